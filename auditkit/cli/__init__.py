@@ -1,0 +1,44 @@
+"""The `auditkit` command: one subcommand per job, each error one clear line and a non-zero exit."""
+
+from __future__ import annotations
+
+import argparse
+import sys
+from collections.abc import Sequence
+
+from auditkit import __version__
+from auditkit.errors import AuditkitError
+
+# Each module registers its own subcommands; adding a command area is one line here.
+_COMMAND_MODULES = ()
+
+
+def build_parser() -> argparse.ArgumentParser:
+    """The full argument parser, with every subcommand registered."""
+    parser = argparse.ArgumentParser(
+        prog="auditkit",
+        description="Reproducible electricity marketing audit (营销稽查).",
+    )
+    parser.add_argument("--version", action="version", version=f"auditkit {__version__}")
+    subparsers = parser.add_subparsers(dest="command", metavar="COMMAND", required=True)
+    for module in _COMMAND_MODULES:
+        module.register(subparsers)
+    return parser
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    """Entry point of the `auditkit` console script; returns the process exit code."""
+    parser = build_parser()
+    args = parser.parse_args(argv)
+    try:
+        return int(args.func(args) or 0)
+    except AuditkitError as error:
+        print(f"auditkit {args.command}: error: {error}", file=sys.stderr)
+        return 2
+    except KeyboardInterrupt:
+        print(f"auditkit {args.command}: interrupted", file=sys.stderr)
+        return 130
+
+
+if __name__ == "__main__":
+    sys.exit(main())

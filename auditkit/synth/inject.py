@@ -1,0 +1,453 @@
+"""Irregularities injected into the honest utility at known rates, each recorded in `truth`.
+
+Every injection is the cause a rule of the library looks for (rule ids are the irregularity names),
+shaped so that it triggers that rule only: an irregularity that truly implies two findings records both.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+
+from auditkit.synth import catalog
+from auditkit.synth.world import World, _smaller_size, _suspend
+
+# Share of the eligible customers (or orders) that receive each irregularity.
+DEFAULT_RATES: dict[str, float] = {
+    "multiplier_mismatch": 0.03,  # of CT-metered customers
+    "register_mismatch": 0.004,
+    "meter_test_overdue": 0.03,  # of customers with a periodic test cycle
+    "capacity_underbilled": 0.05,  # of capacity-basis two-part customers
+    "demand_over_capacity": 0.05,  # of capacity-basis two-part customers
+    "reduction_without_drop": 0.05,  # of capacity-basis two-part customers
+    "suspension_overrun": 0.04,  # of capacity-basis two-part customers
+    "order_stalled": 0.04,  # of work orders
+    "order_not_applied": 0.003,  # of households (a shop opened, tariff change never billed)
+    "change_without_order": 0.02,  # of single-part business customers
+    "tariff_mismatch": 0.03,  # of single-part business customers
+    "rate_mismatch": 0.003,
+    "zero_consumption": 0.004,
+    "consumption_drop": 0.01,
+    "estimated_streak": 0.004,
+    "archive_defect": 0.004,
+}
+
+
+def schedule_rates(world: World) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """Energy rate per tariff and month (T × M), basic rate per kVA-month and per kW-month (T)."""
+    before = np.array([row[3] for row in catalog.TARIFFS])
+    after = np.array([row[4] for row in catalog.TARIFFS])
+    months = np.arange(world.n_months)[None, :]
+    energy = np.where(months < world.price_change, before[:, None], after[:, None])
+    kva = np.array([row[5] or 0.0 for row in catalog.TARIFFS])
+    kw = np.array([row[6] or 0.0 for row in catalog.TARIFFS])
+    return energy, kva, kw
+
+
+def inject_all(world: World, rates: dict[str, float]) -> None:
+    """Inject every irregularity at its rate (unknown names in `rates` are rejected upstream)."""
+    for name, inject in INJECTORS.items():
+        inject(world, rates.get(name, DEFAULT_RATES[name]))
+
+
+def _energy_rate(world: World, idx: np.ndarray, tariff: np.ndarray | None = None) -> np.ndarray:
+    energy, _, _ = schedule_rates(world)
+    tariffs = world.tariff_billed[idx] if tariff is None else tariff
+    return energy[tariffs, np.arange(world.n_months)[None, :]]
+
+
+def _capacity_basis(world: World) -> np.ndarray:
+    return world.is_two_part() & (world.basis == "capacity")
+
+
+def _kva_rate(world: World, idx: np.ndarray) -> np.ndarray:
+    return schedule_rates(world)[1][world.tariff[idx]]
+
+
+def _start_month(world: World, idx: np.ndarray, low: int, high: int) -> np.ndarray:
+    return world.rng.integers(low, high, size=len(idx))
+
+
+def multiplier_mismatch(world: World, rate: float) -> None:
+    """Billing has used a wrong multiplier since before the data window (e.g. CT 100/5 for 200/5)."""
+    eligible = (world.ct * world.pt > 1) & world.active[:, 0]
+    idx = world.pick(eligible, rate)
+    factor = world.rng.choice([0.5, 0.75, 0.25, 0.8], size=len(idx))
+    world.multiplier_billed[idx] = (world.ct[idx] * world.pt[idx] * factor)[:, None]
+    world.demand_factor[idx] = factor[:, None]
+    lost_kwh = world.metered_kwh[idx] * (1 - factor)[:, None]
+    effect = (lost_kwh * _energy_rate(world, idx)).sum(axis=1)
+    demand_basis = world.basis[idx] == "demand"
+    kw_rate = schedule_rates(world)[2][world.tariff[idx]]
+    lost_demand = np.nansum(world.demand[idx] * (1 - factor)[:, None], axis=1)
+    effect += np.where(demand_basis, lost_demand * kw_rate, 0.0)
+    world.add_truth(
+        idx,
+        "multiplier_mismatch",
+        np.zeros(len(idx), dtype=int),
+        effect,
+        "billed multiplier × factor " + np.char.mod("%.2f", factor).astype(object),
+    )
+
+
+def register_mismatch(world: World, rate: float) -> None:
+    """A register jump at one month's start, or a month billed for less than its register energy."""
+    m = world.n_months
+    idx = world.pick(world.active.all(axis=1) & ~world.meter_reset.any(axis=1), rate)
+    month = _start_month(world, idx, 3, m - 1)
+    jump = world.rng.random(len(idx)) < 0.5
+    multiplier = world.ct[idx] * world.pt[idx]
+    rates = _energy_rate(world, idx)[np.arange(len(idx)), month]
+    monthly = world.metered_kwh[idx].mean(axis=1)
+    # Jump: the next start register skips one to three months of energy.
+    jump_kwh = monthly * world.rng.uniform(1.0, 3.0, len(idx))
+    world.register_jump[idx[jump], month[jump]] = np.round(jump_kwh[jump] / multiplier[jump], 2)
+    # Short billing: two months charged for 40-70 % of the register energy.
+    share = world.rng.uniform(0.4, 0.7, len(idx))
+    short = idx[~jump]
+    for offset in range(2):
+        world.billed_share[short, month[~jump] + offset] = share[~jump]
+    short_kwh = world.metered_kwh[short, month[~jump]] + world.metered_kwh[short, month[~jump] + 1]
+    effect = np.zeros(len(idx))
+    effect[jump] = np.round(jump_kwh[jump] / multiplier[jump], 2) * multiplier[jump] * rates[jump]
+    effect[~jump] = short_kwh * (1 - share[~jump]) * rates[~jump]
+    detail = np.where(jump, "register jump at month start", "kWh billed below register energy")
+    world.add_truth(idx, "register_mismatch", month, effect, detail.astype(object))
+
+
+def meter_test_overdue(world: World, rate: float) -> None:
+    """The last periodic test is older than the test cycle allows."""
+    idx = world.pick(~np.isnan(world.test_cycle) & (world.status == "active"), rate)
+    late_days = (world.test_cycle[idx] * 30.4 + world.rng.integers(40, 540, len(idx))).astype(int)
+    world.test_date[idx] = world.end_date - late_days.astype("timedelta64[D]")
+    world.add_truth(
+        idx,
+        "meter_test_overdue",
+        np.full(len(idx), world.n_months - 1),
+        np.zeros(len(idx)),
+        "test overdue",
+    )
+
+
+def capacity_underbilled(world: World, rate: float) -> None:
+    """Billing charges the basic charge on a smaller capacity than the archive, with no order."""
+    idx = world.pick(_capacity_basis(world) & world.active[:, 0], rate)
+    billed = _smaller_size(world.capacity[idx], world.rng)
+    world.capacity_billed[idx] = np.where(world.active[idx], billed[:, None], np.nan)
+    months = world.active[idx].sum(axis=1)
+    effect = (world.capacity[idx] - billed) * _kva_rate(world, idx) * months
+    world.add_truth(
+        idx,
+        "capacity_underbilled",
+        np.zeros(len(idx), dtype=int),
+        effect,
+        "basic charge on smaller capacity",
+    )
+
+
+def demand_over_capacity(world: World, rate: float) -> None:
+    """大换小: a larger transformer runs than the archive registers; demand exceeds the capacity."""
+    idx = world.pick(_capacity_basis(world) & world.active.all(axis=1), rate)
+    registered = world.capacity[idx]
+    peak_share = np.nanmax(world.demand[idx], axis=1) / registered
+    ratio = world.rng.uniform(1.25, 1.7, len(idx)) / np.maximum(peak_share, 0.3)
+    true_capacity = registered * ratio
+    world.demand[idx] *= ratio[:, None]
+    world.true_kwh[idx] *= ratio[:, None]
+    world.metered_kwh[idx] *= ratio[:, None]
+    world.ct[idx] = np.maximum(world.ct[idx], _ct_for(true_capacity))
+    world.multiplier_billed[idx] = (world.ct[idx] * world.pt[idx])[:, None]
+    effect = (true_capacity - registered) * _kva_rate(world, idx) * world.n_months
+    world.add_truth(
+        idx,
+        "demand_over_capacity",
+        np.zeros(len(idx), dtype=int),
+        effect,
+        "larger transformer than registered",
+    )
+
+
+def _ct_for(capacity_kva: np.ndarray) -> np.ndarray:
+    rated_current = capacity_kva / (np.sqrt(3) * 10.0)
+    index = np.searchsorted(catalog.CT_PRIMARIES, rated_current * 1.25)
+    return catalog.CT_PRIMARIES[np.clip(index, 0, len(catalog.CT_PRIMARIES) - 1)] / 5.0
+
+
+def reduction_without_drop(world: World, rate: float) -> None:
+    """A reduction or suspension is billed, but demand and energy carry on as before."""
+    m = world.n_months
+    idx = world.pick(
+        _capacity_basis(world) & (world.capacity >= 400) & world.active.all(axis=1), rate
+    )
+    month = _start_month(world, idx, 6, m - 6)
+    suspension = world.rng.random(len(idx)) < 0.5
+    effect = np.zeros(len(idx))
+    months = np.arange(m)[None, :]
+    if suspension.any():
+        sub = idx[suspension]
+        length = world.rng.integers(3, 6, size=len(sub))
+        remaining = _suspend(world, sub, month[suspension], length, load_follows=False)
+        effect[suspension] = (world.capacity[sub] - remaining) * _kva_rate(world, sub) * length
+    reduced = idx[~suspension]
+    new_capacity = _smaller_size(world.capacity[reduced], world.rng)
+    world.add_orders(
+        reduced, "capacity_reduction", month[~suspension], world.capacity[reduced], new_capacity
+    )
+    after = months >= month[~suspension][:, None]
+    world.capacity_billed[reduced] = np.where(
+        after, new_capacity[:, None], world.capacity_billed[reduced]
+    )
+    effect[~suspension] = (
+        (world.capacity[reduced] - new_capacity) * _kva_rate(world, reduced) * after.sum(axis=1)
+    )
+    world.capacity[reduced] = new_capacity
+    world.add_truth(
+        idx,
+        "reduction_without_drop",
+        month,
+        effect,
+        np.where(suspension, "suspension", "capacity reduction").astype(object),
+    )
+
+
+def suspension_overrun(world: World, rate: float, max_months: int = 6) -> None:
+    """A suspension never resumed: billing stays on the reduced capacity past the allowed months."""
+    m = world.n_months
+    idx = world.pick(
+        _capacity_basis(world) & (world.capacity >= 400) & world.active.all(axis=1), rate
+    )
+    month = _start_month(world, idx, 3, m - max_months - 3)
+    remaining = _suspend(world, idx, month, np.zeros(len(idx), dtype=int))
+    overrun_months = m - (month + max_months)
+    effect = (world.capacity[idx] - remaining) * _kva_rate(world, idx) * overrun_months
+    world.add_truth(idx, "suspension_overrun", month + max_months, effect, "never resumed")
+
+
+def order_stalled(world: World, rate: float) -> None:
+    """A work order's step done late, or never done, beyond its time limit (limits 3 / 5 / 10 days)."""
+    orders = world.orders
+    sizes = np.array([len(frame) for frame in orders])
+    total = int(sizes.sum())
+    chosen = np.sort(world.rng.choice(total, size=round(rate * total), replace=False))
+    frame_of = np.searchsorted(np.cumsum(sizes), chosen, side="right")
+    steps = ("transferred_at", "registered_at", "archived_at")
+    previous = ("issued_at", "transferred_at", "registered_at")
+    limits = (3, 5, 10)
+    customers, months = [], []
+    end = world.end_date
+    for position, frame_index in zip(chosen, frame_of, strict=True):
+        frame = orders[frame_index]
+        row = position - (sizes[:frame_index].sum() if frame_index else 0)
+        if (
+            end - frame.at[row, "issued_at"].to_datetime64().astype("datetime64[D]")
+        ) < np.timedelta64(60, "D"):
+            continue
+        step = int(world.rng.integers(0, 3))
+        delay = np.timedelta64(int(limits[step] + world.rng.integers(4, 40)), "D")
+        late_date = frame.at[row, previous[step]] + delay
+        if world.rng.random() < 0.5 and late_date <= end:
+            shift = late_date - frame.at[row, steps[step]]
+            for later in steps[step:]:
+                frame.at[row, later] = frame.at[row, later] + shift
+        else:
+            for later in steps[step:]:
+                frame.at[row, later] = np.datetime64("NaT")
+        customers.append(frame.at[row, "customer"])
+        months.append(
+            world.periods.index(str(frame.at[row, "issued_at"])[:7])
+            if str(frame.at[row, "issued_at"])[:7] in world.periods
+            else 0
+        )
+    customers_array = np.asarray(customers, dtype=int)
+    world.add_truth(
+        customers_array,
+        "order_stalled",
+        np.asarray(months, dtype=int),
+        np.zeros(len(customers_array)),
+        "work order step late or missing",
+    )
+
+
+def order_not_applied(world: World, rate: float) -> None:
+    """A tariff change (household → shop) archived, but billing keeps the old tariff."""
+    m = world.n_months
+    idx = world.pick((world.usage == "residential") & world.active.all(axis=1), rate)
+    month = _start_month(world, idx, 4, m - 3)
+    res, com = catalog.TARIFF_CODES.index("RES"), catalog.TARIFF_CODES.index("COM")
+    world.add_orders(
+        idx, "tariff_change", month, np.full(len(idx), "RES"), np.full(len(idx), "COM")
+    )
+    world.usage[idx] = "commercial"
+    world.tariff[idx] = com
+    after = np.arange(m)[None, :] >= month[:, None]
+    due = _energy_rate(world, idx, np.full((len(idx), 1), com))
+    paid = _energy_rate(world, idx, np.full((len(idx), 1), res))
+    effect = (np.where(after, due - paid, 0.0) * world.metered_kwh[idx]).sum(axis=1)
+    world.add_truth(idx, "order_not_applied", month, effect, "tariff change RES→COM not billed")
+
+
+def _business_single_part(world: World) -> np.ndarray:
+    single = ~world.is_two_part()
+    return single & np.isin(world.usage, ["commercial", "industrial"]) & world.active.all(axis=1)
+
+
+def change_without_order(world: World, rate: float) -> None:
+    """Billing switches a business to the agricultural tariff mid-series, with no work order."""
+    m = world.n_months
+    idx = world.pick(_business_single_part(world), rate)
+    month = _start_month(world, idx, 4, m - 3)
+    agr = catalog.TARIFF_CODES.index("AGR")
+    after = np.arange(m)[None, :] >= month[:, None]
+    due = _energy_rate(world, idx)
+    world.tariff_billed[idx] = np.where(after, agr, world.tariff_billed[idx])
+    paid = _energy_rate(world, idx)
+    effect = ((due - paid) * world.metered_kwh[idx]).sum(axis=1)
+    world.add_truth(idx, "change_without_order", month, effect, "billing tariff changed to AGR")
+
+
+def tariff_mismatch(world: World, rate: float) -> None:
+    """高价低接: a business archived (and billed) on the residential or agricultural tariff."""
+    idx = world.pick(_business_single_part(world), rate)
+    cheap = np.where(
+        world.rng.random(len(idx)) < 0.7,
+        catalog.TARIFF_CODES.index("RES"),
+        catalog.TARIFF_CODES.index("AGR"),
+    )
+    due = _energy_rate(world, idx)
+    world.tariff[idx] = cheap
+    world.tariff_billed[idx] = cheap[:, None]
+    paid = _energy_rate(world, idx)
+    effect = ((due - paid) * world.metered_kwh[idx]).sum(axis=1)
+    world.add_truth(
+        idx,
+        "tariff_mismatch",
+        np.zeros(len(idx), dtype=int),
+        effect,
+        "business on " + np.asarray(catalog.TARIFF_CODES, dtype=object)[cheap],
+    )
+
+
+def rate_mismatch(world: World, rate: float) -> None:
+    """The billed energy rate is below the schedule's from some month on."""
+    m = world.n_months
+    idx = world.pick(world.active.all(axis=1), rate)
+    month = _start_month(world, idx, 2, m - 3)
+    factor = world.rng.uniform(0.8, 0.95, len(idx))
+    after = np.arange(m)[None, :] >= month[:, None]
+    world.rate_factor[idx] = np.where(after, factor[:, None], 1.0)
+    schedule = _energy_rate(world, idx)
+    effect = (schedule * (1 - world.rate_factor[idx]) * world.metered_kwh[idx]).sum(axis=1)
+    world.add_truth(idx, "rate_mismatch", month, effect, "rate below schedule")
+
+
+def zero_consumption(world: World, rate: float) -> None:
+    """A meter stops: zero kWh for three or more months while the account stays active."""
+    m = world.n_months
+    idx = world.pick(world.active.all(axis=1) & (world.status == "active"), rate)
+    month = _start_month(world, idx, m - 12, m - 3)
+    after = np.arange(m)[None, :] >= month[:, None]
+    world.metered_kwh[idx] = np.where(after, 0.0, world.metered_kwh[idx])
+    world.demand[idx] = np.where(after, 0.0, world.demand[idx])
+    effect = (np.where(after, world.true_kwh[idx], 0.0) * _energy_rate(world, idx)).sum(axis=1)
+    world.add_truth(idx, "zero_consumption", month, effect, "meter stopped")
+
+
+def consumption_drop(world: World, rate: float) -> None:
+    """Theft: from some month the meter records only 20-60 % of the energy used."""
+    m = world.n_months
+    idx = world.pick(world.active.all(axis=1) & (world.status == "active"), rate)
+    month = _start_month(world, idx, m - 18, m - 4)
+    alpha = world.rng.uniform(0.2, 0.6, len(idx))
+    after = np.arange(m)[None, :] >= month[:, None]
+    world.metered_kwh[idx] = np.where(
+        after, world.true_kwh[idx] * alpha[:, None], world.metered_kwh[idx]
+    )
+    world.demand[idx] = np.where(after, world.demand[idx] * alpha[:, None], world.demand[idx])
+    lost = world.true_kwh[idx] - world.metered_kwh[idx]
+    effect = (lost * _energy_rate(world, idx)).sum(axis=1)
+    world.add_truth(
+        idx,
+        "consumption_drop",
+        month,
+        effect,
+        "meter records " + np.char.mod("%.0f%%", alpha * 100).astype(object),
+    )
+
+
+def estimated_streak(world: World, rate: float) -> None:
+    """Three to eight estimated reads in a row (no access to the meter), caught up afterwards."""
+    m = world.n_months
+    idx = world.pick(world.active.all(axis=1), rate)
+    length = world.rng.integers(3, 9, len(idx))
+    month = world.rng.integers(1, m - length - 1)
+    months = np.arange(m)[None, :]
+    world.estimated[idx] = (months >= month[:, None]) & (months < (month + length)[:, None])
+    world.add_truth(idx, "estimated_streak", month, np.zeros(len(idx)), "estimated reads in a row")
+
+
+def archive_defect(world: World, rate: float) -> None:
+    """Impossible archive values: odd CT ratio, PT on low voltage, no capacity, shared meter, early bill."""
+    m = world.n_months
+    kinds = (
+        "non-standard CT ratio",
+        "PT ratio on low voltage",
+        "capacity missing",
+        "meter on two accounts",
+        "bill before connection",
+    )
+    eligible = (
+        (world.ct > 1) & (world.voltage < 1),
+        (world.voltage < 1) & (world.usage != "residential"),
+        _capacity_basis(world),
+        world.status == "active",
+        world.active[:, 0],
+    )
+    for kind, where in zip(kinds, eligible, strict=True):
+        share = rate if kind != "capacity missing" else rate * 10
+        idx = world.pick(where, share)
+        customers = idx
+        if kind == "non-standard CT ratio":
+            world.ct[idx] = world.ct[idx] + world.rng.choice([-3.0, 3.0, 7.0], size=len(idx))
+            world.multiplier_billed[idx] = (world.ct[idx] * world.pt[idx])[:, None]
+        elif kind == "PT ratio on low voltage":
+            world.pt[idx] = 100.0
+            world.multiplier_billed[idx] = (world.ct[idx] * world.pt[idx])[:, None]
+            world.metered_kwh[idx] = world.metered_kwh[
+                idx
+            ]  # the meter still counts the same energy
+        elif kind == "capacity missing":
+            world.capacity[idx] = np.nan
+        elif kind == "meter on two accounts":
+            half = len(idx) // 2
+            world.meter_id[idx[half : 2 * half]] = world.meter_id[idx[:half]]
+            customers = idx[: 2 * half]
+        else:
+            world.conn_date[idx] = world.month_starts[0] + world.rng.integers(
+                65, 30 * (m // 3), len(idx)
+            ).astype("timedelta64[D]")
+        world.add_truth(
+            customers,
+            "archive_defect",
+            np.zeros(len(customers), dtype=int),
+            np.zeros(len(customers)),
+            kind,
+        )
+
+
+INJECTORS = {
+    "multiplier_mismatch": multiplier_mismatch,
+    "register_mismatch": register_mismatch,
+    "meter_test_overdue": meter_test_overdue,
+    "capacity_underbilled": capacity_underbilled,
+    "demand_over_capacity": demand_over_capacity,
+    "reduction_without_drop": reduction_without_drop,
+    "suspension_overrun": suspension_overrun,
+    "order_not_applied": order_not_applied,
+    "change_without_order": change_without_order,
+    "tariff_mismatch": tariff_mismatch,
+    "rate_mismatch": rate_mismatch,
+    "zero_consumption": zero_consumption,
+    "consumption_drop": consumption_drop,
+    "estimated_streak": estimated_streak,
+    "archive_defect": archive_defect,
+    "order_stalled": order_stalled,  # last: it can pick orders the other injections created
+}
