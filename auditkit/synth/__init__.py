@@ -100,6 +100,7 @@ def write(
     out = Path(out)
     out.parent.mkdir(parents=True, exist_ok=True)
     staging = Path(tempfile.mkdtemp(prefix=f".{out.name}.", dir=out.parent))
+    staging.chmod(0o755)
     try:
         for name, frame in tables.items():
             _write_table(frame, staging / name, fmt)

@@ -130,7 +130,7 @@ def meter_test_overdue(world: World, rate: float) -> None:
 
 def capacity_underbilled(world: World, rate: float) -> None:
     """Billing charges the basic charge on a smaller capacity than the archive, with no order."""
-    idx = world.pick(_capacity_basis(world) & world.active[:, 0], rate)
+    idx = world.pick(_capacity_basis(world) & (world.capacity >= 400) & world.active[:, 0], rate)
     billed = _smaller_size(world.capacity[idx], world.rng)
     world.capacity_billed[idx] = np.where(world.active[idx], billed[:, None], np.nan)
     months = world.active[idx].sum(axis=1)
@@ -346,6 +346,7 @@ def zero_consumption(world: World, rate: float) -> None:
     month = _start_month(world, idx, m - 12, m - 3)
     after = np.arange(m)[None, :] >= month[:, None]
     world.metered_kwh[idx] = np.where(after, 0.0, world.metered_kwh[idx])
+    world.estimated[idx] &= ~after  # a stopped meter is read as stopped
     world.demand[idx] = np.where(after, 0.0, world.demand[idx])
     effect = (np.where(after, world.true_kwh[idx], 0.0) * _energy_rate(world, idx)).sum(axis=1)
     world.add_truth(idx, "zero_consumption", month, effect, "meter stopped")
@@ -358,6 +359,7 @@ def consumption_drop(world: World, rate: float) -> None:
     month = _start_month(world, idx, m - 18, m - 4)
     alpha = world.rng.uniform(0.2, 0.6, len(idx))
     after = np.arange(m)[None, :] >= month[:, None]
+    world.estimated[idx] &= ~after
     world.metered_kwh[idx] = np.where(
         after, world.true_kwh[idx] * alpha[:, None], world.metered_kwh[idx]
     )
@@ -378,7 +380,7 @@ def estimated_streak(world: World, rate: float) -> None:
     m = world.n_months
     idx = world.pick(world.active.all(axis=1), rate)
     length = world.rng.integers(3, 9, len(idx))
-    month = world.rng.integers(1, m - length - 1)
+    month = world.rng.integers(m - 22, m - length - 1)
     months = np.arange(m)[None, :]
     world.estimated[idx] = (months >= month[:, None]) & (months < (month + length)[:, None])
     world.add_truth(idx, "estimated_streak", month, np.zeros(len(idx)), "estimated reads in a row")
@@ -406,7 +408,7 @@ def archive_defect(world: World, rate: float) -> None:
         idx = world.pick(where, share)
         customers = idx
         if kind == "non-standard CT ratio":
-            world.ct[idx] = world.ct[idx] + world.rng.choice([-3.0, 3.0, 7.0], size=len(idx))
+            world.ct[idx] = world.ct[idx] + world.rng.choice([0.5, 1.5, 2.5], size=len(idx))
             world.multiplier_billed[idx] = (world.ct[idx] * world.pt[idx])[:, None]
         elif kind == "PT ratio on low voltage":
             world.pt[idx] = 100.0

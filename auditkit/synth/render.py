@@ -93,8 +93,10 @@ def _meter_units(world: World) -> np.ndarray:
     for month in range(world.n_months):
         estimated = world.estimated[:, month]
         actual_due = units[:, month] + carry
-        billed_units[:, month] = np.where(estimated, last_actual, np.maximum(actual_due, 0.0))
-        carry = np.where(estimated, actual_due - last_actual, np.minimum(actual_due, 0.0))
+        # Billing estimates conservatively (60 % of the last actual read) so the catch-up is positive.
+        estimate = np.round(0.6 * last_actual, 2)
+        billed_units[:, month] = np.where(estimated, estimate, np.maximum(actual_due, 0.0))
+        carry = np.where(estimated, actual_due - estimate, np.minimum(actual_due, 0.0))
         last_actual = np.where(estimated | (units[:, month] == 0), last_actual, units[:, month])
     return billed_units
 

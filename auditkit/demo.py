@@ -1,0 +1,36 @@
+"""The built-in demo utility: generated once on first use, then reused while its recipe is unchanged."""
+
+from __future__ import annotations
+
+import json
+from dataclasses import asdict
+from pathlib import Path
+
+from auditkit import synth
+from auditkit.paths import data_home
+
+DEMO_CONFIG = synth.SynthConfig()
+
+
+def demo_data_dir(regenerate: bool = False) -> Path:
+    """Folder of the demo dataset (6 districts, 20,000 customers, 36 months), generated if needed.
+
+    The folder's `synthetic.json` records the recipe; a folder made by another recipe or auditkit
+    version is regenerated, so the demo never silently mixes old and new data.
+    """
+    folder = data_home() / "demo"
+    if regenerate or not _is_current(folder):
+        synth.write(synth.generate(DEMO_CONFIG), folder, fmt="parquet", config=DEMO_CONFIG)
+    return folder
+
+
+def _is_current(folder: Path) -> bool:
+    meta_file = folder / "synthetic.json"
+    if not meta_file.is_file():
+        return False
+    try:
+        meta = json.loads(meta_file.read_text(encoding="utf-8"))
+    except (OSError, json.JSONDecodeError):
+        return False
+    expected = {"auditkit_version": synth.__version__, **asdict(DEMO_CONFIG)}
+    return all(meta.get(key) == value for key, value in expected.items())

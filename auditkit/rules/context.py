@@ -1,0 +1,228 @@
+"""Data the rules share, prepared once per run: bills in customer order, month numbers, rates in force.
+
+Rules read these arrays instead of re-deriving them, so the whole library makes one pass of
+preparation over the bills however many rules run.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from functools import cached_property
+
+import numpy as np
+import pandas as pd
+
+from auditkit.errors import ParameterError
+from auditkit.rules.periods import date_month_number, month_end, month_number, period_text
+
+CAPACITY_ORDERS = ("capacity_increase", "capacity_reduction")
+
+
+@dataclass
+class RuleContext:
+    """The dataset restricted to what is known at `as_of`, with per-bill lookups the rules share."""
+
+    customers: pd.DataFrame
+    bills: pd.DataFrame
+    tariffs: pd.DataFrame
+    work_orders: pd.DataFrame | None
+    as_of: int  # month number of the audit date
+    notes: list[str] = field(default_factory=list)
+
+    @classmethod
+    def build(cls, dataset: object, as_of: str | None) -> RuleContext:
+        """Prepare a run: sort bills by customer and period and keep those up to `as_of`."""
+        bills = dataset.bills
+        bill_month = month_number(bills["period"])
+        first, last = int(bill_month.min()), int(bill_month.max())
+        if as_of is None:
+            as_of_month = last
+        else:
+            as_of_month = _parse_as_of(as_of)
+            if not first <= as_of_month <= last:
+                raise ParameterError(
+                    "as_of",
+                    f"a month within the bills' periods {period_text(first)}..{period_text(last)}",
+                    as_of,
+                )
+        keep = bill_month <= as_of_month
+        customers = dataset.customers.reset_index(drop=True)
+        bills = bills.loc[keep].copy()
+        bills["month"] = bill_month[keep]
+        bills["cust"] = pd.Index(customers["customer_id"]).get_indexer(bills["customer_id"])
+        bills = bills.sort_values(["cust", "month"], kind="stable", ignore_index=True)
+        orders = dataset.work_orders
+        if orders is not None:
+            orders = orders.loc[orders["issued_at"] <= month_end(as_of_month)].copy()
+            orders["cust"] = pd.Index(customers["customer_id"]).get_indexer(orders["customer_id"])
+            orders["effective_month"] = date_month_number(orders["effective_date"])
+        return cls(customers, bills, dataset.tariffs, orders, as_of_month)
+
+    @property
+    def as_of_period(self) -> str:
+        return period_text(self.as_of)
+
+    @property
+    def as_of_date(self) -> pd.Timestamp:
+        """Last day of the audit month: the date steps and tests are measured against."""
+        return month_end(self.as_of)
+
+    @cached_property
+    def bill_customer(self) -> np.ndarray:
+        return self.bills["cust"].to_numpy()
+
+    @cached_property
+    def bill_month(self) -> np.ndarray:
+        return self.bills["month"].to_numpy()
+
+    @cached_property
+    def same_customer_as_previous(self) -> np.ndarray:
+        """True where a bill's previous row is the same customer's earlier bill."""
+        cust = self.bill_customer
+        result = np.zeros(len(cust), dtype=bool)
+        result[1:] = cust[1:] == cust[:-1]
+        return result
+
+    def customer_column(self, column: str) -> np.ndarray:
+        """An archive column aligned with the bills."""
+        return self.customers[column].to_numpy()[self.bill_customer]
+
+    def schedule_rate(self, tariff: np.ndarray, month: np.ndarray, column: str) -> np.ndarray:
+        """Rate `column` of the schedule in force for each (tariff, month); NaN where none is."""
+        schedule = self.tariffs
+        from_month = date_month_number(schedule["valid_from"])
+        to_month = date_month_number(schedule["valid_to"])
+        to_month = np.where(to_month < 0, np.iinfo(np.int64).max, to_month)
+        codes = pd.Index(pd.unique(schedule["tariff_category"]))
+        tariff_code = codes.get_indexer(tariff)
+        schedule_code = codes.get_indexer(schedule["tariff_category"])
+        values = schedule[column].to_numpy(dtype=float)
+        result = np.full(len(tariff), np.nan)
+        # A schedule has a handful of rows per tariff: one vectorised pass per row.
+        for row in range(len(schedule)):
+            hit = (
+                (tariff_code == schedule_code[row])
+                & (month >= from_month[row])
+                & (month <= to_month[row])
+            )
+            result[hit] = values[row]
+        return result
+
+    @cached_property
+    def bill_schedule_energy_rate(self) -> np.ndarray:
+        """The schedule's energy rate for each bill's tariff and period."""
+        return self.schedule_rate(
+            self.bills["tariff_billed"].to_numpy(), self.bill_month, "energy_rate"
+        )
+
+    def orders_of(self, *order_types: str) -> pd.DataFrame:
+        """Work orders of the given types known at the audit date (empty without a work_orders table)."""
+        if self.work_orders is None:
+            return pd.DataFrame(columns=["cust", "effective_month", "order_type"])
+        orders = self.work_orders
+        return orders.loc[orders["order_type"].isin(order_types)]
+
+    def has_order_near(self, order_types: tuple[str, ...], window: int) -> np.ndarray:
+        """Per bill: an order of these types takes effect within ±`window` months of the period."""
+        orders = self.orders_of(*order_types)
+        keys = orders["cust"].to_numpy() * 100_000 + orders["effective_month"].to_numpy()
+        bill_keys = self.bill_customer * 100_000 + self.bill_month
+        hit = np.zeros(len(bill_keys), dtype=bool)
+        for shift in range(-window, window + 1):
+            hit |= np.isin(bill_keys + shift, keys)
+        return hit
+
+    @cached_property
+    def capacity_in_force(self) -> np.ndarray:
+        """Contract capacity in force for each bill's month, from the archive and capacity orders.
+
+        The archive holds today's capacity; before each capacity increase or reduction the capacity
+        was that order's old value.
+        """
+        archive = self.customer_column("contract_capacity_kva").astype(float)
+        orders = self.orders_of(*CAPACITY_ORDERS)
+        old_value = pd.to_numeric(orders["old_value"], errors="coerce").to_numpy()
+        valid = ~np.isnan(old_value) & (orders["cust"].to_numpy() >= 0)
+        if not valid.any():
+            return archive
+        changes = pd.DataFrame(
+            {
+                "cust": orders["cust"].to_numpy()[valid],
+                "month": orders["effective_month"].to_numpy()[valid],
+                "old_value": old_value[valid],
+            }
+        ).sort_values("month", kind="stable")
+        probe = pd.DataFrame(
+            {"cust": self.bill_customer, "month": self.bill_month, "row": np.arange(len(archive))}
+        )
+        subset = probe[np.isin(probe["cust"], changes["cust"])].sort_values("month", kind="stable")
+        # The first change effective after the bill's month tells what was in force then.
+        matched = pd.merge_asof(
+            subset,
+            changes,
+            on="month",
+            by="cust",
+            direction="forward",
+            allow_exact_matches=False,
+        )
+        result = archive.copy()
+        has_later_change = ~matched["old_value"].isna().to_numpy()
+        result[matched["row"].to_numpy()[has_later_change]] = matched["old_value"].to_numpy()[
+            has_later_change
+        ]
+        return result
+
+    @cached_property
+    def suspension_spans(self) -> pd.DataFrame:
+        """Each suspension with the month it took effect and the month it ended (resumption or None)."""
+        suspensions = self.orders_of("suspension")[
+            ["order_id", "cust", "effective_month", "effective_date", "old_value", "new_value"]
+        ].sort_values(["cust", "effective_month"], kind="stable")
+        resumptions = self.orders_of("resumption")[["cust", "effective_month", "effective_date"]]
+        resumptions = resumptions.rename(
+            columns={"effective_month": "end_month", "effective_date": "end_date"}
+        ).sort_values("end_month", kind="stable")
+        spans = pd.merge_asof(
+            suspensions.sort_values("effective_month", kind="stable"),
+            resumptions,
+            left_on="effective_month",
+            right_on="end_month",
+            by="cust",
+            direction="forward",
+            allow_exact_matches=False,
+        )
+        return spans.sort_values(["cust", "effective_month"], kind="stable", ignore_index=True)
+
+    @cached_property
+    def suspended(self) -> np.ndarray:
+        """Per bill: the month falls inside a suspension (from its effective month until resumption)."""
+        spans = self.suspension_spans
+        hit = np.zeros(len(self.bills), dtype=bool)
+        if spans.empty:
+            return hit
+        end = spans["end_month"].fillna(self.as_of + 1).to_numpy(dtype=np.int64)
+        probe = pd.DataFrame({"cust": self.bill_customer, "month": self.bill_month})
+        probe["row"] = np.arange(len(probe))
+        joined = probe[np.isin(probe["cust"], spans["cust"])].merge(
+            pd.DataFrame(
+                {
+                    "cust": spans["cust"],
+                    "start": spans["effective_month"],
+                    "end": end,
+                }
+            ),
+            on="cust",
+        )
+        inside = (joined["month"] >= joined["start"]) & (joined["month"] < joined["end"])
+        hit[joined.loc[inside, "row"].to_numpy()] = True
+        return hit
+
+
+def _parse_as_of(value: str) -> int:
+    text = str(value)
+    if len(text) != 7 or text[4] != "-" or not (text[:4] + text[5:]).isdigit():
+        raise ParameterError("as_of", "a month YYYY-MM", value)
+    month = int(text[5:])
+    if not 1 <= month <= 12:
+        raise ParameterError("as_of", "a month YYYY-MM with month 01-12", value)
+    return int(text[:4]) * 12 + month - 1

@@ -1,0 +1,76 @@
+"""Rule thresholds: defaults from `params/rules.yaml`, overridable per call, validated by name."""
+
+from __future__ import annotations
+
+import copy
+from collections.abc import Mapping
+from pathlib import Path
+
+import yaml
+
+from auditkit.errors import ParameterError
+from auditkit.paths import params_dir
+
+RULES_FILE = "rules.yaml"
+
+
+def defaults_file() -> Path:
+    return params_dir() / RULES_FILE
+
+
+def load_defaults(path: Path | None = None) -> dict[str, dict]:
+    """Read and validate the thresholds file (one section per rule id, plus `common`)."""
+    path = path or defaults_file()
+    if not path.is_file():
+        raise ParameterError("params file", f"the rule thresholds file at {path}", "no such file")
+    try:
+        content = yaml.safe_load(path.read_text(encoding="utf-8"))
+    except yaml.YAMLError as error:
+        raise ParameterError(str(path), "valid YAML", str(error).splitlines()[0]) from None
+    if not isinstance(content, dict) or not all(isinstance(v, dict) for v in content.values()):
+        raise ParameterError(
+            str(path), "a mapping of rule id → {parameter: value}", type(content).__name__
+        )
+    for section, values in content.items():
+        for name, value in values.items():
+            _check_value(f"{path.name}: {section}.{name}", value, value)
+    return content
+
+
+def resolve(defaults: Mapping[str, Mapping], overrides: Mapping | None) -> dict[str, dict]:
+    """Defaults with `overrides` applied; overrides are `{rule: {name: value}}` or `{"rule.name": value}`."""
+    merged = copy.deepcopy({k: dict(v) for k, v in defaults.items()})
+    for key, value in (overrides or {}).items():
+        if isinstance(value, Mapping):
+            items = [(f"{key}.{name}", v) for name, v in value.items()]
+        else:
+            items = [(key, value)]
+        for dotted, new_value in items:
+            section, _, name = dotted.partition(".")
+            if section not in merged:
+                raise ParameterError("params", f"a rule id among {sorted(merged)}", section)
+            if name not in merged[section]:
+                raise ParameterError(
+                    f"params.{section}", f"a parameter among {sorted(merged[section])}", name
+                )
+            _check_value(f"params.{dotted}", new_value, merged[section][name])
+            merged[section][name] = new_value
+    return merged
+
+
+def _check_value(name: str, value: object, default: object) -> None:
+    """Numbers must be numbers ≥ 0 (bools are not numbers); lists must hold numbers."""
+    if isinstance(default, list):
+        if not isinstance(value, list) or not all(_is_number(v) and v > 0 for v in value):
+            raise ParameterError(name, "a list of positive numbers", value)
+    elif _is_number(default):
+        if not _is_number(value) or value < 0:
+            raise ParameterError(name, "a number ≥ 0", value)
+        if isinstance(default, int) and not isinstance(value, int):
+            raise ParameterError(name, "a whole number", value)
+    elif type(value) is not type(default):
+        raise ParameterError(name, f"a {type(default).__name__}", value)
+
+
+def _is_number(value: object) -> bool:
+    return isinstance(value, int | float) and not isinstance(value, bool)
