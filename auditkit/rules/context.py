@@ -118,7 +118,11 @@ class RuleContext:
     def orders_of(self, *order_types: str) -> pd.DataFrame:
         """Work orders of the given types known at the audit date (empty without a work_orders table)."""
         if self.work_orders is None:
-            return pd.DataFrame(columns=["cust", "effective_month", "order_type"])
+            columns = ["order_id", "customer_id", "order_type", "issued_at", "effective_date",
+                       "old_value", "new_value", "cust", "effective_month"]  # fmt: skip
+            empty = pd.DataFrame({column: pd.Series(dtype=object) for column in columns})
+            return empty.astype({"cust": np.int64, "effective_month": np.int64,
+                                 "effective_date": "datetime64[ns]", "issued_at": "datetime64[ns]"})  # fmt: skip
         orders = self.work_orders
         return orders.loc[orders["order_type"].isin(order_types)]
 

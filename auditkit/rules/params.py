@@ -33,8 +33,25 @@ def load_defaults(path: Path | None = None) -> dict[str, dict]:
         )
     for section, values in content.items():
         for name, value in values.items():
-            _check_value(f"{path.name}: {section}.{name}", value, value)
+            expected: object = [1.0] if isinstance(value, list) else 0.0
+            _check_value(f"{path.name}: {section}.{name}", value, expected)
+    _check_complete(content, path)
     return content
+
+
+def _check_complete(content: Mapping[str, Mapping], path: Path) -> None:
+    """Every rule's parameters (and the common ones) must be in the file: it holds the defaults."""
+    from auditkit.rules.registry import RULES
+
+    wanted = {"common": ("severity_high_yuan",)} | {r.rule_id: r.params for r in RULES.values()}
+    for section, names in wanted.items():
+        missing = [name for name in names if name not in content.get(section, {})]
+        if missing:
+            raise ParameterError(
+                f"{path.name}: {section}",
+                f"values for {', '.join(names)}",
+                f"none for {', '.join(missing)}",
+            )
 
 
 def resolve(defaults: Mapping[str, Mapping], overrides: Mapping | None) -> dict[str, dict]:

@@ -1,0 +1,114 @@
+"""Small hand-made utilities for rule tests: a few customers whose bills follow their registers."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+import pandas as pd
+
+from auditkit.data import Dataset
+
+PERIODS = [f"2024-{month:02d}" for month in range(1, 13)]
+# RES: 0.5 yuan/kWh until June 2024, 0.6 from July. COM: 0.8 flat. IND2: two-part, 0.6 + 30/kVA, 40/kW.
+TARIFFS = pd.DataFrame(
+    {
+        "tariff_category": ["RES", "RES", "COM", "IND2", "AGR"],
+        "usage_type": ["residential", "residential", "commercial", "industrial", "agricultural"],
+        "energy_rate": [0.5, 0.6, 0.8, 0.6, 0.4],
+        "basic_rate_kva_month": [None, None, None, 30.0, None],
+        "basic_rate_kw_month": [None, None, None, 40.0, None],
+        "valid_from": pd.to_datetime(
+            ["2018-01-01", "2024-07-01", "2018-01-01", "2018-01-01", "2018-01-01"]
+        ),
+        "valid_to": pd.to_datetime(["2024-06-30", None, None, None, None]),
+    }
+)
+SCHEDULE = {("RES", False): 0.5, ("RES", True): 0.6, ("COM", False): 0.8, ("COM", True): 0.8,
+            ("IND2", False): 0.6, ("IND2", True): 0.6, ("AGR", False): 0.4, ("AGR", True): 0.4}  # fmt: skip
+
+
+def schedule_rate(tariff: str, period: str) -> float:
+    return SCHEDULE[(tariff, period >= "2024-07")]
+
+
+@dataclass
+class Utility:
+    """Build customers, bills and orders; `dataset()` validates them like `auditkit.data.load`."""
+
+    customers: list[dict] = field(default_factory=list)
+    bills: list[dict] = field(default_factory=list)
+    orders: list[dict] = field(default_factory=list)
+
+    def customer(self, customer_id: str, **archive: object) -> str:
+        row = {
+            "customer_id": customer_id, "district": "城东", "usage_type": "residential",
+            "tariff_category": "RES", "voltage_kv": 0.4, "status": "active",
+            "connection_date": pd.Timestamp("2020-01-01"), "contract_capacity_kva": 8.0,
+            "basic_charge_basis": "none", "meter_id": f"M-{customer_id}", "ct_ratio": 1.0,
+            "pt_ratio": 1.0, "meter_test_date": pd.NaT, "meter_test_cycle_months": None,
+        }  # fmt: skip
+        unknown = set(archive) - set(row)
+        assert not unknown, unknown
+        row.update(archive)
+        self.customers.append(row)
+        return customer_id
+
+    def monthly(self, customer_id: str, kwh: list[float], *, multiplier: float = 1.0,
+                tariff: str | list[str] = "RES", rate: float | list[float] | None = None,
+                capacity: float | list[float] | None = None, demand: float | list[float] | None = None,
+                basis: str = "none", estimated: list[int] = (), start_register: float = 1000.0,
+                periods: list[str] = PERIODS) -> list[dict]:  # fmt: skip
+        """One bill per period with registers consistent with `kwh` (kWh) and `multiplier`."""
+        register = start_register
+        rows = []
+        for i, period in enumerate(periods):
+            tariff_i = tariff[i] if isinstance(tariff, list) else tariff
+            rate_i = (rate[i] if isinstance(rate, list) else rate) or schedule_rate(
+                tariff_i, period
+            )
+            capacity_i = capacity[i] if isinstance(capacity, list) else capacity
+            demand_i = demand[i] if isinstance(demand, list) else demand
+            units = kwh[i] / multiplier
+            basic = 0.0
+            if basis == "capacity" and capacity_i is not None:
+                basic = capacity_i * 30.0
+            elif basis == "demand" and demand_i is not None:
+                basic = demand_i * 40.0
+            energy = round(kwh[i] * rate_i, 2)
+            rows.append({
+                "customer_id": customer_id, "period": period, "register_start": register,
+                "register_end": register + units, "multiplier_billed": multiplier,
+                "kwh_billed": kwh[i], "tariff_billed": tariff_i, "energy_rate": rate_i,
+                "energy_charge": energy, "capacity_billed_kva": capacity_i,
+                "max_demand_kw": demand_i, "basic_charge": basic, "amount": energy + basic,
+                "read_type": "estimated" if i in estimated else "actual",
+            })  # fmt: skip
+            register += units
+        self.bills.extend(rows)
+        return rows
+
+    def order(self, customer_id: str, order_type: str, effective: str, old: object = "",
+              new: object = "", issued: str | None = None, steps: tuple[int, int, int] = (1, 2, 3)) -> None:  # fmt: skip
+        """A work order whose steps follow each other by `steps` days (None = not done)."""
+        issued_at = pd.Timestamp(issued or effective) - pd.Timedelta(days=0 if issued else 10)
+        dates, current = [], issued_at
+        for gap in steps:
+            current = None if (gap is None or current is None) else current + pd.Timedelta(days=gap)
+            dates.append(current)
+        self.orders.append({
+            "order_id": f"WO{len(self.orders) + 1:04d}", "customer_id": customer_id,
+            "order_type": order_type, "issued_at": issued_at, "transferred_at": dates[0],
+            "registered_at": dates[1], "archived_at": dates[2],
+            "effective_date": pd.Timestamp(effective), "old_value": str(old), "new_value": str(new),
+        })  # fmt: skip
+
+    def dataset(self) -> Dataset:
+        tables = {"customers": pd.DataFrame(self.customers), "bills": pd.DataFrame(self.bills),
+                  "tariffs": TARIFFS.copy()}  # fmt: skip
+        if self.orders:
+            tables["work_orders"] = pd.DataFrame(self.orders)
+        return Dataset.from_frames(tables)
+
+
+def flat(value: float, months: int = 12) -> list[float]:
+    return [float(value)] * months

@@ -1,0 +1,77 @@
+"""Change-of-use rules: work-order lifecycle, orders not applied, billing changes with no order."""
+
+from __future__ import annotations
+
+import pytest
+from rule_builder import Utility, flat
+
+from auditkit import rules
+
+
+def run(utility: Utility, rule_id: str, **kwargs: object):
+    return rules.run(utility.dataset(), rules=[rule_id], **kwargs)
+
+
+def test_order_stalled_late_step_and_missing_step_past_its_limit():
+    u = Utility()
+    for cid in ("late", "missing", "quick", "recent"):
+        u.customer(cid)
+        u.monthly(cid, flat(100))
+    u.order("late", "meter_replacement", "2024-10-20", issued="2024-10-01", steps=(9, 1, 1))
+    u.order(
+        "missing",
+        "tariff_change",
+        "2024-11-20",
+        "RES",
+        "RES",
+        issued="2024-11-01",
+        steps=(1, None, None),
+    )
+    u.order("quick", "meter_replacement", "2024-10-20", issued="2024-10-01", steps=(2, 4, 9))
+    u.order("recent", "meter_replacement", "2025-01-20", issued="2024-12-27", steps=(2, None, None))
+    findings = run(u, "order_stalled")
+    assert sorted(findings["customer_id"]) == ["late", "missing"]
+    evidence = findings.set_index("customer_id")["evidence"]
+    assert "transferred late 6 days over the limit" in evidence["late"]
+    # Transferred 2 Nov; at 31 Dec registration is 59 days late against a 5-day limit.
+    assert "registered missing 54 days over the limit" in evidence["missing"]
+    assert (findings["revenue_impact"] == 0).all()
+
+
+def test_order_not_applied_tariff_change_still_billed_old_tariff():
+    u = Utility()
+    u.customer("stale", usage_type="commercial", tariff_category="COM")
+    u.monthly("stale", flat(100), tariff="RES")
+    u.order("stale", "tariff_change", "2024-07-01", "RES", "COM")
+    u.customer("applied", usage_type="commercial", tariff_category="COM")
+    u.monthly("applied", flat(100), tariff=["RES"] * 6 + ["COM"] * 6)
+    u.order("applied", "tariff_change", "2024-07-01", "RES", "COM")
+    findings = run(u, "order_not_applied")
+    assert findings["customer_id"].tolist() == ["stale"]
+    # One month of grace: August to December, 100 kWh at 0.8 instead of 0.6.
+    assert findings.iloc[0]["revenue_impact"] == pytest.approx(5 * 100 * (0.8 - 0.6))
+    assert findings.iloc[0]["period_from"] == "2024-08"
+
+
+def test_change_without_order_tariff_switch_and_the_same_switch_with_an_order():
+    u = Utility()
+    u.customer("silent", usage_type="commercial", tariff_category="COM")
+    u.monthly("silent", flat(100), tariff=["COM"] * 6 + ["RES"] * 6)
+    u.customer("ordered", usage_type="commercial", tariff_category="COM")
+    u.monthly("ordered", flat(100), tariff=["COM"] * 6 + ["RES"] * 6)
+    u.order("ordered", "tariff_change", "2024-07-01", "COM", "RES")
+    findings = run(u, "change_without_order")
+    assert findings["customer_id"].tolist() == ["silent"]
+    assert findings.iloc[0]["revenue_impact"] == pytest.approx(6 * 100 * (0.8 - 0.6))
+    assert "tariff COM→RES" in findings.iloc[0]["evidence"]
+
+
+def test_order_rules_are_skipped_with_a_note_without_work_orders():
+    u = Utility()
+    u.customer("A")
+    u.monthly("A", flat(100))
+    notes: list[str] = []
+    findings = rules.run(u.dataset(), rules=["order_stalled", "order_not_applied"], notes=notes)
+    assert findings.empty
+    assert notes == ["order_stalled skipped: table work_orders is absent",
+                     "order_not_applied skipped: table work_orders is absent"]  # fmt: skip

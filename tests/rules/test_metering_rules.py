@@ -1,0 +1,108 @@
+"""Metering rules on hand-made bills: what must fire, near misses that must not, impact by hand."""
+
+from __future__ import annotations
+
+import pytest
+from rule_builder import Utility, flat
+
+from auditkit import rules
+
+
+def run(utility: Utility, rule_id: str, **kwargs: object):
+    return rules.run(utility.dataset(), rules=[rule_id], **kwargs)
+
+
+def test_multiplier_mismatch_fires_with_revenue_from_the_first_bill():
+    u = Utility()
+    u.customer(
+        "A",
+        ct_ratio=40.0,
+        usage_type="commercial",
+        tariff_category="COM",
+        contract_capacity_kva=100.0,
+    )
+    u.monthly("A", flat(100), multiplier=20.0, tariff="COM")  # archive 200/5 = 40, billed 20
+    u.customer("B", ct_ratio=10.0, pt_ratio=100.0, usage_type="commercial", tariff_category="COM",
+               voltage_kv=10.0, contract_capacity_kva=100.0)  # fmt: skip
+    u.monthly("B", flat(1000), multiplier=1000.0, tariff="COM")  # 50/5 × 10000/100: correct
+    findings = run(u, "multiplier_mismatch")
+    assert findings["customer_id"].tolist() == ["A"]
+    row = findings.iloc[0]
+    # Registers advanced 5 units a month: 5 × 40 = 200 kWh due, 100 billed, at 0.8 yuan for 12 months.
+    assert row["revenue_impact"] == pytest.approx(12 * 100 * 0.8)
+    assert (row["period_from"], row["period_to"]) == ("2024-01", "2024-12")
+    assert "multiplier 20.00" in row["evidence"] and "= 40.00" in row["evidence"]
+
+
+def test_register_jump_without_meter_replacement_is_energy_lost():
+    u = Utility()
+    u.customer("A", usage_type="commercial", tariff_category="COM")
+    bills = u.monthly("A", flat(100), tariff="COM")
+    for bill in bills[4:]:  # from May the start register is 10 units past April's end
+        bill["register_start"] += 10
+        bill["register_end"] += 10
+    findings = run(u, "register_mismatch")
+    assert findings["customer_id"].tolist() == ["A"]
+    assert findings.iloc[0]["revenue_impact"] == pytest.approx(10 * 0.8)
+    assert findings.iloc[0]["period_from"] == "2024-05"
+
+
+def test_register_reset_backed_by_meter_replacement_is_not_a_finding():
+    u = Utility()
+    u.customer("A", usage_type="commercial", tariff_category="COM")
+    bills = u.monthly("A", flat(100), tariff="COM")
+    register = 0.0
+    for bill in bills[4:]:  # a new meter from May starts at zero
+        bill["register_start"], bill["register_end"] = register, register + 100
+        register += 100
+    u.order("A", "meter_replacement", "2024-05-01", "M-old", "M-new")
+    assert run(u, "register_mismatch").empty
+
+
+def test_billed_energy_below_registers_and_rounding_tolerance():
+    u = Utility()
+    u.customer("A", usage_type="commercial", tariff_category="COM")
+    bills = u.monthly("A", flat(100), tariff="COM")
+    bills[2]["kwh_billed"] = 60.0  # registers say 100
+    u.customer("B", usage_type="commercial", tariff_category="COM")
+    near = u.monthly("B", flat(100), tariff="COM")
+    near[2]["kwh_billed"] = 99.7  # within the 0.5 kWh rounding tolerance
+    findings = run(u, "register_mismatch")
+    assert findings["customer_id"].tolist() == ["A"]
+    assert findings.iloc[0]["revenue_impact"] == pytest.approx(40 * 0.8)
+    assert "charged 40 kWh less" in findings.iloc[0]["evidence"]
+
+
+def test_register_running_backwards_is_flagged():
+    u = Utility()
+    u.customer("A")
+    bills = u.monthly("A", flat(100))
+    bills[11]["register_end"] = bills[11]["register_start"] - 5
+    bills[11]["kwh_billed"] = 0.0
+    findings = run(u, "register_mismatch")
+    assert findings["customer_id"].tolist() == ["A"]
+    assert "running backwards" in findings.iloc[0]["evidence"]
+
+
+def test_meter_test_overdue_against_cycle_and_audit_date():
+    u = Utility()
+    u.customer("late", meter_test_date=pd_ts("2022-06-01"), meter_test_cycle_months=12)
+    u.customer("fresh", meter_test_date=pd_ts("2024-03-01"), meter_test_cycle_months=12)
+    u.customer(
+        "closed", status="closed", meter_test_date=pd_ts("2020-01-01"), meter_test_cycle_months=12
+    )
+    u.customer("no_cycle")
+    for cid in ("late", "fresh", "closed", "no_cycle"):
+        u.monthly(cid, flat(100))
+    findings = run(u, "meter_test_overdue")
+    assert findings["customer_id"].tolist() == ["late"]
+    assert findings.iloc[0]["revenue_impact"] == 0
+    assert "due 2023-06" in findings.iloc[0]["evidence"]
+    # As of March 2023 the same meter was still within its cycle.
+    assert run(u, "meter_test_overdue", as_of="2024-01")["customer_id"].tolist() == ["late"]
+
+
+def pd_ts(text: str):
+    import pandas as pd
+
+    return pd.Timestamp(text)

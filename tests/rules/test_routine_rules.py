@@ -1,0 +1,139 @@
+"""Routine rules: tariff against usage, rates against the schedule, consumption, archive."""
+
+from __future__ import annotations
+
+import numpy as np
+import pandas as pd
+import pytest
+from rule_builder import Utility, flat
+
+from auditkit import rules
+
+
+def run(utility: Utility, rule_id: str, **kwargs: object):
+    return rules.run(utility.dataset(), rules=[rule_id], **kwargs)
+
+
+def test_tariff_mismatch_business_on_residential_tariff_backbilled_three_months():
+    u = Utility()
+    u.customer("shop", usage_type="commercial", tariff_category="RES")
+    u.monthly("shop", flat(100), tariff="RES")
+    u.customer("ok", usage_type="commercial", tariff_category="COM")
+    u.monthly("ok", flat(100), tariff="COM")
+    findings = run(u, "tariff_mismatch")
+    assert findings["customer_id"].tolist() == ["shop"]
+    # Start unknown: October to December, 100 kWh at COM 0.8 instead of RES 0.6.
+    assert findings.iloc[0]["revenue_impact"] == pytest.approx(3 * 100 * (0.8 - 0.6))
+    assert "should be COM" in findings.iloc[0]["evidence"]
+
+
+def test_tariff_mismatch_single_part_above_two_part_threshold():
+    u = Utility()
+    u.customer("big", usage_type="industrial", tariff_category="COM", contract_capacity_kva=400.0)
+    u.monthly("big", flat(100), tariff="COM")
+    findings = run(u, "tariff_mismatch")
+    assert findings["customer_id"].tolist() == ["big"]
+    assert "two-part threshold" in findings.iloc[0]["evidence"]
+
+
+def test_rate_mismatch_old_rate_after_the_price_change():
+    u = Utility()
+    u.customer("old")
+    u.monthly("old", flat(100), rate=[0.5] * 12)  # 0.6 is in force from July
+    u.customer("ok")
+    u.monthly("ok", flat(100))
+    findings = run(u, "rate_mismatch")
+    assert findings["customer_id"].tolist() == ["old"]
+    assert findings.iloc[0]["revenue_impact"] == pytest.approx(6 * 100 * 0.1)
+    assert (findings.iloc[0]["period_from"], findings.iloc[0]["period_to"]) == (
+        "2024-07",
+        "2024-12",
+    )
+
+
+def test_zero_consumption_three_months_but_not_two_or_suspended():
+    u = Utility()
+    u.customer("dead", usage_type="commercial", tariff_category="COM")
+    u.monthly("dead", [100.0] * 8 + [0.0] * 4, tariff="COM")
+    u.customer("away", usage_type="commercial", tariff_category="COM")
+    u.monthly("away", [100.0] * 5 + [0.0] * 2 + [100.0] * 5, tariff="COM")
+    u.customer("paused", usage_type="commercial", tariff_category="COM", status="suspended")
+    u.monthly("paused", [100.0] * 8 + [0.0] * 4, tariff="COM")
+    findings = run(u, "zero_consumption")
+    assert findings["customer_id"].tolist() == ["dead"]
+    # 4 months at the usual 100 kWh and 0.8 yuan.
+    assert findings.iloc[0]["revenue_impact"] == pytest.approx(4 * 100 * 0.8)
+    assert findings.iloc[0]["period_from"] == "2024-09"
+
+
+def test_estimated_streak_three_in_a_row_not_two():
+    u = Utility()
+    u.customer("streak")
+    u.monthly("streak", flat(100), estimated=[4, 5, 6])
+    u.customer("two")
+    u.monthly("two", flat(100), estimated=[2, 3, 8])
+    findings = run(u, "estimated_streak")
+    assert findings["customer_id"].tolist() == ["streak"]
+    assert "3 estimated reads in a row 2024-05..2024-07" in findings.iloc[0]["evidence"]
+
+
+def test_archive_defects_each_kind_and_a_clean_customer():
+    u = Utility()
+    u.customer("odd_ct", ct_ratio=37.5, usage_type="commercial", tariff_category="COM")
+    u.customer("pt_lv", pt_ratio=100.0, usage_type="commercial", tariff_category="COM")
+    u.customer("no_cap", usage_type="industrial", tariff_category="IND2", voltage_kv=10.0,
+               basic_charge_basis="capacity", contract_capacity_kva=None)  # fmt: skip
+    u.customer("shared1", meter_id="M-SHARED")
+    u.customer("shared2", meter_id="M-SHARED")
+    u.customer("early", connection_date=pd.Timestamp("2024-05-10"))
+    u.customer("clean", ct_ratio=40.0, usage_type="commercial", tariff_category="COM")
+    for cid, multiplier in (("odd_ct", 37.5), ("pt_lv", 100.0), ("no_cap", 1.0), ("shared1", 1.0),
+                            ("shared2", 1.0), ("early", 1.0), ("clean", 40.0)):  # fmt: skip
+        u.monthly(cid, flat(100), multiplier=multiplier,
+                  tariff={"odd_ct": "COM", "pt_lv": "COM", "clean": "COM", "no_cap": "IND2"}.get(cid, "RES"))  # fmt: skip
+    findings = run(u, "archive_defect").set_index("customer_id")["evidence"]
+    assert sorted(findings.index) == ["early", "no_cap", "odd_ct", "pt_lv", "shared1", "shared2"]
+    assert "non-standard CT ratio 37.50" in findings["odd_ct"]
+    assert "PT ratio 100 on 0.4 kV" in findings["pt_lv"]
+    assert "capacity missing" in findings["no_cap"]
+    assert "M-SHARED" in findings["shared1"]
+    assert "first bill 2024-01 before connection 2024-05-10" in findings["early"]
+
+
+def _peers_with_one_drop(u: Utility, drop_from: int, order: bool = False) -> None:
+    """30 households with seasonal noise; household H00 falls to 30 % from month `drop_from`."""
+    rng = np.random.default_rng(5)
+    periods = [str(pd.Period("2023-01", "M") + i) for i in range(24)]
+    season = np.array([1.3, 1.2, 1.0, 0.9, 0.9, 1.0, 1.4, 1.4, 1.1, 0.9, 0.9, 1.2])
+    for i in range(30):
+        cid = f"H{i:02d}"
+        u.customer(cid)
+        kwh = 150 * season[np.arange(24) % 12] * rng.lognormal(0, 0.08, 24)
+        if i == 0:
+            kwh[drop_from:] *= 0.3
+        u.monthly(cid, list(np.round(kwh, 2)), periods=periods)
+    if order:
+        u.order("H00", "capacity_reduction", periods[drop_from] + "-01", 8, 4)
+
+
+def test_consumption_drop_flags_a_sustained_fall_with_its_estimated_loss():
+    u = Utility()
+    _peers_with_one_drop(u, drop_from=16)
+    findings = run(u, "consumption_drop")
+    assert findings["customer_id"].tolist() == ["H00"]
+    row = findings.iloc[0]
+    assert row["period_from"] == "2024-05"
+    # The loss is what the 70 % missing energy would have cost: about 8 months × 0.7/0.3 × bill.
+    bills = u.dataset().bills
+    paid = bills[(bills["customer_id"] == "H00") & (bills["period"] >= "2024-05")]
+    expected = (paid["kwh_billed"] * paid["energy_rate"]).sum() * (1 / 0.3 - 1)
+    assert row["revenue_impact"] == pytest.approx(expected, rel=0.25)
+
+
+def test_consumption_drop_explained_by_an_order_or_too_recent_is_not_listed():
+    explained = Utility()
+    _peers_with_one_drop(explained, drop_from=16, order=True)
+    assert run(explained, "consumption_drop").empty
+    recent = Utility()
+    _peers_with_one_drop(recent, drop_from=22)  # two months: not yet sustained
+    assert run(recent, "consumption_drop").empty

@@ -1,0 +1,112 @@
+"""The rule runner: parameters, as_of, selection, catalog, determinism, measured against truth."""
+
+from __future__ import annotations
+
+import re
+
+import pytest
+from rule_builder import Utility, flat
+
+from auditkit import rules, synth
+from auditkit.data import Dataset
+from auditkit.errors import ParameterError
+
+
+@pytest.fixture(scope="module")
+def small_utility() -> Dataset:
+    return Dataset.from_frames(synth.generate(customers=4000, districts=3, seed=11))
+
+
+def _one_rate_error() -> Utility:
+    u = Utility()
+    u.customer("A")
+    u.monthly("A", flat(100), rate=[0.5] * 12)
+    return u
+
+
+def test_findings_have_the_public_columns_and_are_ranked_by_impact(small_utility):
+    findings = rules.run(small_utility)
+    assert list(findings.columns) == list(rules.FINDING_COLUMNS)
+    assert (findings["revenue_impact"] >= 0).all()
+    assert findings["revenue_impact"].is_monotonic_decreasing
+    assert findings.duplicated(["rule_id", "customer_id"]).sum() == 0
+    assert set(findings["severity"]) <= {"high", "medium", "low"}
+    assert findings["score"].between(0, 1).all()
+
+
+def test_same_data_same_findings(small_utility):
+    first, second = rules.run(small_utility), rules.run(small_utility)
+    assert first.equals(second)
+
+
+def test_deterministic_rules_against_synthetic_truth(small_utility):
+    findings = rules.run(small_utility)
+    scores = rules.evaluate(findings, small_utility.truth, list(rules.RULES)).set_index("rule_id")
+    deterministic = scores.drop(index="consumption_drop")
+    assert (deterministic["precision"] >= 0.95).all(), deterministic
+    assert (deterministic["recall"] >= 0.95).all(), deterministic
+
+
+def test_as_of_ignores_later_bills():
+    u = _one_rate_error()
+    assert rules.run(u.dataset(), rules=["rate_mismatch"], as_of="2024-06").empty
+    assert len(rules.run(u.dataset(), rules=["rate_mismatch"], as_of="2024-07")) == 1
+
+
+@pytest.mark.parametrize(
+    ("kwargs", "message"),
+    [
+        ({"as_of": "2030-01"}, "expected a month within the bills' periods 2024-01..2024-12"),
+        ({"as_of": "2024-13"}, "month 01-12"),
+        ({"rules": ["no_such_rule"]}, "'rules': expected rule ids among"),
+        ({"params": {"zero_consumption.min_months": -1}}, "params.zero_consumption.min_months"),
+        ({"params": {"zero_consumption": {"min_months": "three"}}}, "expected a number ≥ 0"),
+        ({"params": {"zero_consumption.min_month": 3}}, "'params.zero_consumption'"),
+        ({"params": {"no_rule.x": 3}}, "expected a rule id among"),
+    ],
+)
+def test_bad_parameters_name_the_parameter(kwargs, message):
+    with pytest.raises(ParameterError, match=re.escape(message)):
+        rules.run(_one_rate_error().dataset(), **kwargs)
+
+
+def test_thresholds_can_be_overridden_per_call():
+    u = Utility()
+    u.customer("A")
+    u.monthly("A", [100.0] * 9 + [0.0] * 3)
+    assert len(rules.run(u.dataset(), rules=["zero_consumption"])) == 1
+    assert rules.run(
+        u.dataset(), rules=["zero_consumption"], params={"zero_consumption": {"min_months": 4}}
+    ).empty
+
+
+def test_malformed_rules_yaml_is_a_clear_error(tmp_path, monkeypatch):
+    (tmp_path / "rules.yaml").write_text(
+        "zero_consumption:\n  min_months: [1, 2\n", encoding="utf-8"
+    )
+    monkeypatch.setenv("AUDITKIT_PARAMS", str(tmp_path))
+    with pytest.raises(ParameterError, match=re.escape("valid YAML")):
+        rules.run(_one_rate_error().dataset())
+    (tmp_path / "rules.yaml").write_text("zero_consumption:\n  min_months: yes\n", encoding="utf-8")
+    with pytest.raises(ParameterError, match=re.escape("rules.yaml: zero_consumption.min_months")):
+        rules.run(_one_rate_error().dataset())
+    (tmp_path / "rules.yaml").write_text("zero_consumption:\n  min_months: 3\n", encoding="utf-8")
+    with pytest.raises(ParameterError, match=re.escape("rules.yaml: common")):
+        rules.run(_one_rate_error().dataset())
+
+
+def test_a_rule_whose_column_is_empty_is_skipped_with_a_note():
+    u = _one_rate_error()
+    dataset = u.dataset()
+    notes: list[str] = []
+    rules.run(dataset, rules=["demand_over_capacity", "rate_mismatch"], notes=notes)
+    assert notes == ["demand_over_capacity skipped: column bills.max_demand_kw is missing or empty"]
+
+
+def test_catalog_lists_every_rule_bilingually_with_its_defaults():
+    catalog = rules.catalog()
+    assert set(catalog["rule_id"]) == set(rules.RULES)
+    assert len(rules.RULES) >= 16
+    assert catalog["title_zh"].str.len().gt(0).all() and catalog["title_en"].str.len().gt(0).all()
+    row = catalog.set_index("rule_id").loc["suspension_overrun"]
+    assert "max_months=6" in row["parameters"] and row["area"] == "capacity"
