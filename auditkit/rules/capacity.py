@@ -14,11 +14,7 @@ REDUCING_ORDERS = ("capacity_reduction", "suspension")
 
 
 def _kva_rate(ctx: RuleContext) -> np.ndarray:
-    return np.nan_to_num(
-        ctx.schedule_rate(
-            ctx.bills["tariff_billed"].to_numpy(), ctx.bill_month, "basic_rate_kva_month"
-        )
-    )
+    return np.nan_to_num(ctx.schedule_rate(ctx.bill_tariff, ctx.bill_month, "basic_rate_kva_month"))
 
 
 @rule(

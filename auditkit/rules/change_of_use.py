@@ -93,13 +93,14 @@ def order_not_applied(ctx: RuleContext, params: dict) -> pd.DataFrame:
         "order_id": orders["order_id"].to_numpy(), "order_type": orders["order_type"].to_numpy(),
         "old": orders["old_value"].astype(str).to_numpy(), "new": orders["new_value"].astype(str).to_numpy(),
     })  # fmt: skip
+    rows = np.flatnonzero(np.isin(ctx.bill_customer, table["cust"]))
+    has_capacity = "capacity_billed_kva" in ctx.bills
     bills = pd.DataFrame({
-        "row": np.arange(len(ctx.bills)), "cust": ctx.bill_customer, "month": ctx.bill_month,
-        "tariff": ctx.bills["tariff_billed"].astype(str).to_numpy(),
-        "capacity": ctx.bills["capacity_billed_kva"].to_numpy(dtype=float)
-        if "capacity_billed_kva" in ctx.bills else np.nan,
+        "row": rows, "cust": ctx.bill_customer[rows], "month": ctx.bill_month[rows],
+        "tariff": ctx.bills["tariff_billed"].to_numpy()[rows].astype(str),
+        "capacity": ctx.bills["capacity_billed_kva"].to_numpy(dtype=float)[rows] if has_capacity else np.nan,
     })  # fmt: skip
-    joined = bills[np.isin(bills["cust"], table["cust"])].merge(table, on="cust")
+    joined = bills.merge(table, on="cust")
     joined = joined[joined["month"] >= joined["start"]]
     is_tariff = joined["order_type"] == "tariff_change"
     old_capacity = pd.to_numeric(joined["old"], errors="coerce")
@@ -113,7 +114,7 @@ def order_not_applied(ctx: RuleContext, params: dict) -> pd.DataFrame:
     paid_rate = ctx.bills["energy_rate"].to_numpy(dtype=float)[rows]
     due_rate = ctx.schedule_rate(hits["new"].to_numpy(), hits["month"].to_numpy(), "energy_rate")
     kva_rate = np.nan_to_num(
-        ctx.schedule_rate(ctx.bills["tariff_billed"].to_numpy()[rows], hits["month"].to_numpy(),
+        ctx.schedule_rate(ctx.bill_tariff[rows], hits["month"].to_numpy(),
                           "basic_rate_kva_month")
     )  # fmt: skip
     new_capacity = pd.to_numeric(hits["new"], errors="coerce").to_numpy()
@@ -155,7 +156,7 @@ def change_without_order(ctx: RuleContext, params: dict) -> pd.DataFrame:
     bills = ctx.bills
     window = params["window_months"]
     same = ctx.same_customer_as_previous
-    tariff = bills["tariff_billed"].astype(str).to_numpy()
+    tariff = ctx.bill_tariff
     tariff_changed = (
         same & (tariff != np.roll(tariff, 1)) & ~ctx.has_order_near(("tariff_change",), window)
     )
@@ -192,6 +193,7 @@ def change_without_order(ctx: RuleContext, params: dict) -> pd.DataFrame:
     rate = bills["energy_rate"].to_numpy(dtype=float)
     prior_tariff = tariff[prior]
     prior_rate = ctx.schedule_rate(prior_tariff, ctx.bill_month, "energy_rate")
+    names = np.append(ctx.tariff_index.to_numpy(dtype=object), "?")  # code -1 → "?"
     tariff_gap = np.where(tariff != prior_tariff, np.nan_to_num((prior_rate - rate) * kwh), 0.0)
     multiplier_gap = np.where(
         multiplier < multiplier[prior], (multiplier[prior] / multiplier - 1) * kwh * rate, 0.0
@@ -210,7 +212,7 @@ def change_without_order(ctx: RuleContext, params: dict) -> pd.DataFrame:
     for row, first_row in zip(grouped.itertuples(), first_rows, strict=True):
         what = []
         if row.tariff:
-            what.append(f"tariff {tariff[first_row - 1]}→{tariff[first_row]}")
+            what.append(f"tariff {names[tariff[first_row - 1]]}→{names[tariff[first_row]]}")
         if row.capacity:
             what.append(
                 f"capacity {fmt_number(capacity[first_row - 1])}→{fmt_number(capacity[first_row])} kVA"

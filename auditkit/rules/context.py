@@ -27,7 +27,7 @@ class RuleContext:
     tariffs: pd.DataFrame
     work_orders: pd.DataFrame | None
     as_of: int  # month number of the audit date
-    notes: list[str] = field(default_factory=list)
+    rate_tables: dict[str, np.ndarray] = field(default_factory=dict, repr=False)
 
     @classmethod
     def build(cls, dataset: object, as_of: str | None) -> RuleContext:
@@ -47,10 +47,14 @@ class RuleContext:
                 )
         keep = bill_month <= as_of_month
         customers = dataset.customers.reset_index(drop=True)
-        bills = bills.loc[keep].copy()
-        bills["month"] = bill_month[keep]
-        bills["cust"] = pd.Index(customers["customer_id"]).get_indexer(bills["customer_id"])
-        bills = bills.sort_values(["cust", "month"], kind="stable", ignore_index=True)
+        bills = bills.loc[keep] if not keep.all() else bills
+        codes, uniques = pd.factorize(bills["customer_id"])
+        cust = pd.Index(customers["customer_id"]).get_indexer(uniques)[codes]
+        bills = bills.assign(month=bill_month[keep], cust=cust)
+        order_key = cust * 10_000 + (bill_month[keep] - first)
+        if not (np.diff(order_key) >= 0).all():  # exports usually come sorted already
+            bills = bills.sort_values(["cust", "month"], kind="stable")
+        bills = bills.reset_index(drop=True)
         orders = dataset.work_orders
         if orders is not None:
             orders = orders.loc[orders["issued_at"] <= month_end(as_of_month)].copy()
@@ -87,33 +91,57 @@ class RuleContext:
         """An archive column aligned with the bills."""
         return self.customers[column].to_numpy()[self.bill_customer]
 
-    def schedule_rate(self, tariff: np.ndarray, month: np.ndarray, column: str) -> np.ndarray:
-        """Rate `column` of the schedule in force for each (tariff, month); NaN where none is."""
+    @cached_property
+    def tariff_index(self) -> pd.Index:
+        """Every tariff code the schedule knows; codes elsewhere are looked up against it."""
+        return pd.Index(pd.unique(self.tariffs["tariff_category"].astype(str)))
+
+    @cached_property
+    def bill_tariff(self) -> np.ndarray:
+        """Each bill's tariff as a position in `tariff_index` (-1 where the schedule lacks it)."""
+        codes, uniques = pd.factorize(self.bills["tariff_billed"])
+        return self.tariff_index.get_indexer(pd.Index(uniques).astype(str))[codes]
+
+    def tariff_code(self, tariff: np.ndarray) -> np.ndarray:
+        """Positions in `tariff_index` of tariff names (-1 where unknown)."""
+        codes, uniques = pd.factorize(np.asarray(tariff, dtype=object))
+        return self.tariff_index.get_indexer(pd.Index(uniques).astype(str))[codes]
+
+    @cached_property
+    def first_month(self) -> int:
+        return int(self.bill_month.min()) if len(self.bill_month) else self.as_of
+
+    def _rate_table(self, column: str) -> np.ndarray:
+        """Rate `column` per tariff (rows, plus a NaN row for unknown) and month since `first_month`."""
+        months = np.arange(self.first_month, self.as_of + 1)
+        table = np.full((len(self.tariff_index) + 1, len(months)), np.nan)
         schedule = self.tariffs
+        row_tariff = self.tariff_index.get_indexer(schedule["tariff_category"].astype(str))
         from_month = date_month_number(schedule["valid_from"])
         to_month = date_month_number(schedule["valid_to"])
         to_month = np.where(to_month < 0, np.iinfo(np.int64).max, to_month)
-        codes = pd.Index(pd.unique(schedule["tariff_category"]))
-        tariff_code = codes.get_indexer(tariff)
-        schedule_code = codes.get_indexer(schedule["tariff_category"])
         values = schedule[column].to_numpy(dtype=float)
-        result = np.full(len(tariff), np.nan)
-        # A schedule has a handful of rows per tariff: one vectorised pass per row.
-        for row in range(len(schedule)):
-            hit = (
-                (tariff_code == schedule_code[row])
-                & (month >= from_month[row])
-                & (month <= to_month[row])
-            )
-            result[hit] = values[row]
-        return result
+        for row in np.argsort(from_month, kind="stable"):  # later schedules win where they overlap
+            valid = (months >= from_month[row]) & (months <= to_month[row])
+            table[row_tariff[row], valid] = values[row]
+        return table
+
+    def schedule_rate(self, tariff: np.ndarray, month: np.ndarray, column: str) -> np.ndarray:
+        """Rate `column` of the schedule in force for each (tariff, month); NaN where none is.
+
+        `tariff` holds tariff names, or integer positions in `tariff_index` (as `bill_tariff`).
+        """
+        if column not in self.rate_tables:
+            self.rate_tables[column] = self._rate_table(column)
+        tariff = np.asarray(tariff)
+        codes = tariff if np.issubdtype(tariff.dtype, np.integer) else self.tariff_code(tariff)
+        offset = np.clip(np.asarray(month) - self.first_month, 0, self.as_of - self.first_month)
+        return self.rate_tables[column][codes, offset]  # code -1 picks the NaN row
 
     @cached_property
     def bill_schedule_energy_rate(self) -> np.ndarray:
         """The schedule's energy rate for each bill's tariff and period."""
-        return self.schedule_rate(
-            self.bills["tariff_billed"].to_numpy(), self.bill_month, "energy_rate"
-        )
+        return self.schedule_rate(self.bill_tariff, self.bill_month, "energy_rate")
 
     def orders_of(self, *order_types: str) -> pd.DataFrame:
         """Work orders of the given types known at the audit date (empty without a work_orders table)."""
@@ -127,14 +155,20 @@ class RuleContext:
         return orders.loc[orders["order_type"].isin(order_types)]
 
     def has_order_near(self, order_types: tuple[str, ...], window: int) -> np.ndarray:
-        """Per bill: an order of these types takes effect within ±`window` months of the period."""
+        """Per bill: an order of these types takes effect within ±`window` months of the period.
+
+        Marks a customer × month grid once and reads it per bill: linear in the number of bills.
+        """
         orders = self.orders_of(*order_types)
-        keys = orders["cust"].to_numpy() * 100_000 + orders["effective_month"].to_numpy()
-        bill_keys = self.bill_customer * 100_000 + self.bill_month
-        hit = np.zeros(len(bill_keys), dtype=bool)
+        orders = orders[orders["cust"] >= 0]
+        width = self.as_of - self.first_month + 1
+        grid = np.zeros((len(self.customers), width + 2 * window + 1), dtype=bool)
+        offset = orders["effective_month"].to_numpy() - self.first_month + window
+        inside = (offset >= 0) & (offset < grid.shape[1])
+        cust = orders["cust"].to_numpy()[inside]
         for shift in range(-window, window + 1):
-            hit |= np.isin(bill_keys + shift, keys)
-        return hit
+            grid[cust, np.clip(offset[inside] + shift, 0, grid.shape[1] - 1)] = True
+        return grid[self.bill_customer, self.bill_month - self.first_month + window]
 
     @cached_property
     def capacity_in_force(self) -> np.ndarray:

@@ -174,7 +174,7 @@ def zero_consumption(ctx: RuleContext, params: dict) -> pd.DataFrame:
     severity="low",
 )
 def estimated_streak(ctx: RuleContext, params: dict) -> pd.DataFrame:
-    estimated = ctx.bills["read_type"].to_numpy() == "estimated"
+    estimated = (ctx.bills["read_type"] == "estimated").to_numpy(dtype=bool)
     recent = ctx.bill_month > ctx.as_of - params["lookback_months"]
     streaks = runs(ctx, estimated & recent)
     streaks = streaks[streaks["length"] >= params["min_months"]]

@@ -287,7 +287,11 @@ def order_not_applied(world: World, rate: float) -> None:
 
 def _business_single_part(world: World) -> np.ndarray:
     single = ~world.is_two_part()
-    return single & np.isin(world.usage, ["commercial", "industrial"]) & world.active.all(axis=1)
+    return (
+        single
+        & ((world.usage == "commercial") | (world.usage == "industrial"))
+        & world.active.all(axis=1)
+    )
 
 
 def change_without_order(world: World, rate: float) -> None:

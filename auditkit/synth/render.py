@@ -127,25 +127,26 @@ def bills_table(world: World) -> pd.DataFrame:
     basic = np.round(np.nan_to_num(basic), 2)
     energy_charge = np.round(kwh * rate, 2)
     rows, cols = np.nonzero(world.active)
+    # Repeated text as categoricals: millions of rows built (and written) from a few codes.
     return pd.DataFrame(
         {
-            "customer_id": world.customer_id[rows],
-            "period": np.asarray(world.periods, dtype=object)[cols],
+            "customer_id": pd.Categorical.from_codes(rows, categories=world.customer_id),
+            "period": pd.Categorical.from_codes(cols, categories=world.periods),
             "register_start": start[rows, cols],
             "register_end": end[rows, cols],
             "multiplier_billed": world.multiplier_billed[rows, cols],
             "kwh_billed": kwh[rows, cols],
-            "tariff_billed": np.asarray(catalog.TARIFF_CODES, dtype=object)[
-                world.tariff_billed[rows, cols]
-            ],
+            "tariff_billed": pd.Categorical.from_codes(
+                world.tariff_billed[rows, cols], categories=list(catalog.TARIFF_CODES)
+            ),
             "energy_rate": rate[rows, cols],
             "energy_charge": energy_charge[rows, cols],
             "capacity_billed_kva": world.capacity_billed[rows, cols],
             "max_demand_kw": demand[rows, cols],
             "basic_charge": basic[rows, cols],
             "amount": np.round(energy_charge + basic, 2)[rows, cols],
-            "read_type": np.where(world.estimated[rows, cols], "estimated", "actual").astype(
-                object
+            "read_type": pd.Categorical.from_codes(
+                world.estimated[rows, cols].astype(np.int8), categories=["actual", "estimated"]
             ),
         }
     )
@@ -205,7 +206,8 @@ def inspections_table(world: World, truth: pd.DataFrame, bills: pd.DataFrame) ->
     kind[(draw >= 0.04) & (draw < 0.065)] = "cross"
     kind[(draw >= 0.065) & (draw < 0.075)] = "special"
     # Inspectors target suspicious accounts too: half of the irregular ones get an inspection.
-    irregular = np.isin(world.customer_id, truth.loc[truth["revenue_effect"] > 0, "customer_id"])
+    losing = truth.loc[truth["revenue_effect"] > 0, "customer_id"]
+    irregular = pd.Index(world.customer_id).isin(losing)  # hash lookup: np.isin sorts objects
     extra = irregular & (kind == "") & (rng.random(n) < 0.5)
     kind[extra] = rng.choice(
         ["self", "cross", "special"], size=int(extra.sum()), p=[0.5, 0.35, 0.15]

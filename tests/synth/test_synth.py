@@ -1,0 +1,162 @@
+"""The synthetic utility: valid under the contract, realistic in shape, labelled, byte-reproducible."""
+
+from __future__ import annotations
+
+import hashlib
+from pathlib import Path
+
+import numpy as np
+import pandas as pd
+import pytest
+
+from auditkit import synth
+from auditkit.cli import main
+from auditkit.data import Dataset, load
+from auditkit.errors import ParameterError
+from auditkit.synth.inject import DEFAULT_RATES
+
+
+@pytest.fixture(scope="module")
+def tables() -> dict[str, pd.DataFrame]:
+    return synth.generate(customers=3000, districts=4, months=36, seed=3)
+
+
+def _digest(folder: Path) -> dict[str, str]:
+    return {p.name: hashlib.sha256(p.read_bytes()).hexdigest() for p in sorted(folder.iterdir())}
+
+
+def test_tables_pass_the_dataset_contract(tables):
+    dataset = Dataset.from_frames(tables)
+    assert len(dataset.customers) == 3000
+    assert dataset.districts == sorted(tables["customers"]["district"].unique())
+    assert len(dataset.districts) == 4
+
+
+def test_every_irregularity_is_injected_and_labelled(tables):
+    truth = tables["truth"]
+    assert set(truth["irregularity"]) == set(DEFAULT_RATES)
+    assert truth["customer_id"].isin(tables["customers"]["customer_id"]).all()
+    assert (truth["revenue_effect"] >= 0).all()
+    # Money-losing irregularities carry a positive effect; risk-only ones none.
+    effect = truth.groupby("irregularity")["revenue_effect"].sum()
+    assert effect["multiplier_mismatch"] > 0 and effect["consumption_drop"] > 0
+    assert effect["meter_test_overdue"] == 0 and effect["archive_defect"] == 0
+
+
+def test_shape_of_a_realistic_utility(tables):
+    bills, customers, tariffs = tables["bills"], tables["customers"], tables["tariffs"]
+    share = customers["usage_type"].value_counts(normalize=True)
+    assert share["residential"] > 0.7 and share.get("industrial", 0) > 0.02
+    # Tariffs change price mid-period.
+    assert tariffs.groupby("tariff_category")["energy_rate"].nunique().max() == 2
+    # Residential consumption peaks in summer and winter, dips in spring.
+    residential = bills[
+        bills["customer_id"].isin(
+            customers.loc[customers["usage_type"] == "residential", "customer_id"]
+        )
+    ]
+    by_month = residential.groupby(residential["period"].str[5:7])["kwh_billed"].mean()
+    assert by_month["08"] > by_month["04"] * 1.3 and by_month["01"] > by_month["04"] * 1.2
+    # Two-part customers pay a basic charge and have demand readings.
+    two_part = customers["tariff_category"].isin(["COM2", "IND2"])
+    assert (customers.loc[two_part, "contract_capacity_kva"].dropna() >= 315).all()
+    billed = bills[bills["customer_id"].isin(customers.loc[two_part, "customer_id"])]
+    assert (billed["basic_charge"] > 0).mean() > 0.95 and billed["max_demand_kw"].notna().all()
+    # Line loss is plausible: supply exceeds billed energy by a few percent.
+    loss = 1 - bills["kwh_billed"].sum() / tables["district_supply"]["kwh_supplied"].sum()
+    assert 0.02 < loss < 0.15
+    assert set(tables["inspections"]["audit_kind"]) == {"self", "cross", "special"}
+    assert set(tables["work_orders"]["order_type"]) >= {"new_connection", "suspension", "resumption",
+                                                        "capacity_reduction", "tariff_change"}  # fmt: skip
+
+
+def test_bills_follow_registers_except_where_labelled(tables):
+    bills = tables["bills"]
+    register_kwh = (bills["register_end"] - bills["register_start"]) * bills["multiplier_billed"]
+    off = (register_kwh - bills["kwh_billed"]).abs() > 0.5
+    labelled = tables["truth"].loc[
+        tables["truth"]["irregularity"] == "register_mismatch", "customer_id"
+    ]
+    assert bills.loc[off, "customer_id"].isin(labelled).all()
+
+
+def test_same_seed_same_bytes_other_seed_other_data(tmp_path):
+    config = synth.SynthConfig(customers=500, districts=2, months=24, seed=9, daily_days=30)
+    for name in ("a", "b"):
+        synth.write(synth.generate(config), tmp_path / name, config=config)
+    assert _digest(tmp_path / "a") == _digest(tmp_path / "b")
+    other = synth.SynthConfig(customers=500, districts=2, months=24, seed=10)
+    synth.write(synth.generate(other), tmp_path / "c", config=other)
+    assert _digest(tmp_path / "c")["bills.parquet"] != _digest(tmp_path / "a")["bills.parquet"]
+    assert "合成数据" in (tmp_path / "a" / "SYNTHETIC.md").read_text(encoding="utf-8")
+
+
+@pytest.mark.parametrize("fmt", ["csv", "csv-gbk", "xlsx"])
+def test_every_format_loads_back_to_the_same_content(tmp_path, fmt):
+    config = synth.SynthConfig(customers=80, districts=2, months=24, seed=4)
+    tables = synth.generate(config)
+    synth.write(tables, tmp_path / "parquet", config=config)
+    synth.write(tables, tmp_path / fmt, fmt=fmt, config=config)
+    assert load(tmp_path / fmt).hashes == load(tmp_path / "parquet").hashes
+
+
+def test_daily_reads_add_up_to_the_month(tmp_path):
+    tables = synth.generate(customers=200, districts=2, months=24, seed=5, daily_days=62)
+    daily = tables["daily_reads"]
+    assert daily["date"].nunique() == 62 and (daily["kwh"] >= 0).all()
+    last = tables["bills"]["period"].max()
+    in_month = daily[daily["date"].dt.strftime("%Y-%m") == last].groupby("customer_id")["kwh"].sum()
+    assert np.isclose(
+        in_month.sum(),
+        tables["bills"].loc[tables["bills"]["period"] == last, "kwh_billed"].sum(),
+        rtol=0.15,
+    )
+
+
+def test_a_failed_write_leaves_the_previous_dataset_untouched(tmp_path, monkeypatch):
+    config = synth.SynthConfig(customers=100, districts=2, months=24, seed=1)
+    synth.write(synth.generate(config), tmp_path / "data", config=config)
+    before = _digest(tmp_path / "data")
+
+    def explode(*args: object, **kwargs: object) -> None:
+        raise OSError("disk full")
+
+    monkeypatch.setattr(pd.DataFrame, "to_parquet", explode)
+    with pytest.raises(OSError, match="disk full"):
+        synth.write(synth.generate(config), tmp_path / "data", config=config)
+    assert _digest(tmp_path / "data") == before
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["data"]
+
+
+@pytest.mark.parametrize(
+    ("override", "parameter"),
+    [({"customers": 10}, "customers"), ({"months": 6}, "months"), ({"start": "2024-13"}, "start"),
+     ({"rates": {"no_such": 0.1}}, "rates"), ({"rates": {"zero_consumption": 0.9}}, "rates.zero_consumption")],
+)  # fmt: skip
+def test_bad_parameters_are_named(override, parameter):
+    with pytest.raises(ParameterError, match=f"parameter '{parameter}'"):
+        synth.generate(**override)
+
+
+def test_cli_writes_the_folder_and_reports_a_bad_flag(tmp_path, capsys):
+    assert (
+        main(
+            [
+                "synth",
+                "--customers",
+                "100",
+                "--districts",
+                "2",
+                "--months",
+                "24",
+                "--out",
+                str(tmp_path / "d"),
+            ]
+        )
+        == 0
+    )
+    assert (tmp_path / "d" / "bills.parquet").is_file()
+    assert "bills" in capsys.readouterr().out
+    assert main(["synth", "--customers", "5", "--out", str(tmp_path / "e")]) == 2
+    assert "parameter 'customers'" in capsys.readouterr().err
+    assert not (tmp_path / "e").exists()
