@@ -142,7 +142,7 @@ def demand_over_capacity(ctx: RuleContext, params: dict) -> pd.DataFrame:
         "or maximum demand exceeds demand_ratio × the remaining capacity"
     ),
     needs=("work_orders", "bills.kwh_billed"),
-    params=("kwh_ratio", "demand_ratio", "before_months", "min_months_after"),
+    params=("kwh_ratio", "demand_ratio", "min_reduction", "before_months", "min_months_after"),
     severity="high",
 )
 def reduction_without_drop(ctx: RuleContext, params: dict) -> pd.DataFrame:
@@ -178,27 +178,37 @@ def reduction_without_drop(ctx: RuleContext, params: dict) -> pd.DataFrame:
         }
     )  # fmt: skip
     joined = bills[np.isin(bills["cust"], frame["cust"])].merge(frame, on="cust")
-    before = (joined["month"] < joined["start"]) & (
-        joined["month"] >= joined["start"] - params["before_months"]
-    )
-    after = (joined["month"] >= joined["start"]) & (joined["month"] < joined["end"])
-    joined["kwh_before"] = joined["kwh"].where(before)
-    joined["kwh_after"] = joined["kwh"].where(after)
-    joined["demand_after"] = joined["demand"].where(after)
-    joined["months_after"] = after
-    joined["escaped"] = ((joined["old"] - joined["capacity_billed"]) * joined["kva_rate"]).where(
-        after
+    month, start, end = joined["month"], joined["start"], joined["end"]
+    after = (month >= start) & (month < end)
+    # "As before": the same calendar months a year earlier (season-proof) where the bills reach
+    # back that far, else the months just before the order.
+    year_before = (month >= start - 12) & (month < end - 12) & (month < start)
+    just_before = (month < start) & (month >= start - params["before_months"])
+    joined = joined.assign(
+        kwh_year_before=joined["kwh"].where(year_before),
+        kwh_just_before=joined["kwh"].where(just_before),
+        kwh_after=joined["kwh"].where(after),
+        demand_after=joined["demand"].where(after),
+        months_after=after,
+        months_year_before=year_before,
+        escaped=((joined["old"] - joined["capacity_billed"]) * joined["kva_rate"]).where(after),
     )
     stats = joined.groupby("order").agg(
-        kwh_before=("kwh_before", "mean"), kwh_after=("kwh_after", "mean"),
+        kwh_year_before=("kwh_year_before", "mean"), kwh_just_before=("kwh_just_before", "mean"),
+        months_year_before=("months_year_before", "sum"), kwh_after=("kwh_after", "mean"),
         demand_after=("demand_after", "max"), months_after=("months_after", "sum"),
         escaped=("escaped", "sum"),
     )  # fmt: skip
     frame = frame.join(stats, on="order")
-    ratio = frame["kwh_after"] / frame["kwh_before"]
+    seasonal = frame["months_year_before"] >= np.minimum(
+        frame["months_after"], params["min_months_after"]
+    )
+    ratio = frame["kwh_after"] / frame["kwh_year_before"].where(seasonal, frame["kwh_just_before"])
+    # Energy alone proves little after a small reduction (the smaller load may fit); demand does.
+    material = frame["remaining"] <= (1 - params["min_reduction"]) * frame["old"]
     over_demand = frame["demand_after"] > params["demand_ratio"] * frame["remaining"]
     flagged = (frame["months_after"] >= params["min_months_after"]) & (
-        (ratio >= params["kwh_ratio"]) | over_demand
+        ((ratio >= params["kwh_ratio"]) & material) | over_demand
     )
     hits = frame[flagged.to_numpy()].copy()
     if hits.empty:
@@ -213,8 +223,8 @@ def reduction_without_drop(ctx: RuleContext, params: dict) -> pd.DataFrame:
     )  # fmt: skip
     evidence = [
         f"{'suspension' if kind == 'suspension' else 'capacity reduction'} {fmt_number(old)}→"
-        f"{fmt_number(rem)} kVA from {period_text(s)}, yet energy stayed at {r:.0%} of the "
-        f"months before" + (f" and demand reached {fmt_number(d)} kW" if d == d else "")
+        f"{fmt_number(rem)} kVA from {period_text(s)}, yet energy stayed at {r:.0%} of its "
+        f"earlier level" + (f" and demand reached {fmt_number(d)} kW" if d == d else "")
         + f" ({fmt_money(rev)} basic charge escaped)"
         for kind, old, rem, s, r, d, rev in zip(
             hits["order_type"], hits["old"], hits["remaining"], hits["start"], hits["ratio"],

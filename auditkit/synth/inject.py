@@ -148,8 +148,8 @@ def demand_over_capacity(world: World, rate: float) -> None:
     """大换小: a larger transformer runs than the archive registers; demand exceeds the capacity."""
     idx = world.pick(_capacity_basis(world) & world.active.all(axis=1), rate)
     registered = world.capacity[idx]
-    peak_share = np.nanmax(world.demand[idx], axis=1) / registered
-    ratio = world.rng.uniform(1.25, 1.7, len(idx)) / np.maximum(peak_share, 0.3)
+    typical_share = np.nanmedian(world.demand[idx], axis=1) / registered
+    ratio = world.rng.uniform(1.25, 1.7, len(idx)) / np.maximum(typical_share, 0.3)
     true_capacity = registered * ratio
     world.demand[idx] *= ratio[:, None]
     world.true_kwh[idx] *= ratio[:, None]
@@ -176,7 +176,7 @@ def reduction_without_drop(world: World, rate: float) -> None:
     """A reduction or suspension is billed, but demand and energy carry on as before."""
     m = world.n_months
     idx = world.pick(
-        _capacity_basis(world) & (world.capacity >= 400) & world.active.all(axis=1), rate
+        _capacity_basis(world) & (world.capacity >= 500) & world.active.all(axis=1), rate
     )
     month = _start_month(world, idx, 6, m - 6)
     suspension = world.rng.random(len(idx)) < 0.5
