@@ -1,0 +1,287 @@
+"""`auditkit sample plan|select|evaluate`: the audit-sampling field loop on the command line."""
+
+from __future__ import annotations
+
+import argparse
+from pathlib import Path
+
+import pandas as pd
+
+from auditkit.errors import ParameterError
+from auditkit.sampling import evaluate, plan, read_field_sheet, select, write_field_sheet
+from auditkit.sampling.errors import SampleDataError
+from auditkit.sampling.evaluate import DIRECTIONS, METHODS
+from auditkit.sampling.fieldloop import STRATA, prepare
+from auditkit.sampling.likelihoods import LIKELIHOODS
+from auditkit.sampling.select import ALLOCATIONS
+from auditkit.sampling.select import METHODS as SELECTION_METHODS
+
+
+def register(subparsers: argparse._SubParsersAction) -> None:  # type: ignore[type-arg]
+    """Add `sample` with its three subcommands to the `auditkit` parser."""
+    sample = subparsers.add_parser(
+        "sample",
+        help="statistical audit sampling: plan, select, evaluate",
+        description="Plan a statistical sample, select it into a field sheet (.xlsx) for the "
+        "inspectors, and evaluate the filled sheet against materiality.",
+    )
+    verbs = sample.add_subparsers(dest="verb", metavar="VERB", required=True)
+
+    planning = verbs.add_parser("plan", help="sample size for a materiality and expected errors")
+    _plan_options(planning, required=True)
+    _lang_option(planning)
+    planning.set_defaults(func=run_plan)
+
+    selecting = verbs.add_parser(
+        "select", help="select the sample and write the field sheet for the inspectors"
+    )
+    source = selecting.add_mutually_exclusive_group(required=True)
+    source.add_argument(
+        "--data", metavar="DIR", help="dataset folder (see docs/data.md); 'demo' for the demo"
+    )
+    source.add_argument(
+        "--frame", metavar="FILE", help="a population table (.csv, .xlsx or .parquet)"
+    )
+    selecting.add_argument("--district", help="district to sample (with --data)")
+    selecting.add_argument(
+        "--units",
+        choices=("items", "values"),
+        default="items",
+        help="accounts (items) or bill yuan (values)",
+    )
+    selecting.add_argument(
+        "--method",
+        choices=SELECTION_METHODS,
+        default="interval",
+        help="selection method (default interval)",
+    )
+    selecting.add_argument(
+        "--n", type=int, help="sample size; when absent it is planned from --materiality"
+    )
+    selecting.add_argument(
+        "--values", metavar="COLUMN", help="book value column (with --frame; 'amount' with --data)"
+    )
+    selecting.add_argument(
+        "--seed", type=int, help="random seed (recorded in the sheet; same seed, same selection)"
+    )
+    selecting.add_argument("--start", type=float, help="start of the fixed interval")
+    selecting.add_argument(
+        "--stratum",
+        choices=STRATA,
+        default="all",
+        help="only rule-flagged or unflagged customers (with --data)",
+    )
+    selecting.add_argument(
+        "--months",
+        type=int,
+        default=12,
+        help="bills of the last N months form the population (default 12)",
+    )
+    selecting.add_argument(
+        "--strata", metavar="COLUMN", help="stratify on this column (district, tariff)"
+    )
+    selecting.add_argument(
+        "--allocation", choices=ALLOCATIONS, default="proportional", help="sharing n over strata"
+    )
+    selecting.add_argument(
+        "--output", required=True, metavar="SHEET.xlsx", help="field sheet to write"
+    )
+    _plan_options(selecting, required=False)
+    _lang_option(selecting)
+    selecting.set_defaults(func=run_select)
+
+    evaluating = verbs.add_parser(
+        "evaluate", help="evaluate a filled field sheet, or x errors in n"
+    )
+    given = evaluating.add_mutually_exclusive_group(required=True)
+    given.add_argument(
+        "--sheet", metavar="FILLED.xlsx", help="the field sheet filled by the inspectors"
+    )
+    given.add_argument("--x", type=float, help="errors found (or sum of taints), with --n")
+    evaluating.add_argument("--n", type=int, help="sample size, with --x")
+    evaluating.add_argument(
+        "--materiality", type=float, help="tolerable misstatement rate, e.g. 0.05"
+    )
+    evaluating.add_argument(
+        "--method", choices=METHODS, help="default: binomial for items, stringer.poisson for values"
+    )
+    evaluating.add_argument(
+        "--confidence", type=float, default=0.95, help="confidence level (default 0.95)"
+    )
+    evaluating.add_argument(
+        "--direction",
+        choices=DIRECTIONS,
+        default="overstatement",
+        help="misstatement evaluated (understatement = under-billing)",
+    )
+    evaluating.add_argument(
+        "--population-size", type=int, help="items in the population (with --x)"
+    )
+    evaluating.add_argument(
+        "--prior", choices=("default", "impartial"), help="Bayesian evaluation with this prior"
+    )
+    evaluating.add_argument(
+        "--audit-kind",
+        choices=("self", "cross", "special"),
+        default="self",
+        help="kind of audit (default self)",
+    )
+    evaluating.add_argument(
+        "--auditing-district", help="district that inspected (default: each row's own)"
+    )
+    evaluating.add_argument(
+        "--inspections", metavar="FILE.csv", help="also write the inspections table here"
+    )
+    _lang_option(evaluating)
+    evaluating.set_defaults(func=run_evaluate)
+
+
+def _plan_options(parser: argparse.ArgumentParser, required: bool) -> None:
+    parser.add_argument(
+        "--materiality",
+        type=float,
+        required=required,
+        help="tolerable misstatement rate, e.g. 0.05",
+    )
+    parser.add_argument(
+        "--expected", type=float, default=0.0, help="expected errors: below 1 a rate, else a count"
+    )
+    parser.add_argument(
+        "--likelihood", choices=LIKELIHOODS, help="default poisson (binomial for items with select)"
+    )
+    parser.add_argument(
+        "--confidence", type=float, default=0.95, help="confidence level (default 0.95)"
+    )
+    parser.add_argument(
+        "--population-size", type=int, help="items in the population (hypergeometric)"
+    )
+    parser.add_argument(
+        "--min-precision", type=float, help="required precision (upper - most likely)"
+    )
+    parser.add_argument(
+        "--prior", choices=("default", "impartial"), help="Bayesian planning with this prior"
+    )
+
+
+def _lang_option(parser: argparse.ArgumentParser) -> None:
+    parser.add_argument(
+        "--lang", choices=("zh", "en"), default="en", help="language of the output (default en)"
+    )
+
+
+def _print_table(table: pd.DataFrame) -> None:
+    print(table.to_string(header=False))
+
+
+def _plan_from(args: argparse.Namespace, likelihood: str, population_size: int | None = None):
+    return plan(
+        args.materiality,
+        expected=args.expected,
+        likelihood=args.likelihood or likelihood,
+        confidence=args.confidence,
+        population_size=args.population_size or population_size,
+        min_precision=args.min_precision,
+        prior=args.prior,
+    )
+
+
+def run_plan(args: argparse.Namespace) -> int:
+    """Print the planned sample."""
+    _print_table(_plan_from(args, "poisson").summary(args.lang))
+    return 0
+
+
+def run_select(args: argparse.Namespace) -> int:
+    """Select the sample from a dataset district or a population table and write the field sheet."""
+    if args.data is not None:
+        if not args.district:
+            raise ParameterError("--district", "a district name with --data", None)
+        context = prepare(
+            "" if args.data == "demo" else args.data,
+            args.district,
+            args.units,
+            args.stratum,
+            args.months,
+        )
+        frame, values = context.frame, context.values
+    else:
+        frame, values = _read_frame(Path(args.frame)), args.values
+    n = args.n
+    if n is None:
+        if args.materiality is None:
+            raise ParameterError("--n", "a sample size, or --materiality to plan one", None)
+        likelihood = "binomial" if args.units == "items" else "poisson"
+        planned = _plan_from(
+            args, likelihood, len(frame) if args.likelihood == "hypergeometric" else None
+        )
+        n = planned.n
+        print(f"planned: {planned!r}")
+    selection = select(
+        frame,
+        n,
+        units=args.units,
+        method=args.method,
+        values=values,
+        start=args.start,
+        seed=args.seed,
+        strata=args.strata,
+        allocation=args.allocation,
+    )
+    _print_table(selection.summary(args.lang))
+    for note in selection.notes:
+        print(f"note: {note}")
+    path = write_field_sheet(selection, args.output, lang=args.lang)
+    print(f"field sheet written: {path}")
+    return 0
+
+
+def run_evaluate(args: argparse.Namespace) -> int:
+    """Evaluate a filled field sheet (or x errors in n) and print the conclusion."""
+    if args.sheet is not None:
+        results = read_field_sheet(
+            args.sheet, audit_kind=args.audit_kind, auditing_district=args.auditing_district
+        )
+        evaluation = results.evaluate(
+            args.materiality,
+            method=args.method,
+            confidence=args.confidence,
+            direction=args.direction,
+            prior=args.prior,
+        )
+        if args.inspections:
+            results.inspections.to_csv(args.inspections, index=False, encoding="utf-8-sig")
+            print(f"inspections written: {args.inspections}")
+    else:
+        if args.n is None:
+            raise ParameterError("--n", "the sample size with --x", None)
+        evaluation = evaluate(
+            args.materiality,
+            method=args.method or "binomial",
+            confidence=args.confidence,
+            x=args.x,
+            n=args.n,
+            population_size=args.population_size,
+            prior=args.prior,
+        )
+    _print_table(evaluation.summary(args.lang))
+    print()
+    print(evaluation.explain(args.lang))
+    return 0
+
+
+def _read_frame(path: Path) -> pd.DataFrame:
+    if not path.is_file():
+        raise ParameterError("--frame", "an existing .csv, .xlsx or .parquet file", str(path))
+    suffix = path.suffix.lower()
+    if suffix == ".parquet":
+        return pd.read_parquet(path)
+    if suffix in (".xlsx", ".xls"):
+        return pd.read_excel(path)
+    if suffix != ".csv":
+        raise ParameterError("--frame", "a .csv, .xlsx or .parquet file", str(path))
+    for encoding in ("utf-8-sig", "gb18030"):
+        try:
+            return pd.read_csv(path, encoding=encoding, dtype={"customer_id": str, "period": str})
+        except UnicodeDecodeError:
+            continue
+    raise SampleDataError(f"{path.name}: not readable as UTF-8 or GB18030 text")

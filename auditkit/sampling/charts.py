@@ -1,0 +1,165 @@
+"""Charts for the three results: matplotlib Figures (no pyplot state), CJK-capable labels."""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING
+
+import numpy as np
+import pandas as pd
+from matplotlib.figure import Figure
+from matplotlib.ticker import PercentFormatter
+
+from auditkit.plots import use_cjk_font
+from auditkit.sampling import likelihoods, text
+from auditkit.sampling.checks import exact
+
+if TYPE_CHECKING:
+    from auditkit.sampling.results import Evaluation, Plan, Selection
+
+MATERIALITY_COLOUR = "#c0392b"
+MAIN_COLOUR = "#1f5f8b"
+
+
+def _figure(lang: str, width: float = 7.0, height: float = 3.6, columns: int = 1) -> Figure:
+    if text.language(lang) == 0:
+        use_cjk_font()
+    figure = Figure(figsize=(width, height), layout="constrained")
+    figure.subplots(1, columns)
+    return figure
+
+
+def plan_chart(plan: Plan, lang: str) -> Figure:
+    """Upper bound (with the expected errors) against n; materiality and the planned n marked."""
+    figure = _figure(lang)
+    axes = figure.axes[0]
+    largest = max(2 * plan.n, plan.n + 20)
+    if plan.population_size is not None:
+        largest = min(largest, plan.population_size)
+    sizes = np.unique(np.linspace(1, largest, 200).astype(int))
+    expected = exact(plan.expected)
+    bounds = []
+    for n in sizes:
+        errors = float(
+            likelihoods.expected_error_count(
+                plan.likelihood, expected, int(n), plan.expected_is_rate
+            )
+        )
+        if errors >= n:
+            bounds.append(np.nan)
+        elif plan.prior is None:
+            bounds.append(
+                likelihoods.upper_bound(
+                    plan.likelihood, errors, int(n), plan.confidence, plan.population_size
+                )
+            )
+        else:
+            bounds.append(plan.prior.update(errors, int(n)).quantile(plan.confidence))
+    axes.plot(sizes, bounds, color=MAIN_COLOUR, label=text.label("upper", lang))
+    if plan.materiality is not None:
+        axes.axhline(
+            plan.materiality,
+            color=MATERIALITY_COLOUR,
+            linestyle="--",
+            label=text.label("materiality", lang),
+        )
+    axes.axvline(plan.n, color="grey", linestyle=":", label=f"n = {plan.n}")
+    axes.set_xlabel(text.label("n", lang))
+    axes.set_ylabel(text.label("upper", lang))
+    axes.yaxis.set_major_formatter(PercentFormatter(1.0))
+    axes.set_ylim(0, min(1.0, 3 * (plan.materiality or plan.upper)))
+    axes.legend(loc="upper right", fontsize="small")
+    return figure
+
+
+def selection_chart(selection: Selection, lang: str) -> Figure:
+    """Book values of the selected rows (largest first) against the interval, or counts per stratum."""
+    figure = _figure(lang)
+    axes = figure.axes[0]
+    if selection.values is not None:
+        ordered = selection.sample.sort_values(selection.values, ascending=False)
+        positions = np.arange(len(ordered))
+        axes.bar(positions, ordered[selection.values], color=MAIN_COLOUR, width=1.0)
+        if selection.interval is not None and selection.units == "values":
+            axes.axhline(
+                selection.interval,
+                color=MATERIALITY_COLOUR,
+                linestyle="--",
+                label=text.label("interval", lang),
+            )
+            axes.legend(fontsize="small")
+        axes.set_yscale("log")
+        axes.set_xlabel(text.label("selected_rows", lang))
+        axes.set_ylabel(selection.values)
+    else:
+        column = "stratum" if "stratum" in selection.sample.columns else None
+        counts = selection.sample[column].value_counts().sort_index() if column else None
+        labels = list(counts.index) if counts is not None else [text.label("selected_rows", lang)]
+        heights = list(counts.to_numpy()) if counts is not None else [len(selection.sample)]
+        axes.bar(labels, heights, color=MAIN_COLOUR)
+        axes.set_ylabel(text.label("selected_rows", lang))
+    axes.set_title(f"{selection.method}, seed {selection.seed}")
+    return figure
+
+
+def evaluation_chart(evaluation: Evaluation, lang: str) -> Figure:
+    """Most likely error and bounds (per stratum too) against materiality; densities if Bayesian."""
+    columns = 2 if evaluation.posterior is not None else 1
+    figure = _figure(lang, width=7.0 if columns == 1 else 10.0, columns=columns)
+    axes = figure.axes[0]
+    rows = [(evaluation.method, evaluation.mle, evaluation.lower, evaluation.upper)]
+    if evaluation.strata is not None:
+        rows += [
+            (str(row.stratum), row.mle, None if pd.isna(row.lower) else row.lower, row.upper)
+            for row in evaluation.strata.itertuples()
+        ]
+    for position, (_name, mle, lower, upper) in enumerate(reversed(rows)):
+        left = 0.0 if lower is None else lower
+        axes.plot([left, upper], [position, position], color=MAIN_COLOUR, linewidth=6, alpha=0.5)
+        axes.plot([mle], [position], "o", color=MAIN_COLOUR)
+        axes.annotate(
+            text.pct(upper),
+            (upper, position),
+            textcoords="offset points",
+            xytext=(6, -3),
+            fontsize="small",
+        )
+    axes.set_yticks(range(len(rows)), [name for name, *_ in reversed(rows)])
+    if evaluation.materiality is not None:
+        axes.axvline(
+            evaluation.materiality,
+            color=MATERIALITY_COLOUR,
+            linestyle="--",
+            label=text.label("materiality", lang),
+        )
+        axes.legend(loc="lower right", fontsize="small")
+    axes.xaxis.set_major_formatter(PercentFormatter(1.0))
+    axes.set_xlabel(f"{text.label('mle', lang)} / {text.label('upper', lang)}")
+    axes.set_ylim(-0.7, len(rows) - 0.3)
+    if evaluation.posterior is not None:
+        _densities(figure.axes[1], evaluation, lang)
+    return figure
+
+
+def _densities(axes, evaluation: Evaluation, lang: str) -> None:
+    reach = max(evaluation.upper, evaluation.materiality or 0) * 2
+    rates = np.linspace(0, min(reach, 1.0), 400)
+    if evaluation.posterior.family == "beta-binomial":
+        size = evaluation.posterior.population_size
+        rates = np.unique(np.round(rates * size)) / size
+    axes.plot(
+        rates,
+        evaluation.prior.density(rates),
+        color="grey",
+        linestyle="--",
+        label=text.label("prior", lang),
+    )
+    axes.plot(
+        rates,
+        evaluation.posterior.density(rates),
+        color=MAIN_COLOUR,
+        label=text.label("posterior", lang),
+    )
+    if evaluation.materiality is not None:
+        axes.axvline(evaluation.materiality, color=MATERIALITY_COLOUR, linestyle="--")
+    axes.xaxis.set_major_formatter(PercentFormatter(1.0))
+    axes.legend(fontsize="small")

@@ -1,0 +1,608 @@
+"""evaluate(): what the inspected sample says about the misstatement in the whole population.
+
+Misstatement is measured in the `direction` evaluated: "overstatement" takes book - audited as the
+error (the bill higher than it should be), "understatement" audited - book (under-billing, lost
+revenue). A row's taint is its error divided by its book value. Errors of the other sign are
+understatements of the evaluated direction: they never enlarge the bound; the Stringer methods
+subtract their most likely value (LTA correction), the other methods leave them out and say so.
+"""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Mapping
+from dataclasses import dataclass, replace
+
+import numpy as np
+import pandas as pd
+from scipy import stats
+
+from auditkit.errors import ParameterError
+from auditkit.sampling import likelihoods, stringer, variables
+from auditkit.sampling.checks import (
+    choice,
+    non_negative_number,
+    numeric_column,
+    optional_positive_int,
+    optional_probability,
+    positive_int,
+    probability,
+)
+from auditkit.sampling.errors import SampleDataError
+from auditkit.sampling.priors import Prior, bayes_factor, resolve_prior
+from auditkit.sampling.results import Evaluation
+
+DISTRIBUTION_METHODS = likelihoods.LIKELIHOODS
+STRINGER_METHODS = {"stringer": "binomial", "stringer.poisson": "poisson"}
+VARIABLES_METHODS = ("mpu", *variables.ESTIMATORS)
+METHODS = (*DISTRIBUTION_METHODS, *STRINGER_METHODS, *VARIABLES_METHODS)
+DIRECTIONS = ("overstatement", "understatement")
+POOLING = ("none", "complete")
+
+Sizes = int | Mapping[str, int] | None
+Values = float | Mapping[str, float] | None
+
+
+def evaluate(
+    materiality: float | None = None,
+    method: str = "poisson",
+    confidence: float = 0.95,
+    x: float | None = None,
+    n: int | None = None,
+    population_size: Sizes = None,
+    data: pd.DataFrame | None = None,
+    book: str | None = None,
+    audit: str | None = None,
+    times: str | None = None,
+    strata: str | None = None,
+    prior: Prior | str | None = None,
+    population_value: Values = None,
+    direction: str = "overstatement",
+    pooling: str = "none",
+) -> Evaluation:
+    """Evaluate a sample from x errors in n units, or from `data` with book and audited values.
+
+    Methods: binomial, poisson, hypergeometric (x errors, or the sum of taints), stringer and
+    stringer.poisson (monetary units, LTA-corrected), mpu (mean taint per unit, t-bound), and the
+    classical variables estimators direct, difference, ratio and regression (these need
+    population_size and population_value). `prior` makes binomial, poisson and hypergeometric
+    Bayesian. With `strata` (a column of `data`) each stratum is evaluated; population_size and
+    population_value are then mappings per stratum, and `pooling` is "none" (strata combined:
+    estimators add up, bounds add up conservatively) or "complete" (one sample, ignoring strata).
+    """
+    method = choice("method", method, METHODS)
+    settings = _Settings(
+        method=method,
+        materiality=optional_probability("materiality", materiality),
+        confidence=probability("confidence", confidence),
+        direction=choice("direction", direction, DIRECTIONS),
+        prior=prior,
+    )
+    if prior is not None and method not in DISTRIBUTION_METHODS:
+        raise ParameterError(
+            "prior", "a prior only with binomial, poisson or hypergeometric", prior
+        )
+    if strata is not None:
+        choice("pooling", pooling, POOLING)
+        frame = _require_data(data, book, audit, method)
+        return _stratified(
+            settings, frame, book, audit, times, strata, population_size, population_value, pooling
+        )
+    if isinstance(population_size, Mapping) or isinstance(population_value, Mapping):
+        raise ParameterError(
+            "strata", "a strata column when sizes or values are given per stratum", None
+        )
+    size = optional_positive_int("population_size", population_size)
+    value = _optional_value(population_value)
+    if data is None:
+        if method not in DISTRIBUTION_METHODS:
+            raise ParameterError(
+                "data", f"a sample with book and audited values for method {method!r}", None
+            )
+        return _from_counts(settings, x, n, size, value)
+    if x is not None or n is not None:
+        raise ParameterError("x", "either x and n, or data; not both", x)
+    frame = _require_data(data, book, audit, method)
+    return _from_data(settings, frame, book, audit, times, size, value)
+
+
+@dataclass(frozen=True)
+class _Settings:
+    method: str
+    materiality: float | None
+    confidence: float
+    direction: str
+    prior: Prior | str | None
+
+    @property
+    def sign(self) -> int:
+        return 1 if self.direction == "overstatement" else -1
+
+
+@dataclass(frozen=True)
+class _Sample:
+    """Book and audited values of the inspected rows, with their taints in the evaluated direction."""
+
+    rows: pd.DataFrame
+    book: np.ndarray
+    audit: np.ndarray
+    times: np.ndarray
+    taints: np.ndarray
+
+    @property
+    def n(self) -> int:
+        return int(self.times.sum())
+
+    def expanded(self) -> np.ndarray:
+        """One taint per sampling unit (a row hit k times counts k times)."""
+        return np.repeat(self.taints, self.times)
+
+    def errors_table(self) -> pd.DataFrame:
+        """The misstated rows with their taint, largest first."""
+        misstated = self.taints != 0
+        table = self.rows[misstated].copy()
+        table["taint"] = self.taints[misstated]
+        return table.sort_values("taint", ascending=False, kind="stable")
+
+
+def _optional_value(value: object) -> float | None:
+    if value is None:
+        return None
+    if isinstance(value, bool) or not isinstance(value, int | float | np.number) or not value > 0:
+        raise ParameterError("population_value", "a total book value above 0 (yuan)", value)
+    return float(value)
+
+
+def _require_data(
+    data: pd.DataFrame | None, book: str | None, audit: str | None, method: str
+) -> pd.DataFrame:
+    if not isinstance(data, pd.DataFrame) or data.empty:
+        raise ParameterError(
+            "data", f"a DataFrame of inspected rows for method {method!r}", type(data).__name__
+        )
+    for name, column in (("book", book), ("audit", audit)):
+        if column is None:
+            raise ParameterError(name, "the name of a column of data", None)
+    return data
+
+
+def _read_sample(
+    settings: _Settings, frame: pd.DataFrame, book: str, audit: str, times: str | None
+) -> _Sample:
+    book_values = numeric_column(frame, book, "data").to_numpy()
+    audit_values = numeric_column(frame, audit, "data").to_numpy()
+    if times is None:
+        counts = np.ones(len(frame), dtype=np.int64)
+    else:
+        counts_float = numeric_column(frame, times, "data").to_numpy()
+        if np.any(counts_float < 1) or np.any(counts_float != np.round(counts_float)):
+            raise SampleDataError(f"data: column {times!r} must hold whole numbers of at least 1")
+        counts = counts_float.astype(np.int64)
+    not_positive = book_values <= 0
+    if not_positive.any() and settings.method not in variables.ESTIMATORS:
+        row = frame.index[int(np.flatnonzero(not_positive)[0])]
+        raise SampleDataError(
+            f"data: column {book!r} must be above 0 to compute taints (method {settings.method!r}); "
+            f"row {row!r} holds {frame[book].loc[row]!r}. Evaluate such rows with a variables estimator"
+        )
+    with np.errstate(divide="ignore", invalid="ignore"):
+        taints = np.where(
+            book_values > 0, settings.sign * (book_values - audit_values) / book_values, 0.0
+        )
+    return _Sample(frame, book_values, audit_values, counts, taints)
+
+
+def _from_counts(
+    settings: _Settings, x: float | None, n: int | None, size: int | None, value: float | None
+) -> Evaluation:
+    if x is None or n is None:
+        raise ParameterError(
+            "x" if x is None else "n", "errors x and sample size n (or data)", None
+        )
+    n = positive_int("n", n)
+    x = non_negative_number("x", x)
+    if x > n:
+        raise ParameterError("x", f"at most n = {n}", x)
+    return _distribution(settings, x, n, size, value, errors=None, notes=())
+
+
+def _from_data(
+    settings: _Settings,
+    frame: pd.DataFrame,
+    book: str,
+    audit: str,
+    times: str | None,
+    size: int | None,
+    value: float | None,
+) -> Evaluation:
+    sample = _read_sample(settings, frame, book, audit, times)
+    errors = sample.errors_table()
+    method = settings.method
+    if method in variables.ESTIMATORS:
+        return _variables(settings, sample, size, value, errors)
+    if method == "mpu":
+        return _mean_per_unit(settings, sample, size, value, errors)
+    positive = np.clip(sample.expanded(), 0, None)
+    opposite = np.clip(-sample.expanded(), 0, None)
+    notes = []
+    if np.any(sample.taints > 1):
+        notes.append(
+            "some taints exceed 100% (audited value more than twice the book value in the "
+            "direction evaluated); they are used as they are"
+        )
+    if method in STRINGER_METHODS:
+        return _stringer(settings, sample, positive, opposite, size, value, errors, notes)
+    if opposite.sum() > 0:
+        notes.append(
+            f"misstatements in the opposite direction (sum of taints {opposite.sum():.4g}) are not "
+            f"offset against the bound with method {method!r}; stringer applies the LTA correction"
+        )
+    return _distribution(
+        settings, float(positive.sum()), sample.n, size, value, errors, tuple(notes)
+    )
+
+
+def _check_population(n: int, size: int | None) -> None:
+    if size is not None and n > size:
+        raise ParameterError("n", f"at most the population size {size}", n)
+
+
+def _distribution(
+    settings: _Settings,
+    x: float,
+    n: int,
+    size: int | None,
+    value: float | None,
+    errors: pd.DataFrame | None,
+    notes: tuple[str, ...],
+) -> Evaluation:
+    method, conf, m = settings.method, settings.confidence, settings.materiality
+    if method == "hypergeometric" and size is None:
+        raise ParameterError(
+            "population_size", "the number of items in the population (hypergeometric)", None
+        )
+    _check_population(n, size)
+    if method == "hypergeometric" and not float(x).is_integer():
+        notes = (*notes, f"the sum of taints {x:.4g} is rounded up to {math.ceil(x)} whole errors")
+    prior = resolve_prior(settings.prior, method, m, size)
+    common = {
+        "method": method,
+        "confidence": conf,
+        "materiality": m,
+        "n": n,
+        "x": x,
+        "direction": settings.direction,
+        "population_size": size,
+        "population_value": value,
+        "errors": errors,
+        "notes": notes,
+    }
+    if prior is None:
+        return Evaluation(
+            mle=(math.ceil(x) if method == "hypergeometric" else x) / n,
+            upper=likelihoods.upper_bound(method, x, n, conf, size),
+            lower=likelihoods.lower_bound(method, x, n, conf, size),
+            p_value=None if m is None else likelihoods.p_value(method, x, n, m, size),
+            **common,
+        )
+    posterior = prior.update(x, n)
+    return Evaluation(
+        mle=posterior.mode(),
+        upper=posterior.quantile(conf),
+        lower=posterior.quantile(1 - conf),
+        p_value=None,
+        prior=prior,
+        posterior=posterior,
+        bayes_factor=None if m is None else bayes_factor(prior, posterior, m),
+        posterior_probability=None if m is None else posterior.probability_below(m),
+        **common,
+    )
+
+
+def _stringer(
+    settings: _Settings,
+    sample: _Sample,
+    positive: np.ndarray,
+    opposite: np.ndarray,
+    size: int | None,
+    value: float | None,
+    errors: pd.DataFrame,
+    notes: list[str],
+) -> Evaluation:
+    n = sample.n
+    factors = STRINGER_METHODS[settings.method]
+    gross = stringer.stringer_upper(positive[positive > 0], n, settings.confidence, factors)
+    upper = stringer.lta_corrected(gross, opposite[opposite > 0], n)
+    if opposite.sum() > 0:
+        notes.append(
+            f"LTA correction: the bound {gross:.4%} is reduced by the most likely understatement "
+            f"{opposite.sum() / n:.4%}"
+        )
+    return Evaluation(
+        method=settings.method,
+        confidence=settings.confidence,
+        materiality=settings.materiality,
+        n=n,
+        x=float(positive.sum()),
+        mle=float(sample.expanded().sum()) / n,
+        upper=upper,
+        lower=None,
+        p_value=None,
+        direction=settings.direction,
+        population_size=size,
+        population_value=value,
+        errors=errors,
+        notes=tuple(notes),
+    )
+
+
+def _mean_per_unit(
+    settings: _Settings,
+    sample: _Sample,
+    size: int | None,
+    value: float | None,
+    errors: pd.DataFrame,
+) -> Evaluation:
+    taints = sample.expanded()
+    n = len(taints)
+    if n < 2:
+        raise ParameterError("n", "at least 2 units for the mean-per-unit estimator", n)
+    _check_population(n, size)
+    correction = 1.0 if size is None else math.sqrt(1 - n / size)
+    mean = float(taints.mean())
+    spread = float(taints.std(ddof=1)) / math.sqrt(n) * correction
+    notes = () if spread > 0 else ("no variation among the taints: the bounds equal the mean",)
+    return _t_based(
+        settings,
+        mean,
+        spread,
+        n - 1,
+        n,
+        size,
+        value,
+        errors,
+        notes,
+        x=float(np.clip(taints, 0, None).sum()),
+    )
+
+
+def _variables(
+    settings: _Settings,
+    sample: _Sample,
+    size: int | None,
+    value: float | None,
+    errors: pd.DataFrame,
+) -> Evaluation:
+    method = settings.method
+    if size is None or value is None:
+        raise ParameterError(
+            "population_size" if size is None else "population_value",
+            f"the population's item count and book total for method {method!r}",
+            None,
+        )
+    if np.any(sample.times != 1):
+        raise ParameterError(
+            "times", "each item once (classical variables estimators sample items)", "repeats"
+        )
+    n = len(sample.book)
+    least = 3 if method == "regression" else 2
+    if n < least:
+        raise ParameterError("n", f"at least {least} items for method {method!r}", n)
+    _check_population(n, size)
+    if method == "ratio" and sample.book.sum() == 0:
+        raise SampleDataError("data: the ratio estimator needs book values that do not sum to 0")
+    if method == "regression" and np.all(sample.book == sample.book[0]):
+        raise SampleDataError("data: the regression estimator needs book values that differ")
+    estimate = variables.estimate_total(method, sample.book, sample.audit, size, value)
+    misstatement = settings.sign * (value - estimate.audited_total)
+    return _t_based(
+        settings,
+        misstatement / value,
+        estimate.standard_error / value,
+        estimate.degrees_of_freedom,
+        n,
+        size,
+        value,
+        errors,
+        (),
+        x=float(np.clip(sample.taints, 0, None).sum()),
+    )
+
+
+def _t_based(
+    settings: _Settings,
+    mean: float,
+    spread: float,
+    degrees: float,
+    n: int,
+    size: int | None,
+    value: float | None,
+    errors: pd.DataFrame,
+    notes: tuple[str, ...],
+    x: float,
+) -> Evaluation:
+    quantile = float(stats.t.ppf(settings.confidence, degrees))
+    m = settings.materiality
+    if m is None:
+        p = None
+    elif spread > 0:
+        p = float(stats.t.cdf((mean - m) / spread, degrees))
+    else:
+        p = 0.0 if mean < m else 1.0
+    return Evaluation(
+        method=settings.method,
+        confidence=settings.confidence,
+        materiality=m,
+        n=n,
+        x=x,
+        mle=mean,
+        upper=mean + quantile * spread,
+        lower=mean - quantile * spread,
+        p_value=p,
+        direction=settings.direction,
+        population_size=size,
+        population_value=value,
+        errors=errors,
+        notes=notes,
+    )
+
+
+def _stratified(
+    settings: _Settings,
+    frame: pd.DataFrame,
+    book: str,
+    audit: str,
+    times: str | None,
+    column: str,
+    sizes: Sizes,
+    values: Values,
+    pooling: str,
+) -> Evaluation:
+    if column not in frame.columns:
+        raise SampleDataError(f"data: strata column {column!r} not found")
+    labels = frame[column].astype("string").fillna("(missing)")
+    names = sorted(labels.unique())
+    per_size = _per_stratum("population_size", sizes, names)
+    per_value = _per_stratum("population_value", values, names)
+    results = {
+        name: _from_data(
+            settings,
+            frame[(labels == name).to_numpy()],
+            book,
+            audit,
+            times,
+            per_size[name],
+            per_value[name],
+        )
+        for name in names
+    }
+    table = _strata_table(results)
+    total_size = None if None in per_size.values() else int(sum(per_size.values()))
+    total_value = None if None in per_value.values() else float(sum(per_value.values()))
+    if pooling == "complete":
+        pooled = _from_data(settings, frame, book, audit, times, total_size, total_value)
+        note = "complete pooling: the strata are evaluated as one sample; per-stratum results are shown for reference"
+        return _with(pooled, strata=table, notes=(*pooled.notes, note))
+    return _combine(settings, results, table, total_size, total_value)
+
+
+def _per_stratum(name: str, given: Sizes | Values, strata: list[str]) -> dict[str, object]:
+    if given is None:
+        return dict.fromkeys(strata)
+    if not isinstance(given, Mapping):
+        raise ParameterError(
+            name, "a mapping from stratum to its figure when evaluating by strata", given
+        )
+    missing = [stratum for stratum in strata if stratum not in given]
+    if missing:
+        raise ParameterError(name, "a figure for every stratum in the data", f"none for {missing}")
+    if name == "population_size":
+        return {stratum: optional_positive_int(name, given[stratum]) for stratum in strata}
+    return {stratum: _optional_value(given[stratum]) for stratum in strata}
+
+
+def _strata_table(results: dict[str, Evaluation]) -> pd.DataFrame:
+    rows = [
+        {
+            "stratum": name,
+            "n": result.n,
+            "x": result.x,
+            "mle": result.mle,
+            "upper": result.upper,
+            "lower": result.lower,
+            "population_size": result.population_size,
+            "population_value": result.population_value,
+            "projected_misstatement": result.projected_misstatement,
+            "upper_misstatement": result.upper_misstatement,
+            "conclusion": result.conclusion,
+        }
+        for name, result in results.items()
+    ]
+    return pd.DataFrame(rows)
+
+
+def _combine(
+    settings: _Settings,
+    results: dict[str, Evaluation],
+    table: pd.DataFrame,
+    total_size: int | None,
+    total_value: float | None,
+) -> Evaluation:
+    monetary = settings.method not in DISTRIBUTION_METHODS or total_value is not None
+    weights = table["population_value" if monetary else "population_size"]
+    if weights.isna().any():
+        raise ParameterError(
+            "population_value" if monetary else "population_size",
+            "a figure per stratum to combine the strata (or pooling='complete')",
+            None,
+        )
+    share = weights.to_numpy(dtype=float) / float(weights.sum())
+    if settings.method in variables.ESTIMATORS:
+        return _combine_estimators(settings, results, table, share, total_size, total_value)
+    lowers = table["lower"]
+    notes = [
+        "strata combined by adding their upper limits: conservative (the combined confidence is higher)"
+    ]
+    return Evaluation(
+        method=settings.method,
+        confidence=settings.confidence,
+        materiality=settings.materiality,
+        n=int(table["n"].sum()),
+        x=float(table["x"].sum()),
+        mle=float(np.dot(share, table["mle"])),
+        upper=float(np.dot(share, table["upper"])),
+        lower=None if lowers.isna().any() else float(np.dot(share, lowers.astype(float))),
+        p_value=None,
+        direction=settings.direction,
+        population_size=total_size,
+        population_value=total_value,
+        strata=table,
+        errors=pd.concat([r.errors for r in results.values() if r.errors is not None]),
+        notes=tuple(notes),
+    )
+
+
+def _combine_estimators(
+    settings: _Settings,
+    results: dict[str, Evaluation],
+    table: pd.DataFrame,
+    share: np.ndarray,
+    total_size: int | None,
+    total_value: float,
+) -> Evaluation:
+    """Stratified estimator: totals add up, variances add up, Satterthwaite degrees of freedom."""
+    quantiles = np.array([stats.t.ppf(settings.confidence, _degrees(r)) for r in results.values()])
+    spreads = (
+        table["upper"].to_numpy(dtype=float) - table["mle"].to_numpy(dtype=float)
+    ) / quantiles
+    variance_parts = (share * spreads) ** 2
+    degrees_each = np.array([_degrees(r) for r in results.values()], dtype=float)
+    total_variance = float(variance_parts.sum())
+    degrees = (
+        total_variance**2 / float(np.sum(variance_parts**2 / degrees_each))
+        if total_variance > 0
+        else float(degrees_each.sum())
+    )
+    mean = float(np.dot(share, table["mle"]))
+    errors = pd.concat([r.errors for r in results.values()])
+    combined = _t_based(
+        settings,
+        mean,
+        math.sqrt(total_variance),
+        degrees,
+        int(table["n"].sum()),
+        total_size,
+        total_value,
+        errors,
+        (),
+        float(table["x"].sum()),
+    )
+    return _with(combined, strata=table)
+
+
+def _degrees(result: Evaluation) -> int:
+    return result.n - (2 if result.method == "regression" else 1)
+
+
+def _with(result: Evaluation, **changes: object) -> Evaluation:
+    return replace(result, **changes)

@@ -1,0 +1,41 @@
+"""The Stringer bound for monetary-unit samples, with the LTA correction for understatements.
+
+With overstatement taints t(1) >= t(2) >= ... >= t(k) (taint = misstatement / book value of the
+monetary unit's row) in n monetary units, and u(j) the upper bound on the rate for j errors:
+
+    upper = u(0) + sum_j [u(j) - u(j-1)] * t(j)
+
+u(j) is the Clopper-Pearson (binomial) bound, or the Poisson bound Gamma quantile(j + 1) / n.
+Understatements (taints of the other sign) do not enter the sum; the LTA correction (Leslie,
+Teitlebaum and Anderson, 1979) subtracts their most likely value, sum |t| / n, from the bound.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+from scipy import stats
+
+FACTORS = ("binomial", "poisson")
+
+
+def rate_factors(errors: int, n: int, confidence: float, factors: str) -> np.ndarray:
+    """u(0), ..., u(errors): the upper bound on the rate for 0..errors errors in n units."""
+    counts = np.arange(errors + 1)
+    if factors == "poisson":
+        return stats.gamma.ppf(confidence, counts + 1) / n
+    inside = counts < n
+    bounds = np.ones(errors + 1)
+    bounds[inside] = stats.beta.ppf(confidence, counts[inside] + 1, n - counts[inside])
+    return bounds
+
+
+def stringer_upper(taints: np.ndarray, n: int, confidence: float, factors: str) -> float:
+    """Stringer upper bound on the overstatement rate from the (positive) taints of n units."""
+    ordered = np.sort(np.asarray(taints, dtype=float))[::-1]
+    bounds = rate_factors(len(ordered), n, confidence, factors)
+    return float(bounds[0] + np.sum(np.diff(bounds) * ordered))
+
+
+def lta_corrected(upper: float, understatement_taints: np.ndarray, n: int) -> float:
+    """The LTA correction: the bound less the most likely understatement rate sum |t| / n."""
+    return upper - float(np.sum(np.abs(understatement_taints))) / n

@@ -1,0 +1,140 @@
+"""`auditkit sample plan|select|evaluate` end to end on a small population file."""
+
+from __future__ import annotations
+
+import argparse
+from pathlib import Path
+
+import pandas as pd
+import pytest
+from openpyxl import load_workbook
+
+from auditkit.cli import sample
+from auditkit.errors import ParameterError
+from auditkit.sampling.fieldsheet import FIELD_SHEET, canonical_column
+
+
+def run(argv: list[str]) -> int:
+    parser = argparse.ArgumentParser(prog="auditkit")
+    sample.register(parser.add_subparsers(dest="command", required=True))
+    args = parser.parse_args(argv)
+    return args.func(args)
+
+
+@pytest.fixture
+def population(tmp_path: Path) -> Path:
+    frame = pd.DataFrame(
+        {
+            "customer_id": [f"{i:06d}" for i in range(300)],
+            "district": "城北",
+            "period": "2025-05",
+            "amount": [float(50 + (i * 37) % 900) for i in range(300)],
+        }
+    )
+    path = tmp_path / "bills.csv"
+    frame.to_csv(path, index=False, encoding="gb18030")
+    return path
+
+
+def test_plan_prints_the_size(capsys: pytest.CaptureFixture[str]) -> None:
+    assert (
+        run(
+            [
+                "sample",
+                "plan",
+                "--materiality",
+                "0.05",
+                "--expected",
+                "0.01",
+                "--likelihood",
+                "binomial",
+            ]
+        )
+        == 0
+    )
+    output = capsys.readouterr().out
+    assert "Sample size" in output and "93" in output
+
+
+def test_select_then_evaluate(
+    population: Path, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    sheet = tmp_path / "sheet.xlsx"
+    arguments = [
+        "sample",
+        "select",
+        "--frame",
+        str(population),
+        "--units",
+        "values",
+        "--values",
+        "amount",
+        "--materiality",
+        "0.1",
+        "--seed",
+        "5",
+        "--output",
+        str(sheet),
+        "--lang",
+        "zh",
+    ]
+    assert run(arguments) == 0
+    first = load_workbook(sheet)[FIELD_SHEET]
+    ids = [row[1] for row in first.iter_rows(min_row=2, values_only=True)]
+    assert ids and all(len(value) == 6 for value in ids)  # leading zeros kept
+    assert run([*arguments[:-4], "--output", str(tmp_path / "again.xlsx"), "--lang", "zh"]) == 0
+    again = [
+        row[1]
+        for row in load_workbook(tmp_path / "again.xlsx")[FIELD_SHEET].iter_rows(
+            min_row=2, values_only=True
+        )
+    ]
+    assert again == ids  # same seed, same selection
+    workbook = load_workbook(sheet)
+    rows = workbook[FIELD_SHEET]
+    columns = {canonical_column(cell.value): cell.column for cell in rows[1]}
+    for row in range(2, rows.max_row + 1):
+        book = rows.cell(row, columns["book_value"]).value
+        rows.cell(row, columns["audited_value"]).value = book * 1.5 if row == 2 else book
+        rows.cell(row, columns["inspected_at"]).value = "2025-06-30"
+    workbook.save(sheet)
+    capsys.readouterr()
+    inspections = tmp_path / "inspections.csv"
+    assert (
+        run(
+            [
+                "sample",
+                "evaluate",
+                "--sheet",
+                str(sheet),
+                "--materiality",
+                "0.1",
+                "--direction",
+                "understatement",
+                "--inspections",
+                str(inspections),
+            ]
+        )
+        == 0
+    )
+    output = capsys.readouterr().out
+    assert "stringer.poisson" in output and "Conclusion" in output
+    written = pd.read_csv(inspections, dtype={"customer_id": str})
+    assert written["error_found"].sum() == 1
+
+
+def test_evaluate_from_counts(capsys: pytest.CaptureFixture[str]) -> None:
+    assert (
+        run(
+            ["sample", "evaluate", "--x", "0", "--n", "59", "--materiality", "0.05", "--lang", "zh"]
+        )
+        == 0
+    )
+    assert "可以认为总体不存在重大错报" in capsys.readouterr().out
+
+
+def test_bad_input_is_a_parameter_error(population: Path, tmp_path: Path) -> None:
+    with pytest.raises(ParameterError, match="'materiality'"):
+        run(["sample", "plan", "--materiality", "1.5"])
+    with pytest.raises(ParameterError, match="'--n'"):
+        run(["sample", "select", "--frame", str(population), "--output", str(tmp_path / "x.xlsx")])

@@ -1,0 +1,323 @@
+"""evaluate(): bounds, Stringer, the LTA correction and the estimators, checked by hand."""
+
+from __future__ import annotations
+
+import math
+
+import numpy as np
+import pandas as pd
+import pytest
+from scipy import stats
+
+from auditkit.errors import ParameterError
+from auditkit.sampling import Prior, SampleDataError, evaluate
+
+# Poisson factors at 95%: lambda_j solves P(Poisson(lambda) <= j) = 0.05 (AICPA Table C-3 prints
+# 3.00, 4.75, 6.30); -ln(0.05) in closed form for j = 0.
+POISSON_95 = (2.995732, 4.743865, 6.295794)
+
+
+def monetary(taints_book_audit: list[tuple[float, float]], n: int) -> pd.DataFrame:
+    """n sampled rows of book 100, the first ones misstated as given (book, audit)."""
+    rows = list(taints_book_audit) + [(100.0, 100.0)] * (n - len(taints_book_audit))
+    return pd.DataFrame(rows, columns=["book", "audit"])
+
+
+def test_poisson_factors_solve_their_equations() -> None:
+    for errors, factor in enumerate(POISSON_95):
+        tail = sum(math.exp(-factor) * factor**i / math.factorial(i) for i in range(errors + 1))
+        assert tail == pytest.approx(0.05, abs=1e-6)
+
+
+def test_classical_bounds_in_closed_form() -> None:
+    assert evaluate(0.05, "binomial", x=0, n=59).upper == pytest.approx(1 - 0.05 ** (1 / 59))
+    assert evaluate(0.05, "poisson", x=0, n=100).upper == pytest.approx(-math.log(0.05) / 100)
+    # Hypergeometric, N = 100, n = 45, no errors: P(X = 0 | K = 4) = 55*54*53*52 / (100*99*98*97)
+    # = 0.087 > 5% but P(X = 0 | K = 5) = 0.046: at most 4 errors, an upper rate of 4%.
+    assert (
+        (55 * 54 * 53 * 52) / (100 * 99 * 98 * 97)
+        > 0.05
+        > (55 * 54 * 53 * 52 * 51) / (100 * 99 * 98 * 97 * 96)
+    )
+    result = evaluate(0.05, "hypergeometric", x=0, n=45, population_size=100)
+    assert result.upper == pytest.approx(0.04)
+    assert result.conclusion is True
+
+
+def test_p_value_agrees_with_the_bound() -> None:
+    for x in range(6):
+        result = evaluate(0.05, "binomial", x=x, n=100)
+        p_by_hand = sum(math.comb(100, i) * 0.05**i * 0.95 ** (100 - i) for i in range(x + 1))
+        assert result.p_value == pytest.approx(p_by_hand)
+        assert (result.p_value < 0.05) == result.conclusion
+
+
+def test_lower_bound_binomial_one_error() -> None:
+    # One error in 20: the lower bound solves 1 - (1 - p)^20 = 0.05.
+    result = evaluate(0.05, "binomial", x=1, n=20)
+    assert result.lower == pytest.approx(1 - 0.95 ** (1 / 20))
+
+
+def test_stringer_poisson_by_hand() -> None:
+    data = monetary([(100.0, 50.0), (100.0, 80.0)], 100)  # taints 0.5 and 0.2
+    result = evaluate(
+        0.05, "stringer.poisson", data=data, book="book", audit="audit", population_value=1_000_000
+    )
+    by_hand = (
+        POISSON_95[0]
+        + (POISSON_95[1] - POISSON_95[0]) * 0.5
+        + (POISSON_95[2] - POISSON_95[1]) * 0.2
+    ) / 100
+    assert result.upper == pytest.approx(by_hand, rel=1e-6)
+    assert result.mle == pytest.approx(0.007)
+    assert result.upper_misstatement == pytest.approx(by_hand * 1_000_000, rel=1e-6)
+    assert result.lower is None and result.p_value is None
+    assert result.conclusion is True
+
+
+def test_stringer_binomial_by_hand() -> None:
+    data = monetary([(100.0, 40.0)], 20)  # one taint of 0.6 in 20 units
+    result = evaluate(0.3, "stringer", data=data, book="book", audit="audit")
+    u0 = 1 - 0.05 ** (1 / 20)  # no errors: (1 - u)^20 = 0.05
+    u1 = stats.beta.ppf(0.95, 2, 19)
+    assert (1 - u1) ** 20 + 20 * u1 * (1 - u1) ** 19 == pytest.approx(0.05)  # P(X <= 1 | u1) = 5%
+    assert result.upper == pytest.approx(u0 + (u1 - u0) * 0.6)
+
+
+def test_lta_correction_subtracts_the_understatements() -> None:
+    data = monetary([(100.0, 50.0), (100.0, 80.0), (100.0, 130.0)], 100)  # taints .5, .2, -.3
+    result = evaluate(0.05, "stringer.poisson", data=data, book="book", audit="audit")
+    gross = (
+        POISSON_95[0]
+        + (POISSON_95[1] - POISSON_95[0]) * 0.5
+        + (POISSON_95[2] - POISSON_95[1]) * 0.2
+    ) / 100
+    assert result.upper == pytest.approx(gross - 0.3 / 100, rel=1e-6)
+    assert result.mle == pytest.approx((0.5 + 0.2 - 0.3) / 100)
+    assert any("LTA" in note for note in result.notes)
+
+
+def test_understatement_direction_flips_the_taints() -> None:
+    data = monetary([(100.0, 150.0)], 100)  # billed 100, should have been 150: under-billing
+    over = evaluate(0.05, "stringer.poisson", data=data, book="book", audit="audit")
+    under = evaluate(
+        0.05, "stringer.poisson", data=data, book="book", audit="audit", direction="understatement"
+    )
+    assert under.x == pytest.approx(0.5) and over.x == 0
+    assert under.upper == pytest.approx(
+        (POISSON_95[0] + (POISSON_95[1] - POISSON_95[0]) * 0.5) / 100, rel=1e-6
+    )
+    assert over.upper == pytest.approx(POISSON_95[0] / 100 - 0.5 / 100, rel=1e-6)
+
+
+def test_times_count_each_hit() -> None:
+    once = pd.DataFrame({"book": [100.0, 100.0], "audit": [50.0, 100.0], "times": [2, 98]})
+    expanded = monetary([(100.0, 50.0), (100.0, 50.0)], 100)
+    by_times = evaluate(
+        0.05, "stringer.poisson", data=once, book="book", audit="audit", times="times"
+    )
+    by_rows = evaluate(0.05, "stringer.poisson", data=expanded, book="book", audit="audit")
+    assert by_times.n == 100 and by_times.upper == pytest.approx(by_rows.upper)
+
+
+SAMPLE = pd.DataFrame({"book": [100.0, 200.0, 300.0, 400.0], "audit": [100.0, 180.0, 300.0, 380.0]})
+SCALE = 100 * math.sqrt((1 - 4 / 100) / 4)  # N sqrt((1 - f) / n) with N = 100, n = 4
+T3 = 2.353363  # Student t, 95%, 3 degrees of freedom
+T2 = 2.919986  # 2 degrees of freedom
+
+
+@pytest.mark.parametrize(
+    ("method", "audited_total", "spread", "t"),
+    [
+        # errors d = (0, -20, 0, -20): mean -10, s = sqrt(400 / 3)
+        ("difference", 10_000 - 100 * 10, math.sqrt(400 / 3), T3),
+        # R = 960 / 1000; residuals a - R b = (4, -12, 12, -4), s = sqrt(320 / 3)
+        ("ratio", 10_000 * 0.96, math.sqrt(320 / 3), T3),
+        # mean audited 240, s = sqrt(46400 / 3)
+        ("direct", 100 * 240, math.sqrt(46400 / 3), T3),
+        # slope 48000 / 50000 = 0.96; A = 24000 + 0.96 (10000 - 25000); residual s = sqrt(320 / 2)
+        ("regression", 24_000 + 0.96 * (10_000 - 25_000), math.sqrt(320 / 2), T2),
+    ],
+)
+def test_variables_estimators_by_hand(
+    method: str, audited_total: float, spread: float, t: float
+) -> None:
+    result = evaluate(
+        0.05,
+        method,
+        data=SAMPLE,
+        book="book",
+        audit="audit",
+        population_size=100,
+        population_value=10_000,
+    )
+    misstatement = 10_000 - audited_total
+    assert result.projected_misstatement == pytest.approx(misstatement)
+    assert result.upper_misstatement == pytest.approx(misstatement + t * SCALE * spread, rel=1e-5)
+    assert result.lower_misstatement == pytest.approx(misstatement - t * SCALE * spread, rel=1e-5)
+
+
+def test_mean_per_unit_on_taints_by_hand() -> None:
+    # taints (0, 0.1, 0, 0.05): mean 0.0375, s^2 = 0.006875 / 3, finite-population factor sqrt(0.96)
+    result = evaluate(0.05, "mpu", data=SAMPLE, book="book", audit="audit", population_size=100)
+    spread = math.sqrt(0.006875 / 3) / 2 * math.sqrt(0.96)
+    assert result.mle == pytest.approx(0.0375)
+    assert result.upper == pytest.approx(0.0375 + T3 * spread, rel=1e-5)
+
+
+def test_bayesian_beta_posterior_and_bayes_factor_by_hand() -> None:
+    result = evaluate(0.05, "binomial", x=2, n=100, prior=Prior.beta(1, 1))
+    assert (result.posterior.a, result.posterior.b) == (3, 99)
+    assert result.mle == pytest.approx(2 / 100)  # posterior mode (a - 1) / (a + b - 2)
+    # I_0.05(3, 99) = P(Binomial(101, 0.05) >= 3)
+    below = 1 - sum(math.comb(101, k) * 0.05**k * 0.95 ** (101 - k) for k in range(3))
+    assert result.posterior_probability == pytest.approx(below)
+    assert result.bayes_factor == pytest.approx((below / (1 - below)) / (0.05 / 0.95))
+    assert result.conclusion == (result.upper < 0.05)
+
+
+def test_bayesian_gamma_posterior_upper_solves_its_equation() -> None:
+    result = evaluate(0.05, "poisson", x=2, n=100, prior=Prior.gamma(1, 1))
+    z = 101 * result.upper  # posterior gamma(3, 101)
+    assert 1 - math.exp(-z) * (1 + z + z * z / 2) == pytest.approx(0.95)
+
+
+def test_stratified_none_pooling_adds_upper_limits() -> None:
+    data = pd.concat([monetary([(100.0, 50.0)], 50).assign(s="A"), monetary([], 50).assign(s="B")])
+    values = {"A": 600_000.0, "B": 400_000.0}
+    result = evaluate(
+        0.05,
+        "stringer.poisson",
+        data=data,
+        book="book",
+        audit="audit",
+        strata="s",
+        population_value=values,
+    )
+    a = evaluate(
+        0.05,
+        "stringer.poisson",
+        data=data[data.s == "A"],
+        book="book",
+        audit="audit",
+        population_value=values["A"],
+    )
+    b = evaluate(
+        0.05,
+        "stringer.poisson",
+        data=data[data.s == "B"],
+        book="book",
+        audit="audit",
+        population_value=values["B"],
+    )
+    assert result.upper_misstatement == pytest.approx(a.upper_misstatement + b.upper_misstatement)
+    assert list(result.strata["stratum"]) == ["A", "B"]
+    pooled = evaluate(
+        0.05,
+        "stringer.poisson",
+        data=data,
+        book="book",
+        audit="audit",
+        strata="s",
+        population_value=values,
+        pooling="complete",
+    )
+    assert pooled.n == 100 and pooled.upper < result.upper
+
+
+def test_stratified_estimator_adds_variances() -> None:
+    data = pd.concat([SAMPLE.assign(s="A"), SAMPLE.assign(s="B")])
+    one = evaluate(
+        0.05,
+        "difference",
+        data=SAMPLE,
+        book="book",
+        audit="audit",
+        population_size=100,
+        population_value=10_000,
+    )
+    both = evaluate(
+        0.05,
+        "difference",
+        data=data,
+        book="book",
+        audit="audit",
+        strata="s",
+        population_size={"A": 100, "B": 100},
+        population_value={"A": 10_000.0, "B": 10_000.0},
+    )
+    assert both.projected_misstatement == pytest.approx(2 * one.projected_misstatement)
+    # Two equal strata: standard error sqrt(2) times one stratum's, Satterthwaite df = 6.
+    half_width = (
+        (one.upper_misstatement - one.projected_misstatement)
+        / T3
+        * math.sqrt(2)
+        * stats.t.ppf(0.95, 6)
+    )
+    assert both.upper_misstatement == pytest.approx(
+        both.projected_misstatement + half_width, rel=1e-6
+    )
+
+
+def test_explain_and_summary_in_both_languages() -> None:
+    result = evaluate(0.05, "binomial", x=0, n=59, population_size=10_000)
+    assert "accepted" in result.explain("en")
+    assert "不存在重大错报" in result.explain("zh")
+    assert result.summary("zh").loc["结论"].iloc[0].startswith("低于")
+    assert result.plot("zh").axes
+
+
+@pytest.mark.parametrize(
+    ("arguments", "parameter"),
+    [
+        ({"materiality": 1.2, "x": 0, "n": 10}, "materiality"),
+        ({"confidence": 1.0, "x": 0, "n": 10}, "confidence"),
+        ({"method": "hypergeometric", "x": 0, "n": 10}, "population_size"),
+        ({"method": "binomial", "x": 0, "n": 500, "population_size": 100}, "n"),
+        ({"method": "binomial", "x": 11, "n": 10}, "x"),
+        ({"method": "binomial", "x": 1}, "n"),
+        ({"method": "stringer", "x": 1, "n": 10}, "data"),
+        ({"method": "stringer", "prior": "default", "x": 1, "n": 10}, "prior"),
+        ({"method": "magic", "x": 1, "n": 10}, "method"),
+        ({"direction": "sideways", "x": 1, "n": 10}, "direction"),
+        ({"method": "ratio", "data": SAMPLE, "book": "book", "audit": "audit"}, "population_size"),
+        ({"method": "binomial", "data": SAMPLE, "book": "book", "audit": "audit", "x": 1}, "x"),
+    ],
+)
+def test_bad_input_names_the_parameter(arguments: dict, parameter: str) -> None:
+    with pytest.raises(ParameterError) as caught:
+        evaluate(**arguments)
+    assert caught.value.name == parameter
+
+
+def test_text_in_a_value_column_names_column_and_row() -> None:
+    data = SAMPLE.astype({"audit": object})
+    data.loc[2, "audit"] = "三百"
+    with pytest.raises(SampleDataError, match=r"'audit'.*row 2.*三百"):
+        evaluate(0.05, "stringer", data=data, book="book", audit="audit")
+
+
+def test_non_positive_book_values_cannot_carry_taints() -> None:
+    data = SAMPLE.copy()
+    data.loc[1, "book"] = 0.0
+    with pytest.raises(SampleDataError, match=r"'book'.*row 1"):
+        evaluate(0.05, "stringer.poisson", data=data, book="book", audit="audit")
+    # The estimators of totals accept them.
+    assert (
+        evaluate(
+            0.05,
+            "difference",
+            data=data,
+            book="book",
+            audit="audit",
+            population_size=100,
+            population_value=1e4,
+        ).n
+        == 4
+    )
+
+
+def test_upper_stays_finite_with_every_unit_misstated() -> None:
+    data = pd.DataFrame({"book": np.full(10, 100.0), "audit": np.zeros(10)})
+    result = evaluate(0.5, "stringer", data=data, book="book", audit="audit")
+    assert result.upper == pytest.approx(1.0)

@@ -1,0 +1,106 @@
+"""The notebook's helpers: sampling frames, the simulated inspectors, the returned-sheet check."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pandas as pd
+import pytest
+from openpyxl import load_workbook
+
+from auditkit import synth
+from auditkit.sampling import FieldSheetError, SampleDataError, fieldloop, select, write_field_sheet
+from auditkit.sampling.fieldsheet import FIELD_SHEET, canonical_column
+
+
+@pytest.fixture(scope="module")
+def utility(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    config = synth.SynthConfig(customers=300, districts=2, months=24, seed=5)
+    return Path(
+        synth.write(
+            synth.generate(config), tmp_path_factory.mktemp("utility"), fmt="parquet", config=config
+        )
+    )
+
+
+def test_bill_misstatements_spread_each_effect_by_hand() -> None:
+    truth = pd.DataFrame(
+        {
+            "customer_id": ["A", "A", "B"],
+            "from_period": ["2025-02", "2025-03", "2025-01"],
+            "revenue_effect": [30.0, 10.0, 0.0],
+        }
+    )
+    bills = pd.DataFrame(
+        {"customer_id": ["A"] * 3 + ["B"], "period": ["2025-01", "2025-02", "2025-03", "2025-01"]}
+    )
+    shares = fieldloop.bill_misstatements(truth, bills)
+    # 30 over February and March (15 each), plus 10 in March alone; B's zero effect is ignored.
+    assert shares.to_dict() == {("A", "2025-02"): 15.0, ("A", "2025-03"): 25.0}
+
+
+def test_frames_by_items_and_values(utility: Path) -> None:
+    district = sorted(pd.read_parquet(utility / "customers.parquet")["district"].unique())[0]
+    accounts = fieldloop.prepare(str(utility), district, "items")
+    bills = fieldloop.prepare(str(utility), district, "values", months=6)
+    assert (
+        accounts.frame["customer_id"].is_unique and (accounts.frame["district"] == district).all()
+    )
+    assert bills.frame["period"].nunique() == 6 and bills.values == "amount"
+    assert (accounts.likelihood, bills.evaluation_method, bills.direction) == (
+        "binomial",
+        "stringer.poisson",
+        "understatement",
+    )
+    flagged = fieldloop.prepare(str(utility), district, "items", stratum="flagged")
+    unflagged = fieldloop.prepare(str(utility), district, "items", stratum="unflagged")
+    assert len(flagged.frame) + len(unflagged.frame) == len(accounts.frame)
+    assert flagged.frame["flagged"].all() and not unflagged.frame["flagged"].any()
+    assert "总体数量" in bills.describe("zh").index
+
+
+def test_simulated_sheet_reads_back_with_the_truth(utility: Path, tmp_path: Path) -> None:
+    district = sorted(pd.read_parquet(utility / "customers.parquet")["district"].unique())[0]
+    context = fieldloop.prepare(str(utility), district, "values")
+    selection = select(context.frame, 40, units="values", values="amount", seed=3)
+    blank = write_field_sheet(selection, tmp_path / "sheet.xlsx")
+    filled = fieldloop.simulate_field_sheet(blank, context, tmp_path / "filled.xlsx")
+    results = fieldloop.read_returned_sheet(filled, selection)
+    expected = fieldloop.bill_misstatements(context.dataset.truth, context.dataset.bills)
+    keys = list(zip(results.sample["customer_id"], results.sample["period"], strict=True))
+    differences = results.sample["audited_value"] - results.sample["book_value"]
+    assert differences.round(2).tolist() == [
+        round(float(expected.get(key, 0.0)), 2) for key in keys
+    ]
+    assert (
+        results.inspections["inspected_at"] == (pd.Period(context.as_of, "M") + 1).to_timestamp()
+    ).all()
+    table = fieldloop.error_table(results, "en")
+    assert len(table) == int(results.sample["error_found"].sum())
+
+
+def test_returned_sheet_of_another_selection_is_refused(tmp_path: Path) -> None:
+    frame = pd.DataFrame({"customer_id": [f"C{i}" for i in range(50)], "district": "城西"})
+    drawn = select(frame, 5, units="items", method="random", seed=1)
+    other = select(frame, 5, units="items", method="random", seed=2)
+    sheet = write_field_sheet(other, tmp_path / "other.xlsx")
+    workbook = load_workbook(sheet)
+    rows = workbook[FIELD_SHEET]
+    flag_column = next(
+        cell.column for cell in rows[1] if canonical_column(cell.value) == "error_found"
+    )
+    for row in range(2, rows.max_row + 1):
+        rows.cell(row, flag_column).value = "否"
+    workbook.save(sheet)
+    with pytest.raises(FieldSheetError, match="not this selection"):
+        fieldloop.read_returned_sheet(sheet, drawn)
+
+
+def test_empty_stratum_is_an_error(utility: Path) -> None:
+    dataset = fieldloop.prepare(
+        str(utility),
+        sorted(pd.read_parquet(utility / "customers.parquet")["district"].unique())[0],
+        "items",
+    ).dataset
+    with pytest.raises(SampleDataError, match="empty"):
+        fieldloop.population_frame(dataset, "items", 12, flagged=set(), stratum="flagged")

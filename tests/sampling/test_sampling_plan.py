@@ -1,0 +1,130 @@
+"""plan(): exact searches checked against sizes worked out by hand."""
+
+from __future__ import annotations
+
+import math
+
+import pytest
+
+from auditkit.errors import AuditkitError, ParameterError
+from auditkit.sampling import Prior, plan
+
+
+def binomial_cdf(k: int, n: int, p: float) -> float:
+    return sum(math.comb(n, i) * p**i * (1 - p) ** (n - i) for i in range(k + 1))
+
+
+def test_zero_expected_binomial_is_the_rule_of_059() -> None:
+    # 0.95^59 = 0.0485 < 0.05 while 0.95^58 = 0.0510: 59 items with no errors.
+    assert 0.95**59 < 0.05 < 0.95**58
+    result = plan(0.05, 0, likelihood="binomial")
+    assert result.n == 59
+    assert result.expected_errors == 0
+    assert result.upper == pytest.approx(1 - 0.05 ** (1 / 59))
+
+
+def test_zero_expected_poisson_uses_minus_log_alpha() -> None:
+    # Upper bound -ln(0.05) / n = 2.9957 / n falls below 5% first at n = 60.
+    result = plan(0.05, 0, likelihood="poisson")
+    assert result.n == 60
+    assert result.upper == pytest.approx(-math.log(0.05) / 60)
+
+
+def test_expected_count_is_kept_whole_for_the_binomial() -> None:
+    # Two errors allowed: the smallest n with P(X <= 2 | n, 5%) < 5%.
+    result = plan(0.05, 2, likelihood="binomial")
+    assert binomial_cdf(2, result.n, 0.05) < 0.05 <= binomial_cdf(2, result.n - 1, 0.05)
+    assert result.expected_errors == 2
+
+
+def test_expected_rate_times_n_is_exact() -> None:
+    # 0.035 * 400 is 14 errors (floating point would say 14.000000000000002 and round up to 15).
+    result = plan(0.05, 0.035, likelihood="binomial", confidence=0.90)
+    assert (result.n, result.expected_errors) == (400, 14)
+
+
+def test_poisson_keeps_expected_errors_fractional() -> None:
+    result = plan(0.05, 0.01, likelihood="poisson")
+    assert result.expected_errors == pytest.approx(0.01 * result.n)
+    assert not float(result.expected_errors).is_integer()
+
+
+def test_tolerable_errors_is_the_stop_line() -> None:
+    result = plan(0.05, 0.01, likelihood="binomial")
+    assert result.n == 93
+    tolerable = int(result.tolerable_errors)
+    assert binomial_cdf(tolerable, 93, 0.05) < 0.05 <= binomial_cdf(tolerable + 1, 93, 0.05)
+
+
+def test_min_precision_alone() -> None:
+    # No errors expected: precision = upper = 1 - 0.05^(1/n) <= 2% first at n = 149.
+    result = plan(None, 0, likelihood="binomial", min_precision=0.02)
+    assert result.n == math.ceil(math.log(0.05) / math.log(0.98))
+    assert result.precision <= 0.02
+
+
+def test_min_precision_can_raise_the_size_above_materiality_alone() -> None:
+    loose = plan(0.05, 0.01, likelihood="binomial")
+    tight = plan(0.05, 0.01, likelihood="binomial", min_precision=0.02)
+    assert tight.n > loose.n
+    assert tight.precision <= 0.02 and tight.upper < 0.05
+
+
+def test_bayesian_uniform_beta_prior_zero_errors() -> None:
+    # Posterior beta(1, 1 + n): upper = 1 - 0.05^(1/(n+1)) < 5% first when n + 1 = 59.
+    result = plan(0.05, 0, likelihood="binomial", prior=Prior.beta(1, 1))
+    assert result.n == 58
+    assert result.upper == pytest.approx(1 - 0.05 ** (1 / 59))
+
+
+def test_bayesian_gamma_prior_zero_errors() -> None:
+    # Posterior gamma(1, 1 + n): upper = -ln(0.05) / (1 + n) < 5% first at 1 + n = 60.
+    result = plan(0.05, 0, likelihood="poisson", prior="default")
+    assert result.n == 59
+
+
+def test_impartial_prior_needs_fewer_units_than_classical() -> None:
+    classical = plan(0.05, 0.01, likelihood="binomial")
+    impartial = plan(0.05, 0.01, likelihood="binomial", prior="impartial")
+    assert impartial.n < classical.n
+    assert impartial.prior.probability_below(0.05) == pytest.approx(0.5)
+
+
+def test_hypergeometric_with_prior_stays_within_the_population() -> None:
+    result = plan(0.05, 0.01, likelihood="hypergeometric", population_size=400, prior="default")
+    assert result.n <= 400
+    assert result.upper < 0.05
+
+
+def test_summary_and_repr_are_readable() -> None:
+    result = plan(0.05, 0.01, likelihood="binomial")
+    assert "n=93" in repr(result)
+    table = result.summary("zh")
+    assert table.loc["样本量"].iloc[0] == "93"
+    assert result.plot("en").axes
+
+
+@pytest.mark.parametrize(
+    ("arguments", "parameter"),
+    [
+        ({"materiality": 0}, "materiality"),
+        ({"materiality": 1}, "materiality"),
+        ({"materiality": -0.1}, "materiality"),
+        ({"materiality": 1.5}, "materiality"),
+        ({"materiality": 0.05, "expected": 0.05}, "expected"),
+        ({"materiality": 0.05, "expected": 0.06}, "expected"),
+        ({"materiality": 0.05, "expected": -1}, "expected"),
+        ({"materiality": 0.05, "confidence": 1.0}, "confidence"),
+        ({"materiality": 0.05, "confidence": 0}, "confidence"),
+        ({"materiality": 0.05, "likelihood": "hypergeometric"}, "population_size"),
+        ({"materiality": 0.05, "likelihood": "normal"}, "likelihood"),
+        ({"materiality": None}, "materiality"),
+        ({"materiality": 0.001, "max_n": 100}, "materiality"),
+        ({"materiality": 0.05, "likelihood": "binomial", "prior": Prior.gamma()}, "prior"),
+    ],
+)
+def test_bad_input_names_the_parameter(arguments: dict, parameter: str) -> None:
+    with pytest.raises(ParameterError) as caught:
+        plan(**arguments)
+    assert caught.value.name == parameter
+    assert isinstance(caught.value, AuditkitError)

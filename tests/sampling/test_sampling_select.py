@@ -1,0 +1,177 @@
+"""select(): reproducible draws, monetary-unit hits, set-aside rows and stratified allocation."""
+
+from __future__ import annotations
+
+import numpy as np
+import pandas as pd
+import pytest
+
+from auditkit.errors import ParameterError
+from auditkit.sampling import SampleDataError, select
+from auditkit.sampling.select import allocate
+
+
+@pytest.fixture
+def bills() -> pd.DataFrame:
+    rng = np.random.default_rng(3)
+    amounts = np.round(rng.lognormal(6, 1.2, 400), 2)
+    amounts[[5, 17]] = [0.0, -35.5]
+    return pd.DataFrame(
+        {
+            "customer_id": [f"C{i:04d}" for i in range(400)],
+            "district": np.where(np.arange(400) < 300, "城东", "城西"),
+            "period": "2025-06",
+            "amount": amounts,
+        }
+    )
+
+
+@pytest.mark.parametrize(
+    ("units", "method"),
+    [
+        ("items", "interval"),
+        ("items", "cell"),
+        ("items", "random"),
+        ("values", "interval"),
+        ("values", "cell"),
+        ("values", "random"),
+        ("values", "sieve"),
+    ],
+)
+def test_same_seed_same_selection(bills: pd.DataFrame, units: str, method: str) -> None:
+    first = select(bills, 30, units=units, method=method, values="amount", seed=11)
+    again = select(bills, 30, units=units, method=method, values="amount", seed=11)
+    other = select(bills, 30, units=units, method=method, values="amount", seed=12)
+    pd.testing.assert_frame_equal(first.sample, again.sample)
+    assert (first.interval, first.start) == (again.interval, again.start)
+    assert not first.sample.index.equals(other.sample.index)
+
+
+def test_seed_is_drawn_and_recorded_when_absent(bills: pd.DataFrame) -> None:
+    drawn = select(bills, 30, units="items", method="random")
+    repeated = select(bills, 30, units="items", method="random", seed=drawn.seed)
+    pd.testing.assert_frame_equal(drawn.sample, repeated.sample)
+
+
+def test_fixed_interval_by_items_with_a_start() -> None:
+    frame = pd.DataFrame({"customer_id": list("ABCDEFGHIJ")})
+    chosen = select(frame, 5, units="items", method="interval", start=0)
+    assert list(chosen.sample["customer_id"]) == ["A", "C", "E", "G", "I"]
+    assert chosen.interval == 2.0 and chosen.start == 0.0
+
+
+def test_fixed_interval_by_values_by_hand() -> None:
+    # Values 10, 20, 30, 40 (cumulative 10, 30, 60, 100); n = 4 gives interval 25; start 5 puts
+    # the units at 5, 30, 55, 80: rows 0, 2 (twice) and 3.
+    frame = pd.DataFrame({"customer_id": list("ABCD"), "amount": [10.0, 20.0, 30.0, 40.0]})
+    chosen = select(frame, 4, units="values", values="amount", method="interval", start=5)
+    assert list(chosen.sample["customer_id"]) == ["A", "C", "D"]
+    assert list(chosen.sample["times"]) == [1, 2, 1]
+    assert chosen.interval == 25.0
+
+
+@pytest.mark.parametrize("method", ["interval", "cell", "random"])
+def test_monetary_units_add_up_to_n(bills: pd.DataFrame, method: str) -> None:
+    chosen = select(bills, 50, units="values", values="amount", method=method, seed=5)
+    assert chosen.sample["times"].sum() == 50
+    assert chosen.population_value == pytest.approx(bills.loc[bills.amount > 0, "amount"].sum())
+
+
+def test_items_are_never_repeated(bills: pd.DataFrame) -> None:
+    for method in ("interval", "cell", "random"):
+        chosen = select(bills, 120, units="items", method=method, seed=9)
+        assert chosen.sample.index.is_unique and len(chosen.sample) == 120
+        assert set(chosen.sample["times"]) == {1}
+
+
+def test_cell_sampling_takes_one_row_per_cell() -> None:
+    frame = pd.DataFrame({"customer_id": [f"C{i}" for i in range(12)]})
+    positions = select(frame, 4, units="items", method="cell", seed=1).sample.index.to_numpy()
+    assert list(positions // 3) == [0, 1, 2, 3]
+
+
+def test_sieve_always_takes_rows_above_the_interval(bills: pd.DataFrame) -> None:
+    chosen = select(bills, 40, units="values", values="amount", method="sieve", seed=2)
+    large = bills.index[bills["amount"] >= chosen.interval]
+    assert set(large) <= set(chosen.sample.index)
+    assert any("sieve" in note for note in chosen.notes)
+
+
+def test_zero_and_negative_values_are_set_aside(bills: pd.DataFrame) -> None:
+    chosen = select(bills, 40, units="values", values="amount", seed=4)
+    assert list(chosen.set_aside.index) == [5, 17]
+    assert not set(chosen.sample.index) & {5, 17}
+    assert "set aside" in chosen.notes[0] and "units='items'" in chosen.notes[0]
+    # Offered to item sampling:
+    assert len(select(chosen.set_aside, 2, units="items", method="random", seed=1)) == 2
+
+
+def test_stratified_proportional_allocation(bills: pd.DataFrame) -> None:
+    chosen = select(bills, 40, units="items", method="random", seed=8, strata="district")
+    assert dict(zip(chosen.strata["stratum"], chosen.strata["n"], strict=True)) == {
+        "城东": 30,
+        "城西": 10,
+    }
+    assert chosen.sample.groupby("stratum").size().to_dict() == {"城东": 30, "城西": 10}
+
+
+def test_neyman_allocation_by_hand() -> None:
+    # Equal sizes, standard deviations 1 : 3, so n = 8 splits 2 : 6.
+    low = np.tile([9.0, 11.0], 25)
+    high = np.tile([7.0, 13.0], 25)
+    frame = pd.DataFrame({"amount": np.concatenate([low, high]), "zone": ["A"] * 50 + ["B"] * 50})
+    chosen = select(
+        frame,
+        8,
+        units="items",
+        method="random",
+        values="amount",
+        strata="zone",
+        allocation="neyman",
+        seed=3,
+    )
+    assert list(chosen.strata["n"]) == [2, 6]
+
+
+def test_allocation_respects_capacity() -> None:
+    assert list(allocate(10, np.array([1.0, 1.0]), np.array([2, 100]))) == [2, 8]
+    assert list(allocate(7, np.array([0.6, 0.3, 0.1]), np.array([100, 100, 100]))) == [4, 2, 1]
+
+
+def test_summary_and_plot(bills: pd.DataFrame) -> None:
+    chosen = select(bills, 20, units="values", values="amount", seed=1)
+    assert chosen.summary("zh").loc["随机种子"].iloc[0] == "1"
+    assert "seed 1" in repr(chosen)
+    assert chosen.plot("en").axes
+
+
+@pytest.mark.parametrize(
+    ("arguments", "parameter"),
+    [
+        ({"n": 1000}, "n"),
+        ({"n": 0}, "n"),
+        ({"n": 10, "units": "values"}, "values"),
+        ({"n": 10, "units": "items", "method": "sieve"}, "method"),
+        (
+            {"n": 10, "method": "interval", "start": 1e9, "units": "values", "values": "amount"},
+            "start",
+        ),
+        ({"n": 10, "method": "random", "start": 1}, "start"),
+        ({"n": 10, "seed": -1}, "seed"),
+        ({"n": 10, "units": "pieces"}, "units"),
+        ({"n": 399, "units": "values", "values": "amount"}, "n"),
+    ],
+)
+def test_bad_input_names_the_parameter(
+    bills: pd.DataFrame, arguments: dict, parameter: str
+) -> None:
+    with pytest.raises(ParameterError) as caught:
+        select(bills, **arguments)
+    assert caught.value.name == parameter
+
+
+def test_text_in_the_value_column_names_it(bills: pd.DataFrame) -> None:
+    frame = bills.astype({"amount": object})
+    frame.loc[7, "amount"] = "n/a"
+    with pytest.raises(SampleDataError, match=r"'amount'.*row 7.*n/a"):
+        select(frame, 10, units="values", values="amount")
