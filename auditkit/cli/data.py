@@ -1,0 +1,53 @@
+"""`auditkit validate DIR`: check a dataset folder against the contract and list every problem."""
+
+from __future__ import annotations
+
+import argparse
+from pathlib import Path
+
+from auditkit.data import format_problems, summarize, validate
+from auditkit.errors import ParameterError
+
+DEFAULT_PER_KIND = 20
+
+
+def register(subparsers: argparse._SubParsersAction) -> None:
+    """Add the `validate` subcommand."""
+    parser = subparsers.add_parser(
+        "validate",
+        help="check a dataset folder and list every problem",
+        description=(
+            "Check every table of a dataset folder (types, required columns, allowed values, "
+            "ranges, unique keys, references, billed kWh) and print each problem as file, row, "
+            "column, what was expected and what was found, then a summary. Exit status: 0 when "
+            "there are no errors (warnings allowed), 1 when there are errors, 2 when the folder "
+            "does not exist."
+        ),
+    )
+    parser.add_argument("directory", type=Path, metavar="DIR", help="the dataset folder")
+    parser.add_argument(
+        "--limit",
+        type=int,
+        default=DEFAULT_PER_KIND,
+        metavar="N",
+        help=f"rows shown per file, column and kind of problem (default {DEFAULT_PER_KIND})",
+    )
+    parser.add_argument(
+        "--all", action="store_true", help="show every problem instead of N per kind"
+    )
+    parser.set_defaults(func=run_validate)
+
+
+def run_validate(args: argparse.Namespace) -> int:
+    """Print the problems of `args.directory` and a summary; return the exit status."""
+    if args.limit < 1:
+        raise ParameterError("--limit", "a whole number ≥ 1", args.limit)
+    folder: Path = args.directory
+    if not folder.is_dir():
+        found = "a file" if folder.exists() else "no such folder"
+        raise ParameterError("DIR", "a dataset folder", f"{folder} ({found})")
+    problems = validate(folder)
+    for line in format_problems(problems, per_kind=None if args.all else args.limit):
+        print(line)
+    print(summarize(problems))
+    return 1 if any(problem.severity == "error" for problem in problems) else 0

@@ -1,0 +1,25 @@
+"""The dataset contract: load a folder of tables, type and check them, hash their content.
+
+`load(path)` returns a `Dataset` with one DataFrame per table of DATA.md or raises
+`DataValidationError` listing every problem (file, row, column, expected, found);
+`validate(path)` returns those problems without raising. docs/data.md documents the contract.
+"""
+
+from auditkit.data.dataset import Dataset, TableSource
+from auditkit.data.loader import load, validate
+from auditkit.data.problems import DataValidationError, Problem, format_problems, summarize
+from auditkit.data.schema import TABLES, Column, TableSpec
+
+__all__ = [
+    "TABLES",
+    "Column",
+    "DataValidationError",
+    "Dataset",
+    "Problem",
+    "TableSource",
+    "TableSpec",
+    "format_problems",
+    "load",
+    "summarize",
+    "validate",
+]

@@ -1,0 +1,193 @@
+"""Checks across rows and tables: unique keys, references, tariff validity, billed kWh consistency.
+
+All checks are vectorized on the codes produced while typing (no text column is hashed twice)
+and Problems are built only for the offending rows. A kWh mismatch is an audit finding,
+not a load error: it is reported as a warning carrying the customer and period.
+"""
+
+from __future__ import annotations
+
+from dataclasses import replace
+
+import numpy as np
+import pandas as pd
+import pyarrow as pa
+import pyarrow.compute as pc
+
+from auditkit.data import convert
+from auditkit.data.convert import Codes, Issue
+from auditkit.data.frames import TypedTable, issue_problems
+from auditkit.data.problems import Problem
+from auditkit.data.schema import TABLES, Reference
+
+# Billed kWh may differ from (register_end − register_start) × multiplier by rounding only: a
+# difference above both 0.5 kWh and 0.1 % of the computed energy is reported.
+KWH_TOLERANCE = 0.5
+KWH_TOLERANCE_SHARE = 0.001
+
+
+def _codes_of(typed: TypedTable, column: str) -> Codes:
+    """The column's codes from typing, or factorized here (typed non-text columns, e.g. dates)."""
+    if column in typed.codes:
+        return typed.codes[column]
+    codes, uniques = pd.factorize(typed.frame[column])
+    return Codes(np.asarray(codes, dtype=np.int64), pa.array(uniques, from_pandas=True))
+
+
+def check_tables(tables: dict[str, TypedTable]) -> list[Problem]:
+    """Every cross-row and cross-table problem of the typed tables (errors and warnings)."""
+    problems: list[Problem] = []
+    for name, typed in tables.items():
+        spec = TABLES[name]
+        if spec.key:
+            problems.extend(_check_key(name, typed, spec.key))
+        for reference in spec.references:
+            target = tables.get(reference.target_table)
+            if target is not None:
+                problems.extend(_check_reference(name, typed, reference, target))
+    if "tariffs" in tables:
+        problems.extend(_check_validity(tables["tariffs"]))
+    if "bills" in tables:
+        problems.extend(_check_kwh(tables["bills"]))
+    return problems
+
+
+def _check_key(table: str, typed: TypedTable, key: tuple[str, ...]) -> list[Problem]:
+    rows = len(typed.frame)
+    combined = np.zeros(rows, dtype=np.int64)
+    filled = np.ones(rows, dtype=bool)
+    radix_product = 1
+    for column in key:
+        codes = _codes_of(typed, column)
+        filled &= codes.codes >= 0
+        radix = len(codes.uniques) + 1
+        combined = combined * radix + (codes.codes + 1)
+        radix_product *= radix
+        if radix_product > 2**53:
+            combined = np.asarray(pd.factorize(combined)[0], dtype=np.int64)
+            radix_product = int(combined.max(initial=0)) + 1
+    repeats = _repeated_rows(combined, filled, radix_product)
+    if not repeats.size:
+        return []
+    # First occurrence of each repeated key, searched among the rows sharing a repeated key only.
+    involved = np.flatnonzero(filled & np.isin(combined, combined[repeats]))
+    first_of = pd.Series(involved, index=combined[involved]).groupby(level=0).min()
+    first_rows = typed.rows.of(first_of.loc[combined[repeats]].to_numpy())
+    listed = repeats[: convert.LISTED_PER_ISSUE]
+    first_rows = first_rows[: listed.size]
+    values = typed.frame.loc[listed, list(key)].itertuples(index=False, name=None)
+    shown = [
+        f"{(value[0] if len(key) == 1 else value)!r} again (first at row {first})"
+        for value, first in zip(values, first_rows.tolist(), strict=True)
+    ]
+    label = key[0] if len(key) == 1 else f"({', '.join(key)})"
+    issue = Issue(repeats, f"a unique {label}", shown)
+    return issue_problems(issue, typed.file, typed.rows, ", ".join(key), table)
+
+
+def _repeated_rows(combined: np.ndarray, filled: np.ndarray, radix_product: int) -> np.ndarray:
+    """Positions of rows whose (filled) key appeared on an earlier row."""
+    if radix_product <= 4 * len(combined) + 1024:
+        # Dense keys: counting is one pass; only rows of keys seen twice are examined further.
+        counts = np.bincount(combined[filled], minlength=radix_product)
+        suspects = np.flatnonzero(filled & (counts[combined] > 1))
+        if not suspects.size:
+            return suspects
+        later = pd.Series(combined[suspects]).duplicated(keep="first").to_numpy()
+        return suspects[later]
+    keyed = np.flatnonzero(filled)
+    return keyed[pd.Series(combined[keyed]).duplicated(keep="first").to_numpy()]
+
+
+def _check_reference(
+    table: str, typed: TypedTable, reference: Reference, target: TypedTable
+) -> list[Problem]:
+    codes = _codes_of(typed, reference.column)
+    targets = pc.unique(pa.array(target.frame[reference.target_column], from_pandas=True))
+    listed = pc.is_in(codes.uniques, value_set=targets.drop_null())
+    known = np.append(listed.to_numpy(zero_copy_only=False), True)  # code -1: empty, no reference
+    broken = np.flatnonzero(~known[codes.codes])
+    if not broken.size:
+        return []
+    listed = broken[: convert.LISTED_PER_ISSUE]
+    values = codes.uniques.take(pa.array(codes.codes[listed])).to_pylist()
+    expected = f"a {reference.target_column} listed in {reference.target_table}"
+    issue = Issue(broken, expected, [repr(value) for value in values])
+    return _with_context(
+        issue_problems(issue, typed.file, typed.rows, reference.column, table, reference.severity),
+        typed.frame,
+        broken,
+    )
+
+
+def _check_validity(tariffs: TypedTable) -> list[Problem]:
+    frame = tariffs.frame
+    if "valid_to" not in frame:
+        return []
+    reversed_dates = (frame["valid_to"] < frame["valid_from"]).to_numpy()
+    positions = np.flatnonzero(reversed_dates)
+    if not positions.size:
+        return []
+    found = [
+        f"{end:%Y-%m-%d} before valid_from {start:%Y-%m-%d}"
+        for end, start in zip(
+            frame["valid_to"].iloc[positions[: convert.LISTED_PER_ISSUE]],
+            frame["valid_from"].iloc[positions[: convert.LISTED_PER_ISSUE]],
+            strict=True,
+        )
+    ]
+    issue = Issue(positions, "a date on or after valid_from", found)
+    return issue_problems(issue, tariffs.file, tariffs.rows, "valid_to", "tariffs")
+
+
+def _check_kwh(bills: TypedTable) -> list[Problem]:
+    frame = bills.frame
+    start = frame["register_start"].to_numpy()
+    end = frame["register_end"].to_numpy()
+    multiplier = frame["multiplier_billed"].to_numpy()
+    billed = frame["kwh_billed"].to_numpy()
+    computed = (end - start) * multiplier
+    difference = np.abs(billed - computed)
+    with np.errstate(invalid="ignore"):
+        off = (difference > KWH_TOLERANCE) & (difference > KWH_TOLERANCE_SHARE * np.abs(computed))
+    positions = np.flatnonzero(off)
+    if not positions.size:
+        return []
+    found = [
+        f"{_shown(billed[p])} kWh, while ({_shown(end[p])} − {_shown(start[p])}) × "
+        f"{_shown(multiplier[p])} = {_shown(computed[p])} kWh"
+        for p in positions[: convert.LISTED_PER_ISSUE].tolist()
+    ]
+    expected = (
+        "kwh_billed = (register_end − register_start) × multiplier_billed "
+        f"within {KWH_TOLERANCE:g} kWh or {KWH_TOLERANCE_SHARE:.1%}"
+    )
+    issue = Issue(positions, expected, found)
+    problems = issue_problems(issue, bills.file, bills.rows, "kwh_billed", "bills", "warning")
+    return _with_context(problems, frame, positions)
+
+
+def _shown(value: float) -> str:
+    """A number for a message: rounded to 6 decimals so float noise (175.63999999999942) hides."""
+    return repr(round(float(value), 6))
+
+
+def _with_context(
+    problems: list[Problem], frame: pd.DataFrame, positions: np.ndarray
+) -> list[Problem]:
+    """Attach the customer_id and period of each listed row, so rules and reports can use it."""
+    if "customer_id" not in frame:
+        return problems
+    listed = [problem for problem in problems if problem.row is not None]
+    counted = [problem for problem in problems if problem.row is None]
+    rows = positions[: len(listed)]
+    customers = frame["customer_id"].to_numpy()[rows]
+    periods = frame["period"].to_numpy()[rows] if "period" in frame else [None] * rows.size
+    return [
+        replace(
+            problem,
+            customer_id=None if pd.isna(customer) else str(customer),
+            period=None if pd.isna(period) else str(period),
+        )
+        for problem, customer, period in zip(listed, customers, periods, strict=True)
+    ] + counted

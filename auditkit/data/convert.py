@@ -1,0 +1,390 @@
+"""Type one column by its contract kind and find every cell that breaks the contract, vectorized.
+
+Input is an Arrow column: text from CSV/XLSX, or typed values from Parquet and DataFrames. Output
+is a pandas Series of the contract dtype plus `Issue`s (positions, expectation, what was found).
+Cells are never coerced silently: a value that is not exactly of the kind is an Issue and becomes
+missing in the typed Series. The only normalization is trimming surrounding whitespace (fixed-width
+exports pad text) and treating an empty cell as missing.
+
+Dtypes: text and period as pandas text (`str`, missing = NaN); dates as datetime64[us] (so a
+"never" date such as 9999-12-31 fits); numbers float64; integers nullable Int64; booleans bool.
+
+Speed: columns with few distinct values (periods, dates, codes) and key columns are parsed once
+per distinct value through an Arrow dictionary, then expanded; the dictionary codes are handed to
+the key and reference checks so no text column is hashed twice.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass
+
+import numpy as np
+import pandas as pd
+import pyarrow as pa
+import pyarrow.compute as pc
+
+from auditkit.data.schema import Column
+
+EMPTY = "an empty cell"
+TRUE_WORDS = ("true", "yes", "y", "1", "是")
+FALSE_WORDS = ("false", "no", "n", "0", "否")
+_NUMBER_PATTERN = r"^[+-]?(\d+\.?\d*|\.\d+)([eE][+-]?\d+)?$"
+_PERIOD_PATTERN = r"^\d{4}-(0[1-9]|1[0-2])$"
+_DATE_TYPE = pa.timestamp("us")
+_WHOLE_LIMIT = 2.0**53
+# Problems listed one by one per column and kind; beyond, one Problem counts the rest (a whole
+# wrong column of 36M rows must not become 36M Python objects).
+LISTED_PER_ISSUE = 100_000
+
+
+def _text_dtype() -> pd.StringDtype:
+    """pandas' default text dtype (`str`, missing = NaN) on pandas 3, and its 2.x equivalent."""
+    try:
+        return pd.StringDtype(na_value=np.nan)
+    except TypeError:  # pandas < 2.3 names the same dtype by its storage
+        return pd.StringDtype("pyarrow_numpy")
+
+
+TEXT_DTYPE = _text_dtype()
+
+
+@dataclass(frozen=True)
+class Issue:
+    """Cells at `positions` break the contract: `expected` says how, `found` shows each value.
+
+    `found` may be shorter than `positions` (at most LISTED_PER_ISSUE): the cells beyond are
+    counted, not listed.
+    """
+
+    positions: np.ndarray
+    expected: str
+    found: Sequence[str]
+
+
+@dataclass(frozen=True)
+class Codes:
+    """A factorized text column: `codes[i]` indexes `uniques` (distinct values), −1 when empty."""
+
+    codes: np.ndarray
+    uniques: pa.Array
+
+
+@dataclass(frozen=True)
+class Typed:
+    """A typed column, the issues found while typing and checking it, and its codes if asked."""
+
+    values: pd.Series
+    issues: list[Issue]
+    codes: Codes | None = None
+
+
+@dataclass(frozen=True)
+class _Parsed:
+    """Arrow-level result of parsing: typed values (null where bad), bad mask, display form."""
+
+    values: pa.Array
+    bad: pa.Array | None
+    shown: pa.Array
+    expected: str
+
+
+def encodes(column: Column, keyed: bool) -> bool:
+    """Whether to parse `column` through a dictionary: few distinct values, or codes needed."""
+    return keyed or column.kind in ("period", "date", "bool") or column.allowed is not None
+
+
+def type_column(raw: pa.ChunkedArray | pa.Array, column: Column, keyed: bool = False) -> Typed:
+    """Type `raw` as `column.kind`, then check empty cells, allowed values and the minimum.
+
+    `keyed` asks for the column's codes (it is part of a unique key or a reference).
+    """
+    parsed, shown, codes = _parse_rows(raw, column, keyed)
+    issues = []
+    bad_positions = _mask_positions(parsed.bad) if parsed.bad is not None else _NONE
+    if bad_positions.size:
+        found = _found(shown, bad_positions[:LISTED_PER_ISSUE])
+        issues.append(Issue(bad_positions, parsed.expected, found))
+    if not column.may_be_empty:
+        missing = pc.is_null(parsed.values, nan_is_null=True)
+        if pc.any(missing).as_py():
+            empty = np.flatnonzero(missing.to_numpy(zero_copy_only=False))
+            if bad_positions.size:
+                empty = np.setdiff1d(empty, bad_positions, assume_unique=True)
+            if empty.size:
+                found = [EMPTY] * min(empty.size, LISTED_PER_ISSUE)
+                issues.append(Issue(empty, "a value (the column is required)", found))
+    typed = _to_pandas(parsed.values, column)
+    if column.minimum is not None:
+        issues.extend(_check_minimum(typed, column.minimum, column.minimum_inclusive))
+    return Typed(typed, issues, codes)
+
+
+def _parse_rows(
+    raw: pa.ChunkedArray | pa.Array, column: Column, keyed: bool
+) -> tuple[_Parsed, pa.Array | pa.ChunkedArray | _Expanded, Codes | None]:
+    """Parse every row: directly, or once per distinct value through a dictionary.
+
+    Returns the parsed rows, the display form of the cells (looked up lazily for dictionaries)
+    and the codes when `keyed`.
+    """
+    plain_numbers = _plain_numbers(raw) if column.kind in ("number", "integer") else None
+    if plain_numbers is not None:
+        return _parse(plain_numbers, column), raw, None  # cells shown as written in the file
+    array = _combined(raw)
+    if _is_text(array.type) and encodes(column, keyed):
+        array = pc.dictionary_encode(array)
+    if not pa.types.is_dictionary(array.type):
+        parsed = _parse(array, column)
+        return parsed, parsed.shown, None
+    per_value = _parse(array.dictionary, column)
+    bad = None
+    if per_value.bad is not None and pc.any(per_value.bad).as_py():
+        bad = per_value.bad.take(array.indices)
+    parsed = _Parsed(per_value.values.take(array.indices), bad, per_value.shown, per_value.expected)
+    codes = _codes(per_value.values, array.indices) if keyed else None
+    return parsed, _Expanded(per_value.shown, array.indices), codes
+
+
+_NONE = np.zeros(0, dtype=np.int64)
+
+
+class _Expanded:
+    """Display values of dictionary-encoded cells, looked up only for the cells shown."""
+
+    def __init__(self, dictionary: pa.Array, indices: pa.Array) -> None:
+        self._dictionary = dictionary
+        self._indices = indices
+
+    def take(self, positions: pa.Array) -> pa.Array:
+        return self._dictionary.take(self._indices.take(positions))
+
+
+def _codes(distinct: pa.Array, indices: pa.Array) -> Codes:
+    """Codes of the typed column, −1 for empty and bad cells.
+
+    Distinct raw values may become equal once typed (`'C1 '` and `'C1'`), so the typed distinct
+    values are encoded once more before the row codes are looked up.
+    """
+    encoded = pc.dictionary_encode(distinct)
+    per_distinct = pc.fill_null(encoded.indices, -1).to_numpy(zero_copy_only=False)
+    lookup = np.append(per_distinct.astype(np.int64), -1)  # position −1: an empty cell
+    if indices.null_count:
+        indices = pc.fill_null(indices, -1)
+    return Codes(lookup[indices.to_numpy(zero_copy_only=False)], encoded.dictionary)
+
+
+def _parse(array: pa.Array, column: Column) -> _Parsed:
+    if column.kind == "text":
+        return _parse_text(array, column.allowed)
+    return _PARSERS[column.kind](array)
+
+
+def _to_pandas(values: pa.Array, column: Column) -> pd.Series:
+    kind = column.kind
+    if kind in ("text", "period"):
+        return pd.Series(values.to_pandas(), copy=False).astype(TEXT_DTYPE)
+    if kind == "date":
+        return pd.Series(values.to_pandas(), copy=False).astype("datetime64[us]")
+    if kind == "bool":
+        return pd.Series(pc.fill_null(values, False).to_numpy(zero_copy_only=False), dtype=bool)
+    numbers = pd.Series(values.to_numpy(zero_copy_only=False), copy=False, dtype="float64")
+    return numbers.astype("Int64") if kind == "integer" else numbers
+
+
+# -------------------------------------------------------------------------------------- text forms
+
+
+def _combined(raw: pa.ChunkedArray | pa.Array) -> pa.Array:
+    """One contiguous array (dictionary chunks are unified into one dictionary)."""
+    if isinstance(raw, pa.ChunkedArray):
+        if raw.num_chunks == 1:
+            return raw.chunk(0)
+        if raw.num_chunks == 0:
+            return pa.array([], type=raw.type)
+        return raw.combine_chunks()
+    return raw
+
+
+def _plain_numbers(raw: pa.ChunkedArray | pa.Array) -> pa.Array | None:
+    """Text that casts to float64 as it is (the usual CSV number column), without copying the
+    text first; None when some cell needs the careful path (spaces, words, commas)."""
+    if not _is_text(raw.type):
+        return None
+    try:
+        numbers = _combined(pc.cast(raw, pa.float64()))
+    except pa.ArrowInvalid:
+        return None
+    # 'nan' and 'inf' cast too, but a cell saying so is not an amount: the careful path flags it.
+    return numbers if pc.all(pc.is_finite(numbers)).as_py() is not False else None
+
+
+def _is_text(kind: pa.DataType) -> bool:
+    return pa.types.is_string(kind) or pa.types.is_large_string(kind)
+
+
+def _clean_text(raw: pa.Array) -> pa.Array:
+    """String values trimmed, empty and whitespace-only cells as null."""
+    text = pc.utf8_trim_whitespace(raw)
+    empty = pc.equal(pc.binary_length(text), 0)
+    if pc.any(empty).as_py():
+        text = pc.if_else(empty, pa.scalar(None, text.type), text)
+    return text
+
+
+def _as_text(raw: pa.Array) -> pa.Array:
+    """Any Arrow column written as text the way a CSV export shows it, then cleaned.
+
+    Whole floats are written without `.0` (account numbers stored as numbers stay `3100012345`).
+    """
+    kind = raw.type
+    if _is_text(kind):
+        return _clean_text(raw)
+    if pa.types.is_floating(kind):
+        floats = pc.if_else(pc.is_nan(raw), pa.scalar(None, kind), raw)
+        whole = pc.and_(pc.equal(pc.floor(floats), floats), pc.less(pc.abs(floats), _WHOLE_LIMIT))
+        whole = pc.fill_null(whole, False)
+        as_int = pc.cast(pc.cast(pc.if_else(whole, floats, 0.0), pa.int64()), pa.string())
+        return pc.if_else(whole, as_int, pc.cast(floats, pa.string()))
+    if pa.types.is_null(kind):
+        return pa.nulls(len(raw), pa.string())
+    if _is_naive_temporal(kind):
+        return _show_stamps(pc.cast(raw, _DATE_TYPE))
+    return _clean_text(pc.cast(raw, pa.string()))
+
+
+def _is_naive_temporal(kind: pa.DataType) -> bool:
+    return pa.types.is_date(kind) or (pa.types.is_timestamp(kind) and kind.tz is None)
+
+
+def _show_stamps(stamps: pa.Array) -> pa.Array:
+    """Timestamps as text: `YYYY-MM-DD` at midnight, `YYYY-MM-DD HH:MM:SS` otherwise."""
+    seconds = pc.cast(stamps, pa.timestamp("s"), safe=False)
+    midnight = pc.equal(stamps, pc.floor_temporal(stamps, unit="day"))
+    return pc.if_else(
+        midnight,
+        pc.strftime(seconds, format="%Y-%m-%d"),
+        pc.strftime(seconds, format="%Y-%m-%d %H:%M:%S"),
+    )
+
+
+def _found(values: pa.Array | pa.ChunkedArray | _Expanded, positions: np.ndarray) -> list[str]:
+    """Display form of the cells at `positions`: repr of each value, or 'an empty cell'."""
+    shown = values.take(pa.array(positions)).to_pylist()
+    return [EMPTY if value is None else repr(value) for value in shown]
+
+
+def _mask_positions(mask: pa.Array) -> np.ndarray:
+    return np.flatnonzero(pc.fill_null(mask, False).to_numpy(zero_copy_only=False))
+
+
+def _nulled(values: pa.Array, bad: pa.Array) -> pa.Array:
+    """`values` with null wherever `bad` holds."""
+    return pc.if_else(pc.fill_null(bad, False), pa.scalar(None, values.type), values)
+
+
+# ---------------------------------------------------------------------------------------- by kind
+
+
+def _parse_text(array: pa.Array, allowed: tuple[str, ...] | None) -> _Parsed:
+    text = _as_text(array)
+    if allowed is None:
+        return _Parsed(text, None, text, "")
+    outside = pc.invert(pc.is_in(text, value_set=pa.array(allowed)))
+    outside = pc.and_(pc.is_valid(text), outside)
+    return _Parsed(_nulled(text, outside), outside, text, f"one of {', '.join(allowed)}")
+
+
+def _parse_period(array: pa.Array) -> _Parsed:
+    expected = "a month YYYY-MM (01-12)"
+    if _is_naive_temporal(array.type):
+        stamps = pc.cast(array, _DATE_TYPE)
+        bad = pc.not_equal(stamps, pc.floor_temporal(stamps, unit="month"))
+        text = pc.strftime(stamps, format="%Y-%m")
+        shown = _show_stamps(stamps)
+        return _Parsed(_nulled(text, bad), bad, shown, expected)
+    text = _as_text(array)
+    bad = pc.invert(pc.match_substring_regex(text, _PERIOD_PATTERN))
+    return _Parsed(_nulled(text, bad), bad, text, expected)
+
+
+def _parse_date(array: pa.Array) -> _Parsed:
+    expected = "a date YYYY-MM-DD"
+    if _is_naive_temporal(array.type):
+        stamps = pc.cast(array, _DATE_TYPE)
+        bad = pc.not_equal(stamps, pc.floor_temporal(stamps, unit="day"))
+        shown = _show_stamps(stamps)
+        return _Parsed(_nulled(stamps, bad), bad, shown, expected)
+    text = _as_text(array)
+    parsed = pc.strptime(text, format="%Y-%m-%d", unit="us", error_is_null=True)
+    # strptime accepts 2024-1-5 and rolls 2024-02-30 over: only exact round trips are dates.
+    exact = pc.equal(pc.strftime(parsed, format="%Y-%m-%d"), text)
+    bad = pc.and_(pc.is_valid(text), pc.invert(pc.fill_null(exact, False)))
+    return _Parsed(_nulled(parsed, bad), bad, text, expected)
+
+
+def _parse_number(array: pa.Array, expected: str = "a number") -> _Parsed:
+    kind = array.type
+    if pa.types.is_integer(kind) or pa.types.is_floating(kind) or pa.types.is_decimal(kind):
+        # NaN is how pandas writes a missing number: it stays missing (NaN in the typed column).
+        values = array if kind == pa.float64() else pc.cast(array, pa.float64())
+        bad = pc.is_inf(values)
+        if not pc.any(bad).as_py():
+            return _Parsed(values, None, values, expected)
+        return _Parsed(_nulled(values, bad), bad, values, expected)
+    text = _as_text(array)
+    try:
+        values = pc.cast(text, pa.float64())
+        bad = pc.invert(pc.is_finite(values))  # 'nan' and 'inf' parse but are no amounts
+    except pa.ArrowInvalid:
+        not_number = pc.invert(pc.match_substring_regex(text, _NUMBER_PATTERN))
+        values = pc.cast(_nulled(text, not_number), pa.float64())
+        not_finite = pc.fill_null(pc.invert(pc.is_finite(values)), False)
+        bad = pc.or_(pc.fill_null(not_number, False), not_finite)
+    return _Parsed(_nulled(values, bad), bad, text, expected)
+
+
+def _parse_integer(array: pa.Array) -> _Parsed:
+    parsed = _parse_number(array, "a whole number")
+    fractional = pc.not_equal(pc.floor(parsed.values), parsed.values)
+    fractional = pc.or_(fractional, pc.greater_equal(pc.abs(parsed.values), _WHOLE_LIMIT))
+    bad = pc.fill_null(fractional, False)
+    if parsed.bad is not None:
+        bad = pc.or_(pc.fill_null(parsed.bad, False), bad)
+    return _Parsed(_nulled(parsed.values, bad), bad, parsed.shown, parsed.expected)
+
+
+def _parse_bool(array: pa.Array) -> _Parsed:
+    expected = "true/false (also yes/no, y/n, 1/0, 是/否)"
+    if pa.types.is_boolean(array.type):
+        return _Parsed(array, None, array, expected)
+    text = _as_text(array)
+    words = pc.utf8_lower(text)
+    is_true = pc.is_in(words, value_set=pa.array(TRUE_WORDS))
+    is_false = pc.is_in(words, value_set=pa.array(FALSE_WORDS))
+    bad = pc.and_(pc.is_valid(text), pc.invert(pc.or_(is_true, is_false)))
+    return _Parsed(_nulled(is_true, pc.is_null(text)), bad, text, expected)
+
+
+_PARSERS = {
+    "period": _parse_period,
+    "date": _parse_date,
+    "number": _parse_number,
+    "integer": _parse_integer,
+    "bool": _parse_bool,
+}
+
+
+# ------------------------------------------------------------------------------------ domain checks
+
+
+def _check_minimum(values: pd.Series, minimum: float, inclusive: bool) -> list[Issue]:
+    numbers = values.to_numpy(dtype="float64", na_value=np.nan)
+    with np.errstate(invalid="ignore"):
+        below = numbers < minimum if inclusive else numbers <= minimum
+    positions = np.flatnonzero(below)
+    if not positions.size:
+        return []
+    sign = "≥" if inclusive else ">"
+    found = [repr(float(value)) for value in numbers[positions[:LISTED_PER_ISSUE]]]
+    return [Issue(positions, f"a number {sign} {minimum:g}", found)]

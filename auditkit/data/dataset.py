@@ -1,0 +1,113 @@
+"""The Dataset: one typed DataFrame per table, the problems found, and content hashes."""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from dataclasses import dataclass, field, replace
+from pathlib import Path
+
+import pandas as pd
+
+from auditkit.data.hashing import table_hash
+from auditkit.data.problems import Problem, problems_frame
+from auditkit.data.schema import CUSTOMER_KEYED, DISTRICT_KEYED, TABLES
+from auditkit.errors import ParameterError
+
+
+@dataclass(frozen=True)
+class TableSource:
+    """Where a table came from: file name, format (csv/xlsx/parquet/frame) and text encoding."""
+
+    file: str
+    format: str
+    encoding: str | None = None
+
+
+@dataclass(eq=False)
+class Dataset:
+    """A validated dataset: one DataFrame per table of DATA.md (None where absent).
+
+    Columns carry canonical names and contract dtypes. `problems` holds the warnings found
+    (errors prevent a Dataset from being built); `hashes` gives the sha256 of each table's
+    canonical content, computed on first use and then kept: treat the frames as read-only.
+    """
+
+    customers: pd.DataFrame | None = None
+    bills: pd.DataFrame | None = None
+    tariffs: pd.DataFrame | None = None
+    work_orders: pd.DataFrame | None = None
+    inspections: pd.DataFrame | None = None
+    district_supply: pd.DataFrame | None = None
+    daily_reads: pd.DataFrame | None = None
+    truth: pd.DataFrame | None = None
+    source: Path | None = None
+    problems: tuple[Problem, ...] = ()
+    sources: dict[str, TableSource] = field(default_factory=dict)
+    _hashes: dict[str, str] = field(default_factory=dict, init=False, repr=False)
+
+    @classmethod
+    def from_frames(
+        cls,
+        tables: Mapping[str, pd.DataFrame],
+        source: Path | None = None,
+        validate: bool = True,
+    ) -> Dataset:
+        """Build a Dataset from in-memory DataFrames with exactly the checks `load` applies.
+
+        Row numbers in problems are 1-based positions in each frame. Raises DataValidationError.
+        """
+        from auditkit.data.loader import build_from_frames  # the loader builds Datasets itself
+
+        return build_from_frames(tables, source=source, validate=validate)
+
+    def tables(self) -> dict[str, pd.DataFrame]:
+        """The tables present, by name, in contract order."""
+        present = {name: getattr(self, name) for name in TABLES}
+        return {name: frame for name, frame in present.items() if frame is not None}
+
+    @property
+    def hashes(self) -> dict[str, str]:
+        """sha256 of each present table's canonical content (see `auditkit.data.hashing`)."""
+        for name, frame in self.tables().items():
+            if name not in self._hashes:
+                self._hashes[name] = table_hash(frame, TABLES[name])
+        return dict(self._hashes)
+
+    @property
+    def districts(self) -> list[str]:
+        """Sorted names of the districts serving the customers."""
+        if self.customers is None:
+            return []
+        return sorted(str(name) for name in self.customers["district"].dropna().unique())
+
+    def warnings_frame(self) -> pd.DataFrame:
+        """The problems as a DataFrame: table, file, row, column, expected, found, customer_id ..."""
+        return problems_frame(self.problems)
+
+    def for_district(self, name: str) -> Dataset:
+        """The dataset restricted to one district's customers and their bills, orders, reads ...
+
+        Tariffs are kept whole. Raises ParameterError naming the district and listing the known ones.
+        """
+        known = self.districts
+        if self.customers is None or name not in known:
+            raise ParameterError("district", f"one of {', '.join(known) or '(no districts)'}", name)
+        customers = self.customers[self.customers["district"] == name].reset_index(drop=True)
+        customer_ids = customers["customer_id"]
+        restricted: dict[str, pd.DataFrame | None] = {"customers": customers}
+        for table in CUSTOMER_KEYED:
+            frame = getattr(self, table)
+            if frame is not None:
+                keep = frame["customer_id"].isin(customer_ids)
+                restricted[table] = frame[keep].reset_index(drop=True)
+        for table in DISTRICT_KEYED:
+            frame = getattr(self, table)
+            if frame is not None:
+                restricted[table] = frame[frame["district"] == name].reset_index(drop=True)
+        kept_ids = set(customer_ids.dropna())
+        problems = tuple(p for p in self.problems if p.customer_id in kept_ids)
+        return replace(self, problems=problems, **restricted)
+
+    def __repr__(self) -> str:
+        shapes = ", ".join(f"{name}={len(frame):,} rows" for name, frame in self.tables().items())
+        return f"Dataset({shapes}; source={self.source}; {len(self.problems)} warnings)"

@@ -1,0 +1,140 @@
+"""From a raw table (columns named as in the file) to a typed DataFrame in canonical column order.
+
+Structural problems (a required column missing, a column named twice) and every cell problem are
+turned into `Problem`s located by file, row and column.
+"""
+
+from __future__ import annotations
+
+import os
+from collections import Counter
+from concurrent.futures import ThreadPoolExecutor
+from dataclasses import dataclass, field
+
+import numpy as np
+import pandas as pd
+import pyarrow as pa
+
+from auditkit.data.convert import TEXT_DTYPE, Codes, Issue, Typed, type_column
+from auditkit.data.problems import Problem
+from auditkit.data.readers import RawTable, RowIndex
+from auditkit.data.schema import TableSpec
+
+_WORKERS = min(4, os.cpu_count() or 1)
+
+
+@dataclass(frozen=True)
+class TypedTable:
+    """A table after typing: the frame, where its rows came from, the file it was read from, and
+    the codes of its key and reference columns (for the checks)."""
+
+    frame: pd.DataFrame
+    rows: RowIndex
+    file: str
+    codes: dict[str, Codes] = field(default_factory=dict)
+
+
+def type_table(raw: RawTable, spec: TableSpec) -> tuple[TypedTable | None, list[Problem]]:
+    """Type every canonical column of `raw`; extra columns are kept as they are.
+
+    Returns no table when a required column is missing or a column name repeats, since rows
+    cannot then be checked meaningfully; the problems say which.
+    """
+    names = raw.data.column_names
+    problems = _structure_problems(raw, spec, names)
+    if problems:
+        return None, problems
+    present = [name for name in spec.column_names if name in names]
+    keyed = set(spec.key) | {reference.column for reference in spec.references}
+
+    def type_one(name: str) -> Typed:
+        return type_column(raw.data.column(name), spec.column(name), keyed=name in keyed)
+
+    # Arrow compute releases the GIL: columns are typed in parallel, results kept in order.
+    with ThreadPoolExecutor(max_workers=_WORKERS) as pool:
+        typed_columns = dict(zip(present, pool.map(type_one, present), strict=True))
+    columns: dict[str, pd.Series] = {}
+    for name, typed in typed_columns.items():
+        columns[name] = typed.values
+        for issue in typed.issues:
+            problems.extend(issue_problems(issue, raw.file, raw.rows, name, spec.name))
+    for name in names:
+        if name not in columns and name:
+            columns[name] = _extra_column(raw.data.column(name))
+    frame = pd.DataFrame(columns, copy=False)
+    codes = {name: typed.codes for name, typed in typed_columns.items() if typed.codes is not None}
+    return TypedTable(frame, raw.rows, raw.file, codes), problems
+
+
+def _structure_problems(raw: RawTable, spec: TableSpec, names: list[str]) -> list[Problem]:
+    header_row = 1 if raw.rows.first_row == 2 else None  # Parquet and frames have no header row
+    problems = []
+    for name, count in Counter(names).items():
+        if count > 1 and name:
+            problems.append(
+                Problem(
+                    raw.file,
+                    header_row,
+                    name,
+                    "each column once",
+                    f"{count} columns named {name!r}",
+                    table=spec.name,
+                )
+            )
+    for position, name in enumerate(names):
+        if not name and raw.data.column(position).null_count < raw.data.num_rows:
+            problems.append(
+                Problem(
+                    raw.file,
+                    header_row,
+                    f"#{position + 1}",
+                    "a column name in the header",
+                    "an empty header cell above a filled column",
+                    table=spec.name,
+                )
+            )
+    for name in spec.required_columns:
+        if name not in names:
+            problems.append(
+                Problem(
+                    raw.file,
+                    None,
+                    name,
+                    f"a required column {name} (columns.yaml can map the file's own name)",
+                    "no such column in the header: " + ", ".join(repr(n) for n in names if n),
+                    table=spec.name,
+                )
+            )
+    return problems
+
+
+def _extra_column(raw: pa.ChunkedArray) -> pd.Series:
+    """Columns outside the contract are kept (text from CSV/XLSX, own type from Parquet)."""
+    if pa.types.is_dictionary(raw.type):
+        raw = raw.cast(raw.type.value_type)
+    series = pd.Series(raw.to_pandas(), copy=False)
+    if pa.types.is_string(raw.type) or pa.types.is_large_string(raw.type):
+        return series.astype(TEXT_DTYPE)
+    return series
+
+
+def issue_problems(
+    issue: Issue, file: str, rows: RowIndex, column: str, table: str, severity: str = "error"
+) -> list[Problem]:
+    """One Problem per listed cell of `issue` with the row number the user sees, and one Problem
+    counting the cells beyond the listing limit, if any."""
+    listed = np.asarray(issue.positions[: len(issue.found)], dtype=np.int64)
+    problems = [
+        Problem(file, row, column, issue.expected, found, severity=severity, table=table)
+        for row, found in zip(rows.of(listed).tolist(), issue.found, strict=True)
+    ]
+    unlisted = len(issue.positions) - len(issue.found)
+    if unlisted > 0:
+        first_unlisted = int(rows.of(np.asarray(issue.positions[len(issue.found) :][:1]))[0])
+        found = (
+            f"{unlisted} more rows like this from row {first_unlisted} on (not listed one by one)"
+        )
+        problems.append(
+            Problem(file, None, column, issue.expected, found, severity=severity, table=table)
+        )
+    return problems

@@ -1,0 +1,255 @@
+"""The table contract of DATA.md as data: one declarative spec per table.
+
+Readers, type conversion and validation all read these specs, so the contract lives in one place.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Literal
+
+Kind = Literal["text", "period", "date", "number", "integer", "bool"]
+
+USAGE_TYPES = ("residential", "commercial", "industrial", "agricultural", "public")
+
+
+@dataclass(frozen=True)
+class Column:
+    """One canonical column: its type, whether it must be present and filled, and its domain.
+
+    `minimum` with `minimum_inclusive` expresses "≥ 0" (inclusive) or "> 0" (exclusive);
+    `allowed` lists the only values a text column may take.
+    """
+
+    name: str
+    kind: Kind
+    required: bool = False
+    nullable: bool | None = None
+    allowed: tuple[str, ...] | None = None
+    minimum: float | None = None
+    minimum_inclusive: bool = True
+
+    @property
+    def may_be_empty(self) -> bool:
+        """Whether a cell may be empty: optional columns may, required ones only when declared."""
+        return (not self.required) if self.nullable is None else self.nullable
+
+
+@dataclass(frozen=True)
+class Reference:
+    """`column` of this table must name an existing `target_column` of `target_table`.
+
+    A broken reference is an error, or a warning when the audit rules treat it as a finding.
+    """
+
+    column: str
+    target_table: str
+    target_column: str
+    severity: Literal["error", "warning"] = "error"
+
+
+@dataclass(frozen=True)
+class TableSpec:
+    """One table of the dataset: its columns, its unique key and its references to other tables."""
+
+    name: str
+    columns: tuple[Column, ...]
+    required: bool = False
+    key: tuple[str, ...] = ()
+    references: tuple[Reference, ...] = ()
+
+    @property
+    def column_names(self) -> tuple[str, ...]:
+        """Canonical column names in contract order."""
+        return tuple(column.name for column in self.columns)
+
+    @property
+    def required_columns(self) -> tuple[str, ...]:
+        """Columns the file must contain."""
+        return tuple(column.name for column in self.columns if column.required)
+
+    def column(self, name: str) -> Column:
+        """The spec of the canonical column `name` (KeyError if it is not one)."""
+        for column in self.columns:
+            if column.name == name:
+                return column
+        raise KeyError(name)
+
+
+def _text(name: str, required: bool = False, allowed: tuple[str, ...] | None = None) -> Column:
+    return Column(name, "text", required=required, allowed=allowed)
+
+
+def _number(
+    name: str, required: bool = False, minimum: float | None = None, inclusive: bool = True
+) -> Column:
+    return Column(name, "number", required=required, minimum=minimum, minimum_inclusive=inclusive)
+
+
+def _date(name: str, required: bool = False) -> Column:
+    return Column(name, "date", required=required)
+
+
+CUSTOMERS = TableSpec(
+    name="customers",
+    required=True,
+    key=("customer_id",),
+    columns=(
+        _text("customer_id", required=True),
+        _text("district", required=True),
+        _text("usage_type", required=True, allowed=USAGE_TYPES),
+        _text("tariff_category", required=True),
+        _number("voltage_kv", required=True, minimum=0, inclusive=False),
+        _text("status", required=True, allowed=("active", "suspended", "closed")),
+        _date("connection_date", required=True),
+        _number("contract_capacity_kva", minimum=0),
+        _text("basic_charge_basis", required=True, allowed=("capacity", "demand", "none")),
+        _text("meter_id", required=True),
+        _number("ct_ratio", required=True, minimum=1),
+        _number("pt_ratio", required=True, minimum=1),
+        _date("meter_test_date"),
+        Column("meter_test_cycle_months", "integer", minimum=0, minimum_inclusive=False),
+        _text("name"),
+        _text("address"),
+        _text("phone"),
+    ),
+    references=(Reference("tariff_category", "tariffs", "tariff_category"),),
+)
+
+BILLS = TableSpec(
+    name="bills",
+    required=True,
+    key=("customer_id", "period"),
+    columns=(
+        _text("customer_id", required=True),
+        Column("period", "period", required=True),
+        _number("register_start", required=True, minimum=0),
+        _number("register_end", required=True, minimum=0),
+        _number("multiplier_billed", required=True, minimum=1),
+        _number("kwh_billed", required=True, minimum=0),
+        _text("tariff_billed", required=True),
+        _number("energy_rate", required=True, minimum=0),
+        _number("energy_charge", required=True),
+        _number("capacity_billed_kva", minimum=0),
+        _number("max_demand_kw", minimum=0),
+        _number("basic_charge", minimum=0),
+        _number("amount", required=True),
+        _text("read_type", required=True, allowed=("actual", "estimated")),
+    ),
+    references=(
+        Reference("customer_id", "customers", "customer_id"),
+        # Billing with a tariff missing from the schedule is a billing irregularity to audit.
+        Reference("tariff_billed", "tariffs", "tariff_category", severity="warning"),
+    ),
+)
+
+TARIFFS = TableSpec(
+    name="tariffs",
+    required=True,
+    key=("tariff_category", "valid_from"),
+    columns=(
+        _text("tariff_category", required=True),
+        _text("usage_type", required=True, allowed=USAGE_TYPES),
+        _number("energy_rate", required=True, minimum=0),
+        _number("basic_rate_kva_month", minimum=0),
+        _number("basic_rate_kw_month", minimum=0),
+        _date("valid_from", required=True),
+        _date("valid_to"),
+    ),
+)
+
+WORK_ORDERS = TableSpec(
+    name="work_orders",
+    key=("order_id",),
+    columns=(
+        _text("order_id", required=True),
+        _text("customer_id", required=True),
+        _text(
+            "order_type",
+            required=True,
+            allowed=(
+                "new_connection",
+                "capacity_increase",
+                "capacity_reduction",
+                "suspension",
+                "resumption",
+                "tariff_change",
+                "meter_replacement",
+                "closure",
+            ),
+        ),
+        _date("issued_at", required=True),
+        _date("transferred_at"),
+        _date("registered_at"),
+        _date("archived_at"),
+        _date("effective_date"),
+        _text("old_value"),
+        _text("new_value"),
+    ),
+    references=(Reference("customer_id", "customers", "customer_id"),),
+)
+
+INSPECTIONS = TableSpec(
+    name="inspections",
+    columns=(
+        _text("customer_id", required=True),
+        _date("inspected_at", required=True),
+        _text("audit_kind", required=True, allowed=("self", "cross", "special")),
+        _text("auditing_district", required=True),
+        Column("error_found", "bool", required=True),
+        _number("book_value"),
+        _number("audited_value"),
+    ),
+    references=(Reference("customer_id", "customers", "customer_id"),),
+)
+
+DISTRICT_SUPPLY = TableSpec(
+    name="district_supply",
+    key=("district", "period"),
+    columns=(
+        _text("district", required=True),
+        Column("period", "period", required=True),
+        _number("kwh_supplied", required=True, minimum=0),
+    ),
+    references=(Reference("district", "customers", "district", severity="warning"),),
+)
+
+DAILY_READS = TableSpec(
+    name="daily_reads",
+    key=("customer_id", "date"),
+    columns=(
+        _text("customer_id", required=True),
+        _date("date", required=True),
+        Column("kwh", "number", required=True, nullable=True, minimum=0),
+    ),
+    references=(Reference("customer_id", "customers", "customer_id"),),
+)
+
+TRUTH = TableSpec(
+    name="truth",
+    columns=(
+        _text("customer_id", required=True),
+        _text("irregularity", required=True),
+        Column("from_period", "period"),
+        _number("revenue_effect"),
+    ),
+    references=(Reference("customer_id", "customers", "customer_id"),),
+)
+
+TABLES: dict[str, TableSpec] = {
+    spec.name: spec
+    for spec in (
+        CUSTOMERS,
+        BILLS,
+        TARIFFS,
+        WORK_ORDERS,
+        INSPECTIONS,
+        DISTRICT_SUPPLY,
+        DAILY_READS,
+        TRUTH,
+    )
+}
+
+# Tables whose rows belong to one customer, and tables whose rows belong to one district.
+CUSTOMER_KEYED = ("bills", "work_orders", "inspections", "daily_reads", "truth")
+DISTRICT_KEYED = ("district_supply",)

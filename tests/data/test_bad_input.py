@@ -1,0 +1,417 @@
+"""Every kind of bad input gives a Problem naming file, row, column, expectation and finding."""
+
+from __future__ import annotations
+
+import zipfile
+from collections.abc import Callable
+from pathlib import Path
+
+import pandas as pd
+import pytest
+from openpyxl import load_workbook
+from sample_dataset import set_cell, write_dataset
+
+from auditkit.data import DataValidationError, Problem, convert, load, loader, validate
+from auditkit.errors import AuditkitError
+
+MakeDataset = Callable[..., Path]
+
+
+def errors_of(folder: Path) -> list[str]:
+    """The error lines `load` raises for `folder` (asserting it does raise)."""
+    with pytest.raises(DataValidationError) as caught:
+        load(folder)
+    assert isinstance(caught.value, AuditkitError)
+    return [str(problem) for problem in caught.value.errors]
+
+
+def test_missing_folder(tmp_path: Path) -> None:
+    assert errors_of(tmp_path / "nope") == [
+        f"{tmp_path / 'nope'}: expected a dataset folder, found no such folder"
+    ]
+
+
+def test_a_file_instead_of_a_folder(dataset_dir: Path) -> None:
+    path = dataset_dir / "bills.csv"
+    assert errors_of(path) == [f"{path}: expected a dataset folder, found a file, not a folder"]
+
+
+def test_missing_required_table_file(dataset_dir: Path) -> None:
+    (dataset_dir / "tariffs.csv").unlink()
+    assert errors_of(dataset_dir) == [
+        f"tariffs: expected a file tariffs.csv, tariffs.xlsx or tariffs.parquet in {dataset_dir}, "
+        "found no such file"
+    ]
+
+
+def test_old_excel_file_is_named_as_the_reason(dataset_dir: Path) -> None:
+    (dataset_dir / "tariffs.csv").rename(dataset_dir / "tariffs.xls")
+    assert errors_of(dataset_dir)[0].endswith(
+        "found tariffs.xls (an old Excel format: save it as .xlsx)"
+    )
+
+
+def test_two_files_for_one_table(dataset_dir: Path, tables: dict[str, pd.DataFrame]) -> None:
+    tables["truth"].to_parquet(dataset_dir / "truth.parquet")
+    assert errors_of(dataset_dir) == [
+        "truth: expected one file per table, found truth.csv and truth.parquet"
+    ]
+
+
+def test_empty_file(dataset_dir: Path) -> None:
+    (dataset_dir / "customers.csv").write_bytes(b"")
+    assert errors_of(dataset_dir) == [
+        "customers.csv: expected a header row naming the columns, found an empty file"
+    ]
+
+
+def test_header_only_required_table(dataset_dir: Path) -> None:
+    path = dataset_dir / "tariffs.csv"
+    path.write_text(path.read_text(encoding="utf-8").splitlines()[0] + "\n", encoding="utf-8")
+    problems = errors_of(dataset_dir)
+    assert problems[0] == "tariffs.csv: expected at least one data row, found no rows"
+
+
+def test_missing_required_column(
+    tables: dict[str, pd.DataFrame], make_dataset: MakeDataset
+) -> None:
+    tables["bills"] = tables["bills"].drop(columns=["kwh_billed"])
+    [problem] = errors_of(make_dataset(tables))
+    assert problem.startswith(
+        "bills.csv, column kwh_billed: expected a required column kwh_billed (columns.yaml can "
+        "map the file's own name), found no such column in the header: 'customer_id', 'period'"
+    )
+
+
+def test_text_in_a_numeric_column(
+    tables: dict[str, pd.DataFrame], make_dataset: MakeDataset
+) -> None:
+    set_cell(tables["bills"], 1, "register_end", "1400 kWh")
+    set_cell(tables["bills"], 4, "register_end", "1,400")
+    assert errors_of(make_dataset(tables)) == [
+        "bills.csv row 3, column register_end: expected a number, found '1400 kWh'",
+        "bills.csv row 6, column register_end: expected a number, found '1,400'",
+    ]
+
+
+def test_negative_energy(tables: dict[str, pd.DataFrame], make_dataset: MakeDataset) -> None:
+    tables["bills"].loc[4, ["kwh_billed", "register_end"]] = [-5.0, 295.0]
+    assert errors_of(make_dataset(tables)) == [
+        "bills.csv row 6, column kwh_billed: expected a number ≥ 0, found -5.0"
+    ]
+
+
+def test_period_out_of_range(tables: dict[str, pd.DataFrame], make_dataset: MakeDataset) -> None:
+    tables["bills"].loc[3, "period"] = "2024-13"
+    assert errors_of(make_dataset(tables)) == [
+        "bills.csv row 5, column period: expected a month YYYY-MM (01-12), found '2024-13'"
+    ]
+
+
+@pytest.mark.parametrize("bad_date", ["2015/03/01", "01.03.2015", "2015-3-1", "2015-02-30"])
+def test_date_in_another_format(
+    tables: dict[str, pd.DataFrame], make_dataset: MakeDataset, bad_date: str
+) -> None:
+    tables["customers"].loc[0, "connection_date"] = bad_date
+    assert errors_of(make_dataset(tables)) == [
+        f"customers.csv row 2, column connection_date: expected a date YYYY-MM-DD, "
+        f"found '{bad_date}'"
+    ]
+
+
+def test_duplicate_customer_id(tables: dict[str, pd.DataFrame], make_dataset: MakeDataset) -> None:
+    customers = tables["customers"]
+    tables["customers"] = pd.concat([customers, customers.iloc[[1]]], ignore_index=True)
+    assert errors_of(make_dataset(tables)) == [
+        "customers.csv row 5, column customer_id: expected a unique customer_id, "
+        "found 'C002' again (first at row 3)"
+    ]
+
+
+def test_duplicate_customer_and_period(
+    tables: dict[str, pd.DataFrame], make_dataset: MakeDataset
+) -> None:
+    tables["bills"].loc[1, "period"] = "2024-01"
+    assert errors_of(make_dataset(tables)) == [
+        "bills.csv row 3, column customer_id, period: expected a unique (customer_id, period), "
+        "found ('C001', '2024-01') again (first at row 2)"
+    ]
+
+
+def test_bill_for_an_unknown_customer(
+    tables: dict[str, pd.DataFrame], make_dataset: MakeDataset
+) -> None:
+    tables["bills"].loc[5, "customer_id"] = "C999"
+    assert errors_of(make_dataset(tables)) == [
+        "bills.csv row 7, column customer_id: expected a customer_id listed in customers, "
+        "found 'C999'"
+    ]
+
+
+def test_customer_with_an_unknown_tariff(
+    tables: dict[str, pd.DataFrame], make_dataset: MakeDataset
+) -> None:
+    tables["customers"].loc[2, "tariff_category"] = "商业"
+    assert errors_of(make_dataset(tables)) == [
+        "customers.csv row 4, column tariff_category: expected a tariff_category listed in "
+        "tariffs, found '商业'"
+    ]
+
+
+def test_value_outside_the_allowed_list_and_empty_required_cell(
+    tables: dict[str, pd.DataFrame], make_dataset: MakeDataset
+) -> None:
+    tables["customers"].loc[1, "status"] = "正常"
+    tables["customers"].loc[2, "meter_id"] = None
+    assert errors_of(make_dataset(tables)) == [
+        "customers.csv row 3, column status: expected one of active, suspended, closed, "
+        "found '正常'",
+        "customers.csv row 4, column meter_id: expected a value (the column is required), "
+        "found an empty cell",
+    ]
+
+
+def test_boolean_words_and_bad_boolean(
+    tables: dict[str, pd.DataFrame], make_dataset: MakeDataset
+) -> None:
+    tables["inspections"]["error_found"] = ["Y", "maybe"]
+    assert errors_of(make_dataset(tables)) == [
+        "inspections.csv row 3, column error_found: expected true/false (also yes/no, y/n, 1/0, "
+        "是/否), found 'maybe'"
+    ]
+
+
+def test_fractional_test_cycle(tables: dict[str, pd.DataFrame], make_dataset: MakeDataset) -> None:
+    tables["customers"]["meter_test_cycle_months"] = [96, 12.5, None]
+    assert errors_of(make_dataset(tables)) == [
+        "customers.csv row 3, column meter_test_cycle_months: expected a whole number, found '12.5'"
+    ]
+
+
+def test_reversed_tariff_validity(
+    tables: dict[str, pd.DataFrame], make_dataset: MakeDataset
+) -> None:
+    tables["tariffs"].loc[0, "valid_to"] = "2019-12-31"
+    assert errors_of(make_dataset(tables)) == [
+        "tariffs.csv row 2, column valid_to: expected a date on or after valid_from, "
+        "found 2019-12-31 before valid_from 2020-01-01"
+    ]
+
+
+def test_xlsx_that_is_not_a_workbook(dataset_dir: Path) -> None:
+    (dataset_dir / "tariffs.csv").rename(dataset_dir / "tariffs.xlsx")
+    [problem] = errors_of(dataset_dir)
+    assert problem.startswith("tariffs.xlsx: expected an Excel .xlsx workbook, found a file that")
+
+
+def test_zip_that_is_not_a_workbook(dataset_dir: Path) -> None:
+    (dataset_dir / "tariffs.csv").unlink()
+    with zipfile.ZipFile(dataset_dir / "tariffs.xlsx", "w") as archive:
+        archive.writestr("hello.txt", "not a workbook")
+    [problem] = errors_of(dataset_dir)
+    assert problem.startswith("tariffs.xlsx: expected an Excel .xlsx workbook, found a file that")
+
+
+def test_parquet_that_is_not_parquet(dataset_dir: Path) -> None:
+    (dataset_dir / "truth.csv").rename(dataset_dir / "truth.parquet")
+    [problem] = errors_of(dataset_dir)
+    assert problem.startswith("truth.parquet: expected a Parquet file, found a file that is not")
+
+
+def test_malformed_rows_are_each_reported_and_the_rest_checked(dataset_dir: Path) -> None:
+    path = dataset_dir / "bills.csv"
+    lines = path.read_text(encoding="utf-8").splitlines()
+    lines[2] += ",extra"
+    lines[5] = lines[5].replace("2024-01", "2024-13")
+    path.write_text("\n".join(lines) + "\n", encoding="utf-8")
+
+    assert errors_of(dataset_dir) == [
+        "bills.csv row 3: expected 14 fields as in the header, found 15 fields: "
+        f"{(lines[2])[:80]!r}",
+        "bills.csv row 6, column period: expected a month YYYY-MM (01-12), found '2024-13'",
+    ]
+
+
+def test_all_problems_are_reported_not_only_the_first(
+    tables: dict[str, pd.DataFrame], make_dataset: MakeDataset
+) -> None:
+    tables["bills"].loc[0, "period"] = "2024-13"
+    tables["customers"].loc[0, "connection_date"] = "2015/03/01"
+    tables["work_orders"].loc[0, "order_type"] = "upgrade"
+    folder = make_dataset(tables)
+
+    problems = validate(folder)
+
+    assert len(errors_of(folder)) == 3
+    assert {(p.file, p.row, p.column) for p in problems} == {
+        ("bills.csv", 2, "period"),
+        ("customers.csv", 2, "connection_date"),
+        ("work_orders.csv", 2, "order_type"),
+    }
+    assert all(isinstance(p, Problem) and p.severity == "error" for p in problems)
+
+
+def test_the_error_message_bounds_a_mass_problem(
+    tables: dict[str, pd.DataFrame], make_dataset: MakeDataset
+) -> None:
+    bills = pd.concat([tables["bills"]] * 20, ignore_index=True)
+    bills["period"] = [f"{2000 + i // 12}-{i % 12 + 1:02d}" for i in range(len(bills))]
+    bills["energy_rate"] = "n/a"
+
+    with pytest.raises(DataValidationError) as caught:
+        load(make_dataset(tables | {"bills": bills}))
+
+    assert len(caught.value.errors) == 120
+    lines = str(caught.value).splitlines()
+    assert lines[0] == "the dataset has 120 errors:"
+    assert len(lines) == 12
+    assert lines[-1] == "... and 110 more rows in bills.csv, column energy_rate (expected a number)"
+
+
+def test_nothing_is_written_to_the_dataset_folder(
+    tables: dict[str, pd.DataFrame], make_dataset: MakeDataset
+) -> None:
+    tables["bills"].loc[0, "period"] = "2024-13"
+    folder = make_dataset(tables)
+    before = sorted((path.name, path.stat().st_mtime_ns) for path in folder.iterdir())
+
+    errors_of(folder)
+
+    assert sorted((path.name, path.stat().st_mtime_ns) for path in folder.iterdir()) == before
+
+
+def test_xlsx_cells_report_spreadsheet_rows(
+    tmp_path: Path, tables: dict[str, pd.DataFrame]
+) -> None:
+    tables["bills"].loc[3, "period"] = "2024-13"
+    folder = write_dataset(tables, tmp_path / "xlsx", "xlsx")
+    assert errors_of(folder) == [
+        "bills.xlsx row 5, column period: expected a month YYYY-MM (01-12), found '2024-13'"
+    ]
+
+
+def test_parquet_rows_are_record_numbers_from_one(
+    tmp_path: Path, tables: dict[str, pd.DataFrame]
+) -> None:
+    tables["bills"].loc[3, "period"] = "2024-13"
+    folder = write_dataset(tables, tmp_path / "parquet", "parquet")
+    assert errors_of(folder) == [
+        "bills.parquet row 4, column period: expected a month YYYY-MM (01-12), found '2024-13'"
+    ]
+
+
+@pytest.mark.parametrize("table", ["work_orders", "inspections", "daily_reads", "truth"])
+def test_rows_of_other_tables_for_an_unknown_customer(
+    tables: dict[str, pd.DataFrame], make_dataset: MakeDataset, table: str
+) -> None:
+    tables[table].loc[0, "customer_id"] = "C404"
+    assert errors_of(make_dataset(tables)) == [
+        f"{table}.csv row 2, column customer_id: expected a customer_id listed in customers, "
+        "found 'C404'"
+    ]
+
+
+def test_supply_of_a_district_without_customers_is_a_warning(
+    tables: dict[str, pd.DataFrame], make_dataset: MakeDataset
+) -> None:
+    tables["district_supply"].loc[3, "district"] = "城北"
+
+    dataset = load(make_dataset(tables))
+
+    assert [str(problem) for problem in dataset.problems] == [
+        "warning: district_supply.csv row 5, column district: expected a district listed in "
+        "customers, found '城北'"
+    ]
+
+
+def test_column_named_twice_and_unnamed_filled_column(dataset_dir: Path) -> None:
+    path = dataset_dir / "tariffs.csv"
+    lines = path.read_text(encoding="utf-8").splitlines()
+    lines[0] += ",energy_rate,"
+    lines[1:] = [line + ",0.5,x" for line in lines[1:]]
+    path.write_text("\n".join(lines) + "\n", encoding="utf-8")
+
+    assert errors_of(dataset_dir) == [
+        "tariffs.csv row 1, column energy_rate: expected each column once, "
+        "found 2 columns named 'energy_rate'",
+        "tariffs.csv row 1, column #9: expected a column name in the header, "
+        "found an empty header cell above a filled column",
+    ]
+
+
+def test_validate_false_skips_cross_table_checks_but_not_typing(
+    tables: dict[str, pd.DataFrame], make_dataset: MakeDataset
+) -> None:
+    tables["bills"].loc[5, "customer_id"] = "C999"
+    folder = make_dataset(tables)
+
+    assert load(folder, validate=False).bills["customer_id"].iloc[5] == "C999"
+    tables["bills"].loc[5, "period"] = "2024-13"
+    assert errors_of(make_dataset(tables))[0].endswith("found '2024-13'")
+    with pytest.raises(DataValidationError, match="found '2024-13'"):
+        load(make_dataset(tables), validate=False)
+
+
+def test_beyond_the_listing_limit_problems_are_counted(
+    tables: dict[str, pd.DataFrame], make_dataset: MakeDataset, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setattr(convert, "LISTED_PER_ISSUE", 2)
+    tables["bills"]["read_type"] = "手工"
+    tables["bills"]["kwh_billed"] = 1.0e6
+
+    problems = validate(make_dataset(tables))
+
+    assert [str(problem) for problem in problems if problem.severity == "error"] == [
+        "bills.csv row 2, column read_type: expected one of actual, estimated, found '手工'",
+        "bills.csv row 3, column read_type: expected one of actual, estimated, found '手工'",
+        "bills.csv, column read_type: expected one of actual, estimated, found 4 more rows like "
+        "this from row 4 on (not listed one by one)",
+    ]
+    warnings = [problem for problem in problems if problem.severity == "warning"]
+    assert [(w.row, w.customer_id) for w in warnings] == [(2, "C001"), (3, "C001"), (None, None)]
+    assert warnings[-1].found.startswith("4 more rows like this from row 4 on")
+
+
+def test_quoted_newlines_count_as_one_row(dataset_dir: Path) -> None:
+    path = dataset_dir / "customers.csv"
+    lines = path.read_text(encoding="utf-8").splitlines()
+    lines[1] = lines[1].replace("城东路1号", '"城东路1号\n2单元"')
+    lines[3] = lines[3].replace("2020-01-10", "2020/01/10")
+    path.write_text("\n".join(lines) + "\n", encoding="utf-8")
+
+    assert errors_of(dataset_dir) == [
+        "customers.csv row 4, column connection_date: expected a date YYYY-MM-DD, "
+        "found '2020/01/10'"
+    ]
+
+
+def test_xlsx_values_right_of_the_header_are_reported(
+    tmp_path: Path, tables: dict[str, pd.DataFrame]
+) -> None:
+    folder = write_dataset(tables, tmp_path / "xlsx", "xlsx")
+    workbook = load_workbook(folder / "tariffs.xlsx")
+    sheet = workbook.worksheets[0]
+    sheet.cell(row=3, column=9, value="stray")
+    workbook.save(folder / "tariffs.xlsx")
+
+    assert errors_of(folder) == [
+        "tariffs.xlsx row 1, column #9: expected a column name in the header, "
+        "found an empty header cell above a filled column"
+    ]
+
+
+def test_unreadable_file_is_a_problem_not_a_traceback(
+    dataset_dir: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    def refuse(path: Path, table: str, kind_of: object) -> None:
+        raise PermissionError(13, "Permission denied", str(path))
+
+    monkeypatch.setattr(loader, "read_table", refuse)
+
+    problems = errors_of(dataset_dir)
+
+    assert problems[0] == (
+        f"customers.csv: expected a readable file, found [Errno 13] Permission denied: "
+        f"'{dataset_dir / 'customers.csv'}'"
+    )
+    assert len(problems) == 8

@@ -1,0 +1,163 @@
+"""columns.yaml maps a utility's own (Chinese) column names onto the canonical ones."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pandas as pd
+import pytest
+
+from auditkit.data import DataValidationError, load
+
+CUSTOMER_NAMES = {
+    "customer_id": "户号",
+    "district": "供电单位",
+    "usage_type": "用电类别",
+    "tariff_category": "电价类别",
+    "ct_ratio": "CT变比",
+    "pt_ratio": "PT变比",
+}
+BILL_NAMES = {
+    "customer_id": "户号",
+    "period": "抄表年月",
+    "multiplier_billed": "倍率",
+    "kwh_billed": "结算电量",
+}
+
+
+def yaml_text(mapping: dict[str, dict[str, str]]) -> str:
+    lines = []
+    for table, columns in mapping.items():
+        lines.append(f"{table}:")
+        lines.extend(f"  {source}: {target}" for source, target in columns.items())
+    return "\n".join(lines) + "\n"
+
+
+@pytest.fixture
+def chinese_dir(tmp_path: Path, tables: dict[str, pd.DataFrame]) -> Path:
+    """The valid dataset exported as GBK CSV with Chinese headers for customers and bills."""
+    folder = tmp_path / "chinese"
+    folder.mkdir()
+    renames = {"customers": CUSTOMER_NAMES, "bills": BILL_NAMES}
+    for name, frame in tables.items():
+        frame.rename(columns=renames.get(name, {})).to_csv(
+            folder / f"{name}.csv", index=False, encoding="gbk"
+        )
+    return folder
+
+
+def write_mapping(
+    folder: Path, mapping: dict[str, dict[str, str]], encoding: str = "utf-8"
+) -> None:
+    (folder / "columns.yaml").write_text(yaml_text(mapping), encoding=encoding)
+
+
+def inverse(names: dict[str, str]) -> dict[str, str]:
+    return {source: target for target, source in names.items()}
+
+
+def error_lines(folder: Path) -> list[str]:
+    with pytest.raises(DataValidationError) as caught:
+        load(folder)
+    return [str(problem) for problem in caught.value.errors]
+
+
+@pytest.mark.parametrize("yaml_encoding", ["utf-8", "gbk"])
+def test_chinese_headers_in_gbk_csv_are_mapped(
+    chinese_dir: Path, dataset_dir: Path, yaml_encoding: str
+) -> None:
+    write_mapping(
+        chinese_dir,
+        {"customers": inverse(CUSTOMER_NAMES), "bills": inverse(BILL_NAMES)},
+        yaml_encoding,
+    )
+
+    mapped, canonical = load(chinese_dir), load(dataset_dir)
+
+    for name, frame in canonical.tables().items():
+        pd.testing.assert_frame_equal(mapped.tables()[name], frame, check_exact=True)
+    assert mapped.hashes == canonical.hashes
+    assert mapped.sources["bills"].encoding == "GBK/GB18030"
+
+
+def test_unmapped_chinese_header_is_a_missing_column(chinese_dir: Path) -> None:
+    write_mapping(chinese_dir, {"customers": inverse(CUSTOMER_NAMES)})
+
+    problems = error_lines(chinese_dir)
+
+    assert problems[0].startswith(
+        "bills.csv, column customer_id: expected a required column customer_id (columns.yaml "
+        "can map the file's own name), found no such column in the header: '户号', '抄表年月'"
+    )
+    assert len(problems) == 4  # customer_id, period, multiplier_billed, kwh_billed
+
+
+def test_source_column_not_in_the_file(chinese_dir: Path) -> None:
+    write_mapping(
+        chinese_dir,
+        {"customers": inverse(CUSTOMER_NAMES) | {"户主": "name"}, "bills": inverse(BILL_NAMES)},
+    )
+    assert error_lines(chinese_dir) == [
+        "columns.yaml [customers], column 户主: expected a column '户主' in the customers file, "
+        "found no such column"
+    ]
+
+
+def test_target_that_is_not_a_canonical_column(chinese_dir: Path) -> None:
+    bills = inverse(BILL_NAMES) | {"倍率": "multiplier"}
+    write_mapping(chinese_dir, {"customers": inverse(CUSTOMER_NAMES), "bills": bills})
+
+    problems = error_lines(chinese_dir)
+
+    assert problems[0].startswith(
+        "columns.yaml [bills], column 倍率: expected a canonical column of bills (customer_id, "
+        "period, register_start"
+    )
+    assert problems[0].endswith("found 'multiplier'")
+    assert problems[1].startswith("bills.csv, column multiplier_billed: expected a required column")
+
+
+def test_unknown_table(chinese_dir: Path) -> None:
+    write_mapping(
+        chinese_dir,
+        {
+            "customers": inverse(CUSTOMER_NAMES),
+            "bills": inverse(BILL_NAMES),
+            "meters": {"表号": "meter_id"},
+        },
+    )
+    assert error_lines(chinese_dir) == [
+        "columns.yaml [meters]: expected a table name (customers, bills, tariffs, work_orders, "
+        "inspections, district_supply, daily_reads, truth), found unknown table 'meters'"
+    ]
+
+
+def test_two_sources_for_one_target(chinese_dir: Path) -> None:
+    customers = inverse(CUSTOMER_NAMES) | {"地址": "customer_id"}
+    write_mapping(chinese_dir, {"customers": customers, "bills": inverse(BILL_NAMES)})
+    assert error_lines(chinese_dir)[0] == (
+        "columns.yaml [customers], column 地址: expected one file column per canonical column "
+        "(customer_id is mapped from '户号'), found a second source for customer_id"
+    )
+
+
+def test_mapped_source_clashing_with_a_canonical_column(dataset_dir: Path) -> None:
+    write_mapping(dataset_dir, {"customers": {"name": "address"}})
+    assert error_lines(dataset_dir) == [
+        "columns.yaml [customers], column name: expected address to come from one column only, "
+        "found the file also has a column named 'address'"
+    ]
+
+
+def test_yaml_syntax_error_names_the_line(dataset_dir: Path) -> None:
+    (dataset_dir / "columns.yaml").write_text("customers:\n  户号: customer_id\n  : [\n")
+    [problem] = error_lines(dataset_dir)
+    assert problem.startswith("columns.yaml row 3: expected valid YAML, found a syntax error")
+
+
+def test_yaml_that_is_not_a_mapping(dataset_dir: Path) -> None:
+    (dataset_dir / "columns.yaml").write_text("- customers\n- bills\n")
+    assert error_lines(dataset_dir) == [
+        "columns.yaml: expected a mapping of table names to column mappings, "
+        "found list ['customers', 'bills']"
+    ]

@@ -1,0 +1,146 @@
+"""Typing single columns: what is accepted, what becomes an issue, and what is shown as found."""
+
+from __future__ import annotations
+
+import datetime as dt
+
+import numpy as np
+import pandas as pd
+import pyarrow as pa
+import pytest
+
+from auditkit.data.convert import type_column
+from auditkit.data.schema import TABLES, Column
+
+
+def issues_of(
+    values: list[object] | pa.Array, column: Column
+) -> list[tuple[list[int], str, list[str]]]:
+    array = values if isinstance(values, pa.Array) else pa.array(values)
+    typed = type_column(array, column)
+    return [(issue.positions.tolist(), issue.expected, list(issue.found)) for issue in typed.issues]
+
+
+NUMBER = Column("x", "number", required=True, minimum=0)
+
+
+def test_numbers_from_text_accept_padding_and_exponents() -> None:
+    typed = type_column(pa.array(["12.5", " 7 ", "1e3", "-0", "+3", ".5"]), Column("x", "number"))
+    assert typed.values.tolist() == [12.5, 7.0, 1000.0, -0.0, 3.0, 0.5]
+    assert typed.values.dtype == "float64"
+    assert typed.issues == []
+
+
+def test_numbers_refuse_words_commas_and_non_finite_text() -> None:
+    values = ["1,000", "abc", "nan", "inf", "12", None]
+    assert issues_of(values, NUMBER) == [
+        ([0, 1, 2, 3], "a number", ["'1,000'", "'abc'", "'nan'", "'inf'"]),
+        ([5], "a value (the column is required)", ["an empty cell"]),
+    ]
+
+
+def test_clean_number_text_with_nan_word_takes_the_careful_path() -> None:
+    assert issues_of(["1.5", "NaN"], Column("x", "number")) == [([1], "a number", ["'NaN'"])]
+
+
+def test_typed_numbers_keep_nan_as_missing_and_refuse_infinity() -> None:
+    typed = type_column(pa.array([1.0, np.nan, np.inf], from_pandas=True), Column("x", "number"))
+    assert typed.values.iloc[0] == 1.0 and np.isnan(typed.values.iloc[1:]).all()
+    assert [issue.expected for issue in typed.issues] == ["a number"]
+    assert typed.issues[0].positions.tolist() == [2]
+
+
+def test_minimum_inclusive_and_exclusive() -> None:
+    assert issues_of(["0", "-1"], NUMBER) == [([1], "a number ≥ 0", ["-1.0"])]
+    voltage = TABLES["customers"].column("voltage_kv")
+    assert issues_of(["0", "0.4"], voltage) == [([0], "a number > 0", ["0.0"])]
+
+
+def test_integers_are_nullable_and_whole() -> None:
+    cycle = TABLES["customers"].column("meter_test_cycle_months")
+    typed = type_column(pa.array(["12", None, "96.0"]), cycle)
+    assert typed.values.dtype == "Int64"
+    assert typed.values.tolist() == [12, pd.NA, 96]
+    assert issues_of(["12.5", "x"], cycle) == [([0, 1], "a whole number", ["'12.5'", "'x'"])]
+    assert issues_of(["0"], cycle) == [([0], "a number > 0", ["0.0"])]
+
+
+def test_dates_are_exact_iso_and_allow_far_future() -> None:
+    column = Column("d", "date")
+    typed = type_column(pa.array(["2024-02-29", "9999-12-31", None]), column)
+    assert typed.values.dtype == "datetime64[us]"
+    assert typed.values.iloc[1] == pd.Timestamp("9999-12-31")
+    assert pd.isna(typed.values.iloc[2])
+    bad = ["2023-02-29", "2024/01/05", "2024-1-5", "05.01.2024", "2024-01-05 10:00:00"]
+    assert issues_of(bad, column) == [
+        ([0, 1, 2, 3, 4], "a date YYYY-MM-DD", [repr(v) for v in bad])
+    ]
+
+
+def test_typed_dates_with_a_time_of_day_are_refused() -> None:
+    stamps = pa.array([dt.datetime(2024, 1, 5), dt.datetime(2024, 1, 5, 10, 30)])
+    assert issues_of(stamps, Column("d", "date")) == [
+        ([1], "a date YYYY-MM-DD", ["'2024-01-05 10:30:00'"])
+    ]
+
+
+def test_periods_from_text_and_from_first_of_month_dates() -> None:
+    column = Column("p", "period", required=True)
+    assert issues_of(["2024-01", "2024-13", "2024-1", "202401", "2024-00"], column) == [
+        (
+            [1, 2, 3, 4],
+            "a month YYYY-MM (01-12)",
+            ["'2024-13'", "'2024-1'", "'202401'", "'2024-00'"],
+        )
+    ]
+    stamps = pa.array([dt.date(2024, 3, 1), dt.date(2024, 3, 15)])
+    typed = type_column(stamps, column)
+    assert typed.values.iloc[0] == "2024-03"
+    assert [issue.found for issue in typed.issues] == [["'2024-03-15'"]]
+
+
+@pytest.mark.parametrize(
+    ("word", "flag"),
+    [("true", True), ("FALSE", False), ("Y", True), ("n", False), ("1", True), ("0", False),
+     ("是", True), ("否", False), ("yes", True), ("No", False)],
+)  # fmt: skip
+def test_boolean_words(word: str, flag: bool) -> None:
+    typed = type_column(pa.array([word]), TABLES["inspections"].column("error_found"))
+    assert typed.values.tolist() == [flag]
+    assert typed.values.dtype == bool
+    assert typed.issues == []
+
+
+def test_boolean_refuses_other_words_and_empty_cells() -> None:
+    column = TABLES["inspections"].column("error_found")
+    assert issues_of(["maybe", None, "true"], column) == [
+        ([0], "true/false (also yes/no, y/n, 1/0, 是/否)", ["'maybe'"]),
+        ([1], "a value (the column is required)", ["an empty cell"]),
+    ]
+    assert type_column(pa.array([1.0, 0.0]), column).values.tolist() == [True, False]
+
+
+def test_text_from_numbers_is_written_as_a_csv_export_shows_it() -> None:
+    typed = type_column(pa.array([3100012345.0, 1.5, None]), Column("t", "text"))
+    assert typed.values.tolist()[:2] == ["3100012345", "1.5"]
+    assert pd.isna(typed.values.iloc[2])
+    assert typed.values.dtype == "str"
+    assert type_column(pa.array([42, 7]), Column("t", "text")).values.tolist() == ["42", "7"]
+
+
+def test_allowed_values_are_checked_after_trimming() -> None:
+    status = TABLES["customers"].column("status")
+    typed = type_column(pa.array([" active", "closed ", "正常", "active"]), status)
+    assert typed.values.tolist()[:2] == ["active", "closed"]
+    assert [(i.positions.tolist(), i.found) for i in typed.issues] == [([2], ["'正常'"])]
+
+
+def test_codes_merge_values_that_are_equal_once_trimmed() -> None:
+    typed = type_column(
+        pa.array(["C1", " C1", "C2", None, "C1 "]), Column("id", "text"), keyed=True
+    )
+    codes = typed.codes
+    assert codes is not None
+    labels = [None if code < 0 else codes.uniques[code].as_py() for code in codes.codes]
+    assert labels == ["C1", "C1", "C2", None, "C1"]
+    assert len(codes.uniques) == 2

@@ -1,0 +1,253 @@
+"""Loading valid datasets: dtypes, formats and encodings, Dataset behaviour, warnings."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import numpy as np
+import pandas as pd
+import pytest
+from sample_dataset import FORMATS, set_cell, write_dataset
+
+from auditkit.data import TABLES, Dataset, DataValidationError, load
+from auditkit.errors import AuditkitError, ParameterError
+
+
+def test_valid_dataset_loads_with_contract_dtypes(dataset_dir: Path) -> None:
+    dataset = load(dataset_dir)
+
+    assert set(dataset.tables()) == set(TABLES)
+    customers, bills = dataset.customers, dataset.bills
+    assert list(customers.columns) == list(TABLES["customers"].column_names)
+    assert customers["customer_id"].dtype == "str"
+    assert customers["connection_date"].dtype == "datetime64[us]"
+    assert customers["voltage_kv"].dtype == "float64"
+    assert customers["meter_test_cycle_months"].dtype == "Int64"
+    assert customers["meter_test_cycle_months"].isna().tolist() == [False, False, True]
+    assert bills["period"].dtype == "str"
+    assert bills["period"].tolist() == ["2024-01", "2024-02"] * 3
+    assert dataset.inspections["error_found"].tolist() == [False, True]
+    assert dataset.inspections["error_found"].dtype == bool
+    assert dataset.tariffs["valid_to"].iloc[1] == pd.Timestamp("9999-12-31")
+    assert np.isnan(dataset.daily_reads["kwh"].iloc[1])
+    assert dataset.source == dataset_dir
+    assert dataset.problems == ()
+    assert dataset.sources["customers"].encoding == "UTF-8"
+
+
+def test_optional_tables_absent_are_none(tmp_path: Path, tables: dict[str, pd.DataFrame]) -> None:
+    required = {name: tables[name] for name in ("customers", "bills", "tariffs")}
+    dataset = load(write_dataset(required, tmp_path / "minimal"))
+
+    assert dataset.work_orders is None and dataset.daily_reads is None and dataset.truth is None
+    assert set(dataset.tables()) == {"customers", "bills", "tariffs"}
+    assert set(dataset.hashes) == {"customers", "bills", "tariffs"}
+
+
+@pytest.mark.parametrize("fmt", [f for f in FORMATS if f != "csv-utf8"])
+def test_every_format_gives_equal_frames_and_hashes(
+    tmp_path: Path, tables: dict[str, pd.DataFrame], fmt: str
+) -> None:
+    reference = load(write_dataset(tables, tmp_path / "csv-utf8", "csv-utf8"))
+    other = load(write_dataset(tables, tmp_path / fmt, fmt))
+
+    for name, frame in reference.tables().items():
+        pd.testing.assert_frame_equal(other.tables()[name], frame, check_exact=True)
+    assert other.hashes == reference.hashes
+
+
+@pytest.mark.parametrize("fmt", ["xlsx", "parquet", "csv-gbk"])
+def test_typed_frames_written_back_load_identically(
+    tmp_path: Path, dataset_dir: Path, fmt: str
+) -> None:
+    """A loaded dataset saved by pandas (real dates, numbers) loads back to the same content."""
+    original = load(dataset_dir)
+    copy = load(write_dataset(original.tables(), tmp_path / "copy", fmt))
+
+    for name, frame in original.tables().items():
+        pd.testing.assert_frame_equal(copy.tables()[name], frame, check_exact=True)
+    assert copy.hashes == original.hashes
+
+
+def test_hash_changes_with_content_but_not_with_extra_columns(
+    tmp_path: Path, tables: dict[str, pd.DataFrame]
+) -> None:
+    base = load(write_dataset(tables, tmp_path / "base")).hashes
+    tables["customers"]["remark"] = ["x", "y", "z"]
+    with_extra = load(write_dataset(tables, tmp_path / "extra")).hashes
+    tables["bills"].loc[0, "amount"] = 112.99
+    changed = load(write_dataset(tables, tmp_path / "changed")).hashes
+
+    assert with_extra == base
+    assert changed["bills"] != base["bills"]
+    assert changed["customers"] == base["customers"]
+    assert len(base["bills"]) == 64
+
+
+def test_from_frames_matches_load(dataset_dir: Path, tables: dict[str, pd.DataFrame]) -> None:
+    loaded = load(dataset_dir)
+    built = Dataset.from_frames(tables)
+
+    for name, frame in loaded.tables().items():
+        pd.testing.assert_frame_equal(built.tables()[name], frame, check_exact=True)
+    assert built.hashes == loaded.hashes
+    assert built.source is None
+
+
+def test_from_frames_reports_positions_from_one(tables: dict[str, pd.DataFrame]) -> None:
+    set_cell(tables["bills"], 2, "multiplier_billed", 0.5)
+
+    with pytest.raises(DataValidationError) as caught:
+        Dataset.from_frames(tables)
+
+    assert str(caught.value.errors[0]) == (
+        "bills (DataFrame) row 3, column multiplier_billed: expected a number ≥ 1, found 0.5"
+    )
+
+
+def test_from_frames_requires_the_required_tables(tables: dict[str, pd.DataFrame]) -> None:
+    with pytest.raises(DataValidationError, match="tariffs: expected a DataFrame"):
+        Dataset.from_frames({"customers": tables["customers"], "bills": tables["bills"]})
+
+
+def test_districts_and_for_district(dataset_dir: Path) -> None:
+    dataset = load(dataset_dir)
+
+    east = dataset.for_district("城东")
+
+    assert dataset.districts == ["城东", "城西"]
+    assert east.customers["customer_id"].tolist() == ["C001", "C002"]
+    assert set(east.bills["customer_id"]) == {"C001", "C002"}
+    assert east.work_orders["order_id"].tolist() == ["W1"]
+    assert east.daily_reads["customer_id"].tolist() == ["C001", "C001"]
+    assert east.district_supply["district"].unique().tolist() == ["城东"]
+    assert east.truth["customer_id"].tolist() == ["C002"]
+    pd.testing.assert_frame_equal(east.tariffs, dataset.tariffs)
+    assert east.hashes["customers"] != dataset.hashes["customers"]
+    assert east.hashes["tariffs"] == dataset.hashes["tariffs"]
+
+
+def test_unknown_district_is_a_parameter_error_listing_known_ones(dataset_dir: Path) -> None:
+    dataset = load(dataset_dir)
+
+    with pytest.raises(ParameterError) as caught:
+        dataset.for_district("城北")
+
+    message = str(caught.value)
+    assert "'district'" in message and "城北" in message
+    assert "one of 城东, 城西" in message
+    assert isinstance(caught.value, AuditkitError)
+
+
+def test_kwh_mismatch_is_a_warning_kept_for_the_rules(
+    tables: dict[str, pd.DataFrame], make_dataset
+) -> None:
+    tables["bills"].loc[3, "kwh_billed"] = 20000.0  # C002 2024-02: registers give 23000 kWh
+    tables["bills"].loc[0, "kwh_billed"] = 210.4  # within rounding: not reported
+
+    dataset = load(make_dataset(tables))
+
+    assert len(dataset.problems) == 1
+    warning = dataset.problems[0]
+    assert warning.severity == "warning"
+    assert (warning.file, warning.row, warning.column) == ("bills.csv", 5, "kwh_billed")
+    assert (warning.customer_id, warning.period) == ("C002", "2024-02")
+    assert "20000.0 kWh, while (61.25 − 55.5) × 4000.0 = 23000.0 kWh" in warning.found
+    frame = dataset.warnings_frame()
+    assert frame.loc[0, ["table", "row", "customer_id", "severity"]].tolist() == [
+        "bills",
+        5,
+        "C002",
+        "warning",
+    ]
+    assert dataset.for_district("城西").problems == ()
+    assert dataset.for_district("城东").problems == dataset.problems
+
+
+def test_bill_with_a_tariff_missing_from_the_schedule_is_a_warning(
+    tables: dict[str, pd.DataFrame], make_dataset
+) -> None:
+    tables["bills"].loc[4, "tariff_billed"] = "农业生产"
+
+    dataset = load(make_dataset(tables))
+
+    assert [str(problem) for problem in dataset.problems] == [
+        "warning: bills.csv row 6, column tariff_billed: expected a tariff_category listed in "
+        "tariffs, found '农业生产'"
+    ]
+
+
+def _padded_bills_with_blank_rows(path: Path) -> list[str]:
+    """Rewrite bills.csv with padded cells in row 2 and a blank line and a `,,,` line after it."""
+    lines = path.read_text(encoding="utf-8").splitlines()
+    lines[1] = lines[1].replace("C001,", "  C001 ,").replace(",210.0,", ", 210.0 ,")
+    lines[2:2] = ["", ",,,,,,,,,,,,,"]
+    path.write_text("\n".join(lines) + "\n", encoding="utf-8")
+    return lines
+
+
+def test_surrounding_spaces_are_trimmed_and_blank_rows_skipped(dataset_dir: Path) -> None:
+    _padded_bills_with_blank_rows(dataset_dir / "bills.csv")
+
+    bills = load(dataset_dir).bills
+
+    assert len(bills) == 6
+    assert bills.loc[0, ["customer_id", "kwh_billed"]].tolist() == ["C001", 210.0]
+
+
+def test_row_numbers_count_blank_rows_as_a_spreadsheet_does(dataset_dir: Path) -> None:
+    path = dataset_dir / "bills.csv"
+    lines = _padded_bills_with_blank_rows(path)
+    lines.append(lines[-1].replace("2024-02", "2024-13"))
+    path.write_text("\n".join(lines) + "\n", encoding="utf-8")
+
+    with pytest.raises(DataValidationError) as caught:
+        load(dataset_dir)
+
+    assert len(lines) == 10
+    assert [str(problem) for problem in caught.value.errors] == [
+        "bills.csv row 10, column period: expected a month YYYY-MM (01-12), found '2024-13'"
+    ]
+
+
+def test_table_file_names_match_case_insensitively(dataset_dir: Path) -> None:
+    (dataset_dir / "bills.csv").rename(dataset_dir / "Bills.CSV")
+
+    dataset = load(dataset_dir)
+
+    assert dataset.sources["bills"].file == "Bills.CSV"
+    assert len(dataset.bills) == 6
+
+
+def test_from_frames_accepts_mixed_object_columns(tables: dict[str, pd.DataFrame]) -> None:
+    """Account numbers typed partly as numbers (as spreadsheets do) become the same text."""
+    customers = tables["customers"].astype({"customer_id": object})
+    customers.loc[0, "customer_id"] = 1001
+    bills = tables["bills"].astype({"customer_id": object})
+    bills.loc[[0, 1], "customer_id"] = "1001"
+
+    dataset = Dataset.from_frames(
+        {"customers": customers, "bills": bills, "tariffs": tables["tariffs"]}
+    )
+
+    assert dataset.customers["customer_id"].tolist() == ["1001", "C002", "C003"]
+    assert dataset.bills["customer_id"].iloc[0] == "1001"
+
+
+def test_xlsx_periods_typed_as_dates_by_excel(tmp_path: Path, dataset_dir: Path) -> None:
+    """Excel turns a typed 2024-01 into the date 2024-01-01: it is read back as the period."""
+    original = load(dataset_dir)
+    bills = original.bills.assign(period=pd.to_datetime(original.bills["period"] + "-01"))
+    folder = write_dataset(original.tables() | {"bills": bills}, tmp_path / "dates", "xlsx")
+
+    pd.testing.assert_frame_equal(load(folder).bills, original.bills, check_exact=True)
+
+
+def test_header_only_optional_table_is_an_empty_typed_frame(dataset_dir: Path) -> None:
+    path = dataset_dir / "daily_reads.csv"
+    path.write_text(path.read_text(encoding="utf-8").splitlines()[0] + "\n", encoding="utf-8")
+
+    reads = load(dataset_dir).daily_reads
+
+    assert len(reads) == 0
+    assert reads.dtypes.astype(str).tolist() == ["str", "datetime64[us]", "float64"]

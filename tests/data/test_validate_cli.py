@@ -1,0 +1,95 @@
+"""`auditkit validate DIR` through the real entry point, with the data commands registered."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pandas as pd
+import pytest
+
+import auditkit.cli
+from auditkit.cli import data as data_cli
+
+
+@pytest.fixture(autouse=True)
+def _validate_command_registered(monkeypatch: pytest.MonkeyPatch) -> None:
+    """Register the data commands as the lead's one-line wiring will (independent of it)."""
+    modules = tuple(auditkit.cli._COMMAND_MODULES)
+    if data_cli not in modules:
+        monkeypatch.setattr(auditkit.cli, "_COMMAND_MODULES", (*modules, data_cli))
+
+
+def test_valid_folder_exits_zero(dataset_dir: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    status = auditkit.cli.main(["validate", str(dataset_dir)])
+
+    assert status == 0
+    assert capsys.readouterr().out == "0 errors, 0 warnings\n"
+
+
+def test_errors_are_listed_with_a_summary_and_exit_one(
+    tables: dict[str, pd.DataFrame], make_dataset, capsys: pytest.CaptureFixture[str]
+) -> None:
+    tables["bills"].loc[3, "period"] = "2024-13"
+    tables["bills"].loc[0, "kwh_billed"] = 250.0
+    folder = make_dataset(tables)
+
+    status = auditkit.cli.main(["validate", str(folder)])
+
+    assert status == 1
+    assert capsys.readouterr().out.splitlines() == [
+        "bills.csv row 5, column period: expected a month YYYY-MM (01-12), found '2024-13'",
+        "warning: bills.csv row 2, column kwh_billed: expected kwh_billed = (register_end − "
+        "register_start) × multiplier_billed within 0.5 kWh or 0.1%, found 250.0 kWh, while "
+        "(1210.0 − 1000.0) × 1.0 = 210.0 kWh",
+        "1 error, 1 warning (bills: 1 error, 1 warning)",
+    ]
+
+
+def test_warnings_alone_exit_zero(
+    tables: dict[str, pd.DataFrame], make_dataset, capsys: pytest.CaptureFixture[str]
+) -> None:
+    tables["bills"].loc[0, "kwh_billed"] = 250.0
+
+    assert auditkit.cli.main(["validate", str(make_dataset(tables))]) == 0
+    assert (
+        capsys.readouterr().out.splitlines()[-1]
+        == "0 errors, 1 warning (bills: 0 errors, 1 warning)"
+    )
+
+
+def test_missing_folder_is_one_line_and_exit_two(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    status = auditkit.cli.main(["validate", str(tmp_path / "nope")])
+
+    captured = capsys.readouterr()
+    assert status == 2
+    assert captured.out == ""
+    assert captured.err == (
+        f"auditkit validate: error: parameter 'DIR': expected a dataset folder, "
+        f"found '{tmp_path / 'nope'} (no such folder)'\n"
+    )
+
+
+def test_mass_problem_is_sampled_unless_all_is_asked(
+    tables: dict[str, pd.DataFrame], make_dataset, capsys: pytest.CaptureFixture[str]
+) -> None:
+    tables["bills"]["read_type"] = "手工"
+    folder = make_dataset(tables)
+
+    assert auditkit.cli.main(["validate", str(folder), "--limit", "2"]) == 1
+    sampled = capsys.readouterr().out.splitlines()
+    assert auditkit.cli.main(["validate", str(folder), "--all"]) == 1
+    everything = capsys.readouterr().out.splitlines()
+
+    assert sampled[:2] == everything[:2]
+    assert sampled[2] == (
+        "... and 4 more rows in bills.csv, column read_type (expected one of actual, estimated)"
+    )
+    assert sampled[3] == everything[6] == "6 errors, 0 warnings (bills: 6 errors, 0 warnings)"
+    assert len(everything) == 7
+
+
+def test_limit_must_be_positive(dataset_dir: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    assert auditkit.cli.main(["validate", str(dataset_dir), "--limit", "0"]) == 2
+    assert "parameter '--limit': expected a whole number ≥ 1, found 0" in capsys.readouterr().err
