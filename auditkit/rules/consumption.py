@@ -46,7 +46,8 @@ EXPLAINING_ORDERS = (
 )
 def consumption_drop(ctx: RuleContext, params: dict) -> pd.DataFrame:
     recent = ctx.bill_month > ctx.as_of - params["lookback_months"]
-    bills = ctx.bills.loc[recent]
+    measured = recent & _measured_months(ctx)
+    bills = ctx.bills.loc[measured]
     customers = ctx.customers
     reads = pd.DataFrame(
         {"customer_id": bills["customer_id"].to_numpy(), "period": bills["period"].to_numpy(),
@@ -68,7 +69,7 @@ def consumption_drop(ctx: RuleContext, params: dict) -> pd.DataFrame:
     scored["cust"] = pd.Index(customers["customer_id"]).get_indexer(scored["customer_id"])
     scored["change_month"] = month_number(scored["change_at"].astype(str))
     # Months since the change all at zero: that is zero_consumption's finding, not a drop.
-    after = pd.DataFrame({"cust": ctx.bill_customer[recent], "month": ctx.bill_month[recent],
+    after = pd.DataFrame({"cust": ctx.bill_customer[measured], "month": ctx.bill_month[measured],
                           "kwh": reads["kwh"].to_numpy(), "rate": bills["energy_rate"].to_numpy(dtype=float)})  # fmt: skip
     after = after.merge(scored[["cust", "change_month", "drop_ratio"]], on="cust")
     after = after[after["month"] >= after["change_month"]]
@@ -93,6 +94,17 @@ def consumption_drop(ctx: RuleContext, params: dict) -> pd.DataFrame:
     score01 = 1 - np.exp(-scored["score"].to_numpy(dtype=float) / (2 * params["min_score"]))
     return raw(scored["cust"], scored["change_month"], np.full(len(scored), ctx.as_of), evidence,
                scored["revenue"], score01)  # fmt: skip
+
+
+def _measured_months(ctx: RuleContext) -> np.ndarray:
+    """Bills whose kWh measures that month's use: not estimated, not the catch-up read after
+    estimates (it spans several months), and not zero (zero runs are zero_consumption's; one or two
+    empty months are a holiday home, not a fall)."""
+    estimated = (ctx.bills["read_type"] == "estimated").to_numpy(dtype=bool)
+    catch_up = np.zeros_like(estimated)
+    catch_up[1:] = estimated[:-1] & ~estimated[1:] & ctx.same_customer_as_previous[1:]
+    positive = ctx.bills["kwh_billed"].to_numpy(dtype=float) > 0
+    return ~estimated & ~catch_up & positive
 
 
 def _explained_by_order(ctx: RuleContext, scored: pd.DataFrame, window: int) -> np.ndarray:

@@ -1,0 +1,190 @@
+"""`auditkit stats ...` and `auditkit crossaudit ...`: consumption statistics and cross-audits."""
+
+from __future__ import annotations
+
+import argparse
+from pathlib import Path
+
+import pandas as pd
+import yaml
+
+from auditkit.errors import ParameterError
+from auditkit.paths import outputs_dir
+
+
+def register(subparsers: argparse._SubParsersAction) -> None:  # type: ignore[type-arg]
+    """Add `stats` (theft, benford) and `crossaudit` (assign, compare) to the parser."""
+    stats = subparsers.add_parser(
+        "stats",
+        help="consumption statistics: theft suspicion scores, Benford tests",
+        description="Consumption statistics of a dataset folder (see docs/statistics.md).",
+    )
+    verbs = stats.add_subparsers(dest="verb", metavar="VERB", required=True)
+    theft = verbs.add_parser(
+        "theft", help="theft suspicion score of every customer (sustained drops)"
+    )
+    _data_options(theft)
+    theft.add_argument(
+        "--daily", action="store_true", help="score the daily_reads table instead of monthly bills"
+    )
+    theft.add_argument("--top", type=int, default=20, help="customers printed (default 20)")
+    theft.add_argument(
+        "--out", type=Path, metavar="DIR",
+        help="folder for theft_scores.parquet / .csv (default outputs/stats/<dataset>)",
+    )  # fmt: skip
+    theft.set_defaults(func=run_theft)
+
+    benford = verbs.add_parser("benford", help="Benford tests of bill amounts per district")
+    _data_options(benford)
+    benford.add_argument(
+        "--test", choices=("first", "second", "first_two"), default="first_two",
+        help="digits tested (default first_two)",
+    )  # fmt: skip
+    benford.add_argument(
+        "--months", type=int, default=12, help="bills of the last N months (default 12)"
+    )
+    benford.set_defaults(func=run_benford)
+
+    cross = subparsers.add_parser(
+        "crossaudit",
+        help="cross-audits: assign the next round, compare self- with cross-audits",
+        description="Horizontal cross-audits between districts (see docs/statistics.md).",
+    )
+    cross_verbs = cross.add_subparsers(dest="verb", metavar="VERB", required=True)
+    assigning = cross_verbs.add_parser("assign", help="who audits whom in the next round")
+    source = assigning.add_mutually_exclusive_group(required=True)
+    source.add_argument("--data", type=Path, metavar="DIR", help="dataset folder (its districts)")
+    source.add_argument("--districts", metavar="A,B,C", help="district names, comma-separated")
+    assigning.add_argument("--seed", type=int, required=True, help="same seed, same assignment")
+    assigning.add_argument(
+        "--previous", type=Path, metavar="CSV",
+        help="last round (auditing_district, audited_district): no pair repeats",
+    )  # fmt: skip
+    assigning.add_argument(
+        "--capacity", type=Path, metavar="YAML",
+        help="auditing capacity per district, e.g. {城东: 4, 城西: 2}",
+    )  # fmt: skip
+    assigning.add_argument("--out", type=Path, metavar="CSV", help="write the assignment here")
+    assigning.set_defaults(func=run_assign)
+
+    comparing = cross_verbs.add_parser("compare", help="self- versus cross-audit finding rates")
+    comparing.add_argument("data_dir", type=Path, metavar="DATA_DIR", help="the dataset folder")
+    comparing.add_argument("--lang", choices=("zh", "en"), default="zh")
+    comparing.set_defaults(func=run_compare)
+
+
+def _data_options(parser: argparse.ArgumentParser) -> None:
+    parser.add_argument("data_dir", type=Path, metavar="DATA_DIR", help="the dataset folder")
+    parser.add_argument("--district", metavar="D", help="only this district's customers")
+    parser.add_argument(
+        "--as-of", dest="as_of", metavar="YYYY-MM", help="last period (default: the latest)"
+    )
+
+
+def _load(args: argparse.Namespace):
+    from auditkit.data import load  # deferred: only the commands that read data pay for it
+
+    dataset = load(args.data_dir)
+    return dataset.for_district(args.district) if args.district else dataset
+
+
+def run_theft(args: argparse.Namespace) -> int:
+    """Score every customer, write the table, print the top."""
+    from auditkit.report import save_table
+    from auditkit.stats import theft_scores
+
+    dataset = _load(args)
+    if args.daily:
+        if dataset.daily_reads is None:
+            raise ParameterError("--daily", "a dataset with a daily_reads table", "none")
+        reads = dataset.daily_reads[["customer_id", "date", "kwh"]]
+    else:
+        reads = dataset.bills[["customer_id", "period", "kwh_billed"]].rename(
+            columns={"kwh_billed": "kwh"}
+        )
+    scores = theft_scores(reads, as_of=args.as_of)
+    name = args.data_dir.resolve().name + (f"-{args.district}" if args.district else "")
+    out = args.out or outputs_dir() / "stats" / name
+    parquet, csv = save_table(scores, out, "theft_scores")
+    print(scores.head(args.top).to_string(index=False, float_format=lambda v: f"{v:.2f}"))
+    scored = scores[scores["status"] == "scored"]
+    print(
+        f"\n{len(scored):,} customers scored, {int((scored['score'] > 3).sum()):,} above 3 "
+        f"(strongly suspicious); {len(scores) - len(scored):,} not scored "
+        f"({', '.join(f'{k}: {v}' for k, v in scores['status'].value_counts().items() if k != 'scored') or 'none'})"
+    )  # fmt: skip
+    print(f"written: {parquet}\n         {csv}")
+    return 0
+
+
+def run_benford(args: argparse.Namespace) -> int:
+    """Print one Benford test per district of the last months' bill amounts."""
+    from auditkit.stats import benford_by_group
+    from auditkit.stats.matrix import month_number_to_period, period_to_month_number
+
+    dataset = _load(args)
+    bills = dataset.bills.merge(dataset.customers[["customer_id", "district"]], on="customer_id")
+    months = period_to_month_number(bills["period"])
+    last = months.max() if not args.as_of else period_to_month_number([args.as_of])[0]
+    window = bills[(months <= last) & (months > last - args.months)]
+    first = month_number_to_period([last - args.months + 1])[0]
+    table = benford_by_group(window["amount"], window["district"], args.test).rename(
+        columns={"group": "district"}
+    )
+    print(
+        f"Benford {args.test} test of bill amounts, {first} to {month_number_to_period([last])[0]}"
+    )
+    print(table.to_string(index=False, float_format=lambda v: f"{v:.4g}"))
+    return 0
+
+
+def run_assign(args: argparse.Namespace) -> int:
+    """Assign the next round and print (and optionally write) it."""
+    from auditkit.crossaudit import assign, loads
+    from auditkit.crossaudit.study import read_round
+
+    if args.data:
+        from auditkit.data import load
+
+        districts = load(args.data).districts
+    else:
+        districts = [name.strip() for name in args.districts.split(",") if name.strip()]
+    capacity = _read_capacity(args.capacity) if args.capacity else None
+    previous = read_round(args.previous) if args.previous else None
+    assignment = assign(districts, args.seed, previous=previous, workload=capacity)
+    print(assignment.to_string(index=False))
+    if capacity:
+        print()
+        print(loads(assignment, districts, capacity).to_string(index=False))
+    if args.out:
+        args.out.parent.mkdir(parents=True, exist_ok=True)
+        assignment.to_csv(args.out, index=False, encoding="utf-8-sig")
+        print(f"\nwritten: {args.out}")
+    return 0
+
+
+def run_compare(args: argparse.Namespace) -> int:
+    """Print the self- versus cross-audit comparison and its conclusions."""
+    from auditkit.crossaudit import compare
+    from auditkit.data import load
+
+    dataset = load(args.data_dir)
+    if dataset.inspections is None:
+        raise ParameterError("DATA_DIR", "a dataset with an inspections table", str(args.data_dir))
+    comparison = compare(dataset.inspections, dataset.customers, lang=args.lang)
+    pd.set_option("display.width", 200)
+    print(comparison.by_district.to_string(index=False, float_format=lambda v: f"{v:.4g}"))
+    print()
+    for line in comparison.notes + comparison.conclusions(args.lang):
+        print(f"- {line}")
+    return 0
+
+
+def _read_capacity(path: Path) -> dict[str, float]:
+    try:
+        values = yaml.safe_load(path.read_text(encoding="utf-8"))
+    except (OSError, yaml.YAMLError) as error:
+        raise ParameterError("--capacity", "a readable YAML mapping", f"{path}: {error}") from error
+    if not isinstance(values, dict):
+        raise ParameterError("--capacity", "a YAML mapping of district: capacity", values)
+    return {str(name): float(value) for name, value in values.items()}

@@ -1,0 +1,278 @@
+"""Which district audits which in the next round of horizontal cross-audits (横向互查).
+
+Rules: no district audits itself; no two districts audit each other in the same round (a pair
+that trades audits has every reason to go easy on each other); no auditor audits the district it
+audited last round. Without capacities every district audits exactly one other, which makes the
+round a set of audit circles of three or more districts. With capacities (`workload`), the work of
+the audited districts (equal, or their size when `districts` maps names to a size) is shared so
+each auditor's load is as close as possible to its share of the total capacity.
+
+The search is exhaustive with seeded random order: the same districts, seed and previous round
+always give the same assignment, and when no assignment exists the error names the rule that
+cannot be met.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Mapping, Sequence
+from itertools import product
+from math import prod
+
+import numpy as np
+import pandas as pd
+
+from auditkit.errors import AuditkitError, ParameterError
+
+#: Largest number of candidate assignments the capacity search tries one by one; above it (about
+#: seven districts or more) it improves SEARCH_RESTARTS random starts by local search instead.
+EXHAUSTIVE_LIMIT = 200_000
+SEARCH_RESTARTS = 20
+
+
+class InfeasibleAssignmentError(AuditkitError, ValueError):
+    """The cross-audit rules cannot all be met; the message names the rule that fails."""
+
+
+RULES = {
+    "self": "no district audits itself",
+    "reciprocal": "no pair of districts audits each other in the same round",
+    "previous": "no auditor audits the district it audited in the previous round",
+    "capacity": "only districts with capacity > 0 audit",
+}
+
+
+def assign(
+    districts: Sequence[str] | Mapping[str, float],
+    seed: int,
+    previous: pd.DataFrame | None = None,
+    workload: Mapping[str, float] | None = None,
+) -> pd.DataFrame:
+    """The next round's assignment: one row per audited district, columns auditing_district,
+    audited_district (sorted by auditing district).
+
+    `districts` lists the districts, or maps each to the work its audit represents (e.g. its
+    number of customers); `previous` is the last round in the same two-column form; `workload`
+    maps each district to its capacity as an auditor (e.g. inspectors available). Raises
+    InfeasibleAssignmentError naming the rule that cannot be met.
+    """
+    names, work = _districts(districts)
+    capacity = _capacity(workload, names)
+    banned = _previous_pairs(previous, names)
+    rng = np.random.default_rng(seed)
+    allowed = {
+        audited: [
+            a for a in names if a != audited and (a, audited) not in banned and capacity[a] > 0
+        ]
+        for audited in names
+    }
+    if workload is None:
+        auditor_of = _search(names, allowed, rng, one_each=True)
+    else:
+        auditor_of = _capacity_assignment(names, allowed, work, capacity, rng)
+    if auditor_of is None:
+        raise InfeasibleAssignmentError(_explain(names, banned, capacity, workload is None))
+    rows = sorted((auditor_of[audited], audited) for audited in names)
+    return pd.DataFrame(rows, columns=["auditing_district", "audited_district"])
+
+
+def loads(
+    assignment: pd.DataFrame,
+    districts: Sequence[str] | Mapping[str, float],
+    workload: Mapping[str, float] | None = None,
+) -> pd.DataFrame:
+    """Each auditor's load against its target share: district, audits, work, work_share,
+    capacity_share (equal shares without `workload`)."""
+    names, work = _districts(districts)
+    capacity = _capacity(workload, names)
+    audits = assignment.groupby("auditing_district")["audited_district"].apply(list)
+    total_work = sum(work.values())
+    total_capacity = sum(capacity.values())
+    rows = []
+    for name in names:
+        audited = audits.get(name, [])
+        load = sum(work[d] for d in audited)
+        rows.append(
+            {
+                "district": name,
+                "audits": "、".join(audited),
+                "work": load,
+                "work_share": load / total_work,
+                "capacity_share": capacity[name] / total_capacity,
+            }
+        )
+    return pd.DataFrame(rows)
+
+
+def _districts(
+    districts: Sequence[str] | Mapping[str, float],
+) -> tuple[list[str], dict[str, float]]:
+    """Sorted unique names and the work of auditing each (1 each for a plain list)."""
+    if isinstance(districts, Mapping):
+        work = {str(name): float(size) for name, size in districts.items()}
+        bad = {name: size for name, size in work.items() if not size > 0}
+        if bad:
+            raise ParameterError("districts", "a positive work size per district", bad)
+    else:
+        if isinstance(districts, str):
+            raise ParameterError("districts", "a list of district names", districts)
+        work = {str(name): 1.0 for name in districts}
+        if len(work) != len(list(districts)):
+            raise ParameterError("districts", "distinct district names", list(districts))
+    if not work:
+        raise ParameterError("districts", "at least one district", [])
+    names = sorted(work)
+    return names, work
+
+
+def _capacity(workload: Mapping[str, float] | None, names: list[str]) -> dict[str, float]:
+    if workload is None:
+        return dict.fromkeys(names, 1.0)
+    unknown = sorted(set(map(str, workload)) - set(names))
+    if unknown:
+        raise ParameterError("workload", f"capacities of the districts {names}", unknown)
+    capacity = {name: float(workload.get(name, 0.0)) for name in names}
+    if any(value < 0 or not np.isfinite(value) for value in capacity.values()):
+        raise ParameterError("workload", "capacities >= 0", capacity)
+    if sum(capacity.values()) <= 0:
+        raise ParameterError("workload", "at least one district with capacity > 0", capacity)
+    return capacity
+
+
+def _previous_pairs(previous: pd.DataFrame | None, names: list[str]) -> set[tuple[str, str]]:
+    if previous is None:
+        return set()
+    columns = ["auditing_district", "audited_district"]
+    missing = [column for column in columns if column not in previous.columns]
+    if missing:
+        raise ParameterError("previous", f"a frame with columns {columns}", list(previous.columns))
+    return {(str(a), str(b)) for a, b in previous[columns].itertuples(index=False) if a in names}
+
+
+def _search(
+    names: list[str], allowed: dict[str, list[str]], rng: np.random.Generator, one_each: bool
+) -> dict[str, str] | None:
+    """Depth-first search, in seeded random order, for an auditor per district without
+    reciprocal pairs; with `one_each`, no auditor takes two districts. None when none exists."""
+    order = sorted(names, key=lambda name: len(allowed[name]))  # most constrained first
+    candidates = {name: list(rng.permutation(allowed[name])) for name in names}
+    auditor_of: dict[str, str] = {}
+    busy: set[str] = set()
+
+    def place(position: int) -> bool:
+        if position == len(order):
+            return True
+        audited = order[position]
+        for auditor in candidates[audited]:
+            if (one_each and auditor in busy) or auditor_of.get(auditor) == audited:
+                continue
+            auditor_of[audited] = auditor
+            busy.add(auditor)
+            if place(position + 1):
+                return True
+            del auditor_of[audited]
+            busy.discard(auditor)
+        return False
+
+    return auditor_of if place(0) else None
+
+
+def _capacity_assignment(
+    names: list[str],
+    allowed: dict[str, list[str]],
+    work: dict[str, float],
+    capacity: dict[str, float],
+    rng: np.random.Generator,
+) -> dict[str, str] | None:
+    """Auditors take any number of districts; loads as close as possible to capacity shares.
+
+    Exhaustive while there are at most EXHAUSTIVE_LIMIT candidates; beyond that, seeded local
+    search (reassign one district at a time while the squared load error falls) from
+    SEARCH_RESTARTS random feasible starts.
+    """
+    total_work = sum(work.values())
+    total_capacity = sum(capacity.values())
+    target = {name: total_work * capacity[name] / total_capacity for name in names}
+
+    def error(auditor_of: dict[str, str]) -> float:
+        load = dict.fromkeys(names, 0.0)
+        for audited, auditor in auditor_of.items():
+            load[auditor] += work[audited]
+        return sum((load[name] - target[name]) ** 2 for name in names)
+
+    def reciprocal(auditor_of: dict[str, str]) -> bool:
+        return any(auditor_of.get(auditor) == audited for audited, auditor in auditor_of.items())
+
+    if prod(len(allowed[name]) for name in names) <= EXHAUSTIVE_LIMIT:
+        best, best_error = None, np.inf
+        for choice in product(*[list(rng.permutation(allowed[name])) for name in names]):
+            candidate = dict(zip(names, choice, strict=True))
+            if reciprocal(candidate):
+                continue
+            candidate_error = error(candidate)
+            if candidate_error < best_error - 1e-12:
+                best, best_error = candidate, candidate_error
+        return best
+
+    best, best_error = None, np.inf
+    for _ in range(SEARCH_RESTARTS):
+        start = _search(names, allowed, rng, one_each=False)
+        if start is None:
+            return best
+        improved = _improve(start, names, allowed, error, reciprocal, rng)
+        if (improved_error := error(improved)) < best_error - 1e-12:
+            best, best_error = improved, improved_error
+    return best
+
+
+def _improve(
+    start: dict[str, str],
+    names: list[str],
+    allowed: dict[str, list[str]],
+    error: Callable[[dict[str, str]], float],
+    reciprocal: Callable[[dict[str, str]], bool],
+    rng: np.random.Generator,
+) -> dict[str, str]:
+    """Move single districts to other auditors while the load error falls."""
+    current, current_error = dict(start), error(start)
+    improved = True
+    while improved:
+        improved = False
+        for audited in rng.permutation(names):
+            for auditor in allowed[audited]:
+                if auditor == current[audited]:
+                    continue
+                trial = {**current, audited: auditor}
+                if not reciprocal(trial) and (trial_error := error(trial)) < current_error - 1e-12:
+                    current, current_error, improved = trial, trial_error, True
+    return current
+
+
+def _explain(
+    names: list[str], banned: set[tuple[str, str]], capacity: dict[str, float], circles: bool
+) -> str:
+    """The first rule, in a fixed order, whose addition makes the assignment impossible."""
+    if len(names) == 1:
+        return f"cannot assign {names[0]!r}: {RULES['self']}, and it is the only district"
+    auditors = [name for name in names if capacity[name] > 0]
+    for audited in names:
+        if not [a for a in auditors if a != audited]:
+            return (
+                f"cannot assign an auditor to {audited!r}: {RULES['self']} and "
+                f"{RULES['capacity']} (only {', '.join(auditors)})"
+            )
+    for audited in names:
+        if not [a for a in auditors if a != audited and (a, audited) not in banned]:
+            return (
+                f"cannot assign an auditor to {audited!r}: {RULES['previous']}, and every other "
+                "district able to audit it did so last round"
+            )
+    if len(names) == 2:
+        return (
+            f"cannot assign {names[0]!r} and {names[1]!r}: with two districts each must audit "
+            f"the other, but {RULES['reciprocal']}"
+        )
+    return (
+        f"no assignment of {len(names)} districts meets all rules together: {RULES['self']}; "
+        f"{RULES['reciprocal']}; {RULES['previous']}"
+        + ("; each district audits exactly one other" if circles else "; " + RULES["capacity"])
+    )

@@ -1,0 +1,91 @@
+"""Charts of cross-audits: the assignment as arrows between districts, and finding rates."""
+
+from __future__ import annotations
+
+import numpy as np
+import pandas as pd
+from matplotlib.figure import Figure
+from matplotlib.patches import FancyArrowPatch
+
+from auditkit.stats.text import pick
+
+KIND_LABELS = {
+    "self": ("自查", "self"),
+    "cross": ("交叉检查", "cross"),
+    "special": ("专项", "special"),
+}
+KIND_COLOURS = {"self": "tab:orange", "cross": "tab:blue", "special": "tab:green"}
+
+
+def plot_assignment(assignment: pd.DataFrame, lang: str = "zh") -> Figure:
+    """Districts on a circle, an arrow from each auditor to the district it audits."""
+    names = sorted(set(assignment["auditing_district"]) | set(assignment["audited_district"]))
+    angles = np.pi / 2 - 2 * np.pi * np.arange(len(names)) / max(len(names), 1)
+    where = {name: (np.cos(a), np.sin(a)) for name, a in zip(names, angles, strict=True)}
+    figure = Figure(figsize=(6, 6), layout="constrained")
+    axes = figure.subplots()
+    for auditor, audited in assignment[["auditing_district", "audited_district"]].itertuples(
+        index=False
+    ):
+        axes.add_patch(
+            FancyArrowPatch(
+                where[auditor],
+                where[audited],
+                arrowstyle="-|>",
+                mutation_scale=18,
+                shrinkA=22,
+                shrinkB=22,
+                connectionstyle="arc3,rad=0.12",
+                color="tab:blue",
+                linewidth=1.5,
+            )
+        )
+    for name, (x, y) in where.items():
+        axes.scatter([x], [y], s=1400, color="white", edgecolor="tab:blue", zorder=3)
+        axes.text(x, y, name, ha="center", va="center", zorder=4)
+    axes.set_xlim(-1.35, 1.35)
+    axes.set_ylim(-1.35, 1.35)
+    axes.set_aspect("equal")
+    axes.axis("off")
+    axes.set_title(
+        pick(
+            lang,
+            "下一轮交叉检查：箭头由检查单位指向被检查单位",
+            "Next round: arrows run from auditor to audited district",
+        )
+    )
+    return figure
+
+
+def plot_rates(rates: pd.DataFrame, lang: str = "zh") -> Figure:
+    """Finding rate per district and audit kind, with exact 95 % intervals."""
+    districts = sorted(rates["district"].unique())
+    kinds = [kind for kind in KIND_LABELS if kind in set(rates["audit_kind"])]
+    figure = Figure(figsize=(max(6, 1.4 * len(districts)), 4), layout="constrained")
+    axes = figure.subplots()
+    width = 0.8 / max(len(kinds), 1)
+    for offset, kind in enumerate(kinds):
+        rows = rates[rates["audit_kind"] == kind].set_index("district").reindex(districts)
+        x = np.arange(len(districts)) + (offset - (len(kinds) - 1) / 2) * width
+        rate = rows["rate"].to_numpy(float)
+        error = np.vstack(
+            [rate - rows["ci_low"].to_numpy(float), rows["ci_high"].to_numpy(float) - rate]
+        )
+        axes.bar(
+            x,
+            rate,
+            width,
+            color=KIND_COLOURS[kind],
+            label=pick(lang, *KIND_LABELS[kind]),
+            yerr=error,
+            capsize=3,
+        )
+    axes.set_xticks(np.arange(len(districts)), districts)
+    axes.set_ylabel(pick(lang, "发现问题比例（95% 置信区间）", "Finding rate (95 % CI)"))
+    axes.yaxis.set_major_formatter(lambda value, _position: f"{value:.0%}")
+    axes.legend(fontsize="small")
+    axes.grid(alpha=0.3, axis="y")
+    axes.set_title(
+        pick(lang, "各单位各类检查的问题发现率", "Finding rate by district and audit kind")
+    )
+    return figure

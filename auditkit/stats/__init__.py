@@ -1,0 +1,29 @@
+"""Consumption statistics of districts and customers: summaries, seasonality, anomaly and theft
+scores, Benford tests and funnel limits. Every function takes plain DataFrames of the dataset
+contract (docs/statistics.md explains the methods and what was measured)."""
+
+from auditkit.stats.anomaly import anomaly_scores
+from auditkit.stats.benford import BenfordResult, benford, benford_by_group
+from auditkit.stats.checks import ColumnError, InsufficientDataError
+from auditkit.stats.funnel import FunnelResult, binomial_limits, funnel
+from auditkit.stats.seasonal import Decomposition, decompose, decompose_by_group
+from auditkit.stats.summary import DistrictSummary, summarize
+from auditkit.stats.theft import theft_scores
+
+__all__ = [
+    "BenfordResult",
+    "ColumnError",
+    "Decomposition",
+    "DistrictSummary",
+    "FunnelResult",
+    "InsufficientDataError",
+    "anomaly_scores",
+    "benford",
+    "benford_by_group",
+    "binomial_limits",
+    "decompose",
+    "decompose_by_group",
+    "funnel",
+    "summarize",
+    "theft_scores",
+]

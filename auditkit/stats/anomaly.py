@@ -1,0 +1,175 @@
+"""Customer anomaly scores: recent consumption against the customer's own seasons and its peers.
+
+For each customer the recent change is the mean year-over-year log change of its last `recent`
+months (this spring against last spring, so the season cancels). It is then scored twice, both
+times by robust z, (x - median) / (1.4826 MAD):
+
+- self_z: against the customer's own earlier year-over-year changes: is this change unusual for
+  this customer, given how much its consumption normally moves?
+- peer_z: against the recent change of its peers (same district and usage type): did it move
+  unlike customers facing the same weather, prices and economy?
+
+A customer is anomalous only when both agree (same sign): score = min(|self_z|, |peer_z|), so a
+naturally erratic customer, or a whole district's cold winter, does not top the list. Medians and
+MADs keep a few extreme customers or months from distorting the yardsticks.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+import pandas as pd
+
+from auditkit.errors import ParameterError
+from auditkit.stats.checks import require_columns
+from auditkit.stats.matrix import log_consumption, row_nanmedian, to_matrix
+
+#: Smallest spread of log changes used as a yardstick (5 %): a flat history is not infinitely sure.
+MIN_SCALE = 0.05
+#: Fewest earlier year-over-year windows needed to judge a customer against itself.
+MIN_HISTORY = 6
+SEASON = 12
+#: Columns of the result, in order.
+COLUMNS = ("customer_id", "district", "usage_type", "recent_kwh", "year_before_kwh", "change",
+           "self_z", "peer_z", "peer_group", "peer_count", "score", "direction", "status")  # fmt: skip
+
+
+def anomaly_scores(
+    bills: pd.DataFrame,
+    customers: pd.DataFrame,
+    as_of: str | None = None,
+    recent: int = 3,
+    min_peers: int = 5,
+) -> pd.DataFrame:
+    """Two-sided anomaly score of each customer's last `recent` months of billed kWh.
+
+    Peers are customers of the same district and usage type; a group smaller than `min_peers`
+    falls back to the usage type across all districts. Returns one row per customer, highest score
+    first: customer_id, district, usage_type, recent_kwh and year_before_kwh (mean monthly kWh of
+    the recent months and of the same months a year earlier), change (recent / year before - 1),
+    self_z, peer_z, peer_group, peer_count, score, direction ("drop" or "rise") and status:
+    "scored", "all_zero", "no_recent_change" (no reads in the recent months or a year before),
+    "short_history" (fewer than MIN_HISTORY earlier windows) or "no_peers" (fewer than
+    `min_peers` comparable customers); score is NaN unless "scored".
+    """
+    require_columns(bills, ["customer_id", "period", "kwh_billed"], "bills")
+    require_columns(customers, ["customer_id", "district", "usage_type"], "customers")
+    if not 1 <= recent <= SEASON:
+        raise ParameterError("recent", f"1 to {SEASON} months", recent)
+    if min_peers < 2:
+        raise ParameterError("min_peers", "at least 2 customers", min_peers)
+    reads = bills[["customer_id", "period", "kwh_billed"]].rename(columns={"kwh_billed": "kwh"})
+    matrix = to_matrix(reads, as_of)
+    log_kwh, all_zero = log_consumption(matrix.values)
+    change_now, history = _windowed_changes(log_kwh, recent)
+
+    centre = row_nanmedian(history)
+    spread = 1.4826 * row_nanmedian(np.abs(history - centre[:, None]))
+    enough_history = np.count_nonzero(~np.isnan(history), axis=1) >= MIN_HISTORY
+    self_z = (change_now - centre) / np.maximum(np.nan_to_num(spread, nan=0.0), MIN_SCALE)
+
+    info = (
+        customers[["customer_id", "district", "usage_type"]]
+        .drop_duplicates("customer_id")
+        .set_index("customer_id")
+        .reindex(matrix.customers)
+    )
+    kwh = matrix.values
+    result = pd.DataFrame(
+        {
+            "customer_id": matrix.customers,
+            "district": info["district"].to_numpy(),
+            "usage_type": info["usage_type"].to_numpy(),
+            "recent_kwh": _mean_last(kwh, recent, offset=0),
+            "year_before_kwh": _mean_last(kwh, recent, offset=SEASON),
+        }
+    )
+    result["change"] = (
+        result["recent_kwh"] / result["year_before_kwh"].where(result["year_before_kwh"] > 0) - 1
+    )
+    result["self_z"] = np.where(enough_history, self_z, np.nan)
+    peers = _peer_z(change_now, result, min_peers)
+    result = pd.concat([result, peers], axis=1)
+
+    agree = np.sign(result["self_z"]) == np.sign(result["peer_z"])
+    score = np.where(agree, np.minimum(result["self_z"].abs(), result["peer_z"].abs()), 0.0)
+    status = np.select(
+        [all_zero, np.isnan(change_now), ~enough_history, result["peer_z"].isna()],
+        ["all_zero", "no_recent_change", "short_history", "no_peers"],
+        "scored",
+    )
+    result["score"] = np.where(status == "scored", score, np.nan)
+    result["direction"] = np.where(change_now < np.nan_to_num(centre), "drop", "rise")
+    result["status"] = status
+    return result.sort_values(
+        ["score", "customer_id"], ascending=[False, True], na_position="last", ignore_index=True
+    )
+
+
+def _windowed_changes(log_kwh: np.ndarray, recent: int) -> tuple[np.ndarray, np.ndarray]:
+    """Mean year-over-year log change over the last `recent` months, and over every earlier
+    window of `recent` months that does not overlap it (NaN where a window has no data)."""
+    if log_kwh.shape[1] < SEASON + recent:
+        return np.full(log_kwh.shape[0], np.nan), np.full((log_kwh.shape[0], 0), np.nan)
+    yearly = log_kwh[:, SEASON:] - log_kwh[:, :-SEASON]
+    present = ~np.isnan(yearly)
+    sums = np.concatenate(
+        [np.zeros((yearly.shape[0], 1)), np.cumsum(np.where(present, yearly, 0.0), axis=1)], axis=1
+    )
+    counts = np.concatenate([np.zeros((yearly.shape[0], 1)), np.cumsum(present, axis=1)], axis=1)
+    window_sums = sums[:, recent:] - sums[:, :-recent]
+    window_counts = counts[:, recent:] - counts[:, :-recent]
+    with np.errstate(invalid="ignore", divide="ignore"):
+        windows = np.where(window_counts > 0, window_sums / window_counts, np.nan)
+    return windows[:, -1], windows[:, : max(windows.shape[1] - recent, 0)]
+
+
+def _mean_last(kwh: np.ndarray, recent: int, offset: int) -> np.ndarray:
+    """Mean monthly kWh over the `recent` months ending `offset` months before the last."""
+    end = kwh.shape[1] - offset
+    if end <= 0:
+        return np.full(kwh.shape[0], np.nan)
+    block = kwh[:, max(end - recent, 0) : end]
+    counts = np.count_nonzero(~np.isnan(block), axis=1)
+    totals = np.nansum(block, axis=1)
+    with np.errstate(invalid="ignore", divide="ignore"):
+        return np.where(counts > 0, totals / counts, np.nan)
+
+
+def _robust_location(values: pd.Series, groups: pd.Series) -> pd.DataFrame:
+    """Per row: count, median and MAD of `values` within the row's group."""
+    median = values.groupby(groups).transform("median")
+    return pd.DataFrame(
+        {
+            "count": values.groupby(groups).transform("count"),
+            "median": median,
+            "mad": (values - median).abs().groupby(groups).transform("median"),
+        }
+    )
+
+
+def _peer_z(change_now: np.ndarray, result: pd.DataFrame, min_peers: int) -> pd.DataFrame:
+    """Robust z of each customer's recent change among its peers, the group used and its size."""
+    frame = pd.DataFrame(
+        {
+            "change": change_now,
+            "district": result["district"].astype(str).to_numpy(),
+            "usage_type": result["usage_type"].astype(str).to_numpy(),
+        }
+    )
+    narrow = frame["district"] + " / " + frame["usage_type"]
+    changes = frame["change"]
+    narrow_stats = _robust_location(changes, narrow)
+    broad_stats = _robust_location(changes, frame["usage_type"])
+    use_narrow = narrow_stats["count"] >= min_peers
+    stats = narrow_stats.where(use_narrow, broad_stats)
+    group = narrow.where(use_narrow, "* / " + frame["usage_type"])
+    z = (changes - stats["median"]) / (1.4826 * stats["mad"]).clip(lower=MIN_SCALE)
+    enough = stats["count"] >= min_peers
+    count = stats["count"]
+    return pd.DataFrame(
+        {
+            "peer_z": z.where(enough).to_numpy(),
+            "peer_group": group.where(enough, "").to_numpy(),
+            "peer_count": count.to_numpy().astype(int),
+        }
+    )

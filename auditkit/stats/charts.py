@@ -1,0 +1,237 @@
+"""Charts of the consumption statistics, labelled in Chinese or English (`lang`).
+
+Each function returns a matplotlib Figure that is not registered with pyplot, so a notebook shows
+it once (as the cell's value) and a script saves it with `figure.savefig`. Call
+`auditkit.plots.use_cjk_font()` first so Chinese labels render.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+
+import numpy as np
+import pandas as pd
+from matplotlib.figure import Figure
+
+from auditkit.stats.benford import BenfordResult
+from auditkit.stats.funnel import FunnelResult, level_label
+from auditkit.stats.seasonal import Decomposition
+from auditkit.stats.text import pick
+
+MONTHLY_LABELS = {
+    "kwh": ("售电量 (kWh)", "Billed energy (kWh)"),
+    "revenue": ("电费收入 (元)", "Revenue (yuan)"),
+    "avg_price": ("平均电价 (元/kWh)", "Average price (yuan/kWh)"),
+    "estimated_share": ("估抄比例", "Share of estimated reads"),
+    "zero_share": ("零电量户比例", "Share of zero-kWh bills"),
+    "line_loss": ("线损率", "Line-loss rate"),
+    "kwh_yoy": ("售电量同比", "Energy, year over year"),
+    "customers": ("抄表户数", "Customers billed"),
+}
+SHARE_COLUMNS = {"estimated_share", "zero_share", "line_loss", "kwh_yoy"}
+
+
+def plot_monthly(monthly: pd.DataFrame, column: str = "kwh", lang: str = "zh") -> Figure:
+    """One line per district of a monthly summary column (gaps stay gaps)."""
+    zh, en = MONTHLY_LABELS.get(column, (column, column))
+    figure = Figure(figsize=(10, 4), layout="constrained")
+    axes = figure.subplots()
+    for district, rows in monthly.groupby("district", sort=True):
+        axes.plot(rows["period"], rows[column], marker=".", label=str(district))
+    axes.set_ylabel(pick(lang, zh, en))
+    axes.set_title(pick(lang, f"各单位{zh}逐月", f"{en} by month and district"))
+    _thin_period_ticks(axes, monthly["period"].drop_duplicates().tolist())
+    if column in SHARE_COLUMNS:
+        axes.yaxis.set_major_formatter(_percent)
+    axes.legend(ncol=3, fontsize="small")
+    axes.grid(alpha=0.3)
+    return figure
+
+
+def plot_decomposition(decomposition: Decomposition, lang: str = "zh") -> Figure:
+    """Observed series, trend, seasonal and residual panels; flagged months in red."""
+    frame = decomposition.frame
+    figure = Figure(figsize=(10, 7), layout="constrained")
+    axes = figure.subplots(4, 1, sharex=True)
+    panels = [
+        ("observed", pick(lang, "实际", "Observed")),
+        ("trend", pick(lang, "趋势", "Trend")),
+        ("seasonal", pick(lang, "季节", "Seasonal")),
+        ("resid", pick(lang, "残差", "Residual")),
+    ]
+    positions = np.arange(len(frame))
+    for ax, (column, label) in zip(axes, panels, strict=True):
+        if column == "resid":
+            ax.bar(positions, frame[column], color="grey")
+            ax.axhline(0, color="black", linewidth=0.8)
+        else:
+            ax.plot(positions, frame[column], marker="." if column == "observed" else None)
+        ax.set_ylabel(label)
+        ax.grid(alpha=0.3)
+    flagged = frame["outlier"].to_numpy()
+    for ax, column in ((axes[0], "observed"), (axes[3], "resid")):
+        ax.scatter(
+            positions[flagged],
+            frame.loc[flagged, column],
+            color="red",
+            zorder=3,
+            label=pick(lang, "异常月份", "Out-of-line month"),
+        )
+    if flagged.any():
+        axes[0].legend(fontsize="small")
+    _thin_period_ticks(axes[3], frame["period"].tolist(), positions)
+    figure.suptitle(
+        pick(
+            lang, f"{decomposition.name}：STL 季节分解", f"{decomposition.name}: STL decomposition"
+        )
+    )
+    return figure
+
+
+def plot_customer_series(
+    bills: pd.DataFrame,
+    customer_ids: Sequence[str],
+    titles: Sequence[str] | None = None,
+    lang: str = "zh",
+    columns: int = 2,
+) -> Figure:
+    """Small multiples of the monthly kWh of `customer_ids`, this year against the year before.
+
+    Each panel draws the whole history, with the last 12 months bold, so a drop against the same
+    months a year earlier stands out.
+    """
+    count = max(len(customer_ids), 1)
+    rows = int(np.ceil(count / columns))
+    figure = Figure(figsize=(5 * columns, 2.4 * rows), layout="constrained")
+    axes = np.atleast_1d(figure.subplots(rows, columns, squeeze=False)).ravel()
+    selected = bills[bills["customer_id"].isin(customer_ids)]
+    for index, (ax, customer_id) in enumerate(zip(axes, customer_ids, strict=False)):
+        series = selected[selected["customer_id"] == customer_id].sort_values("period")
+        ax.plot(series["period"], series["kwh_billed"], color="grey", marker=".", linewidth=1)
+        recent = series.tail(12)
+        ax.plot(
+            recent["period"],
+            recent["kwh_billed"],
+            color="tab:red",
+            linewidth=2,
+            label=pick(lang, "近12个月", "last 12 months"),
+        )
+        ax.set_title(titles[index] if titles else str(customer_id), fontsize="medium")
+        ax.set_ylabel("kWh")
+        _thin_period_ticks(ax, series["period"].tolist(), every=12)
+        ax.grid(alpha=0.3)
+    for ax in axes[len(customer_ids) :]:
+        ax.set_visible(False)
+    return figure
+
+
+def plot_benford(result: BenfordResult, title: str = "", lang: str = "zh") -> Figure:
+    """Observed digit proportions (bars) against Benford's expectation (line)."""
+    table = result.table
+    figure = Figure(figsize=(10 if result.test == "first_two" else 6, 3.6), layout="constrained")
+    axes = figure.subplots()
+    digits = table.index.to_numpy()
+    standouts = set(result.standouts().index)
+    colours = ["tab:red" if digit in standouts else "tab:blue" for digit in digits]
+    axes.bar(
+        digits,
+        table["observed"],
+        color=colours,
+        alpha=0.7,
+        label=pick(lang, "实际占比（红色：显著偏离）", "Observed (red: stands out)"),
+    )
+    axes.plot(
+        digits,
+        table["expected"],
+        color="black",
+        marker="." if len(digits) < 20 else None,
+        label=pick(lang, "本福特定律期望", "Benford expected"),
+    )
+    axes.set_xlabel(
+        pick(
+            lang,
+            {"first": "首位数字", "second": "第二位数字", "first_two": "前两位数字"}[result.test],
+            {"first": "First digit", "second": "Second digit", "first_two": "First two digits"}[
+                result.test
+            ],
+        )
+    )
+    axes.yaxis.set_major_formatter(_percent)
+    axes.set_title(
+        title
+        or pick(
+            lang, f"本福特检验（MAD = {result.mad:.4f}）", f"Benford test (MAD = {result.mad:.4f})"
+        )
+    )
+    axes.legend(fontsize="small")
+    axes.grid(alpha=0.3, axis="y")
+    return figure
+
+
+def plot_funnel(
+    result: FunnelResult, rate_label: str = "", title: str = "", lang: str = "zh"
+) -> Figure:
+    """Funnel plot: each unit's rate against its volume, the target and the limits; units outside
+    the widest limits are labelled."""
+    figure = Figure(figsize=(8, 5), layout="constrained")
+    axes = figure.subplots()
+    curve = result.curve()
+    styles = {result.levels[0]: "--", result.levels[-1]: "-"}
+    for level in result.levels:
+        suffix = level_label(level)
+        for side in ("lower", "upper"):
+            axes.plot(
+                curve["volume"],
+                curve[f"{side}_{suffix}"],
+                color="grey",
+                linestyle=styles.get(level, ":"),
+                label=f"{suffix}% " + pick(lang, "控制限", "limits") if side == "lower" else None,
+            )
+    axes.axhline(
+        result.target,
+        color="black",
+        linewidth=1,
+        label=pick(lang, f"目标 {result.target:.1%}", f"target {result.target:.1%}"),
+    )
+    rated = result.table[result.table["volume"] > 0]
+    outside = rated["status"] != "within"
+    axes.scatter(
+        rated.loc[~outside, "volume"], rated.loc[~outside, "rate"], color="tab:blue", zorder=3
+    )
+    axes.scatter(
+        rated.loc[outside, "volume"], rated.loc[outside, "rate"], color="tab:red", zorder=3
+    )
+    for row in rated.itertuples():
+        axes.annotate(
+            str(row.unit),
+            (row.volume, row.rate),
+            textcoords="offset points",
+            xytext=(4, 4),
+            fontsize="small",
+            color="tab:red" if row.status != "within" else "black",
+        )
+    axes.set_xlabel(pick(lang, "样本量", "Volume"))
+    axes.set_ylabel(rate_label or pick(lang, "比率", "Rate"))
+    axes.yaxis.set_major_formatter(_percent)
+    widest = level_label(result.levels[-1])
+    top = max(float(rated["rate"].max()), float(curve[f"upper_{widest}"].iloc[0]))
+    bottom = min(float(rated["rate"].min()), float(curve[f"lower_{widest}"].iloc[0]))
+    margin = 0.1 * (top - bottom) if top > bottom else 0.05
+    axes.set_ylim(max(0.0, bottom - margin), min(1.0, top + margin))
+    axes.set_title(title or pick(lang, "漏斗图", "Funnel plot"))
+    axes.legend(fontsize="small")
+    axes.grid(alpha=0.3)
+    return figure
+
+
+def _percent(value: float, _position: int) -> str:
+    return f"{value:.0%}" if abs(value) >= 0.1 or value == 0 else f"{value:.1%}"
+
+
+def _thin_period_ticks(
+    axes, periods: list[str], positions: np.ndarray | None = None, every: int = 6
+) -> None:
+    """Label every `every`-th period so 36 months stay legible."""
+    positions = np.arange(len(periods)) if positions is None else positions
+    shown = positions[::every] if len(periods) > every else positions
+    axes.set_xticks(shown, [periods[int(i)] for i in shown], rotation=45, fontsize="small")

@@ -1,0 +1,240 @@
+"""Theft suspicion scores: how strongly each customer's consumption fell, and stayed down.
+
+Energy theft (a bypassed or tampered meter) shows in the billed series as a sustained drop that
+the customer's peers and its own history do not explain. For every customer `theft_scores` fits
+
+    log kWh_t = level + trend * t + loadings . F_t - drop * [t >= change] + noise_t
+
+where F holds the main common patterns of all customers scored together (seasons, weather,
+holidays: the median customer's series, then principal components when there are enough
+customers), each customer with its own loadings, so a customer whose summer peak is twice the
+typical one is not flagged for its quiet winter. The change step is searched over every month (or
+day) leaving `WINDOWS` readings on each side, vectorized over customers: the design is shared, so
+each candidate costs one suffix sum per customer.
+
+A drop that many customers share in the same month (a tariff or policy change, a holiday) is a
+common pattern, so it is not held against any of them.
+
+The score is a calibrated z: the evidence that the drop exceeds `min_drop` (default 20 %), in
+units of the drop's standard error, where the noise scale is robust (median absolute deviation),
+widened for autocorrelated noise (lag-one, AR(1) long-run variance) and corrected for having tried
+every change point (Sidak). Measured (docs/statistics.md): on series of pure noise almost none
+exceed 3 (0.02 % with autocorrelated noise); on honest synthetic customers 0.5-1.1 % of monthly
+and 1.4-1.7 % of daily series do, most of them customers whose consumption really fell (an
+empty home, a lasting change). Read it as
+
+    score > 3   strongly suspicious: a sustained drop beyond min_drop, very unlikely by chance
+    score > 2   worth a look
+    score <= 0  no evidence of a drop (negative: consumption rose; floored at -10)
+
+Series that are all zero, or too short to hold the windows, carry no signal: score 0 and a status
+saying why (zero consumption with an active account is a separate rule's business).
+"""
+
+from __future__ import annotations
+
+import numpy as np
+import pandas as pd
+from scipy import special
+
+from auditkit.errors import ParameterError
+from auditkit.stats.matrix import ConsumptionMatrix, log_consumption, row_nanmedian, to_matrix
+
+#: Fewest readings before and after a change point: (before, after), monthly and daily.
+WINDOWS: dict[str, tuple[int, int]] = {"M": (6, 2), "D": (28, 7)}
+#: Common patterns removed before the search: the median customer's series, then principal
+#: components, each needing CUSTOMERS_PER_FACTOR customers; none under MIN_CUSTOMERS customers.
+COMMON_FACTORS = 2
+CUSTOMERS_PER_FACTOR = 100
+MIN_CUSTOMERS = 20
+#: Lowest reported score; stronger rises than that are all alike for theft.
+SCORE_FLOOR = -10.0
+#: Customers processed together; bounds memory on daily reads (rows x days floats per array).
+CHUNK_ROWS = 20_000
+#: Customers used to estimate the common patterns (evenly spaced, so results are deterministic).
+FACTOR_SAMPLE = 20_000
+#: Smallest noise scale (log units, about 2 %): a perfectly regular series is not infinitely sure.
+MIN_SCALE = 0.02
+MAX_AUTOCORRELATION = 0.9
+#: Columns of the result, in order.
+COLUMNS = ("customer_id", "score", "drop_ratio", "change_at", "steps_since_change", "peer_z",
+           "n_readings", "status")  # fmt: skip
+
+
+def theft_scores(
+    reads: pd.DataFrame,
+    as_of: str | pd.Timestamp | None = None,
+    min_drop: float = 0.2,
+    peers: pd.Series | None = None,
+) -> pd.DataFrame:
+    """One theft suspicion score per customer from `customer_id, period | date, kwh` reads.
+
+    Monthly bills (`period` 'YYYY-MM') and daily smart-meter reads (`date`) alike; readings after
+    `as_of` are ignored. `min_drop` is the smallest drop (share of consumption, 0.2 = 20 %) that
+    counts as material. `peers` (customer_id -> group, e.g. usage type) sets whom `peer_z`
+    compares a customer with; by default every customer scored together.
+
+    Returns, sorted by score (highest first): customer_id, score, drop_ratio (consumption after
+    the change relative to before, adjusted for season and trend; 0.3 = 70 % lower), change_at
+    (first period or date at the lower level), steps_since_change (months or days from the change
+    to as_of, inclusive), peer_z (robust z of the drop among peers, positive = larger drop),
+    n_readings, status ("scored", "all_zero" or "too_short").
+    """
+    if not 0 <= min_drop < 1:
+        raise ParameterError("min_drop", "a share of consumption in [0, 1)", min_drop)
+    matrix = to_matrix(reads, as_of)
+    before, after = WINDOWS[matrix.frequency]
+    observed = ~np.isnan(matrix.values)
+    n_readings = observed.sum(axis=1)
+    log_kwh, all_zero = log_consumption(matrix.values)
+    scorable = ~all_zero & (n_readings >= before + after)
+
+    steps = matrix.values.shape[1]
+    basis = _design_basis(steps, _common_factors(log_kwh, np.flatnonzero(scorable)))
+    step_columns = _step_columns(steps, basis)
+    change = np.full(len(matrix.customers), steps - 1)
+    log_drop = np.zeros(len(matrix.customers))
+    score = np.zeros(len(matrix.customers))
+    for rows in _chunks(np.flatnonzero(scorable)):
+        fit = _fit_level_shift(
+            log_kwh[rows], observed[rows], basis, step_columns, before, after, np.log1p(-min_drop)
+        )
+        change[rows], log_drop[rows], score[rows] = fit
+
+    status = np.where(all_zero, "all_zero", np.where(scorable, "scored", "too_short"))
+    result = pd.DataFrame(
+        {
+            "customer_id": matrix.customers,
+            "score": score,
+            "drop_ratio": np.where(scorable, np.exp(-log_drop), np.nan),
+            "change_at": pd.Series(matrix.times[np.minimum(change + 1, steps - 1)]).where(scorable),
+            "steps_since_change": np.where(scorable, steps - 1 - change, 0),
+            "peer_z": _peer_z(log_drop, scorable, matrix, peers),
+            "n_readings": n_readings,
+            "status": status,
+        }
+    )
+    return result.sort_values(["score", "customer_id"], ascending=[False, True], ignore_index=True)
+
+
+def _common_factors(log_kwh: np.ndarray, rows: np.ndarray) -> np.ndarray:
+    """Common patterns (steps x factors) of the series of `rows`.
+
+    The first is the median customer's series, which a few customers' own drops cannot move; the
+    others are principal components of what the median leaves, only when there are at least
+    CUSTOMERS_PER_FACTOR customers per component (with fewer, one customer's drop would become a
+    "common" pattern and hide itself). None below MIN_CUSTOMERS.
+    """
+    if len(rows) < MIN_CUSTOMERS:
+        return np.empty((log_kwh.shape[1], 0))
+    sample = log_kwh[rows[:: max(1, len(rows) // FACTOR_SAMPLE)]]
+    median = row_nanmedian(sample.T)
+    extra = min(COMMON_FACTORS - 1, len(rows) // CUSTOMERS_PER_FACTOR - 1)
+    if extra < 1:
+        return median[:, None]
+    rest = np.clip(np.nan_to_num(sample - median), -3.0, 3.0)  # spikes and zeros must not steer
+    _, vectors = np.linalg.eigh(rest.T @ rest)
+    return np.column_stack([median, vectors[:, ::-1][:, :extra]])
+
+
+def _design_basis(steps: int, factors: np.ndarray) -> np.ndarray:
+    """Orthonormal basis (steps x p) of the shared regressors: level, trend and common factors."""
+    position = np.arange(steps, dtype=float)
+    design = np.column_stack([np.ones(steps), (position - position.mean()) / steps, factors])
+    left, singular, _ = np.linalg.svd(design, full_matrices=False)
+    return left[:, singular > 1e-8 * singular[0]]
+
+
+def _step_columns(steps: int, basis: np.ndarray) -> np.ndarray:
+    """Step regressors 1[t > k] for k = 0..steps-2 with the shared regressors projected out."""
+    position = np.arange(steps)
+    step = (position[:, None] > position[None, :-1]).astype(float)
+    return step - basis @ (basis.T @ step)
+
+
+def _fit_level_shift(
+    log_kwh: np.ndarray,
+    observed: np.ndarray,
+    basis: np.ndarray,
+    step_columns: np.ndarray,
+    min_before: int,
+    min_after: int,
+    log_min_drop: float,
+) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """Best change point, log drop and calibrated score for each row (customer) of a chunk.
+
+    Missing readings are filled with the model's own fit (two passes), so they neither create
+    nor hide a drop.
+    """
+    after_counts = np.cumsum(observed[:, ::-1], axis=1)[:, ::-1][:, 1:]
+    before_counts = observed.sum(axis=1)[:, None] - after_counts
+    step_norms = (step_columns**2).sum(axis=0)
+    allowed = (before_counts >= min_before) & (after_counts >= min_after) & (step_norms > 1e-9)
+    filled = np.where(observed, log_kwh, 0.0)
+    rows = np.arange(log_kwh.shape[0])
+    for _ in range(2):
+        residual = filled - (filled @ basis) @ basis.T
+        # <residual, step_k> is the sum of residuals after k: one suffix sum per customer.
+        coefficient = np.cumsum(residual[:, ::-1], axis=1)[:, ::-1][:, 1:] / step_norms
+        evidence = np.where(allowed, (-coefficient + log_min_drop) * np.sqrt(step_norms), -np.inf)
+        change = np.argmax(evidence, axis=1)
+        shift = coefficient[rows, change]
+        residual -= shift[:, None] * step_columns[:, change].T
+        filled = np.where(observed, log_kwh, filled - residual)
+    residual = np.where(observed, residual, np.nan)
+    n_readings = observed.sum(axis=1)
+    centre = row_nanmedian(residual)
+    scale = 1.4826 * row_nanmedian(np.abs(residual - centre[:, None]))
+    parameters = basis.shape[1] + 1
+    scale = np.maximum(scale, MIN_SCALE) * np.sqrt(
+        n_readings / np.maximum(n_readings - parameters, 1)
+    )
+    scale *= _autocorrelation_inflation(np.nan_to_num(residual))
+    z = evidence[rows, change] / scale
+    return change, -shift, _sidak(z, allowed.sum(axis=1))
+
+
+def _autocorrelation_inflation(residual: np.ndarray) -> np.ndarray:
+    """sqrt((1 + r) / (1 - r)) from each row's lag-one autocorrelation r (floored at 0): how much
+    wider a segment mean's error is under AR(1) noise than under independent noise."""
+    lagged = (residual[:, 1:] * residual[:, :-1]).sum(axis=1)
+    energy = np.maximum((residual**2).sum(axis=1), 1e-12)
+    rho = np.clip(lagged / energy, 0.0, MAX_AUTOCORRELATION)
+    return np.sqrt((1 + rho) / (1 - rho))
+
+
+def _sidak(z: np.ndarray, tries: np.ndarray) -> np.ndarray:
+    """The z of the best of `tries` candidate change points, turned back into a single-test z.
+
+    p = 1 - (1 - P(Z > z))^tries, computed in log space so extreme scores stay finite.
+    """
+    with np.errstate(divide="ignore", invalid="ignore"):
+        log_tail = special.log_ndtr(-z)
+        log_p = np.where(
+            log_tail < -20,
+            np.log(tries) + log_tail,
+            np.log(-np.expm1(tries * np.log1p(-np.exp(log_tail)))),
+        )
+        score = -special.ndtri_exp(np.minimum(log_p, 0.0))
+    return np.clip(np.nan_to_num(score, nan=SCORE_FLOOR, neginf=SCORE_FLOOR), SCORE_FLOOR, None)
+
+
+def _chunks(rows: np.ndarray) -> list[np.ndarray]:
+    return [rows[start : start + CHUNK_ROWS] for start in range(0, len(rows), CHUNK_ROWS)]
+
+
+def _peer_z(
+    log_drop: np.ndarray, scorable: np.ndarray, matrix: ConsumptionMatrix, peers: pd.Series | None
+) -> np.ndarray:
+    """Robust z, (x - median) / (1.4826 MAD), of each scored customer's log drop among its peers."""
+    groups = (
+        pd.Series("all", index=matrix.customers)
+        if peers is None
+        else pd.Series(peers).reindex(matrix.customers).fillna("(no group)").astype(str)
+    )
+    frame = pd.DataFrame({"drop": np.where(scorable, log_drop, np.nan), "group": groups.to_numpy()})
+    grouped = frame.groupby("group")["drop"]
+    median = grouped.transform("median")
+    mad = 1.4826 * (frame["drop"] - median).abs().groupby(frame["group"]).transform("median")
+    z = (frame["drop"] - median) / mad.clip(lower=MIN_SCALE)
+    return z.fillna(0.0).to_numpy()

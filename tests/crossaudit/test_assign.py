@@ -1,0 +1,106 @@
+"""Cross-audit assignment: the rules hold, it is deterministic, impossible cases say why."""
+
+from __future__ import annotations
+
+from itertools import product
+
+import pandas as pd
+import pytest
+
+from auditkit.crossaudit import InfeasibleAssignmentError, assign, loads
+from auditkit.errors import AuditkitError, ParameterError
+
+DISTRICTS = ["城东", "城北", "城南", "城西", "江北", "高新"]
+
+
+def _pairs(frame: pd.DataFrame) -> set[tuple[str, str]]:
+    return set(frame[["auditing_district", "audited_district"]].itertuples(index=False, name=None))
+
+
+def _check_rules(assignment: pd.DataFrame, names, previous=None) -> None:
+    pairs = _pairs(assignment)
+    assert sorted(assignment["audited_district"]) == sorted(names)  # each audited exactly once
+    assert all(auditor != audited for auditor, audited in pairs)
+    assert not any((audited, auditor) in pairs for auditor, audited in pairs)
+    if previous is not None:
+        assert not pairs & _pairs(previous)
+
+
+@pytest.mark.parametrize("count", [3, 4, 5, 6, 9, 15])
+def test_rules_hold_for_many_seeds(count):
+    names = [f"D{i:02d}" for i in range(count)]
+    for seed in range(20):
+        first = assign(names, seed)
+        _check_rules(first, names)
+        assert sorted(first["auditing_district"]) == sorted(names)  # each audits exactly one
+        second = assign(names, seed + 100, previous=first)
+        _check_rules(second, names, previous=first)
+
+
+def test_same_seed_same_assignment_and_seeds_vary():
+    assert assign(DISTRICTS, 7).equals(assign(list(reversed(DISTRICTS)), 7))
+    assert len({tuple(assign(DISTRICTS, seed)["audited_district"]) for seed in range(10)}) > 1
+
+
+def test_three_districts_alternate_their_circle():
+    first = assign(["A", "B", "C"], 1)
+    second = assign(["A", "B", "C"], 1, previous=first)
+    assert _pairs(second) == {(b, a) for a, b in _pairs(first)}
+    with pytest.raises(InfeasibleAssignmentError, match="previous round"):
+        assign(["A", "B", "C"], 1, previous=pd.concat([first, second]))
+
+
+def test_impossible_constraints_name_the_rule():
+    with pytest.raises(InfeasibleAssignmentError, match="audits each other in the same round"):
+        assign(["A", "B"], 0)
+    with pytest.raises(InfeasibleAssignmentError, match="no district audits itself"):
+        assign(["A"], 0)
+    with pytest.raises(InfeasibleAssignmentError, match="capacity > 0"):
+        assign(["A", "B", "C"], 0, workload={"A": 1})
+    assert issubclass(InfeasibleAssignmentError, AuditkitError)
+
+
+def test_capacity_shares_the_work_as_well_as_possible():
+    sizes = {"A": 4000, "B": 3000, "C": 1000, "D": 1000, "E": 1000}
+    capacity = {"A": 5, "B": 3, "C": 1, "D": 1, "E": 0}
+    assignment = assign(sizes, 3, workload=capacity)
+    _check_rules(assignment, sizes)
+    assert "E" not in set(assignment["auditing_district"])
+    load = loads(assignment, sizes, capacity).set_index("district")
+    error = ((load["work_share"] - load["capacity_share"]) ** 2).sum()
+    # Brute force over every legal assignment: none shares the work better.
+    names = sorted(sizes)
+    best = min(
+        sum(
+            (sum(sizes[d] for d, a in zip(names, choice, strict=True) if a == auditor) / 10_000
+             - capacity[auditor] / 10) ** 2
+            for auditor in names
+        )
+        for choice in product(names, repeat=len(names))
+        if all(a != d and capacity[a] > 0 for a, d in zip(choice, names, strict=True))
+        and not any(choice[names.index(a)] == d for a, d in zip(choice, names, strict=True))
+    )  # fmt: skip
+    assert error == pytest.approx(best)
+
+
+def test_many_districts_with_capacity_use_the_local_search():
+    names = {f"D{i:02d}": 100 + 10 * i for i in range(12)}
+    capacity = {name: 1 + i % 3 for i, name in enumerate(names)}
+    assignment = assign(names, 5, workload=capacity)
+    _check_rules(assignment, names)
+    load = loads(assignment, names, capacity)
+    assert (load["work_share"] - load["capacity_share"]).abs().max() < 0.06
+    assert assignment.equals(assign(names, 5, workload=capacity))
+
+
+def test_bad_parameters():
+    with pytest.raises(ParameterError, match="'districts'"):
+        assign(["A", "A", "B"], 0)
+    with pytest.raises(ParameterError, match="'districts'"):
+        assign({"A": 0, "B": 1, "C": 1}, 0)
+    with pytest.raises(ParameterError, match="'workload'"):
+        assign(["A", "B", "C"], 0, workload={"Z": 1})
+    with pytest.raises(ParameterError, match="'workload'"):
+        assign(["A", "B", "C"], 0, workload={"A": -1, "B": 1, "C": 1})
+    with pytest.raises(ParameterError, match="'previous'"):
+        assign(["A", "B", "C"], 0, previous=pd.DataFrame({"auditor": ["A"]}))

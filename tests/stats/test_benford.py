@@ -1,0 +1,139 @@
+"""Benford tests against hand computations and scipy."""
+
+from __future__ import annotations
+
+import numpy as np
+import pandas as pd
+import pytest
+from scipy import stats
+
+from auditkit.errors import AuditkitError, ParameterError
+from auditkit.stats import benford, benford_by_group
+from auditkit.stats.benford import (
+    InsufficientDataError,
+    conformity_class,
+    expected_proportions,
+    first_two_digits,
+)
+
+
+def test_expected_proportions_match_benfords_formula():
+    first = expected_proportions("first")
+    assert first[1] == pytest.approx(np.log10(2))  # 0.30103
+    assert first[9] == pytest.approx(np.log10(10 / 9))  # 0.04576
+    first_two = expected_proportions("first_two")
+    assert first_two[10] == pytest.approx(0.041393, abs=1e-6)
+    assert first_two[99] == pytest.approx(0.004365, abs=1e-6)
+    # Second digit: Nigrini's table gives 0.11968 for 0 and 0.08500 for 9.
+    second = expected_proportions("second")
+    assert second[0] == pytest.approx(0.11968, abs=1e-5)
+    assert second[9] == pytest.approx(0.08500, abs=1e-5)
+    for test in ("first", "second", "first_two"):
+        assert expected_proportions(test).sum() == pytest.approx(1.0)
+
+
+def test_first_two_digits_survive_binary_noise():
+    values = np.array([10.0, 99.99, 100.0, 123.45, 0.29 * 100, 1000.0, 987654.0, 19.999999999999])
+    assert first_two_digits(values).tolist() == [10, 99, 10, 12, 29, 10, 98, 20]
+
+
+def test_statistics_match_scipy_and_a_hand_z():
+    values = [15, 17, 23, 28, 31, 45, 120, 180, 1500, 19, 11, 250]
+    result = benford(values, "first")
+    counts = result.table["count"].to_numpy()
+    expected = result.table["expected_count"].to_numpy()
+    reference = stats.chisquare(counts, expected)
+    assert result.chi2 == pytest.approx(reference.statistic)
+    assert result.p_value == pytest.approx(reference.pvalue)
+    assert result.df == 8
+    assert result.mad == pytest.approx(np.mean(np.abs(counts / 12 - expected / 12)))
+    # Digit 1: 7 of 12 observed, p0 = log10(2); Nigrini's z with the continuity correction.
+    p0 = np.log10(2)
+    z = (abs(7 / 12 - p0) - 1 / 24) / np.sqrt(p0 * (1 - p0) / 12)
+    assert result.table.loc[1, "z"] == pytest.approx(z)
+    assert result.table.loc[1, "p_value"] == pytest.approx(2 * stats.norm.sf(z))
+
+
+def test_continuity_correction_only_when_smaller_than_the_difference():
+    # 301 ones of 1000 is within 1/(2n) of log10(2): no correction is subtracted.
+    values = [100] * 301 + [900] * 699
+    row = benford(values, "first").table.loc[1]
+    assert row["z"] == pytest.approx(
+        abs(0.301 - np.log10(2)) / np.sqrt(np.log10(2) * (1 - np.log10(2)) / 1000)
+    )
+
+
+@pytest.mark.parametrize(
+    ("mad", "test", "expected"),
+    [
+        (0.0059, "first", "close"),
+        (0.006, "first", "close"),
+        (0.0061, "first", "acceptable"),
+        (0.012, "first", "acceptable"),
+        (0.0121, "first", "marginal"),
+        (0.015, "first", "marginal"),
+        (0.0151, "first", "nonconformity"),
+        (0.0012, "first_two", "close"),
+        (0.0013, "first_two", "acceptable"),
+        (0.0019, "first_two", "marginal"),
+        (0.0023, "first_two", "nonconformity"),
+        (0.0079, "second", "close"),
+        (0.0095, "second", "acceptable"),
+        (0.011, "second", "marginal"),
+        (0.013, "second", "nonconformity"),
+    ],
+)
+def test_nigrini_conformity_thresholds(mad, test, expected):
+    assert conformity_class(mad, test) == expected
+
+
+def test_benford_data_conform_and_uniform_data_do_not():
+    rng = np.random.default_rng(3)
+    conforming = benford(10 ** rng.uniform(1, 7, 50_000), "first_two")
+    assert conforming.conformity == "close"
+    assert conforming.p_value > 0.001
+    uniform = benford(rng.uniform(100, 999, 50_000), "first")
+    assert uniform.conformity == "nonconformity"
+    standouts = uniform.standouts()
+    assert standouts.index[0] == 1 and standouts.iloc[0]["direction"] == "under"
+
+
+def test_left_out_values_are_counted():
+    result = benford([None, "x", -5, 0, 3.5, 9.99, 10, 250, 3000], "first_two")
+    assert result.n == 3
+    assert (result.n_missing, result.n_nonpositive, result.n_below_10) == (2, 2, 2)
+    assert result.n_excluded == 6
+    assert result.small_sample
+
+
+def test_no_testable_value_is_a_clear_error():
+    with pytest.raises(InsufficientDataError, match="none among 3 values"):
+        benford([0, 5, -1])
+    assert issubclass(InsufficientDataError, AuditkitError)
+
+
+def test_bad_parameters_name_themselves():
+    with pytest.raises(ParameterError, match="'test'"):
+        benford([10, 20], "third")
+    with pytest.raises(ParameterError, match="'alpha'"):
+        benford([10, 20]).standouts(alpha=2)
+    with pytest.raises(ParameterError, match="'lang'"):
+        benford([10, 20]).summary("fr")
+
+
+def test_summary_reads_in_both_languages():
+    result = benford([12, 15, 130, 1900, 25, 31], "first")
+    assert "6 个金额参与检验" in result.summary("zh")
+    assert "6 amounts tested" in result.summary("en")
+
+
+def test_by_group_reports_an_empty_group_with_a_note():
+    values = pd.Series([12.0, 150.0, 1800.0, 0.0, 5.0])
+    groups = pd.Series(["甲", "甲", "甲", "乙", "乙"])
+    table = benford_by_group(values, groups, "first")
+    assert table["group"].tolist() == ["乙", "甲"]
+    empty = table.iloc[0]
+    assert empty["n"] == 0 and empty["n_excluded"] == 2 and "no amount" in empty["note"]
+    assert table.iloc[1]["n"] == 3
+    with pytest.raises(ParameterError, match="'groups'"):
+        benford_by_group(values, groups[:2])

@@ -1,0 +1,57 @@
+"""`auditkit stats ...` and `auditkit crossaudit ...` on the small utility."""
+
+from __future__ import annotations
+
+import argparse
+
+import pandas as pd
+import pytest
+from stats_builders import DROP_CUSTOMER
+
+from auditkit.cli import stats as stats_cli
+from auditkit.errors import AuditkitError
+
+
+def run(*argv: str) -> int:
+    parser = argparse.ArgumentParser(prog="auditkit")
+    stats_cli.register(parser.add_subparsers(dest="command", required=True))
+    args = parser.parse_args(list(argv))
+    return args.func(args)
+
+
+def test_theft_scores_are_written_and_printed(small_folder, tmp_path, capsys):
+    assert run("stats", "theft", str(small_folder), "--top", "3", "--out", str(tmp_path)) == 0
+    printed = capsys.readouterr().out
+    assert DROP_CUSTOMER in printed.splitlines()[1]
+    assert "41 customers scored, 1 above 3" in printed and "all_zero: 3" in printed
+    written = pd.read_csv(tmp_path / "theft_scores.csv", encoding="utf-8-sig")
+    assert len(written) == 44 and written.loc[0, "customer_id"] == DROP_CUSTOMER
+
+
+def test_benford_per_district(small_folder, capsys):
+    assert run("stats", "benford", str(small_folder), "--test", "first", "--as-of", "2024-06") == 0
+    printed = capsys.readouterr().out
+    assert printed.startswith("Benford first test of bill amounts, 2023-07 to 2024-06")
+    assert "no amount >= 10" in printed  # district 丙 bills zero
+
+
+def test_assign_from_names_and_from_the_data(small_folder, tmp_path, capsys):
+    out = tmp_path / "round.csv"
+    assert (
+        run("crossaudit", "assign", "--districts", "A,B,C,D", "--seed", "2", "--out", str(out)) == 0
+    )
+    first = pd.read_csv(out, encoding="utf-8-sig")
+    assert sorted(first["audited_district"]) == ["A", "B", "C", "D"]
+    capacity = tmp_path / "capacity.yaml"
+    capacity.write_text("甲: 3\n乙: 1\n丙: 1\n丁: 1\n", encoding="utf-8")
+    assert run("crossaudit", "assign", "--data", str(small_folder), "--seed", "1",
+               "--capacity", str(capacity)) == 0  # fmt: skip
+    assert "capacity_share" in capsys.readouterr().out
+    with pytest.raises(AuditkitError, match="audits each other"):
+        run("crossaudit", "assign", "--districts", "A,B", "--seed", "1")
+
+
+def test_compare_prints_conclusions(small_folder, capsys):
+    assert run("crossaudit", "compare", str(small_folder), "--lang", "en") == 0
+    printed = capsys.readouterr().out
+    assert "- 甲: self-audits found errors in 10.0%" in printed

@@ -1,0 +1,78 @@
+"""The long-to-matrix pivot every consumption score relies on."""
+
+from __future__ import annotations
+
+import numpy as np
+import pandas as pd
+import pytest
+
+from auditkit.errors import ParameterError
+from auditkit.stats import ColumnError, InsufficientDataError
+from auditkit.stats.matrix import (
+    log_consumption,
+    month_number_to_period,
+    period_to_month_number,
+    row_nanmedian,
+    to_matrix,
+)
+
+
+def test_monthly_pivot_keeps_missing_months_as_gaps():
+    reads = pd.DataFrame(
+        {"customer_id": ["B", "A", "A", "B"], "period": ["2024-01", "2024-03", "2024-01", "2024-02"],
+         "kwh": [5.0, 30.0, 10.0, 7.0]}
+    )  # fmt: skip
+    matrix = to_matrix(reads)
+    assert matrix.frequency == "M"
+    assert matrix.customers.tolist() == ["A", "B"]
+    assert matrix.times.tolist() == ["2024-01", "2024-02", "2024-03"]
+    np.testing.assert_array_equal(matrix.values, [[10, np.nan, 30], [5, 7, np.nan]])
+    assert matrix.season_index.tolist() == [0, 1, 2]
+    assert to_matrix(reads, as_of="2024-02").times.tolist() == ["2024-01", "2024-02"]
+
+
+def test_daily_pivot_and_as_of_month_end():
+    dates = pd.date_range("2024-01-30", periods=4, freq="D")
+    reads = pd.DataFrame({"customer_id": "A", "date": dates, "kwh": [1.0, 2.0, 3.0, 4.0]})
+    matrix = to_matrix(reads, as_of="2024-01")
+    assert matrix.frequency == "D" and matrix.season_length == 7
+    assert list(matrix.times.strftime("%Y-%m-%d")) == ["2024-01-30", "2024-01-31"]
+    assert matrix.season_index.tolist() == [1, 2]  # Tuesday, Wednesday
+
+
+def test_bad_reads_are_named():
+    good = {"customer_id": ["A", "A"], "period": ["2024-01", "2024-01"], "kwh": [1.0, 2.0]}
+    with pytest.raises(ParameterError, match="one reading per customer and period"):
+        to_matrix(pd.DataFrame(good))
+    with pytest.raises(ParameterError, match="kWh >= 0"):
+        to_matrix(pd.DataFrame({**good, "period": ["2024-01", "2024-02"], "kwh": [1.0, -2.0]}))
+    with pytest.raises(ColumnError, match="or 'date' for daily reads"):
+        to_matrix(pd.DataFrame({"customer_id": ["A"], "kwh": [1.0]}))
+    with pytest.raises(ParameterError, match="YYYY-MM"):
+        to_matrix(pd.DataFrame({**good, "period": ["2024-13", "2024-01"]}))
+    with pytest.raises(InsufficientDataError, match="as_of"):
+        to_matrix(pd.DataFrame({**good, "period": ["2024-01", "2024-02"]}), as_of="2023-06")
+
+
+def test_row_nanmedian_matches_numpy():
+    rng = np.random.default_rng(0)
+    values = rng.normal(size=(300, 13))
+    values[rng.random(values.shape) < 0.3] = np.nan
+    values[0] = np.nan
+    with np.errstate(all="ignore"), pytest.warns(RuntimeWarning):
+        expected = np.nanmedian(values, axis=1)
+    np.testing.assert_allclose(row_nanmedian(values), expected, equal_nan=True)
+
+
+def test_log_consumption_floors_zeros_and_flags_all_zero_rows():
+    values = np.array([[100.0, 0.0, 100.0], [0.0, 0.0, np.nan], [np.nan, np.nan, np.nan]])
+    log_kwh, all_zero = log_consumption(values)
+    assert all_zero.tolist() == [False, True, False]
+    # A zero reads as 10 % of the typical positive reading: log(10 / 110) below the median.
+    assert log_kwh[0, 1] == pytest.approx(np.log(10 / 110))
+
+
+def test_period_numbers_round_trip():
+    numbers = period_to_month_number(["2023-12", "2024-01"])
+    assert numbers[1] - numbers[0] == 1
+    assert month_number_to_period(numbers) == ["2023-12", "2024-01"]

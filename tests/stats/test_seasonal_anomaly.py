@@ -1,0 +1,144 @@
+"""STL decomposition with flagged months, and customer anomaly scores."""
+
+from __future__ import annotations
+
+import numpy as np
+import pandas as pd
+import pytest
+
+from auditkit.errors import ParameterError
+from auditkit.stats import InsufficientDataError, anomaly_scores, decompose, decompose_by_group
+
+PERIODS = [f"{2022 + m // 12}-{m % 12 + 1:02d}" for m in range(36)]
+
+
+def _seasonal(seed: int = 0) -> pd.Series:
+    rng = np.random.default_rng(seed)
+    month = np.arange(36)
+    values = 1000 + 200 * np.sin(2 * np.pi * month / 12) + 3 * month + rng.normal(0, 10, 36)
+    return pd.Series(values, index=PERIODS)
+
+
+def test_a_spike_is_the_month_out_of_line():
+    series = _seasonal()
+    series.iloc[20] += 150
+    result = decompose(series, "X")
+    assert result.outliers["period"].iloc[0] == PERIODS[20]
+    # No echo in the same month of the other years.
+    assert not result.frame.loc[[8, 32], "outlier"].any()
+    frame = result.frame
+    np.testing.assert_allclose(
+        frame["trend"] + frame["seasonal"] + frame["resid"], frame["observed"], rtol=1e-9
+    )
+    # Robust z against the months not set aside (the flagged ones are).
+    reference = frame.loc[~frame["outlier"], "resid"].to_numpy()
+    mad = np.median(np.abs(reference - np.median(reference)))
+    expected = (frame.loc[20, "resid"] - np.median(reference)) / (1.4826 * mad)
+    assert frame.loc[20, "resid_z"] == pytest.approx(expected)
+
+
+def test_a_missing_month_is_interpolated_and_never_flagged():
+    series = _seasonal(1).drop(PERIODS[10])
+    result = decompose(series, "X")
+    row = result.frame.set_index("period").loc[PERIODS[10]]
+    assert row["imputed"] and not row["outlier"] and np.isnan(row["observed"])
+    assert len(result.frame) == 36
+
+
+def test_constant_and_zero_series_have_no_outliers():
+    for value in (0.0, 500.0):
+        result = decompose(pd.Series(value, index=PERIODS))
+        assert (result.frame["resid_z"] == 0).all() and result.outliers.empty
+
+
+def test_short_series_and_bad_threshold_are_explained():
+    with pytest.raises(InsufficientDataError, match="at least 24 months"):
+        decompose(_seasonal().iloc[:20], "X", lang="en")
+    with pytest.raises(InsufficientDataError, match="24 个月"):
+        decompose(_seasonal().iloc[:20], "X", lang="zh")
+    with pytest.raises(ParameterError, match="'threshold'"):
+        decompose(_seasonal(), threshold=0)
+
+
+def test_by_group_turns_problems_into_notes():
+    monthly = pd.concat(
+        [
+            pd.DataFrame({"district": "A", "period": PERIODS, "kwh": _seasonal(2).to_numpy()}),
+            pd.DataFrame({"district": "B", "period": PERIODS[:10], "kwh": 1.0}),
+            pd.DataFrame({"district": "C", "period": PERIODS, "kwh": 0.0}),
+        ]
+    )
+    results, notes = decompose_by_group(monthly, lang="en")
+    assert sorted(results) == ["A", "C"]
+    assert any(note.startswith("B: seasonal decomposition needs") for note in notes)
+    assert any(note.startswith("C: every month is zero") for note in notes)
+
+
+def _bills(customers: int = 60, seed: int = 0) -> tuple[pd.DataFrame, pd.DataFrame]:
+    rng = np.random.default_rng(seed)
+    season = 1 + 0.3 * np.cos(2 * np.pi * (np.arange(36) - 7) / 12)
+    kwh = (
+        rng.uniform(50, 500, (customers, 1)) * season * np.exp(rng.normal(0, 0.05, (customers, 36)))
+    )
+    ids = [f"C{i:03d}" for i in range(customers)]
+    customer_table = pd.DataFrame(
+        {"customer_id": ids, "district": np.where(np.arange(customers) < 40, "X", "Y"),
+         "usage_type": "residential"}
+    )  # fmt: skip
+    return kwh, customer_table
+
+
+def _long(kwh: np.ndarray, ids: list[str]) -> pd.DataFrame:
+    return pd.DataFrame(
+        {"customer_id": np.repeat(ids, kwh.shape[1]), "period": np.tile(PERIODS[: kwh.shape[1]], len(ids)),
+         "kwh_billed": kwh.ravel()}
+    ).dropna()  # fmt: skip
+
+
+def test_anomalies_need_both_self_and_peers_to_agree():
+    kwh, customers = _bills()
+    ids = customers["customer_id"].tolist()
+    kwh[3, -3:] *= 0.4  # drops against itself and its peers
+    kwh[40:, -3:] *= 0.4  # all of district Y drops together: unusual for each, not for peers
+    scores = anomaly_scores(_long(kwh, ids), customers).set_index("customer_id")
+    top = scores.iloc[0]
+    assert top.name == "C003" and top["direction"] == "drop" and top["score"] > 3
+    assert top["change"] == pytest.approx(0.4 - 1, abs=0.05)
+    y = scores.loc[ids[40:]]
+    assert (y["self_z"] < -3).all() and (y["score"] < 3).all()
+    assert (scores["peer_group"] == scores["district"] + " / residential").all()
+    assert scores.loc["C003", "year_before_kwh"] == pytest.approx(kwh[3, 21:24].mean())
+
+
+def test_anomaly_statuses_for_awkward_customers():
+    kwh, customers = _bills()
+    ids = customers["customer_id"].tolist()
+    kwh[0] = 0.0
+    kwh[1, :19] = np.nan  # 17 months: two year-over-year windows before the recent one
+    kwh[2, -15:] = np.nan  # nothing recent
+    customers.loc[59, "usage_type"] = "public"  # alone in its group everywhere
+    scores = anomaly_scores(_long(kwh, ids), customers, min_peers=5).set_index("customer_id")
+    assert scores.loc["C000", "status"] == "all_zero"
+    assert scores.loc["C001", "status"] == "short_history"
+    assert scores.loc["C002", "status"] == "no_recent_change"
+    assert scores.loc["C059", "status"] == "no_peers"
+    assert scores.loc[["C000", "C001", "C002", "C059"], "score"].isna().all()
+    assert scores["score"].notna().sum() == 56
+
+
+def test_small_peer_groups_fall_back_to_the_usage_type():
+    kwh, customers = _bills()
+    customers.loc[:3, "district"] = "Z"  # four customers: below min_peers
+    scores = anomaly_scores(_long(kwh, customers["customer_id"].tolist()), customers)
+    z_rows = scores[scores["district"] == "Z"]
+    assert (z_rows["peer_group"] == "* / residential").all()
+    assert (z_rows["peer_count"] == 60).all()
+
+
+def test_anomaly_parameters_are_checked():
+    kwh, customers = _bills(10)
+    bills = _long(kwh, customers["customer_id"].tolist())
+    with pytest.raises(ParameterError, match="'recent'"):
+        anomaly_scores(bills, customers, recent=13)
+    with pytest.raises(ParameterError, match="'min_peers'"):
+        anomaly_scores(bills, customers, min_peers=1)

@@ -1,0 +1,108 @@
+"""District summaries on a hand example and on the awkward small utility."""
+
+from __future__ import annotations
+
+import numpy as np
+import pandas as pd
+import pytest
+
+from auditkit.errors import ParameterError
+from auditkit.stats import ColumnError, InsufficientDataError, summarize
+
+PERIODS = [f"{year}-{month:02d}" for year in (2023, 2024) for month in range(1, 13)]
+
+
+def _hand_tables():
+    customers = pd.DataFrame(
+        {"customer_id": ["a", "b", "c"], "district": ["X", "X", "Y"],
+         "usage_type": ["residential", "commercial", "residential"]}
+    )  # fmt: skip
+    rows = []
+    for month, period in enumerate(PERIODS):
+        year_two = month >= 12
+        rows.append(("a", period, 100.0 if not year_two else 110.0, 50.0, "actual"))
+        rows.append(
+            (
+                "b",
+                period,
+                0.0 if month == 23 else 200.0,
+                150.0,
+                "estimated" if month == 23 else "actual",
+            )
+        )
+        rows.append(("c", period, 10.0, 6.0, "actual"))
+    bills = pd.DataFrame(
+        rows, columns=["customer_id", "period", "kwh_billed", "amount", "read_type"]
+    )
+    supply = pd.DataFrame({"district": "X", "period": PERIODS, "kwh_supplied": 400.0})
+    return bills, customers, supply
+
+
+def test_window_totals_against_a_hand_computation():
+    bills, customers, supply = _hand_tables()
+    summary = summarize(bills, customers, supply, lang="en")
+    assert (summary.period_from, summary.period_to) == ("2024-01", "2024-12")
+    x = summary.table.set_index("district").loc["X"]
+    kwh_2024 = 12 * 110 + 11 * 200
+    assert x["kwh"] == kwh_2024
+    assert x["customers"] == 2 and x["bills"] == 24
+    assert x["revenue"] == 12 * 50 + 12 * 150
+    assert x["avg_price"] == pytest.approx(x["revenue"] / kwh_2024)
+    assert x["kwh_yoy"] == pytest.approx(kwh_2024 / (12 * 100 + 12 * 200) - 1)
+    assert x["estimated_share"] == pytest.approx(1 / 24)
+    assert x["zero_share"] == pytest.approx(1 / 24)
+    assert x["line_loss"] == pytest.approx(1 - kwh_2024 / (12 * 400))
+    y = summary.table.set_index("district").loc["Y"]
+    assert np.isnan(y["line_loss"]) and y["kwh_yoy"] == pytest.approx(0)
+
+
+def test_monthly_series_and_usage_breakdown():
+    bills, customers, supply = _hand_tables()
+    summary = summarize(bills, customers, supply, as_of="2024-06", months=3)
+    assert (summary.period_from, summary.period_to) == ("2024-04", "2024-06")
+    monthly = summary.monthly.set_index(["district", "period"])
+    assert monthly.loc[("X", "2024-03"), "kwh"] == 310
+    assert monthly.loc[("X", "2024-03"), "kwh_yoy"] == pytest.approx(310 / 300 - 1)
+    assert monthly.loc[("X", "2024-03"), "line_loss"] == pytest.approx(1 - 310 / 400)
+    assert np.isnan(monthly.loc[("X", "2023-03"), "kwh_yoy"])  # no year before
+    assert summary.monthly["period"].max() == "2024-06"
+    usage = summary.by_usage.set_index(["district", "usage_type"])
+    assert usage.loc[("X", "commercial"), "kwh_share"] == pytest.approx(600 / 930)
+    assert usage.loc[("X", "residential"), "kwh_yoy"] == pytest.approx(0.1)
+
+
+def test_awkward_districts_get_notes_not_crashes(small_tables):
+    summary = summarize(
+        small_tables["bills"], small_tables["customers"], small_tables["district_supply"], lang="en"
+    )
+    table = summary.table.set_index("district")
+    assert table.loc["丁", "bills"] == 0 and np.isnan(table.loc["丁", "kwh"])
+    assert table.loc["丙", "zero_share"] == 1.0
+    assert table.loc["乙", "line_loss"] < 0
+    notes = " ".join(summary.notes)
+    assert "丁: no bills in the period" in notes
+    assert "乙: negative line loss" in notes
+    assert "丙: supplied energy incomplete" in notes
+    assert "丙: no complete year-earlier bills" in notes  # 2023-03..05 are missing
+    gaps = summary.monthly[(summary.monthly["district"] == "丙") & summary.monthly["bills"].isna()]
+    assert gaps["period"].tolist() == ["2023-03", "2023-04", "2023-05"]
+
+
+def test_notes_follow_the_language_and_missing_supply_is_said(small_tables):
+    summary = summarize(small_tables["bills"], small_tables["customers"], lang="zh")
+    assert any("未提供 district_supply" in note for note in summary.notes)
+    assert summary.table["line_loss"].isna().all()
+
+
+def test_unknown_customers_and_bad_input():
+    bills, customers, _ = _hand_tables()
+    extra = pd.concat([bills, bills.head(2).assign(customer_id="zz")])
+    assert any("2 bills" in note for note in summarize(extra, customers, lang="en").notes)
+    with pytest.raises(ColumnError, match="'amount'"):
+        summarize(bills.drop(columns="amount"), customers)
+    with pytest.raises(ParameterError, match="'months'"):
+        summarize(bills, customers, months=0)
+    with pytest.raises(InsufficientDataError, match="as_of"):
+        summarize(bills, customers, as_of="2020-01")
+    with pytest.raises(ParameterError, match="'lang'"):
+        summarize(extra, customers, lang="fr")
