@@ -23,7 +23,8 @@ from auditkit.rules.params import load_defaults, resolve
 from auditkit.rules.periods import period_text
 from auditkit.rules.registry import AREAS, RULES, Rule
 
-__all__ = ["AREAS", "FINDING_COLUMNS", "RULES", "Rule", "catalog", "evaluate", "run"]
+__all__ = ["AREAS", "FINDING_COLUMNS", "RULES", "Rule", "catalog", "check", "evaluate", "rank", "run",
+           "select_rules"]  # fmt: skip
 
 SEVERITY_ORDER = {"high": 0, "medium": 1, "low": 2}
 
@@ -35,6 +36,8 @@ def run(
     params: Mapping | None = None,
     *,
     notes: list[str] | None = None,
+    engine: str = "local",
+    scheduler: str | None = None,
 ) -> pd.DataFrame:
     """Run the rule library on `dataset`; one row per customer and rule, highest impact first.
 
@@ -42,21 +45,61 @@ def run(
     limits the run to these ids; `params` overrides thresholds of `params/rules.yaml`. Rules whose
     tables or columns are missing or empty are skipped, each with a line appended to `notes`
     (also in `findings.attrs["notes"]`), and `findings.attrs["timings"]` holds seconds per rule.
+
+    `engine="local"` runs in this process; `engine="dask"` runs the same rules per customer
+    partition on the dask.distributed cluster at `scheduler` ('tcp://host:8786'), or on a local
+    cluster when none is given, with identical findings (see `auditkit.engine`). A lazily loaded
+    dataset (`auditkit.data.load(path, lazy=True)`) runs partition by partition on either engine.
     """
-    selected = _select(rules)
+    in_memory = hasattr(dataset, "bills")  # a Dataset; a lazily loaded one has no frames yet
+    if engine != "local" or scheduler is not None or not in_memory:
+        from auditkit.engine import run_rules
+
+        return run_rules(
+            dataset, as_of, rules, params, notes=notes, engine=engine, scheduler=scheduler
+        )
+    selected = select_rules(rules)
     settings = resolve(load_defaults(), params)
     context = RuleContext.build(dataset, as_of)
     notes = [] if notes is None else notes
-    frames, timings = [], {}
+    runnable = []
     for rule in selected:
-        missing = _missing_needs(dataset, rule)
+        missing = missing_needs(dataset, rule)
         if missing:
             notes.append(f"{rule.rule_id} skipped: {missing}")
-            continue
+        else:
+            runnable.append(rule)
+    frames, timings = check(context, runnable, settings)
+    return rank(frames, notes, timings, context.as_of_period)
+
+
+def check(
+    context: RuleContext,
+    selected: Iterable[Rule],
+    settings: Mapping[str, dict],
+    own_customers: int | None = None,
+) -> tuple[list[pd.DataFrame], dict[str, float]]:
+    """Run each rule's check on `context`: its findings frames and seconds per rule.
+
+    Engines call it on each part of a dataset, then `rank` the parts together. A part may hold,
+    after its own customers, customers of other parts that its customers are compared with;
+    `own_customers` then keeps only the findings of the first `own_customers` customers.
+    """
+    frames, timings = [], {}
+    for rule in selected:
         started = time.perf_counter()
         raw = rule.check(context, settings[rule.rule_id])
         timings[rule.rule_id] = round(time.perf_counter() - started, 3)
+        if own_customers is not None:
+            raw = raw[raw["cust"].to_numpy() < own_customers]
         frames.append(_finish(raw, rule, context, settings["common"]))
+    return frames, timings
+
+
+def rank(
+    frames: list[pd.DataFrame], notes: list[str], timings: dict[str, float], as_of_period: str
+) -> pd.DataFrame:
+    """Findings frames as one worklist, highest impact first, with notes, timings and as_of."""
     findings = pd.concat(frames, ignore_index=True) if frames else _empty()
     findings = findings.sort_values(
         ["revenue_impact", "score", "rule_id", "customer_id"],
@@ -66,7 +109,7 @@ def run(
     )
     findings.attrs["notes"] = notes
     findings.attrs["timings"] = timings
-    findings.attrs["as_of"] = context.as_of_period
+    findings.attrs["as_of"] = as_of_period
     return findings
 
 
@@ -91,7 +134,8 @@ def catalog() -> pd.DataFrame:
     return pd.DataFrame(rows)
 
 
-def _select(rules: Iterable[str] | None) -> list[Rule]:
+def select_rules(rules: Iterable[str] | None) -> list[Rule]:
+    """The rules named by `rules` (all when None); raises ParameterError for unknown ids."""
     if rules is None:
         return list(RULES.values())
     if isinstance(rules, str):
@@ -103,7 +147,7 @@ def _select(rules: Iterable[str] | None) -> list[Rule]:
     return [RULES[rule_id] for rule_id in chosen]
 
 
-def _missing_needs(dataset: object, rule: Rule) -> str:
+def missing_needs(dataset: object, rule: Rule) -> str:
     """Why `rule` cannot run on `dataset` ('' when it can): an absent table or an empty column."""
     for need in rule.needs:
         table_name, _, column = need.partition(".")

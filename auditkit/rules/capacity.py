@@ -6,7 +6,17 @@ import numpy as np
 import pandas as pd
 
 from auditkit.rules.context import RuleContext
-from auditkit.rules.findings import empty_raw, fmt_money, fmt_number, per_customer, raw
+from auditkit.rules.findings import (
+    count_text,
+    empty_raw,
+    fmt_money,
+    fmt_number,
+    optional_values,
+    per_customer,
+    period_span,
+    raw,
+    schedule_rate_due,
+)
 from auditkit.rules.periods import period_text
 from auditkit.rules.registry import rule
 
@@ -14,7 +24,27 @@ REDUCING_ORDERS = ("capacity_reduction", "suspension")
 
 
 def _kva_rate(ctx: RuleContext) -> np.ndarray:
-    return np.nan_to_num(ctx.schedule_rate(ctx.bill_tariff, ctx.bill_month, "basic_rate_kva_month"))
+    """Per bill, the basic rate per kVA and month due (0 where the tariff has none)."""
+    return np.nan_to_num(schedule_rate_due(ctx, "basic_rate_kva_month"))
+
+
+def _billed_capacity(ctx: RuleContext, kva_rate: np.ndarray) -> np.ndarray:
+    """Per bill, the capacity its basic charge was computed on.
+
+    The recorded capacity_billed_kva, else the basic charge ÷ the rate per kVA; a bill that records
+    neither charged no basic charge on any capacity (0).
+    """
+    recorded = optional_values(ctx.bills, "capacity_billed_kva")
+    basic = optional_values(ctx.bills, "basic_charge")
+    implied = np.divide(basic, kva_rate, out=np.full(len(basic), np.nan), where=kva_rate > 0)
+    return np.where(np.isnan(recorded), np.nan_to_num(implied), recorded)
+
+
+def _capacity_in_force(ctx: RuleContext) -> np.ndarray:
+    """Per bill, the contract capacity in force (NaN when the archive holds no capacity column)."""
+    if "contract_capacity_kva" not in ctx.customers:
+        return np.full(len(ctx.bills), np.nan)
+    return ctx.capacity_in_force
 
 
 @rule(
@@ -36,7 +66,8 @@ def _kva_rate(ctx: RuleContext) -> np.ndarray:
 )
 def capacity_underbilled(ctx: RuleContext, params: dict) -> pd.DataFrame:
     in_force = ctx.capacity_in_force
-    billed = np.nan_to_num(ctx.bills["capacity_billed_kva"].to_numpy(dtype=float))
+    kva_rate = _kva_rate(ctx)
+    billed = _billed_capacity(ctx, kva_rate)
     capacity_basis = ctx.customer_column("basic_charge_basis") == "capacity"
     gap = in_force - billed
     flagged = (
@@ -44,14 +75,15 @@ def capacity_underbilled(ctx: RuleContext, params: dict) -> pd.DataFrame:
     )
     if not flagged.any():
         return empty_raw()
-    revenue = np.where(flagged, gap, 0.0) * _kva_rate(ctx)
+    revenue = np.where(flagged, gap, 0.0) * kva_rate
     grouped = per_customer(
         ctx, flagged, revenue=revenue, in_force_last=in_force, billed_last=billed
     )
     evidence = [
-        f"{n} bills {period_text(a)}..{period_text(b)} charged the basic charge on "
-        f"{fmt_number(kb)} kVA while {fmt_number(kf)} kVA is in force and no order covers it "
-        f"({fmt_money(rev)})"
+        f"{count_text(n, 'bill')} {period_span(a, b)} charged the basic charge on "
+        f"less than the capacity in force, with no suspension covering "
+        f"{'it' if n == 1 else 'them'} (in {period_text(b)}: "
+        f"{fmt_number(kb)} kVA billed, {fmt_number(kf)} kVA in force) ({fmt_money(rev)})"
         for n, a, b, kb, kf, rev in zip(
             grouped["bills"], grouped["month_from"], grouped["month_to"], grouped["billed_last"],
             grouped["in_force_last"], grouped["revenue"], strict=True,
@@ -62,14 +94,17 @@ def capacity_underbilled(ctx: RuleContext, params: dict) -> pd.DataFrame:
                grouped["revenue"], score)  # fmt: skip
 
 
+def _effective_orders(ctx: RuleContext, *order_types: str) -> pd.DataFrame:
+    """Orders of these types of known customers that have taken effect (an effective date set)."""
+    orders = ctx.orders_of(*order_types)
+    return orders[(orders["cust"] >= 0) & (orders["effective_month"] >= 0)]
+
+
 def _months_after_reducing_order(ctx: RuleContext) -> np.ndarray:
     """Per bill: on or after a capacity reduction or suspension of the same customer."""
-    orders = ctx.orders_of(*REDUCING_ORDERS)
-    first = orders.groupby("cust")["effective_month"].min()
+    first = _effective_orders(ctx, *REDUCING_ORDERS).groupby("cust")["effective_month"].min()
     start = np.full(len(ctx.customers), np.iinfo(np.int64).max)
-    start[first.index.to_numpy()[first.index.to_numpy() >= 0]] = first.to_numpy()[
-        first.index.to_numpy() >= 0
-    ]
+    start[first.index.to_numpy(dtype=np.int64)] = first.to_numpy()
     return ctx.bill_month >= start[ctx.bill_customer]
 
 
@@ -80,7 +115,9 @@ def _months_after_reducing_order(ctx: RuleContext) -> np.ndarray:
     title_zh="最大需量持续超过登记容量（疑似大换小、私增容量）",
     checks=(
         "max_demand_kw above demand_ratio × contract capacity in at least min_months of the last "
-        "lookback_months (months after a reduction or suspension belong to reduction_without_drop)"
+        "lookback_months (months after a reduction or suspension belong to reduction_without_drop); "
+        "impact: basic charge on the highest demand seen so far above the capacity, each month "
+        "from the first month over"
     ),
     needs=("customers.contract_capacity_kva", "bills.max_demand_kw"),
     params=("demand_ratio", "min_months", "lookback_months"),
@@ -90,28 +127,31 @@ def demand_over_capacity(ctx: RuleContext, params: dict) -> pd.DataFrame:
     demand = ctx.bills["max_demand_kw"].to_numpy(dtype=float)
     in_force = ctx.capacity_in_force
     recent = ctx.bill_month > ctx.as_of - params["lookback_months"]
-    over = (
-        recent
-        & (demand > params["demand_ratio"] * in_force)
-        & ~ctx.suspended
-        & ~_months_after_reducing_order(ctx)
-    )
+    comparable = ~ctx.suspended & ~_months_after_reducing_order(ctx)
+    over = recent & (demand > params["demand_ratio"] * in_force) & comparable
     if not over.any():
         return empty_raw()
-    excess = np.where(over, demand - in_force, 0.0)
-    grouped = per_customer(ctx, over, excess_max=excess, demand_max=demand, in_force_last=in_force)
-    grouped = grouped[grouped["bills"] >= params["min_months"]]
+    grouped = per_customer(ctx, over, demand_max=demand, in_force_last=in_force)
+    grouped = grouped[grouped["bills"] >= params["min_months"]].reset_index(drop=True)
     if grouped.empty:
         return empty_raw()
-    customers = ctx.customers.iloc[grouped["cust"]]
-    capacity_basis = (customers["basic_charge_basis"] == "capacity").to_numpy()
-    kva_rate = np.nan_to_num(
-        ctx.schedule_rate(customers["tariff_category"].to_numpy(),
-                          np.full(len(grouped), ctx.as_of), "basic_rate_kva_month")
+    # Lower bound of the basic charge escaped: the transformer is at least as large as the highest
+    # demand seen since the first month over, in every comparable month from then on.
+    first_over = np.full(len(ctx.customers), np.iinfo(np.int64).max)
+    first_over[grouped["cust"].to_numpy()] = grouped["month_from"].to_numpy()
+    counted = comparable & (ctx.bill_month >= first_over[ctx.bill_customer])
+    capacity_basis = ctx.customer_column("basic_charge_basis") == "capacity"
+    window = pd.DataFrame(
+        {"cust": ctx.bill_customer[counted], "month": ctx.bill_month[counted],
+         "demand": demand[counted], "in_force": in_force[counted],
+         "kva_rate": np.where(capacity_basis, _kva_rate(ctx), 0.0)[counted]}
     )  # fmt: skip
-    # Lower bound: the transformer is at least as large as the peak demand, over the months seen.
-    months = (ctx.as_of - grouped["month_from"] + 1).to_numpy()
-    revenue = np.where(capacity_basis, grouped["excess_max"] * kva_rate * months, 0.0)
+    highest = window.groupby("cust")["demand"].cummax()
+    window["escaped"] = (highest - window["in_force"]).clip(lower=0) * window["kva_rate"]
+    totals = window.groupby("cust").agg(revenue=("escaped", "sum"), month_to=("month", "max"))
+    totals = totals.reindex(grouped["cust"])
+    revenue = totals["revenue"].fillna(0.0).to_numpy()
+    customers = ctx.customers.iloc[grouped["cust"]]
     rated_current = customers["contract_capacity_kva"] / (np.sqrt(3) * customers["voltage_kv"])
     ct_primary = customers["ct_ratio"] * 5
     evidence = []
@@ -120,16 +160,16 @@ def demand_over_capacity(ctx: RuleContext, params: dict) -> pd.DataFrame:
         grouped["in_force_last"], ct_primary, rated_current, revenue, strict=True,
     ):  # fmt: skip
         text = (
-            f"maximum demand above {fmt_number(cap)} kVA registered in {n} months "
-            f"{period_text(a)}..{period_text(b)}, peak {fmt_number(peak)} kW"
+            f"maximum demand above the registered {fmt_number(cap)} kVA in "
+            f"{count_text(n, 'month')} {period_span(a, b)}, peak {fmt_number(peak)} kW"
         )
         if primary > 2 * 1.25 * current:
             text += f"; CT primary {fmt_number(primary)} A is sized for far more than the rated {fmt_number(current, 1)} A"
         evidence.append(text + (f" (basic charge lower bound {fmt_money(rev)})" if rev > 0 else ""))
     score = np.minimum(1.0, grouped["demand_max"] / grouped["in_force_last"] - 0.5)
-    return raw(
-        grouped["cust"], grouped["month_from"], grouped["month_to"], evidence, revenue, score
-    )
+    # Every customer listed has bills counted: its months over capacity are among them.
+    month_to = totals["month_to"].to_numpy()
+    return raw(grouped["cust"], grouped["month_from"], month_to, evidence, revenue, score)
 
 
 @rule(
@@ -139,16 +179,16 @@ def demand_over_capacity(ctx: RuleContext, params: dict) -> pd.DataFrame:
     title_zh="减容或暂停后用电未相应下降（疑似私启封存设备）",
     checks=(
         "after a capacity reduction or suspension, energy stays at kwh_ratio of the months before, "
-        "or maximum demand exceeds demand_ratio × the remaining capacity"
+        "or maximum demand exceeds demand_ratio × the remaining capacity; impact: basic charge on "
+        "the capacity given up, each month counted once however many orders cover it"
     ),
-    needs=("work_orders", "bills.kwh_billed"),
+    needs=("work_orders.effective_date", "bills.kwh_billed"),
     params=("kwh_ratio", "demand_ratio", "min_reduction", "before_months", "min_months_after"),
     severity="high",
 )
 def reduction_without_drop(ctx: RuleContext, params: dict) -> pd.DataFrame:
-    orders = ctx.orders_of(*REDUCING_ORDERS)
-    orders = orders[(orders["cust"] >= 0)
-                    & (orders["effective_month"] <= ctx.as_of - params["min_months_after"] + 1)]  # fmt: skip
+    orders = _effective_orders(ctx, *REDUCING_ORDERS)
+    orders = orders[orders["effective_month"] <= ctx.as_of - params["min_months_after"] + 1]
     if orders.empty:
         return empty_raw()
     spans = ctx.suspension_spans.set_index("order_id")["end_month"]
@@ -160,23 +200,22 @@ def reduction_without_drop(ctx: RuleContext, params: dict) -> pd.DataFrame:
             "cust": orders["cust"].to_numpy(),
             "start": orders["effective_month"].to_numpy(),
             "end": end,
-            "old": pd.to_numeric(orders["old_value"], errors="coerce").to_numpy(),
-            "remaining": pd.to_numeric(orders["new_value"], errors="coerce").to_numpy(),
+            "old": pd.to_numeric(orders["old_value"], errors="coerce").to_numpy(dtype=float),
+            "remaining": pd.to_numeric(orders["new_value"], errors="coerce").to_numpy(dtype=float),
             "order_type": orders["order_type"].to_numpy(),
         }
     )
+    kva_rate = _kva_rate(ctx)
     bills = pd.DataFrame(
         {
             "cust": ctx.bill_customer,
             "month": ctx.bill_month,
             "kwh": ctx.bills["kwh_billed"].to_numpy(dtype=float),
-            "demand": ctx.bills["max_demand_kw"].to_numpy(dtype=float)
-            if "max_demand_kw" in ctx.bills else np.nan,
-            "capacity_billed": ctx.bills["capacity_billed_kva"].to_numpy(dtype=float)
-            if "capacity_billed_kva" in ctx.bills else np.nan,
-            "kva_rate": _kva_rate(ctx),
+            "demand": optional_values(ctx.bills, "max_demand_kw"),
+            "capacity_billed": _billed_capacity(ctx, kva_rate),
+            "kva_rate": kva_rate,
         }
-    )  # fmt: skip
+    )
     joined = bills[np.isin(bills["cust"], frame["cust"])].merge(frame, on="cust")
     month, start, end = joined["month"], joined["start"], joined["end"]
     after = (month >= start) & (month < end)
@@ -197,43 +236,65 @@ def reduction_without_drop(ctx: RuleContext, params: dict) -> pd.DataFrame:
         kwh_year_before=("kwh_year_before", "mean"), kwh_just_before=("kwh_just_before", "mean"),
         months_year_before=("months_year_before", "sum"), kwh_after=("kwh_after", "mean"),
         demand_after=("demand_after", "max"), months_after=("months_after", "sum"),
-        escaped=("escaped", "sum"),
     )  # fmt: skip
     frame = frame.join(stats, on="order")
     seasonal = frame["months_year_before"] >= np.minimum(
         frame["months_after"], params["min_months_after"]
     )
-    ratio = frame["kwh_after"] / frame["kwh_year_before"].where(seasonal, frame["kwh_just_before"])
+    frame["seasonal"] = seasonal
+    frame["ratio"] = frame["kwh_after"] / frame["kwh_year_before"].where(
+        seasonal, frame["kwh_just_before"]
+    )
     # Energy alone proves little after a small reduction (the smaller load may fit); demand does.
     material = frame["remaining"] <= (1 - params["min_reduction"]) * frame["old"]
-    over_demand = frame["demand_after"] > params["demand_ratio"] * frame["remaining"]
+    frame["energy_kept"] = (frame["ratio"] >= params["kwh_ratio"]) & material
+    frame["over_demand"] = frame["demand_after"] > params["demand_ratio"] * frame["remaining"]
     flagged = (frame["months_after"] >= params["min_months_after"]) & (
-        ((ratio >= params["kwh_ratio"]) & material) | over_demand
+        frame["energy_kept"] | frame["over_demand"]
     )
-    hits = frame[flagged.to_numpy()].copy()
+    hits = frame[flagged.to_numpy()].sort_values(["cust", "start", "order"], kind="stable")
     if hits.empty:
         return empty_raw()
-    hits["ratio"] = ratio[flagged.to_numpy()]
-    capacity_basis = ctx.customers["basic_charge_basis"].to_numpy()[hits["cust"]] == "capacity"
-    hits["revenue"] = np.where(capacity_basis, hits["escaped"].clip(lower=0), 0.0)
-    hits = hits.sort_values(["cust", "start"]).groupby("cust", as_index=False).agg(
-        start=("start", "min"), end=("end", "max"), revenue=("revenue", "sum"),
-        ratio=("ratio", "max"), demand_after=("demand_after", "max"), old=("old", "first"),
-        remaining=("remaining", "first"), order_type=("order_type", "first"),
-    )  # fmt: skip
+    # Orders that overlap (two suspensions, a suspension then a reduction) cover the same bills:
+    # each month's escaped charge is the largest any of them gives, counted once.
+    escaped = joined[joined["order"].isin(hits["order"]) & joined["months_after"]]
+    per_month = escaped.groupby(["cust", "month"])["escaped"].max().clip(lower=0)
+    capacity_basis = ctx.customers["basic_charge_basis"].to_numpy() == "capacity"
+    revenue = per_month.groupby(level="cust").sum()
+    revenue = revenue[capacity_basis[revenue.index.to_numpy()]]
+    shown = hits.drop_duplicates("cust")  # each customer's earliest flagged order
+    counts = hits.groupby("cust").size().reindex(shown["cust"]).to_numpy()
+    spans_of = hits.groupby("cust").agg(start=("start", "min"), end=("end", "max"))
+    spans_of = spans_of.reindex(shown["cust"])
+    amounts = revenue.reindex(shown["cust"]).fillna(0.0).to_numpy()
     evidence = [
-        f"{'suspension' if kind == 'suspension' else 'capacity reduction'} {fmt_number(old)}→"
-        f"{fmt_number(rem)} kVA from {period_text(s)}, yet energy stayed at {r:.0%} of its "
-        f"earlier level" + (f" and demand reached {fmt_number(d)} kW" if d == d else "")
-        + f" ({fmt_money(rev)} basic charge escaped)"
-        for kind, old, rem, s, r, d, rev in zip(
-            hits["order_type"], hits["old"], hits["remaining"], hits["start"], hits["ratio"],
-            hits["demand_after"], hits["revenue"], strict=True,
+        _reduction_evidence(order, more, amount, params)
+        for order, more, amount in zip(shown.itertuples(), counts - 1, amounts, strict=True)
+    ]
+    month_to = np.minimum(spans_of["end"].to_numpy() - 1, ctx.as_of)
+    return raw(shown["cust"], spans_of["start"], month_to, evidence, amounts,
+               np.minimum(1.0, shown["ratio"].fillna(1.0)))  # fmt: skip
+
+
+def _reduction_evidence(order: object, more: int, amount: float, params: dict) -> str:
+    """What reduction_without_drop saw for one order, naming only the tests that fired."""
+    kind = "suspension" if order.order_type == "suspension" else "capacity reduction"
+    reasons = []
+    if order.energy_kept:
+        baseline = "the same months a year before" if order.seasonal else "the months before"
+        reasons.append(f"energy stayed at {order.ratio:.0%} of {baseline}")
+    if order.over_demand:
+        reasons.append(
+            f"maximum demand reached {fmt_number(order.demand_after)} kW, above the "
+            f"{fmt_number(order.remaining)} kVA left"
         )
-    ]  # fmt: skip
-    month_to = np.minimum(hits["end"] - 1, ctx.as_of)
-    return raw(hits["cust"], hits["start"], month_to, evidence, hits["revenue"],
-               np.minimum(1.0, hits["ratio"].fillna(1.0)))  # fmt: skip
+    return (
+        f"{kind} {fmt_number(order.old)}→{fmt_number(order.remaining)} kVA from "
+        f"{period_text(order.start)}, yet "
+        + " and ".join(reasons)
+        + (f"; {more} more such {'order' if more == 1 else 'orders'}" if more else "")
+        + f" ({fmt_money(amount)} basic charge escaped)"
+    )
 
 
 @rule(
@@ -243,18 +304,21 @@ def reduction_without_drop(ctx: RuleContext, params: dict) -> pd.DataFrame:
     title_zh="暂停超期（超期未恢复基本电费）",
     checks=(
         "a suspension shorter than min_days, or lasting (until resumption or the audit date) more "
-        "than max_months; impact: basic charge on the suspended capacity after the limit"
+        "than max_months; impact: basic charge on the suspended capacity after the limit, each "
+        "month counted once however many suspensions overlap"
     ),
-    needs=("work_orders",),
+    needs=("work_orders.effective_date",),
     params=("max_months", "min_days"),
     severity="high",
 )
 def suspension_overrun(ctx: RuleContext, params: dict) -> pd.DataFrame:
     spans = ctx.suspension_spans
-    spans = spans[spans["cust"] >= 0]
+    spans = spans[(spans["cust"] >= 0) & (spans["effective_month"] >= 0)]
     if spans.empty:
         return empty_raw()
-    end_month = spans["end_month"].fillna(ctx.as_of + 1).to_numpy(dtype=np.int64)
+    # A resumption dated after the audit month is not known to have happened by then.
+    resumed = spans["end_month"].notna().to_numpy() & (spans["end_month"] <= ctx.as_of).to_numpy()
+    end_month = np.where(resumed, spans["end_month"].fillna(0), ctx.as_of + 1).astype(np.int64)
     length = end_month - spans["effective_month"].to_numpy()
     days = (spans["end_date"] - spans["effective_date"]).dt.days.to_numpy(dtype=float)
     too_long = length > params["max_months"]
@@ -262,37 +326,74 @@ def suspension_overrun(ctx: RuleContext, params: dict) -> pd.DataFrame:
     flagged = too_long | too_short
     if not flagged.any():
         return empty_raw()
-    hits = spans[flagged].assign(end_month=end_month[flagged], length=length[flagged],
-                                 too_long=too_long[flagged])  # fmt: skip
-    limit_month = hits["effective_month"] + params["max_months"]
-    # Revenue: basic charge not billed on the suspended capacity after the limit.
-    probe = pd.DataFrame({"cust": ctx.bill_customer, "month": ctx.bill_month,
-                          "capacity_billed": np.nan_to_num(ctx.bills["capacity_billed_kva"].to_numpy(dtype=float)),
-                          "in_force": ctx.capacity_in_force, "kva_rate": _kva_rate(ctx)})  # fmt: skip
-    capacity_basis = ctx.customers["basic_charge_basis"].to_numpy() == "capacity"
-    joined = probe[np.isin(probe["cust"], hits["cust"])].merge(
-        pd.DataFrame({"cust": hits["cust"], "limit": limit_month, "end": hits["end_month"]}),
-        on="cust",
-    )
-    late = (joined["month"] >= joined["limit"]) & (joined["month"] < joined["end"])
-    gap = (joined["in_force"] - joined["capacity_billed"]).clip(lower=0) * joined["kva_rate"]
-    revenue = gap.where(late & capacity_basis[joined["cust"]], 0.0).groupby(joined["cust"]).sum()
-    hits = hits.groupby("cust", as_index=False).agg(
-        start=("effective_month", "min"), end=("end_month", "max"), length=("length", "max"),
-        too_long=("too_long", "max"), limit=("effective_month", "min"),
+    hits = spans[flagged].assign(
+        end_month=end_month[flagged], length=length[flagged], too_long=too_long[flagged],
+        resumed=resumed[flagged], days=days[flagged],
+        limit=spans["effective_month"].to_numpy()[flagged] + params["max_months"],
     )  # fmt: skip
-    hits["revenue"] = hits["cust"].map(revenue).fillna(0.0)
+    late = hits[hits["too_long"]]
+    revenue = _overrun_revenue(ctx, late)
+    # Each customer's finding shows its longest overrun (or its first too-short suspension).
+    shown = hits.sort_values(["cust", "too_long", "length", "effective_month"],
+                             ascending=[True, False, False, True], kind="stable")  # fmt: skip
+    shown = shown.drop_duplicates("cust").reset_index(drop=True)
+    more = hits.groupby("cust").size().reindex(shown["cust"]).to_numpy() - 1
+    window = late.groupby("cust").agg(month_from=("limit", "min"), month_to=("end_month", "max"))
+    window = window.reindex(shown["cust"])
+    overran = window["month_from"].notna().to_numpy()
+    month_from = np.where(overran, window["month_from"], shown["effective_month"])
+    month_to = np.where(overran, window["month_to"], shown["end_month"]) - 1
+    amounts = revenue.reindex(shown["cust"]).fillna(0.0).to_numpy()
     evidence = [
-        (
-            f"suspension from {period_text(s)} " + ("still not resumed" if e > ctx.as_of else f"resumed {period_text(e)}")
-            + f": {n} months, over the {params['max_months']}-month limit"
-            if long else f"suspension from {period_text(s)} shorter than {params['min_days']} days"
+        _suspension_evidence(span, extra, amount, ctx, params)
+        for span, extra, amount in zip(shown.itertuples(), more, amounts, strict=True)
+    ]
+    month_to = np.maximum(np.minimum(month_to, ctx.as_of), month_from)
+    score = np.minimum(1.0, shown["length"] / (2 * params["max_months"]))
+    return raw(shown["cust"], month_from, month_to, evidence, amounts, score)
+
+
+def _overrun_revenue(ctx: RuleContext, late: pd.DataFrame) -> pd.Series:
+    """Per customer: basic charge not billed on the full capacity from each overrun's limit on."""
+    if late.empty:
+        return pd.Series(dtype=float)
+    kva_rate = _kva_rate(ctx)
+    probe = pd.DataFrame(
+        {"cust": ctx.bill_customer, "month": ctx.bill_month,
+         "gap": np.clip(_capacity_in_force(ctx) - _billed_capacity(ctx, kva_rate), 0, None)
+                * kva_rate}
+    )  # fmt: skip
+    joined = probe[np.isin(probe["cust"], late["cust"])].merge(
+        late[["cust", "limit", "end_month"]], on="cust"
+    )
+    joined = joined[(joined["month"] >= joined["limit"]) & (joined["month"] < joined["end_month"])]
+    # Overlapping suspensions past their limits cover the same months: count each month once.
+    joined = joined.drop_duplicates(["cust", "month"])
+    capacity_basis = ctx.customers["basic_charge_basis"].to_numpy() == "capacity"
+    joined = joined[capacity_basis[joined["cust"].to_numpy()]]
+    return joined.groupby("cust")["gap"].sum()
+
+
+def _suspension_evidence(
+    span: object, more: int, amount: float, ctx: RuleContext, params: dict
+) -> str:
+    """One customer's suspension finding: the span shown, the limit broken, the money."""
+    if span.too_long:
+        ended = (
+            f"resumed {period_text(span.end_month)}"
+            if span.resumed
+            else f"not resumed by {ctx.as_of_period}"
         )
-        + (f" ({fmt_money(rev)})" if rev > 0 else "")
-        for s, e, n, long, rev in zip(hits["start"], hits["end"], hits["length"], hits["too_long"],
-                                      hits["revenue"], strict=True)
-    ]  # fmt: skip
-    month_from = np.where(hits["too_long"], hits["start"] + params["max_months"], hits["start"])
-    month_to = np.minimum(hits["end"] - 1, ctx.as_of)
-    score = np.minimum(1.0, hits["length"] / (2 * params["max_months"]))
-    return raw(hits["cust"], month_from, month_to, evidence, hits["revenue"], score)
+        text = (
+            f"suspension from {period_text(span.effective_month)} {ended}: "
+            f"{count_text(span.length, 'month')}, over the {params['max_months']}-month limit; "
+            f"the basic charge on the full capacity was due again from {period_text(span.limit)}"
+        )
+    else:
+        text = (
+            f"suspension {span.effective_date:%Y-%m-%d}..{span.end_date:%Y-%m-%d} lasted "
+            f"{count_text(int(span.days), 'day')}, under the {params['min_days']}-day minimum"
+        )
+    if more:
+        text += f"; {more} more {'suspension' if more == 1 else 'suspensions'} out of limits"
+    return text + (f" ({fmt_money(amount)})" if amount > 0 else "")

@@ -6,7 +6,20 @@ import numpy as np
 import pandas as pd
 
 from auditkit.rules.context import CAPACITY_ORDERS, RuleContext
-from auditkit.rules.findings import empty_raw, fmt_money, fmt_number, per_customer, raw
+from auditkit.rules.findings import (
+    count_text,
+    empty_raw,
+    energy_rate_due_or_billed,
+    flagged_rows,
+    fmt_money,
+    fmt_number,
+    optional_values,
+    order_between_bills,
+    per_customer,
+    period_span,
+    raw,
+    schedule_rate_due,
+)
 from auditkit.rules.periods import date_month_number, period_text
 from auditkit.rules.registry import rule
 
@@ -26,7 +39,7 @@ STEPS = (  # (step column, previous step column, parameter with its time limit i
         "a work order step (transfer, registration, archiving) done later than its time limit after "
         "the previous step, or not done although the limit has passed at the audit date"
     ),
-    needs=("work_orders",),
+    needs=("work_orders.transferred_at", "work_orders.registered_at", "work_orders.archived_at"),
     params=("transfer_days", "register_days", "archive_days"),
     severity="medium",
 )
@@ -76,67 +89,96 @@ def order_stalled(ctx: RuleContext, params: dict) -> pd.DataFrame:
     title_en="Work order not applied to billing",
     title_zh="变更工单未在计费中执行",
     checks=(
-        "after an order's effective month (plus grace_months), bills still use the old tariff "
-        "(tariff_change) or the old capacity (capacity_increase / capacity_reduction)"
+        "after an order's effective month (plus grace_months), and until a later order of the same "
+        "kind, bills still use the old tariff (tariff_change) or the old capacity "
+        "(capacity_increase / capacity_reduction)"
     ),
-    needs=("work_orders",),
+    needs=("work_orders.effective_date",),
     params=("grace_months",),
     severity="high",
 )
 def order_not_applied(ctx: RuleContext, params: dict) -> pd.DataFrame:
     orders = ctx.orders_of("tariff_change", *CAPACITY_ORDERS)
-    orders = orders[orders["cust"] >= 0]
+    orders = orders[(orders["cust"] >= 0) & (orders["effective_month"] >= 0)]
     if orders.empty:
         return empty_raw()
+    is_tariff_order = (orders["order_type"] == "tariff_change").to_numpy()
     table = pd.DataFrame({
-        "cust": orders["cust"].to_numpy(), "start": orders["effective_month"].to_numpy() + params["grace_months"],
+        "cust": orders["cust"].to_numpy(), "effective": orders["effective_month"].to_numpy(),
+        "kind": np.where(is_tariff_order, "tariff", "capacity"),
         "order_id": orders["order_id"].to_numpy(), "order_type": orders["order_type"].to_numpy(),
-        "old": orders["old_value"].astype(str).to_numpy(), "new": orders["new_value"].astype(str).to_numpy(),
+        "old": orders["old_value"].to_numpy(dtype=object), "new": orders["new_value"].to_numpy(dtype=object),
     })  # fmt: skip
     rows = np.flatnonzero(np.isin(ctx.bill_customer, table["cust"]))
-    has_capacity = "capacity_billed_kva" in ctx.bills
     bills = pd.DataFrame({
         "row": rows, "cust": ctx.bill_customer[rows], "month": ctx.bill_month[rows],
-        "tariff": ctx.bills["tariff_billed"].to_numpy()[rows].astype(str),
-        "capacity": ctx.bills["capacity_billed_kva"].to_numpy(dtype=float)[rows] if has_capacity else np.nan,
+        "tariff": ctx.bills["tariff_billed"].iloc[rows].to_numpy(dtype=object),
+        "capacity": optional_values(ctx.bills, "capacity_billed_kva")[rows],
     })  # fmt: skip
     joined = bills.merge(table, on="cust")
-    joined = joined[joined["month"] >= joined["start"]]
-    is_tariff = joined["order_type"] == "tariff_change"
-    old_capacity = pd.to_numeric(joined["old"], errors="coerce")
-    stale = np.where(is_tariff, joined["tariff"] == joined["old"],
-                     np.isclose(joined["capacity"], old_capacity))  # fmt: skip
+    # The order in force for a bill is the latest of its kind that took effect by then.
+    joined = joined[joined["month"] >= joined["effective"]]
+    joined = joined.sort_values(["row", "kind", "effective", "order_id"], kind="stable")
+    joined = joined.drop_duplicates(["row", "kind"], keep="last")
+    joined = joined[joined["month"] >= joined["effective"] + params["grace_months"]]
+    is_tariff = (joined["kind"] == "tariff").to_numpy()
+    old = joined["old"].to_numpy(dtype=object)
+    old_capacity = pd.to_numeric(joined["old"], errors="coerce").to_numpy(dtype=float)
+    stale = np.where(is_tariff, joined["tariff"].to_numpy(dtype=object) == old,
+                     np.isclose(joined["capacity"].to_numpy(), old_capacity))  # fmt: skip
     hits = joined[stale].copy()
     if hits.empty:
         return empty_raw()
-    rows = hits["row"].to_numpy()
+    rows, months = hits["row"].to_numpy(), hits["month"].to_numpy()
+    is_tariff = is_tariff[stale]
+    new = hits["new"].to_numpy(dtype=object)
+    # Energy: the new tariff's rate against the schedule's rate for the tariff billed (a wrong
+    # rate on the bill is rate_mismatch's). Capacity: basic charge on the new capacity.
+    due_rate = ctx.schedule_rate(np.where(pd.isna(new), "", new), months, "energy_rate")
+    billed_rate = schedule_rate_due(ctx, "energy_rate")[rows]
     kwh = ctx.bills["kwh_billed"].to_numpy(dtype=float)[rows]
-    paid_rate = ctx.bills["energy_rate"].to_numpy(dtype=float)[rows]
-    due_rate = ctx.schedule_rate(hits["new"].to_numpy(), hits["month"].to_numpy(), "energy_rate")
-    kva_rate = np.nan_to_num(
-        ctx.schedule_rate(ctx.bill_tariff[rows], hits["month"].to_numpy(),
-                          "basic_rate_kva_month")
+    capacity_basis = ctx.customer_column("basic_charge_basis")[rows] == "capacity"
+    kva_rate = np.nan_to_num(schedule_rate_due(ctx, "basic_rate_kva_month")[rows])
+    new_capacity = pd.to_numeric(hits["new"], errors="coerce").to_numpy(dtype=float)
+    capacity_gap = np.where(
+        capacity_basis, (new_capacity - hits["capacity"].to_numpy()) * kva_rate, 0.0
+    )
+    energy_gap = (due_rate - billed_rate) * kwh
+    hits["revenue"] = np.clip(np.nan_to_num(np.where(is_tariff, energy_gap, capacity_gap)), 0, None)
+    per_order = hits.groupby(["cust", "order_id"], as_index=False, sort=False).agg(
+        month_from=("month", "min"), month_to=("month", "max"), bills=("row", "size"),
+        revenue=("revenue", "sum"), order_type=("order_type", "first"), kind=("kind", "first"),
+        effective=("effective", "first"), old=("old", "first"), new=("new", "first"),
+    ).sort_values(["cust", "month_from", "order_id"], kind="stable")  # fmt: skip
+    per_customer_total = per_order.groupby("cust").agg(
+        month_from=("month_from", "min"), month_to=("month_to", "max"),
+        revenue=("revenue", "sum"), orders=("order_id", "size"),
     )  # fmt: skip
-    new_capacity = pd.to_numeric(hits["new"], errors="coerce").to_numpy()
-    capacity_gap = (new_capacity - hits["capacity"].to_numpy()) * kva_rate
-    hits["revenue"] = np.where(hits["order_type"] == "tariff_change",
-                               np.nan_to_num((due_rate - paid_rate) * kwh), np.nan_to_num(capacity_gap))  # fmt: skip
-    hits["revenue"] = hits["revenue"].clip(lower=0)
-    grouped = hits.groupby("cust", as_index=False).agg(
-        month_from=("month", "min"), month_to=("month", "max"), bills=("month", "size"),
-        revenue=("revenue", "sum"), order_id=("order_id", "first"), order_type=("order_type", "first"),
-        old=("old", "first"), new=("new", "first"),
-    )  # fmt: skip
-    evidence = [
-        f"order {oid} ({kind} {old}→{new}) took effect, yet {n} bills "
-        f"{period_text(a)}..{period_text(b)} still use {old} ({fmt_money(rev)})"
-        for oid, kind, old, new, n, a, b, rev in zip(
-            grouped["order_id"], grouped["order_type"], grouped["old"], grouped["new"],
-            grouped["bills"], grouped["month_from"], grouped["month_to"], grouped["revenue"], strict=True,
+    shown = per_order.drop_duplicates("cust")  # each customer's earliest order not applied
+    totals = per_customer_total.reindex(shown["cust"])
+    evidence = []
+    for order, orders_count, total in zip(
+        shown.itertuples(), totals["orders"], totals["revenue"], strict=True
+    ):
+        unit = "" if order.kind == "tariff" else " kVA"
+        more = orders_count - 1
+        new_value = "(empty)" if pd.isna(order.new) else order.new
+        evidence.append(
+            f"order {order.order_id} ({order.order_type} {order.old}→{new_value}{unit}) took "
+            f"effect in {period_text(order.effective)}, yet {count_text(order.bills, 'bill')} "
+            f"{period_span(order.month_from, order.month_to)} still use "
+            f"{order.old}{unit}"
+            + (f"; {more} more {'order' if more == 1 else 'orders'} not applied" if more else "")
+            + f" ({fmt_money(total)})"
         )
-    ]  # fmt: skip
-    return raw(grouped["cust"], grouped["month_from"], grouped["month_to"], evidence,
-               grouped["revenue"], np.minimum(1.0, 0.5 + grouped["bills"] / 12))  # fmt: skip
+    return raw(shown["cust"], totals["month_from"], totals["month_to"], evidence,
+               totals["revenue"], np.minimum(1.0, 0.5 + shown["bills"].to_numpy() / 12))  # fmt: skip
+
+
+def _runs_of_terms(ctx: RuleContext, changed: np.ndarray) -> np.ndarray:
+    """Per bill, the row where its run of unchanged terms began (a change, or the first bill)."""
+    rows = np.arange(len(changed))
+    return np.maximum.accumulate(np.where(changed | ~ctx.same_customer_as_previous, rows, 0))
 
 
 @rule(
@@ -146,7 +188,8 @@ def order_not_applied(ctx: RuleContext, params: dict) -> pd.DataFrame:
     title_zh="无工单变更计费参数（电价、容量、倍率）",
     checks=(
         "tariff_billed, capacity_billed_kva or multiplier_billed differs from the previous bill with "
-        "no work order of the matching type taking effect within ±window_months"
+        "no work order of the matching type taking effect between the two bills (±window_months); "
+        "impact: what the previous terms would have charged while the new ones last"
     ),
     needs=("bills.tariff_billed", "bills.multiplier_billed"),
     params=("window_months",),
@@ -156,74 +199,82 @@ def change_without_order(ctx: RuleContext, params: dict) -> pd.DataFrame:
     bills = ctx.bills
     window = params["window_months"]
     same = ctx.same_customer_as_previous
-    tariff = ctx.bill_tariff
-    tariff_changed = (
-        same & (tariff != np.roll(tariff, 1)) & ~ctx.has_order_near(("tariff_change",), window)
-    )
-    capacity = (
-        np.nan_to_num(bills["capacity_billed_kva"].to_numpy(dtype=float))
-        if "capacity_billed_kva" in bills
-        else np.zeros(len(bills))
-    )
-    capacity_orders = (*CAPACITY_ORDERS, "suspension", "resumption", "new_connection")
+    month = ctx.bill_month
+    tariff = pd.factorize(bills["tariff_billed"])[
+        0
+    ]  # tariffs missing from the schedule stay distinct
+    tariff_changed = same & (tariff != np.roll(tariff, 1))
+    capacity = optional_values(bills, "capacity_billed_kva")
+    # A bill without a capacity is no change: compare with the last capacity recorded before.
+    known_capacity = pd.Series(capacity).groupby(ctx.bill_customer).ffill().to_numpy()
+    previous_capacity = np.where(same, np.roll(known_capacity, 1), np.nan)
     capacity_changed = (
         same
-        & ~np.isclose(capacity, np.roll(capacity, 1))
-        & ~ctx.has_order_near(capacity_orders, window)
+        & ~np.isnan(capacity)
+        & ~np.isnan(previous_capacity)
+        & ~np.isclose(capacity, previous_capacity)
     )
     multiplier = bills["multiplier_billed"].to_numpy(dtype=float)
-    multiplier_changed = (
-        same
-        & ~np.isclose(multiplier, np.roll(multiplier, 1))
-        & ~ctx.has_order_near(("meter_replacement",), window)
+    multiplier_changed = same & ~np.isclose(multiplier, np.roll(multiplier, 1))
+    capacity_orders = (*CAPACITY_ORDERS, "suspension", "resumption", "new_connection")
+    tariff_silent = tariff_changed & ~order_between_bills(ctx, ("tariff_change",), window)
+    capacity_silent = capacity_changed & ~order_between_bills(ctx, capacity_orders, window)
+    multiplier_silent = multiplier_changed & ~order_between_bills(
+        ctx, ("meter_replacement",), window
     )
-    change = tariff_changed | capacity_changed | multiplier_changed
-    if not change.any():
+    if not (tariff_silent | capacity_silent | multiplier_silent).any():
         return empty_raw()
-    # Impact: from the unexplained change on, what the previous terms would have charged.
-    change_month = np.where(change, ctx.bill_month, np.iinfo(np.int64).max)
-    first_change = pd.Series(change_month).groupby(ctx.bill_customer).transform("min").to_numpy()
-    affected = ctx.bill_month >= first_change
-    before_rows = (
-        pd.Series(np.arange(len(bills))).where(change).groupby(ctx.bill_customer).transform("min")
-    )
-    anchor = before_rows.to_numpy()
-    prior = np.where(np.isnan(anchor), 0, anchor - 1).astype(np.int64)
+    # Impact: while the terms set by an unexplained change last (until the next change of the
+    # same kind), what the terms before it would have charged.
     kwh = bills["kwh_billed"].to_numpy(dtype=float)
-    rate = bills["energy_rate"].to_numpy(dtype=float)
-    prior_tariff = tariff[prior]
-    prior_rate = ctx.schedule_rate(prior_tariff, ctx.bill_month, "energy_rate")
-    names = np.append(ctx.tariff_index.to_numpy(dtype=object), "?")  # code -1 → "?"
-    tariff_gap = np.where(tariff != prior_tariff, np.nan_to_num((prior_rate - rate) * kwh), 0.0)
+    tariff_start = _runs_of_terms(ctx, tariff_changed)
+    in_tariff = tariff_silent[tariff_start]
+    prior_rate = ctx.schedule_rate(ctx.bill_tariff[tariff_start - 1], month, "energy_rate")
+    tariff_gap = np.where(
+        in_tariff, np.nan_to_num((prior_rate - ctx.bill_schedule_energy_rate) * kwh), 0.0
+    )
+    multiplier_start = _runs_of_terms(ctx, multiplier_changed)
+    in_multiplier = multiplier_silent[multiplier_start]
+    prior_multiplier = multiplier[multiplier_start - 1]
+    demand_basis = ctx.customer_column("basic_charge_basis") == "demand"
+    basic = np.where(demand_basis, np.nan_to_num(optional_values(bills, "basic_charge")), 0.0)
     multiplier_gap = np.where(
-        multiplier < multiplier[prior], (multiplier[prior] / multiplier - 1) * kwh * rate, 0.0
+        in_multiplier & (multiplier < prior_multiplier),
+        (prior_multiplier / multiplier - 1) * (kwh * energy_rate_due_or_billed(ctx) + basic),
+        0.0,
     )
-    capacity_gap = np.clip(capacity[prior] - capacity, 0, None) * np.nan_to_num(
-        ctx.schedule_rate(tariff, ctx.bill_month, "basic_rate_kva_month")
+    capacity_start = _runs_of_terms(ctx, capacity_changed)
+    in_capacity = capacity_silent[capacity_start]
+    capacity_basis = ctx.customer_column("basic_charge_basis") == "capacity"
+    kva_rate = np.nan_to_num(schedule_rate_due(ctx, "basic_rate_kva_month"))
+    capacity_gap = np.where(
+        in_capacity & capacity_basis,
+        np.nan_to_num(np.clip(previous_capacity[capacity_start] - capacity, 0, None)) * kva_rate,
+        0.0,
     )
-    revenue = np.where(affected, np.clip(tariff_gap, 0, None) + multiplier_gap + capacity_gap, 0.0)
-    grouped = per_customer(ctx, affected & ~np.isnan(anchor), revenue=revenue)
-    flags = per_customer(ctx, change, tariff=tariff_changed, capacity=capacity_changed,
-                         multiplier=multiplier_changed)  # fmt: skip
-    grouped = grouped.merge(flags[["cust", "tariff", "capacity", "multiplier", "month_from"]],
-                            on="cust", suffixes=("", "_change"))  # fmt: skip
-    first_rows = anchor[np.searchsorted(ctx.bill_customer, grouped["cust"])].astype(np.int64)
+    revenue = np.clip(tariff_gap, 0, None) + multiplier_gap + capacity_gap
+    grouped = per_customer(ctx, in_tariff | in_multiplier | in_capacity, revenue=revenue)
+    described = {
+        "tariff": (flagged_rows(ctx, tariff_silent), lambda r: (
+            f"tariff {bills['tariff_billed'].iat[r - 1]}→{bills['tariff_billed'].iat[r]}")),
+        "capacity": (flagged_rows(ctx, capacity_silent), lambda r: (
+            f"capacity {fmt_number(previous_capacity[r])}→{fmt_number(capacity[r])} kVA")),
+        "multiplier": (flagged_rows(ctx, multiplier_silent), lambda r: (
+            f"multiplier {fmt_number(multiplier[r - 1], 2)}→{fmt_number(multiplier[r], 2)}")),
+    }  # fmt: skip
     evidence = []
-    for row, first_row in zip(grouped.itertuples(), first_rows, strict=True):
+    for cust, total in zip(grouped["cust"], grouped["revenue"], strict=True):
         what = []
-        if row.tariff:
-            what.append(f"tariff {names[tariff[first_row - 1]]}→{names[tariff[first_row]]}")
-        if row.capacity:
-            what.append(
-                f"capacity {fmt_number(capacity[first_row - 1])}→{fmt_number(capacity[first_row])} kVA"
-            )
-        if row.multiplier:
-            what.append(
-                f"multiplier {fmt_number(multiplier[first_row - 1], 2)}→{fmt_number(multiplier[first_row], 2)}"
-            )
+        for firsts, describe in described.values():
+            if cust in firsts.index:
+                row, count = firsts.loc[cust, "first"], firsts.loc[cust, "count"]
+                what.append(
+                    f"{describe(row)} in {period_text(month[row])}"
+                    + (f" and {count_text(count - 1, 'more change')}" if count > 1 else "")
+                )
         evidence.append(
-            f"billing changed in {period_text(row.month_from_change)} ({', '.join(what)}) with no "
-            f"work order within ±{window} months ({fmt_money(row.revenue)} since)"
+            f"billing changed with no work order within ±{window} months: {'; '.join(what)} "
+            f"({fmt_money(total)} under-billed since)"
         )
-    return raw(grouped["cust"], grouped["month_from_change"], grouped["month_to"], evidence,
+    return raw(grouped["cust"], grouped["month_from"], grouped["month_to"], evidence,
                grouped["revenue"], np.full(len(grouped), 0.9))  # fmt: skip

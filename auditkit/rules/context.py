@@ -12,6 +12,7 @@ from functools import cached_property
 import numpy as np
 import pandas as pd
 
+from auditkit.data.schema import TABLES
 from auditkit.errors import ParameterError
 from auditkit.rules.periods import date_month_number, month_end, month_number, period_text
 
@@ -32,35 +33,41 @@ class RuleContext:
     @classmethod
     def build(cls, dataset: object, as_of: str | None) -> RuleContext:
         """Prepare a run: sort bills by customer and period and keep those up to `as_of`."""
-        bills = dataset.bills
-        bill_month = month_number(bills["period"])
-        first, last = int(bill_month.min()), int(bill_month.max())
-        if as_of is None:
-            as_of_month = last
-        else:
-            as_of_month = _parse_as_of(as_of)
-            if not first <= as_of_month <= last:
-                raise ParameterError(
-                    "as_of",
-                    f"a month within the bills' periods {period_text(first)}..{period_text(last)}",
-                    as_of,
-                )
+        bill_month = month_number(dataset.bills["period"])
+        as_of_month = audit_month(as_of, int(bill_month.min()), int(bill_month.max()))
+        return cls.at_month(dataset, as_of_month, bill_month)
+
+    @classmethod
+    def at_month(
+        cls, dataset: object, as_of_month: int, bill_month: np.ndarray | None = None
+    ) -> RuleContext:
+        """Prepare a run at a month already checked by `audit_month` (any bills, even none).
+
+        Engines that run the rules on one part of a dataset at a time use this: the audit month
+        comes from the whole dataset, not from the part's own bills.
+        """
+        bills = with_contract_columns(dataset.bills, "bills")
+        if bill_month is None:
+            bill_month = month_number(bills["period"])
         keep = bill_month <= as_of_month
-        customers = dataset.customers.reset_index(drop=True)
+        customers = with_contract_columns(dataset.customers, "customers").reset_index(drop=True)
         bills = bills.loc[keep] if not keep.all() else bills
         codes, uniques = pd.factorize(bills["customer_id"])
         cust = pd.Index(customers["customer_id"]).get_indexer(uniques)[codes]
         bills = bills.assign(month=bill_month[keep], cust=cust)
+        first = int(bill_month.min()) if len(bill_month) else as_of_month
         order_key = cust * 10_000 + (bill_month[keep] - first)
         if not (np.diff(order_key) >= 0).all():  # exports usually come sorted already
             bills = bills.sort_values(["cust", "month"], kind="stable")
         bills = bills.reset_index(drop=True)
         orders = dataset.work_orders
         if orders is not None:
+            orders = with_contract_columns(orders, "work_orders")
             orders = orders.loc[orders["issued_at"] <= month_end(as_of_month)].copy()
             orders["cust"] = pd.Index(customers["customer_id"]).get_indexer(orders["customer_id"])
             orders["effective_month"] = date_month_number(orders["effective_date"])
-        return cls(customers, bills, dataset.tariffs, orders, as_of_month)
+        tariffs = with_contract_columns(dataset.tariffs, "tariffs")
+        return cls(customers, bills, tariffs, orders, as_of_month)
 
     @property
     def as_of_period(self) -> str:
@@ -105,7 +112,8 @@ class RuleContext:
     def tariff_code(self, tariff: np.ndarray) -> np.ndarray:
         """Positions in `tariff_index` of tariff names (-1 where unknown)."""
         codes, uniques = pd.factorize(np.asarray(tariff, dtype=object))
-        return self.tariff_index.get_indexer(pd.Index(uniques).astype(str))[codes]
+        positions = self.tariff_index.get_indexer(pd.Index(uniques).astype(str))
+        return np.append(positions, -1)[codes]  # a missing name (code -1) is unknown too
 
     @cached_property
     def first_month(self) -> int:
@@ -152,7 +160,9 @@ class RuleContext:
             return empty.astype({"cust": np.int64, "effective_month": np.int64,
                                  "effective_date": "datetime64[ns]", "issued_at": "datetime64[ns]"})  # fmt: skip
         orders = self.work_orders
-        return orders.loc[orders["order_type"].isin(order_types)]
+        # An order with no effective date has not taken effect: no rule may date a change by it.
+        taken_effect = orders["effective_month"] >= 0
+        return orders.loc[orders["order_type"].isin(order_types) & taken_effect]
 
     def has_order_near(self, order_types: tuple[str, ...], window: int) -> np.ndarray:
         """Per bill: an order of these types takes effect within ±`window` months of the period.
@@ -254,6 +264,43 @@ class RuleContext:
         inside = (joined["month"] >= joined["start"]) & (joined["month"] < joined["end"])
         hit[joined.loc[inside, "row"].to_numpy()] = True
         return hit
+
+
+def with_contract_columns(frame: pd.DataFrame, table: str) -> pd.DataFrame:
+    """`frame` with every column DATA.md gives `table`: absent optional ones added, empty.
+
+    Rules then read an optional column without checking it exists; `missing_needs` still sees an
+    empty column and skips the rules that need it.
+    """
+    absent = [column for column in TABLES[table].columns if column.name not in frame.columns]
+    if not absent:
+        return frame
+    empty_dtype = {"date": "datetime64[ns]", "number": float, "integer": float}
+    return frame.assign(
+        **{
+            column.name: pd.Series(
+                np.nan, index=frame.index, dtype=empty_dtype.get(column.kind, object)
+            )
+            for column in absent
+        }
+    )
+
+
+def audit_month(as_of: str | None, first: int, last: int) -> int:
+    """Month number of the audit month `as_of` ('YYYY-MM'; None = `last`), within first..last.
+
+    `first` and `last` are the month numbers of the earliest and latest bills.
+    """
+    if as_of is None:
+        return last
+    as_of_month = _parse_as_of(as_of)
+    if not first <= as_of_month <= last:
+        raise ParameterError(
+            "as_of",
+            f"a month within the bills' periods {period_text(first)}..{period_text(last)}",
+            as_of,
+        )
+    return as_of_month
 
 
 def _parse_as_of(value: str) -> int:

@@ -1,4 +1,5 @@
-"""Shape of a finding, and helpers that turn flagged bills into one finding per customer."""
+"""Shape of a finding, and the helpers rules share to build one: rates due, orders near a bill,
+flagged bills grouped into one finding per customer, runs of months, evidence formatting."""
 
 from __future__ import annotations
 
@@ -6,6 +7,7 @@ import numpy as np
 import pandas as pd
 
 from auditkit.rules.context import RuleContext
+from auditkit.rules.periods import period_text
 
 FINDING_COLUMNS = (
     "rule_id",
@@ -67,16 +69,96 @@ def per_customer(ctx: RuleContext, flagged: np.ndarray, **values: np.ndarray) ->
     return frame.groupby("cust", sort=True).agg(**aggregations).reset_index()
 
 
+def optional_values(frame: pd.DataFrame, column: str) -> np.ndarray:
+    """A numeric column as floats; all NaN where the (optional) column is absent from `frame`."""
+    if column not in frame:
+        return np.full(len(frame), np.nan)
+    return frame[column].to_numpy(dtype=float)
+
+
+def schedule_rate_due(ctx: RuleContext, column: str) -> np.ndarray:
+    """Per bill, rate `column` of the schedule in force for the billed tariff; NaN where none is.
+
+    A bill whose tariff the schedule does not list (loading only warns) is priced at the archive
+    tariff's rate instead: that is the tariff the customer should have been billed on.
+    """
+    archive = ctx.tariff_code(ctx.customers["tariff_category"].to_numpy())[ctx.bill_customer]
+    tariff = np.where(ctx.bill_tariff >= 0, ctx.bill_tariff, archive)
+    return ctx.schedule_rate(tariff, ctx.bill_month, column)
+
+
+def energy_rate_due_or_billed(ctx: RuleContext) -> np.ndarray:
+    """Per bill, the schedule's energy rate due (`schedule_rate_due`), else the rate billed.
+
+    Rules that price unbilled energy use it, so a wrong rate on the bill stays rate_mismatch's
+    finding instead of being counted again in theirs.
+    """
+    due = schedule_rate_due(ctx, "energy_rate")
+    return np.where(np.isnan(due), ctx.bills["energy_rate"].to_numpy(dtype=float), due)
+
+
+def order_between_bills(ctx: RuleContext, order_types: tuple[str, ...], window: int) -> np.ndarray:
+    """Per bill: an order of these types took effect between the previous bill and this one, ±window.
+
+    For consecutive bills that is ±`window` months around the bill's month; across a gap in a
+    customer's bills it also covers the unbilled months, where a meter replacement or a change of
+    terms may have happened. Orders without an effective date have not taken effect.
+    """
+    orders = ctx.orders_of(*order_types)
+    valid = (orders["cust"].to_numpy() >= 0) & (orders["effective_month"].to_numpy() >= 0)
+    stride = np.int64(1 << 32)  # month numbers stay far below 2**32
+    keys = np.sort(
+        orders["cust"].to_numpy(dtype=np.int64)[valid] * stride
+        + orders["effective_month"].to_numpy(dtype=np.int64)[valid]
+    )
+    month = ctx.bill_month
+    base = ctx.bill_customer.astype(np.int64) * stride
+    after_previous = np.where(
+        ctx.same_customer_as_previous, np.minimum(np.roll(month, 1) + 1, month), month
+    )
+    low = base + after_previous - window
+    high = base + month + window
+    return np.searchsorted(keys, high, side="right") > np.searchsorted(keys, low, side="left")
+
+
+def count_text(count: int, noun: str) -> str:
+    """'1 bill', '1,460 days': a count with its noun in the right number."""
+    return f"{count} {noun}" if count == 1 else f"{count:,} {noun}s"
+
+
+def period_span(month_from: int, month_to: int) -> str:
+    """Months as evidence names them: '2024-03..2024-07', or '2024-03' for a single month."""
+    if month_from == month_to:
+        return period_text(month_from)
+    return f"{period_text(month_from)}..{period_text(month_to)}"
+
+
+def flagged_rows(ctx: RuleContext, flag: np.ndarray) -> pd.DataFrame:
+    """Per customer with a flagged bill: its first and last flagged rows and how many are flagged.
+
+    Indexed by customer code, so evidence can quote the bills behind a finding.
+    """
+    rows = np.flatnonzero(flag)
+    frame = pd.DataFrame({"cust": ctx.bill_customer[rows], "row": rows})
+    return frame.groupby("cust").agg(
+        first=("row", "first"), last=("row", "last"), count=("row", "size")
+    )
+
+
 def fmt_money(value: float) -> str:
     return f"¥{value:,.2f}"
 
 
 def fmt_number(value: float, digits: int = 0) -> str:
-    return f"{value:,.{digits}f}"
+    """A number with thousands separators; '?' for a missing value."""
+    return "?" if pd.isna(value) else f"{value:,.{digits}f}"
 
 
 def runs(ctx: RuleContext, flag: np.ndarray) -> pd.DataFrame:
-    """Runs of consecutive flagged months per customer: cust, month_from, month_to, length, first_row."""
+    """Runs of consecutive flagged months per customer: cust, month_from, month_to, length, first_row.
+
+    A month with no bill ends a run: flagged months on either side of it are two runs.
+    """
     cust, month = ctx.bill_customer, ctx.bill_month
     continues = np.zeros(len(flag), dtype=bool)
     continues[1:] = flag[1:] & flag[:-1] & (cust[1:] == cust[:-1]) & (month[1:] == month[:-1] + 1)

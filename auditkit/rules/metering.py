@@ -6,8 +6,20 @@ import numpy as np
 import pandas as pd
 
 from auditkit.rules.context import RuleContext
-from auditkit.rules.findings import empty_raw, fmt_money, fmt_number, per_customer, raw
-from auditkit.rules.periods import date_month_number, period_text
+from auditkit.rules.findings import (
+    count_text,
+    empty_raw,
+    energy_rate_due_or_billed,
+    flagged_rows,
+    fmt_money,
+    fmt_number,
+    optional_values,
+    order_between_bills,
+    per_customer,
+    period_span,
+    raw,
+)
+from auditkit.rules.periods import add_months, date_month_number, period_text
 from auditkit.rules.registry import rule
 
 
@@ -30,34 +42,61 @@ def multiplier_mismatch(ctx: RuleContext, params: dict) -> pd.DataFrame:
     kwh = ctx.bills["kwh_billed"].to_numpy(dtype=float)
     ratio = np.divide(archive, billed, out=np.ones_like(archive), where=billed > 0)
     missing_kwh = kwh * (ratio - 1)
-    revenue = missing_kwh * ctx.bills["energy_rate"].to_numpy(dtype=float)
     # A demand charge read through the same wrong multiplier is short by the same ratio.
-    if "max_demand_kw" in ctx.bills and "basic_charge" in ctx.bills:
-        demand_basis = ctx.customer_column("basic_charge_basis") == "demand"
-        basic = np.nan_to_num(ctx.bills["basic_charge"].to_numpy(dtype=float))
-        revenue = revenue + np.where(demand_basis, basic * (ratio - 1), 0.0)
+    demand_basis = ctx.customer_column("basic_charge_basis") == "demand"
+    basic = np.nan_to_num(optional_values(ctx.bills, "basic_charge"))
+    missing_basic = np.where(demand_basis, basic * (ratio - 1), 0.0)
+    revenue = missing_kwh * energy_rate_due_or_billed(ctx) + missing_basic
     grouped = per_customer(
         ctx,
         flagged,
         missing_kwh=missing_kwh,
+        missing_basic=missing_basic,
         revenue=revenue,
-        billed_first=billed,
+        billed_min=billed,
+        billed_max=billed,
         archive_first=archive,
     )
     customers = ctx.customers.iloc[grouped["cust"]]
     evidence = [
-        f"{bills} bills {period_text(a)}..{period_text(b)} used multiplier {fmt_number(mb, 2)}, "
-        f"archive CT {fmt_number(ct, 2)} × PT {fmt_number(pt, 2)} = {fmt_number(ma, 2)}; "
-        f"{fmt_number(kwh)} kWh not billed ({fmt_money(rev)})"
-        for bills, a, b, mb, ct, pt, ma, kwh, rev in zip(
-            grouped["bills"], grouped["month_from"], grouped["month_to"], grouped["billed_first"],
-            customers["ct_ratio"], customers["pt_ratio"], grouped["archive_first"],
-            grouped["missing_kwh"], grouped["revenue"], strict=True,
+        f"{count_text(n, 'bill')} {period_span(a, b)} used "
+        + (f"multiplier {fmt_number(low, 2)}" if low == high
+           else f"multipliers {fmt_number(low, 2)} to {fmt_number(high, 2)}")
+        + f" where the archive has CT {fmt_number(ct, 2)} × PT {fmt_number(pt, 2)} = "
+        f"{fmt_number(ma, 2)}: "
+        + (f"{fmt_number(kwh)} kWh not billed" if kwh >= 0
+           else f"{fmt_number(-kwh)} kWh billed too much")
+        + (f", demand charge short by {fmt_money(short)}" if short > 0 else "")
+        + f" ({fmt_money(max(rev, 0.0))})"
+        for n, a, b, low, high, ct, pt, ma, kwh, short, rev in zip(
+            grouped["bills"], grouped["month_from"], grouped["month_to"], grouped["billed_min"],
+            grouped["billed_max"], customers["ct_ratio"], customers["pt_ratio"],
+            grouped["archive_first"], grouped["missing_kwh"], grouped["missing_basic"],
+            grouped["revenue"], strict=True,
         )
     ]  # fmt: skip
-    score = np.abs(1 - grouped["billed_first"] / grouped["archive_first"])
+    score = np.abs(1 - grouped["billed_min"] / grouped["archive_first"])
     return raw(grouped["cust"], grouped["month_from"], grouped["month_to"], evidence,
                grouped["revenue"], 0.5 + score)  # fmt: skip
+
+
+def _register_energy(
+    start: np.ndarray, end: np.ndarray, multiplier: np.ndarray, kwh: np.ndarray, params: dict
+) -> tuple[np.ndarray, np.ndarray]:
+    """Energy the registers show, and where it came from a register rolling over past its last digit.
+
+    A register that ends below its start has either run backwards or passed 99…9 → 0; it rolled
+    over when the bill charged (end + 10^digits − start) × multiplier, 10^digits being the first
+    power of ten above the start reading.
+    """
+    span = 10.0 ** np.ceil(np.log10(start + 1))
+    rollover_kwh = (end + span - start) * multiplier
+    rolled = (end < start) & (np.abs(rollover_kwh - kwh) <= _tolerance(rollover_kwh, params))
+    return np.where(rolled, rollover_kwh, (end - start) * multiplier), rolled
+
+
+def _tolerance(kwh: np.ndarray, params: dict) -> np.ndarray:
+    return np.maximum(params["kwh_tolerance"], params["relative_tolerance"] * np.abs(kwh))
 
 
 @rule(
@@ -67,7 +106,8 @@ def multiplier_mismatch(ctx: RuleContext, params: dict) -> pd.DataFrame:
     title_zh="电量与示数不符（示数跳变、倒走或少计）",
     checks=(
         "kwh_billed ≠ (register_end − register_start) × multiplier_billed; a register running "
-        "backwards; a start register ≠ the previous end with no meter-replacement order"
+        "backwards; a start register ≠ the previous bill's end with no meter-replacement order "
+        "between the two bills"
     ),
     needs=("bills.register_start", "bills.register_end", "bills.multiplier_billed"),
     params=("kwh_tolerance", "relative_tolerance", "replacement_window_months"),
@@ -79,41 +119,51 @@ def register_mismatch(ctx: RuleContext, params: dict) -> pd.DataFrame:
     end = bills["register_end"].to_numpy(dtype=float)
     multiplier = bills["multiplier_billed"].to_numpy(dtype=float)
     kwh = bills["kwh_billed"].to_numpy(dtype=float)
-    rate = bills["energy_rate"].to_numpy(dtype=float)
-    register_kwh = (end - start) * multiplier
-    tolerance = np.maximum(
-        params["kwh_tolerance"], params["relative_tolerance"] * np.abs(register_kwh)
-    )
-    short = (register_kwh - kwh) > tolerance
-    backwards = end < start
-    replaced = ctx.has_order_near(("meter_replacement",), params["replacement_window_months"])
+    register_kwh, rolled = _register_energy(start, end, multiplier, kwh, params)
+    short = (register_kwh - kwh) > _tolerance(register_kwh, params)
+    # Across a gap in the bills a replacement may have happened in a month with no bill.
+    replaced = order_between_bills(ctx, ("meter_replacement",), params["replacement_window_months"])
     previous_end = np.roll(end, 1)
     jump = ctx.same_customer_as_previous & ~replaced & (np.abs(start - previous_end) > 0.005)
-    backwards &= ~replaced
+    backwards = (end < start) & ~rolled & ~replaced
     flagged = short | backwards | jump
     if not flagged.any():
         return empty_raw()
     skipped_kwh = np.where(jump & (start > previous_end), (start - previous_end) * multiplier, 0.0)
-    short_kwh = np.where(short & ~backwards, register_kwh - kwh, 0.0)
-    revenue = (skipped_kwh + short_kwh) * rate
+    short_kwh = np.where(short, register_kwh - kwh, 0.0)
+    revenue = (skipped_kwh + short_kwh) * energy_rate_due_or_billed(ctx)
     grouped = per_customer(
         ctx, flagged, short=short, backwards=backwards, jump=jump,
         skipped_kwh=skipped_kwh, short_kwh=short_kwh, revenue=revenue,
     )  # fmt: skip
+    first_jump = flagged_rows(ctx, jump)["first"]
+    first_backwards = flagged_rows(ctx, backwards)["first"]
+    month = ctx.bill_month
     evidence = []
     for row in grouped.itertuples():
         parts = []
         if row.short:
-            parts.append(
-                f"{row.short} bills charged {fmt_number(row.short_kwh)} kWh less than the registers show"
-            )
+            parts.append(f"{count_text(row.short, 'bill')} charged {fmt_number(row.short_kwh)} kWh "
+                         "less than the registers show")  # fmt: skip
         if row.jump:
-            parts.append(f"{row.jump} start registers ≠ previous end with no meter replacement "
-                         f"({fmt_number(row.skipped_kwh)} kWh skipped)")  # fmt: skip
+            at = first_jump[row.cust]
+            which = "first " if row.jump > 1 else ""
+            parts.append(
+                f"{count_text(row.jump, 'start register')} ≠ the previous bill's end with no "
+                f"meter replacement ({which}{period_text(month[at])} starts at "
+                f"{fmt_number(start[at], 2)} after {fmt_number(previous_end[at], 2)} at the end "
+                f"of {period_text(month[at - 1])}; {fmt_number(row.skipped_kwh)} kWh skipped)"
+            )
         if row.backwards:
-            parts.append(f"{row.backwards} bills with the register running backwards")
+            at = first_backwards[row.cust]
+            which = "first " if row.backwards > 1 else ""
+            parts.append(
+                f"{count_text(row.backwards, 'bill')} with the register running backwards "
+                f"({which}{period_text(month[at])}: {fmt_number(start[at], 2)} → "
+                f"{fmt_number(end[at], 2)})"
+            )
         evidence.append(
-            f"{period_text(row.month_from)}..{period_text(row.month_to)}: "
+            f"{period_span(row.month_from, row.month_to)}: "
             + "; ".join(parts)
             + f" ({fmt_money(row.revenue)})"
         )
@@ -126,7 +176,10 @@ def register_mismatch(ctx: RuleContext, params: dict) -> pd.DataFrame:
     area="metering",
     title_en="Periodic meter test overdue",
     title_zh="计量装置超周期未检",
-    checks="meter_test_date + meter_test_cycle_months earlier than the audit date (active accounts)",
+    checks=(
+        "meter_test_date + meter_test_cycle_months (calendar months) earlier than the audit date "
+        "(active accounts)"
+    ),
     needs=("customers.meter_test_date", "customers.meter_test_cycle_months"),
     params=("grace_days",),
     severity="low",
@@ -138,24 +191,23 @@ def meter_test_overdue(ctx: RuleContext, params: dict) -> pd.DataFrame:
     )
     tested = pd.to_datetime(customers["meter_test_date"])
     has_cycle = ~np.isnan(cycle) & (cycle > 0) & (customers["status"] != "closed").to_numpy()
-    tested_month = date_month_number(tested)
-    # Due date = test date + cycle months (computed in days on the calendar via month offsets).
-    due = tested + pd.to_timedelta(np.nan_to_num(cycle) * 30.4375, unit="D")
+    due = add_months(tested, np.nan_to_num(cycle).astype(np.int64))
     limit = ctx.as_of_date - pd.Timedelta(days=params["grace_days"])
     never_tested = has_cycle & tested.isna().to_numpy()
     overdue = has_cycle & ((due < limit).to_numpy() | never_tested)
     idx = np.flatnonzero(overdue)
     if len(idx) == 0:
         return empty_raw()
-    days_over = (limit - due.iloc[idx]).dt.days.fillna(0).to_numpy()
+    days_past_due = (ctx.as_of_date - due.iloc[idx]).dt.days.fillna(0).to_numpy()
     evidence = [
-        "no meter test date recorded for a meter with a "
-        f"{int(c)}-month test cycle" if pd.isna(t) else
+        f"no meter test date recorded for a meter with a {int(c)}-month test cycle"
+        if pd.isna(t) else
         f"last test {t:%Y-%m-%d}, cycle {int(c)} months, due {d:%Y-%m-%d}: "
-        f"{int(over)} days overdue at {ctx.as_of_period}"
-        for t, c, d, over in zip(tested.iloc[idx], cycle[idx], due.iloc[idx], days_over, strict=True)
+        f"{count_text(int(days), 'day')} past due at the end of {ctx.as_of_period}"
+        for t, c, d, days in zip(tested.iloc[idx], cycle[idx], due.iloc[idx], days_past_due,
+                                 strict=True)
     ]  # fmt: skip
-    month_from = np.where(tested_month[idx] >= 0, tested_month[idx] + cycle[idx], ctx.as_of)
-    month_from = np.minimum(month_from.astype(np.int64), ctx.as_of)
+    due_month = date_month_number(due.iloc[idx])
+    month_from = np.minimum(np.where(due_month >= 0, due_month, ctx.as_of), ctx.as_of)
     return raw(idx, month_from, np.full(len(idx), ctx.as_of), evidence, np.zeros(len(idx)),
-               np.minimum(1.0, days_over / (cycle[idx] * 30.4375)))  # fmt: skip
+               np.minimum(1.0, days_past_due / (cycle[idx] * 30.4375)))  # fmt: skip

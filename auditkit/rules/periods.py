@@ -13,11 +13,33 @@ def month_number(periods: pd.Series | np.ndarray) -> np.ndarray:
     return parsed[codes]
 
 
-def date_month_number(dates: pd.Series) -> np.ndarray:
+def date_month_number(dates: pd.Series | np.ndarray) -> np.ndarray:
     """Month number of each date; NaT gives -1."""
-    values = pd.to_datetime(dates)
+    values = pd.Series(pd.to_datetime(dates))
     result = (values.dt.year * 12 + values.dt.month - 1).to_numpy(dtype="float64", na_value=np.nan)
     return np.where(np.isnan(result), -1, result).astype(np.int64)
+
+
+def add_months(dates: pd.Series, months: np.ndarray) -> pd.Series:
+    """Each date plus a whole number of calendar months, kept within the target month.
+
+    As `pd.DateOffset(months=n)` per row: 2024-03-31 + 6 months is 2024-09-30, not a day count
+    (a cycle of 6 × 30.44 days would fall due a day or two early). NaT stays NaT; the index is kept.
+    """
+    index = dates.index
+    dates = pd.Series(pd.to_datetime(dates)).reset_index(drop=True)
+    target = date_month_number(dates) + np.asarray(months, dtype=np.int64)
+    known = dates.notna().to_numpy()
+    first_day = pd.to_datetime(
+        pd.DataFrame(
+            {"year": np.where(known, target // 12, 2000), "month": np.where(known, target % 12 + 1, 1),
+             "day": 1}
+        )
+    )  # fmt: skip
+    day = np.minimum(dates.dt.day.fillna(1).to_numpy(dtype=np.int64), first_day.dt.days_in_month)
+    shifted = (first_day + pd.to_timedelta(day - 1, unit="D")).where(known)
+    shifted.index = index
+    return shifted
 
 
 def period_text(month: np.ndarray | int) -> np.ndarray | str:

@@ -6,9 +6,27 @@ import numpy as np
 import pandas as pd
 
 from auditkit.rules.context import RuleContext
-from auditkit.rules.findings import empty_raw, fmt_money, fmt_number, per_customer, raw, runs
+from auditkit.rules.findings import (
+    count_text,
+    empty_raw,
+    energy_rate_due_or_billed,
+    flagged_rows,
+    fmt_money,
+    fmt_number,
+    optional_values,
+    per_customer,
+    period_span,
+    raw,
+    runs,
+    schedule_rate_due,
+)
 from auditkit.rules.periods import date_month_number, period_text
 from auditkit.rules.registry import rule
+
+
+def _two_part(schedule: pd.DataFrame) -> np.ndarray:
+    """Per schedule row: a two-part tariff (it has a basic rate per kVA)."""
+    return np.nan_to_num(optional_values(schedule, "basic_rate_kva_month")) > 0
 
 
 def _correct_tariff(
@@ -16,7 +34,7 @@ def _correct_tariff(
 ) -> np.ndarray:
     """The tariff the schedule offers for each usage type: two-part at or above the threshold."""
     schedule = ctx.tariffs.drop_duplicates("tariff_category")
-    two_part = schedule["basic_rate_kva_month"].fillna(0).to_numpy() > 0
+    two_part = _two_part(schedule)
     result = np.full(len(usage), None, dtype=object)
     for wants_two_part in (False, True):
         choice = schedule[two_part == wants_two_part].drop_duplicates("usage_type")
@@ -29,6 +47,14 @@ def _correct_tariff(
     return result
 
 
+def _rate_of(ctx: RuleContext, tariff: np.ndarray, month: np.ndarray, column: str) -> np.ndarray:
+    """Schedule rate `column` for tariff names (None allowed) and months; NaN where there is none."""
+    if column not in ctx.tariffs:
+        return np.full(len(month), np.nan)
+    names = np.where(pd.isna(tariff), "", tariff)  # no tariff: matches no schedule row
+    return ctx.schedule_rate(names, month, column)
+
+
 @rule(
     "tariff_mismatch",
     area="routine",
@@ -36,7 +62,8 @@ def _correct_tariff(
     title_zh="电价类别与用电性质不符（高价低接）",
     checks=(
         "the archive tariff's usage type ≠ the customer's usage_type, or a single-part tariff at or "
-        "above the two-part threshold; impact over the last backbill_months (start unknown)"
+        "above the two-part threshold where the schedule has a two-part tariff for the usage; "
+        "impact (energy and basic charge) over the last backbill_months (start unknown)"
     ),
     needs=("customers.usage_type", "customers.tariff_category", "tariffs.usage_type"),
     params=("two_part_threshold_kva", "backbill_months"),
@@ -44,47 +71,67 @@ def _correct_tariff(
 )
 def tariff_mismatch(ctx: RuleContext, params: dict) -> pd.DataFrame:
     customers = ctx.customers
-    schedule = ctx.tariffs.drop_duplicates("tariff_category").set_index("tariff_category")
-    tariff_usage = customers["tariff_category"].map(schedule["usage_type"]).to_numpy()
+    schedule = ctx.tariffs.drop_duplicates("tariff_category")
+    two_part = _two_part(schedule)
+    tariff_usage = (
+        customers["tariff_category"]
+        .map(pd.Series(schedule["usage_type"].to_numpy(), index=schedule["tariff_category"]))
+        .to_numpy()
+    )
     is_two_part = (
         customers["tariff_category"]
-        .map(schedule["basic_rate_kva_month"].fillna(0) > 0)
+        .map(pd.Series(two_part, index=schedule["tariff_category"]))
         .fillna(False)
         .to_numpy(dtype=bool)
     )
     usage = customers["usage_type"].to_numpy()
-    capacity = customers["contract_capacity_kva"].to_numpy(dtype=float)
+    capacity = optional_values(customers, "contract_capacity_kva")
+    offered_two_part = np.isin(usage, schedule["usage_type"].to_numpy()[two_part])
     wrong_usage = tariff_usage != usage
-    should_be_two_part = ~is_two_part & (
-        np.nan_to_num(capacity) >= params["two_part_threshold_kva"]
-    )
+    threshold = params["two_part_threshold_kva"]
+    should_be_two_part = ~is_two_part & offered_two_part & (np.nan_to_num(capacity) >= threshold)
     flagged = (wrong_usage | should_be_two_part) & (customers["status"] != "closed").to_numpy()
     idx = np.flatnonzero(flagged)
     if len(idx) == 0:
         return empty_raw()
-    correct = _correct_tariff(ctx, usage[idx], capacity[idx], params["two_part_threshold_kva"])
-    # Back-billing window: the last `backbill_months` bills, the misuse's start being unknown.
-    window = ctx.bill_month > ctx.as_of - params["backbill_months"]
-    in_idx = np.isin(ctx.bill_customer, idx) & window
+    correct = _correct_tariff(ctx, usage[idx], capacity[idx], threshold)
+    # Back-billing window: the last `backbill_months` months, the misuse's start being unknown.
+    window_from = ctx.as_of - params["backbill_months"] + 1
+    in_idx = np.isin(ctx.bill_customer, idx) & (ctx.bill_month >= window_from)
+    months = ctx.bill_month[in_idx]
     correct_per_bill = pd.Series(correct, index=idx).reindex(ctx.bill_customer[in_idx]).to_numpy()
-    due = ctx.schedule_rate(correct_per_bill, ctx.bill_month[in_idx], "energy_rate")
     kwh = ctx.bills["kwh_billed"].to_numpy(dtype=float)[in_idx]
-    paid = ctx.bills["energy_rate"].to_numpy(dtype=float)[in_idx]
-    revenue = pd.Series(np.nan_to_num((due - paid) * kwh)).groupby(ctx.bill_customer[in_idx]).sum()
-    revenue = revenue.reindex(idx).fillna(0.0).clip(lower=0).to_numpy()
-    first_bill = (
-        pd.Series(ctx.bill_month).groupby(ctx.bill_customer).min().reindex(idx).fillna(ctx.as_of)
+    # Energy at the correct tariff's rate against the schedule's rate for the tariff billed (a
+    # wrong rate on the bill is rate_mismatch's); plus, for a two-part tariff, its basic charge
+    # on the capacity in force less any basic charge billed.
+    energy_gap = (
+        _rate_of(ctx, correct_per_bill, months, "energy_rate")
+        - schedule_rate_due(ctx, "energy_rate")[in_idx]
+    ) * kwh
+    kva_rate = _rate_of(ctx, correct_per_bill, months, "basic_rate_kva_month")
+    in_force = (
+        ctx.capacity_in_force[in_idx]
+        if "contract_capacity_kva" in customers
+        else np.full(len(months), np.nan)
     )
+    basic_billed = np.nan_to_num(optional_values(ctx.bills, "basic_charge")[in_idx])
+    basic_gap = np.where(np.isnan(kva_rate), 0.0, np.nan_to_num(in_force * kva_rate) - basic_billed)
+    gap = pd.Series(np.nan_to_num(energy_gap) + basic_gap)
+    revenue = gap.groupby(ctx.bill_customer[in_idx]).sum()
+    revenue = revenue.reindex(idx).fillna(0.0).clip(lower=0).to_numpy()
+    first_bill = pd.Series(ctx.bill_month).groupby(ctx.bill_customer).min().reindex(idx)
+    month_from = np.maximum(first_bill.fillna(ctx.as_of).to_numpy(dtype=np.int64), window_from)
     evidence = [
         f"{u} customer archived on tariff {t} (for {tu})" + (f"; should be {c}" if c else "")
         + (f"; capacity {fmt_number(k)} kVA is at or above the two-part threshold" if two else "")
-        + f" ({fmt_money(r)} over the last {params['backbill_months']} months)"
-        for u, t, tu, c, k, two, r in zip(
+        + f" ({fmt_money(r)} back-billed for {period_span(a, ctx.as_of)}, the start "
+        "being unknown)"
+        for u, t, tu, c, k, two, r, a in zip(
             usage[idx], customers["tariff_category"].to_numpy()[idx], tariff_usage[idx], correct,
-            capacity[idx], should_be_two_part[idx], revenue, strict=True,
+            capacity[idx], should_be_two_part[idx], revenue, month_from, strict=True,
         )
     ]  # fmt: skip
-    return raw(idx, first_bill.to_numpy(), np.full(len(idx), ctx.as_of), evidence, revenue,
+    return raw(idx, month_from, np.full(len(idx), ctx.as_of), evidence, revenue,
                np.full(len(idx), 0.9))  # fmt: skip
 
 
@@ -93,31 +140,70 @@ def tariff_mismatch(ctx: RuleContext, params: dict) -> pd.DataFrame:
     area="routine",
     title_en="Energy rate differs from the schedule",
     title_zh="执行电价与电价表不符",
-    checks="energy_rate billed ≠ the schedule's rate for the billed tariff and month",
+    checks=(
+        "energy_rate billed ≠ the schedule's rate for the billed tariff and month; a billed tariff "
+        "the schedule does not list is checked against the archive tariff's rate"
+    ),
     needs=("bills.energy_rate", "tariffs.energy_rate", "tariffs.valid_from"),
     params=("rate_tolerance",),
     severity="high",
 )
 def rate_mismatch(ctx: RuleContext, params: dict) -> pd.DataFrame:
-    schedule = ctx.bill_schedule_energy_rate
+    due = schedule_rate_due(ctx, "energy_rate")
     billed = ctx.bills["energy_rate"].to_numpy(dtype=float)
-    flagged = ~np.isnan(schedule) & (np.abs(billed - schedule) > params["rate_tolerance"])
+    unlisted = ctx.bill_tariff < 0
+    wrong_rate = ~np.isnan(due) & (np.abs(billed - due) > params["rate_tolerance"])
+    flagged = wrong_rate | unlisted
     if not flagged.any():
         return empty_raw()
     kwh = ctx.bills["kwh_billed"].to_numpy(dtype=float)
-    revenue = (schedule - billed) * kwh
+    revenue = np.nan_to_num((due - billed) * kwh)
+    listed_wrong = wrong_rate & ~unlisted
+    reference = np.where(np.isnan(due), billed, due)
     grouped = per_customer(
-        ctx, flagged, revenue=revenue, billed_last=billed, schedule_last=schedule
-    )
-    evidence = [
-        f"{n} bills {period_text(a)}..{period_text(b)} charged {rb:.4f} yuan/kWh where the schedule "
-        f"says {rs:.4f} ({fmt_money(max(rev, 0))})"
-        for n, a, b, rb, rs, rev in zip(grouped["bills"], grouped["month_from"], grouped["month_to"],
-                                        grouped["billed_last"], grouped["schedule_last"], grouped["revenue"], strict=True)
-    ]  # fmt: skip
-    score = np.minimum(1.0, 0.5 + np.abs(1 - grouped["billed_last"] / grouped["schedule_last"]) * 5)
+        ctx, flagged, revenue=revenue, listed_wrong=listed_wrong, unlisted=unlisted,
+        off_max=np.abs(1 - billed / reference),
+    )  # fmt: skip
+    last_wrong = flagged_rows(ctx, listed_wrong)["last"]
+    first_unlisted = flagged_rows(ctx, unlisted)["first"]
+    archive = ctx.customers["tariff_category"].to_numpy(dtype=object)
+    evidence = []
+    for row in grouped.itertuples():
+        parts = []
+        if row.listed_wrong:
+            at = last_wrong[row.cust]
+            which = "last " if row.listed_wrong > 1 else ""
+            parts.append(
+                f"{count_text(row.listed_wrong, 'bill')} charged another rate than the schedule "
+                f"({which}{period_text(ctx.bill_month[at])}: {billed[at]:.4f} yuan/kWh where the "
+                f"schedule says {due[at]:.4f})"
+            )
+        if row.unlisted:
+            at = first_unlisted[row.cust]
+            which = "first " if row.unlisted > 1 else ""
+            archive_rate = "none in force" if np.isnan(due[at]) else f"{due[at]:.4f}"
+            tariff = ctx.bills["tariff_billed"].iat[at]
+            parts.append(
+                f"{count_text(row.unlisted, 'bill')} on tariff {tariff}, which the schedule does "
+                f"not list ({which}{period_text(ctx.bill_month[at])}: {billed[at]:.4f} yuan/kWh; "
+                f"archive tariff {archive[row.cust]}: {archive_rate})"
+            )
+        evidence.append(
+            f"{period_span(row.month_from, row.month_to)}: "
+            + "; ".join(parts)
+            + f" ({fmt_money(max(row.revenue, 0.0))})"
+        )
+    score = np.minimum(1.0, 0.5 + grouped["off_max"] * 5 + 0.5 * (grouped["unlisted"] > 0))
     return raw(grouped["cust"], grouped["month_from"], grouped["month_to"], evidence,
                grouped["revenue"], score)  # fmt: skip
+
+
+def _longest_run_per_customer(streaks: pd.DataFrame) -> pd.DataFrame:
+    """Each customer's longest run (the latest of equally long ones), in customer order."""
+    ordered = streaks.sort_values(
+        ["cust", "length", "month_from"], ascending=[True, False, False], kind="stable"
+    )
+    return ordered.drop_duplicates("cust").reset_index(drop=True)
 
 
 @rule(
@@ -134,28 +220,34 @@ def zero_consumption(ctx: RuleContext, params: dict) -> pd.DataFrame:
     kwh = ctx.bills["kwh_billed"].to_numpy(dtype=float)
     active = ctx.customer_column("status") == "active"
     recent = ctx.bill_month > ctx.as_of - params["lookback_months"]
-    streaks = runs(ctx, (kwh == 0) & active & recent)
+    # Zero during a suspension order is expected, whatever the archive status says today.
+    streaks = runs(ctx, (kwh == 0) & active & recent & ~ctx.suspended)
     streaks = streaks[streaks["length"] >= params["min_months"]]
     if streaks.empty:
         return empty_raw()
-    streaks = streaks.sort_values("length", ascending=False).drop_duplicates("cust")
-    # Estimate what the meter should have recorded: the customer's mean of the 12 months before.
-    history = pd.DataFrame({"cust": ctx.bill_customer, "month": ctx.bill_month, "kwh": kwh,
-                            "rate": ctx.bills["energy_rate"].to_numpy(dtype=float)})  # fmt: skip
+    streaks = _longest_run_per_customer(streaks)
+    # Estimate what the meter should have recorded: the customer's mean of the 12 months before,
+    # priced at the rate due in each month of the run.
+    history = pd.DataFrame({"cust": ctx.bill_customer, "month": ctx.bill_month, "kwh": kwh})
     history = history[np.isin(history["cust"], streaks["cust"])].merge(
-        streaks[["cust", "month_from", "length"]], on="cust"
+        streaks[["cust", "month_from"]], on="cust"
     )
     before = (history["month"] < history["month_from"]) & (
         history["month"] >= history["month_from"] - 12
     )
-    usual = history[before].groupby("cust").agg(kwh=("kwh", "mean"), rate=("rate", "last"))
-    usual = usual.reindex(streaks["cust"]).fillna(0.0)
-    revenue = usual["kwh"].to_numpy() * usual["rate"].to_numpy() * streaks["length"].to_numpy()
+    usual = history[before].groupby("cust")["kwh"].mean()
+    has_history = streaks["cust"].isin(usual.index).to_numpy()
+    usual_kwh = usual.reindex(streaks["cust"]).fillna(0.0).to_numpy()
+    rate_sum = np.concatenate([[0.0], np.cumsum(energy_rate_due_or_billed(ctx))])
+    first, length = streaks["first_row"].to_numpy(), streaks["length"].to_numpy()
+    revenue = usual_kwh * (rate_sum[first + length] - rate_sum[first])
     evidence = [
-        f"0 kWh in {n} consecutive months {period_text(a)}..{period_text(b)} on an active account; "
-        f"it used {fmt_number(k)} kWh a month before ({fmt_money(r)} estimated)"
-        for n, a, b, k, r in zip(streaks["length"], streaks["month_from"], streaks["month_to"],
-                                 usual["kwh"], revenue, strict=True)
+        f"0 kWh in {count_text(n, 'consecutive month')} {period_span(a, b)} on an active account; "
+        + (f"it used {fmt_number(k)} kWh a month in the 12 months before ({fmt_money(r)} estimated)"
+           if seen else "no earlier bills to estimate the missing energy from")
+        for n, a, b, k, r, seen in zip(streaks["length"], streaks["month_from"],
+                                       streaks["month_to"], usual_kwh, revenue, has_history,
+                                       strict=True)
     ]  # fmt: skip
     score = np.minimum(1.0, streaks["length"].to_numpy() / 6)
     return raw(
@@ -180,9 +272,9 @@ def estimated_streak(ctx: RuleContext, params: dict) -> pd.DataFrame:
     streaks = streaks[streaks["length"] >= params["min_months"]]
     if streaks.empty:
         return empty_raw()
-    streaks = streaks.sort_values("length", ascending=False).drop_duplicates("cust")
+    streaks = _longest_run_per_customer(streaks)
     evidence = [
-        f"{n} estimated reads in a row {period_text(a)}..{period_text(b)}: the meter was not read"
+        f"{count_text(n, 'estimated read')} in a row {period_span(a, b)}: the meter was not read"
         for n, a, b in zip(
             streaks["length"], streaks["month_from"], streaks["month_to"], strict=True
         )
@@ -213,7 +305,7 @@ def archive_defect(ctx: RuleContext, params: dict) -> pd.DataFrame:
     odd_ct = ~np.isin(np.round(ct, 6), np.round(np.array(sorted(standard)), 6))
     low_voltage = customers["voltage_kv"].to_numpy(dtype=float) < params["low_voltage_kv"]
     pt_on_lv = low_voltage & (customers["pt_ratio"].to_numpy(dtype=float) > 1)
-    capacity = customers["contract_capacity_kva"].to_numpy(dtype=float)
+    capacity = optional_values(customers, "contract_capacity_kva")
     no_capacity = (customers["basic_charge_basis"].to_numpy() == "capacity") & ~(
         np.nan_to_num(capacity) > 0
     )
