@@ -10,6 +10,7 @@ from __future__ import annotations
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import pandas as pd
 import pyarrow as pa
@@ -29,6 +30,9 @@ from auditkit.data.readers import (
 )
 from auditkit.data.schema import TABLES
 
+if TYPE_CHECKING:
+    from auditkit.data.partitioned import PartitionedDataset
+
 _OLD_FORMATS = {".xls": "an old Excel format: save it as .xlsx", ".txt": "not a .csv file name"}
 
 
@@ -45,12 +49,20 @@ class _Outcome:
         return any(problem.severity == "error" for problem in self.problems)
 
 
-def load(path: str | Path, *, validate: bool = True) -> Dataset:
+def load(
+    path: str | Path, *, validate: bool = True, lazy: bool = False
+) -> Dataset | PartitionedDataset:
     """Read and check the dataset folder at `path` (see docs/data.md for the contract).
 
     Raises DataValidationError listing every error. With `validate=False` the values are still
     typed and checked cell by cell, but keys, references and kWh consistency are not checked.
+    A folder written by `auditkit convert` (Parquet partitioned by district) is read as a
+    `PartitionedDataset`; `lazy=True` reads nothing until a district or table is asked for.
     """
+    from auditkit.data.partitioned import is_partitioned, load_partitioned
+
+    if lazy or is_partitioned(path):
+        return load_partitioned(path, validate=validate, lazy=lazy)
     folder = Path(path)
     outcome = _read_folder(folder, check=validate)
     return _dataset(outcome, folder)
@@ -58,6 +70,10 @@ def load(path: str | Path, *, validate: bool = True) -> Dataset:
 
 def validate(path: str | Path) -> list[Problem]:
     """Every problem (errors and warnings) of the dataset folder at `path`, without raising."""
+    from auditkit.data.partitioned import is_partitioned, validate_partitioned
+
+    if is_partitioned(path):
+        return validate_partitioned(path)
     return _read_folder(Path(path), check=True).problems
 
 

@@ -238,9 +238,15 @@ def zero_consumption(ctx: RuleContext, params: dict) -> pd.DataFrame:
     usual = history[before].groupby("cust")["kwh"].mean()
     has_history = streaks["cust"].isin(usual.index).to_numpy()
     usual_kwh = usual.reindex(streaks["cust"]).fillna(0.0).to_numpy()
-    rate_sum = np.concatenate([[0.0], np.cumsum(energy_rate_due_or_billed(ctx))])
+    # Each run's rates summed on their own (not as a difference of a running total over all
+    # bills), so the figure does not depend on which bills come before: engines agree to the fen.
+    rates = energy_rate_due_or_billed(ctx)
     first, length = streaks["first_row"].to_numpy(), streaks["length"].to_numpy()
-    revenue = usual_kwh * (rate_sum[first + length] - rate_sum[first])
+    rows = np.repeat(first, length) + (
+        np.arange(length.sum()) - np.repeat(np.cumsum(length) - length, length)
+    )
+    run_rate = np.add.reduceat(rates[rows], np.cumsum(length) - length)
+    revenue = usual_kwh * run_rate
     evidence = [
         f"0 kWh in {count_text(n, 'consecutive month')} {period_span(a, b)} on an active account; "
         + (f"it used {fmt_number(k)} kWh a month in the 12 months before ({fmt_money(r)} estimated)"

@@ -1,0 +1,256 @@
+"""Report runs from the command line: `run`, `run-all`, `verify`, `rerun` and `demo`."""
+
+from __future__ import annotations
+
+import argparse
+import os
+import sys
+from pathlib import Path
+
+from auditkit import paths
+from auditkit.errors import ParameterError
+from auditkit.report import params as notebook_params
+from auditkit.report.plan import plan_notebook, plan_run_all
+from auditkit.report.runs import (
+    RunOptions,
+    RunOutcome,
+    execute_run,
+    jobs_from_manifest,
+    resolve_run_dir,
+    verify_run,
+)
+
+
+def _positive_int(text: str) -> int:
+    """argparse type: an integer >= 1."""
+    try:
+        value = int(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"expected a whole number >= 1, found {text!r}") from None
+    if value < 1:
+        raise argparse.ArgumentTypeError(f"expected a whole number >= 1, found {text!r}")
+    return value
+
+
+def _positive_float(text: str) -> float:
+    """argparse type: a number of seconds > 0."""
+    try:
+        value = float(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"expected seconds > 0, found {text!r}") from None
+    if value <= 0:
+        raise argparse.ArgumentTypeError(f"expected seconds > 0, found {text!r}")
+    return value
+
+
+def _add_run_options(parser: argparse.ArgumentParser, seed: bool = True) -> None:
+    """Options shared by every command that executes notebooks."""
+    parser.add_argument(
+        "--jobs",
+        type=_positive_int,
+        default=os.cpu_count() or 1,
+        help="notebooks run in parallel (default: the number of cores, %(default)s here)",
+    )
+    parser.add_argument(
+        "--timeout",
+        type=_positive_float,
+        default=1800.0,
+        metavar="SECONDS",
+        help="time limit for each notebook; a notebook past it is stopped (default %(default)g)",
+    )
+    parser.add_argument(
+        "--outputs",
+        metavar="DIR",
+        help="root folder of runs (default: $AUDITKIT_OUTPUTS or <project>/outputs)",
+    )
+    if seed:
+        parser.add_argument(
+            "--seed",
+            type=int,
+            default=0,
+            help="seed given to notebooks that declare a `seed` parameter (default %(default)s)",
+        )
+    parser.add_argument("--lang", choices=("zh", "en"), default="zh", help="index page language")
+    parser.add_argument("--no-progress", action="store_true", help="no progress bar")
+    parser.add_argument(
+        "--scheduler",
+        metavar="ADDRESS",
+        help="run the notebooks on this dask.distributed cluster (tcp://host:8786) instead of locally",
+    )
+
+
+def _options(args: argparse.Namespace, seed: int | None = None) -> RunOptions:
+    """RunOptions from parsed arguments."""
+    return RunOptions(
+        outputs=Path(args.outputs).resolve() if args.outputs else paths.outputs_dir(),
+        parallel=args.jobs,
+        time_limit=args.timeout,
+        seed=seed if seed is not None else args.seed,
+        progress=not args.no_progress,
+        lang=args.lang,
+        scheduler=args.scheduler,
+    )
+
+
+def _finish(outcome: RunOutcome, command: str) -> int:
+    """Report failures on stderr naming each notebook, print the index path last; exit code."""
+    failed = [n for n in outcome.manifest["notebooks"] if n["status"] != "ok"]
+    for record in failed:
+        print(
+            f"auditkit {command}: {record['name']} ({Path(record['notebook']).name}) "
+            f"{record['status']}: {record['error']} - see {outcome.run_dir / record['name']}",
+            file=sys.stderr,
+        )
+    if failed:
+        total = len(outcome.manifest["notebooks"])
+        names = ", ".join(record["name"] for record in failed)
+        print(
+            f"auditkit {command}: {len(failed)} of {total} notebooks failed: {names}",
+            file=sys.stderr,
+        )
+    print(outcome.index)
+    return 1 if failed else 0
+
+
+def _resolve_notebook(text: str) -> Path:
+    """A notebook path, or the name of one in the project's notebooks folder."""
+    path = Path(text)
+    if path.is_file():
+        return path
+    for candidate in (paths.notebooks_dir() / text, paths.notebooks_dir() / f"{text}.ipynb"):
+        if candidate.is_file():
+            return candidate
+    raise ParameterError("NOTEBOOK", "a notebook file or the name of one in notebooks/", text)
+
+
+def _command_run(args: argparse.Namespace) -> int:
+    notebook = _resolve_notebook(args.notebook)
+    values = notebook_params.load_params_file(args.params) if args.params else {}
+    jobs = plan_notebook(
+        notebook, values, source=args.params or "defaults", overrides=args.set, seed=args.seed
+    )
+    return _finish(execute_run(jobs, _options(args), "run"), "run")
+
+
+def _notebooks(folder: Path) -> list[Path]:
+    """Every notebook of a folder, in name order (checkpoints excluded)."""
+    notebooks = sorted(path for path in folder.glob("*.ipynb") if not path.name.startswith("."))
+    if not notebooks:
+        raise ParameterError("--notebooks-dir", "a folder with .ipynb notebooks", str(folder))
+    return notebooks
+
+
+def _command_run_all(args: argparse.Namespace) -> int:
+    params_dir = Path(args.params_dir) if args.params_dir else paths.params_dir()
+    if not params_dir.is_dir():
+        raise ParameterError("--params-dir", "an existing folder", str(params_dir))
+    notebooks = _notebooks(
+        Path(args.notebooks_dir) if args.notebooks_dir else paths.notebooks_dir()
+    )
+    jobs = plan_run_all(notebooks, params_dir, overrides=args.set, seed=args.seed)
+    return _finish(execute_run(jobs, _options(args), "run-all"), "run-all")
+
+
+def _command_demo(args: argparse.Namespace) -> int:
+    from auditkit.demo import demo_data_dir
+
+    data_dir = Path(demo_data_dir())
+    jobs = plan_run_all(
+        _notebooks(paths.notebooks_dir()),
+        paths.params_dir(),
+        overrides=[f"data_dir={data_dir}"],
+        seed=args.seed,
+    )
+    return _finish(execute_run(jobs, _options(args), "demo"), "demo")
+
+
+def _command_rerun(args: argparse.Namespace) -> int:
+    run_dir = resolve_run_dir(args.run_dir)
+    changes = verify_run(run_dir)
+    for change in changes:
+        print(f"auditkit rerun: warning: since {run_dir.name}: {change}", file=sys.stderr)
+    jobs, manifest = jobs_from_manifest(run_dir)
+    return _finish(execute_run(jobs, _options(args, seed=manifest["seed"]), "rerun"), "rerun")
+
+
+def _command_verify(args: argparse.Namespace) -> int:
+    run_dir = resolve_run_dir(args.run_dir)
+    changes = verify_run(run_dir)
+    if not changes:
+        print(f"{run_dir.name}: inputs and notebooks unchanged since the run")
+        return 0
+    for change in changes:
+        print(f"{run_dir.name}: {change}")
+    print(f"{run_dir.name}: {len(changes)} change(s) since the run", file=sys.stderr)
+    return 1
+
+
+def register(subparsers: argparse._SubParsersAction) -> None:  # type: ignore[type-arg]
+    """Add the run commands to the `auditkit` parser."""
+    run = subparsers.add_parser(
+        "run",
+        help="execute one notebook (once, or once per district) and render its report",
+        description="Validate parameters against the notebook's `parameters` cell, execute it "
+        "with papermill and render a self-contained HTML report into <outputs>/<run-id>/.",
+    )
+    run.add_argument(
+        "notebook", metavar="NOTEBOOK", help="notebook file, or its name in notebooks/"
+    )
+    run.add_argument("--params", metavar="FILE", help="YAML file of parameter values")
+    run.add_argument(
+        "-p",
+        dest="set",
+        action="append",
+        default=[],
+        metavar="KEY=VALUE",
+        help="set one parameter (repeatable; wins over --params)",
+    )
+    _add_run_options(run)
+    run.set_defaults(func=_command_run)
+
+    run_all = subparsers.add_parser(
+        "run-all",
+        help="execute every notebook with its params/<name>.yaml and build the run's index",
+        description="Run every notebook of notebooks/ with params/<notebook>.yaml (its defaults "
+        'when absent); `district: "*"` in a file runs that notebook once per district.',
+    )
+    run_all.add_argument("--params-dir", metavar="DIR", help="folder of parameter files")
+    run_all.add_argument("--notebooks-dir", metavar="DIR", help="folder of notebooks")
+    run_all.add_argument(
+        "-p",
+        dest="set",
+        action="append",
+        default=[],
+        metavar="KEY=VALUE",
+        help="set a parameter in every notebook that declares it (repeatable)",
+    )
+    _add_run_options(run_all)
+    run_all.set_defaults(func=_command_run_all)
+
+    verify = subparsers.add_parser(
+        "verify",
+        help="say whether a run's input data (or notebooks) changed since it ran",
+        description="Recompute the content hashes of a run's inputs and compare them with its "
+        "manifest; exit 0 when nothing changed, 1 otherwise.",
+    )
+    verify.add_argument("run_dir", metavar="RUN_DIR", help="run folder (or outputs/latest)")
+    verify.set_defaults(func=_command_verify)
+
+    rerun = subparsers.add_parser(
+        "rerun",
+        help="repeat a run from its manifest (same notebooks, parameters and seed)",
+        description="Run again every notebook of an earlier run with the parameters and seed "
+        "its manifest recorded, into a new run folder.",
+    )
+    rerun.add_argument("run_dir", metavar="RUN_DIR", help="run folder (or outputs/latest)")
+    _add_run_options(rerun, seed=False)
+    rerun.set_defaults(func=_command_rerun)
+
+    demo = subparsers.add_parser(
+        "demo",
+        help="audit the built-in synthetic utility: every district plus the studies",
+        description="Generate the demo data if needed, run every notebook on it and print the "
+        "path of the run's index.html as the last line.",
+    )
+    _add_run_options(demo)
+    demo.set_defaults(func=_command_demo)

@@ -1,0 +1,598 @@
+"""Datasets stored for scale: Parquet partitioned by district, read eagerly or lazily.
+
+    convert("data/city", "data/city-parquet")            # once (`auditkit convert SRC DST`)
+    dataset = load_partitioned("data/city-parquet")      # eager, typed and validated Dataset
+    lazy = load_partitioned("data/city-parquet", lazy=True)
+    lazy.frame("bills")                                   # a dask DataFrame over every partition
+    lazy.for_district("城东")                              # one district, eager and validated
+
+Layout of a converted folder:
+
+    auditkit-partitioned.json                   manifest: tables, partitions, rows, periods
+    tariffs.parquet, district_supply.parquet    tables not keyed by customer: one file each
+    <table>/district=<name>/part-0000.parquet   customers and every customer-keyed table
+
+A customer's archive row, bills, orders, inspections, daily reads and truth rows all sit in the
+same partition: its district, and within a large district one of ceil(customers /
+customers_per_part) parts chosen by a hash of customer_id. The district lives in the folder name
+(hive style, which dask, DuckDB, Spark and pyarrow read as a column), not inside the files.
+Columns keep their types: text that repeats (ids in bills, periods, codes) is stored
+dictionary-encoded and reads back as categoricals, money and energy as float64, dates as
+timestamps.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import shutil
+import tempfile
+from collections.abc import Iterable, Sequence
+from concurrent.futures import ThreadPoolExecutor
+from dataclasses import dataclass, replace
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
+from urllib.parse import quote
+
+import numpy as np
+import pandas as pd
+import pyarrow as pa
+import pyarrow.compute as pc
+import pyarrow.parquet as pq
+
+from auditkit.data.checks import check_tables
+from auditkit.data.dataset import Dataset, TableSource
+from auditkit.data.frames import TypedTable, type_table
+from auditkit.data.problems import DataValidationError, Problem
+from auditkit.data.readers import RawTable, RowIndex
+from auditkit.data.schema import CUSTOMER_KEYED, DISTRICT_KEYED, TABLES
+from auditkit.errors import ParameterError
+
+if TYPE_CHECKING:
+    import dask.dataframe
+
+MANIFEST_NAME = "auditkit-partitioned.json"
+FORMAT = "auditkit-partitioned"
+FORMAT_VERSION = 1
+#: Tables stored per partition: the customers and every table keyed by customer.
+PARTITIONED = ("customers", *CUSTOMER_KEYED)
+#: Customers per part file within a district: parts of about this size balance a cluster's work
+#: and keep each file's dictionary of customer ids small enough to stay dictionary-encoded.
+DEFAULT_CUSTOMERS_PER_PART = 50_000
+#: Files other than tables that travel with the data (the synthetic-data notice, its recipe).
+_COMPANION_FILES = ("SYNTHETIC.md", "synthetic.json")
+_WRITERS = min(4, os.cpu_count() or 1)
+
+
+@dataclass(frozen=True, order=True)
+class Partition:
+    """One part of a district: the unit stored in one file per table and processed as one task."""
+
+    district: str
+    part: int
+
+    def relative_path(self, table: str) -> str:
+        """Path of this partition's file of `table`, relative to the dataset folder."""
+        return f"{table}/district={_escape(self.district)}/part-{self.part:04d}.parquet"
+
+    def __str__(self) -> str:
+        return f"{self.district}#{self.part}"
+
+
+def _escape(name: str) -> str:
+    """A district name as a folder name: readable, with only unsafe characters percent-encoded
+    (hive readers decode them)."""
+    return "".join(
+        char if char.isprintable() and char not in '%/\\:*?"<>|' else quote(char, safe="")
+        for char in name
+    )
+
+
+def is_partitioned(path: str | Path) -> bool:
+    """Whether `path` is a dataset folder written by `convert`."""
+    return (Path(path) / MANIFEST_NAME).is_file()
+
+
+# ------------------------------------------------------------------------------------------ writing
+
+
+def assign_partitions(
+    customers: pd.DataFrame, customers_per_part: int = DEFAULT_CUSTOMERS_PER_PART
+) -> tuple[list[Partition], np.ndarray]:
+    """The partitions of a customer table (districts in sorted order) and each customer's one.
+
+    Returns the partitions and, per customer row, the position of its partition in that list.
+    The part within a district is a hash of customer_id, so it never depends on row order.
+    """
+    if customers_per_part < 1:
+        raise ParameterError("customers_per_part", "a whole number ≥ 1", customers_per_part)
+    names, codes = np.unique(customers["district"].astype(str).to_numpy(), return_inverse=True)
+    counts = np.bincount(codes, minlength=len(names))
+    parts_per_district = np.maximum(1, -(-counts // customers_per_part))
+    first_part = np.concatenate([[0], np.cumsum(parts_per_district)[:-1]])
+    hashes = pd.util.hash_array(customers["customer_id"].astype(str).to_numpy(dtype=object))
+    bucket = (hashes % parts_per_district[codes].astype(np.uint64)).astype(np.int64)
+    partitions = [
+        Partition(str(name), part)
+        for name, parts in zip(names, parts_per_district, strict=True)
+        for part in range(int(parts))
+    ]
+    return partitions, first_part[codes] + bucket
+
+
+def convert(
+    source: str | Path | Dataset,
+    destination: str | Path,
+    *,
+    customers_per_part: int = DEFAULT_CUSTOMERS_PER_PART,
+) -> PartitionedDataset:
+    """Write a dataset (a folder `load` reads, or a Dataset) as Parquet partitioned by district.
+
+    A folder is loaded and validated first, so a converted dataset always passed the checks.
+    The destination is written under a temporary name and renamed when complete: it is either
+    the whole converted dataset or absent; an existing destination is replaced only then.
+    """
+    from auditkit.data.loader import load  # the loader learns partitioned folders from here
+
+    if isinstance(source, Dataset):
+        dataset, origin = source, str(source.source or "(in-memory dataset)")
+    else:
+        dataset, origin = load(source), str(Path(source).resolve())
+    destination = Path(destination)
+    if destination.exists() and not is_partitioned(destination):
+        raise ParameterError(
+            "destination",
+            "a new folder or an earlier converted dataset (it is replaced)",
+            f"{destination}, an existing folder of other files",
+        )
+    partitions, part_of_customer = assign_partitions(dataset.customers, customers_per_part)
+    destination.parent.mkdir(parents=True, exist_ok=True)
+    staging = Path(tempfile.mkdtemp(prefix=f".{destination.name}.", dir=destination.parent))
+    try:
+        manifest = _write_tables(dataset, staging, partitions, part_of_customer)
+        manifest |= {"source": origin, "customers_per_part": customers_per_part}
+        _copy_companions(dataset.source, staging)
+        (staging / MANIFEST_NAME).write_text(
+            json.dumps(manifest, ensure_ascii=False, indent=1) + "\n", encoding="utf-8"
+        )
+        staging.chmod(0o755)
+        _replace_folder(staging, destination)
+    except BaseException:
+        shutil.rmtree(staging, ignore_errors=True)
+        raise
+    return PartitionedDataset(destination)
+
+
+def _write_tables(
+    dataset: Dataset, folder: Path, partitions: list[Partition], part_of_customer: np.ndarray
+) -> dict[str, Any]:
+    """Write every table; return the manifest's description of tables and partitions."""
+    customer_ids = pd.Index(dataset.customers["customer_id"])
+    tables: dict[str, Any] = {}
+    rows_per_partition: dict[str, list[int]] = {}
+    bytes_per_partition: dict[str, list[int]] = {}
+    for name, frame in dataset.tables().items():
+        columns = [str(column) for column in frame.columns]
+        stored = frame.drop(columns="district") if name == "customers" else frame
+        arrow = _storage_table(stored, name)
+        tables[name] = {
+            "rows": len(frame),
+            "columns": columns,
+            "filled": [str(column) for column in frame.columns if frame[column].notna().any()],
+            "layout": "partitioned" if name in PARTITIONED else "file",
+        }
+        if name not in PARTITIONED:
+            pq.write_table(arrow, folder / f"{name}.parquet", compression="zstd")
+            continue
+        if name == "customers":
+            part = part_of_customer
+        else:
+            position = customer_ids.get_indexer(frame["customer_id"])
+            if (position < 0).any():
+                row = int(np.flatnonzero(position < 0)[0])
+                raise ParameterError(
+                    f"{name} row {row + 1}: customer_id",
+                    "a customer of the customers table (convert a validated dataset)",
+                    frame["customer_id"].iloc[row],
+                )
+            part = part_of_customer[position]
+        rows, sizes = _write_partitions(arrow, part, partitions, folder, name)
+        rows_per_partition[name], bytes_per_partition[name] = rows, sizes
+    return {
+        "format": FORMAT,
+        "version": FORMAT_VERSION,
+        "tables": tables,
+        "periods": _period_range(dataset.bills),
+        "partitions": [
+            {
+                "district": partition.district,
+                "part": partition.part,
+                "rows": {name: rows[index] for name, rows in rows_per_partition.items()},
+                "bytes": {name: sizes[index] for name, sizes in bytes_per_partition.items()},
+            }
+            for index, partition in enumerate(partitions)
+        ],
+    }
+
+
+def _storage_table(frame: pd.DataFrame, name: str) -> pa.Table:
+    """The frame as Arrow with storage types: repeating text dictionary-encoded, dates as
+    timestamps, integers as int64, numbers float64."""
+    spec = TABLES[name]
+    arrays, fields = [], []
+    for column in frame.columns:
+        series = frame[column]
+        kind = spec.column(column).kind if column in spec.column_names else None
+        if kind in ("text", "period") or (kind is None and _is_text(series)):
+            array = pa.array(series.astype(object), type=pa.string(), from_pandas=True)
+            encoded = pc.dictionary_encode(array)
+            if 2 * len(encoded.dictionary) <= len(array):  # repeats: a categorical pays
+                array = encoded
+        elif kind == "date":
+            array = pa.array(series.to_numpy(dtype="datetime64[us]"), type=pa.timestamp("us"))
+        elif kind == "integer":
+            array = pa.array(series.astype("Int64"), type=pa.int64(), from_pandas=True)
+        elif kind == "number":
+            array = pa.array(series.to_numpy(dtype=float, na_value=np.nan), type=pa.float64())
+        else:
+            array = pa.array(series, from_pandas=True)
+        arrays.append(array)
+        fields.append(pa.field(str(column), array.type))
+    return pa.Table.from_arrays(arrays, schema=pa.schema(fields))
+
+
+def _is_text(series: pd.Series) -> bool:
+    return pd.api.types.is_string_dtype(series) or series.dtype == object
+
+
+def _write_partitions(
+    arrow: pa.Table, part: np.ndarray, partitions: list[Partition], folder: Path, name: str
+) -> tuple[list[int], list[int]]:
+    """One file per partition (empty partitions too, so every file carries the schema)."""
+    order = np.argsort(part, kind="stable")
+    bounds = np.searchsorted(part[order], np.arange(len(partitions) + 1))
+    ordered = arrow.take(pa.array(order))
+
+    def write(index: int) -> int:
+        path = folder / partitions[index].relative_path(name)
+        path.parent.mkdir(parents=True, exist_ok=True)
+        piece = ordered.slice(bounds[index], bounds[index + 1] - bounds[index])
+        pq.write_table(piece, path, compression="zstd", row_group_size=1 << 20)
+        return path.stat().st_size
+
+    with ThreadPoolExecutor(max_workers=_WRITERS) as pool:  # Parquet writing releases the GIL
+        sizes = list(pool.map(write, range(len(partitions))))
+    return np.diff(bounds).tolist(), sizes
+
+
+def _period_range(bills: pd.DataFrame) -> dict[str, str | None]:
+    periods = bills["period"].dropna()
+    if periods.empty:
+        return {"first": None, "last": None}
+    return {"first": str(periods.min()), "last": str(periods.max())}
+
+
+def _copy_companions(source: Path | None, folder: Path) -> None:
+    if source is None:
+        return
+    for name in _COMPANION_FILES:
+        if (Path(source) / name).is_file():
+            shutil.copy2(Path(source) / name, folder / name)
+
+
+def _replace_folder(staging: Path, destination: Path) -> None:
+    """Move the finished `staging` folder to `destination`, replacing an earlier one last."""
+    if not destination.exists():
+        os.replace(staging, destination)
+        return
+    trash = Path(tempfile.mkdtemp(prefix=f".{destination.name}.old.", dir=destination.parent))
+    os.replace(destination, trash / destination.name)
+    os.replace(staging, destination)
+    shutil.rmtree(trash)
+
+
+# ------------------------------------------------------------------------------------------ reading
+
+
+class PartitionedDataset:
+    """A converted dataset opened without reading it: partitions, dask frames, eager reads.
+
+    Opening checks the manifest and that every file is there with its recorded size, so a
+    truncated or missing file is an error before any work starts, never a silently short result.
+    """
+
+    def __init__(self, root: str | Path) -> None:
+        self.root = Path(root)
+        manifest_path = self.root / MANIFEST_NAME
+        try:
+            manifest = json.loads(manifest_path.read_text(encoding="utf-8"))
+        except (OSError, json.JSONDecodeError) as error:
+            raise ParameterError(
+                "path", f"a converted dataset folder with {MANIFEST_NAME}", f"{root} ({error})"
+            ) from None
+        if manifest.get("format") != FORMAT or manifest.get("version") != FORMAT_VERSION:
+            raise ParameterError(
+                str(manifest_path),
+                f"format {FORMAT} version {FORMAT_VERSION}",
+                f"{manifest.get('format')} version {manifest.get('version')}",
+            )
+        self.manifest = manifest
+        self._check_files()
+
+    def __repr__(self) -> str:
+        rows = ", ".join(f"{name}={t['rows']:,} rows" for name, t in self.table_info.items())
+        return f"PartitionedDataset({self.root}; {len(self.partitions)} partitions; {rows})"
+
+    def __reduce__(self) -> tuple[type, tuple[str]]:
+        return (type(self), (str(self.root),))  # workers reopen it from the (shared) folder
+
+    @property
+    def table_info(self) -> dict[str, dict[str, Any]]:
+        """Per table present: rows, columns (original order), filled columns, layout."""
+        return self.manifest["tables"]
+
+    @property
+    def partitions(self) -> list[Partition]:
+        """Every partition, districts in sorted order, parts in order."""
+        return [Partition(p["district"], p["part"]) for p in self.manifest["partitions"]]
+
+    @property
+    def districts(self) -> list[str]:
+        """Sorted names of the districts serving the customers."""
+        return sorted({partition.district for partition in self.partitions})
+
+    @property
+    def periods(self) -> tuple[str | None, str | None]:
+        """The first and last billing period of the bills."""
+        return self.manifest["periods"]["first"], self.manifest["periods"]["last"]
+
+    def rows(self, table: str, partitions: Iterable[Partition] | None = None) -> int:
+        """Rows of `table` in all partitions (or in the given ones)."""
+        if table not in self.table_info:
+            return 0
+        if partitions is None or self.table_info[table]["layout"] == "file":
+            return int(self.table_info[table]["rows"])
+        wanted = {(p.district, p.part) for p in partitions}
+        return sum(
+            p["rows"][table]
+            for p in self.manifest["partitions"]
+            if (p["district"], p["part"]) in wanted
+        )
+
+    def _check_files(self) -> None:
+        """Raise DataValidationError listing every file missing or not of its written size."""
+        problems = []
+        for entry in self.manifest["partitions"]:
+            partition = Partition(entry["district"], entry["part"])
+            for table, size in entry["bytes"].items():
+                problems.extend(self._file_problem(partition.relative_path(table), size, table))
+        for table, info in self.table_info.items():
+            if info["layout"] == "file":
+                problems.extend(self._file_problem(f"{table}.parquet", None, table))
+        if problems:
+            raise DataValidationError(problems)
+
+    def _file_problem(self, relative: str, size: int | None, table: str) -> list[Problem]:
+        path = self.root / relative
+        if not path.is_file():
+            return [Problem(relative, None, None, f"a file listed in {MANIFEST_NAME}", "none",
+                            table=table)]  # fmt: skip
+        if size is not None and path.stat().st_size != size:
+            found = f"{path.stat().st_size:,} bytes: the file was changed or truncated"
+            return [Problem(relative, None, None, f"{size:,} bytes as written by convert", found,
+                            table=table)]  # fmt: skip
+        return []
+
+    # ----------------------------------------------------------------------------- pandas reads
+
+    def read_arrow(
+        self,
+        table: str,
+        partitions: Sequence[Partition] | None = None,
+        columns: Sequence[str] | None = None,
+    ) -> tuple[pa.Table, list[str]]:
+        """Arrow rows of `table` from the given partitions (all by default), columns in their
+        original order (customers get their district back), and the file each row block came from.
+        """
+        info = self.table_info[table]
+        wanted = list(info["columns"]) if columns is None else list(columns)
+        unknown = [column for column in wanted if column not in info["columns"]]
+        if unknown:
+            raise ParameterError(
+                f"{table} columns", f"columns among {', '.join(info['columns'])}", unknown
+            )
+        if info["layout"] == "file":
+            relative = f"{table}.parquet"
+            return _read_file(self.root, relative, table, wanted), [relative]
+        chosen = self.partitions if partitions is None else list(partitions)
+        stored = [
+            column for column in wanted if not (table == "customers" and column == "district")
+        ]
+        pieces, files = [], []
+        for partition in chosen:
+            relative = partition.relative_path(table)
+            piece = _read_file(self.root, relative, table, stored)
+            if "district" in wanted and table == "customers":
+                district = pa.array([partition.district] * piece.num_rows, pa.string())
+                piece = piece.append_column("district", district).select(wanted)
+            pieces.append(piece)
+            files.append(relative)
+        if not pieces:
+            schema = pq.read_schema(self.root / self.partitions[0].relative_path(table))
+            return schema.empty_table().select(stored), files
+        return pa.concat_tables(pieces), files
+
+    def read(
+        self,
+        table: str,
+        partitions: Sequence[Partition] | None = None,
+        columns: Sequence[str] | None = None,
+    ) -> pd.DataFrame:
+        """`table` as a typed DataFrame (contract dtypes, as `load` gives) without cross checks.
+
+        Cells are still typed one by one, so a file edited since conversion cannot slip a wrong
+        value through; raises DataValidationError naming the file and row.
+        """
+        arrow, files = self.read_arrow(table, partitions, columns)
+        file_rows = self._file_rows(table, partitions)
+        typed, problems = _typed(arrow, table, files, file_rows, some_columns=columns is not None)
+        errors = [problem for problem in problems if problem.severity == "error"]
+        if typed is None or errors:
+            raise DataValidationError(problems)
+        return typed.frame
+
+    def _file_rows(self, table: str, partitions: Sequence[Partition] | None) -> list[int]:
+        if self.table_info[table]["layout"] == "file":
+            return [int(self.table_info[table]["rows"])]
+        chosen = {(p.district, p.part) for p in (partitions or self.partitions)}
+        return [
+            entry["rows"][table]
+            for entry in self.manifest["partitions"]
+            if (entry["district"], entry["part"]) in chosen
+        ]
+
+    def dataset(
+        self,
+        partitions: Sequence[Partition] | None = None,
+        validate: bool = True,
+        district: str | None = None,
+    ) -> Dataset:
+        """An eager Dataset of the given partitions (all by default), typed like `load` does.
+
+        With `validate` the keys, references, tariff validity and kWh are checked as well (on the
+        partitions read, with the whole tariff schedule). `district` keeps only that district's
+        rows of the district-keyed tables (district_supply).
+        """
+        outcome: dict[str, TypedTable] = {}
+        problems: list[Problem] = []
+        sources: dict[str, TableSource] = {}
+        for table in self.table_info:
+            arrow, files = self.read_arrow(table, partitions)
+            if district is not None and table in DISTRICT_KEYED:
+                arrow = arrow.filter(pc.equal(arrow["district"].cast(pa.string()), district))
+            typed, table_problems = _typed(arrow, table, files, self._file_rows(table, partitions))
+            problems.extend(table_problems)
+            sources[table] = TableSource(_file_label(table, files), "parquet")
+            if typed is not None:
+                outcome[table] = typed
+        if validate:
+            problems.extend(_locate_checks(check_tables(outcome), self, partitions))
+        if any(problem.severity == "error" for problem in problems):
+            raise DataValidationError(problems)
+        return Dataset(
+            **{name: typed.frame for name, typed in outcome.items()},
+            source=self.root,
+            problems=tuple(problems),
+            sources=sources,
+        )
+
+    def for_district(self, name: str, validate: bool = True) -> Dataset:
+        """One district's customers with their bills, orders, reads ... (tariffs whole), eager.
+
+        Reads only that district's files. Raises ParameterError for an unknown district.
+        """
+        if name not in self.districts:
+            raise ParameterError("district", f"one of {', '.join(self.districts)}", name)
+        chosen = [partition for partition in self.partitions if partition.district == name]
+        return self.dataset(chosen, validate=validate, district=name)
+
+    # ------------------------------------------------------------------------------- dask reads
+
+    def frame(self, table: str, columns: Sequence[str] | None = None) -> dask.dataframe.DataFrame:
+        """A lazy dask DataFrame of `table` over every partition (nothing is read until computed).
+
+        Partitioned tables carry the district of their customer as a categorical column read from
+        the folder names; repeating text columns come back as categoricals, numbers as float64.
+        """
+        import dask.dataframe as dd
+
+        if table not in self.table_info:
+            raise ParameterError(
+                "table", f"a table of this dataset ({', '.join(self.table_info)})", table
+            )
+        if self.table_info[table]["layout"] == "file":
+            return dd.read_parquet(str(self.root / f"{table}.parquet"), columns=columns)
+        return dd.read_parquet(
+            str(self.root / table),
+            columns=None if columns is None else list(columns),
+            dataset={"partitioning": "hive"},
+        )
+
+
+def _read_file(root: Path, relative: str, table: str, columns: list[str]) -> pa.Table:
+    """The columns of one Parquet file; DataValidationError naming it when it is not readable."""
+    try:
+        return pq.ParquetFile(root / relative).read(columns=columns)
+    except (pa.ArrowException, OSError) as error:
+        found = f"a file that is not one ({error})"
+        raise DataValidationError([Problem(relative, None, None, "a Parquet file", found,
+                                           table=table)]) from None  # fmt: skip
+
+
+def _typed(
+    arrow: pa.Table, table: str, files: list[str], file_rows: list[int], some_columns: bool = False
+) -> tuple[TypedTable | None, list[Problem]]:
+    """Type an Arrow table as the loader types a Parquet file; problems name the part file and
+    its own row number."""
+    raw = RawTable(arrow, RowIndex(first_row=1), _file_label(table, files), "parquet")
+    spec = TABLES[table]
+    if some_columns:  # type the columns asked for; keys and references are checked on whole tables
+        kept = tuple(column for column in spec.columns if column.name in arrow.column_names)
+        spec = replace(spec, columns=kept, key=(), references=())
+    typed, problems = type_table(raw, spec)
+    return typed, [_located(problem, files, file_rows) for problem in problems]
+
+
+def _file_label(table: str, files: list[str]) -> str:
+    return files[0] if len(files) == 1 else f"{table}/ ({len(files)} partition files)"
+
+
+def _located(problem: Problem, files: list[str], file_rows: list[int]) -> Problem:
+    """A problem whose row counts across all part files, re-pointed at its own file and row."""
+    if problem.row is None or len(files) < 2:
+        return problem
+    ends = np.cumsum(file_rows)
+    index = int(np.searchsorted(ends, problem.row, side="left"))
+    start = int(ends[index - 1]) if index else 0
+    return replace(problem, file=files[index], row=problem.row - start)
+
+
+def _locate_checks(
+    problems: list[Problem], dataset: PartitionedDataset, partitions: Sequence[Partition] | None
+) -> list[Problem]:
+    """Re-point cross-check problems (rows counted over a whole table) at their part files."""
+    located = []
+    for problem in problems:
+        table = problem.table
+        if table in dataset.table_info and dataset.table_info[table]["layout"] == "partitioned":
+            chosen = dataset.partitions if partitions is None else list(partitions)
+            files = [partition.relative_path(table) for partition in chosen]
+            problem = _located(problem, files, dataset._file_rows(table, partitions))
+        located.append(problem)
+    return located
+
+
+def validate_partitioned(path: str | Path) -> list[Problem]:
+    """Every problem (errors and warnings) of a converted folder, without raising."""
+    try:
+        return list(PartitionedDataset(path).dataset(validate=True).problems)
+    except DataValidationError as error:
+        return error.problems
+
+
+def load_partitioned(
+    path: str | Path, *, validate: bool = True, lazy: bool = False
+) -> Dataset | PartitionedDataset:
+    """Read a converted dataset: a validated Dataset, or with `lazy` the unread PartitionedDataset.
+
+    `auditkit.data.load(path, lazy=...)` calls this for folders made by `convert`.
+    """
+    if not is_partitioned(path):
+        raise ParameterError(
+            "path",
+            f"a dataset folder converted by `auditkit convert` (with {MANIFEST_NAME}) to read "
+            "lazily",
+            f"{path}, which has none: run `auditkit convert {path} DESTINATION` first",
+        )
+    partitioned = PartitionedDataset(path)
+    return partitioned if lazy else partitioned.dataset(validate=validate)

@@ -1,0 +1,54 @@
+"""Where the rules run: in this process (local), or on a Dask cluster (dask), same findings.
+
+    rules.run(dataset)                                        # local, in-process pandas
+    rules.run(load(path, lazy=True))                          # local, one partition at a time
+    rules.run(dataset, engine="dask")                         # a LocalCluster started for the run
+    rules.run(load(path, lazy=True), engine="dask", scheduler="tcp://10.0.0.5:8786")
+
+Both engines run the same rule code on parts of the customers (`partition`), decide the audit
+month and the runnable rules for the whole dataset first, and give the findings frame one run over
+the whole dataset gives. `run_notebooks_on_cluster` sends per-district notebook runs to a cluster.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Mapping
+
+import pandas as pd
+
+from auditkit.engine.local import run_parts_locally
+from auditkit.engine.partition import combine, plan_run
+from auditkit.engine.sources import source_of
+from auditkit.errors import ParameterError
+
+__all__ = ["ENGINES", "run_rules"]
+
+ENGINES = ("local", "dask")
+
+
+def run_rules(
+    dataset: object,
+    as_of: str | None = None,
+    rules: Iterable[str] | None = None,
+    params: Mapping | None = None,
+    *,
+    notes: list[str] | None = None,
+    engine: str = "local",
+    scheduler: str | None = None,
+) -> pd.DataFrame:
+    """`auditkit.rules.run` by parts on the chosen engine (arguments as there)."""
+    if engine not in ENGINES:
+        raise ParameterError("engine", f"one of {', '.join(ENGINES)}", engine)
+    if engine == "local" and scheduler is not None:
+        raise ParameterError(
+            "scheduler", "no scheduler with engine='local' (use 'dask')", scheduler
+        )
+    source = source_of(dataset)
+    plan = plan_run(source.periods(), source.profile(), as_of, rules, params)
+    if engine == "local":
+        results = run_parts_locally(source, plan)
+    else:
+        from auditkit.engine.dask import run_parts_on_cluster  # dask is imported only when used
+
+        results = run_parts_on_cluster(source, plan, scheduler)
+    return combine(plan, results, [] if notes is None else notes)

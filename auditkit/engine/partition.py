@@ -1,0 +1,247 @@
+"""The rules one part of a dataset at a time, with findings identical to one run over the whole.
+
+Most rules look at one customer at a time (its archive row, bills and orders), so any split by
+customer gives the same findings. Two look across customers, and are handled so that the split
+changes nothing:
+
+- archive_defect reports a meter shared with another open account. Each part gets, after its own
+  customers, the archive rows of the customers elsewhere that share a meter with one of its open
+  accounts (its *neighbours*); findings about neighbours are dropped, their own part reports them.
+- consumption_drop fits the consumption patterns common to all customers scored together
+  (`auditkit.stats.theft_scores`) and compares each customer with its peers, so it runs once, over
+  the few columns it reads (recent kWh and rates, usage types, districts, work orders), gathered
+  from every part: a *whole-dataset* rule.
+
+The audit month and the rules that can run (data present) are decided once for the whole dataset
+(`plan_run`), never by a part's own bills.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Mapping, Sequence
+from dataclasses import dataclass, field
+from types import SimpleNamespace
+
+import numpy as np
+import pandas as pd
+
+from auditkit import rules
+from auditkit.data.schema import TABLES
+from auditkit.rules.context import RuleContext, audit_month
+from auditkit.rules.params import load_defaults, resolve
+from auditkit.rules.periods import month_number, period_text
+
+
+@dataclass(frozen=True)
+class Tables:
+    """The tables the rules read, for one part of a dataset (or a whole-dataset rule's input)."""
+
+    customers: pd.DataFrame
+    bills: pd.DataFrame
+    tariffs: pd.DataFrame
+    work_orders: pd.DataFrame | None = None
+
+
+@dataclass(frozen=True)
+class WholeDatasetInput:
+    """The columns a whole-dataset rule reads, and which months of bills.
+
+    The rule reads the `months_parameter` months up to the audit month, and `months_before`
+    earlier bills (e.g. to tell whether the first bill of the window follows an estimate).
+    """
+
+    customers: tuple[str, ...]
+    bills: tuple[str, ...]
+    work_orders: tuple[str, ...]
+    months_parameter: str
+    months_before: int = 0
+
+
+#: Rules whose finding for one customer depends on every customer: run once on slim inputs.
+#: Each entry must name every column and month its rule reads: the engine tests compare the
+#: findings with a run over the whole dataset and fail when the rule starts reading more.
+WHOLE_DATASET_RULES: dict[str, WholeDatasetInput] = {
+    "consumption_drop": WholeDatasetInput(
+        customers=("customer_id", "district", "usage_type"),
+        bills=("customer_id", "period", "kwh_billed", "energy_rate", "read_type"),
+        work_orders=("customer_id", "order_type", "issued_at", "effective_date"),
+        months_parameter="lookback_months",
+        months_before=1,
+    )
+}
+#: Rules that compare an account with other accounts of the same meter: parts get neighbours.
+NEIGHBOUR_RULES = ("archive_defect",)
+#: The archive columns that decide who shares a meter.
+METER_COLUMNS = ("customer_id", "meter_id", "status")
+
+
+@dataclass(frozen=True)
+class RulePlan:
+    """What a partitioned run does, decided once for the whole dataset."""
+
+    as_of_month: int
+    rule_ids: tuple[str, ...]  # the rules that run, in the order of the run
+    settings: dict[str, dict]
+    notes: tuple[str, ...]
+
+    @property
+    def per_part(self) -> tuple[str, ...]:
+        """Rules run on each part."""
+        return tuple(rule_id for rule_id in self.rule_ids if rule_id not in WHOLE_DATASET_RULES)
+
+    @property
+    def whole_dataset(self) -> tuple[str, ...]:
+        """Rules run once on inputs gathered from every part."""
+        return tuple(rule_id for rule_id in self.rule_ids if rule_id in WHOLE_DATASET_RULES)
+
+    @property
+    def needs_neighbours(self) -> bool:
+        return any(rule_id in NEIGHBOUR_RULES for rule_id in self.per_part)
+
+    def whole_dataset_input(self) -> WholeDatasetInput:
+        """The union of the columns the whole-dataset rules read."""
+        inputs = [WHOLE_DATASET_RULES[rule_id] for rule_id in self.whole_dataset]
+        return WholeDatasetInput(
+            customers=_union(i.customers for i in inputs),
+            bills=_union(i.bills for i in inputs),
+            work_orders=_union(i.work_orders for i in inputs),
+            months_parameter="",
+        )
+
+    def first_period_read(self) -> str:
+        """The earliest billing period any whole-dataset rule reads."""
+        months = max(
+            self.settings[rule_id][WHOLE_DATASET_RULES[rule_id].months_parameter]
+            + WHOLE_DATASET_RULES[rule_id].months_before
+            for rule_id in self.whole_dataset
+        )
+        return period_text(self.as_of_month - months + 1)
+
+
+def _union(groups: Iterable[tuple[str, ...]]) -> tuple[str, ...]:
+    return tuple(dict.fromkeys(column for group in groups for column in group))
+
+
+@dataclass
+class PartResult:
+    """Findings of one part (or of the whole-dataset rules): one frame per rule, and seconds."""
+
+    frames: dict[str, pd.DataFrame] = field(default_factory=dict)
+    timings: dict[str, float] = field(default_factory=dict)
+
+
+def plan_run(
+    periods: tuple[str | None, str | None],
+    profile: object,
+    as_of: str | None,
+    rule_ids: Iterable[str] | None,
+    params: Mapping | None,
+) -> RulePlan:
+    """Decide the audit month, the rules that run and their settings, for the whole dataset.
+
+    `periods` are the first and last billing periods of all bills; `profile` is the dataset or
+    its `profile_of`, so the rules' data needs are checked against the whole dataset.
+    """
+    selected = rules.select_rules(rule_ids)
+    settings = resolve(load_defaults(), params)
+    first, last = month_number(np.array([periods[0], periods[1]], dtype=object))
+    as_of_month = audit_month(as_of, int(first), int(last))
+    notes, runnable = [], []
+    for rule in selected:
+        missing = rules.missing_needs(profile, rule)
+        if missing:
+            notes.append(f"{rule.rule_id} skipped: {missing}")
+        else:
+            runnable.append(rule.rule_id)
+    return RulePlan(as_of_month, tuple(runnable), settings, tuple(notes))
+
+
+def profile_of(
+    columns: Mapping[str, Sequence[str]], filled: Mapping[str, Iterable[str]]
+) -> SimpleNamespace:
+    """A stand-in dataset for checking rule needs: per table present, a frame of one row that is
+    empty exactly where the whole column is (from each table's columns and its filled ones)."""
+    frames = {
+        table: pd.DataFrame(
+            {column: [1.0 if column in set(filled[table]) else np.nan] for column in names}
+        )
+        for table, names in columns.items()
+    }
+    return SimpleNamespace(**(dict.fromkeys(TABLES) | frames))
+
+
+def run_part(tables: Tables, plan: RulePlan, neighbours: pd.DataFrame | None = None) -> PartResult:
+    """The per-part rules on one part; `neighbours` are other parts' customers to compare with."""
+    own = len(tables.customers)
+    customers = tables.customers
+    if neighbours is not None and len(neighbours):
+        customers = pd.concat([customers, neighbours[customers.columns]], ignore_index=True)
+    part = Tables(customers, tables.bills, tables.tariffs, tables.work_orders)
+    return _run(part, plan, plan.per_part, own)
+
+
+def run_whole_dataset(tables: Tables, plan: RulePlan) -> PartResult:
+    """The whole-dataset rules on their inputs gathered from every part."""
+    return _run(tables, plan, plan.whole_dataset, None)
+
+
+def _run(
+    tables: Tables, plan: RulePlan, rule_ids: Sequence[str], own_customers: int | None
+) -> PartResult:
+    if not rule_ids:
+        return PartResult()
+    context = RuleContext.at_month(tables, plan.as_of_month)
+    selected = [rules.RULES[rule_id] for rule_id in rule_ids]
+    frames, timings = rules.check(context, selected, plan.settings, own_customers)
+    return PartResult(dict(zip(rule_ids, frames, strict=True)), timings)
+
+
+def combine(plan: RulePlan, results: Iterable[PartResult], notes: list[str]) -> pd.DataFrame:
+    """All parts' findings as the one ranked worklist `rules.run` gives on the whole dataset.
+
+    `notes` receives the plan's notes (skipped rules), as `rules.run` does; timings are summed
+    over the parts.
+    """
+    per_rule: dict[str, list[pd.DataFrame]] = {rule_id: [] for rule_id in plan.rule_ids}
+    timings: dict[str, float] = dict.fromkeys(plan.rule_ids, 0.0)
+    for result in results:
+        for rule_id, frame in result.frames.items():
+            per_rule[rule_id].append(frame)
+        for rule_id, seconds in result.timings.items():
+            timings[rule_id] = round(timings[rule_id] + seconds, 3)
+    frames = []
+    for rule_id, parts in per_rule.items():
+        if not parts:
+            raise RuntimeError(f"no part returned findings of rule {rule_id}")
+        filled = [frame for frame in parts if not frame.empty]
+        # A rule with findings is their concatenation; one without is one (identical) empty frame.
+        frames.append(pd.concat(filled, ignore_index=True) if filled else parts[0])
+    notes.extend(plan.notes)
+    return rules.rank(frames, notes, timings, period_text(plan.as_of_month))
+
+
+def shared_meter_neighbours(meters: pd.DataFrame, part: np.ndarray) -> dict[int, np.ndarray]:
+    """Per part, the ids of customers in other parts sharing a meter with its open accounts.
+
+    `meters` holds customer_id, meter_id and status of every customer; `part` the part of each.
+    As archive_defect: an open account is one not closed; a meter is shared when two open
+    accounts carry it.
+    """
+    open_account = (meters["status"] != "closed").to_numpy()
+    meter = meters["meter_id"].where(open_account)
+    shared = meter.duplicated(keep=False).to_numpy() & open_account
+    if not shared.any():
+        return {}
+    frame = pd.DataFrame(
+        {
+            "customer_id": meters["customer_id"].to_numpy()[shared],
+            "meter_id": meter.to_numpy()[shared],
+            "part": part[shared],
+        }
+    )
+    pairs = frame.merge(frame, on="meter_id", suffixes=("", "_other"))
+    pairs = pairs[pairs["part"] != pairs["part_other"]]
+    return {
+        int(index): group["customer_id_other"].drop_duplicates().to_numpy()
+        for index, group in pairs.groupby("part", sort=True)
+    }

@@ -1,0 +1,99 @@
+"""Execute one notebook with papermill under a time limit for the whole notebook.
+
+papermill only knows a per-cell timeout; here every cell gets the time left until the notebook's
+deadline, and a cell that runs past it is interrupted, so the executed notebook keeps that cell with
+its error. papermill shuts the kernel down on every path; the process pool kills whatever is left.
+
+Kernels talk over Unix sockets (IPC) in a private folder, not TCP: kernels started in parallel race
+for free TCP ports ("Address already in use", "Kernel died before replying to kernel_info").
+"""
+
+from __future__ import annotations
+
+import math
+import os
+import shutil
+import tempfile
+import time
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+
+@dataclass(frozen=True)
+class ExecutionResult:
+    """How an execution ended: status `ok`, `failed` or `timeout`, a one-line error, seconds taken."""
+
+    status: str
+    error: str
+    seconds: float
+
+
+def execute(
+    notebook: Path,
+    executed: Path,
+    parameters: dict[str, Any],
+    *,
+    time_limit: float,
+    kernel_name: str = "python3",
+    start_timeout: float = 120,
+) -> ExecutionResult:
+    """Run `notebook` with `parameters` into `executed`; never raises for notebook errors.
+
+    The kernel's working directory is the notebook's folder, as in JupyterLab. The executed
+    notebook is saved under a temporary name while running and renamed when execution ends.
+    """
+    import papermill
+    from nbclient.exceptions import CellTimeoutError, DeadKernelError
+    from traitlets.config import Config
+
+    started = time.monotonic()
+    deadline = started + time_limit
+
+    def time_left(_cell: object) -> int:
+        return max(1, math.ceil(deadline - time.monotonic()))
+
+    partial = executed.with_name(f".{executed.stem}.partial{executed.suffix}")
+    status, error = "ok", ""
+    sockets = tempfile.mkdtemp(prefix="auditkit-kernel-")
+    ipc = Config({"KernelManager": {"transport": "ipc", "ip": f"{sockets}/kernel"}})
+    try:
+        papermill.execute_notebook(
+            str(notebook),
+            str(partial),
+            parameters=parameters,
+            kernel_name=kernel_name,
+            request_save_on_cell_execute=False,  # saving re-validates the whole notebook per cell
+            progress_bar=False,
+            log_output=False,
+            cwd=str(notebook.parent),
+            start_timeout=int(start_timeout),
+            timeout_func=time_left,
+            interrupt_on_timeout=True,
+            config=ipc,
+        )
+    except papermill.PapermillExecutionError as failure:
+        timed_out = time.monotonic() >= deadline
+        status = "timeout" if timed_out else "failed"
+        where = f"cell {failure.exec_count}"
+        error = (
+            f"time limit of {time_limit:g} s exceeded in {where}"
+            if timed_out
+            else f"{where}: {failure.ename}: {_first_line(failure.evalue)}"
+        )
+    except CellTimeoutError:
+        status, error = "timeout", f"time limit of {time_limit:g} s exceeded"
+    except DeadKernelError as failure:
+        status, error = "failed", f"kernel died: {_first_line(str(failure))}"
+    except RuntimeError as failure:  # kernel start-up failures surface as RuntimeError
+        status, error = "failed", f"{type(failure).__name__}: {_first_line(str(failure))}"
+    finally:
+        shutil.rmtree(sockets, ignore_errors=True)
+        if partial.exists():
+            os.replace(partial, executed)
+    return ExecutionResult(status, error, round(time.monotonic() - started, 3))
+
+
+def _first_line(text: str) -> str:
+    """The first non-empty line of a message, for one-line error records."""
+    return next((line.strip() for line in str(text).splitlines() if line.strip()), "")

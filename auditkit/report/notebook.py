@@ -1,0 +1,191 @@
+"""Helpers a report notebook calls: headline figures, sections, tables and its output files.
+
+When `auditkit run` executes a notebook it sets `AUDITKIT_REPORT_DIR` (the notebook's folder in the
+run) in the kernel's environment; opened by hand in JupyterLab, files go to
+`<outputs>/interactive/<subject>/` instead, so the analyst gets the same files.
+"""
+
+from __future__ import annotations
+
+import html
+import io
+import json
+import os
+from collections.abc import Iterable, Mapping, Sequence
+from pathlib import Path
+from typing import Any
+
+import pandas as pd
+
+from auditkit.paths import outputs_dir
+from auditkit.report.atomic import write_bytes_atomic
+from auditkit.report.labels import MONEY_FIGURES, label
+from auditkit.report.tables import format_money, format_number, table_html
+
+REPORT_DIR_ENV = "AUDITKIT_REPORT_DIR"
+HEADLINE_MIME = "application/vnd.auditkit.headline+json"
+
+
+def report_dir(subject: str) -> Path:
+    """The folder for this notebook's files: the run's job folder, or an interactive folder."""
+    folder = os.environ.get(REPORT_DIR_ENV)
+    path = Path(folder) if folder else outputs_dir() / "interactive" / subject
+    path.mkdir(parents=True, exist_ok=True)
+    return path
+
+
+def _display(bundle: Mapping[str, Any]) -> None:
+    """Show a mime bundle in the notebook (deferred import: IPython is only there in a kernel)."""
+    from IPython.display import display
+
+    display(dict(bundle), raw=True)
+
+
+def _plain(value: Any) -> Any:
+    """A JSON-ready Python number for numpy and pandas scalars."""
+    if hasattr(value, "item"):
+        value = value.item()
+    return value
+
+
+def headline(
+    figures: Mapping[str, float],
+    *,
+    title: str,
+    subject: str,
+    period: str = "",
+    as_of: str = "",
+    lang: str = "zh",
+) -> None:
+    """Show the headline figures and record them (machine-readable) for the run's index page.
+
+    The output carries a JSON copy under its own mime type, so the executed notebook itself is the
+    record: the index and the report's title block read it from there.
+    """
+    record = {
+        "title": title,
+        "subject": subject,
+        "period": period,
+        "as_of": as_of,
+        "lang": lang,
+        "figures": {key: _plain(value) for key, value in figures.items()},
+    }
+    cards = "".join(
+        '<div class="ak-figure">'
+        f'<div class="ak-figure-value">{html.escape(_format_figure(key, value))}</div>'
+        f'<div class="ak-figure-label">{html.escape(label(key, lang))}</div></div>'
+        for key, value in record["figures"].items()
+    )
+    text = "\n".join(
+        f"{label(key, lang)}: {_format_figure(key, value)}"
+        for key, value in record["figures"].items()
+    )
+    _display(
+        {
+            "text/html": f'<div class="ak-headline">{cards}</div>',
+            "text/plain": text,
+            HEADLINE_MIME: record,
+        }
+    )
+
+
+def _format_figure(key: str, value: float) -> str:
+    """A headline value: money with two decimals, other numbers with separators."""
+    return format_money(value) if key in MONEY_FIGURES else format_number(value)
+
+
+def show_html(fragment: str, plain: str = "") -> None:
+    """Display an HTML fragment (trusted text built by auditkit, e.g. the methodology)."""
+    _display({"text/html": fragment, "text/plain": plain or fragment})
+
+
+def section(key: str, lang: str = "zh", level: int = 2, title: str | None = None) -> None:
+    """A heading (`title`, else the label of `key` in `lang`) anchored `sec-<key>` for the contents."""
+    heading = title or label(key, lang)
+    _display(
+        {
+            "text/html": f'<h{level} id="sec-{html.escape(key)}">{html.escape(heading)}</h{level}>',
+            "text/markdown": f"{'#' * level} {heading}",
+        }
+    )
+
+
+def show_table(
+    frame: pd.DataFrame,
+    *,
+    lang: str = "zh",
+    money_columns: Iterable[str] = (),
+    column_labels: Mapping[str, str] | None = None,
+    max_rows: int = 20,
+    full_data: str | None = None,
+    mask: bool = True,
+) -> None:
+    """Display a formatted table (see `auditkit.report.tables.table_html`)."""
+    _display(
+        {
+            "text/html": table_html(
+                frame,
+                lang=lang,
+                money_columns=money_columns,
+                column_labels=column_labels,
+                max_rows=max_rows,
+                full_data=full_data,
+                mask=mask,
+            ),
+            "text/plain": frame.head(max_rows).to_string(),
+        }
+    )
+
+
+def figure_png(figure: Any, dpi: int = 100) -> bytes:
+    """A matplotlib figure as PNG bytes, without the software tag (identical bytes every run)."""
+    buffer = io.BytesIO()
+    figure.savefig(buffer, format="png", dpi=dpi, bbox_inches="tight", metadata={"Software": None})
+    return buffer.getvalue()
+
+
+def show_figure(figure: Any, alt: str = "") -> None:
+    """Display a figure as an embedded PNG (works in JupyterLab and in the offline report)."""
+    import base64
+
+    _display(
+        {
+            "image/png": base64.b64encode(figure_png(figure)).decode("ascii"),
+            "text/plain": alt or "<figure>",
+        }
+    )
+
+
+def save_table(
+    frame: pd.DataFrame, folder: Path, name: str, sort_by: Sequence[str] = ()
+) -> tuple[Path, Path]:
+    """Write `frame` as `<name>.parquet` and `<name>.csv` with identical bytes for identical data.
+
+    Rows are put in a stable order (`sort_by` columns present in the frame), the index and the
+    frame's `attrs` (run details such as timings) are dropped, the CSV is UTF-8 with a BOM (Excel shows Chinese correctly) and `\\n` line ends; each file is
+    written atomically.
+    """
+    import pyarrow as pa
+    import pyarrow.parquet as pq
+
+    keys = [column for column in sort_by if column in frame.columns]
+    ordered = frame.sort_values(keys, kind="mergesort") if keys else frame
+    ordered = ordered.reset_index(drop=True)
+    ordered.attrs = {}  # pandas would store attrs (e.g. rule timings) in the Parquet metadata
+    buffer = io.BytesIO()
+    pq.write_table(pa.Table.from_pandas(ordered, preserve_index=False), buffer)
+    parquet = write_bytes_atomic(folder / f"{name}.parquet", buffer.getvalue())
+    text = ordered.to_csv(index=False, lineterminator="\n")
+    csv = write_bytes_atomic(folder / f"{name}.csv", text.encode("utf-8-sig"))
+    return parquet, csv
+
+
+def read_headline(notebook: Mapping[str, Any]) -> dict[str, Any] | None:
+    """The headline record a notebook showed (from its outputs), or None when it showed none."""
+    for cell in notebook.get("cells", []):
+        for output in cell.get("outputs", []) or []:
+            data = output.get("data", {})
+            if HEADLINE_MIME in data:
+                record = data[HEADLINE_MIME]
+                return json.loads(record) if isinstance(record, str) else dict(record)
+    return None

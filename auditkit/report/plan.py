@@ -1,0 +1,196 @@
+"""Turn notebooks and parameter files into validated jobs, before any kernel starts.
+
+A parameter file is a YAML mapping of a notebook's parameters. One value has a special meaning:
+`district: "*"` (or a list of districts) runs the notebook once per district of the dataset, each in
+its own folder named after the district. An empty `data_dir` means the built-in demo utility and is
+resolved here, so the manifest records (and hashes) the real folder.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Mapping, Sequence
+from dataclasses import dataclass, field
+from functools import cache
+from pathlib import Path
+from typing import Any
+
+from auditkit.errors import AuditkitError, ParameterError
+from auditkit.report import params as notebook_params
+
+EVERY_DISTRICT = "*"
+DistrictLookup = Callable[[Path], Sequence[str]]
+
+
+@dataclass(frozen=True)
+class Job:
+    """One notebook execution: the notebook, its output folder name and its full parameters."""
+
+    notebook: Path
+    name: str
+    parameters: dict[str, Any] = field(default_factory=dict)
+
+    @property
+    def data_dir(self) -> Path | None:
+        """The dataset folder this job reads, when the notebook takes one."""
+        value = self.parameters.get("data_dir")
+        return Path(value) if value else None
+
+
+@cache
+def dataset_districts(data_dir: Path) -> tuple[str, ...]:
+    """The districts of a dataset folder (read without the full checks), once per folder."""
+    from auditkit.data import load  # deferred: loading the data layer is only needed for checks
+
+    return tuple(load(data_dir, validate=False).districts)
+
+
+def default_data_dir() -> Path:
+    """The built-in synthetic demo utility (generated on first use)."""
+    from auditkit.demo import demo_data_dir  # deferred: generating demo data is expensive
+
+    return Path(demo_data_dir())
+
+
+def plan_notebook(
+    notebook: str | Path,
+    values: Mapping[str, Any] | None = None,
+    *,
+    source: str = "parameters",
+    overrides: Sequence[str] = (),
+    seed: int | None = None,
+    districts_of: DistrictLookup = dataset_districts,
+    resolve_data_dir: Callable[[], Path] = default_data_dir,
+) -> list[Job]:
+    """Validate one notebook's parameters and expand them into jobs (one per district if asked).
+
+    `values` come from a parameter file named `source` (used in messages); `overrides` are
+    `key=value` strings from the command line and win over the file; `seed` is the run's seed,
+    given to notebooks that declare a `seed` parameter and do not set one.
+    """
+    notebook_path = Path(notebook).resolve()
+    schema = notebook_params.read_schema(notebook_path)
+    given = dict(values or {})
+    fan_out = given.pop("district", None) if _is_fan_out(given.get("district")) else None
+    checked = _validated(schema, given, source, str(notebook_path))
+    for text in overrides:
+        key, value = notebook_params.parse_assignment(schema, text, str(notebook_path))
+        notebook_params.check_domain(key, value)
+        checked[key] = value
+        if key == "district":
+            fan_out = None
+    if seed is not None and "seed" in schema and "seed" not in checked:
+        checked["seed"] = seed
+    parameters = {name: parameter.default for name, parameter in schema.items()} | checked
+    if "data_dir" in schema and not parameters["data_dir"]:
+        parameters["data_dir"] = str(resolve_data_dir())
+    if "district" not in schema:
+        return [Job(notebook_path, notebook_path.stem, parameters)]
+    data_dir = Path(parameters["data_dir"]) if parameters.get("data_dir") else None
+    known = list(districts_of(data_dir)) if data_dir else []
+    if fan_out is not None:
+        wanted = known if fan_out == EVERY_DISTRICT else list(fan_out)
+        for district in wanted:
+            _check_district(district, known, data_dir)
+        return [
+            Job(notebook_path, district, parameters | {"district": district}) for district in wanted
+        ]
+    _check_district(parameters["district"], known, data_dir)
+    return [Job(notebook_path, notebook_path.stem, parameters)]
+
+
+def _is_fan_out(value: Any) -> bool:
+    """True for the values of `district` that ask for one run per district."""
+    return value == EVERY_DISTRICT or isinstance(value, list)
+
+
+def _validated(
+    schema: Mapping[str, notebook_params.NotebookParameter],
+    values: Mapping[str, Any],
+    source: str,
+    notebook: str,
+) -> dict[str, Any]:
+    """Validate file values, naming the file in any error message."""
+    try:
+        return notebook_params.validate_values(schema, values, notebook)
+    except ParameterError as error:
+        raise AuditkitError(f"{source}: {error}") from error
+
+
+def _check_district(district: Any, known: Sequence[str], data_dir: Path | None) -> None:
+    """Raise a ParameterError naming `district` when the dataset has no such district.
+
+    An empty value is left to the notebook (studies read it as "all districts at once").
+    """
+    if not known or district == "":
+        return
+    if district not in known:
+        raise ParameterError(
+            "district", f"one of the districts in {data_dir} ({', '.join(known)})", district
+        )
+
+
+def plan_run_all(
+    notebooks: Sequence[Path],
+    params_directory: Path,
+    *,
+    overrides: Sequence[str] = (),
+    seed: int | None = None,
+    districts_of: DistrictLookup = dataset_districts,
+    resolve_data_dir: Callable[[], Path] = default_data_dir,
+) -> list[Job]:
+    """Plan every notebook with `<params_directory>/<stem>.yaml` (defaults when absent).
+
+    Every notebook is checked before any runs; all problems are reported together, one per line.
+    `overrides` apply to each notebook that declares the key (e.g. `data_dir=...` for all).
+    """
+    jobs: list[Job] = []
+    problems: list[str] = []
+    for notebook in notebooks:
+        params_file = params_directory / f"{notebook.stem}.yaml"
+        try:
+            values = notebook_params.load_params_file(params_file) if params_file.exists() else {}
+            schema = notebook_params.read_schema(notebook)
+            applicable = [text for text in overrides if text.split("=", 1)[0].strip() in schema]
+            jobs.extend(
+                plan_notebook(
+                    notebook,
+                    values,
+                    source=str(params_file),
+                    overrides=applicable,
+                    seed=seed,
+                    districts_of=districts_of,
+                    resolve_data_dir=resolve_data_dir,
+                )
+            )
+        except AuditkitError as error:
+            problems.append(f"{notebook.name}: {error}")
+    declared = {name for notebook in notebooks for name in _schema_names(notebook)}
+    problems.extend(
+        f"unknown parameter {key!r} in -p {text!r}: no notebook declares it"
+        for text in overrides
+        if (key := text.split("=", 1)[0].strip()) not in declared
+    )
+    if problems:
+        raise AuditkitError("\n".join(problems))
+    check_unique_names(jobs)
+    return jobs
+
+
+def _schema_names(notebook: Path) -> list[str]:
+    """The parameter names a notebook declares (none when it cannot be read: reported elsewhere)."""
+    try:
+        return list(notebook_params.read_schema(notebook))
+    except AuditkitError:
+        return []
+
+
+def check_unique_names(jobs: Sequence[Job]) -> None:
+    """Two jobs may not write into the same output folder."""
+    seen: dict[str, Path] = {}
+    for job in jobs:
+        if job.name in seen:
+            raise AuditkitError(
+                f"output folder {job.name!r}: expected one job per folder, found "
+                f"{seen[job.name].name} and {job.notebook.name}"
+            )
+        seen[job.name] = job.notebook

@@ -1,0 +1,133 @@
+"""Executed notebook -> one self-contained HTML report for reviewers.
+
+nbconvert's `lab` template loads require.js, MathJax and mermaid from a CDN and papermill's report
+mode does not hide code in its HTML; this uses the `auditkit` template (lab cell markup, a small
+inline stylesheet, no scripts at all) with nbconvert's `exclude_input`, adds a title block, a table
+of contents and a reproducibility footer. Images are already inline (base64) in notebook outputs.
+"""
+
+from __future__ import annotations
+
+import copy
+import html
+import re
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
+
+from auditkit.report.atomic import write_text_atomic
+from auditkit.report.labels import labels_for
+from auditkit.report.notebook import read_headline
+
+if TYPE_CHECKING:  # nbformat imports jsonschema (slow): only the worker process needs it
+    import nbformat
+
+TEMPLATES = Path(__file__).parent / "templates"
+REMOVE_TAGS = frozenset({"remove-cell", "remove_cell", "parameters", "injected-parameters"})
+TOC_MARK = "<!--AK-TOC-->"
+_H2 = re.compile(r'<h2 id="([^"]+)"[^>]*>(.*?)</h2>', re.DOTALL)
+_TAG = re.compile(r"<[^>]+>")
+
+
+@dataclass(frozen=True)
+class ReportContext:
+    """What the title block and the reproducibility footer show besides the notebook itself."""
+
+    run_id: str
+    subject: str
+    generated_at: str
+    parameters: dict[str, Any] = field(default_factory=dict)
+    input_hashes: dict[str, str] = field(default_factory=dict)
+    versions: dict[str, str] = field(default_factory=dict)
+    commit: str = "unknown"
+    auditkit_version: str = ""
+
+
+def prepare_for_report(notebook: nbformat.NotebookNode) -> nbformat.NotebookNode:
+    """A copy fit for reviewers: no parameter or `remove-cell` cells, no stderr noise, stable ids.
+
+    Cell ids are renumbered because papermill gives its injected cell a random one, which would
+    make two renders of the same run differ.
+    """
+    prepared = copy.deepcopy(notebook)
+    prepared.cells = [
+        cell
+        for cell in prepared.cells
+        if not REMOVE_TAGS & set(cell.get("metadata", {}).get("tags", []))
+    ]
+    for index, cell in enumerate(prepared.cells):
+        cell["id"] = f"cell-{index}"
+        if cell.cell_type == "code":
+            cell.outputs = [
+                output
+                for output in cell.outputs
+                if not (output.get("output_type") == "stream" and output.get("name") == "stderr")
+            ]
+    return prepared
+
+
+def notebook_title(notebook: nbformat.NotebookNode, fallback: str) -> str:
+    """The first level-1 markdown heading of the notebook, or `fallback`."""
+    for cell in notebook.cells:
+        if cell.cell_type == "markdown":
+            for line in cell.source.splitlines():
+                if line.startswith("# "):
+                    return line[2:].strip()
+    return fallback
+
+
+def table_of_contents(body: str) -> str:
+    """An ordered list linking every `<h2 id=...>` of the rendered page."""
+    entries = []
+    for anchor, inner in _H2.findall(body):
+        text = html.unescape(_TAG.sub("", inner)).replace("¶", "").strip()
+        entries.append(f'<li><a href="#{anchor}">{html.escape(text)}</a></li>')
+    return f"<ol>{''.join(entries)}</ol>"
+
+
+def render_html(notebook: nbformat.NotebookNode, context: ReportContext) -> str:
+    """The report page for an executed notebook, as a string."""
+    from nbconvert import HTMLExporter
+
+    headline = read_headline(notebook) or {}
+    lang = str(context.parameters.get("lang") or headline.get("lang") or "zh")
+    lang = lang if lang in ("zh", "en") else "zh"
+    exporter = HTMLExporter(template_name="auditkit", extra_template_basedirs=[str(TEMPLATES)])
+    exporter.exclude_input = True
+    exporter.exclude_input_prompt = True
+    exporter.exclude_output_prompt = True
+    resources = {
+        "auditkit": {
+            "lang": lang,
+            "labels": labels_for(lang),
+            "title": headline.get("title") or notebook_title(notebook, context.subject),
+            "subject": headline.get("subject") or context.subject,
+            "subject_label": labels_for(lang)[
+                "district" if "district" in context.parameters else "subject"
+            ],
+            "period": headline.get("period", ""),
+            "as_of": headline.get("as_of") or context.parameters.get("as_of", ""),
+            "run_id": context.run_id,
+            "generated_at": context.generated_at,
+            "parameters": {key: _show(value) for key, value in context.parameters.items()},
+            "input_hashes": context.input_hashes,
+            "versions": context.versions,
+            "commit": context.commit,
+            "auditkit_version": context.auditkit_version,
+        }
+    }
+    body, _ = exporter.from_notebook_node(prepare_for_report(notebook), resources=resources)
+    return body.replace(TOC_MARK, table_of_contents(body), 1)
+
+
+def _show(value: Any) -> str:
+    """A parameter value as the footer shows it."""
+    return repr(value) if isinstance(value, str) else str(value)
+
+
+def render_report(executed: Path, html_path: Path, context: ReportContext) -> Path:
+    """Render an executed notebook file into `html_path` (written atomically)."""
+    import nbformat
+
+    notebook = nbformat.read(executed, as_version=4)
+    return write_text_atomic(html_path, render_html(notebook, context))

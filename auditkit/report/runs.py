@@ -1,0 +1,299 @@
+"""Runs end to end: plan -> execute in parallel -> index and manifest -> publish atomically.
+
+A run is written into `<outputs>/.<run-id>.partial/` and renamed to `<outputs>/<run-id>/` only once
+its index and manifest are written, then `<outputs>/latest` is pointed at it. An interrupted run
+stays a hidden `.partial` folder; earlier runs are never touched.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import datetime as dt
+import json
+import os
+import secrets
+import shutil
+import signal
+import sys
+from collections.abc import Iterator, Sequence
+from dataclasses import dataclass, field, replace
+from pathlib import Path
+from typing import Any
+
+import auditkit
+from auditkit.errors import AuditkitError
+from auditkit.paths import project_root
+from auditkit.report import manifest as run_manifest
+from auditkit.report import params as notebook_params
+from auditkit.report.atomic import write_text_atomic
+from auditkit.report.index import render_index
+from auditkit.report.plan import Job, check_unique_names
+from auditkit.report.pool import Task, run_tasks
+
+INDEX_NAME = "index.html"
+OUTPUT_DIR = "output_dir"
+LATEST_NAME = "latest"
+HARD_LIMIT_GRACE = 60.0
+
+
+@dataclass(frozen=True)
+class RunOptions:
+    """How to run: parallel workers, per-notebook time limit (s), output root, seed, kernel."""
+
+    outputs: Path
+    parallel: int = field(default_factory=lambda: os.cpu_count() or 1)
+    time_limit: float = 1800.0
+    seed: int = 0
+    kernel_name: str = "python3"
+    progress: bool = True
+    lang: str = "zh"
+    scheduler: str | None = None  # a dask.distributed scheduler address: run there, not locally
+
+
+@dataclass(frozen=True)
+class RunOutcome:
+    """A finished run: its folder, its manifest and the names of the notebooks that failed."""
+
+    run_dir: Path
+    manifest: dict[str, Any]
+
+    @property
+    def failed(self) -> list[str]:
+        """Names of the jobs whose status is not `ok`."""
+        return [n["name"] for n in self.manifest["notebooks"] if n["status"] != "ok"]
+
+    @property
+    def index(self) -> Path:
+        """The run's index page."""
+        return self.run_dir / INDEX_NAME
+
+
+def new_run_id(now: dt.datetime) -> str:
+    """A sortable, unique run id: UTC time plus a random suffix."""
+    return f"{now.strftime('%Y%m%dT%H%M%SZ')}-{secrets.token_hex(3)}"
+
+
+def _now() -> dt.datetime:
+    return dt.datetime.now(dt.UTC)
+
+
+def _relative_to_root(path: Path) -> str:
+    """A notebook path relative to the project root when inside it (portable manifests)."""
+    try:
+        return path.resolve().relative_to(project_root()).as_posix()
+    except ValueError:
+        return str(path.resolve())
+
+
+@contextlib.contextmanager
+def _sigterm_as_interrupt() -> Iterator[None]:
+    """Treat SIGTERM (a scheduler stopping the run) like Ctrl-C, so cleanup runs the same way."""
+
+    def interrupt(_signum: int, _frame: object) -> None:
+        raise KeyboardInterrupt
+
+    try:
+        previous = signal.signal(signal.SIGTERM, interrupt)
+    except ValueError:  # not the main thread: leave signals alone
+        yield
+        return
+    try:
+        yield
+    finally:
+        signal.signal(signal.SIGTERM, previous)
+
+
+def execute_run(jobs: Sequence[Job], options: RunOptions, command: str) -> RunOutcome:
+    """Run the jobs and publish the run folder; notebook failures are recorded, never raised."""
+    check_unique_names(jobs)
+    started = _now()
+    run_id = new_run_id(started)
+    root = options.outputs
+    root.mkdir(parents=True, exist_ok=True)
+    work_dir = root / f".{run_id}.partial"
+    spec_dir = work_dir / ".specs"
+    spec_dir.mkdir(parents=True)
+    inputs = {
+        str(data_dir): run_manifest.hash_inputs(data_dir)
+        for data_dir in sorted({job.data_dir for job in jobs if job.data_dir})
+    }
+    versions = run_manifest.package_versions()
+    commit = run_manifest.source_commit(project_root())
+    tasks = []
+    jobs = [_with_output_dir(job, root / run_id) for job in jobs]
+    for number, job in enumerate(jobs):
+        spec = {
+            "name": job.name,
+            "notebook": str(job.notebook),
+            "job_dir": str(work_dir / job.name),
+            "parameters": _with_output_dir(job, work_dir).parameters,
+            "time_limit": options.time_limit,
+            "kernel_name": options.kernel_name,
+            "run_id": run_id,
+            "report": {
+                "parameters": job.parameters,
+                "input_hashes": inputs.get(str(job.data_dir), {}),
+                "versions": versions,
+                "commit": commit,
+                "auditkit_version": auditkit.__version__,
+            },
+        }
+        spec_path = spec_dir / f"{number:04d}.json"
+        spec_path.write_text(json.dumps(spec, ensure_ascii=False), encoding="utf-8")
+        tasks.append(
+            Task(job.name, spec_path, work_dir / job.name, options.time_limit + HARD_LIMIT_GRACE)
+        )
+    with _sigterm_as_interrupt(), _progress(len(tasks), options.progress) as report_done:
+        if options.scheduler:
+            from auditkit.engine.notebooks import run_notebooks_on_cluster
+
+            results = run_notebooks_on_cluster(tasks, options.scheduler, report_done, spec_dir)
+        else:
+            results = run_tasks(tasks, options.parallel, report_done, spec_dir)
+    _keep_nonempty_logs(spec_dir, work_dir / "logs")
+    finished = _now()
+    records = [_record(job, results[job.name], work_dir / job.name) for job in jobs]
+    manifest = {
+        "format": run_manifest.FORMAT_VERSION,
+        "run_id": run_id,
+        "command": command,
+        "status": "ok" if all(r["status"] == "ok" for r in records) else "failed",
+        "started_at": started.isoformat(timespec="seconds"),
+        "finished_at": finished.isoformat(timespec="seconds"),
+        "seconds": round((finished - started).total_seconds(), 3),
+        "seed": options.seed,
+        "parallel": options.parallel,
+        "scheduler": options.scheduler,
+        "time_limit": options.time_limit,
+        "kernel_name": options.kernel_name,
+        "auditkit": {"version": auditkit.__version__, "commit": commit},
+        "packages": versions,
+        "inputs": inputs,
+        "notebooks": records,
+    }
+    write_text_atomic(work_dir / INDEX_NAME, render_index(manifest, options.lang))
+    run_manifest.write_manifest(work_dir, manifest)
+    run_dir = root / run_id
+    os.rename(work_dir, run_dir)
+    point_latest(root, run_id)
+    return RunOutcome(run_dir, manifest)
+
+
+def _with_output_dir(job: Job, run_dir: Path) -> Job:
+    """Point a notebook's `output_dir` parameter (if it declares one) at its folder in the run.
+
+    Notebooks write their own files there; the kernel works in the temporary run folder, the
+    manifest records the final one.
+    """
+    if OUTPUT_DIR not in job.parameters:
+        return job
+    return replace(job, parameters=job.parameters | {OUTPUT_DIR: str(run_dir / job.name)})
+
+
+def _keep_nonempty_logs(spec_dir: Path, logs_dir: Path) -> None:
+    """Move worker logs that say something to `logs/`, then drop the specs folder."""
+    for log in spec_dir.glob("*.log"):
+        if log.stat().st_size:
+            logs_dir.mkdir(exist_ok=True)
+            os.replace(log, logs_dir / log.name)
+    shutil.rmtree(spec_dir)
+
+
+def _record(job: Job, result: dict[str, Any], job_dir: Path) -> dict[str, Any]:
+    """The manifest entry of one job: what ran with which parameters, and how it ended."""
+    own_files = sorted(
+        path.name
+        for path in job_dir.glob("*")
+        if path.is_file() and path.suffix in (".csv", ".parquet", ".xlsx")
+    )
+    return {
+        "name": job.name,
+        "notebook": _relative_to_root(job.notebook),
+        "notebook_sha256": run_manifest.file_sha256(job.notebook),
+        "parameters": job.parameters,
+        "status": result["status"],
+        "error": result.get("error", ""),
+        "seconds": result.get("seconds", 0.0),
+        "execute_seconds": result.get("execute_seconds"),
+        "render_seconds": result.get("render_seconds"),
+        "peak_rss_mb": result.get("peak_rss_mb"),
+        "headline": result.get("headline"),
+        "executed": result.get("executed"),
+        "report": result.get("report"),
+        "files": own_files,
+    }
+
+
+@contextlib.contextmanager
+def _progress(total: int, enabled: bool) -> Iterator[Any]:
+    """A progress bar on stderr plus one line per finished notebook; yields the done-callback."""
+    from tqdm import tqdm
+
+    with tqdm(total=total, unit="notebook", disable=not enabled, file=sys.stderr) as bar:
+
+        def done(task: Task, result: dict[str, Any]) -> None:
+            mark = "ok" if result["status"] == "ok" else result["status"].upper()
+            detail = f" - {result['error']}" if result.get("error") else ""
+            line = f"{mark:>7}  {task.name}  ({result.get('seconds', 0):.1f} s){detail}"
+            if enabled:
+                bar.write(line, file=sys.stderr)
+            bar.update(1)
+
+        yield done
+
+
+def point_latest(root: Path, run_id: str) -> Path:
+    """Point `<root>/latest` at a run: a relative symlink, or a pointer file where links fail."""
+    latest = root / LATEST_NAME
+    temporary = root / f".{LATEST_NAME}.{os.getpid()}.partial"
+    temporary.unlink(missing_ok=True)
+    try:
+        temporary.symlink_to(run_id, target_is_directory=True)
+    except OSError:
+        temporary.write_text(run_id + "\n", encoding="utf-8")
+    if latest.is_dir() and not latest.is_symlink():
+        raise AuditkitError(f"{latest}: expected a link or pointer file, found a folder")
+    os.replace(temporary, latest)
+    return latest
+
+
+def resolve_run_dir(path: str | Path) -> Path:
+    """A run folder from a path, following `latest` (link or pointer file)."""
+    candidate = Path(path)
+    if candidate.is_file() and candidate.name == LATEST_NAME:
+        candidate = candidate.parent / candidate.read_text(encoding="utf-8").strip()
+    if not (candidate / run_manifest.MANIFEST_NAME).is_file():
+        raise AuditkitError(f"run folder {str(path)!r}: expected a folder with manifest.json")
+    return candidate.resolve()
+
+
+def verify_run(run_dir: Path) -> list[str]:
+    """What changed since the run: input files (by content hash) and notebook sources."""
+    manifest = run_manifest.read_manifest(run_dir)
+    changes = run_manifest.compare_inputs(manifest["inputs"])
+    for record in manifest["notebooks"]:
+        notebook = _notebook_path(record["notebook"])
+        if not notebook.is_file():
+            changes.append(f"{record['notebook']}: notebook missing")
+        elif run_manifest.file_sha256(notebook) != record["notebook_sha256"]:
+            changes.append(f"{record['notebook']}: notebook changed")
+    return sorted(set(changes))
+
+
+def _notebook_path(recorded: str) -> Path:
+    """A manifest's notebook path made absolute against the project root."""
+    path = Path(recorded)
+    return path if path.is_absolute() else project_root() / path
+
+
+def jobs_from_manifest(run_dir: Path) -> tuple[list[Job], dict[str, Any]]:
+    """The jobs of an earlier run, re-validated against the notebooks as they are now."""
+    manifest = run_manifest.read_manifest(run_dir)
+    jobs = []
+    for record in manifest["notebooks"]:
+        notebook = _notebook_path(record["notebook"])
+        schema = notebook_params.read_schema(notebook)
+        checked = notebook_params.validate_values(schema, record["parameters"], str(notebook))
+        parameters = {name: checked[name] for name in schema if name in checked}  # cell order
+        jobs.append(Job(notebook.resolve(), record["name"], parameters))
+    return jobs, manifest

@@ -1,0 +1,145 @@
+"""Tables for reviewers: formatted numbers and money, masked personal fields, a sensible row limit."""
+
+from __future__ import annotations
+
+import html
+import math
+from collections.abc import Iterable, Mapping
+
+import pandas as pd
+
+from auditkit.report.labels import label
+
+PERSONAL_COLUMNS = ("name", "address", "phone")
+
+
+def mask_name(value: str) -> str:
+    """Keep the family name (first character): 张三丰 -> 张**."""
+    return value[:1] + "*" * (len(value) - 1) if value else value
+
+
+def mask_phone(value: str) -> str:
+    """Keep the first 3 and last 4 digits: 13812345678 -> 138****5678."""
+    if len(value) <= 7:
+        return "*" * len(value)
+    return value[:3] + "*" * (len(value) - 7) + value[-4:]
+
+
+def mask_address(value: str) -> str:
+    """Keep the first 6 characters (city and district level), hide the rest."""
+    return value[:6] + "****" if len(value) > 6 else value[:2] + "****" if value else value
+
+
+_MASKERS = {"name": mask_name, "phone": mask_phone, "address": mask_address}
+
+
+def mask_personal(frame: pd.DataFrame) -> pd.DataFrame:
+    """A copy of `frame` with the personal columns (name, address, phone) masked."""
+    masked = frame.copy()
+    for column, masker in _MASKERS.items():
+        if column in masked.columns:
+            masked[column] = masked[column].map(
+                lambda value, mask=masker: value if pd.isna(value) else mask(str(value))
+            )
+    return masked
+
+
+def format_money(value: float) -> str:
+    """Yuan with thousands separators and two decimals: 1234.5 -> 1,234.50 (text unchanged)."""
+    if isinstance(value, str):
+        return value
+    return "" if _missing(value) else f"{value:,.2f}"
+
+
+def format_number(value: float) -> str:
+    """Integers with separators, other numbers with two decimals; missing values are blank."""
+    if isinstance(value, str):
+        return value
+    if _missing(value):
+        return ""
+    if float(value).is_integer():
+        return f"{int(value):,}"
+    return f"{value:,.2f}"
+
+
+def _missing(value: object) -> bool:
+    """True for None, NaN and pandas' missing markers."""
+    return value is None or (isinstance(value, float) and math.isnan(value)) or value is pd.NA
+
+
+def is_numeric_column(series: pd.Series) -> bool:
+    """Numbers only (blank text allowed, e.g. in a total row), booleans excluded."""
+    if pd.api.types.is_bool_dtype(series):
+        return False
+    if pd.api.types.is_numeric_dtype(series):
+        return True
+    values = [v for v in series if not (isinstance(v, str) and v == "") and not _missing(v)]
+    return bool(values) and all(
+        isinstance(v, int | float) and not isinstance(v, bool) for v in values
+    )
+
+
+def format_frame(
+    frame: pd.DataFrame, money_columns: Iterable[str] = (), mask: bool = True
+) -> pd.DataFrame:
+    """Text version of `frame` for display: money and numbers formatted, personal fields masked."""
+    shown = mask_personal(frame) if mask else frame.copy()
+    money = set(money_columns)
+    for column in shown.columns:
+        series = shown[column]
+        if column in money:
+            shown[column] = series.map(format_money).astype(object)
+        elif pd.api.types.is_bool_dtype(series):
+            shown[column] = series.astype(object)
+        elif is_numeric_column(series):
+            shown[column] = series.map(format_number).astype(object)
+        elif pd.api.types.is_datetime64_any_dtype(series):
+            shown[column] = series.dt.strftime("%Y-%m-%d").fillna("").astype(object)
+        else:
+            shown[column] = series.astype(object).where(series.notna(), "")
+    return shown
+
+
+def table_html(
+    frame: pd.DataFrame,
+    *,
+    lang: str = "zh",
+    money_columns: Iterable[str] = (),
+    column_labels: Mapping[str, str] | None = None,
+    max_rows: int = 20,
+    full_data: str | None = None,
+    mask: bool = True,
+) -> str:
+    """An HTML table of at most `max_rows` rows, with a note and a link when rows were left out.
+
+    Money columns get two decimals and separators, numbers separators, numeric cells align right;
+    `full_data` is the (relative) link to the complete CSV shown under a cut table.
+    """
+    shown = format_frame(frame.head(max_rows), money_columns, mask)
+    numeric = {c for c in frame.columns if is_numeric_column(frame[c])}
+    headers = "".join(
+        f'<th class="{"ak-num" if c in numeric else ""}">{html.escape(str((column_labels or {}).get(c, c)))}</th>'
+        for c in shown.columns
+    )
+    rows = "".join(
+        "<tr>"
+        + "".join(
+            f'<td class="{"ak-num" if c in numeric else ""}">{html.escape(str(v))}</td>'
+            for c, v in zip(shown.columns, record, strict=True)
+        )
+        + "</tr>"
+        for record in shown.itertuples(index=False, name=None)
+    )
+    notes = []
+    if len(frame) > max_rows:
+        notes.append(
+            label("showing_rows", lang).format(shown=f"{max_rows:,}", total=f"{len(frame):,}")
+        )
+    if full_data:
+        link = html.escape(full_data)
+        notes.append(f'<a href="{link}">{label("full_data", lang)}: {link}</a>')
+    note = f'<p class="ak-table-note">{" · ".join(notes)}</p>' if notes else ""
+    return (
+        f'<div class="ak-table-wrap"><table class="ak-table"><thead><tr>{headers}</tr></thead>'
+        f"<tbody>{rows}</tbody></table>{note}</div>"
+    )

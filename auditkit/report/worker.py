@@ -1,0 +1,95 @@
+"""One job in its own process: execute the notebook, render its report, write a result record.
+
+Started by the process pool as `python -m auditkit.report.worker`, it reads job spec paths on stdin;
+a spec names the notebook, the job folder, the parameters, the time limit and what the report's
+footer shows. Each result goes to `<job folder>/.result.json` (written atomically, read and removed
+by the pool). `peak_rss_mb` is the worker's own peak and its largest kernel's so far.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import sys
+import time
+import traceback
+from collections.abc import Iterable
+from pathlib import Path
+from typing import Any
+
+from auditkit.report.atomic import write_text_atomic
+from auditkit.report.execute import execute
+from auditkit.report.notebook import REPORT_DIR_ENV, read_headline
+from auditkit.report.render import ReportContext, render_report
+
+RESULT_NAME = ".result.json"
+REPORT_NAME = "report.html"
+RUN_ID_ENV = "AUDITKIT_RUN_ID"
+
+
+def run_job(spec: dict[str, Any]) -> dict[str, Any]:
+    """Execute and render one job as described by `spec`; returns (and writes) its result."""
+    job_dir = Path(spec["job_dir"])
+    job_dir.mkdir(parents=True, exist_ok=True)
+    os.environ[REPORT_DIR_ENV] = str(job_dir)
+    os.environ[RUN_ID_ENV] = spec["run_id"]
+    notebook = Path(spec["notebook"])
+    executed = job_dir / notebook.name
+    started = time.time()
+    outcome = execute(
+        notebook,
+        executed,
+        spec["parameters"],
+        time_limit=float(spec["time_limit"]),
+        kernel_name=spec.get("kernel_name", "python3"),
+    )
+    result: dict[str, Any] = {
+        "status": outcome.status,
+        "error": outcome.error,
+        "execute_seconds": outcome.seconds,
+        "executed": executed.name if executed.exists() else None,
+        "report": None,
+        "headline": None,
+    }
+    if executed.exists():
+        result["headline"] = read_headline(json.loads(executed.read_text(encoding="utf-8")))
+    if outcome.status == "ok":
+        render_started = time.monotonic()
+        context = ReportContext(
+            run_id=spec["run_id"],
+            subject=spec["name"],
+            generated_at=time.strftime("%Y-%m-%d %H:%M:%S %z"),
+            **spec["report"],
+        )
+        try:
+            render_report(executed, job_dir / REPORT_NAME, context)
+            result["report"] = REPORT_NAME
+        except Exception as failure:  # any rendering problem is this job's failure, not the run's
+            result["status"] = "failed"
+            result["error"] = f"rendering failed: {type(failure).__name__}: {failure}"
+        result["render_seconds"] = round(time.monotonic() - render_started, 3)
+    result["seconds"] = round(time.time() - started, 3)
+    write_text_atomic(job_dir / RESULT_NAME, json.dumps(result, ensure_ascii=False))
+    return result
+
+
+def serve(lines: Iterable[str]) -> None:
+    """Run the job of each spec path read from `lines` (the pool writes them on stdin).
+
+    A job that breaks the worker's own code is recorded as failed, so the pool always gets a result.
+    """
+    for line in lines:
+        spec_path = Path(line.strip())
+        if not line.strip():
+            continue
+        spec = json.loads(spec_path.read_text(encoding="utf-8"))
+        try:
+            run_job(spec)
+        except Exception as failure:  # recorded for the pool; the next job still runs
+            traceback.print_exc()
+            result = {"status": "failed", "error": f"{type(failure).__name__}: {failure}"}
+            write_text_atomic(Path(spec["job_dir"]) / RESULT_NAME, json.dumps(result))
+
+
+if __name__ == "__main__":
+    serve(sys.stdin)

@@ -1,0 +1,91 @@
+"""The dask engine on a LocalCluster of 2 worker processes: identical findings, clear faults."""
+
+from __future__ import annotations
+
+import json
+import os
+import re
+import shutil
+import signal
+import threading
+import time
+from pathlib import Path
+
+import pandas as pd
+import pytest
+
+from auditkit import rules
+from auditkit.data import DataValidationError
+from auditkit.data.partitioned import MANIFEST_NAME, PartitionedDataset
+from auditkit.errors import ParameterError
+
+distributed = pytest.importorskip("distributed")
+
+pytestmark = pytest.mark.slow  # starts worker processes: about 20 s in all on 2 cores
+
+
+@pytest.fixture(scope="module")
+def cluster():
+    with distributed.LocalCluster(
+        n_workers=2, threads_per_worker=1, processes=True, dashboard_address=None
+    ) as local_cluster:
+        yield local_cluster
+
+
+def test_dask_and_local_engines_give_identical_findings(
+    cluster, utility, converted, whole_findings
+):
+    address = cluster.scheduler_address
+    in_memory = rules.run(utility, engine="dask", scheduler=address)
+    pd.testing.assert_frame_equal(in_memory, whole_findings)
+    stored = rules.run(converted, engine="dask", scheduler=address)
+    pd.testing.assert_frame_equal(stored, whole_findings)
+    assert stored.attrs["as_of"] == whole_findings.attrs["as_of"]
+
+
+def test_a_scheduler_that_does_not_answer_is_a_clear_error_within_seconds(utility):
+    started = time.monotonic()
+    with pytest.raises(ParameterError, match=r"scheduler.*within 5 s.*tcp://127\.0\.0\.1:9 "):
+        rules.run(utility, engine="dask", scheduler="tcp://127.0.0.1:9")
+    assert time.monotonic() - started < 8
+
+
+def test_a_worker_killed_mid_run_is_replaced_and_no_finding_is_lost(
+    cluster, converted, whole_findings
+):
+    address = cluster.scheduler_address
+    with distributed.Client(address) as client:
+        pids = client.run(os.getpid)
+        outcome: dict[str, object] = {}
+
+        def run() -> None:
+            outcome["findings"] = rules.run(converted, engine="dask", scheduler=address)
+
+        runner = threading.Thread(target=run)
+        runner.start()
+        killed = None
+        deadline = time.monotonic() + 60
+        while killed is None and time.monotonic() < deadline:
+            for worker, keys in client.processing().items():
+                if any("auditkit-rules" in str(key) for key in keys):
+                    os.kill(pids[worker], signal.SIGKILL)
+                    killed = worker
+                    break
+            time.sleep(0.005)
+        runner.join(timeout=120)
+        assert killed is not None, "no rules task was seen running"
+        assert killed not in client.run(os.getpid)  # that worker process is gone
+    pd.testing.assert_frame_equal(outcome["findings"], whole_findings)
+    cluster.wait_for_workers(2, timeout=60)
+
+
+def test_a_part_that_cannot_be_read_stops_the_run_naming_its_file(cluster, converted, tmp_path):
+    root = Path(shutil.copytree(converted.root, tmp_path / "copy"))
+    opened = PartitionedDataset(root)  # checked here, damaged before the workers read it
+    victim = opened.partitions[3].relative_path("bills")
+    (root / victim).write_bytes(b"not parquet")
+    manifest = json.loads((root / MANIFEST_NAME).read_text(encoding="utf-8"))
+    manifest["partitions"][3]["bytes"]["bills"] = len(b"not parquet")
+    (root / MANIFEST_NAME).write_text(json.dumps(manifest), encoding="utf-8")
+    with pytest.raises(DataValidationError, match=re.escape(victim) + ".*not one"):
+        rules.run(opened, engine="dask", scheduler=cluster.scheduler_address)

@@ -1,0 +1,86 @@
+"""Per-district notebook runs sent to the workers of a dask cluster, with a local run's outputs."""
+
+from __future__ import annotations
+
+import json
+import os
+from pathlib import Path
+
+import nbformat
+import pytest
+
+from auditkit.report.plan import plan_notebook
+from auditkit.report.runs import RunOptions, execute_run
+
+distributed = pytest.importorskip("distributed")
+
+pytestmark = pytest.mark.slow  # executes notebooks: about 30 s on 2 cores
+
+PARAMETERS = """data_dir: str = ""  # dataset folder
+district: str = "A"  # district to audit
+fail_in: str = ""  # the district whose run fails
+output_dir: str = ""  # where the run's files go
+"""
+BODY = """import psutil
+from pathlib import Path
+if district == fail_in:
+    raise ValueError(f"no data for {district}")
+ancestors = [process.pid for process in psutil.Process().parents()]
+Path(output_dir).mkdir(parents=True, exist_ok=True)
+Path(output_dir, "ancestors.csv").write_text("\\n".join(map(str, ancestors)), encoding="utf-8")
+print(district)
+"""
+
+
+def _notebook(path: Path) -> Path:
+    notebook = nbformat.v4.new_notebook()
+    notebook.metadata["kernelspec"] = {"name": "python3", "display_name": "Python 3",
+                                       "language": "python"}  # fmt: skip
+    cell = nbformat.v4.new_code_cell(PARAMETERS)
+    cell.metadata["tags"] = ["parameters"]
+    notebook.cells = [cell, nbformat.v4.new_code_cell(BODY)]
+    path.parent.mkdir(parents=True, exist_ok=True)
+    nbformat.write(notebook, path)
+    return path
+
+
+def test_each_district_runs_on_a_worker_and_a_failure_stays_its_own(tmp_path):
+    notebook = _notebook(tmp_path / "notebooks" / "audit.ipynb")
+    jobs = plan_notebook(
+        notebook,
+        {"district": "*", "fail_in": "B", "data_dir": str(tmp_path)},
+        districts_of=lambda _: ["A", "B", "C"],
+    )
+    with (
+        distributed.LocalCluster(
+            n_workers=2, threads_per_worker=1, processes=True, dashboard_address=None
+        ) as cluster,
+        distributed.Client(cluster) as client,
+    ):
+        worker_pids = set(client.run(os.getpid).values())
+        options = RunOptions(
+            outputs=tmp_path / "outputs",
+            time_limit=120,
+            progress=False,
+            scheduler=cluster.scheduler_address,
+        )
+        outcome = execute_run(jobs, options, "run-all")
+
+    records = {record["name"]: record for record in outcome.manifest["notebooks"]}
+    assert {name: record["status"] for name, record in records.items()} == {
+        "A": "ok", "B": "failed", "C": "ok"
+    }  # fmt: skip
+    assert "no data for B" in records["B"]["error"]
+    assert outcome.failed == ["B"]
+    manifest = json.loads((outcome.run_dir / "manifest.json").read_text(encoding="utf-8"))
+    assert manifest["status"] == "failed"
+    assert manifest["scheduler"].startswith("tcp://")
+    for name in ("A", "C"):
+        folder = outcome.run_dir / name
+        assert (folder / "audit.ipynb").is_file() and (folder / "report.html").is_file()
+        assert records[name]["files"] == ["ancestors.csv"]
+        assert records[name]["peak_rss_mb"]["kernel"] > 0
+        ancestors = {int(pid) for pid in (folder / "ancestors.csv").read_text().split()}
+        assert ancestors & worker_pids, "the kernel did not descend from a cluster worker"
+    assert (outcome.run_dir / "B" / "audit.ipynb").is_file()  # the failed run is kept to read
+    assert not list(outcome.run_dir.glob(".*"))  # no spec or partial folders left

@@ -1,0 +1,171 @@
+"""Partitioned Parquet: conversion, eager and lazy reading, and what happens to damaged files."""
+
+from __future__ import annotations
+
+import json
+import shutil
+from pathlib import Path
+
+import pandas as pd
+import pyarrow as pa
+import pyarrow.parquet as pq
+import pytest
+
+from auditkit.data import DataValidationError, load
+from auditkit.data.partitioned import (
+    MANIFEST_NAME,
+    PartitionedDataset,
+    assign_partitions,
+    convert,
+    is_partitioned,
+    load_partitioned,
+    validate_partitioned,
+)
+from auditkit.errors import ParameterError
+
+SORT_KEYS = ("customer_id", "period", "order_id", "inspected_at", "tariff_category", "valid_from",
+             "district", "irregularity")  # fmt: skip
+
+
+def _sorted(frame: pd.DataFrame) -> pd.DataFrame:
+    keys = [key for key in SORT_KEYS if key in frame.columns]
+    return frame.sort_values(keys, kind="stable", ignore_index=True)
+
+
+def test_every_table_reads_back_with_the_same_values_and_dtypes(utility_folder, converted):
+    original = load(utility_folder)
+    eager = load_partitioned(converted.root)
+    assert set(eager.tables()) == set(original.tables())
+    for name, frame in original.tables().items():
+        pd.testing.assert_frame_equal(_sorted(getattr(eager, name)), _sorted(frame), obj=name)
+    assert len(eager.problems) == len(original.problems)  # the same warnings, found again
+
+
+def test_each_customer_sits_in_one_partition_of_its_district(converted):
+    seen: dict[str, str] = {}
+    for partition in converted.partitions:
+        for table in ("customers", "bills", "work_orders"):
+            frame = converted.read(table, [partition], ["customer_id"])
+            for customer in frame["customer_id"].unique():
+                assert seen.setdefault(customer, str(partition)) == str(partition), customer
+        customers = converted.read("customers", [partition], ["customer_id", "district"])
+        assert (customers["district"] == partition.district).all()
+    assert len(seen) == converted.rows("customers")
+
+
+def test_layout_is_hive_by_district_with_typed_columns(converted):
+    root = converted.root
+    assert is_partitioned(root)
+    assert (root / "tariffs.parquet").is_file()
+    district = converted.districts[0]
+    folder = root / "bills" / f"district={district}"
+    files = sorted(folder.glob("part-*.parquet"))
+    assert len(files) == sum(1 for p in converted.partitions if p.district == district) > 1
+    schema = pq.read_schema(files[0])
+    assert pa.types.is_dictionary(schema.field("customer_id").type)  # 36 bills per id: pays
+    assert pa.types.is_dictionary(schema.field("period").type)
+    assert schema.field("amount").type == pa.float64()
+    assert "district" not in schema.names  # it is in the folder name
+    customers = pq.read_schema(next((root / "customers").glob("*/part-0000.parquet")))
+    assert customers.field("customer_id").type == pa.string()  # unique: a dictionary would not pay
+    assert customers.field("connection_date").type == pa.timestamp("us")
+
+
+def test_partitions_follow_customer_ids_not_row_order(utility):
+    customers = utility.customers
+    partitions, part = assign_partitions(customers, 400)
+    shuffled = customers.sample(frac=1.0, random_state=3)
+    again, part_again = assign_partitions(shuffled, 400)
+    assert again == partitions
+    mapping = dict(zip(customers["customer_id"], part, strict=True))
+    assert [mapping[c] for c in shuffled["customer_id"]] == part_again.tolist()
+    sizes = pd.Series(part).value_counts()
+    assert sizes.max() < 2 * 400  # hashing spreads a district's customers over its parts
+
+
+def test_lazy_load_reads_nothing_until_asked_and_dask_frames_compute(utility, converted):
+    lazy = load_partitioned(converted.root, lazy=True)
+    assert isinstance(lazy, PartitionedDataset)
+    assert lazy.districts == utility.districts
+    bills = lazy.frame("bills")
+    assert bills.npartitions >= len(lazy.partitions)
+    assert len(bills) == len(utility.bills)
+    kwh_by_district = bills.groupby("district", observed=True)["kwh_billed"].sum().compute()
+    expected = (
+        utility.bills.merge(utility.customers[["customer_id", "district"]], on="customer_id")
+        .groupby("district")["kwh_billed"]
+        .sum()
+    )
+    kwh_by_district.index = kwh_by_district.index.astype(str)
+    pd.testing.assert_series_equal(kwh_by_district.sort_index(), expected, check_names=False)
+
+
+def test_one_district_reads_only_its_files_and_equals_for_district(utility, converted):
+    district = utility.districts[1]
+    mine = converted.for_district(district)
+    expected = utility.for_district(district)
+    for name in ("customers", "bills", "work_orders", "district_supply"):
+        pd.testing.assert_frame_equal(
+            _sorted(getattr(mine, name)), _sorted(getattr(expected, name)), obj=name
+        )
+    with pytest.raises(ParameterError, match="no such district"):
+        converted.for_district("no such district")
+
+
+def _copy(converted: PartitionedDataset, tmp_path: Path) -> Path:
+    return Path(shutil.copytree(converted.root, tmp_path / "copy"))
+
+
+def test_a_missing_or_truncated_file_is_an_error_naming_it(converted, tmp_path):
+    root = _copy(converted, tmp_path)
+    victim = converted.partitions[1].relative_path("bills")
+    (root / victim).write_bytes((root / victim).read_bytes()[:100])
+    with pytest.raises(
+        DataValidationError, match=r"bills/district=.*part-0001\.parquet.*truncated"
+    ):
+        PartitionedDataset(root)
+    (root / victim).unlink()
+    problems = validate_partitioned(root)
+    assert [problem.file for problem in problems] == [victim]
+
+
+def test_a_bad_value_written_after_conversion_names_its_part_file_and_row(converted, tmp_path):
+    root = _copy(converted, tmp_path)
+    partition = converted.partitions[2]
+    path = root / partition.relative_path("bills")
+    table = pq.read_table(path)
+    kwh = table["kwh_billed"].to_numpy().copy()
+    kwh[4] = -5.0
+    table = table.set_column(
+        table.schema.get_field_index("kwh_billed"), "kwh_billed", pa.array(kwh)
+    )
+    pq.write_table(table, path)
+    manifest = json.loads((root / MANIFEST_NAME).read_text(encoding="utf-8"))
+    manifest["partitions"][2]["bytes"]["bills"] = path.stat().st_size
+    (root / MANIFEST_NAME).write_text(json.dumps(manifest), encoding="utf-8")
+    with pytest.raises(DataValidationError) as raised:
+        load_partitioned(root)
+    bad = [p for p in raised.value.errors if p.column == "kwh_billed"]
+    assert [(p.file, p.row) for p in bad] == [(partition.relative_path("bills"), 5)]
+
+
+def test_bad_arguments_are_named(utility_folder, tmp_path):
+    with pytest.raises(ParameterError, match="customers_per_part"):
+        convert(utility_folder, tmp_path / "out", customers_per_part=0)
+    occupied = tmp_path / "occupied"
+    occupied.mkdir()
+    (occupied / "notes.txt").write_text("mine", encoding="utf-8")
+    with pytest.raises(ParameterError, match="destination"):
+        convert(utility_folder, occupied)
+    assert (occupied / "notes.txt").read_text(encoding="utf-8") == "mine"
+    with pytest.raises(ParameterError, match="auditkit convert"):
+        load_partitioned(utility_folder, lazy=True)
+    assert not is_partitioned(utility_folder)
+
+
+def test_converting_again_replaces_the_earlier_conversion(utility_folder, tmp_path):
+    first = convert(utility_folder, tmp_path / "out", customers_per_part=1000)
+    second = convert(utility_folder, tmp_path / "out", customers_per_part=3000)
+    assert len(first.partitions) > len(second.partitions) == 3
+    assert len(list((tmp_path / "out" / "bills").glob("*/part-*.parquet"))) == 3
+    assert [p.name for p in tmp_path.iterdir()] == ["out"]  # no staging folder left behind

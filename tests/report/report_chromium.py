@@ -1,0 +1,193 @@
+"""Open local pages in headless Chromium with the network cut off, over the DevTools protocol.
+
+A tiny client on `websocket-client` (already installed with jupyter_server): no browser download,
+no new heavy dependency. The network is cut by sending every request to a proxy that refuses
+(127.0.0.1:9) and resolving every host name to nothing; file:// and data: URLs still load.
+"""
+
+from __future__ import annotations
+
+import base64
+import json
+import os
+import shutil
+import subprocess
+import tempfile
+import time
+from collections.abc import Iterator
+from contextlib import contextmanager
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+import websocket
+
+CHROMIUM_NAMES = ("chromium", "chromium-browser", "google-chrome")
+
+
+def find_chromium() -> str | None:
+    """The path of an installed Chromium, or None."""
+    return next((path for name in CHROMIUM_NAMES if (path := shutil.which(name))), None)
+
+
+@dataclass
+class PageVisit:
+    """What happened while a page loaded: requests made, failures, script errors, load state."""
+
+    requests: list[str] = field(default_factory=list)
+    failed_requests: list[str] = field(default_factory=list)
+    script_errors: list[str] = field(default_factory=list)
+    console_errors: list[str] = field(default_factory=list)
+    loaded: bool = False
+    title: str = ""
+
+
+class DevTools:
+    """A minimal Chrome DevTools Protocol session on one page target."""
+
+    def __init__(self, socket: websocket.WebSocket, session_id: str) -> None:
+        self.socket = socket
+        self.session_id = session_id
+        self.next_id = 0
+        self.events: list[dict[str, Any]] = []
+
+    def call(self, method: str, timeout: float = 30, **params: Any) -> dict[str, Any]:
+        """Send one command and wait for its reply, keeping the events that arrive meanwhile."""
+        self.next_id += 1
+        message = {"id": self.next_id, "method": method, "params": params}
+        message["sessionId"] = self.session_id
+        self.socket.send(json.dumps(message))
+        deadline = time.monotonic() + timeout
+        while (left := deadline - time.monotonic()) > 0:
+            self.socket.settimeout(left)
+            reply = json.loads(self.socket.recv())
+            if reply.get("id") == self.next_id:
+                if "error" in reply:
+                    raise RuntimeError(f"{method}: {reply['error']}")
+                return reply.get("result", {})
+            if "method" in reply:
+                self.events.append(reply)
+        raise TimeoutError(f"no reply to {method} within {timeout} s")
+
+    def drain(self, seconds: float) -> None:
+        """Collect the events that arrive during `seconds`."""
+        deadline = time.monotonic() + seconds
+        while (left := deadline - time.monotonic()) > 0:
+            self.socket.settimeout(left)
+            try:
+                message = json.loads(self.socket.recv())
+            except websocket.WebSocketTimeoutException:
+                return
+            if "method" in message:
+                self.events.append(message)
+
+    def wait_for(self, method: str, timeout: float = 30) -> bool:
+        """Wait until an event named `method` arrived (or was already seen)."""
+        deadline = time.monotonic() + timeout
+        while not any(event["method"] == method for event in self.events):
+            if time.monotonic() > deadline:
+                return False
+            self.socket.settimeout(max(0.1, deadline - time.monotonic()))
+            try:
+                message = json.loads(self.socket.recv())
+            except websocket.WebSocketTimeoutException:
+                return False
+            if "method" in message:
+                self.events.append(message)
+        return True
+
+
+@contextmanager
+def offline_chromium(executable: str) -> Iterator[websocket.WebSocket]:
+    """Start headless Chromium without network access; yield a socket to its browser endpoint."""
+    profile = tempfile.mkdtemp(prefix="auditkit-chromium-")
+    process = subprocess.Popen(
+        [
+            executable,
+            "--headless=new",
+            "--no-sandbox",
+            "--disable-gpu",
+            "--disable-background-networking",
+            "--disable-component-update",
+            "--no-first-run",
+            "--disable-sync",
+            "--disable-dev-shm-usage",
+            f"--user-data-dir={profile}",
+            "--remote-debugging-port=0",
+            "--proxy-server=127.0.0.1:9",
+            "--host-resolver-rules=MAP * ~NOTFOUND",
+            "--window-size=1280,900",
+            "about:blank",
+        ],
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.DEVNULL,
+        start_new_session=True,
+    )
+    try:
+        port_file = Path(profile) / "DevToolsActivePort"
+        deadline = time.monotonic() + 30
+        while not port_file.exists() or len(port_file.read_text().splitlines()) < 2:
+            if time.monotonic() > deadline or process.poll() is not None:
+                raise RuntimeError("chromium did not open its DevTools port")
+            time.sleep(0.1)
+        port, path = port_file.read_text().splitlines()[:2]
+        socket = websocket.create_connection(
+            f"ws://127.0.0.1:{port}{path}", timeout=30, suppress_origin=True
+        )
+        try:
+            yield socket
+        finally:
+            socket.close()
+    finally:
+        os.killpg(process.pid, 9)
+        process.wait()
+        shutil.rmtree(profile, ignore_errors=True)
+
+
+def _browser_call(socket: websocket.WebSocket, method: str, **params: Any) -> dict[str, Any]:
+    """A command on the browser target itself (no session)."""
+    socket.send(json.dumps({"id": 0, "method": method, "params": params}))
+    while True:
+        reply = json.loads(socket.recv())
+        if reply.get("id") == 0:
+            if "error" in reply:
+                raise RuntimeError(f"{method}: {reply['error']}")
+            return reply.get("result", {})
+
+
+def visit(socket: websocket.WebSocket, page: Path, screenshot: Path) -> PageVisit:
+    """Load `page` in a new tab, record what happened and save a full-page PNG screenshot."""
+    target = _browser_call(socket, "Target.createTarget", url="about:blank")["targetId"]
+    session = _browser_call(socket, "Target.attachToTarget", targetId=target, flatten=True)
+    tools = DevTools(socket, session["sessionId"])
+    for domain in ("Page", "Network", "Runtime", "Log"):
+        tools.call(f"{domain}.enable")
+    tools.events.clear()
+    tools.call("Page.navigate", url=page.resolve().as_uri())
+    result = PageVisit(loaded=tools.wait_for("Page.loadEventFired", timeout=60))
+    tools.drain(1.0)  # let late requests or script errors surface
+    for event in tools.events:
+        method, params = event["method"], event.get("params", {})
+        if method == "Network.requestWillBeSent":
+            result.requests.append(params["request"]["url"])
+        elif method == "Network.loadingFailed":
+            result.failed_requests.append(f"{params.get('errorText')} ({params.get('requestId')})")
+        elif method == "Runtime.exceptionThrown":
+            result.script_errors.append(json.dumps(params.get("exceptionDetails", {}))[:500])
+        elif method == "Log.entryAdded" and params["entry"].get("level") == "error":
+            result.console_errors.append(params["entry"].get("text", ""))
+    result.title = tools.call("Runtime.evaluate", expression="document.title")["result"]["value"]
+    metrics = tools.call("Page.getLayoutMetrics")["cssContentSize"]
+    height = min(int(metrics["height"]), 8000)
+    tools.call(
+        "Emulation.setDeviceMetricsOverride",
+        width=1280,
+        height=height,
+        deviceScaleFactor=1,
+        mobile=False,
+    )
+    image = tools.call("Page.captureScreenshot", format="png", timeout=60)["data"]
+    screenshot.parent.mkdir(parents=True, exist_ok=True)
+    screenshot.write_bytes(base64.b64decode(image))
+    _browser_call(socket, "Target.closeTarget", targetId=target)
+    return result

@@ -1,0 +1,106 @@
+"""Helpers notebooks call: headline record, sections, figures and deterministic files."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Any
+
+import pandas as pd
+import pytest
+from matplotlib.figure import Figure
+
+from auditkit.report import notebook
+
+
+@pytest.fixture
+def shown(monkeypatch: pytest.MonkeyPatch) -> list[dict[str, Any]]:
+    bundles: list[dict[str, Any]] = []
+    monkeypatch.setattr(notebook, "_display", bundles.append)
+    return bundles
+
+
+def test_headline_is_shown_and_recorded_for_the_index(shown: list[dict[str, Any]]) -> None:
+    notebook.headline(
+        {"findings": 12, "revenue_at_stake": 1234.5},
+        title="T",
+        subject="城东",
+        period="2024-01",
+        lang="en",
+    )
+    bundle = shown[0]
+    assert "1,234.50" in bundle["text/html"] and "Revenue at stake (yuan)" in bundle["text/html"]
+    executed = {"cells": [{"outputs": [{"data": bundle}]}]}
+    record = notebook.read_headline(executed)
+    assert record == {
+        "title": "T",
+        "subject": "城东",
+        "period": "2024-01",
+        "as_of": "",
+        "lang": "en",
+        "figures": {"findings": 12, "revenue_at_stake": 1234.5},
+    }
+    assert notebook.read_headline({"cells": [{"outputs": []}]}) is None
+
+
+def test_section_has_a_stable_anchor(shown: list[dict[str, Any]]) -> None:
+    notebook.section("findings", "zh")
+    notebook.section("profile", "en", level=3, title="District profile")
+    assert shown[0]["text/html"] == '<h2 id="sec-findings">疑点数</h2>'
+    assert shown[1]["text/markdown"] == "### District profile"
+
+
+def test_figures_are_identical_png_bytes() -> None:
+    def draw() -> Figure:
+        figure = Figure(figsize=(2, 1))
+        figure.subplots().plot([1, 2, 3])
+        return figure
+
+    first = notebook.figure_png(draw())
+    assert first.startswith(b"\x89PNG") and first == notebook.figure_png(draw())
+    assert b"Matplotlib" not in first
+
+
+def test_save_table_writes_identical_bytes_in_a_stable_order(tmp_path: Path) -> None:
+    frame = pd.DataFrame(
+        {"customer_id": ["c2", "c1", "c3"], "v": [2.0, 1.0, 3.5], "t": ["乙", "甲", "丙"]}
+    )
+    frame.attrs["timings"] = {"rule": 0.123}  # run details must not reach the files
+    parquet, csv = notebook.save_table(frame, tmp_path / "one", "findings", sort_by=["customer_id"])
+    reversed_frame = frame.iloc[::-1]
+    reversed_frame.attrs["timings"] = {"rule": 0.456}
+    again = notebook.save_table(
+        reversed_frame, tmp_path / "two", "findings", sort_by=["customer_id"]
+    )
+    assert parquet.read_bytes() == again[0].read_bytes()
+    assert csv.read_bytes() == again[1].read_bytes()
+    assert csv.read_bytes().decode("utf-8-sig").splitlines()[1] == "c1,1.0,甲"
+    assert pd.read_parquet(parquet)["customer_id"].tolist() == ["c1", "c2", "c3"]
+    assert sorted(p.name for p in (tmp_path / "one").iterdir()) == [
+        "findings.csv",
+        "findings.parquet",
+    ]
+
+
+def test_report_dir_follows_the_run_or_falls_back(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setenv(notebook.REPORT_DIR_ENV, str(tmp_path / "job"))
+    assert notebook.report_dir("城东") == tmp_path / "job"
+    monkeypatch.delenv(notebook.REPORT_DIR_ENV)
+    monkeypatch.setenv("AUDITKIT_OUTPUTS", str(tmp_path / "outputs"))
+    assert notebook.report_dir("城东") == tmp_path / "outputs" / "interactive" / "城东"
+
+
+def test_chinese_chart_text_has_glyphs(recwarn: pytest.WarningsRecorder) -> None:
+    import os
+
+    from auditkit.plots import available_cjk_font
+    from auditkit.report.charts import monthly_billing_chart
+
+    if available_cjk_font() is None:
+        if os.environ.get("CI"):
+            pytest.fail("no CJK font installed (the setup installs fonts-noto-cjk)")
+        pytest.skip("no CJK font installed")
+    monthly = pd.DataFrame({"period": ["2024-01", "2024-02"], "kwh_billed": [1.0, 2.0]})
+    notebook.figure_png(monthly_billing_chart(monthly, "zh"))
+    assert not [w for w in recwarn if "missing from font" in str(w.message)]

@@ -1,0 +1,178 @@
+"""End to end on tiny notebooks: parallel runs, failures, time limits, manifest, reruns."""
+
+from __future__ import annotations
+
+import json
+import os
+import signal
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+import pytest
+from report_helpers import (
+    FAILING_BODY,
+    SLEEPER_BODY,
+    SLEEPER_PARAMETERS,
+    alive,
+    normalized_report,
+    two_districts,
+    write_notebook,
+)
+
+from auditkit.report import manifest as run_manifest
+from auditkit.report.plan import plan_notebook
+from auditkit.report.runs import RunOptions, execute_run, jobs_from_manifest, verify_run
+
+pytestmark = pytest.mark.slow
+
+
+def _options(outputs: Path, **changes: object) -> RunOptions:
+    return RunOptions(
+        **({"outputs": outputs, "parallel": 2, "time_limit": 60, "progress": False} | changes)
+    )
+
+
+def test_failures_and_timeouts_are_recorded_and_leave_no_process(
+    tmp_path: Path, tiny_notebook: Path, tiny_data: Path
+) -> None:
+    failing = write_notebook(
+        tmp_path / "notebooks" / "failing.ipynb", "n: int = 1\n", *FAILING_BODY
+    )
+    sleeper = write_notebook(
+        tmp_path / "notebooks" / "sleeper.ipynb", SLEEPER_PARAMETERS, *SLEEPER_BODY
+    )
+    pid_file = tmp_path / "kernel.pid"
+    jobs = [
+        *plan_notebook(
+            tiny_notebook, {"district": "*", "data_dir": str(tiny_data)}, districts_of=two_districts
+        ),
+        *plan_notebook(failing, {}),
+        *plan_notebook(sleeper, {"pid_file": str(pid_file)}),
+    ]
+    outputs = tmp_path / "outputs"
+    outcome = execute_run(jobs, _options(outputs, time_limit=20), "run")
+
+    status = {record["name"]: record["status"] for record in outcome.manifest["notebooks"]}
+    assert status == {"A": "ok", "B": "ok", "failing": "failed", "sleeper": "timeout"}
+    assert outcome.failed == ["failing", "sleeper"]
+    assert outcome.manifest["status"] == "failed"
+    assert not alive(int(pid_file.read_text()))
+
+    run_dir = outcome.run_dir
+    executed = json.loads((run_dir / "failing" / "failing.ipynb").read_text(encoding="utf-8"))
+    error_cells = [
+        c
+        for c in executed["cells"]
+        if any(o.get("output_type") == "error" for o in c.get("outputs", []))
+    ]
+    assert len(error_cells) == 1 and "no such column: kwh" in json.dumps(error_cells[0])
+    assert (
+        "KeyError"
+        in next(r for r in outcome.manifest["notebooks"] if r["name"] == "failing")["error"]
+    )
+    sleeper_record = next(r for r in outcome.manifest["notebooks"] if r["name"] == "sleeper")
+    assert sleeper_record["error"].startswith("time limit of 20 s exceeded in cell")
+    interrupted = (run_dir / "sleeper" / "sleeper.ipynb").read_text(encoding="utf-8")
+    assert "KeyboardInterrupt" in interrupted  # the cell past the deadline keeps its error
+    assert not (run_dir / "failing" / "report.html").exists()
+    assert (run_dir / "A" / "report.html").exists()
+    assert sorted(p.name for p in (run_dir / "A").iterdir()) == [
+        "findings.csv",
+        "findings.parquet",
+        "report.html",
+        "tiny.ipynb",
+    ]
+    index = (run_dir / "index.html").read_text(encoding="utf-8")
+    assert 'href="failing/failing.ipynb"' in index and 'href="A/report.html"' in index
+
+    record = outcome.manifest["notebooks"][0]
+    assert record["headline"]["figures"] == {"findings": 4, "revenue_at_stake": 1273.75}
+    assert record["parameters"] == {
+        "data_dir": str(tiny_data),
+        "district": "A",
+        "lang": "zh",
+        "top_n": 3,
+    }
+    assert record["peak_rss_mb"]["kernel"] > 0
+    assert outcome.manifest["inputs"] == {str(tiny_data): run_manifest.hash_inputs(tiny_data)}
+    for key in ("run_id", "started_at", "finished_at", "seed", "packages", "auditkit"):
+        assert key in outcome.manifest
+    assert (outputs / "latest").resolve() == run_dir
+    assert [p.name for p in outputs.iterdir() if p.name.startswith(".")] == []
+
+
+def test_rerun_reproduces_findings_and_report_and_verify_sees_changes(
+    tmp_path: Path, tiny_notebook: Path, tiny_data: Path
+) -> None:
+    jobs = plan_notebook(
+        tiny_notebook, {"district": "A", "data_dir": str(tiny_data)}, districts_of=two_districts
+    )
+    outputs = tmp_path / "outputs"
+    first = execute_run(jobs, _options(outputs), "run")
+    rerun_jobs, recorded = jobs_from_manifest(first.run_dir)
+    assert rerun_jobs == jobs and recorded["run_id"] == first.manifest["run_id"]
+    second = execute_run(rerun_jobs, _options(outputs), "rerun")
+    assert second.run_dir != first.run_dir and first.run_dir.exists()
+    for name in ("findings.csv", "findings.parquet"):
+        assert (first.run_dir / "tiny" / name).read_bytes() == (
+            second.run_dir / "tiny" / name
+        ).read_bytes()
+    reports = [
+        normalized_report(
+            (outcome.run_dir / "tiny" / "report.html").read_text(encoding="utf-8"),
+            outcome.manifest["run_id"],
+        )
+        for outcome in (first, second)
+    ]
+    assert reports[0] == reports[1]
+    assert (outputs / "latest").resolve() == second.run_dir
+
+    assert verify_run(first.run_dir) == []
+    (tiny_data / "values.csv").write_text(
+        "customer_id,district,amount,name\nc1,A,1,x\n", encoding="utf-8"
+    )
+    assert verify_run(first.run_dir) == [f"{tiny_data}/values.csv: changed"]
+
+
+def _cli(*args: str, **kwargs: object) -> subprocess.Popen[str]:
+    """The auditkit command in a child process (with the run commands registered)."""
+    code = (
+        "import sys, auditkit.cli as c, auditkit.cli.runs as r\n"
+        "c._COMMAND_MODULES = c._COMMAND_MODULES if r in c._COMMAND_MODULES else (*c._COMMAND_MODULES, r)\n"
+        "sys.exit(c.main(sys.argv[1:]))"
+    )
+    return subprocess.Popen([sys.executable, "-c", code, *args], text=True, **kwargs)
+
+
+def test_ctrl_c_stops_everything_and_publishes_nothing(tmp_path: Path) -> None:
+    sleeper = write_notebook(tmp_path / "sleeper.ipynb", SLEEPER_PARAMETERS, *SLEEPER_BODY)
+    pid_file = tmp_path / "kernel.pid"
+    outputs = tmp_path / "outputs"
+    process = _cli(
+        "run",
+        str(sleeper),
+        "-p",
+        f"pid_file={pid_file}",
+        "--outputs",
+        str(outputs),
+        "--no-progress",
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+    )
+    deadline = time.monotonic() + 90
+    while not (pid_file.exists() and pid_file.read_text()):
+        assert time.monotonic() < deadline and process.poll() is None
+        time.sleep(0.2)
+    kernel = int(pid_file.read_text())
+    assert alive(kernel)
+    os.kill(process.pid, signal.SIGINT)
+    _, stderr = process.communicate(timeout=60)
+    assert process.returncode == 130, stderr
+    assert "interrupted" in stderr
+    assert not alive(kernel)
+    assert not (outputs / "latest").exists()
+    leftovers = list(outputs.iterdir())
+    assert len(leftovers) == 1 and leftovers[0].name.endswith(".partial")
+    assert not (leftovers[0] / "manifest.json").exists()

@@ -1,0 +1,128 @@
+"""Planning: parameter files and flags become validated jobs before any kernel starts."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+from report_helpers import TINY_PARAMETERS, two_districts, write_notebook
+
+from auditkit.errors import AuditkitError, ParameterError
+from auditkit.report.plan import Job, check_unique_names, plan_notebook, plan_run_all
+
+
+def _demo(tmp_path: Path) -> Path:
+    folder = tmp_path / "demo"
+    folder.mkdir(exist_ok=True)
+    return folder
+
+
+def test_star_runs_once_per_district_with_full_parameters(
+    tiny_notebook: Path, tiny_data: Path
+) -> None:
+    jobs = plan_notebook(
+        tiny_notebook, {"district": "*", "data_dir": str(tiny_data)}, districts_of=two_districts
+    )
+    assert [job.name for job in jobs] == ["A", "B"]
+    assert jobs[1].parameters == {
+        "data_dir": str(tiny_data),
+        "district": "B",
+        "lang": "zh",
+        "top_n": 3,
+    }
+
+
+def test_a_list_selects_districts_and_flags_win(tiny_notebook: Path, tiny_data: Path) -> None:
+    jobs = plan_notebook(
+        tiny_notebook,
+        {"district": ["B"], "data_dir": str(tiny_data), "top_n": 1},
+        overrides=["top_n=9"],
+        districts_of=two_districts,
+    )
+    assert [(job.name, job.parameters["top_n"]) for job in jobs] == [("B", 9)]
+    single = plan_notebook(
+        tiny_notebook,
+        {"district": "*", "data_dir": str(tiny_data)},
+        overrides=["district=A"],
+        districts_of=two_districts,
+    )
+    assert [(job.name, job.parameters["district"]) for job in single] == [("tiny", "A")]
+
+
+def test_unknown_district_is_one_clear_line_naming_the_parameter(
+    tiny_notebook: Path, tiny_data: Path
+) -> None:
+    with pytest.raises(ParameterError) as caught:
+        plan_notebook(
+            tiny_notebook, {"district": "Z", "data_dir": str(tiny_data)}, districts_of=two_districts
+        )
+    assert caught.value.name == "district"
+    assert "\n" not in str(caught.value)
+    assert "(A, B)" in str(caught.value) and "'Z'" in str(caught.value)
+    with pytest.raises(ParameterError, match=r"'district'"):
+        plan_notebook(
+            tiny_notebook,
+            {"district": ["A", "Q"], "data_dir": str(tiny_data)},
+            districts_of=two_districts,
+        )
+
+
+def test_file_errors_name_the_file(tiny_notebook: Path, tiny_data: Path) -> None:
+    with pytest.raises(AuditkitError, match=r"^params/tiny.yaml: parameter 'top_n'"):
+        plan_notebook(
+            tiny_notebook, {"top_n": "3"}, source="params/tiny.yaml", districts_of=two_districts
+        )
+
+
+def test_empty_data_dir_resolves_to_the_demo_and_seed_is_given(tmp_path: Path) -> None:
+    notebook = write_notebook(tmp_path / "study.ipynb", 'data_dir: str = ""\nseed: int = 1\n')
+    jobs = plan_notebook(notebook, {}, seed=42, resolve_data_dir=lambda: _demo(tmp_path))
+    assert jobs == [
+        Job(notebook.resolve(), "study", {"data_dir": str(tmp_path / "demo"), "seed": 42})
+    ]
+    explicit = plan_notebook(
+        notebook, {"seed": 5}, seed=42, resolve_data_dir=lambda: _demo(tmp_path)
+    )
+    assert explicit[0].parameters["seed"] == 5
+
+
+def test_run_all_reports_every_problem_and_unknown_flags(tmp_path: Path, tiny_data: Path) -> None:
+    notebooks = tmp_path / "notebooks"
+    first = write_notebook(notebooks / "a_first.ipynb", TINY_PARAMETERS)
+    second = write_notebook(notebooks / "b_second.ipynb", "lang: str = 'zh'\n")
+    params_dir = tmp_path / "params"
+    params_dir.mkdir()
+    (params_dir / "a_first.yaml").write_text(
+        f"district: '*'\ndata_dir: {tiny_data}\n", encoding="utf-8"
+    )
+    (params_dir / "b_second.yaml").write_text("lang: fr\n", encoding="utf-8")
+    with pytest.raises(AuditkitError) as caught:
+        plan_run_all(
+            [first, second], params_dir, overrides=["colour=red"], districts_of=two_districts
+        )
+    lines = str(caught.value).splitlines()
+    assert len(lines) == 2
+    assert lines[0].startswith("b_second.ipynb:") and "'lang'" in lines[0]
+    assert "unknown parameter 'colour'" in lines[1]
+    (params_dir / "b_second.yaml").write_text("lang: en\n", encoding="utf-8")
+    jobs = plan_run_all(
+        [first, second], params_dir, overrides=["lang=en"], districts_of=two_districts
+    )
+    assert [(job.name, job.parameters["lang"]) for job in jobs] == [
+        ("A", "en"),
+        ("B", "en"),
+        ("b_second", "en"),
+    ]
+
+
+def test_two_jobs_cannot_share_a_folder(tmp_path: Path) -> None:
+    jobs = [Job(tmp_path / "x.ipynb", "A"), Job(tmp_path / "y.ipynb", "A")]
+    with pytest.raises(AuditkitError, match=r"output folder 'A'.*x.ipynb and y.ipynb"):
+        check_unique_names(jobs)
+
+
+def test_empty_district_is_left_to_the_notebook(tiny_notebook: Path, tiny_data: Path) -> None:
+    jobs = plan_notebook(
+        tiny_notebook, {"district": "", "data_dir": str(tiny_data)}, districts_of=two_districts
+    )
+    assert [(job.name, job.parameters["district"]) for job in jobs] == [("tiny", "")]

@@ -1,0 +1,125 @@
+"""HTML report: self-contained, code hidden, title block, contents, headline first, footer."""
+
+from __future__ import annotations
+
+import re
+
+import nbformat
+import pandas as pd
+import pytest
+
+from auditkit.report import notebook
+from auditkit.report.render import ReportContext, render_html
+
+PNG = "iVBORw0KGgoAAAANSUhEUgAAAAEAAAABCAYAAAAfFcSJAAAADUlEQVR42mP8z8BQDwAEhQGAhKmMIQAAAABJRU5ErkJggg=="
+
+
+def _executed() -> nbformat.NotebookNode:
+    """A notebook as papermill leaves it: intro, parameters, injected cell, outputs."""
+    nb = nbformat.v4.new_notebook()
+    intro = nbformat.v4.new_markdown_cell("# Analyst intro\nrun me in JupyterLab")
+    intro.metadata["tags"] = ["remove-cell"]
+    parameters = nbformat.v4.new_code_cell("district: str = 'A'  # district")
+    parameters.metadata["tags"] = ["parameters"]
+    injected = nbformat.v4.new_code_cell("district = 'B'")
+    injected.metadata["tags"] = ["injected-parameters"]
+    record = {
+        "title": "稽查报告",
+        "subject": "B",
+        "period": "2023-01 – 2025-12",
+        "as_of": "2025-12",
+        "lang": "zh",
+        "figures": {"findings": 3, "revenue_at_stake": 99.5},
+    }
+    headline = nbformat.v4.new_code_cell("SECRET_SOURCE_headline()")
+    headline.outputs = [
+        nbformat.v4.new_output(
+            "display_data",
+            data={
+                "text/html": "<div class='ak-headline'>3</div>",
+                "text/plain": "3",
+                notebook.HEADLINE_MIME: record,
+            },
+        )
+    ]
+    body = nbformat.v4.new_code_cell("SECRET_SOURCE_body()")
+    body.outputs = [
+        nbformat.v4.new_output(
+            "display_data", data={"text/html": '<h2 id="sec-findings">疑点</h2>'}
+        ),
+        nbformat.v4.new_output("stream", name="stderr", text="FutureWarning: noise"),
+        nbformat.v4.new_output("display_data", data={"image/png": PNG, "text/plain": "<figure>"}),
+        nbformat.v4.new_output(
+            "display_data", data={"text/html": '<h2 id="sec-appendix">附录</h2>'}
+        ),
+    ]
+    nb.cells = [intro, parameters, injected, headline, body]
+    return nb
+
+
+def _context(**changes: object) -> ReportContext:
+    values = {
+        "run_id": "RUN-1",
+        "subject": "B",
+        "generated_at": "2026-01-01 00:00:00",
+        "parameters": {"district": "B", "lang": "zh"},
+        "input_hashes": {"bills.parquet": "ab" * 32},
+        "versions": {"pandas": "3.0"},
+        "commit": "abc123",
+    }
+    return ReportContext(**(values | changes))
+
+
+def test_report_is_self_contained_with_code_hidden() -> None:
+    page = render_html(_executed(), _context())
+    assert "<script" not in page.lower()
+    assert not re.search(r"""(src|href)=["']?(https?:)?//""", page)
+    assert "@import" not in page and "@font-face" not in page
+    assert "SECRET_SOURCE" not in page and "district = 'B'" not in page
+    assert "Analyst intro" not in page and "FutureWarning" not in page
+    assert f"data:image/png;base64,{PNG}" in page
+    assert "Noto Sans CJK SC" in page  # CJK font stack, system fonts only
+
+
+def test_title_block_contents_headline_then_detail_then_footer() -> None:
+    page = render_html(_executed(), _context())
+    title = page.index("<h1>稽查报告</h1>")
+    toc = page.index('class="ak-toc"')
+    headline = page.index('<div class="ak-headline">')
+    detail = page.index('id="sec-findings"')
+    footer = page.index('id="sec-reproducibility"')
+    assert title < toc < headline < detail < footer
+    for shown in ("2023-01 – 2025-12", "2025-12", "RUN-1", "供电单位", "ab" * 32, "abc123"):
+        assert shown in page
+    toc_block = page[toc : page.index("</nav>")]
+    assert [a for a in re.findall(r'href="#([^"]+)"', toc_block)] == [
+        "sec-findings",
+        "sec-appendix",
+        "sec-reproducibility",
+    ]
+
+
+def test_language_follows_the_lang_parameter() -> None:
+    page = render_html(_executed(), _context(parameters={"district": "B", "lang": "en"}))
+    assert '<html lang="en">' in page and "Reproducibility" in page and "Contents" in page
+
+
+def test_two_renders_differ_only_in_run_id_and_timestamp() -> None:
+    first = render_html(_executed(), _context())
+    second = render_html(_executed(), _context(run_id="RUN-2", generated_at="2027-05-05 10:00:00"))
+    assert first != second
+    assert first.replace("RUN-1", "RUN").replace("2026-01-01 00:00:00", "T") == second.replace(
+        "RUN-2", "RUN"
+    ).replace("2027-05-05 10:00:00", "T")
+
+
+@pytest.mark.parametrize("rows", [10, 5000])
+def test_report_size_grows_with_table_rows_only_as_shown(rows: int) -> None:
+    nb = _executed()
+    frame = pd.DataFrame({"customer_id": [f"c{i}" for i in range(rows)], "v": range(rows)})
+    from auditkit.report.tables import table_html
+
+    nb.cells[-1].outputs.append(
+        nbformat.v4.new_output("display_data", data={"text/html": table_html(frame, max_rows=20)})
+    )
+    assert len(render_html(nb, _context())) < 60_000
