@@ -45,7 +45,8 @@ def main(argv: list[str]) -> int:
     install_python_packages()
     if job == "demo":
         return run([str(BIN / "auditkit"), "demo", *rest])
-    return run([str(BIN / "python"), "-m", "pytest", *rest])
+    # With no arguments: the whole suite on every core (pytest-xdist); with arguments, as given.
+    return run([str(BIN / "python"), "-m", "pytest", *(rest or ["-n", "auto"])])
 
 
 def install_python_packages() -> None:
