@@ -15,7 +15,6 @@ from auditkit.rules.findings import (
     per_customer,
     period_span,
     raw,
-    schedule_rate_due,
 )
 from auditkit.rules.periods import period_text
 from auditkit.rules.registry import rule
@@ -25,7 +24,7 @@ REDUCING_ORDERS = ("capacity_reduction", "suspension")
 
 def _kva_rate(ctx: RuleContext) -> np.ndarray:
     """Per bill, the basic rate per kVA and month due (0 where the tariff has none)."""
-    return np.nan_to_num(schedule_rate_due(ctx, "basic_rate_kva_month"))
+    return np.nan_to_num(ctx.schedule_rate_due("basic_rate_kva_month"))
 
 
 def _billed_capacity(ctx: RuleContext, kva_rate: np.ndarray) -> np.ndarray:

@@ -9,7 +9,6 @@ from auditkit.rules.context import CAPACITY_ORDERS, RuleContext
 from auditkit.rules.findings import (
     count_text,
     empty_raw,
-    energy_rate_due_or_billed,
     flagged_rows,
     fmt_money,
     fmt_number,
@@ -18,7 +17,6 @@ from auditkit.rules.findings import (
     per_customer,
     period_span,
     raw,
-    schedule_rate_due,
 )
 from auditkit.rules.periods import date_month_number, period_text
 from auditkit.rules.registry import rule
@@ -135,10 +133,10 @@ def order_not_applied(ctx: RuleContext, params: dict) -> pd.DataFrame:
     # Energy: the new tariff's rate against the schedule's rate for the tariff billed (a wrong
     # rate on the bill is rate_mismatch's). Capacity: basic charge on the new capacity.
     due_rate = ctx.schedule_rate(np.where(pd.isna(new), "", new), months, "energy_rate")
-    billed_rate = schedule_rate_due(ctx, "energy_rate")[rows]
+    billed_rate = ctx.schedule_rate_due("energy_rate")[rows]
     kwh = ctx.bills["kwh_billed"].to_numpy(dtype=float)[rows]
     capacity_basis = ctx.customer_column("basic_charge_basis")[rows] == "capacity"
-    kva_rate = np.nan_to_num(schedule_rate_due(ctx, "basic_rate_kva_month")[rows])
+    kva_rate = np.nan_to_num(ctx.schedule_rate_due("basic_rate_kva_month")[rows])
     new_capacity = pd.to_numeric(hits["new"], errors="coerce").to_numpy(dtype=float)
     capacity_gap = np.where(
         capacity_basis, (new_capacity - hits["capacity"].to_numpy()) * kva_rate, 0.0
@@ -240,13 +238,13 @@ def change_without_order(ctx: RuleContext, params: dict) -> pd.DataFrame:
     basic = np.where(demand_basis, np.nan_to_num(optional_values(bills, "basic_charge")), 0.0)
     multiplier_gap = np.where(
         in_multiplier & (multiplier < prior_multiplier),
-        (prior_multiplier / multiplier - 1) * (kwh * energy_rate_due_or_billed(ctx) + basic),
+        (prior_multiplier / multiplier - 1) * (kwh * ctx.energy_rate_due_or_billed + basic),
         0.0,
     )
     capacity_start = _runs_of_terms(ctx, capacity_changed)
     in_capacity = capacity_silent[capacity_start]
     capacity_basis = ctx.customer_column("basic_charge_basis") == "capacity"
-    kva_rate = np.nan_to_num(schedule_rate_due(ctx, "basic_rate_kva_month"))
+    kva_rate = np.nan_to_num(ctx.schedule_rate_due("basic_rate_kva_month"))
     capacity_gap = np.where(
         in_capacity & capacity_basis,
         np.nan_to_num(np.clip(previous_capacity[capacity_start] - capacity, 0, None)) * kva_rate,

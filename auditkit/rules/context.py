@@ -29,6 +29,7 @@ class RuleContext:
     work_orders: pd.DataFrame | None
     as_of: int  # month number of the audit date
     rate_tables: dict[str, np.ndarray] = field(default_factory=dict, repr=False)
+    due_rates: dict[str, np.ndarray] = field(default_factory=dict, repr=False)
 
     @classmethod
     def build(cls, dataset: object, as_of: str | None) -> RuleContext:
@@ -145,6 +146,34 @@ class RuleContext:
         codes = tariff if np.issubdtype(tariff.dtype, np.integer) else self.tariff_code(tariff)
         offset = np.clip(np.asarray(month) - self.first_month, 0, self.as_of - self.first_month)
         return self.rate_tables[column][codes, offset]  # code -1 picks the NaN row
+
+    @cached_property
+    def bill_tariff_due(self) -> np.ndarray:
+        """Each bill's tariff for pricing: the billed one, or the archive's where the schedule
+        does not list the billed tariff (loading only warns): the tariff it should have been on."""
+        archive = self.tariff_code(self.customers["tariff_category"].to_numpy())[self.bill_customer]
+        return np.where(self.bill_tariff >= 0, self.bill_tariff, archive)
+
+    def schedule_rate_due(self, column: str) -> np.ndarray:
+        """Per bill, rate `column` in force for `bill_tariff_due`; NaN where none is.
+
+        Computed once per run and column (many rules price with it): treat it as read-only.
+        """
+        if column not in self.due_rates:
+            self.due_rates[column] = self.schedule_rate(
+                self.bill_tariff_due, self.bill_month, column
+            )
+        return self.due_rates[column]
+
+    @cached_property
+    def energy_rate_due_or_billed(self) -> np.ndarray:
+        """Per bill, the schedule's energy rate due, else the rate billed.
+
+        Rules that price unbilled energy use it, so a wrong rate on the bill stays rate_mismatch's
+        finding instead of being counted again in theirs.
+        """
+        due = self.schedule_rate_due("energy_rate")
+        return np.where(np.isnan(due), self.bills["energy_rate"].to_numpy(dtype=float), due)
 
     @cached_property
     def bill_schedule_energy_rate(self) -> np.ndarray:

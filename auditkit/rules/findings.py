@@ -76,27 +76,6 @@ def optional_values(frame: pd.DataFrame, column: str) -> np.ndarray:
     return frame[column].to_numpy(dtype=float)
 
 
-def schedule_rate_due(ctx: RuleContext, column: str) -> np.ndarray:
-    """Per bill, rate `column` of the schedule in force for the billed tariff; NaN where none is.
-
-    A bill whose tariff the schedule does not list (loading only warns) is priced at the archive
-    tariff's rate instead: that is the tariff the customer should have been billed on.
-    """
-    archive = ctx.tariff_code(ctx.customers["tariff_category"].to_numpy())[ctx.bill_customer]
-    tariff = np.where(ctx.bill_tariff >= 0, ctx.bill_tariff, archive)
-    return ctx.schedule_rate(tariff, ctx.bill_month, column)
-
-
-def energy_rate_due_or_billed(ctx: RuleContext) -> np.ndarray:
-    """Per bill, the schedule's energy rate due (`schedule_rate_due`), else the rate billed.
-
-    Rules that price unbilled energy use it, so a wrong rate on the bill stays rate_mismatch's
-    finding instead of being counted again in theirs.
-    """
-    due = schedule_rate_due(ctx, "energy_rate")
-    return np.where(np.isnan(due), ctx.bills["energy_rate"].to_numpy(dtype=float), due)
-
-
 def order_between_bills(ctx: RuleContext, order_types: tuple[str, ...], window: int) -> np.ndarray:
     """Per bill: an order of these types took effect between the previous bill and this one, ±window.
 

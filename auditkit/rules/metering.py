@@ -9,7 +9,6 @@ from auditkit.rules.context import RuleContext
 from auditkit.rules.findings import (
     count_text,
     empty_raw,
-    energy_rate_due_or_billed,
     flagged_rows,
     fmt_money,
     fmt_number,
@@ -46,7 +45,7 @@ def multiplier_mismatch(ctx: RuleContext, params: dict) -> pd.DataFrame:
     demand_basis = ctx.customer_column("basic_charge_basis") == "demand"
     basic = np.nan_to_num(optional_values(ctx.bills, "basic_charge"))
     missing_basic = np.where(demand_basis, basic * (ratio - 1), 0.0)
-    revenue = missing_kwh * energy_rate_due_or_billed(ctx) + missing_basic
+    revenue = missing_kwh * ctx.energy_rate_due_or_billed + missing_basic
     grouped = per_customer(
         ctx,
         flagged,
@@ -131,7 +130,7 @@ def register_mismatch(ctx: RuleContext, params: dict) -> pd.DataFrame:
         return empty_raw()
     skipped_kwh = np.where(jump & (start > previous_end), (start - previous_end) * multiplier, 0.0)
     short_kwh = np.where(short, register_kwh - kwh, 0.0)
-    revenue = (skipped_kwh + short_kwh) * energy_rate_due_or_billed(ctx)
+    revenue = (skipped_kwh + short_kwh) * ctx.energy_rate_due_or_billed
     grouped = per_customer(
         ctx, flagged, short=short, backwards=backwards, jump=jump,
         skipped_kwh=skipped_kwh, short_kwh=short_kwh, revenue=revenue,

@@ -9,7 +9,6 @@ from auditkit.rules.context import RuleContext
 from auditkit.rules.findings import (
     count_text,
     empty_raw,
-    energy_rate_due_or_billed,
     flagged_rows,
     fmt_money,
     fmt_number,
@@ -18,7 +17,6 @@ from auditkit.rules.findings import (
     period_span,
     raw,
     runs,
-    schedule_rate_due,
 )
 from auditkit.rules.periods import date_month_number, period_text
 from auditkit.rules.registry import rule
@@ -106,7 +104,7 @@ def tariff_mismatch(ctx: RuleContext, params: dict) -> pd.DataFrame:
     # on the capacity in force less any basic charge billed.
     energy_gap = (
         _rate_of(ctx, correct_per_bill, months, "energy_rate")
-        - schedule_rate_due(ctx, "energy_rate")[in_idx]
+        - ctx.schedule_rate_due("energy_rate")[in_idx]
     ) * kwh
     kva_rate = _rate_of(ctx, correct_per_bill, months, "basic_rate_kva_month")
     in_force = (
@@ -149,7 +147,7 @@ def tariff_mismatch(ctx: RuleContext, params: dict) -> pd.DataFrame:
     severity="high",
 )
 def rate_mismatch(ctx: RuleContext, params: dict) -> pd.DataFrame:
-    due = schedule_rate_due(ctx, "energy_rate")
+    due = ctx.schedule_rate_due("energy_rate")
     billed = ctx.bills["energy_rate"].to_numpy(dtype=float)
     unlisted = ctx.bill_tariff < 0
     wrong_rate = ~np.isnan(due) & (np.abs(billed - due) > params["rate_tolerance"])
@@ -240,7 +238,7 @@ def zero_consumption(ctx: RuleContext, params: dict) -> pd.DataFrame:
     usual_kwh = usual.reindex(streaks["cust"]).fillna(0.0).to_numpy()
     # Each run's rates summed on their own (not as a difference of a running total over all
     # bills), so the figure does not depend on which bills come before: engines agree to the fen.
-    rates = energy_rate_due_or_billed(ctx)
+    rates = ctx.energy_rate_due_or_billed
     first, length = streaks["first_row"].to_numpy(), streaks["length"].to_numpy()
     rows = np.repeat(first, length) + (
         np.arange(length.sum()) - np.repeat(np.cumsum(length) - length, length)

@@ -9,7 +9,7 @@ from __future__ import annotations
 import numpy as np
 
 from auditkit.synth import catalog
-from auditkit.synth.world import World, _smaller_size, _suspend
+from auditkit.synth.world import World, _ct_ratio_for, _smaller_size, _suspend
 
 # Share of the eligible customers (or orders) that receive each irregularity.
 DEFAULT_RATES: dict[str, float] = {
@@ -154,7 +154,7 @@ def demand_over_capacity(world: World, rate: float) -> None:
     world.demand[idx] *= ratio[:, None]
     world.true_kwh[idx] *= ratio[:, None]
     world.metered_kwh[idx] *= ratio[:, None]
-    world.ct[idx] = np.maximum(world.ct[idx], _ct_for(true_capacity))
+    world.ct[idx] = np.maximum(world.ct[idx], _ct_ratio_for(true_capacity, world.voltage[idx]))
     world.multiplier_billed[idx] = (world.ct[idx] * world.pt[idx])[:, None]
     effect = (true_capacity - registered) * _kva_rate(world, idx) * world.n_months
     world.add_truth(
@@ -164,12 +164,6 @@ def demand_over_capacity(world: World, rate: float) -> None:
         effect,
         "larger transformer than registered",
     )
-
-
-def _ct_for(capacity_kva: np.ndarray) -> np.ndarray:
-    rated_current = capacity_kva / (np.sqrt(3) * 10.0)
-    index = np.searchsorted(catalog.CT_PRIMARIES, rated_current * 1.25)
-    return catalog.CT_PRIMARIES[np.clip(index, 0, len(catalog.CT_PRIMARIES) - 1)] / 5.0
 
 
 def reduction_without_drop(world: World, rate: float) -> None:
