@@ -160,7 +160,7 @@ def missing_needs(dataset: object, rule: Rule) -> str:
 
 
 def _finish(raw: pd.DataFrame, rule: Rule, context: RuleContext, common: dict) -> pd.DataFrame:
-    customers = context.customers
+    cust = raw["cust"].to_numpy()
     high = raw["revenue_impact"].to_numpy() >= common["severity_high_yuan"]
     severity = np.where(high, "high", rule.severity)
     frame = pd.DataFrame(
@@ -168,8 +168,9 @@ def _finish(raw: pd.DataFrame, rule: Rule, context: RuleContext, common: dict) -
             "rule_id": rule.rule_id,
             "area": rule.area,
             "severity": severity,
-            "customer_id": customers["customer_id"].to_numpy()[raw["cust"].to_numpy()],
-            "district": customers["district"].to_numpy()[raw["cust"].to_numpy()],
+            # take() first: the archive's text columns are never copied whole as Python strings
+            "customer_id": context.customers["customer_id"].take(cust).to_numpy(),
+            "district": context.customers["district"].take(cust).to_numpy(),
             "period_from": period_text(raw["month_from"].to_numpy()),
             "period_to": period_text(raw["month_to"].to_numpy()),
             "evidence": raw["evidence"].to_numpy(),

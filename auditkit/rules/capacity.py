@@ -22,23 +22,6 @@ from auditkit.rules.registry import rule
 REDUCING_ORDERS = ("capacity_reduction", "suspension")
 
 
-def _kva_rate(ctx: RuleContext) -> np.ndarray:
-    """Per bill, the basic rate per kVA and month due (0 where the tariff has none)."""
-    return np.nan_to_num(ctx.schedule_rate_due("basic_rate_kva_month"))
-
-
-def _billed_capacity(ctx: RuleContext, kva_rate: np.ndarray) -> np.ndarray:
-    """Per bill, the capacity its basic charge was computed on.
-
-    The recorded capacity_billed_kva, else the basic charge ÷ the rate per kVA; a bill that records
-    neither charged no basic charge on any capacity (0).
-    """
-    recorded = optional_values(ctx.bills, "capacity_billed_kva")
-    basic = optional_values(ctx.bills, "basic_charge")
-    implied = np.divide(basic, kva_rate, out=np.full(len(basic), np.nan), where=kva_rate > 0)
-    return np.where(np.isnan(recorded), np.nan_to_num(implied), recorded)
-
-
 def _capacity_in_force(ctx: RuleContext) -> np.ndarray:
     """Per bill, the contract capacity in force (NaN when the archive holds no capacity column)."""
     if "contract_capacity_kva" not in ctx.customers:
@@ -65,9 +48,9 @@ def _capacity_in_force(ctx: RuleContext) -> np.ndarray:
 )
 def capacity_underbilled(ctx: RuleContext, params: dict) -> pd.DataFrame:
     in_force = ctx.capacity_in_force
-    kva_rate = _kva_rate(ctx)
-    billed = _billed_capacity(ctx, kva_rate)
-    capacity_basis = ctx.customer_column("basic_charge_basis") == "capacity"
+    kva_rate = ctx.kva_rate_due
+    billed = ctx.capacity_billed
+    capacity_basis = ctx.customer_is("basic_charge_basis", "capacity")
     gap = in_force - billed
     flagged = (
         capacity_basis & ~np.isnan(in_force) & (gap > params["kva_tolerance"]) & ~ctx.suspended
@@ -139,11 +122,11 @@ def demand_over_capacity(ctx: RuleContext, params: dict) -> pd.DataFrame:
     first_over = np.full(len(ctx.customers), np.iinfo(np.int64).max)
     first_over[grouped["cust"].to_numpy()] = grouped["month_from"].to_numpy()
     counted = comparable & (ctx.bill_month >= first_over[ctx.bill_customer])
-    capacity_basis = ctx.customer_column("basic_charge_basis") == "capacity"
+    capacity_basis = ctx.customer_is("basic_charge_basis", "capacity")
     window = pd.DataFrame(
         {"cust": ctx.bill_customer[counted], "month": ctx.bill_month[counted],
          "demand": demand[counted], "in_force": in_force[counted],
-         "kva_rate": np.where(capacity_basis, _kva_rate(ctx), 0.0)[counted]}
+         "kva_rate": np.where(capacity_basis, ctx.kva_rate_due, 0.0)[counted]}
     )  # fmt: skip
     highest = window.groupby("cust")["demand"].cummax()
     window["escaped"] = (highest - window["in_force"]).clip(lower=0) * window["kva_rate"]
@@ -204,18 +187,18 @@ def reduction_without_drop(ctx: RuleContext, params: dict) -> pd.DataFrame:
             "order_type": orders["order_type"].to_numpy(),
         }
     )
-    kva_rate = _kva_rate(ctx)
+    rows = np.flatnonzero(ctx.bills_of(frame["cust"].to_numpy()))
     bills = pd.DataFrame(
         {
-            "cust": ctx.bill_customer,
-            "month": ctx.bill_month,
-            "kwh": ctx.bills["kwh_billed"].to_numpy(dtype=float),
-            "demand": optional_values(ctx.bills, "max_demand_kw"),
-            "capacity_billed": _billed_capacity(ctx, kva_rate),
-            "kva_rate": kva_rate,
+            "cust": ctx.bill_customer[rows],
+            "month": ctx.bill_month[rows],
+            "kwh": ctx.bills["kwh_billed"].to_numpy(dtype=float)[rows],
+            "demand": optional_values(ctx.bills, "max_demand_kw")[rows],
+            "capacity_billed": ctx.capacity_billed[rows],
+            "kva_rate": ctx.kva_rate_due[rows],
         }
     )
-    joined = bills[np.isin(bills["cust"], frame["cust"])].merge(frame, on="cust")
+    joined = bills.merge(frame, on="cust")
     month, start, end = joined["month"], joined["start"], joined["end"]
     after = (month >= start) & (month < end)
     # "As before": the same calendar months a year earlier (season-proof) where the bills reach
@@ -356,15 +339,13 @@ def _overrun_revenue(ctx: RuleContext, late: pd.DataFrame) -> pd.Series:
     """Per customer: basic charge not billed on the full capacity from each overrun's limit on."""
     if late.empty:
         return pd.Series(dtype=float)
-    kva_rate = _kva_rate(ctx)
+    rows = np.flatnonzero(ctx.bills_of(late["cust"].to_numpy()))
+    gap = np.clip(_capacity_in_force(ctx)[rows] - ctx.capacity_billed[rows], 0, None)
     probe = pd.DataFrame(
-        {"cust": ctx.bill_customer, "month": ctx.bill_month,
-         "gap": np.clip(_capacity_in_force(ctx) - _billed_capacity(ctx, kva_rate), 0, None)
-                * kva_rate}
+        {"cust": ctx.bill_customer[rows], "month": ctx.bill_month[rows],
+         "gap": gap * ctx.kva_rate_due[rows]}
     )  # fmt: skip
-    joined = probe[np.isin(probe["cust"], late["cust"])].merge(
-        late[["cust", "limit", "end_month"]], on="cust"
-    )
+    joined = probe.merge(late[["cust", "limit", "end_month"]], on="cust")
     joined = joined[(joined["month"] >= joined["limit"]) & (joined["month"] < joined["end_month"])]
     # Overlapping suspensions past their limits cover the same months: count each month once.
     joined = joined.drop_duplicates(["cust", "month"])

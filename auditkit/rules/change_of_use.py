@@ -17,6 +17,7 @@ from auditkit.rules.findings import (
     per_customer,
     period_span,
     raw,
+    zero_where_nan,
 )
 from auditkit.rules.periods import date_month_number, period_text
 from auditkit.rules.registry import rule
@@ -107,7 +108,7 @@ def order_not_applied(ctx: RuleContext, params: dict) -> pd.DataFrame:
         "order_id": orders["order_id"].to_numpy(), "order_type": orders["order_type"].to_numpy(),
         "old": orders["old_value"].to_numpy(dtype=object), "new": orders["new_value"].to_numpy(dtype=object),
     })  # fmt: skip
-    rows = np.flatnonzero(np.isin(ctx.bill_customer, table["cust"]))
+    rows = np.flatnonzero(ctx.bills_of(table["cust"].to_numpy()))
     bills = pd.DataFrame({
         "row": rows, "cust": ctx.bill_customer[rows], "month": ctx.bill_month[rows],
         "tariff": ctx.bills["tariff_billed"].iloc[rows].to_numpy(dtype=object),
@@ -135,8 +136,8 @@ def order_not_applied(ctx: RuleContext, params: dict) -> pd.DataFrame:
     due_rate = ctx.schedule_rate(np.where(pd.isna(new), "", new), months, "energy_rate")
     billed_rate = ctx.schedule_rate_due("energy_rate")[rows]
     kwh = ctx.bills["kwh_billed"].to_numpy(dtype=float)[rows]
-    capacity_basis = ctx.customer_column("basic_charge_basis")[rows] == "capacity"
-    kva_rate = np.nan_to_num(ctx.schedule_rate_due("basic_rate_kva_month")[rows])
+    capacity_basis = ctx.customer_is("basic_charge_basis", "capacity")[rows]
+    kva_rate = ctx.kva_rate_due[rows]
     new_capacity = pd.to_numeric(hits["new"], errors="coerce").to_numpy(dtype=float)
     capacity_gap = np.where(
         capacity_basis, (new_capacity - hits["capacity"].to_numpy()) * kva_rate, 0.0
@@ -173,6 +174,21 @@ def order_not_applied(ctx: RuleContext, params: dict) -> pd.DataFrame:
                totals["revenue"], np.minimum(1.0, 0.5 + shown["bills"].to_numpy() / 12))  # fmt: skip
 
 
+def _last_known(ctx: RuleContext, values: np.ndarray) -> np.ndarray:
+    """Per bill, the customer's latest non-NaN value up to this bill (NaN before the first)."""
+    rows = np.arange(len(values))
+    latest = np.maximum.accumulate(np.where(np.isnan(values), -1, rows))
+    first_of_customer = np.maximum.accumulate(np.where(ctx.same_customer_as_previous, 0, rows))
+    known = latest >= first_of_customer
+    return np.where(known, values[np.maximum(latest, 0)], np.nan)
+
+
+def _differs(values: np.ndarray, previous: np.ndarray) -> np.ndarray:
+    """`values` ≠ `previous` beyond rounding (as `~np.isclose`, NaN differing), in one pass."""
+    with np.errstate(invalid="ignore"):
+        return ~(np.abs(values - previous) <= 1e-8 + 1e-5 * np.abs(previous))
+
+
 def _runs_of_terms(ctx: RuleContext, changed: np.ndarray) -> np.ndarray:
     """Per bill, the row where its run of unchanged terms began (a change, or the first bill)."""
     rows = np.arange(len(changed))
@@ -198,22 +214,15 @@ def change_without_order(ctx: RuleContext, params: dict) -> pd.DataFrame:
     window = params["window_months"]
     same = ctx.same_customer_as_previous
     month = ctx.bill_month
-    tariff = pd.factorize(bills["tariff_billed"])[
-        0
-    ]  # tariffs missing from the schedule stay distinct
+    tariff = ctx.billed_tariff_codes[0]  # tariffs missing from the schedule stay distinct
     tariff_changed = same & (tariff != np.roll(tariff, 1))
-    capacity = optional_values(bills, "capacity_billed_kva")
+    capacity = bills["capacity_billed_kva"].to_numpy(dtype=float)
     # A bill without a capacity is no change: compare with the last capacity recorded before.
-    known_capacity = pd.Series(capacity).groupby(ctx.bill_customer).ffill().to_numpy()
-    previous_capacity = np.where(same, np.roll(known_capacity, 1), np.nan)
-    capacity_changed = (
-        same
-        & ~np.isnan(capacity)
-        & ~np.isnan(previous_capacity)
-        & ~np.isclose(capacity, previous_capacity)
-    )
+    previous_capacity = np.where(same, np.roll(_last_known(ctx, capacity), 1), np.nan)
+    capacity_changed = same & _differs(capacity, previous_capacity)
+    capacity_changed &= ~np.isnan(capacity) & ~np.isnan(previous_capacity)
     multiplier = bills["multiplier_billed"].to_numpy(dtype=float)
-    multiplier_changed = same & ~np.isclose(multiplier, np.roll(multiplier, 1))
+    multiplier_changed = same & _differs(multiplier, np.roll(multiplier, 1))
     capacity_orders = (*CAPACITY_ORDERS, "suspension", "resumption", "new_connection")
     tariff_silent = tariff_changed & ~order_between_bills(ctx, ("tariff_change",), window)
     capacity_silent = capacity_changed & ~order_between_bills(ctx, capacity_orders, window)
@@ -223,35 +232,43 @@ def change_without_order(ctx: RuleContext, params: dict) -> pd.DataFrame:
     if not (tariff_silent | capacity_silent | multiplier_silent).any():
         return empty_raw()
     # Impact: while the terms set by an unexplained change last (until the next change of the
-    # same kind), what the terms before it would have charged.
-    kwh = bills["kwh_billed"].to_numpy(dtype=float)
+    # same kind), what the terms before it would have charged; priced on those bills only.
     tariff_start = _runs_of_terms(ctx, tariff_changed)
-    in_tariff = tariff_silent[tariff_start]
-    prior_rate = ctx.schedule_rate(ctx.bill_tariff[tariff_start - 1], month, "energy_rate")
-    tariff_gap = np.where(
-        in_tariff, np.nan_to_num((prior_rate - ctx.bill_schedule_energy_rate) * kwh), 0.0
-    )
     multiplier_start = _runs_of_terms(ctx, multiplier_changed)
-    in_multiplier = multiplier_silent[multiplier_start]
-    prior_multiplier = multiplier[multiplier_start - 1]
-    demand_basis = ctx.customer_column("basic_charge_basis") == "demand"
-    basic = np.where(demand_basis, np.nan_to_num(optional_values(bills, "basic_charge")), 0.0)
-    multiplier_gap = np.where(
-        in_multiplier & (multiplier < prior_multiplier),
-        (prior_multiplier / multiplier - 1) * (kwh * ctx.energy_rate_due_or_billed + basic),
-        0.0,
-    )
     capacity_start = _runs_of_terms(ctx, capacity_changed)
+    in_tariff = tariff_silent[tariff_start]
+    in_multiplier = multiplier_silent[multiplier_start]
     in_capacity = capacity_silent[capacity_start]
-    capacity_basis = ctx.customer_column("basic_charge_basis") == "capacity"
-    kva_rate = np.nan_to_num(ctx.schedule_rate_due("basic_rate_kva_month"))
-    capacity_gap = np.where(
-        in_capacity & capacity_basis,
-        np.nan_to_num(np.clip(previous_capacity[capacity_start] - capacity, 0, None)) * kva_rate,
+    affected = in_tariff | in_multiplier | in_capacity
+    rows = np.flatnonzero(affected)
+    kwh = bills["kwh_billed"].to_numpy(dtype=float)[rows]
+    prior_rate = ctx.schedule_rate(
+        ctx.bill_tariff[tariff_start[rows] - 1], month[rows], "energy_rate"
+    )
+    billed_rate = ctx.schedule_rate(ctx.bill_tariff[rows], month[rows], "energy_rate")
+    tariff_gap = np.where(in_tariff[rows], zero_where_nan((prior_rate - billed_rate) * kwh), 0.0)
+    prior_multiplier = multiplier[multiplier_start[rows] - 1]
+    billed_multiplier = multiplier[rows]
+    demand_basis = ctx.customer_is("basic_charge_basis", "demand")[rows]
+    basic = np.where(
+        demand_basis, zero_where_nan(bills["basic_charge"].to_numpy(dtype=float)[rows]), 0.0
+    )
+    multiplier_gap = np.where(
+        in_multiplier[rows] & (billed_multiplier < prior_multiplier),
+        (prior_multiplier / billed_multiplier - 1)
+        * (kwh * ctx.energy_rate_due_or_billed[rows] + basic),
         0.0,
     )
-    revenue = np.clip(tariff_gap, 0, None) + multiplier_gap + capacity_gap
-    grouped = per_customer(ctx, in_tariff | in_multiplier | in_capacity, revenue=revenue)
+    capacity_basis = ctx.customer_is("basic_charge_basis", "capacity")[rows]
+    capacity_drop = np.clip(previous_capacity[capacity_start[rows]] - capacity[rows], 0, None)
+    capacity_gap = np.where(
+        in_capacity[rows] & capacity_basis,
+        zero_where_nan(capacity_drop) * ctx.kva_rate_due[rows],
+        0.0,
+    )
+    revenue = np.zeros(len(bills))
+    revenue[rows] = np.clip(tariff_gap, 0, None) + multiplier_gap + capacity_gap
+    grouped = per_customer(ctx, affected, revenue=revenue)
     described = {
         "tariff": (flagged_rows(ctx, tariff_silent), lambda r: (
             f"tariff {bills['tariff_billed'].iat[r - 1]}→{bills['tariff_billed'].iat[r]}")),

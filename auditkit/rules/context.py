@@ -96,8 +96,31 @@ class RuleContext:
         return result
 
     def customer_column(self, column: str) -> np.ndarray:
-        """An archive column aligned with the bills."""
-        return self.customers[column].to_numpy()[self.bill_customer]
+        """A numeric archive column aligned with the bills (text columns: use `customer_is`)."""
+        return self.customers[column].to_numpy(dtype=float)[self.bill_customer]
+
+    def customer_is(self, column: str, *values: str) -> np.ndarray:
+        """Per bill: the customer's archive `column` is one of `values`.
+
+        Compared once per customer, then spread over the bills: a text column is never copied
+        to the bills' length as Python strings.
+        """
+        return self.customers[column].isin(values).to_numpy(dtype=bool)[self.bill_customer]
+
+    def bills_of(self, customers: np.ndarray) -> np.ndarray:
+        """Per bill: its customer is among the customer codes `customers` (linear in the bills)."""
+        chosen = np.zeros(len(self.customers), dtype=bool)
+        codes = np.asarray(customers, dtype=np.int64)
+        chosen[codes[codes >= 0]] = True
+        return chosen[self.bill_customer]
+
+    @cached_property
+    def first_bill_month(self) -> np.ndarray:
+        """Per customer, the month of its first bill (the largest int64 where it has none)."""
+        first = np.full(len(self.customers), np.iinfo(np.int64).max)
+        starts = ~self.same_customer_as_previous
+        first[self.bill_customer[starts]] = self.bill_month[starts]
+        return first
 
     @cached_property
     def tariff_index(self) -> pd.Index:
@@ -105,14 +128,26 @@ class RuleContext:
         return pd.Index(pd.unique(self.tariffs["tariff_category"].astype(str)))
 
     @cached_property
+    def billed_tariff_codes(self) -> tuple[np.ndarray, pd.Index]:
+        """Each bill's tariff_billed as a code into the distinct tariffs billed (-1 where empty).
+
+        Tariffs the schedule does not list keep codes of their own, so a change between two
+        unlisted tariffs is still a change.
+        """
+        codes, uniques = pd.factorize(self.bills["tariff_billed"])
+        return codes, pd.Index(uniques).astype(str)
+
+    @cached_property
     def bill_tariff(self) -> np.ndarray:
         """Each bill's tariff as a position in `tariff_index` (-1 where the schedule lacks it)."""
-        codes, uniques = pd.factorize(self.bills["tariff_billed"])
-        return self.tariff_index.get_indexer(pd.Index(uniques).astype(str))[codes]
+        codes, uniques = self.billed_tariff_codes
+        positions = np.append(self.tariff_index.get_indexer(uniques), -1)  # empty: unknown
+        return positions.astype(np.int32)[codes]
 
-    def tariff_code(self, tariff: np.ndarray) -> np.ndarray:
+    def tariff_code(self, tariff: np.ndarray | pd.Series) -> np.ndarray:
         """Positions in `tariff_index` of tariff names (-1 where unknown)."""
-        codes, uniques = pd.factorize(np.asarray(tariff, dtype=object))
+        names = tariff if isinstance(tariff, pd.Series) else np.asarray(tariff, dtype=object)
+        codes, uniques = pd.factorize(names)
         positions = self.tariff_index.get_indexer(pd.Index(uniques).astype(str))
         return np.append(positions, -1)[codes]  # a missing name (code -1) is unknown too
 
@@ -151,8 +186,8 @@ class RuleContext:
     def bill_tariff_due(self) -> np.ndarray:
         """Each bill's tariff for pricing: the billed one, or the archive's where the schedule
         does not list the billed tariff (loading only warns): the tariff it should have been on."""
-        archive = self.tariff_code(self.customers["tariff_category"].to_numpy())[self.bill_customer]
-        return np.where(self.bill_tariff >= 0, self.bill_tariff, archive)
+        archive = self.tariff_code(self.customers["tariff_category"])
+        return np.where(self.bill_tariff >= 0, self.bill_tariff, archive[self.bill_customer])
 
     def schedule_rate_due(self, column: str) -> np.ndarray:
         """Per bill, rate `column` in force for `bill_tariff_due`; NaN where none is.
@@ -176,9 +211,24 @@ class RuleContext:
         return np.where(np.isnan(due), self.bills["energy_rate"].to_numpy(dtype=float), due)
 
     @cached_property
-    def bill_schedule_energy_rate(self) -> np.ndarray:
-        """The schedule's energy rate for each bill's tariff and period."""
-        return self.schedule_rate(self.bill_tariff, self.bill_month, "energy_rate")
+    def kva_rate_due(self) -> np.ndarray:
+        """Per bill, the basic rate per kVA and month due (0 where the tariff has none)."""
+        rate = self.schedule_rate_due("basic_rate_kva_month")
+        return np.where(np.isnan(rate), 0.0, rate)
+
+    @cached_property
+    def capacity_billed(self) -> np.ndarray:
+        """Per bill, the capacity its basic charge was computed on.
+
+        The recorded capacity_billed_kva, else the basic charge ÷ the rate per kVA; a bill that
+        records neither charged no basic charge on any capacity (0).
+        """
+        recorded = self.bills["capacity_billed_kva"].to_numpy(dtype=float)
+        basic = self.bills["basic_charge"].to_numpy(dtype=float)
+        rate = self.kva_rate_due
+        implied = np.divide(basic, rate, out=np.zeros(len(basic)), where=rate > 0)
+        implied[np.isnan(implied)] = 0.0
+        return np.where(np.isnan(recorded), implied, recorded)
 
     def orders_of(self, *order_types: str) -> pd.DataFrame:
         """Work orders of the given types known at the audit date (empty without a work_orders table)."""
@@ -216,7 +266,7 @@ class RuleContext:
         The archive holds today's capacity; before each capacity increase or reduction the capacity
         was that order's old value.
         """
-        archive = self.customer_column("contract_capacity_kva").astype(float)
+        archive = self.customer_column("contract_capacity_kva")
         orders = self.orders_of(*CAPACITY_ORDERS)
         old_value = pd.to_numeric(orders["old_value"], errors="coerce").to_numpy()
         valid = ~np.isnan(old_value) & (orders["cust"].to_numpy() >= 0)
@@ -229,10 +279,10 @@ class RuleContext:
                 "old_value": old_value[valid],
             }
         ).sort_values("month", kind="stable")
-        probe = pd.DataFrame(
-            {"cust": self.bill_customer, "month": self.bill_month, "row": np.arange(len(archive))}
-        )
-        subset = probe[np.isin(probe["cust"], changes["cust"])].sort_values("month", kind="stable")
+        rows = np.flatnonzero(self.bills_of(changes["cust"].to_numpy()))
+        subset = pd.DataFrame(
+            {"cust": self.bill_customer[rows], "month": self.bill_month[rows], "row": rows}
+        ).sort_values("month", kind="stable")
         # The first change effective after the bill's month tells what was in force then.
         matched = pd.merge_asof(
             subset,
@@ -278,9 +328,11 @@ class RuleContext:
         if spans.empty:
             return hit
         end = spans["end_month"].fillna(self.as_of + 1).to_numpy(dtype=np.int64)
-        probe = pd.DataFrame({"cust": self.bill_customer, "month": self.bill_month})
-        probe["row"] = np.arange(len(probe))
-        joined = probe[np.isin(probe["cust"], spans["cust"])].merge(
+        rows = np.flatnonzero(self.bills_of(spans["cust"].to_numpy()))
+        probe = pd.DataFrame(
+            {"cust": self.bill_customer[rows], "month": self.bill_month[rows], "row": rows}
+        )
+        joined = probe.merge(
             pd.DataFrame(
                 {
                     "cust": spans["cust"],

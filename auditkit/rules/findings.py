@@ -84,20 +84,33 @@ def order_between_bills(ctx: RuleContext, order_types: tuple[str, ...], window: 
     terms may have happened. Orders without an effective date have not taken effect.
     """
     orders = ctx.orders_of(*order_types)
-    valid = (orders["cust"].to_numpy() >= 0) & (orders["effective_month"].to_numpy() >= 0)
+    cust = orders["cust"].to_numpy(dtype=np.int64)
+    effective = orders["effective_month"].to_numpy(dtype=np.int64)
+    valid = (cust >= 0) & (effective >= 0)
+    found = np.zeros(len(ctx.bills), dtype=bool)
+    if not valid.any():
+        return found
+    rows = np.flatnonzero(ctx.bills_of(cust[valid]))  # only bills of customers with such orders
     stride = np.int64(1 << 32)  # month numbers stay far below 2**32
-    keys = np.sort(
-        orders["cust"].to_numpy(dtype=np.int64)[valid] * stride
-        + orders["effective_month"].to_numpy(dtype=np.int64)[valid]
-    )
-    month = ctx.bill_month
-    base = ctx.bill_customer.astype(np.int64) * stride
+    keys = np.sort(cust[valid] * stride + effective[valid])
+    month = ctx.bill_month[rows]
+    previous_month = ctx.bill_month[np.maximum(rows - 1, 0)]
     after_previous = np.where(
-        ctx.same_customer_as_previous, np.minimum(np.roll(month, 1) + 1, month), month
+        ctx.same_customer_as_previous[rows], np.minimum(previous_month + 1, month), month
     )
+    base = ctx.bill_customer[rows].astype(np.int64) * stride
     low = base + after_previous - window
     high = base + month + window
-    return np.searchsorted(keys, high, side="right") > np.searchsorted(keys, low, side="left")
+    found[rows] = np.searchsorted(keys, high, side="right") > np.searchsorted(
+        keys, low, side="left"
+    )
+    return found
+
+
+def zero_where_nan(values: np.ndarray) -> np.ndarray:
+    """`values` with NaN as 0 (np.nan_to_num without its infinity passes: rates are finite)."""
+    values = np.asarray(values, dtype=float)
+    return np.where(np.isnan(values), 0.0, values)
 
 
 def count_text(count: int, noun: str) -> str:

@@ -12,11 +12,11 @@ from auditkit.rules.findings import (
     flagged_rows,
     fmt_money,
     fmt_number,
-    optional_values,
     order_between_bills,
     per_customer,
     period_span,
     raw,
+    zero_where_nan,
 )
 from auditkit.rules.periods import add_months, date_month_number, period_text
 from auditkit.rules.registry import rule
@@ -33,7 +33,11 @@ from auditkit.rules.registry import rule
     severity="high",
 )
 def multiplier_mismatch(ctx: RuleContext, params: dict) -> pd.DataFrame:
-    archive = ctx.customer_column("ct_ratio") * ctx.customer_column("pt_ratio")
+    customers = ctx.customers
+    archive_multiplier = customers["ct_ratio"].to_numpy(dtype=float) * customers[
+        "pt_ratio"
+    ].to_numpy(dtype=float)
+    archive = archive_multiplier[ctx.bill_customer]
     billed = ctx.bills["multiplier_billed"].to_numpy(dtype=float)
     flagged = np.abs(billed - archive) > params["relative_tolerance"] * archive
     if not flagged.any():
@@ -42,8 +46,8 @@ def multiplier_mismatch(ctx: RuleContext, params: dict) -> pd.DataFrame:
     ratio = np.divide(archive, billed, out=np.ones_like(archive), where=billed > 0)
     missing_kwh = kwh * (ratio - 1)
     # A demand charge read through the same wrong multiplier is short by the same ratio.
-    demand_basis = ctx.customer_column("basic_charge_basis") == "demand"
-    basic = np.nan_to_num(optional_values(ctx.bills, "basic_charge"))
+    demand_basis = ctx.customer_is("basic_charge_basis", "demand")
+    basic = zero_where_nan(ctx.bills["basic_charge"].to_numpy(dtype=float))
     missing_basic = np.where(demand_basis, basic * (ratio - 1), 0.0)
     revenue = missing_kwh * ctx.energy_rate_due_or_billed + missing_basic
     grouped = per_customer(
@@ -56,7 +60,7 @@ def multiplier_mismatch(ctx: RuleContext, params: dict) -> pd.DataFrame:
         billed_max=billed,
         archive_first=archive,
     )
-    customers = ctx.customers.iloc[grouped["cust"]]
+    customers = customers.iloc[grouped["cust"]]
     evidence = [
         f"{count_text(n, 'bill')} {period_span(a, b)} used "
         + (f"multiplier {fmt_number(low, 2)}" if low == high

@@ -8,7 +8,9 @@ import pandas as pd
 
 def month_number(periods: pd.Series | np.ndarray) -> np.ndarray:
     """'YYYY-MM' → year × 12 + month − 1, fast on millions of rows (parses each distinct value once)."""
-    codes, uniques = pd.factorize(np.asarray(periods), sort=False)
+    # A Series is factorized as it is stored (pandas text is Arrow): no Python strings per row.
+    values = periods if isinstance(periods, pd.Series) else np.asarray(periods)
+    codes, uniques = pd.factorize(values, sort=False)
     parsed = np.array([int(text[:4]) * 12 + int(text[5:7]) - 1 for text in uniques], dtype=np.int64)
     return parsed[codes]
 

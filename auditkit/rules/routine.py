@@ -95,7 +95,7 @@ def tariff_mismatch(ctx: RuleContext, params: dict) -> pd.DataFrame:
     correct = _correct_tariff(ctx, usage[idx], capacity[idx], threshold)
     # Back-billing window: the last `backbill_months` months, the misuse's start being unknown.
     window_from = ctx.as_of - params["backbill_months"] + 1
-    in_idx = np.isin(ctx.bill_customer, idx) & (ctx.bill_month >= window_from)
+    in_idx = ctx.bills_of(idx) & (ctx.bill_month >= window_from)
     months = ctx.bill_month[in_idx]
     correct_per_bill = pd.Series(correct, index=idx).reindex(ctx.bill_customer[in_idx]).to_numpy()
     kwh = ctx.bills["kwh_billed"].to_numpy(dtype=float)[in_idx]
@@ -117,8 +117,8 @@ def tariff_mismatch(ctx: RuleContext, params: dict) -> pd.DataFrame:
     gap = pd.Series(np.nan_to_num(energy_gap) + basic_gap)
     revenue = gap.groupby(ctx.bill_customer[in_idx]).sum()
     revenue = revenue.reindex(idx).fillna(0.0).clip(lower=0).to_numpy()
-    first_bill = pd.Series(ctx.bill_month).groupby(ctx.bill_customer).min().reindex(idx)
-    month_from = np.maximum(first_bill.fillna(ctx.as_of).to_numpy(dtype=np.int64), window_from)
+    first_bill = ctx.first_bill_month[idx]
+    month_from = np.maximum(np.where(first_bill > ctx.as_of, ctx.as_of, first_bill), window_from)
     evidence = [
         f"{u} customer archived on tariff {t} (for {tu})" + (f"; should be {c}" if c else "")
         + (f"; capacity {fmt_number(k)} kVA is at or above the two-part threshold" if two else "")
@@ -216,7 +216,7 @@ def _longest_run_per_customer(streaks: pd.DataFrame) -> pd.DataFrame:
 )
 def zero_consumption(ctx: RuleContext, params: dict) -> pd.DataFrame:
     kwh = ctx.bills["kwh_billed"].to_numpy(dtype=float)
-    active = ctx.customer_column("status") == "active"
+    active = ctx.customer_is("status", "active")
     recent = ctx.bill_month > ctx.as_of - params["lookback_months"]
     # Zero during a suspension order is expected, whatever the archive status says today.
     streaks = runs(ctx, (kwh == 0) & active & recent & ~ctx.suspended)
@@ -226,10 +226,10 @@ def zero_consumption(ctx: RuleContext, params: dict) -> pd.DataFrame:
     streaks = _longest_run_per_customer(streaks)
     # Estimate what the meter should have recorded: the customer's mean of the 12 months before,
     # priced at the rate due in each month of the run.
-    history = pd.DataFrame({"cust": ctx.bill_customer, "month": ctx.bill_month, "kwh": kwh})
-    history = history[np.isin(history["cust"], streaks["cust"])].merge(
-        streaks[["cust", "month_from"]], on="cust"
-    )
+    rows = np.flatnonzero(ctx.bills_of(streaks["cust"].to_numpy()))
+    history = pd.DataFrame(
+        {"cust": ctx.bill_customer[rows], "month": ctx.bill_month[rows], "kwh": kwh[rows]}
+    ).merge(streaks[["cust", "month_from"]], on="cust")
     before = (history["month"] < history["month_from"]) & (
         history["month"] >= history["month_from"] - 12
     )
@@ -317,9 +317,7 @@ def archive_defect(ctx: RuleContext, params: dict) -> pd.DataFrame:
     meter = customers["meter_id"].where(open_account)
     shared_meter = meter.duplicated(keep=False).to_numpy() & open_account
     connection_month = date_month_number(customers["connection_date"])
-    first_bill = pd.Series(ctx.bill_month).groupby(ctx.bill_customer).min()
-    first = np.full(len(customers), np.iinfo(np.int64).max)
-    first[first_bill.index.to_numpy()] = first_bill.to_numpy()
+    first = ctx.first_bill_month
     early_bill = (connection_month >= 0) & (first < connection_month)
     checks = {
         "non-standard CT ratio": odd_ct,
