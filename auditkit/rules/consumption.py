@@ -2,14 +2,17 @@
 
 from __future__ import annotations
 
+from dataclasses import dataclass
+
 import numpy as np
 import pandas as pd
 
+from auditkit.errors import ParameterError
 from auditkit.rules.context import RuleContext
 from auditkit.rules.findings import empty_raw, fmt_money, raw
-from auditkit.rules.periods import month_number
+from auditkit.rules.periods import period_text
 from auditkit.rules.registry import rule
-from auditkit.stats import theft_scores
+from auditkit.stats.theft import score_level_shifts
 
 # Orders that legitimately lower consumption: a drop near one of them is explained.
 EXPLAINING_ORDERS = (
@@ -21,6 +24,8 @@ EXPLAINING_ORDERS = (
     "new_connection",
     "meter_replacement",
 )
+#: Smallest drop the suspicion score weighs (theft_scores' default: 20 % less consumption).
+THEFT_MIN_DROP = 0.2
 
 
 @rule(
@@ -46,37 +51,36 @@ EXPLAINING_ORDERS = (
 )
 def consumption_drop(ctx: RuleContext, params: dict) -> pd.DataFrame:
     recent = ctx.bill_month > ctx.as_of - params["lookback_months"]
-    measured = recent & _measured_months(ctx)
-    bills = ctx.bills.loc[measured]
-    customers = ctx.customers
-    reads = pd.DataFrame(
-        {"customer_id": bills["customer_id"].to_numpy(), "period": bills["period"].to_numpy(),
-         "kwh": bills["kwh_billed"].to_numpy(dtype=float)}
-    )  # fmt: skip
-    peers = pd.Series(
-        (customers["usage_type"].astype(str) + "|" + customers["district"].astype(str)).to_numpy(),
-        index=customers["customer_id"].to_numpy(),
-    )
-    scores = theft_scores(reads, as_of=ctx.as_of_period, peers=peers)
-    scored = scores[
-        (scores["status"] == "scored")
-        & (scores["score"] >= params["min_score"])
-        & (scores["n_readings"] >= params["min_history_months"])
-        & (scores["steps_since_change"] >= params["min_months_after"])
-    ].copy()
-    if scored.empty:
+    measured = np.flatnonzero(recent & _measured_months(ctx) & (ctx.bill_customer >= 0))
+    if not len(measured):
         return empty_raw()
-    scored["cust"] = pd.Index(customers["customer_id"]).get_indexer(scored["customer_id"])
-    scored["change_month"] = month_number(scored["change_at"].astype(str))
-    # Months since the change all at zero: that is zero_consumption's finding, not a drop.
-    after = pd.DataFrame({"cust": ctx.bill_customer[measured], "month": ctx.bill_month[measured],
-                          "kwh": reads["kwh"].to_numpy(), "rate": bills["energy_rate"].to_numpy(dtype=float)})  # fmt: skip
-    after = after.merge(scored[["cust", "change_month", "drop_ratio"]], on="cust")
-    after = after[after["month"] >= after["change_month"]]
-    after["lost"] = after["kwh"] * (1 / after["drop_ratio"].clip(lower=0.05) - 1) * after["rate"]
-    summary = after.groupby("cust").agg(kwh_after=("kwh", "sum"), revenue=("lost", "sum"))
-    scored = scored.join(summary, on="cust")
+    matrix = _MeasuredMatrix.of(ctx, measured)
+    shifts = score_level_shifts(matrix.values, "M", THEFT_MIN_DROP, matrix.peer_groups(ctx))
+    chosen = np.flatnonzero(
+        shifts.scorable
+        & (shifts.score >= params["min_score"])
+        & (shifts.n_readings >= params["min_history_months"])
+        & (shifts.steps_since_change >= params["min_months_after"])
+    )
+    if not len(chosen):
+        return empty_raw()
+    # Highest score first; rows are in customer_id order, which breaks ties as theft_scores does.
+    chosen = chosen[np.argsort(-shifts.score[chosen], kind="stable")]
+    change_month = matrix.first_month + shifts.first_low_step[chosen]
+    scored = pd.DataFrame(
+        {
+            "cust": matrix.row_customer[chosen],
+            "score": shifts.score[chosen],
+            "drop_ratio": shifts.drop_ratio[chosen],
+            "change_at": period_text(change_month),
+            "steps_since_change": shifts.steps_since_change[chosen],
+            "peer_z": shifts.peer_z[chosen],
+            "change_month": change_month,
+        }
+    )
+    scored = scored.join(_after_change(ctx, measured, scored), on="cust")
     explained = _explained_by_order(ctx, scored, params["order_window_months"])
+    # Months since the change all at zero: that is zero_consumption's finding, not a drop.
     keep = (scored["kwh_after"] > 0).to_numpy() & ~explained
     scored = scored[keep]
     if scored.empty:
@@ -94,6 +98,75 @@ def consumption_drop(ctx: RuleContext, params: dict) -> pd.DataFrame:
     score01 = 1 - np.exp(-scored["score"].to_numpy(dtype=float) / (2 * params["min_score"]))
     return raw(scored["cust"], scored["change_month"], np.full(len(scored), ctx.as_of), evidence,
                scored["revenue"], score01)  # fmt: skip
+
+
+@dataclass(frozen=True)
+class _MeasuredMatrix:
+    """Measured kWh as a customers x months matrix, built from the context's integer codes.
+
+    Rows are the customers with a measured bill, in customer_id order (as `theft_scores` orders
+    them, so both give the same scores); columns run from the first measured month to as_of.
+    """
+
+    values: np.ndarray
+    row_customer: np.ndarray  # customer code (row of ctx.customers) of each matrix row
+    first_month: int
+
+    @classmethod
+    def of(cls, ctx: RuleContext, measured: np.ndarray) -> _MeasuredMatrix:
+        """The matrix of the bills at positions `measured` (customer codes >= 0, months <= as_of)."""
+        cust = ctx.bill_customer[measured]
+        month = ctx.bill_month[measured]
+        has_bill = np.bincount(cust, minlength=len(ctx.customers)) > 0
+        rank = pd.factorize(ctx.customers["customer_id"], sort=True)[0]
+        row_customer = np.flatnonzero(has_bill)
+        row_customer = row_customer[np.argsort(rank[row_customer], kind="stable")]
+        row_of_customer = np.full(len(ctx.customers), -1)
+        row_of_customer[row_customer] = np.arange(len(row_customer))
+        first_month = int(month.min())
+        values = np.full((len(row_customer), ctx.as_of - first_month + 1), np.nan)
+        values[row_of_customer[cust], month - first_month] = ctx.bills["kwh_billed"].to_numpy(
+            dtype=float
+        )[measured]
+        if np.count_nonzero(~np.isnan(values)) < len(measured):
+            _raise_duplicated(ctx, measured)
+        return cls(values, row_customer, first_month)
+
+    def peer_groups(self, ctx: RuleContext) -> np.ndarray:
+        """Each row's peer group: its usage type and district (one shared group where either is
+        missing)."""
+        usage = pd.factorize(ctx.customers["usage_type"])[0]
+        district = pd.factorize(ctx.customers["district"])[0]
+        group = np.where((usage < 0) | (district < 0), -1, usage * (district.max() + 1) + district)
+        return group[self.row_customer]
+
+
+def _raise_duplicated(ctx: RuleContext, measured: np.ndarray) -> None:
+    """Raise for the first customer billed twice for the same month among `measured` bills."""
+    keys = pd.DataFrame({"cust": ctx.bill_customer[measured], "month": ctx.bill_month[measured]})
+    first = int(np.flatnonzero(keys.duplicated(keep=False).to_numpy())[0])
+    customer_id = ctx.customers["customer_id"].iloc[int(keys["cust"].iloc[first])]
+    period = period_text(int(keys["month"].iloc[first]))
+    raise ParameterError(
+        "bills", "one bill per customer and period", f"several for {customer_id!r} at {period!r}"
+    )
+
+
+def _after_change(ctx: RuleContext, measured: np.ndarray, scored: pd.DataFrame) -> pd.DataFrame:
+    """Per scored customer (`cust`): measured kWh since the change and the revenue it lost."""
+    position = np.full(len(ctx.customers), -1)
+    position[scored["cust"].to_numpy()] = np.arange(len(scored))
+    bills = measured[position[ctx.bill_customer[measured]] >= 0]
+    row = position[ctx.bill_customer[bills]]
+    after = ctx.bill_month[bills] >= scored["change_month"].to_numpy()[row]
+    bills, row = bills[after], row[after]
+    kwh = ctx.bills["kwh_billed"].to_numpy(dtype=float)[bills]
+    rate = ctx.bills["energy_rate"].to_numpy(dtype=float)[bills]
+    drop_ratio = np.maximum(scored["drop_ratio"].to_numpy()[row], 0.05)
+    frame = pd.DataFrame(
+        {"cust": ctx.bill_customer[bills], "kwh": kwh, "lost": kwh * (1 / drop_ratio - 1) * rate}
+    )
+    return frame.groupby("cust").agg(kwh_after=("kwh", "sum"), revenue=("lost", "sum"))
 
 
 def _measured_months(ctx: RuleContext) -> np.ndarray:

@@ -92,10 +92,15 @@ def _register_energy(
     over when the bill charged (end + 10^digits − start) × multiplier, 10^digits being the first
     power of ten above the start reading.
     """
-    span = 10.0 ** np.ceil(np.log10(start + 1))
-    rollover_kwh = (end + span - start) * multiplier
-    rolled = (end < start) & (np.abs(rollover_kwh - kwh) <= _tolerance(rollover_kwh, params))
-    return np.where(rolled, rollover_kwh, (end - start) * multiplier), rolled
+    energy = (end - start) * multiplier
+    rolled = np.zeros(len(energy), dtype=bool)
+    down = np.flatnonzero(end < start)  # few bills: the rollover test runs on those only
+    span = 10.0 ** np.ceil(np.log10(start[down] + 1))
+    rollover_kwh = (end[down] + span - start[down]) * multiplier[down]
+    fits = np.abs(rollover_kwh - kwh[down]) <= _tolerance(rollover_kwh, params)
+    rolled[down[fits]] = True
+    energy[down[fits]] = rollover_kwh[fits]
+    return energy, rolled
 
 
 def _tolerance(kwh: np.ndarray, params: dict) -> np.ndarray:

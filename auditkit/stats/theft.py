@@ -33,12 +33,14 @@ saying why (zero consumption with an active account is a separate rule's busines
 
 from __future__ import annotations
 
+from dataclasses import dataclass
+
 import numpy as np
 import pandas as pd
 from scipy import special
 
 from auditkit.errors import ParameterError
-from auditkit.stats.matrix import ConsumptionMatrix, log_consumption, row_nanmedian, to_matrix
+from auditkit.stats.matrix import log_consumption, row_nanmedian, to_matrix
 
 #: Fewest readings before and after a change point: (before, after), monthly and daily.
 WINDOWS: dict[str, tuple[int, int]] = {"M": (6, 2), "D": (28, 7)}
@@ -80,41 +82,96 @@ def theft_scores(
     to as_of, inclusive), peer_z (robust z of the drop among peers, positive = larger drop),
     n_readings, status ("scored", "all_zero" or "too_short").
     """
-    if not 0 <= min_drop < 1:
-        raise ParameterError("min_drop", "a share of consumption in [0, 1)", min_drop)
+    _check_min_drop(min_drop)
     matrix = to_matrix(reads, as_of)
-    before, after = WINDOWS[matrix.frequency]
-    observed = ~np.isnan(matrix.values)
+    if peers is None:
+        peer_groups = np.zeros(len(matrix.customers), dtype=np.int64)
+    else:
+        names = pd.Series(peers).reindex(matrix.customers).fillna("(no group)").astype(str)
+        peer_groups = pd.factorize(names)[0]
+    shifts = score_level_shifts(matrix.values, matrix.frequency, min_drop, peer_groups)
+    scorable = shifts.scorable
+    status = np.where(shifts.all_zero, "all_zero", np.where(scorable, "scored", "too_short"))
+    result = pd.DataFrame(
+        {
+            "customer_id": matrix.customers,
+            "score": shifts.score,
+            "drop_ratio": shifts.drop_ratio,
+            "change_at": pd.Series(matrix.times[shifts.first_low_step]).where(scorable),
+            "steps_since_change": shifts.steps_since_change,
+            "peer_z": shifts.peer_z,
+            "n_readings": shifts.n_readings,
+            "status": status,
+        }
+    )
+    return result.sort_values(["score", "customer_id"], ascending=[False, True], ignore_index=True)
+
+
+@dataclass(frozen=True)
+class LevelShifts:
+    """The fitted drop of each row (customer) of a consumption matrix, as arrays aligned with rows.
+
+    `first_low_step` is the column of the first step at the lower level (the last column where
+    nothing could be fitted); the other fields are those of `theft_scores`, `scorable` being its
+    status "scored".
+    """
+
+    score: np.ndarray
+    drop_ratio: np.ndarray
+    first_low_step: np.ndarray
+    steps_since_change: np.ndarray
+    peer_z: np.ndarray
+    n_readings: np.ndarray
+    scorable: np.ndarray
+    all_zero: np.ndarray
+
+
+def score_level_shifts(
+    values: np.ndarray, frequency: str, min_drop: float, peer_groups: np.ndarray
+) -> LevelShifts:
+    """Score every row of a customers x steps kWh matrix (NaN = no reading), as `theft_scores`.
+
+    The entry point for callers that already hold integer customer and step codes (the rules
+    engine at a million customers): no text keys, no long table. `frequency` is "M" or "D";
+    `peer_groups` holds one integer group per row (whom `peer_z` compares the row with).
+    """
+    _check_min_drop(min_drop)
+    if frequency not in WINDOWS:
+        raise ParameterError("frequency", f"one of {', '.join(WINDOWS)}", frequency)
+    if len(peer_groups) != len(values):
+        raise ParameterError("peer_groups", f"one group per row ({len(values)})", len(peer_groups))
+    before, after = WINDOWS[frequency]
+    observed = ~np.isnan(values)
     n_readings = observed.sum(axis=1)
-    log_kwh, all_zero = log_consumption(matrix.values)
+    log_kwh, all_zero = log_consumption(values)
     scorable = ~all_zero & (n_readings >= before + after)
 
-    steps = matrix.values.shape[1]
+    steps = values.shape[1]
     basis = _design_basis(steps, _common_factors(log_kwh, np.flatnonzero(scorable)))
     step_columns = _step_columns(steps, basis)
-    change = np.full(len(matrix.customers), steps - 1)
-    log_drop = np.zeros(len(matrix.customers))
-    score = np.zeros(len(matrix.customers))
+    change = np.full(len(values), steps - 1)
+    log_drop = np.zeros(len(values))
+    score = np.zeros(len(values))
     for rows in _chunks(np.flatnonzero(scorable)):
         fit = _fit_level_shift(
             log_kwh[rows], observed[rows], basis, step_columns, before, after, np.log1p(-min_drop)
         )
         change[rows], log_drop[rows], score[rows] = fit
-
-    status = np.where(all_zero, "all_zero", np.where(scorable, "scored", "too_short"))
-    result = pd.DataFrame(
-        {
-            "customer_id": matrix.customers,
-            "score": score,
-            "drop_ratio": np.where(scorable, np.exp(-log_drop), np.nan),
-            "change_at": pd.Series(matrix.times[np.minimum(change + 1, steps - 1)]).where(scorable),
-            "steps_since_change": np.where(scorable, steps - 1 - change, 0),
-            "peer_z": _peer_z(log_drop, scorable, matrix, peers),
-            "n_readings": n_readings,
-            "status": status,
-        }
+    return LevelShifts(
+        score=score,
+        drop_ratio=np.where(scorable, np.exp(-log_drop), np.nan),
+        first_low_step=np.minimum(change + 1, steps - 1),
+        steps_since_change=np.where(scorable, steps - 1 - change, 0),
+        peer_z=_peer_z(log_drop, scorable, peer_groups),
+        n_readings=n_readings,
+        scorable=scorable,
+        all_zero=all_zero,
     )
-    return result.sort_values(["score", "customer_id"], ascending=[False, True], ignore_index=True)
+
+
+def _check_min_drop(min_drop: float) -> None:
+    if not 0 <= min_drop < 1:
+        raise ParameterError("min_drop", "a share of consumption in [0, 1)", min_drop)
 
 
 def _common_factors(log_kwh: np.ndarray, rows: np.ndarray) -> np.ndarray:
@@ -223,18 +280,10 @@ def _chunks(rows: np.ndarray) -> list[np.ndarray]:
     return [rows[start : start + CHUNK_ROWS] for start in range(0, len(rows), CHUNK_ROWS)]
 
 
-def _peer_z(
-    log_drop: np.ndarray, scorable: np.ndarray, matrix: ConsumptionMatrix, peers: pd.Series | None
-) -> np.ndarray:
+def _peer_z(log_drop: np.ndarray, scorable: np.ndarray, peer_groups: np.ndarray) -> np.ndarray:
     """Robust z, (x - median) / (1.4826 MAD), of each scored customer's log drop among its peers."""
-    groups = (
-        pd.Series("all", index=matrix.customers)
-        if peers is None
-        else pd.Series(peers).reindex(matrix.customers).fillna("(no group)").astype(str)
-    )
-    frame = pd.DataFrame({"drop": np.where(scorable, log_drop, np.nan), "group": groups.to_numpy()})
-    grouped = frame.groupby("group")["drop"]
-    median = grouped.transform("median")
-    mad = 1.4826 * (frame["drop"] - median).abs().groupby(frame["group"]).transform("median")
-    z = (frame["drop"] - median) / mad.clip(lower=MIN_SCALE)
+    drop = pd.Series(np.where(scorable, log_drop, np.nan))
+    median = drop.groupby(peer_groups).transform("median")
+    mad = 1.4826 * (drop - median).abs().groupby(peer_groups).transform("median")
+    z = (drop - median) / mad.clip(lower=MIN_SCALE)
     return z.fillna(0.0).to_numpy()
