@@ -181,8 +181,9 @@ def _with_context(
     listed = [problem for problem in problems if problem.row is not None]
     counted = [problem for problem in problems if problem.row is None]
     rows = positions[: len(listed)]
-    customers = frame["customer_id"].to_numpy()[rows]
-    periods = frame["period"].to_numpy()[rows] if "period" in frame else [None] * rows.size
+    # take() before to_numpy(): only the listed rows become Python strings, not the column
+    customers = frame["customer_id"].take(rows).to_numpy()
+    periods = frame["period"].take(rows).to_numpy() if "period" in frame else [None] * rows.size
     return [
         replace(
             problem,
