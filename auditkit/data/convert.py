@@ -85,7 +85,7 @@ class _Parsed:
 
     values: pa.Array
     bad: pa.Array | None
-    shown: pa.Array
+    shown: pa.Array | _StampsShown  # display form of each cell, computed when taken
     expected: str
 
 
@@ -132,7 +132,7 @@ def _parse_rows(
     if plain_numbers is not None:
         return _parse(plain_numbers, column), raw, None  # cells shown as written in the file
     array = _combined(raw)
-    if _is_text(array.type) and encodes(column, keyed):
+    if (_is_text(array.type) or _is_naive_temporal(array.type)) and encodes(column, keyed):
         array = pc.dictionary_encode(array)
     if not pa.types.is_dictionary(array.type):
         parsed = _parse(array, column)
@@ -268,7 +268,23 @@ def _show_stamps(stamps: pa.Array) -> pa.Array:
     )
 
 
-def _found(values: pa.Array | pa.ChunkedArray | _Expanded, positions: np.ndarray) -> list[str]:
+class _StampsShown:
+    """Timestamps shown as text (`_show_stamps`) only for the cells a problem lists.
+
+    strftime costs microseconds a row: 36M daily reads shown up front took minutes, while
+    at most a few cells are ever shown.
+    """
+
+    def __init__(self, stamps: pa.Array) -> None:
+        self._stamps = stamps
+
+    def take(self, positions: pa.Array) -> pa.Array:
+        return _show_stamps(self._stamps.take(positions))
+
+
+def _found(
+    values: pa.Array | pa.ChunkedArray | _Expanded | _StampsShown, positions: np.ndarray
+) -> list[str]:
     """Display form of the cells at `positions`: repr of each value, or 'an empty cell'."""
     shown = values.take(pa.array(positions)).to_pylist()
     return [EMPTY if value is None else repr(value) for value in shown]
@@ -301,8 +317,7 @@ def _parse_period(array: pa.Array) -> _Parsed:
         stamps = pc.cast(array, _DATE_TYPE)
         bad = pc.not_equal(stamps, pc.floor_temporal(stamps, unit="month"))
         text = pc.strftime(stamps, format="%Y-%m")
-        shown = _show_stamps(stamps)
-        return _Parsed(_nulled(text, bad), bad, shown, expected)
+        return _Parsed(_nulled(text, bad), bad, _StampsShown(stamps), expected)
     text = _as_text(array)
     bad = pc.invert(pc.match_substring_regex(text, _PERIOD_PATTERN))
     return _Parsed(_nulled(text, bad), bad, text, expected)
@@ -313,8 +328,7 @@ def _parse_date(array: pa.Array) -> _Parsed:
     if _is_naive_temporal(array.type):
         stamps = pc.cast(array, _DATE_TYPE)
         bad = pc.not_equal(stamps, pc.floor_temporal(stamps, unit="day"))
-        shown = _show_stamps(stamps)
-        return _Parsed(_nulled(stamps, bad), bad, shown, expected)
+        return _Parsed(_nulled(stamps, bad), bad, _StampsShown(stamps), expected)
     text = _as_text(array)
     parsed = pc.strptime(text, format="%Y-%m-%d", unit="us", error_is_null=True)
     # strptime accepts 2024-1-5 and rolls 2024-02-30 over: only exact round trips are dates.

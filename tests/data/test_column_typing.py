@@ -84,6 +84,18 @@ def test_typed_dates_with_a_time_of_day_are_refused() -> None:
     ]
 
 
+def test_repeated_typed_dates_are_parsed_once_and_show_only_the_bad_cells() -> None:
+    days = [dt.datetime(2024, 1, 1) + dt.timedelta(days=i % 3) for i in range(9)]
+    days[7] = dt.datetime(2024, 1, 2, 23, 59)
+    stamps = pa.chunked_array([pa.array(days[:4]), pa.array(days[4:])])
+    typed = type_column(stamps, Column("d", "date"))
+    assert typed.values.iloc[:3].tolist() == [pd.Timestamp(f"2024-01-0{i}") for i in (1, 2, 3)]
+    assert pd.isna(typed.values.iloc[7])
+    assert [(issue.positions.tolist(), list(issue.found)) for issue in typed.issues] == [
+        ([7], ["'2024-01-02 23:59:00'"])
+    ]
+
+
 def test_periods_from_text_and_from_first_of_month_dates() -> None:
     column = Column("p", "period", required=True)
     assert issues_of(["2024-01", "2024-13", "2024-1", "202401", "2024-00"], column) == [
