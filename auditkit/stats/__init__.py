@@ -1,10 +1,11 @@
 """Consumption statistics of districts and customers: summaries, seasonality, anomaly and theft
-scores, Benford tests and funnel limits. Every function takes plain DataFrames of the dataset
+scores, Benford tests, funnel limits and daily smart-meter profiles. Every function takes plain DataFrames of the dataset
 contract (docs/statistics.md explains the methods and what was measured)."""
 
 from auditkit.stats.anomaly import anomaly_scores
 from auditkit.stats.benford import BenfordResult, benford, benford_by_group
 from auditkit.stats.checks import ColumnError, InsufficientDataError
+from auditkit.stats.daily import DailyProfile, daily_profile
 from auditkit.stats.funnel import FunnelResult, binomial_limits, funnel
 from auditkit.stats.seasonal import Decomposition, decompose, decompose_by_group
 from auditkit.stats.summary import DistrictSummary, summarize
@@ -13,6 +14,7 @@ from auditkit.stats.theft import theft_scores
 __all__ = [
     "BenfordResult",
     "ColumnError",
+    "DailyProfile",
     "Decomposition",
     "DistrictSummary",
     "FunnelResult",
@@ -21,6 +23,7 @@ __all__ = [
     "benford",
     "benford_by_group",
     "binomial_limits",
+    "daily_profile",
     "decompose",
     "decompose_by_group",
     "funnel",

@@ -1,0 +1,258 @@
+"""Daily smart-meter reads per district: what monthly bills cannot show.
+
+From `daily_reads` (customer_id, date, kwh) and the archive, over the `days` days ending at
+`as_of`:
+
+- `by_day`: per district and day, the customers read, their kWh and kWh per customer;
+- `table`: per district, the metered customers, days covered, kWh, mean daily kWh per customer,
+  the peak day, the load factor (mean / peak daily kWh), the shares of missing and zero reads and
+  the weekend-to-weekday ratio;
+- `reconciliation` (with bills): per district and calendar month wholly inside the window, kWh
+  the meters read against kWh billed to the same customers. A district billing less than its
+  meters recorded is losing revenue (a wrong multiplier, a stale register), or its reading dates
+  differ from calendar months: the gap says where to look, not who is wrong.
+
+Aggregation runs on integer codes (customer, district, day) with `np.bincount`, never on text keys:
+100,000 customers × 365 days (36M reads) take seconds on one machine.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+import numpy as np
+import pandas as pd
+
+from auditkit.errors import ParameterError
+from auditkit.stats.checks import InsufficientDataError, require_columns
+from auditkit.stats.matrix import period_to_month_number
+from auditkit.stats.text import pick
+
+READ_COLUMNS = ("customer_id", "date", "kwh")
+CUSTOMER_COLUMNS = ("customer_id", "district")
+BILL_COLUMNS = ("customer_id", "period", "kwh_billed")
+EPOCH_MONTH = 1970 * 12  # period_to_month_number of 1970-01: numpy's month 0
+
+
+@dataclass(frozen=True)
+class DailyProfile:
+    """Daily consumption per district over `date_from`..`date_to` (see the module docstring)."""
+
+    date_from: pd.Timestamp
+    date_to: pd.Timestamp
+    table: pd.DataFrame
+    by_day: pd.DataFrame
+    reconciliation: pd.DataFrame
+    notes: list[str] = field(default_factory=list)
+
+
+@dataclass(frozen=True)
+class _Reads:
+    """The reads inside the window as codes: customer, district, day offset, kWh (NaN = missing)."""
+
+    customer: np.ndarray
+    district: np.ndarray
+    day: np.ndarray
+    kwh: np.ndarray
+
+
+def daily_profile(
+    daily_reads: pd.DataFrame,
+    customers: pd.DataFrame,
+    bills: pd.DataFrame | None = None,
+    as_of: str | None = None,
+    days: int = 365,
+    lang: str = "zh",
+) -> DailyProfile:
+    """Profile the daily reads of each district over the `days` days ending at `as_of`.
+
+    `as_of` ('YYYY-MM') ends the window on that month's last day; by default it ends on the last
+    day read. The window starts no earlier than the first day read. Reads of customers missing from the archive are left out, with a note. With `bills`,
+    `reconciliation` compares read and billed kWh month by month.
+    """
+    require_columns(daily_reads, READ_COLUMNS, "daily_reads")
+    require_columns(customers, CUSTOMER_COLUMNS, "customers")
+    if isinstance(days, bool) or not isinstance(days, int) or days < 1:
+        raise ParameterError("days", "a whole number of days, at least 1", days)
+    notes: list[str] = []
+    districts, district_of_customer = np.unique(
+        customers["district"].astype(str).to_numpy(), return_inverse=True
+    )
+    codes, uniques = pd.factorize(daily_reads["customer_id"])
+    customer = pd.Index(customers["customer_id"]).get_indexer(uniques)
+    customer = np.append(customer, -1)[codes]  # a missing id (code -1) is unknown too
+    day = daily_reads["date"].to_numpy(dtype="datetime64[D]").astype(np.int64)
+    known = customer >= 0
+    if not known.all():
+        notes.append(
+            pick(
+                lang,
+                f"{int((~known).sum()):,} 条日电量读数的用户不在档案中，未计入。",
+                f"{int((~known).sum()):,} daily reads of customers not in the archive are left out.",
+            )
+        )
+    if not known.any():
+        raise InsufficientDataError("daily_reads: expected reads of known customers, found none")
+    last = _last_day(as_of, day[known])
+    first = max(last - days + 1, int(day[known].min()))  # no days before the first read
+    inside = known & (day >= first) & (day <= last)
+    if not inside.any():
+        raise InsufficientDataError(
+            f"daily_reads: expected reads between {_date(first):%Y-%m-%d} and "
+            f"{_date(last):%Y-%m-%d}, found none"
+        )
+    reads = _Reads(
+        customer=customer[inside],
+        district=district_of_customer[customer[inside]],
+        day=day[inside] - first,
+        kwh=daily_reads["kwh"].to_numpy(dtype=float)[inside],
+    )
+    length = last - first + 1
+    by_day = _by_day(reads, districts, first, length)
+    table = _table(reads, by_day, districts, length, len(customers))
+    reconciliation = (
+        _reconciliation(reads, bills, customers, districts, first, last)
+        if bills is not None
+        else _empty_reconciliation()
+    )
+    return DailyProfile(_date(first), _date(last), table, by_day, reconciliation, notes)
+
+
+def _last_day(as_of: str | None, day: np.ndarray) -> int:
+    """Day number (days since 1970-01-01) the window ends on."""
+    if as_of in (None, ""):
+        return int(day.max())
+    month = period_to_month_number(np.array([str(as_of)], dtype=object))[0]
+    next_month = np.datetime64(int(month - EPOCH_MONTH + 1), "M")
+    return int(next_month.astype("datetime64[D]").astype(np.int64)) - 1
+
+
+def _date(day: int) -> pd.Timestamp:
+    return pd.Timestamp(np.datetime64(int(day), "D"))
+
+
+def _by_day(reads: _Reads, districts: np.ndarray, first: int, days: int) -> pd.DataFrame:
+    """Per district and day: customers read (kWh present), kWh, zero reads, kWh per customer."""
+    index = reads.district * days + reads.day
+    present = ~np.isnan(reads.kwh)
+    size = len(districts) * days
+    frame = pd.DataFrame(
+        {
+            "district": np.repeat(districts, days),
+            "date": np.tile(np.arange(first, first + days).astype("datetime64[D]"), len(districts)),
+            "customers": np.bincount(index, weights=present, minlength=size).astype(np.int64),
+            "kwh": np.bincount(index, weights=np.where(present, reads.kwh, 0.0), minlength=size),
+            "zero_reads": np.bincount(index, weights=reads.kwh == 0, minlength=size).astype(
+                np.int64
+            ),
+        }
+    )
+    frame["date"] = frame["date"].astype("datetime64[us]")
+    frame["kwh_per_customer"] = frame["kwh"] / frame["customers"].where(frame["customers"] > 0)
+    return frame[frame.groupby("district")["customers"].transform("sum") > 0].reset_index(drop=True)
+
+
+def _table(
+    reads: _Reads, by_day: pd.DataFrame, districts: np.ndarray, days: int, n_customers: int
+) -> pd.DataFrame:
+    """Per district figures, from the daily totals and the customers read."""
+    district_of_customer = np.full(n_customers, -1)
+    district_of_customer[reads.customer] = reads.district
+    metered = np.bincount(district_of_customer[district_of_customer >= 0], minlength=len(districts))
+    grouped = by_day.groupby("district", sort=True)
+    table = grouped.agg(
+        reads=("customers", "sum"), kwh=("kwh", "sum"), zero_reads=("zero_reads", "sum")
+    )
+    table.insert(0, "metered_customers", pd.Series(metered, index=districts).reindex(table.index))
+    table.insert(1, "days_read", grouped["customers"].apply(lambda read: int((read > 0).sum())))
+    table["kwh_per_customer_day"] = table["kwh"] / table["reads"]
+    daily = by_day.pivot(index="date", columns="district", values="kwh")
+    table["peak_date"] = daily.idxmax()
+    table["peak_kwh"] = daily.max()
+    table["load_factor"] = daily.mean() / daily.max()
+    table["missing_share"] = 1 - table["reads"] / (table["metered_customers"] * days)
+    table["zero_share"] = table.pop("zero_reads") / table["reads"]
+    weekend = by_day.assign(weekend=by_day["date"].dt.day_of_week >= 5)
+    sums = weekend.groupby(["district", "weekend"])[["kwh", "customers"]].sum()
+    per_read = (sums["kwh"] / sums["customers"]).unstack("weekend")
+    table["weekend_ratio"] = per_read.get(True) / per_read.get(False)
+    return table.reset_index()
+
+
+def _reconciliation(
+    reads: _Reads,
+    bills: pd.DataFrame,
+    customers: pd.DataFrame,
+    districts: np.ndarray,
+    first: int,
+    last: int,
+) -> pd.DataFrame:
+    """kWh read against kWh billed, per district and calendar month inside the window."""
+    require_columns(bills, BILL_COLUMNS, "bills")
+    # Months as numbers since 1970-01 (datetime64[M]); only months wholly inside the window.
+    days = np.arange(first, last + 1).astype("datetime64[D]")
+    month = days.astype("datetime64[M]").astype(np.int64)[reads.day]  # looked up per day
+    first_whole = _month_of_day(first - 1) + 1  # the month after the day before the window
+    last_whole = _month_of_day(last + 1) - 1  # the month before the day after the window
+    months = last_whole - first_whole + 1
+    if months < 1:
+        return _empty_reconciliation()
+    whole = (month >= first_whole) & (month <= last_whole)
+    n_customers = len(customers)
+    cell = reads.customer[whole].astype(np.int64) * months + (month[whole] - first_whole)
+    read_kwh = np.bincount(
+        cell, weights=np.nan_to_num(reads.kwh[whole]), minlength=n_customers * months
+    )
+    was_read = np.bincount(cell, minlength=n_customers * months) > 0
+    codes, uniques = pd.factorize(bills["customer_id"])
+    bill_customer = np.append(pd.Index(customers["customer_id"]).get_indexer(uniques), -1)[codes]
+    bill_month = period_to_month_number(bills["period"]) - EPOCH_MONTH
+    in_window = (bill_customer >= 0) & (bill_month >= first_whole) & (bill_month <= last_whole)
+    bill_cell = bill_customer[in_window] * months + (bill_month[in_window] - first_whole)
+    billed_kwh = np.bincount(
+        bill_cell,
+        weights=np.nan_to_num(bills["kwh_billed"].to_numpy(dtype=float)[in_window]),
+        minlength=n_customers * months,
+    )
+    # Compare like with like: customer-months both read and billed.
+    compared = was_read & (np.bincount(bill_cell, minlength=n_customers * months) > 0)
+    district_of_customer = np.unique(
+        customers["district"].astype(str).to_numpy(), return_inverse=True
+    )[1]
+    cells = np.flatnonzero(compared)
+    group = district_of_customer[cells // months] * months + cells % months
+    size = len(districts) * months
+    frame = pd.DataFrame(
+        {
+            "district": np.repeat(districts, months),
+            "period": np.tile(
+                np.arange(first_whole, last_whole + 1).astype("datetime64[M]").astype(str),
+                len(districts),
+            ),
+            "customers": np.bincount(group, minlength=size),
+            "kwh_read": np.bincount(group, weights=read_kwh[cells], minlength=size),
+            "kwh_billed": np.bincount(group, weights=billed_kwh[cells], minlength=size),
+        }
+    )
+    frame = frame[frame["customers"] > 0].reset_index(drop=True)
+    frame["difference"] = frame["kwh_billed"] - frame["kwh_read"]
+    frame["difference_share"] = frame["difference"] / frame["kwh_read"].where(frame["kwh_read"] > 0)
+    return frame
+
+
+def _month_of_day(day: int) -> int:
+    return int(np.datetime64(int(day), "D").astype("datetime64[M]").astype(np.int64))
+
+
+def _empty_reconciliation() -> pd.DataFrame:
+    return pd.DataFrame(
+        {
+            "district": pd.Series(dtype=object),
+            "period": pd.Series(dtype=object),
+            "customers": pd.Series(dtype=np.int64),
+            "kwh_read": pd.Series(dtype=float),
+            "kwh_billed": pd.Series(dtype=float),
+            "difference": pd.Series(dtype=float),
+            "difference_share": pd.Series(dtype=float),
+        }
+    )

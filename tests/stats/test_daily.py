@@ -1,0 +1,111 @@
+"""Daily smart-meter profiles: figures checked against sums done by hand on a tiny utility."""
+
+from __future__ import annotations
+
+import numpy as np
+import pandas as pd
+import pytest
+
+from auditkit.errors import AuditkitError, ParameterError
+from auditkit.stats.checks import ColumnError
+from auditkit.stats.daily import daily_profile
+
+CUSTOMERS = pd.DataFrame({"customer_id": ["A", "B", "C"], "district": ["城东", "城东", "城西"]})
+JANUARY = pd.date_range("2024-01-01", "2024-01-31")  # 2024-01-01 is a Monday
+
+
+def _reads() -> pd.DataFrame:
+    """A: 10 kWh on weekdays, 5 at weekends, all of January and 5 days of February.
+    B: 2 kWh a day in January, missing on Jan 3 and zero on Jan 4. C: 4 kWh a day in January."""
+    rows = []
+    for day in JANUARY.append(pd.date_range("2024-02-01", "2024-02-05")):
+        rows.append(("A", day, 5.0 if day.weekday() >= 5 else 10.0))
+    for day in JANUARY:
+        if day != pd.Timestamp("2024-01-03"):
+            rows.append(("B", day, 0.0 if day == pd.Timestamp("2024-01-04") else 2.0))
+        rows.append(("C", day, 4.0))
+    return pd.DataFrame(rows, columns=["customer_id", "date", "kwh"])
+
+
+def test_district_table_from_daily_reads():
+    profile = daily_profile(_reads(), CUSTOMERS, as_of="2024-01")
+    assert (profile.date_from, profile.date_to) == (pd.Timestamp("2024-01-01"),
+                                                   pd.Timestamp("2024-01-31"))  # fmt: skip
+    table = profile.table.set_index("district")
+    east = table.loc["城东"]
+    a_kwh = 23 * 10 + 8 * 5  # January 2024: 23 weekdays, 8 weekend days
+    b_kwh = 29 * 2
+    assert east["metered_customers"] == 2
+    assert east["days_read"] == 31
+    assert east["reads"] == 31 + 30
+    assert east["kwh"] == pytest.approx(a_kwh + b_kwh)
+    assert east["kwh_per_customer_day"] == pytest.approx((a_kwh + b_kwh) / 61)
+    assert east["missing_share"] == pytest.approx(1 / 62)
+    assert east["zero_share"] == pytest.approx(1 / 61)
+    # kWh per read on weekend days against weekdays (Jan 3 and 4 are weekdays).
+    weekday_per_read = (23 * 10 + 21 * 2) / (23 + 22)  # B: 22 weekday reads, one of them 0
+    weekend_per_read = (8 * 5 + 8 * 2) / 16
+    assert east["weekend_ratio"] == pytest.approx(weekend_per_read / weekday_per_read)
+    daily_east = np.array([12.0 if d.weekday() < 5 else 7.0 for d in JANUARY])
+    daily_east[2], daily_east[3] = 10.0, 10.0
+    assert east["peak_kwh"] == pytest.approx(12.0)
+    assert east["peak_date"] == pd.Timestamp("2024-01-01")
+    assert east["load_factor"] == pytest.approx(daily_east.mean() / 12.0)
+    west = table.loc["城西"]
+    assert (west["kwh"], west["load_factor"], west["missing_share"]) == (124.0, 1.0, 0.0)
+
+
+def test_by_day_counts_customers_read_each_day():
+    by_day = daily_profile(_reads(), CUSTOMERS, as_of="2024-01").by_day
+    east = by_day[by_day["district"] == "城东"].set_index("date")
+    assert east.loc["2024-01-03", "customers"] == 1  # B missing
+    assert east.loc["2024-01-04", "zero_reads"] == 1
+    assert east.loc["2024-01-06", "kwh_per_customer"] == pytest.approx(3.5)
+
+
+def test_reconciliation_compares_whole_months_read_and_billed():
+    bills = pd.DataFrame(
+        {
+            "customer_id": ["A", "B", "C", "A", "C"],
+            "period": ["2024-01", "2024-01", "2024-01", "2024-02", "2023-12"],
+            "kwh_billed": [200.0, 58.0, 124.0, 999.0, 50.0],
+        }
+    )
+    profile = daily_profile(_reads(), CUSTOMERS, bills)  # window ends 2024-02-05
+    reconciliation = profile.reconciliation.set_index(["district", "period"])
+    # February is not wholly read, December not read at all: January only.
+    assert list(reconciliation.index) == [("城东", "2024-01"), ("城西", "2024-01")]
+    east = reconciliation.loc[("城东", "2024-01")]
+    assert east["kwh_read"] == pytest.approx(270 + 58)
+    assert east["kwh_billed"] == pytest.approx(258)
+    assert east["difference"] == pytest.approx(-70)
+    assert east["difference_share"] == pytest.approx(-70 / 328)
+    assert reconciliation.loc[("城西", "2024-01"), "difference"] == 0
+
+
+def test_window_of_days_and_unknown_customers():
+    reads = pd.concat(
+        [_reads(), pd.DataFrame({"customer_id": ["Z"], "date": [JANUARY[0]], "kwh": [1.0]})]
+    )
+    profile = daily_profile(reads, CUSTOMERS, as_of="2024-01", days=7, lang="en")
+    assert profile.date_from == pd.Timestamp("2024-01-25")
+    assert profile.notes == ["1 daily reads of customers not in the archive are left out."]
+    assert profile.table.set_index("district").loc["城西", "reads"] == 7
+
+
+@pytest.mark.parametrize(
+    ("arguments", "error", "message"),
+    [
+        ({"days": 0}, ParameterError, "days"),
+        ({"as_of": "2024-13"}, ParameterError, "2024-13"),
+        ({"as_of": "2023-06"}, AuditkitError, "found none"),
+    ],
+)
+def test_bad_parameters_are_named(arguments, error, message):
+    with pytest.raises(error, match=message):
+        daily_profile(_reads(), CUSTOMERS, **arguments)
+
+
+def test_missing_columns_are_named():
+    with pytest.raises(ColumnError, match=r"daily_reads.*'kwh'"):
+        daily_profile(_reads().drop(columns="kwh"), CUSTOMERS)
