@@ -118,7 +118,10 @@ class _MeasuredMatrix:
         cust = ctx.bill_customer[measured]
         month = ctx.bill_month[measured]
         has_bill = np.bincount(cust, minlength=len(ctx.customers)) > 0
-        rank = pd.factorize(ctx.customers["customer_id"], sort=True)[0]
+        ids = ctx.customers["customer_id"]  # archives usually come sorted by customer_id
+        rank = (
+            np.arange(len(ids)) if ids.is_monotonic_increasing else pd.factorize(ids, sort=True)[0]
+        )
         row_customer = np.flatnonzero(has_bill)
         row_customer = row_customer[np.argsort(rank[row_customer], kind="stable")]
         row_of_customer = np.full(len(ctx.customers), -1)

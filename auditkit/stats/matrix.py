@@ -72,16 +72,24 @@ def log_consumption(values: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
 
 
 def period_to_month_number(periods: pd.Index | pd.Series | np.ndarray) -> np.ndarray:
-    """'YYYY-MM' texts as consecutive month numbers (year * 12 + month - 1); raises on bad text."""
-    texts = pd.Series(np.asarray(periods, dtype=object)).astype(str)
+    """'YYYY-MM' texts as consecutive month numbers (year * 12 + month - 1); raises on bad text.
+
+    Each distinct text is checked and parsed once: a bill table repeats a few dozen periods
+    millions of times.
+    """
+    if not isinstance(periods, pd.Index | pd.Series | np.ndarray):
+        periods = np.asarray(periods, dtype=object)
+    codes, distinct = pd.factorize(periods, use_na_sentinel=False)
+    texts = pd.Series(np.asarray(distinct, dtype=object)).astype(str)
     valid = texts.str.fullmatch(r"\d{4}-(0[1-9]|1[0-2])")
-    if not valid.all():
+    if not valid.all():  # distinct texts keep their order of first appearance
         raise ParameterError("period", "text 'YYYY-MM'", texts[~valid].iloc[0])
-    return (
+    numbers = (
         texts.str.slice(0, 4).astype(int).to_numpy() * 12
         + texts.str.slice(5, 7).astype(int).to_numpy()
         - 1
     )
+    return numbers[codes]
 
 
 def month_number_to_period(numbers: np.ndarray) -> list[str]:

@@ -8,8 +8,9 @@ a district is a gap (shown as missing and named in the notes), never a month of 
 
 from __future__ import annotations
 
-from collections.abc import Sequence
-from dataclasses import dataclass, field
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass, field, replace
+from functools import cached_property
 
 import numpy as np
 import pandas as pd
@@ -64,75 +65,148 @@ def summarize(
     if not 0 < high_loss < 1:
         raise ParameterError("high_loss", "a rate between 0 and 1", high_loss)
     notes: list[str] = []
-    labelled = _label_bills(bills, customers, notes, lang)
-    if labelled.empty:
+    billed = _label_bills(bills, customers, notes, lang)
+    if not len(billed.month):
         raise InsufficientDataError("bills: expected bills of known customers, found none")
     names = (
         sorted(customers["district"].dropna().unique()) if districts is None else list(districts)
     )
-    last = (
-        int(labelled["month"].max())
-        if as_of in (None, "")
-        else int(period_to_month_number([as_of])[0])
-    )
-    labelled = labelled[labelled["month"] <= last]
-    if labelled.empty:
+    last = billed.last if as_of in (None, "") else int(period_to_month_number([as_of])[0])
+    billed = billed.up_to(last)
+    if not len(billed.month):
         raise InsufficientDataError(f"bills: expected bills up to as_of={as_of!r}, found none")
-    first = int(labelled["month"].min())
     window = np.arange(last - months + 1, last + 1)
 
-    monthly = _monthly(labelled, names, np.arange(first, last + 1), district_supply)
-    table = _window_totals(labelled, names, window, monthly)
-    by_usage = _by_usage(labelled, names, window)
+    monthly = _monthly(billed, names, district_supply)
+    table = _window_totals(billed, names, window, monthly)
+    by_usage = _by_usage(billed, names, window)
     notes += _gap_notes(monthly, names, window, lang)
     notes += _flag_notes(table, window, district_supply is not None, high_loss, lang)
     period_from, period_to = month_number_to_period(window[[0, -1]])
     return DistrictSummary(period_from, period_to, table, by_usage, monthly, notes)
 
 
+@dataclass
+class _Bills:
+    """Bills of known customers as aligned arrays, keyed by integers instead of text.
+
+    A million customers bill 35 million rows: grouping them by district and usage-type texts, or
+    copying them into a merged frame, took most of the time and memory of a summary.
+    `customer` is a row of the archive; districts and usage types are codes into the sorted
+    `district_names` and `usage_names` (-1 where the archive leaves the usage type empty).
+    Months run up to `last`.
+    """
+
+    customer: np.ndarray
+    month: np.ndarray
+    amounts: pd.DataFrame  # kwh and revenue: summed together in one grouped pass
+    estimated: np.ndarray
+    zero: np.ndarray
+    customer_district: np.ndarray
+    customer_usage: np.ndarray
+    district_names: pd.Index
+    usage_names: pd.Index
+    last: int
+
+    def up_to(self, last: int) -> _Bills:
+        """The bills of months up to `last`."""
+        keep = self.month <= last
+        if keep.all():
+            return replace(self, last=last)
+        kept = {name: getattr(self, name)[keep] for name in BILL_ARRAYS}
+        kept["amounts"] = kept["amounts"].reset_index(drop=True)
+        return replace(self, last=last, **kept)
+
+    @cached_property
+    def first(self) -> int:
+        return int(self.month.min())
+
+    @cached_property
+    def district(self) -> np.ndarray:
+        return self.customer_district[self.customer]
+
+    @cached_property
+    def seen(self) -> np.ndarray:
+        """Months `first`..`last` (rows) x archive customers: True where the customer has a bill.
+
+        Distinct customers per group are counted on it: linear, where counting distinct
+        (group, customer) pairs among the bills means sorting them.
+        """
+        seen = np.zeros((self.last - self.first + 1, len(self.customer_district)), dtype=bool)
+        seen[self.month - self.first, self.customer] = True
+        return seen
+
+    def customers_in(self, months: np.ndarray) -> np.ndarray:
+        """Per archive customer: has a bill in one of `months`."""
+        inside = months[(months >= self.first) & (months <= self.last)]
+        return self.seen[inside - self.first].any(axis=0)
+
+    def in_months(self, months: np.ndarray) -> np.ndarray:
+        """Per bill: its month is in `months`, a run of consecutive months."""
+        return (self.month >= months[0]) & (self.month <= months[-1])
+
+
+BILL_ARRAYS = ("customer", "month", "amounts", "estimated", "zero")
+
+
 def _label_bills(
     bills: pd.DataFrame, customers: pd.DataFrame, notes: list[str], lang: str
-) -> pd.DataFrame:
-    """Bills with the customer's district and usage type, a month number and indicator columns."""
-    frame = bills[list(BILL_COLUMNS)].merge(
-        customers[list(CUSTOMER_COLUMNS)].drop_duplicates("customer_id"),
-        on="customer_id",
-        how="left",
-    )
-    unknown = frame["district"].isna()
-    if unknown.any():
+) -> _Bills:
+    """Bills with the customer's archive row, district and usage type, month number and
+    indicators; bills of customers missing from the archive (or without district) are noted."""
+    archive = customers[list(CUSTOMER_COLUMNS)].drop_duplicates("customer_id")
+    codes, ids = pd.factorize(bills["customer_id"])
+    customer = np.append(pd.Index(archive["customer_id"]).get_indexer(ids), -1)[codes]
+    customer_district, district_names = pd.factorize(archive["district"], sort=True)
+    customer_usage, usage_names = pd.factorize(archive["usage_type"], sort=True)
+    known = np.append(customer_district, -1)[customer] >= 0
+    unknown = int(np.count_nonzero(~known))
+    if unknown:
         notes.append(
             pick(
                 lang,
-                f"{int(unknown.sum())} 条账单的户号不在客户档案中，未计入统计。",
-                f"{int(unknown.sum())} bills belong to customers missing from the archive and "
-                "are left out.",
+                f"{unknown} 条账单的户号不在客户档案中，未计入统计。",
+                f"{unknown} bills belong to customers missing from the archive and are left out.",
             )
         )
-    frame = frame[~unknown].copy()
-    frame["month"] = period_to_month_number(frame["period"])
-    frame["kwh"] = pd.to_numeric(frame["kwh_billed"], errors="coerce").fillna(0.0)
-    frame["revenue"] = pd.to_numeric(frame["amount"], errors="coerce").fillna(0.0)
-    frame["estimated"] = (frame["read_type"].astype(str) == "estimated").astype(int)
-    frame["zero"] = (frame["kwh"] == 0).astype(int)
-    return frame
+        bills = bills.loc[known, list(BILL_COLUMNS)]
+        customer = customer[known]
+    month = period_to_month_number(bills["period"])
+    kwh = pd.to_numeric(bills["kwh_billed"], errors="coerce").fillna(0.0).to_numpy(dtype=float)
+    revenue = pd.to_numeric(bills["amount"], errors="coerce").fillna(0.0).to_numpy(dtype=float)
+    return _Bills(
+        customer=customer,
+        month=month,
+        amounts=pd.DataFrame({"kwh": kwh, "revenue": revenue}),
+        estimated=(bills["read_type"].astype(str) == "estimated").to_numpy(dtype=bool),
+        zero=kwh == 0,
+        customer_district=customer_district,
+        customer_usage=customer_usage,
+        district_names=district_names,
+        usage_names=usage_names,
+        last=int(month.max()) if len(month) else -1,
+    )
 
 
 def _monthly(
-    labelled: pd.DataFrame,
-    names: list[str],
-    months: np.ndarray,
-    district_supply: pd.DataFrame | None,
+    billed: _Bills, names: list[str], district_supply: pd.DataFrame | None
 ) -> pd.DataFrame:
     """One row per district and month, months without bills left as gaps (NaN)."""
-    grouped = labelled.groupby(["district", "month"]).agg(
-        customers=("customer_id", "nunique"),
-        bills=("customer_id", "size"),
-        kwh=("kwh", "sum"),
-        revenue=("revenue", "sum"),
-        estimated=("estimated", "sum"),
-        zero=("zero", "sum"),
+    first, width = billed.first, billed.last - billed.first + 1
+    district_count = len(billed.district_names)
+    customers = np.zeros((district_count, width), dtype=np.int64)
+    for column, seen in enumerate(billed.seen):
+        customers[:, column] = np.bincount(billed.customer_district[seen], minlength=district_count)
+    grouped = _group_totals(
+        billed,
+        billed.district * width + (billed.month - first),
+        customers.ravel(),
+        lambda key: pd.MultiIndex.from_arrays(
+            [billed.district_names.take(key // width), key % width + first],
+            names=["district", "month"],
+        ),
     )
+    months = np.arange(first, first + width)
     full = pd.MultiIndex.from_product([names, months], names=["district", "month"])
     monthly = grouped.reindex(full).reset_index()
     monthly["period"] = month_number_to_period(monthly["month"].to_numpy())
@@ -173,11 +247,11 @@ def _supply(district_supply: pd.DataFrame | None, monthly: pd.DataFrame) -> pd.S
 
 
 def _window_totals(
-    labelled: pd.DataFrame, names: list[str], window: np.ndarray, monthly: pd.DataFrame
+    billed: _Bills, names: list[str], window: np.ndarray, monthly: pd.DataFrame
 ) -> pd.DataFrame:
     """Totals over `window` per district, with year-over-year change and line loss."""
-    current = _totals(labelled[labelled["month"].isin(window)], ["district"], names)
-    previous = _totals(labelled[labelled["month"].isin(window - 12)], ["district"], names)
+    current = _totals(_by_district(billed, window), names)
+    previous = _totals(_by_district(billed, window - 12), names)
     coverage = _coverage(monthly, window)
     previous_coverage = _coverage(monthly, window - 12)
     complete = (coverage == len(window)) & (previous_coverage == len(window))
@@ -192,17 +266,84 @@ def _window_totals(
     return table.reset_index()
 
 
-def _totals(frame: pd.DataFrame, keys: list[str], names: list[str]) -> pd.DataFrame:
-    """customers, bills, kWh, revenue, average price and the estimated and zero shares."""
-    totals = frame.groupby(keys).agg(
-        customers=("customer_id", "nunique"),
-        bills=("customer_id", "size"),
-        kwh=("kwh", "sum"),
-        revenue=("revenue", "sum"),
-        estimated=("estimated", "sum"),
-        zero=("zero", "sum"),
+def _by_district(billed: _Bills, months: np.ndarray) -> pd.DataFrame:
+    """Totals per district over `months` (a run of consecutive months)."""
+    count = len(billed.district_names)
+    seen = billed.customers_in(months)
+    return _group_totals(
+        billed,
+        np.where(billed.in_months(months), billed.district, -1),
+        np.bincount(billed.customer_district[seen], minlength=count),
+        lambda key: pd.Index(billed.district_names.take(key), name="district"),
     )
-    if keys == ["district"]:
+
+
+def _by_district_and_usage(billed: _Bills, months: np.ndarray) -> pd.DataFrame:
+    """Totals per district and usage type over `months`; customers without a usage type are
+    left out, as a groupby leaves out missing keys."""
+    width = len(billed.usage_names)
+    customer_key = np.where(
+        billed.customer_usage >= 0, billed.customer_district * width + billed.customer_usage, -1
+    )
+    seen_keys = customer_key[billed.customers_in(months)]
+    bill_key = customer_key[billed.customer]
+    return _group_totals(
+        billed,
+        np.where(billed.in_months(months), bill_key, -1),
+        np.bincount(seen_keys[seen_keys >= 0], minlength=len(billed.district_names) * width),
+        lambda key: pd.MultiIndex.from_arrays(
+            [billed.district_names.take(key // width), billed.usage_names.take(key % width)],
+            names=["district", "usage_type"],
+        ),
+    )
+
+
+def _group_totals(
+    billed: _Bills,
+    bill_key: np.ndarray,
+    customers: np.ndarray,
+    label: Callable[[np.ndarray], pd.Index],
+) -> pd.DataFrame:
+    """customers, bills, kwh, revenue, estimated and zero per integer key of the bills (-1: left
+    out), one row per key with bills, labelled by `label(keys)`: what a groupby on the text keys
+    gives. `customers` counts, per key, the distinct customers with bills.
+
+    kWh and revenue go through pandas' grouped sum (compensated, in row order), so the totals are
+    the very numbers a groupby on the text columns gives.
+    """
+    counted = bill_key >= 0
+    keys = bill_key[counted]
+    size = len(customers)
+    bills = np.bincount(keys, minlength=size)
+    grouping = pd.Categorical.from_codes(bill_key, categories=pd.RangeIndex(size))
+    sums = billed.amounts.groupby(grouping, observed=False).sum()
+    totals = {
+        "customers": customers,
+        "bills": bills,
+        "kwh": sums["kwh"],
+        "revenue": sums["revenue"],
+        "estimated": np.bincount(bill_key[counted & billed.estimated], minlength=size),
+        "zero": np.bincount(bill_key[counted & billed.zero], minlength=size),
+    }
+    present = np.flatnonzero(bills > 0)
+    return pd.DataFrame(
+        {
+            name: np.asarray(values)[present].astype(TOTAL_DTYPES[name])
+            for name, values in totals.items()
+        },
+        index=label(present),
+    )
+
+
+TOTAL_DTYPES = {"customers": np.int64, "bills": np.int64, "kwh": float, "revenue": float,
+                "estimated": np.int64, "zero": np.int64}  # fmt: skip
+
+
+def _totals(grouped: pd.DataFrame, names: list[str] | None = None) -> pd.DataFrame:
+    """Average price and the estimated and zero shares of grouped totals; per district (`names`
+    given) every district listed, those without bills as empty rows."""
+    totals = grouped
+    if names is not None:
         totals = totals.reindex(pd.Index(names, name="district"))
         totals[["customers", "bills"]] = totals[["customers", "bills"]].fillna(0)
     totals["avg_price"] = _ratio(totals["revenue"], totals["kwh"])
@@ -211,11 +352,10 @@ def _totals(frame: pd.DataFrame, keys: list[str], names: list[str]) -> pd.DataFr
     return totals.drop(columns=["estimated", "zero"])
 
 
-def _by_usage(labelled: pd.DataFrame, names: list[str], window: np.ndarray) -> pd.DataFrame:
+def _by_usage(billed: _Bills, names: list[str], window: np.ndarray) -> pd.DataFrame:
     """Totals per district and usage type over `window`, with the share of the district's kWh."""
-    keys = ["district", "usage_type"]
-    current = _totals(labelled[labelled["month"].isin(window)], keys, names)
-    previous = labelled[labelled["month"].isin(window - 12)].groupby(keys)["kwh"].sum()
+    current = _totals(_by_district_and_usage(billed, window))
+    previous = _by_district_and_usage(billed, window - 12)["kwh"]
     current["kwh_share"] = _ratio(
         current["kwh"], current.groupby(level="district")["kwh"].transform("sum")
     )

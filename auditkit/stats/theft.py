@@ -51,8 +51,10 @@ CUSTOMERS_PER_FACTOR = 100
 MIN_CUSTOMERS = 20
 #: Lowest reported score; stronger rises than that are all alike for theft.
 SCORE_FLOOR = -10.0
-#: Customers processed together; bounds memory on daily reads (rows x days floats per array).
-CHUNK_ROWS = 20_000
+#: Cells (customers x steps) processed together. Besides bounding memory on daily reads, small
+#: chunks let the allocator reuse the same memory for every temporary array: with whole-matrix
+#: temporaries each pass touched fresh pages, and the fit ran about twice as slowly.
+CHUNK_CELLS = 100_000
 #: Customers used to estimate the common patterns (evenly spaced, so results are deterministic).
 FACTOR_SAMPLE = 20_000
 #: Smallest noise scale (log units, about 2 %): a perfectly regular series is not infinitely sure.
@@ -143,16 +145,19 @@ def score_level_shifts(
     before, after = WINDOWS[frequency]
     observed = ~np.isnan(values)
     n_readings = observed.sum(axis=1)
-    log_kwh, all_zero = log_consumption(values)
+    steps = values.shape[1]
+    log_kwh = np.empty_like(values, dtype=float)
+    all_zero = np.zeros(len(values), dtype=bool)
+    for rows in _chunks(np.arange(len(values)), steps):
+        log_kwh[rows], all_zero[rows] = log_consumption(values[rows])
     scorable = ~all_zero & (n_readings >= before + after)
 
-    steps = values.shape[1]
     basis = _design_basis(steps, _common_factors(log_kwh, np.flatnonzero(scorable)))
     step_columns = _step_columns(steps, basis)
     change = np.full(len(values), steps - 1)
     log_drop = np.zeros(len(values))
     score = np.zeros(len(values))
-    for rows in _chunks(np.flatnonzero(scorable)):
+    for rows in _chunks(np.flatnonzero(scorable), steps):
         fit = _fit_level_shift(
             log_kwh[rows], observed[rows], basis, step_columns, before, after, np.log1p(-min_drop)
         )
@@ -276,8 +281,10 @@ def _sidak(z: np.ndarray, tries: np.ndarray) -> np.ndarray:
     return np.clip(np.nan_to_num(score, nan=SCORE_FLOOR, neginf=SCORE_FLOOR), SCORE_FLOOR, None)
 
 
-def _chunks(rows: np.ndarray) -> list[np.ndarray]:
-    return [rows[start : start + CHUNK_ROWS] for start in range(0, len(rows), CHUNK_ROWS)]
+def _chunks(rows: np.ndarray, steps: int) -> list[np.ndarray]:
+    """`rows` in consecutive pieces of about CHUNK_CELLS cells."""
+    size = max(1, CHUNK_CELLS // max(steps, 1))
+    return [rows[start : start + size] for start in range(0, len(rows), size)]
 
 
 def _peer_z(log_drop: np.ndarray, scorable: np.ndarray, peer_groups: np.ndarray) -> np.ndarray:

@@ -106,3 +106,36 @@ def test_unknown_customers_and_bad_input():
         summarize(bills, customers, as_of="2020-01")
     with pytest.raises(ParameterError, match="'lang'"):
         summarize(extra, customers, lang="fr")
+
+
+def test_a_customer_billed_twice_in_a_month_counts_once_and_empty_usage_types_drop_out():
+    bills, customers, supply = _hand_tables()
+    twice = bills[(bills["customer_id"] == "a") & (bills["period"] == "2024-12")]
+    customers.loc[customers["customer_id"] == "c", "usage_type"] = None
+    summary = summarize(pd.concat([bills, twice], ignore_index=True), customers, supply)
+    december = summary.monthly.set_index(["district", "period"]).loc[("X", "2024-12")]
+    assert (december["customers"], december["bills"], december["kwh"]) == (2, 3, 110 + 110 + 0)
+    x = summary.table.set_index("district").loc["X"]
+    assert (x["customers"], x["bills"], x["kwh"]) == (2, 25, 12 * 110 + 11 * 200 + 110)
+    assert summary.table.set_index("district").loc["Y", "customers"] == 1
+    # c has no usage type: counted in its district, left out of the usage breakdown.
+    assert summary.by_usage["district"].tolist() == ["X", "X"]
+
+
+def test_months_after_the_last_bill_up_to_as_of_are_gaps():
+    bills, customers, _ = _hand_tables()
+    summary = summarize(bills, customers, as_of="2025-02", months=3, lang="en")
+    x = summary.monthly[summary.monthly["district"] == "X"]
+    assert x["period"].iloc[-3:].tolist() == ["2024-12", "2025-01", "2025-02"]
+    assert x["bills"].iloc[-3:].isna().tolist() == [False, True, True]
+    assert summary.table.set_index("district").loc["X", "bills"] == 2
+    assert any("X: no bills for 2025-01, 2025-02" in note for note in summary.notes)
+
+
+def test_periods_of_bills_left_out_are_not_parsed():
+    bills, customers, _ = _hand_tables()
+    stray = bills.head(1).assign(customer_id="zz", period="someday")
+    summary = summarize(pd.concat([bills, stray], ignore_index=True), customers, lang="en")
+    assert any("1 bills belong to customers missing" in note for note in summary.notes)
+    with pytest.raises(ParameterError, match="found 'someday'"):
+        summarize(pd.concat([bills, stray.assign(customer_id="a")]), customers)

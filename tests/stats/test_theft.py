@@ -7,7 +7,8 @@ import pandas as pd
 import pytest
 
 from auditkit.errors import ParameterError
-from auditkit.stats import theft_scores
+from auditkit.stats import theft, theft_scores
+from auditkit.stats.matrix import to_matrix
 
 MONTHS = [f"{2022 + m // 12}-{m % 12 + 1:02d}" for m in range(36)]
 
@@ -158,3 +159,44 @@ def test_min_drop_is_checked():
     reads, _ = _population(customers=10)
     with pytest.raises(ParameterError, match="'min_drop'"):
         theft_scores(reads, min_drop=1.5)
+
+
+def test_the_matrix_entry_point_gives_what_theft_scores_gives():
+    _, kwh = _population(customers=150, seed=10)
+    kwh[12, 26:] *= 0.4
+    kwh[30, :30] = np.nan  # too short
+    reads = _long(kwh).dropna()
+    ids = [f"C{i:04d}" for i in range(150)]
+    peers = pd.Series(np.where(np.arange(150) % 3 == 0, "A", "B"), index=ids)
+    expected = theft_scores(reads, peers=peers).set_index("customer_id").loc[ids]
+    matrix = to_matrix(reads)
+    groups = (peers.loc[ids] == "A").to_numpy().astype(int)
+    shifts = theft.score_level_shifts(matrix.values, "M", 0.2, groups)
+    np.testing.assert_array_equal(shifts.score, expected["score"])
+    np.testing.assert_array_equal(shifts.drop_ratio, expected["drop_ratio"])
+    np.testing.assert_array_equal(shifts.peer_z, expected["peer_z"])
+    np.testing.assert_array_equal(shifts.steps_since_change, expected["steps_since_change"])
+    np.testing.assert_array_equal(shifts.n_readings, expected["n_readings"])
+    assert shifts.scorable.tolist() == (expected["status"] == "scored").tolist()
+    assert (
+        matrix.times[shifts.first_low_step[12]] == expected.loc["C0012", "change_at"] == MONTHS[26]
+    )
+
+
+def test_scores_do_not_depend_on_how_customers_are_chunked(monkeypatch):
+    _, kwh = _population(customers=120, seed=11)
+    kwh[40, 20:] *= 0.5
+    reads = _long(kwh)
+    whole = theft_scores(reads)
+    monkeypatch.setattr(theft, "CHUNK_CELLS", 7 * 36)  # seven customers at a time
+    pd.testing.assert_frame_equal(theft_scores(reads), whole, check_exact=False, rtol=1e-9)
+
+
+def test_the_matrix_entry_point_checks_its_inputs():
+    values = np.ones((3, 12))
+    with pytest.raises(ParameterError, match="'frequency'"):
+        theft.score_level_shifts(values, "W", 0.2, np.zeros(3, int))
+    with pytest.raises(ParameterError, match=r"'peer_groups'.*one group per row"):
+        theft.score_level_shifts(values, "M", 0.2, np.zeros(2, int))
+    with pytest.raises(ParameterError, match="'min_drop'"):
+        theft.score_level_shifts(values, "M", -0.1, np.zeros(3, int))
