@@ -26,6 +26,8 @@ EXPLAINING_ORDERS = (
 )
 #: Smallest drop the suspicion score weighs (theft_scores' default: 20 % less consumption).
 THEFT_MIN_DROP = 0.2
+#: Days counted as a month where a threshold in months applies to daily reads.
+DAYS_PER_MONTH = 30
 
 
 @rule(
@@ -34,10 +36,10 @@ THEFT_MIN_DROP = 0.2
     title_en="Sustained drop in consumption (theft signal)",
     title_zh="用电量持续突降（疑似窃电或计量故障）",
     checks=(
-        "a step down in a customer's monthly energy, adjusted for season and trend, against its own "
-        "history and its peers (usage type and district), lasting at least min_months_after months; "
-        "drops near a reduction, suspension, closure or tariff change, and runs of zero kWh "
-        "(zero_consumption), are left out"
+        "a step down in a customer's monthly energy (or daily smart-meter reads, source: "
+        "daily_reads), adjusted for season and trend, against its own history and its peers (usage "
+        "type and district), lasting at least min_months_after months; drops near a reduction, "
+        "suspension, closure or tariff change, and runs of zero kWh (zero_consumption), are left out"
     ),
     needs=("bills.kwh_billed",),
     params=(
@@ -46,10 +48,14 @@ THEFT_MIN_DROP = 0.2
         "min_history_months",
         "min_months_after",
         "order_window_months",
+        "source",
+        "daily_min_score",
     ),
     severity="high",
 )
 def consumption_drop(ctx: RuleContext, params: dict) -> pd.DataFrame:
+    if params["source"] == "daily_reads":
+        return _daily_drop(ctx, params)
     recent = ctx.bill_month > ctx.as_of - params["lookback_months"]
     measured = np.flatnonzero(recent & _measured_months(ctx) & (ctx.bill_customer >= 0))
     if not len(measured):
@@ -79,10 +85,7 @@ def consumption_drop(ctx: RuleContext, params: dict) -> pd.DataFrame:
         }
     )
     scored = scored.join(_after_change(ctx, measured, scored), on="cust")
-    explained = _explained_by_order(ctx, scored, params["order_window_months"])
-    # Months since the change all at zero: that is zero_consumption's finding, not a drop.
-    keep = (scored["kwh_after"] > 0).to_numpy() & ~explained
-    scored = scored[keep]
+    scored = _unexplained(ctx, scored, params)
     if scored.empty:
         return empty_raw()
     evidence = [
@@ -94,10 +97,123 @@ def consumption_drop(ctx: RuleContext, params: dict) -> pd.DataFrame:
             scored["peer_z"], scored["revenue"], strict=True,
         )
     ]  # fmt: skip
+    return _findings(ctx, scored, evidence, params["min_score"])
+
+
+def _unexplained(ctx: RuleContext, scored: pd.DataFrame, params: dict) -> pd.DataFrame:
+    """The scored drops no order explains and that are not runs of zero kWh since the change
+    (those are zero_consumption's finding, not a drop)."""
+    explained = _explained_by_order(ctx, scored, params["order_window_months"])
+    return scored[(scored["kwh_after"] > 0).to_numpy() & ~explained]
+
+
+def _findings(
+    ctx: RuleContext, scored: pd.DataFrame, evidence: list[str], min_score: float
+) -> pd.DataFrame:
     # Map the unbounded suspicion score onto (0, 1) for ranking alongside other rules.
-    score01 = 1 - np.exp(-scored["score"].to_numpy(dtype=float) / (2 * params["min_score"]))
+    score01 = 1 - np.exp(-scored["score"].to_numpy(dtype=float) / (2 * min_score))
     return raw(scored["cust"], scored["change_month"], np.full(len(scored), ctx.as_of), evidence,
                scored["revenue"], score01)  # fmt: skip
+
+
+def _daily_drop(ctx: RuleContext, params: dict) -> pd.DataFrame:
+    """consumption_drop on smart-meter days: the same score on a customers x days matrix of the
+    last lookback_months months; history and duration thresholds count DAYS_PER_MONTH per month.
+
+    A year of days shows ordinary month-to-month swings as steps, so customers are listed from
+    daily_min_score (on the synthetic utility, 4,000 customers x 365 days: precision 0.40 and
+    recall 0.71 of the thefts that began inside the year, against 0.10 / 0.76 at min_score 2).
+    """
+    reads = ctx.daily
+    if reads is None:
+        raise ParameterError(
+            "consumption_drop.source", "bills, or a dataset with a daily_reads table", "daily_reads"
+        )
+    first_day = _first_day_of_month(ctx.as_of - params["lookback_months"] + 1)
+    inside = np.flatnonzero((reads.day >= first_day) & ~np.isnan(reads.kwh))
+    if not len(inside):
+        return empty_raw()
+    cust, day = reads.cust[inside], reads.day[inside]
+    row_customer = _rows_in_id_order(ctx, np.bincount(cust, minlength=len(ctx.customers)) > 0)
+    row_of_customer = np.full(len(ctx.customers), -1)
+    row_of_customer[row_customer] = np.arange(len(row_customer))
+    start = int(day.min())  # the context holds no reads after the audit month
+    values = np.full((len(row_customer), int(day.max()) - start + 1), np.nan)
+    values[row_of_customer[cust], day - start] = reads.kwh[inside]
+    if np.count_nonzero(~np.isnan(values)) < len(inside):
+        raise ParameterError("daily_reads", "one read per customer and date", "repeated reads")
+    shifts = score_level_shifts(values, "D", THEFT_MIN_DROP, _peer_groups(ctx, row_customer))
+    chosen = np.flatnonzero(
+        shifts.scorable
+        & (shifts.score >= params["daily_min_score"])
+        & (shifts.n_readings >= params["min_history_months"] * DAYS_PER_MONTH)
+        & (shifts.steps_since_change >= params["min_months_after"] * DAYS_PER_MONTH)
+    )
+    if not len(chosen):
+        return empty_raw()
+    chosen = chosen[np.argsort(-shifts.score[chosen], kind="stable")]
+    change_day = start + shifts.first_low_step[chosen]
+    change_date = change_day.astype("datetime64[D]")
+    change_month = change_date.astype("datetime64[M]").astype(np.int64) + 1970 * 12
+    after = np.nansum(
+        np.where(np.arange(values.shape[1]) >= (change_day - start)[:, None], values[chosen], 0.0),
+        axis=1,
+    )
+    drop_ratio = shifts.drop_ratio[chosen]
+    rate = _latest_energy_rate(ctx)[row_customer[chosen]]
+    scored = pd.DataFrame(
+        {
+            "cust": row_customer[chosen], "score": shifts.score[chosen], "drop_ratio": drop_ratio,
+            "change_at": pd.to_datetime(change_date).strftime("%Y-%m-%d"),
+            "days_since_change": shifts.steps_since_change[chosen], "peer_z": shifts.peer_z[chosen],
+            "change_month": change_month, "kwh_after": after,
+            "revenue": after * (1 / np.maximum(drop_ratio, 0.05) - 1) * rate,
+        }
+    )  # fmt: skip
+    scored = _unexplained(ctx, scored, params)
+    if scored.empty:
+        return empty_raw()
+    evidence = [
+        f"daily smart-meter consumption fell to {ratio:.0%} of its usual level from {change} and "
+        f"stayed down for {int(days)} days (suspicion score {score:.1f}; {peer:.1f} robust SD "
+        f"beyond peers of the same usage type and district); {fmt_money(revenue)} estimated unbilled"
+        for ratio, change, days, score, peer, revenue in zip(
+            scored["drop_ratio"], scored["change_at"], scored["days_since_change"], scored["score"],
+            scored["peer_z"], scored["revenue"], strict=True,
+        )
+    ]  # fmt: skip
+    return _findings(ctx, scored, evidence, params["daily_min_score"])
+
+
+def _first_day_of_month(month: int) -> int:
+    """Day number (days since 1970-01-01) of the first day of month number `month`."""
+    return int(np.datetime64(month - 1970 * 12, "M").astype("datetime64[D]").astype(np.int64))
+
+
+def _latest_energy_rate(ctx: RuleContext) -> np.ndarray:
+    """Per customer, the energy rate due on its latest bill (NaN without bills)."""
+    rate = np.full(len(ctx.customers), np.nan)
+    last = np.flatnonzero(np.append(~ctx.same_customer_as_previous[1:], True))
+    rate[ctx.bill_customer[last]] = ctx.energy_rate_due_or_billed[last]
+    return rate
+
+
+def _rows_in_id_order(ctx: RuleContext, has_reading: np.ndarray) -> np.ndarray:
+    """Customer codes with a reading, in customer_id order (as `theft_scores` orders them, so
+    both give the same scores)."""
+    ids = ctx.customers["customer_id"]  # archives usually come sorted by customer_id
+    rank = np.arange(len(ids)) if ids.is_monotonic_increasing else pd.factorize(ids, sort=True)[0]
+    row_customer = np.flatnonzero(has_reading)
+    return row_customer[np.argsort(rank[row_customer], kind="stable")]
+
+
+def _peer_groups(ctx: RuleContext, row_customer: np.ndarray) -> np.ndarray:
+    """Each row's peer group: its usage type and district (one shared group where either is
+    missing)."""
+    usage = pd.factorize(ctx.customers["usage_type"])[0]
+    district = pd.factorize(ctx.customers["district"])[0]
+    group = np.where((usage < 0) | (district < 0), -1, usage * (district.max() + 1) + district)
+    return group[row_customer]
 
 
 @dataclass(frozen=True)
@@ -117,13 +233,7 @@ class _MeasuredMatrix:
         """The matrix of the bills at positions `measured` (customer codes >= 0, months <= as_of)."""
         cust = ctx.bill_customer[measured]
         month = ctx.bill_month[measured]
-        has_bill = np.bincount(cust, minlength=len(ctx.customers)) > 0
-        ids = ctx.customers["customer_id"]  # archives usually come sorted by customer_id
-        rank = (
-            np.arange(len(ids)) if ids.is_monotonic_increasing else pd.factorize(ids, sort=True)[0]
-        )
-        row_customer = np.flatnonzero(has_bill)
-        row_customer = row_customer[np.argsort(rank[row_customer], kind="stable")]
+        row_customer = _rows_in_id_order(ctx, np.bincount(cust, minlength=len(ctx.customers)) > 0)
         row_of_customer = np.full(len(ctx.customers), -1)
         row_of_customer[row_customer] = np.arange(len(row_customer))
         first_month = int(month.min())
@@ -136,12 +246,7 @@ class _MeasuredMatrix:
         return cls(values, row_customer, first_month)
 
     def peer_groups(self, ctx: RuleContext) -> np.ndarray:
-        """Each row's peer group: its usage type and district (one shared group where either is
-        missing)."""
-        usage = pd.factorize(ctx.customers["usage_type"])[0]
-        district = pd.factorize(ctx.customers["district"])[0]
-        group = np.where((usage < 0) | (district < 0), -1, usage * (district.max() + 1) + district)
-        return group[self.row_customer]
+        return _peer_groups(ctx, self.row_customer)
 
 
 def _raise_duplicated(ctx: RuleContext, measured: np.ndarray) -> None:

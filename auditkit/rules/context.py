@@ -28,6 +28,7 @@ class RuleContext:
     tariffs: pd.DataFrame
     work_orders: pd.DataFrame | None
     as_of: int  # month number of the audit date
+    daily_reads: pd.DataFrame | None = field(default=None, repr=False)  # as in the dataset
     rate_tables: dict[str, np.ndarray] = field(default_factory=dict, repr=False)
     due_rates: dict[str, np.ndarray] = field(default_factory=dict, repr=False)
 
@@ -69,7 +70,25 @@ class RuleContext:
             orders["cust"] = pd.Index(customers["customer_id"]).get_indexer(orders["customer_id"])
             orders["effective_month"] = date_month_number(orders["effective_date"])
         tariffs = with_contract_columns(dataset.tariffs, "tariffs")
-        return cls(customers, bills, tariffs, orders, as_of_month)
+        daily_reads = getattr(dataset, "daily_reads", None)
+        return cls(customers, bills, tariffs, orders, as_of_month, daily_reads)
+
+    @cached_property
+    def daily(self) -> DailyReads | None:
+        """The daily reads up to the audit month's last day as codes (None without daily reads).
+
+        Read once, on first use: only rules that read daily consumption pay for it.
+        """
+        if self.daily_reads is None or self.daily_reads.empty:
+            return None
+        reads = self.daily_reads
+        codes, uniques = pd.factorize(reads["customer_id"])
+        known = pd.Index(self.customers["customer_id"]).get_indexer(uniques).astype(np.int32)
+        cust = np.append(known, np.int32(-1))[codes]
+        day = reads["date"].to_numpy(dtype="datetime64[D]").astype(np.int64)
+        last_day = int(np.datetime64(self.as_of_date.date(), "D").astype(np.int64))
+        keep = np.flatnonzero((cust >= 0) & (day <= last_day))
+        return DailyReads(cust[keep], day[keep], reads["kwh"].to_numpy(dtype=float)[keep])
 
     @property
     def as_of_period(self) -> str:
@@ -351,6 +370,16 @@ class RuleContext:
         inside = (joined["month"] >= joined["start"]) & (joined["month"] < joined["end"])
         hit[joined.loc[inside, "row"].to_numpy()] = True
         return hit
+
+
+@dataclass(frozen=True)
+class DailyReads:
+    """Daily reads of known customers up to the audit date: customer code, day number (days since
+    1970-01-01) and kWh (NaN where the meter sent none)."""
+
+    cust: np.ndarray
+    day: np.ndarray
+    kwh: np.ndarray
 
 
 def with_contract_columns(frame: pd.DataFrame, table: str) -> pd.DataFrame:

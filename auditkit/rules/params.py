@@ -12,6 +12,8 @@ from auditkit.errors import ParameterError
 from auditkit.paths import params_dir
 
 RULES_FILE = "rules.yaml"
+#: Parameters that name one of a few choices instead of giving a number.
+CHOICES: dict[str, tuple[str, ...]] = {"consumption_drop.source": ("bills", "daily_reads")}
 
 
 def defaults_file() -> Path:
@@ -33,8 +35,10 @@ def load_defaults(path: Path | None = None) -> dict[str, dict]:
         )
     for section, values in content.items():
         for name, value in values.items():
+            dotted = f"{section}.{name}"
             expected: object = [1.0] if isinstance(value, list) else 0.0
-            _check_value(f"{path.name}: {section}.{name}", value, expected)
+            expected = CHOICES[dotted][0] if dotted in CHOICES else expected
+            _check_value(f"{path.name}: {dotted}", value, expected, CHOICES.get(dotted))
     _check_complete(content, path)
     return content
 
@@ -70,14 +74,20 @@ def resolve(defaults: Mapping[str, Mapping], overrides: Mapping | None) -> dict[
                 raise ParameterError(
                     f"params.{section}", f"a parameter among {sorted(merged[section])}", name
                 )
-            _check_value(f"params.{dotted}", new_value, merged[section][name])
+            _check_value(f"params.{dotted}", new_value, merged[section][name], CHOICES.get(dotted))
             merged[section][name] = new_value
     return merged
 
 
-def _check_value(name: str, value: object, default: object) -> None:
-    """Numbers must be numbers ≥ 0 (bools are not numbers); lists must hold numbers."""
-    if isinstance(default, list):
+def _check_value(
+    name: str, value: object, default: object, choices: tuple[str, ...] | None = None
+) -> None:
+    """Numbers must be numbers ≥ 0 (bools are not numbers); lists must hold numbers; a choice
+    one of its `choices`."""
+    if choices is not None:
+        if value not in choices:
+            raise ParameterError(name, f"one of {', '.join(choices)}", value)
+    elif isinstance(default, list):
         if not isinstance(value, list) or not all(_is_number(v) and v > 0 for v in value):
             raise ParameterError(name, "a list of positive numbers", value)
     elif _is_number(default):

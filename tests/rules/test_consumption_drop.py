@@ -86,3 +86,41 @@ def test_two_bills_for_one_month_are_named():
     dataset = Dataset(**tables, bills=pd.concat([bills, twice], ignore_index=True))
     with pytest.raises(ParameterError, match="several for 'K05' at '2024-08'"):
         rules.run(dataset, rules=["consumption_drop"])
+
+
+def _with_daily_reads(utility: Utility, drop_day: dict[str, str]) -> Dataset:
+    """`utility` plus a year of daily reads (Jun 2024 - May 2025, inside its bills): steady with a
+    weekly rhythm, and down to 35 % from `drop_day` for the customers it names."""
+    rng = np.random.default_rng(3)
+    days = pd.date_range("2024-06-01", "2025-05-31")
+    weekly = np.where(days.day_of_week >= 5, 0.9, 1.04)
+    frames = []
+    for customer in utility.customers:
+        cid = customer["customer_id"]
+        kwh = 5.0 * weekly * rng.lognormal(0, 0.1, len(days))
+        if cid in drop_day:
+            kwh[days >= pd.Timestamp(drop_day[cid])] *= 0.35
+        frames.append(pd.DataFrame({"customer_id": cid, "date": days, "kwh": np.round(kwh, 3)}))
+    tables = {"customers": pd.DataFrame(utility.customers), "bills": pd.DataFrame(utility.bills),
+              "tariffs": TARIFFS.copy(), "daily_reads": pd.concat(frames, ignore_index=True)}  # fmt: skip
+    return Dataset.from_frames(tables)
+
+
+def test_daily_reads_date_the_drop_to_the_day():
+    dataset = _with_daily_reads(_two_districts(), {"K05": "2024-11-13", "B17": "2025-01-20"})
+    daily = {"consumption_drop.source": "daily_reads"}
+    findings = rules.run(dataset, as_of="2025-05", rules=["consumption_drop"], params=daily)
+    findings = findings.set_index("customer_id")
+    assert sorted(findings.index) == ["B17", "K05"]
+    assert findings.loc["K05", "period_from"] == "2024-11"
+    assert "from 2024-11-13 and stayed down for 200 days" in findings.loc["K05", "evidence"]
+    assert "fell to 3" in findings.loc["B17", "evidence"]  # 35 % give or take the noise
+    # Monthly bills on the same dataset still find the monthly drops (K07 from 2024-07 ...).
+    monthly = rules.run(dataset, as_of="2025-05", rules=["consumption_drop"])
+    assert set(monthly["customer_id"]) <= set(DROPS)
+
+
+def test_daily_source_without_daily_reads_is_named():
+    with pytest.raises(ParameterError, match=r"consumption_drop\.source.*daily_reads table"):
+        rules.run(_two_districts().dataset(), rules=["consumption_drop"],
+                  params={"consumption_drop.source": "daily_reads"})  # fmt: skip
