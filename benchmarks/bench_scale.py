@@ -305,9 +305,19 @@ def bench_daily(args: argparse.Namespace) -> None:
     with phase("load + validate (with daily reads)", rows, "daily reads"):
         dataset = load(folder)
     reads = dataset.daily_reads
+    with phase("district statistics from daily reads", rows, "daily reads") as result:
+        profile = stats.daily_profile(reads, dataset.customers, dataset.bills)
+        result["note"] = f"{len(profile.reconciliation):,} district-months reconciled"
     with phase("theft_scores on daily reads", rows, "daily reads") as result:
         scores = stats.theft_scores(reads[["customer_id", "date", "kwh"]])
         result["note"] = f"{(scores['score'] > 3).sum():,} customers scored above 3"
+    with phase("rule consumption_drop on daily reads", rows, "daily reads") as result:
+        daily = {"consumption_drop.source": "daily_reads"}
+        findings = rules.run(dataset, rules=["consumption_drop"], params=daily)
+        result["note"] = f"{len(findings):,} findings"
+    if dataset.truth is not None:
+        quality = rules.evaluate(findings, dataset.truth)
+        print(quality[quality["rule_id"] == "consumption_drop"].to_string(index=False))
     converted = converted_folder(folder)
     with phase("dask: monthly kWh per customer from daily", rows, "daily reads") as result:
         from distributed import Client, LocalCluster
