@@ -278,19 +278,48 @@ def bench_dask(args: argparse.Namespace) -> None:
     with LocalCluster(n_workers=2, threads_per_worker=1, dashboard_address=None) as cluster:
         address = cluster.scheduler_address
         with Client(address) as client:
-            client.run(lambda: __import__("auditkit.rules"))  # workers import auditkit once
+            client.run(lambda: __import__("auditkit.engine.partition"))  # workers import it once
         with phase("dask engine, 2 workers, data sent from memory", bill_rows) as result:
             in_memory = rules.run(dataset, engine="dask", scheduler=address)
         memory_seconds = result["seconds"]
         with phase("dask engine, 2 workers, reading partitions", bill_rows) as result:
             stored = rules.run(converted, engine="dask", scheduler=address)
         stored_seconds = result["seconds"]
-    identical = all(frame.equals(local) for frame in (by_parts, in_memory, stored))
+    runs = {"by parts": by_parts, "dask from memory": in_memory, "dask reading": stored}
+    different = {name: findings_differences(found, local) for name, found in runs.items()}
+    for name, differences in different.items():
+        if differences:
+            print(f"    {name} differs from the local engine: {differences}")
+    identical = not any(different.values())
     print(
         f"\n    identical findings: {'yes' if identical else 'NO'}; dask / local: "
         f"{memory_seconds / local_seconds:.2f} (from memory), "
         f"{stored_seconds / local_seconds:.2f} (reading partitions)"
     )
+
+
+def findings_differences(found: pd.DataFrame, expected: pd.DataFrame) -> str:
+    """Where two findings frames differ: per rule, the findings only in one and the columns that
+    differ for the same customer ('' when the frames are equal)."""
+    if found.equals(expected):
+        return ""
+    merged = found.merge(expected, on=["rule_id", "customer_id"], how="outer",
+                         suffixes=("", " expected"), indicator=True)  # fmt: skip
+    notes = []
+    for rule_id, rows in merged.groupby("rule_id", sort=True):
+        missing = int((rows["_merge"] == "right_only").sum())
+        extra = int((rows["_merge"] == "left_only").sum())
+        both = rows[rows["_merge"] == "both"]
+        columns = [
+            column
+            for column in found.columns.drop(["rule_id", "customer_id"])
+            if not both[column]
+            .reset_index(drop=True)
+            .equals(both[f"{column} expected"].reset_index(drop=True))
+        ]
+        if missing or extra or columns:
+            notes.append(f"{rule_id}: {missing} missing, {extra} extra, differing {columns}")
+    return "; ".join(notes) or "same findings in another order or dtype"
 
 
 # ---------------------------------------------------------------------------------- daily reads

@@ -27,7 +27,7 @@ import json
 import os
 import shutil
 import tempfile
-from collections.abc import Iterable, Sequence
+from collections.abc import Callable, Iterable, Sequence
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, replace
 from pathlib import Path
@@ -41,6 +41,7 @@ import pyarrow.compute as pc
 import pyarrow.parquet as pq
 
 from auditkit.data.checks import check_tables
+from auditkit.data.convert import TEXT_DTYPE
 from auditkit.data.dataset import Dataset, TableSource
 from auditkit.data.frames import TypedTable, type_table
 from auditkit.data.problems import DataValidationError, Problem
@@ -241,6 +242,36 @@ def _storage_table(frame: pd.DataFrame, name: str) -> pa.Table:
     return pa.Table.from_arrays(arrays, schema=pa.schema(fields))
 
 
+def _as_converted(arrow: pa.Table, table: str) -> pd.DataFrame | None:
+    """The columns as typed frames hold them, from the storage types `_storage_table` writes,
+    without checking cells again; None when a column is not in the contract or not stored so."""
+    spec = TABLES[table]
+    columns = {}
+    for name in arrow.column_names:
+        if name not in spec.column_names:
+            return None
+        kind, values = spec.column(name).kind, arrow[name]
+        if kind in ("text", "period") and _is_stored_text(values.type):
+            columns[name] = pd.array(values.cast(pa.string()), dtype=TEXT_DTYPE)
+        elif kind == "date" and values.type == pa.timestamp("us"):
+            columns[name] = values.to_numpy(zero_copy_only=False).astype("datetime64[us]")
+        elif kind in ("number", "integer") and values.type == _STORED_NUMBER[kind]:
+            numbers = pd.array(values.to_numpy(zero_copy_only=False), dtype="float64")
+            columns[name] = numbers.astype("Int64") if kind == "integer" else numbers
+        else:
+            return None
+    return pd.DataFrame(columns, copy=False)
+
+
+_STORED_NUMBER = {"number": pa.float64(), "integer": pa.int64()}
+
+
+def _is_stored_text(storage: pa.DataType) -> bool:
+    if pa.types.is_dictionary(storage):
+        storage = storage.value_type
+    return pa.types.is_string(storage)
+
+
 def _is_text(series: pd.Series) -> bool:
     return pd.api.types.is_string_dtype(series) or series.dtype == object
 
@@ -427,15 +458,32 @@ class PartitionedDataset:
         table: str,
         partitions: Sequence[Partition] | None = None,
         columns: Sequence[str] | None = None,
+        keep: Callable[[pa.Table], pa.ChunkedArray] | None = None,
+        check_cells: bool = True,
     ) -> pd.DataFrame:
         """`table` as a typed DataFrame (contract dtypes, as `load` gives) without cross checks.
 
-        Cells are still typed one by one, so a file edited since conversion cannot slip a wrong
-        value through; raises DataValidationError naming the file and row.
+        `keep` maps the Arrow rows read to a boolean mask of the rows wanted: only those are
+        typed (engines read a few months of bills, or a few customers, this way). Cells are
+        typed one by one, so a file edited since conversion cannot slip a wrong value through;
+        raises DataValidationError naming the file and row. Without `check_cells`, columns
+        stored exactly as `convert` writes them are taken as it checked them (the rules engine
+        reads each part so, after the size of every file was checked on opening); any other
+        column still makes the whole table typed and checked.
         """
         arrow, files = self.read_arrow(table, partitions, columns)
         file_rows = self._file_rows(table, partitions)
-        typed, problems = _typed(arrow, table, files, file_rows, some_columns=columns is not None)
+        rows = RowIndex(first_row=1)
+        if keep is not None:
+            mask = keep(arrow)
+            kept = np.flatnonzero(mask.to_numpy(zero_copy_only=False))
+            arrow, rows = arrow.filter(mask), RowIndex(first_row=1, numbers=kept + 1)
+        converted = None if check_cells else _as_converted(arrow, table)
+        if converted is not None:
+            return converted
+        typed, problems = _typed(
+            arrow, table, files, file_rows, some_columns=columns is not None, rows=rows
+        )
         errors = [problem for problem in problems if problem.severity == "error"]
         if typed is None or errors:
             raise DataValidationError(problems)
@@ -530,11 +578,17 @@ def _read_file(root: Path, relative: str, table: str, columns: list[str]) -> pa.
 
 
 def _typed(
-    arrow: pa.Table, table: str, files: list[str], file_rows: list[int], some_columns: bool = False
+    arrow: pa.Table,
+    table: str,
+    files: list[str],
+    file_rows: list[int],
+    some_columns: bool = False,
+    rows: RowIndex | None = None,
 ) -> tuple[TypedTable | None, list[Problem]]:
     """Type an Arrow table as the loader types a Parquet file; problems name the part file and
-    its own row number."""
-    raw = RawTable(arrow, RowIndex(first_row=1), _file_label(table, files), "parquet")
+    its own row number (`rows` numbers the rows across all files when some were left out)."""
+    rows = RowIndex(first_row=1) if rows is None else rows
+    raw = RawTable(arrow, rows, _file_label(table, files), "parquet")
     spec = TABLES[table]
     if some_columns:  # type the columns asked for; keys and references are checked on whole tables
         kept = tuple(column for column in spec.columns if column.name in arrow.column_names)

@@ -19,11 +19,18 @@ import uuid
 from collections.abc import Iterator
 from typing import TYPE_CHECKING
 
-from auditkit.engine.partition import PartResult, RulePlan, run_part, run_whole_dataset
+from auditkit.engine.partition import (
+    PartResult,
+    RulePlan,
+    Tables,
+    gather_whole_dataset,
+    run_part,
+    run_whole_dataset,
+)
 from auditkit.engine.sources import (
     MemorySource,
     StoredSource,
-    gather_whole_dataset,
+    largest_first,
     neighbours_by_part,
 )
 from auditkit.errors import AuditkitError, ParameterError
@@ -69,42 +76,92 @@ def connect(scheduler: str | None, timeout: float = CONNECT_TIMEOUT) -> Iterator
         yield client
 
 
+#: Task priority of the whole-dataset rules and their inputs: dask runs them before the parts,
+#: so the one long task overlaps the parts instead of running alone at the end.
+WHOLE_DATASET_PRIORITY = 1_000_000
+WHOLE_DATASET_TASK = "the whole-dataset rules"
+
+
 def run_parts_on_cluster(
     source: MemorySource | StoredSource, plan: RulePlan, scheduler: str | None
 ) -> list[PartResult]:
     """Every part's findings and the whole-dataset rules', each part a task on the cluster."""
-    neighbours = neighbours_by_part(source) if plan.needs_neighbours else {}
     run = uuid.uuid4().hex[:8]
     with connect(scheduler) as client:
-        tasks: dict[str, Future] = {}
-        if isinstance(source, MemorySource):
-            parts = client.scatter(source.parts())
-            for i, (partition, tables) in enumerate(zip(source.partitions, parts, strict=True)):
-                tasks[f"part {partition}"] = client.submit(
-                    run_part, tables, plan, neighbours.get(i), key=f"auditkit-rules-{run}-{i}"
-                )
-            if plan.whole_dataset:
-                whole = client.scatter(source.whole_dataset_input(plan))
-                tasks["the whole-dataset rules"] = client.submit(
-                    run_whole_dataset, whole, plan, key=f"auditkit-whole-{run}"
-                )
+        if isinstance(source, StoredSource):
+            tasks = _submit_stored(client, source, plan, run)
         else:
-            for i, partition in enumerate(source.partitions):
-                tasks[f"part {partition}"] = client.submit(
-                    _run_stored_part, source, i, plan, neighbours.get(i),
-                    key=f"auditkit-rules-{run}-{i}",
-                )  # fmt: skip
-            if plan.whole_dataset:
-                pieces = [
-                    client.submit(
-                        source.whole_dataset_part, i, plan, key=f"auditkit-slim-{run}-{i}"
-                    )
-                    for i in range(len(source.partitions))
-                ]
-                tasks["the whole-dataset rules"] = client.submit(
-                    _run_whole_from_pieces, pieces, plan, key=f"auditkit-whole-{run}"
-                )
+            tasks = _submit_from_memory(client, source, plan, run)
         return _gather(client, tasks)
+
+
+def _submit_stored(
+    client: Client, source: StoredSource, plan: RulePlan, run: str
+) -> dict[str, Future]:
+    """Tasks that read their part where they run: first every part's share of the whole-dataset
+    input and the whole-dataset rules, then the parts, largest first."""
+    tasks: dict[str, Future] = {}
+    if plan.whole_dataset:
+        shares = [
+            client.submit(
+                source.whole_dataset_part, index, plan,
+                key=f"auditkit-share-{run}-{index}", priority=WHOLE_DATASET_PRIORITY,
+            )
+            for index in range(len(source.partitions))
+        ]  # fmt: skip
+        tasks[WHOLE_DATASET_TASK] = client.submit(
+            _run_whole_from_shares, shares, plan,
+            key=f"auditkit-whole-{run}", priority=WHOLE_DATASET_PRIORITY,
+        )  # fmt: skip
+    # Found here while the workers read the shares.
+    neighbours = neighbours_by_part(source) if plan.needs_neighbours else {}
+    order = largest_first(source)
+    for rank, index in enumerate(order):
+        tasks[f"part {source.partitions[index]}"] = client.submit(
+            _run_stored_part, source, index, plan, neighbours.get(index),
+            key=f"auditkit-rules-{run}-{index}", priority=len(order) - rank,
+        )  # fmt: skip
+    return tasks
+
+
+def _submit_from_memory(
+    client: Client, source: MemorySource, plan: RulePlan, run: str
+) -> dict[str, Future]:
+    """Tasks on data sent from here, each piece once, to the worker that will check it.
+
+    The largest part goes first, then the whole-dataset input, so that its long task starts
+    while the other parts travel (largest first). Pieces are about equal work (parts of equal
+    bills; the whole-dataset rules take about as long as a part): each goes to the worker with
+    the fewest so far, straight to it unless the client says otherwise (`direct_to_workers`).
+    """
+    workers = sorted(client.scheduler_info()["workers"])
+    if not workers:
+        raise AuditkitError(
+            "dask engine: the cluster has no workers to send the data to; start workers "
+            "(dask worker SCHEDULER_ADDRESS) and run again"
+        )
+    pieces_sent = dict.fromkeys(workers, 0)
+    direct = client.direct_to_workers is not False
+
+    def send(tables: Tables) -> Future:
+        worker = min(workers, key=pieces_sent.__getitem__)
+        pieces_sent[worker] += 1
+        return client.scatter(tables, workers=[worker], direct=direct, hash=False)
+
+    tasks: dict[str, Future] = {}
+    neighbours = neighbours_by_part(source) if plan.needs_neighbours else {}
+    order = largest_first(source)
+    for rank, index in enumerate(order):
+        tasks[f"part {source.partitions[index]}"] = client.submit(
+            run_part, send(source.part(index)), plan, neighbours.get(index),
+            key=f"auditkit-rules-{run}-{index}", priority=len(order) - rank,
+        )  # fmt: skip
+        if rank == 0 and plan.whole_dataset:  # one worker busy already, the next gets this
+            tasks[WHOLE_DATASET_TASK] = client.submit(
+                run_whole_dataset, send(source.whole_dataset_input(plan)), plan,
+                key=f"auditkit-whole-{run}", priority=WHOLE_DATASET_PRIORITY,
+            )  # fmt: skip
+    return tasks
 
 
 def _run_stored_part(
@@ -113,8 +170,8 @@ def _run_stored_part(
     return run_part(source.part(index), plan, neighbours)
 
 
-def _run_whole_from_pieces(pieces: list, plan: RulePlan) -> PartResult:
-    return run_whole_dataset(gather_whole_dataset(pieces), plan)
+def _run_whole_from_shares(shares: list[Tables], plan: RulePlan) -> PartResult:
+    return run_whole_dataset(gather_whole_dataset(shares), plan)
 
 
 def _gather(client: Client, tasks: dict[str, Future]) -> list[PartResult]:

@@ -7,28 +7,26 @@ part (plus the whole-dataset rules' slim input), not the whole city.
 
 from __future__ import annotations
 
-from auditkit.engine.partition import PartResult, RulePlan, run_part, run_whole_dataset
-from auditkit.engine.sources import (
-    MemorySource,
-    StoredSource,
+from auditkit.engine.partition import (
+    PartResult,
+    RulePlan,
     gather_whole_dataset,
-    neighbours_by_part,
+    run_part,
+    run_whole_dataset,
 )
+from auditkit.engine.sources import MemorySource, StoredSource, neighbours_by_part
 
 
 def run_parts_locally(source: MemorySource | StoredSource, plan: RulePlan) -> list[PartResult]:
-    """Every part's findings, then the whole-dataset rules', computed here one after another."""
+    """Every part's findings, then the whole-dataset rules' on the parts' shares of their input
+    (cut from each part while it is at hand: nothing is read twice)."""
     neighbours = neighbours_by_part(source) if plan.needs_neighbours else {}
-    parts = range(len(source.partitions))
-    if isinstance(source, MemorySource):
-        tables = source.parts()
-        results = [run_part(tables[i], plan, neighbours.get(i)) for i in parts]
-    else:
-        results = [run_part(source.part(i), plan, neighbours.get(i)) for i in parts]
+    results, shares = [], []
+    for index in range(len(source.partitions)):
+        tables = source.part(index)
+        results.append(run_part(tables, plan, neighbours.get(index)))
+        if plan.whole_dataset:
+            shares.append(source.whole_dataset_part(index, plan, tables))
     if plan.whole_dataset:
-        if isinstance(source, MemorySource):
-            whole = source.whole_dataset_input(plan)
-        else:
-            whole = gather_whole_dataset([source.whole_dataset_part(i, plan) for i in parts])
-        results.append(run_whole_dataset(whole, plan))
+        results.append(run_whole_dataset(gather_whole_dataset(shares), plan))
     return results

@@ -9,8 +9,9 @@ changes nothing:
   accounts (its *neighbours*); findings about neighbours are dropped, their own part reports them.
 - consumption_drop fits the consumption patterns common to all customers scored together
   (`auditkit.stats.theft_scores`) and compares each customer with its peers, so it runs once, over
-  the few columns it reads (recent kWh and rates, usage types, districts, work orders), gathered
-  from every part: a *whole-dataset* rule.
+  the few columns and rows it reads (recent kWh and rates, or recent daily reads and each
+  customer's latest rate; usage types, districts, work orders), gathered from every part: a
+  *whole-dataset* rule.
 
 The audit month and the rules that can run (data present) are decided once for the whole dataset
 (`plan_run`), never by a part's own bills.
@@ -18,7 +19,7 @@ The audit month and the rules that can run (data present) are decided once for t
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Mapping, Sequence
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from types import SimpleNamespace
 
@@ -34,40 +35,64 @@ from auditkit.rules.periods import month_number, period_text
 
 @dataclass(frozen=True)
 class Tables:
-    """The tables the rules read, for one part of a dataset (or a whole-dataset rule's input)."""
+    """The tables the rules read, for one part of a dataset (or a whole-dataset rule's input).
+
+    Parts carry no daily reads: only a whole-dataset rule's input does, when the rule reads them.
+    """
 
     customers: pd.DataFrame
     bills: pd.DataFrame
     tariffs: pd.DataFrame
     work_orders: pd.DataFrame | None = None
+    daily_reads: pd.DataFrame | None = None
 
 
 @dataclass(frozen=True)
 class WholeDatasetInput:
-    """The columns a whole-dataset rule reads, and which months of bills.
+    """What a whole-dataset rule reads under its settings: the columns of each table, and rows.
 
-    The rule reads the `months_parameter` months up to the audit month, and `months_before`
-    earlier bills (e.g. to tell whether the first bill of the window follows an estimate).
+    Bills: those from `bill_months` months before the audit month on, and with `latest_bill`
+    each customer's latest bill up to the audit month. Daily reads: the days of the last
+    `daily_months` months up to the audit month's end (none without `daily_reads` columns).
     """
 
     customers: tuple[str, ...]
     bills: tuple[str, ...]
     work_orders: tuple[str, ...]
-    months_parameter: str
-    months_before: int = 0
+    daily_reads: tuple[str, ...] = ()
+    bill_months: int = 0
+    latest_bill: bool = False
+    daily_months: int = 0
 
 
-#: Rules whose finding for one customer depends on every customer: run once on slim inputs.
-#: Each entry must name every column and month its rule reads: the engine tests compare the
-#: findings with a run over the whole dataset and fail when the rule starts reading more.
-WHOLE_DATASET_RULES: dict[str, WholeDatasetInput] = {
-    "consumption_drop": WholeDatasetInput(
+def _consumption_drop_input(settings: Mapping) -> WholeDatasetInput:
+    """consumption_drop on monthly kWh reads the lookback months and the bill before them (to
+    tell a catch-up read after estimates); on daily reads, the days of the lookback months and
+    each customer's latest bill (its rate prices the lost energy)."""
+    orders = ("customer_id", "order_type", "issued_at", "effective_date")
+    if settings["source"] == "daily_reads":
+        return WholeDatasetInput(
+            customers=("customer_id", "district", "usage_type", "tariff_category"),
+            bills=("customer_id", "period", "tariff_billed", "energy_rate"),
+            work_orders=orders,
+            daily_reads=("customer_id", "date", "kwh"),
+            latest_bill=True,
+            daily_months=settings["lookback_months"],
+        )
+    return WholeDatasetInput(
         customers=("customer_id", "district", "usage_type"),
         bills=("customer_id", "period", "kwh_billed", "energy_rate", "read_type"),
-        work_orders=("customer_id", "order_type", "issued_at", "effective_date"),
-        months_parameter="lookback_months",
-        months_before=1,
+        work_orders=orders,
+        bill_months=settings["lookback_months"] + 1,
     )
+
+
+#: Rules whose finding for one customer depends on every customer: run once on slim inputs, which
+#: each rule's entry gives for its settings. An entry must name every column and row its rule
+#: reads: the engine tests compare the findings with a run over the whole dataset and fail when
+#: the rule starts reading more.
+WHOLE_DATASET_RULES: dict[str, Callable[[Mapping], WholeDatasetInput]] = {
+    "consumption_drop": _consumption_drop_input
 }
 #: Rules that compare an account with other accounts of the same meter: parts get neighbours.
 NEIGHBOUR_RULES = ("archive_defect",)
@@ -99,23 +124,19 @@ class RulePlan:
         return any(rule_id in NEIGHBOUR_RULES for rule_id in self.per_part)
 
     def whole_dataset_input(self) -> WholeDatasetInput:
-        """The union of the columns the whole-dataset rules read."""
-        inputs = [WHOLE_DATASET_RULES[rule_id] for rule_id in self.whole_dataset]
+        """What the whole-dataset rules read, together."""
+        inputs = [
+            WHOLE_DATASET_RULES[rule_id](self.settings[rule_id]) for rule_id in self.whole_dataset
+        ]
         return WholeDatasetInput(
             customers=_union(i.customers for i in inputs),
             bills=_union(i.bills for i in inputs),
             work_orders=_union(i.work_orders for i in inputs),
-            months_parameter="",
+            daily_reads=_union(i.daily_reads for i in inputs),
+            bill_months=max(i.bill_months for i in inputs),
+            latest_bill=any(i.latest_bill for i in inputs),
+            daily_months=max(i.daily_months for i in inputs),
         )
-
-    def first_period_read(self) -> str:
-        """The earliest billing period any whole-dataset rule reads."""
-        months = max(
-            self.settings[rule_id][WHOLE_DATASET_RULES[rule_id].months_parameter]
-            + WHOLE_DATASET_RULES[rule_id].months_before
-            for rule_id in self.whole_dataset
-        )
-        return period_text(self.as_of_month - months + 1)
 
 
 def _union(groups: Iterable[tuple[str, ...]]) -> tuple[str, ...]:
@@ -183,6 +204,59 @@ def run_part(tables: Tables, plan: RulePlan, neighbours: pd.DataFrame | None = N
 def run_whole_dataset(tables: Tables, plan: RulePlan) -> PartResult:
     """The whole-dataset rules on their inputs gathered from every part."""
     return _run(tables, plan, plan.whole_dataset, None)
+
+
+def whole_dataset_share(tables: Tables, plan: RulePlan) -> Tables:
+    """One part's share of the whole-dataset rules' input: the columns and rows they read
+    (`gather_whole_dataset` joins the shares)."""
+    wanted = plan.whole_dataset_input()
+    bills = tables.bills
+    keep = np.zeros(len(bills), dtype=bool)
+    if wanted.bill_months:
+        first = period_text(plan.as_of_month - wanted.bill_months + 1)
+        keep |= (bills["period"] >= first).to_numpy(dtype=bool)
+    if wanted.latest_bill:
+        keep[latest_bills(bills, plan.as_of_month)] = True
+    orders, reads = tables.work_orders, tables.daily_reads
+    if reads is not None and wanted.daily_reads:
+        first_day, end = (
+            np.datetime64(month - 1970 * 12, "M")
+            for month in (plan.as_of_month - wanted.daily_months + 1, plan.as_of_month + 1)
+        )
+        dates = reads["date"].to_numpy()
+        inside = (dates >= first_day) & (dates < end)
+        reads = reads.loc[inside, list(wanted.daily_reads)].reset_index(drop=True)
+    return Tables(
+        tables.customers[list(wanted.customers)],
+        bills.loc[keep, list(wanted.bills)].reset_index(drop=True),
+        tables.tariffs,
+        None if orders is None else orders[list(wanted.work_orders)],
+        reads if wanted.daily_reads else None,
+    )
+
+
+def latest_bills(bills: pd.DataFrame, as_of_month: int) -> np.ndarray:
+    """Positions of each customer's latest bill up to the audit month."""
+    month = month_number(bills["period"])
+    customer = pd.factorize(bills["customer_id"])[0]
+    upto = np.flatnonzero(month <= as_of_month)
+    order = upto[np.lexsort((month[upto], customer[upto]))]
+    if not len(order):
+        return order
+    return order[np.append(customer[order][1:] != customer[order][:-1], True)]
+
+
+def gather_whole_dataset(shares: list[Tables]) -> Tables:
+    """The whole-dataset rules' input from every part's share."""
+    orders = [share.work_orders for share in shares if share.work_orders is not None]
+    reads = [share.daily_reads for share in shares if share.daily_reads is not None]
+    return Tables(
+        pd.concat([share.customers for share in shares], ignore_index=True),
+        pd.concat([share.bills for share in shares], ignore_index=True),
+        shares[0].tariffs,
+        pd.concat(orders, ignore_index=True) if orders else None,
+        pd.concat(reads, ignore_index=True) if reads else None,
+    )
 
 
 def _run(

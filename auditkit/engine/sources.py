@@ -1,20 +1,32 @@
 """What an engine splits into parts: a Dataset in memory, or a converted (partitioned) folder.
 
-Both give the same parts for the same customers (district, then a hash of customer_id: see
-`auditkit.data.partitioned.assign_partitions`), the facts a plan needs about the whole dataset,
-and the inputs of the whole-dataset rules. A stored part is read where it is processed (on a
-cluster's worker), so only findings travel.
+Any split of the customers gives the findings of one run over the whole dataset (see
+`auditkit.engine.partition`), so each source splits the way that is cheapest for it, into parts
+of about `BILLS_PER_PART` bills (each part costs the rules a fixed overhead):
+
+- a converted folder by its partitions (district, then a hash of customer_id: see
+  `auditkit.data.partitioned.assign_partitions`), small ones merged, each part read from its own
+  files where it is processed (on a cluster's worker), so only findings travel;
+- a Dataset in memory whose bills come grouped by customer (as exports and `load` give them) into
+  runs of whole customers of about equal numbers of bills: each part's bills are a slice of the
+  bills table, no copy and no reordering; other datasets by the partitioned layout's rule.
+
+Both give the facts a plan needs about the whole dataset, the neighbours of each part, and each
+part's number of bills (engines start the largest parts first).
 """
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass, replace
+from functools import cached_property
 
 import numpy as np
 import pandas as pd
+import pyarrow as pa
+import pyarrow.compute as pc
 
 from auditkit.data.partitioned import (
-    DEFAULT_CUSTOMERS_PER_PART,
     Partition,
     PartitionedDataset,
     assign_partitions,
@@ -23,25 +35,50 @@ from auditkit.engine.partition import (
     METER_COLUMNS,
     RulePlan,
     Tables,
+    WholeDatasetInput,
     profile_of,
     shared_meter_neighbours,
+    whole_dataset_share,
 )
 from auditkit.errors import ParameterError
+from auditkit.rules.periods import period_text
 
 #: The tables the rules read; the others (inspections, daily reads, truth ...) stay where they are.
 RULE_TABLES = ("customers", "bills", "tariffs", "work_orders")
+#: Bills per part: large enough that the rules' fixed cost per part is small, small enough that
+#: a part and the rules' work on it fit a laptop's memory (about 1 GB of frames).
+BILLS_PER_PART = 2_500_000
 
 
 class MemorySource:
-    """A Dataset already in memory, split into parts by the partitioned layout's rule."""
+    """A Dataset already in memory, split into parts of about `bills_per_part` bills."""
 
-    def __init__(
-        self, dataset: object, customers_per_part: int = DEFAULT_CUSTOMERS_PER_PART
-    ) -> None:
+    def __init__(self, dataset: object, bills_per_part: int = BILLS_PER_PART) -> None:
+        if bills_per_part < 1:
+            raise ParameterError("bills_per_part", "a whole number ≥ 1", bills_per_part)
         self.dataset = dataset
-        self.partitions, self.part_of_customer = assign_partitions(
-            dataset.customers, customers_per_part
-        )
+        self._rows: dict[str, _RowsByPart] = {}
+        customers, bills = dataset.customers, dataset.bills
+        parts = max(1, -(-len(bills) // bills_per_part))
+        runs = _customer_runs(bills["customer_id"])
+        #: Per part, where its bills start and end (grouped bills), else None.
+        self._bill_bounds: np.ndarray | None = None
+        if runs is None:  # bills not grouped by customer: parts as the partitioned layout's
+            per_part = max(1, -(-len(customers) // parts))
+            partitions, self.part_of_customer = assign_partitions(customers, per_part)
+            self.partitions = [str(partition) for partition in partitions]
+            return
+        starts, run_ids = runs
+        # Part boundaries at the customer runs nearest to equal shares of the bills.
+        targets = np.arange(1, parts) * len(bills) / parts
+        cuts = np.unique(np.concatenate([[0], np.searchsorted(starts, targets), [len(starts)]]))
+        run_part = np.repeat(np.arange(len(cuts) - 1), np.diff(cuts))
+        self.partitions = [f"{index + 1}/{len(cuts) - 1}" for index in range(len(cuts) - 1)]
+        position = pd.Index(customers["customer_id"]).get_indexer(run_ids)
+        # Customers without bills join the last part; bills of unknown customers stay in theirs.
+        self.part_of_customer = np.full(len(customers), len(self.partitions) - 1)
+        self.part_of_customer[position[position >= 0]] = run_part[position >= 0]
+        self._bill_bounds = np.append(starts, len(bills))[cuts]
 
     def periods(self) -> tuple[str | None, str | None]:
         periods = self.dataset.bills["period"].dropna()
@@ -59,58 +96,120 @@ class MemorySource:
         customers = self.dataset.customers
         return customers[customers["customer_id"].isin(customer_ids)].reset_index(drop=True)
 
-    def parts(self) -> list[Tables]:
-        """The rules' tables of every part, in partition order."""
-        customers = self.dataset.customers
-        index = pd.Index(customers["customer_id"])
-        split_customers = _split(customers, self.part_of_customer, len(self.partitions))
-        split = {}
-        for name in ("bills", "work_orders"):
-            frame = getattr(self.dataset, name)
-            if frame is None:
-                split[name] = [None] * len(self.partitions)
-                continue
-            part = self.part_of_customer[index.get_indexer(frame["customer_id"])]
-            split[name] = _split(frame, part, len(self.partitions))
-        tariffs = self.dataset.tariffs
-        return [
-            Tables(split_customers[i], split["bills"][i], tariffs, split["work_orders"][i])
-            for i in range(len(self.partitions))
-        ]
-
     def whole_dataset_input(self, plan: RulePlan) -> Tables:
-        """The whole-dataset rules' columns, bills from the first period they read."""
-        wanted = plan.whole_dataset_input()
-        bills = self.dataset.bills
-        bills = bills.loc[
-            (bills["period"] >= plan.first_period_read()).to_numpy(), list(wanted.bills)
-        ]
-        orders = self.dataset.work_orders
+        """The whole-dataset rules' input in one piece (the columns and rows they read)."""
+        dataset = self.dataset
+        whole = Tables(dataset.customers, dataset.bills, dataset.tariffs, dataset.work_orders,
+                       getattr(dataset, "daily_reads", None))  # fmt: skip
+        return whole_dataset_share(whole, plan)
+
+    def whole_dataset_part(self, index: int, plan: RulePlan, tables: Tables) -> Tables:
+        """Part `index`'s share of the whole-dataset rules' input, cut from its `tables`."""
+        reads = getattr(self.dataset, "daily_reads", None)
+        if reads is not None and plan.whole_dataset_input().daily_reads:
+            reads = _take(reads, self._rows_by_part("daily_reads").rows(index))
+        return whole_dataset_share(replace(tables, daily_reads=reads), plan)
+
+    def bill_rows(self, index: int) -> int:
+        """Bills of part `index`."""
+        if self._bill_bounds is None:
+            return len(self._rows_by_part("bills").rows(index))
+        return int(self._bill_bounds[index + 1] - self._bill_bounds[index])
+
+    def part(self, index: int) -> Tables:
+        """The rules' tables of part `index` (rows in the dataset's order)."""
+        dataset = self.dataset
+        if self._bill_bounds is None:
+            bills = _take(dataset.bills, self._rows_by_part("bills").rows(index))
+        else:
+            first, end = self._bill_bounds[index], self._bill_bounds[index + 1]
+            bills = dataset.bills.iloc[first:end].reset_index(drop=True)
+        orders = dataset.work_orders
         return Tables(
-            self.dataset.customers[list(wanted.customers)],
-            bills.reset_index(drop=True),
-            self.dataset.tariffs,
-            None if orders is None else orders[list(wanted.work_orders)],
+            _take(dataset.customers, self._rows_by_part("customers").rows(index)),
+            bills,
+            dataset.tariffs,
+            None
+            if orders is None
+            else _take(orders, self._rows_by_part("work_orders").rows(index)),
         )
 
+    def _rows_by_part(self, table: str) -> _RowsByPart:
+        """The rows of a table per part (computed once). Rows of customers absent from the
+        archive go to part 0: each row is in one part, and the rules leave them out anywhere."""
+        if table not in self._rows:
+            if table == "customers":
+                part = self.part_of_customer
+            else:
+                position = pd.Index(self.dataset.customers["customer_id"]).get_indexer(
+                    getattr(self.dataset, table)["customer_id"]
+                )
+                part = np.where(position >= 0, self.part_of_customer[position], 0)
+            self._rows[table] = _RowsByPart(part, len(self.partitions))
+        return self._rows[table]
 
-def _split(frame: pd.DataFrame, part: np.ndarray, parts: int) -> list[pd.DataFrame]:
-    """Rows of `frame` per part, each part keeping the rows' order."""
-    order = np.argsort(part, kind="stable")
-    bounds = np.searchsorted(part[order], np.arange(parts + 1))
-    ordered = frame.take(order)
-    return [ordered.iloc[bounds[i] : bounds[i + 1]].reset_index(drop=True) for i in range(parts)]
+
+class _RowsByPart:
+    """Positions of the rows of each part, in row order, from each row's part."""
+
+    def __init__(self, part: np.ndarray, parts: int) -> None:
+        self.order = np.argsort(part, kind="stable")
+        self.bounds = np.searchsorted(part[self.order], np.arange(parts + 1))
+
+    def rows(self, index: int) -> np.ndarray:
+        return self.order[self.bounds[index] : self.bounds[index + 1]]
+
+
+def _take(frame: pd.DataFrame, rows: np.ndarray) -> pd.DataFrame:
+    return frame.take(rows).reset_index(drop=True)
+
+
+def _customer_runs(customer_ids: pd.Series) -> tuple[np.ndarray, np.ndarray] | None:
+    """Where each customer's bills start and whose they are, when every customer's bills are
+    contiguous; None otherwise (or when a bill has no customer_id)."""
+    ids = pa.array(customer_ids)
+    ids = ids.combine_chunks() if isinstance(ids, pa.ChunkedArray) else ids
+    if pa.types.is_dictionary(ids.type):  # categorical ids
+        ids = ids.cast(ids.type.value_type)
+    if len(ids) == 0 or ids.null_count:
+        return None
+    changed = pc.not_equal(ids.slice(1), ids.slice(0, len(ids) - 1))
+    starts = np.concatenate([[0], np.flatnonzero(changed.to_numpy(zero_copy_only=False)) + 1])
+    run_ids = customer_ids.iloc[starts].to_numpy()
+    return (starts, run_ids) if pd.Index(run_ids).is_unique else None
 
 
 @dataclass(frozen=True)
 class StoredSource:
-    """A converted folder: parts are read from their own files where they are processed."""
+    """A converted folder: parts are read from their own files where they are processed.
+
+    A part is one or more of the folder's partitions: small ones (the parts of small districts)
+    are merged into parts of about `bills_per_part` bills, since every part costs the rules a
+    fixed overhead. Cells are taken as `convert` checked them
+    (`PartitionedDataset.read(check_cells=False)`): a converted folder was validated whole, and
+    opening it checked every file's size.
+    """
 
     dataset: PartitionedDataset
+    bills_per_part: int = BILLS_PER_PART
+
+    def __post_init__(self) -> None:
+        if self.bills_per_part < 1:
+            raise ParameterError("bills_per_part", "a whole number ≥ 1", self.bills_per_part)
+
+    @cached_property
+    def part_partitions(self) -> list[list[Partition]]:
+        """The partitions of each part."""
+        partitions = self.dataset.partitions
+        sizes = [self.dataset.rows("bills", [partition]) for partition in partitions]
+        return [
+            [partitions[i] for i in part] for part in merge_into_parts(sizes, self.bills_per_part)
+        ]
 
     @property
-    def partitions(self) -> list[Partition]:
-        return self.dataset.partitions
+    def partitions(self) -> list[str]:
+        """Each part's name: its partitions."""
+        return ["+".join(str(partition) for partition in part) for part in self.part_partitions]
 
     def periods(self) -> tuple[str | None, str | None]:
         return self.dataset.periods
@@ -124,41 +223,83 @@ class StoredSource:
 
     def meters(self) -> tuple[pd.DataFrame, np.ndarray]:
         """customer_id, meter_id and status of every customer, and each one's part."""
-        meters = self.dataset.read("customers", columns=list(METER_COLUMNS))
-        rows = [self.dataset.rows("customers", [p]) for p in self.partitions]
-        return meters, np.repeat(np.arange(len(self.partitions)), rows)
+        in_order = [partition for part in self.part_partitions for partition in part]
+        meters = self._read("customers", in_order, list(METER_COLUMNS))
+        rows = [self.dataset.rows("customers", part) for part in self.part_partitions]
+        return meters, np.repeat(np.arange(len(rows)), rows)
 
     def neighbour_rows(self, customer_ids: np.ndarray, parts: list[int]) -> pd.DataFrame:
         """Whole archive rows of the given customers, reading only `parts` (which hold them)."""
-        customers = self.dataset.read("customers", [self.partitions[i] for i in parts])
-        return customers[customers["customer_id"].isin(customer_ids)].reset_index(drop=True)
+        wanted = pa.array(np.asarray(customer_ids, dtype=object), pa.string())
+        return self._read(
+            "customers",
+            [partition for index in parts for partition in self.part_partitions[index]],
+            keep=lambda rows: pc.is_in(rows["customer_id"], value_set=wanted),
+        )
+
+    def bill_rows(self, index: int) -> int:
+        """Bills of part `index`."""
+        return self.dataset.rows("bills", self.part_partitions[index])
 
     def part(self, index: int) -> Tables:
         """The rules' tables of part `index`, read from its files."""
-        partition = [self.partitions[index]]
+        partition = self.part_partitions[index]
         present = self.dataset.table_info
         return Tables(
-            self.dataset.read("customers", partition),
-            self.dataset.read("bills", partition),
-            self.dataset.read("tariffs"),
-            self.dataset.read("work_orders", partition) if "work_orders" in present else None,
+            self._read("customers", partition),
+            self._read("bills", partition),
+            self._read("tariffs"),
+            self._read("work_orders", partition) if "work_orders" in present else None,
         )
 
-    def whole_dataset_part(self, index: int, plan: RulePlan) -> Tables:
-        """Part `index`'s share of the whole-dataset rules' input (columns and months they read)."""
+    def whole_dataset_part(
+        self, index: int, plan: RulePlan, tables: Tables | None = None
+    ) -> Tables:
+        """Part `index`'s share of the whole-dataset rules' input: cut from the part's `tables`
+        when at hand, else read from its files without the rest of the part."""
         wanted = plan.whole_dataset_input()
-        partition = [self.partitions[index]]
-        bills = self.dataset.read("bills", partition, wanted.bills)
-        bills = bills.loc[(bills["period"] >= plan.first_period_read()).to_numpy()]
+        partitions = self.part_partitions[index]
         present = self.dataset.table_info
-        return Tables(
-            self.dataset.read("customers", partition, wanted.customers),
-            bills.reset_index(drop=True),
-            self.dataset.read("tariffs"),
-            self.dataset.read("work_orders", partition, wanted.work_orders)
-            if "work_orders" in present
-            else None,
-        )
+        reads = None
+        if wanted.daily_reads and "daily_reads" in present:
+            first = np.datetime64(plan.as_of_month - wanted.daily_months + 1 - 1970 * 12, "M")
+            first_day = pa.scalar(first.astype("datetime64[us]"), pa.timestamp("us"))
+            reads = self._read(
+                "daily_reads",
+                partitions,
+                wanted.daily_reads,
+                keep=lambda rows: pc.greater_equal(rows["date"], first_day),
+            )
+        if tables is None:
+            tables = Tables(
+                self._read("customers", partitions, wanted.customers),
+                self._read("bills", partitions, wanted.bills, _bills_from(plan, wanted)),
+                self._read("tariffs"),
+                self._read("work_orders", partitions, wanted.work_orders)
+                if "work_orders" in present
+                else None,
+            )
+        return whole_dataset_share(replace(tables, daily_reads=reads), plan)
+
+    def _read(
+        self,
+        table: str,
+        partitions: list[Partition] | None = None,
+        columns: Sequence[str] | None = None,
+        keep: Callable[[pa.Table], pa.ChunkedArray] | None = None,
+    ) -> pd.DataFrame:
+        return self.dataset.read(table, partitions, columns, keep, check_cells=False)
+
+
+def _bills_from(
+    plan: RulePlan, wanted: WholeDatasetInput
+) -> Callable[[pa.Table], pa.ChunkedArray] | None:
+    """The bills worth reading for a whole-dataset input: those of the months it reads (None:
+    all of them, when it reads each customer's latest bill)."""
+    if wanted.latest_bill:
+        return None
+    first = pa.scalar(period_text(plan.as_of_month - wanted.bill_months + 1))
+    return lambda rows: pc.greater_equal(rows["period"].cast(pa.string()), first)
 
 
 def neighbours_by_part(source: MemorySource | StoredSource) -> dict[int, pd.DataFrame]:
@@ -176,15 +317,22 @@ def neighbours_by_part(source: MemorySource | StoredSource) -> dict[int, pd.Data
     }
 
 
-def gather_whole_dataset(pieces: list[Tables]) -> Tables:
-    """The whole-dataset rules' input from every part's share."""
-    orders = [piece.work_orders for piece in pieces if piece.work_orders is not None]
-    return Tables(
-        pd.concat([piece.customers for piece in pieces], ignore_index=True),
-        pd.concat([piece.bills for piece in pieces], ignore_index=True),
-        pieces[0].tariffs,
-        pd.concat(orders, ignore_index=True) if orders else None,
-    )
+def merge_into_parts(sizes: Sequence[int], per_part: int) -> list[list[int]]:
+    """Items (by position, of the given sizes) merged into as many parts as `per_part` goes into
+    their total, of nearly equal sizes: each item, largest first, joins the smallest part."""
+    count = max(1, min(len(sizes), -(-sum(sizes) // per_part)))
+    parts: list[list[int]] = [[] for _ in range(count)]
+    totals = [0] * count
+    for item in sorted(range(len(sizes)), key=lambda position: -sizes[position]):
+        smallest = min(range(count), key=totals.__getitem__)
+        parts[smallest].append(item)
+        totals[smallest] += sizes[item]
+    return sorted(sorted(part) for part in parts)  # in the items' order
+
+
+def largest_first(source: MemorySource | StoredSource) -> list[int]:
+    """The parts by decreasing number of bills: started first, the long ones do not finish last."""
+    return sorted(range(len(source.partitions)), key=lambda index: -source.bill_rows(index))
 
 
 def source_of(dataset: object) -> MemorySource | StoredSource:

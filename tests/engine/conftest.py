@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from pathlib import Path
 
 import pandas as pd
@@ -10,6 +11,9 @@ import pytest
 from auditkit import rules, synth
 from auditkit.data import Dataset
 from auditkit.data.partitioned import PartitionedDataset, convert
+from auditkit.engine.local import run_parts_locally
+from auditkit.engine.partition import combine, plan_run
+from auditkit.engine.sources import MemorySource, StoredSource
 
 # Small parts, so that even this small utility is split into many parts per district.
 CUSTOMERS_PER_PART = 500
@@ -43,3 +47,44 @@ def converted(tmp_path_factory: pytest.TempPathFactory, utility_folder: Path) ->
 def whole_findings(utility: Dataset) -> pd.DataFrame:
     """The findings of one in-process run over the whole utility: what every engine must give."""
     return rules.run(utility)
+
+
+@pytest.fixture(scope="session")
+def daily_utility() -> Dataset:
+    """1,200 synthetic customers in 3 districts with a year of smart-meter daily reads."""
+    return Dataset.from_frames(synth.generate(customers=1200, districts=3, seed=11, daily_days=365))
+
+
+@pytest.fixture(scope="session")
+def daily_converted(tmp_path_factory: pytest.TempPathFactory, daily_utility) -> PartitionedDataset:
+    """The daily-read utility converted to partitioned Parquet."""
+    destination = tmp_path_factory.mktemp("converted") / "daily"
+    return convert(daily_utility, destination, customers_per_part=200)
+
+
+@pytest.fixture(scope="session")
+def bills_per_part(utility: Dataset) -> int:
+    """Bills per part that split the utility into 6 parts: many, even for its size."""
+    return -(-len(utility.bills) // 6)
+
+
+@pytest.fixture(scope="session")
+def by_parts() -> Callable[..., pd.DataFrame]:
+    """Findings of a Dataset or converted folder run in 6 parts (or more) of about equal bills,
+    on the local engine or on the dask cluster at `scheduler`."""
+
+    def run(dataset: object, scheduler: str | None = None, **kwargs: object) -> pd.DataFrame:
+        if isinstance(dataset, PartitionedDataset):
+            source = StoredSource(dataset, -(-dataset.rows("bills") // 6))
+        else:
+            source = MemorySource(dataset, -(-len(dataset.bills) // 6))
+        assert len(source.partitions) >= 4
+        plan = plan_run(source.periods(), source.profile(), kwargs.get("as_of"),
+                        kwargs.get("rules"), kwargs.get("params"))  # fmt: skip
+        if scheduler is None:
+            return combine(plan, run_parts_locally(source, plan), [])
+        from auditkit.engine.dask import run_parts_on_cluster
+
+        return combine(plan, run_parts_on_cluster(source, plan, scheduler), [])
+
+    return run

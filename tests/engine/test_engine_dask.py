@@ -33,7 +33,7 @@ def cluster():
 
 
 def test_dask_and_local_engines_give_identical_findings(
-    cluster, utility, converted, whole_findings
+    cluster, utility, converted, whole_findings, by_parts
 ):
     address = cluster.scheduler_address
     in_memory = rules.run(utility, engine="dask", scheduler=address)
@@ -41,6 +41,22 @@ def test_dask_and_local_engines_give_identical_findings(
     stored = rules.run(converted, engine="dask", scheduler=address)
     pd.testing.assert_frame_equal(stored, whole_findings)
     assert stored.attrs["as_of"] == whole_findings.attrs["as_of"]
+    # In many parts, spread over both workers.
+    pd.testing.assert_frame_equal(by_parts(utility, scheduler=address), whole_findings)
+    pd.testing.assert_frame_equal(by_parts(converted, scheduler=address), whole_findings)
+
+
+def test_consumption_drop_on_daily_reads_reads_them_on_the_workers(
+    cluster, daily_utility, daily_converted, by_parts
+):
+    params = {"consumption_drop": {"source": "daily_reads"}}
+    expected = rules.run(daily_utility, params=params)
+    assert (expected["rule_id"] == "consumption_drop").sum() >= 5
+    address = cluster.scheduler_address
+    in_memory = rules.run(daily_utility, engine="dask", scheduler=address, params=params)
+    pd.testing.assert_frame_equal(in_memory, expected)
+    pd.testing.assert_frame_equal(by_parts(daily_converted, scheduler=address, params=params),
+                                  expected)  # fmt: skip
 
 
 def test_a_scheduler_that_does_not_answer_is_a_clear_error_within_seconds(utility):

@@ -8,6 +8,7 @@ from pathlib import Path
 
 import pandas as pd
 import pyarrow as pa
+import pyarrow.compute as pc
 import pyarrow.parquet as pq
 import pytest
 
@@ -129,24 +130,45 @@ def test_a_missing_or_truncated_file_is_an_error_naming_it(converted, tmp_path):
     assert [problem.file for problem in problems] == [victim]
 
 
-def test_a_bad_value_written_after_conversion_names_its_part_file_and_row(converted, tmp_path):
+def _with_negative_kwh(converted: PartitionedDataset, tmp_path: Path, index: int, row: int) -> Path:
+    """A copy of the converted folder whose partition `index` has kWh -5 in bills row `row`
+    (0-based), the manifest updated so that only the cell checks can tell."""
     root = _copy(converted, tmp_path)
-    partition = converted.partitions[2]
-    path = root / partition.relative_path("bills")
+    path = root / converted.partitions[index].relative_path("bills")
     table = pq.read_table(path)
     kwh = table["kwh_billed"].to_numpy().copy()
-    kwh[4] = -5.0
+    kwh[row] = -5.0
     table = table.set_column(
         table.schema.get_field_index("kwh_billed"), "kwh_billed", pa.array(kwh)
     )
     pq.write_table(table, path)
     manifest = json.loads((root / MANIFEST_NAME).read_text(encoding="utf-8"))
-    manifest["partitions"][2]["bytes"]["bills"] = path.stat().st_size
+    manifest["partitions"][index]["bytes"]["bills"] = path.stat().st_size
     (root / MANIFEST_NAME).write_text(json.dumps(manifest), encoding="utf-8")
+    return root
+
+
+def test_a_bad_value_written_after_conversion_names_its_part_file_and_row(converted, tmp_path):
+    root = _with_negative_kwh(converted, tmp_path, 2, 4)
     with pytest.raises(DataValidationError) as raised:
         load_partitioned(root)
     bad = [p for p in raised.value.errors if p.column == "kwh_billed"]
-    assert [(p.file, p.row) for p in bad] == [(partition.relative_path("bills"), 5)]
+    assert [(p.file, p.row) for p in bad] == [(converted.partitions[2].relative_path("bills"), 5)]
+
+
+def test_a_filtered_read_types_the_rows_kept_and_names_their_own_file_rows(converted, tmp_path):
+    def recent(rows: pa.Table) -> pa.ChunkedArray:
+        return pc.greater_equal(rows["period"].cast(pa.string()), "2025-01")
+
+    everything = converted.read("bills")
+    expected = everything[(everything["period"] >= "2025-01").to_numpy()]
+    kept = converted.read("bills", keep=recent)
+    pd.testing.assert_frame_equal(kept, expected.reset_index(drop=True))
+    damaged = PartitionedDataset(_with_negative_kwh(converted, tmp_path, 2, 4))
+    with pytest.raises(DataValidationError) as raised:
+        damaged.read("bills", keep=lambda rows: pc.less(rows["kwh_billed"], 1.0))
+    bad = [p for p in raised.value.errors if p.column == "kwh_billed"]
+    assert [(p.file, p.row) for p in bad] == [(converted.partitions[2].relative_path("bills"), 5)]
 
 
 def test_bad_arguments_are_named(utility_folder, tmp_path):
