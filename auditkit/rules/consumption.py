@@ -88,15 +88,7 @@ def consumption_drop(ctx: RuleContext, params: dict) -> pd.DataFrame:
     scored = _unexplained(ctx, scored, params)
     if scored.empty:
         return empty_raw()
-    evidence = [
-        f"consumption fell to {ratio:.0%} of its seasonal level from {change} and stayed down for "
-        f"{int(steps)} months (suspicion score {score:.1f}; {peer:.1f} robust SD beyond peers of the "
-        f"same usage type and district); {fmt_money(revenue)} estimated unbilled"
-        for ratio, change, steps, score, peer, revenue in zip(
-            scored["drop_ratio"], scored["change_at"], scored["steps_since_change"], scored["score"],
-            scored["peer_z"], scored["revenue"], strict=True,
-        )
-    ]  # fmt: skip
+    evidence = _evidence(scored, "consumption", "seasonal", "months")
     return _findings(ctx, scored, evidence, params["min_score"])
 
 
@@ -105,6 +97,19 @@ def _unexplained(ctx: RuleContext, scored: pd.DataFrame, params: dict) -> pd.Dat
     (those are zero_consumption's finding, not a drop)."""
     explained = _explained_by_order(ctx, scored, params["order_window_months"])
     return scored[(scored["kwh_after"] > 0).to_numpy() & ~explained]
+
+
+def _evidence(scored: pd.DataFrame, what: str, level: str, unit: str) -> list[str]:
+    """What the score saw, per scored customer; `unit` names the steps (months or days)."""
+    return [
+        f"{what} fell to {ratio:.0%} of its {level} level from {change} and stayed down for "
+        f"{int(steps)} {unit} (suspicion score {score:.1f}; {peer:.1f} robust SD beyond peers of "
+        f"the same usage type and district); {fmt_money(revenue)} estimated unbilled"
+        for ratio, change, steps, score, peer, revenue in zip(
+            scored["drop_ratio"], scored["change_at"], scored["steps_since_change"], scored["score"],
+            scored["peer_z"], scored["revenue"], strict=True,
+        )
+    ]  # fmt: skip
 
 
 def _findings(
@@ -165,7 +170,7 @@ def _daily_drop(ctx: RuleContext, params: dict) -> pd.DataFrame:
         {
             "cust": row_customer[chosen], "score": shifts.score[chosen], "drop_ratio": drop_ratio,
             "change_at": pd.to_datetime(change_date).strftime("%Y-%m-%d"),
-            "days_since_change": shifts.steps_since_change[chosen], "peer_z": shifts.peer_z[chosen],
+            "steps_since_change": shifts.steps_since_change[chosen], "peer_z": shifts.peer_z[chosen],
             "change_month": change_month, "kwh_after": after,
             "revenue": after * (1 / np.maximum(drop_ratio, 0.05) - 1) * rate,
         }
@@ -173,15 +178,7 @@ def _daily_drop(ctx: RuleContext, params: dict) -> pd.DataFrame:
     scored = _unexplained(ctx, scored, params)
     if scored.empty:
         return empty_raw()
-    evidence = [
-        f"daily smart-meter consumption fell to {ratio:.0%} of its usual level from {change} and "
-        f"stayed down for {int(days)} days (suspicion score {score:.1f}; {peer:.1f} robust SD "
-        f"beyond peers of the same usage type and district); {fmt_money(revenue)} estimated unbilled"
-        for ratio, change, days, score, peer, revenue in zip(
-            scored["drop_ratio"], scored["change_at"], scored["days_since_change"], scored["score"],
-            scored["peer_z"], scored["revenue"], strict=True,
-        )
-    ]  # fmt: skip
+    evidence = _evidence(scored, "daily smart-meter consumption", "usual", "days")
     return _findings(ctx, scored, evidence, params["daily_min_score"])
 
 
