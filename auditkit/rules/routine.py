@@ -79,8 +79,8 @@ def tariff_mismatch(ctx: RuleContext, params: dict) -> pd.DataFrame:
     is_two_part = (
         customers["tariff_category"]
         .map(pd.Series(two_part, index=schedule["tariff_category"]))
-        .fillna(False)
-        .to_numpy(dtype=bool)
+        .eq(True)  # a category missing from the schedule maps to NaN: not two-part
+        .to_numpy()
     )
     usage = customers["usage_type"].to_numpy()
     capacity = optional_values(customers, "contract_capacity_kva")

@@ -17,7 +17,7 @@ import pytest
 from auditkit import rules
 from auditkit.data import DataValidationError
 from auditkit.data.partitioned import MANIFEST_NAME, PartitionedDataset
-from auditkit.errors import ParameterError
+from auditkit.errors import AuditkitError, ParameterError
 
 distributed = pytest.importorskip("distributed")
 
@@ -64,6 +64,14 @@ def test_a_scheduler_that_does_not_answer_is_a_clear_error_within_seconds(utilit
     with pytest.raises(ParameterError, match=r"scheduler.*within 5 s.*tcp://127\.0\.0\.1:9 "):
         rules.run(utility, engine="dask", scheduler="tcp://127.0.0.1:9")
     assert time.monotonic() - started < 8
+
+
+def test_data_in_memory_needs_a_worker_to_go_to(utility):
+    with (
+        distributed.LocalCluster(n_workers=0, dashboard_address=None) as empty,
+        pytest.raises(AuditkitError, match="no workers"),
+    ):
+        rules.run(utility, engine="dask", scheduler=empty.scheduler_address)
 
 
 def test_a_worker_killed_mid_run_is_replaced_and_no_finding_is_lost(
