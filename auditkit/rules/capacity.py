@@ -13,6 +13,7 @@ from auditkit.rules.findings import (
     fmt_number,
     optional_values,
     per_customer,
+    per_customer_at,
     period_span,
     raw,
 )
@@ -48,19 +49,19 @@ def _capacity_in_force(ctx: RuleContext) -> np.ndarray:
 )
 def capacity_underbilled(ctx: RuleContext, params: dict) -> pd.DataFrame:
     in_force = ctx.capacity_in_force
-    kva_rate = ctx.kva_rate_due
-    billed = ctx.capacity_billed
-    capacity_basis = ctx.customer_is("basic_charge_basis", "capacity")
-    gap = in_force - billed
-    flagged = (
-        capacity_basis & ~np.isnan(in_force) & (gap > params["kva_tolerance"]) & ~ctx.suspended
+    rows = np.flatnonzero(
+        ctx.customer_is("basic_charge_basis", "capacity") & ~np.isnan(in_force) & ~ctx.suspended
     )
+    billed = ctx.capacity_billed(rows)
+    gap = in_force[rows] - billed
+    flagged = gap > params["kva_tolerance"]
     if not flagged.any():
         return empty_raw()
-    revenue = np.where(flagged, gap, 0.0) * kva_rate
-    grouped = per_customer(
-        ctx, flagged, revenue=revenue, in_force_last=in_force, billed_last=billed
-    )
+    rows = rows[flagged]
+    grouped = per_customer_at(
+        ctx, rows, revenue=gap[flagged] * ctx.kva_rate_due(rows),
+        in_force_last=in_force[rows], billed_last=billed[flagged],
+    )  # fmt: skip
     evidence = [
         f"{count_text(n, 'bill')} {period_span(a, b)} charged the basic charge on "
         f"less than the capacity in force, with no suspension covering "
@@ -123,10 +124,11 @@ def demand_over_capacity(ctx: RuleContext, params: dict) -> pd.DataFrame:
     first_over[grouped["cust"].to_numpy()] = grouped["month_from"].to_numpy()
     counted = comparable & (ctx.bill_month >= first_over[ctx.bill_customer])
     capacity_basis = ctx.customer_is("basic_charge_basis", "capacity")
+    counted = np.flatnonzero(counted)
     window = pd.DataFrame(
         {"cust": ctx.bill_customer[counted], "month": ctx.bill_month[counted],
          "demand": demand[counted], "in_force": in_force[counted],
-         "kva_rate": np.where(capacity_basis, ctx.kva_rate_due, 0.0)[counted]}
+         "kva_rate": np.where(capacity_basis[counted], ctx.kva_rate_due(counted), 0.0)}
     )  # fmt: skip
     highest = window.groupby("cust")["demand"].cummax()
     window["escaped"] = (highest - window["in_force"]).clip(lower=0) * window["kva_rate"]
@@ -194,8 +196,8 @@ def reduction_without_drop(ctx: RuleContext, params: dict) -> pd.DataFrame:
             "month": ctx.bill_month[rows],
             "kwh": ctx.bills["kwh_billed"].to_numpy(dtype=float)[rows],
             "demand": optional_values(ctx.bills, "max_demand_kw")[rows],
-            "capacity_billed": ctx.capacity_billed[rows],
-            "kva_rate": ctx.kva_rate_due[rows],
+            "capacity_billed": ctx.capacity_billed(rows),
+            "kva_rate": ctx.kva_rate_due(rows),
         }
     )
     joined = bills.merge(frame, on="cust")
@@ -340,10 +342,10 @@ def _overrun_revenue(ctx: RuleContext, late: pd.DataFrame) -> pd.Series:
     if late.empty:
         return pd.Series(dtype=float)
     rows = np.flatnonzero(ctx.bills_of(late["cust"].to_numpy()))
-    gap = np.clip(_capacity_in_force(ctx)[rows] - ctx.capacity_billed[rows], 0, None)
+    gap = np.clip(_capacity_in_force(ctx)[rows] - ctx.capacity_billed(rows), 0, None)
     probe = pd.DataFrame(
         {"cust": ctx.bill_customer[rows], "month": ctx.bill_month[rows],
-         "gap": gap * ctx.kva_rate_due[rows]}
+         "gap": gap * ctx.kva_rate_due(rows)}
     )  # fmt: skip
     joined = probe.merge(late[["cust", "limit", "end_month"]], on="cust")
     joined = joined[(joined["month"] >= joined["limit"]) & (joined["month"] < joined["end_month"])]

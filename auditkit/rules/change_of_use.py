@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
+
 import numpy as np
 import pandas as pd
 
@@ -14,7 +16,7 @@ from auditkit.rules.findings import (
     fmt_number,
     optional_values,
     order_between_bills,
-    per_customer,
+    per_customer_at,
     period_span,
     raw,
     zero_where_nan,
@@ -134,10 +136,10 @@ def order_not_applied(ctx: RuleContext, params: dict) -> pd.DataFrame:
     # Energy: the new tariff's rate against the schedule's rate for the tariff billed (a wrong
     # rate on the bill is rate_mismatch's). Capacity: basic charge on the new capacity.
     due_rate = ctx.schedule_rate(np.where(pd.isna(new), "", new), months, "energy_rate")
-    billed_rate = ctx.schedule_rate_due("energy_rate")[rows]
+    billed_rate = ctx.schedule_rate_due("energy_rate", rows)
     kwh = ctx.bills["kwh_billed"].to_numpy(dtype=float)[rows]
     capacity_basis = ctx.customer_is("basic_charge_basis", "capacity")[rows]
-    kva_rate = ctx.kva_rate_due[rows]
+    kva_rate = ctx.kva_rate_due(rows)
     new_capacity = pd.to_numeric(hits["new"], errors="coerce").to_numpy(dtype=float)
     capacity_gap = np.where(
         capacity_basis, (new_capacity - hits["capacity"].to_numpy()) * kva_rate, 0.0
@@ -174,13 +176,30 @@ def order_not_applied(ctx: RuleContext, params: dict) -> pd.DataFrame:
                totals["revenue"], np.minimum(1.0, 0.5 + shown["bills"].to_numpy() / 12))  # fmt: skip
 
 
-def _last_known(ctx: RuleContext, values: np.ndarray) -> np.ndarray:
-    """Per bill, the customer's latest non-NaN value up to this bill (NaN before the first)."""
+def _previous_known(ctx: RuleContext, values: np.ndarray) -> np.ndarray:
+    """Per bill, the customer's latest non-NaN value before this bill (NaN where none is)."""
     rows = np.arange(len(values), dtype=np.int32)  # 35M bills: 140 MB per array
-    latest = np.maximum.accumulate(np.where(np.isnan(values), -1, rows))
-    first_of_customer = np.maximum.accumulate(np.where(ctx.same_customer_as_previous, 0, rows))
-    known = latest >= first_of_customer
-    return np.where(known, values[np.maximum(latest, 0)], np.nan)
+    latest = np.where(np.isnan(values), np.int32(-1), rows)
+    np.maximum.accumulate(latest, out=latest)  # the latest known row up to each bill
+    first_of_customer = np.where(ctx.same_customer_as_previous, np.int32(0), rows)
+    np.maximum.accumulate(first_of_customer, out=first_of_customer)
+    before = rows  # reused: the latest known row before each bill
+    before[:1] = -1
+    before[1:] = latest[:-1]
+    del latest
+    previous = values[np.maximum(before, 0)]
+    previous[before < first_of_customer] = np.nan  # none since the customer's first bill
+    return previous
+
+
+def _changed_from_previous(
+    ctx: RuleContext, values: np.ndarray, differs: Callable[[np.ndarray, np.ndarray], np.ndarray]
+) -> np.ndarray:
+    """Per bill: the previous bill is the same customer's and `differs(this, previous)`."""
+    changed = np.zeros(len(values), dtype=bool)
+    changed[1:] = differs(values[1:], values[:-1])  # views: no shifted copy of the column
+    changed &= ctx.same_customer_as_previous
+    return changed
 
 
 def _differs(values: np.ndarray, previous: np.ndarray) -> np.ndarray:
@@ -189,10 +208,23 @@ def _differs(values: np.ndarray, previous: np.ndarray) -> np.ndarray:
         return ~(np.abs(values - previous) <= 1e-8 + 1e-5 * np.abs(previous))
 
 
-def _runs_of_terms(ctx: RuleContext, changed: np.ndarray) -> np.ndarray:
-    """Per bill, the row where its run of unchanged terms began (a change, or the first bill)."""
-    rows = np.arange(len(changed), dtype=np.int32)
-    return np.maximum.accumulate(np.where(changed | ~ctx.same_customer_as_previous, rows, 0))
+class _Runs:
+    """A customer's runs of unchanged terms: each starts at a change or at its first bill.
+
+    Kept as the rows where runs start (about one per customer), not as one row per bill.
+    """
+
+    def __init__(self, ctx: RuleContext, changed: np.ndarray) -> None:
+        self.starts = np.flatnonzero(changed | ~ctx.same_customer_as_previous)
+        self.lengths = np.diff(np.append(self.starts, len(changed)))
+
+    def within(self, flagged: np.ndarray) -> np.ndarray:
+        """Per bill: its run started at a bill in `flagged`."""
+        return np.repeat(flagged[self.starts], self.lengths)
+
+    def start_of(self, rows: np.ndarray) -> np.ndarray:
+        """The row where the run of each of `rows` started."""
+        return self.starts[np.searchsorted(self.starts, rows, side="right") - 1]
 
 
 @rule(
@@ -215,14 +247,14 @@ def change_without_order(ctx: RuleContext, params: dict) -> pd.DataFrame:
     same = ctx.same_customer_as_previous
     month = ctx.bill_month
     tariff = ctx.billed_tariff_codes[0]  # tariffs missing from the schedule stay distinct
-    tariff_changed = same & (tariff != np.roll(tariff, 1))
+    tariff_changed = _changed_from_previous(ctx, tariff, np.not_equal)
     capacity = bills["capacity_billed_kva"].to_numpy(dtype=float)
     # A bill without a capacity is no change: compare with the last capacity recorded before.
-    previous_capacity = np.where(same, np.roll(_last_known(ctx, capacity), 1), np.nan)
+    previous_capacity = _previous_known(ctx, capacity)
     capacity_changed = same & _differs(capacity, previous_capacity)
     capacity_changed &= ~np.isnan(capacity) & ~np.isnan(previous_capacity)
     multiplier = bills["multiplier_billed"].to_numpy(dtype=float)
-    multiplier_changed = same & _differs(multiplier, np.roll(multiplier, 1))
+    multiplier_changed = _changed_from_previous(ctx, multiplier, _differs)
     capacity_orders = (*CAPACITY_ORDERS, "suspension", "resumption", "new_connection")
     tariff_silent = tariff_changed & ~order_between_bills(ctx, ("tariff_change",), window)
     capacity_silent = capacity_changed & ~order_between_bills(ctx, capacity_orders, window)
@@ -233,21 +265,20 @@ def change_without_order(ctx: RuleContext, params: dict) -> pd.DataFrame:
         return empty_raw()
     # Impact: while the terms set by an unexplained change last (until the next change of the
     # same kind), what the terms before it would have charged; priced on those bills only.
-    tariff_start = _runs_of_terms(ctx, tariff_changed)
-    multiplier_start = _runs_of_terms(ctx, multiplier_changed)
-    capacity_start = _runs_of_terms(ctx, capacity_changed)
-    in_tariff = tariff_silent[tariff_start]
-    in_multiplier = multiplier_silent[multiplier_start]
-    in_capacity = capacity_silent[capacity_start]
-    affected = in_tariff | in_multiplier | in_capacity
-    rows = np.flatnonzero(affected)
+    tariff_runs = _Runs(ctx, tariff_changed)
+    multiplier_runs = _Runs(ctx, multiplier_changed)
+    capacity_runs = _Runs(ctx, capacity_changed)
+    in_tariff = tariff_runs.within(tariff_silent)
+    in_multiplier = multiplier_runs.within(multiplier_silent)
+    in_capacity = capacity_runs.within(capacity_silent)
+    rows = np.flatnonzero(in_tariff | in_multiplier | in_capacity)
     kwh = bills["kwh_billed"].to_numpy(dtype=float)[rows]
     prior_rate = ctx.schedule_rate(
-        ctx.bill_tariff[tariff_start[rows] - 1], month[rows], "energy_rate"
+        ctx.bill_tariff[tariff_runs.start_of(rows) - 1], month[rows], "energy_rate"
     )
     billed_rate = ctx.schedule_rate(ctx.bill_tariff[rows], month[rows], "energy_rate")
     tariff_gap = np.where(in_tariff[rows], zero_where_nan((prior_rate - billed_rate) * kwh), 0.0)
-    prior_multiplier = multiplier[multiplier_start[rows] - 1]
+    prior_multiplier = multiplier[multiplier_runs.start_of(rows) - 1]
     billed_multiplier = multiplier[rows]
     demand_basis = ctx.customer_is("basic_charge_basis", "demand")[rows]
     basic = np.where(
@@ -256,19 +287,20 @@ def change_without_order(ctx: RuleContext, params: dict) -> pd.DataFrame:
     multiplier_gap = np.where(
         in_multiplier[rows] & (billed_multiplier < prior_multiplier),
         (prior_multiplier / billed_multiplier - 1)
-        * (kwh * ctx.energy_rate_due_or_billed[rows] + basic),
+        * (kwh * ctx.energy_rate_due_or_billed(rows) + basic),
         0.0,
     )
     capacity_basis = ctx.customer_is("basic_charge_basis", "capacity")[rows]
-    capacity_drop = np.clip(previous_capacity[capacity_start[rows]] - capacity[rows], 0, None)
+    capacity_drop = np.clip(
+        previous_capacity[capacity_runs.start_of(rows)] - capacity[rows], 0, None
+    )
     capacity_gap = np.where(
         in_capacity[rows] & capacity_basis,
-        zero_where_nan(capacity_drop) * ctx.kva_rate_due[rows],
+        zero_where_nan(capacity_drop) * ctx.kva_rate_due(rows),
         0.0,
     )
-    revenue = np.zeros(len(bills))
-    revenue[rows] = np.clip(tariff_gap, 0, None) + multiplier_gap + capacity_gap
-    grouped = per_customer(ctx, affected, revenue=revenue)
+    revenue = np.clip(tariff_gap, 0, None) + multiplier_gap + capacity_gap
+    grouped = per_customer_at(ctx, rows, revenue=revenue)
     described = {
         "tariff": (flagged_rows(ctx, tariff_silent), lambda r: (
             f"tariff {bills['tariff_billed'].iat[r - 1]}→{bills['tariff_billed'].iat[r]}")),

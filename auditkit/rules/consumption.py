@@ -191,7 +191,7 @@ def _latest_energy_rate(ctx: RuleContext) -> np.ndarray:
     """Per customer, the energy rate due on its latest bill (NaN without bills)."""
     rate = np.full(len(ctx.customers), np.nan)
     last = np.flatnonzero(np.append(~ctx.same_customer_as_previous[1:], True))
-    rate[ctx.bill_customer[last]] = ctx.energy_rate_due_or_billed[last]
+    rate[ctx.bill_customer[last]] = ctx.energy_rate_due_or_billed(last)
     return rate
 
 

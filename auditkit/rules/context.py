@@ -30,12 +30,11 @@ class RuleContext:
     as_of: int  # month number of the audit date
     daily_reads: pd.DataFrame | None = field(default=None, repr=False)  # as in the dataset
     rate_tables: dict[str, np.ndarray] = field(default_factory=dict, repr=False)
-    due_rates: dict[str, np.ndarray] = field(default_factory=dict, repr=False)
 
     @classmethod
     def build(cls, dataset: object, as_of: str | None) -> RuleContext:
         """Prepare a run: sort bills by customer and period and keep those up to `as_of`."""
-        bill_month = month_number(dataset.bills["period"])
+        bill_month = month_number(dataset.bills["period"]).astype(np.int32)
         as_of_month = audit_month(as_of, int(bill_month.min()), int(bill_month.max()))
         return cls.at_month(dataset, as_of_month, bill_month)
 
@@ -51,16 +50,17 @@ class RuleContext:
         bills = with_contract_columns(dataset.bills, "bills")
         if bill_month is None:
             bill_month = month_number(bills["period"])
-        keep = bill_month <= as_of_month
-        customers = with_contract_columns(dataset.customers, "customers").reset_index(drop=True)
-        bills = bills.loc[keep] if not keep.all() else bills
-        codes, uniques = pd.factorize(bills["customer_id"])
         # int32 codes and months: 35M bills take 140 MB per column instead of 280 MB
+        month = bill_month.astype(np.int32, copy=False)
+        keep = month <= as_of_month
+        customers = with_contract_columns(dataset.customers, "customers").reset_index(drop=True)
+        if not keep.all():
+            bills, month = bills.loc[keep], month[keep]
+        codes, uniques = pd.factorize(bills["customer_id"])
         cust = pd.Index(customers["customer_id"]).get_indexer(uniques).astype(np.int32)[codes]
-        bills = bills.assign(month=bill_month[keep].astype(np.int32), cust=cust)
-        first = int(bill_month.min()) if len(bill_month) else as_of_month
-        order_key = cust.astype(np.int64) * 10_000 + (bill_month[keep] - first)
-        if not (np.diff(order_key) >= 0).all():  # exports usually come sorted already
+        del codes
+        bills = bills.assign(month=month, cust=cust)
+        if not _in_customer_order(cust, month):  # exports usually come sorted already
             bills = bills.sort_values(["cust", "month"], kind="stable")
         bills = bills.reset_index(drop=True)
         orders = dataset.work_orders
@@ -209,47 +209,52 @@ class RuleContext:
         archive = self.tariff_code(self.customers["tariff_category"]).astype(np.int32)
         return np.where(self.bill_tariff >= 0, self.bill_tariff, archive[self.bill_customer])
 
-    def schedule_rate_due(self, column: str) -> np.ndarray:
-        """Per bill, rate `column` in force for `bill_tariff_due`; NaN where none is.
+    # Rates and money per bill are computed for the rows a rule prices (`rows`, positions in the
+    # bills), not kept for every bill: at 35M bills each float column kept costs 280 MB.
 
-        Computed once per run and column (many rules price with it): treat it as read-only.
-        """
-        if column not in self.due_rates:
-            self.due_rates[column] = self.schedule_rate(
-                self.bill_tariff_due, self.bill_month, column
-            )
-        return self.due_rates[column]
+    def schedule_rate_due(self, column: str, rows: np.ndarray | None = None) -> np.ndarray:
+        """Per bill (of `rows`, else all), rate `column` in force for `bill_tariff_due`; NaN
+        where none is."""
+        tariff, month = self.bill_tariff_due, self.bill_month
+        if rows is not None:
+            tariff, month = tariff[rows], month[rows]
+        return self.schedule_rate(tariff, month, column)
 
-    @cached_property
-    def energy_rate_due_or_billed(self) -> np.ndarray:
-        """Per bill, the schedule's energy rate due, else the rate billed.
+    def energy_rate_due_or_billed(self, rows: np.ndarray | None = None) -> np.ndarray:
+        """Per bill (of `rows`, else all), the schedule's energy rate due, else the rate billed.
 
         Rules that price unbilled energy use it, so a wrong rate on the bill stays rate_mismatch's
         finding instead of being counted again in theirs.
         """
-        due = self.schedule_rate_due("energy_rate")
-        return np.where(np.isnan(due), self.bills["energy_rate"].to_numpy(dtype=float), due)
-
-    @cached_property
-    def kva_rate_due(self) -> np.ndarray:
-        """Per bill, the basic rate per kVA and month due (0 where the tariff has none)."""
-        rate = self.schedule_rate(self.bill_tariff_due, self.bill_month, "basic_rate_kva_month")
-        rate[np.isnan(rate)] = 0.0  # a fresh array: the NaN version is not kept as well
+        rate = self.schedule_rate_due("energy_rate", rows)
+        missing = np.flatnonzero(np.isnan(rate))
+        billed = self.bills["energy_rate"].to_numpy(dtype=float)
+        rate[missing] = billed[missing if rows is None else np.asarray(rows)[missing]]
         return rate
 
-    @cached_property
-    def capacity_billed(self) -> np.ndarray:
-        """Per bill, the capacity its basic charge was computed on.
+    def kva_rate_due(self, rows: np.ndarray | None = None) -> np.ndarray:
+        """Per bill (of `rows`, else all), the basic rate per kVA and month due (0 where the
+        tariff has none)."""
+        rate = self.schedule_rate_due("basic_rate_kva_month", rows)
+        rate[np.isnan(rate)] = 0.0
+        return rate
+
+    def capacity_billed(self, rows: np.ndarray | None = None) -> np.ndarray:
+        """Per bill (of `rows`, else all), the capacity its basic charge was computed on.
 
         The recorded capacity_billed_kva, else the basic charge ÷ the rate per kVA; a bill that
         records neither charged no basic charge on any capacity (0).
         """
         recorded = self.bills["capacity_billed_kva"].to_numpy(dtype=float)
-        basic = self.bills["basic_charge"].to_numpy(dtype=float)
-        rate = self.kva_rate_due
+        capacity = recorded.copy() if rows is None else recorded[rows]
+        unrecorded = np.flatnonzero(np.isnan(capacity))
+        at = unrecorded if rows is None else np.asarray(rows)[unrecorded]
+        basic = self.bills["basic_charge"].to_numpy(dtype=float)[at]
+        rate = self.kva_rate_due(at)
         implied = np.divide(basic, rate, out=np.zeros(len(basic)), where=rate > 0)
         implied[np.isnan(implied)] = 0.0
-        return np.where(np.isnan(recorded), implied, recorded)
+        capacity[unrecorded] = implied
+        return capacity
 
     def orders_of(self, *order_types: str) -> pd.DataFrame:
         """Work orders of the given types known at the audit date (empty without a work_orders table)."""
@@ -380,6 +385,12 @@ class DailyReads:
     cust: np.ndarray
     day: np.ndarray
     kwh: np.ndarray
+
+
+def _in_customer_order(cust: np.ndarray, month: np.ndarray) -> bool:
+    """Bills already sorted by customer code, then month (no 64-bit sort key built for it)."""
+    cust_step = np.diff(cust)
+    return bool((cust_step >= 0).all() and (np.diff(month)[cust_step == 0] >= 0).all())
 
 
 def with_contract_columns(frame: pd.DataFrame, table: str) -> pd.DataFrame:

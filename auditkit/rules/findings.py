@@ -55,10 +55,15 @@ def per_customer(ctx: RuleContext, flagged: np.ndarray, **values: np.ndarray) ->
     Each keyword array is aligned with the bills; its flagged entries are summed per customer
     (names ending in `_max` / `_min` / `_first` / `_last` take that statistic instead).
     """
-    frame = pd.DataFrame(
-        {"cust": ctx.bill_customer[flagged], "month": ctx.bill_month[flagged]}
-        | {name: np.asarray(array)[flagged] for name, array in values.items()}
+    return per_customer_at(
+        ctx, flagged, **{name: np.asarray(array)[flagged] for name, array in values.items()}
     )
+
+
+def per_customer_at(ctx: RuleContext, rows: np.ndarray, **values: np.ndarray) -> pd.DataFrame:
+    """`per_customer` of the bills at `rows` (positions, or a mask), with `values` given for
+    those bills only: rules compute money for the bills they flag, not for every bill."""
+    frame = pd.DataFrame({"cust": ctx.bill_customer[rows], "month": ctx.bill_month[rows]} | values)
     aggregations = {"month_from": ("month", "min"), "month_to": ("month", "max"),
                     "bills": ("month", "size")}  # fmt: skip
     for name in values:
@@ -130,7 +135,11 @@ def flagged_rows(ctx: RuleContext, flag: np.ndarray) -> pd.DataFrame:
 
     Indexed by customer code, so evidence can quote the bills behind a finding.
     """
-    rows = np.flatnonzero(flag)
+    return flagged_rows_at(ctx, np.flatnonzero(flag))
+
+
+def flagged_rows_at(ctx: RuleContext, rows: np.ndarray) -> pd.DataFrame:
+    """`flagged_rows` of the bills at positions `rows` (in increasing order)."""
     frame = pd.DataFrame({"cust": ctx.bill_customer[rows], "row": rows})
     return frame.groupby("cust").agg(
         first=("row", "first"), last=("row", "last"), count=("row", "size")

@@ -9,11 +9,11 @@ from auditkit.rules.context import RuleContext
 from auditkit.rules.findings import (
     count_text,
     empty_raw,
-    flagged_rows,
+    flagged_rows_at,
     fmt_money,
     fmt_number,
     order_between_bills,
-    per_customer,
+    per_customer_at,
     period_span,
     raw,
     zero_where_nan,
@@ -37,22 +37,23 @@ def multiplier_mismatch(ctx: RuleContext, params: dict) -> pd.DataFrame:
     archive_multiplier = customers["ct_ratio"].to_numpy(dtype=float) * customers[
         "pt_ratio"
     ].to_numpy(dtype=float)
-    archive = archive_multiplier[ctx.bill_customer]
     billed = ctx.bills["multiplier_billed"].to_numpy(dtype=float)
-    flagged = np.abs(billed - archive) > params["relative_tolerance"] * archive
-    if not flagged.any():
+    rows = _multiplier_differs(ctx, billed, archive_multiplier, params["relative_tolerance"])
+    if len(rows) == 0:
         return empty_raw()
-    kwh = ctx.bills["kwh_billed"].to_numpy(dtype=float)
+    archive = archive_multiplier[ctx.bill_customer[rows]]
+    billed = billed[rows]
+    kwh = ctx.bills["kwh_billed"].to_numpy(dtype=float)[rows]
     ratio = np.divide(archive, billed, out=np.ones_like(archive), where=billed > 0)
     missing_kwh = kwh * (ratio - 1)
     # A demand charge read through the same wrong multiplier is short by the same ratio.
-    demand_basis = ctx.customer_is("basic_charge_basis", "demand")
-    basic = zero_where_nan(ctx.bills["basic_charge"].to_numpy(dtype=float))
+    demand_basis = ctx.customer_is("basic_charge_basis", "demand")[rows]
+    basic = zero_where_nan(ctx.bills["basic_charge"].to_numpy(dtype=float)[rows])
     missing_basic = np.where(demand_basis, basic * (ratio - 1), 0.0)
-    revenue = missing_kwh * ctx.energy_rate_due_or_billed + missing_basic
-    grouped = per_customer(
+    revenue = missing_kwh * ctx.energy_rate_due_or_billed(rows) + missing_basic
+    grouped = per_customer_at(
         ctx,
-        flagged,
+        rows,
         missing_kwh=missing_kwh,
         missing_basic=missing_basic,
         revenue=revenue,
@@ -83,6 +84,19 @@ def multiplier_mismatch(ctx: RuleContext, params: dict) -> pd.DataFrame:
                grouped["revenue"], 0.5 + score)  # fmt: skip
 
 
+def _multiplier_differs(
+    ctx: RuleContext, billed: np.ndarray, archive_multiplier: np.ndarray, tolerance: float
+) -> np.ndarray:
+    """Rows of the bills whose multiplier differs from the archive's by more than `tolerance`
+    (relative), computed in place: two float arrays as long as the bills, not five."""
+    gap = archive_multiplier[ctx.bill_customer]
+    np.subtract(billed, gap, out=gap)
+    np.abs(gap, out=gap)
+    limit = archive_multiplier[ctx.bill_customer]
+    limit *= tolerance
+    return np.flatnonzero(gap > limit)
+
+
 def _register_energy(
     start: np.ndarray, end: np.ndarray, multiplier: np.ndarray, kwh: np.ndarray, params: dict
 ) -> tuple[np.ndarray, np.ndarray]:
@@ -104,7 +118,10 @@ def _register_energy(
 
 
 def _tolerance(kwh: np.ndarray, params: dict) -> np.ndarray:
-    return np.maximum(params["kwh_tolerance"], params["relative_tolerance"] * np.abs(kwh))
+    """The kWh a bill may differ by: `relative_tolerance` of `kwh`, at least `kwh_tolerance`."""
+    tolerance = np.abs(kwh)
+    tolerance *= params["relative_tolerance"]
+    return np.maximum(tolerance, params["kwh_tolerance"], out=tolerance)
 
 
 @rule(
@@ -127,25 +144,31 @@ def register_mismatch(ctx: RuleContext, params: dict) -> pd.DataFrame:
     end = bills["register_end"].to_numpy(dtype=float)
     multiplier = bills["multiplier_billed"].to_numpy(dtype=float)
     kwh = bills["kwh_billed"].to_numpy(dtype=float)
-    register_kwh, rolled = _register_energy(start, end, multiplier, kwh, params)
-    short = (register_kwh - kwh) > _tolerance(register_kwh, params)
+    excess, rolled = _register_energy(start, end, multiplier, kwh, params)
+    tolerance = _tolerance(excess, params)
+    excess -= kwh  # in place (35M bills: 280 MB a column): the registers' kWh less those billed
+    short = excess > tolerance
+    del tolerance
     # Across a gap in the bills a replacement may have happened in a month with no bill.
     replaced = order_between_bills(ctx, ("meter_replacement",), params["replacement_window_months"])
-    previous_end = np.roll(end, 1)
-    jump = ctx.same_customer_as_previous & ~replaced & (np.abs(start - previous_end) > 0.005)
+    step = np.empty_like(start)  # from the previous bill's end register to this start
+    step[:1] = start[:1] - end[-1:]
+    np.subtract(start[1:], end[:-1], out=step[1:])
+    jump = ctx.same_customer_as_previous & ~replaced & ((step > 0.005) | (step < -0.005))
     backwards = (end < start) & ~rolled & ~replaced
-    flagged = short | backwards | jump
-    if not flagged.any():
+    rows = np.flatnonzero(short | backwards | jump)
+    if len(rows) == 0:
         return empty_raw()
-    skipped_kwh = np.where(jump & (start > previous_end), (start - previous_end) * multiplier, 0.0)
-    short_kwh = np.where(short, register_kwh - kwh, 0.0)
-    revenue = (skipped_kwh + short_kwh) * ctx.energy_rate_due_or_billed
-    grouped = per_customer(
-        ctx, flagged, short=short, backwards=backwards, jump=jump,
+    short, backwards, jump = short[rows], backwards[rows], jump[rows]
+    skipped_kwh = np.where(jump & (step[rows] > 0), step[rows] * multiplier[rows], 0.0)
+    short_kwh = np.where(short, excess[rows], 0.0)
+    revenue = (skipped_kwh + short_kwh) * ctx.energy_rate_due_or_billed(rows)
+    grouped = per_customer_at(
+        ctx, rows, short=short, backwards=backwards, jump=jump,
         skipped_kwh=skipped_kwh, short_kwh=short_kwh, revenue=revenue,
     )  # fmt: skip
-    first_jump = flagged_rows(ctx, jump)["first"]
-    first_backwards = flagged_rows(ctx, backwards)["first"]
+    first_jump = flagged_rows_at(ctx, rows[jump])["first"]
+    first_backwards = flagged_rows_at(ctx, rows[backwards])["first"]
     month = ctx.bill_month
     evidence = []
     for row in grouped.itertuples():
@@ -159,7 +182,7 @@ def register_mismatch(ctx: RuleContext, params: dict) -> pd.DataFrame:
             parts.append(
                 f"{count_text(row.jump, 'start register')} ≠ the previous bill's end with no "
                 f"meter replacement ({which}{period_text(month[at])} starts at "
-                f"{fmt_number(start[at], 2)} after {fmt_number(previous_end[at], 2)} at the end "
+                f"{fmt_number(start[at], 2)} after {fmt_number(end[at - 1], 2)} at the end "
                 f"of {period_text(month[at - 1])}; {fmt_number(row.skipped_kwh)} kWh skipped)"
             )
         if row.backwards:

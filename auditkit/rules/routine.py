@@ -9,11 +9,11 @@ from auditkit.rules.context import RuleContext
 from auditkit.rules.findings import (
     count_text,
     empty_raw,
-    flagged_rows,
+    flagged_rows_at,
     fmt_money,
     fmt_number,
     optional_values,
-    per_customer,
+    per_customer_at,
     period_span,
     raw,
     runs,
@@ -95,7 +95,7 @@ def tariff_mismatch(ctx: RuleContext, params: dict) -> pd.DataFrame:
     correct = _correct_tariff(ctx, usage[idx], capacity[idx], threshold)
     # Back-billing window: the last `backbill_months` months, the misuse's start being unknown.
     window_from = ctx.as_of - params["backbill_months"] + 1
-    in_idx = ctx.bills_of(idx) & (ctx.bill_month >= window_from)
+    in_idx = np.flatnonzero(ctx.bills_of(idx) & (ctx.bill_month >= window_from))
     months = ctx.bill_month[in_idx]
     correct_per_bill = pd.Series(correct, index=idx).reindex(ctx.bill_customer[in_idx]).to_numpy()
     kwh = ctx.bills["kwh_billed"].to_numpy(dtype=float)[in_idx]
@@ -104,7 +104,7 @@ def tariff_mismatch(ctx: RuleContext, params: dict) -> pd.DataFrame:
     # on the capacity in force less any basic charge billed.
     energy_gap = (
         _rate_of(ctx, correct_per_bill, months, "energy_rate")
-        - ctx.schedule_rate_due("energy_rate")[in_idx]
+        - ctx.schedule_rate_due("energy_rate", in_idx)
     ) * kwh
     kva_rate = _rate_of(ctx, correct_per_bill, months, "basic_rate_kva_month")
     in_force = (
@@ -150,20 +150,23 @@ def rate_mismatch(ctx: RuleContext, params: dict) -> pd.DataFrame:
     due = ctx.schedule_rate_due("energy_rate")
     billed = ctx.bills["energy_rate"].to_numpy(dtype=float)
     unlisted = ctx.bill_tariff < 0
-    wrong_rate = ~np.isnan(due) & (np.abs(billed - due) > params["rate_tolerance"])
-    flagged = wrong_rate | unlisted
-    if not flagged.any():
+    off = billed - due
+    np.abs(off, out=off)
+    wrong_rate = ~np.isnan(due) & (off > params["rate_tolerance"])
+    rows = np.flatnonzero(wrong_rate | unlisted)
+    if len(rows) == 0:
         return empty_raw()
-    kwh = ctx.bills["kwh_billed"].to_numpy(dtype=float)
-    revenue = np.nan_to_num((due - billed) * kwh)
-    listed_wrong = wrong_rate & ~unlisted
-    reference = np.where(np.isnan(due), billed, due)
-    grouped = per_customer(
-        ctx, flagged, revenue=revenue, listed_wrong=listed_wrong, unlisted=unlisted,
-        off_max=np.abs(1 - billed / reference),
+    due_at, billed_at, unlisted = due[rows], billed[rows], unlisted[rows]
+    kwh = ctx.bills["kwh_billed"].to_numpy(dtype=float)[rows]
+    revenue = np.nan_to_num((due_at - billed_at) * kwh)
+    listed_wrong = wrong_rate[rows] & ~unlisted
+    reference = np.where(np.isnan(due_at), billed_at, due_at)
+    grouped = per_customer_at(
+        ctx, rows, revenue=revenue, listed_wrong=listed_wrong, unlisted=unlisted,
+        off_max=np.abs(1 - billed_at / reference),
     )  # fmt: skip
-    last_wrong = flagged_rows(ctx, listed_wrong)["last"]
-    first_unlisted = flagged_rows(ctx, unlisted)["first"]
+    last_wrong = flagged_rows_at(ctx, rows[listed_wrong])["last"]
+    first_unlisted = flagged_rows_at(ctx, rows[unlisted])["first"]
     archive = ctx.customers["tariff_category"].to_numpy(dtype=object)
     evidence = []
     for row in grouped.itertuples():
@@ -238,12 +241,11 @@ def zero_consumption(ctx: RuleContext, params: dict) -> pd.DataFrame:
     usual_kwh = usual.reindex(streaks["cust"]).fillna(0.0).to_numpy()
     # Each run's rates summed on their own (not as a difference of a running total over all
     # bills), so the figure does not depend on which bills come before: engines agree to the fen.
-    rates = ctx.energy_rate_due_or_billed
     first, length = streaks["first_row"].to_numpy(), streaks["length"].to_numpy()
     rows = np.repeat(first, length) + (
         np.arange(length.sum()) - np.repeat(np.cumsum(length) - length, length)
     )
-    run_rate = np.add.reduceat(rates[rows], np.cumsum(length) - length)
+    run_rate = np.add.reduceat(ctx.energy_rate_due_or_billed(rows), np.cumsum(length) - length)
     revenue = usual_kwh * run_rate
     evidence = [
         f"0 kWh in {count_text(n, 'consecutive month')} {period_span(a, b)} on an active account; "

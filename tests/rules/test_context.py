@@ -6,7 +6,7 @@ import numpy as np
 import pandas as pd
 from rule_builder import PERIODS, Utility, flat
 
-from auditkit.rules.change_of_use import _differs, _last_known
+from auditkit.rules.change_of_use import _changed_from_previous, _differs, _previous_known
 from auditkit.rules.context import RuleContext
 from auditkit.rules.findings import order_between_bills, zero_where_nan
 
@@ -64,7 +64,7 @@ def test_order_between_bills_matches_a_bill_by_bill_search():
     assert ctx.bills.loc[c1 & found, "period"].tolist() == ["2024-09"]
 
 
-def test_last_known_value_carries_forward_within_a_customer_only():
+def test_previous_known_value_carries_forward_within_a_customer_only():
     utility = Utility()
     for customer_id in ("A", "B"):
         utility.customer(customer_id)
@@ -75,11 +75,26 @@ def test_last_known_value_carries_forward_within_a_customer_only():
     expected = (
         pd.Series(capacity)
         .groupby(ctx.bill_customer)
-        .ffill()
+        .transform(lambda values: values.ffill().shift())
         .to_numpy(dtype=float, na_value=np.nan)
     )
-    np.testing.assert_array_equal(_last_known(ctx, capacity), expected)
-    np.testing.assert_array_equal(expected, [np.nan, 100, 100, 80, np.nan, np.nan, 50])
+    np.testing.assert_array_equal(_previous_known(ctx, capacity), expected)
+    np.testing.assert_array_equal(expected, [np.nan, np.nan, 100, 100, np.nan, np.nan, np.nan])
+
+
+def test_a_change_from_the_previous_bill_is_never_across_customers():
+    utility = Utility()
+    for customer_id in ("A", "B"):
+        utility.customer(customer_id)
+    utility.monthly("A", flat(10, 3), tariff=["RES", "RES", "COM"], periods=PERIODS[:3])
+    utility.monthly("B", flat(10, 2), multiplier=5.0, tariff="AGR", periods=PERIODS[:2])
+    ctx = _context(utility)
+    multiplier = ctx.bills["multiplier_billed"].to_numpy(dtype=float)
+    tariff = ctx.billed_tariff_codes[0]
+    np.testing.assert_array_equal(
+        _changed_from_previous(ctx, tariff, np.not_equal), [False, False, True, False, False]
+    )
+    assert not _changed_from_previous(ctx, multiplier, _differs).any()  # 1 → 5 is A → B
 
 
 def test_differs_is_the_negation_of_isclose_with_nan_differing():
