@@ -41,6 +41,7 @@ from auditkit.engine.partition import (
     whole_dataset_share,
 )
 from auditkit.errors import ParameterError
+from auditkit.rules.context import run_starts
 from auditkit.rules.periods import period_text
 
 #: The tables the rules read; the others (inspections, daily reads, truth ...) stay where they are.
@@ -167,14 +168,9 @@ def _take(frame: pd.DataFrame, rows: np.ndarray) -> pd.DataFrame:
 def _customer_runs(customer_ids: pd.Series) -> tuple[np.ndarray, np.ndarray] | None:
     """Where each customer's bills start and whose they are, when every customer's bills are
     contiguous; None otherwise (or when a bill has no customer_id)."""
-    ids = pa.array(customer_ids)
-    ids = ids.combine_chunks() if isinstance(ids, pa.ChunkedArray) else ids
-    if pa.types.is_dictionary(ids.type):  # categorical ids
-        ids = ids.cast(ids.type.value_type)
-    if len(ids) == 0 or ids.null_count:
+    if len(customer_ids) == 0 or customer_ids.hasnans:
         return None
-    changed = pc.not_equal(ids.slice(1), ids.slice(0, len(ids) - 1))
-    starts = np.concatenate([[0], np.flatnonzero(changed.to_numpy(zero_copy_only=False)) + 1])
+    starts = run_starts(customer_ids)
     run_ids = customer_ids.iloc[starts].to_numpy()
     return (starts, run_ids) if pd.Index(run_ids).is_unique else None
 

@@ -11,6 +11,8 @@ from functools import cached_property
 
 import numpy as np
 import pandas as pd
+import pyarrow as pa
+import pyarrow.compute as pc
 
 from auditkit.data.schema import TABLES
 from auditkit.errors import ParameterError
@@ -56,9 +58,7 @@ class RuleContext:
         customers = with_contract_columns(dataset.customers, "customers").reset_index(drop=True)
         if not keep.all():
             bills, month = bills.loc[keep], month[keep]
-        codes, uniques = pd.factorize(bills["customer_id"])
-        cust = pd.Index(customers["customer_id"]).get_indexer(uniques).astype(np.int32)[codes]
-        del codes
+        cust = _customer_positions(bills["customer_id"], customers["customer_id"])
         bills = bills.assign(month=month, cust=cust)
         if not _in_customer_order(cust, month):  # exports usually come sorted already
             bills = bills.sort_values(["cust", "month"], kind="stable")
@@ -385,6 +385,31 @@ class DailyReads:
     cust: np.ndarray
     day: np.ndarray
     kwh: np.ndarray
+
+
+def run_starts(ids: pd.Series) -> np.ndarray:
+    """Positions where a run of equal `ids` starts (a missing id starts a run of its own).
+
+    One comparison of each id with the next, on the Arrow strings: no hashing of every row.
+    """
+    values = pa.array(ids)
+    values = values.combine_chunks() if isinstance(values, pa.ChunkedArray) else values
+    if pa.types.is_dictionary(values.type):  # categorical ids
+        values = values.cast(values.type.value_type)
+    if len(values) == 0:
+        return np.zeros(0, dtype=np.int64)
+    changed = pc.fill_null(pc.not_equal(values.slice(1), values.slice(0, len(values) - 1)), True)
+    return np.concatenate([[0], np.flatnonzero(changed.to_numpy(zero_copy_only=False)) + 1])
+
+
+def _customer_positions(bill_ids: pd.Series, customer_ids: pd.Series) -> np.ndarray:
+    """Each bill's customer as its row in the archive (-1 where unknown), as int32.
+
+    Bills come grouped by customer, so only the first bill of each run is looked up.
+    """
+    starts = run_starts(bill_ids)
+    found = pd.Index(customer_ids).get_indexer(bill_ids.iloc[starts]).astype(np.int32)
+    return np.repeat(found, np.diff(np.append(starts, len(bill_ids))))
 
 
 def _in_customer_order(cust: np.ndarray, month: np.ndarray) -> bool:

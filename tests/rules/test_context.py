@@ -7,7 +7,7 @@ import pandas as pd
 from rule_builder import PERIODS, Utility, flat
 
 from auditkit.rules.change_of_use import _changed_from_previous, _differs, _previous_known
-from auditkit.rules.context import RuleContext
+from auditkit.rules.context import RuleContext, _customer_positions, run_starts
 from auditkit.rules.findings import order_between_bills, zero_where_nan
 
 
@@ -106,3 +106,19 @@ def test_differs_is_the_negation_of_isclose_with_nan_differing():
 
 def test_zero_where_nan_keeps_values_and_zeroes_missing_ones():
     np.testing.assert_array_equal(zero_where_nan(np.array([1.5, np.nan, -2.0])), [1.5, 0.0, -2.0])
+
+
+def test_run_starts_mark_each_change_of_id_and_each_missing_id():
+    ids = pd.Series(["A", "A", None, None, "B", "A", "A"], dtype="str")
+    np.testing.assert_array_equal(run_starts(ids), [0, 2, 3, 4, 5])
+    categorical = pd.Series(pd.Categorical(["B", "B", "A"]))
+    np.testing.assert_array_equal(run_starts(categorical), [0, 2])
+    assert len(run_starts(pd.Series([], dtype="str"))) == 0
+
+
+def test_bills_find_their_customer_even_out_of_order_or_unknown():
+    bill_ids = pd.Series(["C2", "C2", "X", "C1", "C2", None], dtype="str")
+    customer_ids = pd.Series(["C1", "C2"], dtype="str")
+    positions = _customer_positions(bill_ids, customer_ids)
+    np.testing.assert_array_equal(positions, [1, 1, -1, 0, 1, -1])
+    assert positions.dtype == np.int32
