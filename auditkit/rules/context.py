@@ -154,8 +154,11 @@ class RuleContext:
         Tariffs the schedule does not list keep codes of their own, so a change between two
         unlisted tariffs is still a change.
         """
-        codes, uniques = pd.factorize(self.bills["tariff_billed"])
-        return codes.astype(np.int32), pd.Index(uniques).astype(str)
+        billed = self.bills["tariff_billed"]
+        starts = run_starts(billed)  # a customer's tariff seldom changes: factorize runs only
+        codes, uniques = pd.factorize(billed.iloc[starts])
+        lengths = np.diff(np.append(starts, len(billed)))
+        return np.repeat(codes.astype(np.int32), lengths), pd.Index(uniques).astype(str)
 
     @cached_property
     def bill_tariff(self) -> np.ndarray:

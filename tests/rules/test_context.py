@@ -122,3 +122,16 @@ def test_bills_find_their_customer_even_out_of_order_or_unknown():
     positions = _customer_positions(bill_ids, customer_ids)
     np.testing.assert_array_equal(positions, [1, 1, -1, 0, 1, -1])
     assert positions.dtype == np.int32
+
+
+def test_billed_tariff_codes_are_those_of_factorizing_every_bill():
+    utility = Utility()
+    for customer_id in ("A", "B"):
+        utility.customer(customer_id)
+    utility.monthly("A", flat(10, 4), tariff=["RES", "COM", "COM", "AGR"], periods=PERIODS[:4])
+    utility.monthly("B", flat(10, 3), tariff=["COM", "RES", "RES"], periods=PERIODS[:3])
+    ctx = _context(utility)
+    codes, uniques = ctx.billed_tariff_codes
+    expected_codes, expected_uniques = pd.factorize(ctx.bills["tariff_billed"])
+    np.testing.assert_array_equal(codes, expected_codes)
+    assert list(uniques) == list(expected_uniques) == ["RES", "COM", "AGR"]
