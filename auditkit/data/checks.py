@@ -24,6 +24,8 @@ from auditkit.data.schema import TABLES, Reference
 # difference above both 0.5 kWh and 0.1 % of the computed energy is reported.
 KWH_TOLERANCE = 0.5
 KWH_TOLERANCE_SHARE = 0.001
+# Rows checked at a time for kWh consistency (bounds the temporaries to a few MB).
+KWH_BLOCK_ROWS = 1 << 18
 
 
 def _codes_of(typed: TypedTable, column: str) -> Codes:
@@ -61,7 +63,10 @@ def _check_key(table: str, typed: TypedTable, key: tuple[str, ...]) -> list[Prob
         codes = _codes_of(typed, column)
         filled &= codes.codes >= 0
         radix = len(codes.uniques) + 1
-        combined = combined * radix + (codes.codes + 1)
+        # combined × radix + (code + 1), in place: no temporary the size of the table
+        combined *= radix
+        combined += codes.codes
+        combined += 1
         radix_product *= radix
         if radix_product > 2**53:
             combined = np.asarray(pd.factorize(combined)[0], dtype=np.int64)
@@ -89,8 +94,9 @@ def _repeated_rows(combined: np.ndarray, filled: np.ndarray, radix_product: int)
     """Positions of rows whose (filled) key appeared on an earlier row."""
     if radix_product <= 4 * len(combined) + 1024:
         # Dense keys: counting is one pass; only rows of keys seen twice are examined further.
-        counts = np.bincount(combined[filled], minlength=radix_product)
-        suspects = np.flatnonzero(filled & (counts[combined] > 1))
+        counted = combined if filled.all() else combined[filled]  # no copy when all are filled
+        repeated = np.bincount(counted, minlength=radix_product) > 1
+        suspects = np.flatnonzero(filled & repeated[combined])
         if not suspects.size:
             return suspects
         later = pd.Series(combined[suspects]).duplicated(keep="first").to_numpy()
@@ -146,17 +152,15 @@ def _check_kwh(bills: TypedTable) -> list[Problem]:
     end = frame["register_end"].to_numpy()
     multiplier = frame["multiplier_billed"].to_numpy()
     billed = frame["kwh_billed"].to_numpy()
-    computed = (end - start) * multiplier
-    difference = np.abs(billed - computed)
-    with np.errstate(invalid="ignore"):
-        off = (difference > KWH_TOLERANCE) & (difference > KWH_TOLERANCE_SHARE * np.abs(computed))
-    positions = np.flatnonzero(off)
+    positions = _kwh_mismatches(start, end, multiplier, billed)
     if not positions.size:
         return []
+    listed = positions[: convert.LISTED_PER_ISSUE]
+    computed = (end[listed] - start[listed]) * multiplier[listed]
     found = [
         f"{_shown(billed[p])} kWh, while ({_shown(end[p])} − {_shown(start[p])}) × "
-        f"{_shown(multiplier[p])} = {_shown(computed[p])} kWh"
-        for p in positions[: convert.LISTED_PER_ISSUE].tolist()
+        f"{_shown(multiplier[p])} = {_shown(computed[i])} kWh"
+        for i, p in enumerate(listed.tolist())
     ]
     expected = (
         "kwh_billed = (register_end − register_start) × multiplier_billed "
@@ -165,6 +169,26 @@ def _check_kwh(bills: TypedTable) -> list[Problem]:
     issue = Issue(positions, expected, found)
     problems = issue_problems(issue, bills.file, bills.rows, "kwh_billed", "bills", "warning")
     return _with_context(problems, frame, positions)
+
+
+def _kwh_mismatches(
+    start: np.ndarray, end: np.ndarray, multiplier: np.ndarray, billed: np.ndarray
+) -> np.ndarray:
+    """Positions where billed kWh differs from (end − start) × multiplier beyond the tolerance.
+
+    Computed block by block so the temporaries stay small whatever the number of bills.
+    """
+    found = []
+    for first in range(0, len(billed), KWH_BLOCK_ROWS):
+        block = slice(first, first + KWH_BLOCK_ROWS)
+        computed = (end[block] - start[block]) * multiplier[block]
+        difference = np.abs(billed[block] - computed)
+        with np.errstate(invalid="ignore"):
+            off = (difference > KWH_TOLERANCE) & (
+                difference > KWH_TOLERANCE_SHARE * np.abs(computed)
+            )
+        found.append(np.flatnonzero(off) + first)
+    return np.concatenate(found) if found else np.zeros(0, dtype=np.intp)
 
 
 def _shown(value: float) -> str:

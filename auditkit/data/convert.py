@@ -164,11 +164,13 @@ def _codes(distinct: pa.Array, indices: pa.Array) -> Codes:
     """Codes of the typed column, −1 for empty and bad cells.
 
     Distinct raw values may become equal once typed (`'C1 '` and `'C1'`), so the typed distinct
-    values are encoded once more before the row codes are looked up.
+    values are encoded once more before the row codes are looked up. Codes are int32 when they
+    fit: the checks hold them for every row of a table until they run.
     """
     encoded = pc.dictionary_encode(distinct)
     per_distinct = pc.fill_null(encoded.indices, -1).to_numpy(zero_copy_only=False)
-    lookup = np.append(per_distinct.astype(np.int64), -1)  # position −1: an empty cell
+    width = np.int32 if len(distinct) < np.iinfo(np.int32).max else np.int64
+    lookup = np.append(per_distinct.astype(width), width(-1))  # position −1: an empty cell
     if indices.null_count:
         indices = pc.fill_null(indices, -1)
     return Codes(lookup[indices.to_numpy(zero_copy_only=False)], encoded.dictionary)

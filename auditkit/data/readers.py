@@ -11,8 +11,10 @@ import csv
 import datetime as dt
 import io
 import math
+import os
 import zipfile
 from collections.abc import Callable
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -35,6 +37,9 @@ from auditkit.data.problems import Problem
 from auditkit.data.schema import Kind
 
 FORMATS = (".csv", ".xlsx", ".parquet")
+# Parquet columns read at once: each is decoded by one thread, and each in flight is held twice
+# (its row batches and their combination) until it is combined.
+_PARQUET_READERS = min(4, os.cpu_count() or 1)
 
 
 @dataclass(frozen=True)
@@ -341,10 +346,32 @@ def _read_parquet(path: Path, table: str) -> RawTable:
             for field in schema
             if pa.types.is_string(field.type) or pa.types.is_large_string(field.type)
         ]
-        data = pq.read_table(path, read_dictionary=text_columns)
+        data = read_parquet_columns(path, text_columns)
     except (pa.ArrowException, OSError) as error:
         raise ReadFailure(
             _file_problem(path, table, "a Parquet file", f"a file that is not one ({error})")
         ) from None
     data = data.rename_columns([name.strip() for name in data.column_names])
     return RawTable(data, RowIndex(first_row=1), path.name, "parquet")
+
+
+def read_parquet_columns(path: Path, text_columns: list[str]) -> pa.Table:
+    """The Parquet file as a table of one chunk per column, `text_columns` dictionary-encoded.
+
+    Typing needs each column contiguous. Reading the whole table gives a chunk per row batch, and
+    combining those afterwards held two copies of the file at once; here each column is read and
+    combined on its own (a few in parallel), so only the columns in flight exist twice, and the
+    typed number columns can share the combined buffers without a copy.
+    """
+    with pq.ParquetFile(path, read_dictionary=text_columns) as parquet:
+
+        def read_column(index: int) -> pa.ChunkedArray:
+            chunks = parquet.reader.read_column(index)  # top-level field `index`, nested or not
+            if chunks.num_chunks == 1:
+                return chunks
+            return pa.chunked_array([chunks.combine_chunks()], type=chunks.type)
+
+        schema = parquet.schema_arrow
+        with ThreadPoolExecutor(max_workers=_PARQUET_READERS) as pool:
+            columns = list(pool.map(read_column, range(len(schema))))
+    return pa.Table.from_arrays(columns, schema=schema)
