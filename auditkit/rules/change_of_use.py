@@ -7,7 +7,7 @@ from collections.abc import Callable
 import numpy as np
 import pandas as pd
 
-from auditkit.rules.context import CAPACITY_ORDERS, RuleContext
+from auditkit.rules.context import CAPACITY_ORDERS, RuleContext, spread_over_runs
 from auditkit.rules.findings import (
     count_text,
     empty_raw,
@@ -216,11 +216,10 @@ class _Runs:
 
     def __init__(self, ctx: RuleContext, changed: np.ndarray) -> None:
         self.starts = np.flatnonzero(changed | ~ctx.same_customer_as_previous)
-        self.lengths = np.diff(np.append(self.starts, len(changed)))
 
     def within(self, flagged: np.ndarray) -> np.ndarray:
         """Per bill: its run started at a bill in `flagged`."""
-        return np.repeat(flagged[self.starts], self.lengths)
+        return spread_over_runs(flagged[self.starts], self.starts, len(flagged))
 
     def start_of(self, rows: np.ndarray) -> np.ndarray:
         """The row where the run of each of `rows` started."""

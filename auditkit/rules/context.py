@@ -157,8 +157,8 @@ class RuleContext:
         billed = self.bills["tariff_billed"]
         starts = run_starts(billed)  # a customer's tariff seldom changes: factorize runs only
         codes, uniques = pd.factorize(billed.iloc[starts])
-        lengths = np.diff(np.append(starts, len(billed)))
-        return np.repeat(codes.astype(np.int32), lengths), pd.Index(uniques).astype(str)
+        codes = spread_over_runs(codes.astype(np.int32), starts, len(billed))
+        return codes, pd.Index(uniques).astype(str)
 
     @cached_property
     def bill_tariff(self) -> np.ndarray:
@@ -405,6 +405,11 @@ def run_starts(ids: pd.Series) -> np.ndarray:
     return np.concatenate([[0], np.flatnonzero(changed.to_numpy(zero_copy_only=False)) + 1])
 
 
+def spread_over_runs(per_run: np.ndarray, starts: np.ndarray, total: int) -> np.ndarray:
+    """Each run's value repeated over its rows (runs begin at `starts`; the last ends at `total`)."""
+    return np.repeat(per_run, np.diff(np.append(starts, total)))
+
+
 def _customer_positions(bill_ids: pd.Series, customer_ids: pd.Series) -> np.ndarray:
     """Each bill's customer as its row in the archive (-1 where unknown), as int32.
 
@@ -412,7 +417,7 @@ def _customer_positions(bill_ids: pd.Series, customer_ids: pd.Series) -> np.ndar
     """
     starts = run_starts(bill_ids)
     found = pd.Index(customer_ids).get_indexer(bill_ids.iloc[starts]).astype(np.int32)
-    return np.repeat(found, np.diff(np.append(starts, len(bill_ids))))
+    return spread_over_runs(found, starts, len(bill_ids))
 
 
 def _in_customer_order(cust: np.ndarray, month: np.ndarray) -> bool:
