@@ -8,7 +8,7 @@ from pathlib import Path
 import pandas as pd
 import yaml
 
-from auditkit import rules
+from auditkit import rules, yamlsafe
 from auditkit.data import load
 from auditkit.errors import ParameterError
 from auditkit.paths import outputs_dir
@@ -87,7 +87,7 @@ def _summary(findings: pd.DataFrame) -> pd.DataFrame:
 
 def _read_overrides(path: Path) -> dict:
     try:
-        content = yaml.safe_load(path.read_text(encoding="utf-8"))
+        content = yamlsafe.safe_load(path.read_text(encoding="utf-8"))
     except OSError as error:
         raise ParameterError(
             "--params", "a readable YAML file", f"{path} ({error.strerror})"

@@ -8,6 +8,7 @@ from pathlib import Path
 import pandas as pd
 import yaml
 
+from auditkit import yamlsafe
 from auditkit.errors import ParameterError
 from auditkit.paths import outputs_dir
 
@@ -182,7 +183,7 @@ def run_compare(args: argparse.Namespace) -> int:
 
 def _read_capacity(path: Path) -> dict[str, float]:
     try:
-        values = yaml.safe_load(path.read_text(encoding="utf-8"))
+        values = yamlsafe.safe_load(path.read_text(encoding="utf-8"))
     except (OSError, yaml.YAMLError) as error:
         raise ParameterError("--capacity", "a readable YAML mapping", f"{path}: {error}") from error
     if not isinstance(values, dict):

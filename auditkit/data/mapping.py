@@ -12,6 +12,7 @@ from pathlib import Path
 
 import yaml
 
+from auditkit import yamlsafe
 from auditkit.data.encoding import EncodingFailure, sniff_encoding
 from auditkit.data.problems import Problem
 from auditkit.data.schema import TABLES
@@ -28,7 +29,7 @@ def read_mapping(folder: Path) -> tuple[ColumnMapping, list[Problem]]:
         return {}, []
     try:
         text = path.read_bytes().decode(sniff_encoding(path).codec).lstrip("\ufeff")
-        document = yaml.safe_load(text)
+        document = yamlsafe.safe_load(text)
     except EncodingFailure as failure:
         return {}, [_problem(None, None, failure.expected, failure.found, row=failure.row)]
     except yaml.YAMLError as error:

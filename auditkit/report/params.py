@@ -19,6 +19,7 @@ from typing import Any
 
 import yaml
 
+from auditkit import yamlsafe
 from auditkit.errors import AuditkitError, ParameterError
 
 PARAMETERS_TAG = "parameters"
@@ -198,7 +199,7 @@ def parse_assignment(
     if type_name in ("str", "Path", "pathlib.Path"):
         return key, raw
     try:
-        value = yaml.safe_load(raw) if raw else ""
+        value = yamlsafe.safe_load(raw) if raw else ""
     except yaml.YAMLError:
         value = raw
     return key, check_type(parameter, value)
@@ -247,7 +248,7 @@ def load_params_file(path: str | Path) -> dict[str, Any]:
     """Read a YAML parameter file: a mapping of parameter names to values (empty file = {})."""
     file_path = Path(path)
     try:
-        content = yaml.safe_load(file_path.read_text(encoding="utf-8"))
+        content = yamlsafe.safe_load(file_path.read_text(encoding="utf-8"))
     except FileNotFoundError:
         raise AuditkitError(f"parameter file {str(file_path)!r}: file not found") from None
     except yaml.YAMLError as error:

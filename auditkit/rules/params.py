@@ -8,6 +8,7 @@ from pathlib import Path
 
 import yaml
 
+from auditkit import yamlsafe
 from auditkit.errors import ParameterError
 from auditkit.paths import params_dir
 
@@ -26,7 +27,7 @@ def load_defaults(path: Path | None = None) -> dict[str, dict]:
     if not path.is_file():
         raise ParameterError("params file", f"the rule thresholds file at {path}", "no such file")
     try:
-        content = yaml.safe_load(path.read_text(encoding="utf-8"))
+        content = yamlsafe.safe_load(path.read_text(encoding="utf-8"))
     except yaml.YAMLError as error:
         raise ParameterError(str(path), "valid YAML", str(error).splitlines()[0]) from None
     if not isinstance(content, dict) or not all(isinstance(v, dict) for v in content.values()):
