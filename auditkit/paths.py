@@ -6,8 +6,10 @@ elsewhere without touching the code.
 
 from __future__ import annotations
 
+import hashlib
 import os
 from pathlib import Path
+from urllib.parse import unquote
 
 PACKAGE_DIR = Path(__file__).resolve().parent
 
@@ -36,3 +38,45 @@ def outputs_dir() -> Path:
 def notebooks_dir() -> Path:
     """The parameterised notebooks that papermill runs."""
     return project_root() / "notebooks"
+
+
+#: File names a run folder uses itself; a subject with one of these names is escaped further.
+RESERVED_NAMES = frozenset({"index.html", "manifest.json", "logs", "latest", "interactive"})
+#: Longest folder name (UTF-8 bytes) kept whole; longer names end in a hash of the full name.
+MAX_NAME_BYTES = 120
+_HASHED_MARK = "~"
+
+
+def safe_name(name: str) -> str:
+    """A folder or file name for untrusted text (a district from the data), readable and safe.
+
+    Letters and digits of any script (Chinese stays readable), `-` and `_` are kept; every other
+    character, `%` included, becomes `%XX` per UTF-8 byte, so no name can hold a path separator,
+    start with a dot or be `.`/`..`, and two different names never share a folder. Names the run
+    uses itself (`logs`, `index.html` …) get their first character escaped. A name longer than
+    `MAX_NAME_BYTES` once escaped (or empty) is cut and ends in `~` and a hash of the whole name:
+    `~` never appears otherwise, so such names cannot collide with escaped ones either.
+    `name_of(safe_name(x)) == x` for every name not cut; the run's manifest keeps the real name.
+    """
+    escaped = "".join(
+        char if char.isalnum() or char in "-_" else _percent(char) for char in str(name)
+    )
+    if escaped in RESERVED_NAMES or escaped.lower() in RESERVED_NAMES:
+        escaped = _percent(escaped[0]) + escaped[1:]
+    if escaped and len(escaped.encode("utf-8")) <= MAX_NAME_BYTES:
+        return escaped
+    digest = hashlib.sha256(str(name).encode("utf-8")).hexdigest()[:16]
+    kept = escaped.encode("utf-8")[: MAX_NAME_BYTES - len(digest) - 1].decode("utf-8", "ignore")
+    kept = kept[: kept.rfind("%")] if kept.rfind("%") > len(kept) - 3 else kept
+    return f"{kept}{_HASHED_MARK}{digest}"
+
+
+def name_of(folder: str) -> str | None:
+    """The name `safe_name` escaped into `folder`; None for a cut (hashed) name."""
+    if _HASHED_MARK in folder:
+        return None
+    return unquote(folder, encoding="utf-8", errors="strict")
+
+
+def _percent(char: str) -> str:
+    return "".join(f"%{byte:02X}" for byte in char.encode("utf-8"))
