@@ -1,0 +1,41 @@
+"""Keep untrusted text from becoming a live spreadsheet formula when a file is opened in Excel.
+
+Excel, LibreOffice and WPS evaluate a cell whose text starts with `=`, `+`, `-` or `@` (and, after
+a tab or carriage return, the same), also when they open a CSV file. A district named `=SUM(1+2)`
+or a note `=HYPERLINK(...)` from the data must stay text: in a CSV such text gets a leading
+apostrophe (the convention spreadsheet programs show as text), in an .xlsx file the cell is
+written with the string type instead (see `auditkit.sampling.fieldsheet`).
+"""
+
+from __future__ import annotations
+
+import pandas as pd
+
+FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
+
+
+def looks_like_formula(text: str) -> bool:
+    """True when a spreadsheet program would treat `text` as a formula (or a formula after
+    leading whitespace control characters)."""
+    return text.startswith(FORMULA_STARTS)
+
+
+def defuse(value: object) -> object:
+    """`value` unchanged unless it is text a spreadsheet would evaluate; then `'` + text."""
+    if isinstance(value, str) and looks_like_formula(value):
+        return "'" + value
+    return value
+
+
+def defuse_frame(frame: pd.DataFrame) -> pd.DataFrame:
+    """A copy of `frame` for CSV export: text cells that look like formulas get a leading `'`;
+    numbers, dates and column names that are not text are left alone, column names defused too."""
+    result = frame.copy()
+    for column in result.columns:
+        series = result[column]
+        if pd.api.types.is_string_dtype(series) or series.dtype == object:
+            mask = series.map(lambda v: isinstance(v, str) and looks_like_formula(v))
+            if mask.any():
+                result[column] = series.astype(object).where(~mask, "'" + series.astype(str))
+    result.columns = [defuse(name) for name in result.columns]
+    return result
