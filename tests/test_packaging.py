@@ -53,3 +53,12 @@ def test_ci_runs_exactly_the_readme_test_command():
     ci = (ROOT / ".ci" / "run").read_text(encoding="utf-8")
     assert "python3 dev.py test" in readme and "python3 dev.py demo" in readme
     assert ci.strip().splitlines()[-1] == "python3 dev.py test"
+
+
+def test_license_is_an_spdx_expression_that_the_pinned_setuptools_reads_without_warning():
+    """A `license = {text = ...}` table makes every install print a setuptools deprecation warning;
+    the SPDX string form needs setuptools 77 or newer at build time."""
+    pyproject = tomllib.loads((ROOT / "pyproject.toml").read_text(encoding="utf-8"))
+    assert isinstance(pyproject["project"]["license"], str)
+    (setuptools,) = [r for r in pyproject["build-system"]["requires"] if r.startswith("setuptools")]
+    assert int(setuptools.split(">=")[1].split(".")[0]) >= 77
