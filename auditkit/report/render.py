@@ -25,7 +25,7 @@ if TYPE_CHECKING:  # nbformat imports jsonschema (slow): only the worker process
 TEMPLATES = Path(__file__).parent / "templates"
 REMOVE_TAGS = frozenset({"remove-cell", "remove_cell", "parameters", "injected-parameters"})
 TOC_MARK = "<!--AK-TOC-->"
-_H2 = re.compile(r'<h2 id="([^"]+)"[^>]*>(.*?)</h2>', re.DOTALL)
+_H2 = re.compile(r"""<h2 id=(?:"([^"]+)"|'([^']+)')[^>]*>(.*?)</h2>""", re.DOTALL)
 _TAG = re.compile(r"<[^>]+>")
 
 
@@ -77,25 +77,24 @@ def notebook_title(notebook: nbformat.NotebookNode, fallback: str) -> str:
 
 
 def table_of_contents(body: str) -> str:
-    """An ordered list linking every `<h2 id=...>` of the rendered page."""
+    """An ordered list linking every `<h2 id=...>` of the rendered page (text and anchors escaped)."""
     entries = []
-    for anchor, inner in _H2.findall(body):
+    for double_quoted, single_quoted, inner in _H2.findall(body):
+        anchor = double_quoted or single_quoted
         text = html.unescape(_TAG.sub("", inner)).replace("¶", "").strip()
-        entries.append(f'<li><a href="#{anchor}">{html.escape(text)}</a></li>')
+        target = html.escape(html.unescape(anchor))
+        entries.append(f'<li><a href="#{target}">{html.escape(text)}</a></li>')
     return f"<ol>{''.join(entries)}</ol>"
 
 
 def render_html(notebook: nbformat.NotebookNode, context: ReportContext) -> str:
     """The report page for an executed notebook, as a string."""
-    from nbconvert import HTMLExporter
+    from auditkit.report.exporter import ReportExporter
 
     headline = read_headline(notebook) or {}
     lang = str(context.parameters.get("lang") or headline.get("lang") or "zh")
     lang = lang if lang in ("zh", "en") else "zh"
-    exporter = HTMLExporter(template_name="auditkit", extra_template_basedirs=[str(TEMPLATES)])
-    exporter.exclude_input = True
-    exporter.exclude_input_prompt = True
-    exporter.exclude_output_prompt = True
+    exporter = ReportExporter()
     resources = {
         "auditkit": {
             "lang": lang,

@@ -80,3 +80,24 @@ SLEEPER_BODY = (
     "time.sleep(120)",
 )
 FAILING_BODY = ("x = 1", "raise KeyError('no such column: kwh')", "y = 2")
+
+
+def live_markup(page: str) -> list[str]:
+    """Elements and attributes in `page` that would run script: script/svg/iframe/object tags,
+    `on*` handlers and `javascript:` URLs (parsed as a browser tokenizes, not searched as text)."""
+    from html.parser import HTMLParser
+
+    found: list[str] = []
+
+    class Scanner(HTMLParser):
+        def handle_starttag(self, tag: str, attrs: list[tuple[str, str | None]]) -> None:
+            if tag in ("script", "svg", "iframe", "object", "embed"):
+                found.append(f"<{tag}>")
+            for name, value in attrs:
+                if name.startswith("on"):
+                    found.append(f"<{tag} {name}>")
+                if value and value.strip().lower().startswith(("javascript:", "vbscript:")):
+                    found.append(f"<{tag} {name}={value}>")
+
+    Scanner().feed(page)
+    return found

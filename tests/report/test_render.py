@@ -7,6 +7,7 @@ import re
 import nbformat
 import pandas as pd
 import pytest
+from report_helpers import live_markup
 
 from auditkit.report import notebook
 from auditkit.report.render import ReportContext, render_html
@@ -123,3 +124,70 @@ def test_report_size_grows_with_table_rows_only_as_shown(rows: int) -> None:
         nbformat.v4.new_output("display_data", data={"text/html": table_html(frame, max_rows=20)})
     )
     assert len(render_html(nb, _context())) < 60_000
+
+
+PAYLOADS = (
+    "<script>window.__pwned=1</script>",
+    "<img src=x onerror=alert(1)>",
+    '"><svg onload=alert(1)>',
+    "</title><script>document.title='pwned'</script>",
+)
+
+
+def test_names_and_paths_from_the_data_are_text_in_the_page() -> None:
+    nb = _executed()
+    payload = " ".join(PAYLOADS)
+    record = nb.cells[3].outputs[0].data[notebook.HEADLINE_MIME]
+    record.update(title=f"T {payload}", subject=payload, period=payload, as_of=payload)
+    page = render_html(
+        nb,
+        _context(
+            subject=payload,
+            parameters={"district": payload, "data_dir": f"/data/{payload}", "lang": "zh"},
+            input_hashes={f"customers {payload}.csv": "ab" * 32},
+            versions={payload: payload},
+            commit=payload,
+        ),
+    )
+    assert live_markup(page) == []
+    assert page.count("&lt;script&gt;window.__pwned=1&lt;/script&gt;") >= 10  # text, everywhere
+
+
+def test_markdown_outputs_cannot_inject_html_or_javascript_links() -> None:
+    nb = _executed()
+    nb.cells[-1].outputs.append(
+        nbformat.v4.new_output(
+            "display_data",
+            data={
+                "text/markdown": "field sheet: `x` <img src=x onerror=alert(1)> "
+                "[open](javascript:alert(1))"
+            },
+        )
+    )
+    page = render_html(nb, _context())
+    assert live_markup(page) == []
+    assert "&lt;img src=x onerror=alert(1)&gt;" in page
+
+
+def test_javascript_outputs_are_not_run_in_the_report() -> None:
+    nb = _executed()
+    nb.cells[-1].outputs.append(
+        nbformat.v4.new_output(
+            "display_data", data={"application/javascript": "window.__pwned = 1"}
+        )
+    )
+    assert "__pwned" not in render_html(nb, _context())
+
+
+def test_contents_entries_are_escaped_text() -> None:
+    nb = _executed()
+    nb.cells[-1].outputs.append(
+        nbformat.v4.new_output(
+            "display_data",
+            data={"text/html": '<h2 id="sec-x&quot;&gt;">&lt;script&gt;x&lt;/script&gt;</h2>'},
+        )
+    )
+    page = render_html(nb, _context())
+    toc = page[page.index('class="ak-toc"') : page.index("</nav>")]
+    assert live_markup(toc) == [] and "&lt;script&gt;x&lt;/script&gt;" in toc
+    assert 'href="#sec-x&quot;&gt;"' in toc
