@@ -17,10 +17,17 @@ from typing import Any
 
 import pandas as pd
 
+from auditkit.formulas import defuse_frame
 from auditkit.paths import outputs_dir
 from auditkit.report.atomic import write_bytes_atomic
 from auditkit.report.labels import MONEY_FIGURES, label
-from auditkit.report.tables import format_money, format_number, table_html
+from auditkit.report.tables import (
+    format_frame,
+    format_money,
+    format_number,
+    mask_personal,
+    table_html,
+)
 
 REPORT_DIR_ENV = "AUDITKIT_REPORT_DIR"
 HEADLINE_MIME = "application/vnd.auditkit.headline+json"
@@ -120,7 +127,13 @@ def show_table(
     full_data: str | None = None,
     mask: bool = True,
 ) -> None:
-    """Display a formatted table (see `auditkit.report.tables.table_html`)."""
+    """Display a formatted table (see `auditkit.report.tables.table_html`).
+
+    The plain-text copy kept beside the HTML in the executed notebook is made from the same
+    formatted, masked rows: the notebook file is an output of the run too.
+    """
+    shown = format_frame(frame.head(max_rows), money_columns, mask)
+    plain = shown.rename(columns=dict(column_labels or {})).to_string(index=False)
     _display(
         {
             "text/html": table_html(
@@ -132,7 +145,7 @@ def show_table(
                 full_data=full_data,
                 mask=mask,
             ),
-            "text/plain": frame.head(max_rows).to_string(),
+            "text/plain": plain,
         }
     )
 
@@ -157,13 +170,19 @@ def show_figure(figure: Any, alt: str = "") -> None:
 
 
 def save_table(
-    frame: pd.DataFrame, folder: Path, name: str, sort_by: Sequence[str] = ()
+    frame: pd.DataFrame,
+    folder: Path,
+    name: str,
+    sort_by: Sequence[str] = (),
+    mask: bool = True,
 ) -> tuple[Path, Path]:
     """Write `frame` as `<name>.parquet` and `<name>.csv` with identical bytes for identical data.
 
     Rows are put in a stable order (`sort_by` columns present in the frame), the index and the
-    frame's `attrs` (run details such as timings) are dropped, the CSV is UTF-8 with a BOM (Excel shows Chinese correctly) and `\\n` line ends; each file is
-    written atomically.
+    frame's `attrs` (run details such as timings) are dropped, the personal fields are masked
+    (unless `mask` is False), the CSV is UTF-8 with a BOM (Excel shows Chinese correctly) and
+    `\\n` line ends, with text that a spreadsheet would evaluate as a formula kept as text; each
+    file is written atomically.
     """
     import pyarrow as pa
     import pyarrow.parquet as pq
@@ -171,11 +190,13 @@ def save_table(
     keys = [column for column in sort_by if column in frame.columns]
     ordered = frame.sort_values(keys, kind="mergesort") if keys else frame
     ordered = ordered.reset_index(drop=True)
+    if mask:
+        ordered = mask_personal(ordered)
     ordered.attrs = {}  # pandas would store attrs (e.g. rule timings) in the Parquet metadata
     buffer = io.BytesIO()
     pq.write_table(pa.Table.from_pandas(ordered, preserve_index=False), buffer)
     parquet = write_bytes_atomic(folder / f"{name}.parquet", buffer.getvalue())
-    text = ordered.to_csv(index=False, lineterminator="\n")
+    text = defuse_frame(ordered).to_csv(index=False, lineterminator="\n")
     csv = write_bytes_atomic(folder / f"{name}.csv", text.encode("utf-8-sig"))
     return parquet, csv
 

@@ -104,3 +104,42 @@ def test_chinese_chart_text_has_glyphs(recwarn: pytest.WarningsRecorder) -> None
     monthly = pd.DataFrame({"period": ["2024-01", "2024-02"], "kwh_billed": [1.0, 2.0]})
     notebook.figure_png(monthly_billing_chart(monthly, "zh"))
     assert not [w for w in recwarn if "missing from font" in str(w.message)]
+
+
+def test_the_plain_text_copy_of_a_table_is_masked_and_formatted(
+    shown: list[dict[str, Any]],
+) -> None:
+    frame = pd.DataFrame(
+        {
+            "customer_id": ["c1"],
+            "name": ["张三丰"],
+            "address": ["城东区中山路831号"],
+            "phone": ["13812345678"],
+            "revenue_impact": [1234.5],
+        }
+    )
+    notebook.show_table(frame, money_columns=["revenue_impact"], column_labels={"name": "户名"})
+    plain = shown[0]["text/plain"]
+    for personal in ("张三丰", "中山路831号", "13812345678"):
+        assert personal not in plain and personal not in shown[0]["text/html"]
+    assert "张**" in plain and "138****5678" in plain and "1,234.50" in plain and "户名" in plain
+
+
+def test_save_table_masks_personal_fields_and_defuses_formulas(tmp_path: Path) -> None:
+    frame = pd.DataFrame(
+        {
+            "customer_id": ["c1", "c2"],
+            "district": ["=SUM(1+2)", "城东"],
+            "name": ["张三丰", "@李四"],
+            "phone": ["13812345678", None],
+        }
+    )
+    parquet, csv = notebook.save_table(frame, tmp_path, "findings")
+    text = csv.read_bytes().decode("utf-8-sig")
+    stored = pd.read_parquet(parquet)
+    for personal in ("张三丰", "13812345678"):
+        assert personal not in text and personal not in stored.to_string()
+    assert text.splitlines()[1].startswith("c1,'=SUM(1+2),张**,138****5678")
+    assert stored["district"].tolist() == ["=SUM(1+2)", "城东"]  # Parquet keeps the data as is
+    unmasked, _ = notebook.save_table(frame, tmp_path / "raw", "findings", mask=False)
+    assert pd.read_parquet(unmasked)["name"].tolist() == ["张三丰", "@李四"]
