@@ -4,12 +4,21 @@ Excel, LibreOffice and WPS evaluate a cell whose text starts with `=`, `+`, `-` 
 a tab or carriage return, the same), also when they open a CSV file. A district named `=SUM(1+2)`
 or a note `=HYPERLINK(...)` from the data must stay text: in a CSV such text gets a leading
 apostrophe (the convention spreadsheet programs show as text), in an .xlsx file the cell is
-written with the string type instead (see `auditkit.sampling.fieldsheet`).
+written with the string type instead (`put_cell`, used by every workbook auditkit writes).
 """
 
 from __future__ import annotations
 
+import datetime as dt
+import math
+import re
+from typing import TYPE_CHECKING
+
+import numpy as np
 import pandas as pd
+
+if TYPE_CHECKING:
+    from openpyxl.cell.cell import Cell
 
 FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
 
@@ -39,3 +48,30 @@ def defuse_frame(frame: pd.DataFrame) -> pd.DataFrame:
                 result[column] = series.astype(object).where(~mask, "'" + series.astype(str))
     result.columns = [defuse(name) for name in result.columns]
     return result
+
+
+# Characters XML 1.0 cannot hold; openpyxl refuses a cell containing one.
+_NOT_IN_XML = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f]")
+
+
+def put_cell(cell: Cell, value: object) -> None:
+    """Write `value` into an openpyxl cell so that data never becomes a formula.
+
+    Text is always a string cell (openpyxl would otherwise store text starting with `=` as a
+    formula, and Excel would evaluate it); characters XML cannot hold become U+FFFD. Numbers,
+    booleans, dates and blanks keep their type (numpy and pandas scalars are unwrapped).
+    """
+    if value is None or value is pd.NA or value is pd.NaT:
+        cell.value = None
+        return
+    if isinstance(value, np.generic):
+        value = value.item()
+    if isinstance(value, pd.Timestamp):
+        value = value.to_pydatetime()
+    if isinstance(value, float) and math.isnan(value):
+        cell.value = None
+    elif isinstance(value, bool | int | float | dt.date | dt.datetime):
+        cell.value = value
+    else:
+        cell.value = _NOT_IN_XML.sub("\ufffd", str(value))
+        cell.data_type = "s"

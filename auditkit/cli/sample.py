@@ -8,9 +8,9 @@ from pathlib import Path
 import pandas as pd
 
 from auditkit.errors import ParameterError
-from auditkit.sampling import evaluate, plan, read_field_sheet, select, write_field_sheet
+from auditkit.sampling import evaluate, plan, read_field_sheet, select, text, write_field_sheet
 from auditkit.sampling.errors import SampleDataError
-from auditkit.sampling.evaluate import DIRECTIONS, METHODS
+from auditkit.sampling.evaluate import DEFAULT_DIRECTION, DIRECTIONS, METHODS
 from auditkit.sampling.fieldloop import STRATA, prepare
 from auditkit.sampling.likelihoods import LIKELIHOODS
 from auditkit.sampling.select import ALLOCATIONS
@@ -86,6 +86,13 @@ def register(subparsers: argparse._SubParsersAction) -> None:  # type: ignore[ty
     selecting.add_argument(
         "--output", required=True, metavar="SHEET.xlsx", help="field sheet to write"
     )
+    selecting.add_argument(
+        "--direction",
+        choices=DIRECTIONS,
+        default=DEFAULT_DIRECTION,
+        help="misstatement the sheet states and is evaluated in (default understatement: "
+        "under-billing, the revenue lost)",
+    )
     _plan_options(selecting, required=False)
     _lang_option(selecting)
     selecting.set_defaults(func=run_select)
@@ -111,8 +118,8 @@ def register(subparsers: argparse._SubParsersAction) -> None:  # type: ignore[ty
     evaluating.add_argument(
         "--direction",
         choices=DIRECTIONS,
-        default="overstatement",
-        help="misstatement evaluated (understatement = under-billing)",
+        help="misstatement evaluated (understatement = under-billing); default: what the sheet "
+        f"states, else {DEFAULT_DIRECTION}",
     )
     evaluating.add_argument(
         "--population-size", type=int, help="items in the population (with --x)"
@@ -165,7 +172,7 @@ def _plan_options(parser: argparse.ArgumentParser, required: bool) -> None:
 
 def _lang_option(parser: argparse.ArgumentParser) -> None:
     parser.add_argument(
-        "--lang", choices=("zh", "en"), default="en", help="language of the output (default en)"
+        "--lang", choices=("zh", "en"), default="zh", help="language of the output (default zh)"
     )
 
 
@@ -229,8 +236,8 @@ def run_select(args: argparse.Namespace) -> int:
     )
     _print_table(selection.summary(args.lang))
     for note in selection.notes:
-        print(f"note: {note}")
-    path = write_field_sheet(selection, args.output, lang=args.lang)
+        print(f"note: {text.note(note, args.lang)}")
+    path = write_field_sheet(selection, args.output, lang=args.lang, direction=args.direction)
     print(f"field sheet written: {path}")
     return 0
 
@@ -262,6 +269,7 @@ def run_evaluate(args: argparse.Namespace) -> int:
             n=args.n,
             population_size=args.population_size,
             prior=args.prior,
+            direction=args.direction or DEFAULT_DIRECTION,
         )
     _print_table(evaluation.summary(args.lang))
     print()

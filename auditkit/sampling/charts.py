@@ -89,7 +89,9 @@ def selection_chart(selection: Selection, lang: str) -> Figure:
             axes.legend(fontsize="small")
         axes.set_yscale("log")
         axes.set_xlabel(text.label("selected_rows", lang))
-        axes.set_ylabel(selection.values)
+        axes.set_ylabel(
+            text.pick(("账面金额（元，对数刻度）", "book value (yuan, log scale)"), lang)
+        )
     else:
         column = "stratum" if "stratum" in selection.sample.columns else None
         counts = selection.sample[column].value_counts().sort_index() if column else None
@@ -97,7 +99,8 @@ def selection_chart(selection: Selection, lang: str) -> Figure:
         heights = list(counts.to_numpy()) if counts is not None else [len(selection.sample)]
         axes.bar(labels, heights, color=MAIN_COLOUR)
         axes.set_ylabel(text.label("selected_rows", lang))
-    axes.set_title(f"{selection.method}, seed {selection.seed}")
+    seed = text.label("seed", lang)
+    axes.set_title(f"{text.method_name(selection.method, lang)}, {seed} {selection.seed}")
     return figure
 
 
@@ -106,7 +109,14 @@ def evaluation_chart(evaluation: Evaluation, lang: str) -> Figure:
     columns = 2 if evaluation.posterior is not None else 1
     figure = _figure(lang, width=7.0 if columns == 1 else 10.0, columns=columns)
     axes = figure.axes[0]
-    rows = [(evaluation.method, evaluation.mle, evaluation.lower, evaluation.upper)]
+    rows = [
+        (
+            text.method_name(evaluation.method, lang),
+            evaluation.mle,
+            evaluation.lower,
+            evaluation.upper,
+        )
+    ]
     if evaluation.strata is not None:
         rows += [
             (str(row.stratum), row.mle, None if pd.isna(row.lower) else row.lower, row.upper)

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from collections.abc import Sequence
+
 from auditkit.errors import AuditkitError
 
 
@@ -16,5 +18,11 @@ class SampleDataError(AuditkitError, ValueError):
 class FieldSheetError(SampleDataError):
     """A field sheet returned by the inspectors does not match its selection or is incomplete.
 
-    The message names the file, the sheet row (as Excel numbers it) and the column.
+    Each problem is one line naming the file, the sheet, the row (as Excel numbers it) and the
+    column, what was expected and what was found; `problems` lists them (every problem of the
+    sheet, not only the first).
     """
+
+    def __init__(self, message: str, problems: Sequence[str] = ()) -> None:
+        self.problems = list(problems) or [message]
+        super().__init__("\n".join([message, *problems]) if problems else message)

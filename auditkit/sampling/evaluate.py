@@ -5,6 +5,10 @@ error (the bill higher than it should be), "understatement" audited - book (unde
 revenue). A row's taint is its error divided by its book value. Errors of the other sign are
 understatements of the evaluated direction: they never enlarge the bound; the Stringer methods
 subtract their most likely value (LTA correction), the other methods leave them out and say so.
+
+The default direction is under-billing (`DEFAULT_DIRECTION`) everywhere auditkit evaluates: a
+marketing audit looks for revenue lost, and one default keeps the CLI, the notebook and a field
+sheet (which records its direction) from drawing opposite conclusions from the same answers.
 """
 
 from __future__ import annotations
@@ -18,7 +22,7 @@ import pandas as pd
 from scipy import stats
 
 from auditkit.errors import ParameterError
-from auditkit.sampling import likelihoods, stringer, variables
+from auditkit.sampling import likelihoods, stringer, text, variables
 from auditkit.sampling.checks import (
     choice,
     non_negative_number,
@@ -31,12 +35,14 @@ from auditkit.sampling.checks import (
 from auditkit.sampling.errors import SampleDataError
 from auditkit.sampling.priors import Prior, bayes_factor, resolve_prior
 from auditkit.sampling.results import Evaluation
+from auditkit.sampling.text import Note
 
 DISTRIBUTION_METHODS = likelihoods.LIKELIHOODS
 STRINGER_METHODS = {"stringer": "binomial", "stringer.poisson": "poisson"}
 VARIABLES_METHODS = ("mpu", *variables.ESTIMATORS)
 METHODS = (*DISTRIBUTION_METHODS, *STRINGER_METHODS, *VARIABLES_METHODS)
 DIRECTIONS = ("overstatement", "understatement")
+DEFAULT_DIRECTION = "understatement"
 POOLING = ("none", "complete")
 
 Sizes = int | Mapping[str, int] | None
@@ -57,7 +63,7 @@ def evaluate(
     strata: str | None = None,
     prior: Prior | str | None = None,
     population_value: Values = None,
-    direction: str = "overstatement",
+    direction: str = DEFAULT_DIRECTION,
     pooling: str = "none",
 ) -> Evaluation:
     """Evaluate a sample from x errors in n units, or from `data` with book and audited values.
@@ -227,15 +233,23 @@ def _from_data(
     notes = []
     if np.any(sample.taints > 1):
         notes.append(
-            "some taints exceed 100% (audited value more than twice the book value in the "
-            "direction evaluated); they are used as they are"
+            Note(
+                "some taints exceed 100% (audited value more than twice the book value in the "
+                "direction evaluated); they are used as they are",
+                "部分错报比例超过 100%（按评价方向，核实金额超过账面金额的两倍），按原值计入",
+            )
         )
     if method in STRINGER_METHODS:
         return _stringer(settings, sample, positive, opposite, size, value, errors, notes)
     if opposite.sum() > 0:
         notes.append(
-            f"misstatements in the opposite direction (sum of taints {opposite.sum():.4g}) are not "
-            f"offset against the bound with method {method!r}; stringer applies the LTA correction"
+            Note(
+                f"misstatements in the opposite direction (sum of taints {opposite.sum():.4g}) are "
+                f"not offset against the bound with method {method!r}; stringer applies the LTA "
+                "correction",
+                f"反方向的错报（错报比例之和 {opposite.sum():.4g}）未抵减{text.method_name(method, 'zh')}"
+                "的上限（Stringer 方法会做 LTA 修正）",
+            )
         )
     return _distribution(
         settings, float(positive.sum()), sample.n, size, value, errors, tuple(notes)
@@ -263,7 +277,13 @@ def _distribution(
         )
     _check_population(n, size)
     if method == "hypergeometric" and not float(x).is_integer():
-        notes = (*notes, f"the sum of taints {x:.4g} is rounded up to {math.ceil(x)} whole errors")
+        notes = (
+            *notes,
+            Note(
+                f"the sum of taints {x:.4g} is rounded up to {math.ceil(x)} whole errors",
+                f"错报比例之和 {x:.4g} 向上取整为 {math.ceil(x)} 个错误",
+            ),
+        )
     prior = resolve_prior(settings.prior, method, m, size)
     common = {
         "method": method,
@@ -315,8 +335,11 @@ def _stringer(
     upper = stringer.lta_corrected(gross, opposite[opposite > 0], n)
     if opposite.sum() > 0:
         notes.append(
-            f"LTA correction: the bound {gross:.4%} is reduced by the most likely understatement "
-            f"{opposite.sum() / n:.4%}"
+            Note(
+                f"LTA correction: the bound {gross:.4%} is reduced by the most likely understatement "
+                f"{opposite.sum() / n:.4%}",
+                f"LTA 修正：上限 {gross:.4%} 减去反方向最可能错报率 {opposite.sum() / n:.4%}",
+            )
         )
     return Evaluation(
         method=settings.method,
@@ -351,7 +374,16 @@ def _mean_per_unit(
     correction = 1.0 if size is None else math.sqrt(1 - n / size)
     mean = float(taints.mean())
     spread = float(taints.std(ddof=1)) / math.sqrt(n) * correction
-    notes = () if spread > 0 else ("no variation among the taints: the bounds equal the mean",)
+    notes = (
+        ()
+        if spread > 0
+        else (
+            Note(
+                "no variation among the taints: the bounds equal the mean",
+                "错报比例没有变异：上下限等于均值",
+            ),
+        )
+    )
     return _t_based(
         settings,
         mean,
@@ -481,7 +513,11 @@ def _stratified(
     total_value = None if None in per_value.values() else float(sum(per_value.values()))
     if pooling == "complete":
         pooled = _from_data(settings, frame, book, audit, times, total_size, total_value)
-        note = "complete pooling: the strata are evaluated as one sample; per-stratum results are shown for reference"
+        note = Note(
+            "complete pooling: the strata are evaluated as one sample; per-stratum results are "
+            "shown for reference",
+            "完全合并：各层作为一个样本评价，分层结果仅供参考",
+        )
         return _with(pooled, strata=table, notes=(*pooled.notes, note))
     return _combine(settings, results, table, total_size, total_value)
 
@@ -541,7 +577,11 @@ def _combine(
         return _combine_estimators(settings, results, table, share, total_size, total_value)
     lowers = table["lower"]
     notes = [
-        "strata combined by adding their upper limits: conservative (the combined confidence is higher)"
+        Note(
+            "strata combined by adding their upper limits: conservative (the combined confidence "
+            "is higher)",
+            "各层上限相加合并：偏保守（合并后的置信水平更高）",
+        )
     ]
     return Evaluation(
         method=settings.method,

@@ -18,18 +18,34 @@ import pandas as pd
 from openpyxl import load_workbook
 
 from auditkit.errors import ParameterError
+from auditkit.formulas import put_cell
 from auditkit.sampling import text
 from auditkit.sampling.checks import choice, positive_int
 from auditkit.sampling.errors import FieldSheetError, SampleDataError
 from auditkit.sampling.fieldsheet import (
     FIELD_SHEET,
     FieldResults,
-    canonical_column,
+    header_columns,
     read_field_sheet,
 )
 from auditkit.sampling.results import Selection
 
 STRATA = ("all", "flagged", "unflagged")
+STRATUM_NAMES = {
+    "all": ("全部", "all"),
+    "flagged": ("稽查规则命中的用户", "customers flagged by the audit rules"),
+    "unflagged": ("稽查规则未命中的用户", "customers not flagged by the audit rules"),
+}
+ERROR_COLUMNS = {
+    "sample_no": ("序号", "Sample no."),
+    "customer_id": ("户号", "Customer"),
+    "period": ("电费年月", "Billing period"),
+    "book_value": ("账面金额（元）", "Book value (yuan)"),
+    "audited_value": ("核实金额（元）", "Audited value (yuan)"),
+    "difference": ("差额（元）", "Difference (yuan)"),
+    "times": ("抽中次数", "Times selected"),
+    "note": ("备注", "Note"),
+}
 ACCOUNT_COLUMNS = ("customer_id", "district", "usage_type", "tariff_category", "status")
 SIMULATION_BANNER = {
     "zh": "> **⚠ 模拟演示：** 未提供核查人员填写的核查表，以下核查结果由合成数据的 `truth` 表模拟生成，"
@@ -70,12 +86,12 @@ class FieldContext:
         """Under-billing (lost revenue) is the misstatement a marketing audit looks for."""
         return "understatement"
 
-    def describe(self, lang: str = "en") -> pd.DataFrame:
+    def describe(self, lang: str = "zh") -> pd.DataFrame:
         """The population as a two-column table."""
         rows = [
             (text.label("units", lang), text.pick(text.UNITS[self.units], lang)),
             (text.pick(("供电单位", "District"), lang), self.district),
-            (text.pick(("范围", "Scope"), lang), self.stratum),
+            (text.pick(("范围", "Scope"), lang), text.pick(STRATUM_NAMES[self.stratum], lang)),
             (text.label("population_size", lang), f"{len(self.frame):,}"),
         ]
         if self.values is not None:
@@ -193,26 +209,26 @@ def simulate_field_sheet(
     shutil.copyfile(blank_sheet, target)
     workbook = load_workbook(target)
     sheet = workbook[FIELD_SHEET]
-    header = {canonical_column(cell.value): cell.column for cell in sheet[1]}
+    header_row, header = header_columns(sheet)
     date = (pd.Period(context.as_of, "M") + 1).to_timestamp().date() if context.as_of else None
     misstated = (
         bill_misstatements(truth, context.dataset.bills) if context.units == "values" else None
     )
     irregular = set(truth["customer_id"].astype(str))
-    for row in range(2, sheet.max_row + 1):
+    for row in range(header_row + 1, sheet.max_row + 1):
         customer = str(sheet.cell(row, header["customer_id"]).value)
         if misstated is not None:
             book = float(sheet.cell(row, header["book_value"]).value)
             period = str(sheet.cell(row, header["period"]).value)
             extra = round(float(misstated.get((customer, period), 0.0)), 2)
             sheet.cell(row, header["audited_value"]).value = round(book + extra, 2)
-            sheet.cell(row, header["error_found"]).value = "是" if extra != 0 else "否"
+            found = extra != 0
             note = f"模拟：少计 {extra:,.2f} 元" if extra else None
         else:
             found = customer in irregular
-            sheet.cell(row, header["error_found"]).value = "是" if found else "否"
             note = "模拟：存在植入的异常" if found else None
-        sheet.cell(row, header["note"]).value = note
+        put_cell(sheet.cell(row, header["error_found"]), "是" if found else "否")
+        put_cell(sheet.cell(row, header["note"]), note)
         if date is not None:
             sheet.cell(row, header["inspected_at"]).value = date
     workbook.save(target)
@@ -239,28 +255,16 @@ def read_returned_sheet(
     return results
 
 
-def error_table(results: FieldResults, lang: str = "en") -> pd.DataFrame:
-    """The inspected rows with an error, for the report (largest misstatement first)."""
+def error_table(results: FieldResults, lang: str = "zh") -> pd.DataFrame:
+    """The inspected rows with an error, for the report (largest misstatement first), with
+    column names in `lang`."""
     errors = results.sample[results.sample["error_found"]].copy()
     if "book_value" in errors.columns:
         errors["difference"] = errors["audited_value"] - errors["book_value"]
         errors = errors.sort_values("difference", key=np.abs, ascending=False)
-    keep = [
-        c
-        for c in (
-            "sample_no",
-            "customer_id",
-            "period",
-            "book_value",
-            "audited_value",
-            "difference",
-            "times",
-            "note",
-        )
-        if c in errors.columns
-    ]
+    keep = [c for c in ERROR_COLUMNS if c in errors.columns]
     table = errors[keep].dropna(axis="columns", how="all")
-    labels = {"difference": text.pick(("差额（元）", "difference (yuan)"), lang)}
+    labels = {column: text.pick(pair, lang) for column, pair in ERROR_COLUMNS.items()}
     return table.rename(columns=labels).reset_index(drop=True)
 
 

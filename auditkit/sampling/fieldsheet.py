@@ -1,10 +1,12 @@
 """The field sheet: the selection written to .xlsx for inspectors, and read back as inspections.
 
-The workbook has the sheet inspectors fill in (one row per selected row: identifying columns, book
-value, times, then empty inspected_at, audited_value, error_found, note), an instructions sheet,
-and two hidden sheets that record the selection (how it was drawn, and its rows) so a returned
-sheet can be checked on its own: rows that were not selected, missing rows, missing audited
-values and text in number columns are errors naming the file, the sheet row and the column.
+The workbook has the sheet inspectors fill in (a statement of what is evaluated, the header, then
+one row per selected row: identifying columns, book value, times, then empty inspected_at,
+audited_value, error_found, note; see `fieldformat` for protection, validation and printing), an
+instructions sheet, and two hidden sheets that record the selection (how it was drawn, the
+direction evaluated, and its rows) so a returned sheet can be checked on its own. Every problem
+of a returned sheet is reported, one line each naming the file, sheet, row and column, what was
+expected and what was found. Every data cell is written as text or a number, never a formula.
 """
 
 from __future__ import annotations
@@ -13,21 +15,36 @@ import datetime as dt
 import json
 import os
 import tempfile
+import unicodedata
 from dataclasses import dataclass
 from pathlib import Path
 
 import numpy as np
 import pandas as pd
 from openpyxl import Workbook, load_workbook
-from openpyxl.styles import Font, PatternFill
-from openpyxl.worksheet.datavalidation import DataValidation
+from openpyxl.styles import Font
+from openpyxl.utils import get_column_letter
 
 from auditkit import __version__
 from auditkit.errors import ParameterError
+from auditkit.formulas import put_cell
 from auditkit.sampling import text
 from auditkit.sampling.checks import choice
 from auditkit.sampling.errors import FieldSheetError
-from auditkit.sampling.evaluate import DISTRIBUTION_METHODS, evaluate
+from auditkit.sampling.evaluate import (
+    DEFAULT_DIRECTION,
+    DIRECTIONS,
+    DISTRIBUTION_METHODS,
+    evaluate,
+)
+from auditkit.sampling.fieldformat import (
+    FIRST_DATA_ROW,
+    FLAG_CHOICES,
+    HEADER_ROW,
+    NOTE_LENGTH,
+    STATEMENT_ROW,
+    format_field_sheet,
+)
 from auditkit.sampling.results import Evaluation, Selection
 
 FIELD_SHEET = "field_sheet"
@@ -49,8 +66,11 @@ HEADERS_ZH = {
     "error_found": "是否有误",
     "note": "备注",
 }
-YES = {"是", "有", "有误", "y", "yes", "true", "1", "错", "x"}
-NO = {"否", "无", "无误", "n", "no", "false", "0", "对"}
+# Spellings of the error flag accepted on reading (case and full/half width ignored); anything
+# else is a problem naming the cell. Ambiguous marks (x, ✓, 对, 错) are refused on purpose.
+YES = frozenset({"是", "有", "有误", "y", "yes", "true", "1"})
+NO = frozenset({"否", "无", "无误", "n", "no", "false", "0"})
+ACCEPTED_FLAGS = "是/否, 有/无, 有误/无误, Y/N, yes/no, true/false, 1/0"
 AMOUNT_TOLERANCE = 0.005
 AUDIT_KINDS = ("self", "cross", "special")
 
@@ -66,6 +86,7 @@ class FieldResults:
     population_value: float | None
     strata: pd.DataFrame | None
     path: Path
+    direction: str = DEFAULT_DIRECTION
 
     @property
     def n(self) -> int:
@@ -82,16 +103,18 @@ class FieldResults:
         materiality: float | None,
         method: str | None = None,
         confidence: float = 0.95,
-        direction: str = "overstatement",
+        direction: str | None = None,
         prior: object = None,
         pooling: str = "none",
     ) -> Evaluation:
         """Evaluate the inspected sample against materiality.
 
         By default items are evaluated as an attribute test (binomial on the errors found) and
-        monetary units with the Poisson Stringer bound on the taints. Stratified selections are
+        monetary units with the Poisson Stringer bound on the taints, in the direction the sheet
+        states (`self.direction`; another `direction` overrides it). Stratified selections are
         evaluated per stratum.
         """
+        direction = self.direction if direction is None else direction
         has_book = "book_value" in self.sample.columns
         if method is None:
             method = "stringer.poisson" if self.units == "values" else "binomial"
@@ -152,13 +175,20 @@ class FieldResults:
         )
 
 
-def write_field_sheet(selection: Selection, path: str | os.PathLike[str], lang: str = "zh") -> Path:
+def write_field_sheet(
+    selection: Selection,
+    path: str | os.PathLike[str],
+    lang: str = "zh",
+    direction: str = DEFAULT_DIRECTION,
+) -> Path:
     """Write the selection as a field sheet (.xlsx) for the inspectors; returns the path.
 
-    The file is written under a temporary name and renamed, so an interrupted write never leaves
-    a half sheet that looks whole.
+    The sheet states the misstatement `direction` that will be evaluated and records it, so
+    evaluating the returned sheet uses what the inspectors read. The file is written under a
+    temporary name and renamed, so an interrupted write never leaves a half sheet that looks whole.
     """
     text.language(lang)
+    direction = choice("direction", direction, DIRECTIONS)
     target = Path(path)
     if target.suffix.lower() != ".xlsx":
         raise ParameterError("path", "a file name ending in .xlsx", str(path))
@@ -167,18 +197,20 @@ def write_field_sheet(selection: Selection, path: str | os.PathLike[str], lang: 
     workbook = Workbook()
     sheet = workbook.active
     sheet.title = FIELD_SHEET
-    sheet.append([_header(column, lang) for column in columns])
-    for record in rows.itertuples(index=False):
-        sheet.append([_cell(value) for value in record] + [None] * len(INSPECTOR_COLUMNS))
-    _format_field_sheet(sheet, columns, len(rows), lang)
-    _write_instructions(workbook.create_sheet(INSTRUCTIONS), selection, lang)
+    put_cell(sheet.cell(STATEMENT_ROW, 1), statement(direction, lang))
+    for index, column in enumerate(columns, start=1):
+        put_cell(sheet.cell(HEADER_ROW, index), _header(column, lang))
+    _put_rows(sheet, rows, FIRST_DATA_ROW)
+    format_field_sheet(sheet, columns, INSPECTOR_COLUMNS, len(rows), lang)
+    _write_instructions(workbook.create_sheet(INSTRUCTIONS), selection, direction, lang)
     meta = workbook.create_sheet(META_SHEET)
-    meta["A1"] = json.dumps(_metadata(selection, list(rows.columns)), ensure_ascii=False)
+    record = _metadata(selection, list(rows.columns), direction, lang)
+    put_cell(meta["A1"], json.dumps(record, ensure_ascii=False))
     meta.sheet_state = "hidden"
     hidden_rows = workbook.create_sheet(ROWS_SHEET)
-    hidden_rows.append(list(rows.columns))
-    for record in rows.itertuples(index=False):
-        hidden_rows.append([_cell(value) for value in record])
+    for index, column in enumerate(rows.columns, start=1):
+        put_cell(hidden_rows.cell(1, index), column)
+    _put_rows(hidden_rows, rows, 2)
     hidden_rows.sheet_state = "hidden"
     target.parent.mkdir(parents=True, exist_ok=True)
     handle, temporary = tempfile.mkstemp(
@@ -194,6 +226,27 @@ def write_field_sheet(selection: Selection, path: str | os.PathLike[str], lang: 
     return target
 
 
+def statement(direction: str, lang: str) -> str:
+    """The sentence at the top of the field sheet: what counts as an error and what to fill in."""
+    what = text.pick(text.DIRECTIONS[direction], lang)
+    yes, no = FLAG_CHOICES[lang]
+    if lang == "zh":
+        amount = "核实金额高于账面金额即为少收电费。" if direction == "understatement" else ""
+        return (
+            f"评价的错报方向：{what}。{amount}"
+            f"请只填写黄色列（核查日期、核实金额、是否有误填“{yes}”或“{no}”、备注）；灰色列已锁定，请勿修改。"
+        )
+    amount = (
+        " An audited amount above the book amount is revenue lost."
+        if direction == "understatement"
+        else ""
+    )
+    return (
+        f"Misstatement evaluated: {what}.{amount} Fill in only the yellow columns (inspected_at, "
+        f"audited_value, error_found as {yes} or {no}, note); the grey columns are locked."
+    )
+
+
 def read_field_sheet(
     path: str | os.PathLike[str],
     audit_kind: str = "self",
@@ -204,6 +257,7 @@ def read_field_sheet(
 
     `inspected_at` fills blank inspection dates (default: the file's modification date).
     `auditing_district` is who inspected; for self-audits it defaults to each row's district.
+    Every problem found is listed in the `FieldSheetError` raised, one line each.
     """
     audit_kind = choice("audit_kind", audit_kind, AUDIT_KINDS)
     source = Path(path)
@@ -221,10 +275,12 @@ def read_field_sheet(
                 f"field sheet {source.name!r}: sheet {required!r} is missing (not written by auditkit?)"
             )
     meta = json.loads(workbook[META_SHEET]["A1"].value)
-    expected = _sheet_frame(workbook[ROWS_SHEET], source.name, header_labels=False)
-    filled = _sheet_frame(workbook[FIELD_SHEET], source.name, header_labels=True)
+    expected, _ = _sheet_frame(workbook[ROWS_SHEET], source.name, 1, header_labels=False)
+    filled, letters = _sheet_frame(
+        workbook[FIELD_SHEET], source.name, int(meta.get("header_row", 1)), header_labels=True
+    )
     default_date = _default_date(inspected_at, source)
-    sample = _validate(filled, expected, meta, source.name, default_date)
+    sample = _validate(filled, expected, meta, _Problems(source.name, letters), default_date)
     inspections = _inspections(sample, audit_kind, auditing_district)
     strata = None if meta["strata"] is None else pd.DataFrame(meta["strata"])
     return FieldResults(
@@ -235,7 +291,20 @@ def read_field_sheet(
         population_value=meta["population_value"],
         strata=strata,
         path=source,
+        direction=meta.get("direction", DEFAULT_DIRECTION),
     )
+
+
+def header_columns(sheet) -> tuple[int, dict[str, int]]:
+    """The header row of a field sheet and its canonical column names -> column numbers.
+
+    Sheets written before the statement row existed have their header in row 1.
+    """
+    for row in (HEADER_ROW, 1):
+        columns = {canonical_column(cell.value): cell.column for cell in sheet[row]}
+        if "sample_no" in columns:
+            return row, columns
+    raise FieldSheetError(f"sheet {sheet.title!r}: no header row with sample_no")
 
 
 def _selection_rows(selection: Selection) -> pd.DataFrame:
@@ -250,6 +319,13 @@ def _selection_rows(selection: Selection) -> pd.DataFrame:
     return rows
 
 
+def _put_rows(sheet, rows: pd.DataFrame, first_row: int) -> None:
+    """Write the frame's values from `first_row` on: text as text (never a formula), numbers as numbers."""
+    for offset, record in enumerate(rows.itertuples(index=False, name=None)):
+        for index, value in enumerate(record, start=1):
+            put_cell(sheet.cell(first_row + offset, index), value)
+
+
 def _header(column: str, lang: str) -> str:
     return f"{HEADERS_ZH[column]} {column}" if lang == "zh" and column in HEADERS_ZH else column
 
@@ -259,62 +335,41 @@ def canonical_column(header: object) -> str:
     return str(header).split()[-1] if header is not None and str(header).strip() else ""
 
 
-def _cell(value: object) -> object:
-    if value is None or value is pd.NA or (isinstance(value, float) and np.isnan(value)):
-        return None
-    if isinstance(value, np.integer):
-        return int(value)
-    if isinstance(value, np.floating):
-        return float(value)
-    return value
-
-
-def _format_field_sheet(sheet, columns: list[str], count: int, lang: str) -> None:
-    sheet.freeze_panes = "B2"
-    bold = Font(bold=True)
-    to_fill = PatternFill("solid", fgColor="FFF2CC")
-    for index, column in enumerate(columns, start=1):
-        cell = sheet.cell(row=1, column=index)
-        cell.font = bold
-        letter = cell.column_letter
-        sheet.column_dimensions[letter].width = 16 if column != "note" else 30
-        if column in INSPECTOR_COLUMNS:
-            cell.fill = to_fill
-        if column == "book_value":
-            for row in range(2, count + 2):
-                sheet.cell(row=row, column=index).number_format = "#,##0.00"
-        if column == "error_found" and count:
-            choices = '"是,否"' if lang == "zh" else '"yes,no"'
-            validation = DataValidation(type="list", formula1=choices, allow_blank=True)
-            sheet.add_data_validation(validation)
-            validation.add(f"{letter}2:{letter}{count + 1}")
-
-
-def _write_instructions(sheet, selection: Selection, lang: str) -> None:
+def _write_instructions(sheet, selection: Selection, direction: str, lang: str) -> None:
+    yes, no = FLAG_CHOICES[lang]
+    method = text.method_name(selection.method, lang)
+    units = text.pick(text.UNITS[selection.units], lang)
     zh = [
         "核查人员填写说明",
-        "每一行是一条被抽中的记录；请勿增删行，也不要修改序号、户号、账面金额等已填列。",
-        "核实金额 audited_value：核查后确认的正确金额（元）。无误时填写与账面金额相同的数。",
-        "是否有误 error_found：填“是”或“否”；留空时按核实金额与账面金额是否一致判断。",
-        "核查日期 inspected_at：格式 YYYY-MM-DD；留空时取本文件的保存日期。",
-        "备注 note：发现的问题、依据、证据编号。",
-        f"抽样：{selection.units} / {selection.method}，随机种子 {selection.seed}，共 {selection.n} 个抽样单位。",
+        statement(direction, "zh"),
+        "每一行是一条被抽中的记录；请勿增删行。序号、户号、账面金额等灰色列已锁定（工作表保护，无密码），"
+        "只为防止误改；返回后仍会逐项核对。",
+        "核实金额 audited_value：核查后确认的正确金额（元），不小于 0。无误时填写与账面金额相同的数。",
+        f"是否有误 error_found：从下拉列表选择“{yes}”或“{no}”；留空时按核实金额与账面金额是否一致判断。"
+        f"读取时也接受 {ACCEPTED_FLAGS}。",
+        "核查日期 inspected_at：日期，格式 YYYY-MM-DD；留空时取本文件的保存日期。",
+        f"备注 note：发现的问题、依据、证据编号（不超过 {NOTE_LENGTH} 字）。",
+        f"抽样：{units}，{method}，随机种子 {selection.seed}，共 {selection.n} 个抽样单位。",
     ]
     en = [
         "Instructions for inspectors",
-        "Each row is one selected record; do not add or delete rows or change the pre-filled columns.",
-        "audited_value: the correct amount (yuan) after inspection; the book value when it is right.",
-        "error_found: yes or no; when blank it is derived from audited_value against book_value.",
-        "inspected_at: YYYY-MM-DD; when blank, the date this file was saved.",
-        "note: what was found, the basis, the evidence reference.",
-        f"Sampling: {selection.units} / {selection.method}, seed {selection.seed}, {selection.n} units.",
+        statement(direction, "en"),
+        "Each row is one selected record; do not add or delete rows. The grey columns are locked "
+        "(sheet protection without a password) against slips; they are checked again on return.",
+        "audited_value: the correct amount (yuan) after inspection, at least 0; the book value when it is right.",
+        f"error_found: pick {yes} or {no} from the list; when blank it is derived from audited_value "
+        f"against book_value. Reading also accepts {ACCEPTED_FLAGS}.",
+        "inspected_at: a date, YYYY-MM-DD; when blank, the date this file was saved.",
+        f"note: what was found, the basis, the evidence reference (at most {NOTE_LENGTH} characters).",
+        f"Sampling: {units}, {method}, seed {selection.seed}, {selection.n} units.",
     ]
-    for line in zh if lang == "zh" else en:
-        sheet.append([line])
-    sheet.column_dimensions["A"].width = 100
+    for row, line in enumerate(zh if lang == "zh" else en, start=1):
+        put_cell(sheet.cell(row, 1), line)
+    sheet["A1"].font = Font(bold=True)
+    sheet.column_dimensions["A"].width = 110
 
 
-def _metadata(selection: Selection, columns: list[str]) -> dict:
+def _metadata(selection: Selection, columns: list[str], direction: str, lang: str) -> dict:
     strata = None
     if selection.strata is not None:
         strata = (
@@ -336,20 +391,52 @@ def _metadata(selection: Selection, columns: list[str]) -> dict:
         "population_value": selection.population_value,
         "strata": strata,
         "columns": columns,
+        "direction": direction,
+        "lang": lang,
+        "header_row": HEADER_ROW,
     }
 
 
-def _sheet_frame(sheet, file_name: str, header_labels: bool) -> pd.DataFrame:
-    rows = list(sheet.iter_rows(values_only=True))
+def _sheet_frame(
+    sheet, file_name: str, header_row: int, header_labels: bool
+) -> tuple[pd.DataFrame, dict[str, str]]:
+    """The sheet's rows below `header_row` (indexed by Excel row number) and column letters."""
+    rows = list(sheet.iter_rows(min_row=header_row, values_only=True))
     if not rows:
         raise FieldSheetError(f"field sheet {file_name!r}: sheet {sheet.title!r} is empty")
     header = [canonical_column(cell) if header_labels else str(cell) for cell in rows[0]]
+    letters = {name: get_column_letter(index) for index, name in enumerate(header, start=1) if name}
     frame = pd.DataFrame(rows[1:], columns=header, dtype=object)
-    frame.index = pd.RangeIndex(2, len(frame) + 2)  # Excel's row numbers
+    frame.index = pd.RangeIndex(header_row + 1, header_row + 1 + len(frame))  # Excel's row numbers
     blank = frame.apply(
         lambda row: all(v is None or (isinstance(v, str) and not v.strip()) for v in row), axis=1
     )
-    return frame[~blank] if len(frame) else frame
+    return (frame[~blank] if len(frame) else frame), letters
+
+
+class _Problems:
+    """Problems of one returned sheet, one line each: file, sheet, row, column, expected, found."""
+
+    def __init__(self, file_name: str, letters: dict[str, str]) -> None:
+        self.where = f"field sheet {file_name!r}, sheet {FIELD_SHEET!r}"
+        self.letters = letters
+        self.lines: list[str] = []
+
+    def add(self, row: int, column: str | None, message: str) -> None:
+        place = f"{self.where}, row {row}"
+        if column is not None:
+            place += f", column {self.letters.get(column, '?')} ({column})"
+        self.lines.append(f"{place}: {message}")
+
+    def expected(self, row: int, column: str, expected: str, found: object) -> None:
+        self.add(row, column, f"expected {expected}, found {found!r}")
+
+    def raise_any(self) -> None:
+        if self.lines:
+            count = len(self.lines)
+            raise FieldSheetError(
+                f"{self.where}: {count} problem{'s' if count > 1 else ''} to correct", self.lines
+            )
 
 
 def _default_date(inspected_at: str | dt.date | None, source: Path) -> pd.Timestamp:
@@ -365,41 +452,45 @@ def _validate(
     filled: pd.DataFrame,
     expected: pd.DataFrame,
     meta: dict,
-    file_name: str,
+    problems: _Problems,
     default_date: pd.Timestamp,
 ) -> pd.DataFrame:
-    where = f"field sheet {file_name!r}"
     missing_columns = [
         c for c in [*meta["columns"], "audited_value", "error_found"] if c not in filled.columns
     ]
     if missing_columns:
         raise FieldSheetError(
-            f"{where}: column(s) {missing_columns} missing from sheet {FIELD_SHEET!r}"
+            f"{problems.where}: column(s) {missing_columns} missing from the header row"
         )
     expected = expected.set_index(expected["sample_no"].astype(int), drop=False)
     keys = [c for c in ("customer_id", "period") if c in expected.columns]
     seen: set[int] = set()
     records = []
     for sheet_row, row in filled.iterrows():
-        number = _whole(row["sample_no"], where, sheet_row, "sample_no")
+        number = _number(row["sample_no"], problems, sheet_row, "sample_no", whole=True)
+        if number is None:
+            continue
+        number = int(number)
         if number not in expected.index or any(
             str(row[k]) != str(expected.at[number, k]) for k in keys
         ):
             shown = ", ".join(f"{k} {row[k]!r}" for k in ["sample_no", *keys])
-            raise FieldSheetError(
-                f"{where}, sheet row {sheet_row}: this row ({shown}) is not in the selection"
-            )
+            problems.add(sheet_row, None, f"this row ({shown}) is not in the selection")
+            continue
         if number in seen:
-            raise FieldSheetError(
-                f"{where}, sheet row {sheet_row}: sample_no {number} appears twice"
-            )
+            problems.expected(sheet_row, "sample_no", "each sample_no once", number)
+            continue
         seen.add(number)
-        records.append(_inspected_row(row, expected.loc[number], where, sheet_row, default_date))
+        record = _inspected_row(row, expected.loc[number], problems, sheet_row, default_date)
+        if record is not None:
+            records.append(record)
     absent = sorted(set(expected.index) - seen)
     if absent:
-        raise FieldSheetError(
-            f"{where}: {len(absent)} selected rows are missing from the sheet (sample_no {absent[:10]})"
+        problems.lines.append(
+            f"{problems.where}: {len(absent)} selected rows are missing from the sheet "
+            f"(sample_no {absent[:10]})"
         )
+    problems.raise_any()
     sample = pd.DataFrame(records).sort_values("sample_no", kind="stable").reset_index(drop=True)
     for column in ("customer_id", "district", "period", "stratum", "note"):
         if column in sample.columns:
@@ -408,103 +499,111 @@ def _validate(
 
 
 def _inspected_row(
-    row: pd.Series, selected: pd.Series, where: str, sheet_row: int, default_date: pd.Timestamp
-) -> dict:
+    row: pd.Series,
+    selected: pd.Series,
+    problems: _Problems,
+    sheet_row: int,
+    default_date: pd.Timestamp,
+) -> dict | None:
+    """One inspected row as a record, or None after adding its problems."""
+    before = len(problems.lines)
     record = {column: selected[column] for column in selected.index}
     record["sample_no"] = int(selected["sample_no"])
     record["times"] = int(selected["times"])
     has_book = "book_value" in selected.index
     if has_book:
         record["book_value"] = float(selected["book_value"])
-        sheet_book = _number(row.get("book_value"), where, sheet_row, "book_value")
+        sheet_book = _number(row.get("book_value"), problems, sheet_row, "book_value")
         if sheet_book is None or abs(sheet_book - record["book_value"]) > AMOUNT_TOLERANCE:
-            raise FieldSheetError(
-                f"{where}, sheet row {sheet_row}, column 'book_value': changed from the selection's {record['book_value']}"
+            problems.expected(
+                sheet_row,
+                "book_value",
+                f"the selection's {record['book_value']} unchanged",
+                row.get("book_value"),
             )
-    audited = _number(row["audited_value"], where, sheet_row, "audited_value")
-    flag = _flag(row["error_found"], where, sheet_row)
-    if has_book and audited is None:
-        raise FieldSheetError(
-            f"{where}, sheet row {sheet_row}, column 'audited_value': missing audited value"
+    audited = _number(row["audited_value"], problems, sheet_row, "audited_value")
+    if audited is not None and audited < 0:
+        problems.expected(
+            sheet_row, "audited_value", "an amount of at least 0", row["audited_value"]
         )
+    flag = _flag(row["error_found"], problems, sheet_row)
+    record["inspected_at"] = _date(row.get("inspected_at"), problems, sheet_row, default_date)
+    if has_book and audited is None and row["audited_value"] is None:
+        problems.expected(sheet_row, "audited_value", "the audited amount in yuan", None)
+    if len(problems.lines) > before:
+        return None
     if has_book:
         differs = abs(audited - record["book_value"]) > AMOUNT_TOLERANCE
         if flag is not None and flag != differs:
             state = "an error" if flag else "no error"
-            raise FieldSheetError(
-                f"{where}, sheet row {sheet_row}, column 'error_found': says {state} but audited_value "
-                f"{audited} {'differs from' if differs else 'equals'} book_value {record['book_value']}"
+            relation = "differs from" if differs else "equals"
+            problems.add(
+                sheet_row,
+                "error_found",
+                f"says {state} but audited_value {audited} {relation} book_value {record['book_value']}",
             )
+            return None
         flag = differs
     if flag is None:
-        raise FieldSheetError(
-            f"{where}, sheet row {sheet_row}, column 'error_found': missing (yes / no)"
-        )
+        problems.expected(sheet_row, "error_found", f"yes or no ({ACCEPTED_FLAGS})", None)
+        return None
     record["audited_value"] = np.nan if audited is None else audited
     record["error_found"] = bool(flag)
-    record["inspected_at"] = _date(row.get("inspected_at"), where, sheet_row, default_date)
     note = row.get("note")
     record["note"] = None if note is None else str(note)
     return record
 
 
-def _whole(value: object, where: str, sheet_row: int, column: str) -> int:
-    number = _number(value, where, sheet_row, column)
-    if number is None or not float(number).is_integer():
-        raise FieldSheetError(
-            f"{where}, sheet row {sheet_row}, column {column!r}: expected a whole number, found {value!r}"
-        )
-    return int(number)
-
-
-def _number(value: object, where: str, sheet_row: int, column: str) -> float | None:
+def _number(
+    value: object, problems: _Problems, sheet_row: int, column: str, whole: bool = False
+) -> float | None:
+    """The cell as a number (None when blank); text, booleans and infinities are problems."""
     if value is None or (isinstance(value, str) and not value.strip()):
         return None
-    if isinstance(value, bool):
-        raise FieldSheetError(
-            f"{where}, sheet row {sheet_row}, column {column!r}: expected a number, found {value!r}"
-        )
-    try:
-        number = (
-            float(str(value).replace(",", "").strip()) if isinstance(value, str) else float(value)
-        )
-    except (TypeError, ValueError):
-        raise FieldSheetError(
-            f"{where}, sheet row {sheet_row}, column {column!r}: expected a number, found {value!r}"
-        ) from None
-    if not np.isfinite(number):
-        raise FieldSheetError(
-            f"{where}, sheet row {sheet_row}, column {column!r}: expected a number, found {value!r}"
-        )
+    expected = "a whole number" if whole else "a number"
+    number = None
+    if not isinstance(value, bool):
+        try:
+            number = (
+                float(str(value).replace(",", "").strip())
+                if isinstance(value, str)
+                else float(value)
+            )
+        except (TypeError, ValueError):
+            number = None
+    if number is None or not np.isfinite(number) or (whole and not number.is_integer()):
+        problems.expected(sheet_row, column, expected, value)
+        return None
     return number
 
 
-def _flag(value: object, where: str, sheet_row: int) -> bool | None:
+def _flag(value: object, problems: _Problems, sheet_row: int) -> bool | None:
+    """The error flag: True, False, None when blank; an unknown spelling is a problem."""
     if value is None or (isinstance(value, str) and not value.strip()):
         return None
     if isinstance(value, bool):
         return value
     if isinstance(value, int | float) and value in (0, 1):
         return bool(value)
-    word = str(value).strip().lower()
+    word = unicodedata.normalize("NFKC", str(value)).strip().lower()
     if word in YES:
         return True
     if word in NO:
         return False
-    raise FieldSheetError(
-        f"{where}, sheet row {sheet_row}, column 'error_found': expected 是/否 (yes/no), found {value!r}"
-    )
+    problems.expected(sheet_row, "error_found", f"yes or no ({ACCEPTED_FLAGS})", value)
+    return None
 
 
-def _date(value: object, where: str, sheet_row: int, default: pd.Timestamp) -> pd.Timestamp:
+def _date(
+    value: object, problems: _Problems, sheet_row: int, default: pd.Timestamp
+) -> pd.Timestamp | None:
     if value is None or (isinstance(value, str) and not value.strip()):
         return default
     try:
         return pd.Timestamp(value).normalize()
     except (TypeError, ValueError):
-        raise FieldSheetError(
-            f"{where}, sheet row {sheet_row}, column 'inspected_at': expected a date YYYY-MM-DD, found {value!r}"
-        ) from None
+        problems.expected(sheet_row, "inspected_at", "a date YYYY-MM-DD", value)
+        return None
 
 
 def _inspections(

@@ -58,12 +58,12 @@ class Plan:
             f"upper bound {text.pct(self.upper, 3)} with the expected errors)"
         )
 
-    def summary(self, lang: str = "en") -> pd.DataFrame:
+    def summary(self, lang: str = "zh") -> pd.DataFrame:
         """The plan as a two-column table for reports."""
         expected = text.pct(self.expected) if self.expected_is_rate else text.number(self.expected)
         rows = [
             (text.label("n", lang), str(self.n)),
-            (text.label("likelihood", lang), self.likelihood),
+            (text.label("likelihood", lang), text.method_name(self.likelihood, lang)),
             (text.label("confidence", lang), text.pct(self.confidence, 0)),
             (text.label("materiality", lang), text.pct(self.materiality)),
             (text.label("expected", lang), expected),
@@ -80,7 +80,7 @@ class Plan:
             rows.append((text.label("prior", lang), str(self.prior)))
         return _table(rows, lang)
 
-    def plot(self, lang: str = "en") -> Figure:
+    def plot(self, lang: str = "zh") -> Figure:
         """The upper bound against sample size, with materiality and the planned n marked."""
         from auditkit.sampling.charts import plan_chart
 
@@ -125,11 +125,11 @@ class Selection:
     def _repr_html_(self) -> str:
         return f"<p>{self!r}</p>" + self.sample.head(20).to_html()
 
-    def summary(self, lang: str = "en") -> pd.DataFrame:
+    def summary(self, lang: str = "zh") -> pd.DataFrame:
         """How the sample was drawn, as a two-column table."""
         rows = [
             (text.label("units", lang), text.pick(text.UNITS[self.units], lang)),
-            (text.label("method", lang), self.method),
+            (text.label("method", lang), text.method_name(self.method, lang)),
             (text.label("n", lang), str(self.n)),
             (text.label("selected_rows", lang), str(len(self.sample))),
             (text.label("population_size", lang), f"{self.population_size:,}"),
@@ -144,7 +144,7 @@ class Selection:
         ]
         return _table(rows, lang)
 
-    def plot(self, lang: str = "en") -> Figure:
+    def plot(self, lang: str = "zh") -> Figure:
         """Where the sample falls among the population's values (or per stratum)."""
         from auditkit.sampling.charts import selection_chart
 
@@ -222,10 +222,10 @@ class Evaluation:
             f"{text.pct(self.confidence, 0)}{money}: {verdict})"
         )
 
-    def summary(self, lang: str = "en") -> pd.DataFrame:
+    def summary(self, lang: str = "zh") -> pd.DataFrame:
         """The evaluation as a two-column table for reports."""
         rows = [
-            (text.label("method", lang), self.method),
+            (text.label("method", lang), text.method_name(self.method, lang)),
             (text.label("n", lang), str(self.n)),
             (text.label("x", lang), text.number(self.x, 4)),
             (text.label("confidence", lang), text.pct(self.confidence, 0)),
@@ -270,13 +270,13 @@ class Evaluation:
         )
         return _table(rows, lang)
 
-    def explain(self, lang: str = "en") -> str:
+    def explain(self, lang: str = "zh") -> str:
         """The conclusion in plain words (markdown), for reviewers who did not run the analysis."""
         from auditkit.sampling.wording import conclusion_markdown
 
         return conclusion_markdown(self, lang)
 
-    def plot(self, lang: str = "en") -> Figure:
+    def plot(self, lang: str = "zh") -> Figure:
         """Most likely error and bounds against materiality (with prior and posterior if Bayesian)."""
         from auditkit.sampling.charts import evaluation_chart
 

@@ -14,6 +14,7 @@ from auditkit.errors import ParameterError
 from auditkit.sampling.checks import choice, numeric_column, positive_int
 from auditkit.sampling.errors import SampleDataError
 from auditkit.sampling.results import Selection
+from auditkit.sampling.text import Note
 
 UNITS = ("items", "values")
 METHODS = ("interval", "cell", "random", "sieve")
@@ -76,7 +77,12 @@ def select(
         )
         interval = used_start = None
     if method == "sieve":
-        notes.append(f"sieve sampling drew {len(sample)} rows for an expected {n}")
+        notes.append(
+            Note(
+                f"sieve sampling drew {len(sample)} rows for an expected {n}",
+                f"筛选抽样抽中 {len(sample)} 条记录（期望 {n} 条）",
+            )
+        )
     return Selection(
         sample=sample,
         units=units,
@@ -105,12 +111,14 @@ def _resolve_seed(seed: int | None) -> int:
 
 def _set_aside_note(
     frame: pd.DataFrame, amounts: pd.Series, reachable: pd.Series, column: str
-) -> str:
+) -> Note:
     aside = amounts[~reachable]
-    return (
+    return Note(
         f"{len(aside)} of {len(frame)} rows have zero or negative {column} (total "
-        f"{aside.sum():,.2f}); monetary units cannot reach them, so they are set aside: "
-        f"test them by items if they matter (select(selection.set_aside, n, units='items'))"
+        f"{aside.sum():,.2f}); monetary units cannot reach them, so they are set aside "
+        f"(Selection.set_aside): test them by items if they matter",
+        f"{len(frame):,} 条记录中有 {len(aside):,} 条金额为零或负（合计 {aside.sum():,.2f} 元），"
+        "货币单位抽样抽不到，已单独列出；如有必要请按户另行抽查",
     )
 
 
@@ -228,7 +236,12 @@ def _draw_strata(
             samples.append(sample.assign(stratum=name))
             drawn = len(sample)
         else:
-            notes.append(f"stratum {name!r} received no units under {allocation} allocation")
+            notes.append(
+                Note(
+                    f"stratum {name!r} received no units under {allocation} allocation",
+                    f"层“{name}”按{'比例' if allocation == 'proportional' else 'Neyman '}分配未分到样本",
+                )
+            )
         rows.append((name, int(mask.sum()), part_value, int(count), drawn, interval, start))
     columns = ["stratum", "items", "value", "n", "rows", "interval", "start"]
     table = pd.DataFrame(rows, columns=columns)

@@ -61,6 +61,24 @@ DIRECTIONS = {
     ),
 }
 
+# Method codes (selection, likelihood, evaluation) as reviewers read them.
+METHOD_NAMES = {
+    "interval": ("固定间隔抽样", "fixed-interval selection"),
+    "cell": ("分组随机抽样", "cell selection"),
+    "random": ("简单随机抽样", "random selection"),
+    "sieve": ("筛选抽样", "sieve selection"),
+    "binomial": ("二项分布", "binomial"),
+    "poisson": ("泊松分布", "Poisson"),
+    "hypergeometric": ("超几何分布", "hypergeometric"),
+    "stringer": ("Stringer 上限（二项系数）", "Stringer bound (binomial factors)"),
+    "stringer.poisson": ("Stringer 上限（泊松系数）", "Stringer bound (Poisson factors)"),
+    "mpu": ("单位平均估计", "mean per unit"),
+    "direct": ("直接估计", "direct estimator"),
+    "difference": ("差额估计", "difference estimator"),
+    "ratio": ("比率估计", "ratio estimator"),
+    "regression": ("回归估计", "regression estimator"),
+}
+
 UNITS = {
     "items": ("按户（项目）", "items (accounts)"),
     "values": ("按金额（货币单位）", "values (monetary units)"),
@@ -80,6 +98,28 @@ def label(key: str, lang: str) -> str:
 def pick(pair: tuple[str, str], lang: str) -> str:
     """The `lang` half of a (zh, en) pair."""
     return pair[language(lang)]
+
+
+def method_name(code: str, lang: str) -> str:
+    """A method code ('stringer.poisson') in words; an unknown code is returned as it is."""
+    pair = METHOD_NAMES.get(code)
+    return code if pair is None else pick(pair, lang)
+
+
+class Note(str):
+    """A note on a result: the string is its English wording, `zh` the Chinese one."""
+
+    zh: str
+
+    def __new__(cls, en: str, zh: str = "") -> Note:
+        note = super().__new__(cls, en)
+        note.zh = zh or en
+        return note
+
+
+def note(value: str, lang: str) -> str:
+    """A result's note in `lang` (notes without a Chinese wording stay as they are)."""
+    return getattr(value, "zh", value) if language(lang) == 0 else str(value)
 
 
 def pct(rate: float | None, digits: int = 2) -> str:

@@ -10,10 +10,10 @@ if TYPE_CHECKING:
     from auditkit.sampling.results import Evaluation
 
 
-def conclusion_markdown(evaluation: Evaluation, lang: str = "en") -> str:
+def conclusion_markdown(evaluation: Evaluation, lang: str = "zh") -> str:
     """A short markdown text: the verdict, the sample, the projection, and every caveat."""
     chinese = text.language(lang) == 0
-    lines = [_verdict(evaluation, chinese), "", _sample_line(evaluation, chinese)]
+    lines = [_verdict(evaluation, chinese), "", _sample_line(evaluation, lang)]
     lines.append(_projection_line(evaluation, chinese))
     if evaluation.direction == "understatement":
         lines.append(
@@ -23,7 +23,7 @@ def conclusion_markdown(evaluation: Evaluation, lang: str = "en") -> str:
         )
     if evaluation.bayes_factor is not None:
         lines.append(_bayes_line(evaluation, chinese))
-    lines += [f"- {note}" for note in evaluation.notes]
+    lines += [f"- {text.note(note, lang)}" for note in evaluation.notes]
     return "\n".join(line for line in lines if line is not None)
 
 
@@ -53,14 +53,16 @@ def _verdict(evaluation: Evaluation, chinese: bool) -> str:
     )
 
 
-def _sample_line(evaluation: Evaluation, chinese: bool) -> str:
+def _sample_line(evaluation: Evaluation, lang: str) -> str:
+    chinese = text.language(lang) == 0
+    method = text.method_name(evaluation.method, lang)
     misstated = len(evaluation.errors) if evaluation.errors is not None else None
     found = text.number(evaluation.x, 4)
     if chinese:
         rows = f"{misstated}条记录有错报，" if misstated is not None else ""
-        return f"- 样本：{evaluation.n}个抽样单位（方法 {evaluation.method}），{rows}错报合计 {found}（个数或错报比例之和）。"
+        return f"- 样本：{evaluation.n}个抽样单位（方法：{method}），{rows}错报合计 {found}（个数或错报比例之和）。"
     rows = f"{misstated} misstated rows, " if misstated is not None else ""
-    return f"- Sample: {evaluation.n} units (method {evaluation.method}); {rows}errors found {found} (count or sum of taints)."
+    return f"- Sample: {evaluation.n} units (method: {method}); {rows}errors found {found} (count or sum of taints)."
 
 
 def _projection_line(evaluation: Evaluation, chinese: bool) -> str | None:

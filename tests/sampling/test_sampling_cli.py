@@ -11,7 +11,8 @@ from openpyxl import load_workbook
 
 from auditkit.cli import sample
 from auditkit.errors import ParameterError
-from auditkit.sampling.fieldsheet import FIELD_SHEET, canonical_column
+from auditkit.sampling.fieldformat import FIRST_DATA_ROW
+from auditkit.sampling.fieldsheet import FIELD_SHEET, header_columns
 
 
 def run(argv: list[str]) -> int:
@@ -53,7 +54,7 @@ def test_plan_prints_the_size(capsys: pytest.CaptureFixture[str]) -> None:
         == 0
     )
     output = capsys.readouterr().out
-    assert "Sample size" in output and "93" in output
+    assert "样本量" in output and "93" in output
 
 
 def test_select_then_evaluate(
@@ -80,22 +81,24 @@ def test_select_then_evaluate(
     ]
     assert run(arguments) == 0
     first = load_workbook(sheet)[FIELD_SHEET]
-    ids = [row[1] for row in first.iter_rows(min_row=2, values_only=True)]
+    ids = [row[1] for row in first.iter_rows(min_row=FIRST_DATA_ROW, values_only=True)]
     assert ids and all(len(value) == 6 for value in ids)  # leading zeros kept
     assert run([*arguments[:-4], "--output", str(tmp_path / "again.xlsx"), "--lang", "zh"]) == 0
     again = [
         row[1]
         for row in load_workbook(tmp_path / "again.xlsx")[FIELD_SHEET].iter_rows(
-            min_row=2, values_only=True
+            min_row=FIRST_DATA_ROW, values_only=True
         )
     ]
     assert again == ids  # same seed, same selection
     workbook = load_workbook(sheet)
     rows = workbook[FIELD_SHEET]
-    columns = {canonical_column(cell.value): cell.column for cell in rows[1]}
-    for row in range(2, rows.max_row + 1):
+    header_row, columns = header_columns(rows)
+    for row in range(header_row + 1, rows.max_row + 1):
         book = rows.cell(row, columns["book_value"]).value
-        rows.cell(row, columns["audited_value"]).value = book * 1.5 if row == 2 else book
+        rows.cell(row, columns["audited_value"]).value = (
+            book * 1.5 if row == header_row + 1 else book
+        )
         rows.cell(row, columns["inspected_at"]).value = "2025-06-30"
     workbook.save(sheet)
     capsys.readouterr()
@@ -109,8 +112,6 @@ def test_select_then_evaluate(
                 str(sheet),
                 "--materiality",
                 "0.1",
-                "--direction",
-                "understatement",
                 "--inspections",
                 str(inspections),
             ]
@@ -118,7 +119,9 @@ def test_select_then_evaluate(
         == 0
     )
     output = capsys.readouterr().out
-    assert "stringer.poisson" in output and "Conclusion" in output
+    # No --direction: the sheet's stated direction (under-billing) is evaluated, so the bill
+    # audited at 1.5 times its book value is an error, as the notebook says too.
+    assert "Stringer 上限（泊松系数）" in output and "结论" in output and "少计" in output
     written = pd.read_csv(inspections, dtype={"customer_id": str})
     assert written["error_found"].sum() == 1
 

@@ -61,7 +61,13 @@ def test_lower_bound_binomial_one_error() -> None:
 def test_stringer_poisson_by_hand() -> None:
     data = monetary([(100.0, 50.0), (100.0, 80.0)], 100)  # taints 0.5 and 0.2
     result = evaluate(
-        0.05, "stringer.poisson", data=data, book="book", audit="audit", population_value=1_000_000
+        0.05,
+        "stringer.poisson",
+        data=data,
+        book="book",
+        audit="audit",
+        direction="overstatement",
+        population_value=1_000_000,
     )
     by_hand = (
         POISSON_95[0]
@@ -77,7 +83,9 @@ def test_stringer_poisson_by_hand() -> None:
 
 def test_stringer_binomial_by_hand() -> None:
     data = monetary([(100.0, 40.0)], 20)  # one taint of 0.6 in 20 units
-    result = evaluate(0.3, "stringer", data=data, book="book", audit="audit")
+    result = evaluate(
+        0.3, "stringer", data=data, book="book", audit="audit", direction="overstatement"
+    )
     u0 = 1 - 0.05 ** (1 / 20)  # no errors: (1 - u)^20 = 0.05
     u1 = stats.beta.ppf(0.95, 2, 19)
     assert (1 - u1) ** 20 + 20 * u1 * (1 - u1) ** 19 == pytest.approx(0.05)  # P(X <= 1 | u1) = 5%
@@ -86,7 +94,9 @@ def test_stringer_binomial_by_hand() -> None:
 
 def test_lta_correction_subtracts_the_understatements() -> None:
     data = monetary([(100.0, 50.0), (100.0, 80.0), (100.0, 130.0)], 100)  # taints .5, .2, -.3
-    result = evaluate(0.05, "stringer.poisson", data=data, book="book", audit="audit")
+    result = evaluate(
+        0.05, "stringer.poisson", data=data, book="book", audit="audit", direction="overstatement"
+    )
     gross = (
         POISSON_95[0]
         + (POISSON_95[1] - POISSON_95[0]) * 0.5
@@ -99,7 +109,9 @@ def test_lta_correction_subtracts_the_understatements() -> None:
 
 def test_understatement_direction_flips_the_taints() -> None:
     data = monetary([(100.0, 150.0)], 100)  # billed 100, should have been 150: under-billing
-    over = evaluate(0.05, "stringer.poisson", data=data, book="book", audit="audit")
+    over = evaluate(
+        0.05, "stringer.poisson", data=data, book="book", audit="audit", direction="overstatement"
+    )
     under = evaluate(
         0.05, "stringer.poisson", data=data, book="book", audit="audit", direction="understatement"
     )
@@ -114,9 +126,22 @@ def test_times_count_each_hit() -> None:
     once = pd.DataFrame({"book": [100.0, 100.0], "audit": [50.0, 100.0], "times": [2, 98]})
     expanded = monetary([(100.0, 50.0), (100.0, 50.0)], 100)
     by_times = evaluate(
-        0.05, "stringer.poisson", data=once, book="book", audit="audit", times="times"
+        0.05,
+        "stringer.poisson",
+        data=once,
+        book="book",
+        audit="audit",
+        direction="overstatement",
+        times="times",
     )
-    by_rows = evaluate(0.05, "stringer.poisson", data=expanded, book="book", audit="audit")
+    by_rows = evaluate(
+        0.05,
+        "stringer.poisson",
+        data=expanded,
+        book="book",
+        audit="audit",
+        direction="overstatement",
+    )
     assert by_times.n == 100 and by_times.upper == pytest.approx(by_rows.upper)
 
 
@@ -148,6 +173,7 @@ def test_variables_estimators_by_hand(
         data=SAMPLE,
         book="book",
         audit="audit",
+        direction="overstatement",
         population_size=100,
         population_value=10_000,
     )
@@ -159,7 +185,15 @@ def test_variables_estimators_by_hand(
 
 def test_mean_per_unit_on_taints_by_hand() -> None:
     # taints (0, 0.1, 0, 0.05): mean 0.0375, s^2 = 0.006875 / 3, finite-population factor sqrt(0.96)
-    result = evaluate(0.05, "mpu", data=SAMPLE, book="book", audit="audit", population_size=100)
+    result = evaluate(
+        0.05,
+        "mpu",
+        data=SAMPLE,
+        book="book",
+        audit="audit",
+        direction="overstatement",
+        population_size=100,
+    )
     spread = math.sqrt(0.006875 / 3) / 2 * math.sqrt(0.96)
     assert result.mle == pytest.approx(0.0375)
     assert result.upper == pytest.approx(0.0375 + T3 * spread, rel=1e-5)
@@ -191,6 +225,7 @@ def test_stratified_none_pooling_adds_upper_limits() -> None:
         data=data,
         book="book",
         audit="audit",
+        direction="overstatement",
         strata="s",
         population_value=values,
     )
@@ -200,6 +235,7 @@ def test_stratified_none_pooling_adds_upper_limits() -> None:
         data=data[data.s == "A"],
         book="book",
         audit="audit",
+        direction="overstatement",
         population_value=values["A"],
     )
     b = evaluate(
@@ -208,6 +244,7 @@ def test_stratified_none_pooling_adds_upper_limits() -> None:
         data=data[data.s == "B"],
         book="book",
         audit="audit",
+        direction="overstatement",
         population_value=values["B"],
     )
     assert result.upper_misstatement == pytest.approx(a.upper_misstatement + b.upper_misstatement)
@@ -218,6 +255,7 @@ def test_stratified_none_pooling_adds_upper_limits() -> None:
         data=data,
         book="book",
         audit="audit",
+        direction="overstatement",
         strata="s",
         population_value=values,
         pooling="complete",
@@ -233,6 +271,7 @@ def test_stratified_estimator_adds_variances() -> None:
         data=SAMPLE,
         book="book",
         audit="audit",
+        direction="overstatement",
         population_size=100,
         population_value=10_000,
     )
@@ -242,6 +281,7 @@ def test_stratified_estimator_adds_variances() -> None:
         data=data,
         book="book",
         audit="audit",
+        direction="overstatement",
         strata="s",
         population_size={"A": 100, "B": 100},
         population_value={"A": 10_000.0, "B": 10_000.0},
@@ -294,14 +334,21 @@ def test_text_in_a_value_column_names_column_and_row() -> None:
     data = SAMPLE.astype({"audit": object})
     data.loc[2, "audit"] = "三百"
     with pytest.raises(SampleDataError, match=r"'audit'.*row 2.*三百"):
-        evaluate(0.05, "stringer", data=data, book="book", audit="audit")
+        evaluate(0.05, "stringer", data=data, book="book", audit="audit", direction="overstatement")
 
 
 def test_non_positive_book_values_cannot_carry_taints() -> None:
     data = SAMPLE.copy()
     data.loc[1, "book"] = 0.0
     with pytest.raises(SampleDataError, match=r"'book'.*row 1"):
-        evaluate(0.05, "stringer.poisson", data=data, book="book", audit="audit")
+        evaluate(
+            0.05,
+            "stringer.poisson",
+            data=data,
+            book="book",
+            audit="audit",
+            direction="overstatement",
+        )
     # The estimators of totals accept them.
     assert (
         evaluate(
@@ -310,6 +357,7 @@ def test_non_positive_book_values_cannot_carry_taints() -> None:
             data=data,
             book="book",
             audit="audit",
+            direction="overstatement",
             population_size=100,
             population_value=1e4,
         ).n
@@ -319,5 +367,7 @@ def test_non_positive_book_values_cannot_carry_taints() -> None:
 
 def test_upper_stays_finite_with_every_unit_misstated() -> None:
     data = pd.DataFrame({"book": np.full(10, 100.0), "audit": np.zeros(10)})
-    result = evaluate(0.5, "stringer", data=data, book="book", audit="audit")
+    result = evaluate(
+        0.5, "stringer", data=data, book="book", audit="audit", direction="overstatement"
+    )
     assert result.upper == pytest.approx(1.0)

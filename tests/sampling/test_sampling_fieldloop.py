@@ -10,7 +10,7 @@ from openpyxl import load_workbook
 
 from auditkit import synth
 from auditkit.sampling import FieldSheetError, SampleDataError, fieldloop, select, write_field_sheet
-from auditkit.sampling.fieldsheet import FIELD_SHEET, canonical_column
+from auditkit.sampling.fieldsheet import FIELD_SHEET, header_columns
 
 
 @pytest.fixture(scope="module")
@@ -77,6 +77,27 @@ def test_simulated_sheet_reads_back_with_the_truth(utility: Path, tmp_path: Path
     ).all()
     table = fieldloop.error_table(results, "en")
     assert len(table) == int(results.sample["error_found"].sum())
+    zh = fieldloop.error_table(results, "zh")
+    assert list(zh.columns[:3]) == ["序号", "户号", "电费年月"] and "差额（元）" in zh.columns
+
+
+def test_simulated_sheet_keeps_formula_like_text_as_text(utility: Path, tmp_path: Path) -> None:
+    district = sorted(pd.read_parquet(utility / "customers.parquet")["district"].unique())[0]
+    context = fieldloop.prepare(str(utility), district, "items")
+    frame = context.frame.assign(district="=SUM(1+2)")
+    selection = select(frame, 20, units="items", seed=3)
+    blank = write_field_sheet(selection, tmp_path / "sheet.xlsx")
+    filled = fieldloop.simulate_field_sheet(blank, context, tmp_path / "filled.xlsx")
+    workbook = load_workbook(filled)
+    assert not [
+        cell.coordinate
+        for sheet in workbook.worksheets
+        for row in sheet.iter_rows()
+        for cell in row
+        if cell.data_type == "f"
+    ]
+    results = fieldloop.read_returned_sheet(filled, selection)
+    assert set(results.sample["district"]) == {"=SUM(1+2)"}
 
 
 def test_returned_sheet_of_another_selection_is_refused(tmp_path: Path) -> None:
@@ -86,11 +107,9 @@ def test_returned_sheet_of_another_selection_is_refused(tmp_path: Path) -> None:
     sheet = write_field_sheet(other, tmp_path / "other.xlsx")
     workbook = load_workbook(sheet)
     rows = workbook[FIELD_SHEET]
-    flag_column = next(
-        cell.column for cell in rows[1] if canonical_column(cell.value) == "error_found"
-    )
-    for row in range(2, rows.max_row + 1):
-        rows.cell(row, flag_column).value = "否"
+    header_row, columns = header_columns(rows)
+    for row in range(header_row + 1, rows.max_row + 1):
+        rows.cell(row, columns["error_found"]).value = "否"
     workbook.save(sheet)
     with pytest.raises(FieldSheetError, match="not this selection"):
         fieldloop.read_returned_sheet(sheet, drawn)

@@ -7,9 +7,11 @@ from pathlib import Path
 import pandas as pd
 import pytest
 from openpyxl import load_workbook
+from openpyxl.utils import get_column_letter
 
 from auditkit.sampling import FieldSheetError, read_field_sheet, select, write_field_sheet
-from auditkit.sampling.fieldsheet import FIELD_SHEET, canonical_column
+from auditkit.sampling.fieldformat import FIRST_DATA_ROW
+from auditkit.sampling.fieldsheet import FIELD_SHEET, header_columns
 
 INSPECTIONS_COLUMNS = [
     "customer_id",
@@ -41,8 +43,8 @@ def fill(
     """Fill sheet rows (Excel numbering) with (audited_value, error_found); other rows: book value, 否."""
     workbook = load_workbook(path)
     sheet = workbook[FIELD_SHEET]
-    columns = {canonical_column(cell.value): cell.column for cell in sheet[1]}
-    for row in range(2, sheet.max_row + 1):
+    header_row, columns = header_columns(sheet)
+    for row in range(header_row + 1, sheet.max_row + 1):
         book = sheet.cell(row, columns["book_value"]).value
         audited, flag = answers.get(row, (book, "否"))
         sheet.cell(row, columns["audited_value"]).value = audited
@@ -55,14 +57,14 @@ def fill(
 def test_round_trip_gives_inspections(selection, tmp_path: Path) -> None:
     blank = write_field_sheet(selection, tmp_path / "sheet.xlsx")
     book = float(selection.sample[selection.values].iloc[1])
-    filled = fill(blank, tmp_path / "filled.xlsx", {3: (book + 50, "是")})
+    filled = fill(blank, tmp_path / "filled.xlsx", {FIRST_DATA_ROW + 1: (book + 50, "是")})
     results = read_field_sheet(filled)
     assert list(results.inspections.columns[:7]) == INSPECTIONS_COLUMNS
     assert results.inspections["error_found"].dtype == bool
     assert results.inspections["inspected_at"].iloc[0] == pd.Timestamp("2025-07-15")
     assert set(results.inspections["auditing_district"]) == {"城东"}
     assert results.n == selection.sample["times"].sum() and results.errors == 1
-    evaluation = results.evaluate(0.05, direction="understatement")
+    evaluation = results.evaluate(0.05)  # the direction the sheet states: under-billing
     assert evaluation.method == "stringer.poisson"
     assert evaluation.x == pytest.approx(50 / book)
     assert evaluation.population_value == pytest.approx(selection.population_value)
@@ -70,7 +72,7 @@ def test_round_trip_gives_inspections(selection, tmp_path: Path) -> None:
 
 def test_blank_error_flag_is_derived_and_blank_date_defaults(selection, tmp_path: Path) -> None:
     blank = write_field_sheet(selection, tmp_path / "sheet.xlsx")
-    filled = fill(blank, tmp_path / "filled.xlsx", {2: (1.0, None)}, date=None)
+    filled = fill(blank, tmp_path / "filled.xlsx", {FIRST_DATA_ROW: (1.0, None)}, date=None)
     results = read_field_sheet(
         filled, inspected_at="2025-08-01", audit_kind="cross", auditing_district="城西"
     )
@@ -83,10 +85,10 @@ def test_a_row_not_in_the_selection_is_named(selection, tmp_path: Path) -> None:
     blank = write_field_sheet(selection, tmp_path / "sheet.xlsx")
     workbook = load_workbook(blank)
     sheet = workbook[FIELD_SHEET]
-    sheet.cell(4, 2).value = "C999"  # customer_id of sheet row 4
+    sheet.cell(5, 2).value = "C999"  # customer_id of sheet row 5
     workbook.save(blank)
     filled = fill(blank, tmp_path / "filled.xlsx", {})
-    with pytest.raises(FieldSheetError, match=r"filled.xlsx.*sheet row 4.*not in the selection"):
+    with pytest.raises(FieldSheetError, match=r"filled.xlsx.*row 5: .*not in the selection"):
         read_field_sheet(filled)
 
 
@@ -94,7 +96,8 @@ def test_missing_audited_value_is_named(selection, tmp_path: Path) -> None:
     blank = write_field_sheet(selection, tmp_path / "sheet.xlsx")
     filled = fill(blank, tmp_path / "filled.xlsx", {5: (None, "否")})
     with pytest.raises(
-        FieldSheetError, match=r"sheet row 5, column 'audited_value': missing audited value"
+        FieldSheetError,
+        match=r"row 5, column H \(audited_value\): expected the audited amount in yuan, found None",
     ):
         read_field_sheet(filled)
 
@@ -104,24 +107,26 @@ def test_text_in_a_number_column_is_named(selection, tmp_path: Path) -> None:
     filled = fill(blank, tmp_path / "filled.xlsx", {6: ("一百", "是")})
     with pytest.raises(
         FieldSheetError,
-        match=r"sheet row 6, column 'audited_value': expected a number, found '一百'",
+        match=r"row 6, column H \(audited_value\): expected a number, found '一百'",
     ):
         read_field_sheet(filled)
 
 
 def test_unknown_error_flag_and_contradiction_are_named(selection, tmp_path: Path) -> None:
     blank = write_field_sheet(selection, tmp_path / "sheet.xlsx")
-    with pytest.raises(FieldSheetError, match=r"sheet row 2, column 'error_found': expected 是/否"):
-        read_field_sheet(fill(blank, tmp_path / "a.xlsx", {2: (None, "maybe")}))
     book = float(selection.sample[selection.values].iloc[0])
-    with pytest.raises(FieldSheetError, match=r"sheet row 2, column 'error_found': says no error"):
-        read_field_sheet(fill(blank, tmp_path / "b.xlsx", {2: (book + 1, "否")}))
+    with pytest.raises(
+        FieldSheetError, match=r"row 3, column I \(error_found\): expected yes or no .*'maybe'"
+    ):
+        read_field_sheet(fill(blank, tmp_path / "a.xlsx", {3: (book, "maybe")}))
+    with pytest.raises(FieldSheetError, match=r"row 3, column I \(error_found\): says no error"):
+        read_field_sheet(fill(blank, tmp_path / "b.xlsx", {3: (book + 1, "否")}))
 
 
 def test_deleted_rows_are_reported(selection, tmp_path: Path) -> None:
     blank = write_field_sheet(selection, tmp_path / "sheet.xlsx")
     workbook = load_workbook(blank)
-    workbook[FIELD_SHEET].delete_rows(3)
+    workbook[FIELD_SHEET].delete_rows(FIRST_DATA_ROW + 1)
     workbook.save(blank)
     with pytest.raises(FieldSheetError, match=r"1 selected rows are missing .*sample_no \[2\]"):
         read_field_sheet(fill(blank, tmp_path / "filled.xlsx", {}))
@@ -142,17 +147,19 @@ def test_item_sheet_without_book_values_needs_the_flag(tmp_path: Path) -> None:
     blank = write_field_sheet(chosen, tmp_path / "items.xlsx", lang="en")
     workbook = load_workbook(blank)
     sheet = workbook[FIELD_SHEET]
-    columns = {canonical_column(cell.value): cell.column for cell in sheet[1]}
-    for row in range(2, sheet.max_row + 1):
-        sheet.cell(row, columns["error_found"]).value = "yes" if row == 2 else "no"
+    header_row, columns = header_columns(sheet)
+    for row in range(header_row + 1, sheet.max_row + 1):
+        sheet.cell(row, columns["error_found"]).value = "yes" if row == header_row + 1 else "no"
     workbook.save(blank)
     results = read_field_sheet(blank, inspected_at="2025-01-02")
     evaluation = results.evaluate(0.2)
     assert (evaluation.method, evaluation.x, evaluation.n) == ("binomial", 1, 6)
     assert evaluation.population_size == 30
-    sheet.cell(3, columns["error_found"]).value = None
+    sheet.cell(4, columns["error_found"]).value = None
     workbook.save(blank)
-    with pytest.raises(FieldSheetError, match=r"sheet row 3, column 'error_found': missing"):
+    with pytest.raises(
+        FieldSheetError, match=r"row 4, column .* \(error_found\): expected yes or no"
+    ):
         read_field_sheet(blank)
 
 
@@ -161,3 +168,172 @@ def test_path_must_be_xlsx(selection, tmp_path: Path) -> None:
 
     with pytest.raises(ParameterError, match="'path'"):
         write_field_sheet(selection, tmp_path / "sheet.csv")
+
+
+HOSTILE = ["=SUM(1+2)", "+86 138", "-1", "@cmd", '=HYPERLINK("http://x")']
+
+
+def test_text_that_looks_like_a_formula_stays_text(tmp_path: Path) -> None:
+    frame = pd.DataFrame(
+        {
+            "customer_id": [f"0{i:04d}" for i in range(10)],
+            "district": HOSTILE * 2,
+            "period": ["2023-01"] * 10,
+            "amount": [float(100 + i) for i in range(10)],
+        }
+    )
+    chosen = select(frame, 10, units="values", values="amount", method="sieve", seed=3)
+    blank = write_field_sheet(chosen, tmp_path / "sheet.xlsx")
+    workbook = load_workbook(blank)
+    formulas = [
+        (sheet.title, cell.coordinate, cell.value)
+        for sheet in workbook.worksheets
+        for row in sheet.iter_rows()
+        for cell in row
+        if cell.data_type == "f"
+    ]
+    assert formulas == []
+    header_row, columns = header_columns(workbook[FIELD_SHEET])
+    sheet = workbook[FIELD_SHEET]
+    written = [
+        sheet.cell(r, columns["district"]).value for r in range(header_row + 1, sheet.max_row + 1)
+    ]
+    assert written == chosen.sample["district"].tolist()
+    ids = [
+        sheet.cell(r, columns["customer_id"]).value
+        for r in range(header_row + 1, sheet.max_row + 1)
+    ]
+    assert ids == chosen.sample["customer_id"].tolist()  # leading zeros kept, as text
+    results = read_field_sheet(fill(blank, tmp_path / "filled.xlsx", {}))
+    assert results.sample["district"].tolist() == chosen.sample["district"].tolist()
+
+
+def test_given_columns_locked_and_every_input_column_validated(selection, tmp_path: Path) -> None:
+    sheet = load_workbook(write_field_sheet(selection, tmp_path / "sheet.xlsx"))[FIELD_SHEET]
+    header_row, columns = header_columns(sheet)
+    first, last = header_row + 1, sheet.max_row
+    assert sheet.protection.sheet and not sheet.protection.password
+    inputs = ("inspected_at", "audited_value", "error_found", "note")
+    for name, column in columns.items():
+        locked = {sheet.cell(row, column).protection.locked for row in range(first, last + 1)}
+        assert locked == {name not in inputs}, name
+    validations = {}
+    for validation in sheet.data_validations.dataValidation:
+        for name, column in columns.items():
+            letter = get_column_letter(column)
+            if str(validation.sqref) == f"{letter}{first}:{letter}{last}":
+                validations[name] = validation
+    assert set(validations) == set(inputs)
+    assert all(v.showErrorMessage and v.error and v.errorTitle for v in validations.values())
+    assert validations["error_found"].type == "list"
+    assert validations["error_found"].formula1 == '"是,否"'
+    assert validations["inspected_at"].type == "date"
+    assert (validations["audited_value"].type, validations["audited_value"].operator) == (
+        "decimal",
+        "greaterThanOrEqual",
+    )
+    assert validations["audited_value"].formula1 == "0"
+    assert sheet.cell(first, columns["audited_value"]).number_format == "#,##0.00"
+    assert sheet.cell(first, columns["book_value"]).number_format == "#,##0.00"
+    assert sheet.cell(first, columns["inspected_at"]).number_format == "yyyy-mm-dd"
+
+
+def test_english_sheet_offers_yes_and_no(tmp_path: Path) -> None:
+    frame = pd.DataFrame({"customer_id": [f"A{i}" for i in range(30)], "district": "城南"})
+    chosen = select(frame, 6, units="items", method="random", seed=4)
+    sheet = load_workbook(write_field_sheet(chosen, tmp_path / "en.xlsx", lang="en"))[FIELD_SHEET]
+    lists = [v for v in sheet.data_validations.dataValidation if v.type == "list"]
+    assert [v.formula1 for v in lists] == ['"yes,no"']
+
+
+def test_printed_landscape_fitted_to_width_with_headers_on_every_page(
+    selection, tmp_path: Path
+) -> None:
+    sheet = load_workbook(write_field_sheet(selection, tmp_path / "sheet.xlsx"))[FIELD_SHEET]
+    setup = sheet.page_setup
+    assert (setup.orientation, int(setup.fitToWidth), int(setup.fitToHeight)) == ("landscape", 1, 0)
+    assert sheet.sheet_properties.pageSetUpPr.fitToPage
+    assert sheet.print_title_rows == "$1:$2"  # the statement and the header rows
+    assert sheet.print_options.gridLines
+
+
+def test_every_problem_is_one_line_naming_sheet_row_and_column(selection, tmp_path: Path) -> None:
+    blank = write_field_sheet(selection, tmp_path / "sheet.xlsx")
+    book = float(selection.sample[selection.values].iloc[2])
+    filled = fill(
+        blank, tmp_path / "filled.xlsx", {3: (None, "maybe"), 5: (book, "否"), 6: ("一百", "是")}
+    )
+    workbook = load_workbook(filled)
+    workbook[FIELD_SHEET]["G7"] = "next tuesday"
+    workbook.save(filled)
+    with pytest.raises(FieldSheetError) as raised:
+        read_field_sheet(filled)
+    where = "field sheet 'filled.xlsx', sheet 'field_sheet'"
+    assert raised.value.problems == [
+        f"{where}, row 3, column I (error_found): expected yes or no "
+        "(是/否, 有/无, 有误/无误, Y/N, yes/no, true/false, 1/0), found 'maybe'",
+        f"{where}, row 3, column H (audited_value): expected the audited amount in yuan, found None",
+        f"{where}, row 6, column H (audited_value): expected a number, found '一百'",
+        f"{where}, row 7, column G (inspected_at): expected a date YYYY-MM-DD, found 'next tuesday'",
+    ]
+    assert str(raised.value).count("\n") == 4
+
+
+@pytest.mark.parametrize(
+    ("spelling", "found"),
+    [
+        ("Y", True),
+        ("n", False),
+        ("YES", True),
+        ("有误", True),
+        ("无", False),
+        ("Ｙ", True),
+        ("否", False),
+    ],
+)
+def test_obvious_flag_spellings_are_accepted(tmp_path: Path, spelling: str, found: bool) -> None:
+    frame = pd.DataFrame({"customer_id": [f"A{i}" for i in range(30)], "district": "城南"})
+    chosen = select(frame, 3, units="items", method="random", seed=4)
+    blank = write_field_sheet(chosen, tmp_path / "items.xlsx")
+    workbook = load_workbook(blank)
+    sheet = workbook[FIELD_SHEET]
+    header_row, columns = header_columns(sheet)
+    for row in range(header_row + 1, sheet.max_row + 1):
+        sheet.cell(row, columns["error_found"]).value = spelling
+    workbook.save(blank)
+    results = read_field_sheet(blank, inspected_at="2025-01-02")
+    assert results.errors == (3 if found else 0)
+
+
+@pytest.mark.parametrize("spelling", ["x", "✓", "对"])
+def test_ambiguous_flags_are_refused(tmp_path: Path, spelling: str) -> None:
+    frame = pd.DataFrame({"customer_id": [f"A{i}" for i in range(30)], "district": "城南"})
+    chosen = select(frame, 3, units="items", method="random", seed=4)
+    blank = write_field_sheet(chosen, tmp_path / "items.xlsx")
+    workbook = load_workbook(blank)
+    sheet = workbook[FIELD_SHEET]
+    header_row, columns = header_columns(sheet)
+    for row in range(header_row + 1, sheet.max_row + 1):
+        sheet.cell(row, columns["error_found"]).value = spelling if row == 3 else "否"
+    workbook.save(blank)
+    with pytest.raises(
+        FieldSheetError, match=r"row 3, column G \(error_found\): expected yes or no"
+    ):
+        read_field_sheet(blank, inspected_at="2025-01-02")
+
+
+def test_sheet_states_and_records_the_direction_it_is_evaluated_in(
+    selection, tmp_path: Path
+) -> None:
+    book = float(selection.sample[selection.values].iloc[0])
+    answers = {FIRST_DATA_ROW: (book * 1.5, "是")}  # under-billed: audited above book
+    blank = write_field_sheet(selection, tmp_path / "sheet.xlsx")
+    statement = load_workbook(blank)[FIELD_SHEET]["A1"].value
+    assert "少计" in statement and "核实金额高于账面金额" in statement
+    results = read_field_sheet(fill(blank, tmp_path / "filled.xlsx", answers))
+    assert results.direction == "understatement"
+    assert results.evaluate(0.05).x == pytest.approx(0.5)
+    over = write_field_sheet(selection, tmp_path / "over.xlsx", direction="overstatement")
+    assert "多计" in load_workbook(over)[FIELD_SHEET]["A1"].value
+    evaluation = read_field_sheet(fill(over, tmp_path / "over_filled.xlsx", answers)).evaluate(0.05)
+    assert (evaluation.direction, evaluation.x) == ("overstatement", 0)

@@ -90,7 +90,9 @@ def test_monetary_upper_bound_never_below_most_likely_error(taints, confidence, 
     audit = book.copy()
     audit[: len(taints)] = 100.0 * (1 - np.asarray(taints))
     data = pd.DataFrame({"book": book, "audit": audit})
-    result = evaluate(0.05, method, confidence, data=data, book="book", audit="audit")
+    result = evaluate(
+        0.05, method, confidence, data=data, book="book", audit="audit", direction="overstatement"
+    )
     assert result.upper >= result.mle - 1e-12
 
 

@@ -7,7 +7,7 @@ import pandas as pd
 import pytest
 
 from auditkit.errors import ParameterError
-from auditkit.sampling import SampleDataError, select
+from auditkit.sampling import SampleDataError, select, text
 from auditkit.sampling.select import allocate
 
 
@@ -101,7 +101,9 @@ def test_zero_and_negative_values_are_set_aside(bills: pd.DataFrame) -> None:
     chosen = select(bills, 40, units="values", values="amount", seed=4)
     assert list(chosen.set_aside.index) == [5, 17]
     assert not set(chosen.sample.index) & {5, 17}
-    assert "set aside" in chosen.notes[0] and "units='items'" in chosen.notes[0]
+    note = chosen.notes[0]
+    assert "set aside" in note and "select(" not in note  # words for reviewers, not an API hint
+    assert "单独列出" in text.note(note, "zh") and "set aside" not in text.note(note, "zh")
     # Offered to item sampling:
     assert len(select(chosen.set_aside, 2, units="items", method="random", seed=1)) == 2
 
