@@ -22,6 +22,7 @@ LABELS: dict[str, tuple[str, str]] = {
     "value": ("取值", "Value"),
     "table": ("数据表", "Table"),
     "package": ("软件包", "Package"),
+    "back_to_index": ("← 返回本次运行索引", "← Back to the run index"),
     # run index
     "run_index": ("稽查运行索引", "Audit run index"),
     "notebook": ("分析", "Notebook"),
@@ -49,6 +50,7 @@ LABELS: dict[str, tuple[str, str]] = {
 }
 
 MONEY_FIGURES = frozenset({"revenue_at_stake"})
+LANGUAGES = ("zh", "en")
 
 
 def label(key: str, lang: str) -> str:

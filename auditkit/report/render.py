@@ -11,12 +11,14 @@ from __future__ import annotations
 import copy
 import html
 import re
+import time
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
+from auditkit.errors import AuditkitError, ParameterError
 from auditkit.report.atomic import write_text_atomic
-from auditkit.report.labels import labels_for
+from auditkit.report.labels import LANGUAGES, labels_for
 from auditkit.report.notebook import read_headline
 
 if TYPE_CHECKING:  # nbformat imports jsonschema (slow): only the worker process needs it
@@ -93,7 +95,7 @@ def render_html(notebook: nbformat.NotebookNode, context: ReportContext) -> str:
 
     headline = read_headline(notebook) or {}
     lang = str(context.parameters.get("lang") or headline.get("lang") or "zh")
-    lang = lang if lang in ("zh", "en") else "zh"
+    lang = lang if lang in LANGUAGES else "zh"
     exporter = ReportExporter()
     resources = {
         "auditkit": {
@@ -107,6 +109,7 @@ def render_html(notebook: nbformat.NotebookNode, context: ReportContext) -> str:
             "period": headline.get("period", ""),
             "as_of": headline.get("as_of") or context.parameters.get("as_of", ""),
             "run_id": context.run_id,
+            "index_href": "../index.html" if context.run_id else "",
             "generated_at": context.generated_at,
             "parameters": {key: _show(value) for key, value in context.parameters.items()},
             "input_hashes": context.input_hashes,
@@ -130,3 +133,69 @@ def render_report(executed: Path, html_path: Path, context: ReportContext) -> Pa
 
     notebook = nbformat.read(executed, as_version=4)
     return write_text_atomic(html_path, render_html(notebook, context))
+
+
+def read_executed_notebook(path: Path) -> nbformat.NotebookNode:
+    """An executed notebook file, or one clear error naming the file and what is wrong."""
+    import nbformat
+
+    if not path.is_file():
+        raise AuditkitError(f"{path}: expected an executed notebook (.ipynb), found no such file")
+    try:
+        notebook = nbformat.read(path, as_version=4)
+        nbformat.validate(notebook)
+    except Exception as problem:  # nbformat raises JSON, schema, type and decoding errors alike
+        first_line = (str(problem).strip().splitlines() or [type(problem).__name__])[0]
+        raise AuditkitError(
+            f"{path}: expected a Jupyter notebook (.ipynb JSON), found one that cannot be read: "
+            f"{first_line[:200]}"
+        ) from None
+    if not any(cell.get("outputs") for cell in notebook.cells if cell.cell_type == "code"):
+        raise AuditkitError(
+            f"{path}: expected an executed notebook, found no outputs "
+            "(run it first: papermill, JupyterLab or auditkit run)"
+        )
+    return notebook
+
+
+def executed_language(notebook: nbformat.NotebookNode) -> str | None:
+    """The `lang` the notebook was executed with (papermill's record, else its headline)."""
+    parameters = notebook.metadata.get("papermill", {}).get("parameters", {})
+    recorded = parameters.get("lang") or (read_headline(notebook) or {}).get("lang")
+    return recorded if recorded in LANGUAGES else None
+
+
+def render_standalone(notebook_path: Path, html_path: Path | None, lang: str | None) -> Path:
+    """The offline report of any executed notebook (e.g. from plain papermill), outside a run.
+
+    The footer records the parameters papermill injected, the hashes of the `data_dir` folder
+    when it still exists, and the versions and commit of this installation. `lang` must be the
+    language the notebook was executed in (its text is already written in it).
+    """
+    from auditkit import __version__
+    from auditkit.paths import project_root
+    from auditkit.report.manifest import hash_inputs, package_versions, source_commit
+
+    notebook = read_executed_notebook(notebook_path)
+    recorded = executed_language(notebook)
+    if lang is not None and recorded is not None and lang != recorded:
+        raise ParameterError(
+            "lang", f"{recorded!r}, the language {notebook_path.name} was executed in", lang
+        )
+    parameters = dict(notebook.metadata.get("papermill", {}).get("parameters", {}))
+    parameters["lang"] = lang or recorded or "zh"
+    data_dir = Path(str(parameters.get("data_dir") or "."))
+    context = ReportContext(
+        run_id="",
+        subject=notebook_path.stem,
+        generated_at=time.strftime("%Y-%m-%d %H:%M:%S %z"),
+        parameters=parameters,
+        input_hashes=hash_inputs(data_dir)
+        if parameters.get("data_dir") and data_dir.is_dir()
+        else {},
+        versions=package_versions(),
+        commit=source_commit(project_root()),
+        auditkit_version=__version__,
+    )
+    target = html_path or notebook_path.with_suffix(".html")
+    return write_text_atomic(target, render_html(notebook, context))

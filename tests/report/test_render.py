@@ -92,7 +92,7 @@ def test_title_block_contents_headline_then_detail_then_footer() -> None:
     assert title < toc < headline < detail < footer
     for shown in ("2023-01 – 2025-12", "2025-12", "RUN-1", "供电单位", "ab" * 32, "abc123"):
         assert shown in page
-    toc_block = page[toc : page.index("</nav>")]
+    toc_block = page[toc : page.index("</nav>", toc)]
     assert [a for a in re.findall(r'href="#([^"]+)"', toc_block)] == [
         "sec-findings",
         "sec-appendix",
@@ -188,6 +188,12 @@ def test_contents_entries_are_escaped_text() -> None:
         )
     )
     page = render_html(nb, _context())
-    toc = page[page.index('class="ak-toc"') : page.index("</nav>")]
+    toc = page[page.index('class="ak-toc"') : page.index("</nav>", page.index('class="ak-toc"'))]
     assert live_markup(toc) == [] and "&lt;script&gt;x&lt;/script&gt;" in toc
     assert 'href="#sec-x&quot;&gt;"' in toc
+
+
+def test_a_run_report_links_back_to_the_run_index() -> None:
+    page = render_html(_executed(), _context())
+    assert '<a href="../index.html">← 返回本次运行索引</a>' in page
+    assert page.index("../index.html") < page.index('class="ak-title"')

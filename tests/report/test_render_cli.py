@@ -1,0 +1,92 @@
+"""`auditkit render NOTEBOOK`: any executed notebook into the offline report; one-line errors."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import nbformat
+import pytest
+from report_helpers import TINY_BODY, TINY_PARAMETERS, live_markup, write_notebook
+from test_render import _executed
+
+from auditkit import cli
+
+
+def _write_executed(path: Path, lang: str = "zh") -> Path:
+    notebook = _executed()
+    notebook.metadata["papermill"] = {"parameters": {"district": "B", "lang": lang}}
+    nbformat.write(notebook, path)
+    return path
+
+
+def test_render_writes_the_offline_report_beside_the_notebook(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    executed = _write_executed(tmp_path / "district_audit.out.ipynb")
+    assert cli.main(["render", str(executed)]) == 0
+    report = tmp_path / "district_audit.out.html"
+    assert capsys.readouterr().out.strip() == str(report)
+    page = report.read_text(encoding="utf-8")
+    assert "<h1>稽查报告</h1>" in page and 'id="sec-reproducibility"' in page
+    assert "SECRET_SOURCE" not in page and live_markup(page) == []
+    assert "../index.html" not in page  # not part of a run: no link back to an index
+
+
+def test_render_to_a_chosen_file_in_the_notebook_language(tmp_path: Path) -> None:
+    executed = _write_executed(tmp_path / "nb.ipynb", lang="en")
+    out = tmp_path / "out" / "report.html"
+    out.parent.mkdir()
+    assert cli.main(["render", str(executed), "-o", str(out), "--lang", "en"]) == 0
+    assert '<html lang="en">' in out.read_text(encoding="utf-8")
+
+
+@pytest.mark.parametrize(
+    ("content", "expected"),
+    [
+        (None, "found no such file"),
+        ("not json", "cannot be read: Notebook does not appear to be JSON"),
+        ('{"cells": 3, "nbformat": 4, "nbformat_minor": 5, "metadata": {}}', "cannot be read"),
+        (b"\xff\xfe", "cannot be read"),
+    ],
+)
+def test_a_missing_or_invalid_notebook_is_one_line_and_exit_2(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str], content: str | bytes | None, expected: str
+) -> None:
+    path = tmp_path / "broken.ipynb"
+    if isinstance(content, bytes):
+        path.write_bytes(content)
+    elif content is not None:
+        path.write_text(content, encoding="utf-8")
+    assert cli.main(["render", str(path)]) == 2
+    error = capsys.readouterr().err
+    assert error.count("\n") == 1 and str(path) in error and expected in error
+
+
+def test_a_notebook_never_executed_or_in_another_language_is_refused(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    blank = write_notebook(tmp_path / "blank.ipynb", TINY_PARAMETERS, *TINY_BODY)
+    assert cli.main(["render", str(blank)]) == 2
+    assert "expected an executed notebook, found no outputs" in capsys.readouterr().err
+    executed = _write_executed(tmp_path / "zh.ipynb", lang="zh")
+    assert cli.main(["render", str(executed), "--lang", "en"]) == 2
+    assert "parameter 'lang': expected 'zh'" in capsys.readouterr().err
+
+
+@pytest.mark.slow
+def test_a_plain_papermill_run_renders_offline(tmp_path: Path, tiny_data: Path) -> None:
+    import papermill
+
+    source = write_notebook(
+        tmp_path / "tiny.ipynb", TINY_PARAMETERS, *TINY_BODY, markdown="# Tiny audit"
+    )
+    executed = tmp_path / "tiny.out.ipynb"
+    papermill.execute_notebook(
+        str(source), str(executed), parameters={"data_dir": str(tiny_data)}, progress_bar=False,
+        cwd=str(tmp_path),
+    )  # fmt: skip
+    assert cli.main(["render", str(executed)]) == 0
+    page = executed.with_suffix(".html").read_text(encoding="utf-8")
+    assert "1,234.25" in page and "张**" in page and "张三丰" not in page
+    assert "data:image/png;base64," in page and live_markup(page) == []
+    assert str(tiny_data) in page  # the injected parameters are in the footer
