@@ -1,4 +1,4 @@
-"""Report runs from the command line: `run`, `run-all`, `verify`, `rerun` and `demo`."""
+"""Report runs from the command line: `run`, `run-all`, `verify`, `rerun`, `demo` and `clean`."""
 
 from __future__ import annotations
 
@@ -8,8 +8,10 @@ import sys
 from pathlib import Path
 
 from auditkit import paths
-from auditkit.errors import ParameterError
+from auditkit.errors import AuditkitError, ParameterError
+from auditkit.report import manifest as run_manifest
 from auditkit.report import params as notebook_params
+from auditkit.report.partials import find_partials, remove_dead
 from auditkit.report.plan import plan_notebook, plan_run_all
 from auditkit.report.runs import (
     RunOptions,
@@ -79,10 +81,23 @@ def _add_run_options(parser: argparse.ArgumentParser, seed: bool = True) -> None
     )
 
 
+def _outputs(args: argparse.Namespace) -> Path:
+    """The root folder of runs: `--outputs`, else `$AUDITKIT_OUTPUTS` or `<project>/outputs`."""
+    return Path(args.outputs).resolve() if args.outputs else paths.outputs_dir()
+
+
 def _options(args: argparse.Namespace, seed: int | None = None) -> RunOptions:
-    """RunOptions from parsed arguments."""
+    """RunOptions from parsed arguments; mentions dead partial runs left in the outputs folder."""
+    outputs = _outputs(args)
+    dead = [partial for partial in find_partials(outputs) if partial.state == "dead"]
+    if dead:
+        print(
+            f"auditkit {args.command}: note: {len(dead)} folder(s) of runs that died are left in "
+            f"{outputs}; `auditkit clean --outputs {outputs}` lists them, `--yes` removes them",
+            file=sys.stderr,
+        )
     return RunOptions(
-        outputs=Path(args.outputs).resolve() if args.outputs else paths.outputs_dir(),
+        outputs=outputs,
         parallel=args.jobs,
         time_limit=args.timeout,
         seed=seed if seed is not None else args.seed,
@@ -97,19 +112,24 @@ def _finish(outcome: RunOutcome, command: str) -> int:
     failed = [n for n in outcome.manifest["notebooks"] if n["status"] != "ok"]
     for record in failed:
         print(
-            f"auditkit {command}: {record['name']} ({Path(record['notebook']).name}) "
-            f"{record['status']}: {record['error']} - see {outcome.run_dir / record['name']}",
+            f"auditkit {command}: {_shown(record['name'])} ({Path(record['notebook']).name}) "
+            f"{record['status']}: {record['error']} - see {outcome.run_dir / record['folder']}",
             file=sys.stderr,
         )
     if failed:
         total = len(outcome.manifest["notebooks"])
-        names = ", ".join(record["name"] for record in failed)
+        names = ", ".join(_shown(record["name"]) for record in failed)
         print(
             f"auditkit {command}: {len(failed)} of {total} notebooks failed: {names}",
             file=sys.stderr,
         )
     print(outcome.index)
     return 1 if failed else 0
+
+
+def _shown(name: str) -> str:
+    """A name from the data as it can be shown on one line (control characters escaped)."""
+    return name if name.isprintable() else repr(name)
 
 
 def _resolve_notebook(text: str) -> Path:
@@ -176,13 +196,43 @@ def _command_rerun(args: argparse.Namespace) -> int:
 def _command_verify(args: argparse.Namespace) -> int:
     run_dir = resolve_run_dir(args.run_dir)
     changes = verify_run(run_dir)
+    checked = "inputs, notebooks and outputs"
+    if "outputs" not in run_manifest.read_manifest(run_dir):
+        checked = "inputs and notebooks"
+        print(
+            f"{run_dir.name}: note: this run's manifest holds no output hashes (an older "
+            "auditkit): its reports and files are not checked",
+            file=sys.stderr,
+        )
     if not changes:
-        print(f"{run_dir.name}: inputs and notebooks unchanged since the run")
+        print(f"{run_dir.name}: {checked} unchanged since the run")
         return 0
     for change in changes:
         print(f"{run_dir.name}: {change}")
     print(f"{run_dir.name}: {len(changes)} change(s) since the run", file=sys.stderr)
     return 1
+
+
+def _command_clean(args: argparse.Namespace) -> int:
+    outputs = _outputs(args)
+    partials = find_partials(outputs)
+    if not partials:
+        print(f"{outputs}: no partial run folders")
+        return 0
+    for partial in partials:
+        if partial.state == "dead" and args.yes:
+            try:
+                remove_dead(partial)
+            except AuditkitError as error:  # it came alive since: say so and leave it
+                print(f"kept     {partial.path}: {error}")
+                continue
+            print(f"removed  {partial.path}  ({partial.detail})")
+        else:
+            print(f"{partial.state:<8} {partial.path}  ({partial.detail})")
+    dead = sum(partial.state == "dead" for partial in partials)
+    if dead and not args.yes:
+        print(f"{dead} dead run folder(s); `auditkit clean --yes` removes them", file=sys.stderr)
+    return 0
 
 
 def register(subparsers: argparse._SubParsersAction) -> None:  # type: ignore[type-arg]
@@ -229,9 +279,11 @@ def register(subparsers: argparse._SubParsersAction) -> None:  # type: ignore[ty
 
     verify = subparsers.add_parser(
         "verify",
-        help="say whether a run's input data (or notebooks) changed since it ran",
-        description="Recompute the content hashes of a run's inputs and compare them with its "
-        "manifest; exit 0 when nothing changed, 1 otherwise.",
+        help="say whether a run's input data, notebooks or output files changed since it ran",
+        description="Recompute the content hashes of a run's inputs and of every file it wrote "
+        "(reports, findings, executed notebooks, index, logs) and compare them with its "
+        "manifest: one line per changed, missing or added file; exit 0 when nothing changed, "
+        "1 otherwise.",
     )
     verify.add_argument("run_dir", metavar="RUN_DIR", help="run folder (or outputs/latest)")
     verify.set_defaults(func=_command_verify)
@@ -254,3 +306,19 @@ def register(subparsers: argparse._SubParsersAction) -> None:  # type: ignore[ty
     )
     _add_run_options(demo)
     demo.set_defaults(func=_command_demo)
+
+    clean = subparsers.add_parser(
+        "clean",
+        help="list the partial folders of runs that died (killed, crashed); --yes removes them",
+        description="List every `.<run-id>.partial` folder of the outputs folder with its state: "
+        "dead (its run's process has ended: safe to remove), live (still running) or unknown "
+        "(no owner record, or run on another host: never removed, check and delete by hand). "
+        "With --yes, remove the dead ones.",
+    )
+    clean.add_argument(
+        "--outputs",
+        metavar="DIR",
+        help="root folder of runs (default: $AUDITKIT_OUTPUTS or <project>/outputs)",
+    )
+    clean.add_argument("--yes", action="store_true", help="remove the dead folders")
+    clean.set_defaults(func=_command_clean)

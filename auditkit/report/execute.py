@@ -6,6 +6,12 @@ its error. papermill shuts the kernel down on every path; the process pool kills
 
 Kernels talk over Unix sockets (IPC) in a private folder, not TCP: kernels started in parallel race
 for free TCP ports ("Address already in use", "Kernel died before replying to kernel_info").
+
+jupyter_client interrupts a kernel (SIGINT to its process group) before asking it to shut down;
+an idle kernel then logs "KeyboardInterrupt caught in kernel" into the worker log of a run where
+nothing went wrong. The kernel manager used here skips that interrupt during shutdown only (the
+shutdown request goes over the control channel, which a busy kernel still answers, and a kernel
+that does not stop is killed); interrupts at a cell's deadline are unchanged.
 """
 
 from __future__ import annotations
@@ -18,6 +24,19 @@ import time
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
+
+
+def quiet_shutdown_kernel_manager() -> type:
+    """An AsyncKernelManager that does not interrupt the kernel while shutting it down."""
+    from jupyter_client import AsyncKernelManager
+
+    class QuietShutdownKernelManager(AsyncKernelManager):  # type: ignore[misc]
+        async def _async_interrupt_kernel(self) -> None:
+            if self.shutting_down:
+                return
+            await super()._async_interrupt_kernel()
+
+    return QuietShutdownKernelManager
 
 
 @dataclass(frozen=True)
@@ -70,6 +89,7 @@ def execute(
             start_timeout=int(start_timeout),
             timeout_func=time_left,
             interrupt_on_timeout=True,
+            kernel_manager_class=quiet_shutdown_kernel_manager(),
             config=ipc,
         )
     except papermill.PapermillExecutionError as failure:

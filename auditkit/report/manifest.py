@@ -1,9 +1,18 @@
-"""The run manifest: what ran, on which data (content hashes), with which code, and how it ended."""
+"""The run manifest: what ran, on which data (content hashes), with which code, and how it ended.
+
+Format 2 adds the sha256 of every output file of the run (`outputs`, by path relative to the run
+folder) and each job's `folder`. The manifest cannot hold its own hash, so it is the one file of
+the run left out; everything else is hashed after it is final (job folders, logs, then the index,
+which is written before the manifest and does not show output hashes), and the manifest is written
+last. `verify` checks inputs and notebooks against what is on disk now, and outputs against the
+run folder: changed, missing and added files alike.
+"""
 
 from __future__ import annotations
 
 import hashlib
 import json
+import os
 import platform
 import subprocess
 from importlib import metadata
@@ -15,7 +24,8 @@ from auditkit.errors import AuditkitError
 from auditkit.report.atomic import write_text_atomic
 
 MANIFEST_NAME = "manifest.json"
-FORMAT_VERSION = 1
+FORMAT_VERSION = 2
+READABLE_FORMATS = (1, 2)  # format 1: no output hashes (verify checks inputs and notebooks only)
 PACKAGES = (
     "pandas",
     "numpy",
@@ -108,9 +118,10 @@ def read_manifest(run_dir: Path) -> dict[str, Any]:
         ) from None
     except json.JSONDecodeError as error:
         raise AuditkitError(f"{path}: expected JSON, {error}") from None
-    if manifest.get("format") != FORMAT_VERSION:
+    if manifest.get("format") not in READABLE_FORMATS:
         raise AuditkitError(
-            f"{path}: expected manifest format {FORMAT_VERSION}, found {manifest.get('format')!r}"
+            f"{path}: expected manifest format {' or '.join(map(str, READABLE_FORMATS))}, "
+            f"found {manifest.get('format')!r}"
         )
     return manifest
 
@@ -131,3 +142,45 @@ def compare_inputs(recorded: dict[str, dict[str, str]]) -> list[str]:
                 differences.append(f"{folder}/{name}: changed")
         differences.extend(f"{folder}/{name}: new file" for name in current if name not in files)
     return differences
+
+
+def hash_outputs(run_dir: Path) -> dict[str, str]:
+    """SHA-256 of every file of a run folder but its manifest, by path relative to the folder.
+
+    Hidden files count (a file slipped in later must show); symbolic links are not followed:
+    a link is hashed by its target's text, so it cannot make the hash read outside the run.
+    """
+    hashes = {}
+    for folder, folders, files in os.walk(run_dir):
+        folders.sort()
+        for name in sorted(files + [f for f in folders if os.path.islink(os.path.join(folder, f))]):
+            path = Path(folder) / name
+            relative = path.relative_to(run_dir).as_posix()
+            if relative == MANIFEST_NAME:
+                continue
+            if path.is_symlink():
+                target = os.readlink(path).encode("utf-8", "surrogateescape")
+                hashes[relative] = hashlib.sha256(b"symlink\0" + target).hexdigest()
+            else:
+                hashes[relative] = file_sha256(path)
+    return dict(sorted(hashes.items()))
+
+
+def compare_outputs(run_dir: Path, recorded: dict[str, str]) -> list[str]:
+    """Differences between a run's recorded output hashes and its folder now, one line each."""
+    current = hash_outputs(run_dir)
+    differences = []
+    for name, digest in recorded.items():
+        if name not in current:
+            differences.append(f"output {_one_line(name)}: missing")
+        elif current[name] != digest:
+            differences.append(f"output {_one_line(name)}: changed")
+    differences.extend(
+        f"output {_one_line(name)}: added" for name in current if name not in recorded
+    )
+    return differences
+
+
+def _one_line(name: str) -> str:
+    """A file name as it can be shown on one line (control characters escaped)."""
+    return name if name.isprintable() else repr(name)[1:-1]

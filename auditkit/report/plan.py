@@ -2,7 +2,8 @@
 
 A parameter file is a YAML mapping of a notebook's parameters. One value has a special meaning:
 `district: "*"` (or a list of districts) runs the notebook once per district of the dataset, each in
-its own folder named after the district. An empty `data_dir` means the built-in demo utility and is
+its own folder: `auditkit.paths.safe_name` of the district, since a name from the data must never
+choose a path (the job keeps the real name for the index, the manifest and the report). An empty `data_dir` means the built-in demo utility and is
 resolved here, so the manifest records (and hashes) the real folder.
 """
 
@@ -15,6 +16,7 @@ from pathlib import Path
 from typing import Any
 
 from auditkit.errors import AuditkitError, ParameterError
+from auditkit.paths import safe_name
 from auditkit.report import params as notebook_params
 
 EVERY_DISTRICT = "*"
@@ -23,11 +25,20 @@ DistrictLookup = Callable[[Path], Sequence[str]]
 
 @dataclass(frozen=True)
 class Job:
-    """One notebook execution: the notebook, its output folder name and its full parameters."""
+    """One notebook execution: the notebook, its display name and its full parameters.
+
+    `name` is the district as the data spells it (or the notebook's stem) and is only ever shown;
+    `folder` is where the job writes inside the run.
+    """
 
     notebook: Path
     name: str
     parameters: dict[str, Any] = field(default_factory=dict)
+
+    @property
+    def folder(self) -> str:
+        """The job's folder name inside the run: safe, reversible, distinct for distinct names."""
+        return safe_name(self.name)
 
     @property
     def data_dir(self) -> Path | None:
@@ -188,9 +199,9 @@ def check_unique_names(jobs: Sequence[Job]) -> None:
     """Two jobs may not write into the same output folder."""
     seen: dict[str, Path] = {}
     for job in jobs:
-        if job.name in seen:
+        if job.folder in seen:
             raise AuditkitError(
-                f"output folder {job.name!r}: expected one job per folder, found "
-                f"{seen[job.name].name} and {job.notebook.name}"
+                f"output folder {job.folder!r} (for {job.name!r}): expected one job per folder, "
+                f"found {seen[job.folder].name} and {job.notebook.name}"
             )
-        seen[job.name] = job.notebook
+        seen[job.folder] = job.notebook

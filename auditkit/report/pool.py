@@ -1,17 +1,20 @@
 """Run jobs on a few long-lived worker processes; enforce a hard time limit; leave nothing behind.
 
-Each worker (`python -m auditkit.report.worker`) reads job spec paths on its stdin, one per line,
-and writes `<job folder>/.result.json` when a job ends; importing papermill and nbconvert is paid
-once per worker, not once per notebook. Workers run in new sessions, so Ctrl-C reaches only this
+Each worker (`python -m auditkit.report.worker --parent <this pid>`) reads job spec paths on its
+stdin, one per line, and writes `<job folder>/.result.json` when a job ends; importing papermill
+and nbconvert is paid once per worker, not once per notebook. Workers run in new sessions, so Ctrl-C reaches only this
 process and the pool decides what to stop. Kernels are started by the workers in sessions of their
 own, so killing a process group would miss them: the pool remembers every descendant of every
 worker and kills those still alive after each job and on any interruption. A worker that overruns
-the hard limit is killed with its kernel and replaced by a fresh one for the next job.
+the hard limit is killed with its kernel and replaced by a fresh one for the next job. If this
+process itself is killed outright (SIGKILL), the workers notice their parent is gone and stop with
+their kernels (`auditkit.report.orphans`).
 """
 
 from __future__ import annotations
 
 import json
+import os
 import subprocess
 import sys
 import time
@@ -95,7 +98,7 @@ def _start_worker(log_path: Path) -> _Worker:
     log_path.parent.mkdir(parents=True, exist_ok=True)
     log = log_path.open("ab")
     process = subprocess.Popen(
-        [sys.executable, "-m", "auditkit.report.worker"],
+        [sys.executable, "-m", "auditkit.report.worker", "--parent", str(os.getpid())],
         stdin=subprocess.PIPE,
         stdout=log,
         stderr=subprocess.STDOUT,

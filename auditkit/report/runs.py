@@ -2,7 +2,9 @@
 
 A run is written into `<outputs>/.<run-id>.partial/` and renamed to `<outputs>/<run-id>/` only once
 its index and manifest are written, then `<outputs>/latest` is pointed at it. An interrupted run
-stays a hidden `.partial` folder; earlier runs are never touched.
+stays a hidden `.partial` folder (its owner record tells `auditkit clean` when it is dead); earlier
+runs are never touched. Each job writes into its `folder` (`safe_name` of its name); every path
+is checked to resolve inside the run folder before anything is written there.
 """
 
 from __future__ import annotations
@@ -27,8 +29,10 @@ from auditkit.report import manifest as run_manifest
 from auditkit.report import params as notebook_params
 from auditkit.report.atomic import write_text_atomic
 from auditkit.report.index import render_index
+from auditkit.report.partials import OWNER_NAME, owned_partial
 from auditkit.report.plan import Job, check_unique_names
 from auditkit.report.pool import Task, run_tasks
+from auditkit.report.run_paths import inside, job_folder
 
 INDEX_NAME = "index.html"
 OUTPUT_DIR = "output_dir"
@@ -104,79 +108,118 @@ def _sigterm_as_interrupt() -> Iterator[None]:
 
 
 def execute_run(jobs: Sequence[Job], options: RunOptions, command: str) -> RunOutcome:
-    """Run the jobs and publish the run folder; notebook failures are recorded, never raised."""
+    """Run the jobs and publish the run folder; notebook failures are recorded, never raised.
+
+    Every job writes into `<run>/<job.folder>` (checked to resolve inside the run folder). When
+    the run stops with an exception before any notebook wrote a file (a scheduler that does not
+    answer, say), its partial folder is removed; otherwise it stays for `auditkit clean`.
+    """
     check_unique_names(jobs)
     started = _now()
     run_id = new_run_id(started)
     root = options.outputs
     root.mkdir(parents=True, exist_ok=True)
-    work_dir = root / f".{run_id}.partial"
-    spec_dir = work_dir / ".specs"
-    spec_dir.mkdir(parents=True)
-    inputs = {
-        str(data_dir): run_manifest.hash_inputs(data_dir)
-        for data_dir in sorted({job.data_dir for job in jobs if job.data_dir})
-    }
-    versions = run_manifest.package_versions()
-    commit = run_manifest.source_commit(project_root())
-    tasks = []
-    jobs = [_with_output_dir(job, root / run_id) for job in jobs]
-    for number, job in enumerate(jobs):
-        spec = {
-            "name": job.name,
-            "notebook": str(job.notebook),
-            "job_dir": str(work_dir / job.name),
-            "parameters": _with_output_dir(job, work_dir).parameters,
+    with owned_partial(root, run_id) as work_dir:
+        try:
+            records, commit, versions, inputs = _execute_jobs(jobs, options, work_dir, run_id)
+        except BaseException:
+            if not any(path.is_file() for path in _job_files(work_dir)):
+                shutil.rmtree(work_dir, ignore_errors=True)
+            raise
+        finished = _now()
+        manifest = {
+            "format": run_manifest.FORMAT_VERSION,
+            "run_id": run_id,
+            "command": command,
+            "status": "ok" if all(r["status"] == "ok" for r in records) else "failed",
+            "started_at": started.isoformat(timespec="seconds"),
+            "finished_at": finished.isoformat(timespec="seconds"),
+            "seconds": round((finished - started).total_seconds(), 3),
+            "seed": options.seed,
+            "parallel": options.parallel,
+            "scheduler": options.scheduler,
             "time_limit": options.time_limit,
             "kernel_name": options.kernel_name,
-            "run_id": run_id,
-            "report": {
-                "parameters": job.parameters,
-                "input_hashes": inputs.get(str(job.data_dir), {}),
-                "versions": versions,
-                "commit": commit,
-                "auditkit_version": auditkit.__version__,
-            },
+            "auditkit": {"version": auditkit.__version__, "commit": commit},
+            "packages": versions,
+            "inputs": inputs,
+            "notebooks": records,
         }
-        spec_path = spec_dir / f"{number:04d}.json"
-        spec_path.write_text(json.dumps(spec, ensure_ascii=False), encoding="utf-8")
-        tasks.append(
-            Task(job.name, spec_path, work_dir / job.name, options.time_limit + HARD_LIMIT_GRACE)
+        write_text_atomic(
+            inside(work_dir, work_dir / INDEX_NAME), render_index(manifest, options.lang)
         )
-    with _sigterm_as_interrupt(), _progress(len(tasks), options.progress) as report_done:
-        if options.scheduler:
-            from auditkit.engine.notebooks import run_notebooks_on_cluster
-
-            results = run_notebooks_on_cluster(tasks, options.scheduler, report_done, spec_dir)
-        else:
-            results = run_tasks(tasks, options.parallel, report_done, spec_dir)
-    _keep_nonempty_logs(spec_dir, work_dir / "logs")
-    finished = _now()
-    records = [_record(job, results[job.name], work_dir / job.name) for job in jobs]
-    manifest = {
-        "format": run_manifest.FORMAT_VERSION,
-        "run_id": run_id,
-        "command": command,
-        "status": "ok" if all(r["status"] == "ok" for r in records) else "failed",
-        "started_at": started.isoformat(timespec="seconds"),
-        "finished_at": finished.isoformat(timespec="seconds"),
-        "seconds": round((finished - started).total_seconds(), 3),
-        "seed": options.seed,
-        "parallel": options.parallel,
-        "scheduler": options.scheduler,
-        "time_limit": options.time_limit,
-        "kernel_name": options.kernel_name,
-        "auditkit": {"version": auditkit.__version__, "commit": commit},
-        "packages": versions,
-        "inputs": inputs,
-        "notebooks": records,
-    }
-    write_text_atomic(work_dir / INDEX_NAME, render_index(manifest, options.lang))
+    # The owner record is gone now (a partial without one is never cleaned away): hash what the
+    # run wrote, index included, then write the manifest, the one file that cannot hash itself.
+    manifest["outputs"] = run_manifest.hash_outputs(work_dir)
     run_manifest.write_manifest(work_dir, manifest)
     run_dir = root / run_id
     os.rename(work_dir, run_dir)
     point_latest(root, run_id)
     return RunOutcome(run_dir, manifest)
+
+
+def _execute_jobs(
+    jobs: Sequence[Job], options: RunOptions, work_dir: Path, run_id: str
+) -> tuple[list[dict[str, Any]], str, dict[str, str], dict[str, dict[str, str]]]:
+    """Write the job specs, run them, keep the logs; the manifest records, commit, versions, inputs."""
+    spec_dir = work_dir / ".specs"
+    spec_dir.mkdir()
+    try:
+        inputs = {
+            str(data_dir): run_manifest.hash_inputs(data_dir)
+            for data_dir in sorted({job.data_dir for job in jobs if job.data_dir})
+        }
+        versions = run_manifest.package_versions()
+        commit = run_manifest.source_commit(project_root())
+        run_dir = options.outputs / run_id
+        tasks = []
+        for number, job in enumerate(jobs):
+            job_dir = job_folder(work_dir, job.folder)
+            inside(run_dir.parent, run_dir / job.folder)
+            spec = {
+                "name": job.name,
+                "folder": job.folder,
+                "notebook": str(job.notebook),
+                "run_dir": str(work_dir),
+                "parameters": _with_output_dir(job, work_dir).parameters,
+                "time_limit": options.time_limit,
+                "kernel_name": options.kernel_name,
+                "run_id": run_id,
+                "report": {
+                    "parameters": _with_output_dir(job, run_dir).parameters,
+                    "input_hashes": inputs.get(str(job.data_dir), {}),
+                    "versions": versions,
+                    "commit": commit,
+                    "auditkit_version": auditkit.__version__,
+                },
+            }
+            spec_path = spec_dir / f"{number:04d}.json"
+            spec_path.write_text(json.dumps(spec, ensure_ascii=False), encoding="utf-8")
+            tasks.append(Task(job.name, spec_path, job_dir, options.time_limit + HARD_LIMIT_GRACE))
+        with _sigterm_as_interrupt(), _progress(len(tasks), options.progress) as report_done:
+            if options.scheduler:
+                from auditkit.engine.notebooks import run_notebooks_on_cluster
+
+                results = run_notebooks_on_cluster(tasks, options.scheduler, report_done, spec_dir)
+            else:
+                results = run_tasks(tasks, options.parallel, report_done, spec_dir)
+    finally:
+        _keep_nonempty_logs(spec_dir, work_dir / "logs")
+    records = [
+        _record(_with_output_dir(job, run_dir), results[job.name], job_folder(work_dir, job.folder))
+        for job in jobs
+    ]
+    return records, commit, versions, inputs
+
+
+def _job_files(work_dir: Path) -> list[Path]:
+    """Everything under a partial run folder but its bookkeeping (specs, owner record, logs)."""
+    bookkeeping = {".specs", OWNER_NAME, "logs"}
+    return [
+        path
+        for path in work_dir.rglob("*")
+        if path.relative_to(work_dir).parts[0] not in bookkeeping
+    ]
 
 
 def _with_output_dir(job: Job, run_dir: Path) -> Job:
@@ -187,7 +230,7 @@ def _with_output_dir(job: Job, run_dir: Path) -> Job:
     """
     if OUTPUT_DIR not in job.parameters:
         return job
-    return replace(job, parameters=job.parameters | {OUTPUT_DIR: str(run_dir / job.name)})
+    return replace(job, parameters=job.parameters | {OUTPUT_DIR: str(run_dir / job.folder)})
 
 
 def _keep_nonempty_logs(spec_dir: Path, logs_dir: Path) -> None:
@@ -195,8 +238,8 @@ def _keep_nonempty_logs(spec_dir: Path, logs_dir: Path) -> None:
     for log in spec_dir.glob("*.log"):
         if log.stat().st_size:
             logs_dir.mkdir(exist_ok=True)
-            os.replace(log, logs_dir / log.name)
-    shutil.rmtree(spec_dir)
+            os.replace(log, inside(logs_dir.parent, logs_dir / log.name))
+    shutil.rmtree(spec_dir, ignore_errors=True)
 
 
 def _record(job: Job, result: dict[str, Any], job_dir: Path) -> dict[str, Any]:
@@ -208,6 +251,7 @@ def _record(job: Job, result: dict[str, Any], job_dir: Path) -> dict[str, Any]:
     )
     return {
         "name": job.name,
+        "folder": job.folder,
         "notebook": _relative_to_root(job.notebook),
         "notebook_sha256": run_manifest.file_sha256(job.notebook),
         "parameters": job.parameters,
@@ -226,17 +270,25 @@ def _record(job: Job, result: dict[str, Any], job_dir: Path) -> dict[str, Any]:
 
 @contextlib.contextmanager
 def _progress(total: int, enabled: bool) -> Iterator[Any]:
-    """A progress bar on stderr plus one line per finished notebook; yields the done-callback."""
+    """One line per finished notebook on stderr, plus a progress bar when stderr is a terminal.
+
+    A bar redrawn into a file (a cron log) is only noise, so it is drawn on a TTY only; the
+    lines are written either way unless progress is off (`--no-progress`).
+    """
     from tqdm import tqdm
 
-    with tqdm(total=total, unit="notebook", disable=not enabled, file=sys.stderr) as bar:
+    bar_shown = enabled and sys.stderr.isatty()
+    with tqdm(total=total, unit="notebook", disable=not bar_shown, file=sys.stderr) as bar:
 
         def done(task: Task, result: dict[str, Any]) -> None:
             mark = "ok" if result["status"] == "ok" else result["status"].upper()
             detail = f" - {result['error']}" if result.get("error") else ""
-            line = f"{mark:>7}  {task.name}  ({result.get('seconds', 0):.1f} s){detail}"
-            if enabled:
+            name = task.name if task.name.isprintable() else repr(task.name)
+            line = f"{mark:>7}  {name}  ({result.get('seconds', 0):.1f} s){detail}"
+            if bar_shown:
                 bar.write(line, file=sys.stderr)
+            elif enabled:
+                print(line, file=sys.stderr, flush=True)
             bar.update(1)
 
         yield done
@@ -268,9 +320,14 @@ def resolve_run_dir(path: str | Path) -> Path:
 
 
 def verify_run(run_dir: Path) -> list[str]:
-    """What changed since the run: input files (by content hash) and notebook sources."""
+    """What changed since the run: input files, notebook sources and the run's own output files.
+
+    Outputs are checked when the manifest recorded them (format 2 and later).
+    """
     manifest = run_manifest.read_manifest(run_dir)
     changes = run_manifest.compare_inputs(manifest["inputs"])
+    if "outputs" in manifest:
+        changes.extend(run_manifest.compare_outputs(Path(run_dir), manifest["outputs"]))
     for record in manifest["notebooks"]:
         notebook = _notebook_path(record["notebook"])
         if not notebook.is_file():

@@ -1,40 +1,50 @@
 """One job in its own process: execute the notebook, render its report, write a result record.
 
-Started by the process pool as `python -m auditkit.report.worker`, it reads job spec paths on stdin;
-a spec names the notebook, the job folder, the parameters, the time limit and what the report's
-footer shows. Each result goes to `<job folder>/.result.json` (written atomically, read and removed
-by the pool). `peak_rss_mb` is the worker's own peak and its largest kernel's so far.
+Started by the process pool as `python -m auditkit.report.worker --parent PID`, it reads job spec
+paths on stdin; a spec names the notebook, the run folder, the job's name and folder, the
+parameters, the time limit and what the report's footer shows. Every file it writes is checked to
+resolve inside the job's folder in the run. Each result goes to `<job folder>/.result.json`
+(written atomically, read and removed by the pool). The worker stops, with its kernels, when its
+parent (the run) dies, however it dies (see `auditkit.report.orphans`).
 """
 
 from __future__ import annotations
 
+import argparse
 import json
 import os
 import sys
 import time
 import traceback
-from collections.abc import Iterable
+from collections.abc import Iterable, Sequence
 from pathlib import Path
 from typing import Any
 
 from auditkit.report.atomic import write_text_atomic
 from auditkit.report.execute import execute
 from auditkit.report.notebook import REPORT_DIR_ENV, read_headline
+from auditkit.report.orphans import die_with_parent
 from auditkit.report.render import ReportContext, render_report
+from auditkit.report.run_paths import inside, job_folder
 
 RESULT_NAME = ".result.json"
 REPORT_NAME = "report.html"
 RUN_ID_ENV = "AUDITKIT_RUN_ID"
 
 
+def job_dir_of(spec: dict[str, Any]) -> Path:
+    """The job's folder: `spec["folder"]` directly inside `spec["run_dir"]`, or AuditkitError."""
+    return job_folder(Path(spec["run_dir"]), spec["folder"])
+
+
 def run_job(spec: dict[str, Any]) -> dict[str, Any]:
     """Execute and render one job as described by `spec`; returns (and writes) its result."""
-    job_dir = Path(spec["job_dir"])
-    job_dir.mkdir(parents=True, exist_ok=True)
+    job_dir = job_dir_of(spec)
+    job_dir.mkdir(exist_ok=True)
     os.environ[REPORT_DIR_ENV] = str(job_dir)
     os.environ[RUN_ID_ENV] = spec["run_id"]
     notebook = Path(spec["notebook"])
-    executed = job_dir / notebook.name
+    executed = inside(job_dir, job_dir / notebook.name)
     started = time.time()
     outcome = execute(
         notebook,
@@ -62,14 +72,16 @@ def run_job(spec: dict[str, Any]) -> dict[str, Any]:
             **spec["report"],
         )
         try:
-            render_report(executed, job_dir / REPORT_NAME, context)
+            render_report(executed, inside(job_dir, job_dir / REPORT_NAME), context)
             result["report"] = REPORT_NAME
         except Exception as failure:  # any rendering problem is this job's failure, not the run's
             result["status"] = "failed"
             result["error"] = f"rendering failed: {type(failure).__name__}: {failure}"
         result["render_seconds"] = round(time.monotonic() - render_started, 3)
     result["seconds"] = round(time.time() - started, 3)
-    write_text_atomic(job_dir / RESULT_NAME, json.dumps(result, ensure_ascii=False))
+    write_text_atomic(
+        inside(job_dir, job_dir / RESULT_NAME), json.dumps(result, ensure_ascii=False)
+    )
     return result
 
 
@@ -88,8 +100,17 @@ def serve(lines: Iterable[str]) -> None:
         except Exception as failure:  # recorded for the pool; the next job still runs
             traceback.print_exc()
             result = {"status": "failed", "error": f"{type(failure).__name__}: {failure}"}
-            write_text_atomic(Path(spec["job_dir"]) / RESULT_NAME, json.dumps(result))
+            job_dir = job_dir_of(spec)
+            write_text_atomic(inside(job_dir, job_dir / RESULT_NAME), json.dumps(result))
+
+
+def main(argv: Sequence[str] | None = None) -> None:
+    """Serve the job specs read on stdin until it closes, stopping if the parent `--parent` dies."""
+    parser = argparse.ArgumentParser(prog="python -m auditkit.report.worker")
+    parser.add_argument("--parent", type=int, required=True, help="pid of the run that started it")
+    die_with_parent(parser.parse_args(argv).parent)
+    serve(sys.stdin)
 
 
 if __name__ == "__main__":
-    serve(sys.stdin)
+    main()

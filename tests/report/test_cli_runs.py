@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import subprocess
+import sys
 from collections.abc import Callable
 from pathlib import Path
 
@@ -10,6 +12,8 @@ from report_helpers import write_notebook
 
 from auditkit import cli
 from auditkit.cli import runs
+from auditkit.report import manifest as run_manifest
+from auditkit.report.partials import OWNER_NAME, owned_partial
 
 
 @pytest.fixture
@@ -20,7 +24,7 @@ def auditkit(monkeypatch: pytest.MonkeyPatch) -> Callable[[list[str]], int]:
     return cli.main
 
 
-@pytest.mark.parametrize("command", ["run", "run-all", "verify", "rerun", "demo"])
+@pytest.mark.parametrize("command", ["run", "run-all", "verify", "rerun", "demo", "clean"])
 def test_every_command_has_help(
     auditkit: Callable[[list[str]], int], command: str, capsys: pytest.CaptureFixture[str]
 ) -> None:
@@ -88,3 +92,74 @@ def test_jobs_must_be_positive(
         auditkit(["run-all", "--jobs", "0"])
     assert exited.value.code == 2
     assert "expected a whole number >= 1, found '0'" in capsys.readouterr().err
+
+
+def _run_folder(folder: Path) -> Path:
+    """A published run folder as the pipeline leaves it: job files, index, logs, manifest."""
+    (folder / "城东").mkdir(parents=True)
+    (folder / "城东" / "report.html").write_text("<p>城东</p>", encoding="utf-8")
+    (folder / "城东" / "findings.csv").write_text("id\n1\n", encoding="utf-8")
+    (folder / "logs").mkdir()
+    (folder / "logs" / "worker-1.log").write_text("said something\n", encoding="utf-8")
+    (folder / "index.html").write_text("<p>index</p>", encoding="utf-8")
+    manifest = {"format": run_manifest.FORMAT_VERSION, "run_id": folder.name, "inputs": {}}
+    manifest |= {"notebooks": [], "outputs": run_manifest.hash_outputs(folder)}
+    run_manifest.write_manifest(folder, manifest)
+    return folder
+
+
+def test_verify_names_every_changed_missing_and_added_output(
+    auditkit: Callable[[list[str]], int], tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    run_dir = _run_folder(tmp_path / "run")
+    assert auditkit(["verify", str(run_dir)]) == 0
+    assert "inputs, notebooks and outputs unchanged" in capsys.readouterr().out
+    (run_dir / "城东" / "report.html").write_text("<p>edited</p>", encoding="utf-8")
+    (run_dir / "城东" / "findings.csv").unlink()
+    (run_dir / "城东" / "extra.xlsx").write_bytes(b"x")
+    (run_dir / "index.html").write_text("<p>other</p>", encoding="utf-8")
+    assert auditkit(["verify", str(run_dir)]) == 1
+    assert capsys.readouterr().out.splitlines() == [
+        "run: output index.html: changed",
+        "run: output 城东/extra.xlsx: added",
+        "run: output 城东/findings.csv: missing",
+        "run: output 城东/report.html: changed",
+    ]
+
+
+def _dead_partial(outputs: Path, run_id: str) -> Path:
+    """The partial folder of a run whose process died in the middle (a real process, ended)."""
+    code = (
+        "import os, sys; from pathlib import Path\n"
+        "from auditkit.report.partials import owned_partial\n"
+        "with owned_partial(Path(sys.argv[1]), sys.argv[2]) as folder:\n"
+        "    (folder / 'A').mkdir(); (folder / 'A' / 'x.ipynb').write_text('{}')\n"
+        "    os._exit(9)\n"
+    )
+    subprocess.run([sys.executable, "-c", code, str(outputs), run_id], check=False)
+    return outputs / f".{run_id}.partial"
+
+
+def test_clean_lists_dead_runs_and_removes_only_them_with_yes(
+    auditkit: Callable[[list[str]], int], tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    outputs = tmp_path / "outputs"
+    dead = _dead_partial(outputs, "20250101T000000Z-aaaaaa")
+    assert (dead / "A" / "x.ipynb").is_file()
+    published = _run_folder(outputs / "20250101T000000Z-bbbbbb")
+    unknown = outputs / ".20250101T000000Z-cccccc.partial"
+    unknown.mkdir()
+    with owned_partial(outputs, "20250101T000000Z-dddddd") as live:
+        assert auditkit(["clean", "--outputs", str(outputs)]) == 0
+        listed = capsys.readouterr().out.splitlines()
+        assert [line.split()[:2] for line in listed] == [
+            ["dead", str(dead)],
+            ["unknown", str(unknown)],
+            ["live", str(live)],
+        ]
+        assert dead.exists()
+        assert auditkit(["clean", "--outputs", str(outputs), "--yes"]) == 0
+        assert capsys.readouterr().out.splitlines()[0].split()[:2] == ["removed", str(dead)]
+        assert not dead.exists() and unknown.is_dir() and live.is_dir()
+        assert auditkit(["verify", str(published)]) == 0
+    assert not (live / OWNER_NAME).exists()

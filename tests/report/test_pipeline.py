@@ -101,6 +101,14 @@ def test_failures_and_timeouts_are_recorded_and_leave_no_process(
         assert key in outcome.manifest
     assert (outputs / "latest").resolve() == run_dir
     assert [p.name for p in outputs.iterdir() if p.name.startswith(".")] == []
+    assert [r["folder"] for r in outcome.manifest["notebooks"]] == ["A", "B", "failing", "sleeper"]
+    on_disk = {p.relative_to(run_dir).as_posix() for p in run_dir.rglob("*") if p.is_file()} - {
+        "manifest.json"
+    }
+    assert set(outcome.manifest["outputs"]) == on_disk and "index.html" in on_disk
+    assert outcome.manifest["outputs"]["A/report.html"] == run_manifest.file_sha256(
+        run_dir / "A" / "report.html"
+    )
 
 
 def test_rerun_reproduces_findings_and_report_and_verify_sees_changes(
@@ -134,6 +142,20 @@ def test_rerun_reproduces_findings_and_report_and_verify_sees_changes(
         "customer_id,district,amount,name\nc1,A,1,x\n", encoding="utf-8"
     )
     assert verify_run(first.run_dir) == [f"{tiny_data}/values.csv: changed"]
+
+    job_dir = first.run_dir / "tiny"
+    (job_dir / "report.html").write_text("<p>edited</p>", encoding="utf-8")
+    with (job_dir / "findings.csv").open("a", encoding="utf-8") as findings:
+        findings.write("c9,A,0,x\n")
+    (job_dir / "findings.parquet").unlink()
+    (job_dir / "extra.csv").write_text("x\n", encoding="utf-8")
+    assert verify_run(first.run_dir) == [
+        f"{tiny_data}/values.csv: changed",
+        "output tiny/extra.csv: added",
+        "output tiny/findings.csv: changed",
+        "output tiny/findings.parquet: missing",
+        "output tiny/report.html: changed",
+    ]
 
 
 def _cli(*args: str, **kwargs: object) -> subprocess.Popen[str]:
@@ -173,6 +195,4 @@ def test_ctrl_c_stops_everything_and_publishes_nothing(tmp_path: Path) -> None:
     assert "interrupted" in stderr
     assert not alive(kernel)
     assert not (outputs / "latest").exists()
-    leftovers = list(outputs.iterdir())
-    assert len(leftovers) == 1 and leftovers[0].name.endswith(".partial")
-    assert not (leftovers[0] / "manifest.json").exists()
+    assert list(outputs.iterdir()) == []  # nothing was written but bookkeeping: nothing is left

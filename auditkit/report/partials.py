@@ -1,0 +1,135 @@
+"""Run folders in progress (`<outputs>/.<run-id>.partial/`) and how to tell a dead one from a live one.
+
+A run creates its partial folder and at once writes `.owner.json` in it (pid, process start time,
+host) and holds an exclusive lock on that file until it publishes the run. The lock is released by
+the kernel when the process dies, however it dies (SIGKILL included), so another process knows a
+partial folder is **dead** only when all of these hold: the owner file names this host, its lock can
+be taken, and no process with that pid and start time is running. A folder whose owner is on
+another host, or that has no owner file (an older auditkit, or the instant between creating the
+folder and writing the file) is **unknown** and never removed: listing it is all that is safe.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import json
+import shutil
+import socket
+from collections.abc import Iterator
+from dataclasses import dataclass
+from pathlib import Path
+from typing import IO
+
+import psutil
+
+from auditkit.errors import AuditkitError
+
+OWNER_NAME = ".owner.json"
+PARTIAL_SUFFIX = ".partial"
+START_TIME_TOLERANCE = 1.0  # seconds: clock adjustments move a process's computed start a little
+
+try:  # POSIX advisory locks; elsewhere the pid and start time decide alone
+    import fcntl
+except ImportError:  # pragma: no cover - Windows
+    fcntl = None  # type: ignore[assignment]
+
+
+@dataclass(frozen=True)
+class Partial:
+    """A partial run folder and what is known of its owner: `dead`, `live` or `unknown`."""
+
+    path: Path
+    state: str
+    detail: str
+
+
+def partial_dir(root: Path, run_id: str) -> Path:
+    """Where a run is written until it is published."""
+    return root / f".{run_id}{PARTIAL_SUFFIX}"
+
+
+@contextlib.contextmanager
+def owned_partial(root: Path, run_id: str) -> Iterator[Path]:
+    """Create a run's partial folder and hold its owner record (and lock) while the run lasts.
+
+    The owner file is removed on the way out, so a published run folder carries none.
+    """
+    folder = partial_dir(root, run_id)
+    folder.mkdir(parents=True)
+    owner_path = folder / OWNER_NAME
+    me = psutil.Process()
+    record = {"pid": me.pid, "started": me.create_time(), "host": socket.gethostname()}
+    with owner_path.open("w", encoding="utf-8") as owner:
+        _lock(owner)
+        owner.write(json.dumps(record))
+        owner.flush()
+        try:
+            yield folder
+        finally:
+            owner_path.unlink(missing_ok=True)
+
+
+def _lock(stream: IO[str]) -> None:
+    """Hold an exclusive lock on an open file (released when the file closes or the process dies)."""
+    if fcntl is not None:
+        fcntl.flock(stream.fileno(), fcntl.LOCK_EX | fcntl.LOCK_NB)
+
+
+def _lock_is_free(path: Path) -> bool:
+    """True when nobody holds the lock of `path` (always True where locks are not available)."""
+    if fcntl is None:
+        return True
+    with path.open("r", encoding="utf-8") as stream:
+        try:
+            fcntl.flock(stream.fileno(), fcntl.LOCK_EX | fcntl.LOCK_NB)
+        except OSError:
+            return False
+        fcntl.flock(stream.fileno(), fcntl.LOCK_UN)
+        return True
+
+
+def _process_runs(pid: int, started: float) -> bool:
+    """True while the process `pid` that started at `started` (epoch seconds) is running."""
+    try:
+        process = psutil.Process(pid)
+        return (
+            abs(process.create_time() - started) <= START_TIME_TOLERANCE
+            and process.status() != psutil.STATUS_ZOMBIE
+        )
+    except psutil.NoSuchProcess:
+        return False
+
+
+def inspect_partial(folder: Path) -> Partial:
+    """What is known of a partial folder's owner."""
+    owner_path = folder / OWNER_NAME
+    try:
+        owner = json.loads(owner_path.read_text(encoding="utf-8"))
+        pid, started, host = int(owner["pid"]), float(owner["started"]), str(owner["host"])
+    except FileNotFoundError:
+        return Partial(folder, "unknown", "no owner record (an older auditkit, or just starting)")
+    except (ValueError, KeyError, TypeError):
+        return Partial(folder, "unknown", f"unreadable owner record {OWNER_NAME}")
+    if host != socket.gethostname():
+        return Partial(folder, "unknown", f"run by pid {pid} on another host ({host})")
+    if _process_runs(pid, started) or not _lock_is_free(owner_path):
+        return Partial(folder, "live", f"run by pid {pid}, still running")
+    return Partial(folder, "dead", f"run by pid {pid}, which has ended")
+
+
+def find_partials(root: Path) -> list[Partial]:
+    """Every partial run folder directly under an outputs folder, oldest run first."""
+    if not root.is_dir():
+        return []
+    return [
+        inspect_partial(path)
+        for path in sorted(root.glob(f".*{PARTIAL_SUFFIX}"))
+        if path.is_dir() and not path.is_symlink()
+    ]
+
+
+def remove_dead(partial: Partial) -> None:
+    """Delete a partial folder after checking once more, right now, that its run is dead."""
+    if inspect_partial(partial.path).state != "dead":
+        raise AuditkitError(f"{partial.path}: expected a dead run's folder, found it in use")
+    shutil.rmtree(partial.path)
