@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import os
+import re
 from pathlib import Path
 
 import nbformat
@@ -9,6 +11,7 @@ import papermill
 import pytest
 
 from auditkit import synth
+from auditkit.report.notebook import REPORT_DIR_ENV, read_headline
 
 NOTEBOOK = Path(__file__).resolve().parents[2] / "notebooks" / "sampling_plan.ipynb"
 
@@ -24,18 +27,25 @@ def dataset(tmp_path_factory: pytest.TempPathFactory) -> tuple[Path, str]:
 
 
 def execute(dataset: tuple[Path, str], out: Path, **parameters: object) -> nbformat.NotebookNode:
+    """Run the notebook as `auditkit run` does: its report folder (AUDITKIT_REPORT_DIR) is `out`."""
     folder, district = dataset
     out.mkdir(parents=True, exist_ok=True)
-    values = {
-        "data_dir": str(folder),
-        "district": district,
-        "output_dir": str(out),
-        "lang": "en",
-        **parameters,
-    }
-    return papermill.execute_notebook(
-        str(NOTEBOOK), str(out / "run.ipynb"), parameters=values, progress_bar=False
-    )
+    values = {"data_dir": str(folder), "district": district, "lang": "en", **parameters}
+    previous = os.environ.get(REPORT_DIR_ENV)
+    os.environ[REPORT_DIR_ENV] = str(out)
+    try:
+        return papermill.execute_notebook(
+            str(NOTEBOOK),
+            str(out / "run.ipynb"),
+            parameters=values,
+            progress_bar=False,
+            cwd=str(out),
+        )
+    finally:
+        if previous is None:
+            os.environ.pop(REPORT_DIR_ENV)
+        else:
+            os.environ[REPORT_DIR_ENV] = previous
 
 
 def outputs(notebook: nbformat.NotebookNode, kind: str) -> list[str]:
@@ -90,3 +100,36 @@ def test_items_loop_in_chinese(dataset: tuple[Path, str], tmp_path: Path) -> Non
     )
     markdown = "\n".join(outputs(notebook, "text/markdown"))
     assert "模拟演示" in markdown and "**结论：**" in markdown
+
+
+@pytest.mark.slow
+def test_chinese_report_speaks_chinese_links_its_sheet_and_feeds_the_index(
+    dataset: tuple[Path, str], tmp_path: Path
+) -> None:
+    before = sorted(p.name for p in NOTEBOOK.parent.iterdir())
+    notebook = execute(dataset, tmp_path, units="values", lang="zh", materiality=0.1)
+    sheet = tmp_path / "field_sheet_values_seed20240601.xlsx"
+    assert (
+        sheet.is_file() and (tmp_path / "field_sheet_values_seed20240601_simulated.xlsx").is_file()
+    )
+    assert sorted(p.name for p in NOTEBOOK.parent.iterdir()) == before  # nothing in notebooks/
+    html = "\n".join(outputs(notebook, "text/html"))
+    assert f'<a href="{sheet.name}">{sheet.name}</a>' in html  # a relative link, not a path
+    assert str(tmp_path) not in html
+    record = read_headline(notebook)
+    assert (record["subject"], record["title"], record["lang"]) == (
+        dataset[1],
+        "统计抽样稽查报告",
+        "zh",
+    )
+    assert {"sample_size", "findings", "upper_limit_pct", "revenue_at_stake"} <= set(
+        record["figures"]
+    )
+    # One language: no method codes, API hints or English column names in the zh report.
+    for leftover in ("stringer", "poisson", "select(", "sample_no", "book_value", "Population"):
+        assert leftover not in html, leftover
+    assert ">序号</th>" in html and "Stringer 上限（泊松系数）" in html
+    headings = re.findall(r"<h2[^>]*>([^<]*)</h2>", html)
+    assert headings and not [h for h in headings if re.match(r"\d", h)]
+    intro = nbformat.read(NOTEBOOK, as_version=4).cells[0]
+    assert "remove-cell" in intro.metadata.get("tags", [])  # the title block is the only title
