@@ -1,4 +1,9 @@
-"""The run's `index.html`: one row per notebook with status, headline figures and links."""
+"""The run's `index.html`: one row per notebook with status, headline figures and links.
+
+Every text from the manifest (district names, errors, file names) is escaped; links point into
+each job's folder (`folder`, the safe name of the job) with every path part URL-quoted. On a
+phone each row is shown as a card so that the links stay reachable.
+"""
 
 from __future__ import annotations
 
@@ -9,17 +14,24 @@ from typing import Any
 from urllib.parse import quote
 
 from auditkit.report.labels import MONEY_FIGURES, label
-from auditkit.report.render import TEMPLATES
-from auditkit.report.tables import format_money, format_number
+from auditkit.report.render import (
+    CSP_MARK,
+    TEMPLATES,
+    tables_script,
+    with_content_security_policy,
+)
+from auditkit.report.tables import format_duration, format_local_time, format_money, format_number
 
 MAIN_FIGURES = ("findings", "revenue_at_stake")
+COLUMNS = ("subject", "notebook", "status", *MAIN_FIGURES, "headline", "duration", "links")
 
 
-def _link(job: str, file_name: str | None, text: str) -> str:
-    """A relative link to a file of a job folder (path parts URL-quoted, Chinese names included)."""
+def _link(folder: str, file_name: str | None, text: str) -> str:
+    """A relative link to a file of a job folder (each part URL-quoted, `%` and `:` included)."""
     if not file_name:
         return ""
-    return f'<a href="{quote(job)}/{quote(file_name)}">{html.escape(text)}</a>'
+    href = f"{quote(folder, safe='')}/{quote(file_name, safe='')}"
+    return f'<a href="{html.escape(href)}">{html.escape(text)}</a>'
 
 
 def _figure(key: str, value: Any) -> str:
@@ -29,13 +41,35 @@ def _figure(key: str, value: Any) -> str:
     return format_money(value) if key in MONEY_FIGURES else format_number(value)
 
 
+def study_name(notebook: str, lang: str) -> str:
+    """A notebook's name in words (`district_audit` -> 营销稽查报告), the file stem when unknown."""
+    stem = Path(notebook).stem
+    named = label(f"study_{stem}", lang)
+    return stem if named == f"study_{stem}" else named
+
+
+def _subject(record: Mapping[str, Any], lang: str) -> str:
+    """What the row is about: the headline's subject, else the job's name (a study in words)."""
+    headline = record.get("headline") or {}
+    if headline.get("subject"):
+        return str(headline["subject"])
+    name = str(record["name"])
+    return study_name(name, lang) if name == Path(record["notebook"]).stem else name
+
+
+def _cell(key: str, lang: str, content: str, kind: str = "") -> str:
+    """One cell, labelled for the phone layout (each row a card)."""
+    css = f' class="{kind}"' if kind else ""
+    return f'<td{css} data-label="{html.escape(label(key, lang))}">{content}</td>'
+
+
 def _row(record: Mapping[str, Any], lang: str) -> str:
     """One table row for one notebook record of the manifest."""
-    name = record["name"]
-    status = record["status"]
+    folder = str(record.get("folder") or record["name"])
+    status = str(record["status"])
     figures = (record.get("headline") or {}).get("figures", {})
     main = "".join(
-        f'<td class="ak-num">{_figure(key, figures[key]) if key in figures else "—"}</td>'
+        _cell(key, lang, _figure(key, figures[key]) if key in figures else "—", "ak-num")
         for key in MAIN_FIGURES
     )
     others = "<br>".join(
@@ -46,61 +80,67 @@ def _row(record: Mapping[str, Any], lang: str) -> str:
     links = " · ".join(
         link
         for link in (
-            _link(name, record.get("report"), label("report", lang)),
-            _link(name, record.get("executed"), label("executed_notebook", lang)),
-            *(_link(name, file_name, file_name) for file_name in record.get("files", [])),
+            _link(folder, record.get("report"), label("report", lang)),
+            _link(folder, record.get("executed"), label("executed_notebook", lang)),
+            *(_link(folder, file_name, file_name) for file_name in record.get("files", [])),
         )
         if link
     )
     error = f"<br><small>{html.escape(record['error'])}</small>" if record.get("error") else ""
+    state = html.escape(label("status_" + status, lang)) + error
     return (
-        f"<tr><td>{html.escape(name)}</td><td>{html.escape(Path(record['notebook']).stem)}</td>"
-        f'<td class="ak-status-{html.escape(status)}">{html.escape(label("status_" + status, lang))}'
-        f'{error}</td>{main}<td class="ak-figures">{others}</td>'
-        f'<td class="ak-num">{format_number(round(record.get("seconds", 0), 1))}</td><td>{links}</td></tr>'
+        "<tr>"
+        + _cell("subject", lang, html.escape(_subject(record, lang)))
+        + _cell("notebook", lang, html.escape(study_name(record["notebook"], lang)))
+        + _cell("status", lang, state, f"ak-status-{html.escape(status)}")
+        + main
+        + _cell("headline", lang, others, "ak-figures")
+        + _cell("duration", lang, format_duration(record.get("seconds", 0), lang), "ak-num")
+        + _cell("links", lang, links, "ak-links")
+        + "</tr>"
     )
 
 
 def render_index(manifest: Mapping[str, Any], lang: str = "zh") -> str:
-    """The index page of a run (self-contained: inline style, no scripts)."""
+    """The index page of a run (self-contained: inline style and the tables script only)."""
     css = (TEMPLATES / "auditkit" / "auditkit.css").read_text(encoding="utf-8")
     notebooks: Sequence[Mapping[str, Any]] = manifest["notebooks"]
     headers = "".join(
-        f"<th>{html.escape(label(key, lang))}</th>"
-        for key in (
-            "name",
-            "notebook",
-            "status",
-            *MAIN_FIGURES,
-            "headline",
-            "duration",
-            "links",
-        )
+        f'<th class="{"ak-num" if key in (*MAIN_FIGURES, "duration") else ""}">'
+        f"{html.escape(label(key, lang))}</th>"
+        for key in COLUMNS
     )
     rows = "\n".join(_row(record, lang) for record in notebooks)
-    title = label("run_index", lang)
-    return f"""<!DOCTYPE html>
+    title = html.escape(label("run_index", lang))
+    run_id = html.escape(manifest["run_id"])
+    status = html.escape(manifest["status"])
+
+    def meta(key: str, value: str, css_class: str) -> str:
+        return f'<div><dt>{html.escape(label(key, lang))}</dt><dd class="{css_class}">{value}</dd></div>'
+
+    page = f"""<!DOCTYPE html>
 <html lang="{"zh-CN" if lang == "zh" else "en"}">
 <head>
 <meta charset="utf-8">
 <meta name="viewport" content="width=device-width, initial-scale=1.0">
-<title>{html.escape(title)} · {html.escape(manifest["run_id"])}</title>
+<meta http-equiv="Content-Security-Policy" {CSP_MARK}>
+<title>{title} · {run_id}</title>
 <style>
 {css}
 </style>
 </head>
 <body class="ak-report">
 <header class="ak-title">
-<h1>{html.escape(title)}</h1>
+<h1>{title}</h1>
 <dl class="ak-meta">
-<div><dt>{label("run_id", lang)}</dt><dd class="ak-run-id">{html.escape(manifest["run_id"])}</dd></div>
-<div><dt>{label("started", lang)}</dt><dd class="ak-timestamp">{html.escape(manifest["started_at"])}</dd></div>
-<div><dt>{label("finished", lang)}</dt><dd class="ak-timestamp">{html.escape(manifest["finished_at"])}</dd></div>
-<div><dt>{label("status", lang)}</dt><dd class="ak-status-{html.escape(manifest["status"])}">{html.escape(label("status_" + manifest["status"], lang))}</dd></div>
+{meta("run_id", run_id, "ak-run-id")}
+{meta("started", html.escape(format_local_time(manifest["started_at"])), "ak-timestamp")}
+{meta("finished", html.escape(format_local_time(manifest["finished_at"])), "ak-timestamp")}
+{meta("status", html.escape(label("status_" + manifest["status"], lang)), f"ak-status-{status}")}
 </dl>
 </header>
 <main>
-<div class="ak-table-wrap"><table class="ak-table">
+<div class="ak-table-wrap"><table class="ak-table ak-index">
 <thead><tr>{headers}</tr></thead>
 <tbody>
 {rows}
@@ -108,6 +148,8 @@ def render_index(manifest: Mapping[str, Any], lang: str = "zh") -> str:
 </table></div>
 <p class="ak-table-note"><a href="manifest.json">manifest.json</a></p>
 </main>
+{tables_script()}
 </body>
 </html>
 """
+    return with_content_security_policy(page)

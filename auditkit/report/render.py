@@ -8,7 +8,9 @@ of contents and a reproducibility footer. Images are already inline (base64) in 
 
 from __future__ import annotations
 
+import base64
 import copy
+import hashlib
 import html
 import re
 import time
@@ -20,6 +22,7 @@ from auditkit.errors import AuditkitError, ParameterError
 from auditkit.report.atomic import write_text_atomic
 from auditkit.report.labels import LANGUAGES, labels_for
 from auditkit.report.notebook import read_headline
+from auditkit.report.tables import format_local_time
 
 if TYPE_CHECKING:  # nbformat imports jsonschema (slow): only the worker process needs it
     import nbformat
@@ -27,6 +30,9 @@ if TYPE_CHECKING:  # nbformat imports jsonschema (slow): only the worker process
 TEMPLATES = Path(__file__).parent / "templates"
 REMOVE_TAGS = frozenset({"remove-cell", "remove_cell", "parameters", "injected-parameters"})
 TOC_MARK = "<!--AK-TOC-->"
+CSP_MARK = 'content="AK-CSP"'
+SCRIPT_ID = "ak-tables-script"
+_SCRIPT = re.compile(rf'<script id="{SCRIPT_ID}">(.*?)</script>', re.DOTALL)
 _H2 = re.compile(r"""<h2 id=(?:"([^"]+)"|'([^']+)')[^>]*>(.*?)</h2>""", re.DOTALL)
 _TAG = re.compile(r"<[^>]+>")
 
@@ -89,6 +95,32 @@ def table_of_contents(body: str) -> str:
     return f"<ol>{''.join(entries)}</ol>"
 
 
+def content_security_policy(script: str | None) -> str:
+    """The page's policy: nothing from the network, inline PNGs and styles, and only `script`
+    (by its hash) may run, so markup that got into the page still could not run script."""
+    allowed = "'none'"
+    if script is not None:
+        allowed = "'sha256-" + base64.b64encode(hashlib.sha256(script.encode()).digest()).decode()
+        allowed += "'"
+    return (
+        "default-src 'none'; img-src data:; style-src 'unsafe-inline'; "
+        f"script-src {allowed}; base-uri 'none'; form-action 'none'"
+    )
+
+
+def with_content_security_policy(page: str) -> str:
+    """`page` with its policy placeholder filled in for the one auditkit script it holds."""
+    scripts = _SCRIPT.findall(page)
+    policy = content_security_policy(scripts[0] if len(scripts) == 1 else None)
+    return page.replace(CSP_MARK, f'content="{html.escape(policy)}"', 1)
+
+
+def tables_script() -> str:
+    """The inline script element that makes long `ak-table`s sortable, searchable, filterable."""
+    code = (TEMPLATES / "auditkit" / "tables.js").read_text(encoding="utf-8")
+    return f'<script id="{SCRIPT_ID}">\n{code}</script>'
+
+
 def render_html(notebook: nbformat.NotebookNode, context: ReportContext) -> str:
     """The report page for an executed notebook, as a string."""
     from auditkit.report.exporter import ReportExporter
@@ -110,7 +142,7 @@ def render_html(notebook: nbformat.NotebookNode, context: ReportContext) -> str:
             "as_of": headline.get("as_of") or context.parameters.get("as_of", ""),
             "run_id": context.run_id,
             "index_href": "../index.html" if context.run_id else "",
-            "generated_at": context.generated_at,
+            "generated_at": format_local_time(context.generated_at),
             "parameters": {key: _show(value) for key, value in context.parameters.items()},
             "input_hashes": context.input_hashes,
             "versions": context.versions,
@@ -119,7 +151,7 @@ def render_html(notebook: nbformat.NotebookNode, context: ReportContext) -> str:
         }
     }
     body, _ = exporter.from_notebook_node(prepare_for_report(notebook), resources=resources)
-    return body.replace(TOC_MARK, table_of_contents(body), 1)
+    return with_content_security_policy(body.replace(TOC_MARK, table_of_contents(body), 1))
 
 
 def _show(value: Any) -> str:

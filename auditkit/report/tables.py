@@ -2,15 +2,18 @@
 
 from __future__ import annotations
 
+import datetime as dt
 import html
 import math
 from collections.abc import Iterable, Mapping
+from urllib.parse import quote
 
 import pandas as pd
 
 from auditkit.report.labels import label
 
 PERSONAL_COLUMNS = ("name", "address", "phone")
+SHORT_TEXT = 16  # text columns whose values are at most this long are never wrapped (rule names)
 
 
 def mask_name(value: str) -> str:
@@ -62,6 +65,39 @@ def format_number(value: float) -> str:
     return f"{value:,.2f}"
 
 
+def format_local_time(text: str) -> str:
+    """A recorded timestamp (ISO 8601 or `YYYY-MM-DD HH:MM:SS +zzzz`) in this machine's local
+    time with its zone: 2026-01-05 09:30:00 (UTC+08:00); text that is not a time is unchanged."""
+    for parse in (
+        dt.datetime.fromisoformat,
+        lambda t: dt.datetime.strptime(t, "%Y-%m-%d %H:%M:%S %z"),
+    ):
+        try:
+            moment = parse(text)
+        except (TypeError, ValueError):
+            continue
+        if moment.tzinfo is None:
+            return text
+        local = moment.astimezone()
+        offset = local.strftime("%z")
+        return f"{local:%Y-%m-%d %H:%M:%S} (UTC{offset[:3]}:{offset[3:]})"
+    return text
+
+
+def format_duration(seconds: float, lang: str) -> str:
+    """Elapsed time, one format everywhere: 8.4 s, 2 min 05 s, 1 h 02 min (秒 / 分 / 小时 in zh)."""
+    units = ("秒", "分", "小时") if lang == "zh" else ("s", "min", "h")
+    if _missing(seconds):
+        return ""
+    if seconds < 60:
+        return f"{seconds:.1f} {units[0]}"
+    minutes, rest = divmod(round(seconds), 60)
+    if minutes < 60:
+        return f"{minutes} {units[1]} {rest:02d} {units[0]}"
+    hours, minutes = divmod(minutes, 60)
+    return f"{hours} {units[2]} {minutes:02d} {units[1]}"
+
+
 def _missing(value: object) -> bool:
     """True for None, NaN and pandas' missing markers."""
     return value is None or (isinstance(value, float) and math.isnan(value)) or value is pd.NA
@@ -100,6 +136,11 @@ def format_frame(
     return shown
 
 
+def _longest(series: pd.Series) -> int:
+    """Length of the longest text in a column of display text."""
+    return int(series.astype(str).str.len().max()) if len(series) else 0
+
+
 def table_html(
     frame: pd.DataFrame,
     *,
@@ -117,14 +158,18 @@ def table_html(
     """
     shown = format_frame(frame.head(max_rows), money_columns, mask)
     numeric = {c for c in frame.columns if is_numeric_column(frame[c])}
+    short = {c for c in shown.columns if c not in numeric and _longest(shown[c]) <= SHORT_TEXT}
+    kinds = {
+        c: "ak-num" if c in numeric else "ak-short" if c in short else "" for c in shown.columns
+    }
     headers = "".join(
-        f'<th class="{"ak-num" if c in numeric else ""}">{html.escape(str((column_labels or {}).get(c, c)))}</th>'
+        f'<th class="{kinds[c]}">{html.escape(str((column_labels or {}).get(c, c)))}</th>'
         for c in shown.columns
     )
     rows = "".join(
         "<tr>"
         + "".join(
-            f'<td class="{"ak-num" if c in numeric else ""}">{html.escape(str(v))}</td>'
+            f'<td class="{kinds[c]}">{html.escape(str(v))}</td>'
             for c, v in zip(shown.columns, record, strict=True)
         )
         + "</tr>"
@@ -136,8 +181,8 @@ def table_html(
             label("showing_rows", lang).format(shown=f"{max_rows:,}", total=f"{len(frame):,}")
         )
     if full_data:
-        link = html.escape(full_data)
-        notes.append(f'<a href="{link}">{label("full_data", lang)}: {link}</a>')
+        href = html.escape(quote(full_data, safe="/"))
+        notes.append(f'<a href="{href}">{label("full_data", lang)}: {html.escape(full_data)}</a>')
     note = f'<p class="ak-table-note">{" · ".join(notes)}</p>' if notes else ""
     return (
         f'<div class="ak-table-wrap"><table class="ak-table"><thead><tr>{headers}</tr></thead>'

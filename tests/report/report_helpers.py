@@ -83,15 +83,17 @@ FAILING_BODY = ("x = 1", "raise KeyError('no such column: kwh')", "y = 2")
 
 
 def live_markup(page: str) -> list[str]:
-    """Elements and attributes in `page` that would run script: script/svg/iframe/object tags,
-    `on*` handlers and `javascript:` URLs (parsed as a browser tokenizes, not searched as text)."""
+    """Elements and attributes in `page` that would run script: script/svg/iframe/object tags
+    (auditkit's own inline tables script excepted), `on*` handlers and `javascript:` URLs
+    (parsed as a browser tokenizes, not searched as text)."""
     from html.parser import HTMLParser
 
     found: list[str] = []
 
     class Scanner(HTMLParser):
         def handle_starttag(self, tag: str, attrs: list[tuple[str, str | None]]) -> None:
-            if tag in ("script", "svg", "iframe", "object", "embed"):
+            own_script = tag == "script" and attrs == [("id", "ak-tables-script")]
+            if tag in ("script", "svg", "iframe", "object", "embed") and not own_script:
                 found.append(f"<{tag}>")
             for name, value in attrs:
                 if name.startswith("on"):

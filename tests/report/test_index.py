@@ -2,6 +2,13 @@
 
 from __future__ import annotations
 
+import datetime as dt
+import html
+import re
+
+import pytest
+from report_helpers import live_markup
+
 from auditkit.report.index import render_index
 
 
@@ -32,8 +39,8 @@ def _manifest() -> dict:
     }
     return {
         "run_id": "RUN-9",
-        "started_at": "s",
-        "finished_at": "f",
+        "started_at": "2026-01-05T01:30:00+00:00",
+        "finished_at": "2026-01-05T01:32:05+00:00",
         "status": "failed",
         "notebooks": [ok, failed],
     }
@@ -41,13 +48,46 @@ def _manifest() -> dict:
 
 def test_index_rows_status_figures_and_links() -> None:
     page = render_index(_manifest(), "zh")
-    assert "<script" not in page and "http" not in page
+    assert live_markup(page) == [] and "http:" not in page and "https:" not in page
     assert page.count("<tr>") == 3
     assert '<a href="%E5%9F%8E%E4%B8%9C/report.html">报告</a>' in page
     assert "1,234,567.89" in page and "233" in page and "用户数: 4,457" in page
     assert '<a href="sampling_plan/sampling_plan.ipynb">执行后的 notebook</a>' in page
     assert "失败" in page and "KeyError: &#x27;x&#x27;" in page
     assert "sampling_plan/report.html" not in page
+
+
+def test_index_names_studies_in_words_and_formats_times_alike() -> None:
+    page = render_index(_manifest(), "zh")
+    assert ">营销稽查报告</td>" in page and ">统计抽样稽查</td>" in page
+    assert "district_audit<" not in page and ">sampling_plan<" not in page
+    assert ">12.3 秒</td>" in page and ">3.0 秒</td>" in page
+    local = dt.datetime(2026, 1, 5, 1, 30, tzinfo=dt.UTC).astimezone()
+    offset = local.strftime("%z")
+    assert f"{local:%Y-%m-%d %H:%M:%S} (UTC{offset[:3]}:{offset[3:]})" in page
+    assert 'data-label="链接"' in page  # each row a card on a phone, links labelled
+
+
+@pytest.mark.parametrize(
+    "name",
+    [
+        "<script>window.__pwned=1</script>",
+        '"><svg onload=alert(1)>',
+        "javascript:alert(1)",
+        "</title><img src=x onerror=alert(1)>",
+    ],
+)
+def test_names_and_files_from_the_data_stay_text(name: str) -> None:
+    manifest = _manifest()
+    record = manifest["notebooks"][0]
+    record.update(name=name, folder="safe%3Cfolder", error=name, files=[f"{name}.csv"])
+    record["headline"]["subject"] = name
+    record["headline"]["figures"][name] = name
+    page = render_index(manifest, "en")
+    assert live_markup(page) == []
+    assert html.escape(name) in page
+    assert 'href="safe%253Cfolder/report.html"' in page
+    assert not [href for href in re.findall(r'href="([^"]*)"', page) if ":" in href]
 
 
 def test_index_in_english() -> None:

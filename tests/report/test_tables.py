@@ -55,3 +55,38 @@ def test_a_total_row_of_text_keeps_numeric_columns_numeric() -> None:
     assert tables.is_numeric_column(frame["findings"])
     assert not tables.is_numeric_column(frame["rule"])
     assert "<script>" not in tables.table_html(pd.DataFrame({"x": ["<script>"]}))
+
+
+def test_short_text_columns_do_not_wrap_and_long_ones_may() -> None:
+    frame = pd.DataFrame(
+        {
+            "rule": ["倍率错误", "容量少计"],
+            "evidence": ["按合同容量 630 kVA 每月少计基本电费" * 2] * 2,
+        }
+    )
+    page = tables.table_html(frame)
+    assert '<td class="ak-short">倍率错误</td>' in page
+    assert '<td class="">按合同容量' in page
+
+
+def test_the_full_data_link_is_a_relative_quoted_path() -> None:
+    frame = pd.DataFrame({"x": [1]})
+    page = tables.table_html(frame, full_data="javascript:alert(1)", lang="en")
+    assert 'href="javascript%3Aalert%281%29"' in page
+
+
+def test_durations_share_one_format() -> None:
+    assert tables.format_duration(8.44, "en") == "8.4 s"
+    assert tables.format_duration(125, "zh") == "2 分 05 秒"
+    assert tables.format_duration(3725, "en") == "1 h 02 min"
+
+
+def test_recorded_times_are_shown_in_local_time_with_their_zone() -> None:
+    import datetime as dt
+
+    local = dt.datetime(2026, 1, 5, 1, 30, tzinfo=dt.UTC).astimezone()
+    offset = local.strftime("%z")
+    expected = f"{local:%Y-%m-%d %H:%M:%S} (UTC{offset[:3]}:{offset[3:]})"
+    assert tables.format_local_time("2026-01-05T01:30:00+00:00") == expected
+    assert tables.format_local_time("2026-01-05 01:30:00 +0000") == expected
+    assert tables.format_local_time("not a time") == "not a time"

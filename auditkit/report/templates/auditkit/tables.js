@@ -1,0 +1,88 @@
+/* auditkit: long tables become sortable, searchable and filterable, offline, without libraries.
+   Reads the table that is already in the page and only ever sets text (never HTML), so data stays
+   data; without JavaScript the plain table is shown. Tables of at least 10 rows are enhanced. */
+(function () {
+  "use strict";
+  var MIN_ROWS = 10, MAX_CHOICES = 12;
+  var zh = (document.documentElement.lang || "").indexOf("zh") === 0;
+  var words = zh
+    ? { search: "搜索", all: "全部", shown: "显示 {n} / {total} 行", sort: "点击排序" }
+    : { search: "Search", all: "All", shown: "{n} of {total} rows shown", sort: "Click to sort" };
+
+  function cellValue(cell, numeric) {
+    var text = cell.textContent.trim();
+    if (!numeric) return text;
+    var number = parseFloat(text.replace(/[,\s%]/g, ""));
+    return isNaN(number) ? -Infinity : number;
+  }
+
+  function enhance(table, index) {
+    var body = table.tBodies[0], head = table.tHead;
+    if (!body || !head || body.rows.length < MIN_ROWS) return;
+    var headers = head.rows[head.rows.length - 1].cells;
+    var rows = Array.prototype.slice.call(body.rows);
+    var bar = document.createElement("div");
+    bar.className = "ak-table-tools";
+    var search = document.createElement("input");
+    search.type = "search";
+    search.placeholder = words.search;
+    search.setAttribute("aria-label", words.search);
+    bar.appendChild(search);
+    var filters = [];
+    Array.prototype.forEach.call(headers, function (header, column) {
+      var numeric = header.classList.contains("ak-num");
+      header.tabIndex = 0;
+      header.title = words.sort;
+      header.classList.add("ak-sortable");
+      var sort = function () {
+        var descending = header.getAttribute("aria-sort") !== "descending";
+        Array.prototype.forEach.call(headers, function (h) { h.removeAttribute("aria-sort"); });
+        header.setAttribute("aria-sort", descending ? "descending" : "ascending");
+        var sign = descending ? -1 : 1;
+        rows.slice().sort(function (a, b) {
+          var x = cellValue(a.cells[column], numeric), y = cellValue(b.cells[column], numeric);
+          if (x === y) return 0;
+          if (numeric) return sign * (x < y ? -1 : 1);
+          return sign * String(x).localeCompare(String(y), zh ? "zh-CN" : "en");
+        }).forEach(function (row) { body.appendChild(row); });
+      };
+      header.addEventListener("click", sort);
+      header.addEventListener("keydown", function (event) {
+        if (event.key === "Enter" || event.key === " ") { event.preventDefault(); sort(); }
+      });
+      if (numeric) return;
+      var values = {};
+      rows.forEach(function (row) { values[row.cells[column].textContent.trim()] = true; });
+      var choices = Object.keys(values).filter(Boolean).sort();
+      if (choices.length < 2 || choices.length > MAX_CHOICES) return;
+      var select = document.createElement("select");
+      select.setAttribute("aria-label", header.textContent);
+      select.appendChild(new Option(header.textContent + ": " + words.all, ""));
+      choices.forEach(function (choice) { select.appendChild(new Option(choice, choice)); });
+      filters.push({ column: column, select: select });
+      bar.appendChild(select);
+    });
+    var count = document.createElement("span");
+    count.className = "ak-table-count";
+    bar.appendChild(count);
+    var apply = function () {
+      var needle = search.value.trim().toLowerCase(), shown = 0;
+      rows.forEach(function (row) {
+        var visible = (!needle || row.textContent.toLowerCase().indexOf(needle) >= 0) &&
+          filters.every(function (f) {
+            return !f.select.value || row.cells[f.column].textContent.trim() === f.select.value;
+          });
+        row.hidden = !visible;
+        if (visible) shown += 1;
+      });
+      count.textContent = words.shown.replace("{n}", shown).replace("{total}", rows.length);
+    };
+    bar.addEventListener("input", apply);
+    bar.addEventListener("change", apply);
+    apply();
+    table.id = table.id || "ak-table-" + index;
+    table.parentNode.insertBefore(bar, table);
+  }
+
+  Array.prototype.forEach.call(document.querySelectorAll("table.ak-table"), enhance);
+})();
