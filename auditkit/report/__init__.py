@@ -4,6 +4,7 @@ Only the light notebook-side helpers are imported here, so `from auditkit import
 kernel does not pull in papermill or nbconvert.
 """
 
+from auditkit.report.kernel_params import check_parameters
 from auditkit.report.notebook import (
     headline,
     report_dir,
@@ -15,6 +16,7 @@ from auditkit.report.notebook import (
 )
 
 __all__ = [
+    "check_parameters",
     "headline",
     "report_dir",
     "save_table",

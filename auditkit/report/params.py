@@ -1,9 +1,11 @@
 """A notebook's parameter schema, read from its annotated `parameters` cell, and value validation.
 
 The cell is the single source of truth: `district: str = "城东"  # district to audit` declares the
-name, the type, the default and the help text (the same form `papermill --help-notebook` shows).
-Values from YAML files and `-p key=value` flags are checked against it before any kernel starts,
-because papermill itself only warns about unknown names and never checks types.
+name, the type, the default and the help text, in the one form papermill's own parser reads the same
+way (so `papermill --help-notebook` lists exactly these parameters). Values from YAML files and
+`-p key=value` flags are checked against it before any kernel starts, because papermill itself only
+warns about unknown names and never checks types; `kernel_params` applies the same checks inside
+the notebook for clients that start kernels without auditkit (papermill, JupyterLab).
 """
 
 from __future__ import annotations
@@ -25,6 +27,10 @@ from auditkit.errors import AuditkitError, ParameterError
 PARAMETERS_TAG = "parameters"
 LANGUAGES = ("zh", "en")
 _PERIOD = re.compile(r"^\d{4}-(0[1-9]|1[0-2])$")
+_CELL_FORM = "`name: type = literal  # help` on one line"
+_PAPERMILL_ANNOTATION = re.compile(r"\w[\w\[\],\s]*")  # papermill's pattern for annotations
+_TRUE_WORDS = frozenset({"true", "yes", "on", "1"})
+_FALSE_WORDS = frozenset({"false", "no", "off", "0"})
 
 
 @dataclass(frozen=True)
@@ -68,7 +74,14 @@ def read_schema(notebook: str | Path) -> dict[str, NotebookParameter]:
 
 
 def parse_parameters_source(source: str, origin: str) -> dict[str, NotebookParameter]:
-    """Parse a parameters cell: `name: type = literal  # help` lines (plain `name = literal` too)."""
+    """Parse a parameters cell of `name: type = literal  # help` lines, one parameter a line.
+
+    papermill reads the same cell line by line with a regular expression
+    (`PythonTranslator.inspect`): it skips a line holding more than one `=`, glues a line without
+    one onto the parameter above, reads the default up to the first `#` and only annotations made
+    of words, brackets and commas. Any other form would make papermill and auditkit read different
+    parameters, so it is refused here with the line that papermill would misread.
+    """
     try:
         tree = ast.parse(source)
     except SyntaxError as error:
@@ -78,26 +91,44 @@ def parse_parameters_source(source: str, origin: str) -> dict[str, NotebookParam
     lines = source.splitlines()
     schema: dict[str, NotebookParameter] = {}
     for node in tree.body:
-        if isinstance(node, ast.AnnAssign) and isinstance(node.target, ast.Name) and node.value:
-            name, value_node = node.target.id, node.value
-            type_name = ast.get_source_segment(source, node.annotation) or "object"
-        elif (
-            isinstance(node, ast.Assign)
-            and len(node.targets) == 1
-            and isinstance(node.targets[0], ast.Name)
+        line = lines[node.lineno - 1]
+        where = f"{origin}: parameters cell line {node.lineno}"
+        if not (
+            isinstance(node, ast.AnnAssign)
+            and isinstance(node.target, ast.Name)
+            and node.value is not None
         ):
-            name, value_node = node.targets[0].id, node.value
-            type_name = ""
-        else:
-            continue
+            raise AuditkitError(f"{where}: expected {_CELL_FORM}, found {line.strip()!r}")
+        name = node.target.id
+        if node.end_lineno != node.lineno:
+            raise AuditkitError(
+                f"{where}: parameter {name!r}: expected {_CELL_FORM} (papermill reads one line), "
+                f"found it spread over {(node.end_lineno or node.lineno) - node.lineno + 1} lines"
+            )
+        if line.count("=") != 1:
+            raise AuditkitError(
+                f"{where}: parameter {name!r}: expected one '=' on the line (papermill skips a "
+                f"line with more), found {line.count('=')}: {line.strip()!r}"
+            )
+        type_name = ast.get_source_segment(source, node.annotation) or ""
+        if not _PAPERMILL_ANNOTATION.fullmatch(type_name):
+            raise AuditkitError(
+                f"{where}: parameter {name!r}: expected a type papermill can read (such as int, "
+                f"list[str], dict[str, float] or Optional[str]), found {type_name!r}"
+            )
+        default_text = ast.get_source_segment(source, node.value) or ""
+        if "#" in default_text:
+            raise AuditkitError(
+                f"{where}: parameter {name!r}: expected a default without '#' (papermill reads "
+                f"the help from the first '#'), found {default_text!r}"
+            )
         try:
-            default = ast.literal_eval(value_node)
+            default = ast.literal_eval(node.value)
         except ValueError:
             raise AuditkitError(
                 f"{origin}: parameter {name!r}: expected a literal default value, found "
-                f"{ast.get_source_segment(source, value_node)!r}"
+                f"{default_text!r}"
             ) from None
-        type_name = type_name or type(default).__name__
         schema[name] = NotebookParameter(name, type_name, default, _trailing_comment(lines, node))
     return schema
 
@@ -110,11 +141,25 @@ def _trailing_comment(lines: list[str], node: ast.stmt) -> str:
 
 
 def check_type(parameter: NotebookParameter, value: Any) -> Any:
-    """Return `value` converted to the parameter's declared type, or raise ParameterError."""
+    """Return `value` converted to the parameter's declared type, or raise ParameterError.
+
+    Conversions are the ones every client needs alike: the usual spellings of a boolean
+    (papermill's `-p flag false` arrives as the text 'false'), a YAML date where text is expected,
+    an int where a float is. The result must be plain data, since it goes into papermill's
+    injected cell and the run's manifest: a YAML date inside a list or mapping, a non-text key or
+    any other YAML-only type is refused here rather than failing later.
+    """
     try:
-        return _conform(parameter.type_name.replace(" ", ""), value)
+        converted = _conform(parameter.type_name.replace(" ", ""), value)
     except _Mismatch:
         raise ParameterError(parameter.name, _describe(parameter.type_name), value) from None
+    if not _is_plain(converted):
+        raise ParameterError(
+            parameter.name,
+            "plain data (text, numbers, true/false, lists and mappings with text keys)",
+            value,
+        )
+    return converted
 
 
 class _Mismatch(Exception):
@@ -122,8 +167,8 @@ class _Mismatch(Exception):
 
 
 def _conform(type_name: str, value: Any) -> Any:
-    """Conform one value to a type expression such as `int`, `list[str]` or `str|None`."""
-    alternatives = _split_union(type_name)
+    """Conform one value to a type expression such as `int`, `list[str]` or `Optional[str]`."""
+    alternatives = _split_top_level(type_name, "|")
     if len(alternatives) > 1:
         for alternative in alternatives:
             try:
@@ -131,50 +176,81 @@ def _conform(type_name: str, value: Any) -> Any:
             except _Mismatch:
                 continue
         raise _Mismatch
-    if type_name.startswith("Optional[") and type_name.endswith("]"):
-        return _conform(f"{type_name[9:-1]}|None", value)
-    if type_name == "None":
+    base, arguments = _generic(type_name)
+    if base == "Optional" and len(arguments) == 1:
+        return _conform(f"{arguments[0]}|None", value)
+    if base == "Union" and arguments:
+        return _conform("|".join(arguments), value)
+    if base == "None":
         if value is None:
             return None
         raise _Mismatch
-    if type_name in ("str", "Path", "pathlib.Path"):
+    if base in ("str", "Path"):
         if isinstance(value, str):
             return value
         if isinstance(value, dt.date):
             return value.isoformat()
         raise _Mismatch
-    if type_name == "bool":
-        if isinstance(value, bool):
-            return value
-        raise _Mismatch
-    if type_name == "int":
+    if base == "bool":
+        return _conform_bool(value)
+    if base == "int":
         if isinstance(value, int) and not isinstance(value, bool):
             return value
         raise _Mismatch
-    if type_name == "float":
+    if base == "float":
         if isinstance(value, int | float) and not isinstance(value, bool):
             return float(value)
         raise _Mismatch
-    if type_name.startswith(("list", "tuple")):
+    if base in ("list", "tuple"):
         if not isinstance(value, list | tuple):
             raise _Mismatch
-        inner = type_name[type_name.index("[") + 1 : -1] if "[" in type_name else "object"
-        inner = inner.split(",")[0] if type_name.startswith("tuple") else inner
-        return [_conform(inner, item) for item in value]
-    if type_name.startswith("dict"):
-        if isinstance(value, dict):
-            return dict(value)
-        raise _Mismatch
-    return value  # an annotation auditkit does not know (e.g. a custom class): accept as given
+        item_type = arguments[0] if arguments else "object"
+        return [_conform(item_type, item) for item in value]
+    if base == "dict":
+        if not isinstance(value, dict):
+            raise _Mismatch
+        key_type, value_type = arguments if len(arguments) == 2 else ("object", "object")
+        return {_conform(key_type, key): _conform(value_type, item) for key, item in value.items()}
+    return value  # an annotation auditkit does not know (e.g. `object`): accept as given
 
 
-def _split_union(type_name: str) -> list[str]:
-    """Split `a|b[c|d]` at top-level bars only."""
+def _conform_bool(value: Any) -> bool:
+    """A boolean from a bool, the numbers 1/0 or the words true/false, yes/no, on/off in any case."""
+    if isinstance(value, bool):
+        return value
+    if isinstance(value, int) and value in (0, 1):
+        return bool(value)
+    if isinstance(value, str) and value.strip().lower() in _TRUE_WORDS | _FALSE_WORDS:
+        return value.strip().lower() in _TRUE_WORDS
+    raise _Mismatch
+
+
+def _is_plain(value: Any) -> bool:
+    """True for JSON-like data: text, numbers, booleans, None, lists and text-keyed mappings."""
+    if value is None or isinstance(value, str | int | float):
+        return True
+    if isinstance(value, list):
+        return all(_is_plain(item) for item in value)
+    if isinstance(value, dict):
+        return all(isinstance(key, str) and _is_plain(item) for key, item in value.items())
+    return False
+
+
+def _generic(type_name: str) -> tuple[str, list[str]]:
+    """Split `dict[str,int]` into its base name and arguments: ('dict', ['str', 'int'])."""
+    if "[" not in type_name or not type_name.endswith("]"):
+        return type_name.removeprefix("typing.").removeprefix("pathlib."), []
+    base, inner = type_name.split("[", 1)
+    return base.removeprefix("typing."), _split_top_level(inner[:-1], ",")
+
+
+def _split_top_level(type_name: str, separator: str) -> list[str]:
+    """Split `a|b[c|d]` (or `a,b[c,d]`) at the separators outside brackets only."""
     parts, depth, current = [], 0, ""
     for character in type_name:
         depth += character == "["
         depth -= character == "]"
-        if character == "|" and depth == 0:
+        if character == separator and depth == 0:
             parts.append(current)
             current = ""
         else:
@@ -184,6 +260,8 @@ def _split_union(type_name: str) -> list[str]:
 
 def _describe(type_name: str) -> str:
     """A type expression in words for error messages."""
+    if type_name == "bool":
+        return "a value of type bool (true/false, yes/no, on/off or 1/0)"
     return f"a value of type {type_name}"
 
 

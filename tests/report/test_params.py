@@ -17,8 +17,9 @@ top_n: int = 20  # rows listed
 ratio: float = 0.5
 mask_personal: bool = True  # mask names
 districts: list[str] = []  # several districts
-limit: int | None = None  # optional cap
-seed = 7
+limit: Optional[int] = None  # optional cap
+capacity: dict[str, float] = {}  # by district
+options: dict = {}  # anything plain
 """
 
 
@@ -32,14 +33,17 @@ def test_schema_reads_names_types_defaults_and_help(tmp_path: Path) -> None:
         "mask_personal",
         "districts",
         "limit",
-        "seed",
+        "capacity",
+        "options",
     ]
     assert schema["district"] == params.NotebookParameter(
         "district", "str", "城东", "district to audit"
     )
     assert schema["data_dir"].help == "dataset folder"
-    assert schema["limit"].type_name == "int | None"
-    assert schema["seed"].type_name == "int"  # inferred from the default of a plain assignment
+    assert schema["limit"].type_name == "Optional[int]"
+    assert schema["capacity"] == params.NotebookParameter(
+        "capacity", "dict[str, float]", {}, "by district"
+    )
     assert schema["ratio"].help == ""
 
 
@@ -67,6 +71,9 @@ def test_schema_errors_name_the_notebook(tmp_path: Path) -> None:
         ("limit", None, None),
         ("limit", 3, 3),
         ("district", dt.date(2024, 6, 30), "2024-06-30"),
+        ("capacity", {"城东": 4, "2024-01-01": 2.5}, {"城东": 4.0, "2024-01-01": 2.5}),
+        ("capacity", {dt.date(2024, 1, 1): 1}, {"2024-01-01": 1.0}),
+        ("options", {"a": [1, {"b": None}]}, {"a": [1, {"b": None}]}),
     ],
 )
 def test_values_of_the_declared_type_pass(
@@ -82,7 +89,8 @@ def test_values_of_the_declared_type_pass(
         ("top_n", "20"),
         ("top_n", True),
         ("top_n", 2.5),
-        ("mask_personal", "yes"),
+        ("mask_personal", "maybe"),
+        ("mask_personal", 2),
         ("districts", "城东"),
         ("districts", [1]),
         ("limit", "3"),
@@ -149,3 +157,122 @@ def test_params_file_must_be_a_mapping(tmp_path: Path) -> None:
     broken.write_text("a: [1, 2\n", encoding="utf-8")
     with pytest.raises(AuditkitError, match=r"broken.yaml.*expected YAML"):
         params.load_params_file(broken)
+
+
+@pytest.mark.parametrize(
+    ("cell", "says"),
+    [
+        (
+            'data_dir: str = ""  # folder; empty = the demo',
+            r"line 1: parameter 'data_dir': expected one '='.* found 2",
+        ),
+        (
+            'lang: str = "zh"\nunits: str = (\n    "values"  # what is sampled\n)',
+            r"line 2: parameter 'units'.*found it spread over 3 lines",
+        ),
+        (
+            "limit: int | None = None  # cap",
+            r"line 1: parameter 'limit': expected a type papermill can read.*found 'int \| None'",
+        ),
+        ('tag: str = "#1"  # tag', r"line 1: parameter 'tag': expected a default without '#'"),
+        (
+            "seed = 7  # seed",
+            r"line 1: expected `name: type = literal  # help` on one line, found 'seed = 7  # seed'",
+        ),
+        (
+            "lang: str = 'zh'\nimport os",
+            r"line 2: expected `name: type = literal.*found 'import os'",
+        ),
+    ],
+)
+def test_cells_papermill_would_read_differently_are_refused_naming_the_line(
+    tmp_path: Path, cell: str, says: str
+) -> None:
+    notebook = write_notebook(tmp_path / "odd.ipynb", cell, "x = 1")
+    with pytest.raises(AuditkitError, match=rf"odd.ipynb: parameters cell {says}"):
+        params.read_schema(notebook)
+
+
+@pytest.mark.parametrize(
+    ("given", "expected"),
+    [
+        ("yes", True),
+        ("OFF", False),
+        ("tRuE", True),
+        ("0", False),
+        (1, True),
+        (0, False),
+        (False, False),
+    ],
+)
+def test_booleans_accept_the_usual_spellings(given: object, expected: bool) -> None:
+    schema = params.parse_parameters_source(CELL, "n")
+    assert params.validate_values(schema, {"mask_personal": given}, "n.ipynb") == {
+        "mask_personal": expected
+    }
+    flag = params.parse_assignment(schema, f"mask_personal={given}", "n")
+    assert flag == ("mask_personal", expected)
+
+
+@pytest.mark.parametrize(
+    ("name", "value"),
+    [
+        ("options", {"since": dt.date(2024, 1, 1)}),  # a YAML date inside a mapping
+        ("options", {1: "a"}),  # a key that is not text
+        ("options", {"a": {2, 3}}),  # a YAML !!set
+        ("capacity", {"城东": dt.date(2024, 1, 1)}),
+        ("capacity", {"城东": [4]}),  # a nested list where a number is expected
+        ("capacity", {101: 4}),
+        ("capacity", {"城东": None}),
+        ("districts", [["城东"]]),
+    ],
+)
+def test_yaml_types_that_are_not_plain_data_are_refused(name: str, value: object) -> None:
+    schema = params.parse_parameters_source(CELL, "n")
+    with pytest.raises(ParameterError, match=rf"^parameter {name!r}: expected ") as caught:
+        params.validate_values(schema, {name: value}, "n.ipynb")
+    assert "\n" not in str(caught.value)
+
+
+YAML_SURPRISES = [
+    ("cross_audit", "capacity: {城东: 2024-01-01}\n", "parameter 'capacity'"),
+    ("cross_audit", "capacity: {城东: [4]}\n", "parameter 'capacity'"),
+    ("cross_audit", "capacity: {101: 4}\n", "parameter 'capacity'"),
+    ("cross_audit", "capacity: {城东: 2024-01-01 08:00:00}\n", "parameter 'capacity'"),
+    ("district_audit", "mask_personal: 2024-01-01\n", "parameter 'mask_personal'"),
+]
+
+
+@pytest.mark.parametrize(("notebook", "content", "says"), YAML_SURPRISES)
+def test_yaml_surprises_in_a_params_file_are_one_line_and_exit_2(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str], notebook: str, content: str, says: str
+) -> None:
+    from auditkit import cli
+
+    params_file = tmp_path / "p.yaml"
+    params_file.write_text(content, encoding="utf-8")
+    arguments = ["--params", str(params_file), "--outputs", str(tmp_path / "out")]
+    assert cli.main(["run", notebook, *arguments]) == 2
+    (line,) = capsys.readouterr().err.strip().splitlines()
+    assert line.startswith(f"auditkit run: error: {params_file}: {says}: expected ")
+    assert not (tmp_path / "out").exists()
+
+
+def test_a_yaml_date_in_a_dict_is_one_line_under_run_all_too(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    from auditkit import cli
+
+    notebooks, params_dir = tmp_path / "notebooks", tmp_path / "params"
+    notebooks.mkdir()
+    params_dir.mkdir()
+    source = Path(__file__).resolve().parents[2] / "notebooks" / "cross_audit.ipynb"
+    (notebooks / "cross_audit.ipynb").write_bytes(source.read_bytes())
+    (params_dir / "cross_audit.yaml").write_text("capacity: {城东: 2024-01-01}\n", "utf-8")
+    code = cli.main(
+        ["run-all", "--notebooks-dir", str(notebooks), "--params-dir", str(params_dir),
+         "--outputs", str(tmp_path / "out")]
+    )  # fmt: skip
+    assert code == 2
+    (line,) = capsys.readouterr().err.strip().splitlines()
+    assert "cross_audit.ipynb" in line and "parameter 'capacity': expected " in line

@@ -1,0 +1,71 @@
+"""Parameter checks inside a notebook's kernel, so every client gets `auditkit run`'s checks.
+
+`auditkit run` validates values before a kernel starts; plain papermill and JupyterLab do not, and
+papermill passes `-p mask_personal false` as the text 'false'. The cell right after each notebook's
+`parameters` cell therefore calls `check_parameters(globals())`. The schema is the parameters cell
+itself: running its annotated lines makes Python record each name's type in the namespace's
+`__annotations__`, which is what is checked here with `params.check_type` and `params.check_domain`,
+the very rules `auditkit run` applies to the same cell's source.
+"""
+
+from __future__ import annotations
+
+import typing
+from collections.abc import MutableMapping
+from typing import Any
+
+from auditkit.errors import ParameterError
+from auditkit.report.params import NotebookParameter, check_domain, check_type
+
+
+class NotebookParameterError(ParameterError):
+    """A bad parameter found in a kernel; IPython shows it as its one line, without a traceback.
+
+    IPython renders an exception that has `_render_traceback_` with the lines it returns, so
+    JupyterLab shows one line and papermill's "Exception encountered" block holds just that line.
+    """
+
+    def _render_traceback_(self) -> list[str]:
+        return [f"ParameterError: {self}"]
+
+
+def declared_types(namespace: MutableMapping[str, Any]) -> dict[str, str]:
+    """The names the executed `parameters` cell declared, with their types as written there."""
+    annotations = namespace.get("__annotations__") or {}
+    return {
+        name: annotation_text(annotation)
+        for name, annotation in annotations.items()
+        if name in namespace
+    }
+
+
+def annotation_text(annotation: Any) -> str:
+    """An evaluated annotation written back as source: `int`, `list[str]`, `Optional[str]`."""
+    if isinstance(annotation, str):
+        return annotation
+    if isinstance(annotation, type) and typing.get_origin(annotation) is None:
+        return annotation.__name__
+    return repr(annotation).replace("typing.", "")
+
+
+def check_parameters(namespace: MutableMapping[str, Any]) -> None:
+    """Check the notebook's parameters where they live, and store their converted values back.
+
+    Call it as `check_parameters(globals())` in the cell after the `parameters` cell. A bad value
+    stops the notebook with one line naming the parameter, what was expected and what was found.
+    """
+    declared = declared_types(namespace)
+    if not declared:
+        raise NotebookParameterError(
+            "parameters", "the annotated `parameters` cell to run first", "no parameters"
+        )
+    converted: dict[str, Any] = {}
+    for name, type_name in declared.items():
+        try:
+            converted[name] = check_type(
+                NotebookParameter(name, type_name, None, ""), namespace[name]
+            )
+            check_domain(name, converted[name])
+        except ParameterError as error:
+            raise NotebookParameterError(error.name, error.expected, error.found) from None
+    namespace.update(converted)

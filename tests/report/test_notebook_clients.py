@@ -1,0 +1,246 @@
+"""The project's notebooks as papermill, JupyterLab (a kernel with the defaults) and auditkit see them.
+
+papermill reads the `parameters` cell with its own line-based parser and passes `-p` values as it
+guesses their types; the cell after the parameters cell checks the values inside the kernel, so
+every client gets the same one-line error as `auditkit run`.
+"""
+
+from __future__ import annotations
+
+import ast
+import json
+import re
+import subprocess
+import sys
+from pathlib import Path
+from typing import Any
+
+import nbformat
+import pytest
+import yaml
+
+from auditkit.report import kernel_params, params
+
+NOTEBOOKS = Path(__file__).resolve().parents[2] / "notebooks"
+NAMES = sorted(path.stem for path in NOTEBOOKS.glob("*.ipynb"))
+PAPERMILL = str(Path(sys.executable).with_name("papermill"))
+# `  name: type (default value)`, the help after two or more spaces or alone on the next line
+DEFINITION = re.compile(r"^  (?P<name>\w+): (?P<type>.+?) \(default (?P<default>.*?)\)(?:\s{2,}(?P<help>.*))?$")  # fmt: skip
+HELP_ALONE = " " * 34
+PAPERMILL_WARNINGS = ("Unable to parse", "Passed unknown parameter")
+
+
+def notebook_path(name: str) -> Path:
+    return NOTEBOOKS / f"{name}.ipynb"
+
+
+def listed_by_papermill(output: str) -> dict[str, dict[str, str]]:
+    """The parameters `papermill --help-notebook` printed: type, default and help as shown."""
+    listed: dict[str, dict[str, str]] = {}
+    for line in output.splitlines():
+        if line.startswith(HELP_ALONE) and listed:
+            listed[list(listed)[-1]]["help"] = line.strip()
+        elif match := DEFINITION.match(line):
+            listed[match["name"]] = {
+                "type": match["type"],
+                "default": match["default"],
+                "help": (match["help"] or "").strip(),
+            }
+    return listed
+
+
+def run_papermill(*arguments: str) -> subprocess.CompletedProcess[str]:
+    return subprocess.run(
+        [PAPERMILL, *arguments], capture_output=True, text=True, timeout=300, check=False
+    )
+
+
+def parameters_cell_source(name: str) -> str:
+    notebook = nbformat.read(notebook_path(name), as_version=4)
+    return next(c.source for c in notebook.cells if "parameters" in c.metadata.get("tags", []))
+
+
+def kernel_namespace(name: str, **injected: Any) -> dict[str, Any]:
+    """A namespace as a kernel has it after the parameters cell (and papermill's injected cell)."""
+    namespace: dict[str, Any] = {}
+    exec(compile(parameters_cell_source(name), name, "exec"), namespace)  # the notebook's own cell
+    namespace.update(injected)
+    return namespace
+
+
+@pytest.mark.parametrize("name", NAMES)
+def test_papermill_help_lists_every_parameter_with_its_type_default_and_help(name: str) -> None:
+    schema = params.read_schema(notebook_path(name))
+    shown = run_papermill("--help-notebook", str(notebook_path(name)), "--log-level", "WARNING")
+    assert shown.returncode == 0, shown.stderr
+    listed = listed_by_papermill(shown.stdout)
+    assert list(listed) == list(schema)
+    for parameter in schema.values():
+        entry = listed[parameter.name]
+        assert entry["type"] == parameter.type_name
+        assert ast.literal_eval(entry["default"]) == parameter.default
+        assert entry["help"] == parameter.help != ""
+    assert not [word for word in PAPERMILL_WARNINGS if word in shown.stderr], shown.stderr
+
+
+@pytest.mark.parametrize("name", NAMES)
+def test_papermill_takes_every_declared_parameter_without_warnings(
+    name: str, tmp_path: Path
+) -> None:
+    schema = params.read_schema(notebook_path(name))
+    defaults = {key: parameter.default for key, parameter in schema.items()}
+    out = tmp_path / f"{name}.ipynb"
+    prepared = run_papermill(
+        str(notebook_path(name)), str(out), "--prepare-only",
+        "-y", yaml.safe_dump(defaults, allow_unicode=True), "-p", "data_dir", str(tmp_path),
+    )  # fmt: skip
+    assert prepared.returncode == 0, prepared.stderr
+    assert not [word for word in PAPERMILL_WARNINGS if word in prepared.stderr], prepared.stderr
+    injected = next(
+        cell
+        for cell in nbformat.read(out, as_version=4).cells
+        if "injected-parameters" in cell.metadata.get("tags", [])
+    )
+    assert f"data_dir = {str(tmp_path)!r}" in injected.source.replace('"', "'")
+
+
+@pytest.mark.parametrize("name", NAMES)
+def test_the_kernel_reads_the_same_schema_as_auditkit(name: str) -> None:
+    schema = params.read_schema(notebook_path(name))
+    namespace = kernel_namespace(name)
+    assert kernel_params.declared_types(namespace) == {
+        key: parameter.type_name for key, parameter in schema.items()
+    }
+    kernel_params.check_parameters(namespace)  # the defaults pass, unchanged
+    assert {key: namespace[key] for key in schema} == {
+        key: parameter.default for key, parameter in schema.items()
+    }
+
+
+@pytest.mark.parametrize(
+    ("given", "expected"),
+    [("false", False), ("False", False), ("NO", False), ("off", False), ("0", False), (0, False),
+     ("true", True), ("Yes", True), ("ON", True), (" 1 ", True), (1, True), (True, True)],
+)  # fmt: skip
+def test_the_kernel_converts_the_usual_spellings_of_booleans(given: object, expected: bool) -> None:
+    namespace = kernel_namespace("district_audit", mask_personal=given)
+    kernel_params.check_parameters(namespace)
+    assert namespace["mask_personal"] is expected
+
+
+@pytest.mark.parametrize(
+    ("name", "injected", "line"),
+    [
+        ("district_audit", {"top_n": "abc"}, "parameter 'top_n': expected a value of type int"),
+        (
+            "district_audit",
+            {"mask_personal": "maybe"},
+            "parameter 'mask_personal': expected a value of type bool (true/false",
+        ),
+        ("consumption_statistics", {"lang": "fr"}, "parameter 'lang': expected 'zh' or 'en'"),
+        (
+            "cross_audit",
+            {"capacity": '{"城东": 4}'},
+            "parameter 'capacity': expected a value of type dict[str, float]",
+        ),
+        (
+            "sampling_plan",
+            {"materiality": "5%"},
+            "parameter 'materiality': expected a value of type float",
+        ),
+    ],
+)
+def test_a_bad_value_in_the_kernel_is_one_line_naming_it(
+    name: str, injected: dict[str, Any], line: str
+) -> None:
+    with pytest.raises(kernel_params.NotebookParameterError) as caught:
+        kernel_params.check_parameters(kernel_namespace(name, **injected))
+    (shown,) = caught.value._render_traceback_()
+    assert shown.startswith(f"ParameterError: {line}")
+    assert shown.endswith(f"found {next(iter(injected.values()))!r}")
+
+
+def test_checking_before_the_parameters_cell_ran_says_so() -> None:
+    with pytest.raises(kernel_params.NotebookParameterError, match=r"`parameters` cell"):
+        kernel_params.check_parameters({})
+
+
+def probe_notebook(name: str, path: Path) -> Path:
+    """The notebook's own parameters and check cells, then a cell that records the values."""
+    notebook = nbformat.read(notebook_path(name), as_version=4)
+    first = next(
+        i for i, c in enumerate(notebook.cells) if "parameters" in c.metadata.get("tags", [])
+    )
+    probe = nbformat.v4.new_code_cell(
+        "import json\nprint(json.dumps({k: globals()[k] for k in __annotations__}))"
+    )
+    notebook.cells = [*notebook.cells[first : first + 2], probe]
+    nbformat.write(notebook, path)
+    return path
+
+
+@pytest.mark.slow
+def test_papermill_passes_false_and_the_notebook_gets_false(tmp_path: Path) -> None:
+    probe = probe_notebook("district_audit", tmp_path / "probe.ipynb")
+    out = tmp_path / "out.ipynb"
+    ran = run_papermill(str(probe), str(out), "-p", "mask_personal", "false", "-p", "top_n", "7")
+    assert ran.returncode == 0, ran.stderr
+    printed = nbformat.read(out, as_version=4).cells[-1].outputs[0]["text"]
+    assert json.loads(printed) | {"data_dir": ""} == {
+        "data_dir": "",
+        "district": "城东",
+        "as_of": "",
+        "lang": "zh",
+        "top_n": 7,
+        "mask_personal": False,
+    }
+
+
+@pytest.mark.slow
+@pytest.mark.parametrize(
+    ("name", "flag", "line"),
+    [
+        (
+            "district_audit",
+            ("top_n", "abc"),
+            "ParameterError: parameter 'top_n': expected a value of type int, found 'abc'",
+        ),
+        (
+            "sampling_plan",
+            ("lang", "fr"),
+            "ParameterError: parameter 'lang': expected 'zh' or 'en', found 'fr'",
+        ),
+    ],
+)
+def test_papermill_stops_at_a_bad_value_with_one_line(
+    name: str, flag: tuple[str, str], line: str, tmp_path: Path
+) -> None:
+    out = tmp_path / "out.ipynb"
+    ran = run_papermill(str(notebook_path(name)), str(out), "-p", *flag, "--cwd", str(tmp_path))
+    assert ran.returncode == 1
+    after = ran.stderr.split('Exception encountered at "In [', 1)[1].strip().splitlines()[1:]
+    assert after == [line]  # papermill's block holds the one line, no kernel traceback
+    executed = nbformat.read(out, as_version=4)
+    errors = [o for c in executed.cells for o in c.get("outputs", []) if o.output_type == "error"]
+    assert [error.traceback for error in errors] == [[line]]
+    body = [c for c in executed.cells if c.cell_type == "code"][-1]
+    assert body.execution_count is None  # stopped before any work
+
+
+@pytest.mark.slow
+@pytest.mark.parametrize("name", NAMES)
+def test_every_notebook_runs_top_to_bottom_with_its_defaults(
+    name: str, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """What an analyst does in JupyterLab: open the notebook and run all cells, no papermill."""
+    from nbclient import NotebookClient
+
+    monkeypatch.setenv("AUDITKIT_OUTPUTS", str(tmp_path / "outputs"))
+    notebook = nbformat.read(notebook_path(name), as_version=4)
+    NotebookClient(
+        notebook, timeout=900, kernel_name="python3", resources={"metadata": {"path": tmp_path}}
+    ).execute()
+    errors = [o for c in notebook.cells for o in c.get("outputs", []) if o.output_type == "error"]
+    assert errors == []
+    checked = notebook.cells[[c.cell_type for c in notebook.cells].index("code") + 1]
+    assert "check_parameters(globals())" in checked.source
