@@ -1,9 +1,11 @@
-"""YAML for untrusted files: `yaml.safe_load` that refuses alias bombs ("billion laughs").
+"""YAML for untrusted files: `yaml.safe_load` that refuses alias bombs and absurd nesting.
 
 PyYAML's safe loader shares the node an alias points to, so a 400-byte file of nested aliases
-loads quickly but stands for billions of values; whatever walks the result afterwards (validation,
-JSON, a copy) then runs for minutes into a MemoryError. Here the composed document is measured
-with its aliases expanded, before anything is built from it, and refused past a small limit.
+("billion laughs") loads quickly but stands for billions of values; whatever walks the result
+afterwards (validation, JSON, a copy) then runs for minutes into a MemoryError. Here the composed
+document is measured with its aliases expanded, before anything is built from it, and refused past
+a small limit. PyYAML also composes nested collections recursively, so a file of 5,000 `[` ends in
+a RecursionError; nesting is refused past a depth no parameter file comes near.
 """
 
 from __future__ import annotations
@@ -14,24 +16,62 @@ import yaml
 
 #: Nodes that aliases may add to a document once expanded; legitimate parameter files add a few.
 MAX_ALIAS_EXPANSION = 10_000
+#: Collections inside collections; parameter files and columns.yaml nest two or three deep.
+MAX_DEPTH = 100
 
 
-class AliasExpansionError(yaml.YAMLError):
-    """A YAML document whose aliases expand past `MAX_ALIAS_EXPANSION` nodes, or refer to
-    themselves. A `yaml.YAMLError`, so callers that report bad YAML report this too."""
+class RefusedYAMLError(yaml.YAMLError):
+    """YAML that parses but is refused as hostile. A `yaml.YAMLError`, so callers that report bad
+    YAML report this too.
 
-    def __init__(self, message: str, mark: yaml.Mark | None) -> None:
-        super().__init__(message)
-        self.problem = message
+    `expected` and `found` are phrases for a one-line message; `str()` is `found` with its line,
+    so it reads well after "found" or "expected YAML,".
+    """
+
+    def __init__(self, expected: str, found: str, mark: yaml.Mark | None) -> None:
+        super().__init__(found)
+        self.expected = expected
+        self.found = found
+        self.problem = found
         self.problem_mark = mark
 
+    @property
+    def line(self) -> int | None:
+        """1-based line where the refused construct starts, when known."""
+        return self.problem_mark.line + 1 if self.problem_mark else None
+
     def __str__(self) -> str:
-        where = f" (line {self.problem_mark.line + 1})" if self.problem_mark else ""
-        return f"{self.problem}{where}"
+        return f"{self.found} (line {self.line})" if self.line else self.found
+
+
+class AliasExpansionError(RefusedYAMLError):
+    """Aliases that expand past `MAX_ALIAS_EXPANSION` nodes, or refer to themselves."""
+
+
+class NestingError(RefusedYAMLError):
+    """Collections nested deeper than `MAX_DEPTH`."""
 
 
 class _BoundedLoader(yaml.SafeLoader):
-    """The safe loader, measuring each document's expanded size before constructing it."""
+    """The safe loader, bounding nesting while composing and the expanded size of each document
+    before constructing it."""
+
+    def __init__(self, stream: str | bytes) -> None:
+        super().__init__(stream)
+        self._depth = 0
+
+    def compose_node(self, parent: yaml.Node | None, index: object) -> yaml.Node:
+        self._depth += 1
+        try:
+            if self._depth > MAX_DEPTH:
+                raise NestingError(
+                    f"YAML nested at most {MAX_DEPTH} levels deep",
+                    f"collections nested more than {MAX_DEPTH} levels deep",
+                    self.peek_event().start_mark,
+                )
+            return super().compose_node(parent, index)
+        finally:
+            self._depth -= 1
 
     def compose_document(self) -> yaml.Node:
         node = super().compose_document()
@@ -40,8 +80,12 @@ class _BoundedLoader(yaml.SafeLoader):
 
 
 def safe_load(text: str | bytes) -> Any:
-    """Parse one YAML document like `yaml.safe_load`, refusing alias bombs and recursive aliases
-    with an `AliasExpansionError` (a `yaml.YAMLError`)."""
+    """Parse one YAML document like `yaml.safe_load`, refusing alias bombs, recursive aliases and
+    deep nesting with a `RefusedYAMLError` (a `yaml.YAMLError`).
+
+    Bytes are decoded by PyYAML (UTF-8, or UTF-16 with a byte-order mark); bytes in no such
+    encoding raise a `yaml.YAMLError` too, so callers that read a file should pass its bytes.
+    """
     return yaml.load(text, Loader=_BoundedLoader)
 
 
@@ -69,9 +113,9 @@ def _check_expansion(root: yaml.Node) -> None:
             distinct += 1
             if expanded[key] - distinct > MAX_ALIAS_EXPANSION:
                 raise AliasExpansionError(
-                    f"expected YAML whose aliases expand to at most {MAX_ALIAS_EXPANSION:,} "
-                    f"values, found aliases that expand to {expanded[key]:,} or more "
-                    "(an alias bomb?)",
+                    f"YAML whose aliases expand to at most {MAX_ALIAS_EXPANSION:,} values",
+                    f"aliases that expand to more than {MAX_ALIAS_EXPANSION:,} values "
+                    "(an alias bomb)",
                     node.start_mark,
                 )
             continue
@@ -79,7 +123,8 @@ def _check_expansion(root: yaml.Node) -> None:
             continue
         if key in in_progress:
             raise AliasExpansionError(
-                "expected YAML without recursive aliases, found an alias inside its own anchor",
+                "YAML without recursive aliases",
+                "an alias inside its own anchor (a recursive alias)",
                 node.start_mark,
             )
         in_progress.add(key)

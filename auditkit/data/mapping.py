@@ -32,6 +32,8 @@ def read_mapping(folder: Path) -> tuple[ColumnMapping, list[Problem]]:
         document = yamlsafe.safe_load(text)
     except EncodingFailure as failure:
         return {}, [_problem(None, None, failure.expected, failure.found, row=failure.row)]
+    except yamlsafe.RefusedYAMLError as refused:
+        return {}, [_problem(None, None, refused.expected, refused.found, row=refused.line)]
     except yaml.YAMLError as error:
         mark = getattr(error, "problem_mark", None)
         row = mark.line + 1 if mark is not None else None

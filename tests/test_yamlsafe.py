@@ -1,0 +1,203 @@
+"""yamlsafe refuses alias bombs, recursive aliases and deep nesting; every YAML entry point of the
+command line refuses them with one line and exit status 2, long before any memory is spent."""
+
+from __future__ import annotations
+
+import os
+import shutil
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+import pytest
+import yaml
+
+from auditkit import synth, yamlsafe
+from auditkit.paths import project_root
+
+# Nine levels of nine aliases: 9**9 = 387,420,489 strings once expanded, in under 400 bytes.
+BOMB = "a: &a [lol,lol,lol,lol,lol,lol,lol,lol,lol]\n" + "".join(
+    f"{name}: &{name} [{','.join([f'*{previous}'] * 9)}]\n"
+    for previous, name in zip("abcdefgh", "bcdefghi", strict=True)
+)
+AUDITKIT = str(Path(sys.executable).with_name("auditkit"))
+# A generous bound on a whole command (interpreter start and imports included): the refusal
+# itself takes milliseconds, while loading the bomb took 30 s into a MemoryError.
+SECONDS = 10
+
+
+def test_the_bomb_is_a_small_file_standing_for_hundreds_of_millions_of_values() -> None:
+    assert len(BOMB.encode()) <= 400
+    assert yaml.compose(BOMB) is not None  # valid YAML: only its expansion is hostile
+
+
+def test_an_alias_bomb_is_refused_with_the_line_where_it_explodes() -> None:
+    with pytest.raises(yamlsafe.AliasExpansionError) as refused:
+        yamlsafe.safe_load(BOMB)
+    assert (
+        str(refused.value)
+        == "aliases that expand to more than 10,000 values (an alias bomb) (line 5)"
+    )
+    assert refused.value.expected == "YAML whose aliases expand to at most 10,000 values"
+    assert refused.value.line == 5
+
+
+def test_a_refusal_is_a_yaml_error_so_every_reader_reports_it_as_bad_yaml() -> None:
+    with pytest.raises(yaml.YAMLError):
+        yamlsafe.safe_load(BOMB.encode())
+
+
+def test_a_recursive_alias_is_refused() -> None:
+    with pytest.raises(yamlsafe.AliasExpansionError) as refused:
+        yamlsafe.safe_load("rules: &loop\n  - 1\n  - *loop\n")
+    assert str(refused.value) == "an alias inside its own anchor (a recursive alias) (line 1)"
+
+
+def test_deep_nesting_is_refused_instead_of_a_recursion_error() -> None:
+    with pytest.raises(yamlsafe.NestingError) as refused:
+        yamlsafe.safe_load("[" * 5000 + "]" * 5000)
+    assert str(refused.value) == "collections nested more than 100 levels deep (line 1)"
+
+
+def test_nesting_up_to_the_limit_loads() -> None:
+    depth = yamlsafe.MAX_DEPTH - 1  # the mapping holding `a` is one level
+    value = yamlsafe.safe_load("a: " + "[" * depth + "]" * depth)["a"]
+    for _ in range(depth - 1):
+        value = value[0]
+    assert value == []
+
+
+def test_small_aliases_and_merge_keys_still_load() -> None:
+    text = (
+        "common: &common {lookback_months: 12, min_months: 3}\n"
+        "zero_consumption: {<<: *common, min_months: 4}\n"
+        "districts: &districts [城东, 城西]\n"
+        "compare: *districts\n"
+    )
+    assert yamlsafe.safe_load(text) == {
+        "common": {"lookback_months": 12, "min_months": 3},
+        "zero_consumption": {"lookback_months": 12, "min_months": 4},
+        "districts": ["城东", "城西"],
+        "compare": ["城东", "城西"],
+    }
+
+
+def test_expansion_up_to_the_limit_loads_and_past_it_is_refused() -> None:
+    def aliases(count: int) -> str:
+        # one anchored list of 100 values, then `count` aliases to it: 101 nodes added per alias
+        return (
+            "base: &base ["
+            + ", ".join(["1"] * 100)
+            + "]\n"
+            + "".join(f"copy{index}: *base\n" for index in range(count))
+        )
+
+    fits = yamlsafe.MAX_ALIAS_EXPANSION // 101
+    assert len(yamlsafe.safe_load(aliases(fits))) == fits + 1
+    with pytest.raises(yamlsafe.AliasExpansionError):
+        yamlsafe.safe_load(aliases(fits + 1))
+
+
+# ------------------------------------------------------------------------------------- end to end
+
+
+@pytest.fixture(scope="module")
+def dataset(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """A small valid synthetic dataset (CSV)."""
+    folder = tmp_path_factory.mktemp("yaml") / "data"
+    synth.write(synth.generate(customers=50, districts=2, months=24), folder, fmt="csv")
+    return folder
+
+
+def run_auditkit(*arguments: str, env: dict[str, str] | None = None) -> subprocess.CompletedProcess:
+    started = time.monotonic()
+    finished = subprocess.run(
+        [AUDITKIT, *arguments],
+        capture_output=True,
+        text=True,
+        timeout=SECONDS * 6,
+        env={**os.environ, **(env or {})},
+    )
+    assert time.monotonic() - started < SECONDS, "the bomb was not refused up front"
+    return finished
+
+
+def assert_one_line_refusal(finished: subprocess.CompletedProcess, command: str) -> None:
+    assert finished.returncode == 2, finished.stderr
+    assert "Traceback" not in finished.stderr
+    [line] = finished.stderr.strip().splitlines()
+    assert line.startswith(f"auditkit {command}: error: ")
+    assert "aliases that expand to more than 10,000 values (an alias bomb) (line 5)" in line
+
+
+def test_run_refuses_a_bomb_in_its_params_file(tmp_path: Path) -> None:
+    (tmp_path / "bomb.yaml").write_text(BOMB, encoding="utf-8")
+    finished = run_auditkit(
+        "run", "district_audit", "--params", str(tmp_path / "bomb.yaml"),
+        "--outputs", str(tmp_path / "outputs"), "--no-progress",
+    )  # fmt: skip
+    assert_one_line_refusal(finished, "run")
+    assert "bomb.yaml" in finished.stderr
+
+
+def test_run_all_refuses_a_bomb_in_a_params_file_of_its_folder(tmp_path: Path) -> None:
+    params = tmp_path / "params"
+    shutil.copytree(project_root() / "params", params)
+    (params / "district_audit.yaml").write_text(BOMB, encoding="utf-8")
+    finished = run_auditkit(
+        "run-all", "--params-dir", str(params),
+        "--outputs", str(tmp_path / "outputs"), "--no-progress",
+    )  # fmt: skip
+    assert_one_line_refusal(finished, "run-all")
+    assert "district_audit.yaml" in finished.stderr
+
+
+def test_rules_refuses_a_bomb_in_its_overrides(tmp_path: Path, dataset: Path) -> None:
+    (tmp_path / "bomb.yaml").write_text(BOMB, encoding="utf-8")
+    finished = run_auditkit(
+        "rules", str(dataset), "--params", str(tmp_path / "bomb.yaml"),
+        "--out", str(tmp_path / "findings"),
+    )  # fmt: skip
+    assert_one_line_refusal(finished, "rules")
+    assert not (tmp_path / "findings").exists()
+
+
+def test_rules_refuses_a_bomb_in_the_thresholds_file(tmp_path: Path, dataset: Path) -> None:
+    params = tmp_path / "params"
+    shutil.copytree(project_root() / "params", params)
+    (params / "rules.yaml").write_text(BOMB, encoding="utf-8")
+    finished = run_auditkit(
+        "rules", str(dataset), "--out", str(tmp_path / "findings"),
+        env={"AUDITKIT_PARAMS": str(params)},
+    )  # fmt: skip
+    assert_one_line_refusal(finished, "rules")
+    assert "rules.yaml" in finished.stderr
+
+
+def test_crossaudit_assign_refuses_a_bomb_as_capacity(tmp_path: Path) -> None:
+    (tmp_path / "capacity.yaml").write_text(BOMB, encoding="utf-8")
+    finished = run_auditkit(
+        "crossaudit", "assign", "--districts", "城东,城西,城南", "--seed", "1",
+        "--capacity", str(tmp_path / "capacity.yaml"),
+    )  # fmt: skip
+    assert_one_line_refusal(finished, "crossaudit")
+
+
+def test_a_bomb_in_columns_yaml_is_one_problem_of_the_dataset(
+    dataset: Path, tmp_path: Path
+) -> None:
+    folder = tmp_path / "data"
+    shutil.copytree(dataset, folder)
+    (folder / "columns.yaml").write_text(BOMB, encoding="utf-8")
+    validated = run_auditkit("validate", str(folder))
+    assert validated.returncode == 1  # `validate`: 1 when the dataset has errors
+    assert validated.stdout.splitlines() == [
+        "columns.yaml row 5: expected YAML whose aliases expand to at most 10,000 values, "
+        "found aliases that expand to more than 10,000 values (an alias bomb)",
+        "1 error, 0 warnings (columns.yaml: 1 error, 0 warnings)",
+    ]
+    loaded = run_auditkit("rules", str(folder), "--out", str(tmp_path / "findings"))
+    assert loaded.returncode == 2
+    assert "columns.yaml row 5: expected YAML whose aliases expand" in loaded.stderr
+    assert "Traceback" not in loaded.stderr
