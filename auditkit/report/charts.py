@@ -4,9 +4,9 @@ from __future__ import annotations
 
 import pandas as pd
 from matplotlib.figure import Figure
-from matplotlib.ticker import FuncFormatter, MaxNLocator
+from matplotlib.ticker import MaxNLocator
 
-from auditkit.plots import use_cjk_font
+from auditkit.plots import group_thousands, use_cjk_font
 from auditkit.report.district import text
 
 
@@ -20,7 +20,7 @@ def revenue_by_rule_chart(by_rule: pd.DataFrame, lang: str, limit: int = 12) -> 
     axes.barh(rows[rule].astype(str), rows[money].astype(float), color="#0b6e99")
     axes.set_xlabel(money)
     axes.xaxis.set_major_locator(MaxNLocator(5))
-    axes.xaxis.set_major_formatter(FuncFormatter(lambda value, _pos: f"{value:,.0f}"))
+    group_thousands(axes, "x")
     axes.spines[["top", "right"]].set_visible(False)
     return figure
 
@@ -35,7 +35,7 @@ def monthly_billing_chart(monthly: pd.DataFrame, lang: str) -> Figure:
     axes.set_xticks(range(0, len(monthly), step))
     axes.set_xticklabels(monthly["period"].iloc[::step], rotation=45, ha="right")
     axes.set_ylabel(text("kwh_billed", lang))
-    axes.yaxis.set_major_formatter(FuncFormatter(lambda value, _pos: f"{value:,.0f}"))
+    group_thousands(axes, "y")
     axes.spines[["top", "right"]].set_visible(False)
     axes.set_title(text("monthly_billing", lang), loc="left")
     return figure

@@ -143,3 +143,30 @@ def test_save_table_masks_personal_fields_and_defuses_formulas(tmp_path: Path) -
     assert stored["district"].tolist() == ["=SUM(1+2)", "城东"]  # Parquet keeps the data as is
     unmasked, _ = notebook.save_table(frame, tmp_path / "raw", "findings", mask=False)
     assert pd.read_parquet(unmasked)["name"].tolist() == ["张三丰", "@李四"]
+
+
+def _tick_text(figure: Figure) -> tuple[str, list[str]]:
+    """The y axis's offset text and tick labels once the figure is drawn."""
+    from matplotlib.backends.backend_agg import FigureCanvasAgg
+
+    FigureCanvasAgg(figure).draw()
+    axes = figure.axes[0]
+    return axes.yaxis.get_offset_text().get_text(), [t.get_text() for t in axes.get_yticklabels()]
+
+
+def test_chart_axes_show_plain_grouped_numbers() -> None:
+    from auditkit.plots import group_thousands, use_cjk_font
+    from auditkit.report.charts import monthly_billing_chart
+
+    monthly = pd.DataFrame(
+        {"period": ["2024-01", "2024-02", "2024-03"], "kwh_billed": [1.2e7, 1.25e7, 1.3e7]}
+    )
+    offset, labels = _tick_text(monthly_billing_chart(monthly, "en"))
+    assert offset == "" and "12,400,000" in labels
+    use_cjk_font()  # what every chart module calls first: no offset for any chart after it
+    figure = Figure()
+    figure.subplots().plot([0, 1, 2], [1.2e7, 1.25e7, 1.3e7])
+    offset, labels = _tick_text(figure)
+    assert offset == "" and "12400000" in labels
+    group_thousands(figure.axes[0])
+    assert "12,400,000" in _tick_text(figure)[1]
