@@ -22,6 +22,7 @@ from typing import Any
 
 from auditkit.engine.dask import CONNECT_TIMEOUT, connect
 from auditkit.report.pool import Task, run_tasks
+from auditkit.report.run_paths import inside
 
 
 def run_notebooks_on_cluster(
@@ -34,7 +35,8 @@ def run_notebooks_on_cluster(
     """Run every task on the cluster at `scheduler`; return each task's result by name.
 
     The drop-in for `run_tasks(tasks, parallel, on_done, log_dir)` of the local pool: `on_done`
-    is called as each notebook ends, a worker's non-empty log is kept as `log_dir/<name>.log`.
+    is called as each notebook ends, a worker's non-empty log is kept as `log_dir/<folder>.log`
+    (the task's job folder name, safe whatever the district is called).
     On an interruption the notebooks not yet started are cancelled before it propagates.
     """
     from distributed import as_completed
@@ -72,13 +74,14 @@ def _result_of(future: Any) -> dict[str, Any]:
 
 
 def _run_one(task: Task, log_dir: Path) -> dict[str, Any]:
-    """One notebook through the local pool on this worker; its log kept under the task's name."""
-    own_logs = log_dir / f".{task.name}.{os.getpid()}"
+    """One notebook through the local pool on this worker; its log kept under its folder's name."""
+    folder = task.job_dir.name
+    own_logs = inside(log_dir, log_dir / f".{folder}.{os.getpid()}")
     try:
         result = run_tasks([task], 1, _ignore, own_logs)[task.name]
         logs = [log for log in sorted(own_logs.glob("*.log")) if log.stat().st_size]
         if logs:
-            with (log_dir / f"{task.name}.log").open("wb") as kept:
+            with inside(log_dir, log_dir / f"{folder}.log").open("wb") as kept:
                 for log in logs:
                     kept.write(log.read_bytes())
     finally:

@@ -12,6 +12,11 @@ an idle kernel then logs "KeyboardInterrupt caught in kernel" into the worker lo
 nothing went wrong. The kernel manager used here skips that interrupt during shutdown only (the
 shutdown request goes over the control channel, which a busy kernel still answers, and a kernel
 that does not stop is killed); interrupts at a cell's deadline are unchanged.
+
+The kernel's own console (file descriptors 1 and 2: native libraries, subprocesses, ipykernel's
+echo of them, its own log) goes to the worker log, which nothing masks. When the notebook masks
+personal fields (its `mask_personal`, on unless turned off) that console is discarded instead:
+the executed notebook still receives what the code printed.
 """
 
 from __future__ import annotations
@@ -19,6 +24,7 @@ from __future__ import annotations
 import math
 import os
 import shutil
+import subprocess
 import tempfile
 import time
 from dataclasses import dataclass
@@ -26,17 +32,23 @@ from pathlib import Path
 from typing import Any
 
 
-def quiet_shutdown_kernel_manager() -> type:
-    """An AsyncKernelManager that does not interrupt the kernel while shutting it down."""
+def pipeline_kernel_manager(discard_console: bool) -> type:
+    """An AsyncKernelManager that does not interrupt the kernel while shutting it down and, with
+    `discard_console`, starts it with its stdout and stderr sent to the null device."""
     from jupyter_client import AsyncKernelManager
 
-    class QuietShutdownKernelManager(AsyncKernelManager):  # type: ignore[misc]
+    class PipelineKernelManager(AsyncKernelManager):  # type: ignore[misc]
         async def _async_interrupt_kernel(self) -> None:
             if self.shutting_down:
                 return
             await super()._async_interrupt_kernel()
 
-    return QuietShutdownKernelManager
+        async def _async_launch_kernel(self, kernel_cmd: list[str], **kw: Any) -> None:
+            if discard_console:
+                kw |= {"stdout": subprocess.DEVNULL, "stderr": subprocess.DEVNULL}
+            await super()._async_launch_kernel(kernel_cmd, **kw)
+
+    return PipelineKernelManager
 
 
 @dataclass(frozen=True)
@@ -56,11 +68,13 @@ def execute(
     time_limit: float,
     kernel_name: str = "python3",
     start_timeout: float = 120,
+    discard_kernel_console: bool = True,
 ) -> ExecutionResult:
     """Run `notebook` with `parameters` into `executed`; never raises for notebook errors.
 
     The kernel's working directory is the notebook's folder, as in JupyterLab. The executed
     notebook is saved under a temporary name while running and renamed when execution ends.
+    `discard_kernel_console` keeps the kernel's console output out of the worker log.
     """
     import papermill
     from nbclient.exceptions import CellTimeoutError, DeadKernelError
@@ -89,7 +103,7 @@ def execute(
             start_timeout=int(start_timeout),
             timeout_func=time_left,
             interrupt_on_timeout=True,
-            kernel_manager_class=quiet_shutdown_kernel_manager(),
+            kernel_manager_class=pipeline_kernel_manager(discard_kernel_console),
             config=ipc,
         )
     except papermill.PapermillExecutionError as failure:

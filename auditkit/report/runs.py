@@ -36,6 +36,7 @@ from auditkit.report.run_paths import inside, job_folder
 
 INDEX_NAME = "index.html"
 OUTPUT_DIR = "output_dir"
+MASK_PERSONAL = "mask_personal"  # on unless a notebook declares it and it is turned off
 LATEST_NAME = "latest"
 HARD_LIMIT_GRACE = 60.0
 
@@ -184,6 +185,7 @@ def _execute_jobs(
                 "parameters": _with_output_dir(job, work_dir).parameters,
                 "time_limit": options.time_limit,
                 "kernel_name": options.kernel_name,
+                "mask_personal": bool(job.parameters.get(MASK_PERSONAL, True)),
                 "run_id": run_id,
                 "report": {
                     "parameters": _with_output_dir(job, run_dir).parameters,

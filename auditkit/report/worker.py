@@ -52,6 +52,7 @@ def run_job(spec: dict[str, Any]) -> dict[str, Any]:
         spec["parameters"],
         time_limit=float(spec["time_limit"]),
         kernel_name=spec.get("kernel_name", "python3"),
+        discard_kernel_console=spec["mask_personal"],
     )
     result: dict[str, Any] = {
         "status": outcome.status,

@@ -21,6 +21,7 @@ district: str = "A"  # district to audit
 fail_in: str = ""  # the district whose run fails
 output_dir: str = ""  # where the run's files go
 """
+HOSTILE = "C/..\nD"  # a district name that must not choose a path (nor a log's name)
 BODY = """import psutil
 from pathlib import Path
 if district == fail_in:
@@ -49,7 +50,7 @@ def test_each_district_runs_on_a_worker_and_a_failure_stays_its_own(tmp_path):
     jobs = plan_notebook(
         notebook,
         {"district": "*", "fail_in": "B", "data_dir": str(tmp_path)},
-        districts_of=lambda _: ["A", "B", "C"],
+        districts_of=lambda _: ["A", "B", HOSTILE],
     )
     with (
         distributed.LocalCluster(
@@ -68,15 +69,16 @@ def test_each_district_runs_on_a_worker_and_a_failure_stays_its_own(tmp_path):
 
     records = {record["name"]: record for record in outcome.manifest["notebooks"]}
     assert {name: record["status"] for name, record in records.items()} == {
-        "A": "ok", "B": "failed", "C": "ok"
+        "A": "ok", "B": "failed", HOSTILE: "ok"
     }  # fmt: skip
     assert "no data for B" in records["B"]["error"]
     assert outcome.failed == ["B"]
     manifest = json.loads((outcome.run_dir / "manifest.json").read_text(encoding="utf-8"))
     assert manifest["status"] == "failed"
     assert manifest["scheduler"].startswith("tcp://")
-    for name in ("A", "C"):
-        folder = outcome.run_dir / name
+    for name in ("A", HOSTILE):
+        folder = outcome.run_dir / records[name]["folder"]
+        assert folder.parent == outcome.run_dir
         assert (folder / "audit.ipynb").is_file() and (folder / "report.html").is_file()
         assert records[name]["files"] == ["ancestors.csv"]
         assert records[name]["peak_rss_mb"]["kernel"] > 0
@@ -84,3 +86,30 @@ def test_each_district_runs_on_a_worker_and_a_failure_stays_its_own(tmp_path):
         assert ancestors & worker_pids, "the kernel did not descend from a cluster worker"
     assert (outcome.run_dir / "B" / "audit.ipynb").is_file()  # the failed run is kept to read
     assert not list(outcome.run_dir.glob(".*"))  # no spec or partial folders left
+    folders = {record["folder"] for record in records.values()}
+    top = {p.name for p in outcome.run_dir.iterdir()} - {"logs"}
+    assert top == folders | {"index.html", "manifest.json"}
+    logs = outcome.run_dir / "logs"
+    assert (
+        {p.name for p in logs.iterdir()} <= {f"{f}.log" for f in folders} if logs.exists() else True
+    )
+
+
+def test_a_scheduler_that_does_not_answer_leaves_no_partial_folder(tmp_path):
+    import socket
+
+    from auditkit.errors import ParameterError
+
+    with socket.socket() as unused:  # a port nobody listens on: bound here, never listening
+        unused.bind(("127.0.0.1", 0))
+        address = f"tcp://127.0.0.1:{unused.getsockname()[1]}"
+        notebook = _notebook(tmp_path / "notebooks" / "audit.ipynb")
+        jobs = plan_notebook(
+            notebook, {"district": "A", "data_dir": str(tmp_path)}, districts_of=lambda _: ["A"]
+        )
+        outputs = tmp_path / "outputs"
+        options = RunOptions(outputs=outputs, progress=False, scheduler=address)
+        for _attempt in range(2):
+            with pytest.raises(ParameterError, match="scheduler"):
+                execute_run(jobs, options, "run-all")
+    assert list(outputs.iterdir()) == []
