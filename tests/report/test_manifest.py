@@ -57,3 +57,39 @@ def test_manifest_round_trip_and_versions(tmp_path: Path) -> None:
 
 def test_source_commit_is_unknown_outside_git(tmp_path: Path) -> None:
     assert manifest.source_commit(tmp_path) == "unknown"
+
+
+def test_output_hashes_cover_every_file_but_the_manifest_and_never_follow_links(
+    tmp_path: Path,
+) -> None:
+    run_dir = tmp_path / "run"
+    (run_dir / "城东").mkdir(parents=True)
+    (run_dir / "城东" / "report.html").write_text("r", encoding="utf-8")
+    (run_dir / ".hidden").write_text("h", encoding="utf-8")
+    (run_dir / "manifest.json").write_text("{}", encoding="utf-8")
+    secret = tmp_path / "secret.txt"
+    secret.write_text("outside", encoding="utf-8")
+    (run_dir / "link").symlink_to(secret)
+    (run_dir / "folder-link").symlink_to(tmp_path, target_is_directory=True)
+    hashes = manifest.hash_outputs(run_dir)
+    assert sorted(hashes) == [".hidden", "folder-link", "link", "城东/report.html"]
+    assert hashes["城东/report.html"] == manifest.file_sha256(run_dir / "城东" / "report.html")
+    assert hashes["link"] != manifest.file_sha256(secret)
+    secret.write_text("changed outside", encoding="utf-8")
+    assert manifest.compare_outputs(run_dir, hashes) == []
+    (run_dir / "link").unlink()
+    (run_dir / "link").symlink_to(tmp_path / "elsewhere")
+    (run_dir / "a\nb").write_text("x", encoding="utf-8")
+    assert manifest.compare_outputs(run_dir, hashes) == [
+        "output link: changed",
+        "output a\\nb: added",
+    ]
+
+
+def test_manifests_of_the_first_format_are_still_read(tmp_path: Path) -> None:
+    record = {"format": 1, "run_id": "r", "inputs": {}, "notebooks": []}
+    manifest.write_manifest(tmp_path, record)
+    assert manifest.read_manifest(tmp_path) == record
+    manifest.write_manifest(tmp_path, record | {"format": 99})
+    with pytest.raises(AuditkitError, match="expected manifest format 1 or 2, found 99"):
+        manifest.read_manifest(tmp_path)
