@@ -10,16 +10,10 @@ from typing import Any
 
 import pandas as pd
 
+from auditkit import i18n
 from auditkit.report.labels import label
+from auditkit.rules import area_name, evidence_text
 
-USAGE_TYPES = {
-    "residential": ("居民", "residential"),
-    "commercial": ("商业", "commercial"),
-    "industrial": ("工业", "industrial"),
-    "agricultural": ("农业", "agricultural"),
-    "public": ("公用", "public"),
-}
-SEVERITIES = {"high": ("高", "high"), "medium": ("中", "medium"), "low": ("低", "low")}
 FINDINGS_SORT = ("rule_id", "customer_id", "period_from", "period_to")
 
 DISTRICT_LABELS: dict[str, tuple[str, str]] = {
@@ -68,16 +62,9 @@ def text(key: str, lang: str) -> str:
     return pair[0] if lang == "zh" else pair[1]
 
 
-def _pick(pair: tuple[str, str], lang: str) -> str:
-    return pair[0] if lang == "zh" else pair[1]
-
-
-def area_name(area: str, lang: str) -> str:
-    """An audit area's name in one language, from the rule registry's bilingual names."""
-    from auditkit.rules import AREAS
-
-    zh, _, en = AREAS.get(area, f"{area} {area}").partition(" ")
-    return zh if lang == "zh" else (en or area)
+def _code_name(group: str, code: str, lang: str) -> str:
+    """A code of the data (usage type, severity) named in `lang`; an unknown code as it is."""
+    return i18n.text(f"{group}.{code}", lang, default=str(code))
 
 
 def billing_window(bills: pd.DataFrame | None, as_of: str | None) -> pd.DataFrame:
@@ -140,9 +127,7 @@ def usage_mix(dataset: Any, lang: str, as_of: str | None = None) -> pd.DataFrame
     grouped = grouped.sort_values(["customers", "kwh"], ascending=False)
     return pd.DataFrame(
         {
-            text("usage_type", lang): [
-                _pick(USAGE_TYPES.get(u, (u, u)), lang) for u in grouped.index
-            ],
+            text("usage_type", lang): [_code_name("usage", usage, lang) for usage in grouped.index],
             label("customers", lang): grouped["customers"].to_numpy(),
             text("kwh_billed", lang): grouped["kwh"].round(0).to_numpy(),
             text("kwh_share", lang): grouped["share"].to_numpy(),
@@ -204,7 +189,8 @@ def findings_by_rule(findings: pd.DataFrame, catalog: pd.DataFrame, lang: str) -
 def top_findings(
     findings: pd.DataFrame, customers: pd.DataFrame, catalog: pd.DataFrame, lang: str, n: int
 ) -> pd.DataFrame:
-    """The `n` findings with the largest revenue impact, with the customer and the evidence."""
+    """The `n` findings with the largest revenue impact, with the customer and the evidence
+    (in `lang`)."""
     titles = catalog.set_index("rule_id")[f"title_{lang}"]
     personal = [c for c in ("name", "address") if c in customers.columns]
     top = findings.sort_values(
@@ -215,12 +201,12 @@ def top_findings(
     top = top.merge(customers[["customer_id", *personal]], on="customer_id", how="left")
     columns = {
         text("rule", lang): [titles.get(r, r) for r in top["rule_id"]],
-        text("severity", lang): [_pick(SEVERITIES.get(s, (s, s)), lang) for s in top["severity"]],
+        text("severity", lang): [_code_name("severity", s, lang) for s in top["severity"]],
         "customer_id": top["customer_id"].to_numpy(),
         **{column: top[column].to_numpy() for column in personal},
         text("periods", lang): (top["period_from"] + " – " + top["period_to"]).to_numpy(),
         text("revenue_impact", lang): top["revenue_impact"].to_numpy(),
-        text("evidence", lang): top["evidence"].to_numpy(),
+        text("evidence", lang): evidence_text(top, lang).to_numpy(),
     }
     return pd.DataFrame(columns)
 
@@ -231,14 +217,15 @@ def personal_labels(lang: str) -> dict[str, str]:
 
 
 def catalog_table(catalog: pd.DataFrame, lang: str) -> pd.DataFrame:
-    """The rule catalog for the appendix: area, id, title, what it checks, data, parameters."""
+    """The rule catalog for the appendix: area, id, title, what it checks (in `lang`), data,
+    parameters."""
     ordered = catalog.sort_values(["area", "rule_id"], kind="stable")
     return pd.DataFrame(
         {
             text("area", lang): [area_name(a, lang) for a in ordered["area"]],
             text("rule_id", lang): ordered["rule_id"].to_numpy(),
             text("rule", lang): ordered[f"title_{lang}"].to_numpy(),
-            text("checks", lang): ordered["checks"].to_numpy(),
+            text("checks", lang): ordered[f"checks_{lang}"].to_numpy(),
             text("needs", lang): ordered["needs"].to_numpy(),
             text("rule_parameters", lang): ordered["parameters"].to_numpy(),
         }

@@ -1,6 +1,7 @@
 """The audit rule library: from a dataset to a ranked worklist of findings with revenue at stake.
 
     findings = auditkit.rules.run(dataset, as_of="2025-12")
+    auditkit.rules.evidence_text(findings, "zh")   # each finding's evidence in Chinese
     auditkit.rules.catalog()          # what each rule checks, in English and Chinese
 
 Rules are registered in one module per audit area; each runs vectorised over all customers.
@@ -18,13 +19,26 @@ from auditkit.errors import ParameterError
 from auditkit.rules import capacity, change_of_use, consumption, metering, routine  # noqa: F401
 from auditkit.rules.context import RuleContext
 from auditkit.rules.evaluate import evaluate
+from auditkit.rules.evidence import encode, evidence_text, render
 from auditkit.rules.findings import FINDING_COLUMNS
 from auditkit.rules.params import load_defaults, resolve
 from auditkit.rules.periods import period_text
-from auditkit.rules.registry import AREAS, RULES, Rule
+from auditkit.rules.registry import AREAS, RULES, Rule, area_name
 
-__all__ = ["AREAS", "FINDING_COLUMNS", "RULES", "Rule", "catalog", "check", "evaluate", "rank", "run",
-           "select_rules"]  # fmt: skip
+__all__ = [
+    "AREAS",
+    "FINDING_COLUMNS",
+    "RULES",
+    "Rule",
+    "area_name",
+    "catalog",
+    "check",
+    "evaluate",
+    "evidence_text",
+    "rank",
+    "run",
+    "select_rules",
+]
 
 SEVERITY_ORDER = {"high": 0, "medium": 1, "low": 2}
 
@@ -40,6 +54,9 @@ def run(
     scheduler: str | None = None,
 ) -> pd.DataFrame:
     """Run the rule library on `dataset`; one row per customer and rule, highest impact first.
+
+    `evidence` is an English sentence; `evidence_code` holds the same evidence as clauses (JSON),
+    which `evidence_text(findings, lang)` renders in Chinese or English.
 
     `as_of` ('YYYY-MM', default the last billed month) ignores later bills and orders; `rules`
     limits the run to these ids; `params` overrides thresholds of `params/rules.yaml`. Rules whose
@@ -114,15 +131,17 @@ def rank(
 
 
 def catalog() -> pd.DataFrame:
-    """Every rule: id, area, titles in English and Chinese, what it checks, data it needs, parameters."""
+    """Every rule: id, area, title and what it checks in English and Chinese, data it needs,
+    parameters with their defaults, severity."""
     defaults = load_defaults()
     rows = [
         {
             "rule_id": rule.rule_id,
             "area": rule.area,
-            "title_en": rule.title_en,
-            "title_zh": rule.title_zh,
-            "checks": rule.checks,
+            "title_en": rule.title("en"),
+            "title_zh": rule.title("zh"),
+            "checks_en": rule.checks("en"),
+            "checks_zh": rule.checks("zh"),
             "needs": ", ".join(rule.needs),
             "parameters": ", ".join(
                 f"{name}={defaults[rule.rule_id][name]}" for name in rule.params
@@ -163,6 +182,7 @@ def _finish(raw: pd.DataFrame, rule: Rule, context: RuleContext, common: dict) -
     cust = raw["cust"].to_numpy()
     high = raw["revenue_impact"].to_numpy() >= common["severity_high_yuan"]
     severity = np.where(high, "high", rule.severity)
+    clauses = raw["evidence"]
     frame = pd.DataFrame(
         {
             "rule_id": rule.rule_id,
@@ -173,9 +193,10 @@ def _finish(raw: pd.DataFrame, rule: Rule, context: RuleContext, common: dict) -
             "district": context.customers["district"].take(cust).to_numpy(),
             "period_from": period_text(raw["month_from"].to_numpy()),
             "period_to": period_text(raw["month_to"].to_numpy()),
-            "evidence": raw["evidence"].to_numpy(),
+            "evidence": np.array([render(finding, "en") for finding in clauses], dtype=object),
             "revenue_impact": raw["revenue_impact"].to_numpy(dtype=float),
             "score": np.round(raw["score"].to_numpy(dtype=float), 4),
+            "evidence_code": np.array([encode(finding) for finding in clauses], dtype=object),
         },
         columns=list(FINDING_COLUMNS),
     )

@@ -6,18 +6,14 @@ import numpy as np
 import pandas as pd
 
 from auditkit.rules.context import RuleContext
+from auditkit.rules.evidence import Clause, clause
 from auditkit.rules.findings import (
-    count_text,
     empty_raw,
-    fmt_money,
-    fmt_number,
     optional_values,
     per_customer,
     per_customer_at,
-    period_span,
     raw,
 )
-from auditkit.rules.periods import period_text
 from auditkit.rules.registry import rule
 
 REDUCING_ORDERS = ("capacity_reduction", "suspension")
@@ -33,12 +29,6 @@ def _capacity_in_force(ctx: RuleContext) -> np.ndarray:
 @rule(
     "capacity_underbilled",
     area="capacity",
-    title_en="Basic charge on less capacity than the archive",
-    title_zh="基本电费计费容量小于档案容量",
-    checks=(
-        "capacity-basis customers: capacity_billed_kva below the contract capacity in force that "
-        "month, with no suspension covering the month"
-    ),
     needs=(
         "customers.contract_capacity_kva",
         "customers.basic_charge_basis",
@@ -59,22 +49,35 @@ def capacity_underbilled(ctx: RuleContext, params: dict) -> pd.DataFrame:
         return empty_raw()
     rows = rows[flagged]
     grouped = per_customer_at(
-        ctx, rows, revenue=gap[flagged] * ctx.kva_rate_due(rows),
-        in_force_last=in_force[rows], billed_last=billed[flagged],
-    )  # fmt: skip
+        ctx,
+        rows,
+        revenue=gap[flagged] * ctx.kva_rate_due(rows),
+        in_force_last=in_force[rows],
+        billed_last=billed[flagged],
+    )
     evidence = [
-        f"{count_text(n, 'bill')} {period_span(a, b)} charged the basic charge on "
-        f"less than the capacity in force, with no suspension covering "
-        f"{'it' if n == 1 else 'them'} (in {period_text(b)}: "
-        f"{fmt_number(kb)} kVA billed, {fmt_number(kf)} kVA in force) ({fmt_money(rev)})"
-        for n, a, b, kb, kf, rev in zip(
-            grouped["bills"], grouped["month_from"], grouped["month_to"], grouped["billed_last"],
-            grouped["in_force_last"], grouped["revenue"], strict=True,
-        )
-    ]  # fmt: skip
+        [
+            clause(
+                "capacity_underbilled",
+                bills=found.bills,
+                months=(found.month_from, found.month_to),
+                last=found.month_to,
+                billed=found.billed_last,
+                in_force=found.in_force_last,
+            ),
+            clause("revenue", amount=found.revenue),
+        ]
+        for found in grouped.itertuples()
+    ]
     score = 0.5 + 0.5 * (1 - grouped["billed_last"] / grouped["in_force_last"])
-    return raw(grouped["cust"], grouped["month_from"], grouped["month_to"], evidence,
-               grouped["revenue"], score)  # fmt: skip
+    return raw(
+        grouped["cust"],
+        grouped["month_from"],
+        grouped["month_to"],
+        evidence,
+        grouped["revenue"],
+        score,
+    )
 
 
 def _effective_orders(ctx: RuleContext, *order_types: str) -> pd.DataFrame:
@@ -94,14 +97,6 @@ def _months_after_reducing_order(ctx: RuleContext) -> np.ndarray:
 @rule(
     "demand_over_capacity",
     area="capacity",
-    title_en="Maximum demand persistently above the registered capacity",
-    title_zh="最大需量持续超过登记容量（疑似大换小、私增容量）",
-    checks=(
-        "max_demand_kw above demand_ratio × contract capacity in at least min_months of the last "
-        "lookback_months (months after a reduction or suspension belong to reduction_without_drop); "
-        "impact: basic charge on the highest demand seen so far above the capacity, each month "
-        "from the first month over"
-    ),
     needs=("customers.contract_capacity_kva", "bills.max_demand_kw"),
     params=("demand_ratio", "min_months", "lookback_months"),
     severity="high",
@@ -126,10 +121,14 @@ def demand_over_capacity(ctx: RuleContext, params: dict) -> pd.DataFrame:
     capacity_basis = ctx.customer_is("basic_charge_basis", "capacity")
     counted = np.flatnonzero(counted)
     window = pd.DataFrame(
-        {"cust": ctx.bill_customer[counted], "month": ctx.bill_month[counted],
-         "demand": demand[counted], "in_force": in_force[counted],
-         "kva_rate": np.where(capacity_basis[counted], ctx.kva_rate_due(counted), 0.0)}
-    )  # fmt: skip
+        {
+            "cust": ctx.bill_customer[counted],
+            "month": ctx.bill_month[counted],
+            "demand": demand[counted],
+            "in_force": in_force[counted],
+            "kva_rate": np.where(capacity_basis[counted], ctx.kva_rate_due(counted), 0.0),
+        }
+    )
     highest = window.groupby("cust")["demand"].cummax()
     window["escaped"] = (highest - window["in_force"]).clip(lower=0) * window["kva_rate"]
     totals = window.groupby("cust").agg(revenue=("escaped", "sum"), month_to=("month", "max"))
@@ -139,17 +138,23 @@ def demand_over_capacity(ctx: RuleContext, params: dict) -> pd.DataFrame:
     rated_current = customers["contract_capacity_kva"] / (np.sqrt(3) * customers["voltage_kv"])
     ct_primary = customers["ct_ratio"] * 5
     evidence = []
-    for n, a, b, peak, cap, primary, current, rev in zip(
-        grouped["bills"], grouped["month_from"], grouped["month_to"], grouped["demand_max"],
-        grouped["in_force_last"], ct_primary, rated_current, revenue, strict=True,
-    ):  # fmt: skip
-        text = (
-            f"maximum demand above the registered {fmt_number(cap)} kVA in "
-            f"{count_text(n, 'month')} {period_span(a, b)}, peak {fmt_number(peak)} kW"
-        )
+    for found, primary, current, escaped in zip(
+        grouped.itertuples(), ct_primary, rated_current, revenue, strict=True
+    ):
+        clauses = [
+            clause(
+                "demand_over_capacity",
+                capacity=found.in_force_last,
+                over=found.bills,
+                months=(found.month_from, found.month_to),
+                peak=found.demand_max,
+            )
+        ]
         if primary > 2 * 1.25 * current:
-            text += f"; CT primary {fmt_number(primary)} A is sized for far more than the rated {fmt_number(current, 1)} A"
-        evidence.append(text + (f" (basic charge lower bound {fmt_money(rev)})" if rev > 0 else ""))
+            clauses.append(clause("ct_oversized", primary=primary, rated=current))
+        if escaped > 0:
+            clauses.append(clause("basic_charge_lower_bound", amount=escaped))
+        evidence.append(clauses)
     score = np.minimum(1.0, grouped["demand_max"] / grouped["in_force_last"] - 0.5)
     # Every customer listed has bills counted: its months over capacity are among them.
     month_to = totals["month_to"].to_numpy()
@@ -159,13 +164,6 @@ def demand_over_capacity(ctx: RuleContext, params: dict) -> pd.DataFrame:
 @rule(
     "reduction_without_drop",
     area="capacity",
-    title_en="Capacity reduced or suspended but load carries on",
-    title_zh="减容或暂停后用电未相应下降（疑似私启封存设备）",
-    checks=(
-        "after a capacity reduction or suspension, energy stays at kwh_ratio of the months before, "
-        "or maximum demand exceeds demand_ratio × the remaining capacity; impact: basic charge on "
-        "the capacity given up, each month counted once however many orders cover it"
-    ),
     needs=("work_orders.effective_date", "bills.kwh_billed"),
     params=("kwh_ratio", "demand_ratio", "min_reduction", "before_months", "min_months_after"),
     severity="high",
@@ -217,10 +215,13 @@ def reduction_without_drop(ctx: RuleContext, params: dict) -> pd.DataFrame:
         escaped=((joined["old"] - joined["capacity_billed"]) * joined["kva_rate"]).where(after),
     )
     stats = joined.groupby("order").agg(
-        kwh_year_before=("kwh_year_before", "mean"), kwh_just_before=("kwh_just_before", "mean"),
-        months_year_before=("months_year_before", "sum"), kwh_after=("kwh_after", "mean"),
-        demand_after=("demand_after", "max"), months_after=("months_after", "sum"),
-    )  # fmt: skip
+        kwh_year_before=("kwh_year_before", "mean"),
+        kwh_just_before=("kwh_just_before", "mean"),
+        months_year_before=("months_year_before", "sum"),
+        kwh_after=("kwh_after", "mean"),
+        demand_after=("demand_after", "max"),
+        months_after=("months_after", "sum"),
+    )
     frame = frame.join(stats, on="order")
     seasonal = frame["months_year_before"] >= np.minimum(
         frame["months_after"], params["min_months_after"]
@@ -252,45 +253,45 @@ def reduction_without_drop(ctx: RuleContext, params: dict) -> pd.DataFrame:
     spans_of = spans_of.reindex(shown["cust"])
     amounts = revenue.reindex(shown["cust"]).fillna(0.0).to_numpy()
     evidence = [
-        _reduction_evidence(order, more, amount, params)
+        _reduction_evidence(order, more, amount)
         for order, more, amount in zip(shown.itertuples(), counts - 1, amounts, strict=True)
     ]
     month_to = np.minimum(spans_of["end"].to_numpy() - 1, ctx.as_of)
-    return raw(shown["cust"], spans_of["start"], month_to, evidence, amounts,
-               np.minimum(1.0, shown["ratio"].fillna(1.0)))  # fmt: skip
+    return raw(
+        shown["cust"],
+        spans_of["start"],
+        month_to,
+        evidence,
+        amounts,
+        np.minimum(1.0, shown["ratio"].fillna(1.0)),
+    )
 
 
-def _reduction_evidence(order: object, more: int, amount: float, params: dict) -> str:
+def _reduction_evidence(order: object, more: int, amount: float) -> list[Clause]:
     """What reduction_without_drop saw for one order, naming only the tests that fired."""
-    kind = "suspension" if order.order_type == "suspension" else "capacity reduction"
+    kind = "suspension" if order.order_type == "suspension" else "capacity_reduction"
     reasons = []
     if order.energy_kept:
-        baseline = "the same months a year before" if order.seasonal else "the months before"
-        reasons.append(f"energy stayed at {order.ratio:.0%} of {baseline}")
+        baseline = "year_before" if order.seasonal else "months_before"
+        reasons.append(clause(f"energy_kept.{baseline}", ratio=order.ratio))
     if order.over_demand:
         reasons.append(
-            f"maximum demand reached {fmt_number(order.demand_after)} kW, above the "
-            f"{fmt_number(order.remaining)} kVA left"
+            clause("demand_above_remaining", demand=order.demand_after, remaining=order.remaining)
         )
-    return (
-        f"{kind} {fmt_number(order.old)}→{fmt_number(order.remaining)} kVA from "
-        f"{period_text(order.start)}, yet "
-        + " and ".join(reasons)
-        + (f"; {more} more such {'order' if more == 1 else 'orders'}" if more else "")
-        + f" ({fmt_money(amount)} basic charge escaped)"
+    found = clause(
+        f"reduction_without_drop.{kind}",
+        old=order.old,
+        remaining=order.remaining,
+        start=order.start,
+        reasons=reasons,
     )
+    tail = [clause("more_such_orders", more=more)] if more else []
+    return [found, *tail, clause("basic_charge_escaped", amount=amount)]
 
 
 @rule(
     "suspension_overrun",
     area="capacity",
-    title_en="Suspension beyond the allowed length",
-    title_zh="暂停超期（超期未恢复基本电费）",
-    checks=(
-        "a suspension shorter than min_days, or lasting (until resumption or the audit date) more "
-        "than max_months; impact: basic charge on the suspended capacity after the limit, each "
-        "month counted once however many suspensions overlap"
-    ),
     needs=("work_orders.effective_date",),
     params=("max_months", "min_days"),
     severity="high",
@@ -311,15 +312,21 @@ def suspension_overrun(ctx: RuleContext, params: dict) -> pd.DataFrame:
     if not flagged.any():
         return empty_raw()
     hits = spans[flagged].assign(
-        end_month=end_month[flagged], length=length[flagged], too_long=too_long[flagged],
-        resumed=resumed[flagged], days=days[flagged],
+        end_month=end_month[flagged],
+        length=length[flagged],
+        too_long=too_long[flagged],
+        resumed=resumed[flagged],
+        days=days[flagged],
         limit=spans["effective_month"].to_numpy()[flagged] + params["max_months"],
-    )  # fmt: skip
+    )
     late = hits[hits["too_long"]]
     revenue = _overrun_revenue(ctx, late)
     # Each customer's finding shows its longest overrun (or its first too-short suspension).
-    shown = hits.sort_values(["cust", "too_long", "length", "effective_month"],
-                             ascending=[True, False, False, True], kind="stable")  # fmt: skip
+    shown = hits.sort_values(
+        ["cust", "too_long", "length", "effective_month"],
+        ascending=[True, False, False, True],
+        kind="stable",
+    )
     shown = shown.drop_duplicates("cust").reset_index(drop=True)
     more = hits.groupby("cust").size().reindex(shown["cust"]).to_numpy() - 1
     window = late.groupby("cust").agg(month_from=("limit", "min"), month_to=("end_month", "max"))
@@ -329,7 +336,7 @@ def suspension_overrun(ctx: RuleContext, params: dict) -> pd.DataFrame:
     month_to = np.where(overran, window["month_to"], shown["end_month"]) - 1
     amounts = revenue.reindex(shown["cust"]).fillna(0.0).to_numpy()
     evidence = [
-        _suspension_evidence(span, extra, amount, ctx, params)
+        _suspension_evidence(span, extra, amount, ctx.as_of, params)
         for span, extra, amount in zip(shown.itertuples(), more, amounts, strict=True)
     ]
     month_to = np.maximum(np.minimum(month_to, ctx.as_of), month_from)
@@ -344,9 +351,12 @@ def _overrun_revenue(ctx: RuleContext, late: pd.DataFrame) -> pd.Series:
     rows = np.flatnonzero(ctx.bills_of(late["cust"].to_numpy()))
     gap = np.clip(_capacity_in_force(ctx)[rows] - ctx.capacity_billed(rows), 0, None)
     probe = pd.DataFrame(
-        {"cust": ctx.bill_customer[rows], "month": ctx.bill_month[rows],
-         "gap": gap * ctx.kva_rate_due(rows)}
-    )  # fmt: skip
+        {
+            "cust": ctx.bill_customer[rows],
+            "month": ctx.bill_month[rows],
+            "gap": gap * ctx.kva_rate_due(rows),
+        }
+    )
     joined = probe.merge(late[["cust", "limit", "end_month"]], on="cust")
     joined = joined[(joined["month"] >= joined["limit"]) & (joined["month"] < joined["end_month"])]
     # Overlapping suspensions past their limits cover the same months: count each month once.
@@ -357,25 +367,34 @@ def _overrun_revenue(ctx: RuleContext, late: pd.DataFrame) -> pd.Series:
 
 
 def _suspension_evidence(
-    span: object, more: int, amount: float, ctx: RuleContext, params: dict
-) -> str:
+    span: object, more: int, amount: float, as_of: int, params: dict
+) -> list[Clause]:
     """One customer's suspension finding: the span shown, the limit broken, the money."""
     if span.too_long:
         ended = (
-            f"resumed {period_text(span.end_month)}"
+            clause("suspension.resumed", at=span.end_month)
             if span.resumed
-            else f"not resumed by {ctx.as_of_period}"
+            else clause("suspension.not_resumed", as_of=as_of)
         )
-        text = (
-            f"suspension from {period_text(span.effective_month)} {ended}: "
-            f"{count_text(span.length, 'month')}, over the {params['max_months']}-month limit; "
-            f"the basic charge on the full capacity was due again from {period_text(span.limit)}"
+        found = clause(
+            "suspension.too_long",
+            start=span.effective_month,
+            ended=ended,
+            length=span.length,
+            limit=params["max_months"],
+            due_from=span.limit,
         )
     else:
-        text = (
-            f"suspension {span.effective_date:%Y-%m-%d}..{span.end_date:%Y-%m-%d} lasted "
-            f"{count_text(int(span.days), 'day')}, under the {params['min_days']}-day minimum"
+        found = clause(
+            "suspension.too_short",
+            start=span.effective_date,
+            end=span.end_date,
+            days=span.days,
+            minimum=params["min_days"],
         )
+    evidence = [found]
     if more:
-        text += f"; {more} more {'suspension' if more == 1 else 'suspensions'} out of limits"
-    return text + (f" ({fmt_money(amount)})" if amount > 0 else "")
+        evidence.append(clause("more_suspensions", more=more))
+    if amount > 0:
+        evidence.append(clause("revenue", amount=amount))
+    return evidence

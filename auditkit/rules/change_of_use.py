@@ -8,20 +8,17 @@ import numpy as np
 import pandas as pd
 
 from auditkit.rules.context import CAPACITY_ORDERS, RuleContext, spread_over_runs
+from auditkit.rules.evidence import Clause, clause
 from auditkit.rules.findings import (
-    count_text,
     empty_raw,
     flagged_rows,
-    fmt_money,
-    fmt_number,
     optional_values,
     order_between_bills,
     per_customer_at,
-    period_span,
     raw,
     zero_where_nan,
 )
-from auditkit.rules.periods import date_month_number, period_text
+from auditkit.rules.periods import date_month_number
 from auditkit.rules.registry import rule
 
 STEPS = (  # (step column, previous step column, parameter with its time limit in days)
@@ -34,12 +31,6 @@ STEPS = (  # (step column, previous step column, parameter with its time limit i
 @rule(
     "order_stalled",
     area="change_of_use",
-    title_en="Work order stalled in its lifecycle",
-    title_zh="工单流转超时（传递、登记、归档不及时）",
-    checks=(
-        "a work order step (transfer, registration, archiving) done later than its time limit after "
-        "the previous step, or not done although the limit has passed at the audit date"
-    ),
     needs=("work_orders.transferred_at", "work_orders.registered_at", "work_orders.archived_at"),
     params=("transfer_days", "register_days", "archive_days"),
     severity="medium",
@@ -60,7 +51,7 @@ def order_stalled(ctx: RuleContext, params: dict) -> pd.DataFrame:
             done, (orders[step] - orders[previous]).dt.days, (as_of - orders[previous]).dt.days
         )
         late = reached & (np.nan_to_num(waited, nan=-1) > limit)
-        stalled_step[late] = np.where(done[late], f"{step} late", f"{step} missing")
+        stalled_step[late] = np.where(done[late], f"{step}:late", f"{step}:missing")
         days_over[late] = waited[late] - limit
         reached &= ~late & done
     flagged = stalled_step != ""
@@ -72,28 +63,37 @@ def order_stalled(ctx: RuleContext, params: dict) -> pd.DataFrame:
     first = hits.groupby("cust", as_index=False).first()
     issued_month = date_month_number(first["issued_at"])
     evidence = [
-        f"order {oid} ({kind}) issued {issued:%Y-%m-%d}: {step.replace('_at', '')} "
-        f"{int(over)} days over the limit" + (f"; {n - 1} more stalled orders" if n > 1 else "")
-        for oid, kind, issued, step, over, n in zip(
-            first["order_id"], first["order_type"], first["issued_at"], first["step"],
-            first["over"], counts.to_numpy(), strict=True,
-        )
-    ]  # fmt: skip
+        _stalled_evidence(order, count - 1)
+        for order, count in zip(first.itertuples(), counts.to_numpy(), strict=True)
+    ]
     month_from = np.maximum(issued_month, 0)
-    return raw(first["cust"], month_from, np.full(len(first), ctx.as_of), evidence,
-               np.zeros(len(first)), np.minimum(1.0, 0.3 + first["over"] / 60))  # fmt: skip
+    return raw(
+        first["cust"],
+        month_from,
+        np.full(len(first), ctx.as_of),
+        evidence,
+        np.zeros(len(first)),
+        np.minimum(1.0, 0.3 + first["over"] / 60),
+    )
+
+
+def _stalled_evidence(order: object, more: int) -> list[Clause]:
+    """The order shown (the one most over its limit), its late or missing step, the others."""
+    step, _, state = order.step.partition(":")
+    found = clause(
+        f"order_stalled.{state}",
+        order=order.order_id,
+        type=order.order_type,
+        issued=order.issued_at,
+        step=step.removesuffix("_at"),
+        over=order.over,
+    )
+    return [found, clause("more_stalled_orders", more=more)] if more else [found]
 
 
 @rule(
     "order_not_applied",
     area="change_of_use",
-    title_en="Work order not applied to billing",
-    title_zh="变更工单未在计费中执行",
-    checks=(
-        "after an order's effective month (plus grace_months), and until a later order of the same "
-        "kind, bills still use the old tariff (tariff_change) or the old capacity "
-        "(capacity_increase / capacity_reduction)"
-    ),
     needs=("work_orders.effective_date",),
     params=("grace_months",),
     severity="high",
@@ -104,18 +104,27 @@ def order_not_applied(ctx: RuleContext, params: dict) -> pd.DataFrame:
     if orders.empty:
         return empty_raw()
     is_tariff_order = (orders["order_type"] == "tariff_change").to_numpy()
-    table = pd.DataFrame({
-        "cust": orders["cust"].to_numpy(), "effective": orders["effective_month"].to_numpy(),
-        "kind": np.where(is_tariff_order, "tariff", "capacity"),
-        "order_id": orders["order_id"].to_numpy(), "order_type": orders["order_type"].to_numpy(),
-        "old": orders["old_value"].to_numpy(dtype=object), "new": orders["new_value"].to_numpy(dtype=object),
-    })  # fmt: skip
+    table = pd.DataFrame(
+        {
+            "cust": orders["cust"].to_numpy(),
+            "effective": orders["effective_month"].to_numpy(),
+            "kind": np.where(is_tariff_order, "tariff", "capacity"),
+            "order_id": orders["order_id"].to_numpy(),
+            "order_type": orders["order_type"].to_numpy(),
+            "old": orders["old_value"].to_numpy(dtype=object),
+            "new": orders["new_value"].to_numpy(dtype=object),
+        }
+    )
     rows = np.flatnonzero(ctx.bills_of(table["cust"].to_numpy()))
-    bills = pd.DataFrame({
-        "row": rows, "cust": ctx.bill_customer[rows], "month": ctx.bill_month[rows],
-        "tariff": ctx.bills["tariff_billed"].iloc[rows].to_numpy(dtype=object),
-        "capacity": optional_values(ctx.bills, "capacity_billed_kva")[rows],
-    })  # fmt: skip
+    bills = pd.DataFrame(
+        {
+            "row": rows,
+            "cust": ctx.bill_customer[rows],
+            "month": ctx.bill_month[rows],
+            "tariff": ctx.bills["tariff_billed"].iloc[rows].to_numpy(dtype=object),
+            "capacity": optional_values(ctx.bills, "capacity_billed_kva")[rows],
+        }
+    )
     joined = bills.merge(table, on="cust")
     # The order in force for a bill is the latest of its kind that took effect by then.
     joined = joined[joined["month"] >= joined["effective"]]
@@ -125,8 +134,11 @@ def order_not_applied(ctx: RuleContext, params: dict) -> pd.DataFrame:
     is_tariff = (joined["kind"] == "tariff").to_numpy()
     old = joined["old"].to_numpy(dtype=object)
     old_capacity = pd.to_numeric(joined["old"], errors="coerce").to_numpy(dtype=float)
-    stale = np.where(is_tariff, joined["tariff"].to_numpy(dtype=object) == old,
-                     np.isclose(joined["capacity"].to_numpy(), old_capacity))  # fmt: skip
+    stale = np.where(
+        is_tariff,
+        joined["tariff"].to_numpy(dtype=object) == old,
+        np.isclose(joined["capacity"].to_numpy(), old_capacity),
+    )
     hits = joined[stale].copy()
     if hits.empty:
         return empty_raw()
@@ -146,34 +158,55 @@ def order_not_applied(ctx: RuleContext, params: dict) -> pd.DataFrame:
     )
     energy_gap = (due_rate - billed_rate) * kwh
     hits["revenue"] = np.clip(np.nan_to_num(np.where(is_tariff, energy_gap, capacity_gap)), 0, None)
-    per_order = hits.groupby(["cust", "order_id"], as_index=False, sort=False).agg(
-        month_from=("month", "min"), month_to=("month", "max"), bills=("row", "size"),
-        revenue=("revenue", "sum"), order_type=("order_type", "first"), kind=("kind", "first"),
-        effective=("effective", "first"), old=("old", "first"), new=("new", "first"),
-    ).sort_values(["cust", "month_from", "order_id"], kind="stable")  # fmt: skip
+    per_order = (
+        hits.groupby(["cust", "order_id"], as_index=False, sort=False)
+        .agg(
+            month_from=("month", "min"),
+            month_to=("month", "max"),
+            bills=("row", "size"),
+            revenue=("revenue", "sum"),
+            order_type=("order_type", "first"),
+            kind=("kind", "first"),
+            effective=("effective", "first"),
+            old=("old", "first"),
+            new=("new", "first"),
+        )
+        .sort_values(["cust", "month_from", "order_id"], kind="stable")
+    )
     per_customer_total = per_order.groupby("cust").agg(
-        month_from=("month_from", "min"), month_to=("month_to", "max"),
-        revenue=("revenue", "sum"), orders=("order_id", "size"),
-    )  # fmt: skip
+        month_from=("month_from", "min"),
+        month_to=("month_to", "max"),
+        revenue=("revenue", "sum"),
+        orders=("order_id", "size"),
+    )
     shown = per_order.drop_duplicates("cust")  # each customer's earliest order not applied
     totals = per_customer_total.reindex(shown["cust"])
     evidence = []
     for order, orders_count, total in zip(
         shown.itertuples(), totals["orders"], totals["revenue"], strict=True
     ):
-        unit = "" if order.kind == "tariff" else " kVA"
-        more = orders_count - 1
-        new_value = "(empty)" if pd.isna(order.new) else order.new
-        evidence.append(
-            f"order {order.order_id} ({order.order_type} {order.old}→{new_value}{unit}) took "
-            f"effect in {period_text(order.effective)}, yet {count_text(order.bills, 'bill')} "
-            f"{period_span(order.month_from, order.month_to)} still use "
-            f"{order.old}{unit}"
-            + (f"; {more} more {'order' if more == 1 else 'orders'} not applied" if more else "")
-            + f" ({fmt_money(total)})"
+        found = clause(
+            f"order_not_applied.{order.kind}",
+            order=order.order_id,
+            type=order.order_type,
+            old=order.old,
+            new=order.new,
+            effective=order.effective,
+            bills=order.bills,
+            months=(order.month_from, order.month_to),
         )
-    return raw(shown["cust"], totals["month_from"], totals["month_to"], evidence,
-               totals["revenue"], np.minimum(1.0, 0.5 + shown["bills"].to_numpy() / 12))  # fmt: skip
+        more = (
+            [clause("more_orders_not_applied", more=orders_count - 1)] if orders_count > 1 else []
+        )
+        evidence.append([found, *more, clause("revenue", amount=total)])
+    return raw(
+        shown["cust"],
+        totals["month_from"],
+        totals["month_to"],
+        evidence,
+        totals["revenue"],
+        np.minimum(1.0, 0.5 + shown["bills"].to_numpy() / 12),
+    )
 
 
 def _previous_known(ctx: RuleContext, values: np.ndarray) -> np.ndarray:
@@ -229,13 +262,6 @@ class _Runs:
 @rule(
     "change_without_order",
     area="change_of_use",
-    title_en="Billing changed with no work order",
-    title_zh="无工单变更计费参数（电价、容量、倍率）",
-    checks=(
-        "tariff_billed, capacity_billed_kva or multiplier_billed differs from the previous bill with "
-        "no work order of the matching type taking effect between the two bills (±window_months); "
-        "impact: what the previous terms would have charged while the new ones last"
-    ),
     needs=("bills.tariff_billed", "bills.multiplier_billed"),
     params=("window_months",),
     severity="high",
@@ -300,27 +326,32 @@ def change_without_order(ctx: RuleContext, params: dict) -> pd.DataFrame:
     )
     revenue = np.clip(tariff_gap, 0, None) + multiplier_gap + capacity_gap
     grouped = per_customer_at(ctx, rows, revenue=revenue)
-    described = {
-        "tariff": (flagged_rows(ctx, tariff_silent), lambda r: (
-            f"tariff {bills['tariff_billed'].iat[r - 1]}→{bills['tariff_billed'].iat[r]}")),
-        "capacity": (flagged_rows(ctx, capacity_silent), lambda r: (
-            f"capacity {fmt_number(previous_capacity[r])}→{fmt_number(capacity[r])} kVA")),
-        "multiplier": (flagged_rows(ctx, multiplier_silent), lambda r: (
-            f"multiplier {fmt_number(multiplier[r - 1], 2)}→{fmt_number(multiplier[r], 2)}")),
-    }  # fmt: skip
+    tariffs = bills["tariff_billed"]
+    described = {  # per kind of change: its unexplained bills, and the terms before and after
+        "tariff": (tariff_silent, lambda r: (tariffs.iat[r - 1], tariffs.iat[r])),
+        "capacity": (capacity_silent, lambda r: (previous_capacity[r], capacity[r])),
+        "multiplier": (multiplier_silent, lambda r: (multiplier[r - 1], multiplier[r])),
+    }
+    firsts = {kind: flagged_rows(ctx, silent) for kind, (silent, _) in described.items()}
     evidence = []
     for cust, total in zip(grouped["cust"], grouped["revenue"], strict=True):
-        what = []
-        for firsts, describe in described.values():
-            if cust in firsts.index:
-                row, count = firsts.loc[cust, "first"], firsts.loc[cust, "count"]
-                what.append(
-                    f"{describe(row)} in {period_text(month[row])}"
-                    + (f" and {count_text(count - 1, 'more change')}" if count > 1 else "")
+        changes = []
+        for kind, (_, terms) in described.items():
+            if cust in firsts[kind].index:
+                row, count = firsts[kind].loc[cust, "first"], firsts[kind].loc[cust, "count"]
+                old, new = terms(row)
+                more = clause("more_changes", count=count - 1) if count > 1 else None
+                changes.append(
+                    clause(f"changed.{kind}", old=old, new=new, at=month[row], more=more)
                 )
         evidence.append(
-            f"billing changed with no work order within ±{window} months: {'; '.join(what)} "
-            f"({fmt_money(total)} under-billed since)"
+            [clause("change_without_order", window=window, changes=changes, amount=total)]
         )
-    return raw(grouped["cust"], grouped["month_from"], grouped["month_to"], evidence,
-               grouped["revenue"], np.full(len(grouped), 0.9))  # fmt: skip
+    return raw(
+        grouped["cust"],
+        grouped["month_from"],
+        grouped["month_to"],
+        evidence,
+        grouped["revenue"],
+        np.full(len(grouped), 0.9),
+    )

@@ -9,7 +9,8 @@ import pandas as pd
 
 from auditkit.errors import ParameterError
 from auditkit.rules.context import RuleContext
-from auditkit.rules.findings import empty_raw, fmt_money, raw
+from auditkit.rules.evidence import Clause, clause
+from auditkit.rules.findings import empty_raw, raw
 from auditkit.rules.periods import period_text
 from auditkit.rules.registry import rule
 from auditkit.stats.theft import score_level_shifts
@@ -33,14 +34,6 @@ DAYS_PER_MONTH = 30
 @rule(
     "consumption_drop",
     area="routine",
-    title_en="Sustained drop in consumption (theft signal)",
-    title_zh="用电量持续突降（疑似窃电或计量故障）",
-    checks=(
-        "a step down in a customer's monthly energy (or daily smart-meter reads, source: "
-        "daily_reads), adjusted for season and trend, against its own history and its peers (usage "
-        "type and district), lasting at least min_months_after months; drops near a reduction, "
-        "suspension, closure or tariff change, and runs of zero kWh (zero_consumption), are left out"
-    ),
     needs=("bills.kwh_billed",),
     params=(
         "min_score",
@@ -88,7 +81,7 @@ def consumption_drop(ctx: RuleContext, params: dict) -> pd.DataFrame:
     scored = _unexplained(ctx, scored, params)
     if scored.empty:
         return empty_raw()
-    evidence = _evidence(scored, "consumption", "seasonal", "months")
+    evidence = _evidence(scored, "monthly")
     return _findings(ctx, scored, evidence, params["min_score"])
 
 
@@ -99,17 +92,22 @@ def _unexplained(ctx: RuleContext, scored: pd.DataFrame, params: dict) -> pd.Dat
     return scored[(scored["kwh_after"] > 0).to_numpy() & ~explained]
 
 
-def _evidence(scored: pd.DataFrame, what: str, level: str, unit: str) -> list[str]:
-    """What the score saw, per scored customer; `unit` names the steps (months or days)."""
+def _evidence(scored: pd.DataFrame, steps: str) -> list[list[Clause]]:
+    """What the score saw, per scored customer; `steps` says whether it scored months or days."""
     return [
-        f"{what} fell to {ratio:.0%} of its {level} level from {change} and stayed down for "
-        f"{int(steps)} {unit} (suspicion score {score:.1f}; {peer:.1f} robust SD beyond peers of "
-        f"the same usage type and district); {fmt_money(revenue)} estimated unbilled"
-        for ratio, change, steps, score, peer, revenue in zip(
-            scored["drop_ratio"], scored["change_at"], scored["steps_since_change"], scored["score"],
-            scored["peer_z"], scored["revenue"], strict=True,
-        )
-    ]  # fmt: skip
+        [
+            clause(
+                f"consumption_drop.{steps}",
+                ratio=found.drop_ratio,
+                change=found.change_at,
+                steps=found.steps_since_change,
+                score=found.score,
+                peer=found.peer_z,
+                revenue=found.revenue,
+            )
+        ]
+        for found in scored.itertuples()
+    ]
 
 
 def _findings(
@@ -117,8 +115,14 @@ def _findings(
 ) -> pd.DataFrame:
     # Map the unbounded suspicion score onto (0, 1) for ranking alongside other rules.
     score01 = 1 - np.exp(-scored["score"].to_numpy(dtype=float) / (2 * min_score))
-    return raw(scored["cust"], scored["change_month"], np.full(len(scored), ctx.as_of), evidence,
-               scored["revenue"], score01)  # fmt: skip
+    return raw(
+        scored["cust"],
+        scored["change_month"],
+        np.full(len(scored), ctx.as_of),
+        evidence,
+        scored["revenue"],
+        score01,
+    )
 
 
 def _daily_drop(ctx: RuleContext, params: dict) -> pd.DataFrame:
@@ -168,17 +172,21 @@ def _daily_drop(ctx: RuleContext, params: dict) -> pd.DataFrame:
     rate = _latest_energy_rate(ctx)[row_customer[chosen]]
     scored = pd.DataFrame(
         {
-            "cust": row_customer[chosen], "score": shifts.score[chosen], "drop_ratio": drop_ratio,
+            "cust": row_customer[chosen],
+            "score": shifts.score[chosen],
+            "drop_ratio": drop_ratio,
             "change_at": pd.to_datetime(change_date).strftime("%Y-%m-%d"),
-            "steps_since_change": shifts.steps_since_change[chosen], "peer_z": shifts.peer_z[chosen],
-            "change_month": change_month, "kwh_after": after,
+            "steps_since_change": shifts.steps_since_change[chosen],
+            "peer_z": shifts.peer_z[chosen],
+            "change_month": change_month,
+            "kwh_after": after,
             "revenue": after * (1 / np.maximum(drop_ratio, 0.05) - 1) * rate,
         }
-    )  # fmt: skip
+    )
     scored = _unexplained(ctx, scored, params)
     if scored.empty:
         return empty_raw()
-    evidence = _evidence(scored, "daily smart-meter consumption", "usual", "days")
+    evidence = _evidence(scored, "daily")
     return _findings(ctx, scored, evidence, params["daily_min_score"])
 
 

@@ -1,5 +1,6 @@
-"""Shape of a finding, and the helpers rules share to build one: rates due, orders near a bill,
-flagged bills grouped into one finding per customer, runs of months, evidence formatting."""
+"""Shape of a finding, and the helpers rules share to build one: orders near a bill, flagged
+bills grouped into one finding per customer, runs of months. Evidence is made of clauses
+(`auditkit.rules.evidence`)."""
 
 from __future__ import annotations
 
@@ -7,7 +8,7 @@ import numpy as np
 import pandas as pd
 
 from auditkit.rules.context import RuleContext
-from auditkit.rules.periods import period_text
+from auditkit.rules.evidence import Clause
 
 FINDING_COLUMNS = (
     "rule_id",
@@ -20,6 +21,7 @@ FINDING_COLUMNS = (
     "evidence",
     "revenue_impact",
     "score",
+    "evidence_code",
 )
 RAW_COLUMNS = ("cust", "month_from", "month_to", "evidence", "revenue_impact", "score")
 
@@ -28,21 +30,30 @@ def raw(
     cust: np.ndarray,
     month_from: np.ndarray,
     month_to: np.ndarray,
-    evidence: list[str] | np.ndarray,
+    evidence: list[list[Clause]],
     revenue_impact: np.ndarray,
     score: np.ndarray,
 ) -> pd.DataFrame:
-    """What a rule's check returns: customer codes and month numbers, finished by `rules.run`."""
+    """What a rule's check returns: customer codes, month numbers and each finding's evidence
+    clauses, finished by `rules.run` (which renders and encodes the evidence)."""
     return pd.DataFrame(
         {
             "cust": np.asarray(cust, dtype=np.int64),
             "month_from": np.asarray(month_from, dtype=np.int64),
             "month_to": np.asarray(month_to, dtype=np.int64),
-            "evidence": np.asarray(evidence, dtype=object),
+            "evidence": _objects(evidence),
             "revenue_impact": np.round(np.maximum(np.nan_to_num(revenue_impact), 0.0), 2),
             "score": np.clip(np.nan_to_num(np.asarray(score, dtype=float)), 0.0, 1.0),
         }
     )
+
+
+def _objects(items: list) -> np.ndarray:
+    """`items` as a 1-d object array (np.asarray would make lists of clauses a 2-d array)."""
+    array = np.empty(len(items), dtype=object)
+    for position, item in enumerate(items):
+        array[position] = item
+    return array
 
 
 def empty_raw() -> pd.DataFrame:
@@ -64,8 +75,11 @@ def per_customer_at(ctx: RuleContext, rows: np.ndarray, **values: np.ndarray) ->
     """`per_customer` of the bills at `rows` (positions, or a mask), with `values` given for
     those bills only: rules compute money for the bills they flag, not for every bill."""
     frame = pd.DataFrame({"cust": ctx.bill_customer[rows], "month": ctx.bill_month[rows]} | values)
-    aggregations = {"month_from": ("month", "min"), "month_to": ("month", "max"),
-                    "bills": ("month", "size")}  # fmt: skip
+    aggregations = {
+        "month_from": ("month", "min"),
+        "month_to": ("month", "max"),
+        "bills": ("month", "size"),
+    }
     for name in values:
         statistic = next(
             (s for s in ("max", "min", "first", "last") if name.endswith("_" + s)), "sum"
@@ -118,18 +132,6 @@ def zero_where_nan(values: np.ndarray) -> np.ndarray:
     return np.where(np.isnan(values), 0.0, values)
 
 
-def count_text(count: int, noun: str) -> str:
-    """'1 bill', '1,460 days': a count with its noun in the right number."""
-    return f"{count} {noun}" if count == 1 else f"{count:,} {noun}s"
-
-
-def period_span(month_from: int, month_to: int) -> str:
-    """Months as evidence names them: '2024-03..2024-07', or '2024-03' for a single month."""
-    if month_from == month_to:
-        return period_text(month_from)
-    return f"{period_text(month_from)}..{period_text(month_to)}"
-
-
 def flagged_rows(ctx: RuleContext, flag: np.ndarray) -> pd.DataFrame:
     """Per customer with a flagged bill: its first and last flagged rows and how many are flagged.
 
@@ -144,15 +146,6 @@ def flagged_rows_at(ctx: RuleContext, rows: np.ndarray) -> pd.DataFrame:
     return frame.groupby("cust").agg(
         first=("row", "first"), last=("row", "last"), count=("row", "size")
     )
-
-
-def fmt_money(value: float) -> str:
-    return f"¥{value:,.2f}"
-
-
-def fmt_number(value: float, digits: int = 0) -> str:
-    """A number with thousands separators; '?' for a missing value."""
-    return "?" if pd.isna(value) else f"{value:,.{digits}f}"
 
 
 def runs(ctx: RuleContext, flag: np.ndarray) -> pd.DataFrame:

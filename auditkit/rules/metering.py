@@ -6,28 +6,22 @@ import numpy as np
 import pandas as pd
 
 from auditkit.rules.context import RuleContext
+from auditkit.rules.evidence import clause
 from auditkit.rules.findings import (
-    count_text,
     empty_raw,
     flagged_rows_at,
-    fmt_money,
-    fmt_number,
     order_between_bills,
     per_customer_at,
-    period_span,
     raw,
     zero_where_nan,
 )
-from auditkit.rules.periods import add_months, date_month_number, period_text
+from auditkit.rules.periods import add_months, date_month_number
 from auditkit.rules.registry import rule
 
 
 @rule(
     "multiplier_mismatch",
     area="metering",
-    title_en="Billed multiplier differs from the archive",
-    title_zh="计费倍率与档案倍率不符",
-    checks="multiplier_billed ≠ archive ct_ratio × pt_ratio; impact from the first mismatched bill",
     needs=("customers.ct_ratio", "customers.pt_ratio", "bills.multiplier_billed"),
     params=("relative_tolerance",),
     severity="high",
@@ -61,27 +55,51 @@ def multiplier_mismatch(ctx: RuleContext, params: dict) -> pd.DataFrame:
         billed_max=billed,
         archive_first=archive,
     )
-    customers = customers.iloc[grouped["cust"]]
+    archive_ratios = customers[["ct_ratio", "pt_ratio"]].iloc[grouped["cust"]]
     evidence = [
-        f"{count_text(n, 'bill')} {period_span(a, b)} used "
-        + (f"multiplier {fmt_number(low, 2)}" if low == high
-           else f"multipliers {fmt_number(low, 2)} to {fmt_number(high, 2)}")
-        + f" where the archive has CT {fmt_number(ct, 2)} × PT {fmt_number(pt, 2)} = "
-        f"{fmt_number(ma, 2)}: "
-        + (f"{fmt_number(kwh)} kWh not billed" if kwh >= 0
-           else f"{fmt_number(-kwh)} kWh billed too much")
-        + (f", demand charge short by {fmt_money(short)}" if short > 0 else "")
-        + f" ({fmt_money(max(rev, 0.0))})"
-        for n, a, b, low, high, ct, pt, ma, kwh, short, rev in zip(
-            grouped["bills"], grouped["month_from"], grouped["month_to"], grouped["billed_min"],
-            grouped["billed_max"], customers["ct_ratio"], customers["pt_ratio"],
-            grouped["archive_first"], grouped["missing_kwh"], grouped["missing_basic"],
-            grouped["revenue"], strict=True,
+        _multiplier_evidence(found, ratios)
+        for found, ratios in zip(
+            grouped.itertuples(), archive_ratios.itertuples(index=False), strict=True
         )
-    ]  # fmt: skip
+    ]
     score = np.abs(1 - grouped["billed_min"] / grouped["archive_first"])
-    return raw(grouped["cust"], grouped["month_from"], grouped["month_to"], evidence,
-               grouped["revenue"], 0.5 + score)  # fmt: skip
+    return raw(
+        grouped["cust"],
+        grouped["month_from"],
+        grouped["month_to"],
+        evidence,
+        grouped["revenue"],
+        0.5 + score,
+    )
+
+
+def _multiplier_evidence(found: object, archive: object) -> list:
+    """The bills, multipliers billed and archived, and the energy and money they leave out."""
+    low, high = found.billed_min, found.billed_max
+    used = (
+        clause("multiplier.one", multiplier=low)
+        if low == high
+        else clause("multiplier.range", low=low, high=high)
+    )
+    kwh = found.missing_kwh
+    energy = (
+        clause("kwh.not_billed", kwh=kwh) if kwh >= 0 else clause("kwh.billed_too_much", kwh=-kwh)
+    )
+    evidence = [
+        clause(
+            "multiplier_mismatch",
+            bills=found.bills,
+            months=(found.month_from, found.month_to),
+            used=used,
+            ct=archive.ct_ratio,
+            pt=archive.pt_ratio,
+            archive=found.archive_first,
+            energy=energy,
+        )
+    ]
+    if found.missing_basic > 0:
+        evidence.append(clause("demand_charge_short", amount=found.missing_basic))
+    return [*evidence, clause("revenue", amount=max(found.revenue, 0.0))]
 
 
 def _multiplier_differs(
@@ -127,13 +145,6 @@ def _tolerance(kwh: np.ndarray, params: dict) -> np.ndarray:
 @rule(
     "register_mismatch",
     area="metering",
-    title_en="Billed energy does not follow the registers",
-    title_zh="电量与示数不符（示数跳变、倒走或少计）",
-    checks=(
-        "kwh_billed ≠ (register_end − register_start) × multiplier_billed; a register running "
-        "backwards; a start register ≠ the previous bill's end with no meter-replacement order "
-        "between the two bills"
-    ),
     needs=("bills.register_start", "bills.register_end", "bills.multiplier_billed"),
     params=("kwh_tolerance", "relative_tolerance", "replacement_window_months"),
     severity="high",
@@ -164,53 +175,70 @@ def register_mismatch(ctx: RuleContext, params: dict) -> pd.DataFrame:
     short_kwh = np.where(short, excess[rows], 0.0)
     revenue = (skipped_kwh + short_kwh) * ctx.energy_rate_due_or_billed(rows)
     grouped = per_customer_at(
-        ctx, rows, short=short, backwards=backwards, jump=jump,
-        skipped_kwh=skipped_kwh, short_kwh=short_kwh, revenue=revenue,
-    )  # fmt: skip
+        ctx,
+        rows,
+        short=short,
+        backwards=backwards,
+        jump=jump,
+        skipped_kwh=skipped_kwh,
+        short_kwh=short_kwh,
+        revenue=revenue,
+    )
     first_jump = flagged_rows_at(ctx, rows[jump])["first"]
     first_backwards = flagged_rows_at(ctx, rows[backwards])["first"]
     month = ctx.bill_month
     evidence = []
-    for row in grouped.itertuples():
+    for found in grouped.itertuples():
         parts = []
-        if row.short:
-            parts.append(f"{count_text(row.short, 'bill')} charged {fmt_number(row.short_kwh)} kWh "
-                         "less than the registers show")  # fmt: skip
-        if row.jump:
-            at = first_jump[row.cust]
-            which = "first " if row.jump > 1 else ""
+        if found.short:
+            parts.append(clause("register.short", bills=found.short, kwh=found.short_kwh))
+        if found.jump:
+            at = first_jump[found.cust]
             parts.append(
-                f"{count_text(row.jump, 'start register')} ≠ the previous bill's end with no "
-                f"meter replacement ({which}{period_text(month[at])} starts at "
-                f"{fmt_number(start[at], 2)} after {fmt_number(end[at - 1], 2)} at the end "
-                f"of {period_text(month[at - 1])}; {fmt_number(row.skipped_kwh)} kWh skipped)"
+                clause(
+                    "register.jump",
+                    registers=found.jump,
+                    first=found.jump > 1,
+                    at=month[at],
+                    start=start[at],
+                    previous=month[at - 1],
+                    end=end[at - 1],
+                    kwh=found.skipped_kwh,
+                )
             )
-        if row.backwards:
-            at = first_backwards[row.cust]
-            which = "first " if row.backwards > 1 else ""
+        if found.backwards:
+            at = first_backwards[found.cust]
             parts.append(
-                f"{count_text(row.backwards, 'bill')} with the register running backwards "
-                f"({which}{period_text(month[at])}: {fmt_number(start[at], 2)} → "
-                f"{fmt_number(end[at], 2)})"
+                clause(
+                    "register.backwards",
+                    bills=found.backwards,
+                    first=found.backwards > 1,
+                    at=month[at],
+                    start=start[at],
+                    end=end[at],
+                )
             )
+        months = (found.month_from, found.month_to)
         evidence.append(
-            f"{period_span(row.month_from, row.month_to)}: "
-            + "; ".join(parts)
-            + f" ({fmt_money(row.revenue)})"
+            [
+                clause("register_mismatch", months=months, parts=parts),
+                clause("revenue", amount=found.revenue),
+            ]
         )
-    return raw(grouped["cust"], grouped["month_from"], grouped["month_to"], evidence,
-               grouped["revenue"], np.minimum(1.0, 0.5 + grouped["bills"] / 6))  # fmt: skip
+    score = np.minimum(1.0, 0.5 + grouped["bills"] / 6)
+    return raw(
+        grouped["cust"],
+        grouped["month_from"],
+        grouped["month_to"],
+        evidence,
+        grouped["revenue"],
+        score,
+    )
 
 
 @rule(
     "meter_test_overdue",
     area="metering",
-    title_en="Periodic meter test overdue",
-    title_zh="计量装置超周期未检",
-    checks=(
-        "meter_test_date + meter_test_cycle_months (calendar months) earlier than the audit date "
-        "(active accounts)"
-    ),
     needs=("customers.meter_test_date", "customers.meter_test_cycle_months"),
     params=("grace_days",),
     severity="low",
@@ -231,14 +259,24 @@ def meter_test_overdue(ctx: RuleContext, params: dict) -> pd.DataFrame:
         return empty_raw()
     days_past_due = (ctx.as_of_date - due.iloc[idx]).dt.days.fillna(0).to_numpy()
     evidence = [
-        f"no meter test date recorded for a meter with a {int(c)}-month test cycle"
-        if pd.isna(t) else
-        f"last test {t:%Y-%m-%d}, cycle {int(c)} months, due {d:%Y-%m-%d}: "
-        f"{count_text(int(days), 'day')} past due at the end of {ctx.as_of_period}"
-        for t, c, d, days in zip(tested.iloc[idx], cycle[idx], due.iloc[idx], days_past_due,
-                                 strict=True)
-    ]  # fmt: skip
+        [clause("meter_test.never", cycle=months)]
+        if pd.isna(tested_on)
+        else [
+            clause(
+                "meter_test.overdue",
+                tested=tested_on,
+                cycle=months,
+                due=due_on,
+                days=days,
+                as_of=ctx.as_of,
+            )
+        ]
+        for tested_on, months, due_on, days in zip(
+            tested.iloc[idx], cycle[idx], due.iloc[idx], days_past_due, strict=True
+        )
+    ]
     due_month = date_month_number(due.iloc[idx])
     month_from = np.minimum(np.where(due_month >= 0, due_month, ctx.as_of), ctx.as_of)
-    return raw(idx, month_from, np.full(len(idx), ctx.as_of), evidence, np.zeros(len(idx)),
-               np.minimum(1.0, days_past_due / (cycle[idx] * 30.4375)))  # fmt: skip
+    score = np.minimum(1.0, days_past_due / (cycle[idx] * 30.4375))
+    as_of = np.full(len(idx), ctx.as_of)
+    return raw(idx, month_from, as_of, evidence, np.zeros(len(idx)), score)

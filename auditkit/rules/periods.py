@@ -34,10 +34,13 @@ def add_months(dates: pd.Series, months: np.ndarray) -> pd.Series:
     known = dates.notna().to_numpy()
     first_day = pd.to_datetime(
         pd.DataFrame(
-            {"year": np.where(known, target // 12, 2000), "month": np.where(known, target % 12 + 1, 1),
-             "day": 1}
+            {
+                "year": np.where(known, target // 12, 2000),
+                "month": np.where(known, target % 12 + 1, 1),
+                "day": 1,
+            }
         )
-    )  # fmt: skip
+    )
     day = np.minimum(dates.dt.day.fillna(1).to_numpy(dtype=np.int64), first_day.dt.days_in_month)
     shifted = (first_day + pd.to_timedelta(day - 1, unit="D")).where(known)
     shifted.index = index

@@ -1,4 +1,8 @@
-"""The rule registry: each audit rule declares what it checks, what it needs, and its parameters."""
+"""The rule registry: each audit rule declares its area, what it needs, and its parameters.
+
+What a rule is called and what it checks are worded in `auditkit.i18n` (`rule.<id>.title`,
+`rule.<id>.checks`), in Chinese and English; registering a rule without them is an error.
+"""
 
 from __future__ import annotations
 
@@ -8,15 +12,18 @@ from typing import TYPE_CHECKING
 
 import pandas as pd
 
+from auditkit import i18n
+
 if TYPE_CHECKING:
     from auditkit.rules.context import RuleContext
 
-AREAS = {
-    "metering": "计量装置 metering devices",
-    "capacity": "业扩报装 business expansion and capacity",
-    "change_of_use": "变更用电 change of use",
-    "routine": "常态稽查 routine tariff and archive checks",
-}
+#: Audit areas, by code; `area_name(code, lang)` names them.
+AREAS = ("metering", "capacity", "change_of_use", "routine")
+
+
+def area_name(area: str, lang: str = i18n.DEFAULT_LANG) -> str:
+    """An audit area's name in `lang` (an unknown code as it is)."""
+    return i18n.text(f"area.{area}", lang, default=area)
 
 
 @dataclass(frozen=True)
@@ -30,13 +37,18 @@ class Rule:
 
     rule_id: str
     area: str
-    title_en: str
-    title_zh: str
-    checks: str
     needs: tuple[str, ...]
     params: tuple[str, ...]
     severity: str
     check: Callable[[RuleContext, dict], pd.DataFrame]
+
+    def title(self, lang: str = i18n.DEFAULT_LANG) -> str:
+        """What the rule is called, in `lang`."""
+        return i18n.text(f"rule.{self.rule_id}.title", lang)
+
+    def checks(self, lang: str = i18n.DEFAULT_LANG) -> str:
+        """What the rule checks and how it prices a finding, in `lang`."""
+        return i18n.text(f"rule.{self.rule_id}.checks", lang)
 
 
 RULES: dict[str, Rule] = {}
@@ -46,9 +58,6 @@ def rule(
     rule_id: str,
     *,
     area: str,
-    title_en: str,
-    title_zh: str,
-    checks: str,
     needs: tuple[str, ...],
     params: tuple[str, ...] = (),
     severity: str = "medium",
@@ -58,13 +67,16 @@ def rule(
     """Register the decorated function as rule `rule_id` (ids are unique and public)."""
     if area not in AREAS:
         raise ValueError(f"rule {rule_id}: unknown area {area!r}")
+    unworded = [
+        key for key in (f"rule.{rule_id}.title", f"rule.{rule_id}.checks") if not i18n.has(key)
+    ]
+    if unworded:
+        raise ValueError(f"rule {rule_id}: no wording for {', '.join(unworded)} in auditkit.i18n")
 
     def register(check: Callable[[RuleContext, dict], pd.DataFrame]) -> Callable:
         if rule_id in RULES:
             raise ValueError(f"rule {rule_id} registered twice")
-        RULES[rule_id] = Rule(
-            rule_id, area, title_en, title_zh, checks, needs, params, severity, check
-        )
+        RULES[rule_id] = Rule(rule_id, area, needs, params, severity, check)
         return check
 
     return register

@@ -6,19 +6,16 @@ import numpy as np
 import pandas as pd
 
 from auditkit.rules.context import RuleContext
+from auditkit.rules.evidence import clause
 from auditkit.rules.findings import (
-    count_text,
     empty_raw,
     flagged_rows_at,
-    fmt_money,
-    fmt_number,
     optional_values,
     per_customer_at,
-    period_span,
     raw,
     runs,
 )
-from auditkit.rules.periods import date_month_number, period_text
+from auditkit.rules.periods import date_month_number
 from auditkit.rules.registry import rule
 
 
@@ -56,13 +53,6 @@ def _rate_of(ctx: RuleContext, tariff: np.ndarray, month: np.ndarray, column: st
 @rule(
     "tariff_mismatch",
     area="routine",
-    title_en="Tariff category not for the customer's usage",
-    title_zh="电价类别与用电性质不符（高价低接）",
-    checks=(
-        "the archive tariff's usage type ≠ the customer's usage_type, or a single-part tariff at or "
-        "above the two-part threshold where the schedule has a two-part tariff for the usage; "
-        "impact (energy and basic charge) over the last backbill_months (start unknown)"
-    ),
     needs=("customers.usage_type", "customers.tariff_category", "tariffs.usage_type"),
     params=("two_part_threshold_kva", "backbill_months"),
     severity="high",
@@ -119,29 +109,33 @@ def tariff_mismatch(ctx: RuleContext, params: dict) -> pd.DataFrame:
     revenue = revenue.reindex(idx).fillna(0.0).clip(lower=0).to_numpy()
     first_bill = ctx.first_bill_month[idx]
     month_from = np.maximum(np.where(first_bill > ctx.as_of, ctx.as_of, first_bill), window_from)
-    evidence = [
-        f"{u} customer archived on tariff {t} (for {tu})" + (f"; should be {c}" if c else "")
-        + (f"; capacity {fmt_number(k)} kVA is at or above the two-part threshold" if two else "")
-        + f" ({fmt_money(r)} back-billed for {period_span(a, ctx.as_of)}, the start "
-        "being unknown)"
-        for u, t, tu, c, k, two, r, a in zip(
-            usage[idx], customers["tariff_category"].to_numpy()[idx], tariff_usage[idx], correct,
-            capacity[idx], should_be_two_part[idx], revenue, month_from, strict=True,
+    archived = customers["tariff_category"].to_numpy()[idx]
+    evidence = []
+    for position, customer in enumerate(idx):
+        tariff, listed_for = archived[position], tariff_usage[customer]
+        found = (
+            clause("tariff_mismatch.unlisted", usage=usage[customer], tariff=tariff)
+            if pd.isna(listed_for)
+            else clause(
+                "tariff_mismatch", usage=usage[customer], tariff=tariff, tariff_usage=listed_for
+            )
         )
-    ]  # fmt: skip
-    return raw(idx, month_from, np.full(len(idx), ctx.as_of), evidence, revenue,
-               np.full(len(idx), 0.9))  # fmt: skip
+        clauses = [found]
+        if correct[position]:
+            clauses.append(clause("tariff.should_be", tariff=correct[position]))
+        if should_be_two_part[customer]:
+            clauses.append(clause("tariff.two_part_threshold", capacity=capacity[customer]))
+        months = (month_from[position], ctx.as_of)
+        clauses.append(clause("tariff.backbilled", amount=revenue[position], months=months))
+        evidence.append(clauses)
+    return raw(
+        idx, month_from, np.full(len(idx), ctx.as_of), evidence, revenue, np.full(len(idx), 0.9)
+    )
 
 
 @rule(
     "rate_mismatch",
     area="routine",
-    title_en="Energy rate differs from the schedule",
-    title_zh="执行电价与电价表不符",
-    checks=(
-        "energy_rate billed ≠ the schedule's rate for the billed tariff and month; a billed tariff "
-        "the schedule does not list is checked against the archive tariff's rate"
-    ),
     needs=("bills.energy_rate", "tariffs.energy_rate", "tariffs.valid_from"),
     params=("rate_tolerance",),
     severity="high",
@@ -162,41 +156,61 @@ def rate_mismatch(ctx: RuleContext, params: dict) -> pd.DataFrame:
     listed_wrong = wrong_rate[rows] & ~unlisted
     reference = np.where(np.isnan(due_at), billed_at, due_at)
     grouped = per_customer_at(
-        ctx, rows, revenue=revenue, listed_wrong=listed_wrong, unlisted=unlisted,
+        ctx,
+        rows,
+        revenue=revenue,
+        listed_wrong=listed_wrong,
+        unlisted=unlisted,
         off_max=np.abs(1 - billed_at / reference),
-    )  # fmt: skip
+    )
     last_wrong = flagged_rows_at(ctx, rows[listed_wrong])["last"]
     first_unlisted = flagged_rows_at(ctx, rows[unlisted])["first"]
     archive = ctx.customers["tariff_category"].to_numpy(dtype=object)
     evidence = []
-    for row in grouped.itertuples():
+    for found in grouped.itertuples():
         parts = []
-        if row.listed_wrong:
-            at = last_wrong[row.cust]
-            which = "last " if row.listed_wrong > 1 else ""
+        if found.listed_wrong:
+            at = last_wrong[found.cust]
             parts.append(
-                f"{count_text(row.listed_wrong, 'bill')} charged another rate than the schedule "
-                f"({which}{period_text(ctx.bill_month[at])}: {billed[at]:.4f} yuan/kWh where the "
-                f"schedule says {due[at]:.4f})"
+                clause(
+                    "rate.wrong",
+                    bills=found.listed_wrong,
+                    last=found.listed_wrong > 1,
+                    at=ctx.bill_month[at],
+                    billed=billed[at],
+                    due=due[at],
+                )
             )
-        if row.unlisted:
-            at = first_unlisted[row.cust]
-            which = "first " if row.unlisted > 1 else ""
-            archive_rate = "none in force" if np.isnan(due[at]) else f"{due[at]:.4f}"
-            tariff = ctx.bills["tariff_billed"].iat[at]
+        if found.unlisted:
+            at = first_unlisted[found.cust]
             parts.append(
-                f"{count_text(row.unlisted, 'bill')} on tariff {tariff}, which the schedule does "
-                f"not list ({which}{period_text(ctx.bill_month[at])}: {billed[at]:.4f} yuan/kWh; "
-                f"archive tariff {archive[row.cust]}: {archive_rate})"
+                clause(
+                    "rate.unlisted",
+                    bills=found.unlisted,
+                    tariff=ctx.bills["tariff_billed"].iat[at],
+                    first=found.unlisted > 1,
+                    at=ctx.bill_month[at],
+                    billed=billed[at],
+                    archive=archive[found.cust],
+                    archive_rate=due[at],
+                )
             )
+        months = (found.month_from, found.month_to)
         evidence.append(
-            f"{period_span(row.month_from, row.month_to)}: "
-            + "; ".join(parts)
-            + f" ({fmt_money(max(row.revenue, 0.0))})"
+            [
+                clause("rate_mismatch", months=months, parts=parts),
+                clause("revenue", amount=max(found.revenue, 0.0)),
+            ]
         )
     score = np.minimum(1.0, 0.5 + grouped["off_max"] * 5 + 0.5 * (grouped["unlisted"] > 0))
-    return raw(grouped["cust"], grouped["month_from"], grouped["month_to"], evidence,
-               grouped["revenue"], score)  # fmt: skip
+    return raw(
+        grouped["cust"],
+        grouped["month_from"],
+        grouped["month_to"],
+        evidence,
+        grouped["revenue"],
+        score,
+    )
 
 
 def _longest_run_per_customer(streaks: pd.DataFrame) -> pd.DataFrame:
@@ -210,9 +224,6 @@ def _longest_run_per_customer(streaks: pd.DataFrame) -> pd.DataFrame:
 @rule(
     "zero_consumption",
     area="routine",
-    title_en="Active account with zero consumption",
-    title_zh="运行用户连续零电量",
-    checks="an active account billed 0 kWh for at least min_months consecutive months within lookback_months",
     needs=("bills.kwh_billed", "customers.status"),
     params=("min_months", "lookback_months"),
     severity="medium",
@@ -248,13 +259,14 @@ def zero_consumption(ctx: RuleContext, params: dict) -> pd.DataFrame:
     run_rate = np.add.reduceat(ctx.energy_rate_due_or_billed(rows), np.cumsum(length) - length)
     revenue = usual_kwh * run_rate
     evidence = [
-        f"0 kWh in {count_text(n, 'consecutive month')} {period_span(a, b)} on an active account; "
-        + (f"it used {fmt_number(k)} kWh a month in the 12 months before ({fmt_money(r)} estimated)"
-           if seen else "no earlier bills to estimate the missing energy from")
-        for n, a, b, k, r, seen in zip(streaks["length"], streaks["month_from"],
-                                       streaks["month_to"], usual_kwh, revenue, has_history,
-                                       strict=True)
-    ]  # fmt: skip
+        [
+            clause("zero.run", months_zero=run.length, months=(run.month_from, run.month_to)),
+            clause("zero.usual", kwh=kwh, amount=amount) if seen else clause("zero.no_history"),
+        ]
+        for run, kwh, amount, seen in zip(
+            streaks.itertuples(), usual_kwh, revenue, has_history, strict=True
+        )
+    ]
     score = np.minimum(1.0, streaks["length"].to_numpy() / 6)
     return raw(
         streaks["cust"], streaks["month_from"], streaks["month_to"], evidence, revenue, score
@@ -264,9 +276,6 @@ def zero_consumption(ctx: RuleContext, params: dict) -> pd.DataFrame:
 @rule(
     "estimated_streak",
     area="routine",
-    title_en="Long run of estimated reads",
-    title_zh="连续估抄",
-    checks="at least min_months consecutive estimated reads within lookback_months",
     needs=("bills.read_type",),
     params=("min_months", "lookback_months"),
     severity="low",
@@ -280,24 +289,22 @@ def estimated_streak(ctx: RuleContext, params: dict) -> pd.DataFrame:
         return empty_raw()
     streaks = _longest_run_per_customer(streaks)
     evidence = [
-        f"{count_text(n, 'estimated read')} in a row {period_span(a, b)}: the meter was not read"
-        for n, a, b in zip(
-            streaks["length"], streaks["month_from"], streaks["month_to"], strict=True
-        )
+        [clause("estimated_streak", reads=run.length, months=(run.month_from, run.month_to))]
+        for run in streaks.itertuples()
     ]
-    return raw(streaks["cust"], streaks["month_from"], streaks["month_to"], evidence,
-               np.zeros(len(streaks)), np.minimum(1.0, streaks["length"].to_numpy() / 12))  # fmt: skip
+    return raw(
+        streaks["cust"],
+        streaks["month_from"],
+        streaks["month_to"],
+        evidence,
+        np.zeros(len(streaks)),
+        np.minimum(1.0, streaks["length"].to_numpy() / 12),
+    )
 
 
 @rule(
     "archive_defect",
     area="routine",
-    title_en="Missing or impossible archive values",
-    title_zh="档案信息缺失或错误",
-    checks=(
-        "non-standard CT ratio; PT ratio above 1 on low voltage; capacity missing for a "
-        "capacity-basis customer; one meter on two accounts; a bill before the connection date"
-    ),
     needs=("customers.ct_ratio", "customers.pt_ratio", "customers.meter_id"),
     params=("standard_ct_primaries", "ct_secondaries", "low_voltage_kv"),
     severity="low",
@@ -334,23 +341,37 @@ def archive_defect(ctx: RuleContext, params: dict) -> pd.DataFrame:
         return empty_raw()
     evidence = []
     for i in idx:
-        parts = []
+        defects = []
         if odd_ct[i]:
-            parts.append(f"non-standard CT ratio {fmt_number(ct[i], 2)}")
+            defects.append(clause("archive.odd_ct", ct=ct[i]))
         if pt_on_lv[i]:
-            parts.append(
-                f"PT ratio {fmt_number(customers['pt_ratio'].iat[i])} on {customers['voltage_kv'].iat[i]} kV"
+            defects.append(
+                clause(
+                    "archive.pt_on_low_voltage",
+                    pt=customers["pt_ratio"].iat[i],
+                    voltage=customers["voltage_kv"].iat[i],
+                )
             )
         if no_capacity[i]:
-            parts.append("contract capacity missing for a capacity-basis customer")
+            defects.append(clause("archive.no_capacity"))
         if shared_meter[i]:
-            parts.append(f"meter {customers['meter_id'].iat[i]} also on another open account")
+            defects.append(clause("archive.shared_meter", meter=customers["meter_id"].iat[i]))
         if early_bill[i]:
-            parts.append(
-                f"first bill {period_text(first[i])} before connection {customers['connection_date'].iat[i]:%Y-%m-%d}"
+            defects.append(
+                clause(
+                    "archive.bill_before_connection",
+                    first=first[i],
+                    connected=customers["connection_date"].iat[i],
+                )
             )
-        evidence.append("; ".join(parts))
+        evidence.append([clause("archive_defect", defects=defects)])
     count = np.sum([check[idx] for check in checks.values()], axis=0)
     month_from = np.minimum(np.where(first[idx] > ctx.as_of, ctx.as_of, first[idx]), ctx.as_of)
-    return raw(idx, month_from, np.full(len(idx), ctx.as_of), evidence, np.zeros(len(idx)),
-               np.minimum(1.0, 0.4 + 0.2 * count))  # fmt: skip
+    return raw(
+        idx,
+        month_from,
+        np.full(len(idx), ctx.as_of),
+        evidence,
+        np.zeros(len(idx)),
+        np.minimum(1.0, 0.4 + 0.2 * count),
+    )

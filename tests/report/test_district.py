@@ -2,12 +2,19 @@
 
 from __future__ import annotations
 
+import re
 from types import SimpleNamespace
 
 import pandas as pd
 import pytest
 
+from auditkit import rules, synth
+from auditkit.data import Dataset
 from auditkit.report import district
+
+# Three English words in a row: an English sentence, not a code (IND2, WO0001) or a unit (kV).
+ENGLISH = re.compile(r"[A-Za-z]{2,}[ ,;:()]+[A-Za-z]{2,}[ ,;:()]+[A-Za-z]{2,}")
+CHINESE = re.compile(r"[\u3000-\u303f\u4e00-\u9fff\uff00-\uffef]")
 
 
 @pytest.fixture
@@ -55,6 +62,11 @@ def findings() -> pd.DataFrame:
             "evidence": ["e1", "e2", "e3"],
             "revenue_impact": [1000.0, 5.5, 20.0],
             "score": [0.9, 0.2, 0.5],
+            "evidence_code": [
+                '[{"code":"estimated_streak","reads":3,"months":["2024-01","2024-03"]}]',
+                '[{"code":"zero.no_history"}]',
+                '[{"code":"archive_defect","defects":[{"code":"archive.odd_ct","ct":32.5}]}]',
+            ],
         }
     )
 
@@ -67,7 +79,8 @@ def catalog() -> pd.DataFrame:
             "area": ["metering", "routine"],
             "title_en": ["Wrong multiplier", "Zero use"],
             "title_zh": ["倍率不符", "零电量"],
-            "checks": ["c", "c"],
+            "checks_en": ["multiplier billed against the archive", "no kWh for months"],
+            "checks_zh": ["计费倍率与档案倍率核对", "连续多月零电量"],
             "needs": ["n", "n"],
             "parameters": ["", "months=3"],
         }
@@ -128,10 +141,62 @@ def test_top_findings_carry_customer_and_evidence(
     top = district.top_findings(findings, local.customers, catalog, "zh", 2)
     assert top["customer_id"].tolist() == ["c2", "c1"]
     assert top["name"].tolist() == ["李四", "张三"]  # masked later, by show_table
-    assert top["依据"].tolist() == ["e1", "e3"]
+    assert top["依据"].tolist() == [
+        "2024-01 至 2024-03 连续 3 次估抄，未实际抄表",
+        "电流互感器变比 32.50 非标准",
+    ]
+    assert top["严重程度"].tolist() == ["高", "高"]
     assert top["期间"].tolist()[0] == "2024-01 – 2024-02"
+    english = district.top_findings(findings, local.customers, catalog, "en", 2)
+    assert english["Evidence"].tolist() == [
+        "3 estimated reads in a row 2024-01..2024-03: the meter was not read",
+        "non-standard CT ratio 32.50",
+    ]
 
 
 def test_catalog_appendix_in_both_languages(catalog: pd.DataFrame) -> None:
-    assert district.catalog_table(catalog, "zh")["规则"].tolist() == ["倍率不符", "零电量"]
+    zh = district.catalog_table(catalog, "zh")
+    assert zh["规则"].tolist() == ["倍率不符", "零电量"]
+    assert zh["检查内容"].tolist() == ["计费倍率与档案倍率核对", "连续多月零电量"]
+    assert zh["稽查领域"].tolist() == ["计量装置", "常态稽查"]
+    en = district.catalog_table(catalog, "en")
+    assert en["What it checks"].tolist() == [
+        "multiplier billed against the archive",
+        "no kWh for months",
+    ]
     assert "Revenue impact" in district.methodology_html("en")
+
+
+@pytest.fixture(scope="module")
+def audited_district() -> tuple[Dataset, pd.DataFrame]:
+    """One district of a small synthetic utility and its findings (every rule fires there)."""
+    utility = Dataset.from_frames(synth.generate(customers=3000, districts=3, seed=5))
+    findings = rules.run(utility)
+    name = findings["district"].iloc[0]
+    local = utility.for_district(name)
+    return local, findings[findings["district"] == name].reset_index(drop=True)
+
+
+@pytest.mark.parametrize("lang", ["zh", "en"])
+def test_a_report_speaks_one_language_in_its_evidence_and_appendix(
+    lang: str, audited_district: tuple[Dataset, pd.DataFrame]
+) -> None:
+    local, findings = audited_district
+    assert findings["rule_id"].nunique() >= 12
+    catalog = rules.catalog()
+    top = district.top_findings(findings, local.customers, catalog, lang, len(findings))
+    appendix = district.catalog_table(catalog, lang)
+    by_rule = district.findings_by_rule(findings, catalog, lang)
+    shown = [
+        *top[district.text("evidence", lang)],
+        *top[district.text("rule", lang)],
+        *top[district.text("severity", lang)],
+        *appendix[district.text("checks", lang)],
+        *appendix[district.text("rule", lang)],
+        *appendix[district.text("area", lang)],
+        *by_rule[district.text("area", lang)],
+    ]
+    if lang == "zh":
+        assert not [text for text in shown if ENGLISH.search(text)]
+    else:
+        assert not [text for text in shown if CHINESE.search(text)]

@@ -1,0 +1,487 @@
+"""The wording catalogue: every text auditkit shows, once, as a (Chinese, English) pair under a key.
+
+    text("area.metering", "zh")              # '计量装置'
+    text("rule.zero_consumption.title", "en")  # 'Active account with zero consumption'
+
+Computations return numbers and codes; text is made only when rendering, by looking codes up
+here in the report's language (`lang`, "zh" by default as everywhere in auditkit). Keys are
+grouped by their first part: `area.`, `usage.`, `order.`, `step.`, `severity.` name codes found in
+findings and data; `rule.<id>.title` / `rule.<id>.checks` describe each audit rule; `evidence.`
+holds the templates rule evidence is rendered with (see `auditkit.rules.evidence`), `noun.` the
+counted nouns and `word.` the words those templates use.
+"""
+
+from __future__ import annotations
+
+from auditkit.errors import ParameterError
+
+LANGS = ("zh", "en")
+DEFAULT_LANG = "zh"
+
+_AREAS = {
+    "area.metering": ("计量装置", "metering devices"),
+    "area.capacity": ("业扩报装", "business expansion and capacity"),
+    "area.change_of_use": ("变更用电", "change of use"),
+    "area.routine": ("常态稽查", "routine tariff and archive checks"),
+}
+
+_CODES = {
+    "usage.residential": ("居民", "residential"),
+    "usage.commercial": ("商业", "commercial"),
+    "usage.industrial": ("工业", "industrial"),
+    "usage.agricultural": ("农业", "agricultural"),
+    "usage.public": ("公用", "public"),
+    "severity.high": ("高", "high"),
+    "severity.medium": ("中", "medium"),
+    "severity.low": ("低", "low"),
+    # work order types (业扩报装、变更用电); English keeps the billing system's codes
+    "order.new_connection": ("新装", "new_connection"),
+    "order.capacity_increase": ("增容", "capacity_increase"),
+    "order.capacity_reduction": ("减容", "capacity_reduction"),
+    "order.suspension": ("暂停", "suspension"),
+    "order.resumption": ("暂停恢复", "resumption"),
+    "order.tariff_change": ("改类", "tariff_change"),
+    "order.meter_replacement": ("换表", "meter_replacement"),
+    "order.closure": ("销户", "closure"),
+    # work order steps after issue
+    "step.transferred": ("传递", "transferred"),
+    "step.registered": ("登记", "registered"),
+    "step.archived": ("归档", "archived"),
+}
+
+_RULES = {
+    "rule.multiplier_mismatch.title": ("计费倍率与档案倍率不符", "Billed multiplier differs from the archive"),
+    "rule.multiplier_mismatch.checks": (
+        "计费倍率 ≠ 档案中电流互感器变比 × 电压互感器变比（ct_ratio × pt_ratio）；涉及电费自第一期倍率不符的账单起算",
+        "multiplier_billed ≠ archive ct_ratio × pt_ratio; impact from the first mismatched bill",
+    ),
+    "rule.register_mismatch.title": ("电量与示数不符（示数跳变、倒走或少计）", "Billed energy does not follow the registers"),
+    "rule.register_mismatch.checks": (
+        "计费电量 ≠（止码 − 起码）× 计费倍率；示数倒走；本期起码与上期止码不接续，且两期之间无换表工单",
+        "kwh_billed ≠ (register_end − register_start) × multiplier_billed; a register running "
+        "backwards; a start register ≠ the previous bill's end with no meter-replacement order "
+        "between the two bills",
+    ),
+    "rule.meter_test_overdue.title": ("计量装置超周期未检", "Periodic meter test overdue"),
+    "rule.meter_test_overdue.checks": (
+        "上次检验日期加检验周期（按自然月计）早于稽查日期（仅在用用户）",
+        "meter_test_date + meter_test_cycle_months (calendar months) earlier than the audit date "
+        "(active accounts)",
+    ),
+    "rule.capacity_underbilled.title": ("基本电费计费容量小于档案容量", "Basic charge on less capacity than the archive"),
+    "rule.capacity_underbilled.checks": (
+        "按容量计收基本电费的用户：计费容量小于当月运行的合同容量，且当月无暂停",
+        "capacity-basis customers: capacity_billed_kva below the contract capacity in force that "
+        "month, with no suspension covering the month",
+    ),
+    "rule.demand_over_capacity.title": (
+        "最大需量持续超过登记容量（疑似大换小、私增容量）",
+        "Maximum demand persistently above the registered capacity",
+    ),
+    "rule.demand_over_capacity.checks": (
+        "最近 lookback_months 个月中至少 min_months 个月最大需量超过 demand_ratio × 合同容量（减容或暂停后的月份归"
+        "“减容或暂停后用电未相应下降”规则）；涉及电费：自首次超容月份起，每月按此前所见最高需量超出容量的部分计收基本电费",
+        "max_demand_kw above demand_ratio × contract capacity in at least min_months of the last "
+        "lookback_months (months after a reduction or suspension belong to reduction_without_drop); "
+        "impact: basic charge on the highest demand seen so far above the capacity, each month "
+        "from the first month over",
+    ),
+    "rule.reduction_without_drop.title": (
+        "减容或暂停后用电未相应下降（疑似私启封存设备）",
+        "Capacity reduced or suspended but load carries on",
+    ),
+    "rule.reduction_without_drop.checks": (
+        "减容或暂停后，用电量仍达此前的 kwh_ratio，或最大需量超过 demand_ratio × 剩余容量；涉及电费：按减少的容量"
+        "计收基本电费，同一月份无论被几张工单覆盖只计一次",
+        "after a capacity reduction or suspension, energy stays at kwh_ratio of the months before, "
+        "or maximum demand exceeds demand_ratio × the remaining capacity; impact: basic charge on "
+        "the capacity given up, each month counted once however many orders cover it",
+    ),
+    "rule.suspension_overrun.title": ("暂停超期（超期未恢复基本电费）", "Suspension beyond the allowed length"),
+    "rule.suspension_overrun.checks": (
+        "暂停不足 min_days 天，或持续（至恢复或稽查日期）超过 max_months 个月；涉及电费：期限届满后按暂停容量计收"
+        "基本电费，多次暂停重叠的月份只计一次",
+        "a suspension shorter than min_days, or lasting (until resumption or the audit date) more "
+        "than max_months; impact: basic charge on the suspended capacity after the limit, each "
+        "month counted once however many suspensions overlap",
+    ),
+    "rule.order_stalled.title": ("工单流转超时（传递、登记、归档不及时）", "Work order stalled in its lifecycle"),
+    "rule.order_stalled.checks": (
+        "工单某一环节（传递、登记、归档）距上一环节超过时限才完成，或至稽查日期已超时限仍未完成",
+        "a work order step (transfer, registration, archiving) done later than its time limit "
+        "after the previous step, or not done although the limit has passed at the audit date",
+    ),
+    "rule.order_not_applied.title": ("变更工单未在计费中执行", "Work order not applied to billing"),
+    "rule.order_not_applied.checks": (
+        "工单生效月份（加 grace_months 个月宽限）之后、同类下一张工单之前，账单仍执行原电价类别（改类）或原容量"
+        "（增容、减容）",
+        "after an order's effective month (plus grace_months), and until a later order of the same "
+        "kind, bills still use the old tariff (tariff_change) or the old capacity "
+        "(capacity_increase / capacity_reduction)",
+    ),
+    "rule.change_without_order.title": ("无工单变更计费参数（电价、容量、倍率）", "Billing changed with no work order"),
+    "rule.change_without_order.checks": (
+        "电价类别、计费容量或计费倍率与上期账单不同，而两期账单之间（±window_months 个月）无相应类型的工单生效；"
+        "涉及电费：新参数执行期间按原参数应收的电费",
+        "tariff_billed, capacity_billed_kva or multiplier_billed differs from the previous bill "
+        "with no work order of the matching type taking effect between the two bills "
+        "(±window_months); impact: what the previous terms would have charged while the new ones "
+        "last",
+    ),
+    "rule.consumption_drop.title": ("用电量持续突降（疑似窃电或计量故障）", "Sustained drop in consumption (theft signal)"),
+    "rule.consumption_drop.checks": (
+        "经季节和趋势调整后，用户月用电量（或智能电表日电量，source: daily_reads）相对自身历史和同类用户（同用电"
+        "类别、同供电单位）出现台阶式下降，并持续至少 min_months_after 个月；减容、暂停、销户或改类前后的下降，"
+        "以及连续零电量（归“运行用户连续零电量”规则）不计",
+        "a step down in a customer's monthly energy (or daily smart-meter reads, source: "
+        "daily_reads), adjusted for season and trend, against its own history and its peers "
+        "(usage type and district), lasting at least min_months_after months; drops near a "
+        "reduction, suspension, closure or tariff change, and runs of zero kWh "
+        "(zero_consumption), are left out",
+    ),
+    "rule.tariff_mismatch.title": ("电价类别与用电性质不符（高价低接）", "Tariff category not for the customer's usage"),
+    "rule.tariff_mismatch.checks": (
+        "档案电价类别对应的用电类别与用户用电类别不符，或容量达到两部制标准（two_part_threshold_kva）而电价表对该"
+        "用电类别有两部制电价却执行单一制电价；涉及电费（电度电费和基本电费）按最近 backbill_months 个月追补"
+        "（起始时间不明）",
+        "the archive tariff's usage type ≠ the customer's usage_type, or a single-part tariff at "
+        "or above the two-part threshold where the schedule has a two-part tariff for the usage; "
+        "impact (energy and basic charge) over the last backbill_months (start unknown)",
+    ),
+    "rule.rate_mismatch.title": ("执行电价与电价表不符", "Energy rate differs from the schedule"),
+    "rule.rate_mismatch.checks": (
+        "账单执行的电度电价 ≠ 电价表中该电价类别当月的电价；电价表未列的计费电价类别按档案电价类别的电价核对",
+        "energy_rate billed ≠ the schedule's rate for the billed tariff and month; a billed tariff "
+        "the schedule does not list is checked against the archive tariff's rate",
+    ),
+    "rule.zero_consumption.title": ("运行用户连续零电量", "Active account with zero consumption"),
+    "rule.zero_consumption.checks": (
+        "最近 lookback_months 个月内，在用用户连续至少 min_months 个月计费电量为零",
+        "an active account billed 0 kWh for at least min_months consecutive months within "
+        "lookback_months",
+    ),
+    "rule.estimated_streak.title": ("连续估抄", "Long run of estimated reads"),
+    "rule.estimated_streak.checks": (
+        "最近 lookback_months 个月内连续至少 min_months 次估抄",
+        "at least min_months consecutive estimated reads within lookback_months",
+    ),
+    "rule.archive_defect.title": ("档案信息缺失或错误", "Missing or impossible archive values"),
+    "rule.archive_defect.checks": (
+        "电流互感器变比非标准；低压用户电压互感器变比大于 1；按容量计收基本电费的用户缺少合同容量；一块电能表"
+        "挂接两个户号；账单早于接电日期",
+        "non-standard CT ratio; PT ratio above 1 on low voltage; capacity missing for a "
+        "capacity-basis customer; one meter on two accounts; a bill before the connection date",
+    ),
+}  # fmt: skip
+
+# Evidence templates. A placeholder names an argument of the clause and how to show it:
+# num0/num1/num2 (digits, separators), dec1, int, rate (yuan/kWh, 4 digits), pct, money,
+# count:<noun> (number and noun), noun:<noun> (the noun alone, in the number of the argument),
+# word:<word> (the word when the argument is true), period, span, date, text (data as it is),
+# usage / order / step (codes named in the language), clause (a nested clause, or nothing),
+# join / and (nested clauses joined by '; ' or ' and ').
+_EVIDENCE = {
+    "evidence.multiplier_mismatch": (
+        "{months:span} 共 {bills:count:bill}按{used:clause} 计费，而档案倍率为 CT {ct:num2} × PT {pt:num2} = "
+        "{archive:num2}：{energy:clause}",
+        "{bills:count:bill} {months:span} used {used:clause} where the archive has CT {ct:num2} × "
+        "PT {pt:num2} = {archive:num2}: {energy:clause}",
+    ),
+    "evidence.multiplier.one": ("倍率 {multiplier:num2}", "multiplier {multiplier:num2}"),
+    "evidence.multiplier.range": ("倍率 {low:num2} 至 {high:num2}", "multipliers {low:num2} to {high:num2}"),
+    "evidence.kwh.not_billed": ("少计电量 {kwh:num0} 千瓦时", "{kwh:num0} kWh not billed"),
+    "evidence.kwh.billed_too_much": ("多计电量 {kwh:num0} 千瓦时", "{kwh:num0} kWh billed too much"),
+    "evidence.demand_charge_short": ("，按需量计收的基本电费少计 {amount:money}", ", demand charge short by {amount:money}"),
+    "evidence.revenue": ("（涉及电费 {amount:money}）", " ({amount:money})"),
+    "evidence.register_mismatch": ("{months:span}：{parts:join}", "{months:span}: {parts:join}"),
+    "evidence.register.short": (
+        "{bills:count:bill}计费电量比示数少 {kwh:num0} 千瓦时",
+        "{bills:count:bill} charged {kwh:num0} kWh less than the registers show",
+    ),
+    "evidence.register.jump": (
+        "{registers:count:start_register}与上期止码不接续，且无换表工单（{first:word:first}{at:period}：起码 "
+        "{start:num2}，上期 {previous:period} 止码 {end:num2}；跳过电量 {kwh:num0} 千瓦时）",
+        "{registers:count:start_register} ≠ the previous bill's end with no meter replacement "
+        "({first:word:first}{at:period} starts at {start:num2} after {end:num2} at the end of "
+        "{previous:period}; {kwh:num0} kWh skipped)",
+    ),
+    "evidence.register.backwards": (
+        "{bills:count:bill}示数倒走（{first:word:first}{at:period}：{start:num2} → {end:num2}）",
+        "{bills:count:bill} with the register running backwards ({first:word:first}{at:period}: "
+        "{start:num2} → {end:num2})",
+    ),
+    "evidence.meter_test.never": (
+        "档案无检验日期（检验周期 {cycle:int} 个月）",
+        "no meter test date recorded for a meter with a {cycle:int}-month test cycle",
+    ),
+    "evidence.meter_test.overdue": (
+        "上次检验 {tested:date}，检验周期 {cycle:int} 个月，应于 {due:date} 检验：截至 {as_of:period} 月末已超期 "
+        "{days:count:day}",
+        "last test {tested:date}, cycle {cycle:int} months, due {due:date}: {days:count:day} past "
+        "due at the end of {as_of:period}",
+    ),
+    "evidence.capacity_underbilled": (
+        "{months:span} 共 {bills:count:bill}按小于运行容量的容量计收基本电费，期间无暂停（{last:period}：计费容量 "
+        "{billed:num0} 千伏安，运行容量 {in_force:num0} 千伏安）",
+        "{bills:count:bill} {months:span} charged the basic charge on less than the capacity in "
+        "force, with no suspension covering {bills:noun:it} (in {last:period}: {billed:num0} kVA "
+        "billed, {in_force:num0} kVA in force)",
+    ),
+    "evidence.demand_over_capacity": (
+        "最大需量超过登记容量 {capacity:num0} 千伏安：{months:span} 共 {over:count:month}，峰值 {peak:num0} 千瓦",
+        "maximum demand above the registered {capacity:num0} kVA in {over:count:month} "
+        "{months:span}, peak {peak:num0} kW",
+    ),
+    "evidence.ct_oversized": (
+        "；电流互感器一次电流 {primary:num0} A，远大于按容量计算的额定电流 {rated:num1} A",
+        "; CT primary {primary:num0} A is sized for far more than the rated {rated:num1} A",
+    ),
+    "evidence.basic_charge_lower_bound": (
+        "（少收基本电费至少 {amount:money}）",
+        " (basic charge lower bound {amount:money})",
+    ),
+    "evidence.reduction_without_drop.capacity_reduction": (
+        "{start:period} 起减容 {old:num0}→{remaining:num0} 千伏安，但{reasons:and}",
+        "capacity reduction {old:num0}→{remaining:num0} kVA from {start:period}, yet {reasons:and}",
+    ),
+    "evidence.reduction_without_drop.suspension": (
+        "{start:period} 起暂停 {old:num0}→{remaining:num0} 千伏安，但{reasons:and}",
+        "suspension {old:num0}→{remaining:num0} kVA from {start:period}, yet {reasons:and}",
+    ),
+    "evidence.energy_kept.year_before": (
+        "用电量仍为上年同期的 {ratio:pct}",
+        "energy stayed at {ratio:pct} of the same months a year before",
+    ),
+    "evidence.energy_kept.months_before": (
+        "用电量仍为此前各月的 {ratio:pct}",
+        "energy stayed at {ratio:pct} of the months before",
+    ),
+    "evidence.demand_above_remaining": (
+        "最大需量达 {demand:num0} 千瓦，超过剩余容量 {remaining:num0} 千伏安",
+        "maximum demand reached {demand:num0} kW, above the {remaining:num0} kVA left",
+    ),
+    "evidence.more_such_orders": ("；另有 {more:int} 张同类工单", "; {more:int} more such {more:noun:order}"),
+    "evidence.basic_charge_escaped": (
+        "（少收基本电费 {amount:money}）",
+        " ({amount:money} basic charge escaped)",
+    ),
+    "evidence.suspension.too_long": (
+        "{start:period} 起暂停{ended:clause}：共 {length:count:month}，超过 {limit:int} 个月的期限；自 "
+        "{due_from:period} 起应恢复按全部容量计收基本电费",
+        "suspension from {start:period} {ended:clause}: {length:count:month}, over the "
+        "{limit:int}-month limit; the basic charge on the full capacity was due again from "
+        "{due_from:period}",
+    ),
+    "evidence.suspension.resumed": ("，{at:period} 恢复", "resumed {at:period}"),
+    "evidence.suspension.not_resumed": ("，截至 {as_of:period} 未恢复", "not resumed by {as_of:period}"),
+    "evidence.suspension.too_short": (
+        "暂停 {start:date} 至 {end:date} 仅 {days:count:day}，不足 {minimum:int} 天的最短期限",
+        "suspension {start:date}..{end:date} lasted {days:count:day}, under the "
+        "{minimum:int}-day minimum",
+    ),
+    "evidence.more_suspensions": (
+        "；另有 {more:int} 次暂停超出期限",
+        "; {more:int} more {more:noun:suspension} out of limits",
+    ),
+    "evidence.order_stalled.late": (
+        "工单 {order:text}（{type:order}）于 {issued:date} 发起：{step:step}超过时限 {over:int} 天",
+        "order {order:text} ({type:order}) issued {issued:date}: {step:step} late {over:int} days "
+        "over the limit",
+    ),
+    "evidence.order_stalled.missing": (
+        "工单 {order:text}（{type:order}）于 {issued:date} 发起：{step:step}未完成，已超过时限 {over:int} 天",
+        "order {order:text} ({type:order}) issued {issued:date}: {step:step} missing {over:int} "
+        "days over the limit",
+    ),
+    "evidence.more_stalled_orders": (
+        "；另有 {more:count:more_stalled_order}",
+        "; {more:count:more_stalled_order}",
+    ),
+    "evidence.order_not_applied.tariff": (
+        "工单 {order:text}（{type:order} {old:text}→{new:text}）已于 {effective:period} 生效，但 {months:span} "
+        "共 {bills:count:bill}仍按 {old:text} 计费",
+        "order {order:text} ({type:order} {old:text}→{new:text}) took effect in "
+        "{effective:period}, yet {bills:count:bill} {months:span} still use {old:text}",
+    ),
+    "evidence.order_not_applied.capacity": (
+        "工单 {order:text}（{type:order} {old:text}→{new:text} 千伏安）已于 {effective:period} 生效，但 "
+        "{months:span} 共 {bills:count:bill}仍按 {old:text} 千伏安计费",
+        "order {order:text} ({type:order} {old:text}→{new:text} kVA) took effect in "
+        "{effective:period}, yet {bills:count:bill} {months:span} still use {old:text} kVA",
+    ),
+    "evidence.more_orders_not_applied": (
+        "；另有 {more:int} 张工单未执行",
+        "; {more:int} more {more:noun:order} not applied",
+    ),
+    "evidence.change_without_order": (
+        "计费参数变更，但 ±{window:int} 个月内无相应工单：{changes:join}（此后少收电费 {amount:money}）",
+        "billing changed with no work order within ±{window:int} months: {changes:join} "
+        "({amount:money} under-billed since)",
+    ),
+    "evidence.changed.tariff": (
+        "{at:period} 电价类别 {old:text}→{new:text}{more:clause}",
+        "tariff {old:text}→{new:text} in {at:period}{more:clause}",
+    ),
+    "evidence.changed.capacity": (
+        "{at:period} 计费容量 {old:num0}→{new:num0} 千伏安{more:clause}",
+        "capacity {old:num0}→{new:num0} kVA in {at:period}{more:clause}",
+    ),
+    "evidence.changed.multiplier": (
+        "{at:period} 计费倍率 {old:num2}→{new:num2}{more:clause}",
+        "multiplier {old:num2}→{new:num2} in {at:period}{more:clause}",
+    ),
+    "evidence.more_changes": ("（另有 {count:count:more_change}）", " and {count:count:more_change}"),
+    "evidence.consumption_drop.monthly": (
+        "用电量自 {change:period} 起降至季节性水平的 {ratio:pct}，已持续 {steps:int} 个月（疑似度评分 "
+        "{score:dec1}；较同用电类别、同供电单位用户偏离 {peer:dec1} 个稳健标准差）；估计少收电费 {revenue:money}",
+        "consumption fell to {ratio:pct} of its seasonal level from {change:period} and stayed down "
+        "for {steps:int} months (suspicion score {score:dec1}; {peer:dec1} robust SD beyond peers "
+        "of the same usage type and district); {revenue:money} estimated unbilled",
+    ),
+    "evidence.consumption_drop.daily": (
+        "智能电表日用电量自 {change:date} 起降至通常水平的 {ratio:pct}，已持续 {steps:int} 天（疑似度评分 "
+        "{score:dec1}；较同用电类别、同供电单位用户偏离 {peer:dec1} 个稳健标准差）；估计少收电费 {revenue:money}",
+        "daily smart-meter consumption fell to {ratio:pct} of its usual level from {change:date} "
+        "and stayed down for {steps:int} days (suspicion score {score:dec1}; {peer:dec1} robust SD "
+        "beyond peers of the same usage type and district); {revenue:money} estimated unbilled",
+    ),
+    "evidence.tariff_mismatch": (
+        "{usage:usage}用户档案电价类别为 {tariff:text}（适用于{tariff_usage:usage}）",
+        "{usage:usage} customer archived on tariff {tariff:text} (for {tariff_usage:usage})",
+    ),
+    "evidence.tariff_mismatch.unlisted": (
+        "{usage:usage}用户档案电价类别为 {tariff:text}，电价表中无此类别",
+        "{usage:usage} customer archived on tariff {tariff:text}, which the schedule does not list",
+    ),
+    "evidence.tariff.should_be": ("，应为 {tariff:text}", "; should be {tariff:text}"),
+    "evidence.tariff.two_part_threshold": (
+        "；容量 {capacity:num0} 千伏安已达两部制电价执行标准",
+        "; capacity {capacity:num0} kVA is at or above the two-part threshold",
+    ),
+    "evidence.tariff.backbilled": (
+        "（起始时间不明，按 {months:span} 追补 {amount:money}）",
+        " ({amount:money} back-billed for {months:span}, the start being unknown)",
+    ),
+    "evidence.rate_mismatch": ("{months:span}：{parts:join}", "{months:span}: {parts:join}"),
+    "evidence.rate.wrong": (
+        "{bills:count:bill}执行电价与电价表不符（{last:word:last}{at:period}：执行 {billed:rate} 元/千瓦时，电价表为 "
+        "{due:rate}）",
+        "{bills:count:bill} charged another rate than the schedule ({last:word:last}{at:period}: "
+        "{billed:rate} yuan/kWh where the schedule says {due:rate})",
+    ),
+    "evidence.rate.unlisted": (
+        "{bills:count:bill}按电价表未列的电价类别 {tariff:text} 计费（{first:word:first}{at:period}：{billed:rate} "
+        "元/千瓦时；档案电价类别 {archive:text}：{archive_rate:rate}）",
+        "{bills:count:bill} on tariff {tariff:text}, which the schedule does not list "
+        "({first:word:first}{at:period}: {billed:rate} yuan/kWh; archive tariff {archive:text}: "
+        "{archive_rate:rate})",
+    ),
+    "evidence.zero.run": (
+        "在用用户 {months:span} 连续 {months_zero:count:consecutive_month}电量为零；",
+        "0 kWh in {months_zero:count:consecutive_month} {months:span} on an active account; ",
+    ),
+    "evidence.zero.usual": (
+        "此前 12 个月月均用电 {kwh:num0} 千瓦时（估计少收电费 {amount:money}）",
+        "it used {kwh:num0} kWh a month in the 12 months before ({amount:money} estimated)",
+    ),
+    "evidence.zero.no_history": (
+        "无更早的账单可据以估算少计电量",
+        "no earlier bills to estimate the missing energy from",
+    ),
+    "evidence.estimated_streak": (
+        "{months:span} 连续 {reads:count:estimated_read}，未实际抄表",
+        "{reads:count:estimated_read} in a row {months:span}: the meter was not read",
+    ),
+    "evidence.archive_defect": ("{defects:join}", "{defects:join}"),
+    "evidence.archive.odd_ct": ("电流互感器变比 {ct:num2} 非标准", "non-standard CT ratio {ct:num2}"),
+    "evidence.archive.pt_on_low_voltage": (
+        "{voltage:text} kV 低压用户电压互感器变比为 {pt:num0}",
+        "PT ratio {pt:num0} on {voltage:text} kV",
+    ),
+    "evidence.archive.no_capacity": (
+        "按容量计收基本电费的用户缺少合同容量",
+        "contract capacity missing for a capacity-basis customer",
+    ),
+    "evidence.archive.shared_meter": (
+        "电能表 {meter:text} 同时挂接在另一在用户号上",
+        "meter {meter:text} also on another open account",
+    ),
+    "evidence.archive.bill_before_connection": (
+        "首期账单 {first:period} 早于接电日期 {connected:date}",
+        "first bill {first:period} before connection {connected:date}",
+    ),
+}  # fmt: skip
+
+# Counted nouns (`count:` and `noun:` placeholders): English has a plural form, Chinese a measure word.
+_NOUNS = {
+    "noun.bill": ("期账单", "bill"),
+    "noun.bill.plural": ("期账单", "bills"),
+    "noun.day": ("天", "day"),
+    "noun.day.plural": ("天", "days"),
+    "noun.month": ("个月", "month"),
+    "noun.month.plural": ("个月", "months"),
+    "noun.consecutive_month": ("个月", "consecutive month"),
+    "noun.consecutive_month.plural": ("个月", "consecutive months"),
+    "noun.estimated_read": ("次估抄", "estimated read"),
+    "noun.estimated_read.plural": ("次估抄", "estimated reads"),
+    "noun.start_register": ("期账单的起码", "start register"),
+    "noun.start_register.plural": ("期账单的起码", "start registers"),
+    "noun.more_change": ("次变更", "more change"),
+    "noun.more_change.plural": ("次变更", "more changes"),
+    "noun.more_stalled_order": ("张工单流转超时", "more stalled order"),
+    "noun.more_stalled_order.plural": ("张工单流转超时", "more stalled orders"),
+    "noun.order": ("张工单", "order"),
+    "noun.order.plural": ("张工单", "orders"),
+    "noun.suspension": ("次暂停", "suspension"),
+    "noun.suspension.plural": ("次暂停", "suspensions"),
+    "noun.it": ("该期账单", "it"),
+    "noun.it.plural": ("这些账单", "them"),
+}
+
+# Words and marks the evidence templates and their arguments use.
+_WORDS = {
+    "word.first": ("首次为 ", "first "),
+    "word.last": ("最近一期为 ", "last "),
+    "word.none_in_force": ("无现行电价", "none in force"),
+    "mark.empty": ("（空）", "(empty)"),
+    "mark.unknown": ("?", "?"),
+    "mark.money": ("{amount} 元", "¥{amount}"),
+    "mark.span": ("{start} 至 {end}", "{start}..{end}"),
+    "mark.join": ("；", "; "),
+    "mark.and": ("，且", " and "),
+}
+
+WORDS: dict[str, tuple[str, str]] = {
+    **_AREAS, **_CODES, **_RULES, **_EVIDENCE, **_NOUNS, **_WORDS
+}  # fmt: skip
+
+
+def language(lang: str) -> str:
+    """`lang` when auditkit speaks it; ParameterError otherwise."""
+    if lang not in LANGS:
+        raise ParameterError("lang", " or ".join(LANGS), lang)
+    return lang
+
+
+def text(key: str, lang: str = DEFAULT_LANG, default: str | None = None) -> str:
+    """The wording of `key` in `lang`; `default` (when given) for a key the catalogue lacks.
+
+    Codes that come from the data (a usage type the catalogue does not name) pass `default` to
+    show as they are; a missing key without `default` is a programming error (KeyError).
+    """
+    pair = WORDS.get(key)
+    if pair is None:
+        if default is None:
+            raise KeyError(f"no wording for {key!r}")
+        return default
+    return pair[LANGS.index(language(lang))]
+
+
+def has(key: str) -> bool:
+    """The catalogue holds `key`."""
+    return key in WORDS
+
+
+def keys(prefix: str) -> list[str]:
+    """Every key starting with `prefix` (e.g. 'evidence.'), in catalogue order."""
+    return [key for key in WORDS if key.startswith(prefix)]
