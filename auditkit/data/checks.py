@@ -82,12 +82,18 @@ def _check_key(table: str, typed: TypedTable, key: tuple[str, ...]) -> list[Prob
     first_rows = first_rows[: listed.size]
     values = typed.frame.loc[listed, list(key)].itertuples(index=False, name=None)
     shown = [
-        f"{(value[0] if len(key) == 1 else value)!r} again (first at row {first})"
+        f"{_shown_key(value)} again (first at row {first})"
         for value, first in zip(values, first_rows.tolist(), strict=True)
     ]
     label = key[0] if len(key) == 1 else f"({', '.join(key)})"
     issue = Issue(repeats, f"a unique {label}", shown)
     return issue_problems(issue, typed.file, typed.rows, ", ".join(key), table)
+
+
+def _shown_key(value: tuple) -> str:
+    """A key as shown in a problem: its value, or its values in parentheses."""
+    shown = [convert.shown_cell(part) for part in value]
+    return shown[0] if len(shown) == 1 else f"({', '.join(shown)})"
 
 
 def _repeated_rows(combined: np.ndarray, filled: np.ndarray, radix_product: int) -> np.ndarray:
@@ -118,7 +124,7 @@ def _check_reference(
     listed = broken[: convert.LISTED_PER_ISSUE]
     values = codes.uniques.take(pa.array(codes.codes[listed])).to_pylist()
     expected = f"a {reference.target_column} listed in {reference.target_table}"
-    issue = Issue(broken, expected, [repr(value) for value in values])
+    issue = Issue(broken, expected, [convert.shown_cell(value) for value in values])
     return _with_context(
         issue_problems(issue, typed.file, typed.rows, reference.column, table, reference.severity),
         typed.frame,

@@ -36,6 +36,8 @@ _WHOLE_LIMIT = 2.0**53
 # Problems listed one by one per column and kind; beyond, one Problem counts the rest (a whole
 # wrong column of 36M rows must not become 36M Python objects).
 LISTED_PER_ISSUE = 100_000
+#: Characters of a text cell shown in a problem.
+SHOWN_CHARACTERS = 80
 
 
 def _text_dtype() -> pd.StringDtype:
@@ -289,7 +291,14 @@ def _found(
 ) -> list[str]:
     """Display form of the cells at `positions`: repr of each value, or 'an empty cell'."""
     shown = values.take(pa.array(positions)).to_pylist()
-    return [EMPTY if value is None else repr(value) for value in shown]
+    return [EMPTY if value is None else shown_cell(value) for value in shown]
+
+
+def shown_cell(value: object) -> str:
+    """repr of a cell, a long text cut (a 1 MB cell would make a 1 MB error line)."""
+    if isinstance(value, str) and len(value) > SHOWN_CHARACTERS:
+        return f"{value[:SHOWN_CHARACTERS]!r}… ({len(value):,} characters)"
+    return repr(value)
 
 
 def _mask_positions(mask: pa.Array) -> np.ndarray:

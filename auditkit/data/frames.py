@@ -15,6 +15,7 @@ import numpy as np
 import pandas as pd
 import pyarrow as pa
 
+from auditkit.data.cell_types import Untypable, typable
 from auditkit.data.convert import TEXT_DTYPE, Codes, Issue, Typed, type_column
 from auditkit.data.problems import Problem
 from auditkit.data.readers import RawTable, RowIndex
@@ -44,14 +45,17 @@ def type_table(raw: RawTable, spec: TableSpec) -> tuple[TypedTable | None, list[
     problems = _structure_problems(raw, spec, names)
     if problems:
         return None, problems
+    present = [name for name in spec.column_names if name in names]
+    data, problems = _typable_columns(raw, spec, present)
+    if problems:
+        return None, problems
     # Arrow's allocator keeps the pages freed since the last table (file reads, earlier tables)
     # for its own reuse; handed back, they serve this table's NumPy columns: a lower peak.
     pa.default_memory_pool().release_unused()
-    present = [name for name in spec.column_names if name in names]
     keyed = set(spec.key) | {reference.column for reference in spec.references}
 
     def type_one(name: str) -> Typed:
-        return type_column(raw.data.column(name), spec.column(name), keyed=name in keyed)
+        return type_column(data.column(name), spec.column(name), keyed=name in keyed)
 
     # Arrow compute releases the GIL: columns are typed in parallel, results kept in order.
     with ThreadPoolExecutor(max_workers=_WORKERS) as pool:
@@ -63,7 +67,7 @@ def type_table(raw: RawTable, spec: TableSpec) -> tuple[TypedTable | None, list[
             problems.extend(issue_problems(issue, raw.file, raw.rows, name, spec.name))
     for name in names:
         if name not in columns and name:
-            columns[name] = _extra_column(raw.data.column(name))
+            columns[name] = _extra_column(data.column(name))
     frame = pd.DataFrame(columns, copy=False)
     codes = {name: typed.codes for name, typed in typed_columns.items() if typed.codes is not None}
     return TypedTable(frame, raw.rows, raw.file, codes), problems
@@ -71,6 +75,14 @@ def type_table(raw: RawTable, spec: TableSpec) -> tuple[TypedTable | None, list[
 
 def _structure_problems(raw: RawTable, spec: TableSpec, names: list[str]) -> list[Problem]:
     header_row = 1 if raw.rows.first_row == 2 else None  # Parquet and frames have no header row
+    filled = [name for name in names if name]
+    missing = [name for name in spec.required_columns if name not in names]
+    if header_row and missing and len(filled) == 1 and len(names) > 1:
+        # a title above the table (often merged across it): the header is further down
+        found = f"a title {filled[0]!r} in one cell (delete the rows above the header)"
+        return [
+            Problem(raw.file, 1, None, "a header row naming the columns", found, table=spec.name)
+        ]
     problems = []
     for name, count in Counter(names).items():
         if count > 1 and name:
@@ -96,19 +108,40 @@ def _structure_problems(raw: RawTable, spec: TableSpec, names: list[str]) -> lis
                     table=spec.name,
                 )
             )
-    for name in spec.required_columns:
-        if name not in names:
-            problems.append(
-                Problem(
-                    raw.file,
-                    None,
-                    name,
-                    f"a required column {name} (columns.yaml can map the file's own name)",
-                    "no such column in the header: " + ", ".join(repr(n) for n in names if n),
-                    table=spec.name,
-                )
+    for name in missing:
+        problems.append(
+            Problem(
+                raw.file,
+                None,
+                name,
+                f"a required column {name} (columns.yaml can map the file's own name)",
+                "no such column in the header: " + ", ".join(repr(n) for n in names if n),
+                table=spec.name,
             )
+        )
     return problems
+
+
+def _typable_columns(
+    raw: RawTable, spec: TableSpec, present: list[str]
+) -> tuple[pa.Table, list[Problem]]:
+    """`raw.data` with binary contract columns decoded as text, and a Problem for each contract
+    column that cannot be typed (several values per cell, bytes that are not UTF-8)."""
+    data = raw.data
+    problems = []
+    for name in present:
+        values = data.column(name)
+        ready = typable(values, spec.column(name).kind)
+        if isinstance(ready, Untypable):
+            row = None
+            if ready.position is not None:
+                row = int(raw.rows.of(np.asarray([ready.position]))[0])
+            problems.append(
+                Problem(raw.file, row, name, ready.expected, ready.found, table=spec.name)
+            )
+        elif ready is not values:
+            data = data.set_column(data.column_names.index(name), name, ready)
+    return data, problems
 
 
 def _extra_column(raw: pa.ChunkedArray) -> pd.Series:

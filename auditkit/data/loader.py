@@ -19,12 +19,12 @@ from auditkit.data.checks import check_tables
 from auditkit.data.dataset import Dataset, TableSource
 from auditkit.data.frames import TypedTable, type_table
 from auditkit.data.mapping import ColumnMapping, apply_mapping, read_mapping
-from auditkit.data.problems import DataValidationError, Problem
+from auditkit.data.problems import DataValidationError, Problem, shown_path
 from auditkit.data.readers import (
     FORMATS,
-    MalformedRows,
     RawTable,
     ReadFailure,
+    ReadProblems,
     RowIndex,
     read_table,
 )
@@ -120,7 +120,7 @@ def _read_folder(folder: Path, check: bool) -> _Outcome:
     outcome = _Outcome()
     if not folder.is_dir():
         found = "a file, not a folder" if folder.exists() else "no such folder"
-        outcome.problems.append(Problem(str(folder), None, None, "a dataset folder", found))
+        outcome.problems.append(Problem(shown_path(folder), None, None, "a dataset folder", found))
         return outcome
     files = _locate_tables(folder, outcome.problems)
     mapping, mapping_problems = read_mapping(folder)
@@ -153,7 +153,7 @@ def _locate_tables(folder: Path, problems: list[Problem]) -> dict[str, Path]:
                 f"{path.name} ({_OLD_FORMATS.get(path.suffix.lower(), 'an unsupported format')})"
                 for path in unsupported[name]
             )
-            expected = f"a file {name}.csv, {name}.xlsx or {name}.parquet in {folder}"
+            expected = f"a file {name}.csv, {name}.xlsx or {name}.parquet in {shown_path(folder)}"
             problems.append(
                 Problem(name, None, None, expected, others or "no such file", table=name)
             )
@@ -178,9 +178,9 @@ def _read_into(outcome: _Outcome, name: str, path: Path, mapping: ColumnMapping)
             Problem(path.name, None, None, "a readable file", str(error), table=name)
         )
         return
-    except MalformedRows as malformed:
-        outcome.problems.extend(malformed.problems)
-        raw = malformed.raw
+    except ReadProblems as partly:
+        outcome.problems.extend(partly.problems)
+        raw = partly.raw
     renamed, mapping_problems = apply_mapping(name, raw.data.column_names, mapping)
     outcome.problems.extend(mapping_problems)
     raw = RawTable(raw.data.rename_columns(renamed), raw.rows, raw.file, raw.format, raw.encoding)

@@ -40,6 +40,7 @@ import pyarrow as pa
 import pyarrow.compute as pc
 import pyarrow.parquet as pq
 
+from auditkit.data.cell_types import Untypable, typable
 from auditkit.data.checks import check_tables
 from auditkit.data.convert import TEXT_DTYPE
 from auditkit.data.dataset import Dataset, TableSource
@@ -224,22 +225,29 @@ def _storage_table(frame: pd.DataFrame, name: str) -> pa.Table:
     for column in frame.columns:
         series = frame[column]
         kind = spec.column(column).kind if column in spec.column_names else None
-        if kind in ("text", "period") or (kind is None and _is_text(series)):
-            array = pa.array(series.astype(object), type=pa.string(), from_pandas=True)
-            encoded = pc.dictionary_encode(array)
-            if 2 * len(encoded.dictionary) <= len(array):  # repeats: a categorical pays
-                array = encoded
+        if kind in ("text", "period") or (kind is None and pd.api.types.is_string_dtype(series)):
+            array = _repeating_text(
+                pa.array(series.astype(object), type=pa.string(), from_pandas=True)
+            )
         elif kind == "date":
             array = pa.array(series.to_numpy(dtype="datetime64[us]"), type=pa.timestamp("us"))
         elif kind == "integer":
             array = pa.array(series.astype("Int64"), type=pa.int64(), from_pandas=True)
         elif kind == "number":
             array = pa.array(series.to_numpy(dtype=float, na_value=np.nan), type=pa.float64())
-        else:
+        else:  # outside the contract: its own type (lists, records and bytes stay so)
             array = pa.array(series, from_pandas=True)
+            if pa.types.is_string(array.type):
+                array = _repeating_text(array)
         arrays.append(array)
         fields.append(pa.field(str(column), array.type))
     return pa.Table.from_arrays(arrays, schema=pa.schema(fields))
+
+
+def _repeating_text(array: pa.Array) -> pa.Array:
+    """Text dictionary-encoded when values repeat (a categorical pays), else as it is."""
+    encoded = pc.dictionary_encode(array)
+    return encoded if 2 * len(encoded.dictionary) <= len(array) else array
 
 
 def _as_converted(arrow: pa.Table, table: str) -> pd.DataFrame | None:
@@ -270,10 +278,6 @@ def _is_stored_text(storage: pa.DataType) -> bool:
     if pa.types.is_dictionary(storage):
         storage = storage.value_type
     return pa.types.is_string(storage)
-
-
-def _is_text(series: pd.Series) -> bool:
-    return pd.api.types.is_string_dtype(series) or series.dtype == object
 
 
 def _write_partitions(
@@ -451,7 +455,10 @@ class PartitionedDataset:
         if not pieces:
             schema = pq.read_schema(self.root / self.partitions[0].relative_path(table))
             return schema.empty_table().select(stored), files
-        return pa.concat_tables(pieces), files
+        try:
+            return pa.concat_tables(pieces, promote_options="permissive"), files
+        except (pa.ArrowInvalid, pa.ArrowTypeError):
+            raise DataValidationError(_unlike_pieces(pieces, files, table)) from None
 
     def read(
         self,
@@ -575,6 +582,29 @@ def _read_file(root: Path, relative: str, table: str, columns: list[str]) -> pa.
         found = f"a file that is not one ({error})"
         raise DataValidationError([Problem(relative, None, None, "a Parquet file", found,
                                            table=table)]) from None  # fmt: skip
+
+
+def _unlike_pieces(pieces: list[pa.Table], files: list[str], table: str) -> list[Problem]:
+    """Why partition files of one table do not combine: a column that cannot be typed (several
+    values per cell), or else the first file whose column types differ from the first file's."""
+    spec = TABLES[table]
+    problems = []
+    for piece, relative in zip(pieces, files, strict=True):
+        for name in piece.column_names:
+            if name not in spec.column_names:
+                continue
+            ready = typable(piece.column(name), spec.column(name).kind)
+            if isinstance(ready, Untypable):
+                problems.append(
+                    Problem(relative, None, name, ready.expected, ready.found, table=table)
+                )
+    if problems:
+        return problems
+    first = pieces[0].schema
+    odd = next(index for index, piece in enumerate(pieces) if not piece.schema.equals(first))
+    expected = f"the column types of {files[0]} ({first.to_string(show_schema_metadata=False)})"
+    found = pieces[odd].schema.to_string(show_schema_metadata=False)
+    return [Problem(files[odd], None, None, expected, found, table=table)]
 
 
 def _typed(

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 from collections import Counter
 from collections.abc import Iterable, Sequence
 from dataclasses import asdict, dataclass
@@ -75,6 +76,12 @@ class DataValidationError(AuditkitError):
         errors = len(self.errors)
         header = f"the dataset has {errors} error{'s' if errors != 1 else ''}:"
         super().__init__("\n".join([header, *format_problems(self.problems, per_kind=10)]))
+
+
+def shown_path(path: str | os.PathLike[str]) -> str:
+    """A path as text that can be printed: bytes that are not UTF-8 (a folder named in GBK,
+    unpacked from a Windows zip) shown as `\\xb3` escapes instead of failing the output."""
+    return os.fsencode(path).decode("utf-8", errors="backslashreplace")
 
 
 def format_problems(problems: Iterable[Problem], per_kind: int | None = 20) -> list[str]:

@@ -12,11 +12,14 @@ import datetime as dt
 import io
 import math
 import os
+import re
 import zipfile
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from concurrent.futures import ThreadPoolExecutor
+from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
+from typing import BinaryIO
 
 import numpy as np
 import pyarrow as pa
@@ -27,6 +30,8 @@ from openpyxl import load_workbook
 from openpyxl.utils.exceptions import InvalidFileException
 
 from auditkit.data.encoding import (
+    BOM_EXPECTED,
+    BOM_JOINED,
     SAMPLE_BYTES,
     Encoding,
     EncodingFailure,
@@ -37,6 +42,14 @@ from auditkit.data.problems import Problem
 from auditkit.data.schema import Kind
 
 FORMATS = (".csv", ".xlsx", ".parquet")
+# A formula element in worksheet XML (`<f>`, `<f t="shared" ...>`, `<x:f>`).
+_FORMULA_TAG = re.compile(rb"<(?:\w+:)?f[\s>/]")
+# Bytes Arrow parses at once: no row may be longer (a longer one is refused, naming its row).
+_BLOCK_BYTES = 1 << 20
+_COUNT_CHUNK = 1 << 24
+# The UTF-8 byte-order mark as it reads at the start of a row, by the codec of the file: GB18030
+# reads its first two bytes (EF BB) as 锘, a character no account number or name starts with.
+_BOM_READ_AS = {"utf-8": "\ufeff", "gb18030": "锘"}
 # Parquet columns read at once: each is decoded by one thread, and each in flight is held twice
 # (its row batches and their combination) until it is combined.
 _PARQUET_READERS = min(4, os.cpu_count() or 1)
@@ -126,7 +139,9 @@ def _read_csv(path: Path, table: str) -> RawTable:
             names = _header(path, table, encoding)
             data, malformed = _careful_csv(path, table, names, encoding)
         else:
-            if malformed:
+            if malformed or data.num_rows + 1 != _line_count(path):
+                # a row spread over lines: quoted newlines, or a quote never closed, which
+                # the fast path reads by silently dropping the lines it swallowed
                 data, malformed = _careful_csv(path, table, names, encoding)
     except EncodingFailure as failure:
         raise ReadFailure(
@@ -135,12 +150,31 @@ def _read_csv(path: Path, table: str) -> RawTable:
     rows = RowIndex(first_row=2)
     problems: list[Problem] = []
     if malformed:
+        if len(names) == 1:  # a title line above the header: every row has more fields
+            found = f"a title {names[0].strip()!r} in one cell (delete the lines above the header)"
+            raise ReadFailure(
+                _file_problem(path, table, "a header row naming the columns", found, row=1)
+            )
         rows, problems = _locate_malformed(path, table, encoding, len(names))
+    _refuse_joined_files(path, table, data, rows, encoding)
     data, rows = _drop_blank_rows(data.rename_columns([name.strip() for name in names]), rows)
     raw = RawTable(data, rows, path.name, "csv", encoding.label)
     if problems:
-        raise MalformedRows(raw, problems)
+        raise ReadProblems(raw, problems)
     return raw
+
+
+@contextmanager
+def _arrow_source(path: Path) -> Iterator[str | BinaryIO]:
+    """What Arrow reads `path` from: the path itself, or an open file when the path is not
+    UTF-8 (Arrow refuses such names, e.g. a folder named in GBK unpacked from a Windows zip)."""
+    try:
+        str(path).encode("utf-8")
+    except UnicodeEncodeError:
+        with path.open("rb") as handle:
+            yield handle
+    else:
+        yield str(path)
 
 
 def _header(path: Path, table: str, encoding: Encoding) -> list[str]:
@@ -148,12 +182,47 @@ def _header(path: Path, table: str, encoding: Encoding) -> list[str]:
     with path.open("rb") as handle:
         head = handle.read(SAMPLE_BYTES)
     text = head.decode(encoding.codec, errors="ignore").lstrip("\ufeff")
-    names = next(csv.reader(io.StringIO(text)), [])
+    names = next(csv.reader(io.StringIO(text, newline="")), [])
     if not any(name.strip() for name in names):
         raise ReadFailure(
             _file_problem(path, table, "a header row naming the columns", "an empty first row", 1)
         )
     return names
+
+
+def _refuse_joined_files(
+    path: Path, table: str, data: pa.Table, rows: RowIndex, encoding: Encoding
+) -> None:
+    """Raise ReadFailure when a row starts with a byte-order mark: a second export was appended
+    (its header would be read as data, its text possibly in another encoding)."""
+    if data.num_columns == 0:
+        return
+    marked = pc.starts_with(data.column(0), _BOM_READ_AS[encoding.codec])
+    positions = np.flatnonzero(pc.fill_null(marked, False).to_numpy(zero_copy_only=False))
+    if not positions.size:
+        return
+    more = f" and {positions.size - 1} more rows" if positions.size > 1 else ""
+    raise ReadFailure(
+        _file_problem(
+            path,
+            table,
+            BOM_EXPECTED,
+            f"one at the start of this row{more} {BOM_JOINED}",
+            row=int(rows.of(positions[:1])[0]),
+        )
+    )
+
+
+def _line_count(path: Path) -> int:
+    """Lines ending in LF (or unterminated at the end), counted at memory speed. Other line
+    endings count as none, so such files take the careful path (which reads them right)."""
+    lines = 0
+    last = b""
+    with path.open("rb") as handle:
+        while chunk := handle.read(_COUNT_CHUNK):
+            lines += chunk.count(b"\n")
+            last = chunk[-1:]
+    return lines + (last not in (b"", b"\n"))
 
 
 def _careful_csv(
@@ -162,9 +231,38 @@ def _careful_csv(
     try:
         return _arrow_csv(path, names, encoding, quoted_newlines=True)
     except pa.ArrowInvalid as error:
+        if "straddling" in str(error):  # a record longer than Arrow's block
+            row = _first_long_row(path, encoding)
+            raise ReadFailure(
+                _file_problem(
+                    path,
+                    table,
+                    f"rows of at most {_BLOCK_BYTES >> 20} MiB",
+                    "a longer row (a huge cell, or a quote never closed?)",
+                    row=row,
+                )
+            ) from None
         raise ReadFailure(
             _file_problem(path, table, "a CSV file", f"text that is not CSV ({error})")
         ) from None
+
+
+def _first_long_row(path: Path, encoding: Encoding) -> int | None:
+    """Row number of the first record as long as Arrow's block (slow path, bad files only)."""
+    with path.open(encoding=encoding.codec, newline="") as handle:
+        records = csv.reader(handle)
+        row_number = 1
+        try:
+            for row_number, fields in enumerate(records, start=1):
+                text = ",".join(fields)
+                if (
+                    len(text) * 4 >= _BLOCK_BYTES
+                    and len(text.encode(encoding.codec)) >= _BLOCK_BYTES
+                ):
+                    return row_number
+        except csv.Error:  # a field past the csv module's own limit (128 KiB)
+            return row_number + 1
+    return None
 
 
 def _arrow_csv(
@@ -178,34 +276,52 @@ def _arrow_csv(
         malformed += 1
         return "skip"
 
-    data = pa_csv.read_csv(
-        path,
-        read_options=pa_csv.ReadOptions(encoding=encoding.codec, column_names=names, skip_rows=1),
-        parse_options=pa_csv.ParseOptions(
-            newlines_in_values=quoted_newlines,
-            ignore_empty_lines=False,
-            invalid_row_handler=skip_malformed,
-        ),
-        convert_options=pa_csv.ConvertOptions(
-            column_types={name: pa.string() for name in names},
-            null_values=[""],
-            strings_can_be_null=True,
-            quoted_strings_can_be_null=True,
-        ),
-    )
+    with _arrow_source(path) as source:
+        data = pa_csv.read_csv(
+            source,
+            read_options=pa_csv.ReadOptions(
+                encoding=encoding.codec,
+                column_names=names,
+                skip_rows=1,
+                block_size=_BLOCK_BYTES,
+            ),
+            parse_options=pa_csv.ParseOptions(
+                newlines_in_values=quoted_newlines,
+                ignore_empty_lines=False,
+                invalid_row_handler=skip_malformed,
+            ),
+            convert_options=pa_csv.ConvertOptions(
+                column_types={name: pa.string() for name in names},
+                null_values=[""],
+                strings_can_be_null=True,
+                quoted_strings_can_be_null=True,
+            ),
+        )
     return data, malformed
 
 
-class MalformedRows(Exception):
-    """Rows with the wrong number of fields were dropped; `.raw` holds the usable rest.
+class ReadProblems(Exception):
+    """The file was read, but some rows or cells could not be (rows with a wrong number of
+    fields, formulas without a saved result); `.raw` holds the usable rest.
 
     The caller reports `.problems` and may still check the kept rows, with correct row numbers.
     """
 
     def __init__(self, raw: RawTable, problems: list[Problem]) -> None:
-        super().__init__(f"{len(problems)} malformed rows")
+        super().__init__(f"{len(problems)} rows or cells not read")
         self.raw = raw
         self.problems = problems
+
+
+def _malformed_found(fields: list[str], lines: int, encoding: Encoding) -> str:
+    """A malformed record as shown to the user, with what probably broke it."""
+    joined = ",".join(fields)
+    found = f"{len(fields)} fields: {joined[:80]!r}"
+    if _BOM_READ_AS[encoding.codec] in joined:
+        found += f", with a byte-order mark inside {BOM_JOINED}"
+    if lines > 1:
+        found += f", a quoted value running over {lines:,} lines (a quote never closed?)"
+    return found
 
 
 def _drop_blank_rows(data: pa.Table, rows: RowIndex) -> tuple[pa.Table, RowIndex]:
@@ -229,26 +345,30 @@ def _locate_malformed(
     """Find the row numbers of records with a wrong field count (slow path, only on bad files).
 
     Arrow drops such records without saying where they were, so the file is re-read record by
-    record to report each one and to number the kept rows as a spreadsheet would.
+    record to report each one and to number the kept rows as a spreadsheet would. A quote never
+    closed swallows the lines after it into one field: said so, and past the csv module's field
+    limit (128 KiB) the file is refused at that row.
     """
     kept: list[int] = []
     problems: list[Problem] = []
+    expected = f"{width} fields as in the header"
     with path.open(encoding=encoding.codec, newline="") as handle:
         records = csv.reader(handle)
         next(records, None)
-        for row_number, fields in enumerate(records, start=2):
-            if fields and len(fields) != width:
-                problems.append(
-                    _file_problem(
-                        path,
-                        table,
-                        f"{width} fields as in the header",
-                        f"{len(fields)} fields: {','.join(fields)[:80]!r}",
-                        row=row_number,
-                    )
-                )
-            else:
-                kept.append(row_number)
+        row_number, last_line = 1, records.line_num
+        try:
+            for row_number, fields in enumerate(records, start=2):
+                lines, last_line = records.line_num - last_line, records.line_num
+                if fields and len(fields) != width:
+                    found = _malformed_found(fields, lines, encoding)
+                    problems.append(_file_problem(path, table, expected, found, row=row_number))
+                else:
+                    kept.append(row_number)
+        except csv.Error:
+            found = "a field longer than 128 KiB from this row on (a quote never closed?)"
+            raise ReadFailure(
+                _file_problem(path, table, expected, found, row=row_number + 1)
+            ) from None
     return RowIndex(first_row=2, numbers=np.asarray(kept, dtype=np.int64)), problems
 
 
@@ -294,9 +414,63 @@ def _read_xlsx(path: Path, table: str, kind_of: Callable[[str], Kind | None]) ->
             kept.append(row_number)
     finally:
         workbook.close()
+    problems = _unsaved_formulas(path, table, names, columns, kept) if _has_formulas(path) else []
+    if problems:  # their rows are not read, as malformed rows of a CSV file
+        unread = {problem.row for problem in problems}
+        read = [position for position, row in enumerate(kept) if row not in unread]
+        columns = [[column[position] for position in read] for column in columns]
+        kept = [kept[position] for position in read]
     data = pa.table({f"{i}": pa.array(values, pa.string()) for i, values in enumerate(columns)})
     data = data.rename_columns(names)
-    return RawTable(data, RowIndex(2, np.asarray(kept, dtype=np.int64)), path.name, "xlsx")
+    raw = RawTable(data, RowIndex(2, np.asarray(kept, dtype=np.int64)), path.name, "xlsx")
+    if problems:
+        raise ReadProblems(raw, problems)
+    return raw
+
+
+def _has_formulas(path: Path) -> bool:
+    """Whether any worksheet holds a formula (a scan of its XML; most exports hold none)."""
+    with zipfile.ZipFile(path) as archive:
+        for name in archive.namelist():
+            if not (name.startswith("xl/worksheets/") and name.endswith(".xml")):
+                continue
+            with archive.open(name) as member:
+                tail = b""
+                while chunk := member.read(1 << 20):
+                    if _FORMULA_TAG.search(tail + chunk):
+                        return True
+                    tail = chunk[-16:]
+    return False
+
+
+def _unsaved_formulas(
+    path: Path, table: str, names: list[str], columns: list[list[str | None]], kept: list[int]
+) -> list[Problem]:
+    """A Problem for each formula cell whose result was not saved with the file.
+
+    Excel saves each formula's result, which is what is read; files written by programs often
+    hold the formula alone, and its cell would otherwise read as empty.
+    """
+    position_of = {row_number: position for position, row_number in enumerate(kept)}
+    problems = []
+    workbook = load_workbook(path, read_only=True, data_only=False)
+    try:
+        for row in workbook.worksheets[0].iter_rows(min_row=2):
+            for cell in row:
+                if cell.data_type != "f":
+                    continue
+                index, position = cell.column - 1, position_of.get(cell.row)
+                if position is not None and columns[index][position] is not None:
+                    continue
+                found = (
+                    f"a formula {str(cell.value)[:80]!r} whose result was not saved "
+                    "(open and save the file in Excel, or paste the values)"
+                )
+                column = names[index] or f"#{index + 1}"
+                problems.append(Problem(path.name, cell.row, column, "a value", found, table=table))
+    finally:
+        workbook.close()
+    return problems
 
 
 def _is_filled(value: object) -> bool:
@@ -340,13 +514,14 @@ def _cell_writer(kind: Kind | None) -> Callable[[object], str | None]:
 def _read_parquet(path: Path, table: str) -> RawTable:
     """Parquet keeps its types; text columns are read as dictionaries (fast, and codes for free)."""
     try:
-        schema = pq.read_schema(path)
-        text_columns = [
-            field.name
-            for field in schema
-            if pa.types.is_string(field.type) or pa.types.is_large_string(field.type)
-        ]
-        data = read_parquet_columns(path, text_columns)
+        with _arrow_source(path) as source:
+            schema = pq.read_schema(source)
+            text_columns = [
+                field.name
+                for field in schema
+                if pa.types.is_string(field.type) or pa.types.is_large_string(field.type)
+            ]
+            data = read_parquet_columns(source, text_columns)
     except (pa.ArrowException, OSError) as error:
         raise ReadFailure(
             _file_problem(path, table, "a Parquet file", f"a file that is not one ({error})")
@@ -355,7 +530,7 @@ def _read_parquet(path: Path, table: str) -> RawTable:
     return RawTable(data, RowIndex(first_row=1), path.name, "parquet")
 
 
-def read_parquet_columns(path: Path, text_columns: list[str]) -> pa.Table:
+def read_parquet_columns(path: Path | str | BinaryIO, text_columns: list[str]) -> pa.Table:
     """The Parquet file as a table of one chunk per column, `text_columns` dictionary-encoded.
 
     Typing needs each column contiguous. Reading the whole table gives a chunk per row batch, and

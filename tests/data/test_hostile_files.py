@@ -1,0 +1,385 @@
+"""Hostile or broken files give one clear problem (file, row, column, expected, found), never a
+traceback and never a silently changed table."""
+
+from __future__ import annotations
+
+import json
+import os
+import re
+import shutil
+import subprocess
+import sys
+import zipfile
+from pathlib import Path
+
+import pandas as pd
+import pyarrow as pa
+import pyarrow.parquet as pq
+import pytest
+from openpyxl import load_workbook
+from sample_dataset import valid_tables, write_dataset
+
+from auditkit.data import Dataset, DataValidationError, load, validate
+from auditkit.data.partitioned import MANIFEST_NAME, convert
+
+AUDITKIT = str(Path(sys.executable).with_name("auditkit"))
+
+
+def error_lines(folder: Path) -> list[str]:
+    return [str(problem) for problem in validate(folder) if problem.severity == "error"]
+
+
+def many_customers(count: int, padding: int = 0) -> pd.DataFrame:
+    """The sample customers repeated to `count` rows (C001-C003 first, for the bills), ids
+    numeric after them as billing systems number accounts; `padding` characters of address."""
+    customers = valid_tables()["customers"]
+    rows = customers.iloc[[index % 3 for index in range(count)]].reset_index(drop=True)
+    rows["customer_id"] = ["C001", "C002", "C003"] + [
+        f"31000{index:05d}" for index in range(3, count)
+    ]
+    rows["meter_id"] = [f"M{index}" for index in range(count)]
+    if padding:
+        rows["address"] = rows["address"] + "号" * padding
+    return rows
+
+
+# ------------------------------------------------------------------------------ Parquet cell types
+
+
+def with_parquet_column(folder: Path, table: str, column: str, values: pa.Array) -> Path:
+    path = folder / f"{table}.parquet"
+    data = pq.read_table(path)
+    position = data.column_names.index(column) if column in data.column_names else None
+    if position is None:
+        data = data.append_column(column, values)
+    else:
+        data = data.set_column(position, column, values)
+    pq.write_table(data, path)
+    return folder
+
+
+@pytest.fixture
+def parquet_dir(tmp_path: Path) -> Path:
+    return write_dataset(valid_tables(), tmp_path / "parquet", "parquet")
+
+
+@pytest.mark.parametrize(
+    ("values", "found"),
+    [
+        (
+            pa.array([["城东"], ["城东", "城西"], []]),
+            "a list of values in each cell (column type list<element: string>)",
+        ),
+        (
+            pa.array([["城东"]] * 3, pa.large_list(pa.string())),
+            "a list of values in each cell (column type large_list<element: string>)",
+        ),
+        (
+            pa.array([{"name": "城东"}] * 3),
+            "a record of named fields in each cell (column type struct<name: string>)",
+        ),
+        (
+            pa.array([[("name", "城东")]] * 3, pa.map_(pa.string(), pa.string())),
+            "key-value pairs in each cell (column type map<string, string>)",
+        ),
+    ],
+)
+def test_a_parquet_text_column_holding_several_values_per_cell_is_one_problem(
+    parquet_dir: Path, values: pa.Array, found: str
+) -> None:
+    with_parquet_column(parquet_dir, "customers", "district", values)
+    assert error_lines(parquet_dir) == [
+        f"customers.parquet, column district: expected one text value per cell, found {found}"
+    ]
+
+
+def test_a_parquet_number_or_period_column_of_lists_names_what_was_expected(
+    parquet_dir: Path,
+) -> None:
+    with_parquet_column(parquet_dir, "customers", "ct_ratio", pa.array([[1.0], [40.0], [1.0]]))
+    with_parquet_column(parquet_dir, "bills", "period", pa.array([["2024-01"]] * 6))
+    assert error_lines(parquet_dir) == [
+        "customers.parquet, column ct_ratio: expected one number per cell, "
+        "found a list of values in each cell (column type list<element: double>)",
+        "bills.parquet, column period: expected one month YYYY-MM per cell, "
+        "found a list of values in each cell (column type list<element: string>)",
+    ]
+
+
+def test_binary_text_is_read_when_utf8_and_located_when_not(parquet_dir: Path) -> None:
+    names = pa.array(["张三".encode(), "东方机械厂".encode(), "李四便利店".encode()])
+    with_parquet_column(parquet_dir, "customers", "name", names)
+    assert load(parquet_dir).customers["name"].tolist() == ["张三", "东方机械厂", "李四便利店"]
+
+    gbk = pa.array([b"C001", b"C002", "城西".encode("gbk")])
+    with_parquet_column(parquet_dir, "customers", "district", gbk)
+    assert error_lines(parquet_dir) == [
+        "customers.parquet row 3, column district: expected text encoded as UTF-8, "
+        "found bytes b'\\xb3\\xc7\\xce\\xf7' that are not UTF-8 (column type binary)"
+    ]
+
+
+def test_a_dataframe_column_of_lists_is_the_same_problem() -> None:
+    tables = valid_tables()
+    tables["customers"]["district"] = [["城东"], ["城东"], ["城西"]]
+    with pytest.raises(DataValidationError) as refused:
+        Dataset.from_frames(tables)
+    assert [str(problem) for problem in refused.value.errors] == [
+        "customers (DataFrame), column district: expected one text value per cell, "
+        "found a list of values in each cell (column type list<item: string>)"
+    ]
+
+
+def test_convert_keeps_extra_columns_of_lists_records_and_bytes(
+    parquet_dir: Path, tmp_path: Path
+) -> None:
+    with_parquet_column(parquet_dir, "customers", "tags", pa.array([["a"], ["b", "c"], []]))
+    with_parquet_column(parquet_dir, "bills", "raw", pa.array([b"\xb3\xc7"] * 6))
+    converted = convert(parquet_dir, tmp_path / "converted")
+    back = load(converted.root)
+    tags = back.customers.set_index("customer_id")["tags"]
+    assert [list(tags[customer]) for customer in ("C001", "C002", "C003")] == [
+        ["a"],
+        ["b", "c"],
+        [],
+    ]
+    assert back.bills["raw"].tolist() == [b"\xb3\xc7"] * 6
+
+
+def test_convert_refuses_a_column_of_lists_in_one_line(parquet_dir: Path, tmp_path: Path) -> None:
+    with_parquet_column(parquet_dir, "customers", "district", pa.array([["城东"]] * 3))
+    finished = subprocess.run(
+        [AUDITKIT, "convert", str(parquet_dir), str(tmp_path / "converted")],
+        capture_output=True,
+        text=True,
+        timeout=120,
+    )
+    assert finished.returncode == 2
+    assert finished.stderr.strip().splitlines()[1:] == [
+        "customers.parquet, column district: expected one text value per cell, "
+        "found a list of values in each cell (column type list<element: string>)"
+    ]
+    assert not (tmp_path / "converted").exists()
+
+
+def test_a_partition_rewritten_with_a_column_of_lists_is_one_problem(
+    parquet_dir: Path, tmp_path: Path
+) -> None:
+    root = convert(parquet_dir, tmp_path / "converted").root
+    [part] = sorted(root.glob("bills/district=城东/*.parquet"))
+    data = pq.read_table(part)
+    periods = pa.array([[period] for period in data.column("period").to_pylist()])
+    pq.write_table(data.set_column(data.column_names.index("period"), "period", periods), part)
+    manifest = json.loads((root / MANIFEST_NAME).read_text(encoding="utf-8"))
+    for partition in manifest["partitions"]:  # a forger keeps the manifest in step
+        if partition["district"] == "城东":
+            partition["bytes"]["bills"] = part.stat().st_size
+    (root / MANIFEST_NAME).write_text(json.dumps(manifest), encoding="utf-8")
+    [line] = error_lines(root)
+    assert line.endswith(
+        "column period: expected one month YYYY-MM per cell, "
+        "found a list of values in each cell (column type list<element: string>)"
+    )
+    assert line.startswith("bills/district=城东/part-")
+
+
+# ----------------------------------------------------------------------------------------- CSV
+
+
+def write_joined(
+    folder: Path, customers: pd.DataFrame, first: str, second: str, header_again: bool
+) -> Path:
+    """customers.csv as two exports joined: rows up to 498 in `first` encoding, then a second
+    export in `second` encoding, so that its first line is row 500 of the file."""
+    shutil.rmtree(folder, ignore_errors=True)
+    write_dataset({**valid_tables(), "customers": customers}, folder)
+    head, tail = customers.iloc[:498], customers.iloc[498:]
+    path = folder / "customers.csv"
+    path.write_bytes(
+        head.to_csv(index=False).encode(first)
+        + tail.to_csv(index=False, header=header_again).encode(second)
+    )
+    return folder
+
+
+JOINED = (
+    "customers.csv row 500: expected a byte-order mark only at the start of the file, "
+    "found one at the start of this row (files joined together? Keep one export per file)"
+)
+
+
+@pytest.mark.parametrize("first", ["utf-8", "utf-8-sig", "gbk"])
+@pytest.mark.parametrize("header_again", [True, False], ids=["with-header", "rows-only"])
+def test_a_byte_order_mark_inside_a_csv_is_one_line_naming_its_row(
+    tmp_path: Path, first: str, header_again: bool
+) -> None:
+    folder = write_joined(
+        tmp_path / "joined", many_customers(600), first, "utf-8-sig", header_again
+    )
+    assert error_lines(folder) == [JOINED]
+
+
+def test_validate_prints_the_joined_row_in_one_line(tmp_path: Path) -> None:
+    folder = write_joined(tmp_path / "joined", many_customers(600), "gbk", "utf-8-sig", False)
+    finished = subprocess.run(
+        [AUDITKIT, "validate", str(folder)], capture_output=True, text=True, timeout=120
+    )
+    assert finished.returncode == 1  # `validate`: 1 when the dataset has errors
+    assert finished.stdout.splitlines() == [
+        JOINED,
+        "1 error, 0 warnings (customers: 1 error, 0 warnings)",
+    ]
+
+
+def padded_dataset(folder: Path) -> Path:
+    """A dataset whose customers.csv is past the first megabyte (the sniffed head)."""
+    return write_dataset({**valid_tables(), "customers": many_customers(600, 700)}, folder)
+
+
+def test_a_nul_byte_past_the_first_megabyte_is_located(tmp_path: Path) -> None:
+    folder = padded_dataset(tmp_path / "nul")
+    path = folder / "customers.csv"
+    lines = path.read_bytes().split(b"\n")
+    assert sum(len(line) + 1 for line in lines[:550]) > 1 << 20
+    lines[549] = lines[549].replace("李四".encode(), "李\x00四".encode())
+    path.write_bytes(b"\n".join(lines))
+    [line] = error_lines(folder)
+    assert line.startswith(
+        "customers.csv row 550: expected text encoded as UTF-8 or GBK/GB18030, found a NUL byte"
+    )
+
+
+def test_a_quote_never_closed_is_reported_not_rows_silently_dropped(tmp_path: Path) -> None:
+    folder = padded_dataset(tmp_path / "quote")
+    path = folder / "customers.csv"
+    lines = path.read_text(encoding="utf-8").split("\n")
+    lines[399] = lines[399].replace(",", ',"', 1)  # row 400: a quote opens its district
+    path.write_text("\n".join(lines), encoding="utf-8")
+    [line] = error_lines(folder)
+    assert line.startswith("customers.csv row 400: expected 17 fields as in the header, found ")
+    assert "(a quote never closed?)" in line
+
+
+def test_old_mac_line_endings_read_like_any_other(dataset_dir: Path) -> None:
+    path = dataset_dir / "bills.csv"
+    lines = path.read_bytes().splitlines()
+    lines[3] += b",extra"
+    path.write_bytes(b"\r".join(lines) + b"\r")
+    assert error_lines(dataset_dir) == [
+        "bills.csv row 4: expected 14 fields as in the header, found 15 fields: "
+        "'C002,2024-01,50.0,55.5,4000.0,22000.0,大工业,0.65,14300.0,630.0,410.5,18900.0,33200'"
+    ]
+
+
+def test_mixed_line_endings_read_like_any_other(dataset_dir: Path) -> None:
+    path = dataset_dir / "bills.csv"
+    lines = path.read_bytes().splitlines()
+    endings = [b"\n", b"\r\n", b"\r"]
+    path.write_bytes(b"".join(line + endings[i % 3] for i, line in enumerate(lines)))
+    assert error_lines(dataset_dir) == []
+    assert len(load(dataset_dir).bills) == 6
+
+
+def test_a_huge_cell_is_one_line_naming_its_row(dataset_dir: Path) -> None:
+    path = dataset_dir / "customers.csv"
+    lines = path.read_text(encoding="utf-8").split("\n")
+    lines[2] = lines[2].replace("东方机械厂", "厂" * 3_000_000)
+    path.write_text("\n".join(lines), encoding="utf-8")
+    assert error_lines(dataset_dir) == [
+        "customers.csv row 3: expected rows of at most 1 MiB, "
+        "found a longer row (a huge cell, or a quote never closed?)"
+    ]
+
+
+def test_a_long_cell_is_shown_cut_in_its_problem(dataset_dir: Path) -> None:
+    path = dataset_dir / "bills.csv"
+    text = path.read_text(encoding="utf-8").replace("22000.0", "9" * 5000 + "x", 1)
+    path.write_text(text, encoding="utf-8")
+    [line] = error_lines(dataset_dir)
+    assert line == (
+        "bills.csv row 4, column kwh_billed: expected a number, found "
+        f"'{'9' * 80}'… (5,001 characters)"
+    )
+
+
+def test_a_dataset_folder_named_in_gbk_is_read_and_named_printably(tmp_path: Path) -> None:
+    folder = Path(os.fsdecode(os.fsencode(tmp_path) + "/城东数据".encode("gbk")))
+    for fmt in ("csv-utf8", "parquet", "xlsx"):
+        shutil.rmtree(folder, ignore_errors=True)
+        write_dataset(valid_tables(), tmp_path / fmt, fmt).rename(folder)
+        assert len(load(folder).bills) == 6, fmt
+    (folder / "tariffs.xlsx").unlink()
+    shown = os.fsencode(folder).decode("utf-8", errors="backslashreplace")
+    assert error_lines(folder)[0] == (
+        f"tariffs: expected a file tariffs.csv, tariffs.xlsx or tariffs.parquet in {shown}, "
+        "found no such file"
+    )
+    finished = subprocess.run(
+        [AUDITKIT, "validate", os.fsencode(folder)], capture_output=True, timeout=120
+    )
+    assert finished.returncode == 1
+    assert b"Traceback" not in finished.stderr
+    assert shown.encode() in finished.stdout
+
+
+def test_a_title_line_above_the_csv_header_is_one_line(dataset_dir: Path) -> None:
+    path = dataset_dir / "customers.csv"
+    path.write_text("客户档案\n" + path.read_text(encoding="utf-8"), encoding="utf-8")
+    assert error_lines(dataset_dir) == [
+        "customers.csv row 1: expected a header row naming the columns, "
+        "found a title '客户档案' in one cell (delete the lines above the header)"
+    ]
+
+
+# ---------------------------------------------------------------------------------------- XLSX
+
+
+@pytest.fixture
+def xlsx_dir(tmp_path: Path) -> Path:
+    return write_dataset(valid_tables(), tmp_path / "xlsx", "xlsx")
+
+
+def test_formulas_without_a_saved_result_are_named_not_read_as_empty(xlsx_dir: Path) -> None:
+    path = xlsx_dir / "bills.xlsx"
+    workbook = load_workbook(path)
+    workbook.active["F2"] = "=D2-C2"  # kwh_billed, required
+    workbook.active["L4"] = "=30*630"  # basic_charge, optional: read as empty until now
+    workbook.save(path)
+    assert error_lines(xlsx_dir) == [
+        "bills.xlsx row 2, column kwh_billed: expected a value, found a formula '=D2-C2' "
+        "whose result was not saved (open and save the file in Excel, or paste the values)",
+        "bills.xlsx row 4, column basic_charge: expected a value, found a formula '=30*630' "
+        "whose result was not saved (open and save the file in Excel, or paste the values)",
+    ]
+
+
+def test_formulas_with_their_saved_result_read_as_that_result(xlsx_dir: Path) -> None:
+    path = xlsx_dir / "bills.xlsx"
+    workbook = load_workbook(path)
+    workbook.active["F2"] = "=(D2-C2)*E2"
+    workbook.save(path)
+    saved = path.with_suffix(".saved")
+    with zipfile.ZipFile(path) as source, zipfile.ZipFile(saved, "w") as target:
+        for item in source.infolist():
+            content = source.read(item)
+            if item.filename == "xl/worksheets/sheet1.xml":  # as Excel saves it: with the result
+                content = re.sub(
+                    rb"(<f>\(D2-C2\)\*E2</f>)(<v>\s*</v>|<v/>)?", rb"\1<v>210</v>", content
+                )
+            target.writestr(item, content)
+    saved.replace(path)
+    assert error_lines(xlsx_dir) == []
+    assert load(xlsx_dir).bills["kwh_billed"].iloc[0] == 210.0
+
+
+def test_a_merged_title_above_the_xlsx_header_is_one_line(xlsx_dir: Path) -> None:
+    path = xlsx_dir / "customers.xlsx"
+    workbook = load_workbook(path)
+    workbook.active.insert_rows(1)
+    workbook.active["A1"] = "客户档案"
+    workbook.active.merge_cells("A1:Q1")
+    workbook.save(path)
+    assert error_lines(xlsx_dir) == [
+        "customers.xlsx row 1: expected a header row naming the columns, "
+        "found a title '客户档案' in one cell (delete the rows above the header)"
+    ]
