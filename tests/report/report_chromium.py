@@ -40,6 +40,7 @@ class PageVisit:
     console_errors: list[str] = field(default_factory=list)
     loaded: bool = False
     title: str = ""
+    probed: Any = None
 
 
 class DevTools:
@@ -155,13 +156,32 @@ def _browser_call(socket: websocket.WebSocket, method: str, **params: Any) -> di
             return reply.get("result", {})
 
 
-def visit(socket: websocket.WebSocket, page: Path, screenshot: Path) -> PageVisit:
-    """Load `page` in a new tab, record what happened and save a full-page PNG screenshot."""
+def visit(
+    socket: websocket.WebSocket,
+    page: Path,
+    screenshot: Path,
+    probe: str | None = None,
+    width: int = 1280,
+) -> PageVisit:
+    """Load `page` in a new tab, record what happened and save a full-page PNG screenshot.
+
+    `probe` is a JavaScript expression evaluated in the loaded page (its JSON-ready value is kept
+    in `probed`); `width` is the viewport width in CSS pixels (below 600 the page is shown as on
+    a phone).
+    """
     target = _browser_call(socket, "Target.createTarget", url="about:blank")["targetId"]
     session = _browser_call(socket, "Target.attachToTarget", targetId=target, flatten=True)
     tools = DevTools(socket, session["sessionId"])
     for domain in ("Page", "Network", "Runtime", "Log"):
         tools.call(f"{domain}.enable")
+    mobile = width < 600
+    tools.call(
+        "Emulation.setDeviceMetricsOverride",
+        width=width,
+        height=900,
+        deviceScaleFactor=2 if mobile else 1,
+        mobile=mobile,
+    )
     tools.events.clear()
     tools.call("Page.navigate", url=page.resolve().as_uri())
     result = PageVisit(loaded=tools.wait_for("Page.loadEventFired", timeout=60))
@@ -177,14 +197,17 @@ def visit(socket: websocket.WebSocket, page: Path, screenshot: Path) -> PageVisi
         elif method == "Log.entryAdded" and params["entry"].get("level") == "error":
             result.console_errors.append(params["entry"].get("text", ""))
     result.title = tools.call("Runtime.evaluate", expression="document.title")["result"]["value"]
+    if probe is not None:
+        reply = tools.call("Runtime.evaluate", expression=probe, returnByValue=True)
+        result.probed = reply["result"].get("value")
     metrics = tools.call("Page.getLayoutMetrics")["cssContentSize"]
     height = min(int(metrics["height"]), 8000)
     tools.call(
         "Emulation.setDeviceMetricsOverride",
-        width=1280,
+        width=width,
         height=height,
-        deviceScaleFactor=1,
-        mobile=False,
+        deviceScaleFactor=2 if mobile else 1,
+        mobile=mobile,
     )
     image = tools.call("Page.captureScreenshot", format="png", timeout=60)["data"]
     screenshot.parent.mkdir(parents=True, exist_ok=True)
