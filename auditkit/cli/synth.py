@@ -7,6 +7,14 @@ import time
 from pathlib import Path
 
 from auditkit import synth
+from auditkit.errors import ParameterError
+
+# SynthConfig.check holds the bounds; these words say them and why, in --help and in the error.
+MONTHS_RANGE = "24 to 240"
+MONTHS_WHY = (
+    "fewer than 24 leave too little history: theft scores need 12 months before a drop "
+    "and the seasonal statistics two full years"
+)
 
 
 def register(subparsers: argparse._SubParsersAction) -> None:
@@ -27,7 +35,7 @@ def register(subparsers: argparse._SubParsersAction) -> None:
     parser.add_argument("--districts", type=int, default=defaults.districts, metavar="D",
                         help=f"number of district bureaus (default {defaults.districts})")  # fmt: skip
     parser.add_argument("--months", type=int, default=defaults.months, metavar="M",
-                        help=f"billing months (default {defaults.months})")  # fmt: skip
+                        help=f"billing months, {MONTHS_RANGE} (default {defaults.months}): {MONTHS_WHY}")  # fmt: skip
     parser.add_argument("--start", default=defaults.start, metavar="YYYY-MM",
                         help=f"first billing month (default {defaults.start})")  # fmt: skip
     parser.add_argument("--seed", type=int, default=defaults.seed, metavar="S",
@@ -52,6 +60,12 @@ def run_synth(args: argparse.Namespace) -> int:
         seed=args.seed,
         daily_days=args.daily_days,
     )
+    try:
+        config.check()
+    except ParameterError as error:  # named as the flag, and for --months with the reason
+        why = f" ({MONTHS_WHY})" if error.name == "months" else ""
+        flag = "--" + error.name.replace("_", "-")
+        raise ParameterError(flag, error.expected + why, error.found) from None
     started = time.perf_counter()
     tables = synth.generate(config)
     generated = time.perf_counter() - started

@@ -158,5 +158,23 @@ def test_cli_writes_the_folder_and_reports_a_bad_flag(tmp_path, capsys):
     assert (tmp_path / "d" / "bills.parquet").is_file()
     assert "bills" in capsys.readouterr().out
     assert main(["synth", "--customers", "5", "--out", str(tmp_path / "e")]) == 2
-    assert "parameter 'customers'" in capsys.readouterr().err
+    assert "parameter '--customers'" in capsys.readouterr().err
     assert not (tmp_path / "e").exists()
+
+
+def test_cli_months_below_two_years_is_refused_saying_why(tmp_path, capsys):
+    assert main(["synth", "--months", "12", "--out", str(tmp_path / "d")]) == 2
+    assert capsys.readouterr().err.strip() == (
+        "auditkit synth: error: parameter '--months': expected a whole number from 24 to 240 "
+        "(fewer than 24 leave too little history: theft scores need 12 months before a drop "
+        "and the seasonal statistics two full years), found 12"
+    )
+    assert not (tmp_path / "d").exists()
+
+
+def test_cli_help_states_the_months_range_and_why(capsys):
+    with pytest.raises(SystemExit):
+        main(["synth", "--help"])
+    shown = " ".join(capsys.readouterr().out.split())
+    assert "--months M billing months, 24 to 240 (default 36): fewer than 24 leave too" in shown
+    assert "theft scores need 12 months before a drop and the seasonal statistics" in shown
