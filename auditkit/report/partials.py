@@ -52,7 +52,9 @@ def partial_dir(root: Path, run_id: str) -> Path:
 def owned_partial(root: Path, run_id: str) -> Iterator[Path]:
     """Create a run's partial folder and hold its owner record (and lock) while the run lasts.
 
-    The owner file is removed on the way out, so a published run folder carries none.
+    The owner file is removed when the block ends normally (a published run folder carries
+    none) and kept when it raises: the folder then stays, and once this process has ended the
+    record says the run is dead.
     """
     folder = partial_dir(root, run_id)
     folder.mkdir(parents=True)
@@ -63,10 +65,8 @@ def owned_partial(root: Path, run_id: str) -> Iterator[Path]:
         _lock(owner)
         owner.write(json.dumps(record))
         owner.flush()
-        try:
-            yield folder
-        finally:
-            owner_path.unlink(missing_ok=True)
+        yield folder
+    owner_path.unlink(missing_ok=True)
 
 
 def _lock(stream: IO[str]) -> None:
