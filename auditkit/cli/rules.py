@@ -8,10 +8,10 @@ from pathlib import Path
 import pandas as pd
 import yaml
 
-from auditkit import rules, yamlsafe
+from auditkit import i18n, rules, yamlsafe
 from auditkit.data import load
 from auditkit.errors import ParameterError
-from auditkit.paths import outputs_dir
+from auditkit.paths import outputs_dir, safe_name
 from auditkit.report import save_table
 
 
@@ -22,21 +22,41 @@ def register(subparsers: argparse._SubParsersAction) -> None:
         help="run the audit rules and write findings",
         description=(
             "Load and validate DATA_DIR, run the audit rule library, write the findings as Parquet "
-            "and CSV, and print a summary per rule and district. With a `truth` table (synthetic "
-            "data) it also prints precision and recall per rule."
+            "and CSV, and print a summary per rule and district. Both files hold each finding's "
+            "evidence as a sentence in --lang and as clauses in evidence_code (JSON; "
+            "auditkit.rules.evidence_text renders them in either language). With a `truth` table "
+            "(synthetic data) it also prints precision and recall per rule."
         ),
     )
     parser.add_argument("data_dir", type=Path, metavar="DATA_DIR", help="the dataset folder")
     parser.add_argument("--district", metavar="D", help="only this district's customers")
-    parser.add_argument("--as-of", dest="as_of", metavar="YYYY-MM",
-                        help="audit month (default: the last billed month)")  # fmt: skip
+    parser.add_argument(
+        "--as-of",
+        dest="as_of",
+        metavar="YYYY-MM",
+        help="audit month (default: the last billed month)",
+    )
     parser.add_argument(
         "--rules", metavar="ID,ID", help="run only these rule ids (comma-separated)"
     )
-    parser.add_argument("--params", type=Path, metavar="FILE",
-                        help="YAML of threshold overrides, e.g. {zero_consumption: {min_months: 4}}")  # fmt: skip
-    parser.add_argument("--out", type=Path, metavar="DIR",
-                        help="folder for findings.parquet / findings.csv (default outputs/findings/<dataset>)")  # fmt: skip
+    parser.add_argument(
+        "--params",
+        type=Path,
+        metavar="FILE",
+        help="YAML of threshold overrides, e.g. {zero_consumption: {min_months: 4}}",
+    )
+    parser.add_argument(
+        "--out",
+        type=Path,
+        metavar="DIR",
+        help="folder for findings.parquet / findings.csv (default outputs/findings/<dataset>)",
+    )
+    parser.add_argument(
+        "--lang",
+        choices=i18n.LANGS,
+        default=i18n.DEFAULT_LANG,
+        help=f"language of the evidence written (default {i18n.DEFAULT_LANG}, as the reports)",
+    )
     parser.set_defaults(func=run_rules)
 
 
@@ -52,14 +72,17 @@ def run_rules(args: argparse.Namespace) -> int:
     findings = rules.run(dataset, as_of=args.as_of, rules=selected, params=overrides, notes=notes)
     if args.district:
         findings = findings[findings["district"] == args.district].reset_index(drop=True)
-    name = args.data_dir.resolve().name + (f"-{args.district}" if args.district else "")
+    name = args.data_dir.resolve().name + (f"-{safe_name(args.district)}" if args.district else "")
     out = args.out or outputs_dir() / "findings" / name
-    parquet, csv = save_table(findings, out, "findings", sort_by=["rule_id", "customer_id"])
+    written = findings.assign(evidence=rules.evidence_text(findings, args.lang))
+    parquet, csv = save_table(written, out, "findings", sort_by=["rule_id", "customer_id"])
     for note in notes:
         print(f"note: {note}")
     print(_summary(findings).to_string())
-    print(f"\n{len(findings):,} findings, ¥{findings['revenue_impact'].sum():,.2f} at stake "
-          f"(as of {findings.attrs['as_of']})")  # fmt: skip
+    print(
+        f"\n{len(findings):,} findings, ¥{findings['revenue_impact'].sum():,.2f} at stake "
+        f"(as of {findings.attrs['as_of']})"
+    )
     if district_dataset.truth is not None:
         ran = [rule_id for rule_id in (selected or rules.RULES) if not _skipped(rule_id, notes)]
         scores = rules.evaluate(findings, district_dataset.truth, ran)
@@ -77,8 +100,15 @@ def _summary(findings: pd.DataFrame) -> pd.DataFrame:
     """Findings and revenue per rule (rows) and district (columns), with totals."""
     if findings.empty:
         return pd.DataFrame({"findings": [0]}, index=["(none)"])
-    counts = findings.pivot_table(index="rule_id", columns="district", values="customer_id",
-                                  aggfunc="count", fill_value=0, margins=True, margins_name="all")  # fmt: skip
+    counts = findings.pivot_table(
+        index="rule_id",
+        columns="district",
+        values="customer_id",
+        aggfunc="count",
+        fill_value=0,
+        margins=True,
+        margins_name="all",
+    )
     revenue = findings.groupby("rule_id")["revenue_impact"].sum()
     counts["revenue ¥"] = revenue.reindex(counts.index).fillna(findings["revenue_impact"].sum())
     counts["revenue ¥"] = counts["revenue ¥"].map(lambda v: f"{v:,.0f}")

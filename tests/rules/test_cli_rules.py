@@ -1,0 +1,82 @@
+"""`auditkit rules` writes each finding's evidence in the language asked (Chinese by default, as
+the reports) beside its clauses."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import pandas as pd
+import pytest
+from rule_builder import TARIFFS, Utility, flat
+
+from auditkit import rules
+from auditkit.cli import main
+
+
+@pytest.fixture
+def dataset(tmp_path: Path) -> Path:
+    """A folder with one household billed at the wrong rate from July and one estimated streak."""
+    u = Utility()
+    u.customer("A")
+    u.monthly("A", flat(100), rate=[None] * 6 + [0.55] * 6, estimated=[1, 2, 3])
+    folder = tmp_path / "data"
+    folder.mkdir()
+    for name, rows in (("customers", u.customers), ("bills", u.bills)):
+        pd.DataFrame(rows).to_parquet(folder / f"{name}.parquet")
+    TARIFFS.to_parquet(folder / "tariffs.parquet")
+    return folder
+
+
+def written(out: Path) -> tuple[pd.DataFrame, pd.DataFrame]:
+    csv = pd.read_csv(out / "findings.csv", encoding="utf-8-sig").set_index("rule_id")
+    return csv, pd.read_parquet(out / "findings.parquet").set_index("rule_id")
+
+
+def test_evidence_is_written_in_chinese_by_default(dataset: Path, tmp_path: Path, capsys) -> None:
+    assert main(["rules", str(dataset), "--out", str(tmp_path / "zh")]) == 0
+    csv, parquet = written(tmp_path / "zh")
+    expected = "2024-02 至 2024-04 连续 3 次估抄，未实际抄表"
+    assert csv.loc["estimated_streak", "evidence"] == parquet.loc["estimated_streak", "evidence"]
+    assert csv.loc["estimated_streak", "evidence"] == expected
+    assert csv.loc["rate_mismatch", "evidence"].startswith("2024-07 至 2024-12：6 期账单执行电价")
+    clauses = json.loads(parquet.loc["estimated_streak", "evidence_code"])
+    assert clauses == [{"code": "estimated_streak", "reads": 3, "months": ["2024-02", "2024-04"]}]
+    assert "findings written" in capsys.readouterr().out
+
+
+def test_evidence_in_english_on_request(dataset: Path, tmp_path: Path) -> None:
+    assert main(["rules", str(dataset), "--out", str(tmp_path / "en"), "--lang", "en"]) == 0
+    csv, parquet = written(tmp_path / "en")
+    assert csv.loc["estimated_streak", "evidence"] == (
+        "3 estimated reads in a row 2024-02..2024-04: the meter was not read"
+    )
+    # Rendering the written clauses again gives the sentence written, in either language.
+    assert rules.evidence_text(parquet, "en").tolist() == parquet["evidence"].tolist()
+
+
+def test_an_unknown_language_is_refused(dataset: Path, tmp_path: Path, capsys) -> None:
+    with pytest.raises(SystemExit) as refused:
+        main(["rules", str(dataset), "--out", str(tmp_path / "fr"), "--lang", "fr"])
+    assert refused.value.code == 2
+    assert "--lang: invalid choice: 'fr'" in capsys.readouterr().err
+    assert not (tmp_path / "fr").exists()
+
+
+def test_a_district_name_cannot_lead_the_findings_out_of_their_folder(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    u = Utility()
+    u.customer("A", district="../../../../escaped")
+    u.monthly("A", flat(100), estimated=[1, 2, 3])
+    folder = tmp_path / "work" / "data"
+    folder.mkdir(parents=True)
+    for name, rows in (("customers", u.customers), ("bills", u.bills)):
+        pd.DataFrame(rows).to_parquet(folder / f"{name}.parquet")
+    TARIFFS.to_parquet(folder / "tariffs.parquet")
+    monkeypatch.setenv("AUDITKIT_OUTPUTS", str(tmp_path / "work" / "outputs"))
+    assert main(["rules", str(folder), "--district", "../../../../escaped"]) == 0
+    written = sorted(path.relative_to(tmp_path) for path in tmp_path.rglob("findings.*"))
+    assert [path.parent for path in written] == [
+        Path("work/outputs/findings/data-%2E%2E%2F%2E%2E%2F%2E%2E%2F%2E%2E%2Fescaped")
+    ] * 2
