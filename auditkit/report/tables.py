@@ -13,7 +13,8 @@ import pandas as pd
 from auditkit.report.labels import label
 
 PERSONAL_COLUMNS = ("name", "address", "phone")
-SHORT_TEXT = 16  # text columns whose values are at most this long are never wrapped (rule names)
+SHORT_TEXT = 18  # text columns whose values are at most this long are never wrapped (periods)
+MEDIUM_TEXT = 30  # ... at most this long keep a readable width (rule names), longer ones wrap
 
 
 def mask_name(value: str) -> str:
@@ -136,9 +137,13 @@ def format_frame(
     return shown
 
 
-def _longest(series: pd.Series) -> int:
-    """Length of the longest text in a column of display text."""
-    return int(series.astype(str).str.len().max()) if len(series) else 0
+def _kind(shown: pd.Series, numeric: bool) -> str:
+    """The CSS class of a column: numbers right-aligned, short text unwrapped, medium text wide
+    enough not to wrap a few characters a line."""
+    if numeric:
+        return "ak-num"
+    longest = int(shown.astype(str).str.len().max()) if len(shown) else 0
+    return "ak-short" if longest <= SHORT_TEXT else "ak-medium" if longest <= MEDIUM_TEXT else ""
 
 
 def table_html(
@@ -158,10 +163,7 @@ def table_html(
     """
     shown = format_frame(frame.head(max_rows), money_columns, mask)
     numeric = {c for c in frame.columns if is_numeric_column(frame[c])}
-    short = {c for c in shown.columns if c not in numeric and _longest(shown[c]) <= SHORT_TEXT}
-    kinds = {
-        c: "ak-num" if c in numeric else "ak-short" if c in short else "" for c in shown.columns
-    }
+    kinds = {column: _kind(shown[column], column in numeric) for column in shown.columns}
     headers = "".join(
         f'<th class="{kinds[c]}">{html.escape(str((column_labels or {}).get(c, c)))}</th>'
         for c in shown.columns
