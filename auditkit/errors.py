@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import datetime as dt
+
 
 class AuditkitError(Exception):
     """Root of every error auditkit raises on purpose; the CLI prints it as one clear line."""
@@ -17,4 +19,12 @@ class ParameterError(AuditkitError, ValueError):
         self.name = name
         self.expected = expected
         self.found = found
-        super().__init__(f"parameter {name!r}: expected {expected}, found {found!r}")
+        super().__init__(f"parameter {name!r}: expected {expected}, found {shown(found)}")
+
+
+def shown(value: object) -> str:
+    """A found value as a user wrote it: text quoted, a date (YAML reads `2024-01-01` as one) as
+    the date it is rather than Python's `datetime.date(2024, 1, 1)`."""
+    if isinstance(value, dt.datetime | dt.date):
+        return f"the date {value.isoformat()}"
+    return repr(value)

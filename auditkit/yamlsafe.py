@@ -130,3 +130,17 @@ def _check_expansion(root: yaml.Node) -> None:
         in_progress.add(key)
         stack.append((node, True))
         stack.extend((child, False) for child in _children(node) if id(child) not in expanded)
+
+
+def describe(error: yaml.YAMLError) -> str:
+    """One line for any YAML error, to follow "found": PyYAML's own messages span several lines
+    and name an internal stream ("<byte string>") instead of the user's file."""
+    if isinstance(error, RefusedYAMLError):
+        return str(error)
+    if isinstance(error, yaml.reader.ReaderError):
+        return f"text that is not UTF-8 (byte {error.position}); save the file as UTF-8"
+    problem = getattr(error, "problem", None)
+    mark = getattr(error, "problem_mark", None)
+    if problem and mark is not None:
+        return f"{problem} (line {mark.line + 1}, column {mark.column + 1})"
+    return str(error).splitlines()[0] if str(error) else type(error).__name__

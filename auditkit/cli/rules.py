@@ -117,14 +117,14 @@ def _summary(findings: pd.DataFrame) -> pd.DataFrame:
 
 def _read_overrides(path: Path) -> dict:
     try:
-        content = yamlsafe.safe_load(path.read_text(encoding="utf-8"))
+        content = yamlsafe.safe_load(path.read_bytes())
     except OSError as error:
         raise ParameterError(
             "--params", "a readable YAML file", f"{path} ({error.strerror})"
         ) from None
     except yaml.YAMLError as error:
         raise ParameterError(
-            "--params", "valid YAML", f"{path}: {str(error).splitlines()[0]}"
+            "--params", "valid YAML", f"{path}: {yamlsafe.describe(error)}"
         ) from None
     if not isinstance(content, dict):
         raise ParameterError("--params", "a mapping of rule id → {parameter: value}", path)

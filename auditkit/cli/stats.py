@@ -183,9 +183,13 @@ def run_compare(args: argparse.Namespace) -> int:
 
 def _read_capacity(path: Path) -> dict[str, float]:
     try:
-        values = yamlsafe.safe_load(path.read_text(encoding="utf-8"))
-    except (OSError, yaml.YAMLError) as error:
-        raise ParameterError("--capacity", "a readable YAML mapping", f"{path}: {error}") from error
+        values = yamlsafe.safe_load(path.read_bytes())
+    except OSError as error:
+        raise ParameterError("--capacity", "a readable YAML mapping", f"{path}: {error}") from None
+    except yaml.YAMLError as error:
+        raise ParameterError(
+            "--capacity", "a readable YAML mapping", f"{path}: {yamlsafe.describe(error)}"
+        ) from None
     if not isinstance(values, dict):
         raise ParameterError("--capacity", "a YAML mapping of district: capacity", values)
     return {str(name): float(value) for name, value in values.items()}

@@ -326,11 +326,13 @@ def load_params_file(path: str | Path) -> dict[str, Any]:
     """Read a YAML parameter file: a mapping of parameter names to values (empty file = {})."""
     file_path = Path(path)
     try:
-        content = yamlsafe.safe_load(file_path.read_text(encoding="utf-8"))
+        content = yamlsafe.safe_load(file_path.read_bytes())
     except FileNotFoundError:
         raise AuditkitError(f"parameter file {str(file_path)!r}: file not found") from None
     except yaml.YAMLError as error:
-        raise AuditkitError(f"parameter file {str(file_path)!r}: expected YAML, {error}") from None
+        raise AuditkitError(
+            f"parameter file {str(file_path)!r}: expected YAML, found {yamlsafe.describe(error)}"
+        ) from None
     if content is None:
         return {}
     if not isinstance(content, dict):

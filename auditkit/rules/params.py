@@ -27,9 +27,9 @@ def load_defaults(path: Path | None = None) -> dict[str, dict]:
     if not path.is_file():
         raise ParameterError("params file", f"the rule thresholds file at {path}", "no such file")
     try:
-        content = yamlsafe.safe_load(path.read_text(encoding="utf-8"))
+        content = yamlsafe.safe_load(path.read_bytes())
     except yaml.YAMLError as error:
-        raise ParameterError(str(path), "valid YAML", str(error).splitlines()[0]) from None
+        raise ParameterError(str(path), "valid YAML", yamlsafe.describe(error)) from None
     if not isinstance(content, dict) or not all(isinstance(v, dict) for v in content.values()):
         raise ParameterError(
             str(path), "a mapping of rule id → {parameter: value}", type(content).__name__

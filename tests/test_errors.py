@@ -1,0 +1,47 @@
+"""Errors read as one line a user understands, whatever the value or the file's encoding."""
+
+from __future__ import annotations
+
+import datetime as dt
+
+import pytest
+
+from auditkit import yamlsafe
+from auditkit.errors import AuditkitError, ParameterError
+from auditkit.report.params import load_params_file
+
+
+def test_parameter_error_shows_a_yaml_date_as_the_date_not_python_repr():
+    error = ParameterError("capacity", "a number", dt.date(2024, 1, 1))
+    assert str(error) == "parameter 'capacity': expected a number, found the date 2024-01-01"
+
+
+def test_parameter_error_quotes_text_it_found():
+    assert str(ParameterError("lang", "'zh' or 'en'", "fr")).endswith("found 'fr'")
+
+
+def test_a_params_file_not_in_utf8_is_one_line_naming_the_file(tmp_path):
+    path = tmp_path / "district_audit.yaml"
+    path.write_bytes('district: "城东"\n'.encode("gbk"))
+    with pytest.raises(AuditkitError) as caught:
+        load_params_file(path)
+    message = str(caught.value)
+    assert "\n" not in message and str(path) in message and "not UTF-8" in message
+
+
+def test_a_yaml_syntax_error_is_one_line_with_its_line_number(tmp_path):
+    path = tmp_path / "p.yaml"
+    path.write_text("top_n: [1,\nlang: zh\n", encoding="utf-8")
+    with pytest.raises(AuditkitError) as caught:
+        load_params_file(path)
+    assert "\n" not in str(caught.value) and "(line 3, column 1)" in str(caught.value)
+    assert "<byte string>" not in str(caught.value)
+
+
+def test_describe_keeps_a_refusal_of_an_alias_bomb_on_one_line():
+    bomb = "a: &a [x, x, x, x, x, x, x, x, x, x]\n" + "".join(
+        f"{chr(98 + i)}: &{chr(98 + i)} [{', '.join(['*' + chr(97 + i)] * 10)}]\n" for i in range(5)
+    )
+    with pytest.raises(yamlsafe.RefusedYAMLError) as caught:
+        yamlsafe.safe_load(bomb)
+    assert "\n" not in yamlsafe.describe(caught.value)
