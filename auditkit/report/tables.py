@@ -5,6 +5,7 @@ from __future__ import annotations
 import datetime as dt
 import html
 import math
+import re
 from collections.abc import Iterable, Mapping
 from urllib.parse import quote
 
@@ -116,6 +117,16 @@ def is_numeric_column(series: pd.Series) -> bool:
     )
 
 
+_NUMBER_TEXT = re.compile(r"[-+−]?(\d{1,3}(,\d{3})+|\d+)(\.\d+)?\s*%?")
+
+
+def is_number_text_column(series: pd.Series) -> bool:
+    """Text that is all numbers already formatted (`4,434`, `0.6996`, `+1.3%`), blanks allowed:
+    aligned right like numbers."""
+    values = [str(v).strip() for v in series if not _missing(v) and str(v).strip() != ""]
+    return bool(values) and all(_NUMBER_TEXT.fullmatch(value) for value in values)
+
+
 def format_frame(
     frame: pd.DataFrame, money_columns: Iterable[str] = (), mask: bool = True
 ) -> pd.DataFrame:
@@ -162,7 +173,9 @@ def table_html(
     `full_data` is the (relative) link to the complete CSV shown under a cut table.
     """
     shown = format_frame(frame.head(max_rows), money_columns, mask)
-    numeric = {c for c in frame.columns if is_numeric_column(frame[c])}
+    numeric = {
+        c for c in frame.columns if is_numeric_column(frame[c]) or is_number_text_column(shown[c])
+    }
     kinds = {column: _kind(shown[column], column in numeric) for column in shown.columns}
     headers = "".join(
         f'<th class="{kinds[c]}">{html.escape(str((column_labels or {}).get(c, c)))}</th>'

@@ -90,3 +90,13 @@ def test_recorded_times_are_shown_in_local_time_with_their_zone() -> None:
     assert tables.format_local_time("2026-01-05T01:30:00+00:00") == expected
     assert tables.format_local_time("2026-01-05 01:30:00 +0000") == expected
     assert tables.format_local_time("not a time") == "not a time"
+
+
+def test_numbers_formatted_as_text_upstream_are_aligned_right() -> None:
+    frame = pd.DataFrame(
+        {"district": ["城东", "城北"], "kwh": ["305,735,964", "193,584,933"], "yoy": ["+4.8%", ""]}
+    )
+    page = tables.table_html(frame)
+    assert '<td class="ak-num">305,735,964</td>' in page and '<td class="ak-num">+4.8%</td>' in page
+    assert '<td class="ak-short">城东</td>' in page
+    assert not tables.is_number_text_column(pd.Series(["2023-01", "2024-02"]))
