@@ -48,12 +48,15 @@ LABELS: dict[str, tuple[str, str]] = {
     "customers": ("用户数", "Customers"),
     "customers_flagged": ("涉及用户数", "Customers flagged"),
     "rules_fired": ("触发规则数", "Rules fired"),
+    "sample_size": ("样本量", "Sample size"),
+    "upper_limit_pct": ("错报率上限 (%)", "Upper misstatement limit (%)"),
+    "projected_misstatement": ("推断错报 (元)", "Projected misstatement (yuan)"),
     # tables
     "showing_rows": ("显示前 {shown} 行，共 {total} 行", "Showing {shown} of {total} rows"),
     "full_data": ("完整数据", "Full data"),
 }
 
-MONEY_FIGURES = frozenset({"revenue_at_stake"})
+MONEY_FIGURES = frozenset({"revenue_at_stake", "projected_misstatement"})
 LANGUAGES = ("zh", "en")
 
 

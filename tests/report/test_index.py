@@ -93,3 +93,13 @@ def test_names_and_files_from_the_data_stay_text(name: str) -> None:
 def test_index_in_english() -> None:
     page = render_index(_manifest(), "en")
     assert "Revenue at stake (yuan)" in page and ">failed<" in page.replace("<br>", "<")
+
+
+def test_sampling_figures_are_named_in_words() -> None:
+    manifest = _manifest()
+    manifest["notebooks"][1]["headline"] = {
+        "figures": {"sample_size": 93, "upper_limit_pct": 4.77, "projected_misstatement": 1234.5}
+    }
+    page = render_index(manifest, "zh")
+    assert "样本量: 93" in page and "错报率上限 (%): 4.77" in page
+    assert "推断错报 (元): 1,234.50" in page and "sample_size" not in page
