@@ -17,8 +17,13 @@ from auditkit.data import Dataset
 from auditkit.errors import ParameterError
 from auditkit.rules.evidence import KINDS, clause, placeholders, render
 
-TWO_PART = {"usage_type": "industrial", "tariff_category": "IND2", "voltage_kv": 10.0,
-            "pt_ratio": 100.0, "ct_ratio": 10.0}  # fmt: skip
+TWO_PART = {
+    "usage_type": "industrial",
+    "tariff_category": "IND2",
+    "voltage_kv": 10.0,
+    "pt_ratio": 100.0,
+    "ct_ratio": 10.0,
+}
 COMMERCIAL = {"usage_type": "commercial", "tariff_category": "COM"}
 # Three English words in a row: an English sentence, not a code (IND2, WO0001) or a unit (kV).
 ENGLISH = re.compile(r"[A-Za-z]{2,}[ ,;:()]+[A-Za-z]{2,}[ ,;:()]+[A-Za-z]{2,}")
@@ -40,10 +45,18 @@ def test_multiplier_mismatch_in_both_languages():
     u = Utility()
     u.customer("demand", contract_capacity_kva=630.0, basic_charge_basis="demand", **TWO_PART)
     common = {"tariff": "IND2", "capacity": 630.0, "basis": "demand"}
-    u.monthly("demand", flat(100_000, 6), multiplier=1000.0, demand=400.0, periods=PERIODS[:6],
-              **common)  # fmt: skip
-    u.monthly("demand", flat(50_000, 6), multiplier=500.0, demand=200.0, periods=PERIODS[6:],
-              start_register=1600.0, **common)  # fmt: skip
+    u.monthly(
+        "demand", flat(100_000, 6), multiplier=1000.0, demand=400.0, periods=PERIODS[:6], **common
+    )
+    u.monthly(
+        "demand",
+        flat(50_000, 6),
+        multiplier=500.0,
+        demand=200.0,
+        periods=PERIODS[6:],
+        start_register=1600.0,
+        **common,
+    )
     u.customer("over", ct_ratio=20.0, **COMMERCIAL)
     u.monthly("over", flat(100, 2), multiplier=40.0, tariff="COM", periods=PERIODS[:2])
     u.monthly("over", flat(100, 1), multiplier=60.0, tariff="COM", periods=PERIODS[2:3])
@@ -80,8 +93,9 @@ def test_register_mismatch_in_both_languages():
 
 
 def test_register_running_backwards_names_the_first_of_several_bills():
-    backwards = clause("register.backwards", bills=2, first=True, at=2024 * 12 + 1, start=99_950,
-                       end=99_900)  # fmt: skip
+    backwards = clause(
+        "register.backwards", bills=2, first=True, at=2024 * 12 + 1, start=99_950, end=99_900
+    )
     assert render([backwards], "en") == (
         "2 bills with the register running backwards (first 2024-02: 99,950.00 → 99,900.00)"
     )
@@ -109,8 +123,14 @@ def test_meter_test_overdue_in_both_languages():
 def test_capacity_underbilled_in_both_languages():
     u = Utility()
     u.customer("A", contract_capacity_kva=630.0, basic_charge_basis="capacity", **TWO_PART)
-    bills = u.monthly("A", flat(100_000), multiplier=1000.0, tariff="IND2", basis="capacity",
-                      capacity=[630.0] * 9 + [None] * 3)  # fmt: skip
+    bills = u.monthly(
+        "A",
+        flat(100_000),
+        multiplier=1000.0,
+        tariff="IND2",
+        basis="capacity",
+        capacity=[630.0] * 9 + [None] * 3,
+    )
     bills[9]["basic_charge"] = 630 * 30.0
     bills[10]["basic_charge"] = 400 * 30.0
     bills[11]["basic_charge"] = None
@@ -125,10 +145,21 @@ def test_capacity_underbilled_in_both_languages():
 def test_demand_over_capacity_in_both_languages():
     u = Utility()
     # A 200/5 CT (40) on a 400 kVA, 10 kV supply: rated 23.1 A, the CT fits far more.
-    u.customer("A", contract_capacity_kva=400.0, basic_charge_basis="capacity",
-               **(TWO_PART | {"ct_ratio": 40.0}))  # fmt: skip
-    u.monthly("A", flat(100_000), multiplier=4000.0, tariff="IND2", capacity=400.0,
-              demand=[300.0] * 6 + [450.0] * 2 + [500.0] * 4, basis="capacity")  # fmt: skip
+    u.customer(
+        "A",
+        contract_capacity_kva=400.0,
+        basic_charge_basis="capacity",
+        **(TWO_PART | {"ct_ratio": 40.0}),
+    )
+    u.monthly(
+        "A",
+        flat(100_000),
+        multiplier=4000.0,
+        tariff="IND2",
+        capacity=400.0,
+        demand=[300.0] * 6 + [450.0] * 2 + [500.0] * 4,
+        basis="capacity",
+    )
     assert evidence(u, "demand_over_capacity")["A"] == (
         "maximum demand above the registered 400 kVA in 6 months 2024-07..2024-12, peak 500 kW; "
         "CT primary 200 A is sized for far more than the rated 23.1 A (basic charge lower bound "
@@ -141,8 +172,15 @@ def test_demand_over_capacity_in_both_languages():
 def test_reduction_without_drop_in_both_languages():
     u = Utility()
     u.customer("A", contract_capacity_kva=500.0, basic_charge_basis="capacity", **TWO_PART)
-    u.monthly("A", flat(100_000), multiplier=1000.0, tariff="IND2", demand=700.0, basis="capacity",
-              capacity=[1000.0] * 2 + [500.0] * 3 + [250.0] * 7)  # fmt: skip
+    u.monthly(
+        "A",
+        flat(100_000),
+        multiplier=1000.0,
+        tariff="IND2",
+        demand=700.0,
+        basis="capacity",
+        capacity=[1000.0] * 2 + [500.0] * 3 + [250.0] * 7,
+    )
     u.order("A", "capacity_reduction", "2024-03-01", 1000, 500)
     u.order("A", "suspension", "2024-06-01", 500, 250)
     assert evidence(u, "reduction_without_drop")["A"] == (
@@ -156,10 +194,15 @@ def test_reduction_without_drop_in_both_languages():
 
 def test_reduction_after_a_suspension_compares_with_the_year_before():
     found = [
-        clause("reduction_without_drop.suspension", old=630, remaining=315, start=2024 * 12 + 5,
-               reasons=[clause("energy_kept.year_before", ratio=0.874)]),
+        clause(
+            "reduction_without_drop.suspension",
+            old=630,
+            remaining=315,
+            start=2024 * 12 + 5,
+            reasons=[clause("energy_kept.year_before", ratio=0.874)],
+        ),
         clause("basic_charge_escaped", amount=28_350),
-    ]  # fmt: skip
+    ]
     assert render(found, "en") == (
         "suspension 630→315 kVA from 2024-06, yet energy stayed at 87% of the same months a year "
         "before (¥28,350.00 basic charge escaped)"
@@ -171,10 +214,22 @@ def test_reduction_after_a_suspension_compares_with_the_year_before():
 
 def test_suspension_overrun_in_both_languages():
     u = Utility()
-    u.customer("A", contract_capacity_kva=630.0, status="suspended", basic_charge_basis="capacity",
-               **TWO_PART)  # fmt: skip
-    u.monthly("A", flat(40_000), multiplier=1000.0, tariff="IND2", demand=200.0, basis="capacity",
-              capacity=[630.0] + [315.0] * 11)  # fmt: skip
+    u.customer(
+        "A",
+        contract_capacity_kva=630.0,
+        status="suspended",
+        basic_charge_basis="capacity",
+        **TWO_PART,
+    )
+    u.monthly(
+        "A",
+        flat(40_000),
+        multiplier=1000.0,
+        tariff="IND2",
+        demand=200.0,
+        basis="capacity",
+        capacity=[630.0] + [315.0] * 11,
+    )
     u.order("A", "suspension", "2024-02-01", 630, 315)
     u.order("A", "suspension", "2024-04-01", 630, 315)
     u.order("A", "resumption", "2024-12-01", 315, 630, issued="2024-09-20")
@@ -188,8 +243,14 @@ def test_suspension_overrun_in_both_languages():
 
 
 def test_suspensions_resumed_or_too_short_in_both_languages():
-    resumed = clause("suspension.too_long", start=2024 * 12 + 1, length=8, limit=6, due_from=2024 * 12 + 7,
-                     ended=clause("suspension.resumed", at=2024 * 12 + 9))  # fmt: skip
+    resumed = clause(
+        "suspension.too_long",
+        start=2024 * 12 + 1,
+        length=8,
+        limit=6,
+        due_from=2024 * 12 + 7,
+        ended=clause("suspension.resumed", at=2024 * 12 + 9),
+    )
     assert render([resumed], "en") == (
         "suspension from 2024-02 resumed 2024-10: 8 months, over the 6-month limit; the basic "
         "charge on the full capacity was due again from 2024-08"
@@ -197,8 +258,13 @@ def test_suspensions_resumed_or_too_short_in_both_languages():
     assert render([resumed], "zh") == (
         "2024-02 起暂停，2024-10 恢复：共 8 个月，超过 6 个月的期限；自 2024-08 起应恢复按全部容量计收基本电费"
     )
-    short = clause("suspension.too_short", start=pd.Timestamp("2024-03-01"),
-                   end=pd.Timestamp("2024-03-08"), days=7, minimum=15)  # fmt: skip
+    short = clause(
+        "suspension.too_short",
+        start=pd.Timestamp("2024-03-01"),
+        end=pd.Timestamp("2024-03-08"),
+        days=7,
+        minimum=15,
+    )
     assert (
         render([short], "en")
         == "suspension 2024-03-01..2024-03-08 lasted 7 days, under the 15-day minimum"
@@ -213,8 +279,15 @@ def test_order_stalled_in_both_languages():
         u.monthly(cid, flat(100))
     u.order("late", "meter_replacement", "2024-10-20", issued="2024-10-01", steps=(9, 1, 1))
     u.order("late", "meter_replacement", "2024-11-20", issued="2024-11-01", steps=(7, 1, 1))
-    u.order("missing", "tariff_change", "2024-11-20", "RES", "RES", issued="2024-11-01",
-            steps=(1, None, None))  # fmt: skip
+    u.order(
+        "missing",
+        "tariff_change",
+        "2024-11-20",
+        "RES",
+        "RES",
+        issued="2024-11-01",
+        steps=(1, None, None),
+    )
     found = evidence(u, "order_stalled")
     assert found["late"] == (
         "order WO0001 (meter_replacement) issued 2024-10-01: transferred late 6 days over the "
@@ -230,8 +303,15 @@ def test_order_stalled_in_both_languages():
 def test_order_not_applied_in_both_languages():
     u = Utility()
     u.customer("capacity", contract_capacity_kva=400.0, basic_charge_basis="capacity", **TWO_PART)
-    u.monthly("capacity", flat(100_000), multiplier=1000.0, tariff="IND2", capacity=400.0,
-              demand=300.0, basis="capacity")  # fmt: skip
+    u.monthly(
+        "capacity",
+        flat(100_000),
+        multiplier=1000.0,
+        tariff="IND2",
+        capacity=400.0,
+        demand=300.0,
+        basis="capacity",
+    )
     u.order("capacity", "capacity_increase", "2024-03-01", 400, 630)
     u.order("capacity", "capacity_reduction", "2024-09-01", 630, 400)
     u.customer("tariff", **COMMERCIAL)
@@ -256,11 +336,27 @@ def test_order_not_applied_in_both_languages():
 def test_change_without_order_in_both_languages():
     u = Utility()
     u.customer("A", contract_capacity_kva=630.0, basic_charge_basis="capacity", **TWO_PART)
-    u.monthly("A", flat(100_000, 3), multiplier=1000.0, capacity=630.0, demand=400.0,
-              periods=PERIODS[:3], tariff="IND2", basis="capacity")  # fmt: skip
-    u.monthly("A", flat(50_000, 9), multiplier=500.0, capacity=[630.0] * 3 + [315.0] * 6,
-              demand=200.0, periods=PERIODS[3:], start_register=1300.0, tariff="IND2",
-              basis="capacity")  # fmt: skip
+    u.monthly(
+        "A",
+        flat(100_000, 3),
+        multiplier=1000.0,
+        capacity=630.0,
+        demand=400.0,
+        periods=PERIODS[:3],
+        tariff="IND2",
+        basis="capacity",
+    )
+    u.monthly(
+        "A",
+        flat(50_000, 9),
+        multiplier=500.0,
+        capacity=[630.0] * 3 + [315.0] * 6,
+        demand=200.0,
+        periods=PERIODS[3:],
+        start_register=1300.0,
+        tariff="IND2",
+        basis="capacity",
+    )
     u.customer("B", **COMMERCIAL)
     u.monthly("B", flat(100), tariff=["COM"] * 2 + ["RES"] * 2 + ["COM"] * 2 + ["RES"] * 6)
     found = evidence(u, "change_without_order")
@@ -278,8 +374,15 @@ def test_change_without_order_in_both_languages():
 
 
 def test_consumption_drop_monthly_and_daily_in_both_languages():
-    monthly = clause("consumption_drop.monthly", ratio=0.3512, change=2024 * 12 + 6, steps=6,
-                     score=4.236, peer=7.04, revenue=1234.567)  # fmt: skip
+    monthly = clause(
+        "consumption_drop.monthly",
+        ratio=0.3512,
+        change=2024 * 12 + 6,
+        steps=6,
+        score=4.236,
+        peer=7.04,
+        revenue=1234.567,
+    )
     assert render([monthly], "en") == (
         "consumption fell to 35% of its seasonal level from 2024-07 and stayed down for 6 months "
         "(suspicion score 4.2; 7.0 robust SD beyond peers of the same usage type and district); "
@@ -289,8 +392,15 @@ def test_consumption_drop_monthly_and_daily_in_both_languages():
         "用电量自 2024-07 起降至季节性水平的 35%，已持续 6 个月（疑似度评分 4.2；较同用电类别、同供电单位用户偏离 "
         "7.0 个稳健标准差）；估计少收电费 1,234.57 元"
     )
-    daily = clause("consumption_drop.daily", ratio=0.35, change="2024-11-13", steps=200, score=9.1,
-                   peer=3.0, revenue=88.0)  # fmt: skip
+    daily = clause(
+        "consumption_drop.daily",
+        ratio=0.35,
+        change="2024-11-13",
+        steps=200,
+        score=9.1,
+        peer=3.0,
+        revenue=88.0,
+    )
     assert render([daily], "en") == (
         "daily smart-meter consumption fell to 35% of its usual level from 2024-11-13 and stayed "
         "down for 200 days (suspicion score 9.1; 3.0 robust SD beyond peers of the same usage type "
@@ -385,8 +495,13 @@ def test_archive_defect_in_both_languages():
     u = Utility()
     u.customer("odd", ct_ratio=32.5, meter_id="M-1", connection_date=pd.Timestamp("2024-03-15"))
     u.monthly("odd", flat(100))
-    u.customer("pt", pt_ratio=100.0, basic_charge_basis="capacity", contract_capacity_kva=None,
-               meter_id="M-1")  # fmt: skip
+    u.customer(
+        "pt",
+        pt_ratio=100.0,
+        basic_charge_basis="capacity",
+        contract_capacity_kva=None,
+        meter_id="M-1",
+    )
     u.monthly("pt", flat(100))
     found = evidence(u, "archive_defect")
     assert found["odd"] == (
@@ -463,8 +578,11 @@ def test_rule_titles_and_checks_follow_the_language():
     assert not [text for text in catalog["title_zh"] if ENGLISH.search(text)]
     assert not [text for text in catalog[["title_en", "checks_en"]].stack() if CHINESE.search(text)]
     assert [rules.area_name(area, "zh") for area in rules.AREAS] == [
-        "计量装置", "业扩报装", "变更用电", "常态稽查"
-    ]  # fmt: skip
+        "计量装置",
+        "业扩报装",
+        "变更用电",
+        "常态稽查",
+    ]
     assert rules.area_name("metering", "en") == "metering devices"
 
 
@@ -491,7 +609,11 @@ def test_evidence_text_names_what_it_needs():
     ],
 )
 def test_clauses_keep_numbers_as_they_are_shown(kind, value, shown):
-    code = {"pct": "energy_kept.months_before", "num0": "kwh.not_billed",
-            "num2": "multiplier.one", "money": "revenue"}[kind]  # fmt: skip
+    code = {
+        "pct": "energy_kept.months_before",
+        "num0": "kwh.not_billed",
+        "num2": "multiplier.one",
+        "money": "revenue",
+    }[kind]
     name = next(iter(placeholders(code, "en")))
     assert shown in render([clause(code, **{name: value})], "en")
