@@ -58,17 +58,21 @@ def safe_name(name: str) -> str:
     `~` never appears otherwise, so such names cannot collide with escaped ones either.
     `name_of(safe_name(x)) == x` for every name not cut; the run's manifest keeps the real name.
     """
-    escaped = "".join(
-        char if char.isalnum() or char in "-_" else _percent(char) for char in str(name)
-    )
-    if escaped in RESERVED_NAMES or escaped.lower() in RESERVED_NAMES:
-        escaped = _percent(escaped[0]) + escaped[1:]
+    pieces = [char if char.isalnum() or char in "-_" else _percent(char) for char in str(name)]
+    escaped = "".join(pieces)
+    if escaped.lower() in RESERVED_NAMES:
+        pieces[0] = _percent(escaped[0])
+        escaped = "".join(pieces)
     if escaped and len(escaped.encode("utf-8")) <= MAX_NAME_BYTES:
         return escaped
     digest = hashlib.sha256(str(name).encode("utf-8")).hexdigest()[:16]
-    kept = escaped.encode("utf-8")[: MAX_NAME_BYTES - len(digest) - 1].decode("utf-8", "ignore")
-    kept = kept[: kept.rfind("%")] if kept.rfind("%") > len(kept) - 3 else kept
-    return f"{kept}{_HASHED_MARK}{digest}"
+    room, kept = MAX_NAME_BYTES - len(digest) - 1, []
+    for piece in pieces:  # whole characters (and whole escapes) only
+        room -= len(piece.encode("utf-8"))
+        if room < 0:
+            break
+        kept.append(piece)
+    return f"{''.join(kept)}{_HASHED_MARK}{digest}"
 
 
 def name_of(folder: str) -> str | None:

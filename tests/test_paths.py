@@ -68,3 +68,11 @@ def test_names_the_run_uses_itself_are_escaped() -> None:
             folder = safe_name(spelling)
             assert folder.lower() not in RESERVED_NAMES
             assert name_of(folder) == spelling
+
+
+def test_a_cut_name_keeps_only_whole_escapes_before_its_hash() -> None:
+    """Cutting bytes mid-way through `%F0%9F%98%80` would leave half a character's escape."""
+    folder = safe_name("😀" * 40)
+    kept, _, digest = folder.partition("~")
+    assert len(digest) == 16 and len(folder.encode("utf-8")) <= 120
+    assert len(kept) % len("%F0%9F%98%80") == 0 and name_of(kept) == "😀" * (len(kept) // 12)

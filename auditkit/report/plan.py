@@ -94,6 +94,8 @@ def plan_notebook(
     parameters = {name: parameter.default for name, parameter in schema.items()} | checked
     if "data_dir" in schema and not parameters["data_dir"]:
         parameters["data_dir"] = str(resolve_data_dir())
+    elif parameters.get("data_dir"):  # kernels run in notebooks/: a relative folder means ours
+        parameters["data_dir"] = str(Path(parameters["data_dir"]).resolve())
     if "district" not in schema:
         return [Job(notebook_path, notebook_path.stem, parameters)]
     data_dir = Path(parameters["data_dir"]) if parameters.get("data_dir") else None

@@ -126,3 +126,16 @@ def test_empty_district_is_left_to_the_notebook(tiny_notebook: Path, tiny_data: 
         tiny_notebook, {"district": "", "data_dir": str(tiny_data)}, districts_of=two_districts
     )
     assert [(job.name, job.parameters["district"]) for job in jobs] == [("tiny", "")]
+
+
+def test_a_relative_data_dir_is_made_absolute_before_the_kernel_runs_elsewhere(
+    tiny_notebook: Path, tiny_data: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Kernels run with the notebooks folder as their working folder: `-p data_dir=data/x`
+    means the folder the user named, relative to where they typed the command."""
+    monkeypatch.chdir(tiny_data.parent)
+    relative = [f"data_dir={tiny_data.name}"]
+    (job,) = plan_notebook(
+        tiny_notebook, {"district": "A"}, overrides=relative, districts_of=two_districts
+    )
+    assert job.parameters["data_dir"] == str(tiny_data.resolve())
