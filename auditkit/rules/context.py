@@ -262,11 +262,26 @@ class RuleContext:
     def orders_of(self, *order_types: str) -> pd.DataFrame:
         """Work orders of the given types known at the audit date (empty without a work_orders table)."""
         if self.work_orders is None:
-            columns = ["order_id", "customer_id", "order_type", "issued_at", "effective_date",
-                       "old_value", "new_value", "cust", "effective_month"]  # fmt: skip
+            columns = [
+                "order_id",
+                "customer_id",
+                "order_type",
+                "issued_at",
+                "effective_date",
+                "old_value",
+                "new_value",
+                "cust",
+                "effective_month",
+            ]
             empty = pd.DataFrame({column: pd.Series(dtype=object) for column in columns})
-            return empty.astype({"cust": np.int64, "effective_month": np.int64,
-                                 "effective_date": "datetime64[ns]", "issued_at": "datetime64[ns]"})  # fmt: skip
+            return empty.astype(
+                {
+                    "cust": np.int64,
+                    "effective_month": np.int64,
+                    "effective_date": "datetime64[ns]",
+                    "issued_at": "datetime64[ns]",
+                }
+            )
         orders = self.work_orders
         # An order with no effective date has not taken effect: no rule may date a change by it.
         taken_effect = orders["effective_month"] >= 0
