@@ -6,12 +6,15 @@ outputs are small DataFrames and figures ready for `auditkit.report.show_table`.
 
 from __future__ import annotations
 
+from pathlib import Path
 from typing import Any
 
 import pandas as pd
 
 from auditkit import i18n
 from auditkit.report.labels import label
+from auditkit.report.notebook import save_table
+from auditkit.report.workbook import write_findings_workbook
 from auditkit.rules import area_name, evidence_text
 
 FINDINGS_SORT = ("rule_id", "customer_id", "period_from", "period_to")
@@ -72,6 +75,15 @@ def billing_window(bills: pd.DataFrame | None, as_of: str | None) -> pd.DataFram
     if bills is None:
         return pd.DataFrame(columns=["period", "kwh_billed", "amount", "read_type"])
     return bills[bills["period"] <= as_of] if as_of else bills
+
+
+def save_findings(findings: pd.DataFrame, folder: Path, lang: str, mask: bool = True) -> list[Path]:
+    """The district's findings for reviewers and scripts: Parquet and CSV with the evidence in
+    `lang` (and its `evidence_code`), and a workbook for Excel (ids and periods as text)."""
+    in_lang = findings.assign(evidence=evidence_text(findings, lang))
+    files = save_table(in_lang, folder, "findings", sort_by=FINDINGS_SORT, mask=mask)
+    workbook = write_findings_workbook(findings, folder / "findings.xlsx", lang=lang, mask=mask)
+    return [*files, workbook]
 
 
 def profile_figures(dataset: Any, as_of: str | None = None) -> dict[str, Any]:

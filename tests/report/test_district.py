@@ -200,3 +200,25 @@ def test_a_report_speaks_one_language_in_its_evidence_and_appendix(
         assert not [text for text in shown if ENGLISH.search(text)]
     else:
         assert not [text for text in shown if CHINESE.search(text)]
+
+
+def test_saved_findings_follow_the_report_language_in_csv_parquet_and_workbook(
+    tmp_path, audited_district: tuple[Dataset, pd.DataFrame]
+) -> None:
+    import openpyxl
+
+    _, findings = audited_district
+    written = district.save_findings(findings, tmp_path, "zh")
+    assert sorted(path.name for path in written) == [
+        "findings.csv",
+        "findings.parquet",
+        "findings.xlsx",
+    ]
+    saved = pd.read_csv(tmp_path / "findings.csv", dtype=str, encoding="utf-8-sig")
+    assert len(saved) == len(findings)
+    assert not [text for text in saved["evidence"] if ENGLISH.search(text)]
+    assert set(pd.read_parquet(tmp_path / "findings.parquet")["evidence"]) == set(saved["evidence"])
+    sheet = openpyxl.load_workbook(tmp_path / "findings.xlsx").active
+    assert sheet.max_row == len(findings) + 1
+    header = [cell.value for cell in sheet[1]]
+    assert "依据" in header or any(CHINESE.search(str(value)) for value in header)
