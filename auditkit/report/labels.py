@@ -31,7 +31,7 @@ LABELS: dict[str, tuple[str, str]] = {
     "headline": ("主要指标", "Headline"),
     "links": ("链接", "Links"),
     "report": ("报告", "Report"),
-    "executed_notebook": ("执行后的 notebook", "Executed notebook"),
+    "executed_notebook": ("已执行的笔记本 (.ipynb)", "Executed notebook (.ipynb)"),
     "status_ok": ("完成", "ok"),
     "status_failed": ("失败", "failed"),
     "status_timeout": ("超时", "timed out"),

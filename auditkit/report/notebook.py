@@ -18,7 +18,7 @@ from typing import Any
 import pandas as pd
 
 from auditkit.formulas import defuse_frame
-from auditkit.paths import outputs_dir
+from auditkit.paths import outputs_dir, safe_name
 from auditkit.report.atomic import write_bytes_atomic
 from auditkit.report.labels import MONEY_FIGURES, label
 from auditkit.report.tables import (
@@ -34,9 +34,10 @@ HEADLINE_MIME = "application/vnd.auditkit.headline+json"
 
 
 def report_dir(subject: str) -> Path:
-    """The folder for this notebook's files: the run's job folder, or an interactive folder."""
+    """The folder for this notebook's files: the run's job folder, or an interactive folder
+    named by `paths.safe_name(subject)` (the subject may be a district from the data)."""
     folder = os.environ.get(REPORT_DIR_ENV)
-    path = Path(folder) if folder else outputs_dir() / "interactive" / subject
+    path = Path(folder) if folder else outputs_dir() / "interactive" / safe_name(subject)
     path.mkdir(parents=True, exist_ok=True)
     return path
 

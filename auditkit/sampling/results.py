@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import html
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING
 
@@ -123,7 +124,7 @@ class Selection:
         )
 
     def _repr_html_(self) -> str:
-        return f"<p>{self!r}</p>" + self.sample.head(20).to_html()
+        return f"<p>{html.escape(repr(self))}</p>" + self.sample.head(20).to_html()
 
     def summary(self, lang: str = "zh") -> pd.DataFrame:
         """How the sample was drawn, as a two-column table."""

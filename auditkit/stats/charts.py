@@ -13,6 +13,7 @@ import numpy as np
 import pandas as pd
 from matplotlib.figure import Figure
 
+from auditkit.plots import group_thousands
 from auditkit.stats.benford import BenfordResult
 from auditkit.stats.funnel import FunnelResult, level_label
 from auditkit.stats.seasonal import Decomposition
@@ -43,6 +44,8 @@ def plot_monthly(monthly: pd.DataFrame, column: str = "kwh", lang: str = "zh") -
     _thin_period_ticks(axes, monthly["period"].drop_duplicates().tolist())
     if column in SHARE_COLUMNS:
         axes.yaxis.set_major_formatter(_percent)
+    else:
+        group_thousands(axes, "y")
     axes.legend(ncol=3, fontsize="small")
     axes.grid(alpha=0.3)
     return figure
@@ -67,6 +70,7 @@ def plot_decomposition(decomposition: Decomposition, lang: str = "zh") -> Figure
         else:
             ax.plot(positions, frame[column], marker="." if column == "observed" else None)
         ax.set_ylabel(label)
+        group_thousands(ax, "y")
         ax.grid(alpha=0.3)
     flagged = frame["outlier"].to_numpy()
     for ax, column in ((axes[0], "observed"), (axes[3], "resid")):
@@ -118,6 +122,7 @@ def plot_customer_series(
         )
         ax.set_title(titles[index] if titles else str(customer_id), fontsize="medium")
         ax.set_ylabel("kWh")
+        group_thousands(ax, "y")
         _thin_period_ticks(ax, series["period"].tolist(), every=12)
         ax.grid(alpha=0.3)
     for ax in axes[len(customer_ids) :]:

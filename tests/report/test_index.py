@@ -52,7 +52,7 @@ def test_index_rows_status_figures_and_links() -> None:
     assert page.count("<tr>") == 3
     assert '<a href="%E5%9F%8E%E4%B8%9C/report.html">报告</a>' in page
     assert "1,234,567.89" in page and "233" in page and "用户数: 4,457" in page
-    assert '<a href="sampling_plan/sampling_plan.ipynb">执行后的 notebook</a>' in page
+    assert '<a href="sampling_plan/sampling_plan.ipynb">已执行的笔记本 (.ipynb)</a>' in page
     assert "失败" in page and "KeyError: &#x27;x&#x27;" in page
     assert "sampling_plan/report.html" not in page
 

@@ -91,6 +91,16 @@ def test_report_dir_follows_the_run_or_falls_back(
     assert notebook.report_dir("城东") == tmp_path / "outputs" / "interactive" / "城东"
 
 
+@pytest.mark.parametrize("district", ["../../x", "/tmp/x", "..", "a/b", "x" * 300])
+def test_report_dir_run_by_hand_stays_in_the_interactive_folder_whatever_the_district(
+    district: str, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.delenv(notebook.REPORT_DIR_ENV, raising=False)
+    monkeypatch.setenv("AUDITKIT_OUTPUTS", str(tmp_path / "outputs"))
+    folder = notebook.report_dir(district)
+    assert folder.resolve().parent == (tmp_path / "outputs" / "interactive").resolve()
+
+
 def test_chinese_chart_text_has_glyphs(recwarn: pytest.WarningsRecorder) -> None:
     import os
 

@@ -114,3 +114,14 @@ def test_charts_draw_with_chinese_labels(study):
     funnel_figure = charts.plot_funnel(study.estimated_funnel, "rate", "title", "en")
     labels = [text.get_text() for text in funnel_figure.axes[0].texts]
     assert sorted(labels) == ["丙", "乙", "甲"]
+
+
+def test_energy_axes_group_thousands_without_an_offset(study):
+    """Reviewers read 27,500,000 on the axis, not 2.75 with a 1e7 in the corner."""
+    monthly = study.summary.monthly.assign(kwh=lambda frame: frame["kwh"] * 1e4)
+    figure = charts.plot_monthly(monthly, "kwh", "zh")
+    figure.canvas.draw()
+    axes = figure.axes[0]
+    labels = [tick.get_text() for tick in axes.get_yticklabels() if tick.get_text()]
+    assert axes.yaxis.get_offset_text().get_text() == ""
+    assert any("," in label for label in labels), labels
