@@ -1,22 +1,10 @@
-"""The wording catalogue: every text auditkit shows, once, as a (Chinese, English) pair under a key.
+"""Wording of the rule library: areas and data codes, rule titles and checks, evidence templates.
 
-    text("area.metering", "zh")              # '计量装置'
-    text("rule.zero_consumption.title", "en")  # 'Active account with zero consumption'
-
-Computations return numbers and codes; text is made only when rendering, by looking codes up
-here in the report's language (`lang`, "zh" by default as everywhere in auditkit). Keys are
-grouped by their first part: `area.`, `usage.`, `order.`, `step.`, `severity.` name codes found in
-findings and data; `rule.<id>.title` / `rule.<id>.checks` describe each audit rule; `evidence.`
-holds the templates rule evidence is rendered with (see `auditkit.rules.evidence`), `noun.` the
-counted nouns and `word.` the words those templates use.
+`evidence.` holds the templates rule evidence is rendered with (see `auditkit.rules.evidence`),
+`noun.` the counted nouns and `word.` / `mark.` the words and marks those templates use.
 """
 
 from __future__ import annotations
-
-from auditkit.errors import ParameterError
-
-LANGS = ("zh", "en")
-DEFAULT_LANG = "zh"
 
 _AREAS = {
     "area.metering": ("计量装置", "metering devices"),
@@ -454,34 +442,3 @@ _WORDS = {
 WORDS: dict[str, tuple[str, str]] = {
     **_AREAS, **_CODES, **_RULES, **_EVIDENCE, **_NOUNS, **_WORDS
 }  # fmt: skip
-
-
-def language(lang: str) -> str:
-    """`lang` when auditkit speaks it; ParameterError otherwise."""
-    if lang not in LANGS:
-        raise ParameterError("lang", " or ".join(LANGS), lang)
-    return lang
-
-
-def text(key: str, lang: str = DEFAULT_LANG, default: str | None = None) -> str:
-    """The wording of `key` in `lang`; `default` (when given) for a key the catalogue lacks.
-
-    Codes that come from the data (a usage type the catalogue does not name) pass `default` to
-    show as they are; a missing key without `default` is a programming error (KeyError).
-    """
-    pair = WORDS.get(key)
-    if pair is None:
-        if default is None:
-            raise KeyError(f"no wording for {key!r}")
-        return default
-    return pair[LANGS.index(language(lang))]
-
-
-def has(key: str) -> bool:
-    """The catalogue holds `key`."""
-    return key in WORDS
-
-
-def keys(prefix: str) -> list[str]:
-    """Every key starting with `prefix` (e.g. 'evidence.'), in catalogue order."""
-    return [key for key in WORDS if key.startswith(prefix)]

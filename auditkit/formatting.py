@@ -1,0 +1,69 @@
+"""Numbers as reviewers read them, the same in every report: money, counts, percentages, p-values.
+
+One missing-value mark (`MISSING`), thousands separators everywhere, money with two decimals.
+Formatting never depends on the language (Chinese and English reports write numbers alike);
+words around numbers come from `auditkit.i18n`.
+"""
+
+from __future__ import annotations
+
+import math
+from typing import Any
+
+import pandas as pd
+
+#: What every table and sentence shows for a value that is absent (NaN, None, pd.NA).
+MISSING = "—"
+
+
+def is_missing(value: Any) -> bool:
+    """True for None, NaN, NaT and pandas' NA (not for empty text)."""
+    if value is None or value is pd.NA or value is pd.NaT:
+        return True
+    return isinstance(value, float) and math.isnan(value)
+
+
+def money(value: Any) -> str:
+    """Yuan with separators and two decimals: 1234.5 -> '1,234.50'; text is left as it is."""
+    if isinstance(value, str):
+        return value
+    return MISSING if is_missing(value) else f"{float(value):,.2f}"
+
+
+def number(value: Any, digits: int | None = None) -> str:
+    """With separators; `digits` decimals, or (None) whole numbers bare and others with two.
+
+    1234567 -> '1,234,567'; 0.375 -> '0.38'; `number(2.5, 0)` -> '2'; infinity -> '∞'.
+    """
+    if isinstance(value, str):
+        return value
+    if is_missing(value):
+        return MISSING
+    value = float(value)
+    if math.isinf(value):
+        return "∞" if value > 0 else "-∞"
+    if digits is None:
+        digits = 0 if value.is_integer() else 2
+    return f"{value:,.{digits}f}"
+
+
+def count(value: Any) -> str:
+    """A whole number with separators: 12345 -> '12,345'."""
+    return number(value, 0)
+
+
+def percent(rate: Any, digits: int = 1) -> str:
+    """A fraction as a percentage: 0.1234 -> '12.3%'."""
+    return MISSING if is_missing(rate) else f"{float(rate) * 100:.{digits}f}%"
+
+
+def signed_percent(rate: Any, digits: int = 1) -> str:
+    """A change as a signed percentage: 0.048 -> '+4.8%', -0.1 -> '-10.0%'."""
+    return MISSING if is_missing(rate) else f"{float(rate) * 100:+.{digits}f}%"
+
+
+def p_value(value: Any) -> str:
+    """Three significant digits, '<0.001' below that."""
+    if is_missing(value):
+        return MISSING
+    return "<0.001" if float(value) < 0.001 else f"{float(value):.3g}"

@@ -1,0 +1,71 @@
+"""The wording catalogue: every text auditkit shows, once, as a (Chinese, English) pair under a key.
+
+    text("area.metering", "zh")              # '计量装置'
+    text("rule.zero_consumption.title", "en")  # 'Active account with zero consumption'
+
+Computations return numbers and codes; text is made only when rendering, by looking codes up
+here in the report's language (`lang`, "zh" by default as everywhere in auditkit). The pairs live
+in one module per part of auditkit (`common` for words every report shares, such as "district",
+then `rules`, `report`, `stats`, `crossaudit`, `sampling`); they are merged into one catalogue
+here, and a key defined twice, or one wording defined under two keys, is refused at import.
+Keys are grouped by their first part: `area.`, `usage.`, `order.`, `step.`, `severity.` name
+codes found in findings and data; `rule.<id>.title` / `rule.<id>.checks` describe each audit
+rule; `evidence.`, `noun.`, `word.`, `mark.` are the evidence templates and their words.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+
+from auditkit.errors import ParameterError
+from auditkit.i18n import common, crossaudit, report, rules, sampling, stats
+
+LANGS = ("zh", "en")
+DEFAULT_LANG = "zh"
+
+
+def _merged(*parts: Mapping[str, tuple[str, str]]) -> dict[str, tuple[str, str]]:
+    """One catalogue from the parts; a key defined twice is a programming error."""
+    words: dict[str, tuple[str, str]] = {}
+    for part in parts:
+        for key, pair in part.items():
+            if key in words:
+                raise ValueError(f"wording {key!r} defined twice")
+            words[key] = pair
+    return words
+
+
+WORDS = _merged(
+    common.WORDS, rules.WORDS, report.WORDS, stats.WORDS, crossaudit.WORDS, sampling.WORDS
+)
+
+
+def language(lang: str) -> str:
+    """`lang` when auditkit speaks it; ParameterError otherwise."""
+    if lang not in LANGS:
+        raise ParameterError("lang", " or ".join(repr(code) for code in LANGS), lang)
+    return lang
+
+
+def text(key: str, lang: str = DEFAULT_LANG, default: str | None = None) -> str:
+    """The wording of `key` in `lang`; `default` (when given) for a key the catalogue lacks.
+
+    Codes that come from the data (a usage type the catalogue does not name) pass `default` to
+    show as they are; a missing key without `default` is a programming error (KeyError).
+    """
+    pair = WORDS.get(key)
+    if pair is None:
+        if default is None:
+            raise KeyError(f"no wording for {key!r}")
+        return default
+    return pair[LANGS.index(language(lang))]
+
+
+def has(key: str) -> bool:
+    """The catalogue holds `key`."""
+    return key in WORDS
+
+
+def keys(prefix: str) -> list[str]:
+    """Every key starting with `prefix` (e.g. 'evidence.'), in catalogue order."""
+    return [key for key in WORDS if key.startswith(prefix)]

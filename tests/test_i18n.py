@@ -1,0 +1,68 @@
+"""The wording catalogue: every text once, in both languages, one lookup."""
+
+from __future__ import annotations
+
+from collections import defaultdict
+
+import pytest
+
+from auditkit import formatting, i18n
+from auditkit.errors import ParameterError
+
+
+def test_every_wording_has_both_languages():
+    assert not [key for key, (zh, en) in i18n.WORDS.items() if not zh or not en]
+
+
+def test_no_wording_is_defined_under_two_keys():
+    """'district' was defined five times, 'public' as 公共 in one place and 公用 in another."""
+    keys_of = defaultdict(list)
+    for key, pair in i18n.WORDS.items():
+        if not key.startswith("evidence."):  # each rule's template may share another's shape
+            keys_of[pair].append(key)
+    assert not {pair: keys for pair, keys in keys_of.items() if len(keys) > 1}
+
+
+def test_no_english_word_has_two_chinese_wordings():
+    chinese_of = defaultdict(set)
+    for key, (zh, en) in i18n.WORDS.items():
+        if key.startswith(("common.", "usage.", "area.", "severity.")):
+            chinese_of[en.lower()].add(zh)
+    assert not {en: zh for en, zh in chinese_of.items() if len(zh) > 1}
+
+
+def test_lookup_defaults_to_chinese_and_refuses_other_languages():
+    assert i18n.text("common.district") == "供电单位"
+    assert i18n.text("common.district", "en") == "District"
+    with pytest.raises(ParameterError, match="'lang'"):
+        i18n.text("common.district", "fr")
+    assert i18n.text("usage.unheard_of", "en", default="unheard_of") == "unheard_of"
+    with pytest.raises(KeyError):
+        i18n.text("no.such.key", "zh")
+
+
+def test_a_key_defined_in_two_parts_is_refused():
+    with pytest.raises(ValueError, match="defined twice"):
+        i18n._merged({"a": ("甲", "a")}, {"a": ("乙", "b")})
+
+
+@pytest.mark.parametrize(
+    ("value", "shown"),
+    [(1234.5, "1,234.50"), (float("nan"), "—"), (None, "—"), ("已退补", "已退补"), (0, "0.00")],
+)
+def test_money(value, shown):
+    assert formatting.money(value) == shown
+
+
+def test_numbers_counts_percentages_and_p_values_share_one_missing_mark():
+    assert formatting.number(1234567) == "1,234,567"
+    assert formatting.number(0.375) == "0.38"
+    assert formatting.number(2.5, 0) == "2"
+    assert formatting.number(float("inf")) == "∞"
+    assert formatting.count(12345.0) == "12,345"
+    assert formatting.percent(0.1234) == "12.3%"
+    assert formatting.signed_percent(0.048) == "+4.8%"
+    assert formatting.p_value(0.0004) == "<0.001"
+    assert formatting.p_value(0.01234) == "0.0123"
+    missing = {formatting.number(None), formatting.percent(float("nan")), formatting.p_value(None)}
+    assert missing == {formatting.MISSING}
