@@ -2,7 +2,7 @@
 --
 -- Each section after a `-- rule: <rule_id>` line is one query returning the customer ids the rule
 -- flags at the audit month, over the views the benchmark creates on the dataset's Parquet files
--- (month numbers are year * 12 + month - 1, as in auditkit.rules.periods):
+-- (month numbers are year * 12 + month - 1, as in auditkit.periods):
 --   customers, work_orders (+ effective_month)       the tables as stored
 --   bills (+ month)                                  the bills
 --   tariffs (+ row_number, from_month, to_month)     the schedule, in file order

@@ -30,7 +30,7 @@ from auditkit import rules
 from auditkit.data.schema import TABLES
 from auditkit.rules.context import RuleContext, audit_month
 from auditkit.rules.params import load_defaults, resolve
-from auditkit.rules.periods import month_number, period_text
+from auditkit.periods import month_number, period_text
 
 
 @dataclass(frozen=True)

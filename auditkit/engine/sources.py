@@ -42,7 +42,7 @@ from auditkit.engine.partition import (
 )
 from auditkit.errors import ParameterError
 from auditkit.rules.context import run_starts
-from auditkit.rules.periods import period_text
+from auditkit.periods import period_text
 
 #: The tables the rules read; the others (inspections, daily reads, truth ...) stay where they are.
 RULE_TABLES = ("customers", "bills", "tariffs", "work_orders")

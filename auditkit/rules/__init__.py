@@ -22,7 +22,7 @@ from auditkit.rules.evaluate import evaluate
 from auditkit.rules.evidence import encode, evidence_text, render
 from auditkit.rules.findings import FINDING_COLUMNS
 from auditkit.rules.params import load_defaults, resolve
-from auditkit.rules.periods import period_text
+from auditkit.periods import period_text
 from auditkit.rules.registry import AREAS, RULES, Rule, area_name
 
 __all__ = [

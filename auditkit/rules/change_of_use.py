@@ -18,7 +18,7 @@ from auditkit.rules.findings import (
     raw,
     zero_where_nan,
 )
-from auditkit.rules.periods import date_month_number
+from auditkit.periods import date_month_number
 from auditkit.rules.registry import rule
 
 STEPS = (  # (step column, previous step column, parameter with its time limit in days)

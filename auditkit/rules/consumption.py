@@ -11,7 +11,7 @@ from auditkit.errors import ParameterError
 from auditkit.rules.context import RuleContext
 from auditkit.rules.evidence import Clause, clause
 from auditkit.rules.findings import empty_raw, raw
-from auditkit.rules.periods import period_text
+from auditkit.periods import period_text
 from auditkit.rules.registry import rule
 from auditkit.stats.theft import score_level_shifts
 

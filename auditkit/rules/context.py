@@ -16,7 +16,7 @@ import pyarrow.compute as pc
 
 from auditkit.data.schema import TABLES
 from auditkit.errors import ParameterError
-from auditkit.rules.periods import date_month_number, month_end, month_number, period_text
+from auditkit.periods import date_month_number, month_end, month_number, period_text
 
 CAPACITY_ORDERS = ("capacity_increase", "capacity_reduction")
 

@@ -24,7 +24,7 @@ import pandas as pd
 
 from auditkit import i18n
 from auditkit.errors import ParameterError
-from auditkit.rules.periods import period_text
+from auditkit.periods import period_text
 
 Clause = dict[str, Any]
 _Part = tuple[str, str, str, str]  # literal before, argument name, kind, option

@@ -15,7 +15,7 @@ from auditkit.rules.findings import (
     raw,
     zero_where_nan,
 )
-from auditkit.rules.periods import add_months, date_month_number
+from auditkit.periods import add_months, date_month_number
 from auditkit.rules.registry import rule
 
 

@@ -15,7 +15,7 @@ from auditkit.rules.findings import (
     raw,
     runs,
 )
-from auditkit.rules.periods import date_month_number
+from auditkit.periods import date_month_number
 from auditkit.rules.registry import rule
 
 

@@ -60,3 +60,19 @@ def period_text(month: np.ndarray | int) -> np.ndarray | str:
 def month_end(month: int) -> pd.Timestamp:
     """Last day of month number `month`."""
     return pd.Timestamp(year=month // 12, month=month % 12 + 1, day=1) + pd.offsets.MonthEnd(0)
+
+
+def last_months(
+    bills: pd.DataFrame, months: int | None = None, as_of: str | None = None
+) -> pd.DataFrame:
+    """The bills of the last `months` billing periods present up to `as_of` ('YYYY-MM').
+
+    Empty `as_of`: up to the latest period in the bills; `months` None: every period up to it.
+    The one definition of "the last N months of bills" that reports, statistics and sampling use.
+    """
+    periods = bills["period"].astype(str)
+    kept = periods <= as_of if as_of else pd.Series(True, index=bills.index)
+    if months is not None:
+        present = np.sort(periods[kept].unique())
+        kept &= periods.isin(present[-months:]) if months > 0 else False
+    return bills[kept]
