@@ -28,9 +28,9 @@ import pandas as pd
 
 from auditkit import rules
 from auditkit.data.schema import TABLES
+from auditkit.periods import month_number, period_text
 from auditkit.rules.context import RuleContext, audit_month
 from auditkit.rules.params import load_defaults, resolve
-from auditkit.periods import month_number, period_text
 
 
 @dataclass(frozen=True)

@@ -41,8 +41,8 @@ from auditkit.engine.partition import (
     whole_dataset_share,
 )
 from auditkit.errors import ParameterError
-from auditkit.rules.context import run_starts
 from auditkit.periods import period_text
+from auditkit.rules.context import run_starts
 
 #: The tables the rules read; the others (inspections, daily reads, truth ...) stay where they are.
 RULE_TABLES = ("customers", "bills", "tariffs", "work_orders")

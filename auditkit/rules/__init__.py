@@ -16,13 +16,13 @@ import numpy as np
 import pandas as pd
 
 from auditkit.errors import ParameterError
+from auditkit.periods import period_text
 from auditkit.rules import capacity, change_of_use, consumption, metering, routine  # noqa: F401
 from auditkit.rules.context import RuleContext
 from auditkit.rules.evaluate import evaluate
 from auditkit.rules.evidence import encode, evidence_text, render
 from auditkit.rules.findings import FINDING_COLUMNS
 from auditkit.rules.params import load_defaults, resolve
-from auditkit.periods import period_text
 from auditkit.rules.registry import AREAS, RULES, Rule, area_name
 
 __all__ = [

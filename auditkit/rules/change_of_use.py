@@ -7,6 +7,7 @@ from collections.abc import Callable
 import numpy as np
 import pandas as pd
 
+from auditkit.periods import date_month_number
 from auditkit.rules.context import CAPACITY_ORDERS, RuleContext, spread_over_runs
 from auditkit.rules.evidence import Clause, clause
 from auditkit.rules.findings import (
@@ -18,7 +19,6 @@ from auditkit.rules.findings import (
     raw,
     zero_where_nan,
 )
-from auditkit.periods import date_month_number
 from auditkit.rules.registry import rule
 
 STEPS = (  # (step column, previous step column, parameter with its time limit in days)

@@ -8,10 +8,10 @@ import numpy as np
 import pandas as pd
 
 from auditkit.errors import ParameterError
+from auditkit.periods import period_text
 from auditkit.rules.context import RuleContext
 from auditkit.rules.evidence import Clause, clause
 from auditkit.rules.findings import empty_raw, raw
-from auditkit.periods import period_text
 from auditkit.rules.registry import rule
 from auditkit.stats.theft import score_level_shifts
 

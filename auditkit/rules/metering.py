@@ -5,6 +5,7 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 
+from auditkit.periods import add_months, date_month_number
 from auditkit.rules.context import RuleContext
 from auditkit.rules.evidence import clause
 from auditkit.rules.findings import (
@@ -15,7 +16,6 @@ from auditkit.rules.findings import (
     raw,
     zero_where_nan,
 )
-from auditkit.periods import add_months, date_month_number
 from auditkit.rules.registry import rule
 
 
