@@ -6,7 +6,8 @@
 Computations return numbers and codes; text is made only when rendering, by looking codes up
 here in the report's language (`lang`, "zh" by default as everywhere in auditkit). The pairs live
 in one module per part of auditkit (`common` for words every report shares, such as "district",
-then `rules`, `report`, `stats`, `crossaudit`, `sampling`); they are merged into one catalogue
+then `rules`, `report` (inside notebooks), `pipeline` (run index, report frame), `stats`,
+`crossaudit`, `sampling`); they are merged into one catalogue
 here, and a key defined twice, or one wording defined under two keys, is refused at import.
 Keys are grouped by their first part: `area.`, `usage.`, `order.`, `step.`, `severity.` name
 codes found in findings and data; `rule.<id>.title` / `rule.<id>.checks` describe each audit
@@ -18,7 +19,7 @@ from __future__ import annotations
 from collections.abc import Mapping
 
 from auditkit.errors import ParameterError
-from auditkit.i18n import common, crossaudit, report, rules, sampling, stats
+from auditkit.i18n import common, crossaudit, pipeline, report, rules, sampling, stats
 
 LANGS = ("zh", "en")
 DEFAULT_LANG = "zh"
@@ -36,7 +37,13 @@ def _merged(*parts: Mapping[str, tuple[str, str]]) -> dict[str, tuple[str, str]]
 
 
 WORDS = _merged(
-    common.WORDS, rules.WORDS, report.WORDS, stats.WORDS, crossaudit.WORDS, sampling.WORDS
+    common.WORDS,
+    rules.WORDS,
+    report.WORDS,
+    pipeline.WORDS,
+    stats.WORDS,
+    crossaudit.WORDS,
+    sampling.WORDS,
 )
 
 
