@@ -11,7 +11,9 @@ import math
 from collections.abc import Callable
 from fractions import Fraction
 
+from numpy.typing import ArrayLike
 from scipy import stats
+from statsmodels.stats.proportion import proportion_confint
 
 from auditkit.errors import ParameterError
 from auditkit.sampling.checks import ceil_fraction, exact
@@ -24,18 +26,23 @@ def material_error_count(materiality: float, population_size: int) -> int:
     return ceil_fraction(exact(materiality) * population_size)
 
 
+def clopper_pearson(x: ArrayLike, n: int, confidence: float) -> tuple[ArrayLike, ArrayLike]:
+    """Clopper-Pearson (lower, upper) bounds, each one-sided at `confidence` (statsmodels' "beta").
+
+    statsmodels puts alpha / 2 in each tail of its two-sided interval, so alpha = 2 * (1 - confidence)
+    gives the audit's one-sided bounds: P(X <= x) = 1 - confidence at the upper, P(X >= x) at the lower.
+    """
+    return proportion_confint(x, n, alpha=2 * (1 - confidence), method="beta")
+
+
 def binomial_upper(x: float, n: int, confidence: float) -> float:
     """Clopper-Pearson upper bound: the rate at which P(X <= x) = 1 - confidence."""
-    if x >= n:
-        return 1.0
-    return float(stats.beta.ppf(confidence, x + 1, n - x))
+    return 1.0 if x >= n else float(clopper_pearson(x, n, confidence)[1])
 
 
 def binomial_lower(x: float, n: int, confidence: float) -> float:
     """Clopper-Pearson lower bound: the rate at which P(X >= x) = 1 - confidence."""
-    if x <= 0:
-        return 0.0
-    return float(stats.beta.ppf(1 - confidence, x, n - x + 1))
+    return 0.0 if x <= 0 else float(clopper_pearson(x, n, confidence)[0])
 
 
 def poisson_upper(x: float, n: int, confidence: float) -> float:

@@ -5,7 +5,7 @@ monetary unit's row) in n monetary units, and u(j) the upper bound on the rate f
 
     upper = u(0) + sum_j [u(j) - u(j-1)] * t(j)
 
-u(j) is the Clopper-Pearson (binomial) bound, or the Poisson bound Gamma quantile(j + 1) / n.
+u(j) is the Clopper-Pearson (binomial) bound (statsmodels, one-sided at `confidence`), or the Poisson bound Gamma quantile(j + 1) / n.
 Understatements (taints of the other sign) do not enter the sum; the LTA correction (Leslie,
 Teitlebaum and Anderson, 1979) subtracts their most likely value, sum |t| / n, from the bound.
 """
@@ -14,6 +14,8 @@ from __future__ import annotations
 
 import numpy as np
 from scipy import stats
+
+from auditkit.sampling.likelihoods import clopper_pearson
 
 FACTORS = ("binomial", "poisson")
 
@@ -25,7 +27,7 @@ def rate_factors(errors: int, n: int, confidence: float, factors: str) -> np.nda
         return stats.gamma.ppf(confidence, counts + 1) / n
     inside = counts < n
     bounds = np.ones(errors + 1)
-    bounds[inside] = stats.beta.ppf(confidence, counts[inside] + 1, n - counts[inside])
+    bounds[inside] = clopper_pearson(counts[inside], n, confidence)[1]
     return bounds
 
 
