@@ -22,6 +22,7 @@ WORDS: dict[str, tuple[str, str]] = {
     "common.evidence": ("依据", "Evidence"),
     "common.total": ("合计", "Total"),
     "common.share": ("占比", "Share"),
+    "common.line_loss": ("线损率 (%)", "Line loss (%)"),
     "common.score": ("评分", "Score"),
     "common.item": ("项目", "Item"),
     "common.value": ("数值", "Value"),
