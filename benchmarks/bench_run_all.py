@@ -27,9 +27,9 @@ from nbclient import NotebookClient
 
 from auditkit.demo import demo_data_dir
 from auditkit.paths import notebooks_dir, params_dir
+from auditkit.pipeline.jobs import Job, jobs_for_notebooks
+from auditkit.pipeline.runs import RunOptions, execute_run
 from auditkit.report.notebook import REPORT_DIR_ENV
-from auditkit.report.plan import Job, plan_run_all
-from auditkit.report.runs import RunOptions, execute_run
 
 
 def _bare_execute(notebook: str, parameters: dict[str, Any], folder: str) -> float:
@@ -68,7 +68,7 @@ def baseline(jobs: list[Job], parallel: int, scratch: Path) -> tuple[float, floa
 def pipeline(parallel: int, scratch: Path) -> tuple[float, float, dict[str, Any], Path]:
     """Wall time of planning + execute_run on the demo, of planning alone; manifest, run folder."""
     started = time.perf_counter()
-    jobs = plan_run_all(
+    jobs = jobs_for_notebooks(
         sorted(notebooks_dir().glob("*.ipynb")),
         params_dir(),
         overrides=[f"data_dir={demo_data_dir()}"],
@@ -86,7 +86,7 @@ def main() -> None:
     parser.add_argument("--rounds", type=int, default=1)
     args = parser.parse_args()
     data_dir = demo_data_dir()
-    jobs = plan_run_all(
+    jobs = jobs_for_notebooks(
         sorted(notebooks_dir().glob("*.ipynb")), params_dir(), overrides=[f"data_dir={data_dir}"]
     )
     print(f"{len(jobs)} notebooks, {args.jobs} processes, {args.rounds} round(s)")

@@ -8,7 +8,7 @@ import pytest
 
 from auditkit import yamlsafe
 from auditkit.errors import AuditkitError, ParameterError
-from auditkit.report.params import load_params_file
+from auditkit.notebook_params import load_params_file
 
 
 def test_parameter_error_shows_a_yaml_date_as_the_date_not_python_repr():

@@ -6,7 +6,7 @@ from __future__ import annotations
 import argparse
 from pathlib import Path
 
-from auditkit.report.labels import LANGUAGES
+from auditkit import i18n
 
 
 def register(subparsers: argparse._SubParsersAction) -> None:  # type: ignore[type-arg]
@@ -22,19 +22,23 @@ def register(subparsers: argparse._SubParsersAction) -> None:  # type: ignore[ty
     )
     parser.add_argument("notebook", type=Path, metavar="NOTEBOOK", help="executed .ipynb file")
     parser.add_argument(
-        "-o", "--output", type=Path, metavar="OUT.html",
+        "-o",
+        "--output",
+        type=Path,
+        metavar="OUT.html",
         help="report file to write (default: NOTEBOOK with .html)",
-    )  # fmt: skip
+    )
     parser.add_argument(
-        "--lang", choices=LANGUAGES,
+        "--lang",
+        choices=i18n.LANGS,
         help="report language; must be the one the notebook was executed in (default: that one)",
-    )  # fmt: skip
+    )
     parser.set_defaults(func=run_render)
 
 
 def run_render(args: argparse.Namespace) -> int:
     """Render the notebook and print the report's path."""
-    from auditkit.report.render import render_standalone
+    from auditkit.pipeline.render import render_standalone
 
     print(render_standalone(args.notebook, args.output, args.lang))
     return 0

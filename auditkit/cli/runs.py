@@ -7,13 +7,12 @@ import os
 import sys
 from pathlib import Path
 
-from auditkit import paths
+from auditkit import notebook_params, paths
 from auditkit.errors import AuditkitError, ParameterError
-from auditkit.report import manifest as run_manifest
-from auditkit.report import params as notebook_params
-from auditkit.report.partials import find_partials, remove_dead
-from auditkit.report.plan import plan_notebook, plan_run_all
-from auditkit.report.runs import (
+from auditkit.pipeline import manifest as run_manifest
+from auditkit.pipeline.jobs import jobs_for_notebook, jobs_for_notebooks
+from auditkit.pipeline.partials import find_partials, remove_dead
+from auditkit.pipeline.runs import (
     RunOptions,
     RunOutcome,
     execute_run,
@@ -146,7 +145,7 @@ def _resolve_notebook(text: str) -> Path:
 def _command_run(args: argparse.Namespace) -> int:
     notebook = _resolve_notebook(args.notebook)
     values = notebook_params.load_params_file(args.params) if args.params else {}
-    jobs = plan_notebook(
+    jobs = jobs_for_notebook(
         notebook, values, source=args.params or "defaults", overrides=args.set, seed=args.seed
     )
     return _finish(execute_run(jobs, _options(args), "run"), "run")
@@ -167,7 +166,7 @@ def _command_run_all(args: argparse.Namespace) -> int:
     notebooks = _notebooks(
         Path(args.notebooks_dir) if args.notebooks_dir else paths.notebooks_dir()
     )
-    jobs = plan_run_all(notebooks, params_dir, overrides=args.set, seed=args.seed)
+    jobs = jobs_for_notebooks(notebooks, params_dir, overrides=args.set, seed=args.seed)
     return _finish(execute_run(jobs, _options(args), "run-all"), "run-all")
 
 
@@ -175,7 +174,7 @@ def _command_demo(args: argparse.Namespace) -> int:
     from auditkit.demo import demo_data_dir
 
     data_dir = Path(demo_data_dir())
-    jobs = plan_run_all(
+    jobs = jobs_for_notebooks(
         _notebooks(paths.notebooks_dir()),
         paths.params_dir(),
         overrides=[f"data_dir={data_dir}"],

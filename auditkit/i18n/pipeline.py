@@ -1,5 +1,47 @@
-"""Wording of the run pipeline: the run index, the report's title block and footer (zh, en)."""
+"""Wording of the run pipeline: the run index, the report's title block and footer (zh, en).
+
+`pipeline.status.` names a notebook's outcome in a run, `pipeline.study.<notebook stem>` a
+notebook in words; the district heading and the headline figures are shared words
+(`common.district`, `auditkit.report.figures`).
+"""
 
 from __future__ import annotations
 
-WORDS: dict[str, tuple[str, str]] = {}
+WORDS: dict[str, tuple[str, str]] = {
+    # the report's title block, contents and footer
+    "pipeline.contents": ("目录", "Contents"),
+    "pipeline.subject": ("对象", "Subject"),
+    "pipeline.period": ("稽查期间", "Period"),
+    "pipeline.run_id": ("运行编号", "Run id"),
+    "pipeline.as_of": ("数据截至", "Data as of"),
+    "pipeline.generated_at": ("生成时间", "Generated at"),
+    "pipeline.reproducibility": ("可复现信息", "Reproducibility"),
+    "pipeline.parameters": ("参数", "Parameters"),
+    "pipeline.input_hashes": ("输入数据哈希 (SHA-256)", "Input hashes (SHA-256)"),
+    "pipeline.versions": ("软件版本", "Versions"),
+    "pipeline.commit": ("代码版本", "Commit"),
+    "pipeline.name": ("名称", "Name"),
+    "pipeline.value": ("取值", "Value"),
+    "pipeline.table": ("数据表", "Table"),
+    "pipeline.package": ("软件包", "Package"),
+    "pipeline.back_to_index": ("← 返回本次运行索引", "← Back to the run index"),
+    # the run index
+    "pipeline.run_index": ("稽查运行索引", "Audit run index"),
+    "pipeline.notebook": ("分析", "Notebook"),
+    "pipeline.status": ("状态", "Status"),
+    "pipeline.duration": ("耗时", "Elapsed"),
+    "pipeline.headline": ("主要指标", "Headline"),
+    "pipeline.links": ("链接", "Links"),
+    "pipeline.report": ("报告", "Report"),
+    "pipeline.executed_notebook": ("已执行的笔记本 (.ipynb)", "Executed notebook (.ipynb)"),
+    "pipeline.started": ("开始", "Started"),
+    "pipeline.finished": ("结束", "Finished"),
+    "pipeline.status.ok": ("完成", "ok"),
+    "pipeline.status.failed": ("失败", "failed"),
+    "pipeline.status.timeout": ("超时", "timed out"),
+    "pipeline.status.killed": ("中止", "killed"),
+    "pipeline.study.district_audit": ("营销稽查报告", "District audit"),
+    "pipeline.study.consumption_statistics": ("用电统计分析", "Consumption statistics"),
+    "pipeline.study.cross_audit": ("横向交叉检查", "Cross-audits"),
+    "pipeline.study.sampling_plan": ("统计抽样稽查", "Audit sampling"),
+}

@@ -15,7 +15,7 @@ from collections.abc import MutableMapping
 from typing import Any
 
 from auditkit.errors import ParameterError
-from auditkit.report.params import NotebookParameter, check_domain, check_type
+from auditkit.notebook_params import NotebookParameter, check_domain, check_type
 
 
 class NotebookParameterError(ParameterError):

@@ -10,12 +10,12 @@ from pathlib import Path
 import pandas as pd
 import pytest
 from report_chromium import find_chromium, offline_chromium, visit
-from report_helpers import normalized_report
+from report_pages import normalized_report
 
 from auditkit import cli
 from auditkit.cli import runs as run_commands
 from auditkit.paths import project_root
-from auditkit.report.runs import RunOptions, execute_run, jobs_from_manifest
+from auditkit.pipeline.runs import RunOptions, execute_run, jobs_from_manifest
 
 pytestmark = pytest.mark.slow
 SCREENSHOTS = project_root() / ".ci" / "artifacts" / "screenshots"

@@ -17,11 +17,11 @@ import pandas as pd
 import pytest
 from hostile_data import PAYLOADS, HostileDataset, write_hostile_dataset
 from report_chromium import find_chromium, offline_chromium, visit
-from report_helpers import live_markup
+from report_pages import live_markup
 
 from auditkit.paths import notebooks_dir, project_root
-from auditkit.report.plan import plan_notebook
-from auditkit.report.runs import RunOptions, execute_run
+from auditkit.pipeline.jobs import jobs_for_notebook
+from auditkit.pipeline.runs import RunOptions, execute_run
 
 pytestmark = pytest.mark.slow
 SCREENSHOTS = project_root() / ".ci" / "artifacts" / "screenshots" / "hostile"
@@ -49,10 +49,12 @@ def hostile(tmp_path_factory: pytest.TempPathFactory) -> tuple[HostileDataset, P
     data_dir = str(dataset.folder)
     notebooks = notebooks_dir()
     jobs = [
-        *plan_notebook(notebooks / "district_audit.ipynb", {"district": "*", "data_dir": data_dir}),
-        *plan_notebook(notebooks / "consumption_statistics.ipynb", {"data_dir": data_dir}),
-        *plan_notebook(notebooks / "cross_audit.ipynb", {"data_dir": data_dir}),
-        *plan_notebook(
+        *jobs_for_notebook(
+            notebooks / "district_audit.ipynb", {"district": "*", "data_dir": data_dir}
+        ),
+        *jobs_for_notebook(notebooks / "consumption_statistics.ipynb", {"data_dir": data_dir}),
+        *jobs_for_notebook(notebooks / "cross_audit.ipynb", {"data_dir": data_dir}),
+        *jobs_for_notebook(
             notebooks / "sampling_plan.ipynb",
             {"data_dir": data_dir, "district": dataset.districts[0]},
         ),

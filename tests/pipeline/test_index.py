@@ -7,9 +7,9 @@ import html
 import re
 
 import pytest
-from report_helpers import live_markup
+from report_pages import live_markup
 
-from auditkit.report.index import render_index
+from auditkit.pipeline.index import render_index
 
 
 def _manifest() -> dict:

@@ -9,11 +9,11 @@ from pathlib import Path
 
 import psutil
 import pytest
-from report_helpers import write_notebook
+from pipeline_helpers import write_notebook
 
-from auditkit.report.execute import execute
-from auditkit.report.plan import plan_notebook
-from auditkit.report.runs import RunOptions, execute_run
+from auditkit.pipeline.execute import execute
+from auditkit.pipeline.jobs import jobs_for_notebook
+from auditkit.pipeline.runs import RunOptions, execute_run
 
 pytestmark = pytest.mark.slow
 
@@ -49,7 +49,7 @@ def test_a_masked_run_logs_no_console_output_of_its_kernel_and_draws_no_bar_into
     assert "\r" not in finished.stderr and "%|" not in finished.stderr  # no bar in a file
     assert NAME not in _log_text(outputs / "latest")
 
-    unmasked = plan_notebook(notebook, {"mask_personal": False})
+    unmasked = jobs_for_notebook(notebook, {"mask_personal": False})
     options = RunOptions(outputs=outputs, parallel=1, time_limit=120, progress=False)
     assert NAME in _log_text(execute_run(unmasked, options, "run").run_dir)
 

@@ -7,13 +7,13 @@ import os
 from pathlib import Path
 
 import pytest
-from report_helpers import write_notebook
+from pipeline_helpers import write_notebook
 
 from auditkit.errors import AuditkitError
 from auditkit.paths import safe_name
-from auditkit.report.plan import Job, plan_notebook
-from auditkit.report.run_paths import job_folder
-from auditkit.report.runs import RunOptions, execute_run, verify_run
+from auditkit.pipeline.jobs import Job, jobs_for_notebook
+from auditkit.pipeline.run_paths import job_folder
+from auditkit.pipeline.runs import RunOptions, execute_run, verify_run
 
 HOSTILE = ["../../x", "/tmp/x", "..", ".", "index.html", ".specs", "a/b", "a\nb", "x" * 300]
 
@@ -48,7 +48,7 @@ def test_hostile_district_names_write_only_inside_the_run_folder(tmp_path: Path)
     (data / "districts.txt").write_text("\n".join(HOSTILE), encoding="utf-8")
     options = RunOptions(outputs=outputs, parallel=2, time_limit=120, progress=False)
     earlier = execute_run(
-        plan_notebook(
+        jobs_for_notebook(
             notebook, {"district": "A", "data_dir": str(data)}, districts_of=lambda _: ["A"]
         ),
         options,
@@ -58,7 +58,7 @@ def test_hostile_district_names_write_only_inside_the_run_folder(tmp_path: Path)
     tmp_x_existed = Path("/tmp/x").exists()
     before = _snapshot(tmp_path, skip=outputs)
 
-    jobs = plan_notebook(
+    jobs = jobs_for_notebook(
         notebook, {"district": "*", "data_dir": str(data)}, districts_of=lambda _: HOSTILE
     )
     outcome = execute_run(jobs, options, "run")

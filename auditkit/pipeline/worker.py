@@ -1,11 +1,11 @@
 """One job in its own process: execute the notebook, render its report, write a result record.
 
-Started by the process pool as `python -m auditkit.report.worker --parent PID`, it reads job spec
+Started by the process pool as `python -m auditkit.pipeline.worker --parent PID`, it reads job spec
 paths on stdin; a spec names the notebook, the run folder, the job's name and folder, the
 parameters, the time limit and what the report's footer shows. Every file it writes is checked to
 resolve inside the job's folder in the run. Each result goes to `<job folder>/.result.json`
 (written atomically, read and removed by the pool). The worker stops, with its kernels, when its
-parent (the run) dies, however it dies (see `auditkit.report.orphans`).
+parent (the run) dies, however it dies (see `auditkit.pipeline.orphans`).
 """
 
 from __future__ import annotations
@@ -20,12 +20,12 @@ from collections.abc import Iterable, Sequence
 from pathlib import Path
 from typing import Any
 
-from auditkit.report.atomic import write_text_atomic
-from auditkit.report.execute import execute
+from auditkit.atomic import write_text_atomic
+from auditkit.pipeline.execute import execute
+from auditkit.pipeline.orphans import die_with_parent
+from auditkit.pipeline.render import ReportContext, render_report
+from auditkit.pipeline.run_paths import inside, job_folder
 from auditkit.report.notebook import REPORT_DIR_ENV, read_headline
-from auditkit.report.orphans import die_with_parent
-from auditkit.report.render import ReportContext, render_report
-from auditkit.report.run_paths import inside, job_folder
 
 RESULT_NAME = ".result.json"
 REPORT_NAME = "report.html"
@@ -107,7 +107,7 @@ def serve(lines: Iterable[str]) -> None:
 
 def main(argv: Sequence[str] | None = None) -> None:
     """Serve the job specs read on stdin until it closes, stopping if the parent `--parent` dies."""
-    parser = argparse.ArgumentParser(prog="python -m auditkit.report.worker")
+    parser = argparse.ArgumentParser(prog="python -m auditkit.pipeline.worker")
     parser.add_argument("--parent", type=int, required=True, help="pid of the run that started it")
     die_with_parent(parser.parse_args(argv).parent)
     serve(sys.stdin)

@@ -6,7 +6,8 @@ from pathlib import Path
 
 import nbformat
 import pytest
-from report_helpers import TINY_BODY, TINY_PARAMETERS, live_markup, write_notebook
+from pipeline_helpers import TINY_BODY, TINY_PARAMETERS, write_notebook
+from report_pages import live_markup
 from test_render import _executed
 
 from auditkit import cli

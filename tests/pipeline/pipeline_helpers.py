@@ -1,4 +1,4 @@
-"""Small hand-made notebooks and datasets for the report pipeline tests."""
+"""Small hand-made notebooks for the run pipeline tests, and a check that a process still runs."""
 
 from __future__ import annotations
 
@@ -66,40 +66,9 @@ def alive(pid: int) -> bool:
         return False
 
 
-def normalized_report(html: str, run_id: str) -> str:
-    """A report page without what may differ between two runs: run id and timestamps."""
-    import re
-
-    html = html.replace(run_id, "RUN-ID")
-    return re.sub(r'(class="ak-timestamp">)[^<]*', r"\1T", html)
-
-
 SLEEPER_PARAMETERS = 'pid_file: str = ""  # where the kernel writes its pid\n'
 SLEEPER_BODY = (
     "import os, time\nopen(pid_file, 'w').write(str(os.getpid()))",
     "time.sleep(120)",
 )
 FAILING_BODY = ("x = 1", "raise KeyError('no such column: kwh')", "y = 2")
-
-
-def live_markup(page: str) -> list[str]:
-    """Elements and attributes in `page` that would run script: script/svg/iframe/object tags
-    (auditkit's own inline tables script excepted), `on*` handlers and `javascript:` URLs
-    (parsed as a browser tokenizes, not searched as text)."""
-    from html.parser import HTMLParser
-
-    found: list[str] = []
-
-    class Scanner(HTMLParser):
-        def handle_starttag(self, tag: str, attrs: list[tuple[str, str | None]]) -> None:
-            own_script = tag == "script" and attrs == [("id", "ak-tables-script")]
-            if tag in ("script", "svg", "iframe", "object", "embed") and not own_script:
-                found.append(f"<{tag}>")
-            for name, value in attrs:
-                if name.startswith("on"):
-                    found.append(f"<{tag} {name}>")
-                if value and value.strip().lower().startswith(("javascript:", "vbscript:")):
-                    found.append(f"<{tag} {name}={value}>")
-
-    Scanner().feed(page)
-    return found

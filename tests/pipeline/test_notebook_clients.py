@@ -19,7 +19,8 @@ import nbformat
 import pytest
 import yaml
 
-from auditkit.report import kernel_params, params
+from auditkit import notebook_params
+from auditkit.report import kernel_params
 
 NOTEBOOKS = Path(__file__).resolve().parents[2] / "notebooks"
 NAMES = sorted(path.stem for path in NOTEBOOKS.glob("*.ipynb"))
@@ -70,7 +71,7 @@ def kernel_namespace(name: str, **injected: Any) -> dict[str, Any]:
 
 @pytest.mark.parametrize("name", NAMES)
 def test_papermill_help_lists_every_parameter_with_its_type_default_and_help(name: str) -> None:
-    schema = params.read_schema(notebook_path(name))
+    schema = notebook_params.read_schema(notebook_path(name))
     shown = run_papermill("--help-notebook", str(notebook_path(name)), "--log-level", "WARNING")
     assert shown.returncode == 0, shown.stderr
     listed = listed_by_papermill(shown.stdout)
@@ -87,7 +88,7 @@ def test_papermill_help_lists_every_parameter_with_its_type_default_and_help(nam
 def test_papermill_takes_every_declared_parameter_without_warnings(
     name: str, tmp_path: Path
 ) -> None:
-    schema = params.read_schema(notebook_path(name))
+    schema = notebook_params.read_schema(notebook_path(name))
     defaults = {key: parameter.default for key, parameter in schema.items()}
     out = tmp_path / f"{name}.ipynb"
     prepared = run_papermill(
@@ -106,7 +107,7 @@ def test_papermill_takes_every_declared_parameter_without_warnings(
 
 @pytest.mark.parametrize("name", NAMES)
 def test_the_kernel_reads_the_same_schema_as_auditkit(name: str) -> None:
-    schema = params.read_schema(notebook_path(name))
+    schema = notebook_params.read_schema(notebook_path(name))
     namespace = kernel_namespace(name)
     assert kernel_params.declared_types(namespace) == {
         key: parameter.type_name for key, parameter in schema.items()

@@ -5,7 +5,7 @@ from __future__ import annotations
 from pathlib import Path
 
 import pytest
-from report_helpers import TINY_BODY, TINY_PARAMETERS, write_notebook
+from pipeline_helpers import TINY_BODY, TINY_PARAMETERS, write_notebook
 
 
 @pytest.fixture

@@ -11,10 +11,10 @@ from pathlib import Path
 
 import psutil
 import pytest
-from report_helpers import SLEEPER_BODY, SLEEPER_PARAMETERS, alive, write_notebook
+from pipeline_helpers import SLEEPER_BODY, SLEEPER_PARAMETERS, alive, write_notebook
 
 from auditkit.cli import main as auditkit
-from auditkit.report.partials import find_partials
+from auditkit.pipeline.partials import find_partials
 
 pytestmark = pytest.mark.slow
 

@@ -8,7 +8,7 @@ from pathlib import Path
 import pytest
 
 from auditkit.errors import AuditkitError
-from auditkit.report import manifest
+from auditkit.pipeline import manifest
 
 
 def test_hash_inputs_covers_every_table_file_but_hidden_ones(tmp_path: Path) -> None:

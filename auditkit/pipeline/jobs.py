@@ -15,9 +15,9 @@ from functools import cache
 from pathlib import Path
 from typing import Any
 
+from auditkit import notebook_params
 from auditkit.errors import AuditkitError, ParameterError
 from auditkit.paths import safe_name
-from auditkit.report import params as notebook_params
 
 EVERY_DISTRICT = "*"
 DistrictLookup = Callable[[Path], Sequence[str]]
@@ -62,7 +62,7 @@ def default_data_dir() -> Path:
     return Path(demo_data_dir())
 
 
-def plan_notebook(
+def jobs_for_notebook(
     notebook: str | Path,
     values: Mapping[str, Any] | None = None,
     *,
@@ -142,7 +142,7 @@ def _check_district(district: Any, known: Sequence[str], data_dir: Path | None) 
         )
 
 
-def plan_run_all(
+def jobs_for_notebooks(
     notebooks: Sequence[Path],
     params_directory: Path,
     *,
@@ -151,7 +151,7 @@ def plan_run_all(
     districts_of: DistrictLookup = dataset_districts,
     resolve_data_dir: Callable[[], Path] = default_data_dir,
 ) -> list[Job]:
-    """Plan every notebook with `<params_directory>/<stem>.yaml` (defaults when absent).
+    """The jobs of every notebook, with `<params_directory>/<stem>.yaml` (defaults when absent).
 
     Every notebook is checked before any runs; all problems are reported together, one per line.
     `overrides` apply to each notebook that declares the key (e.g. `data_dir=...` for all).
@@ -165,7 +165,7 @@ def plan_run_all(
             schema = notebook_params.read_schema(notebook)
             applicable = [text for text in overrides if text.split("=", 1)[0].strip() in schema]
             jobs.extend(
-                plan_notebook(
+                jobs_for_notebook(
                     notebook,
                     values,
                     source=str(params_file),

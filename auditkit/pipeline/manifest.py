@@ -20,8 +20,8 @@ from pathlib import Path
 from typing import Any
 
 import auditkit
+from auditkit.atomic import write_text_atomic
 from auditkit.errors import AuditkitError
-from auditkit.report.atomic import write_text_atomic
 
 MANIFEST_NAME = "manifest.json"
 FORMAT_VERSION = 2

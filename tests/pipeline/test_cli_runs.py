@@ -8,12 +8,12 @@ from collections.abc import Callable
 from pathlib import Path
 
 import pytest
-from report_helpers import write_notebook
+from pipeline_helpers import write_notebook
 
 from auditkit import cli
 from auditkit.cli import runs
-from auditkit.report import manifest as run_manifest
-from auditkit.report.partials import OWNER_NAME, owned_partial
+from auditkit.pipeline import manifest as run_manifest
+from auditkit.pipeline.partials import OWNER_NAME, owned_partial
 
 
 @pytest.fixture
@@ -131,7 +131,7 @@ def _dead_partial(outputs: Path, run_id: str) -> Path:
     """The partial folder of a run whose process died in the middle (a real process, ended)."""
     code = (
         "import os, sys; from pathlib import Path\n"
-        "from auditkit.report.partials import owned_partial\n"
+        "from auditkit.pipeline.partials import owned_partial\n"
         "with owned_partial(Path(sys.argv[1]), sys.argv[2]) as folder:\n"
         "    (folder / 'A').mkdir(); (folder / 'A' / 'x.ipynb').write_text('{}')\n"
         "    os._exit(9)\n"

@@ -11,11 +11,11 @@ from pathlib import Path
 
 import pytest
 
-from auditkit.report.partials import OWNER_NAME, find_partials, inspect_partial, owned_partial
+from auditkit.pipeline.partials import OWNER_NAME, find_partials, inspect_partial, owned_partial
 
 RAISE_INSIDE = (
     "import sys; from pathlib import Path\n"
-    "from auditkit.report.partials import owned_partial\n"
+    "from auditkit.pipeline.partials import owned_partial\n"
     "with owned_partial(Path(sys.argv[1]), 'r1') as folder:\n"
     "    (folder / 'A').mkdir(); (folder / 'A' / 'report.html').write_text('x')\n"
     "    raise KeyboardInterrupt\n"

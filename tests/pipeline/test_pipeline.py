@@ -11,19 +11,19 @@ import time
 from pathlib import Path
 
 import pytest
-from report_helpers import (
+from pipeline_helpers import (
     FAILING_BODY,
     SLEEPER_BODY,
     SLEEPER_PARAMETERS,
     alive,
-    normalized_report,
     two_districts,
     write_notebook,
 )
+from report_pages import normalized_report
 
-from auditkit.report import manifest as run_manifest
-from auditkit.report.plan import plan_notebook
-from auditkit.report.runs import RunOptions, execute_run, jobs_from_manifest, verify_run
+from auditkit.pipeline import manifest as run_manifest
+from auditkit.pipeline.jobs import jobs_for_notebook
+from auditkit.pipeline.runs import RunOptions, execute_run, jobs_from_manifest, verify_run
 
 pytestmark = pytest.mark.slow
 
@@ -45,11 +45,11 @@ def test_failures_and_timeouts_are_recorded_and_leave_no_process(
     )
     pid_file = tmp_path / "kernel.pid"
     jobs = [
-        *plan_notebook(
+        *jobs_for_notebook(
             tiny_notebook, {"district": "*", "data_dir": str(tiny_data)}, districts_of=two_districts
         ),
-        *plan_notebook(failing, {}),
-        *plan_notebook(sleeper, {"pid_file": str(pid_file)}),
+        *jobs_for_notebook(failing, {}),
+        *jobs_for_notebook(sleeper, {"pid_file": str(pid_file)}),
     ]
     outputs = tmp_path / "outputs"
     outcome = execute_run(jobs, _options(outputs, time_limit=20), "run")
@@ -114,7 +114,7 @@ def test_failures_and_timeouts_are_recorded_and_leave_no_process(
 def test_rerun_reproduces_findings_and_report_and_verify_sees_changes(
     tmp_path: Path, tiny_notebook: Path, tiny_data: Path
 ) -> None:
-    jobs = plan_notebook(
+    jobs = jobs_for_notebook(
         tiny_notebook, {"district": "A", "data_dir": str(tiny_data)}, districts_of=two_districts
     )
     outputs = tmp_path / "outputs"

@@ -8,10 +8,10 @@ import re
 import nbformat
 import pandas as pd
 import pytest
-from report_helpers import live_markup
+from report_pages import live_markup
 
+from auditkit.pipeline.render import ReportContext, render_html
 from auditkit.report import notebook
-from auditkit.report.render import ReportContext, render_html
 
 PNG = "iVBORw0KGgoAAAANSUhEUgAAAAEAAAABCAYAAAAfFcSJAAAADUlEQVR42mP8z8BQDwAEhQGAhKmMIQAAAABJRU5ErkJggg=="
 

@@ -13,14 +13,16 @@ from pathlib import Path
 from typing import Any
 from urllib.parse import quote
 
-from auditkit.report.labels import MONEY_FIGURES, label
-from auditkit.report.render import (
+from auditkit import i18n
+from auditkit.formatting import MISSING
+from auditkit.pipeline.render import (
     CSP_MARK,
     TEMPLATES,
     tables_script,
     with_content_security_policy,
 )
-from auditkit.report.tables import format_duration, format_local_time, format_money, format_number
+from auditkit.report.figures import figure_name, figure_value
+from auditkit.report.tables import format_duration, format_local_time
 
 MAIN_FIGURES = ("findings", "revenue_at_stake")
 COLUMNS = ("subject", "notebook", "status", *MAIN_FIGURES, "headline", "duration", "links")
@@ -38,14 +40,18 @@ def _figure(key: str, value: Any) -> str:
     """A headline figure formatted for the index."""
     if not isinstance(value, int | float):
         return html.escape(str(value))
-    return format_money(value) if key in MONEY_FIGURES else format_number(value)
+    return figure_value(key, value)
+
+
+def _column_name(key: str, lang: str) -> str:
+    """A column's heading: a headline figure's name, or the pipeline's word for it."""
+    return figure_name(key, lang) if key in MAIN_FIGURES else i18n.text(f"pipeline.{key}", lang)
 
 
 def study_name(notebook: str, lang: str) -> str:
     """A notebook's name in words (`district_audit` -> 营销稽查报告), the file stem when unknown."""
     stem = Path(notebook).stem
-    named = label(f"study_{stem}", lang)
-    return stem if named == f"study_{stem}" else named
+    return i18n.text(f"pipeline.study.{stem}", lang, default=stem)
 
 
 def _subject(record: Mapping[str, Any], lang: str) -> str:
@@ -60,7 +66,7 @@ def _subject(record: Mapping[str, Any], lang: str) -> str:
 def _cell(key: str, lang: str, content: str, kind: str = "") -> str:
     """One cell, labelled for the phone layout (each row a card)."""
     css = f' class="{kind}"' if kind else ""
-    return f'<td{css} data-label="{html.escape(label(key, lang))}">{content}</td>'
+    return f'<td{css} data-label="{html.escape(_column_name(key, lang))}">{content}</td>'
 
 
 def _row(record: Mapping[str, Any], lang: str) -> str:
@@ -69,25 +75,25 @@ def _row(record: Mapping[str, Any], lang: str) -> str:
     status = str(record["status"])
     figures = (record.get("headline") or {}).get("figures", {})
     main = "".join(
-        _cell(key, lang, _figure(key, figures[key]) if key in figures else "—", "ak-num")
+        _cell(key, lang, _figure(key, figures[key]) if key in figures else MISSING, "ak-num")
         for key in MAIN_FIGURES
     )
     others = "<br>".join(
-        f"{html.escape(label(key, lang))}: {_figure(key, value)}"
+        f"{html.escape(figure_name(key, lang))}: {_figure(key, value)}"
         for key, value in figures.items()
         if key not in MAIN_FIGURES
     )
     links = " · ".join(
         link
         for link in (
-            _link(folder, record.get("report"), label("report", lang)),
-            _link(folder, record.get("executed"), label("executed_notebook", lang)),
+            _link(folder, record.get("report"), i18n.text("pipeline.report", lang)),
+            _link(folder, record.get("executed"), i18n.text("pipeline.executed_notebook", lang)),
             *(_link(folder, file_name, file_name) for file_name in record.get("files", [])),
         )
         if link
     )
     error = f"<br><small>{html.escape(record['error'])}</small>" if record.get("error") else ""
-    state = html.escape(label("status_" + status, lang)) + error
+    state = html.escape(i18n.text(f"pipeline.status.{status}", lang)) + error
     return (
         "<tr>"
         + _cell("subject", lang, html.escape(_subject(record, lang)))
@@ -107,16 +113,17 @@ def render_index(manifest: Mapping[str, Any], lang: str = "zh") -> str:
     notebooks: Sequence[Mapping[str, Any]] = manifest["notebooks"]
     headers = "".join(
         f'<th class="{"ak-num" if key in (*MAIN_FIGURES, "duration") else ""}">'
-        f"{html.escape(label(key, lang))}</th>"
+        f"{html.escape(_column_name(key, lang))}</th>"
         for key in COLUMNS
     )
     rows = "\n".join(_row(record, lang) for record in notebooks)
-    title = html.escape(label("run_index", lang))
+    title = html.escape(i18n.text("pipeline.run_index", lang))
     run_id = html.escape(manifest["run_id"])
     status = html.escape(manifest["status"])
 
     def meta(key: str, value: str, css_class: str) -> str:
-        return f'<div><dt>{html.escape(label(key, lang))}</dt><dd class="{css_class}">{value}</dd></div>'
+        name = html.escape(i18n.text(f"pipeline.{key}", lang))
+        return f'<div><dt>{name}</dt><dd class="{css_class}">{value}</dd></div>'
 
     page = f"""<!DOCTYPE html>
 <html lang="{"zh-CN" if lang == "zh" else "en"}">
@@ -136,7 +143,7 @@ def render_index(manifest: Mapping[str, Any], lang: str = "zh") -> str:
 {meta("run_id", run_id, "ak-run-id")}
 {meta("started", html.escape(format_local_time(manifest["started_at"])), "ak-timestamp")}
 {meta("finished", html.escape(format_local_time(manifest["finished_at"])), "ak-timestamp")}
-{meta("status", html.escape(label("status_" + manifest["status"], lang)), f"ak-status-{status}")}
+{meta("status", html.escape(i18n.text(f"pipeline.status.{manifest['status']}", lang)), f"ak-status-{status}")}
 </dl>
 </header>
 <main>

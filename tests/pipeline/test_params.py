@@ -6,10 +6,10 @@ import datetime as dt
 from pathlib import Path
 
 import pytest
-from report_helpers import write_notebook
+from pipeline_helpers import write_notebook
 
+from auditkit import notebook_params
 from auditkit.errors import AuditkitError, ParameterError
-from auditkit.report import params
 
 CELL = """data_dir: str = ""  # dataset folder
 district: str = "城东"  # district to audit
@@ -24,7 +24,7 @@ options: dict = {}  # anything plain
 
 
 def test_schema_reads_names_types_defaults_and_help(tmp_path: Path) -> None:
-    schema = params.read_schema(write_notebook(tmp_path / "n.ipynb", CELL, "x = 1"))
+    schema = notebook_params.read_schema(write_notebook(tmp_path / "n.ipynb", CELL, "x = 1"))
     assert list(schema) == [
         "data_dir",
         "district",
@@ -36,12 +36,12 @@ def test_schema_reads_names_types_defaults_and_help(tmp_path: Path) -> None:
         "capacity",
         "options",
     ]
-    assert schema["district"] == params.NotebookParameter(
+    assert schema["district"] == notebook_params.NotebookParameter(
         "district", "str", "城东", "district to audit"
     )
     assert schema["data_dir"].help == "dataset folder"
     assert schema["limit"].type_name == "Optional[int]"
-    assert schema["capacity"] == params.NotebookParameter(
+    assert schema["capacity"] == notebook_params.NotebookParameter(
         "capacity", "dict[str, float]", {}, "by district"
     )
     assert schema["ratio"].help == ""
@@ -53,12 +53,12 @@ def test_schema_errors_name_the_notebook(tmp_path: Path) -> None:
     text = untagged.read_text().replace('"parameters"', '"other"')
     untagged.write_text(text)
     with pytest.raises(AuditkitError, match=r"untagged.ipynb.*tagged 'parameters'"):
-        params.read_schema(untagged)
+        notebook_params.read_schema(untagged)
     computed = write_notebook(tmp_path / "computed.ipynb", "when: str = str(1)")
     with pytest.raises(AuditkitError, match=r"'when': expected a literal default"):
-        params.read_schema(computed)
+        notebook_params.read_schema(computed)
     with pytest.raises(AuditkitError, match=r"file not found"):
-        params.read_schema(tmp_path / "absent.ipynb")
+        notebook_params.read_schema(tmp_path / "absent.ipynb")
 
 
 @pytest.mark.parametrize(
@@ -79,8 +79,8 @@ def test_schema_errors_name_the_notebook(tmp_path: Path) -> None:
 def test_values_of_the_declared_type_pass(
     tmp_path: Path, name: str, value: object, expected: object
 ) -> None:
-    schema = params.parse_parameters_source(CELL, "n")
-    assert params.validate_values(schema, {name: value}, "n.ipynb") == {name: expected}
+    schema = notebook_params.parse_parameters_source(CELL, "n")
+    assert notebook_params.validate_values(schema, {name: value}, "n.ipynb") == {name: expected}
 
 
 @pytest.mark.parametrize(
@@ -98,65 +98,70 @@ def test_values_of_the_declared_type_pass(
     ],
 )
 def test_wrong_types_raise_a_parameter_error_naming_it(name: str, value: object) -> None:
-    schema = params.parse_parameters_source(CELL, "n")
+    schema = notebook_params.parse_parameters_source(CELL, "n")
     with pytest.raises(ParameterError) as caught:
-        params.validate_values(schema, {name: value}, "n.ipynb")
+        notebook_params.validate_values(schema, {name: value}, "n.ipynb")
     assert caught.value.name == name
     assert f"parameter {name!r}: expected a value of type" in str(caught.value)
 
 
 def test_unknown_key_lists_the_known_ones() -> None:
-    schema = params.parse_parameters_source(CELL, "n")
-    with pytest.raises(params.UnknownParameterError) as caught:
-        params.validate_values(schema, {"distrct": "城东"}, "notebooks/district_audit.ipynb")
+    schema = notebook_params.parse_parameters_source(CELL, "n")
+    with pytest.raises(notebook_params.UnknownParameterError) as caught:
+        notebook_params.validate_values(
+            schema, {"distrct": "城东"}, "notebooks/district_audit.ipynb"
+        )
     message = str(caught.value)
     assert message.startswith("unknown parameter 'distrct' for district_audit.ipynb")
     assert "data_dir, district, top_n" in message
 
 
 def test_command_line_values_follow_the_declared_type() -> None:
-    schema = params.parse_parameters_source(CELL, "n")
-    assert params.parse_assignment(schema, "top_n=7", "n") == ("top_n", 7)
-    assert params.parse_assignment(schema, "district=2024", "n") == ("district", "2024")
-    assert params.parse_assignment(schema, "mask_personal=false", "n") == ("mask_personal", False)
-    assert params.parse_assignment(schema, "districts=[城东, 城西]", "n") == (
+    schema = notebook_params.parse_parameters_source(CELL, "n")
+    assert notebook_params.parse_assignment(schema, "top_n=7", "n") == ("top_n", 7)
+    assert notebook_params.parse_assignment(schema, "district=2024", "n") == ("district", "2024")
+    assert notebook_params.parse_assignment(schema, "mask_personal=false", "n") == (
+        "mask_personal",
+        False,
+    )
+    assert notebook_params.parse_assignment(schema, "districts=[城东, 城西]", "n") == (
         "districts",
         ["城东", "城西"],
     )
     with pytest.raises(ParameterError, match=r"'top_n'.*found 'seven'"):
-        params.parse_assignment(schema, "top_n=seven", "n")
+        notebook_params.parse_assignment(schema, "top_n=seven", "n")
     with pytest.raises(ParameterError, match=r"key=value"):
-        params.parse_assignment(schema, "top_n", "n")
+        notebook_params.parse_assignment(schema, "top_n", "n")
 
 
 def test_domain_of_shared_parameters(tmp_path: Path) -> None:
-    params.check_domain("lang", "en")
-    params.check_domain("as_of", "2024-06")
-    params.check_domain("as_of", "")
-    params.check_domain("data_dir", str(tmp_path))
+    notebook_params.check_domain("lang", "en")
+    notebook_params.check_domain("as_of", "2024-06")
+    notebook_params.check_domain("as_of", "")
+    notebook_params.check_domain("data_dir", str(tmp_path))
     with pytest.raises(ParameterError, match=r"'lang'"):
-        params.check_domain("lang", "fr")
+        notebook_params.check_domain("lang", "fr")
     with pytest.raises(ParameterError, match=r"'as_of'.*YYYY-MM"):
-        params.check_domain("as_of", "2024-13")
+        notebook_params.check_domain("as_of", "2024-13")
     with pytest.raises(ParameterError, match=r"'data_dir'.*existing dataset folder"):
-        params.check_domain("data_dir", str(tmp_path / "absent"))
+        notebook_params.check_domain("data_dir", str(tmp_path / "absent"))
 
 
 def test_params_file_must_be_a_mapping(tmp_path: Path) -> None:
     good = tmp_path / "good.yaml"
     good.write_text("district: '*'\ntop_n: 5\n", encoding="utf-8")
-    assert params.load_params_file(good) == {"district": "*", "top_n": 5}
+    assert notebook_params.load_params_file(good) == {"district": "*", "top_n": 5}
     empty = tmp_path / "empty.yaml"
     empty.write_text("", encoding="utf-8")
-    assert params.load_params_file(empty) == {}
+    assert notebook_params.load_params_file(empty) == {}
     listed = tmp_path / "list.yaml"
     listed.write_text("- a\n- b\n", encoding="utf-8")
     with pytest.raises(AuditkitError, match=r"list.yaml.*expected a mapping.*found list"):
-        params.load_params_file(listed)
+        notebook_params.load_params_file(listed)
     broken = tmp_path / "broken.yaml"
     broken.write_text("a: [1, 2\n", encoding="utf-8")
     with pytest.raises(AuditkitError, match=r"broken.yaml.*expected YAML"):
-        params.load_params_file(broken)
+        notebook_params.load_params_file(broken)
 
 
 @pytest.mark.parametrize(
@@ -190,7 +195,7 @@ def test_cells_papermill_would_read_differently_are_refused_naming_the_line(
 ) -> None:
     notebook = write_notebook(tmp_path / "odd.ipynb", cell, "x = 1")
     with pytest.raises(AuditkitError, match=rf"odd.ipynb: parameters cell {says}"):
-        params.read_schema(notebook)
+        notebook_params.read_schema(notebook)
 
 
 @pytest.mark.parametrize(
@@ -206,11 +211,11 @@ def test_cells_papermill_would_read_differently_are_refused_naming_the_line(
     ],
 )
 def test_booleans_accept_the_usual_spellings(given: object, expected: bool) -> None:
-    schema = params.parse_parameters_source(CELL, "n")
-    assert params.validate_values(schema, {"mask_personal": given}, "n.ipynb") == {
+    schema = notebook_params.parse_parameters_source(CELL, "n")
+    assert notebook_params.validate_values(schema, {"mask_personal": given}, "n.ipynb") == {
         "mask_personal": expected
     }
-    flag = params.parse_assignment(schema, f"mask_personal={given}", "n")
+    flag = notebook_params.parse_assignment(schema, f"mask_personal={given}", "n")
     assert flag == ("mask_personal", expected)
 
 
@@ -228,9 +233,9 @@ def test_booleans_accept_the_usual_spellings(given: object, expected: bool) -> N
     ],
 )
 def test_yaml_types_that_are_not_plain_data_are_refused(name: str, value: object) -> None:
-    schema = params.parse_parameters_source(CELL, "n")
+    schema = notebook_params.parse_parameters_source(CELL, "n")
     with pytest.raises(ParameterError, match=rf"^parameter {name!r}: expected ") as caught:
-        params.validate_values(schema, {name: value}, "n.ipynb")
+        notebook_params.validate_values(schema, {name: value}, "n.ipynb")
     assert "\n" not in str(caught.value)
 
 

@@ -4,13 +4,12 @@ from __future__ import annotations
 
 import json
 import os
-from pathlib import Path
 
-import nbformat
 import pytest
+from pipeline_helpers import write_notebook
 
-from auditkit.report.plan import plan_notebook
-from auditkit.report.runs import RunOptions, execute_run
+from auditkit.pipeline.jobs import jobs_for_notebook
+from auditkit.pipeline.runs import RunOptions, execute_run
 
 distributed = pytest.importorskip("distributed")
 
@@ -33,21 +32,9 @@ print(district)
 """
 
 
-def _notebook(path: Path) -> Path:
-    notebook = nbformat.v4.new_notebook()
-    notebook.metadata["kernelspec"] = {"name": "python3", "display_name": "Python 3",
-                                       "language": "python"}  # fmt: skip
-    cell = nbformat.v4.new_code_cell(PARAMETERS)
-    cell.metadata["tags"] = ["parameters"]
-    notebook.cells = [cell, nbformat.v4.new_code_cell(BODY)]
-    path.parent.mkdir(parents=True, exist_ok=True)
-    nbformat.write(notebook, path)
-    return path
-
-
 def test_each_district_runs_on_a_worker_and_a_failure_stays_its_own(tmp_path):
-    notebook = _notebook(tmp_path / "notebooks" / "audit.ipynb")
-    jobs = plan_notebook(
+    notebook = write_notebook(tmp_path / "notebooks" / "audit.ipynb", PARAMETERS, BODY)
+    jobs = jobs_for_notebook(
         notebook,
         {"district": "*", "fail_in": "B", "data_dir": str(tmp_path)},
         districts_of=lambda _: ["A", "B", HOSTILE],
@@ -68,9 +55,8 @@ def test_each_district_runs_on_a_worker_and_a_failure_stays_its_own(tmp_path):
         outcome = execute_run(jobs, options, "run-all")
 
     records = {record["name"]: record for record in outcome.manifest["notebooks"]}
-    assert {name: record["status"] for name, record in records.items()} == {
-        "A": "ok", "B": "failed", HOSTILE: "ok"
-    }  # fmt: skip
+    statuses = {name: record["status"] for name, record in records.items()}
+    assert statuses == {"A": "ok", "B": "failed", HOSTILE: "ok"}
     assert "no data for B" in records["B"]["error"]
     assert outcome.failed == ["B"]
     manifest = json.loads((outcome.run_dir / "manifest.json").read_text(encoding="utf-8"))
@@ -103,8 +89,8 @@ def test_a_scheduler_that_does_not_answer_leaves_no_partial_folder(tmp_path):
     with socket.socket() as unused:  # a port nobody listens on: bound here, never listening
         unused.bind(("127.0.0.1", 0))
         address = f"tcp://127.0.0.1:{unused.getsockname()[1]}"
-        notebook = _notebook(tmp_path / "notebooks" / "audit.ipynb")
-        jobs = plan_notebook(
+        notebook = write_notebook(tmp_path / "notebooks" / "audit.ipynb", PARAMETERS, BODY)
+        jobs = jobs_for_notebook(
             notebook, {"district": "A", "data_dir": str(tmp_path)}, districts_of=lambda _: ["A"]
         )
         outputs = tmp_path / "outputs"

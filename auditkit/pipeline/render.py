@@ -18,9 +18,9 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
+from auditkit import i18n
+from auditkit.atomic import write_text_atomic
 from auditkit.errors import AuditkitError, ParameterError
-from auditkit.report.atomic import write_text_atomic
-from auditkit.report.labels import LANGUAGES, labels_for
 from auditkit.report.notebook import read_headline
 from auditkit.report.tables import format_local_time
 
@@ -123,21 +123,21 @@ def tables_script() -> str:
 
 def render_html(notebook: nbformat.NotebookNode, context: ReportContext) -> str:
     """The report page for an executed notebook, as a string."""
-    from auditkit.report.exporter import ReportExporter
+    from auditkit.pipeline.exporter import ReportExporter
 
     headline = read_headline(notebook) or {}
-    lang = str(context.parameters.get("lang") or headline.get("lang") or "zh")
-    lang = lang if lang in LANGUAGES else "zh"
+    lang = str(context.parameters.get("lang") or headline.get("lang") or i18n.DEFAULT_LANG)
+    lang = lang if lang in i18n.LANGS else i18n.DEFAULT_LANG
     exporter = ReportExporter()
     resources = {
         "auditkit": {
             "lang": lang,
-            "labels": labels_for(lang),
+            "text": lambda key: i18n.text(key, lang),
             "title": headline.get("title") or notebook_title(notebook, context.subject),
             "subject": headline.get("subject") or context.subject,
-            "subject_label": labels_for(lang)[
-                "district" if "district" in context.parameters else "subject"
-            ],
+            "subject_label": i18n.text(
+                "common.district" if "district" in context.parameters else "pipeline.subject", lang
+            ),
             "period": headline.get("period", ""),
             "as_of": headline.get("as_of") or context.parameters.get("as_of", ""),
             "run_id": context.run_id,
@@ -194,7 +194,7 @@ def executed_language(notebook: nbformat.NotebookNode) -> str | None:
     """The `lang` the notebook was executed with (papermill's record, else its headline)."""
     parameters = notebook.metadata.get("papermill", {}).get("parameters", {})
     recorded = parameters.get("lang") or (read_headline(notebook) or {}).get("lang")
-    return recorded if recorded in LANGUAGES else None
+    return recorded if recorded in i18n.LANGS else None
 
 
 def render_standalone(notebook_path: Path, html_path: Path | None, lang: str | None) -> Path:
@@ -206,7 +206,7 @@ def render_standalone(notebook_path: Path, html_path: Path | None, lang: str | N
     """
     from auditkit import __version__
     from auditkit.paths import project_root
-    from auditkit.report.manifest import hash_inputs, package_versions, source_commit
+    from auditkit.pipeline.manifest import hash_inputs, package_versions, source_commit
 
     notebook = read_executed_notebook(notebook_path)
     recorded = executed_language(notebook)
@@ -215,7 +215,7 @@ def render_standalone(notebook_path: Path, html_path: Path | None, lang: str | N
             "lang", f"{recorded!r}, the language {notebook_path.name} was executed in", lang
         )
     parameters = dict(notebook.metadata.get("papermill", {}).get("parameters", {}))
-    parameters["lang"] = lang or recorded or "zh"
+    parameters["lang"] = lang or recorded or i18n.DEFAULT_LANG
     data_dir = Path(str(parameters.get("data_dir") or "."))
     context = ReportContext(
         run_id="",

@@ -1,4 +1,4 @@
-"""Runs end to end: plan -> execute in parallel -> index and manifest -> publish atomically.
+"""Runs end to end: jobs -> execute in parallel -> index and manifest -> publish atomically.
 
 A run is written into `<outputs>/.<run-id>.partial/` and renamed to `<outputs>/<run-id>/` only once
 its index and manifest are written, then `<outputs>/latest` is pointed at it. An interrupted run
@@ -23,16 +23,16 @@ from pathlib import Path
 from typing import Any
 
 import auditkit
+from auditkit import notebook_params
+from auditkit.atomic import write_text_atomic
 from auditkit.errors import AuditkitError
 from auditkit.paths import project_root
-from auditkit.report import manifest as run_manifest
-from auditkit.report import params as notebook_params
-from auditkit.report.atomic import write_text_atomic
-from auditkit.report.index import render_index
-from auditkit.report.partials import OWNER_NAME, owned_partial
-from auditkit.report.plan import Job, check_unique_names
-from auditkit.report.pool import Task, run_tasks
-from auditkit.report.run_paths import inside, job_folder
+from auditkit.pipeline import manifest as run_manifest
+from auditkit.pipeline.index import render_index
+from auditkit.pipeline.jobs import Job, check_unique_names
+from auditkit.pipeline.partials import OWNER_NAME, owned_partial
+from auditkit.pipeline.pool import Task, run_tasks
+from auditkit.pipeline.run_paths import inside, job_folder
 
 INDEX_NAME = "index.html"
 OUTPUT_DIR = "output_dir"
@@ -200,7 +200,7 @@ def _execute_jobs(
             tasks.append(Task(job.name, spec_path, job_dir, options.time_limit + HARD_LIMIT_GRACE))
         with _sigterm_as_interrupt(), _progress(len(tasks), options.progress) as report_done:
             if options.scheduler:
-                from auditkit.engine.notebooks import run_notebooks_on_cluster
+                from auditkit.pipeline.cluster import run_notebooks_on_cluster
 
                 results = run_notebooks_on_cluster(tasks, options.scheduler, report_done, spec_dir)
             else:

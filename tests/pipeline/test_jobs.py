@@ -5,10 +5,10 @@ from __future__ import annotations
 from pathlib import Path
 
 import pytest
-from report_helpers import TINY_PARAMETERS, two_districts, write_notebook
+from pipeline_helpers import TINY_PARAMETERS, two_districts, write_notebook
 
 from auditkit.errors import AuditkitError, ParameterError
-from auditkit.report.plan import Job, check_unique_names, plan_notebook, plan_run_all
+from auditkit.pipeline.jobs import Job, check_unique_names, jobs_for_notebook, jobs_for_notebooks
 
 
 def _demo(tmp_path: Path) -> Path:
@@ -20,7 +20,7 @@ def _demo(tmp_path: Path) -> Path:
 def test_star_runs_once_per_district_with_full_parameters(
     tiny_notebook: Path, tiny_data: Path
 ) -> None:
-    jobs = plan_notebook(
+    jobs = jobs_for_notebook(
         tiny_notebook, {"district": "*", "data_dir": str(tiny_data)}, districts_of=two_districts
     )
     assert [job.name for job in jobs] == ["A", "B"]
@@ -33,14 +33,14 @@ def test_star_runs_once_per_district_with_full_parameters(
 
 
 def test_a_list_selects_districts_and_flags_win(tiny_notebook: Path, tiny_data: Path) -> None:
-    jobs = plan_notebook(
+    jobs = jobs_for_notebook(
         tiny_notebook,
         {"district": ["B"], "data_dir": str(tiny_data), "top_n": 1},
         overrides=["top_n=9"],
         districts_of=two_districts,
     )
     assert [(job.name, job.parameters["top_n"]) for job in jobs] == [("B", 9)]
-    single = plan_notebook(
+    single = jobs_for_notebook(
         tiny_notebook,
         {"district": "*", "data_dir": str(tiny_data)},
         overrides=["district=A"],
@@ -53,14 +53,14 @@ def test_unknown_district_is_one_clear_line_naming_the_parameter(
     tiny_notebook: Path, tiny_data: Path
 ) -> None:
     with pytest.raises(ParameterError) as caught:
-        plan_notebook(
+        jobs_for_notebook(
             tiny_notebook, {"district": "Z", "data_dir": str(tiny_data)}, districts_of=two_districts
         )
     assert caught.value.name == "district"
     assert "\n" not in str(caught.value)
     assert "(A, B)" in str(caught.value) and "'Z'" in str(caught.value)
     with pytest.raises(ParameterError, match=r"'district'"):
-        plan_notebook(
+        jobs_for_notebook(
             tiny_notebook,
             {"district": ["A", "Q"], "data_dir": str(tiny_data)},
             districts_of=two_districts,
@@ -69,18 +69,18 @@ def test_unknown_district_is_one_clear_line_naming_the_parameter(
 
 def test_file_errors_name_the_file(tiny_notebook: Path, tiny_data: Path) -> None:
     with pytest.raises(AuditkitError, match=r"^params/tiny.yaml: parameter 'top_n'"):
-        plan_notebook(
+        jobs_for_notebook(
             tiny_notebook, {"top_n": "3"}, source="params/tiny.yaml", districts_of=two_districts
         )
 
 
 def test_empty_data_dir_resolves_to_the_demo_and_seed_is_given(tmp_path: Path) -> None:
     notebook = write_notebook(tmp_path / "study.ipynb", 'data_dir: str = ""\nseed: int = 1\n')
-    jobs = plan_notebook(notebook, {}, seed=42, resolve_data_dir=lambda: _demo(tmp_path))
+    jobs = jobs_for_notebook(notebook, {}, seed=42, resolve_data_dir=lambda: _demo(tmp_path))
     assert jobs == [
         Job(notebook.resolve(), "study", {"data_dir": str(tmp_path / "demo"), "seed": 42})
     ]
-    explicit = plan_notebook(
+    explicit = jobs_for_notebook(
         notebook, {"seed": 5}, seed=42, resolve_data_dir=lambda: _demo(tmp_path)
     )
     assert explicit[0].parameters["seed"] == 5
@@ -97,7 +97,7 @@ def test_run_all_reports_every_problem_and_unknown_flags(tmp_path: Path, tiny_da
     )
     (params_dir / "b_second.yaml").write_text("lang: fr\n", encoding="utf-8")
     with pytest.raises(AuditkitError) as caught:
-        plan_run_all(
+        jobs_for_notebooks(
             [first, second], params_dir, overrides=["colour=red"], districts_of=two_districts
         )
     lines = str(caught.value).splitlines()
@@ -105,7 +105,7 @@ def test_run_all_reports_every_problem_and_unknown_flags(tmp_path: Path, tiny_da
     assert lines[0].startswith("b_second.ipynb:") and "'lang'" in lines[0]
     assert "unknown parameter 'colour'" in lines[1]
     (params_dir / "b_second.yaml").write_text("lang: en\n", encoding="utf-8")
-    jobs = plan_run_all(
+    jobs = jobs_for_notebooks(
         [first, second], params_dir, overrides=["lang=en"], districts_of=two_districts
     )
     assert [(job.name, job.parameters["lang"]) for job in jobs] == [
@@ -122,7 +122,7 @@ def test_two_jobs_cannot_share_a_folder(tmp_path: Path) -> None:
 
 
 def test_empty_district_is_left_to_the_notebook(tiny_notebook: Path, tiny_data: Path) -> None:
-    jobs = plan_notebook(
+    jobs = jobs_for_notebook(
         tiny_notebook, {"district": "", "data_dir": str(tiny_data)}, districts_of=two_districts
     )
     assert [(job.name, job.parameters["district"]) for job in jobs] == [("tiny", "")]
@@ -135,7 +135,7 @@ def test_a_relative_data_dir_is_made_absolute_before_the_kernel_runs_elsewhere(
     means the folder the user named, relative to where they typed the command."""
     monkeypatch.chdir(tiny_data.parent)
     relative = [f"data_dir={tiny_data.name}"]
-    (job,) = plan_notebook(
+    (job,) = jobs_for_notebook(
         tiny_notebook, {"district": "A"}, overrides=relative, districts_of=two_districts
     )
     assert job.parameters["data_dir"] == str(tiny_data.resolve())

@@ -1,6 +1,6 @@
 """Run jobs on a few long-lived worker processes; enforce a hard time limit; leave nothing behind.
 
-Each worker (`python -m auditkit.report.worker --parent <this pid>`) reads job spec paths on its
+Each worker (`python -m auditkit.pipeline.worker --parent <this pid>`) reads job spec paths on its
 stdin, one per line, and writes `<job folder>/.result.json` when a job ends; importing papermill
 and nbconvert is paid once per worker, not once per notebook. Workers run in new sessions, so Ctrl-C reaches only this
 process and the pool decides what to stop. Kernels are started by the workers in sessions of their
@@ -8,7 +8,7 @@ own, so killing a process group would miss them: the pool remembers every descen
 worker and kills those still alive after each job and on any interruption. A worker that overruns
 the hard limit is killed with its kernel and replaced by a fresh one for the next job. If this
 process itself is killed outright (SIGKILL), the workers notice their parent is gone and stop with
-their kernels (`auditkit.report.orphans`).
+their kernels (`auditkit.pipeline.orphans`).
 """
 
 from __future__ import annotations
@@ -25,7 +25,7 @@ from typing import IO, Any
 
 import psutil
 
-from auditkit.report.worker import RESULT_NAME
+from auditkit.pipeline.worker import RESULT_NAME
 
 POLL_SECONDS = 0.05
 SCAN_EVERY = 10  # look for new descendants and sample memory every 0.5 s (a scan reads /proc)
@@ -98,7 +98,7 @@ def _start_worker(log_path: Path) -> _Worker:
     log_path.parent.mkdir(parents=True, exist_ok=True)
     log = log_path.open("ab")
     process = subprocess.Popen(
-        [sys.executable, "-m", "auditkit.report.worker", "--parent", str(os.getpid())],
+        [sys.executable, "-m", "auditkit.pipeline.worker", "--parent", str(os.getpid())],
         stdin=subprocess.PIPE,
         stdout=log,
         stderr=subprocess.STDOUT,
