@@ -40,8 +40,10 @@ def main() -> int:
         written = time.perf_counter() - started
         bill_rows = len(tables["bills"])
         del tables
-        print(f"synth: {args.customers:,} customers × {args.months} months = {bill_rows:,} bills; "
-              f"generated {generated:.1f} s, with writing {written:.1f} s")  # fmt: skip
+        print(
+            f"synth: {args.customers:,} customers × {args.months} months = {bill_rows:,} bills; "
+            f"generated {generated:.1f} s, with writing {written:.1f} s"
+        )
         started = time.perf_counter()
         dataset = load(Path(folder) / "data")
         loaded = time.perf_counter() - started
@@ -49,12 +51,14 @@ def main() -> int:
         started = time.perf_counter()
         findings = rules.run(dataset)
         ran = time.perf_counter() - started
-        print(f"all {len(rules.RULES)} rules: {ran:.1f} s ({bill_rows / ran:,.0f} bill rows/s), "
-              f"{len(findings):,} findings, ¥{findings['revenue_impact'].sum():,.0f} at stake")  # fmt: skip
+        print(
+            f"all {len(rules.RULES)} rules: {ran:.1f} s ({bill_rows / ran:,.0f} bill rows/s), "
+            f"{len(findings):,} findings, ¥{findings['revenue_impact'].sum():,.0f} at stake"
+        )
         slowest = sorted(findings.attrs["timings"].items(), key=lambda item: -item[1])
         print("  per rule (s): " + ", ".join(f"{rule} {seconds:.2f}" for rule, seconds in slowest))
         print(f"peak memory: {peak_memory_gb():.2f} GB")
-        scores = rules.evaluate(findings, dataset.truth, list(rules.RULES))
+        scores = rules.precision_recall(findings, dataset.truth, list(rules.RULES))
         print(scores.to_string(index=False, float_format=lambda v: f"{v:.3f}"))
     return 0
 

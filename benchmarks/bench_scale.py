@@ -92,9 +92,12 @@ def phase(name: str, rows: int | None = None, unit: str = "bill rows") -> Iterat
 def dataset_folder(args: argparse.Namespace) -> Path:
     """The synthetic dataset for these arguments, generated in a child process unless kept."""
     config = synth.SynthConfig(
-        customers=args.customers, districts=args.districts, months=args.months, seed=args.seed,
+        customers=args.customers,
+        districts=args.districts,
+        months=args.months,
+        seed=args.seed,
         daily_days=args.days if args.daily else 0,
-    )  # fmt: skip
+    )
     folder = args.workdir / (
         f"synth-{args.customers}x{args.months}" + (f"-daily{args.days}" if args.daily else "")
     )
@@ -230,8 +233,10 @@ def create_views(
     kind = "TABLE" if materialize else "VIEW"
     month = "CAST(substr({0}, 1, 4) AS INTEGER) * 12 + CAST(substr({0}, 6, 2) AS INTEGER) - 1"
     date_month = "year({0}) * 12 + month({0}) - 1"
-    files = {name: str(folder / f"{name}.parquet") for name in ("customers", "bills", "tariffs",
-                                                               "work_orders")}  # fmt: skip
+    files = {
+        name: str(folder / f"{name}.parquet")
+        for name in ("customers", "bills", "tariffs", "work_orders")
+    }
     statements = [
         f"CREATE OR REPLACE {kind} customers AS SELECT * FROM read_parquet('{files['customers']}')",
         f"CREATE OR REPLACE {kind} bills AS SELECT *, {month.format('period')} AS month "
@@ -267,8 +272,10 @@ def bench_dask(args: argparse.Namespace) -> None:
     folder = dataset_folder(args)
     converted = converted_folder(folder)
     bill_rows = converted.rows("bills")
-    print(f"{args.customers:,} customers x {args.months} months = {bill_rows:,} bills, "
-          f"{len(converted.partitions)} partitions\n")  # fmt: skip
+    print(
+        f"{args.customers:,} customers x {args.months} months = {bill_rows:,} bills, "
+        f"{len(converted.partitions)} partitions\n"
+    )
     dataset = load(folder)
     with phase("local engine, data in memory", bill_rows) as result:
         local = rules.run(dataset)
@@ -303,8 +310,13 @@ def findings_differences(found: pd.DataFrame, expected: pd.DataFrame) -> str:
     differ for the same customer ('' when the frames are equal)."""
     if found.equals(expected):
         return ""
-    merged = found.merge(expected, on=["rule_id", "customer_id"], how="outer",
-                         suffixes=("", " expected"), indicator=True)  # fmt: skip
+    merged = found.merge(
+        expected,
+        on=["rule_id", "customer_id"],
+        how="outer",
+        suffixes=("", " expected"),
+        indicator=True,
+    )
     notes = []
     for rule_id, rows in merged.groupby("rule_id", sort=True):
         missing = int((rows["_merge"] == "right_only").sum())
@@ -345,7 +357,7 @@ def bench_daily(args: argparse.Namespace) -> None:
         findings = rules.run(dataset, rules=["consumption_drop"], params=daily)
         result["note"] = f"{len(findings):,} findings"
     if dataset.truth is not None:
-        quality = rules.evaluate(findings, dataset.truth)
+        quality = rules.precision_recall(findings, dataset.truth)
         print(quality[quality["rule_id"] == "consumption_drop"].to_string(index=False))
     converted = converted_folder(folder)
     with phase("dask: monthly kWh per customer from daily", rows, "daily reads") as result:

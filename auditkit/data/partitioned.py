@@ -410,12 +410,23 @@ class PartitionedDataset:
     def _file_problem(self, relative: str, size: int | None, table: str) -> list[Problem]:
         path = self.root / relative
         if not path.is_file():
-            return [Problem(relative, None, None, f"a file listed in {MANIFEST_NAME}", "none",
-                            table=table)]  # fmt: skip
+            return [
+                Problem(
+                    relative, None, None, f"a file listed in {MANIFEST_NAME}", "none", table=table
+                )
+            ]
         if size is not None and path.stat().st_size != size:
             found = f"{path.stat().st_size:,} bytes: the file was changed or truncated"
-            return [Problem(relative, None, None, f"{size:,} bytes as written by convert", found,
-                            table=table)]  # fmt: skip
+            return [
+                Problem(
+                    relative,
+                    None,
+                    None,
+                    f"{size:,} bytes as written by convert",
+                    found,
+                    table=table,
+                )
+            ]
         return []
 
     # ----------------------------------------------------------------------------- pandas reads
@@ -580,8 +591,9 @@ def _read_file(root: Path, relative: str, table: str, columns: list[str]) -> pa.
         return pq.ParquetFile(root / relative).read(columns=columns)
     except (pa.ArrowException, OSError) as error:
         found = f"a file that is not one ({error})"
-        raise DataValidationError([Problem(relative, None, None, "a Parquet file", found,
-                                           table=table)]) from None  # fmt: skip
+        raise DataValidationError(
+            [Problem(relative, None, None, "a Parquet file", found, table=table)]
+        ) from None
 
 
 def _unlike_pieces(pieces: list[pa.Table], files: list[str], table: str) -> list[Problem]:

@@ -104,23 +104,34 @@ def _submit_stored(
     if plan.whole_dataset:
         shares = [
             client.submit(
-                source.whole_dataset_part, index, plan,
-                key=f"auditkit-share-{run}-{index}", priority=WHOLE_DATASET_PRIORITY,
+                source.whole_dataset_part,
+                index,
+                plan,
+                key=f"auditkit-share-{run}-{index}",
+                priority=WHOLE_DATASET_PRIORITY,
             )
             for index in range(len(source.partitions))
-        ]  # fmt: skip
+        ]
         tasks[WHOLE_DATASET_TASK] = client.submit(
-            _run_whole_from_shares, shares, plan,
-            key=f"auditkit-whole-{run}", priority=WHOLE_DATASET_PRIORITY,
-        )  # fmt: skip
+            _run_whole_from_shares,
+            shares,
+            plan,
+            key=f"auditkit-whole-{run}",
+            priority=WHOLE_DATASET_PRIORITY,
+        )
     # Found here while the workers read the shares.
     neighbours = neighbours_by_part(source) if plan.needs_neighbours else {}
     order = largest_first(source)
     for rank, index in enumerate(order):
         tasks[f"part {source.partitions[index]}"] = client.submit(
-            _run_stored_part, source, index, plan, neighbours.get(index),
-            key=f"auditkit-rules-{run}-{index}", priority=len(order) - rank,
-        )  # fmt: skip
+            _run_stored_part,
+            source,
+            index,
+            plan,
+            neighbours.get(index),
+            key=f"auditkit-rules-{run}-{index}",
+            priority=len(order) - rank,
+        )
     return tasks
 
 
@@ -153,14 +164,21 @@ def _submit_from_memory(
     order = largest_first(source)
     for rank, index in enumerate(order):
         tasks[f"part {source.partitions[index]}"] = client.submit(
-            run_part, send(source.part(index)), plan, neighbours.get(index),
-            key=f"auditkit-rules-{run}-{index}", priority=len(order) - rank,
-        )  # fmt: skip
+            run_part,
+            send(source.part(index)),
+            plan,
+            neighbours.get(index),
+            key=f"auditkit-rules-{run}-{index}",
+            priority=len(order) - rank,
+        )
         if rank == 0 and plan.whole_dataset:  # one worker busy already, the next gets this
             tasks[WHOLE_DATASET_TASK] = client.submit(
-                run_whole_dataset, send(source.whole_dataset_input(plan)), plan,
-                key=f"auditkit-whole-{run}", priority=WHOLE_DATASET_PRIORITY,
-            )  # fmt: skip
+                run_whole_dataset,
+                send(source.whole_dataset_input(plan)),
+                plan,
+                key=f"auditkit-whole-{run}",
+                priority=WHOLE_DATASET_PRIORITY,
+            )
     return tasks
 
 

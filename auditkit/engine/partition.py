@@ -26,11 +26,13 @@ from types import SimpleNamespace
 import numpy as np
 import pandas as pd
 
-from auditkit import rules
 from auditkit.data.schema import TABLES
 from auditkit.periods import month_number, period_text
 from auditkit.rules.context import RuleContext, audit_month
+from auditkit.rules.library import select_rules
 from auditkit.rules.params import load_defaults, resolve
+from auditkit.rules.registry import RULES
+from auditkit.rules.worklist import check, rank, runnable_rules
 
 
 @dataclass(frozen=True)
@@ -163,18 +165,11 @@ def plan_run(
     `periods` are the first and last billing periods of all bills; `profile` is the dataset or
     its `profile_of`, so the rules' data needs are checked against the whole dataset.
     """
-    selected = rules.select_rules(rule_ids)
     settings = resolve(load_defaults(), params)
     first, last = month_number(np.array([periods[0], periods[1]], dtype=object))
     as_of_month = audit_month(as_of, int(first), int(last))
-    notes, runnable = [], []
-    for rule in selected:
-        missing = rules.missing_needs(profile, rule)
-        if missing:
-            notes.append(f"{rule.rule_id} skipped: {missing}")
-        else:
-            runnable.append(rule.rule_id)
-    return RulePlan(as_of_month, tuple(runnable), settings, tuple(notes))
+    runnable, notes = runnable_rules(profile, select_rules(rule_ids))
+    return RulePlan(as_of_month, tuple(rule.rule_id for rule in runnable), settings, tuple(notes))
 
 
 def profile_of(
@@ -265,8 +260,8 @@ def _run(
     if not rule_ids:
         return PartResult()
     context = RuleContext.at_month(tables, plan.as_of_month)
-    selected = [rules.RULES[rule_id] for rule_id in rule_ids]
-    frames, timings = rules.check(context, selected, plan.settings, own_customers)
+    selected = [RULES[rule_id] for rule_id in rule_ids]
+    frames, timings = check(context, selected, plan.settings, own_customers)
     return PartResult(dict(zip(rule_ids, frames, strict=True)), timings)
 
 
@@ -291,7 +286,7 @@ def combine(plan: RulePlan, results: Iterable[PartResult], notes: list[str]) -> 
         # A rule with findings is their concatenation; one without is one (identical) empty frame.
         frames.append(pd.concat(filled, ignore_index=True) if filled else parts[0])
     notes.extend(plan.notes)
-    return rules.rank(frames, notes, timings, period_text(plan.as_of_month))
+    return rank(frames, notes, timings, period_text(plan.as_of_month))
 
 
 def shared_meter_neighbours(meters: pd.DataFrame, part: np.ndarray) -> dict[int, np.ndarray]:

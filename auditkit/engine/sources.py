@@ -100,8 +100,13 @@ class MemorySource:
     def whole_dataset_input(self, plan: RulePlan) -> Tables:
         """The whole-dataset rules' input in one piece (the columns and rows they read)."""
         dataset = self.dataset
-        whole = Tables(dataset.customers, dataset.bills, dataset.tariffs, dataset.work_orders,
-                       getattr(dataset, "daily_reads", None))  # fmt: skip
+        whole = Tables(
+            dataset.customers,
+            dataset.bills,
+            dataset.tariffs,
+            dataset.work_orders,
+            getattr(dataset, "daily_reads", None),
+        )
         return whole_dataset_share(whole, plan)
 
     def whole_dataset_part(self, index: int, plan: RulePlan, tables: Tables) -> Tables:

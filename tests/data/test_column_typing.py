@@ -113,9 +113,19 @@ def test_periods_from_text_and_from_first_of_month_dates() -> None:
 
 @pytest.mark.parametrize(
     ("word", "flag"),
-    [("true", True), ("FALSE", False), ("Y", True), ("n", False), ("1", True), ("0", False),
-     ("是", True), ("否", False), ("yes", True), ("No", False)],
-)  # fmt: skip
+    [
+        ("true", True),
+        ("FALSE", False),
+        ("Y", True),
+        ("n", False),
+        ("1", True),
+        ("0", False),
+        ("是", True),
+        ("否", False),
+        ("yes", True),
+        ("No", False),
+    ],
+)
 def test_boolean_words(word: str, flag: bool) -> None:
     typed = type_column(pa.array([word]), TABLES["inspections"].column("error_found"))
     assert typed.values.tolist() == [flag]

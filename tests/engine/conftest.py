@@ -79,8 +79,13 @@ def by_parts() -> Callable[..., pd.DataFrame]:
         else:
             source = MemorySource(dataset, -(-len(dataset.bills) // 6))
         assert len(source.partitions) >= 4
-        plan = plan_run(source.periods(), source.profile(), kwargs.get("as_of"),
-                        kwargs.get("rules"), kwargs.get("params"))  # fmt: skip
+        plan = plan_run(
+            source.periods(),
+            source.profile(),
+            kwargs.get("as_of"),
+            kwargs.get("rules"),
+            kwargs.get("params"),
+        )
         if scheduler is None:
             return combine(plan, run_parts_locally(source, plan), [])
         from auditkit.engine.dask import run_parts_on_cluster

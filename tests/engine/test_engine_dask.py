@@ -55,8 +55,9 @@ def test_consumption_drop_on_daily_reads_reads_them_on_the_workers(
     address = cluster.scheduler_address
     in_memory = rules.run(daily_utility, engine="dask", scheduler=address, params=params)
     pd.testing.assert_frame_equal(in_memory, expected)
-    pd.testing.assert_frame_equal(by_parts(daily_converted, scheduler=address, params=params),
-                                  expected)  # fmt: skip
+    pd.testing.assert_frame_equal(
+        by_parts(daily_converted, scheduler=address, params=params), expected
+    )
 
 
 def test_a_scheduler_that_does_not_answer_is_a_clear_error_within_seconds(utility):

@@ -26,8 +26,11 @@ def test_a_converted_folder_runs_lazily_with_the_same_findings(converted, whole_
 
 
 def test_as_of_selection_and_params_apply_to_the_whole_dataset(utility, converted, by_parts):
-    kwargs = {"as_of": "2024-09", "rules": ["zero_consumption", "archive_defect", "consumption_drop"],
-              "params": {"zero_consumption": {"min_months": 2}}}  # fmt: skip
+    kwargs = {
+        "as_of": "2024-09",
+        "rules": ["zero_consumption", "archive_defect", "consumption_drop"],
+        "params": {"zero_consumption": {"min_months": 2}},
+    }
     expected = rules.run(utility, **kwargs)
     assert set(expected["rule_id"]) == set(kwargs["rules"])
     pd.testing.assert_frame_equal(by_parts(utility, **kwargs), expected)

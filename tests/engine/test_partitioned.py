@@ -24,8 +24,16 @@ from auditkit.data.partitioned import (
 )
 from auditkit.errors import ParameterError
 
-SORT_KEYS = ("customer_id", "period", "order_id", "inspected_at", "tariff_category", "valid_from",
-             "district", "irregularity")  # fmt: skip
+SORT_KEYS = (
+    "customer_id",
+    "period",
+    "order_id",
+    "inspected_at",
+    "tariff_category",
+    "valid_from",
+    "district",
+    "irregularity",
+)
 
 
 def _sorted(frame: pd.DataFrame) -> pd.DataFrame:

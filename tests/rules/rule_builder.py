@@ -23,8 +23,16 @@ TARIFFS = pd.DataFrame(
         "valid_to": pd.to_datetime(["2024-06-30", None, None, None, None]),
     }
 )
-SCHEDULE = {("RES", False): 0.5, ("RES", True): 0.6, ("COM", False): 0.8, ("COM", True): 0.8,
-            ("IND2", False): 0.6, ("IND2", True): 0.6, ("AGR", False): 0.4, ("AGR", True): 0.4}  # fmt: skip
+SCHEDULE = {
+    ("RES", False): 0.5,
+    ("RES", True): 0.6,
+    ("COM", False): 0.8,
+    ("COM", True): 0.8,
+    ("IND2", False): 0.6,
+    ("IND2", True): 0.6,
+    ("AGR", False): 0.4,
+    ("AGR", True): 0.4,
+}
 
 
 def schedule_rate(tariff: str, period: str) -> float:
@@ -41,23 +49,42 @@ class Utility:
 
     def customer(self, customer_id: str, **archive: object) -> str:
         row = {
-            "customer_id": customer_id, "district": "城东", "usage_type": "residential",
-            "tariff_category": "RES", "voltage_kv": 0.4, "status": "active",
-            "connection_date": pd.Timestamp("2020-01-01"), "contract_capacity_kva": 8.0,
-            "basic_charge_basis": "none", "meter_id": f"M-{customer_id}", "ct_ratio": 1.0,
-            "pt_ratio": 1.0, "meter_test_date": pd.NaT, "meter_test_cycle_months": None,
-        }  # fmt: skip
+            "customer_id": customer_id,
+            "district": "城东",
+            "usage_type": "residential",
+            "tariff_category": "RES",
+            "voltage_kv": 0.4,
+            "status": "active",
+            "connection_date": pd.Timestamp("2020-01-01"),
+            "contract_capacity_kva": 8.0,
+            "basic_charge_basis": "none",
+            "meter_id": f"M-{customer_id}",
+            "ct_ratio": 1.0,
+            "pt_ratio": 1.0,
+            "meter_test_date": pd.NaT,
+            "meter_test_cycle_months": None,
+        }
         unknown = set(archive) - set(row)
         assert not unknown, unknown
         row.update(archive)
         self.customers.append(row)
         return customer_id
 
-    def monthly(self, customer_id: str, kwh: list[float], *, multiplier: float = 1.0,
-                tariff: str | list[str] = "RES", rate: float | list[float] | None = None,
-                capacity: float | list[float] | None = None, demand: float | list[float] | None = None,
-                basis: str = "none", estimated: list[int] = (), start_register: float = 1000.0,
-                periods: list[str] = PERIODS) -> list[dict]:  # fmt: skip
+    def monthly(
+        self,
+        customer_id: str,
+        kwh: list[float],
+        *,
+        multiplier: float = 1.0,
+        tariff: str | list[str] = "RES",
+        rate: float | list[float] | None = None,
+        capacity: float | list[float] | None = None,
+        demand: float | list[float] | None = None,
+        basis: str = "none",
+        estimated: list[int] = (),
+        start_register: float = 1000.0,
+        periods: list[str] = PERIODS,
+    ) -> list[dict]:
         """One bill per period with registers consistent with `kwh` (kWh) and `multiplier`."""
         register = start_register
         rows = []
@@ -75,36 +102,65 @@ class Utility:
             elif basis == "demand" and demand_i is not None:
                 basic = demand_i * 40.0
             energy = round(kwh[i] * rate_i, 2)
-            rows.append({
-                "customer_id": customer_id, "period": period, "register_start": register,
-                "register_end": register + units, "multiplier_billed": multiplier,
-                "kwh_billed": kwh[i], "tariff_billed": tariff_i, "energy_rate": rate_i,
-                "energy_charge": energy, "capacity_billed_kva": capacity_i,
-                "max_demand_kw": demand_i, "basic_charge": basic, "amount": energy + basic,
-                "read_type": "estimated" if i in estimated else "actual",
-            })  # fmt: skip
+            rows.append(
+                {
+                    "customer_id": customer_id,
+                    "period": period,
+                    "register_start": register,
+                    "register_end": register + units,
+                    "multiplier_billed": multiplier,
+                    "kwh_billed": kwh[i],
+                    "tariff_billed": tariff_i,
+                    "energy_rate": rate_i,
+                    "energy_charge": energy,
+                    "capacity_billed_kva": capacity_i,
+                    "max_demand_kw": demand_i,
+                    "basic_charge": basic,
+                    "amount": energy + basic,
+                    "read_type": "estimated" if i in estimated else "actual",
+                }
+            )
             register += units
         self.bills.extend(rows)
         return rows
 
-    def order(self, customer_id: str, order_type: str, effective: str, old: object = "",
-              new: object = "", issued: str | None = None, steps: tuple[int, int, int] = (1, 2, 3)) -> None:  # fmt: skip
+    def order(
+        self,
+        customer_id: str,
+        order_type: str,
+        effective: str,
+        old: object = "",
+        new: object = "",
+        issued: str | None = None,
+        steps: tuple[int, int, int] = (1, 2, 3),
+    ) -> None:
         """A work order whose steps follow each other by `steps` days (None = not done)."""
         issued_at = pd.Timestamp(issued or effective) - pd.Timedelta(days=0 if issued else 10)
         dates, current = [], issued_at
         for gap in steps:
             current = None if (gap is None or current is None) else current + pd.Timedelta(days=gap)
             dates.append(current)
-        self.orders.append({
-            "order_id": f"WO{len(self.orders) + 1:04d}", "customer_id": customer_id,
-            "order_type": order_type, "issued_at": issued_at, "transferred_at": dates[0],
-            "registered_at": dates[1], "archived_at": dates[2],
-            "effective_date": pd.Timestamp(effective), "old_value": str(old), "new_value": str(new),
-        })  # fmt: skip
+        self.orders.append(
+            {
+                "order_id": f"WO{len(self.orders) + 1:04d}",
+                "customer_id": customer_id,
+                "order_type": order_type,
+                "issued_at": issued_at,
+                "transferred_at": dates[0],
+                "registered_at": dates[1],
+                "archived_at": dates[2],
+                "effective_date": pd.Timestamp(effective),
+                "old_value": str(old),
+                "new_value": str(new),
+            }
+        )
 
     def dataset(self) -> Dataset:
-        tables = {"customers": pd.DataFrame(self.customers), "bills": pd.DataFrame(self.bills),
-                  "tariffs": TARIFFS.copy()}  # fmt: skip
+        tables = {
+            "customers": pd.DataFrame(self.customers),
+            "bills": pd.DataFrame(self.bills),
+            "tariffs": TARIFFS.copy(),
+        }
         if self.orders:
             tables["work_orders"] = pd.DataFrame(self.orders)
         return Dataset.from_frames(tables)

@@ -7,8 +7,14 @@ from rule_builder import Utility, flat
 
 from auditkit import rules
 
-TWO_PART = {"usage_type": "industrial", "tariff_category": "IND2", "voltage_kv": 10.0, "pt_ratio": 100.0,
-            "ct_ratio": 10.0, "basic_charge_basis": "capacity"}  # fmt: skip
+TWO_PART = {
+    "usage_type": "industrial",
+    "tariff_category": "IND2",
+    "voltage_kv": 10.0,
+    "pt_ratio": 100.0,
+    "ct_ratio": 10.0,
+    "basic_charge_basis": "capacity",
+}
 
 
 def run(utility: Utility, rule_id: str, **kwargs: object):
@@ -30,12 +36,24 @@ def test_capacity_underbilled_without_order():
 def test_capacity_below_archive_is_explained_by_an_increase_order_or_a_suspension():
     u = Utility()
     u.customer("inc", contract_capacity_kva=630.0, **TWO_PART)
-    u.monthly("inc", flat(80_000), multiplier=1000.0, tariff="IND2",
-              capacity=[400.0] * 6 + [630.0] * 6, basis="capacity")  # fmt: skip
+    u.monthly(
+        "inc",
+        flat(80_000),
+        multiplier=1000.0,
+        tariff="IND2",
+        capacity=[400.0] * 6 + [630.0] * 6,
+        basis="capacity",
+    )
     u.order("inc", "capacity_increase", "2024-07-01", 400, 630)
     u.customer("sus", contract_capacity_kva=630.0, **TWO_PART)
-    u.monthly("sus", flat(80_000), multiplier=1000.0, tariff="IND2",
-              capacity=[630.0] * 5 + [315.0] * 3 + [630.0] * 4, basis="capacity")  # fmt: skip
+    u.monthly(
+        "sus",
+        flat(80_000),
+        multiplier=1000.0,
+        tariff="IND2",
+        capacity=[630.0] * 5 + [315.0] * 3 + [630.0] * 4,
+        basis="capacity",
+    )
     u.order("sus", "suspension", "2024-06-01", 630, 315)
     u.order("sus", "resumption", "2024-09-01", 315, 630)
     assert run(u, "capacity_underbilled").empty
@@ -45,14 +63,35 @@ def test_demand_over_capacity_persistent_but_not_marginal_or_brief():
     u = Utility()
     over = [300.0] * 8 + [500.0] * 4
     u.customer("big", contract_capacity_kva=400.0, **TWO_PART)
-    u.monthly("big", flat(100_000), multiplier=1000.0, tariff="IND2", capacity=400.0,
-              demand=over, basis="capacity")  # fmt: skip
+    u.monthly(
+        "big",
+        flat(100_000),
+        multiplier=1000.0,
+        tariff="IND2",
+        capacity=400.0,
+        demand=over,
+        basis="capacity",
+    )
     u.customer("brief", contract_capacity_kva=400.0, **TWO_PART)
-    u.monthly("brief", flat(100_000), multiplier=1000.0, tariff="IND2", capacity=400.0,
-              demand=[300.0] * 10 + [500.0] * 2, basis="capacity")  # fmt: skip
+    u.monthly(
+        "brief",
+        flat(100_000),
+        multiplier=1000.0,
+        tariff="IND2",
+        capacity=400.0,
+        demand=[300.0] * 10 + [500.0] * 2,
+        basis="capacity",
+    )
     u.customer("marginal", contract_capacity_kva=400.0, **TWO_PART)
-    u.monthly("marginal", flat(100_000), multiplier=1000.0, tariff="IND2", capacity=400.0,
-              demand=410.0, basis="capacity")  # fmt: skip
+    u.monthly(
+        "marginal",
+        flat(100_000),
+        multiplier=1000.0,
+        tariff="IND2",
+        capacity=400.0,
+        demand=410.0,
+        basis="capacity",
+    )
     findings = run(u, "demand_over_capacity")
     assert findings["customer_id"].tolist() == ["big"]
     # Lower bound: 100 kVA excess × 30 yuan × 4 months since the first month over capacity.
@@ -63,12 +102,26 @@ def test_demand_over_capacity_persistent_but_not_marginal_or_brief():
 def test_reduction_without_drop_versus_a_real_reduction():
     u = Utility()
     u.customer("fake", contract_capacity_kva=315.0, **TWO_PART)
-    u.monthly("fake", flat(100_000), multiplier=1000.0, tariff="IND2",
-              capacity=[630.0] * 6 + [315.0] * 6, demand=420.0, basis="capacity")  # fmt: skip
+    u.monthly(
+        "fake",
+        flat(100_000),
+        multiplier=1000.0,
+        tariff="IND2",
+        capacity=[630.0] * 6 + [315.0] * 6,
+        demand=420.0,
+        basis="capacity",
+    )
     u.order("fake", "capacity_reduction", "2024-07-01", 630, 315)
     u.customer("real", contract_capacity_kva=315.0, **TWO_PART)
-    u.monthly("real", [100_000.0] * 6 + [40_000.0] * 6, multiplier=1000.0, tariff="IND2",
-              capacity=[630.0] * 6 + [315.0] * 6, demand=[420.0] * 6 + [170.0] * 6, basis="capacity")  # fmt: skip
+    u.monthly(
+        "real",
+        [100_000.0] * 6 + [40_000.0] * 6,
+        multiplier=1000.0,
+        tariff="IND2",
+        capacity=[630.0] * 6 + [315.0] * 6,
+        demand=[420.0] * 6 + [170.0] * 6,
+        basis="capacity",
+    )
     u.order("real", "capacity_reduction", "2024-07-01", 630, 315)
     findings = run(u, "reduction_without_drop")
     assert findings["customer_id"].tolist() == ["fake"]
@@ -78,12 +131,26 @@ def test_reduction_without_drop_versus_a_real_reduction():
 def test_suspension_overrun_charges_the_months_past_the_limit():
     u = Utility()
     u.customer("long", contract_capacity_kva=630.0, status="suspended", **TWO_PART)
-    u.monthly("long", flat(40_000), multiplier=1000.0, tariff="IND2",
-              capacity=[630.0] + [315.0] * 11, demand=200.0, basis="capacity")  # fmt: skip
+    u.monthly(
+        "long",
+        flat(40_000),
+        multiplier=1000.0,
+        tariff="IND2",
+        capacity=[630.0] + [315.0] * 11,
+        demand=200.0,
+        basis="capacity",
+    )
     u.order("long", "suspension", "2024-02-01", 630, 315)
     u.customer("ok", contract_capacity_kva=630.0, **TWO_PART)
-    u.monthly("ok", flat(40_000), multiplier=1000.0, tariff="IND2",
-              capacity=[630.0] + [315.0] * 4 + [630.0] * 7, demand=200.0, basis="capacity")  # fmt: skip
+    u.monthly(
+        "ok",
+        flat(40_000),
+        multiplier=1000.0,
+        tariff="IND2",
+        capacity=[630.0] + [315.0] * 4 + [630.0] * 7,
+        demand=200.0,
+        basis="capacity",
+    )
     u.order("ok", "suspension", "2024-02-01", 630, 315)
     u.order("ok", "resumption", "2024-06-01", 315, 630)
     findings = run(u, "suspension_overrun")

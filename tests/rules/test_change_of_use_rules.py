@@ -73,5 +73,7 @@ def test_order_rules_are_skipped_with_a_note_without_work_orders():
     notes: list[str] = []
     findings = rules.run(u.dataset(), rules=["order_stalled", "order_not_applied"], notes=notes)
     assert findings.empty
-    assert notes == ["order_stalled skipped: table work_orders is absent",
-                     "order_not_applied skipped: table work_orders is absent"]  # fmt: skip
+    assert notes == [
+        "order_stalled skipped: table work_orders is absent",
+        "order_not_applied skipped: table work_orders is absent",
+    ]

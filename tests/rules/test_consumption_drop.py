@@ -25,15 +25,23 @@ def _two_districts() -> Utility:
     ids = [f"{prefix}{i:02d}" for prefix in ("K", "B") for i in range(30)]
     for cid in rng.permutation(ids):
         commercial = int(cid[1:]) % 4 == 0
-        u.customer(cid, district="城东" if cid[0] == "K" else "城西",
-                   usage_type="commercial" if commercial else "residential",
-                   tariff_category="COM" if commercial else "RES")  # fmt: skip
+        u.customer(
+            cid,
+            district="城东" if cid[0] == "K" else "城西",
+            usage_type="commercial" if commercial else "residential",
+            tariff_category="COM" if commercial else "RES",
+        )
         kwh = 150 * SEASON[np.arange(30) % 12] * rng.lognormal(0, 0.08, 30)
         if cid in DROPS:
             kwh[DROPS[cid] :] *= 0.35
         estimated = [9, 10] if cid == "B11" else []
-        u.monthly(cid, list(np.round(kwh, 2)), periods=PERIODS, estimated=estimated,
-                  tariff="COM" if commercial else "RES")  # fmt: skip
+        u.monthly(
+            cid,
+            list(np.round(kwh, 2)),
+            periods=PERIODS,
+            estimated=estimated,
+            tariff="COM" if commercial else "RES",
+        )
     return u
 
 
@@ -101,8 +109,12 @@ def _with_daily_reads(utility: Utility, drop_day: dict[str, str]) -> Dataset:
         if cid in drop_day:
             kwh[days >= pd.Timestamp(drop_day[cid])] *= 0.35
         frames.append(pd.DataFrame({"customer_id": cid, "date": days, "kwh": np.round(kwh, 3)}))
-    tables = {"customers": pd.DataFrame(utility.customers), "bills": pd.DataFrame(utility.bills),
-              "tariffs": TARIFFS.copy(), "daily_reads": pd.concat(frames, ignore_index=True)}  # fmt: skip
+    tables = {
+        "customers": pd.DataFrame(utility.customers),
+        "bills": pd.DataFrame(utility.bills),
+        "tariffs": TARIFFS.copy(),
+        "daily_reads": pd.concat(frames, ignore_index=True),
+    }
     return Dataset.from_frames(tables)
 
 
@@ -122,5 +134,8 @@ def test_daily_reads_date_the_drop_to_the_day():
 
 def test_daily_source_without_daily_reads_is_named():
     with pytest.raises(ParameterError, match=r"consumption_drop\.source.*daily_reads table"):
-        rules.run(_two_districts().dataset(), rules=["consumption_drop"],
-                  params={"consumption_drop.source": "daily_reads"})  # fmt: skip
+        rules.run(
+            _two_districts().dataset(),
+            rules=["consumption_drop"],
+            params={"consumption_drop.source": "daily_reads"},
+        )

@@ -594,7 +594,7 @@ def test_a_rule_without_wording_cannot_be_registered():
 def test_evidence_text_names_what_it_needs():
     with pytest.raises(ParameterError, match="evidence_code"):
         rules.evidence_text(pd.DataFrame({"evidence": ["x"]}), "zh")
-    with pytest.raises(ParameterError, match="zh or en"):
+    with pytest.raises(ParameterError, match="'zh' or 'en'"):
         rules.evidence_text(pd.DataFrame({"evidence_code": ["[]"]}), "fr")
 
 

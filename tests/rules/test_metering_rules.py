@@ -22,8 +22,15 @@ def test_multiplier_mismatch_fires_with_revenue_from_the_first_bill():
         contract_capacity_kva=100.0,
     )
     u.monthly("A", flat(100), multiplier=20.0, tariff="COM")  # archive 200/5 = 40, billed 20
-    u.customer("B", ct_ratio=10.0, pt_ratio=100.0, usage_type="commercial", tariff_category="COM",
-               voltage_kv=10.0, contract_capacity_kva=100.0)  # fmt: skip
+    u.customer(
+        "B",
+        ct_ratio=10.0,
+        pt_ratio=100.0,
+        usage_type="commercial",
+        tariff_category="COM",
+        voltage_kv=10.0,
+        contract_capacity_kva=100.0,
+    )
     u.monthly("B", flat(1000), multiplier=1000.0, tariff="COM")  # 50/5 × 10000/100: correct
     findings = run(u, "multiplier_mismatch")
     assert findings["customer_id"].tolist() == ["A"]

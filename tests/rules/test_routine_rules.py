@@ -81,16 +81,35 @@ def test_archive_defects_each_kind_and_a_clean_customer():
     u = Utility()
     u.customer("odd_ct", ct_ratio=37.5, usage_type="commercial", tariff_category="COM")
     u.customer("pt_lv", pt_ratio=100.0, usage_type="commercial", tariff_category="COM")
-    u.customer("no_cap", usage_type="industrial", tariff_category="IND2", voltage_kv=10.0,
-               basic_charge_basis="capacity", contract_capacity_kva=None)  # fmt: skip
+    u.customer(
+        "no_cap",
+        usage_type="industrial",
+        tariff_category="IND2",
+        voltage_kv=10.0,
+        basic_charge_basis="capacity",
+        contract_capacity_kva=None,
+    )
     u.customer("shared1", meter_id="M-SHARED")
     u.customer("shared2", meter_id="M-SHARED")
     u.customer("early", connection_date=pd.Timestamp("2024-05-10"))
     u.customer("clean", ct_ratio=40.0, usage_type="commercial", tariff_category="COM")
-    for cid, multiplier in (("odd_ct", 37.5), ("pt_lv", 100.0), ("no_cap", 1.0), ("shared1", 1.0),
-                            ("shared2", 1.0), ("early", 1.0), ("clean", 40.0)):  # fmt: skip
-        u.monthly(cid, flat(100), multiplier=multiplier,
-                  tariff={"odd_ct": "COM", "pt_lv": "COM", "clean": "COM", "no_cap": "IND2"}.get(cid, "RES"))  # fmt: skip
+    for cid, multiplier in (
+        ("odd_ct", 37.5),
+        ("pt_lv", 100.0),
+        ("no_cap", 1.0),
+        ("shared1", 1.0),
+        ("shared2", 1.0),
+        ("early", 1.0),
+        ("clean", 40.0),
+    ):
+        u.monthly(
+            cid,
+            flat(100),
+            multiplier=multiplier,
+            tariff={"odd_ct": "COM", "pt_lv": "COM", "clean": "COM", "no_cap": "IND2"}.get(
+                cid, "RES"
+            ),
+        )
     findings = run(u, "archive_defect").set_index("customer_id")["evidence"]
     assert sorted(findings.index) == ["early", "no_cap", "odd_ct", "pt_lv", "shared1", "shared2"]
     assert "non-standard CT ratio 37.50" in findings["odd_ct"]

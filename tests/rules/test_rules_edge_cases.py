@@ -13,8 +13,14 @@ from auditkit import rules, synth
 from auditkit.data import Dataset, DataValidationError
 from auditkit.errors import AuditkitError
 
-TWO_PART = {"usage_type": "industrial", "tariff_category": "IND2", "voltage_kv": 10.0, "pt_ratio": 100.0,
-            "ct_ratio": 10.0, "basic_charge_basis": "capacity"}  # fmt: skip
+TWO_PART = {
+    "usage_type": "industrial",
+    "tariff_category": "IND2",
+    "voltage_kv": 10.0,
+    "pt_ratio": 100.0,
+    "ct_ratio": 10.0,
+    "basic_charge_basis": "capacity",
+}
 COMMERCIAL = {"usage_type": "commercial", "tariff_category": "COM"}
 PERIOD = re.compile(r"^\d{4}-\d{2}$")
 
@@ -37,8 +43,11 @@ def run(dataset: Dataset, rule_id: str, **kwargs: object) -> pd.DataFrame:
 
 def frames(utility: Utility) -> dict[str, pd.DataFrame]:
     """The utility's tables as a user would hand them to `Dataset.from_frames`."""
-    tables = {"customers": pd.DataFrame(utility.customers), "bills": pd.DataFrame(utility.bills),
-              "tariffs": TARIFFS.copy()}  # fmt: skip
+    tables = {
+        "customers": pd.DataFrame(utility.customers),
+        "bills": pd.DataFrame(utility.bills),
+        "tariffs": TARIFFS.copy(),
+    }
     if utility.orders:
         tables["work_orders"] = pd.DataFrame(utility.orders)
     return tables
@@ -62,8 +71,12 @@ def test_customers_without_bills_are_audited_on_their_archive():
     u = Utility()
     u.customer("billed", meter_id="M-1")
     u.monthly("billed", flat(100))
-    u.customer("never_billed", meter_id="M-1", meter_test_date=pd.Timestamp("2022-01-15"),
-               meter_test_cycle_months=12)  # fmt: skip
+    u.customer(
+        "never_billed",
+        meter_id="M-1",
+        meter_test_date=pd.Timestamp("2022-01-15"),
+        meter_test_cycle_months=12,
+    )
     findings = run_all(u.dataset()).set_index(["rule_id", "customer_id"])
     assert sorted(findings.index) == [
         ("archive_defect", "billed"),
@@ -97,10 +110,22 @@ def test_as_of_the_first_billed_month_sees_that_month_only():
 def _utility_with_every_kind_of_data() -> Utility:
     """A two-part customer with orders, a rate error on a household: data for every rule."""
     u = Utility()
-    u.customer("big", contract_capacity_kva=630.0, meter_test_date=pd.Timestamp("2023-01-01"),
-               meter_test_cycle_months=12, **TWO_PART)  # fmt: skip
-    u.monthly("big", flat(100_000), multiplier=1000.0, tariff="IND2", capacity=630.0,
-              demand=500.0, basis="capacity")  # fmt: skip
+    u.customer(
+        "big",
+        contract_capacity_kva=630.0,
+        meter_test_date=pd.Timestamp("2023-01-01"),
+        meter_test_cycle_months=12,
+        **TWO_PART,
+    )
+    u.monthly(
+        "big",
+        flat(100_000),
+        multiplier=1000.0,
+        tariff="IND2",
+        capacity=630.0,
+        demand=500.0,
+        basis="capacity",
+    )
     u.order("big", "suspension", "2024-03-01", 630, 315)
     u.customer("home")
     u.monthly("home", flat(100), rate=[0.5] * 12)  # 0.6 is due from July
@@ -113,9 +138,15 @@ def test_optional_columns_entirely_empty_skip_their_rules_with_a_note():
         "customers": ["contract_capacity_kva", "meter_test_date", "meter_test_cycle_months"],
         "bills": ["capacity_billed_kva", "max_demand_kw", "basic_charge"],
         "tariffs": ["basic_rate_kva_month", "basic_rate_kw_month", "valid_to"],
-        "work_orders": ["transferred_at", "registered_at", "archived_at", "effective_date",
-                        "old_value", "new_value"],
-    }.items():  # fmt: skip
+        "work_orders": [
+            "transferred_at",
+            "registered_at",
+            "archived_at",
+            "effective_date",
+            "old_value",
+            "new_value",
+        ],
+    }.items():
         for column in columns:
             tables[table][column] = None
     notes: list[str] = []
@@ -190,8 +221,10 @@ def test_bill_on_a_tariff_missing_from_the_schedule_is_a_rate_finding_counted_on
     assert sorted(findings.index) == ["change_without_order", "rate_mismatch"]
     # Priced at the archive tariff RES (0.6 from July): 6 × 100 kWh × (0.6 − 0.3).
     assert findings.loc["rate_mismatch", "revenue_impact"] == pytest.approx(180.0)
-    assert "6 bills on tariff XYZ, which the schedule does not list (first 2024-07: 0.3000 " \
-        "yuan/kWh; archive tariff RES: 0.6000)" in findings.loc["rate_mismatch", "evidence"]  # fmt: skip
+    assert (
+        "6 bills on tariff XYZ, which the schedule does not list (first 2024-07: 0.3000 "
+        "yuan/kWh; archive tariff RES: 0.6000)" in findings.loc["rate_mismatch", "evidence"]
+    )
     # The unexplained switch names both tariffs; its money is already in rate_mismatch.
     assert "tariff RES→XYZ in 2024-07" in findings.loc["change_without_order", "evidence"]
     assert findings.loc["change_without_order", "revenue_impact"] == 0
@@ -202,13 +235,19 @@ def test_load_rejects_orders_of_unknown_customers_zero_multipliers_and_no_bills(
     u.customer("A")
     u.monthly("A", flat(100))
     u.order("ZZ", "suspension", "2024-03-01", 8, 0)
-    with pytest.raises(DataValidationError, match=r"work_orders .*row 1, column customer_id: "
-                       r"expected a customer_id listed in customers, found 'ZZ'"):  # fmt: skip
+    with pytest.raises(
+        DataValidationError,
+        match=r"work_orders .*row 1, column customer_id: "
+        r"expected a customer_id listed in customers, found 'ZZ'",
+    ):
         u.dataset()
     u.orders.clear()
     u.bills[3]["multiplier_billed"] = 0.0
-    with pytest.raises(AuditkitError, match=r"row 4, column multiplier_billed: expected a number "
-                       r"≥ 1, found 0\.0"):  # fmt: skip
+    with pytest.raises(
+        AuditkitError,
+        match=r"row 4, column multiplier_billed: expected a number "
+        r"≥ 1, found 0\.0",
+    ):
         u.dataset()
     tables = frames(u)
     tables["bills"] = tables["bills"].iloc[:0]
@@ -219,8 +258,15 @@ def test_load_rejects_orders_of_unknown_customers_zero_multipliers_and_no_bills(
 def test_capacity_orders_with_empty_or_non_numeric_values():
     u = Utility()
     u.customer("A", contract_capacity_kva=630.0, **TWO_PART)
-    u.monthly("A", flat(100_000), multiplier=1000.0, tariff="IND2", capacity=630.0, demand=300.0,
-              basis="capacity")  # fmt: skip
+    u.monthly(
+        "A",
+        flat(100_000),
+        multiplier=1000.0,
+        tariff="IND2",
+        capacity=630.0,
+        demand=300.0,
+        basis="capacity",
+    )
     u.order("A", "capacity_increase", "2024-03-01", "", "630")  # old capacity not recorded
     u.order("A", "capacity_reduction", "2024-06-01", "630", "about 400")
     u.order("A", "suspension", "2024-08-01", "630", "")
@@ -237,8 +283,15 @@ def test_capacity_orders_with_empty_or_non_numeric_values():
 def test_an_order_without_effective_date_has_not_taken_effect():
     u = Utility()
     u.customer("A", contract_capacity_kva=630.0, **TWO_PART)
-    u.monthly("A", flat(100_000), multiplier=1000.0, tariff="IND2", capacity=630.0, demand=300.0,
-              basis="capacity")  # fmt: skip
+    u.monthly(
+        "A",
+        flat(100_000),
+        multiplier=1000.0,
+        tariff="IND2",
+        capacity=630.0,
+        demand=300.0,
+        basis="capacity",
+    )
     u.order("A", "suspension", None, 630, 315, issued="2024-02-01", steps=(1, 2, 3))
     u.order("A", "capacity_reduction", None, 630, 315, issued="2024-02-01", steps=(1, None, None))
     findings = run_all(u.dataset())
@@ -253,8 +306,15 @@ def test_an_order_without_effective_date_has_not_taken_effect():
 def test_a_suspension_without_effective_date_does_not_hide_demand_over_capacity():
     u = Utility()
     u.customer("A", contract_capacity_kva=400.0, **TWO_PART)
-    u.monthly("A", flat(100_000), multiplier=1000.0, tariff="IND2", capacity=400.0, demand=500.0,
-              basis="capacity")  # fmt: skip
+    u.monthly(
+        "A",
+        flat(100_000),
+        multiplier=1000.0,
+        tariff="IND2",
+        capacity=400.0,
+        demand=500.0,
+        basis="capacity",
+    )
     u.order("A", "suspension", None, 400, 200, issued="2024-02-01")
     assert run(u.dataset(), "demand_over_capacity")["customer_id"].tolist() == ["A"]
 
@@ -262,8 +322,15 @@ def test_a_suspension_without_effective_date_does_not_hide_demand_over_capacity(
 def test_a_resumption_without_suspension_covers_nothing():
     u = Utility()
     u.customer("A", contract_capacity_kva=630.0, **TWO_PART)
-    u.monthly("A", flat(40_000), multiplier=1000.0, tariff="IND2",
-              capacity=[315.0] * 3 + [630.0] * 9, demand=200.0, basis="capacity")  # fmt: skip
+    u.monthly(
+        "A",
+        flat(40_000),
+        multiplier=1000.0,
+        tariff="IND2",
+        capacity=[315.0] * 3 + [630.0] * 9,
+        demand=200.0,
+        basis="capacity",
+    )
     u.order("A", "resumption", "2024-04-01", 315, 630)
     findings = run_all(u.dataset()).set_index("rule_id")
     # No suspension order covers January to March: the basic charge was due on 630 kVA.
@@ -305,8 +372,12 @@ def test_streaks_do_not_join_across_months_with_no_bill():
     u.customer("gap")
     u.monthly("gap", [100.0, 0.0, 0.0, 0.0, 100.0], periods=GAP, estimated=[1, 2, 3])
     u.customer("run")
-    u.monthly("run", [100.0, 0.0, 0.0, 0.0, 100.0], periods=["2024-01", "2024-02", "2024-03",
-              "2024-04", "2024-05"], estimated=[1, 2, 3])  # fmt: skip
+    u.monthly(
+        "run",
+        [100.0, 0.0, 0.0, 0.0, 100.0],
+        periods=["2024-01", "2024-02", "2024-03", "2024-04", "2024-05"],
+        estimated=[1, 2, 3],
+    )
     dataset = u.dataset()
     for rule_id in ("zero_consumption", "estimated_streak"):
         findings = run(dataset, rule_id)
@@ -320,11 +391,17 @@ def test_streaks_do_not_join_across_months_with_no_bill():
 def test_periods_across_a_year_boundary():
     u = Utility()
     u.customer("across")
-    u.monthly("across", [100.0, 100.0, 0.0, 0.0, 0.0, 100.0],
-              periods=["2023-09", "2023-10", "2023-11", "2023-12", "2024-01", "2024-02"])  # fmt: skip
+    u.monthly(
+        "across",
+        [100.0, 100.0, 0.0, 0.0, 0.0, 100.0],
+        periods=["2023-09", "2023-10", "2023-11", "2023-12", "2024-01", "2024-02"],
+    )
     u.customer("gap")  # December not billed: November and January are not consecutive
-    u.monthly("gap", [100.0, 100.0, 0.0, 0.0, 0.0, 100.0],
-              periods=["2023-09", "2023-10", "2023-11", "2024-01", "2024-02", "2024-03"])  # fmt: skip
+    u.monthly(
+        "gap",
+        [100.0, 100.0, 0.0, 0.0, 0.0, 100.0],
+        periods=["2023-09", "2023-10", "2023-11", "2024-01", "2024-02", "2024-03"],
+    )
     findings = run(u.dataset(), "zero_consumption", as_of="2024-02")
     assert findings["customer_id"].tolist() == ["across"]
     row = findings.iloc[0]
@@ -336,13 +413,23 @@ def test_periods_across_a_year_boundary():
 def test_register_rolling_over_is_not_running_backwards():
     u = Utility()
     u.customer("rolled", **COMMERCIAL)
-    rolled = u.monthly("rolled", flat(100, 3), tariff="COM", start_register=99_850.0,
-                       periods=["2024-01", "2024-02", "2024-03"])  # fmt: skip
+    rolled = u.monthly(
+        "rolled",
+        flat(100, 3),
+        tariff="COM",
+        start_register=99_850.0,
+        periods=["2024-01", "2024-02", "2024-03"],
+    )
     rolled[1]["register_end"], rolled[2]["register_start"] = 50.0, 50.0  # 99,950 → 00,050
     rolled[2]["register_end"] = 150.0
     u.customer("backwards", **COMMERCIAL)
-    backwards = u.monthly("backwards", flat(100, 3), tariff="COM", start_register=99_850.0,
-                          periods=["2024-01", "2024-02", "2024-03"])  # fmt: skip
+    backwards = u.monthly(
+        "backwards",
+        flat(100, 3),
+        tariff="COM",
+        start_register=99_850.0,
+        periods=["2024-01", "2024-02", "2024-03"],
+    )
     backwards[1]["register_end"], backwards[1]["kwh_billed"] = 99_900.0, 0.0
     backwards[2]["register_start"], backwards[2]["register_end"] = 99_900.0, 100_000.0
     findings = run(u.dataset(), "register_mismatch")

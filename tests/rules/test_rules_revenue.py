@@ -7,8 +7,13 @@ from rule_builder import PERIODS, Utility, flat
 
 from auditkit import rules
 
-TWO_PART = {"usage_type": "industrial", "tariff_category": "IND2", "voltage_kv": 10.0, "pt_ratio": 100.0,
-            "ct_ratio": 10.0}  # fmt: skip
+TWO_PART = {
+    "usage_type": "industrial",
+    "tariff_category": "IND2",
+    "voltage_kv": 10.0,
+    "pt_ratio": 100.0,
+    "ct_ratio": 10.0,
+}
 COMMERCIAL = {"usage_type": "commercial", "tariff_category": "COM"}
 
 
@@ -25,8 +30,15 @@ def _multiplier_halved_from_july(u: Utility, cid: str, basis: str) -> None:
     u.customer(cid, contract_capacity_kva=630.0, basic_charge_basis=basis, **TWO_PART)
     common = {"tariff": "IND2", "capacity": 630.0, "basis": basis}
     u.monthly(cid, flat(100_000, 6), multiplier=1000.0, demand=400.0, periods=PERIODS[:6], **common)
-    u.monthly(cid, flat(50_000, 6), multiplier=500.0, demand=200.0, periods=PERIODS[6:],
-              start_register=1600.0, **common)  # fmt: skip
+    u.monthly(
+        cid,
+        flat(50_000, 6),
+        multiplier=500.0,
+        demand=200.0,
+        periods=PERIODS[6:],
+        start_register=1600.0,
+        **common,
+    )
 
 
 def test_multiplier_mismatch_adds_a_demand_charge_shortfall_once_per_bill():
@@ -85,8 +97,15 @@ def test_demand_over_capacity_lower_bound_follows_the_highest_demand_so_far():
         ("demand_basis", [300.0] * 6 + [500.0] * 6, "demand"),
     ):
         u.customer(cid, contract_capacity_kva=400.0, basic_charge_basis=basis, **TWO_PART)
-        u.monthly(cid, flat(100_000), multiplier=1000.0, tariff="IND2", capacity=400.0,
-                  demand=demand, basis=basis)  # fmt: skip
+        u.monthly(
+            cid,
+            flat(100_000),
+            multiplier=1000.0,
+            tariff="IND2",
+            capacity=400.0,
+            demand=demand,
+            basis=basis,
+        )
     findings = run(u, "demand_over_capacity")
     # The transformer is at least as large as the highest demand seen since July: 450 kW in July
     # and August, 500 after; once seen, it stays there when the demand falls back.
@@ -99,8 +118,15 @@ def test_demand_over_capacity_lower_bound_follows_the_highest_demand_so_far():
 def test_reduction_without_drop_counts_each_month_once_over_successive_orders():
     u = Utility()
     u.customer("A", contract_capacity_kva=500.0, basic_charge_basis="capacity", **TWO_PART)
-    u.monthly("A", flat(100_000), multiplier=1000.0, tariff="IND2", demand=700.0, basis="capacity",
-              capacity=[1000.0] * 2 + [500.0] * 3 + [250.0] * 7)  # fmt: skip
+    u.monthly(
+        "A",
+        flat(100_000),
+        multiplier=1000.0,
+        tariff="IND2",
+        demand=700.0,
+        basis="capacity",
+        capacity=[1000.0] * 2 + [500.0] * 3 + [250.0] * 7,
+    )
     u.order("A", "capacity_reduction", "2024-03-01", 1000, 500)
     u.order("A", "suspension", "2024-06-01", 500, 250)
     findings = run(u, "reduction_without_drop")
@@ -120,10 +146,22 @@ def test_reduction_without_drop_counts_each_month_once_over_successive_orders():
 
 def test_overlapping_suspensions_charge_each_late_month_once():
     u = Utility()
-    u.customer("A", contract_capacity_kva=630.0, status="suspended", basic_charge_basis="capacity",
-               **TWO_PART)  # fmt: skip
-    u.monthly("A", flat(40_000), multiplier=1000.0, tariff="IND2", demand=200.0, basis="capacity",
-              capacity=[630.0] + [315.0] * 11)  # fmt: skip
+    u.customer(
+        "A",
+        contract_capacity_kva=630.0,
+        status="suspended",
+        basic_charge_basis="capacity",
+        **TWO_PART,
+    )
+    u.monthly(
+        "A",
+        flat(40_000),
+        multiplier=1000.0,
+        tariff="IND2",
+        demand=200.0,
+        basis="capacity",
+        capacity=[630.0] + [315.0] * 11,
+    )
     u.order("A", "suspension", "2024-02-01", 630, 315)
     u.order("A", "suspension", "2024-04-01", 630, 315)
     u.order("A", "resumption", "2024-12-01", 315, 630, issued="2024-09-20")
@@ -160,8 +198,15 @@ def test_order_not_applied_until_a_later_order_and_only_on_capacity_basis():
     u = Utility()
     for cid, basis in (("capacity", "capacity"), ("demand", "demand")):
         u.customer(cid, contract_capacity_kva=400.0, basic_charge_basis=basis, **TWO_PART)
-        u.monthly(cid, flat(100_000), multiplier=1000.0, tariff="IND2", capacity=400.0,
-                  demand=300.0, basis=basis)  # fmt: skip
+        u.monthly(
+            cid,
+            flat(100_000),
+            multiplier=1000.0,
+            tariff="IND2",
+            capacity=400.0,
+            demand=300.0,
+            basis=basis,
+        )
         u.order(cid, "capacity_increase", "2024-03-01", 400, 630)
         u.order(cid, "capacity_reduction", "2024-09-01", 630, 400)
     u.customer("twice", **COMMERCIAL)
@@ -184,10 +229,25 @@ def test_change_without_order_prices_only_the_unexplained_change():
     for cid, basis in (("capacity", "capacity"), ("demand", "demand")):
         u.customer(cid, contract_capacity_kva=630.0, basic_charge_basis=basis, **TWO_PART)
         common = {"tariff": "IND2", "basis": basis}
-        u.monthly(cid, flat(100_000, 3), multiplier=1000.0, capacity=630.0, demand=400.0,
-                  periods=PERIODS[:3], **common)  # fmt: skip
-        u.monthly(cid, flat(50_000, 9), multiplier=500.0, capacity=[630.0] * 3 + [315.0] * 6,
-                  demand=200.0, periods=PERIODS[3:], start_register=1300.0, **common)  # fmt: skip
+        u.monthly(
+            cid,
+            flat(100_000, 3),
+            multiplier=1000.0,
+            capacity=630.0,
+            demand=400.0,
+            periods=PERIODS[:3],
+            **common,
+        )
+        u.monthly(
+            cid,
+            flat(50_000, 9),
+            multiplier=500.0,
+            capacity=[630.0] * 3 + [315.0] * 6,
+            demand=200.0,
+            periods=PERIODS[3:],
+            start_register=1300.0,
+            **common,
+        )
         u.order(cid, "suspension", "2024-07-01", 630, 315)  # explains the capacity change
     findings = run(u, "change_without_order").set_index("customer_id")
     # From April the multiplier halved with no meter replacement: 50,000 kWh a month unbilled at
@@ -227,8 +287,14 @@ def test_zero_consumption_priced_at_the_rates_due_during_the_run():
 def test_capacity_underbilled_reads_the_basic_charge_where_no_capacity_is_recorded():
     u = Utility()
     u.customer("A", contract_capacity_kva=630.0, basic_charge_basis="capacity", **TWO_PART)
-    bills = u.monthly("A", flat(100_000), multiplier=1000.0, tariff="IND2", basis="capacity",
-                      capacity=[630.0] * 9 + [None] * 3)  # fmt: skip
+    bills = u.monthly(
+        "A",
+        flat(100_000),
+        multiplier=1000.0,
+        tariff="IND2",
+        basis="capacity",
+        capacity=[630.0] * 9 + [None] * 3,
+    )
     bills[9]["basic_charge"] = 630 * 30.0  # October: full charge, capacity not recorded
     bills[10]["basic_charge"] = 400 * 30.0  # November: charged on 400 kVA
     bills[11]["basic_charge"] = None  # December: no basic charge at all

@@ -41,7 +41,9 @@ def test_same_data_same_findings(small_utility):
 
 def test_deterministic_rules_against_synthetic_truth(small_utility):
     findings = rules.run(small_utility)
-    scores = rules.evaluate(findings, small_utility.truth, list(rules.RULES)).set_index("rule_id")
+    scores = rules.precision_recall(findings, small_utility.truth, list(rules.RULES)).set_index(
+        "rule_id"
+    )
     deterministic = scores.drop(index="consumption_drop")
     assert (deterministic["precision"] >= 0.95).all(), deterministic
     assert (deterministic["recall"] >= 0.95).all(), deterministic

@@ -66,8 +66,13 @@ def test_shape_of_a_realistic_utility(tables):
     loss = 1 - bills["kwh_billed"].sum() / tables["district_supply"]["kwh_supplied"].sum()
     assert 0.02 < loss < 0.15
     assert set(tables["inspections"]["audit_kind"]) == {"self", "cross", "special"}
-    assert set(tables["work_orders"]["order_type"]) >= {"new_connection", "suspension", "resumption",
-                                                        "capacity_reduction", "tariff_change"}  # fmt: skip
+    assert set(tables["work_orders"]["order_type"]) >= {
+        "new_connection",
+        "suspension",
+        "resumption",
+        "capacity_reduction",
+        "tariff_change",
+    }
 
 
 def test_bills_follow_registers_except_where_labelled(tables):
@@ -130,9 +135,14 @@ def test_a_failed_write_leaves_the_previous_dataset_untouched(tmp_path, monkeypa
 
 @pytest.mark.parametrize(
     ("override", "parameter"),
-    [({"customers": 10}, "customers"), ({"months": 6}, "months"), ({"start": "2024-13"}, "start"),
-     ({"rates": {"no_such": 0.1}}, "rates"), ({"rates": {"zero_consumption": 0.9}}, "rates.zero_consumption")],
-)  # fmt: skip
+    [
+        ({"customers": 10}, "customers"),
+        ({"months": 6}, "months"),
+        ({"start": "2024-13"}, "start"),
+        ({"rates": {"no_such": 0.1}}, "rates"),
+        ({"rates": {"zero_consumption": 0.9}}, "rates.zero_consumption"),
+    ],
+)
 def test_bad_parameters_are_named(override, parameter):
     with pytest.raises(ParameterError, match=f"parameter '{parameter}'"):
         synth.generate(**override)

@@ -5,7 +5,7 @@ from __future__ import annotations
 import pandas as pd
 
 
-def evaluate(
+def precision_recall(
     findings: pd.DataFrame, truth: pd.DataFrame, rule_ids: list[str] | None = None
 ) -> pd.DataFrame:
     """Precision and recall per rule: a finding is right when truth labels its customer with its rule.

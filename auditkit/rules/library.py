@@ -1,0 +1,55 @@
+"""The rule library: every audit rule registered, chosen by id, and described.
+
+Importing this module imports each audit area's module, which registers its rules in `RULES`.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+
+import pandas as pd
+
+import auditkit.rules.capacity
+import auditkit.rules.change_of_use
+import auditkit.rules.consumption
+import auditkit.rules.metering
+import auditkit.rules.routine  # noqa: F401  (the imports above register the rules)
+from auditkit.errors import ParameterError
+from auditkit.rules.params import load_defaults
+from auditkit.rules.registry import RULES, Rule
+
+
+def select_rules(rules: Iterable[str] | None) -> list[Rule]:
+    """The rules named by `rules` (all when None); raises ParameterError for unknown ids."""
+    if rules is None:
+        return list(RULES.values())
+    if isinstance(rules, str):
+        rules = [rules]
+    chosen = list(rules)
+    unknown = [rule_id for rule_id in chosen if rule_id not in RULES]
+    if unknown:
+        raise ParameterError("rules", f"rule ids among {', '.join(RULES)}", ", ".join(unknown))
+    return [RULES[rule_id] for rule_id in chosen]
+
+
+def catalog() -> pd.DataFrame:
+    """Every rule: id, area, title and what it checks in English and Chinese, data it needs,
+    parameters with their defaults, severity."""
+    defaults = load_defaults()
+    rows = [
+        {
+            "rule_id": rule.rule_id,
+            "area": rule.area,
+            "title_en": rule.title("en"),
+            "title_zh": rule.title("zh"),
+            "checks_en": rule.checks("en"),
+            "checks_zh": rule.checks("zh"),
+            "needs": ", ".join(rule.needs),
+            "parameters": ", ".join(
+                f"{name}={defaults[rule.rule_id][name]}" for name in rule.params
+            ),
+            "severity": rule.severity,
+        }
+        for rule in RULES.values()
+    ]
+    return pd.DataFrame(rows)

@@ -1,0 +1,114 @@
+"""From rules to the worklist: which rules can run, their findings on a context, ranked together.
+
+`auditkit.rules.run` uses these steps on a whole dataset in memory; the engines
+(`auditkit.engine`) use the same steps on parts of a dataset and rank the parts together.
+"""
+
+from __future__ import annotations
+
+import time
+from collections.abc import Iterable, Mapping
+
+import numpy as np
+import pandas as pd
+
+from auditkit.periods import period_text
+from auditkit.rules.context import RuleContext
+from auditkit.rules.evidence import encode, render
+from auditkit.rules.findings import FINDING_COLUMNS
+from auditkit.rules.registry import Rule
+
+
+def runnable_rules(dataset: object, selected: Iterable[Rule]) -> tuple[list[Rule], list[str]]:
+    """The `selected` rules whose data `dataset` holds, and a note for each one skipped."""
+    runnable, notes = [], []
+    for rule in selected:
+        missing = missing_needs(dataset, rule)
+        if missing:
+            notes.append(f"{rule.rule_id} skipped: {missing}")
+        else:
+            runnable.append(rule)
+    return runnable, notes
+
+
+def missing_needs(dataset: object, rule: Rule) -> str:
+    """Why `rule` cannot run on `dataset` ('' when it can): an absent table or an empty column."""
+    for need in rule.needs:
+        table_name, _, column = need.partition(".")
+        table = getattr(dataset, table_name, None)
+        if table is None:
+            return f"table {table_name} is absent"
+        if column and (column not in table.columns or table[column].isna().all()):
+            return f"column {table_name}.{column} is missing or empty"
+    return ""
+
+
+def check(
+    context: RuleContext,
+    selected: Iterable[Rule],
+    settings: Mapping[str, dict],
+    own_customers: int | None = None,
+) -> tuple[list[pd.DataFrame], dict[str, float]]:
+    """Run each rule's check on `context`: its findings frames and seconds per rule.
+
+    Engines call it on each part of a dataset, then `rank` the parts together. A part may hold,
+    after its own customers, customers of other parts that its customers are compared with;
+    `own_customers` then keeps only the findings of the first `own_customers` customers.
+    """
+    frames, timings = [], {}
+    for rule in selected:
+        started = time.perf_counter()
+        raw = rule.check(context, settings[rule.rule_id])
+        timings[rule.rule_id] = round(time.perf_counter() - started, 3)
+        if own_customers is not None:
+            raw = raw[raw["cust"].to_numpy() < own_customers]
+        frames.append(_finish(raw, rule, context, settings["common"]))
+    return frames, timings
+
+
+def rank(
+    frames: list[pd.DataFrame], notes: list[str], timings: dict[str, float], as_of_period: str
+) -> pd.DataFrame:
+    """Findings frames as one worklist, highest impact first, with notes, timings and as_of."""
+    findings = pd.concat(frames, ignore_index=True) if frames else _empty()
+    findings = findings.sort_values(
+        ["revenue_impact", "score", "rule_id", "customer_id"],
+        ascending=[False, False, True, True],
+        kind="stable",
+        ignore_index=True,
+    )
+    findings.attrs["notes"] = notes
+    findings.attrs["timings"] = timings
+    findings.attrs["as_of"] = as_of_period
+    return findings
+
+
+def _finish(raw: pd.DataFrame, rule: Rule, context: RuleContext, common: dict) -> pd.DataFrame:
+    cust = raw["cust"].to_numpy()
+    high = raw["revenue_impact"].to_numpy() >= common["severity_high_yuan"]
+    severity = np.where(high, "high", rule.severity)
+    clauses = raw["evidence"]
+    frame = pd.DataFrame(
+        {
+            "rule_id": rule.rule_id,
+            "area": rule.area,
+            "severity": severity,
+            # take() first: the archive's text columns are never copied whole as Python strings
+            "customer_id": context.customers["customer_id"].take(cust).to_numpy(),
+            "district": context.customers["district"].take(cust).to_numpy(),
+            "period_from": period_text(raw["month_from"].to_numpy()),
+            "period_to": period_text(raw["month_to"].to_numpy()),
+            "evidence": np.array([render(finding, "en") for finding in clauses], dtype=object),
+            "revenue_impact": raw["revenue_impact"].to_numpy(dtype=float),
+            "score": np.round(raw["score"].to_numpy(dtype=float), 4),
+            "evidence_code": np.array([encode(finding) for finding in clauses], dtype=object),
+        },
+        columns=list(FINDING_COLUMNS),
+    )
+    return frame.astype({"period_from": object, "period_to": object, "severity": object})
+
+
+def _empty() -> pd.DataFrame:
+    return pd.DataFrame({column: pd.Series(dtype=object) for column in FINDING_COLUMNS}).astype(
+        {"revenue_impact": float, "score": float}
+    )
