@@ -8,7 +8,7 @@ from pathlib import Path
 import pandas as pd
 import yaml
 
-from auditkit import i18n, rules, yamlsafe
+from auditkit import formatting, i18n, rules, yamlsafe
 from auditkit.data import load
 from auditkit.errors import ParameterError
 from auditkit.paths import outputs_dir, safe_name
@@ -80,12 +80,13 @@ def run_rules(args: argparse.Namespace) -> int:
         print(f"note: {note}")
     print(_summary(findings).to_string())
     print(
-        f"\n{len(findings):,} findings, ¥{findings['revenue_impact'].sum():,.2f} at stake "
+        f"\n{formatting.count(len(findings))} findings, "
+        f"¥{formatting.money(findings['revenue_impact'].sum())} at stake "
         f"(as of {findings.attrs['as_of']})"
     )
     if district_dataset.truth is not None:
         ran = [rule_id for rule_id in (selected or rules.RULES) if not _skipped(rule_id, notes)]
-        scores = rules.evaluate(findings, district_dataset.truth, ran)
+        scores = rules.precision_recall(findings, district_dataset.truth, ran)
         print("\nAgainst the truth table (synthetic data):")
         print(scores.to_string(index=False, float_format=lambda v: f"{v:.3f}"))
     print(f"\nfindings written: {parquet}\n                  {csv}")
@@ -111,7 +112,7 @@ def _summary(findings: pd.DataFrame) -> pd.DataFrame:
     )
     revenue = findings.groupby("rule_id")["revenue_impact"].sum()
     counts["revenue ¥"] = revenue.reindex(counts.index).fillna(findings["revenue_impact"].sum())
-    counts["revenue ¥"] = counts["revenue ¥"].map(lambda v: f"{v:,.0f}")
+    counts["revenue ¥"] = counts["revenue ¥"].map(formatting.count)
     return counts
 
 

@@ -1,7 +1,7 @@
-"""Reports: notebook helpers (imported by notebooks) and the run pipeline (`auditkit.report.runs`).
+"""Reports, inside a notebook's kernel: headline, sections, tables, figures and saved files.
 
-Only the light notebook-side helpers are imported here, so `from auditkit import report` inside a
-kernel does not pull in papermill or nbconvert.
+Only what runs in a kernel lives here; the run pipeline that executes and renders notebooks is
+`auditkit.pipeline`, so `from auditkit import report` does not pull in papermill or nbconvert.
 """
 
 from auditkit.report.kernel_params import check_parameters
@@ -14,10 +14,12 @@ from auditkit.report.notebook import (
     show_html,
     show_table,
 )
+from auditkit.report.tables import personal_labels
 
 __all__ = [
     "check_parameters",
     "headline",
+    "personal_labels",
     "report_dir",
     "save_table",
     "section",

@@ -17,17 +17,12 @@ from typing import Any
 
 import pandas as pd
 
+from auditkit import i18n
+from auditkit.atomic import write_bytes_atomic
 from auditkit.formulas import defuse_frame
 from auditkit.paths import outputs_dir, safe_name
-from auditkit.report.atomic import write_bytes_atomic
-from auditkit.report.labels import MONEY_FIGURES, label
-from auditkit.report.tables import (
-    format_frame,
-    format_money,
-    format_number,
-    mask_personal,
-    table_html,
-)
+from auditkit.report.figures import figure_name, figure_value
+from auditkit.report.tables import format_frame, mask_personal, table_html
 
 REPORT_DIR_ENV = "AUDITKIT_REPORT_DIR"
 HEADLINE_MIME = "application/vnd.auditkit.headline+json"
@@ -63,7 +58,7 @@ def headline(
     subject: str,
     period: str = "",
     as_of: str = "",
-    lang: str = "zh",
+    lang: str = i18n.DEFAULT_LANG,
 ) -> None:
     """Show the headline figures and record them (machine-readable) for the run's index page.
 
@@ -80,12 +75,12 @@ def headline(
     }
     cards = "".join(
         '<div class="ak-figure">'
-        f'<div class="ak-figure-value">{html.escape(_format_figure(key, value))}</div>'
-        f'<div class="ak-figure-label">{html.escape(label(key, lang))}</div></div>'
+        f'<div class="ak-figure-value">{html.escape(figure_value(key, value))}</div>'
+        f'<div class="ak-figure-label">{html.escape(figure_name(key, lang))}</div></div>'
         for key, value in record["figures"].items()
     )
     text = "\n".join(
-        f"{label(key, lang)}: {_format_figure(key, value)}"
+        f"{figure_name(key, lang)}: {figure_value(key, value)}"
         for key, value in record["figures"].items()
     )
     _display(
@@ -97,19 +92,17 @@ def headline(
     )
 
 
-def _format_figure(key: str, value: float) -> str:
-    """A headline value: money with two decimals, other numbers with separators."""
-    return format_money(value) if key in MONEY_FIGURES else format_number(value)
-
-
 def show_html(fragment: str, plain: str = "") -> None:
     """Display an HTML fragment (trusted text built by auditkit, e.g. the methodology)."""
     _display({"text/html": fragment, "text/plain": plain or fragment})
 
 
-def section(key: str, lang: str = "zh", level: int = 2, title: str | None = None) -> None:
-    """A heading (`title`, else the label of `key` in `lang`) anchored `sec-<key>` for the contents."""
-    heading = title or label(key, lang)
+def section(
+    key: str, lang: str = i18n.DEFAULT_LANG, level: int = 2, title: str | None = None
+) -> None:
+    """A heading (`title`, else the wording of catalogue key `key` in `lang`) anchored `sec-<key>`
+    for the contents."""
+    heading = title or i18n.text(key, lang, default=key)
     _display(
         {
             "text/html": f'<h{level} id="sec-{html.escape(key)}">{html.escape(heading)}</h{level}>',
@@ -121,7 +114,7 @@ def section(key: str, lang: str = "zh", level: int = 2, title: str | None = None
 def show_table(
     frame: pd.DataFrame,
     *,
-    lang: str = "zh",
+    lang: str = i18n.DEFAULT_LANG,
     money_columns: Iterable[str] = (),
     column_labels: Mapping[str, str] | None = None,
     max_rows: int = 20,

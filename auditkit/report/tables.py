@@ -1,21 +1,29 @@
-"""Tables for reviewers: formatted numbers and money, masked personal fields, a sensible row limit."""
+"""Tables for reviewers: numbers and money as `auditkit.formatting` writes them, masked personal
+fields, a sensible row limit, every cell escaped."""
 
 from __future__ import annotations
 
 import datetime as dt
 import html
-import math
 import re
 from collections.abc import Iterable, Mapping
 from urllib.parse import quote
 
 import pandas as pd
 
-from auditkit.report.labels import label
+from auditkit import formatting, i18n
 
 PERSONAL_COLUMNS = ("name", "address", "phone")
 SHORT_TEXT = 18  # text columns whose values are at most this long are never wrapped (periods)
 MEDIUM_TEXT = 30  # ... at most this long keep a readable width (rule names), longer ones wrap
+
+
+def personal_labels(lang: str = i18n.DEFAULT_LANG) -> dict[str, str]:
+    """Display names of the customer columns, which tables keep under their own names (`name`,
+    `address`, `phone`) so that masking finds them: pass as `column_labels`."""
+    return {
+        column: i18n.text(f"common.{column}", lang) for column in ("customer_id", *PERSONAL_COLUMNS)
+    }
 
 
 def mask_name(value: str) -> str:
@@ -49,24 +57,6 @@ def mask_personal(frame: pd.DataFrame) -> pd.DataFrame:
     return masked
 
 
-def format_money(value: float) -> str:
-    """Yuan with thousands separators and two decimals: 1234.5 -> 1,234.50 (text unchanged)."""
-    if isinstance(value, str):
-        return value
-    return "" if _missing(value) else f"{value:,.2f}"
-
-
-def format_number(value: float) -> str:
-    """Integers with separators, other numbers with two decimals; missing values are blank."""
-    if isinstance(value, str):
-        return value
-    if _missing(value):
-        return ""
-    if float(value).is_integer():
-        return f"{int(value):,}"
-    return f"{value:,.2f}"
-
-
 def format_local_time(text: str) -> str:
     """A recorded timestamp (ISO 8601 or `YYYY-MM-DD HH:MM:SS +zzzz`) in this machine's local
     time with its zone: 2026-01-05 09:30:00 (UTC+08:00); text that is not a time is unchanged."""
@@ -89,7 +79,7 @@ def format_local_time(text: str) -> str:
 def format_duration(seconds: float, lang: str) -> str:
     """Elapsed time, one format everywhere: 8.4 s, 2 min 05 s, 1 h 02 min (秒 / 分 / 小时 in zh)."""
     units = ("秒", "分", "小时") if lang == "zh" else ("s", "min", "h")
-    if _missing(seconds):
+    if formatting.is_missing(seconds):
         return ""
     if seconds < 60:
         return f"{seconds:.1f} {units[0]}"
@@ -100,18 +90,15 @@ def format_duration(seconds: float, lang: str) -> str:
     return f"{hours} {units[2]} {minutes:02d} {units[1]}"
 
 
-def _missing(value: object) -> bool:
-    """True for None, NaN and pandas' missing markers."""
-    return value is None or (isinstance(value, float) and math.isnan(value)) or value is pd.NA
-
-
 def is_numeric_column(series: pd.Series) -> bool:
     """Numbers only (blank text allowed, e.g. in a total row), booleans excluded."""
     if pd.api.types.is_bool_dtype(series):
         return False
     if pd.api.types.is_numeric_dtype(series):
         return True
-    values = [v for v in series if not (isinstance(v, str) and v == "") and not _missing(v)]
+    values = [
+        v for v in series if not (isinstance(v, str) and v == "") and not formatting.is_missing(v)
+    ]
     return bool(values) and all(
         isinstance(v, int | float) and not isinstance(v, bool) for v in values
     )
@@ -123,7 +110,11 @@ _NUMBER_TEXT = re.compile(r"[-+−]?(\d{1,3}(,\d{3})+|\d+)(\.\d+)?\s*%?")
 def is_number_text_column(series: pd.Series) -> bool:
     """Text that is all numbers already formatted (`4,434`, `0.6996`, `+1.3%`), blanks allowed:
     aligned right like numbers."""
-    values = [str(v).strip() for v in series if not _missing(v) and str(v).strip() != ""]
+    values = [
+        text
+        for text in (str(v).strip() for v in series if not formatting.is_missing(v))
+        if text not in ("", formatting.MISSING)
+    ]
     return bool(values) and all(_NUMBER_TEXT.fullmatch(value) for value in values)
 
 
@@ -136,15 +127,15 @@ def format_frame(
     for column in shown.columns:
         series = shown[column]
         if column in money:
-            shown[column] = series.map(format_money).astype(object)
+            shown[column] = series.map(formatting.money).astype(object)
         elif pd.api.types.is_bool_dtype(series):
             shown[column] = series.astype(object)
         elif is_numeric_column(series):
-            shown[column] = series.map(format_number).astype(object)
+            shown[column] = series.map(formatting.number).astype(object)
         elif pd.api.types.is_datetime64_any_dtype(series):
-            shown[column] = series.dt.strftime("%Y-%m-%d").fillna("").astype(object)
+            shown[column] = series.dt.strftime("%Y-%m-%d").fillna(formatting.MISSING).astype(object)
         else:
-            shown[column] = series.astype(object).where(series.notna(), "")
+            shown[column] = series.astype(object).where(series.notna(), formatting.MISSING)
     return shown
 
 
@@ -160,7 +151,7 @@ def _kind(shown: pd.Series, numeric: bool) -> str:
 def table_html(
     frame: pd.DataFrame,
     *,
-    lang: str = "zh",
+    lang: str = i18n.DEFAULT_LANG,
     money_columns: Iterable[str] = (),
     column_labels: Mapping[str, str] | None = None,
     max_rows: int = 20,
@@ -193,11 +184,15 @@ def table_html(
     notes = []
     if len(frame) > max_rows:
         notes.append(
-            label("showing_rows", lang).format(shown=f"{max_rows:,}", total=f"{len(frame):,}")
+            i18n.text("report.table.showing_rows", lang).format(
+                shown=formatting.count(max_rows), total=formatting.count(len(frame))
+            )
         )
     if full_data:
         href = html.escape(quote(full_data, safe="/"))
-        notes.append(f'<a href="{href}">{label("full_data", lang)}: {html.escape(full_data)}</a>')
+        notes.append(
+            f'<a href="{href}">{i18n.text("report.table.full_data", lang)}: {html.escape(full_data)}</a>'
+        )
     note = f'<p class="ak-table-note">{" · ".join(notes)}</p>' if notes else ""
     return (
         f'<div class="ak-table-wrap"><table class="ak-table"><thead><tr>{headers}</tr></thead>'

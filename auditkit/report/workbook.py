@@ -11,7 +11,6 @@ bytes are the same for the same findings (fixed timestamps), like the CSV and Pa
 from __future__ import annotations
 
 import io
-import math
 import re
 import unicodedata
 import zipfile
@@ -23,9 +22,10 @@ from openpyxl.styles import Alignment, Font
 from openpyxl.utils import get_column_letter
 from openpyxl.worksheet.worksheet import Worksheet
 
+from auditkit import formatting, i18n
+from auditkit.atomic import write_bytes_atomic
 from auditkit.errors import ParameterError
 from auditkit.formulas import put_cell
-from auditkit.report.atomic import write_bytes_atomic
 from auditkit.report.tables import mask_personal
 
 MONEY_FORMAT = "#,##0.00"
@@ -36,24 +36,23 @@ TEXT_COLUMNS = frozenset(
     {"rule_id", "area", "severity", "customer_id", "district", "period_from", "period_to"}
 )
 MONEY_COLUMNS = frozenset({"revenue_impact", "amount", "book_value", "audited_value"})
-HEADERS: dict[str, tuple[str, str]] = {
-    "rule_id": ("规则编号", "Rule id"),
-    "rule": ("规则", "Rule"),
-    "area": ("稽查领域", "Area"),
-    "severity": ("严重程度", "Severity"),
-    "customer_id": ("户号", "Customer"),
-    "name": ("户名", "Name"),
-    "address": ("地址", "Address"),
-    "phone": ("电话", "Phone"),
-    "district": ("供电单位", "District"),
-    "period_from": ("起始年月", "From period"),
-    "period_to": ("截止年月", "To period"),
-    "evidence": ("依据", "Evidence"),
-    "revenue_impact": ("涉及电费 (元)", "Revenue impact (yuan)"),
-    "score": ("风险评分", "Score"),
+# Header wording by column (catalogue keys); other columns keep their own names.
+HEADERS = {
+    "rule_id": "report.rule_id",
+    "rule": "common.rule",
+    "area": "common.area",
+    "severity": "common.severity",
+    "customer_id": "common.customer_id",
+    "name": "common.name",
+    "address": "common.address",
+    "phone": "common.phone",
+    "district": "common.district",
+    "period_from": "report.workbook.period_from",
+    "period_to": "report.workbook.period_to",
+    "evidence": "common.evidence",
+    "revenue_impact": "common.revenue_impact",
+    "score": "common.score",
 }
-SHEET_TITLES = ("疑点清单", "Findings")
-SEVERITIES = {"high": ("高", "high"), "medium": ("中", "medium"), "low": ("低", "low")}
 WIDTH_LIMITS = (8, 80)
 _FIXED_TIME = (1980, 1, 1, 0, 0, 0)
 _TIMESTAMPS = re.compile(rb"<dcterms:(created|modified)[^>]*>[^<]*</dcterms:\1>")
@@ -63,7 +62,7 @@ def write_findings_workbook(
     findings: pd.DataFrame,
     path: str | Path,
     *,
-    lang: str = "zh",
+    lang: str = i18n.DEFAULT_LANG,
     mask: bool = True,
     catalog: pd.DataFrame | None = None,
 ) -> Path:
@@ -73,8 +72,7 @@ def write_findings_workbook(
     `auditkit.rules.catalog()`); name, address and phone are masked unless `mask` is False.
     Extra columns are kept after the known ones. The file is written atomically.
     """
-    if lang not in ("zh", "en"):
-        raise ParameterError("lang", "'zh' or 'en'", lang)
+    i18n.language(lang)
     target = Path(path)
     if target.suffix.lower() != ".xlsx":
         raise ParameterError("path", "a file name ending in .xlsx", str(path))
@@ -83,7 +81,7 @@ def write_findings_workbook(
         table = mask_personal(table)
     workbook = Workbook()
     sheet = workbook.active
-    sheet.title = SHEET_TITLES[0 if lang == "zh" else 1]
+    sheet.title = i18n.text("report.workbook.sheet", lang)
     _write(sheet, table, lang)
     return write_bytes_atomic(target, stable_xlsx_bytes(workbook))
 
@@ -97,7 +95,6 @@ def findings_table(
 
     if catalog is None:
         catalog = rules.catalog()
-    index = 0 if lang == "zh" else 1
     titles = catalog.set_index("rule_id")[f"title_{lang}"]
     table = findings.reset_index(drop=True).copy()
     table.attrs = {}
@@ -107,7 +104,9 @@ def findings_table(
     if "area" in table.columns:
         table["area"] = [rules.area_name(str(a), lang) for a in table["area"]]
     if "severity" in table.columns:
-        table["severity"] = [SEVERITIES.get(str(s), (s, s))[index] for s in table["severity"]]
+        table["severity"] = [
+            i18n.text(f"severity.{code}", lang, default=str(code)) for code in table["severity"]
+        ]
     if "evidence_code" in table.columns:
         table["evidence"] = rules.evidence_text(table, lang).to_numpy()
         table = table.drop(columns="evidence_code")
@@ -116,18 +115,17 @@ def findings_table(
 
 def _write(sheet: Worksheet, table: pd.DataFrame, lang: str) -> None:
     """Header, cells by column kind, widths, frozen header, filters and print set-up."""
-    index = 0 if lang == "zh" else 1
     columns = list(table.columns)
     for position, column in enumerate(columns, start=1):
         header = sheet.cell(1, position)
-        put_cell(header, HEADERS[column][index] if column in HEADERS else str(column))
+        put_cell(header, i18n.text(HEADERS[column], lang) if column in HEADERS else str(column))
         header.font = Font(bold=True)
         header.alignment = Alignment(vertical="center", wrap_text=True)
         kind = _kind(table[column], column)
         for row, value in enumerate(table[column].tolist(), start=2):
             cell = sheet.cell(row, position)
             if kind == "text":
-                put_cell(cell, None if _missing(value) else str(value))
+                put_cell(cell, None if formatting.is_missing(value) else str(value))
                 cell.number_format = TEXT_FORMAT
             else:
                 put_cell(cell, value)
@@ -150,7 +148,7 @@ def _write(sheet: Worksheet, table: pd.DataFrame, lang: str) -> None:
     sheet.sheet_properties.pageSetUpPr.fitToPage = True
     sheet.print_title_rows = "1:1"
     sheet.print_options.gridLines = True
-    sheet.oddFooter.center.text = "第 &P 页，共 &N 页" if lang == "zh" else "Page &P of &N"
+    sheet.oddFooter.center.text = i18n.text("report.workbook.footer", lang)
 
 
 def _kind(series: pd.Series, column: str) -> str:
@@ -164,15 +162,6 @@ def _kind(series: pd.Series, column: str) -> str:
     if pd.api.types.is_datetime64_any_dtype(series):
         return "date"
     return "text"
-
-
-def _missing(value: object) -> bool:
-    return (
-        value is None
-        or value is pd.NA
-        or value is pd.NaT
-        or (isinstance(value, float) and math.isnan(value))
-    )
 
 
 def _display_width(value: object) -> int:

@@ -21,7 +21,7 @@ def shown(monkeypatch: pytest.MonkeyPatch) -> list[dict[str, Any]]:
 
 def test_headline_is_shown_and_recorded_for_the_index(shown: list[dict[str, Any]]) -> None:
     notebook.headline(
-        {"findings": 12, "revenue_at_stake": 1234.5},
+        {"findings": 12, "revenue_at_stake": 1234.5, "用户数": 7},
         title="T",
         subject="城东",
         period="2024-01",
@@ -29,6 +29,7 @@ def test_headline_is_shown_and_recorded_for_the_index(shown: list[dict[str, Any]
     )
     bundle = shown[0]
     assert "1,234.50" in bundle["text/html"] and "Revenue at stake (yuan)" in bundle["text/html"]
+    assert "用户数: 7" in bundle["text/plain"]  # a figure the catalogue does not name: its key
     executed = {"cells": [{"outputs": [{"data": bundle}]}]}
     record = notebook.read_headline(executed)
     assert record == {
@@ -37,15 +38,15 @@ def test_headline_is_shown_and_recorded_for_the_index(shown: list[dict[str, Any]
         "period": "2024-01",
         "as_of": "",
         "lang": "en",
-        "figures": {"findings": 12, "revenue_at_stake": 1234.5},
+        "figures": {"findings": 12, "revenue_at_stake": 1234.5, "用户数": 7},
     }
     assert notebook.read_headline({"cells": [{"outputs": []}]}) is None
 
 
 def test_section_has_a_stable_anchor(shown: list[dict[str, Any]]) -> None:
-    notebook.section("findings", "zh")
+    notebook.section("common.findings", "zh")
     notebook.section("profile", "en", level=3, title="District profile")
-    assert shown[0]["text/html"] == '<h2 id="sec-findings">疑点数</h2>'
+    assert shown[0]["text/html"] == '<h2 id="sec-common.findings">疑点数</h2>'
     assert shown[1]["text/markdown"] == "### District profile"
 
 
@@ -104,8 +105,8 @@ def test_report_dir_run_by_hand_stays_in_the_interactive_folder_whatever_the_dis
 def test_chinese_chart_text_has_glyphs(recwarn: pytest.WarningsRecorder) -> None:
     import os
 
+    from auditkit.audit.charts import monthly_billing_chart
     from auditkit.plots import available_cjk_font
-    from auditkit.report.charts import monthly_billing_chart
 
     if available_cjk_font() is None:
         if os.environ.get("CI"):
@@ -165,8 +166,8 @@ def _tick_text(figure: Figure) -> tuple[str, list[str]]:
 
 
 def test_chart_axes_show_plain_grouped_numbers() -> None:
+    from auditkit.audit.charts import monthly_billing_chart
     from auditkit.plots import group_thousands, use_cjk_font
-    from auditkit.report.charts import monthly_billing_chart
 
     monthly = pd.DataFrame(
         {"period": ["2024-01", "2024-02", "2024-03"], "kwh_billed": [1.2e7, 1.25e7, 1.3e7]}

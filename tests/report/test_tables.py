@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import pandas as pd
 
+from auditkit import formatting
 from auditkit.report import tables
 
 
@@ -23,12 +24,27 @@ def test_personal_fields_are_masked() -> None:
     assert frame["name"].tolist()[0] == "张三丰"  # the input is left alone
 
 
-def test_numbers_money_and_blanks_are_formatted() -> None:
-    assert tables.format_money(1234.5) == "1,234.50"
-    assert tables.format_number(1234567.0) == "1,234,567"
-    assert tables.format_number(0.125) == "0.12"
-    assert tables.format_number(float("nan")) == ""
-    assert tables.format_money("合计") == "合计"
+def test_numbers_money_and_missing_values_are_formatted_as_everywhere() -> None:
+    frame = pd.DataFrame(
+        {
+            "amount": [1234.5, "合计", None],
+            "kwh": [1234567.0, 0.125, float("nan")],
+            "note": ["a", None, "c"],
+        }
+    )
+    shown = tables.format_frame(frame, money_columns=["amount"])
+    assert shown["amount"].tolist() == ["1,234.50", "合计", formatting.MISSING]
+    assert shown["kwh"].tolist() == ["1,234,567", "0.12", formatting.MISSING]
+    assert shown["note"].tolist() == ["a", formatting.MISSING, "c"]
+
+
+def test_customer_columns_keep_their_names_and_are_shown_in_words() -> None:
+    assert tables.personal_labels("en") == {
+        "customer_id": "Customer",
+        "name": "Name",
+        "address": "Address",
+        "phone": "Phone",
+    }
 
 
 def test_table_html_limits_rows_links_full_data_and_aligns_numbers() -> None:
@@ -94,7 +110,11 @@ def test_recorded_times_are_shown_in_local_time_with_their_zone() -> None:
 
 def test_numbers_formatted_as_text_upstream_are_aligned_right() -> None:
     frame = pd.DataFrame(
-        {"district": ["城东", "城北"], "kwh": ["305,735,964", "193,584,933"], "yoy": ["+4.8%", ""]}
+        {
+            "district": ["城东", "城北"],
+            "kwh": ["305,735,964", "193,584,933"],
+            "yoy": ["+4.8%", None],
+        }
     )
     page = tables.table_html(frame)
     assert '<td class="ak-num">305,735,964</td>' in page and '<td class="ak-num">+4.8%</td>' in page

@@ -73,7 +73,7 @@ def test_headers_rule_titles_and_severity_follow_lang(
     zh = cells(write_findings_workbook(findings, tmp_path / "zh.xlsx", lang="zh"))
     en = cells(write_findings_workbook(findings, tmp_path / "en.xlsx", lang="en"))
     zh_header, en_header = [c.value for c in zh[0]], [c.value for c in en[0]]
-    assert zh_header[:4] == ["规则编号", "规则", "稽查领域", "严重程度"]
+    assert zh_header[:4] == ["规则编号", "稽查规则", "稽查领域", "风险等级"]
     assert en_header[:4] == ["Rule id", "Rule", "Area", "Severity"]
     assert zh[1][1].value == TITLES.at[RULE, "title_zh"]
     assert en[1][1].value == TITLES.at[RULE, "title_en"]
@@ -85,7 +85,7 @@ def test_personal_fields_masked_unless_turned_off(findings: pd.DataFrame, tmp_pa
     masked = cells(write_findings_workbook(findings, tmp_path / "masked.xlsx"))
     header = [c.value for c in masked[0]]
     assert [r[header.index("户名")].value for r in masked[1:]] == ["张**", "李*", "王*"]
-    assert masked[1][header.index("电话")].value == "138****5678"
+    assert masked[1][header.index("联系电话")].value == "138****5678"
     plain = cells(write_findings_workbook(findings, tmp_path / "plain.xlsx", mask=False))
     assert plain[1][header.index("户名")].value == "张三丰"
 

@@ -1,16 +1,20 @@
-"""District report figures on a small hand-made district (numbers checked by hand)."""
+"""The district audit study on a small hand-made district (numbers checked by hand) and on a
+synthetic utility where every rule fires."""
 
 from __future__ import annotations
 
 import re
+from pathlib import Path
 from types import SimpleNamespace
 
 import pandas as pd
 import pytest
 
-from auditkit import rules, synth
+from auditkit import i18n, rules, synth
+from auditkit.audit import study
+from auditkit.audit.study import DistrictAudit
 from auditkit.data import Dataset
-from auditkit.report import district
+from auditkit.results import Study
 
 # Three English words in a row: an English sentence, not a code (IND2, WO0001) or a unit (kV).
 ENGLISH = re.compile(r"[A-Za-z]{2,}[ ,;:()]+[A-Za-z]{2,}[ ,;:()]+[A-Za-z]{2,}")
@@ -50,7 +54,7 @@ def local() -> SimpleNamespace:
 
 @pytest.fixture
 def findings() -> pd.DataFrame:
-    return pd.DataFrame(
+    frame = pd.DataFrame(
         {
             "rule_id": ["multiplier_mismatch", "zero_consumption", "multiplier_mismatch"],
             "area": ["metering", "routine", "metering"],
@@ -69,6 +73,8 @@ def findings() -> pd.DataFrame:
             ],
         }
     )
+    frame.attrs["as_of"] = "2024-02"
+    return frame
 
 
 @pytest.fixture
@@ -87,9 +93,15 @@ def catalog() -> pd.DataFrame:
     )
 
 
-def test_profile_up_to_as_of(local: SimpleNamespace) -> None:
-    figures = district.profile_figures(local, "2024-02")
-    assert figures == {
+@pytest.fixture
+def audit(local: SimpleNamespace, findings: pd.DataFrame, catalog: pd.DataFrame) -> DistrictAudit:
+    """The hand-made district's study, as `study.build` makes it from the rules' findings."""
+    profile = study.profile_figures(local, findings.attrs["as_of"])
+    return DistrictAudit("X", local, findings, catalog, profile, top_n=2)
+
+
+def test_profile_up_to_as_of(audit: DistrictAudit) -> None:
+    assert audit.profile == {
         "customers": 3,
         "active_customers": 2,
         "two_part_customers": 1,
@@ -99,102 +111,109 @@ def test_profile_up_to_as_of(local: SimpleNamespace) -> None:
         "estimated_share": 25.0,
         "line_loss": round(100 * (1 - 1000 / 1150), 2),
     }
-    table = district.profile_table(figures, "en")
+    table = audit.table("profile", "en")
+    assert list(table.columns) == ["Item", "Value"]
     assert table.iloc[4].tolist() == ["Energy billed (kWh)", "1,000"]
+    assert table.iloc[-1].tolist() == ["Line loss (%)", "13.04"]
 
 
-def test_usage_mix_and_monthly(local: SimpleNamespace) -> None:
-    mix = district.usage_mix(local, "zh")
-    assert mix.iloc[:, 0].tolist() == ["居民", "工业"]
-    assert mix.iloc[:, 1].tolist() == [2, 1]
-    assert mix.iloc[:, 3].tolist() == [round(100 * 250 / 1050, 2), round(100 * 800 / 1050, 2)]
-    monthly = district.monthly_billing(local, "2024-02")
-    assert monthly.to_dict("list") == {
+def test_usage_mix_and_monthly_billing(local: SimpleNamespace, audit: DistrictAudit) -> None:
+    mix = study.usage_mix(local)
+    assert mix["usage_type"].tolist() == ["residential", "industrial"]
+    assert mix["customers"].tolist() == [2, 1]
+    assert mix["share"].tolist() == [round(100 * 250 / 1050, 2), round(100 * 800 / 1050, 2)]
+    assert audit.table("usage_mix", "zh").iloc[:, 0].tolist() == ["居民", "工业"]
+    assert study.monthly_billing(local, "2024-02").to_dict("list") == {
         "period": ["2024-01", "2024-02"],
         "kwh_billed": [800.0, 200.0],
         "amount": [560.0, 140.0],
     }
 
 
-def test_headline_and_findings_by_rule(
-    local: SimpleNamespace, findings: pd.DataFrame, catalog: pd.DataFrame
-) -> None:
-    assert district.headline_figures(local, findings) == {
+def test_headline_and_findings_by_rule(audit: DistrictAudit) -> None:
+    assert audit.headline() == {
         "customers": 3,
         "findings": 3,
         "customers_flagged": 2,
         "rules_fired": 2,
         "revenue_at_stake": 1025.5,
     }
-    table = district.findings_by_rule(findings, catalog, "en")
+    table = audit.table("findings_by_rule", "en")
     assert table["Rule"].tolist() == ["Wrong multiplier", "Zero use", ""]
-    assert table["Revenue impact (yuan)"].tolist() == [1020.0, 5.5, 1025.5]
+    assert table["Revenue at stake (yuan)"].tolist() == [1020.0, 5.5, 1025.5]
     assert table.iloc[-1]["Area"] == "Total" and table.iloc[-1]["Findings"] == 3
     assert table.iloc[0]["Area"] == "metering devices"
-    zh = district.findings_by_rule(findings, catalog, "zh")
+    zh = audit.table("findings_by_rule", "zh")
     assert zh.iloc[0, 0] == "计量装置" and zh.iloc[0, 1] == "倍率不符"
 
 
-def test_top_findings_carry_customer_and_evidence(
-    findings: pd.DataFrame, local: SimpleNamespace, catalog: pd.DataFrame
-) -> None:
-    top = district.top_findings(findings, local.customers, catalog, "zh", 2)
+def test_top_findings_carry_customer_and_evidence(audit: DistrictAudit) -> None:
+    top = audit.table("top_findings", "zh")
     assert top["customer_id"].tolist() == ["c2", "c1"]
     assert top["name"].tolist() == ["李四", "张三"]  # masked later, by show_table
     assert top["依据"].tolist() == [
         "2024-01 至 2024-03 连续 3 次估抄，未实际抄表",
         "电流互感器变比 32.50 非标准",
     ]
-    assert top["严重程度"].tolist() == ["高", "高"]
+    assert top["风险等级"].tolist() == ["高", "高"]
     assert top["期间"].tolist()[0] == "2024-01 – 2024-02"
-    english = district.top_findings(findings, local.customers, catalog, "en", 2)
-    assert english["Evidence"].tolist() == [
+    assert audit.table("top_findings", "en")["Evidence"].tolist() == [
         "3 estimated reads in a row 2024-01..2024-03: the meter was not read",
         "non-standard CT ratio 32.50",
     ]
 
 
-def test_catalog_appendix_in_both_languages(catalog: pd.DataFrame) -> None:
-    zh = district.catalog_table(catalog, "zh")
-    assert zh["规则"].tolist() == ["倍率不符", "零电量"]
+def test_catalog_appendix_in_both_languages(audit: DistrictAudit) -> None:
+    zh = audit.table("catalog", "zh")
+    assert zh["稽查规则"].tolist() == ["倍率不符", "零电量"]
     assert zh["检查内容"].tolist() == ["计费倍率与档案倍率核对", "连续多月零电量"]
     assert zh["稽查领域"].tolist() == ["计量装置", "常态稽查"]
-    en = district.catalog_table(catalog, "en")
-    assert en["What it checks"].tolist() == [
+    assert audit.table("catalog", "en")["What it checks"].tolist() == [
         "multiplier billed against the archive",
         "no kWh for months",
     ]
-    assert "Revenue impact" in district.methodology_html("en")
+    assert "Revenue impact" in audit.methodology("en")
+
+
+def test_the_study_has_the_shared_shape_and_says_its_outcome(audit: DistrictAudit) -> None:
+    assert isinstance(audit, Study)
+    assert audit.explain("en") == (
+        "3 findings on 2 customers from 2 rules, 1,025.50 yuan at stake."
+    )
+    assert audit.heading("top_findings", "zh") == "涉及电费最多的疑点"
+    for name in audit.figure_names:
+        assert audit.figure(name, "en").axes
+    quiet = DistrictAudit("X", audit.dataset, audit.findings.iloc[0:0], audit.catalog, {})
+    assert quiet.explain("zh") == "本期未发现疑点。"
+    with pytest.raises(KeyError, match="no table 'nope'"):
+        audit.table("nope")
 
 
 @pytest.fixture(scope="module")
-def audited_district() -> tuple[Dataset, pd.DataFrame]:
-    """One district of a small synthetic utility and its findings (every rule fires there)."""
+def audited_district() -> DistrictAudit:
+    """One district of a small synthetic utility, audited (every rule fires there)."""
     utility = Dataset.from_frames(synth.generate(customers=3000, districts=3, seed=5))
-    findings = rules.run(utility)
-    name = findings["district"].iloc[0]
-    local = utility.for_district(name)
-    return local, findings[findings["district"] == name].reset_index(drop=True)
+    name = rules.run(utility)["district"].iloc[0]
+    return study.build(utility, name, top_n=10_000)
 
 
 @pytest.mark.parametrize("lang", ["zh", "en"])
 def test_a_report_speaks_one_language_in_its_evidence_and_appendix(
-    lang: str, audited_district: tuple[Dataset, pd.DataFrame]
+    lang: str, audited_district: DistrictAudit
 ) -> None:
-    local, findings = audited_district
-    assert findings["rule_id"].nunique() >= 12
-    catalog = rules.catalog()
-    top = district.top_findings(findings, local.customers, catalog, lang, len(findings))
-    appendix = district.catalog_table(catalog, lang)
-    by_rule = district.findings_by_rule(findings, catalog, lang)
+    assert audited_district.findings["rule_id"].nunique() >= 12
+    top = audited_district.table("top_findings", lang)
+    appendix = audited_district.table("catalog", lang)
+    by_rule = audited_district.table("findings_by_rule", lang)
+    rule, area = i18n.text("common.rule", lang), i18n.text("common.area", lang)
     shown = [
-        *top[district.text("evidence", lang)],
-        *top[district.text("rule", lang)],
-        *top[district.text("severity", lang)],
-        *appendix[district.text("checks", lang)],
-        *appendix[district.text("rule", lang)],
-        *appendix[district.text("area", lang)],
-        *by_rule[district.text("area", lang)],
+        *top[i18n.text("common.evidence", lang)],
+        *top[rule],
+        *top[i18n.text("common.severity", lang)],
+        *appendix[i18n.text("report.district.checks", lang)],
+        *appendix[rule],
+        *appendix[area],
+        *by_rule[area],
     ]
     if lang == "zh":
         assert not [text for text in shown if ENGLISH.search(text)]
@@ -203,12 +222,12 @@ def test_a_report_speaks_one_language_in_its_evidence_and_appendix(
 
 
 def test_saved_findings_follow_the_report_language_in_csv_parquet_and_workbook(
-    tmp_path, audited_district: tuple[Dataset, pd.DataFrame]
+    tmp_path: Path, audited_district: DistrictAudit
 ) -> None:
     import openpyxl
 
-    _, findings = audited_district
-    written = district.save_findings(findings, tmp_path, "zh")
+    findings = audited_district.findings
+    written = audited_district.save_findings(tmp_path, "zh")
     assert sorted(path.name for path in written) == [
         "findings.csv",
         "findings.parquet",
@@ -220,5 +239,4 @@ def test_saved_findings_follow_the_report_language_in_csv_parquet_and_workbook(
     assert set(pd.read_parquet(tmp_path / "findings.parquet")["evidence"]) == set(saved["evidence"])
     sheet = openpyxl.load_workbook(tmp_path / "findings.xlsx").active
     assert sheet.max_row == len(findings) + 1
-    header = [cell.value for cell in sheet[1]]
-    assert "依据" in header or any(CHINESE.search(str(value)) for value in header)
+    assert "依据" in [cell.value for cell in sheet[1]]

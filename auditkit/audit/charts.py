@@ -1,4 +1,4 @@
-"""Charts of the district audit report (matplotlib, CJK-capable through `auditkit.plots`)."""
+"""Charts of the district audit (matplotlib, CJK-capable through `auditkit.plots`)."""
 
 from __future__ import annotations
 
@@ -6,18 +6,19 @@ import pandas as pd
 from matplotlib.figure import Figure
 from matplotlib.ticker import MaxNLocator
 
+from auditkit import i18n
 from auditkit.plots import group_thousands, use_cjk_font
-from auditkit.report.district import text
 
 
-def revenue_by_rule_chart(by_rule: pd.DataFrame, lang: str, limit: int = 12) -> Figure:
-    """Horizontal bars of revenue impact per rule (the `findings_by_rule` table, total excluded)."""
+def revenue_by_rule_chart(revenue: pd.Series, lang: str, limit: int = 12) -> Figure:
+    """Horizontal bars of revenue impact per rule (`revenue` indexed by rule title, largest
+    first): the `limit` largest, the largest on top."""
     use_cjk_font()
-    rule, money = text("rule", lang), text("revenue_impact", lang)
-    rows = by_rule[by_rule[text("rule_id", lang)] != ""].head(limit).iloc[::-1]
+    money = i18n.text("common.revenue_impact", lang)
+    rows = revenue.head(limit).iloc[::-1]
     figure = Figure(figsize=(8, 0.45 * max(len(rows), 2) + 1))
     axes = figure.subplots()
-    axes.barh(rows[rule].astype(str), rows[money].astype(float), color="#0b6e99")
+    axes.barh(rows.index.astype(str), rows.astype(float).to_numpy(), color="#0b6e99")
     axes.set_xlabel(money)
     axes.xaxis.set_major_locator(MaxNLocator(5))
     group_thousands(axes, "x")
@@ -26,7 +27,8 @@ def revenue_by_rule_chart(by_rule: pd.DataFrame, lang: str, limit: int = 12) -> 
 
 
 def monthly_billing_chart(monthly: pd.DataFrame, lang: str) -> Figure:
-    """Billed energy per month, to show the district's load curve and any break in it."""
+    """Billed energy per month (`period`, `kwh_billed`), to show the district's load curve and
+    any break in it."""
     use_cjk_font()
     figure = Figure(figsize=(8, 3.2))
     axes = figure.subplots()
@@ -34,8 +36,8 @@ def monthly_billing_chart(monthly: pd.DataFrame, lang: str) -> Figure:
     step = max(1, len(monthly) // 12)
     axes.set_xticks(range(0, len(monthly), step))
     axes.set_xticklabels(monthly["period"].iloc[::step], rotation=45, ha="right")
-    axes.set_ylabel(text("kwh_billed", lang))
+    axes.set_ylabel(i18n.text("report.district.kwh_billed", lang))
     group_thousands(axes, "y")
     axes.spines[["top", "right"]].set_visible(False)
-    axes.set_title(text("monthly_billing", lang), loc="left")
+    axes.set_title(i18n.text("report.district.monthly_billing", lang), loc="left")
     return figure

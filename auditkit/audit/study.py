@@ -1,0 +1,338 @@
+"""The district audit: what the `district_audit` notebook shows, computed once by `build`.
+
+`build(dataset, district)` runs the audit rule library on one district's data and keeps the
+district's figures as numbers and codes: its profile, customers by usage type, billed energy by
+month, findings by area and rule, and the findings themselves. Words are made only when the
+notebook asks for a table, a figure or the conclusions in a language.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+import pandas as pd
+from matplotlib.figure import Figure
+
+from auditkit import formatting, i18n, rules
+from auditkit.audit import charts
+from auditkit.data import Dataset
+from auditkit.periods import last_months
+from auditkit.report.notebook import save_table
+from auditkit.report.workbook import write_findings_workbook
+
+FINDINGS_SORT = ("rule_id", "customer_id", "period_from", "period_to")
+BILL_COLUMNS = ("customer_id", "period", "kwh_billed", "amount", "read_type")
+
+
+def billing_window(dataset: Any, as_of: str | None) -> pd.DataFrame:
+    """The district's bills up to and including `as_of` ('YYYY-MM'); all of them when empty."""
+    if dataset.bills is None:
+        return pd.DataFrame(columns=list(BILL_COLUMNS))
+    return last_months(dataset.bills, as_of=as_of)
+
+
+def profile_figures(dataset: Any, as_of: str | None = None) -> dict[str, Any]:
+    """Key facts of a district: customers, tariffs, energy and money billed, reads, line loss."""
+    customers = dataset.customers
+    bills = billing_window(dataset, as_of)
+    periods = sorted(bills["period"].dropna().unique())
+    figures: dict[str, Any] = {
+        "customers": len(customers),
+        "active_customers": int((customers["status"] == "active").sum()),
+        "two_part_customers": int((customers["basic_charge_basis"] != "none").sum()),
+        "billing_months": f"{periods[0]} – {periods[-1]}" if periods else "",
+        "kwh_billed": round(float(bills["kwh_billed"].sum())),
+        "amount_billed": round(float(bills["amount"].sum()), 2),
+        "estimated_share": round(100 * float((bills["read_type"] == "estimated").mean()), 2)
+        if len(bills)
+        else 0.0,
+    }
+    supply = dataset.district_supply
+    if supply is not None and len(supply) and periods:
+        supplied = supply[supply["period"].isin(periods)]["kwh_supplied"].sum()
+        if supplied > 0:
+            figures["line_loss"] = round(100 * (1 - figures["kwh_billed"] / supplied), 2)
+    return figures
+
+
+def usage_mix(dataset: Any, as_of: str | None = None) -> pd.DataFrame:
+    """Customers, billed kWh and share of it (%) by usage type code, largest first."""
+    customers = dataset.customers[["customer_id", "usage_type"]]
+    energy = billing_window(dataset, as_of).groupby("customer_id")["kwh_billed"].sum()
+    mix = customers.assign(kwh=customers["customer_id"].map(energy).fillna(0.0))
+    grouped = mix.groupby("usage_type").agg(customers=("customer_id", "size"), kwh=("kwh", "sum"))
+    total = grouped["kwh"].sum()
+    grouped["share"] = (100 * grouped["kwh"] / total).round(2) if total else 0.0
+    ordered = grouped.sort_values(["customers", "kwh"], ascending=False)
+    return ordered.assign(kwh=ordered["kwh"].round(0)).reset_index()
+
+
+def monthly_billing(dataset: Any, as_of: str | None = None) -> pd.DataFrame:
+    """Billed kWh and amount per billing month (the district's load curve)."""
+    monthly = (
+        billing_window(dataset, as_of)
+        .groupby("period", sort=True)
+        .agg(kwh_billed=("kwh_billed", "sum"), amount=("amount", "sum"))
+    )
+    return monthly.reset_index()
+
+
+def headline_figures(dataset: Any, findings: pd.DataFrame) -> dict[str, float]:
+    """Headline: customers audited, findings, customers flagged, rules fired, revenue at stake."""
+    return {
+        "customers": len(dataset.customers),
+        "findings": len(findings),
+        "customers_flagged": int(findings["customer_id"].nunique()),
+        "rules_fired": int(findings["rule_id"].nunique()),
+        "revenue_at_stake": round(float(findings["revenue_impact"].sum()), 2),
+    }
+
+
+def findings_by_rule(findings: pd.DataFrame) -> pd.DataFrame:
+    """Findings, customers and revenue impact per area and rule, largest revenue impact first."""
+    return (
+        findings.groupby(["area", "rule_id"], sort=True)
+        .agg(
+            findings=("customer_id", "size"),
+            customers=("customer_id", "nunique"),
+            revenue_impact=("revenue_impact", "sum"),
+        )
+        .reset_index()
+        .sort_values(["revenue_impact", "rule_id"], ascending=[False, True], kind="stable")
+    )
+
+
+def top_findings(findings: pd.DataFrame, customers: pd.DataFrame, n: int) -> pd.DataFrame:
+    """The `n` findings with the largest revenue impact, with the customer's name and address."""
+    personal = [column for column in ("name", "address") if column in customers.columns]
+    top = findings.sort_values(
+        ["revenue_impact", "score", "rule_id", "customer_id"],
+        ascending=[False, False, True, True],
+        kind="stable",
+    ).head(n)
+    return top.merge(customers[["customer_id", *personal]], on="customer_id", how="left")
+
+
+def _code_name(group: str, code: Any, lang: str) -> str:
+    """A code of the data (usage type, severity) named in `lang`; an unknown code as it is."""
+    return i18n.text(f"{group}.{code}", lang, default=str(code))
+
+
+# The profile's figures by catalogue key, in the order the profile table lists them.
+PROFILE_WORDS = {
+    "customers": "common.customers",
+    "active_customers": "report.district.active_customers",
+    "two_part_customers": "report.district.two_part_customers",
+    "billing_months": "report.district.billing_months",
+    "kwh_billed": "report.district.kwh_billed",
+    "amount_billed": "report.district.amount_billed",
+    "estimated_share": "report.district.estimated_share",
+    "line_loss": "common.line_loss",
+}
+
+
+@dataclass(frozen=True)
+class DistrictAudit:
+    """One district's audit: its data, findings and figures (numbers and codes, no words)."""
+
+    district: str
+    dataset: Dataset
+    findings: pd.DataFrame
+    catalog: pd.DataFrame
+    profile: dict[str, Any]
+    top_n: int = 20
+
+    table_names = ("profile", "usage_mix", "findings_by_rule", "top_findings", "catalog")
+    figure_names = ("monthly_billing", "revenue_by_rule")
+    headings = (
+        "title",
+        "profile",
+        "customers_by_usage",
+        "findings_by_rule",
+        "top_findings",
+        "appendix",
+    )
+
+    @property
+    def as_of(self) -> str:
+        """The last billing period audited ('YYYY-MM')."""
+        return str(self.findings.attrs["as_of"])
+
+    @property
+    def billing_months(self) -> str:
+        """The billing periods the profile covers, 'first – last'."""
+        return str(self.profile["billing_months"])
+
+    def headline(self) -> dict[str, float]:
+        """Customers audited, findings, customers flagged, rules fired, revenue at stake."""
+        return headline_figures(self.dataset, self.findings)
+
+    def heading(self, name: str, lang: str = i18n.DEFAULT_LANG) -> str:
+        """The report's title or a section's heading (`headings`) in `lang`."""
+        if name not in self.headings:
+            raise KeyError(f"no heading {name!r}: one of {', '.join(self.headings)}")
+        return i18n.text(f"report.district.{name}", lang)
+
+    def explain(self, lang: str = i18n.DEFAULT_LANG) -> str:
+        """The audit's outcome in one sentence: findings, customers, rules and revenue at stake."""
+        if self.findings.empty:
+            return i18n.text("report.district.no_findings", lang)
+        figures = self.headline()
+        return i18n.text("report.district.conclusion", lang).format(
+            findings=formatting.count(figures["findings"]),
+            customers=formatting.count(figures["customers_flagged"]),
+            rules=formatting.count(figures["rules_fired"]),
+            revenue=formatting.money(figures["revenue_at_stake"]),
+        )
+
+    def methodology(self, lang: str = i18n.DEFAULT_LANG) -> str:
+        """The methodology paragraphs of the appendix (HTML written by auditkit, no data in it)."""
+        return i18n.text("report.district.methodology", lang)
+
+    def table(self, name: str, lang: str = i18n.DEFAULT_LANG) -> pd.DataFrame:
+        """One of `table_names`, labelled in `lang` (money in `common.revenue_impact` columns)."""
+        tables = {
+            "profile": self._profile_table,
+            "usage_mix": self._usage_table,
+            "findings_by_rule": self._by_rule_table,
+            "top_findings": self._top_table,
+            "catalog": self._catalog_table,
+        }
+        if name not in tables:
+            raise KeyError(f"no table {name!r}: one of {', '.join(self.table_names)}")
+        return tables[name](i18n.language(lang))
+
+    def figure(self, name: str, lang: str = i18n.DEFAULT_LANG) -> Figure:
+        """One of `figure_names`, labelled in `lang`."""
+        i18n.language(lang)
+        if name == "monthly_billing":
+            return charts.monthly_billing_chart(monthly_billing(self.dataset, self.as_of), lang)
+        if name == "revenue_by_rule":
+            by_rule = findings_by_rule(self.findings)
+            revenue = pd.Series(
+                by_rule["revenue_impact"].round(2).to_numpy(),
+                index=[self._title(rule_id, lang) for rule_id in by_rule["rule_id"]],
+            )
+            return charts.revenue_by_rule_chart(revenue, lang)
+        raise KeyError(f"no figure {name!r}: one of {', '.join(self.figure_names)}")
+
+    def save_findings(self, folder: Path, lang: str, mask: bool = True) -> list[Path]:
+        """The district's findings for reviewers and scripts: Parquet and CSV with the evidence
+        in `lang` (and its `evidence_code`), and a workbook for Excel (ids and periods as text)."""
+        in_lang = self.findings.assign(evidence=rules.evidence_text(self.findings, lang))
+        files = save_table(in_lang, folder, "findings", sort_by=FINDINGS_SORT, mask=mask)
+        workbook = write_findings_workbook(
+            self.findings, folder / "findings.xlsx", lang=lang, mask=mask, catalog=self.catalog
+        )
+        return [*files, workbook]
+
+    def _title(self, rule_id: str, lang: str) -> str:
+        titles = self.catalog.set_index("rule_id")[f"title_{lang}"]
+        return str(titles.get(rule_id, rule_id))
+
+    def _profile_table(self, lang: str) -> pd.DataFrame:
+        return pd.DataFrame(
+            {
+                i18n.text("common.item", lang): [
+                    i18n.text(PROFILE_WORDS[key], lang) for key in self.profile
+                ],
+                i18n.text("common.value", lang): [
+                    formatting.number(v) for v in self.profile.values()
+                ],
+            }
+        )
+
+    def _usage_table(self, lang: str) -> pd.DataFrame:
+        mix = usage_mix(self.dataset, self.as_of)
+        return pd.DataFrame(
+            {
+                i18n.text("common.usage_type", lang): [
+                    _code_name("usage", usage, lang) for usage in mix["usage_type"]
+                ],
+                i18n.text("common.customers", lang): mix["customers"].to_numpy(),
+                i18n.text("report.district.kwh_billed", lang): mix["kwh"].to_numpy(),
+                i18n.text("report.district.kwh_share", lang): mix["share"].to_numpy(),
+            }
+        )
+
+    def _by_rule_table(self, lang: str) -> pd.DataFrame:
+        grouped = findings_by_rule(self.findings)
+        area, findings = i18n.text("common.area", lang), i18n.text("common.findings", lang)
+        customers, money = (
+            i18n.text("common.customers", lang),
+            i18n.text("common.revenue_impact", lang),
+        )
+        table = pd.DataFrame(
+            {
+                area: [rules.area_name(a, lang) for a in grouped["area"]],
+                i18n.text("common.rule", lang): [self._title(r, lang) for r in grouped["rule_id"]],
+                i18n.text("report.rule_id", lang): grouped["rule_id"].to_numpy(),
+                findings: grouped["findings"].to_numpy(),
+                customers: grouped["customers"].to_numpy(),
+                money: grouped["revenue_impact"].round(2).to_numpy(),
+            }
+        )
+        total = {column: "" for column in table.columns}
+        total[area] = i18n.text("common.total", lang)
+        total[findings] = len(self.findings)
+        total[customers] = self.findings["customer_id"].nunique()
+        total[money] = round(float(self.findings["revenue_impact"].sum()), 2)
+        return pd.concat([table, pd.DataFrame([total])], ignore_index=True)
+
+    def _top_table(self, lang: str) -> pd.DataFrame:
+        """Customer columns keep their names (`customer_id`, `name`, `address`) for masking:
+        show them with `report.personal_labels(lang)` as column labels."""
+        top = top_findings(self.findings, self.dataset.customers, self.top_n)
+        personal = [column for column in ("name", "address") if column in top.columns]
+        return pd.DataFrame(
+            {
+                i18n.text("common.rule", lang): [self._title(r, lang) for r in top["rule_id"]],
+                i18n.text("common.severity", lang): [
+                    _code_name("severity", s, lang) for s in top["severity"]
+                ],
+                "customer_id": top["customer_id"].to_numpy(),
+                **{column: top[column].to_numpy() for column in personal},
+                i18n.text("common.period", lang): (
+                    top["period_from"] + " – " + top["period_to"]
+                ).to_numpy(),
+                i18n.text("common.revenue_impact", lang): top["revenue_impact"].to_numpy(),
+                i18n.text("common.evidence", lang): rules.evidence_text(top, lang).to_numpy(),
+            }
+        )
+
+    def _catalog_table(self, lang: str) -> pd.DataFrame:
+        ordered = self.catalog.sort_values(["area", "rule_id"], kind="stable")
+        return pd.DataFrame(
+            {
+                i18n.text("common.area", lang): [rules.area_name(a, lang) for a in ordered["area"]],
+                i18n.text("report.rule_id", lang): ordered["rule_id"].to_numpy(),
+                i18n.text("common.rule", lang): ordered[f"title_{lang}"].to_numpy(),
+                i18n.text("report.district.checks", lang): ordered[f"checks_{lang}"].to_numpy(),
+                i18n.text("report.district.needs", lang): ordered["needs"].to_numpy(),
+                i18n.text("report.district.rule_parameters", lang): ordered[
+                    "parameters"
+                ].to_numpy(),
+            }
+        )
+
+
+def build(
+    dataset: Dataset, district: str, as_of: str | None = None, top_n: int = 20
+) -> DistrictAudit:
+    """Audit `district` of `dataset` up to billing period `as_of` (empty: the latest billed).
+
+    The rules run on the district's data (`Dataset.for_district`, which names the known
+    districts when `district` is not one); `top_n` findings are listed with their evidence.
+    """
+    local = dataset.for_district(district)
+    findings = rules.run(local, as_of=as_of or None)
+    return DistrictAudit(
+        district=district,
+        dataset=local,
+        findings=findings,
+        catalog=rules.catalog(),
+        profile=profile_figures(local, findings.attrs["as_of"]),
+        top_n=top_n,
+    )
