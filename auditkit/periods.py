@@ -2,17 +2,29 @@
 
 from __future__ import annotations
 
+from collections.abc import Sequence
+
 import numpy as np
 import pandas as pd
 
+from auditkit.errors import ParameterError
 
-def month_number(periods: pd.Series | np.ndarray) -> np.ndarray:
-    """'YYYY-MM' → year × 12 + month − 1, fast on millions of rows (parses each distinct value once)."""
-    # A Series is factorized as it is stored (pandas text is Arrow): no Python strings per row.
-    values = periods if isinstance(periods, pd.Series) else np.asarray(periods)
-    codes, uniques = pd.factorize(values, sort=False)
-    parsed = np.array([int(text[:4]) * 12 + int(text[5:7]) - 1 for text in uniques], dtype=np.int64)
-    return parsed[codes]
+
+def month_number(periods: pd.Series | pd.Index | np.ndarray | Sequence[str]) -> np.ndarray:
+    """'YYYY-MM' → year × 12 + month − 1; raises ParameterError naming the first text that is not.
+
+    Fast on millions of rows: each distinct text is checked and parsed once (a bill table repeats
+    a few dozen periods), and a Series is factorized as it is stored (pandas text is Arrow).
+    """
+    if not isinstance(periods, pd.Index | pd.Series | np.ndarray):
+        periods = np.asarray(periods, dtype=object)
+    codes, distinct = pd.factorize(periods, use_na_sentinel=False)
+    texts = pd.Series(np.asarray(distinct, dtype=object)).astype(str)
+    valid = texts.str.fullmatch(r"\d{4}-(0[1-9]|1[0-2])")
+    if not valid.all():  # distinct texts keep their order of first appearance
+        raise ParameterError("period", "text 'YYYY-MM'", texts[~valid].iloc[0])
+    years = texts.str.slice(0, 4).astype(np.int64).to_numpy()
+    return (years * 12 + texts.str.slice(5, 7).astype(np.int64).to_numpy() - 1)[codes]
 
 
 def date_month_number(dates: pd.Series | np.ndarray) -> np.ndarray:
@@ -47,14 +59,14 @@ def add_months(dates: pd.Series, months: np.ndarray) -> pd.Series:
     return shifted
 
 
-def period_text(month: np.ndarray | int) -> np.ndarray | str:
-    """Month number → 'YYYY-MM'."""
+def period_text(month: np.ndarray | Sequence[int] | int) -> list[str] | str:
+    """Month number → 'YYYY-MM' (a list of texts for several months)."""
     if np.isscalar(month):
         return f"{int(month) // 12:04d}-{int(month) % 12 + 1:02d}"
     months = np.asarray(month, dtype=np.int64)
     unique, inverse = np.unique(months, return_inverse=True)
     texts = np.array([f"{m // 12:04d}-{m % 12 + 1:02d}" for m in unique], dtype=object)
-    return texts[inverse]
+    return texts[inverse].tolist()
 
 
 def month_end(month: int) -> pd.Timestamp:

@@ -3,8 +3,10 @@
 from __future__ import annotations
 
 import pandas as pd
+import pytest
 
-from auditkit.periods import last_months
+from auditkit.errors import ParameterError
+from auditkit.periods import last_months, month_number, period_text
 
 BILLS = pd.DataFrame(
     {"period": ["2024-01", "2024-02", "2024-03", "2024-03", "2024-05"], "kwh": range(5)}
@@ -22,3 +24,23 @@ def test_last_months_ends_at_as_of():
 
 def test_without_months_or_as_of_every_bill_is_kept():
     assert last_months(BILLS).equals(BILLS)
+
+
+def test_month_numbers_and_period_texts_round_trip():
+    numbers = month_number(["2023-12", "2024-01"])
+    assert numbers.tolist() == [2023 * 12 + 11, 2024 * 12]
+    assert period_text(numbers) == ["2023-12", "2024-01"]
+    assert period_text(int(numbers[0])) == "2023-12"
+
+
+def test_month_number_parses_a_long_repetitive_column_of_any_storage():
+    periods = pd.Series(["2024-02", "2023-12", "2024-02"] * 1000, dtype="str")
+    for stored in (periods, periods.astype("category"), pd.Index(periods), periods.to_numpy()):
+        assert month_number(stored)[:3].tolist() == [24289, 24287, 24289]
+
+
+def test_month_number_names_the_first_text_that_is_not_a_month():
+    with pytest.raises(ParameterError, match="found '2024-00'"):
+        month_number(pd.Series(["2024-01", "2024-00", "2024-13", "2024-00"]))
+    with pytest.raises(ParameterError, match="found nan"):
+        month_number(pd.Series(["2024-01", None]))

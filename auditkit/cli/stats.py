@@ -120,8 +120,9 @@ def run_theft(args: argparse.Namespace) -> int:
 
 def run_benford(args: argparse.Namespace) -> int:
     """Print one Benford test per district of the last months' bill amounts."""
+    from auditkit.periods import month_number as period_to_month_number
+    from auditkit.periods import period_text as month_number_to_period
     from auditkit.stats import benford_by_group
-    from auditkit.stats.matrix import month_number_to_period, period_to_month_number
 
     dataset = _load(args)
     bills = dataset.bills.merge(dataset.customers[["customer_id", "district"]], on="customer_id")

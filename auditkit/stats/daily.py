@@ -24,8 +24,8 @@ import numpy as np
 import pandas as pd
 
 from auditkit.errors import ParameterError
+from auditkit.periods import month_number as period_to_month_number
 from auditkit.stats.checks import InsufficientDataError, require_columns
-from auditkit.stats.matrix import period_to_month_number
 from auditkit.stats.text import pick
 
 READ_COLUMNS = ("customer_id", "date", "kwh")

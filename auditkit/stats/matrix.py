@@ -12,6 +12,7 @@ import numpy as np
 import pandas as pd
 
 from auditkit.errors import ParameterError
+from auditkit.periods import month_number, period_text
 from auditkit.stats.checks import ColumnError, InsufficientDataError, require_columns
 
 #: A zero reading is taken as this share of the customer's median positive reading (log of 0).
@@ -71,32 +72,6 @@ def log_consumption(values: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
     return log_kwh, all_zero
 
 
-def period_to_month_number(periods: pd.Index | pd.Series | np.ndarray) -> np.ndarray:
-    """'YYYY-MM' texts as consecutive month numbers (year * 12 + month - 1); raises on bad text.
-
-    Each distinct text is checked and parsed once: a bill table repeats a few dozen periods
-    millions of times.
-    """
-    if not isinstance(periods, pd.Index | pd.Series | np.ndarray):
-        periods = np.asarray(periods, dtype=object)
-    codes, distinct = pd.factorize(periods, use_na_sentinel=False)
-    texts = pd.Series(np.asarray(distinct, dtype=object)).astype(str)
-    valid = texts.str.fullmatch(r"\d{4}-(0[1-9]|1[0-2])")
-    if not valid.all():  # distinct texts keep their order of first appearance
-        raise ParameterError("period", "text 'YYYY-MM'", texts[~valid].iloc[0])
-    numbers = (
-        texts.str.slice(0, 4).astype(int).to_numpy() * 12
-        + texts.str.slice(5, 7).astype(int).to_numpy()
-        - 1
-    )
-    return numbers[codes]
-
-
-def month_number_to_period(numbers: np.ndarray) -> list[str]:
-    """Inverse of `period_to_month_number`."""
-    return [f"{number // 12:04d}-{number % 12 + 1:02d}" for number in np.asarray(numbers, int)]
-
-
 def to_matrix(
     reads: pd.DataFrame, as_of: str | pd.Timestamp | None = None, value: str = "kwh"
 ) -> ConsumptionMatrix:
@@ -125,7 +100,7 @@ def to_matrix(
     customer_codes, customers = pd.factorize(reads["customer_id"], sort=True)
     time_codes, time_labels = pd.factorize(reads[time_column], sort=True)
     if frequency == "M":
-        steps = period_to_month_number(time_labels)
+        steps = month_number(time_labels)
     else:
         dates = pd.to_datetime(pd.Index(time_labels), errors="coerce")
         if dates.isna().any():
@@ -154,7 +129,7 @@ def to_matrix(
             f"several for customer {example['customer_id']!r} at {example[time_column]!r}",
         )
     if frequency == "M":
-        times = pd.Index(month_number_to_period(np.arange(first, last + 1)), name="period")
+        times = pd.Index(period_text(np.arange(first, last + 1)), name="period")
     else:
         times = pd.DatetimeIndex(
             np.arange(first, last + 1).astype("datetime64[D]"), name="date"

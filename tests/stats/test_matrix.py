@@ -7,11 +7,11 @@ import pandas as pd
 import pytest
 
 from auditkit.errors import ParameterError
+from auditkit.periods import month_number as period_to_month_number
+from auditkit.periods import period_text as month_number_to_period
 from auditkit.stats import ColumnError, InsufficientDataError
 from auditkit.stats.matrix import (
     log_consumption,
-    month_number_to_period,
-    period_to_month_number,
     row_nanmedian,
     to_matrix,
 )
