@@ -4,8 +4,10 @@ The cell is the single source of truth: `district: str = "城东"  # district to
 name, the type, the default and the help text, in the one form papermill's own parser reads the same
 way (so `papermill --help-notebook` lists exactly these parameters). Values from YAML files and
 `-p key=value` flags are checked against it before any kernel starts, because papermill itself only
-warns about unknown names and never checks types; `kernel_params` applies the same checks inside
-the notebook for clients that start kernels without auditkit (papermill, JupyterLab).
+warns about unknown names and never checks types; `auditkit.report.kernel_params` applies the
+same checks inside the notebook for clients that start kernels without auditkit (papermill,
+JupyterLab). Both sides read it, so it belongs to neither package: a kernel imports no part of the
+run pipeline (`auditkit.pipeline`), which itself only reads what kernels record.
 """
 
 from __future__ import annotations
@@ -21,11 +23,10 @@ from typing import Any
 
 import yaml
 
-from auditkit import yamlsafe
+from auditkit import i18n, yamlsafe
 from auditkit.errors import AuditkitError, ParameterError
 
 PARAMETERS_TAG = "parameters"
-LANGUAGES = ("zh", "en")
 _PERIOD = re.compile(r"^\d{4}-(0[1-9]|1[0-2])$")
 _CELL_FORM = "`name: type = literal  # help` on one line"
 _PAPERMILL_ANNOTATION = re.compile(r"\w[\w\[\],\s]*")  # papermill's pattern for annotations
@@ -314,8 +315,8 @@ def validate_values(
 
 def check_domain(name: str, value: Any) -> None:
     """Rules for parameters auditkit notebooks share by name: `lang`, `as_of`, `data_dir`."""
-    if name == "lang" and value not in LANGUAGES:
-        raise ParameterError(name, "'zh' or 'en'", value)
+    if name == "lang":
+        i18n.language(value)
     if name == "as_of" and value not in ("", None) and not _PERIOD.match(str(value)):
         raise ParameterError(name, "a billing period 'YYYY-MM' (or empty for the latest)", value)
     if name == "data_dir" and value not in ("", None) and not Path(str(value)).is_dir():

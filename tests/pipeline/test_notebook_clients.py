@@ -26,7 +26,9 @@ NOTEBOOKS = Path(__file__).resolve().parents[2] / "notebooks"
 NAMES = sorted(path.stem for path in NOTEBOOKS.glob("*.ipynb"))
 PAPERMILL = str(Path(sys.executable).with_name("papermill"))
 # `  name: type (default value)`, the help after two or more spaces or alone on the next line
-DEFINITION = re.compile(r"^  (?P<name>\w+): (?P<type>.+?) \(default (?P<default>.*?)\)(?:\s{2,}(?P<help>.*))?$")  # fmt: skip
+DEFINITION = re.compile(
+    r"^  (?P<name>\w+): (?P<type>.+?) \(default (?P<default>.*?)\)(?:\s{2,}(?P<help>.*))?$"
+)
 HELP_ALONE = " " * 34
 PAPERMILL_WARNINGS = ("Unable to parse", "Passed unknown parameter")
 
@@ -92,9 +94,15 @@ def test_papermill_takes_every_declared_parameter_without_warnings(
     defaults = {key: parameter.default for key, parameter in schema.items()}
     out = tmp_path / f"{name}.ipynb"
     prepared = run_papermill(
-        str(notebook_path(name)), str(out), "--prepare-only",
-        "-y", yaml.safe_dump(defaults, allow_unicode=True), "-p", "data_dir", str(tmp_path),
-    )  # fmt: skip
+        str(notebook_path(name)),
+        str(out),
+        "--prepare-only",
+        "-y",
+        yaml.safe_dump(defaults, allow_unicode=True),
+        "-p",
+        "data_dir",
+        str(tmp_path),
+    )
     assert prepared.returncode == 0, prepared.stderr
     assert not [word for word in PAPERMILL_WARNINGS if word in prepared.stderr], prepared.stderr
     injected = next(
@@ -120,9 +128,11 @@ def test_the_kernel_reads_the_same_schema_as_auditkit(name: str) -> None:
 
 @pytest.mark.parametrize(
     ("given", "expected"),
-    [("false", False), ("False", False), ("NO", False), ("off", False), ("0", False), (0, False),
-     ("true", True), ("Yes", True), ("ON", True), (" 1 ", True), (1, True), (True, True)],
-)  # fmt: skip
+    [
+        *((word, False) for word in ("false", "False", "NO", "off", "0", 0)),
+        *((word, True) for word in ("true", "Yes", "ON", " 1 ", 1, True)),
+    ],
+)
 def test_the_kernel_converts_the_usual_spellings_of_booleans(given: object, expected: bool) -> None:
     namespace = kernel_namespace("district_audit", mask_personal=given)
     kernel_params.check_parameters(namespace)

@@ -275,9 +275,16 @@ def test_a_yaml_date_in_a_dict_is_one_line_under_run_all_too(
     (notebooks / "cross_audit.ipynb").write_bytes(source.read_bytes())
     (params_dir / "cross_audit.yaml").write_text("capacity: {城东: 2024-01-01}\n", "utf-8")
     code = cli.main(
-        ["run-all", "--notebooks-dir", str(notebooks), "--params-dir", str(params_dir),
-         "--outputs", str(tmp_path / "out")]
-    )  # fmt: skip
+        [
+            "run-all",
+            "--notebooks-dir",
+            str(notebooks),
+            "--params-dir",
+            str(params_dir),
+            "--outputs",
+            str(tmp_path / "out"),
+        ]
+    )
     assert code == 2
     (line,) = capsys.readouterr().err.strip().splitlines()
     assert "cross_audit.ipynb" in line and "parameter 'capacity': expected " in line

@@ -83,9 +83,12 @@ def test_a_plain_papermill_run_renders_offline(tmp_path: Path, tiny_data: Path) 
     )
     executed = tmp_path / "tiny.out.ipynb"
     papermill.execute_notebook(
-        str(source), str(executed), parameters={"data_dir": str(tiny_data)}, progress_bar=False,
+        str(source),
+        str(executed),
+        parameters={"data_dir": str(tiny_data)},
+        progress_bar=False,
         cwd=str(tmp_path),
-    )  # fmt: skip
+    )
     assert cli.main(["render", str(executed)]) == 0
     page = executed.with_suffix(".html").read_text(encoding="utf-8")
     assert "1,234.25" in page and "张**" in page and "张三丰" not in page
