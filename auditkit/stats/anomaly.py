@@ -20,7 +20,7 @@ import numpy as np
 import pandas as pd
 
 from auditkit.errors import ParameterError
-from auditkit.stats.checks import require_columns
+from auditkit.stats.requirements import require_columns
 from auditkit.stats.matrix import log_consumption, row_nanmedian, to_matrix
 
 #: Smallest spread of log changes used as a yardstick (5 %): a flat history is not infinitely sure.

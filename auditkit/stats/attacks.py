@@ -25,7 +25,7 @@ import numpy as np
 import pandas as pd
 
 from auditkit.errors import ParameterError
-from auditkit.stats.checks import ColumnError, InsufficientDataError, require_columns
+from auditkit.stats.requirements import ColumnError, InsufficientDataError, require_columns
 
 ATTACKS: tuple[str, ...] = ("h1", "h2", "h3", "h4", "h5", "h6")
 ENERGY_REDUCING: tuple[str, ...] = ("h1", "h2", "h3", "h4")

@@ -17,7 +17,7 @@ import pandas as pd
 from scipy import stats
 
 from auditkit.errors import ParameterError
-from auditkit.stats.checks import InsufficientDataError
+from auditkit.stats.requirements import InsufficientDataError
 
 BenfordTest = Literal["first", "second", "first_two"]
 TESTS: tuple[str, ...] = ("first", "second", "first_two")

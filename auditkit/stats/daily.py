@@ -25,7 +25,7 @@ import pandas as pd
 
 from auditkit.errors import ParameterError
 from auditkit.periods import month_number as period_to_month_number
-from auditkit.stats.checks import InsufficientDataError, require_columns
+from auditkit.stats.requirements import InsufficientDataError, require_columns
 from auditkit.stats.text import pick
 
 READ_COLUMNS = ("customer_id", "date", "kwh")

@@ -18,7 +18,7 @@ import pandas as pd
 from scipy import stats
 
 from auditkit.errors import ParameterError
-from auditkit.stats.checks import InsufficientDataError, require_columns
+from auditkit.stats.requirements import InsufficientDataError, require_columns
 
 DEFAULT_LEVELS: tuple[float, ...] = (0.95, 0.998)
 

@@ -13,7 +13,7 @@ import pandas as pd
 
 from auditkit.errors import ParameterError
 from auditkit.periods import month_number, period_text
-from auditkit.stats.checks import ColumnError, InsufficientDataError, require_columns
+from auditkit.stats.requirements import ColumnError, InsufficientDataError, require_columns
 
 #: A zero reading is taken as this share of the customer's median positive reading (log of 0).
 ZERO_AS_SHARE = 0.1

@@ -26,7 +26,7 @@ from statsmodels.tsa.seasonal import STL
 from auditkit.errors import ParameterError
 from auditkit.periods import month_number as period_to_month_number
 from auditkit.periods import period_text as month_number_to_period
-from auditkit.stats.checks import InsufficientDataError, require_columns
+from auditkit.stats.requirements import InsufficientDataError, require_columns
 from auditkit.stats.text import pick
 
 #: Robust z beyond which a residual month is out of line.

@@ -18,7 +18,7 @@ import pandas as pd
 from auditkit.errors import ParameterError
 from auditkit.periods import month_number as period_to_month_number
 from auditkit.periods import period_text as month_number_to_period
-from auditkit.stats.checks import InsufficientDataError, require_columns
+from auditkit.stats.requirements import InsufficientDataError, require_columns
 from auditkit.stats.text import pick
 
 BILL_COLUMNS = ("customer_id", "period", "kwh_billed", "amount", "read_type")

@@ -7,7 +7,7 @@ import pandas as pd
 import pytest
 
 from auditkit.errors import AuditkitError, ParameterError
-from auditkit.stats.checks import ColumnError
+from auditkit.stats.requirements import ColumnError
 from auditkit.stats.daily import daily_profile
 
 CUSTOMERS = pd.DataFrame({"customer_id": ["A", "B", "C"], "district": ["城东", "城东", "城西"]})

@@ -1,4 +1,4 @@
-"""Input checks shared by the statistics and cross-audit modules, with errors written for users."""
+"""Requirements of the statistics and cross-audit inputs: the columns a table must have, and enough data to compute on, with errors written for users."""
 
 from __future__ import annotations
 
