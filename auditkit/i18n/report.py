@@ -12,7 +12,6 @@ WORDS: dict[str, tuple[str, str]] = {
     # headline figures
     "report.figure.customers_flagged": ("涉及用户数", "Customers flagged"),
     "report.figure.rules_fired": ("触发规则数", "Rules fired"),
-    "report.figure.sample_size": ("样本量", "Sample size"),
     "report.figure.upper_limit_pct": ("错报率上限 (%)", "Upper misstatement limit (%)"),
     "report.figure.projected_misstatement": ("推断错报 (元)", "Projected misstatement (yuan)"),
     # tables

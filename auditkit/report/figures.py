@@ -13,17 +13,23 @@ from auditkit import formatting, i18n
 #: Figures in yuan (two decimals); every other figure is a number.
 MONEY_FIGURES = frozenset({"revenue_at_stake", "projected_misstatement"})
 
-# Figures every report shares are common words; the others are named under `report.figure.`.
-_SHARED_WORDS = {
+#: The wording of each headline figure a study reports: shared words where the figure is one
+#: (findings, the sample size ...), else a `report.figure.` word.
+FIGURE_WORDS = {
     "findings": "common.findings",
     "customers": "common.customers",
     "revenue_at_stake": "common.revenue_impact",
+    "customers_flagged": "report.figure.customers_flagged",
+    "rules_fired": "report.figure.rules_fired",
+    "sample_size": "sampling.label.n",
+    "upper_limit_pct": "report.figure.upper_limit_pct",
+    "projected_misstatement": "report.figure.projected_misstatement",
 }
 
 
 def figure_name(key: str, lang: str = i18n.DEFAULT_LANG) -> str:
-    """The name of headline figure `key` in `lang`; a key the catalogue lacks as it is."""
-    return i18n.text(_SHARED_WORDS.get(key, f"report.figure.{key}"), lang, default=key)
+    """The name of headline figure `key` in `lang`; a figure not in `FIGURE_WORDS` as it is."""
+    return i18n.text(FIGURE_WORDS[key], lang) if key in FIGURE_WORDS else key
 
 
 def figure_value(key: str, value: Any) -> str:

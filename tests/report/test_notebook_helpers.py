@@ -9,7 +9,8 @@ import pandas as pd
 import pytest
 from matplotlib.figure import Figure
 
-from auditkit.report import notebook
+from auditkit import i18n
+from auditkit.report import figures, notebook
 
 
 @pytest.fixture
@@ -41,6 +42,11 @@ def test_headline_is_shown_and_recorded_for_the_index(shown: list[dict[str, Any]
         "figures": {"findings": 12, "revenue_at_stake": 1234.5, "用户数": 7},
     }
     assert notebook.read_headline({"cells": [{"outputs": []}]}) is None
+
+
+def test_every_named_headline_figure_has_its_words_in_the_catalogue() -> None:
+    assert [key for key in figures.FIGURE_WORDS.values() if not i18n.has(key)] == []
+    assert figures.figure_name("sample_size", "en") == "Sample size"
 
 
 def test_section_has_a_stable_anchor(shown: list[dict[str, Any]]) -> None:
