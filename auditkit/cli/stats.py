@@ -173,11 +173,13 @@ def run_compare(args: argparse.Namespace) -> int:
     dataset = load(args.data_dir)
     if dataset.inspections is None:
         raise ParameterError("DATA_DIR", "a dataset with an inspections table", str(args.data_dir))
-    comparison = compare(dataset.inspections, dataset.customers, lang=args.lang)
+    comparison = compare(dataset.inspections, dataset.customers)
+    table = comparison.by_district.assign(note=comparison.district_notes(args.lang))
     pd.set_option("display.width", 200)
-    print(comparison.by_district.to_string(index=False, float_format=lambda v: f"{v:.4g}"))
+    print(table.to_string(index=False, float_format=lambda v: f"{v:.4g}"))
     print()
-    for line in comparison.notes + comparison.conclusions(args.lang):
+    notes = [note.text(args.lang) for note in comparison.notes]
+    for line in notes + comparison.explain(args.lang).splitlines():
         print(f"- {line}")
     return 0
 

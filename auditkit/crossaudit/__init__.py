@@ -1,13 +1,20 @@
 """Horizontal cross-audits (横向互查): who audits whom next round, and do self-audits under-report?"""
 
 from auditkit.crossaudit.assign import InfeasibleAssignmentError, assign, loads
-from auditkit.crossaudit.compare import Comparison, clopper_pearson, compare
+from auditkit.crossaudit.assignment import Assignment
+from auditkit.crossaudit.compare import Comparison, compare
+from auditkit.crossaudit.model import LogisticModel
+from auditkit.crossaudit.notes import Note
+from auditkit.crossaudit.rates import Rates
 
 __all__ = [
+    "Assignment",
     "Comparison",
     "InfeasibleAssignmentError",
+    "LogisticModel",
+    "Note",
+    "Rates",
     "assign",
-    "clopper_pearson",
     "compare",
     "loads",
 ]

@@ -1,4 +1,4 @@
-"""Charts of cross-audits: the assignment as arrows between districts, and finding rates."""
+"""Charts of cross-audits: the assignment as arrows between districts, finding rates, odds ratios."""
 
 from __future__ import annotations
 
@@ -7,13 +7,8 @@ import pandas as pd
 from matplotlib.figure import Figure
 from matplotlib.patches import FancyArrowPatch
 
-from auditkit.stats.text import pick
+from auditkit import i18n
 
-KIND_LABELS = {
-    "self": ("自查", "self"),
-    "cross": ("交叉检查", "cross"),
-    "special": ("专项", "special"),
-}
 KIND_COLOURS = {"self": "tab:orange", "cross": "tab:blue", "special": "tab:green"}
 
 
@@ -47,20 +42,14 @@ def plot_assignment(assignment: pd.DataFrame, lang: str = "zh") -> Figure:
     axes.set_ylim(-1.35, 1.35)
     axes.set_aspect("equal")
     axes.axis("off")
-    axes.set_title(
-        pick(
-            lang,
-            "下一轮交叉检查：箭头由检查单位指向被检查单位",
-            "Next round: arrows run from auditor to audited district",
-        )
-    )
+    axes.set_title(i18n.text("crossaudit.chart.assignment", lang))
     return figure
 
 
 def plot_rates(rates: pd.DataFrame, lang: str = "zh") -> Figure:
     """Finding rate per district and audit kind, with exact 95 % intervals."""
     districts = sorted(rates["district"].unique())
-    kinds = [kind for kind in KIND_LABELS if kind in set(rates["audit_kind"])]
+    kinds = [kind for kind in KIND_COLOURS if kind in set(rates["audit_kind"])]
     figure = Figure(figsize=(max(6, 1.4 * len(districts)), 4), layout="constrained")
     axes = figure.subplots()
     width = 0.8 / max(len(kinds), 1)
@@ -76,16 +65,38 @@ def plot_rates(rates: pd.DataFrame, lang: str = "zh") -> Figure:
             rate,
             width,
             color=KIND_COLOURS[kind],
-            label=pick(lang, *KIND_LABELS[kind]),
+            label=i18n.text(f"crossaudit.kind.{kind}", lang),
             yerr=error,
             capsize=3,
         )
     axes.set_xticks(np.arange(len(districts)), districts)
-    axes.set_ylabel(pick(lang, "发现问题比例（95% 置信区间）", "Finding rate (95 % CI)"))
+    axes.set_ylabel(i18n.text("crossaudit.chart.rate_axis", lang))
     axes.yaxis.set_major_formatter(lambda value, _position: f"{value:.0%}")
     axes.legend(fontsize="small")
     axes.grid(alpha=0.3, axis="y")
-    axes.set_title(
-        pick(lang, "各单位各类检查的问题发现率", "Finding rate by district and audit kind")
+    axes.set_title(i18n.text("crossaudit.chart.rates", lang))
+    return figure
+
+
+def plot_odds_ratios(model: pd.DataFrame, lang: str = "zh") -> Figure:
+    """Each term's odds ratio with its 95 % interval on a log scale, 1 (no difference) marked;
+    `model` holds term (as shown), odds_ratio, ci_low, ci_high (no rows: a chart that says so)."""
+    figure = Figure(figsize=(6, max(2.5, 0.5 * len(model) + 1.5)), layout="constrained")
+    axes = figure.subplots()
+    if model.empty:
+        axes.text(0.5, 0.5, i18n.text("crossaudit.chart.no_model", lang), ha="center")
+        axes.axis("off")
+        return figure
+    y = np.arange(len(model))[::-1]
+    ratio = model["odds_ratio"].to_numpy(float)
+    error = np.vstack(
+        [ratio - model["ci_low"].to_numpy(float), model["ci_high"].to_numpy(float) - ratio]
     )
+    axes.errorbar(ratio, y, xerr=error, fmt="o", color="tab:blue", capsize=3)
+    axes.axvline(1.0, color="grey", linestyle="--", linewidth=1)
+    axes.set_xscale("log")
+    axes.set_yticks(y, model["term"].tolist())
+    axes.set_xlabel(i18n.text("crossaudit.chart.odds_axis", lang))
+    axes.grid(alpha=0.3, axis="x")
+    axes.set_title(i18n.text("crossaudit.chart.model", lang))
     return figure

@@ -37,8 +37,8 @@ from auditkit.crossaudit.notes import Note
 from auditkit.crossaudit.rates import KINDS, Rates, finding_rates
 from auditkit.crossaudit.tables import labelled, only
 from auditkit.errors import ParameterError
-from auditkit.stats.requirements import ColumnError, require_columns
 from auditkit.stats.funnel import FunnelResult, funnel
+from auditkit.stats.requirements import ColumnError, require_columns
 
 INSPECTION_COLUMNS = ("customer_id", "audit_kind", "auditing_district", "error_found")
 OVERALL_COLUMNS = (

@@ -1,6 +1,7 @@
 """The cross-audit study: next round's assignment and the self- versus cross-audit comparison.
 
-`cross_audit_study` computes everything notebooks/cross_audit.ipynb shows, once.
+`build(dataset, **params)` computes everything notebooks/cross_audit.ipynb shows, once; the
+notebook asks the study for its headline, its tables and figures by name, and its conclusions.
 """
 
 from __future__ import annotations
@@ -12,58 +13,134 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 import pandas as pd
+from matplotlib.figure import Figure
 
+from auditkit import i18n
 from auditkit.crossaudit.assign import assign, loads
+from auditkit.crossaudit.assignment import Assignment
 from auditkit.crossaudit.compare import Comparison, compare
+from auditkit.crossaudit.notes import Note
 from auditkit.errors import ParameterError
-from auditkit.stats.text import pick
+from auditkit.stats.charts import plot_funnel
+from auditkit.stats.presentation import funnel_table
 
 if TYPE_CHECKING:
     from auditkit.data import Dataset
 
+#: The methods section, one wording a paragraph.
+METHODS = (
+    "crossaudit.method.assignment",
+    "crossaudit.method.tests",
+    "crossaudit.method.model",
+    "crossaudit.method.money",
+)
+
 
 @dataclass(frozen=True)
 class CrossAuditStudy:
-    """Results of the study; `comparison` is None when the dataset has no inspections."""
+    """What the notebook shows; `comparison` is None when the dataset has no inspections, and
+    `district` (when given) narrows the rates, tests and conclusions to one district."""
 
     district: str
-    assignment: pd.DataFrame
-    loads: pd.DataFrame
+    assignment: Assignment
     comparison: Comparison | None
-    notes: list[str] = field(default_factory=list)
+    notes: list[Note] = field(default_factory=list)
 
-    def headline_figures(self, lang: str = "zh") -> dict[str, float]:
-        """Headline numbers keyed by their label in `lang` (rates in percent)."""
-        figures = {pick(lang, "供电单位数", "Districts"): float(len(self.loads))}
+    def headline(self) -> dict[str, float]:
+        """Districts, inspections, self and cross rates (percent), districts under-reporting."""
+        figures = {"common.districts": float(len(self.assignment.loads))}
         if self.comparison is None:
             return figures
-        rates = self.comparison.rates
+        rates = self.comparison.rates.table
         if self.district:
             rates = rates[rates["district"] == self.district]
         totals = rates.groupby("audit_kind")[["inspections", "errors"]].sum()
-        figures[pick(lang, "检查户数", "Inspections")] = float(totals["inspections"].sum())
-        for kind, (zh, en) in {
-            "self": ("自查发现率 (%)", "Self-audit rate (%)"),
-            "cross": ("交叉检查发现率 (%)", "Cross-audit rate (%)"),
-        }.items():
+        figures["crossaudit.inspections"] = float(totals["inspections"].sum())
+        for kind in ("self", "cross"):
             if kind in totals.index and totals.loc[kind, "inspections"] > 0:
                 rate = totals.loc[kind, "errors"] / totals.loc[kind, "inspections"]
-                figures[pick(lang, zh, en)] = 100 * float(rate)
+                figures[f"crossaudit.{kind}_rate_pct"] = 100 * float(rate)
         flagged = self.comparison.under_reporting
         if self.district:
             flagged = flagged[flagged["district"] == self.district]
-        figures[pick(lang, "自查少报单位数", "Districts under-reporting")] = float(len(flagged))
+        figures["crossaudit.under_reporting"] = float(len(flagged))
         return figures
 
+    def explain(self, lang: str = i18n.DEFAULT_LANG) -> str:
+        """The conclusions, one sentence a line (none without inspections)."""
+        return "" if self.comparison is None else self.comparison.explain(lang, self.district)
 
-def cross_audit_study(
+    def explain_notes(self, lang: str = i18n.DEFAULT_LANG) -> str:
+        """Remarks on the data (rows left out, tests not made), one a line."""
+        return "\n".join(note.text(lang) for note in self.notes)
+
+    def methods(self, lang: str = i18n.DEFAULT_LANG) -> str:
+        """How the assignment and the comparison are made, one paragraph a line."""
+        return "\n".join(i18n.text(key, lang) for key in METHODS)
+
+    @property
+    def table_names(self) -> tuple[str, ...]:
+        """assignment, loads (with capacities), then rates, overall, by_district, model and
+        self_funnel when there are inspections to compare."""
+        names = ("assignment",) + (("loads",) if self.assignment.with_capacity else ())
+        if self.comparison is not None:
+            names += ("rates", "overall", "by_district", "model")
+        if self.comparison is not None and self.comparison.funnel is not None:
+            names += ("self_funnel",)
+        return names
+
+    @property
+    def figure_names(self) -> tuple[str, ...]:
+        """assignment, then rates and self_funnel when there are inspections to compare."""
+        names: tuple[str, ...] = ("assignment",)
+        if self.comparison is not None:
+            names += ("rates",)
+        if self.comparison is not None and self.comparison.funnel is not None:
+            names += ("self_funnel",)
+        return names
+
+    def table(self, name: str, lang: str = i18n.DEFAULT_LANG) -> pd.DataFrame:
+        """One of `table_names`, labelled in `lang`."""
+        self._check(name, self.table_names, "table")
+        comparison = self.comparison
+        tables = {
+            "assignment": lambda: self.assignment.to_table(lang),
+            "loads": lambda: self.assignment.loads_table(lang),
+            "rates": lambda: comparison.rates.to_table(lang, self.district),
+            "overall": lambda: comparison.overall_table(lang),
+            "by_district": lambda: comparison.to_table(lang, self.district),
+            "model": lambda: comparison.model.to_table(lang),
+            "self_funnel": lambda: funnel_table(comparison.funnel, lang),
+        }
+        return tables[name]()
+
+    def figure(self, name: str, lang: str = i18n.DEFAULT_LANG) -> Figure:
+        """One of `figure_names`, labelled in `lang`."""
+        self._check(name, self.figure_names, "figure")
+        if name == "assignment":
+            return self.assignment.plot(lang)
+        if name == "rates":
+            return self.comparison.rates.plot(lang)
+        return plot_funnel(
+            self.comparison.funnel,
+            i18n.text("crossaudit.chart.self_rate", lang),
+            i18n.text("crossaudit.heading.self_funnel", lang),
+            lang,
+        )
+
+    @staticmethod
+    def _check(name: str, names: tuple[str, ...], what: str) -> None:
+        if name not in names:
+            raise ParameterError(what, f"one of {names}", name)
+
+
+def build(
     dataset: Dataset,
     district: str = "",
     as_of: str = "",
     seed: int = 0,
     previous_round: str | Path = "",
     capacity: Mapping[str, float] | None = None,
-    lang: str = "zh",
 ) -> CrossAuditStudy:
     """Assign next round's auditors and compare self- with cross-audits on `dataset`.
 
@@ -80,33 +157,18 @@ def cross_audit_study(
     previous = read_round(previous_round) if previous_round else None
     sizes = dataset.customers["district"].value_counts()
     work = {name: float(sizes[name]) for name in names} if capacity else names
-    assignment = assign(work, seed, previous=previous, workload=capacity or None)
-    notes: list[str] = []
-    comparison = None
+    pairs = assign(work, seed, previous=previous, workload=capacity or None)
+    assignment = Assignment(pairs, loads(pairs, work, capacity or None), bool(capacity))
     if dataset.inspections is None or dataset.inspections.empty:
-        notes.append(
-            pick(
-                lang,
-                "数据中没有检查记录（inspections），不做自查与交叉检查的比较。",
-                "The dataset has no inspections, so self- and cross-audits are not compared.",
-            )
-        )
-    else:
-        inspections = dataset.inspections
-        if as_of:
-            if not re.fullmatch(r"\d{4}-(0[1-9]|1[0-2])", as_of):
-                raise ParameterError("as_of", "a month 'YYYY-MM'", as_of)
-            end = pd.Period(as_of, freq="M").end_time
-            inspections = inspections[inspections["inspected_at"] <= end]
-        comparison = compare(inspections, dataset.customers, lang=lang)
-        notes += comparison.notes
-    return CrossAuditStudy(
-        district=district,
-        assignment=assignment,
-        loads=loads(assignment, work, capacity or None),
-        comparison=comparison,
-        notes=notes,
-    )
+        return CrossAuditStudy(district, assignment, None, [Note("no_inspections")])
+    inspections = dataset.inspections
+    if as_of:
+        if not re.fullmatch(r"\d{4}-(0[1-9]|1[0-2])", as_of):
+            raise ParameterError("as_of", "a month 'YYYY-MM'", as_of)
+        end = pd.Period(as_of, freq="M").end_time
+        inspections = inspections[inspections["inspected_at"] <= end]
+    comparison = compare(inspections, dataset.customers)
+    return CrossAuditStudy(district, assignment, comparison, list(comparison.notes))
 
 
 def read_round(path: str | Path) -> pd.DataFrame:

@@ -3,45 +3,19 @@
 from __future__ import annotations
 
 import numpy as np
-import pandas as pd
 import pytest
 import statsmodels.formula.api as smf
+from crossaudit_builders import PLAN, inspections
 from scipy import stats
 from statsmodels.stats.multitest import multipletests
 
-from auditkit.crossaudit import clopper_pearson, compare
+from auditkit.crossaudit import compare
 from auditkit.errors import ParameterError
 from auditkit.stats import ColumnError
 
 
-def _inspections(plan: dict[str, dict[str, tuple[int, int]]], seed: int = 0) -> pd.DataFrame:
-    """plan: district -> kind -> (inspections, errors); errors add 100 yuan under-billed."""
-    rng = np.random.default_rng(seed)
-    rows = []
-    for district, kinds in plan.items():
-        for kind, (count, errors) in kinds.items():
-            auditor = {"self": district, "cross": "其他", "special": "稽查中心"}[kind]
-            for index in range(count):
-                book = float(rng.integers(100, 400))
-                rows.append(
-                    {"customer_id": f"{district}-{kind}-{index}", "district": district,
-                     "inspected_at": pd.Timestamp("2024-06-01"), "audit_kind": kind,
-                     "auditing_district": auditor, "error_found": index < errors,
-                     "book_value": book, "audited_value": book + (100.0 if index < errors else 0)}
-                )  # fmt: skip
-    return pd.DataFrame(rows)
-
-
-PLAN = {
-    "A": {"self": (120, 6), "cross": (80, 20), "special": (10, 2)},
-    "B": {"self": (100, 15), "cross": (90, 14)},
-    "C": {"self": (60, 5), "cross": (50, 9)},
-}
-
-
 def test_rates_and_exact_intervals():
-    comparison = compare(_inspections(PLAN))
-    rates = comparison.rates.set_index(["district", "audit_kind"])
+    rates = compare(inspections(PLAN)).rates.table.set_index(["district", "audit_kind"])
     row = rates.loc[("A", "self")]
     assert (row["inspections"], row["errors"], row["rate"]) == (120, 6, pytest.approx(0.05))
     interval = stats.binomtest(6, 120).proportion_ci(0.95, method="exact")
@@ -52,13 +26,21 @@ def test_rates_and_exact_intervals():
     assert row["underbilled"] == 600
     empty = rates.loc[("B", "special")]
     assert empty["inspections"] == 0 and np.isnan(empty["rate"]) and np.isnan(empty["ci_low"])
-    low, high = clopper_pearson(np.array([0, 10]), np.array([10, 10]))
-    assert low[0] == 0 and high[1] == 1
+
+
+@pytest.mark.parametrize(
+    ("errors", "trials", "low", "high"),
+    [(0, 10, 0.0, 0.3084971078187607), (10, 10, 0.6915028921812392, 1.0), (0, 1, 0.0, 0.975)],
+)
+def test_intervals_at_no_errors_and_all_errors_are_the_exact_ones(errors, trials, low, high):
+    """The values the hand-written Clopper-Pearson gave before statsmodels computed them."""
+    plan = {"A": {"self": (trials, errors), "cross": (trials, errors)}}
+    row = compare(inspections(plan)).rates.table.iloc[0]
+    assert (row["ci_low"], row["ci_high"]) == (pytest.approx(low, abs=1e-12), pytest.approx(high))
 
 
 def test_overall_tests_match_scipy_and_the_formula():
-    comparison = compare(_inspections(PLAN))
-    overall = comparison.overall.set_index("test")
+    overall = compare(inspections(PLAN)).overall.set_index("test")
     self_n, self_e, cross_n, cross_e = 280, 26, 220, 43
     fisher = stats.fisher_exact(
         [[self_e, self_n - self_e], [cross_e, cross_n - cross_e]], alternative="less"
@@ -73,7 +55,7 @@ def test_overall_tests_match_scipy_and_the_formula():
 
 
 def test_per_district_fisher_with_holm_and_the_money():
-    comparison = compare(_inspections(PLAN), alpha=0.05)
+    comparison = compare(inspections(PLAN), alpha=0.05)
     table = comparison.by_district.set_index("district")
     raw = [
         stats.fisher_exact([[e1, n1 - e1], [e2, n2 - e2]], alternative="less").pvalue
@@ -90,9 +72,8 @@ def test_per_district_fisher_with_holm_and_the_money():
 
 
 def test_logistic_model_matches_a_formula_fit():
-    frame = _inspections(PLAN)
-    comparison = compare(frame)
-    model = comparison.model.set_index("term")
+    frame = inspections(PLAN)
+    model = compare(frame).model.table.set_index("term")
     data = frame[frame["audit_kind"] != "special"].assign(
         error=lambda f: f["error_found"].astype(int),
         is_self=lambda f: (f["audit_kind"] == "self").astype(int),
@@ -109,25 +90,29 @@ def test_logistic_model_matches_a_formula_fit():
     )
 
 
-def test_too_few_inspections_and_separation_give_notes():
+def test_too_few_inspections_and_separation_give_codes_not_sentences():
     plan = {"A": {"self": (30, 0), "cross": (25, 0)}, "B": {"self": (4, 0), "cross": (3, 1)}}
-    comparison = compare(_inspections(plan), lang="en")
+    comparison = compare(inspections(plan))
     table = comparison.by_district.set_index("district")
-    assert "too few inspections" in table.loc["B", "note"] and np.isnan(table.loc["B", "p_value"])
-    assert comparison.model is None
-    assert any("separation" in note or "logistic" in note for note in comparison.notes)
-    sentences = " ".join(comparison.conclusions("en"))
-    assert "no district's self-audits under-report significantly" in sentences
-    tiny = compare(_inspections({"A": {"self": (3, 0), "cross": (2, 1)}}), lang="zh")
-    assert tiny.overall.empty and tiny.model is None and tiny.funnel is not None
-    assert any("不做总体检验" in note for note in tiny.notes)
+    assert table.loc["B", "note"] == "too_few_in_district" and np.isnan(table.loc["B", "p_value"])
+    assert "too few inspections" in comparison.district_notes("en", "B")[0]
+    assert not comparison.model.estimated and comparison.model.table.empty
+    assert comparison.model.note.code == "separation"
+    assert [note.code for note in comparison.notes] == ["separation"]
+    assert "no district's self-audits under-report significantly" in comparison.explain("en")
+    tiny = compare(inspections({"A": {"self": (3, 0), "cross": (2, 1)}}))
+    assert tiny.overall.empty and not tiny.model.estimated and tiny.funnel is not None
+    assert [note.code for note in tiny.notes] == ["no_overall_test", "too_few_for_model"]
+    assert "不做总体检验" in tiny.notes[0].text("zh")
 
 
 def test_the_audited_district_comes_from_customers_or_is_asked_for():
-    frame = _inspections(PLAN)
+    frame = inspections(PLAN)
     customers = frame[["customer_id", "district"]].iloc[:-5]
-    via_customers = compare(frame.drop(columns="district"), customers, lang="en")
-    assert any("5 inspections of customers missing" in note for note in via_customers.notes)
+    via_customers = compare(frame.drop(columns="district"), customers)
+    left_out = via_customers.notes[0]
+    assert (left_out.code, left_out.values) == ("unknown_customers", {"count": 5})
+    assert "5 inspections of customers missing" in left_out.text("en")
     with pytest.raises(ColumnError, match="pass customers="):
         compare(frame.drop(columns="district"))
     with pytest.raises(ParameterError, match="audit_kind"):
@@ -136,10 +121,10 @@ def test_the_audited_district_comes_from_customers_or_is_asked_for():
         compare(frame, alpha=0)
 
 
-def test_conclusions_name_the_under_reporting_district_in_both_languages():
-    comparison = compare(_inspections(PLAN))
-    zh = comparison.conclusions("zh")
+def test_explain_names_the_under_reporting_district_in_both_languages():
+    comparison = compare(inspections(PLAN))
+    zh = comparison.explain("zh").splitlines()
     assert any(sentence.startswith("A：自查发现率 5.0%") for sentence in zh)
-    en = comparison.conclusions("en", district="B")
+    en = comparison.explain("en", district="B").splitlines()
     assert not any(sentence.startswith("A:") for sentence in en)
     assert any("B's self-audits do not under-report" in sentence for sentence in en)

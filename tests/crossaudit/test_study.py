@@ -2,84 +2,83 @@
 
 from __future__ import annotations
 
-import pandas as pd
 import pytest
+from crossaudit_builders import dataset
 
-from auditkit.crossaudit import presentation as view
-from auditkit.crossaudit.study import cross_audit_study, read_round
-from auditkit.data import Dataset
+from auditkit.crossaudit.study import build, read_round
 from auditkit.errors import ParameterError
+from auditkit.results import Study
 
 
-def _dataset(with_inspections: bool = True) -> Dataset:
-    customers = pd.DataFrame(
-        {"customer_id": [f"{d}{i}" for d in "ABC" for i in range(10)],
-         "district": [d for d in "ABC" for _ in range(10)]}
-    )  # fmt: skip
-    rows = []
-    for district in "ABC":
-        for index in range(12):
-            for kind, auditor, found in (("self", district, index < 1), ("cross", "X", index < 4)):
-                rows.append(
-                    {"customer_id": f"{district}{index % 10}", "audit_kind": kind,
-                     "auditing_district": auditor, "error_found": found,
-                     "inspected_at": pd.Timestamp(f"2024-{index + 1:02d}-10"),
-                     "book_value": 100.0, "audited_value": 150.0 if found else 100.0}
-                )  # fmt: skip
-    inspections = pd.DataFrame(rows) if with_inspections else None
-    return Dataset(customers=customers, inspections=inspections)
-
-
-def test_study_assigns_and_compares(tmp_path):
-    dataset = _dataset()
-    study = cross_audit_study(dataset, seed=4, lang="en")
-    assert sorted(study.assignment["audited_district"]) == ["A", "B", "C"]
-    figures = study.headline_figures("en")
-    assert figures["Inspections"] == 72
-    assert figures["Self-audit rate (%)"] == pytest.approx(100 / 12)
+def test_build_assigns_and_compares(tmp_path):
+    study = build(dataset(), seed=4)
+    assert isinstance(study, Study)
+    assert sorted(study.assignment.pairs["audited_district"]) == ["A", "B", "C"]
+    figures = study.headline()
+    assert figures["crossaudit.inspections"] == 72
+    assert figures["crossaudit.self_rate_pct"] == pytest.approx(100 / 12)
+    assert figures["crossaudit.cross_rate_pct"] == pytest.approx(100 * 4 / 12)
     previous = tmp_path / "round.csv"
-    study.assignment.to_csv(previous, index=False, encoding="utf-8-sig")
-    again = cross_audit_study(dataset, seed=4, previous_round=previous)
-    assert not set(map(tuple, again.assignment.to_numpy())) & set(
-        map(tuple, study.assignment.to_numpy())
+    study.assignment.pairs.to_csv(previous, index=False, encoding="utf-8-sig")
+    again = build(dataset(), seed=4, previous_round=previous)
+    assert not set(map(tuple, again.assignment.pairs.to_numpy())) & set(
+        map(tuple, study.assignment.pairs.to_numpy())
     )
-    assert read_round(previous).equals(study.assignment)
+    assert read_round(previous).equals(study.assignment.pairs)
 
 
 def test_as_of_capacity_and_focus():
-    dataset = _dataset()
-    study = cross_audit_study(
-        dataset, district="B", as_of="2024-06", seed=1, capacity={"A": 2, "B": 1, "C": 1}
+    study = build(
+        dataset(), district="B", as_of="2024-06", seed=1, capacity={"A": 2, "B": 1, "C": 1}
     )
-    assert study.headline_figures("en")["Inspections"] == 12  # B's, January to June
-    assert view.district_table(study.comparison, "en", "B")["District"].tolist() == ["B"]
-    assert study.loads["capacity_share"].tolist() == [0.5, 0.25, 0.25]
+    assert study.headline()["crossaudit.inspections"] == 12  # B's, January to June
+    assert study.table("by_district", "en")["District"].tolist() == ["B"]
+    assert study.table("rates", "en")["District"].unique().tolist() == ["B"]
+    assert study.assignment.loads["capacity_share"].tolist() == [0.5, 0.25, 0.25]
+    assert study.table_names[:2] == ("assignment", "loads")
 
 
-def test_without_inspections_and_bad_parameters(tmp_path):
-    study = cross_audit_study(_dataset(with_inspections=False), seed=1, lang="en")
-    assert study.comparison is None and "no inspections" in study.notes[0]
-    assert study.headline_figures("en") == {"Districts": 3.0}
+def test_without_inspections_only_the_assignment_is_shown():
+    study = build(dataset(with_inspections=False), seed=1)
+    assert study.comparison is None and study.explain("en") == ""
+    assert "no inspections" in study.explain_notes("en")
+    assert study.headline() == {"common.districts": 3.0}
+    assert study.table_names == ("assignment",) and study.figure_names == ("assignment",)
+    with pytest.raises(ParameterError, match="'table'"):
+        study.table("rates")
+
+
+def test_bad_parameters_are_refused(tmp_path):
     with pytest.raises(ParameterError, match="'district'"):
-        cross_audit_study(_dataset(), district="Z")
+        build(dataset(), district="Z")
     with pytest.raises(ParameterError, match="'as_of'"):
-        cross_audit_study(_dataset(), as_of="June")
+        build(dataset(), as_of="June")
     with pytest.raises(ParameterError, match="'previous_round'"):
-        cross_audit_study(_dataset(), previous_round=tmp_path / "missing.csv")
-    before_any = cross_audit_study(_dataset(), as_of="2023-12", seed=1, lang="en")
+        build(dataset(), previous_round=tmp_path / "missing.csv")
+    before_any = build(dataset(), as_of="2023-12", seed=1)
     assert before_any.comparison.by_district.empty
-    assert "Too few inspections" in before_any.comparison.conclusions("en")[0]
+    assert "Too few inspections" in before_any.explain("en").splitlines()[0]
 
 
-def test_formatted_tables_in_both_languages():
-    study = cross_audit_study(_dataset(), seed=2, lang="zh")
-    comparison = study.comparison
-    assert list(view.assignment_table(study.assignment, "zh").columns) == ["检查单位", "被检查单位"]
-    rates = view.rates_table(comparison, "en")
+def test_tables_and_figures_in_both_languages():
+    study = build(dataset(), seed=2)
+    assert study.table_names == (
+        "assignment",
+        "rates",
+        "overall",
+        "by_district",
+        "model",
+        "self_funnel",
+    )
+    assert list(study.table("assignment", "zh").columns) == ["检查单位", "被检查单位"]
+    rates = study.table("rates", "en")
     assert rates.loc[0, "95 % interval"].endswith("%") and rates.loc[0, "Audit kind"] == "self"
-    overall = view.overall_table(comparison, "zh")
+    assert study.table("rates", "zh").loc[2, "检查类型"] == "专项稽查"
+    overall = study.table("overall", "zh")
     assert overall["检验"].tolist() == ["两比例 z 检验（单侧）", "Fisher 精确检验（单侧）"]
-    model = view.model_table(comparison, "en")
-    assert model.loc[0, "Term"] == "self vs cross"
-    loads = view.loads_table(study.loads, "en")
-    assert loads["Share of capacity"].tolist() == ["33.3%"] * 3
+    assert study.table("model", "en").loc[0, "Term"] == "self vs cross"
+    assert study.table("by_district", "zh")["自查少报"].tolist() == ["否"] * 3
+    assert len(study.table("self_funnel", "en")) == 3
+    for name in study.figure_names:
+        assert study.figure(name, "en").axes
+    assert len(study.methods("en").splitlines()) == 4
