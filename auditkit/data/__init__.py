@@ -5,7 +5,8 @@
 `validate(path)` returns those problems without raising. docs/data.md documents the contract.
 """
 
-from auditkit.data.dataset import Dataset, TableSource
+from auditkit.data.dataset import Dataset
+from auditkit.data.intake import TableSource
 from auditkit.data.loader import load, validate
 from auditkit.data.problems import DataValidationError, Problem, format_problems, summarize
 from auditkit.data.schema import TABLES, Column, TableSpec

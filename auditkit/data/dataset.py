@@ -9,18 +9,10 @@ from pathlib import Path
 import pandas as pd
 
 from auditkit.data.hashing import table_hash
-from auditkit.data.problems import Problem, problems_frame
+from auditkit.data.intake import Intake, TableSource, type_frames
+from auditkit.data.problems import DataValidationError, Problem, problems_frame
 from auditkit.data.schema import CUSTOMER_KEYED, DISTRICT_KEYED, TABLES
 from auditkit.errors import ParameterError
-
-
-@dataclass(frozen=True)
-class TableSource:
-    """Where a table came from: file name, format (csv/xlsx/parquet/frame) and text encoding."""
-
-    file: str
-    format: str
-    encoding: str | None = None
 
 
 @dataclass(eq=False)
@@ -56,9 +48,20 @@ class Dataset:
 
         Row numbers in problems are 1-based positions in each frame. Raises DataValidationError.
         """
-        from auditkit.data.loader import build_from_frames  # the loader builds Datasets itself
+        return cls.from_intake(type_frames(tables, check=validate), source)
 
-        return build_from_frames(tables, source=source, validate=validate)
+    @classmethod
+    def from_intake(cls, intake: Intake, source: Path | None) -> Dataset:
+        """The Dataset of typed tables, or DataValidationError listing every problem if any is
+        an error."""
+        if intake.has_errors:
+            raise DataValidationError(intake.problems)
+        return cls(
+            **{name: typed.frame for name, typed in intake.tables.items()},
+            source=source,
+            problems=tuple(intake.problems),
+            sources=intake.sources,
+        )
 
     def tables(self) -> dict[str, pd.DataFrame]:
         """The tables present, by name, in contract order."""

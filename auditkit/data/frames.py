@@ -16,7 +16,7 @@ import pandas as pd
 import pyarrow as pa
 
 from auditkit.data.cell_types import Untypable, typable
-from auditkit.data.convert import TEXT_DTYPE, Codes, Issue, Typed, type_column
+from auditkit.data.column_typing import TEXT_DTYPE, Codes, Issue, Typed, type_column
 from auditkit.data.problems import Problem
 from auditkit.data.readers import RawTable, RowIndex
 from auditkit.data.schema import TableSpec

@@ -41,10 +41,11 @@ import pyarrow.compute as pc
 import pyarrow.parquet as pq
 
 from auditkit.data.cell_types import Untypable, typable
-from auditkit.data.checks import check_tables
-from auditkit.data.convert import TEXT_DTYPE
-from auditkit.data.dataset import Dataset, TableSource
+from auditkit.data.column_typing import TEXT_DTYPE
+from auditkit.data.consistency import check_tables
+from auditkit.data.dataset import Dataset
 from auditkit.data.frames import TypedTable, type_table
+from auditkit.data.intake import Intake, TableSource, read_folder
 from auditkit.data.problems import DataValidationError, Problem
 from auditkit.data.readers import RawTable, RowIndex
 from auditkit.data.schema import CUSTOMER_KEYED, DISTRICT_KEYED, TABLES
@@ -134,12 +135,13 @@ def convert(
     The destination is written under a temporary name and renamed when complete: it is either
     the whole converted dataset or absent; an existing destination is replaced only then.
     """
-    from auditkit.data.loader import load  # the loader learns partitioned folders from here
-
     if isinstance(source, Dataset):
         dataset, origin = source, str(source.source or "(in-memory dataset)")
+    elif is_partitioned(source):
+        dataset, origin = load_partitioned(source), str(Path(source).resolve())
     else:
-        dataset, origin = load(source), str(Path(source).resolve())
+        folder = Path(source)
+        dataset, origin = Dataset.from_intake(read_folder(folder), folder), str(folder.resolve())
     destination = Path(destination)
     if destination.exists() and not is_partitioned(destination):
         raise ParameterError(
@@ -529,28 +531,19 @@ class PartitionedDataset:
         partitions read, with the whole tariff schedule). `district` keeps only that district's
         rows of the district-keyed tables (district_supply).
         """
-        outcome: dict[str, TypedTable] = {}
-        problems: list[Problem] = []
-        sources: dict[str, TableSource] = {}
+        intake = Intake()
         for table in self.table_info:
             arrow, files = self.read_arrow(table, partitions)
             if district is not None and table in DISTRICT_KEYED:
                 arrow = arrow.filter(pc.equal(arrow["district"].cast(pa.string()), district))
             typed, table_problems = _typed(arrow, table, files, self._file_rows(table, partitions))
-            problems.extend(table_problems)
-            sources[table] = TableSource(_file_label(table, files), "parquet")
+            intake.problems.extend(table_problems)
+            intake.sources[table] = TableSource(_file_label(table, files), "parquet")
             if typed is not None:
-                outcome[table] = typed
+                intake.tables[table] = typed
         if validate:
-            problems.extend(_locate_checks(check_tables(outcome), self, partitions))
-        if any(problem.severity == "error" for problem in problems):
-            raise DataValidationError(problems)
-        return Dataset(
-            **{name: typed.frame for name, typed in outcome.items()},
-            source=self.root,
-            problems=tuple(problems),
-            sources=sources,
-        )
+            intake.problems.extend(_locate_checks(check_tables(intake.tables), self, partitions))
+        return Dataset.from_intake(intake, self.root)
 
     def for_district(self, name: str, validate: bool = True) -> Dataset:
         """One district's customers with their bills, orders, reads ... (tariffs whole), eager.

@@ -2,7 +2,7 @@
 
 Readers do not interpret values: CSV and XLSX cells arrive as text (XLSX numbers and dates are
 written the way the CSV export would show them), Parquet keeps its own types. Typing and checks
-happen afterwards, identically for every format (see `convert`).
+happen afterwards, identically for every format (see `column_typing`).
 """
 
 from __future__ import annotations

@@ -11,7 +11,7 @@ import pytest
 from openpyxl import load_workbook
 from sample_dataset import set_cell, write_dataset
 
-from auditkit.data import DataValidationError, Problem, convert, load, loader, validate
+from auditkit.data import DataValidationError, Problem, column_typing, intake, load, validate
 from auditkit.errors import AuditkitError
 
 MakeDataset = Callable[..., Path]
@@ -355,7 +355,7 @@ def test_validate_false_skips_cross_table_checks_but_not_typing(
 def test_beyond_the_listing_limit_problems_are_counted(
     tables: dict[str, pd.DataFrame], make_dataset: MakeDataset, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    monkeypatch.setattr(convert, "LISTED_PER_ISSUE", 2)
+    monkeypatch.setattr(column_typing, "LISTED_PER_ISSUE", 2)
     tables["bills"]["read_type"] = "手工"
     tables["bills"]["kwh_billed"] = 1.0e6
 
@@ -406,7 +406,7 @@ def test_unreadable_file_is_a_problem_not_a_traceback(
     def refuse(path: Path, table: str, kind_of: object) -> None:
         raise PermissionError(13, "Permission denied", str(path))
 
-    monkeypatch.setattr(loader, "read_table", refuse)
+    monkeypatch.setattr(intake, "read_table", refuse)
 
     problems = errors_of(dataset_dir)
 

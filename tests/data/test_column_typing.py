@@ -9,7 +9,7 @@ import pandas as pd
 import pyarrow as pa
 import pytest
 
-from auditkit.data.convert import type_column
+from auditkit.data.column_typing import type_column
 from auditkit.data.schema import TABLES, Column
 
 

@@ -17,7 +17,7 @@ import pyarrow.parquet as pq
 import pytest
 from sample_dataset import write_dataset
 
-from auditkit.data import TABLES, DataValidationError, checks, load, validate
+from auditkit.data import TABLES, DataValidationError, consistency, load, validate
 from auditkit.data.frames import type_table
 from auditkit.data.readers import RawTable, RowIndex, read_parquet_columns
 
@@ -174,7 +174,7 @@ def test_kwh_check_by_blocks_finds_what_one_pass_finds(
     bills.loc[4, "kwh_billed"] = 7.0
     folder = make_dataset(tables)
 
-    monkeypatch.setattr(checks, "KWH_BLOCK_ROWS", 2)
+    monkeypatch.setattr(consistency, "KWH_BLOCK_ROWS", 2)
     problems = validate(folder)
     by_blocks = [problem for problem in problems if problem.column == "kwh_billed"]
     start, end, multiplier, billed = (
@@ -184,12 +184,12 @@ def test_kwh_check_by_blocks_finds_what_one_pass_finds(
     computed = (end - start) * multiplier
     difference = np.abs(billed - computed)
     with np.errstate(invalid="ignore"):
-        off = (difference > checks.KWH_TOLERANCE) & (
-            difference > checks.KWH_TOLERANCE_SHARE * np.abs(computed)
+        off = (difference > consistency.KWH_TOLERANCE) & (
+            difference > consistency.KWH_TOLERANCE_SHARE * np.abs(computed)
         )
 
     assert [problem.row for problem in by_blocks] == (np.flatnonzero(off) + 2).tolist()
     assert [problem.row for problem in by_blocks] == [3, 4, 7]
     assert {problem.severity for problem in by_blocks} == {"warning"}
-    monkeypatch.setattr(checks, "KWH_BLOCK_ROWS", 1 << 18)
+    monkeypatch.setattr(consistency, "KWH_BLOCK_ROWS", 1 << 18)
     assert validate(folder) == problems

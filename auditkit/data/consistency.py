@@ -14,8 +14,8 @@ import pandas as pd
 import pyarrow as pa
 import pyarrow.compute as pc
 
-from auditkit.data import convert
-from auditkit.data.convert import Codes, Issue
+import auditkit.data.column_typing as column_typing
+from auditkit.data.column_typing import Codes, Issue, shown_cell
 from auditkit.data.frames import TypedTable, issue_problems
 from auditkit.data.problems import Problem
 from auditkit.data.schema import TABLES, Reference
@@ -78,7 +78,7 @@ def _check_key(table: str, typed: TypedTable, key: tuple[str, ...]) -> list[Prob
     involved = np.flatnonzero(filled & np.isin(combined, combined[repeats]))
     first_of = pd.Series(involved, index=combined[involved]).groupby(level=0).min()
     first_rows = typed.rows.of(first_of.loc[combined[repeats]].to_numpy())
-    listed = repeats[: convert.LISTED_PER_ISSUE]
+    listed = repeats[: column_typing.LISTED_PER_ISSUE]
     first_rows = first_rows[: listed.size]
     values = typed.frame.loc[listed, list(key)].itertuples(index=False, name=None)
     shown = [
@@ -92,7 +92,7 @@ def _check_key(table: str, typed: TypedTable, key: tuple[str, ...]) -> list[Prob
 
 def _shown_key(value: tuple) -> str:
     """A key as shown in a problem: its value, or its values in parentheses."""
-    shown = [convert.shown_cell(part) for part in value]
+    shown = [shown_cell(part) for part in value]
     return shown[0] if len(shown) == 1 else f"({', '.join(shown)})"
 
 
@@ -121,10 +121,10 @@ def _check_reference(
     broken = np.flatnonzero(~known[codes.codes])
     if not broken.size:
         return []
-    listed = broken[: convert.LISTED_PER_ISSUE]
+    listed = broken[: column_typing.LISTED_PER_ISSUE]
     values = codes.uniques.take(pa.array(codes.codes[listed])).to_pylist()
     expected = f"a {reference.target_column} listed in {reference.target_table}"
-    issue = Issue(broken, expected, [convert.shown_cell(value) for value in values])
+    issue = Issue(broken, expected, [shown_cell(value) for value in values])
     return _with_context(
         issue_problems(issue, typed.file, typed.rows, reference.column, table, reference.severity),
         typed.frame,
@@ -143,8 +143,8 @@ def _check_validity(tariffs: TypedTable) -> list[Problem]:
     found = [
         f"{end:%Y-%m-%d} before valid_from {start:%Y-%m-%d}"
         for end, start in zip(
-            frame["valid_to"].iloc[positions[: convert.LISTED_PER_ISSUE]],
-            frame["valid_from"].iloc[positions[: convert.LISTED_PER_ISSUE]],
+            frame["valid_to"].iloc[positions[: column_typing.LISTED_PER_ISSUE]],
+            frame["valid_from"].iloc[positions[: column_typing.LISTED_PER_ISSUE]],
             strict=True,
         )
     ]
@@ -161,7 +161,7 @@ def _check_kwh(bills: TypedTable) -> list[Problem]:
     positions = _kwh_mismatches(start, end, multiplier, billed)
     if not positions.size:
         return []
-    listed = positions[: convert.LISTED_PER_ISSUE]
+    listed = positions[: column_typing.LISTED_PER_ISSUE]
     computed = (end[listed] - start[listed]) * multiplier[listed]
     found = [
         f"{_shown(billed[p])} kWh, while ({_shown(end[p])} − {_shown(start[p])}) × "

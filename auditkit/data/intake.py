@@ -1,0 +1,182 @@
+"""A dataset folder or in-memory frames → typed, checked tables and every problem (an `Intake`).
+
+One pipeline for every source: locate the table files, apply columns.yaml, read, type every
+column, then check keys, references and consistency. Every problem is collected before anything
+is decided, so a user sees all of them at once; `Dataset.from_intake` then builds the Dataset or
+raises.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import pandas as pd
+import pyarrow as pa
+
+from auditkit.data.consistency import check_tables
+from auditkit.data.frames import TypedTable, type_table
+from auditkit.data.mapping import ColumnMapping, apply_mapping, read_mapping
+from auditkit.data.problems import Problem, shown_path
+from auditkit.data.readers import (
+    FORMATS,
+    RawTable,
+    ReadFailure,
+    ReadProblems,
+    RowIndex,
+    read_table,
+)
+from auditkit.data.schema import TABLES
+
+_OLD_FORMATS = {".xls": "an old Excel format: save it as .xlsx", ".txt": "not a .csv file name"}
+
+
+@dataclass(frozen=True)
+class TableSource:
+    """Where a table came from: file name, format (csv/xlsx/parquet/frame) and text encoding."""
+
+    file: str
+    format: str
+    encoding: str | None = None
+
+
+@dataclass
+class Intake:
+    """Typed tables, where they came from, and every problem found on the way to a Dataset."""
+
+    tables: dict[str, TypedTable] = field(default_factory=dict)
+    sources: dict[str, TableSource] = field(default_factory=dict)
+    problems: list[Problem] = field(default_factory=list)
+
+    @property
+    def has_errors(self) -> bool:
+        return any(problem.severity == "error" for problem in self.problems)
+
+
+def type_frames(tables: Mapping[str, pd.DataFrame], check: bool = True) -> Intake:
+    """Type (and with `check`, check) in-memory frames exactly like files (rows numbered from 1
+    in each frame)."""
+    outcome = Intake()
+    for name in tables:
+        if name not in TABLES:
+            outcome.problems.append(
+                Problem(name, None, None, f"a table name ({', '.join(TABLES)})", "an unknown table")
+            )
+    for name, spec in TABLES.items():
+        frame = tables.get(name)
+        if frame is None:
+            if spec.required:
+                outcome.problems.append(
+                    Problem(
+                        name, None, None, "a DataFrame for this required table", "none", table=name
+                    )
+                )
+            continue
+        raw = RawTable(_arrow_table(frame), RowIndex(first_row=1), f"{name} (DataFrame)", "frame")
+        _type_into(outcome, name, raw)
+    if check:
+        outcome.problems.extend(check_tables(outcome.tables))
+    return outcome
+
+
+def read_folder(folder: Path, check: bool = True) -> Intake:
+    """Read and type every table file of `folder` (with `check`, check keys, references and kWh
+    too), collecting every problem."""
+    outcome = Intake()
+    if not folder.is_dir():
+        found = "a file, not a folder" if folder.exists() else "no such folder"
+        outcome.problems.append(Problem(shown_path(folder), None, None, "a dataset folder", found))
+        return outcome
+    files = _locate_tables(folder, outcome.problems)
+    mapping, mapping_problems = read_mapping(folder)
+    outcome.problems.extend(mapping_problems)
+    for name, path in files.items():
+        _read_into(outcome, name, path, mapping)
+    if check:
+        outcome.problems.extend(check_tables(outcome.tables))
+    return outcome
+
+
+def _locate_tables(folder: Path, problems: list[Problem]) -> dict[str, Path]:
+    """The file of each table present (names matched case-insensitively), in contract order."""
+    candidates: dict[str, list[Path]] = {name: [] for name in TABLES}
+    unsupported: dict[str, list[Path]] = {name: [] for name in TABLES}
+    for entry in sorted(folder.iterdir()):
+        stem, suffix = entry.stem.lower(), entry.suffix.lower()
+        if stem in TABLES and entry.is_file():
+            (candidates if suffix in FORMATS else unsupported)[stem].append(entry)
+    files: dict[str, Path] = {}
+    for name, spec in TABLES.items():
+        found = candidates[name]
+        if len(found) > 1:
+            names = " and ".join(path.name for path in found)
+            problems.append(Problem(name, None, None, "one file per table", names, table=name))
+        elif found:
+            files[name] = found[0]
+        elif spec.required:
+            others = ", ".join(
+                f"{path.name} ({_OLD_FORMATS.get(path.suffix.lower(), 'an unsupported format')})"
+                for path in unsupported[name]
+            )
+            expected = f"a file {name}.csv, {name}.xlsx or {name}.parquet in {shown_path(folder)}"
+            problems.append(
+                Problem(name, None, None, expected, others or "no such file", table=name)
+            )
+    return files
+
+
+def _read_into(outcome: Intake, name: str, path: Path, mapping: ColumnMapping) -> None:
+    spec = TABLES[name]
+    table_mapping = mapping.get(name, {})
+
+    def kind_of(file_column: str) -> str | None:
+        canonical = table_mapping.get(file_column, file_column)
+        return spec.column(canonical).kind if canonical in spec.column_names else None
+
+    try:
+        raw = read_table(path, name, kind_of)
+    except ReadFailure as failure:
+        outcome.problems.append(failure.problem)
+        return
+    except OSError as error:  # unreadable: permissions, a vanished network share ...
+        outcome.problems.append(
+            Problem(path.name, None, None, "a readable file", str(error), table=name)
+        )
+        return
+    except ReadProblems as partly:
+        outcome.problems.extend(partly.problems)
+        raw = partly.raw
+    renamed, mapping_problems = apply_mapping(name, raw.data.column_names, mapping)
+    outcome.problems.extend(mapping_problems)
+    raw = RawTable(raw.data.rename_columns(renamed), raw.rows, raw.file, raw.format, raw.encoding)
+    outcome.sources[name] = TableSource(raw.file, raw.format, raw.encoding)
+    _type_into(outcome, name, raw)
+
+
+def _type_into(outcome: Intake, name: str, raw: RawTable) -> None:
+    spec = TABLES[name]
+    typed, problems = type_table(raw, spec)
+    outcome.problems.extend(problems)
+    if typed is None:
+        return
+    if spec.required and typed.frame.empty:
+        outcome.problems.append(
+            Problem(raw.file, None, None, "at least one data row", "no rows", table=name)
+        )
+    outcome.tables[name] = typed
+    outcome.sources.setdefault(name, TableSource(raw.file, raw.format))
+
+
+def _arrow_table(frame: pd.DataFrame) -> pa.Table:
+    """A DataFrame as Arrow columns; object columns of mixed types are written as text."""
+    columns = {}
+    for name in frame.columns:
+        series = frame[name]
+        try:
+            columns[str(name)] = pa.array(series, from_pandas=True)
+        except (pa.ArrowInvalid, pa.ArrowTypeError):
+            columns[str(name)] = pa.array(
+                [None if pd.isna(value) else str(value) for value in series], pa.string()
+            )
+    return pa.table(columns) if columns else pa.table({})
