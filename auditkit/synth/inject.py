@@ -8,8 +8,8 @@ from __future__ import annotations
 
 import numpy as np
 
-from auditkit.synth import catalog
-from auditkit.synth.world import World, _ct_ratio_for, _smaller_size, _suspend
+import auditkit.synth.catalog as catalog
+from auditkit.synth.world import World, ct_ratio_for, smaller_size, suspend
 
 # Share of the eligible customers (or orders) that receive each irregularity.
 DEFAULT_RATES: dict[str, float] = {
@@ -131,7 +131,7 @@ def meter_test_overdue(world: World, rate: float) -> None:
 def capacity_underbilled(world: World, rate: float) -> None:
     """Billing charges the basic charge on a smaller capacity than the archive, with no order."""
     idx = world.pick(_capacity_basis(world) & (world.capacity >= 400) & world.active[:, 0], rate)
-    billed = _smaller_size(world.capacity[idx], world.rng)
+    billed = smaller_size(world.capacity[idx], world.rng)
     world.capacity_billed[idx] = np.where(world.active[idx], billed[:, None], np.nan)
     months = world.active[idx].sum(axis=1)
     effect = (world.capacity[idx] - billed) * _kva_rate(world, idx) * months
@@ -154,7 +154,7 @@ def demand_over_capacity(world: World, rate: float) -> None:
     world.demand[idx] *= ratio[:, None]
     world.true_kwh[idx] *= ratio[:, None]
     world.metered_kwh[idx] *= ratio[:, None]
-    world.ct[idx] = np.maximum(world.ct[idx], _ct_ratio_for(true_capacity, world.voltage[idx]))
+    world.ct[idx] = np.maximum(world.ct[idx], ct_ratio_for(true_capacity, world.voltage[idx]))
     world.multiplier_billed[idx] = (world.ct[idx] * world.pt[idx])[:, None]
     effect = (true_capacity - registered) * _kva_rate(world, idx) * world.n_months
     world.add_truth(
@@ -179,10 +179,10 @@ def reduction_without_drop(world: World, rate: float) -> None:
     if suspension.any():
         sub = idx[suspension]
         length = world.rng.integers(3, 6, size=len(sub))
-        remaining = _suspend(world, sub, month[suspension], length, load_follows=False)
+        remaining = suspend(world, sub, month[suspension], length, load_follows=False)
         effect[suspension] = (world.capacity[sub] - remaining) * _kva_rate(world, sub) * length
     reduced = idx[~suspension]
-    new_capacity = _smaller_size(world.capacity[reduced], world.rng)
+    new_capacity = smaller_size(world.capacity[reduced], world.rng)
     world.add_orders(
         reduced, "capacity_reduction", month[~suspension], world.capacity[reduced], new_capacity
     )
@@ -210,7 +210,7 @@ def suspension_overrun(world: World, rate: float, max_months: int = 6) -> None:
         _capacity_basis(world) & (world.capacity >= 400) & world.active.all(axis=1), rate
     )
     month = _start_month(world, idx, 3, m - max_months - 3)
-    remaining = _suspend(world, idx, month, np.zeros(len(idx), dtype=int))
+    remaining = suspend(world, idx, month, np.zeros(len(idx), dtype=int))
     overrun_months = m - (month + max_months)
     effect = (world.capacity[idx] - remaining) * _kva_rate(world, idx) * overrun_months
     world.add_truth(idx, "suspension_overrun", month + max_months, effect, "never resumed")

@@ -5,7 +5,7 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 
-from auditkit.synth import catalog
+import auditkit.synth.catalog as catalog
 from auditkit.synth.inject import schedule_rates
 from auditkit.synth.world import World
 

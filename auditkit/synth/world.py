@@ -12,7 +12,7 @@ from dataclasses import dataclass, field
 import numpy as np
 import pandas as pd
 
-from auditkit.synth import catalog
+import auditkit.synth.catalog as catalog
 
 HOURS_PER_MONTH = 730.0
 ORDER_COLUMNS = (
@@ -150,7 +150,7 @@ class World:
         )
 
 
-def _ct_ratio_for(capacity_kva: np.ndarray, voltage_kv: np.ndarray) -> np.ndarray:
+def ct_ratio_for(capacity_kva: np.ndarray, voltage_kv: np.ndarray) -> np.ndarray:
     """Standard CT ratio sized for the rated current I = S / (√3 · U) with a 25 % margin."""
     rated_current = capacity_kva / (np.sqrt(3) * voltage_kv)
     index = np.searchsorted(catalog.CT_PRIMARIES, rated_current * 1.25)
@@ -206,7 +206,7 @@ def build_world(customers: int, districts: int, months: int, start: str, seed: i
     ]
     voltage = np.where(two_part, 10.0, 0.4)
     pt = np.where(two_part, catalog.PT_RATIO_10KV, 1.0)
-    ct = np.where(two_part | (capacity >= 50.0), _ct_ratio_for(capacity, voltage), 1.0)
+    ct = np.where(two_part | (capacity >= 50.0), ct_ratio_for(capacity, voltage), 1.0)
     ct[usage == "residential"] = 1.0
     basis = np.where(two_part, np.where(rng.random(n) < 0.6, "capacity", "demand"), "none")
     basis = basis.astype(object)
@@ -368,7 +368,7 @@ def _normal_orders(
     # Capacity reduction: one transformer removed, load falls with it.
     idx = world.pick(two_part & (world.capacity >= 400), 0.03)
     month = rng.integers(3, m - 2, size=len(idx))
-    new_capacity = _smaller_size(world.capacity[idx], rng)
+    new_capacity = smaller_size(world.capacity[idx], rng)
     world.add_orders(idx, "capacity_reduction", month, world.capacity[idx], new_capacity)
     after = np.arange(m)[None, :] >= month[:, None]
     _scale_load(world, idx, np.where(after, (new_capacity / world.capacity[idx])[:, None], 1.0))
@@ -378,7 +378,7 @@ def _normal_orders(
     world.capacity[idx] = new_capacity
     # Suspension of part of the capacity for one to five months, then resumption.
     idx = world.pick(two_part & (world.capacity >= 400), 0.05)
-    _suspend(world, idx, rng.integers(2, m - 7, size=len(idx)), rng.integers(1, 6, size=len(idx)))
+    suspend(world, idx, rng.integers(2, m - 7, size=len(idx)), rng.integers(1, 6, size=len(idx)))
     # Tariff change with a real change of use: a household opens a shop.
     idx = world.pick(world.usage == "residential", 0.005)
     month = rng.integers(3, m - 2, size=len(idx))
@@ -391,7 +391,7 @@ def _normal_orders(
     world.tariff_billed[idx] = np.where(np.arange(m)[None, :] < month[:, None], res, com)
 
 
-def _smaller_size(capacity: np.ndarray, rng: np.random.Generator) -> np.ndarray:
+def smaller_size(capacity: np.ndarray, rng: np.random.Generator) -> np.ndarray:
     """A standard transformer size about half to two thirds of `capacity`."""
     sizes = catalog.TRANSFORMER_SIZES_KVA
     target = capacity * rng.uniform(0.45, 0.7, size=len(capacity))
@@ -405,7 +405,7 @@ def _scale_load(world: World, idx: np.ndarray, scale: np.ndarray) -> None:
     world.demand[idx] *= scale
 
 
-def _suspend(
+def suspend(
     world: World, idx: np.ndarray, month: np.ndarray, length: np.ndarray, load_follows: bool = True
 ) -> np.ndarray:
     """Suspend part of the capacity of `idx` from `month` for `length` months (0 = never resumed).
@@ -414,7 +414,7 @@ def _suspend(
     as it does when the sealed transformer is really off.
     """
     m = world.n_months
-    remaining = _smaller_size(world.capacity[idx], world.rng)
+    remaining = smaller_size(world.capacity[idx], world.rng)
     world.add_orders(idx, "suspension", month, world.capacity[idx], remaining)
     months = np.arange(m)[None, :]
     resumed = length > 0
