@@ -15,9 +15,7 @@ from auditkit.crossaudit.charts import plot_rates
 from auditkit.crossaudit.tables import interval, labelled, only
 
 KINDS = ("self", "cross", "special")
-COLUMNS = (
-    "district", "audit_kind", "inspections", "errors", "rate", "ci_low", "ci_high", "underbilled",
-)  # fmt: skip
+COLUMNS = tuple("district audit_kind inspections errors rate ci_low ci_high underbilled".split())
 
 
 @dataclass(frozen=True)
