@@ -41,12 +41,31 @@ from auditkit.stats.funnel import FunnelResult, funnel
 from auditkit.stats.requirements import ColumnError, require_columns
 
 INSPECTION_COLUMNS = ("customer_id", "audit_kind", "auditing_district", "error_found")
-OVERALL_COLUMNS = tuple(
-    "test self_n self_errors self_rate cross_n cross_errors cross_rate statistic p_value".split()
+OVERALL_COLUMNS = (
+    "test",
+    "self_n",
+    "self_errors",
+    "self_rate",
+    "cross_n",
+    "cross_errors",
+    "cross_rate",
+    "statistic",
+    "p_value",
 )
-BY_DISTRICT_COLUMNS = tuple(
-    "district self_n self_errors self_rate cross_n cross_errors cross_rate gap "
-    "self_value_per_inspection cross_value_per_inspection missed_value p_value note".split()
+BY_DISTRICT_COLUMNS = (
+    "district",
+    "self_n",
+    "self_errors",
+    "self_rate",
+    "cross_n",
+    "cross_errors",
+    "cross_rate",
+    "gap",
+    "self_value_per_inspection",
+    "cross_value_per_inspection",
+    "missed_value",
+    "p_value",
+    "note",
 )
 #: Fewest inspections of each kind (self and cross) a district needs for its own test.
 MIN_INSPECTIONS = 10

@@ -15,7 +15,16 @@ from auditkit.crossaudit.charts import plot_rates
 from auditkit.crossaudit.tables import interval, labelled, only
 
 KINDS = ("self", "cross", "special")
-COLUMNS = tuple("district audit_kind inspections errors rate ci_low ci_high underbilled".split())
+COLUMNS = (
+    "district",
+    "audit_kind",
+    "inspections",
+    "errors",
+    "rate",
+    "ci_low",
+    "ci_high",
+    "underbilled",
+)
 
 
 @dataclass(frozen=True)

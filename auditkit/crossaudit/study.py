@@ -20,6 +20,7 @@ from auditkit.crossaudit.assign import assign, loads
 from auditkit.crossaudit.assignment import Assignment
 from auditkit.crossaudit.compare import Comparison, compare
 from auditkit.crossaudit.notes import Note
+from auditkit.crossaudit.tables import only
 from auditkit.errors import ParameterError
 from auditkit.stats.charts import plot_funnel
 from auditkit.stats.presentation import funnel_table
@@ -51,18 +52,14 @@ class CrossAuditStudy:
         figures = {"common.districts": float(len(self.assignment.loads))}
         if self.comparison is None:
             return figures
-        rates = self.comparison.rates.table
-        if self.district:
-            rates = rates[rates["district"] == self.district]
+        rates = only(self.comparison.rates.table, self.district)
         totals = rates.groupby("audit_kind")[["inspections", "errors"]].sum()
         figures["crossaudit.inspections"] = float(totals["inspections"].sum())
         for kind in ("self", "cross"):
             if kind in totals.index and totals.loc[kind, "inspections"] > 0:
                 rate = totals.loc[kind, "errors"] / totals.loc[kind, "inspections"]
                 figures[f"crossaudit.{kind}_rate_pct"] = 100 * float(rate)
-        flagged = self.comparison.under_reporting
-        if self.district:
-            flagged = flagged[flagged["district"] == self.district]
+        flagged = only(self.comparison.under_reporting, self.district)
         figures["crossaudit.under_reporting"] = float(len(flagged))
         return figures
 
