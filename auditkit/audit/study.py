@@ -213,7 +213,7 @@ class DistrictAudit:
             by_rule = findings_by_rule(self.findings)
             revenue = pd.Series(
                 by_rule["revenue_impact"].round(2).to_numpy(),
-                index=[self._title(rule_id, lang) for rule_id in by_rule["rule_id"]],
+                index=self._titles(by_rule["rule_id"], lang),
             )
             return charts.revenue_by_rule_chart(revenue, lang)
         raise KeyError(f"no figure {name!r}: one of {', '.join(self.figure_names)}")
@@ -228,9 +228,10 @@ class DistrictAudit:
         )
         return [*files, workbook]
 
-    def _title(self, rule_id: str, lang: str) -> str:
+    def _titles(self, rule_ids: pd.Series, lang: str) -> list[str]:
+        """Each rule's title in `lang` (an id the catalog lacks as it is)."""
         titles = self.catalog.set_index("rule_id")[f"title_{lang}"]
-        return str(titles.get(rule_id, rule_id))
+        return [str(titles.get(rule_id, rule_id)) for rule_id in rule_ids]
 
     def _profile_table(self, lang: str) -> pd.DataFrame:
         return pd.DataFrame(
@@ -267,7 +268,7 @@ class DistrictAudit:
         table = pd.DataFrame(
             {
                 area: [rules.area_name(a, lang) for a in grouped["area"]],
-                i18n.text("common.rule", lang): [self._title(r, lang) for r in grouped["rule_id"]],
+                i18n.text("common.rule", lang): self._titles(grouped["rule_id"], lang),
                 i18n.text("report.rule_id", lang): grouped["rule_id"].to_numpy(),
                 findings: grouped["findings"].to_numpy(),
                 customers: grouped["customers"].to_numpy(),
@@ -288,7 +289,7 @@ class DistrictAudit:
         personal = [column for column in ("name", "address") if column in top.columns]
         return pd.DataFrame(
             {
-                i18n.text("common.rule", lang): [self._title(r, lang) for r in top["rule_id"]],
+                i18n.text("common.rule", lang): self._titles(top["rule_id"], lang),
                 i18n.text("common.severity", lang): [
                     _code_name("severity", s, lang) for s in top["severity"]
                 ],
