@@ -97,11 +97,10 @@ class Comparison:
         """Overall self and cross rates, Fisher's one-sided p, the within-district odds ratio
         and the districts under-reporting."""
         tests = self.overall.set_index("test")
-        fisher = tests.loc["fisher_exact"] if "fisher_exact" in tests.index else None
+        fisher = tests.loc["fisher_exact"] if "fisher_exact" in tests.index else {}
         return {
-            "self_rate": float(fisher["self_rate"]) if fisher is not None else float("nan"),
-            "cross_rate": float(fisher["cross_rate"]) if fisher is not None else float("nan"),
-            "p_value": float(fisher["p_value"]) if fisher is not None else float("nan"),
+            **{name: float(fisher.get(name, np.nan)) for name in ("self_rate", "cross_rate")},
+            "p_value": float(fisher.get("p_value", np.nan)),
             "odds_ratio": self.model.summary()["odds_ratio"],
             "under_reporting": self.under_reporting["district"].tolist(),
         }

@@ -104,6 +104,7 @@ def test_too_few_inspections_and_separation_give_codes_not_sentences():
     assert tiny.overall.empty and not tiny.model.estimated and tiny.funnel is not None
     assert [note.code for note in tiny.notes] == ["no_overall_test", "too_few_for_model"]
     assert "不做总体检验" in tiny.notes[0].text("zh")
+    assert np.isnan(tiny.summary()["p_value"]) and tiny.summary()["under_reporting"] == []
 
 
 def test_the_audited_district_comes_from_customers_or_is_asked_for():
