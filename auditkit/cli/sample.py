@@ -8,13 +8,13 @@ from pathlib import Path
 import pandas as pd
 
 from auditkit.errors import ParameterError
-from auditkit.sampling import evaluate, plan, read_field_sheet, select, text, write_field_sheet
+from auditkit.sampling import evaluate, plan, read_field_sheet, select, write_field_sheet
 from auditkit.sampling.errors import SampleDataError
 from auditkit.sampling.evaluate import DEFAULT_DIRECTION, DIRECTIONS, METHODS
-from auditkit.sampling.fieldloop import STRATA, prepare
 from auditkit.sampling.likelihoods import LIKELIHOODS
 from auditkit.sampling.select import ALLOCATIONS
 from auditkit.sampling.select import METHODS as SELECTION_METHODS
+from auditkit.sampling.study import STRATA, population
 
 
 def register(subparsers: argparse._SubParsersAction) -> None:  # type: ignore[type-arg]
@@ -177,7 +177,8 @@ def _lang_option(parser: argparse.ArgumentParser) -> None:
 
 
 def _print_table(table: pd.DataFrame) -> None:
-    print(table.to_string(header=False))
+    """A two-column result table as text: its items down the left."""
+    print(table.set_index(table.columns[0]).to_string(header=False))
 
 
 def _plan_from(args: argparse.Namespace, likelihood: str, population_size: int | None = None):
@@ -194,7 +195,7 @@ def _plan_from(args: argparse.Namespace, likelihood: str, population_size: int |
 
 def run_plan(args: argparse.Namespace) -> int:
     """Print the planned sample."""
-    _print_table(_plan_from(args, "poisson").summary(args.lang))
+    _print_table(_plan_from(args, "poisson").to_table(args.lang))
     return 0
 
 
@@ -203,14 +204,12 @@ def run_select(args: argparse.Namespace) -> int:
     if args.data is not None:
         if not args.district:
             raise ParameterError("--district", "a district name with --data", None)
-        context = prepare(
-            "" if args.data == "demo" else args.data,
-            args.district,
-            args.units,
-            args.stratum,
-            args.months,
-        )
-        frame, values = context.frame, context.values
+        from auditkit.data import load
+        from auditkit.demo import demo_data_dir
+
+        dataset = load(demo_data_dir() if args.data in ("demo", "") else args.data)
+        sampled = population(dataset, args.district, args.units, args.stratum, args.months)
+        frame, values = sampled.frame, sampled.values
     else:
         frame, values = _read_frame(Path(args.frame)), args.values
     n = args.n
@@ -234,9 +233,9 @@ def run_select(args: argparse.Namespace) -> int:
         strata=args.strata,
         allocation=args.allocation,
     )
-    _print_table(selection.summary(args.lang))
+    _print_table(selection.to_table(args.lang))
     for note in selection.notes:
-        print(f"note: {text.note(note, args.lang)}")
+        print(f"note: {note.text(args.lang)}")
     path = write_field_sheet(selection, args.output, lang=args.lang, direction=args.direction)
     print(f"field sheet written: {path}")
     return 0
@@ -271,7 +270,7 @@ def run_evaluate(args: argparse.Namespace) -> int:
             prior=args.prior,
             direction=args.direction or DEFAULT_DIRECTION,
         )
-    _print_table(evaluation.summary(args.lang))
+    _print_table(evaluation.to_table(args.lang))
     print()
     print(evaluation.explain(args.lang))
     return 0

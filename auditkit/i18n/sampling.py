@@ -2,4 +2,279 @@
 
 from __future__ import annotations
 
-WORDS: dict[str, tuple[str, str]] = {}
+WORDS: dict[str, tuple[str, str]] = {
+    "sampling.title": ("统计抽样稽查报告", "Statistical audit sampling report"),
+    # labels of the result tables and charts
+    "sampling.label.n": ("样本量", "Sample size"),
+    "sampling.label.likelihood": ("概率模型", "Likelihood"),
+    "sampling.label.confidence": ("置信水平", "Confidence"),
+    "sampling.label.materiality": ("重要性水平（可容忍错报率）", "Materiality (tolerable rate)"),
+    "sampling.label.min_precision": ("要求精度", "Required precision"),
+    "sampling.label.expected": ("预期错报", "Expected errors"),
+    "sampling.label.expected_errors": ("样本中预期错报数", "Expected errors in the sample"),
+    "sampling.label.tolerable_errors": ("可容忍的样本错报数", "Errors the sample may hold"),
+    "sampling.label.upper": ("错报率上限", "Upper limit of misstatement rate"),
+    "sampling.label.lower": ("错报率下限", "Lower limit of misstatement rate"),
+    "sampling.label.mle": ("最可能错报率", "Most likely misstatement rate"),
+    "sampling.label.precision": ("精度（上限−最可能值）", "Precision (upper - most likely)"),
+    "sampling.label.population_size": ("总体数量", "Population size"),
+    "sampling.label.population_value": ("总体金额（元）", "Population value (yuan)"),
+    "sampling.label.prior": ("先验分布", "Prior"),
+    "sampling.label.posterior": ("后验分布", "Posterior"),
+    "sampling.label.bayes_factor": ("贝叶斯因子 BF-+", "Bayes factor BF-+"),
+    "sampling.label.posterior_probability": (
+        "低于重要性的后验概率",
+        "Posterior P(below materiality)",
+    ),
+    "sampling.label.units": ("抽样单位", "Sampling units"),
+    "sampling.label.method": ("方法", "Method"),
+    "sampling.label.seed": ("随机种子", "Seed"),
+    "sampling.label.interval": ("抽样间隔", "Interval"),
+    "sampling.label.start": ("起点", "Start"),
+    "sampling.label.selected_rows": ("抽中记录数", "Rows selected"),
+    "sampling.label.set_aside": ("剔除（零或负值）", "Set aside (zero or negative)"),
+    "sampling.label.x": ("发现错报（个数或错报比例之和）", "Errors found (count or sum of taints)"),
+    "sampling.label.conclusion": ("结论", "Conclusion"),
+    "sampling.label.projected": ("推断错报金额（元）", "Projected misstatement (yuan)"),
+    "sampling.label.upper_yuan": ("错报金额上限（元）", "Upper limit of misstatement (yuan)"),
+    "sampling.label.projected_errors": ("推断错误户数", "Projected erroneous items"),
+    "sampling.label.direction": ("错报方向", "Direction"),
+    "sampling.label.stratum": ("层", "Stratum"),
+    "sampling.label.scope": ("范围", "Scope"),
+    "sampling.label.periods": ("电费年月", "Billing periods"),
+    "sampling.label.book_log": ("账面金额（元，对数刻度）", "book value (yuan, log scale)"),
+    "sampling.label.inspected_rows": ("核查记录数", "Rows inspected"),
+    "sampling.label.misstated_rows": ("有错报的记录数", "Rows with an error"),
+    "sampling.label.difference_total": ("差额合计（元）", "Total difference (yuan)"),
+    # codes
+    "sampling.conclusion.accepted": (
+        "低于重要性水平：总体可以接受",
+        "below materiality: the population is accepted",
+    ),
+    "sampling.conclusion.not_shown": (
+        "未能证明低于重要性水平",
+        "not shown to be below materiality",
+    ),
+    "sampling.conclusion.no_materiality": ("未设定重要性水平", "no materiality given"),
+    "sampling.direction.overstatement": (
+        "多计（账面高于核实值）",
+        "overstatement (book above audited)",
+    ),
+    "sampling.direction.understatement": (
+        "少计（账面低于核实值，即少收电费）",
+        "understatement (book below audited: under-billing)",
+    ),
+    "sampling.method.interval": ("固定间隔抽样", "fixed-interval selection"),
+    "sampling.method.cell": ("分组随机抽样", "cell selection"),
+    "sampling.method.random": ("简单随机抽样", "random selection"),
+    "sampling.method.sieve": ("筛选抽样", "sieve selection"),
+    "sampling.method.binomial": ("二项分布", "binomial"),
+    "sampling.method.poisson": ("泊松分布", "Poisson"),
+    "sampling.method.hypergeometric": ("超几何分布", "hypergeometric"),
+    "sampling.method.stringer": ("Stringer 上限（二项系数）", "Stringer bound (binomial factors)"),
+    "sampling.method.stringer.poisson": (
+        "Stringer 上限（泊松系数）",
+        "Stringer bound (Poisson factors)",
+    ),
+    "sampling.method.mpu": ("单位平均估计", "mean per unit"),
+    "sampling.method.direct": ("直接估计", "direct estimator"),
+    "sampling.method.difference": ("差额估计", "difference estimator"),
+    "sampling.method.ratio": ("比率估计", "ratio estimator"),
+    "sampling.method.regression": ("回归估计", "regression estimator"),
+    "sampling.units.items": ("按户（项目）", "items (accounts)"),
+    "sampling.units.values": ("按金额（货币单位）", "values (monetary units)"),
+    "sampling.stratum.all": ("全部", "all"),
+    "sampling.stratum.flagged": ("稽查规则命中的用户", "customers flagged by the audit rules"),
+    "sampling.stratum.unflagged": (
+        "稽查规则未命中的用户",
+        "customers not flagged by the audit rules",
+    ),
+    # columns of the inspection results
+    "sampling.column.sample_no": ("序号", "Sample no."),
+    "sampling.column.period": ("电费年月", "Billing period"),
+    "sampling.column.book_value": ("账面金额（元）", "Book value (yuan)"),
+    "sampling.column.audited_value": ("核实金额（元）", "Audited value (yuan)"),
+    "sampling.column.difference": ("差额（元）", "Difference (yuan)"),
+    "sampling.column.times": ("抽中次数", "Times selected"),
+    "sampling.column.note": ("备注", "Note"),
+    # the report's sections
+    "sampling.section.population": ("总体", "Population"),
+    "sampling.section.population.explain": (
+        "按户抽样时总体为该单位的用户档案；按金额抽样时为近几个月的电费账单，每一元是一个抽样单位。",
+        "By items the population is the district's accounts; by values it is the bills of the "
+        "last months, each yuan a sampling unit.",
+    ),
+    "sampling.section.plan": ("抽样计划", "Sampling plan"),
+    "sampling.section.plan.explain": (
+        "样本量是使“按预期错报计算的错报上限低于重要性水平”的最小样本。",
+        "The sample size is the smallest for which the upper limit, with the expected errors, "
+        "stays below materiality.",
+    ),
+    "sampling.section.selection": ("选样", "Selection"),
+    "sampling.section.selection.explain": (
+        "同一随机种子总是抽出同一样本。金额为零或负的账单无法被货币单位抽中，单独列出。",
+        "The same seed always gives the same sample. Bills of zero or negative amount cannot "
+        "be reached by monetary units and are set aside.",
+    ),
+    "sampling.section.field_sheet": ("现场核查表", "Field sheet"),
+    "sampling.section.field_sheet.explain": (
+        "核查人员在表中填写核查日期、核实金额、是否有误和备注；其余列已锁定。",
+        "Inspectors fill in the inspection date, the audited value, whether an error was "
+        "found, and a note; the other columns are locked.",
+    ),
+    "sampling.section.results": ("核查结果", "Inspection results"),
+    "sampling.section.results.explain": (
+        "核查发现错报的记录，按差额大小排列。",
+        "The inspected records with an error, largest difference first.",
+    ),
+    "sampling.section.evaluation": ("评价", "Evaluation"),
+    "sampling.section.evaluation.explain": (
+        "按户抽样用二项分布评价错误率；按金额抽样用 Stringer 上限（泊松系数）。",
+        "Items are evaluated with the binomial on the errors found; monetary units with the "
+        "Stringer bound (Poisson factors).",
+    ),
+    "sampling.simulated_sheet": ("模拟填写的核查表", "Simulated filled sheet"),
+    "sampling.separator": ("：", ": "),
+    "sampling.simulation": (
+        "<strong>⚠ 模拟演示：</strong> 未提供核查人员填写的核查表，以下核查结果由合成数据的 "
+        "<code>truth</code> 表模拟生成，仅用于演示抽样流程，不是真实的现场核查结论。",
+        "<strong>⚠ SIMULATION:</strong> no filled field sheet was given; the inspection results "
+        "below are simulated from the synthetic <code>truth</code> table to demonstrate the loop. "
+        "They are not field results.",
+    ),
+    # sentences: explain()
+    "sampling.explain.plan": (
+        "在{confidence}的置信水平下，样本量 {n} 使错报率上限（按样本中 {errors} 个预期错报计算）为 "
+        "{upper}；样本中错报不超过 {tolerable} 时可以接受总体。",
+        "At {confidence} confidence a sample of {n} gives an upper limit of {upper} with "
+        "{errors} expected errors; the population is accepted if the sample holds at most "
+        "{tolerable} errors.",
+    ),
+    "sampling.explain.selection": (
+        "以{method}从 {population} 个单位中抽取 {n} 个抽样单位（{rows} 条记录，随机种子 {seed}），"
+        "{aside} 条记录单独列出。",
+        "{n} units drawn by {method} from a population of {population} ({rows} rows, seed "
+        "{seed}); {aside} rows set aside.",
+    ),
+    "sampling.explain.field": (
+        "核查 {rows} 条记录（{n} 个抽样单位），{errors} 条有错报，差额合计 {difference} 元。",
+        "{rows} rows inspected ({n} units), {errors} with an error; total difference {difference}"
+        " yuan.",
+    ),
+    "sampling.verdict.head": (
+        "**结论：** 在{confidence}的置信水平下，总体错报率上限为 **{upper}**",
+        "**Conclusion.** At {confidence} confidence the misstatement rate of the population is "
+        "at most **{upper}**",
+    ),
+    "sampling.verdict.no_materiality": (
+        "（未设定重要性水平，不作接受或拒绝判断）。",
+        " (no materiality was given, so no accept or reject verdict).",
+    ),
+    "sampling.verdict.accepted": (
+        "，低于重要性水平{materiality}：可以认为总体不存在重大错报。",
+        ", below the materiality of {materiality}: the population can be accepted.",
+    ),
+    "sampling.verdict.not_shown": (
+        "，未低于重要性水平{materiality}：样本不能证明总体不存在重大错报，"
+        "建议扩大样本或对总体进一步核查。",
+        ", not below the materiality of {materiality}: the sample does not show the population "
+        "to be free of material misstatement. Extend the sample or examine the population further.",
+    ),
+    "sampling.line.sample": (
+        "- 样本：{n}个抽样单位（方法：{method}），{rows}错报合计 {found}（个数或错报比例之和）。",
+        "- Sample: {n} units (method: {method}); {rows}errors found {found} (count or sum of taints).",
+    ),
+    "sampling.line.misstated_rows": ("{count}条记录有错报，", "{count} misstated rows, "),
+    "sampling.line.projection_value": (
+        "- 最可能错报率 {mle}，推断错报金额约 {projected} 元；错报金额上限 {upper} 元"
+        "（总体金额 {total} 元）。",
+        "- Most likely misstatement {mle}, about {projected} yuan; upper limit of misstatement "
+        "{upper} yuan (population {total} yuan).",
+    ),
+    "sampling.line.projection_items": (
+        "- 最可能错误率 {mle}，推断约 {items} 户有错误（上限 {upper} 户，总体 {total} 户）。",
+        "- Most likely error rate {mle}: about {items} erroneous items (at most {upper} of "
+        "{total}).",
+    ),
+    "sampling.line.projection_rate": (
+        "- 最可能错报率 {mle}。",
+        "- Most likely misstatement rate {mle}.",
+    ),
+    "sampling.line.understatement": (
+        "- 此处“错报”指少计电费：核实金额高于账面（计费）金额。",
+        "- Misstatement here means under-billing: the audited amount exceeds the billed amount.",
+    ),
+    "sampling.line.bayes": (
+        "- 贝叶斯分析（先验 {prior}）：数据使“低于重要性水平”的几率提高 {factor} 倍（贝叶斯因子），"
+        "后验概率 {probability}。",
+        "- Bayesian (prior {prior}): the data multiply the odds of an immaterial population by "
+        "{factor} (Bayes factor BF-+); posterior probability {probability}.",
+    ),
+    # notes on results (codes with arguments: auditkit.sampling.notes.Note)
+    "sampling.note.set_aside": (
+        "{rows:,} 条记录中有 {aside:,} 条金额为零或负（合计 {total:,.2f} 元），货币单位抽样抽不到，"
+        "已单独列出；如有必要请按户另行抽查",
+        "{aside} of {rows} rows have zero or negative {column} (total {total:,.2f}); monetary "
+        "units cannot reach them, so they are set aside (Selection.set_aside): test them by "
+        "items if they matter",
+    ),
+    "sampling.note.sieve": (
+        "筛选抽样抽中 {rows} 条记录（期望 {n} 条）",
+        "sieve sampling drew {rows} rows for an expected {n}",
+    ),
+    "sampling.note.large_taints": (
+        "部分错报比例超过 100%（按评价方向，核实金额超过账面金额的两倍），按原值计入",
+        "some taints exceed 100% (audited value more than twice the book value in the "
+        "direction evaluated); they are used as they are",
+    ),
+    "sampling.note.opposite": (
+        "反方向的错报（错报比例之和 {taints:.4g}）未抵减{method}的上限（Stringer 方法会做 LTA 修正）",
+        "misstatements in the opposite direction (sum of taints {taints:.4g}) are not offset "
+        "against the bound with method {method}; stringer applies the LTA correction",
+    ),
+    "sampling.note.rounded": (
+        "错报比例之和 {taints:.4g} 向上取整为 {errors} 个错误",
+        "the sum of taints {taints:.4g} is rounded up to {errors} whole errors",
+    ),
+    "sampling.note.lta": (
+        "LTA 修正：上限 {gross:.4%} 减去反方向最可能错报率 {understatement:.4%}",
+        "LTA correction: the bound {gross:.4%} is reduced by the most likely understatement "
+        "{understatement:.4%}",
+    ),
+    "sampling.note.no_variation": (
+        "错报比例没有变异：上下限等于均值",
+        "no variation among the taints: the bounds equal the mean",
+    ),
+    "sampling.note.complete_pooling": (
+        "完全合并：各层作为一个样本评价，分层结果仅供参考",
+        "complete pooling: the strata are evaluated as one sample; per-stratum results are "
+        "shown for reference",
+    ),
+    "sampling.note.strata_added": (
+        "各层上限相加合并：偏保守（合并后的置信水平更高）",
+        "strata combined by adding their upper limits: conservative (the combined confidence "
+        "is higher)",
+    ),
+    # the field sheet's checks
+    "sampling.sheet.inspected_at.title": ("日期无效", "Invalid date"),
+    "sampling.sheet.inspected_at.message": (
+        "请填写核查日期（YYYY-MM-DD），2000 年至 2100 年之间。",
+        "Enter the inspection date (YYYY-MM-DD), between 2000 and 2100.",
+    ),
+    "sampling.sheet.audited_value.title": ("金额无效", "Invalid amount"),
+    "sampling.sheet.audited_value.message": (
+        "请填写核实后的正确金额（元），不小于 0 的数字；无误时与账面金额相同。",
+        "Enter the correct amount in yuan, a number of at least 0; the book value when right.",
+    ),
+    "sampling.sheet.error_found.title": ("请选择“是”或“否”", "Choose yes or no"),
+    "sampling.sheet.error_found.message": (
+        "是否有误只能填“是”或“否”（可从下拉列表选择）。",
+        "error_found takes yes or no (pick from the list).",
+    ),
+    "sampling.sheet.note.title": ("备注过长", "Note too long"),
+    "sampling.sheet.note.message": (
+        "备注不超过 {length} 个字符。",
+        "A note holds at most {length} characters.",
+    ),
+    "sampling.sheet.flag": ("是否有误", "error_found"),
+}

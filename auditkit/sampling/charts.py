@@ -9,9 +9,11 @@ import pandas as pd
 from matplotlib.figure import Figure
 from matplotlib.ticker import PercentFormatter
 
+from auditkit import formatting, i18n
 from auditkit.plots import use_cjk_font
-from auditkit.sampling import likelihoods, text
+from auditkit.sampling import likelihoods
 from auditkit.sampling.checks import exact
+from auditkit.sampling.notes import method_name
 
 if TYPE_CHECKING:
     from auditkit.sampling.results import Evaluation, Plan, Selection
@@ -20,8 +22,12 @@ MATERIALITY_COLOUR = "#c0392b"
 MAIN_COLOUR = "#1f5f8b"
 
 
+def _label(key: str, lang: str) -> str:
+    return i18n.text(f"sampling.label.{key}", lang)
+
+
 def _figure(lang: str, width: float = 7.0, height: float = 3.6, columns: int = 1) -> Figure:
-    if text.language(lang) == 0:
+    if i18n.language(lang) == "zh":
         use_cjk_font()
     figure = Figure(figsize=(width, height), layout="constrained")
     figure.subplots(1, columns)
@@ -54,17 +60,17 @@ def plan_chart(plan: Plan, lang: str) -> Figure:
             )
         else:
             bounds.append(plan.prior.update(errors, int(n)).quantile(plan.confidence))
-    axes.plot(sizes, bounds, color=MAIN_COLOUR, label=text.label("upper", lang))
+    axes.plot(sizes, bounds, color=MAIN_COLOUR, label=_label("upper", lang))
     if plan.materiality is not None:
         axes.axhline(
             plan.materiality,
             color=MATERIALITY_COLOUR,
             linestyle="--",
-            label=text.label("materiality", lang),
+            label=_label("materiality", lang),
         )
     axes.axvline(plan.n, color="grey", linestyle=":", label=f"n = {plan.n}")
-    axes.set_xlabel(text.label("n", lang))
-    axes.set_ylabel(text.label("upper", lang))
+    axes.set_xlabel(_label("n", lang))
+    axes.set_ylabel(_label("upper", lang))
     axes.yaxis.set_major_formatter(PercentFormatter(1.0))
     axes.set_ylim(0, min(1.0, 3 * (plan.materiality or plan.upper)))
     axes.legend(loc="upper right", fontsize="small")
@@ -84,23 +90,21 @@ def selection_chart(selection: Selection, lang: str) -> Figure:
                 selection.interval,
                 color=MATERIALITY_COLOUR,
                 linestyle="--",
-                label=text.label("interval", lang),
+                label=_label("interval", lang),
             )
             axes.legend(fontsize="small")
         axes.set_yscale("log")
-        axes.set_xlabel(text.label("selected_rows", lang))
-        axes.set_ylabel(
-            text.pick(("账面金额（元，对数刻度）", "book value (yuan, log scale)"), lang)
-        )
+        axes.set_xlabel(_label("selected_rows", lang))
+        axes.set_ylabel(_label("book_log", lang))
     else:
         column = "stratum" if "stratum" in selection.sample.columns else None
         counts = selection.sample[column].value_counts().sort_index() if column else None
-        labels = list(counts.index) if counts is not None else [text.label("selected_rows", lang)]
+        labels = list(counts.index) if counts is not None else [_label("selected_rows", lang)]
         heights = list(counts.to_numpy()) if counts is not None else [len(selection.sample)]
         axes.bar(labels, heights, color=MAIN_COLOUR)
-        axes.set_ylabel(text.label("selected_rows", lang))
-    seed = text.label("seed", lang)
-    axes.set_title(f"{text.method_name(selection.method, lang)}, {seed} {selection.seed}")
+        axes.set_ylabel(_label("selected_rows", lang))
+    seed = _label("seed", lang)
+    axes.set_title(f"{method_name(selection.method, lang)}, {seed} {selection.seed}")
     return figure
 
 
@@ -111,7 +115,7 @@ def evaluation_chart(evaluation: Evaluation, lang: str) -> Figure:
     axes = figure.axes[0]
     rows = [
         (
-            text.method_name(evaluation.method, lang),
+            method_name(evaluation.method, lang),
             evaluation.mle,
             evaluation.lower,
             evaluation.upper,
@@ -127,7 +131,7 @@ def evaluation_chart(evaluation: Evaluation, lang: str) -> Figure:
         axes.plot([left, upper], [position, position], color=MAIN_COLOUR, linewidth=6, alpha=0.5)
         axes.plot([mle], [position], "o", color=MAIN_COLOUR)
         axes.annotate(
-            text.pct(upper),
+            formatting.percent(upper, 2),
             (upper, position),
             textcoords="offset points",
             xytext=(6, -3),
@@ -139,11 +143,11 @@ def evaluation_chart(evaluation: Evaluation, lang: str) -> Figure:
             evaluation.materiality,
             color=MATERIALITY_COLOUR,
             linestyle="--",
-            label=text.label("materiality", lang),
+            label=_label("materiality", lang),
         )
         axes.legend(loc="lower right", fontsize="small")
     axes.xaxis.set_major_formatter(PercentFormatter(1.0))
-    axes.set_xlabel(f"{text.label('mle', lang)} / {text.label('upper', lang)}")
+    axes.set_xlabel(f"{_label('mle', lang)} / {_label('upper', lang)}")
     axes.set_ylim(-0.7, len(rows) - 0.3)
     if evaluation.posterior is not None:
         _densities(figure.axes[1], evaluation, lang)
@@ -161,13 +165,13 @@ def _densities(axes, evaluation: Evaluation, lang: str) -> None:
         evaluation.prior.density(rates),
         color="grey",
         linestyle="--",
-        label=text.label("prior", lang),
+        label=_label("prior", lang),
     )
     axes.plot(
         rates,
         evaluation.posterior.density(rates),
         color=MAIN_COLOUR,
-        label=text.label("posterior", lang),
+        label=_label("posterior", lang),
     )
     if evaluation.materiality is not None:
         axes.axvline(evaluation.materiality, color=MATERIALITY_COLOUR, linestyle="--")

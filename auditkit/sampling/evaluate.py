@@ -22,7 +22,7 @@ import pandas as pd
 from scipy import stats
 
 from auditkit.errors import ParameterError
-from auditkit.sampling import likelihoods, stringer, text, variables
+from auditkit.sampling import likelihoods, stringer, variables
 from auditkit.sampling.checks import (
     choice,
     non_negative_number,
@@ -33,9 +33,9 @@ from auditkit.sampling.checks import (
     probability,
 )
 from auditkit.sampling.errors import SampleDataError
+from auditkit.sampling.notes import Note
 from auditkit.sampling.priors import Prior, bayes_factor, resolve_prior
 from auditkit.sampling.results import Evaluation
-from auditkit.sampling.text import Note
 
 DISTRIBUTION_METHODS = likelihoods.LIKELIHOODS
 STRINGER_METHODS = {"stringer": "binomial", "stringer.poisson": "poisson"}
@@ -232,25 +232,11 @@ def _from_data(
     opposite = np.clip(-sample.expanded(), 0, None)
     notes = []
     if np.any(sample.taints > 1):
-        notes.append(
-            Note(
-                "some taints exceed 100% (audited value more than twice the book value in the "
-                "direction evaluated); they are used as they are",
-                "部分错报比例超过 100%（按评价方向，核实金额超过账面金额的两倍），按原值计入",
-            )
-        )
+        notes.append(Note("large_taints"))
     if method in STRINGER_METHODS:
         return _stringer(settings, sample, positive, opposite, size, value, errors, notes)
     if opposite.sum() > 0:
-        notes.append(
-            Note(
-                f"misstatements in the opposite direction (sum of taints {opposite.sum():.4g}) are "
-                f"not offset against the bound with method {method!r}; stringer applies the LTA "
-                "correction",
-                f"反方向的错报（错报比例之和 {opposite.sum():.4g}）未抵减{text.method_name(method, 'zh')}"
-                "的上限（Stringer 方法会做 LTA 修正）",
-            )
-        )
+        notes.append(Note("opposite", {"taints": float(opposite.sum()), "method": method}))
     return _distribution(
         settings, float(positive.sum()), sample.n, size, value, errors, tuple(notes)
     )
@@ -268,7 +254,7 @@ def _distribution(
     size: int | None,
     value: float | None,
     errors: pd.DataFrame | None,
-    notes: tuple[str, ...],
+    notes: tuple[Note, ...],
 ) -> Evaluation:
     method, conf, m = settings.method, settings.confidence, settings.materiality
     if method == "hypergeometric" and size is None:
@@ -279,10 +265,7 @@ def _distribution(
     if method == "hypergeometric" and not float(x).is_integer():
         notes = (
             *notes,
-            Note(
-                f"the sum of taints {x:.4g} is rounded up to {math.ceil(x)} whole errors",
-                f"错报比例之和 {x:.4g} 向上取整为 {math.ceil(x)} 个错误",
-            ),
+            Note("rounded", {"taints": x, "errors": math.ceil(x)}),
         )
     prior = resolve_prior(settings.prior, method, m, size)
     common = {
@@ -327,20 +310,14 @@ def _stringer(
     size: int | None,
     value: float | None,
     errors: pd.DataFrame,
-    notes: list[str],
+    notes: list[Note],
 ) -> Evaluation:
     n = sample.n
     factors = STRINGER_METHODS[settings.method]
     gross = stringer.stringer_upper(positive[positive > 0], n, settings.confidence, factors)
     upper = stringer.lta_corrected(gross, opposite[opposite > 0], n)
     if opposite.sum() > 0:
-        notes.append(
-            Note(
-                f"LTA correction: the bound {gross:.4%} is reduced by the most likely understatement "
-                f"{opposite.sum() / n:.4%}",
-                f"LTA 修正：上限 {gross:.4%} 减去反方向最可能错报率 {opposite.sum() / n:.4%}",
-            )
-        )
+        notes.append(Note("lta", {"gross": gross, "understatement": float(opposite.sum()) / n}))
     return Evaluation(
         method=settings.method,
         confidence=settings.confidence,
@@ -374,16 +351,7 @@ def _mean_per_unit(
     correction = 1.0 if size is None else math.sqrt(1 - n / size)
     mean = float(taints.mean())
     spread = float(taints.std(ddof=1)) / math.sqrt(n) * correction
-    notes = (
-        ()
-        if spread > 0
-        else (
-            Note(
-                "no variation among the taints: the bounds equal the mean",
-                "错报比例没有变异：上下限等于均值",
-            ),
-        )
-    )
+    notes = () if spread > 0 else (Note("no_variation"),)
     return _t_based(
         settings,
         mean,
@@ -450,7 +418,7 @@ def _t_based(
     size: int | None,
     value: float | None,
     errors: pd.DataFrame,
-    notes: tuple[str, ...],
+    notes: tuple[Note, ...],
     x: float,
 ) -> Evaluation:
     quantile = float(stats.t.ppf(settings.confidence, degrees))
@@ -513,11 +481,7 @@ def _stratified(
     total_value = None if None in per_value.values() else float(sum(per_value.values()))
     if pooling == "complete":
         pooled = _from_data(settings, frame, book, audit, times, total_size, total_value)
-        note = Note(
-            "complete pooling: the strata are evaluated as one sample; per-stratum results are "
-            "shown for reference",
-            "完全合并：各层作为一个样本评价，分层结果仅供参考",
-        )
+        note = Note("complete_pooling")
         return _with(pooled, strata=table, notes=(*pooled.notes, note))
     return _combine(settings, results, table, total_size, total_value)
 
@@ -576,13 +540,7 @@ def _combine(
     if settings.method in variables.ESTIMATORS:
         return _combine_estimators(settings, results, table, share, total_size, total_value)
     lowers = table["lower"]
-    notes = [
-        Note(
-            "strata combined by adding their upper limits: conservative (the combined confidence "
-            "is higher)",
-            "各层上限相加合并：偏保守（合并后的置信水平更高）",
-        )
-    ]
+    notes = [Note("strata_added")]
     return Evaluation(
         method=settings.method,
         confidence=settings.confidence,

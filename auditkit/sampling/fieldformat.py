@@ -13,7 +13,7 @@ from openpyxl.utils import get_column_letter
 from openpyxl.worksheet.datavalidation import DataValidation
 from openpyxl.worksheet.worksheet import Worksheet
 
-from auditkit.sampling import text
+from auditkit import i18n
 
 STATEMENT_ROW = 1
 HEADER_ROW = 2
@@ -29,27 +29,7 @@ _INPUT_FILL = PatternFill("solid", fgColor="FFF2CC")
 _GIVEN_FILL = PatternFill("solid", fgColor="EDEDED")
 
 # Per input column: (title, message) of the error shown when a value is refused, and the prompt.
-_RULES = {
-    "inspected_at": (
-        ("日期无效", "请填写核查日期（YYYY-MM-DD），2000 年至 2100 年之间。"),
-        ("Invalid date", "Enter the inspection date (YYYY-MM-DD), between 2000 and 2100."),
-    ),
-    "audited_value": (
-        ("金额无效", "请填写核实后的正确金额（元），不小于 0 的数字；无误时与账面金额相同。"),
-        (
-            "Invalid amount",
-            "Enter the correct amount in yuan, a number of at least 0; the book value when right.",
-        ),
-    ),
-    "error_found": (
-        ("请选择“是”或“否”", "是否有误只能填“是”或“否”（可从下拉列表选择）。"),
-        ("Choose yes or no", "error_found takes yes or no (pick from the list)."),
-    ),
-    "note": (
-        ("备注过长", f"备注不超过 {NOTE_LENGTH} 个字符。"),
-        ("Note too long", f"A note holds at most {NOTE_LENGTH} characters."),
-    ),
-}
+_RULES = ("inspected_at", "audited_value", "error_found", "note")
 
 
 def format_field_sheet(
@@ -90,7 +70,8 @@ def format_field_sheet(
 
 def _validation(column: str, lang: str) -> DataValidation:
     """The data validation of one input column, with its error message and prompt in `lang`."""
-    title, message = text.pick(_RULES[column], lang)
+    title = i18n.text(f"sampling.sheet.{column}.title", lang)
+    message = i18n.text(f"sampling.sheet.{column}.message", lang).format(length=NOTE_LENGTH)
     if column == "error_found":
         options = {"type": "list", "formula1": '"' + ",".join(FLAG_CHOICES[lang]) + '"'}
     elif column == "inspected_at":
@@ -116,9 +97,7 @@ def _validation(column: str, lang: str) -> DataValidation:
         errorTitle=title,
         error=message,
         showInputMessage=True,
-        promptTitle=title
-        if column != "error_found"
-        else text.pick(("是否有误", "error_found"), lang),
+        promptTitle=title if column != "error_found" else i18n.text("sampling.sheet.flag", lang),
         prompt=message,
     )
 
@@ -144,4 +123,4 @@ def _print_setup(sheet: Worksheet, lang: str) -> None:
     sheet.print_options.gridLines = True
     sheet.print_options.horizontalCentered = True
     sheet.page_margins.left = sheet.page_margins.right = 0.4
-    sheet.oddFooter.center.text = text.pick(("第 &P 页，共 &N 页", "Page &P of &N"), lang)
+    sheet.oddFooter.center.text = i18n.text("report.workbook.footer", lang)

@@ -25,10 +25,9 @@ from openpyxl import Workbook, load_workbook
 from openpyxl.styles import Font
 from openpyxl.utils import get_column_letter
 
-from auditkit import __version__
+from auditkit import __version__, i18n
 from auditkit.errors import ParameterError
 from auditkit.formulas import put_cell
-from auditkit.sampling import text
 from auditkit.sampling.checks import choice
 from auditkit.sampling.errors import FieldSheetError
 from auditkit.sampling.evaluate import (
@@ -45,6 +44,7 @@ from auditkit.sampling.fieldformat import (
     STATEMENT_ROW,
     format_field_sheet,
 )
+from auditkit.sampling.notes import method_name
 from auditkit.sampling.results import Evaluation, Selection
 
 FIELD_SHEET = "field_sheet"
@@ -187,7 +187,7 @@ def write_field_sheet(
     evaluating the returned sheet uses what the inspectors read. The file is written under a
     temporary name and renamed, so an interrupted write never leaves a half sheet that looks whole.
     """
-    text.language(lang)
+    i18n.language(lang)
     direction = choice("direction", direction, DIRECTIONS)
     target = Path(path)
     if target.suffix.lower() != ".xlsx":
@@ -228,7 +228,7 @@ def write_field_sheet(
 
 def statement(direction: str, lang: str) -> str:
     """The sentence at the top of the field sheet: what counts as an error and what to fill in."""
-    what = text.pick(text.DIRECTIONS[direction], lang)
+    what = i18n.text(f"sampling.direction.{direction}", lang)
     yes, no = FLAG_CHOICES[lang]
     if lang == "zh":
         amount = "核实金额高于账面金额即为少收电费。" if direction == "understatement" else ""
@@ -337,8 +337,8 @@ def canonical_column(header: object) -> str:
 
 def _write_instructions(sheet, selection: Selection, direction: str, lang: str) -> None:
     yes, no = FLAG_CHOICES[lang]
-    method = text.method_name(selection.method, lang)
-    units = text.pick(text.UNITS[selection.units], lang)
+    method = method_name(selection.method, lang)
+    units = i18n.text(f"sampling.units.{selection.units}", lang)
     zh = [
         "核查人员填写说明",
         statement(direction, "zh"),

@@ -1,24 +1,40 @@
-"""The typed results of plan, select and evaluate: readable repr, summary() table and plot()."""
+"""The results of plan, select and evaluate, after the Result protocol of `auditkit.results`.
+
+`summary()` gives the figures as numbers and codes, `to_table(lang)` the two-column table a report
+shows, `explain(lang)` the sentences, `plot(lang)` the chart; the repr is for the terminal.
+"""
 
 from __future__ import annotations
 
 import html
 from dataclasses import dataclass, field
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 import pandas as pd
 
-from auditkit.sampling import text
+from auditkit import formatting, i18n
+from auditkit.sampling.notes import Note, method_name
 from auditkit.sampling.priors import Prior
 
 if TYPE_CHECKING:
     from matplotlib.figure import Figure
 
 
-def _table(rows: list[tuple[str, str]], lang: str) -> pd.DataFrame:
-    """A one-column table indexed by the item labels (reads well in notebooks and terminals)."""
-    table = pd.DataFrame(rows, columns=[text.label("item", lang), text.label("value", lang)])
-    return table.set_index(text.label("item", lang))
+def item_table(rows: list[tuple[str, str]], lang: str) -> pd.DataFrame:
+    """A two-column table of (label key, shown value) rows, labelled in `lang`."""
+    labels = [i18n.text(key if "." in key else f"sampling.label.{key}", lang) for key, _ in rows]
+    values = [value for _, value in rows]
+    return pd.DataFrame(
+        {i18n.text("common.item", lang): labels, i18n.text("common.value", lang): values}
+    )
+
+
+def _rate(rate: float | None, digits: int = 2) -> str:
+    return formatting.percent(rate, digits)
+
+
+def _notes(notes: tuple[Note, ...], lang: str) -> str:
+    return "".join(f"\n- {note.text(lang)}" for note in notes)
 
 
 @dataclass(frozen=True)
@@ -50,36 +66,66 @@ class Plan:
 
     def __repr__(self) -> str:
         kind = f"Bayesian, prior {self.prior}" if self.prior else "classical"
-        target = f"materiality {text.pct(self.materiality)}" if self.materiality else ""
+        target = f"materiality {_rate(self.materiality)}" if self.materiality else ""
         if self.min_precision:
-            target += f"{', ' if target else ''}precision {text.pct(self.min_precision)}"
+            target += f"{', ' if target else ''}precision {_rate(self.min_precision)}"
         return (
-            f"Plan(n={self.n}, expected_errors={text.number(self.expected_errors)}, "
-            f"{self.likelihood} {kind}, {text.pct(self.confidence, 0)} confidence, {target}; "
-            f"upper bound {text.pct(self.upper, 3)} with the expected errors)"
+            f"Plan(n={self.n}, expected_errors={formatting.number(self.expected_errors)}, "
+            f"{self.likelihood} {kind}, {_rate(self.confidence, 0)} confidence, {target}; "
+            f"upper bound {_rate(self.upper, 3)} with the expected errors)"
         )
 
-    def summary(self, lang: str = "zh") -> pd.DataFrame:
+    def summary(self) -> dict[str, Any]:
+        """The plan's figures: sample size, expected and tolerable errors, bounds, objectives."""
+        return {
+            "n": self.n,
+            "likelihood": self.likelihood,
+            "confidence": self.confidence,
+            "materiality": self.materiality,
+            "min_precision": self.min_precision,
+            "expected": self.expected,
+            "expected_errors": self.expected_errors,
+            "tolerable_errors": self.tolerable_errors,
+            "upper": self.upper,
+            "most_likely": self.most_likely,
+            "precision": self.precision,
+            "population_size": self.population_size,
+            "prior": None if self.prior is None else str(self.prior),
+        }
+
+    def explain(self, lang: str = "zh") -> str:
+        """The plan in one sentence: the size, the bound it gives and the field team's stop line."""
+        return i18n.text("sampling.explain.plan", lang).format(
+            confidence=_rate(self.confidence, 0),
+            n=self.n,
+            errors=formatting.number(self.expected_errors),
+            upper=_rate(self.upper, 3),
+            tolerable=formatting.number(self.tolerable_errors),
+        )
+
+    def to_table(self, lang: str = "zh") -> pd.DataFrame:
         """The plan as a two-column table for reports."""
-        expected = text.pct(self.expected) if self.expected_is_rate else text.number(self.expected)
+        expected = (
+            _rate(self.expected) if self.expected_is_rate else formatting.number(self.expected)
+        )
         rows = [
-            (text.label("n", lang), str(self.n)),
-            (text.label("likelihood", lang), text.method_name(self.likelihood, lang)),
-            (text.label("confidence", lang), text.pct(self.confidence, 0)),
-            (text.label("materiality", lang), text.pct(self.materiality)),
-            (text.label("expected", lang), expected),
-            (text.label("expected_errors", lang), text.number(self.expected_errors)),
-            (text.label("tolerable_errors", lang), text.number(self.tolerable_errors)),
-            (text.label("upper", lang), text.pct(self.upper, 3)),
-            (text.label("precision", lang), text.pct(self.precision)),
+            ("n", str(self.n)),
+            ("likelihood", method_name(self.likelihood, lang)),
+            ("confidence", _rate(self.confidence, 0)),
+            ("materiality", _rate(self.materiality)),
+            ("expected", expected),
+            ("expected_errors", formatting.number(self.expected_errors)),
+            ("tolerable_errors", formatting.number(self.tolerable_errors)),
+            ("upper", _rate(self.upper, 3)),
+            ("precision", _rate(self.precision)),
         ]
         if self.min_precision is not None:
-            rows.insert(4, (text.label("min_precision", lang), text.pct(self.min_precision)))
+            rows.insert(4, ("min_precision", _rate(self.min_precision)))
         if self.population_size is not None:
-            rows.append((text.label("population_size", lang), f"{self.population_size:,}"))
+            rows.append(("population_size", formatting.count(self.population_size)))
         if self.prior is not None:
-            rows.append((text.label("prior", lang), str(self.prior)))
-        return _table(rows, lang)
+            rows.append(("prior", str(self.prior)))
+        return item_table(rows, lang)
 
     def plot(self, lang: str = "zh") -> Figure:
         """The upper bound against sample size, with materiality and the planned n marked."""
@@ -110,7 +156,7 @@ class Selection:
     set_aside: pd.DataFrame
     strata: pd.DataFrame | None = None
     strata_column: str | None = None
-    notes: tuple[str, ...] = field(default=())
+    notes: tuple[Note, ...] = field(default=())
 
     def __len__(self) -> int:
         return len(self.sample)
@@ -126,24 +172,49 @@ class Selection:
     def _repr_html_(self) -> str:
         return f"<p>{html.escape(repr(self))}</p>" + self.sample.head(20).to_html()
 
-    def summary(self, lang: str = "zh") -> pd.DataFrame:
+    def summary(self) -> dict[str, Any]:
+        """How the sample was drawn: units, method, size, interval, seed, rows set aside, notes."""
+        return {
+            "units": self.units,
+            "method": self.method,
+            "n": self.n,
+            "selected_rows": len(self.sample),
+            "population_size": self.population_size,
+            "population_value": self.population_value,
+            "interval": self.interval,
+            "start": self.start,
+            "seed": self.seed,
+            "set_aside": len(self.set_aside),
+            "notes": [note.code for note in self.notes],
+        }
+
+    def explain(self, lang: str = "zh") -> str:
+        """How the sample was drawn, in one sentence, then its notes."""
+        sentence = i18n.text("sampling.explain.selection", lang).format(
+            method=method_name(self.method, lang),
+            population=formatting.count(self.population_size),
+            n=self.n,
+            rows=len(self.sample),
+            seed=self.seed,
+            aside=len(self.set_aside),
+        )
+        return sentence + _notes(self.notes, lang)
+
+    def to_table(self, lang: str = "zh") -> pd.DataFrame:
         """How the sample was drawn, as a two-column table."""
         rows = [
-            (text.label("units", lang), text.pick(text.UNITS[self.units], lang)),
-            (text.label("method", lang), text.method_name(self.method, lang)),
-            (text.label("n", lang), str(self.n)),
-            (text.label("selected_rows", lang), str(len(self.sample))),
-            (text.label("population_size", lang), f"{self.population_size:,}"),
-            (text.label("population_value", lang), text.yuan(self.population_value)),
-            (
-                text.label("interval", lang),
-                "-" if self.interval is None else f"{self.interval:,.2f}",
-            ),
-            (text.label("start", lang), "-" if self.start is None else f"{self.start:,.2f}"),
-            (text.label("seed", lang), str(self.seed)),
-            (text.label("set_aside", lang), str(len(self.set_aside))),
+            ("units", i18n.text(f"sampling.units.{self.units}", lang)),
+            ("method", method_name(self.method, lang)),
+            ("n", str(self.n)),
+            ("selected_rows", str(len(self.sample))),
+            ("population_size", formatting.count(self.population_size)),
+            ("population_value", formatting.money(self.population_value)),
+            ("interval", formatting.number(self.interval, 2)),
+            ("start", formatting.number(self.start, 2)),
+            ("seed", str(self.seed)),
+            ("set_aside", str(len(self.set_aside))),
         ]
-        return _table(rows, lang)
+        return item_table(rows, lang)
 
     def plot(self, lang: str = "zh") -> Figure:
         """Where the sample falls among the population's values (or per stratum)."""
@@ -180,12 +251,19 @@ class Evaluation:
     posterior_probability: float | None = None
     strata: pd.DataFrame | None = None
     errors: pd.DataFrame | None = None
-    notes: tuple[str, ...] = field(default=())
+    notes: tuple[Note, ...] = field(default=())
 
     @property
     def conclusion(self) -> bool | None:
         """Does the population meet materiality (upper bound below it)? None without materiality."""
         return None if self.materiality is None else bool(self.upper < self.materiality)
+
+    @property
+    def conclusion_code(self) -> str:
+        """The conclusion as a code: 'accepted', 'not_shown' or 'no_materiality'."""
+        if self.conclusion is None:
+            return "no_materiality"
+        return "accepted" if self.conclusion else "not_shown"
 
     @property
     def precision(self) -> float:
@@ -210,70 +288,85 @@ class Evaluation:
         return self.lower * self.population_value
 
     def __repr__(self) -> str:
-        verdict = text.CONCLUSIONS[self.conclusion][1]
+        verdict = i18n.text(f"sampling.conclusion.{self.conclusion_code}", "en")
         money = (
-            f", projected {text.yuan(self.projected_misstatement)} "
-            f"(upper {text.yuan(self.upper_misstatement)})"
+            f", projected {formatting.money(self.projected_misstatement)} "
+            f"(upper {formatting.money(self.upper_misstatement)})"
             if self.population_value is not None
             else ""
         )
         return (
-            f"Evaluation({self.method}, n={self.n}, x={text.number(self.x, 4)}, "
-            f"mle {text.pct(self.mle)}, upper {text.pct(self.upper, 3)} at "
-            f"{text.pct(self.confidence, 0)}{money}: {verdict})"
+            f"Evaluation({self.method}, n={self.n}, x={formatting.number(self.x)}, "
+            f"mle {_rate(self.mle)}, upper {_rate(self.upper, 3)} at "
+            f"{_rate(self.confidence, 0)}{money}: {verdict})"
         )
 
-    def summary(self, lang: str = "zh") -> pd.DataFrame:
+    def summary(self) -> dict[str, Any]:
+        """The evaluation's figures: rates and bounds, money projected, the conclusion's code."""
+        return {
+            "method": self.method,
+            "direction": self.direction,
+            "n": self.n,
+            "x": self.x,
+            "confidence": self.confidence,
+            "materiality": self.materiality,
+            "mle": self.mle,
+            "upper": self.upper,
+            "lower": self.lower,
+            "precision": self.precision,
+            "p_value": self.p_value,
+            "bayes_factor": self.bayes_factor,
+            "posterior_probability": self.posterior_probability,
+            "population_size": self.population_size,
+            "population_value": self.population_value,
+            "projected_misstatement": self.projected_misstatement,
+            "upper_misstatement": self.upper_misstatement,
+            "conclusion": self.conclusion_code,
+            "notes": [note.code for note in self.notes],
+        }
+
+    def to_table(self, lang: str = "zh") -> pd.DataFrame:
         """The evaluation as a two-column table for reports."""
         rows = [
-            (text.label("method", lang), text.method_name(self.method, lang)),
-            (text.label("n", lang), str(self.n)),
-            (text.label("x", lang), text.number(self.x, 4)),
-            (text.label("confidence", lang), text.pct(self.confidence, 0)),
-            (text.label("materiality", lang), text.pct(self.materiality)),
-            (text.label("mle", lang), text.pct(self.mle)),
-            (text.label("upper", lang), text.pct(self.upper, 3)),
-            (text.label("lower", lang), text.pct(self.lower)),
-            (text.label("precision", lang), text.pct(self.precision)),
+            ("method", method_name(self.method, lang)),
+            ("n", str(self.n)),
+            ("x", formatting.number(self.x)),
+            ("confidence", _rate(self.confidence, 0)),
+            ("materiality", _rate(self.materiality)),
+            ("mle", _rate(self.mle)),
+            ("upper", _rate(self.upper, 3)),
+            ("lower", _rate(self.lower)),
+            ("precision", _rate(self.precision)),
         ]
         if self.errors is not None:  # evaluated from book and audited values: a direction applies
-            rows.insert(
-                1, (text.label("direction", lang), text.pick(text.DIRECTIONS[self.direction], lang))
-            )
+            rows.insert(1, ("direction", i18n.text(f"sampling.direction.{self.direction}", lang)))
         if self.p_value is not None:
-            rows.append((text.label("p_value", lang), f"{self.p_value:.4f}"))
+            rows.append(("common.p_value", formatting.p_value(self.p_value)))
         if self.posterior is not None:
+            posterior = f"{self.posterior.family}({self.posterior.a:.4g}, {self.posterior.b:.4g})"
             rows += [
-                (text.label("prior", lang), str(self.prior)),
-                (
-                    text.label("posterior", lang),
-                    f"{self.posterior.family}({self.posterior.a:.4g}, {self.posterior.b:.4g})",
-                ),
-                (text.label("bayes_factor", lang), text.number(self.bayes_factor, 3)),
-                (text.label("posterior_probability", lang), text.pct(self.posterior_probability)),
+                ("prior", str(self.prior)),
+                ("posterior", posterior),
+                ("bayes_factor", formatting.number(self.bayes_factor, 3)),
+                ("posterior_probability", _rate(self.posterior_probability)),
             ]
         if self.population_value is not None:
             rows += [
-                (text.label("population_value", lang), text.yuan(self.population_value)),
-                (text.label("projected", lang), text.yuan(self.projected_misstatement)),
-                (text.label("upper_yuan", lang), text.yuan(self.upper_misstatement)),
+                ("population_value", formatting.money(self.population_value)),
+                ("projected", formatting.money(self.projected_misstatement)),
+                ("upper_yuan", formatting.money(self.upper_misstatement)),
             ]
         elif self.population_size is not None:
             rows += [
-                (text.label("population_size", lang), f"{self.population_size:,}"),
-                (
-                    text.label("projected_errors", lang),
-                    text.number(self.mle * self.population_size, 1),
-                ),
+                ("population_size", formatting.count(self.population_size)),
+                ("projected_errors", formatting.number(self.mle * self.population_size, 1)),
             ]
-        rows.append(
-            (text.label("conclusion", lang), text.pick(text.CONCLUSIONS[self.conclusion], lang))
-        )
-        return _table(rows, lang)
+        rows.append(("conclusion", i18n.text(f"sampling.conclusion.{self.conclusion_code}", lang)))
+        return item_table(rows, lang)
 
     def explain(self, lang: str = "zh") -> str:
         """The conclusion in plain words (markdown), for reviewers who did not run the analysis."""
-        from auditkit.sampling.wording import conclusion_markdown
+        from auditkit.sampling.conclusion import conclusion_markdown
 
         return conclusion_markdown(self, lang)
 

@@ -13,8 +13,8 @@ import pandas as pd
 from auditkit.errors import ParameterError
 from auditkit.sampling.checks import choice, numeric_column, positive_int
 from auditkit.sampling.errors import SampleDataError
+from auditkit.sampling.notes import Note
 from auditkit.sampling.results import Selection
-from auditkit.sampling.text import Note
 
 UNITS = ("items", "values")
 METHODS = ("interval", "cell", "random", "sieve")
@@ -56,7 +56,7 @@ def select(
         raise ParameterError("values", "the column of values Neyman allocation weighs by", None)
     seed = _resolve_seed(seed)
     amounts = None if values is None else numeric_column(frame, values, "frame")
-    notes: list[str] = []
+    notes: list[Note] = []
     reachable = pd.Series(True, index=frame.index)
     if units == "values":
         reachable = amounts > 0
@@ -77,12 +77,7 @@ def select(
         )
         interval = used_start = None
     if method == "sieve":
-        notes.append(
-            Note(
-                f"sieve sampling drew {len(sample)} rows for an expected {n}",
-                f"筛选抽样抽中 {len(sample)} 条记录（期望 {n} 条）",
-            )
-        )
+        notes.append(Note("sieve", {"rows": len(sample), "n": n}))
     return Selection(
         sample=sample,
         units=units,
@@ -113,13 +108,8 @@ def _set_aside_note(
     frame: pd.DataFrame, amounts: pd.Series, reachable: pd.Series, column: str
 ) -> Note:
     aside = amounts[~reachable]
-    return Note(
-        f"{len(aside)} of {len(frame)} rows have zero or negative {column} (total "
-        f"{aside.sum():,.2f}); monetary units cannot reach them, so they are set aside "
-        f"(Selection.set_aside): test them by items if they matter",
-        f"{len(frame):,} 条记录中有 {len(aside):,} 条金额为零或负（合计 {aside.sum():,.2f} 元），"
-        "货币单位抽样抽不到，已单独列出；如有必要请按户另行抽查",
-    )
+    figures = {"aside": len(aside), "rows": len(frame), "total": float(aside.sum())}
+    return Note("set_aside", {**figures, "column": column})
 
 
 def _check_size(n: int, available: int, units: str) -> None:
@@ -210,7 +200,7 @@ def _draw_strata(
     column: str,
     allocation: str,
     common: dict,
-    notes: list[str],
+    notes: list[Note],
 ) -> tuple[pd.DataFrame, pd.DataFrame]:
     if column not in population.columns:
         raise SampleDataError(f"frame: strata column {column!r} not found")

@@ -7,7 +7,7 @@ import pandas as pd
 import pytest
 
 from auditkit.errors import ParameterError
-from auditkit.sampling import SampleDataError, select, text
+from auditkit.sampling import SampleDataError, select
 from auditkit.sampling.select import allocate
 
 
@@ -94,7 +94,8 @@ def test_sieve_always_takes_rows_above_the_interval(bills: pd.DataFrame) -> None
     chosen = select(bills, 40, units="values", values="amount", method="sieve", seed=2)
     large = bills.index[bills["amount"] >= chosen.interval]
     assert set(large) <= set(chosen.sample.index)
-    assert any("sieve" in note for note in chosen.notes)
+    assert "sieve" in [note.code for note in chosen.notes]
+    assert any("sieve" in note.text("en") for note in chosen.notes)
 
 
 def test_zero_and_negative_values_are_set_aside(bills: pd.DataFrame) -> None:
@@ -102,8 +103,11 @@ def test_zero_and_negative_values_are_set_aside(bills: pd.DataFrame) -> None:
     assert list(chosen.set_aside.index) == [5, 17]
     assert not set(chosen.sample.index) & {5, 17}
     note = chosen.notes[0]
-    assert "set aside" in note and "select(" not in note  # words for reviewers, not an API hint
-    assert "单独列出" in text.note(note, "zh") and "set aside" not in text.note(note, "zh")
+    english, chinese = note.text("en"), note.text("zh")
+    assert (
+        "set aside" in english and "select(" not in english
+    )  # words for reviewers, not an API hint
+    assert "单独列出" in chinese and "set aside" not in chinese
     # Offered to item sampling:
     assert len(select(chosen.set_aside, 2, units="items", method="random", seed=1)) == 2
 
@@ -142,7 +146,7 @@ def test_allocation_respects_capacity() -> None:
 
 def test_summary_and_plot(bills: pd.DataFrame) -> None:
     chosen = select(bills, 20, units="values", values="amount", seed=1)
-    assert chosen.summary("zh").loc["随机种子"].iloc[0] == "1"
+    assert chosen.to_table("zh").set_index("项目").loc["随机种子"].iloc[0] == "1"
     assert "seed 1" in repr(chosen)
     assert chosen.plot("en").axes
 

@@ -1,4 +1,4 @@
-"""The notebook's helpers: sampling frames, the simulated inspectors, the returned-sheet check."""
+"""The sampling study: frames, the simulated inspectors, the returned-sheet check, build()."""
 
 from __future__ import annotations
 
@@ -8,8 +8,8 @@ import pandas as pd
 import pytest
 from openpyxl import load_workbook
 
-from auditkit import synth
-from auditkit.sampling import FieldSheetError, SampleDataError, fieldloop, select, write_field_sheet
+from auditkit import data, synth
+from auditkit.sampling import FieldSheetError, SampleDataError, select, study, write_field_sheet
 from auditkit.sampling.fieldsheet import FIELD_SHEET, header_columns
 
 
@@ -23,6 +23,11 @@ def utility(tmp_path_factory: pytest.TempPathFactory) -> Path:
     )
 
 
+def prepare(utility: Path, district: str, units: str, **options: object) -> study.Population:
+    """The district's sampling frame from the synthetic utility (loaded here, not by the study)."""
+    return study.population(data.load(utility), district, units, **options)
+
+
 def test_bill_misstatements_spread_each_effect_by_hand() -> None:
     truth = pd.DataFrame(
         {
@@ -34,39 +39,36 @@ def test_bill_misstatements_spread_each_effect_by_hand() -> None:
     bills = pd.DataFrame(
         {"customer_id": ["A"] * 3 + ["B"], "period": ["2025-01", "2025-02", "2025-03", "2025-01"]}
     )
-    shares = fieldloop.bill_misstatements(truth, bills)
+    shares = study.bill_misstatements(truth, bills)
     # 30 over February and March (15 each), plus 10 in March alone; B's zero effect is ignored.
     assert shares.to_dict() == {("A", "2025-02"): 15.0, ("A", "2025-03"): 25.0}
 
 
 def test_frames_by_items_and_values(utility: Path) -> None:
     district = sorted(pd.read_parquet(utility / "customers.parquet")["district"].unique())[0]
-    accounts = fieldloop.prepare(str(utility), district, "items")
-    bills = fieldloop.prepare(str(utility), district, "values", months=6)
+    accounts = prepare(utility, district, "items")
+    bills = prepare(utility, district, "values", months=6)
     assert (
         accounts.frame["customer_id"].is_unique and (accounts.frame["district"] == district).all()
     )
     assert bills.frame["period"].nunique() == 6 and bills.values == "amount"
-    assert (accounts.likelihood, bills.evaluation_method, bills.direction) == (
-        "binomial",
-        "stringer.poisson",
-        "understatement",
-    )
-    flagged = fieldloop.prepare(str(utility), district, "items", stratum="flagged")
-    unflagged = fieldloop.prepare(str(utility), district, "items", stratum="unflagged")
+    assert (accounts.likelihood, bills.evaluation_method) == ("binomial", "stringer.poisson")
+    flagged = prepare(utility, district, "items", stratum="flagged")
+    unflagged = prepare(utility, district, "items", stratum="unflagged")
     assert len(flagged.frame) + len(unflagged.frame) == len(accounts.frame)
     assert flagged.frame["flagged"].all() and not unflagged.frame["flagged"].any()
-    assert "总体数量" in bills.describe("zh").index
+    assert "总体数量" in bills.to_table("zh")["项目"].tolist()
+    assert bills.summary()["population_size"] == len(bills.frame)
 
 
 def test_simulated_sheet_reads_back_with_the_truth(utility: Path, tmp_path: Path) -> None:
     district = sorted(pd.read_parquet(utility / "customers.parquet")["district"].unique())[0]
-    context = fieldloop.prepare(str(utility), district, "values")
+    context = prepare(utility, district, "values")
     selection = select(context.frame, 40, units="values", values="amount", seed=3)
     blank = write_field_sheet(selection, tmp_path / "sheet.xlsx")
-    filled = fieldloop.simulate_field_sheet(blank, context, tmp_path / "filled.xlsx")
-    results = fieldloop.read_returned_sheet(filled, selection)
-    expected = fieldloop.bill_misstatements(context.dataset.truth, context.dataset.bills)
+    filled = study.simulate_field_sheet(blank, context, tmp_path / "filled.xlsx")
+    results = study.read_returned_sheet(filled, selection)
+    expected = study.bill_misstatements(context.dataset.truth, context.dataset.bills)
     keys = list(zip(results.sample["customer_id"], results.sample["period"], strict=True))
     differences = results.sample["audited_value"] - results.sample["book_value"]
     assert differences.round(2).tolist() == [
@@ -75,19 +77,19 @@ def test_simulated_sheet_reads_back_with_the_truth(utility: Path, tmp_path: Path
     assert (
         results.inspections["inspected_at"] == (pd.Period(context.as_of, "M") + 1).to_timestamp()
     ).all()
-    table = fieldloop.error_table(results, "en")
+    table = study.error_table(results, "en")
     assert len(table) == int(results.sample["error_found"].sum())
-    zh = fieldloop.error_table(results, "zh")
+    zh = study.error_table(results, "zh")
     assert list(zh.columns[:3]) == ["序号", "户号", "电费年月"] and "差额（元）" in zh.columns
 
 
 def test_simulated_sheet_keeps_formula_like_text_as_text(utility: Path, tmp_path: Path) -> None:
     district = sorted(pd.read_parquet(utility / "customers.parquet")["district"].unique())[0]
-    context = fieldloop.prepare(str(utility), district, "items")
+    context = prepare(utility, district, "items")
     frame = context.frame.assign(district="=SUM(1+2)")
     selection = select(frame, 20, units="items", seed=3)
     blank = write_field_sheet(selection, tmp_path / "sheet.xlsx")
-    filled = fieldloop.simulate_field_sheet(blank, context, tmp_path / "filled.xlsx")
+    filled = study.simulate_field_sheet(blank, context, tmp_path / "filled.xlsx")
     workbook = load_workbook(filled)
     assert not [
         cell.coordinate
@@ -96,7 +98,7 @@ def test_simulated_sheet_keeps_formula_like_text_as_text(utility: Path, tmp_path
         for cell in row
         if cell.data_type == "f"
     ]
-    results = fieldloop.read_returned_sheet(filled, selection)
+    results = study.read_returned_sheet(filled, selection)
     assert set(results.sample["district"]) == {"=SUM(1+2)"}
 
 
@@ -112,14 +114,28 @@ def test_returned_sheet_of_another_selection_is_refused(tmp_path: Path) -> None:
         rows.cell(row, columns["error_found"]).value = "否"
     workbook.save(sheet)
     with pytest.raises(FieldSheetError, match="not this selection"):
-        fieldloop.read_returned_sheet(sheet, drawn)
+        study.read_returned_sheet(sheet, drawn)
 
 
 def test_empty_stratum_is_an_error(utility: Path) -> None:
-    dataset = fieldloop.prepare(
-        str(utility),
+    dataset = prepare(
+        utility,
         sorted(pd.read_parquet(utility / "customers.parquet")["district"].unique())[0],
         "items",
     ).dataset
     with pytest.raises(SampleDataError, match="empty"):
-        fieldloop.population_frame(dataset, "items", 12, flagged=set(), stratum="flagged")
+        study.population_frame(dataset, "items", 12, flagged=set(), stratum="flagged")
+
+
+def test_build_runs_the_field_loop_and_gives_the_study_shape(utility: Path, tmp_path: Path) -> None:
+    district = sorted(pd.read_parquet(utility / "customers.parquet")["district"].unique())[0]
+    built = study.build(data.load(utility), district, folder=tmp_path, seed=7, months=6)
+    headline = built.headline()
+    assert headline["sample_size"] == built.plan.n == built.selection.n
+    assert headline["upper_limit_pct"] == round(built.evaluation.upper * 100, 2)
+    assert built.simulated is not None and built.sheet.parent == tmp_path
+    for name in built.table_names:
+        assert not built.table(name, "en").empty
+    for name in built.figure_names:
+        assert built.figure(name, "zh").axes
+    assert built.explain("en").startswith("**Conclusion.**")

@@ -96,11 +96,13 @@ def test_hypergeometric_with_prior_stays_within_the_population() -> None:
     assert result.upper < 0.05
 
 
-def test_summary_and_repr_are_readable() -> None:
+def test_summary_gives_numbers_and_the_table_words() -> None:
     result = plan(0.05, 0.01, likelihood="binomial")
     assert "n=93" in repr(result)
-    table = result.summary("zh")
+    assert result.summary()["n"] == 93 and result.summary()["likelihood"] == "binomial"
+    table = result.to_table("zh").set_index("项目")
     assert table.loc["样本量"].iloc[0] == "93"
+    assert "93" in result.explain("en")
     assert result.plot("en").axes
 
 

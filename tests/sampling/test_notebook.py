@@ -70,17 +70,17 @@ def test_values_loop_simulated_then_from_the_returned_sheet(
     dataset: tuple[Path, str], tmp_path: Path
 ) -> None:
     first = execute(dataset, tmp_path / "one", units="values", materiality=0.1)
-    markdown = "\n".join(outputs(first, "text/markdown"))
-    assert "SIMULATION" in markdown and "**Conclusion.**" in markdown
+    html = "\n".join(outputs(first, "text/html"))
+    assert "SIMULATION" in html and "<strong>Conclusion.</strong>" in html
     assert len(outputs(first, "image/png")) == 2
     simulated = next((tmp_path / "one").glob("*_simulated.xlsx"))
     # The filled sheet goes back in: same seed, same selection, same conclusion, no simulation.
     second = execute(
         dataset, tmp_path / "two", units="values", materiality=0.1, field_sheet=str(simulated)
     )
-    conclusion = [text for text in outputs(second, "text/markdown") if "**Conclusion.**" in text]
-    assert conclusion and conclusion[0] in markdown
-    assert "SIMULATION" not in "\n".join(outputs(second, "text/markdown"))
+    conclusion = [text for text in outputs(second, "text/html") if "Conclusion.</strong>" in text]
+    assert conclusion and conclusion[0] in html
+    assert "SIMULATION" not in "\n".join(outputs(second, "text/html"))
     # Another seed draws another sample, which the returned sheet does not match.
     with pytest.raises(papermill.PapermillExecutionError, match="not this selection"):
         execute(
@@ -98,8 +98,8 @@ def test_items_loop_in_chinese(dataset: tuple[Path, str], tmp_path: Path) -> Non
     notebook = execute(
         dataset, tmp_path, units="items", method="random", lang="zh", materiality=0.2, expected=0.05
     )
-    markdown = "\n".join(outputs(notebook, "text/markdown"))
-    assert "模拟演示" in markdown and "**结论：**" in markdown
+    html = "\n".join(outputs(notebook, "text/html"))
+    assert "模拟演示" in html and "<strong>结论：</strong>" in html
 
 
 @pytest.mark.slow

@@ -104,7 +104,7 @@ def test_lta_correction_subtracts_the_understatements() -> None:
     ) / 100
     assert result.upper == pytest.approx(gross - 0.3 / 100, rel=1e-6)
     assert result.mle == pytest.approx((0.5 + 0.2 - 0.3) / 100)
-    assert any("LTA" in note for note in result.notes)
+    assert "lta" in result.summary()["notes"]
 
 
 def test_understatement_direction_flips_the_taints() -> None:
@@ -303,7 +303,7 @@ def test_explain_and_summary_in_both_languages() -> None:
     result = evaluate(0.05, "binomial", x=0, n=59, population_size=10_000)
     assert "accepted" in result.explain("en")
     assert "不存在重大错报" in result.explain("zh")
-    assert result.summary("zh").loc["结论"].iloc[0].startswith("低于")
+    assert result.to_table("zh").set_index("项目").loc["结论"].iloc[0].startswith("低于")
     assert result.plot("zh").axes
 
 

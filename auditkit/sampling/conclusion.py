@@ -1,0 +1,69 @@
+"""The evaluation's conclusion in plain words for reviewers (markdown), in the report's language."""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING
+
+from auditkit import formatting, i18n
+from auditkit.sampling.notes import method_name
+
+if TYPE_CHECKING:
+    from auditkit.sampling.results import Evaluation
+
+
+def conclusion_markdown(evaluation: Evaluation, lang: str = "zh") -> str:
+    """A short markdown text: the verdict, the sample, the projection, and every caveat."""
+    lines = [_verdict(evaluation, lang), "", _sample_line(evaluation, lang)]
+    lines.append(_projection_line(evaluation, lang))
+    if evaluation.direction == "understatement":
+        lines.append(i18n.text("sampling.line.understatement", lang))
+    if evaluation.bayes_factor is not None:
+        lines.append(
+            i18n.text("sampling.line.bayes", lang).format(
+                prior=evaluation.prior,
+                factor=formatting.number(evaluation.bayes_factor, 2),
+                probability=formatting.percent(evaluation.posterior_probability, 2),
+            )
+        )
+    lines += [f"- {note.text(lang)}" for note in evaluation.notes]
+    return "\n".join(lines)
+
+
+def _verdict(evaluation: Evaluation, lang: str) -> str:
+    head = i18n.text("sampling.verdict.head", lang).format(
+        confidence=formatting.percent(evaluation.confidence, 0),
+        upper=formatting.percent(evaluation.upper, 3),
+    )
+    tail = i18n.text(f"sampling.verdict.{evaluation.conclusion_code}", lang)
+    return head + tail.format(materiality=formatting.percent(evaluation.materiality, 2))
+
+
+def _sample_line(evaluation: Evaluation, lang: str) -> str:
+    rows = ""
+    if evaluation.errors is not None:
+        rows = i18n.text("sampling.line.misstated_rows", lang).format(count=len(evaluation.errors))
+    return i18n.text("sampling.line.sample", lang).format(
+        n=evaluation.n,
+        method=method_name(evaluation.method, lang),
+        rows=rows,
+        found=formatting.number(evaluation.x),
+    )
+
+
+def _projection_line(evaluation: Evaluation, lang: str) -> str:
+    mle = formatting.percent(evaluation.mle, 2)
+    if evaluation.population_value is not None:
+        return i18n.text("sampling.line.projection_value", lang).format(
+            mle=mle,
+            projected=formatting.money(evaluation.projected_misstatement),
+            upper=formatting.money(evaluation.upper_misstatement),
+            total=formatting.money(evaluation.population_value),
+        )
+    if evaluation.population_size is not None:
+        return i18n.text("sampling.line.projection_items", lang).format(
+            mle=mle,
+            items=formatting.number(evaluation.mle * evaluation.population_size, 1),
+            upper=formatting.number(evaluation.upper * evaluation.population_size, 1),
+            total=formatting.count(evaluation.population_size),
+        )
+    return i18n.text("sampling.line.projection_rate", lang).format(mle=mle)

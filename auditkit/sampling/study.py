@@ -1,0 +1,410 @@
+"""The sampling study of one district, as `notebooks/sampling_plan.ipynb` shows it.
+
+`build(dataset, district, ...)` takes a loaded Dataset: it builds the sampling frame (accounts by
+items, the bills of the last months by values, optionally only rule-flagged or unflagged
+customers), plans and selects the sample, writes the field sheet into the report's folder, reads
+it back filled (or, without inspectors, fills a copy from the synthetic `truth` table: a
+SIMULATION) and evaluates it. The returned `SamplingStudy` gives the headline, tables and figures.
+"""
+
+from __future__ import annotations
+
+import html
+import os
+import shutil
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+from urllib.parse import quote
+
+import numpy as np
+import pandas as pd
+from matplotlib.figure import Figure
+from openpyxl import load_workbook
+
+from auditkit import formatting, i18n
+from auditkit.errors import ParameterError
+from auditkit.formulas import put_cell
+from auditkit.periods import last_months
+from auditkit.sampling.checks import choice, positive_int
+from auditkit.sampling.errors import FieldSheetError, SampleDataError
+from auditkit.sampling.fieldsheet import (
+    FIELD_SHEET,
+    FieldResults,
+    header_columns,
+    read_field_sheet,
+    write_field_sheet,
+)
+from auditkit.sampling.plan import plan
+from auditkit.sampling.results import Evaluation, Plan, Selection, item_table
+from auditkit.sampling.select import select
+
+STRATA = ("all", "flagged", "unflagged")
+SUBJECT_PREFIX = "sampling_plan"
+ACCOUNT_COLUMNS = ("customer_id", "district", "usage_type", "tariff_category", "status")
+MONEY_COLUMNS = ("book_value", "audited_value", "difference")
+TABLES = ("population", "plan", "selection", "results", "evaluation")
+FIGURES = ("plan", "evaluation")
+
+
+@dataclass(frozen=True)
+class Population:
+    """One district's sampling frame and the methods that fit its units."""
+
+    district: str
+    units: str
+    stratum: str
+    frame: pd.DataFrame
+    dataset: Any
+    as_of: str | None
+
+    @property
+    def values(self) -> str | None:
+        """The column of book values (bills' amount) when sampling by values."""
+        return "amount" if self.units == "values" else None
+
+    @property
+    def likelihood(self) -> str:
+        """Binomial for an attribute test of accounts, Poisson for monetary units."""
+        return "binomial" if self.units == "items" else "poisson"
+
+    @property
+    def evaluation_method(self) -> str:
+        """Binomial on errors found for accounts, the Poisson Stringer bound for bills."""
+        return "binomial" if self.units == "items" else "stringer.poisson"
+
+    @property
+    def period(self) -> str:
+        """The billing periods sampled (by values), else the last billing period of the data."""
+        if self.values is not None:
+            periods = self.frame["period"].astype(str)
+            return f"{periods.min()} – {periods.max()}"
+        return self.as_of or ""
+
+    def summary(self) -> dict[str, Any]:
+        """The population's figures: units, scope, size and (by values) value."""
+        value = float(self.frame["amount"].sum()) if self.values is not None else None
+        return {
+            "units": self.units,
+            "district": self.district,
+            "stratum": self.stratum,
+            "population_size": len(self.frame),
+            "population_value": value,
+        }
+
+    def to_table(self, lang: str = "zh") -> pd.DataFrame:
+        """The population as a two-column table."""
+        rows = [
+            ("units", i18n.text(f"sampling.units.{self.units}", lang)),
+            ("common.district", self.district),
+            ("scope", i18n.text(f"sampling.stratum.{self.stratum}", lang)),
+            ("population_size", formatting.count(len(self.frame))),
+        ]
+        if self.values is not None:
+            rows.append(("population_value", formatting.money(float(self.frame["amount"].sum()))))
+            rows.append(("periods", self.period))
+        return item_table(rows, lang)
+
+
+def population(
+    dataset: Any, district: str, units: str = "items", stratum: str = "all", months: int = 12
+) -> Population:
+    """The district's sampling frame: its accounts (items) or its bills of the last `months`
+    billing periods (values); `stratum` keeps only customers the audit rules flag ("flagged")
+    or do not ("unflagged"), running the rule library on the district."""
+    units = choice("units", units, ("items", "values"))
+    stratum = choice("stratum", stratum, STRATA)
+    months = positive_int("months", months)
+    dataset = dataset.for_district(district)
+    flagged = None
+    if stratum != "all":
+        from auditkit.rules import run
+
+        flagged = set(run(dataset)["customer_id"].astype(str))
+    frame = population_frame(dataset, units, months, flagged, stratum)
+    bills = dataset.bills
+    last = None if bills is None or bills.empty else str(bills["period"].max())
+    return Population(district, units, stratum, frame, dataset, last)
+
+
+def population_frame(
+    dataset: Any, units: str, months: int, flagged: set[str] | None, stratum: str
+) -> pd.DataFrame:
+    """Accounts (items) or recent bills (values) of a district dataset, with a `flagged` column."""
+    if units == "items":
+        customers = dataset.customers
+        frame = customers[[c for c in ACCOUNT_COLUMNS if c in customers.columns]].copy()
+    else:
+        if dataset.bills is None or dataset.bills.empty:
+            raise SampleDataError("bills: the dataset has no bills to sample by values")
+        bills = last_months(dataset.bills, months)
+        districts = dataset.customers.set_index("customer_id")["district"]
+        frame = bills[["customer_id", "period", "amount"]].copy()
+        frame.insert(1, "district", frame["customer_id"].map(districts).to_numpy())
+        frame = frame.sort_values(["customer_id", "period"], kind="stable")
+    frame = frame.reset_index(drop=True)
+    if flagged is not None:
+        frame["flagged"] = frame["customer_id"].astype(str).isin(flagged)
+        keep = frame["flagged"] if stratum == "flagged" else ~frame["flagged"]
+        frame = frame[keep.to_numpy()].reset_index(drop=True)
+    if frame.empty:
+        raise SampleDataError(
+            f"the {stratum} population of this district is empty: nothing to sample"
+        )
+    return frame
+
+
+def subject_folder(district: str) -> str:
+    """The name `auditkit.report.report_dir` gets for this report's own files."""
+    return f"{SUBJECT_PREFIX}-{district}"
+
+
+def sheet_name(units: str, seed: int) -> str:
+    """The field sheet's file name: from parameters auditkit checked, never from the data."""
+    return f"field_sheet_{units}_seed{int(seed)}.xlsx"
+
+
+@dataclass(frozen=True)
+class SamplingStudy:
+    """plan -> select -> field sheet -> evaluate for one district (the `Study` shape)."""
+
+    population: Population
+    plan: Plan
+    selection: Selection
+    sheet: Path
+    simulated: Path | None
+    results: FieldResults
+    evaluation: Evaluation
+
+    table_names = TABLES
+    figure_names = FIGURES
+
+    def headline(self) -> dict[str, float]:
+        """The figures the run index shows: sample size, errors found, upper limit (%), and for
+        monetary units the projected misstatement in yuan (the revenue at stake when under-billing)."""
+        figures: dict[str, float] = {
+            "sample_size": int(self.selection.n),
+            "findings": int(self.results.sample["error_found"].sum()),
+            "upper_limit_pct": round(self.evaluation.upper * 100, 2),
+        }
+        projected = self.evaluation.projected_misstatement
+        if projected is not None:
+            understated = self.evaluation.direction == "understatement"
+            figures["revenue_at_stake" if understated else "projected_misstatement"] = round(
+                float(projected), 2
+            )
+        return figures
+
+    def explain(self, lang: str = "zh") -> str:
+        """The conclusion (markdown): the verdict, the sample, the projection, every caveat."""
+        return self.evaluation.explain(lang)
+
+    def table(self, name: str, lang: str = "zh") -> pd.DataFrame:
+        """One of `table_names`, labelled in `lang` ('results': the rows with an error)."""
+        name = choice("name", name, TABLES)
+        if name == "results":
+            return error_table(self.results, lang)
+        part = {
+            "population": self.population,
+            "plan": self.plan,
+            "selection": self.selection,
+            "evaluation": self.evaluation,
+        }[name]
+        return part.to_table(lang)
+
+    def figure(self, name: str, lang: str = "zh") -> Figure:
+        """One of `figure_names`, labelled in `lang`."""
+        name = choice("name", name, FIGURES)
+        return (self.plan if name == "plan" else self.evaluation).plot(lang)
+
+    def money_columns(self, table: pd.DataFrame, lang: str = "zh") -> list[str]:
+        """The columns of the 'results' `table` (in `lang`) that hold yuan."""
+        names = [i18n.text(f"sampling.column.{key}", lang) for key in MONEY_COLUMNS]
+        return [name for name in names if name in table.columns]
+
+    def section_html(self, name: str, lang: str = "zh") -> str:
+        """The explanatory paragraph of a section of the report (HTML)."""
+        return f"<p>{html.escape(i18n.text(f'sampling.section.{name}.explain', lang))}</p>"
+
+    def notes_html(self, lang: str = "zh") -> str:
+        """The selection's notes as a list (empty when none)."""
+        notes = self.selection.notes
+        items = "".join(f"<li>{html.escape(note.text(lang))}</li>" for note in notes)
+        return f'<ul class="ak-notes">{items}</ul>' if notes else ""
+
+    def field_sheet_html(self, lang: str = "zh") -> str:
+        """Links to the field sheet (and the simulated filled copy), relative to the report."""
+        links = [("sampling.section.field_sheet", self.sheet)]
+        if self.simulated is not None:
+            links.append(("sampling.simulated_sheet", self.simulated))
+        separator = i18n.text("sampling.separator", lang)
+        items = "".join(
+            f"<li>{html.escape(i18n.text(key, lang))}{separator}"
+            f'<a href="{html.escape(quote(path.name))}">{html.escape(path.name)}</a></li>'
+            for key, path in links
+        )
+        return f"<ul>{items}</ul>"
+
+    def simulation_html(self, lang: str = "zh") -> str:
+        """The warning that the inspection results are simulated (when `simulated` is set)."""
+        return f"<blockquote><p>{i18n.text('sampling.simulation', lang)}</p></blockquote>"
+
+    def conclusion_html(self, lang: str = "zh") -> str:
+        """`explain(lang)` as HTML for the report."""
+        import mistune
+
+        return mistune.create_markdown(escape=True)(self.explain(lang))
+
+
+def build(
+    dataset: Any,
+    district: str,
+    *,
+    folder: str | os.PathLike[str],
+    units: str = "values",
+    method: str = "interval",
+    materiality: float = 0.05,
+    expected: float = 0.01,
+    confidence: float = 0.95,
+    seed: int = 0,
+    stratum: str = "all",
+    months: int = 12,
+    field_sheet: str = "",
+    lang: str = "zh",
+) -> SamplingStudy:
+    """Run the field loop for `district` of a loaded `dataset`; the field sheet (in `lang`) and,
+    without a returned `field_sheet`, its simulated filled copy are written into `folder`."""
+    frame = population(dataset, district, units, stratum, months)
+    planned = plan(materiality, expected, likelihood=frame.likelihood, confidence=confidence)
+    selection = select(
+        frame.frame, planned.n, units=units, method=method, values=frame.values, seed=seed
+    )
+    sheet = write_field_sheet(selection, Path(folder) / sheet_name(units, seed), lang=lang)
+    if field_sheet:
+        returned, simulated = require_file(field_sheet), None
+    else:
+        copy = sheet.with_name(sheet.stem + "_simulated.xlsx")
+        returned = simulated = simulate_field_sheet(sheet, frame, copy)
+    results = read_returned_sheet(returned, selection)
+    evaluation = results.evaluate(
+        materiality, method=frame.evaluation_method, confidence=confidence
+    )
+    return SamplingStudy(frame, planned, selection, sheet, simulated, results, evaluation)
+
+
+def error_table(results: FieldResults, lang: str = "zh") -> pd.DataFrame:
+    """The inspected rows with an error (largest misstatement first), with column names in `lang`."""
+    errors = results.sample[results.sample["error_found"]].copy()
+    if "book_value" in errors.columns:
+        errors["difference"] = errors["audited_value"] - errors["book_value"]
+        errors = errors.sort_values("difference", key=np.abs, ascending=False)
+    keep = [column for column in ERROR_COLUMNS if column in errors.columns]
+    table = errors[keep].dropna(axis="columns", how="all")
+    labels = {column: i18n.text(key, lang) for column, key in ERROR_COLUMNS.items()}
+    return table.rename(columns=labels).reset_index(drop=True)
+
+
+ERROR_COLUMNS = {
+    "sample_no": "sampling.column.sample_no",
+    "customer_id": "common.customer_id",
+    "period": "sampling.column.period",
+    "book_value": "sampling.column.book_value",
+    "audited_value": "sampling.column.audited_value",
+    "difference": "sampling.column.difference",
+    "times": "sampling.column.times",
+    "note": "sampling.column.note",
+}
+
+
+def bill_misstatements(truth: pd.DataFrame, bills: pd.DataFrame) -> pd.Series:
+    """Simulated under-billing per (customer_id, period) from the synthetic truth table.
+
+    Each irregularity's revenue effect (yuan over the data window) is spread evenly over the
+    customer's bills from its first period on: a simulation, not a field result.
+    """
+    effects = truth[truth["revenue_effect"] > 0][["customer_id", "from_period", "revenue_effect"]]
+    keys = bills[["customer_id", "period"]].astype({"customer_id": str, "period": str})
+    merged = keys.merge(effects.astype({"customer_id": str, "from_period": str}), on="customer_id")
+    merged = merged[merged["period"] >= merged["from_period"]]
+    if merged.empty:
+        return pd.Series(dtype=float)
+    counts = merged.groupby(["customer_id", "from_period", "revenue_effect"])["period"].transform(
+        "size"
+    )
+    merged = merged.assign(share=merged["revenue_effect"] / counts)
+    return merged.groupby(["customer_id", "period"])["share"].sum()
+
+
+def simulate_field_sheet(
+    blank_sheet: str | os.PathLike[str], population: Population, output: str | os.PathLike[str]
+) -> Path:
+    """Fill a blank field sheet as inspectors would, from the synthetic truth table (a SIMULATION).
+
+    Accounts with any injected irregularity are marked erroneous; a bill's audited value is its
+    amount plus its share of the irregularity's revenue effect. The inspection date is the first
+    day after the last billing period, so the simulation is reproducible.
+    """
+    truth = getattr(population.dataset, "truth", None)
+    if truth is None:
+        raise SampleDataError(
+            "truth: the dataset has no truth table, so inspections cannot be simulated"
+        )
+    target = Path(output)
+    shutil.copyfile(blank_sheet, target)
+    workbook = load_workbook(target)
+    sheet = workbook[FIELD_SHEET]
+    header_row, header = header_columns(sheet)
+    date = (
+        (pd.Period(population.as_of, "M") + 1).to_timestamp().date() if population.as_of else None
+    )
+    misstated = (
+        bill_misstatements(truth, population.dataset.bills)
+        if population.units == "values"
+        else None
+    )
+    irregular = set(truth["customer_id"].astype(str))
+    for row in range(header_row + 1, sheet.max_row + 1):
+        customer = str(sheet.cell(row, header["customer_id"]).value)
+        if misstated is not None:
+            book = float(sheet.cell(row, header["book_value"]).value)
+            period = str(sheet.cell(row, header["period"]).value)
+            extra = round(float(misstated.get((customer, period), 0.0)), 2)
+            sheet.cell(row, header["audited_value"]).value = round(book + extra, 2)
+            found = extra != 0
+            note = f"模拟：少计 {extra:,.2f} 元" if extra else None
+        else:
+            found = customer in irregular
+            note = "模拟：存在植入的异常" if found else None
+        put_cell(sheet.cell(row, header["error_found"]), "是" if found else "否")
+        put_cell(sheet.cell(row, header["note"]), note)
+        if date is not None:
+            sheet.cell(row, header["inspected_at"]).value = date
+    workbook.save(target)
+    return target
+
+
+def read_returned_sheet(
+    path: str | os.PathLike[str], selection: Selection, **options: object
+) -> FieldResults:
+    """Read a filled sheet and check it belongs to `selection` (same rows, same order of draw)."""
+    results = read_field_sheet(path, **options)
+    drawn = selection.sample["customer_id"].astype(str).tolist()
+    returned = results.sample["customer_id"].astype(str).tolist()
+    if drawn != returned:
+        first = next(
+            (i for i, (a, b) in enumerate(zip(drawn, returned, strict=False)) if a != b),
+            min(len(drawn), len(returned)),
+        )
+        raise FieldSheetError(
+            f"field sheet {Path(path).name!r}: its rows are not this selection's (sample_no {first + 1}: "
+            f"selected {drawn[first] if first < len(drawn) else None!r}, sheet has "
+            f"{returned[first] if first < len(returned) else None!r}); check seed and parameters"
+        )
+    return results
+
+
+def require_file(path: str) -> Path:
+    """The returned field sheet's path, checked to exist."""
+    if not Path(path).is_file():
+        raise ParameterError("field_sheet", "the path of a filled field sheet (.xlsx)", path)
+    return Path(path)
