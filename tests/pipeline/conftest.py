@@ -1,4 +1,4 @@
-"""Fixtures of the report tests: a tiny dataset and a tiny notebook that reads it."""
+"""Fixtures of the pipeline tests: a tiny dataset and a tiny notebook that reads it."""
 
 from __future__ import annotations
 

@@ -1,4 +1,4 @@
-"""Planning: parameter files and flags become validated jobs before any kernel starts."""
+"""Jobs: parameter files and flags become validated jobs before any kernel starts."""
 
 from __future__ import annotations
 
