@@ -8,6 +8,9 @@ from __future__ import annotations
 from pathlib import Path
 
 import pandas as pd
+import pytest
+
+from auditkit.data import DataValidationError, load
 
 
 def valid_tables() -> dict[str, pd.DataFrame]:
@@ -158,3 +161,10 @@ def set_cell(frame: pd.DataFrame, position: int, column: str, value: object) -> 
     """Put any value (e.g. text into a numeric column) into one cell, as a broken export would."""
     frame[column] = frame[column].astype(object)
     frame.loc[position, column] = value
+
+
+def load_errors(folder: Path) -> list[str]:
+    """The errors `load` raises on `folder`, one line each."""
+    with pytest.raises(DataValidationError) as caught:
+        load(folder)
+    return [str(problem) for problem in caught.value.errors]

@@ -6,8 +6,9 @@ from pathlib import Path
 
 import pandas as pd
 import pytest
+from sample_dataset import load_errors
 
-from auditkit.data import DataValidationError, load
+from auditkit.data import load
 
 CUSTOMER_NAMES = {
     "customer_id": "户号",
@@ -56,12 +57,6 @@ def inverse(names: dict[str, str]) -> dict[str, str]:
     return {source: target for target, source in names.items()}
 
 
-def error_lines(folder: Path) -> list[str]:
-    with pytest.raises(DataValidationError) as caught:
-        load(folder)
-    return [str(problem) for problem in caught.value.errors]
-
-
 @pytest.mark.parametrize("yaml_encoding", ["utf-8", "gbk"])
 def test_chinese_headers_in_gbk_csv_are_mapped(
     chinese_dir: Path, dataset_dir: Path, yaml_encoding: str
@@ -83,7 +78,7 @@ def test_chinese_headers_in_gbk_csv_are_mapped(
 def test_unmapped_chinese_header_is_a_missing_column(chinese_dir: Path) -> None:
     write_mapping(chinese_dir, {"customers": inverse(CUSTOMER_NAMES)})
 
-    problems = error_lines(chinese_dir)
+    problems = load_errors(chinese_dir)
 
     assert problems[0].startswith(
         "bills.csv, column customer_id: expected a required column customer_id (columns.yaml "
@@ -97,7 +92,7 @@ def test_source_column_not_in_the_file(chinese_dir: Path) -> None:
         chinese_dir,
         {"customers": inverse(CUSTOMER_NAMES) | {"户主": "name"}, "bills": inverse(BILL_NAMES)},
     )
-    assert error_lines(chinese_dir) == [
+    assert load_errors(chinese_dir) == [
         "columns.yaml [customers], column 户主: expected a column '户主' in the customers file, "
         "found no such column"
     ]
@@ -107,7 +102,7 @@ def test_target_that_is_not_a_canonical_column(chinese_dir: Path) -> None:
     bills = inverse(BILL_NAMES) | {"倍率": "multiplier"}
     write_mapping(chinese_dir, {"customers": inverse(CUSTOMER_NAMES), "bills": bills})
 
-    problems = error_lines(chinese_dir)
+    problems = load_errors(chinese_dir)
 
     assert problems[0].startswith(
         "columns.yaml [bills], column 倍率: expected a canonical column of bills (customer_id, "
@@ -126,7 +121,7 @@ def test_unknown_table(chinese_dir: Path) -> None:
             "meters": {"表号": "meter_id"},
         },
     )
-    assert error_lines(chinese_dir) == [
+    assert load_errors(chinese_dir) == [
         "columns.yaml [meters]: expected a table name (customers, bills, tariffs, work_orders, "
         "inspections, district_supply, daily_reads, truth), found unknown table 'meters'"
     ]
@@ -135,7 +130,7 @@ def test_unknown_table(chinese_dir: Path) -> None:
 def test_two_sources_for_one_target(chinese_dir: Path) -> None:
     customers = inverse(CUSTOMER_NAMES) | {"地址": "customer_id"}
     write_mapping(chinese_dir, {"customers": customers, "bills": inverse(BILL_NAMES)})
-    assert error_lines(chinese_dir)[0] == (
+    assert load_errors(chinese_dir)[0] == (
         "columns.yaml [customers], column 地址: expected one file column per canonical column "
         "(customer_id is mapped from '户号'), found a second source for customer_id"
     )
@@ -143,7 +138,7 @@ def test_two_sources_for_one_target(chinese_dir: Path) -> None:
 
 def test_mapped_source_clashing_with_a_canonical_column(dataset_dir: Path) -> None:
     write_mapping(dataset_dir, {"customers": {"name": "address"}})
-    assert error_lines(dataset_dir) == [
+    assert load_errors(dataset_dir) == [
         "columns.yaml [customers], column name: expected address to come from one column only, "
         "found the file also has a column named 'address'"
     ]
@@ -151,13 +146,13 @@ def test_mapped_source_clashing_with_a_canonical_column(dataset_dir: Path) -> No
 
 def test_yaml_syntax_error_names_the_line(dataset_dir: Path) -> None:
     (dataset_dir / "columns.yaml").write_text("customers:\n  户号: customer_id\n  : [\n")
-    [problem] = error_lines(dataset_dir)
+    [problem] = load_errors(dataset_dir)
     assert problem.startswith("columns.yaml row 3: expected valid YAML, found a syntax error")
 
 
 def test_yaml_that_is_not_a_mapping(dataset_dir: Path) -> None:
     (dataset_dir / "columns.yaml").write_text("- customers\n- bills\n")
-    assert error_lines(dataset_dir) == [
+    assert load_errors(dataset_dir) == [
         "columns.yaml: expected a mapping of table names to column mappings, "
         "found list ['customers', 'bills']"
     ]

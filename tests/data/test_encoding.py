@@ -6,21 +6,16 @@ from pathlib import Path
 
 import pandas as pd
 import pytest
+from sample_dataset import load_errors
 
-from auditkit.data import DataValidationError, load
-
-
-def error_lines(folder: Path) -> list[str]:
-    with pytest.raises(DataValidationError) as caught:
-        load(folder)
-    return [str(problem) for problem in caught.value.errors]
+from auditkit.data import load
 
 
 def test_utf16_with_byte_order_mark_is_refused(
     dataset_dir: Path, tables: dict[str, pd.DataFrame]
 ) -> None:
     tables["customers"].to_csv(dataset_dir / "customers.csv", index=False, encoding="utf-16")
-    assert error_lines(dataset_dir) == [
+    assert load_errors(dataset_dir) == [
         "customers.csv row 1: expected text encoded as UTF-8 or GBK/GB18030, "
         "found a UTF-16 byte-order mark (save the file as UTF-8)"
     ]
@@ -30,7 +25,7 @@ def test_utf16_without_byte_order_mark_is_refused(
     dataset_dir: Path, tables: dict[str, pd.DataFrame]
 ) -> None:
     tables["customers"].to_csv(dataset_dir / "customers.csv", index=False, encoding="utf-16-le")
-    assert error_lines(dataset_dir) == [
+    assert load_errors(dataset_dir) == [
         "customers.csv row 1: expected text encoded as UTF-8 or GBK/GB18030, "
         "found a NUL byte at byte offset 1 (UTF-16 text or a binary file)"
     ]
@@ -43,7 +38,7 @@ def test_bytes_in_neither_encoding_are_located(dataset_dir: Path) -> None:
     path.write_bytes(b"\n".join(lines))
     offset = len(lines[0]) + len(lines[1]) + 2 + 3
 
-    assert error_lines(dataset_dir) == [
+    assert load_errors(dataset_dir) == [
         "tariffs.csv row 3: expected text encoded as UTF-8 or GBK/GB18030, found bytes "
         f"b'\\xe9' at byte offset {offset} that are neither UTF-8 nor GBK"
     ]
@@ -84,7 +79,7 @@ def test_bad_bytes_after_a_long_ascii_head_are_located(
     position = data.index("东方".encode())
     path.write_bytes(data[:position] + b"\xff" + data[position + 1 :])
 
-    [problem] = error_lines(folder)
+    [problem] = load_errors(folder)
 
     assert problem == (
         "customers.csv row 3: expected text encoded as UTF-8 or GBK/GB18030, found bytes "

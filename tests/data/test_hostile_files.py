@@ -25,7 +25,7 @@ from auditkit.data.partitioned import MANIFEST_NAME, convert
 AUDITKIT = str(Path(sys.executable).with_name("auditkit"))
 
 
-def error_lines(folder: Path) -> list[str]:
+def validation_errors(folder: Path) -> list[str]:
     return [str(problem) for problem in validate(folder) if problem.severity == "error"]
 
 
@@ -88,7 +88,7 @@ def test_a_parquet_text_column_holding_several_values_per_cell_is_one_problem(
     parquet_dir: Path, values: pa.Array, found: str
 ) -> None:
     with_parquet_column(parquet_dir, "customers", "district", values)
-    assert error_lines(parquet_dir) == [
+    assert validation_errors(parquet_dir) == [
         f"customers.parquet, column district: expected one text value per cell, found {found}"
     ]
 
@@ -98,7 +98,7 @@ def test_a_parquet_number_or_period_column_of_lists_names_what_was_expected(
 ) -> None:
     with_parquet_column(parquet_dir, "customers", "ct_ratio", pa.array([[1.0], [40.0], [1.0]]))
     with_parquet_column(parquet_dir, "bills", "period", pa.array([["2024-01"]] * 6))
-    assert error_lines(parquet_dir) == [
+    assert validation_errors(parquet_dir) == [
         "customers.parquet, column ct_ratio: expected one number per cell, "
         "found a list of values in each cell (column type list<element: double>)",
         "bills.parquet, column period: expected one month YYYY-MM per cell, "
@@ -113,7 +113,7 @@ def test_binary_text_is_read_when_utf8_and_located_when_not(parquet_dir: Path) -
 
     gbk = pa.array([b"C001", b"C002", "城西".encode("gbk")])
     with_parquet_column(parquet_dir, "customers", "district", gbk)
-    assert error_lines(parquet_dir) == [
+    assert validation_errors(parquet_dir) == [
         "customers.parquet row 3, column district: expected text encoded as UTF-8, "
         "found bytes b'\\xb3\\xc7\\xce\\xf7' that are not UTF-8 (column type binary)"
     ]
@@ -175,7 +175,7 @@ def test_a_partition_rewritten_with_a_column_of_lists_is_one_problem(
         if partition["district"] == "城东":
             partition["bytes"]["bills"] = part.stat().st_size
     (root / MANIFEST_NAME).write_text(json.dumps(manifest), encoding="utf-8")
-    [line] = error_lines(root)
+    [line] = validation_errors(root)
     assert line.endswith(
         "column period: expected one month YYYY-MM per cell, "
         "found a list of values in each cell (column type list<element: string>)"
@@ -216,7 +216,7 @@ def test_a_byte_order_mark_inside_a_csv_is_one_line_naming_its_row(
     folder = write_joined(
         tmp_path / "joined", many_customers(600), first, "utf-8-sig", header_again
     )
-    assert error_lines(folder) == [JOINED]
+    assert validation_errors(folder) == [JOINED]
 
 
 def test_validate_prints_the_joined_row_in_one_line(tmp_path: Path) -> None:
@@ -243,7 +243,7 @@ def test_a_nul_byte_past_the_first_megabyte_is_located(tmp_path: Path) -> None:
     assert sum(len(line) + 1 for line in lines[:550]) > 1 << 20
     lines[549] = lines[549].replace("李四".encode(), "李\x00四".encode())
     path.write_bytes(b"\n".join(lines))
-    [line] = error_lines(folder)
+    [line] = validation_errors(folder)
     assert line.startswith(
         "customers.csv row 550: expected text encoded as UTF-8 or GBK/GB18030, found a NUL byte"
     )
@@ -255,7 +255,7 @@ def test_a_quote_never_closed_is_reported_not_rows_silently_dropped(tmp_path: Pa
     lines = path.read_text(encoding="utf-8").split("\n")
     lines[399] = lines[399].replace(",", ',"', 1)  # row 400: a quote opens its district
     path.write_text("\n".join(lines), encoding="utf-8")
-    [line] = error_lines(folder)
+    [line] = validation_errors(folder)
     assert line.startswith("customers.csv row 400: expected 17 fields as in the header, found ")
     assert "(a quote never closed?)" in line
 
@@ -265,7 +265,7 @@ def test_old_mac_line_endings_read_like_any_other(dataset_dir: Path) -> None:
     lines = path.read_bytes().splitlines()
     lines[3] += b",extra"
     path.write_bytes(b"\r".join(lines) + b"\r")
-    assert error_lines(dataset_dir) == [
+    assert validation_errors(dataset_dir) == [
         "bills.csv row 4: expected 14 fields as in the header, found 15 fields: "
         "'C002,2024-01,50.0,55.5,4000.0,22000.0,大工业,0.65,14300.0,630.0,410.5,18900.0,33200'"
     ]
@@ -276,7 +276,7 @@ def test_mixed_line_endings_read_like_any_other(dataset_dir: Path) -> None:
     lines = path.read_bytes().splitlines()
     endings = [b"\n", b"\r\n", b"\r"]
     path.write_bytes(b"".join(line + endings[i % 3] for i, line in enumerate(lines)))
-    assert error_lines(dataset_dir) == []
+    assert validation_errors(dataset_dir) == []
     assert len(load(dataset_dir).bills) == 6
 
 
@@ -285,7 +285,7 @@ def test_a_huge_cell_is_one_line_naming_its_row(dataset_dir: Path) -> None:
     lines = path.read_text(encoding="utf-8").split("\n")
     lines[2] = lines[2].replace("东方机械厂", "厂" * 3_000_000)
     path.write_text("\n".join(lines), encoding="utf-8")
-    assert error_lines(dataset_dir) == [
+    assert validation_errors(dataset_dir) == [
         "customers.csv row 3: expected rows of at most 1 MiB, "
         "found a longer row (a huge cell, or a quote never closed?)"
     ]
@@ -295,7 +295,7 @@ def test_a_long_cell_is_shown_cut_in_its_problem(dataset_dir: Path) -> None:
     path = dataset_dir / "bills.csv"
     text = path.read_text(encoding="utf-8").replace("22000.0", "9" * 5000 + "x", 1)
     path.write_text(text, encoding="utf-8")
-    [line] = error_lines(dataset_dir)
+    [line] = validation_errors(dataset_dir)
     assert line == (
         "bills.csv row 4, column kwh_billed: expected a number, found "
         f"'{'9' * 80}'… (5,001 characters)"
@@ -310,7 +310,7 @@ def test_a_dataset_folder_named_in_gbk_is_read_and_named_printably(tmp_path: Pat
         assert len(load(folder).bills) == 6, fmt
     (folder / "tariffs.xlsx").unlink()
     shown = os.fsencode(folder).decode("utf-8", errors="backslashreplace")
-    assert error_lines(folder)[0] == (
+    assert validation_errors(folder)[0] == (
         f"tariffs: expected a file tariffs.csv, tariffs.xlsx or tariffs.parquet in {shown}, "
         "found no such file"
     )
@@ -325,7 +325,7 @@ def test_a_dataset_folder_named_in_gbk_is_read_and_named_printably(tmp_path: Pat
 def test_a_title_line_above_the_csv_header_is_one_line(dataset_dir: Path) -> None:
     path = dataset_dir / "customers.csv"
     path.write_text("客户档案\n" + path.read_text(encoding="utf-8"), encoding="utf-8")
-    assert error_lines(dataset_dir) == [
+    assert validation_errors(dataset_dir) == [
         "customers.csv row 1: expected a header row naming the columns, "
         "found a title '客户档案' in one cell (delete the lines above the header)"
     ]
@@ -345,7 +345,7 @@ def test_formulas_without_a_saved_result_are_named_not_read_as_empty(xlsx_dir: P
     workbook.active["F2"] = "=D2-C2"  # kwh_billed, required
     workbook.active["L4"] = "=30*630"  # basic_charge, optional: read as empty until now
     workbook.save(path)
-    assert error_lines(xlsx_dir) == [
+    assert validation_errors(xlsx_dir) == [
         "bills.xlsx row 2, column kwh_billed: expected a value, found a formula '=D2-C2' "
         "whose result was not saved (open and save the file in Excel, or paste the values)",
         "bills.xlsx row 4, column basic_charge: expected a value, found a formula '=30*630' "
@@ -368,7 +368,7 @@ def test_formulas_with_their_saved_result_read_as_that_result(xlsx_dir: Path) ->
                 )
             target.writestr(item, content)
     saved.replace(path)
-    assert error_lines(xlsx_dir) == []
+    assert validation_errors(xlsx_dir) == []
     assert load(xlsx_dir).bills["kwh_billed"].iloc[0] == 210.0
 
 
@@ -379,7 +379,7 @@ def test_a_merged_title_above_the_xlsx_header_is_one_line(xlsx_dir: Path) -> Non
     workbook.active["A1"] = "客户档案"
     workbook.active.merge_cells("A1:Q1")
     workbook.save(path)
-    assert error_lines(xlsx_dir) == [
+    assert validation_errors(xlsx_dir) == [
         "customers.xlsx row 1: expected a header row naming the columns, "
         "found a title '客户档案' in one cell (delete the rows above the header)"
     ]

@@ -3,9 +3,11 @@
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from pathlib import Path
 
 import pandas as pd
 
+from auditkit import rules
 from auditkit.data import Dataset
 
 PERIODS = [f"2024-{month:02d}" for month in range(1, 13)]
@@ -155,7 +157,8 @@ class Utility:
             }
         )
 
-    def dataset(self) -> Dataset:
+    def tables(self) -> dict[str, pd.DataFrame]:
+        """The utility's tables as a user would hand them to `Dataset.from_frames`."""
         tables = {
             "customers": pd.DataFrame(self.customers),
             "bills": pd.DataFrame(self.bills),
@@ -163,8 +166,36 @@ class Utility:
         }
         if self.orders:
             tables["work_orders"] = pd.DataFrame(self.orders)
-        return Dataset.from_frames(tables)
+        return tables
+
+    def dataset(self) -> Dataset:
+        return Dataset.from_frames(self.tables())
+
+    def write(self, folder: Path) -> Path:
+        """The tables as Parquet files in `folder` (made if absent), a dataset folder to load."""
+        folder.mkdir(parents=True, exist_ok=True)
+        for name, frame in self.tables().items():
+            frame.to_parquet(folder / f"{name}.parquet")
+        return folder
 
 
 def flat(value: float, months: int = 12) -> list[float]:
     return [float(value)] * months
+
+
+#: Archive columns of a two-part (industrial, 10 kV) customer metered through PT 100 and CT 10.
+TWO_PART = {
+    "usage_type": "industrial",
+    "tariff_category": "IND2",
+    "voltage_kv": 10.0,
+    "pt_ratio": 100.0,
+    "ct_ratio": 10.0,
+}
+#: The same customer charged its basic charge by contract capacity.
+TWO_PART_BY_CAPACITY = TWO_PART | {"basic_charge_basis": "capacity"}
+COMMERCIAL = {"usage_type": "commercial", "tariff_category": "COM"}
+
+
+def run(utility: Utility, rule_ids: str | list[str], **kwargs: object) -> pd.DataFrame:
+    """The findings of `rule_ids` (one id or several) on the utility's dataset."""
+    return rules.run(utility.dataset(), rules=rule_ids, **kwargs)

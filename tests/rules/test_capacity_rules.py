@@ -3,27 +3,12 @@
 from __future__ import annotations
 
 import pytest
-from rule_builder import Utility, flat
-
-from auditkit import rules
-
-TWO_PART = {
-    "usage_type": "industrial",
-    "tariff_category": "IND2",
-    "voltage_kv": 10.0,
-    "pt_ratio": 100.0,
-    "ct_ratio": 10.0,
-    "basic_charge_basis": "capacity",
-}
-
-
-def run(utility: Utility, rule_id: str, **kwargs: object):
-    return rules.run(utility.dataset(), rules=[rule_id], **kwargs)
+from rule_builder import TWO_PART_BY_CAPACITY, Utility, flat, run
 
 
 def test_capacity_underbilled_without_order():
     u = Utility()
-    u.customer("A", contract_capacity_kva=630.0, **TWO_PART)
+    u.customer("A", contract_capacity_kva=630.0, **TWO_PART_BY_CAPACITY)
     u.monthly(
         "A", flat(100_000), multiplier=1000.0, tariff="IND2", capacity=400.0, basis="capacity"
     )
@@ -35,7 +20,7 @@ def test_capacity_underbilled_without_order():
 
 def test_capacity_below_archive_is_explained_by_an_increase_order_or_a_suspension():
     u = Utility()
-    u.customer("inc", contract_capacity_kva=630.0, **TWO_PART)
+    u.customer("inc", contract_capacity_kva=630.0, **TWO_PART_BY_CAPACITY)
     u.monthly(
         "inc",
         flat(80_000),
@@ -45,7 +30,7 @@ def test_capacity_below_archive_is_explained_by_an_increase_order_or_a_suspensio
         basis="capacity",
     )
     u.order("inc", "capacity_increase", "2024-07-01", 400, 630)
-    u.customer("sus", contract_capacity_kva=630.0, **TWO_PART)
+    u.customer("sus", contract_capacity_kva=630.0, **TWO_PART_BY_CAPACITY)
     u.monthly(
         "sus",
         flat(80_000),
@@ -62,7 +47,7 @@ def test_capacity_below_archive_is_explained_by_an_increase_order_or_a_suspensio
 def test_demand_over_capacity_persistent_but_not_marginal_or_brief():
     u = Utility()
     over = [300.0] * 8 + [500.0] * 4
-    u.customer("big", contract_capacity_kva=400.0, **TWO_PART)
+    u.customer("big", contract_capacity_kva=400.0, **TWO_PART_BY_CAPACITY)
     u.monthly(
         "big",
         flat(100_000),
@@ -72,7 +57,7 @@ def test_demand_over_capacity_persistent_but_not_marginal_or_brief():
         demand=over,
         basis="capacity",
     )
-    u.customer("brief", contract_capacity_kva=400.0, **TWO_PART)
+    u.customer("brief", contract_capacity_kva=400.0, **TWO_PART_BY_CAPACITY)
     u.monthly(
         "brief",
         flat(100_000),
@@ -82,7 +67,7 @@ def test_demand_over_capacity_persistent_but_not_marginal_or_brief():
         demand=[300.0] * 10 + [500.0] * 2,
         basis="capacity",
     )
-    u.customer("marginal", contract_capacity_kva=400.0, **TWO_PART)
+    u.customer("marginal", contract_capacity_kva=400.0, **TWO_PART_BY_CAPACITY)
     u.monthly(
         "marginal",
         flat(100_000),
@@ -101,7 +86,7 @@ def test_demand_over_capacity_persistent_but_not_marginal_or_brief():
 
 def test_reduction_without_drop_versus_a_real_reduction():
     u = Utility()
-    u.customer("fake", contract_capacity_kva=315.0, **TWO_PART)
+    u.customer("fake", contract_capacity_kva=315.0, **TWO_PART_BY_CAPACITY)
     u.monthly(
         "fake",
         flat(100_000),
@@ -112,7 +97,7 @@ def test_reduction_without_drop_versus_a_real_reduction():
         basis="capacity",
     )
     u.order("fake", "capacity_reduction", "2024-07-01", 630, 315)
-    u.customer("real", contract_capacity_kva=315.0, **TWO_PART)
+    u.customer("real", contract_capacity_kva=315.0, **TWO_PART_BY_CAPACITY)
     u.monthly(
         "real",
         [100_000.0] * 6 + [40_000.0] * 6,
@@ -130,7 +115,7 @@ def test_reduction_without_drop_versus_a_real_reduction():
 
 def test_suspension_overrun_charges_the_months_past_the_limit():
     u = Utility()
-    u.customer("long", contract_capacity_kva=630.0, status="suspended", **TWO_PART)
+    u.customer("long", contract_capacity_kva=630.0, status="suspended", **TWO_PART_BY_CAPACITY)
     u.monthly(
         "long",
         flat(40_000),
@@ -141,7 +126,7 @@ def test_suspension_overrun_charges_the_months_past_the_limit():
         basis="capacity",
     )
     u.order("long", "suspension", "2024-02-01", 630, 315)
-    u.customer("ok", contract_capacity_kva=630.0, **TWO_PART)
+    u.customer("ok", contract_capacity_kva=630.0, **TWO_PART_BY_CAPACITY)
     u.monthly(
         "ok",
         flat(40_000),

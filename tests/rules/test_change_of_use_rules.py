@@ -3,13 +3,9 @@
 from __future__ import annotations
 
 import pytest
-from rule_builder import Utility, flat
+from rule_builder import Utility, flat, run
 
 from auditkit import rules
-
-
-def run(utility: Utility, rule_id: str, **kwargs: object):
-    return rules.run(utility.dataset(), rules=[rule_id], **kwargs)
 
 
 def test_order_stalled_late_step_and_missing_step_past_its_limit():

@@ -8,7 +8,7 @@ from pathlib import Path
 
 import pandas as pd
 import pytest
-from rule_builder import TARIFFS, Utility, flat
+from rule_builder import Utility, flat
 
 from auditkit import rules
 from auditkit.cli import main
@@ -20,12 +20,7 @@ def dataset(tmp_path: Path) -> Path:
     u = Utility()
     u.customer("A")
     u.monthly("A", flat(100), rate=[None] * 6 + [0.55] * 6, estimated=[1, 2, 3])
-    folder = tmp_path / "data"
-    folder.mkdir()
-    for name, rows in (("customers", u.customers), ("bills", u.bills)):
-        pd.DataFrame(rows).to_parquet(folder / f"{name}.parquet")
-    TARIFFS.to_parquet(folder / "tariffs.parquet")
-    return folder
+    return u.write(tmp_path / "data")
 
 
 def written(out: Path) -> tuple[pd.DataFrame, pd.DataFrame]:
@@ -69,11 +64,7 @@ def test_a_district_name_cannot_lead_the_findings_out_of_their_folder(
     u = Utility()
     u.customer("A", district="../../../../escaped")
     u.monthly("A", flat(100), estimated=[1, 2, 3])
-    folder = tmp_path / "work" / "data"
-    folder.mkdir(parents=True)
-    for name, rows in (("customers", u.customers), ("bills", u.bills)):
-        pd.DataFrame(rows).to_parquet(folder / f"{name}.parquet")
-    TARIFFS.to_parquet(folder / "tariffs.parquet")
+    folder = u.write(tmp_path / "work" / "data")
     monkeypatch.setenv("AUDITKIT_OUTPUTS", str(tmp_path / "work" / "outputs"))
     assert main(["rules", str(folder), "--district", "../../../../escaped"]) == 0
     written = sorted(path.relative_to(tmp_path) for path in tmp_path.rglob("findings.*"))

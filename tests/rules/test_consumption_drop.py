@@ -5,7 +5,7 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 import pytest
-from rule_builder import TARIFFS, Utility
+from rule_builder import Utility
 
 from auditkit import rules
 from auditkit.data import Dataset
@@ -87,8 +87,8 @@ def test_no_measured_bill_means_no_finding():
 
 def test_two_bills_for_one_month_are_named():
     u = _two_districts()
-    tables = {"customers": pd.DataFrame(u.customers), "tariffs": TARIFFS.copy()}
-    bills = pd.DataFrame(u.bills)
+    tables = u.tables()
+    bills = tables.pop("bills")
     twice = bills[(bills["customer_id"] == "K05") & (bills["period"] == "2024-08")]
     # Built without the loader's checks, as a notebook may build one.
     dataset = Dataset(**tables, bills=pd.concat([bills, twice], ignore_index=True))
@@ -109,13 +109,8 @@ def _with_daily_reads(utility: Utility, drop_day: dict[str, str]) -> Dataset:
         if cid in drop_day:
             kwh[days >= pd.Timestamp(drop_day[cid])] *= 0.35
         frames.append(pd.DataFrame({"customer_id": cid, "date": days, "kwh": np.round(kwh, 3)}))
-    tables = {
-        "customers": pd.DataFrame(utility.customers),
-        "bills": pd.DataFrame(utility.bills),
-        "tariffs": TARIFFS.copy(),
-        "daily_reads": pd.concat(frames, ignore_index=True),
-    }
-    return Dataset.from_frames(tables)
+    reads = pd.concat(frames, ignore_index=True)
+    return Dataset.from_frames(utility.tables() | {"daily_reads": reads})
 
 
 def test_daily_reads_date_the_drop_to_the_day():

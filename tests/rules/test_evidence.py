@@ -10,21 +10,13 @@ import string
 
 import pandas as pd
 import pytest
-from rule_builder import PERIODS, Utility, flat
+from rule_builder import COMMERCIAL, PERIODS, TWO_PART, Utility, flat
 
 from auditkit import i18n, rules, synth
 from auditkit.data import Dataset
 from auditkit.errors import ParameterError
 from auditkit.rules.evidence import KINDS, clause, placeholders, render
 
-TWO_PART = {
-    "usage_type": "industrial",
-    "tariff_category": "IND2",
-    "voltage_kv": 10.0,
-    "pt_ratio": 100.0,
-    "ct_ratio": 10.0,
-}
-COMMERCIAL = {"usage_type": "commercial", "tariff_category": "COM"}
 # Three English words in a row: an English sentence, not a code (IND2, WO0001) or a unit (kV).
 ENGLISH = re.compile(r"[A-Za-z]{2,}[ ,;:()]+[A-Za-z]{2,}[ ,;:()]+[A-Za-z]{2,}")
 CHINESE = re.compile(r"[\u3000-\u303f\u4e00-\u9fff\uff00-\uffef]")

@@ -3,13 +3,7 @@
 from __future__ import annotations
 
 import pytest
-from rule_builder import Utility, flat
-
-from auditkit import rules
-
-
-def run(utility: Utility, rule_id: str, **kwargs: object):
-    return rules.run(utility.dataset(), rules=[rule_id], **kwargs)
+from rule_builder import Utility, flat, run
 
 
 def test_multiplier_mismatch_fires_with_revenue_from_the_first_bill():

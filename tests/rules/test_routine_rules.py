@@ -5,13 +5,7 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 import pytest
-from rule_builder import Utility, flat
-
-from auditkit import rules
-
-
-def run(utility: Utility, rule_id: str, **kwargs: object):
-    return rules.run(utility.dataset(), rules=[rule_id], **kwargs)
+from rule_builder import Utility, flat, run
 
 
 def test_tariff_mismatch_business_on_residential_tariff_backbilled_three_months():

@@ -7,21 +7,12 @@ import re
 import numpy as np
 import pandas as pd
 import pytest
-from rule_builder import TARIFFS, Utility, flat
+from rule_builder import COMMERCIAL, TWO_PART_BY_CAPACITY, Utility, flat, run
 
 from auditkit import rules, synth
 from auditkit.data import Dataset, DataValidationError
 from auditkit.errors import AuditkitError
 
-TWO_PART = {
-    "usage_type": "industrial",
-    "tariff_category": "IND2",
-    "voltage_kv": 10.0,
-    "pt_ratio": 100.0,
-    "ct_ratio": 10.0,
-    "basic_charge_basis": "capacity",
-}
-COMMERCIAL = {"usage_type": "commercial", "tariff_category": "COM"}
 PERIOD = re.compile(r"^\d{4}-\d{2}$")
 
 
@@ -35,22 +26,6 @@ def run_all(dataset: Dataset, **kwargs: object) -> pd.DataFrame:
     assert (findings["revenue_impact"] >= 0).all()
     assert not findings["evidence"].str.contains(r"\bnan\b|None|<NA>", regex=True).any()
     return findings
-
-
-def run(dataset: Dataset, rule_id: str, **kwargs: object) -> pd.DataFrame:
-    return rules.run(dataset, rules=[rule_id], **kwargs)
-
-
-def frames(utility: Utility) -> dict[str, pd.DataFrame]:
-    """The utility's tables as a user would hand them to `Dataset.from_frames`."""
-    tables = {
-        "customers": pd.DataFrame(utility.customers),
-        "bills": pd.DataFrame(utility.bills),
-        "tariffs": TARIFFS.copy(),
-    }
-    if utility.orders:
-        tables["work_orders"] = pd.DataFrame(utility.orders)
-    return tables
 
 
 def test_one_customer_with_one_bill_runs_every_rule():
@@ -115,7 +90,7 @@ def _utility_with_every_kind_of_data() -> Utility:
         contract_capacity_kva=630.0,
         meter_test_date=pd.Timestamp("2023-01-01"),
         meter_test_cycle_months=12,
-        **TWO_PART,
+        **TWO_PART_BY_CAPACITY,
     )
     u.monthly(
         "big",
@@ -133,7 +108,7 @@ def _utility_with_every_kind_of_data() -> Utility:
 
 
 def test_optional_columns_entirely_empty_skip_their_rules_with_a_note():
-    tables = frames(_utility_with_every_kind_of_data())
+    tables = _utility_with_every_kind_of_data().tables()
     for table, columns in {
         "customers": ["contract_capacity_kva", "meter_test_date", "meter_test_cycle_months"],
         "bills": ["capacity_billed_kva", "max_demand_kw", "basic_charge"],
@@ -173,7 +148,7 @@ def test_optional_columns_entirely_empty_skip_their_rules_with_a_note():
 
 
 def test_optional_columns_absent_from_customers_and_bills():
-    tables = frames(_utility_with_every_kind_of_data())
+    tables = _utility_with_every_kind_of_data().tables()
     tables["customers"] = tables["customers"].drop(
         columns=["contract_capacity_kva", "meter_test_date", "meter_test_cycle_months"]
     )
@@ -203,7 +178,7 @@ def test_optional_columns_absent_from_customers_and_bills():
     ],
 )
 def test_optional_columns_absent_from_tariffs_or_work_orders(table, columns):
-    tables = frames(_utility_with_every_kind_of_data())
+    tables = _utility_with_every_kind_of_data().tables()
     tables[table] = tables[table].drop(columns=columns)
     findings = run_all(Dataset.from_frames(tables))
     assert "rate_mismatch" in set(findings["rule_id"])
@@ -249,7 +224,7 @@ def test_load_rejects_orders_of_unknown_customers_zero_multipliers_and_no_bills(
         r"≥ 1, found 0\.0",
     ):
         u.dataset()
-    tables = frames(u)
+    tables = u.tables()
     tables["bills"] = tables["bills"].iloc[:0]
     with pytest.raises(AuditkitError, match="expected at least one data row"):
         Dataset.from_frames(tables)
@@ -257,7 +232,7 @@ def test_load_rejects_orders_of_unknown_customers_zero_multipliers_and_no_bills(
 
 def test_capacity_orders_with_empty_or_non_numeric_values():
     u = Utility()
-    u.customer("A", contract_capacity_kva=630.0, **TWO_PART)
+    u.customer("A", contract_capacity_kva=630.0, **TWO_PART_BY_CAPACITY)
     u.monthly(
         "A",
         flat(100_000),
@@ -282,7 +257,7 @@ def test_capacity_orders_with_empty_or_non_numeric_values():
 
 def test_an_order_without_effective_date_has_not_taken_effect():
     u = Utility()
-    u.customer("A", contract_capacity_kva=630.0, **TWO_PART)
+    u.customer("A", contract_capacity_kva=630.0, **TWO_PART_BY_CAPACITY)
     u.monthly(
         "A",
         flat(100_000),
@@ -305,7 +280,7 @@ def test_an_order_without_effective_date_has_not_taken_effect():
 
 def test_a_suspension_without_effective_date_does_not_hide_demand_over_capacity():
     u = Utility()
-    u.customer("A", contract_capacity_kva=400.0, **TWO_PART)
+    u.customer("A", contract_capacity_kva=400.0, **TWO_PART_BY_CAPACITY)
     u.monthly(
         "A",
         flat(100_000),
@@ -316,12 +291,12 @@ def test_a_suspension_without_effective_date_does_not_hide_demand_over_capacity(
         basis="capacity",
     )
     u.order("A", "suspension", None, 400, 200, issued="2024-02-01")
-    assert run(u.dataset(), "demand_over_capacity")["customer_id"].tolist() == ["A"]
+    assert run(u, "demand_over_capacity")["customer_id"].tolist() == ["A"]
 
 
 def test_a_resumption_without_suspension_covers_nothing():
     u = Utility()
-    u.customer("A", contract_capacity_kva=630.0, **TWO_PART)
+    u.customer("A", contract_capacity_kva=630.0, **TWO_PART_BY_CAPACITY)
     u.monthly(
         "A",
         flat(40_000),
@@ -356,7 +331,7 @@ def test_register_continuity_across_months_with_no_bill():
         bill["register_start"] -= 1300
         bill["register_end"] -= 1300
     u.order("replaced", "meter_replacement", "2024-04-10", "M-old", "M-new")
-    findings = run(u.dataset(), "register_mismatch")
+    findings = run(u, "register_mismatch")
     assert findings["customer_id"].tolist() == ["jumped"]
     row = findings.iloc[0]
     assert row["revenue_impact"] == pytest.approx(300 * 0.8)
@@ -380,7 +355,7 @@ def test_streaks_do_not_join_across_months_with_no_bill():
     )
     dataset = u.dataset()
     for rule_id in ("zero_consumption", "estimated_streak"):
-        findings = run(dataset, rule_id)
+        findings = rules.run(dataset, rules=[rule_id])
         assert findings["customer_id"].tolist() == ["run"], rule_id
         assert (findings.iloc[0]["period_from"], findings.iloc[0]["period_to"]) == (
             "2024-02",
@@ -402,7 +377,7 @@ def test_periods_across_a_year_boundary():
         [100.0, 100.0, 0.0, 0.0, 0.0, 100.0],
         periods=["2023-09", "2023-10", "2023-11", "2024-01", "2024-02", "2024-03"],
     )
-    findings = run(u.dataset(), "zero_consumption", as_of="2024-02")
+    findings = run(u, "zero_consumption", as_of="2024-02")
     assert findings["customer_id"].tolist() == ["across"]
     row = findings.iloc[0]
     assert (row["period_from"], row["period_to"]) == ("2023-11", "2024-01")
@@ -432,7 +407,7 @@ def test_register_rolling_over_is_not_running_backwards():
     )
     backwards[1]["register_end"], backwards[1]["kwh_billed"] = 99_900.0, 0.0
     backwards[2]["register_start"], backwards[2]["register_end"] = 99_900.0, 100_000.0
-    findings = run(u.dataset(), "register_mismatch")
+    findings = run(u, "register_mismatch")
     assert findings["customer_id"].tolist() == ["backwards"]
     assert (
         "1 bill with the register running backwards (2024-02: 99,950.00 → 99,900.00)"
@@ -447,7 +422,7 @@ def test_meter_test_falls_due_after_whole_calendar_months():
     u.customer("leap_day", meter_test_date=pd.Timestamp("2024-02-29"), meter_test_cycle_months=6)
     for cid in ("on_time", "leap_day"):
         u.monthly(cid, flat(100, 8), periods=months)
-    findings = run(u.dataset(), "meter_test_overdue")
+    findings = run(u, "meter_test_overdue")
     # Due 1 September: not overdue at the end of August (a 6 × 30.44-day cycle said 30 August).
     assert findings["customer_id"].tolist() == ["leap_day"]
     assert findings.iloc[0]["evidence"] == (
@@ -461,7 +436,7 @@ def test_zero_consumption_during_a_suspension_order_is_expected():
     u.monthly("resumed", [100.0] * 3 + [0.0] * 4 + [100.0] * 5, tariff="COM")
     u.order("resumed", "suspension", "2024-04-01", 8, 0)
     u.order("resumed", "resumption", "2024-08-01", 0, 8)
-    assert run(u.dataset(), "zero_consumption").empty
+    assert run(u, "zero_consumption").empty
 
 
 def test_synthetic_utility_findings_are_well_formed():
@@ -479,7 +454,7 @@ def test_tariff_mismatch_where_the_schedule_has_no_better_tariff():
     # A public-lighting account on COM: wrong, but the schedule has no public tariff to move it to.
     u.customer("lights", usage_type="public", tariff_category="COM")
     u.monthly("lights", flat(100), tariff="COM")
-    findings = run(u.dataset(), "tariff_mismatch")
+    findings = run(u, "tariff_mismatch")
     assert findings["customer_id"].tolist() == ["lights"]
     assert findings.iloc[0]["revenue_impact"] == 0
     assert findings.iloc[0]["evidence"] == (
@@ -494,7 +469,7 @@ def test_change_of_terms_across_months_with_no_bill_is_explained_by_an_order_in_
         u.customer(cid, **COMMERCIAL)
         u.monthly(cid, flat(100, 5), tariff=["COM"] * 3 + ["RES"] * 2, periods=GAP)
     u.order("ordered", "tariff_change", "2024-04-01", "COM", "RES")  # two months before June
-    findings = run(u.dataset(), "change_without_order")
+    findings = run(u, "change_without_order")
     assert findings["customer_id"].tolist() == ["silent"]
     # COM's 0.8 was due: June on RES at 0.5, July at 0.6, 100 kWh each.
     assert findings.iloc[0]["evidence"] == (

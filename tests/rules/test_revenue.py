@@ -3,22 +3,7 @@
 from __future__ import annotations
 
 import pytest
-from rule_builder import PERIODS, Utility, flat
-
-from auditkit import rules
-
-TWO_PART = {
-    "usage_type": "industrial",
-    "tariff_category": "IND2",
-    "voltage_kv": 10.0,
-    "pt_ratio": 100.0,
-    "ct_ratio": 10.0,
-}
-COMMERCIAL = {"usage_type": "commercial", "tariff_category": "COM"}
-
-
-def run(utility: Utility, rule_ids: str | list[str], **kwargs: object):
-    return rules.run(utility.dataset(), rules=rule_ids, **kwargs)
+from rule_builder import COMMERCIAL, PERIODS, TWO_PART, Utility, flat, run
 
 
 def by_customer(findings) -> dict[str, float]:
