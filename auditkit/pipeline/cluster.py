@@ -1,6 +1,6 @@
 """Per-district notebook runs fanned out to a dask.distributed cluster, one task per notebook.
 
-Each task runs the report pipeline's own local pool (`auditkit.pipeline.pool.run_tasks`) for its one
+Each task runs the run pipeline's own local pool (`auditkit.pipeline.pool.run_tasks`) for its one
 notebook on the worker that received it: the same worker subprocess, papermill execution, hard
 time limit, clean-up of kernels and memory figures as a local run, so the results, manifest and
 outputs are the same. The run folder (specs, outputs, logs) must be on a file system every worker
