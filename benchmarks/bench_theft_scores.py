@@ -142,7 +142,7 @@ def _honest_changes(
     kwh[spiked] *= rng.uniform(2, 5, int(spiked.sum()))
 
 
-def evaluate(reads: pd.DataFrame, seed: int, top_n: int) -> pd.DataFrame:
+def detection_quality(reads: pd.DataFrame, seed: int, top_n: int) -> pd.DataFrame:
     """AUC and MAP@N of theft_scores on `reads` with 10 % of customers attacked."""
     injected = inject_attacks(reads, fraction=0.1, seed=seed)
     started = time.perf_counter()
@@ -187,7 +187,7 @@ def main() -> None:
     top_n = 100 if args.quick else 500
     for label, steps, daily in (("monthly, 36 months", 36, False), ("daily, 365 days", 365, True)):
         reads = synthetic_reads(customers, steps, daily, args.seed)
-        result = evaluate(reads, args.seed + 1, top_n)
+        result = detection_quality(reads, args.seed + 1, top_n)
         print(f"\n== {label}: {customers} customers, 10 % attacked (seed {args.seed}) ==")
         print(result.to_string(index=False, float_format=lambda x: f"{x:.3f}"))
         print(
