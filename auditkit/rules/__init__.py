@@ -17,9 +17,6 @@ from auditkit.rules.registry import AREAS, RULES, Rule, area_name
 from auditkit.rules.running import run
 from auditkit.rules.worklist import check, rank
 
-#: The former name of `precision_recall`, still called by `auditkit.cli.rules`.
-evaluate = precision_recall
-
 __all__ = [
     "AREAS",
     "FINDING_COLUMNS",
@@ -28,7 +25,6 @@ __all__ = [
     "area_name",
     "catalog",
     "check",
-    "evaluate",
     "evidence_text",
     "precision_recall",
     "rank",
