@@ -8,7 +8,7 @@ from pathlib import Path
 import pandas as pd
 import yaml
 
-from auditkit import yamlsafe
+from auditkit import i18n, yamlsafe
 from auditkit.errors import ParameterError
 from auditkit.paths import outputs_dir
 
@@ -133,6 +133,9 @@ def run_benford(args: argparse.Namespace) -> int:
     table = benford_by_group(window["amount"], window["district"], args.test).rename(
         columns={"group": "district"}
     )
+    table["note"] = [
+        i18n.text(f"stats.note.{code}", "en") if code else "" for code in table["note"]
+    ]
     print(
         f"Benford {args.test} test of bill amounts, {first} to {month_number_to_period([last])[0]}"
     )

@@ -1,5 +1,333 @@
-"""Wording of auditkit.stats: headings, table labels and sentences (zh, en) by key."""
+"""Wording of auditkit.stats: headings, table labels and sentences (zh, en) by key.
+
+`stats.column.` labels table columns, `stats.heading.` the consumption notebook's sections,
+`stats.status.`, `stats.test.`, `stats.direction.` and `stats.conformity.` name the codes the
+statistics return, `stats.note.` the remarks a computation returns as codes with values,
+`stats.sentence.` the conclusions, `stats.chart.` the charts' labels, `stats.method.` the methods
+section; sentences are `str.format` templates.
+"""
 
 from __future__ import annotations
 
-WORDS: dict[str, tuple[str, str]] = {}
+WORDS: dict[str, tuple[str, str]] = {
+    # table columns (district, customer and score are common.)
+    "stats.column.usage_type": ("用电类别", "Usage type"),
+    "stats.column.customers": ("户数", "Customers"),
+    "stats.column.bills": ("账单数", "Bills"),
+    "stats.column.kwh": ("售电量 (kWh)", "Energy (kWh)"),
+    "stats.column.revenue": ("电费 (元)", "Revenue (yuan)"),
+    "stats.column.avg_price": ("平均电价 (元/kWh)", "Average price (yuan/kWh)"),
+    "stats.column.kwh_yoy": ("售电量同比", "Energy YoY"),
+    "stats.column.revenue_yoy": ("电费同比", "Revenue YoY"),
+    "stats.column.estimated_share": ("估抄比例", "Estimated reads"),
+    "stats.column.zero_share": ("零电量比例", "Zero-kWh bills"),
+    "stats.column.kwh_supplied": ("供电量 (kWh)", "Supplied (kWh)"),
+    "stats.column.line_loss": ("线损率", "Line loss"),
+    "stats.column.kwh_share": ("电量占比", "Share of energy"),
+    "stats.column.period": ("月份", "Month"),
+    "stats.column.observed": ("实际值", "Observed"),
+    "stats.column.expected": ("趋势+季节", "Trend + season"),
+    "stats.column.resid_z": ("残差稳健z", "Residual robust z"),
+    "stats.column.recent_kwh": ("近期月均电量", "Recent kWh/month"),
+    "stats.column.year_before_kwh": ("上年同期月均", "Year-before kWh/month"),
+    "stats.column.change": ("同比变化", "Change"),
+    "stats.column.self_z": ("对比自身 z", "Self z"),
+    "stats.column.peer_z": ("对比同类 z", "Peer z"),
+    "stats.column.direction": ("方向", "Direction"),
+    "stats.column.drop_ratio": ("降后/降前", "After / before"),
+    "stats.column.change_at": ("突降起始", "Drop from"),
+    "stats.column.steps_since_change": ("持续期数", "Periods since"),
+    "stats.column.count": ("数量", "Count"),
+    "stats.column.n": ("金额个数", "Amounts"),
+    "stats.column.n_excluded": ("剔除", "Left out"),
+    "stats.column.chi2": ("卡方", "Chi-square"),
+    "stats.column.mad": ("MAD", "MAD"),
+    "stats.column.conformity": ("符合程度", "Conformity"),
+    "stats.column.standouts": ("显著偏离的数字", "Digits that stand out"),
+    "stats.column.volume": ("样本量", "Volume"),
+    "stats.column.events": ("事件数", "Events"),
+    "stats.column.rate": ("比率", "Rate"),
+    "stats.column.limits": ("{level}% 控制限", "{level} % limits"),
+    "stats.column.digit": ("数字", "Digit"),
+    "stats.column.expected_share": ("本福特期望占比", "Benford expected"),
+    "stats.column.observed_share": ("实际占比", "Observed share"),
+    "stats.column.z": ("z 值", "z"),
+    # daily smart-meter reads
+    "stats.column.metered_customers": ("日冻结电量户数", "Customers with daily reads"),
+    "stats.column.days_read": ("有读数天数", "Days read"),
+    "stats.column.kwh_read_total": ("日电量合计 (kWh)", "Energy read (kWh)"),
+    "stats.column.kwh_per_customer_day": ("户均日电量 (kWh)", "kWh per customer-day"),
+    "stats.column.peak_date": ("最大日", "Peak day"),
+    "stats.column.peak_kwh": ("最大日电量 (kWh)", "Peak day (kWh)"),
+    "stats.column.load_factor": ("日负荷率", "Daily load factor"),
+    "stats.column.missing_share": ("缺数比例", "Missing reads"),
+    "stats.column.zero_reads": ("零电量比例", "Zero reads"),
+    "stats.column.weekend_ratio": ("周末/工作日", "Weekend / weekday"),
+    "stats.column.kwh_read": ("日电量累计 (kWh)", "Read (kWh)"),
+    "stats.column.kwh_billed": ("抄表结算电量 (kWh)", "Billed (kWh)"),
+    "stats.column.difference": ("差额 (kWh)", "Billed − read (kWh)"),
+    "stats.column.difference_share": ("差额比例", "Difference"),
+    # codes the statistics return
+    "stats.status.scored": ("已评分", "scored"),
+    "stats.status.all_zero": (
+        "全部为零（另由零电量规则处理）",
+        "all zero (the zero-consumption rule's case)",
+    ),
+    "stats.status.too_short": ("数据过短", "too short"),
+    "stats.status.no_recent_change": ("近期或上年同期无读数", "no reads recently or a year before"),
+    "stats.status.short_history": ("历史不足", "short history"),
+    "stats.status.no_peers": ("同类用户不足", "too few peers"),
+    "stats.test.first": ("首位数字", "first digit"),
+    "stats.test.second": ("第二位数字", "second digit"),
+    "stats.test.first_two": ("前两位数字", "first two digits"),
+    "stats.direction.drop": ("下降", "drop"),
+    "stats.direction.rise": ("上升", "rise"),
+    "stats.conformity.close": ("高度符合", "close"),
+    "stats.conformity.acceptable": ("可接受", "acceptable"),
+    "stats.conformity.marginal": ("勉强符合", "marginal"),
+    "stats.conformity.nonconformity": ("不符合", "nonconformity"),
+    "stats.funnel.within": ("在控制限内", "within the limits"),
+    "stats.funnel.no_volume": ("无样本", "no volume"),
+    "stats.funnel.above": ("高于 {level}% 上限", "above the {level} % limit"),
+    "stats.funnel.below": ("低于 {level}% 下限", "below the {level} % limit"),
+    # headings of the consumption notebook
+    "stats.heading.summary": ("供电单位概况", "District summary"),
+    "stats.heading.by_usage": ("分用电类别", "By usage type"),
+    "stats.heading.monthly": ("逐月走势", "Month by month"),
+    "stats.heading.seasonality": ("季节性分解与异常月份", "Seasonality and out-of-line months"),
+    "stats.heading.theft": ("用电量持续突降（窃电嫌疑）", "Sustained drops (theft suspicion)"),
+    "stats.heading.anomalies": ("用户用电异常评分", "Customer anomaly scores"),
+    "stats.heading.daily": ("日冻结电量（智能电表）", "Daily smart-meter reads"),
+    "stats.heading.benford": ("电费金额本福特检验", "Benford tests of bill amounts"),
+    "stats.heading.funnel": ("估抄比例漏斗图", "Funnel plot of estimated reads"),
+    # headline figures (zh in 10^4 units, en in 10^3)
+    "stats.headline.kwh": ("售电量 (万kWh)", "Energy (MWh)"),
+    "stats.headline.revenue": ("电费 (万元)", "Revenue (k yuan)"),
+    "stats.headline.theft_suspects": ("窃电嫌疑户 (评分>3)", "Theft suspects (score > 3)"),
+    # remarks of the computations
+    "stats.note.unknown_customers": (
+        "{count} 条账单的户号不在客户档案中，未计入统计。",
+        "{count} bills belong to customers missing from the archive and are left out.",
+    ),
+    "stats.note.no_bills": (
+        "{district}：统计期内没有账单。",
+        "{district}: no bills in the period.",
+    ),
+    "stats.note.missing_months": (
+        "{district}：{months} 无账单（缺月），同比和线损不计算。",
+        "{district}: no bills for {months} (missing months); year-over-year change and line "
+        "loss are not computed.",
+    ),
+    "stats.note.no_supply": (
+        "未提供 district_supply（供电量）表，线损率不计算。",
+        "No district_supply table: line-loss rates are not computed.",
+    ),
+    "stats.note.no_year_before": (
+        "{district}：缺少上年同期账单，无法计算同比。",
+        "{district}: no complete year-earlier bills, so no year-over-year change.",
+    ),
+    "stats.note.supply_incomplete": (
+        "{district}：供电量数据不完整，线损率不计算。",
+        "{district}: supplied energy incomplete, so no line-loss rate.",
+    ),
+    "stats.note.negative_loss": (
+        "{district}：线损率为负（{line_loss:.1%}），售电量大于供电量，应核查倍率或户变关系。",
+        "{district}: negative line loss ({line_loss:.1%}): more energy billed than supplied; "
+        "check multipliers and which customers belong to the district.",
+    ),
+    "stats.note.high_loss": (
+        "{district}：线损率 {line_loss:.1%} 高于 {high_loss:.0%}，可能存在窃电或计量差错。",
+        "{district}: line loss {line_loss:.1%} above {high_loss:.0%}: possible theft or "
+        "metering errors.",
+    ),
+    "stats.note.too_short": (
+        "{name}：季节分解至少需要 {needed} 个月的数据，实际只有 {found} 个月。",
+        "{name}: seasonal decomposition needs at least {needed} months of data, found {found}.",
+    ),
+    "stats.note.all_zero": (
+        "{name}：各月数值均为 0，无季节性可言。",
+        "{name}: every month is zero; there is no seasonality to speak of.",
+    ),
+    "stats.note.interpolated": (
+        "{name}：{months} 缺数据，分解时按线性插值补齐，不作异常判断。",
+        "{name}: no data for {months}; interpolated for the decomposition and never flagged.",
+    ),
+    "stats.note.unknown_meters": (
+        "{count:,} 条日电量读数的用户不在档案中，未计入。",
+        "{count:,} daily reads of customers not in the archive are left out.",
+    ),
+    "stats.note.no_testable_amount": (
+        "无可检验金额（均缺失、非正或小于10）",
+        "no amount >= 10 to test",
+    ),
+    "stats.note.small_sample": (
+        "样本偏小，卡方仅供参考",
+        "small sample: chi-square only indicative",
+    ),
+    # conclusions
+    "stats.sentence.highest_loss": (
+        "{period_from} 至 {period_to}，线损率最高的是{district}（{line_loss:.1%}）。",
+        "From {period_from} to {period_to}, the highest line loss is {district}'s "
+        "({line_loss:.1%}).",
+    ),
+    "stats.sentence.weakest_growth": (
+        "售电量同比增幅最低的是{district}（{kwh_yoy:+.1%}）。",
+        "The weakest year-over-year energy change is {district}'s ({kwh_yoy:+.1%}).",
+    ),
+    "stats.sentence.outliers": (
+        "季节分解发现 {count} 个异常月份（残差稳健 z 绝对值大于 3）。",
+        "The seasonal decomposition finds {count} out-of-line months (|robust z| > 3).",
+    ),
+    "stats.sentence.theft": (
+        "{count} 户用电量持续突降、窃电嫌疑评分大于 3（强烈可疑），建议优先现场核查。",
+        "{count} customers show a sustained drop with a theft suspicion score above 3 (strongly "
+        "suspicious); inspect them first.",
+    ),
+    "stats.sentence.anomalies": (
+        "{count} 户近期用电与自身历史和同类用户相比都异常（评分大于 3）。",
+        "{count} customers' recent consumption is unusual both for themselves and for their "
+        "peers (score above 3).",
+    ),
+    "stats.sentence.benford_untested": (
+        "没有可做本福特检验的金额。",
+        "No amounts could be tested against Benford.",
+    ),
+    "stats.sentence.benford_conforms": (
+        "电费金额前两位数字在各单位均符合本福特定律。",
+        "Bill amounts' first two digits conform to Benford's law in every district.",
+    ),
+    "stats.sentence.benford_departs": (
+        "电费金额前两位数字不符合本福特定律的单位：{names}。",
+        "Bill amounts' first two digits depart from Benford's law in: {names}.",
+    ),
+    "stats.sentence.benford_departs_everywhere": (
+        "各单位电费金额前两位数字均不符合本福特定律（MAD 中位数 {median:.4f}）：同类用户的电费"
+        "集中在较窄范围内，本福特定律的前提（金额跨越多个数量级）不成立，宜在单位之间横向比较；"
+        "偏离最大的是{district}（MAD {mad:.4f}）。",
+        "Bill amounts depart from Benford's law in every district (median MAD {median:.4f}): "
+        "bills of similar customers cluster in a narrow range, so the law's premise (amounts "
+        "spanning several orders of magnitude) fails and districts are best compared with each "
+        "other; the largest departure is {district}'s (MAD {mad:.4f}).",
+    ),
+    "stats.sentence.funnel_outside": (
+        "估抄比例超出 99.8% 控制限的单位：{names}。",
+        "Districts outside the 99.8 % limits of the estimated-read share: {names}.",
+    ),
+    "stats.sentence.funnel": (
+        "超出 {level}% 控制限的单位：{names}。",
+        "Units outside the {level} % limits: {names}.",
+    ),
+    "stats.sentence.list_separator": ("、", ", "),
+    "stats.sentence.decomposition": (
+        "{name}：{count} 个异常月份（残差稳健 z 绝对值大于 {threshold:g}）。",
+        "{name}: {count} out-of-line months (|robust z| > {threshold:g}).",
+    ),
+    "stats.sentence.scores": (
+        "{scored} 户已评分，其中 {strong} 户评分大于 3（强烈可疑）。",
+        "{scored} customers scored, {strong} of them above 3 (strongly suspicious).",
+    ),
+    "stats.sentence.benford": (
+        "{n} 个金额参与检验（剔除 {n_excluded} 个：缺失 {n_missing}、非正 {n_nonpositive}、"
+        "小于10 {n_below_10}）。MAD = {mad:.4f}，{conformity}；卡方 = {chi2:.1f}（自由度 {df}），"
+        "p = {p_value:.3g}。显著偏离的数字：{digits}。",
+        "{n} amounts tested ({n_excluded} left out: {n_missing} missing, {n_nonpositive} zero "
+        "or negative, {n_below_10} below 10). MAD = {mad:.4f}: {conformity}; chi-square = "
+        "{chi2:.1f} (df {df}), p = {p_value:.3g}. Digits that stand out: {digits}.",
+    ),
+    "stats.sentence.benford_small_sample": (
+        "样本偏小（部分数字期望频数不足5），卡方检验仅供参考。",
+        " Small sample (some expected counts below 5): the chi-square is only indicative.",
+    ),
+    "stats.sentence.daily_gap": (
+        "{district} {period}：结算电量比日冻结电量累计{direction} {share:.1%}"
+        "（{kwh} kWh，{customers} 户）。",
+        "{district} {period}: billed {share:.1%} {direction} than the daily reads add up to "
+        "({kwh} kWh, {customers} customers).",
+    ),
+    "stats.sentence.daily_less": ("少", "less"),
+    "stats.sentence.daily_more": ("多", "more"),
+    "stats.sentence.daily_within": (
+        "各单位逐月结算电量与日冻结电量累计相差均不超过 {gap_share:.0%}。",
+        "Every district's monthly billed energy is within {gap_share:.0%} of its daily reads.",
+    ),
+    # charts
+    "stats.chart.monthly_title": ("各单位{label}逐月", "{label} by month and district"),
+    "stats.chart.kwh": ("售电量 (kWh)", "Billed energy (kWh)"),
+    "stats.chart.revenue": ("电费收入 (元)", "Revenue (yuan)"),
+    "stats.chart.estimated_share": ("估抄比例", "Share of estimated reads"),
+    "stats.chart.zero_share": ("零电量户比例", "Share of zero-kWh bills"),
+    "stats.chart.line_loss": ("线损率", "Line-loss rate"),
+    "stats.chart.kwh_yoy": ("售电量同比", "Energy, year over year"),
+    "stats.chart.customers": ("抄表户数", "Customers billed"),
+    "stats.chart.observed": ("实际", "Observed"),
+    "stats.chart.trend": ("趋势", "Trend"),
+    "stats.chart.seasonal": ("季节", "Seasonal"),
+    "stats.chart.resid": ("残差", "Residual"),
+    "stats.chart.outlier": ("异常月份", "Out-of-line month"),
+    "stats.chart.decomposition": ("{name}：STL 季节分解", "{name}: STL decomposition"),
+    "stats.chart.last_12": ("近12个月", "last 12 months"),
+    "stats.chart.benford_observed": ("实际占比（红色：显著偏离）", "Observed (red: stands out)"),
+    "stats.chart.benford_expected": ("本福特定律期望", "Benford expected"),
+    "stats.chart.benford_digit_first": ("首位数字", "First digit"),
+    "stats.chart.benford_digit_second": ("第二位数字", "Second digit"),
+    "stats.chart.benford_digit_first_two": ("前两位数字", "First two digits"),
+    "stats.chart.benford_title": (
+        "本福特检验（MAD = {mad:.4f}）",
+        "Benford test (MAD = {mad:.4f})",
+    ),
+    "stats.chart.benford_named_title": (
+        "{name}：{test}（{n:,} 个金额，MAD = {mad:.4f}，{conformity}）",
+        "{name}: {test} ({n:,} amounts, MAD = {mad:.4f}, {conformity})",
+    ),
+    "stats.chart.limits": ("控制限", "limits"),
+    "stats.chart.target": ("目标 {target:.1%}", "target {target:.1%}"),
+    "stats.chart.funnel": ("漏斗图", "Funnel plot"),
+    "stats.chart.daily_axis": ("户均日电量 (kWh)", "kWh per customer and day"),
+    "stats.chart.daily_title": (
+        "各单位户均日电量（粗线：7日均值）",
+        "Daily kWh per customer (bold: 7-day mean)",
+    ),
+    # methods
+    "stats.method.summary": (
+        "统计期为截至数据月份的最近若干个月，同比与上年同期相同月份比较；某单位缺月时不计算同比和线损。"
+        "线损率 = 1 − 售电量 / 供电量；负线损提示倍率或户变关系错误，高于 10% 提示窃电或计量差错。",
+        "The window is the last months up to the data month; year-over-year compares the same "
+        "months a year earlier and is skipped when a month is missing. Line loss = 1 - billed / "
+        "supplied: negative points at multiplier or membership errors, above 10 % at theft or "
+        "metering errors.",
+    ),
+    "stats.method.seasonality": (
+        "季节分解用 STL（statsmodels，周期 12 个月）；残差按中位数和 MAD 标准化（稳健 z），"
+        "绝对值大于 3 的月份列为异常。",
+        "Seasonality: STL (statsmodels, period 12); residuals are scored by robust z (median and "
+        "MAD) and months beyond |z| > 3 are listed.",
+    ),
+    "stats.method.theft": (
+        "窃电嫌疑评分：对每户对数电量拟合“水平 + 趋势 + 全体用户共同季节模式 + 一次台阶下降”，"
+        "在所有可能的起点中找最显著的下降，按稳健噪声、自相关和多次尝试校正为 z 值；"
+        "大于 3 为强烈可疑。全部为零的用户不评分（由零电量规则处理）。",
+        "Theft suspicion: each customer's log consumption is fitted with level, trend, the common "
+        "seasonal patterns of all customers and one step down, searched over every start; the "
+        "evidence that the drop exceeds 20 % is a z corrected for robust noise, autocorrelation "
+        "and the search. Above 3 is strongly suspicious. All-zero series are not scored (the "
+        "zero-consumption rule covers them).",
+    ),
+    "stats.method.anomalies": (
+        "用户异常评分：近 3 个月的同比对数变化，分别与该户以往的同比变化、同单位同类别用户的变化比较"
+        "（稳健 z）；两者同向时取较小者为评分。",
+        "Anomaly score: the year-over-year log change of the last 3 months, compared with the "
+        "customer's own earlier changes and with peers of the same district and usage type "
+        "(robust z); when both agree in sign, the smaller is the score.",
+    ),
+    "stats.method.benford": (
+        "本福特检验剔除缺失、非正和小于 10 的金额；MAD 符合程度按 Nigrini (2012) 划分"
+        "（首位：0.006/0.012/0.015；前两位：0.0012/0.0018/0.0022）。",
+        "Benford tests leave out missing, non-positive and below-10 amounts; MAD conformity "
+        "follows Nigrini (2012) (first digit 0.006/0.012/0.015; first two 0.0012/0.0018/0.0022).",
+    ),
+    "stats.method.funnel": (
+        "漏斗图控制限来自精确二项分布（Spiegelhalter 2005 插值），目标为各单位合计比率。",
+        "Funnel limits come from the exact binomial (Spiegelhalter 2005 interpolation) around the "
+        "pooled rate of all districts.",
+    ),
+}

@@ -4,9 +4,9 @@ contract (docs/statistics.md explains the methods and what was measured)."""
 
 from auditkit.stats.anomaly import anomaly_scores
 from auditkit.stats.benford import BenfordResult, benford, benford_by_group
-from auditkit.stats.requirements import ColumnError, InsufficientDataError
 from auditkit.stats.daily import DailyProfile, daily_profile
 from auditkit.stats.funnel import FunnelResult, binomial_limits, funnel
+from auditkit.stats.requirements import ColumnError, InsufficientDataError
 from auditkit.stats.seasonal import Decomposition, decompose, decompose_by_group
 from auditkit.stats.summary import DistrictSummary, summarize
 from auditkit.stats.theft import theft_scores

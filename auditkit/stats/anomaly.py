@@ -20,8 +20,8 @@ import numpy as np
 import pandas as pd
 
 from auditkit.errors import ParameterError
-from auditkit.stats.requirements import require_columns
 from auditkit.stats.matrix import log_consumption, row_nanmedian, to_matrix
+from auditkit.stats.requirements import require_columns
 
 #: Smallest spread of log changes used as a yardstick (5 %): a flat history is not infinitely sure.
 MIN_SCALE = 0.05
@@ -29,8 +29,21 @@ MIN_SCALE = 0.05
 MIN_HISTORY = 6
 SEASON = 12
 #: Columns of the result, in order.
-COLUMNS = ("customer_id", "district", "usage_type", "recent_kwh", "year_before_kwh", "change",
-           "self_z", "peer_z", "peer_group", "peer_count", "score", "direction", "status")  # fmt: skip
+COLUMNS = (
+    "customer_id",
+    "district",
+    "usage_type",
+    "recent_kwh",
+    "year_before_kwh",
+    "change",
+    "self_z",
+    "peer_z",
+    "peer_group",
+    "peer_count",
+    "score",
+    "direction",
+    "status",
+)
 
 
 def anomaly_scores(

@@ -10,14 +10,19 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from dataclasses import dataclass
-from typing import Literal
+from typing import TYPE_CHECKING, Any, Literal
 
 import numpy as np
 import pandas as pd
 from scipy import stats
 
+from auditkit import formatting, i18n
 from auditkit.errors import ParameterError
+from auditkit.stats import charts, tables
 from auditkit.stats.requirements import InsufficientDataError
+
+if TYPE_CHECKING:
+    from matplotlib.figure import Figure
 
 BenfordTest = Literal["first", "second", "first_two"]
 TESTS: tuple[str, ...] = ("first", "second", "first_two")
@@ -30,12 +35,6 @@ MAD_LIMITS: dict[str, tuple[float, float, float]] = {
     "first_two": (0.0012, 0.0018, 0.0022),
 }
 CONFORMITY_CLASSES: tuple[str, ...] = ("close", "acceptable", "marginal", "nonconformity")
-CONFORMITY_LABELS_ZH = {
-    "close": "高度符合",
-    "acceptable": "可接受",
-    "marginal": "勉强符合",
-    "nonconformity": "不符合",
-}
 #: Digits listed per group in `benford_by_group` (largest z first).
 MAX_LISTED = 10
 #: Smallest expected count per digit for the chi-square approximation to hold.
@@ -77,7 +76,7 @@ class BenfordResult:
 
     `table` columns: count, expected_count, observed and expected (proportions), difference
     (observed - expected), z (Nigrini's z with continuity correction, always >= 0) and p_value
-    (two-sided, per digit).
+    (two-sided, per digit). `name` says whose amounts were tested (e.g. a district).
     """
 
     test: str
@@ -91,6 +90,7 @@ class BenfordResult:
     mad: float
     conformity: str
     table: pd.DataFrame
+    name: str = ""
 
     @property
     def n_excluded(self) -> int:
@@ -113,42 +113,77 @@ class BenfordResult:
         selected = self.table[self.table["z"] > critical].sort_values("z", ascending=False)
         return selected.assign(direction=np.where(selected["difference"] > 0, "over", "under"))
 
-    def summary(self, lang: str = "zh", alpha: float = 0.05) -> str:
-        """One plain-language paragraph for reviewers, in Chinese ("zh") or English ("en")."""
-        digits = _digit_list(self.standouts(alpha))
-        if lang == "zh":
-            text = (
-                f"{self.n} 个金额参与检验（剔除 {self.n_excluded} 个：缺失 {self.n_missing}、"
-                f"非正 {self.n_nonpositive}、小于10 {self.n_below_10}）。"
-                f"MAD = {self.mad:.4f}，{CONFORMITY_LABELS_ZH[self.conformity]}；"
-                f"卡方 = {self.chi2:.1f}（自由度 {self.df}），p = {self.p_value:.3g}。"
-                f"显著偏离的数字：{digits or '无'}。"
-            )
-            if self.small_sample:
-                text += "样本偏小（部分数字期望频数不足5），卡方检验仅供参考。"
-            return text
-        if lang != "en":
-            raise ParameterError("lang", "'zh' or 'en'", lang)
-        text = (
-            f"{self.n} amounts tested ({self.n_excluded} left out: {self.n_missing} missing, "
-            f"{self.n_nonpositive} zero or negative, {self.n_below_10} below 10). "
-            f"MAD = {self.mad:.4f}: {self.conformity}; chi-square = {self.chi2:.1f} "
-            f"(df {self.df}), p = {self.p_value:.3g}. Digits that stand out: {digits or 'none'}."
-        )
+    def summary(self, alpha: float = 0.05) -> dict[str, Any]:
+        """The test's figures; `standouts` lists the digits differing at level `alpha`."""
+        return {
+            "name": self.name,
+            "test": self.test,
+            "n": self.n,
+            "n_excluded": self.n_excluded,
+            "n_missing": self.n_missing,
+            "n_nonpositive": self.n_nonpositive,
+            "n_below_10": self.n_below_10,
+            "chi2": self.chi2,
+            "df": self.df,
+            "p_value": self.p_value,
+            "mad": self.mad,
+            "conformity": self.conformity,
+            "small_sample": self.small_sample,
+            "standouts": _digit_list(self.standouts(alpha)),
+        }
+
+    def explain(self, lang: str = i18n.DEFAULT_LANG, alpha: float = 0.05) -> str:
+        """One paragraph for reviewers: what was tested, the MAD's conformity, the chi-square."""
+        figures = self.summary(alpha)
+        figures["conformity"] = i18n.text(f"stats.conformity.{self.conformity}", lang)
+        figures["digits"] = figures["standouts"] or i18n.text("common.none", lang)
+        text = i18n.text("stats.sentence.benford", lang).format(**figures)
         if self.small_sample:
-            text += (
-                " Small sample (some expected counts below 5): the chi-square is only indicative."
-            )
+            text += i18n.text("stats.sentence.benford_small_sample", lang)
         return text
+
+    def to_table(self, lang: str = i18n.DEFAULT_LANG) -> pd.DataFrame:
+        """One row per digit: counts, observed against expected share, z and p-value."""
+        formats = {
+            "digit": str,
+            "count": tables.whole,
+            "observed": tables.percent(2),
+            "expected": tables.percent(2),
+            "z": tables.decimals(2),
+            "p_value": formatting.p_value,
+        }
+        keys = {
+            "digit": "stats.column.digit",
+            "observed": "stats.column.observed_share",
+            "expected": "stats.column.expected_share",
+        }
+        frame = self.table.reset_index()
+        return tables.labelled(frame, formats, lang, keys)
+
+    def title(self, lang: str = i18n.DEFAULT_LANG) -> str:
+        """Chart title: whose amounts, the test, how many, the MAD and its conformity."""
+        if not self.name:
+            return i18n.text("stats.chart.benford_title", lang).format(mad=self.mad)
+        return i18n.text("stats.chart.benford_named_title", lang).format(
+            name=self.name,
+            test=i18n.text(f"stats.test.{self.test}", lang),
+            n=self.n,
+            mad=self.mad,
+            conformity=i18n.text(f"stats.conformity.{self.conformity}", lang),
+        )
+
+    def plot(self, lang: str = i18n.DEFAULT_LANG) -> Figure:
+        """Observed digit shares (bars, standouts red) against Benford's expectation (line)."""
+        return charts.plot_benford(self, self.title(lang), lang)
 
 
 def benford(
-    values: Sequence[float] | np.ndarray | pd.Series, test: BenfordTest = "first"
+    values: Sequence[float] | np.ndarray | pd.Series, test: BenfordTest = "first", name: str = ""
 ) -> BenfordResult:
     """Test the leading digits of `values` against Benford's law.
 
     Values that are missing, zero or negative, or below 10 are left out (a value below 10 has no
-    second digit worth testing) and counted in the result. Raises InsufficientDataError when no
+    second digit worth testing) and counted in the result; `name` labels the result. Raises InsufficientDataError when no
     value is left.
     """
     _check_test(test)
@@ -206,6 +241,7 @@ def benford(
         mad=mad,
         conformity=conformity_class(mad, test),
         table=table,
+        name=name,
     )
 
 
@@ -224,8 +260,8 @@ def benford_by_group(
     """One Benford test per group (e.g. per district): a row each, with a note when unreliable.
 
     Columns: group, n, n_excluded, chi2, df, p_value, mad, conformity, standouts (the MAX_LISTED
-    digits with the largest z), note. A group with no testable value gets its counts and a note
-    instead of statistics, never an exception.
+    digits with the largest z), note (a code: no_testable_amount, small_sample or empty). A group
+    with no testable value gets its counts and a note instead of statistics, never an exception.
     """
     if len(values) != len(groups):
         raise ParameterError("groups", f"one label per value ({len(values)})", len(groups))
@@ -240,7 +276,7 @@ def benford_by_group(
                     "group": group,
                     "n": 0,
                     "n_excluded": len(part),
-                    "note": "no amount >= 10 to test / 无可检验金额（均缺失、非正或小于10）",
+                    "note": "no_testable_amount",
                 }
             )
             continue
@@ -255,11 +291,7 @@ def benford_by_group(
                 "mad": result.mad,
                 "conformity": result.conformity,
                 "standouts": _digit_list(result.standouts(alpha).head(MAX_LISTED)),
-                "note": (
-                    "small sample: chi-square only indicative / 样本偏小，卡方仅供参考"
-                    if result.small_sample
-                    else ""
-                ),
+                "note": "small_sample" if result.small_sample else "",
             }
         )
     columns = [

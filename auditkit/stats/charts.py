@@ -8,39 +8,44 @@ it once (as the cell's value) and a script saves it with `figure.savefig`. Call
 from __future__ import annotations
 
 from collections.abc import Sequence
+from typing import TYPE_CHECKING
 
 import numpy as np
 import pandas as pd
 from matplotlib.figure import Figure
 
+from auditkit import i18n
 from auditkit.plots import group_thousands
-from auditkit.stats.benford import BenfordResult
-from auditkit.stats.funnel import FunnelResult, level_label
-from auditkit.stats.seasonal import Decomposition
-from auditkit.stats.text import pick
 
+if TYPE_CHECKING:
+    from auditkit.stats.benford import BenfordResult
+    from auditkit.stats.daily import DailyProfile
+    from auditkit.stats.funnel import FunnelResult
+    from auditkit.stats.seasonal import Decomposition
+
+#: Monthly summary columns drawn by `plot_monthly`, by their wording.
 MONTHLY_LABELS = {
-    "kwh": ("售电量 (kWh)", "Billed energy (kWh)"),
-    "revenue": ("电费收入 (元)", "Revenue (yuan)"),
-    "avg_price": ("平均电价 (元/kWh)", "Average price (yuan/kWh)"),
-    "estimated_share": ("估抄比例", "Share of estimated reads"),
-    "zero_share": ("零电量户比例", "Share of zero-kWh bills"),
-    "line_loss": ("线损率", "Line-loss rate"),
-    "kwh_yoy": ("售电量同比", "Energy, year over year"),
-    "customers": ("抄表户数", "Customers billed"),
+    "kwh": "stats.chart.kwh",
+    "revenue": "stats.chart.revenue",
+    "avg_price": "stats.column.avg_price",
+    "estimated_share": "stats.chart.estimated_share",
+    "zero_share": "stats.chart.zero_share",
+    "line_loss": "stats.chart.line_loss",
+    "kwh_yoy": "stats.chart.kwh_yoy",
+    "customers": "stats.chart.customers",
 }
 SHARE_COLUMNS = {"estimated_share", "zero_share", "line_loss", "kwh_yoy"}
 
 
 def plot_monthly(monthly: pd.DataFrame, column: str = "kwh", lang: str = "zh") -> Figure:
     """One line per district of a monthly summary column (gaps stay gaps)."""
-    zh, en = MONTHLY_LABELS.get(column, (column, column))
+    label = i18n.text(MONTHLY_LABELS[column], lang) if column in MONTHLY_LABELS else column
     figure = Figure(figsize=(10, 4), layout="constrained")
     axes = figure.subplots()
     for district, rows in monthly.groupby("district", sort=True):
         axes.plot(rows["period"], rows[column], marker=".", label=str(district))
-    axes.set_ylabel(pick(lang, zh, en))
-    axes.set_title(pick(lang, f"各单位{zh}逐月", f"{en} by month and district"))
+    axes.set_ylabel(label)
+    axes.set_title(i18n.text("stats.chart.monthly_title", lang).format(label=label))
     _thin_period_ticks(axes, monthly["period"].drop_duplicates().tolist())
     if column in SHARE_COLUMNS:
         axes.yaxis.set_major_formatter(_percent)
@@ -57,10 +62,8 @@ def plot_decomposition(decomposition: Decomposition, lang: str = "zh") -> Figure
     figure = Figure(figsize=(10, 7), layout="constrained")
     axes = figure.subplots(4, 1, sharex=True)
     panels = [
-        ("observed", pick(lang, "实际", "Observed")),
-        ("trend", pick(lang, "趋势", "Trend")),
-        ("seasonal", pick(lang, "季节", "Seasonal")),
-        ("resid", pick(lang, "残差", "Residual")),
+        (column, i18n.text(f"stats.chart.{column}", lang))
+        for column in ("observed", "trend", "seasonal", "resid")
     ]
     positions = np.arange(len(frame))
     for ax, (column, label) in zip(axes, panels, strict=True):
@@ -79,16 +82,12 @@ def plot_decomposition(decomposition: Decomposition, lang: str = "zh") -> Figure
             frame.loc[flagged, column],
             color="red",
             zorder=3,
-            label=pick(lang, "异常月份", "Out-of-line month"),
+            label=i18n.text("stats.chart.outlier", lang),
         )
     if flagged.any():
         axes[0].legend(fontsize="small")
     _thin_period_ticks(axes[3], frame["period"].tolist(), positions)
-    figure.suptitle(
-        pick(
-            lang, f"{decomposition.name}：STL 季节分解", f"{decomposition.name}: STL decomposition"
-        )
-    )
+    figure.suptitle(i18n.text("stats.chart.decomposition", lang).format(name=decomposition.name))
     return figure
 
 
@@ -118,7 +117,7 @@ def plot_customer_series(
             recent["kwh_billed"],
             color="tab:red",
             linewidth=2,
-            label=pick(lang, "近12个月", "last 12 months"),
+            label=i18n.text("stats.chart.last_12", lang),
         )
         ax.set_title(titles[index] if titles else str(customer_id), fontsize="medium")
         ax.set_ylabel("kWh")
@@ -143,31 +142,18 @@ def plot_benford(result: BenfordResult, title: str = "", lang: str = "zh") -> Fi
         table["observed"],
         color=colours,
         alpha=0.7,
-        label=pick(lang, "实际占比（红色：显著偏离）", "Observed (red: stands out)"),
+        label=i18n.text("stats.chart.benford_observed", lang),
     )
     axes.plot(
         digits,
         table["expected"],
         color="black",
         marker="." if len(digits) < 20 else None,
-        label=pick(lang, "本福特定律期望", "Benford expected"),
+        label=i18n.text("stats.chart.benford_expected", lang),
     )
-    axes.set_xlabel(
-        pick(
-            lang,
-            {"first": "首位数字", "second": "第二位数字", "first_two": "前两位数字"}[result.test],
-            {"first": "First digit", "second": "Second digit", "first_two": "First two digits"}[
-                result.test
-            ],
-        )
-    )
+    axes.set_xlabel(i18n.text(f"stats.chart.benford_digit_{result.test}", lang))
     axes.yaxis.set_major_formatter(_percent)
-    axes.set_title(
-        title
-        or pick(
-            lang, f"本福特检验（MAD = {result.mad:.4f}）", f"Benford test (MAD = {result.mad:.4f})"
-        )
-    )
+    axes.set_title(title or i18n.text("stats.chart.benford_title", lang).format(mad=result.mad))
     axes.legend(fontsize="small")
     axes.grid(alpha=0.3, axis="y")
     return figure
@@ -178,6 +164,8 @@ def plot_funnel(
 ) -> Figure:
     """Funnel plot: each unit's rate against its volume, the target and the limits; units outside
     the widest limits are labelled."""
+    from auditkit.stats.funnel import level_label  # deferred: funnel draws itself with this module
+
     figure = Figure(figsize=(8, 5), layout="constrained")
     axes = figure.subplots()
     curve = result.curve()
@@ -190,13 +178,15 @@ def plot_funnel(
                 curve[f"{side}_{suffix}"],
                 color="grey",
                 linestyle=styles.get(level, ":"),
-                label=f"{suffix}% " + pick(lang, "控制限", "limits") if side == "lower" else None,
+                label=f"{suffix}% " + i18n.text("stats.chart.limits", lang)
+                if side == "lower"
+                else None,
             )
     axes.axhline(
         result.target,
         color="black",
         linewidth=1,
-        label=pick(lang, f"目标 {result.target:.1%}", f"target {result.target:.1%}"),
+        label=i18n.text("stats.chart.target", lang).format(target=result.target),
     )
     rated = result.table[result.table["volume"] > 0]
     outside = rated["status"] != "within"
@@ -215,16 +205,31 @@ def plot_funnel(
             fontsize="small",
             color="tab:red" if row.status != "within" else "black",
         )
-    axes.set_xlabel(pick(lang, "样本量", "Volume"))
-    axes.set_ylabel(rate_label or pick(lang, "比率", "Rate"))
+    axes.set_xlabel(i18n.text("stats.column.volume", lang))
+    axes.set_ylabel(rate_label or i18n.text("stats.column.rate", lang))
     axes.yaxis.set_major_formatter(_percent)
     widest = level_label(result.levels[-1])
     top = max(float(rated["rate"].max()), float(curve[f"upper_{widest}"].iloc[0]))
     bottom = min(float(rated["rate"].min()), float(curve[f"lower_{widest}"].iloc[0]))
     margin = 0.1 * (top - bottom) if top > bottom else 0.05
     axes.set_ylim(max(0.0, bottom - margin), min(1.0, top + margin))
-    axes.set_title(title or pick(lang, "漏斗图", "Funnel plot"))
+    axes.set_title(title or i18n.text("stats.chart.funnel", lang))
     axes.legend(fontsize="small")
+    axes.grid(alpha=0.3)
+    return figure
+
+
+def plot_daily(profile: DailyProfile, lang: str = i18n.DEFAULT_LANG) -> Figure:
+    """kWh per customer and day, one line per district, with its 7-day mean."""
+    figure = Figure(figsize=(10, 4), layout="constrained")
+    axes = figure.subplots()
+    for district, rows in profile.by_day.groupby("district", sort=True):
+        line = axes.plot(rows["date"], rows["kwh_per_customer"], linewidth=0.6, alpha=0.4)[0]
+        weekly = rows["kwh_per_customer"].rolling(7, min_periods=1, center=True).mean()
+        axes.plot(rows["date"], weekly, color=line.get_color(), label=str(district))
+    axes.set_ylabel(i18n.text("stats.chart.daily_axis", lang))
+    axes.set_title(i18n.text("stats.chart.daily_title", lang))
+    axes.legend(ncol=3, fontsize="small")
     axes.grid(alpha=0.3)
     return figure
 

@@ -19,19 +19,27 @@ Aggregation runs on integer codes (customer, district, day) with `np.bincount`, 
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from typing import TYPE_CHECKING, Any
 
 import numpy as np
 import pandas as pd
 
+from auditkit import i18n
 from auditkit.errors import ParameterError
 from auditkit.periods import month_number as period_to_month_number
+from auditkit.stats import charts, tables
+from auditkit.stats.notes import Note
 from auditkit.stats.requirements import InsufficientDataError, require_columns
-from auditkit.stats.text import pick
+
+if TYPE_CHECKING:
+    from matplotlib.figure import Figure
 
 READ_COLUMNS = ("customer_id", "date", "kwh")
 CUSTOMER_COLUMNS = ("customer_id", "district")
 BILL_COLUMNS = ("customer_id", "period", "kwh_billed")
 EPOCH_MONTH = 1970 * 12  # period_to_month_number of 1970-01: numpy's month 0
+#: |billed − read| / read above which a district-month is named in the findings.
+GAP_SHARE = 0.02
 
 
 @dataclass(frozen=True)
@@ -43,7 +51,88 @@ class DailyProfile:
     table: pd.DataFrame
     by_day: pd.DataFrame
     reconciliation: pd.DataFrame
-    notes: list[str] = field(default_factory=list)
+    notes: list[Note] = field(default_factory=list)
+
+    def gaps(self, gap_share: float = GAP_SHARE) -> pd.DataFrame:
+        """The district-months billed off the meters by more than `gap_share` of the reads."""
+        return self.reconciliation[self.reconciliation["difference_share"].abs() > gap_share]
+
+    def summary(self, gap_share: float = GAP_SHARE) -> dict[str, Any]:
+        """Window, districts, metered customers, kWh read, and district-months off the bills."""
+        return {
+            "date_from": self.date_from,
+            "date_to": self.date_to,
+            "districts": len(self.table),
+            "metered_customers": int(self.table["metered_customers"].sum()),
+            "kwh": float(self.table["kwh"].sum()),
+            "months_reconciled": len(self.reconciliation),
+            "gaps": len(self.gaps(gap_share)),
+        }
+
+    def findings(self, lang: str = i18n.DEFAULT_LANG, gap_share: float = GAP_SHARE) -> list[str]:
+        """Sentences naming the district-months billed off the meters by more than `gap_share`,
+        then the notes."""
+        template = i18n.text("stats.sentence.daily_gap", lang)
+        sentences = [
+            template.format(
+                district=row.district,
+                period=row.period,
+                direction=i18n.text(
+                    "stats.sentence.daily_less"
+                    if row.difference < 0
+                    else "stats.sentence.daily_more",
+                    lang,
+                ),
+                share=abs(row.difference_share),
+                kwh=tables.whole(abs(row.difference)),
+                customers=tables.whole(row.customers),
+            )
+            for row in self.gaps(gap_share).itertuples()
+        ]
+        if not sentences and len(self.reconciliation):
+            sentences.append(
+                i18n.text("stats.sentence.daily_within", lang).format(gap_share=gap_share)
+            )
+        return sentences + [note.text(lang) for note in self.notes]
+
+    def explain(self, lang: str = i18n.DEFAULT_LANG) -> str:
+        """The findings, one a line."""
+        return "\n".join(self.findings(lang))
+
+    def to_table(self, lang: str = i18n.DEFAULT_LANG) -> pd.DataFrame:
+        """Per district figures, formatted."""
+        formats = {
+            "district": str,
+            "metered_customers": tables.whole,
+            "days_read": tables.whole,
+            "kwh": tables.whole,
+            "kwh_per_customer_day": tables.decimals(1),
+            "peak_date": lambda day: f"{day:%Y-%m-%d}",
+            "peak_kwh": tables.whole,
+            "load_factor": tables.decimals(3),
+            "missing_share": tables.percent(2),
+            "zero_share": tables.percent(2),
+            "weekend_ratio": tables.decimals(3),
+        }
+        keys = {"kwh": "stats.column.kwh_read_total", "zero_share": "stats.column.zero_reads"}
+        return tables.labelled(self.table, formats, lang, keys)
+
+    def reconciliation_table(self, lang: str = i18n.DEFAULT_LANG) -> pd.DataFrame:
+        """Read against billed kWh per district and whole month, formatted."""
+        formats = {
+            "district": str,
+            "period": str,
+            "customers": tables.whole,
+            "kwh_read": tables.whole,
+            "kwh_billed": tables.whole,
+            "difference": tables.whole,
+            "difference_share": tables.percent(2),
+        }
+        return tables.labelled(self.reconciliation, formats, lang)
+
+    def plot(self, lang: str = i18n.DEFAULT_LANG) -> Figure:
+        """kWh per customer and day, one line per district, with its 7-day mean."""
+        return charts.plot_daily(self, lang)
 
 
 @dataclass(frozen=True)
@@ -62,7 +151,6 @@ def daily_profile(
     bills: pd.DataFrame | None = None,
     as_of: str | None = None,
     days: int = 365,
-    lang: str = "zh",
 ) -> DailyProfile:
     """Profile the daily reads of each district over the `days` days ending at `as_of`.
 
@@ -74,7 +162,7 @@ def daily_profile(
     require_columns(customers, CUSTOMER_COLUMNS, "customers")
     if isinstance(days, bool) or not isinstance(days, int) or days < 1:
         raise ParameterError("days", "a whole number of days, at least 1", days)
-    notes: list[str] = []
+    notes: list[Note] = []
     districts, district_of_customer = np.unique(
         customers["district"].astype(str).to_numpy(), return_inverse=True
     )
@@ -84,13 +172,7 @@ def daily_profile(
     day = daily_reads["date"].to_numpy(dtype="datetime64[D]").astype(np.int64)
     known = customer >= 0
     if not known.all():
-        notes.append(
-            pick(
-                lang,
-                f"{int((~known).sum()):,} 条日电量读数的用户不在档案中，未计入。",
-                f"{int((~known).sum()):,} daily reads of customers not in the archive are left out.",
-            )
-        )
+        notes.append(Note("unknown_meters", {"count": int((~known).sum())}))
     if not known.any():
         raise InsufficientDataError("daily_reads: expected reads of known customers, found none")
     last = _last_day(as_of, day[known])

@@ -12,13 +12,19 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from dataclasses import dataclass
+from typing import TYPE_CHECKING, Any
 
 import numpy as np
 import pandas as pd
 from scipy import stats
 
+from auditkit import i18n
 from auditkit.errors import ParameterError
+from auditkit.stats import charts, tables
 from auditkit.stats.requirements import InsufficientDataError, require_columns
+
+if TYPE_CHECKING:
+    from matplotlib.figure import Figure
 
 DEFAULT_LEVELS: tuple[float, ...] = (0.95, 0.998)
 
@@ -95,6 +101,57 @@ class FunnelResult:
             columns[f"lower_{level_label(level)}"] = lower
             columns[f"upper_{level_label(level)}"] = upper
         return pd.DataFrame(columns)
+
+    def summary(self) -> dict[str, Any]:
+        """Target rate, levels, units rated, and the units outside the widest limits."""
+        rated = self.table[self.table["volume"] > 0]
+        return {
+            "target": self.target,
+            "levels": self.levels,
+            "units": len(rated),
+            "outside": [str(unit) for unit in self.outside()["unit"]],
+        }
+
+    def explain(self, lang: str = i18n.DEFAULT_LANG) -> str:
+        """Which units fall outside the widest limits."""
+        outside = self.summary()["outside"]
+        names = i18n.text("stats.sentence.list_separator", lang).join(outside)
+        return i18n.text("stats.sentence.funnel", lang).format(
+            level=level_label(max(self.levels)), names=names or i18n.text("common.none", lang)
+        )
+
+    def to_table(self, lang: str = i18n.DEFAULT_LANG) -> pd.DataFrame:
+        """Each unit's rate with its limits and where it falls, formatted."""
+        frame = self.table.rename(columns={"unit": "district"})
+        rate = tables.percent(2)
+        formats = {"district": str, "volume": tables.whole, "events": tables.whole, "rate": rate}
+        shown = tables.labelled(frame, formats, lang)
+        for level in self.levels:
+            suffix = level_label(level)
+            label = i18n.text("stats.column.limits", lang).format(level=suffix)
+            shown[label] = [
+                f"{rate(low)} – {rate(high)}"
+                for low, high in zip(
+                    frame[f"lower_{suffix}"], frame[f"upper_{suffix}"], strict=True
+                )
+            ]
+        shown[tables.column_label("status", lang)] = [
+            status_text(status, lang) for status in frame["status"]
+        ]
+        return shown
+
+    def plot(self, lang: str = i18n.DEFAULT_LANG, rate_label: str = "", title: str = "") -> Figure:
+        """The funnel: each unit's rate against its volume, the target and the limits
+        (`rate_label` and `title` name the rate, by default 'rate' and 'funnel plot')."""
+        return charts.plot_funnel(self, rate_label, title, lang)
+
+
+def status_text(status: str, lang: str = i18n.DEFAULT_LANG) -> str:
+    """A unit's funnel status in `lang`: 'above_99.8' -> '高于 99.8% 上限'."""
+    if status in ("within", "no_volume"):
+        return i18n.text(f"stats.funnel.{status}", lang)
+    side, level = status.split("_", 1)
+    return i18n.text(f"stats.funnel.{side}", lang).format(level=level)
 
 
 def funnel(

@@ -18,16 +18,22 @@ calendar month) it cannot tell which year is odd and finds about half.
 from __future__ import annotations
 
 from dataclasses import dataclass
+from typing import TYPE_CHECKING, Any
 
 import numpy as np
 import pandas as pd
 from statsmodels.tsa.seasonal import STL
 
+from auditkit import i18n
 from auditkit.errors import ParameterError
 from auditkit.periods import month_number as period_to_month_number
 from auditkit.periods import period_text as month_number_to_period
+from auditkit.stats import charts, tables
+from auditkit.stats.notes import Note
 from auditkit.stats.requirements import InsufficientDataError, require_columns
-from auditkit.stats.text import pick
+
+if TYPE_CHECKING:
+    from matplotlib.figure import Figure
 
 #: Robust z beyond which a residual month is out of line.
 RESIDUAL_THRESHOLD = 3.0
@@ -51,13 +57,65 @@ class Decomposition:
         rows = self.frame[self.frame["outlier"]]
         return rows.reindex(rows["resid_z"].abs().sort_values(ascending=False).index)
 
+    def summary(self) -> dict[str, Any]:
+        """Series name, months, out-of-line months and the robust-z threshold."""
+        return {
+            "name": self.name,
+            "months": len(self.frame),
+            "outliers": int(self.frame["outlier"].sum()),
+            "imputed": int(self.frame["imputed"].sum()),
+            "threshold": self.threshold,
+        }
+
+    def explain(self, lang: str = i18n.DEFAULT_LANG) -> str:
+        """How many months are out of line."""
+        figures = self.summary()
+        return i18n.text("stats.sentence.decomposition", lang).format(
+            name=self.name, count=figures["outliers"], threshold=self.threshold
+        )
+
+    def to_table(self, lang: str = i18n.DEFAULT_LANG) -> pd.DataFrame:
+        """The out-of-line months, largest residual first: observed against trend + season."""
+        return outlier_table({self.name: self}, lang)
+
+    def plot(self, lang: str = i18n.DEFAULT_LANG) -> Figure:
+        """Observed, trend, seasonal and residual panels, out-of-line months in red."""
+        return charts.plot_decomposition(self, lang)
+
+
+def outlier_table(
+    decompositions: dict[str, Decomposition], lang: str = i18n.DEFAULT_LANG
+) -> pd.DataFrame:
+    """The out-of-line months of each decomposition (by district), formatted."""
+    frame = pd.DataFrame(
+        [
+            {
+                "district": name,
+                "period": row.period,
+                "observed": row.observed,
+                "expected": row.trend + row.seasonal,
+                "resid_z": row.resid_z,
+            }
+            for name, result in decompositions.items()
+            for row in result.outliers.itertuples()
+        ],
+        columns=["district", "period", "observed", "expected", "resid_z"],
+    )
+    formats = {
+        "district": str,
+        "period": str,
+        "observed": tables.whole,
+        "expected": tables.whole,
+        "resid_z": tables.decimals(1),
+    }
+    return tables.labelled(frame, formats, lang)
+
 
 def decompose(
     series: pd.Series,
     name: str = "",
     period: int = 12,
     threshold: float = RESIDUAL_THRESHOLD,
-    lang: str = "zh",
 ) -> Decomposition:
     """STL of `series` (indexed by 'YYYY-MM' text), with residuals scored by robust z.
 
@@ -69,16 +127,11 @@ def decompose(
     months = period_to_month_number(series.index)
     values = pd.Series(pd.to_numeric(series, errors="coerce").to_numpy(float), index=months)
     values = values.groupby(level=0).sum(min_count=1).dropna()
-    label = name or pick(lang, "序列", "series")
-    if len(values) == 0 or values.index.max() - values.index.min() + 1 < 2 * period:
-        span = 0 if len(values) == 0 else int(values.index.max() - values.index.min() + 1)
+    span = 0 if len(values) == 0 else int(values.index.max() - values.index.min() + 1)
+    if span < 2 * period:
         raise InsufficientDataError(
-            pick(
-                lang,
-                f"{label}：季节分解至少需要 {2 * period} 个月的数据，实际只有 {span} 个月。",
-                f"{label}: seasonal decomposition needs at least {2 * period} months of data, "
-                f"found {span}.",
-            )
+            f"{name or 'series'}: seasonal decomposition needs at least {2 * period} months of "
+            f"data, found {span}."
         )
     full = np.arange(values.index.min(), values.index.max() + 1)
     observed = values.reindex(full)
@@ -97,7 +150,7 @@ def decompose(
             "imputed": imputed,
         }
     )
-    return Decomposition(name=label, frame=frame, threshold=threshold)
+    return Decomposition(name=name, frame=frame, threshold=threshold)
 
 
 def decompose_by_group(
@@ -106,41 +159,29 @@ def decompose_by_group(
     group: str = "district",
     period: int = 12,
     threshold: float = RESIDUAL_THRESHOLD,
-    lang: str = "zh",
-) -> tuple[dict[str, Decomposition], list[str]]:
+) -> tuple[dict[str, Decomposition], list[Note]]:
     """One decomposition per group of a long monthly table (`group`, period, `value`).
 
-    Returns the decompositions by group name and plain-language notes: groups too short to
+    Returns the decompositions by group name and notes (codes): groups too short to
     decompose, and groups with interpolated months, get a note instead of an exception.
     """
     require_columns(monthly, [group, "period", value], "monthly")
     results: dict[str, Decomposition] = {}
-    notes: list[str] = []
+    notes: list[Note] = []
     for name, rows in monthly.groupby(group, sort=True):
         series = pd.Series(rows[value].to_numpy(), index=rows["period"].to_numpy())
         try:
-            result = decompose(series, str(name), period, threshold, lang)
-        except InsufficientDataError as error:
-            notes.append(str(error))
+            result = decompose(series, str(name), period, threshold)
+        except InsufficientDataError:
+            months = period_to_month_number(rows.dropna(subset=[value])["period"])
+            found = int(months.max() - months.min() + 1) if len(months) else 0
+            notes.append(Note("too_short", {"name": name, "needed": 2 * period, "found": found}))
             continue
         if (result.frame["observed"].fillna(0) == 0).all():
-            notes.append(
-                pick(
-                    lang,
-                    f"{name}：各月数值均为 0，无季节性可言。",
-                    f"{name}: every month is zero; there is no seasonality to speak of.",
-                )
-            )
+            notes.append(Note("all_zero", {"name": name}))
         if result.frame["imputed"].any():
             gaps = ", ".join(result.frame.loc[result.frame["imputed"], "period"])
-            notes.append(
-                pick(
-                    lang,
-                    f"{name}：{gaps} 缺数据，分解时按线性插值补齐，不作异常判断。",
-                    f"{name}: no data for {gaps}; interpolated for the decomposition and "
-                    "never flagged.",
-                )
-            )
+            notes.append(Note("interpolated", {"name": name, "months": gaps}))
         results[str(name)] = result
     return results, notes
 

@@ -1,53 +1,78 @@
-"""The consumption-statistics study of one district or all: every result the notebook shows.
+"""The consumption-statistics study of one district or all: everything the notebook shows.
 
-`consumption_study` runs the statistics once on a loaded dataset; notebooks/
-consumption_statistics.ipynb only displays what it returns (tables via
-`auditkit.stats.presentation`, charts via `auditkit.stats.charts`).
+`build(dataset, district, as_of, months, top_n)` runs the statistics once on a loaded dataset;
+notebooks/consumption_statistics.ipynb asks the study for its headline, its tables and figures by
+name (section by section) and its conclusions, and narrates. The district summary, the funnel and
+the Benford tests cover every district (a district is benchmarked against the others);
+seasonality, customer scores, bills and daily reads are restricted to `district`.
 """
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING
 
 import pandas as pd
 
+from auditkit import formatting, i18n
 from auditkit.errors import ParameterError
-from auditkit.stats import anomaly
+from auditkit.stats import anomaly, tables
 from auditkit.stats import theft as theft_module
+from auditkit.stats.benford import TESTS, BenfordResult, benford, benford_by_group
+from auditkit.stats.daily import DailyProfile, daily_profile
 from auditkit.stats.funnel import FunnelResult, funnel
-from auditkit.stats.seasonal import Decomposition, decompose_by_group
+from auditkit.stats.notes import Note
+from auditkit.stats.scores import CustomerScores
+from auditkit.stats.seasonal import Decomposition, decompose_by_group, outlier_table
 from auditkit.stats.summary import DistrictSummary, summarize
-from auditkit.stats.text import pick
 
 if TYPE_CHECKING:
+    from matplotlib.figure import Figure
+
     from auditkit.data import Dataset
+
+#: Monthly summary columns drawn, each when it has a value.
+MONTHLY_FIGURES = ("kwh", "line_loss", "estimated_share")
+#: The methods section, in order.
+METHODS = ("summary", "seasonality", "theft", "anomalies", "benford", "funnel")
+#: Section headings worded by the words every report shares.
+HEADINGS = {
+    "title": "pipeline.study.consumption_statistics",
+    "conclusions": "common.conclusions",
+    "notes": "common.notes",
+    "methods": "common.methods",
+}
+#: Headline figures shown in 10^4 (zh: 万) or 10^3 (en: MWh, k yuan) units.
+SCALED = ("stats.headline.kwh", "stats.headline.revenue")
 
 
 @dataclass(frozen=True)
 class ConsumptionStudy:
-    """Results of the study; `district` is "" when it covers every district. `bills` holds the
-    studied customers' bills up to the end of the window, with their district."""
+    """Results of the study; `district` is "" when it covers every district.
+
+    `bills` holds the studied customers' bills up to the end of the window, with their district;
+    `benford_tests` one row per district and test (first, second, first_two; `benford_by_group`
+    columns, `group` named district); `benford` the first-two-digits result of each district
+    with a testable amount; `daily` the daily-read profile when the dataset has daily reads.
+    """
 
     district: str
     summary: DistrictSummary
     decompositions: dict[str, Decomposition]
-    anomalies: pd.DataFrame
-    theft: pd.DataFrame
+    theft: CustomerScores
+    anomalies: CustomerScores
     bills: pd.DataFrame
     estimated_funnel: FunnelResult | None
-    notes: list[str] = field(default_factory=list)
+    benford_tests: pd.DataFrame
+    benford: dict[str, BenfordResult]
+    daily: DailyProfile | None = None
+    notes: list[Note] = field(default_factory=list)
 
     @property
     def districts(self) -> list[str]:
         """The districts the study reports on."""
         return [self.district] if self.district else list(self.summary.table["district"])
-
-    @property
-    def window_bills(self) -> pd.DataFrame:
-        """The bills of the summary window (with their district), e.g. for Benford tests."""
-        period = self.bills["period"]
-        return self.bills[(period >= self.summary.period_from) & (period <= self.summary.period_to)]
 
     @property
     def outliers(self) -> pd.DataFrame:
@@ -57,95 +82,299 @@ class ConsumptionStudy:
         ]
         return pd.concat(frames) if frames else pd.DataFrame(columns=["district", "period"])
 
-    def headline_figures(self, lang: str = "zh") -> dict[str, float]:
-        """Headline numbers, keyed by their label in `lang` (rates in percent)."""
-        table = self.summary.table
-        shown = table[table["district"].isin(self.districts)]
-        kwh = float(shown["kwh"].sum())
-        supplied = shown["kwh_supplied"]
-        figures = {
-            pick(lang, "用户数", "Customers"): float(shown["customers"].sum()),
-            pick(lang, "售电量 (万kWh)", "Energy (MWh)"): kwh / (1e4 if lang == "zh" else 1e3),
-            pick(lang, "电费 (万元)", "Revenue (k yuan)"): float(shown["revenue"].sum())
-            / (1e4 if lang == "zh" else 1e3),
+    def headline(self) -> dict[str, float]:
+        """Customers, kWh, revenue (yuan), line loss (%, with complete supply) and theft suspects
+        of the studied districts, keyed by their wording."""
+        figures = self.summary.summary(self.districts)
+        headline = {
+            "common.customers": figures["customers"],
+            "stats.headline.kwh": figures["kwh"],
+            "stats.headline.revenue": figures["revenue"],
         }
-        if supplied.notna().all() and supplied.sum() > 0:
-            figures[pick(lang, "线损率 (%)", "Line loss (%)")] = 100 * (1 - kwh / supplied.sum())
-        scored = self.theft[self.theft["status"] == "scored"]
-        figures[pick(lang, "窃电嫌疑户 (评分>3)", "Theft suspects (score > 3)")] = float(
-            (scored["score"] > 3).sum()
+        if figures["line_loss"] is not None:
+            headline["common.line_loss"] = 100 * figures["line_loss"]
+        headline["stats.headline.theft_suspects"] = float(self.theft.summary()["strong"])
+        return headline
+
+    def headline_figures(self, lang: str = i18n.DEFAULT_LANG) -> dict[str, float]:
+        """The headline labelled in `lang`, kWh and revenue in 万 (zh) or thousands (en)."""
+        scale = 1e4 if i18n.language(lang) == "zh" else 1e3
+        return {
+            i18n.text(key, lang): value / scale if key in SCALED else value
+            for key, value in self.headline().items()
+        }
+
+    def subject(self, lang: str = i18n.DEFAULT_LANG) -> str:
+        """The district studied, or 'all districts'."""
+        return self.district or i18n.text("common.all_districts", lang)
+
+    @staticmethod
+    def heading(section: str, lang: str = i18n.DEFAULT_LANG) -> str:
+        """The heading of a section of the report (title, conclusions, summary ...)."""
+        return i18n.text(HEADINGS.get(section, f"stats.heading.{section}"), lang)
+
+    def conclusions(self, lang: str = i18n.DEFAULT_LANG) -> list[str]:
+        """Plain-language findings for reviewers, one sentence each."""
+        table = self.summary.table
+        sentences = []
+        losses = table.dropna(subset=["line_loss"])
+        if not losses.empty:
+            worst = losses.loc[losses["line_loss"].idxmax()]
+            sentences.append(
+                i18n.text("stats.sentence.highest_loss", lang).format(
+                    period_from=self.summary.period_from,
+                    period_to=self.summary.period_to,
+                    district=worst["district"],
+                    line_loss=worst["line_loss"],
+                )
+            )
+        growth = table.dropna(subset=["kwh_yoy"])
+        if not growth.empty:
+            low = growth.loc[growth["kwh_yoy"].idxmin()]
+            sentences.append(
+                i18n.text("stats.sentence.weakest_growth", lang).format(
+                    district=low["district"], kwh_yoy=low["kwh_yoy"]
+                )
+            )
+        sentences.append(
+            i18n.text("stats.sentence.outliers", lang).format(count=len(self.outliers))
         )
-        return figures
+        sentences += [self.theft.explain(lang), self.anomalies.explain(lang)]
+        sentences.append(self._benford_sentence(lang))
+        if self.estimated_funnel is not None:
+            outside = self.estimated_funnel.summary()["outside"]
+            names = i18n.text("stats.sentence.list_separator", lang).join(outside)
+            sentences.append(
+                i18n.text("stats.sentence.funnel_outside", lang).format(
+                    names=names or i18n.text("common.none", lang)
+                )
+            )
+        return sentences
+
+    def _benford_sentence(self, lang: str) -> str:
+        """Which districts' amounts depart from Benford (first two digits), and, when all do,
+        which departs most."""
+        tests = self.benford_tests
+        tested = tests[tests["test"] == "first_two"].dropna(subset=["mad"])
+        if tested.empty:
+            return i18n.text("stats.sentence.benford_untested", lang)
+        flagged = tested[tested["conformity"].isin(["marginal", "nonconformity"])]
+        if flagged.empty:
+            return i18n.text("stats.sentence.benford_conforms", lang)
+        if len(flagged) < len(tested) or len(tested) < 3:
+            names = i18n.text("stats.sentence.list_separator", lang).join(
+                map(str, flagged["district"])
+            )
+            return i18n.text("stats.sentence.benford_departs", lang).format(names=names)
+        worst = tested.loc[tested["mad"].idxmax()]
+        return i18n.text("stats.sentence.benford_departs_everywhere", lang).format(
+            median=float(tested["mad"].median()), district=worst["district"], mad=worst["mad"]
+        )
+
+    def explain(self, lang: str = i18n.DEFAULT_LANG) -> str:
+        """The conclusions, one a line."""
+        return "\n".join(self.conclusions(lang))
+
+    def data_notes(self, lang: str = i18n.DEFAULT_LANG) -> list[str]:
+        """Gaps, flags and series left out, one sentence each."""
+        return [note.text(lang) for note in self.notes]
+
+    def methods(self, lang: str = i18n.DEFAULT_LANG) -> list[str]:
+        """How each statistic is computed, one paragraph each."""
+        return [i18n.text(f"stats.method.{name}", lang) for name in METHODS]
+
+    @property
+    def table_names(self) -> tuple[str, ...]:
+        """summary, by_usage, outliers, theft, theft_status, anomalies, anomaly_status, daily and
+        daily_reconciliation (with daily reads), benford, funnel (with billed districts)."""
+        names = ("summary", "by_usage", "outliers", "theft", "theft_status", "anomalies")
+        names += ("anomaly_status",)
+        if self.daily is not None:
+            names += ("daily", "daily_reconciliation")
+        names += ("benford",)
+        if self.estimated_funnel is not None:
+            names += ("funnel",)
+        return names
+
+    def table(self, name: str, lang: str = i18n.DEFAULT_LANG) -> pd.DataFrame:
+        """One of `table_names`, labelled in `lang`."""
+        _check(name, self.table_names, "table")
+        daily, funnel_result = self.daily, self.estimated_funnel
+        makers: dict[str, Callable[[], pd.DataFrame]] = {
+            "summary": lambda: self.summary.to_table(lang, self.districts),
+            "by_usage": lambda: self.summary.usage_table(lang, self.districts),
+            "outliers": lambda: outlier_table(self.decompositions, lang),
+            "theft": lambda: self.theft.to_table(lang),
+            "theft_status": lambda: self.theft.status_table(lang),
+            "anomalies": lambda: self.anomalies.to_table(lang),
+            "anomaly_status": lambda: self.anomalies.status_table(lang),
+            "daily": lambda: daily.to_table(lang),
+            "daily_reconciliation": lambda: daily.reconciliation_table(lang),
+            "benford": lambda: benford_table(self.benford_tests, lang),
+            "funnel": lambda: funnel_result.to_table(lang),
+        }
+        return makers[name]()
+
+    @property
+    def figure_names(self) -> tuple[str, ...]:
+        """monthly/<column>, seasonality/<district>, theft, anomalies, daily, benford/<district>,
+        funnel: each when there is something to draw."""
+        monthly = tables.only(self.summary.monthly, self.districts)
+        names = tuple(
+            f"monthly/{column}" for column in MONTHLY_FIGURES if monthly[column].notna().any()
+        )
+        names += tuple(f"seasonality/{name}" for name in self.decompositions)
+        names += tuple(kind for kind in ("theft", "anomalies") if len(getattr(self, kind).top()))
+        names += ("daily",) if self.daily is not None else ()
+        names += tuple(f"benford/{name}" for name in self.benford)
+        names += ("funnel",) if self.estimated_funnel is not None else ()
+        return names
+
+    def figures_of(self, section: str) -> tuple[str, ...]:
+        """The figure names of one section (the part of the name before '/')."""
+        return tuple(name for name in self.figure_names if name.split("/")[0] == section)
+
+    def figure(self, name: str, lang: str = i18n.DEFAULT_LANG) -> Figure:
+        """One of `figure_names`, labelled in `lang`."""
+        _check(name, self.figure_names, "figure")
+        section, _, item = name.partition("/")
+        if section == "monthly":
+            return self.summary.plot(lang, item, self.districts)
+        if section == "seasonality":
+            return self.decompositions[item].plot(lang)
+        if section == "benford":
+            return self.benford[item].plot(lang)
+        if section == "funnel":
+            return self.estimated_funnel.plot(
+                lang,
+                i18n.text("stats.chart.estimated_share", lang),
+                i18n.text("stats.heading.funnel", lang),
+            )
+        return getattr(self, section).plot(lang)
 
 
-def consumption_study(
+def build(
     dataset: Dataset,
     district: str = "",
     as_of: str = "",
     months: int = 12,
-    lang: str = "zh",
+    top_n: int = 10,
 ) -> ConsumptionStudy:
-    """Run the consumption statistics on `dataset`, for one `district` or ("") all of them.
-
-    The district summary and the funnel always cover every district (a district is benchmarked
-    against the others); seasonality, customer scores and bills are restricted to `district`.
-    """
+    """Run the consumption statistics on `dataset`, for one `district` or ("") all of them,
+    over the `months` months ending at `as_of` (default: the last billed); rankings show
+    `top_n` customers."""
     if dataset.bills is None or dataset.customers is None:
         raise ParameterError("dataset", "the customers and bills tables", "a dataset without them")
     if district and district not in dataset.districts:
         raise ParameterError("district", f"one of {dataset.districts}", district)
     summary = summarize(
-        dataset.bills, dataset.customers, dataset.district_supply, as_of or None, months, lang=lang
+        dataset.bills, dataset.customers, dataset.district_supply, as_of or None, months
     )
     customers = dataset.customers
     if district:
         customers = customers[customers["district"] == district]
     bills = dataset.bills[dataset.bills["customer_id"].isin(customers["customer_id"])]
-    notes = list(summary.notes)
     monthly = summary.monthly[summary.monthly["district"].isin(customers["district"].unique())]
-    decompositions, seasonal_notes = decompose_by_group(monthly.dropna(subset=["kwh"]), lang=lang)
-    notes += seasonal_notes
+    decompositions, seasonal_notes = decompose_by_group(monthly.dropna(subset=["kwh"]))
 
     history = bills[bills["period"] <= summary.period_to]
-    if history.empty:  # a district without bills: its summary row and notes say so
-        anomalies = pd.DataFrame(columns=list(anomaly.COLUMNS))
-        theft = pd.DataFrame(columns=list(theft_module.COLUMNS))
-    else:
-        anomalies = anomaly.anomaly_scores(history, customers, summary.period_to)
-        reads = history[["customer_id", "period", "kwh_billed"]].rename(
-            columns={"kwh_billed": "kwh"}
-        )
-        peers = pd.Series(
-            (
-                customers["usage_type"].astype(str) + "|" + customers["district"].astype(str)
-            ).to_numpy(),
-            index=customers["customer_id"].to_numpy(),
-        )
-        theft = theft_module.theft_scores(reads, as_of=summary.period_to, peers=peers)
-
-    window = summary.table[summary.table["bills"] > 0]
-    estimated_funnel = (
-        funnel(
-            pd.DataFrame(
-                {
-                    "district": window["district"],
-                    "bills": window["bills"].astype(int),
-                    "estimated": (window["estimated_share"] * window["bills"]).round().astype(int),
-                }
-            ),
-            volume="bills",
-            events="estimated",
-        )
-        if len(window)
-        else None
-    )
+    anomalies, theft = _scores(history, customers, summary.period_to)
+    studied = history.merge(customers[["customer_id", "district"]], on="customer_id")
+    window = studied[studied["period"] >= summary.period_from]
+    daily = None
+    if dataset.daily_reads is not None:
+        in_study = dataset.customers[dataset.customers["district"].isin(customers["district"])]
+        daily = daily_profile(dataset.daily_reads, in_study, dataset.bills, as_of or None)
     return ConsumptionStudy(
         district=district,
         summary=summary,
         decompositions=decompositions,
-        anomalies=anomalies,
-        theft=theft,
-        bills=history.merge(customers[["customer_id", "district"]], on="customer_id"),
-        estimated_funnel=estimated_funnel,
-        notes=notes,
+        theft=CustomerScores("theft", theft, studied, top_n),
+        anomalies=CustomerScores("anomalies", anomalies, studied, top_n),
+        bills=studied,
+        estimated_funnel=_estimated_funnel(summary.table),
+        benford_tests=benford_tests(window["amount"], window["district"]),
+        benford={
+            str(name): benford(part, "first_two", str(name))
+            for name, part in window["amount"].groupby(window["district"].to_numpy(), sort=True)
+            if (part >= 10).any()
+        },
+        daily=daily,
+        notes=list(summary.notes) + seasonal_notes,
     )
+
+
+def _scores(
+    history: pd.DataFrame, customers: pd.DataFrame, as_of: str
+) -> tuple[pd.DataFrame, pd.DataFrame]:
+    """Anomaly and theft scores of the customers' bills up to `as_of`."""
+    if history.empty:  # a district without bills: its summary row and notes say so
+        return (
+            pd.DataFrame(columns=list(anomaly.COLUMNS)),
+            pd.DataFrame(columns=list(theft_module.COLUMNS)),
+        )
+    anomalies = anomaly.anomaly_scores(history, customers, as_of)
+    reads = history[["customer_id", "period", "kwh_billed"]].rename(columns={"kwh_billed": "kwh"})
+    peers = pd.Series(
+        (customers["usage_type"].astype(str) + "|" + customers["district"].astype(str)).to_numpy(),
+        index=customers["customer_id"].to_numpy(),
+    )
+    return anomalies, theft_module.theft_scores(reads, as_of=as_of, peers=peers)
+
+
+def _estimated_funnel(table: pd.DataFrame) -> FunnelResult | None:
+    """The funnel of each billed district's share of estimated reads (None: nothing billed)."""
+    window = table[table["bills"] > 0]
+    if not len(window):
+        return None
+    counts = pd.DataFrame(
+        {
+            "district": window["district"],
+            "bills": window["bills"].astype(int),
+            "estimated": (window["estimated_share"] * window["bills"]).round().astype(int),
+        }
+    )
+    return funnel(counts, volume="bills", events="estimated")
+
+
+def benford_tests(amounts: pd.Series, districts: pd.Series) -> pd.DataFrame:
+    """First-digit, second-digit and first-two-digits tests of each district's amounts."""
+    parts = []
+    for test in TESTS:
+        part = benford_by_group(amounts, districts, test).rename(columns={"group": "district"})
+        part.insert(1, "test", test)
+        parts.append(part)
+    frame = pd.concat(parts)
+    order = frame["test"].map(TESTS.index)
+    return (
+        frame.assign(order=order)
+        .sort_values(["district", "order"], kind="stable")
+        .drop(columns="order")
+    )
+
+
+def benford_table(tests: pd.DataFrame, lang: str = i18n.DEFAULT_LANG) -> pd.DataFrame:
+    """The Benford tests of each district (`benford_tests`), formatted."""
+    formats = {
+        "district": str,
+        "test": tables.coded("stats.test.", lang),
+        "n": tables.whole,
+        "n_excluded": tables.whole,
+        "chi2": tables.decimals(1),
+        "p_value": formatting.p_value,
+        "mad": tables.decimals(4),
+        "conformity": _blank_or(tables.coded("stats.conformity.", lang), formatting.MISSING),
+        "standouts": tables.text_or_blank,
+        "note": _blank_or(tables.coded("stats.note.", lang)),
+    }
+    return tables.labelled(tests, formats, lang)
+
+
+def _blank_or(formatter: tables.Formatter, blank: str = "") -> tables.Formatter:
+    """`formatter` for a code; `blank` for a missing or empty one."""
+    return lambda code: formatter(code) if isinstance(code, str) and code else blank
+
+
+def _check(name: str, names: tuple[str, ...], kind: str) -> None:
+    if name not in names:
+        raise ParameterError(kind, f"one of {names}", name)

@@ -11,15 +11,21 @@ from __future__ import annotations
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field, replace
 from functools import cached_property
+from typing import TYPE_CHECKING, Any
 
 import numpy as np
 import pandas as pd
 
+from auditkit import i18n
 from auditkit.errors import ParameterError
 from auditkit.periods import month_number as period_to_month_number
 from auditkit.periods import period_text as month_number_to_period
+from auditkit.stats import charts, tables
+from auditkit.stats.notes import Note
 from auditkit.stats.requirements import InsufficientDataError, require_columns
-from auditkit.stats.text import pick
+
+if TYPE_CHECKING:
+    from matplotlib.figure import Figure
 
 BILL_COLUMNS = ("customer_id", "period", "kwh_billed", "amount", "read_type")
 CUSTOMER_COLUMNS = ("customer_id", "district", "usage_type")
@@ -31,14 +37,79 @@ HIGH_LOSS = 0.10
 @dataclass(frozen=True)
 class DistrictSummary:
     """Window totals per district (`table`), per district and usage type (`by_usage`), the
-    month-by-month series (`monthly`) and plain-language `notes` on gaps and flags."""
+    month-by-month series (`monthly`) and `notes` (codes) on gaps and flags."""
 
     period_from: str
     period_to: str
     table: pd.DataFrame
     by_usage: pd.DataFrame
     monthly: pd.DataFrame
-    notes: list[str] = field(default_factory=list)
+    notes: list[Note] = field(default_factory=list)
+
+    def summary(self, districts: Sequence[str] | None = None) -> dict[str, Any]:
+        """Window, customers, kWh, revenue and line loss (None without complete supply) of
+        `districts` (all by default)."""
+        shown = tables.only(self.table, districts)
+        kwh = float(shown["kwh"].sum())
+        supplied = shown["kwh_supplied"]
+        complete = bool(supplied.notna().all() and supplied.sum() > 0)
+        return {
+            "period_from": self.period_from,
+            "period_to": self.period_to,
+            "districts": len(shown),
+            "customers": float(shown["customers"].sum()),
+            "kwh": kwh,
+            "revenue": float(shown["revenue"].sum()),
+            "line_loss": 1 - kwh / supplied.sum() if complete else None,
+        }
+
+    def explain(self, lang: str = i18n.DEFAULT_LANG) -> str:
+        """The notes on gaps and flags, one a line."""
+        return "\n".join(note.text(lang) for note in self.notes)
+
+    def to_table(
+        self, lang: str = i18n.DEFAULT_LANG, districts: Sequence[str] | None = None
+    ) -> pd.DataFrame:
+        """The window totals per district (all, or `districts`), formatted."""
+        formats = {
+            "district": str,
+            "customers": tables.whole,
+            "kwh": tables.whole,
+            "revenue": tables.whole,
+            "avg_price": tables.decimals(4),
+            "kwh_yoy": tables.percent(),
+            "revenue_yoy": tables.percent(),
+            "estimated_share": tables.percent(2),
+            "zero_share": tables.percent(2),
+            "kwh_supplied": tables.whole,
+            "line_loss": tables.percent(),
+        }
+        return tables.labelled(tables.only(self.table, districts), formats, lang)
+
+    def usage_table(
+        self, lang: str = i18n.DEFAULT_LANG, districts: Sequence[str] | None = None
+    ) -> pd.DataFrame:
+        """Totals per district (all, or `districts`) and usage type, formatted."""
+        formats = {
+            "district": str,
+            "usage_type": tables.coded("usage.", lang),
+            "customers": tables.whole,
+            "kwh": tables.whole,
+            "kwh_share": tables.percent(),
+            "revenue": tables.whole,
+            "avg_price": tables.decimals(4),
+            "kwh_yoy": tables.percent(),
+        }
+        return tables.labelled(tables.only(self.by_usage, districts), formats, lang)
+
+    def plot(
+        self,
+        lang: str = i18n.DEFAULT_LANG,
+        column: str = "kwh",
+        districts: Sequence[str] | None = None,
+    ) -> Figure:
+        """One line per district (all, or `districts`) of a monthly `column`."""
+        return charts.plot_monthly(tables.only(self.monthly, districts), column, lang)
 
 
 def summarize(
@@ -49,7 +120,6 @@ def summarize(
     months: int = 12,
     districts: Sequence[str] | None = None,
     high_loss: float = HIGH_LOSS,
-    lang: str = "zh",
 ) -> DistrictSummary:
     """Summarize each district over the `months` months ending at `as_of` (default: last period).
 
@@ -65,8 +135,8 @@ def summarize(
         raise ParameterError("months", "at least 1 month", months)
     if not 0 < high_loss < 1:
         raise ParameterError("high_loss", "a rate between 0 and 1", high_loss)
-    notes: list[str] = []
-    billed = _label_bills(bills, customers, notes, lang)
+    notes: list[Note] = []
+    billed = _label_bills(bills, customers, notes)
     if not len(billed.month):
         raise InsufficientDataError("bills: expected bills of known customers, found none")
     names = (
@@ -81,8 +151,8 @@ def summarize(
     monthly = _monthly(billed, names, district_supply)
     table = _window_totals(billed, names, window, monthly)
     by_usage = _by_usage(billed, names, window)
-    notes += _gap_notes(monthly, names, window, lang)
-    notes += _flag_notes(table, window, district_supply is not None, high_loss, lang)
+    notes += _gap_notes(monthly, names, window)
+    notes += _flag_notes(table, window, district_supply is not None, high_loss)
     period_from, period_to = month_number_to_period(window[[0, -1]])
     return DistrictSummary(period_from, period_to, table, by_usage, monthly, notes)
 
@@ -150,9 +220,7 @@ class _Bills:
 BILL_ARRAYS = ("customer", "month", "amounts", "estimated", "zero")
 
 
-def _label_bills(
-    bills: pd.DataFrame, customers: pd.DataFrame, notes: list[str], lang: str
-) -> _Bills:
+def _label_bills(bills: pd.DataFrame, customers: pd.DataFrame, notes: list[Note]) -> _Bills:
     """Bills with the customer's archive row, district and usage type, month number and
     indicators; bills of customers missing from the archive (or without district) are noted."""
     archive = customers[list(CUSTOMER_COLUMNS)].drop_duplicates("customer_id")
@@ -163,13 +231,7 @@ def _label_bills(
     known = np.append(customer_district, -1)[customer] >= 0
     unknown = int(np.count_nonzero(~known))
     if unknown:
-        notes.append(
-            pick(
-                lang,
-                f"{unknown} 条账单的户号不在客户档案中，未计入统计。",
-                f"{unknown} bills belong to customers missing from the archive and are left out.",
-            )
-        )
+        notes.append(Note("unknown_customers", {"count": unknown}))
         bills = bills.loc[known, list(BILL_COLUMNS)]
         customer = customer[known]
     month = period_to_month_number(bills["period"])
@@ -336,8 +398,14 @@ def _group_totals(
     )
 
 
-TOTAL_DTYPES = {"customers": np.int64, "bills": np.int64, "kwh": float, "revenue": float,
-                "estimated": np.int64, "zero": np.int64}  # fmt: skip
+TOTAL_DTYPES = {
+    "customers": np.int64,
+    "bills": np.int64,
+    "kwh": float,
+    "revenue": float,
+    "estimated": np.int64,
+    "zero": np.int64,
+}
 
 
 def _totals(grouped: pd.DataFrame, names: list[str] | None = None) -> pd.DataFrame:
@@ -371,79 +439,35 @@ def _coverage(monthly: pd.DataFrame, window: np.ndarray) -> pd.Series:
     return rows["bills"].notna().groupby(rows["district"], sort=False).sum().astype(int)
 
 
-def _gap_notes(monthly: pd.DataFrame, names: list[str], window: np.ndarray, lang: str) -> list[str]:
+def _gap_notes(monthly: pd.DataFrame, names: list[str], window: np.ndarray) -> list[Note]:
     """One note per district without bills, or with months missing inside the window."""
     notes = []
     for name in names:
         rows = monthly[(monthly["district"] == name) & monthly["month"].isin(window)]
         missing = rows.loc[rows["bills"].isna(), "period"].tolist()
         if len(missing) == len(window):
-            notes.append(
-                pick(lang, f"{name}：统计期内没有账单。", f"{name}: no bills in the period.")
-            )
+            notes.append(Note("no_bills", {"district": name}))
         elif missing:
-            listed = ", ".join(missing)
-            notes.append(
-                pick(
-                    lang,
-                    f"{name}：{listed} 无账单（缺月），同比和线损不计算。",
-                    f"{name}: no bills for {listed} (missing months); year-over-year change "
-                    "and line loss are not computed.",
-                )
-            )
+            notes.append(Note("missing_months", {"district": name, "months": ", ".join(missing)}))
     return notes
 
 
 def _flag_notes(
-    table: pd.DataFrame, window: np.ndarray, has_supply: bool, high_loss: float, lang: str
-) -> list[str]:
+    table: pd.DataFrame, window: np.ndarray, has_supply: bool, high_loss: float
+) -> list[Note]:
     """Notes on line loss (absent, negative or high) and on districts lacking a prior year."""
-    notes = []
-    if not has_supply:
-        notes.append(
-            pick(
-                lang,
-                "未提供 district_supply（供电量）表，线损率不计算。",
-                "No district_supply table: line-loss rates are not computed.",
-            )
-        )
+    notes = [] if has_supply else [Note("no_supply")]
     for row in table.itertuples():
+        district = {"district": row.district}
         if row.bills and np.isnan(row.kwh_yoy) and row.months_billed == len(window):
-            notes.append(
-                pick(
-                    lang,
-                    f"{row.district}：缺少上年同期账单，无法计算同比。",
-                    f"{row.district}: no complete year-earlier bills, so no year-over-year change.",
-                )
-            )
+            notes.append(Note("no_year_before", district))
+        loss = {**district, "line_loss": row.line_loss}
         if has_supply and row.bills and np.isnan(row.line_loss):
-            notes.append(
-                pick(
-                    lang,
-                    f"{row.district}：供电量数据不完整，线损率不计算。",
-                    f"{row.district}: supplied energy incomplete, so no line-loss rate.",
-                )
-            )
+            notes.append(Note("supply_incomplete", district))
         elif row.line_loss < 0:
-            notes.append(
-                pick(
-                    lang,
-                    f"{row.district}：线损率为负（{row.line_loss:.1%}），售电量大于供电量，"
-                    "应核查倍率或户变关系。",
-                    f"{row.district}: negative line loss ({row.line_loss:.1%}): more energy billed "
-                    "than supplied; check multipliers and which customers belong to the district.",
-                )
-            )
+            notes.append(Note("negative_loss", loss))
         elif row.line_loss > high_loss:
-            notes.append(
-                pick(
-                    lang,
-                    f"{row.district}：线损率 {row.line_loss:.1%} 高于 {high_loss:.0%}，"
-                    "可能存在窃电或计量差错。",
-                    f"{row.district}: line loss {row.line_loss:.1%} above {high_loss:.0%}: "
-                    "possible theft or metering errors.",
-                )
-            )
+            notes.append(Note("high_loss", {**loss, "high_loss": high_loss}))
     return notes
 
 

@@ -61,8 +61,16 @@ FACTOR_SAMPLE = 20_000
 MIN_SCALE = 0.02
 MAX_AUTOCORRELATION = 0.9
 #: Columns of the result, in order.
-COLUMNS = ("customer_id", "score", "drop_ratio", "change_at", "steps_since_change", "peer_z",
-           "n_readings", "status")  # fmt: skip
+COLUMNS = (
+    "customer_id",
+    "score",
+    "drop_ratio",
+    "change_at",
+    "steps_since_change",
+    "peer_z",
+    "n_readings",
+    "status",
+)
 
 
 def theft_scores(

@@ -8,6 +8,7 @@ import pytest
 from scipy import stats
 
 from auditkit.errors import AuditkitError, ParameterError
+from auditkit.results import Result
 from auditkit.stats import benford, benford_by_group
 from auditkit.stats.benford import (
     InsufficientDataError,
@@ -118,13 +119,18 @@ def test_bad_parameters_name_themselves():
     with pytest.raises(ParameterError, match="'alpha'"):
         benford([10, 20]).standouts(alpha=2)
     with pytest.raises(ParameterError, match="'lang'"):
-        benford([10, 20]).summary("fr")
+        benford([10, 20]).explain("fr")
 
 
-def test_summary_reads_in_both_languages():
-    result = benford([12, 15, 130, 1900, 25, 31], "first")
-    assert "6 个金额参与检验" in result.summary("zh")
-    assert "6 amounts tested" in result.summary("en")
+def test_a_result_gives_numbers_and_explains_them_in_both_languages():
+    result = benford([12, 15, 130, 1900, 25, 31], "first", name="甲")
+    assert isinstance(result, Result)
+    figures = result.summary()
+    assert figures["n"] == 6 and figures["test"] == "first" and figures["small_sample"]
+    assert "6 个金额参与检验" in result.explain("zh")
+    assert "6 amounts tested" in result.explain("en")
+    assert result.to_table("en")["Digit"].tolist() == [str(digit) for digit in range(1, 10)]
+    assert result.plot("zh").axes[0].get_title().startswith("甲：首位数字（6 个金额")
 
 
 def test_by_group_reports_an_empty_group_with_a_note():
@@ -133,7 +139,7 @@ def test_by_group_reports_an_empty_group_with_a_note():
     table = benford_by_group(values, groups, "first")
     assert table["group"].tolist() == ["乙", "甲"]
     empty = table.iloc[0]
-    assert empty["n"] == 0 and empty["n_excluded"] == 2 and "no amount" in empty["note"]
+    assert empty["n"] == 0 and empty["n_excluded"] == 2 and empty["note"] == "no_testable_amount"
     assert table.iloc[1]["n"] == 3
     with pytest.raises(ParameterError, match="'groups'"):
         benford_by_group(values, groups[:2])

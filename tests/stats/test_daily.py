@@ -7,8 +7,8 @@ import pandas as pd
 import pytest
 
 from auditkit.errors import AuditkitError, ParameterError
-from auditkit.stats.requirements import ColumnError
 from auditkit.stats.daily import daily_profile
+from auditkit.stats.requirements import ColumnError
 
 CUSTOMERS = pd.DataFrame({"customer_id": ["A", "B", "C"], "district": ["城东", "城东", "城西"]})
 JANUARY = pd.date_range("2024-01-01", "2024-01-31")  # 2024-01-01 is a Monday
@@ -87,9 +87,11 @@ def test_window_of_days_and_unknown_customers():
     reads = pd.concat(
         [_reads(), pd.DataFrame({"customer_id": ["Z"], "date": [JANUARY[0]], "kwh": [1.0]})]
     )
-    profile = daily_profile(reads, CUSTOMERS, as_of="2024-01", days=7, lang="en")
+    profile = daily_profile(reads, CUSTOMERS, as_of="2024-01", days=7)
     assert profile.date_from == pd.Timestamp("2024-01-25")
-    assert profile.notes == ["1 daily reads of customers not in the archive are left out."]
+    assert [note.text("en") for note in profile.notes] == [
+        "1 daily reads of customers not in the archive are left out."
+    ]
     assert profile.table.set_index("district").loc["城西", "reads"] == 7
 
 

@@ -7,7 +7,9 @@ import pandas as pd
 import pytest
 
 from auditkit.errors import ParameterError
+from auditkit.results import Result
 from auditkit.stats import InsufficientDataError, anomaly_scores, decompose, decompose_by_group
+from auditkit.stats.notes import Note
 
 PERIODS = [f"{2022 + m // 12}-{m % 12 + 1:02d}" for m in range(36)]
 
@@ -53,9 +55,7 @@ def test_constant_and_zero_series_have_no_outliers():
 
 def test_short_series_and_bad_threshold_are_explained():
     with pytest.raises(InsufficientDataError, match="at least 24 months"):
-        decompose(_seasonal().iloc[:20], "X", lang="en")
-    with pytest.raises(InsufficientDataError, match="24 个月"):
-        decompose(_seasonal().iloc[:20], "X", lang="zh")
+        decompose(_seasonal().iloc[:20], "X")
     with pytest.raises(ParameterError, match="'threshold'"):
         decompose(_seasonal(), threshold=0)
 
@@ -68,10 +68,19 @@ def test_by_group_turns_problems_into_notes():
             pd.DataFrame({"district": "C", "period": PERIODS, "kwh": 0.0}),
         ]
     )
-    results, notes = decompose_by_group(monthly, lang="en")
+    results, notes = decompose_by_group(monthly)
     assert sorted(results) == ["A", "C"]
-    assert any(note.startswith("B: seasonal decomposition needs") for note in notes)
-    assert any(note.startswith("C: every month is zero") for note in notes)
+    assert notes == [
+        Note("too_short", {"name": "B", "needed": 24, "found": 10}),
+        Note("all_zero", {"name": "C"}),
+    ]
+    assert (
+        notes[0].text("en")
+        == "B: seasonal decomposition needs at least 24 months of data, found 10."
+    )
+    assert notes[1].text("zh") == "C：各月数值均为 0，无季节性可言。"
+    assert isinstance(results["A"], Result) and results["A"].summary()["months"] == 36
+    assert results["A"].explain("en").startswith("A: ")
 
 
 def _bills(customers: int = 60, seed: int = 0) -> tuple[pd.DataFrame, pd.DataFrame]:

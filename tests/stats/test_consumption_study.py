@@ -1,0 +1,164 @@
+"""The consumption study the notebook shows: its results, tables, sentences and charts."""
+
+from __future__ import annotations
+
+import dataclasses
+
+import numpy as np
+import pandas as pd
+import pytest
+from matplotlib.figure import Figure
+from stats_builders import DROP_CUSTOMER
+
+from auditkit import formatting
+from auditkit.errors import ParameterError
+from auditkit.results import Result, Study
+from auditkit.stats import benford, charts, decompose, funnel
+from auditkit.stats.study import benford_table, benford_tests, build
+
+
+@pytest.fixture(scope="module")
+def study(small_dataset):
+    return build(small_dataset, top_n=3)
+
+
+def test_study_of_all_districts(study):
+    assert isinstance(study, Study)
+    assert study.districts == ["丁", "丙", "乙", "甲"]
+    assert study.theft.top().iloc[0]["customer_id"] == DROP_CUSTOMER
+    assert study.anomalies.scores.iloc[0]["customer_id"] == DROP_CUSTOMER
+    assert set(study.decompositions) == {"丙", "乙", "甲"}
+    headline = study.headline()
+    assert headline["common.customers"] == 44
+    assert headline["stats.headline.theft_suspects"] == 1
+    assert "common.line_loss" not in headline  # 丙 and 丁 have no supply
+    assert study.headline_figures("en")["Customers"] == 44
+    zh, en = study.headline_figures("zh"), study.headline_figures("en")
+    assert zh["售电量 (万kWh)"] * 10 == pytest.approx(en["Energy (MWh)"])
+
+
+def test_study_of_a_district_without_bills(small_dataset):
+    empty = build(small_dataset, district="丁")
+    assert empty.districts == ["丁"]
+    assert empty.theft.scores.empty and empty.anomalies.scores.empty
+    assert not empty.decompositions
+    assert "丁: no bills in the period." in empty.data_notes("en")
+    assert empty.estimated_funnel is not None  # the other districts are still benchmarked
+    with pytest.raises(ParameterError, match="'district'"):
+        build(small_dataset, district="戊")
+
+
+def test_every_part_is_a_result_with_numbers(study):
+    parts = [study.summary, study.theft, study.anomalies, study.estimated_funnel]
+    parts += [*study.decompositions.values(), *study.benford.values()]
+    for part in parts:
+        assert isinstance(part, Result)
+        assert isinstance(part.explain("en"), str) and isinstance(part.to_table("zh"), pd.DataFrame)
+    assert study.summary.summary(["甲"])["districts"] == 1
+    assert study.theft.summary()["strong"] == 1
+    assert study.theft.summary()["statuses"]["scored"] == 41
+    assert study.estimated_funnel.summary()["units"] == 3
+    assert sorted(study.benford) == ["乙", "甲"]
+
+
+def test_every_named_table_and_figure(study):
+    assert study.table_names == (
+        "summary",
+        "by_usage",
+        "outliers",
+        "theft",
+        "theft_status",
+        "anomalies",
+        "anomaly_status",
+        "benford",
+        "funnel",
+    )
+    for name in study.table_names:
+        assert isinstance(study.table(name, "en"), pd.DataFrame)
+    assert study.figures_of("monthly") == (
+        "monthly/kwh",
+        "monthly/line_loss",
+        "monthly/estimated_share",
+    )
+    assert study.figures_of("benford") == ("benford/乙", "benford/甲")  # 丙 bills zero
+    figure = study.figure("funnel", "en")
+    assert isinstance(figure, Figure) and figure.axes[0].get_ylabel() == "Share of estimated reads"
+    with pytest.raises(ParameterError, match="'table'"):
+        study.table("nothing")
+
+
+def test_formatted_tables(study):
+    table = study.table("summary", "en")
+    row = table.set_index("District").loc["乙"]
+    assert row["Line loss"].startswith("-") and row["Line loss"].endswith("%")
+    assert table.set_index("District").loc["丁", "Energy (kWh)"] == formatting.MISSING
+    assert list(study.summary.to_table("zh", ["甲"])["供电单位"]) == ["甲"]
+    usage = study.summary.usage_table("zh", ["甲"])
+    assert sorted(usage["用电类别"]) == ["商业", "居民"]
+    theft = study.table("theft", "zh")
+    assert list(theft.columns[:2]) == ["户号", "评分"] and len(theft) == 3
+    statuses = study.table("theft_status", "en").set_index("Status")["Count"]
+    assert statuses["scored"] == "41" and statuses.filter(like="all zero").iloc[0] == "3"
+
+
+def test_benford_and_funnel_tables():
+    rng = np.random.default_rng(0)
+    amounts = pd.Series(10 ** rng.uniform(1, 5, 3000))
+    districts = pd.Series(np.where(np.arange(3000) < 2000, "甲", "乙"))
+    table = benford_table(benford_tests(amounts, districts), "en")
+    assert len(table) == 6
+    assert table["Test"].tolist()[:3] == ["first digit", "second digit", "first two digits"]
+    result = funnel(pd.DataFrame({"district": ["A", "B"], "volume": [100, 100], "events": [1, 30]}))
+    shown = result.to_table("en").set_index("District")
+    assert shown.loc["B", "Status"] == "above the 99.8 % limit"
+    assert list(shown.columns[3:5]) == ["95 % limits", "99.8 % limits"]
+    assert result.explain("zh") == "超出 99.8% 控制限的单位：B、A。"
+
+
+def test_conclusions_say_what_was_found(study):
+    text = study.explain("en")
+    assert "highest line loss is 甲's (8.0%)" in text
+    assert "1 customers show a sustained drop" in text
+    assert "Districts outside the 99.8 % limits" in text
+
+
+def test_benford_sentence_when_every_district_departs(study):
+    tests = pd.DataFrame(
+        {
+            "district": ["A", "B", "C"],
+            "test": "first_two",
+            "mad": [0.003, 0.004, 0.009],
+            "conformity": ["nonconformity"] * 3,
+        }
+    )
+    departed = dataclasses.replace(study, benford_tests=tests)
+    sentence = next(s for s in departed.conclusions("en") if "Benford" in s)
+    assert "every district" in sentence and "C's (MAD 0.0090)" in sentence
+
+
+def test_charts_draw_with_chinese_labels(study):
+    monthly = study.summary.monthly
+    assert isinstance(study.summary.plot("zh", "line_loss"), Figure)
+    decomposition = decompose(monthly[monthly["district"] == "甲"].set_index("period")["kwh"], "甲")
+    figure = decomposition.plot("zh")
+    assert len(figure.axes) == 4 and "季节分解" in figure._suptitle.get_text()
+    series = charts.plot_customer_series(study.bills, [DROP_CUSTOMER, "SY-甲-001", "SY-甲-002"])
+    assert sum(ax.get_visible() for ax in series.axes) == 3
+    assert sum(ax.get_visible() for ax in study.theft.plot("en").axes) == 3
+    result = benford(study.bills["amount"], "first")
+    assert result.plot("en").axes[0].get_xlabel() == "First digit"
+    assert "MAD" in study.benford["甲"].plot("zh").axes[0].get_title()
+    funnel_figure = study.estimated_funnel.plot("en", "rate", "title")
+    labels = [text.get_text() for text in funnel_figure.axes[0].texts]
+    assert sorted(labels) == ["丙", "乙", "甲"]
+
+
+def test_energy_axes_group_thousands_without_an_offset(study):
+    """Reviewers read 27,500,000 on the axis, not 2.75 with a 1e7 in the corner."""
+    monthly = study.summary.monthly.assign(kwh=lambda frame: frame["kwh"] * 1e4)
+    figure = charts.plot_monthly(monthly, "kwh", "zh")
+    figure.canvas.draw()
+    axes = figure.axes[0]
+    labels = [tick.get_text() for tick in axes.get_yticklabels() if tick.get_text()]
+    assert axes.yaxis.get_offset_text().get_text() == ""
+    assert any("," in label for label in labels), labels
