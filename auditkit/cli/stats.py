@@ -30,17 +30,21 @@ def register(subparsers: argparse._SubParsersAction) -> None:  # type: ignore[ty
     )
     theft.add_argument("--top", type=int, default=20, help="customers printed (default 20)")
     theft.add_argument(
-        "--out", type=Path, metavar="DIR",
+        "--out",
+        type=Path,
+        metavar="DIR",
         help="folder for theft_scores.parquet / .csv (default outputs/stats/<dataset>)",
-    )  # fmt: skip
+    )
     theft.set_defaults(func=run_theft)
 
     benford = verbs.add_parser("benford", help="Benford tests of bill amounts per district")
     _data_options(benford)
     benford.add_argument(
-        "--test", choices=("first", "second", "first_two"), default="first_two",
+        "--test",
+        choices=("first", "second", "first_two"),
+        default="first_two",
         help="digits tested (default first_two)",
-    )  # fmt: skip
+    )
     benford.add_argument(
         "--months", type=int, default=12, help="bills of the last N months (default 12)"
     )
@@ -58,13 +62,17 @@ def register(subparsers: argparse._SubParsersAction) -> None:  # type: ignore[ty
     source.add_argument("--districts", metavar="A,B,C", help="district names, comma-separated")
     assigning.add_argument("--seed", type=int, required=True, help="same seed, same assignment")
     assigning.add_argument(
-        "--previous", type=Path, metavar="CSV",
+        "--previous",
+        type=Path,
+        metavar="CSV",
         help="last round (auditing_district, audited_district): no pair repeats",
-    )  # fmt: skip
+    )
     assigning.add_argument(
-        "--capacity", type=Path, metavar="YAML",
+        "--capacity",
+        type=Path,
+        metavar="YAML",
         help="auditing capacity per district, e.g. {城东: 4, 城西: 2}",
-    )  # fmt: skip
+    )
     assigning.add_argument("--out", type=Path, metavar="CSV", help="write the assignment here")
     assigning.set_defaults(func=run_assign)
 
@@ -113,7 +121,7 @@ def run_theft(args: argparse.Namespace) -> int:
         f"\n{len(scored):,} customers scored, {int((scored['score'] > 3).sum()):,} above 3 "
         f"(strongly suspicious); {len(scores) - len(scored):,} not scored "
         f"({', '.join(f'{k}: {v}' for k, v in scores['status'].value_counts().items() if k != 'scored') or 'none'})"
-    )  # fmt: skip
+    )
     print(f"written: {parquet}\n         {csv}")
     return 0
 

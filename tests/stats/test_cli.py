@@ -44,8 +44,19 @@ def test_assign_from_names_and_from_the_data(small_folder, tmp_path, capsys):
     assert sorted(first["audited_district"]) == ["A", "B", "C", "D"]
     capacity = tmp_path / "capacity.yaml"
     capacity.write_text("甲: 3\n乙: 1\n丙: 1\n丁: 1\n", encoding="utf-8")
-    assert run("crossaudit", "assign", "--data", str(small_folder), "--seed", "1",
-               "--capacity", str(capacity)) == 0  # fmt: skip
+    assert (
+        run(
+            "crossaudit",
+            "assign",
+            "--data",
+            str(small_folder),
+            "--seed",
+            "1",
+            "--capacity",
+            str(capacity),
+        )
+        == 0
+    )
     assert "capacity_share" in capsys.readouterr().out
     with pytest.raises(AuditkitError, match="audits each other"):
         run("crossaudit", "assign", "--districts", "A,B", "--seed", "1")

@@ -29,8 +29,10 @@ def _reads() -> pd.DataFrame:
 
 def test_district_table_from_daily_reads():
     profile = daily_profile(_reads(), CUSTOMERS, as_of="2024-01")
-    assert (profile.date_from, profile.date_to) == (pd.Timestamp("2024-01-01"),
-                                                   pd.Timestamp("2024-01-31"))  # fmt: skip
+    assert (profile.date_from, profile.date_to) == (
+        pd.Timestamp("2024-01-01"),
+        pd.Timestamp("2024-01-31"),
+    )
     table = profile.table.set_index("district")
     east = table.loc["城东"]
     a_kwh = 23 * 10 + 8 * 5  # January 2024: 23 weekdays, 8 weekend days

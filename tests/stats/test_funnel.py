@@ -54,14 +54,22 @@ def test_outside_exactly_when_the_one_sided_exact_test_rejects():
 
 def test_units_outside_the_limits_are_named():
     table = pd.DataFrame(
-        {"district": ["A", "B", "C", "D", "E"], "volume": [100, 400, 50, 1000, 0],
-         "events": [10, 20, 15, 60, 0]}
-    )  # fmt: skip
+        {
+            "district": ["A", "B", "C", "D", "E"],
+            "volume": [100, 400, 50, 1000, 0],
+            "events": [10, 20, 15, 60, 0],
+        }
+    )
     result = funnel(table)
     assert result.target == pytest.approx(105 / 1550)
     status = dict(zip(result.table["unit"], result.table["status"], strict=True))
-    assert status == {"A": "within", "B": "within", "C": "above_99.8", "D": "within",
-                      "E": "no_volume"}  # fmt: skip
+    assert status == {
+        "A": "within",
+        "B": "within",
+        "C": "above_99.8",
+        "D": "within",
+        "E": "no_volume",
+    }
     assert result.outside()["unit"].tolist() == ["C"]
     c = result.table.set_index("unit").loc["C"]
     assert c["rate"] > c["upper_99.8"] > c["upper_95"]

@@ -19,9 +19,12 @@ from auditkit.stats.matrix import (
 
 def test_monthly_pivot_keeps_missing_months_as_gaps():
     reads = pd.DataFrame(
-        {"customer_id": ["B", "A", "A", "B"], "period": ["2024-01", "2024-03", "2024-01", "2024-02"],
-         "kwh": [5.0, 30.0, 10.0, 7.0]}
-    )  # fmt: skip
+        {
+            "customer_id": ["B", "A", "A", "B"],
+            "period": ["2024-01", "2024-03", "2024-01", "2024-02"],
+            "kwh": [5.0, 30.0, 10.0, 7.0],
+        }
+    )
     matrix = to_matrix(reads)
     assert matrix.frequency == "M"
     assert matrix.customers.tolist() == ["A", "B"]

@@ -16,19 +16,23 @@ STUDIES = ("consumption_statistics", "cross_audit")
 
 def run(name: str, out: Path, **parameters: object) -> nbformat.NotebookNode:
     return papermill.execute_notebook(
-        str(NOTEBOOKS / f"{name}.ipynb"), str(out / f"{name}.ipynb"), parameters=parameters,
-        progress_bar=False, cwd=str(NOTEBOOKS),
-    )  # fmt: skip
+        str(NOTEBOOKS / f"{name}.ipynb"),
+        str(out / f"{name}.ipynb"),
+        parameters=parameters,
+        progress_bar=False,
+        cwd=str(NOTEBOOKS),
+    )
 
 
 def shown(notebook: nbformat.NotebookNode, kind: str = "text/html") -> str:
     return "\n".join(
-        json.dumps(output["data"][kind], ensure_ascii=False) if kind.endswith("json")
+        json.dumps(output["data"][kind], ensure_ascii=False)
+        if kind.endswith("json")
         else "".join(output["data"][kind])
         for cell in notebook.cells
         for output in cell.get("outputs", [])
         if kind in output.get("data", {})
-    )  # fmt: skip
+    )
 
 
 def errors(notebook: nbformat.NotebookNode) -> list[str]:
@@ -83,9 +87,14 @@ def test_consumption_statistics_for_awkward_districts(
 def test_cross_audit_with_capacity_and_a_focus(small_folder, tmp_path, monkeypatch):
     monkeypatch.setenv("AUDITKIT_REPORT_DIR", str(tmp_path / "files"))
     notebook = run(
-        "cross_audit", tmp_path, data_dir=str(small_folder), lang="en", district="甲",
-        capacity={"甲": 3, "乙": 1, "丙": 1, "丁": 1}, seed=5,
-    )  # fmt: skip
+        "cross_audit",
+        tmp_path,
+        data_dir=str(small_folder),
+        lang="en",
+        district="甲",
+        capacity={"甲": 3, "乙": 1, "丙": 1, "丁": 1},
+        seed=5,
+    )
     html = shown(notebook)
     assert "甲: self-audits found errors in 10.0%" in html
     assert "Share of capacity" in html and "Next round" in html

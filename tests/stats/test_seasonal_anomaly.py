@@ -91,17 +91,23 @@ def _bills(customers: int = 60, seed: int = 0) -> tuple[pd.DataFrame, pd.DataFra
     )
     ids = [f"C{i:03d}" for i in range(customers)]
     customer_table = pd.DataFrame(
-        {"customer_id": ids, "district": np.where(np.arange(customers) < 40, "X", "Y"),
-         "usage_type": "residential"}
-    )  # fmt: skip
+        {
+            "customer_id": ids,
+            "district": np.where(np.arange(customers) < 40, "X", "Y"),
+            "usage_type": "residential",
+        }
+    )
     return kwh, customer_table
 
 
 def _long(kwh: np.ndarray, ids: list[str]) -> pd.DataFrame:
     return pd.DataFrame(
-        {"customer_id": np.repeat(ids, kwh.shape[1]), "period": np.tile(PERIODS[: kwh.shape[1]], len(ids)),
-         "kwh_billed": kwh.ravel()}
-    ).dropna()  # fmt: skip
+        {
+            "customer_id": np.repeat(ids, kwh.shape[1]),
+            "period": np.tile(PERIODS[: kwh.shape[1]], len(ids)),
+            "kwh_billed": kwh.ravel(),
+        }
+    ).dropna()
 
 
 def test_anomalies_need_both_self_and_peers_to_agree():

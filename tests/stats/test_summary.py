@@ -15,9 +15,12 @@ PERIODS = [f"{year}-{month:02d}" for year in (2023, 2024) for month in range(1, 
 
 def _hand_tables():
     customers = pd.DataFrame(
-        {"customer_id": ["a", "b", "c"], "district": ["X", "X", "Y"],
-         "usage_type": ["residential", "commercial", "residential"]}
-    )  # fmt: skip
+        {
+            "customer_id": ["a", "b", "c"],
+            "district": ["X", "X", "Y"],
+            "usage_type": ["residential", "commercial", "residential"],
+        }
+    )
     rows = []
     for month, period in enumerate(PERIODS):
         year_two = month >= 12

@@ -50,9 +50,15 @@ def test_a_sustained_drop_ranks_first_with_its_change_point():
     assert top["drop_ratio"] == pytest.approx(0.5, abs=0.08)
     assert top["peer_z"] > 3
     assert list(scores.columns) == [
-        "customer_id", "score", "drop_ratio", "change_at", "steps_since_change", "peer_z",
-        "n_readings", "status",
-    ]  # fmt: skip
+        "customer_id",
+        "score",
+        "drop_ratio",
+        "change_at",
+        "steps_since_change",
+        "peer_z",
+        "n_readings",
+        "status",
+    ]
 
 
 def test_honest_customers_rarely_score_above_three():
@@ -125,9 +131,12 @@ def test_daily_reads_with_a_weekly_pattern():
     kwh = np.exp(log_kwh)
     kwh[11, 120:] *= 0.4
     reads = pd.DataFrame(
-        {"customer_id": np.repeat([f"D{i:03d}" for i in range(150)], 200),
-         "date": np.tile(days, 150), "kwh": kwh.ravel()}
-    )  # fmt: skip
+        {
+            "customer_id": np.repeat([f"D{i:03d}" for i in range(150)], 200),
+            "date": np.tile(days, 150),
+            "kwh": kwh.ravel(),
+        }
+    )
     scores = theft_scores(reads)
     assert scores.iloc[0]["customer_id"] == "D011"
     assert scores.iloc[0]["change_at"] == days[120]
