@@ -22,8 +22,6 @@ from auditkit.crossaudit.compare import Comparison, compare
 from auditkit.crossaudit.notes import Note
 from auditkit.crossaudit.tables import only
 from auditkit.errors import ParameterError
-from auditkit.stats.charts import plot_funnel
-from auditkit.stats.presentation import funnel_table
 
 if TYPE_CHECKING:
     from auditkit.data import Dataset
@@ -107,7 +105,7 @@ class CrossAuditStudy:
             "overall": lambda: comparison.overall_table(lang),
             "by_district": lambda: comparison.to_table(lang, self.district),
             "model": lambda: comparison.model.to_table(lang),
-            "self_funnel": lambda: funnel_table(comparison.funnel, lang),
+            "self_funnel": lambda: comparison.funnel.to_table(lang),
         }
         return tables[name]()
 
@@ -118,11 +116,10 @@ class CrossAuditStudy:
             return self.assignment.plot(lang)
         if name == "rates":
             return self.comparison.rates.plot(lang)
-        return plot_funnel(
-            self.comparison.funnel,
-            i18n.text("crossaudit.chart.self_rate", lang),
-            i18n.text("crossaudit.heading.self_funnel", lang),
+        return self.comparison.funnel.plot(
             lang,
+            rate_label=i18n.text("crossaudit.chart.self_rate", lang),
+            title=i18n.text("crossaudit.heading.self_funnel", lang),
         )
 
     @staticmethod
