@@ -47,6 +47,12 @@ def number(value: Any, digits: int | None = None) -> str:
     return f"{value:,.{digits}f}"
 
 
+def compact(value: Any, digits: int = 2) -> str:
+    """At most `digits` decimals, trailing zeros dropped: 1.5 -> '1.5', 0.91134 -> '0.9113' (4)."""
+    shown = number(value, digits)
+    return shown.rstrip("0").rstrip(".") if "." in shown else shown
+
+
 def count(value: Any) -> str:
     """A whole number with separators: 12345 -> '12,345'."""
     return number(value, 0)

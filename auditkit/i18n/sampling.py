@@ -276,5 +276,62 @@ WORDS: dict[str, tuple[str, str]] = {
         "备注不超过 {length} 个字符。",
         "A note holds at most {length} characters.",
     ),
-    "sampling.sheet.flag": ("是否有误", "error_found"),
+    # the field sheet: headers (Chinese name beside the column), statement and instructions
+    "sampling.sheet.header.sample_no": ("序号", "sample_no"),
+    "sampling.sheet.header.customer_id": ("户号", "customer_id"),
+    "sampling.sheet.header.district": ("供电单位", "district"),
+    "sampling.sheet.header.period": ("电费年月", "period"),
+    "sampling.sheet.header.stratum": ("层", "stratum"),
+    "sampling.sheet.header.book_value": ("账面金额", "book_value"),
+    "sampling.sheet.header.times": ("抽中次数", "times"),
+    "sampling.sheet.header.inspected_at": ("核查日期", "inspected_at"),
+    "sampling.sheet.header.audited_value": ("核实金额", "audited_value"),
+    "sampling.sheet.header.error_found": ("是否有误", "error_found"),
+    "sampling.sheet.header.note": ("备注", "note"),
+    "sampling.sheet.statement": (
+        "评价的错报方向：{what}。{amount}请只填写黄色列（核查日期、核实金额、是否有误填“{yes}”或“{no}”、"
+        "备注）；灰色列已锁定，请勿修改。",
+        "Misstatement evaluated: {what}.{amount} Fill in only the yellow columns (inspected_at, "
+        "audited_value, error_found as {yes} or {no}, note); the grey columns are locked.",
+    ),
+    "sampling.sheet.revenue_lost": (
+        "核实金额高于账面金额即为少收电费。",
+        " An audited amount above the book amount is revenue lost.",
+    ),
+    "sampling.sheet.instructions": ("核查人员填写说明", "Instructions for inspectors"),
+    "sampling.sheet.line.rows": (
+        "每一行是一条被抽中的记录；请勿增删行。序号、户号、账面金额等灰色列已锁定（工作表保护，无密码），"
+        "只为防止误改；返回后仍会逐项核对。",
+        "Each row is one selected record; do not add or delete rows. The grey columns are locked "
+        "(sheet protection without a password) against slips; they are checked again on return.",
+    ),
+    "sampling.sheet.line.audited_value": (
+        "核实金额 audited_value：核查后确认的正确金额（元），不小于 0。无误时填写与账面金额相同的数。",
+        "audited_value: the correct amount (yuan) after inspection, at least 0; the book value "
+        "when it is right.",
+    ),
+    "sampling.sheet.line.error_found": (
+        "是否有误 error_found：从下拉列表选择“{yes}”或“{no}”；留空时按核实金额与账面金额是否一致判断。"
+        "读取时也接受 {flags}。",
+        "error_found: pick {yes} or {no} from the list; when blank it is derived from "
+        "audited_value against book_value. Reading also accepts {flags}.",
+    ),
+    "sampling.sheet.line.inspected_at": (
+        "核查日期 inspected_at：日期，格式 YYYY-MM-DD；留空时取本文件的保存日期。",
+        "inspected_at: a date, YYYY-MM-DD; when blank, the date this file was saved.",
+    ),
+    "sampling.sheet.line.note": (
+        "备注 note：发现的问题、依据、证据编号（不超过 {length} 字）。",
+        "note: what was found, the basis, the evidence reference (at most {length} characters).",
+    ),
+    "sampling.sheet.line.sampling": (
+        "抽样：{units}，{method}，随机种子 {seed}，共 {n} 个抽样单位。",
+        "Sampling: {units}, {method}, seed {seed}, {n} units.",
+    ),
+    # the simulated inspectors' notes
+    "sampling.simulated.under_billed": (
+        "模拟：少计 {amount} 元",
+        "simulated: under-billed by {amount} yuan",
+    ),
+    "sampling.simulated.irregular": ("模拟：存在植入的异常", "simulated: an injected irregularity"),
 }

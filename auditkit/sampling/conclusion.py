@@ -21,7 +21,7 @@ def conclusion_markdown(evaluation: Evaluation, lang: str = "zh") -> str:
         lines.append(
             i18n.text("sampling.line.bayes", lang).format(
                 prior=evaluation.prior,
-                factor=formatting.number(evaluation.bayes_factor, 2),
+                factor=formatting.compact(evaluation.bayes_factor, 2),
                 probability=formatting.percent(evaluation.posterior_probability, 2),
             )
         )
@@ -46,7 +46,7 @@ def _sample_line(evaluation: Evaluation, lang: str) -> str:
         n=evaluation.n,
         method=method_name(evaluation.method, lang),
         rows=rows,
-        found=formatting.number(evaluation.x),
+        found=formatting.compact(evaluation.x, 4),
     )
 
 
@@ -62,8 +62,8 @@ def _projection_line(evaluation: Evaluation, lang: str) -> str:
     if evaluation.population_size is not None:
         return i18n.text("sampling.line.projection_items", lang).format(
             mle=mle,
-            items=formatting.number(evaluation.mle * evaluation.population_size, 1),
-            upper=formatting.number(evaluation.upper * evaluation.population_size, 1),
+            items=formatting.compact(evaluation.mle * evaluation.population_size, 1),
+            upper=formatting.compact(evaluation.upper * evaluation.population_size, 1),
             total=formatting.count(evaluation.population_size),
         )
     return i18n.text("sampling.line.projection_rate", lang).format(mle=mle)

@@ -22,7 +22,6 @@ MONEY_FORMAT = "#,##0.00"
 DATE_FORMAT = "yyyy-mm-dd"
 NOTE_LENGTH = 500
 # What the yes/no list offers, per language (the reader also accepts the variants in FLAG_WORDS).
-FLAG_CHOICES = {"zh": ("是", "否"), "en": ("yes", "no")}
 WIDTHS = {"sample_no": 8, "times": 10, "note": 36, "customer_id": 16, "period": 11}
 
 _INPUT_FILL = PatternFill("solid", fgColor="FFF2CC")
@@ -30,6 +29,11 @@ _GIVEN_FILL = PatternFill("solid", fgColor="EDEDED")
 
 # Per input column: (title, message) of the error shown when a value is refused, and the prompt.
 _RULES = ("inspected_at", "audited_value", "error_found", "note")
+
+
+def flag_choices(lang: str) -> tuple[str, str]:
+    """The two error flags the sheet offers in `lang` (yes, no)."""
+    return i18n.text("common.yes", lang), i18n.text("common.no", lang)
 
 
 def format_field_sheet(
@@ -73,7 +77,7 @@ def _validation(column: str, lang: str) -> DataValidation:
     title = i18n.text(f"sampling.sheet.{column}.title", lang)
     message = i18n.text(f"sampling.sheet.{column}.message", lang).format(length=NOTE_LENGTH)
     if column == "error_found":
-        options = {"type": "list", "formula1": '"' + ",".join(FLAG_CHOICES[lang]) + '"'}
+        options = {"type": "list", "formula1": '"' + ",".join(flag_choices(lang)) + '"'}
     elif column == "inspected_at":
         options = {
             "type": "date",
@@ -97,7 +101,9 @@ def _validation(column: str, lang: str) -> DataValidation:
         errorTitle=title,
         error=message,
         showInputMessage=True,
-        promptTitle=title if column != "error_found" else i18n.text("sampling.sheet.flag", lang),
+        promptTitle=title
+        if column != "error_found"
+        else i18n.text("sampling.sheet.header.error_found", lang),
         prompt=message,
     )
 

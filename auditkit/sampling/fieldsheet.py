@@ -38,10 +38,10 @@ from auditkit.sampling.evaluate import (
 )
 from auditkit.sampling.fieldformat import (
     FIRST_DATA_ROW,
-    FLAG_CHOICES,
     HEADER_ROW,
     NOTE_LENGTH,
     STATEMENT_ROW,
+    flag_choices,
     format_field_sheet,
 )
 from auditkit.sampling.notes import method_name
@@ -53,19 +53,6 @@ META_SHEET = "auditkit_selection"
 ROWS_SHEET = "auditkit_rows"
 IDENTIFYING = ("customer_id", "district", "period", "stratum")
 INSPECTOR_COLUMNS = ("inspected_at", "audited_value", "error_found", "note")
-HEADERS_ZH = {
-    "sample_no": "序号",
-    "customer_id": "户号",
-    "district": "供电单位",
-    "period": "电费年月",
-    "stratum": "层",
-    "book_value": "账面金额",
-    "times": "抽中次数",
-    "inspected_at": "核查日期",
-    "audited_value": "核实金额",
-    "error_found": "是否有误",
-    "note": "备注",
-}
 # Spellings of the error flag accepted on reading (case and full/half width ignored); anything
 # else is a problem naming the cell. Ambiguous marks (x, ✓, 对, 错) are refused on purpose.
 YES = frozenset({"是", "有", "有误", "y", "yes", "true", "1"})
@@ -228,22 +215,10 @@ def write_field_sheet(
 
 def statement(direction: str, lang: str) -> str:
     """The sentence at the top of the field sheet: what counts as an error and what to fill in."""
-    what = i18n.text(f"sampling.direction.{direction}", lang)
-    yes, no = FLAG_CHOICES[lang]
-    if lang == "zh":
-        amount = "核实金额高于账面金额即为少收电费。" if direction == "understatement" else ""
-        return (
-            f"评价的错报方向：{what}。{amount}"
-            f"请只填写黄色列（核查日期、核实金额、是否有误填“{yes}”或“{no}”、备注）；灰色列已锁定，请勿修改。"
-        )
-    amount = (
-        " An audited amount above the book amount is revenue lost."
-        if direction == "understatement"
-        else ""
-    )
-    return (
-        f"Misstatement evaluated: {what}.{amount} Fill in only the yellow columns (inspected_at, "
-        f"audited_value, error_found as {yes} or {no}, note); the grey columns are locked."
+    yes, no = flag_choices(lang)
+    lost = i18n.text("sampling.sheet.revenue_lost", lang) if direction == "understatement" else ""
+    return i18n.text("sampling.sheet.statement", lang).format(
+        what=i18n.text(f"sampling.direction.{direction}", lang), amount=lost, yes=yes, no=no
     )
 
 
@@ -327,7 +302,9 @@ def _put_rows(sheet, rows: pd.DataFrame, first_row: int) -> None:
 
 
 def _header(column: str, lang: str) -> str:
-    return f"{HEADERS_ZH[column]} {column}" if lang == "zh" and column in HEADERS_ZH else column
+    """The header of `column`: its Chinese name and the column (zh), or the column alone (en)."""
+    key = f"sampling.sheet.header.{column}"
+    return f"{i18n.text(key, lang)} {column}" if lang == "zh" and i18n.has(key) else column
 
 
 def canonical_column(header: object) -> str:
@@ -335,35 +312,27 @@ def canonical_column(header: object) -> str:
     return str(header).split()[-1] if header is not None and str(header).strip() else ""
 
 
+INSTRUCTION_LINES = ("rows", "audited_value", "error_found", "inspected_at", "note", "sampling")
+
+
 def _write_instructions(sheet, selection: Selection, direction: str, lang: str) -> None:
-    yes, no = FLAG_CHOICES[lang]
-    method = method_name(selection.method, lang)
-    units = i18n.text(f"sampling.units.{selection.units}", lang)
-    zh = [
-        "核查人员填写说明",
-        statement(direction, "zh"),
-        "每一行是一条被抽中的记录；请勿增删行。序号、户号、账面金额等灰色列已锁定（工作表保护，无密码），"
-        "只为防止误改；返回后仍会逐项核对。",
-        "核实金额 audited_value：核查后确认的正确金额（元），不小于 0。无误时填写与账面金额相同的数。",
-        f"是否有误 error_found：从下拉列表选择“{yes}”或“{no}”；留空时按核实金额与账面金额是否一致判断。"
-        f"读取时也接受 {ACCEPTED_FLAGS}。",
-        "核查日期 inspected_at：日期，格式 YYYY-MM-DD；留空时取本文件的保存日期。",
-        f"备注 note：发现的问题、依据、证据编号（不超过 {NOTE_LENGTH} 字）。",
-        f"抽样：{units}，{method}，随机种子 {selection.seed}，共 {selection.n} 个抽样单位。",
+    yes, no = flag_choices(lang)
+    figures = {
+        "yes": yes,
+        "no": no,
+        "flags": ACCEPTED_FLAGS,
+        "length": NOTE_LENGTH,
+        "units": i18n.text(f"sampling.units.{selection.units}", lang),
+        "method": method_name(selection.method, lang),
+        "seed": selection.seed,
+        "n": selection.n,
+    }
+    lines = [i18n.text("sampling.sheet.instructions", lang), statement(direction, lang)]
+    lines += [
+        i18n.text(f"sampling.sheet.line.{line}", lang).format(**figures)
+        for line in INSTRUCTION_LINES
     ]
-    en = [
-        "Instructions for inspectors",
-        statement(direction, "en"),
-        "Each row is one selected record; do not add or delete rows. The grey columns are locked "
-        "(sheet protection without a password) against slips; they are checked again on return.",
-        "audited_value: the correct amount (yuan) after inspection, at least 0; the book value when it is right.",
-        f"error_found: pick {yes} or {no} from the list; when blank it is derived from audited_value "
-        f"against book_value. Reading also accepts {ACCEPTED_FLAGS}.",
-        "inspected_at: a date, YYYY-MM-DD; when blank, the date this file was saved.",
-        f"note: what was found, the basis, the evidence reference (at most {NOTE_LENGTH} characters).",
-        f"Sampling: {units}, {method}, seed {selection.seed}, {selection.n} units.",
-    ]
-    for row, line in enumerate(zh if lang == "zh" else en, start=1):
+    for row, line in enumerate(lines, start=1):
         put_cell(sheet.cell(row, 1), line)
     sheet["A1"].font = Font(bold=True)
     sheet.column_dimensions["A"].width = 110

@@ -70,7 +70,7 @@ class Plan:
         if self.min_precision:
             target += f"{', ' if target else ''}precision {_rate(self.min_precision)}"
         return (
-            f"Plan(n={self.n}, expected_errors={formatting.number(self.expected_errors)}, "
+            f"Plan(n={self.n}, expected_errors={formatting.compact(self.expected_errors)}, "
             f"{self.likelihood} {kind}, {_rate(self.confidence, 0)} confidence, {target}; "
             f"upper bound {_rate(self.upper, 3)} with the expected errors)"
         )
@@ -98,15 +98,15 @@ class Plan:
         return i18n.text("sampling.explain.plan", lang).format(
             confidence=_rate(self.confidence, 0),
             n=self.n,
-            errors=formatting.number(self.expected_errors),
+            errors=formatting.compact(self.expected_errors),
             upper=_rate(self.upper, 3),
-            tolerable=formatting.number(self.tolerable_errors),
+            tolerable=formatting.compact(self.tolerable_errors),
         )
 
     def to_table(self, lang: str = "zh") -> pd.DataFrame:
         """The plan as a two-column table for reports."""
         expected = (
-            _rate(self.expected) if self.expected_is_rate else formatting.number(self.expected)
+            _rate(self.expected) if self.expected_is_rate else formatting.compact(self.expected)
         )
         rows = [
             ("n", str(self.n)),
@@ -114,8 +114,8 @@ class Plan:
             ("confidence", _rate(self.confidence, 0)),
             ("materiality", _rate(self.materiality)),
             ("expected", expected),
-            ("expected_errors", formatting.number(self.expected_errors)),
-            ("tolerable_errors", formatting.number(self.tolerable_errors)),
+            ("expected_errors", formatting.compact(self.expected_errors)),
+            ("tolerable_errors", formatting.compact(self.tolerable_errors)),
             ("upper", _rate(self.upper, 3)),
             ("precision", _rate(self.precision)),
         ]
@@ -296,7 +296,7 @@ class Evaluation:
             else ""
         )
         return (
-            f"Evaluation({self.method}, n={self.n}, x={formatting.number(self.x)}, "
+            f"Evaluation({self.method}, n={self.n}, x={formatting.compact(self.x, 4)}, "
             f"mle {_rate(self.mle)}, upper {_rate(self.upper, 3)} at "
             f"{_rate(self.confidence, 0)}{money}: {verdict})"
         )
@@ -330,7 +330,7 @@ class Evaluation:
         rows = [
             ("method", method_name(self.method, lang)),
             ("n", str(self.n)),
-            ("x", formatting.number(self.x)),
+            ("x", formatting.compact(self.x, 4)),
             ("confidence", _rate(self.confidence, 0)),
             ("materiality", _rate(self.materiality)),
             ("mle", _rate(self.mle)),
@@ -347,7 +347,7 @@ class Evaluation:
             rows += [
                 ("prior", str(self.prior)),
                 ("posterior", posterior),
-                ("bayes_factor", formatting.number(self.bayes_factor, 3)),
+                ("bayes_factor", formatting.compact(self.bayes_factor, 3)),
                 ("posterior_probability", _rate(self.posterior_probability)),
             ]
         if self.population_value is not None:
@@ -359,7 +359,7 @@ class Evaluation:
         elif self.population_size is not None:
             rows += [
                 ("population_size", formatting.count(self.population_size)),
-                ("projected_errors", formatting.number(self.mle * self.population_size, 1)),
+                ("projected_errors", formatting.compact(self.mle * self.population_size, 1)),
             ]
         rows.append(("conclusion", i18n.text(f"sampling.conclusion.{self.conclusion_code}", lang)))
         return item_table(rows, lang)

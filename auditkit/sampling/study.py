@@ -45,6 +45,8 @@ ACCOUNT_COLUMNS = ("customer_id", "district", "usage_type", "tariff_category", "
 MONEY_COLUMNS = ("book_value", "audited_value", "difference")
 TABLES = ("population", "plan", "selection", "results", "evaluation")
 FIGURES = ("plan", "evaluation")
+#: The simulated inspectors fill the sheet in Chinese, as the utility's inspectors do.
+INSPECTORS_LANG = "zh"
 
 
 @dataclass(frozen=True)
@@ -371,16 +373,24 @@ def simulate_field_sheet(
             extra = round(float(misstated.get((customer, period), 0.0)), 2)
             sheet.cell(row, header["audited_value"]).value = round(book + extra, 2)
             found = extra != 0
-            note = f"模拟：少计 {extra:,.2f} 元" if extra else None
+            note = (
+                _inspector_note("under_billed", amount=formatting.money(extra)) if extra else None
+            )
         else:
             found = customer in irregular
-            note = "模拟：存在植入的异常" if found else None
-        put_cell(sheet.cell(row, header["error_found"]), "是" if found else "否")
+            note = _inspector_note("irregular") if found else None
+        flag = i18n.text("common.yes" if found else "common.no", INSPECTORS_LANG)
+        put_cell(sheet.cell(row, header["error_found"]), flag)
         put_cell(sheet.cell(row, header["note"]), note)
         if date is not None:
             sheet.cell(row, header["inspected_at"]).value = date
     workbook.save(target)
     return target
+
+
+def _inspector_note(code: str, **figures: str) -> str:
+    """A simulated inspector's note, in the inspectors' language."""
+    return i18n.text(f"sampling.simulated.{code}", INSPECTORS_LANG).format(**figures)
 
 
 def read_returned_sheet(
