@@ -2,9 +2,9 @@
 
 `build(dataset, district, as_of, months, top_n)` runs the statistics once on a loaded dataset;
 notebooks/consumption_statistics.ipynb asks the study for its headline, its tables and figures by
-name (section by section) and its conclusions, and narrates. The district summary, the funnel and
-the Benford tests cover every district (a district is benchmarked against the others);
-seasonality, customer scores, bills and daily reads are restricted to `district`.
+name (section by section) and its conclusions, and narrates. The district summary and the funnel
+cover every district (a district is benchmarked against the others); seasonality, customer
+scores, Benford tests, bills and daily reads are restricted to `district`.
 """
 
 from __future__ import annotations

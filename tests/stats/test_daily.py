@@ -7,6 +7,7 @@ import pandas as pd
 import pytest
 
 from auditkit.errors import AuditkitError, ParameterError
+from auditkit.results import Result
 from auditkit.stats.daily import daily_profile
 from auditkit.stats.requirements import ColumnError
 
@@ -113,3 +114,29 @@ def test_bad_parameters_are_named(arguments, error, message):
 def test_missing_columns_are_named():
     with pytest.raises(ColumnError, match=r"daily_reads.*'kwh'"):
         daily_profile(_reads().drop(columns="kwh"), CUSTOMERS)
+
+
+def test_a_profile_is_a_result_that_names_the_months_billed_off_the_meters():
+    bills = pd.DataFrame(
+        {
+            "customer_id": ["A", "B", "C"],
+            "period": ["2024-01", "2024-01", "2024-01"],
+            "kwh_billed": [200.0, 58.0, 124.0],
+        }
+    )
+    profile = daily_profile(_reads(), CUSTOMERS, bills, as_of="2024-01")
+    assert isinstance(profile, Result)
+    figures = profile.summary()
+    assert (figures["districts"], figures["metered_customers"], figures["gaps"]) == (2, 3, 1)
+    assert profile.explain("en") == (
+        "城东 2024-01: billed 21.3% less than the daily reads add up to (70 kWh, 2 customers)."
+    )
+    assert profile.explain("zh").startswith("城东 2024-01：结算电量比日冻结电量累计少 21.3%")
+    table = profile.to_table("en").set_index("District")
+    assert (
+        table.loc["城西", "Energy read (kWh)"] == "124"
+        and table.loc["城西", "Zero reads"] == "0.00%"
+    )
+    shares = profile.reconciliation_table("zh")["差额比例"].tolist()
+    assert shares == ["-21.34%", "0.00%"]
+    assert len(profile.plot("en").axes[0].get_lines()) == 4  # daily and 7-day mean per district

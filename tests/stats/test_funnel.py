@@ -8,6 +8,7 @@ import pytest
 from scipy import stats
 
 from auditkit.errors import ParameterError
+from auditkit.results import Result
 from auditkit.stats import InsufficientDataError, binomial_limits, funnel
 
 
@@ -101,3 +102,15 @@ def test_bad_input_is_named():
         binomial_limits([10], 0.1, 1.5)
     with pytest.raises(ParameterError, match="'level'"):
         funnel(pd.DataFrame({"district": ["A"], "volume": [10], "events": [1]})).outside(0.9)
+
+
+def test_a_funnel_is_a_result_that_names_the_units_outside():
+    result = funnel(pd.DataFrame({"district": ["A", "B"], "volume": [100, 100], "events": [1, 30]}))
+    assert isinstance(result, Result)
+    figures = result.summary()
+    assert figures["target"] == pytest.approx(0.155) and figures["units"] == 2
+    assert figures["outside"] == ["B", "A"]
+    assert result.explain("en") == "Units outside the 99.8 % limits: B, A."
+    shown = result.to_table("zh").set_index("供电单位")
+    assert shown.loc["A", "状态"] == "低于 99.8% 下限" and shown.loc["B", "比率"] == "30.00%"
+    assert result.plot("en", "Estimated").axes[0].get_ylabel() == "Estimated"
