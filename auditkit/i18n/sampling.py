@@ -245,6 +245,14 @@ WORDS: dict[str, tuple[str, str]] = {
         "错报比例没有变异：上下限等于均值",
         "no variation among the taints: the bounds equal the mean",
     ),
+    "sampling.note.empty_stratum.proportional": (
+        "层“{stratum}”按比例分配未分到样本",
+        "stratum '{stratum}' received no units under proportional allocation",
+    ),
+    "sampling.note.empty_stratum.neyman": (
+        "层“{stratum}”按 Neyman 分配未分到样本",
+        "stratum '{stratum}' received no units under neyman allocation",
+    ),
     "sampling.note.complete_pooling": (
         "完全合并：各层作为一个样本评价，分层结果仅供参考",
         "complete pooling: the strata are evaluated as one sample; per-stratum results are "

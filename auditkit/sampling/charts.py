@@ -16,6 +16,7 @@ from auditkit.sampling.checks import exact
 from auditkit.sampling.notes import method_name
 
 if TYPE_CHECKING:
+    from auditkit.sampling.fieldsheet import FieldResults
     from auditkit.sampling.results import Evaluation, Plan, Selection
 
 MATERIALITY_COLOUR = "#c0392b"
@@ -105,6 +106,22 @@ def selection_chart(selection: Selection, lang: str) -> Figure:
         axes.set_ylabel(_label("selected_rows", lang))
     seed = _label("seed", lang)
     axes.set_title(f"{method_name(selection.method, lang)}, {seed} {selection.seed}")
+    return figure
+
+
+def field_chart(results: FieldResults, lang: str) -> Figure:
+    """The difference (audited − book) on each misstated row, or rows with and without error."""
+    figure = _figure(lang)
+    axes = figure.axes[0]
+    errors = results.errors_table()
+    if "difference" in errors.columns:
+        axes.bar(errors["sample_no"].astype(str), errors["difference"], color=MAIN_COLOUR)
+        axes.axhline(0, color="grey", linewidth=0.8)
+        axes.set_xlabel(i18n.text("sampling.column.sample_no", lang))
+        axes.set_ylabel(i18n.text("sampling.column.difference", lang))
+    else:
+        labels = [_label("misstated_rows", lang), _label("inspected_rows", lang)]
+        axes.bar(labels, [len(errors), len(results.sample)], color=MAIN_COLOUR)
     return figure
 
 

@@ -18,6 +18,7 @@ import tempfile
 import unicodedata
 from dataclasses import dataclass
 from pathlib import Path
+from typing import TYPE_CHECKING, Any
 
 import numpy as np
 import pandas as pd
@@ -25,7 +26,7 @@ from openpyxl import Workbook, load_workbook
 from openpyxl.styles import Font
 from openpyxl.utils import get_column_letter
 
-from auditkit import __version__, i18n
+from auditkit import __version__, formatting, i18n
 from auditkit.errors import ParameterError
 from auditkit.formulas import put_cell
 from auditkit.sampling.checks import choice
@@ -47,6 +48,9 @@ from auditkit.sampling.fieldformat import (
 from auditkit.sampling.notes import method_name
 from auditkit.sampling.results import Evaluation, Selection
 
+if TYPE_CHECKING:
+    from matplotlib.figure import Figure
+
 FIELD_SHEET = "field_sheet"
 INSTRUCTIONS = "instructions"
 META_SHEET = "auditkit_selection"
@@ -60,6 +64,18 @@ NO = frozenset({"否", "无", "无误", "n", "no", "false", "0"})
 ACCEPTED_FLAGS = "是/否, 有/无, 有误/无误, Y/N, yes/no, true/false, 1/0"
 AMOUNT_TOLERANCE = 0.005
 AUDIT_KINDS = ("self", "cross", "special")
+#: Columns of the inspection results a report shows, and the key of each one's label.
+ERROR_COLUMNS = {
+    "sample_no": "sampling.column.sample_no",
+    "customer_id": "common.customer_id",
+    "period": "sampling.column.period",
+    "book_value": "sampling.column.book_value",
+    "audited_value": "sampling.column.audited_value",
+    "difference": "sampling.column.difference",
+    "times": "sampling.column.times",
+    "note": "sampling.column.note",
+}
+MONEY_COLUMNS = ("book_value", "audited_value", "difference")
 
 
 @dataclass(frozen=True)
@@ -84,6 +100,55 @@ class FieldResults:
     def errors(self) -> int:
         """Sampling units with an error found."""
         return int(self.sample.loc[self.sample["error_found"], "times"].sum())
+
+    def errors_table(self) -> pd.DataFrame:
+        """The inspected rows with an error, largest misstatement first (with `difference`)."""
+        errors = self.sample[self.sample["error_found"]].copy()
+        if "book_value" in errors.columns:
+            errors["difference"] = errors["audited_value"] - errors["book_value"]
+            errors = errors.sort_values("difference", key=np.abs, ascending=False)
+        keep = [column for column in ERROR_COLUMNS if column in errors.columns]
+        return errors[keep].dropna(axis="columns", how="all").reset_index(drop=True)
+
+    def summary(self) -> dict[str, Any]:
+        """What the inspectors returned: rows and units inspected, errors, the total difference."""
+        errors = self.errors_table()
+        difference = float(errors["difference"].sum()) if "difference" in errors else None
+        return {
+            "units": self.units,
+            "direction": self.direction,
+            "rows": len(self.sample),
+            "n": self.n,
+            "errors": self.errors,
+            "misstated_rows": len(errors),
+            "difference": difference,
+        }
+
+    def explain(self, lang: str = "zh") -> str:
+        """What the inspectors found, in one sentence."""
+        figures = self.summary()
+        return i18n.text("sampling.explain.field", lang).format(
+            rows=figures["rows"],
+            n=figures["n"],
+            errors=figures["misstated_rows"],
+            difference=formatting.money(figures["difference"]),
+        )
+
+    def to_table(self, lang: str = "zh") -> pd.DataFrame:
+        """The inspected rows with an error (largest misstatement first), labelled in `lang`."""
+        labels = {column: i18n.text(key, lang) for column, key in ERROR_COLUMNS.items()}
+        return self.errors_table().rename(columns=labels)
+
+    def money_columns(self, lang: str = "zh") -> list[str]:
+        """The columns of `to_table(lang)` that hold yuan."""
+        table = self.errors_table()
+        return [i18n.text(ERROR_COLUMNS[c], lang) for c in MONEY_COLUMNS if c in table.columns]
+
+    def plot(self, lang: str = "zh") -> Figure:
+        """The difference found on each misstated row (or, by items, rows with and without error)."""
+        from auditkit.sampling.charts import field_chart
+
+        return field_chart(self, lang)
 
     def evaluate(
         self,

@@ -226,12 +226,7 @@ def _draw_strata(
             samples.append(sample.assign(stratum=name))
             drawn = len(sample)
         else:
-            notes.append(
-                Note(
-                    f"stratum {name!r} received no units under {allocation} allocation",
-                    f"层“{name}”按{'比例' if allocation == 'proportional' else 'Neyman '}分配未分到样本",
-                )
-            )
+            notes.append(Note(f"empty_stratum.{allocation}", {"stratum": name}))
         rows.append((name, int(mask.sum()), part_value, int(count), drawn, interval, start))
     columns = ["stratum", "items", "value", "n", "rows", "interval", "start"]
     table = pd.DataFrame(rows, columns=columns)

@@ -17,7 +17,6 @@ from pathlib import Path
 from typing import Any
 from urllib.parse import quote
 
-import numpy as np
 import pandas as pd
 from matplotlib.figure import Figure
 from openpyxl import load_workbook
@@ -42,7 +41,6 @@ from auditkit.sampling.select import select
 STRATA = ("all", "flagged", "unflagged")
 SUBJECT_PREFIX = "sampling_plan"
 ACCOUNT_COLUMNS = ("customer_id", "district", "usage_type", "tariff_category", "status")
-MONEY_COLUMNS = ("book_value", "audited_value", "difference")
 TABLES = ("population", "plan", "selection", "results", "evaluation")
 FIGURES = ("plan", "evaluation")
 #: The simulated inspectors fill the sheet in Chinese, as the utility's inspectors do.
@@ -204,12 +202,11 @@ class SamplingStudy:
     def table(self, name: str, lang: str = "zh") -> pd.DataFrame:
         """One of `table_names`, labelled in `lang` ('results': the rows with an error)."""
         name = choice("name", name, TABLES)
-        if name == "results":
-            return error_table(self.results, lang)
         part = {
             "population": self.population,
             "plan": self.plan,
             "selection": self.selection,
+            "results": self.results,
             "evaluation": self.evaluation,
         }[name]
         return part.to_table(lang)
@@ -219,10 +216,9 @@ class SamplingStudy:
         name = choice("name", name, FIGURES)
         return (self.plan if name == "plan" else self.evaluation).plot(lang)
 
-    def money_columns(self, table: pd.DataFrame, lang: str = "zh") -> list[str]:
-        """The columns of the 'results' `table` (in `lang`) that hold yuan."""
-        names = [i18n.text(f"sampling.column.{key}", lang) for key in MONEY_COLUMNS]
-        return [name for name in names if name in table.columns]
+    def money_columns(self, lang: str = "zh") -> list[str]:
+        """The columns of the 'results' table (in `lang`) that hold yuan."""
+        return self.results.money_columns(lang)
 
     def section_html(self, name: str, lang: str = "zh") -> str:
         """The explanatory paragraph of a section of the report (HTML)."""
@@ -292,30 +288,6 @@ def build(
         materiality, method=frame.evaluation_method, confidence=confidence
     )
     return SamplingStudy(frame, planned, selection, sheet, simulated, results, evaluation)
-
-
-def error_table(results: FieldResults, lang: str = "zh") -> pd.DataFrame:
-    """The inspected rows with an error (largest misstatement first), with column names in `lang`."""
-    errors = results.sample[results.sample["error_found"]].copy()
-    if "book_value" in errors.columns:
-        errors["difference"] = errors["audited_value"] - errors["book_value"]
-        errors = errors.sort_values("difference", key=np.abs, ascending=False)
-    keep = [column for column in ERROR_COLUMNS if column in errors.columns]
-    table = errors[keep].dropna(axis="columns", how="all")
-    labels = {column: i18n.text(key, lang) for column, key in ERROR_COLUMNS.items()}
-    return table.rename(columns=labels).reset_index(drop=True)
-
-
-ERROR_COLUMNS = {
-    "sample_no": "sampling.column.sample_no",
-    "customer_id": "common.customer_id",
-    "period": "sampling.column.period",
-    "book_value": "sampling.column.book_value",
-    "audited_value": "sampling.column.audited_value",
-    "difference": "sampling.column.difference",
-    "times": "sampling.column.times",
-    "note": "sampling.column.note",
-}
 
 
 def bill_misstatements(truth: pd.DataFrame, bills: pd.DataFrame) -> pd.Series:

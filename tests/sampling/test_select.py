@@ -181,3 +181,13 @@ def test_text_in_the_value_column_names_it(bills: pd.DataFrame) -> None:
     frame.loc[7, "amount"] = "n/a"
     with pytest.raises(SampleDataError, match=r"'amount'.*row 7.*n/a"):
         select(frame, 10, units="values", values="amount")
+
+
+def test_a_stratum_left_without_units_is_noted_in_both_languages() -> None:
+    frame = pd.DataFrame(
+        {"customer_id": [f"C{i}" for i in range(100)], "group": ["a"] * 99 + ["b"]}
+    )
+    chosen = select(frame, 5, units="items", method="random", seed=1, strata="group")
+    assert chosen.summary()["notes"] == ["empty_stratum.proportional"]
+    assert chosen.notes[0].text("zh") == "层“b”按比例分配未分到样本"
+    assert "'b' received no units" in chosen.notes[0].text("en")

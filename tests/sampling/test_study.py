@@ -9,6 +9,7 @@ import pytest
 from openpyxl import load_workbook
 
 from auditkit import data, synth
+from auditkit.results import Result, Study
 from auditkit.sampling import FieldSheetError, SampleDataError, select, study, write_field_sheet
 from auditkit.sampling.fieldsheet import FIELD_SHEET, header_columns
 
@@ -77,10 +78,21 @@ def test_simulated_sheet_reads_back_with_the_truth(utility: Path, tmp_path: Path
     assert (
         results.inspections["inspected_at"] == (pd.Period(context.as_of, "M") + 1).to_timestamp()
     ).all()
-    table = study.error_table(results, "en")
-    assert len(table) == int(results.sample["error_found"].sum())
-    zh = study.error_table(results, "zh")
+    table = results.to_table("en")
+    assert (
+        len(table)
+        == int(results.sample["error_found"].sum())
+        == results.summary()["misstated_rows"]
+    )
+    zh = results.to_table("zh")
     assert list(zh.columns[:3]) == ["序号", "户号", "电费年月"] and "差额（元）" in zh.columns
+    assert results.money_columns("en") == [
+        "Book value (yuan)",
+        "Audited value (yuan)",
+        "Difference (yuan)",
+    ]
+    assert results.summary()["difference"] == pytest.approx(table["Difference (yuan)"].sum())
+    assert "inspected" in results.explain("en") and results.plot("zh").axes
 
 
 def test_simulated_sheet_keeps_formula_like_text_as_text(utility: Path, tmp_path: Path) -> None:
@@ -100,6 +112,8 @@ def test_simulated_sheet_keeps_formula_like_text_as_text(utility: Path, tmp_path
     ]
     results = study.read_returned_sheet(filled, selection)
     assert set(results.sample["district"]) == {"=SUM(1+2)"}
+    assert results.summary()["difference"] is None  # by items: errors, no amounts
+    assert results.plot("en").axes
 
 
 def test_returned_sheet_of_another_selection_is_refused(tmp_path: Path) -> None:
@@ -130,6 +144,9 @@ def test_empty_stratum_is_an_error(utility: Path) -> None:
 def test_build_runs_the_field_loop_and_gives_the_study_shape(utility: Path, tmp_path: Path) -> None:
     district = sorted(pd.read_parquet(utility / "customers.parquet")["district"].unique())[0]
     built = study.build(data.load(utility), district, folder=tmp_path, seed=7, months=6)
+    assert isinstance(built, Study)
+    parts = (built.plan, built.selection, built.results, built.evaluation)
+    assert all(isinstance(part, Result) for part in parts)
     headline = built.headline()
     assert headline["sample_size"] == built.plan.n == built.selection.n
     assert headline["upper_limit_pct"] == round(built.evaluation.upper * 100, 2)
