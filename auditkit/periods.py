@@ -10,8 +10,11 @@ import pandas as pd
 from auditkit.errors import ParameterError
 
 
-def month_number(periods: pd.Series | pd.Index | np.ndarray | Sequence[str]) -> np.ndarray:
-    """'YYYY-MM' → year × 12 + month − 1; raises ParameterError naming the first text that is not.
+def month_number(
+    periods: pd.Series | pd.Index | np.ndarray | Sequence[str], name: str = "period"
+) -> np.ndarray:
+    """'YYYY-MM' → year × 12 + month − 1; raises ParameterError naming the parameter `name` and
+    the first text that is not a month.
 
     Fast on millions of rows: each distinct text is checked and parsed once (a bill table repeats
     a few dozen periods), and a Series is factorized as it is stored (pandas text is Arrow).
@@ -22,7 +25,7 @@ def month_number(periods: pd.Series | pd.Index | np.ndarray | Sequence[str]) -> 
     texts = pd.Series(np.asarray(distinct, dtype=object)).astype(str)
     valid = texts.str.fullmatch(r"\d{4}-(0[1-9]|1[0-2])")
     if not valid.all():  # distinct texts keep their order of first appearance
-        raise ParameterError("period", "text 'YYYY-MM'", texts[~valid].iloc[0])
+        raise ParameterError(name, "a month YYYY-MM (01-12)", texts[~valid].iloc[0])
     years = texts.str.slice(0, 4).astype(np.int64).to_numpy()
     return (years * 12 + texts.str.slice(5, 7).astype(np.int64).to_numpy() - 1)[codes]
 

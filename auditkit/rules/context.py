@@ -468,7 +468,7 @@ def audit_month(as_of: str | None, first: int, last: int) -> int:
     """
     if as_of is None:
         return last
-    as_of_month = _parse_as_of(as_of)
+    as_of_month = int(month_number([str(as_of)], name="as_of")[0])
     if not first <= as_of_month <= last:
         raise ParameterError(
             "as_of",
@@ -476,13 +476,3 @@ def audit_month(as_of: str | None, first: int, last: int) -> int:
             as_of,
         )
     return as_of_month
-
-
-def _parse_as_of(value: str) -> int:
-    text = str(value)
-    if len(text) != 7 or text[4] != "-" or not (text[:4] + text[5:]).isdigit():
-        raise ParameterError("as_of", "a month YYYY-MM", value)
-    month = int(text[5:])
-    if not 1 <= month <= 12:
-        raise ParameterError("as_of", "a month YYYY-MM with month 01-12", value)
-    return int(text[:4]) * 12 + month - 1

@@ -59,7 +59,7 @@ def test_as_of_ignores_later_bills():
     ("kwargs", "message"),
     [
         ({"as_of": "2030-01"}, "expected a month within the bills' periods 2024-01..2024-12"),
-        ({"as_of": "2024-13"}, "month 01-12"),
+        ({"as_of": "2024-13"}, "'as_of': expected a month YYYY-MM (01-12), found '2024-13'"),
         ({"rules": ["no_such_rule"]}, "'rules': expected rule ids among"),
         ({"params": {"zero_consumption.min_months": -1}}, "params.zero_consumption.min_months"),
         ({"params": {"zero_consumption": {"min_months": "three"}}}, "expected a number ≥ 0"),
