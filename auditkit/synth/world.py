@@ -13,6 +13,7 @@ import numpy as np
 import pandas as pd
 
 import auditkit.synth.catalog as catalog
+from auditkit.periods import month_number
 
 HOURS_PER_MONTH = 730.0
 ORDER_COLUMNS = (
@@ -260,7 +261,7 @@ def build_world(customers: int, districts: int, months: int, start: str, seed: i
     utilisation = rng.uniform(0.40, 0.65, n)
     load_factor = rng.uniform(0.30, 0.55, n)
     base[two_part] = (capacity * utilisation * load_factor * HOURS_PER_MONTH)[two_part]
-    calendar_month = np.array([int(p[5:7]) - 1 for p in periods])
+    calendar_month = month_number(periods) % 12
     profiles = np.array([catalog.SEASONAL_PROFILES[u] for u in catalog.USAGE_TYPES])
     usage_index = np.array([catalog.USAGE_TYPES.index(u) for u in usage])
     season = profiles[usage_index][:, calendar_month]
