@@ -8,6 +8,7 @@ from pathlib import Path
 import pandas as pd
 import pytest
 from openpyxl import load_workbook
+from sampling_builders import bills
 
 from auditkit.cli import sample
 from auditkit.errors import ParameterError
@@ -24,14 +25,8 @@ def run(argv: list[str]) -> int:
 
 @pytest.fixture
 def population(tmp_path: Path) -> Path:
-    frame = pd.DataFrame(
-        {
-            "customer_id": [f"{i:06d}" for i in range(300)],
-            "district": "城北",
-            "period": "2025-05",
-            "amount": [float(50 + (i * 37) % 900) for i in range(300)],
-        }
-    )
+    amounts = [50 + (i * 37) % 900 for i in range(300)]
+    frame = bills(amounts, district="城北", period="2025-05", prefix="", width=6)
     path = tmp_path / "bills.csv"
     frame.to_csv(path, index=False, encoding="gb18030")
     return path

@@ -8,6 +8,7 @@ import pandas as pd
 import pytest
 from openpyxl import load_workbook
 from openpyxl.utils import get_column_letter
+from sampling_builders import accounts, bills
 
 from auditkit.sampling import FieldSheetError, read_field_sheet, select, write_field_sheet
 from auditkit.sampling.fieldformat import FIRST_DATA_ROW
@@ -26,14 +27,7 @@ INSPECTIONS_COLUMNS = [
 
 @pytest.fixture
 def selection():
-    frame = pd.DataFrame(
-        {
-            "customer_id": [f"C{i:03d}" for i in range(60)],
-            "district": "城东",
-            "period": "2025-06",
-            "amount": [float(100 + 10 * i) for i in range(60)],
-        }
-    )
+    frame = bills([100 + 10 * i for i in range(60)])
     return select(frame, 12, units="values", values="amount", seed=21)
 
 
@@ -142,7 +136,7 @@ def test_not_an_auditkit_sheet(tmp_path: Path) -> None:
 
 
 def test_item_sheet_without_book_values_needs_the_flag(tmp_path: Path) -> None:
-    frame = pd.DataFrame({"customer_id": [f"A{i}" for i in range(30)], "district": "城南"})
+    frame = accounts(30)
     chosen = select(frame, 6, units="items", method="random", seed=4)
     blank = write_field_sheet(chosen, tmp_path / "items.xlsx", lang="en")
     workbook = load_workbook(blank)
@@ -174,13 +168,8 @@ HOSTILE = ["=SUM(1+2)", "+86 138", "-1", "@cmd", '=HYPERLINK("http://x")']
 
 
 def test_text_that_looks_like_a_formula_stays_text(tmp_path: Path) -> None:
-    frame = pd.DataFrame(
-        {
-            "customer_id": [f"0{i:04d}" for i in range(10)],
-            "district": HOSTILE * 2,
-            "period": ["2023-01"] * 10,
-            "amount": [float(100 + i) for i in range(10)],
-        }
+    frame = bills(
+        [100 + i for i in range(10)], district=HOSTILE * 2, period="2023-01", prefix="0", width=4
     )
     chosen = select(frame, 10, units="values", values="amount", method="sieve", seed=3)
     blank = write_field_sheet(chosen, tmp_path / "sheet.xlsx")
@@ -239,7 +228,7 @@ def test_given_columns_locked_and_every_input_column_validated(selection, tmp_pa
 
 
 def test_english_sheet_offers_yes_and_no(tmp_path: Path) -> None:
-    frame = pd.DataFrame({"customer_id": [f"A{i}" for i in range(30)], "district": "城南"})
+    frame = accounts(30)
     chosen = select(frame, 6, units="items", method="random", seed=4)
     sheet = load_workbook(write_field_sheet(chosen, tmp_path / "en.xlsx", lang="en"))[FIELD_SHEET]
     lists = [v for v in sheet.data_validations.dataValidation if v.type == "list"]
@@ -292,7 +281,7 @@ def test_every_problem_is_one_line_naming_sheet_row_and_column(selection, tmp_pa
     ],
 )
 def test_obvious_flag_spellings_are_accepted(tmp_path: Path, spelling: str, found: bool) -> None:
-    frame = pd.DataFrame({"customer_id": [f"A{i}" for i in range(30)], "district": "城南"})
+    frame = accounts(30)
     chosen = select(frame, 3, units="items", method="random", seed=4)
     blank = write_field_sheet(chosen, tmp_path / "items.xlsx")
     workbook = load_workbook(blank)
@@ -307,7 +296,7 @@ def test_obvious_flag_spellings_are_accepted(tmp_path: Path, spelling: str, foun
 
 @pytest.mark.parametrize("spelling", ["x", "✓", "对"])
 def test_ambiguous_flags_are_refused(tmp_path: Path, spelling: str) -> None:
-    frame = pd.DataFrame({"customer_id": [f"A{i}" for i in range(30)], "district": "城南"})
+    frame = accounts(30)
     chosen = select(frame, 3, units="items", method="random", seed=4)
     blank = write_field_sheet(chosen, tmp_path / "items.xlsx")
     workbook = load_workbook(blank)

@@ -9,8 +9,8 @@ from pathlib import Path
 import nbformat
 import papermill
 import pytest
+from sampling_builders import first_district, utility
 
-from auditkit import synth
 from auditkit.report.notebook import REPORT_DIR_ENV, read_headline
 
 NOTEBOOK = Path(__file__).resolve().parents[2] / "notebooks" / "sampling_plan.ipynb"
@@ -18,12 +18,8 @@ NOTEBOOK = Path(__file__).resolve().parents[2] / "notebooks" / "sampling_plan.ip
 
 @pytest.fixture(scope="module")
 def dataset(tmp_path_factory: pytest.TempPathFactory) -> tuple[Path, str]:
-    config = synth.SynthConfig(customers=400, districts=2, months=24, seed=11)
-    folder = synth.write(
-        synth.generate(config), tmp_path_factory.mktemp("utility"), fmt="parquet", config=config
-    )
-    district = sorted(synth.generate(config)["customers"]["district"].unique())[0]
-    return Path(folder), district
+    folder = utility(tmp_path_factory.mktemp("utility"), customers=400, seed=11)
+    return folder, first_district(folder)
 
 
 def execute(dataset: tuple[Path, str], out: Path, **parameters: object) -> nbformat.NotebookNode:

@@ -5,6 +5,7 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 import pytest
+import sampling_builders
 
 from auditkit.errors import ParameterError
 from auditkit.sampling import SampleDataError, select
@@ -16,13 +17,8 @@ def bills() -> pd.DataFrame:
     rng = np.random.default_rng(3)
     amounts = np.round(rng.lognormal(6, 1.2, 400), 2)
     amounts[[5, 17]] = [0.0, -35.5]
-    return pd.DataFrame(
-        {
-            "customer_id": [f"C{i:04d}" for i in range(400)],
-            "district": np.where(np.arange(400) < 300, "城东", "城西"),
-            "period": "2025-06",
-            "amount": amounts,
-        }
+    return sampling_builders.bills(
+        amounts, district=np.where(np.arange(400) < 300, "城东", "城西"), width=4
     )
 
 

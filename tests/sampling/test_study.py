@@ -6,9 +6,11 @@ from pathlib import Path
 
 import pandas as pd
 import pytest
+import sampling_builders
 from openpyxl import load_workbook
+from sampling_builders import accounts, first_district
 
-from auditkit import data, synth
+from auditkit import data
 from auditkit.results import Result, Study
 from auditkit.sampling import FieldSheetError, SampleDataError, select, study, write_field_sheet
 from auditkit.sampling.fieldsheet import FIELD_SHEET, header_columns
@@ -16,12 +18,7 @@ from auditkit.sampling.fieldsheet import FIELD_SHEET, header_columns
 
 @pytest.fixture(scope="module")
 def utility(tmp_path_factory: pytest.TempPathFactory) -> Path:
-    config = synth.SynthConfig(customers=300, districts=2, months=24, seed=5)
-    return Path(
-        synth.write(
-            synth.generate(config), tmp_path_factory.mktemp("utility"), fmt="parquet", config=config
-        )
-    )
+    return sampling_builders.utility(tmp_path_factory.mktemp("utility"), customers=300, seed=5)
 
 
 def prepare(utility: Path, district: str, units: str, **options: object) -> study.Population:
@@ -46,7 +43,7 @@ def test_bill_misstatements_spread_each_effect_by_hand() -> None:
 
 
 def test_frames_by_items_and_values(utility: Path) -> None:
-    district = sorted(pd.read_parquet(utility / "customers.parquet")["district"].unique())[0]
+    district = first_district(utility)
     accounts = prepare(utility, district, "items")
     bills = prepare(utility, district, "values", months=6)
     assert (
@@ -63,7 +60,7 @@ def test_frames_by_items_and_values(utility: Path) -> None:
 
 
 def test_simulated_sheet_reads_back_with_the_truth(utility: Path, tmp_path: Path) -> None:
-    district = sorted(pd.read_parquet(utility / "customers.parquet")["district"].unique())[0]
+    district = first_district(utility)
     context = prepare(utility, district, "values")
     selection = select(context.frame, 40, units="values", values="amount", seed=3)
     blank = write_field_sheet(selection, tmp_path / "sheet.xlsx")
@@ -96,7 +93,7 @@ def test_simulated_sheet_reads_back_with_the_truth(utility: Path, tmp_path: Path
 
 
 def test_simulated_sheet_keeps_formula_like_text_as_text(utility: Path, tmp_path: Path) -> None:
-    district = sorted(pd.read_parquet(utility / "customers.parquet")["district"].unique())[0]
+    district = first_district(utility)
     context = prepare(utility, district, "items")
     frame = context.frame.assign(district="=SUM(1+2)")
     selection = select(frame, 20, units="items", seed=3)
@@ -117,7 +114,7 @@ def test_simulated_sheet_keeps_formula_like_text_as_text(utility: Path, tmp_path
 
 
 def test_returned_sheet_of_another_selection_is_refused(tmp_path: Path) -> None:
-    frame = pd.DataFrame({"customer_id": [f"C{i}" for i in range(50)], "district": "城西"})
+    frame = accounts(50, district="城西", prefix="C")
     drawn = select(frame, 5, units="items", method="random", seed=1)
     other = select(frame, 5, units="items", method="random", seed=2)
     sheet = write_field_sheet(other, tmp_path / "other.xlsx")
@@ -134,7 +131,7 @@ def test_returned_sheet_of_another_selection_is_refused(tmp_path: Path) -> None:
 def test_empty_stratum_is_an_error(utility: Path) -> None:
     dataset = prepare(
         utility,
-        sorted(pd.read_parquet(utility / "customers.parquet")["district"].unique())[0],
+        first_district(utility),
         "items",
     ).dataset
     with pytest.raises(SampleDataError, match="empty"):
@@ -142,7 +139,7 @@ def test_empty_stratum_is_an_error(utility: Path) -> None:
 
 
 def test_build_runs_the_field_loop_and_gives_the_study_shape(utility: Path, tmp_path: Path) -> None:
-    district = sorted(pd.read_parquet(utility / "customers.parquet")["district"].unique())[0]
+    district = first_district(utility)
     built = study.build(data.load(utility), district, folder=tmp_path, seed=7, months=6)
     assert isinstance(built, Study)
     parts = (built.plan, built.selection, built.results, built.evaluation)
