@@ -3,7 +3,9 @@
 plan() sizes the sample (binomial, Poisson or hypergeometric; classical or Bayesian), select()
 draws it by items or by monetary units, the field sheet carries it to the inspectors and back,
 and evaluate() turns their findings into a most likely error, an upper limit and a conclusion
-against materiality. The methods and formulas are in docs/sampling.md.
+against materiality. Every result answers `summary()`, `explain(lang)`, `to_table(lang)` and
+`plot(lang)` (`auditkit.results.Result`); `study.build(dataset, district, ...)` runs the whole
+field loop for the sampling report. The methods and formulas are in docs/sampling.md.
 """
 
 from auditkit.sampling.errors import FieldSheetError, SampleDataError

@@ -270,8 +270,9 @@ def build(
     field_sheet: str = "",
     lang: str = "zh",
 ) -> SamplingStudy:
-    """Run the field loop for `district` of a loaded `dataset`; the field sheet (in `lang`) and,
-    without a returned `field_sheet`, its simulated filled copy are written into `folder`."""
+    """Run the field loop for `district` of a loaded `dataset`; the field sheet and, without a
+    returned `field_sheet`, its simulated filled copy are written into `folder`. `lang` is the
+    field sheet's language (the inspectors read it); the study itself is worded when shown."""
     frame = population(dataset, district, units, stratum, months)
     planned = plan(materiality, expected, likelihood=frame.likelihood, confidence=confidence)
     selection = select(
