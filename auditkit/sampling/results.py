@@ -21,7 +21,8 @@ if TYPE_CHECKING:
 
 
 def item_table(rows: list[tuple[str, str]], lang: str) -> pd.DataFrame:
-    """A two-column table of (label key, shown value) rows, labelled in `lang`."""
+    """A two-column table of (label, shown value) rows in `lang`; a label is the last part of a
+    `sampling.label.*` key ('n') or, for words other areas share, a full key ('common.p_value')."""
     labels = [i18n.text(key if "." in key else f"sampling.label.{key}", lang) for key, _ in rows]
     values = [value for _, value in rows]
     return pd.DataFrame(
