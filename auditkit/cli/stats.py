@@ -128,25 +128,22 @@ def run_theft(args: argparse.Namespace) -> int:
 
 def run_benford(args: argparse.Namespace) -> int:
     """Print one Benford test per district of the last months' bill amounts."""
-    from auditkit.periods import month_number as period_to_month_number
-    from auditkit.periods import period_text as month_number_to_period
+    from auditkit.periods import month_number, period_text
     from auditkit.stats import benford_by_group
 
     dataset = _load(args)
     bills = dataset.bills.merge(dataset.customers[["customer_id", "district"]], on="customer_id")
-    months = period_to_month_number(bills["period"])
-    last = months.max() if not args.as_of else period_to_month_number([args.as_of])[0]
+    months = month_number(bills["period"])
+    last = months.max() if not args.as_of else month_number([args.as_of])[0]
     window = bills[(months <= last) & (months > last - args.months)]
-    first = month_number_to_period([last - args.months + 1])[0]
+    first = period_text([last - args.months + 1])[0]
     table = benford_by_group(window["amount"], window["district"], args.test).rename(
         columns={"group": "district"}
     )
     table["note"] = [
         i18n.text(f"stats.note.{code}", "en") if code else "" for code in table["note"]
     ]
-    print(
-        f"Benford {args.test} test of bill amounts, {first} to {month_number_to_period([last])[0]}"
-    )
+    print(f"Benford {args.test} test of bill amounts, {first} to {period_text([last])[0]}")
     print(table.to_string(index=False, float_format=lambda v: f"{v:.4g}"))
     return 0
 

@@ -26,7 +26,7 @@ import pandas as pd
 
 from auditkit import i18n
 from auditkit.errors import ParameterError
-from auditkit.periods import month_number as period_to_month_number
+from auditkit.periods import month_number
 from auditkit.stats import charts, tables
 from auditkit.stats.notes import Note
 from auditkit.stats.requirements import InsufficientDataError, require_columns
@@ -37,7 +37,7 @@ if TYPE_CHECKING:
 READ_COLUMNS = ("customer_id", "date", "kwh")
 CUSTOMER_COLUMNS = ("customer_id", "district")
 BILL_COLUMNS = ("customer_id", "period", "kwh_billed")
-EPOCH_MONTH = 1970 * 12  # period_to_month_number of 1970-01: numpy's month 0
+EPOCH_MONTH = 1970 * 12  # month_number of 1970-01: numpy's month 0
 #: |billed − read| / read above which a district-month is named in the findings.
 GAP_SHARE = 0.02
 
@@ -204,7 +204,7 @@ def _last_day(as_of: str | None, day: np.ndarray) -> int:
     """Day number (days since 1970-01-01) the window ends on."""
     if as_of in (None, ""):
         return int(day.max())
-    month = period_to_month_number(np.array([str(as_of)], dtype=object))[0]
+    month = month_number(np.array([str(as_of)], dtype=object))[0]
     next_month = np.datetime64(int(month - EPOCH_MONTH + 1), "M")
     return int(next_month.astype("datetime64[D]").astype(np.int64)) - 1
 
@@ -288,7 +288,7 @@ def _reconciliation(
     was_read = np.bincount(cell, minlength=n_customers * months) > 0
     codes, uniques = pd.factorize(bills["customer_id"])
     bill_customer = np.append(pd.Index(customers["customer_id"]).get_indexer(uniques), -1)[codes]
-    bill_month = period_to_month_number(bills["period"]) - EPOCH_MONTH
+    bill_month = month_number(bills["period"]) - EPOCH_MONTH
     in_window = (bill_customer >= 0) & (bill_month >= first_whole) & (bill_month <= last_whole)
     bill_cell = bill_customer[in_window] * months + (bill_month[in_window] - first_whole)
     billed_kwh = np.bincount(

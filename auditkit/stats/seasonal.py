@@ -26,8 +26,7 @@ from statsmodels.tsa.seasonal import STL
 
 from auditkit import i18n
 from auditkit.errors import ParameterError
-from auditkit.periods import month_number as period_to_month_number
-from auditkit.periods import period_text as month_number_to_period
+from auditkit.periods import month_number, period_text
 from auditkit.stats import charts, tables
 from auditkit.stats.notes import Note
 from auditkit.stats.requirements import InsufficientDataError, require_columns
@@ -124,7 +123,7 @@ def decompose(
     """
     if threshold <= 0:
         raise ParameterError("threshold", "a positive robust z", threshold)
-    months = period_to_month_number(series.index)
+    months = month_number(series.index)
     values = pd.Series(pd.to_numeric(series, errors="coerce").to_numpy(float), index=months)
     values = values.groupby(level=0).sum(min_count=1).dropna()
     span = 0 if len(values) == 0 else int(values.index.max() - values.index.min() + 1)
@@ -140,7 +139,7 @@ def decompose(
     fit, resid, resid_z = _fit_without_outliers(filled, imputed, period, threshold)
     frame = pd.DataFrame(
         {
-            "period": month_number_to_period(full),
+            "period": period_text(full),
             "observed": observed.to_numpy(),
             "trend": np.asarray(fit.trend),
             "seasonal": np.asarray(fit.seasonal),
@@ -173,7 +172,7 @@ def decompose_by_group(
         try:
             result = decompose(series, str(name), period, threshold)
         except InsufficientDataError:
-            months = period_to_month_number(rows.dropna(subset=[value])["period"])
+            months = month_number(rows.dropna(subset=[value])["period"])
             found = int(months.max() - months.min() + 1) if len(months) else 0
             notes.append(Note("too_short", {"name": name, "needed": 2 * period, "found": found}))
             continue

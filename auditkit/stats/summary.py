@@ -18,8 +18,7 @@ import pandas as pd
 
 from auditkit import i18n
 from auditkit.errors import ParameterError
-from auditkit.periods import month_number as period_to_month_number
-from auditkit.periods import period_text as month_number_to_period
+from auditkit.periods import month_number, period_text
 from auditkit.stats import charts, tables
 from auditkit.stats.notes import Note
 from auditkit.stats.requirements import InsufficientDataError, require_columns
@@ -142,7 +141,7 @@ def summarize(
     names = (
         sorted(customers["district"].dropna().unique()) if districts is None else list(districts)
     )
-    last = billed.last if as_of in (None, "") else int(period_to_month_number([as_of])[0])
+    last = billed.last if as_of in (None, "") else int(month_number([as_of])[0])
     billed = billed.up_to(last)
     if not len(billed.month):
         raise InsufficientDataError(f"bills: expected bills up to as_of={as_of!r}, found none")
@@ -153,7 +152,7 @@ def summarize(
     by_usage = _by_usage(billed, names, window)
     notes += _gap_notes(monthly, names, window)
     notes += _flag_notes(table, window, district_supply is not None, high_loss)
-    period_from, period_to = month_number_to_period(window[[0, -1]])
+    period_from, period_to = period_text(window[[0, -1]])
     return DistrictSummary(period_from, period_to, table, by_usage, monthly, notes)
 
 
@@ -234,7 +233,7 @@ def _label_bills(bills: pd.DataFrame, customers: pd.DataFrame, notes: list[Note]
         notes.append(Note("unknown_customers", {"count": unknown}))
         bills = bills.loc[known, list(BILL_COLUMNS)]
         customer = customer[known]
-    month = period_to_month_number(bills["period"])
+    month = month_number(bills["period"])
     kwh = pd.to_numeric(bills["kwh_billed"], errors="coerce").fillna(0.0).to_numpy(dtype=float)
     revenue = pd.to_numeric(bills["amount"], errors="coerce").fillna(0.0).to_numpy(dtype=float)
     return _Bills(
@@ -272,7 +271,7 @@ def _monthly(
     months = np.arange(first, first + width)
     full = pd.MultiIndex.from_product([names, months], names=["district", "month"])
     monthly = grouped.reindex(full).reset_index()
-    monthly["period"] = month_number_to_period(monthly["month"].to_numpy())
+    monthly["period"] = period_text(monthly["month"].to_numpy())
     monthly["avg_price"] = _ratio(monthly["revenue"], monthly["kwh"])
     monthly["estimated_share"] = _ratio(monthly["estimated"], monthly["bills"])
     monthly["zero_share"] = _ratio(monthly["zero"], monthly["bills"])
@@ -303,7 +302,7 @@ def _supply(district_supply: pd.DataFrame | None, monthly: pd.DataFrame) -> pd.S
     if district_supply is None:
         return pd.Series(np.nan, index=monthly.index)
     require_columns(district_supply, SUPPLY_COLUMNS, "district_supply")
-    supply = district_supply.assign(month=period_to_month_number(district_supply["period"]))
+    supply = district_supply.assign(month=month_number(district_supply["period"]))
     totals = supply.groupby(["district", "month"])["kwh_supplied"].sum()
     keys = pd.MultiIndex.from_arrays([monthly["district"], monthly["month"]])
     return pd.Series(totals.reindex(keys).to_numpy(float), index=monthly.index)

@@ -7,8 +7,6 @@ import pandas as pd
 import pytest
 
 from auditkit.errors import ParameterError
-from auditkit.periods import month_number as period_to_month_number
-from auditkit.periods import period_text as month_number_to_period
 from auditkit.stats import ColumnError, InsufficientDataError
 from auditkit.stats.matrix import (
     log_consumption,
@@ -73,20 +71,3 @@ def test_log_consumption_floors_zeros_and_flags_all_zero_rows():
     assert all_zero.tolist() == [False, True, False]
     # A zero reads as 10 % of the typical positive reading: log(10 / 110) below the median.
     assert log_kwh[0, 1] == pytest.approx(np.log(10 / 110))
-
-
-def test_period_numbers_round_trip():
-    numbers = period_to_month_number(["2023-12", "2024-01"])
-    assert numbers[1] - numbers[0] == 1
-    assert month_number_to_period(numbers) == ["2023-12", "2024-01"]
-
-
-def test_period_numbers_of_a_long_repetitive_column_and_its_first_bad_text():
-    periods = pd.Series(["2024-02", "2023-12", "2024-02"] * 1000, dtype="str")
-    numbers = period_to_month_number(periods)
-    assert len(numbers) == 3000
-    assert numbers[:4].tolist() == [24289, 24287, 24289, 24289]  # 2024 * 12 + 2 - 1, ...
-    with pytest.raises(ParameterError, match="found '2024-00'"):
-        period_to_month_number(pd.Series(["2024-01", "2024-00", "2024-13", "2024-00"]))
-    with pytest.raises(ParameterError, match="found nan"):
-        period_to_month_number(pd.Series(["2024-01", None, "2024-13"]))
