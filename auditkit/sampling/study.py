@@ -22,6 +22,7 @@ from matplotlib.figure import Figure
 from openpyxl import load_workbook
 
 from auditkit import formatting, i18n
+from auditkit.data import Dataset
 from auditkit.errors import ParameterError
 from auditkit.formulas import put_cell
 from auditkit.periods import last_months
@@ -55,7 +56,7 @@ class Population:
     units: str
     stratum: str
     frame: pd.DataFrame
-    dataset: Any
+    dataset: Dataset
     as_of: str | None
 
     @property
@@ -107,7 +108,7 @@ class Population:
 
 
 def population(
-    dataset: Any, district: str, units: str = "items", stratum: str = "all", months: int = 12
+    dataset: Dataset, district: str, units: str = "items", stratum: str = "all", months: int = 12
 ) -> Population:
     """The district's sampling frame: its accounts (items) or its bills of the last `months`
     billing periods (values); `stratum` keeps only customers the audit rules flag ("flagged")
@@ -128,7 +129,7 @@ def population(
 
 
 def population_frame(
-    dataset: Any, units: str, months: int, flagged: set[str] | None, stratum: str
+    dataset: Dataset, units: str, months: int, flagged: set[str] | None, stratum: str
 ) -> pd.DataFrame:
     """Accounts (items) or recent bills (values) of a district dataset, with a `flagged` column."""
     if units == "items":
@@ -255,7 +256,7 @@ class SamplingStudy:
 
 
 def build(
-    dataset: Any,
+    dataset: Dataset,
     district: str,
     *,
     folder: str | os.PathLike[str],
