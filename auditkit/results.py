@@ -10,7 +10,11 @@ conclusions, and narrates. Computations never take `lang`: text is made by these
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING, Any, Protocol, runtime_checkable
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from typing import TYPE_CHECKING, Any, ClassVar, Protocol, runtime_checkable
+
+from auditkit import i18n
 
 if TYPE_CHECKING:
     import pandas as pd
@@ -57,3 +61,24 @@ class Study(Protocol):
     @property
     def figure_names(self) -> tuple[str, ...]:
         """The names `figure` accepts, in the order the report shows them."""
+
+
+@dataclass(frozen=True)
+class Note:
+    """A remark a computation makes about its data (a gap, rows set aside, a test not made): a
+    code and the values its sentence quotes, worded only when shown (`text(lang)`).
+
+    Each package names its notes under its own prefix (`area`): `stats.note.<code>` …
+    """
+
+    code: str
+    values: Mapping[str, Any] = field(default_factory=dict)
+    area: ClassVar[str] = ""
+
+    def text(self, lang: str = i18n.DEFAULT_LANG) -> str:
+        """The remark as a sentence in `lang`."""
+        return i18n.text(f"{self.area}.note.{self.code}", lang).format(**self.shown(lang))
+
+    def shown(self, lang: str) -> dict[str, Any]:
+        """The values as the sentence quotes them (codes among them may be named in `lang`)."""
+        return dict(self.values)

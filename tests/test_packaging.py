@@ -62,3 +62,9 @@ def test_license_is_an_spdx_expression_that_the_pinned_setuptools_reads_without_
     assert isinstance(pyproject["project"]["license"], str)
     (setuptools,) = [r for r in pyproject["build-system"]["requires"] if r.startswith("setuptools")]
     assert int(setuptools.split(">=")[1].split(".")[0]) >= 77
+
+
+def test_test_files_have_unique_names():
+    """Test folders are not packages: two test files of one name cannot both be collected."""
+    names = [path.name for path in (ROOT / "tests").rglob("test_*.py")]
+    assert sorted({name for name in names if names.count(name) > 1}) == []

@@ -6,26 +6,21 @@ The computation records what happened as `Note(code, figures)`; the words come f
 
 from __future__ import annotations
 
-from collections.abc import Mapping
-from dataclasses import dataclass, field
 from typing import Any
 
-from auditkit import i18n
+from auditkit import i18n, results
 
 
-@dataclass(frozen=True)
-class Note:
-    """One note: its `code` and the `figures` its sentence quotes (a `method` is a method code)."""
+class Note(results.Note):
+    """A sampling note, worded as `sampling.note.<code>`; a `method` value is a method code."""
 
-    code: str
-    figures: Mapping[str, Any] = field(default_factory=dict)
+    area = "sampling"
 
-    def text(self, lang: str = i18n.DEFAULT_LANG) -> str:
-        """The note as a sentence in `lang`."""
-        figures = dict(self.figures)
-        if "method" in figures:
-            figures["method"] = method_name(figures["method"], lang)
-        return i18n.text(f"sampling.note.{self.code}", lang).format(**figures)
+    def shown(self, lang: str) -> dict[str, Any]:
+        values = dict(self.values)
+        if "method" in values:
+            values["method"] = method_name(values["method"], lang)
+        return values
 
     def __str__(self) -> str:
         return self.text("en")
