@@ -15,7 +15,7 @@ from jinja2 import pass_context
 from nbconvert import HTMLExporter
 from nbconvert.filters.markdown_mistune import IPythonRenderer, MarkdownWithMath
 
-from auditkit.pipeline.render import TEMPLATES
+from auditkit.pipeline.templates_dir import TEMPLATES
 
 
 class ReportExporter(HTMLExporter):  # type: ignore[misc]

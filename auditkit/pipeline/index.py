@@ -15,14 +15,10 @@ from urllib.parse import quote
 
 from auditkit import i18n
 from auditkit.formatting import MISSING
-from auditkit.pipeline.render import (
-    CSP_MARK,
-    TEMPLATES,
-    tables_script,
-    with_content_security_policy,
-)
+from auditkit.pipeline.render import CSP_MARK, tables_script, with_content_security_policy
+from auditkit.pipeline.templates_dir import TEMPLATES
+from auditkit.pipeline.times import format_duration, format_local_time
 from auditkit.report.figures import figure_name, figure_value
-from auditkit.report.tables import format_duration, format_local_time
 
 MAIN_FIGURES = ("findings", "revenue_at_stake")
 COLUMNS = ("subject", "notebook", "status", *MAIN_FIGURES, "headline", "duration", "links")

@@ -21,13 +21,13 @@ from typing import TYPE_CHECKING, Any
 from auditkit import i18n
 from auditkit.atomic import write_text_atomic
 from auditkit.errors import AuditkitError, ParameterError
+from auditkit.pipeline.templates_dir import TEMPLATES
+from auditkit.pipeline.times import format_local_time
 from auditkit.report.notebook import read_headline
-from auditkit.report.tables import format_local_time
 
 if TYPE_CHECKING:  # nbformat imports jsonschema (slow): only the worker process needs it
     import nbformat
 
-TEMPLATES = Path(__file__).parent / "templates"
 REMOVE_TAGS = frozenset({"remove-cell", "remove_cell", "parameters", "injected-parameters"})
 TOC_MARK = "<!--AK-TOC-->"
 CSP_MARK = 'content="AK-CSP"'

@@ -164,14 +164,12 @@ def plot_funnel(
 ) -> Figure:
     """Funnel plot: each unit's rate against its volume, the target and the limits; units outside
     the widest limits are labelled."""
-    from auditkit.stats.funnel import level_label  # deferred: funnel draws itself with this module
-
     figure = Figure(figsize=(8, 5), layout="constrained")
     axes = figure.subplots()
     curve = result.curve()
     styles = {result.levels[0]: "--", result.levels[-1]: "-"}
     for level in result.levels:
-        suffix = level_label(level)
+        suffix = result.level_label(level)
         for side in ("lower", "upper"):
             axes.plot(
                 curve["volume"],
@@ -208,7 +206,7 @@ def plot_funnel(
     axes.set_xlabel(i18n.text("stats.column.volume", lang))
     axes.set_ylabel(rate_label or i18n.text("stats.column.rate", lang))
     axes.yaxis.set_major_formatter(_percent)
-    widest = level_label(result.levels[-1])
+    widest = result.level_label(result.levels[-1])
     top = max(float(rated["rate"].max()), float(curve[f"upper_{widest}"].iloc[0]))
     bottom = min(float(rated["rate"].min()), float(curve[f"lower_{widest}"].iloc[0]))
     margin = 0.1 * (top - bottom) if top > bottom else 0.05

@@ -77,6 +77,11 @@ class FunnelResult:
     target: float
     levels: tuple[float, ...]
 
+    @staticmethod
+    def level_label(level: float) -> str:
+        """Column suffix of a level (see `level_label`), for whoever draws the limits."""
+        return level_label(level)
+
     def outside(self, level: float | None = None) -> pd.DataFrame:
         """Units outside the limits of `level` (default: the widest level), highest rate first."""
         level = max(self.levels) if level is None else level
