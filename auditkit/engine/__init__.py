@@ -7,7 +7,7 @@
 
 Both engines run the same rule code on parts of the customers (`partition`), decide the audit
 month and the runnable rules for the whole dataset first, and give the findings frame one run over
-the whole dataset gives. `run_notebooks_on_cluster` sends per-district notebook runs to a cluster.
+the whole dataset gives. (Notebook runs go to a cluster through `auditkit.pipeline.cluster`.)
 """
 
 from __future__ import annotations
