@@ -134,9 +134,14 @@ def assert_one_line_refusal(finished: subprocess.CompletedProcess, command: str)
 def test_run_refuses_a_bomb_in_its_params_file(tmp_path: Path) -> None:
     (tmp_path / "bomb.yaml").write_text(BOMB, encoding="utf-8")
     finished = run_auditkit(
-        "run", "district_audit", "--params", str(tmp_path / "bomb.yaml"),
-        "--outputs", str(tmp_path / "outputs"), "--no-progress",
-    )  # fmt: skip
+        "run",
+        "district_audit",
+        "--params",
+        str(tmp_path / "bomb.yaml"),
+        "--outputs",
+        str(tmp_path / "outputs"),
+        "--no-progress",
+    )
     assert_one_line_refusal(finished, "run")
     assert "bomb.yaml" in finished.stderr
 
@@ -146,9 +151,13 @@ def test_run_all_refuses_a_bomb_in_a_params_file_of_its_folder(tmp_path: Path) -
     shutil.copytree(project_root() / "params", params)
     (params / "district_audit.yaml").write_text(BOMB, encoding="utf-8")
     finished = run_auditkit(
-        "run-all", "--params-dir", str(params),
-        "--outputs", str(tmp_path / "outputs"), "--no-progress",
-    )  # fmt: skip
+        "run-all",
+        "--params-dir",
+        str(params),
+        "--outputs",
+        str(tmp_path / "outputs"),
+        "--no-progress",
+    )
     assert_one_line_refusal(finished, "run-all")
     assert "district_audit.yaml" in finished.stderr
 
@@ -156,9 +165,13 @@ def test_run_all_refuses_a_bomb_in_a_params_file_of_its_folder(tmp_path: Path) -
 def test_rules_refuses_a_bomb_in_its_overrides(tmp_path: Path, dataset: Path) -> None:
     (tmp_path / "bomb.yaml").write_text(BOMB, encoding="utf-8")
     finished = run_auditkit(
-        "rules", str(dataset), "--params", str(tmp_path / "bomb.yaml"),
-        "--out", str(tmp_path / "findings"),
-    )  # fmt: skip
+        "rules",
+        str(dataset),
+        "--params",
+        str(tmp_path / "bomb.yaml"),
+        "--out",
+        str(tmp_path / "findings"),
+    )
     assert_one_line_refusal(finished, "rules")
     assert not (tmp_path / "findings").exists()
 
@@ -168,9 +181,12 @@ def test_rules_refuses_a_bomb_in_the_thresholds_file(tmp_path: Path, dataset: Pa
     shutil.copytree(project_root() / "params", params)
     (params / "rules.yaml").write_text(BOMB, encoding="utf-8")
     finished = run_auditkit(
-        "rules", str(dataset), "--out", str(tmp_path / "findings"),
+        "rules",
+        str(dataset),
+        "--out",
+        str(tmp_path / "findings"),
         env={"AUDITKIT_PARAMS": str(params)},
-    )  # fmt: skip
+    )
     assert_one_line_refusal(finished, "rules")
     assert "rules.yaml" in finished.stderr
 
@@ -178,9 +194,15 @@ def test_rules_refuses_a_bomb_in_the_thresholds_file(tmp_path: Path, dataset: Pa
 def test_crossaudit_assign_refuses_a_bomb_as_capacity(tmp_path: Path) -> None:
     (tmp_path / "capacity.yaml").write_text(BOMB, encoding="utf-8")
     finished = run_auditkit(
-        "crossaudit", "assign", "--districts", "城东,城西,城南", "--seed", "1",
-        "--capacity", str(tmp_path / "capacity.yaml"),
-    )  # fmt: skip
+        "crossaudit",
+        "assign",
+        "--districts",
+        "城东,城西,城南",
+        "--seed",
+        "1",
+        "--capacity",
+        str(tmp_path / "capacity.yaml"),
+    )
     assert_one_line_refusal(finished, "crossaudit")
 
 

@@ -30,20 +30,53 @@ def register(subparsers: argparse._SubParsersAction) -> None:
             "The folder is replaced only once the new data is complete."
         ),
     )
-    parser.add_argument("--customers", type=int, default=defaults.customers, metavar="N",
-                        help=f"number of customers (default {defaults.customers})")  # fmt: skip
-    parser.add_argument("--districts", type=int, default=defaults.districts, metavar="D",
-                        help=f"number of district bureaus (default {defaults.districts})")  # fmt: skip
-    parser.add_argument("--months", type=int, default=defaults.months, metavar="M",
-                        help=f"billing months, {MONTHS_RANGE} (default {defaults.months}): {MONTHS_WHY}")  # fmt: skip
-    parser.add_argument("--start", default=defaults.start, metavar="YYYY-MM",
-                        help=f"first billing month (default {defaults.start})")  # fmt: skip
-    parser.add_argument("--seed", type=int, default=defaults.seed, metavar="S",
-                        help=f"random seed (default {defaults.seed})")  # fmt: skip
-    parser.add_argument("--daily-days", type=int, default=0, metavar="DAYS",
-                        help="also write smart-meter daily reads for the last DAYS days (default 0: none)")  # fmt: skip
-    parser.add_argument("--format", choices=synth.FORMATS, default="parquet",
-                        help="file format of the tables (default parquet; csv-gbk as Chinese billing systems export)")  # fmt: skip
+    parser.add_argument(
+        "--customers",
+        type=int,
+        default=defaults.customers,
+        metavar="N",
+        help=f"number of customers (default {defaults.customers})",
+    )
+    parser.add_argument(
+        "--districts",
+        type=int,
+        default=defaults.districts,
+        metavar="D",
+        help=f"number of district bureaus (default {defaults.districts})",
+    )
+    parser.add_argument(
+        "--months",
+        type=int,
+        default=defaults.months,
+        metavar="M",
+        help=f"billing months, {MONTHS_RANGE} (default {defaults.months}): {MONTHS_WHY}",
+    )
+    parser.add_argument(
+        "--start",
+        default=defaults.start,
+        metavar="YYYY-MM",
+        help=f"first billing month (default {defaults.start})",
+    )
+    parser.add_argument(
+        "--seed",
+        type=int,
+        default=defaults.seed,
+        metavar="S",
+        help=f"random seed (default {defaults.seed})",
+    )
+    parser.add_argument(
+        "--daily-days",
+        type=int,
+        default=0,
+        metavar="DAYS",
+        help="also write smart-meter daily reads for the last DAYS days (default 0: none)",
+    )
+    parser.add_argument(
+        "--format",
+        choices=synth.FORMATS,
+        default="parquet",
+        help="file format of the tables (default parquet; csv-gbk as Chinese billing systems export)",
+    )
     parser.add_argument(
         "--out", type=Path, required=True, metavar="DIR", help="dataset folder to write"
     )
