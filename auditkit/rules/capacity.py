@@ -13,6 +13,7 @@ from auditkit.rules.findings import (
     per_customer,
     per_customer_at,
     raw,
+    raw_per_customer,
 )
 from auditkit.rules.registry import rule
 
@@ -70,14 +71,7 @@ def capacity_underbilled(ctx: RuleContext, params: dict) -> pd.DataFrame:
         for found in grouped.itertuples()
     ]
     score = 0.5 + 0.5 * (1 - grouped["billed_last"] / grouped["in_force_last"])
-    return raw(
-        grouped["cust"],
-        grouped["month_from"],
-        grouped["month_to"],
-        evidence,
-        grouped["revenue"],
-        score,
-    )
+    return raw_per_customer(grouped, evidence, score)
 
 
 def _effective_orders(ctx: RuleContext, *order_types: str) -> pd.DataFrame:

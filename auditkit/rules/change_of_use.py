@@ -17,6 +17,7 @@ from auditkit.rules.findings import (
     order_between_bills,
     per_customer_at,
     raw,
+    raw_per_customer,
     zero_where_nan,
 )
 from auditkit.rules.registry import rule
@@ -347,11 +348,4 @@ def change_without_order(ctx: RuleContext, params: dict) -> pd.DataFrame:
         evidence.append(
             [clause("change_without_order", window=window, changes=changes, amount=total)]
         )
-    return raw(
-        grouped["cust"],
-        grouped["month_from"],
-        grouped["month_to"],
-        evidence,
-        grouped["revenue"],
-        np.full(len(grouped), 0.9),
-    )
+    return raw_per_customer(grouped, evidence, np.full(len(grouped), 0.9))

@@ -56,6 +56,20 @@ def _objects(items: list) -> np.ndarray:
     return array
 
 
+def raw_per_customer(
+    grouped: pd.DataFrame, evidence: list[list[Clause]], score: np.ndarray | pd.Series
+) -> pd.DataFrame:
+    """`raw` for findings grouped by `per_customer` (cust, month_from, month_to, revenue)."""
+    return raw(
+        grouped["cust"],
+        grouped["month_from"],
+        grouped["month_to"],
+        evidence,
+        grouped["revenue"],
+        score,
+    )
+
+
 def empty_raw() -> pd.DataFrame:
     return raw(np.array([]), np.array([]), np.array([]), [], np.array([]), np.array([]))
 

@@ -14,6 +14,7 @@ from auditkit.rules.findings import (
     order_between_bills,
     per_customer_at,
     raw,
+    raw_per_customer,
     zero_where_nan,
 )
 from auditkit.rules.registry import rule
@@ -63,14 +64,7 @@ def multiplier_mismatch(ctx: RuleContext, params: dict) -> pd.DataFrame:
         )
     ]
     score = np.abs(1 - grouped["billed_min"] / grouped["archive_first"])
-    return raw(
-        grouped["cust"],
-        grouped["month_from"],
-        grouped["month_to"],
-        evidence,
-        grouped["revenue"],
-        0.5 + score,
-    )
+    return raw_per_customer(grouped, evidence, 0.5 + score)
 
 
 def _multiplier_evidence(found: object, archive: object) -> list:
@@ -226,14 +220,7 @@ def register_mismatch(ctx: RuleContext, params: dict) -> pd.DataFrame:
             ]
         )
     score = np.minimum(1.0, 0.5 + grouped["bills"] / 6)
-    return raw(
-        grouped["cust"],
-        grouped["month_from"],
-        grouped["month_to"],
-        evidence,
-        grouped["revenue"],
-        score,
-    )
+    return raw_per_customer(grouped, evidence, score)
 
 
 @rule(

@@ -14,6 +14,7 @@ from auditkit.rules.findings import (
     optional_values,
     per_customer_at,
     raw,
+    raw_per_customer,
     runs,
 )
 from auditkit.rules.registry import rule
@@ -203,14 +204,7 @@ def rate_mismatch(ctx: RuleContext, params: dict) -> pd.DataFrame:
             ]
         )
     score = np.minimum(1.0, 0.5 + grouped["off_max"] * 5 + 0.5 * (grouped["unlisted"] > 0))
-    return raw(
-        grouped["cust"],
-        grouped["month_from"],
-        grouped["month_to"],
-        evidence,
-        grouped["revenue"],
-        score,
-    )
+    return raw_per_customer(grouped, evidence, score)
 
 
 def _longest_run_per_customer(streaks: pd.DataFrame) -> pd.DataFrame:
