@@ -5,7 +5,7 @@ from __future__ import annotations
 import argparse
 from pathlib import Path
 
-from auditkit.data import format_problems, summarize, validate
+from auditkit.data import count_problems, format_problems, validate
 from auditkit.errors import ParameterError
 
 DEFAULT_PER_KIND = 20
@@ -49,5 +49,5 @@ def run_validate(args: argparse.Namespace) -> int:
     problems = validate(folder)
     for line in format_problems(problems, per_kind=None if args.all else args.limit):
         print(line)
-    print(summarize(problems))
+    print(count_problems(problems))
     return 1 if any(problem.severity == "error" for problem in problems) else 0

@@ -8,7 +8,7 @@
 from auditkit.data.dataset import Dataset
 from auditkit.data.intake import TableSource
 from auditkit.data.loader import load, validate
-from auditkit.data.problems import DataValidationError, Problem, format_problems, summarize
+from auditkit.data.problems import DataValidationError, Problem, count_problems, format_problems
 from auditkit.data.schema import TABLES, Column, TableSpec
 
 __all__ = [
@@ -19,8 +19,8 @@ __all__ = [
     "Problem",
     "TableSource",
     "TableSpec",
+    "count_problems",
     "format_problems",
     "load",
-    "summarize",
     "validate",
 ]

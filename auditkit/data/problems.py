@@ -105,7 +105,7 @@ def format_problems(problems: Iterable[Problem], per_kind: int | None = 20) -> l
     return lines
 
 
-def summarize(problems: Iterable[Problem]) -> str:
+def count_problems(problems: Iterable[Problem]) -> str:
     """A one-line count of errors and warnings, per table, e.g. `2 errors, 1 warning (bills: ...)`."""
     per_table: dict[str, Counter[str]] = {}
     totals: Counter[str] = Counter()
