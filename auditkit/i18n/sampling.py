@@ -99,6 +99,14 @@ WORDS: dict[str, tuple[str, str]] = {
     "sampling.column.note": ("备注", "Note"),
     # the report's sections
     "sampling.section.population": ("总体", "Population"),
+    "sampling.population.explain.items": (
+        "{district}的抽样总体为{scope}的 {size} 个用户。",
+        "The population of {district} is {size} accounts ({scope}).",
+    ),
+    "sampling.population.explain.values": (
+        "{district}的抽样总体为{scope}在 {period} 的 {size} 笔电费，金额合计 {value} 元。",
+        "The population of {district} is {size} bills of {period} ({scope}), {value} yuan in all.",
+    ),
     "sampling.section.population.explain": (
         "按户抽样时总体为该单位的用户档案；按金额抽样时为近几个月的电费账单，每一元是一个抽样单位。",
         "By items the population is the district's accounts; by values it is the bills of the "

@@ -18,6 +18,7 @@ from auditkit.sampling.notes import method_name
 if TYPE_CHECKING:
     from auditkit.sampling.fieldsheet import FieldResults
     from auditkit.sampling.results import Evaluation, Plan, Selection
+    from auditkit.sampling.study import Population
 
 MATERIALITY_COLOUR = "#c0392b"
 MAIN_COLOUR = "#1f5f8b"
@@ -32,6 +33,28 @@ def _figure(lang: str, width: float = 7.0, height: float = 3.6, columns: int = 1
         use_cjk_font()
     figure = Figure(figsize=(width, height), layout="constrained")
     figure.subplots(1, columns)
+    return figure
+
+
+def population_chart(population: Population, lang: str) -> Figure:
+    """What is sampled: the book values of the bills (by values, on a log scale: a few large
+    bills carry much of the value) or the accounts by usage type (by items)."""
+    figure = _figure(lang)
+    axes = figure.axes[0]
+    frame = population.frame
+    if population.values is not None:
+        amounts = frame["amount"].to_numpy(dtype=float)
+        positive = amounts[amounts > 0]
+        bins = np.geomspace(positive.min(), positive.max(), 40) if len(positive) else 10
+        axes.hist(positive, bins=bins, color=MAIN_COLOUR)
+        axes.set_xscale("log")
+        axes.set_xlabel(i18n.text("common.amount", lang))
+    else:
+        counts = frame["usage_type"].astype(str).value_counts().sort_index()
+        names = [i18n.text(f"usage.{code}", lang, default=code) for code in counts.index]
+        axes.bar(names, counts.to_numpy(), color=MAIN_COLOUR)
+        axes.set_xlabel(i18n.text("common.usage_type", lang))
+    axes.set_ylabel(_label("population_size", lang))
     return figure
 
 

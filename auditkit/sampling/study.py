@@ -93,6 +93,23 @@ class Population:
             "population_value": value,
         }
 
+    def explain(self, lang: str = "zh") -> str:
+        """What is sampled, in one sentence."""
+        figures = self.summary()
+        return i18n.text(f"sampling.population.explain.{self.units}", lang).format(
+            district=self.district,
+            scope=i18n.text(f"sampling.stratum.{self.stratum}", lang),
+            size=formatting.count(figures["population_size"]),
+            value=formatting.money(figures["population_value"]),
+            period=self.period,
+        )
+
+    def plot(self, lang: str = "zh") -> Figure:
+        """The book values (by values) or the accounts by usage type (by items)."""
+        from auditkit.sampling.charts import population_chart
+
+        return population_chart(self, lang)
+
     def to_table(self, lang: str = "zh") -> pd.DataFrame:
         """The population as a two-column table."""
         rows = [

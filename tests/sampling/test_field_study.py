@@ -153,3 +153,23 @@ def test_build_runs_the_field_loop_and_gives_the_study_shape(utility: Path, tmp_
     for name in built.figure_names:
         assert built.figure(name, "zh").axes
     assert built.explain("en").startswith("**Conclusion.**")
+
+
+@pytest.mark.parametrize("units", ["items", "values"])
+def test_the_population_is_a_result_that_says_and_draws_what_is_sampled(
+    utility: Path, units: str
+) -> None:
+    district = first_district(utility)
+    population = prepare(utility, district, units, months=6)
+    assert isinstance(population, Result)
+    figures = population.summary()
+    size = f"{figures['population_size']:,}"
+    assert size in population.explain("en") and district in population.explain("zh")
+    if units == "values":
+        assert f"{figures['population_value']:,.2f}" in population.explain("zh")
+        assert population.period in population.explain("en")
+    figure = population.plot("en")
+    drawn = figure.axes[0].patches
+    assert drawn and figure.axes[0].get_ylabel() == "Population size"
+    if units == "items":
+        assert sum(bar.get_height() for bar in drawn) == figures["population_size"]
