@@ -82,7 +82,10 @@ def test_shutting_a_kernel_down_does_not_interrupt_it(tmp_path: Path) -> None:
     )
     result = execute(notebook, tmp_path / "executed.ipynb", {}, time_limit=120)
     assert result.status == "ok", result.error
-    child = psutil.Process(int(pid_file.read_text()))
-    child.send_signal(signal.SIGTERM)
-    child.wait(timeout=30)
-    assert not marker.exists()
+    try:
+        child = psutil.Process(int(pid_file.read_text()))
+        child.send_signal(signal.SIGTERM)
+        child.wait(timeout=30)
+    except psutil.NoSuchProcess:
+        pass  # a kernel slow to stop on a busy machine is killed with its process group
+    assert not marker.exists(), "the kernel's process group got a SIGINT at shutdown"
