@@ -10,6 +10,7 @@ from __future__ import annotations
 import math
 from typing import Any
 
+import numpy as np
 import pandas as pd
 
 #: What every table and sentence shows for a value that is absent (NaN, None, pd.NA).
@@ -20,7 +21,7 @@ def is_missing(value: Any) -> bool:
     """True for None, NaN, NaT and pandas' NA (not for empty text)."""
     if value is None or value is pd.NA or value is pd.NaT:
         return True
-    return isinstance(value, float) and math.isnan(value)
+    return isinstance(value, float | np.floating) and math.isnan(value)
 
 
 def money(value: Any) -> str:
@@ -61,11 +62,6 @@ def count(value: Any) -> str:
 def percent(rate: Any, digits: int = 1) -> str:
     """A fraction as a percentage: 0.1234 -> '12.3%'."""
     return MISSING if is_missing(rate) else f"{float(rate) * 100:.{digits}f}%"
-
-
-def signed_percent(rate: Any, digits: int = 1) -> str:
-    """A change as a signed percentage: 0.048 -> '+4.8%', -0.1 -> '-10.0%'."""
-    return MISSING if is_missing(rate) else f"{float(rate) * 100:+.{digits}f}%"
 
 
 def p_value(value: Any) -> str:

@@ -61,7 +61,6 @@ def test_numbers_counts_percentages_and_p_values_share_one_missing_mark():
     assert formatting.number(float("inf")) == "∞"
     assert formatting.count(12345.0) == "12,345"
     assert formatting.percent(0.1234) == "12.3%"
-    assert formatting.signed_percent(0.048) == "+4.8%"
     assert formatting.p_value(0.0004) == "<0.001"
     assert formatting.p_value(0.01234) == "0.0123"
     missing = {formatting.number(None), formatting.percent(float("nan")), formatting.p_value(None)}

@@ -22,7 +22,7 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
-from auditkit import i18n
+from auditkit import formatting, i18n
 from auditkit.errors import ParameterError
 from auditkit.periods import period_text
 
@@ -85,15 +85,9 @@ def _missing_or(convert: Callable[[Any], Any]) -> Callable[[Any], Any]:
     """`convert`, giving None for None, NaN and NaT."""
 
     def store(value: Any) -> Any:
-        return None if _is_missing(value) else convert(value)
+        return None if formatting.is_missing(value) else convert(value)
 
     return store
-
-
-def _is_missing(value: Any) -> bool:
-    if value is None or value is pd.NA or value is pd.NaT:
-        return True
-    return isinstance(value, float | np.floating) and value != value
 
 
 def _rounded(digits: int) -> Callable[[Any], Any]:
@@ -179,14 +173,13 @@ def _missing(kind: str, lang: str) -> str:
 
 def _number(digits: int) -> Callable[[Any, str, str], str]:
     def show(value: Any, option: str, lang: str) -> str:
-        return f"{value:,.{digits}f}"
+        return formatting.number(value, digits)
 
     return show
 
 
 def _count(value: int, noun: str, lang: str) -> str:
-    shown = str(value) if value == 1 else f"{value:,}"
-    return f"{shown} {_noun(value, noun, lang)}"
+    return f"{formatting.count(value)} {_noun(value, noun, lang)}"
 
 
 def _noun(value: int, noun: str, lang: str) -> str:
@@ -194,7 +187,7 @@ def _noun(value: int, noun: str, lang: str) -> str:
 
 
 def _money(value: float, option: str, lang: str) -> str:
-    return _word("mark.money", lang).format(amount=f"{value:,.2f}")
+    return _word("mark.money", lang).format(amount=formatting.money(value))
 
 
 def _span(value: list[str], option: str, lang: str) -> str:
