@@ -14,7 +14,6 @@ from __future__ import annotations
 import datetime as dt
 import json
 import os
-import tempfile
 import unicodedata
 from dataclasses import dataclass
 from pathlib import Path
@@ -27,6 +26,7 @@ from openpyxl.styles import Font
 from openpyxl.utils import get_column_letter
 
 from auditkit import __version__, formatting, i18n
+from auditkit.atomic import write_atomic
 from auditkit.errors import ParameterError
 from auditkit.formulas import put_cell
 from auditkit.sampling.checks import choice
@@ -264,18 +264,7 @@ def write_field_sheet(
         put_cell(hidden_rows.cell(1, index), column)
     _put_rows(hidden_rows, rows, 2)
     hidden_rows.sheet_state = "hidden"
-    target.parent.mkdir(parents=True, exist_ok=True)
-    handle, temporary = tempfile.mkstemp(
-        prefix=f".{target.stem}.", suffix=".xlsx.part", dir=target.parent
-    )
-    os.close(handle)
-    try:
-        workbook.save(temporary)
-        os.replace(temporary, target)
-    finally:
-        if os.path.exists(temporary):
-            os.unlink(temporary)
-    return target
+    return write_atomic(target, workbook.save)
 
 
 def statement(direction: str, lang: str) -> str:

@@ -22,9 +22,6 @@ class Note(results.Note):
             values["method"] = method_name(values["method"], lang)
         return values
 
-    def __str__(self) -> str:
-        return self.text("en")
-
 
 def method_name(code: str, lang: str = i18n.DEFAULT_LANG) -> str:
     """A method code ('stringer.poisson') in words; an unknown code is shown as it is."""

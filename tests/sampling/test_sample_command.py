@@ -12,6 +12,7 @@ from sampling_builders import bills
 
 from auditkit.cli import sample
 from auditkit.errors import ParameterError
+from auditkit.formulas import put_cell
 from auditkit.sampling.fieldformat import FIRST_DATA_ROW
 from auditkit.sampling.fieldsheet import FIELD_SHEET, header_columns
 
@@ -95,6 +96,7 @@ def test_select_then_evaluate(
             book * 1.5 if row == header_row + 1 else book
         )
         rows.cell(row, columns["inspected_at"]).value = "2025-06-30"
+    put_cell(rows.cell(header_row + 1, columns["note"]), '=HYPERLINK("http://x","现场")')
     workbook.save(sheet)
     capsys.readouterr()
     inspections = tmp_path / "inspections.csv"
@@ -117,8 +119,10 @@ def test_select_then_evaluate(
     # No --direction: the sheet's stated direction (under-billing) is evaluated, so the bill
     # audited at 1.5 times its book value is an error, as the notebook says too.
     assert "Stringer 上限（泊松系数）" in output and "结论" in output and "少计" in output
-    written = pd.read_csv(inspections, dtype={"customer_id": str})
+    written = pd.read_csv(inspections, dtype={"customer_id": str}, encoding="utf-8-sig")
     assert written["error_found"].sum() == 1
+    # An inspector's note that looks like a formula stays text when the CSV is opened in Excel.
+    assert '\'=HYPERLINK("http://x","现场")' in set(written["note"].dropna())
 
 
 def test_evaluate_from_counts(capsys: pytest.CaptureFixture[str]) -> None:
