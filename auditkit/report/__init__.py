@@ -12,6 +12,7 @@ from auditkit.report.notebook import (
     section,
     show_figure,
     show_html,
+    show_lines,
     show_table,
 )
 from auditkit.report.tables import personal_labels
@@ -25,5 +26,6 @@ __all__ = [
     "section",
     "show_figure",
     "show_html",
+    "show_lines",
     "show_table",
 ]

@@ -97,6 +97,15 @@ def show_html(fragment: str, plain: str = "") -> None:
     _display({"text/html": fragment, "text/plain": plain or fragment})
 
 
+def show_lines(lines: str | Iterable[str]) -> None:
+    """Sentences (a text with one a line, or a list) as a bullet list, escaped: they may quote
+    names from the data. Nothing is shown for none."""
+    items = lines.splitlines() if isinstance(lines, str) else list(lines)
+    shown = "".join(f"<li>{html.escape(line)}</li>" for line in items if line)
+    if shown:
+        _display({"text/html": f"<ul>{shown}</ul>", "text/plain": "\n".join(items)})
+
+
 def section(
     key: str, lang: str = i18n.DEFAULT_LANG, level: int = 2, title: str | None = None
 ) -> None:
@@ -124,8 +133,13 @@ def show_table(
     """Display a formatted table (see `auditkit.report.tables.table_html`).
 
     The plain-text copy kept beside the HTML in the executed notebook is made from the same
-    formatted, masked rows: the notebook file is an output of the run too.
+    formatted, masked rows: the notebook file is an output of the run too. A table without rows
+    is shown as a sentence saying so, in `lang`.
     """
+    if frame.empty:
+        nothing = i18n.text("common.nothing", lang)
+        _display({"text/html": f"<p>{html.escape(nothing)}</p>", "text/plain": nothing})
+        return
     shown = format_frame(frame.head(max_rows), money_columns, mask)
     plain = shown.rename(columns=dict(column_labels or {})).to_string(index=False)
     _display(

@@ -187,3 +187,16 @@ def test_chart_axes_show_plain_grouped_numbers() -> None:
     assert offset == "" and "12400000" in labels
     group_thousands(figure.axes[0])
     assert "12,400,000" in _tick_text(figure)[1]
+
+
+def test_an_empty_table_is_a_sentence_and_lines_are_escaped_bullets(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    shown: list[dict] = []
+    monkeypatch.setattr(notebook, "_display", lambda bundle: shown.append(dict(bundle)))
+    notebook.show_table(pd.DataFrame(columns=["a"]), lang="en")
+    notebook.show_lines("<b>城东</b> first\n\nsecond")
+    notebook.show_lines([])
+    assert shown[0]["text/plain"] == "(nothing to show)" and "<table" not in shown[0]["text/html"]
+    assert shown[1]["text/html"] == "<ul><li>&lt;b&gt;城东&lt;/b&gt; first</li><li>second</li></ul>"
+    assert len(shown) == 2
