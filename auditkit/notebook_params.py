@@ -25,9 +25,9 @@ import yaml
 
 from auditkit import i18n, yamlsafe
 from auditkit.errors import AuditkitError, ParameterError
+from auditkit.periods import is_period
 
 PARAMETERS_TAG = "parameters"
-_PERIOD = re.compile(r"^\d{4}-(0[1-9]|1[0-2])$")
 _CELL_FORM = "`name: type = literal  # help` on one line"
 _PAPERMILL_ANNOTATION = re.compile(r"\w[\w\[\],\s]*")  # papermill's pattern for annotations
 _TRUE_WORDS = frozenset({"true", "yes", "on", "1"})
@@ -317,7 +317,7 @@ def check_domain(name: str, value: Any) -> None:
     """Rules for parameters auditkit notebooks share by name: `lang`, `as_of`, `data_dir`."""
     if name == "lang":
         i18n.language(value)
-    if name == "as_of" and value not in ("", None) and not _PERIOD.match(str(value)):
+    if name == "as_of" and value not in ("", None) and not is_period(str(value)):
         raise ParameterError(name, "a billing period 'YYYY-MM' (or empty for the latest)", value)
     if name == "data_dir" and value not in ("", None) and not Path(str(value)).is_dir():
         raise ParameterError(name, "an existing dataset folder", value)

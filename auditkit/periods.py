@@ -2,12 +2,21 @@
 
 from __future__ import annotations
 
+import re
 from collections.abc import Sequence
 
 import numpy as np
 import pandas as pd
 
 from auditkit.errors import ParameterError
+
+#: A billing period as text: 'YYYY-MM' with a month 01-12 (anchored, so no trailing newline).
+PERIOD_PATTERN = r"^\d{4}-(0[1-9]|1[0-2])$"
+
+
+def is_period(text: object) -> bool:
+    """True for a 'YYYY-MM' billing period."""
+    return isinstance(text, str) and re.fullmatch(PERIOD_PATTERN, text) is not None
 
 
 def month_number(
@@ -23,7 +32,7 @@ def month_number(
         periods = np.asarray(periods, dtype=object)
     codes, distinct = pd.factorize(periods, use_na_sentinel=False)
     texts = pd.Series(np.asarray(distinct, dtype=object)).astype(str)
-    valid = texts.str.fullmatch(r"\d{4}-(0[1-9]|1[0-2])")
+    valid = texts.str.fullmatch(PERIOD_PATTERN)
     if not valid.all():  # distinct texts keep their order of first appearance
         raise ParameterError(name, "a month YYYY-MM (01-12)", texts[~valid].iloc[0])
     years = texts.str.slice(0, 4).astype(np.int64).to_numpy()

@@ -6,7 +6,6 @@ notebook asks the study for its headline, its tables and figures by name, and it
 
 from __future__ import annotations
 
-import re
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -22,6 +21,7 @@ from auditkit.crossaudit.compare import Comparison, compare
 from auditkit.crossaudit.notes import Note
 from auditkit.crossaudit.tables import only
 from auditkit.errors import ParameterError
+from auditkit.periods import is_period
 
 if TYPE_CHECKING:
     from auditkit.data import Dataset
@@ -157,7 +157,7 @@ def build(
         return CrossAuditStudy(district, assignment, None, [Note("no_inspections")])
     inspections = dataset.inspections
     if as_of:
-        if not re.fullmatch(r"\d{4}-(0[1-9]|1[0-2])", as_of):
+        if not is_period(as_of):
             raise ParameterError("as_of", "a month 'YYYY-MM'", as_of)
         end = pd.Period(as_of, freq="M").end_time
         inspections = inspections[inspections["inspected_at"] <= end]

@@ -25,12 +25,12 @@ import pyarrow as pa
 import pyarrow.compute as pc
 
 from auditkit.data.schema import Column
+from auditkit.periods import PERIOD_PATTERN
 
 EMPTY = "an empty cell"
 TRUE_WORDS = ("true", "yes", "y", "1", "是")
 FALSE_WORDS = ("false", "no", "n", "0", "否")
 _NUMBER_PATTERN = r"^[+-]?(\d+\.?\d*|\.\d+)([eE][+-]?\d+)?$"
-_PERIOD_PATTERN = r"^\d{4}-(0[1-9]|1[0-2])$"
 _DATE_TYPE = pa.timestamp("us")
 _WHOLE_LIMIT = 2.0**53
 # Problems listed one by one per column and kind; beyond, one Problem counts the rest (a whole
@@ -330,7 +330,7 @@ def _parse_period(array: pa.Array) -> _Parsed:
         text = pc.strftime(stamps, format="%Y-%m")
         return _Parsed(_nulled(text, bad), bad, _StampsShown(stamps), expected)
     text = _as_text(array)
-    bad = pc.invert(pc.match_substring_regex(text, _PERIOD_PATTERN))
+    bad = pc.invert(pc.match_substring_regex(text, PERIOD_PATTERN))
     return _Parsed(_nulled(text, bad), bad, text, expected)
 
 

@@ -288,3 +288,12 @@ def test_a_yaml_date_in_a_dict_is_one_line_under_run_all_too(
     assert code == 2
     (line,) = capsys.readouterr().err.strip().splitlines()
     assert "cross_audit.ipynb" in line and "parameter 'capacity': expected " in line
+
+
+def test_as_of_with_a_trailing_newline_is_not_a_period() -> None:
+    """`re.match` with `$` accepted '2024-01\\n'; the one period pattern is anchored for good."""
+    from auditkit.notebook_params import check_domain
+
+    with pytest.raises(ParameterError, match="'as_of'"):
+        check_domain("as_of", "2024-01\n")
+    check_domain("as_of", "2024-01")
