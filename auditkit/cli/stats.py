@@ -9,7 +9,9 @@ import pandas as pd
 import yaml
 
 from auditkit import i18n, yamlsafe
+from auditkit.atomic import write_bytes_atomic
 from auditkit.errors import ParameterError
+from auditkit.formulas import defuse_frame
 from auditkit.paths import outputs_dir
 
 
@@ -167,8 +169,8 @@ def run_assign(args: argparse.Namespace) -> int:
         print()
         print(loads(assignment, districts, capacity).to_string(index=False))
     if args.out:
-        args.out.parent.mkdir(parents=True, exist_ok=True)
-        assignment.to_csv(args.out, index=False, encoding="utf-8-sig")
+        csv = defuse_frame(assignment).to_csv(index=False, lineterminator="\n")
+        write_bytes_atomic(args.out, csv.encode("utf-8-sig"))
         print(f"\nwritten: {args.out}")
     return 0
 

@@ -66,3 +66,11 @@ def test_compare_prints_conclusions(small_folder, capsys):
     assert run("crossaudit", "compare", str(small_folder), "--lang", "en") == 0
     printed = capsys.readouterr().out
     assert "- 甲: self-audits found errors in 10.0%" in printed
+
+
+def test_an_assignment_csv_keeps_formula_like_district_names_as_text(tmp_path):
+    out = tmp_path / "round.csv"
+    names = "=SUM(1+2),B,C,@D"
+    assert run("crossaudit", "assign", "--districts", names, "--seed", "2", "--out", str(out)) == 0
+    written = pd.read_csv(out, encoding="utf-8-sig")
+    assert sorted(written["audited_district"]) == ["'=SUM(1+2)", "'@D", "B", "C"]
