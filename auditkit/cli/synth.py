@@ -9,13 +9,6 @@ from pathlib import Path
 from auditkit import synth
 from auditkit.errors import ParameterError
 
-# SynthConfig.check holds the bounds; these words say them and why, in --help and in the error.
-MONTHS_RANGE = "24 to 240"
-MONTHS_WHY = (
-    "fewer than 24 leave too little history: theft scores need 12 months before a drop "
-    "and the seasonal statistics two full years"
-)
-
 
 def register(subparsers: argparse._SubParsersAction) -> None:
     """Add the `synth` subcommand."""
@@ -49,7 +42,10 @@ def register(subparsers: argparse._SubParsersAction) -> None:
         type=int,
         default=defaults.months,
         metavar="M",
-        help=f"billing months, {MONTHS_RANGE} (default {defaults.months}): {MONTHS_WHY}",
+        help=(
+            f"billing months, {synth.MIN_MONTHS} to {synth.MAX_MONTHS} "
+            f"(default {defaults.months}): {synth.MONTHS_WHY}"
+        ),
     )
     parser.add_argument(
         "--start",
@@ -67,9 +63,9 @@ def register(subparsers: argparse._SubParsersAction) -> None:
     parser.add_argument(
         "--daily-days",
         type=int,
-        default=0,
+        default=defaults.daily_days,
         metavar="DAYS",
-        help="also write smart-meter daily reads for the last DAYS days (default 0: none)",
+        help=f"also write smart-meter daily reads for the last DAYS days (default {defaults.daily_days}: none)",
     )
     parser.add_argument(
         "--format",
@@ -95,10 +91,9 @@ def run_synth(args: argparse.Namespace) -> int:
     )
     try:
         config.check()
-    except ParameterError as error:  # named as the flag, and for --months with the reason
-        why = f" ({MONTHS_WHY})" if error.name == "months" else ""
+    except ParameterError as error:  # named as the flag the user typed
         flag = "--" + error.name.replace("_", "-")
-        raise ParameterError(flag, error.expected + why, error.found) from None
+        raise ParameterError(flag, error.expected, error.found) from None
     started = time.perf_counter()
     tables = synth.generate(config)
     generated = time.perf_counter() - started

@@ -17,11 +17,20 @@ import pandas as pd
 
 from auditkit import __version__
 from auditkit.errors import ParameterError
+from auditkit.periods import is_period
 from auditkit.synth import render
 from auditkit.synth.inject import DEFAULT_RATES, inject_all
 from auditkit.synth.world import build_world
 
 FORMATS = ("parquet", "csv", "csv-gbk", "xlsx")
+
+
+#: Billing months a utility may span, and why no fewer.
+MIN_MONTHS, MAX_MONTHS = 24, 240
+MONTHS_WHY = (
+    "fewer than 24 leave too little history: theft scores need 12 months before a drop "
+    "and the seasonal statistics two full years"
+)
 
 
 @dataclass(frozen=True)
@@ -42,13 +51,10 @@ class SynthConfig:
             raise ParameterError("customers", "a whole number ≥ 50", self.customers)
         if not 1 <= self.districts <= 99:
             raise ParameterError("districts", "a whole number from 1 to 99", self.districts)
-        if not 24 <= self.months <= 240:
-            raise ParameterError("months", "a whole number from 24 to 240", self.months)
-        try:
-            pd.Period(self.start, freq="M")
-        except ValueError:
-            raise ParameterError("start", "a month YYYY-MM", self.start) from None
-        if len(self.start) != 7 or self.start[4] != "-":
+        if not MIN_MONTHS <= self.months <= MAX_MONTHS:
+            expected = f"a whole number from {MIN_MONTHS} to {MAX_MONTHS} ({MONTHS_WHY})"
+            raise ParameterError("months", expected, self.months)
+        if not is_period(self.start):
             raise ParameterError("start", "a month YYYY-MM", self.start)
         if not 0 <= self.daily_days <= 366 * 5:
             raise ParameterError("daily_days", "a number of days from 0 to 1830", self.daily_days)
