@@ -20,7 +20,11 @@ def live_markup(page: str) -> list[str]:
 
     class Scanner(HTMLParser):
         def handle_starttag(self, tag: str, attrs: list[tuple[str, str | None]]) -> None:
-            own_script = tag == "script" and attrs == [("id", "ak-tables-script")]
+            own_script = (
+                tag == "script"
+                and ("id", "ak-tables-script") in attrs
+                and all(name == "id" or name.startswith("data-") for name, _ in attrs)
+            )
             if tag in ("script", "svg", "iframe", "object", "embed") and not own_script:
                 found.append(f"<{tag}>")
             for name, value in attrs:

@@ -151,7 +151,7 @@ def render_index(manifest: Mapping[str, Any], lang: str = "zh") -> str:
 </table></div>
 <p class="ak-table-note"><a href="manifest.json">manifest.json</a></p>
 </main>
-{tables_script()}
+{tables_script(lang)}
 </body>
 </html>
 """

@@ -32,7 +32,9 @@ REMOVE_TAGS = frozenset({"remove-cell", "remove_cell", "parameters", "injected-p
 TOC_MARK = "<!--AK-TOC-->"
 CSP_MARK = 'content="AK-CSP"'
 SCRIPT_ID = "ak-tables-script"
-_SCRIPT = re.compile(rf'<script id="{SCRIPT_ID}">(.*?)</script>', re.DOTALL)
+_SCRIPT = re.compile(rf'<script[^>]*\bid="{SCRIPT_ID}"[^>]*>(.*?)</script>', re.DOTALL)
+#: The words the table script shows, handed to it as data-* attributes of its element.
+TABLE_WORDS = ("search", "all", "shown", "sort")
 _H2 = re.compile(r"""<h2 id=(?:"([^"]+)"|'([^']+)')[^>]*>(.*?)</h2>""", re.DOTALL)
 _TAG = re.compile(r"<[^>]+>")
 
@@ -115,10 +117,15 @@ def with_content_security_policy(page: str) -> str:
     return page.replace(CSP_MARK, f'content="{html.escape(policy)}"', 1)
 
 
-def tables_script() -> str:
-    """The inline script element that makes long `ak-table`s sortable, searchable, filterable."""
+def tables_script(lang: str) -> str:
+    """The inline script element that makes long `ak-table`s sortable, searchable, filterable,
+    with its words in `lang`."""
     code = (TEMPLATES / "auditkit" / "tables.js").read_text(encoding="utf-8")
-    return f'<script id="{SCRIPT_ID}">\n{code}</script>'
+    words = "".join(
+        f' data-{word}="{html.escape(i18n.text(f"pipeline.table.{word}", lang))}"'
+        for word in TABLE_WORDS
+    )
+    return f'<script id="{SCRIPT_ID}"{words}>\n{code}</script>'
 
 
 def render_html(notebook: nbformat.NotebookNode, context: ReportContext) -> str:

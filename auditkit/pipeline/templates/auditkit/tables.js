@@ -4,10 +4,8 @@
 (function () {
   "use strict";
   var MIN_ROWS = 10, MAX_CHOICES = 12;
-  var zh = (document.documentElement.lang || "").indexOf("zh") === 0;
-  var words = zh
-    ? { search: "搜索", all: "全部", shown: "显示 {n} / {total} 行", sort: "点击排序" }
-    : { search: "Search", all: "All", shown: "{n} of {total} rows shown", sort: "Click to sort" };
+  // The words come from the wording catalogue, as data-* attributes of this script element.
+  var words = document.getElementById("ak-tables-script").dataset;
 
   function cellValue(cell, numeric) {
     var text = cell.textContent.trim();
