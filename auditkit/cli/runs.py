@@ -7,7 +7,7 @@ import os
 import sys
 from pathlib import Path
 
-from auditkit import notebook_params, paths
+from auditkit import i18n, notebook_params, paths
 from auditkit.errors import AuditkitError, ParameterError
 from auditkit.pipeline import manifest as run_manifest
 from auditkit.pipeline.jobs import jobs_for_notebook, jobs_for_notebooks
@@ -71,7 +71,11 @@ def _add_run_options(parser: argparse.ArgumentParser, seed: bool = True) -> None
             default=0,
             help="seed given to notebooks that declare a `seed` parameter (default %(default)s)",
         )
-    parser.add_argument("--lang", choices=("zh", "en"), default="zh", help="index page language")
+    parser.add_argument(
+        "--lang",
+        choices=i18n.LANGS,
+        help="index page language (default: the notebooks' lang when they share one, else zh)",
+    )
     parser.add_argument("--no-progress", action="store_true", help="no progress bar")
     parser.add_argument(
         "--scheduler",

@@ -23,7 +23,7 @@ from pathlib import Path
 from typing import Any
 
 import auditkit
-from auditkit import notebook_params
+from auditkit import i18n, notebook_params
 from auditkit.atomic import write_text_atomic
 from auditkit.errors import AuditkitError
 from auditkit.paths import project_root
@@ -51,8 +51,15 @@ class RunOptions:
     seed: int = 0
     kernel_name: str = "python3"
     progress: bool = True
-    lang: str = "zh"
+    lang: str | None = None  # of the index; None: the notebooks' `lang` when they share one
     scheduler: str | None = None  # a dask.distributed scheduler address: run there, not locally
+
+
+def index_language(jobs: Sequence[Job]) -> str:
+    """The language of the run's index: the one the notebooks report in, when they share one
+    (`auditkit run ... -p lang=en` gives an English index too), else the default."""
+    languages = {job.parameters["lang"] for job in jobs if "lang" in job.parameters}
+    return languages.pop() if len(languages) == 1 else i18n.DEFAULT_LANG
 
 
 @dataclass(frozen=True)
@@ -147,7 +154,8 @@ def execute_run(jobs: Sequence[Job], options: RunOptions, command: str) -> RunOu
             "notebooks": records,
         }
         write_text_atomic(
-            inside(work_dir, work_dir / INDEX_NAME), render_index(manifest, options.lang)
+            inside(work_dir, work_dir / INDEX_NAME),
+            render_index(manifest, options.lang or index_language(jobs)),
         )
     # The owner record is gone now (a partial without one is never cleaned away): hash what the
     # run wrote, index included, then write the manifest, the one file that cannot hash itself.

@@ -139,3 +139,13 @@ def test_a_relative_data_dir_is_made_absolute_before_the_kernel_runs_elsewhere(
         tiny_notebook, {"district": "A"}, overrides=relative, districts_of=two_districts
     )
     assert job.parameters["data_dir"] == str(tiny_data.resolve())
+
+
+def test_the_index_speaks_the_notebooks_language_when_they_share_one(tmp_path: Path) -> None:
+    from auditkit.pipeline.runs import index_language
+
+    notebook = tmp_path / "n.ipynb"
+    english = [Job(notebook, "a", {"lang": "en"}), Job(notebook, "b", {"lang": "en"})]
+    assert index_language(english) == "en"
+    assert index_language([*english, Job(notebook, "c", {"lang": "zh"})]) == "zh"
+    assert index_language([Job(notebook, "d", {})]) == "zh"
