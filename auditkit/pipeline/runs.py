@@ -184,7 +184,6 @@ def _execute_jobs(
         tasks = []
         for number, job in enumerate(jobs):
             job_dir = job_folder(work_dir, job.folder)
-            job_folder(run_dir, job.folder)  # where the manifest says the files end up
             spec = {
                 "name": job.name,
                 "folder": job.folder,

@@ -29,7 +29,6 @@ from auditkit.report.notebook import REPORT_DIR_ENV, read_headline
 
 RESULT_NAME = ".result.json"
 REPORT_NAME = "report.html"
-RUN_ID_ENV = "AUDITKIT_RUN_ID"
 
 
 def job_dir_of(spec: dict[str, Any]) -> Path:
@@ -42,7 +41,6 @@ def run_job(spec: dict[str, Any]) -> dict[str, Any]:
     job_dir = job_dir_of(spec)
     job_dir.mkdir(exist_ok=True)
     os.environ[REPORT_DIR_ENV] = str(job_dir)
-    os.environ[RUN_ID_ENV] = spec["run_id"]
     notebook = Path(spec["notebook"])
     executed = inside(job_dir, job_dir / notebook.name)
     started = time.time()
