@@ -69,3 +69,9 @@ def p_value(value: Any) -> str:
     if is_missing(value):
         return MISSING
     return "<0.001" if float(value) < 0.001 else f"{float(value):.3g}"
+
+
+def p_clause(value: Any) -> str:
+    """A p-value as a sentence states it: 'p = 0.0021', 'p < 0.001'."""
+    shown = p_value(value)
+    return f"p < {shown[1:]}" if shown.startswith("<") else f"p = {shown}"

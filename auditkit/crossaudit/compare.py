@@ -21,6 +21,7 @@ if they found as much per inspection as cross-audits of its customers did.
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -113,14 +114,14 @@ class Comparison:
         if "fisher_exact" in tests.index:
             row = tests.loc["fisher_exact"]
             key = "overall_fewer" if row["p_value"] < self.alpha else "overall_not_shown"
-            sentences.append(i18n.text(f"crossaudit.sentence.{key}", lang).format(**row))
+            sentences.append(i18n.text(f"crossaudit.sentence.{key}", lang).format(**_worded(row)))
         if self.model.estimated:
             sentences.append(self.model.explain(lang))
         flagged = only(self.under_reporting, district)
         if flagged.empty:
             sentences.append(self._no_flag_sentence(lang, district))
         template = i18n.text("crossaudit.sentence.under_reports", lang)
-        sentences += [template.format(**row) for row in flagged.to_dict("records")]
+        sentences += [template.format(**_worded(row)) for row in flagged.to_dict("records")]
         return "\n".join(sentences)
 
     def _no_flag_sentence(self, lang: str, district: str) -> str:
@@ -129,14 +130,12 @@ class Comparison:
         if rows.empty:
             return i18n.text("crossaudit.sentence.too_few_to_compare", lang)
         largest = rows.loc[rows["gap"].idxmax()]
-        p_text = (
-            formatting.MISSING
-            if formatting.is_missing(largest["p_adjusted"])
-            else f"{largest['p_adjusted']:.3g}"
-        )
         key = "district_not_flagged" if district else "no_district_flagged"
         return i18n.text(f"crossaudit.sentence.{key}", lang).format(
-            district=district, largest=largest["district"], gap=largest["gap"], p_adjusted=p_text
+            district=district,
+            largest=largest["district"],
+            gap=largest["gap"],
+            p_adjusted=formatting.p_clause(largest["p_adjusted"]),
         )
 
     def to_table(self, lang: str = i18n.DEFAULT_LANG, district: str = "") -> pd.DataFrame:
@@ -358,3 +357,18 @@ def _fisher_less(
     table = [[self_errors, self_n - self_errors], [cross_errors, cross_n - cross_errors]]
     result = stats.fisher_exact(table, alternative="less")
     return float(result.statistic), float(result.pvalue)
+
+
+def _worded(row: Mapping[str, Any]) -> dict[str, Any]:
+    """A result row's figures as its sentence shows them: rates, p-values and money formatted
+    as in the tables (`auditkit.formatting`), so text and tables never disagree."""
+    shown = dict(row)
+    for name in ("self_rate", "cross_rate", "gap"):
+        if name in shown:
+            shown[name] = formatting.percent(shown[name])
+    for name in ("p_value", "p_adjusted"):
+        if name in shown:
+            shown[name] = formatting.p_clause(shown[name])
+    if "missed_value" in shown:
+        shown["missed_value"] = formatting.count(shown["missed_value"])
+    return shown

@@ -50,7 +50,9 @@ class LogisticModel:
         """The self-vs-cross odds ratio in a sentence, or why there is none."""
         if self.note is not None:
             return self.note.text(lang)
-        return i18n.text("crossaudit.sentence.odds_ratio", lang).format(**self.summary())
+        figures = self.summary()
+        figures["p_value"] = formatting.p_clause(figures["p_value"])
+        return i18n.text("crossaudit.sentence.odds_ratio", lang).format(**figures)
 
     def to_table(self, lang: str = i18n.DEFAULT_LANG) -> pd.DataFrame:
         """Odds ratios with their intervals and p-values (no rows when not estimated)."""

@@ -116,31 +116,31 @@ WORDS: dict[str, tuple[str, str]] = {
     ),
     # conclusions
     "crossaudit.sentence.overall_fewer": (
-        "总体上，自查发现问题的比例为 {self_rate:.1%}，交叉检查为 {cross_rate:.1%}；"
-        "自查显著偏低（Fisher 精确检验单侧 p = {p_value:.3g}）。",
-        "Overall, self-audits found errors in {self_rate:.1%} of inspections and cross-audits in "
-        "{cross_rate:.1%}; self-audits find significantly fewer (Fisher's exact test, one-sided "
-        "p = {p_value:.3g}).",
+        "总体上，自查发现问题的比例为 {self_rate}，交叉检查为 {cross_rate}；"
+        "自查显著偏低（Fisher 精确检验单侧 {p_value}）。",
+        "Overall, self-audits found errors in {self_rate} of inspections and cross-audits in "
+        "{cross_rate}; self-audits find significantly fewer (Fisher's exact test, one-sided "
+        "{p_value}).",
     ),
     "crossaudit.sentence.overall_not_shown": (
-        "总体上，自查发现问题的比例为 {self_rate:.1%}，交叉检查为 {cross_rate:.1%}；"
-        "差异不显著（p = {p_value:.3g}），不能认定自查少报。",
-        "Overall, self-audits found errors in {self_rate:.1%} of inspections and cross-audits in "
-        "{cross_rate:.1%}; the difference is not significant (p = {p_value:.3g}), so "
+        "总体上，自查发现问题的比例为 {self_rate}，交叉检查为 {cross_rate}；"
+        "差异不显著（{p_value}），不能认定自查少报。",
+        "Overall, self-audits found errors in {self_rate} of inspections and cross-audits in "
+        "{cross_rate}; the difference is not significant ({p_value}), so "
         "under-reporting is not shown.",
     ),
     "crossaudit.sentence.odds_ratio": (
         "控制供电单位差异后，自查发现问题的几率是交叉检查的 {odds_ratio:.2f} 倍"
-        "（95% 置信区间 {ci_low:.2f}–{ci_high:.2f}，p = {p_value:.3g}）。",
+        "（95% 置信区间 {ci_low:.2f}–{ci_high:.2f}，{p_value}）。",
         "Within districts, the odds that a self-audit finds an error are {odds_ratio:.2f} times "
-        "those of a cross-audit (95 % CI {ci_low:.2f}-{ci_high:.2f}, p = {p_value:.3g}).",
+        "those of a cross-audit (95 % CI {ci_low:.2f}-{ci_high:.2f}, {p_value}).",
     ),
     "crossaudit.sentence.under_reports": (
-        "{district}：自查发现率 {self_rate:.1%}，交叉检查 {cross_rate:.1%}，相差 {gap:.1%}"
-        "（校正后 p = {p_adjusted:.3g}）；按交叉检查的水平，自查约少发现 {missed_value:,.0f} 元。",
-        "{district}: self-audits found errors in {self_rate:.1%}, cross-audits in "
-        "{cross_rate:.1%}, a gap of {gap:.1%} (adjusted p = {p_adjusted:.3g}); at the "
-        "cross-audit level, self-audits missed about {missed_value:,.0f} yuan.",
+        "{district}：自查发现率 {self_rate}，交叉检查 {cross_rate}，相差 {gap}"
+        "（校正后 {p_adjusted}）；按交叉检查的水平，自查约少发现 {missed_value} 元。",
+        "{district}: self-audits found errors in {self_rate}, cross-audits in "
+        "{cross_rate}, a gap of {gap} (adjusted {p_adjusted}); at the "
+        "cross-audit level, self-audits missed about {missed_value} yuan.",
     ),
     "crossaudit.sentence.audits": ("{auditor} 检查 {audited}", "{auditor} audits {audited}"),
     "crossaudit.sentence.too_few_to_compare": (
@@ -149,14 +149,14 @@ WORDS: dict[str, tuple[str, str]] = {
     ),
     "crossaudit.sentence.no_district_flagged": (
         "经多重比较校正（Holm），没有单位的自查未显著少报；差距最大的是{largest}（{gap:+.1%}，"
-        "校正后 p = {p_adjusted}），可作为下一轮重点关注，但尚不能认定。",
+        "校正后 {p_adjusted}），可作为下一轮重点关注，但尚不能认定。",
         "After correction for multiple comparisons (Holm), no district's self-audits under-report "
-        "significantly; the largest gap is {largest}'s ({gap:+.1%}, adjusted p = {p_adjusted}): "
+        "significantly; the largest gap is {largest}'s ({gap:+.1%}, adjusted {p_adjusted}): "
         "worth watching next round, not proof.",
     ),
     "crossaudit.sentence.district_not_flagged": (
         "经多重比较校正（Holm），{district}的自查未显著少报；差距最大的是{largest}（{gap:+.1%}，"
-        "校正后 p = {p_adjusted}），可作为下一轮重点关注，但尚不能认定。",
+        "校正后 {p_adjusted}），可作为下一轮重点关注，但尚不能认定。",
         "After correction for multiple comparisons (Holm), {district}'s self-audits do not "
         "under-report significantly; the largest gap is {largest}'s ({gap:+.1%}, adjusted p = "
         "{p_adjusted}): worth watching next round, not proof.",

@@ -229,10 +229,10 @@ WORDS: dict[str, tuple[str, str]] = {
     "stats.sentence.benford": (
         "{n} 个金额参与检验（剔除 {n_excluded} 个：缺失 {n_missing}、非正 {n_nonpositive}、"
         "小于10 {n_below_10}）。MAD = {mad:.4f}，{conformity}；卡方 = {chi2:.1f}（自由度 {df}），"
-        "p = {p_value:.3g}。显著偏离的数字：{digits}。",
+        "{p_value}。显著偏离的数字：{digits}。",
         "{n} amounts tested ({n_excluded} left out: {n_missing} missing, {n_nonpositive} zero "
         "or negative, {n_below_10} below 10). MAD = {mad:.4f}: {conformity}; chi-square = "
-        "{chi2:.1f} (df {df}), p = {p_value:.3g}. Digits that stand out: {digits}.",
+        "{chi2:.1f} (df {df}), {p_value}. Digits that stand out: {digits}.",
     ),
     "stats.sentence.benford_small_sample": (
         "样本偏小（部分数字期望频数不足5），卡方检验仅供参考。",

@@ -137,6 +137,7 @@ class BenfordResult:
         figures = self.summary(alpha)
         figures["conformity"] = i18n.text(f"stats.conformity.{self.conformity}", lang)
         figures["digits"] = figures["standouts"] or i18n.text("common.none", lang)
+        figures["p_value"] = formatting.p_clause(figures["p_value"])
         text = i18n.text("stats.sentence.benford", lang).format(**figures)
         if self.small_sample:
             text += i18n.text("stats.sentence.benford_small_sample", lang)
