@@ -80,5 +80,10 @@ class Note:
         return i18n.text(f"{self.area}.note.{self.code}", lang).format(**self.shown(lang))
 
     def shown(self, lang: str) -> dict[str, Any]:
-        """The values as the sentence quotes them (codes among them may be named in `lang`)."""
-        return dict(self.values)
+        """The values as the sentence quotes them: lists joined as `lang` lists things (、 or ,);
+        codes among them may be named in `lang` by a subclass."""
+        separator = i18n.text("common.list_separator", lang)
+        return {
+            name: separator.join(map(str, value)) if isinstance(value, list | tuple) else value
+            for name, value in self.values.items()
+        }

@@ -72,3 +72,11 @@ def test_a_p_value_in_a_sentence_reads_as_in_the_tables():
     assert formatting.p_clause(0.000987) == "p < 0.001"
     assert formatting.p_clause(0.0881) == "p = 0.0881"
     assert formatting.p_clause(None) == f"p = {formatting.MISSING}"
+
+
+def test_a_note_lists_things_as_its_language_does():
+    from auditkit.stats.notes import Note
+
+    note = Note("missing_months", {"district": "甲", "months": ["2024-01", "2024-02"]})
+    assert "2024-01、2024-02" in note.text("zh")
+    assert "2024-01, 2024-02" in note.text("en")

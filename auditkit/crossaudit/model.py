@@ -102,8 +102,8 @@ def fit_logistic(frame: pd.DataFrame, min_inspections: int) -> LogisticModel:
         design[f"district {district}"] = (data["district"] == district).astype(float).to_numpy()
     try:
         fit = sm.GLM(data["error"].to_numpy(float), design, family=sm.families.Binomial()).fit()
-    except (np.linalg.LinAlgError, ValueError) as error:
-        return _not_estimated(Note("model_failed", {"error": str(error)}))
+    except (np.linalg.LinAlgError, ValueError):  # its message is the library's, in English
+        return _not_estimated(Note("model_failed"))
     bounds = fit.conf_int()
     with np.errstate(over="ignore"):  # separation shows as overflow; caught just below
         table = pd.DataFrame(

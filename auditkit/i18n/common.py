@@ -27,6 +27,7 @@ WORDS: dict[str, tuple[str, str]] = {
     "common.item": ("项目", "Item"),
     "common.value": ("数值", "Value"),
     "common.none": ("无", "none"),
+    "common.list_separator": ("、", ", "),
     "common.yes": ("是", "yes"),
     "common.no": ("否", "no"),
     "common.test": ("检验", "Test"),

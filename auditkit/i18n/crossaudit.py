@@ -106,8 +106,8 @@ WORDS: dict[str, tuple[str, str]] = {
         "Every inspection has the same outcome, so the logistic model cannot be estimated.",
     ),
     "crossaudit.note.model_failed": (
-        "逻辑回归无法估计：{error}",
-        "The logistic model failed: {error}",
+        "逻辑回归无法估计（拟合时出现数值错误）。",
+        "The logistic model could not be estimated (a numerical error in the fit).",
     ),
     "crossaudit.note.separation": (
         "某些单位的检查结果完全一致（完全分离），逻辑回归无法可靠估计。",

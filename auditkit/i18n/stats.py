@@ -217,7 +217,6 @@ WORDS: dict[str, tuple[str, str]] = {
         "超出 {level}% 控制限的单位：{names}。",
         "Units outside the {level} % limits: {names}.",
     ),
-    "stats.sentence.list_separator": ("、", ", "),
     "stats.sentence.decomposition": (
         "{name}：{count} 个异常月份（残差稳健 z 绝对值大于 {threshold:g}）。",
         "{name}: {count} out-of-line months (|robust z| > {threshold:g}).",
@@ -279,7 +278,6 @@ WORDS: dict[str, tuple[str, str]] = {
         "{name}：{test}（{n:,} 个金额，MAD = {mad:.4f}，{conformity}）",
         "{name}: {test} ({n:,} amounts, MAD = {mad:.4f}, {conformity})",
     ),
-    "stats.chart.limits": ("控制限", "limits"),
     "stats.chart.target": ("目标 {target:.1%}", "target {target:.1%}"),
     "stats.chart.funnel": ("漏斗图", "Funnel plot"),
     "stats.chart.daily_axis": ("户均日电量 (kWh)", "kWh per customer and day"),

@@ -17,7 +17,7 @@ class Note(results.Note):
     area = "sampling"
 
     def shown(self, lang: str) -> dict[str, Any]:
-        values = dict(self.values)
+        values = super().shown(lang)
         if "method" in values:
             values["method"] = method_name(values["method"], lang)
         return values

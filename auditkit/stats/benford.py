@@ -136,7 +136,9 @@ class BenfordResult:
         """One paragraph for reviewers: what was tested, the MAD's conformity, the chi-square."""
         figures = self.summary(alpha)
         figures["conformity"] = i18n.text(f"stats.conformity.{self.conformity}", lang)
-        figures["digits"] = figures["standouts"] or i18n.text("common.none", lang)
+        separator = i18n.text("common.list_separator", lang)
+        digits = _digit_list(self.standouts(alpha), separator)
+        figures["digits"] = digits or i18n.text("common.none", lang)
         figures["p_value"] = formatting.p_clause(figures["p_value"])
         text = i18n.text("stats.sentence.benford", lang).format(**figures)
         if self.small_sample:
@@ -315,9 +317,9 @@ def _check_test(test: str) -> None:
         raise ParameterError("test", "'first', 'second' or 'first_two'", test)
 
 
-def _digit_list(standouts: pd.DataFrame) -> str:
+def _digit_list(standouts: pd.DataFrame, separator: str = ", ") -> str:
     """Digits as '5↑, 7↓' (↑ more frequent than Benford expects, ↓ less)."""
-    return ", ".join(
+    return separator.join(
         f"{digit}{'↑' if direction == 'over' else '↓'}"
         for digit, direction in zip(standouts.index, standouts["direction"], strict=True)
     )

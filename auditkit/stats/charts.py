@@ -120,7 +120,7 @@ def plot_customer_series(
             label=i18n.text("stats.chart.last_12", lang),
         )
         ax.set_title(titles[index] if titles else str(customer_id), fontsize="medium")
-        ax.set_ylabel("kWh")
+        ax.set_ylabel(i18n.text("common.kwh", lang))
         group_thousands(ax, "y")
         _thin_period_ticks(ax, series["period"].tolist(), every=12)
         ax.grid(alpha=0.3)
@@ -176,7 +176,7 @@ def plot_funnel(
                 curve[f"{side}_{suffix}"],
                 color="grey",
                 linestyle=styles.get(level, ":"),
-                label=f"{suffix}% " + i18n.text("stats.chart.limits", lang)
+                label=i18n.text("stats.column.limits", lang).format(level=suffix)
                 if side == "lower"
                 else None,
             )

@@ -120,7 +120,7 @@ class FunnelResult:
     def explain(self, lang: str = i18n.DEFAULT_LANG) -> str:
         """Which units fall outside the widest limits."""
         outside = self.summary()["outside"]
-        names = i18n.text("stats.sentence.list_separator", lang).join(outside)
+        names = i18n.text("common.list_separator", lang).join(outside)
         return i18n.text("stats.sentence.funnel", lang).format(
             level=level_label(max(self.levels)), names=names or i18n.text("common.none", lang)
         )

@@ -179,7 +179,7 @@ def decompose_by_group(
         if (result.frame["observed"].fillna(0) == 0).all():
             notes.append(Note("all_zero", {"name": name}))
         if result.frame["imputed"].any():
-            gaps = ", ".join(result.frame.loc[result.frame["imputed"], "period"])
+            gaps = list(result.frame.loc[result.frame["imputed"], "period"])
             notes.append(Note("interpolated", {"name": name, "months": gaps}))
         results[str(name)] = result
     return results, notes

@@ -143,7 +143,7 @@ class ConsumptionStudy:
         sentences.append(self._benford_sentence(lang))
         if self.estimated_funnel is not None:
             outside = self.estimated_funnel.summary()["outside"]
-            names = i18n.text("stats.sentence.list_separator", lang).join(outside)
+            names = i18n.text("common.list_separator", lang).join(outside)
             sentences.append(
                 i18n.text("stats.sentence.funnel_outside", lang).format(
                     names=names or i18n.text("common.none", lang)
@@ -162,9 +162,7 @@ class ConsumptionStudy:
         if flagged.empty:
             return i18n.text("stats.sentence.benford_conforms", lang)
         if len(flagged) < len(tested) or len(tested) < 3:
-            names = i18n.text("stats.sentence.list_separator", lang).join(
-                map(str, flagged["district"])
-            )
+            names = i18n.text("common.list_separator", lang).join(map(str, flagged["district"]))
             return i18n.text("stats.sentence.benford_departs", lang).format(names=names)
         worst = tested.loc[tested["mad"].idxmax()]
         return i18n.text("stats.sentence.benford_departs_everywhere", lang).format(

@@ -447,7 +447,7 @@ def _gap_notes(monthly: pd.DataFrame, names: list[str], window: np.ndarray) -> l
         if len(missing) == len(window):
             notes.append(Note("no_bills", {"district": name}))
         elif missing:
-            notes.append(Note("missing_months", {"district": name, "months": ", ".join(missing)}))
+            notes.append(Note("missing_months", {"district": name, "months": list(missing)}))
     return notes
 
 
