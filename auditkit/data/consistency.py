@@ -41,8 +41,12 @@ def check_tables(tables: dict[str, TypedTable]) -> list[Problem]:
     problems: list[Problem] = []
     for name, typed in tables.items():
         spec = TABLES[name]
-        if spec.key:
-            problems.extend(_check_key(name, typed, spec.key))
+        # Optional key columns (a tariff's voltage band, TOU period, tier) count where present;
+        # an empty cell in one is a value of its own (the flat rate, any voltage).
+        key = tuple(column for column in spec.key if column in typed.frame.columns)
+        if key:
+            optional = {column for column in key if not spec.column(column).required}
+            problems.extend(_check_key(name, typed, key, optional))
         for reference in spec.references:
             target = tables.get(reference.target_table)
             if target is not None:
@@ -54,14 +58,17 @@ def check_tables(tables: dict[str, TypedTable]) -> list[Problem]:
     return problems
 
 
-def _check_key(table: str, typed: TypedTable, key: tuple[str, ...]) -> list[Problem]:
+def _check_key(
+    table: str, typed: TypedTable, key: tuple[str, ...], optional: set[str] | frozenset = frozenset()
+) -> list[Problem]:
     rows = len(typed.frame)
     combined = np.zeros(rows, dtype=np.int64)
     filled = np.ones(rows, dtype=bool)
     radix_product = 1
     for column in key:
         codes = _codes_of(typed, column)
-        filled &= codes.codes >= 0
+        if column not in optional:
+            filled &= codes.codes >= 0
         radix = len(codes.uniques) + 1
         # combined × radix + (code + 1), in place: no temporary the size of the table
         combined *= radix

@@ -31,7 +31,13 @@ class Dataset:
     inspections: pd.DataFrame | None = None
     district_supply: pd.DataFrame | None = None
     daily_reads: pd.DataFrame | None = None
+    bill_lines: pd.DataFrame | None = None
+    transformers: pd.DataFrame | None = None
+    meter_events: pd.DataFrame | None = None
+    meter_tests: pd.DataFrame | None = None
+    adjustments: pd.DataFrame | None = None
     truth: pd.DataFrame | None = None
+    lookalikes: pd.DataFrame | None = None
     source: Path | None = None
     problems: tuple[Problem, ...] = ()
     sources: dict[str, TableSource] = field(default_factory=dict)

@@ -8,9 +8,53 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Literal
 
-Kind = Literal["text", "period", "date", "number", "integer", "bool"]
+Kind = Literal["text", "period", "date", "datetime", "number", "integer", "bool"]
 
 USAGE_TYPES = ("residential", "commercial", "industrial", "agricultural", "public")
+TOU_PERIODS = ("critical", "peak", "flat", "valley")
+LINE_TYPES = ("energy", "basic", "pf_adjustment", "loss", "fund")
+ORDER_TYPES = (
+    "new_connection",
+    "capacity_increase",
+    "capacity_reduction",
+    "suspension",
+    "resumption",
+    "tariff_change",
+    "meter_replacement",
+    "closure",
+    "ownership_transfer",
+    "basis_change",
+    "demand_change",
+    "voltage_change",
+    "temporary_supply",
+    "meter_removal",
+    "meter_move",
+)
+TRANSFORMER_STATUSES = ("running", "hot_standby", "cold_standby", "sealed", "removed")
+METER_EVENTS = (
+    "voltage_loss",
+    "current_loss",
+    "cover_open",
+    "reverse_energy",
+    "phase_imbalance",
+    "clock_drift",
+    "other",
+)
+ADJUSTMENT_KINDS = ("refund", "backbill", "late_fee_waiver", "read_correction")
+#: Kinds of honest look-alikes the synthetic utility tags (DOMAIN.md, "Honest look-alikes").
+LOOKALIKE_KINDS = (
+    "seasonal_business",
+    "residential_vacancy",
+    "multiplier_change_with_order",
+    "mid_month_price_change",
+    "mid_month_connection",
+    "tou_bill",
+    "tiered_bill",
+    "late_legal_posting",
+    "shared_meter_exception",
+    "industry_downturn",
+    "meter_replacement_joined",
+)
 
 
 @dataclass(frozen=True)
@@ -112,6 +156,17 @@ CUSTOMERS = TableSpec(
         _text("name"),
         _text("address"),
         _text("phone"),
+        # Itemized billing (DATA.md, "How bills are really computed"): all optional.
+        _text("metering_mode", allowed=("high_high", "high_low", "low_low")),
+        _number("contract_demand_kw", minimum=0),
+        _number("pf_standard", minimum=0, inclusive=False),
+        Column("tou", "bool"),
+        _text("tier_scheme", allowed=("single", "shared", "none")),
+        _text("industry"),
+        _text("area_id"),
+        _text("feeder_id"),
+        _text("supply_type", allowed=("permanent", "temporary")),
+        _date("supply_end_date"),
     ),
     references=(Reference("tariff_category", "tariffs", "tariff_category"),),
 )
@@ -135,6 +190,18 @@ BILLS = TableSpec(
         _number("basic_charge", minimum=0),
         _number("amount", required=True),
         _text("read_type", required=True, allowed=("actual", "estimated")),
+        _date("read_from"),
+        _date("read_to"),
+        _number("kvarh_import", minimum=0),
+        _number("kvarh_export", minimum=0),
+        _number("power_factor", minimum=0, inclusive=False),
+        _number("pf_adjustment"),
+        _number("loss_kwh", minimum=0),
+        _number("fund_charge", minimum=0),
+        # Time-of-use period registers × the billed multiplier (峰/谷/尖 电量); flat = the rest.
+        _number("kwh_critical", minimum=0),
+        _number("kwh_peak", minimum=0),
+        _number("kwh_valley", minimum=0),
     ),
     references=(
         Reference("customer_id", "customers", "customer_id"),
@@ -146,7 +213,8 @@ BILLS = TableSpec(
 TARIFFS = TableSpec(
     name="tariffs",
     required=True,
-    key=("tariff_category", "valid_from"),
+    # A row is one rate: of a category, from a date, for a voltage band, TOU period and tier.
+    key=("tariff_category", "valid_from", "voltage_kv_min", "voltage_kv_max", "tou_period", "tier"),
     columns=(
         _text("tariff_category", required=True),
         _text("usage_type", required=True, allowed=USAGE_TYPES),
@@ -155,6 +223,14 @@ TARIFFS = TableSpec(
         _number("basic_rate_kw_month", minimum=0),
         _date("valid_from", required=True),
         _date("valid_to"),
+        _number("voltage_kv_min", minimum=0),
+        _number("voltage_kv_max", minimum=0),
+        _text("tou_period", allowed=TOU_PERIODS),
+        Column("tier", "integer", minimum=1),
+        _number("tier_from_kwh", minimum=0),
+        _number("tier_to_kwh", minimum=0),
+        _number("fund_rate", minimum=0),
+        Column("market", "bool"),
     ),
 )
 
@@ -164,20 +240,7 @@ WORK_ORDERS = TableSpec(
     columns=(
         _text("order_id", required=True),
         _text("customer_id", required=True),
-        _text(
-            "order_type",
-            required=True,
-            allowed=(
-                "new_connection",
-                "capacity_increase",
-                "capacity_reduction",
-                "suspension",
-                "resumption",
-                "tariff_change",
-                "meter_replacement",
-                "closure",
-            ),
-        ),
+        _text("order_type", required=True, allowed=ORDER_TYPES),
         _date("issued_at", required=True),
         _date("transferred_at"),
         _date("registered_at"),
@@ -185,6 +248,8 @@ WORK_ORDERS = TableSpec(
         _date("effective_date"),
         _text("old_value"),
         _text("new_value"),
+        _number("old_final_read", minimum=0),
+        _number("new_first_read", minimum=0),
     ),
     references=(Reference("customer_id", "customers", "customer_id"),),
 )
@@ -236,6 +301,84 @@ TRUTH = TableSpec(
     references=(Reference("customer_id", "customers", "customer_id"),),
 )
 
+BILL_LINES = TableSpec(
+    name="bill_lines",
+    columns=(
+        _text("customer_id", required=True),
+        Column("period", "period", required=True),
+        _text("line_type", required=True, allowed=LINE_TYPES),
+        _text("tou_period", allowed=TOU_PERIODS),
+        Column("tier", "integer", minimum=1),
+        _number("quantity"),
+        _number("rate"),
+        _number("amount", required=True),
+    ),
+    references=(Reference("customer_id", "customers", "customer_id"),),
+)
+
+TRANSFORMERS = TableSpec(
+    name="transformers",
+    # One row per transformer state: a transformer whose status changed has a row per change.
+    key=("customer_id", "transformer_id", "status_since"),
+    columns=(
+        _text("customer_id", required=True),
+        _text("transformer_id", required=True),
+        _number("kva", required=True, minimum=0, inclusive=False),
+        _number("no_load_loss_kw", minimum=0),
+        _number("load_loss_kw", minimum=0),
+        _text("status", required=True, allowed=TRANSFORMER_STATUSES),
+        _date("status_since"),
+    ),
+    references=(Reference("customer_id", "customers", "customer_id"),),
+)
+
+METER_EVENTS_SPEC = TableSpec(
+    name="meter_events",
+    columns=(
+        _text("customer_id", required=True),
+        _text("meter_id"),
+        Column("event_at", "datetime", required=True),
+        _text("event", required=True, allowed=METER_EVENTS),
+        Column("cleared_at", "datetime"),
+    ),
+    references=(Reference("customer_id", "customers", "customer_id"),),
+)
+
+METER_TESTS = TableSpec(
+    name="meter_tests",
+    columns=(
+        _text("customer_id", required=True),
+        _text("meter_id", required=True),
+        _date("tested_at", required=True),
+        _number("error_pct", required=True),
+    ),
+    references=(Reference("customer_id", "customers", "customer_id"),),
+)
+
+ADJUSTMENTS = TableSpec(
+    name="adjustments",
+    columns=(
+        _text("customer_id", required=True),
+        Column("period", "period", required=True),
+        _date("adjusted_at", required=True),
+        _text("kind", required=True, allowed=ADJUSTMENT_KINDS),
+        _number("amount", required=True),
+        _text("approved_by"),
+        _text("operator_id"),
+    ),
+    references=(Reference("customer_id", "customers", "customer_id"),),
+)
+
+LOOKALIKES = TableSpec(
+    name="lookalikes",
+    columns=(
+        _text("customer_id", required=True),
+        _text("kind", required=True, allowed=LOOKALIKE_KINDS),
+        Column("from_period", "period"),
+    ),
+    references=(Reference("customer_id", "customers", "customer_id"),),
+)
+
 TABLES: dict[str, TableSpec] = {
     spec.name: spec
     for spec in (
@@ -246,10 +389,28 @@ TABLES: dict[str, TableSpec] = {
         INSPECTIONS,
         DISTRICT_SUPPLY,
         DAILY_READS,
+        BILL_LINES,
+        TRANSFORMERS,
+        METER_EVENTS_SPEC,
+        METER_TESTS,
+        ADJUSTMENTS,
         TRUTH,
+        LOOKALIKES,
     )
 }
 
 # Tables whose rows belong to one customer, and tables whose rows belong to one district.
-CUSTOMER_KEYED = ("bills", "work_orders", "inspections", "daily_reads", "truth")
+CUSTOMER_KEYED = (
+    "bills",
+    "work_orders",
+    "inspections",
+    "daily_reads",
+    "bill_lines",
+    "transformers",
+    "meter_events",
+    "meter_tests",
+    "adjustments",
+    "truth",
+    "lookalikes",
+)
 DISTRICT_KEYED = ("district_supply",)
