@@ -1,0 +1,247 @@
+"""The tariff row in force for many bills at once: by category, date, voltage band, period and tier.
+
+A tariff row is identified by its category, valid_from, voltage band, time-of-use period and tier
+(DATA.md). For a date d the rows valid are valid_from ≤ d ≤ valid_to (an empty valid_to is open);
+a voltage band holds both its ends, an empty end is unbounded, and the narrowest band holding the
+customer's voltage wins. A time-of-use period p takes the row of that period, "flat" falling back
+to the row without a period; a bill without periods takes the row without a period, falling back
+to "flat". A bill without tiers takes the row without a tier, falling back to tier 1. Market rows
+(monthly prices) are rows valid one month like any other.
+
+Vectorised: the rows are grouped by (category, band, period, tier) and each group's valid_from
+sorted once; a query is answered per distinct (category, period, tier) request with one
+searchsorted per candidate group, never row by row.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+
+import numpy as np
+import pandas as pd
+
+#: Days since 1970-01-01 standing for "no date" (an open valid_to, a missing date).
+NO_DAY = np.iinfo(np.int64).max
+
+
+def day_numbers(dates: object) -> np.ndarray:
+    """Dates (datetime64 of any unit, Timestamps, text; one or many) → whole days since
+    1970-01-01, NaT → NO_DAY."""
+    values = np.atleast_1d(np.asarray(dates))
+    if values.dtype.kind != "M":
+        values = pd.to_datetime(pd.Series(values.ravel())).to_numpy()
+    days = values.astype("datetime64[D]")
+    result = days.astype(np.int64)
+    result[np.isnat(days)] = NO_DAY
+    return result
+
+
+class TariffLookup:
+    """Rates of a tariffs table (as `Dataset.tariffs` holds it) for arrays of bills."""
+
+    def __init__(self, tariffs: pd.DataFrame) -> None:
+        n = len(tariffs)
+        frame = pd.DataFrame(
+            {
+                "category": tariffs["tariff_category"].astype(str).to_numpy(dtype=object),
+                "vmin": _optional(tariffs, "voltage_kv_min", n, -np.inf),
+                "vmax": _optional(tariffs, "voltage_kv_max", n, np.inf),
+                "period": _text(tariffs, "tou_period", n),
+                "tier": _optional(tariffs, "tier", n, 0.0).astype(np.int64),
+                "start": day_numbers(tariffs["valid_from"]),
+                "end": day_numbers(tariffs["valid_to"])
+                if "valid_to" in tariffs
+                else np.full(n, NO_DAY, dtype=np.int64),
+                "row": np.arange(n),
+            }
+        )
+        self.tariffs = tariffs.reset_index(drop=True)
+        self.tiers = tuple(sorted(int(t) for t in set(frame["tier"]) if t > 0))
+        self.categories = frozenset(frame["category"])
+        frame = frame.sort_values(["category", "period", "tier", "vmin", "vmax", "start"])
+        self._groups: dict[tuple[str, str, int], list[_Group]] = {}
+        for (category, period, tier, vmin, vmax), rows in frame.groupby(
+            ["category", "period", "tier", "vmin", "vmax"], sort=False
+        ):
+            self._groups.setdefault((category, period, tier), []).append(
+                _Group(
+                    float(vmin),
+                    float(vmax),
+                    rows["start"].to_numpy(),
+                    rows["end"].to_numpy(),
+                    rows["row"].to_numpy(),
+                )
+            )
+
+    def row(
+        self,
+        category: Sequence | np.ndarray,
+        when: object,
+        voltage_kv: Sequence | np.ndarray | float,
+        tou_period: object = None,
+        tier: object = None,
+        fallback: bool = True,
+    ) -> np.ndarray:
+        """Per query, the position of the tariff row in force (−1 where none is).
+
+        `tou_period` and `tier` are None (a bill without periods or tiers), one value for all, or
+        an array (None / "" and 0 / <NA> meaning none). `fallback=False` takes only the exact
+        period and tier asked for.
+        """
+        categories = np.asarray(category, dtype=object)
+        n = len(categories)
+        days = np.broadcast_to(day_numbers(when), (n,))
+        volts = np.broadcast_to(np.asarray(voltage_kv, dtype=float), (n,))
+        periods = _as_periods(tou_period, n)
+        tiers = _as_tiers(tier, n)
+        found = np.full(n, -1, dtype=np.int64)
+        score = np.full(n, np.inf)
+        requests = pd.DataFrame({"c": categories, "p": periods, "t": tiers})
+        for (cat, period, want_tier), positions in requests.groupby(
+            ["c", "p", "t"], sort=False
+        ).indices.items():
+            for level, key in _candidates(cat, period, int(want_tier), fallback):
+                for group in self._groups.get(key, ()):
+                    self._match(group, level, positions, days, volts, found, score)
+        return found
+
+    @staticmethod
+    def _match(
+        group: _Group,
+        level: int,
+        positions: np.ndarray,
+        days: np.ndarray,
+        volts: np.ndarray,
+        found: np.ndarray,
+        score: np.ndarray,
+    ) -> None:
+        """Record the group's row valid on each queried day where it beats the best so far."""
+        in_band = (volts[positions] >= group.vmin) & (volts[positions] <= group.vmax)
+        at = positions[in_band]
+        if not len(at):
+            return
+        index = np.searchsorted(group.start, days[at], side="right") - 1
+        valid = index >= 0
+        index = np.where(valid, index, 0)
+        valid &= (days[at] <= group.end[index]) & (days[at] != NO_DAY)
+        # Exact period and tier before a fallback, then the narrowest band.
+        candidate = level * 1e12 + (
+            group.vmax - group.vmin if np.isfinite(group.vmax - group.vmin) else 1e11
+        )
+        better = valid & (candidate < score[at])
+        found[at[better]] = group.rows[index[better]]
+        score[at[better]] = candidate
+
+    def rate(
+        self,
+        category: Sequence | np.ndarray,
+        when: object,
+        voltage_kv: Sequence | np.ndarray | float,
+        column: str = "energy_rate",
+        tou_period: object = None,
+        tier: object = None,
+        fallback: bool = True,
+    ) -> np.ndarray:
+        """Per query, `column` of the row in force (NaN where no row is, or the column is absent
+        or empty)."""
+        rows = self.row(category, when, voltage_kv, tou_period, tier, fallback)
+        if column not in self.tariffs:
+            return np.full(len(rows), np.nan)
+        values = self.tariffs[column].to_numpy(dtype=float, na_value=np.nan)
+        return np.where(rows >= 0, values[np.maximum(rows, 0)], np.nan)
+
+    def valid_from(
+        self,
+        category: Sequence | np.ndarray,
+        when: object,
+        voltage_kv: Sequence | np.ndarray | float,
+        tou_period: object = None,
+        tier: object = None,
+    ) -> np.ndarray:
+        """Per query, the day number from which the row in force applies (NO_DAY where none)."""
+        rows = self.row(category, when, voltage_kv, tou_period, tier)
+        starts = day_numbers(self.tariffs["valid_from"])
+        return np.where(rows >= 0, starts[np.maximum(rows, 0)], NO_DAY)
+
+    def tier_bands(
+        self,
+        category: Sequence | np.ndarray,
+        when: object,
+        voltage_kv: Sequence | np.ndarray | float,
+    ) -> dict[int, tuple[np.ndarray, np.ndarray, np.ndarray]]:
+        """Per tier of the table: (from kWh, to kWh, rate) in force for each query, exact tier
+        rows only (NaN where the category has no such tier then; an empty `to` is +inf)."""
+        bands = {}
+        for tier in self.tiers:
+            rows = self.row(category, when, voltage_kv, None, tier, fallback=False)
+            has = rows >= 0
+            at = np.maximum(rows, 0)
+            low = _column(self.tariffs, "tier_from_kwh")[at]
+            high = _column(self.tariffs, "tier_to_kwh")[at]
+            rate = _column(self.tariffs, "energy_rate")[at]
+            bands[tier] = (
+                np.where(has, np.nan_to_num(low, nan=0.0), np.nan),
+                np.where(has, np.nan_to_num(high, nan=np.inf), np.nan),
+                np.where(has, rate, np.nan),
+            )
+        return bands
+
+
+class _Group:
+    """Rows of one (category, period, tier, band), sorted by valid_from."""
+
+    __slots__ = ("end", "rows", "start", "vmax", "vmin")
+
+    def __init__(
+        self, vmin: float, vmax: float, start: np.ndarray, end: np.ndarray, rows: np.ndarray
+    ) -> None:
+        self.vmin, self.vmax, self.start, self.end, self.rows = vmin, vmax, start, end, rows
+
+
+def _candidates(category: str, period: str, tier: int, fallback: bool) -> list[tuple[int, tuple]]:
+    """(preference level, group key) of the rows that may answer one request; 0 = exact."""
+    if period == "":
+        periods = [("", 0), ("flat", 1)]
+    elif period == "flat":
+        periods = [("flat", 0), ("", 1)]
+    else:
+        periods = [(period, 0)]
+    tiers = [(tier, 0), (1, 1)] if tier == 0 else [(tier, 0)] + ([(0, 1)] if tier == 1 else [])
+    if not fallback:
+        periods, tiers = periods[:1], tiers[:1]
+    return [
+        (2 * p_level + t_level, (category, p, t)) for p, p_level in periods for t, t_level in tiers
+    ]
+
+
+def _optional(frame: pd.DataFrame, column: str, n: int, empty: float) -> np.ndarray:
+    if column not in frame:
+        return np.full(n, empty)
+    values = frame[column].to_numpy(dtype=float, na_value=np.nan)
+    return np.where(np.isnan(values), empty, values)
+
+
+def _column(frame: pd.DataFrame, column: str) -> np.ndarray:
+    if column not in frame or not len(frame):
+        return np.full(max(len(frame), 1), np.nan)
+    return frame[column].to_numpy(dtype=float, na_value=np.nan)
+
+
+def _text(frame: pd.DataFrame, column: str, n: int) -> np.ndarray:
+    if column not in frame:
+        return np.full(n, "", dtype=object)
+    return frame[column].fillna("").astype(str).to_numpy(dtype=object)
+
+
+def _as_periods(tou_period: object, n: int) -> np.ndarray:
+    if tou_period is None or isinstance(tou_period, str):
+        return np.full(n, tou_period or "", dtype=object)
+    values = pd.Series(np.asarray(tou_period, dtype=object)).fillna("").astype(str)
+    return values.to_numpy(dtype=object)
+
+
+def _as_tiers(tier: object, n: int) -> np.ndarray:
+    if tier is None or np.isscalar(tier):
+        return np.full(n, 0 if tier is None or pd.isna(tier) else int(tier), dtype=np.int64)
+    values = pd.Series(tier).astype("Float64").fillna(0)
+    return values.to_numpy(dtype=np.int64)
