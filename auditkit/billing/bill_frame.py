@@ -1,0 +1,335 @@
+"""The prepared bill frame: one row per bill with what a recomputation needs, and the rates in force.
+
+The archive holds today's values; work orders tell what was in force before: before a
+meter_replacement order takes effect the multiplier was its old value (when that is a number),
+before a tariff_change its old category, before a voltage_change, capacity or demand change, or
+basis change its old value. A value is in force on a bill when it was on the bill's read_to date.
+Everything is array work over the whole table (searchsorted on customer × day keys), never per bill.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+import pandas as pd
+
+from auditkit.billing.tariff_lookup import TariffLookup, day_numbers
+from auditkit.data import Dataset
+from auditkit.periods import month_number
+
+#: Columns of the prepared bill frame that every charge function may read (extras follow them).
+BILL_FRAME_COLUMNS = (
+    "bill",
+    "customer_id",
+    "period",
+    "month",
+    "read_from",
+    "read_to",
+    "read_days",
+    "kwh_billed",
+    "kwh_due",
+    "multiplier_billed",
+    "multiplier_due",
+    "tariff_due",
+    "voltage_kv",
+    "metering_mode",
+    "pf_standard",
+    "basic_charge_basis",
+    "contract_capacity_kva",
+    "contract_demand_kw",
+    "max_demand_kw",
+    "kvarh_import",
+    "kvarh_export",
+    "connection_date",
+    "closure_date",
+    "read_type",
+)
+#: Bill columns carried along for the energy lines and the billed side (NaN where absent).
+BILLED_COLUMNS = (
+    "register_start",
+    "register_end",
+    "tariff_billed",
+    "energy_rate",
+    "energy_charge",
+    "capacity_billed_kva",
+    "basic_charge",
+    "pf_adjustment",
+    "loss_kwh",
+    "fund_charge",
+    "power_factor",
+    "amount",
+    "kwh_critical",
+    "kwh_peak",
+    "kwh_valley",
+)
+RATE_COLUMNS = ("flat_rate", "basic_rate_kva_month", "basic_rate_kw_month", "fund_rate")
+#: Orders whose old value tells an archive column's value before they took effect.
+CHANGES = {
+    "multiplier": ("meter_replacement",),
+    "tariff_category": ("tariff_change",),
+    "voltage_kv": ("voltage_change",),
+    "contract_capacity_kva": ("capacity_increase", "capacity_reduction"),
+    "contract_demand_kw": ("demand_change",),
+    "basic_charge_basis": ("basis_change",),
+}
+_NUMERIC = {"multiplier", "voltage_kv", "contract_capacity_kva", "contract_demand_kw"}
+_BASES = ("capacity", "demand", "none")
+# customer × day keys: a day number (±2 million days around 1970) in the low 22 bits.
+_DAY_BITS = 22
+_DAY_OFFSET = 1 << (_DAY_BITS - 1)
+
+
+def prepare_bills(dataset: Dataset, last_month: int | None = None) -> pd.DataFrame:
+    """The bill frame of `dataset` (bills up to month number `last_month` when given), sorted by
+    customer and month, index 0..n-1, `bill` = row position. Columns BILL_FRAME_COLUMNS, then the
+    billed figures (BILLED_COLUMNS), then the archive's `tou` and `tier_scheme`.
+    """
+    bills = dataset.bills
+    months = month_number(bills["period"])
+    keep = np.ones(len(bills), dtype=bool) if last_month is None else months <= last_month
+    customers = dataset.customers.reset_index(drop=True)
+    cust = pd.Index(customers["customer_id"]).get_indexer(bills["customer_id"])
+    order = np.lexsort((months, cust))
+    order = order[keep[order]]
+    bills = bills.iloc[order].reset_index(drop=True)
+    months, cust = months[order], cust[order]
+    n = len(bills)
+    frame = pd.DataFrame(
+        {
+            "bill": np.arange(n),
+            "customer_id": bills["customer_id"].to_numpy(dtype=object),
+            "period": bills["period"].to_numpy(dtype=object),
+            "month": months,
+        }
+    )
+    first_day = pd.to_datetime(
+        pd.DataFrame({"year": months // 12, "month": months % 12 + 1, "day": 1})
+    ).to_numpy("datetime64[D]")
+    last_day = (first_day.astype("datetime64[M]") + 1).astype("datetime64[D]") - 1
+    frame["read_from"] = _date_or(bills, "read_from", first_day)
+    frame["read_to"] = _date_or(bills, "read_to", last_day)
+    from_day, to_day = day_numbers(frame["read_from"]), day_numbers(frame["read_to"])
+    frame["read_days"] = to_day - from_day + 1
+    archive = _archive(customers, cust)
+    orders = _orders(dataset, customers)
+    in_force = {
+        name: _value_before(cust, to_day, orders, types, archive[name], name in _NUMERIC)
+        for name, types in CHANGES.items()
+    }
+    frame["kwh_billed"] = _number(bills, "kwh_billed")
+    frame["multiplier_billed"] = _number(bills, "multiplier_billed")
+    frame["multiplier_due"] = in_force["multiplier"]
+    frame["kwh_due"] = _kwh_due(bills, frame, cust, from_day, to_day, orders)
+    frame["tariff_due"] = in_force["tariff_category"]
+    frame["voltage_kv"] = in_force["voltage_kv"]
+    frame["metering_mode"] = archive["metering_mode"]
+    frame["pf_standard"] = archive["pf_standard"]
+    frame["basic_charge_basis"] = in_force["basic_charge_basis"]
+    frame["contract_capacity_kva"] = in_force["contract_capacity_kva"]
+    frame["contract_demand_kw"] = in_force["contract_demand_kw"]
+    frame["max_demand_kw"] = _number(bills, "max_demand_kw")
+    frame["kvarh_import"] = _number(bills, "kvarh_import")
+    frame["kvarh_export"] = _number(bills, "kvarh_export")
+    frame["connection_date"] = archive["connection_date"]
+    frame["closure_date"] = _closure(cust, from_day, orders)
+    frame["read_type"] = bills["read_type"].to_numpy(dtype=object)
+    for column in BILLED_COLUMNS:
+        frame[column] = (
+            bills[column].to_numpy(dtype=object)
+            if column == "tariff_billed"
+            else _number(bills, column)
+        )
+    frame["tou"] = archive["tou"]
+    frame["tier_scheme"] = archive["tier_scheme"]
+    return frame
+
+
+def rates_frame(bills: pd.DataFrame, lookup: TariffLookup) -> pd.DataFrame:
+    """Per bill, the rates of the flat (no period, no tier) row of the tariff due in force on
+    read_to; NaN where there is none."""
+    rows = lookup.row(
+        bills["tariff_due"].to_numpy(dtype=object), bills["read_to"], bills["voltage_kv"]
+    )
+    found = rows >= 0
+    at = np.maximum(rows, 0)
+    rates = {}
+    for name, column in zip(RATE_COLUMNS, ("energy_rate", *RATE_COLUMNS[1:]), strict=True):
+        if column in lookup.tariffs and len(lookup.tariffs):
+            values = lookup.tariffs[column].to_numpy(dtype=float, na_value=np.nan)[at]
+            rates[name] = np.where(found, values, np.nan)
+        else:
+            rates[name] = np.full(len(bills), np.nan)
+    return pd.DataFrame(rates, index=bills.index)
+
+
+def _archive(customers: pd.DataFrame, cust: np.ndarray) -> dict[str, np.ndarray]:
+    """Archive columns per bill (bills of unknown customers get empty values)."""
+    known = cust >= 0
+    at = np.maximum(cust, 0)
+
+    def number(column: str) -> np.ndarray:
+        if column not in customers:
+            return np.full(len(cust), np.nan)
+        values = customers[column].to_numpy(dtype=float, na_value=np.nan)
+        return np.where(known, values[at] if len(values) else np.nan, np.nan)
+
+    def text(column: str, empty: object = None) -> np.ndarray:
+        if column not in customers:
+            return np.full(len(cust), empty, dtype=object)
+        values = customers[column].to_numpy(dtype=object)
+        values = np.where(pd.isna(values), empty, values)
+        return np.where(known, values[at] if len(values) else empty, empty)
+
+    tou = (
+        customers["tou"].fillna(False).to_numpy(dtype=bool)[at] & known
+        if "tou" in customers
+        else np.zeros(len(cust), dtype=bool)
+    )
+    connection = customers["connection_date"].to_numpy("datetime64[D]")
+    return {
+        "multiplier": number("ct_ratio") * number("pt_ratio"),
+        "tariff_category": text("tariff_category"),
+        "voltage_kv": number("voltage_kv"),
+        "metering_mode": text("metering_mode"),
+        "pf_standard": number("pf_standard"),
+        "basic_charge_basis": text("basic_charge_basis"),
+        "contract_capacity_kva": number("contract_capacity_kva"),
+        "contract_demand_kw": number("contract_demand_kw"),
+        "connection_date": np.where(known, connection[at], np.datetime64("NaT")),
+        "tou": tou,
+        "tier_scheme": text("tier_scheme", "none"),
+    }
+
+
+def _orders(dataset: Dataset, customers: pd.DataFrame) -> pd.DataFrame:
+    """Orders that took effect (an effective date) of known customers, sorted by customer × day,
+    with `key` (customer × day), old value as text and as a number."""
+    columns = ["order_type", "key", "day", "cust", "old_text", "old_number", "final", "first"]
+    orders = dataset.work_orders
+    if orders is None or not len(orders):
+        return pd.DataFrame({column: [] for column in columns})
+    cust = pd.Index(customers["customer_id"]).get_indexer(orders["customer_id"])
+    day = day_numbers(orders["effective_date"])
+    taken = (cust >= 0) & (day != np.iinfo(np.int64).max)
+    old = orders["old_value"] if "old_value" in orders else pd.Series(pd.NA, index=orders.index)
+    frame = pd.DataFrame(
+        {
+            "order_type": orders["order_type"].to_numpy(dtype=object),
+            "key": _key(cust, day),
+            "day": day,
+            "cust": cust,
+            "old_text": old.to_numpy(dtype=object),
+            "old_number": pd.to_numeric(old, errors="coerce").to_numpy(dtype=float),
+            "final": _number(orders, "old_final_read"),
+            "first": _number(orders, "new_first_read"),
+        }
+    )[taken]
+    return frame.sort_values("key", kind="stable", ignore_index=True)
+
+
+def _key(cust: np.ndarray, day: np.ndarray) -> np.ndarray:
+    return np.asarray(cust, dtype=np.int64) * (1 << _DAY_BITS) + np.clip(
+        day + _DAY_OFFSET, 0, (1 << _DAY_BITS) - 1
+    )
+
+
+def _value_before(
+    cust: np.ndarray,
+    day: np.ndarray,
+    orders: pd.DataFrame,
+    order_types: tuple[str, ...],
+    archive: np.ndarray,
+    numeric: bool,
+) -> np.ndarray:
+    """Per bill, the old value of the customer's first order of these types effective after
+    `day` (what was in force that day), else the archive value. Orders whose old value is not a
+    number (numeric columns) or not a known basis are not changes of the column."""
+    picked = orders[orders["order_type"].isin(order_types)]
+    if numeric:
+        picked = picked[np.isfinite(picked["old_number"].to_numpy(dtype=float))]
+        values = picked["old_number"].to_numpy(dtype=float)
+    else:
+        text = picked["old_text"].astype(object)
+        usable = text.notna() & (text.astype(str).str.strip() != "")
+        if order_types == CHANGES["basic_charge_basis"]:
+            usable &= text.isin(_BASES)
+        picked = picked[usable.to_numpy()]
+        values = picked["old_text"].to_numpy(dtype=object)
+    if not len(picked):
+        return archive.copy()
+    keys = picked["key"].to_numpy(dtype=np.int64)
+    index = np.searchsorted(keys, _key(cust, day), side="right")
+    hit = index < len(keys)
+    hit[hit] = picked["cust"].to_numpy(dtype=np.int64)[index[hit]] == cust[hit]
+    result = archive.copy()
+    result[hit] = values[index[hit]]
+    return result
+
+
+def _kwh_due(
+    bills: pd.DataFrame,
+    frame: pd.DataFrame,
+    cust: np.ndarray,
+    from_day: np.ndarray,
+    to_day: np.ndarray,
+    orders: pd.DataFrame,
+) -> np.ndarray:
+    """(register_end − register_start) × multiplier due; estimated reads keep the billed kWh.
+
+    A meter replacement effective inside the read period (read_from < day ≤ read_to) with the old
+    meter's final read and the new meter's first read joins the two meters: (final − start) × the
+    multiplier before the order + (end − first) × the multiplier due.
+    """
+    start, end = _number(bills, "register_start"), _number(bills, "register_end")
+    multiplier = frame["multiplier_due"].to_numpy(dtype=float)
+    kwh = (end - start) * multiplier
+    joins = orders[
+        (orders["order_type"] == "meter_replacement")
+        & orders["final"].notna()
+        & orders["first"].notna()
+    ]
+    if len(joins):
+        keys = joins["key"].to_numpy(dtype=np.int64)
+        index = np.searchsorted(keys, _key(cust, to_day), side="right") - 1
+        hit = index >= 0
+        at = np.maximum(index, 0)
+        hit &= (joins["cust"].to_numpy(dtype=np.int64)[at] == cust) & (
+            joins["day"].to_numpy(dtype=np.int64)[at] > from_day
+        )
+        old = joins["old_number"].to_numpy(dtype=float)[at]
+        before = np.where(np.isfinite(old), old, multiplier)
+        final, first = (
+            joins["final"].to_numpy(dtype=float)[at],
+            joins["first"].to_numpy(dtype=float)[at],
+        )
+        joined = (final - start) * before + (end - first) * multiplier
+        kwh = np.where(hit, joined, kwh)
+    estimated = bills["read_type"].to_numpy(dtype=object) == "estimated"
+    return np.where(estimated, frame["kwh_billed"].to_numpy(dtype=float), kwh)
+
+
+def _closure(cust: np.ndarray, from_day: np.ndarray, orders: pd.DataFrame) -> np.ndarray:
+    """Per bill, the effective date of the customer's first closure on or after read_from."""
+    closures = orders[orders["order_type"] == "closure"]
+    result = np.full(len(cust), np.datetime64("NaT"), dtype="datetime64[D]")
+    if not len(closures):
+        return result
+    keys = closures["key"].to_numpy(dtype=np.int64)
+    index = np.searchsorted(keys, _key(cust, from_day), side="left")
+    hit = index < len(keys)
+    hit[hit] = closures["cust"].to_numpy(dtype=np.int64)[index[hit]] == cust[hit]
+    days = closures["day"].to_numpy(dtype=np.int64)
+    result[hit] = days[index[hit]].astype("datetime64[D]")
+    return result
+
+
+def _number(frame: pd.DataFrame, column: str) -> np.ndarray:
+    if column not in frame:
+        return np.full(len(frame), np.nan)
+    return frame[column].to_numpy(dtype=float, na_value=np.nan)
+
+
+def _date_or(frame: pd.DataFrame, column: str, default: np.ndarray) -> np.ndarray:
+    if column not in frame:
+        return default
+    values = frame[column].to_numpy("datetime64[D]")
+    return np.where(np.isnat(values), default, values)
