@@ -20,7 +20,7 @@ The audit month and the rules that can run (data present) are decided once for t
 from __future__ import annotations
 
 from collections.abc import Callable, Iterable, Mapping, Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from types import SimpleNamespace
 
 import numpy as np
@@ -40,6 +40,8 @@ class Tables:
     """The tables the rules read, for one part of a dataset (or a whole-dataset rule's input).
 
     Parts carry no daily reads: only a whole-dataset rule's input does, when the rule reads them.
+    They carry the itemized-billing tables (`ITEMIZED_TABLES`) the dataset has, each row with its
+    customer's part; a whole-dataset rule's input carries none.
     """
 
     customers: pd.DataFrame
@@ -47,6 +49,16 @@ class Tables:
     tariffs: pd.DataFrame
     work_orders: pd.DataFrame | None = None
     daily_reads: pd.DataFrame | None = None
+    bill_lines: pd.DataFrame | None = None
+    transformers: pd.DataFrame | None = None
+    meter_events: pd.DataFrame | None = None
+    meter_tests: pd.DataFrame | None = None
+    adjustments: pd.DataFrame | None = None
+
+
+#: Optional customer-keyed tables of itemized billing (DATA.md, "How bills are really computed")
+#: that parts carry when the dataset has them: the rules and the recomputation read them.
+ITEMIZED_TABLES = ("bill_lines", "transformers", "meter_events", "meter_tests", "adjustments")
 
 
 @dataclass(frozen=True)
@@ -192,7 +204,7 @@ def run_part(tables: Tables, plan: RulePlan, neighbours: pd.DataFrame | None = N
     customers = tables.customers
     if neighbours is not None and len(neighbours):
         customers = pd.concat([customers, neighbours[customers.columns]], ignore_index=True)
-    part = Tables(customers, tables.bills, tables.tariffs, tables.work_orders)
+    part = replace(tables, customers=customers, daily_reads=None)
     return _run(part, plan, plan.per_part, own)
 
 

@@ -32,6 +32,7 @@ from auditkit.data.partitioned import (
     assign_partitions,
 )
 from auditkit.engine.partition import (
+    ITEMIZED_TABLES,
     METER_COLUMNS,
     RulePlan,
     Tables,
@@ -44,7 +45,8 @@ from auditkit.errors import ParameterError
 from auditkit.periods import period_text
 from auditkit.rules.context import run_starts
 
-#: The tables the rules read; the others (inspections, daily reads, truth ...) stay where they are.
+#: The tables the rules read (with the itemized-billing tables a dataset has, `ITEMIZED_TABLES`);
+#: the others (inspections, daily reads, truth ...) stay where they are.
 RULE_TABLES = ("customers", "bills", "tariffs", "work_orders")
 #: Bills per part: large enough that the rules' fixed cost per part is small, small enough that
 #: a part and the rules' work on it fit a laptop's memory (about 1 GB of frames).
@@ -130,14 +132,15 @@ class MemorySource:
         else:
             first, end = self._bill_bounds[index], self._bill_bounds[index + 1]
             bills = dataset.bills.iloc[first:end].reset_index(drop=True)
-        orders = dataset.work_orders
         return Tables(
             _take(dataset.customers, self._rows_by_part("customers").rows(index)),
             bills,
             dataset.tariffs,
-            None
-            if orders is None
-            else _take(orders, self._rows_by_part("work_orders").rows(index)),
+            **{
+                table: _take(getattr(dataset, table), self._rows_by_part(table).rows(index))
+                for table in ("work_orders", *ITEMIZED_TABLES)
+                if getattr(dataset, table, None) is not None
+            },
         )
 
     def _rows_by_part(self, table: str) -> _RowsByPart:
@@ -250,7 +253,11 @@ class StoredSource:
             self._read("customers", partition),
             self._read("bills", partition),
             self._read("tariffs"),
-            self._read("work_orders", partition) if "work_orders" in present else None,
+            **{
+                table: self._read(table, partition)
+                for table in ("work_orders", *ITEMIZED_TABLES)
+                if table in present
+            },
         )
 
     def whole_dataset_part(
