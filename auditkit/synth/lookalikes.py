@@ -1,0 +1,270 @@
+"""Honest look-alikes: customers a naive rule would flag, tagged so false alarms on them can be counted.
+
+A real export is full of customers who look irregular and are not: a seasonal business at zero for
+months, a house standing empty, a multiplier changed with its order, a connection in the middle of a
+month, an order posted late over a weekend but within the working-day limit. Each kind here modifies
+the honest world the way that business really happens, tags the customers in `world.lookalikes`
+(customer, kind, from_month) and marks them busy, so no irregularity is injected on them and every
+finding on them is a false alarm (issue 14: no rule may fire on more than 1 % of a kind).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Mapping
+
+import numpy as np
+import pandas as pd
+
+from auditkit.errors import ParameterError
+from auditkit.synth.world import World
+
+#: Share of the eligible, not yet busy customers made into each kind of look-alike.
+DEFAULT_SHARES: dict[str, float] = {
+    "seasonal_business": 0.10,  # of single-part commercial and agricultural customers
+    "residential_vacancy": 0.03,  # of households
+    "mid_month_connection": 0.015,  # of single-part customers (6 % connect in the window already)
+    "late_legal_posting": 0.015,  # of active customers (an ownership transfer posted over weekends)
+    "meter_replacement_joined": 0.015,  # of customers billed every month
+}
+
+#: Calendar months of an irrigation season (high) and of a summer resort's season, January first.
+IRRIGATION_PROFILE = (0.04, 0.04, 0.06, 0.5, 1.6, 2.0, 2.2, 1.9, 1.0, 0.3, 0.05, 0.04)
+RESORT_PROFILE = (0.12, 0.1, 0.15, 0.3, 0.8, 1.6, 2.2, 2.3, 1.3, 0.4, 0.12, 0.12)
+#: Whole months a vacant household stays at zero.
+VACANCY_MONTHS = (4, 8)
+#: Day of the month of a mid-month connection (first bill covers the rest of the month).
+CONNECTION_DAYS = (10, 28)
+#: Step time limits of a work order (working days): transfer, registration, archiving.
+ORDER_STEP_LIMITS = (3, 5, 10)
+#: Months whose public holidays bring make-up working days close together (Spring Festival,
+#: Labour Day, National Day): late-but-legal postings are issued outside them, so the weekend-only
+#: working-day count used here is also the count under the official calendar, within one day.
+HOLIDAY_MONTHS = (1, 2, 4, 5, 9, 10)
+
+
+def add_lookalikes(world: World, shares: Mapping[str, float] | None = None) -> None:
+    """Make each kind of honest look-alike at its share (`shares` overrides `DEFAULT_SHARES`).
+
+    Call it on the honest world before irregularities are injected: the look-alikes are marked busy.
+    """
+    chosen = {**DEFAULT_SHARES, **check_shares(shares or {})}
+    for kind, make in MAKERS.items():
+        make(world, chosen[kind])
+
+
+def check_shares(shares: Mapping[str, float]) -> Mapping[str, float]:
+    """Refuse a kind this module does not make, or a share outside 0 to 0.5, naming it."""
+    for kind, share in shares.items():
+        if kind not in DEFAULT_SHARES:
+            raise ParameterError(
+                "lookalikes", f"look-alike kinds among {sorted(DEFAULT_SHARES)}", kind
+            )
+        if not 0 <= share <= 0.5:
+            raise ParameterError(f"lookalikes.{kind}", "a share from 0 to 0.5", share)
+    return shares
+
+
+def lookalikes_table(world: World) -> pd.DataFrame:
+    """The `lookalikes` table: customer_id, kind, from_period, sorted.
+
+    A customer an irregularity reached after all (an order of theirs stalled) is no longer honest and
+    is left out, so every finding on a listed customer is a false alarm.
+    """
+    columns = ["customer_id", "kind", "from_period"]
+    if not world.lookalikes:
+        return pd.DataFrame({column: pd.Series(dtype=object) for column in columns})
+    frame = pd.concat(world.lookalikes, ignore_index=True)
+    irregular = pd.concat(world.truth, ignore_index=True)["customer"] if world.truth else []
+    frame = frame[~frame["customer"].isin(irregular)]
+    table = pd.DataFrame(
+        {
+            "customer_id": world.customer_id[frame["customer"].to_numpy()],
+            "kind": frame["kind"].to_numpy(),
+            "from_period": np.asarray(world.periods, dtype=object)[frame["from_month"].to_numpy()],
+        }
+    )
+    return table.sort_values(["kind", "customer_id"], ignore_index=True)
+
+
+def false_alarms(
+    findings: pd.DataFrame, lookalikes: pd.DataFrame, rule_ids: list[str] | None = None
+) -> pd.DataFrame:
+    """Per rule and look-alike kind: customers of the kind, those the rule fired on, and the share.
+
+    Every look-alike is honest, so each of its findings is a false alarm. `rule_ids` lists the
+    rules that ran (default: those in findings), so a rule that fired on none still shows zeros.
+    """
+    ids = rule_ids or sorted(set(findings["rule_id"]))
+    kinds = lookalikes.groupby("kind")["customer_id"].nunique()
+    fired = (
+        findings[["rule_id", "customer_id"]]
+        .drop_duplicates()
+        .merge(lookalikes[["customer_id", "kind"]].drop_duplicates(), on="customer_id")
+        .groupby(["rule_id", "kind"])["customer_id"]
+        .nunique()
+    )
+    grid = pd.MultiIndex.from_product([ids, kinds.index], names=["rule_id", "kind"])
+    frame = fired.reindex(grid, fill_value=0).rename("flagged").reset_index()
+    frame.insert(2, "customers", kinds.reindex(frame["kind"]).to_numpy())
+    frame["share"] = frame["flagged"] / frame["customers"]
+    return frame
+
+
+def _tag(world: World, customers: np.ndarray, kind: str, from_month: np.ndarray) -> None:
+    world.busy[customers] = True
+    world.lookalikes.append(
+        pd.DataFrame(
+            {
+                "customer": customers,
+                "kind": kind,
+                "from_month": np.broadcast_to(np.asarray(from_month, dtype=int), customers.shape),
+            }
+        )
+    )
+
+
+def _single_part_all_months(world: World) -> np.ndarray:
+    return ~world.is_two_part() & world.active.all(axis=1) & (world.status == "active")
+
+
+def _set_consumption(world: World, idx: np.ndarray, kwh: np.ndarray) -> None:
+    """Replace the consumption of honest customers `idx` (metered = true), demand following it."""
+    ratio = np.divide(
+        kwh, world.true_kwh[idx], out=np.zeros_like(kwh), where=world.true_kwh[idx] > 0
+    )
+    world.demand[idx] *= ratio
+    world.true_kwh[idx] = kwh
+    world.metered_kwh[idx] = kwh
+
+
+def seasonal_business(world: World, share: float) -> None:
+    """Irrigation pumps and summer resorts: a few percent of their season's load out of season.
+
+    A naive drop or zero-consumption rule sees the off-season as a meter that stopped or a theft.
+    """
+    eligible = _single_part_all_months(world) & np.isin(world.usage, ["agricultural", "commercial"])
+    idx = world.pick(eligible, share)
+    profile = np.where(
+        (world.usage[idx] == "agricultural")[:, None],
+        np.asarray(IRRIGATION_PROFILE)[None, :],
+        np.asarray(RESORT_PROFILE)[None, :],
+    )
+    calendar = np.array([int(p[5:7]) - 1 for p in world.periods])
+    level = world.true_kwh[idx].mean(axis=1, keepdims=True)
+    noise = np.exp(world.rng.normal(0.0, 0.08, (len(idx), world.n_months)))
+    _set_consumption(world, idx, level * profile[:, calendar] * noise)
+    # Read every month: an estimate from the season's last read would be caught up by zero bills,
+    # which is the estimate's look-alike, not the season's.
+    world.estimated[idx] = False
+    _tag(world, idx, "seasonal_business", np.zeros(len(idx), dtype=int))
+
+
+def residential_vacancy(world: World, share: float) -> None:
+    """A household away for four to eight whole months: registers stand still, then use resumes.
+
+    Zero kWh for months is what a stopped meter shows; the difference is that use comes back with
+    no meter replacement.
+    """
+    m = world.n_months
+    idx = world.pick((world.usage == "residential") & _single_part_all_months(world), share)
+    length = world.rng.integers(VACANCY_MONTHS[0], VACANCY_MONTHS[1] + 1, size=len(idx))
+    start = world.rng.integers(6, m - length - 1)
+    months = np.arange(m)[None, :]
+    empty = (months >= start[:, None]) & (months < (start + length)[:, None])
+    _set_consumption(world, idx, np.where(empty, 0.0, world.true_kwh[idx]))
+    world.estimated[idx] = False  # the reader finds the registers still; nothing to estimate
+    _tag(world, idx, "residential_vacancy", start)
+
+
+def mid_month_connection(world: World, share: float) -> None:
+    """A customer connected on day 10 to 28 of a month: the first bill covers the days since then.
+
+    Its first month is low and its history short, which a drop or rate rule must not read as a fall.
+    """
+    m = world.n_months
+    idx = world.pick(_single_part_all_months(world), share)
+    month = world.rng.integers(3, m - 3, size=len(idx))
+    day = world.rng.integers(CONNECTION_DAYS[0], CONNECTION_DAYS[1] + 1, size=len(idx))
+    starts = world.month_starts[month]
+    world.conn_date[idx] = starts + (day - 1).astype("timedelta64[D]")
+    days_in_month = np.array([pd.Timestamp(s).days_in_month for s in starts])
+    served = (days_in_month - day + 1) / days_in_month
+    months = np.arange(m)[None, :]
+    before = months < month[:, None]
+    first = np.where(months == month[:, None], served[:, None], 1.0)
+    _set_consumption(world, idx, np.where(before, 0.0, world.true_kwh[idx] * first))
+    world.active[idx] &= ~before
+    world.estimated[idx] &= ~before & (months != month[:, None])
+    orders = world.add_orders(
+        idx,
+        "new_connection",
+        month,
+        np.full(len(idx), ""),
+        world.capacity[idx],
+        lead_days=(10, 40),
+    )
+    orders["effective_date"] = world.conn_date[idx]
+    _tag(world, idx, "mid_month_connection", month)
+
+
+def late_legal_posting(world: World, share: float) -> None:
+    """An ownership transfer whose steps take more calendar days than the limit, not working days.
+
+    Issued on a Thursday or Friday, each step done one working day inside its limit: the weekends
+    make the calendar-day gaps exceed the limits of 3 / 5 / 10 days.
+    """
+    idx = world.pick(world.active.all(axis=1) & (world.status == "active"), share)
+    issued = _thursday_or_friday(world, len(idx))
+    steps = [issued]
+    for limit in ORDER_STEP_LIMITS:
+        steps.append(np.busday_offset(steps[-1], limit - 1, roll="forward"))
+    month = np.searchsorted(world.month_starts, issued, side="right") - 1
+    orders = world.add_orders(
+        idx, "ownership_transfer", month, np.full(len(idx), ""), np.full(len(idx), "")
+    )
+    for column, dates in zip(
+        ("issued_at", "transferred_at", "registered_at", "archived_at"), steps, strict=True
+    ):
+        orders[column] = dates
+    orders["effective_date"] = steps[-1]
+    _tag(world, idx, "late_legal_posting", month)
+
+
+def _thursday_or_friday(world: World, count: int) -> np.ndarray:
+    """Thursdays or Fridays of the first half of months outside the holiday months, early enough
+    in the data window for the order to be done by the export."""
+    calendar = np.array([int(p[5:7]) for p in world.periods])
+    months = np.flatnonzero(~np.isin(calendar, HOLIDAY_MONTHS))
+    months = months[(months >= 1) & (months <= world.n_months - 3)]
+    starts = world.month_starts[world.rng.choice(months, size=count)]
+    weekday = (starts.view("int64") - 4) % 7  # 0 = Monday (1970-01-01 was a Thursday)
+    to_thursday = (3 - weekday) % 7
+    offset = to_thursday + 7 * world.rng.integers(0, 2, count) + world.rng.integers(0, 2, count)
+    return starts + offset.astype("timedelta64[D]")
+
+
+def meter_replacement_joined(world: World, share: float) -> None:
+    """A meter replaced with its order: the new register starts over, no energy lost between them.
+
+    The register reset is what a tampered register looks like; the order and the joined reads explain it.
+    """
+    m = world.n_months
+    idx = world.pick(world.active.all(axis=1) & (world.status == "active"), share)
+    month = world.rng.integers(3, m - 3, size=len(idx))
+    new_meters = np.array(
+        [f"MT{v:010d}" for v in world.rng.integers(2 * 10**9, 3 * 10**9, size=len(idx))],
+        dtype=object,
+    )
+    world.add_orders(idx, "meter_replacement", month, world.meter_id[idx], new_meters)
+    world.meter_id[idx] = new_meters
+    world.meter_reset[idx, month] = True
+    _tag(world, idx, "meter_replacement_joined", month)
+
+
+MAKERS: dict[str, Callable[[World, float], None]] = {
+    "seasonal_business": seasonal_business,
+    "residential_vacancy": residential_vacancy,
+    "mid_month_connection": mid_month_connection,
+    "late_legal_posting": late_legal_posting,
+    "meter_replacement_joined": meter_replacement_joined,
+}

@@ -1,0 +1,188 @@
+"""Honest look-alikes: each kind has the property it claims, none is irregular, and the rules leave
+them alone (issue 14: no rule fires on more than 1 % of a kind)."""
+
+from __future__ import annotations
+
+import numpy as np
+import pandas as pd
+import pytest
+
+from auditkit import rules, synth
+from auditkit.data import Dataset
+from auditkit.data.schema import LOOKALIKE_KINDS
+from auditkit.errors import ParameterError
+from auditkit.synth.lookalikes import (
+    DEFAULT_SHARES,
+    ORDER_STEP_LIMITS,
+    VACANCY_MONTHS,
+    add_lookalikes,
+    false_alarms,
+)
+from auditkit.synth.world import build_world
+
+#: A kind is judged on its false alarms from this many customers (1 % of 30 is under one customer).
+MIN_KIND_SIZE = 30
+
+
+@pytest.fixture(scope="module")
+def tables() -> dict[str, pd.DataFrame]:
+    return synth.generate(customers=3000, districts=4, months=36, seed=3)
+
+
+def _of_kind(tables: dict[str, pd.DataFrame], kind: str) -> pd.DataFrame:
+    lookalikes = tables["lookalikes"]
+    return lookalikes[lookalikes["kind"] == kind]
+
+
+def _bills_of(tables: dict[str, pd.DataFrame], kind: str) -> pd.DataFrame:
+    chosen = _of_kind(tables, kind)
+    bills = tables["bills"].astype({"customer_id": object, "period": object})
+    bills = bills[bills["customer_id"].isin(chosen["customer_id"])]
+    return bills.merge(chosen[["customer_id", "from_period"]], on="customer_id")
+
+
+def test_every_kind_made_is_tagged_on_known_customers(tables):
+    lookalikes = tables["lookalikes"]
+    assert list(lookalikes.columns) == ["customer_id", "kind", "from_period"]
+    assert set(lookalikes["kind"]) == set(DEFAULT_SHARES)
+    assert set(DEFAULT_SHARES) <= set(LOOKALIKE_KINDS)
+    assert lookalikes["customer_id"].isin(tables["customers"]["customer_id"]).all()
+    assert not lookalikes["customer_id"].duplicated().any()  # one kind per customer
+    Dataset.from_frames(tables)  # the table passes the dataset contract
+
+
+def test_no_lookalike_is_irregular(tables):
+    assert not tables["lookalikes"]["customer_id"].isin(tables["truth"]["customer_id"]).any()
+
+
+def test_lookalikes_are_reproducible_and_depend_on_the_seed(tables):
+    again = synth.generate(customers=3000, districts=4, months=36, seed=3)
+    pd.testing.assert_frame_equal(again["lookalikes"], tables["lookalikes"])
+    other = synth.generate(customers=3000, districts=4, months=36, seed=4)
+    assert not other["lookalikes"]["customer_id"].equals(tables["lookalikes"]["customer_id"])
+
+
+def test_seasonal_businesses_nearly_stop_out_of_season_and_never_reach_zero(tables):
+    bills = _bills_of(tables, "seasonal_business")
+    month = bills["period"].str[5:7]
+    by_customer = bills.groupby(["customer_id", month])["kwh_billed"].mean().unstack()
+    winter = by_customer[["01", "02", "12"]].mean(axis=1)
+    summer = by_customer[["06", "07", "08"]].mean(axis=1)
+    assert (winter < 0.15 * summer).all()
+    assert (bills["kwh_billed"] > 0).all()
+
+
+def test_vacant_households_stand_still_for_whole_months_then_use_resumes(tables):
+    bills = _bills_of(tables, "residential_vacancy")
+    customers = tables["customers"].set_index("customer_id")
+    assert (customers.loc[bills["customer_id"].unique(), "usage_type"] == "residential").all()
+    for _, own in bills.groupby("customer_id"):
+        own = own.sort_values("period")
+        still = (own["register_end"] == own["register_start"]).to_numpy()
+        start = int(np.flatnonzero(own["period"].to_numpy() == own["from_period"].iat[0])[0])
+        length = int(np.argmin(still[start:]))  # months still from the tagged month on
+        assert VACANCY_MONTHS[0] <= length <= VACANCY_MONTHS[1]
+        assert (own["kwh_billed"].to_numpy()[start : start + length] == 0).all()
+        assert still[start + length :].sum() < len(still) - start - length  # use resumes
+
+
+def test_mid_month_connections_start_billing_in_their_month_with_an_order(tables):
+    chosen = _of_kind(tables, "mid_month_connection")
+    customers = tables["customers"].set_index("customer_id").loc[chosen["customer_id"]]
+    connected = pd.to_datetime(customers["connection_date"])
+    assert (connected.dt.day >= 10).all()
+    assert (connected.dt.strftime("%Y-%m").to_numpy() == chosen["from_period"].to_numpy()).all()
+    first_bill = _bills_of(tables, "mid_month_connection").groupby("customer_id")["period"].min()
+    assert (first_bill.reindex(chosen["customer_id"]).to_numpy() == chosen["from_period"]).all()
+    orders = tables["work_orders"]
+    orders = orders[orders["customer_id"].isin(chosen["customer_id"])]
+    assert (orders["order_type"] == "new_connection").all()
+    effective = pd.to_datetime(orders.set_index("customer_id")["effective_date"])
+    assert (effective.reindex(connected.index) == connected).all()
+
+
+def test_mid_month_connection_first_bill_covers_the_days_since_connection(tables):
+    bills = _bills_of(tables, "mid_month_connection").sort_values(["customer_id", "period"])
+    first = bills.groupby("customer_id")["kwh_billed"].first()
+    later = bills.groupby("customer_id")["kwh_billed"].apply(lambda kwh: kwh.iloc[1:4].mean())
+    # At most 22 of the month's 28-31 days are served: the first bill is clearly partial.
+    assert (first / later).median() < 0.75
+
+
+def test_late_legal_postings_exceed_calendar_days_but_not_working_days(tables):
+    chosen = _of_kind(tables, "late_legal_posting")
+    orders = tables["work_orders"]
+    orders = orders[orders["customer_id"].isin(chosen["customer_id"])]
+    assert (orders["order_type"] == "ownership_transfer").all()
+    assert len(orders) == len(chosen)
+    steps = ["issued_at", "transferred_at", "registered_at", "archived_at"]
+    days = orders[steps].apply(pd.to_datetime).to_numpy().astype("datetime64[D]")
+    calendar = np.diff(days.astype("int64"), axis=1)
+    working = np.busday_count(days[:, :-1], days[:, 1:])
+    limits = np.asarray(ORDER_STEP_LIMITS)[None, :]
+    assert (working <= limits - 1).all()  # a working day inside each limit
+    assert (calendar > limits).any(axis=1).all()  # late by the calendar in some step
+    assert np.is_busday(days).all()  # posted on working days
+
+
+def test_joined_meter_replacements_start_the_new_register_with_an_order(tables):
+    bills = _bills_of(tables, "meter_replacement_joined").sort_values(["customer_id", "period"])
+    orders = tables["work_orders"]
+    orders = orders[
+        orders["customer_id"].isin(bills["customer_id"])
+        & (orders["order_type"] == "meter_replacement")
+    ].set_index("customer_id")
+    at = bills[bills["period"] == bills["from_period"]].set_index("customer_id")
+    effective = pd.to_datetime(orders.loc[at.index, "effective_date"]).dt.strftime("%Y-%m")
+    assert (effective.to_numpy() == at["from_period"].to_numpy()).all()
+    assert (at["register_start"] == 0).all()
+    register_kwh = (at["register_end"] - at["register_start"]) * at["multiplier_billed"]
+    assert np.allclose(register_kwh, at["kwh_billed"], atol=0.01)
+    customers = tables["customers"].set_index("customer_id")
+    assert (customers.loc[at.index, "meter_id"] == orders.loc[at.index, "new_value"]).all()
+
+
+def test_a_share_of_a_kind_not_made_or_out_of_range_is_named():
+    world = build_world(200, 2, 24, "2023-01", 1)
+    with pytest.raises(ParameterError, match="parameter 'lookalikes'"):
+        add_lookalikes(world, {"no_such_kind": 0.1})
+    with pytest.raises(ParameterError, match=r"parameter 'lookalikes\.residential_vacancy'"):
+        add_lookalikes(world, {"residential_vacancy": 0.9})
+
+
+def test_false_alarms_count_customers_of_each_kind_per_rule():
+    findings = pd.DataFrame(
+        {
+            "rule_id": [
+                "zero_consumption",
+                "zero_consumption",
+                "order_stalled",
+                "zero_consumption",
+            ],
+            "customer_id": ["A", "A", "C", "X"],
+        }
+    )
+    lookalikes = pd.DataFrame(
+        {
+            "customer_id": ["A", "B", "C"],
+            "kind": ["residential_vacancy", "residential_vacancy", "late_legal_posting"],
+            "from_period": ["2024-01", "2024-02", "2024-03"],
+        }
+    )
+    shares = false_alarms(findings, lookalikes, ["order_stalled", "zero_consumption"])
+    got = shares.set_index(["rule_id", "kind"])
+    assert got.loc[("zero_consumption", "residential_vacancy"), "flagged"] == 1
+    assert got.loc[("zero_consumption", "residential_vacancy"), "share"] == 0.5
+    assert got.loc[("order_stalled", "late_legal_posting"), "share"] == 1.0
+    assert got.loc[("order_stalled", "residential_vacancy"), "flagged"] == 0
+    assert len(shares) == 4
+
+
+def test_no_rule_fires_on_more_than_one_percent_of_a_kind():
+    tables = synth.generate(customers=6000, districts=4, months=36, seed=5)
+    findings = rules.run(Dataset.from_frames(tables))
+    shares = false_alarms(findings, tables["lookalikes"], list(rules.RULES))
+    judged = shares[shares["customers"] >= MIN_KIND_SIZE]
+    assert set(judged["kind"]) == set(DEFAULT_SHARES)  # every kind is large enough to judge
+    misfires = judged[judged["share"] > 0.01]
+    assert misfires.empty, misfires.to_string(index=False)
