@@ -1,0 +1,171 @@
+"""Basic charge due by capacity (day sums in months of connection, change and closure) and by
+demand (40 % floor, 105 % excess doubled), to the fen."""
+
+from __future__ import annotations
+
+import numpy as np
+import pytest
+from charges_builders import bills, dataset, line, rates
+
+from auditkit.billing.basic import basic_lines
+from auditkit.billing.params import load_billing_params
+
+PARAMS = load_billing_params()
+KVA_RATE = {"basic_rate_kva_month": 25.0}
+KW_RATE = {"basic_rate_kw_month": 38.0}
+
+
+def capacity_bills(**extra) -> object:
+    """One capacity-basis customer connected on 2024-03-10, bills March to August."""
+    return bills(
+        *(
+            {
+                "period": period,
+                "basic_charge_basis": "capacity",
+                "contract_capacity_kva": 500,
+                "connection_date": "2024-03-10",
+                **extra,
+            }
+            for period in ("2024-03", "2024-04", "2024-05", "2024-06", "2024-07", "2024-08")
+        )
+    )
+
+
+# March: connected on the 10th, 22 days × 800 kVA = 17 600 kVA·days / 30 = 586.667 kVA·month,
+#   × 25 = 14 666.666… → 14 666.67 yuan.
+# April: 800 kVA all month (no change) → 800 × 25 = 20 000.00.
+# May: reduced to 500 kVA from the 16th: 15 × 800 + 16 × 500 = 20 000 / 30 = 666.667
+#   → 16 666.67 (not 500 × 25 = 12 500, nor the 31/30 of a plain day count).
+# June, July: 500 kVA → 12 500.00 (July has 31 days: no proration without a change).
+# August: closed on the 20th: 20 × 500 / 30 = 333.333 → 8 333.33.
+EXPECTED = [
+    (17_600 / 30, 14_666.67),
+    (800.0, 20_000.00),
+    (20_000 / 30, 16_666.67),
+    (500.0, 12_500.00),
+    (500.0, 12_500.00),
+    (10_000 / 30, 8_333.33),
+]
+
+
+def check(lines, expected=EXPECTED) -> None:
+    assert lines["bill"].tolist() == list(range(len(expected)))
+    assert (lines["line_type"] == "basic").all()
+    assert lines["quantity"].to_numpy() == pytest.approx([q for q, _ in expected], abs=1e-9)
+    assert lines["amount"].tolist() == [amount for _, amount in expected]
+    assert (lines["rate"] == 25.0).all()
+
+
+def test_capacity_from_orders_with_connection_reduction_and_closure():
+    frame = capacity_bills()
+    frame.loc[5, "closure_date"] = np.datetime64("2024-08-20")
+    orders = [
+        {
+            "customer_id": "C1",
+            "order_type": "capacity_reduction",
+            "effective_date": "2024-05-16",
+            "old_value": "800",
+            "new_value": "500",
+        }
+    ]
+    check(basic_lines(frame, rates(*[KVA_RATE] * 6), dataset(orders=orders), PARAMS))
+
+
+def test_capacity_from_transformer_status_history():
+    # Same capacity from transformers: 500 + 300 running from the connection, the 300 sealed on
+    # 2024-05-16; a 200 kVA cold-standby unit never counts; a 100 kVA unit in hot standby from
+    # 2024-06-01 would count (checked separately below). The archive's 500 is not used.
+    frame = capacity_bills()
+    frame.loc[5, "closure_date"] = np.datetime64("2024-08-20")
+    units = [
+        {"transformer_id": "T1", "kva": 500, "status": "running", "status_since": "2024-03-10"},
+        {"transformer_id": "T2", "kva": 300, "status": "running", "status_since": "2024-03-10"},
+        {"transformer_id": "T2", "kva": 300, "status": "sealed", "status_since": "2024-05-16"},
+        {"transformer_id": "T3", "kva": 200, "status": "cold_standby", "status_since": None},
+    ]
+    units = [{"customer_id": "C1", **row} for row in units]
+    check(basic_lines(frame, rates(*[KVA_RATE] * 6), dataset(units), PARAMS))
+    # Hot standby is capacity in force: 100 kVA from 2024-06-01 (the first day of June's read
+    # period: no change inside it) → June 600 × 25 = 15 000.00.
+    units.append({"customer_id": "C1", "transformer_id": "T4", "kva": 100, "status": "hot_standby"})
+    units[-1]["status_since"] = "2024-06-01"
+    lines = basic_lines(frame, rates(*[KVA_RATE] * 6), dataset(units), PARAMS)
+    assert line(lines, 3)["quantity"] == 600.0
+    assert line(lines, 3)["amount"] == 15_000.00
+
+
+def test_suspension_and_resumption_orders_move_the_capacity():
+    # 800 kVA; suspension effective 2024-04-11 leaving 315 kVA, resumption 2024-06-21 back to 800.
+    # April: 10 × 800 + 20 × 315 = 14 300 / 30 = 476.667 → 11 916.67; May: 315 → 7 875.00;
+    # June: 20 × 315 + 10 × 800 = 14 300 / 30 → 11 916.67; July: 800 → 20 000.00.
+    frame = bills(
+        *(
+            {"period": period, "basic_charge_basis": "capacity", "contract_capacity_kva": 800}
+            for period in ("2024-04", "2024-05", "2024-06", "2024-07")
+        )
+    )
+    orders = [
+        {"order_type": "suspension", "effective_date": "2024-04-11", "old_value": "800"},
+        {"order_type": "resumption", "effective_date": "2024-06-21", "old_value": "315"},
+        {"order_type": "tariff_change", "effective_date": "2024-05-02", "old_value": "RES"},
+    ]
+    orders[0]["new_value"], orders[1]["new_value"], orders[2]["new_value"] = "315", "800", "COM"
+    orders = [{"customer_id": "C1", **order} for order in orders]
+    lines = basic_lines(frame, rates(*[KVA_RATE] * 4), dataset(orders=orders), PARAMS)
+    assert lines["amount"].tolist() == [11_916.67, 7_875.00, 11_916.67, 20_000.00]
+
+
+def test_capacity_without_orders_is_the_contract_capacity_and_no_rate_or_basis_no_line():
+    frame = bills(
+        {"basic_charge_basis": "capacity", "contract_capacity_kva": 630},
+        {"basic_charge_basis": "capacity", "contract_capacity_kva": 630},
+        {"basic_charge_basis": "none", "contract_capacity_kva": 630},
+        {"basic_charge_basis": "capacity", "contract_capacity_kva": 630},
+    )
+    lines = basic_lines(
+        frame, rates(KVA_RATE, {}, KVA_RATE, {"basic_rate_kva_month": 0.0}), dataset(), PARAMS
+    )
+    # 630 × 25 = 15 750.00 for the first bill only.
+    assert lines["bill"].tolist() == [0]
+    assert line(lines)["amount"] == 15_750.00
+
+
+def demand_bill(demand: float, **extra) -> dict:
+    return {
+        "basic_charge_basis": "demand",
+        "contract_capacity_kva": 1000,
+        "contract_demand_kw": 600,
+        "max_demand_kw": demand,
+        **extra,
+    }
+
+
+def test_demand_basis_floor_and_excess():
+    # Capacity 1000 kVA, contract demand 600 kW, 38 yuan/kW-month; 105 % of 600 = 630 kW.
+    # 300 kW → floor 40 % × 1000 = 400 kW → 15 200.00.
+    # 630 kW → exactly 105 %: no excess → 630 × 38 = 23 940.00.
+    # 631 kW → 631 + (631 − 630) = 632 → 24 016.00.
+    # 700 kW → 700 + 70 = 770 → 29 260.00.
+    # Connected on 2024-04-10 with 500 kW: 500 × 21/30 = 350 kW → 13 300.00.
+    frame = bills(
+        demand_bill(300),
+        demand_bill(630),
+        demand_bill(631),
+        demand_bill(700),
+        demand_bill(500, connection_date="2024-04-10"),
+    )
+    lines = basic_lines(frame, rates(*[KW_RATE] * 5), dataset(), PARAMS)
+    assert lines["quantity"].to_numpy() == pytest.approx([400, 630, 632, 770, 350], abs=1e-9)
+    assert lines["amount"].tolist() == [15_200.00, 23_940.00, 24_016.00, 29_260.00, 13_300.00]
+    assert (lines["rate"] == 38.0).all()
+
+
+def test_demand_basis_parameters_and_missing_demand():
+    # Floor 50 %: 300 kW → 500 kW → 19 000.00; excess charged three times (multiplier 3):
+    # 700 kW → 700 + 2 × 70 = 840 → 31 920.00. A bill without a demand reading has no line.
+    params = load_billing_params(
+        overrides={"demand_floor_share": 0.5, "demand_excess_multiplier": 3}
+    )
+    frame = bills(demand_bill(300), demand_bill(700), demand_bill(np.nan))
+    lines = basic_lines(frame, rates(*[KW_RATE] * 3), dataset(), params)
+    assert lines["amount"].tolist() == [19_000.00, 31_920.00]

@@ -1,0 +1,130 @@
+"""Power-factor adjustment: the 1983 tables at every boundary, the PF from import + |export|, losses
+in A and in the base, amounts to the fen."""
+
+from __future__ import annotations
+
+import numpy as np
+import pytest
+from charges_builders import bills, charged, line
+
+from auditkit.billing.params import load_billing_params
+from auditkit.billing.power_factor import adjustment_percent, pf_lines, power_factor
+
+PARAMS = load_billing_params()
+
+# The published table values of 水电财字〔1983〕215号 (percent; + surcharge, − rebate) at the first
+# and last PF of each piece.
+TABLE = [
+    # standard 0.90: ≤ 0.64 15 + 2(65 − p) · 0.65–0.69 10 + (70 − p) · 0.70–0.89 0.5(90 − p)
+    # · 0.90–0.94 −0.15(p − 90) · ≥ 0.95 −0.75
+    (0.90, 0.64, 17.0),
+    (0.90, 0.65, 15.0),
+    (0.90, 0.69, 11.0),
+    (0.90, 0.70, 10.0),
+    (0.90, 0.89, 0.5),
+    (0.90, 0.90, 0.0),
+    (0.90, 0.91, -0.15),
+    (0.90, 0.94, -0.60),
+    (0.90, 0.95, -0.75),
+    (0.90, 1.00, -0.75),
+    # standard 0.85: ≤ 0.59 15 + 2(60 − p) · 0.60–0.64 10 + (65 − p) · 0.65–0.84 0.5(85 − p)
+    # · 0.85–0.90 −0.10(p − 85) · 0.91–0.93 −(0.50 + 0.15(p − 90)) · ≥ 0.94 −1.10
+    (0.85, 0.59, 17.0),
+    (0.85, 0.60, 15.0),
+    (0.85, 0.64, 11.0),
+    (0.85, 0.65, 10.0),
+    (0.85, 0.84, 0.5),
+    (0.85, 0.85, 0.0),
+    (0.85, 0.90, -0.50),
+    (0.85, 0.91, -0.65),
+    (0.85, 0.93, -0.95),
+    (0.85, 0.94, -1.10),
+    (0.85, 1.00, -1.10),
+    # standard 0.80: ≤ 0.54 15 + 2(55 − p) · 0.55–0.59 10 + (60 − p) · 0.60–0.79 0.5(80 − p)
+    # · 0.80–0.90 −0.10(p − 80) · 0.91 −1.15 · ≥ 0.92 −1.30
+    (0.80, 0.54, 17.0),
+    (0.80, 0.55, 15.0),
+    (0.80, 0.59, 11.0),
+    (0.80, 0.60, 10.0),
+    (0.80, 0.79, 0.5),
+    (0.80, 0.80, 0.0),
+    (0.80, 0.90, -1.00),
+    (0.80, 0.91, -1.15),
+    (0.80, 0.92, -1.30),
+    (0.80, 1.00, -1.30),
+]
+
+
+@pytest.mark.parametrize(("standard", "pf", "percent"), TABLE)
+def test_adjustment_percent_matches_the_published_table(standard, pf, percent):
+    found = adjustment_percent(np.array([pf]), standard, PARAMS.pf_tables)
+    assert found[0] == percent
+
+
+def test_adjustment_percent_vectorised_over_standards_and_unknown_standard_is_nan():
+    standards = np.array([standard for standard, _, _ in TABLE] + [0.75])
+    pfs = np.array([pf for _, pf, _ in TABLE] + [0.90])
+    found = adjustment_percent(pfs, standards, PARAMS.pf_tables)
+    assert found[:-1].tolist() == [percent for _, _, percent in TABLE]
+    assert np.isnan(found[-1])
+
+
+def test_power_factor_rounds_half_up_to_two_decimals():
+    # 3/5 = 0.60; 8000/√(8000² + 4000²) = 0.8944 → 0.89; 8000/√(8000² + 3000²) = 0.9363 → 0.94;
+    # A = Q = 0 and a negative A have no power factor.
+    found = power_factor(np.array([3.0, 8000, 8000, 0, -5]), np.array([4.0, 4000, 3000, 0, 1]))
+    assert found[:3].tolist() == [0.60, 0.89, 0.94]
+    assert np.isnan(found[3:]).all()
+
+
+def test_export_reactive_energy_counts_as_absolute():
+    # Q = 3000 + |±1000| = 4000 → PF 0.89 → +0.5 % of 5000.00 + 1000.00 = 30.00 yuan.
+    # Leaving export out would give PF 0.94 and a rebate of −0.60 %.
+    frame = bills(
+        {"kwh_due": 8000, "kvarh_import": 3000, "kvarh_export": 1000, "pf_standard": 0.90},
+        {"kwh_due": 8000, "kvarh_import": 3000, "kvarh_export": -1000, "pf_standard": 0.90},
+    )
+    amounts = {"energy_amount": 5000.00, "basic_amount": 1000.00}
+    lines = pf_lines(frame, charged(amounts, amounts), PARAMS)
+    for bill in (0, 1):
+        found = line(lines, bill)
+        assert found["line_type"] == "pf_adjustment"
+        assert found["quantity"] == 6000.00
+        assert found["rate"] == pytest.approx(0.005, abs=1e-12)
+        assert found["amount"] == 30.00
+
+
+def test_losses_count_in_the_power_factor_and_in_the_base():
+    # A = 6000 kWh + 1000 loss kWh = 7000, Q = 3500: PF = 7000/√(7000² + 3500²) = 0.8944 → 0.89
+    # → +0.5 % (6000 kWh alone would give 0.86 → +2.0 %). Base = 3600.00 energy + 600.00 loss
+    # + 1261.00 basic = 5461.00; 5461.00 × 0.005 = 27.305 → 27.31 half up (27.30 half to even).
+    frame = bills({"kwh_due": 6000, "kvarh_import": 3500, "pf_standard": 0.90})
+    due = charged(
+        {"energy_amount": 3600.00, "loss_amount": 600.00, "basic_amount": 1261.00, "loss_kwh": 1000}
+    )
+    found = line(pf_lines(frame, due, PARAMS))
+    assert found["quantity"] == 5461.00
+    assert found["rate"] == pytest.approx(0.005, abs=1e-12)
+    assert found["amount"] == 27.31
+
+
+def test_rebate_is_negative():
+    # Standard 0.85, PF 10000/√(10000² + 3000²) = 0.9578 → 0.96 → −1.10 % of 10000.00 = −110.00.
+    frame = bills({"kwh_due": 10000, "kvarh_import": 3000, "kvarh_export": 0, "pf_standard": 0.85})
+    found = line(pf_lines(frame, charged({"energy_amount": 10000.00}), PARAMS))
+    assert found["rate"] == pytest.approx(-0.011, abs=1e-12)
+    assert found["amount"] == -110.00
+
+
+def test_no_line_without_standard_registers_or_a_table_for_the_standard():
+    frame = bills(
+        {"kwh_due": 8000, "kvarh_import": 3000},  # no standard
+        {"kwh_due": 8000, "pf_standard": 0.90},  # no reactive registers
+        {"kwh_due": 8000, "kvarh_import": 3000, "pf_standard": 0.75},  # no table for 0.75
+        {"kwh_due": 8000, "kvarh_export": 3000, "pf_standard": 0.90},  # export register only
+    )
+    amounts = {"energy_amount": 5000.00}
+    lines = pf_lines(frame, charged(*[amounts] * 4), PARAMS)
+    # Export alone is a register: Q = 3000, PF 0.94 → −0.60 % of 5000.00 = −30.00.
+    assert lines["bill"].tolist() == [3]
+    assert line(lines, 3)["amount"] == -30.00
