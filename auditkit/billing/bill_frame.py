@@ -86,7 +86,8 @@ def prepare_bills(dataset: Dataset, last_month: int | None = None) -> pd.DataFra
     bills = dataset.bills
     months = month_number(bills["period"])
     keep = np.ones(len(bills), dtype=bool) if last_month is None else months <= last_month
-    customers = dataset.customers.reset_index(drop=True)
+    # Customers in id order, so that sorting bills by customer code sorts them by customer_id.
+    customers = dataset.customers.sort_values("customer_id", kind="stable", ignore_index=True)
     cust = pd.Index(customers["customer_id"]).get_indexer(bills["customer_id"])
     order = np.lexsort((months, cust))
     order = order[keep[order]]
@@ -333,3 +334,19 @@ def _date_or(frame: pd.DataFrame, column: str, default: np.ndarray) -> np.ndarra
         return default
     values = frame[column].to_numpy("datetime64[D]")
     return np.where(np.isnat(values), default, values)
+
+
+def bill_of(bills: pd.DataFrame, rows: pd.DataFrame) -> np.ndarray:
+    """Per row of `rows` (customer_id, period), the position of its bill in the prepared frame
+    `bills`, −1 where the frame has no such bill."""
+    customers = pd.Index(pd.unique(bills["customer_id"].to_numpy(dtype=object)))
+    bill_keys = _key(customers.get_indexer(bills["customer_id"]), bills["month"].to_numpy())
+    order = np.argsort(bill_keys, kind="stable")
+    sorted_keys = bill_keys[order]
+    cust = customers.get_indexer(rows["customer_id"])
+    keys = _key(cust, month_number(rows["period"]))
+    index = np.minimum(np.searchsorted(sorted_keys, keys), max(len(sorted_keys) - 1, 0))
+    if not len(sorted_keys):
+        return np.full(len(rows), -1, dtype=np.int64)
+    found = (cust >= 0) & (sorted_keys[index] == keys)
+    return np.where(found, order[index], -1).astype(np.int64)

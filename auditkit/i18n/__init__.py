@@ -19,7 +19,7 @@ from __future__ import annotations
 from collections.abc import Mapping
 
 from auditkit.errors import ParameterError
-from auditkit.i18n import common, crossaudit, pipeline, report, rules, sampling, stats
+from auditkit.i18n import billing, common, crossaudit, pipeline, report, rules, sampling, stats
 
 LANGS = ("zh", "en")
 DEFAULT_LANG = "zh"
@@ -44,6 +44,7 @@ WORDS = _merged(
     stats.WORDS,
     crossaudit.WORDS,
     sampling.WORDS,
+    billing.WORDS,
 )
 
 

@@ -1,0 +1,235 @@
+"""Energy lines due: the kWh due of each bill priced at the tariff in force.
+
+- A bill of a time-of-use customer (customers.tou) gets one line per period. The period kWh are the
+  bill's period registers (bills.kwh_critical / kwh_peak / kwh_valley, flat = the rest) scaled by
+  multiplier due / multiplier billed; without registers, the billed period lines (bill_lines) scaled
+  the same way; with neither, the kWh due split by the `tou_profile` shares, lines marked estimated.
+- A single-household residential bill (tier_scheme "single") on a tariff with tier rows fills the
+  tier bands of the tier year from the kWh due of the customer's earlier bills that year: one line
+  per tier it reaches (发改价格〔2011〕2617号).
+- Any other bill (a shared meter included) gets one line at the row without period and tier.
+Each line's rate is the row in force on read_to; when that row started inside the read period at a
+different rate than the day before, the line is split by read days: q_old = round(q × d_old / rd, 2)
+at the old rate, q − q_old at the new. Amounts are rounded half up to the fen, line by line.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+import pandas as pd
+
+from auditkit.billing.bill_frame import bill_of
+from auditkit.billing.money import round_half_up
+from auditkit.billing.params import TOU_PERIODS, BillingParams
+from auditkit.billing.tariff_lookup import NO_DAY, TariffLookup, day_numbers
+from auditkit.data import Dataset
+
+LINE_COLUMNS = (
+    "bill",
+    "line_type",
+    "tou_period",
+    "tier",
+    "quantity",
+    "rate",
+    "amount",
+    "estimated",
+)
+#: Periods read from registers; flat is what they leave of the total.
+REGISTERS = {"critical": "kwh_critical", "peak": "kwh_peak", "valley": "kwh_valley"}
+
+
+def energy_lines(
+    bills: pd.DataFrame, dataset: Dataset, lookup: TariffLookup, params: BillingParams
+) -> pd.DataFrame:
+    """The energy lines due of the prepared bill frame `bills` (LINE_COLUMNS, line_type "energy")."""
+    category = bills["tariff_due"].to_numpy(dtype=object)
+    read_to = bills["read_to"].to_numpy("datetime64[D]")
+    volts = bills["voltage_kv"].to_numpy(dtype=float)
+    kwh = bills["kwh_due"].to_numpy(dtype=float)
+    tou = bills["tou"].to_numpy(dtype=bool)
+    bands = lookup.tier_bands(category, read_to, volts) if lookup.tiers else {}
+    has_tiers = bands[min(bands)][2] if bands else np.full(len(bills), np.nan)
+    tiered = (
+        ~tou & (bills["tier_scheme"].to_numpy(dtype=object) == "single") & np.isfinite(has_tiers)
+    )
+    plain = np.flatnonzero(~tou & ~tiered)
+    parts = [_lines(plain, None, None, kwh[plain], False)]
+    parts += _tou_lines(bills, dataset, lookup, params, np.flatnonzero(tou))
+    parts += _tier_lines(bills, params, bands, np.flatnonzero(tiered))
+    base = pd.concat(parts, ignore_index=True)
+    return _priced(base, bills, lookup)
+
+
+def _lines(
+    bill: np.ndarray, period: object, tier: object, quantity: np.ndarray, estimated: object
+) -> pd.DataFrame:
+    n = len(bill)
+    return pd.DataFrame(
+        {
+            "bill": np.asarray(bill, dtype=np.int64),
+            "tou_period": np.broadcast_to(np.asarray(period, dtype=object), (n,)),
+            "tier": np.broadcast_to(np.asarray(0 if tier is None else tier, dtype=np.int64), (n,)),
+            "quantity": np.asarray(quantity, dtype=float),
+            "estimated": np.broadcast_to(np.asarray(estimated, dtype=bool), (n,)),
+        }
+    )
+
+
+def _tou_lines(
+    bills: pd.DataFrame,
+    dataset: Dataset,
+    lookup: TariffLookup,
+    params: BillingParams,
+    rows: np.ndarray,
+) -> list[pd.DataFrame]:
+    """One line per period for the time-of-use bills `rows`."""
+    if not len(rows):
+        return []
+    actual = bills["read_type"].to_numpy(dtype=object)[rows] != "estimated"
+    ratio = bills["multiplier_due"].to_numpy(dtype=float) / bills["multiplier_billed"].to_numpy(
+        dtype=float
+    )
+    scale = np.where(actual & np.isfinite(ratio[rows]), ratio[rows], 1.0)
+    kwh = bills["kwh_due"].to_numpy(dtype=float)[rows]
+    registers = np.column_stack([bills[c].to_numpy(dtype=float)[rows] for c in REGISTERS.values()])
+    source = np.where(np.isnan(registers).all(axis=1), 0, 1)  # 1 = registers, 0 = none yet
+    billed = _billed_periods(bills, dataset, rows)
+    use_lines = (source == 0) & ~np.isnan(billed).all(axis=1)
+    registers = np.where(use_lines[:, None], billed, registers)
+    known = (source == 1) | use_lines
+    quantities = {
+        period: np.nan_to_num(registers[:, i]) * scale for i, period in enumerate(REGISTERS)
+    }
+    # Neither registers nor billed period lines: the profile's shares, of periods the tariff prices.
+    guessed = np.flatnonzero(~known)
+    if len(guessed):
+        at = rows[guessed]
+        category = bills["tariff_due"].to_numpy(dtype=object)[at]
+        read_to = bills["read_to"].to_numpy("datetime64[D]")[at]
+        volts = bills["voltage_kv"].to_numpy(dtype=float)[at]
+        for period in REGISTERS:
+            priced = np.isfinite(lookup.rate(category, read_to, volts, tou_period=period))
+            share = np.where(priced, params.tou_profile[period], 0.0)
+            quantities[period][guessed] = round_half_up(kwh[guessed] * share, 2)
+    quantities["flat"] = kwh - sum(quantities[p] for p in REGISTERS)
+    lines = []
+    for period in TOU_PERIODS:
+        keep = (quantities[period] != 0) | (period == "flat")
+        lines.append(_lines(rows[keep], period, None, quantities[period][keep], ~known[keep]))
+    return lines
+
+
+def _billed_periods(bills: pd.DataFrame, dataset: Dataset, rows: np.ndarray) -> np.ndarray:
+    """Per bill of `rows`, the billed kWh of each register period (critical, peak, valley) from
+    its energy lines with a period (NaN where the bill has no such lines)."""
+    result = np.full((len(rows), len(REGISTERS)), np.nan)
+    lines = dataset.bill_lines
+    if lines is None or "tou_period" not in lines or "quantity" not in lines:
+        return result
+    lines = lines[(lines["line_type"] == "energy") & lines["tou_period"].notna()]
+    if not len(lines):
+        return result
+    bill = bill_of(bills, lines)
+    position = np.full(len(bills), -1, dtype=np.int64)
+    position[rows] = np.arange(len(rows))
+    at = np.where(bill >= 0, position[np.maximum(bill, 0)], -1)
+    quantity = lines["quantity"].to_numpy(dtype=float, na_value=np.nan)
+    periods = lines["tou_period"].to_numpy(dtype=object)
+    mine = at >= 0
+    result[np.unique(at[mine])] = 0.0
+    for i, period in enumerate(REGISTERS):
+        hit = mine & (periods == period)
+        np.add.at(result[:, i], at[hit], np.nan_to_num(quantity[hit]))
+    return result
+
+
+def _tier_lines(
+    bills: pd.DataFrame,
+    params: BillingParams,
+    bands: dict[int, tuple[np.ndarray, np.ndarray, np.ndarray]],
+    rows: np.ndarray,
+) -> list[pd.DataFrame]:
+    """One line per tier reached by the tiered bills `rows`, filling the bands from the kWh due of
+    the customer's earlier bills in the tier year."""
+    if not len(rows):
+        return []
+    before = _earlier_in_tier_year(bills, params)[rows]
+    kwh = bills["kwh_due"].to_numpy(dtype=float)[rows]
+    lines = []
+    for tier, (low, high, _) in bands.items():
+        low, high = low[rows], high[rows]
+        part = np.clip(before + kwh, low, high) - np.clip(before, low, high)
+        # A bill of no kWh still shows the line of the tier the year has reached.
+        reached = (kwh == 0) & (before >= low) & (before < high)
+        keep = np.isfinite(low) & ((part != 0) | reached)
+        lines.append(_lines(rows[keep], None, tier, part[keep], False))
+    return lines
+
+
+def _earlier_in_tier_year(bills: pd.DataFrame, params: BillingParams) -> np.ndarray:
+    """Per bill, the kWh due of the same customer's earlier bills of its tier year (the frame is
+    sorted by customer and month)."""
+    month = bills["month"].to_numpy(dtype=np.int64)
+    year = (month - (params.tier_year_start_month - 1)) // 12
+    customer = bills["customer_id"].to_numpy(dtype=object)
+    kwh = np.nan_to_num(bills["kwh_due"].to_numpy(dtype=float))
+    n = len(bills)
+    new_group = np.ones(n, dtype=bool)
+    if n > 1:
+        new_group[1:] = (customer[1:] != customer[:-1]) | (year[1:] != year[:-1])
+    total = np.cumsum(kwh)
+    start = np.maximum.accumulate(np.where(new_group, np.arange(n), 0))
+    return total - kwh - (total[start] - kwh[start])
+
+
+def _priced(base: pd.DataFrame, bills: pd.DataFrame, lookup: TariffLookup) -> pd.DataFrame:
+    """Rates and amounts of the lines, split by read days where the price changed inside the read
+    period."""
+    bill = base["bill"].to_numpy()
+    category = bills["tariff_due"].to_numpy(dtype=object)[bill]
+    volts = bills["voltage_kv"].to_numpy(dtype=float)[bill]
+    from_day = day_numbers(bills["read_from"])[bill]
+    to_day = day_numbers(bills["read_to"])[bill]
+    read_days = bills["read_days"].to_numpy(dtype=np.int64)[bill]
+    period = base["tou_period"].to_numpy(dtype=object)
+    tier = base["tier"].to_numpy(dtype=np.int64)
+    tier_asked = np.where(tier > 0, tier, 0)
+    to_date = to_day.astype("datetime64[D]")
+    rows = lookup.row(category, to_date, volts, period, tier_asked)
+    rate = _values(lookup, rows)
+    change = _values(lookup, rows, "valid_from")
+    inside = (rows >= 0) & (change > from_day) & (change <= to_day) & (change != NO_DAY)
+    old_rate = np.full(len(base), np.nan)
+    if inside.any():
+        day_before = (np.where(inside, change, to_day) - 1).astype("datetime64[D]")
+        old_rate[inside] = lookup.rate(
+            category[inside],
+            day_before[inside],
+            volts[inside],
+            "energy_rate",
+            period[inside],
+            tier_asked[inside],
+        )
+    split = inside & np.isfinite(old_rate) & (old_rate != rate)
+    quantity = base["quantity"].to_numpy(dtype=float)
+    old_days = np.where(split, change - from_day, 0)
+    q_old = np.where(split, round_half_up(quantity * old_days / read_days, 2), 0.0)
+    new = base.assign(quantity=quantity - q_old, rate=rate)
+    old = base[split].assign(quantity=q_old[split], rate=old_rate[split])
+    lines = pd.concat([new, old], ignore_index=True)
+    lines["amount"] = round_half_up(lines["quantity"].to_numpy() * lines["rate"].to_numpy(), 2)
+    lines["line_type"] = "energy"
+    lines["tier"] = pd.array(np.where(lines["tier"] > 0, lines["tier"], pd.NA), dtype="Int64")
+    return lines[list(LINE_COLUMNS)]
+
+
+def _values(lookup: TariffLookup, rows: np.ndarray, column: str = "energy_rate") -> np.ndarray:
+    """`column` of the tariff rows `rows` (NaN, or NO_DAY for valid_from, where −1)."""
+    at = np.maximum(rows, 0)
+    if column == "valid_from":
+        days = (
+            day_numbers(lookup.tariffs["valid_from"]) if len(lookup.tariffs) else np.array([NO_DAY])
+        )
+        return np.where(rows >= 0, days[at], NO_DAY)
+    values = lookup.tariffs[column].to_numpy(dtype=float, na_value=np.nan)
+    return np.where(rows >= 0, values[at] if len(values) else np.nan, np.nan)

@@ -1,0 +1,42 @@
+"""Wording of auditkit.billing: bill line kinds and the recomputation's notes (zh, en) by key."""
+
+from __future__ import annotations
+
+WORDS: dict[str, tuple[str, str]] = {
+    "billing.line.energy": ("电度电费", "Energy charge"),
+    "billing.line.loss": ("变损电费", "Transformer losses"),
+    "billing.line.basic": ("基本电费", "Basic charge"),
+    "billing.line.pf_adjustment": ("力调电费", "Power-factor adjustment"),
+    "billing.line.fund": ("代征基金及附加", "Government funds and surcharges"),
+    # notes of auditkit.billing.recompute (codes with figures: auditkit.billing.notes.Note)
+    "billing.note.not_recomputed": (
+        "缺少 {missing}，{line_type}未重算（已计费的该类明细应收金额留空）。",
+        "{missing} missing: {line_type} lines are not recomputed (their amounts due are left "
+        "empty).",
+    ),
+    "billing.note.no_tou_column": (
+        "电价表有分时段电价，但客户档案无 tou（是否执行分时电价）列：全部按不分时电价重算。",
+        "The tariffs have time-of-use rows but customers have no tou column: every bill is "
+        "recomputed without periods.",
+    ),
+    "billing.note.no_tier_scheme": (
+        "电价表有阶梯电价，但客户档案无 tier_scheme（一户一表/合表）列：不按阶梯重算。",
+        "The tariffs have tier rows but customers have no tier_scheme column: no bill is "
+        "recomputed by tiers.",
+    ),
+    "billing.note.tou_profile": (
+        "{count} 张分时客户账单既无分时段示数也无分时段明细，按典型负荷比例拆分时段（估算）。",
+        "{count} time-of-use bills have neither period registers nor billed period lines: their "
+        "periods are split by the typical profile (estimated).",
+    ),
+    "billing.note.no_rate": (
+        "{count} 条应收明细在电价表中找不到执行电价（电价类别 {categories}），应收金额留空。",
+        "{count} lines due have no tariff row in force (categories {categories}): their amounts "
+        "due are left empty.",
+    ),
+    "billing.note.losses_unknown": (
+        "{count} 张高供低计账单的变压器缺少空载、负载损耗参数，未计算变损。",
+        "{count} bills metered on the low side lack their transformer's no-load and load losses: "
+        "no transformer losses are computed for them.",
+    ),
+}
