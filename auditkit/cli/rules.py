@@ -79,9 +79,12 @@ def run_rules(args: argparse.Namespace) -> int:
     for note in notes:
         print(f"note: {note}")
     print(_summary(findings).to_string())
+    revenue = _revenue_by_kind(findings)
     print(
         f"\n{formatting.count(len(findings))} findings, "
-        f"¥{formatting.money(findings['revenue_impact'].sum())} at stake "
+        f"¥{formatting.money(revenue['proved'])} proved and "
+        f"¥{formatting.money(revenue['estimated'])} estimated at stake, "
+        f"¥{formatting.money(findings['penalty'].sum())} of penalties "
         f"(as of {findings.attrs['as_of']})"
     )
     if district_dataset.truth is not None:
@@ -97,8 +100,15 @@ def _skipped(rule_id: str, notes: list[str]) -> bool:
     return any(note.startswith(f"{rule_id} skipped") for note in notes)
 
 
+def _revenue_by_kind(findings: pd.DataFrame) -> pd.Series:
+    """Revenue proved and revenue estimated: two figures, never one sum."""
+    revenue = findings.groupby("revenue_kind")["revenue_impact"].sum()
+    return revenue.reindex(list(rules.REVENUE_KINDS)).fillna(0.0)
+
+
 def _summary(findings: pd.DataFrame) -> pd.DataFrame:
-    """Findings and revenue per rule (rows) and district (columns), with totals."""
+    """Findings per rule (rows) and district (columns) with totals; each rule's revenue, in the
+    column of its kind (proved or estimated), and its penalties."""
     if findings.empty:
         return pd.DataFrame({"findings": [0]}, index=["(none)"])
     counts = findings.pivot_table(
@@ -110,9 +120,15 @@ def _summary(findings: pd.DataFrame) -> pd.DataFrame:
         margins=True,
         margins_name="all",
     )
-    revenue = findings.groupby("rule_id")["revenue_impact"].sum()
-    counts["revenue ¥"] = revenue.reindex(counts.index).fillna(findings["revenue_impact"].sum())
-    counts["revenue ¥"] = counts["revenue ¥"].map(formatting.count)
+    for kind in rules.REVENUE_KINDS:
+        of_kind = findings[findings["revenue_kind"] == kind]
+        revenue = of_kind.groupby("rule_id")["revenue_impact"].sum()
+        column = revenue.reindex(counts.index).fillna(0.0)
+        column["all"] = of_kind["revenue_impact"].sum()
+        counts[f"{kind} ¥"] = column.map(formatting.count)
+    penalty = findings.groupby("rule_id")["penalty"].sum().reindex(counts.index).fillna(0.0)
+    penalty["all"] = findings["penalty"].sum()
+    counts["penalty ¥"] = penalty.map(formatting.count)
     return counts
 
 

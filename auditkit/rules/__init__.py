@@ -13,13 +13,22 @@ from auditkit.rules.evidence import evidence_text
 from auditkit.rules.findings import FINDING_COLUMNS
 from auditkit.rules.library import catalog, select_rules
 from auditkit.rules.precision import precision_recall
-from auditkit.rules.registry import AREAS, RULES, Rule, area_name
+from auditkit.rules.registry import (
+    AREAS,
+    PENALTY_CLASSES,
+    REVENUE_KINDS,
+    RULES,
+    Rule,
+    area_name,
+)
 from auditkit.rules.running import run
 from auditkit.rules.worklist import check, rank
 
 __all__ = [
     "AREAS",
     "FINDING_COLUMNS",
+    "PENALTY_CLASSES",
+    "REVENUE_KINDS",
     "RULES",
     "Rule",
     "area_name",

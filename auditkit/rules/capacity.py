@@ -37,6 +37,7 @@ def _capacity_in_force(ctx: RuleContext) -> np.ndarray:
     ),
     params=("kva_tolerance",),
     severity="high",
+    revenue_kind="proved",
 )
 def capacity_underbilled(ctx: RuleContext, params: dict) -> pd.DataFrame:
     in_force = ctx.capacity_in_force
@@ -94,6 +95,8 @@ def _months_after_reducing_order(ctx: RuleContext) -> np.ndarray:
     needs=("customers.contract_capacity_kva", "bills.max_demand_kw"),
     params=("demand_ratio", "min_months", "lookback_months"),
     severity="high",
+    revenue_kind="estimated",
+    penalty="capacity_increase",
 )
 def demand_over_capacity(ctx: RuleContext, params: dict) -> pd.DataFrame:
     demand = ctx.bills["max_demand_kw"].to_numpy(dtype=float)
@@ -161,6 +164,8 @@ def demand_over_capacity(ctx: RuleContext, params: dict) -> pd.DataFrame:
     needs=("work_orders.effective_date", "bills.kwh_billed"),
     params=("kwh_ratio", "demand_ratio", "min_reduction", "before_months", "min_months_after"),
     severity="high",
+    revenue_kind="estimated",
+    penalty="sealed_equipment",
 )
 def reduction_without_drop(ctx: RuleContext, params: dict) -> pd.DataFrame:
     orders = _effective_orders(ctx, *REDUCING_ORDERS)
@@ -289,6 +294,7 @@ def _reduction_evidence(order: object, more: int, amount: float) -> list[Clause]
     needs=("work_orders.effective_date",),
     params=("max_months", "min_days"),
     severity="high",
+    revenue_kind="proved",
 )
 def suspension_overrun(ctx: RuleContext, params: dict) -> pd.DataFrame:
     spans = ctx.suspension_spans

@@ -35,6 +35,7 @@ STEPS = (  # (step column, previous step column, parameter with its time limit i
     needs=("work_orders.transferred_at", "work_orders.registered_at", "work_orders.archived_at"),
     params=("transfer_days", "register_days", "archive_days"),
     severity="medium",
+    revenue_kind="proved",
 )
 def order_stalled(ctx: RuleContext, params: dict) -> pd.DataFrame:
     orders = ctx.work_orders
@@ -98,6 +99,7 @@ def _stalled_evidence(order: object, more: int) -> list[Clause]:
     needs=("work_orders.effective_date",),
     params=("grace_months",),
     severity="high",
+    revenue_kind="proved",
 )
 def order_not_applied(ctx: RuleContext, params: dict) -> pd.DataFrame:
     orders = ctx.orders_of("tariff_change", *CAPACITY_ORDERS)
@@ -148,7 +150,7 @@ def order_not_applied(ctx: RuleContext, params: dict) -> pd.DataFrame:
     new = hits["new"].to_numpy(dtype=object)
     # Energy: the new tariff's rate against the schedule's rate for the tariff billed (a wrong
     # rate on the bill is rate_mismatch's). Capacity: basic charge on the new capacity.
-    due_rate = ctx.schedule_rate(np.where(pd.isna(new), "", new), months, "energy_rate")
+    due_rate = ctx.schedule_rate(np.where(pd.isna(new), "", new), months, "energy_rate", rows)
     billed_rate = ctx.schedule_rate_due("energy_rate", rows)
     kwh = ctx.bills["kwh_billed"].to_numpy(dtype=float)[rows]
     capacity_basis = ctx.customer_is("basic_charge_basis", "capacity")[rows]
@@ -266,6 +268,7 @@ class _Runs:
     needs=("bills.tariff_billed", "bills.multiplier_billed"),
     params=("window_months",),
     severity="high",
+    revenue_kind="estimated",
 )
 def change_without_order(ctx: RuleContext, params: dict) -> pd.DataFrame:
     bills = ctx.bills
@@ -300,9 +303,9 @@ def change_without_order(ctx: RuleContext, params: dict) -> pd.DataFrame:
     rows = np.flatnonzero(in_tariff | in_multiplier | in_capacity)
     kwh = bills["kwh_billed"].to_numpy(dtype=float)[rows]
     prior_rate = ctx.schedule_rate(
-        ctx.bill_tariff[tariff_runs.start_of(rows) - 1], month[rows], "energy_rate"
+        ctx.bill_tariff[tariff_runs.start_of(rows) - 1], month[rows], "energy_rate", rows
     )
-    billed_rate = ctx.schedule_rate(ctx.bill_tariff[rows], month[rows], "energy_rate")
+    billed_rate = ctx.schedule_rate(ctx.bill_tariff[rows], month[rows], "energy_rate", rows)
     tariff_gap = np.where(in_tariff[rows], zero_where_nan((prior_rate - billed_rate) * kwh), 0.0)
     prior_multiplier = multiplier[multiplier_runs.start_of(rows) - 1]
     billed_multiplier = multiplier[rows]

@@ -45,6 +45,8 @@ DAYS_PER_MONTH = 30
         "daily_min_score",
     ),
     severity="high",
+    revenue_kind="estimated",
+    penalty="theft",
 )
 def consumption_drop(ctx: RuleContext, params: dict) -> pd.DataFrame:
     if params["source"] == "daily_reads":

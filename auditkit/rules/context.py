@@ -14,6 +14,7 @@ import pandas as pd
 import pyarrow as pa
 import pyarrow.compute as pc
 
+from auditkit.billing.tariff_lookup import TariffLookup
 from auditkit.data.schema import TABLES
 from auditkit.errors import ParameterError
 from auditkit.periods import date_month_number, month_end, month_number, period_text
@@ -178,32 +179,54 @@ class RuleContext:
     def first_month(self) -> int:
         return int(self.bill_month.min()) if len(self.bill_month) else self.as_of
 
-    def _rate_table(self, column: str) -> np.ndarray:
-        """Rate `column` per tariff (rows, plus a NaN row for unknown) and month since `first_month`."""
-        months = np.arange(self.first_month, self.as_of + 1)
-        table = np.full((len(self.tariff_index) + 1, len(months)), np.nan)
-        schedule = self.tariffs
-        row_tariff = self.tariff_index.get_indexer(schedule["tariff_category"].astype(str))
-        from_month = date_month_number(schedule["valid_from"])
-        to_month = date_month_number(schedule["valid_to"])
-        to_month = np.where(to_month < 0, np.iinfo(np.int64).max, to_month)
-        values = schedule[column].to_numpy(dtype=float)
-        for row in np.argsort(from_month, kind="stable"):  # later schedules win where they overlap
-            valid = (months >= from_month[row]) & (months <= to_month[row])
-            table[row_tariff[row], valid] = values[row]
-        return table
+    @cached_property
+    def tariff_lookup(self) -> TariffLookup:
+        """The schedule's rows in force by category, date, voltage band, period and tier."""
+        return TariffLookup(self.tariffs)
 
-    def schedule_rate(self, tariff: np.ndarray, month: np.ndarray, column: str) -> np.ndarray:
-        """Rate `column` of the schedule in force for each (tariff, month); NaN where none is.
+    @cached_property
+    def customer_voltage_code(self) -> tuple[np.ndarray, np.ndarray]:
+        """Each customer's supply voltage as a code into the distinct voltages, and those (kV).
+
+        A utility has a handful of supply voltages: rates are looked up once per tariff, voltage
+        and month, then read per bill by code.
+        """
+        codes, voltages = pd.factorize(self.customers["voltage_kv"].to_numpy(dtype=float))
+        unknown = len(voltages)  # a missing voltage: a code of its own, matching no band
+        return np.where(codes < 0, unknown, codes), np.append(voltages, np.nan)
+
+    def _rate_table(self, column: str) -> np.ndarray:
+        """Flat rate `column` per (tariff, voltage) pair (rows, plus a NaN row for unknown
+        tariffs) and month since `first_month`, as in force on each month's last day."""
+        voltages = self.customer_voltage_code[1]
+        months = np.arange(self.first_month, self.as_of + 1)
+        pairs = len(self.tariff_index) * len(voltages)
+        category = np.repeat(self.tariff_index.to_numpy(dtype=object), len(voltages) * len(months))
+        voltage = np.tile(np.repeat(voltages, len(months)), len(self.tariff_index))
+        month_end = np.tile(month_end_days(months), pairs)
+        rates = self.tariff_lookup.rate(category, month_end, voltage, column)
+        return np.vstack([rates.reshape(pairs, len(months)), np.full((1, len(months)), np.nan)])
+
+    def schedule_rate(
+        self, tariff: np.ndarray, month: np.ndarray, column: str, rows: np.ndarray | None = None
+    ) -> np.ndarray:
+        """Flat rate `column` of the schedule in force for each (tariff, month) at the voltage of
+        the bills `rows` (all bills when None); NaN where none is.
 
         `tariff` holds tariff names, or integer positions in `tariff_index` (as `bill_tariff`).
+        The flat rate is the row without a time-of-use period (else 'flat'), without a tier (else
+        tier 1), of the narrowest voltage band holding the customer's voltage
+        (`auditkit.billing.tariff_lookup`), in force on the month's last day.
         """
         if column not in self.rate_tables:
             self.rate_tables[column] = self._rate_table(column)
         tariff = np.asarray(tariff)
         codes = tariff if np.issubdtype(tariff.dtype, np.integer) else self.tariff_code(tariff)
         offset = np.clip(np.asarray(month) - self.first_month, 0, self.as_of - self.first_month)
-        return self.rate_tables[column][codes, offset]  # code -1 picks the NaN row
+        voltage_code, voltages = self.customer_voltage_code
+        cust = self.bill_customer if rows is None else self.bill_customer[rows]
+        pair = np.where(codes >= 0, codes * len(voltages) + voltage_code[cust], -1)
+        return self.rate_tables[column][pair, offset]  # -1 picks the NaN row
 
     @cached_property
     def bill_tariff_due(self) -> np.ndarray:
@@ -216,12 +239,12 @@ class RuleContext:
     # bills), not kept for every bill: at 35M bills each float column kept costs 280 MB.
 
     def schedule_rate_due(self, column: str, rows: np.ndarray | None = None) -> np.ndarray:
-        """Per bill (of `rows`, else all), rate `column` in force for `bill_tariff_due`; NaN
-        where none is."""
+        """Per bill (of `rows`, else all), flat rate `column` in force for `bill_tariff_due` at
+        the customer's voltage; NaN where none is."""
         tariff, month = self.bill_tariff_due, self.bill_month
         if rows is not None:
             tariff, month = tariff[rows], month[rows]
-        return self.schedule_rate(tariff, month, column)
+        return self.schedule_rate(tariff, month, column, rows)
 
     def energy_rate_due_or_billed(self, rows: np.ndarray | None = None) -> np.ndarray:
         """Per bill (of `rows`, else all), the schedule's energy rate due, else the rate billed.
@@ -459,6 +482,13 @@ def with_contract_columns(frame: pd.DataFrame, table: str) -> pd.DataFrame:
             for column in absent
         }
     )
+
+
+def month_end_days(months: np.ndarray) -> np.ndarray:
+    """The last day of each month number, as datetime64[D]."""
+    return (np.asarray(months) - 1970 * 12 + 1).astype("datetime64[M]").astype(
+        "datetime64[D]"
+    ) - np.timedelta64(1, "D")
 
 
 def audit_month(as_of: str | None, first: int, last: int) -> int:

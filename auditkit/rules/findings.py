@@ -20,6 +20,8 @@ FINDING_COLUMNS = (
     "period_to",
     "evidence",
     "revenue_impact",
+    "revenue_kind",
+    "penalty",
     "score",
     "evidence_code",
 )

@@ -34,7 +34,8 @@ def select_rules(rules: Iterable[str] | None) -> list[Rule]:
 
 def catalog() -> pd.DataFrame:
     """Every rule: id, area, title and what it checks in English and Chinese, data it needs,
-    parameters with their defaults, severity."""
+    parameters with their defaults, severity, whether its revenue is proved or estimated, and its
+    penalty class ('' where it carries no penalty)."""
     defaults = load_defaults()
     rows = [
         {
@@ -49,6 +50,8 @@ def catalog() -> pd.DataFrame:
                 f"{name}={defaults[rule.rule_id][name]}" for name in rule.params
             ),
             "severity": rule.severity,
+            "revenue_kind": rule.revenue_kind,
+            "penalty_class": rule.penalty or "",
         }
         for rule in RULES.values()
     ]

@@ -26,6 +26,7 @@ from auditkit.rules.registry import rule
     needs=("customers.ct_ratio", "customers.pt_ratio", "bills.multiplier_billed"),
     params=("relative_tolerance",),
     severity="high",
+    revenue_kind="proved",
 )
 def multiplier_mismatch(ctx: RuleContext, params: dict) -> pd.DataFrame:
     customers = ctx.customers
@@ -142,6 +143,7 @@ def _tolerance(kwh: np.ndarray, params: dict) -> np.ndarray:
     needs=("bills.register_start", "bills.register_end", "bills.multiplier_billed"),
     params=("kwh_tolerance", "relative_tolerance", "replacement_window_months"),
     severity="high",
+    revenue_kind="proved",
 )
 def register_mismatch(ctx: RuleContext, params: dict) -> pd.DataFrame:
     bills = ctx.bills
@@ -229,6 +231,7 @@ def register_mismatch(ctx: RuleContext, params: dict) -> pd.DataFrame:
     needs=("customers.meter_test_date", "customers.meter_test_cycle_months"),
     params=("grace_days",),
     severity="low",
+    revenue_kind="proved",
 )
 def meter_test_overdue(ctx: RuleContext, params: dict) -> pd.DataFrame:
     customers = ctx.customers

@@ -6,15 +6,25 @@ import copy
 from collections.abc import Mapping
 from pathlib import Path
 
+import pandas as pd
 import yaml
 
 from auditkit import yamlsafe
 from auditkit.errors import ParameterError
 from auditkit.paths import params_dir
+from auditkit.rules.registry import PENALTY_CLASSES
 
 RULES_FILE = "rules.yaml"
 #: Parameters that name one of a few choices instead of giving a number.
 CHOICES: dict[str, tuple[str, ...]] = {"consumption_drop.source": ("bills", "daily_reads")}
+#: Parameters that give a date ('YYYY-MM-DD').
+DATES = frozenset({"common.penalty_regime_date"})
+#: The common parameters every thresholds file holds.
+COMMON = (
+    "severity_high_yuan",
+    "penalty_regime_date",
+    *(f"penalty_{regime}_{penalty}" for regime in ("1996", "2024") for penalty in PENALTY_CLASSES),
+)
 
 
 def defaults_file() -> Path:
@@ -39,7 +49,10 @@ def load_defaults(path: Path | None = None) -> dict[str, dict]:
             dotted = f"{section}.{name}"
             expected: object = [1.0] if isinstance(value, list) else 0.0
             expected = CHOICES[dotted][0] if dotted in CHOICES else expected
+            expected = "2000-01-01" if dotted in DATES else expected
             _check_value(f"{path.name}: {dotted}", value, expected, CHOICES.get(dotted))
+            if dotted in DATES:
+                _check_date(f"{path.name}: {dotted}", value)
     _check_complete(content, path)
     return content
 
@@ -48,7 +61,7 @@ def _check_complete(content: Mapping[str, Mapping], path: Path) -> None:
     """Every rule's parameters (and the common ones) must be in the file: it holds the defaults."""
     from auditkit.rules.registry import RULES
 
-    wanted = {"common": ("severity_high_yuan",)} | {r.rule_id: r.params for r in RULES.values()}
+    wanted = {"common": COMMON} | {r.rule_id: r.params for r in RULES.values()}
     for section, names in wanted.items():
         missing = [name for name in names if name not in content.get(section, {})]
         if missing:
@@ -76,6 +89,8 @@ def resolve(defaults: Mapping[str, Mapping], overrides: Mapping | None) -> dict[
                     f"params.{section}", f"a parameter among {sorted(merged[section])}", name
                 )
             _check_value(f"params.{dotted}", new_value, merged[section][name], CHOICES.get(dotted))
+            if dotted in DATES:
+                _check_date(f"params.{dotted}", new_value)
             merged[section][name] = new_value
     return merged
 
@@ -98,6 +113,16 @@ def _check_value(
             raise ParameterError(name, "a whole number", value)
     elif type(value) is not type(default):
         raise ParameterError(name, f"a {type(default).__name__}", value)
+
+
+def _check_date(name: str, value: object) -> None:
+    """A date parameter: text 'YYYY-MM-DD' naming a real day."""
+    try:
+        valid = isinstance(value, str) and pd.Timestamp(value).strftime("%Y-%m-%d") == value
+    except ValueError:
+        valid = False
+    if not valid:
+        raise ParameterError(name, "a date YYYY-MM-DD", value)
 
 
 def _is_number(value: object) -> bool:

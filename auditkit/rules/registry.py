@@ -19,6 +19,13 @@ if TYPE_CHECKING:
 
 #: Audit areas, by code; `area_name(code, lang)` names them.
 AREAS = ("metering", "capacity", "change_of_use", "routine")
+#: What a finding's revenue is: proved by recomputing the bill from the archive, the readings and
+#: the schedule, or estimated (theft, zero consumption, demand above capacity, anything inferred).
+#: Reports show the two apart, never as one sum.
+REVENUE_KINDS = ("proved", "estimated")
+#: Penalty classes of 违约使用电费 (供电营业规则 1996, art. 100-102; the 2024 rules cap them by the
+#: same multiples): the multiple of each per regime is a parameter of `params/rules.yaml` common.
+PENALTY_CLASSES = ("tariff_misuse", "capacity_increase", "sealed_equipment", "theft")
 
 
 def area_name(area: str, lang: str = i18n.DEFAULT_LANG) -> str:
@@ -32,7 +39,9 @@ class Rule:
 
     `needs` names the tables and columns the rule reads (`"bills.max_demand_kw"` or `"work_orders"`);
     a rule whose needs are absent or empty is skipped with a note instead of failing the run.
-    `params` names the entries of `params/rules.yaml` the rule reads.
+    `params` names the entries of `params/rules.yaml` the rule reads. `revenue_kind` says whether
+    its revenue is proved or estimated (`REVENUE_KINDS`); `penalty` the class of penalty its
+    findings carry (`PENALTY_CLASSES`), None where the finding is no customer's violation.
     """
 
     rule_id: str
@@ -41,6 +50,8 @@ class Rule:
     params: tuple[str, ...]
     severity: str
     check: Callable[[RuleContext, dict], pd.DataFrame]
+    revenue_kind: str = "proved"
+    penalty: str | None = None
 
     def title(self, lang: str = i18n.DEFAULT_LANG) -> str:
         """What the rule is called, in `lang`."""
@@ -61,12 +72,18 @@ def rule(
     needs: tuple[str, ...],
     params: tuple[str, ...] = (),
     severity: str = "medium",
+    revenue_kind: str,
+    penalty: str | None = None,
 ) -> Callable[
     [Callable[[RuleContext, dict], pd.DataFrame]], Callable[[RuleContext, dict], pd.DataFrame]
 ]:
     """Register the decorated function as rule `rule_id` (ids are unique and public)."""
     if area not in AREAS:
         raise ValueError(f"rule {rule_id}: unknown area {area!r}")
+    if revenue_kind not in REVENUE_KINDS:
+        raise ValueError(f"rule {rule_id}: unknown revenue kind {revenue_kind!r}")
+    if penalty is not None and penalty not in PENALTY_CLASSES:
+        raise ValueError(f"rule {rule_id}: unknown penalty class {penalty!r}")
     unworded = [
         key for key in (f"rule.{rule_id}.title", f"rule.{rule_id}.checks") if not i18n.has(key)
     ]
@@ -76,7 +93,7 @@ def rule(
     def register(check: Callable[[RuleContext, dict], pd.DataFrame]) -> Callable:
         if rule_id in RULES:
             raise ValueError(f"rule {rule_id} registered twice")
-        RULES[rule_id] = Rule(rule_id, area, needs, params, severity, check)
+        RULES[rule_id] = Rule(rule_id, area, needs, params, severity, check, revenue_kind, penalty)
         return check
 
     return register

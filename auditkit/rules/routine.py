@@ -20,17 +20,22 @@ from auditkit.rules.findings import (
 from auditkit.rules.registry import rule
 
 
-def _two_part(schedule: pd.DataFrame) -> np.ndarray:
-    """Per schedule row: a two-part tariff (it has a basic rate per kVA)."""
-    return np.nan_to_num(optional_values(schedule, "basic_rate_kva_month")) > 0
+def _categories(ctx: RuleContext) -> pd.DataFrame:
+    """One schedule row per tariff category (its first), with `two_part`: any of the category's
+    rows has a basic rate per kVA (time-of-use, tier and market rows may leave it empty)."""
+    tariffs = ctx.tariffs
+    has_basic = np.nan_to_num(optional_values(tariffs, "basic_rate_kva_month")) > 0
+    two_part = pd.Series(has_basic).groupby(tariffs["tariff_category"].to_numpy()).any()
+    first = tariffs.drop_duplicates("tariff_category")
+    return first.assign(two_part=two_part.reindex(first["tariff_category"]).to_numpy(dtype=bool))
 
 
 def _correct_tariff(
     ctx: RuleContext, usage: np.ndarray, capacity: np.ndarray, threshold: float
 ) -> np.ndarray:
     """The tariff the schedule offers for each usage type: two-part at or above the threshold."""
-    schedule = ctx.tariffs.drop_duplicates("tariff_category")
-    two_part = _two_part(schedule)
+    schedule = _categories(ctx)
+    two_part = schedule["two_part"].to_numpy()
     result = np.full(len(usage), None, dtype=object)
     for wants_two_part in (False, True):
         choice = schedule[two_part == wants_two_part].drop_duplicates("usage_type")
@@ -43,12 +48,13 @@ def _correct_tariff(
     return result
 
 
-def _rate_of(ctx: RuleContext, tariff: np.ndarray, month: np.ndarray, column: str) -> np.ndarray:
-    """Schedule rate `column` for tariff names (None allowed) and months; NaN where there is none."""
+def _rate_of(ctx: RuleContext, tariff: np.ndarray, rows: np.ndarray, column: str) -> np.ndarray:
+    """Schedule rate `column` for tariff names (None allowed) at the bills `rows` (their months
+    and the customers' voltages); NaN where there is none."""
     if column not in ctx.tariffs:
-        return np.full(len(month), np.nan)
+        return np.full(len(rows), np.nan)
     names = np.where(pd.isna(tariff), "", tariff)  # no tariff: matches no schedule row
-    return ctx.schedule_rate(names, month, column)
+    return ctx.schedule_rate(names, ctx.bill_month[rows], column, rows)
 
 
 @rule(
@@ -57,11 +63,13 @@ def _rate_of(ctx: RuleContext, tariff: np.ndarray, month: np.ndarray, column: st
     needs=("customers.usage_type", "customers.tariff_category", "tariffs.usage_type"),
     params=("two_part_threshold_kva", "backbill_months"),
     severity="high",
+    revenue_kind="proved",
+    penalty="tariff_misuse",
 )
 def tariff_mismatch(ctx: RuleContext, params: dict) -> pd.DataFrame:
     customers = ctx.customers
-    schedule = ctx.tariffs.drop_duplicates("tariff_category")
-    two_part = _two_part(schedule)
+    schedule = _categories(ctx)
+    two_part = schedule["two_part"].to_numpy()
     tariff_usage = (
         customers["tariff_category"]
         .map(pd.Series(schedule["usage_type"].to_numpy(), index=schedule["tariff_category"]))
@@ -94,10 +102,10 @@ def tariff_mismatch(ctx: RuleContext, params: dict) -> pd.DataFrame:
     # wrong rate on the bill is rate_mismatch's); plus, for a two-part tariff, its basic charge
     # on the capacity in force less any basic charge billed.
     energy_gap = (
-        _rate_of(ctx, correct_per_bill, months, "energy_rate")
+        _rate_of(ctx, correct_per_bill, in_idx, "energy_rate")
         - ctx.schedule_rate_due("energy_rate", in_idx)
     ) * kwh
-    kva_rate = _rate_of(ctx, correct_per_bill, months, "basic_rate_kva_month")
+    kva_rate = _rate_of(ctx, correct_per_bill, in_idx, "basic_rate_kva_month")
     in_force = (
         ctx.capacity_in_force[in_idx]
         if "contract_capacity_kva" in customers
@@ -140,6 +148,7 @@ def tariff_mismatch(ctx: RuleContext, params: dict) -> pd.DataFrame:
     needs=("bills.energy_rate", "tariffs.energy_rate", "tariffs.valid_from"),
     params=("rate_tolerance",),
     severity="high",
+    revenue_kind="proved",
 )
 def rate_mismatch(ctx: RuleContext, params: dict) -> pd.DataFrame:
     due = ctx.schedule_rate_due("energy_rate")
@@ -221,6 +230,7 @@ def _longest_run_per_customer(streaks: pd.DataFrame) -> pd.DataFrame:
     needs=("bills.kwh_billed", "customers.status"),
     params=("min_months", "lookback_months"),
     severity="medium",
+    revenue_kind="estimated",
 )
 def zero_consumption(ctx: RuleContext, params: dict) -> pd.DataFrame:
     kwh = ctx.bills["kwh_billed"].to_numpy(dtype=float)
@@ -273,6 +283,7 @@ def zero_consumption(ctx: RuleContext, params: dict) -> pd.DataFrame:
     needs=("bills.read_type",),
     params=("min_months", "lookback_months"),
     severity="low",
+    revenue_kind="proved",
 )
 def estimated_streak(ctx: RuleContext, params: dict) -> pd.DataFrame:
     estimated = (ctx.bills["read_type"] == "estimated").to_numpy(dtype=bool)
@@ -302,6 +313,7 @@ def estimated_streak(ctx: RuleContext, params: dict) -> pd.DataFrame:
     needs=("customers.ct_ratio", "customers.pt_ratio", "customers.meter_id"),
     params=("standard_ct_primaries", "ct_secondaries", "low_voltage_kv"),
     severity="low",
+    revenue_kind="proved",
 )
 def archive_defect(ctx: RuleContext, params: dict) -> pd.DataFrame:
     customers = ctx.customers

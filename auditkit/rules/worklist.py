@@ -16,6 +16,7 @@ from auditkit.periods import period_text
 from auditkit.rules.context import RuleContext
 from auditkit.rules.evidence import encode, render
 from auditkit.rules.findings import FINDING_COLUMNS
+from auditkit.rules.penalty import penalties
 from auditkit.rules.registry import Rule
 
 
@@ -100,15 +101,24 @@ def _finish(raw: pd.DataFrame, rule: Rule, context: RuleContext, common: dict) -
             "period_to": period_text(raw["month_to"].to_numpy()),
             "evidence": np.array([render(finding, "en") for finding in clauses], dtype=object),
             "revenue_impact": raw["revenue_impact"].to_numpy(dtype=float),
+            "revenue_kind": rule.revenue_kind,
+            "penalty": penalties(
+                rule.penalty,
+                raw["month_from"].to_numpy(),
+                raw["revenue_impact"].to_numpy(dtype=float),
+                common,
+            ),
             "score": np.round(raw["score"].to_numpy(dtype=float), 4),
             "evidence_code": np.array([encode(finding) for finding in clauses], dtype=object),
         },
         columns=list(FINDING_COLUMNS),
     )
-    return frame.astype({"period_from": object, "period_to": object, "severity": object})
+    return frame.astype(
+        {"period_from": object, "period_to": object, "severity": object, "revenue_kind": object}
+    )
 
 
 def _empty() -> pd.DataFrame:
     return pd.DataFrame({column: pd.Series(dtype=object) for column in FINDING_COLUMNS}).astype(
-        {"revenue_impact": float, "score": float}
+        {"revenue_impact": float, "penalty": float, "score": float}
     )

@@ -580,7 +580,7 @@ def test_rule_titles_and_checks_follow_the_language():
 
 def test_a_rule_without_wording_cannot_be_registered():
     with pytest.raises(ValueError, match=r"rule.unworded_rule.title, rule.unworded_rule.checks"):
-        rules.registry.rule("unworded_rule", area="routine", needs=())
+        rules.registry.rule("unworded_rule", area="routine", needs=(), revenue_kind="proved")
 
 
 def test_evidence_text_names_what_it_needs():
