@@ -86,6 +86,31 @@ def lookalikes_table(world: World) -> pd.DataFrame:
     return table.sort_values(["kind", "customer_id"], ignore_index=True)
 
 
+def join_replacement_reads(work_orders: pd.DataFrame, bills: pd.DataFrame) -> pd.DataFrame:
+    """`work_orders` with old_final_read and new_first_read of each meter replacement from the bills.
+
+    A replacement effective on the first day of a period joins the bills on both sides: the old
+    meter's final read is the register_end of the period before, the new meter's first read the
+    register_start of that period. Other orders, and replacements without both bills, stay empty.
+    """
+    orders = work_orders.copy()
+    effective = pd.to_datetime(orders["effective_date"])
+    replaced = (orders["order_type"] == "meter_replacement") & (effective.dt.day == 1)
+    period = effective.dt.to_period("M")
+    reads = bills[["customer_id", "period", "register_start", "register_end"]].astype(
+        {"customer_id": object, "period": object}
+    )
+    reads = reads.set_index(["customer_id", "period"])
+    keys = list(zip(orders["customer_id"], period.astype(str), strict=True))
+    before = list(zip(orders["customer_id"], (period - 1).astype(str), strict=True))
+    first = reads["register_start"].reindex(keys).to_numpy()
+    final = reads["register_end"].reindex(before).to_numpy()
+    joined = replaced.to_numpy() & ~np.isnan(first) & ~np.isnan(final)
+    orders["old_final_read"] = np.where(joined, final, np.nan)
+    orders["new_first_read"] = np.where(joined, first, np.nan)
+    return orders
+
+
 def false_alarms(
     findings: pd.DataFrame, lookalikes: pd.DataFrame, rule_ids: list[str] | None = None
 ) -> pd.DataFrame:

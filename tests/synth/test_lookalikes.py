@@ -140,6 +140,10 @@ def test_joined_meter_replacements_start_the_new_register_with_an_order(tables):
     assert np.allclose(register_kwh, at["kwh_billed"], atol=0.01)
     customers = tables["customers"].set_index("customer_id")
     assert (customers.loc[at.index, "meter_id"] == orders.loc[at.index, "new_value"]).all()
+    # The old meter's final read is the last read billed on it; the new one's first starts its bills.
+    assert (orders.loc[at.index, "new_first_read"] == at["register_start"]).all()
+    previous = bills[bills["period"] < bills["from_period"]].groupby("customer_id").last()
+    assert (orders.loc[at.index, "old_final_read"] == previous.loc[at.index, "register_end"]).all()
 
 
 def test_a_share_of_a_kind_not_made_or_out_of_range_is_named():
