@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import numpy as np
 import pandas as pd
 from matplotlib.figure import Figure
 from matplotlib.ticker import MaxNLocator
@@ -9,20 +10,41 @@ from matplotlib.ticker import MaxNLocator
 from auditkit import i18n
 from auditkit.plots import group_thousands, use_cjk_font
 
+#: Each kind of revenue's bar: colour and hatching, distinct in colour and in black and white.
+KIND_STYLE = {
+    "proved": {"color": "#0b6e99", "hatch": ""},
+    "estimated": {"color": "#e39b2d", "hatch": "//"},
+}
 
-def revenue_by_rule_chart(revenue: pd.Series, lang: str, limit: int = 12) -> Figure:
-    """Horizontal bars of revenue impact per rule (`revenue` indexed by rule title, largest
-    first): the `limit` largest, the largest on top."""
+
+def revenue_by_rule_chart(revenue: pd.DataFrame, lang: str, limit: int = 12) -> Figure:
+    """Revenue per rule, proved and estimated as two bars side by side (never stacked into one
+    total): `revenue` indexed by rule title with columns `proved` and `estimated` (yuan). The
+    `limit` rules with the most revenue of either kind, the largest on top."""
     use_cjk_font()
-    money = i18n.text("common.revenue_impact", lang)
-    rows = revenue.head(limit).iloc[::-1]
-    figure = Figure(figsize=(8, 0.45 * max(len(rows), 2) + 1))
+    largest = revenue.max(axis=1).sort_values(ascending=False, kind="stable")
+    rows = revenue.loc[largest.index[:limit]].iloc[::-1]
+    figure = Figure(figsize=(8, 0.6 * max(len(rows), 2) + 1.2))
     axes = figure.subplots()
-    axes.barh(rows.index.astype(str), rows.astype(float).to_numpy(), color="#0b6e99")
-    axes.set_xlabel(money)
+    positions = np.arange(len(rows))
+    height = 0.4
+    for offset, (kind, style) in zip((height / 2, -height / 2), KIND_STYLE.items(), strict=True):
+        axes.barh(
+            positions + offset,
+            rows[kind].astype(float).to_numpy(),
+            height=height,
+            color=style["color"],
+            hatch=style["hatch"],
+            edgecolor="white",
+            label=i18n.text(f"report.revenue_kind.{kind}", lang),
+        )
+    axes.set_yticks(positions)
+    axes.set_yticklabels(rows.index.astype(str))
+    axes.set_xlabel(i18n.text("common.revenue_impact", lang))
     axes.xaxis.set_major_locator(MaxNLocator(5))
     group_thousands(axes, "x")
     axes.spines[["top", "right"]].set_visible(False)
+    axes.legend(title=i18n.text("report.revenue_kind", lang), loc="lower right", frameon=False)
     return figure
 
 

@@ -4,6 +4,10 @@
 district's figures as numbers and codes: its profile, customers by usage type, billed energy by
 month, findings by area and rule, and the findings themselves. Words are made only when the
 notebook asks for a table, a figure or the conclusions in a language.
+
+Money has two kinds (a finding's `revenue_kind`): revenue a recomputation of the bill proves, and
+revenue that is an estimate (theft, zero consumption, demand above capacity). They are summed
+apart and shown side by side, never added into one figure; penalties are a third, separate figure.
 """
 
 from __future__ import annotations
@@ -17,13 +21,20 @@ from matplotlib.figure import Figure
 
 from auditkit import formatting, i18n, rules
 from auditkit.audit import charts
+from auditkit.billing.money import round_half_up
 from auditkit.data import Dataset
 from auditkit.periods import last_months
+from auditkit.report.figures import figure_name
 from auditkit.report.notebook import save_table
+from auditkit.report.tables import revenue_kind_name
 from auditkit.report.workbook import write_findings_workbook
 
 FINDINGS_SORT = ("rule_id", "customer_id", "period_from", "period_to")
 BILL_COLUMNS = ("customer_id", "period", "kwh_billed", "amount", "read_type")
+#: The figure summing each kind of revenue a finding's `revenue_kind` names.
+KIND_FIGURES = {kind: f"revenue_{kind}" for kind in rules.REVENUE_KINDS}
+#: The money figures of the district, each summed on its own (headline keys, table columns).
+AMOUNTS = (*KIND_FIGURES.values(), "penalties")
 
 
 def billing_window(dataset: Any, as_of: str | None) -> pd.DataFrame:
@@ -79,28 +90,53 @@ def monthly_billing(dataset: Any, as_of: str | None = None) -> pd.DataFrame:
     return monthly.reset_index()
 
 
+def money(values: pd.Series) -> float:
+    """A sum of yuan as a report shows it (missing amounts left out), rounded half up to the
+    fen."""
+    return float(round_half_up(float(values.sum())))
+
+
+def amounts(findings: pd.DataFrame) -> pd.DataFrame:
+    """Each finding's money apart (`AMOUNTS`): its revenue impact under the figure of its kind
+    (the other kind 0) and its penalty, aligned with `findings`."""
+    impact = findings["revenue_impact"].astype(float)
+    apart = {
+        figure: impact.where(findings["revenue_kind"] == kind, 0.0)
+        for kind, figure in KIND_FIGURES.items()
+    }
+    return pd.DataFrame({**apart, "penalties": findings["penalty"].astype(float)})
+
+
 def headline_figures(dataset: Any, findings: pd.DataFrame) -> dict[str, float]:
-    """Headline: customers audited, findings, customers flagged, rules fired, revenue at stake."""
+    """Headline: customers audited, findings, customers flagged, rules fired, the revenue proved
+    and the revenue estimated (apart), and the penalties (yuan)."""
+    money_apart = amounts(findings)
     return {
         "customers": len(dataset.customers),
         "findings": len(findings),
         "customers_flagged": int(findings["customer_id"].nunique()),
         "rules_fired": int(findings["rule_id"].nunique()),
-        "revenue_at_stake": round(float(findings["revenue_impact"].sum()), 2),
+        **{figure: money(money_apart[figure]) for figure in AMOUNTS},
     }
 
 
 def findings_by_rule(findings: pd.DataFrame) -> pd.DataFrame:
-    """Findings, customers and revenue impact per area and rule, largest revenue impact first."""
-    return (
-        findings.groupby(["area", "rule_id"], sort=True)
+    """Findings, customers and each money figure (`AMOUNTS`) per area and rule; rules with
+    revenue proved first (largest first), then by revenue estimated."""
+    grouped = (
+        pd.concat([findings[["area", "rule_id", "customer_id"]], amounts(findings)], axis=1)
+        .groupby(["area", "rule_id"], sort=True)
         .agg(
             findings=("customer_id", "size"),
             customers=("customer_id", "nunique"),
-            revenue_impact=("revenue_impact", "sum"),
+            **{figure: (figure, "sum") for figure in AMOUNTS},
         )
         .reset_index()
-        .sort_values(["revenue_impact", "rule_id"], ascending=[False, True], kind="stable")
+    )
+    for figure in AMOUNTS:
+        grouped[figure] = round_half_up(grouped[figure].to_numpy())
+    return grouped.sort_values(
+        [*KIND_FIGURES.values(), "rule_id"], ascending=[False, False, True], kind="stable"
     )
 
 
@@ -166,8 +202,16 @@ class DistrictAudit:
         return str(self.profile["billing_months"])
 
     def headline(self) -> dict[str, float]:
-        """Customers audited, findings, customers flagged, rules fired, revenue at stake."""
+        """Customers audited, findings, customers flagged, rules fired, revenue proved, revenue
+        estimated and penalties (three money figures, never added together)."""
         return headline_figures(self.dataset, self.findings)
+
+    def money_columns(self, lang: str = i18n.DEFAULT_LANG) -> list[str]:
+        """The labels of the money columns of the study's tables in `lang` (for `show_table`)."""
+        return [
+            i18n.text("common.revenue_impact", lang),
+            *(figure_name(key, lang) for key in AMOUNTS),
+        ]
 
     def heading(self, name: str, lang: str = i18n.DEFAULT_LANG) -> str:
         """The report's title or a section's heading (`headings`) in `lang`."""
@@ -176,7 +220,8 @@ class DistrictAudit:
         return i18n.text(f"report.district.{name}", lang)
 
     def explain(self, lang: str = i18n.DEFAULT_LANG) -> str:
-        """The audit's outcome in one sentence: findings, customers, rules and revenue at stake."""
+        """The audit's outcome in one sentence: findings, customers, rules, the revenue proved and
+        the revenue estimated (apart), and the penalties."""
         if self.findings.empty:
             return i18n.text("report.district.no_findings", lang)
         figures = self.headline()
@@ -184,7 +229,9 @@ class DistrictAudit:
             findings=formatting.count(figures["findings"]),
             customers=formatting.count(figures["customers_flagged"]),
             rules=formatting.count(figures["rules_fired"]),
-            revenue=formatting.money(figures["revenue_at_stake"]),
+            proved=formatting.money(figures["revenue_proved"]),
+            estimated=formatting.money(figures["revenue_estimated"]),
+            penalties=formatting.money(figures["penalties"]),
         )
 
     def methodology(self, lang: str = i18n.DEFAULT_LANG) -> str:
@@ -192,7 +239,7 @@ class DistrictAudit:
         return i18n.text("report.district.methodology", lang)
 
     def table(self, name: str, lang: str = i18n.DEFAULT_LANG) -> pd.DataFrame:
-        """One of `table_names`, labelled in `lang` (money in `common.revenue_impact` columns)."""
+        """One of `table_names`, labelled in `lang` (money in the `money_columns(lang)`)."""
         tables = {
             "profile": self._profile_table,
             "usage_mix": self._usage_table,
@@ -211,9 +258,10 @@ class DistrictAudit:
             return charts.monthly_billing_chart(monthly_billing(self.dataset, self.as_of), lang)
         if name == "revenue_by_rule":
             by_rule = findings_by_rule(self.findings)
-            revenue = pd.Series(
-                by_rule["revenue_impact"].round(2).to_numpy(),
+            revenue = pd.DataFrame(
+                by_rule[list(KIND_FIGURES.values())].to_numpy(),
                 index=self._titles(by_rule["rule_id"], lang),
+                columns=list(KIND_FIGURES),
             )
             return charts.revenue_by_rule_chart(revenue, lang)
         raise KeyError(f"no figure {name!r}: one of {', '.join(self.figure_names)}")
@@ -261,10 +309,7 @@ class DistrictAudit:
     def _by_rule_table(self, lang: str) -> pd.DataFrame:
         grouped = findings_by_rule(self.findings)
         area, findings = i18n.text("common.area", lang), i18n.text("common.findings", lang)
-        customers, money = (
-            i18n.text("common.customers", lang),
-            i18n.text("common.revenue_impact", lang),
-        )
+        customers = i18n.text("common.customers", lang)
         table = pd.DataFrame(
             {
                 area: [rules.area_name(a, lang) for a in grouped["area"]],
@@ -272,14 +317,15 @@ class DistrictAudit:
                 i18n.text("report.rule_id", lang): grouped["rule_id"].to_numpy(),
                 findings: grouped["findings"].to_numpy(),
                 customers: grouped["customers"].to_numpy(),
-                money: grouped["revenue_impact"].round(2).to_numpy(),
+                **{figure_name(key, lang): grouped[key].to_numpy() for key in AMOUNTS},
             }
         )
+        figures = self.headline()
         total = {column: "" for column in table.columns}
         total[area] = i18n.text("common.total", lang)
-        total[findings] = len(self.findings)
-        total[customers] = self.findings["customer_id"].nunique()
-        total[money] = round(float(self.findings["revenue_impact"].sum()), 2)
+        total[findings] = figures["findings"]
+        total[customers] = figures["customers_flagged"]
+        total.update({figure_name(key, lang): figures[key] for key in AMOUNTS})
         return pd.concat([table, pd.DataFrame([total])], ignore_index=True)
 
     def _top_table(self, lang: str) -> pd.DataFrame:
@@ -299,6 +345,10 @@ class DistrictAudit:
                     top["period_from"] + " – " + top["period_to"]
                 ).to_numpy(),
                 i18n.text("common.revenue_impact", lang): top["revenue_impact"].to_numpy(),
+                i18n.text("report.revenue_kind", lang): [
+                    revenue_kind_name(kind, lang) for kind in top["revenue_kind"]
+                ],
+                figure_name("penalties", lang): top["penalty"].to_numpy(),
                 i18n.text("common.evidence", lang): rules.evidence_text(top, lang).to_numpy(),
             }
         )
@@ -311,6 +361,9 @@ class DistrictAudit:
                 i18n.text("report.rule_id", lang): ordered["rule_id"].to_numpy(),
                 i18n.text("common.rule", lang): ordered[f"title_{lang}"].to_numpy(),
                 i18n.text("report.district.checks", lang): ordered[f"checks_{lang}"].to_numpy(),
+                i18n.text("report.revenue_kind", lang): [
+                    revenue_kind_name(kind, lang) for kind in ordered["revenue_kind"]
+                ],
                 i18n.text("report.district.needs", lang): ordered["needs"].to_numpy(),
                 i18n.text("report.district.rule_parameters", lang): ordered[
                     "parameters"

@@ -38,6 +38,10 @@ WORDS: dict[str, tuple[str, str]] = {
     "pipeline.unit.minutes": ("分", "min"),
     "pipeline.unit.hours": ("小时", "h"),
     "pipeline.headline": ("主要指标", "Headline"),
+    "pipeline.total_of": (
+        "{n} 份报告逐项合计（各项分别相加）",
+        "{n} reports, each figure summed on its own",
+    ),
     "pipeline.links": ("链接", "Links"),
     "pipeline.report": ("报告", "Report"),
     "pipeline.executed_notebook": ("已执行的笔记本 (.ipynb)", "Executed notebook (.ipynb)"),

@@ -1,5 +1,10 @@
 """The run's `index.html`: one row per notebook with status, headline figures and links.
 
+The main figures have columns of their own: findings, and the three money figures of an audit
+(revenue proved, revenue estimated, penalties), each in its own column and never added together.
+A study run more than once (the district audit, once per district) gets a total row below the
+table, each figure summed on its own.
+
 Every text from the manifest (district names, errors, file names) is escaped; links point into
 each job's folder (`folder`, the safe name of the job) with every path part URL-quoted. On a
 phone each row is shown as a card so that the links stay reachable.
@@ -14,13 +19,14 @@ from typing import Any
 from urllib.parse import quote
 
 from auditkit import i18n
+from auditkit.billing.money import round_half_up
 from auditkit.formatting import MISSING
 from auditkit.pipeline.render import CSP_MARK, tables_script, with_content_security_policy
 from auditkit.pipeline.templates_dir import TEMPLATES
 from auditkit.pipeline.times import format_duration, format_local_time
-from auditkit.report.figures import figure_name, figure_value
+from auditkit.report.figures import MONEY_FIGURES, figure_name, figure_value
 
-MAIN_FIGURES = ("findings", "revenue_at_stake")
+MAIN_FIGURES = ("findings", "revenue_proved", "revenue_estimated", "penalties")
 COLUMNS = ("subject", "notebook", "status", *MAIN_FIGURES, "headline", "duration", "links")
 
 
@@ -103,6 +109,44 @@ def _row(record: Mapping[str, Any], lang: str) -> str:
     )
 
 
+def _total(key: str, values: Sequence[float]) -> float:
+    """The total of one figure over several records: money rounded half up to the fen."""
+    total = sum(values)
+    return float(round_half_up(total)) if key in MONEY_FIGURES else total
+
+
+def _total_rows(notebooks: Sequence[Mapping[str, Any]], lang: str) -> str:
+    """A total row per study with main figures from two records or more: each main figure summed
+    over the records that have it, on its own (revenue proved and estimated never together)."""
+    by_study: dict[str, list[Mapping[str, Any]]] = {}
+    for record in notebooks:
+        figures = (record.get("headline") or {}).get("figures", {})
+        if any(isinstance(figures.get(key), int | float) for key in MAIN_FIGURES):
+            by_study.setdefault(str(record["notebook"]), []).append(figures)
+    rows = []
+    for notebook, records in by_study.items():
+        if len(records) < 2:
+            continue
+        main = ""
+        for key in MAIN_FIGURES:
+            values = [f[key] for f in records if isinstance(f.get(key), int | float)]
+            shown = _figure(key, _total(key, values)) if values else MISSING
+            main += _cell(key, lang, shown, "ak-num")
+        reports = i18n.text("pipeline.total_of", lang).format(n=len(records))
+        rows.append(
+            '<tr class="ak-total">'
+            + _cell("subject", lang, html.escape(i18n.text("common.total", lang)))
+            + _cell("notebook", lang, html.escape(study_name(notebook, lang)))
+            + _cell("status", lang, "")
+            + main
+            + _cell("headline", lang, html.escape(reports), "ak-figures")
+            + _cell("duration", lang, "")
+            + _cell("links", lang, "")
+            + "</tr>"
+        )
+    return "\n".join(rows)
+
+
 def render_index(manifest: Mapping[str, Any], lang: str = "zh") -> str:
     """The index page of a run (self-contained: inline style and the tables script only)."""
     css = (TEMPLATES / "auditkit" / "auditkit.css").read_text(encoding="utf-8")
@@ -113,6 +157,8 @@ def render_index(manifest: Mapping[str, Any], lang: str = "zh") -> str:
         for key in COLUMNS
     )
     rows = "\n".join(_row(record, lang) for record in notebooks)
+    totals = _total_rows(notebooks, lang)
+    footer = f"<tfoot>\n{totals}\n</tfoot>\n" if totals else ""
     title = html.escape(i18n.text("pipeline.run_index", lang))
     run_id = html.escape(manifest["run_id"])
     status = html.escape(manifest["status"])
@@ -148,7 +194,7 @@ def render_index(manifest: Mapping[str, Any], lang: str = "zh") -> str:
 <tbody>
 {rows}
 </tbody>
-</table></div>
+{footer}</table></div>
 <p class="ak-table-note"><a href="manifest.json">manifest.json</a></p>
 </main>
 {tables_script(lang)}

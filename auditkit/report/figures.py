@@ -11,7 +11,15 @@ from typing import Any
 from auditkit import formatting, i18n
 
 #: Figures in yuan (two decimals); every other figure is a number.
-MONEY_FIGURES = frozenset({"revenue_at_stake", "projected_misstatement"})
+MONEY_FIGURES = frozenset(
+    {
+        "revenue_at_stake",
+        "revenue_proved",
+        "revenue_estimated",
+        "penalties",
+        "projected_misstatement",
+    }
+)
 
 #: The wording of each headline figure a study reports: shared words where the figure is one
 #: (findings, the sample size ...), else a `report.figure.` word.
@@ -19,6 +27,9 @@ FIGURE_WORDS = {
     "findings": "common.findings",
     "customers": "common.customers",
     "revenue_at_stake": "common.revenue_impact",
+    "revenue_proved": "report.figure.revenue_proved",
+    "revenue_estimated": "report.figure.revenue_estimated",
+    "penalties": "report.figure.penalties",
     "customers_flagged": "report.figure.customers_flagged",
     "rules_fired": "report.figure.rules_fired",
     "sample_size": "sampling.label.n",

@@ -25,6 +25,13 @@ def personal_labels(lang: str = i18n.DEFAULT_LANG) -> dict[str, str]:
     }
 
 
+def revenue_kind_name(kind: object, lang: str = i18n.DEFAULT_LANG) -> str:
+    """A finding's kind of revenue (`proved`, `estimated`) in words; none: the missing mark."""
+    if formatting.is_missing(kind):
+        return formatting.MISSING
+    return i18n.text(f"report.revenue_kind.{kind}", lang, default=str(kind))
+
+
 def mask_name(value: str) -> str:
     """Keep the family name (first character): 张三丰 -> 张**."""
     return value[:1] + "*" * (len(value) - 1) if value else value

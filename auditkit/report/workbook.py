@@ -26,7 +26,7 @@ from auditkit import formatting, i18n
 from auditkit.atomic import write_bytes_atomic
 from auditkit.errors import ParameterError
 from auditkit.formulas import put_cell
-from auditkit.report.tables import mask_personal
+from auditkit.report.tables import mask_personal, revenue_kind_name
 
 MONEY_FORMAT = "#,##0.00"
 SCORE_FORMAT = "0.00"
@@ -35,7 +35,7 @@ TEXT_FORMAT = "@"
 TEXT_COLUMNS = frozenset(
     {"rule_id", "area", "severity", "customer_id", "district", "period_from", "period_to"}
 )
-MONEY_COLUMNS = frozenset({"revenue_impact", "amount", "book_value", "audited_value"})
+MONEY_COLUMNS = frozenset({"revenue_impact", "penalty", "amount", "book_value", "audited_value"})
 # Header wording by column (catalogue keys); other columns keep their own names.
 HEADERS = {
     "rule_id": "report.rule_id",
@@ -51,6 +51,8 @@ HEADERS = {
     "period_to": "report.workbook.period_to",
     "evidence": "common.evidence",
     "revenue_impact": "common.revenue_impact",
+    "revenue_kind": "report.revenue_kind",
+    "penalty": "report.figure.penalties",
     "score": "common.score",
 }
 WIDTH_LIMITS = (8, 80)
@@ -90,7 +92,8 @@ def findings_table(
     findings: pd.DataFrame, lang: str, catalog: pd.DataFrame | None = None
 ) -> pd.DataFrame:
     """The findings in workbook order, with the rule's title, area, severity and evidence in
-    `lang`; the machine form of the evidence (`evidence_code`) is left out."""
+    `lang` (and the kind of revenue: 核算确认 / 估算); the machine form of the evidence
+    (`evidence_code`) is left out."""
     from auditkit import rules
 
     if catalog is None:
@@ -107,6 +110,8 @@ def findings_table(
         table["severity"] = [
             i18n.text(f"severity.{code}", lang, default=str(code)) for code in table["severity"]
         ]
+    if "revenue_kind" in table.columns:
+        table["revenue_kind"] = [revenue_kind_name(kind, lang) for kind in table["revenue_kind"]]
     if "evidence_code" in table.columns:
         table["evidence"] = rules.evidence_text(table, lang).to_numpy()
         table = table.drop(columns="evidence_code")

@@ -65,6 +65,8 @@ def findings() -> pd.DataFrame:
             "period_to": ["2024-02", "2024-02", "2024-02"],
             "evidence": ["e1", "e2", "e3"],
             "revenue_impact": [1000.0, 5.5, 20.0],
+            "revenue_kind": ["proved", "estimated", "proved"],
+            "penalty": [0.0, 16.5, 0.0],
             "score": [0.9, 0.2, 0.5],
             "evidence_code": [
                 '[{"code":"estimated_streak","reads":3,"months":["2024-01","2024-03"]}]',
@@ -89,6 +91,7 @@ def catalog() -> pd.DataFrame:
             "checks_zh": ["计费倍率与档案倍率核对", "连续多月零电量"],
             "needs": ["n", "n"],
             "parameters": ["", "months=3"],
+            "revenue_kind": ["proved", "estimated"],
         }
     )
 
@@ -136,11 +139,16 @@ def test_headline_and_findings_by_rule(audit: DistrictAudit) -> None:
         "findings": 3,
         "customers_flagged": 2,
         "rules_fired": 2,
-        "revenue_at_stake": 1025.5,
+        "revenue_proved": 1020.0,
+        "revenue_estimated": 5.5,
+        "penalties": 16.5,
     }
     table = audit.table("findings_by_rule", "en")
     assert table["Rule"].tolist() == ["Wrong multiplier", "Zero use", ""]
-    assert table["Revenue at stake (yuan)"].tolist() == [1020.0, 5.5, 1025.5]
+    assert table["Revenue proved (yuan)"].tolist() == [1020.0, 0.0, 1020.0]
+    assert table["Revenue estimated (yuan)"].tolist() == [0.0, 5.5, 5.5]
+    assert table["Penalties (yuan)"].tolist() == [0.0, 16.5, 16.5]
+    assert "Revenue at stake (yuan)" not in table.columns
     assert table.iloc[-1]["Area"] == "Total" and table.iloc[-1]["Findings"] == 3
     assert table.iloc[0]["Area"] == "metering devices"
     zh = audit.table("findings_by_rule", "zh")
@@ -178,8 +186,11 @@ def test_catalog_appendix_in_both_languages(audit: DistrictAudit) -> None:
 def test_the_study_has_the_shared_shape_and_says_its_outcome(audit: DistrictAudit) -> None:
     assert isinstance(audit, Study)
     assert audit.explain("en") == (
-        "3 findings on 2 customers from 2 rules, 1,025.50 yuan at stake."
+        "3 findings on 2 customers from 2 rules: 1,020.00 yuan under-billed as proved by "
+        "recomputing the bills and 5.50 yuan estimated (two kinds, shown apart, never added); "
+        "penalties of 16.50 yuan are a separate figure."
     )
+    assert "1,025.50" not in audit.explain("zh")
     assert audit.heading("top_findings", "zh") == "涉及电费最多的疑点"
     for name in audit.figure_names:
         assert audit.figure(name, "en").axes

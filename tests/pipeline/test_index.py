@@ -5,10 +5,12 @@ from __future__ import annotations
 import datetime as dt
 import html
 import re
+from html.parser import HTMLParser
 
 import pytest
 from report_pages import live_markup
 
+from auditkit import i18n
 from auditkit.pipeline.index import render_index
 
 
@@ -23,7 +25,13 @@ def _manifest() -> dict:
         "executed": "district_audit.ipynb",
         "files": ["findings.csv", "findings.parquet"],
         "headline": {
-            "figures": {"findings": 233, "revenue_at_stake": 1234567.891, "customers": 4457}
+            "figures": {
+                "findings": 233,
+                "revenue_proved": 1234567.89,
+                "revenue_estimated": 2500.5,
+                "penalties": 7501.5,
+                "customers": 4457,
+            }
         },
     }
     failed = {
@@ -92,7 +100,7 @@ def test_names_and_files_from_the_data_stay_text(name: str) -> None:
 
 def test_index_in_english() -> None:
     page = render_index(_manifest(), "en")
-    assert "Revenue at stake (yuan)" in page and ">failed<" in page.replace("<br>", "<")
+    assert "Revenue proved (yuan)" in page and ">failed<" in page.replace("<br>", "<")
 
 
 def test_sampling_figures_are_named_in_words() -> None:
@@ -103,3 +111,97 @@ def test_sampling_figures_are_named_in_words() -> None:
     page = render_index(manifest, "zh")
     assert "样本量: 93" in page and "错报率上限 (%): 4.77" in page
     assert "推断错报 (元): 1,234.50" in page and "sample_size" not in page
+
+
+class _Table(HTMLParser):
+    """The index table as text: header cells, and the rows of its body and of its foot."""
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.part, self.cell = "", None
+        self.header: list[str] = []
+        self.rows: dict[str, list[list[str]]] = {"tbody": [], "tfoot": []}
+
+    def handle_starttag(self, tag: str, attrs: list) -> None:
+        if tag in ("thead", "tbody", "tfoot"):
+            self.part = tag
+        elif tag == "tr" and self.part in self.rows:
+            self.rows[self.part].append([])
+        elif tag in ("th", "td"):
+            self.cell = ""
+
+    def handle_endtag(self, tag: str) -> None:
+        if tag in ("th", "td") and self.cell is not None:
+            target = self.header if tag == "th" else self.rows[self.part][-1]
+            target.append(self.cell.strip())
+            self.cell = None
+
+    def handle_data(self, data: str) -> None:
+        if self.cell is not None:
+            self.cell += data
+
+
+def _table(page: str) -> _Table:
+    parser = _Table()
+    parser.feed(page.split('<table class="ak-table ak-index">')[1].split("</table>")[0])
+    return parser
+
+
+def _districts() -> dict:
+    manifest = _manifest()
+    second = dict(manifest["notebooks"][0], name="城西", folder="城西")
+    second["headline"] = {
+        "figures": {
+            "findings": 7,
+            "revenue_proved": 0.11,
+            "revenue_estimated": 0.22,
+            "penalties": 0.0,
+        }
+    }
+    manifest["notebooks"].insert(1, second)
+    return manifest
+
+
+@pytest.mark.parametrize(
+    ("lang", "proved", "estimated", "penalties", "combined"),
+    [
+        ("zh", "核算确认电费 (元)", "估算电费 (元)", "违约使用电费 (元)", "涉及电费 (元)"),
+        (
+            "en",
+            "Revenue proved (yuan)",
+            "Revenue estimated (yuan)",
+            "Penalties (yuan)",
+            "Revenue at stake (yuan)",
+        ),
+    ],
+)
+def test_proved_and_estimated_revenue_have_columns_of_their_own_and_no_combined_total(
+    lang: str, proved: str, estimated: str, penalties: str, combined: str
+) -> None:
+    table = _table(render_index(_districts(), lang))
+    assert combined not in table.header
+    column = {name: table.header.index(name) for name in (proved, estimated, penalties)}
+    first, second, failed = table.rows["tbody"]
+    assert [first[column[n]] for n in (proved, estimated, penalties)] == [
+        "1,234,567.89",
+        "2,500.50",
+        "7,501.50",
+    ]
+    assert [second[column[n]] for n in (proved, estimated, penalties)] == ["0.11", "0.22", "0.00"]
+    assert [failed[column[n]] for n in (proved, estimated, penalties)] == ["—"] * 3
+    (total,) = table.rows["tfoot"]
+    assert total[0] == ("合计" if lang == "zh" else "Total")
+    assert total[table.header.index(i18n.text("common.findings", lang))] == "240"  # 233 + 7
+    assert [total[column[n]] for n in (proved, estimated, penalties)] == [
+        "1,234,568.00",  # 1,234,567.89 + 0.11
+        "2,500.72",  # 2,500.50 + 0.22
+        "7,501.50",
+    ]
+    every_cell = [cell for row in table.rows["tbody"] + table.rows["tfoot"] for cell in row]
+    for sums in ("1,237,067.39", "1,237,068.72", "0.33"):  # proved + estimated, anywhere
+        assert not [cell for cell in every_cell if sums in cell]
+
+
+def test_a_study_run_once_has_no_total_row() -> None:
+    page = render_index(_manifest(), "zh")
+    assert "<tfoot>" not in page and _table(page).rows["tfoot"] == []
