@@ -6,7 +6,8 @@ the due side from the archive, the readings and the tariff in force (energy line
 charge, losses, power-factor adjustment and funds from their modules). The two are outer-joined, so
 a line billed and not due shows due 0 and the reverse; difference = amount due − amount billed
 (positive: under-billed). A line kind whose data is missing is not recomputed: its billed lines
-keep an empty due side and the frame's `attrs["notes"]` says why.
+keep an empty due side and the frame's `attrs["notes"]` says why. A bill without lines does not
+say how its energy was split, so its energy due is one row too (periods and tiers summed).
 
 Array work throughout: lines are keyed by one integer (bill, line type, period, tier), aggregated
 with bincount and joined with searchsorted, so no step runs per bill.
@@ -88,10 +89,16 @@ def recompute(
         parts.append(power_factor.pf_lines(bills, charged, params))
     if "fund" not in skipped:
         parts.append(funds.fund_lines(bills, loss_kwh, rates, params))
-    due = pd.concat([p for p in parts if p is not None and len(p)], ignore_index=True)
+    due = pd.concat([p for p in parts if p is not None], ignore_index=True)
     notes += _estimate_notes(bills, energy, dataset, params, skipped)
 
-    billed = _billed_lines(bills, dataset)
+    billed, itemized = _billed_lines(bills, dataset)
+    # A bill without lines says nothing of its periods or tiers: its energy due is one line too.
+    summed = (due["line_type"].to_numpy(dtype=object) == "energy") & ~itemized[
+        due["bill"].to_numpy()
+    ]
+    due.loc[summed, "tou_period"] = None
+    due.loc[summed, "tier"] = pd.NA
     result = _joined(bills, _aggregate(billed), _aggregate(due), skipped)
     result.attrs["notes"] = notes
     return result
@@ -173,10 +180,11 @@ def _per_bill(lines: pd.DataFrame | None, column: str, n: int) -> np.ndarray:
     return np.bincount(lines["bill"].to_numpy(dtype=np.int64), weights=values, minlength=n)
 
 
-def _billed_lines(bills: pd.DataFrame, dataset: Dataset) -> pd.DataFrame:
-    """The billed lines: `bill_lines` of the frame's bills, and for each bill without lines the
-    lines its own columns imply (DATA.md: amount = energy + basic + pf adjustment + funds, so the
-    energy charge holds the loss energy, priced at the bill's energy rate)."""
+def _billed_lines(bills: pd.DataFrame, dataset: Dataset) -> tuple[pd.DataFrame, np.ndarray]:
+    """The billed lines, and per bill whether it has lines of its own: `bill_lines` of the
+    frame's bills, and for each bill without lines the lines its own columns imply (DATA.md:
+    amount = energy + basic + pf adjustment + funds, so the energy charge holds the loss energy,
+    priced at the bill's energy rate)."""
     parts = []
     has_lines = np.zeros(len(bills), dtype=bool)
     lines = dataset.bill_lines
@@ -197,10 +205,8 @@ def _billed_lines(bills: pd.DataFrame, dataset: Dataset) -> pd.DataFrame:
                 }
             )
         )
-    rows = np.flatnonzero(~has_lines)
-    if len(rows):
-        parts.append(_lines_of_bill_rows(bills, rows))
-    return pd.concat(parts, ignore_index=True)
+    parts.append(_lines_of_bill_rows(bills, np.flatnonzero(~has_lines)))
+    return pd.concat(parts, ignore_index=True), has_lines
 
 
 def _lines_of_bill_rows(bills: pd.DataFrame, rows: np.ndarray) -> pd.DataFrame:
@@ -326,7 +332,8 @@ def _joined(
             "customer_id": bills["customer_id"].to_numpy(dtype=object)[bill],
             "period": bills["period"].to_numpy(dtype=object)[bill],
             "line_type": line_type,
-            "tou_period": np.asarray(PERIOD_ORDER, dtype=object)[period],
+            # object, so that "no period" stays None (text columns would make it NaN)
+            "tou_period": pd.Series(np.asarray(PERIOD_ORDER, dtype=object)[period], dtype=object),
             "tier": pd.array(np.where(tier > 0, tier, pd.NA), dtype="Int64"),
             "quantity_billed": b["quantity"].astype(float),
             "quantity_due": d["quantity"].astype(float),
