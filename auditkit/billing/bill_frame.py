@@ -141,7 +141,7 @@ def prepare_bills(dataset: Dataset, last_month: int | None = None) -> pd.DataFra
         )
     frame["tou"] = archive["tou"]
     frame["tier_scheme"] = archive["tier_scheme"]
-    return frame
+    return frame[[*BILL_FRAME_COLUMNS, *BILLED_COLUMNS, "tou", "tier_scheme"]]
 
 
 def rates_frame(bills: pd.DataFrame, lookup: TariffLookup) -> pd.DataFrame:

@@ -1,0 +1,106 @@
+"""The prepared bill frame: what was in force on each bill from the archive and the orders."""
+
+from __future__ import annotations
+
+import numpy as np
+import pandas as pd
+from billing_builders import Billing
+
+from auditkit.billing.bill_frame import BILL_FRAME_COLUMNS, bill_of, prepare_bills, rates_frame
+from auditkit.billing.tariff_lookup import TariffLookup
+from auditkit.periods import month_number
+
+
+def _frame(b: Billing, last: str | None = None) -> pd.DataFrame:
+    return prepare_bills(b.dataset(), None if last is None else int(month_number([last])[0]))
+
+
+def test_frame_columns_read_dates_and_order():
+    b = Billing()
+    b.customer("B")
+    b.customer("A")
+    b.bill("B", "2024-02", 10, 0.80)
+    b.bill("A", "2024-02", 10, 0.80, read_from=pd.Timestamp("2024-01-26"))
+    b.bill("A", "2024-01", 10, 0.80)
+    frame = _frame(b)
+    assert tuple(frame.columns[: len(BILL_FRAME_COLUMNS)]) == BILL_FRAME_COLUMNS
+    assert frame["customer_id"].tolist() == ["A", "A", "B"]
+    assert frame["period"].tolist() == ["2024-01", "2024-02", "2024-02"]
+    assert frame["bill"].tolist() == [0, 1, 2]
+    # Read dates default to the calendar month; given ones are kept. 2024-02 has 29 days.
+    assert frame["read_from"].dt.strftime("%Y-%m-%d").tolist() == [
+        "2024-01-01",
+        "2024-01-26",
+        "2024-02-01",
+    ]
+    assert frame["read_to"].dt.strftime("%Y-%m-%d").tolist() == [
+        "2024-01-31",
+        "2024-02-29",
+        "2024-02-29",
+    ]
+    assert frame["read_days"].tolist() == [31, 35, 29]
+    assert _frame(b, "2024-01")["period"].tolist() == ["2024-01"]
+
+
+def test_multiplier_and_tariff_in_force_before_their_orders():
+    b = Billing()
+    b.customer("C", ct_ratio=10.0, pt_ratio=10.0, tariff_category="MKT")
+    b.order("C", "meter_replacement", "2024-02-10", old=50, new=100)
+    b.order("C", "meter_replacement", "2024-03-01", old="M-OLD", new="M-NEW")  # not a number
+    b.order("C", "tariff_change", "2024-03-01", old="COM", new="MKT")
+    for month in (1, 2, 3):
+        b.bill("C", f"2024-0{month}", 500, 0.80, multiplier=50, start=month * 10)
+    frame = _frame(b)
+    # 10 register units a month: × 50 in January (before 2024-02-10), × 100 after.
+    assert frame["multiplier_due"].tolist() == [50.0, 100.0, 100.0]
+    assert frame["kwh_due"].tolist() == [500.0, 1000.0, 1000.0]
+    assert frame["tariff_due"].tolist() == ["COM", "COM", "MKT"]
+    rates = rates_frame(frame, TariffLookup(b.dataset().tariffs))
+    # COM's flat rate; MKT has no market price for March.
+    assert rates["flat_rate"][:2].tolist() == [0.80, 0.80]
+    assert np.isnan(rates["flat_rate"][2])
+
+
+def test_a_meter_replaced_inside_the_read_period_joins_the_two_meters():
+    b = Billing()
+    b.customer("J", ct_ratio=100.0)
+    b.orders.append(
+        {
+            "order_id": "WO9",
+            "customer_id": "J",
+            "order_type": "meter_replacement",
+            "issued_at": pd.Timestamp("2024-03-01"),
+            "effective_date": pd.Timestamp("2024-03-11"),
+            "old_value": "50",
+            "new_value": "100",
+            "old_final_read": 1040.0,
+            "new_first_read": 0.0,
+        }
+    )
+    # Old meter 1000 → 1040 × 50 = 2000 kWh, new meter 0 → 30 × 100 = 3000 kWh: 5000 kWh due.
+    b.bill("J", "2024-03", 5000, 0.90, start=1000, register_end=30.0, multiplier=100)
+    assert _frame(b)["kwh_due"].tolist() == [5000.0]
+
+
+def test_closure_date_and_archive_columns():
+    b = Billing()
+    b.customer("K", pf_standard=0.9, metering_mode="high_low")
+    b.order("K", "closure", "2024-02-20", old="active", new="closed")
+    b.bill("K", "2024-01", 10, 0.80)
+    b.bill("K", "2024-02", 10, 0.80)
+    frame = _frame(b)
+    assert frame["closure_date"].dt.strftime("%Y-%m-%d").tolist() == ["2024-02-20"] * 2
+    assert frame["pf_standard"].tolist() == [0.9, 0.9]
+    assert frame["metering_mode"].tolist() == ["high_low", "high_low"]
+
+
+def test_bill_of_finds_each_rows_bill():
+    b = Billing()
+    b.customer("A")
+    b.bill("A", "2024-01", 10, 0.80)
+    b.bill("A", "2024-02", 10, 0.80)
+    frame = _frame(b)
+    rows = pd.DataFrame(
+        {"customer_id": ["A", "A", "Z"], "period": ["2024-02", "2024-03", "2024-01"]}
+    )
+    assert bill_of(frame, rows).tolist() == [1, -1, -1]
