@@ -18,6 +18,7 @@ _ONE_VALUE = {
     "text": "one text value per cell",
     "period": "one month YYYY-MM per cell",
     "date": "one date per cell",
+    "datetime": "one date-time per cell",
     "number": "one number per cell",
     "integer": "one whole number per cell",
     "bool": "one true/false value per cell",

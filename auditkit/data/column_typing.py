@@ -6,8 +6,9 @@ Cells are never coerced silently: a value that is not exactly of the kind is an 
 missing in the typed Series. The only normalization is trimming surrounding whitespace (fixed-width
 exports pad text) and treating an empty cell as missing.
 
-Dtypes: text and period as pandas text (`str`, missing = NaN); dates as datetime64[us] (so a
-"never" date such as 9999-12-31 fits); numbers float64; integers nullable Int64; booleans bool.
+Dtypes: text and period as pandas text (`str`, missing = NaN); dates and date-times as
+datetime64[us] (so a "never" date such as 9999-12-31 fits); numbers float64; integers nullable
+Int64; booleans bool.
 
 Speed: columns with few distinct values (periods, dates, codes) and key columns are parsed once
 per distinct value through an Arrow dictionary, then expanded; the dictionary codes are handed to
@@ -32,6 +33,12 @@ TRUE_WORDS = ("true", "yes", "y", "1", "是")
 FALSE_WORDS = ("false", "no", "n", "0", "否")
 _NUMBER_PATTERN = r"^[+-]?(\d+\.?\d*|\.\d+)([eE][+-]?\d+)?$"
 _DATE_TYPE = pa.timestamp("us")
+# A date-time as exports write it: ISO date, then optionally a time HH:MM[:SS[.ffffff]] after a
+# space or a T (Java and Oracle exports add `.0`); a date alone is midnight.
+_DATETIME_PATTERN = (
+    r"^(?P<date>\d{4}-\d{2}-\d{2})"
+    r"(?:[ T](?P<minute>\d{2}:\d{2})(?::(?P<second>\d{2})(?:\.(?P<fraction>\d{1,6}))?)?)?$"
+)
 _WHOLE_LIMIT = 2.0**53
 # Problems listed one by one per column and kind; beyond, one Problem counts the rest (a whole
 # wrong column of 36M rows must not become 36M Python objects).
@@ -118,7 +125,11 @@ def type_column(raw: pa.ChunkedArray | pa.Array, column: Column, keyed: bool = F
                 issues.append(Issue(empty, "a value (the column is required)", found))
     typed = _to_pandas(parsed.values, column)
     if column.minimum is not None:
-        issues.extend(_check_minimum(typed, column.minimum, column.minimum_inclusive))
+        issues.extend(
+            _check_minimum(
+                typed, column.minimum, column.minimum_inclusive, column.kind == "integer"
+            )
+        )
     return Typed(typed, issues, codes)
 
 
@@ -188,7 +199,7 @@ def _to_pandas(values: pa.Array, column: Column) -> pd.Series:
     kind = column.kind
     if kind in ("text", "period"):
         return pd.Series(values.to_pandas(), copy=False).astype(TEXT_DTYPE)
-    if kind == "date":
+    if kind in ("date", "datetime"):
         return pd.Series(values.to_pandas(), copy=False).astype("datetime64[us]")
     if kind == "bool":
         return pd.Series(pc.fill_null(values, False).to_numpy(zero_copy_only=False), dtype=bool)
@@ -334,10 +345,20 @@ def _parse_period(array: pa.Array) -> _Parsed:
     return _Parsed(_nulled(text, bad), bad, text, expected)
 
 
+def _stamps(array: pa.Array) -> tuple[pa.Array, pa.Array | None]:
+    """Dates or naive timestamps as timestamp[us], and where the cast lost digits (a time below
+    the microsecond, as pandas' nanoseconds allow), None when it lost none."""
+    if pa.types.is_timestamp(array.type) and array.type.unit == "ns":
+        stamps = pc.cast(array, _DATE_TYPE, safe=False)
+        lost = pc.not_equal(pc.cast(stamps, array.type), array)
+        return stamps, lost if pc.any(lost).as_py() else None
+    return pc.cast(array, _DATE_TYPE), None
+
+
 def _parse_date(array: pa.Array) -> _Parsed:
     expected = "a date YYYY-MM-DD"
     if _is_naive_temporal(array.type):
-        stamps = pc.cast(array, _DATE_TYPE)
+        stamps, _ = _stamps(array)  # a time below the microsecond is not midnight either
         bad = pc.not_equal(stamps, pc.floor_temporal(stamps, unit="day"))
         return _Parsed(_nulled(stamps, bad), bad, _StampsShown(stamps), expected)
     text = _as_text(array)
@@ -345,6 +366,42 @@ def _parse_date(array: pa.Array) -> _Parsed:
     # strptime accepts 2024-1-5 and rolls 2024-02-30 over: only exact round trips are dates.
     exact = pc.equal(pc.strftime(parsed, format="%Y-%m-%d"), text)
     bad = pc.and_(pc.is_valid(text), pc.invert(pc.fill_null(exact, False)))
+    return _Parsed(_nulled(parsed, bad), bad, text, expected)
+
+
+def _parse_datetime(array: pa.Array) -> _Parsed:
+    """Date-times: `YYYY-MM-DD HH:MM[:SS[.ffffff]]` (or a T for the space), a date alone as
+    midnight, Excel date-times (written so by the reader), Parquet timestamps without a zone."""
+    expected = "a date-time YYYY-MM-DD HH:MM[:SS] (a date alone is midnight)"
+    if _is_naive_temporal(array.type):
+        stamps, lost = _stamps(array)
+        if lost is None:
+            return _Parsed(stamps, None, stamps, expected)
+        return _Parsed(_nulled(stamps, lost), lost, pc.cast(array, pa.string()), expected)
+    text = _as_text(array)
+    parts = pc.extract_regex(text, _DATETIME_PATTERN)  # null where the pattern does not match
+    minute, second = pc.struct_field(parts, "minute"), pc.struct_field(parts, "second")
+
+    def text_of(value: str) -> pa.Scalar:  # of the column's own string type (large from pandas)
+        return pa.scalar(value, minute.type)
+
+    clock = pc.binary_join_element_wise(
+        pc.if_else(pc.equal(minute, text_of("")), text_of("00:00"), minute),
+        pc.if_else(pc.equal(second, text_of("")), text_of("00"), second),
+        text_of(":"),
+    )
+    whole = pc.binary_join_element_wise(pc.struct_field(parts, "date"), clock, text_of(" "))
+    whole_format = "%Y-%m-%d %H:%M:%S"
+    parsed = pc.strptime(whole, format=whole_format, unit="s", error_is_null=True)
+    # strptime rolls 2024-02-30 and 24:00 over: only exact round trips are date-times.
+    exact = pc.equal(pc.strftime(parsed, format=whole_format), whole)
+    parsed = pc.cast(parsed, _DATE_TYPE)
+    bad = pc.and_(pc.is_valid(text), pc.invert(pc.fill_null(exact, False)))
+    fraction = pc.struct_field(parts, "fraction")
+    if pc.any(pc.not_equal(fraction, text_of(""))).as_py():
+        digits = pc.utf8_rpad(fraction, width=6, padding="0")  # '.5' is 500000 µs
+        micros = pc.cast(pc.cast(digits, pa.int64()), pa.duration("us"))
+        parsed = pc.add(parsed, micros)
     return _Parsed(_nulled(parsed, bad), bad, text, expected)
 
 
@@ -394,6 +451,7 @@ def _parse_bool(array: pa.Array) -> _Parsed:
 _PARSERS = {
     "period": _parse_period,
     "date": _parse_date,
+    "datetime": _parse_datetime,
     "number": _parse_number,
     "integer": _parse_integer,
     "bool": _parse_bool,
@@ -403,7 +461,10 @@ _PARSERS = {
 # ------------------------------------------------------------------------------------ domain checks
 
 
-def _check_minimum(values: pd.Series, minimum: float, inclusive: bool) -> list[Issue]:
+def _check_minimum(
+    values: pd.Series, minimum: float, inclusive: bool, whole: bool = False
+) -> list[Issue]:
+    """Cells below the minimum; `whole` numbers (integer columns) are shown without a `.0`."""
     numbers = values.to_numpy(dtype="float64", na_value=np.nan)
     with np.errstate(invalid="ignore"):
         below = numbers < minimum if inclusive else numbers <= minimum
@@ -411,5 +472,7 @@ def _check_minimum(values: pd.Series, minimum: float, inclusive: bool) -> list[I
     if not positions.size:
         return []
     sign = "≥" if inclusive else ">"
-    found = [repr(float(value)) for value in numbers[positions[:LISTED_PER_ISSUE]]]
-    return [Issue(positions, f"a number {sign} {minimum:g}", found)]
+    shown = numbers[positions[:LISTED_PER_ISSUE]]
+    found = [repr(int(value)) if whole else repr(float(value)) for value in shown]
+    kind = "a whole number" if whole else "a number"
+    return [Issue(positions, f"{kind} {sign} {minimum:g}", found)]

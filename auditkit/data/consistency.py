@@ -1,13 +1,17 @@
-"""Checks across rows and tables: unique keys, references, tariff validity, billed kWh consistency.
+"""Checks across rows and tables: unique keys, references, tariff validity, billed kWh consistency,
+and the itemized-billing checks of `itemized_checks`.
 
 All checks are vectorized on the codes produced while typing (no text column is hashed twice)
 and Problems are built only for the offending rows. A kWh mismatch is an audit finding,
 not a load error: it is reported as a warning carrying the customer and period.
+
+A key may include optional columns (a tariff row is keyed by category, valid_from, voltage band,
+tou_period and tier): only the key columns present in the file count, and an empty cell in an
+optional one is a value of its own (the flat rate, any voltage, no tier), so a flat row and a
+peak row of one category and date are two rows, two peak rows a duplicate.
 """
 
 from __future__ import annotations
-
-from dataclasses import replace
 
 import numpy as np
 import pandas as pd
@@ -15,8 +19,15 @@ import pyarrow as pa
 import pyarrow.compute as pc
 
 import auditkit.data.column_typing as column_typing
-from auditkit.data.column_typing import Codes, Issue, shown_cell
-from auditkit.data.frames import TypedTable, issue_problems
+from auditkit.data.column_typing import Issue, shown_cell
+from auditkit.data.frames import (
+    TypedTable,
+    codes_of,
+    issue_problems,
+    shown_number,
+    with_context,
+)
+from auditkit.data.itemized_checks import check_itemized
 from auditkit.data.problems import Problem
 from auditkit.data.schema import TABLES, Reference
 
@@ -26,14 +37,6 @@ KWH_TOLERANCE = 0.5
 KWH_TOLERANCE_SHARE = 0.001
 # Rows checked at a time for kWh consistency (bounds the temporaries to a few MB).
 KWH_BLOCK_ROWS = 1 << 18
-
-
-def _codes_of(typed: TypedTable, column: str) -> Codes:
-    """The column's codes from typing, or factorized here (typed non-text columns, e.g. dates)."""
-    if column in typed.codes:
-        return typed.codes[column]
-    codes, uniques = pd.factorize(typed.frame[column])
-    return Codes(np.asarray(codes, dtype=np.int64), pa.array(uniques, from_pandas=True))
 
 
 def check_tables(tables: dict[str, TypedTable]) -> list[Problem]:
@@ -55,18 +58,22 @@ def check_tables(tables: dict[str, TypedTable]) -> list[Problem]:
         problems.extend(_check_validity(tables["tariffs"]))
     if "bills" in tables:
         problems.extend(_check_kwh(tables["bills"]))
+    problems.extend(check_itemized(tables))
     return problems
 
 
 def _check_key(
-    table: str, typed: TypedTable, key: tuple[str, ...], optional: set[str] | frozenset = frozenset()
+    table: str,
+    typed: TypedTable,
+    key: tuple[str, ...],
+    optional: set[str] | frozenset = frozenset(),
 ) -> list[Problem]:
     rows = len(typed.frame)
     combined = np.zeros(rows, dtype=np.int64)
     filled = np.ones(rows, dtype=bool)
     radix_product = 1
     for column in key:
-        codes = _codes_of(typed, column)
+        codes = codes_of(typed, column)
         if column not in optional:
             filled &= codes.codes >= 0
         radix = len(codes.uniques) + 1
@@ -98,9 +105,20 @@ def _check_key(
 
 
 def _shown_key(value: tuple) -> str:
-    """A key as shown in a problem: its value, or its values in parentheses."""
-    shown = [shown_cell(part) for part in value]
+    """A key as shown in a problem: its value, or its values in parentheses (an empty optional
+    part shown as `empty`, a date as `2024-01-01`)."""
+    shown = [_shown_key_part(part) for part in value]
     return shown[0] if len(shown) == 1 else f"({', '.join(shown)})"
+
+
+def _shown_key_part(part: object) -> str:
+    if pd.isna(part):
+        return "empty"
+    if isinstance(part, pd.Timestamp):
+        return repr(part.isoformat(sep=" ") if part != part.normalize() else f"{part:%Y-%m-%d}")
+    if isinstance(part, np.generic):
+        part = part.item()  # 2, not np.int64(2)
+    return shown_cell(part)
 
 
 def _repeated_rows(combined: np.ndarray, filled: np.ndarray, radix_product: int) -> np.ndarray:
@@ -121,7 +139,7 @@ def _repeated_rows(combined: np.ndarray, filled: np.ndarray, radix_product: int)
 def _check_reference(
     table: str, typed: TypedTable, reference: Reference, target: TypedTable
 ) -> list[Problem]:
-    codes = _codes_of(typed, reference.column)
+    codes = codes_of(typed, reference.column)
     targets = pc.unique(pa.array(target.frame[reference.target_column], from_pandas=True))
     listed = pc.is_in(codes.uniques, value_set=targets.drop_null())
     known = np.append(listed.to_numpy(zero_copy_only=False), True)  # code -1: empty, no reference
@@ -132,7 +150,7 @@ def _check_reference(
     values = codes.uniques.take(pa.array(codes.codes[listed])).to_pylist()
     expected = f"a {reference.target_column} listed in {reference.target_table}"
     issue = Issue(broken, expected, [shown_cell(value) for value in values])
-    return _with_context(
+    return with_context(
         issue_problems(issue, typed.file, typed.rows, reference.column, table, reference.severity),
         typed.frame,
         broken,
@@ -171,8 +189,8 @@ def _check_kwh(bills: TypedTable) -> list[Problem]:
     listed = positions[: column_typing.LISTED_PER_ISSUE]
     computed = (end[listed] - start[listed]) * multiplier[listed]
     found = [
-        f"{_shown(billed[p])} kWh, while ({_shown(end[p])} − {_shown(start[p])}) × "
-        f"{_shown(multiplier[p])} = {_shown(computed[i])} kWh"
+        f"{shown_number(billed[p])} kWh, while ({shown_number(end[p])} − {shown_number(start[p])}) × "
+        f"{shown_number(multiplier[p])} = {shown_number(computed[i])} kWh"
         for i, p in enumerate(listed.tolist())
     ]
     expected = (
@@ -181,7 +199,7 @@ def _check_kwh(bills: TypedTable) -> list[Problem]:
     )
     issue = Issue(positions, expected, found)
     problems = issue_problems(issue, bills.file, bills.rows, "kwh_billed", "bills", "warning")
-    return _with_context(problems, frame, positions)
+    return with_context(problems, frame, positions)
 
 
 def _kwh_mismatches(
@@ -202,30 +220,3 @@ def _kwh_mismatches(
             )
         found.append(np.flatnonzero(off) + first)
     return np.concatenate(found) if found else np.zeros(0, dtype=np.intp)
-
-
-def _shown(value: float) -> str:
-    """A number for a message: rounded to 6 decimals so float noise (175.63999999999942) hides."""
-    return repr(round(float(value), 6))
-
-
-def _with_context(
-    problems: list[Problem], frame: pd.DataFrame, positions: np.ndarray
-) -> list[Problem]:
-    """Attach the customer_id and period of each listed row, so rules and reports can use it."""
-    if "customer_id" not in frame:
-        return problems
-    listed = [problem for problem in problems if problem.row is not None]
-    counted = [problem for problem in problems if problem.row is None]
-    rows = positions[: len(listed)]
-    # take() before to_numpy(): only the listed rows become Python strings, not the column
-    customers = frame["customer_id"].take(rows).to_numpy()
-    periods = frame["period"].take(rows).to_numpy() if "period" in frame else [None] * rows.size
-    return [
-        replace(
-            problem,
-            customer_id=None if pd.isna(customer) else str(customer),
-            period=None if pd.isna(period) else str(period),
-        )
-        for problem, customer, period in zip(listed, customers, periods, strict=True)
-    ] + counted

@@ -9,7 +9,7 @@ from __future__ import annotations
 import os
 from collections import Counter
 from concurrent.futures import ThreadPoolExecutor
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 
 import numpy as np
 import pandas as pd
@@ -174,3 +174,39 @@ def issue_problems(
             Problem(file, None, column, issue.expected, found, severity=severity, table=table)
         )
     return problems
+
+
+def codes_of(typed: TypedTable, column: str) -> Codes:
+    """The column's codes from typing, or factorized here (typed non-text columns, e.g. dates)."""
+    if column in typed.codes:
+        return typed.codes[column]
+    codes, uniques = pd.factorize(typed.frame[column])
+    return Codes(np.asarray(codes, dtype=np.int64), pa.array(uniques, from_pandas=True))
+
+
+def with_context(
+    problems: list[Problem], frame: pd.DataFrame, positions: np.ndarray
+) -> list[Problem]:
+    """Attach the customer_id and period of each listed row (`problems` as `issue_problems` made
+    them for `positions`), so rules and reports can use it."""
+    if "customer_id" not in frame:
+        return problems
+    listed = [problem for problem in problems if problem.row is not None]
+    counted = [problem for problem in problems if problem.row is None]
+    rows = positions[: len(listed)]
+    # take() before to_numpy(): only the listed rows become Python strings, not the column
+    customers = frame["customer_id"].take(rows).to_numpy()
+    periods = frame["period"].take(rows).to_numpy() if "period" in frame else [None] * rows.size
+    return [
+        replace(
+            problem,
+            customer_id=None if pd.isna(customer) else str(customer),
+            period=None if pd.isna(period) else str(period),
+        )
+        for problem, customer, period in zip(listed, customers, periods, strict=True)
+    ] + counted
+
+
+def shown_number(value: float) -> str:
+    """A number for a message: rounded to 6 decimals so float noise (175.63999999999942) hides."""
+    return repr(round(float(value), 6))

@@ -3,7 +3,7 @@
 The hash covers the canonical columns present (in contract order, with their names and kinds),
 the row count and every value in row order, serialized canonically: numbers as IEEE-754 float64
 (−0.0 folded into 0.0), integers as int64, booleans as bytes, dates as days since 1970-01-01,
-text as UTF-8 with int64 lengths, and a missing-value bitmap per column; missing cells are zero.
+date-times as microseconds since 1970-01-01 00:00, text as UTF-8 with int64 lengths, and a missing-value bitmap per column; missing cells are zero.
 Extra columns outside the contract are not hashed: the audit never reads them, and their types
 depend on the file format.
 
@@ -89,9 +89,12 @@ def _fixed_width(series: pd.Series, kind: str, missing: np.ndarray) -> np.ndarra
         return series.to_numpy(dtype="<i8", na_value=0)
     if kind == "bool":
         return series.to_numpy(dtype=bool).astype(np.uint8)
-    days = series.to_numpy(dtype="datetime64[us]").astype("datetime64[D]").astype("<i8")
-    days[missing] = 0
-    return days
+    stamps = series.to_numpy(dtype="datetime64[us]")
+    if kind == "date":
+        stamps = stamps.astype("datetime64[D]")
+    ticks = stamps.astype("<i8")
+    ticks[missing] = 0
+    return ticks
 
 
 def _text_buffers(series: pd.Series) -> tuple[np.ndarray, memoryview, np.ndarray]:

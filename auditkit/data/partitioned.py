@@ -12,13 +12,14 @@ Layout of a converted folder:
     tariffs.parquet, district_supply.parquet    tables not keyed by customer: one file each
     <table>/district=<name>/part-0000.parquet   customers and every customer-keyed table
 
-A customer's archive row, bills, orders, inspections, daily reads and truth rows all sit in the
-same partition: its district, and within a large district one of ceil(customers /
-customers_per_part) parts chosen by a hash of customer_id. The district lives in the folder name
+A customer's archive row, bills, bill lines, orders, inspections, daily reads, transformers,
+meter events and tests, adjustments, truth and look-alike rows all sit in the same partition: its
+district, and within a large district one of ceil(customers / customers_per_part) parts chosen by
+a hash of customer_id. The district lives in the folder name
 (hive style, which dask, DuckDB, Spark and pyarrow read as a column), not inside the files.
 Columns keep their types: text that repeats (ids in bills, periods, codes) is stored
-dictionary-encoded and reads back as categoricals, money and energy as float64, dates as
-timestamps.
+dictionary-encoded and reads back as categoricals, money and energy as float64, dates and
+date-times as timestamps, booleans as booleans.
 """
 
 from __future__ import annotations
@@ -231,7 +232,7 @@ def _storage_table(frame: pd.DataFrame, name: str) -> pa.Table:
             array = _repeating_text(
                 pa.array(series.astype(object), type=pa.string(), from_pandas=True)
             )
-        elif kind == "date":
+        elif kind in ("date", "datetime"):
             array = pa.array(series.to_numpy(dtype="datetime64[us]"), type=pa.timestamp("us"))
         elif kind == "integer":
             array = pa.array(series.astype("Int64"), type=pa.int64(), from_pandas=True)
@@ -263,8 +264,10 @@ def _as_converted(arrow: pa.Table, table: str) -> pd.DataFrame | None:
         kind, values = spec.column(name).kind, arrow[name]
         if kind in ("text", "period") and _is_stored_text(values.type):
             columns[name] = pd.array(values.cast(pa.string()), dtype=TEXT_DTYPE)
-        elif kind == "date" and values.type == pa.timestamp("us"):
+        elif kind in ("date", "datetime") and values.type == pa.timestamp("us"):
             columns[name] = values.to_numpy(zero_copy_only=False).astype("datetime64[us]")
+        elif kind == "bool" and values.type == pa.bool_():
+            columns[name] = pc.fill_null(values, False).to_numpy(zero_copy_only=False)
         elif kind in ("number", "integer") and values.type == _STORED_NUMBER[kind]:
             numbers = pd.array(values.to_numpy(zero_copy_only=False), dtype="float64")
             columns[name] = numbers.astype("Int64") if kind == "integer" else numbers

@@ -481,8 +481,9 @@ def _cell_writer(kind: Kind | None) -> Callable[[object], str | None]:
     """How an XLSX cell is written as text, as a CSV export of the same sheet would show it.
 
     Whole numbers lose the `.0` Excel adds (account numbers stay `3100012345`), dates become
-    `YYYY-MM-DD`, and a first-of-month date in a period column becomes `YYYY-MM` (Excel turns a
-    typed `2024-01` into a date). Anything else keeps its text, so checks report it as found.
+    `YYYY-MM-DD`, date-times `YYYY-MM-DD HH:MM:SS` (openpyxl rounds them to the millisecond), and
+    a first-of-month date in a period column becomes `YYYY-MM` (Excel turns a typed `2024-01`
+    into a date). Anything else keeps its text, so checks report it as found.
     """
 
     def write(value: object) -> str | None:

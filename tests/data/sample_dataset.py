@@ -168,3 +168,179 @@ def load_errors(folder: Path) -> list[str]:
     with pytest.raises(DataValidationError) as caught:
         load(folder)
     return [str(problem) for problem in caught.value.errors]
+
+
+#: The optional tables of itemized billing (DATA.md, "How bills are really computed").
+ITEMIZED_TABLES = (
+    "bill_lines",
+    "transformers",
+    "meter_events",
+    "meter_tests",
+    "adjustments",
+    "lookalikes",
+)
+
+
+def itemized_tables() -> dict[str, pd.DataFrame]:
+    """Every table and column of the contract: the valid sample itemized, consistent throughout.
+
+    C001 is a single-household residential meter billed on tier 1 (210 and 190 kWh at 0.538);
+    C002 an industrial time-of-use customer at 10 kV: peak 8000 kWh × 0.95, valley 5000 × 0.17,
+    the flat rest × 0.65 (14300.00 and 14950.00 yuan, the legacy energy charges), 630 kVA × 30
+    basic charge, a power-factor rebate (PF 0.93 → −0.45 % of 33200.00 = −149.40; PF 0.92 →
+    −0.30 % of 33850.00 = −101.55) and funds at 0.02 yuan/kWh (440.00, 460.00). C003 is commercial
+    at a flat 0.8. Bill lines add up to each bill to the fen; tier bands join; the TOU tariff has
+    peak, flat and valley; C002's transformers in force (T2, 630 kVA; T1 removed) equal its
+    contract capacity. Loading it raises no warning.
+    """
+    tables = valid_tables()
+    customers = tables["customers"].assign(
+        metering_mode=["low_low", "high_high", "low_low"],
+        contract_demand_kw=[None, 500.0, None],
+        pf_standard=[None, 0.9, None],
+        tou=[False, True, False],
+        tier_scheme=["single", "none", "none"],
+        industry=["城乡居民生活用电", "通用设备制造业", "零售业"],
+        area_id=["TQ01", "TQ02", "TQ03"],
+        feeder_id=["10kV东1线", "10kV东1线", "10kV西3线"],
+        supply_type=["permanent", "permanent", "temporary"],
+        supply_end_date=[None, None, "2024-12-31"],
+    )
+    bills = tables["bills"].assign(
+        amount=[112.98, 102.22, 33490.60, 34208.45, 0.0, 96.0],
+        read_from=["2024-01-01", "2024-02-01"] * 3,
+        read_to=["2024-01-31", "2024-02-29"] * 3,
+        kvarh_import=[None, None, 9000.0, 9500.0, None, None],
+        kvarh_export=[None, None, 0.0, 120.0, None, None],
+        power_factor=[None, None, 0.93, 0.92, None, None],
+        pf_adjustment=[None, None, -149.40, -101.55, None, None],
+        loss_kwh=[None] * 6,
+        fund_charge=[None, None, 440.0, 460.0, None, None],
+        kwh_critical=[None] * 6,
+        kwh_peak=[None, None, 8000.0, 8000.0, None, None],
+        kwh_valley=[None, None, 5000.0, 5000.0, None, None],
+    )
+    tariffs = pd.concat(
+        [
+            tables["tariffs"],
+            pd.DataFrame(
+                {
+                    "tariff_category": ["大工业", "大工业", "居民生活", "居民生活", "一般工商业"],
+                    "usage_type": ["industrial"] * 2 + ["residential"] * 2 + ["commercial"],
+                    "energy_rate": [0.95, 0.17, 0.588, 0.838, 0.79],
+                    "basic_rate_kva_month": [30.0, 30.0, None, None, None],
+                    "basic_rate_kw_month": [40.0, 40.0, None, None, None],
+                    "valid_from": ["2020-01-01"] * 4 + ["2024-03-01"],
+                    "valid_to": ["9999-12-31", "9999-12-31", None, None, "2024-03-31"],
+                }
+            ),
+        ],
+        ignore_index=True,
+    ).assign(
+        voltage_kv_min=[None, 1.0, None, 1.0, 1.0, None, None, None],
+        voltage_kv_max=[None, 35.0, None, 35.0, 35.0, None, None, None],
+        tou_period=[None, "flat", None, "peak", "valley", None, None, None],
+        tier=[1, None, None, None, None, 2, 3, None],
+        tier_from_kwh=[0.0, None, None, None, None, 2760.0, 4800.0, None],
+        tier_to_kwh=[2760.0, None, None, None, None, 4800.0, None, None],
+        fund_rate=[None, 0.02, None, 0.02, 0.02, None, None, None],
+        market=[False, False, False, False, False, False, False, True],
+    )
+    work_orders = pd.concat(
+        [
+            tables["work_orders"],
+            pd.DataFrame(
+                {
+                    "order_id": ["W3"],
+                    "customer_id": ["C001"],
+                    "order_type": ["meter_replacement"],
+                    "issued_at": ["2024-02-20"],
+                    "effective_date": ["2024-03-01"],
+                    "old_value": ["M1"],
+                    "new_value": ["M9"],
+                }
+            ),
+        ],
+        ignore_index=True,
+    ).assign(old_final_read=[None, None, 1400.0], new_first_read=[None, None, 0.0])
+    line_columns = ["customer_id", "period", "line_type", "tou_period", "tier"]
+    line_columns += ["quantity", "rate", "amount"]
+    bill_lines = pd.DataFrame(
+        [
+            ("C001", "2024-01", "energy", None, 1, 210.0, 0.538, 112.98),
+            ("C001", "2024-02", "energy", None, 1, 190.0, 0.538, 102.22),
+            ("C002", "2024-01", "energy", "peak", None, 8000.0, 0.95, 7600.0),
+            ("C002", "2024-01", "energy", "flat", None, 9000.0, 0.65, 5850.0),
+            ("C002", "2024-01", "energy", "valley", None, 5000.0, 0.17, 850.0),
+            ("C002", "2024-01", "basic", None, None, 630.0, 30.0, 18900.0),
+            ("C002", "2024-01", "pf_adjustment", None, None, 33200.0, -0.0045, -149.40),
+            ("C002", "2024-01", "fund", None, None, 22000.0, 0.02, 440.0),
+            ("C002", "2024-02", "energy", "peak", None, 8000.0, 0.95, 7600.0),
+            ("C002", "2024-02", "energy", "flat", None, 10000.0, 0.65, 6500.0),
+            ("C002", "2024-02", "energy", "valley", None, 5000.0, 0.17, 850.0),
+            ("C002", "2024-02", "basic", None, None, 630.0, 30.0, 18900.0),
+            ("C002", "2024-02", "pf_adjustment", None, None, 33850.0, -0.003, -101.55),
+            ("C002", "2024-02", "fund", None, None, 23000.0, 0.02, 460.0),
+            ("C003", "2024-01", "energy", None, None, 0.0, 0.8, 0.0),
+            ("C003", "2024-02", "energy", None, None, 120.0, 0.8, 96.0),
+        ],
+        columns=line_columns,
+    )
+    transformers = pd.DataFrame(
+        {
+            "customer_id": ["C002", "C002", "C002"],
+            "transformer_id": ["T1", "T1", "T2"],
+            "kva": [400.0, 400.0, 630.0],
+            "no_load_loss_kw": [0.57, 0.57, 0.81],
+            "load_loss_kw": [4.2, 4.2, 6.2],
+            "status": ["running", "removed", "running"],
+            "status_since": ["2018-07-15", "2023-07-01", "2023-07-01"],
+        }
+    )
+    meter_events = pd.DataFrame(
+        {
+            "customer_id": ["C002", "C001", "C002"],
+            "meter_id": ["M2", "M1", "M2"],
+            "event_at": ["2024-01-15 08:30:00", "2024-02-03", "2024-02-10 23:59:59"],
+            "event": ["voltage_loss", "cover_open", "clock_drift"],
+            "cleared_at": ["2024-01-15 10:05", None, "2024-02-11 00:00:30"],
+        }
+    )
+    meter_tests = pd.DataFrame(
+        {
+            "customer_id": ["C001", "C002", "C003"],
+            "meter_id": ["M1", "M2", "M3"],
+            "tested_at": ["2022-05-01", "2023-12-10", "2021-11-30"],
+            "error_pct": [0.3, -0.5, 0.0],
+        }
+    )
+    adjustments = pd.DataFrame(
+        {
+            "customer_id": ["C001", "C003"],
+            "period": ["2024-02", "2024-01"],
+            "adjusted_at": ["2024-03-05", "2024-02-10"],
+            "kind": ["read_correction", "refund"],
+            "amount": [3.2, -12.5],
+            "approved_by": [None, "王五"],
+            "operator_id": ["OP2", "OP7"],
+        }
+    )
+    lookalikes = pd.DataFrame(
+        {
+            "customer_id": ["C001", "C003"],
+            "kind": ["tiered_bill", "seasonal_business"],
+            "from_period": ["2024-01", "2024-01"],
+        }
+    )
+    return tables | {
+        "customers": customers,
+        "bills": bills,
+        "tariffs": tariffs,
+        "work_orders": work_orders,
+        "bill_lines": bill_lines,
+        "transformers": transformers,
+        "meter_events": meter_events,
+        "meter_tests": meter_tests,
+        "adjustments": adjustments,
+        "lookalikes": lookalikes,
+    }

@@ -62,7 +62,7 @@ def test_integers_are_nullable_and_whole() -> None:
     assert typed.values.dtype == "Int64"
     assert typed.values.tolist() == [12, pd.NA, 96]
     assert issues_of(["12.5", "x"], cycle) == [([0, 1], "a whole number", ["'12.5'", "'x'"])]
-    assert issues_of(["0"], cycle) == [([0], "a number > 0", ["0.0"])]
+    assert issues_of(["0"], cycle) == [([0], "a whole number > 0", ["0"])]
 
 
 def test_dates_are_exact_iso_and_allow_far_future() -> None:
