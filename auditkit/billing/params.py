@@ -123,7 +123,7 @@ def _key(name: str, inner: str, current: Mapping) -> object:
             if str(key) == inner:
                 return key
         try:
-            return float(inner)
+            return int(inner) if inner.isdigit() else float(inner)
         except ValueError:
             raise ParameterError(f"billing.{name}", "a size in kVA", inner) from None
     return inner
