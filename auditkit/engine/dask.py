@@ -16,7 +16,7 @@ from __future__ import annotations
 import contextlib
 import os
 import uuid
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from typing import TYPE_CHECKING
 
 from auditkit.engine.partition import (
@@ -92,7 +92,7 @@ def run_parts_on_cluster(
             tasks = _submit_stored(client, source, plan, run)
         else:
             tasks = _submit_from_memory(client, source, plan, run)
-        return _gather(client, tasks)
+        return gather(client, tasks)
 
 
 def _submit_stored(
@@ -145,20 +145,7 @@ def _submit_from_memory(
     bills; the whole-dataset rules take about as long as a part): each goes to the worker with
     the fewest so far, straight to it unless the client says otherwise (`direct_to_workers`).
     """
-    workers = sorted(client.scheduler_info()["workers"])
-    if not workers:
-        raise AuditkitError(
-            "dask engine: the cluster has no workers to send the data to; start workers "
-            "(dask worker SCHEDULER_ADDRESS) and run again"
-        )
-    pieces_sent = dict.fromkeys(workers, 0)
-    direct = client.direct_to_workers is not False
-
-    def send(tables: Tables) -> Future:
-        worker = min(workers, key=pieces_sent.__getitem__)
-        pieces_sent[worker] += 1
-        return client.scatter(tables, workers=[worker], direct=direct, hash=False)
-
+    send = scatter_to_least_busy(client)
     tasks: dict[str, Future] = {}
     neighbours = neighbours_by_part(source) if plan.needs_neighbours else {}
     order = largest_first(source)
@@ -182,6 +169,26 @@ def _submit_from_memory(
     return tasks
 
 
+def scatter_to_least_busy(client: Client) -> Callable[[object], Future]:
+    """A function sending a piece of data to the worker that has received the fewest pieces so
+    far (straight to it unless the client says otherwise: `direct_to_workers`)."""
+    workers = sorted(client.scheduler_info()["workers"])
+    if not workers:
+        raise AuditkitError(
+            "dask engine: the cluster has no workers to send the data to; start workers "
+            "(dask worker SCHEDULER_ADDRESS) and run again"
+        )
+    pieces_sent = dict.fromkeys(workers, 0)
+    direct = client.direct_to_workers is not False
+
+    def send(piece: object) -> Future:
+        worker = min(workers, key=pieces_sent.__getitem__)
+        pieces_sent[worker] += 1
+        return client.scatter(piece, workers=[worker], direct=direct, hash=False)
+
+    return send
+
+
 def _run_stored_part(
     source: StoredSource, index: int, plan: RulePlan, neighbours: object
 ) -> PartResult:
@@ -192,8 +199,13 @@ def _run_whole_from_shares(shares: list[Tables], plan: RulePlan) -> PartResult:
     return run_whole_dataset(gather_whole_dataset(shares), plan)
 
 
-def _gather(client: Client, tasks: dict[str, Future]) -> list[PartResult]:
-    """Each task's result, in order; the first failure cancels the rest and is raised, named."""
+def gather(
+    client: Client,
+    tasks: dict[str, Future],
+    lost: str = "no findings were returned (a partial worklist would look complete)",
+) -> list:
+    """Each task's result, in order; the first failure cancels the rest and is raised, named,
+    saying what is `lost`."""
     from distributed import as_completed
 
     names = {future.key: name for name, future in tasks.items()}
@@ -205,8 +217,7 @@ def _gather(client: Client, tasks: dict[str, Future]) -> list[PartResult]:
         if isinstance(error, AuditkitError):
             raise error
         raise AuditkitError(
-            f"dask engine: {names[future.key]} failed: {_describe(error)}; no findings were "
-            "returned (a partial worklist would look complete)"
+            f"dask engine: {names[future.key]} failed: {_describe(error)}; {lost}"
         ) from error
     return [future.result() for future in tasks.values()]
 

@@ -1,0 +1,190 @@
+"""Bills recomputed by parts of the customers, in this process or on a Dask cluster.
+
+    recompute_by_parts(dataset)                                  # local, one part at a time
+    recompute_by_parts(load(path, lazy=True))                    # local, parts read from files
+    recompute_by_parts(dataset, engine="dask")                   # a LocalCluster for the run
+    recompute_by_parts(load(path, lazy=True), engine="dask", scheduler="tcp://10.0.0.5:8786")
+
+A bill's recomputation reads only its own customer's archive row, bills (the tier year's earlier
+bills), bill lines, transformers and work orders, and the whole tariff schedule. So the parts are
+those the rules run on (`auditkit.engine.sources`: whole customers, every customer-keyed table of
+the part, tariffs whole), each part is recomputed by `auditkit.billing.recompute` as it stands,
+and the parts' frames, put in customer order, are the frame of one recomputation of the whole
+dataset (tests/engine compare them with `pd.testing.assert_frame_equal`). The notes of the parts
+are merged: counts summed, lists joined.
+"""
+
+from __future__ import annotations
+
+import uuid
+from collections.abc import Mapping
+from typing import TYPE_CHECKING, Any
+
+import numpy as np
+import pandas as pd
+
+from auditkit.billing import BillingParams, load_billing_params, recompute
+from auditkit.billing.notes import Note
+from auditkit.data import Dataset
+from auditkit.data.partitioned import PartitionedDataset
+from auditkit.engine.partition import ITEMIZED_TABLES, Tables
+from auditkit.engine.sources import (
+    BILLS_PER_PART,
+    MemorySource,
+    StoredSource,
+    largest_first,
+    source_of,
+)
+from auditkit.errors import ParameterError
+
+if TYPE_CHECKING:
+    from distributed import Future
+
+ENGINES = ("local", "dask")
+
+
+def recompute_by_parts(
+    dataset: object,
+    as_of: str | None = None,
+    params: BillingParams | Mapping[str, object] | None = None,
+    *,
+    engine: str = "local",
+    scheduler: str | None = None,
+    bills_per_part: int = BILLS_PER_PART,
+) -> pd.DataFrame:
+    """`auditkit.billing.recompute(dataset, as_of, params)` by parts of about `bills_per_part`
+    bills, on the local engine or on the dask cluster at `scheduler` (a LocalCluster when None).
+
+    `dataset` is a Dataset or a converted folder (`load(path, lazy=True)`). The frame is the one
+    a single recomputation of the whole dataset gives, with its notes in `attrs["notes"]`.
+    """
+    if engine not in ENGINES:
+        raise ParameterError("engine", f"one of {', '.join(ENGINES)}", engine)
+    if engine == "local" and scheduler is not None:
+        raise ParameterError(
+            "scheduler", "no scheduler with engine='local' (use 'dask')", scheduler
+        )
+    settings = _billing_params(params)  # resolved here: workers need no params/ folder
+    source = _source(dataset, bills_per_part)
+    if engine == "local":
+        frames = [
+            recompute_part(source.part(index), as_of, settings)
+            for index in range(len(source.partitions))
+        ]
+    else:
+        frames = _on_cluster(source, as_of, settings, scheduler)
+    return combine_parts(frames)
+
+
+def _billing_params(params: object) -> BillingParams:
+    if params is None:
+        return load_billing_params()
+    if isinstance(params, BillingParams):
+        return params
+    if isinstance(params, Mapping):
+        return load_billing_params(overrides=params)
+    raise ParameterError("params", "BillingParams or a mapping of parameter → value", params)
+
+
+def _source(dataset: object, bills_per_part: int) -> MemorySource | StoredSource:
+    source = source_of(dataset)  # checks what `dataset` is
+    if isinstance(dataset, PartitionedDataset):
+        return StoredSource(dataset, bills_per_part)
+    return source if bills_per_part == BILLS_PER_PART else MemorySource(dataset, bills_per_part)
+
+
+def recompute_part(tables: Tables, as_of: str | None, params: BillingParams) -> pd.DataFrame:
+    """The recomputation of one part's tables."""
+    part = Dataset(
+        customers=tables.customers,
+        bills=tables.bills,
+        tariffs=tables.tariffs,
+        work_orders=tables.work_orders,
+        **{table: getattr(tables, table) for table in ITEMIZED_TABLES},
+    )
+    return recompute(part, as_of, params)
+
+
+def combine_parts(frames: list[pd.DataFrame]) -> pd.DataFrame:
+    """The parts' frames as the one frame of the whole dataset: rows in customer order (each
+    customer's rows come from one part, already in order), notes merged."""
+    order = sorted(
+        (index for index, frame in enumerate(frames) if len(frame)),
+        key=lambda index: frames[index]["customer_id"].iloc[0],
+    )
+    chosen = [frames[index] for index in order] or frames[:1]
+    combined = pd.concat(chosen, ignore_index=True) if len(chosen) > 1 else chosen[0].copy()
+    if not _in_customer_order(chosen):  # parts whose customers interleave (hashed partitions)
+        codes, _ = pd.factorize(combined["customer_id"], sort=True)
+        combined = combined.take(np.argsort(codes, kind="stable")).reset_index(drop=True)
+    combined.attrs["notes"] = merge_notes([frame.attrs.get("notes", []) for frame in frames])
+    return combined
+
+
+def _in_customer_order(frames: list[pd.DataFrame]) -> bool:
+    """Whether each frame's customers all come after the previous frame's (frames sorted)."""
+    bounds = [(frame["customer_id"].min(), frame["customer_id"].max()) for frame in frames]
+    return all(bounds[i][1] < bounds[i + 1][0] for i in range(len(bounds) - 1))
+
+
+def merge_notes(parts: list[list[Note]]) -> list[Note]:
+    """The notes of the whole dataset from the parts' notes: one note per code and line type,
+    its `count` summed and its lists joined (sorted, without repeats), other values as found.
+    Notes come in the order the parts give them."""
+    merged: dict[tuple[str, Any], dict[str, Any]] = {}
+    kinds: dict[tuple[str, Any], type[Note]] = {}
+    for notes in parts:
+        for note in notes:
+            key = (note.code, note.values.get("line_type"))
+            kinds.setdefault(key, type(note))
+            values = merged.setdefault(key, {})
+            for name, value in note.values.items():
+                if name == "count" and name in values:
+                    values[name] += value
+                elif isinstance(value, list | tuple) and name in values:
+                    values[name] = sorted(set(values[name]) | set(value))
+                else:
+                    values.setdefault(name, value)
+    return [kinds[key](key[0], values) for key, values in merged.items()]
+
+
+# ----------------------------------------------------------------------------------------- dask
+
+
+def _on_cluster(
+    source: MemorySource | StoredSource,
+    as_of: str | None,
+    params: BillingParams,
+    scheduler: str | None,
+) -> list[pd.DataFrame]:
+    """Every part's frame, each part a task (largest first); a converted folder's parts are read
+    where they run, a Dataset's are sent from here to the worker with the fewest so far."""
+    from auditkit.engine.dask import connect, gather, scatter_to_least_busy
+
+    run = uuid.uuid4().hex[:8]
+    with connect(scheduler) as client:
+        order = largest_first(source)
+        send = None if isinstance(source, StoredSource) else scatter_to_least_busy(client)
+        tasks: dict[str, Future] = {}
+        for rank, index in enumerate(order):
+            name = f"part {source.partitions[index]}"
+            key = f"auditkit-recompute-{run}-{index}"
+            priority = len(order) - rank
+            if send is None:
+                tasks[name] = client.submit(
+                    _recompute_stored, source, index, as_of, params, key=key, priority=priority
+                )
+            else:
+                tables = send(source.part(index))
+                tasks[name] = client.submit(
+                    recompute_part, tables, as_of, params, key=key, priority=priority
+                )
+        lost = "no recomputation was returned (a partial one would look complete)"
+        results = dict(zip(tasks, gather(client, tasks, lost), strict=True))
+    return [results[f"part {source.partitions[index]}"] for index in range(len(order))]
+
+
+def _recompute_stored(
+    source: StoredSource, index: int, as_of: str | None, params: BillingParams
+) -> pd.DataFrame:
+    return recompute_part(source.part(index), as_of, params)

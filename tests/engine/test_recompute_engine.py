@@ -1,0 +1,144 @@
+"""Bills recomputed by parts and on a dask cluster: the frame of one recomputation of the whole."""
+
+from __future__ import annotations
+
+from dataclasses import replace
+from pathlib import Path
+
+import numpy as np
+import pandas as pd
+import pytest
+from itemized_utility import itemized_utility
+
+from auditkit.billing import recompute
+from auditkit.billing.notes import Note
+from auditkit.data.partitioned import PartitionedDataset, convert
+from auditkit.engine.recompute import merge_notes, recompute_by_parts
+from auditkit.engine.sources import MemorySource
+from auditkit.errors import ParameterError
+
+
+@pytest.fixture(scope="module")
+def itemized():
+    """The itemized utility, with TOU bills of a few customers lacking period registers (priced
+    by the profile: a note with a count) and a tariff change from a category the schedule does
+    not know (lines without a rate: a note with a count and the category)."""
+    dataset = itemized_utility()
+    bills = dataset.bills.copy()
+    no_lines = ~bills["customer_id"].isin(dataset.bill_lines["customer_id"])
+    tou = bills["kwh_critical"].notna()
+    blind = bills.loc[no_lines & tou, "customer_id"].drop_duplicates().iloc[:4]
+    bills.loc[bills["customer_id"].isin(blind), ["kwh_critical", "kwh_peak", "kwh_valley"]] = np.nan
+    orders = dataset.work_orders.copy()
+    first_com = dataset.customers.loc[
+        dataset.customers["tariff_category"] == "COM", "customer_id"
+    ].iloc[0]
+    unknown = orders.iloc[:1].assign(
+        order_id="O-OLD",
+        customer_id=first_com,
+        order_type="tariff_change",
+        old_value="OLD",
+        new_value="COM",
+        effective_date=pd.Timestamp("2023-04-01"),
+    )
+    orders = pd.concat([orders, unknown], ignore_index=True)
+    return replace(dataset, bills=bills, work_orders=orders)
+
+
+@pytest.fixture(scope="module")
+def whole(itemized) -> pd.DataFrame:
+    return recompute(itemized)
+
+
+@pytest.fixture(scope="module")
+def folder(tmp_path_factory: pytest.TempPathFactory, itemized) -> PartitionedDataset:
+    destination = Path(tmp_path_factory.mktemp("recompute")) / "itemized"
+    return convert(itemized, destination, customers_per_part=20)
+
+
+def _six_parts(itemized) -> int:
+    return -(-len(itemized.bills) // 6)
+
+
+def test_the_utility_exercises_every_line_kind(whole):
+    kinds = set(zip(whole["line_type"], whole["tou_period"].fillna("-"), strict=True))
+    assert {("energy", p) for p in ("critical", "peak", "flat", "valley", "-")} <= kinds
+    assert {("basic", "-"), ("loss", "-"), ("pf_adjustment", "-"), ("fund", "-")} <= kinds
+    assert set(whole["tier"].dropna()) == {1, 2, 3}
+    codes = {note.code: note.values for note in whole.attrs["notes"]}
+    assert codes["tou_profile"]["count"] >= 4 * 12
+    assert codes["no_rate"]["categories"] == ["OLD"]
+
+
+def test_parts_in_memory_give_the_whole_recomputation(itemized, whole):
+    source = MemorySource(itemized, _six_parts(itemized))
+    assert len(source.partitions) == 6
+    parts = recompute_by_parts(itemized, bills_per_part=_six_parts(itemized))
+    pd.testing.assert_frame_equal(parts, whole)
+    assert parts.attrs["notes"] == whole.attrs["notes"]
+    # One part: the same frame too.
+    pd.testing.assert_frame_equal(recompute_by_parts(itemized), whole)
+
+
+def test_parts_of_a_converted_folder_give_the_whole_recomputation(folder, whole):
+    assert len(folder.partitions) >= 6  # hashed parts: customers interleave across them
+    parts = recompute_by_parts(folder, bills_per_part=-(-folder.rows("bills") // 6))
+    pd.testing.assert_frame_equal(parts, whole)
+    assert parts.attrs["notes"] == whole.attrs["notes"]
+
+
+def test_as_of_and_params_reach_every_part(itemized):
+    params = {"days_per_month": 31, "tou_profile.peak": 0.25, "tou_profile.flat": 0.40}
+    expected = recompute(itemized, as_of="2024-03", params=params)
+    assert expected["period"].max() == "2024-03"
+    parts = recompute_by_parts(
+        itemized, as_of="2024-03", params=params, bills_per_part=_six_parts(itemized)
+    )
+    pd.testing.assert_frame_equal(parts, expected)
+    default = recompute(itemized, as_of="2024-03")
+    assert not np.allclose(
+        default["amount_due"].fillna(0), expected["amount_due"].fillna(0)
+    )  # the parameters changed the basic charge of part months and the profile's peak
+
+
+def test_engine_and_scheduler_are_checked(itemized):
+    with pytest.raises(ParameterError, match="engine"):
+        recompute_by_parts(itemized, engine="spark")
+    with pytest.raises(ParameterError, match="scheduler"):
+        recompute_by_parts(itemized, scheduler="tcp://127.0.0.1:8786")
+    with pytest.raises(ParameterError, match="dataset"):
+        recompute_by_parts(object())
+    with pytest.raises(ParameterError, match="params"):
+        recompute_by_parts(itemized, params=0.9)
+
+
+def test_notes_of_parts_merge_counts_and_lists():
+    merged = merge_notes(
+        [
+            [Note("no_rate", {"count": 2, "categories": ["B"]})],
+            [
+                Note("not_recomputed", {"line_type": "loss", "missing": ["customers.x"]}),
+                Note("no_rate", {"count": 3, "categories": ["A", "B"]}),
+            ],
+            [Note("not_recomputed", {"line_type": "loss", "missing": ["customers.x"]})],
+        ]
+    )
+    assert merged == [
+        Note("no_rate", {"count": 5, "categories": ["A", "B"]}),
+        Note("not_recomputed", {"line_type": "loss", "missing": ["customers.x"]}),
+    ]
+
+
+@pytest.mark.slow
+def test_on_dask_the_recomputation_is_the_whole_one(itemized, folder, whole):
+    distributed = pytest.importorskip("distributed")
+    with distributed.LocalCluster(
+        n_workers=2, threads_per_worker=1, processes=True, dashboard_address=None
+    ) as cluster:
+        address = cluster.scheduler_address
+        for dataset, per_part in ((itemized, _six_parts(itemized)), (folder, 700)):
+            frame = recompute_by_parts(
+                dataset, engine="dask", scheduler=address, bills_per_part=per_part
+            )
+            pd.testing.assert_frame_equal(frame, whole)
+            assert frame.attrs["notes"] == whole.attrs["notes"]
