@@ -55,8 +55,10 @@ def line_frame(
         {
             "bill": np.asarray(bill, dtype=np.int64),
             "line_type": line_type,
-            "tou_period": pd.Series([None] * len(quantity), dtype=object),
-            "tier": pd.array([pd.NA] * len(quantity), dtype="Int64"),
+            "tou_period": np.full(len(quantity), None, dtype=object),
+            "tier": pd.arrays.IntegerArray(
+                np.zeros(len(quantity), dtype=np.int64), np.ones(len(quantity), dtype=bool)
+            ),
             "quantity": quantity,
             "rate": rate,
             "amount": round_half_up(quantity * rate, 2),
@@ -91,94 +93,103 @@ def _key(group: np.ndarray, day: np.ndarray) -> np.ndarray:
     return group.astype(np.int64) * _SPAN + clipped + _SPAN // 2
 
 
-def customer_codes(bills: pd.DataFrame, customer_ids: pd.Series) -> np.ndarray:
-    """Position of each of `customer_ids` among the bills' customers (-1 for another customer)."""
-    return pd.Index(pd.unique(bills["customer_id"])).get_indexer(customer_ids)
-
-
-def service_window(bills: pd.DataFrame) -> tuple[np.ndarray, np.ndarray]:
-    """Per bill, the first and last day in service of the read period (day numbers; first > last
-    when the whole period is before connection or after closure)."""
-    read_from = day_numbers(bills["read_from"])
-    read_to = day_numbers(bills["read_to"])
-    connection = day_numbers(bills["connection_date"])
-    connection[connection == NO_DAY] = FAR_PAST
-    return np.maximum(read_from, connection), np.minimum(
-        read_to, day_numbers(bills["closure_date"])
-    )
+def shared_codes(
+    bill_ids: pd.Series, table_ids: pd.Series
+) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """The positions of the bills whose customer is in a (small) table, their customer codes, and
+    each table row's code in the same numbering (-1 for a customer without bills)."""
+    rows = np.flatnonzero(bill_ids.isin(table_ids).to_numpy(dtype=bool))
+    codes, distinct = pd.factorize(bill_ids.iloc[rows])
+    return rows, codes.astype(np.int64), pd.Index(distinct).get_indexer(table_ids)
 
 
 def basic_lines(
     bills: pd.DataFrame, rates: pd.DataFrame, dataset: object, params: BillingParams
 ) -> pd.DataFrame:
     """The basic-charge line due of each bill on a capacity or demand basis with a rate."""
-    basis = bills["basic_charge_basis"].to_numpy(dtype=object)
+    basis = bills["basic_charge_basis"]
     kva_rate = rates["basic_rate_kva_month"].to_numpy(dtype=float)
     kw_rate = rates["basic_rate_kw_month"].to_numpy(dtype=float)
-    by_capacity = (basis == "capacity") & has_rate(kva_rate)
-    by_demand = (basis == "demand") & has_rate(kw_rate)
-    if not (by_capacity | by_demand).any():
-        return line_frame(np.empty(0), "basic", np.empty(0), np.empty(0))
-    first, last = service_window(bills)
-    read_from = day_numbers(bills["read_from"])
-    read_to = day_numbers(bills["read_to"])
+    by_capacity = basis.eq("capacity").to_numpy(dtype=bool) & has_rate(kva_rate)
+    rows = np.flatnonzero(
+        by_capacity | (basis.eq("demand").to_numpy(dtype=bool) & has_rate(kw_rate))
+    )
+    by_capacity = by_capacity[rows]
+
+    def column(name: str) -> np.ndarray:
+        return bills[name].to_numpy()[rows]
+
+    read_from, read_to, connection, closure = (
+        day_numbers(column(name))
+        for name in ("read_from", "read_to", "connection_date", "closure_date")
+    )
+    # Days in service: from connection (a missing date: always) to closure (inclusive).
+    first = np.maximum(read_from, np.where(connection == NO_DAY, FAR_PAST, connection))
+    last = np.minimum(read_to, closure)
     in_service = np.maximum(last - first + 1, 0)
-    day_sum, capacity, changed = capacity_over(bills, dataset, first, last)
     # Months of connection or closure (the date inside the read period), or a period partly or
     # wholly outside service, are prorated by day.
-    connection = day_numbers(bills["connection_date"])
-    closure = day_numbers(bills["closure_date"])
     part_month = (
         ((connection >= read_from) & (connection <= read_to))
         | ((closure >= read_from) & (closure <= read_to))
-        | (in_service < bills["read_days"].to_numpy(dtype=np.int64))
+        | (in_service < column("read_days").astype(np.int64))
+    )
+    day_sum, capacity, changed = capacity_over(
+        bills["customer_id"].iloc[rows],
+        column("contract_capacity_kva").astype(float),
+        first,
+        last,
+        read_to,
+        capacity_steps(dataset),
     )
     days_per_month = params.days_per_month
-
     kva = np.where(part_month | changed, day_sum / days_per_month, capacity)
-    by_capacity &= ~np.isnan(kva)
 
-    demand = bills["max_demand_kw"].to_numpy(dtype=float)
-    contract = bills["contract_demand_kw"].to_numpy(dtype=float)
+    demand = column("max_demand_kw").astype(float)
+    contract = column("contract_demand_kw").astype(float)
     excess = np.nan_to_num(np.maximum(demand - params.demand_excess_threshold * contract, 0.0))
     kw = np.fmax(demand, params.demand_floor_share * capacity)
     kw = kw + (params.demand_excess_multiplier - 1) * excess
     kw = np.where(part_month, kw * in_service / days_per_month, kw)
-    by_demand &= ~np.isnan(demand)
 
-    rows = np.flatnonzero(by_capacity | by_demand)
-    quantity = np.where(by_capacity, kva, kw)[rows]
-    rate = np.where(by_capacity, kva_rate, kw_rate)[rows]
-    return line_frame(bills["bill"].to_numpy()[rows], "basic", quantity, rate)
+    quantity = np.where(by_capacity, kva, kw)
+    keep = ~np.isnan(np.where(by_capacity, kva, demand))
+    rate = np.where(by_capacity, kva_rate[rows], kw_rate[rows])
+    return line_frame(column("bill")[keep], "basic", quantity[keep], rate[keep])
 
 
 def capacity_over(
-    bills: pd.DataFrame, dataset: object, first: np.ndarray, last: np.ndarray
+    customer_id: pd.Series,
+    archive: np.ndarray,
+    first: np.ndarray,
+    last: np.ndarray,
+    read_to: np.ndarray,
+    steps: pd.DataFrame,
 ) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
     """Per bill over its days `first`..`last`: Σ of each day's capacity in force (kVA·days), the
-    capacity on the last day (on `last` itself, or the read period's end when no day is in
-    service) and whether the capacity changes between two of those days."""
-    archive = bills["contract_capacity_kva"].to_numpy(dtype=float)
-    days = np.maximum(last - first + 1, 0)
-    day_sum = archive * days
+    capacity on the last day (on `last` itself, or on `read_to` when no day is in service) and
+    whether the capacity changes between two of those days. A customer without `steps` has its
+    bills' contract capacity (`archive`) throughout, as has a step of NaN kVA."""
+    day_sum = archive * np.maximum(last - first + 1, 0)
     capacity = archive.copy()
-    changed = np.zeros(len(bills), dtype=bool)
-    steps = capacity_steps(bills, dataset)
-    if steps.empty:
+    changed = np.zeros(len(archive), dtype=bool)
+    stepped, cust, step_cust = shared_codes(customer_id, steps["customer_id"])
+    if len(stepped) == 0:
         return day_sum, capacity, changed
-    cust = customer_codes(bills, bills["customer_id"])
-    step_cust = steps["cust"].to_numpy()
-    step_day = steps["day"].to_numpy()
-    step_kva = steps["kva"].to_numpy()
+    order = np.lexsort((steps["day"].to_numpy(), step_cust))
+    order = order[step_cust[order] >= 0]
+    step_cust, step_day = step_cust[order], steps["day"].to_numpy()[order]
+    step_kva = steps["kva"].to_numpy(dtype=float)[order]
     # A step lasts until the next step of the same customer.
     following = np.append(step_day[1:], NO_DAY)
     following[np.append(step_cust[1:] != step_cust[:-1], True)] = NO_DAY
-    end_day = np.where(first <= last, last, day_numbers(bills["read_to"]))
+    first, last, archive = first[stepped], last[stepped], archive[stepped]
+    end_day = np.where(first <= last, last, read_to[stepped])
+    # Every customer with steps has one since FAR_PAST: a step is always found.
     at_end = latest_at(step_cust, step_day, cust, end_day)
-    stepped = np.flatnonzero(at_end >= 0)  # every stepped customer has a step since FAR_PAST
-    capacity[stepped] = step_kva[at_end[stepped]]
+    capacity[stepped] = np.where(np.isnan(step_kva[at_end]), archive, step_kva[at_end])
     day_sum[stepped] = 0.0
-    spans = stepped[first[stepped] <= last[stepped]]
+    spans = np.flatnonzero(first <= last)
     if len(spans) == 0:
         return day_sum, capacity, changed
     start = latest_at(step_cust, step_day, cust[spans], first[spans])
@@ -189,92 +200,82 @@ def capacity_over(
     overlap = (
         np.minimum(following[step] - 1, last[bill]) - np.maximum(step_day[step], first[bill]) + 1
     )
-    kva = step_kva[step]
-    day_sum[spans] = np.add.reduceat(kva * overlap, offsets)
-    changed[spans] = np.maximum.reduceat(kva, offsets) != np.minimum.reduceat(kva, offsets)
+    kva = np.where(np.isnan(step_kva[step]), archive[bill], step_kva[step])
+    day_sum[stepped[spans]] = np.add.reduceat(kva * overlap, offsets)
+    changed[stepped[spans]] = np.maximum.reduceat(kva, offsets) != np.minimum.reduceat(kva, offsets)
     return day_sum, capacity, changed
 
 
-def capacity_steps(bills: pd.DataFrame, dataset: object) -> pd.DataFrame:
-    """The capacity in force of the bills' customers as steps `cust, day, kva` sorted by customer
-    and day, each customer starting with a step at FAR_PAST: from the transformer status history
-    where the customer has transformers, else from its capacity and suspension orders."""
-    from_transformers = _transformer_steps(bills, dataset.transformers)
-    from_orders = _order_steps(bills, dataset.work_orders)
-    from_orders = from_orders[~from_orders["cust"].isin(from_transformers["cust"])]
-    steps = pd.concat([from_transformers, from_orders], ignore_index=True)
-    return steps.sort_values(["cust", "day"], kind="stable", ignore_index=True)
+def capacity_steps(dataset: object) -> pd.DataFrame:
+    """The capacity in force as steps `customer_id, day, kva` (from that day number on), each
+    customer with a step at FAR_PAST: from the transformer status history of customers with
+    transformers, else from their capacity and suspension orders."""
+    from_transformers = _transformer_steps(dataset.transformers)
+    from_orders = _order_steps(dataset.work_orders)
+    from_orders = from_orders[~from_orders["customer_id"].isin(from_transformers["customer_id"])]
+    return pd.concat([from_transformers, from_orders], ignore_index=True)
 
 
-def _empty_steps() -> pd.DataFrame:
+def _steps(customer_id: object, day: object, kva: object) -> pd.DataFrame:
     return pd.DataFrame(
-        {"cust": np.empty(0, np.int64), "day": np.empty(0, np.int64), "kva": np.empty(0)}
+        {
+            "customer_id": pd.Series(customer_id, dtype=object),
+            "day": pd.Series(day, dtype=np.int64),
+            "kva": pd.Series(kva, dtype=float),
+        }
     )
 
 
-def _transformer_steps(bills: pd.DataFrame, transformers: pd.DataFrame | None) -> pd.DataFrame:
+def _transformer_steps(transformers: pd.DataFrame | None) -> pd.DataFrame:
     """Running + hot-standby kVA per customer from each change of a transformer's status (a row
     without status_since holds since always): the change in kVA in force, summed over time."""
     if transformers is None or transformers.empty:
-        return _empty_steps()
-    cust = customer_codes(bills, transformers["customer_id"])
-    known = cust >= 0
-    if not known.any():
-        return _empty_steps()
-    rows = transformers[known]
-    day = day_numbers(rows["status_since"])
+        return _steps([], [], [])
+    cust, customers = pd.factorize(transformers["customer_id"])
+    day = day_numbers(transformers["status_since"])
     day[day == NO_DAY] = FAR_PAST
-    unit = pd.factorize(rows["transformer_id"].astype(str))[0]
-    order = np.lexsort((day, unit, cust[known]))
-    cust, unit, day = cust[known][order], unit[order], day[order]
-    in_force = rows["status"].isin(IN_FORCE).to_numpy()[order]
-    kva = np.where(in_force, rows["kva"].to_numpy(dtype=float)[order], 0.0)
+    unit = pd.factorize(transformers["transformer_id"].astype(str))[0]
+    order = np.lexsort((day, unit, cust))
+    cust, unit, day = cust[order], unit[order], day[order]
+    in_force = transformers["status"].isin(IN_FORCE).to_numpy(dtype=bool)[order]
+    kva = np.where(in_force, transformers["kva"].to_numpy(dtype=float)[order], 0.0)
     previous = np.append(0.0, kva[:-1])
-    first_of_unit = np.append(True, (cust[1:] != cust[:-1]) | (unit[1:] != unit[:-1]))
-    previous[first_of_unit] = 0.0
-    changes = pd.DataFrame({"cust": cust, "day": day, "kva": kva - previous})
+    previous[np.append(True, (cust[1:] != cust[:-1]) | (unit[1:] != unit[:-1]))] = 0.0
     # Every customer starts at nothing in force before its first status row.
-    starts = pd.DataFrame({"cust": np.unique(cust), "day": FAR_PAST, "kva": 0.0})
+    distinct = np.unique(cust)
     steps = (
-        pd.concat([starts, changes], ignore_index=True)
+        pd.DataFrame(
+            {
+                "cust": np.concatenate([distinct, cust]),
+                "day": np.concatenate([np.full(len(distinct), FAR_PAST), day]),
+                "kva": np.concatenate([np.zeros(len(distinct)), kva - previous]),
+            }
+        )
         .groupby(["cust", "day"], sort=True, as_index=False)["kva"]
         .sum()
     )
-    steps["kva"] = round_half_up(steps.groupby("cust")["kva"].cumsum().to_numpy(), 6)
-    return steps
+    total = round_half_up(steps.groupby("cust")["kva"].cumsum().to_numpy(), 6)
+    return _steps(np.asarray(customers, dtype=object)[steps["cust"]], steps["day"], total)
 
 
-def _order_steps(bills: pd.DataFrame, orders: pd.DataFrame | None) -> pd.DataFrame:
+def _order_steps(orders: pd.DataFrame | None) -> pd.DataFrame:
     """Contract capacity per customer moved by orders that have taken effect: before the first
     order its old_value, from each effective date the order's new_value (a suspension's new_value
-    is the kVA left in service); a value that is not a number stands for the contract capacity."""
+    is the kVA left in service); a value that is not a number (NaN kVA) stands for the contract
+    capacity of the bill."""
     if orders is None or orders.empty:
-        return _empty_steps()
+        return _steps([], [], [])
     orders = orders[orders["order_type"].isin(CAPACITY_ORDERS) & orders["effective_date"].notna()]
-    cust = customer_codes(bills, orders["customer_id"])
-    known = cust >= 0
-    if not known.any():
-        return _empty_steps()
-    orders = orders[known]
-    cust = cust[known]
+    cust, customers = pd.factorize(orders["customer_id"])
     day = day_numbers(orders["effective_date"])
     order = np.lexsort((day, cust))
     cust, day = cust[order], day[order]
-    contract = (
-        pd.Series(bills["contract_capacity_kva"].to_numpy(dtype=float))
-        .groupby(customer_codes(bills, bills["customer_id"]))
-        .last()
-        .to_numpy()[cust]
-    )
     old = pd.to_numeric(orders["old_value"], errors="coerce").to_numpy(dtype=float)[order]
     new = pd.to_numeric(orders["new_value"], errors="coerce").to_numpy(dtype=float)[order]
-    first = np.append(True, cust[1:] != cust[:-1])
-    starts = pd.DataFrame(
-        {"cust": cust[first], "day": FAR_PAST, "kva": np.where(np.isnan(old), contract, old)[first]}
-    )
-    changes = pd.DataFrame(
-        {"cust": cust, "day": day, "kva": np.where(np.isnan(new), contract, new)}
-    )
+    first = np.append(True, cust[1:] != cust[:-1]) if len(cust) else np.empty(0, dtype=bool)
+    ids = np.asarray(customers, dtype=object)
+    starts = _steps(ids[cust[first]], np.full(int(first.sum()), FAR_PAST), old[first])
+    changes = _steps(ids[cust], day, new)
     # Two orders effective the same day: the later one (in the table's order) holds.
-    changes = changes.drop_duplicates(["cust", "day"], keep="last")
+    changes = changes.drop_duplicates(["customer_id", "day"], keep="last")
     return pd.concat([starts, changes], ignore_index=True)

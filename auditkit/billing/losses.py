@@ -16,7 +16,7 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 
-from auditkit.billing.basic import FAR_PAST, customer_codes, latest_at, line_frame
+from auditkit.billing.basic import FAR_PAST, latest_at, line_frame, shared_codes
 from auditkit.billing.money import round_half_up
 from auditkit.billing.params import BillingParams
 from auditkit.billing.tariff_lookup import NO_DAY, day_numbers
@@ -47,7 +47,7 @@ def _losses(
     """Per bill: loss kWh (NaN where no line), losses unknown, and estimated (no reactive
     registers: Aq taken as 0)."""
     n = len(bills)
-    high_low = bills["metering_mode"].to_numpy(dtype=object) == "high_low"
+    high_low = bills["metering_mode"].eq("high_low").to_numpy(dtype=bool)
     units, with_rows = _running_units(bills, np.flatnonzero(high_low), dataset.transformers)
     # Customers without transformer rows: one transformer of the contract capacity.
     alone = high_low.copy()
@@ -97,43 +97,47 @@ def _running_units(
     """One row `bill, kva, p0, pk` per bill of `rows` and transformer of its customer running on
     the read period's last day (its latest status row by status_since, a row without one holding
     since always); and the bills of `rows` whose customer has transformer rows at all."""
+    empty = pd.DataFrame(
+        {"bill": np.empty(0, np.int64), **{name: np.empty(0) for name in ("kva", "p0", "pk")}}
+    )
     if transformers is None or transformers.empty or len(rows) == 0:
-        empty = pd.DataFrame(
-            {"bill": np.empty(0, np.int64), **{name: np.empty(0) for name in ("kva", "p0", "pk")}}
-        )
         return empty, np.empty(0, np.int64)
-    cust = customer_codes(bills, transformers["customer_id"])
-    known = cust >= 0
-    frame = transformers[known]
-    cust = cust[known]
-    day = day_numbers(frame["status_since"])
+    local, bill_cust, cust = shared_codes(
+        bills["customer_id"].iloc[rows], transformers["customer_id"]
+    )
+    rows = rows[local]
+    if len(rows) == 0:
+        return empty, rows
+    day = day_numbers(transformers["status_since"])
     day[day == NO_DAY] = FAR_PAST
-    tid = pd.factorize(frame["transformer_id"].astype(str))[0]
+    tid = pd.factorize(transformers["transformer_id"].astype(str))[0]
     order = np.lexsort((day, tid, cust))
+    order = order[cust[order] >= 0]
     cust, tid, day = cust[order], tid[order], day[order]
     unit = np.cumsum(np.append(True, (cust[1:] != cust[:-1]) | (tid[1:] != tid[:-1]))) - 1
     unit_cust = cust[np.append(True, unit[1:] != unit[:-1])]
 
-    bill_cust = customer_codes(bills, bills["customer_id"].to_numpy()[rows])
     low = np.searchsorted(unit_cust, bill_cust, side="left")
     count = np.searchsorted(unit_cust, bill_cust, side="right") - low
     offsets = np.cumsum(count) - count
     bill = np.repeat(rows, count)
     query = np.repeat(low, count) + np.arange(count.sum()) - np.repeat(offsets, count)
-    read_to = day_numbers(bills["read_to"])[bill]
+    read_to = day_numbers(bills["read_to"].iloc[bill])
     state = latest_at(unit, day, query, read_to)
-    status = frame["status"].to_numpy(dtype=object)[order]
-    running = (state >= 0) & (status[np.maximum(state, 0)] == "running")
+    running = state >= 0
+    running[running] = (
+        transformers["status"].to_numpy(dtype=object)[order[state[running]]] == "running"
+    )
     at = order[state[running]]
     units = pd.DataFrame(
         {
             "bill": bill[running],
-            "kva": frame["kva"].to_numpy(dtype=float)[at],
-            "p0": _column(frame, "no_load_loss_kw")[at],
-            "pk": _column(frame, "load_loss_kw")[at],
+            "kva": transformers["kva"].to_numpy(dtype=float)[at],
+            "p0": _column(transformers, "no_load_loss_kw")[at],
+            "pk": _column(transformers, "load_loss_kw")[at],
         }
     )
-    return units, rows[count > 0]
+    return units, rows
 
 
 def _column(frame: pd.DataFrame, name: str) -> np.ndarray:
