@@ -33,6 +33,10 @@ TOU_KWH_TOLERANCE = 0.01
 CAPACITY_TOLERANCE = 0.01
 #: Bill lines mapped to their bill at a time (bounds the temporaries whatever the table's size).
 LINE_BLOCK_ROWS = 1 << 22
+#: Bills are found through a dense table of (customer, period) codes while it has at most this
+#: many slots per bill (plus DENSE_SLOTS_MINIMUM), else by a sorted search.
+DENSE_SLOTS_PER_BILL = 4
+DENSE_SLOTS_MINIMUM = 1024
 # Float noise allowed on top of a tolerance: sums of fens are not exact in binary.
 _NOISE = 1e-6
 _PERIOD_REGISTERS = ("kwh_critical", "kwh_peak", "kwh_valley")
@@ -83,7 +87,7 @@ class _BillIndex:
         keys = customer.codes[filled].astype(np.int64) * width + period.codes[filled]
         size = len(customer.uniques) * width
         dense = None
-        if size <= 4 * len(keys) + 1024:
+        if size <= DENSE_SLOTS_PER_BILL * len(keys) + DENSE_SLOTS_MINIMUM:
             dense = np.full(size, -1, dtype=np.int64)
             dense[keys] = filled
             keys, filled = keys[:0], filled[:0]
@@ -440,9 +444,8 @@ def check_tou_periods(tariffs: TypedTable) -> list[Problem]:
             for name in _REQUIRED_PERIODS
             if not (flat_or_empty[g] if name == "flat" else has[name][g])
         ]
-        found.append(
-            f"{', '.join(have)} only, no {' or '.join(lacking)} in {_tariff_named(frame, p)}"
-        )
+        missing = ", ".join(lacking[:-1]) + (" or " if len(lacking) > 1 else "") + lacking[-1]
+        found.append(f"{', '.join(have)} only, no {missing} in {_tariff_named(frame, p)}")
     expected = (
         "a row for each of peak, flat and valley in a time-of-use tariff (critical optional; "
         "a row without tou_period serves as flat)"
