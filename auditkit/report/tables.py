@@ -114,11 +114,14 @@ def format_frame(
 
 def _kind(shown: pd.Series, numeric: bool) -> str:
     """The CSS class of a column: numbers right-aligned, short text unwrapped, medium text wide
-    enough not to wrap a few characters a line."""
+    enough not to wrap a few characters a line, long text (evidence) wider still, so that a table
+    with many columns does not squeeze it into a column of a few characters."""
     if numeric:
         return "ak-num"
     longest = int(shown.astype(str).str.len().max()) if len(shown) else 0
-    return "ak-short" if longest <= SHORT_TEXT else "ak-medium" if longest <= MEDIUM_TEXT else ""
+    if longest <= SHORT_TEXT:
+        return "ak-short"
+    return "ak-medium" if longest <= MEDIUM_TEXT else "ak-long"
 
 
 def table_html(

@@ -82,7 +82,7 @@ def test_short_text_columns_do_not_wrap_and_long_ones_may() -> None:
     )
     page = tables.table_html(frame)
     assert '<td class="ak-short">倍率错误</td>' in page
-    assert '<td class="">按合同容量' in page
+    assert '<td class="ak-long">按合同容量' in page
 
 
 def test_the_full_data_link_is_a_relative_quoted_path() -> None:
