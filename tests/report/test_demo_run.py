@@ -47,7 +47,8 @@ def test_demo_covers_every_district_and_study(demo_run: Path) -> None:
     studies = {p.stem for p in (project_root() / "notebooks").glob("*.ipynb")} - {"district_audit"}
     assert studies <= set(names)
     index = (demo_run / "index.html").read_text(encoding="utf-8")
-    assert index.count("<tr>") == len(names) + 1
+    totals = 1  # the district audit's total row (each figure summed apart)
+    assert index.count("<tr>") + index.count('<tr class="ak-total">') == len(names) + 1 + totals
     for record in manifest["notebooks"]:
         report = demo_run / record["name"] / "report.html"
         assert report.stat().st_size < MAX_REPORT_BYTES, (record["name"], report.stat().st_size)
@@ -55,11 +56,13 @@ def test_demo_covers_every_district_and_study(demo_run: Path) -> None:
             findings = pd.read_csv(demo_run / record["name"] / "findings.csv", encoding="utf-8-sig")
             figures = record["headline"]["figures"]
             assert figures["findings"] == len(findings)
-            assert figures["revenue_at_stake"] == pytest.approx(
-                findings["revenue_impact"].sum(), abs=0.01
-            )
+            by_kind = findings.groupby("revenue_kind")["revenue_impact"].sum()
             page = report.read_text(encoding="utf-8")
-            assert f"{figures['revenue_at_stake']:,.2f}" in page
+            for kind in ("proved", "estimated"):
+                figure = figures[f"revenue_{kind}"]
+                assert figure == pytest.approx(by_kind.get(kind, 0.0), abs=0.01)
+                assert f"{figure:,.2f}" in page
+            assert "revenue_at_stake" not in figures
             names_in_page = re.findall(r"<td class=\"[^\"]*\">(\w)\*+</td>", page)
             assert names_in_page, "personal names are shown masked"
 
