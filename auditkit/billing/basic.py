@@ -226,14 +226,29 @@ def _steps(customer_id: object, day: object, kva: object) -> pd.DataFrame:
     )
 
 
+def status_days(transformers: pd.DataFrame) -> np.ndarray:
+    """The day number from which each transformer row holds (FAR_PAST without status_since)."""
+    if "status_since" not in transformers:
+        return np.full(len(transformers), FAR_PAST, dtype=np.int64)
+    day = day_numbers(transformers["status_since"])
+    day[day == NO_DAY] = FAR_PAST
+    return day
+
+
+def _kva(orders: pd.DataFrame, column: str) -> np.ndarray:
+    """An order value column as kVA (NaN where it is not a number or the table lacks it)."""
+    if column not in orders:
+        return np.full(len(orders), np.nan)
+    return pd.to_numeric(orders[column], errors="coerce").to_numpy(dtype=float)
+
+
 def _transformer_steps(transformers: pd.DataFrame | None) -> pd.DataFrame:
     """Running + hot-standby kVA per customer from each change of a transformer's status (a row
     without status_since holds since always): the change in kVA in force, summed over time."""
     if transformers is None or transformers.empty:
         return _steps([], [], [])
     cust, customers = pd.factorize(transformers["customer_id"])
-    day = day_numbers(transformers["status_since"])
-    day[day == NO_DAY] = FAR_PAST
+    day = status_days(transformers)
     unit = pd.factorize(transformers["transformer_id"].astype(str))[0]
     order = np.lexsort((day, unit, cust))
     cust, unit, day = cust[order], unit[order], day[order]
@@ -263,15 +278,14 @@ def _order_steps(orders: pd.DataFrame | None) -> pd.DataFrame:
     order its old_value, from each effective date the order's new_value (a suspension's new_value
     is the kVA left in service); a value that is not a number (NaN kVA) stands for the contract
     capacity of the bill."""
-    if orders is None or orders.empty:
+    if orders is None or orders.empty or "effective_date" not in orders:
         return _steps([], [], [])
     orders = orders[orders["order_type"].isin(CAPACITY_ORDERS) & orders["effective_date"].notna()]
     cust, customers = pd.factorize(orders["customer_id"])
     day = day_numbers(orders["effective_date"])
     order = np.lexsort((day, cust))
     cust, day = cust[order], day[order]
-    old = pd.to_numeric(orders["old_value"], errors="coerce").to_numpy(dtype=float)[order]
-    new = pd.to_numeric(orders["new_value"], errors="coerce").to_numpy(dtype=float)[order]
+    old, new = (_kva(orders, column)[order] for column in ("old_value", "new_value"))
     first = np.append(True, cust[1:] != cust[:-1]) if len(cust) else np.empty(0, dtype=bool)
     ids = np.asarray(customers, dtype=object)
     starts = _steps(ids[cust[first]], np.full(int(first.sum()), FAR_PAST), old[first])

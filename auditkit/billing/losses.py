@@ -16,10 +16,10 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 
-from auditkit.billing.basic import FAR_PAST, latest_at, line_frame, shared_codes
+from auditkit.billing.basic import latest_at, line_frame, shared_codes, status_days
 from auditkit.billing.money import round_half_up
 from auditkit.billing.params import BillingParams
-from auditkit.billing.tariff_lookup import NO_DAY, day_numbers
+from auditkit.billing.tariff_lookup import day_numbers
 
 
 def loss_lines(
@@ -108,8 +108,7 @@ def _running_units(
     rows = rows[local]
     if len(rows) == 0:
         return empty, rows
-    day = day_numbers(transformers["status_since"])
-    day[day == NO_DAY] = FAR_PAST
+    day = status_days(transformers)
     tid = pd.factorize(transformers["transformer_id"].astype(str))[0]
     order = np.lexsort((day, tid, cust))
     order = order[cust[order] >= 0]

@@ -89,3 +89,25 @@ def line(frame: pd.DataFrame, bill: int = 0) -> pd.Series:
     found = frame[frame["bill"] == bill]
     assert len(found) == 1, found
     return found.iloc[0]
+
+
+#: A two-part industrial customer of billing_builders' IND2 tariff (0.60 yuan/kWh, 30 yuan per
+#: kVA-month, funds 0.03 yuan/kWh), metered on the high side, without a power-factor standard.
+TWO_PART = {
+    "usage_type": "industrial",
+    "tariff_category": "IND2",
+    "voltage_kv": 10.0,
+    "basic_charge_basis": "capacity",
+    "metering_mode": "high_high",
+}
+
+
+def recompute_row(result: pd.DataFrame, line_type: str, period: str) -> pd.Series:
+    """The one recompute row of customer I1's bill of `period` and line type `line_type`."""
+    rows = result[
+        (result["customer_id"] == "I1")
+        & (result["period"] == period)
+        & (result["line_type"] == line_type)
+    ]
+    assert len(rows) == 1, rows
+    return rows.iloc[0]

@@ -5,8 +5,10 @@ from __future__ import annotations
 
 import numpy as np
 import pytest
-from charges_builders import bills, dataset, line, rates
+from billing_builders import Billing
+from charges_builders import TWO_PART, bills, dataset, line, rates, recompute_row
 
+from auditkit.billing import recompute
 from auditkit.billing.basic import basic_lines
 from auditkit.billing.params import load_billing_params
 
@@ -169,3 +171,23 @@ def test_demand_basis_parameters_and_missing_demand():
     frame = bills(demand_bill(300), demand_bill(700), demand_bill(np.nan))
     lines = basic_lines(frame, rates(*[KW_RATE] * 3), dataset(), params)
     assert lines["amount"].tolist() == [19_000.00, 31_920.00]
+
+
+def test_recompute_prorates_a_reduction_billed_at_the_old_capacity():
+    # 800 kVA reduced to 500 kVA from 2024-05-16 (the archive now says 500); May billed at the old
+    # 800 kVA: 800 × 30 = 24 000.00. Due: (15 × 800 + 16 × 500)/30 = 666.667 kVA·month × 30
+    # = 20 000.00; difference −4 000.00 (over-billed). June due 500 × 30 = 15 000.00 as billed.
+    b = Billing()
+    b.customer("I1", **TWO_PART, contract_capacity_kva=500.0)
+    b.order("I1", "capacity_reduction", "2024-05-16", old=800, new=500)
+    for period, kva in (("2024-05", 800.0), ("2024-06", 500.0)):
+        b.bill("I1", period, 10000, 0.60, tariff="IND2")
+        b.line("I1", period, "energy", 10000, 0.60)
+        b.line("I1", period, "basic", kva, 30.0)
+    result = recompute(b.dataset())
+    may, june = recompute_row(result, "basic", "2024-05"), recompute_row(result, "basic", "2024-06")
+    assert may["quantity_due"] == pytest.approx(20_000 / 30, abs=1e-9)
+    assert may["rate_due"] == 30.0
+    assert (may["amount_billed"], may["amount_due"]) == (24_000.00, 20_000.00)
+    assert may["difference"] == -4_000.00
+    assert (june["amount_due"], june["difference"]) == (15_000.00, 0.0)

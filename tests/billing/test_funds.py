@@ -3,10 +3,14 @@
 from __future__ import annotations
 
 import numpy as np
-from charges_builders import bills, line, rates
+import pandas as pd
+from billing_builders import Billing
+from charges_builders import TWO_PART, bills, line, rates, recompute_row
 
+from auditkit.billing import recompute
 from auditkit.billing.funds import fund_lines
 from auditkit.billing.params import load_billing_params
+from auditkit.data import Dataset
 
 PARAMS = load_billing_params()
 
@@ -41,3 +45,42 @@ def test_no_fund_rate_no_line():
         "amount",
         "estimated",
     ]
+
+
+def test_recompute_finds_funds_that_left_the_losses_out():
+    # A 630 kVA high_low customer (P0 0.81 kW, Pk 6.2 kW) billed 180 000 kWh and its 1462 loss kWh
+    # (test_losses), funds billed on the metered kWh only: 180 000 × 0.03 = 5400.00.
+    # Due: (180 000 + 1462) × 0.03 = 5443.86; difference 43.86.
+    b = Billing()
+    b.customer("I1", **{**TWO_PART, "metering_mode": "high_low"}, contract_capacity_kva=630.0)
+    b.bill(
+        "I1",
+        "2024-04",
+        180_000,
+        0.60,
+        tariff="IND2",
+        energy_charge=108_877.20,  # (180 000 + 1462) × 0.60, losses priced with the energy
+        kvarh_import=80_000,
+        kvarh_export=10_000,
+        loss_kwh=1462,
+        fund_charge=5400.00,
+    )
+    tables = b.tables()
+    tables["transformers"] = pd.DataFrame(
+        [
+            {
+                "customer_id": "I1",
+                "transformer_id": "T1",
+                "kva": 630,
+                "no_load_loss_kw": 0.81,
+                "load_loss_kw": 6.2,
+                "status": "running",
+            }
+        ]
+    )
+    result = recompute(Dataset.from_frames(tables))
+    found = recompute_row(result, "fund", "2024-04")
+    assert (found["quantity_billed"], found["quantity_due"]) == (181_462, 181_462)
+    assert (found["amount_billed"], found["amount_due"]) == (5400.00, 5443.86)
+    assert found["difference"] == 43.86
+    assert recompute_row(result, "loss", "2024-04")["difference"] == 0

@@ -3,10 +3,14 @@
 from __future__ import annotations
 
 import numpy as np
-from charges_builders import bills, dataset, line, rates
+import pandas as pd
+from billing_builders import Billing
+from charges_builders import TWO_PART, bills, dataset, line, rates, recompute_row
 
+from auditkit.billing import recompute
 from auditkit.billing.losses import loss_lines, losses_unknown
 from auditkit.billing.params import load_billing_params
+from auditkit.data import Dataset
 
 PARAMS = load_billing_params()
 S11_630 = {"kva": 630, "no_load_loss_kw": 0.81, "load_loss_kw": 6.2}
@@ -145,3 +149,20 @@ def test_missing_nameplate_losses_fall_back_to_the_table_else_unknown():
         overrides={"loss_table": {630: {"no_load_loss_kw": 0.81, "load_loss_kw": 6.2}}}
     )
     assert line(loss_lines(frame, rates({"flat_rate": 0.6}), bare, table))["quantity"] == 1462
+
+
+def test_recompute_finds_losses_not_charged():
+    # The 630 kVA high_low customer above, billed 180 000 kWh without losses: the loss row shows
+    # 1462 kWh due × 0.60 (IND2's flat rate) = 877.20 yuan, nothing billed, difference 877.20.
+    b = Billing()
+    b.customer("I1", **{**TWO_PART, "metering_mode": "high_low"}, contract_capacity_kva=630.0)
+    b.bill("I1", "2024-04", 180_000, 0.60, tariff="IND2", kvarh_import=80_000, kvarh_export=10_000)
+    tables = b.tables()
+    tables["transformers"] = pd.DataFrame(
+        [{"customer_id": "I1", "transformer_id": "T1", "status": "running", **S11_630}]
+    )
+    result = recompute(Dataset.from_frames(tables))
+    found = recompute_row(result, "loss", "2024-04")
+    assert (found["quantity_due"], found["rate_due"], found["amount_due"]) == (1462, 0.60, 877.20)
+    assert found["amount_billed"] == 0
+    assert found["difference"] == 877.20

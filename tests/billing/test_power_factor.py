@@ -5,8 +5,10 @@ from __future__ import annotations
 
 import numpy as np
 import pytest
-from charges_builders import bills, charged, line
+from billing_builders import Billing
+from charges_builders import TWO_PART, bills, charged, line, recompute_row
 
+from auditkit.billing import recompute
 from auditkit.billing.params import load_billing_params
 from auditkit.billing.power_factor import adjustment_percent, pf_lines, power_factor
 
@@ -128,3 +130,29 @@ def test_no_line_without_standard_registers_or_a_table_for_the_standard():
     # Export alone is a register: Q = 3000, PF 0.94 → −0.60 % of 5000.00 = −30.00.
     assert lines["bill"].tolist() == [3]
     assert line(lines, 3)["amount"] == -30.00
+
+
+def test_recompute_finds_a_power_factor_that_left_export_out():
+    # IND2, 315 kVA, standard 0.90: 10 000 kWh, 5000 kvarh import, 1000 export.
+    # Due: Q = 6000, PF = 10 000/√(10 000² + 6000²) = 0.8575 → 0.86 → +2.0 % of energy 6000.00
+    #   + basic 9450.00 = 15 450.00 → 309.00.
+    # Billed without export: PF 10 000/√(10 000² + 5000²) = 0.8944 → 0.89 → +0.5 % = 77.25.
+    b = Billing()
+    b.customer("I1", **TWO_PART, contract_capacity_kva=315.0, pf_standard=0.90)
+    b.bill(
+        "I1",
+        "2024-01",
+        10000,
+        0.60,
+        tariff="IND2",
+        kvarh_import=5000,
+        kvarh_export=1000,
+        capacity_billed_kva=315.0,
+        basic_charge=9450.0,
+        pf_adjustment=77.25,
+    )
+    found = recompute_row(recompute(b.dataset()), "pf_adjustment", "2024-01")
+    assert found["quantity_due"] == 15_450.00
+    assert found["rate_due"] == pytest.approx(0.02, abs=1e-12)
+    assert (found["amount_billed"], found["amount_due"]) == (77.25, 309.00)
+    assert found["difference"] == 231.75
