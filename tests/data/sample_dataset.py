@@ -191,7 +191,8 @@ def itemized_tables() -> dict[str, pd.DataFrame]:
     −0.30 % of 33850.00 = −101.55) and funds at 0.02 yuan/kWh (440.00, 460.00). C003 is commercial
     at a flat 0.8. Bill lines add up to each bill to the fen; tier bands join; the TOU tariff has
     peak, flat and valley; C002's transformers in force (T2, 630 kVA; T1 removed) equal its
-    contract capacity. Loading it raises no warning.
+    contract capacity. Loading it raises no warning. Rows are in district order (城东 before
+    城西), so a copy partitioned by `convert` reads back in the same order.
     """
     tables = valid_tables()
     customers = tables["customers"].assign(
@@ -248,7 +249,7 @@ def itemized_tables() -> dict[str, pd.DataFrame]:
     )
     work_orders = pd.concat(
         [
-            tables["work_orders"],
+            tables["work_orders"].iloc[:1],
             pd.DataFrame(
                 {
                     "order_id": ["W3"],
@@ -260,9 +261,10 @@ def itemized_tables() -> dict[str, pd.DataFrame]:
                     "new_value": ["M9"],
                 }
             ),
+            tables["work_orders"].iloc[1:],
         ],
         ignore_index=True,
-    ).assign(old_final_read=[None, None, 1400.0], new_first_read=[None, None, 0.0])
+    ).assign(old_final_read=[None, 1400.0, None], new_first_read=[None, 0.0, None])
     line_columns = ["customer_id", "period", "line_type", "tou_period", "tier"]
     line_columns += ["quantity", "rate", "amount"]
     bill_lines = pd.DataFrame(
