@@ -75,8 +75,7 @@ def test_capacity_from_orders_with_connection_reduction_and_closure():
 
 def test_capacity_from_transformer_status_history():
     # Same capacity from transformers: 500 + 300 running from the connection, the 300 sealed on
-    # 2024-05-16; a 200 kVA cold-standby unit never counts; a 100 kVA unit in hot standby from
-    # 2024-06-01 would count (checked separately below). The archive's 500 is not used.
+    # 2024-05-16; a 200 kVA cold-standby unit never counts; a hot-standby unit counts (below).
     frame = capacity_bills()
     frame.loc[5, "closure_date"] = np.datetime64("2024-08-20")
     units = [
@@ -87,13 +86,21 @@ def test_capacity_from_transformer_status_history():
     ]
     units = [{"customer_id": "C1", **row} for row in units]
     check(basic_lines(frame, rates(*[KVA_RATE] * 6), dataset(units), PARAMS))
-    # Hot standby is capacity in force: 100 kVA from 2024-06-01 (the first day of June's read
-    # period: no change inside it) → June 600 × 25 = 15 000.00.
-    units.append({"customer_id": "C1", "transformer_id": "T4", "kva": 100, "status": "hot_standby"})
-    units[-1]["status_since"] = "2024-06-01"
+    # Hot standby is capacity in force: 100 kVA from 2024-07-01, the first day of July's read
+    # period, so no day of July differs: 600 × 25 = 15 000.00, not 31/30 of it; June stays 500.
+    units.append(
+        {
+            "customer_id": "C1",
+            "transformer_id": "T4",
+            "kva": 100,
+            "status": "hot_standby",
+            "status_since": "2024-07-01",
+        }
+    )
     lines = basic_lines(frame, rates(*[KVA_RATE] * 6), dataset(units), PARAMS)
-    assert line(lines, 3)["quantity"] == 600.0
-    assert line(lines, 3)["amount"] == 15_000.00
+    assert line(lines, 3)["quantity"] == 500.0
+    assert line(lines, 4)["quantity"] == 600.0
+    assert line(lines, 4)["amount"] == 15_000.00
 
 
 def test_suspension_and_resumption_orders_move_the_capacity():
@@ -107,12 +114,19 @@ def test_suspension_and_resumption_orders_move_the_capacity():
         )
     )
     orders = [
-        {"order_type": "suspension", "effective_date": "2024-04-11", "old_value": "800"},
-        {"order_type": "resumption", "effective_date": "2024-06-21", "old_value": "315"},
-        {"order_type": "tariff_change", "effective_date": "2024-05-02", "old_value": "RES"},
+        {
+            "customer_id": "C1",
+            "order_type": kind,
+            "effective_date": day,
+            "old_value": old,
+            "new_value": new,
+        }
+        for kind, day, old, new in (
+            ("suspension", "2024-04-11", "800", "315"),
+            ("resumption", "2024-06-21", "315", "800"),
+            ("tariff_change", "2024-05-02", "RES", "COM"),  # not a capacity order
+        )
     ]
-    orders[0]["new_value"], orders[1]["new_value"], orders[2]["new_value"] = "315", "800", "COM"
-    orders = [{"customer_id": "C1", **order} for order in orders]
     lines = basic_lines(frame, rates(*[KVA_RATE] * 4), dataset(orders=orders), PARAMS)
     assert lines["amount"].tolist() == [11_916.67, 7_875.00, 11_916.67, 20_000.00]
 
