@@ -119,6 +119,9 @@ def basic_lines(
     def column(name: str) -> np.ndarray:
         return bills[name].to_numpy()[rows]
 
+    def number(name: str) -> np.ndarray:
+        return bills[name].to_numpy(dtype=float, na_value=np.nan)[rows]
+
     read_from, read_to, connection, closure = (
         day_numbers(column(name))
         for name in ("read_from", "read_to", "connection_date", "closure_date")
@@ -132,11 +135,11 @@ def basic_lines(
     part_month = (
         ((connection >= read_from) & (connection <= read_to))
         | ((closure >= read_from) & (closure <= read_to))
-        | (in_service < column("read_days").astype(np.int64))
+        | (in_service < number("read_days"))
     )
     day_sum, capacity, changed = capacity_over(
         bills["customer_id"].iloc[rows],
-        column("contract_capacity_kva").astype(float),
+        number("contract_capacity_kva"),
         first,
         last,
         read_to,
@@ -145,8 +148,8 @@ def basic_lines(
     days_per_month = params.days_per_month
     kva = np.where(part_month | changed, day_sum / days_per_month, capacity)
 
-    demand = column("max_demand_kw").astype(float)
-    contract = column("contract_demand_kw").astype(float)
+    demand = number("max_demand_kw")
+    contract = number("contract_demand_kw")
     excess = np.nan_to_num(np.maximum(demand - params.demand_excess_threshold * contract, 0.0))
     kw = np.fmax(demand, params.demand_floor_share * capacity)
     kw = kw + (params.demand_excess_multiplier - 1) * excess
