@@ -166,3 +166,68 @@ def test_codes_merge_values_that_are_equal_once_trimmed() -> None:
     labels = [None if code < 0 else codes.uniques[code].as_py() for code in codes.codes]
     assert labels == ["C1", "C1", "C2", None, "C1"]
     assert len(codes.uniques) == 2
+
+
+EVENT_AT = TABLES["meter_events"].column("event_at")
+DATETIME_EXPECTED = "a date-time YYYY-MM-DD HH:MM[:SS] (a date alone is midnight)"
+
+
+def test_date_times_accept_minutes_seconds_fractions_and_a_date_alone() -> None:
+    written = [
+        "2024-01-15 08:30",
+        "2024-01-15 08:30:59",
+        "2024-01-15T08:30:00",
+        "2024-01-15 08:30:00.0",  # as Java and Oracle exports write a timestamp
+        "2024-01-15 08:30:00.25",
+        " 2024-02-29 23:59:59 ",
+        "2024-01-15",
+    ]
+    typed = type_column(pa.array(written), EVENT_AT)
+    assert typed.values.dtype == "datetime64[us]"
+    assert typed.values.tolist() == [
+        pd.Timestamp("2024-01-15 08:30"),
+        pd.Timestamp("2024-01-15 08:30:59"),
+        pd.Timestamp("2024-01-15 08:30"),
+        pd.Timestamp("2024-01-15 08:30"),
+        pd.Timestamp("2024-01-15 08:30:00.250"),
+        pd.Timestamp("2024-02-29 23:59:59"),
+        pd.Timestamp("2024-01-15 00:00"),
+    ]
+    assert typed.issues == []
+
+
+def test_date_times_refuse_impossible_and_loose_forms() -> None:
+    written = [
+        "2024-13-01 25:00",
+        "2024-02-30 10:00",
+        "2024-01-15 24:00",
+        "2024-01-15 08:60",
+        "2024-01-15 8:30",
+        "2024/01/15 08:30",
+        "15.01.2024 08:30",
+        "2024-01-15 08:30:00+08:00",
+        "2024-01-15 08:30:00.1234567",
+        None,
+    ]
+    assert issues_of(written, EVENT_AT) == [
+        (list(range(9)), DATETIME_EXPECTED, [repr(value) for value in written[:9]]),
+        ([9], "a value (the column is required)", ["an empty cell"]),
+    ]
+
+
+def test_typed_timestamps_keep_their_time_and_refuse_nanoseconds_and_zones() -> None:
+    stamps = pd.Series(
+        pd.to_datetime(["2024-01-15 08:30:00.000000000", "2024-01-15 08:30:00.000000001"])
+    )
+    typed = type_column(pa.array(stamps), EVENT_AT)
+    assert typed.values.iloc[0] == pd.Timestamp("2024-01-15 08:30")
+    assert pd.isna(typed.values.iloc[1])
+    assert [(i.positions.tolist(), i.expected, list(i.found)) for i in typed.issues] == [
+        ([1], DATETIME_EXPECTED, ["'2024-01-15 08:30:00.000000001'"])
+    ]
+    dates = type_column(pa.array([dt.date(2024, 1, 15)]), EVENT_AT)
+    assert dates.values.tolist() == [pd.Timestamp("2024-01-15")] and dates.issues == []
+    zoned = pa.array(stamps.iloc[:1].dt.tz_localize("Asia/Shanghai"))
+    assert issues_of(zoned, EVENT_AT) == [
+        ([0], DATETIME_EXPECTED, ["'2024-01-15 08:30:00.000000000+0800'"])
+    ]
