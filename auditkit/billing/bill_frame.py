@@ -81,67 +81,96 @@ _DAY_OFFSET = 1 << (_DAY_BITS - 1)
 def prepare_bills(dataset: Dataset, last_month: int | None = None) -> pd.DataFrame:
     """The bill frame of `dataset` (bills up to month number `last_month` when given), sorted by
     customer and month, index 0..n-1, `bill` = row position. Columns BILL_FRAME_COLUMNS, then the
-    billed figures (BILLED_COLUMNS), then the archive's `tou` and `tier_scheme`.
+    billed figures (BILLED_COLUMNS), then the archive's `tou` and `tier_scheme` and `cust` (the
+    customer's position among the customers in id order). Text columns are of object dtype.
     """
-    bills = dataset.bills
-    months = month_number(bills["period"])
-    keep = np.ones(len(bills), dtype=bool) if last_month is None else months <= last_month
+    source = dataset.bills
+    months = month_number(source["period"])
     # Customers in id order, so that sorting bills by customer code sorts them by customer_id.
     customers = dataset.customers.sort_values("customer_id", kind="stable", ignore_index=True)
-    cust = pd.Index(customers["customer_id"]).get_indexer(bills["customer_id"])
+    cust = codes_of(source["customer_id"], pd.Index(customers["customer_id"]))
     order = np.lexsort((months, cust))
-    order = order[keep[order]]
-    bills = bills.iloc[order].reset_index(drop=True)
+    if last_month is not None:
+        order = order[months[order] <= last_month]
     months, cust = months[order], cust[order]
-    n = len(bills)
-    frame = pd.DataFrame(
-        {
-            "bill": np.arange(n),
-            "customer_id": bills["customer_id"].to_numpy(dtype=object),
-            "period": bills["period"].to_numpy(dtype=object),
-            "month": months,
-        }
-    )
-    first_day = pd.to_datetime(
-        pd.DataFrame({"year": months // 12, "month": months % 12 + 1, "day": 1})
-    ).to_numpy("datetime64[D]")
+
+    def text(column: str) -> np.ndarray:
+        return source[column].to_numpy(dtype=object)[order]
+
+    def number(column: str) -> np.ndarray:
+        return _number(source, column)[order]
+
+    def date(column: str, default: np.ndarray) -> np.ndarray:
+        if column not in source:
+            return default
+        values = source[column].to_numpy("datetime64[D]")[order]
+        return np.where(np.isnat(values), default, values)
+
+    first_day = (
+        (months // 12 - 1970).astype("datetime64[Y]").astype("datetime64[M]") + months % 12
+    ).astype("datetime64[D]")
     last_day = (first_day.astype("datetime64[M]") + 1).astype("datetime64[D]") - 1
-    frame["read_from"] = _date_or(bills, "read_from", first_day)
-    frame["read_to"] = _date_or(bills, "read_to", last_day)
-    from_day, to_day = day_numbers(frame["read_from"]), day_numbers(frame["read_to"])
-    frame["read_days"] = to_day - from_day + 1
+    read_from, read_to = date("read_from", first_day), date("read_to", last_day)
+    from_day, to_day = day_numbers(read_from), day_numbers(read_to)
     archive = _archive(customers, cust)
     orders = _orders(dataset, customers)
     in_force = {
         name: _value_before(cust, to_day, orders, types, archive[name], name in _NUMERIC)
         for name, types in CHANGES.items()
     }
-    frame["kwh_billed"] = _number(bills, "kwh_billed")
-    frame["multiplier_billed"] = _number(bills, "multiplier_billed")
-    frame["multiplier_due"] = in_force["multiplier"]
-    frame["kwh_due"] = _kwh_due(bills, frame, cust, from_day, to_day, orders)
-    frame["tariff_due"] = in_force["tariff_category"]
-    frame["voltage_kv"] = in_force["voltage_kv"]
-    frame["metering_mode"] = archive["metering_mode"]
-    frame["pf_standard"] = archive["pf_standard"]
-    frame["basic_charge_basis"] = in_force["basic_charge_basis"]
-    frame["contract_capacity_kva"] = in_force["contract_capacity_kva"]
-    frame["contract_demand_kw"] = in_force["contract_demand_kw"]
-    frame["max_demand_kw"] = _number(bills, "max_demand_kw")
-    frame["kvarh_import"] = _number(bills, "kvarh_import")
-    frame["kvarh_export"] = _number(bills, "kvarh_export")
-    frame["connection_date"] = archive["connection_date"]
-    frame["closure_date"] = _closure(cust, from_day, orders)
-    frame["read_type"] = bills["read_type"].to_numpy(dtype=object)
-    for column in BILLED_COLUMNS:
-        frame[column] = (
-            bills[column].to_numpy(dtype=object)
-            if column == "tariff_billed"
-            else _number(bills, column)
-        )
-    frame["tou"] = archive["tou"]
-    frame["tier_scheme"] = archive["tier_scheme"]
-    return frame[[*BILL_FRAME_COLUMNS, *BILLED_COLUMNS, "tou", "tier_scheme"]]
+    read_type = text("read_type")
+    registers = number("register_start"), number("register_end")
+    kwh_billed = number("kwh_billed")
+    columns = {
+        "bill": np.arange(len(order)),
+        "customer_id": text("customer_id"),
+        "period": text("period"),
+        "month": months,
+        "read_from": read_from,
+        "read_to": read_to,
+        "read_days": to_day - from_day + 1,
+        "kwh_billed": kwh_billed,
+        "kwh_due": _kwh_due(
+            registers, kwh_billed, read_type, in_force["multiplier"], cust, from_day, to_day, orders
+        ),
+        "multiplier_billed": number("multiplier_billed"),
+        "multiplier_due": in_force["multiplier"],
+        "tariff_due": in_force["tariff_category"],
+        "voltage_kv": in_force["voltage_kv"],
+        "metering_mode": archive["metering_mode"],
+        "pf_standard": archive["pf_standard"],
+        "basic_charge_basis": in_force["basic_charge_basis"],
+        "contract_capacity_kva": in_force["contract_capacity_kva"],
+        "contract_demand_kw": in_force["contract_demand_kw"],
+        "max_demand_kw": number("max_demand_kw"),
+        "kvarh_import": number("kvarh_import"),
+        "kvarh_export": number("kvarh_export"),
+        "connection_date": archive["connection_date"],
+        "closure_date": _closure(cust, from_day, orders),
+        "read_type": read_type,
+        **{
+            column: text(column) if column == "tariff_billed" else number(column)
+            for column in BILLED_COLUMNS
+        },
+        "tou": archive["tou"],
+        "tier_scheme": archive["tier_scheme"],
+        "cust": cust,
+    }
+    # Object columns stay object (pandas would otherwise convert millions of texts to Arrow).
+    return pd.DataFrame(
+        {
+            name: pd.Series(values, dtype=object) if values.dtype == object else values
+            for name, values in columns.items()
+        }
+    )
+
+
+def codes_of(values: pd.Series | np.ndarray, index: pd.Index) -> np.ndarray:
+    """Position of each of `values` in `index` (−1 where absent), hashing each distinct value once
+    (ids repeat over millions of rows)."""
+    codes, distinct = pd.factorize(values)
+    positions = index.get_indexer(distinct)
+    return np.where(codes >= 0, positions[np.maximum(codes, 0)] if len(positions) else -1, -1)
 
 
 def rates_frame(bills: pd.DataFrame, lookup: TariffLookup) -> pd.DataFrame:
@@ -208,7 +237,7 @@ def _orders(dataset: Dataset, customers: pd.DataFrame) -> pd.DataFrame:
     orders = dataset.work_orders
     if orders is None or not len(orders):
         return pd.DataFrame({column: [] for column in columns})
-    cust = pd.Index(customers["customer_id"]).get_indexer(orders["customer_id"])
+    cust = codes_of(orders["customer_id"], pd.Index(customers["customer_id"]))
     day = day_numbers(orders["effective_date"])
     taken = (cust >= 0) & (day != np.iinfo(np.int64).max)
     old = orders["old_value"] if "old_value" in orders else pd.Series(pd.NA, index=orders.index)
@@ -267,8 +296,10 @@ def _value_before(
 
 
 def _kwh_due(
-    bills: pd.DataFrame,
-    frame: pd.DataFrame,
+    registers: tuple[np.ndarray, np.ndarray],
+    kwh_billed: np.ndarray,
+    read_type: np.ndarray,
+    multiplier: np.ndarray,
     cust: np.ndarray,
     from_day: np.ndarray,
     to_day: np.ndarray,
@@ -280,8 +311,7 @@ def _kwh_due(
     meter's final read and the new meter's first read joins the two meters: (final − start) × the
     multiplier before the order + (end − first) × the multiplier due.
     """
-    start, end = _number(bills, "register_start"), _number(bills, "register_end")
-    multiplier = frame["multiplier_due"].to_numpy(dtype=float)
+    start, end = registers
     kwh = (end - start) * multiplier
     joins = orders[
         (orders["order_type"] == "meter_replacement")
@@ -298,14 +328,11 @@ def _kwh_due(
         )
         old = joins["old_number"].to_numpy(dtype=float)[at]
         before = np.where(np.isfinite(old), old, multiplier)
-        final, first = (
-            joins["final"].to_numpy(dtype=float)[at],
-            joins["first"].to_numpy(dtype=float)[at],
-        )
+        final = joins["final"].to_numpy(dtype=float)[at]
+        first = joins["first"].to_numpy(dtype=float)[at]
         joined = (final - start) * before + (end - first) * multiplier
         kwh = np.where(hit, joined, kwh)
-    estimated = bills["read_type"].to_numpy(dtype=object) == "estimated"
-    return np.where(estimated, frame["kwh_billed"].to_numpy(dtype=float), kwh)
+    return np.where(read_type == "estimated", kwh_billed, kwh)
 
 
 def _closure(cust: np.ndarray, from_day: np.ndarray, orders: pd.DataFrame) -> np.ndarray:
@@ -329,24 +356,18 @@ def _number(frame: pd.DataFrame, column: str) -> np.ndarray:
     return frame[column].to_numpy(dtype=float, na_value=np.nan)
 
 
-def _date_or(frame: pd.DataFrame, column: str, default: np.ndarray) -> np.ndarray:
-    if column not in frame:
-        return default
-    values = frame[column].to_numpy("datetime64[D]")
-    return np.where(np.isnat(values), default, values)
-
-
 def bill_of(bills: pd.DataFrame, rows: pd.DataFrame) -> np.ndarray:
     """Per row of `rows` (customer_id, period), the position of its bill in the prepared frame
     `bills`, −1 where the frame has no such bill."""
-    customers = pd.Index(pd.unique(bills["customer_id"].to_numpy(dtype=object)))
-    bill_keys = _key(customers.get_indexer(bills["customer_id"]), bills["month"].to_numpy())
-    order = np.argsort(bill_keys, kind="stable")
-    sorted_keys = bill_keys[order]
-    cust = customers.get_indexer(rows["customer_id"])
-    keys = _key(cust, month_number(rows["period"]))
-    index = np.minimum(np.searchsorted(sorted_keys, keys), max(len(sorted_keys) - 1, 0))
-    if not len(sorted_keys):
+    if not len(bills) or not len(rows):
         return np.full(len(rows), -1, dtype=np.int64)
-    found = (cust >= 0) & (sorted_keys[index] == keys)
-    return np.where(found, order[index], -1).astype(np.int64)
+    cust = bills["cust"].to_numpy(dtype=np.int64)
+    starts = np.flatnonzero(np.r_[True, cust[1:] != cust[:-1]])
+    ids = pd.Index(bills["customer_id"].to_numpy(dtype=object)[starts])
+    code = codes_of(rows["customer_id"], ids)
+    row_cust = np.where(code >= 0, cust[starts][np.maximum(code, 0)], -2)
+    keys = _key(row_cust, month_number(rows["period"]))
+    # The frame is sorted by customer code and month: its keys are sorted already.
+    bill_keys = _key(cust, bills["month"].to_numpy(dtype=np.int64))
+    index = np.minimum(np.searchsorted(bill_keys, keys), len(bill_keys) - 1)
+    return np.where(bill_keys[index] == keys, index, -1).astype(np.int64)
