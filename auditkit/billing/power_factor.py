@@ -18,11 +18,12 @@ from auditkit.billing.params import BillingParams, PfPiece
 
 
 def power_factor(active_kwh: np.ndarray, reactive_kvarh: np.ndarray) -> np.ndarray:
-    """A / √(A² + Q²) rounded half up to two decimals; NaN where A is negative or A = Q = 0."""
+    """A / √(A² + Q²) rounded half up to two decimals; NaN where A ≤ 0 (no active energy: no
+    average power factor to judge)."""
     active = np.asarray(active_kwh, dtype=float)
     reactive = np.asarray(reactive_kvarh, dtype=float)
     apparent = np.hypot(active, reactive)
-    defined = (active >= 0) & (apparent > 0)
+    defined = active > 0
     ratio = np.divide(active, apparent, out=np.full(np.shape(apparent), np.nan), where=defined)
     return round_half_up(ratio, 2)
 

@@ -73,8 +73,10 @@ def test_adjustment_percent_vectorised_over_standards_and_unknown_standard_is_na
 
 def test_power_factor_rounds_half_up_to_two_decimals():
     # 3/5 = 0.60; 8000/√(8000² + 4000²) = 0.8944 → 0.89; 8000/√(8000² + 3000²) = 0.9363 → 0.94;
-    # A = Q = 0 and a negative A have no power factor.
-    found = power_factor(np.array([3.0, 8000, 8000, 0, -5]), np.array([4.0, 4000, 3000, 0, 1]))
+    # Without active energy (A = 0, or a negative A) there is no power factor, reactive or not.
+    found = power_factor(
+        np.array([3.0, 8000, 8000, 0, 0, -5]), np.array([4.0, 4000, 3000, 0, 9, 1])
+    )
     assert found[:3].tolist() == [0.60, 0.89, 0.94]
     assert np.isnan(found[3:]).all()
 
