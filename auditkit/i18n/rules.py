@@ -35,6 +35,11 @@ _CODES = {
     "step.transferred": ("传递", "transferred"),
     "step.registered": ("登记", "registered"),
     "step.archived": ("归档", "archived"),
+    # time-of-use periods (峰谷分时)
+    "tou.critical": ("尖峰", "critical"),
+    "tou.peak": ("高峰", "peak"),
+    "tou.flat": ("平段", "flat"),
+    "tou.valley": ("低谷", "valley"),
 }
 
 _RULES = {
@@ -160,13 +165,62 @@ _RULES = {
         "non-standard CT ratio; PT ratio above 1 on low voltage; capacity missing for a "
         "capacity-basis customer; one meter on two accounts; a bill before the connection date",
     ),
+    "rule.tou_misapplied.title": ("峰谷分时电价执行错误", "Time-of-use pricing misapplied"),
+    "rule.tou_misapplied.checks": (
+        "按重算账单核对电度电费明细：分时用户未按时段计费、非分时用户按时段计费、各时段电量或电价（含调价后仍用旧时段电价）与应收不符；"
+        "每条明细差额超过 amount_tolerance 元且超过应收的 relative_tolerance；计费电价类别或电量与应收不符的账单归电价、倍率或示数规则；"
+        "涉及电费为各期电度电费少计的净额之和，多计的只在证据中说明",
+        "energy lines against the recomputed bill: a time-of-use customer billed without periods, "
+        "a customer not on time-of-use billed by periods, period kWh or rates (an old schedule's "
+        "after a price change) other than due; a line off by more than amount_tolerance yuan and "
+        "relative_tolerance of its amount due; bills on another tariff or for other kWh than due "
+        "belong to the tariff, multiplier and register rules; impact: the net energy under-billed, "
+        "bill by bill (over-billing is shown, not counted)",
+    ),
+    "rule.tier_misapplied.title": ("居民阶梯电价执行错误", "Residential tiers misapplied"),
+    "rule.tier_misapplied.checks": (
+        "按重算账单核对阶梯电度电费明细：按错误的年度累计电量分档、合表用户按阶梯计费、一户一表用户未按阶梯计费；"
+        "容差与归属同峰谷分时规则；涉及电费为各期少计的净额之和",
+        "tier lines against the recomputed bill: bands filled from the wrong cumulative kWh of "
+        "the tier year, tiers on a shared meter, no tiers for a single household; tolerances and "
+        "attribution as tou_misapplied; impact: the net energy under-billed, bill by bill",
+    ),
+    "rule.basic_charge_error.title": ("基本电费计算错误", "Basic charge miscalculated"),
+    "rule.basic_charge_error.checks": (
+        "基本电费明细与重算不符（单价、按日折算、需量 40% 下限与超 105% 部分加倍）；计费容量小于运行容量的归"
+        "“基本电费计费容量小于档案容量”规则；涉及电费为各期少计之和",
+        "the basic charge line against the recomputed one (rate, proration by day, the 40 % demand "
+        "floor and the doubled excess over 105 %); capacity billed short of the capacity in force "
+        "belongs to capacity_underbilled; impact: the basic charge under-billed, bill by bill",
+    ),
+    "rule.pf_adjustment_error.title": ("功率因数调整电费错误", "Power-factor adjustment wrong"),
+    "rule.pf_adjustment_error.checks": (
+        "力调电费按应执行的调整比例乘以已计收的电度、变损和基本电费核对：应调未调、无考核标准却调整、奖罚方向错误、金额不符；"
+        "涉及电费为各期少计之和",
+        "the adjustment due (the table's percentage of the customer's standard × the energy, "
+        "loss and basic charges billed) against the one billed: missing, not due, of the wrong "
+        "sign or amount; impact: the adjustment under-billed, bill by bill",
+    ),
+    "rule.loss_not_charged.title": ("高供低计用户变损未计或少计", "Transformer losses not charged"),
+    "rule.loss_not_charged.checks": (
+        "高供低计用户的变损电费明细缺失或低于按变压器空载、负载损耗重算的应收（超过容差）；涉及电费为各期少计之和",
+        "a high-voltage customer metered on the low side whose loss lines are missing or below "
+        "the losses recomputed from its transformers' no-load and load losses (beyond "
+        "tolerance); impact: the losses under-billed, bill by bill",
+    ),
+    "rule.fund_charge_error.title": ("代征基金及附加计收错误", "Government funds charged wrong"),
+    "rule.fund_charge_error.checks": (
+        "代征基金及附加按现行基金费率乘以已计费电量（含变损电量）核对：缺失或金额不符；涉及电费为各期少计之和",
+        "funds due (the fund rate in force × the kWh billed, losses included) against those "
+        "billed: missing or of another amount; impact: the funds under-billed, bill by bill",
+    ),
 }  # fmt: skip
 
 # Evidence templates. A placeholder names an argument of the clause and how to show it:
 # num0/num1/num2 (digits, separators), dec1, int, rate (yuan/kWh, 4 digits), pct, money,
 # count:<noun> (number and noun), noun:<noun> (the noun alone, in the number of the argument),
 # word:<word> (the word when the argument is true), period, span, date, text (data as it is),
-# usage / order / step (codes named in the language), clause (a nested clause, or nothing),
+# usage / order / step / tou (codes named in the language), clause (a nested clause, or nothing),
 # join / and (nested clauses joined by '; ' or ' and ').
 _EVIDENCE = {
     "evidence.multiplier_mismatch": (
@@ -397,6 +451,108 @@ _EVIDENCE = {
     "evidence.archive.bill_before_connection": (
         "首期账单 {first:period} 早于接电日期 {connected:date}",
         "first bill {first:period} before connection {connected:date}",
+    ),
+    "evidence.tou_misapplied": ("{months:span}：{parts:join}", "{months:span}: {parts:join}"),
+    "evidence.tou_misapplied.billed_flat": (
+        "{bills:count:bill}对分时用户未按峰谷时段计费（{last:word:last}{at:period}：计收 {billed:money}，应收 {due:money}）",
+        "{bills:count:bill} of a time-of-use customer billed without periods "
+        "({last:word:last}{at:period}: {billed:money} billed, {due:money} due)",
+    ),
+    "evidence.tou_misapplied.not_due": (
+        "{bills:count:bill}对非分时用户按峰谷时段计费（{last:word:last}{at:period}：计收 {billed:money}，应收 {due:money}）",
+        "{bills:count:bill} billed by time-of-use periods for a customer not on time-of-use "
+        "({last:word:last}{at:period}: {billed:money} billed, {due:money} due)",
+    ),
+    "evidence.tou_misapplied.periods": (
+        "{bills:count:bill}时段电量或电价与应收不符（{last:word:last}{at:period}：{period:tou}计费 {kwh:num0} 千瓦时 × "
+        "{rate:rate} 元/千瓦时，应为 {due_kwh:num0} 千瓦时 × {due_rate:rate}）",
+        "{bills:count:bill} with period lines other than due ({last:word:last}{at:period}: "
+        "{period:tou} {kwh:num0} kWh at {rate:rate} yuan/kWh billed, {due_kwh:num0} kWh at "
+        "{due_rate:rate} due)",
+    ),
+    "evidence.tou_misapplied.profile": (
+        "；无分时示数或分时明细的月份按典型负荷比例拆分时段（估算）",
+        "; months without period registers or period lines are split by the typical load "
+        "profile (estimated)",
+    ),
+    "evidence.tier_misapplied": ("{months:span}：{parts:join}", "{months:span}: {parts:join}"),
+    "evidence.tier_misapplied.not_due": (
+        "{bills:count:bill}对不执行阶梯电价的电能表（合表等）按阶梯计费（{last:word:last}{at:period}：计收 {billed:money}，"
+        "应收 {due:money}）",
+        "{bills:count:bill} billed by tiers on a meter without tiers, such as a shared meter "
+        "({last:word:last}{at:period}: {billed:money} billed, {due:money} due)",
+    ),
+    "evidence.tier_misapplied.missing": (
+        "{bills:count:bill}应执行阶梯电价而未执行（{last:word:last}{at:period}：计收 {billed:money}，应收 {due:money}）",
+        "{bills:count:bill} billed without the tiers due ({last:word:last}{at:period}: "
+        "{billed:money} billed, {due:money} due)",
+    ),
+    "evidence.tier_misapplied.bands": (
+        "{bills:count:bill}分档电量与应收不符（{last:word:last}{at:period}：第二档及以上计费 {above:num0} 千瓦时，"
+        "应为 {due_above:num0} 千瓦时）",
+        "{bills:count:bill} with tier kWh other than due ({last:word:last}{at:period}: "
+        "{above:num0} kWh billed above tier 1, {due_above:num0} kWh due)",
+    ),
+    "evidence.basic_charge_error": ("{months:span}：{parts:join}", "{months:span}: {parts:join}"),
+    "evidence.basic_charge_error.differs": (
+        "{bills:count:bill}基本电费与应收不符（{last:word:last}{at:period}：按 {quantity:num2} 计收 {billed:money}，"
+        "应按 {due_quantity:num2} 计收 {due:money}）",
+        "{bills:count:bill} with a basic charge other than due ({last:word:last}{at:period}: "
+        "{billed:money} billed on {quantity:num2}, {due:money} due on {due_quantity:num2})",
+    ),
+    "evidence.pf_adjustment_error": ("{months:span}：{parts:join}", "{months:span}: {parts:join}"),
+    "evidence.pf_adjustment_error.missing": (
+        "{bills:count:bill}应调整力调电费而未调整（{last:word:last}{at:period}：应为 {due:money}，调整 "
+        "{due_percent:num2}%）",
+        "{bills:count:bill} without the power-factor adjustment due ({last:word:last}{at:period}: "
+        "{due:money}, {due_percent:num2} %)",
+    ),
+    "evidence.pf_adjustment_error.not_due": (
+        "{bills:count:bill}无功率因数考核标准却调整力调电费（{last:word:last}{at:period}：{billed:money}）",
+        "{bills:count:bill} with a power-factor adjustment where the customer has no standard "
+        "({last:word:last}{at:period}: {billed:money})",
+    ),
+    "evidence.pf_adjustment_error.sign": (
+        "{bills:count:bill}力调电费奖罚方向错误（{last:word:last}{at:period}：计收 {billed:money}，应为 {due:money}）",
+        "{bills:count:bill} with the adjustment of the wrong sign ({last:word:last}{at:period}: "
+        "{billed:money} billed, {due:money} due)",
+    ),
+    "evidence.pf_adjustment_error.amount": (
+        "{bills:count:bill}力调电费金额与应收不符（{last:word:last}{at:period}：计收 {billed:money}（{percent:num2}%），"
+        "应为 {due:money}（{due_percent:num2}%））",
+        "{bills:count:bill} with another adjustment than due ({last:word:last}{at:period}: "
+        "{billed:money} ({percent:num2} %) billed, {due:money} ({due_percent:num2} %) due)",
+    ),
+    "evidence.loss_not_charged": ("{months:span}：{parts:join}", "{months:span}: {parts:join}"),
+    "evidence.loss_not_charged.missing": (
+        "{bills:count:bill}高供低计未计变损（{last:word:last}{at:period}：应计变损电量 {due_kwh:num0} 千瓦时，"
+        "{due:money}）",
+        "{bills:count:bill} metered on the low side with no transformer losses billed "
+        "({last:word:last}{at:period}: {due_kwh:num0} kWh of losses due, {due:money})",
+    ),
+    "evidence.loss_not_charged.below": (
+        "{bills:count:bill}变损少计（{last:word:last}{at:period}：计费 {kwh:num0} 千瓦时 {billed:money}，应为 "
+        "{due_kwh:num0} 千瓦时 {due:money}）",
+        "{bills:count:bill} with less transformer loss than due ({last:word:last}{at:period}: "
+        "{kwh:num0} kWh for {billed:money} billed, {due_kwh:num0} kWh for {due:money} due)",
+    ),
+    "evidence.fund_charge_error": ("{months:span}：{parts:join}", "{months:span}: {parts:join}"),
+    "evidence.fund_charge_error.missing": (
+        "{bills:count:bill}未计收代征基金及附加（{last:word:last}{at:period}：{kwh:num0} 千瓦时 × {rate:rate} 元/千瓦时 = "
+        "{due:money}）",
+        "{bills:count:bill} without the funds due ({last:word:last}{at:period}: {kwh:num0} kWh × "
+        "{rate:rate} yuan/kWh = {due:money})",
+    ),
+    "evidence.fund_charge_error.differs": (
+        "{bills:count:bill}代征基金及附加与应收不符（{last:word:last}{at:period}：计收 {billed:money}，应为 {kwh:num0} "
+        "千瓦时 × {rate:rate} 元/千瓦时 = {due:money}）",
+        "{bills:count:bill} with funds other than due ({last:word:last}{at:period}: "
+        "{billed:money} billed, {kwh:num0} kWh × {rate:rate} yuan/kWh = {due:money} due)",
+    ),
+    "evidence.lines.under": ("；少计 {amount:money}", "; under-billed {amount:money}"),
+    "evidence.lines.over": (
+        "；多计 {amount:money}（应退补，不计入涉及电费）",
+        "; over-billed {amount:money} (to refund, not counted as revenue)",
     ),
 }  # fmt: skip
 

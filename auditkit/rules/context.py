@@ -18,6 +18,7 @@ from auditkit.billing.tariff_lookup import TariffLookup
 from auditkit.data.schema import TABLES
 from auditkit.errors import ParameterError
 from auditkit.periods import date_month_number, month_end, month_number, period_text
+from auditkit.rules.recomputed import Recomputed, recompute_lines
 
 CAPACITY_ORDERS = ("capacity_increase", "capacity_reduction")
 
@@ -33,6 +34,11 @@ class RuleContext:
     as_of: int  # month number of the audit date
     daily_reads: pd.DataFrame | None = field(default=None, repr=False)  # as in the dataset
     rate_tables: dict[str, np.ndarray] = field(default_factory=dict, repr=False)
+    # Itemized billing (as in the dataset, None where absent), and the dataset itself, which
+    # the recomputation reads as given.
+    bill_lines: pd.DataFrame | None = field(default=None, repr=False)
+    transformers: pd.DataFrame | None = field(default=None, repr=False)
+    source: object = field(default=None, repr=False)
 
     @classmethod
     def build(cls, dataset: object, as_of: str | None) -> RuleContext:
@@ -59,7 +65,7 @@ class RuleContext:
         customers = with_contract_columns(dataset.customers, "customers").reset_index(drop=True)
         if not keep.all():
             bills, month = bills.loc[keep], month[keep]
-        cust = _customer_positions(bills["customer_id"], customers["customer_id"])
+        cust = customer_positions(bills["customer_id"], customers["customer_id"])
         bills = bills.assign(month=month, cust=cust)
         if not _in_customer_order(cust, month):  # exports usually come sorted already
             bills = bills.sort_values(["cust", "month"], kind="stable")
@@ -72,7 +78,36 @@ class RuleContext:
             orders["effective_month"] = date_month_number(orders["effective_date"])
         tariffs = with_contract_columns(dataset.tariffs, "tariffs")
         daily_reads = getattr(dataset, "daily_reads", None)
-        return cls(customers, bills, tariffs, orders, as_of_month, daily_reads)
+        return cls(
+            customers,
+            bills,
+            tariffs,
+            orders,
+            as_of_month,
+            daily_reads,
+            bill_lines=getattr(dataset, "bill_lines", None),
+            transformers=getattr(dataset, "transformers", None),
+            source=dataset,
+        )
+
+    @cached_property
+    def recomputed(self) -> Recomputed:
+        """The bills up to the audit month recomputed line by line (`auditkit.billing.recompute`),
+        tied to the context's bills; computed once, on first use, for the rules that read it."""
+        return recompute_lines(self)
+
+    @cached_property
+    def itemized(self) -> bool:
+        """The dataset bills the real way: bill lines or transformers, tariff rows per period or
+        tier, or read dates (proration by day). Rules that can then price from the recomputation;
+        on other datasets they keep their month-by-month checks."""
+        tables = (self.bill_lines, self.transformers)
+        return (
+            any(table is not None and len(table) for table in tables)
+            or self.tariffs["tou_period"].notna().any()
+            or self.tariffs["tier"].notna().any()
+            or self.bills["read_from"].notna().any()
+        )
 
     @cached_property
     def daily(self) -> DailyReads | None:
@@ -448,7 +483,7 @@ def spread_over_runs(per_run: np.ndarray, starts: np.ndarray, total: int) -> np.
     return np.repeat(per_run, np.diff(np.append(starts, total)))
 
 
-def _customer_positions(bill_ids: pd.Series, customer_ids: pd.Series) -> np.ndarray:
+def customer_positions(bill_ids: pd.Series, customer_ids: pd.Series) -> np.ndarray:
     """Each bill's customer as its row in the archive (-1 where unknown), as int32.
 
     Bills come grouped by customer, so only the first bill of each run is looked up.

@@ -123,6 +123,7 @@ _STORE: dict[str, Callable[[Any], Any]] = {
     "usage": _missing_or(_data_value),
     "order": _missing_or(_data_value),
     "step": _missing_or(_data_value),
+    "tou": _missing_or(_data_value),
     "clause": lambda value: value,
     "join": lambda value: value,
     "and": lambda value: value,
@@ -166,7 +167,7 @@ def _missing(kind: str, lang: str) -> str:
         return ""
     if kind == "rate":
         return _word("word.none_in_force", lang)
-    if kind in ("text", "usage", "order", "step"):
+    if kind in ("text", "usage", "order", "step", "tou"):
         return _word("mark.empty", lang)
     return _word("mark.unknown", lang)
 
@@ -232,6 +233,7 @@ _FORMATS: dict[str, Callable[[Any, str, str], str]] = {
     "usage": _named("usage"),
     "order": _named("order"),
     "step": _named("step"),
+    "tou": _named("tou"),
     "clause": _nested("mark.join"),
     "join": _nested("mark.join"),
     "and": _nested("mark.and"),

