@@ -39,9 +39,16 @@ REGISTERS = {"critical": "kwh_critical", "peak": "kwh_peak", "valley": "kwh_vall
 
 
 def energy_lines(
-    bills: pd.DataFrame, dataset: Dataset, lookup: TariffLookup, params: BillingParams
+    bills: pd.DataFrame,
+    dataset: Dataset,
+    lookup: TariffLookup,
+    params: BillingParams,
+    line_bills: np.ndarray | None = None,
 ) -> pd.DataFrame:
-    """The energy lines due of the prepared bill frame `bills` (LINE_COLUMNS, line_type "energy")."""
+    """The energy lines due of the prepared bill frame `bills` (LINE_COLUMNS, line_type "energy").
+
+    `line_bills`, when the caller has it, is the bill of each row of `dataset.bill_lines`
+    (`bill_frame.bill_of`), saving a second lookup of millions of lines."""
     category = bills["tariff_due"].to_numpy(dtype=object)
     read_to = bills["read_to"].to_numpy("datetime64[D]")
     volts = bills["voltage_kv"].to_numpy(dtype=float)
@@ -54,7 +61,7 @@ def energy_lines(
     )
     plain = np.flatnonzero(~tou & ~tiered)
     parts = [_lines(plain, None, None, kwh[plain], False)]
-    parts += _tou_lines(bills, dataset, lookup, params, np.flatnonzero(tou))
+    parts += _tou_lines(bills, dataset, lookup, params, np.flatnonzero(tou), line_bills)
     parts += _tier_lines(bills, params, bands, np.flatnonzero(tiered))
     base = pd.concat(parts, ignore_index=True)
     return _priced(base, bills, lookup)
@@ -81,6 +88,7 @@ def _tou_lines(
     lookup: TariffLookup,
     params: BillingParams,
     rows: np.ndarray,
+    line_bills: np.ndarray | None,
 ) -> list[pd.DataFrame]:
     """One line per period for the time-of-use bills `rows`."""
     if not len(rows):
@@ -93,7 +101,7 @@ def _tou_lines(
     kwh = bills["kwh_due"].to_numpy(dtype=float)[rows]
     registers = np.column_stack([bills[c].to_numpy(dtype=float)[rows] for c in REGISTERS.values()])
     source = np.where(np.isnan(registers).all(axis=1), 0, 1)  # 1 = registers, 0 = none yet
-    billed = _billed_periods(bills, dataset, rows)
+    billed = _billed_periods(bills, dataset, rows, line_bills)
     use_lines = (source == 0) & ~np.isnan(billed).all(axis=1)
     registers = np.where(use_lines[:, None], billed, registers)
     known = (source == 1) | use_lines
@@ -119,17 +127,20 @@ def _tou_lines(
     return lines
 
 
-def _billed_periods(bills: pd.DataFrame, dataset: Dataset, rows: np.ndarray) -> np.ndarray:
+def _billed_periods(
+    bills: pd.DataFrame, dataset: Dataset, rows: np.ndarray, line_bills: np.ndarray | None
+) -> np.ndarray:
     """Per bill of `rows`, the billed kWh of each register period (critical, peak, valley) from
     its energy lines with a period (NaN where the bill has no such lines)."""
     result = np.full((len(rows), len(REGISTERS)), np.nan)
     lines = dataset.bill_lines
     if lines is None or "tou_period" not in lines or "quantity" not in lines:
         return result
-    lines = lines[(lines["line_type"] == "energy") & lines["tou_period"].notna()]
-    if not len(lines):
+    periodic = ((lines["line_type"] == "energy") & lines["tou_period"].notna()).to_numpy()
+    if not periodic.any():
         return result
-    bill = bill_of(bills, lines)
+    bill = (bill_of(bills, lines) if line_bills is None else line_bills)[periodic]
+    lines = lines[periodic]
     position = np.full(len(bills), -1, dtype=np.int64)
     position[rows] = np.arange(len(rows))
     at = np.where(bill >= 0, position[np.maximum(bill, 0)], -1)

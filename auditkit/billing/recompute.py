@@ -70,7 +70,9 @@ def recompute(
     notes = _data_notes(dataset, lookup)
     skipped = {note.values["line_type"] for note in notes if note.code == "not_recomputed"}
 
-    energy = energy_lines(bills, dataset, lookup, params)
+    lines = dataset.bill_lines
+    line_bills = bill_of(bills, lines) if lines is not None else None
+    energy = energy_lines(bills, dataset, lookup, params, line_bills)
     parts = [energy]
     loss = losses.loss_lines(bills, rates, dataset, params) if "loss" not in skipped else None
     basic_due = basic.basic_lines(bills, rates, dataset, params) if "basic" not in skipped else None
@@ -92,7 +94,7 @@ def recompute(
     due = pd.concat([p for p in parts if p is not None], ignore_index=True)
     notes += _estimate_notes(bills, energy, dataset, params, skipped)
 
-    billed, itemized = _billed_lines(bills, dataset)
+    billed, itemized = _billed_lines(bills, lines, line_bills)
     # A bill without lines says nothing of its periods or tiers: its energy due is one line too.
     summed = (due["line_type"].to_numpy(dtype=object) == "energy") & ~itemized[
         due["bill"].to_numpy()
@@ -180,16 +182,17 @@ def _per_bill(lines: pd.DataFrame | None, column: str, n: int) -> np.ndarray:
     return np.bincount(lines["bill"].to_numpy(dtype=np.int64), weights=values, minlength=n)
 
 
-def _billed_lines(bills: pd.DataFrame, dataset: Dataset) -> tuple[pd.DataFrame, np.ndarray]:
+def _billed_lines(
+    bills: pd.DataFrame, lines: pd.DataFrame | None, line_bills: np.ndarray | None
+) -> tuple[pd.DataFrame, np.ndarray]:
     """The billed lines, and per bill whether it has lines of its own: `bill_lines` of the
     frame's bills, and for each bill without lines the lines its own columns imply (DATA.md:
     amount = energy + basic + pf adjustment + funds, so the energy charge holds the loss energy,
     priced at the bill's energy rate)."""
     parts = []
     has_lines = np.zeros(len(bills), dtype=bool)
-    lines = dataset.bill_lines
     if lines is not None and len(lines):
-        bill = bill_of(bills, lines)
+        bill = line_bills
         mine = bill >= 0
         has_lines[bill[mine]] = True
         parts.append(
@@ -265,7 +268,8 @@ def _aggregate(lines: pd.DataFrame) -> pd.DataFrame:
     """Lines summed per key (bill, line kind): quantity and amount summed, the rate of a single
     line kept, else amount / quantity; estimated if any line is."""
     key = _line_key(lines)
-    keys, inverse, count = np.unique(key, return_inverse=True, return_counts=True)
+    keys, inverse = _distinct(key)
+    count = np.bincount(inverse, minlength=len(keys))
     quantity = np.bincount(inverse, weights=lines["quantity"].to_numpy(dtype=float))
     amount = np.bincount(inverse, weights=lines["amount"].to_numpy(dtype=float))
     single_rate = np.bincount(inverse, weights=lines["rate"].to_numpy(dtype=float))
@@ -286,11 +290,29 @@ def _aggregate(lines: pd.DataFrame) -> pd.DataFrame:
     )
 
 
+def _distinct(key: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """The sorted distinct keys and each key's position among them (by one sort, where
+    np.unique's hashing is slower on millions of keys)."""
+    order = np.argsort(key, kind="stable")
+    ordered = key[order]
+    first = np.r_[True, ordered[1:] != ordered[:-1]] if len(key) else np.zeros(0, dtype=bool)
+    inverse = np.empty(len(key), dtype=np.int64)
+    inverse[order] = np.cumsum(first) - 1
+    return ordered[first], inverse
+
+
+def _codes(values: pd.Series | np.ndarray, names: tuple[str, ...], missing: int) -> np.ndarray:
+    """Position of each value among `names` (`missing` for an empty value), one lookup per
+    distinct value."""
+    codes, distinct = pd.factorize(values)
+    positions = pd.Index(names).get_indexer(pd.Index(distinct, dtype=object))
+    return np.where(codes >= 0, positions[np.maximum(codes, 0)] if len(positions) else -1, missing)
+
+
 def _line_key(lines: pd.DataFrame) -> np.ndarray:
     """One integer per line: bill, then line type, period and tier in the listing order."""
-    line_type = pd.Index(LINE_TYPES).get_indexer(lines["line_type"].to_numpy(dtype=object))
-    periods = pd.Series(lines["tou_period"].to_numpy(dtype=object)).fillna("none")
-    period = pd.Index([*TOU_PERIODS, "none"]).get_indexer(periods)
+    line_type = _codes(lines["line_type"], LINE_TYPES, -1)
+    period = _codes(lines["tou_period"], TOU_PERIODS, len(TOU_PERIODS))
     tier = pd.to_numeric(pd.Series(lines["tier"].to_numpy(dtype=object)), errors="coerce")
     tier = np.clip(tier.fillna(0).to_numpy(dtype=np.int64), 0, _TIERS - 1)
     bill = lines["bill"].to_numpy(dtype=np.int64)
@@ -301,7 +323,9 @@ def _joined(
     bills: pd.DataFrame, billed: pd.DataFrame, due: pd.DataFrame, skipped: set[str]
 ) -> pd.DataFrame:
     """Billed and due sides outer-joined on the line key, with the bill's columns."""
-    keys = np.union1d(billed["key"].to_numpy(), due["key"].to_numpy())
+    keys = np.concatenate([billed["key"].to_numpy(), due["key"].to_numpy()])
+    keys = np.sort(keys, kind="stable")
+    keys = keys[np.r_[True, keys[1:] != keys[:-1]]] if len(keys) else keys
 
     def side(frame: pd.DataFrame) -> dict[str, np.ndarray]:
         at = np.searchsorted(frame["key"].to_numpy(), keys)
@@ -327,13 +351,17 @@ def _joined(
     not_due = np.isin(line_type, list(skipped))
     for name in ("quantity", "rate", "amount"):
         d[name] = np.where(not_due, np.nan, d[name])
+
+    def text(values: np.ndarray) -> pd.Series:
+        # object, so that millions of texts are not converted to Arrow, and None stays None
+        return pd.Series(values, dtype=object)
+
     return pd.DataFrame(
         {
-            "customer_id": bills["customer_id"].to_numpy(dtype=object)[bill],
-            "period": bills["period"].to_numpy(dtype=object)[bill],
-            "line_type": line_type,
-            # object, so that "no period" stays None (text columns would make it NaN)
-            "tou_period": pd.Series(np.asarray(PERIOD_ORDER, dtype=object)[period], dtype=object),
+            "customer_id": text(bills["customer_id"].to_numpy(dtype=object)[bill]),
+            "period": text(bills["period"].to_numpy(dtype=object)[bill]),
+            "line_type": text(line_type),
+            "tou_period": text(np.asarray(PERIOD_ORDER, dtype=object)[period]),
             "tier": pd.array(np.where(tier > 0, tier, pd.NA), dtype="Int64"),
             "quantity_billed": b["quantity"].astype(float),
             "quantity_due": d["quantity"].astype(float),
@@ -343,7 +371,7 @@ def _joined(
             "amount_due": d["amount"].astype(float),
             "difference": round_half_up(d["amount"].astype(float) - b["amount"].astype(float), 2),
             "estimated": d["estimated"].astype(bool),
-            "tariff_due": bills["tariff_due"].to_numpy(dtype=object)[bill],
+            "tariff_due": text(bills["tariff_due"].to_numpy(dtype=object)[bill]),
         }
     )
 

@@ -16,10 +16,13 @@ searchsorted per candidate group, never row by row.
 from __future__ import annotations
 
 from collections.abc import Sequence
+from itertools import pairwise
 
 import numpy as np
 import pandas as pd
 
+#: Tier numbers asked for are capped here (no tariff has so many).
+_MAX_TIER = 63
 #: Days since 1970-01-01 standing for "no date" (an open valid_to, a missing date).
 NO_DAY = np.iinfo(np.int64).max
 
@@ -88,19 +91,28 @@ class TariffLookup:
         an array (None / "" and 0 / <NA> meaning none). `fallback=False` takes only the exact
         period and tier asked for.
         """
-        categories = np.asarray(category, dtype=object)
-        n = len(categories)
+        cat_code, cats = pd.factorize(np.asarray(category, dtype=object))
+        n = len(cat_code)
         days = np.broadcast_to(day_numbers(when), (n,))
         volts = np.broadcast_to(np.asarray(voltage_kv, dtype=float), (n,))
-        periods = _as_periods(tou_period, n)
-        tiers = _as_tiers(tier, n)
+        period_code, periods = _as_periods(tou_period, n)
+        tiers = np.minimum(_as_tiers(tier, n), _MAX_TIER)
         found = np.full(n, -1, dtype=np.int64)
         score = np.full(n, np.inf)
-        requests = pd.DataFrame({"c": categories, "p": periods, "t": tiers})
-        for (cat, period, want_tier), positions in requests.groupby(
-            ["c", "p", "t"], sort=False
-        ).indices.items():
-            for level, key in _candidates(cat, period, int(want_tier), fallback):
+        # One request per distinct (category, period, tier), its queries found by one sort.
+        request = ((cat_code + 1) * (len(periods) + 1) + period_code + 1) * (_MAX_TIER + 1) + tiers
+        order = np.argsort(request, kind="stable")
+        ordered = request[order]
+        bounds = np.flatnonzero(np.r_[True, ordered[1:] != ordered[:-1], True]) if n else [0]
+        for begin, stop in pairwise(bounds):
+            positions = order[begin:stop]
+            first = positions[0]
+            if cat_code[first] < 0:
+                continue
+            period = periods[period_code[first]] if period_code[first] >= 0 else ""
+            for level, key in _candidates(
+                cats[cat_code[first]], period, int(tiers[first]), fallback
+            ):
                 for group in self._groups.get(key, ()):
                     self._match(group, level, positions, days, volts, found, score)
         return found
@@ -233,11 +245,14 @@ def _text(frame: pd.DataFrame, column: str, n: int) -> np.ndarray:
     return frame[column].fillna("").astype(str).to_numpy(dtype=object)
 
 
-def _as_periods(tou_period: object, n: int) -> np.ndarray:
+def _as_periods(tou_period: object, n: int) -> tuple[np.ndarray, np.ndarray]:
+    """Codes of the periods asked for and the distinct periods (code −1: none)."""
     if tou_period is None or isinstance(tou_period, str):
-        return np.full(n, tou_period or "", dtype=object)
-    values = pd.Series(np.asarray(tou_period, dtype=object)).fillna("").astype(str)
-    return values.to_numpy(dtype=object)
+        code = 0 if tou_period else -1
+        return np.full(n, code, dtype=np.int64), np.array([tou_period or ""], dtype=object)
+    codes, distinct = pd.factorize(np.asarray(tou_period, dtype=object))
+    distinct = np.asarray(distinct, dtype=object)
+    return codes, np.where(pd.isna(distinct), "", distinct).astype(object)
 
 
 def _as_tiers(tier: object, n: int) -> np.ndarray:
