@@ -1,5 +1,6 @@
 """Government funds and surcharges due (政府性基金及附加): fund_rate × (kWh due + loss kWh), the
-loss energy being energy charged."""
+loss energy being energy charged. The quantity is kWh to the hundredth, as a bill line shows it
+(registers × multiplier carry float noise that could tip a half fen)."""
 
 from __future__ import annotations
 
@@ -7,6 +8,7 @@ import numpy as np
 import pandas as pd
 
 from auditkit.billing.basic import has_rate, line_frame
+from auditkit.billing.money import round_half_up
 from auditkit.billing.params import BillingParams
 
 
@@ -19,5 +21,6 @@ def fund_lines(
     """
     rate = rates["fund_rate"].to_numpy(dtype=float)
     kwh = bills["kwh_due"].to_numpy(dtype=float) + np.nan_to_num(np.asarray(loss_kwh, dtype=float))
+    kwh = round_half_up(kwh, 2)
     rows = np.flatnonzero(has_rate(rate) & ~np.isnan(kwh))
     return line_frame(bills["bill"].to_numpy()[rows], "fund", kwh[rows], rate[rows])

@@ -29,6 +29,15 @@ def test_funds_count_the_loss_energy():
     assert second["amount"] == 90.00
 
 
+def test_the_quantity_is_kwh_to_the_hundredth():
+    # Registers (33 617.81 − 33 520.16) × 3500 give 341 774.99999999 kWh in binary floating point;
+    # the line counts 341 775.00 kWh: × 0.0262 = 8954.505 → 8954.51, not 8954.50.
+    frame = bills({"kwh_due": (33_617.81 - 33_520.16) * 3500})
+    found = line(fund_lines(frame, np.zeros(1), rates({"fund_rate": 0.0262}), PARAMS))
+    assert found["quantity"] == 341_775.00
+    assert found["amount"] == 8954.51
+
+
 def test_no_fund_rate_no_line():
     frame = bills({"kwh_due": 1000}, {"kwh_due": 1000}, {"kwh_due": 1000})
     lines = fund_lines(
