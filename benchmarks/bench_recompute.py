@@ -1,0 +1,357 @@
+"""Benchmark: bills recomputed (auditkit.billing.recompute) against the same recomputation in DuckDB.
+
+    # 200,000 customers x 36 months, recompute in memory, DuckDB over the same Parquet files
+    PYTHONPATH=. .venv/bin/python benchmarks/bench_recompute.py --workdir /tmp/recompute
+    # a million customers by parts of a converted folder (memory bounded by a part), or on dask
+    PYTHONPATH=. .venv/bin/python benchmarks/bench_recompute.py --customers 1000000 --engine parts
+    PYTHONPATH=. .venv/bin/python benchmarks/bench_recompute.py --customers 1000000 --engine dask
+    # any dataset folder of Parquet files instead of the synthetic utility
+    PYTHONPATH=. .venv/bin/python benchmarks/bench_recompute.py --data path/to/folder
+
+The synthetic itemized utility is generated in a child process (its memory is not counted) and
+kept in --workdir. DuckDB runs benchmarks/duckdb_recompute.sql in a child process of its own over
+the Parquet files, once reading them and once on tables loaded into memory; its frame is compared
+line by line with auditkit's: lines on one side only, and lines whose difference disagrees by more
+than 0.01 yuan. Peak memory is the peak resident set (`resource.getrusage`) of the process that
+did the work (dataset included; for dask, the workers' peak too). Run on demand, never in CI.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import re
+import resource
+import subprocess
+import sys
+import time
+from dataclasses import asdict
+from pathlib import Path
+
+import numpy as np
+import pandas as pd
+
+from auditkit import synth
+from auditkit.billing import load_billing_params, recompute
+from auditkit.data import load
+from auditkit.data.partitioned import PartitionedDataset, convert, is_partitioned
+from auditkit.data.schema import TABLES
+
+SQL_FILE = Path(__file__).with_name("duckdb_recompute.sql")
+#: The tables the recomputation reads; in the SQL, tables absent from the data are empty.
+INPUTS = ("customers", "bills", "bill_lines", "tariffs", "transformers", "work_orders")
+#: Tables whose file order matters (first / last row of a day, of a date): given `row_no`.
+ORDERED = ("tariffs", "transformers", "work_orders")
+SQL_TYPES = {
+    "text": "VARCHAR",
+    "period": "VARCHAR",
+    "number": "DOUBLE",
+    "integer": "BIGINT",
+    "date": "DATE",
+    "datetime": "TIMESTAMP",
+    "bool": "BOOLEAN",
+}
+KEY = ["customer_id", "period", "line_type", "tou_period", "tier"]
+TOLERANCE = 0.01
+
+
+def peak_gb(who: int = resource.RUSAGE_SELF) -> float:
+    return resource.getrusage(who).ru_maxrss / 1024**2
+
+
+# ------------------------------------------------------------------------------------------ data
+
+
+def dataset_folder(args: argparse.Namespace) -> Path:
+    """The synthetic itemized utility for these arguments, generated in a child process unless
+    kept in --workdir from an earlier run."""
+    if args.data is not None:
+        return args.data
+    config = synth.SynthConfig(
+        customers=args.customers, districts=args.districts, months=args.months, seed=args.seed
+    )
+    folder = args.workdir / f"itemized-{args.customers}x{args.months}-seed{args.seed}"
+    meta = folder / "synthetic.json"
+    if meta.is_file() and all(
+        json.loads(meta.read_text(encoding="utf-8")).get(key) == value
+        for key, value in asdict(config).items()
+    ):
+        print(f"data: reusing {folder}")
+        return folder
+    code = (
+        "import time; from auditkit import synth; "
+        f"config = synth.SynthConfig(**{asdict(config)!r}); t = time.perf_counter(); "
+        "tables = synth.generate(config); g = time.perf_counter() - t; "
+        f"synth.write(tables, {str(folder)!r}, config=config); "
+        "print(f'synth: generated {g:.1f} s, written {time.perf_counter() - t:.1f} s', flush=True)"
+    )
+    subprocess.run([sys.executable, "-c", code], check=True)
+    return folder
+
+
+def converted_folder(source: Path) -> PartitionedDataset:
+    destination = source.with_name(source.name + "-partitioned")
+    if is_partitioned(destination):
+        return PartitionedDataset(destination)
+    started = time.perf_counter()
+    converted = convert(source, destination)
+    print(f"convert to partitioned Parquet: {time.perf_counter() - started:.1f} s", flush=True)
+    return converted
+
+
+# ---------------------------------------------------------------------------------------- duckdb
+
+
+def sql_sections(text: str) -> tuple[list[tuple[str, str]], str]:
+    """The `-- step:` statements in order, and the `-- result:` query."""
+    sections = re.findall(
+        r"^-- (step|result): (\w+)\n(.*?)(?=^-- (?:step|result): |\Z)", text, flags=re.M | re.S
+    )
+    steps = [(name, body.strip().rstrip(";")) for kind, name, body in sections if kind == "step"]
+    result = [body.strip().rstrip(";") for kind, _, body in sections if kind == "result"]
+    return steps, result[0]
+
+
+def input_statements(folder: Path, materialize: bool) -> list[str]:
+    """The input tables as views over the Parquet files (or loaded into tables), with every
+    contract column (NULL where the file lacks it) and `row_no` for the ordered tables."""
+    import pyarrow.parquet as pq
+
+    kind = "TABLE" if materialize else "VIEW"
+    statements = []
+    for table in INPUTS:
+        spec = TABLES[table]
+        path = folder / f"{table}.parquet"
+        present = set(pq.read_schema(path).names) if path.is_file() else set()
+        columns = [
+            column.name
+            if column.name in present
+            else f"NULL::{SQL_TYPES[column.kind]} AS {column.name}"
+            for column in spec.columns
+        ]
+        if table in ORDERED:
+            columns.append("file_row_number AS row_no" if present else "NULL::BIGINT AS row_no")
+        source = (
+            f"read_parquet('{path}'{', file_row_number = true' if table in ORDERED else ''})"
+            if present
+            else "(SELECT 1) WHERE false"
+        )
+        statements.append(
+            f"CREATE OR REPLACE {kind} {table} AS SELECT {', '.join(columns)} FROM {source}"
+        )
+    return statements
+
+
+def parameter_statements(params: object) -> list[str]:
+    """The tables carrying the billing parameters the SQL reads (pf tables, loss table, profile)."""
+    pieces = [
+        f"({float(standard)}, {piece.start}, {piece.base}, {piece.slope}, {piece.anchor})"
+        for standard, table in params.pf_tables.items()
+        for piece in table
+    ]
+    losses = [
+        f"({float(kva)}, {entry.no_load_loss_kw}, {entry.load_loss_kw})"
+        for kva, entry in params.loss_table.items()
+    ]
+    profile = [
+        f"('{period}', {params.tou_profile.get(period, 0.0)})"
+        for period in ("critical", "peak", "flat", "valley")
+    ]
+    return [
+        "CREATE OR REPLACE TABLE pf_pieces(standard DOUBLE, start_percent BIGINT, base DOUBLE, "
+        "slope DOUBLE, anchor DOUBLE)",
+        *([f"INSERT INTO pf_pieces VALUES {', '.join(pieces)}"] if pieces else []),
+        "CREATE OR REPLACE TABLE loss_table(kva DOUBLE, p0 DOUBLE, pk DOUBLE)",
+        *([f"INSERT INTO loss_table VALUES {', '.join(losses)}"] if losses else []),
+        "CREATE OR REPLACE TABLE tou_profile(tou_period VARCHAR, share DOUBLE)",
+        f"INSERT INTO tou_profile VALUES {', '.join(profile)}",
+    ]
+
+
+def sql_parameters(params: object, as_of: str | None) -> dict[str, object]:
+    return {
+        "days_per_month": float(params.days_per_month),
+        "demand_floor_share": params.demand_floor_share,
+        "demand_excess_threshold": params.demand_excess_threshold,
+        "demand_excess_multiplier": float(params.demand_excess_multiplier),
+        "tier_year_start_month": params.tier_year_start_month,
+        "hours_per_day": float(params.hours_per_day),
+        "loss_form_factor": params.loss_form_factor,
+        "loss_by_table": params.loss_method == "table",
+        "last_month": 10**9 if as_of is None else int(as_of[:4]) * 12 + int(as_of[5:7]) - 1,
+    }
+
+
+def run_duckdb(folder: Path, out: Path, threads: int, materialize: bool) -> None:
+    """In this (child) process: the SQL recomputation over `folder`, its frame written to `out`,
+    and one line of JSON with seconds and peak memory on stdout."""
+    import duckdb
+
+    params = load_billing_params()
+    steps, result = sql_sections(SQL_FILE.read_text(encoding="utf-8"))
+    values = sql_parameters(params, None)
+    connection = duckdb.connect()
+    connection.execute(f"SET threads = {threads}")
+    started = time.perf_counter()
+    for statement in input_statements(folder, materialize):
+        connection.execute(statement)
+    loaded = time.perf_counter() - started
+    started = time.perf_counter()
+    for statement in parameter_statements(params):
+        connection.execute(statement)
+    for _, body in steps:
+        used = {key: value for key, value in values.items() if f"${key}" in body}
+        connection.execute(body, used)
+    connection.execute(f"CREATE OR REPLACE TEMP TABLE recomputed AS {result}")
+    seconds = time.perf_counter() - started
+    rows = connection.execute("SELECT count(*) FROM recomputed").fetchone()[0]
+    connection.execute(f"COPY recomputed TO '{out}' (FORMAT parquet)")
+    print(json.dumps({"load": loaded, "seconds": seconds, "rows": rows, "peak_gb": peak_gb()}))
+
+
+def duckdb_in_child(folder: Path, out: Path, threads: int, materialize: bool) -> dict:
+    command = [
+        sys.executable,
+        __file__,
+        "--duckdb-child",
+        str(folder),
+        "--duckdb-out",
+        str(out),
+        "--threads",
+        str(threads),
+    ] + (["--materialize"] if materialize else [])
+    done = subprocess.run(command, check=True, stdout=subprocess.PIPE, text=True)
+    return json.loads(done.stdout.strip().splitlines()[-1])
+
+
+# ------------------------------------------------------------------------------------ comparison
+
+
+def _keyed(frame: pd.DataFrame) -> pd.DataFrame:
+    frame = frame[[*KEY, "quantity_due", "rate_due", "amount_due", "difference"]].copy()
+    frame["tou_period"] = frame["tou_period"].astype(object).where(frame["tou_period"].notna(), "")
+    frame["tier"] = pd.to_numeric(frame["tier"]).fillna(0).astype(np.int64)
+    frame["period"] = frame["period"].astype(str)
+    frame["customer_id"] = frame["customer_id"].astype(str)
+    return frame
+
+
+def compare(ours: pd.DataFrame, theirs: pd.DataFrame, show: int) -> dict[str, int]:
+    """Lines on one side only, and lines whose difference (or amount due) disagrees."""
+    joined = _keyed(ours).merge(
+        _keyed(theirs), on=KEY, how="outer", suffixes=("_py", "_sql"), indicator=True
+    )
+    only_py = (joined["_merge"] == "left_only").to_numpy()
+    only_sql = (joined["_merge"] == "right_only").to_numpy()
+    both = ~only_py & ~only_sql
+
+    def disagree(column: str) -> np.ndarray:
+        x = joined[f"{column}_py"].to_numpy(dtype=float)
+        y = joined[f"{column}_sql"].to_numpy(dtype=float)
+        same = (np.abs(x - y) <= TOLERANCE + 1e-9) | (np.isnan(x) & np.isnan(y))
+        return both & ~same
+
+    difference, due = disagree("difference"), disagree("amount_due")
+    bad = joined[difference | only_py | only_sql]
+    if show and len(bad):
+        print("    lines that disagree, by line kind (auditkit vs DuckDB):")
+        kinds = bad[["line_type", "tou_period", "tier", "_merge"]].astype(str).agg(" ".join, 1)
+        print(kinds.value_counts().head(12).to_string())
+        print(bad.drop(columns="_merge").head(show).to_string())
+    return {
+        "lines": len(ours),
+        "only_auditkit": int(only_py.sum()),
+        "only_duckdb": int(only_sql.sum()),
+        "difference_disagrees": int(difference.sum()),
+        "amount_due_disagrees": int(due.sum()),
+    }
+
+
+# ------------------------------------------------------------------------------------------ main
+
+
+def main() -> int:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--customers", type=int, default=200_000)
+    parser.add_argument("--districts", type=int, default=6)
+    parser.add_argument("--months", type=int, default=36)
+    parser.add_argument("--seed", type=int, default=1)
+    parser.add_argument("--workdir", type=Path, default=Path("/tmp/auditkit-recompute"))
+    parser.add_argument("--data", type=Path, help="a dataset folder of Parquet files to use")
+    parser.add_argument("--engine", choices=("local", "parts", "dask"), default="local")
+    parser.add_argument("--workers", type=int, default=2, help="dask workers (--engine dask)")
+    parser.add_argument("--threads", type=int, default=2, help="DuckDB threads")
+    parser.add_argument("--no-duckdb", action="store_true", help="time auditkit only")
+    parser.add_argument("--show", type=int, default=10, help="disagreeing lines to print")
+    parser.add_argument("--duckdb-child", type=Path, help=argparse.SUPPRESS)
+    parser.add_argument("--duckdb-out", type=Path, help=argparse.SUPPRESS)
+    parser.add_argument("--materialize", action="store_true", help=argparse.SUPPRESS)
+    args = parser.parse_args()
+    if args.duckdb_child is not None:
+        run_duckdb(args.duckdb_child, args.duckdb_out, args.threads, args.materialize)
+        return 0
+
+    args.workdir.mkdir(parents=True, exist_ok=True)
+    folder = dataset_folder(args)
+    sql_runs = {}
+    if not args.no_duckdb:  # first, in children: their memory is theirs
+        for materialize in (False, True):
+            out = args.workdir / f"duckdb-{'tables' if materialize else 'files'}.parquet"
+            sql_runs[materialize] = duckdb_in_child(folder, out, args.threads, materialize)
+    if args.engine == "local":
+        started = time.perf_counter()
+        dataset = load(folder)
+        print(f"load + validate: {time.perf_counter() - started:.1f} s", flush=True)
+        bills = len(dataset.bills)
+        started = time.perf_counter()
+        ours = recompute(dataset)
+        seconds = time.perf_counter() - started
+        peak = peak_gb()
+    else:
+        from auditkit.engine import recompute_by_parts
+
+        converted = converted_folder(folder)
+        bills = converted.rows("bills")
+        if args.engine == "parts":
+            started = time.perf_counter()
+            ours = recompute_by_parts(converted)
+            seconds = time.perf_counter() - started
+            peak = peak_gb()
+        else:
+            from distributed import LocalCluster
+
+            with LocalCluster(
+                n_workers=args.workers, threads_per_worker=1, dashboard_address=None
+            ) as cluster:
+                started = time.perf_counter()
+                ours = recompute_by_parts(
+                    converted, engine="dask", scheduler=cluster.scheduler_address
+                )
+                seconds = time.perf_counter() - started
+            peak = max(peak_gb(), peak_gb(resource.RUSAGE_CHILDREN))
+    print(
+        f"\n{bills:,} bills; auditkit recompute ({args.engine}): {seconds:.1f} s, "
+        f"{len(ours):,} lines, peak {peak:.2f} GB"
+    )
+    for materialize, run in sql_runs.items():
+        place = "tables in memory" if materialize else "reading the Parquet files"
+        load_note = f" (+ {run['load']:.1f} s loading)" if materialize else ""
+        print(
+            f"DuckDB, {place}: {run['seconds']:.1f} s{load_note}, {run['rows']:,} lines, "
+            f"peak {run['peak_gb']:.2f} GB; ratio auditkit / DuckDB {seconds / run['seconds']:.2f}"
+        )
+    if sql_runs:
+        theirs = pd.read_parquet(args.workdir / "duckdb-files.parquet")
+        agreement = compare(ours, theirs, args.show)
+        print(
+            f"agreement: {agreement['lines']:,} lines; "
+            f"{agreement['difference_disagrees']:,} whose difference disagrees by > {TOLERANCE}, "
+            f"{agreement['amount_due_disagrees']:,} whose amount due does; "
+            f"{agreement['only_auditkit']:,} only in auditkit, "
+            f"{agreement['only_duckdb']:,} only in DuckDB"
+        )
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,671 @@
+-- Reference of auditkit.billing.recompute as plain DuckDB SQL, for benchmarks/bench_recompute.py:
+-- the same recomputation (shared DOMAIN.md, "Recomputation conventions"; docs/billing.md), to time
+-- it and to cross-check it line by line.
+--
+-- Each `-- step: <name>` section is one statement run in order (tables, macros, one view); the
+-- `-- result: recompute` section is the query giving the frame of recompute: one row per bill and
+-- line kind, columns customer_id, period, line_type, tou_period, tier, quantity_billed,
+-- quantity_due, rate_billed, rate_due, amount_billed, amount_due, difference, estimated,
+-- tariff_due, in recompute's order.
+--
+-- Inputs the benchmark creates (every contract column present, NULL where the data has none):
+--   customers, bills, bill_lines, tariffs, transformers, work_orders   the tables; tariffs,
+--                         transformers and work_orders carry row_no (1, 2, ... in file order)
+--   pf_pieces(standard, start_percent, base, slope, anchor)             params pf_tables
+--   loss_table(kva, p0, pk)                                             params loss_table
+--   tou_profile(tou_period, share)                 params tou_profile (every period, 0 if none)
+-- and the named parameters $days_per_month, $demand_floor_share, $demand_excess_threshold,
+-- $demand_excess_multiplier, $tier_year_start_month, $hours_per_day, $loss_form_factor,
+-- $loss_by_table (loss_method = table) and $last_month (month number of as_of, or a large one).
+--
+-- Dates are day numbers (days since 1970-01-01) and months month numbers (year * 12 + month - 1),
+-- as in auditkit. Money is DOUBLE rounded half away from zero to the fen by half_up, exactly as
+-- auditkit.billing.money.round_half_up (DuckDB's ROUND on DOUBLE is not that).
+
+-- step: macros
+CREATE OR REPLACE MACRO half_up(x, d) AS
+    sign(round(x * pow(10, d), 9 - d)) * floor(abs(round(x * pow(10, d), 9 - d)) + 0.5) / pow(10, d);
+
+-- step: day_macro
+CREATE OR REPLACE MACRO day_no(d) AS (CAST(d AS DATE) - DATE '1970-01-01');
+
+-- step: ratio_macro
+CREATE OR REPLACE MACRO ratio(a, q) AS CASE WHEN coalesce(q, 0) <> 0 THEN a / q END;
+
+-- step: tariff_rows
+-- The schedule as the lookup reads it: an empty band end unbounded, no period '', no tier 0.
+CREATE OR REPLACE TEMP TABLE tariff_rows AS
+SELECT row_no AS row, CAST(tariff_category AS VARCHAR) AS category,
+       coalesce(voltage_kv_min, '-inf'::DOUBLE) AS vmin,
+       coalesce(voltage_kv_max, 'inf'::DOUBLE) AS vmax,
+       coalesce(CAST(tou_period AS VARCHAR), '') AS period,
+       coalesce(CAST(tier AS BIGINT), 0) AS tier,
+       day_no(valid_from) AS start_day,
+       coalesce(day_no(valid_to), 9223372036854775807) AS end_day,
+       energy_rate, basic_rate_kva_month, basic_rate_kw_month, fund_rate,
+       coalesce(tier_from_kwh, 0) AS tier_from, coalesce(tier_to_kwh, 'inf'::DOUBLE) AS tier_to
+FROM tariffs;
+
+-- step: tariff_groups
+CREATE OR REPLACE TEMP TABLE tariff_groups AS
+SELECT DISTINCT category, period, tier, vmin, vmax FROM tariff_rows;
+
+-- step: lookup_candidates
+-- For an asked period and tier, the rows that may answer and their preference (0 = exact): a
+-- period p its own rows, 'flat' falling back to no period and no period to 'flat'; no tier
+-- falling back to tier 1, tier 1 to no tier. exact: the asked period and tier only.
+CREATE OR REPLACE TEMP TABLE lookup_candidates AS
+WITH periods(ask_period, period, p_level) AS (
+    VALUES ('', '', 0), ('', 'flat', 1), ('flat', 'flat', 0), ('flat', '', 1),
+           ('critical', 'critical', 0), ('peak', 'peak', 0), ('valley', 'valley', 0)
+), asked_tiers AS (
+    SELECT DISTINCT tier AS ask_tier FROM tariff_rows UNION SELECT 0 UNION SELECT 1
+), tiers AS (
+    SELECT ask_tier, ask_tier AS tier, 0 AS t_level FROM asked_tiers
+    UNION ALL SELECT 0, 1, 1
+    UNION ALL SELECT 1, 0, 1
+)
+SELECT ask_period, ask_tier, period, tier, 2 * p_level + t_level AS level,
+       p_level = 0 AND t_level = 0 AS exact
+FROM periods, tiers;
+
+-- step: archive
+CREATE OR REPLACE TEMP TABLE archive AS
+SELECT customer_id, ct_ratio * pt_ratio AS multiplier, CAST(tariff_category AS VARCHAR) AS tariff,
+       voltage_kv, CAST(metering_mode AS VARCHAR) AS metering_mode, pf_standard,
+       CAST(basic_charge_basis AS VARCHAR) AS basis, contract_capacity_kva, contract_demand_kw,
+       day_no(connection_date) AS connection_day, coalesce(tou, false) AS tou,
+       coalesce(CAST(tier_scheme AS VARCHAR), 'none') AS tier_scheme
+FROM customers;
+
+-- step: orders
+-- Orders that took effect (an effective date) of customers in the archive.
+CREATE OR REPLACE TEMP TABLE orders AS
+SELECT o.row_no AS seq, o.customer_id, CAST(o.order_type AS VARCHAR) AS order_type,
+       day_no(o.effective_date) AS day, CAST(o.old_value AS VARCHAR) AS old_text,
+       TRY_CAST(o.old_value AS DOUBLE) AS old_number, TRY_CAST(o.new_value AS DOUBLE) AS new_number,
+       o.old_final_read AS final_read, o.new_first_read AS first_read
+FROM work_orders AS o
+SEMI JOIN customers AS c USING (customer_id)
+WHERE o.effective_date IS NOT NULL;
+
+-- step: changes
+-- What an archive column was before an order of its kind took effect: its old value (a number
+-- for numbers, a known basis for the basis, non-blank text for the tariff); of two orders of a
+-- day the first in the table.
+CREATE OR REPLACE TEMP TABLE changes AS
+SELECT kind, customer_id, day, arg_min_null(old_number, seq) AS number,
+       arg_min_null(old_text, seq) AS text
+FROM (
+    SELECT CASE
+               WHEN order_type = 'meter_replacement' THEN 'multiplier'
+               WHEN order_type = 'tariff_change' THEN 'tariff'
+               WHEN order_type = 'voltage_change' THEN 'voltage'
+               WHEN order_type IN ('capacity_increase', 'capacity_reduction') THEN 'capacity'
+               WHEN order_type = 'demand_change' THEN 'demand'
+               WHEN order_type = 'basis_change' THEN 'basis'
+           END AS kind, *
+    FROM orders
+)
+WHERE (kind IN ('multiplier', 'voltage', 'capacity', 'demand') AND isfinite(old_number))
+   OR (kind = 'tariff' AND trim(old_text) <> '')
+   OR (kind = 'basis' AND old_text IN ('capacity', 'demand', 'none'))
+GROUP BY kind, customer_id, day;
+
+-- step: bill_frame
+-- One row per bill up to the last month: read dates (default the calendar month), the values
+-- in force on read_to (the old value of the first later order of their kind, else the archive's),
+-- kWh due, closure date.
+CREATE OR REPLACE TEMP TABLE bill_frame AS
+WITH b AS (
+    SELECT bills.*,
+           CAST(substr(CAST(period AS VARCHAR), 1, 4) AS BIGINT) * 12
+             + CAST(substr(CAST(period AS VARCHAR), 6, 2) AS BIGINT) - 1 AS month
+    FROM bills
+), dated AS (
+    SELECT b.*,
+           coalesce(day_no(read_from),
+                    day_no(make_date(CAST(month // 12 AS BIGINT), CAST(month % 12 + 1 AS BIGINT), 1)))
+             AS from_day,
+           coalesce(day_no(read_to),
+                    day_no(last_day(make_date(CAST(month // 12 AS BIGINT), CAST(month % 12 + 1 AS BIGINT), 1))))
+             AS to_day
+    FROM b WHERE month <= $last_month
+), m AS (SELECT * FROM changes WHERE kind = 'multiplier'),
+   t AS (SELECT * FROM changes WHERE kind = 'tariff'),
+   v AS (SELECT * FROM changes WHERE kind = 'voltage'),
+   k AS (SELECT * FROM changes WHERE kind = 'capacity'),
+   d AS (SELECT * FROM changes WHERE kind = 'demand'),
+   s AS (SELECT * FROM changes WHERE kind = 'basis'),
+   joins AS (  -- meter replacements with both reads; of two a day the last in the table
+    SELECT customer_id, day, arg_max_null(old_number, seq) AS old_number,
+           arg_max_null(final_read, seq) AS final_read, arg_max_null(first_read, seq) AS first_read
+    FROM orders
+    WHERE order_type = 'meter_replacement' AND final_read IS NOT NULL AND first_read IS NOT NULL
+    GROUP BY customer_id, day
+), closures AS (
+    SELECT DISTINCT customer_id, day FROM orders WHERE order_type = 'closure'
+), in_force AS (
+    SELECT x.*, a.tou, a.tier_scheme, a.metering_mode, a.pf_standard, a.connection_day,
+           a.customer_id IS NOT NULL AS known,
+           coalesce(m.number, a.multiplier) AS multiplier_due,
+           coalesce(t.text, a.tariff) AS tariff_due,
+           coalesce(v.number, a.voltage_kv) AS voltage_kv,
+           coalesce(k.number, a.contract_capacity_kva) AS contract_capacity_kva,
+           coalesce(d.number, a.contract_demand_kw) AS contract_demand_kw,
+           coalesce(s.text, a.basis) AS basis
+    FROM dated AS x
+    LEFT JOIN archive AS a USING (customer_id)
+    ASOF LEFT JOIN m ON m.customer_id = x.customer_id AND m.day > x.to_day
+    ASOF LEFT JOIN t ON t.customer_id = x.customer_id AND t.day > x.to_day
+    ASOF LEFT JOIN v ON v.customer_id = x.customer_id AND v.day > x.to_day
+    ASOF LEFT JOIN k ON k.customer_id = x.customer_id AND k.day > x.to_day
+    ASOF LEFT JOIN d ON d.customer_id = x.customer_id AND d.day > x.to_day
+    ASOF LEFT JOIN s ON s.customer_id = x.customer_id AND s.day > x.to_day
+)
+SELECT f.customer_id, CAST(f.period AS VARCHAR) AS period, f.month, f.from_day, f.to_day,
+       f.to_day - f.from_day + 1 AS read_days,
+       f.kwh_billed, f.multiplier_billed, f.multiplier_due,
+       CASE
+           WHEN f.read_type = 'estimated' THEN f.kwh_billed
+           WHEN j.day IS NOT NULL AND j.day > f.from_day THEN
+               (j.final_read - f.register_start) * coalesce(j.old_number, f.multiplier_due)
+               + (f.register_end - j.first_read) * f.multiplier_due
+           ELSE (f.register_end - f.register_start) * f.multiplier_due
+       END AS kwh_due,
+       f.tariff_due, f.voltage_kv, f.metering_mode, f.pf_standard, f.basis,
+       f.contract_capacity_kva, f.contract_demand_kw, f.max_demand_kw,
+       f.kvarh_import, f.kvarh_export, f.connection_day, c.day AS closure_day,
+       CAST(f.read_type AS VARCHAR) AS read_type, f.tou AND f.known AS tou,
+       coalesce(f.tier_scheme, 'none') AS tier_scheme,
+       f.kwh_critical, f.kwh_peak, f.kwh_valley,
+       f.energy_rate, f.energy_charge, f.capacity_billed_kva, f.basic_charge, f.pf_adjustment,
+       f.loss_kwh, f.fund_charge,
+       (f.month - ($tier_year_start_month - 1)) // 12 AS tier_year
+FROM in_force AS f
+ASOF LEFT JOIN joins AS j ON j.customer_id = f.customer_id AND j.day <= f.to_day
+ASOF LEFT JOIN closures AS c ON c.customer_id = f.customer_id AND c.day >= f.from_day;
+
+-- step: asks_on_read_to
+-- Everything asked of the schedule on read_to: the flat row (rates), each period, each tier
+-- with fallbacks, and each tier's exact row (tier bands).
+CREATE OR REPLACE TEMP TABLE asks AS
+WITH keys AS (SELECT DISTINCT tariff_due AS category, to_day AS day, voltage_kv AS voltage FROM bill_frame),
+kinds AS (
+    SELECT * FROM (VALUES ('', 0, false), ('critical', 0, false), ('peak', 0, false),
+                          ('flat', 0, false), ('valley', 0, false)) AS k(period, tier, exact_only)
+    UNION ALL SELECT '', tier, false FROM (SELECT DISTINCT tier FROM tariff_rows WHERE tier > 0)
+    UNION ALL SELECT '', tier, true FROM (SELECT DISTINCT tier FROM tariff_rows WHERE tier > 0)
+)
+SELECT * FROM keys, kinds WHERE category IS NOT NULL;
+
+-- step: tariff_pick
+-- The row in force for each ask (category, day, voltage, period, tier, exact_only) of the table
+-- `asks`: per candidate group (category, period, tier, band holding the voltage) the row of the
+-- latest valid_from on or before the day, valid if the day is not after its valid_to; of those,
+-- the most exact, then the narrowest band (an unbounded band counts 1e11 kV wide).
+CREATE OR REPLACE VIEW tariff_pick AS
+WITH candidates AS (
+    SELECT a.category, a.day, a.voltage, a.period AS ask_period, a.tier AS ask_tier,
+           a.exact_only, c.level, g.period, g.tier, g.vmin, g.vmax
+    FROM asks AS a
+    JOIN lookup_candidates AS c
+      ON c.ask_period = a.period AND c.ask_tier = a.tier AND (c.exact OR NOT a.exact_only)
+    JOIN tariff_groups AS g
+      ON g.category = a.category AND g.period = c.period AND g.tier = c.tier
+     AND a.voltage >= g.vmin AND a.voltage <= g.vmax
+), hits AS (
+    SELECT c.*, t.row, t.end_day
+    FROM candidates AS c
+    ASOF JOIN tariff_rows AS t
+      ON t.category = c.category AND t.period = c.period AND t.tier = c.tier
+     AND t.vmin = c.vmin AND t.vmax = c.vmax AND t.start_day <= c.day
+)
+SELECT category, day, voltage, ask_period AS period, ask_tier AS tier, exact_only,
+       arg_min(row, level * 1e12 + CASE WHEN isinf(vmax - vmin) THEN 1e11 ELSE vmax - vmin END
+                    + (CASE WHEN isinf(vmin) THEN 0 ELSE vmin END) * 1e-9) AS row
+FROM hits
+WHERE day <= end_day
+GROUP BY ALL;
+
+-- step: picked_on_read_to
+CREATE OR REPLACE TEMP TABLE picked_on_read_to AS
+SELECT p.*, t.energy_rate, t.start_day, t.basic_rate_kva_month, t.basic_rate_kw_month,
+       t.fund_rate, t.tier_from, t.tier_to
+FROM tariff_pick AS p JOIN tariff_rows AS t USING (row);
+
+-- step: rates
+-- Per bill, the flat row's rates in force on read_to.
+CREATE OR REPLACE TEMP TABLE rates AS
+SELECT b.customer_id, b.month, p.energy_rate AS flat_rate, p.basic_rate_kva_month,
+       p.basic_rate_kw_month, p.fund_rate
+FROM bill_frame AS b
+LEFT JOIN picked_on_read_to AS p
+  ON p.category = b.tariff_due AND p.day = b.to_day AND p.voltage = b.voltage_kv
+ AND p.period = '' AND p.tier = 0 AND NOT p.exact_only;
+
+-- step: energy_base
+-- Energy quantities due before pricing: time-of-use bills one per period (registers × multiplier
+-- due / billed; without registers the billed period lines; without either the profile's shares
+-- of the periods the tariff prices, estimated), single-household tiered bills one per tier
+-- reached on the tier year's kWh due, any other bill one line.
+CREATE OR REPLACE TEMP TABLE energy_base AS
+WITH lowest_tier AS (SELECT min(tier) AS tier FROM tariff_rows WHERE tier > 0),
+bands AS (
+    SELECT category, day, voltage, tier, tier_from, tier_to
+    FROM picked_on_read_to WHERE exact_only AND period = ''
+),
+classed AS (  -- `before`: kWh due of the customer's earlier bills of the tier year
+    SELECT b.*,
+           NOT b.tou AND b.tier_scheme = 'single' AND low.tier IS NOT NULL AS tiered,
+           coalesce(sum(coalesce(b.kwh_due, 0)) OVER (
+               PARTITION BY b.customer_id, b.tier_year ORDER BY b.month
+               ROWS BETWEEN UNBOUNDED PRECEDING AND 1 PRECEDING), 0) AS before
+    FROM bill_frame AS b
+    LEFT JOIN bands AS low
+      ON low.category = b.tariff_due AND low.day = b.to_day AND low.voltage = b.voltage_kv
+     AND low.tier = (SELECT tier FROM lowest_tier)
+),
+plain AS (
+    SELECT customer_id, month, NULL::VARCHAR AS tou_period, 0 AS tier, kwh_due AS quantity,
+           false AS estimated
+    FROM classed WHERE NOT tou AND NOT tiered
+),
+billed_periods AS (
+    SELECT customer_id, CAST(period AS VARCHAR) AS period,
+           sum(CASE WHEN tou_period = 'critical' THEN coalesce(quantity, 0) ELSE 0 END) AS critical,
+           sum(CASE WHEN tou_period = 'peak' THEN coalesce(quantity, 0) ELSE 0 END) AS peak,
+           sum(CASE WHEN tou_period = 'valley' THEN coalesce(quantity, 0) ELSE 0 END) AS valley
+    FROM bill_lines WHERE line_type = 'energy' AND tou_period IS NOT NULL
+    GROUP BY ALL
+),
+tou_bills AS (
+    SELECT c.customer_id, c.month, c.kwh_due, c.tariff_due, c.to_day, c.voltage_kv,
+           CASE WHEN c.read_type <> 'estimated' AND isfinite(c.multiplier_due / c.multiplier_billed)
+                THEN c.multiplier_due / c.multiplier_billed ELSE 1.0 END AS scale,
+           CASE WHEN c.kwh_critical IS NOT NULL OR c.kwh_peak IS NOT NULL OR c.kwh_valley IS NOT NULL
+                THEN 'registers' WHEN l.customer_id IS NOT NULL THEN 'lines' END AS source,
+           CASE WHEN c.kwh_critical IS NOT NULL OR c.kwh_peak IS NOT NULL OR c.kwh_valley IS NOT NULL
+                THEN coalesce(c.kwh_critical, 0) ELSE l.critical END AS critical,
+           CASE WHEN c.kwh_critical IS NOT NULL OR c.kwh_peak IS NOT NULL OR c.kwh_valley IS NOT NULL
+                THEN coalesce(c.kwh_peak, 0) ELSE l.peak END AS peak,
+           CASE WHEN c.kwh_critical IS NOT NULL OR c.kwh_peak IS NOT NULL OR c.kwh_valley IS NOT NULL
+                THEN coalesce(c.kwh_valley, 0) ELSE l.valley END AS valley
+    FROM classed AS c
+    LEFT JOIN billed_periods AS l ON l.customer_id = c.customer_id AND l.period = c.period
+    WHERE c.tou
+),
+tou_periods AS (
+    SELECT b.customer_id, b.month, b.kwh_due, b.source IS NULL AS estimated, r.tou_period,
+           CASE WHEN b.source IS NOT NULL THEN
+                    CASE r.tou_period WHEN 'critical' THEN b.critical WHEN 'peak' THEN b.peak
+                                      ELSE b.valley END * b.scale
+                WHEN p.row IS NOT NULL THEN half_up(b.kwh_due * r.share, 2)
+                ELSE 0.0 END AS quantity
+    FROM tou_bills AS b
+    CROSS JOIN (SELECT * FROM tou_profile WHERE tou_period <> 'flat') AS r
+    LEFT JOIN picked_on_read_to AS p
+      ON b.source IS NULL AND p.category = b.tariff_due AND p.day = b.to_day
+     AND p.voltage = b.voltage_kv AND p.period = r.tou_period AND p.tier = 0 AND NOT p.exact_only
+),
+tou AS (
+    SELECT customer_id, month, tou_period, 0 AS tier, quantity, estimated
+    FROM tou_periods WHERE quantity <> 0 OR isnan(quantity) OR quantity IS NULL
+    UNION ALL
+    SELECT customer_id, month, 'flat', 0, any_value(kwh_due) - sum(quantity), any_value(estimated)
+    FROM tou_periods GROUP BY customer_id, month
+),
+tiered AS (
+    SELECT customer_id, month, tariff_due, to_day, voltage_kv, kwh_due, before
+    FROM classed WHERE tiered
+),
+tiers AS (
+    SELECT t.customer_id, t.month, NULL::VARCHAR AS tou_period, n.tier,
+           least(greatest(t.before + t.kwh_due, n.tier_from), n.tier_to)
+             - least(greatest(t.before, n.tier_from), n.tier_to) AS quantity,
+           t.kwh_due, t.before, n.tier_from, n.tier_to
+    FROM tiered AS t
+    JOIN bands AS n
+      ON n.category = t.tariff_due AND n.day = t.to_day AND n.voltage = t.voltage_kv
+)
+SELECT * FROM plain
+UNION ALL SELECT * FROM tou
+UNION ALL
+SELECT customer_id, month, tou_period, tier, quantity, false
+FROM tiers
+WHERE quantity <> 0 OR quantity IS NULL
+   OR (kwh_due = 0 AND before >= tier_from AND before < tier_to);
+
+-- step: energy_priced
+-- Each line at the row in force on read_to (its period and tier, with fallbacks).
+CREATE OR REPLACE TEMP TABLE energy_priced AS
+SELECT e.*, b.tariff_due, b.voltage_kv, b.from_day, b.to_day, b.read_days,
+       p.energy_rate AS rate, p.start_day AS change_day
+FROM energy_base AS e
+JOIN bill_frame AS b USING (customer_id, month)
+LEFT JOIN picked_on_read_to AS p
+  ON p.category = b.tariff_due AND p.day = b.to_day AND p.voltage = b.voltage_kv
+ AND p.period = coalesce(e.tou_period, '') AND p.tier = e.tier AND NOT p.exact_only;
+
+-- step: asks_before_change
+-- The day before a row that started inside the read period: the rate it replaced.
+CREATE OR REPLACE TEMP TABLE asks AS
+SELECT DISTINCT tariff_due AS category, change_day - 1 AS day, voltage_kv AS voltage,
+       coalesce(tou_period, '') AS period, tier, false AS exact_only
+FROM energy_priced
+WHERE change_day > from_day AND change_day <= to_day;
+
+-- step: picked_before_change
+CREATE OR REPLACE TEMP TABLE picked_before_change AS
+SELECT p.*, t.energy_rate FROM tariff_pick AS p JOIN tariff_rows AS t USING (row);
+
+-- step: energy_lines
+-- A line whose rate changed inside the read period is split by read days:
+-- q_old = round(q × d_old / rd, 2) at the old rate, q − q_old at the new.
+CREATE OR REPLACE TEMP TABLE energy_lines AS
+WITH split AS (
+    SELECT e.*, o.energy_rate AS old_rate,
+           o.energy_rate IS NOT NULL AND NOT isnan(o.energy_rate) AND o.energy_rate <> e.rate
+             AS is_split,
+           half_up(e.quantity * (e.change_day - e.from_day) / e.read_days, 2) AS q_old
+    FROM energy_priced AS e
+    LEFT JOIN picked_before_change AS o
+      ON e.change_day > e.from_day AND e.change_day <= e.to_day
+     AND o.category = e.tariff_due AND o.day = e.change_day - 1 AND o.voltage = e.voltage_kv
+     AND o.period = coalesce(e.tou_period, '') AND o.tier = e.tier
+)
+SELECT customer_id, month, tou_period, tier,
+       CASE WHEN is_split THEN quantity - q_old ELSE quantity END AS quantity, rate, estimated
+FROM split
+UNION ALL
+SELECT customer_id, month, tou_period, tier, q_old, old_rate, estimated FROM split WHERE is_split;
+
+-- step: units
+-- Per high_low bill, its transformers running on read_to (each one's latest status row by
+-- status_since, a row without one holding since always), with P0 and Pk (nameplate, else the
+-- loss table; the loss table only when $loss_by_table); a customer without transformer rows is
+-- one transformer of its contract capacity with losses from the loss table.
+CREATE OR REPLACE TEMP TABLE units AS
+WITH states AS (
+    SELECT customer_id, CAST(transformer_id AS VARCHAR) AS unit,
+           coalesce(day_no(status_since), -1048576) AS day, arg_max_null(status, row_no) AS status,
+           arg_max_null(kva, row_no) AS kva, arg_max_null(no_load_loss_kw, row_no) AS p0,
+           arg_max_null(load_loss_kw, row_no) AS pk
+    FROM transformers GROUP BY ALL
+),
+hl AS (SELECT customer_id, month, to_day, contract_capacity_kva FROM bill_frame WHERE metering_mode = 'high_low'),
+with_rows AS (
+    SELECT hl.customer_id, hl.month, hl.to_day, u.unit
+    FROM hl JOIN (SELECT DISTINCT customer_id, unit FROM states) AS u USING (customer_id)
+),
+running AS (
+    SELECT w.customer_id, w.month, s.kva, s.p0, s.pk
+    FROM with_rows AS w
+    ASOF JOIN states AS s ON s.customer_id = w.customer_id AND s.unit = w.unit AND s.day <= w.to_day
+    WHERE s.status = 'running'
+),
+alone AS (
+    SELECT hl.customer_id, hl.month, hl.contract_capacity_kva AS kva,
+           NULL::DOUBLE AS p0, NULL::DOUBLE AS pk
+    FROM hl ANTI JOIN (SELECT DISTINCT customer_id FROM states) USING (customer_id)
+),
+all_units AS (SELECT * FROM running UNION ALL SELECT * FROM alone)
+SELECT u.customer_id, u.month, u.kva,
+       CASE WHEN $loss_by_table THEN lt.p0 ELSE coalesce(u.p0, lt.p0) END AS p0,
+       CASE WHEN $loss_by_table THEN lt.pk ELSE coalesce(u.pk, lt.pk) END AS pk
+FROM all_units AS u LEFT JOIN loss_table AS lt ON abs(lt.kva - u.kva) <= 1e-6;
+
+-- step: loss_lines
+-- loss kWh = ΣP0·T + K·ΣPk·(Ap² + Aq²) / ((ΣSn)²·T), rounded half up to the kWh (DL/T 686),
+-- T = hours × read days, priced at the flat rate; none where a running unit's losses are unknown.
+CREATE OR REPLACE TEMP TABLE loss_lines AS
+WITH per_bill AS (
+    SELECT customer_id, month, sum(kva) AS sn, sum(coalesce(p0, 0)) AS p0, sum(coalesce(pk, 0)) AS pk,
+           bool_or(p0 IS NULL OR pk IS NULL OR kva IS NULL) AS unknown
+    FROM units GROUP BY customer_id, month
+)
+SELECT b.customer_id, b.month, NULL::VARCHAR AS tou_period, 0 AS tier,
+       half_up(u.p0 * $hours_per_day * b.read_days
+               + $loss_form_factor * u.pk
+                 * (b.kwh_due ^ 2 + (coalesce(b.kvarh_import, 0) + coalesce(abs(b.kvarh_export), 0)) ^ 2)
+                 / (u.sn ^ 2 * $hours_per_day * b.read_days), 0) AS quantity,
+       r.flat_rate AS rate,
+       b.kvarh_import IS NULL AND b.kvarh_export IS NULL AS estimated
+FROM per_bill AS u
+JOIN bill_frame AS b USING (customer_id, month)
+JOIN rates AS r USING (customer_id, month)
+WHERE NOT u.unknown AND b.kwh_due IS NOT NULL;
+
+-- step: steps
+-- Capacity in force per customer as steps from a day on: running + hot-standby kVA by the
+-- transformers' status history where the customer has transformer rows, else its capacity and
+-- suspension orders (old value before the first, each order's new value from its day; a value
+-- that is not a number, NULL here, is the bill's contract capacity), every customer starting at
+-- day −2^20.
+CREATE OR REPLACE TEMP TABLE steps AS
+WITH known AS (SELECT DISTINCT customer_id FROM bill_frame),
+t AS (
+    SELECT x.customer_id, CAST(x.transformer_id AS VARCHAR) AS unit, x.row_no,
+           coalesce(day_no(x.status_since), -1048576) AS day,
+           CASE WHEN x.status IN ('running', 'hot_standby') THEN x.kva ELSE 0.0 END AS kva
+    FROM transformers AS x SEMI JOIN known USING (customer_id)
+),
+deltas AS (
+    SELECT customer_id, day,
+           kva - coalesce(lag(kva) OVER (PARTITION BY customer_id, unit ORDER BY day, row_no), 0)
+             AS delta
+    FROM t
+    UNION ALL SELECT DISTINCT customer_id, -1048576, 0.0 FROM t
+),
+from_transformers AS (
+    SELECT customer_id, day,
+           half_up(sum(sum(delta)) OVER (PARTITION BY customer_id ORDER BY day), 6) AS kva
+    FROM deltas GROUP BY customer_id, day
+),
+o AS (
+    SELECT w.customer_id, day_no(w.effective_date) AS day, w.row_no,
+           TRY_CAST(w.old_value AS DOUBLE) AS old_number, TRY_CAST(w.new_value AS DOUBLE) AS new_number
+    FROM work_orders AS w SEMI JOIN known USING (customer_id)
+    WHERE w.order_type IN ('capacity_increase', 'capacity_reduction', 'suspension', 'resumption')
+      AND w.effective_date IS NOT NULL
+      AND w.customer_id NOT IN (SELECT customer_id FROM from_transformers)
+),
+from_orders AS (
+    SELECT customer_id, -1048576 AS day, arg_min_null(old_number, (day, row_no)) AS kva
+    FROM o GROUP BY customer_id
+    UNION ALL
+    SELECT customer_id, day, arg_max_null(new_number, row_no) FROM o GROUP BY customer_id, day
+)
+SELECT customer_id, day, kva,
+       coalesce(lead(day) OVER (PARTITION BY customer_id ORDER BY day), 9223372036854775807) AS next_day
+FROM (SELECT * FROM from_transformers UNION ALL SELECT * FROM from_orders);
+
+-- step: basic_lines
+-- By capacity: kVA in force, or in a month of connection, change or closure Σ day kVA / days per
+-- month; by demand: max(demand, floor × capacity) + (multiplier − 1) × excess over threshold ×
+-- contract demand, × days in service / days per month in a month of connection or closure.
+CREATE OR REPLACE TEMP TABLE basic_lines AS
+WITH w AS (
+    SELECT b.*, r.basic_rate_kva_month AS kva_rate, r.basic_rate_kw_month AS kw_rate,
+           greatest(b.from_day, coalesce(b.connection_day, -1048576)) AS first_day,
+           least(b.to_day, coalesce(b.closure_day, 9223372036854775807)) AS last_day
+    FROM bill_frame AS b JOIN rates AS r USING (customer_id, month)
+    WHERE (b.basis = 'capacity' AND r.basic_rate_kva_month > 0)
+       OR (b.basis = 'demand' AND r.basic_rate_kw_month > 0)
+), span AS (
+    SELECT w.customer_id, w.month,
+           sum(coalesce(s.kva, w.contract_capacity_kva)
+               * (least(s.next_day - 1, w.last_day) - greatest(s.day, w.first_day) + 1)) AS day_sum,
+           max(coalesce(s.kva, w.contract_capacity_kva)) <> min(coalesce(s.kva, w.contract_capacity_kva))
+             AS changed
+    FROM w JOIN steps AS s
+      ON s.customer_id = w.customer_id AND s.day <= w.last_day AND s.next_day > w.first_day
+    WHERE w.first_day <= w.last_day
+    GROUP BY w.customer_id, w.month
+), stepped AS (SELECT DISTINCT customer_id FROM steps),
+at_end AS (
+    SELECT w.customer_id, w.month, coalesce(s.kva, w.contract_capacity_kva) AS kva
+    FROM w ASOF JOIN steps AS s
+      ON s.customer_id = w.customer_id
+     AND s.day <= CASE WHEN w.first_day <= w.last_day THEN w.last_day ELSE w.to_day END
+), figures AS (
+    SELECT w.*, greatest(w.last_day - w.first_day + 1, 0) AS in_service,
+           st.customer_id IS NOT NULL AS is_stepped,
+           CASE WHEN st.customer_id IS NOT NULL THEN coalesce(sp.day_sum, 0)
+                ELSE w.contract_capacity_kva * greatest(w.last_day - w.first_day + 1, 0) END AS day_sum,
+           coalesce(sp.changed, false) AS changed,
+           CASE WHEN st.customer_id IS NOT NULL THEN e.kva ELSE w.contract_capacity_kva END AS capacity,
+           (w.connection_day >= w.from_day AND w.connection_day <= w.to_day)
+             OR (w.closure_day >= w.from_day AND w.closure_day <= w.to_day)
+             OR greatest(w.last_day - w.first_day + 1, 0) < w.read_days AS part_month
+    FROM w
+    LEFT JOIN stepped AS st USING (customer_id)
+    LEFT JOIN span AS sp USING (customer_id, month)
+    LEFT JOIN at_end AS e USING (customer_id, month)
+), quantities AS (
+    SELECT *,
+           CASE WHEN coalesce(part_month, false) OR changed THEN day_sum / $days_per_month
+                ELSE capacity END AS kva,
+           CASE WHEN max_demand_kw IS NULL THEN NULL
+                ELSE (greatest(max_demand_kw, coalesce($demand_floor_share * capacity, max_demand_kw))
+                      + ($demand_excess_multiplier - 1)
+                        * coalesce(greatest(max_demand_kw - $demand_excess_threshold * contract_demand_kw, 0), 0))
+                     * CASE WHEN coalesce(part_month, false) THEN in_service / $days_per_month ELSE 1 END
+           END AS kw
+    FROM figures
+)
+SELECT customer_id, month, NULL::VARCHAR AS tou_period, 0 AS tier,
+       CASE WHEN basis = 'capacity' THEN kva ELSE kw END AS quantity,
+       CASE WHEN basis = 'capacity' THEN kva_rate ELSE kw_rate END AS rate, false AS estimated
+FROM quantities
+WHERE (basis = 'capacity' AND kva_rate > 0 AND kva IS NOT NULL AND NOT isnan(kva))
+   OR (basis = 'demand' AND kw_rate > 0 AND max_demand_kw IS NOT NULL);
+
+-- step: due_lines
+-- Every due line with its amount; the power-factor adjustment on the energy, loss and basic
+-- amounts due (PF = A / √(A² + Q²) rounded half up to 2 decimals, the percent of the
+-- customer's standard's table), funds on kWh due + loss kWh at the flat row's fund rate.
+CREATE OR REPLACE TEMP TABLE due_lines AS
+WITH priced AS (
+    SELECT 'energy' AS line_type, *, half_up(quantity * rate, 2) AS amount FROM energy_lines
+    UNION ALL SELECT 'loss', *, half_up(quantity * rate, 2) FROM loss_lines
+    UNION ALL SELECT 'basic', *, half_up(quantity * rate, 2) FROM basic_lines
+), per_bill AS (
+    SELECT customer_id, month,
+           half_up(sum(CASE WHEN isnan(amount) THEN 0 ELSE coalesce(amount, 0) END), 2) AS base,
+           sum(CASE WHEN line_type = 'loss' THEN coalesce(quantity, 0) ELSE 0 END) AS loss_kwh
+    FROM priced GROUP BY customer_id, month
+), pf AS (
+    SELECT b.customer_id, b.month, coalesce(p.base, 0) AS base, b.pf_standard,
+           b.kvarh_import IS NOT NULL OR b.kvarh_export IS NOT NULL AS registers,
+           b.kwh_due + coalesce(p.loss_kwh, 0) AS active,
+           coalesce(b.kvarh_import, 0) + coalesce(abs(b.kvarh_export), 0) AS reactive
+    FROM bill_frame AS b LEFT JOIN per_bill AS p USING (customer_id, month)
+), factor AS (
+    SELECT *,
+           CASE WHEN active > 0 THEN half_up(active / sqrt(active ^ 2 + reactive ^ 2), 2) END AS pf
+    FROM pf WHERE registers
+), percent AS (
+    SELECT f.customer_id, f.month, f.base,
+           half_up(arg_max(x.base + x.slope * (round(f.pf * 100) - x.anchor), x.start_percent), 6)
+             AS percent
+    FROM factor AS f
+    JOIN pf_pieces AS x
+      ON abs(x.standard - f.pf_standard) <= 1e-9 AND x.start_percent <= round(f.pf * 100)
+    GROUP BY f.customer_id, f.month, f.base
+), funds AS (
+    SELECT b.customer_id, b.month, b.kwh_due + coalesce(p.loss_kwh, 0) AS quantity,
+           r.fund_rate AS rate
+    FROM bill_frame AS b
+    JOIN rates AS r USING (customer_id, month)
+    LEFT JOIN per_bill AS p USING (customer_id, month)
+    WHERE r.fund_rate > 0 AND b.kwh_due IS NOT NULL AND NOT isnan(b.kwh_due)
+)
+SELECT * FROM priced
+UNION ALL
+SELECT 'pf_adjustment', customer_id, month, NULL, 0, base, percent / 100, false,
+       half_up(base * percent / 100, 2)
+FROM percent
+UNION ALL
+SELECT 'fund', customer_id, month, NULL, 0, quantity, rate, false, half_up(quantity * rate, 2)
+FROM funds;
+
+-- step: itemized_lines
+CREATE OR REPLACE TEMP TABLE itemized_lines AS
+SELECT l.customer_id, b.month, CAST(l.line_type AS VARCHAR) AS line_type,
+       CAST(l.tou_period AS VARCHAR) AS tou_period, coalesce(CAST(l.tier AS BIGINT), 0) AS tier,
+       l.quantity, l.rate, l.amount
+FROM bill_lines AS l
+JOIN bill_frame AS b ON b.customer_id = l.customer_id AND b.period = CAST(l.period AS VARCHAR);
+
+-- step: itemized_bills
+CREATE OR REPLACE TEMP TABLE itemized_bills AS
+SELECT DISTINCT customer_id, month FROM itemized_lines;
+
+-- step: billed_lines
+-- The billed side: bill_lines of the bills, and for a bill without lines those its columns imply
+-- (the energy charge holds the loss energy at the bill's energy rate).
+CREATE OR REPLACE TEMP TABLE billed_lines AS
+WITH lines AS (SELECT * FROM itemized_lines), without AS (
+    SELECT b.*, coalesce(b.loss_kwh, 0) AS loss_q,
+           half_up(coalesce(b.loss_kwh, 0) * coalesce(b.energy_rate, 0), 2) AS loss_amount,
+           coalesce(b.capacity_billed_kva, b.max_demand_kw) AS basic_q,
+           coalesce(b.energy_charge, 0) + coalesce(b.basic_charge, 0) AS pf_base
+    FROM bill_frame AS b ANTI JOIN itemized_bills USING (customer_id, month)
+)
+SELECT * FROM lines
+UNION ALL
+SELECT customer_id, month, 'energy', NULL, 0, kwh_billed,
+       CASE WHEN loss_amount <> 0 THEN ratio(energy_charge - loss_amount, kwh_billed) ELSE energy_rate END,
+       energy_charge - loss_amount
+FROM without
+UNION ALL
+SELECT customer_id, month, 'loss', NULL, 0, loss_q, energy_rate, loss_amount FROM without WHERE loss_q > 0
+UNION ALL
+SELECT customer_id, month, 'basic', NULL, 0, basic_q, ratio(basic_charge, basic_q), basic_charge
+FROM without WHERE basic_charge <> 0 AND NOT isnan(basic_charge)
+UNION ALL
+SELECT customer_id, month, 'pf_adjustment', NULL, 0, pf_base, ratio(pf_adjustment, pf_base), pf_adjustment
+FROM without WHERE pf_adjustment <> 0 AND NOT isnan(pf_adjustment)
+UNION ALL
+SELECT customer_id, month, 'fund', NULL, 0, kwh_billed + loss_q, ratio(fund_charge, kwh_billed + loss_q), fund_charge
+FROM without WHERE fund_charge <> 0 AND NOT isnan(fund_charge);
+
+-- result: recompute
+-- Both sides summed per bill and line kind (the rate of a single line, else amount / quantity),
+-- outer-joined; difference = amount due − amount billed. A bill without lines says nothing of
+-- its periods or tiers: its energy due is one line too.
+WITH billed AS (
+    SELECT customer_id, month, line_type, coalesce(tou_period, '') AS tou, tier,
+           sum(quantity) AS quantity,
+           CASE WHEN count(*) = 1 THEN any_value(rate) ELSE ratio(sum(amount), sum(quantity)) END AS rate,
+           half_up(sum(amount), 2) AS amount
+    FROM billed_lines GROUP BY ALL
+), due AS (
+    SELECT customer_id, month, line_type,
+           CASE WHEN line_type = 'energy' AND i.month IS NULL THEN '' ELSE coalesce(tou_period, '') END AS tou,
+           CASE WHEN line_type = 'energy' AND i.month IS NULL THEN 0 ELSE tier END AS tier,
+           sum(quantity) AS quantity,
+           CASE WHEN count(*) = 1 THEN any_value(rate) ELSE ratio(sum(amount), sum(quantity)) END AS rate,
+           half_up(sum(amount), 2) AS amount, bool_or(estimated) AS estimated
+    FROM due_lines LEFT JOIN itemized_bills AS i USING (customer_id, month) GROUP BY ALL
+), joined AS (  -- a side without the line: quantity and amount 0, no rate
+    SELECT customer_id, month, line_type, tou, tier,
+           CASE WHEN b.present IS NULL THEN 0 ELSE b.quantity END AS quantity_billed,
+           CASE WHEN d.present IS NULL THEN 0 ELSE d.quantity END AS quantity_due,
+           b.rate AS rate_billed, d.rate AS rate_due,
+           CASE WHEN b.present IS NULL THEN 0 ELSE b.amount END AS amount_billed,
+           CASE WHEN d.present IS NULL THEN 0 ELSE d.amount END AS amount_due,
+           coalesce(d.estimated, false) AS estimated
+    FROM (SELECT *, line_type AS present FROM billed) AS b
+    FULL JOIN (SELECT *, line_type AS present FROM due) AS d
+      USING (customer_id, month, line_type, tou, tier)
+)
+SELECT j.customer_id, f.period, j.line_type, nullif(j.tou, '') AS tou_period,
+       CASE WHEN j.tier > 0 THEN j.tier END AS tier,
+       j.quantity_billed, j.quantity_due, j.rate_billed, j.rate_due, j.amount_billed, j.amount_due,
+       half_up(j.amount_due - j.amount_billed, 2) AS difference, j.estimated, f.tariff_due
+FROM joined AS j JOIN bill_frame AS f USING (customer_id, month)
+ORDER BY j.customer_id, j.month,
+         list_position(['energy', 'loss', 'basic', 'pf_adjustment', 'fund'], j.line_type),
+         coalesce(list_position(['critical', 'peak', 'flat', 'valley'], j.tou), 5), j.tier
