@@ -18,8 +18,9 @@ import pandas as pd
 from auditkit import __version__
 from auditkit.errors import ParameterError
 from auditkit.periods import is_period
-from auditkit.synth import render
+from auditkit.synth import ledger, render
 from auditkit.synth.inject import DEFAULT_RATES, inject_all
+from auditkit.synth.lookalikes import add_lookalikes
 from auditkit.synth.world import build_world
 
 FORMATS = ("parquet", "csv", "csv-gbk", "xlsx")
@@ -76,14 +77,22 @@ def generate(config: SynthConfig | None = None, **overrides: object) -> dict[str
     world = build_world(
         config.customers, config.districts, config.months, config.start, config.seed
     )
+    add_lookalikes(world)  # honest look-alikes are busy: no irregularity is injected on them
     inject_all(world, config.rates)
+    bills = ledger.compute(world)
     tables = {
         "customers": render.customers_table(world),
         "tariffs": render.tariffs_table(world),
-        "bills": render.bills_table(world),
-        "work_orders": render.work_orders_table(world),
+        "bills": render.bills_table(world, bills),
+        "bill_lines": render.bill_lines_table(world, bills),
+        "work_orders": render.work_orders_table(world, bills),
+        "transformers": render.transformers_table(world),
+        "meter_tests": render.meter_tests_table(world),
+        "meter_events": render.meter_events_table(world),
         "truth": render.truth_table(world),
     }
+    tables["adjustments"] = render.adjustments_table(world, tables["bills"])
+    tables["lookalikes"] = render.lookalikes_table(world)
     tables["district_supply"] = render.district_supply_table(world, tables["bills"])
     tables["inspections"] = render.inspections_table(world, tables["truth"], tables["bills"])
     if config.daily_days:
@@ -144,7 +153,10 @@ def _write_table(frame: pd.DataFrame, stem: Path, fmt: str) -> None:
         dated = frame.copy()
         for column in dated.columns:
             if pd.api.types.is_datetime64_any_dtype(dated[column]):
-                dated[column] = dated[column].dt.strftime("%Y-%m-%d")
+                timed = (dated[column].dropna() != dated[column].dropna().dt.normalize()).any()
+                dated[column] = dated[column].dt.strftime(
+                    "%Y-%m-%d %H:%M:%S" if timed else "%Y-%m-%d"
+                )
         dated.to_csv(stem.with_suffix(".csv"), index=False, encoding=encoding, lineterminator="\n")
 
 

@@ -6,7 +6,8 @@ import numpy as np
 import pandas as pd
 
 import auditkit.synth.catalog as catalog
-from auditkit.synth.inject import schedule_rates
+from auditkit.synth.ledger import LINE_TYPES, TOU_PERIODS, Ledger, transformer_losses
+from auditkit.synth.schedule import tariff_rows
 from auditkit.synth.world import World
 
 SPECIAL_AUDITOR = "市公司稽查中心"
@@ -45,116 +46,185 @@ def customers_table(world: World) -> pd.DataFrame:
             "name": name,
             "address": address,
             "phone": phone,
+            "metering_mode": world.metering_mode,
+            "contract_demand_kw": world.contract_demand,
+            "pf_standard": world.pf_standard,
+            "tou": world.tou,
+            "tier_scheme": world.tier_scheme,
+            "industry": world.industry,
+            "area_id": world.area_id,
+            "feeder_id": world.feeder_id,
+            "supply_type": world.supply_type,
+            "supply_end_date": world.supply_end,
         }
     )
 
 
 def tariffs_table(world: World) -> pd.DataFrame:
-    """The schedule: each tariff once before the price change and once from it."""
-    change = pd.Timestamp(world.month_starts[world.price_change])
-    rows = []
-    for code, name, usage, before, after, kva, kw in catalog.TARIFFS:
-        common = {
-            "tariff_category": code,
-            "tariff_name": name,
-            "usage_type": usage,
-            "basic_rate_kva_month": kva,
-            "basic_rate_kw_month": kw,
-        }
-        rows.append(
-            {
-                **common,
-                "energy_rate": before,
-                "valid_from": pd.Timestamp("2018-01-01"),
-                "valid_to": change - pd.Timedelta(days=1),
-            }
-        )
-        rows.append({**common, "energy_rate": after, "valid_from": change, "valid_to": pd.NaT})
-    frame = pd.DataFrame(rows)
-    columns = [
-        "tariff_category",
-        "tariff_name",
-        "usage_type",
-        "energy_rate",
-        "basic_rate_kva_month",
-        "basic_rate_kw_month",
-        "valid_from",
-        "valid_to",
-    ]
-    return frame[columns].astype({"basic_rate_kva_month": float, "basic_rate_kw_month": float})
+    """The schedule: a price change on the 1st, another on the 16th for some categories, monthly
+    market prices for industry and commerce, time-of-use periods, tiers and voltage bands."""
+    return tariff_rows(world.calendar)
 
 
-def _meter_units(world: World) -> np.ndarray:
-    """Register advance per month (meter units, 2 decimals), estimated reads caught up later."""
-    units = np.round(world.metered_kwh / (world.ct * world.pt)[:, None], 2)
-    billed_units = units.copy()
-    carry = np.zeros(world.n_customers)
-    last_actual = units[:, 0].copy()
-    for month in range(world.n_months):
-        estimated = world.estimated[:, month]
-        actual_due = units[:, month] + carry
-        # Billing estimates conservatively (60 % of the last actual read) so the catch-up is positive.
-        estimate = np.round(0.6 * last_actual, 2)
-        billed_units[:, month] = np.where(estimated, estimate, np.maximum(actual_due, 0.0))
-        carry = np.where(estimated, actual_due - estimate, np.minimum(actual_due, 0.0))
-        last_actual = np.where(estimated | (units[:, month] == 0), last_actual, units[:, month])
-    return billed_units
+def _days(day_numbers: np.ndarray) -> np.ndarray:
+    return day_numbers.astype("datetime64[D]")
 
 
-def bills_table(world: World) -> pd.DataFrame:
-    """One bill per customer and active month, computed the way a billing system does."""
-    n, m = world.n_customers, world.n_months
-    units = _meter_units(world)
-    rng = np.random.default_rng(world.rng.integers(2**32))
-    start = np.zeros((n, m))
-    end = np.zeros((n, m))
-    register = np.round(rng.uniform(0, 50_000, n), 2)
-    for month in range(m):
-        register = np.where(
-            world.meter_reset[:, month], 0.0, register + world.register_jump[:, month]
-        )
-        start[:, month] = register
-        register = np.round(register + np.where(world.active[:, month], units[:, month], 0.0), 2)
-        end[:, month] = register
-    kwh = np.round((end - start) * world.multiplier_billed * world.billed_share, 2)
-    energy, kva_rate, kw_rate = schedule_rates(world)
-    rate = np.round(energy[world.tariff_billed, np.arange(m)[None, :]] * world.rate_factor, 4)
-    demand = np.round(world.demand * world.demand_factor, 1)
-    capacity_basis = (world.basis == "capacity")[:, None]
-    demand_basis = (world.basis == "demand")[:, None]
-    basic = np.where(capacity_basis, world.capacity_billed * kva_rate[world.tariff_billed], 0.0)
-    basic = np.where(demand_basis, demand * kw_rate[world.tariff_billed], basic)
-    basic = np.round(np.nan_to_num(basic), 2)
-    energy_charge = np.round(kwh * rate, 2)
-    rows, cols = np.nonzero(world.active)
+def bills_table(world: World, ledger: Ledger) -> pd.DataFrame:
+    """One bill per customer and active month, the sums of its lines (`bill_lines_table`)."""
     # Repeated text as categoricals: millions of rows built (and written) from a few codes.
+    cust, month = ledger.customer, ledger.month
     return pd.DataFrame(
         {
-            "customer_id": pd.Categorical.from_codes(rows, categories=world.customer_id),
-            "period": pd.Categorical.from_codes(cols, categories=world.periods),
-            "register_start": start[rows, cols],
-            "register_end": end[rows, cols],
-            "multiplier_billed": world.multiplier_billed[rows, cols],
-            "kwh_billed": kwh[rows, cols],
+            "customer_id": pd.Categorical.from_codes(cust, categories=world.customer_id),
+            "period": pd.Categorical.from_codes(month, categories=world.periods),
+            "register_start": ledger.register_start,
+            "register_end": ledger.register_end,
+            "multiplier_billed": world.multiplier_billed[cust, month],
+            "kwh_billed": ledger.kwh,
             "tariff_billed": pd.Categorical.from_codes(
-                world.tariff_billed[rows, cols], categories=list(catalog.TARIFF_CODES)
+                world.tariff_billed[cust, month], categories=list(catalog.TARIFF_CODES)
             ),
-            "energy_rate": rate[rows, cols],
-            "energy_charge": energy_charge[rows, cols],
-            "capacity_billed_kva": world.capacity_billed[rows, cols],
-            "max_demand_kw": demand[rows, cols],
-            "basic_charge": basic[rows, cols],
-            "amount": np.round(energy_charge + basic, 2)[rows, cols],
+            "energy_rate": ledger.energy_rate,
+            "energy_charge": ledger.energy_charge,
+            "capacity_billed_kva": ledger.capacity,
+            "max_demand_kw": ledger.demand,
+            "basic_charge": ledger.basic_charge,
+            "amount": ledger.amount,
             "read_type": pd.Categorical.from_codes(
-                world.estimated[rows, cols].astype(np.int8), categories=["actual", "estimated"]
+                world.estimated[cust, month].astype(np.int8), categories=["actual", "estimated"]
             ),
+            "read_from": _days(ledger.read_from),
+            "read_to": _days(ledger.read_to),
+            "kvarh_import": ledger.kvarh_import,
+            "kvarh_export": ledger.kvarh_export,
+            "power_factor": ledger.power_factor,
+            "pf_adjustment": ledger.pf_adjustment,
+            "loss_kwh": ledger.loss_kwh,
+            "fund_charge": ledger.fund_charge,
+            "kwh_critical": ledger.kwh_critical,
+            "kwh_peak": ledger.kwh_peak,
+            "kwh_valley": ledger.kwh_valley,
         }
     )
 
 
-def work_orders_table(world: World) -> pd.DataFrame:
-    """All work orders, numbered in issue order; steps after the export date are not done yet."""
+def bill_lines_table(world: World, ledger: Ledger) -> pd.DataFrame:
+    """Every bill line by line: energy per period, tier and price segment; loss, basic, power-factor
+    adjustment and fund lines. The lines of a bill add up to its amount."""
+    bill = ledger.line_bill
+    tier = pd.array(ledger.line_tier, dtype="Int64")
+    tier[ledger.line_tier == 0] = pd.NA
+    return pd.DataFrame(
+        {
+            "customer_id": pd.Categorical.from_codes(
+                ledger.customer[bill], categories=world.customer_id
+            ),
+            "period": pd.Categorical.from_codes(ledger.month[bill], categories=world.periods),
+            "line_type": pd.Categorical.from_codes(ledger.line_type, categories=list(LINE_TYPES)),
+            "tou_period": pd.Categorical.from_codes(ledger.line_tou, categories=list(TOU_PERIODS)),
+            "tier": tier,
+            "quantity": ledger.line_quantity,
+            "rate": ledger.line_rate,
+            "amount": ledger.line_amount,
+        }
+    )
+
+
+def transformers_table(world: World) -> pd.DataFrame:
+    """Customers' own transformers with their status history: one row per transformer state.
+
+    A capacity increase replaces the transformer; a reduction removes, a suspension seals (and a
+    resumption runs again) the second of two transformers that together made the capacity.
+    """
+    own = np.flatnonzero(~np.isnan(world.nameplate))
+    events = (
+        pd.concat(world.cap_events, ignore_index=True)
+        if world.cap_events
+        else pd.DataFrame(columns=["customer", "kind", "date", "old", "new"])
+    )
+    connected = world.conn_date
+    rows = []
+    plain = np.setdiff1d(own, events["customer"].to_numpy(dtype=int))
+    rows.append((plain, 1, world.nameplate[plain], "running", connected[plain]))
+    first = events.drop_duplicates("customer")
+    increase = first[first["kind"] == "increase"]
+    c = increase["customer"].to_numpy(dtype=int)
+    date = increase["date"].to_numpy(dtype="datetime64[D]")
+    rows.append((c, 1, increase["old"].to_numpy(float), "running", connected[c]))
+    rows.append((c, 1, increase["old"].to_numpy(float), "removed", date))
+    rows.append((c, 2, increase["new"].to_numpy(float), "running", date))
+    split = first[first["kind"].isin(["reduction", "suspension"])]
+    c = split["customer"].to_numpy(dtype=int)
+    kept, total = split["new"].to_numpy(float), split["old"].to_numpy(float)
+    rows.append((c, 1, kept, "running", connected[c]))
+    rows.append((c, 2, total - kept, "running", connected[c]))
+    later = events[events["kind"] != "increase"].merge(
+        split[["customer", "old", "new"]], on="customer", suffixes=("", "_first")
+    )
+    status = later["kind"].map(
+        {"reduction": "removed", "suspension": "sealed", "resumption": "running"}
+    )
+    c = later["customer"].to_numpy(dtype=int)
+    rows.append(
+        (
+            c,
+            2,
+            (later["old_first"] - later["new_first"]).to_numpy(float),
+            status.to_numpy(object),
+            later["date"].to_numpy(dtype="datetime64[D]"),
+        )
+    )
+    frame = pd.concat(
+        [
+            pd.DataFrame(
+                {
+                    "customer": c,
+                    "unit": unit,
+                    "kva": kva,
+                    "status": state,
+                    "status_since": np.asarray(since, dtype="datetime64[D]"),
+                }
+            )
+            for c, unit, kva, state, since in rows
+        ],
+        ignore_index=True,
+    ).sort_values(["customer", "unit", "status_since"], kind="stable", ignore_index=True)
+    p0, pk = transformer_losses(frame["kva"].to_numpy(float))
+    return pd.DataFrame(
+        {
+            "customer_id": world.customer_id[frame["customer"].to_numpy()],
+            "transformer_id": [
+                f"TR{c + 1:08d}-{u}" for c, u in zip(frame["customer"], frame["unit"], strict=True)
+            ],
+            "kva": frame["kva"].to_numpy(float),
+            "no_load_loss_kw": p0,
+            "load_loss_kw": pk,
+            "status": frame["status"].to_numpy(object),
+            "status_since": frame["status_since"].to_numpy(),
+        }
+    )
+
+
+def work_orders_table(world: World, ledger: Ledger) -> pd.DataFrame:
+    """All work orders, numbered in issue order; steps after the export date are not done yet.
+
+    A meter replacement records the old meter's final read and the new meter's first: they join.
+    """
     frame = pd.concat(world.orders, ignore_index=True)
+    frame["old_final_read"] = np.nan
+    frame["new_first_read"] = np.nan
+    replaced = np.flatnonzero((frame["order_type"] == "meter_replacement").to_numpy())
+    if len(replaced):
+        customer = frame["customer"].to_numpy(dtype=np.int64)[replaced]
+        effective = frame["effective_date"].to_numpy(dtype="datetime64[D]")[replaced]
+        month = np.searchsorted(world.month_starts, effective, side="right") - 1
+        keys = ledger.customer.astype(np.int64) * world.n_months + ledger.month
+        wanted = customer * world.n_months + month
+        at = np.clip(np.searchsorted(keys, wanted), 0, len(keys) - 1)
+        found = (keys[at] == wanted) & (at > 0) & (ledger.customer[at - 1] == customer)
+        frame.loc[replaced[found], "old_final_read"] = ledger.register_end[at[found] - 1]
+        frame.loc[replaced[found], "new_first_read"] = ledger.register_start[at[found]]
     frame = frame.sort_values(
         ["issued_at", "customer", "order_type"], kind="stable", ignore_index=True
     )
@@ -167,6 +237,158 @@ def work_orders_table(world: World) -> pd.DataFrame:
     frame.insert(0, "order_id", [f"WO{i:08d}" for i in range(1, len(frame) + 1)])
     frame.insert(1, "customer_id", world.customer_id[frame.pop("customer").to_numpy()])
     return frame
+
+
+def meter_tests_table(world: World) -> pd.DataFrame:
+    """Periodic meter tests at each customer's cycle up to the last test date, honest errors well
+    inside the tolerance; a test before a meter replacement names the old meter."""
+    rng = np.random.default_rng(world.rng.integers(2**32))
+    tested = np.flatnonzero(~np.isnan(world.test_cycle) & ~np.isnat(world.test_date))
+    cycle_days = np.round(world.test_cycle[tested] * 30.4).astype(int)
+    earliest = np.maximum(
+        world.month_starts[0] - cycle_days.astype("timedelta64[D]"), world.conn_date[tested]
+    )
+    frames = []
+    for back in range(int(world.n_months // catalog.TEST_CYCLE_MONTHS["I"]) + 2):
+        date = world.test_date[tested] - (back * cycle_days).astype("timedelta64[D]")
+        keep = date >= earliest
+        frames.append(pd.DataFrame({"customer": tested[keep], "tested_at": date[keep]}))
+    frame = pd.concat(frames, ignore_index=True).sort_values(
+        ["customer", "tested_at"], ignore_index=True
+    )
+    meter = world.meter_id[frame["customer"].to_numpy()].copy()
+    replaced = _orders(world, "meter_replacement")
+    if len(replaced):
+        merged = frame.merge(replaced, on="customer", how="left")
+        before = (merged["tested_at"] < merged["effective_date"]).to_numpy()
+        meter[before] = merged.loc[before, "old_value"].to_numpy()
+    error = np.clip(
+        rng.normal(0.0, catalog.TEST_ERROR_SD, len(frame)),
+        -catalog.TEST_ERROR_MAX,
+        catalog.TEST_ERROR_MAX,
+    )
+    return pd.DataFrame(
+        {
+            "customer_id": world.customer_id[frame["customer"].to_numpy()],
+            "meter_id": meter,
+            "tested_at": frame["tested_at"].to_numpy(),
+            "error_pct": np.round(error, 3),
+        }
+    )
+
+
+def _orders(world: World, order_type: str) -> pd.DataFrame:
+    """customer, effective_date, old_value of the world's orders of one type (first per customer)."""
+    if not world.orders:
+        return pd.DataFrame(columns=["customer", "effective_date", "old_value"])
+    frame = pd.concat(world.orders, ignore_index=True)
+    frame = frame.loc[
+        frame["order_type"] == order_type, ["customer", "effective_date", "old_value"]
+    ]
+    return frame.drop_duplicates("customer", ignore_index=True)
+
+
+#: Alarms an honest meter raises now and then, cleared within hours.
+HONEST_EVENTS = ("voltage_loss", "current_loss", "phase_imbalance", "clock_drift", "other")
+HONEST_EVENT_SHARE = 0.04
+EVENT_HOURS = (0.2, 6.0)
+
+
+def meter_events_table(world: World) -> pd.DataFrame:
+    """Alarms of the data collection system: a few percent of meters raise one to three short
+    events (a supply dip, a clock drift), each cleared within hours."""
+    rng = np.random.default_rng(world.rng.integers(2**32))
+    chosen = np.flatnonzero(rng.random(world.n_customers) < HONEST_EVENT_SHARE)
+    customers = np.repeat(chosen, rng.integers(1, 4, len(chosen)))
+    months = world.n_months
+    month = rng.integers(0, months, len(customers))
+    in_service = world.active[customers, month]
+    customers, month = customers[in_service], month[in_service]
+    seconds = rng.integers(0, 28 * 86400, len(customers)).astype("timedelta64[s]")
+    event_at = world.month_starts[month].astype("datetime64[s]") + seconds
+    lasted = (rng.uniform(*EVENT_HOURS, len(customers)) * 3600).astype(int)
+    frame = pd.DataFrame(
+        {
+            "customer_id": world.customer_id[customers],
+            "meter_id": world.meter_id[customers],
+            "event_at": event_at,
+            "event": np.asarray(HONEST_EVENTS, dtype=object)[
+                rng.integers(0, len(HONEST_EVENTS), len(customers))
+            ],
+            "cleared_at": event_at + lasted.astype("timedelta64[s]"),
+        }
+    )
+    return frame.sort_values(["event_at", "customer_id"], ignore_index=True)
+
+
+#: Honest adjustments after billing: share of customers, kinds, approvers and operators.
+ADJUSTMENT_SHARE = 0.004
+ADJUSTMENT_KINDS = ("refund", "backbill", "read_correction")
+APPROVERS = ("营销部王主任", "营销部李主任", "客户服务中心赵主任")
+OPERATORS = 40
+
+
+def adjustments_table(world: World, bills: pd.DataFrame) -> pd.DataFrame:
+    """Refunds, back-bills and read corrections after billing (退补), each approved and posted by an
+    operator within weeks of the bill: a refund returns part of a bill, a back-bill adds to it."""
+    rng = np.random.default_rng(world.rng.integers(2**32))
+    chosen = bills.sample(
+        n=min(round(ADJUSTMENT_SHARE * world.n_customers), len(bills)), random_state=rng
+    ).sort_index()
+    kind = np.asarray(ADJUSTMENT_KINDS, dtype=object)[rng.integers(0, 3, len(chosen))]
+    share = rng.uniform(0.02, 0.15, len(chosen))
+    amount = np.round(chosen["amount"].to_numpy(float) * share, 2)
+    amount = np.where(kind == "refund", -amount, amount)
+    period_end = (
+        pd.PeriodIndex(chosen["period"].astype(str), freq="M").to_timestamp(how="end").normalize()
+    )
+    adjusted = np.minimum(
+        period_end.to_numpy(dtype="datetime64[D]")
+        + rng.integers(5, 40, len(chosen)).astype("timedelta64[D]"),
+        world.end_date,
+    )
+    return pd.DataFrame(
+        {
+            "customer_id": chosen["customer_id"].astype(str).to_numpy(),
+            "period": chosen["period"].astype(str).to_numpy(),
+            "adjusted_at": adjusted,
+            "kind": kind,
+            "amount": amount,
+            "approved_by": np.asarray(APPROVERS, dtype=object)[
+                rng.integers(0, len(APPROVERS), len(chosen))
+            ],
+            "operator_id": [f"OP{i:04d}" for i in rng.integers(1, OPERATORS + 1, len(chosen))],
+        }
+    )
+
+
+def lookalikes_table(world: World) -> pd.DataFrame:
+    """Honest customers a naive rule could flag, by kind: those `world.lookalikes` made, every
+    time-of-use customer (tou_bill) and every single household on tiers (tiered_bill), whose average
+    rate equals no single rate. A customer an irregularity reached is not listed."""
+    first_month = np.argmax(world.active, axis=1)
+    tags = [
+        pd.DataFrame({"customer": np.flatnonzero(mask), "kind": kind})
+        for kind, mask in (("tou_bill", world.tou), ("tiered_bill", world.tier_scheme == "single"))
+    ]
+    for frame in tags:
+        frame["from_month"] = first_month[frame["customer"].to_numpy()]
+    made = pd.concat(world.lookalikes, ignore_index=True) if world.lookalikes else None
+    if made is not None:  # one kind per customer: the one made on purpose
+        tags = [frame[~frame["customer"].isin(made["customer"])] for frame in tags]
+    frame = pd.concat([made, *tags], ignore_index=True)
+    irregular = pd.concat(world.truth, ignore_index=True)["customer"] if world.truth else []
+    frame = frame[~frame["customer"].isin(irregular)]
+    table = pd.DataFrame(
+        {
+            "customer_id": world.customer_id[frame["customer"].to_numpy(dtype=int)],
+            "kind": frame["kind"].to_numpy(object),
+            "from_period": np.asarray(world.periods, dtype=object)[
+                frame["from_month"].to_numpy(dtype=int)
+            ],
+        }
+    )
+    return table.sort_values(["kind", "customer_id"], ignore_index=True)
 
 
 def truth_table(world: World) -> pd.DataFrame:

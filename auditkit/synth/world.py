@@ -13,9 +13,35 @@ import numpy as np
 import pandas as pd
 
 import auditkit.synth.catalog as catalog
+from auditkit.billing.money import round_half_up
+from auditkit.billing.params import BillingParams, load_billing_params
 from auditkit.periods import month_number
+from auditkit.synth.schedule import Calendar
 
 HOURS_PER_MONTH = 730.0
+#: Share of the business customers read on the 25th (read period 25th to 24th), not the calendar month.
+READ_ON_25TH_SHARE = 0.35
+READ_DAY = 25
+#: Shares of households on a shared meter (合表) and of public customers that are schools or care
+#: homes on the residential shared-meter price; consumption of a shared meter is several households'.
+SHARED_METER_SHARE = 0.05
+SHARED_METER_EXCEPTION_SHARE = 0.3
+SHARED_METER_HOUSEHOLDS = (3, 8)
+#: Two-part customers of at most 630 kVA metered on the low-voltage side, and on a demand basis.
+HIGH_LOW_TWO_PART_SHARE = 0.7
+DEMAND_BASIS_SHARE = 0.4
+#: Single-part businesses of at least this capacity have their own 10 kV transformer (高供低计).
+OWN_TRANSFORMER_KVA = 100.0
+#: Large-industry customers from this capacity supplied at 35 kV, with this probability.
+HIGH_VOLTAGE_KVA, HIGH_VOLTAGE_SHARE = 1600.0, 0.5
+#: Temporary supplies (临时用电) among single-part businesses, and how long past the export they run.
+TEMPORARY_SHARE = 0.005
+TEMPORARY_DAYS_LEFT = (30, 400)
+#: Natural monthly power factor of customers with a reactive register, and exported reactive energy.
+PF_RANGE = (0.84, 0.97)
+EXPORT_SHARE, EXPORT_RANGE = 0.25, (0.02, 0.08)
+#: Capacity changes take effect on a day inside a read period of either read day (2nd to 24th).
+CHANGE_DAYS = (2, 24)
 ORDER_COLUMNS = (
     "customer",
     "order_type",
@@ -67,8 +93,40 @@ class World:
     busy: (
         np.ndarray
     )  # bool per customer: already has an irregularity or an order that would mask one
+    params: BillingParams  # the recomputation conventions the bills follow (params/billing.yaml)
+    calendar: Calendar  # when prices change
+    read_day: np.ndarray  # 0 = calendar month, 25 = read on the 25th (business customers only)
+    metering_mode: np.ndarray
+    contract_demand: np.ndarray  # kW, NaN unless demand basis
+    pf_standard: np.ndarray  # 0.90 / 0.85 / 0.80, NaN = not assessed
+    tou: np.ndarray  # bool: billed by time-of-use periods
+    tier_scheme: np.ndarray  # single / shared / none
+    industry: np.ndarray
+    area_id: np.ndarray
+    feeder_id: np.ndarray
+    supply_type: np.ndarray
+    supply_end: np.ndarray  # datetime64[D], NaT for permanent supplies
+    tou_base: np.ndarray  # N × 3: base shares of the critical, peak and valley periods
+    pf_natural: np.ndarray  # power factor of the load, NaN without a reactive register
+    export_share: np.ndarray  # reactive energy exported / imported
+    nameplate: np.ndarray  # kVA of the customer's own transformers at connection, NaN if none
+    loss_kva_after: (
+        np.ndarray
+    )  # kVA of a high_low transformer's replacement in the window, else NaN
+    loss_change_month: np.ndarray  # month the replacement runs from, -1 if none
+    register_origin: np.ndarray  # meter register at the start of the data
+    # Billing faults of the itemized rules (0 = billed right), N × M int8; see `ledger.FAULTS`.
+    tou_fault: np.ndarray
+    tier_fault: np.ndarray
+    basic_fault: np.ndarray
+    pf_fault: np.ndarray
+    loss_fault: np.ndarray
+    fund_fault: np.ndarray
     orders: list[pd.DataFrame] = field(default_factory=list)
     truth: list[pd.DataFrame] = field(default_factory=list)
+    lookalikes: list[pd.DataFrame] = field(default_factory=list)  # customer, kind, from_month
+    cap_events: list[pd.DataFrame] = field(default_factory=list)  # customer, kind, date, old, new
+    prorated: list[pd.DataFrame] = field(default_factory=list)  # customer, month, quantity
 
     @property
     def n_customers(self) -> int:
@@ -83,6 +141,69 @@ class World:
         """Last day of the last period: the date the export was taken."""
         last = pd.Timestamp(self.month_starts[-1])
         return np.datetime64((last + pd.offsets.MonthEnd(0)).date(), "D")
+
+    def reads_on_25th(self) -> np.ndarray:
+        """Customers read on the 25th: those so scheduled, connected before the data and not closed
+        (a connection or a closure in the window is read on the calendar month)."""
+        first = self.month_starts[0] - np.timedelta64(31, "D")
+        return (self.read_day == READ_DAY) & (self.conn_date < first) & (self.status != "closed")
+
+    def read_period(
+        self, customers: np.ndarray, months: np.ndarray
+    ) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+        """Day numbers of read_from and read_to of bills (customer, month), and whether the customer
+        was connected inside the read period (then read_from is the connection date)."""
+        starts = (
+            np.append(
+                self.month_starts, (pd.Timestamp(self.month_starts[-1]) + pd.offsets.MonthBegin(1))
+            )
+            .astype("datetime64[D]")
+            .astype(np.int64)
+        )
+        previous = np.datetime64(
+            (pd.Timestamp(self.month_starts[0]) - pd.offsets.MonthBegin(1)).date(), "D"
+        ).astype(np.int64)
+        before = np.append(previous, starts[:-2])
+        on_25th = self.reads_on_25th()[customers]
+        read_from = np.where(on_25th, before[months] + READ_DAY - 1, starts[months])
+        read_to = np.where(on_25th, starts[months] + READ_DAY - 2, starts[months + 1] - 1)
+        connection = self.conn_date[customers].astype(np.int64)
+        connected = (connection >= read_from) & (connection <= read_to)
+        return np.where(connected, connection, read_from), read_to, connected
+
+    def change_capacity(
+        self,
+        customers: np.ndarray,
+        kind: str,
+        month: np.ndarray,
+        old: np.ndarray,
+        new: np.ndarray,
+        day: np.ndarray | None = None,
+    ) -> np.ndarray:
+        """Capacity in force goes from `old` to `new` on `day` (1-based) of `month`: billing keeps
+        the old capacity before, the new after, and Σ day capacity / days_per_month in the month of
+        change. Returns the effective dates."""
+        if day is None:
+            day = self.rng.integers(CHANGE_DAYS[0], CHANGE_DAYS[1] + 1, size=len(customers))
+        date = self.month_starts[month] + (day - 1).astype("timedelta64[D]")
+        months = np.arange(self.n_months)[None, :]
+        after = months >= month[:, None]
+        billed = np.where(after, new[:, None], self.capacity_billed[customers])
+        self.capacity_billed[customers] = np.where(self.active[customers], billed, np.nan)
+        read_from, read_to, _ = self.read_period(customers, month)
+        change = date.astype(np.int64)
+        quantity = (old * (change - read_from) + new * (read_to - change + 1)) / (
+            self.params.days_per_month
+        )
+        self.prorated.append(
+            pd.DataFrame({"customer": customers, "month": month, "quantity": quantity})
+        )
+        self.cap_events.append(
+            pd.DataFrame(
+                {"customer": customers, "kind": kind, "date": date, "old": old, "new": new}
+            )
+        )
+        return date
 
     def archive_multiplier(self) -> np.ndarray:
         return self.ct * self.pt
@@ -106,10 +227,13 @@ class World:
         old_value: np.ndarray,
         new_value: np.ndarray,
         lead_days: tuple[int, int] = (5, 30),
+        effective: np.ndarray | None = None,
     ) -> pd.DataFrame:
-        """Work orders with a normal lifecycle (issued → transferred → registered → archived)."""
+        """Work orders with a normal lifecycle (issued → transferred → registered → archived),
+        effective on the first of `effective_month` unless `effective` gives the dates."""
         count = len(customers)
-        effective = self.month_starts[np.clip(effective_month, 0, self.n_months - 1)]
+        if effective is None:
+            effective = self.month_starts[np.clip(effective_month, 0, self.n_months - 1)]
         issued = effective - self.rng.integers(*lead_days, size=count).astype("timedelta64[D]")
         transferred = issued + self.rng.integers(0, 3, size=count).astype("timedelta64[D]")
         registered = transferred + self.rng.integers(1, 5, size=count).astype("timedelta64[D]")
@@ -171,9 +295,8 @@ def build_world(customers: int, districts: int, months: int, start: str, seed: i
     ]
     # Districts differ in size: weights from 1 to 2.
     weights = np.linspace(2.0, 1.0, districts)
-    district = np.asarray(district_names, dtype=object)[
-        rng.choice(districts, size=n, p=weights / weights.sum())
-    ]
+    district_index = rng.choice(districts, size=n, p=weights / weights.sum())
+    district = np.asarray(district_names, dtype=object)[district_index]
     usage = np.asarray(catalog.USAGE_TYPES, dtype=object)[
         rng.choice(5, size=n, p=[0.80, 0.10, 0.06, 0.02, 0.02])
     ]
@@ -191,12 +314,24 @@ def build_world(customers: int, districts: int, months: int, start: str, seed: i
     tariff = np.array([code_index[single_tariff[u]] for u in usage])
     tariff[two_part & (usage == "industrial")] = code_index["IND2"]
     tariff[two_part & (usage == "commercial")] = code_index["COM2"]
+    industry = _industries(usage, rng)
+    # Schools and care homes on the residential shared-meter price (a legal exception).
+    exception = (usage == "public") & (rng.random(n) < SHARED_METER_EXCEPTION_SHARE)
+    industry[exception] = np.asarray(catalog.SHARED_METER_INDUSTRIES, dtype=object)[
+        rng.integers(0, len(catalog.SHARED_METER_INDUSTRIES), int(exception.sum()))
+    ]
+    tariff[exception] = code_index["RES"]
+    shared = ((usage == "residential") & (rng.random(n) < SHARED_METER_SHARE)) | exception
+    tier_scheme = np.where(
+        shared, "shared", np.where(usage == "residential", "single", "none")
+    ).astype(object)
 
     capacity = np.select(
-        [usage == "residential", usage == "agricultural"],
+        [usage == "residential", usage == "agricultural", exception],
         [
             rng.choice([4.0, 6.0, 8.0, 10.0], size=n),
-            rng.choice([10.0, 20.0, 30.0, 50.0, 80.0], size=n),
+            rng.choice([10.0, 20.0, 30.0, 50.0, 80.0, 100.0, 160.0], size=n),
+            rng.choice([20.0, 30.0, 50.0, 80.0], size=n),
         ],
         rng.choice([20.0, 30.0, 50.0, 80.0, 100.0, 125.0, 160.0, 200.0, 250.0], size=n),
     )
@@ -205,12 +340,44 @@ def build_world(customers: int, districts: int, months: int, start: str, seed: i
     capacity[two_part] = sizes[
         rng.choice(len(sizes), size=int(two_part.sum()), p=size_weights / size_weights.sum())
     ]
-    voltage = np.where(two_part, 10.0, 0.4)
-    pt = np.where(two_part, catalog.PT_RATIO_10KV, 1.0)
-    ct = np.where(two_part | (capacity >= 50.0), ct_ratio_for(capacity, voltage), 1.0)
-    ct[usage == "residential"] = 1.0
-    basis = np.where(two_part, np.where(rng.random(n) < 0.6, "capacity", "demand"), "none")
+    business = np.isin(usage, ["commercial", "industrial"]) & ~exception
+    own_transformer = two_part | (business & (capacity >= OWN_TRANSFORMER_KVA))
+    voltage = np.where(own_transformer, 10.0, 0.4)
+    high_voltage = (
+        (tariff == code_index["IND2"])
+        & (capacity >= HIGH_VOLTAGE_KVA)
+        & (rng.random(n) < HIGH_VOLTAGE_SHARE)
+    )
+    voltage[high_voltage] = 35.0
+    high_low = (
+        own_transformer
+        & (capacity <= catalog.HIGH_LOW_MAX_KVA)
+        & (~two_part | (rng.random(n) < HIGH_LOW_TWO_PART_SHARE))
+    )
+    metering_mode = np.select(
+        [high_low, own_transformer], ["high_low", "high_high"], "low_low"
+    ).astype(object)
+    metered_kv = np.where(metering_mode == "high_high", voltage, 0.4)
+    pt = np.select(
+        [metered_kv == 35.0, metered_kv == 10.0],
+        [catalog.PT_RATIO_35KV, catalog.PT_RATIO_10KV],
+        1.0,
+    )
+    ct = np.where(own_transformer | (capacity >= 50.0), ct_ratio_for(capacity, metered_kv), 1.0)
+    ct[(usage == "residential") | exception] = 1.0
+    basis = np.where(
+        two_part, np.where(rng.random(n) < DEMAND_BASIS_SHARE, "demand", "capacity"), "none"
+    )
     basis = basis.astype(object)
+    pf_standard = np.select(
+        [
+            (usage == "industrial") & own_transformer & (capacity >= 160),
+            (usage == "agricultural") & (capacity >= 100),
+            ~np.isin(usage, ["residential"]) & ~exception & (capacity >= 100),
+        ],
+        [0.90, 0.80, 0.85],
+        np.nan,
+    )
 
     customer_id = np.array([f"SY{i:08d}" for i in range(1, n + 1)], dtype=object)
     meter_id = np.array([f"MT{v:010d}" for v in rng.permutation(n) * 7 + 1000003], dtype=object)
@@ -222,7 +389,7 @@ def build_world(customers: int, districts: int, months: int, start: str, seed: i
     conn_month = np.full(n, -1)
     conn_month[new] = rng.integers(1, m - 2, size=int(new.sum()))
     conn_date[new] = month_starts[conn_month[new]] + rng.integers(
-        0, 28, size=int(new.sum())
+        1, 28, size=int(new.sum())
     ).astype("timedelta64[D]")
     closing = ~new & (rng.random(n) < 0.01)
     close_month = np.full(n, m)
@@ -233,10 +400,14 @@ def build_world(customers: int, districts: int, months: int, start: str, seed: i
     )
     status = np.where(closing, "closed", "active").astype(object)
 
-    # Meter test cycle by metering-point class: large two-part 6 months, two-part 12, CT-metered 24.
-    test_cycle = np.where(
-        two_part, np.where(capacity >= 2000, 6.0, 12.0), np.where(ct > 1, 24.0, np.nan)
-    )
+    # Meter test cycle by metering-point class (DL/T 448-2016): I for 35 kV or ≥ 2000 kVA, II for
+    # the other two-part customers, III for other CT-metered or own-transformer points.
+    cycles = catalog.TEST_CYCLE_MONTHS
+    test_cycle = np.select(
+        [(voltage >= 35) | (two_part & (capacity >= 2000)), two_part, (ct > 1) | own_transformer],
+        [cycles["I"], cycles["II"], cycles["III"]],
+        np.nan,
+    ).astype(float)
     end_date = np.datetime64((pd.Timestamp(month_starts[-1]) + pd.offsets.MonthEnd(0)).date(), "D")
     cycle_days = np.nan_to_num(test_cycle) * 30.4
     test_date = end_date - (rng.random(n) * (cycle_days - 20)).astype("timedelta64[D]")
@@ -258,7 +429,10 @@ def build_world(customers: int, districts: int, months: int, start: str, seed: i
         ],
         rng.lognormal(np.log(2500), 0.6, n),
     )
-    utilisation = rng.uniform(0.40, 0.65, n)
+    base[shared] *= rng.integers(*SHARED_METER_HOUSEHOLDS, size=int(shared.sum()))
+    utilisation = np.where(
+        basis == "demand", rng.uniform(0.33, 0.65, n), rng.uniform(0.40, 0.65, n)
+    )
     load_factor = rng.uniform(0.30, 0.55, n)
     base[two_part] = (capacity * utilisation * load_factor * HOURS_PER_MONTH)[two_part]
     calendar_month = month_number(periods) % 12
@@ -280,12 +454,52 @@ def build_world(customers: int, districts: int, months: int, start: str, seed: i
     )
     true_kwh = np.where(active, true_kwh, 0.0)
     demand = np.where(active, demand, np.nan)
+    # Contract demand near the customer's usual peak: a few months go above 105 % of it.
+    on_demand = np.flatnonzero(basis == "demand")
+    contract_demand = np.full(n, np.nan)
+    usual_peak = np.nanquantile(demand[on_demand], 0.8, axis=1)
+    contract_demand[on_demand] = np.round(usual_peak * rng.uniform(0.95, 1.1, len(on_demand)), -1)
 
+    tou = np.isin(usage, ["commercial", "industrial"]) & ~exception
+    tou_base = np.zeros((n, 3))
+    commercial, industrial = usage == "commercial", usage == "industrial"
+    tou_base[:, 0] = np.where(commercial, 0.06, np.where(industrial, 0.05, 0.0))
+    tou_base[:, 1] = np.where(
+        commercial, rng.uniform(0.34, 0.44, n), np.where(industrial, rng.uniform(0.27, 0.36, n), 0)
+    )
+    tou_base[:, 2] = np.where(
+        commercial, rng.uniform(0.12, 0.2, n), np.where(industrial, rng.uniform(0.24, 0.34, n), 0)
+    )
+    tou_base[~tou] = 0.0
+    has_reactive = ~np.isnan(pf_standard)
+    pf_natural = np.where(has_reactive, rng.uniform(*PF_RANGE, n), np.nan)
+    export_share = np.where(
+        has_reactive & (rng.random(n) < EXPORT_SHARE), rng.uniform(*EXPORT_RANGE, n), 0.0
+    )
+    temporary = business & ~two_part & (rng.random(n) < TEMPORARY_SHARE) & ~new & ~closing
+    supply_end = np.full(n, np.datetime64("NaT"), dtype="datetime64[D]")
+    supply_end[temporary] = end_date + rng.integers(
+        *TEMPORARY_DAYS_LEFT, size=int(temporary.sum())
+    ).astype("timedelta64[D]")
+    area_id, feeder_id = _network(district_index, own_transformer, rng)
+
+    price_change = m // 2
+    market_start = price_change + max(m // 6, 1)
+    wave = np.sin(2 * np.pi * (np.arange(m) - market_start) / 12)
+    market_factor = 1 + catalog.MARKET_AMPLITUDE * wave + rng.normal(0, catalog.MARKET_NOISE, m)
+    calendar = Calendar(
+        month_starts=month_starts,
+        price_change=price_change,
+        mid_change=price_change + 4,
+        market_start=market_start,
+        market_factor=market_factor,
+    )
+    no_fault = np.zeros((n, m), dtype=np.int8)
     world = World(
         rng=rng,
         periods=periods,
         month_starts=month_starts,
-        price_change=m // 2,
+        price_change=price_change,
         customer_id=customer_id,
         district=district,
         usage=usage,
@@ -314,11 +528,63 @@ def build_world(customers: int, districts: int, months: int, start: str, seed: i
         billed_share=np.ones((n, m)),
         rate_factor=np.ones((n, m)),
         busy=np.zeros(n, dtype=bool),
+        params=load_billing_params(),
+        calendar=calendar,
+        read_day=np.where(business & (rng.random(n) < READ_ON_25TH_SHARE), READ_DAY, 0),
+        metering_mode=metering_mode,
+        contract_demand=contract_demand,
+        pf_standard=pf_standard,
+        tou=tou,
+        tier_scheme=tier_scheme,
+        industry=industry,
+        area_id=area_id,
+        feeder_id=feeder_id,
+        supply_type=np.where(temporary, "temporary", "permanent").astype(object),
+        supply_end=supply_end,
+        tou_base=tou_base,
+        pf_natural=pf_natural,
+        export_share=export_share,
+        nameplate=np.where(own_transformer, capacity, np.nan),
+        loss_kva_after=np.full(n, np.nan),
+        loss_change_month=np.full(n, -1),
+        register_origin=round_half_up(rng.uniform(0, 50_000, n), 2),
+        tou_fault=no_fault,
+        tier_fault=no_fault.copy(),
+        basic_fault=no_fault.copy(),
+        pf_fault=no_fault.copy(),
+        loss_fault=no_fault.copy(),
+        fund_fault=no_fault.copy(),
     )
     world.busy[vacant] = True  # their zero months would blur zero-consumption and drop labels
     _normal_orders(world, new, conn_month, closing, close_month)
     _isolated_estimates(world)
     return world
+
+
+def _industries(usage: np.ndarray, rng: np.random.Generator) -> np.ndarray:
+    """An industry classification (行业分类) per customer, drawn by usage type."""
+    industry = np.empty(len(usage), dtype=object)
+    for kind, (names, weights) in catalog.INDUSTRIES.items():
+        where = np.flatnonzero(usage == kind)
+        choice = rng.choice(len(names), size=len(where), p=np.asarray(weights) / sum(weights))
+        industry[where] = np.asarray(names, dtype=object)[choice]
+    return industry
+
+
+def _network(
+    district_index: np.ndarray, own_transformer: np.ndarray, rng: np.random.Generator
+) -> tuple[np.ndarray, np.ndarray]:
+    """Transformer area (台区) and feeder (线路): public areas of about 150 accounts, 20 areas to a
+    feeder; a customer with its own transformer is an area of its own (专变) on a feeder."""
+    n = len(district_index)
+    area_number = rng.integers(0, max(n // 150 // max(district_index.max() + 1, 1), 1), n)
+    district = np.char.zfill(district_index.astype(str), 2)
+    area = np.char.add(np.char.add("TQ", district), np.char.zfill(area_number.astype(str), 4))
+    feeder_number = np.where(own_transformer, rng.integers(0, 50, n), area_number // 20)
+    feeder = np.char.add(np.char.add("XL", district), np.char.zfill(feeder_number.astype(str), 3))
+    own = np.char.add("ZB", np.char.zfill(np.arange(1, n + 1).astype(str), 8))
+    area = np.where(own_transformer, own, area)
+    return area.astype(object), feeder.astype(object)
 
 
 def _normal_orders(
@@ -354,34 +620,38 @@ def _normal_orders(
     world.meter_id[idx] = new_meters
     world.meter_reset[idx, month] = True
 
-    two_part = world.is_two_part()
     sizes = catalog.TRANSFORMER_SIZES_KVA
-    # Capacity increase: billed on the old, smaller transformer before the effective month.
-    idx = world.pick(two_part & (world.capacity > sizes[0]), 0.03)
+    # Capacity changes of customers billed on capacity and metered on the high-voltage side, in the
+    # middle of a read period (prorated by day), the transformers following them.
+    changeable = capacity_changeable(world)
+    months = np.arange(m)[None, :]
+    # Capacity increase: billed on the old, smaller transformer before the effective date.
+    idx = world.pick(changeable & (world.capacity > sizes[0]), 0.03)
     month = rng.integers(3, m - 2, size=len(idx))
-    old = sizes[np.searchsorted(sizes, world.capacity[idx]) - 1]
-    world.add_orders(idx, "capacity_increase", month, old, world.capacity[idx])
-    before = np.arange(m)[None, :] < month[:, None]
-    scale = np.where(before, (old / world.capacity[idx])[:, None], 1.0)
-    _scale_load(world, idx, scale)
-    world.capacity_billed[idx] = np.where(before, old[:, None], world.capacity[idx][:, None])
-    world.capacity_billed[idx] = np.where(world.active[idx], world.capacity_billed[idx], np.nan)
+    old = sizes[np.searchsorted(sizes, world.capacity[idx]) - 1].astype(float)
+    world.capacity_billed[idx] = np.where(world.active[idx], old[:, None], np.nan)
+    date = world.change_capacity(idx, "increase", month, old, world.capacity[idx])
+    world.add_orders(idx, "capacity_increase", month, old, world.capacity[idx], effective=date)
+    world.nameplate[idx] = old
+    _scale_load(
+        world, idx, np.where(months < month[:, None], (old / world.capacity[idx])[:, None], 1.0)
+    )
     # Capacity reduction: one transformer removed, load falls with it.
-    idx = world.pick(two_part & (world.capacity >= 400), 0.03)
+    idx = world.pick(changeable & (world.capacity >= 630), 0.03)
     month = rng.integers(3, m - 2, size=len(idx))
     new_capacity = smaller_size(world.capacity[idx], rng)
-    world.add_orders(idx, "capacity_reduction", month, world.capacity[idx], new_capacity)
-    after = np.arange(m)[None, :] >= month[:, None]
-    _scale_load(world, idx, np.where(after, (new_capacity / world.capacity[idx])[:, None], 1.0))
-    world.capacity_billed[idx] = np.where(
-        after, new_capacity[:, None], world.capacity[idx][:, None]
+    date = world.change_capacity(idx, "reduction", month, world.capacity[idx], new_capacity)
+    world.add_orders(
+        idx, "capacity_reduction", month, world.capacity[idx], new_capacity, effective=date
     )
+    after = months >= month[:, None]
+    _scale_load(world, idx, np.where(after, (new_capacity / world.capacity[idx])[:, None], 1.0))
     world.capacity[idx] = new_capacity
-    # Suspension of part of the capacity for one to five months, then resumption.
-    idx = world.pick(two_part & (world.capacity >= 400), 0.05)
-    suspend(world, idx, rng.integers(2, m - 7, size=len(idx)), rng.integers(1, 6, size=len(idx)))
-    # Tariff change with a real change of use: a household opens a shop.
-    idx = world.pick(world.usage == "residential", 0.005)
+    # Suspension of part of the capacity for two to six months (never under 15 days), then resumption.
+    idx = world.pick(changeable & (world.capacity >= 630), 0.05)
+    suspend(world, idx, rng.integers(2, m - 7, size=len(idx)), rng.integers(2, 7, size=len(idx)))
+    # Tariff change with a real change of use: a household opens a shop (single rate, no tiers).
+    idx = world.pick((world.usage == "residential") & (world.tier_scheme == "single"), 0.005)
     month = rng.integers(3, m - 2, size=len(idx))
     res, com = catalog.TARIFF_CODES.index("RES"), catalog.TARIFF_CODES.index("COM")
     world.add_orders(
@@ -390,10 +660,18 @@ def _normal_orders(
     world.usage[idx] = "commercial"
     world.tariff[idx] = com
     world.tariff_billed[idx] = np.where(np.arange(m)[None, :] < month[:, None], res, com)
+    world.tier_scheme[idx] = "none"
+    world.industry[idx] = "批发和零售业"
+
+
+def capacity_changeable(world: World) -> np.ndarray:
+    """Two-part customers billed on capacity, metered on the high-voltage side."""
+    return world.is_two_part() & (world.basis == "capacity") & (world.metering_mode == "high_high")
 
 
 def smaller_size(capacity: np.ndarray, rng: np.random.Generator) -> np.ndarray:
-    """A standard transformer size about half to two thirds of `capacity`."""
+    """A standard transformer size about half to two thirds of `capacity`, never below 315 kVA
+    (less moves the customer to a single-part tariff, 发改办价格〔2016〕1583号)."""
     sizes = catalog.TRANSFORMER_SIZES_KVA
     target = capacity * rng.uniform(0.45, 0.7, size=len(capacity))
     return sizes[np.clip(np.searchsorted(sizes, target) - 1, 0, len(sizes) - 1)].astype(float)
@@ -409,27 +687,33 @@ def _scale_load(world: World, idx: np.ndarray, scale: np.ndarray) -> None:
 def suspend(
     world: World, idx: np.ndarray, month: np.ndarray, length: np.ndarray, load_follows: bool = True
 ) -> np.ndarray:
-    """Suspend part of the capacity of `idx` from `month` for `length` months (0 = never resumed).
+    """Suspend part of the capacity of `idx` from mid-`month` for `length` months (0 = never
+    resumed): one transformer sealed, billing on the remaining capacity, prorated by day in the
+    months of suspension and resumption.
 
     Returns the remaining capacity. With `load_follows`, consumption falls to fit the remaining capacity
     as it does when the sealed transformer is really off.
     """
     m = world.n_months
-    remaining = smaller_size(world.capacity[idx], world.rng)
-    world.add_orders(idx, "suspension", month, world.capacity[idx], remaining)
+    capacity = world.capacity[idx]
+    remaining = smaller_size(capacity, world.rng)
+    date = world.change_capacity(idx, "suspension", month, capacity, remaining)
+    world.add_orders(idx, "suspension", month, capacity, remaining, effective=date)
     months = np.arange(m)[None, :]
     resumed = length > 0
     end = np.where(resumed, month + length, m)
     during = (months >= month[:, None]) & (months < end[:, None])
-    world.capacity_billed[idx] = np.where(during, remaining[:, None], world.capacity_billed[idx])
     if load_follows:
-        factor = (remaining / world.capacity[idx])[:, None] * world.rng.uniform(
-            0.6, 0.9, (len(idx), 1)
-        )
+        factor = (remaining / capacity)[:, None] * world.rng.uniform(0.6, 0.9, (len(idx), 1))
         _scale_load(world, idx, np.where(during, factor, 1.0))
     if resumed.any():
         back = idx[resumed]
-        world.add_orders(back, "resumption", end[resumed], remaining[resumed], world.capacity[back])
+        date = world.change_capacity(
+            back, "resumption", end[resumed], remaining[resumed], capacity[resumed]
+        )
+        world.add_orders(
+            back, "resumption", end[resumed], remaining[resumed], capacity[resumed], effective=date
+        )
     world.status[idx[~resumed]] = "suspended"
     return remaining
 

@@ -47,8 +47,13 @@ def test_shape_of_a_realistic_utility(tables):
     bills, customers, tariffs = tables["bills"], tables["customers"], tables["tariffs"]
     share = customers["usage_type"].value_counts(normalize=True)
     assert share["residential"] > 0.7 and share.get("industrial", 0) > 0.02
-    # Tariffs change price mid-period.
-    assert tariffs.groupby("tariff_category")["energy_rate"].nunique().max() == 2
+    # Prices change: on the 1st for every category, again on the 16th for some, and every month
+    # for the market categories from the market start.
+    tier_one = tariffs[(tariffs["tariff_category"] == "RES") & (tariffs["tier"] == 1)]
+    assert tier_one["energy_rate"].nunique() == 2
+    assert (tariffs.loc[tariffs["tariff_category"] == "AGR", "valid_from"].dt.day == 16).sum() == 1
+    market = tariffs[tariffs["market"] & (tariffs["tariff_category"] == "COM")]
+    assert market["valid_from"].nunique() >= 12 and market["energy_rate"].nunique() >= 12
     # Residential consumption peaks in summer and winter, dips in spring.
     residential = bills[
         bills["customer_id"].isin(

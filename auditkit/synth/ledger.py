@@ -1,0 +1,531 @@
+"""Bills as a billing system computes them: itemized lines from the world's arrays.
+
+The synthetic bills are the independent oracle a recomputation (`auditkit.billing`) is checked
+against, so they are computed here with their own array code, following DOMAIN.md ("Recomputation
+conventions") and the parameters of `params/billing.yaml`:
+
+- energy: one line per time-of-use period (period kWh from the registers, flat = the rest), per tier
+  reached on the tier year's cumulative kWh (single households), or one plain line; a row change
+  inside the read period splits a line by read days, q_old = round(q × d_old / rd, 2);
+- loss (高供低计): round(P0·T + K²·Pk·(Ap² + Aq²)/(Sn²·T)) kWh at the flat rate, T = 24 × rd;
+- basic: capacity × rate, Σ day capacity / 30 in a month of change or connection; demand
+  max(demand, 0.4 × capacity) + the excess over 105 % of the contract demand once more;
+- pf_adjustment: the 1983 table's percentage for PF = A/√(A² + Q²) (two decimals) on energy + loss
+  + basic; fund: fund_rate × (kWh + loss).
+
+Every line is rounded half up to the fen; a bill's parts are the sums of its lines. The billing
+faults the itemized rules look for are switched on by the world's fault arrays (`FAULTS`).
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import numpy as np
+import pandas as pd
+
+import auditkit.synth.catalog as catalog
+from auditkit.billing.money import round_half_up
+from auditkit.periods import month_number
+from auditkit.synth.schedule import (
+    PERIOD_SLOTS,
+    SLOT,
+    TIER_SLOTS,
+    RateBook,
+    tariff_rows,
+    voltage_class,
+)
+from auditkit.synth.world import World
+
+LINE_TYPES = ("energy", "loss", "basic", "pf_adjustment", "fund")
+TOU_PERIODS = ("critical", "peak", "flat", "valley")
+#: Fault arrays of the world (N × M, int8) and what each code makes billing do wrong.
+FAULTS = {
+    "tou_fault": {1: "time-of-use customer billed at the flat rate", 2: "old schedule's rates"},
+    "tier_fault": {1: "tier cumulative reset every month", 2: "tier cumulative reset in July"},
+    "basic_fault": {
+        1: "demand floor not applied",
+        2: "excess demand not doubled",
+        3: "month of change billed at the lower capacity, not prorated",
+    },
+    "pf_fault": {
+        1: "adjustment missing",
+        2: "wrong sign",
+        3: "export not counted",
+        4: "0.85 for 0.90",
+    },
+    "loss_fault": {1: "no loss lines", 2: "losses of the replaced, smaller transformer"},
+    "fund_fault": {1: "funds missing", 2: "fund rate too low"},
+}
+#: Share of the fund rate billed under fund fault 2 (a surcharge left out).
+FUND_WRONG_SHARE = 0.4
+#: Monthly spread of the period shares and of the power factor around the customer's own.
+SHARE_SPREAD, PF_SPREAD = 0.2, 0.03
+
+
+@dataclass
+class Ledger:
+    """Bills (arrays per bill) and their lines (arrays per line, `line_bill` = the bill's position)."""
+
+    customer: np.ndarray
+    month: np.ndarray
+    read_from: np.ndarray  # day numbers
+    read_to: np.ndarray
+    register_start: np.ndarray
+    register_end: np.ndarray
+    kwh: np.ndarray
+    kwh_critical: np.ndarray  # NaN where not time-of-use
+    kwh_peak: np.ndarray
+    kwh_valley: np.ndarray
+    kvarh_import: np.ndarray  # NaN without a reactive register
+    kvarh_export: np.ndarray
+    demand: np.ndarray
+    capacity: np.ndarray
+    loss_kwh: np.ndarray  # NaN unless high_low
+    power_factor: np.ndarray
+    energy_charge: np.ndarray
+    energy_rate: np.ndarray
+    basic_charge: np.ndarray
+    pf_adjustment: np.ndarray
+    fund_charge: np.ndarray
+    amount: np.ndarray
+    line_bill: np.ndarray
+    line_type: np.ndarray  # index into LINE_TYPES
+    line_tou: np.ndarray  # index into TOU_PERIODS, -1 = none
+    line_tier: np.ndarray  # 1..3, 0 = none
+    line_quantity: np.ndarray
+    line_rate: np.ndarray
+    line_amount: np.ndarray
+
+
+def rate_book(world: World) -> RateBook:
+    """The world's schedule, read back by the lookup conventions, over every day a bill can need."""
+    first = int(world.month_starts[0].astype(np.int64)) - 62
+    return RateBook(tariff_rows(world.calendar), first, int(world.end_date.astype(np.int64)))
+
+
+def meter_units(world: World, rows: np.ndarray) -> np.ndarray:
+    """Register advance per month (meter units, 2 decimals), estimated reads caught up later."""
+    multiplier = (world.ct * world.pt)[rows]
+    units = round_half_up(world.metered_kwh[rows] / multiplier[:, None], 2)
+    billed_units = units.copy()
+    carry = np.zeros(len(rows))
+    last_actual = units[:, 0].copy()
+    estimated_all = world.estimated[rows]
+    for month in range(world.n_months):
+        estimated = estimated_all[:, month]
+        actual_due = units[:, month] + carry
+        # Billing estimates conservatively (60 % of the last actual read) so the catch-up is positive.
+        estimate = round_half_up(0.6 * last_actual, 2)
+        billed_units[:, month] = np.where(estimated, estimate, np.maximum(actual_due, 0.0))
+        carry = np.where(estimated, actual_due - estimate, np.minimum(actual_due, 0.0))
+        last_actual = np.where(estimated | (units[:, month] == 0), last_actual, units[:, month])
+    return billed_units
+
+
+def compute(
+    world: World, rows: np.ndarray | None = None, faults: bool = True, book: RateBook | None = None
+) -> Ledger:
+    """The bills of customers `rows` (all by default); `faults=False` bills them right (the due)."""
+    rows = np.arange(world.n_customers) if rows is None else np.asarray(rows)
+    book = book or rate_book(world)
+    active = world.active[rows]
+    local, month = np.nonzero(active)
+    cust = rows[local]
+    read_from, read_to, connected = world.read_period(cust, month)
+    read_days = read_to - read_from + 1
+
+    units = meter_units(world, rows)
+    units = np.where(active, units, 0.0)
+    start, end = _registers(world, rows, units)
+    kwh_matrix = round_half_up(units * world.multiplier_billed[rows] * world.billed_share[rows], 2)
+    kwh = kwh_matrix[local, month]
+    tariff = world.tariff_billed[cust, month]
+    vclass = voltage_class(world.voltage[cust])
+
+    def fault(name: str) -> np.ndarray:
+        return getattr(world, name)[cust, month] if faults else np.zeros(len(cust), np.int8)
+
+    critical, peak, valley = _period_kwh(world, cust, month, kwh)
+    kvarh_import, kvarh_export = _reactive(world, cust, month, kwh)
+
+    # Energy lines.
+    tou_code = np.isin(tariff, [catalog.TARIFF_CODES.index(c) for c in catalog.TOU_CODES])
+    tou_bill = world.tou[cust] & tou_code & (fault("tou_fault") != 1)
+    tier_bill = (
+        (world.tier_scheme[cust] == "single")
+        & (tariff == catalog.TARIFF_CODES.index("RES"))
+        & ~tou_bill
+    )
+    bill_of, slot, quantity = _energy_candidates(
+        world, local, month, kwh_matrix, kwh, tou_bill, tier_bill, (critical, peak, valley), fault
+    )
+    day_from, day_to = read_from[bill_of], read_to[bill_of]
+    old_schedule = fault("tou_fault")[bill_of] == 2
+    before_change = int(world.month_starts[world.price_change].astype(np.int64)) - 1
+    day_from = np.where(old_schedule, before_change, day_from)
+    day_to = np.where(old_schedule, before_change, day_to)
+    keys = (tariff[bill_of], vclass[bill_of], slot)
+    rate_from = book.value("energy_rate", *keys, day_from)
+    rate_to = book.value("energy_rate", *keys, day_to)
+    since = book.valid_from(*keys, day_to)
+    split = since > day_from
+    first_part = np.where(
+        split, round_half_up(quantity * (since - day_from) / read_days[bill_of], 2), quantity
+    )
+    second_part = round_half_up(quantity - first_part, 2)
+    factor = world.rate_factor[cust, month]
+    e_bill = np.concatenate([bill_of, bill_of[split]])
+    e_slot = np.concatenate([slot, slot[split]])
+    e_quantity = np.concatenate([first_part, second_part[split]])
+    e_rate = round_half_up(np.concatenate([rate_from, rate_to[split]]) * factor[e_bill], 4)
+    e_part = np.concatenate([np.zeros(len(bill_of), np.int8), np.ones(int(split.sum()), np.int8)])
+    e_amount = round_half_up(e_quantity * e_rate, 2)
+
+    # Transformer losses of high_low customers, at the flat rate in force on read_to.
+    flat_rate = book.value(
+        "energy_rate", tariff, vclass, np.full(len(cust), SLOT["plain"]), read_to
+    )
+    loss = _losses(world, cust, month, kwh, kvarh_import, kvarh_export, read_days, fault)
+    has_loss = ~np.isnan(loss)
+    l_bill = np.flatnonzero(has_loss)
+    l_amount = round_half_up(loss[l_bill] * flat_rate[l_bill], 2)
+
+    # Basic charge.
+    b_bill, b_quantity, b_rate = _basic(
+        world, book, cust, month, tariff, vclass, read_to, read_days, connected, fault
+    )
+    b_amount = round_half_up(b_quantity * b_rate, 2)
+
+    # Power-factor adjustment on energy + loss + basic.
+    n = len(cust)
+    charged = (
+        np.bincount(e_bill, e_amount, n)
+        + np.bincount(l_bill, l_amount, n)
+        + np.bincount(b_bill, b_amount, n)
+    )
+    loss_kwh = np.nan_to_num(loss)
+    power_factor, p_bill, p_rate = _power_factor(
+        world, cust, kwh + loss_kwh, kvarh_import, kvarh_export, fault
+    )
+    p_quantity = round_half_up(charged[p_bill], 2)
+    p_amount = round_half_up(p_quantity * p_rate, 2)
+
+    # Funds on kWh + loss kWh.
+    fund_rate = book.value("fund_rate", tariff, vclass, np.full(n, SLOT["plain"]), read_to)
+    fund_rate = np.where(
+        fault("fund_fault") == 2, round_half_up(fund_rate * FUND_WRONG_SHARE, 4), fund_rate
+    )
+    fund_quantity = round_half_up(kwh + loss_kwh, 2)
+    f_bill = np.flatnonzero((fund_rate > 0) & (fund_quantity > 0) & (fault("fund_fault") != 1))
+    f_amount = round_half_up(fund_quantity[f_bill] * fund_rate[f_bill], 2)
+
+    energy = np.bincount(e_bill, e_amount, n)
+    energy_charge = round_half_up(energy + np.bincount(l_bill, l_amount, n), 2)
+    basic_charge = round_half_up(np.bincount(b_bill, b_amount, n), 2)
+    pf_adjustment = round_half_up(np.bincount(p_bill, p_amount, n), 2)
+    fund_charge = round_half_up(np.bincount(f_bill, f_amount, n), 2)
+    with np.errstate(divide="ignore", invalid="ignore"):
+        average = energy_charge / kwh
+    energy_rate = round_half_up(np.where(kwh > 0, average, flat_rate * factor), 4)
+
+    line_bill = np.concatenate([e_bill, l_bill, b_bill, p_bill, f_bill])
+    line_type = np.repeat(
+        np.arange(len(LINE_TYPES), dtype=np.int8),
+        [len(e_bill), len(l_bill), len(b_bill), len(p_bill), len(f_bill)],
+    )
+    tou_of_slot = np.full(len(SLOT), -1, np.int8)
+    tou_of_slot[list(PERIOD_SLOTS)] = np.arange(4)
+    tier_of_slot = np.zeros(len(SLOT), np.int8)
+    tier_of_slot[list(TIER_SLOTS)] = np.arange(1, 4)
+    others = len(line_bill) - len(e_bill)
+    line_tou = np.concatenate([tou_of_slot[e_slot], np.full(others, -1, np.int8)])
+    line_tier = np.concatenate([tier_of_slot[e_slot], np.zeros(others, np.int8)])
+    part = np.concatenate([e_part, np.zeros(others, np.int8)])
+    tou_rank = np.where(line_tou < 0, 4, line_tou)
+    order = np.lexsort((part, line_tier, tou_rank, line_type, line_bill))
+    return Ledger(
+        customer=cust,
+        month=month,
+        read_from=read_from,
+        read_to=read_to,
+        register_start=start[local, month],
+        register_end=end[local, month],
+        kwh=kwh,
+        kwh_critical=critical,
+        kwh_peak=peak,
+        kwh_valley=valley,
+        kvarh_import=kvarh_import,
+        kvarh_export=kvarh_export,
+        demand=round_half_up(world.demand[cust, month] * world.demand_factor[cust, month], 1),
+        capacity=world.capacity_billed[cust, month],
+        loss_kwh=loss,
+        power_factor=power_factor,
+        energy_charge=energy_charge,
+        energy_rate=energy_rate,
+        basic_charge=basic_charge,
+        pf_adjustment=pf_adjustment,
+        fund_charge=fund_charge,
+        amount=round_half_up(energy_charge + basic_charge + pf_adjustment + fund_charge, 2),
+        line_bill=line_bill[order],
+        line_type=line_type[order],
+        line_tou=line_tou[order],
+        line_tier=line_tier[order],
+        line_quantity=np.concatenate(
+            [e_quantity, loss[l_bill], b_quantity, p_quantity, fund_quantity[f_bill]]
+        )[order],
+        line_rate=np.concatenate([e_rate, flat_rate[l_bill], b_rate, p_rate, fund_rate[f_bill]])[
+            order
+        ],
+        line_amount=np.concatenate([e_amount, l_amount, b_amount, p_amount, f_amount])[order],
+    )
+
+
+def under_billed(world: World, customers: np.ndarray, book: RateBook | None = None) -> np.ndarray:
+    """Per customer: Σ over its bills of the amount due (faults off) − the amount billed."""
+    book = book or rate_book(world)
+    customers = np.asarray(customers)
+    due = compute(world, customers, faults=False, book=book)
+    billed = compute(world, customers, faults=True, book=book)
+    order = np.argsort(customers)
+    position = order[np.searchsorted(customers[order], due.customer)]
+    gap = np.bincount(position, due.amount - billed.amount, len(customers))
+    return round_half_up(gap, 2)
+
+
+def _registers(world: World, rows: np.ndarray, units: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """Register readings at the start and end of each month (meter units)."""
+    n, m = units.shape
+    start = np.zeros((n, m))
+    end = np.zeros((n, m))
+    register = world.register_origin[rows].copy()
+    for month in range(m):
+        register = np.where(
+            world.meter_reset[rows, month], 0.0, register + world.register_jump[rows, month]
+        )
+        start[:, month] = register
+        register = round_half_up(register + units[:, month], 2)
+        end[:, month] = register
+    return start, end
+
+
+def _noise(cust: np.ndarray, month: np.ndarray, salt: float) -> np.ndarray:
+    """A fixed pseudo-random number in [0, 1) per customer and month (no generator state)."""
+    value = np.sin(cust * 12.9898 + month * 78.233 + salt * 37.719) * 43758.5453
+    return value - np.floor(value)
+
+
+def _period_kwh(
+    world: World, cust: np.ndarray, month: np.ndarray, kwh: np.ndarray
+) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """kWh of the critical, peak and valley registers of time-of-use customers (NaN for others);
+    critical only in the months of a critical period."""
+    calendar = np.asarray(month_number(world.periods)) % 12 + 1
+    critical_month = np.isin(calendar[month], catalog.CRITICAL_MONTHS)
+    shares = world.tou_base[cust] * (
+        1 + SHARE_SPREAD * (np.stack([_noise(cust, month, s) for s in (1, 2, 3)], axis=1) - 0.5)
+    )
+    shares[:, 0] *= critical_month
+    periods = [round_half_up(kwh * shares[:, i], 2) for i in range(3)]
+    tou = world.tou[cust]
+    return tuple(np.where(tou, p, np.nan) for p in periods)
+
+
+def _reactive(
+    world: World, cust: np.ndarray, month: np.ndarray, kwh: np.ndarray
+) -> tuple[np.ndarray, np.ndarray]:
+    """Reactive energy imported and exported (kvarh), NaN without a reactive register."""
+    pf = np.clip(world.pf_natural[cust] + PF_SPREAD * (_noise(cust, month, 4) - 0.5), 0.5, 0.995)
+    imported = round_half_up(kwh * np.sqrt(1 / pf**2 - 1), 2)
+    exported = round_half_up(imported * world.export_share[cust], 2)
+    return imported, np.where(np.isnan(imported), np.nan, exported)
+
+
+def _energy_candidates(
+    world: World,
+    local: np.ndarray,
+    month: np.ndarray,
+    kwh_matrix: np.ndarray,
+    kwh: np.ndarray,
+    tou_bill: np.ndarray,
+    tier_bill: np.ndarray,
+    periods: tuple[np.ndarray, np.ndarray, np.ndarray],
+    fault,
+) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """Energy lines before any split: (bill, lookup slot, kWh), zero-kWh lines left out."""
+    bills, slots, quantities = [], [], []
+    tou = np.flatnonzero(tou_bill)
+    critical, peak, valley = (p[tou] for p in periods)
+    flat = round_half_up(kwh[tou] - critical - peak - valley, 2)
+    for name, q in zip(TOU_PERIODS, (critical, peak, flat, valley), strict=True):
+        bills.append(tou)
+        slots.append(np.full(len(tou), SLOT[name]))
+        quantities.append(q)
+    tiered = np.flatnonzero(tier_bill)
+    before = _tier_cumulative(world, local, month, kwh_matrix, tiered, fault("tier_fault")[tiered])
+    after = before + kwh[tiered]
+    tier_kwh = []
+    for _tier, low, high, _step in catalog.TIER_BANDS:
+        top = np.inf if high is None else high
+        tier_kwh.append(np.maximum(np.minimum(after, top) - np.maximum(before, low), 0.0))
+    tier_kwh = [round_half_up(q, 2) for q in tier_kwh]
+    tier_kwh[-1] = round_half_up(kwh[tiered] - tier_kwh[0] - tier_kwh[1], 2)
+    for slot, q in zip(TIER_SLOTS, tier_kwh, strict=True):
+        bills.append(tiered)
+        slots.append(np.full(len(tiered), slot))
+        quantities.append(q)
+    plain = np.flatnonzero(~tou_bill & ~tier_bill)
+    bills.append(plain)
+    slots.append(np.full(len(plain), SLOT["plain"]))
+    quantities.append(kwh[plain])
+    bill_of, slot, quantity = (np.concatenate(x) for x in (bills, slots, quantities))
+    keep = quantity != 0
+    return bill_of[keep], slot[keep], quantity[keep]
+
+
+def _tier_cumulative(
+    world: World,
+    local: np.ndarray,
+    month: np.ndarray,
+    kwh_matrix: np.ndarray,
+    tiered: np.ndarray,
+    tier_fault: np.ndarray,
+) -> np.ndarray:
+    """kWh billed earlier in the tier year, per tiered bill (a fault resets it monthly or in July)."""
+    numbers = np.asarray(month_number(world.periods))
+    shifted = numbers - (world.params.tier_year_start_month - 1)
+    year = shifted // 12
+    first_of_year = np.searchsorted(year, year)  # index of the tier year's first data month
+    calendar = numbers % 12 + 1
+    july = np.where(calendar >= 7, np.arange(len(numbers)) - (calendar - 7), -1)
+    half_year = np.maximum(first_of_year, july)
+    before = np.concatenate([np.zeros((kwh_matrix.shape[0], 1)), np.cumsum(kwh_matrix, axis=1)], 1)
+    row, k = local[tiered], month[tiered]
+    origin = np.where(tier_fault == 2, half_year[k], first_of_year[k])
+    cumulative = round_half_up(before[row, k] - before[row, origin], 2)
+    return np.where(tier_fault == 1, 0.0, cumulative)
+
+
+def transformer_losses(kva: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """Nameplate P0 and Pk (kW) of S11 transformers of `kva`, between sizes on a log-log line."""
+    table = np.asarray(catalog.S11_LOSSES, dtype=float)
+    log_kva = np.log(kva)
+    p0 = np.exp(np.interp(log_kva, np.log(table[:, 0]), np.log(table[:, 1])))
+    pk = np.exp(np.interp(log_kva, np.log(table[:, 0]), np.log(table[:, 2])))
+    return round_half_up(p0, 3), round_half_up(pk, 3)
+
+
+def _losses(
+    world: World,
+    cust: np.ndarray,
+    month: np.ndarray,
+    kwh: np.ndarray,
+    kvarh_import: np.ndarray,
+    kvarh_export: np.ndarray,
+    read_days: np.ndarray,
+    fault,
+) -> np.ndarray:
+    """Loss kWh of high_low bills (average-load method, DL/T 686), NaN for the others."""
+    params = world.params
+    changed = (world.loss_change_month[cust] >= 0) & (month >= world.loss_change_month[cust])
+    running = np.where(changed, world.loss_kva_after[cust], world.nameplate[cust])
+    kva = np.where(fault("loss_fault") == 2, world.nameplate[cust], running)
+    high_low = (world.metering_mode[cust] == "high_low") & ~np.isnan(kva)
+    p0, pk = transformer_losses(np.where(high_low, kva, 100.0))
+    hours = params.hours_per_day * read_days
+    reactive = np.nan_to_num(kvarh_import) + np.nan_to_num(kvarh_export)
+    load = params.loss_form_factor * pk * (kwh**2 + reactive**2) / (kva**2 * hours)
+    loss = round_half_up(p0 * hours + load, 0)
+    return np.where(high_low & (fault("loss_fault") != 1), loss, np.nan)
+
+
+def _basic(
+    world: World,
+    book: RateBook,
+    cust: np.ndarray,
+    month: np.ndarray,
+    tariff: np.ndarray,
+    vclass: np.ndarray,
+    read_to: np.ndarray,
+    read_days: np.ndarray,
+    connected: np.ndarray,
+    fault,
+) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """Basic-charge lines: bill, quantity (kVA-month or kW), rate."""
+    params = world.params
+    plain = np.full(len(cust), SLOT["plain"])
+    kva_rate = book.value("basic_rate_kva_month", tariff, vclass, plain, read_to)
+    kw_rate = book.value("basic_rate_kw_month", tariff, vclass, plain, read_to)
+    capacity = world.capacity_billed[cust, month]
+    share = read_days / params.days_per_month
+    # By capacity: Σ day capacity / 30 in a month of change (as recorded) or connection.
+    kva = np.where(connected, capacity * share, capacity)
+    prorated = _prorated(world, cust, month)
+    wrong = fault("basic_fault") == 3
+    previous = world.capacity_billed[cust, np.maximum(month - 1, 0)]
+    kva = np.where(~np.isnan(prorated), prorated, kva)
+    kva = np.where(wrong & ~np.isnan(prorated), np.fmin(previous, capacity), kva)
+    by_capacity = (world.basis[cust] == "capacity") & (kva_rate > 0) & ~np.isnan(kva)
+    # By demand: max(demand, floor × capacity) + the excess over the threshold counted again.
+    demand = round_half_up(world.demand[cust, month] * world.demand_factor[cust, month], 1)
+    excess = np.maximum(demand - params.demand_excess_threshold * world.contract_demand[cust], 0)
+    excess = (params.demand_excess_multiplier - 1) * np.nan_to_num(excess)
+    floor = np.fmax(demand, params.demand_floor_share * capacity)
+    kw = np.select(
+        [fault("basic_fault") == 1, fault("basic_fault") == 2],
+        [demand + excess, floor],
+        floor + excess,
+    )
+    kw = np.where(connected, kw * share, kw)
+    by_demand = (world.basis[cust] == "demand") & (kw_rate > 0) & ~np.isnan(kw)
+    bills = np.flatnonzero(by_capacity | by_demand)
+    quantity = np.where(by_capacity, kva, kw)[bills]
+    rate = np.where(by_capacity, kva_rate, kw_rate)[bills]
+    return bills, round_half_up(quantity, 4), rate
+
+
+def _prorated(world: World, cust: np.ndarray, month: np.ndarray) -> np.ndarray:
+    """The prorated capacity (kVA-month) recorded for bills in a month of change, NaN elsewhere."""
+    result = np.full(len(cust), np.nan)
+    table = pd.concat(world.prorated, ignore_index=True) if world.prorated else None
+    if table is None or table.empty:
+        return result
+    keys = table["customer"].to_numpy(np.int64) * world.n_months + table["month"].to_numpy()
+    keys, last = np.unique(keys[::-1], return_index=True)  # the latest record of a month holds
+    values = table["quantity"].to_numpy()[::-1][last]
+    wanted = cust.astype(np.int64) * world.n_months + month
+    position = np.clip(np.searchsorted(keys, wanted), 0, len(keys) - 1)
+    found = keys[position] == wanted
+    result[found] = values[position[found]]
+    return result
+
+
+def _power_factor(
+    world: World,
+    cust: np.ndarray,
+    active_kwh: np.ndarray,
+    kvarh_import: np.ndarray,
+    kvarh_export: np.ndarray,
+    fault,
+) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """Monthly PF of bills with a reactive register, and the adjustment lines (bill, fraction)."""
+    reactive = kvarh_import + np.where(fault("pf_fault") == 3, 0.0, kvarh_export)
+    with np.errstate(divide="ignore", invalid="ignore"):
+        pf = round_half_up(active_kwh / np.sqrt(active_kwh**2 + reactive**2), 2)
+    pf = np.where(active_kwh > 0, pf, np.nan)
+    standard = world.pf_standard[cust]
+    standard = np.where((fault("pf_fault") == 4) & (standard == 0.90), 0.85, standard)
+    percent = np.full(len(cust), np.nan)
+    points = np.rint(np.nan_to_num(pf) * 100).astype(int)
+    for key, pieces in world.params.pf_tables.items():
+        where = np.flatnonzero(standard == float(key))
+        starts = np.array([piece.start for piece in pieces])
+        index = np.searchsorted(starts, points[where], side="right") - 1
+        base = np.array([piece.base for piece in pieces])[index]
+        slope = np.array([piece.slope for piece in pieces])[index]
+        anchor = np.array([piece.anchor for piece in pieces])[index]
+        percent[where] = base + slope * (points[where] - anchor)
+    fraction = round_half_up(percent, 4) / 100
+    fraction = np.where(fault("pf_fault") == 2, -fraction, fraction)
+    bills = np.flatnonzero(~np.isnan(fraction) & ~np.isnan(pf) & (fault("pf_fault") != 1))
+    return pf, bills, round_half_up(fraction[bills], 6)
