@@ -1,11 +1,13 @@
 """Honest look-alikes: customers a naive rule would flag, tagged so false alarms on them can be counted.
 
 A real export is full of customers who look irregular and are not: a seasonal business at zero for
-months, a house standing empty, a multiplier changed with its order, a connection in the middle of a
-month, an order posted late over a weekend but within the working-day limit. Each kind here modifies
-the honest world the way that business really happens, tags the customers in `world.lookalikes`
+months, a house standing empty, an industry falling together, a school on the household price, a
+price change inside a read period, a connection in the middle of a month, an order posted late over a
+weekend but within the working-day limit, a meter replaced with its order. Each kind here changes the
+honest world the way that business really happens, tags the customers in `world.lookalikes`
 (customer, kind, from_month) and marks them busy, so no irregularity is injected on them and every
 finding on them is a false alarm (issue 14: no rule may fire on more than 1 % of a kind).
+`render.lookalikes_table` writes them, with the time-of-use and tiered bills, as the `lookalikes` table.
 """
 
 from __future__ import annotations
@@ -15,11 +17,15 @@ from collections.abc import Callable, Mapping
 import numpy as np
 import pandas as pd
 
+import auditkit.synth.catalog as catalog
 from auditkit.errors import ParameterError
 from auditkit.synth.world import World
 
 #: Share of the eligible, not yet busy customers made into each kind of look-alike.
 DEFAULT_SHARES: dict[str, float] = {
+    "industry_downturn": 0.05,  # of business customers, in whole industry × district groups
+    "shared_meter_exception": 1.0,  # of schools and care homes on the shared-meter price
+    "mid_month_price_change": 0.2,  # of customers whose read period straddles a price change
     "seasonal_business": 0.10,  # of single-part commercial and agricultural customers
     "residential_vacancy": 0.03,  # of households
     "mid_month_connection": 0.015,  # of single-part customers (6 % connect in the window already)
@@ -27,6 +33,9 @@ DEFAULT_SHARES: dict[str, float] = {
     "meter_replacement_joined": 0.015,  # of customers billed every month
 }
 
+#: Energy kept by an industry in a downturn (a 30-40 % fall), and the spread between its customers.
+DOWNTURN_KEPT = (0.60, 0.70)
+DOWNTURN_SPREAD = 0.05
 #: Calendar months of an irrigation season (high) and of a summer resort's season, January first.
 IRRIGATION_PROFILE = (0.04, 0.04, 0.06, 0.5, 1.6, 2.0, 2.2, 1.9, 1.0, 0.3, 0.05, 0.04)
 RESORT_PROFILE = (0.12, 0.1, 0.15, 0.3, 0.8, 1.6, 2.2, 2.3, 1.3, 0.4, 0.12, 0.12)
@@ -62,53 +71,6 @@ def check_shares(shares: Mapping[str, float]) -> Mapping[str, float]:
         if not 0 <= share <= 0.5:
             raise ParameterError(f"lookalikes.{kind}", "a share from 0 to 0.5", share)
     return shares
-
-
-def lookalikes_table(world: World) -> pd.DataFrame:
-    """The `lookalikes` table: customer_id, kind, from_period, sorted.
-
-    A customer an irregularity reached after all (an order of theirs stalled) is no longer honest and
-    is left out, so every finding on a listed customer is a false alarm.
-    """
-    columns = ["customer_id", "kind", "from_period"]
-    if not world.lookalikes:
-        return pd.DataFrame({column: pd.Series(dtype=object) for column in columns})
-    frame = pd.concat(world.lookalikes, ignore_index=True)
-    irregular = pd.concat(world.truth, ignore_index=True)["customer"] if world.truth else []
-    frame = frame[~frame["customer"].isin(irregular)]
-    table = pd.DataFrame(
-        {
-            "customer_id": world.customer_id[frame["customer"].to_numpy()],
-            "kind": frame["kind"].to_numpy(),
-            "from_period": np.asarray(world.periods, dtype=object)[frame["from_month"].to_numpy()],
-        }
-    )
-    return table.sort_values(["kind", "customer_id"], ignore_index=True)
-
-
-def join_replacement_reads(work_orders: pd.DataFrame, bills: pd.DataFrame) -> pd.DataFrame:
-    """`work_orders` with old_final_read and new_first_read of each meter replacement from the bills.
-
-    A replacement effective on the first day of a period joins the bills on both sides: the old
-    meter's final read is the register_end of the period before, the new meter's first read the
-    register_start of that period. Other orders, and replacements without both bills, stay empty.
-    """
-    orders = work_orders.copy()
-    effective = pd.to_datetime(orders["effective_date"])
-    replaced = (orders["order_type"] == "meter_replacement") & (effective.dt.day == 1)
-    period = effective.dt.to_period("M")
-    reads = bills[["customer_id", "period", "register_start", "register_end"]].astype(
-        {"customer_id": object, "period": object}
-    )
-    reads = reads.set_index(["customer_id", "period"])
-    keys = list(zip(orders["customer_id"], period.astype(str), strict=True))
-    before = list(zip(orders["customer_id"], (period - 1).astype(str), strict=True))
-    first = reads["register_start"].reindex(keys).to_numpy()
-    final = reads["register_end"].reindex(before).to_numpy()
-    joined = replaced.to_numpy() & ~np.isnan(first) & ~np.isnan(final)
-    orders["old_final_read"] = np.where(joined, final, np.nan)
-    orders["new_first_read"] = np.where(joined, first, np.nan)
-    return orders
 
 
 def false_alarms(
@@ -160,6 +122,78 @@ def _set_consumption(world: World, idx: np.ndarray, kwh: np.ndarray) -> None:
     world.demand[idx] *= ratio
     world.true_kwh[idx] = kwh
     world.metered_kwh[idx] = kwh
+
+
+def industry_downturn(world: World, share: float) -> None:
+    """Every business of one industry in one district uses 30-40 % less from the same month.
+
+    Each customer's fall is a theft's fall; what tells them apart is that the peers fall too. Whole
+    groups are chosen (busy members fall with them) until the not-busy ones reach `share` of the
+    business customers; a group needs at least two.
+    """
+    m = world.n_months
+    business = np.isin(world.usage, ["commercial", "industrial"]) & ~np.isin(
+        world.industry, catalog.SHARED_METER_INDUSTRIES
+    )
+    wanted = round(share * int(business.sum()))
+    keys = pd.Series(world.industry + "|" + world.district)[business]
+    groups = keys.groupby(keys).groups
+    names = sorted(groups)
+    chosen: list[np.ndarray] = []
+    for pick in world.rng.permutation(len(names)):
+        if sum(len(group) for group in chosen) >= wanted:
+            break
+        members = np.asarray(groups[names[pick]], dtype=int)
+        free = members[~world.busy[members] & world.active[members].all(axis=1)]
+        if len(free) < 2:
+            continue
+        month = int(world.rng.integers(m - 14, m - 5))
+        kept = world.rng.uniform(*DOWNTURN_KEPT) * world.rng.uniform(
+            1 - DOWNTURN_SPREAD, 1 + DOWNTURN_SPREAD, len(members)
+        )
+        after = np.arange(m)[None, :] >= month
+        _set_consumption(
+            world, members, world.true_kwh[members] * np.where(after, kept[:, None], 1.0)
+        )
+        _tag(world, free, "industry_downturn", np.full(len(free), month))
+        chosen.append(free)
+
+
+def shared_meter_exception(world: World, share: float) -> None:
+    """Schools and care homes on the residential shared-meter price: public use on a household tariff,
+    which is what 高价低接 looks like, allowed to these industries (DOMAIN.md)."""
+    res = catalog.TARIFF_CODES.index("RES")
+    eligible = (
+        np.isin(world.industry, catalog.SHARED_METER_INDUSTRIES)
+        & (world.tier_scheme == "shared")
+        & (world.tariff == res)
+        & (world.usage != "residential")
+    )
+    idx = world.pick(eligible, share)
+    _tag(world, idx, "shared_meter_exception", np.zeros(len(idx), dtype=int))
+
+
+def mid_month_price_change(world: World, share: float) -> None:
+    """Bills whose read period straddles a price change: the agricultural and public categories'
+    change on the 16th, and the main change on the 1st for customers read on the 25th.
+
+    The bill prices the read days on each side at their rate, so its average rate equals neither.
+    """
+    calendar = world.calendar
+    mid_codes = [catalog.TARIFF_CODES.index(code) for code in catalog.MID_MONTH_CODES]
+    everyone = np.arange(world.n_customers)
+    month = np.full(world.n_customers, calendar.mid_change)
+    on_mid = np.isin(world.tariff_billed[:, calendar.mid_change], mid_codes)
+    month[world.reads_on_25th() & ~on_mid] = calendar.price_change
+    day = np.where(
+        month == calendar.mid_change,
+        np.datetime64(calendar.mid_day().date(), "D"),
+        np.datetime64(calendar.change_day().date(), "D"),
+    ).astype(np.int64)
+    read_from, read_to, _ = world.read_period(everyone, month)
+    straddles = (read_from < day) & (day <= read_to) & world.active[everyone, month]
+    idx = world.pick(straddles & (on_mid | world.reads_on_25th()), share)
+    _tag(world, idx, "mid_month_price_change", month[idx])
 
 
 def seasonal_business(world: World, share: float) -> None:
@@ -220,15 +254,15 @@ def mid_month_connection(world: World, share: float) -> None:
     _set_consumption(world, idx, np.where(before, 0.0, world.true_kwh[idx] * first))
     world.active[idx] &= ~before
     world.estimated[idx] &= ~before & (months != month[:, None])
-    orders = world.add_orders(
+    world.add_orders(
         idx,
         "new_connection",
         month,
         np.full(len(idx), ""),
         world.capacity[idx],
         lead_days=(10, 40),
+        effective=world.conn_date[idx],
     )
-    orders["effective_date"] = world.conn_date[idx]
     _tag(world, idx, "mid_month_connection", month)
 
 
@@ -287,6 +321,9 @@ def meter_replacement_joined(world: World, share: float) -> None:
 
 
 MAKERS: dict[str, Callable[[World, float], None]] = {
+    "industry_downturn": industry_downturn,  # first: it takes whole groups
+    "shared_meter_exception": shared_meter_exception,
+    "mid_month_price_change": mid_month_price_change,
     "seasonal_business": seasonal_business,
     "residential_vacancy": residential_vacancy,
     "mid_month_connection": mid_month_connection,
