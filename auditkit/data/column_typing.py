@@ -18,7 +18,7 @@ the key and reference checks so no text column is hashed twice.
 from __future__ import annotations
 
 from collections.abc import Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 import numpy as np
 import pandas as pd
@@ -81,11 +81,13 @@ class Codes:
 
 @dataclass(frozen=True)
 class Typed:
-    """A typed column, the issues found while typing and checking it, and its codes if asked."""
+    """A typed column, the issues found while typing and checking it, its codes if asked, and
+    the positions of the cells that could not be typed (missing in `values`, like empty ones)."""
 
     values: pd.Series
     issues: list[Issue]
     codes: Codes | None = None
+    unreadable: np.ndarray = field(default_factory=lambda: _NONE)
 
 
 @dataclass(frozen=True)
@@ -130,7 +132,7 @@ def type_column(raw: pa.ChunkedArray | pa.Array, column: Column, keyed: bool = F
                 typed, column.minimum, column.minimum_inclusive, column.kind == "integer"
             )
         )
-    return Typed(typed, issues, codes)
+    return Typed(typed, issues, codes, bad_positions)
 
 
 def _parse_rows(

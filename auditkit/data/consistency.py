@@ -76,6 +76,8 @@ def _check_key(
         codes = codes_of(typed, column)
         if column not in optional:
             filled &= codes.codes >= 0
+        elif column in typed.unreadable:  # a bad cell is an error of its own, not an empty one
+            filled[typed.unreadable[column]] = False
         radix = len(codes.uniques) + 1
         # combined × radix + (code + 1), in place: no temporary the size of the table
         combined *= radix

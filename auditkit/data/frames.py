@@ -26,13 +26,15 @@ _WORKERS = min(4, os.cpu_count() or 1)
 
 @dataclass(frozen=True)
 class TypedTable:
-    """A table after typing: the frame, where its rows came from, the file it was read from, and
-    the codes of its key and reference columns (for the checks)."""
+    """A table after typing: the frame, where its rows came from, the file it was read from, the
+    codes of its key and reference columns (for the checks), and the positions of the cells of
+    those columns that could not be typed (an error already; the key check skips their rows)."""
 
     frame: pd.DataFrame
     rows: RowIndex
     file: str
     codes: dict[str, Codes] = field(default_factory=dict)
+    unreadable: dict[str, np.ndarray] = field(default_factory=dict)
 
 
 def type_table(raw: RawTable, spec: TableSpec) -> tuple[TypedTable | None, list[Problem]]:
@@ -70,7 +72,12 @@ def type_table(raw: RawTable, spec: TableSpec) -> tuple[TypedTable | None, list[
             columns[name] = _extra_column(data.column(name))
     frame = pd.DataFrame(columns, copy=False)
     codes = {name: typed.codes for name, typed in typed_columns.items() if typed.codes is not None}
-    return TypedTable(frame, raw.rows, raw.file, codes), problems
+    unreadable = {
+        name: typed.unreadable
+        for name, typed in typed_columns.items()
+        if name in keyed and typed.unreadable.size
+    }
+    return TypedTable(frame, raw.rows, raw.file, codes, unreadable), problems
 
 
 def _structure_problems(raw: RawTable, spec: TableSpec, names: list[str]) -> list[Problem]:

@@ -448,3 +448,17 @@ def test_warnings_from_files_name_the_file_and_the_spreadsheet_row(
     frame = dataset.warnings_frame()
     assert frame["customer_id"].iloc[0] == "C002" and pd.isna(frame["customer_id"].iloc[1])
     assert dataset.for_district("城东").problems == dataset.problems[:1]
+
+
+def test_a_bad_optional_key_cell_is_not_also_a_duplicate_of_the_empty_one(
+    tables: dict[str, pd.DataFrame],
+) -> None:
+    """'peek' is not a period: one error, not also a repeat of the flat row it would equal."""
+    typo = tables["tariffs"].loc[[2]].assign(tou_period="peek", voltage_kv_min="ten")
+    tariffs = pd.concat([tables["tariffs"], typo], ignore_index=True)
+
+    assert key_errors(tariffs, tables) == [
+        "tariffs (DataFrame) row 9, column voltage_kv_min: expected a number, found 'ten'",
+        "tariffs (DataFrame) row 9, column tou_period: expected one of critical, peak, flat, "
+        "valley, found 'peek'",
+    ]
