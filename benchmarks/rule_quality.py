@@ -5,8 +5,8 @@
 
 Prints three Markdown tables (ready for a note): (a) per rule, customers injected and found, true
 positives, precision and recall; (b) per rule and look-alike kind, the share of that kind's customers
-the rule fired on, marked ⚠ above the 1 % issue 14 allows; (c) per rule, honest customers that are
-neither injected nor look-alikes and were flagged. `--json` prints the same tables as JSON instead.
+the rule fired on, marked ⚠ above the 1 % issue 14 allows; (c) per rule, honest (not injected)
+customers flagged, and among them those that are no look-alike either. `--json` prints the same tables as JSON instead.
 """
 
 from __future__ import annotations
@@ -36,16 +36,15 @@ def measure(tables: dict[str, pd.DataFrame]) -> dict[str, pd.DataFrame]:
         columns={"labelled": "injected", "findings": "found"}
     )
     customers = tables["customers"]["customer_id"]
-    honest = customers[
-        ~customers.isin(truth["customer_id"]) & ~customers.isin(lookalikes["customer_id"])
-    ]
-    flagged = (
-        findings[findings["customer_id"].isin(honest)].groupby("rule_id")["customer_id"].nunique()
-    )
+    honest = customers[~customers.isin(truth["customer_id"])]
+    plain = honest[~honest.isin(lookalikes["customer_id"])]
+    flagged = findings.groupby("rule_id")["customer_id"]
     others = pd.DataFrame({"rule_id": rule_ids})
-    others["flagged"] = flagged.reindex(rule_ids, fill_value=0).to_numpy()
-    others["honest_customers"] = len(honest)
-    others["share"] = others["flagged"] / len(honest)
+    for name, group in (("honest", honest), ("plain", plain)):
+        counts = flagged.apply(lambda found, group=group: int(found.isin(group).sum()))
+        others[f"{name}_flagged"] = counts.reindex(rule_ids, fill_value=0).to_numpy()
+        others[f"{name}_customers"] = len(group)
+        others[f"{name}_share"] = others[f"{name}_flagged"] / max(len(group), 1)
     return {
         "quality": quality,
         "lookalikes": false_alarms(findings, lookalikes, rule_ids),
@@ -79,11 +78,15 @@ def markdown(tables: dict[str, pd.DataFrame]) -> str:
     honest = tables["honest"]
     lines += [
         "",
-        f"| rule | honest customers flagged (of {honest['honest_customers'].iat[0]:,}) | share |",
+        f"| rule | honest customers flagged (of {honest['honest_customers'].iat[0]:,}) "
+        f"| of them not look-alikes (of {honest['plain_customers'].iat[0]:,}) |",
         "|---|---:|---:|",
     ]
     for row in honest.itertuples():
-        lines.append(f"| {row.rule_id} | {row.flagged} | {row.share:.2%} |")
+        lines.append(
+            f"| {row.rule_id} | {row.honest_flagged} ({row.honest_share:.2%}) "
+            f"| {row.plain_flagged} ({row.plain_share:.2%}) |"
+        )
     return "\n".join(lines)
 
 

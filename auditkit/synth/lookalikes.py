@@ -24,7 +24,7 @@ from auditkit.synth.world import World
 #: Share of the eligible, not yet busy customers made into each kind of look-alike.
 DEFAULT_SHARES: dict[str, float] = {
     "industry_downturn": 0.05,  # of business customers, in whole industry × district groups
-    "shared_meter_exception": 1.0,  # of schools and care homes on the shared-meter price
+    "shared_meter_exception": 1.0,  # of schools and care homes on the shared-meter price (all)
     "mid_month_price_change": 0.2,  # of customers whose read period straddles a price change
     "seasonal_business": 0.10,  # of single-part commercial and agricultural customers
     "residential_vacancy": 0.03,  # of households
@@ -161,7 +161,11 @@ def industry_downturn(world: World, share: float) -> None:
 
 def shared_meter_exception(world: World, share: float) -> None:
     """Schools and care homes on the residential shared-meter price: public use on a household tariff,
-    which is what 高价低接 looks like, allowed to these industries (DOMAIN.md)."""
+    which is what 高价低接 looks like, allowed to these industries (DOMAIN.md).
+
+    The world makes them; this tags `share` of them, those busy with an honest order too (the order
+    does not change the tariff).
+    """
     res = catalog.TARIFF_CODES.index("RES")
     eligible = (
         np.isin(world.industry, catalog.SHARED_METER_INDUSTRIES)
@@ -169,7 +173,7 @@ def shared_meter_exception(world: World, share: float) -> None:
         & (world.tariff == res)
         & (world.usage != "residential")
     )
-    idx = world.pick(eligible, share)
+    idx = np.flatnonzero(eligible & (world.rng.random(world.n_customers) < share))
     _tag(world, idx, "shared_meter_exception", np.zeros(len(idx), dtype=int))
 
 
