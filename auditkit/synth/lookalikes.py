@@ -21,7 +21,8 @@ import auditkit.synth.catalog as catalog
 from auditkit.errors import ParameterError
 from auditkit.synth.world import World
 
-#: Share of the eligible, not yet busy customers made into each kind of look-alike.
+#: Share of the eligible customers (not yet busy, but for the shared-meter exceptions the world made)
+#: made into, or tagged as, each kind of look-alike.
 DEFAULT_SHARES: dict[str, float] = {
     "industry_downturn": 0.05,  # of business customers, in whole industry × district groups
     "shared_meter_exception": 1.0,  # of schools and care homes on the shared-meter price (all)
