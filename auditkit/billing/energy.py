@@ -74,7 +74,8 @@ def _lines(
     return pd.DataFrame(
         {
             "bill": np.asarray(bill, dtype=np.int64),
-            "tou_period": np.broadcast_to(np.asarray(period, dtype=object), (n,)),
+            # object: "no period" stays None, and no conversion of millions of texts to Arrow
+            "tou_period": pd.Series(np.full(n, period, dtype=object), dtype=object),
             "tier": np.broadcast_to(np.asarray(0 if tier is None else tier, dtype=np.int64), (n,)),
             "quantity": np.asarray(quantity, dtype=float),
             "estimated": np.broadcast_to(np.asarray(estimated, dtype=bool), (n,)),
@@ -147,7 +148,7 @@ def _billed_periods(
     quantity = lines["quantity"].to_numpy(dtype=float, na_value=np.nan)
     periods = lines["tou_period"].to_numpy(dtype=object)
     mine = at >= 0
-    result[np.unique(at[mine])] = 0.0
+    result[at[mine]] = 0.0  # a bill with period lines: periods without one billed nothing
     for i, period in enumerate(REGISTERS):
         hit = mine & (periods == period)
         np.add.at(result[:, i], at[hit], np.nan_to_num(quantity[hit]))
@@ -230,7 +231,8 @@ def _priced(base: pd.DataFrame, bills: pd.DataFrame, lookup: TariffLookup) -> pd
     lines = pd.concat([new, old], ignore_index=True)
     lines["amount"] = round_half_up(lines["quantity"].to_numpy() * lines["rate"].to_numpy(), 2)
     lines["line_type"] = "energy"
-    lines["tier"] = pd.array(np.where(lines["tier"] > 0, lines["tier"], pd.NA), dtype="Int64")
+    tier = lines["tier"].to_numpy(dtype=np.int64)
+    lines["tier"] = pd.arrays.IntegerArray(tier, tier == 0)
     return lines[list(LINE_COLUMNS)]
 
 

@@ -95,13 +95,26 @@ def recompute(
     notes += _estimate_notes(bills, energy, dataset, params, skipped)
 
     billed, itemized = _billed_lines(bills, lines, line_bills)
+    bill = due["bill"].to_numpy(dtype=np.int64)
+    line_type = _codes(due["line_type"], LINE_TYPES, -1)
+    period = _codes(due["tou_period"], TOU_PERIODS, len(TOU_PERIODS))
+    tier = _tier_numbers(due["tier"])
     # A bill without lines says nothing of its periods or tiers: its energy due is one line too.
-    summed = (due["line_type"].to_numpy(dtype=object) == "energy") & ~itemized[
-        due["bill"].to_numpy()
-    ]
-    due.loc[summed, "tou_period"] = None
-    due.loc[summed, "tier"] = pd.NA
-    result = _joined(bills, _aggregate(billed), _aggregate(due), skipped)
+    summed = (line_type == LINE_TYPES.index("energy")) & ~itemized[bill]
+    period[summed], tier[summed] = len(TOU_PERIODS), 0
+    due_key = _key_of(bill, line_type, period, tier)
+    result = _joined(
+        bills,
+        _aggregate(billed["key"], billed["quantity"], billed["rate"], billed["amount"]),
+        _aggregate(
+            due_key,
+            due["quantity"].to_numpy(dtype=float),
+            due["rate"].to_numpy(dtype=float),
+            due["amount"].to_numpy(dtype=float),
+            due["estimated"].to_numpy(dtype=float),
+        ),
+        skipped,
+    )
     result.attrs["notes"] = notes
     return result
 
@@ -184,35 +197,32 @@ def _per_bill(lines: pd.DataFrame | None, column: str, n: int) -> np.ndarray:
 
 def _billed_lines(
     bills: pd.DataFrame, lines: pd.DataFrame | None, line_bills: np.ndarray | None
-) -> tuple[pd.DataFrame, np.ndarray]:
-    """The billed lines, and per bill whether it has lines of its own: `bill_lines` of the
-    frame's bills, and for each bill without lines the lines its own columns imply (DATA.md:
-    amount = energy + basic + pf adjustment + funds, so the energy charge holds the loss energy,
-    priced at the bill's energy rate)."""
+) -> tuple[dict[str, np.ndarray], np.ndarray]:
+    """The billed lines as arrays (key, quantity, rate, amount), and per bill whether it has lines
+    of its own: `bill_lines` of the frame's bills, and for each bill without lines the lines its
+    own columns imply (DATA.md: amount = energy + basic + pf adjustment + funds, so the energy
+    charge holds the loss energy, priced at the bill's energy rate)."""
     parts = []
     has_lines = np.zeros(len(bills), dtype=bool)
     if lines is not None and len(lines):
-        bill = line_bills
-        mine = bill >= 0
-        has_lines[bill[mine]] = True
+        mine = line_bills >= 0
+        has_lines[line_bills[mine]] = True
+        periods = lines["tou_period"] if "tou_period" in lines else np.full(len(lines), None)
+        tiers = lines["tier"] if "tier" in lines else np.full(len(lines), np.nan)
+        key = _line_key(line_bills, lines["line_type"], periods, tiers)
         parts.append(
-            pd.DataFrame(
-                {
-                    "bill": bill[mine],
-                    "line_type": lines["line_type"].to_numpy(dtype=object)[mine],
-                    "tou_period": _column(lines, "tou_period", object)[mine],
-                    "tier": _column(lines, "tier", float)[mine],
-                    "quantity": _column(lines, "quantity", float)[mine],
-                    "rate": _column(lines, "rate", float)[mine],
-                    "amount": lines["amount"].to_numpy(dtype=float, na_value=np.nan)[mine],
-                }
-            )
+            {
+                "key": key[mine],
+                "quantity": _column(lines, "quantity")[mine],
+                "rate": _column(lines, "rate")[mine],
+                "amount": _column(lines, "amount")[mine],
+            }
         )
     parts.append(_lines_of_bill_rows(bills, np.flatnonzero(~has_lines)))
-    return pd.concat(parts, ignore_index=True), has_lines
+    return {name: np.concatenate([part[name] for part in parts]) for name in parts[0]}, has_lines
 
 
-def _lines_of_bill_rows(bills: pd.DataFrame, rows: np.ndarray) -> pd.DataFrame:
+def _lines_of_bill_rows(bills: pd.DataFrame, rows: np.ndarray) -> dict[str, np.ndarray]:
     """Billed lines implied by the bill columns of `rows`: energy always; loss, basic, power-factor
     adjustment and funds where the bill records a nonzero figure."""
 
@@ -231,61 +241,54 @@ def _lines_of_bill_rows(bills: pd.DataFrame, rows: np.ndarray) -> pd.DataFrame:
     pf_base = np.nan_to_num(charge) + np.nan_to_num(basic_amount)
     fund = col("fund_charge")
     fund_kwh = kwh + loss_kwh
-    kinds = [
-        ("energy", np.ones(len(rows), dtype=bool), kwh, energy_rate, energy_amount),
-        ("loss", loss_kwh > 0, loss_kwh, rate, loss_amount),
-        (
-            "basic",
+    kinds = {
+        "energy": (np.ones(len(rows), dtype=bool), kwh, energy_rate, energy_amount),
+        "loss": (loss_kwh > 0, loss_kwh, rate, loss_amount),
+        "basic": (
             _nonzero(basic_amount),
             basic_quantity,
             _ratio(basic_amount, basic_quantity),
             basic_amount,
         ),
-        ("pf_adjustment", _nonzero(pf), pf_base, _ratio(pf, pf_base), pf),
-        ("fund", _nonzero(fund), fund_kwh, _ratio(fund, fund_kwh), fund),
+        "pf_adjustment": (_nonzero(pf), pf_base, _ratio(pf, pf_base), pf),
+        "fund": (_nonzero(fund), fund_kwh, _ratio(fund, fund_kwh), fund),
+    }
+    bill = bills["bill"].to_numpy(dtype=np.int64)[rows]
+    parts = [
+        {
+            "key": _key_of(bill[keep], LINE_TYPES.index(kind), len(TOU_PERIODS), 0),
+            "quantity": quantity[keep],
+            "rate": line_rate[keep],
+            "amount": amount[keep],
+        }
+        for kind, (keep, quantity, line_rate, amount) in kinds.items()
     ]
-    bill = bills["bill"].to_numpy()[rows]
-    return pd.concat(
-        [
-            pd.DataFrame(
-                {
-                    "bill": bill[keep],
-                    "line_type": kind,
-                    "tou_period": None,
-                    "tier": np.nan,
-                    "quantity": quantity[keep],
-                    "rate": line_rate[keep],
-                    "amount": amount[keep],
-                }
-            )
-            for kind, keep, quantity, line_rate, amount in kinds
-        ],
-        ignore_index=True,
-    )
+    return {name: np.concatenate([part[name] for part in parts]) for name in parts[0]}
 
 
-def _aggregate(lines: pd.DataFrame) -> pd.DataFrame:
+def _aggregate(
+    key: np.ndarray,
+    quantity: np.ndarray,
+    rate: np.ndarray,
+    amount: np.ndarray,
+    estimated: np.ndarray | None = None,
+) -> pd.DataFrame:
     """Lines summed per key (bill, line kind): quantity and amount summed, the rate of a single
     line kept, else amount / quantity; estimated if any line is."""
-    key = _line_key(lines)
     keys, inverse = _distinct(key)
     count = np.bincount(inverse, minlength=len(keys))
-    quantity = np.bincount(inverse, weights=lines["quantity"].to_numpy(dtype=float))
-    amount = np.bincount(inverse, weights=lines["amount"].to_numpy(dtype=float))
-    single_rate = np.bincount(inverse, weights=lines["rate"].to_numpy(dtype=float))
-    rate = np.where(count == 1, single_rate, _ratio(amount, quantity))
-    estimated = (
-        np.bincount(inverse, weights=lines["estimated"].to_numpy(dtype=float)) > 0
-        if "estimated" in lines
-        else np.zeros(len(keys), dtype=bool)
-    )
+    quantity = np.bincount(inverse, weights=quantity, minlength=len(keys))
+    amount = np.bincount(inverse, weights=amount, minlength=len(keys))
+    single_rate = np.bincount(inverse, weights=rate, minlength=len(keys))
     return pd.DataFrame(
         {
             "key": keys,
             "quantity": quantity,
-            "rate": rate,
+            "rate": np.where(count == 1, single_rate, _ratio(amount, quantity)),
             "amount": round_half_up(amount, 2),
-            "estimated": estimated,
+            "estimated": np.zeros(len(keys), dtype=bool)
+            if estimated is None
+            else np.bincount(inverse, weights=estimated, minlength=len(keys)) > 0,
         }
     )
 
@@ -309,14 +312,29 @@ def _codes(values: pd.Series | np.ndarray, names: tuple[str, ...], missing: int)
     return np.where(codes >= 0, positions[np.maximum(codes, 0)] if len(positions) else -1, missing)
 
 
-def _line_key(lines: pd.DataFrame) -> np.ndarray:
+def _line_key(bill: np.ndarray, line_type: object, tou_period: object, tier: object) -> np.ndarray:
     """One integer per line: bill, then line type, period and tier in the listing order."""
-    line_type = _codes(lines["line_type"], LINE_TYPES, -1)
-    period = _codes(lines["tou_period"], TOU_PERIODS, len(TOU_PERIODS))
-    tier = pd.to_numeric(pd.Series(lines["tier"].to_numpy(dtype=object)), errors="coerce")
-    tier = np.clip(tier.fillna(0).to_numpy(dtype=np.int64), 0, _TIERS - 1)
-    bill = lines["bill"].to_numpy(dtype=np.int64)
+    return _key_of(
+        np.asarray(bill, dtype=np.int64),
+        _codes(line_type, LINE_TYPES, -1),
+        _codes(tou_period, TOU_PERIODS, len(TOU_PERIODS)),
+        _tier_numbers(tier),
+    )
+
+
+def _key_of(bill: np.ndarray, line_type: object, period: object, tier: object) -> np.ndarray:
+    tier = np.clip(np.asarray(tier, dtype=np.int64), 0, _TIERS - 1)
     return ((bill * len(LINE_TYPES) + line_type) * len(PERIOD_ORDER) + period) * _TIERS + tier
+
+
+def _tier_numbers(tier: object) -> np.ndarray:
+    """Tiers as whole numbers, 0 for none."""
+    if isinstance(tier, pd.Series) and tier.dtype != object:
+        values = tier.to_numpy(dtype=float, na_value=np.nan)
+    else:
+        values = pd.to_numeric(pd.Series(np.asarray(tier, dtype=object)), errors="coerce")
+        values = values.to_numpy(dtype=float, na_value=np.nan)
+    return np.nan_to_num(values).astype(np.int64)
 
 
 def _joined(
@@ -362,7 +380,7 @@ def _joined(
             "period": text(bills["period"].to_numpy(dtype=object)[bill]),
             "line_type": text(line_type),
             "tou_period": text(np.asarray(PERIOD_ORDER, dtype=object)[period]),
-            "tier": pd.array(np.where(tier > 0, tier, pd.NA), dtype="Int64"),
+            "tier": pd.arrays.IntegerArray(tier, tier == 0),
             "quantity_billed": b["quantity"].astype(float),
             "quantity_due": d["quantity"].astype(float),
             "rate_billed": b["rate"].astype(float),
@@ -376,11 +394,10 @@ def _joined(
     )
 
 
-def _column(frame: pd.DataFrame, name: str, dtype: type) -> np.ndarray:
+def _column(frame: pd.DataFrame, name: str) -> np.ndarray:
+    """An optional number column as floats (NaN throughout where absent)."""
     if name not in frame:
-        return np.full(len(frame), None if dtype is object else np.nan, dtype=dtype)
-    if dtype is object:
-        return frame[name].to_numpy(dtype=object)
+        return np.full(len(frame), np.nan)
     return frame[name].to_numpy(dtype=float, na_value=np.nan)
 
 
