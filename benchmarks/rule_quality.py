@@ -116,7 +116,10 @@ def main() -> int:
     tables = measure(synth.generate(config))
     seconds = time.perf_counter() - started
     if args.json:
-        payload = {name: frame.to_dict(orient="records") for name, frame in tables.items()}
+        # Through pandas' JSON: a precision or recall without cases is null, not NaN.
+        payload = {
+            name: json.loads(frame.to_json(orient="records")) for name, frame in tables.items()
+        }
         print(json.dumps({"config": vars(args), **payload}, ensure_ascii=False, indent=2))
     else:
         print(
