@@ -19,6 +19,7 @@ import pandas as pd
 
 import auditkit.synth.catalog as catalog
 from auditkit.errors import ParameterError
+from auditkit.periods import month_number
 from auditkit.synth.world import World
 
 #: Share of the eligible customers (not yet busy, but for the shared-meter exceptions the world made)
@@ -105,7 +106,7 @@ def _tag(world: World, customers: np.ndarray, kind: str, from_month: np.ndarray)
             {
                 "customer": customers,
                 "kind": kind,
-                "from_month": np.broadcast_to(np.asarray(from_month, dtype=int), customers.shape),
+                "from_month": np.asarray(from_month, dtype=int),
             }
         )
     )
@@ -140,9 +141,9 @@ def industry_downturn(world: World, share: float) -> None:
     keys = pd.Series(world.industry + "|" + world.district)[business]
     groups = keys.groupby(keys).groups
     names = sorted(groups)
-    chosen: list[np.ndarray] = []
+    tagged = 0
     for pick in world.rng.permutation(len(names)):
-        if sum(len(group) for group in chosen) >= wanted:
+        if tagged >= wanted:
             break
         members = np.asarray(groups[names[pick]], dtype=int)
         free = members[~world.busy[members] & world.active[members].all(axis=1)]
@@ -157,7 +158,7 @@ def industry_downturn(world: World, share: float) -> None:
             world, members, world.true_kwh[members] * np.where(after, kept[:, None], 1.0)
         )
         _tag(world, free, "industry_downturn", np.full(len(free), month))
-        chosen.append(free)
+        tagged += len(free)
 
 
 def shared_meter_exception(world: World, share: float) -> None:
@@ -213,7 +214,7 @@ def seasonal_business(world: World, share: float) -> None:
         np.asarray(IRRIGATION_PROFILE)[None, :],
         np.asarray(RESORT_PROFILE)[None, :],
     )
-    calendar = np.array([int(p[5:7]) - 1 for p in world.periods])
+    calendar = month_number(world.periods) % 12
     level = world.true_kwh[idx].mean(axis=1, keepdims=True)
     noise = np.exp(world.rng.normal(0.0, 0.08, (len(idx), world.n_months)))
     _set_consumption(world, idx, level * profile[:, calendar] * noise)
@@ -297,7 +298,7 @@ def late_legal_posting(world: World, share: float) -> None:
 def _thursday_or_friday(world: World, count: int) -> np.ndarray:
     """Thursdays or Fridays of the first half of months outside the holiday months, early enough
     in the data window for the order to be done by the export."""
-    calendar = np.array([int(p[5:7]) for p in world.periods])
+    calendar = month_number(world.periods) % 12 + 1
     months = np.flatnonzero(~np.isin(calendar, HOLIDAY_MONTHS))
     months = months[(months >= 1) & (months <= world.n_months - 3)]
     starts = world.month_starts[world.rng.choice(months, size=count)]
