@@ -309,7 +309,8 @@ def _kwh_due(
 
     A meter replacement effective inside the read period (read_from < day ≤ read_to) with the old
     meter's final read and the new meter's first read joins the two meters: (final − start) × the
-    multiplier before the order + (end − first) × the multiplier due.
+    multiplier before the order + (end − first) × the multiplier due, unless the bill already
+    starts on the new meter (register_start = its first read).
     """
     start, end = registers
     kwh = (end - start) * multiplier
@@ -326,10 +327,12 @@ def _kwh_due(
         hit &= (joins["cust"].to_numpy(dtype=np.int64)[at] == cust) & (
             joins["day"].to_numpy(dtype=np.int64)[at] > from_day
         )
-        old = joins["old_number"].to_numpy(dtype=float)[at]
-        before = np.where(np.isfinite(old), old, multiplier)
+        # A bill that already starts on the new meter's first read needs no join.
         final = joins["final"].to_numpy(dtype=float)[at]
         first = joins["first"].to_numpy(dtype=float)[at]
+        hit &= (start != first) & (final >= start)
+        old = joins["old_number"].to_numpy(dtype=float)[at]
+        before = np.where(np.isfinite(old), old, multiplier)
         joined = (final - start) * before + (end - first) * multiplier
         kwh = np.where(hit, joined, kwh)
     return np.where(read_type == "estimated", kwh_billed, kwh)

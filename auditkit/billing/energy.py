@@ -1,6 +1,7 @@
 """Energy lines due: the kWh due of each bill priced at the tariff in force.
 
-- A bill of a time-of-use customer (customers.tou) gets one line per period. The period kWh are the
+- A bill of a time-of-use customer (customers.tou) on a tariff with period rows (peak or valley)
+  in force gets one line per period. The period kWh are the
   bill's period registers (bills.kwh_critical / kwh_peak / kwh_valley, flat = the rest) scaled by
   multiplier due / multiplier billed; without registers, the billed period lines (bill_lines) scaled
   the same way; with neither, the kWh due split by the `tou_profile` shares, lines marked estimated.
@@ -53,7 +54,13 @@ def energy_lines(
     read_to = bills["read_to"].to_numpy("datetime64[D]")
     volts = bills["voltage_kv"].to_numpy(dtype=float)
     kwh = bills["kwh_due"].to_numpy(dtype=float)
-    tou = bills["tou"].to_numpy(dtype=bool)
+    tou = bills["tou"].to_numpy(dtype=bool).copy()
+    # A time-of-use customer on a tariff without period rows then is priced flat.
+    at = np.flatnonzero(tou)
+    periods = np.zeros(len(at), dtype=bool)
+    for period in ("peak", "valley"):
+        periods |= lookup.row(category[at], read_to[at], volts[at], period, fallback=False) >= 0
+    tou[at[~periods]] = False
     bands = lookup.tier_bands(category, read_to, volts) if lookup.tiers else {}
     has_tiers = bands[min(bands)][2] if bands else np.full(len(bills), np.nan)
     tiered = (

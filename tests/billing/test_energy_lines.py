@@ -282,3 +282,15 @@ def test_an_estimated_read_is_priced_on_the_billed_kwh():
     row = line_of(recompute(b.dataset()), "E1", "2024-01")
     assert (row["quantity_due"], row["amount_due"], row["difference"]) == (300.0, 240.0, 30.0)
     assert not row["estimated"]
+
+
+def test_a_time_of_use_customer_on_a_tariff_without_periods_is_priced_flat():
+    b = Billing()
+    b.customer("T5", tou=True)  # COM has no period rows: 100 × 0.80 = 80.00, no period lines
+    b.bill("T5", "2024-01", 100, 0.80)
+    b.line("T5", "2024-01", "energy", 100, 0.80)
+    result = recompute(b.dataset())
+    assert len(result) == 1
+    row = line_of(result, "T5", "2024-01")
+    assert (row["amount_due"], row["difference"]) == (80.0, 0.0)
+    assert not [n for n in result.attrs["notes"] if n.code == "no_rate"]

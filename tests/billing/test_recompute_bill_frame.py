@@ -79,7 +79,12 @@ def test_a_meter_replaced_inside_the_read_period_joins_the_two_meters():
     )
     # Old meter 1000 → 1040 × 50 = 2000 kWh, new meter 0 → 30 × 100 = 3000 kWh: 5000 kWh due.
     b.bill("J", "2024-03", 5000, 0.90, start=1000, register_end=30.0, multiplier=100)
-    assert _frame(b)["kwh_due"].tolist() == [5000.0]
+    # Near miss: a bill that already starts on the new meter's first read is not joined again
+    # (old final read 1040 = the previous end): 0 → 30 × 100 = 3000 kWh.
+    b.customer("N", ct_ratio=100.0)
+    b.orders.append({**b.orders[0], "order_id": "WO10", "customer_id": "N", "old_value": "100"})
+    b.bill("N", "2024-03", 3000, 0.90, start=0.0, register_end=30.0, multiplier=100)
+    assert _frame(b)["kwh_due"].tolist() == [5000.0, 3000.0]
 
 
 def test_closure_date_and_archive_columns():
