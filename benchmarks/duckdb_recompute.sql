@@ -115,7 +115,9 @@ GROUP BY kind, customer_id, day;
 -- step: bill_frame
 -- One row per bill up to the last month: read dates (default the calendar month), the values
 -- in force on read_to (the old value of the first later order of their kind, else the archive's),
--- kWh due, closure date.
+-- kWh due (a meter replacement inside the read period with both reads joins the two meters),
+-- closure date; `bill` numbers the bills in the order of the result (customer, month). Orders
+-- are few: they are joined to the bills of their customers only.
 CREATE OR REPLACE TEMP TABLE bill_frame AS
 WITH b AS (
     SELECT bills.*,
@@ -131,60 +133,72 @@ WITH b AS (
                     day_no(last_day(make_date(CAST(month // 12 AS BIGINT), CAST(month % 12 + 1 AS BIGINT), 1))))
              AS to_day
     FROM b WHERE month <= $last_month
-), m AS (SELECT * FROM changes WHERE kind = 'multiplier'),
-   t AS (SELECT * FROM changes WHERE kind = 'tariff'),
-   v AS (SELECT * FROM changes WHERE kind = 'voltage'),
-   k AS (SELECT * FROM changes WHERE kind = 'capacity'),
-   d AS (SELECT * FROM changes WHERE kind = 'demand'),
-   s AS (SELECT * FROM changes WHERE kind = 'basis'),
-   joins AS (  -- meter replacements with both reads; of two a day the last in the table
+), ordered AS (  -- the bills of customers with orders
+    SELECT customer_id, month, from_day, to_day FROM dated SEMI JOIN orders USING (customer_id)
+), before_changes AS (
+    SELECT x.customer_id, x.month,
+           arg_min_null(c.number, c.day) FILTER (WHERE c.kind = 'multiplier') AS multiplier,
+           arg_min_null(c.text, c.day) FILTER (WHERE c.kind = 'tariff') AS tariff,
+           arg_min_null(c.number, c.day) FILTER (WHERE c.kind = 'voltage') AS voltage,
+           arg_min_null(c.number, c.day) FILTER (WHERE c.kind = 'capacity') AS capacity,
+           arg_min_null(c.number, c.day) FILTER (WHERE c.kind = 'demand') AS demand,
+           arg_min_null(c.text, c.day) FILTER (WHERE c.kind = 'basis') AS basis
+    FROM ordered AS x JOIN changes AS c ON c.customer_id = x.customer_id AND c.day > x.to_day
+    GROUP BY x.customer_id, x.month
+), joins AS (  -- meter replacements with both reads; of two a day the last in the table
     SELECT customer_id, day, arg_max_null(old_number, seq) AS old_number,
            arg_max_null(final_read, seq) AS final_read, arg_max_null(first_read, seq) AS first_read
     FROM orders
     WHERE order_type = 'meter_replacement' AND final_read IS NOT NULL AND first_read IS NOT NULL
     GROUP BY customer_id, day
+), joined_reads AS (  -- the latest such replacement on or before read_to, if after read_from
+    SELECT x.customer_id, x.month, arg_max_null(j.old_number, j.day) AS old_number,
+           arg_max_null(j.final_read, j.day) AS final_read,
+           arg_max_null(j.first_read, j.day) AS first_read, max(j.day) AS day
+    FROM ordered AS x JOIN joins AS j ON j.customer_id = x.customer_id AND j.day <= x.to_day
+    GROUP BY x.customer_id, x.month
 ), closures AS (
-    SELECT DISTINCT customer_id, day FROM orders WHERE order_type = 'closure'
-), in_force AS (
-    SELECT x.*, a.tou, a.tier_scheme, a.metering_mode, a.pf_standard, a.connection_day,
-           a.customer_id IS NOT NULL AS known,
-           coalesce(m.number, a.multiplier) AS multiplier_due,
-           coalesce(t.text, a.tariff) AS tariff_due,
-           coalesce(v.number, a.voltage_kv) AS voltage_kv,
-           coalesce(k.number, a.contract_capacity_kva) AS contract_capacity_kva,
-           coalesce(d.number, a.contract_demand_kw) AS contract_demand_kw,
-           coalesce(s.text, a.basis) AS basis
+    SELECT x.customer_id, x.month, min(o.day) AS closure_day
+    FROM ordered AS x
+    JOIN orders AS o ON o.customer_id = x.customer_id AND o.day >= x.from_day
+    WHERE o.order_type = 'closure'
+    GROUP BY x.customer_id, x.month
+), f AS (
+    SELECT x.*, a.tou AND a.customer_id IS NOT NULL AS in_tou, a.tier_scheme AS scheme,
+           a.metering_mode, a.pf_standard, a.connection_day,
+           coalesce(c.multiplier, a.multiplier) AS multiplier_due,
+           coalesce(c.tariff, a.tariff) AS tariff_due,
+           coalesce(c.voltage, a.voltage_kv) AS voltage_kv_due,
+           coalesce(c.capacity, a.contract_capacity_kva) AS contract_capacity_kva,
+           coalesce(c.demand, a.contract_demand_kw) AS contract_demand_kw,
+           coalesce(c.basis, a.basis) AS basis
     FROM dated AS x
     LEFT JOIN archive AS a USING (customer_id)
-    ASOF LEFT JOIN m ON m.customer_id = x.customer_id AND m.day > x.to_day
-    ASOF LEFT JOIN t ON t.customer_id = x.customer_id AND t.day > x.to_day
-    ASOF LEFT JOIN v ON v.customer_id = x.customer_id AND v.day > x.to_day
-    ASOF LEFT JOIN k ON k.customer_id = x.customer_id AND k.day > x.to_day
-    ASOF LEFT JOIN d ON d.customer_id = x.customer_id AND d.day > x.to_day
-    ASOF LEFT JOIN s ON s.customer_id = x.customer_id AND s.day > x.to_day
+    LEFT JOIN before_changes AS c USING (customer_id, month)
 )
 SELECT f.customer_id, CAST(f.period AS VARCHAR) AS period, f.month, f.from_day, f.to_day,
        f.to_day - f.from_day + 1 AS read_days,
        f.kwh_billed, f.multiplier_billed, f.multiplier_due,
        CASE
            WHEN f.read_type = 'estimated' THEN f.kwh_billed
-           WHEN j.day IS NOT NULL AND j.day > f.from_day THEN
+           WHEN j.day > f.from_day THEN
                (j.final_read - f.register_start) * coalesce(j.old_number, f.multiplier_due)
                + (f.register_end - j.first_read) * f.multiplier_due
            ELSE (f.register_end - f.register_start) * f.multiplier_due
        END AS kwh_due,
-       f.tariff_due, f.voltage_kv, f.metering_mode, f.pf_standard, f.basis,
+       f.tariff_due, f.voltage_kv_due AS voltage_kv, f.metering_mode, f.pf_standard, f.basis,
        f.contract_capacity_kva, f.contract_demand_kw, f.max_demand_kw,
-       f.kvarh_import, f.kvarh_export, f.connection_day, c.day AS closure_day,
-       CAST(f.read_type AS VARCHAR) AS read_type, f.tou AND f.known AS tou,
-       coalesce(f.tier_scheme, 'none') AS tier_scheme,
+       f.kvarh_import, f.kvarh_export, f.connection_day, c.closure_day,
+       CAST(f.read_type AS VARCHAR) AS read_type, coalesce(f.in_tou, false) AS tou,
+       coalesce(f.scheme, 'none') AS tier_scheme,
        f.kwh_critical, f.kwh_peak, f.kwh_valley,
        f.energy_rate, f.energy_charge, f.capacity_billed_kva, f.basic_charge, f.pf_adjustment,
        f.loss_kwh, f.fund_charge,
-       (f.month - ($tier_year_start_month - 1)) // 12 AS tier_year
-FROM in_force AS f
-ASOF LEFT JOIN joins AS j ON j.customer_id = f.customer_id AND j.day <= f.to_day
-ASOF LEFT JOIN closures AS c ON c.customer_id = f.customer_id AND c.day >= f.from_day;
+       (f.month - ($tier_year_start_month - 1)) // 12 AS tier_year,
+       row_number() OVER (ORDER BY f.customer_id, f.month) AS bill
+FROM f
+LEFT JOIN joined_reads AS j USING (customer_id, month)
+LEFT JOIN closures AS c USING (customer_id, month);
 
 -- step: asks_on_read_to
 -- Everything asked of the schedule on read_to: the flat row (rates), each period, each tier
@@ -237,7 +251,7 @@ FROM tariff_pick AS p JOIN tariff_rows AS t USING (row);
 -- step: rates
 -- Per bill, the flat row's rates in force on read_to.
 CREATE OR REPLACE TEMP TABLE rates AS
-SELECT b.customer_id, b.month, p.energy_rate AS flat_rate, p.basic_rate_kva_month,
+SELECT b.bill, p.energy_rate AS flat_rate, p.basic_rate_kva_month,
        p.basic_rate_kw_month, p.fund_rate
 FROM bill_frame AS b
 LEFT JOIN picked_on_read_to AS p
@@ -255,19 +269,24 @@ bands AS (
     SELECT category, day, voltage, tier, tier_from, tier_to
     FROM picked_on_read_to WHERE exact_only AND period = ''
 ),
-classed AS (  -- `before`: kWh due of the customer's earlier bills of the tier year
-    SELECT b.*,
-           NOT b.tou AND b.tier_scheme = 'single' AND low.tier IS NOT NULL AS tiered,
-           coalesce(sum(coalesce(b.kwh_due, 0)) OVER (
-               PARTITION BY b.customer_id, b.tier_year ORDER BY b.month
+cumulated AS (  -- `before`: kWh due of the customer's earlier bills of the tier year
+    SELECT bill,
+           coalesce(sum(coalesce(kwh_due, 0)) OVER (
+               PARTITION BY customer_id, tier_year ORDER BY month
                ROWS BETWEEN UNBOUNDED PRECEDING AND 1 PRECEDING), 0) AS before
+    FROM bill_frame WHERE NOT tou AND tier_scheme = 'single'
+),
+classed AS (
+    SELECT b.*, cu.before,
+           NOT b.tou AND b.tier_scheme = 'single' AND low.tier IS NOT NULL AS tiered
     FROM bill_frame AS b
+    LEFT JOIN cumulated AS cu USING (bill)
     LEFT JOIN bands AS low
       ON low.category = b.tariff_due AND low.day = b.to_day AND low.voltage = b.voltage_kv
      AND low.tier = (SELECT tier FROM lowest_tier)
 ),
 plain AS (
-    SELECT customer_id, month, NULL::VARCHAR AS tou_period, 0 AS tier, kwh_due AS quantity,
+    SELECT bill, NULL::VARCHAR AS tou_period, 0 AS tier, kwh_due AS quantity,
            false AS estimated
     FROM classed WHERE NOT tou AND NOT tiered
 ),
@@ -280,7 +299,7 @@ billed_periods AS (
     GROUP BY ALL
 ),
 tou_bills AS (
-    SELECT c.customer_id, c.month, c.kwh_due, c.tariff_due, c.to_day, c.voltage_kv,
+    SELECT c.bill, c.kwh_due, c.tariff_due, c.to_day, c.voltage_kv,
            CASE WHEN c.read_type <> 'estimated' AND isfinite(c.multiplier_due / c.multiplier_billed)
                 THEN c.multiplier_due / c.multiplier_billed ELSE 1.0 END AS scale,
            CASE WHEN c.kwh_critical IS NOT NULL OR c.kwh_peak IS NOT NULL OR c.kwh_valley IS NOT NULL
@@ -296,7 +315,7 @@ tou_bills AS (
     WHERE c.tou
 ),
 tou_periods AS (
-    SELECT b.customer_id, b.month, b.kwh_due, b.source IS NULL AS estimated, r.tou_period,
+    SELECT b.bill, b.kwh_due, b.source IS NULL AS estimated, r.tou_period,
            CASE WHEN b.source IS NOT NULL THEN
                     CASE r.tou_period WHEN 'critical' THEN b.critical WHEN 'peak' THEN b.peak
                                       ELSE b.valley END * b.scale
@@ -309,18 +328,18 @@ tou_periods AS (
      AND p.voltage = b.voltage_kv AND p.period = r.tou_period AND p.tier = 0 AND NOT p.exact_only
 ),
 tou AS (
-    SELECT customer_id, month, tou_period, 0 AS tier, quantity, estimated
+    SELECT bill, tou_period, 0 AS tier, quantity, estimated
     FROM tou_periods WHERE quantity <> 0 OR isnan(quantity) OR quantity IS NULL
     UNION ALL
-    SELECT customer_id, month, 'flat', 0, any_value(kwh_due) - sum(quantity), any_value(estimated)
-    FROM tou_periods GROUP BY customer_id, month
+    SELECT bill, 'flat', 0, any_value(kwh_due) - sum(quantity), any_value(estimated)
+    FROM tou_periods GROUP BY bill
 ),
 tiered AS (
-    SELECT customer_id, month, tariff_due, to_day, voltage_kv, kwh_due, before
+    SELECT bill, tariff_due, to_day, voltage_kv, kwh_due, before
     FROM classed WHERE tiered
 ),
 tiers AS (
-    SELECT t.customer_id, t.month, NULL::VARCHAR AS tou_period, n.tier,
+    SELECT t.bill, NULL::VARCHAR AS tou_period, n.tier,
            least(greatest(t.before + t.kwh_due, n.tier_from), n.tier_to)
              - least(greatest(t.before, n.tier_from), n.tier_to) AS quantity,
            t.kwh_due, t.before, n.tier_from, n.tier_to
@@ -331,7 +350,7 @@ tiers AS (
 SELECT * FROM plain
 UNION ALL SELECT * FROM tou
 UNION ALL
-SELECT customer_id, month, tou_period, tier, quantity, false
+SELECT bill, tou_period, tier, quantity, false
 FROM tiers
 WHERE quantity <> 0 OR quantity IS NULL
    OR (kwh_due = 0 AND before >= tier_from AND before < tier_to);
@@ -342,7 +361,7 @@ CREATE OR REPLACE TEMP TABLE energy_priced AS
 SELECT e.*, b.tariff_due, b.voltage_kv, b.from_day, b.to_day, b.read_days,
        p.energy_rate AS rate, p.start_day AS change_day
 FROM energy_base AS e
-JOIN bill_frame AS b USING (customer_id, month)
+JOIN bill_frame AS b USING (bill)
 LEFT JOIN picked_on_read_to AS p
   ON p.category = b.tariff_due AND p.day = b.to_day AND p.voltage = b.voltage_kv
  AND p.period = coalesce(e.tou_period, '') AND p.tier = e.tier AND NOT p.exact_only;
@@ -374,11 +393,11 @@ WITH split AS (
      AND o.category = e.tariff_due AND o.day = e.change_day - 1 AND o.voltage = e.voltage_kv
      AND o.period = coalesce(e.tou_period, '') AND o.tier = e.tier
 )
-SELECT customer_id, month, tou_period, tier,
+SELECT bill, tou_period, tier,
        CASE WHEN is_split THEN quantity - q_old ELSE quantity END AS quantity, rate, estimated
 FROM split
 UNION ALL
-SELECT customer_id, month, tou_period, tier, q_old, old_rate, estimated FROM split WHERE is_split;
+SELECT bill, tou_period, tier, q_old, old_rate, estimated FROM split WHERE is_split;
 
 -- step: units
 -- Per high_low bill, its transformers running on read_to (each one's latest status row by
@@ -393,24 +412,24 @@ WITH states AS (
            arg_max_null(load_loss_kw, row_no) AS pk
     FROM transformers GROUP BY ALL
 ),
-hl AS (SELECT customer_id, month, to_day, contract_capacity_kva FROM bill_frame WHERE metering_mode = 'high_low'),
+hl AS (SELECT bill, customer_id, to_day, contract_capacity_kva FROM bill_frame WHERE metering_mode = 'high_low'),
 with_rows AS (
-    SELECT hl.customer_id, hl.month, hl.to_day, u.unit
+    SELECT hl.bill, hl.customer_id, hl.to_day, u.unit
     FROM hl JOIN (SELECT DISTINCT customer_id, unit FROM states) AS u USING (customer_id)
 ),
 running AS (
-    SELECT w.customer_id, w.month, s.kva, s.p0, s.pk
+    SELECT w.bill, s.kva, s.p0, s.pk
     FROM with_rows AS w
     ASOF JOIN states AS s ON s.customer_id = w.customer_id AND s.unit = w.unit AND s.day <= w.to_day
     WHERE s.status = 'running'
 ),
 alone AS (
-    SELECT hl.customer_id, hl.month, hl.contract_capacity_kva AS kva,
+    SELECT hl.bill, hl.contract_capacity_kva AS kva,
            NULL::DOUBLE AS p0, NULL::DOUBLE AS pk
     FROM hl ANTI JOIN (SELECT DISTINCT customer_id FROM states) USING (customer_id)
 ),
 all_units AS (SELECT * FROM running UNION ALL SELECT * FROM alone)
-SELECT u.customer_id, u.month, u.kva,
+SELECT u.bill, u.kva,
        CASE WHEN $loss_by_table THEN lt.p0 ELSE coalesce(u.p0, lt.p0) END AS p0,
        CASE WHEN $loss_by_table THEN lt.pk ELSE coalesce(u.pk, lt.pk) END AS pk
 FROM all_units AS u LEFT JOIN loss_table AS lt ON abs(lt.kva - u.kva) <= 1e-6;
@@ -420,11 +439,11 @@ FROM all_units AS u LEFT JOIN loss_table AS lt ON abs(lt.kva - u.kva) <= 1e-6;
 -- T = hours × read days, priced at the flat rate; none where a running unit's losses are unknown.
 CREATE OR REPLACE TEMP TABLE loss_lines AS
 WITH per_bill AS (
-    SELECT customer_id, month, sum(kva) AS sn, sum(coalesce(p0, 0)) AS p0, sum(coalesce(pk, 0)) AS pk,
+    SELECT bill, sum(kva) AS sn, sum(coalesce(p0, 0)) AS p0, sum(coalesce(pk, 0)) AS pk,
            bool_or(p0 IS NULL OR pk IS NULL OR kva IS NULL) AS unknown
-    FROM units GROUP BY customer_id, month
+    FROM units GROUP BY bill
 )
-SELECT b.customer_id, b.month, NULL::VARCHAR AS tou_period, 0 AS tier,
+SELECT b.bill, NULL::VARCHAR AS tou_period, 0 AS tier,
        half_up(u.p0 * $hours_per_day * b.read_days
                + $loss_form_factor * u.pk
                  * (b.kwh_due ^ 2 + (coalesce(b.kvarh_import, 0) + coalesce(abs(b.kvarh_export), 0)) ^ 2)
@@ -432,8 +451,8 @@ SELECT b.customer_id, b.month, NULL::VARCHAR AS tou_period, 0 AS tier,
        r.flat_rate AS rate,
        b.kvarh_import IS NULL AND b.kvarh_export IS NULL AS estimated
 FROM per_bill AS u
-JOIN bill_frame AS b USING (customer_id, month)
-JOIN rates AS r USING (customer_id, month)
+JOIN bill_frame AS b USING (bill)
+JOIN rates AS r USING (bill)
 WHERE NOT u.unknown AND b.kwh_due IS NOT NULL;
 
 -- step: steps
@@ -489,11 +508,11 @@ WITH w AS (
     SELECT b.*, r.basic_rate_kva_month AS kva_rate, r.basic_rate_kw_month AS kw_rate,
            greatest(b.from_day, coalesce(b.connection_day, -1048576)) AS first_day,
            least(b.to_day, coalesce(b.closure_day, 9223372036854775807)) AS last_day
-    FROM bill_frame AS b JOIN rates AS r USING (customer_id, month)
+    FROM bill_frame AS b JOIN rates AS r USING (bill)
     WHERE (b.basis = 'capacity' AND r.basic_rate_kva_month > 0)
        OR (b.basis = 'demand' AND r.basic_rate_kw_month > 0)
 ), span AS (
-    SELECT w.customer_id, w.month,
+    SELECT w.bill,
            sum(coalesce(s.kva, w.contract_capacity_kva)
                * (least(s.next_day - 1, w.last_day) - greatest(s.day, w.first_day) + 1)) AS day_sum,
            max(coalesce(s.kva, w.contract_capacity_kva)) <> min(coalesce(s.kva, w.contract_capacity_kva))
@@ -501,10 +520,10 @@ WITH w AS (
     FROM w JOIN steps AS s
       ON s.customer_id = w.customer_id AND s.day <= w.last_day AND s.next_day > w.first_day
     WHERE w.first_day <= w.last_day
-    GROUP BY w.customer_id, w.month
+    GROUP BY w.bill
 ), stepped AS (SELECT DISTINCT customer_id FROM steps),
 at_end AS (
-    SELECT w.customer_id, w.month, coalesce(s.kva, w.contract_capacity_kva) AS kva
+    SELECT w.bill, coalesce(s.kva, w.contract_capacity_kva) AS kva
     FROM w ASOF JOIN steps AS s
       ON s.customer_id = w.customer_id
      AND s.day <= CASE WHEN w.first_day <= w.last_day THEN w.last_day ELSE w.to_day END
@@ -520,8 +539,8 @@ at_end AS (
              OR greatest(w.last_day - w.first_day + 1, 0) < w.read_days AS part_month
     FROM w
     LEFT JOIN stepped AS st USING (customer_id)
-    LEFT JOIN span AS sp USING (customer_id, month)
-    LEFT JOIN at_end AS e USING (customer_id, month)
+    LEFT JOIN span AS sp USING (bill)
+    LEFT JOIN at_end AS e USING (bill)
 ), quantities AS (
     SELECT *,
            CASE WHEN coalesce(part_month, false) OR changed THEN day_sum / $days_per_month
@@ -534,7 +553,7 @@ at_end AS (
            END AS kw
     FROM figures
 )
-SELECT customer_id, month, NULL::VARCHAR AS tou_period, 0 AS tier,
+SELECT bill, NULL::VARCHAR AS tou_period, 0 AS tier,
        CASE WHEN basis = 'capacity' THEN kva ELSE kw END AS quantity,
        CASE WHEN basis = 'capacity' THEN kva_rate ELSE kw_rate END AS rate, false AS estimated
 FROM quantities
@@ -551,48 +570,48 @@ WITH priced AS (
     UNION ALL SELECT 'loss', *, half_up(quantity * rate, 2) FROM loss_lines
     UNION ALL SELECT 'basic', *, half_up(quantity * rate, 2) FROM basic_lines
 ), per_bill AS (
-    SELECT customer_id, month,
+    SELECT bill,
            half_up(sum(CASE WHEN isnan(amount) THEN 0 ELSE coalesce(amount, 0) END), 2) AS base,
            sum(CASE WHEN line_type = 'loss' THEN coalesce(quantity, 0) ELSE 0 END) AS loss_kwh
-    FROM priced GROUP BY customer_id, month
+    FROM priced GROUP BY bill
 ), pf AS (
-    SELECT b.customer_id, b.month, coalesce(p.base, 0) AS base, b.pf_standard,
+    SELECT b.bill, coalesce(p.base, 0) AS base, b.pf_standard,
            b.kvarh_import IS NOT NULL OR b.kvarh_export IS NOT NULL AS registers,
            b.kwh_due + coalesce(p.loss_kwh, 0) AS active,
            coalesce(b.kvarh_import, 0) + coalesce(abs(b.kvarh_export), 0) AS reactive
-    FROM bill_frame AS b LEFT JOIN per_bill AS p USING (customer_id, month)
+    FROM bill_frame AS b LEFT JOIN per_bill AS p USING (bill)
 ), factor AS (
     SELECT *,
            CASE WHEN active > 0 THEN half_up(active / sqrt(active ^ 2 + reactive ^ 2), 2) END AS pf
     FROM pf WHERE registers
 ), percent AS (
-    SELECT f.customer_id, f.month, f.base,
+    SELECT f.bill, f.base,
            half_up(arg_max(x.base + x.slope * (round(f.pf * 100) - x.anchor), x.start_percent), 6)
              AS percent
     FROM factor AS f
     JOIN pf_pieces AS x
       ON abs(x.standard - f.pf_standard) <= 1e-9 AND x.start_percent <= round(f.pf * 100)
-    GROUP BY f.customer_id, f.month, f.base
+    GROUP BY f.bill, f.base
 ), funds AS (
-    SELECT b.customer_id, b.month, b.kwh_due + coalesce(p.loss_kwh, 0) AS quantity,
+    SELECT b.bill, b.kwh_due + coalesce(p.loss_kwh, 0) AS quantity,
            r.fund_rate AS rate
     FROM bill_frame AS b
-    JOIN rates AS r USING (customer_id, month)
-    LEFT JOIN per_bill AS p USING (customer_id, month)
+    JOIN rates AS r USING (bill)
+    LEFT JOIN per_bill AS p USING (bill)
     WHERE r.fund_rate > 0 AND b.kwh_due IS NOT NULL AND NOT isnan(b.kwh_due)
 )
 SELECT * FROM priced
 UNION ALL
-SELECT 'pf_adjustment', customer_id, month, NULL, 0, base, percent / 100, false,
+SELECT 'pf_adjustment', bill, NULL, 0, base, percent / 100, false,
        half_up(base * percent / 100, 2)
 FROM percent
 UNION ALL
-SELECT 'fund', customer_id, month, NULL, 0, quantity, rate, false, half_up(quantity * rate, 2)
+SELECT 'fund', bill, NULL, 0, quantity, rate, false, half_up(quantity * rate, 2)
 FROM funds;
 
 -- step: itemized_lines
 CREATE OR REPLACE TEMP TABLE itemized_lines AS
-SELECT l.customer_id, b.month, CAST(l.line_type AS VARCHAR) AS line_type,
+SELECT b.bill, CAST(l.line_type AS VARCHAR) AS line_type,
        CAST(l.tou_period AS VARCHAR) AS tou_period, coalesce(CAST(l.tier AS BIGINT), 0) AS tier,
        l.quantity, l.rate, l.amount
 FROM bill_lines AS l
@@ -600,7 +619,7 @@ JOIN bill_frame AS b ON b.customer_id = l.customer_id AND b.period = CAST(l.peri
 
 -- step: itemized_bills
 CREATE OR REPLACE TEMP TABLE itemized_bills AS
-SELECT DISTINCT customer_id, month FROM itemized_lines;
+SELECT DISTINCT bill FROM itemized_lines;
 
 -- step: billed_lines
 -- The billed side: bill_lines of the bills, and for a bill without lines those its columns imply
@@ -611,24 +630,24 @@ WITH lines AS (SELECT * FROM itemized_lines), without AS (
            half_up(coalesce(b.loss_kwh, 0) * coalesce(b.energy_rate, 0), 2) AS loss_amount,
            coalesce(b.capacity_billed_kva, b.max_demand_kw) AS basic_q,
            coalesce(b.energy_charge, 0) + coalesce(b.basic_charge, 0) AS pf_base
-    FROM bill_frame AS b ANTI JOIN itemized_bills USING (customer_id, month)
+    FROM bill_frame AS b ANTI JOIN itemized_bills USING (bill)
 )
 SELECT * FROM lines
 UNION ALL
-SELECT customer_id, month, 'energy', NULL, 0, kwh_billed,
+SELECT bill, 'energy', NULL, 0, kwh_billed,
        CASE WHEN loss_amount <> 0 THEN ratio(energy_charge - loss_amount, kwh_billed) ELSE energy_rate END,
        energy_charge - loss_amount
 FROM without
 UNION ALL
-SELECT customer_id, month, 'loss', NULL, 0, loss_q, energy_rate, loss_amount FROM without WHERE loss_q > 0
+SELECT bill, 'loss', NULL, 0, loss_q, energy_rate, loss_amount FROM without WHERE loss_q > 0
 UNION ALL
-SELECT customer_id, month, 'basic', NULL, 0, basic_q, ratio(basic_charge, basic_q), basic_charge
+SELECT bill, 'basic', NULL, 0, basic_q, ratio(basic_charge, basic_q), basic_charge
 FROM without WHERE basic_charge <> 0 AND NOT isnan(basic_charge)
 UNION ALL
-SELECT customer_id, month, 'pf_adjustment', NULL, 0, pf_base, ratio(pf_adjustment, pf_base), pf_adjustment
+SELECT bill, 'pf_adjustment', NULL, 0, pf_base, ratio(pf_adjustment, pf_base), pf_adjustment
 FROM without WHERE pf_adjustment <> 0 AND NOT isnan(pf_adjustment)
 UNION ALL
-SELECT customer_id, month, 'fund', NULL, 0, kwh_billed + loss_q, ratio(fund_charge, kwh_billed + loss_q), fund_charge
+SELECT bill, 'fund', NULL, 0, kwh_billed + loss_q, ratio(fund_charge, kwh_billed + loss_q), fund_charge
 FROM without WHERE fund_charge <> 0 AND NOT isnan(fund_charge);
 
 -- result: recompute
@@ -636,21 +655,21 @@ FROM without WHERE fund_charge <> 0 AND NOT isnan(fund_charge);
 -- outer-joined; difference = amount due − amount billed. A bill without lines says nothing of
 -- its periods or tiers: its energy due is one line too.
 WITH billed AS (
-    SELECT customer_id, month, line_type, coalesce(tou_period, '') AS tou, tier,
+    SELECT bill, line_type, coalesce(tou_period, '') AS tou, tier,
            sum(quantity) AS quantity,
            CASE WHEN count(*) = 1 THEN any_value(rate) ELSE ratio(sum(amount), sum(quantity)) END AS rate,
            half_up(sum(amount), 2) AS amount
     FROM billed_lines GROUP BY ALL
 ), due AS (
-    SELECT customer_id, month, line_type,
-           CASE WHEN line_type = 'energy' AND i.month IS NULL THEN '' ELSE coalesce(tou_period, '') END AS tou,
-           CASE WHEN line_type = 'energy' AND i.month IS NULL THEN 0 ELSE tier END AS tier,
+    SELECT bill, line_type,
+           CASE WHEN line_type = 'energy' AND i.bill IS NULL THEN '' ELSE coalesce(tou_period, '') END AS tou,
+           CASE WHEN line_type = 'energy' AND i.bill IS NULL THEN 0 ELSE tier END AS tier,
            sum(quantity) AS quantity,
            CASE WHEN count(*) = 1 THEN any_value(rate) ELSE ratio(sum(amount), sum(quantity)) END AS rate,
            half_up(sum(amount), 2) AS amount, bool_or(estimated) AS estimated
-    FROM due_lines LEFT JOIN itemized_bills AS i USING (customer_id, month) GROUP BY ALL
+    FROM due_lines LEFT JOIN itemized_bills AS i USING (bill) GROUP BY ALL
 ), joined AS (  -- a side without the line: quantity and amount 0, no rate
-    SELECT customer_id, month, line_type, tou, tier,
+    SELECT bill, line_type, tou, tier,
            CASE WHEN b.present IS NULL THEN 0 ELSE b.quantity END AS quantity_billed,
            CASE WHEN d.present IS NULL THEN 0 ELSE d.quantity END AS quantity_due,
            b.rate AS rate_billed, d.rate AS rate_due,
@@ -659,13 +678,15 @@ WITH billed AS (
            coalesce(d.estimated, false) AS estimated
     FROM (SELECT *, line_type AS present FROM billed) AS b
     FULL JOIN (SELECT *, line_type AS present FROM due) AS d
-      USING (customer_id, month, line_type, tou, tier)
+      USING (bill, line_type, tou, tier)
 )
-SELECT j.customer_id, f.period, j.line_type, nullif(j.tou, '') AS tou_period,
+SELECT f.customer_id, f.period, j.line_type, nullif(j.tou, '') AS tou_period,
        CASE WHEN j.tier > 0 THEN j.tier END AS tier,
        j.quantity_billed, j.quantity_due, j.rate_billed, j.rate_due, j.amount_billed, j.amount_due,
        half_up(j.amount_due - j.amount_billed, 2) AS difference, j.estimated, f.tariff_due
-FROM joined AS j JOIN bill_frame AS f USING (customer_id, month)
-ORDER BY j.customer_id, j.month,
-         list_position(['energy', 'loss', 'basic', 'pf_adjustment', 'fund'], j.line_type),
-         coalesce(list_position(['critical', 'peak', 'flat', 'valley'], j.tou), 5), j.tier
+FROM joined AS j JOIN bill_frame AS f USING (bill)
+ORDER BY j.bill,
+         CASE j.line_type WHEN 'energy' THEN 1 WHEN 'loss' THEN 2 WHEN 'basic' THEN 3
+                          WHEN 'pf_adjustment' THEN 4 ELSE 5 END,
+         CASE j.tou WHEN 'critical' THEN 1 WHEN 'peak' THEN 2 WHEN 'flat' THEN 3
+                    WHEN 'valley' THEN 4 ELSE 5 END, j.tier
