@@ -61,15 +61,21 @@ def energy_lines(
     for period in ("peak", "valley"):
         periods |= lookup.row(category[at], read_to[at], volts[at], period, fallback=False) >= 0
     tou[at[~periods]] = False
-    bands = lookup.tier_bands(category, read_to, volts) if lookup.tiers else {}
-    has_tiers = bands[min(bands)][2] if bands else np.full(len(bills), np.nan)
-    tiered = (
-        ~tou & (bills["tier_scheme"].to_numpy(dtype=object) == "single") & np.isfinite(has_tiers)
+    # Tier bands only for single-household bills (a few of millions), which are tiered where their
+    # tariff has tier rows in force.
+    single = np.flatnonzero(~tou & (bills["tier_scheme"].to_numpy(dtype=object) == "single"))
+    bands = (
+        lookup.tier_bands(category[single], read_to[single], volts[single]) if lookup.tiers else {}
     )
-    plain = np.flatnonzero(~tou & ~tiered)
+    has_tiers = np.isfinite(bands[min(bands)][2]) if bands else np.zeros(len(single), dtype=bool)
+    bands = {tier: tuple(b[has_tiers] for b in band) for tier, band in bands.items()}
+    tiered = single[has_tiers]
+    plain = np.ones(len(bills), dtype=bool)
+    plain[tiered] = False
+    plain = np.flatnonzero(plain & ~tou)
     parts = [_lines(plain, None, None, kwh[plain], False)]
     parts += _tou_lines(bills, dataset, lookup, params, np.flatnonzero(tou), line_bills)
-    parts += _tier_lines(bills, params, bands, np.flatnonzero(tiered))
+    parts += _tier_lines(bills, params, bands, tiered)
     base = pd.concat(parts, ignore_index=True)
     return _priced(base, bills, lookup)
 
@@ -168,15 +174,14 @@ def _tier_lines(
     bands: dict[int, tuple[np.ndarray, np.ndarray, np.ndarray]],
     rows: np.ndarray,
 ) -> list[pd.DataFrame]:
-    """One line per tier reached by the tiered bills `rows`, filling the bands from the kWh due of
-    the customer's earlier bills in the tier year."""
+    """One line per tier reached by the tiered bills `rows` (bands aligned with `rows`), filling
+    the bands from the kWh due of the customer's earlier bills in the tier year."""
     if not len(rows):
         return []
     before = _earlier_in_tier_year(bills, params)[rows]
     kwh = bills["kwh_due"].to_numpy(dtype=float)[rows]
     lines = []
     for tier, (low, high, _) in bands.items():
-        low, high = low[rows], high[rows]
         part = np.clip(before + kwh, low, high) - np.clip(before, low, high)
         # A bill of no kWh still shows the line of the tier the year has reached.
         reached = (kwh == 0) & (before >= low) & (before < high)
