@@ -7,29 +7,46 @@ shaped so that it triggers that rule only: an irregularity that truly implies tw
 from __future__ import annotations
 
 import numpy as np
+import pandas as pd
 
 import auditkit.synth.catalog as catalog
-from auditkit.synth.world import World, ct_ratio_for, smaller_size, suspend
+from auditkit.synth import ledger
+from auditkit.synth.world import (
+    World,
+    capacity_changeable,
+    ct_ratio_for,
+    smaller_size,
+    suspend,
+)
 
-# Share of the eligible customers (or orders) that receive each irregularity.
+# Share of the eligible customers (or orders) that receive each irregularity; together about
+# DEFAULT_IRREGULAR_SHARE of the customers of the demo utility. `irregular_share` scales them all.
 DEFAULT_RATES: dict[str, float] = {
-    "multiplier_mismatch": 0.03,  # of CT-metered customers
-    "register_mismatch": 0.004,
-    "meter_test_overdue": 0.03,  # of customers with a periodic test cycle
-    "capacity_underbilled": 0.05,  # of capacity-basis two-part customers
-    "demand_over_capacity": 0.05,  # of capacity-basis two-part customers
-    "reduction_without_drop": 0.05,  # of capacity-basis two-part customers
-    "suspension_overrun": 0.04,  # of capacity-basis two-part customers
-    "order_stalled": 0.04,  # of work orders
-    "order_not_applied": 0.003,  # of households (a shop opened, tariff change never billed)
-    "change_without_order": 0.02,  # of single-part business customers
-    "tariff_mismatch": 0.03,  # of single-part business customers
-    "rate_mismatch": 0.003,
-    "zero_consumption": 0.004,
-    "consumption_drop": 0.01,
-    "estimated_streak": 0.004,
-    "archive_defect": 0.004,
+    "multiplier_mismatch": 0.005,  # of CT-metered customers
+    "register_mismatch": 0.0007,
+    "meter_test_overdue": 0.005,  # of customers with a periodic test cycle
+    "capacity_underbilled": 0.04,  # of capacity-basis two-part customers
+    "demand_over_capacity": 0.04,  # of capacity-basis two-part customers
+    "reduction_without_drop": 0.04,  # of capacity-basis two-part customers
+    "suspension_overrun": 0.03,  # of capacity-basis two-part customers
+    "order_stalled": 0.008,  # of work orders
+    "order_not_applied": 0.0008,  # of households (a shop opened, tariff change never billed)
+    "change_without_order": 0.005,  # of single-part business customers
+    "tariff_mismatch": 0.005,  # of single-part business customers
+    "rate_mismatch": 0.0007,
+    "zero_consumption": 0.0007,
+    "consumption_drop": 0.0009,
+    "estimated_streak": 0.0007,
+    "archive_defect": 0.0007,
+    "tou_misapplied": 0.006,  # of time-of-use customers
+    "tier_misapplied": 0.002,  # of households on tiers that reach tier 2
+    "basic_charge_error": 0.03,  # of two-part customers
+    "pf_adjustment_error": 0.007,  # of customers with a power-factor standard
+    "loss_not_charged": 0.01,  # of high_low customers
+    "fund_charge_error": 0.005,  # of customers who pay funds
 }
+#: Share of the demo utility's customers with an irregularity at DEFAULT_RATES.
+DEFAULT_IRREGULAR_SHARE = 0.015
 
 
 def schedule_rates(world: World) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
@@ -43,10 +60,18 @@ def schedule_rates(world: World) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
     return energy, kva, kw
 
 
-def inject_all(world: World, rates: dict[str, float]) -> None:
-    """Inject every irregularity at its rate (unknown names in `rates` are rejected upstream)."""
+def inject_all(
+    world: World, rates: dict[str, float], irregular_share: float = DEFAULT_IRREGULAR_SHARE
+) -> None:
+    """Inject every irregularity at its rate: a rate given in `rates`, else its default scaled so the
+    irregular customers are about `irregular_share` of all (names are checked upstream)."""
+    scale = irregular_share / DEFAULT_IRREGULAR_SHARE
     for name, inject in INJECTORS.items():
-        inject(world, rates.get(name, DEFAULT_RATES[name]))
+        inject(world, rates.get(name, min(DEFAULT_RATES[name] * scale, MAX_RATE)))
+
+
+#: Largest share of the eligible customers an irregularity may reach.
+MAX_RATE = 0.5
 
 
 def _energy_rate(world: World, idx: np.ndarray, tariff: np.ndarray | None = None) -> np.ndarray:
@@ -433,6 +458,189 @@ def archive_defect(world: World, rate: float) -> None:
         )
 
 
+def _honest_all_months(world: World) -> np.ndarray:
+    return world.active.all(axis=1) & (world.status == "active")
+
+
+def _after(world: World, month: np.ndarray) -> np.ndarray:
+    return np.arange(world.n_months)[None, :] >= month[:, None]
+
+
+def _record_billing_fault(
+    world: World,
+    idx: np.ndarray,
+    rule: str,
+    month: np.ndarray,
+    detail: np.ndarray,
+    fault: str,
+    also: tuple[str, ...] = (),
+) -> None:
+    """Record billing faults set on `idx` with their exact effect: Σ(amount due − amount billed),
+    from the synth's own ledger. A customer the fault did not under-bill by a fen is billed right
+    again and freed (it would be a label without a difference to find)."""
+    effect = ledger.under_billed(world, idx)
+    wrong = effect < 0.01
+    getattr(world, fault)[idx[wrong]] = 0
+    world.busy[idx[wrong]] = False
+    keep = ~wrong
+    for name in (rule, *also):
+        world.add_truth(idx[keep], name, month[keep], effect[keep], detail[keep])
+
+
+def tou_misapplied(world: World, rate: float) -> None:
+    """A time-of-use customer billed at the flat rate from some month (its load is peak-heavy, so
+    flat is cheaper), or billed the old schedule's period rates after the price change."""
+    m, cal = world.n_months, world.calendar
+    tou_code = np.isin(
+        world.tariff, [catalog.TARIFF_CODES.index(c) for c in catalog.TOU_CODES]
+    ) & np.isin(
+        world.tariff_billed, [catalog.TARIFF_CODES.index(c) for c in catalog.TOU_CODES]
+    ).all(axis=1)
+    peak_heavy = world.tou_base[:, 1] * 0.5 - world.tou_base[:, 2] * 0.55 > 0.03
+    idx = world.pick(world.tou & tou_code & _honest_all_months(world), rate)
+    flat = peak_heavy[idx] & (world.rng.random(len(idx)) < 0.6)
+    month = np.where(flat, _start_month(world, idx, 2, m - 3), cal.price_change)
+    months = np.arange(m)[None, :]
+    schedule = (months >= cal.price_change) & (months < cal.market_start)
+    world.tou_fault[idx] = np.where(
+        flat[:, None] & _after(world, month), 1, np.where(~flat[:, None] & schedule, 2, 0)
+    )
+    detail = np.where(flat, "billed at the flat rate", "old schedule's period rates")
+    _record_billing_fault(world, idx, "tou_misapplied", month, detail.astype(object), "tou_fault")
+
+
+def tier_misapplied(world: World, rate: float) -> None:
+    """A household's tiers counted on the wrong cumulative kWh: reset every month (all tier 1) from
+    some month, or reset in July as if the tier year were half a year."""
+    m = world.n_months
+    res = catalog.TARIFF_CODES.index("RES")
+    yearly = world.metered_kwh[:, : min(m, 12)].sum(axis=1) * 12 / min(m, 12)
+    eligible = (
+        (world.tier_scheme == "single")
+        & (world.tariff_billed == res).all(axis=1)
+        & (yearly > 3000)
+        & _honest_all_months(world)
+    )
+    idx = world.pick(eligible, rate)
+    monthly = world.rng.random(len(idx)) < 0.5
+    month = np.where(monthly, _start_month(world, idx, 2, m - 6), 0)
+    world.tier_fault[idx] = np.where(monthly, 1, 2)[:, None] * _after(world, month)
+    detail = np.where(monthly, "tiers reset every month", "tiers reset in July")
+    _record_billing_fault(world, idx, "tier_misapplied", month, detail.astype(object), "tier_fault")
+
+
+def basic_charge_error(world: World, rate: float) -> None:
+    """The basic charge computed wrong: a demand below 40 % of the capacity billed as measured, an
+    excess over 105 % of the contract demand not doubled, or the months of a suspension and its
+    resumption billed at the lower capacity instead of prorated by day (then the capacity billed is
+    below the capacity in force too)."""
+    m = world.n_months
+    demand_basis = world.is_two_part() & (world.basis == "demand") & _honest_all_months(world)
+    low = world.demand < world.params.demand_floor_share * world.capacity[:, None]
+    high = world.demand > world.params.demand_excess_threshold * world.contract_demand[:, None]
+    floor = world.pick(demand_basis & (low.sum(axis=1) >= 2), rate)
+    excess = world.pick(demand_basis & (high.sum(axis=1) >= 2), rate)
+    world.basic_fault[floor] = 1
+    world.basic_fault[excess] = 2
+    _record_billing_fault(
+        world,
+        floor,
+        "basic_charge_error",
+        np.argmax(low[floor], axis=1),
+        np.full(len(floor), "demand floor not applied", dtype=object),
+        "basic_fault",
+    )
+    _record_billing_fault(
+        world,
+        excess,
+        "basic_charge_error",
+        np.argmax(high[excess], axis=1),
+        np.full(len(excess), "excess demand not doubled", dtype=object),
+        "basic_fault",
+    )
+    changeable = capacity_changeable(world) & (world.capacity >= 630) & _honest_all_months(world)
+    prorate = world.pick(changeable, rate)
+    month = _start_month(world, prorate, 2, m - 8)
+    length = world.rng.integers(2, 6, len(prorate))
+    suspend(world, prorate, month, length)
+    world.basic_fault[prorate, month] = 3
+    world.basic_fault[prorate, month + length] = 3
+    _record_billing_fault(
+        world,
+        prorate,
+        "basic_charge_error",
+        month,
+        np.full(len(prorate), "suspension months not prorated", dtype=object),
+        "basic_fault",
+        also=("capacity_underbilled",),
+    )
+
+
+def pf_adjustment_error(world: World, rate: float) -> None:
+    """The power-factor adjustment billed wrong from some month: a surcharge left out or billed as
+    a rebate (a customer whose PF is low), the exported reactive energy left out of the PF (a
+    customer that exports much), or the 0.85 table used for a 0.90 customer (PF just below 0.90)."""
+    m = world.n_months
+    idx = world.pick(~np.isnan(world.pf_standard) & _honest_all_months(world), rate)
+    kind = world.rng.integers(1, 5, len(idx))
+    kind = np.where((kind == 4) & (world.pf_standard[idx] != 0.90), 1, kind)
+    world.pf_natural[idx] = np.where(
+        kind == 3, world.pf_natural[idx], world.rng.uniform(0.8, 0.87, len(idx))
+    )
+    world.export_share[idx] = np.where(
+        kind == 3, world.rng.uniform(0.25, 0.5, len(idx)), world.export_share[idx]
+    )
+    month = _start_month(world, idx, 2, m - 6)
+    world.pf_fault[idx] = kind[:, None] * _after(world, month)
+    detail = np.asarray([ledger.FAULTS["pf_fault"][k] for k in kind], dtype=object)
+    _record_billing_fault(world, idx, "pf_adjustment_error", month, detail, "pf_fault")
+
+
+def loss_not_charged(world: World, rate: float) -> None:
+    """A high_low customer billed without loss energy from some month, or, after its transformer
+    was replaced by a larger one on the 1st of a month (with its order), still billed the losses of
+    the old, smaller one."""
+    m = world.n_months
+    sizes = np.asarray([row[0] for row in catalog.S11_LOSSES], dtype=float)
+    high_low = (world.metering_mode == "high_low") & _honest_all_months(world)
+    idx = world.pick(high_low, rate)
+    month = _start_month(world, idx, 3, m - 6)
+    replaced = (
+        ~world.is_two_part()[idx]
+        & ~world.reads_on_25th()[idx]
+        & (world.nameplate[idx] < sizes[-1])
+        & (world.rng.random(len(idx)) < 0.5)
+    )
+    world.loss_fault[idx] = np.where(replaced, 2, 1)[:, None] * _after(world, month)
+    swap = idx[replaced]
+    old = world.nameplate[swap]
+    new = sizes[np.searchsorted(sizes, old, side="right")]
+    date = world.month_starts[month[replaced]]
+    world.loss_kva_after[swap] = new
+    world.loss_change_month[swap] = month[replaced]
+    world.capacity[swap] = new
+    world.cap_events.append(
+        pd.DataFrame({"customer": swap, "kind": "increase", "date": date, "old": old, "new": new})
+    )
+    world.add_orders(swap, "capacity_increase", month[replaced], old, new, effective=date)
+    detail = np.where(replaced, "losses of the replaced transformer", "no loss lines")
+    _record_billing_fault(
+        world, idx, "loss_not_charged", month, detail.astype(object), "loss_fault"
+    )
+
+
+def fund_charge_error(world: World, rate: float) -> None:
+    """Funds and surcharges left off the bill from some month, or billed at a rate too low."""
+    m = world.n_months
+    pays = np.array([row[7] > 0 for row in catalog.TARIFFS])[world.tariff]
+    idx = world.pick(pays & _honest_all_months(world), rate)
+    month = _start_month(world, idx, 2, m - 6)
+    kind = np.where(world.rng.random(len(idx)) < 0.5, 1, 2)
+    world.fund_fault[idx] = kind[:, None] * _after(world, month)
+    detail = np.asarray([ledger.FAULTS["fund_fault"][k] for k in kind], dtype=object)
+    _record_billing_fault(world, idx, "fund_charge_error", month, detail, "fund_fault")
+
+
 INJECTORS = {
     "multiplier_mismatch": multiplier_mismatch,
     "register_mismatch": register_mismatch,
@@ -449,5 +657,11 @@ INJECTORS = {
     "consumption_drop": consumption_drop,
     "estimated_streak": estimated_streak,
     "archive_defect": archive_defect,
+    "tou_misapplied": tou_misapplied,
+    "tier_misapplied": tier_misapplied,
+    "basic_charge_error": basic_charge_error,
+    "pf_adjustment_error": pf_adjustment_error,
+    "loss_not_charged": loss_not_charged,
+    "fund_charge_error": fund_charge_error,
     "order_stalled": order_stalled,  # last: it can pick orders the other injections created
 }

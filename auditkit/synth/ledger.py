@@ -26,7 +26,6 @@ import pandas as pd
 
 import auditkit.synth.catalog as catalog
 from auditkit.billing.money import round_half_up
-from auditkit.periods import month_number
 from auditkit.synth.schedule import (
     PERIOD_SLOTS,
     SLOT,
@@ -99,9 +98,13 @@ class Ledger:
 
 
 def rate_book(world: World) -> RateBook:
-    """The world's schedule, read back by the lookup conventions, over every day a bill can need."""
-    first = int(world.month_starts[0].astype(np.int64)) - 62
-    return RateBook(tariff_rows(world.calendar), first, int(world.end_date.astype(np.int64)))
+    """The world's schedule, read back by the lookup conventions, over every day a bill can need
+    (built once: the schedule is fixed when the world is)."""
+    if world.book is None:
+        first = int(world.month_starts[0].astype(np.int64)) - 62
+        last = int(world.end_date.astype(np.int64))
+        world.book = RateBook(tariff_rows(world.calendar), first, last)
+    return world.book
 
 
 def meter_units(world: World, rows: np.ndarray) -> np.ndarray:
@@ -143,25 +146,43 @@ def compute(
     tariff = world.tariff_billed[cust, month]
     vclass = voltage_class(world.voltage[cust])
 
-    def fault(name: str) -> np.ndarray:
-        return getattr(world, name)[cust, month] if faults else np.zeros(len(cust), np.int8)
+    n = len(cust)
+    none = np.zeros(n, np.int8)
+    fault = {name: getattr(world, name)[cust, month] if faults else none for name in FAULTS}
 
-    critical, peak, valley = _period_kwh(world, cust, month, kwh)
-    kvarh_import, kvarh_export = _reactive(world, cust, month, kwh)
+    # Period registers of time-of-use customers, reactive registers where there is a PF standard:
+    # each computed on the bills that have them only (NaN elsewhere).
+    tou = np.flatnonzero(world.tou[cust])
+    critical, peak, valley = (
+        _scatter(n, tou, part) for part in _period_kwh(world, cust[tou], month[tou], kwh[tou])
+    )
+    reactive = np.flatnonzero(~np.isnan(world.pf_natural[cust]))
+    kvarh_import, kvarh_export = (
+        _scatter(n, reactive, part)
+        for part in _reactive(world, cust[reactive], month[reactive], kwh[reactive])
+    )
 
     # Energy lines.
     tou_code = np.isin(tariff, [catalog.TARIFF_CODES.index(c) for c in catalog.TOU_CODES])
-    tou_bill = world.tou[cust] & tou_code & (fault("tou_fault") != 1)
+    tou_bill = world.tou[cust] & tou_code & (fault["tou_fault"] != 1)
     tier_bill = (
         (world.tier_scheme[cust] == "single")
         & (tariff == catalog.TARIFF_CODES.index("RES"))
         & ~tou_bill
     )
     bill_of, slot, quantity = _energy_candidates(
-        world, local, month, kwh_matrix, kwh, tou_bill, tier_bill, (critical, peak, valley), fault
+        world,
+        local,
+        month,
+        kwh_matrix,
+        kwh,
+        tou_bill,
+        tier_bill,
+        (critical, peak, valley),
+        fault["tier_fault"],
     )
     day_from, day_to = read_from[bill_of], read_to[bill_of]
-    old_schedule = fault("tou_fault")[bill_of] == 2
+    old_schedule = fault["tou_fault"][bill_of] == 2
     before_change = int(world.month_starts[world.price_change].astype(np.int64)) - 1
     day_from = np.where(old_schedule, before_change, day_from)
     day_to = np.where(old_schedule, before_change, day_to)
@@ -186,39 +207,84 @@ def compute(
     flat_rate = book.value(
         "energy_rate", tariff, vclass, np.full(len(cust), SLOT["plain"]), read_to
     )
-    loss = _losses(world, cust, month, kwh, kvarh_import, kvarh_export, read_days, fault)
+    high_low = np.flatnonzero(world.metering_mode[cust] == "high_low")
+    loss = _scatter(
+        n,
+        high_low,
+        _losses(
+            world,
+            cust[high_low],
+            month[high_low],
+            kwh[high_low],
+            kvarh_import[high_low] + np.nan_to_num(kvarh_export[high_low]),
+            read_days[high_low],
+            fault["loss_fault"][high_low],
+        ),
+    )
     has_loss = ~np.isnan(loss)
     l_bill = np.flatnonzero(has_loss)
     l_amount = round_half_up(loss[l_bill] * flat_rate[l_bill], 2)
 
-    # Basic charge.
-    b_bill, b_quantity, b_rate = _basic(
-        world, book, cust, month, tariff, vclass, read_to, read_days, connected, fault
+    # Basic charge of two-part customers.
+    two_part = np.flatnonzero(world.basis[cust] != "none")
+    demand = _scatter(
+        n,
+        two_part,
+        round_half_up(
+            world.demand[cust[two_part], month[two_part]]
+            * world.demand_factor[cust[two_part], month[two_part]],
+            1,
+        ),
     )
+    b_local, b_quantity, b_rate = _basic(
+        world,
+        book,
+        cust[two_part],
+        month[two_part],
+        tariff[two_part],
+        vclass[two_part],
+        read_to[two_part],
+        read_days[two_part],
+        connected[two_part],
+        demand[two_part],
+        fault["basic_fault"][two_part],
+    )
+    b_bill = two_part[b_local]
     b_amount = round_half_up(b_quantity * b_rate, 2)
 
-    # Power-factor adjustment on energy + loss + basic.
-    n = len(cust)
+    # Power-factor adjustment on energy + loss + basic, for bills with a standard.
+    loss_kwh = np.nan_to_num(loss)
+    assessed = np.flatnonzero(~np.isnan(world.pf_standard[cust]) & ~np.isnan(kvarh_import))
+    pf_assessed, p_local, p_rate = _power_factor(
+        world,
+        world.pf_standard[cust[assessed]],
+        kwh[assessed] + loss_kwh[assessed],
+        kvarh_import[assessed],
+        kvarh_export[assessed],
+        fault["pf_fault"][assessed],
+    )
+    power_factor = _scatter(n, assessed, pf_assessed)
+    p_bill = assessed[p_local]
     charged = (
         np.bincount(e_bill, e_amount, n)
         + np.bincount(l_bill, l_amount, n)
         + np.bincount(b_bill, b_amount, n)
-    )
-    loss_kwh = np.nan_to_num(loss)
-    power_factor, p_bill, p_rate = _power_factor(
-        world, cust, kwh + loss_kwh, kvarh_import, kvarh_export, fault
     )
     p_quantity = round_half_up(charged[p_bill], 2)
     p_amount = round_half_up(p_quantity * p_rate, 2)
 
     # Funds on kWh + loss kWh.
     fund_rate = book.value("fund_rate", tariff, vclass, np.full(n, SLOT["plain"]), read_to)
-    fund_rate = np.where(
-        fault("fund_fault") == 2, round_half_up(fund_rate * FUND_WRONG_SHARE, 4), fund_rate
+    paying = np.flatnonzero((fund_rate > 0) & (fault["fund_fault"] != 1))
+    paying = paying[(kwh[paying] + loss_kwh[paying]) > 0]
+    f_rate = np.where(
+        fault["fund_fault"][paying] == 2,
+        round_half_up(fund_rate[paying] * FUND_WRONG_SHARE, 4),
+        fund_rate[paying],
     )
-    fund_quantity = round_half_up(kwh + loss_kwh, 2)
-    f_bill = np.flatnonzero((fund_rate > 0) & (fund_quantity > 0) & (fault("fund_fault") != 1))
-    f_amount = round_half_up(fund_quantity[f_bill] * fund_rate[f_bill], 2)
+    f_quantity = round_half_up(kwh[paying] + loss_kwh[paying], 2)
+    f_bill = paying
+    f_amount = round_half_up(f_quantity * f_rate, 2)
 
     energy = np.bincount(e_bill, e_amount, n)
     energy_charge = round_half_up(energy + np.bincount(l_bill, l_amount, n), 2)
@@ -257,7 +323,7 @@ def compute(
         kwh_valley=valley,
         kvarh_import=kvarh_import,
         kvarh_export=kvarh_export,
-        demand=round_half_up(world.demand[cust, month] * world.demand_factor[cust, month], 1),
+        demand=demand,
         capacity=world.capacity_billed[cust, month],
         loss_kwh=loss,
         power_factor=power_factor,
@@ -272,11 +338,9 @@ def compute(
         line_tou=line_tou[order],
         line_tier=line_tier[order],
         line_quantity=np.concatenate(
-            [e_quantity, loss[l_bill], b_quantity, p_quantity, fund_quantity[f_bill]]
+            [e_quantity, loss[l_bill], b_quantity, p_quantity, f_quantity]
         )[order],
-        line_rate=np.concatenate([e_rate, flat_rate[l_bill], b_rate, p_rate, fund_rate[f_bill]])[
-            order
-        ],
+        line_rate=np.concatenate([e_rate, flat_rate[l_bill], b_rate, p_rate, f_rate])[order],
         line_amount=np.concatenate([e_amount, l_amount, b_amount, p_amount, f_amount])[order],
     )
 
@@ -318,27 +382,24 @@ def _noise(cust: np.ndarray, month: np.ndarray, salt: float) -> np.ndarray:
 def _period_kwh(
     world: World, cust: np.ndarray, month: np.ndarray, kwh: np.ndarray
 ) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
-    """kWh of the critical, peak and valley registers of time-of-use customers (NaN for others);
-    critical only in the months of a critical period."""
-    calendar = np.asarray(month_number(world.periods)) % 12 + 1
+    """kWh of the critical, peak and valley registers of time-of-use bills; critical only in the
+    months of a critical period."""
+    calendar = world.month_numbers % 12 + 1
     critical_month = np.isin(calendar[month], catalog.CRITICAL_MONTHS)
     shares = world.tou_base[cust] * (
         1 + SHARE_SPREAD * (np.stack([_noise(cust, month, s) for s in (1, 2, 3)], axis=1) - 0.5)
     )
     shares[:, 0] *= critical_month
-    periods = [round_half_up(kwh * shares[:, i], 2) for i in range(3)]
-    tou = world.tou[cust]
-    return tuple(np.where(tou, p, np.nan) for p in periods)
+    return tuple(round_half_up(kwh * shares[:, i], 2) for i in range(3))
 
 
 def _reactive(
     world: World, cust: np.ndarray, month: np.ndarray, kwh: np.ndarray
 ) -> tuple[np.ndarray, np.ndarray]:
-    """Reactive energy imported and exported (kvarh), NaN without a reactive register."""
+    """Reactive energy imported and exported (kvarh) of bills with a reactive register."""
     pf = np.clip(world.pf_natural[cust] + PF_SPREAD * (_noise(cust, month, 4) - 0.5), 0.5, 0.995)
     imported = round_half_up(kwh * np.sqrt(1 / pf**2 - 1), 2)
-    exported = round_half_up(imported * world.export_share[cust], 2)
-    return imported, np.where(np.isnan(imported), np.nan, exported)
+    return imported, round_half_up(imported * world.export_share[cust], 2)
 
 
 def _energy_candidates(
@@ -350,7 +411,7 @@ def _energy_candidates(
     tou_bill: np.ndarray,
     tier_bill: np.ndarray,
     periods: tuple[np.ndarray, np.ndarray, np.ndarray],
-    fault,
+    tier_fault: np.ndarray,
 ) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
     """Energy lines before any split: (bill, lookup slot, kWh), zero-kWh lines left out."""
     bills, slots, quantities = [], [], []
@@ -362,7 +423,7 @@ def _energy_candidates(
         slots.append(np.full(len(tou), SLOT[name]))
         quantities.append(q)
     tiered = np.flatnonzero(tier_bill)
-    before = _tier_cumulative(world, local, month, kwh_matrix, tiered, fault("tier_fault")[tiered])
+    before = _tier_cumulative(world, local, month, kwh_matrix, tiered, tier_fault[tiered])
     after = before + kwh[tiered]
     tier_kwh = []
     for _tier, low, high, _step in catalog.TIER_BANDS:
@@ -392,7 +453,7 @@ def _tier_cumulative(
     tier_fault: np.ndarray,
 ) -> np.ndarray:
     """kWh billed earlier in the tier year, per tiered bill (a fault resets it monthly or in July)."""
-    numbers = np.asarray(month_number(world.periods))
+    numbers = world.month_numbers
     shifted = numbers - (world.params.tier_year_start_month - 1)
     year = shifted // 12
     first_of_year = np.searchsorted(year, year)  # index of the tier year's first data month
@@ -420,23 +481,22 @@ def _losses(
     cust: np.ndarray,
     month: np.ndarray,
     kwh: np.ndarray,
-    kvarh_import: np.ndarray,
-    kvarh_export: np.ndarray,
+    reactive: np.ndarray,
     read_days: np.ndarray,
-    fault,
+    loss_fault: np.ndarray,
 ) -> np.ndarray:
-    """Loss kWh of high_low bills (average-load method, DL/T 686), NaN for the others."""
+    """Loss kWh of high_low bills (average-load method, DL/T 686), NaN where none is billed."""
     params = world.params
     changed = (world.loss_change_month[cust] >= 0) & (month >= world.loss_change_month[cust])
     running = np.where(changed, world.loss_kva_after[cust], world.nameplate[cust])
-    kva = np.where(fault("loss_fault") == 2, world.nameplate[cust], running)
-    high_low = (world.metering_mode[cust] == "high_low") & ~np.isnan(kva)
-    p0, pk = transformer_losses(np.where(high_low, kva, 100.0))
+    kva = np.where(loss_fault == 2, world.nameplate[cust], running)
+    known = ~np.isnan(kva)
+    p0, pk = transformer_losses(np.where(known, kva, 100.0))
     hours = params.hours_per_day * read_days
-    reactive = np.nan_to_num(kvarh_import) + np.nan_to_num(kvarh_export)
+    reactive = np.nan_to_num(reactive)
     load = params.loss_form_factor * pk * (kwh**2 + reactive**2) / (kva**2 * hours)
     loss = round_half_up(p0 * hours + load, 0)
-    return np.where(high_low & (fault("loss_fault") != 1), loss, np.nan)
+    return np.where(known & (loss_fault != 1), loss, np.nan)
 
 
 def _basic(
@@ -449,9 +509,10 @@ def _basic(
     read_to: np.ndarray,
     read_days: np.ndarray,
     connected: np.ndarray,
-    fault,
+    demand: np.ndarray,
+    basic_fault: np.ndarray,
 ) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
-    """Basic-charge lines: bill, quantity (kVA-month or kW), rate."""
+    """Basic-charge lines of the given bills: position, quantity (kVA-month or kW), rate."""
     params = world.params
     plain = np.full(len(cust), SLOT["plain"])
     kva_rate = book.value("basic_rate_kva_month", tariff, vclass, plain, read_to)
@@ -461,21 +522,15 @@ def _basic(
     # By capacity: Σ day capacity / 30 in a month of change (as recorded) or connection.
     kva = np.where(connected, capacity * share, capacity)
     prorated = _prorated(world, cust, month)
-    wrong = fault("basic_fault") == 3
     previous = world.capacity_billed[cust, np.maximum(month - 1, 0)]
     kva = np.where(~np.isnan(prorated), prorated, kva)
-    kva = np.where(wrong & ~np.isnan(prorated), np.fmin(previous, capacity), kva)
+    kva = np.where((basic_fault == 3) & ~np.isnan(prorated), np.fmin(previous, capacity), kva)
     by_capacity = (world.basis[cust] == "capacity") & (kva_rate > 0) & ~np.isnan(kva)
     # By demand: max(demand, floor × capacity) + the excess over the threshold counted again.
-    demand = round_half_up(world.demand[cust, month] * world.demand_factor[cust, month], 1)
     excess = np.maximum(demand - params.demand_excess_threshold * world.contract_demand[cust], 0)
     excess = (params.demand_excess_multiplier - 1) * np.nan_to_num(excess)
     floor = np.fmax(demand, params.demand_floor_share * capacity)
-    kw = np.select(
-        [fault("basic_fault") == 1, fault("basic_fault") == 2],
-        [demand + excess, floor],
-        floor + excess,
-    )
+    kw = np.select([basic_fault == 1, basic_fault == 2], [demand + excess, floor], floor + excess)
     kw = np.where(connected, kw * share, kw)
     by_demand = (world.basis[cust] == "demand") & (kw_rate > 0) & ~np.isnan(kw)
     bills = np.flatnonzero(by_capacity | by_demand)
@@ -502,20 +557,19 @@ def _prorated(world: World, cust: np.ndarray, month: np.ndarray) -> np.ndarray:
 
 def _power_factor(
     world: World,
-    cust: np.ndarray,
+    standard: np.ndarray,
     active_kwh: np.ndarray,
     kvarh_import: np.ndarray,
     kvarh_export: np.ndarray,
-    fault,
+    pf_fault: np.ndarray,
 ) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
-    """Monthly PF of bills with a reactive register, and the adjustment lines (bill, fraction)."""
-    reactive = kvarh_import + np.where(fault("pf_fault") == 3, 0.0, kvarh_export)
+    """Monthly PF of bills with a standard, and their adjustment lines (position, fraction)."""
+    reactive = kvarh_import + np.where(pf_fault == 3, 0.0, kvarh_export)
     with np.errstate(divide="ignore", invalid="ignore"):
         pf = round_half_up(active_kwh / np.sqrt(active_kwh**2 + reactive**2), 2)
     pf = np.where(active_kwh > 0, pf, np.nan)
-    standard = world.pf_standard[cust]
-    standard = np.where((fault("pf_fault") == 4) & (standard == 0.90), 0.85, standard)
-    percent = np.full(len(cust), np.nan)
+    standard = np.where((pf_fault == 4) & (standard == 0.90), 0.85, standard)
+    percent = np.full(len(standard), np.nan)
     points = np.rint(np.nan_to_num(pf) * 100).astype(int)
     for key, pieces in world.params.pf_tables.items():
         where = np.flatnonzero(standard == float(key))
@@ -526,6 +580,13 @@ def _power_factor(
         anchor = np.array([piece.anchor for piece in pieces])[index]
         percent[where] = base + slope * (points[where] - anchor)
     fraction = round_half_up(percent, 4) / 100
-    fraction = np.where(fault("pf_fault") == 2, -fraction, fraction)
-    bills = np.flatnonzero(~np.isnan(fraction) & ~np.isnan(pf) & (fault("pf_fault") != 1))
+    fraction = np.where(pf_fault == 2, -fraction, fraction)
+    bills = np.flatnonzero(~np.isnan(fraction) & ~np.isnan(pf) & (pf_fault != 1))
     return pf, bills, round_half_up(fraction[bills], 6)
+
+
+def _scatter(n: int, where: np.ndarray, values: np.ndarray) -> np.ndarray:
+    """`values` placed at positions `where` of an array of `n` NaN."""
+    result = np.full(n, np.nan)
+    result[where] = values
+    return result

@@ -16,7 +16,7 @@ import auditkit.synth.catalog as catalog
 from auditkit.billing.money import round_half_up
 from auditkit.billing.params import BillingParams, load_billing_params
 from auditkit.periods import month_number
-from auditkit.synth.schedule import Calendar
+from auditkit.synth.schedule import Calendar, RateBook
 
 HOURS_PER_MONTH = 730.0
 #: Share of the business customers read on the 25th (read period 25th to 24th), not the calendar month.
@@ -127,6 +127,7 @@ class World:
     lookalikes: list[pd.DataFrame] = field(default_factory=list)  # customer, kind, from_month
     cap_events: list[pd.DataFrame] = field(default_factory=list)  # customer, kind, date, old, new
     prorated: list[pd.DataFrame] = field(default_factory=list)  # customer, month, quantity
+    book: RateBook | None = None  # the schedule read back by the lookup conventions (ledger)
 
     @property
     def n_customers(self) -> int:
@@ -141,6 +142,11 @@ class World:
         """Last day of the last period: the date the export was taken."""
         last = pd.Timestamp(self.month_starts[-1])
         return np.datetime64((last + pd.offsets.MonthEnd(0)).date(), "D")
+
+    @property
+    def month_numbers(self) -> np.ndarray:
+        """Months since year 0 of each billing month (January of year y = 12 y)."""
+        return self.month_starts.astype("datetime64[M]").astype(np.int64) + 1970 * 12
 
     def reads_on_25th(self) -> np.ndarray:
         """Customers read on the 25th: those so scheduled, connected before the data and not closed
