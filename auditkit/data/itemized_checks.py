@@ -468,9 +468,12 @@ def _tariff_warnings(
 def check_transformer_capacity(
     customers: TypedTable, transformers: TypedTable, tolerance: float = CAPACITY_TOLERANCE
 ) -> list[Problem]:
-    """Customers whose transformers in force (running and hot standby, each transformer in its
-    latest status by status_since) add up to other than contract_capacity_kva.
+    """Customers whose contract_capacity_kva matches neither their transformers in force (running
+    and hot standby) nor all their transformers not removed, each transformer in its latest
+    status by status_since.
 
+    A suspension seals transformers without changing the contract capacity: the capacity in force
+    is then below it while the installed capacity still equals it, which is not warned about.
     Customers without transformer rows or without a contract capacity are not checked.
     """
     if "contract_capacity_kva" not in customers.frame:
@@ -490,26 +493,36 @@ def check_transformer_capacity(
         transformer[order[1:]] != transformer[order[:-1]]
     )
     current = order[latest]
-    in_force = current[frame["status"].take(current).isin(_IN_FORCE).to_numpy()]
+    status = frame["status"].take(current)
+    in_force = current[status.isin(_IN_FORCE).to_numpy()]
+    installed = current[(status != "removed").to_numpy(dtype=bool, na_value=True)]
     count = len(customers.frame)
-    kva = frame["kva"].to_numpy(dtype=float, na_value=0.0)
-    total = np.bincount(owner[in_force], np.nan_to_num(kva[in_force]), minlength=count)
+    kva = np.nan_to_num(frame["kva"].to_numpy(dtype=float, na_value=0.0))
+    in_force_kva = np.bincount(owner[in_force], kva[in_force], minlength=count)
     in_force_count = np.bincount(owner[in_force], minlength=count)
+    installed_kva = np.bincount(owner[installed], kva[installed], minlength=count)
     listed = np.bincount(owner[kept], minlength=count) > 0
     contract = customers.frame["contract_capacity_kva"].to_numpy(dtype=float, na_value=np.nan)
     with np.errstate(invalid="ignore"):
-        off = listed & ~np.isnan(contract) & (np.abs(total - contract) > tolerance + _NOISE)
+        off = (
+            listed
+            & ~np.isnan(contract)
+            & (np.abs(in_force_kva - contract) > tolerance + _NOISE)
+            & (np.abs(installed_kva - contract) > tolerance + _NOISE)
+        )
     positions = np.flatnonzero(off)
     if not positions.size:
         return []
     found = [
         f"{shown_number(contract[p])} kVA, while its transformers in force add up to "
-        f"{shown_number(total[p])} kVA ({in_force_count[p]} running or hot standby)"
+        f"{shown_number(in_force_kva[p])} kVA ({in_force_count[p]} running or hot standby) and "
+        f"those not removed to {shown_number(installed_kva[p])} kVA"
         for p in positions[: column_typing.LISTED_PER_ISSUE].tolist()
     ]
     expected = (
-        "contract_capacity_kva = the kVA of the customer's running and hot_standby transformers "
-        f"within {tolerance:g} kVA"
+        "contract_capacity_kva = the kVA of the customer's running and hot_standby transformers, "
+        f"or of all its transformers not removed (a suspension seals some), within {tolerance:g} "
+        "kVA"
     )
     issue = Issue(positions, expected, found)
     return _warnings(customers, "customers", "contract_capacity_kva", issue)

@@ -302,9 +302,10 @@ def test_transformers_in_force_differing_from_the_contract_capacity_warn(
 
     assert str(warning) == (
         "warning: customers (DataFrame) row 2, column contract_capacity_kva: expected "
-        "contract_capacity_kva = the kVA of the customer's running and hot_standby transformers "
-        "within 0.01 kVA, found 630.0 kVA, while its transformers in force add up to 800.0 kVA "
-        "(1 running or hot standby)"
+        "contract_capacity_kva = the kVA of the customer's running and hot_standby transformers, "
+        "or of all its transformers not removed (a suspension seals some), within 0.01 kVA, found "
+        "630.0 kVA, while its transformers in force add up to 800.0 kVA (1 running or hot "
+        "standby) and those not removed to 800.0 kVA"
     )
     assert (warning.table, warning.customer_id, warning.period) == ("customers", "C002", None)
 
@@ -316,7 +317,27 @@ def test_each_transformer_counts_in_its_latest_status(tables: dict[str, pd.DataF
 
     assert warnings_of(tables | {"transformers": reordered}) == []
     assert [problem.found for problem in warnings_of(tables | {"transformers": standby})] == [
-        "630.0 kVA, while its transformers in force add up to 1030.0 kVA (2 running or hot standby)"
+        "630.0 kVA, while its transformers in force add up to 1030.0 kVA (2 running or hot "
+        "standby) and those not removed to 1030.0 kVA"
+    ]
+
+
+def test_a_transformer_sealed_by_a_suspension_keeps_the_contract_capacity(
+    tables: dict[str, pd.DataFrame],
+) -> None:
+    """T2 sealed on 2024-01-10: nothing in force, 630 kVA still installed, as contracted."""
+    sealed = pd.DataFrame(
+        [("C002", "T2", 630.0, 0.81, 6.2, "sealed", "2024-01-10")],
+        columns=tables["transformers"].columns,
+    )
+    suspended = pd.concat([tables["transformers"], sealed], ignore_index=True)
+    # T1 running again (not removed) and T2 in cold standby: 400 in force, 1030 installed
+    cold = suspended.assign(status=["running", "running", "running", "cold_standby"])
+
+    assert warnings_of(tables | {"transformers": suspended}) == []
+    assert [problem.found for problem in warnings_of(tables | {"transformers": cold})] == [
+        "630.0 kVA, while its transformers in force add up to 400.0 kVA (1 running or hot "
+        "standby) and those not removed to 1030.0 kVA"
     ]
 
 

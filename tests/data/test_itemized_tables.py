@@ -387,8 +387,9 @@ def test_validate_lists_the_itemized_warnings(
         "22000.0 kWh, while its 3 time-of-use energy lines add up to 22100.0 kWh "
         "(lines − bill = 100.0 kWh)",
         "warning: customers.csv row 3, column contract_capacity_kva: expected "
-        "contract_capacity_kva = the kVA of the customer's running and hot_standby transformers "
-        "within 0.01 kVA, found 630.0 kVA, while its transformers in force add up to 800.0 kVA "
-        "(1 running or hot standby)",
+        "contract_capacity_kva = the kVA of the customer's running and hot_standby transformers, "
+        "or of all its transformers not removed (a suspension seals some), within 0.01 kVA, found "
+        "630.0 kVA, while its transformers in force add up to 800.0 kVA (1 running or hot "
+        "standby) and those not removed to 800.0 kVA",
         "0 errors, 2 warnings (bills: 0 errors, 1 warning; customers: 0 errors, 1 warning)",
     ]
