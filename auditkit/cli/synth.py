@@ -17,10 +17,13 @@ def register(subparsers: argparse._SubParsersAction) -> None:
         "synth",
         help="generate a synthetic utility (demo and test data)",
         description=(
-            "Generate a synthetic power-supply utility: customer archive, monthly bills, tariffs with "
-            "a price change, work orders, inspections, district supply, optional daily reads, and "
-            "injected irregularities listed in a `truth` table. Same parameters and seed, same bytes. "
-            "The folder is replaced only once the new data is complete."
+            "Generate a synthetic power-supply utility: customer archive, itemized monthly bills "
+            "(time-of-use, tiers, basic charge, power-factor adjustment, losses, funds) and their "
+            "lines, tariffs with price changes and monthly market prices, transformers, work orders, "
+            "meter tests and events, adjustments, inspections, district supply, optional daily "
+            "reads, injected irregularities listed in a `truth` table and honest look-alikes in a "
+            "`lookalikes` table. Same parameters and seed, same bytes. The folder is replaced only "
+            "once the new data is complete."
         ),
     )
     parser.add_argument(
@@ -68,6 +71,16 @@ def register(subparsers: argparse._SubParsersAction) -> None:
         help=f"also write smart-meter daily reads for the last DAYS days (default {defaults.daily_days}: none)",
     )
     parser.add_argument(
+        "--irregular-share",
+        type=float,
+        default=defaults.irregular_share,
+        metavar="SHARE",
+        help=(
+            f"share of customers given an irregularity, 0 to {synth.MAX_IRREGULAR_SHARE} "
+            f"(default {defaults.irregular_share}: about 1.5 %%)"
+        ),
+    )
+    parser.add_argument(
         "--format",
         choices=synth.FORMATS,
         default="parquet",
@@ -88,6 +101,7 @@ def run_synth(args: argparse.Namespace) -> int:
         start=args.start,
         seed=args.seed,
         daily_days=args.daily_days,
+        irregular_share=args.irregular_share,
     )
     try:
         config.check()

@@ -19,15 +19,17 @@ from auditkit import __version__
 from auditkit.errors import ParameterError
 from auditkit.periods import is_period
 from auditkit.synth import ledger, render
-from auditkit.synth.inject import DEFAULT_RATES, inject_all
+from auditkit.synth.inject import DEFAULT_IRREGULAR_SHARE, DEFAULT_RATES, inject_all
 from auditkit.synth.lookalikes import add_lookalikes
-from auditkit.synth.world import build_world
+from auditkit.synth.world import World, build_world
 
 FORMATS = ("parquet", "csv", "csv-gbk", "xlsx")
 
 
 #: Billing months a utility may span, and why no fewer.
 MIN_MONTHS, MAX_MONTHS = 24, 240
+#: Largest share of irregular customers: beyond it irregularities crowd each other out.
+MAX_IRREGULAR_SHARE = 0.1
 MONTHS_WHY = (
     "fewer than 24 leave too little history: theft scores need 12 months before a drop "
     "and the seasonal statistics two full years"
@@ -45,6 +47,7 @@ class SynthConfig:
     seed: int = 20261128
     daily_days: int = 0
     rates: dict[str, float] = field(default_factory=dict)
+    irregular_share: float = DEFAULT_IRREGULAR_SHARE  # scales the default rates of `inject`
 
     def check(self) -> None:
         """Reject parameters outside what the generator can honour, naming the parameter."""
@@ -59,6 +62,11 @@ class SynthConfig:
             raise ParameterError("start", "a month YYYY-MM", self.start)
         if not 0 <= self.daily_days <= 366 * 5:
             raise ParameterError("daily_days", "a number of days from 0 to 1830", self.daily_days)
+        share = self.irregular_share
+        number = isinstance(share, int | float) and not isinstance(share, bool)
+        if not number or not 0 <= share <= MAX_IRREGULAR_SHARE:
+            expected = f"a share of the customers from 0 to {MAX_IRREGULAR_SHARE}"
+            raise ParameterError("irregular_share", expected, share)
         for name, rate in self.rates.items():
             if name not in DEFAULT_RATES:
                 raise ParameterError(
@@ -68,17 +76,31 @@ class SynthConfig:
                 raise ParameterError(f"rates.{name}", "a share from 0 to 0.5", rate)
 
 
-def generate(config: SynthConfig | None = None, **overrides: object) -> dict[str, pd.DataFrame]:
-    """Build the synthetic utility's tables (customers, bills, tariffs, work_orders, ..., truth)."""
+def configure(config: SynthConfig | None = None, **overrides: object) -> SynthConfig:
+    """`config` (default the demo's) with `overrides` applied, checked."""
     config = config or SynthConfig()
     if overrides:
         config = SynthConfig(**{**asdict(config), **overrides})
     config.check()
+    return config
+
+
+def build(config: SynthConfig | None = None, **overrides: object) -> World:
+    """The synthetic utility as arrays: the honest world, its look-alikes, then the irregularities."""
+    config = configure(config, **overrides)
     world = build_world(
         config.customers, config.districts, config.months, config.start, config.seed
     )
     add_lookalikes(world)  # honest look-alikes are busy: no irregularity is injected on them
-    inject_all(world, config.rates)
+    inject_all(world, config.rates, config.irregular_share)
+    return world
+
+
+def generate(config: SynthConfig | None = None, **overrides: object) -> dict[str, pd.DataFrame]:
+    """Build the synthetic utility's tables (customers, bills, bill_lines, tariffs, work_orders,
+    transformers, meter tests and events, adjustments, ..., truth, lookalikes)."""
+    config = configure(config, **overrides)
+    world = build(config)
     bills = ledger.compute(world)
     tables = {
         "customers": render.customers_table(world),

@@ -191,15 +191,19 @@ def compute(
     rate_to = book.value("energy_rate", *keys, day_to)
     since = book.valid_from(*keys, day_to)
     split = since > day_from
-    first_part = np.where(
-        split, round_half_up(quantity * (since - day_from) / read_days[bill_of], 2), quantity
+    at = np.flatnonzero(split)
+    first_part = quantity.copy()
+    first_part[at] = round_half_up(
+        quantity[at] * (since - day_from)[at] / read_days[bill_of[at]], 2
     )
-    second_part = round_half_up(quantity - first_part, 2)
+    second_part = _exact(quantity[at] - first_part[at], 2)
     factor = world.rate_factor[cust, month]
     e_bill = np.concatenate([bill_of, bill_of[split]])
     e_slot = np.concatenate([slot, slot[split]])
-    e_quantity = np.concatenate([first_part, second_part[split]])
-    e_rate = round_half_up(np.concatenate([rate_from, rate_to[split]]) * factor[e_bill], 4)
+    e_quantity = np.concatenate([first_part, second_part])
+    e_rate = np.concatenate([rate_from, rate_to[at]])
+    misrated = np.flatnonzero(factor[e_bill] != 1)
+    e_rate[misrated] = round_half_up(e_rate[misrated] * factor[e_bill[misrated]], 4)
     e_part = np.concatenate([np.zeros(len(bill_of), np.int8), np.ones(int(split.sum()), np.int8)])
     e_amount = round_half_up(e_quantity * e_rate, 2)
 
@@ -287,10 +291,11 @@ def compute(
     f_amount = round_half_up(f_quantity * f_rate, 2)
 
     energy = np.bincount(e_bill, e_amount, n)
-    energy_charge = round_half_up(energy + np.bincount(l_bill, l_amount, n), 2)
-    basic_charge = round_half_up(np.bincount(b_bill, b_amount, n), 2)
-    pf_adjustment = round_half_up(np.bincount(p_bill, p_amount, n), 2)
-    fund_charge = round_half_up(np.bincount(f_bill, f_amount, n), 2)
+    # Sums of amounts in fens: only float noise to clear (a bill has one basic, PF and fund line).
+    energy_charge = _exact(energy + np.bincount(l_bill, l_amount, n), 2)
+    basic_charge = np.bincount(b_bill, b_amount, n)
+    pf_adjustment = np.bincount(p_bill, p_amount, n)
+    fund_charge = np.bincount(f_bill, f_amount, n)
     with np.errstate(divide="ignore", invalid="ignore"):
         average = energy_charge / kwh
     energy_rate = round_half_up(np.where(kwh > 0, average, flat_rate * factor), 4)
@@ -332,7 +337,7 @@ def compute(
         basic_charge=basic_charge,
         pf_adjustment=pf_adjustment,
         fund_charge=fund_charge,
-        amount=round_half_up(energy_charge + basic_charge + pf_adjustment + fund_charge, 2),
+        amount=_exact(energy_charge + basic_charge + pf_adjustment + fund_charge, 2),
         line_bill=line_bill[order],
         line_type=line_type[order],
         line_tou=line_tou[order],
@@ -368,7 +373,7 @@ def _registers(world: World, rows: np.ndarray, units: np.ndarray) -> tuple[np.nd
             world.meter_reset[rows, month], 0.0, register + world.register_jump[rows, month]
         )
         start[:, month] = register
-        register = round_half_up(register + units[:, month], 2)
+        register = _exact(register + units[:, month], 2)
         end[:, month] = register
     return start, end
 
@@ -417,7 +422,7 @@ def _energy_candidates(
     bills, slots, quantities = [], [], []
     tou = np.flatnonzero(tou_bill)
     critical, peak, valley = (p[tou] for p in periods)
-    flat = round_half_up(kwh[tou] - critical - peak - valley, 2)
+    flat = _exact(kwh[tou] - critical - peak - valley, 2)
     for name, q in zip(TOU_PERIODS, (critical, peak, flat, valley), strict=True):
         bills.append(tou)
         slots.append(np.full(len(tou), SLOT[name]))
@@ -429,8 +434,8 @@ def _energy_candidates(
     for _tier, low, high, _step in catalog.TIER_BANDS:
         top = np.inf if high is None else high
         tier_kwh.append(np.maximum(np.minimum(after, top) - np.maximum(before, low), 0.0))
-    tier_kwh = [round_half_up(q, 2) for q in tier_kwh]
-    tier_kwh[-1] = round_half_up(kwh[tiered] - tier_kwh[0] - tier_kwh[1], 2)
+    tier_kwh = [_exact(q, 2) for q in tier_kwh]
+    tier_kwh[-1] = _exact(kwh[tiered] - tier_kwh[0] - tier_kwh[1], 2)
     for slot, q in zip(TIER_SLOTS, tier_kwh, strict=True):
         bills.append(tiered)
         slots.append(np.full(len(tiered), slot))
@@ -463,7 +468,7 @@ def _tier_cumulative(
     before = np.concatenate([np.zeros((kwh_matrix.shape[0], 1)), np.cumsum(kwh_matrix, axis=1)], 1)
     row, k = local[tiered], month[tiered]
     origin = np.where(tier_fault == 2, half_year[k], first_of_year[k])
-    cumulative = round_half_up(before[row, k] - before[row, origin], 2)
+    cumulative = _exact(before[row, k] - before[row, origin], 2)
     return np.where(tier_fault == 1, 0.0, cumulative)
 
 
@@ -583,6 +588,12 @@ def _power_factor(
     fraction = np.where(pf_fault == 2, -fraction, fraction)
     bills = np.flatnonzero(~np.isnan(fraction) & ~np.isnan(pf) & (pf_fault != 1))
     return pf, bills, round_half_up(fraction[bills], 6)
+
+
+def _exact(values: np.ndarray, decimals: int) -> np.ndarray:
+    """Sums and differences of values already on the grid of `decimals`, with the float noise of
+    the arithmetic cleared (no value is halfway between two steps, so this is not a rounding)."""
+    return np.round(values, decimals)
 
 
 def _scatter(n: int, where: np.ndarray, values: np.ndarray) -> np.ndarray:
