@@ -39,7 +39,7 @@ DEFAULT_RATES: dict[str, float] = {
     "estimated_streak": 0.0007,
     "archive_defect": 0.0007,
     "tou_misapplied": 0.006,  # of time-of-use customers
-    "tier_misapplied": 0.002,  # of households on tiers that reach tier 2
+    "tier_misapplied": 0.003,  # of households on tiers that reach tier 2
     "basic_charge_error": 0.03,  # of two-part customers
     "pf_adjustment_error": 0.007,  # of customers with a power-factor standard
     "loss_not_charged": 0.01,  # of high_low customers
@@ -584,9 +584,12 @@ def pf_adjustment_error(world: World, rate: float) -> None:
     idx = world.pick(~np.isnan(world.pf_standard) & _honest_all_months(world), rate)
     kind = world.rng.integers(1, 5, len(idx))
     kind = np.where((kind == 4) & (world.pf_standard[idx] != 0.90), 1, kind)
-    world.pf_natural[idx] = np.where(
-        kind == 3, world.pf_natural[idx], world.rng.uniform(0.8, 0.87, len(idx))
+    # A low PF (surcharge due) for a missing or sign-flipped adjustment, just under 0.90 for the
+    # wrong table: each fault then under-bills.
+    low = np.where(
+        kind == 4, world.rng.uniform(0.84, 0.89, len(idx)), world.rng.uniform(0.74, 0.82, len(idx))
     )
+    world.pf_natural[idx] = np.where(kind == 3, world.pf_natural[idx], low)
     world.export_share[idx] = np.where(
         kind == 3, world.rng.uniform(0.25, 0.5, len(idx)), world.export_share[idx]
     )

@@ -18,7 +18,8 @@ from auditkit.synth.inject import DEFAULT_RATES
 
 @pytest.fixture(scope="module")
 def tables() -> dict[str, pd.DataFrame]:
-    return synth.generate(customers=3000, districts=4, months=36, seed=3)
+    # Three times the demo's share of irregular customers: every irregularity is there.
+    return synth.generate(customers=3000, districts=4, months=36, seed=3, irregular_share=0.05)
 
 
 def _digest(folder: Path) -> dict[str, str]:
