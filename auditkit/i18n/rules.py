@@ -63,9 +63,13 @@ _RULES = {
     ),
     "rule.capacity_underbilled.title": ("基本电费计费容量小于档案容量", "Basic charge on less capacity than the archive"),
     "rule.capacity_underbilled.checks": (
-        "按容量计收基本电费的用户：计费容量小于当月运行的合同容量，且当月无暂停",
+        "按容量计收基本电费的用户：计费容量小于当月运行的合同容量，且当月无暂停；有电费明细、变压器或抄表日期的数据按重算的"
+        "运行容量（运行和热备用变压器，新装、变更、销户月份按日折算）核对基本电费明细的计费容量",
         "capacity-basis customers: capacity_billed_kva below the contract capacity in force that "
-        "month, with no suspension covering the month",
+        "month, with no suspension covering the month; on itemized data (bill lines, "
+        "transformers, read dates) the basic line's quantity against the recomputed capacity in "
+        "force (running and hot-standby transformers, prorated by day in months of connection, "
+        "change or closure)",
     ),
     "rule.demand_over_capacity.title": (
         "最大需量持续超过登记容量（疑似大换小、私增容量）",
@@ -135,17 +139,22 @@ _RULES = {
     "rule.tariff_mismatch.title": ("电价类别与用电性质不符（高价低接）", "Tariff category not for the customer's usage"),
     "rule.tariff_mismatch.checks": (
         "档案电价类别对应的用电类别与用户用电类别不符，或容量达到两部制标准（two_part_threshold_kva）而电价表对该"
-        "用电类别有两部制电价却执行单一制电价；涉及电费（电度电费和基本电费）按最近 backbill_months 个月追补"
-        "（起始时间不明）",
+        "用电类别有两部制电价却执行单一制电价；shared_meter_industries 所列行业（学校、养老机构等）可执行居民合表电价；"
+        "涉及电费（电度电费和基本电费）按最近 backbill_months 个月追补（起始时间不明）",
         "the archive tariff's usage type ≠ the customer's usage_type, or a single-part tariff at "
         "or above the two-part threshold where the schedule has a two-part tariff for the usage; "
-        "impact (energy and basic charge) over the last backbill_months (start unknown)",
+        "industries in shared_meter_industries (schools, care homes ...) may pay the residential "
+        "price; impact (energy and basic charge) over the last backbill_months (start unknown)",
     ),
     "rule.rate_mismatch.title": ("执行电价与电价表不符", "Energy rate differs from the schedule"),
     "rule.rate_mismatch.checks": (
-        "账单执行的电度电价 ≠ 电价表中该电价类别当月的电价；电价表未列的计费电价类别按档案电价类别的电价核对",
+        "账单执行的电度电价 ≠ 电价表中该电价类别当月的电价；电价表未列的计费电价类别按档案电价类别的电价核对；有电费明细、分时、"
+        "阶梯电价或抄表日期的数据按重算账单逐条核对电度电费明细的电价（跨调价日按抄表天数折算），分时、阶梯账单归其专门规则",
         "energy_rate billed ≠ the schedule's rate for the billed tariff and month; a billed tariff "
-        "the schedule does not list is checked against the archive tariff's rate",
+        "the schedule does not list is checked against the archive tariff's rate. On itemized "
+        "data (bill lines, time-of-use or tier rows, read dates) each energy line's rate against "
+        "the recomputed rate due for that line (a price change inside the read period split by "
+        "read days); time-of-use and tiered bills belong to tou_misapplied and tier_misapplied",
     ),
     "rule.zero_consumption.title": ("运行用户连续零电量", "Active account with zero consumption"),
     "rule.zero_consumption.checks": (

@@ -16,17 +16,29 @@ a line wrong upstream (losses, basic charge, energy) is not counted again downst
 from __future__ import annotations
 
 from collections.abc import Mapping
+from dataclasses import dataclass
 
 import numpy as np
 import pandas as pd
 
 from auditkit.billing.money import round_half_up
-from auditkit.rules.context import RuleContext
+from auditkit.billing.tariff_lookup import NO_DAY
+from auditkit.rules.capacity import used_beyond_reduction
+from auditkit.rules.context import RuleContext, month_end_days
 from auditkit.rules.evidence import Clause, clause
 from auditkit.rules.findings import empty_raw, per_customer_at, raw_per_customer
 from auditkit.rules.recomputed import Recomputed
 from auditkit.rules.registry import rule
 
+#: Orders that change the capacity in force within a month (the basic charge is prorated by day).
+CAPACITY_CHANGES = (
+    "new_connection",
+    "capacity_increase",
+    "capacity_reduction",
+    "suspension",
+    "resumption",
+    "closure",
+)
 #: Parameters every line rule reads.
 LINE_PARAMS = ("amount_tolerance", "relative_tolerance", "kwh_tolerance")
 
@@ -132,17 +144,100 @@ def _evidence(rule_id: str, found: object, parts: list[Clause], extra: list[str]
     return evidence
 
 
-def _energy_rule(
-    ctx: RuleContext, params: Mapping, domain: np.ndarray, key: np.ndarray
-) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
-    """Energy lines of the bills in `domain` with a difference beyond tolerance: the lines, the
-    flagged bill rows, their net difference, and per flagged bill whether lines of `key` (per
-    line: a period, or a tier) are billed and due."""
+@dataclass(frozen=True)
+class EnergyView:
+    """The recomputed energy lines, split between the rules that own their differences.
+
+    Per bill: `priced` (every energy line due has a rate), `kwh_differs` (the energy kWh due
+    differ from those billed: a multiplier or register finding), `structural` (some period or
+    tier line's kWh differ from due: periods or tiers misapplied, not a rate), `tier_clean` (no
+    bill of the customer's tier year up to this one has kWh other than due: its tiers are
+    judged on the right cumulative). Per energy line (`lines`): `old_schedule`, billed at the
+    rate its period had under the schedule before the one due (the wrong schedule after a price
+    change, tou_misapplied's).
+    """
+
+    lines: np.ndarray
+    priced: np.ndarray
+    kwh_differs: np.ndarray
+    structural: np.ndarray
+    tier_clean: np.ndarray
+    old_schedule: np.ndarray
+
+
+def energy_view(ctx: RuleContext, params: Mapping) -> EnergyView:
+    """The energy lines of `ctx.recomputed` split as `EnergyView` says, with the kWh tolerance
+    (`kwh_tolerance`, `relative_tolerance`) and the rate tolerance (`rate_tolerance`) of `params`."""
     rc = ctx.recomputed
     n = len(ctx.bills)
-    lines = _lines(ctx, "energy", params, domain)
+    lines = rc.of("energy")
+    priced = ~rc.any_per_bill(lines, np.isnan(rc.amount_due[lines]), n)
+    kwh_differs = rc.energy_kwh_differs(n, params["kwh_tolerance"], params["relative_tolerance"])
+    billed_kwh = np.nan_to_num(rc.quantity_billed[lines])
+    due_kwh = np.nan_to_num(rc.quantity_due[lines])
+    tolerance = np.maximum(params["kwh_tolerance"], params["relative_tolerance"] * due_kwh)
+    structural = rc.any_per_bill(lines, np.abs(billed_kwh - due_kwh) > tolerance, n)
+    return EnergyView(
+        lines=lines,
+        priced=priced,
+        kwh_differs=kwh_differs,
+        structural=structural,
+        tier_clean=_tier_year_clean(ctx, kwh_differs),
+        old_schedule=_old_schedule(ctx, lines, params["rate_tolerance"]),
+    )
+
+
+def _tier_year_clean(ctx: RuleContext, kwh_differs: np.ndarray) -> np.ndarray:
+    """Per bill: no bill of the same customer and calendar year up to it has kWh other than due
+    (tiers fill on the year's cumulative kWh, so one wrong bill shifts the bands of the rest)."""
+    year = ctx.bill_month // 12
+    group = np.ones(len(year), dtype=bool)  # where a customer's year starts
+    group[1:] = (ctx.bill_customer[1:] != ctx.bill_customer[:-1]) | (year[1:] != year[:-1])
+    seen = pd.Series(kwh_differs).groupby(np.cumsum(group)).cummax()
+    return ~seen.to_numpy(dtype=bool)
+
+
+def _old_schedule(ctx: RuleContext, lines: np.ndarray, tolerance: float) -> np.ndarray:
+    """Per energy line of a time-of-use period with a rate off the rate due: billed at its period's
+    rate under the schedule before the one in force on the bill's read_to."""
+    rc = ctx.recomputed
+    result = np.zeros(len(lines), dtype=bool)
+    off = (
+        rc.has_period[lines]
+        & ~np.isnan(rc.rate_billed[lines])
+        & ~np.isnan(rc.rate_due[lines])
+        & (np.abs(rc.rate_billed[lines] - rc.rate_due[lines]) > tolerance)
+    )
+    at = np.flatnonzero(off)
+    if not len(at):
+        return result
+    row = rc.row[lines[at]]
+    category = rc.tariff_due[row]
+    read_to = ctx.bills["read_to"].to_numpy("datetime64[D]")[row]
+    month_end = month_end_days(ctx.bill_month[row])
+    when = np.where(np.isnat(read_to), month_end, read_to)
+    voltage = ctx.customer_column("voltage_kv")[row]
+    period = rc.period[lines[at]]
+    lookup = ctx.tariff_lookup
+    start = lookup.valid_from(category, when, voltage, period)
+    before = np.where(start == NO_DAY, 0, start - 1).astype("datetime64[D]")
+    previous = lookup.rate(category, before, voltage, "energy_rate", tou_period=period)
+    previous[start == NO_DAY] = np.nan
+    result[at] = np.abs(rc.rate_billed[lines[at]] - previous) <= tolerance
+    return result
+
+
+def _energy_rule(
+    ctx: RuleContext, params: Mapping, lines: np.ndarray, owned: np.ndarray, key: np.ndarray
+) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
+    """Of the energy `lines` the rule owns (`owned`, per line), those with a difference beyond
+    tolerance: the owned lines, the flagged bill rows, their net difference, and per flagged bill
+    whether lines of `key` (per line: a period, or a tier) are billed and due."""
+    rc = ctx.recomputed
+    n = len(ctx.bills)
+    lines = lines[owned]
     difference = rc.difference[lines]
-    off = np.abs(difference) > _tolerance(rc.amount_due[lines], params)  # NaN: not judged
+    off = np.abs(difference) > _tolerance(rc.amount_due[lines], params)
     rows = np.flatnonzero(rc.any_per_bill(lines, off, n))
     net = rc.per_bill(lines, np.nan_to_num(difference), n)[rows]
     keyed = key[lines]
@@ -165,13 +260,19 @@ def _amounts(ctx: RuleContext, lines: np.ndarray, rows: np.ndarray) -> dict[str,
     "tou_misapplied",
     area="routine",
     needs=("bill_lines", "customers.tou", "tariffs.tou_period"),
-    params=LINE_PARAMS,
+    params=(*LINE_PARAMS, "rate_tolerance"),
     severity="high",
     revenue_kind="proved",
 )
 def tou_misapplied(ctx: RuleContext, params: dict) -> pd.DataFrame:
     rc = ctx.recomputed
-    lines, rows, net, billed, due = _energy_rule(ctx, params, rc.tou_bills, rc.has_period)
+    view = energy_view(ctx, params)
+    lines = view.lines
+    bills = rc.tou_bills & view.priced & ~view.kwh_differs & ~rc.tariff_differs
+    # A bill whose period kWh differ is misapplied whole; one whose kWh are right, only by the
+    # lines billed at the old schedule's period rates (other wrong rates are rate_mismatch's).
+    owned = bills[rc.row[lines]] & (view.structural[rc.row[lines]] | view.old_schedule)
+    lines, rows, net, billed, due = _energy_rule(ctx, params, lines, owned, rc.has_period)
     cause = np.where(~billed, 0, np.where(~due, 1, 2))
     details = _amounts(ctx, lines, rows)
     # The period line most off on each bill, for the evidence of period lines differing.
@@ -201,14 +302,19 @@ def tou_misapplied(ctx: RuleContext, params: dict) -> pd.DataFrame:
     "tier_misapplied",
     area="routine",
     needs=("bill_lines", "customers.tier_scheme", "tariffs.tier"),
-    params=LINE_PARAMS,
+    params=(*LINE_PARAMS, "rate_tolerance"),
     severity="high",
     revenue_kind="proved",
 )
 def tier_misapplied(ctx: RuleContext, params: dict) -> pd.DataFrame:
     rc = ctx.recomputed
-    tiered = rc.tier > 0
-    lines, rows, net, billed, due = _energy_rule(ctx, params, rc.tier_bills, tiered)
+    view = energy_view(ctx, params)
+    lines = view.lines
+    # Tier kWh other than due on the right cumulative; wrong rates on right tiers are
+    # rate_mismatch's, and a year with a wrong kWh shifts the bands: multiplier or register.
+    bills = rc.tier_bills & view.priced & view.tier_clean & view.structural & ~rc.tariff_differs
+    owned = bills[rc.row[lines]]
+    lines, rows, net, billed, due = _energy_rule(ctx, params, lines, owned, rc.tier > 0)
     cause = np.where(~due, 0, np.where(~billed, 1, 2))
     n = len(ctx.bills)
     upper = lines[rc.tier[lines] > 1]
@@ -238,11 +344,17 @@ def basic_charge_error(ctx: RuleContext, params: dict) -> pd.DataFrame:
     rc = ctx.recomputed
     n = len(ctx.bills)
     lines = _lines(ctx, "basic", params, np.ones(n, dtype=bool))
-    lines = lines[rc.due[lines]]  # a basic charge due (capacity or demand known)
-    # Capacity billed short of the capacity in force is capacity_underbilled's finding.
+    # A basic charge due on a capacity or demand known (none known: archive_defect's).
+    lines = lines[rc.due[lines] & (np.nan_to_num(rc.quantity_due[lines]) > 0)]
+    # Capacity billed short of the capacity in force is capacity_underbilled's finding, unless
+    # the month is one of a change in capacity: then it is the proration by day that is wrong.
     short = (rc.quantity_due[lines] - rc.quantity_billed[lines]) > params["quantity_tolerance"]
     by_capacity = ctx.customer_is("basic_charge_basis", "capacity")[rc.row[lines]]
-    lines = lines[~(short & by_capacity)]
+    changing = ctx.has_order_near(CAPACITY_CHANGES, 0)[rc.row[lines]]
+    beyond = used_beyond_reduction(
+        ctx, rc.row[lines], rc.quantity_billed[lines], params["quantity_tolerance"]
+    )
+    lines = lines[~(short & by_capacity & (~changing | beyond))]
     difference = rc.difference[lines]
     off = np.abs(difference) > _tolerance(rc.amount_due[lines], params)
     lines = lines[off]
@@ -292,7 +404,10 @@ def _one_line_per_bill(
 def pf_adjustment_error(ctx: RuleContext, params: dict) -> pd.DataFrame:
     rc = ctx.recomputed
     n = len(ctx.bills)
-    lines = _lines(ctx, "pf_adjustment", params, np.ones(n, dtype=bool))
+    # Losses other than due change the power factor due: loss_not_charged's finding.
+    loss = rc.of("loss")
+    loss_off = np.abs(np.nan_to_num(rc.difference[loss])) > _tolerance(rc.amount_due[loss], params)
+    lines = _lines(ctx, "pf_adjustment", params, ~rc.any_per_bill(loss, loss_off, n))
     # No line due where the customer has a standard: its reactive energy is unknown; unjudged.
     standard = ~np.isnan(ctx.customer_column("pf_standard"))[rc.row[lines]]
     lines = lines[rc.due[lines] | ~standard]

@@ -33,29 +33,21 @@ def _capacity_in_force(ctx: RuleContext) -> np.ndarray:
     needs=(
         "customers.contract_capacity_kva",
         "customers.basic_charge_basis",
-        "bills.capacity_billed_kva",
+        "bills.capacity_billed_kva|bill_lines",
     ),
     params=("kva_tolerance",),
     severity="high",
     revenue_kind="proved",
 )
 def capacity_underbilled(ctx: RuleContext, params: dict) -> pd.DataFrame:
-    in_force = ctx.capacity_in_force
-    rows = np.flatnonzero(
-        ctx.customer_is("basic_charge_basis", "capacity") & ~np.isnan(in_force) & ~ctx.suspended
-    )
-    billed = ctx.capacity_billed(rows)
-    gap = in_force[rows] - billed
-    flagged = gap > params["kva_tolerance"]
-    if not flagged.any():
+    if ctx.itemized:
+        rows, billed, in_force, revenue = _capacity_short_by_lines(ctx, params["kva_tolerance"])
+    else:
+        rows, billed, in_force, revenue = _capacity_short(ctx, params["kva_tolerance"])
+    if not len(rows):
         return empty_raw()
-    rows = rows[flagged]
     grouped = per_customer_at(
-        ctx,
-        rows,
-        revenue=gap[flagged] * ctx.kva_rate_due(rows),
-        in_force_last=in_force[rows],
-        billed_last=billed[flagged],
+        ctx, rows, revenue=revenue, in_force_last=in_force, billed_last=billed
     )
     evidence = [
         [
@@ -75,6 +67,52 @@ def capacity_underbilled(ctx: RuleContext, params: dict) -> pd.DataFrame:
     return raw_per_customer(grouped, evidence, score)
 
 
+def _capacity_short(
+    ctx: RuleContext, tolerance: float
+) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
+    """Capacity-basis bills outside suspensions billed on less than the capacity in force
+    (archive and capacity orders), month by month: rows, capacity billed, in force, revenue."""
+    in_force = ctx.capacity_in_force
+    rows = np.flatnonzero(
+        ctx.customer_is("basic_charge_basis", "capacity") & ~np.isnan(in_force) & ~ctx.suspended
+    )
+    billed = ctx.capacity_billed(rows)
+    gap = in_force[rows] - billed
+    flagged = gap > tolerance
+    rows = rows[flagged]
+    return rows, billed[flagged], in_force[rows], gap[flagged] * ctx.kva_rate_due(rows)
+
+
+def _capacity_short_by_lines(
+    ctx: RuleContext, tolerance: float
+) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
+    """`_capacity_short` from the recomputed basic lines: the capacity in force from the
+    transformers or the archive and orders, day by day, prorated in months of connection,
+    change or closure (kVA-months), against the quantity billed."""
+    rc = ctx.recomputed
+    lines = rc.of("basic")
+    by_capacity = ctx.customer_is("basic_charge_basis", "capacity")[rc.row[lines]]
+    lines = lines[by_capacity & rc.due[lines] & ~np.isnan(rc.amount_due[lines])]
+    billed = np.nan_to_num(rc.quantity_billed[lines])
+    gap = rc.quantity_due[lines] - billed
+    flagged = (gap > tolerance) & ~used_beyond_reduction(ctx, rc.row[lines], billed, tolerance)
+    lines, gap = lines[flagged], gap[flagged]
+    order = np.argsort(rc.row[lines], kind="stable")
+    lines, gap = lines[order], gap[order]
+    billed = np.nan_to_num(rc.quantity_billed[lines])
+    return rc.row[lines], billed, rc.quantity_due[lines], gap * rc.rate_due[lines]
+
+
+def used_beyond_reduction(
+    ctx: RuleContext, rows: np.ndarray, billed: np.ndarray, tolerance: float
+) -> np.ndarray:
+    """Per bill of `rows`: on or after a capacity reduction, with the contract capacity then in
+    force billed (`billed`, kVA): transformers running beyond it are equipment used against the
+    reduction, reduction_without_drop's finding, not a basic charge billed short."""
+    reduced = _months_after(ctx, "capacity_reduction")[rows]
+    return reduced & (billed >= _capacity_in_force(ctx)[rows] - tolerance)
+
+
 def _effective_orders(ctx: RuleContext, *order_types: str) -> pd.DataFrame:
     """Orders of these types of known customers that have taken effect (an effective date set)."""
     orders = ctx.orders_of(*order_types)
@@ -83,7 +121,12 @@ def _effective_orders(ctx: RuleContext, *order_types: str) -> pd.DataFrame:
 
 def _months_after_reducing_order(ctx: RuleContext) -> np.ndarray:
     """Per bill: on or after a capacity reduction or suspension of the same customer."""
-    first = _effective_orders(ctx, *REDUCING_ORDERS).groupby("cust")["effective_month"].min()
+    return _months_after(ctx, *REDUCING_ORDERS)
+
+
+def _months_after(ctx: RuleContext, *order_types: str) -> np.ndarray:
+    """Per bill: on or after the month an order of these types took effect for its customer."""
+    first = _effective_orders(ctx, *order_types).groupby("cust")["effective_month"].min()
     start = np.full(len(ctx.customers), np.iinfo(np.int64).max)
     start[first.index.to_numpy(dtype=np.int64)] = first.to_numpy()
     return ctx.bill_month >= start[ctx.bill_customer]

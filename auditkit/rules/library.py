@@ -46,7 +46,7 @@ def catalog() -> pd.DataFrame:
             "title_zh": rule.title("zh"),
             "checks_en": rule.checks("en"),
             "checks_zh": rule.checks("zh"),
-            "needs": ", ".join(rule.needs),
+            "needs": ", ".join(need.replace("|", " or ") for need in rule.needs),
             "parameters": ", ".join(
                 f"{name}={defaults[rule.rule_id][name]}" for name in rule.params
             ),

@@ -47,7 +47,9 @@ def load_defaults(path: Path | None = None) -> dict[str, dict]:
     for section, values in content.items():
         for name, value in values.items():
             dotted = f"{section}.{name}"
-            expected: object = [1.0] if isinstance(value, list) else 0.0
+            expected: object = 0.0
+            if isinstance(value, list):  # a list of names (all text) or of numbers
+                expected = ["name"] if value and all(isinstance(v, str) for v in value) else [1.0]
             expected = CHOICES[dotted][0] if dotted in CHOICES else expected
             expected = "2000-01-01" if dotted in DATES else expected
             _check_value(f"{path.name}: {dotted}", value, expected, CHOICES.get(dotted))
@@ -98,11 +100,14 @@ def resolve(defaults: Mapping[str, Mapping], overrides: Mapping | None) -> dict[
 def _check_value(
     name: str, value: object, default: object, choices: tuple[str, ...] | None = None
 ) -> None:
-    """Numbers must be numbers ≥ 0 (bools are not numbers); lists must hold numbers; a choice
-    one of its `choices`."""
+    """Numbers must be numbers ≥ 0 (bools are not numbers); lists must hold positive numbers, or
+    names where the default holds names; a choice one of its `choices`."""
     if choices is not None:
         if value not in choices:
             raise ParameterError(name, f"one of {', '.join(choices)}", value)
+    elif isinstance(default, list) and default and isinstance(default[0], str):
+        if not isinstance(value, list) or not all(isinstance(v, str) and v for v in value):
+            raise ParameterError(name, "a list of names", value)
     elif isinstance(default, list):
         if not isinstance(value, list) or not all(_is_number(v) and v > 0 for v in value):
             raise ParameterError(name, "a list of positive numbers", value)

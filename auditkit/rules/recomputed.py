@@ -48,6 +48,7 @@ class Recomputed:
     amount_due: np.ndarray
     difference: np.ndarray
     estimated: np.ndarray
+    tariff_due: np.ndarray  # per context bill: the tariff due (None where not recomputed)
     tariff_differs: np.ndarray  # per context bill: billed on another tariff than the one due
     notes: tuple
 
@@ -143,6 +144,7 @@ def recompute_lines(ctx: RuleContext) -> Recomputed:
         amount_due=numbers("amount_due"),
         difference=numbers("difference"),
         estimated=frame["estimated"].to_numpy(dtype=bool),
+        tariff_due=tariff_due,
         tariff_differs=tariff_differs,
         notes=tuple(frame.attrs.get("notes", ())),
     )

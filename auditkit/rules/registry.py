@@ -37,8 +37,9 @@ def area_name(area: str, lang: str = i18n.DEFAULT_LANG) -> str:
 class Rule:
     """One audit rule: a vectorised check over all customers that returns findings.
 
-    `needs` names the tables and columns the rule reads (`"bills.max_demand_kw"` or `"work_orders"`);
-    a rule whose needs are absent or empty is skipped with a note instead of failing the run.
+    `needs` names the tables and columns the rule reads (`"bills.max_demand_kw"` or `"work_orders"`,
+    `"a|b"` for either); a rule whose needs are absent or empty is skipped with a note instead of
+    failing the run.
     `params` names the entries of `params/rules.yaml` the rule reads. `revenue_kind` says whether
     its revenue is proved or estimated (`REVENUE_KINDS`); `penalty` the class of penalty its
     findings carry (`PENALTY_CLASSES`), None where the finding is no customer's violation.

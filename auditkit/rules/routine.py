@@ -2,10 +2,13 @@
 
 from __future__ import annotations
 
+from dataclasses import dataclass
+
 import numpy as np
 import pandas as pd
 
 from auditkit.periods import date_month_number
+from auditkit.rules.billing_lines import energy_view
 from auditkit.rules.context import RuleContext
 from auditkit.rules.evidence import clause
 from auditkit.rules.findings import (
@@ -61,7 +64,7 @@ def _rate_of(ctx: RuleContext, tariff: np.ndarray, rows: np.ndarray, column: str
     "tariff_mismatch",
     area="routine",
     needs=("customers.usage_type", "customers.tariff_category", "tariffs.usage_type"),
-    params=("two_part_threshold_kva", "backbill_months"),
+    params=("two_part_threshold_kva", "backbill_months", "shared_meter_industries"),
     severity="high",
     revenue_kind="proved",
     penalty="tariff_misuse",
@@ -84,7 +87,9 @@ def tariff_mismatch(ctx: RuleContext, params: dict) -> pd.DataFrame:
     usage = customers["usage_type"].to_numpy()
     capacity = optional_values(customers, "contract_capacity_kva")
     offered_two_part = np.isin(usage, schedule["usage_type"].to_numpy()[two_part])
-    wrong_usage = tariff_usage != usage
+    # Schools, care homes and welfare institutions may pay the residential (shared-meter) price.
+    exception = customers["industry"].isin(params["shared_meter_industries"]).to_numpy(dtype=bool)
+    wrong_usage = (tariff_usage != usage) & ~(exception & (tariff_usage == "residential"))
     threshold = params["two_part_threshold_kva"]
     should_be_two_part = ~is_two_part & offered_two_part & (np.nan_to_num(capacity) >= threshold)
     flagged = (wrong_usage | should_be_two_part) & (customers["status"] != "closed").to_numpy()
@@ -146,7 +151,7 @@ def tariff_mismatch(ctx: RuleContext, params: dict) -> pd.DataFrame:
     "rate_mismatch",
     area="routine",
     needs=("bills.energy_rate", "tariffs.energy_rate", "tariffs.valid_from"),
-    params=("rate_tolerance",),
+    params=("rate_tolerance", "kwh_tolerance", "relative_tolerance"),
     severity="high",
     revenue_kind="proved",
 )
@@ -157,12 +162,21 @@ def rate_mismatch(ctx: RuleContext, params: dict) -> pd.DataFrame:
     off = billed - due
     np.abs(off, out=off)
     wrong_rate = ~np.isnan(due) & (off > params["rate_tolerance"])
+    by_lines = np.zeros(len(billed), dtype=bool)
+    if ctx.itemized:  # each energy line against the rate due for that line
+        lines = _line_rates(ctx, params)
+        by_lines = lines.judged
+        wrong_rate = np.where(by_lines, lines.wrong, wrong_rate)
+        billed = np.where(lines.wrong, lines.billed, billed)
+        due = np.where(lines.wrong, lines.due, due)
     rows = np.flatnonzero(wrong_rate | unlisted)
     if len(rows) == 0:
         return empty_raw()
     due_at, billed_at, unlisted = due[rows], billed[rows], unlisted[rows]
     kwh = ctx.bills["kwh_billed"].to_numpy(dtype=float)[rows]
     revenue = np.nan_to_num((due_at - billed_at) * kwh)
+    if ctx.itemized:
+        revenue = np.where(by_lines[rows], lines.revenue[rows], revenue)
     listed_wrong = wrong_rate[rows] & ~unlisted
     reference = np.where(np.isnan(due_at), billed_at, due_at)
     grouped = per_customer_at(
@@ -214,6 +228,59 @@ def rate_mismatch(ctx: RuleContext, params: dict) -> pd.DataFrame:
         )
     score = np.minimum(1.0, 0.5 + grouped["off_max"] * 5 + 0.5 * (grouped["unlisted"] > 0))
     return raw_per_customer(grouped, evidence, score)
+
+
+@dataclass(frozen=True)
+class _LineRates:
+    """Per bill, the energy lines' rates against the rates due for those lines (recomputed).
+
+    `judged`: the lines decide (the bill is on the tariff due, or billed or due by time-of-use
+    periods or tiers); `wrong`: a line is off the rate due by more than the tolerance, the line
+    being no other rule's (period or tier kWh misapplied, a period billed at the old schedule's
+    rate: tou_misapplied's and tier_misapplied's); `billed` / `due`: the rates of its largest
+    such line; `revenue`: (rate due − rate billed) × kWh billed over those lines.
+    """
+
+    judged: np.ndarray
+    wrong: np.ndarray
+    billed: np.ndarray
+    due: np.ndarray
+    revenue: np.ndarray
+
+
+def _line_rates(ctx: RuleContext, params: dict) -> _LineRates:
+    rc = ctx.recomputed
+    n = len(ctx.bills)
+    view = energy_view(ctx, params)
+    special = rc.tou_bills | rc.tier_bills
+    judged = special | ~rc.tariff_differs
+    lines = view.lines
+    row = rc.row[lines]
+    mine = (
+        (judged & ~(special & view.structural))[row]
+        & ~view.old_schedule
+        & rc.billed[lines]
+        & ~np.isnan(rc.rate_billed[lines])
+        & ~np.isnan(rc.rate_due[lines])
+        & (rc.quantity_billed[lines] > 0)
+    )
+    lines = lines[mine]
+    off = np.abs(rc.rate_billed[lines] - rc.rate_due[lines]) > params["rate_tolerance"]
+    lines = lines[off]
+    gain = (rc.rate_due[lines] - rc.rate_billed[lines]) * rc.quantity_billed[lines]
+    largest = np.full(n, -1)
+    ranked = lines[np.lexsort((-rc.quantity_billed[lines], rc.row[lines]))]
+    first = np.ones(len(ranked), dtype=bool)
+    first[1:] = rc.row[ranked][1:] != rc.row[ranked][:-1]
+    largest[rc.row[ranked][first]] = ranked[first]
+    wrong = largest >= 0
+    return _LineRates(
+        judged=judged,
+        wrong=wrong,
+        billed=np.where(wrong, rc.rate_billed[largest], np.nan),
+        due=np.where(wrong, rc.rate_due[largest], np.nan),
+        revenue=rc.per_bill(lines, gain, n),
+    )
 
 
 def _longest_run_per_customer(streaks: pd.DataFrame) -> pd.DataFrame:

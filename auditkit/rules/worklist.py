@@ -33,14 +33,23 @@ def runnable_rules(dataset: object, selected: Iterable[Rule]) -> tuple[list[Rule
 
 
 def missing_needs(dataset: object, rule: Rule) -> str:
-    """Why `rule` cannot run on `dataset` ('' when it can): an absent table or an empty column."""
+    """Why `rule` cannot run on `dataset` ('' when it can): an absent table or an empty column.
+
+    A need written `a|b` is met by either (a column, or the table that replaces it)."""
     for need in rule.needs:
-        table_name, _, column = need.partition(".")
-        table = getattr(dataset, table_name, None)
-        if table is None:
-            return f"table {table_name} is absent"
-        if column and (column not in table.columns or table[column].isna().all()):
-            return f"column {table_name}.{column} is missing or empty"
+        reasons = [_missing(dataset, alternative) for alternative in need.split("|")]
+        if all(reasons):
+            return " and ".join(reasons)
+    return ""
+
+
+def _missing(dataset: object, need: str) -> str:
+    table_name, _, column = need.partition(".")
+    table = getattr(dataset, table_name, None)
+    if table is None:
+        return f"table {table_name} is absent"
+    if column and (column not in table.columns or table[column].isna().all()):
+        return f"column {table_name}.{column} is missing or empty"
     return ""
 
 

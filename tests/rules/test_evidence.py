@@ -548,9 +548,9 @@ def synthetic_findings() -> pd.DataFrame:
 
 
 def test_every_clause_names_exactly_the_arguments_of_its_templates(synthetic_findings):
-    assert set(synthetic_findings["rule_id"]) == set(rules.RULES) - synthetic_findings.attrs[
-        "skipped"
-    ]
+    assert (
+        set(synthetic_findings["rule_id"]) == set(rules.RULES) - synthetic_findings.attrs["skipped"]
+    )
     codes = set()
     for code in synthetic_findings["evidence_code"]:
         for item in _clauses(json.loads(code)):

@@ -1,0 +1,362 @@
+"""The rules priced from the recomputed bill, on hand-made itemized bills: money to the fen,
+the cause in the evidence, and the near misses that must not fire.
+
+Rates (itemized_builder.TARIFFS): IND2 0.60 yuan/kWh at 10 kV, 30 yuan per kVA-month, 40 per
+kW-month, funds 0.03 yuan/kWh; TOU periods critical 1.20, peak 0.95 (1.00 from April 2024), flat
+0.60, valley 0.30; RES tiers 0.50 / 0.55 / 0.80 on 0-2160 / 2160-4800 / above kWh a year, shared
+meters 0.52; COM 0.80, 0.90 from 2024-03-16; MKT 0.45 / 0.47 / 0.44 in 2024-01 / 02 / 03.
+"""
+
+from __future__ import annotations
+
+import pandas as pd
+import pytest
+from itemized_builder import INDUSTRIAL, Itemized
+
+from auditkit import rules
+
+TOU = INDUSTRIAL | {"tariff_category": "TOU", "tou": True}
+#: One month of a 400 kVA customer at 10 kV: 10 000 kWh (4 000 peak, 3 000 valley, 3 000 flat).
+REGISTERS = {"kwh_peak": 4000.0, "kwh_valley": 3000.0, "kwh_critical": 0.0}
+BASIC = ("basic", 400.0, 30.0)  # 12 000.00
+FUND = ("fund", 10_000.0, 0.03)  # 300.00
+TOU_LINES = [
+    ("energy", 4000.0, 0.95, "peak"),  # 3 800.00
+    ("energy", 3000.0, 0.60, "flat"),  # 1 800.00
+    ("energy", 3000.0, 0.30, "valley"),  # 900.00: 6 500.00 due in all
+]
+IND2_LINES = [("energy", 10_000.0, 0.60), BASIC, FUND]  # 6 000 + 12 000 + 300
+
+
+def evidence(found, customer_id: str) -> tuple[str, str]:
+    """A finding's evidence in English and Chinese."""
+    row = found.loc[[customer_id]].reset_index()
+    return row["evidence"].iat[0], rules.evidence_text(row, "zh").iat[0]
+
+
+# --- tou_misapplied ----------------------------------------------------------------------------
+
+
+@pytest.fixture(scope="module")
+def time_of_use() -> Itemized:
+    u = Itemized()
+    for customer_id in ("flat", "right", "old_peak", "wrong_multiplier"):
+        archive = TOU | ({"ct_ratio": 2.0} if customer_id == "wrong_multiplier" else {})
+        u.customer(customer_id, **archive)
+        u.transformer(customer_id, f"{customer_id}-T1")
+    u.customer("not_tou")  # commercial, COM, not on time-of-use
+    for period in ("2024-01", "2024-02", "2024-03", "2024-04"):
+        # A time-of-use customer billed at the flat rate: 6 000.00 where 6 500.00 is due (6 700.00
+        # in April, the peak at 1.00).
+        u.bill("flat", period, 10_000, [("energy", 10_000.0, 0.60), BASIC, FUND],
+               tariff="TOU", **REGISTERS)  # fmt: skip
+        # Right, the peak at 1.00 from April.
+        peak = 1.00 if period == "2024-04" else 0.95
+        right = [("energy", 4000.0, peak, "peak"), *TOU_LINES[1:], BASIC, FUND]
+        u.bill("right", period, 10_000, right, tariff="TOU", **REGISTERS)
+        # The old peak rate kept in April: 4 000 × (1.00 − 0.95) = 200.00 short.
+        u.bill("old_peak", period, 10_000, [*TOU_LINES, BASIC, FUND], tariff="TOU", **REGISTERS)
+        # Billed flat and at multiplier 1 where the archive says 2: multiplier_mismatch's.
+        u.bill("wrong_multiplier", period, 10_000, [("energy", 10_000.0, 0.60), BASIC, FUND],
+               tariff="TOU", **REGISTERS)  # fmt: skip
+    # Commercial, billed by periods in January: 500 × 1.00 + 500 × 0.40 = 700.00, due
+    # 1 000 × 0.80 = 800.00.
+    u.bill("not_tou", "2024-01", 1000, [("energy", 500.0, 1.00, "peak"),
+                                        ("energy", 500.0, 0.40, "valley")])  # fmt: skip
+    return u
+
+
+def test_tou_misapplied_prices_each_cause(time_of_use):
+    found = time_of_use.run("tou_misapplied")
+    assert sorted(found.index) == ["flat", "not_tou", "old_peak"]
+    assert found.loc["flat", "revenue_impact"] == 3 * 500.00 + 700.00
+    assert found.loc["old_peak", "revenue_impact"] == 200.00
+    assert found.loc["not_tou", "revenue_impact"] == 100.00
+    assert (found["revenue_kind"] == "proved").all() and (found["penalty"] == 0).all()
+    assert found.loc["flat", ["period_from", "period_to"]].tolist() == ["2024-01", "2024-04"]
+    assert found.loc["old_peak", ["period_from", "period_to"]].tolist() == ["2024-04", "2024-04"]
+    assert evidence(found, "flat") == (
+        "2024-01..2024-04: 4 bills of a time-of-use customer billed without periods (last "
+        "2024-04: ¥6,000.00 billed, ¥6,700.00 due); under-billed ¥2,200.00",
+        "2024-01 至 2024-04：4 期账单对分时用户未按峰谷时段计费（最近一期为 2024-04：计收 6,000.00 元，应收 "
+        "6,700.00 元）；少计 2,200.00 元",
+    )
+    assert evidence(found, "old_peak")[0] == (
+        "2024-04: 1 bill with period lines other than due (2024-04: peak 4,000 kWh at 0.9500 "
+        "yuan/kWh billed, 4,000 kWh at 1.0000 due); under-billed ¥200.00"
+    )
+    assert evidence(found, "old_peak")[1].startswith(
+        "2024-04：1 期账单时段电量或电价与应收不符（2024-04：高峰计费 4,000 千瓦时 × 0.9500 元/千瓦时"
+    )
+    assert evidence(found, "not_tou")[0].startswith(
+        "2024-01: 1 bill billed by time-of-use periods for a customer not on time-of-use"
+    )
+
+
+def test_a_wrong_multiplier_is_one_finding_not_two(time_of_use):
+    found = time_of_use.run(["tou_misapplied", "multiplier_mismatch"])
+    assert found.loc["wrong_multiplier", "rule_id"] == "multiplier_mismatch"
+    assert "multiplier_mismatch" not in set(found.drop(index="wrong_multiplier")["rule_id"])
+
+
+def test_rate_mismatch_is_silent_on_time_of_use_bills(time_of_use):
+    # The average rate of a right time-of-use bill (0.65) is no schedule rate, and the bills
+    # billed wrong are tou_misapplied's.
+    assert time_of_use.run("rate_mismatch").empty
+
+
+# --- tier_misapplied ---------------------------------------------------------------------------
+
+
+@pytest.fixture(scope="module")
+def tiers() -> Itemized:
+    u = Itemized()
+    residential = {"usage_type": "residential", "tariff_category": "RES", "voltage_kv": 0.22}
+    u.customer("one_tier", tier_scheme="single", **residential)
+    u.customer("right", tier_scheme="single", **residential)
+    u.customer("shared", tier_scheme="shared", **residential)
+    for month in range(1, 13):
+        period = f"2024-{month:02d}"
+        # 400 kWh a month: the year's 2 160 kWh of tier 1 run out in June (160 + 240 in tier 2),
+        # July to December are tier 2. All billed at tier 1: June 240 × 0.05 = 12.00, then
+        # 6 × 400 × 0.05 = 120.00 short.
+        u.bill("one_tier", period, 400, [("energy", 400.0, 0.50, None, 1)], tariff="RES")
+        if month < 6:
+            right = [("energy", 400.0, 0.50, None, 1)]
+        elif month == 6:
+            right = [("energy", 160.0, 0.50, None, 1), ("energy", 240.0, 0.55, None, 2)]
+        else:
+            right = [("energy", 400.0, 0.55, None, 2)]
+        u.bill("right", period, 400, right, tariff="RES")
+        if month <= 3:  # a shared meter billed by tiers: 300 × (0.52 − 0.50) = 6.00 a month
+            u.bill("shared", period, 300, [("energy", 300.0, 0.50, None, 1)], tariff="RES")
+    return u
+
+
+def test_tier_misapplied_on_the_cumulative_and_on_a_shared_meter(tiers):
+    found = tiers.run("tier_misapplied")
+    assert sorted(found.index) == ["one_tier", "shared"]
+    assert found.loc["one_tier", "revenue_impact"] == 132.00
+    assert found.loc["one_tier", ["period_from", "period_to"]].tolist() == ["2024-06", "2024-12"]
+    assert found.loc["shared", "revenue_impact"] == 18.00
+    assert evidence(found, "one_tier") == (
+        "2024-06..2024-12: 7 bills with tier kWh other than due (last 2024-12: 0 kWh billed "
+        "above tier 1, 400 kWh due); under-billed ¥132.00",
+        "2024-06 至 2024-12：7 期账单分档电量与应收不符（最近一期为 2024-12：第二档及以上计费 0 千瓦时，应为 400 "
+        "千瓦时）；少计 132.00 元",
+    )
+    assert evidence(found, "shared")[0] == (
+        "2024-01..2024-03: 3 bills billed by tiers on a meter without tiers, such as a shared "
+        "meter (last 2024-03: ¥150.00 billed, ¥156.00 due); under-billed ¥18.00"
+    )
+
+
+def test_rate_mismatch_is_silent_on_tiered_bills(tiers):
+    assert tiers.run("rate_mismatch").empty
+
+
+# --- rate_mismatch on itemized data ------------------------------------------------------------
+
+
+def test_rate_mismatch_on_lines_prorates_a_price_change_and_knows_market_months():
+    u = Itemized()
+    for customer_id in ("prorated", "whole_month", "cheap", "market"):
+        u.customer(customer_id)
+    u.customers[-1]["tariff_category"] = "MKT"
+    # March: the price changes on the 16th; 3 100 kWh over 31 read days: q_old =
+    # round(3 100 × 15 / 31, 2) = 1 500.00 at 0.80, 1 600.00 at 0.90: 1 200.00 + 1 440.00.
+    u.bill("prorated", "2024-03", 3100, [("energy", 1500.0, 0.80), ("energy", 1600.0, 0.90)])
+    # The whole month at the new price: 2 790.00 where 2 640.00 is due, over-billed.
+    u.bill("whole_month", "2024-03", 3100, [("energy", 3100.0, 0.90)])
+    # February at 0.75 where 0.80 is due: 1 000 × 0.05 = 50.00 short.
+    u.bill("cheap", "2024-02", 1000, [("energy", 1000.0, 0.75)])
+    for period, rate in (("2024-01", 0.45), ("2024-02", 0.47), ("2024-03", 0.44)):
+        u.bill("market", period, 1000, [("energy", 1000.0, rate)], tariff="MKT")
+    found = u.run("rate_mismatch")
+    assert sorted(found.index) == ["cheap", "whole_month"]
+    assert found.loc["cheap", "revenue_impact"] == 50.00
+    assert found.loc["whole_month", "revenue_impact"] == 0.0
+    assert found.loc["cheap", "evidence"] == (
+        "2024-02: 1 bill charged another rate than the schedule (2024-02: 0.7500 yuan/kWh where "
+        "the schedule says 0.8000) (¥50.00)"
+    )
+    assert "0.9000 yuan/kWh where the schedule says 0.8516" in found.loc["whole_month", "evidence"]
+
+
+# --- basic_charge_error and capacity_underbilled -----------------------------------------------
+
+
+@pytest.fixture(scope="module")
+def capacity() -> Itemized:
+    u = Itemized()
+    u.customer("connected", **INDUSTRIAL, connection_date=pd.Timestamp("2024-03-16"))
+    u.transformer("connected", "connected-T1")
+    u.customer("short", **INDUSTRIAL)
+    u.transformer("short", "short-T1")
+    # Connected on 16 March: 16 read days, 400 × 30 × 16 / 30 = 6 400.00, billed so.
+    u.bill("connected", "2024-03", 5000, [("energy", 5000.0, 0.60),
+                                          ("basic", 213.33, 30.0, None, None, 6400.00),
+                                          ("fund", 5000.0, 0.03)],
+           tariff="IND2", read_from="2024-03-16", read_to="2024-03-31")  # fmt: skip
+    u.bill("connected", "2024-04", 10_000, IND2_LINES, tariff="IND2")
+    # 315 kVA billed where 400 are running: 85 × 30 = 2 550.00 a month short.
+    for period in ("2024-03", "2024-04"):
+        u.bill("short", period, 10_000, [("energy", 10_000.0, 0.60), ("basic", 315.0, 30.0),
+                                         FUND], tariff="IND2")  # fmt: skip
+    return u
+
+
+def test_capacity_underbilled_against_the_running_transformers(capacity):
+    found = capacity.run(["capacity_underbilled", "basic_charge_error"])
+    assert found.index.tolist() == ["short"]
+    assert found.loc["short", "rule_id"] == "capacity_underbilled"
+    assert found.loc["short", "revenue_impact"] == 2 * 2550.00
+    assert found.loc["short", "evidence"] == (
+        "2 bills 2024-03..2024-04 charged the basic charge on less than the capacity in force, "
+        "with no suspension covering them (in 2024-04: 315 kVA billed, 400 kVA in force) "
+        "(¥5,100.00)"
+    )
+
+
+def test_basic_charge_error_on_the_demand_floor():
+    u = Itemized()
+    demand = INDUSTRIAL | {"contract_capacity_kva": 1000.0, "basic_charge_basis": "demand",
+                           "contract_demand_kw": 500.0}  # fmt: skip
+    u.customer("floor", **demand)
+    u.customer("right", **demand)
+    # 300 kW measured: billed kW = max(300, 0.40 × 1 000) = 400, 16 000.00 due; billed on
+    # 300 kW, 12 000.00: 4 000.00 short a month.
+    for period in ("2024-01", "2024-02"):
+        lines = [("energy", 10_000.0, 0.60), ("basic", 300.0, 40.0), FUND]
+        u.bill("floor", period, 10_000, lines, tariff="IND2", max_demand_kw=300.0)
+        lines = [("energy", 10_000.0, 0.60), ("basic", 400.0, 40.0), FUND]
+        u.bill("right", period, 10_000, lines, tariff="IND2", max_demand_kw=300.0)
+    found = u.run("basic_charge_error")
+    assert found.index.tolist() == ["floor"]
+    assert found.loc["floor", "revenue_impact"] == 8000.00
+    assert found.loc["floor", "evidence"] == (
+        "2024-01..2024-02: 2 bills with a basic charge other than due (last 2024-02: "
+        "¥12,000.00 billed on 300.00, ¥16,000.00 due on 400.00); under-billed ¥8,000.00"
+    )
+
+
+# --- pf_adjustment_error -----------------------------------------------------------------------
+
+
+def test_pf_adjustment_missing_of_the_wrong_sign_and_within_a_fen():
+    # 10 000 kWh, 6 000 kvarh: PF = 10 000 / √(10 000² + 6 000²) = 0.8575 → 0.86; standard 0.90:
+    # +0.5 × (90 − 86) = +2.0 %, on 6 000.00 + 12 000.00 = 18 000.00: 360.00 due.
+    u = Itemized()
+    adjustments = {"missing": None, "sign": -360.00, "fen": 359.99, "rounding": 359.996}
+    for customer_id, billed in adjustments.items():
+        u.customer(customer_id, **INDUSTRIAL, pf_standard=0.90)
+        lines = [*IND2_LINES]
+        if billed is not None:
+            lines.append(("pf_adjustment", 18_000.0, billed / 18_000, None, None, billed))
+        u.bill(customer_id, "2024-01", 10_000, lines, tariff="IND2",
+               kvarh_import=6000.0, kvarh_export=0.0)  # fmt: skip
+    found = u.run("pf_adjustment_error")
+    assert sorted(found.index) == ["missing", "sign"]
+    assert found.loc["missing", "revenue_impact"] == 360.00
+    assert found.loc["sign", "revenue_impact"] == 720.00
+    assert evidence(found, "missing") == (
+        "2024-01: 1 bill without the power-factor adjustment due (2024-01: ¥360.00, 2.00 %); "
+        "under-billed ¥360.00",
+        "2024-01：1 期账单应调整力调电费而未调整（2024-01：应为 360.00 元，调整 2.00%）；少计 360.00 元",
+    )
+    assert evidence(found, "sign")[0] == (
+        "2024-01: 1 bill with the adjustment of the wrong sign (2024-01: ¥-360.00 billed, "
+        "¥360.00 due); under-billed ¥720.00"
+    )
+
+
+# --- loss_not_charged and fund_charge_error ----------------------------------------------------
+
+
+@pytest.fixture(scope="module")
+def losses() -> Itemized:
+    # January, 744 h; 10 000 kWh, 6 000 kvarh on an S11 400 kVA: P0·T = 0.57 × 744 = 424.08,
+    # Pk·(Ap² + Aq²)/(Sn²·T) = 4.52 × 1.36e8 / (160 000 × 744) = 5.164; 429.24 → 429 kWh,
+    # × 0.60 = 257.40. Funds due on 10 429 kWh: 312.87.
+    u = Itemized()
+    for customer_id in ("none", "right", "below"):
+        u.customer(customer_id, **INDUSTRIAL, metering_mode="high_low")
+        u.transformer(customer_id, f"{customer_id}-T1")
+    reactive = {"kvarh_import": 6000.0, "kvarh_export": 0.0}
+    energy = ("energy", 10_000.0, 0.60)
+    # No losses billed, funds on the metered kWh only: the funds follow the losses billed.
+    u.bill("none", "2024-01", 10_000, [energy, BASIC, FUND], tariff="IND2", **reactive)
+    u.bill("right", "2024-01", 10_000, [energy, ("loss", 429.0, 0.60), BASIC,
+                                        ("fund", 10_429.0, 0.03)], tariff="IND2", **reactive)  # fmt: skip
+    # 300 kWh of losses billed, 180.00: 77.40 short.
+    u.bill("below", "2024-01", 10_000, [energy, ("loss", 300.0, 0.60), BASIC,
+                                        ("fund", 10_300.0, 0.03)], tariff="IND2", **reactive)  # fmt: skip
+    return u
+
+
+def test_loss_not_charged_missing_or_below_due(losses):
+    found = losses.run(["loss_not_charged", "fund_charge_error"])
+    assert sorted(found.index) == ["below", "none"]
+    assert set(found["rule_id"]) == {"loss_not_charged"}  # the funds follow: one cause
+    assert found.loc["none", "revenue_impact"] == 257.40
+    assert found.loc["below", "revenue_impact"] == 77.40
+    assert evidence(found, "none") == (
+        "2024-01: 1 bill metered on the low side with no transformer losses billed (2024-01: "
+        "429 kWh of losses due, ¥257.40); under-billed ¥257.40",
+        "2024-01：1 期账单高供低计未计变损（2024-01：应计变损电量 429 千瓦时，257.40 元）；少计 257.40 元",
+    )
+    assert found.loc["below", "evidence"].startswith(
+        "2024-01: 1 bill with less transformer loss than due (2024-01: 300 kWh for ¥180.00 "
+        "billed, 429 kWh for ¥257.40 due)"
+    )
+
+
+def test_fund_charge_error_beyond_a_fen():
+    # 1 000 kWh a month: 30.00 of funds due.
+    u = Itemized()
+    funds = {"low": 25.00, "fen": 29.99, "two_fen": 29.98, "missing": None}
+    for customer_id, billed in funds.items():
+        u.customer(customer_id, **INDUSTRIAL)
+        for period in ("2024-01", "2024-02"):
+            lines = [("energy", 1000.0, 0.60), BASIC]
+            if billed is not None:
+                lines.append(("fund", 1000.0, 0.03, None, None, billed))
+            u.bill(customer_id, period, 1000, lines, tariff="IND2")
+    found = u.run("fund_charge_error")
+    assert sorted(found.index) == ["low", "missing", "two_fen"]
+    assert found.loc["low", "revenue_impact"] == 10.00
+    assert found.loc["two_fen", "revenue_impact"] == 0.04
+    assert found.loc["missing", "revenue_impact"] == 60.00
+    assert evidence(found, "low")[0] == (
+        "2024-01..2024-02: 2 bills with funds other than due (last 2024-02: ¥25.00 billed, "
+        "1,000 kWh × 0.0300 yuan/kWh = ¥30.00 due); under-billed ¥10.00"
+    )
+    assert evidence(found, "missing")[1] == (
+        "2024-01 至 2024-02：2 期账单未计收代征基金及附加（最近一期为 2024-02：1,000 千瓦时 × 0.0300 元/千瓦时 = "
+        "30.00 元）；少计 60.00 元"
+    )
+
+
+def test_an_over_billing_is_shown_but_counts_no_revenue():
+    u = Itemized()
+    u.customer("over", **INDUSTRIAL)
+    u.bill("over", "2024-01", 10_000, [*IND2_LINES[:2], ("fund", 10_000.0, 0.04)], tariff="IND2")
+    found = u.run("fund_charge_error")
+    assert found.loc["over", "revenue_impact"] == 0.0
+    assert found.loc["over", "evidence"].endswith(
+        "; over-billed ¥100.00 (to refund, not counted as revenue)"
+    )
+
+
+def test_the_line_rules_are_skipped_without_bill_lines():
+    u = Itemized()
+    u.customer("A", **INDUSTRIAL)
+    u.bill("A", "2024-01", 10_000, IND2_LINES, tariff="IND2")
+    tables = u.tables()
+    del tables["bill_lines"]
+    notes: list[str] = []
+    from auditkit.data import Dataset
+
+    found = rules.run(Dataset.from_frames(tables), rules=["fund_charge_error"], notes=notes)
+    assert found.empty
+    assert notes == ["fund_charge_error skipped: table bill_lines is absent"]
