@@ -88,6 +88,11 @@ def _kva_rate(world: World, idx: np.ndarray) -> np.ndarray:
     return schedule_rates(world)[1][world.tariff[idx]]
 
 
+def _billed(world: World, idx: np.ndarray) -> np.ndarray:
+    """Per customer of `idx` (sorted): the total billed over the data, as the ledger bills it."""
+    return ledger.total_billed(world, idx)
+
+
 def _start_month(world: World, idx: np.ndarray, low: int, high: int) -> np.ndarray:
     return world.rng.integers(low, high, size=len(idx))
 
@@ -97,14 +102,10 @@ def multiplier_mismatch(world: World, rate: float) -> None:
     eligible = (world.ct * world.pt > 1) & world.active[:, 0]
     idx = world.pick(eligible, rate)
     factor = world.rng.choice([0.5, 0.75, 0.25, 0.8], size=len(idx))
+    honest = _billed(world, idx)
     world.multiplier_billed[idx] = (world.ct[idx] * world.pt[idx] * factor)[:, None]
     world.demand_factor[idx] = factor[:, None]
-    lost_kwh = world.metered_kwh[idx] * (1 - factor)[:, None]
-    effect = (lost_kwh * _energy_rate(world, idx)).sum(axis=1)
-    demand_basis = world.basis[idx] == "demand"
-    kw_rate = schedule_rates(world)[2][world.tariff[idx]]
-    lost_demand = np.nansum(world.demand[idx] * (1 - factor)[:, None], axis=1)
-    effect += np.where(demand_basis, lost_demand * kw_rate, 0.0)
+    effect = honest - _billed(world, idx)
     world.add_truth(
         idx,
         "multiplier_mismatch",
@@ -157,9 +158,9 @@ def capacity_underbilled(world: World, rate: float) -> None:
     """Billing charges the basic charge on a smaller capacity than the archive, with no order."""
     idx = world.pick(_capacity_basis(world) & (world.capacity >= 400) & world.active[:, 0], rate)
     billed = smaller_size(world.capacity[idx], world.rng)
+    honest = _billed(world, idx)
     world.capacity_billed[idx] = np.where(world.active[idx], billed[:, None], np.nan)
-    months = world.active[idx].sum(axis=1)
-    effect = (world.capacity[idx] - billed) * _kva_rate(world, idx) * months
+    effect = honest - _billed(world, idx)
     world.add_truth(
         idx,
         "capacity_underbilled",
@@ -192,15 +193,15 @@ def demand_over_capacity(world: World, rate: float) -> None:
 
 
 def reduction_without_drop(world: World, rate: float) -> None:
-    """A reduction or suspension is billed, but demand and energy carry on as before."""
+    """A reduction or suspension is billed (and recorded: orders, transformers), but demand and
+    energy carry on as before."""
     m = world.n_months
     idx = world.pick(
-        _capacity_basis(world) & (world.capacity >= 500) & world.active.all(axis=1), rate
+        capacity_changeable(world) & (world.capacity >= 500) & world.active.all(axis=1), rate
     )
     month = _start_month(world, idx, 6, m - 6)
     suspension = world.rng.random(len(idx)) < 0.5
     effect = np.zeros(len(idx))
-    months = np.arange(m)[None, :]
     if suspension.any():
         sub = idx[suspension]
         length = world.rng.integers(3, 6, size=len(sub))
@@ -208,15 +209,21 @@ def reduction_without_drop(world: World, rate: float) -> None:
         effect[suspension] = (world.capacity[sub] - remaining) * _kva_rate(world, sub) * length
     reduced = idx[~suspension]
     new_capacity = smaller_size(world.capacity[reduced], world.rng)
+    old_capacity = world.capacity[reduced]
+    date = world.change_capacity(
+        reduced, "reduction", month[~suspension], old_capacity, new_capacity
+    )
     world.add_orders(
-        reduced, "capacity_reduction", month[~suspension], world.capacity[reduced], new_capacity
+        reduced,
+        "capacity_reduction",
+        month[~suspension],
+        old_capacity,
+        new_capacity,
+        effective=date,
     )
-    after = months >= month[~suspension][:, None]
-    world.capacity_billed[reduced] = np.where(
-        after, new_capacity[:, None], world.capacity_billed[reduced]
-    )
+    after = np.arange(m)[None, :] >= month[~suspension][:, None]
     effect[~suspension] = (
-        (world.capacity[reduced] - new_capacity) * _kva_rate(world, reduced) * after.sum(axis=1)
+        (old_capacity - new_capacity) * _kva_rate(world, reduced) * after.sum(axis=1)
     )
     world.capacity[reduced] = new_capacity
     world.add_truth(
@@ -232,7 +239,7 @@ def suspension_overrun(world: World, rate: float, max_months: int = 6) -> None:
     """A suspension never resumed: billing stays on the reduced capacity past the allowed months."""
     m = world.n_months
     idx = world.pick(
-        _capacity_basis(world) & (world.capacity >= 400) & world.active.all(axis=1), rate
+        capacity_changeable(world) & (world.capacity >= 400) & world.active.all(axis=1), rate
     )
     month = _start_month(world, idx, 3, m - max_months - 3)
     remaining = suspend(world, idx, month, np.zeros(len(idx), dtype=int))
@@ -296,11 +303,16 @@ def order_not_applied(world: World, rate: float) -> None:
         idx, "tariff_change", month, np.full(len(idx), "RES"), np.full(len(idx), "COM")
     )
     world.usage[idx] = "commercial"
+    world.industry[idx] = "批发和零售业"
     world.tariff[idx] = com
     after = np.arange(m)[None, :] >= month[:, None]
-    due = _energy_rate(world, idx, np.full((len(idx), 1), com))
-    paid = _energy_rate(world, idx, np.full((len(idx), 1), res))
-    effect = (np.where(after, due - paid, 0.0) * world.metered_kwh[idx]).sum(axis=1)
+    world.tier_scheme[idx] = (
+        "none"  # the archive knows the shop; billing keeps the household's tariff
+    )
+    billed = _billed(world, idx)
+    world.tariff_billed[idx] = np.where(after, com, res)
+    effect = _billed(world, idx) - billed  # the shop's bills, had the order been applied
+    world.tariff_billed[idx] = res
     world.add_truth(idx, "order_not_applied", month, effect, "tariff change RES→COM not billed")
 
 
@@ -320,10 +332,9 @@ def change_without_order(world: World, rate: float) -> None:
     month = _start_month(world, idx, 4, m - 3)
     agr = catalog.TARIFF_CODES.index("AGR")
     after = np.arange(m)[None, :] >= month[:, None]
-    due = _energy_rate(world, idx)
+    honest = _billed(world, idx)
     world.tariff_billed[idx] = np.where(after, agr, world.tariff_billed[idx])
-    paid = _energy_rate(world, idx)
-    effect = ((due - paid) * world.metered_kwh[idx]).sum(axis=1)
+    effect = honest - _billed(world, idx)
     world.add_truth(idx, "change_without_order", month, effect, "billing tariff changed to AGR")
 
 
@@ -335,11 +346,10 @@ def tariff_mismatch(world: World, rate: float) -> None:
         catalog.TARIFF_CODES.index("RES"),
         catalog.TARIFF_CODES.index("AGR"),
     )
-    due = _energy_rate(world, idx)
+    honest = _billed(world, idx)
     world.tariff[idx] = cheap
     world.tariff_billed[idx] = cheap[:, None]
-    paid = _energy_rate(world, idx)
-    effect = ((due - paid) * world.metered_kwh[idx]).sum(axis=1)
+    effect = honest - _billed(world, idx)
     world.add_truth(
         idx,
         "tariff_mismatch",
@@ -356,9 +366,9 @@ def rate_mismatch(world: World, rate: float) -> None:
     month = _start_month(world, idx, 2, m - 3)
     factor = world.rng.uniform(0.8, 0.95, len(idx))
     after = np.arange(m)[None, :] >= month[:, None]
+    honest = _billed(world, idx)
     world.rate_factor[idx] = np.where(after, factor[:, None], 1.0)
-    schedule = _energy_rate(world, idx)
-    effect = (schedule * (1 - world.rate_factor[idx]) * world.metered_kwh[idx]).sum(axis=1)
+    effect = honest - _billed(world, idx)
     world.add_truth(idx, "rate_mismatch", month, effect, "rate below schedule")
 
 

@@ -126,12 +126,11 @@ def meter_units(world: World, rows: np.ndarray) -> np.ndarray:
     return billed_units
 
 
-def compute(
-    world: World, rows: np.ndarray | None = None, faults: bool = True, book: RateBook | None = None
-) -> Ledger:
-    """The bills of customers `rows` (all by default); `faults=False` bills them right (the due)."""
+def compute(world: World, rows: np.ndarray | None = None, faults: bool = True) -> Ledger:
+    """The bills of customers `rows` (sorted; all by default); `faults=False` bills them without the
+    world's billing faults (the amounts due)."""
     rows = np.arange(world.n_customers) if rows is None else np.asarray(rows)
-    book = book or rate_book(world)
+    book = rate_book(world)
     active = world.active[rows]
     local, month = np.nonzero(active)
     cust = rows[local]
@@ -350,16 +349,19 @@ def compute(
     )
 
 
-def under_billed(world: World, customers: np.ndarray, book: RateBook | None = None) -> np.ndarray:
-    """Per customer: Σ over its bills of the amount due (faults off) − the amount billed."""
-    book = book or rate_book(world)
+def total_billed(world: World, customers: np.ndarray, faults: bool = True) -> np.ndarray:
+    """Per customer (in the order given): Σ of its bills' amounts over the data."""
     customers = np.asarray(customers)
-    due = compute(world, customers, faults=False, book=book)
-    billed = compute(world, customers, faults=True, book=book)
+    bills = compute(world, np.sort(customers), faults=faults)
     order = np.argsort(customers)
-    position = order[np.searchsorted(customers[order], due.customer)]
-    gap = np.bincount(position, due.amount - billed.amount, len(customers))
-    return round_half_up(gap, 2)
+    position = order[np.searchsorted(customers[order], bills.customer)]
+    return _exact(np.bincount(position, bills.amount, len(customers)), 2)
+
+
+def under_billed(world: World, customers: np.ndarray) -> np.ndarray:
+    """Per customer: Σ over its bills of the amount due (faults off) − the amount billed."""
+    due = total_billed(world, customers, faults=False)
+    return _exact(due - total_billed(world, customers), 2)
 
 
 def _registers(world: World, rows: np.ndarray, units: np.ndarray) -> tuple[np.ndarray, np.ndarray]:

@@ -335,7 +335,11 @@ def test_a_demand_bill_by_hand(tables):
     lines = lines[(lines["line_type"] == "basic") & (lines["period"] == "2024-03")]
     got = lines.set_index("customer_id").loc[bills["customer_id"]]
     assert np.allclose(got["quantity"].to_numpy(), billed.to_numpy())
-    assert (got["rate"] == 40.0).all() | (got["rate"] == 37.0).any()
+    per_kw = tables["tariffs"].groupby("tariff_category")["basic_rate_kw_month"].first()
+    assert got["rate"].tolist() == per_kw.loc[bills["tariff_billed"].astype(str)].tolist()
+    assert np.allclose(
+        got["amount"], [fen(times(q, r)) for q, r in zip(got["quantity"], got["rate"], strict=True)]
+    )
     # Some honest months sit on the floor or pay an excess: the rules must expect both.
     assert (bills["max_demand_kw"] < floor).any() or (excess > 0).any()
 
