@@ -32,7 +32,7 @@ def _row(category: str, usage: str, rate: float, valid_from: str, **more: object
 #   without a tier (0.52) is the shared-meter price.
 # MKT: monthly market prices, 0.45 in 2024-01, 0.47 in 2024-02, 0.44 in 2024-03.
 # IND2: two-part, 0.60 yuan/kWh, 30 yuan per kVA-month, 40 per kW-month, funds 0.03 yuan/kWh;
-#   at 35 kV and above (a narrower band) 0.55 yuan/kWh.
+#   at 35-220 kV (a narrower band) 0.55 yuan/kWh.
 TARIFFS = pd.DataFrame(
     [
         _row("COM", "commercial", 0.80, "2018-01-01", valid_to=pd.Timestamp("2024-03-15")),
@@ -69,7 +69,7 @@ TARIFFS = pd.DataFrame(
             basic_rate_kva_month=30.0, basic_rate_kw_month=40.0, fund_rate=0.03,
         ),
         _row(
-            "IND2", "industrial", 0.55, "2018-01-01", voltage_kv_min=35.0,
+            "IND2", "industrial", 0.55, "2018-01-01", voltage_kv_min=35.0, voltage_kv_max=220.0,
             basic_rate_kva_month=30.0, basic_rate_kw_month=40.0, fund_rate=0.03,
         ),
     ]
