@@ -380,10 +380,15 @@ def _registers(world: World, rows: np.ndarray, units: np.ndarray) -> tuple[np.nd
     return start, end
 
 
-def _noise(cust: np.ndarray, month: np.ndarray, salt: float) -> np.ndarray:
-    """A fixed pseudo-random number in [0, 1) per customer and month (no generator state)."""
-    value = np.sin(cust * 12.9898 + month * 78.233 + salt * 37.719) * 43758.5453
-    return value - np.floor(value)
+def _noise(cust: np.ndarray, month: np.ndarray, salt: int) -> np.ndarray:
+    """A fixed pseudo-random number in [0, 1) per customer and month, from an integer hash
+    (splitmix64): no generator state, and the same bits on every machine."""
+    z = cust.astype(np.uint64) * np.uint64(1 << 16) + month.astype(np.uint64) * np.uint64(16)
+    z = z + np.uint64(salt) + np.uint64(0x9E3779B97F4A7C15)
+    z = (z ^ (z >> np.uint64(30))) * np.uint64(0xBF58476D1CE4E5B9)
+    z = (z ^ (z >> np.uint64(27))) * np.uint64(0x94D049BB133111EB)
+    z = z ^ (z >> np.uint64(31))
+    return (z >> np.uint64(11)).astype(np.float64) / float(1 << 53)
 
 
 def _period_kwh(
