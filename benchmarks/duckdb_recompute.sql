@@ -115,9 +115,10 @@ GROUP BY kind, customer_id, day;
 -- step: bill_frame
 -- One row per bill up to the last month: read dates (default the calendar month), the values
 -- in force on read_to (the old value of the first later order of their kind, else the archive's),
--- kWh due (a meter replacement inside the read period with both reads joins the two meters),
--- closure date; `bill` numbers the bills in the order of the result (customer, month). Orders
--- are few: they are joined to the bills of their customers only.
+-- kWh due (a meter replacement inside the read period with both reads joins the two meters,
+-- unless the bill already starts on the new meter's first read),
+-- closure date; `bill` numbers the bills in the order of the result (customer, then month).
+-- Orders are few: they are joined to the bills of their customers only.
 CREATE OR REPLACE TEMP TABLE bill_frame AS
 WITH b AS (
     SELECT bills.*,
@@ -133,6 +134,9 @@ WITH b AS (
                     day_no(last_day(make_date(CAST(month // 12 AS BIGINT), CAST(month % 12 + 1 AS BIGINT), 1))))
              AS to_day
     FROM b WHERE month <= $last_month
+), ranks AS (  -- customers in id order: bill = rank × 100000 + month sorts as the result does
+    SELECT customer_id, row_number() OVER (ORDER BY customer_id) AS rank
+    FROM (SELECT DISTINCT customer_id FROM dated)
 ), ordered AS (  -- the bills of customers with orders
     SELECT customer_id, month, from_day, to_day FROM dated SEMI JOIN orders USING (customer_id)
 ), before_changes AS (
@@ -181,7 +185,8 @@ SELECT f.customer_id, CAST(f.period AS VARCHAR) AS period, f.month, f.from_day, 
        f.kwh_billed, f.multiplier_billed, f.multiplier_due,
        CASE
            WHEN f.read_type = 'estimated' THEN f.kwh_billed
-           WHEN j.day > f.from_day THEN
+           WHEN j.day > f.from_day AND f.register_start <> j.first_read
+                AND j.final_read >= f.register_start THEN
                (j.final_read - f.register_start) * coalesce(j.old_number, f.multiplier_due)
                + (f.register_end - j.first_read) * f.multiplier_due
            ELSE (f.register_end - f.register_start) * f.multiplier_due
@@ -195,19 +200,22 @@ SELECT f.customer_id, CAST(f.period AS VARCHAR) AS period, f.month, f.from_day, 
        f.energy_rate, f.energy_charge, f.capacity_billed_kva, f.basic_charge, f.pf_adjustment,
        f.loss_kwh, f.fund_charge,
        (f.month - ($tier_year_start_month - 1)) // 12 AS tier_year,
-       row_number() OVER (ORDER BY f.customer_id, f.month) AS bill
+       r.rank * 100000 + f.month AS bill
 FROM f
+JOIN ranks AS r USING (customer_id)
 LEFT JOIN joined_reads AS j USING (customer_id, month)
 LEFT JOIN closures AS c USING (customer_id, month);
 
 -- step: asks_on_read_to
 -- Everything asked of the schedule on read_to: the flat row (rates), each period, each tier
--- with fallbacks, and each tier's exact row (tier bands).
+-- with fallbacks, each tier's exact row (tier bands), and the exact peak and valley rows (a
+-- time-of-use customer on a tariff without them is priced flat).
 CREATE OR REPLACE TEMP TABLE asks AS
 WITH keys AS (SELECT DISTINCT tariff_due AS category, to_day AS day, voltage_kv AS voltage FROM bill_frame),
 kinds AS (
     SELECT * FROM (VALUES ('', 0, false), ('critical', 0, false), ('peak', 0, false),
-                          ('flat', 0, false), ('valley', 0, false)) AS k(period, tier, exact_only)
+                          ('flat', 0, false), ('valley', 0, false), ('peak', 0, true),
+                          ('valley', 0, true)) AS k(period, tier, exact_only)
     UNION ALL SELECT '', tier, false FROM (SELECT DISTINCT tier FROM tariff_rows WHERE tier > 0)
     UNION ALL SELECT '', tier, true FROM (SELECT DISTINCT tier FROM tariff_rows WHERE tier > 0)
 )
@@ -258,6 +266,18 @@ LEFT JOIN picked_on_read_to AS p
   ON p.category = b.tariff_due AND p.day = b.to_day AND p.voltage = b.voltage_kv
  AND p.period = '' AND p.tier = 0 AND NOT p.exact_only;
 
+-- step: itemized_lines
+CREATE OR REPLACE TEMP TABLE itemized_lines AS
+SELECT b.bill, CAST(l.line_type AS VARCHAR) AS line_type,
+       CAST(l.tou_period AS VARCHAR) AS tou_period, coalesce(CAST(l.tier AS BIGINT), 0) AS tier,
+       l.quantity, l.rate, l.amount
+FROM bill_lines AS l
+JOIN bill_frame AS b ON b.customer_id = l.customer_id AND b.period = CAST(l.period AS VARCHAR);
+
+-- step: itemized_bills
+CREATE OR REPLACE TEMP TABLE itemized_bills AS
+SELECT DISTINCT bill FROM itemized_lines;
+
 -- step: energy_base
 -- Energy quantities due before pricing: time-of-use bills one per period (registers × multiplier
 -- due / billed; without registers the billed period lines; without either the profile's shares
@@ -274,12 +294,22 @@ cumulated AS (  -- `before`: kWh due of the customer's earlier bills of the tier
            coalesce(sum(coalesce(kwh_due, 0)) OVER (
                PARTITION BY customer_id, tier_year ORDER BY month
                ROWS BETWEEN UNBOUNDED PRECEDING AND 1 PRECEDING), 0) AS before
-    FROM bill_frame WHERE NOT tou AND tier_scheme = 'single'
+    FROM bill_frame WHERE tier_scheme = 'single'
+),
+periods_priced AS (
+    SELECT DISTINCT category, day, voltage FROM picked_on_read_to
+    WHERE exact_only AND period IN ('peak', 'valley') AND tier = 0
+),
+effective AS (  -- time-of-use where the tariff has peak or valley rows in force
+    SELECT b.* REPLACE (b.tou AND p.category IS NOT NULL AS tou)
+    FROM bill_frame AS b
+    LEFT JOIN periods_priced AS p
+      ON p.category = b.tariff_due AND p.day = b.to_day AND p.voltage = b.voltage_kv
 ),
 classed AS (
     SELECT b.*, cu.before,
            NOT b.tou AND b.tier_scheme = 'single' AND low.tier IS NOT NULL AS tiered
-    FROM bill_frame AS b
+    FROM effective AS b
     LEFT JOIN cumulated AS cu USING (bill)
     LEFT JOIN bands AS low
       ON low.category = b.tariff_due AND low.day = b.to_day AND low.voltage = b.voltage_kv
@@ -291,19 +321,19 @@ plain AS (
     FROM classed WHERE NOT tou AND NOT tiered
 ),
 billed_periods AS (
-    SELECT customer_id, CAST(period AS VARCHAR) AS period,
+    SELECT bill,
            sum(CASE WHEN tou_period = 'critical' THEN coalesce(quantity, 0) ELSE 0 END) AS critical,
            sum(CASE WHEN tou_period = 'peak' THEN coalesce(quantity, 0) ELSE 0 END) AS peak,
            sum(CASE WHEN tou_period = 'valley' THEN coalesce(quantity, 0) ELSE 0 END) AS valley
-    FROM bill_lines WHERE line_type = 'energy' AND tou_period IS NOT NULL
-    GROUP BY ALL
+    FROM itemized_lines WHERE line_type = 'energy' AND tou_period IS NOT NULL
+    GROUP BY bill
 ),
 tou_bills AS (
     SELECT c.bill, c.kwh_due, c.tariff_due, c.to_day, c.voltage_kv,
            CASE WHEN c.read_type <> 'estimated' AND isfinite(c.multiplier_due / c.multiplier_billed)
                 THEN c.multiplier_due / c.multiplier_billed ELSE 1.0 END AS scale,
            CASE WHEN c.kwh_critical IS NOT NULL OR c.kwh_peak IS NOT NULL OR c.kwh_valley IS NOT NULL
-                THEN 'registers' WHEN l.customer_id IS NOT NULL THEN 'lines' END AS source,
+                THEN 'registers' WHEN l.bill IS NOT NULL THEN 'lines' END AS source,
            CASE WHEN c.kwh_critical IS NOT NULL OR c.kwh_peak IS NOT NULL OR c.kwh_valley IS NOT NULL
                 THEN coalesce(c.kwh_critical, 0) ELSE l.critical END AS critical,
            CASE WHEN c.kwh_critical IS NOT NULL OR c.kwh_peak IS NOT NULL OR c.kwh_valley IS NOT NULL
@@ -311,7 +341,7 @@ tou_bills AS (
            CASE WHEN c.kwh_critical IS NOT NULL OR c.kwh_peak IS NOT NULL OR c.kwh_valley IS NOT NULL
                 THEN coalesce(c.kwh_valley, 0) ELSE l.valley END AS valley
     FROM classed AS c
-    LEFT JOIN billed_periods AS l ON l.customer_id = c.customer_id AND l.period = c.period
+    LEFT JOIN billed_periods AS l USING (bill)
     WHERE c.tou
 ),
 tou_periods AS (
@@ -563,7 +593,8 @@ WHERE (basis = 'capacity' AND kva_rate > 0 AND kva IS NOT NULL AND NOT isnan(kva
 -- step: due_lines
 -- Every due line with its amount; the power-factor adjustment on the energy, loss and basic
 -- amounts due (PF = A / √(A² + Q²) rounded half up to 2 decimals, the percent of the
--- customer's standard's table), funds on kWh due + loss kWh at the flat row's fund rate.
+-- customer's standard's table), funds on kWh due + loss kWh (to the hundredth) at the flat row's
+-- fund rate.
 CREATE OR REPLACE TEMP TABLE due_lines AS
 WITH priced AS (
     SELECT 'energy' AS line_type, *, half_up(quantity * rate, 2) AS amount FROM energy_lines
@@ -593,7 +624,7 @@ WITH priced AS (
       ON abs(x.standard - f.pf_standard) <= 1e-9 AND x.start_percent <= round(f.pf * 100)
     GROUP BY f.bill, f.base
 ), funds AS (
-    SELECT b.bill, b.kwh_due + coalesce(p.loss_kwh, 0) AS quantity,
+    SELECT b.bill, half_up(b.kwh_due + coalesce(p.loss_kwh, 0), 2) AS quantity,
            r.fund_rate AS rate
     FROM bill_frame AS b
     JOIN rates AS r USING (bill)
@@ -608,18 +639,6 @@ FROM percent
 UNION ALL
 SELECT 'fund', bill, NULL, 0, quantity, rate, false, half_up(quantity * rate, 2)
 FROM funds;
-
--- step: itemized_lines
-CREATE OR REPLACE TEMP TABLE itemized_lines AS
-SELECT b.bill, CAST(l.line_type AS VARCHAR) AS line_type,
-       CAST(l.tou_period AS VARCHAR) AS tou_period, coalesce(CAST(l.tier AS BIGINT), 0) AS tier,
-       l.quantity, l.rate, l.amount
-FROM bill_lines AS l
-JOIN bill_frame AS b ON b.customer_id = l.customer_id AND b.period = CAST(l.period AS VARCHAR);
-
--- step: itemized_bills
-CREATE OR REPLACE TEMP TABLE itemized_bills AS
-SELECT DISTINCT bill FROM itemized_lines;
 
 -- step: billed_lines
 -- The billed side: bill_lines of the bills, and for a bill without lines those its columns imply
@@ -653,40 +672,50 @@ FROM without WHERE fund_charge <> 0 AND NOT isnan(fund_charge);
 -- result: recompute
 -- Both sides summed per bill and line kind (the rate of a single line, else amount / quantity),
 -- outer-joined; difference = amount due − amount billed. A bill without lines says nothing of
--- its periods or tiers: its energy due is one line too.
-WITH billed AS (
-    SELECT bill, line_type, coalesce(tou_period, '') AS tou, tier,
-           sum(quantity) AS quantity,
+-- its periods or tiers: its energy due is one line too. A line kind is one integer, in the
+-- order of the result: line type × 1000 + period × 100 + tier.
+WITH coded_billed AS (
+    SELECT *, CASE line_type WHEN 'energy' THEN 1000 WHEN 'loss' THEN 2000 WHEN 'basic' THEN 3000
+                             WHEN 'pf_adjustment' THEN 4000 ELSE 5000 END
+              + CASE tou_period WHEN 'critical' THEN 100 WHEN 'peak' THEN 200 WHEN 'flat' THEN 300
+                                WHEN 'valley' THEN 400 ELSE 500 END
+              + tier AS kind
+    FROM billed_lines
+), coded_due AS (
+    SELECT d.*, CASE WHEN d.line_type = 'energy' AND i.bill IS NULL THEN 1500 ELSE
+              CASE d.line_type WHEN 'energy' THEN 1000 WHEN 'loss' THEN 2000 WHEN 'basic' THEN 3000
+                               WHEN 'pf_adjustment' THEN 4000 ELSE 5000 END
+              + CASE d.tou_period WHEN 'critical' THEN 100 WHEN 'peak' THEN 200 WHEN 'flat' THEN 300
+                                  WHEN 'valley' THEN 400 ELSE 500 END
+              + d.tier END AS kind
+    FROM due_lines AS d LEFT JOIN itemized_bills AS i USING (bill)
+), billed AS (
+    SELECT bill, kind, sum(quantity) AS quantity,
            CASE WHEN count(*) = 1 THEN any_value(rate) ELSE ratio(sum(amount), sum(quantity)) END AS rate,
-           half_up(sum(amount), 2) AS amount
-    FROM billed_lines GROUP BY ALL
+           half_up(sum(amount), 2) AS amount, true AS present
+    FROM coded_billed GROUP BY bill, kind
 ), due AS (
-    SELECT bill, line_type,
-           CASE WHEN line_type = 'energy' AND i.bill IS NULL THEN '' ELSE coalesce(tou_period, '') END AS tou,
-           CASE WHEN line_type = 'energy' AND i.bill IS NULL THEN 0 ELSE tier END AS tier,
-           sum(quantity) AS quantity,
+    SELECT bill, kind, sum(quantity) AS quantity,
            CASE WHEN count(*) = 1 THEN any_value(rate) ELSE ratio(sum(amount), sum(quantity)) END AS rate,
-           half_up(sum(amount), 2) AS amount, bool_or(estimated) AS estimated
-    FROM due_lines LEFT JOIN itemized_bills AS i USING (bill) GROUP BY ALL
+           half_up(sum(amount), 2) AS amount, bool_or(estimated) AS estimated, true AS present
+    FROM coded_due GROUP BY bill, kind
 ), joined AS (  -- a side without the line: quantity and amount 0, no rate
-    SELECT bill, line_type, tou, tier,
+    SELECT bill, kind,
            CASE WHEN b.present IS NULL THEN 0 ELSE b.quantity END AS quantity_billed,
            CASE WHEN d.present IS NULL THEN 0 ELSE d.quantity END AS quantity_due,
            b.rate AS rate_billed, d.rate AS rate_due,
            CASE WHEN b.present IS NULL THEN 0 ELSE b.amount END AS amount_billed,
            CASE WHEN d.present IS NULL THEN 0 ELSE d.amount END AS amount_due,
            coalesce(d.estimated, false) AS estimated
-    FROM (SELECT *, line_type AS present FROM billed) AS b
-    FULL JOIN (SELECT *, line_type AS present FROM due) AS d
-      USING (bill, line_type, tou, tier)
+    FROM billed AS b FULL JOIN due AS d USING (bill, kind)
 )
-SELECT f.customer_id, f.period, j.line_type, nullif(j.tou, '') AS tou_period,
-       CASE WHEN j.tier > 0 THEN j.tier END AS tier,
+SELECT f.customer_id, f.period,
+       CASE j.kind // 1000 WHEN 1 THEN 'energy' WHEN 2 THEN 'loss' WHEN 3 THEN 'basic'
+                           WHEN 4 THEN 'pf_adjustment' ELSE 'fund' END AS line_type,
+       CASE j.kind // 100 % 10 WHEN 1 THEN 'critical' WHEN 2 THEN 'peak' WHEN 3 THEN 'flat'
+                               WHEN 4 THEN 'valley' END AS tou_period,
+       CASE WHEN j.kind % 100 > 0 THEN j.kind % 100 END AS tier,
        j.quantity_billed, j.quantity_due, j.rate_billed, j.rate_due, j.amount_billed, j.amount_due,
        half_up(j.amount_due - j.amount_billed, 2) AS difference, j.estimated, f.tariff_due
 FROM joined AS j JOIN bill_frame AS f USING (bill)
-ORDER BY j.bill,
-         CASE j.line_type WHEN 'energy' THEN 1 WHEN 'loss' THEN 2 WHEN 'basic' THEN 3
-                          WHEN 'pf_adjustment' THEN 4 ELSE 5 END,
-         CASE j.tou WHEN 'critical' THEN 1 WHEN 'peak' THEN 2 WHEN 'flat' THEN 3
-                    WHEN 'valley' THEN 4 ELSE 5 END, j.tier
+ORDER BY j.bill, j.kind
