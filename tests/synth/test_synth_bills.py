@@ -437,3 +437,48 @@ def test_a_bad_irregular_share_is_refused_by_name(tmp_path, capsys):
     assert main(["synth", "--irregular-share", "0.2", "--out", str(tmp_path / "d")]) == 2
     assert "parameter '--irregular-share'" in capsys.readouterr().err
     assert not (tmp_path / "d").exists()
+
+
+def test_meter_tests_follow_the_class_cycles_and_honest_meters_pass(tables):
+    customers = tables["customers"].set_index("customer_id")
+    cycle = customers["meter_test_cycle_months"]
+    # DL/T 448-2016: class I (35 kV or ≥ 2000 kVA) 6 months, II (other two-part) 12, III 24.
+    two_part = customers["tariff_category"].isin(["COM2", "IND2"])
+    assert (cycle[customers["voltage_kv"] >= 35] == 6).all()
+    assert set(cycle[two_part & (customers["voltage_kv"] < 35)].dropna()) <= {6, 12}
+    assert set(cycle[~two_part].dropna()) == {24}
+    tests = tables["meter_tests"].sort_values(["customer_id", "tested_at"])
+    honest = tests[tests["customer_id"].isin(_honest(tables))]
+    assert (honest["error_pct"].abs() < 1.0).all()
+    gaps = honest.groupby("customer_id")["tested_at"].diff().dt.days.dropna()
+    months = cycle.reindex(honest.loc[gaps.index, "customer_id"]).to_numpy()
+    assert np.allclose(gaps.to_numpy(), np.round(months * 30.4), atol=1)
+    last = tests.groupby("customer_id")["tested_at"].max()
+    assert (last == customers.loc[last.index, "meter_test_date"]).all()
+
+
+def test_honest_meter_events_clear_within_hours_and_adjustments_are_approved(tables):
+    events = tables["meter_events"]
+    assert len(events) > 50
+    lasted = (events["cleared_at"] - events["event_at"]).dt.total_seconds() / 3600
+    assert ((lasted > 0) & (lasted <= 6)).all()
+    assert not events["event"].isin(["cover_open", "reverse_energy"]).any()
+    adjustments = tables["adjustments"]
+    assert len(adjustments) >= 5 and adjustments["approved_by"].notna().all()
+    bills = tables["bills"].set_index(["customer_id", "period"])["amount"]
+    billed = bills.loc[list(zip(adjustments["customer_id"], adjustments["period"], strict=True))]
+    assert (adjustments["amount"].abs().to_numpy() <= 0.15 * billed.abs().to_numpy() + 0.01).all()
+    refunds = adjustments["kind"] == "refund"
+    assert (adjustments.loc[refunds, "amount"] <= 0).all()
+    assert (adjustments.loc[~refunds, "amount"] >= 0).all()
+
+
+def test_transformers_carry_s11_nameplate_losses(tables):
+    units = tables["transformers"]
+    standard = units[units["kva"].isin([100, 250, 630, 1000])].drop_duplicates("kva")
+    nameplate = {100: (0.20, 1.58), 250: (0.40, 3.20), 630: (0.81, 6.20), 1000: (1.15, 10.30)}
+    for row in standard.itertuples():
+        assert (row.no_load_loss_kw, row.load_loss_kw) == nameplate[int(row.kva)]
+    customers = tables["customers"].set_index("customer_id")
+    own = customers["metering_mode"].isin(["high_low", "high_high"])
+    assert set(units["customer_id"]) == set(customers.index[own])
