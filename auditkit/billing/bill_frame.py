@@ -12,7 +12,8 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 
-from auditkit.billing.tariff_lookup import TariffLookup, day_numbers
+from auditkit.billing.params import TOU_PERIODS
+from auditkit.billing.tariff_lookup import TariffLookup, day_numbers, distinct_rows
 from auditkit.data import Dataset
 from auditkit.periods import month_number
 
@@ -45,9 +46,6 @@ BILL_FRAME_COLUMNS = (
 )
 #: Bill columns carried along for the energy lines and the billed side (NaN where absent).
 BILLED_COLUMNS = (
-    "register_start",
-    "register_end",
-    "tariff_billed",
     "energy_rate",
     "energy_charge",
     "capacity_billed_kva",
@@ -55,12 +53,14 @@ BILLED_COLUMNS = (
     "pf_adjustment",
     "loss_kwh",
     "fund_charge",
-    "power_factor",
-    "amount",
     "kwh_critical",
     "kwh_peak",
     "kwh_valley",
 )
+#: Line types in the order a recomputation lists them.
+LINE_TYPES = ("energy", "loss", "basic", "pf_adjustment", "fund")
+#: The period code of a line without a time-of-use period (periods are positions in TOU_PERIODS).
+NO_PERIOD = len(TOU_PERIODS)
 RATE_COLUMNS = ("flat_rate", "basic_rate_kva_month", "basic_rate_kw_month", "fund_rate")
 #: Orders whose old value tells an archive column's value before they took effect.
 CHANGES = {
@@ -81,8 +81,10 @@ _DAY_OFFSET = 1 << (_DAY_BITS - 1)
 def prepare_bills(dataset: Dataset, last_month: int | None = None) -> pd.DataFrame:
     """The bill frame of `dataset` (bills up to month number `last_month` when given), sorted by
     customer and month, index 0..n-1, `bill` = row position. Columns BILL_FRAME_COLUMNS, then the
-    billed figures (BILLED_COLUMNS), then the archive's `tou` and `tier_scheme` and `cust` (the
-    customer's position among the customers in id order). Text columns are of object dtype.
+    billed figures (BILLED_COLUMNS), then the archive's `tou` and `tier_scheme`, `cust` (the
+    customer's position among the customers in id order) and `tariff_query` (the number of the
+    bill's (tariff_due, read_to, voltage_kv) among the distinct ones: bills asking the tariff the
+    same question are answered once). Text columns are of object dtype.
     """
     source = dataset.bills
     months = month_number(source["period"])
@@ -92,18 +94,20 @@ def prepare_bills(dataset: Dataset, last_month: int | None = None) -> pd.DataFra
     order = np.lexsort((months, cust))
     if last_month is not None:
         order = order[months[order] <= last_month]
-    months, cust = months[order], cust[order]
+    # An export is usually sorted already: its columns are then taken as they are.
+    kept = None if _is_identity(order, len(source)) else order
+    months, cust = _taken(months, kept), _taken(cust, kept)
 
     def text(column: str) -> np.ndarray:
-        return source[column].to_numpy(dtype=object)[order]
+        return _taken(object_values(source[column]), kept)
 
     def number(column: str) -> np.ndarray:
-        return _number(source, column)[order]
+        return _taken(_number(source, column), kept)
 
     def date(column: str, default: np.ndarray) -> np.ndarray:
         if column not in source:
             return default
-        values = source[column].to_numpy("datetime64[D]")[order]
+        values = _taken(source[column].to_numpy("datetime64[D]"), kept)
         return np.where(np.isnat(values), default, values)
 
     first_day = (
@@ -148,21 +152,45 @@ def prepare_bills(dataset: Dataset, last_month: int | None = None) -> pd.DataFra
         "connection_date": archive["connection_date"],
         "closure_date": _closure(cust, from_day, orders),
         "read_type": read_type,
-        **{
-            column: text(column) if column == "tariff_billed" else number(column)
-            for column in BILLED_COLUMNS
-        },
+        **{column: number(column) for column in BILLED_COLUMNS},
         "tou": archive["tou"],
         "tier_scheme": archive["tier_scheme"],
         "cust": cust,
+        "tariff_query": distinct_rows(
+            (pd.factorize(in_force["tariff_category"])[0], to_day, in_force["voltage_kv"])
+        )[0],
     }
-    # Object columns stay object (pandas would otherwise convert millions of texts to Arrow).
+    # Object columns stay object (pandas would otherwise convert millions of texts to Arrow), and
+    # the columns are not copied into one block (gigabytes on millions of bills).
     return pd.DataFrame(
         {
-            name: pd.Series(values, dtype=object) if values.dtype == object else values
+            name: pd.Series(values, dtype=object, copy=False) if values.dtype == object else values
             for name, values in columns.items()
-        }
+        },
+        copy=False,
     )
+
+
+def object_values(values: pd.Series) -> np.ndarray:
+    """A text column as an object array whose equal texts are one Python object (one conversion
+    per distinct text, where converting each of millions of cells costs seconds and gigabytes);
+    empty cells as the column's own empty value."""
+    codes, distinct = pd.factorize(values)
+    result = np.asarray(distinct, dtype=object)[np.maximum(codes, 0)] if len(distinct) else None
+    missing = codes < 0
+    if result is None:
+        return values.to_numpy(dtype=object)
+    if missing.any():
+        result[missing] = values[missing].to_numpy(dtype=object)
+    return result
+
+
+def _is_identity(order: np.ndarray, n: int) -> bool:
+    return len(order) == n and bool((order == np.arange(n)).all())
+
+
+def _taken(values: np.ndarray, order: np.ndarray | None) -> np.ndarray:
+    return values if order is None else values[order]
 
 
 def codes_of(values: pd.Series | np.ndarray, index: pd.Index) -> np.ndarray:
@@ -176,9 +204,7 @@ def codes_of(values: pd.Series | np.ndarray, index: pd.Index) -> np.ndarray:
 def rates_frame(bills: pd.DataFrame, lookup: TariffLookup) -> pd.DataFrame:
     """Per bill, the rates of the flat (no period, no tier) row of the tariff due in force on
     read_to; NaN where there is none."""
-    rows = lookup.row(
-        bills["tariff_due"].to_numpy(dtype=object), bills["read_to"], bills["voltage_kv"]
-    )
+    rows = tariff_rows(bills, lookup, bills["tariff_query"].to_numpy(dtype=np.int64))
     found = rows >= 0
     at = np.maximum(rows, 0)
     rates = {}
@@ -189,6 +215,32 @@ def rates_frame(bills: pd.DataFrame, lookup: TariffLookup) -> pd.DataFrame:
         else:
             rates[name] = np.full(len(bills), np.nan)
     return pd.DataFrame(rates, index=bills.index)
+
+
+def tariff_rows(
+    bills: pd.DataFrame,
+    lookup: TariffLookup,
+    query: np.ndarray,
+    bill: np.ndarray | None = None,
+    tou_period: np.ndarray | None = None,
+    tier: np.ndarray | None = None,
+) -> np.ndarray:
+    """The tariff row in force (−1 where none) for queries numbered `query` (equal numbers, equal
+    questions), each distinct one asked once: of bill `bill` (default: each bill) with `tou_period`
+    and `tier` (default: none)."""
+    if not len(query):
+        return np.empty(0, dtype=np.int64)
+    inverse, first = distinct_rows((query,))
+    at = np.arange(len(bills)) if bill is None else bill
+    ask = at[first]
+    rows = lookup.row(
+        bills["tariff_due"].to_numpy(dtype=object)[ask],
+        bills["read_to"].to_numpy("datetime64[D]")[ask],
+        bills["voltage_kv"].to_numpy(dtype=float)[ask],
+        None if tou_period is None else tou_period[first],
+        None if tier is None else tier[first],
+    )
+    return rows[inverse]
 
 
 def _archive(customers: pd.DataFrame, cust: np.ndarray) -> dict[str, np.ndarray]:
@@ -374,3 +426,38 @@ def bill_of(bills: pd.DataFrame, rows: pd.DataFrame) -> np.ndarray:
     bill_keys = _key(cust, bills["month"].to_numpy(dtype=np.int64))
     index = np.minimum(np.searchsorted(bill_keys, keys), len(bill_keys) - 1)
     return np.where(bill_keys[index] == keys, index, -1).astype(np.int64)
+
+
+def coded_lines(bills: pd.DataFrame, lines: pd.DataFrame) -> dict[str, np.ndarray]:
+    """The rows of `lines` (bill_lines) as arrays aligned with them: `bill` (position in the
+    prepared frame `bills`, −1 for a bill not in it), `line_type` (position in LINE_TYPES, −1 for
+    another), `period` (position in TOU_PERIODS, −1 for another, NO_PERIOD for none), `tier` (0
+    for none), `quantity`, `rate`, `amount` (NaN where the column is absent). Texts are coded once
+    per distinct text."""
+    n = len(lines)
+    periods = lines["tou_period"] if "tou_period" in lines else np.full(n, None, dtype=object)
+    return {
+        "bill": bill_of(bills, lines),
+        "line_type": codes_among(lines["line_type"], LINE_TYPES, -1),
+        "period": codes_among(periods, TOU_PERIODS, NO_PERIOD),
+        "tier": tier_numbers(lines["tier"] if "tier" in lines else np.full(n, np.nan)),
+        **{name: _number(lines, name) for name in ("quantity", "rate", "amount")},
+    }
+
+
+def codes_among(values: pd.Series | np.ndarray, names: tuple[str, ...], missing: int) -> np.ndarray:
+    """Position of each value among `names` (−1 for another, `missing` for an empty value), one
+    lookup per distinct value."""
+    codes, distinct = pd.factorize(values)
+    positions = pd.Index(names).get_indexer(pd.Index(distinct, dtype=object))
+    return np.where(codes >= 0, positions[np.maximum(codes, 0)] if len(positions) else -1, missing)
+
+
+def tier_numbers(tier: object) -> np.ndarray:
+    """Tiers as whole numbers, 0 for none."""
+    if isinstance(tier, pd.Series) and tier.dtype != object:
+        values = tier.to_numpy(dtype=float, na_value=np.nan)
+    else:
+        values = pd.to_numeric(pd.Series(np.asarray(tier, dtype=object)), errors="coerce")
+        values = values.to_numpy(dtype=float, na_value=np.nan)
+    return np.nan_to_num(values).astype(np.int64)

@@ -19,10 +19,10 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 
-from auditkit.billing.bill_frame import bill_of
+from auditkit.billing.bill_frame import NO_PERIOD, coded_lines, tariff_rows
 from auditkit.billing.money import round_half_up
 from auditkit.billing.params import TOU_PERIODS, BillingParams
-from auditkit.billing.tariff_lookup import NO_DAY, TariffLookup, day_numbers
+from auditkit.billing.tariff_lookup import NO_DAY, TariffLookup, day_numbers, distinct_rows
 from auditkit.data import Dataset
 
 LINE_COLUMNS = (
@@ -37,6 +37,8 @@ LINE_COLUMNS = (
 )
 #: Periods read from registers; flat is what they leave of the total.
 REGISTERS = {"critical": "kwh_critical", "peak": "kwh_peak", "valley": "kwh_valley"}
+#: Period names by period code (NO_PERIOD: none).
+PERIOD_NAMES = np.array([*TOU_PERIODS, None], dtype=object)
 
 
 def energy_lines(
@@ -44,15 +46,29 @@ def energy_lines(
     dataset: Dataset,
     lookup: TariffLookup,
     params: BillingParams,
-    line_bills: np.ndarray | None = None,
+    billed: dict[str, np.ndarray] | None = None,
 ) -> pd.DataFrame:
     """The energy lines due of the prepared bill frame `bills` (LINE_COLUMNS, line_type "energy").
 
-    `line_bills`, when the caller has it, is the bill of each row of `dataset.bill_lines`
-    (`bill_frame.bill_of`), saving a second lookup of millions of lines."""
+    `billed`, when the caller has it, is `bill_frame.coded_lines(bills, dataset.bill_lines)`,
+    saving a second pass over millions of lines."""
+    return priced_energy(bills, dataset, lookup, params, billed)[0]
+
+
+def priced_energy(
+    bills: pd.DataFrame,
+    dataset: Dataset,
+    lookup: TariffLookup,
+    params: BillingParams,
+    billed: dict[str, np.ndarray] | None = None,
+) -> tuple[pd.DataFrame, np.ndarray]:
+    """`energy_lines`, and each line's period code (position in TOU_PERIODS, NO_PERIOD for none)."""
+    if billed is None and dataset.bill_lines is not None:
+        billed = coded_lines(bills, dataset.bill_lines)
     category = bills["tariff_due"].to_numpy(dtype=object)
     read_to = bills["read_to"].to_numpy("datetime64[D]")
     volts = bills["voltage_kv"].to_numpy(dtype=float)
+    query = bills["tariff_query"].to_numpy(dtype=np.int64)
     kwh = bills["kwh_due"].to_numpy(dtype=float)
     tou = bills["tou"].to_numpy(dtype=bool).copy()
     # A time-of-use customer on a tariff without period rows then is priced flat.
@@ -61,39 +77,41 @@ def energy_lines(
     for period in ("peak", "valley"):
         periods |= lookup.row(category[at], read_to[at], volts[at], period, fallback=False) >= 0
     tou[at[~periods]] = False
-    # Tier bands only for single-household bills (a few of millions), which are tiered where their
-    # tariff has tier rows in force.
+    # Tier bands only for single-household bills, which are tiered where their tariff has tier
+    # rows in force; asked once per distinct question.
     single = np.flatnonzero(~tou & (bills["tier_scheme"].to_numpy(dtype=object) == "single"))
-    bands = (
-        lookup.tier_bands(category[single], read_to[single], volts[single]) if lookup.tiers else {}
-    )
+    bands = {}
+    if lookup.tiers and len(single):
+        inverse, first = distinct_rows((query[single],))
+        ask = single[first]
+        bands = {
+            tier: tuple(values[inverse] for values in band)
+            for tier, band in lookup.tier_bands(category[ask], read_to[ask], volts[ask]).items()
+        }
     has_tiers = np.isfinite(bands[min(bands)][2]) if bands else np.zeros(len(single), dtype=bool)
     bands = {tier: tuple(b[has_tiers] for b in band) for tier, band in bands.items()}
     tiered = single[has_tiers]
     plain = np.ones(len(bills), dtype=bool)
     plain[tiered] = False
     plain = np.flatnonzero(plain & ~tou)
-    parts = [_lines(plain, None, None, kwh[plain], False)]
-    parts += _tou_lines(bills, dataset, lookup, params, np.flatnonzero(tou), line_bills)
+    parts = [_lines(plain, NO_PERIOD, 0, kwh[plain], False)]
+    parts += _tou_lines(bills, dataset, lookup, params, np.flatnonzero(tou), billed)
     parts += _tier_lines(bills, params, bands, tiered)
-    base = pd.concat(parts, ignore_index=True)
+    base = {name: np.concatenate([part[name] for part in parts]) for name in parts[0]}
     return _priced(base, bills, lookup)
 
 
 def _lines(
-    bill: np.ndarray, period: object, tier: object, quantity: np.ndarray, estimated: object
-) -> pd.DataFrame:
+    bill: np.ndarray, period: int, tier: object, quantity: np.ndarray, estimated: object
+) -> dict[str, np.ndarray]:
     n = len(bill)
-    return pd.DataFrame(
-        {
-            "bill": np.asarray(bill, dtype=np.int64),
-            # object: "no period" stays None, and no conversion of millions of texts to Arrow
-            "tou_period": pd.Series(np.full(n, period, dtype=object), dtype=object),
-            "tier": np.broadcast_to(np.asarray(0 if tier is None else tier, dtype=np.int64), (n,)),
-            "quantity": np.asarray(quantity, dtype=float),
-            "estimated": np.broadcast_to(np.asarray(estimated, dtype=bool), (n,)),
-        }
-    )
+    return {
+        "bill": np.asarray(bill, dtype=np.int64),
+        "period": np.full(n, period, dtype=np.int64),
+        "tier": np.broadcast_to(np.asarray(tier, dtype=np.int64), (n,)),
+        "quantity": np.asarray(quantity, dtype=float),
+        "estimated": np.broadcast_to(np.asarray(estimated, dtype=bool), (n,)),
+    }
 
 
 def _tou_lines(
@@ -102,8 +120,8 @@ def _tou_lines(
     lookup: TariffLookup,
     params: BillingParams,
     rows: np.ndarray,
-    line_bills: np.ndarray | None,
-) -> list[pd.DataFrame]:
+    billed: dict[str, np.ndarray] | None,
+) -> list[dict[str, np.ndarray]]:
     """One line per period for the time-of-use bills `rows`."""
     if not len(rows):
         return []
@@ -115,9 +133,10 @@ def _tou_lines(
     kwh = bills["kwh_due"].to_numpy(dtype=float)[rows]
     registers = np.column_stack([bills[c].to_numpy(dtype=float)[rows] for c in REGISTERS.values()])
     source = np.where(np.isnan(registers).all(axis=1), 0, 1)  # 1 = registers, 0 = none yet
-    billed = _billed_periods(bills, dataset, rows, line_bills)
-    use_lines = (source == 0) & ~np.isnan(billed).all(axis=1)
-    registers = np.where(use_lines[:, None], billed, registers)
+    quantities_billed = dataset.bill_lines is not None and "quantity" in dataset.bill_lines
+    from_lines = _billed_periods(bills, rows, billed if quantities_billed else None)
+    use_lines = (source == 0) & ~np.isnan(from_lines).all(axis=1)
+    registers = np.where(use_lines[:, None], from_lines, registers)
     known = (source == 1) | use_lines
     quantities = {
         period: np.nan_to_num(registers[:, i]) * scale for i, period in enumerate(REGISTERS)
@@ -135,36 +154,37 @@ def _tou_lines(
             quantities[period][guessed] = round_half_up(kwh[guessed] * share, 2)
     quantities["flat"] = kwh - sum(quantities[p] for p in REGISTERS)
     lines = []
-    for period in TOU_PERIODS:
+    for code, period in enumerate(TOU_PERIODS):
         keep = (quantities[period] != 0) | (period == "flat")
-        lines.append(_lines(rows[keep], period, None, quantities[period][keep], ~known[keep]))
+        lines.append(_lines(rows[keep], code, 0, quantities[period][keep], ~known[keep]))
     return lines
 
 
 def _billed_periods(
-    bills: pd.DataFrame, dataset: Dataset, rows: np.ndarray, line_bills: np.ndarray | None
+    bills: pd.DataFrame, rows: np.ndarray, billed: dict[str, np.ndarray] | None
 ) -> np.ndarray:
     """Per bill of `rows`, the billed kWh of each register period (critical, peak, valley) from
     its energy lines with a period (NaN where the bill has no such lines)."""
     result = np.full((len(rows), len(REGISTERS)), np.nan)
-    lines = dataset.bill_lines
-    if lines is None or "tou_period" not in lines or "quantity" not in lines:
+    if billed is None:
         return result
-    periodic = ((lines["line_type"] == "energy") & lines["tou_period"].notna()).to_numpy()
+    periodic = (billed["line_type"] == 0) & (billed["period"] != NO_PERIOD)
     if not periodic.any():
         return result
-    bill = (bill_of(bills, lines) if line_bills is None else line_bills)[periodic]
-    lines = lines[periodic]
+    bill = billed["bill"][periodic]
     position = np.full(len(bills), -1, dtype=np.int64)
     position[rows] = np.arange(len(rows))
     at = np.where(bill >= 0, position[np.maximum(bill, 0)], -1)
-    quantity = lines["quantity"].to_numpy(dtype=float, na_value=np.nan)
-    periods = lines["tou_period"].to_numpy(dtype=object)
+    quantity = np.nan_to_num(billed["quantity"][periodic])
+    periods = billed["period"][periodic]
     mine = at >= 0
-    result[at[mine]] = 0.0  # a bill with period lines: periods without one billed nothing
+    # A bill with period lines: periods without one billed nothing.
+    has = np.zeros(len(rows), dtype=bool)
+    has[at[mine]] = True
     for i, period in enumerate(REGISTERS):
-        hit = mine & (periods == period)
-        np.add.at(result[:, i], at[hit], np.nan_to_num(quantity[hit]))
+        hit = mine & (periods == TOU_PERIODS.index(period))
+        sums = np.bincount(at[hit], weights=quantity[hit], minlength=len(rows))
+        result[has, i] = sums[has]
     return result
 
 
@@ -173,7 +193,7 @@ def _tier_lines(
     params: BillingParams,
     bands: dict[int, tuple[np.ndarray, np.ndarray, np.ndarray]],
     rows: np.ndarray,
-) -> list[pd.DataFrame]:
+) -> list[dict[str, np.ndarray]]:
     """One line per tier reached by the tiered bills `rows` (bands aligned with `rows`), filling
     the bands from the kWh due of the customer's earlier bills in the tier year."""
     if not len(rows):
@@ -186,7 +206,7 @@ def _tier_lines(
         # A bill of no kWh still shows the line of the tier the year has reached.
         reached = (kwh == 0) & (before >= low) & (before < high)
         keep = np.isfinite(low) & ((part != 0) | reached)
-        lines.append(_lines(rows[keep], None, tier, part[keep], False))
+        lines.append(_lines(rows[keep], NO_PERIOD, tier, part[keep], False))
     return lines
 
 
@@ -195,7 +215,7 @@ def _earlier_in_tier_year(bills: pd.DataFrame, params: BillingParams) -> np.ndar
     sorted by customer and month)."""
     month = bills["month"].to_numpy(dtype=np.int64)
     year = (month - (params.tier_year_start_month - 1)) // 12
-    customer = bills["customer_id"].to_numpy(dtype=object)
+    customer = bills["cust"].to_numpy(dtype=np.int64)
     kwh = np.nan_to_num(bills["kwh_due"].to_numpy(dtype=float))
     n = len(bills)
     new_group = np.ones(n, dtype=bool)
@@ -206,46 +226,61 @@ def _earlier_in_tier_year(bills: pd.DataFrame, params: BillingParams) -> np.ndar
     return total - kwh - (total[start] - kwh[start])
 
 
-def _priced(base: pd.DataFrame, bills: pd.DataFrame, lookup: TariffLookup) -> pd.DataFrame:
+def _priced(
+    base: dict[str, np.ndarray], bills: pd.DataFrame, lookup: TariffLookup
+) -> tuple[pd.DataFrame, np.ndarray]:
     """Rates and amounts of the lines, split by read days where the price changed inside the read
-    period."""
-    bill = base["bill"].to_numpy()
-    category = bills["tariff_due"].to_numpy(dtype=object)[bill]
-    volts = bills["voltage_kv"].to_numpy(dtype=float)[bill]
+    period; and the lines' period codes."""
+    bill = base["bill"]
     from_day = day_numbers(bills["read_from"])[bill]
     to_day = day_numbers(bills["read_to"])[bill]
     read_days = bills["read_days"].to_numpy(dtype=np.int64)[bill]
-    period = base["tou_period"].to_numpy(dtype=object)
-    tier = base["tier"].to_numpy(dtype=np.int64)
-    tier_asked = np.where(tier > 0, tier, 0)
-    to_date = to_day.astype("datetime64[D]")
-    rows = lookup.row(category, to_date, volts, period, tier_asked)
+    period = base["period"]
+    tier = base["tier"]
+    # Lines asking the same question of the tariff (bill's question, period, tier) asked once.
+    query = distinct_rows((bills["tariff_query"].to_numpy(dtype=np.int64)[bill], period, tier))[0]
+    rows = tariff_rows(bills, lookup, query, bill, PERIOD_NAMES[period], tier)
     rate = _values(lookup, rows)
     change = _values(lookup, rows, "valid_from")
     inside = (rows >= 0) & (change > from_day) & (change <= to_day) & (change != NO_DAY)
-    old_rate = np.full(len(base), np.nan)
+    old_rate = np.full(len(bill), np.nan)
     if inside.any():
-        day_before = (np.where(inside, change, to_day) - 1).astype("datetime64[D]")
+        day_before = (change[inside] - 1).astype("datetime64[D]")
+        at = bill[inside]
         old_rate[inside] = lookup.rate(
-            category[inside],
-            day_before[inside],
-            volts[inside],
+            bills["tariff_due"].to_numpy(dtype=object)[at],
+            day_before,
+            bills["voltage_kv"].to_numpy(dtype=float)[at],
             "energy_rate",
-            period[inside],
-            tier_asked[inside],
+            PERIOD_NAMES[period[inside]],
+            tier[inside],
         )
     split = inside & np.isfinite(old_rate) & (old_rate != rate)
-    quantity = base["quantity"].to_numpy(dtype=float)
+    quantity = base["quantity"]
     old_days = np.where(split, change - from_day, 0)
     q_old = np.where(split, round_half_up(quantity * old_days / read_days, 2), 0.0)
-    new = base.assign(quantity=quantity - q_old, rate=rate)
-    old = base[split].assign(quantity=q_old[split], rate=old_rate[split])
-    lines = pd.concat([new, old], ignore_index=True)
-    lines["amount"] = round_half_up(lines["quantity"].to_numpy() * lines["rate"].to_numpy(), 2)
-    lines["line_type"] = "energy"
-    tier = lines["tier"].to_numpy(dtype=np.int64)
-    lines["tier"] = pd.arrays.IntegerArray(tier, tier == 0)
-    return lines[list(LINE_COLUMNS)]
+    # The lines at the rate in force on read_to, then the old-rate parts of the split ones.
+    quantity = np.concatenate([quantity - q_old, q_old[split]])
+    rate = np.concatenate([rate, old_rate[split]])
+    bill = np.concatenate([bill, bill[split]])
+    period = np.concatenate([period, period[split]])
+    tier = np.concatenate([tier, tier[split]])
+    n = len(bill)
+    lines = pd.DataFrame(
+        {
+            "bill": bill,
+            "line_type": pd.Series(np.full(n, "energy", dtype=object), dtype=object, copy=False),
+            # object: "no period" stays None, and no conversion of millions of texts to Arrow
+            "tou_period": pd.Series(PERIOD_NAMES[period], dtype=object, copy=False),
+            "tier": pd.arrays.IntegerArray(tier, tier == 0),
+            "quantity": quantity,
+            "rate": rate,
+            "amount": round_half_up(quantity * rate, 2),
+            "estimated": np.concatenate([base["estimated"], base["estimated"][split]]),
+        },
+        copy=False,
+    )
+    return lines, period
 
 
 def _values(lookup: TariffLookup, rows: np.ndarray, column: str = "energy_rate") -> np.ndarray:

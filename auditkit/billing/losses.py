@@ -23,11 +23,16 @@ from auditkit.billing.tariff_lookup import day_numbers
 
 
 def loss_lines(
-    bills: pd.DataFrame, rates: pd.DataFrame, dataset: object, params: BillingParams
+    bills: pd.DataFrame,
+    rates: pd.DataFrame,
+    dataset: object,
+    params: BillingParams,
+    figures: tuple[np.ndarray, np.ndarray, np.ndarray] | None = None,
 ) -> pd.DataFrame:
     """The loss line due (quantity = loss kWh) of each high_low bill with a running transformer
-    whose losses are known; see `losses_unknown` for those without."""
-    kwh, _, estimated = _losses(bills, dataset, params)
+    whose losses are known; see `losses_unknown` for those without. `figures` are the bills'
+    `loss_figures` when the caller has them."""
+    kwh, _, estimated = loss_figures(bills, dataset, params) if figures is None else figures
     rows = np.flatnonzero(~np.isnan(kwh))
     flat_rate = rates["flat_rate"].to_numpy(dtype=float)
     return line_frame(
@@ -38,10 +43,10 @@ def loss_lines(
 def losses_unknown(bills: pd.DataFrame, dataset: object, params: BillingParams) -> np.ndarray:
     """Per bill: high_low, but a running transformer (or, without transformer rows, the contract
     capacity) has no P0/Pk in its row or in `loss_table`, so no loss line can be computed."""
-    return _losses(bills, dataset, params)[1]
+    return loss_figures(bills, dataset, params)[1]
 
 
-def _losses(
+def loss_figures(
     bills: pd.DataFrame, dataset: object, params: BillingParams
 ) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
     """Per bill: loss kWh (NaN where no line), losses unknown, and estimated (no reactive

@@ -21,8 +21,15 @@ import numpy as np
 import pandas as pd
 
 from auditkit.billing import basic, funds, losses, power_factor
-from auditkit.billing.bill_frame import bill_of, prepare_bills, rates_frame
-from auditkit.billing.energy import energy_lines
+from auditkit.billing.bill_frame import (
+    LINE_TYPES,
+    NO_PERIOD,
+    coded_lines,
+    prepare_bills,
+    rates_frame,
+    tier_numbers,
+)
+from auditkit.billing.energy import priced_energy
 from auditkit.billing.money import round_half_up
 from auditkit.billing.notes import Note
 from auditkit.billing.params import TOU_PERIODS, BillingParams, load_billing_params
@@ -47,8 +54,7 @@ RECOMPUTE_COLUMNS = (
 )
 #: Extras after RECOMPUTE_COLUMNS: a due side resting on an estimate, the tariff due.
 EXTRA_COLUMNS = ("estimated", "tariff_due")
-#: Line types and periods in the order rows are listed (no period last).
-LINE_TYPES = ("energy", "loss", "basic", "pf_adjustment", "fund")
+#: Periods in the order rows are listed (no period last); LINE_TYPES are listed in their order.
 PERIOD_ORDER = (*TOU_PERIODS, None)
 _TIERS = 64  # tier numbers below this fit the line key
 
@@ -66,57 +72,73 @@ def recompute(
     params = _params(params)
     bills = prepare_bills(dataset, last_month)
     lookup = TariffLookup(dataset.tariffs)
-    rates = rates_frame(bills, lookup)
     notes = _data_notes(dataset, lookup)
     skipped = {note.values["line_type"] for note in notes if note.code == "not_recomputed"}
-
     lines = dataset.bill_lines
-    line_bills = bill_of(bills, lines) if lines is not None else None
-    energy = energy_lines(bills, dataset, lookup, params, line_bills)
-    parts = [energy]
-    loss = losses.loss_lines(bills, rates, dataset, params) if "loss" not in skipped else None
-    basic_due = basic.basic_lines(bills, rates, dataset, params) if "basic" not in skipped else None
-    n = len(bills)
-    loss_kwh = _per_bill(loss, "quantity", n)
-    charged = pd.DataFrame(
-        {
-            "energy_amount": _per_bill(energy, "amount", n),
-            "loss_amount": _per_bill(loss, "amount", n),
-            "basic_amount": _per_bill(basic_due, "amount", n),
-            "loss_kwh": loss_kwh,
-        }
-    )
-    parts += [loss, basic_due]
-    if "pf_adjustment" not in skipped:
-        parts.append(power_factor.pf_lines(bills, charged, params))
-    if "fund" not in skipped:
-        parts.append(funds.fund_lines(bills, loss_kwh, rates, params))
-    due = pd.concat([p for p in parts if p is not None], ignore_index=True)
-    notes += _estimate_notes(bills, energy, dataset, params, skipped)
-
-    billed, itemized = _billed_lines(bills, lines, line_bills)
-    bill = due["bill"].to_numpy(dtype=np.int64)
-    line_type = _codes(due["line_type"], LINE_TYPES, -1)
-    period = _codes(due["tou_period"], TOU_PERIODS, len(TOU_PERIODS))
-    tier = _tier_numbers(due["tier"])
+    billed_lines = coded_lines(bills, lines) if lines is not None else None
+    due, notes_due = _due_lines(bills, dataset, lookup, params, skipped, billed_lines)
+    notes += notes_due
+    billed, itemized = _billed_lines(bills, billed_lines)
+    del billed_lines
     # A bill without lines says nothing of its periods or tiers: its energy due is one line too.
-    summed = (line_type == LINE_TYPES.index("energy")) & ~itemized[bill]
-    period[summed], tier[summed] = len(TOU_PERIODS), 0
-    due_key = _key_of(bill, line_type, period, tier)
-    result = _joined(
-        bills,
-        _aggregate(billed["key"], billed["quantity"], billed["rate"], billed["amount"]),
-        _aggregate(
-            due_key,
-            due["quantity"].to_numpy(dtype=float),
-            due["rate"].to_numpy(dtype=float),
-            due["amount"].to_numpy(dtype=float),
-            due["estimated"].to_numpy(dtype=float),
-        ),
-        skipped,
-    )
+    summed = (due["line_type"] == LINE_TYPES.index("energy")) & ~itemized[due["bill"]]
+    due["period"][summed], due["tier"][summed] = NO_PERIOD, 0
+    due["key"] = _key_of(due.pop("bill"), due.pop("line_type"), due.pop("period"), due.pop("tier"))
+    result = _joined(bills, billed, due, skipped)
     result.attrs["notes"] = notes
     return result
+
+
+def _due_lines(
+    bills: pd.DataFrame,
+    dataset: Dataset,
+    lookup: TariffLookup,
+    params: BillingParams,
+    skipped: set[str],
+    billed_lines: dict[str, np.ndarray] | None,
+) -> tuple[dict[str, np.ndarray], list[Note]]:
+    """Every line due as arrays (bill, line_type and period codes, tier, quantity, rate, amount,
+    estimated), and the notes on estimates made."""
+    rates = rates_frame(bills, lookup)
+    energy, energy_periods = priced_energy(bills, dataset, lookup, params, billed_lines)
+    loss = basic_due = None
+    figures = None
+    if "loss" not in skipped:
+        figures = losses.loss_figures(bills, dataset, params)
+        loss = losses.loss_lines(bills, rates, dataset, params, figures)
+    if "basic" not in skipped:
+        basic_due = basic.basic_lines(bills, rates, dataset, params)
+    n = len(bills)
+    loss_kwh = _per_bill(loss, "quantity", n)
+    parts = {"energy": energy, "loss": loss, "basic": basic_due}
+    if "pf_adjustment" not in skipped:
+        charged = pd.DataFrame(
+            {
+                "energy_amount": _per_bill(energy, "amount", n),
+                "loss_amount": _per_bill(loss, "amount", n),
+                "basic_amount": _per_bill(basic_due, "amount", n),
+                "loss_kwh": loss_kwh,
+            }
+        )
+        parts["pf_adjustment"] = power_factor.pf_lines(bills, charged, params)
+    if "fund" not in skipped:
+        parts["fund"] = funds.fund_lines(bills, loss_kwh, rates, params)
+    notes = _estimate_notes(bills, energy, figures)
+    parts = {kind: part for kind, part in parts.items() if part is not None}
+    due = {
+        "bill": np.concatenate([part["bill"].to_numpy(dtype=np.int64) for part in parts.values()]),
+        "line_type": np.concatenate(
+            [np.full(len(part), LINE_TYPES.index(kind)) for kind, part in parts.items()]
+        ),
+        "period": np.concatenate(
+            [energy_periods]
+            + [np.full(len(part), NO_PERIOD) for kind, part in parts.items() if kind != "energy"]
+        ),
+        "tier": np.concatenate([tier_numbers(part["tier"]) for part in parts.values()]),
+    }
+    for name in ("quantity", "rate", "amount", "estimated"):
+        due[name] = np.concatenate([part[name].to_numpy(dtype=float) for part in parts.values()])
+    return due, notes
 
 
 def _as_of_month(as_of: object) -> int | None:
@@ -166,11 +188,10 @@ def _data_notes(dataset: Dataset, lookup: TariffLookup) -> list[Note]:
 def _estimate_notes(
     bills: pd.DataFrame,
     energy: pd.DataFrame,
-    dataset: Dataset,
-    params: BillingParams,
-    skipped: set[str],
+    loss_figures: tuple[np.ndarray, np.ndarray, np.ndarray] | None,
 ) -> list[Note]:
-    """Bills priced by an estimate, lines without a rate, losses that could not be computed."""
+    """Bills priced by an estimate, lines without a rate, losses that could not be computed
+    (`loss_figures` None: losses not recomputed)."""
     notes = []
     profiled = np.unique(energy["bill"].to_numpy()[energy["estimated"].to_numpy(dtype=bool)])
     if len(profiled):
@@ -180,8 +201,8 @@ def _estimate_notes(
         categories = bills["tariff_due"].to_numpy(dtype=object)[energy["bill"].to_numpy()[no_rate]]
         names = sorted({str(c) for c in categories})
         notes.append(Note("no_rate", {"count": int(no_rate.sum()), "categories": names}))
-    if "loss" not in skipped:
-        unknown = int(np.count_nonzero(losses.losses_unknown(bills, dataset, params)))
+    if loss_figures is not None:
+        unknown = int(np.count_nonzero(loss_figures[1]))
         if unknown:
             notes.append(Note("losses_unknown", {"count": unknown}))
     return notes
@@ -196,27 +217,21 @@ def _per_bill(lines: pd.DataFrame | None, column: str, n: int) -> np.ndarray:
 
 
 def _billed_lines(
-    bills: pd.DataFrame, lines: pd.DataFrame | None, line_bills: np.ndarray | None
+    bills: pd.DataFrame, lines: dict[str, np.ndarray] | None
 ) -> tuple[dict[str, np.ndarray], np.ndarray]:
     """The billed lines as arrays (key, quantity, rate, amount), and per bill whether it has lines
-    of its own: `bill_lines` of the frame's bills, and for each bill without lines the lines its
-    own columns imply (DATA.md: amount = energy + basic + pf adjustment + funds, so the energy
-    charge holds the loss energy, priced at the bill's energy rate)."""
+    of its own: `bill_lines` of the frame's bills (`lines`, as `coded_lines` gives them), and for
+    each bill without lines the lines its own columns imply (DATA.md: amount = energy + basic + pf
+    adjustment + funds, so the energy charge holds the loss energy, priced at the bill's energy
+    rate)."""
     parts = []
     has_lines = np.zeros(len(bills), dtype=bool)
-    if lines is not None and len(lines):
-        mine = line_bills >= 0
-        has_lines[line_bills[mine]] = True
-        periods = lines["tou_period"] if "tou_period" in lines else np.full(len(lines), None)
-        tiers = lines["tier"] if "tier" in lines else np.full(len(lines), np.nan)
-        key = _line_key(line_bills, lines["line_type"], periods, tiers)
+    if lines is not None and len(lines["bill"]):
+        mine = lines["bill"] >= 0
+        has_lines[lines["bill"][mine]] = True
+        key = _key_of(lines["bill"], lines["line_type"], lines["period"], lines["tier"])
         parts.append(
-            {
-                "key": key[mine],
-                "quantity": _column(lines, "quantity")[mine],
-                "rate": _column(lines, "rate")[mine],
-                "amount": _column(lines, "amount")[mine],
-            }
+            {"key": key[mine], **{n: lines[n][mine] for n in ("quantity", "rate", "amount")}}
         )
     parts.append(_lines_of_bill_rows(bills, np.flatnonzero(~has_lines)))
     return {name: np.concatenate([part[name] for part in parts]) for name in parts[0]}, has_lines
@@ -266,36 +281,16 @@ def _lines_of_bill_rows(bills: pd.DataFrame, rows: np.ndarray) -> dict[str, np.n
     return {name: np.concatenate([part[name] for part in parts]) for name in parts[0]}
 
 
-def _aggregate(
-    key: np.ndarray,
-    quantity: np.ndarray,
-    rate: np.ndarray,
-    amount: np.ndarray,
-    estimated: np.ndarray | None = None,
-) -> pd.DataFrame:
-    """Lines summed per key (bill, line kind): quantity and amount summed, the rate of a single
-    line kept, else amount / quantity; estimated if any line is."""
-    keys, inverse = _distinct(key)
-    count = np.bincount(inverse, minlength=len(keys))
-    quantity = np.bincount(inverse, weights=quantity, minlength=len(keys))
-    amount = np.bincount(inverse, weights=amount, minlength=len(keys))
-    single_rate = np.bincount(inverse, weights=rate, minlength=len(keys))
-    return pd.DataFrame(
-        {
-            "key": keys,
-            "quantity": quantity,
-            "rate": np.where(count == 1, single_rate, _ratio(amount, quantity)),
-            "amount": round_half_up(amount, 2),
-            "estimated": np.zeros(len(keys), dtype=bool)
-            if estimated is None
-            else np.bincount(inverse, weights=estimated, minlength=len(keys)) > 0,
-        }
-    )
+def _key_of(bill: np.ndarray, line_type: object, period: object, tier: object) -> np.ndarray:
+    """One integer per line: bill, then line type, period and tier in the listing order."""
+    tier = np.clip(np.asarray(tier, dtype=np.int64), 0, _TIERS - 1)
+    bill = np.asarray(bill, dtype=np.int64)
+    return ((bill * len(LINE_TYPES) + line_type) * len(PERIOD_ORDER) + period) * _TIERS + tier
 
 
 def _distinct(key: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
     """The sorted distinct keys and each key's position among them (by one sort, where
-    np.unique's hashing is slower on millions of keys)."""
+    np.unique's hashing is slower on millions of keys; lines come in runs of sorted keys)."""
     order = np.argsort(key, kind="stable")
     ordered = key[order]
     first = np.r_[True, ordered[1:] != ordered[:-1]] if len(key) else np.zeros(0, dtype=bool)
@@ -304,93 +299,76 @@ def _distinct(key: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
     return ordered[first], inverse
 
 
-def _codes(values: pd.Series | np.ndarray, names: tuple[str, ...], missing: int) -> np.ndarray:
-    """Position of each value among `names` (`missing` for an empty value), one lookup per
-    distinct value."""
-    codes, distinct = pd.factorize(values)
-    positions = pd.Index(names).get_indexer(pd.Index(distinct, dtype=object))
-    return np.where(codes >= 0, positions[np.maximum(codes, 0)] if len(positions) else -1, missing)
-
-
-def _line_key(bill: np.ndarray, line_type: object, tou_period: object, tier: object) -> np.ndarray:
-    """One integer per line: bill, then line type, period and tier in the listing order."""
-    return _key_of(
-        np.asarray(bill, dtype=np.int64),
-        _codes(line_type, LINE_TYPES, -1),
-        _codes(tou_period, TOU_PERIODS, len(TOU_PERIODS)),
-        _tier_numbers(tier),
+def _summed(side: dict[str, np.ndarray], inverse: np.ndarray, n: int) -> dict[str, np.ndarray]:
+    """Lines of one side summed per joined key (`inverse`: each line's key among the `n`):
+    quantity and amount summed, the rate of a single line kept, else amount / quantity; estimated
+    if any line is. Keys without a line of this side: quantity and amount 0, rate NaN."""
+    count = np.bincount(inverse, minlength=n)
+    quantity = np.bincount(inverse, weights=side["quantity"], minlength=n)
+    amount = np.bincount(inverse, weights=side["amount"], minlength=n)
+    single_rate = np.bincount(inverse, weights=side["rate"], minlength=n)
+    found = count > 0
+    rate = np.where(count == 1, single_rate, _ratio(amount, quantity))
+    estimated = (
+        np.bincount(inverse, weights=side["estimated"], minlength=n) > 0
+        if "estimated" in side
+        else np.zeros(n, dtype=bool)
     )
-
-
-def _key_of(bill: np.ndarray, line_type: object, period: object, tier: object) -> np.ndarray:
-    tier = np.clip(np.asarray(tier, dtype=np.int64), 0, _TIERS - 1)
-    return ((bill * len(LINE_TYPES) + line_type) * len(PERIOD_ORDER) + period) * _TIERS + tier
-
-
-def _tier_numbers(tier: object) -> np.ndarray:
-    """Tiers as whole numbers, 0 for none."""
-    if isinstance(tier, pd.Series) and tier.dtype != object:
-        values = tier.to_numpy(dtype=float, na_value=np.nan)
-    else:
-        values = pd.to_numeric(pd.Series(np.asarray(tier, dtype=object)), errors="coerce")
-        values = values.to_numpy(dtype=float, na_value=np.nan)
-    return np.nan_to_num(values).astype(np.int64)
+    return {
+        "quantity": quantity,
+        "rate": np.where(found, rate, np.nan),
+        "amount": round_half_up(amount, 2),
+        "estimated": estimated,
+    }
 
 
 def _joined(
-    bills: pd.DataFrame, billed: pd.DataFrame, due: pd.DataFrame, skipped: set[str]
+    bills: pd.DataFrame,
+    billed: dict[str, np.ndarray],
+    due: dict[str, np.ndarray],
+    skipped: set[str],
 ) -> pd.DataFrame:
-    """Billed and due sides outer-joined on the line key, with the bill's columns."""
-    keys = np.concatenate([billed["key"].to_numpy(), due["key"].to_numpy()])
-    keys = np.sort(keys, kind="stable")
-    keys = keys[np.r_[True, keys[1:] != keys[:-1]]] if len(keys) else keys
-
-    def side(frame: pd.DataFrame) -> dict[str, np.ndarray]:
-        at = np.searchsorted(frame["key"].to_numpy(), keys)
-        at = np.minimum(at, max(len(frame) - 1, 0))
-        found = (frame["key"].to_numpy()[at] == keys) if len(frame) else np.zeros(len(keys), bool)
-        return {
-            name: np.where(found, frame[name].to_numpy()[at] if len(frame) else 0, empty)
-            for name, empty in (
-                ("quantity", 0.0),
-                ("rate", np.nan),
-                ("amount", 0.0),
-                ("estimated", False),
-            )
-        }
-
-    b, d = side(billed), side(due)
+    """Billed and due lines outer-joined on the line key, with the bill's columns."""
+    n_billed = len(billed["key"])
+    keys, inverse = _distinct(np.concatenate([billed.pop("key"), due.pop("key")]))
+    b = _summed(billed, inverse[:n_billed], len(keys))
+    d = _summed(due, inverse[n_billed:], len(keys))
+    del inverse
     tier = keys % _TIERS
     rest = keys // _TIERS
     period = rest % len(PERIOD_ORDER)
     rest //= len(PERIOD_ORDER)
-    line_type = np.asarray(LINE_TYPES, dtype=object)[rest % len(LINE_TYPES)]
+    line_code = rest % len(LINE_TYPES)
     bill = rest // len(LINE_TYPES)
-    not_due = np.isin(line_type, list(skipped))
+    not_due = np.isin(line_code, [LINE_TYPES.index(kind) for kind in skipped])
     for name in ("quantity", "rate", "amount"):
-        d[name] = np.where(not_due, np.nan, d[name])
+        d[name][not_due] = np.nan
 
     def text(values: np.ndarray) -> pd.Series:
         # object, so that millions of texts are not converted to Arrow, and None stays None
-        return pd.Series(values, dtype=object)
+        return pd.Series(values, dtype=object, copy=False)
+
+    def of_bill(column: str) -> pd.Series:
+        return text(bills[column].to_numpy(dtype=object)[bill])
 
     return pd.DataFrame(
         {
-            "customer_id": text(bills["customer_id"].to_numpy(dtype=object)[bill]),
-            "period": text(bills["period"].to_numpy(dtype=object)[bill]),
-            "line_type": text(line_type),
+            "customer_id": of_bill("customer_id"),
+            "period": of_bill("period"),
+            "line_type": text(np.asarray(LINE_TYPES, dtype=object)[line_code]),
             "tou_period": text(np.asarray(PERIOD_ORDER, dtype=object)[period]),
             "tier": pd.arrays.IntegerArray(tier, tier == 0),
-            "quantity_billed": b["quantity"].astype(float),
-            "quantity_due": d["quantity"].astype(float),
-            "rate_billed": b["rate"].astype(float),
-            "rate_due": d["rate"].astype(float),
-            "amount_billed": b["amount"].astype(float),
-            "amount_due": d["amount"].astype(float),
-            "difference": round_half_up(d["amount"].astype(float) - b["amount"].astype(float), 2),
-            "estimated": d["estimated"].astype(bool),
-            "tariff_due": text(bills["tariff_due"].to_numpy(dtype=object)[bill]),
-        }
+            "quantity_billed": b["quantity"],
+            "quantity_due": d["quantity"],
+            "rate_billed": b["rate"],
+            "rate_due": d["rate"],
+            "amount_billed": b["amount"],
+            "amount_due": d["amount"],
+            "difference": round_half_up(d["amount"] - b["amount"], 2),
+            "estimated": d["estimated"],
+            "tariff_due": of_bill("tariff_due"),
+        },
+        copy=False,
     )
 
 

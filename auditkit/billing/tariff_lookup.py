@@ -97,6 +97,12 @@ class TariffLookup:
         volts = np.broadcast_to(np.asarray(voltage_kv, dtype=float), (n,))
         period_code, periods = _as_periods(tou_period, n)
         tiers = np.minimum(_as_tiers(tier, n), _MAX_TIER)
+        # Millions of queries ask a few thousand distinct questions: each is answered once.
+        inverse, first = distinct_rows((cat_code, days, volts, period_code, tiers))
+        cat_code, days, volts, period_code, tiers = (
+            values[first] for values in (cat_code, days, volts, period_code, tiers)
+        )
+        n = len(first)
         found = np.full(n, -1, dtype=np.int64)
         score = np.full(n, np.inf)
         # One request per distinct (category, period, tier), its queries found by one sort.
@@ -115,7 +121,7 @@ class TariffLookup:
             ):
                 for group in self._groups.get(key, ()):
                     self._match(group, level, positions, days, volts, found, score)
-        return found
+        return found[inverse]
 
     @staticmethod
     def _match(
@@ -224,6 +230,45 @@ def _candidates(category: str, period: str, tier: int, fallback: bool) -> list[t
     return [
         (2 * p_level + t_level, (category, p, t)) for p, p_level in periods for t, t_level in tiers
     ]
+
+
+def distinct_rows(columns: tuple[np.ndarray, ...]) -> tuple[np.ndarray, np.ndarray]:
+    """For equally long columns: each row's number among the distinct rows, and one row position
+    of each distinct row. Small integer ranges are used as they are, other values hashed."""
+    n = len(columns[0])
+    key = np.zeros(n, dtype=np.int64)
+    size = 1
+    for values in columns:
+        codes, count = _dense(values)
+        if size * count >= 2**62:
+            key, distinct = pd.factorize(key)
+            size = len(distinct)
+        key = key * count + codes
+        size *= count
+    if size <= max(4 * n, 1 << 16):
+        # A small key range: distinct keys marked in a table, no hashing.
+        present = np.zeros(size, dtype=bool)
+        present[key] = True
+        inverse = (np.cumsum(present) - 1)[key]
+        count = int(present.sum())
+    else:
+        inverse, distinct = pd.factorize(key)
+        count = len(distinct)
+    first = np.empty(count, dtype=np.int64)
+    first[inverse[::-1]] = np.arange(n - 1, -1, -1)
+    return inverse, first
+
+
+def _dense(values: np.ndarray) -> tuple[np.ndarray, int]:
+    """Values as codes 0..count−1 (equal values, equal codes): integers of a small range by their
+    offset, anything else by hashing."""
+    values = np.asarray(values)
+    if values.dtype.kind in "iu" and len(values):
+        low, high = int(values.min()), int(values.max())
+        if high - low < 1 << 20:
+            return values.astype(np.int64) - low, high - low + 1
+    codes, distinct = pd.factorize(values, use_na_sentinel=False)
+    return codes.astype(np.int64), max(len(distinct), 1)
 
 
 def _optional(frame: pd.DataFrame, column: str, n: int, empty: float) -> np.ndarray:
