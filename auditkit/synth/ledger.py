@@ -134,7 +134,7 @@ def compute(world: World, rows: np.ndarray | None = None, faults: bool = True) -
     active = world.active[rows]
     local, month = np.nonzero(active)
     cust = rows[local]
-    read_from, read_to, connected = world.read_period(cust, month)
+    read_from, read_to, part_month = world.read_period(cust, month)
     read_days = read_to - read_from + 1
 
     units = meter_units(world, rows)
@@ -248,7 +248,7 @@ def compute(world: World, rows: np.ndarray | None = None, faults: bool = True) -
         vclass[two_part],
         read_to[two_part],
         read_days[two_part],
-        connected[two_part],
+        part_month[two_part],
         demand[two_part],
         fault["basic_fault"][two_part],
     )
@@ -520,7 +520,7 @@ def _basic(
     vclass: np.ndarray,
     read_to: np.ndarray,
     read_days: np.ndarray,
-    connected: np.ndarray,
+    part_month: np.ndarray,
     demand: np.ndarray,
     basic_fault: np.ndarray,
 ) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
@@ -531,8 +531,8 @@ def _basic(
     kw_rate = book.value("basic_rate_kw_month", tariff, vclass, plain, read_to)
     capacity = world.capacity_billed[cust, month]
     share = read_days / params.days_per_month
-    # By capacity: Σ day capacity / 30 in a month of change (as recorded) or connection.
-    kva = np.where(connected, capacity * share, capacity)
+    # By capacity: Σ day capacity / 30 in a month of change (as recorded), connection or closure.
+    kva = np.where(part_month, capacity * share, capacity)
     prorated = _prorated(world, cust, month)
     previous = world.capacity_billed[cust, np.maximum(month - 1, 0)]
     kva = np.where(~np.isnan(prorated), prorated, kva)
@@ -543,7 +543,7 @@ def _basic(
     excess = (params.demand_excess_multiplier - 1) * np.nan_to_num(excess)
     floor = np.fmax(demand, params.demand_floor_share * capacity)
     kw = np.select([basic_fault == 1, basic_fault == 2], [demand + excess, floor], floor + excess)
-    kw = np.where(connected, kw * share, kw)
+    kw = np.where(part_month, kw * share, kw)
     by_demand = (world.basis[cust] == "demand") & (kw_rate > 0) & ~np.isnan(kw)
     bills = np.flatnonzero(by_capacity | by_demand)
     quantity = np.where(by_capacity, kva, kw)[bills]

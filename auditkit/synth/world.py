@@ -110,9 +110,8 @@ class World:
     pf_natural: np.ndarray  # power factor of the load, NaN without a reactive register
     export_share: np.ndarray  # reactive energy exported / imported
     nameplate: np.ndarray  # kVA of the customer's own transformers at connection, NaN if none
-    loss_kva_after: (
-        np.ndarray
-    )  # kVA of a high_low transformer's replacement in the window, else NaN
+    closure_date: np.ndarray  # datetime64[D], NaT unless closed in the data window
+    loss_kva_after: np.ndarray  # kVA of a high_low replacement transformer, else NaN
     loss_change_month: np.ndarray  # month the replacement runs from, -1 if none
     register_origin: np.ndarray  # meter register at the start of the data
     # Billing faults of the itemized rules (0 = billed right), N × M int8; see `ledger.FAULTS`.
@@ -158,7 +157,8 @@ class World:
         self, customers: np.ndarray, months: np.ndarray
     ) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
         """Day numbers of read_from and read_to of bills (customer, month), and whether the customer
-        was connected inside the read period (then read_from is the connection date)."""
+        was connected or closed inside the read period (read_from is then the connection date,
+        read_to the closure date): a part month, prorated by day."""
         starts = (
             np.append(
                 self.month_starts, (pd.Timestamp(self.month_starts[-1]) + pd.offsets.MonthBegin(1))
@@ -175,7 +175,11 @@ class World:
         read_to = np.where(on_25th, starts[months] + READ_DAY - 2, starts[months + 1] - 1)
         connection = self.conn_date[customers].astype(np.int64)
         connected = (connection >= read_from) & (connection <= read_to)
-        return np.where(connected, connection, read_from), read_to, connected
+        closure = self.closure_date[customers]
+        closing = ~np.isnat(closure) & (closure.astype(np.int64) >= read_from)
+        closing &= closure.astype(np.int64) <= read_to
+        read_to = np.where(closing, closure.astype(np.int64), read_to)
+        return np.where(connected, connection, read_from), read_to, connected | closing
 
     def change_capacity(
         self,
@@ -397,12 +401,17 @@ def build_world(customers: int, districts: int, months: int, start: str, seed: i
     conn_date[new] = month_starts[conn_month[new]] + rng.integers(
         1, 28, size=int(new.sum())
     ).astype("timedelta64[D]")
+    # Closure in the middle of a month: the last bill is read on the closure date.
     closing = ~new & (rng.random(n) < 0.01)
-    close_month = np.full(n, m)
+    close_month = np.full(n, m - 1)
     close_month[closing] = rng.integers(6, m - 1, size=int(closing.sum()))
+    closure_date = np.full(n, np.datetime64("NaT"), dtype="datetime64[D]")
+    closure_date[closing] = month_starts[close_month[closing]] + rng.integers(
+        CHANGE_DAYS[0] - 1, CHANGE_DAYS[1], size=int(closing.sum())
+    ).astype("timedelta64[D]")
     month_index = np.arange(m)[None, :]
     active = (month_index >= np.maximum(conn_month, 0)[:, None]) & (
-        month_index < close_month[:, None]
+        month_index <= close_month[:, None]
     )
     status = np.where(closing, "closed", "active").astype(object)
 
@@ -458,7 +467,7 @@ def build_world(customers: int, districts: int, months: int, start: str, seed: i
     demand = np.where(
         two_part[:, None], true_kwh / (HOURS_PER_MONTH * load_factor[:, None]), np.nan
     )
-    true_kwh = np.where(active, true_kwh, 0.0)
+    true_kwh = np.where(active, true_kwh, 0.0) * _served(month_starts, conn_date, closure_date)
     demand = np.where(active, demand, np.nan)
     # Contract demand near the customer's usual peak: a few months go above 105 % of it.
     on_demand = np.flatnonzero(basis == "demand")
@@ -551,6 +560,7 @@ def build_world(customers: int, districts: int, months: int, start: str, seed: i
         pf_natural=pf_natural,
         export_share=export_share,
         nameplate=np.where(own_transformer, capacity, np.nan),
+        closure_date=closure_date,
         loss_kva_after=np.full(n, np.nan),
         loss_change_month=np.full(n, -1),
         register_origin=round_half_up(rng.uniform(0, 50_000, n), 2),
@@ -565,6 +575,16 @@ def build_world(customers: int, districts: int, months: int, start: str, seed: i
     _normal_orders(world, new, conn_month, closing, close_month)
     _isolated_estimates(world)
     return world
+
+
+def _served(month_starts: np.ndarray, connection: np.ndarray, closure: np.ndarray) -> np.ndarray:
+    """Share of each month's days in service: from the connection date, up to the closure date."""
+    starts = month_starts.astype(np.int64)[None, :]
+    days = np.array([pd.Timestamp(s).days_in_month for s in month_starts])[None, :]
+    first = np.clip(connection.astype(np.int64)[:, None] - starts, 0, days)
+    closed = closure.astype(np.int64)[:, None] - starts + 1
+    last = np.where(np.isnat(closure)[:, None], days, np.clip(closed, 0, days))
+    return np.clip(last - first, 0, None) / days
 
 
 def _industries(usage: np.ndarray, rng: np.random.Generator) -> np.ndarray:
@@ -610,11 +630,17 @@ def _normal_orders(
         np.full(len(idx), ""),
         world.capacity[idx],
         lead_days=(10, 40),
+        effective=world.conn_date[idx],
     )
     world.busy[idx] = True
     idx = np.flatnonzero(closing)
     world.add_orders(
-        idx, "closure", close_month[idx], np.full(len(idx), "active"), np.full(len(idx), "closed")
+        idx,
+        "closure",
+        close_month[idx],
+        np.full(len(idx), "active"),
+        np.full(len(idx), "closed"),
+        effective=world.closure_date[idx],
     )
     world.busy[idx] = True
 

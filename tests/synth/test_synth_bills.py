@@ -9,6 +9,7 @@ import numpy as np
 import pandas as pd
 import pytest
 
+import auditkit.synth.catalog as catalog
 from auditkit import synth
 from auditkit.cli import main
 from auditkit.errors import ParameterError
@@ -482,3 +483,28 @@ def test_transformers_carry_s11_nameplate_losses(tables):
     customers = tables["customers"].set_index("customer_id")
     own = customers["metering_mode"].isin(["high_low", "high_high"])
     assert set(units["customer_id"]) == set(customers.index[own])
+
+
+def test_months_of_connection_and_closure_are_prorated_by_day():
+    world = synth.build(customers=400, districts=2, months=24, seed=12)
+    opened, closed = np.flatnonzero(
+        (world.basis == "capacity") & world.active.all(axis=1) & ~world.busy
+    )[:2]
+    # Connected on 10 April 2023 (a 30-day month), closed on 12 September 2024.
+    world.conn_date[opened] = np.datetime64("2023-04-10")
+    world.active[opened, :3] = False
+    world.closure_date[closed] = np.datetime64("2024-09-12")
+    world.status[closed] = "closed"
+    world.active[closed, 21:] = False
+    bills = ledger.compute(world, np.array([opened, closed]))
+    kva_rate = {row[0]: row[5] for row in catalog.TARIFFS}
+    for customer, month, days in ((opened, 3, 21), (closed, 20, 12)):
+        bill = np.flatnonzero((bills.customer == customer) & (bills.month == month))[0]
+        assert bills.read_to[bill] - bills.read_from[bill] + 1 == days
+        capacity = world.capacity_billed[customer, month]
+        rate = kva_rate[catalog.TARIFF_CODES[world.tariff[customer]]]
+        assert bills.basic_charge[bill] == fen(times(capacity * days / 30, rate))
+    assert bills.read_from[bills.customer == opened].min() == np.datetime64("2023-04-10").astype(
+        int
+    )
+    assert bills.read_to[bills.customer == closed].max() == np.datetime64("2024-09-12").astype(int)
