@@ -476,6 +476,12 @@ def _after(world: World, month: np.ndarray) -> np.ndarray:
     return np.arange(world.n_months)[None, :] >= month[:, None]
 
 
+def _alternate(count: int, every: int, which: int) -> np.ndarray:
+    """Every `every`-th of `count` chosen customers (from `which`): the variants of a fault share
+    the customers evenly, so even a small utility has each."""
+    return np.arange(count) % every == which
+
+
 def _record_billing_fault(
     world: World,
     idx: np.ndarray,
@@ -508,7 +514,7 @@ def tou_misapplied(world: World, rate: float) -> None:
     ).all(axis=1)
     peak_heavy = world.tou_base[:, 1] * 0.5 - world.tou_base[:, 2] * 0.55 > 0.03
     idx = world.pick(world.tou & tou_code & _honest_all_months(world), rate)
-    flat = peak_heavy[idx] & (world.rng.random(len(idx)) < 0.6)
+    flat = peak_heavy[idx] & _alternate(len(idx), 2, 0)
     month = np.where(flat, _start_month(world, idx, 2, m - 3), cal.price_change)
     months = np.arange(m)[None, :]
     schedule = (months >= cal.price_change) & (months < cal.market_start)
@@ -532,7 +538,7 @@ def tier_misapplied(world: World, rate: float) -> None:
         & _honest_all_months(world)
     )
     idx = world.pick(eligible, rate)
-    monthly = world.rng.random(len(idx)) < 0.5
+    monthly = _alternate(len(idx), 2, 0)
     month = np.where(monthly, _start_month(world, idx, 2, m - 6), 0)
     world.tier_fault[idx] = np.where(monthly, 1, 2)[:, None] * _after(world, month)
     detail = np.where(monthly, "tiers reset every month", "tiers reset in July")
@@ -592,7 +598,7 @@ def pf_adjustment_error(world: World, rate: float) -> None:
     customer that exports much), or the 0.85 table used for a 0.90 customer (PF just below 0.90)."""
     m = world.n_months
     idx = world.pick(~np.isnan(world.pf_standard) & _honest_all_months(world), rate)
-    kind = world.rng.integers(1, 5, len(idx))
+    kind = np.arange(len(idx)) % 4 + 1
     kind = np.where((kind == 4) & (world.pf_standard[idx] != 0.90), 1, kind)
     # A low PF (surcharge due) for a missing or sign-flipped adjustment, just under 0.90 for the
     # wrong table: each fault then under-bills.
@@ -622,7 +628,7 @@ def loss_not_charged(world: World, rate: float) -> None:
         ~world.is_two_part()[idx]
         & ~world.reads_on_25th()[idx]
         & (world.nameplate[idx] < sizes[-1])
-        & (world.rng.random(len(idx)) < 0.5)
+        & _alternate(len(idx), 2, 0)
     )
     world.loss_fault[idx] = np.where(replaced, 2, 1)[:, None] * _after(world, month)
     swap = idx[replaced]
@@ -648,7 +654,7 @@ def fund_charge_error(world: World, rate: float) -> None:
     pays = np.array([row[7] > 0 for row in catalog.TARIFFS])[world.tariff]
     idx = world.pick(pays & _honest_all_months(world), rate)
     month = _start_month(world, idx, 2, m - 6)
-    kind = np.where(world.rng.random(len(idx)) < 0.5, 1, 2)
+    kind = np.where(_alternate(len(idx), 2, 0), 1, 2)
     world.fund_fault[idx] = kind[:, None] * _after(world, month)
     detail = np.asarray([ledger.FAULTS["fund_fault"][k] for k in kind], dtype=object)
     _record_billing_fault(world, idx, "fund_charge_error", month, detail, "fund_fault")
