@@ -204,7 +204,13 @@ def codes_of(values: pd.Series | np.ndarray, index: pd.Index) -> np.ndarray:
 def rates_frame(bills: pd.DataFrame, lookup: TariffLookup) -> pd.DataFrame:
     """Per bill, the rates of the flat (no period, no tier) row of the tariff due in force on
     read_to; NaN where there is none."""
-    rows = tariff_rows(bills, lookup, bills["tariff_query"].to_numpy(dtype=np.int64))
+    # Bills asking the same question (tariff_query) asked once.
+    inverse, first = distinct_rows((bills["tariff_query"].to_numpy(dtype=np.int64),))
+    rows = lookup.row(
+        bills["tariff_due"].to_numpy(dtype=object)[first],
+        bills["read_to"].to_numpy("datetime64[D]")[first],
+        bills["voltage_kv"].to_numpy(dtype=float)[first],
+    )[inverse]
     found = rows >= 0
     at = np.maximum(rows, 0)
     rates = {}
@@ -215,32 +221,6 @@ def rates_frame(bills: pd.DataFrame, lookup: TariffLookup) -> pd.DataFrame:
         else:
             rates[name] = np.full(len(bills), np.nan)
     return pd.DataFrame(rates, index=bills.index)
-
-
-def tariff_rows(
-    bills: pd.DataFrame,
-    lookup: TariffLookup,
-    query: np.ndarray,
-    bill: np.ndarray | None = None,
-    tou_period: np.ndarray | None = None,
-    tier: np.ndarray | None = None,
-) -> np.ndarray:
-    """The tariff row in force (−1 where none) for queries numbered `query` (equal numbers, equal
-    questions), each distinct one asked once: of bill `bill` (default: each bill) with `tou_period`
-    and `tier` (default: none)."""
-    if not len(query):
-        return np.empty(0, dtype=np.int64)
-    inverse, first = distinct_rows((query,))
-    at = np.arange(len(bills)) if bill is None else bill
-    ask = at[first]
-    rows = lookup.row(
-        bills["tariff_due"].to_numpy(dtype=object)[ask],
-        bills["read_to"].to_numpy("datetime64[D]")[ask],
-        bills["voltage_kv"].to_numpy(dtype=float)[ask],
-        None if tou_period is None else tou_period[first],
-        None if tier is None else tier[first],
-    )
-    return rows[inverse]
 
 
 def _archive(customers: pd.DataFrame, cust: np.ndarray) -> dict[str, np.ndarray]:

@@ -19,7 +19,7 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 
-from auditkit.billing.bill_frame import NO_PERIOD, coded_lines, tariff_rows
+from auditkit.billing.bill_frame import NO_PERIOD, coded_lines
 from auditkit.billing.money import round_half_up
 from auditkit.billing.params import TOU_PERIODS, BillingParams
 from auditkit.billing.tariff_lookup import NO_DAY, TariffLookup, day_numbers, distinct_rows
@@ -232,36 +232,42 @@ def _priced(
     """Rates and amounts of the lines, split by read days where the price changed inside the read
     period; and the lines' period codes."""
     bill = base["bill"]
-    from_day = day_numbers(bills["read_from"])[bill]
-    to_day = day_numbers(bills["read_to"])[bill]
-    read_days = bills["read_days"].to_numpy(dtype=np.int64)[bill]
-    period = base["period"]
-    tier = base["tier"]
+    period, tier = base["period"], base["tier"]
     # Lines asking the same question of the tariff (bill's question, period, tier) asked once.
-    query = distinct_rows((bills["tariff_query"].to_numpy(dtype=np.int64)[bill], period, tier))[0]
-    rows = tariff_rows(bills, lookup, query, bill, PERIOD_NAMES[period], tier)
-    rate = _values(lookup, rows)
-    change = _values(lookup, rows, "valid_from")
-    inside = (rows >= 0) & (change > from_day) & (change <= to_day) & (change != NO_DAY)
-    old_rate = np.full(len(bill), np.nan)
-    if inside.any():
-        day_before = (change[inside] - 1).astype("datetime64[D]")
-        at = bill[inside]
-        old_rate[inside] = lookup.rate(
-            bills["tariff_due"].to_numpy(dtype=object)[at],
-            day_before,
-            bills["voltage_kv"].to_numpy(dtype=float)[at],
-            "energy_rate",
-            PERIOD_NAMES[period[inside]],
-            tier[inside],
-        )
-    split = inside & np.isfinite(old_rate) & (old_rate != rate)
-    quantity = base["quantity"]
-    old_days = np.where(split, change - from_day, 0)
-    q_old = np.where(split, round_half_up(quantity * old_days / read_days, 2), 0.0)
+    query, first = distinct_rows(
+        (bills["tariff_query"].to_numpy(dtype=np.int64)[bill], period, tier)
+    )
+    category = bills["tariff_due"].to_numpy(dtype=object)
+    read_to = bills["read_to"].to_numpy("datetime64[D]")
+    volts = bills["voltage_kv"].to_numpy(dtype=float)
+    ask = bill[first]
+    rows = lookup.row(
+        category[ask], read_to[ask], volts[ask], PERIOD_NAMES[period[first]], tier[first]
+    )
+    rate_asked, change = _values(lookup, rows), _values(lookup, rows, "valid_from")
+    rate = rate_asked[query]
+    # The row in force on read_to may have started inside the read period (after read_from).
+    began = (rows >= 0) & (change <= day_numbers(read_to[ask])) & (change != NO_DAY)
+    from_day = day_numbers(bills["read_from"])
+    inside = np.flatnonzero(began[query] & (change[query] > from_day[bill]))
+    old_rate = lookup.rate(
+        category[bill[inside]],
+        (change[query[inside]] - 1).astype("datetime64[D]"),
+        volts[bill[inside]],
+        "energy_rate",
+        PERIOD_NAMES[period[inside]],
+        tier[inside],
+    )
+    differs = np.isfinite(old_rate) & (old_rate != rate[inside])
+    split, old_rate = inside[differs], old_rate[differs]
+    old_days = change[query[split]] - from_day[bill[split]]
+    read_days = bills["read_days"].to_numpy(dtype=np.int64)[bill[split]]
+    q_old = round_half_up(base["quantity"][split] * old_days / read_days, 2)
+    quantity = base["quantity"].copy()
+    quantity[split] -= q_old
     # The lines at the rate in force on read_to, then the old-rate parts of the split ones.
-    quantity = np.concatenate([quantity - q_old, q_old[split]])
-    rate = np.concatenate([rate, old_rate[split]])
+    quantity = np.concatenate([quantity, q_old])
+    rate = np.concatenate([rate, old_rate])
     bill = np.concatenate([bill, bill[split]])
     period = np.concatenate([period, period[split]])
     tier = np.concatenate([tier, tier[split]])
