@@ -46,8 +46,11 @@ class SynthConfig:
     start: str = "2023-01"
     seed: int = 20261128
     daily_days: int = 0
+    # Share of the eligible customers per irregularity, overriding `inject.DEFAULT_RATES` as given.
     rates: dict[str, float] = field(default_factory=dict)
-    irregular_share: float = DEFAULT_IRREGULAR_SHARE  # scales the default rates of `inject`
+    # Share of all customers with an irregularity: the default rates scale to it (about; a rate of
+    # `rates` is used as given).
+    irregular_share: float = DEFAULT_IRREGULAR_SHARE
 
     def check(self) -> None:
         """Reject parameters outside what the generator can honour, naming the parameter."""

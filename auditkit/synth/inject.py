@@ -2,6 +2,9 @@
 
 Every injection is the cause a rule of the library looks for (rule ids are the irregularity names),
 shaped so that it triggers that rule only: an irregularity that truly implies two findings records both.
+Where a recomputation of the bill proves the amount (billing faults, wrong multiplier, rate, tariff or
+capacity billed) the revenue effect is exact: the ledger's bills as they should have been minus as
+billed, over the data. Theft, stopped meters and the like keep an estimate.
 """
 
 from __future__ import annotations

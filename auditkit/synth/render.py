@@ -1,4 +1,6 @@
-"""Turn the world's arrays into the tables of the dataset contract (docs/data.md)."""
+"""Turn the world's arrays and the ledger's bills into the tables of the dataset contract
+(docs/data.md), the itemized ones included (bill_lines, transformers, meter tests and events,
+adjustments, lookalikes)."""
 
 from __future__ import annotations
 

@@ -1,8 +1,11 @@
 """The honest utility: customers, their true consumption and the work orders of normal business.
 
 Everything is held as arrays (one row per customer, one column per month) so that 200,000 customers
-× 36 months build in seconds; irregularities are injected afterwards (`inject.py`) and the tables are
-rendered last (`render.py`).
+× 36 months build in seconds. Besides the archive the world knows what an itemized bill needs: read
+days, metering mode and transformers, time-of-use shares, tiers, power factor and standard, demand
+basis, and when prices change (`schedule.Calendar`). Look-alikes (`lookalikes.py`) and then
+irregularities (`inject.py`) are added afterwards; the bills are computed by `ledger.py` and the
+tables rendered last (`render.py`).
 """
 
 from __future__ import annotations
