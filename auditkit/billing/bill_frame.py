@@ -416,11 +416,14 @@ def coded_lines(bills: pd.DataFrame, lines: pd.DataFrame) -> dict[str, np.ndarra
     per distinct text."""
     n = len(lines)
     periods = lines["tou_period"] if "tou_period" in lines else np.full(n, None, dtype=object)
+    # Codes in the narrowest integers: millions of lines stay in memory through a recomputation.
     return {
         "bill": bill_of(bills, lines),
-        "line_type": codes_among(lines["line_type"], LINE_TYPES, -1),
-        "period": codes_among(periods, TOU_PERIODS, NO_PERIOD),
-        "tier": tier_numbers(lines["tier"] if "tier" in lines else np.full(n, np.nan)),
+        "line_type": codes_among(lines["line_type"], LINE_TYPES, -1).astype(np.int8),
+        "period": codes_among(periods, TOU_PERIODS, NO_PERIOD).astype(np.int8),
+        "tier": np.clip(
+            tier_numbers(lines["tier"] if "tier" in lines else np.full(n, np.nan)), 0, 127
+        ).astype(np.int8),
         **{name: _number(lines, name) for name in ("quantity", "rate", "amount")},
     }
 

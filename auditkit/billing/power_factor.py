@@ -47,6 +47,15 @@ def adjustment_percent(
     return round_half_up(result, 6)
 
 
+def without_registers(bills: pd.DataFrame) -> np.ndarray:
+    """Per bill: its customer is held to a power-factor standard, but the bill has neither
+    reactive register (import nor export), so no adjustment can be recomputed."""
+    imported = bills["kvarh_import"].to_numpy(dtype=float)
+    exported = bills["kvarh_export"].to_numpy(dtype=float)
+    standard = bills["pf_standard"].to_numpy(dtype=float)
+    return ~np.isnan(standard) & np.isnan(imported) & np.isnan(exported)
+
+
 def pf_lines(bills: pd.DataFrame, charged: pd.DataFrame, params: BillingParams) -> pd.DataFrame:
     """The adjustment line due of each bill with a standard in `pf_tables` and reactive registers:
     quantity = energy + loss + basic amounts due (yuan), rate = percent / 100."""

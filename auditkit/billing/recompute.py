@@ -111,6 +111,7 @@ def _due_lines(
     n = len(bills)
     loss_kwh = _per_bill(loss, "quantity", n)
     parts = {"energy": energy, "loss": loss, "basic": basic_due}
+    pf_notes = []
     if "pf_adjustment" not in skipped:
         charged = pd.DataFrame(
             {
@@ -121,9 +122,13 @@ def _due_lines(
             }
         )
         parts["pf_adjustment"] = power_factor.pf_lines(bills, charged, params)
+        # A standard without reactive registers gives no line: said, as no line is a finding.
+        unassessed = int(np.count_nonzero(power_factor.without_registers(bills)))
+        if unassessed:
+            pf_notes.append(Note("no_reactive_registers", {"count": unassessed}))
     if "fund" not in skipped:
         parts["fund"] = funds.fund_lines(bills, loss_kwh, rates, params)
-    notes = _estimate_notes(bills, energy, figures)
+    notes = _estimate_notes(bills, energy, figures) + pf_notes
     parts = {kind: part for kind, part in parts.items() if part is not None}
     due = {
         "bill": np.concatenate([part["bill"].to_numpy(dtype=np.int64) for part in parts.values()]),

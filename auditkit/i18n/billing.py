@@ -34,6 +34,11 @@ WORDS: dict[str, tuple[str, str]] = {
         "{count} lines due have no tariff row in force (categories {categories}): their amounts "
         "due are left empty.",
     ),
+    "billing.note.no_reactive_registers": (
+        "{count} 张执行功率因数考核标准的账单既无无功正向也无无功反向示数，未计算力调电费。",
+        "{count} bills of customers held to a power-factor standard have neither reactive "
+        "register (import nor export): no power-factor adjustment is computed for them.",
+    ),
     "billing.note.losses_unknown": (
         "{count} 张高供低计账单的变压器缺少空载、负载损耗参数，未计算变损。",
         "{count} bills metered on the low side lack their transformer's no-load and load losses: "

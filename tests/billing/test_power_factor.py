@@ -158,3 +158,35 @@ def test_recompute_finds_a_power_factor_that_left_export_out():
     assert found["rate_due"] == pytest.approx(0.02, abs=1e-12)
     assert (found["amount_billed"], found["amount_due"]) == (77.25, 309.00)
     assert found["difference"] == 231.75
+
+
+def test_bills_with_a_standard_and_neither_reactive_register_are_counted_in_a_note():
+    # P1 (standard 0.90): 2024-01 has an import register (a line), 2024-02 and 2024-03 have
+    # neither (no line, counted); 2024-04 has an export register only (a line, not counted).
+    # P2 has no standard and no registers: nothing to assess, not counted.
+    b = Billing()
+    b.customer("P1", **TWO_PART, contract_capacity_kva=315.0, pf_standard=0.90)
+    b.customer("P2", **TWO_PART, contract_capacity_kva=315.0)
+    common = {"tariff": "IND2", "capacity_billed_kva": 315.0, "basic_charge": 9450.0}
+    b.bill("P1", "2024-01", 10000, 0.60, kvarh_import=3000, kvarh_export=0, **common)
+    b.bill("P1", "2024-02", 10000, 0.60, start=20000, **common)
+    b.bill("P1", "2024-03", 10000, 0.60, start=30000, **common)
+    b.bill("P1", "2024-04", 10000, 0.60, start=40000, kvarh_export=3000, **common)
+    b.bill("P2", "2024-01", 10000, 0.60, **common)
+    result = recompute(b.dataset())
+    pf = result[result["line_type"] == "pf_adjustment"]
+    assert pf[["customer_id", "period"]].values.tolist() == [["P1", "2024-01"], ["P1", "2024-04"]]
+    notes = [note for note in result.attrs["notes"] if note.code == "no_reactive_registers"]
+    assert [note.values for note in notes] == [{"count": 2}]
+    assert notes[0].text("en").startswith("2 bills of customers held to a power-factor standard")
+    assert notes[0].text("zh").startswith("2 张执行功率因数考核标准的账单")
+
+
+def test_no_reactive_register_note_when_every_assessed_bill_has_one():
+    b = Billing()
+    b.customer("P1", **TWO_PART, contract_capacity_kva=315.0, pf_standard=0.90)
+    b.bill("P1", "2024-01", 10000, 0.60, tariff="IND2", kvarh_import=3000)
+    b.customer("P2", **TWO_PART, contract_capacity_kva=315.0)
+    b.bill("P2", "2024-01", 10000, 0.60, tariff="IND2")
+    codes = [note.code for note in recompute(b.dataset()).attrs["notes"]]
+    assert "no_reactive_registers" not in codes
