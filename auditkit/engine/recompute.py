@@ -18,6 +18,7 @@ from __future__ import annotations
 
 import uuid
 from collections.abc import Mapping
+from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
 import numpy as np
@@ -177,14 +178,52 @@ def _on_cluster(
             else:
                 tables = send(source.part(index))
                 tasks[name] = client.submit(
-                    recompute_part, tables, as_of, params, key=key, priority=priority
+                    _recompute_sent, tables, as_of, params, key=key, priority=priority
                 )
         lost = "no recomputation was returned (a partial one would look complete)"
         results = dict(zip(tasks, gather(client, tasks, lost), strict=True))
-    return [results[f"part {source.partitions[index]}"] for index in range(len(order))]
+    return [unpacked(results[f"part {source.partitions[index]}"]) for index in range(len(order))]
 
 
 def _recompute_stored(
     source: StoredSource, index: int, as_of: str | None, params: BillingParams
-) -> pd.DataFrame:
-    return recompute_part(source.part(index), as_of, params)
+) -> PackedFrame:
+    return packed(recompute_part(source.part(index), as_of, params))
+
+
+def _recompute_sent(tables: Tables, as_of: str | None, params: BillingParams) -> PackedFrame:
+    return packed(recompute_part(tables, as_of, params))
+
+
+@dataclass(frozen=True)
+class PackedFrame:
+    """A recomputed part as it travels from a worker: each text column as integer codes and its
+    few distinct texts (millions of Python strings pickle slowly), the other columns as they are."""
+
+    columns: dict[str, object]
+    texts: dict[str, tuple[np.ndarray, np.ndarray]]
+    order: tuple[str, ...]
+    notes: list[Note]
+
+
+def packed(frame: pd.DataFrame) -> PackedFrame:
+    columns, texts = {}, {}
+    for name in frame.columns:
+        values = frame[name]
+        if values.dtype == object:
+            codes, distinct = pd.factorize(values)
+            # the code -1 (an empty cell) takes the last entry: None
+            texts[name] = (codes, np.append(np.asarray(distinct, dtype=object), None))
+        else:
+            columns[name] = values.array
+    return PackedFrame(columns, texts, tuple(frame.columns), list(frame.attrs.get("notes", [])))
+
+
+def unpacked(part: PackedFrame) -> pd.DataFrame:
+    """The frame `packed` was given (object text columns with None where empty)."""
+    data = dict(part.columns)
+    for name, (codes, distinct) in part.texts.items():
+        data[name] = pd.Series(distinct[codes], dtype=object, copy=False)
+    frame = pd.DataFrame({name: data[name] for name in part.order}, copy=False)
+    frame.attrs["notes"] = part.notes
+    return frame
