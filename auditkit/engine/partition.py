@@ -86,7 +86,8 @@ def _consumption_drop_input(settings: Mapping) -> WholeDatasetInput:
     orders = ("customer_id", "order_type", "issued_at", "effective_date")
     if settings["source"] == "daily_reads":
         return WholeDatasetInput(
-            customers=("customer_id", "district", "usage_type", "tariff_category"),
+            # voltage_kv: the rate due is the one of the customer's voltage band
+            customers=("customer_id", "district", "usage_type", "tariff_category", "voltage_kv"),
             bills=("customer_id", "period", "tariff_billed", "energy_rate"),
             work_orders=orders,
             daily_reads=("customer_id", "date", "kwh"),

@@ -87,7 +87,9 @@ class _Findings:
         cause: np.ndarray,
         details: dict[str, np.ndarray],
     ) -> None:
-        self.ctx, self.rows, self.net, self.cause, self.details = ctx, rows, net, cause, details
+        # Each bill's net to the fen: sums of fens carry float noise that engines sum differently.
+        self.ctx, self.rows, self.net = ctx, rows, round_half_up(net)
+        self.cause, self.details = cause, details
 
     def raw(self, rule_id: str, causes: dict[str, tuple[str, ...]], extra: dict | None = None):
         """The rule's raw findings; `causes` names each cause code (by position) and the details
@@ -230,16 +232,19 @@ def _old_schedule(ctx: RuleContext, lines: np.ndarray, tolerance: float) -> np.n
 def _energy_rule(
     ctx: RuleContext, params: Mapping, lines: np.ndarray, owned: np.ndarray, key: np.ndarray
 ) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
-    """Of the energy `lines` the rule owns (`owned`, per line), those with a difference beyond
-    tolerance: the owned lines, the flagged bill rows, their net difference, and per flagged bill
-    whether lines of `key` (per line: a period, or a tier) are billed and due."""
+    """Of the energy `lines` the rule owns (`owned`, per line), the bills whose net difference is
+    beyond tolerance: the owned lines, the flagged bill rows, their net difference, and per
+    flagged bill whether lines of `key` (per line: a period, or a tier) are billed and due."""
     rc = ctx.recomputed
     n = len(ctx.bills)
     lines = lines[owned]
     difference = rc.difference[lines]
-    off = np.abs(difference) > _tolerance(rc.amount_due[lines], params)
-    rows = np.flatnonzero(rc.any_per_bill(lines, off, n))
-    net = rc.per_bill(lines, np.nan_to_num(difference), n)[rows]
+    # A bill whose lines differ but whose energy charge does not (tier 1 at the flat price) is
+    # charged right: only a net difference beyond tolerance is a finding.
+    net = round_half_up(rc.per_bill(lines, np.nan_to_num(difference), n))
+    due = rc.per_bill(lines, np.nan_to_num(rc.amount_due[lines]), n)
+    rows = np.flatnonzero(np.abs(net) > _tolerance(due, params))
+    net = net[rows]
     keyed = key[lines]
     billed = rc.any_per_bill(lines, rc.billed[lines] & keyed, n)[rows]
     due = rc.any_per_bill(lines, rc.due[lines] & keyed, n)[rows]
