@@ -8,7 +8,8 @@
 Both engines run the same rule code on parts of the customers (`partition`), decide the audit
 month and the runnable rules for the whole dataset first, and give the findings frame one run over
 the whole dataset gives. (Notebook runs go to a cluster through `auditkit.pipeline.cluster`.)
-Bills are recomputed the same ways by `recompute_by_parts` (`auditkit.engine.recompute`).
+Bills are recomputed the same ways by `recompute_by_parts` and `recompute_to_parquet`
+(`auditkit.engine.recompute`).
 """
 
 from __future__ import annotations
@@ -19,11 +20,11 @@ import pandas as pd
 
 from auditkit.engine.local import run_parts_locally
 from auditkit.engine.partition import combine, plan_run
-from auditkit.engine.recompute import recompute_by_parts
+from auditkit.engine.recompute import recompute_by_parts, recompute_to_parquet
 from auditkit.engine.sources import source_of
 from auditkit.errors import ParameterError
 
-__all__ = ["ENGINES", "recompute_by_parts", "run_rules"]
+__all__ = ["ENGINES", "recompute_by_parts", "recompute_to_parquet", "run_rules"]
 
 ENGINES = ("local", "dask")
 

@@ -4,6 +4,7 @@
     recompute_by_parts(load(path, lazy=True))                    # local, parts read from files
     recompute_by_parts(dataset, engine="dask")                   # a LocalCluster for the run
     recompute_by_parts(load(path, lazy=True), engine="dask", scheduler="tcp://10.0.0.5:8786")
+    recompute_to_parquet(load(path, lazy=True), "out/recomputed")  # a city: one file per part
 
 A bill's recomputation reads only its own customer's archive row, bills (the tier year's earlier
 bills), bill lines, transformers and work orders, and the whole tariff schedule. So the parts are
@@ -11,7 +12,9 @@ those the rules run on (`auditkit.engine.sources`: whole customers, every custom
 the part, tariffs whole), each part is recomputed by `auditkit.billing.recompute` as it stands,
 and the parts' frames, put in customer order, are the frame of one recomputation of the whole
 dataset (tests/engine compare them with `pd.testing.assert_frame_equal`). The notes of the parts
-are merged: counts summed, lists joined.
+are merged: counts summed, lists joined. A city's recomputation (10^7 lines per 200,000
+customers) outgrows one machine's memory as one frame: `recompute_to_parquet` writes each part's
+frame to a file of its own where it is computed, and only the notes come back.
 """
 
 from __future__ import annotations
@@ -19,11 +22,13 @@ from __future__ import annotations
 import uuid
 from collections.abc import Mapping
 from dataclasses import dataclass
+from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 import numpy as np
 import pandas as pd
 
+from auditkit.atomic import write_atomic
 from auditkit.billing import BillingParams, load_billing_params, recompute
 from auditkit.billing.notes import Note
 from auditkit.data import Dataset
@@ -75,6 +80,55 @@ def recompute_by_parts(
     else:
         frames = _on_cluster(source, as_of, settings, scheduler)
     return combine_parts(frames)
+
+
+def recompute_to_parquet(
+    dataset: object,
+    out: str | Path,
+    as_of: str | None = None,
+    params: BillingParams | Mapping[str, object] | None = None,
+    *,
+    engine: str = "local",
+    scheduler: str | None = None,
+    bills_per_part: int = BILLS_PER_PART,
+) -> list[Note]:
+    """The recomputation of `recompute_by_parts`, each part's frame written where it is computed
+    to `out`/part-NNNN.parquet (a new or empty folder; on a cluster, one all workers reach),
+    memory bounded by a part. The files hold each customer's rows in one file, in order; read
+    together and put in customer order (`combine_parts`) they are the frame of the whole.
+    Returns the notes of the whole dataset."""
+    if engine not in ENGINES:
+        raise ParameterError("engine", f"one of {', '.join(ENGINES)}", engine)
+    if engine == "local" and scheduler is not None:
+        raise ParameterError(
+            "scheduler", "no scheduler with engine='local' (use 'dask')", scheduler
+        )
+    folder = Path(out)
+    if folder.exists() and (not folder.is_dir() or any(folder.iterdir())):
+        raise ParameterError("out", "a new or empty folder", str(folder))
+    folder.mkdir(parents=True, exist_ok=True)
+    settings = _billing_params(params)
+    source = _source(dataset, bills_per_part)
+    if engine == "local":
+        notes = [
+            _write_part(source.part(index), as_of, settings, folder, index)
+            for index in range(len(source.partitions))
+        ]
+    else:
+        notes = _on_cluster(source, as_of, settings, scheduler, folder)
+    return merge_notes(notes)
+
+
+def _write_part(
+    tables: Tables, as_of: str | None, params: BillingParams, folder: Path, index: int
+) -> list[Note]:
+    frame = recompute_part(tables, as_of, params)
+    notes = list(frame.attrs.get("notes", []))
+    frame.attrs = {}  # the notes come back; Parquet keeps no Python objects
+    write_atomic(
+        folder / f"part-{index:04d}.parquet", lambda path: frame.to_parquet(path, index=False)
+    )
+    return notes
 
 
 def _billing_params(params: object) -> BillingParams:
@@ -157,9 +211,11 @@ def _on_cluster(
     as_of: str | None,
     params: BillingParams,
     scheduler: str | None,
-) -> list[pd.DataFrame]:
+    folder: Path | None = None,
+) -> list:
     """Every part's frame, each part a task (largest first); a converted folder's parts are read
-    where they run, a Dataset's are sent from here to the worker with the fewest so far."""
+    where they run, a Dataset's are sent from here to the worker with the fewest so far. With a
+    `folder`, each task writes its frame there and returns its notes."""
     from auditkit.engine.dask import connect, gather, scatter_to_least_busy
 
     run = uuid.uuid4().hex[:8]
@@ -171,28 +227,25 @@ def _on_cluster(
             name = f"part {source.partitions[index]}"
             key = f"auditkit-recompute-{run}-{index}"
             priority = len(order) - rank
-            if send is None:
-                tasks[name] = client.submit(
-                    _recompute_stored, source, index, as_of, params, key=key, priority=priority
-                )
-            else:
-                tables = send(source.part(index))
-                tasks[name] = client.submit(
-                    _recompute_sent, tables, as_of, params, key=key, priority=priority
-                )
+            tables = (source, index) if send is None else (send(source.part(index)),)
+            tasks[name] = client.submit(
+                _recompute_task, tables, as_of, params, folder, index, key=key, priority=priority
+            )
         lost = "no recomputation was returned (a partial one would look complete)"
         results = dict(zip(tasks, gather(client, tasks, lost), strict=True))
-    return [unpacked(results[f"part {source.partitions[index]}"]) for index in range(len(order))]
+    in_order = [results[f"part {source.partitions[index]}"] for index in range(len(order))]
+    return in_order if folder is not None else [unpacked(result) for result in in_order]
 
 
-def _recompute_stored(
-    source: StoredSource, index: int, as_of: str | None, params: BillingParams
-) -> PackedFrame:
-    return packed(recompute_part(source.part(index), as_of, params))
-
-
-def _recompute_sent(tables: Tables, as_of: str | None, params: BillingParams) -> PackedFrame:
-    return packed(recompute_part(tables, as_of, params))
+def _recompute_task(
+    tables: tuple, as_of: str | None, params: BillingParams, folder: Path | None, index: int
+) -> PackedFrame | list[Note]:
+    """On a worker: the part (read here from a converted folder, or as sent), recomputed, and
+    written to `folder` (its notes returned) or packed to travel back."""
+    part = tables[0].part(tables[1]) if len(tables) == 2 else tables[0]
+    if folder is not None:
+        return _write_part(part, as_of, params, folder, index)
+    return packed(recompute_part(part, as_of, params))
 
 
 @dataclass(frozen=True)

@@ -13,7 +13,12 @@ from itemized_utility import itemized_utility
 from auditkit.billing import recompute
 from auditkit.billing.notes import Note
 from auditkit.data.partitioned import PartitionedDataset, convert
-from auditkit.engine.recompute import merge_notes, recompute_by_parts
+from auditkit.engine.recompute import (
+    combine_parts,
+    merge_notes,
+    recompute_by_parts,
+    recompute_to_parquet,
+)
 from auditkit.engine.sources import MemorySource
 from auditkit.errors import ParameterError
 
@@ -87,6 +92,30 @@ def test_parts_of_a_converted_folder_give_the_whole_recomputation(folder, whole)
     assert parts.attrs["notes"] == whole.attrs["notes"]
 
 
+def _read_parts(folder: Path, like: pd.DataFrame) -> pd.DataFrame:
+    """The written parts as one frame of `like`'s dtypes, in customer order."""
+    frames = []
+    for file in sorted(folder.glob("part-*.parquet")):
+        frame = pd.read_parquet(file).astype(like.dtypes.to_dict())
+        for name in like.columns:  # Parquet reads an empty text back as NaN, not None
+            if pd.api.types.is_object_dtype(like[name]):
+                frame[name] = frame[name].where(frame[name].notna(), None)
+        frames.append(frame)
+    return combine_parts(frames)
+
+
+def test_parts_written_to_parquet_hold_the_whole_recomputation(itemized, folder, whole, tmp_path):
+    notes = recompute_to_parquet(itemized, tmp_path / "memory", bills_per_part=_six_parts(itemized))
+    assert notes == whole.attrs["notes"]
+    assert len(list((tmp_path / "memory").glob("part-*.parquet"))) == 6
+    pd.testing.assert_frame_equal(_read_parts(tmp_path / "memory", whole), whole)
+    notes = recompute_to_parquet(folder, tmp_path / "stored", bills_per_part=700)
+    assert notes == whole.attrs["notes"]
+    pd.testing.assert_frame_equal(_read_parts(tmp_path / "stored", whole), whole)
+    with pytest.raises(ParameterError, match="out"):
+        recompute_to_parquet(itemized, tmp_path / "stored")
+
+
 def test_as_of_and_params_reach_every_part(itemized):
     params = {"days_per_month": 31, "tou_profile.peak": 0.25, "tou_profile.flat": 0.40}
     expected = recompute(itemized, as_of="2024-03", params=params)
@@ -130,7 +159,7 @@ def test_notes_of_parts_merge_counts_and_lists():
 
 
 @pytest.mark.slow
-def test_on_dask_the_recomputation_is_the_whole_one(itemized, folder, whole):
+def test_on_dask_the_recomputation_is_the_whole_one(itemized, folder, whole, tmp_path):
     distributed = pytest.importorskip("distributed")
     with distributed.LocalCluster(
         n_workers=2, threads_per_worker=1, processes=True, dashboard_address=None
@@ -142,3 +171,7 @@ def test_on_dask_the_recomputation_is_the_whole_one(itemized, folder, whole):
             )
             pd.testing.assert_frame_equal(frame, whole)
             assert frame.attrs["notes"] == whole.attrs["notes"]
+        out = tmp_path / "written"
+        notes = recompute_to_parquet(folder, out, engine="dask", scheduler=address)
+        assert notes == whole.attrs["notes"]
+        pd.testing.assert_frame_equal(_read_parts(out, whole), whole)
