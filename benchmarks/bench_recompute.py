@@ -22,11 +22,14 @@ import argparse
 import json
 import re
 import resource
+import shutil
 import subprocess
 import sys
 import time
 from dataclasses import asdict
 from pathlib import Path
+
+import pandas as pd
 
 from auditkit import synth
 from auditkit.billing import load_billing_params, recompute
@@ -224,13 +227,19 @@ def duckdb_in_child(folder: Path, out: Path, threads: int, materialize: bool) ->
 # ------------------------------------------------------------------------------------ comparison
 
 
-def compare(ours: Path, theirs: Path, show: int) -> dict[str, int]:
+def parquet_rows(folder: Path) -> int:
+    import pyarrow.parquet as pq
+
+    return sum(pq.ParquetFile(path).metadata.num_rows for path in folder.glob("*.parquet"))
+
+
+def compare(ours: Path | str, theirs: Path, show: int) -> dict[str, int]:
     """Lines on one side only, and lines whose difference (or amount due) disagrees, between two
     recomputations saved as Parquet (joined in DuckDB: two frames of 10^7 lines do not fit
     pandas beside the dataset)."""
     import duckdb
 
-    def side(path: Path) -> str:
+    def side(path: Path | str) -> str:
         return (
             "SELECT customer_id, period, line_type, coalesce(tou_period, '') AS tou_period, "
             "coalesce(CAST(tier AS BIGINT), 0) AS tier, quantity_due, rate_due, amount_due, "
@@ -297,6 +306,11 @@ def main() -> int:
     parser.add_argument("--workers", type=int, default=2, help="dask workers (--engine dask)")
     parser.add_argument("--threads", type=int, default=2, help="DuckDB threads")
     parser.add_argument("--no-duckdb", action="store_true", help="time auditkit only")
+    parser.add_argument(
+        "--to-parquet",
+        action="store_true",
+        help="parts and dask: each part written to Parquet (recompute_to_parquet), not one frame",
+    )
     parser.add_argument("--show", type=int, default=10, help="disagreeing lines to print")
     parser.add_argument("--duckdb-child", type=Path, help=argparse.SUPPRESS)
     parser.add_argument("--duckdb-out", type=Path, help=argparse.SUPPRESS)
@@ -323,13 +337,23 @@ def main() -> int:
         seconds = time.perf_counter() - started
         peak = peak_gb()
     else:
-        from auditkit.engine import recompute_by_parts
+        from auditkit.engine import recompute_by_parts, recompute_to_parquet
 
         converted = converted_folder(folder)
         bills = converted.rows("bills")
+        written = args.workdir / f"recomputed-{args.engine}"
+        if args.to_parquet:
+            shutil.rmtree(written, ignore_errors=True)
+
+        def run(**engine: object) -> pd.DataFrame | None:
+            if args.to_parquet:
+                recompute_to_parquet(converted, written, **engine)
+                return None
+            return recompute_by_parts(converted, **engine)
+
         if args.engine == "parts":
             started = time.perf_counter()
-            ours = recompute_by_parts(converted)
+            ours = run()
             seconds = time.perf_counter() - started
             peak = peak_gb()
         else:
@@ -339,14 +363,14 @@ def main() -> int:
                 n_workers=args.workers, threads_per_worker=1, dashboard_address=None
             ) as cluster:
                 started = time.perf_counter()
-                ours = recompute_by_parts(
-                    converted, engine="dask", scheduler=cluster.scheduler_address
-                )
+                ours = run(engine="dask", scheduler=cluster.scheduler_address)
                 seconds = time.perf_counter() - started
             peak = max(peak_gb(), peak_gb(resource.RUSAGE_CHILDREN))
+    lines = len(ours) if ours is not None else parquet_rows(written)
+    where = f" (written to {written})" if ours is None else ""
     print(
         f"\n{bills:,} bills; auditkit recompute ({args.engine}): {seconds:.1f} s, "
-        f"{len(ours):,} lines, peak {peak:.2f} GB"
+        f"{lines:,} lines{where}, peak {peak:.2f} GB"
     )
     for materialize, run in sql_runs.items():
         place = "tables in memory" if materialize else "reading the Parquet files"
@@ -357,8 +381,11 @@ def main() -> int:
         )
     if sql_runs:
         mine = args.workdir / "auditkit.parquet"
-        ours.to_parquet(mine, index=False)
-        del ours
+        if ours is None:
+            mine = f"{written}/part-*.parquet"
+        else:
+            ours.to_parquet(mine, index=False)
+            del ours
         agreement = compare(mine, args.workdir / "duckdb-files.parquet", args.show)
         print(
             f"agreement: {agreement['lines']:,} lines; "
