@@ -81,6 +81,17 @@ def register(subparsers: argparse._SubParsersAction) -> None:
         ),
     )
     parser.add_argument(
+        "--lookalike",
+        action="append",
+        default=[],
+        metavar="KIND=SHARE",
+        help=(
+            "share of the eligible customers made into an honest look-alike of KIND, 0 to 1 "
+            "(repeatable; default shares in auditkit.synth.lookalikes.DEFAULT_SHARES), e.g. "
+            "multiplier_change_with_order=0.1"
+        ),
+    )
+    parser.add_argument(
         "--format",
         choices=synth.FORMATS,
         default="parquet",
@@ -102,12 +113,14 @@ def run_synth(args: argparse.Namespace) -> int:
         seed=args.seed,
         daily_days=args.daily_days,
         irregular_share=args.irregular_share,
+        lookalikes=_shares(args.lookalike),
     )
     try:
         config.check()
     except ParameterError as error:  # named as the flag the user typed
-        flag = "--" + error.name.replace("_", "-")
-        raise ParameterError(flag, error.expected, error.found) from None
+        name, _, kind = error.name.partition(".")
+        flag = "--lookalike" if name == "lookalikes" else "--" + name.replace("_", "-")
+        raise ParameterError(f"{flag} {kind}".strip(), error.expected, error.found) from None
     started = time.perf_counter()
     tables = synth.generate(config)
     generated = time.perf_counter() - started
@@ -117,3 +130,17 @@ def run_synth(args: argparse.Namespace) -> int:
         print(f"{name:16s} {len(frame):>12,} rows")
     print(f"generated in {generated:.1f} s, written in {total - generated:.1f} s: {args.out}")
     return 0
+
+
+def _shares(values: list[str]) -> dict[str, float]:
+    """`--lookalike KIND=SHARE` values as {kind: share} (kinds and ranges are checked by the config)."""
+    shares = {}
+    for value in values:
+        kind, _, share = value.partition("=")
+        try:
+            shares[kind.strip()] = float(share)
+        except ValueError:
+            raise ParameterError(
+                "--lookalike", "KIND=SHARE, e.g. seasonal_business=0.2", value
+            ) from None
+    return shares

@@ -20,7 +20,7 @@ from auditkit.errors import ParameterError
 from auditkit.periods import is_period
 from auditkit.synth import ledger, render
 from auditkit.synth.inject import DEFAULT_IRREGULAR_SHARE, DEFAULT_RATES, inject_all
-from auditkit.synth.lookalikes import add_lookalikes
+from auditkit.synth.lookalikes import add_lookalikes, check_shares
 from auditkit.synth.world import World, build_world
 
 FORMATS = ("parquet", "csv", "csv-gbk", "xlsx")
@@ -51,6 +51,9 @@ class SynthConfig:
     # Share of all customers with an irregularity: the default rates scale to it (about; a rate of
     # `rates` is used as given).
     irregular_share: float = DEFAULT_IRREGULAR_SHARE
+    # Share of the eligible customers per kind of honest look-alike, overriding
+    # `lookalikes.DEFAULT_SHARES` as given.
+    lookalikes: dict[str, float] = field(default_factory=dict)
 
     def check(self) -> None:
         """Reject parameters outside what the generator can honour, naming the parameter."""
@@ -77,6 +80,7 @@ class SynthConfig:
                 )
             if not 0 <= rate <= 0.5:
                 raise ParameterError(f"rates.{name}", "a share from 0 to 0.5", rate)
+        check_shares(self.lookalikes)
 
 
 def configure(config: SynthConfig | None = None, **overrides: object) -> SynthConfig:
@@ -94,7 +98,8 @@ def build(config: SynthConfig | None = None, **overrides: object) -> World:
     world = build_world(
         config.customers, config.districts, config.months, config.start, config.seed
     )
-    add_lookalikes(world)  # honest look-alikes are busy: no irregularity is injected on them
+    # Honest look-alikes are busy: no irregularity is injected on them.
+    add_lookalikes(world, config.lookalikes)
     inject_all(world, config.rates, config.irregular_share)
     return world
 

@@ -106,7 +106,7 @@ def multiplier_mismatch(world: World, rate: float) -> None:
     idx = world.pick(eligible, rate)
     factor = world.rng.choice([0.5, 0.75, 0.25, 0.8], size=len(idx))
     honest = _billed(world, idx)
-    world.multiplier_billed[idx] = (world.ct[idx] * world.pt[idx] * factor)[:, None]
+    world.multiplier_billed[idx] = world.multiplier[idx] * factor[:, None]
     world.demand_factor[idx] = factor[:, None]
     effect = honest - _billed(world, idx)
     world.add_truth(
@@ -124,7 +124,7 @@ def register_mismatch(world: World, rate: float) -> None:
     idx = world.pick(world.active.all(axis=1) & ~world.meter_reset.any(axis=1), rate)
     month = _start_month(world, idx, 3, m - 1)
     jump = world.rng.random(len(idx)) < 0.5
-    multiplier = world.ct[idx] * world.pt[idx]
+    multiplier = world.multiplier[idx, month]
     rates = _energy_rate(world, idx)[np.arange(len(idx)), month]
     monthly = world.metered_kwh[idx].mean(axis=1)
     # Jump: the next start register skips one to three months of energy.
@@ -184,7 +184,7 @@ def demand_over_capacity(world: World, rate: float) -> None:
     world.true_kwh[idx] *= ratio[:, None]
     world.metered_kwh[idx] *= ratio[:, None]
     world.ct[idx] = np.maximum(world.ct[idx], ct_ratio_for(true_capacity, world.voltage[idx]))
-    world.multiplier_billed[idx] = (world.ct[idx] * world.pt[idx])[:, None]
+    world.refit_multiplier(idx)
     effect = (true_capacity - registered) * _kva_rate(world, idx) * world.n_months
     world.add_truth(
         idx,
@@ -445,13 +445,10 @@ def archive_defect(world: World, rate: float) -> None:
         customers = idx
         if kind == "non-standard CT ratio":
             world.ct[idx] = world.ct[idx] + world.rng.choice([0.5, 1.5, 2.5], size=len(idx))
-            world.multiplier_billed[idx] = (world.ct[idx] * world.pt[idx])[:, None]
+            world.refit_multiplier(idx)
         elif kind == "PT ratio on low voltage":
             world.pt[idx] = 100.0
-            world.multiplier_billed[idx] = (world.ct[idx] * world.pt[idx])[:, None]
-            world.metered_kwh[idx] = world.metered_kwh[
-                idx
-            ]  # the meter still counts the same energy
+            world.refit_multiplier(idx)  # the meter still counts the same energy
         elif kind == "capacity missing":
             world.capacity[idx] = np.nan
         elif kind == "meter on two accounts":

@@ -108,9 +108,9 @@ def rate_book(world: World) -> RateBook:
 
 
 def meter_units(world: World, rows: np.ndarray) -> np.ndarray:
-    """Register advance per month (meter units, 2 decimals), estimated reads caught up later."""
-    multiplier = (world.ct * world.pt)[rows]
-    units = round_half_up(world.metered_kwh[rows] / multiplier[:, None], 2)
+    """Register advance per month (meter units, 2 decimals): the energy metered through the CT × PT
+    in force that month; estimated reads caught up later."""
+    units = round_half_up(world.metered_kwh[rows] / world.multiplier[rows], 2)
     billed_units = units.copy()
     carry = np.zeros(len(rows))
     last_actual = units[:, 0].copy()

@@ -3,7 +3,8 @@
 A real export is full of customers who look irregular and are not: a seasonal business at zero for
 months, a house standing empty, an industry falling together, a school on the household price, a
 price change inside a read period, a connection in the middle of a month, an order posted late over a
-weekend but within the working-day limit, a meter replaced with its order. Each kind here changes the
+weekend but within the working-day limit, a meter replaced with its order, a CT changed with its
+order (billed at the old multiplier before, the new one after). Each kind here changes the
 honest world the way that business really happens, tags the customers in `world.lookalikes`
 (customer, kind, from_month) and marks them busy, so no irregularity is injected on them and every
 finding on them is a false alarm (issue 14: no rule may fire on more than 1 % of a kind).
@@ -28,6 +29,7 @@ DEFAULT_SHARES: dict[str, float] = {
     "industry_downturn": 0.05,  # of business customers, in whole industry × district groups
     "shared_meter_exception": 1.0,  # of schools and care homes on the shared-meter price (all)
     "mid_month_price_change": 0.2,  # of customers whose read period straddles a price change
+    "multiplier_change_with_order": 0.05,  # of CT-metered customers billed every month
     "seasonal_business": 0.10,  # of single-part commercial and agricultural customers
     "residential_vacancy": 0.03,  # of households
     "mid_month_connection": 0.015,  # of single-part customers (6 % connect in the window already)
@@ -64,14 +66,15 @@ def add_lookalikes(world: World, shares: Mapping[str, float] | None = None) -> N
 
 
 def check_shares(shares: Mapping[str, float]) -> Mapping[str, float]:
-    """Refuse a kind this module does not make, or a share outside 0 to 0.5, naming it."""
+    """Refuse a kind this module does not make, or a share that is no number from 0 to 1, naming it."""
     for kind, share in shares.items():
         if kind not in DEFAULT_SHARES:
             raise ParameterError(
                 "lookalikes", f"look-alike kinds among {sorted(DEFAULT_SHARES)}", kind
             )
-        if not 0 <= share <= 0.5:
-            raise ParameterError(f"lookalikes.{kind}", "a share from 0 to 0.5", share)
+        number = isinstance(share, int | float) and not isinstance(share, bool)
+        if not number or not 0 <= share <= 1:
+            raise ParameterError(f"lookalikes.{kind}", "a share from 0 to 1", share)
     return shares
 
 
@@ -313,23 +316,45 @@ def meter_replacement_joined(world: World, share: float) -> None:
 
     The register reset is what a tampered register looks like; the order and the joined reads explain it.
     """
-    m = world.n_months
     idx = world.pick(world.active.all(axis=1) & (world.status == "active"), share)
-    month = world.rng.integers(3, m - 3, size=len(idx))
-    new_meters = np.array(
-        [f"MT{v:010d}" for v in world.rng.integers(2 * 10**9, 3 * 10**9, size=len(idx))],
-        dtype=object,
-    )
-    world.add_orders(idx, "meter_replacement", month, world.meter_id[idx], new_meters)
-    world.meter_id[idx] = new_meters
-    world.meter_reset[idx, month] = True
+    month = world.rng.integers(3, world.n_months - 3, size=len(idx))
+    world.replace_meter(idx, month)
     _tag(world, idx, "meter_replacement_joined", month)
+
+
+def multiplier_change_with_order(world: World, share: float) -> None:
+    """A CT changed one standard size up or down (the load outgrew it, or fell below its accurate
+    range), with the meter behind it, on a meter_replacement order recording the old and new
+    multiplier: bills before at the old CT × PT, from the change at the new one, which the archive
+    now holds; the new register starts at zero.
+
+    A multiplier that differs from the archive, changes between bills and a register reset are
+    what a wrong multiplier or a tampered register look like; the order explains all three, and
+    the kWh carry on as before.
+    """
+    m = world.n_months
+    eligible = (world.ct > 1) & world.active.all(axis=1) & (world.status == "active")
+    idx = world.pick(eligible, share)
+    month = world.rng.integers(3, m - 3, size=len(idx))
+    primaries = catalog.CT_PRIMARIES
+    size = np.searchsorted(primaries, world.ct[idx] * 5)
+    up = (size == 0) | ((world.rng.random(len(idx)) < 0.5) & (size < len(primaries) - 1))
+    new_ct = primaries[np.where(up, size + 1, size - 1)] / 5.0
+    old = world.multiplier[idx, 0]
+    new = new_ct * world.pt[idx]
+    after = np.arange(m)[None, :] >= month[:, None]
+    world.multiplier[idx] = np.where(after, new[:, None], old[:, None])
+    world.multiplier_billed[idx] = world.multiplier[idx]
+    world.ct[idx] = new_ct
+    world.replace_meter(idx, month, old_value=old, new_value=new)
+    _tag(world, idx, "multiplier_change_with_order", month)
 
 
 MAKERS: dict[str, Callable[[World, float], None]] = {
     "industry_downturn": industry_downturn,  # first: it takes whole groups
     "shared_meter_exception": shared_meter_exception,
     "mid_month_price_change": mid_month_price_change,
+    "multiplier_change_with_order": multiplier_change_with_order,  # before others take CT customers
     "seasonal_business": seasonal_business,
     "residential_vacancy": residential_vacancy,
     "mid_month_connection": mid_month_connection,

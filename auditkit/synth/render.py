@@ -258,12 +258,8 @@ def meter_tests_table(world: World) -> pd.DataFrame:
     frame = pd.concat(frames, ignore_index=True).sort_values(
         ["customer", "tested_at"], ignore_index=True
     )
-    meter = world.meter_id[frame["customer"].to_numpy()].copy()
-    replaced = _orders(world, "meter_replacement")
-    if len(replaced):
-        merged = frame.merge(replaced, on="customer", how="left")
-        before = (merged["tested_at"] < merged["effective_date"]).to_numpy()
-        meter[before] = merged.loc[before, "old_value"].to_numpy()
+    customers = frame["customer"].to_numpy()
+    meter = _meter_at(world, customers, frame["tested_at"].to_numpy(dtype="datetime64[D]"))
     error = np.clip(
         rng.normal(0.0, catalog.TEST_ERROR_SD, len(frame)),
         -catalog.TEST_ERROR_MAX,
@@ -279,15 +275,25 @@ def meter_tests_table(world: World) -> pd.DataFrame:
     )
 
 
-def _orders(world: World, order_type: str) -> pd.DataFrame:
-    """customer, effective_date, old_value of the world's orders of one type (first per customer)."""
-    if not world.orders:
-        return pd.DataFrame(columns=["customer", "effective_date", "old_value"])
-    frame = pd.concat(world.orders, ignore_index=True)
-    frame = frame.loc[
-        frame["order_type"] == order_type, ["customer", "effective_date", "old_value"]
-    ]
-    return frame.drop_duplicates("customer", ignore_index=True)
+def _meter_at(world: World, customers: np.ndarray, dates: np.ndarray) -> np.ndarray:
+    """The meter id in service for each customer on each date (datetime64[D]): the meter a later
+    replacement took out, else today's meter."""
+    meter = world.meter_id[customers].copy()
+    if not world.replaced_meters:
+        return meter
+    history = pd.concat(world.replaced_meters, ignore_index=True)
+    day = history["date"].to_numpy(dtype="datetime64[D]").astype(np.int64)
+    owner = history["customer"].to_numpy(dtype=np.int64)
+    stride = np.int64(1 << 32)  # day numbers stay far below 2**31
+    keys = owner * stride + day
+    order = np.argsort(keys, kind="stable")
+    keys, old_meter = keys[order], history["meter_id"].to_numpy(dtype=object)[order]
+    wanted = customers.astype(np.int64) * stride + dates.astype(np.int64)
+    at = np.searchsorted(keys, wanted, side="right")  # the first replacement after the date
+    found = at < len(keys)
+    found[found] = owner[order][at[found]] == customers[found]
+    meter[found] = old_meter[at[found]]
+    return meter
 
 
 #: Alarms an honest meter raises now and then, cleared within hours.
@@ -298,7 +304,7 @@ EVENT_HOURS = (0.2, 6.0)
 
 def meter_events_table(world: World) -> pd.DataFrame:
     """Alarms of the data collection system: a few percent of meters raise one to three short
-    events (a supply dip, a clock drift), each cleared within hours."""
+    events (a supply dip, a clock drift), each cleared within hours, named by the meter in service."""
     rng = np.random.default_rng(world.rng.integers(2**32))
     chosen = np.flatnonzero(rng.random(world.n_customers) < HONEST_EVENT_SHARE)
     customers = np.repeat(chosen, rng.integers(1, 4, len(chosen)))
@@ -312,7 +318,7 @@ def meter_events_table(world: World) -> pd.DataFrame:
     frame = pd.DataFrame(
         {
             "customer_id": world.customer_id[customers],
-            "meter_id": world.meter_id[customers],
+            "meter_id": _meter_at(world, customers, event_at.astype("datetime64[D]")),
             "event_at": event_at,
             "event": np.asarray(HONEST_EVENTS, dtype=object)[
                 rng.integers(0, len(HONEST_EVENTS), len(customers))

@@ -43,6 +43,8 @@ TEMPORARY_DAYS_LEFT = (30, 400)
 #: Natural monthly power factor of customers with a reactive register, and exported reactive energy.
 PF_RANGE = (0.84, 0.97)
 EXPORT_SHARE, EXPORT_RANGE = 0.25, (0.02, 0.08)
+#: Meters installed by a replacement are numbered from here on, in the order they are installed.
+REPLACEMENT_METER_BASE = 10**9
 #: Capacity changes take effect on a day inside a read period of either read day (2nd to 24th).
 CHANGE_DAYS = (2, 24)
 ORDER_COLUMNS = (
@@ -86,7 +88,8 @@ class World:
     demand: np.ndarray  # true maximum demand (kW), NaN for single-part customers
     tariff_billed: np.ndarray  # tariff index applied by billing
     capacity_billed: np.ndarray  # kVA the basic charge uses, NaN for single-part customers
-    multiplier_billed: np.ndarray
+    multiplier: np.ndarray  # CT × PT in force (meter units × it = kWh), the archive's by default
+    multiplier_billed: np.ndarray  # multiplier billing applied (the one in force, unless injected)
     demand_factor: np.ndarray  # billed demand / true demand (a wrong multiplier scales it too)
     estimated: np.ndarray  # bool: estimated read
     meter_reset: np.ndarray  # bool: a new meter starts from zero this month
@@ -129,6 +132,7 @@ class World:
     lookalikes: list[pd.DataFrame] = field(default_factory=list)  # customer, kind, from_month
     cap_events: list[pd.DataFrame] = field(default_factory=list)  # customer, kind, date, old, new
     prorated: list[pd.DataFrame] = field(default_factory=list)  # customer, month, quantity
+    replaced_meters: list[pd.DataFrame] = field(default_factory=list)  # customer, date, meter_id
     book: RateBook | None = None  # the schedule read back by the lookup conventions (ledger)
 
     @property
@@ -218,8 +222,47 @@ class World:
         )
         return date
 
-    def archive_multiplier(self) -> np.ndarray:
-        return self.ct * self.pt
+    def refit_multiplier(self, customers: np.ndarray) -> None:
+        """The archive's CT × PT of `customers` (just changed) in force and billed in every month."""
+        multiplier = (self.ct[customers] * self.pt[customers])[:, None]
+        self.multiplier[customers] = multiplier
+        self.multiplier_billed[customers] = multiplier
+
+    def replace_meter(
+        self,
+        customers: np.ndarray,
+        month: np.ndarray,
+        old_value: np.ndarray | None = None,
+        new_value: np.ndarray | None = None,
+    ) -> pd.DataFrame:
+        """A new meter for `customers` from the first of `month`, its register starting at zero,
+        with its meter_replacement order: old and new value the meter ids unless given (a CT change
+        records the multipliers). Both meters are read on site: the old meter's last month and the
+        new one's first are actual reads. Returns the orders."""
+        used = sum(len(frame) for frame in self.replaced_meters)
+        numbers = REPLACEMENT_METER_BASE + used + np.arange(len(customers))
+        new_meters = np.array([f"MT{v:010d}" for v in numbers], dtype=object)
+        orders = self.add_orders(
+            customers,
+            "meter_replacement",
+            month,
+            self.meter_id[customers] if old_value is None else old_value,
+            new_meters if new_value is None else new_value,
+        )
+        self.replaced_meters.append(
+            pd.DataFrame(
+                {
+                    "customer": customers,
+                    "date": self.month_starts[month],
+                    "meter_id": self.meter_id[customers],
+                }
+            )
+        )
+        self.meter_id[customers] = new_meters
+        self.meter_reset[customers, month] = True
+        self.estimated[customers, np.maximum(month - 1, 0)] = False
+        self.estimated[customers, month] = False
+        return orders
 
     def is_two_part(self) -> np.ndarray:
         return np.isin(self.tariff, [catalog.TARIFF_CODES.index(c) for c in catalog.TWO_PART_CODES])
@@ -538,6 +581,7 @@ def build_world(customers: int, districts: int, months: int, start: str, seed: i
         demand=demand,
         tariff_billed=np.repeat(tariff[:, None], m, axis=1),
         capacity_billed=np.where(two_part[:, None] & active, capacity[:, None], np.nan),
+        multiplier=np.repeat((ct * pt)[:, None], m, axis=1),
         multiplier_billed=np.repeat((ct * pt)[:, None], m, axis=1),
         demand_factor=np.ones((n, m)),
         estimated=np.zeros((n, m), dtype=bool),
@@ -575,8 +619,8 @@ def build_world(customers: int, districts: int, months: int, start: str, seed: i
         fund_fault=no_fault.copy(),
     )
     world.busy[vacant] = True  # their zero months would blur zero-consumption and drop labels
+    _isolated_estimates(world)  # first: a meter replacement reads both meters on site
     _normal_orders(world, new, conn_month, closing, close_month)
-    _isolated_estimates(world)
     return world
 
 
@@ -649,11 +693,7 @@ def _normal_orders(
 
     everyone = np.ones(world.n_customers, dtype=bool)
     idx = world.pick(everyone, 0.02)
-    month = rng.integers(2, m - 1, size=len(idx))
-    new_meters = np.array([f"MT{v:010d}" for v in rng.integers(10**9, 2 * 10**9, size=len(idx))])
-    world.add_orders(idx, "meter_replacement", month, world.meter_id[idx], new_meters)
-    world.meter_id[idx] = new_meters
-    world.meter_reset[idx, month] = True
+    world.replace_meter(idx, rng.integers(2, m - 1, size=len(idx)))
 
     sizes = catalog.TRANSFORMER_SIZES_KVA
     # Capacity changes of customers billed on capacity and metered on the high-voltage side, in the

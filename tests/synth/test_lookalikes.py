@@ -207,7 +207,9 @@ def test_a_share_of_a_kind_not_made_or_out_of_range_is_named():
     with pytest.raises(ParameterError, match="parameter 'lookalikes'"):
         add_lookalikes(world, {"no_such_kind": 0.1})
     with pytest.raises(ParameterError, match=r"parameter 'lookalikes\.residential_vacancy'"):
-        add_lookalikes(world, {"residential_vacancy": 0.9})
+        add_lookalikes(world, {"residential_vacancy": 1.5})
+    with pytest.raises(ParameterError, match=r"parameter 'lookalikes\.seasonal_business'"):
+        add_lookalikes(world, {"seasonal_business": "0.1"})
 
 
 def test_false_alarms_count_customers_of_each_kind_per_rule():
