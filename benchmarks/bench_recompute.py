@@ -34,7 +34,12 @@ import pandas as pd
 from auditkit import synth
 from auditkit.billing import load_billing_params, recompute
 from auditkit.data import load
-from auditkit.data.partitioned import PartitionedDataset, convert, is_partitioned
+from auditkit.data.partitioned import (
+    MANIFEST_NAME,
+    PartitionedDataset,
+    convert,
+    is_partitioned,
+)
 from auditkit.data.schema import TABLES
 
 SQL_FILE = Path(__file__).with_name("duckdb_recompute.sql")
@@ -91,8 +96,9 @@ def dataset_folder(args: argparse.Namespace) -> Path:
 
 def converted_folder(source: Path) -> PartitionedDataset:
     destination = source.with_name(source.name + "-partitioned")
-    if is_partitioned(destination):
-        return PartitionedDataset(destination)
+    newest = max(path.stat().st_mtime for path in source.glob("*.parquet"))
+    if is_partitioned(destination) and (destination / MANIFEST_NAME).stat().st_mtime > newest:
+        return PartitionedDataset(destination)  # converted after the data was last written
     started = time.perf_counter()
     converted = convert(source, destination)
     print(f"convert to partitioned Parquet: {time.perf_counter() - started:.1f} s", flush=True)
