@@ -368,12 +368,24 @@ class RuleContext:
         The archive holds today's capacity; before each capacity increase or reduction the capacity
         was that order's old value.
         """
-        archive = self.customer_column("contract_capacity_kva")
-        orders = self.orders_of(*CAPACITY_ORDERS)
+        return self.in_force(self.customer_column("contract_capacity_kva"), CAPACITY_ORDERS)[0]
+
+    def in_force(
+        self, archive: np.ndarray, order_types: tuple[str, ...]
+    ) -> tuple[np.ndarray, np.ndarray]:
+        """Per bill, an archive value (aligned with the bills) as it was in the bill's month, and
+        where an order took effect in the bill's month the value before it (else NaN): a change
+        inside a month may show on its bill either way.
+
+        The archive holds today's value; before each order of `order_types` the value was that
+        order's old value (when it is a number).
+        """
+        changed_in_month = np.full(len(archive), np.nan)
+        orders = self.orders_of(*order_types)
         old_value = pd.to_numeric(orders["old_value"], errors="coerce").to_numpy()
         valid = ~np.isnan(old_value) & (orders["cust"].to_numpy() >= 0)
         if not valid.any():
-            return archive
+            return archive, changed_in_month
         changes = pd.DataFrame(
             {
                 "cust": orders["cust"].to_numpy()[valid],
@@ -400,10 +412,13 @@ class RuleContext:
         )
         result = archive.copy()
         has_later_change = ~matched["old_value"].isna().to_numpy()
-        result[matched["row"].to_numpy()[has_later_change]] = matched["old_value"].to_numpy()[
-            has_later_change
-        ]
-        return result
+        at = matched["row"].to_numpy()
+        result[at[has_later_change]] = matched["old_value"].to_numpy()[has_later_change]
+        # The value before the first change effective in the bill's own month.
+        in_month = changes.drop_duplicates(["cust", "month"], keep="first")
+        same = subset.merge(in_month[["cust", "month", "old_value"]], on=["cust", "month"])
+        changed_in_month[same["row"].to_numpy()] = same["old_value"].to_numpy(dtype=float)
+        return result, changed_in_month
 
     @cached_property
     def suspension_spans(self) -> pd.DataFrame:

@@ -37,6 +37,16 @@ def multiplier_mismatch(ctx: RuleContext, params: dict) -> pd.DataFrame:
     rows = _multiplier_differs(ctx, billed, archive_multiplier, params["relative_tolerance"])
     if len(rows) == 0:
         return empty_raw()
+    # A meter replacement with its order changed the multiplier: before it, its old value was
+    # due; in its month, either (the bill may read the old meter or the new one).
+    if len(ctx.orders_of("meter_replacement")):
+        due, changed = ctx.in_force(archive_multiplier[ctx.bill_customer], ("meter_replacement",))
+        tolerance = params["relative_tolerance"]
+        as_due = np.abs(billed[rows] - due[rows]) <= tolerance * due[rows]
+        as_changed = np.abs(billed[rows] - changed[rows]) <= tolerance * changed[rows]
+        rows = rows[~(as_due | as_changed)]
+        if len(rows) == 0:
+            return empty_raw()
     archive = archive_multiplier[ctx.bill_customer[rows]]
     billed = billed[rows]
     kwh = ctx.bills["kwh_billed"].to_numpy(dtype=float)[rows]

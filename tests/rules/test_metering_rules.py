@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import pytest
-from rule_builder import Utility, flat, run
+from rule_builder import COMMERCIAL, PERIODS, Utility, flat, run
 
 
 def test_multiplier_mismatch_fires_with_revenue_from_the_first_bill():
@@ -107,3 +107,22 @@ def pd_ts(text: str):
     import pandas as pd
 
     return pd.Timestamp(text)
+
+
+def test_a_multiplier_changed_by_a_meter_replacement_order_is_due_from_its_month():
+    u = Utility()
+    # Today's archive: CT 30 (multiplier 30); a replacement on 15 July raised it from 20.
+    for customer_id, july in (("replaced", 20.0), ("wrong", 25.0)):
+        u.customer(customer_id, ct_ratio=30.0, **COMMERCIAL)
+        u.monthly(customer_id, flat(3000, 6), multiplier=20.0, tariff="COM", periods=PERIODS[:6])
+        u.monthly(customer_id, flat(3000, 1), multiplier=july, tariff="COM",
+                  periods=PERIODS[6:7], start_register=1900.0)  # fmt: skip
+        u.monthly(customer_id, flat(3000, 5), multiplier=30.0, tariff="COM", periods=PERIODS[7:],
+                  start_register=1900.0 + 3000 / july)  # fmt: skip
+        u.order(customer_id, "meter_replacement", "2024-07-15", 20, 30)
+    found = run(u, "multiplier_mismatch")
+    # June and before at 20, July at the old or the new value, then 30: all as due. A July
+    # bill at 25 is neither: 3 000 × (30 / 25 − 1) = 600 kWh × 0.80 = 480.00.
+    assert found["customer_id"].tolist() == ["wrong"]
+    assert found.iloc[0]["period_from"] == "2024-07" and found.iloc[0]["period_to"] == "2024-07"
+    assert found.iloc[0]["revenue_impact"] == pytest.approx(480.0)
