@@ -309,15 +309,11 @@ def _summed(side: dict[str, np.ndarray], inverse: np.ndarray, n: int) -> dict[st
     quantity and amount summed, the rate of a single line kept, else amount / quantity; estimated
     if any line is. Keys without a line of this side: quantity and amount 0, rate NaN."""
     count = np.bincount(inverse, minlength=n)
-    quantity = np.bincount(inverse, weights=side["quantity"], minlength=n)
-    amount = np.bincount(inverse, weights=side["amount"], minlength=n)
-    single_rate = np.bincount(inverse, weights=side["rate"], minlength=n)
+    quantity, amount, single_rate = (_sum(inverse, side[name], n) for name in _SUMMED)
     found = count > 0
     rate = np.where(count == 1, single_rate, _ratio(amount, quantity))
     estimated = (
-        np.bincount(inverse, weights=side["estimated"], minlength=n) > 0
-        if "estimated" in side
-        else np.zeros(n, dtype=bool)
+        _sum(inverse, side["estimated"], n) > 0 if "estimated" in side else np.zeros(n, dtype=bool)
     )
     return {
         "quantity": quantity,
@@ -325,6 +321,14 @@ def _summed(side: dict[str, np.ndarray], inverse: np.ndarray, n: int) -> dict[st
         "amount": round_half_up(amount, 2),
         "estimated": estimated,
     }
+
+
+_SUMMED = ("quantity", "amount", "rate")
+
+
+def _sum(inverse: np.ndarray, weights: np.ndarray, n: int) -> np.ndarray:
+    """`weights` summed per key as floats (numpy's bincount of no values gives integers)."""
+    return np.bincount(inverse, weights=weights, minlength=n).astype(float, copy=False)
 
 
 def _joined(

@@ -3,10 +3,11 @@
 A tariff row is identified by its category, valid_from, voltage band, time-of-use period and tier
 (DATA.md). For a date d the rows valid are valid_from ≤ d ≤ valid_to (an empty valid_to is open);
 a voltage band holds both its ends, an empty end is unbounded, and the narrowest band holding the
-customer's voltage wins. A time-of-use period p takes the row of that period, "flat" falling back
-to the row without a period; a bill without periods takes the row without a period, falling back
-to "flat". A bill without tiers takes the row without a tier, falling back to tier 1. Market rows
-(monthly prices) are rows valid one month like any other.
+customer's voltage wins (bounded before half-bounded before unbounded, then by width). A
+time-of-use period p takes the row of that period, "flat" falling back to the row without a
+period; a bill without periods takes the row without a period, falling back to "flat". A bill
+without tiers takes the row without a tier, falling back to tier 1. Market rows (monthly prices)
+are rows valid one month like any other.
 
 Vectorised: the rows are grouped by (category, band, period, tier) and each group's valid_from
 sorted once; a query is answered per distinct (category, period, tier) request with one
@@ -104,7 +105,8 @@ class TariffLookup:
         )
         n = len(first)
         found = np.full(n, -1, dtype=np.int64)
-        score = np.full(n, np.inf)
+        # The best row so far per query, by (rank, width): see `_match`.
+        best = (np.full(n, np.iinfo(np.int64).max), np.full(n, np.inf))
         # One request per distinct (category, period, tier), its queries found by one sort.
         request = ((cat_code + 1) * (len(periods) + 1) + period_code + 1) * (_MAX_TIER + 1) + tiers
         order = np.argsort(request, kind="stable")
@@ -120,7 +122,7 @@ class TariffLookup:
                 cats[cat_code[first]], period, int(tiers[first]), fallback
             ):
                 for group in self._groups.get(key, ()):
-                    self._match(group, level, positions, days, volts, found, score)
+                    self._match(group, level, positions, days, volts, found, best)
         return found[inverse]
 
     @staticmethod
@@ -131,9 +133,14 @@ class TariffLookup:
         days: np.ndarray,
         volts: np.ndarray,
         found: np.ndarray,
-        score: np.ndarray,
+        best: tuple[np.ndarray, np.ndarray],
     ) -> None:
-        """Record the group's row valid on each queried day where it beats the best so far."""
+        """Record the group's row valid on each queried day where it beats the best so far.
+
+        Rows rank by preference level (an exact period and tier before a fallback), then by the
+        number of open ends of their band (bounded, half-bounded, unbounded), then by width: a
+        bounded band's vmax − vmin, a half-bounded band's distance from its one end to the voltage
+        (of two bands ≥ 35 and ≥ 10 kV holding 110 kV, ≥ 35 is the narrower)."""
         in_band = (volts[positions] >= group.vmin) & (volts[positions] <= group.vmax)
         at = positions[in_band]
         if not len(at):
@@ -142,13 +149,20 @@ class TariffLookup:
         valid = index >= 0
         index = np.where(valid, index, 0)
         valid &= (days[at] <= group.end[index]) & (days[at] != NO_DAY)
-        # Exact period and tier before a fallback, then the narrowest band.
-        candidate = level * 1e12 + (
-            group.vmax - group.vmin if np.isfinite(group.vmax - group.vmin) else 1e11
-        )
-        better = valid & (candidate < score[at])
+        open_ends = int(np.isinf(group.vmin)) + int(np.isinf(group.vmax))
+        rank = level * 3 + open_ends
+        if open_ends == 0:
+            width = np.full(len(at), group.vmax - group.vmin)
+        elif open_ends == 1:
+            end = group.vmax if np.isinf(group.vmin) else group.vmin
+            width = np.abs(volts[at] - end)
+        else:
+            width = np.zeros(len(at))
+        best_rank, best_width = best[0][at], best[1][at]
+        better = valid & ((rank < best_rank) | ((rank == best_rank) & (width < best_width)))
         found[at[better]] = group.rows[index[better]]
-        score[at[better]] = candidate
+        best[0][at[better]] = rank
+        best[1][at[better]] = width[better]
 
     def rate(
         self,

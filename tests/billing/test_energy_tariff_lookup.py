@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import numpy as np
 import pandas as pd
+import pytest
 from billing_builders import TARIFFS
 
 from auditkit.billing.tariff_lookup import TariffLookup
@@ -64,3 +65,41 @@ def test_a_table_without_the_optional_columns():
     )
     np.testing.assert_array_equal(plain.rate(["COM"], _dates("2030-01-01"), 0.4), [0.80])
     assert plain.tiers == ()
+
+
+def _banded(bands: list[tuple[float | None, float | None, float]]) -> pd.DataFrame:
+    """Rows of one category HV, one per voltage band (None = an open end) and its rate."""
+    return pd.DataFrame(
+        {
+            "tariff_category": "HV",
+            "usage_type": "industrial",
+            "energy_rate": [rate for _, _, rate in bands],
+            "valid_from": pd.Timestamp("2018-01-01"),
+            "voltage_kv_min": [low for low, _, _ in bands],
+            "voltage_kv_max": [high for _, high, _ in bands],
+        }
+    ).astype({"voltage_kv_min": float, "voltage_kv_max": float})
+
+
+BANDS = [(None, None, 0.70), (1.0, 10.0, 0.65), (35.0, None, 0.60), (35.0, 110.0, 0.55)]
+
+
+@pytest.mark.parametrize("order", [[0, 1, 2, 3], [3, 2, 1, 0], [2, 0, 3, 1]])
+def test_a_half_bounded_band_is_narrower_than_an_unbounded_one_and_wider_than_a_bounded_one(order):
+    # any 0.70, 1–10 kV 0.65, ≥ 35 kV 0.60, 35–110 kV 0.55, in any row order: 10 kV in 1–10;
+    # 35 and 110 kV in 35–110 (bounded, inside ≥ 35); 220 kV in ≥ 35 (not the unbounded row);
+    # 0.4 and 20 kV in no band but the unbounded one.
+    lookup = TariffLookup(_banded([BANDS[i] for i in order]))
+    volts = [10.0, 35.0, 110.0, 220.0, 0.4, 20.0]
+    rates = lookup.rate(["HV"] * len(volts), _dates(*["2024-01-01"] * len(volts)), volts)
+    np.testing.assert_array_equal(rates, [0.65, 0.55, 0.55, 0.60, 0.70, 0.70])
+
+
+def test_of_two_half_bounded_bands_the_one_whose_end_is_nearer_the_voltage_wins():
+    # ≥ 10 kV 0.62 and ≥ 35 kV 0.58 hold 220 kV: ≥ 35 lies inside ≥ 10. ≤ 110 kV 0.66 and ≤ 35 kV
+    # 0.64 hold 5 kV: ≤ 35 lies inside ≤ 110. 20 kV: ≥ 10 (10 kV from its end) before ≤ 35 (15).
+    lookup = TariffLookup(
+        _banded([(10.0, None, 0.62), (35.0, None, 0.58), (None, 110.0, 0.66), (None, 35.0, 0.64)])
+    )
+    rates = lookup.rate(["HV"] * 3, _dates(*["2024-01-01"] * 3), [220.0, 5.0, 20.0])
+    np.testing.assert_array_equal(rates, [0.58, 0.64, 0.62])

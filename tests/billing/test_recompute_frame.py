@@ -3,6 +3,8 @@ line kinds not recomputed, and parameter errors naming the parameter."""
 
 from __future__ import annotations
 
+from dataclasses import replace
+
 import pandas as pd
 import pytest
 from billing_builders import Billing, line_of
@@ -171,3 +173,27 @@ def test_params_may_be_given_as_billing_params():
     b.bill("C1", "2024-01", 10, 0.80)
     params = load_billing_params(overrides={"days_per_month": 31})
     assert line_of(recompute(b.dataset(), params=params), "C1", "2024-01")["difference"] == 0.0
+
+
+def _frame_types(result: pd.DataFrame) -> list[tuple[str, str]]:
+    return [(name, str(dtype)) for name, dtype in result.dtypes.items()]
+
+
+def test_no_bill_up_to_as_of_or_no_bill_at_all_gives_an_empty_frame_of_the_same_columns():
+    b = Billing()
+    _two_part(b, "I1", lines=True)
+    b.customer("T1", tariff_category="TOU", voltage_kv=10.0, tou=True, usage_type="industrial")
+    b.bill("T1", "2024-03", 100, 0.60, tariff="TOU", kwh_peak=30.0)
+    b.line("T1", "2024-03", "energy", 30, 0.95, tou_period="peak")
+    b.order("I1", "capacity_increase", "2024-01-10", 200, 315)
+    dataset = b.dataset()
+    full = recompute(dataset)
+    assert len(full) > 0
+    for empty in (
+        recompute(dataset, as_of="2023-12"),
+        recompute(replace(dataset, bills=dataset.bills.iloc[:0])),
+        recompute(replace(dataset, bills=dataset.bills.iloc[:0], bill_lines=None)),
+    ):
+        assert len(empty) == 0
+        assert _frame_types(empty) == _frame_types(full)
+        assert isinstance(empty.attrs["notes"], list)
