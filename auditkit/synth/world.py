@@ -2,8 +2,9 @@
 
 Everything is held as arrays (one row per customer, one column per month) so that 200,000 customers
 × 36 months build in seconds. Besides the archive the world knows what an itemized bill needs: read
-days, metering mode and transformers, time-of-use shares, tiers, power factor and standard, demand
-basis, and when prices change (`schedule.Calendar`). Look-alikes (`lookalikes.py`) and then
+days, metering mode and transformers, the multiplier in force each month (which a CT change with its
+order changes), time-of-use shares, tiers, power factor and standard, demand basis, and when prices
+change (`schedule.Calendar`). Look-alikes (`lookalikes.py`) and then
 irregularities (`inject.py`) are added afterwards; the bills are computed by `ledger.py` and the
 tables rendered last (`render.py`).
 """
