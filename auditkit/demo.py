@@ -15,8 +15,8 @@ DEMO_CONFIG = synth.SynthConfig()
 def demo_data_dir(regenerate: bool = False) -> Path:
     """Folder of the demo dataset (6 districts, 20,000 customers, 36 months), generated if needed.
 
-    The folder's `synthetic.json` records the recipe; a folder made by another recipe or auditkit
-    version is regenerated, so the demo never silently mixes old and new data.
+    The folder's `synthetic.json` records the recipe; a folder made by another recipe, auditkit
+    version or generator code (`synth.generator_fingerprint`) is regenerated, so the demo never silently mixes old and new data.
     """
     folder = data_home() / "demo"
     if regenerate or not _is_current(folder):
@@ -32,5 +32,9 @@ def _is_current(folder: Path) -> bool:
         meta = json.loads(meta_file.read_text(encoding="utf-8"))
     except (OSError, json.JSONDecodeError):
         return False
-    expected = {"auditkit_version": synth.__version__, **asdict(DEMO_CONFIG)}
+    expected = {
+        "auditkit_version": synth.__version__,
+        "generator_sha256": synth.generator_fingerprint(),
+        **asdict(DEMO_CONFIG),
+    }
     return all(meta.get(key) == value for key, value in expected.items())
