@@ -104,9 +104,11 @@ _RULES = {
     ),
     "rule.order_stalled.title": ("工单流转超时（传递、登记、归档不及时）", "Work order stalled in its lifecycle"),
     "rule.order_stalled.checks": (
-        "工单某一环节（传递、登记、归档）距上一环节超过时限才完成，或至稽查日期已超时限仍未完成",
+        "工单某一环节（传递、登记、归档）距上一环节超过时限（工作日，按法定节假日及调休）才完成，"
+        "或至数据提取日已超时限仍未完成",
         "a work order step (transfer, registration, archiving) done later than its time limit "
-        "after the previous step, or not done although the limit has passed at the audit date",
+        "in working days (public holidays and make-up days counted) after the previous step, or "
+        "not done although the limit has passed by the day the data was extracted",
     ),
     "rule.order_not_applied.title": ("变更工单未在计费中执行", "Work order not applied to billing"),
     "rule.order_not_applied.checks": (
@@ -335,14 +337,14 @@ _EVIDENCE = {
         "; {more:int} more {more:noun:suspension} out of limits",
     ),
     "evidence.order_stalled.late": (
-        "工单 {order:text}（{type:order}）于 {issued:date} 发起：{step:step}超过时限 {over:int} 天",
-        "order {order:text} ({type:order}) issued {issued:date}: {step:step} late {over:int} days "
-        "over the limit",
+        "工单 {order:text}（{type:order}）于 {issued:date} 发起：{step:step}超过时限 {over:int} 个工作日",
+        "order {order:text} ({type:order}) issued {issued:date}: {step:step} late {over:int} "
+        "working days over the limit",
     ),
     "evidence.order_stalled.missing": (
-        "工单 {order:text}（{type:order}）于 {issued:date} 发起：{step:step}未完成，已超过时限 {over:int} 天",
+        "工单 {order:text}（{type:order}）于 {issued:date} 发起：{step:step}未完成，已超过时限 {over:int} 个工作日",
         "order {order:text} ({type:order}) issued {issued:date}: {step:step} missing {over:int} "
-        "days over the limit",
+        "working days over the limit",
     ),
     "evidence.more_stalled_orders": (
         "；另有 {more:count:more_stalled_order}",

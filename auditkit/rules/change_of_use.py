@@ -21,8 +21,9 @@ from auditkit.rules.findings import (
     zero_where_nan,
 )
 from auditkit.rules.registry import rule
+from auditkit.rules.workdays import WorkingCalendar, uncovered_years
 
-STEPS = (  # (step column, previous step column, parameter with its time limit in days)
+STEPS = (  # (step column, previous step column, parameter with its time limit in working days)
     ("transferred_at", "issued_at", "transfer_days"),
     ("registered_at", "transferred_at", "register_days"),
     ("archived_at", "registered_at", "archive_days"),
@@ -33,32 +34,69 @@ STEPS = (  # (step column, previous step column, parameter with its time limit i
     "order_stalled",
     area="change_of_use",
     needs=("work_orders.transferred_at", "work_orders.registered_at", "work_orders.archived_at"),
-    params=("transfer_days", "register_days", "archive_days"),
+    params=("transfer_days", "register_days", "archive_days", "extract_date"),
     severity="medium",
     revenue_kind="proved",
 )
 def order_stalled(ctx: RuleContext, params: dict) -> pd.DataFrame:
+    """Steps late in working days (holidays and make-up days of the Chinese calendar), a step
+    not done measured up to the day the data was extracted (not to the end of the audit month:
+    an order issued two days before the extract is not stalled)."""
     orders = ctx.work_orders
     if orders is None or orders.empty:
         return empty_raw()
     orders = orders[orders["cust"] >= 0]
-    as_of = ctx.as_of_date
+    end = _measured_to(ctx, params["extract_date"])
+    calendar = WorkingCalendar.chinese()
     stalled_step = np.full(len(orders), "", dtype=object)
     days_over = np.zeros(len(orders))
     reached = np.ones(len(orders), dtype=bool)  # every earlier step was done in time
+    counted_from, counted_to = [], []
     for step, previous, limit_name in STEPS:
         limit = params[limit_name]
-        done = orders[step].notna().to_numpy() & (orders[step] <= as_of).to_numpy()
-        waited = np.where(
-            done, (orders[step] - orders[previous]).dt.days, (as_of - orders[previous]).dt.days
-        )
+        done_at = orders[step].to_numpy(dtype="datetime64[D]")
+        done = ~np.isnat(done_at) & (done_at <= end)
+        until = np.where(done, done_at, end)
+        since = orders[previous].to_numpy(dtype="datetime64[D]")
+        waited = calendar.working_days(since, until)
         late = reached & (np.nan_to_num(waited, nan=-1) > limit)
         stalled_step[late] = np.where(done[late], f"{step}:late", f"{step}:missing")
         days_over[late] = waited[late] - limit
+        counted_from.append(since[reached])
+        counted_to.append(until[reached])
         reached &= ~late & done
+    without_calendar = uncovered_years(np.concatenate(counted_from), np.concatenate(counted_to))
     flagged = stalled_step != ""
-    if not flagged.any():
-        return empty_raw()
+    found = (
+        empty_raw()
+        if not flagged.any()
+        else _stalled(ctx, orders, flagged, stalled_step, days_over)
+    )
+    if without_calendar:
+        years = ", ".join(str(year) for year in without_calendar)
+        found.attrs["notes"] = [
+            f"order_stalled: working days in {years} counted Monday to Friday "
+            "(the holiday calendar does not cover these years)"
+        ]
+    return found
+
+
+def _measured_to(ctx: RuleContext, extract_date: str) -> np.datetime64:
+    """The day steps not done are measured to: the extract date given (else the day the data
+    was extracted), not after the audit month's last day."""
+    extract = pd.Timestamp(extract_date) if extract_date else ctx.extracted_on
+    end = ctx.as_of_date if extract is None else min(extract, ctx.as_of_date)
+    return np.datetime64(end.date(), "D")
+
+
+def _stalled(
+    ctx: RuleContext,
+    orders: pd.DataFrame,
+    flagged: np.ndarray,
+    stalled_step: np.ndarray,
+    days_over: np.ndarray,
+) -> pd.DataFrame:
+    """One finding per customer: its order most over its limit, and how many more are late."""
     hits = orders[flagged].assign(step=stalled_step[flagged], over=days_over[flagged])
     hits = hits.sort_values(["cust", "over"], ascending=[True, False], kind="stable")
     counts = hits.groupby("cust").size()

@@ -39,6 +39,9 @@ class RuleContext:
     bill_lines: pd.DataFrame | None = field(default=None, repr=False)
     transformers: pd.DataFrame | None = field(default=None, repr=False)
     source: object = field(default=None, repr=False)
+    # The day the whole dataset was extracted, given when the rules run on one part of it at a
+    # time (None: `extracted_on` reads it from the tables).
+    extract_date: pd.Timestamp | None = None
 
     @classmethod
     def build(cls, dataset: object, as_of: str | None) -> RuleContext:
@@ -49,12 +52,17 @@ class RuleContext:
 
     @classmethod
     def at_month(
-        cls, dataset: object, as_of_month: int, bill_month: np.ndarray | None = None
+        cls,
+        dataset: object,
+        as_of_month: int,
+        bill_month: np.ndarray | None = None,
+        extract_date: pd.Timestamp | None = None,
     ) -> RuleContext:
         """Prepare a run at a month already checked by `audit_month` (any bills, even none).
 
         Engines that run the rules on one part of a dataset at a time use this: the audit month
-        comes from the whole dataset, not from the part's own bills.
+        comes from the whole dataset, not from the part's own bills, and so should
+        `extract_date` (the largest `latest_date` of the parts; default that of `dataset`).
         """
         bills = with_contract_columns(dataset.bills, "bills")
         if bill_month is None:
@@ -88,6 +96,7 @@ class RuleContext:
             bill_lines=getattr(dataset, "bill_lines", None),
             transformers=getattr(dataset, "transformers", None),
             source=dataset,
+            extract_date=extract_date,
         )
 
     @cached_property
@@ -125,6 +134,12 @@ class RuleContext:
         last_day = int(np.datetime64(self.as_of_date.date(), "D").astype(np.int64))
         keep = np.flatnonzero((cust >= 0) & (day <= last_day))
         return DailyReads(cust[keep], day[keep], reads["kwh"].to_numpy(dtype=float)[keep])
+
+    @cached_property
+    def extracted_on(self) -> pd.Timestamp | None:
+        """The day the data was extracted: the one given, else the latest date the tables hold
+        (`latest_date`; None where they hold none)."""
+        return latest_date(self.source) if self.extract_date is None else self.extract_date
 
     @property
     def as_of_period(self) -> str:
@@ -532,6 +547,29 @@ def with_contract_columns(frame: pd.DataFrame, table: str) -> pd.DataFrame:
             for column in absent
         }
     )
+
+
+#: Columns whose dates record what had happened when the data was extracted (an order's
+#: effective date may lie ahead: it is not one).
+RECORDED_DATES = {
+    "work_orders": ("issued_at", "transferred_at", "registered_at", "archived_at"),
+    "bills": ("read_to",),
+    "daily_reads": ("date",),
+}
+
+
+def latest_date(dataset: object) -> pd.Timestamp | None:
+    """The latest day `RECORDED_DATES` of `dataset` hold (None where they hold none): the day its
+    data was extracted, as far as the data tells."""
+    latest = [
+        table[column].max()
+        for name, columns in RECORDED_DATES.items()
+        if (table := getattr(dataset, name, None)) is not None
+        for column in columns
+        if column in table
+    ]
+    latest = [day for day in latest if pd.notna(day)]
+    return pd.Timestamp(max(latest)).normalize() if latest else None
 
 
 def month_end_days(months: np.ndarray) -> np.ndarray:

@@ -17,8 +17,9 @@ from auditkit.rules.registry import PENALTY_CLASSES
 RULES_FILE = "rules.yaml"
 #: Parameters that name one of a few choices instead of giving a number.
 CHOICES: dict[str, tuple[str, ...]] = {"consumption_drop.source": ("bills", "daily_reads")}
-#: Parameters that give a date ('YYYY-MM-DD').
-DATES = frozenset({"common.penalty_regime_date"})
+#: Parameters that give a date ('YYYY-MM-DD'); those in OPTIONAL_DATES may be '' (found from the data).
+OPTIONAL_DATES = frozenset({"order_stalled.extract_date"})
+DATES = frozenset({"common.penalty_regime_date"}) | OPTIONAL_DATES
 #: The common parameters every thresholds file holds.
 COMMON = (
     "severity_high_yuan",
@@ -54,7 +55,7 @@ def load_defaults(path: Path | None = None) -> dict[str, dict]:
             expected = "2000-01-01" if dotted in DATES else expected
             _check_value(f"{path.name}: {dotted}", value, expected, CHOICES.get(dotted))
             if dotted in DATES:
-                _check_date(f"{path.name}: {dotted}", value)
+                _check_date(f"{path.name}: {dotted}", value, dotted in OPTIONAL_DATES)
     _check_complete(content, path)
     return content
 
@@ -92,7 +93,7 @@ def resolve(defaults: Mapping[str, Mapping], overrides: Mapping | None) -> dict[
                 )
             _check_value(f"params.{dotted}", new_value, merged[section][name], CHOICES.get(dotted))
             if dotted in DATES:
-                _check_date(f"params.{dotted}", new_value)
+                _check_date(f"params.{dotted}", new_value, dotted in OPTIONAL_DATES)
             merged[section][name] = new_value
     return merged
 
@@ -120,14 +121,16 @@ def _check_value(
         raise ParameterError(name, f"a {type(default).__name__}", value)
 
 
-def _check_date(name: str, value: object) -> None:
-    """A date parameter: text 'YYYY-MM-DD' naming a real day."""
+def _check_date(name: str, value: object, optional: bool = False) -> None:
+    """A date parameter: text 'YYYY-MM-DD' naming a real day ('' where it is `optional`)."""
+    if optional and value == "":
+        return
     try:
         valid = isinstance(value, str) and pd.Timestamp(value).strftime("%Y-%m-%d") == value
     except ValueError:
         valid = False
     if not valid:
-        raise ParameterError(name, "a date YYYY-MM-DD", value)
+        raise ParameterError(name, "a date YYYY-MM-DD" + (" or ''" if optional else ""), value)
 
 
 def _is_number(value: object) -> bool:

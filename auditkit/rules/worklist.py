@@ -79,7 +79,10 @@ def check(
 def rank(
     frames: list[pd.DataFrame], notes: list[str], timings: dict[str, float], as_of_period: str
 ) -> pd.DataFrame:
-    """Findings frames as one worklist, highest impact first, with notes, timings and as_of."""
+    """Findings frames as one worklist, highest impact first, with notes (those given, then the
+    rules' own from each frame's attrs), timings and as_of."""
+    for frame in frames:
+        notes.extend(note for note in frame.attrs.get("notes", ()) if note not in notes)
     findings = pd.concat(frames, ignore_index=True) if frames else _empty()
     findings = findings.sort_values(
         ["revenue_impact", "score", "rule_id", "customer_id"],
@@ -122,9 +125,11 @@ def _finish(raw: pd.DataFrame, rule: Rule, context: RuleContext, common: dict) -
         },
         columns=list(FINDING_COLUMNS),
     )
-    return frame.astype(
+    frame = frame.astype(
         {"period_from": object, "period_to": object, "severity": object, "revenue_kind": object}
     )
+    frame.attrs["notes"] = list(raw.attrs.get("notes", ()))  # a rule's remarks on its counting
+    return frame
 
 
 def _empty() -> pd.DataFrame:

@@ -13,7 +13,8 @@ def test_order_stalled_late_step_and_missing_step_past_its_limit():
     for cid in ("late", "missing", "quick", "recent"):
         u.customer(cid)
         u.monthly(cid, flat(100))
-    u.order("late", "meter_replacement", "2024-10-20", issued="2024-10-01", steps=(9, 1, 1))
+    # Issued Friday 1 March, transferred Sunday 10 March: Mon 4 .. Fri 8 are 5 working days.
+    u.order("late", "meter_replacement", "2024-03-20", issued="2024-03-01", steps=(9, 1, 1))
     u.order(
         "missing",
         "tariff_change",
@@ -28,9 +29,10 @@ def test_order_stalled_late_step_and_missing_step_past_its_limit():
     findings = run(u, "order_stalled")
     assert sorted(findings["customer_id"]) == ["late", "missing"]
     evidence = findings.set_index("customer_id")["evidence"]
-    assert "transferred late 6 days over the limit" in evidence["late"]
-    # Transferred 2 Nov; at 31 Dec registration is 59 days late against a 5-day limit.
-    assert "registered missing 54 days over the limit" in evidence["missing"]
+    assert "transferred late 2 working days over the limit" in evidence["late"]
+    # Transferred Saturday 2 Nov; the data's latest date is Sunday 29 Dec (the recent order's
+    # transfer): 8 weeks of 5 working days, 40 against a 5-day limit.
+    assert "registered missing 35 working days over the limit" in evidence["missing"]
     assert (findings["revenue_impact"] == 0).all()
 
 

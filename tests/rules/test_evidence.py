@@ -269,7 +269,7 @@ def test_order_stalled_in_both_languages():
     for cid in ("late", "missing"):
         u.customer(cid)
         u.monthly(cid, flat(100))
-    u.order("late", "meter_replacement", "2024-10-20", issued="2024-10-01", steps=(9, 1, 1))
+    u.order("late", "meter_replacement", "2024-03-20", issued="2024-03-01", steps=(9, 1, 1))
     u.order("late", "meter_replacement", "2024-11-20", issued="2024-11-01", steps=(7, 1, 1))
     u.order(
         "missing",
@@ -280,15 +280,17 @@ def test_order_stalled_in_both_languages():
         issued="2024-11-01",
         steps=(1, None, None),
     )
-    found = evidence(u, "order_stalled")
+    # Registration measured from Saturday 2 Nov to the extract on Tuesday 31 Dec: 42 working days.
+    found = evidence(u, "order_stalled", params={"order_stalled.extract_date": "2024-12-31"})
     assert found["late"] == (
-        "order WO0001 (meter_replacement) issued 2024-10-01: transferred late 6 days over the "
-        "limit; 1 more stalled order",
-        "工单 WO0001（换表）于 2024-10-01 发起：传递超过时限 6 天；另有 1 张工单流转超时",
+        "order WO0001 (meter_replacement) issued 2024-03-01: transferred late 2 working days "
+        "over the limit; 1 more stalled order",
+        "工单 WO0001（换表）于 2024-03-01 发起：传递超过时限 2 个工作日；另有 1 张工单流转超时",
     )
     assert found["missing"] == (
-        "order WO0003 (tariff_change) issued 2024-11-01: registered missing 54 days over the limit",
-        "工单 WO0003（改类）于 2024-11-01 发起：登记未完成，已超过时限 54 天",
+        "order WO0003 (tariff_change) issued 2024-11-01: registered missing 37 working days "
+        "over the limit",
+        "工单 WO0003（改类）于 2024-11-01 发起：登记未完成，已超过时限 37 个工作日",
     )
 
 
