@@ -105,8 +105,10 @@ def test_every_itemized_row_is_in_its_customers_part(itemized, itemized_converte
         pd.testing.assert_frame_equal(_rows(together), _rows(whole), obj=table)
 
 
-def test_absent_itemized_tables_stay_absent(utility, converted):
-    for source in (MemorySource(utility, -(-len(utility.bills) // 4)), StoredSource(converted)):
+def test_absent_itemized_tables_stay_absent(utility, tmp_path):
+    plain = replace(utility, **dict.fromkeys(ITEMIZED_TABLES))
+    stored = convert(plain, tmp_path / "plain", customers_per_part=500)
+    for source in (MemorySource(plain, -(-len(plain.bills) // 4)), StoredSource(stored)):
         part = source.part(0)
         assert all(getattr(part, table) is None for table in ITEMIZED_TABLES)
 
