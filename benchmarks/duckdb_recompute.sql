@@ -225,7 +225,8 @@ SELECT * FROM keys, kinds WHERE category IS NOT NULL;
 -- The row in force for each ask (category, day, voltage, period, tier, exact_only) of the table
 -- `asks`: per candidate group (category, period, tier, band holding the voltage) the row of the
 -- latest valid_from on or before the day, valid if the day is not after its valid_to; of those,
--- the most exact, then the narrowest band (an unbounded band counts 1e11 kV wide).
+-- the most exact, then bounded before half-bounded before unbounded bands, then the narrowest (a
+-- half-bounded band by the distance from its one end to the voltage).
 CREATE OR REPLACE VIEW tariff_pick AS
 WITH candidates AS (
     SELECT a.category, a.day, a.voltage, a.period AS ask_period, a.tier AS ask_tier,
@@ -244,8 +245,11 @@ WITH candidates AS (
      AND t.vmin = c.vmin AND t.vmax = c.vmax AND t.start_day <= c.day
 )
 SELECT category, day, voltage, ask_period AS period, ask_tier AS tier, exact_only,
-       arg_min(row, level * 1e12 + CASE WHEN isinf(vmax - vmin) THEN 1e11 ELSE vmax - vmin END
-                    + (CASE WHEN isinf(vmin) THEN 0 ELSE vmin END) * 1e-9) AS row
+       arg_min(row, (level * 3 + CAST(isinf(vmin) AS INTEGER) + CAST(isinf(vmax) AS INTEGER),
+                     CASE WHEN NOT isinf(vmin) AND NOT isinf(vmax) THEN vmax - vmin
+                          WHEN isinf(vmin) AND isinf(vmax) THEN 0
+                          ELSE abs(voltage - CASE WHEN isinf(vmin) THEN vmax ELSE vmin END) END,
+                     vmin, vmax)) AS row
 FROM hits
 WHERE day <= end_day
 GROUP BY ALL;
