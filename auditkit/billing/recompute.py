@@ -1,13 +1,14 @@
 """Each bill recomputed line by line and set beside what was billed.
 
 `recompute(dataset)` returns one row per bill and line kind (line_type, tou_period, tier): the
-billed side from `bill_lines` (summed per kind) or, for a bill without lines, from its own columns;
-the due side from the archive, the readings and the tariff in force (energy lines here, the basic
-charge, losses, power-factor adjustment and funds from their modules). The two are outer-joined, so
+billed side from `bill_lines` (summed per kind) or, for a line type the bill has no line of, from
+its own columns (unknown where neither says, see `_billed_lines`); the due side from the archive,
+the readings and the tariff in force (energy lines here, the basic charge, losses, power-factor
+adjustment and funds from their modules). The two are outer-joined, so
 a line billed and not due shows due 0 and the reverse; difference = amount due − amount billed
 (positive: under-billed). A line kind whose data is missing is not recomputed: its billed lines
-keep an empty due side and the frame's `attrs["notes"]` says why. A bill without lines does not
-say how its energy was split, so its energy due is one row too (periods and tiers summed).
+keep an empty due side and the frame's `attrs["notes"]` says why. A bill without energy lines
+does not say how its energy was split, so its energy due is one row too (periods and tiers summed).
 
 Array work throughout: lines are keyed by one integer (bill, line type, period, tier), aggregated
 with bincount and joined with searchsorted, so no step runs per bill.
@@ -78,13 +79,22 @@ def recompute(
     billed_lines = coded_lines(bills, lines) if lines is not None else None
     due, notes_due = _due_lines(bills, dataset, lookup, params, skipped, billed_lines)
     notes += notes_due
-    billed, itemized = _billed_lines(bills, billed_lines)
+    billed, itemized, unknown = _billed_lines(bills, billed_lines)
     del billed_lines
-    # A bill without lines says nothing of its periods or tiers: its energy due is one line too.
+    # A bill without energy lines says nothing of its periods or tiers: its energy due is one
+    # line too.
     summed = (due["line_type"] == LINE_TYPES.index("energy")) & ~itemized[due["bill"]]
     due["period"][summed], due["tier"][summed] = NO_PERIOD, 0
     due["key"] = _key_of(due.pop("bill"), due.pop("line_type"), due.pop("period"), due.pop("tier"))
-    result = _joined(bills, billed, due, skipped)
+    result, not_known = _joined(bills, billed, due, skipped, unknown)
+    notes += [
+        Note(
+            "billed_unknown",
+            {"line_type": kind, "count": int(count), "column": f"bills.{BILL_FIGURES[kind]}"},
+        )
+        for kind, count in zip(LINE_TYPES, not_known, strict=True)
+        if count
+    ]
     result.attrs["notes"] = notes
     return result
 
@@ -223,67 +233,153 @@ def _per_bill(lines: pd.DataFrame | None, column: str, n: int) -> np.ndarray:
 
 def _billed_lines(
     bills: pd.DataFrame, lines: dict[str, np.ndarray] | None
-) -> tuple[dict[str, np.ndarray], np.ndarray]:
-    """The billed lines as arrays (key, quantity, rate, amount), and per bill whether it has lines
-    of its own: `bill_lines` of the frame's bills (`lines`, as `coded_lines` gives them), and for
-    each bill without lines the lines its own columns imply (DATA.md: amount = energy + basic + pf
-    adjustment + funds, so the energy charge holds the loss energy, priced at the bill's energy
-    rate)."""
+) -> tuple[dict[str, np.ndarray], np.ndarray, np.ndarray | None]:
+    """The billed lines as arrays (key, quantity, rate, amount); per bill whether its energy is
+    itemized; and per bill and line type (bills × LINE_TYPES) whether what was billed is unknown
+    (None where it is known throughout).
+
+    A bill's lines of a type in `bill_lines` (`lines`, as `coded_lines` gives them) are the billed
+    side of that type. For a type without a line of the bill, the bill's own column says
+    (`_lines_of_bill_columns`); where that column is absent or empty, the type was billed 0 if the
+    export itemizes it (bill_lines hold lines of the type for other bills), else it is unknown."""
+    n, types = len(bills), len(LINE_TYPES)
+    itemized = np.zeros((n, types), dtype=bool)
+    anywhere = np.zeros(types, dtype=bool)
     parts = []
-    has_lines = np.zeros(len(bills), dtype=bool)
     if lines is not None and len(lines["bill"]):
-        mine = lines["bill"] >= 0
-        has_lines[lines["bill"][mine]] = True
-        key = _key_of(lines["bill"], lines["line_type"], lines["period"], lines["tier"])
+        kind = lines["line_type"]
+        anywhere[np.unique(kind[kind >= 0])] = True
+        mine = (lines["bill"] >= 0) & (kind >= 0)
+        itemized[lines["bill"][mine], kind[mine]] = True
+        key = _key_of(lines["bill"], kind, lines["period"], lines["tier"])
         parts.append(
             {"key": key[mine], **{n: lines[n][mine] for n in ("quantity", "rate", "amount")}}
         )
-    parts.append(_lines_of_bill_rows(bills, np.flatnonzero(~has_lines)))
-    return {name: np.concatenate([part[name] for part in parts]) for name in parts[0]}, has_lines
+    parts.append(_lines_of_bill_columns(bills, itemized, lines))
+    unknown = np.zeros((n, types), dtype=bool)
+    for kind in np.flatnonzero(~anywhere):
+        figure = bills[BILL_FIGURES[LINE_TYPES[kind]]].to_numpy(dtype=float)
+        unknown[:, kind] = ~itemized[:, kind] & np.isnan(figure)
+    billed = {name: np.concatenate([part[name] for part in parts]) for name in parts[0]}
+    return billed, itemized[:, LINE_TYPES.index("energy")], unknown if unknown.any() else None
 
 
-def _lines_of_bill_rows(bills: pd.DataFrame, rows: np.ndarray) -> dict[str, np.ndarray]:
-    """Billed lines implied by the bill columns of `rows`: energy always; loss, basic, power-factor
-    adjustment and funds where the bill records a nonzero figure."""
+#: The bill column that carries each line type where bill_lines do not.
+BILL_FIGURES = {
+    "energy": "energy_charge",
+    "loss": "loss_kwh",
+    "basic": "basic_charge",
+    "pf_adjustment": "pf_adjustment",
+    "fund": "fund_charge",
+}
 
-    def col(name: str) -> np.ndarray:
+
+def _lines_of_bill_columns(
+    bills: pd.DataFrame, itemized: np.ndarray, lines: dict[str, np.ndarray] | None
+) -> dict[str, np.ndarray]:
+    """Billed lines implied by the bills' own columns (BILL_FIGURES) for each bill and line type
+    without a line in bill_lines (`itemized`: bills × LINE_TYPES).
+
+    Energy from kwh_billed and energy_charge wherever the energy is not itemized; the others
+    where their figure is filled and not 0: loss kWh (`loss_kwh`), basic charge over
+    capacity_billed_kva (max_demand_kw on a demand basis or without a capacity), the
+    power-factor adjustment over the bill's energy + loss + basic billed, funds over kWh billed +
+    loss kWh billed. DATA.md: amount = energy_charge + basic + pf + funds, so energy_charge holds
+    the loss energy: the loss charged is energy_charge − the itemized energy where the energy is
+    itemized, else loss kWh at the bill's energy rate, and the energy is energy_charge − the loss
+    charged."""
+    n = len(bills)
+    code = {kind: LINE_TYPES.index(kind) for kind in LINE_TYPES}
+    sums: dict[tuple[str, str], np.ndarray] = {}
+
+    def line_sum(kind: str, name: str, rows: np.ndarray) -> np.ndarray:
+        """Per bill of `rows`, `name` of its lines of `kind` summed (0 without)."""
+        if lines is None or not len(rows):
+            return np.zeros(len(rows))
+        if (kind, name) not in sums:
+            take = (lines["line_type"] == code[kind]) & (lines["bill"] >= 0)
+            sums[kind, name] = np.bincount(
+                lines["bill"][take], weights=np.nan_to_num(lines[name][take]), minlength=n
+            )
+        return sums[kind, name][rows]
+
+    def col(name: str, rows: np.ndarray) -> np.ndarray:
         return bills[name].to_numpy(dtype=float)[rows]
 
-    kwh, rate, charge = col("kwh_billed"), col("energy_rate"), col("energy_charge")
-    loss_kwh = np.nan_to_num(col("loss_kwh"))
-    loss_amount = round_half_up(loss_kwh * np.nan_to_num(rate), 2)
-    energy_amount = charge - loss_amount
-    energy_rate = np.where(loss_amount != 0, _ratio(energy_amount, kwh), rate)
-    basic_amount = col("basic_charge")
-    capacity = col("capacity_billed_kva")
-    basic_quantity = np.where(np.isnan(capacity), col("max_demand_kw"), capacity)
-    pf = col("pf_adjustment")
-    pf_base = np.nan_to_num(charge) + np.nan_to_num(basic_amount)
-    fund = col("fund_charge")
-    fund_kwh = kwh + loss_kwh
-    kinds = {
-        "energy": (np.ones(len(rows), dtype=bool), kwh, energy_rate, energy_amount),
-        "loss": (loss_kwh > 0, loss_kwh, rate, loss_amount),
-        "basic": (
-            _nonzero(basic_amount),
-            basic_quantity,
-            _ratio(basic_amount, basic_quantity),
-            basic_amount,
-        ),
-        "pf_adjustment": (_nonzero(pf), pf_base, _ratio(pf, pf_base), pf),
-        "fund": (_nonzero(fund), fund_kwh, _ratio(fund, fund_kwh), fund),
-    }
-    bill = bills["bill"].to_numpy(dtype=np.int64)[rows]
-    parts = [
+    def own_rows(kind: str) -> np.ndarray:
+        figure = bills[BILL_FIGURES[kind]].to_numpy(dtype=float)
+        filled = ~np.isnan(figure) if kind == "energy" else _nonzero(figure)
+        return np.flatnonzero(~itemized[:, code[kind]] & filled)
+
+    def loss_charged(rows: np.ndarray) -> np.ndarray:
+        """The loss charged on the bills of `rows` whose loss is not itemized."""
+        loss_kwh = np.nan_to_num(col("loss_kwh", rows))
+        energy_lines = itemized[rows, code["energy"]]
+        charged = round_half_up(loss_kwh * np.nan_to_num(col("energy_rate", rows)), 2)
+        if energy_lines.any():
+            remainder = col("energy_charge", rows) - line_sum("energy", "amount", rows)
+            charged = np.where(energy_lines, round_half_up(remainder, 2), charged)
+        return np.where(loss_kwh != 0, charged, 0.0)
+
+    def billed(kind: str, name: str, rows: np.ndarray, own: np.ndarray) -> np.ndarray:
+        """The billed `name` of `kind` on the bills of `rows`: its lines where itemized, else
+        `own` (the figure from the bill's columns)."""
+        return np.where(itemized[rows, code[kind]], line_sum(kind, name, rows), own)
+
+    parts = {}
+    rows = own_rows("energy")
+    kwh, charge = col("kwh_billed", rows), col("energy_charge", rows)
+    loss_amount = billed("loss", "amount", rows, loss_charged(rows))
+    amount = charge - loss_amount
+    parts["energy"] = (
+        rows,
+        kwh,
+        np.where(loss_amount != 0, _ratio(amount, kwh), col("energy_rate", rows)),
+        amount,
+    )
+
+    rows = own_rows("loss")
+    loss_kwh, amount = col("loss_kwh", rows), loss_charged(rows)
+    parts["loss"] = rows, loss_kwh, _ratio(amount, loss_kwh), amount
+
+    rows = own_rows("basic")
+    amount, capacity, demand = (
+        col(name, rows) for name in ("basic_charge", "capacity_billed_kva", "max_demand_kw")
+    )
+    by_demand = (bills["basic_charge_basis"].to_numpy(dtype=object)[rows] == "demand") & ~np.isnan(
+        demand
+    )
+    quantity = np.where(by_demand | np.isnan(capacity), demand, capacity)
+    parts["basic"] = rows, quantity, _ratio(amount, quantity), amount
+
+    rows = own_rows("pf_adjustment")
+    energy_own = col("energy_charge", rows) - billed("loss", "amount", rows, loss_charged(rows))
+    base = (
+        billed("energy", "amount", rows, energy_own)
+        + billed("loss", "amount", rows, loss_charged(rows))
+        + billed("basic", "amount", rows, np.nan_to_num(col("basic_charge", rows)))
+    )
+    amount = col("pf_adjustment", rows)
+    parts["pf_adjustment"] = rows, base, _ratio(amount, base), amount
+
+    rows = own_rows("fund")
+    fund_kwh = col("kwh_billed", rows) + billed(
+        "loss", "quantity", rows, np.nan_to_num(col("loss_kwh", rows))
+    )
+    amount = col("fund_charge", rows)
+    parts["fund"] = rows, fund_kwh, _ratio(amount, fund_kwh), amount
+
+    bill = bills["bill"].to_numpy(dtype=np.int64)
+    lines_of = [
         {
-            "key": _key_of(bill[keep], LINE_TYPES.index(kind), len(TOU_PERIODS), 0),
-            "quantity": quantity[keep],
-            "rate": line_rate[keep],
-            "amount": amount[keep],
+            "key": _key_of(bill[rows], code[kind], NO_PERIOD, 0),
+            "quantity": quantity,
+            "rate": rate,
+            "amount": amount,
         }
-        for kind, (keep, quantity, line_rate, amount) in kinds.items()
+        for kind, (rows, quantity, rate, amount) in parts.items()
     ]
-    return {name: np.concatenate([part[name] for part in parts]) for name in parts[0]}
+    return {name: np.concatenate([part[name] for part in lines_of]) for name in lines_of[0]}
 
 
 def _key_of(bill: np.ndarray, line_type: object, period: object, tier: object) -> np.ndarray:
@@ -316,6 +412,7 @@ def _summed(side: dict[str, np.ndarray], inverse: np.ndarray, n: int) -> dict[st
         _sum(inverse, side["estimated"], n) > 0 if "estimated" in side else np.zeros(n, dtype=bool)
     )
     return {
+        "found": found,
         "quantity": quantity,
         "rate": np.where(found, rate, np.nan),
         "amount": round_half_up(amount, 2),
@@ -336,8 +433,11 @@ def _joined(
     billed: dict[str, np.ndarray],
     due: dict[str, np.ndarray],
     skipped: set[str],
-) -> pd.DataFrame:
-    """Billed and due lines outer-joined on the line key, with the bill's columns."""
+    unknown: np.ndarray | None,
+) -> tuple[pd.DataFrame, np.ndarray]:
+    """Billed and due lines outer-joined on the line key, with the bill's columns; a line kind
+    due without a billed line where what was billed is `unknown` (bills × LINE_TYPES) keeps an
+    empty billed side. Also the count of such rows per line type."""
     n_billed = len(billed["key"])
     keys, inverse = _distinct(np.concatenate([billed.pop("key"), due.pop("key")]))
     b = _summed(billed, inverse[:n_billed], len(keys))
@@ -352,6 +452,12 @@ def _joined(
     not_due = np.isin(line_code, [LINE_TYPES.index(kind) for kind in skipped])
     for name in ("quantity", "rate", "amount"):
         d[name][not_due] = np.nan
+    not_known = np.zeros(len(LINE_TYPES), dtype=np.int64)
+    if unknown is not None:
+        unknown = ~b["found"] & unknown[bill, line_code]
+        for name in ("quantity", "rate", "amount"):
+            b[name][unknown] = np.nan
+        not_known = np.bincount(line_code[unknown], minlength=len(LINE_TYPES))
 
     def text(values: np.ndarray) -> pd.Series:
         # object, so that millions of texts are not converted to Arrow, and None stays None
@@ -360,7 +466,7 @@ def _joined(
     def of_bill(column: str) -> pd.Series:
         return text(bills[column].to_numpy(dtype=object)[bill])
 
-    return pd.DataFrame(
+    frame = pd.DataFrame(
         {
             "customer_id": of_bill("customer_id"),
             "period": of_bill("period"),
@@ -379,13 +485,7 @@ def _joined(
         },
         copy=False,
     )
-
-
-def _column(frame: pd.DataFrame, name: str) -> np.ndarray:
-    """An optional number column as floats (NaN throughout where absent)."""
-    if name not in frame:
-        return np.full(len(frame), np.nan)
-    return frame[name].to_numpy(dtype=float, na_value=np.nan)
+    return frame, not_known
 
 
 def _nonzero(values: np.ndarray) -> np.ndarray:

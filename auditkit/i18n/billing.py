@@ -39,6 +39,13 @@ WORDS: dict[str, tuple[str, str]] = {
         "{count} bills of customers held to a power-factor standard have neither reactive "
         "register (import nor export): no power-factor adjustment is computed for them.",
     ),
+    "billing.note.billed_unknown": (
+        "{count} 行{line_type}有应收，但账单既无此类明细，{column} 也未填（且明细中没有任何此类"
+        "明细）：已收金额未知，差额留空。",
+        "{count} {line_type} lines are due on bills that have no such bill line and no {column} "
+        "figure (and the bill lines hold no line of the kind): what was billed is unknown and "
+        "the difference is left empty.",
+    ),
     "billing.note.losses_unknown": (
         "{count} 张高供低计账单的变压器缺少空载、负载损耗参数，未计算变损。",
         "{count} bills metered on the low side lack their transformer's no-load and load losses: "

@@ -152,11 +152,21 @@ def test_missing_nameplate_losses_fall_back_to_the_table_else_unknown():
 
 
 def test_recompute_finds_losses_not_charged():
-    # The 630 kVA high_low customer above, billed 180 000 kWh without losses: the loss row shows
-    # 1462 kWh due × 0.60 (IND2's flat rate) = 877.20 yuan, nothing billed, difference 877.20.
+    # The 630 kVA high_low customer above, billed 180 000 kWh without losses (loss_kwh 0): the
+    # loss row shows 1462 kWh due × 0.60 (IND2's flat rate) = 877.20 yuan, nothing billed,
+    # difference 877.20.
     b = Billing()
     b.customer("I1", **{**TWO_PART, "metering_mode": "high_low"}, contract_capacity_kva=630.0)
-    b.bill("I1", "2024-04", 180_000, 0.60, tariff="IND2", kvarh_import=80_000, kvarh_export=10_000)
+    b.bill(
+        "I1",
+        "2024-04",
+        180_000,
+        0.60,
+        tariff="IND2",
+        kvarh_import=80_000,
+        kvarh_export=10_000,
+        loss_kwh=0.0,
+    )
     tables = b.tables()
     tables["transformers"] = pd.DataFrame(
         [{"customer_id": "I1", "transformer_id": "T1", "status": "running", **S11_630}]

@@ -64,12 +64,12 @@ def test_a_bill_billed_right_differs_by_nothing_on_every_line_with_or_without_li
 def test_lines_billed_and_not_due_and_due_and_not_billed_are_both_shown():
     b = Billing()
     b.customer("I3", **TWO_PART)
-    b.bill("I3", "2024-01", 10000, 0.60, tariff="IND2", basic_charge=9450.0)
+    b.bill("I3", "2024-01", 10000, 0.60, tariff="IND2", basic_charge=9450.0, fund_charge=0.0)
     b.line("I3", "2024-01", "energy", 10000, 0.60)
     b.line("I3", "2024-01", "basic", 315, 30.0)
     # A loss line on a customer metered on the high side: billed 50 × 0.60 = 30.00, not due.
     b.line("I3", "2024-01", "loss", 50, 0.60)
-    # No fund line billed: 10,000 × 0.03 = 300.00 due.
+    # No fund line billed and fund_charge 0: 10,000 × 0.03 = 300.00 due.
     result = recompute(b.dataset())
     assert result["line_type"].tolist() == ["energy", "loss", "basic", "fund"]
     loss = line_of(result, "I3", "2024-01", "loss")
