@@ -160,9 +160,11 @@ _RULES = {
     ),
     "rule.zero_consumption.title": ("运行用户连续零电量", "Active account with zero consumption"),
     "rule.zero_consumption.checks": (
-        "最近 lookback_months 个月内，在用用户连续至少 min_months 个月计费电量为零",
-        "an active account billed 0 kWh for at least min_months consecutive months within "
-        "lookback_months",
+        "稽查期内在用用户连续至少 min_months 个月计费电量为零；经营性用户评分高，居民住宅空置"
+        "（示数不走、无需量、未换表即恢复用电）评分低",
+        "an active account billed 0 kWh for at least min_months consecutive months in the audit "
+        "period; a business scores high, a house standing empty (registers still, no demand, use "
+        "back with no meter replaced) low",
     ),
     "rule.estimated_streak.title": ("连续估抄", "Long run of estimated reads"),
     "rule.estimated_streak.checks": (
@@ -440,6 +442,10 @@ _EVIDENCE = {
     "evidence.zero.no_history": (
         "无更早的账单可据以估算少计电量",
         "no earlier bills to estimate the missing energy from",
+    ),
+    "evidence.zero.resumed": (
+        "；{month:period} 起恢复用电，其间未换表",
+        "; use came back in {month:period} with no meter replaced",
     ),
     "evidence.estimated_streak": (
         "{months:span} 连续 {reads:count:estimated_read}，未实际抄表",

@@ -295,22 +295,123 @@ def _longest_run_per_customer(streaks: pd.DataFrame) -> pd.DataFrame:
     "zero_consumption",
     area="routine",
     needs=("bills.kwh_billed", "customers.status"),
-    params=("min_months", "lookback_months"),
+    params=("min_months", "min_score", "household_weight", "vacancy_weight"),
     severity="medium",
     revenue_kind="estimated",
 )
 def zero_consumption(ctx: RuleContext, params: dict) -> pd.DataFrame:
+    """Runs of zero kWh over the whole audit period, each scored; a customer's best run listed.
+
+    A run scores by its length (0.5 at no months, 1 from a year), times `household_weight` for a
+    household (a business at zero is the stronger sign), times `vacancy_weight` where it looks
+    like a house standing empty: a household whose registers stood still and which recorded no
+    demand through whole months at zero, and whose use came back with no meter replaced (a
+    stopped meter does not start again by itself).
+    """
     kwh = ctx.bills["kwh_billed"].to_numpy(dtype=float)
     active = ctx.customer_is("status", "active")
-    recent = ctx.bill_month > ctx.as_of - params["lookback_months"]
     # Zero during a suspension order is expected, whatever the archive status says today.
-    streaks = runs(ctx, (kwh == 0) & active & recent & ~ctx.suspended)
-    streaks = streaks[streaks["length"] >= params["min_months"]]
+    streaks = runs(ctx, (kwh == 0) & active & ~ctx.suspended)
+    streaks = streaks[streaks["length"] >= params["min_months"]].reset_index(drop=True)
     if streaks.empty:
         return empty_raw()
-    streaks = _longest_run_per_customer(streaks)
-    # Estimate what the meter should have recorded: the customer's mean of the 12 months before,
-    # priced at the rate due in each month of the run.
+    rows, starts = _run_rows(streaks)
+    still = (
+        np.abs(
+            ctx.bills["register_end"].to_numpy(dtype=float)[rows]
+            - ctx.bills["register_start"].to_numpy(dtype=float)[rows]
+        )
+        < 1e-9
+    )
+    demand = np.nan_to_num(optional_values(ctx.bills, "max_demand_kw")[rows])
+    quiet = np.logical_and.reduceat(still & (demand == 0), starts)
+    resumed = _resumed_without_replacement(ctx, streaks, kwh)
+    household = (
+        ctx.customers["usage_type"]
+        .eq("residential")
+        .to_numpy(dtype=bool)[streaks["cust"].to_numpy()]
+    )
+    length = streaks["length"].to_numpy()
+    score = (
+        (0.5 + 0.5 * np.minimum(1.0, length / 12))
+        * np.where(household, params["household_weight"], 1.0)
+        * np.where(household & quiet & resumed, params["vacancy_weight"], 1.0)
+    )
+    streaks = streaks.assign(score=score, resumed=resumed)
+    streaks = streaks[streaks["score"] >= params["min_score"]]
+    if streaks.empty:
+        return empty_raw()
+    streaks = (
+        streaks.sort_values(
+            ["cust", "score", "length", "month_from"],
+            ascending=[True, False, False, False],
+            kind="stable",
+        )
+        .drop_duplicates("cust")
+        .reset_index(drop=True)
+    )
+    usual_kwh, has_history = _usual_kwh(ctx, streaks, kwh)
+    # Each run's rates summed on their own (not as a difference of a running total over all
+    # bills), so the figure does not depend on which bills come before: engines agree to the fen.
+    rows, starts = _run_rows(streaks)
+    revenue = usual_kwh * np.add.reduceat(ctx.energy_rate_due_or_billed(rows), starts)
+    evidence = []
+    for run, usual, amount, seen in zip(
+        streaks.itertuples(), usual_kwh, revenue, has_history, strict=True
+    ):
+        clauses = [
+            clause("zero.run", months_zero=run.length, months=(run.month_from, run.month_to)),
+            clause("zero.usual", kwh=usual, amount=amount) if seen else clause("zero.no_history"),
+        ]
+        if run.resumed:
+            clauses.append(clause("zero.resumed", month=run.month_to + 1))
+        evidence.append(clauses)
+    return raw(
+        streaks["cust"],
+        streaks["month_from"],
+        streaks["month_to"],
+        evidence,
+        revenue,
+        streaks["score"],
+    )
+
+
+def _run_rows(streaks: pd.DataFrame) -> tuple[np.ndarray, np.ndarray]:
+    """The bill rows of each run, run after run, and where each run's rows start among them."""
+    first, length = streaks["first_row"].to_numpy(), streaks["length"].to_numpy()
+    starts = np.cumsum(length) - length
+    rows = np.repeat(first, length) + (np.arange(length.sum()) - np.repeat(starts, length))
+    return rows, starts
+
+
+def _resumed_without_replacement(
+    ctx: RuleContext, streaks: pd.DataFrame, kwh: np.ndarray
+) -> np.ndarray:
+    """Per run: the customer's next bill records energy again, and no meter was replaced from
+    the run's first month to that bill's."""
+    after = (streaks["first_row"] + streaks["length"]).to_numpy()
+    inside = after < len(kwh)
+    after = np.minimum(after, len(kwh) - 1)
+    resumed = inside & ctx.same_customer_as_previous[after] & (kwh[after] > 0)
+    replacements = ctx.orders_of("meter_replacement")[["cust", "effective_month"]]
+    probe = pd.DataFrame(
+        {
+            "run": np.arange(len(streaks)),
+            "cust": streaks["cust"].to_numpy(),
+            "low": streaks["month_from"].to_numpy(),
+            "high": ctx.bill_month[after],
+        }
+    ).merge(replacements, on="cust")
+    replaced = probe["effective_month"].between(probe["low"], probe["high"])
+    resumed[probe.loc[replaced, "run"].to_numpy()] = False
+    return resumed
+
+
+def _usual_kwh(
+    ctx: RuleContext, streaks: pd.DataFrame, kwh: np.ndarray
+) -> tuple[np.ndarray, np.ndarray]:
+    """Per run, what the meter should have recorded a month: the customer's mean of the 12
+    months before it (0 without them), and whether there were any."""
     rows = np.flatnonzero(ctx.bills_of(streaks["cust"].to_numpy()))
     history = pd.DataFrame(
         {"cust": ctx.bill_customer[rows], "month": ctx.bill_month[rows], "kwh": kwh[rows]}
@@ -320,28 +421,7 @@ def zero_consumption(ctx: RuleContext, params: dict) -> pd.DataFrame:
     )
     usual = history[before].groupby("cust")["kwh"].mean()
     has_history = streaks["cust"].isin(usual.index).to_numpy()
-    usual_kwh = usual.reindex(streaks["cust"]).fillna(0.0).to_numpy()
-    # Each run's rates summed on their own (not as a difference of a running total over all
-    # bills), so the figure does not depend on which bills come before: engines agree to the fen.
-    first, length = streaks["first_row"].to_numpy(), streaks["length"].to_numpy()
-    rows = np.repeat(first, length) + (
-        np.arange(length.sum()) - np.repeat(np.cumsum(length) - length, length)
-    )
-    run_rate = np.add.reduceat(ctx.energy_rate_due_or_billed(rows), np.cumsum(length) - length)
-    revenue = usual_kwh * run_rate
-    evidence = [
-        [
-            clause("zero.run", months_zero=run.length, months=(run.month_from, run.month_to)),
-            clause("zero.usual", kwh=kwh, amount=amount) if seen else clause("zero.no_history"),
-        ]
-        for run, kwh, amount, seen in zip(
-            streaks.itertuples(), usual_kwh, revenue, has_history, strict=True
-        )
-    ]
-    score = np.minimum(1.0, streaks["length"].to_numpy() / 6)
-    return raw(
-        streaks["cust"], streaks["month_from"], streaks["month_to"], evidence, revenue, score
-    )
+    return usual.reindex(streaks["cust"]).fillna(0.0).to_numpy(), has_history
 
 
 @rule(

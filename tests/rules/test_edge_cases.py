@@ -367,14 +367,15 @@ def test_register_continuity_across_months_with_no_bill():
 
 def test_streaks_do_not_join_across_months_with_no_bill():
     u = Utility()
-    u.customer("gap")
-    u.monthly("gap", [100.0, 0.0, 0.0, 0.0, 100.0], periods=GAP, estimated=[1, 2, 3])
-    u.customer("run")
+    u.customer("gap", **COMMERCIAL)
+    u.monthly("gap", [100.0, 0.0, 0.0, 0.0, 100.0], periods=GAP, estimated=[1, 2, 3], tariff="COM")
+    u.customer("run", **COMMERCIAL)
     u.monthly(
         "run",
         [100.0, 0.0, 0.0, 0.0, 100.0],
         periods=["2024-01", "2024-02", "2024-03", "2024-04", "2024-05"],
         estimated=[1, 2, 3],
+        tariff="COM",
     )
     dataset = u.dataset()
     for rule_id in ("zero_consumption", "estimated_streak"):
@@ -388,23 +389,25 @@ def test_streaks_do_not_join_across_months_with_no_bill():
 
 def test_periods_across_a_year_boundary():
     u = Utility()
-    u.customer("across")
+    u.customer("across", **COMMERCIAL)
     u.monthly(
         "across",
         [100.0, 100.0, 0.0, 0.0, 0.0, 100.0],
         periods=["2023-09", "2023-10", "2023-11", "2023-12", "2024-01", "2024-02"],
+        tariff="COM",
     )
-    u.customer("gap")  # December not billed: November and January are not consecutive
+    u.customer("gap", **COMMERCIAL)  # December not billed: November and January are not consecutive
     u.monthly(
         "gap",
         [100.0, 100.0, 0.0, 0.0, 0.0, 100.0],
         periods=["2023-09", "2023-10", "2023-11", "2024-01", "2024-02", "2024-03"],
+        tariff="COM",
     )
     findings = run(u, "zero_consumption", as_of="2024-02")
     assert findings["customer_id"].tolist() == ["across"]
     row = findings.iloc[0]
     assert (row["period_from"], row["period_to"]) == ("2023-11", "2024-01")
-    assert row["revenue_impact"] == pytest.approx(3 * 100 * 0.5)
+    assert row["revenue_impact"] == pytest.approx(3 * 100 * 0.8)
     assert "0 kWh in 3 consecutive months 2023-11..2024-01" in row["evidence"]
 
 

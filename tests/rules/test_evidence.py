@@ -458,20 +458,22 @@ def test_rate_mismatch_in_both_languages():
 
 def test_zero_consumption_in_both_languages():
     u = Utility()
-    u.customer("usual")
-    u.monthly("usual", [100.0] * 4 + [0.0] * 4 + [100.0] * 4)
-    u.customer("new")
-    u.monthly("new", [0.0] * 4 + [100.0] * 8)
-    found = evidence(u, "zero_consumption")
-    assert found["usual"] == (
+    u.customer("usual", **COMMERCIAL)
+    u.monthly("usual", [100.0] * 4 + [0.0] * 4 + [100.0] * 4, tariff="COM")
+    assert evidence(u, "zero_consumption")["usual"] == (
         "0 kWh in 4 consecutive months 2024-05..2024-08 on an active account; it used 100 kWh a "
-        "month in the 12 months before (¥220.00 estimated)",
-        "在用用户 2024-05 至 2024-08 连续 4 个月电量为零；此前 12 个月月均用电 100 千瓦时（估计少收电费 220.00 元）",
+        "month in the 12 months before (¥320.00 estimated); use came back in 2024-09 with no "
+        "meter replaced",
+        "在用用户 2024-05 至 2024-08 连续 4 个月电量为零；此前 12 个月月均用电 100 千瓦时（估计少收电费 320.00 元）"
+        "；2024-09 起恢复用电，其间未换表",
     )
-    assert found["new"] == (
+    u = Utility()
+    u.customer("new", **COMMERCIAL)
+    u.monthly("new", [0.0] * 4 + [100.0] * 8, tariff="COM")
+    assert evidence(u, "zero_consumption")["new"] == (
         "0 kWh in 4 consecutive months 2024-01..2024-04 on an active account; no earlier bills to "
-        "estimate the missing energy from",
-        "在用用户 2024-01 至 2024-04 连续 4 个月电量为零；无更早的账单可据以估算少计电量",
+        "estimate the missing energy from; use came back in 2024-05 with no meter replaced",
+        "在用用户 2024-01 至 2024-04 连续 4 个月电量为零；无更早的账单可据以估算少计电量；2024-05 起恢复用电，其间未换表",
     )
 
 

@@ -259,13 +259,13 @@ def test_change_without_order_and_rate_mismatch_split_a_silent_tariff_switch():
 def test_zero_consumption_priced_at_the_rates_due_during_the_run():
     u = Utility()
     u.customer("A")
-    u.monthly("A", [100.0] * 4 + [0.0] * 4 + [100.0] * 4)
+    u.monthly("A", [100.0] * 4 + [0.0] * 8)
     findings = run(u, "zero_consumption")
-    # May and June at 0.5, July and August at 0.6 (the price change of July).
-    assert findings.iloc[0]["revenue_impact"] == pytest.approx(100 * (0.5 + 0.5 + 0.6 + 0.6))
+    # May and June at 0.5, July to December at 0.6 (the price change of July).
+    assert findings.iloc[0]["revenue_impact"] == pytest.approx(100 * (2 * 0.5 + 6 * 0.6))
     assert (findings.iloc[0]["period_from"], findings.iloc[0]["period_to"]) == (
         "2024-05",
-        "2024-08",
+        "2024-12",
     )
 
 
