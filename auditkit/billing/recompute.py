@@ -79,7 +79,7 @@ def recompute(
     billed_lines = coded_lines(bills, lines) if lines is not None else None
     due, notes_due = _due_lines(bills, dataset, lookup, params, skipped, billed_lines)
     notes += notes_due
-    billed, itemized, unknown = _billed_lines(bills, billed_lines)
+    billed, itemized, unknown = _billed_lines(bills, billed_lines, set(dataset.bills.columns))
     del billed_lines
     # A bill without energy lines says nothing of its periods or tiers: its energy due is one
     # line too.
@@ -232,7 +232,7 @@ def _per_bill(lines: pd.DataFrame | None, column: str, n: int) -> np.ndarray:
 
 
 def _billed_lines(
-    bills: pd.DataFrame, lines: dict[str, np.ndarray] | None
+    bills: pd.DataFrame, lines: dict[str, np.ndarray] | None, columns: set[str]
 ) -> tuple[dict[str, np.ndarray], np.ndarray, np.ndarray | None]:
     """The billed lines as arrays (key, quantity, rate, amount); per bill whether its energy is
     itemized; and per bill and line type (bills × LINE_TYPES) whether what was billed is unknown
@@ -240,8 +240,10 @@ def _billed_lines(
 
     A bill's lines of a type in `bill_lines` (`lines`, as `coded_lines` gives them) are the billed
     side of that type. For a type without a line of the bill, the bill's own column says
-    (`_lines_of_bill_columns`); where that column is absent or empty, the type was billed 0 if the
-    export itemizes it (bill_lines hold lines of the type for other bills), else it is unknown."""
+    (`_lines_of_bill_columns`): a figure, or nothing billed where its cell is 0 or empty (the
+    export carries the charge and records none). Where the dataset's bills (`columns`) have no
+    such column, the type was billed 0 if the export itemizes it (bill_lines hold lines of the
+    type for other bills), else what was billed is unknown."""
     n, types = len(bills), len(LINE_TYPES)
     itemized = np.zeros((n, types), dtype=bool)
     anywhere = np.zeros(types, dtype=bool)
@@ -257,9 +259,9 @@ def _billed_lines(
         )
     parts.append(_lines_of_bill_columns(bills, itemized, lines))
     unknown = np.zeros((n, types), dtype=bool)
-    for kind in np.flatnonzero(~anywhere):
-        figure = bills[BILL_FIGURES[LINE_TYPES[kind]]].to_numpy(dtype=float)
-        unknown[:, kind] = ~itemized[:, kind] & np.isnan(figure)
+    for kind, line_type in enumerate(LINE_TYPES):
+        if not anywhere[kind] and BILL_FIGURES[line_type] not in columns:
+            unknown[:, kind] = ~itemized[:, kind]
     billed = {name: np.concatenate([part[name] for part in parts]) for name in parts[0]}
     return billed, itemized[:, LINE_TYPES.index("energy")], unknown if unknown.any() else None
 

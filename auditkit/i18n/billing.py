@@ -40,11 +40,11 @@ WORDS: dict[str, tuple[str, str]] = {
         "register (import nor export): no power-factor adjustment is computed for them.",
     ),
     "billing.note.billed_unknown": (
-        "{count} 行{line_type}有应收，但账单既无此类明细，{column} 也未填（且明细中没有任何此类"
-        "明细）：已收金额未知，差额留空。",
-        "{count} {line_type} lines are due on bills that have no such bill line and no {column} "
-        "figure (and the bill lines hold no line of the kind): what was billed is unknown and "
-        "the difference is left empty.",
+        "{count} 行{line_type}有应收，但账单明细中没有任何此类明细，账单也无 {column} 列："
+        "已收金额未知，差额留空。",
+        "{count} {line_type} lines are due, but the bill lines hold no line of the kind and the "
+        "bills have no {column} column: what was billed is unknown and the difference is left "
+        "empty.",
     ),
     "billing.note.losses_unknown": (
         "{count} 张高供低计账单的变压器缺少空载、负载损耗参数，未计算变损。",

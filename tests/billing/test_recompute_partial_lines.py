@@ -1,6 +1,7 @@
 """recompute on exports that itemize only some line types: the bill's own columns carry the rest
-(basic charge, power-factor adjustment, loss kWh, funds), a type itemized elsewhere and empty on a
-bill was billed 0, and a type neither itemized nor in the bill's columns is unknown, not 0."""
+(basic charge, power-factor adjustment, loss kWh, funds; an empty cell is nothing billed), a type
+itemized elsewhere and not a column of the bills was billed 0, and a type neither itemized nor a
+column of the bills is unknown, not 0."""
 
 from __future__ import annotations
 
@@ -223,7 +224,7 @@ def _fund_bills(b: Billing) -> None:
     b.bill("I4", "2024-01", 10000, 0.60, tariff="IND2", basic_charge=9450.0, fund_charge=0.0)
 
 
-def test_a_type_itemized_for_other_bills_and_empty_on_this_one_was_billed_nothing():
+def test_a_type_not_itemized_on_a_bill_whose_column_is_empty_or_0_was_billed_nothing():
     b = Billing()
     _fund_bills(b)
     result = recompute(b.dataset())
@@ -237,25 +238,40 @@ def test_a_type_itemized_for_other_bills_and_empty_on_this_one_was_billed_nothin
     assert line_of(result, "I2", "2024-01", "fund")["difference"] == 0.0
 
 
-def test_a_type_neither_itemized_nor_in_the_bill_columns_is_unknown_not_billed_nothing():
-    # Without I2's fund line no bill itemizes funds: I3's empty fund_charge says nothing of what
-    # was billed (amount_billed and difference empty, a note), I4's 0 says nothing was.
+def test_a_type_neither_itemized_nor_a_column_of_the_bills_is_unknown_not_billed_nothing():
+    # Without I2's fund line no bill itemizes funds. With the fund_charge column, I3's empty cell
+    # and I4's 0 both say nothing was billed. Without the column, what was billed is unknown:
+    # amount_billed and difference empty on every fund line due, and a note.
     b = Billing()
     _fund_bills(b)
     b.lines = [line for line in b.lines if line["line_type"] != "fund"]
     result = recompute(b.dataset())
-    unknown = line_of(result, "I3", "2024-01", "fund")
-    assert unknown["amount_due"] == 300.0
-    assert pd.isna(unknown["amount_billed"]) and pd.isna(unknown["quantity_billed"])
-    assert pd.isna(unknown["difference"])
-    assert line_of(result, "I4", "2024-01", "fund")["difference"] == 300.0
-    note = _notes(result)[("billed_unknown", "fund")]
-    assert note == {"line_type": "fund", "count": 1, "column": "bills.fund_charge"}
-    text = next(n for n in result.attrs["notes"] if n.code == "billed_unknown")
-    assert "bills.fund_charge" in text.text("en") and "代征基金及附加" in text.text("zh")
-    # A dataset without the column at all: every fund line due is unknown.
+    for customer in ("I3", "I4"):
+        assert line_of(result, customer, "2024-01", "fund")["difference"] == 300.0
+    assert ("billed_unknown", "fund") not in _notes(result)
     tables = b.tables()
     tables["bills"] = tables["bills"].drop(columns="fund_charge")
     result = recompute(Dataset.from_frames(tables))
-    assert result.loc[result["line_type"] == "fund", "difference"].isna().all()
-    assert _notes(result)[("billed_unknown", "fund")]["count"] == 3
+    for customer in ("I2", "I3", "I4"):
+        unknown = line_of(result, customer, "2024-01", "fund")
+        assert unknown["amount_due"] == 300.0
+        assert pd.isna(unknown["amount_billed"]) and pd.isna(unknown["quantity_billed"])
+        assert pd.isna(unknown["rate_billed"]) and pd.isna(unknown["difference"])
+    assert line_of(result, "I2", "2024-01", "basic")["difference"] == 0.0
+    note = _notes(result)[("billed_unknown", "fund")]
+    assert note == {"line_type": "fund", "count": 3, "column": "bills.fund_charge"}
+    text = next(n for n in result.attrs["notes"] if n.code == "billed_unknown")
+    assert "bills.fund_charge" in text.text("en") and "代征基金及附加" in text.text("zh")
+
+
+def test_a_type_itemized_elsewhere_and_not_a_column_of_the_bills_was_billed_nothing():
+    # I2 itemizes its funds; the bills have no fund_charge column: I3 and I4 were billed none.
+    b = Billing()
+    _fund_bills(b)
+    tables = b.tables()
+    tables["bills"] = tables["bills"].drop(columns="fund_charge")
+    result = recompute(Dataset.from_frames(tables))
+    for customer in ("I3", "I4"):
+        assert line_of(result, customer, "2024-01", "fund")["difference"] == 300.0
+    assert line_of(result, "I2", "2024-01", "fund")["difference"] == 0.0
+    assert ("billed_unknown", "fund") not in _notes(result)
