@@ -250,20 +250,23 @@ def _billed_lines(
     parts = []
     if lines is not None and len(lines["bill"]):
         kind = lines["line_type"]
-        anywhere[np.unique(kind[kind >= 0])] = True
         mine = (lines["bill"] >= 0) & (kind >= 0)
-        itemized[lines["bill"][mine], kind[mine]] = True
+        anywhere = np.bincount(kind[kind >= 0], minlength=types) > 0
+        itemized.reshape(-1)[lines["bill"][mine] * types + kind[mine]] = True
         key = _key_of(lines["bill"], kind, lines["period"], lines["tier"])
         parts.append(
             {"key": key[mine], **{n: lines[n][mine] for n in ("quantity", "rate", "amount")}}
         )
     parts.append(_lines_of_bill_columns(bills, itemized, lines))
-    unknown = np.zeros((n, types), dtype=bool)
-    for kind, line_type in enumerate(LINE_TYPES):
-        if not anywhere[kind] and BILL_FIGURES[line_type] not in columns:
-            unknown[:, kind] = ~itemized[:, kind]
+    silent = [
+        k for k, t in enumerate(LINE_TYPES) if not anywhere[k] and BILL_FIGURES[t] not in columns
+    ]
+    unknown = None
+    if silent:
+        unknown = np.zeros((n, types), dtype=bool)
+        unknown[:, silent] = ~itemized[:, silent]
     billed = {name: np.concatenate([part[name] for part in parts]) for name in parts[0]}
-    return billed, itemized[:, LINE_TYPES.index("energy")], unknown if unknown.any() else None
+    return billed, itemized[:, LINE_TYPES.index("energy")], unknown
 
 
 #: The bill column that carries each line type where bill_lines do not.
