@@ -393,6 +393,10 @@ _EVIDENCE = {
         "for {steps:int} months (suspicion score {score:dec1}; {peer:dec1} robust SD beyond peers "
         "of the same usage type and district); {revenue:money} estimated unbilled",
     ),
+    "evidence.consumption_drop.year_before": (
+        "；下降后月份用电量为上年同期的 {ratio:pct}",
+        "; the months since used {ratio:pct} of the same months a year before",
+    ),
     "evidence.consumption_drop.daily": (
         "智能电表日用电量自 {change:date} 起降至通常水平的 {ratio:pct}，已持续 {steps:int} 天（疑似度评分 "
         "{score:dec1}；较同用电类别、同供电单位用户偏离 {peer:dec1} 个稳健标准差）；估计少收电费 {revenue:money}",

@@ -8,23 +8,18 @@ import numpy as np
 import pandas as pd
 
 from auditkit.errors import ParameterError
-from auditkit.periods import period_text
+from auditkit.periods import date_month_number, period_text
 from auditkit.rules.context import RuleContext
 from auditkit.rules.evidence import Clause, clause
 from auditkit.rules.findings import empty_raw, raw
 from auditkit.rules.registry import rule
+from auditkit.stats.matrix import row_nanmedian
 from auditkit.stats.theft import score_level_shifts
 
-# Orders that legitimately lower consumption: a drop near one of them is explained.
-EXPLAINING_ORDERS = (
-    "capacity_reduction",
-    "suspension",
-    "closure",
-    "tariff_change",
-    "capacity_increase",
-    "new_connection",
-    "meter_replacement",
-)
+# Orders that legitimately lower consumption: a drop near one of them is explained. A meter
+# replacement, a new connection or a capacity increase explains none: a drop right after a
+# replacement is the classic sign of a wrong multiplier or wiring.
+EXPLAINING_ORDERS = ("capacity_reduction", "suspension", "closure", "tariff_change")
 #: Smallest drop the suspicion score weighs (theft_scores' default: 20 % less consumption).
 THEFT_MIN_DROP = 0.2
 #: Days counted as a month where a threshold in months applies to daily reads.
@@ -43,6 +38,9 @@ DAYS_PER_MONTH = 30
         "order_window_months",
         "source",
         "daily_min_score",
+        "min_peers",
+        "peer_min_drop",
+        "max_year_ratio",
     ),
     severity="high",
     revenue_kind="estimated",
@@ -63,10 +61,16 @@ def consumption_drop(ctx: RuleContext, params: dict) -> pd.DataFrame:
         & (shifts.n_readings >= params["min_history_months"])
         & (shifts.steps_since_change >= params["min_months_after"])
     )
+    first_low = shifts.first_low_step[chosen]
+    year_ratio = _year_before_ratio(matrix.values[chosen], first_low)
+    kept = ~(year_ratio > params["max_year_ratio"])  # no year before to compare: the score decides
+    kept &= ~_shared_with_peers(ctx, matrix, chosen, first_low, params)
+    chosen, year_ratio = chosen[kept], year_ratio[kept]
     if not len(chosen):
         return empty_raw()
     # Highest score first; rows are in customer_id order, which breaks ties as theft_scores does.
-    chosen = chosen[np.argsort(-shifts.score[chosen], kind="stable")]
+    ranked = np.argsort(-shifts.score[chosen], kind="stable")
+    chosen, year_ratio = chosen[ranked], year_ratio[ranked]
     change_month = matrix.first_month + shifts.first_low_step[chosen]
     scored = pd.DataFrame(
         {
@@ -77,6 +81,7 @@ def consumption_drop(ctx: RuleContext, params: dict) -> pd.DataFrame:
             "steps_since_change": shifts.steps_since_change[chosen],
             "peer_z": shifts.peer_z[chosen],
             "change_month": change_month,
+            "year_ratio": year_ratio,
         }
     )
     scored = scored.join(_after_change(ctx, measured, scored), on="cust")
@@ -95,9 +100,11 @@ def _unexplained(ctx: RuleContext, scored: pd.DataFrame, params: dict) -> pd.Dat
 
 
 def _evidence(scored: pd.DataFrame, steps: str) -> list[list[Clause]]:
-    """What the score saw, per scored customer; `steps` says whether it scored months or days."""
-    return [
-        [
+    """What the score saw, per scored customer; `steps` says whether it scored months or days;
+    with monthly bills, the fall against the same months a year before where there were any."""
+    evidence = []
+    for found in scored.itertuples():
+        clauses = [
             clause(
                 f"consumption_drop.{steps}",
                 ratio=found.drop_ratio,
@@ -108,8 +115,10 @@ def _evidence(scored: pd.DataFrame, steps: str) -> list[list[Clause]]:
                 revenue=found.revenue,
             )
         ]
-        for found in scored.itertuples()
-    ]
+        if not np.isnan(getattr(found, "year_ratio", np.nan)):
+            clauses.append(clause("consumption_drop.year_before", ratio=found.year_ratio))
+        evidence.append(clauses)
+    return evidence
 
 
 def _findings(
@@ -285,14 +294,94 @@ def _after_change(ctx: RuleContext, measured: np.ndarray, scored: pd.DataFrame) 
 
 
 def _measured_months(ctx: RuleContext) -> np.ndarray:
-    """Bills whose kWh measures that month's use: not estimated, not the catch-up read after
-    estimates (it spans several months), and not zero (zero runs are zero_consumption's; one or two
-    empty months are a holiday home, not a fall)."""
+    """Bills whose kWh measures a whole month's use at the customer's usual terms: not
+    estimated, not the catch-up read after estimates (it spans several months), not the month of
+    a connection after its first day (its bill covers part of the month), not under a suspension
+    (low by order), and not zero (zero runs are zero_consumption's; one or two empty months are a
+    holiday home, not a fall)."""
     estimated = (ctx.bills["read_type"] == "estimated").to_numpy(dtype=bool)
     catch_up = np.zeros_like(estimated)
     catch_up[1:] = estimated[:-1] & ~estimated[1:] & ctx.same_customer_as_previous[1:]
     positive = ctx.bills["kwh_billed"].to_numpy(dtype=float) > 0
-    return ~estimated & ~catch_up & positive
+    connected = ctx.customers["connection_date"]
+    after_first_day = connected.dt.day.to_numpy(dtype=float, na_value=1) > 1
+    partial_month = np.where(after_first_day, date_month_number(connected), -1)
+    partial = ctx.bill_month == partial_month[ctx.bill_customer]
+    return ~estimated & ~catch_up & positive & ~partial & ~ctx.suspended
+
+
+def _year_before_ratio(values: np.ndarray, first_low: np.ndarray) -> np.ndarray:
+    """Per row of `values` (kWh by month, NaN unmeasured): its first low months (up to a year
+    from `first_low`) over the same months a year before, where both were measured; NaN where
+    no such pair is in the months scored. A drop the season made (the same months were as low
+    a year before) is no fall."""
+    step = np.arange(values.shape[1])
+    year_before = np.roll(values, 12, axis=1)  # step j holds j − 12 (wrapped steps left out)
+    low = (step >= first_low[:, None]) & (step < first_low[:, None] + 12) & (step >= 12)
+    paired = low & ~np.isnan(values) & ~np.isnan(year_before)
+    before = np.where(paired, year_before, 0.0).sum(axis=1)
+    after = np.where(paired, values, 0.0).sum(axis=1)
+    return np.divide(after, before, out=np.full(len(values), np.nan), where=paired.any(axis=1))
+
+
+def _shared_with_peers(
+    ctx: RuleContext,
+    matrix: _MeasuredMatrix,
+    chosen: np.ndarray,
+    first_low: np.ndarray,
+    params: dict,
+) -> np.ndarray:
+    """Per chosen row: its peers fell with it from its first low month, so the drop is theirs
+    too (an industry's downturn, not a theft). Peers are the customers of the same usage type,
+    industry and district (of the same usage type and district where those are fewer than
+    `min_peers`, or without an industry column); the drop is shared when the peers' median fall
+    is at least `peer_min_drop` and the row fell less than THEFT_MIN_DROP beyond it.
+
+    Falls are compared on log kWh less the utility's median month (the same seasons cancel),
+    mean after the first low month against mean before it, in the measured months.
+    """
+    shared = np.zeros(len(chosen), dtype=bool)
+    if not len(chosen):
+        return shared
+    groups = _industry_groups(ctx, matrix.row_customer, params["min_peers"])
+    log = np.log(matrix.values)
+    log -= row_nanmedian(log.T)  # the median customer's month: seasons and trend shared by all
+    seen = ~np.isnan(log)
+    total, count = np.where(seen, log, 0.0).sum(axis=1), seen.sum(axis=1)
+    cells = pd.DataFrame({"row": chosen, "group": groups[chosen], "step": first_low})
+    for (group, step), found in cells.groupby(["group", "step"]):
+        if group < 0:
+            continue
+        rows = np.flatnonzero(groups == group)
+        before = np.where(seen[rows, :step], log[rows, :step], 0.0).sum(axis=1)
+        counted = seen[rows, :step].sum(axis=1)
+        with np.errstate(invalid="ignore", divide="ignore"):
+            fall = pd.Series(
+                before / counted - (total[rows] - before) / (count[rows] - counted), index=rows
+            )
+        peers_fell = fall.median()
+        beyond = fall.loc[found["row"].to_numpy()].to_numpy() - peers_fell
+        shared[found.index] = (peers_fell >= -np.log1p(-params["peer_min_drop"])) & (
+            beyond < -np.log1p(-THEFT_MIN_DROP)
+        )
+    return shared
+
+
+def _industry_groups(ctx: RuleContext, row_customer: np.ndarray, min_peers: int) -> np.ndarray:
+    """Each row's peer group for a shared fall: usage type, industry and district; usage type
+    and district where that group has fewer than `min_peers` rows (or no industry is known);
+    -1 where that group too is smaller, or a key is missing."""
+    archive = ctx.customers.iloc[row_customer].reset_index(drop=True)
+    keys = ["usage_type", "district"]
+
+    def sized(by: list[str]) -> tuple[np.ndarray, np.ndarray]:
+        group = archive.groupby(by, sort=False, observed=True).ngroup()  # NaN: a key missing
+        return group.to_numpy(dtype=float), group.map(group.value_counts()).to_numpy(dtype=float)
+
+    fine, fine_size = sized([*keys, "industry"])
+    coarse, coarse_size = sized(keys)
+    group = np.where(coarse_size >= min_peers, coarse + len(archive), -1)
+    return np.where(fine_size >= min_peers, fine, group).astype(np.int64)
 
 
 def _explained_by_order(ctx: RuleContext, scored: pd.DataFrame, window: int) -> np.ndarray:

@@ -65,6 +65,7 @@ class Utility:
             "pt_ratio": 1.0,
             "meter_test_date": pd.NaT,
             "meter_test_cycle_months": None,
+            "industry": None,
         }
         unknown = set(archive) - set(row)
         assert not unknown, unknown

@@ -1,0 +1,120 @@
+"""consumption_drop: what explains a drop (peers falling with it, the same months a year before,
+an order lowering the load) and what does not (a meter replacement, a partial first month)."""
+
+from __future__ import annotations
+
+import numpy as np
+import pandas as pd
+from rule_builder import COMMERCIAL, Utility, run
+
+from auditkit.rules.consumption import _measured_months, _year_before_ratio
+from auditkit.rules.context import RuleContext
+
+PERIODS = [str(pd.Period("2023-01", "M") + i) for i in range(30)]
+SEASON = np.array([1.3, 1.2, 1.0, 0.9, 0.9, 1.0, 1.4, 1.4, 1.1, 0.9, 0.9, 1.2])
+#: The month (position in PERIODS) from which the falls below start: 2024-09.
+FALL = 20
+
+
+def _shops(u: Utility, industry: str, count: int, kept: dict[int, float], seed: int) -> None:
+    """`count` shops of one industry in one district, steady but for noise; shop i keeps
+    kept[i] of its energy from FALL on."""
+    rng = np.random.default_rng(seed)
+    for i in range(count):
+        cid = f"{industry[:2]}{i:02d}"
+        u.customer(cid, industry=industry, **COMMERCIAL)
+        kwh = 2000 * SEASON[np.arange(30) % 12] * rng.lognormal(0, 0.05, 30)
+        kwh[FALL:] *= kept.get(i, 1.0)
+        u.monthly(cid, list(np.round(kwh, 2)), periods=PERIODS, tariff="COM")
+
+
+def _households(count: int = 40) -> Utility:
+    """A utility of steady households (the common pattern the score removes is theirs)."""
+    rng = np.random.default_rng(7)
+    u = Utility()
+    for i in range(count):
+        u.customer(f"H{i:02d}")
+        kwh = 150 * SEASON[np.arange(30) % 12] * rng.lognormal(0, 0.05, 30)
+        u.monthly(f"H{i:02d}", list(np.round(kwh, 2)), periods=PERIODS)
+    return u
+
+
+def _district() -> Utility:
+    u = _households()
+    # A downturn: every hotel uses 35 % less from 2024-09; hotel 3 falls to 30 % (a theft inside
+    # the downturn: 54 % beyond its peers).
+    _shops(u, "住宿和餐饮业", 12, {i: 0.65 for i in range(12)} | {3: 0.30}, seed=1)
+    # Shops of another industry: one falls to 40 % alone.
+    _shops(u, "批发和零售业", 12, {5: 0.40}, seed=2)
+    return u
+
+
+def test_a_downturn_shared_by_peers_is_explained_and_a_lone_drop_is_not():
+    findings = run(_district(), "consumption_drop")
+    assert sorted(findings["customer_id"]) == ["住宿03", "批发05"]
+    lone = findings.set_index("customer_id").loc["批发05", "evidence"]
+    assert "from 2024-09" in lone
+    assert "the months since used 4" in lone  # about 40 % of the same months a year before
+
+
+def test_without_industries_peers_are_the_usage_type_and_district():
+    u = _households()
+    _shops(u, "住宿和餐饮业", 12, {i: 0.65 for i in range(12)}, seed=1)
+    for customer in u.customers:
+        customer["industry"] = None  # the households' usage type differs: not peers
+    assert run(u, "consumption_drop").empty
+    # Fewer peers than min_peers: no group to share the fall with, each drop stands alone.
+    alone = run(u, "consumption_drop", params={"consumption_drop.min_peers": 13})
+    assert len(alone) >= 10 and alone["customer_id"].str.startswith("住宿").all()
+
+
+def test_peers_that_hardly_fell_explain_nothing():
+    u = _households()
+    # The hotels keep 95 %; hotel 3 keeps 70 %: beyond its peers by less than 20 %, but the
+    # peers' 5 % is under peer_min_drop (10 %): the drop is the hotel's own.
+    _shops(u, "住宿和餐饮业", 12, {i: 0.95 for i in range(12)} | {3: 0.70}, seed=1)
+    found = run(u, "consumption_drop", params={"consumption_drop.min_score": 0.5})
+    assert found["customer_id"].tolist() == ["住宿03"]
+
+
+def test_a_meter_replacement_does_not_explain_a_drop():
+    u = _district()
+    u.order("批发05", "meter_replacement", "2024-09-01", issued="2024-08-25")
+    assert "批发05" in set(run(u, "consumption_drop")["customer_id"])
+    # A capacity reduction at the same time does.
+    u = _district()
+    u.order("批发05", "capacity_reduction", "2024-09-01", 8, 4, issued="2024-08-25")
+    assert "批发05" not in set(run(u, "consumption_drop")["customer_id"])
+
+
+def test_the_fall_is_checked_against_the_same_months_a_year_before():
+    nan = np.nan
+    values = np.array(
+        [
+            [100.0] * 12 + [50.0, 40.0],  # low from month 12: (50 + 40) / (100 + 100)
+            [100.0] * 5 + [60.0] * 9,  # low from month 5: months 12, 13 against 0, 1
+            [nan, 100.0] + [100.0] * 10 + [50.0, 40.0],  # month 0 unmeasured: 40 / 100
+            [100.0, nan] + [100.0] * 11 + [40.0],  # low from 13, a year before unmeasured
+        ]
+    )
+    ratio = _year_before_ratio(values, np.array([12, 5, 12, 13]))
+    np.testing.assert_allclose(ratio[:3], [0.45, 0.6, 0.4])
+    assert np.isnan(ratio[3])
+    # The lone shop kept 40 % against the same months of 2023-09..2024-06: listed at 0.8, not
+    # where at most a third is allowed.
+    strict = run(_district(), "consumption_drop", params={"consumption_drop.max_year_ratio": 0.3})
+    assert "批发05" not in set(strict["customer_id"])
+
+
+def test_a_connection_month_after_its_first_day_is_not_measured():
+    u = Utility()
+    u.customer("whole", connection_date=pd.Timestamp("2024-01-01"))
+    u.customer("partial", connection_date=pd.Timestamp("2024-01-20"))
+    for cid in ("whole", "partial"):
+        u.monthly(cid, [100.0] * 12)
+    ctx = RuleContext.build(u.dataset(), None)
+    measured = _measured_months(ctx)
+    january = ctx.bill_month == ctx.bill_month.min()
+    whole = ctx.customer_is("customer_id", "whole")
+    assert measured[january & whole].all() and not measured[january & ~whole].any()
+    assert measured[~january].all()
