@@ -130,13 +130,16 @@ _RULES = {
     "rule.consumption_drop.title": ("用电量持续突降（疑似窃电或计量故障）", "Sustained drop in consumption (theft signal)"),
     "rule.consumption_drop.checks": (
         "经季节和趋势调整后，用户月用电量（或智能电表日电量，source: daily_reads）相对自身历史和同类用户（同用电"
-        "类别、同供电单位）出现台阶式下降，并持续至少 min_months_after 个月；减容、暂停、销户或改类前后的下降，"
-        "以及连续零电量（归“运行用户连续零电量”规则）不计",
+        "类别、同供电单位）出现台阶式下降，持续至少 min_months_after 个月，且较上年同期下降；同行业、同用电类别、"
+        "同供电单位用户同步下降（行业不景气）、减容、暂停、销户或改类前后的下降，以及连续零电量（归“运行用户连续"
+        "零电量”规则）不计；换表、新装、增容不能解释下降",
         "a step down in a customer's monthly energy (or daily smart-meter reads, source: "
         "daily_reads), adjusted for season and trend, against its own history and its peers "
-        "(usage type and district), lasting at least min_months_after months; drops near a "
-        "reduction, suspension, closure or tariff change, and runs of zero kWh "
-        "(zero_consumption), are left out",
+        "(usage type and district), lasting at least min_months_after months and lower than the "
+        "same months a year before; a fall its peers of the same industry, usage type and "
+        "district share (a downturn), drops near a reduction, suspension, closure or tariff "
+        "change, and runs of zero kWh (zero_consumption) are left out; a meter replacement, new "
+        "connection or capacity increase explains no drop",
     ),
     "rule.tariff_mismatch.title": ("电价类别与用电性质不符（高价低接）", "Tariff category not for the customer's usage"),
     "rule.tariff_mismatch.checks": (

@@ -158,13 +158,17 @@ def tariff_mismatch(ctx: RuleContext, params: dict) -> pd.DataFrame:
 def rate_mismatch(ctx: RuleContext, params: dict) -> pd.DataFrame:
     due = ctx.schedule_rate_due("energy_rate")
     billed = ctx.bills["energy_rate"].to_numpy(dtype=float)
+    if ctx.itemized:
+        lines = _line_rates(ctx, params)
+        # A bill of one energy line was billed at that line's rate: the bill's own rate may be
+        # an average (its charge ÷ kWh, rounded), a fen's rounding away from the rate.
+        billed = np.where(np.isnan(lines.single), billed, lines.single)
     unlisted = ctx.bill_tariff < 0
     off = billed - due
     np.abs(off, out=off)
     wrong_rate = ~np.isnan(due) & (off > params["rate_tolerance"])
     by_lines = np.zeros(len(billed), dtype=bool)
     if ctx.itemized:  # each energy line against the rate due for that line
-        lines = _line_rates(ctx, params)
         by_lines = lines.judged
         wrong_rate = np.where(by_lines, lines.wrong, wrong_rate)
         billed = np.where(lines.wrong, lines.billed, billed)
@@ -238,7 +242,8 @@ class _LineRates:
     periods or tiers); `wrong`: a line is off the rate due by more than the tolerance, the line
     being no other rule's (period or tier kWh misapplied, a period billed at the old schedule's
     rate: tou_misapplied's and tier_misapplied's); `billed` / `due`: the rates of its largest
-    such line; `revenue`: (rate due − rate billed) × kWh billed over those lines.
+    such line; `revenue`: (rate due − rate billed) × kWh billed over those lines; `single`: the
+    rate of the bill's one billed energy line (NaN where it has none or several).
     """
 
     judged: np.ndarray
@@ -246,6 +251,7 @@ class _LineRates:
     billed: np.ndarray
     due: np.ndarray
     revenue: np.ndarray
+    single: np.ndarray
 
 
 def _line_rates(ctx: RuleContext, params: dict) -> _LineRates:
@@ -256,6 +262,10 @@ def _line_rates(ctx: RuleContext, params: dict) -> _LineRates:
     judged = special | ~rc.tariff_differs
     lines = view.lines
     row = rc.row[lines]
+    priced = lines[rc.billed[lines] & ~np.isnan(rc.rate_billed[lines])]
+    alone = priced[np.bincount(rc.row[priced], minlength=n)[rc.row[priced]] == 1]
+    single = np.full(n, np.nan)
+    single[rc.row[alone]] = rc.rate_billed[alone]
     mine = (
         (judged & ~(special & view.structural))[row]
         & ~view.old_schedule
@@ -280,6 +290,7 @@ def _line_rates(ctx: RuleContext, params: dict) -> _LineRates:
         billed=np.where(wrong, rc.rate_billed[largest], np.nan),
         due=np.where(wrong, rc.rate_due[largest], np.nan),
         revenue=rc.per_bill(lines, gain, n),
+        single=single,
     )
 
 

@@ -183,6 +183,20 @@ def test_rate_mismatch_on_lines_prorates_a_price_change_and_knows_market_months(
     assert "0.9000 yuan/kWh where the schedule says 0.8516" in found.loc["whole_month", "evidence"]
 
 
+def test_rate_mismatch_reads_the_rate_of_a_bills_one_energy_line_not_its_average():
+    u = Itemized()
+    for customer_id in ("average", "cheap"):
+        u.customer(customer_id)  # archived on COM, billed on the shared-meter RES price (0.52)
+    # 33.3 kWh × 0.52 = 17.316 → 17.32; the bill shows 17.32 / 33.3 = 0.5201 (rounded): the
+    # line's 0.52 is the schedule's.
+    u.bill("average", "2024-02", 33.3, [("energy", 33.3, 0.52)], tariff="RES", energy_rate=0.5201)
+    # The line itself at 0.50: (0.52 − 0.50) × 33.3 = 0.666 → 0.67 short.
+    u.bill("cheap", "2024-02", 33.3, [("energy", 33.3, 0.50)], tariff="RES", energy_rate=0.5)
+    found = u.run("rate_mismatch")
+    assert found.index.tolist() == ["cheap"]
+    assert found.loc["cheap", "revenue_impact"] == 0.67
+
+
 # --- basic_charge_error and capacity_underbilled -----------------------------------------------
 
 
