@@ -39,6 +39,8 @@ LINE_COLUMNS = (
 REGISTERS = {"critical": "kwh_critical", "peak": "kwh_peak", "valley": "kwh_valley"}
 #: Period names by period code (NO_PERIOD: none).
 PERIOD_NAMES = np.array([*TOU_PERIODS, None], dtype=object)
+#: Tier kWh are counted in 1/TIER_UNITS kWh (meter registers × multipliers have fewer decimals).
+TIER_UNITS = 10_000
 
 
 def energy_lines(
@@ -196,28 +198,36 @@ def _tier_lines(
     rows: np.ndarray,
 ) -> list[dict[str, np.ndarray]]:
     """One line per tier reached by the tiered bills `rows` (bands aligned with `rows`), filling
-    the bands from the kWh due of the customer's earlier bills in the tier year."""
+    the bands from the kWh due of the customer's earlier bills in the tier year. kWh are counted
+    in whole TIER_UNITS, so the cumulative is exact: no float noise puts a year's sum a hair past a
+    band's end (a tier line of 10⁻¹³ kWh), and a run by parts fills the bands as the whole does."""
     if not len(rows):
         return []
     before = _earlier_in_tier_year(bills, params)[rows]
-    kwh = bills["kwh_due"].to_numpy(dtype=float)[rows]
+    kwh = _units(bills["kwh_due"].to_numpy(dtype=float)[rows])
     lines = []
     for tier, (low, high, _) in bands.items():
+        low, high = low * TIER_UNITS, high * TIER_UNITS
         part = np.clip(before + kwh, low, high) - np.clip(before, low, high)
         # A bill of no kWh still shows the line of the tier the year has reached.
         reached = (kwh == 0) & (before >= low) & (before < high)
         keep = np.isfinite(low) & ((part != 0) | reached)
-        lines.append(_lines(rows[keep], NO_PERIOD, tier, part[keep], False))
+        lines.append(_lines(rows[keep], NO_PERIOD, tier, part[keep] / TIER_UNITS, False))
     return lines
 
 
+def _units(kwh: np.ndarray) -> np.ndarray:
+    """kWh as whole TIER_UNITS (0 where missing)."""
+    return np.rint(np.nan_to_num(kwh) * TIER_UNITS).astype(np.int64)
+
+
 def _earlier_in_tier_year(bills: pd.DataFrame, params: BillingParams) -> np.ndarray:
-    """Per bill, the kWh due of the same customer's earlier bills of its tier year (the frame is
-    sorted by customer and month)."""
+    """Per bill, the kWh due of the same customer's earlier bills of its tier year in TIER_UNITS
+    (the frame is sorted by customer and month; integer sums: 10¹⁸ units hold 10¹⁴ kWh)."""
     month = bills["month"].to_numpy(dtype=np.int64)
     year = (month - (params.tier_year_start_month - 1)) // 12
     customer = bills["cust"].to_numpy(dtype=np.int64)
-    kwh = np.nan_to_num(bills["kwh_due"].to_numpy(dtype=float))
+    kwh = _units(bills["kwh_due"].to_numpy(dtype=float))
     n = len(bills)
     new_group = np.ones(n, dtype=bool)
     if n > 1:

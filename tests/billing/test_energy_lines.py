@@ -224,6 +224,34 @@ def test_the_tier_year_restarts_and_its_first_month_is_a_parameter():
     assert due[("2025-01", 1)] == 150.0
 
 
+def test_a_year_reaching_a_band_end_exactly_fills_it_without_a_hair_of_the_next_tier():
+    # 168.52 + 289.45 + 741.02 + 961.01 = 2160.00 kWh, tier 1's end, though float sums (of kWh
+    # from registers, after a customer of 123 456.78 kWh) overshoot it by 5 × 10⁻¹² kWh.
+    # April: 961.01 × 0.50 = 480.505 → 480.51 at tier 1 only; May: 100 × 0.55 = 55.00 at tier 2.
+    b = Billing()
+    b.customer("A0", usage_type="residential", tariff_category="RES", tier_scheme="single")
+    b.bill("A0", "2024-01", 123_456.78, 0.50, tariff="RES")
+    b.customer("R3", usage_type="residential", tariff_category="RES", tier_scheme="single")
+    start = 1000.0
+    for period, kwh, tier, rate in (
+        ("2024-01", 168.52, 1, 0.50),
+        ("2024-02", 289.45, 1, 0.50),
+        ("2024-03", 741.02, 1, 0.50),
+        ("2024-04", 961.01, 1, 0.50),
+        ("2024-05", 100.0, 2, 0.55),
+    ):
+        b.bill("R3", period, kwh, rate, tariff="RES", start=start)
+        b.line("R3", period, "energy", kwh, rate, tier=tier)
+        start += kwh
+    result = recompute(b.dataset())
+    r3 = result[result["customer_id"] == "R3"]
+    assert r3["tier"].tolist() == [1, 1, 1, 1, 2]
+    assert (r3["difference"] == 0).all()
+    tier1 = line_of(result, "R3", "2024-04", tier=1)
+    assert (tier1["quantity_due"], tier1["amount_due"]) == (961.01, 480.51)
+    assert line_of(result, "R3", "2024-05", tier=2)["amount_due"] == 55.0
+
+
 def test_a_shared_meter_pays_the_row_without_tiers():
     b = Billing()
     b.customer("S1", usage_type="residential", tariff_category="RES", tier_scheme="shared")
