@@ -203,8 +203,9 @@ def _tier_lines(
     band's end (a tier line of 10⁻¹³ kWh), and a run by parts fills the bands as the whole does."""
     if not len(rows):
         return []
-    before = _earlier_in_tier_year(bills, params)[rows]
-    kwh = _units(bills["kwh_due"].to_numpy(dtype=float)[rows])
+    # Whole units as floats (exact below 2⁵³) for the clipping against the band ends.
+    before = _earlier_in_tier_year(bills, params)[rows].astype(float)
+    kwh = _units(bills["kwh_due"].to_numpy(dtype=float)[rows]).astype(float)
     lines = []
     for tier, (low, high, _) in bands.items():
         low, high = low * TIER_UNITS, high * TIER_UNITS

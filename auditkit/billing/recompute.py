@@ -235,7 +235,7 @@ def _billed_lines(
     bills: pd.DataFrame, lines: dict[str, np.ndarray] | None, columns: set[str]
 ) -> tuple[dict[str, np.ndarray], np.ndarray, np.ndarray | None]:
     """The billed lines as arrays (key, quantity, rate, amount); per bill whether its energy is
-    itemized; and per bill and line type (bills × LINE_TYPES) whether what was billed is unknown
+    itemized; and per line type and bill (LINE_TYPES × bills) whether what was billed is unknown
     (None where it is known throughout).
 
     A bill's lines of a type in `bill_lines` (`lines`, as `coded_lines` gives them) are the billed
@@ -245,14 +245,14 @@ def _billed_lines(
     such column, the type was billed 0 if the export itemizes it (bill_lines hold lines of the
     type for other bills), else what was billed is unknown."""
     n, types = len(bills), len(LINE_TYPES)
-    itemized = np.zeros((n, types), dtype=bool)
+    itemized = np.zeros((types, n), dtype=bool)
     anywhere = np.zeros(types, dtype=bool)
     parts = []
     if lines is not None and len(lines["bill"]):
         kind = lines["line_type"]
         mine = (lines["bill"] >= 0) & (kind >= 0)
         anywhere = np.bincount(kind[kind >= 0], minlength=types) > 0
-        itemized.reshape(-1)[lines["bill"][mine] * types + kind[mine]] = True
+        itemized.reshape(-1)[kind[mine].astype(np.int64) * n + lines["bill"][mine]] = True
         key = _key_of(lines["bill"], kind, lines["period"], lines["tier"])
         parts.append(
             {"key": key[mine], **{n: lines[n][mine] for n in ("quantity", "rate", "amount")}}
@@ -263,10 +263,10 @@ def _billed_lines(
     ]
     unknown = None
     if silent:
-        unknown = np.zeros((n, types), dtype=bool)
-        unknown[:, silent] = ~itemized[:, silent]
+        unknown = np.zeros((types, n), dtype=bool)
+        unknown[silent] = ~itemized[silent]
     billed = {name: np.concatenate([part[name] for part in parts]) for name in parts[0]}
-    return billed, itemized[:, LINE_TYPES.index("energy")], unknown
+    return billed, itemized[LINE_TYPES.index("energy")], unknown
 
 
 #: The bill column that carries each line type where bill_lines do not.
@@ -283,7 +283,7 @@ def _lines_of_bill_columns(
     bills: pd.DataFrame, itemized: np.ndarray, lines: dict[str, np.ndarray] | None
 ) -> dict[str, np.ndarray]:
     """Billed lines implied by the bills' own columns (BILL_FIGURES) for each bill and line type
-    without a line in bill_lines (`itemized`: bills × LINE_TYPES).
+    without a line in bill_lines (`itemized`: LINE_TYPES × bills).
 
     Energy from kwh_billed and energy_charge wherever the energy is not itemized; the others
     where their figure is filled and not 0: loss kWh (`loss_kwh`), basic charge over
@@ -313,13 +313,14 @@ def _lines_of_bill_columns(
 
     def own_rows(kind: str) -> np.ndarray:
         figure = bills[BILL_FIGURES[kind]].to_numpy(dtype=float)
-        filled = ~np.isnan(figure) if kind == "energy" else _nonzero(figure)
-        return np.flatnonzero(~itemized[:, code[kind]] & filled)
+        # NaN compares False: `abs > 0` is filled and not 0.
+        filled = ~np.isnan(figure) if kind == "energy" else np.abs(figure) > 0
+        return np.flatnonzero(~itemized[code[kind]] & filled)
 
     def loss_charged(rows: np.ndarray) -> np.ndarray:
         """The loss charged on the bills of `rows` whose loss is not itemized."""
         loss_kwh = np.nan_to_num(col("loss_kwh", rows))
-        energy_lines = itemized[rows, code["energy"]]
+        energy_lines = itemized[code["energy"], rows]
         charged = round_half_up(loss_kwh * np.nan_to_num(col("energy_rate", rows)), 2)
         if energy_lines.any():
             remainder = col("energy_charge", rows) - line_sum("energy", "amount", rows)
@@ -329,7 +330,7 @@ def _lines_of_bill_columns(
     def billed(kind: str, name: str, rows: np.ndarray, own: np.ndarray) -> np.ndarray:
         """The billed `name` of `kind` on the bills of `rows`: its lines where itemized, else
         `own` (the figure from the bill's columns)."""
-        return np.where(itemized[rows, code[kind]], line_sum(kind, name, rows), own)
+        return np.where(itemized[code[kind], rows], line_sum(kind, name, rows), own)
 
     parts = {}
     rows = own_rows("energy")
@@ -441,7 +442,7 @@ def _joined(
     unknown: np.ndarray | None,
 ) -> tuple[pd.DataFrame, np.ndarray]:
     """Billed and due lines outer-joined on the line key, with the bill's columns; a line kind
-    due without a billed line where what was billed is `unknown` (bills × LINE_TYPES) keeps an
+    due without a billed line where what was billed is `unknown` (LINE_TYPES × bills) keeps an
     empty billed side. Also the count of such rows per line type."""
     n_billed = len(billed["key"])
     keys, inverse = _distinct(np.concatenate([billed.pop("key"), due.pop("key")]))
@@ -459,7 +460,7 @@ def _joined(
         d[name][not_due] = np.nan
     not_known = np.zeros(len(LINE_TYPES), dtype=np.int64)
     if unknown is not None:
-        unknown = ~b["found"] & unknown[bill, line_code]
+        unknown = ~b["found"] & unknown[line_code, bill]
         for name in ("quantity", "rate", "amount"):
             b[name][unknown] = np.nan
         not_known = np.bincount(line_code[unknown], minlength=len(LINE_TYPES))
