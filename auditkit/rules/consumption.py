@@ -33,6 +33,7 @@ DAYS_PER_MONTH = 30
     params=(
         "min_score",
         "lookback_months",
+        "daily_lookback_months",
         "min_history_months",
         "min_months_after",
         "order_window_months",
@@ -40,6 +41,7 @@ DAYS_PER_MONTH = 30
         "daily_min_score",
         "min_peers",
         "peer_min_drop",
+        "peer_margin",
         "max_year_ratio",
     ),
     severity="high",
@@ -138,7 +140,8 @@ def _findings(
 
 def _daily_drop(ctx: RuleContext, params: dict) -> pd.DataFrame:
     """consumption_drop on smart-meter days: the same score on a customers x days matrix of the
-    last lookback_months months; history and duration thresholds count DAYS_PER_MONTH per month.
+    last daily_lookback_months months; history and duration thresholds count DAYS_PER_MONTH per
+    month.
 
     A year of days shows ordinary month-to-month swings as steps, so customers are listed from
     daily_min_score (on the synthetic utility, 4,000 customers x 365 days: precision 0.40 and
@@ -149,7 +152,7 @@ def _daily_drop(ctx: RuleContext, params: dict) -> pd.DataFrame:
         raise ParameterError(
             "consumption_drop.source", "bills, or a dataset with a daily_reads table", "daily_reads"
         )
-    first_day = _first_day_of_month(ctx.as_of - params["lookback_months"] + 1)
+    first_day = _first_day_of_month(ctx.as_of - params["daily_lookback_months"] + 1)
     inside = np.flatnonzero((reads.day >= first_day) & ~np.isnan(reads.kwh))
     if not len(inside):
         return empty_raw()
@@ -331,40 +334,44 @@ def _shared_with_peers(
     first_low: np.ndarray,
     params: dict,
 ) -> np.ndarray:
-    """Per chosen row: its peers fell with it from its first low month, so the drop is theirs
-    too (an industry's downturn, not a theft). Peers are the customers of the same usage type,
-    industry and district (of the same usage type and district where those are fewer than
-    `min_peers`, or without an industry column); the drop is shared when the peers' median fall
-    is at least `peer_min_drop` and the row fell less than THEFT_MIN_DROP beyond it.
-
-    Falls are compared on log kWh less the utility's median month (the same seasons cancel),
-    mean after the first low month against mean before it, in the measured months.
+    """Per chosen row: its peers fell with it, so the drop is theirs too (an industry's
+    downturn, not a theft). Peers are the customers of the same usage type, industry and
+    district (of the same usage type and district where those are fewer than `min_peers`, or
+    without an industry column). The peers' month is their median log kWh, each centred on its
+    own mean; the drop is shared when, in the row's low months, the peers' month used at most
+    1 − `peer_min_drop` of the same months a year before, and the row's log kWh less the peers'
+    month fell by less than `peer_margin` from its first low month (the spread of a downturn
+    between its customers; a change point a few months off the peers' changes neither).
     """
     shared = np.zeros(len(chosen), dtype=bool)
     if not len(chosen):
         return shared
     groups = _industry_groups(ctx, matrix.row_customer, params["min_peers"])
     log = np.log(matrix.values)
-    log -= row_nanmedian(log.T)  # the median customer's month: seasons and trend shared by all
-    seen = ~np.isnan(log)
-    total, count = np.where(seen, log, 0.0).sum(axis=1), seen.sum(axis=1)
     cells = pd.DataFrame({"row": chosen, "group": groups[chosen], "step": first_low})
-    for (group, step), found in cells.groupby(["group", "step"]):
+    for group, found in cells.groupby("group"):
         if group < 0:
             continue
-        rows = np.flatnonzero(groups == group)
-        before = np.where(seen[rows, :step], log[rows, :step], 0.0).sum(axis=1)
-        counted = seen[rows, :step].sum(axis=1)
-        with np.errstate(invalid="ignore", divide="ignore"):
-            fall = pd.Series(
-                before / counted - (total[rows] - before) / (count[rows] - counted), index=rows
-            )
-        peers_fell = fall.median()
-        beyond = fall.loc[found["row"].to_numpy()].to_numpy() - peers_fell
-        shared[found.index] = (peers_fell >= -np.log1p(-params["peer_min_drop"])) & (
-            beyond < -np.log1p(-THEFT_MIN_DROP)
+        members = log[groups == group]
+        peers = row_nanmedian((members - np.nanmean(members, axis=1, keepdims=True)).T)
+        step = found["step"].to_numpy()
+        peers_kept = _year_before_ratio(np.tile(np.exp(peers), (len(found), 1)), step)
+        beyond = _fall(log[found["row"].to_numpy()] - peers, step)
+        shared[found.index] = (peers_kept <= 1 - params["peer_min_drop"]) & (
+            beyond < -np.log1p(-params["peer_margin"])
         )
     return shared
+
+
+def _fall(series: np.ndarray, step: np.ndarray) -> np.ndarray:
+    """Per row of `series` (NaN unmeasured): its mean before `step` less its mean from it."""
+    before = np.arange(series.shape[1]) < step[:, None]
+    seen = ~np.isnan(series)
+    values = np.where(seen, series, 0.0)
+    with np.errstate(invalid="ignore", divide="ignore"):
+        return (values * before).sum(axis=1) / (seen & before).sum(axis=1) - (values * ~before).sum(
+            axis=1
+        ) / (seen & ~before).sum(axis=1)
 
 
 def _industry_groups(ctx: RuleContext, row_customer: np.ndarray, min_peers: int) -> np.ndarray:

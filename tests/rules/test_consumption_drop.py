@@ -45,14 +45,14 @@ def _two_districts() -> Utility:
     return u
 
 
-def _public_scores(dataset: Dataset, lookback: int = 24) -> pd.DataFrame:
-    """theft_scores on the bills the rule measures, with usage type and district as peers."""
+def _public_scores(dataset: Dataset) -> pd.DataFrame:
+    """theft_scores on the bills the rule measures (its 36 months of bills reach back before the
+    30 periods), with usage type and district as peers."""
     bills = dataset.bills.reset_index(drop=True)
     estimated = (bills["read_type"] == "estimated").to_numpy()
     same = (bills["customer_id"] == bills["customer_id"].shift()).to_numpy()
     catch_up = np.r_[False, estimated[:-1] & ~estimated[1:] & same[1:]]
-    recent = bills["period"] > PERIODS[-1 - lookback]
-    measured = ~estimated & ~catch_up & (bills["kwh_billed"] > 0).to_numpy() & recent.to_numpy()
+    measured = ~estimated & ~catch_up & (bills["kwh_billed"] > 0).to_numpy()
     reads = bills.loc[measured, ["customer_id", "period", "kwh_billed"]]
     customers = dataset.customers
     peers = pd.Series(
