@@ -369,9 +369,9 @@ def _fall(series: np.ndarray, step: np.ndarray) -> np.ndarray:
     seen = ~np.isnan(series)
     values = np.where(seen, series, 0.0)
     with np.errstate(invalid="ignore", divide="ignore"):
-        return (values * before).sum(axis=1) / (seen & before).sum(axis=1) - (values * ~before).sum(
-            axis=1
-        ) / (seen & ~before).sum(axis=1)
+        mean_before = (values * before).sum(axis=1) / (seen & before).sum(axis=1)
+        mean_after = (values * ~before).sum(axis=1) / (seen & ~before).sum(axis=1)
+    return mean_before - mean_after
 
 
 def _industry_groups(ctx: RuleContext, row_customer: np.ndarray, min_peers: int) -> np.ndarray:
