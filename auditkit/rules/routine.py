@@ -313,8 +313,8 @@ def _longest_run_per_customer(streaks: pd.DataFrame) -> pd.DataFrame:
 def zero_consumption(ctx: RuleContext, params: dict) -> pd.DataFrame:
     """Runs of zero kWh over the whole audit period, each scored; a customer's best run listed.
 
-    A run scores by its length (0.5 at no months, 1 from a year), times `household_weight` for a
-    household (a business at zero is the stronger sign), times `vacancy_weight` where it looks
+    A run scores by its length (0.5 + 0.5 × months / 12, 1 from a year), times `household_weight`
+    for a household (a business at zero is the stronger sign), times `vacancy_weight` where it looks
     like a house standing empty: a household whose registers stood still and which recorded no
     demand through whole months at zero, and whose use came back with no meter replaced (a
     stopped meter does not start again by itself).
