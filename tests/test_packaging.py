@@ -26,7 +26,14 @@ def test_environment_yml_lists_exactly_the_pyproject_dependencies():
         _normalise(r) for r in project["dependencies"] + project["optional-dependencies"]["test"]
     }
     environment = yaml.safe_load((ROOT / "environment.yml").read_text(encoding="utf-8"))
-    conda = {_normalise(d) for d in environment["dependencies"] if isinstance(d, str)}
+    listed = [d for d in environment["dependencies"] if isinstance(d, str)]
+    from_pip = [
+        d
+        for entry in environment["dependencies"]
+        if isinstance(entry, dict)
+        for d in entry.get("pip", [])
+    ]
+    conda = {_normalise(d) for d in listed + from_pip}
     conda -= {item for item in conda if item.startswith(("python>", "pip"))}
     assert conda == declared, (
         f"only in environment.yml: {conda - declared}; only in pyproject: {declared - conda}"
