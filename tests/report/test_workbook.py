@@ -125,7 +125,7 @@ def test_real_findings_evidence_in_lang_and_no_machine_columns(tmp_path: Path) -
     from auditkit import rules, synth
     from auditkit.data import load
 
-    config = synth.SynthConfig(customers=300, districts=2, months=24, seed=5)
+    config = synth.SynthConfig(customers=300, districts=2, months=24, seed=5, irregular_share=0.06)
     folder = synth.write(synth.generate(config), tmp_path / "utility", fmt="parquet", config=config)
     findings = rules.run(load(folder))
     assert len(findings) > 0
