@@ -13,6 +13,7 @@ import numpy as np
 import pandas as pd
 
 import auditkit.synth.catalog as catalog
+from auditkit.rules.workdays import WorkingCalendar
 from auditkit.synth import ledger
 from auditkit.synth.world import (
     World,
@@ -20,6 +21,7 @@ from auditkit.synth.world import (
     ct_ratio_for,
     smaller_size,
     suspend,
+    working_day_after,
 )
 
 # Share of the eligible customers (or orders) that receive each irregularity; together about
@@ -50,6 +52,8 @@ DEFAULT_RATES: dict[str, float] = {
 }
 #: Share of the demo utility's customers with an irregularity at DEFAULT_RATES.
 DEFAULT_IRREGULAR_SHARE = 0.015
+#: Working days beyond its limit a stalled step is done (low inclusive, high exclusive).
+STALL_EXTRA_DAYS = (1, 28)
 
 
 def schedule_rates(world: World) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
@@ -252,7 +256,9 @@ def suspension_overrun(world: World, rate: float, max_months: int = 6) -> None:
 
 
 def order_stalled(world: World, rate: float) -> None:
-    """A work order's step done late, or never done, beyond its time limit (limits 3 / 5 / 10 days)."""
+    """A work order's step done late, or never done, beyond its time limit (limits 3 / 5 / 10
+    working days of the Chinese calendar, as the rule counts them): late by `STALL_EXTRA_DAYS`
+    working days, or not done by the export while more than the limit has passed."""
     orders = world.orders
     sizes = np.array([len(frame) for frame in orders])
     total = int(sizes.sum())
@@ -261,6 +267,7 @@ def order_stalled(world: World, rate: float) -> None:
     steps = ("transferred_at", "registered_at", "archived_at")
     previous = ("issued_at", "transferred_at", "registered_at")
     limits = (3, 5, 10)
+    calendar = WorkingCalendar.chinese()
     customers, months = [], []
     end = world.end_date
     for position, frame_index in zip(chosen, frame_of, strict=True):
@@ -271,15 +278,18 @@ def order_stalled(world: World, rate: float) -> None:
         ) < np.timedelta64(60, "D"):
             continue
         step = int(world.rng.integers(0, 3))
-        delay = np.timedelta64(int(limits[step] + world.rng.integers(4, 40)), "D")
-        late_date = frame.at[row, previous[step]] + delay
+        since = np.array([frame.at[row, previous[step]]], dtype="datetime64[D]")
+        extra = world.rng.integers(*STALL_EXTRA_DAYS)
+        late_date = working_day_after(since, np.array([limits[step] + extra]))[0]
         if world.rng.random() < 0.5 and late_date <= end:
             shift = late_date - frame.at[row, steps[step]]
             for later in steps[step:]:
                 frame.at[row, later] = frame.at[row, later] + shift
-        else:
+        elif calendar.working_days(since, np.array([end], dtype="datetime64[D]"))[0] > limits[step]:
             for later in steps[step:]:
                 frame.at[row, later] = np.datetime64("NaT")
+        else:  # too close to the export for a step not done to be late
+            continue
         customers.append(frame.at[row, "customer"])
         months.append(
             world.periods.index(str(frame.at[row, "issued_at"])[:7])
@@ -618,22 +628,26 @@ def pf_adjustment_error(world: World, rate: float) -> None:
 def loss_not_charged(world: World, rate: float) -> None:
     """A high_low customer billed without loss energy from some month, or, after its transformer
     was replaced by a larger one on the 1st of a month (with its order), still billed the losses of
-    the old, smaller one."""
+    the old, smaller one. The larger one stays under the two-part threshold (a single-part
+    customer reaching it would truly be on the wrong tariff: another irregularity)."""
     m = world.n_months
     sizes = np.asarray([row[0] for row in catalog.S11_LOSSES], dtype=float)
     high_low = (world.metering_mode == "high_low") & _honest_all_months(world)
     idx = world.pick(high_low, rate)
     month = _start_month(world, idx, 3, m - 6)
+    larger = sizes[
+        np.minimum(np.searchsorted(sizes, world.nameplate[idx], side="right"), len(sizes) - 1)
+    ]
     replaced = (
         ~world.is_two_part()[idx]
         & ~world.reads_on_25th()[idx]
-        & (world.nameplate[idx] < sizes[-1])
+        & (world.nameplate[idx] < larger)
+        & (larger < catalog.TWO_PART_THRESHOLD_KVA)
         & _alternate(len(idx), 2, 0)
     )
     world.loss_fault[idx] = np.where(replaced, 2, 1)[:, None] * _after(world, month)
     swap = idx[replaced]
-    old = world.nameplate[swap]
-    new = sizes[np.searchsorted(sizes, old, side="right")]
+    old, new = world.nameplate[swap], larger[replaced]
     date = world.month_starts[month[replaced]]
     world.loss_kva_after[swap] = new
     world.loss_change_month[swap] = month[replaced]

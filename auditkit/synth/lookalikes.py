@@ -21,7 +21,7 @@ import pandas as pd
 import auditkit.synth.catalog as catalog
 from auditkit.errors import ParameterError
 from auditkit.periods import month_number
-from auditkit.synth.world import World
+from auditkit.synth.world import World, working_day_after
 
 #: Share of the eligible customers (not yet busy, but for the shared-meter exceptions the world made)
 #: made into, or tagged as, each kind of look-alike.
@@ -49,10 +49,10 @@ VACANCY_MONTHS = (4, 8)
 CONNECTION_DAYS = (10, 28)
 #: Step time limits of a work order (working days): transfer, registration, archiving.
 ORDER_STEP_LIMITS = (3, 5, 10)
-#: Months whose public holidays bring make-up working days close together (Spring Festival,
-#: Labour Day, National Day): late-but-legal postings are issued outside them, so the weekend-only
-#: working-day count used here is also the count under the official calendar, within one day.
-HOLIDAY_MONTHS = (1, 2, 4, 5, 9, 10)
+#: Months of the public holidays (Spring Festival, Qingming, Labour Day, Dragon Boat, Mid-Autumn,
+#: National Day): late-but-legal postings are issued outside them, on working days, late by the
+#: calendar over weekends.
+HOLIDAY_MONTHS = (1, 2, 4, 5, 6, 9, 10)
 
 
 def add_lookalikes(world: World, shares: Mapping[str, float] | None = None) -> None:
@@ -278,14 +278,15 @@ def mid_month_connection(world: World, share: float) -> None:
 def late_legal_posting(world: World, share: float) -> None:
     """An ownership transfer whose steps take more calendar days than the limit, not working days.
 
-    Issued on a Thursday or Friday, each step done one working day inside its limit: the weekends
-    make the calendar-day gaps exceed the limits of 3 / 5 / 10 days.
+    Issued on a Thursday or Friday, each step done one working day inside its limit (working days
+    of the Chinese calendar, as the rule counts them): the weekends make the calendar-day gaps
+    exceed the limits of 3 / 5 / 10 days.
     """
     idx = world.pick(world.active.all(axis=1) & (world.status == "active"), share)
     issued = _thursday_or_friday(world, len(idx))
     steps = [issued]
     for limit in ORDER_STEP_LIMITS:
-        steps.append(np.busday_offset(steps[-1], limit - 1, roll="forward"))
+        steps.append(working_day_after(steps[-1], np.full(len(idx), limit - 1)))
     month = np.searchsorted(world.month_starts, issued, side="right") - 1
     orders = world.add_orders(
         idx, "ownership_transfer", month, np.full(len(idx), ""), np.full(len(idx), "")

@@ -20,6 +20,7 @@ import auditkit.synth.catalog as catalog
 from auditkit.billing.money import round_half_up
 from auditkit.billing.params import BillingParams, load_billing_params
 from auditkit.periods import month_number
+from auditkit.rules.workdays import WEEKMASK, WorkingCalendar
 from auditkit.synth.schedule import Calendar, RateBook
 
 HOURS_PER_MONTH = 730.0
@@ -743,6 +744,25 @@ def _normal_orders(
 def capacity_changeable(world: World) -> np.ndarray:
     """Two-part customers billed on capacity, metered on the high-voltage side."""
     return world.is_two_part() & (world.basis == "capacity") & (world.metering_mode == "high_high")
+
+
+def working_day_after(start: np.ndarray, count: np.ndarray) -> np.ndarray:
+    """The `count`-th working day after each `start` (datetime64[D]; Chinese calendar with its
+    holidays and make-up days, as `auditkit.rules.workdays` counts them): the day a step taking
+    `count` working days is done, so that `WorkingCalendar.working_days(start, day) == count`."""
+    start = np.asarray(start, dtype="datetime64[D]")
+    count = np.asarray(count, dtype=np.int64)
+    if not len(start):
+        return start
+    calendar = WorkingCalendar.chinese()
+    # count working days never take more than 7/5 as many days plus the longest holiday (8 days)
+    horizon = int(count.max()) * 7 // 5 + 20
+    days = start[:, None] + np.arange(1, horizon + 1).astype("timedelta64[D]")
+    working = np.is_busday(days, weekmask=WEEKMASK, holidays=calendar.holidays) | np.isin(
+        days, calendar.makeup_days
+    )
+    reached = np.cumsum(working, axis=1) >= count[:, None]
+    return days[np.arange(len(start)), reached.argmax(axis=1)]
 
 
 def smaller_size(capacity: np.ndarray, rng: np.random.Generator) -> np.ndarray:

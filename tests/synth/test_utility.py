@@ -13,7 +13,10 @@ from auditkit import synth
 from auditkit.cli import main
 from auditkit.data import Dataset, load
 from auditkit.errors import ParameterError
+from auditkit.rules.workdays import WorkingCalendar
+from auditkit.synth import catalog
 from auditkit.synth.inject import DEFAULT_RATES
+from auditkit.synth.world import working_day_after
 
 
 @pytest.fixture(scope="module")
@@ -89,6 +92,61 @@ def test_bills_follow_registers_except_where_labelled(tables):
         tables["truth"]["irregularity"] == "register_mismatch", "customer_id"
     ]
     assert bills.loc[off, "customer_id"].isin(labelled).all()
+
+
+def _days(values: object) -> np.ndarray:
+    return pd.to_datetime(pd.Series(values)).to_numpy().astype("datetime64[D]")
+
+
+def test_working_day_after_counts_the_chinese_calendar_by_hand():
+    # 2024-09-29 (a Sunday) is worked for National Day, 1 to 7 October are off: from Friday
+    # 27 September the 1st working day is the Sunday, the 2nd Monday 30th, the 3rd 8 October.
+    start = _days(["2024-09-27"] * 3 + ["2025-06-07", "2025-06-07"])
+    done = working_day_after(start, np.array([1, 2, 3, 10, 11]))
+    expected = ["2024-09-29", "2024-09-30", "2024-10-08", "2025-06-20", "2025-06-23"]
+    assert done.tolist() == _days(expected).tolist()
+    # Registered Saturday 7 June 2025, archived Saturday 21st: 10 working days, the limit, not over.
+    assert WorkingCalendar.chinese().working_days(start[3:4], _days(["2025-06-21"]))[0] == 10
+
+
+def test_every_stalled_order_is_late_in_working_days_and_honest_ones_are_not(tables):
+    orders = tables["work_orders"]
+    extract = _days([tables["bills"]["read_to"].max()])[0]
+    calendar = WorkingCalendar.chinese()
+    late = np.zeros(len(orders), dtype=bool)
+    for step, previous, limit in (
+        ("transferred_at", "issued_at", 3),
+        ("registered_at", "transferred_at", 5),
+        ("archived_at", "registered_at", 10),
+    ):
+        done = _days(orders[step])
+        until = np.where(np.isnat(done), extract, done)
+        late |= np.nan_to_num(calendar.working_days(_days(orders[previous]), until)) > limit
+    truth = tables["truth"]
+    stalled = truth.loc[truth["irregularity"] == "order_stalled", "customer_id"]
+    assert len(stalled) >= 10
+    late_customers = set(orders.loc[late, "customer_id"])
+    assert set(stalled) <= late_customers
+    assert late_customers <= set(stalled)  # no honest order, look-alikes included, is late
+
+
+def test_a_replaced_transformer_whose_old_losses_are_billed_stays_single_part(tables):
+    truth = tables["truth"]
+    swapped = truth.loc[
+        truth["detail"] == "losses of the replaced transformer", ["customer_id", "from_period"]
+    ]
+    assert len(swapped) >= 1
+    orders = tables["work_orders"]
+    increases = orders[
+        orders["customer_id"].isin(swapped["customer_id"])
+        & (orders["order_type"] == "capacity_increase")
+    ]
+    assert set(increases["customer_id"]) == set(swapped["customer_id"])
+    new = increases["new_value"].astype(float)
+    assert (new > increases["old_value"].astype(float)).all()
+    assert (new < catalog.TWO_PART_THRESHOLD_KVA).all()  # no tariff mismatch made with it
+    customers = tables["customers"].set_index("customer_id").loc[swapped["customer_id"]]
+    assert (customers["contract_capacity_kva"] < catalog.TWO_PART_THRESHOLD_KVA).all()
 
 
 def test_same_seed_same_bytes_other_seed_other_data(tmp_path):
