@@ -33,6 +33,7 @@ import pandas as pd
 
 from auditkit import synth
 from auditkit.billing import load_billing_params, recompute
+from auditkit.billing.recompute import BILL_FIGURES
 from auditkit.data import load
 from auditkit.data.partitioned import (
     MANIFEST_NAME,
@@ -145,6 +146,16 @@ def input_statements(folder: Path, materialize: bool) -> list[str]:
         statements.append(
             f"CREATE OR REPLACE {kind} {table} AS SELECT {', '.join(columns)} FROM {source}"
         )
+        if table == "bills":
+            absent = [f"('{name}')" for name in BILL_FIGURES.values() if name not in present]
+            statements += [
+                "CREATE OR REPLACE TABLE absent_bill_columns(column_name VARCHAR)",
+                *(
+                    [f"INSERT INTO absent_bill_columns VALUES {', '.join(absent)}"]
+                    if absent
+                    else []
+                ),
+            ]
     return statements
 
 

@@ -14,6 +14,9 @@
 --   pf_pieces(standard, start_percent, base, slope, anchor)             params pf_tables
 --   loss_table(kva, p0, pk)                                             params loss_table
 --   tou_profile(tou_period, share)                 params tou_profile (every period, 0 if none)
+--   absent_bill_columns(column_name)   the columns energy_charge, loss_kwh, basic_charge,
+--                         pf_adjustment, fund_charge the bills lack (a line type's billed side
+--                         is unknown where no bill itemizes it and its column is absent)
 -- and the named parameters $days_per_month, $demand_floor_share, $demand_excess_threshold,
 -- $demand_excess_multiplier, $tier_year_start_month, $hours_per_day, $loss_form_factor,
 -- $loss_by_table (loss_method = table) and $last_month (month number of as_of, or a large one).
@@ -293,12 +296,18 @@ bands AS (
     SELECT category, day, voltage, tier, tier_from, tier_to
     FROM picked_on_read_to WHERE exact_only AND period = ''
 ),
-cumulated AS (  -- `before`: kWh due of the customer's earlier bills of the tier year
-    SELECT bill,
-           coalesce(sum(coalesce(kwh_due, 0)) OVER (
+units AS (  -- kWh due in whole 1/10,000 kWh (energy.TIER_UNITS; numpy's rint: half to even)
+    SELECT bill, customer_id, tier_year, month,
+           CAST(roundbankers(CASE WHEN kwh_due IS NULL OR isnan(kwh_due) THEN 0.0
+                                  ELSE kwh_due END * 10000, 0) AS BIGINT) AS kwh_units
+    FROM bill_frame WHERE tier_scheme = 'single'
+),
+cumulated AS (  -- `before`: kWh due of the customer's earlier bills of the tier year, in units
+    SELECT bill, kwh_units,
+           coalesce(sum(kwh_units) OVER (
                PARTITION BY customer_id, tier_year ORDER BY month
                ROWS BETWEEN UNBOUNDED PRECEDING AND 1 PRECEDING), 0) AS before
-    FROM bill_frame WHERE tier_scheme = 'single'
+    FROM units
 ),
 periods_priced AS (
     SELECT DISTINCT category, day, voltage FROM picked_on_read_to
@@ -311,7 +320,7 @@ effective AS (  -- time-of-use where the tariff has peak or valley rows in force
       ON p.category = b.tariff_due AND p.day = b.to_day AND p.voltage = b.voltage_kv
 ),
 classed AS (
-    SELECT b.*, cu.before,
+    SELECT b.*, cu.before, cu.kwh_units,
            NOT b.tou AND b.tier_scheme = 'single' AND low.tier IS NOT NULL AS tiered
     FROM effective AS b
     LEFT JOIN cumulated AS cu USING (bill)
@@ -369,14 +378,14 @@ tou AS (
     FROM tou_periods GROUP BY bill
 ),
 tiered AS (
-    SELECT bill, tariff_due, to_day, voltage_kv, kwh_due, before
+    SELECT bill, tariff_due, to_day, voltage_kv, kwh_units, before
     FROM classed WHERE tiered
 ),
-tiers AS (
+tiers AS (  -- bands filled in whole units: a year adding up to a band's end fills it exactly
     SELECT t.bill, NULL::VARCHAR AS tou_period, n.tier,
-           least(greatest(t.before + t.kwh_due, n.tier_from), n.tier_to)
-             - least(greatest(t.before, n.tier_from), n.tier_to) AS quantity,
-           t.kwh_due, t.before, n.tier_from, n.tier_to
+           least(greatest(t.before + t.kwh_units, n.tier_from * 10000), n.tier_to * 10000)
+             - least(greatest(t.before, n.tier_from * 10000), n.tier_to * 10000) AS units,
+           t.kwh_units, t.before, n.tier_from * 10000 AS low, n.tier_to * 10000 AS high
     FROM tiered AS t
     JOIN bands AS n
       ON n.category = t.tariff_due AND n.day = t.to_day AND n.voltage = t.voltage_kv
@@ -384,10 +393,9 @@ tiers AS (
 SELECT * FROM plain
 UNION ALL SELECT * FROM tou
 UNION ALL
-SELECT bill, tou_period, tier, quantity, false
+SELECT bill, tou_period, tier, units / 10000, false
 FROM tiers
-WHERE quantity <> 0 OR quantity IS NULL
-   OR (kwh_due = 0 AND before >= tier_from AND before < tier_to);
+WHERE units <> 0 OR (kwh_units = 0 AND before >= low AND before < high);
 
 -- step: energy_priced
 -- Each line at the row in force on read_to (its period and tier, with fallbacks).
@@ -645,33 +653,88 @@ SELECT 'fund', bill, NULL, 0, quantity, rate, false, half_up(quantity * rate, 2)
 FROM funds;
 
 -- step: billed_lines
--- The billed side: bill_lines of the bills, and for a bill without lines those its columns imply
--- (the energy charge holds the loss energy at the bill's energy rate).
+-- The billed side, per bill and line type: its lines of the type in bill_lines; else the bill's
+-- own column for the type (energy_charge with kwh_billed and energy_rate, loss_kwh, basic_charge,
+-- pf_adjustment, fund_charge): one line where the figure is filled and not 0 (energy wherever
+-- filled), an empty cell or 0 billing nothing. The energy charge holds the loss energy: the loss
+-- charged is energy_charge − the itemized energy where the energy is itemized, else loss kWh at
+-- the bill's energy rate. (A type no bill itemizes whose column the bills lack is unknown: see
+-- `unknown_types` and the result.)
 CREATE OR REPLACE TEMP TABLE billed_lines AS
-WITH lines AS (SELECT * FROM itemized_lines), without AS (
-    SELECT b.*, coalesce(b.loss_kwh, 0) AS loss_q,
-           half_up(coalesce(b.loss_kwh, 0) * coalesce(b.energy_rate, 0), 2) AS loss_amount,
-           coalesce(b.capacity_billed_kva, b.max_demand_kw) AS basic_q,
-           coalesce(b.energy_charge, 0) + coalesce(b.basic_charge, 0) AS pf_base
-    FROM bill_frame AS b ANTI JOIN itemized_bills USING (bill)
+WITH per_type AS (
+    SELECT bill,
+           bool_or(line_type = 'energy') AS energy_lines,
+           bool_or(line_type = 'loss') AS loss_lines,
+           bool_or(line_type = 'basic') AS basic_lines,
+           bool_or(line_type = 'pf_adjustment') AS pf_lines,
+           bool_or(line_type = 'fund') AS fund_lines,
+           sum(CASE WHEN line_type = 'energy' THEN coalesce(amount, 0) ELSE 0 END) AS energy_amount,
+           sum(CASE WHEN line_type = 'loss' THEN coalesce(amount, 0) ELSE 0 END) AS loss_amount,
+           sum(CASE WHEN line_type = 'loss' THEN coalesce(quantity, 0) ELSE 0 END) AS loss_quantity,
+           sum(CASE WHEN line_type = 'basic' THEN coalesce(amount, 0) ELSE 0 END) AS basic_amount
+    FROM itemized_lines GROUP BY bill
+), b AS (
+    SELECT f.bill, f.kwh_billed, f.energy_rate, f.energy_charge, f.loss_kwh, f.basic_charge,
+           f.capacity_billed_kva, f.max_demand_kw, f.basis AS basic_charge_basis, f.pf_adjustment,
+           f.fund_charge,
+           coalesce(t.energy_lines, false) AS energy_lines,
+           coalesce(t.loss_lines, false) AS loss_lines,
+           coalesce(t.basic_lines, false) AS basic_lines,
+           coalesce(t.pf_lines, false) AS pf_lines,
+           coalesce(t.fund_lines, false) AS fund_lines,
+           t.energy_amount, t.loss_amount, t.loss_quantity, t.basic_amount,
+           -- the loss charged where the loss is not itemized
+           CASE WHEN coalesce(f.loss_kwh, 0) = 0 THEN 0.0
+                WHEN coalesce(t.energy_lines, false)
+                THEN half_up(f.energy_charge - t.energy_amount, 2)
+                ELSE half_up(f.loss_kwh * coalesce(f.energy_rate, 0), 2) END AS loss_charged
+    FROM bill_frame AS f LEFT JOIN per_type AS t USING (bill)
+), billed AS (  -- what each type billed: its lines where itemized, else the bill's own figure
+    SELECT *,
+           CASE WHEN loss_lines THEN loss_amount ELSE loss_charged END AS loss_billed,
+           CASE WHEN loss_lines THEN loss_quantity ELSE coalesce(loss_kwh, 0) END AS loss_kwh_billed,
+           CASE WHEN energy_lines THEN energy_amount
+                ELSE energy_charge - CASE WHEN loss_lines THEN loss_amount ELSE loss_charged END
+           END AS energy_billed,
+           CASE WHEN basic_lines THEN basic_amount ELSE coalesce(basic_charge, 0) END AS basic_billed,
+           CASE WHEN basic_charge_basis = 'demand' AND max_demand_kw IS NOT NULL
+                     OR capacity_billed_kva IS NULL
+                THEN max_demand_kw ELSE capacity_billed_kva END AS basic_q
+    FROM b
 )
-SELECT * FROM lines
+SELECT * FROM itemized_lines
 UNION ALL
 SELECT bill, 'energy', NULL, 0, kwh_billed,
-       CASE WHEN loss_amount <> 0 THEN ratio(energy_charge - loss_amount, kwh_billed) ELSE energy_rate END,
-       energy_charge - loss_amount
-FROM without
+       CASE WHEN loss_billed <> 0 THEN ratio(energy_charge - loss_billed, kwh_billed)
+            ELSE energy_rate END,
+       energy_charge - loss_billed
+FROM billed WHERE NOT energy_lines AND energy_charge IS NOT NULL AND NOT isnan(energy_charge)
 UNION ALL
-SELECT bill, 'loss', NULL, 0, loss_q, energy_rate, loss_amount FROM without WHERE loss_q > 0
+SELECT bill, 'loss', NULL, 0, loss_kwh, ratio(loss_charged, loss_kwh), loss_charged
+FROM billed WHERE NOT loss_lines AND abs(loss_kwh) > 0
 UNION ALL
 SELECT bill, 'basic', NULL, 0, basic_q, ratio(basic_charge, basic_q), basic_charge
-FROM without WHERE basic_charge <> 0 AND NOT isnan(basic_charge)
+FROM billed WHERE NOT basic_lines AND abs(basic_charge) > 0
 UNION ALL
-SELECT bill, 'pf_adjustment', NULL, 0, pf_base, ratio(pf_adjustment, pf_base), pf_adjustment
-FROM without WHERE pf_adjustment <> 0 AND NOT isnan(pf_adjustment)
+SELECT bill, 'pf_adjustment', NULL, 0, energy_billed + loss_billed + basic_billed,
+       ratio(pf_adjustment, energy_billed + loss_billed + basic_billed), pf_adjustment
+FROM billed WHERE NOT pf_lines AND abs(pf_adjustment) > 0
 UNION ALL
-SELECT bill, 'fund', NULL, 0, kwh_billed + loss_q, ratio(fund_charge, kwh_billed + loss_q), fund_charge
-FROM without WHERE fund_charge <> 0 AND NOT isnan(fund_charge);
+SELECT bill, 'fund', NULL, 0, kwh_billed + loss_kwh_billed,
+       ratio(fund_charge, kwh_billed + loss_kwh_billed), fund_charge
+FROM billed WHERE NOT fund_lines AND abs(fund_charge) > 0;
+
+-- step: unknown_types
+-- Line types whose billed side is unknown: no bill itemizes the type and the bills lack its
+-- column (the table `absent_bill_columns(column_name)` the benchmark gives lists the columns of
+-- energy_charge, loss_kwh, basic_charge, pf_adjustment, fund_charge the data lacks).
+CREATE OR REPLACE TEMP TABLE unknown_types AS
+SELECT k.line_type, k.code  -- code: the line type's thousands in the result's line kind
+FROM (VALUES ('energy', 'energy_charge', 1), ('loss', 'loss_kwh', 2),
+             ('basic', 'basic_charge', 3), ('pf_adjustment', 'pf_adjustment', 4),
+             ('fund', 'fund_charge', 5)) AS k(line_type, figure, code)
+JOIN absent_bill_columns AS a ON a.column_name = k.figure
+WHERE k.line_type NOT IN (SELECT DISTINCT line_type FROM itemized_lines);
 
 -- result: recompute
 -- Both sides summed per bill and line kind (the rate of a single line, else amount / quantity),
@@ -703,12 +766,17 @@ WITH coded_billed AS (
            CASE WHEN count(*) = 1 THEN any_value(rate) ELSE ratio(sum(amount), sum(quantity)) END AS rate,
            half_up(sum(amount), 2) AS amount, bool_or(estimated) AS estimated, true AS present
     FROM coded_due GROUP BY bill, kind
-), joined AS (  -- a side without the line: quantity and amount 0, no rate
+), joined AS (  -- a side without the line: quantity and amount 0, no rate; a billed side
+             -- of an unknown type (`unknown_types`) without the line: empty
     SELECT bill, kind,
-           CASE WHEN b.present IS NULL THEN 0 ELSE b.quantity END AS quantity_billed,
+           CASE WHEN b.present IS NOT NULL THEN b.quantity
+                WHEN kind // 1000 NOT IN (SELECT code FROM unknown_types) THEN 0 END
+             AS quantity_billed,
            CASE WHEN d.present IS NULL THEN 0 ELSE d.quantity END AS quantity_due,
            b.rate AS rate_billed, d.rate AS rate_due,
-           CASE WHEN b.present IS NULL THEN 0 ELSE b.amount END AS amount_billed,
+           CASE WHEN b.present IS NOT NULL THEN b.amount
+                WHEN kind // 1000 NOT IN (SELECT code FROM unknown_types) THEN 0 END
+             AS amount_billed,
            CASE WHEN d.present IS NULL THEN 0 ELSE d.amount END AS amount_due,
            coalesce(d.estimated, false) AS estimated
     FROM billed AS b FULL JOIN due AS d USING (bill, kind)

@@ -47,7 +47,14 @@ def run_rules(
             "scheduler", "no scheduler with engine='local' (use 'dask')", scheduler
         )
     source = source_of(dataset)
-    plan = plan_run(source.periods(), source.profile(), as_of, rules, params)
+    plan = plan_run(
+        source.periods(),
+        source.profile(),
+        as_of,
+        rules,
+        params,
+        extracted_on=source.latest_date,
+    )
     if engine == "local":
         results = run_parts_locally(source, plan)
     else:

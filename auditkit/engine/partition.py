@@ -81,8 +81,11 @@ class WholeDatasetInput:
 
 def _consumption_drop_input(settings: Mapping) -> WholeDatasetInput:
     """consumption_drop on monthly kWh reads the lookback months and the bill before them (to
-    tell a catch-up read after estimates); on daily reads, the days of the lookback months and
-    each customer's latest bill (its rate prices the lost energy)."""
+    tell a catch-up read after estimates), each customer's connection date (a connection month
+    after its first day is no month of level) and industry (peers that fell with it); on daily
+    reads, the days of the daily lookback months and each customer's latest bill (its rate
+    prices the lost energy). Work orders: those that explain a drop, and suspensions and
+    resumptions (suspended months are no month of level)."""
     orders = ("customer_id", "order_type", "issued_at", "effective_date")
     if settings["source"] == "daily_reads":
         return WholeDatasetInput(
@@ -92,10 +95,10 @@ def _consumption_drop_input(settings: Mapping) -> WholeDatasetInput:
             work_orders=orders,
             daily_reads=("customer_id", "date", "kwh"),
             latest_bill=True,
-            daily_months=settings["lookback_months"],
+            daily_months=settings["daily_lookback_months"],
         )
     return WholeDatasetInput(
-        customers=("customer_id", "district", "usage_type"),
+        customers=("customer_id", "district", "usage_type", "industry", "connection_date"),
         bills=("customer_id", "period", "kwh_billed", "energy_rate", "read_type"),
         work_orders=orders,
         bill_months=settings["lookback_months"] + 1,
@@ -123,6 +126,10 @@ class RulePlan:
     rule_ids: tuple[str, ...]  # the rules that run, in the order of the run
     settings: dict[str, dict]
     notes: tuple[str, ...]
+    #: The day the whole dataset was extracted (order_stalled measures steps not done up to
+    #: it), decided once: a part's own latest date may be earlier. None: order_stalled does
+    #: not run, or the data holds no recorded date.
+    extract_date: pd.Timestamp | None = None
 
     @property
     def per_part(self) -> tuple[str, ...]:
@@ -172,17 +179,26 @@ def plan_run(
     as_of: str | None,
     rule_ids: Iterable[str] | None,
     params: Mapping | None,
+    *,
+    extracted_on: Callable[[], pd.Timestamp | None],
 ) -> RulePlan:
     """Decide the audit month, the rules that run and their settings, for the whole dataset.
 
     `periods` are the first and last billing periods of all bills; `profile` is the dataset or
-    its `profile_of`, so the rules' data needs are checked against the whole dataset.
+    its `profile_of`, so the rules' data needs are checked against the whole dataset;
+    `extracted_on` gives the whole dataset's latest recorded date (`latest_date` over every
+    part), asked only when order_stalled runs without `order_stalled.extract_date`.
     """
     settings = resolve(load_defaults(), params)
     first, last = month_number(np.array([periods[0], periods[1]], dtype=object))
     as_of_month = audit_month(as_of, int(first), int(last))
     runnable, notes = runnable_rules(profile, select_rules(rule_ids))
-    return RulePlan(as_of_month, tuple(rule.rule_id for rule in runnable), settings, tuple(notes))
+    rule_ids = tuple(rule.rule_id for rule in runnable)
+    extract_date = None
+    if "order_stalled" in rule_ids:
+        given = settings["order_stalled"]["extract_date"]
+        extract_date = pd.Timestamp(given) if given else extracted_on()
+    return RulePlan(as_of_month, rule_ids, settings, tuple(notes), extract_date)
 
 
 def profile_of(
@@ -235,12 +251,19 @@ def whole_dataset_share(tables: Tables, plan: RulePlan) -> Tables:
         inside = (dates >= first_day) & (dates < end)
         reads = reads.loc[inside, list(wanted.daily_reads)].reset_index(drop=True)
     return Tables(
-        tables.customers[list(wanted.customers)],
-        bills.loc[keep, list(wanted.bills)].reset_index(drop=True),
+        tables.customers[present(tables.customers.columns, wanted.customers)],
+        bills.loc[keep, present(bills.columns, wanted.bills)].reset_index(drop=True),
         tables.tariffs,
-        None if orders is None else orders[list(wanted.work_orders)],
+        None if orders is None else orders[present(orders.columns, wanted.work_orders)],
         reads if wanted.daily_reads else None,
     )
+
+
+def present(columns: Iterable[str], wanted: Sequence[str]) -> list[str]:
+    """The `wanted` columns a table has (optional ones may be absent: the rules read them as
+    empty)."""
+    have = set(columns)
+    return [column for column in wanted if column in have]
 
 
 def latest_bills(bills: pd.DataFrame, as_of_month: int) -> np.ndarray:
@@ -272,7 +295,7 @@ def _run(
 ) -> PartResult:
     if not rule_ids:
         return PartResult()
-    context = RuleContext.at_month(tables, plan.as_of_month)
+    context = RuleContext.at_month(tables, plan.as_of_month, extract_date=plan.extract_date)
     selected = [RULES[rule_id] for rule_id in rule_ids]
     frames, timings = check(context, selected, plan.settings, own_customers)
     return PartResult(dict(zip(rule_ids, frames, strict=True)), timings)
@@ -297,7 +320,12 @@ def combine(plan: RulePlan, results: Iterable[PartResult], notes: list[str]) -> 
             raise RuntimeError(f"no part returned findings of rule {rule_id}")
         filled = [frame for frame in parts if not frame.empty]
         # A rule with findings is their concatenation; one without is one (identical) empty frame.
-        frames.append(pd.concat(filled, ignore_index=True) if filled else parts[0])
+        frame = pd.concat(filled, ignore_index=True) if filled else parts[0].copy(deep=False)
+        # The rule's notes of every part, each once (concat keeps attrs only where all agree).
+        frame.attrs["notes"] = list(
+            dict.fromkeys(note for part in parts for note in part.attrs.get("notes", ()))
+        )
+        frames.append(frame)
     notes.extend(plan.notes)
     return rank(frames, notes, timings, period_text(plan.as_of_month))
 

@@ -41,9 +41,10 @@ from auditkit.engine.partition import (
     shared_meter_neighbours,
     whole_dataset_share,
 )
+from auditkit.engine.partition import present as present_columns
 from auditkit.errors import ParameterError
 from auditkit.periods import period_text
-from auditkit.rules.context import run_starts
+from auditkit.rules.context import RECORDED_DATES, latest_date, run_starts
 
 #: The tables the rules read (with the itemized-billing tables a dataset has, `ITEMIZED_TABLES`);
 #: the others (inspections, daily reads, truth ...) stay where they are.
@@ -89,6 +90,10 @@ class MemorySource:
 
     def profile(self) -> object:
         return self.dataset  # rule needs read the tables themselves
+
+    def latest_date(self) -> pd.Timestamp | None:
+        """The day the whole dataset was extracted, as far as its data tells (`latest_date`)."""
+        return latest_date(self.dataset)
 
     def meters(self) -> tuple[pd.DataFrame, np.ndarray]:
         """customer_id, meter_id and status of every customer, and each one's part."""
@@ -225,6 +230,22 @@ class StoredSource:
             {name: info[name]["filled"] for name in info},
         )
 
+    def latest_date(self) -> pd.Timestamp | None:
+        """The day the whole folder was extracted, as far as its data tells (`latest_date` of
+        all of it), reading the recorded dates of one partition at a time."""
+        info = self.dataset.table_info
+        latest = []
+        for table, wanted in RECORDED_DATES.items():
+            names = present_columns(info[table]["columns"], wanted) if table in info else []
+            if not names:
+                continue
+            pieces = [None] if info[table]["layout"] == "file" else self.dataset.partitions
+            for piece in pieces:
+                arrow, _ = self.dataset.read_arrow(table, None if piece is None else [piece], names)
+                latest.extend(pc.max(arrow[name]).as_py() for name in names)
+        latest = [day for day in latest if day is not None]
+        return pd.Timestamp(max(latest)).normalize() if latest else None
+
     def meters(self) -> tuple[pd.DataFrame, np.ndarray]:
         """customer_id, meter_id and status of every customer, and each one's part."""
         in_order = [partition for part in self.part_partitions for partition in part]
@@ -279,11 +300,17 @@ class StoredSource:
                 keep=lambda rows: pc.greater_equal(rows["date"], first_day),
             )
         if tables is None:
+
+            def columns(table: str, names: Sequence[str]) -> list[str]:
+                return present_columns(present[table]["columns"], names)
+
             tables = Tables(
-                self._read("customers", partitions, wanted.customers),
-                self._read("bills", partitions, wanted.bills, _bills_from(plan, wanted)),
+                self._read("customers", partitions, columns("customers", wanted.customers)),
+                self._read(
+                    "bills", partitions, columns("bills", wanted.bills), _bills_from(plan, wanted)
+                ),
                 self._read("tariffs"),
-                self._read("work_orders", partitions, wanted.work_orders)
+                self._read("work_orders", partitions, columns("work_orders", wanted.work_orders))
                 if "work_orders" in present
                 else None,
             )

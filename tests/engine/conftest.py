@@ -85,6 +85,7 @@ def by_parts() -> Callable[..., pd.DataFrame]:
             kwargs.get("as_of"),
             kwargs.get("rules"),
             kwargs.get("params"),
+            extracted_on=source.latest_date,
         )
         if scheduler is None:
             return combine(plan, run_parts_locally(source, plan), [])
