@@ -36,8 +36,12 @@ def bills(
 
 
 def utility(folder: Path, customers: int, seed: int) -> Path:
-    """A small synthetic utility (2 districts, 24 months) written as Parquet into `folder`."""
-    config = synth.SynthConfig(customers=customers, districts=2, months=24, seed=seed)
+    """A small synthetic utility (2 districts, 24 months) written as Parquet into `folder`, with
+    10 % of its customers irregular so that each district has flagged accounts and misstated
+    bills to sample."""
+    config = synth.SynthConfig(
+        customers=customers, districts=2, months=24, seed=seed, irregular_share=0.1
+    )
     return Path(synth.write(synth.generate(config), folder, fmt="parquet", config=config))
 
 

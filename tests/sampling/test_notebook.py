@@ -18,7 +18,9 @@ NOTEBOOK = Path(__file__).resolve().parents[2] / "notebooks" / "sampling_plan.ip
 
 @pytest.fixture(scope="module")
 def dataset(tmp_path_factory: pytest.TempPathFactory) -> tuple[Path, str]:
-    folder = utility(tmp_path_factory.mktemp("utility"), customers=400, seed=11)
+    # Seed 7: about 15 % of the first district's billed yuan is in misstated bills, so a
+    # monetary-unit sample of a few dozen bills finds some and the report has a misstatement table.
+    folder = utility(tmp_path_factory.mktemp("utility"), customers=400, seed=7)
     return folder, first_district(folder)
 
 
