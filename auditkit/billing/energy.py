@@ -25,16 +25,6 @@ from auditkit.billing.params import TOU_PERIODS, BillingParams
 from auditkit.billing.tariff_lookup import NO_DAY, TariffLookup, day_numbers, distinct_rows
 from auditkit.data import Dataset
 
-LINE_COLUMNS = (
-    "bill",
-    "line_type",
-    "tou_period",
-    "tier",
-    "quantity",
-    "rate",
-    "amount",
-    "estimated",
-)
 #: Periods read from registers; flat is what they leave of the total.
 REGISTERS = {"critical": "kwh_critical", "peak": "kwh_peak", "valley": "kwh_valley"}
 #: Period names by period code (NO_PERIOD: none).

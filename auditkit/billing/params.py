@@ -231,3 +231,15 @@ _CHECKS = {
     "loss_table": _loss_table,
     "pf_tables": _pf_tables,
 }
+
+
+def resolve_params(params: object) -> BillingParams:
+    """`params` as given to recompute — None (params/billing.yaml), a BillingParams, or a mapping
+    of overrides — as BillingParams; anything else is refused naming `params`."""
+    if params is None:
+        return load_billing_params()
+    if isinstance(params, BillingParams):
+        return params
+    if isinstance(params, Mapping):
+        return load_billing_params(overrides=params)
+    raise ParameterError("params", "BillingParams or a mapping of parameter → value", params)

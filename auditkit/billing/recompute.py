@@ -33,7 +33,7 @@ from auditkit.billing.bill_frame import (
 from auditkit.billing.energy import priced_energy
 from auditkit.billing.money import round_half_up
 from auditkit.billing.notes import Note
-from auditkit.billing.params import TOU_PERIODS, BillingParams, load_billing_params
+from auditkit.billing.params import TOU_PERIODS, BillingParams, resolve_params
 from auditkit.billing.tariff_lookup import TariffLookup
 from auditkit.data import Dataset
 from auditkit.errors import ParameterError
@@ -70,7 +70,7 @@ def recompute(
     tier. `params` is a BillingParams or a mapping of overrides of params/billing.yaml.
     `.attrs["notes"]` lists the billing Notes (line kinds not recomputed, estimates made)."""
     last_month = _as_of_month(as_of)
-    params = _params(params)
+    params = resolve_params(params)
     bills = prepare_bills(dataset, last_month)
     lookup = TariffLookup(dataset.tariffs)
     notes = _data_notes(dataset, lookup)
@@ -162,16 +162,6 @@ def _as_of_month(as_of: object) -> int | None:
     if not is_period(as_of):
         raise ParameterError("as_of", "a month YYYY-MM (01-12)", as_of)
     return int(month_number([as_of], name="as_of")[0])
-
-
-def _params(params: object) -> BillingParams:
-    if params is None:
-        return load_billing_params()
-    if isinstance(params, BillingParams):
-        return params
-    if isinstance(params, Mapping):
-        return load_billing_params(overrides=params)
-    raise ParameterError("params", "BillingParams or a mapping of parameter → value", params)
 
 
 def _data_notes(dataset: Dataset, lookup: TariffLookup) -> list[Note]:

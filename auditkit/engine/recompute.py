@@ -29,8 +29,9 @@ import numpy as np
 import pandas as pd
 
 from auditkit.atomic import write_atomic
-from auditkit.billing import BillingParams, load_billing_params, recompute
+from auditkit.billing import BillingParams, recompute
 from auditkit.billing.notes import Note
+from auditkit.billing.params import resolve_params
 from auditkit.data import Dataset
 from auditkit.data.partitioned import PartitionedDataset
 from auditkit.engine.partition import ITEMIZED_TABLES, Tables
@@ -70,7 +71,7 @@ def recompute_by_parts(
         raise ParameterError(
             "scheduler", "no scheduler with engine='local' (use 'dask')", scheduler
         )
-    settings = _billing_params(params)  # resolved here: workers need no params/ folder
+    settings = resolve_params(params)  # resolved here: workers need no params/ folder
     source = _source(dataset, bills_per_part)
     if engine == "local":
         frames = [
@@ -107,7 +108,7 @@ def recompute_to_parquet(
     if folder.exists() and (not folder.is_dir() or any(folder.iterdir())):
         raise ParameterError("out", "a new or empty folder", str(folder))
     folder.mkdir(parents=True, exist_ok=True)
-    settings = _billing_params(params)
+    settings = resolve_params(params)
     source = _source(dataset, bills_per_part)
     if engine == "local":
         notes = [
@@ -129,16 +130,6 @@ def _write_part(
         folder / f"part-{index:04d}.parquet", lambda path: frame.to_parquet(path, index=False)
     )
     return notes
-
-
-def _billing_params(params: object) -> BillingParams:
-    if params is None:
-        return load_billing_params()
-    if isinstance(params, BillingParams):
-        return params
-    if isinstance(params, Mapping):
-        return load_billing_params(overrides=params)
-    raise ParameterError("params", "BillingParams or a mapping of parameter → value", params)
 
 
 def _source(dataset: object, bills_per_part: int) -> MemorySource | StoredSource:

@@ -117,8 +117,7 @@ def recompute_lines(ctx: RuleContext) -> Recomputed:
         bill_lines=ctx.bill_lines,
         transformers=ctx.transformers,
     )
-    # A part of a dataset may hold customers without bills: nothing to recompute.
-    frame = recompute(dataset, as_of=ctx.as_of_period) if len(ctx.bills) else _no_lines()
+    frame = recompute(dataset, as_of=ctx.as_of_period)
     row = bill_rows(ctx, frame["customer_id"], frame["period"])
     known = row >= 0
     frame, row = frame.loc[known], row[known]
@@ -148,27 +147,6 @@ def recompute_lines(ctx: RuleContext) -> Recomputed:
         tariff_due=tariff_due,
         tariff_differs=tariff_differs,
         notes=tuple(frame.attrs.get("notes", ())),
-    )
-
-
-def _no_lines() -> pd.DataFrame:
-    """The recomputation's frame without rows."""
-    texts = ("customer_id", "period", "line_type", "tou_period", "tariff_due")
-    return pd.DataFrame(
-        {name: pd.Series(dtype=object) for name in texts}
-        | {"tier": pd.Series(dtype="Int64"), "estimated": pd.Series(dtype=bool)}
-        | {
-            name: pd.Series(dtype=float)
-            for name in (
-                "quantity_billed",
-                "quantity_due",
-                "rate_billed",
-                "rate_due",
-                "amount_billed",
-                "amount_due",
-                "difference",
-            )
-        }
     )
 
 
