@@ -5,6 +5,9 @@
     # a million customers by parts of a converted folder (memory bounded by a part), or on dask
     PYTHONPATH=. .venv/bin/python benchmarks/bench_recompute.py --customers 1000000 --engine parts
     PYTHONPATH=. .venv/bin/python benchmarks/bench_recompute.py --customers 1000000 --engine dask
+    # a million customers generated in 5 chunks of 200,000 (the synth needs ~5.3 GB per 200,000)
+    PYTHONPATH=. .venv/bin/python benchmarks/bench_recompute.py --customers 1000000 --chunks 5 \
+        --no-duckdb --engine parts --to-parquet --workdir /tmp/city
     # any dataset folder of Parquet files instead of the synthetic utility
     PYTHONPATH=. .venv/bin/python benchmarks/bench_recompute.py --data path/to/folder
 
@@ -14,11 +17,21 @@ the Parquet files, once reading them and once on tables loaded into memory; its 
 line by line with auditkit's: lines on one side only, and lines whose difference disagrees by more
 than 0.01 yuan. Peak memory is the peak resident set (`resource.getrusage`) of the process that
 did the work (dataset included; for dask, the workers' peak too). Run on demand, never in CI.
+
+With --chunks K the utility is generated as K utilities of customers/K each (seeds seed..seed+K-1,
+one after another in one child process), their ids made distinct (customer_id `SY` -> `S1`..`SK`,
+meter `MT` -> `M1`.., transformer `TR` -> `T1`.., order `WO` -> `W1`..; in every `*_id` column
+and a work order's old and new value) and their districts suffixed `·k`; only the tables the
+recomputation reads are kept (INPUTS; the tariffs of the first chunk). Each table is streamed into one Parquet file (a row group per chunk, categoricals as plain
+strings). The conversion then runs in a child process whose resident set is watched: over
+--memory-cap-gb it is stopped and reported, and --per-chunk converts and recomputes each chunk
+on its own instead (the chunks share no customer nor district: the parts are the same).
 """
 
 from __future__ import annotations
 
 import argparse
+import gc
 import json
 import re
 import resource
@@ -93,6 +106,243 @@ def dataset_folder(args: argparse.Namespace) -> Path:
     )
     subprocess.run([sys.executable, "-c", code], check=True)
     return folder
+
+
+CHUNK_MARKS = "123456789ABCDEFGHIJKLMNOPQRSTUVWXYZ"
+ID_PREFIXES = ("SY", "MT", "TR", "WO")  # customer, meter, transformer, work order
+RELABELLED = ("old_value", "new_value")  # a meter replacement's meters
+ARROW_TYPES = {
+    "text": "string",
+    "period": "string",
+    "number": "float64",
+    "integer": "int64",
+    "date": "date32",
+    "datetime": "timestamp[ns]",
+    "bool": "bool",
+}
+
+
+def chunk_sizes(customers: int, chunks: int) -> list[int]:
+    return [customers // chunks + (k < customers % chunks) for k in range(chunks)]
+
+
+def chunked_meta(args: argparse.Namespace) -> dict:
+    return {
+        "customers": args.customers,
+        "chunks": args.chunks,
+        "districts": args.districts,
+        "months": args.months,
+        "seed": args.seed,
+        "tables": list(INPUTS),
+    }
+
+
+def chunk_table(frame: pd.DataFrame, table: str, k: int) -> object:
+    """Chunk k's table as Arrow: plain strings, ids and districts made distinct from other chunks."""
+    import pyarrow as pa
+    import pyarrow.compute as pc
+
+    arrow = pa.Table.from_pandas(frame, preserve_index=False).replace_schema_metadata(None)
+    mark = CHUNK_MARKS[k - 1]
+    spec = {column.name: column.kind for column in TABLES[table].columns}
+    for i, field in enumerate(arrow.schema):
+        column = arrow.column(i)
+        if pa.types.is_dictionary(field.type):
+            column = column.cast(field.type.value_type)
+        if pa.types.is_null(field.type) and field.name in spec:
+            column = column.cast(ARROW_TYPES[spec[field.name]])
+        if pa.types.is_large_string(column.type):
+            column = column.cast(pa.string())
+        if pa.types.is_string(column.type) and (
+            field.name.endswith("_id") or field.name in RELABELLED
+        ):
+            for prefix in ID_PREFIXES:
+                column = pc.replace_substring_regex(column, f"^{prefix}", prefix[0] + mark)
+        if pa.types.is_string(column.type) and (
+            field.name == "district" or field.name.endswith("_district")
+        ):
+            column = pc.binary_join_element_wise(column, f"·{mark}", "")
+        arrow = arrow.set_column(i, field.name, column)
+    return arrow
+
+
+def write_chunks(args: argparse.Namespace, folder: Path) -> None:
+    """In this (child) process: the chunks generated one after another and streamed into one
+    Parquet file per table in `folder` (written under a temporary name, then renamed)."""
+    import pyarrow.parquet as pq
+
+    staging = folder.with_name(f".{folder.name}.staging")
+    shutil.rmtree(staging, ignore_errors=True)
+    staging.mkdir(parents=True)
+    writers: dict[str, pq.ParquetWriter] = {}
+    timings = []
+    rows: dict[str, list[int]] = {}
+    for k, size in enumerate(chunk_sizes(args.customers, args.chunks), start=1):
+        started = time.perf_counter()
+        config = synth.SynthConfig(
+            customers=size, districts=args.districts, months=args.months, seed=args.seed + k - 1
+        )
+        tables = synth.generate(config)
+        generated = time.perf_counter() - started
+        for table in INPUTS:
+            frame = tables.pop(table, None)
+            if frame is None or (table == "tariffs" and k > 1):
+                continue
+            arrow = chunk_table(frame, table, k)
+            del frame
+            if table not in writers:
+                writers[table] = pq.ParquetWriter(staging / f"{table}.parquet", arrow.schema)
+            writers[table].write_table(arrow.cast(writers[table].schema))
+            rows.setdefault(table, []).append(arrow.num_rows)  # row groups never span chunks
+            del arrow
+        del tables
+        gc.collect()
+        timings.append(time.perf_counter() - started)
+        print(
+            f"chunk {k}/{args.chunks}: {size:,} customers (seed {config.seed}), generated "
+            f"{generated:.1f} s, written {timings[-1]:.1f} s; peak {peak_gb():.2f} GB",
+            flush=True,
+        )
+    for writer in writers.values():
+        writer.close()
+    (staging / "chunks.json").write_text(json.dumps(rows), encoding="utf-8")
+    (staging / "synthetic.json").write_text(json.dumps(chunked_meta(args)), encoding="utf-8")
+    shutil.rmtree(folder, ignore_errors=True)
+    staging.rename(folder)
+
+
+def chunked_folder(args: argparse.Namespace) -> Path:
+    """The utility of --customers generated in --chunks chunks, in a child process unless kept in
+    --workdir from an earlier run."""
+    folder = args.workdir / (
+        f"itemized-{args.customers}x{args.months}-seed{args.seed}-chunks{args.chunks}"
+    )
+    meta = folder / "synthetic.json"
+    if meta.is_file() and json.loads(meta.read_text(encoding="utf-8")) == chunked_meta(args):
+        print(f"data: reusing {folder}")
+        return folder
+    started = time.perf_counter()
+    command = [sys.executable, __file__, "--chunks-child", str(folder), *sys.argv[1:]]
+    subprocess.run(command, check=True)
+    print(
+        f"generation in {args.chunks} chunks: {time.perf_counter() - started:.1f} s, "
+        f"child peak {peak_gb(resource.RUSAGE_CHILDREN):.2f} GB",
+        flush=True,
+    )
+    return folder
+
+
+def watched(command: list[str], cap_gb: float) -> tuple[int, float, float]:
+    """Run `command`, its resident set (children included) sampled every 0.5 s and the process
+    stopped once over `cap_gb`: return code (None when stopped), seconds, sampled peak GB."""
+    import psutil
+
+    started = time.perf_counter()
+    child = subprocess.Popen(command)
+    watch = psutil.Process(child.pid)
+    top = 0.0
+    while child.poll() is None:
+        try:
+            procs = [watch, *watch.children(recursive=True)]
+            rss = sum(proc.memory_info().rss for proc in procs) / 1024**3
+        except psutil.Error:
+            rss = 0.0
+        top = max(top, rss)
+        if rss > cap_gb:
+            child.kill()
+            child.wait()
+            return None, time.perf_counter() - started, top
+        time.sleep(0.5)
+    return child.returncode, time.perf_counter() - started, top
+
+
+def converted_in_child(source: Path, cap_gb: float) -> PartitionedDataset | None:
+    """`converted_folder` in a watched child process; None if it went over `cap_gb`."""
+    destination = source.with_name(source.name + "-partitioned")
+    newest = max(path.stat().st_mtime for path in source.glob("*.parquet"))
+    if is_partitioned(destination) and (destination / MANIFEST_NAME).stat().st_mtime > newest:
+        return PartitionedDataset(destination)
+    stopped = source.with_name(source.name + "-convert-stopped.json")
+    if (
+        stopped.is_file()
+        and stopped.stat().st_mtime > newest
+        and json.loads(stopped.read_text(encoding="utf-8"))["cap_gb"] >= cap_gb
+    ):
+        print(f"convert of {source.name}: stopped before ({stopped.read_text().strip()})")
+        return None
+    code, seconds, top = watched([sys.executable, __file__, "--convert-child", str(source)], cap_gb)
+    if code is None:
+        print(
+            f"convert of {source.name}: STOPPED after {seconds:.1f} s, resident set "
+            f"{top:.2f} GB over the cap of {cap_gb} GB (convert loads the whole dataset)",
+            flush=True,
+        )
+        figures = {"cap_gb": cap_gb, "seconds": round(seconds, 1), "peak_gb": round(top, 2)}
+        stopped.write_text(json.dumps(figures), encoding="utf-8")
+        return None
+    if code != 0:
+        raise SystemExit(f"convert of {source.name} failed (exit {code}) after {seconds:.1f} s")
+    print(f"convert of {source.name}: {seconds:.1f} s, peak {top:.2f} GB (sampled)", flush=True)
+    return PartitionedDataset(destination)
+
+
+def split_chunks(source: Path, chunks: int) -> list[Path]:
+    """Each chunk's rows (one row group per table) as a dataset folder of its own."""
+    import pyarrow.parquet as pq
+
+    rows = json.loads((source / "chunks.json").read_text(encoding="utf-8"))
+    folders = [source.with_name(f"{source.name}-chunk{k}") for k in range(1, chunks + 1)]
+    for k, folder in enumerate(folders):
+        if (folder / "done").is_file():
+            continue
+        folder.mkdir(exist_ok=True)
+        for table, counts in rows.items():
+            parquet = pq.ParquetFile(source / f"{table}.parquet")
+            first, last = (
+                (0, counts[0]) if len(counts) == 1 else (sum(counts[:k]), sum(counts[: k + 1]))
+            )
+            groups, start = [], 0
+            for group in range(parquet.num_row_groups):
+                if first <= start < last:
+                    groups.append(group)
+                start += parquet.metadata.row_group(group).num_rows
+            parquet.read_row_groups(groups).to_pandas().to_parquet(
+                folder / f"{table}.parquet", index=False
+            )
+        (folder / "done").write_text("", encoding="utf-8")
+    return folders
+
+
+def by_chunks(args: argparse.Namespace, source: Path) -> int:
+    """Each chunk converted (in a watched child) and recomputed to Parquet on its own."""
+    from auditkit.engine import recompute_to_parquet
+
+    written = args.workdir / f"recomputed-{args.engine}-by-chunk"
+    shutil.rmtree(written, ignore_errors=True)
+    started = time.perf_counter()
+    folders = split_chunks(source, args.chunks)
+    print(f"split into {args.chunks} chunk folders: {time.perf_counter() - started:.1f} s")
+    recomputing = bills = 0.0
+    for k, folder in enumerate(folders, start=1):
+        converted = converted_in_child(folder, args.memory_cap_gb)
+        if converted is None:
+            return 1
+        bills += converted.rows("bills")
+        started = time.perf_counter()
+        engine = {"engine": "dask"} if args.engine == "dask" else {}
+        recompute_to_parquet(converted, written / f"chunk{k}", **engine)
+        seconds = time.perf_counter() - started
+        recomputing += seconds
+        print(f"chunk {k}: recomputed {seconds:.1f} s; peak {peak_gb():.2f} GB", flush=True)
+    lines = sum(parquet_rows(folder) for folder in written.iterdir())
+    print(
+        f"\n{int(bills):,} bills; auditkit recompute ({args.engine}, by chunk): "
+        f"{recomputing:.1f} s, {lines:,} lines (written to {written}), "
+        f"peak {peak_gb():.2f} GB in this process; children (generation, conversions"
+        f"{', dask workers' if args.engine == 'dask' else ''}) peak "
+        f"{peak_gb(resource.RUSAGE_CHILDREN):.2f} GB"
+    )
+    return 0
 
 
 def converted_folder(source: Path) -> PartitionedDataset:
@@ -329,6 +579,19 @@ def main() -> int:
         help="parts and dask: each part written to Parquet (recompute_to_parquet), not one frame",
     )
     parser.add_argument("--show", type=int, default=10, help="disagreeing lines to print")
+    parser.add_argument(
+        "--chunks", type=int, default=1, help="generate the utility in this many chunks (<= 35)"
+    )
+    parser.add_argument(
+        "--memory-cap-gb", type=float, default=18.0, help="stop the conversion above this"
+    )
+    parser.add_argument(
+        "--per-chunk",
+        action="store_true",
+        help="with --chunks: if the whole conversion is stopped, convert and recompute by chunk",
+    )
+    parser.add_argument("--chunks-child", type=Path, help=argparse.SUPPRESS)
+    parser.add_argument("--convert-child", type=Path, help=argparse.SUPPRESS)
     parser.add_argument("--duckdb-child", type=Path, help=argparse.SUPPRESS)
     parser.add_argument("--duckdb-out", type=Path, help=argparse.SUPPRESS)
     parser.add_argument("--materialize", action="store_true", help=argparse.SUPPRESS)
@@ -336,9 +599,23 @@ def main() -> int:
     if args.duckdb_child is not None:
         run_duckdb(args.duckdb_child, args.duckdb_out, args.threads, args.materialize)
         return 0
+    if args.chunks_child is not None:
+        write_chunks(args, args.chunks_child)
+        return 0
+    if args.convert_child is not None:
+        converted_folder(args.convert_child)
+        return 0
+    if not 1 <= args.chunks <= len(CHUNK_MARKS):
+        parser.error(f"--chunks: from 1 to {len(CHUNK_MARKS)}")
 
     args.workdir.mkdir(parents=True, exist_ok=True)
-    folder = dataset_folder(args)
+    folder = chunked_folder(args) if args.chunks > 1 and args.data is None else dataset_folder(args)
+    if args.chunks > 1 and args.engine != "local":
+        converted = converted_in_child(folder, args.memory_cap_gb)
+        if converted is None and not args.per_chunk:
+            return 1
+        if converted is None:
+            return by_chunks(args, folder)
     sql_runs = {}
     if not args.no_duckdb:  # first, in children: their memory is theirs
         for materialize in (False, True):
