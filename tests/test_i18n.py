@@ -7,6 +7,7 @@ from collections import defaultdict
 import pytest
 
 from auditkit import formatting, i18n
+from auditkit.data import schema
 from auditkit.errors import ParameterError
 
 
@@ -29,6 +30,20 @@ def test_no_english_word_has_two_chinese_wordings():
         if key.startswith(("common.", "usage.", "area.", "severity.")):
             chinese_of[en.lower()].add(zh)
     assert not {en: zh for en, zh in chinese_of.items() if len(zh) > 1}
+
+
+@pytest.mark.parametrize(
+    ("group", "codes"),
+    [
+        ("usage", schema.USAGE_TYPES),
+        ("order", schema.ORDER_TYPES),
+        ("tou", schema.TOU_PERIODS),
+        ("billing.line", schema.LINE_TYPES),
+    ],
+)
+def test_every_code_of_the_data_schema_is_named_in_both_languages(group, codes):
+    """A zh report names a work order (工单 ...（过户）) in Chinese, not by its English code."""
+    assert not [code for code in codes if not i18n.has(f"{group}.{code}")]
 
 
 def test_lookup_defaults_to_chinese_and_refuses_other_languages():

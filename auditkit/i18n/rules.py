@@ -31,6 +31,13 @@ _CODES = {
     "order.tariff_change": ("改类", "tariff_change"),
     "order.meter_replacement": ("换表", "meter_replacement"),
     "order.closure": ("销户", "closure"),
+    "order.ownership_transfer": ("过户", "ownership_transfer"),
+    "order.basis_change": ("基本电费计费方式变更", "basis_change"),
+    "order.demand_change": ("需量值变更", "demand_change"),
+    "order.voltage_change": ("改压", "voltage_change"),
+    "order.temporary_supply": ("临时用电", "temporary_supply"),
+    "order.meter_removal": ("拆表", "meter_removal"),
+    "order.meter_move": ("移表", "meter_move"),
     # work order steps after issue
     "step.transferred": ("传递", "transferred"),
     "step.registered": ("登记", "registered"),
