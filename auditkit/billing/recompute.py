@@ -484,10 +484,6 @@ def _joined(
     return frame, not_known
 
 
-def _nonzero(values: np.ndarray) -> np.ndarray:
-    return ~np.isnan(values) & (values != 0)
-
-
 def _ratio(amount: np.ndarray, quantity: np.ndarray) -> np.ndarray:
     """amount / quantity, NaN where the quantity is 0 or missing."""
     with np.errstate(divide="ignore", invalid="ignore"):
