@@ -21,12 +21,9 @@ import pandas as pd
 from auditkit.engine.local import run_parts_locally
 from auditkit.engine.partition import combine, plan_run
 from auditkit.engine.recompute import recompute_by_parts, recompute_to_parquet
-from auditkit.engine.sources import source_of
-from auditkit.errors import ParameterError
+from auditkit.engine.sources import ENGINES, check_engine, source_of
 
 __all__ = ["ENGINES", "recompute_by_parts", "recompute_to_parquet", "run_rules"]
-
-ENGINES = ("local", "dask")
 
 
 def run_rules(
@@ -40,12 +37,7 @@ def run_rules(
     scheduler: str | None = None,
 ) -> pd.DataFrame:
     """`auditkit.rules.run` by parts on the chosen engine (arguments as there)."""
-    if engine not in ENGINES:
-        raise ParameterError("engine", f"one of {', '.join(ENGINES)}", engine)
-    if engine == "local" and scheduler is not None:
-        raise ParameterError(
-            "scheduler", "no scheduler with engine='local' (use 'dask')", scheduler
-        )
+    check_engine(engine, scheduler)
     source = source_of(dataset)
     plan = plan_run(
         source.periods(),

@@ -39,6 +39,7 @@ from auditkit.engine.sources import (
     BILLS_PER_PART,
     MemorySource,
     StoredSource,
+    check_engine,
     largest_first,
     source_of,
 )
@@ -46,8 +47,6 @@ from auditkit.errors import ParameterError
 
 if TYPE_CHECKING:
     from distributed import Future
-
-ENGINES = ("local", "dask")
 
 
 def recompute_by_parts(
@@ -65,12 +64,7 @@ def recompute_by_parts(
     `dataset` is a Dataset or a converted folder (`load(path, lazy=True)`). The frame is the one
     a single recomputation of the whole dataset gives, with its notes in `attrs["notes"]`.
     """
-    if engine not in ENGINES:
-        raise ParameterError("engine", f"one of {', '.join(ENGINES)}", engine)
-    if engine == "local" and scheduler is not None:
-        raise ParameterError(
-            "scheduler", "no scheduler with engine='local' (use 'dask')", scheduler
-        )
+    check_engine(engine, scheduler)
     settings = resolve_params(params)  # resolved here: workers need no params/ folder
     source = _source(dataset, bills_per_part)
     if engine == "local":
@@ -98,12 +92,7 @@ def recompute_to_parquet(
     memory bounded by a part. The files hold each customer's rows in one file, in order; read
     together and put in customer order (`combine_parts`) they are the frame of the whole.
     Returns the notes of the whole dataset."""
-    if engine not in ENGINES:
-        raise ParameterError("engine", f"one of {', '.join(ENGINES)}", engine)
-    if engine == "local" and scheduler is not None:
-        raise ParameterError(
-            "scheduler", "no scheduler with engine='local' (use 'dask')", scheduler
-        )
+    check_engine(engine, scheduler)
     folder = Path(out)
     if folder.exists() and (not folder.is_dir() or any(folder.iterdir())):
         raise ParameterError("out", "a new or empty folder", str(folder))

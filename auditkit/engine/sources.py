@@ -381,3 +381,17 @@ def source_of(dataset: object) -> MemorySource | StoredSource:
         "a Dataset (auditkit.data.load) or a lazily loaded one (load(path, lazy=True))",
         type(dataset).__name__,
     )
+
+
+#: Where parts run: one after another in this process, or on a dask cluster.
+ENGINES = ("local", "dask")
+
+
+def check_engine(engine: str, scheduler: str | None) -> None:
+    """Refuse an unknown engine, and a scheduler address without the dask engine, by name."""
+    if engine not in ENGINES:
+        raise ParameterError("engine", f"one of {', '.join(ENGINES)}", engine)
+    if engine == "local" and scheduler is not None:
+        raise ParameterError(
+            "scheduler", "no scheduler with engine='local' (use 'dask')", scheduler
+        )
