@@ -26,60 +26,15 @@ def register(subparsers: argparse._SubParsersAction) -> None:
             "once the new data is complete."
         ),
     )
-    parser.add_argument(
-        "--customers",
-        type=int,
-        default=defaults.customers,
-        metavar="N",
-        help=f"number of customers (default {defaults.customers})",
-    )
-    parser.add_argument(
-        "--districts",
-        type=int,
-        default=defaults.districts,
-        metavar="D",
-        help=f"number of district bureaus (default {defaults.districts})",
-    )
-    parser.add_argument(
-        "--months",
-        type=int,
-        default=defaults.months,
-        metavar="M",
-        help=(
-            f"billing months, {synth.MIN_MONTHS} to {synth.MAX_MONTHS} "
-            f"(default {defaults.months}): {synth.MONTHS_WHY}"
-        ),
-    )
-    parser.add_argument(
-        "--start",
-        default=defaults.start,
-        metavar="YYYY-MM",
-        help=f"first billing month (default {defaults.start})",
-    )
-    parser.add_argument(
-        "--seed",
-        type=int,
-        default=defaults.seed,
-        metavar="S",
-        help=f"random seed (default {defaults.seed})",
-    )
-    parser.add_argument(
-        "--daily-days",
-        type=int,
-        default=defaults.daily_days,
-        metavar="DAYS",
-        help=f"also write smart-meter daily reads for the last DAYS days (default {defaults.daily_days}: none)",
-    )
-    parser.add_argument(
-        "--irregular-share",
-        type=float,
-        default=defaults.irregular_share,
-        metavar="SHARE",
-        help=(
-            f"share of customers given an irregularity, 0 to {synth.MAX_IRREGULAR_SHARE} "
-            f"(default {defaults.irregular_share}: about 1.5 %%)"
-        ),
-    )
+    for name, metavar, help_text in _options(defaults):
+        default = getattr(defaults, name)
+        parser.add_argument(
+            "--" + name.replace("_", "-"),
+            type=type(default),
+            default=default,
+            metavar=metavar,
+            help=help_text,
+        )
     parser.add_argument(
         "--lookalike",
         action="append",
@@ -106,13 +61,7 @@ def register(subparsers: argparse._SubParsersAction) -> None:
 def run_synth(args: argparse.Namespace) -> int:
     """Generate and write the dataset; print what was written and how long it took."""
     config = synth.SynthConfig(
-        customers=args.customers,
-        districts=args.districts,
-        months=args.months,
-        start=args.start,
-        seed=args.seed,
-        daily_days=args.daily_days,
-        irregular_share=args.irregular_share,
+        **{name: getattr(args, name) for name, _, _ in _options(synth.SynthConfig())},
         lookalikes=_shares(args.lookalike),
     )
     try:
@@ -130,6 +79,34 @@ def run_synth(args: argparse.Namespace) -> int:
         print(f"{name:16s} {len(frame):>12,} rows")
     print(f"generated in {generated:.1f} s, written in {total - generated:.1f} s: {args.out}")
     return 0
+
+
+def _options(defaults: synth.SynthConfig) -> list[tuple[str, str, str]]:
+    """(SynthConfig field, metavar, help) of the options given as `--field-name VALUE`."""
+    return [
+        ("customers", "N", f"number of customers (default {defaults.customers})"),
+        ("districts", "D", f"number of district bureaus (default {defaults.districts})"),
+        (
+            "months",
+            "M",
+            f"billing months, {synth.MIN_MONTHS} to {synth.MAX_MONTHS} "
+            f"(default {defaults.months}): {synth.MONTHS_WHY}",
+        ),
+        ("start", "YYYY-MM", f"first billing month (default {defaults.start})"),
+        ("seed", "S", f"random seed (default {defaults.seed})"),
+        (
+            "daily_days",
+            "DAYS",
+            "also write smart-meter daily reads for the last DAYS days "
+            f"(default {defaults.daily_days}: none)",
+        ),
+        (
+            "irregular_share",
+            "SHARE",
+            f"share of customers given an irregularity, 0 to {synth.MAX_IRREGULAR_SHARE} "
+            f"(default {defaults.irregular_share}: about 1.5 %%)",
+        ),
+    ]
 
 
 def _shares(values: list[str]) -> dict[str, float]:
