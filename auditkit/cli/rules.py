@@ -9,6 +9,7 @@ import pandas as pd
 import yaml
 
 from auditkit import formatting, i18n, rules, yamlsafe
+from auditkit.audit.study import AMOUNTS, KIND_FIGURES, amounts
 from auditkit.data import load
 from auditkit.errors import ParameterError
 from auditkit.paths import outputs_dir, safe_name
@@ -79,12 +80,12 @@ def run_rules(args: argparse.Namespace) -> int:
     for note in notes:
         print(f"note: {note}")
     print(_summary(findings).to_string())
-    revenue = _revenue_by_kind(findings)
+    totals = amounts(findings).sum()
     print(
         f"\n{formatting.count(len(findings))} findings, "
-        f"¥{formatting.money(revenue['proved'])} proved and "
-        f"¥{formatting.money(revenue['estimated'])} estimated at stake, "
-        f"¥{formatting.money(findings['penalty'].sum())} of penalties "
+        f"¥{formatting.money(totals[KIND_FIGURES['proved']])} proved and "
+        f"¥{formatting.money(totals[KIND_FIGURES['estimated']])} estimated at stake, "
+        f"¥{formatting.money(totals['penalties'])} of penalties "
         f"(as of {findings.attrs['as_of']})"
     )
     if district_dataset.truth is not None:
@@ -98,12 +99,6 @@ def run_rules(args: argparse.Namespace) -> int:
 
 def _skipped(rule_id: str, notes: list[str]) -> bool:
     return any(note.startswith(f"{rule_id} skipped") for note in notes)
-
-
-def _revenue_by_kind(findings: pd.DataFrame) -> pd.Series:
-    """Revenue proved and revenue estimated: two figures, never one sum."""
-    revenue = findings.groupby("revenue_kind")["revenue_impact"].sum()
-    return revenue.reindex(list(rules.REVENUE_KINDS)).fillna(0.0)
 
 
 def _summary(findings: pd.DataFrame) -> pd.DataFrame:
@@ -120,15 +115,12 @@ def _summary(findings: pd.DataFrame) -> pd.DataFrame:
         margins=True,
         margins_name="all",
     )
-    for kind in rules.REVENUE_KINDS:
-        of_kind = findings[findings["revenue_kind"] == kind]
-        revenue = of_kind.groupby("rule_id")["revenue_impact"].sum()
-        column = revenue.reindex(counts.index).fillna(0.0)
-        column["all"] = of_kind["revenue_impact"].sum()
-        counts[f"{kind} ¥"] = column.map(formatting.count)
-    penalty = findings.groupby("rule_id")["penalty"].sum().reindex(counts.index).fillna(0.0)
-    penalty["all"] = findings["penalty"].sum()
-    counts["penalty ¥"] = penalty.map(formatting.count)
+    money = amounts(findings)  # each finding's money under its figure: kinds never summed together
+    by_rule = money.groupby(findings["rule_id"]).sum().reindex(counts.index).fillna(0.0)
+    by_rule.loc["all"] = money.sum()
+    headings = {figure: f"{kind} ¥" for kind, figure in KIND_FIGURES.items()}
+    for figure in AMOUNTS:
+        counts[headings.get(figure, "penalty ¥")] = by_rule[figure].map(formatting.count)
     return counts
 
 
