@@ -349,10 +349,11 @@ def _lines_of_bill_columns(
     parts["basic"] = rows, quantity, _ratio(amount, quantity), amount
 
     rows = own_rows("pf_adjustment")
-    energy_own = col("energy_charge", rows) - billed("loss", "amount", rows, loss_charged(rows))
+    loss_amount = billed("loss", "amount", rows, loss_charged(rows))
+    energy_own = col("energy_charge", rows) - loss_amount
     base = (
         billed("energy", "amount", rows, energy_own)
-        + billed("loss", "amount", rows, loss_charged(rows))
+        + loss_amount
         + billed("basic", "amount", rows, np.nan_to_num(col("basic_charge", rows)))
     )
     amount = col("pf_adjustment", rows)
