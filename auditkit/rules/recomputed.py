@@ -52,14 +52,14 @@ class Recomputed:
     tariff_differs: np.ndarray  # per context bill: billed on another tariff than the one due
     notes: tuple
 
-    @property
+    @cached_property
     def billed(self) -> np.ndarray:
-        """Per line: on the bill (a rate or an amount billed)."""
+        """Per line: on the bill (a rate or an amount billed); computed once, read by each rule."""
         return ~np.isnan(self.rate_billed) | (self.amount_billed != 0)
 
-    @property
+    @cached_property
     def due(self) -> np.ndarray:
-        """Per line: due (a rate or an amount due)."""
+        """Per line: due (a rate or an amount due); computed once, read by each rule."""
         return ~np.isnan(self.rate_due) | (np.nan_to_num(self.amount_due) != 0)
 
     @cached_property
