@@ -489,10 +489,10 @@ def fund_charge_error(ctx: RuleContext, params: dict) -> pd.DataFrame:
     lines = _lines(ctx, "fund", params, np.ones(n, dtype=bool))
     lines = lines[rc.due[lines]]  # a fund rate in force
     # Funds due on the kWh billed (energy and losses): wrong losses are loss_not_charged's.
-    kwh = _billed_base(ctx, ("energy", "loss"), "quantity_billed")[rc.row[lines]]
-    expected = round_half_up(rc.rate_due[lines] * kwh)
+    billed_kwh = _billed_base(ctx, ("energy", "loss"), "quantity_billed")
+    expected = round_half_up(rc.rate_due[lines] * billed_kwh[rc.row[lines]])
     lines, rows, difference = _one_line_per_bill(ctx, lines, expected, params)
-    kwh = _billed_base(ctx, ("energy", "loss"), "quantity_billed")[rows]
+    kwh = billed_kwh[rows]
     details = {
         "billed": rc.amount_billed[lines],
         "due": rc.amount_billed[lines] + difference,
