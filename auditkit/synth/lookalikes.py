@@ -20,7 +20,6 @@ import pandas as pd
 
 import auditkit.synth.catalog as catalog
 from auditkit.errors import ParameterError
-from auditkit.periods import month_number
 from auditkit.synth.world import World, working_day_after
 
 #: Share of the eligible customers (not yet busy, but for the shared-meter exceptions the world made)
@@ -217,7 +216,7 @@ def seasonal_business(world: World, share: float) -> None:
         np.asarray(IRRIGATION_PROFILE)[None, :],
         np.asarray(RESORT_PROFILE)[None, :],
     )
-    calendar = month_number(world.periods) % 12
+    calendar = world.month_numbers % 12
     level = world.true_kwh[idx].mean(axis=1, keepdims=True)
     noise = np.exp(world.rng.normal(0.0, 0.08, (len(idx), world.n_months)))
     _set_consumption(world, idx, level * profile[:, calendar] * noise)
@@ -302,7 +301,7 @@ def late_legal_posting(world: World, share: float) -> None:
 def _thursday_or_friday(world: World, count: int) -> np.ndarray:
     """Thursdays or Fridays of the first half of months outside the holiday months, early enough
     in the data window for the order to be done by the export."""
-    calendar = month_number(world.periods) % 12 + 1
+    calendar = world.month_numbers % 12 + 1
     months = np.flatnonzero(~np.isin(calendar, HOLIDAY_MONTHS))
     months = months[(months >= 1) & (months <= world.n_months - 3)]
     starts = world.month_starts[world.rng.choice(months, size=count)]

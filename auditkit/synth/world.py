@@ -154,7 +154,7 @@ class World:
     @property
     def month_numbers(self) -> np.ndarray:
         """Months since year 0 of each billing month (January of year y = 12 y)."""
-        return self.month_starts.astype("datetime64[M]").astype(np.int64) + 1970 * 12
+        return month_number(self.periods)
 
     def reads_on_25th(self) -> np.ndarray:
         """Customers read on the 25th: those so scheduled, connected before the data and not closed
