@@ -53,9 +53,7 @@ def _tolerance(amount: np.ndarray, params: Mapping) -> np.ndarray:
 def _attributable(ctx: RuleContext, params: Mapping) -> np.ndarray:
     """Per bill: billed on the tariff due and for the energy kWh due (see the module's note)."""
     rc = ctx.recomputed
-    kwh_differs = rc.energy_kwh_differs(
-        len(ctx.bills), params["kwh_tolerance"], params["relative_tolerance"]
-    )
+    kwh_differs = rc.energy_kwh_differs(params["kwh_tolerance"], params["relative_tolerance"])
     return ~rc.tariff_differs & ~kwh_differs
 
 
@@ -174,7 +172,7 @@ def energy_view(ctx: RuleContext, params: Mapping) -> EnergyView:
     n = len(ctx.bills)
     lines = rc.of("energy")
     priced = ~rc.any_per_bill(lines, np.isnan(rc.amount_due[lines]), n)
-    kwh_differs = rc.energy_kwh_differs(n, params["kwh_tolerance"], params["relative_tolerance"])
+    kwh_differs = rc.energy_kwh_differs(params["kwh_tolerance"], params["relative_tolerance"])
     billed_kwh = np.nan_to_num(rc.quantity_billed[lines])
     due_kwh = np.nan_to_num(rc.quantity_due[lines])
     tolerance = np.maximum(params["kwh_tolerance"], params["relative_tolerance"] * due_kwh)

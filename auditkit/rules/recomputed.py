@@ -93,12 +93,19 @@ class Recomputed:
         """Per context bill: any of `lines` has `flag`."""
         return self.per_bill(lines, np.asarray(flag, dtype=float), bills) > 0
 
-    def energy_kwh_differs(self, bills: int, tolerance: float, relative: float) -> np.ndarray:
-        """Per context bill: the energy kWh due differ from those billed by more than
-        `tolerance` kWh or `relative` of the kWh due, whichever is larger."""
+    @cached_property
+    def energy_kwh(self) -> tuple[np.ndarray, np.ndarray]:
+        """Per context bill: the energy kWh due and billed (summed once, read by each rule)."""
         lines = self.of("energy")
+        bills = len(self.tariff_differs)
         due = self.per_bill(lines, np.nan_to_num(self.quantity_due[lines]), bills)
         billed = self.per_bill(lines, np.nan_to_num(self.quantity_billed[lines]), bills)
+        return due, billed
+
+    def energy_kwh_differs(self, tolerance: float, relative: float) -> np.ndarray:
+        """Per context bill: the energy kWh due differ from those billed by more than
+        `tolerance` kWh or `relative` of the kWh due, whichever is larger."""
+        due, billed = self.energy_kwh
         return np.abs(due - billed) > np.maximum(tolerance, relative * np.abs(due))
 
 
