@@ -148,8 +148,7 @@ class World:
     @property
     def end_date(self) -> np.datetime64:
         """Last day of the last period: the date the export was taken."""
-        last = pd.Timestamp(self.month_starts[-1])
-        return np.datetime64((last + pd.offsets.MonthEnd(0)).date(), "D")
+        return _last_day(self.month_starts)
 
     @property
     def month_numbers(self) -> np.ndarray:
@@ -333,6 +332,11 @@ class World:
         )
 
 
+def _last_day(month_starts: np.ndarray) -> np.datetime64:
+    """Last day of the last billing month."""
+    return np.datetime64((pd.Timestamp(month_starts[-1]) + pd.offsets.MonthEnd(0)).date(), "D")
+
+
 def ct_ratio_for(capacity_kva: np.ndarray, voltage_kv: np.ndarray) -> np.ndarray:
     """Standard CT ratio sized for the rated current I = S / (√3 · U) with a 25 % margin."""
     rated_current = capacity_kva / (np.sqrt(3) * voltage_kv)
@@ -471,7 +475,7 @@ def build_world(customers: int, districts: int, months: int, start: str, seed: i
         [cycles["I"], cycles["II"], cycles["III"]],
         np.nan,
     ).astype(float)
-    end_date = np.datetime64((pd.Timestamp(month_starts[-1]) + pd.offsets.MonthEnd(0)).date(), "D")
+    end_date = _last_day(month_starts)
     cycle_days = np.nan_to_num(test_cycle) * 30.4
     test_date = end_date - (rng.random(n) * (cycle_days - 20)).astype("timedelta64[D]")
     test_date[np.isnan(test_cycle)] = np.datetime64("NaT")
