@@ -86,6 +86,16 @@ def month_end(month: int) -> pd.Timestamp:
     return pd.Timestamp(year=month // 12, month=month % 12 + 1, day=1) + pd.offsets.MonthEnd(0)
 
 
+def month_first_days(months: np.ndarray) -> np.ndarray:
+    """The first day of each month number, as datetime64[D] (vectorised `month_end`'s partner)."""
+    return (np.asarray(months) - 1970 * 12).astype("datetime64[M]").astype("datetime64[D]")
+
+
+def month_end_days(months: np.ndarray) -> np.ndarray:
+    """The last day of each month number, as datetime64[D]."""
+    return month_first_days(np.asarray(months) + 1) - np.timedelta64(1, "D")
+
+
 def last_months(
     bills: pd.DataFrame, months: int | None = None, as_of: str | None = None
 ) -> pd.DataFrame:

@@ -15,7 +15,7 @@ import pandas as pd
 from auditkit.billing.params import TOU_PERIODS
 from auditkit.billing.tariff_lookup import TariffLookup, day_numbers, distinct_rows
 from auditkit.data import Dataset
-from auditkit.periods import month_number
+from auditkit.periods import month_end_days, month_first_days, month_number
 
 #: Columns of the prepared bill frame that every charge function may read (extras follow them).
 BILL_FRAME_COLUMNS = (
@@ -110,10 +110,7 @@ def prepare_bills(dataset: Dataset, last_month: int | None = None) -> pd.DataFra
         values = _taken(source[column].to_numpy("datetime64[D]"), kept)
         return np.where(np.isnat(values), default, values)
 
-    first_day = (
-        (months // 12 - 1970).astype("datetime64[Y]").astype("datetime64[M]") + months % 12
-    ).astype("datetime64[D]")
-    last_day = (first_day.astype("datetime64[M]") + 1).astype("datetime64[D]") - 1
+    first_day, last_day = month_first_days(months), month_end_days(months)
     read_from, read_to = date("read_from", first_day), date("read_to", last_day)
     from_day, to_day = day_numbers(read_from), day_numbers(read_to)
     archive = _archive(customers, cust)

@@ -23,8 +23,9 @@ import pandas as pd
 
 from auditkit.billing.money import round_half_up
 from auditkit.billing.tariff_lookup import NO_DAY
+from auditkit.periods import month_end_days
 from auditkit.rules.capacity import used_beyond_reduction
-from auditkit.rules.context import RuleContext, month_end_days
+from auditkit.rules.context import RuleContext
 from auditkit.rules.evidence import Clause, clause
 from auditkit.rules.findings import empty_raw, per_customer_at, raw_per_customer
 from auditkit.rules.recomputed import Recomputed

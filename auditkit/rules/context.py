@@ -17,7 +17,13 @@ import pyarrow.compute as pc
 from auditkit.billing.tariff_lookup import TariffLookup
 from auditkit.data.schema import TABLES
 from auditkit.errors import ParameterError
-from auditkit.periods import date_month_number, month_end, month_number, period_text
+from auditkit.periods import (
+    date_month_number,
+    month_end,
+    month_end_days,
+    month_number,
+    period_text,
+)
 from auditkit.rules.recomputed import Recomputed, recompute_lines
 
 CAPACITY_ORDERS = ("capacity_increase", "capacity_reduction")
@@ -570,13 +576,6 @@ def latest_date(dataset: object) -> pd.Timestamp | None:
     ]
     latest = [day for day in latest if pd.notna(day)]
     return pd.Timestamp(max(latest)).normalize() if latest else None
-
-
-def month_end_days(months: np.ndarray) -> np.ndarray:
-    """The last day of each month number, as datetime64[D]."""
-    return (np.asarray(months) - 1970 * 12 + 1).astype("datetime64[M]").astype(
-        "datetime64[D]"
-    ) - np.timedelta64(1, "D")
 
 
 def audit_month(as_of: str | None, first: int, last: int) -> int:
