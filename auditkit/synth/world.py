@@ -68,8 +68,6 @@ class World:
 
     rng: np.random.Generator
     periods: list[str]
-    month_starts: np.ndarray  # datetime64[D], first day of each period
-    price_change: int  # index of the first period billed at the new rates
     customer_id: np.ndarray
     district: np.ndarray
     usage: np.ndarray
@@ -136,6 +134,16 @@ class World:
     prorated: list[pd.DataFrame] = field(default_factory=list)  # customer, month, quantity
     replaced_meters: list[pd.DataFrame] = field(default_factory=list)  # customer, date, meter_id
     book: RateBook | None = None  # the schedule read back by the lookup conventions (ledger)
+
+    @property
+    def month_starts(self) -> np.ndarray:
+        """datetime64[D], first day of each period."""
+        return self.calendar.month_starts
+
+    @property
+    def price_change(self) -> int:
+        """Index of the first period billed at the new rates."""
+        return self.calendar.price_change
 
     @property
     def n_customers(self) -> int:
@@ -565,8 +573,6 @@ def build_world(customers: int, districts: int, months: int, start: str, seed: i
     world = World(
         rng=rng,
         periods=periods,
-        month_starts=month_starts,
-        price_change=price_change,
         customer_id=customer_id,
         district=district,
         usage=usage,
