@@ -192,7 +192,8 @@ def mid_month_price_change(world: World, share: float) -> None:
     everyone = np.arange(world.n_customers)
     month = np.full(world.n_customers, calendar.mid_change)
     on_mid = np.isin(world.tariff_billed[:, calendar.mid_change], mid_codes)
-    month[world.reads_on_25th() & ~on_mid] = calendar.price_change
+    on_25th = world.reads_on_25th()
+    month[on_25th & ~on_mid] = calendar.price_change
     day = np.where(
         month == calendar.mid_change,
         np.datetime64(calendar.mid_day().date(), "D"),
@@ -200,7 +201,7 @@ def mid_month_price_change(world: World, share: float) -> None:
     ).astype(np.int64)
     read_from, read_to, _ = world.read_period(everyone, month)
     straddles = (read_from < day) & (day <= read_to) & world.active[everyone, month]
-    idx = world.pick(straddles & (on_mid | world.reads_on_25th()), share)
+    idx = world.pick(straddles & (on_mid | on_25th), share)
     _tag(world, idx, "mid_month_price_change", month[idx])
 
 
