@@ -30,6 +30,7 @@ class Dataset:
     work_orders: pd.DataFrame | None = None
     inspections: pd.DataFrame | None = None
     district_supply: pd.DataFrame | None = None
+    network_supply: pd.DataFrame | None = None
     daily_reads: pd.DataFrame | None = None
     bill_lines: pd.DataFrame | None = None
     transformers: pd.DataFrame | None = None

@@ -54,6 +54,13 @@ LOOKALIKE_KINDS = (
     "shared_meter_exception",
     "industry_downturn",
     "meter_replacement_joined",
+    # Practice checks (issue 15): honest cases the new rules must not flag.
+    "suspension_across_years",
+    "closure_final_bill",
+    "same_building_accounts",
+    "temporary_supply_extended",
+    "meter_event_inspected",
+    "busy_refund_operator",
 )
 
 
@@ -167,6 +174,8 @@ CUSTOMERS = TableSpec(
         _text("feeder_id"),
         _text("supply_type", allowed=("permanent", "temporary")),
         _date("supply_end_date"),
+        # Rated secondary current of the CT in amperes (5 or 1); empty = 5 A.
+        _number("ct_secondary_a", minimum=0, inclusive=False),
     ),
     references=(Reference("tariff_category", "tariffs", "tariff_category"),),
 )
@@ -202,6 +211,8 @@ BILLS = TableSpec(
         _number("kwh_critical", minimum=0),
         _number("kwh_peak", minimum=0),
         _number("kwh_valley", minimum=0),
+        # Meter reader (抄表员) who read the registers by hand; empty for remote (automatic) reads.
+        _text("reader_id"),
     ),
     references=(
         Reference("customer_id", "customers", "customer_id"),
@@ -277,6 +288,19 @@ DISTRICT_SUPPLY = TableSpec(
         _number("kwh_supplied", required=True, minimum=0),
     ),
     references=(Reference("district", "customers", "district", severity="warning"),),
+)
+
+NETWORK_SUPPLY = TableSpec(
+    name="network_supply",
+    # Energy fed into a transformer area (台区) or a feeder (线路) in a calendar month, from its
+    # supply meter: with daily reads, the loss of the same period (同期线损).
+    key=("level", "unit_id", "period"),
+    columns=(
+        _text("level", required=True, allowed=("area", "feeder")),
+        _text("unit_id", required=True),
+        Column("period", "period", required=True),
+        _number("kwh_supplied", required=True, minimum=0),
+    ),
 )
 
 DAILY_READS = TableSpec(
@@ -388,6 +412,7 @@ TABLES: dict[str, TableSpec] = {
         WORK_ORDERS,
         INSPECTIONS,
         DISTRICT_SUPPLY,
+        NETWORK_SUPPLY,
         DAILY_READS,
         BILL_LINES,
         TRANSFORMERS,

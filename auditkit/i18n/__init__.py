@@ -7,7 +7,9 @@ Computations return numbers and codes; text is made only when rendering, by look
 here in the report's language (`lang`, "zh" by default as everywhere in auditkit). The pairs live
 in one module per part of auditkit (`common` for words every report shares, such as "district",
 then `rules`, `report` (inside notebooks), `pipeline` (run index, report frame), `stats`,
-`crossaudit`, `sampling`); they are merged into one catalogue
+`crossaudit`, `sampling`, and the practice checks' own: `rules_capacity`, `rules_routine`,
+`rules_accounts`, `rules_meters`, `rules_adjustments`, `rule_sources` (where each rule comes from),
+`stats_digits`, `stats_network`); they are merged into one catalogue
 here, and a key defined twice, or one wording defined under two keys, is refused at import.
 Keys are grouped by their first part: `area.`, `usage.`, `order.`, `step.`, `severity.` name
 codes found in findings and data; `rule.<id>.title` / `rule.<id>.checks` describe each audit
@@ -19,7 +21,24 @@ from __future__ import annotations
 from collections.abc import Mapping
 
 from auditkit.errors import ParameterError
-from auditkit.i18n import billing, common, crossaudit, pipeline, report, rules, sampling, stats
+from auditkit.i18n import (
+    billing,
+    common,
+    crossaudit,
+    pipeline,
+    report,
+    rule_sources,
+    rules,
+    rules_accounts,
+    rules_adjustments,
+    rules_capacity,
+    rules_meters,
+    rules_routine,
+    sampling,
+    stats,
+    stats_digits,
+    stats_network,
+)
 
 LANGS = ("zh", "en")
 DEFAULT_LANG = "zh"
@@ -45,6 +64,14 @@ WORDS = _merged(
     crossaudit.WORDS,
     sampling.WORDS,
     billing.WORDS,
+    rules_capacity.WORDS,
+    rules_routine.WORDS,
+    rules_accounts.WORDS,
+    rules_meters.WORDS,
+    rules_adjustments.WORDS,
+    rule_sources.WORDS,
+    stats_digits.WORDS,
+    stats_network.WORDS,
 )
 
 

@@ -9,10 +9,13 @@ from collections.abc import Iterable
 
 import pandas as pd
 
+import auditkit.rules.accounts
+import auditkit.rules.adjustments
 import auditkit.rules.billing_lines
 import auditkit.rules.capacity
 import auditkit.rules.change_of_use
 import auditkit.rules.consumption
+import auditkit.rules.meter_records
 import auditkit.rules.metering
 import auditkit.rules.routine  # noqa: F401  (the imports above register the rules)
 from auditkit.errors import ParameterError

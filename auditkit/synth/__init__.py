@@ -21,7 +21,7 @@ from auditkit.errors import ParameterError
 from auditkit.paths import params_dir
 from auditkit.periods import is_period
 from auditkit.synth import ledger, render
-from auditkit.synth.inject import DEFAULT_IRREGULAR_SHARE, DEFAULT_RATES, inject_all
+from auditkit.synth.irregular import DEFAULT_IRREGULAR_SHARE, DEFAULT_RATES, inject_all
 from auditkit.synth.lookalikes import add_lookalikes, check_shares
 from auditkit.synth.world import World, build_world
 
@@ -121,9 +121,11 @@ def generate(config: SynthConfig | None = None, **overrides: object) -> dict[str
         "transformers": render.transformers_table(world),
         "meter_tests": render.meter_tests_table(world),
         "meter_events": render.meter_events_table(world),
-        "truth": render.truth_table(world),
     }
     tables["adjustments"] = render.adjustments_table(world, tables["bills"])
+    for edit in world.table_edits:
+        edit(tables)
+    tables["truth"] = render.truth_table(world)
     tables["lookalikes"] = render.lookalikes_table(world)
     tables["district_supply"] = render.district_supply_table(world, tables["bills"])
     tables["inspections"] = render.inspections_table(world, tables["truth"], tables["bills"])

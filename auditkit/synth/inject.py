@@ -67,16 +67,6 @@ def schedule_rates(world: World) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
     return energy, kva, kw
 
 
-def inject_all(
-    world: World, rates: dict[str, float], irregular_share: float = DEFAULT_IRREGULAR_SHARE
-) -> None:
-    """Inject every irregularity at its rate: a rate given in `rates`, else its default scaled so the
-    irregular customers are about `irregular_share` of all (names are checked upstream)."""
-    scale = irregular_share / DEFAULT_IRREGULAR_SHARE
-    for name, inject in INJECTORS.items():
-        inject(world, rates.get(name, min(DEFAULT_RATES[name] * scale, MAX_RATE)))
-
-
 #: Largest share of the eligible customers an irregularity may reach.
 MAX_RATE = 0.5
 

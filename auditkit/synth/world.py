@@ -11,6 +11,7 @@ tables rendered last (`render.py`).
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass, field
 
 import numpy as np
@@ -133,6 +134,10 @@ class World:
     cap_events: list[pd.DataFrame] = field(default_factory=list)  # customer, kind, date, old, new
     prorated: list[pd.DataFrame] = field(default_factory=list)  # customer, month, quantity
     replaced_meters: list[pd.DataFrame] = field(default_factory=list)  # customer, date, meter_id
+    # Edits an injection makes to the rendered tables (by name), in injection order, before the
+    # truth, look-alikes and inspections are rendered: rows added to meter events or adjustments,
+    # a copied name and address. Each may call `add_truth` and append to `lookalikes`.
+    table_edits: list[Callable[[dict[str, pd.DataFrame]], None]] = field(default_factory=list)
     book: RateBook | None = None  # the schedule read back by the lookup conventions (ledger)
 
     @property

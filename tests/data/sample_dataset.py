@@ -178,6 +178,7 @@ ITEMIZED_TABLES = (
     "meter_tests",
     "adjustments",
     "lookalikes",
+    "network_supply",
 )
 
 
@@ -206,6 +207,7 @@ def itemized_tables() -> dict[str, pd.DataFrame]:
         feeder_id=["10kV东1线", "10kV东1线", "10kV西3线"],
         supply_type=["permanent", "permanent", "temporary"],
         supply_end_date=[None, None, "2024-12-31"],
+        ct_secondary_a=[None, 5.0, None],
     )
     bills = tables["bills"].assign(
         amount=[112.98, 102.22, 33490.60, 34208.45, 0.0, 96.0],
@@ -220,6 +222,7 @@ def itemized_tables() -> dict[str, pd.DataFrame]:
         kwh_critical=[None] * 6,
         kwh_peak=[None, None, 8000.0, 8000.0, None, None],
         kwh_valley=[None, None, 5000.0, 5000.0, None, None],
+        reader_id=["R01", "R01", None, None, "R02", "R02"],
     )
     tariffs = pd.concat(
         [
@@ -334,6 +337,14 @@ def itemized_tables() -> dict[str, pd.DataFrame]:
             "from_period": ["2024-01", "2024-01"],
         }
     )
+    network_supply = pd.DataFrame(
+        {
+            "level": ["area", "area", "feeder"],
+            "unit_id": ["TQ01", "TQ01", "10kV东1线"],
+            "period": ["2024-01", "2024-02", "2024-01"],
+            "kwh_supplied": [230.0, 205.0, 23500.0],
+        }
+    )
     return tables | {
         "customers": customers,
         "bills": bills,
@@ -345,4 +356,5 @@ def itemized_tables() -> dict[str, pd.DataFrame]:
         "meter_tests": meter_tests,
         "adjustments": adjustments,
         "lookalikes": lookalikes,
+        "network_supply": network_supply,
     }

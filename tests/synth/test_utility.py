@@ -15,7 +15,7 @@ from auditkit.data import Dataset, load
 from auditkit.errors import ParameterError
 from auditkit.rules.workdays import WorkingCalendar
 from auditkit.synth import catalog
-from auditkit.synth.inject import DEFAULT_RATES
+from auditkit.synth.irregular import DEFAULT_RATES
 from auditkit.synth.world import working_day_after
 
 

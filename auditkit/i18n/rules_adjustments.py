@@ -1,0 +1,3 @@
+"""Wording (Chinese, English) of rules adjustments: see `auditkit.i18n`."""
+
+WORDS: dict[str, tuple[str, str]] = {}

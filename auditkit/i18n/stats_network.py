@@ -1,0 +1,3 @@
+"""Wording (Chinese, English) of stats network: see `auditkit.i18n`."""
+
+WORDS: dict[str, tuple[str, str]] = {}

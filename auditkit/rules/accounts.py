@@ -1,0 +1,1 @@
+"""Audit rules of the practice checks (accounts): see `auditkit.rules.registry`."""

@@ -1,0 +1,1 @@
+"""Audit rules of the practice checks (adjustments): see `auditkit.rules.registry`."""

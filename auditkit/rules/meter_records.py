@@ -1,0 +1,1 @@
+"""Audit rules of the practice checks (meter_records): see `auditkit.rules.registry`."""
