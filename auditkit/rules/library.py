@@ -37,9 +37,10 @@ def select_rules(rules: Iterable[str] | None) -> list[Rule]:
 
 
 def catalog() -> pd.DataFrame:
-    """Every rule: id, area, title and what it checks in English and Chinese, data it needs,
-    parameters with their defaults, severity, whether its revenue is proved or estimated, and its
-    penalty class ('' where it carries no penalty)."""
+    """Every rule: id, area, title, what it checks and where it comes from (its source: the
+    supply rules' article, the metering code, the pricing document or audit practice) in English
+    and Chinese, data it needs, parameters with their defaults, severity, whether its revenue is
+    proved or estimated, and its penalty class ('' where it carries no penalty)."""
     defaults = load_defaults()
     rows = [
         {
@@ -49,6 +50,8 @@ def catalog() -> pd.DataFrame:
             "title_zh": rule.title("zh"),
             "checks_en": rule.checks("en"),
             "checks_zh": rule.checks("zh"),
+            "source_en": rule.source("en"),
+            "source_zh": rule.source("zh"),
             "needs": ", ".join(need.replace("|", " or ") for need in rule.needs),
             "parameters": ", ".join(
                 f"{name}={defaults[rule.rule_id][name]}" for name in rule.params

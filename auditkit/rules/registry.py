@@ -1,7 +1,9 @@
 """The rule registry: each audit rule declares its area, what it needs, and its parameters.
 
-What a rule is called and what it checks are worded in `auditkit.i18n` (`rule.<id>.title`,
-`rule.<id>.checks`), in Chinese and English; registering a rule without them is an error.
+What a rule is called, what it checks and where it comes from (the supply rules' article, the
+metering code, the pricing document or audit practice) are worded in `auditkit.i18n`
+(`rule.<id>.title`, `rule.<id>.checks`, `rule.<id>.source`), in Chinese and English; registering
+a rule without them is an error.
 """
 
 from __future__ import annotations
@@ -26,6 +28,8 @@ REVENUE_KINDS = ("proved", "estimated")
 #: Penalty classes of 违约使用电费 (供电营业规则 1996, art. 100-102; the 2024 rules cap them by the
 #: same multiples): the multiple of each per regime is a parameter of `params/rules.yaml` common.
 PENALTY_CLASSES = ("tariff_misuse", "capacity_increase", "sealed_equipment", "theft")
+#: What every rule has worded in both languages (`rule.<id>.<part>`): its name and what it checks.
+WORDED_PARTS = ("title", "checks")
 
 
 def area_name(area: str, lang: str = i18n.DEFAULT_LANG) -> str:
@@ -62,6 +66,10 @@ class Rule:
         """What the rule checks and how it prices a finding, in `lang`."""
         return i18n.text(f"rule.{self.rule_id}.checks", lang)
 
+    def source(self, lang: str = i18n.DEFAULT_LANG) -> str:
+        """Where the rule comes from (document and article, or audit practice), in `lang`."""
+        return i18n.text(f"rule.{self.rule_id}.source", lang)
+
 
 RULES: dict[str, Rule] = {}
 
@@ -86,7 +94,7 @@ def rule(
     if penalty is not None and penalty not in PENALTY_CLASSES:
         raise ValueError(f"rule {rule_id}: unknown penalty class {penalty!r}")
     unworded = [
-        key for key in (f"rule.{rule_id}.title", f"rule.{rule_id}.checks") if not i18n.has(key)
+        key for key in (f"rule.{rule_id}.{part}" for part in WORDED_PARTS) if not i18n.has(key)
     ]
     if unworded:
         raise ValueError(f"rule {rule_id}: no wording for {', '.join(unworded)} in auditkit.i18n")
