@@ -19,8 +19,8 @@ WORDS: dict[str, tuple[str, str]] = {
     "rule.unapproved_adjustment.source": (
         "国家电网公司电费抄核收管理规则（电费退补须经审批后执行）；营销稽查实践：退费、减免集中于同一操作员"
         "是内部人员违规操作的重点稽查对象",
-        "State Grid rules on meter reading, billing and collection (抄核收: a refund or waiver is "
-        "posted only once approved); audit practice (营销稽查): refunds and waivers concentrated "
+        "State Grid rules on meter reading, billing and collection (a refund or waiver is "
+        "posted only once approved); marketing audit practice: refunds and waivers concentrated "
         "on one operator are a core target for staff-side manipulation",
     ),
     "evidence.unapproved_adjustment.refund": (

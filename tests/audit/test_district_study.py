@@ -89,6 +89,8 @@ def catalog() -> pd.DataFrame:
             "title_zh": ["倍率不符", "零电量"],
             "checks_en": ["multiplier billed against the archive", "no kWh for months"],
             "checks_zh": ["计费倍率与档案倍率核对", "连续多月零电量"],
+            "source_en": ["Rules of Electricity Supply Business (1996), art. 81", "audit practice"],
+            "source_zh": ["《供电营业规则》（1996）第八十一条", "营销稽查实践"],
             "needs": ["n", "n"],
             "parameters": ["", "months=3"],
             "revenue_kind": ["proved", "estimated"],
@@ -180,6 +182,8 @@ def test_catalog_appendix_in_both_languages(audit: DistrictAudit) -> None:
         "multiplier billed against the archive",
         "no kWh for months",
     ]
+    assert zh["规则来源"].tolist() == ["《供电营业规则》（1996）第八十一条", "营销稽查实践"]
+    assert audit.table("catalog", "en")["Where it comes from"].iloc[0].endswith("art. 81")
     assert "Revenue impact" in audit.methodology("en")
 
 
@@ -225,6 +229,7 @@ def test_a_report_speaks_one_language_in_its_evidence_and_appendix(
         *top[rule],
         *top[i18n.text("common.severity", lang)],
         *appendix[i18n.text("report.district.checks", lang)],
+        *appendix[i18n.text("report.district.source", lang)],
         *appendix[rule],
         *appendix[area],
         *by_rule[area],
