@@ -1,1 +1,570 @@
-"""Audit rules of the practice checks (accounts): see `auditkit.rules.registry`."""
+"""Accounts (户务): accounts left out of billing, billed after closure or past a temporary supply's
+end, and one customer archived twice.
+
+unbilled_account and duplicate_account compare a customer with others (the months its district
+billed, its peers' usual bill, the other accounts of the archive): they run once over the whole
+dataset (`auditkit.engine.partition.WHOLE_DATASET_RULES`); the other two look at one customer at a
+time.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import numpy as np
+import pandas as pd
+
+from auditkit.periods import date_month_number
+from auditkit.rules.addresses import address_key, name_key, phone_key
+from auditkit.rules.context import RuleContext
+from auditkit.rules.evidence import Clause, clause
+from auditkit.rules.findings import empty_raw, raw
+from auditkit.rules.registry import rule
+from auditkit.stats.matrix import row_nanmedian
+
+#: Orders after which an account may rightly go unbilled until its next bill: the whole account
+#: suspended, its meter removed (暂拆), or closed (a closure kept active is billed_after_closure's).
+UNBILLED_EXPLAINED_BY = ("suspension", "meter_removal", "closure")
+
+
+@rule(
+    "unbilled_account",
+    area="routine",
+    needs=("customers.status", "customers.connection_date", "bills.amount"),
+    params=("min_months", "grace_months", "lookback_months"),
+    severity="medium",
+    revenue_kind="estimated",
+)
+def unbilled_account(ctx: RuleContext, params: dict) -> pd.DataFrame:
+    """Active accounts with months unbilled while their district billed: a new connection never
+    billed, a gap between bills, or bills that stop; priced at the customer's usual bill (its
+    peers' median where it has none)."""
+    grid = _BillingGrid.build(ctx, params["lookback_months"])
+    expected = grid.expected_months(ctx, params["grace_months"])
+    unbilled = expected & ~grid.billed
+    found = _unbilled_runs(unbilled, grid, params["min_months"])
+    if found.empty:
+        return empty_raw()
+    usual = row_nanmedian(grid.amount)
+    peers = _peer_median(ctx, usual)
+    found["usual"] = usual[found["cust"].to_numpy()]
+    found = found.sort_values(["cust", "month_from"], kind="stable", ignore_index=True)
+    per_customer = found.groupby("cust", sort=True).agg(
+        month_from=("month_from", "min"), month_to=("month_to", "max"), months=("length", "sum")
+    )
+    cust = per_customer.index.to_numpy()
+    usage = ctx.customers["usage_type"].to_numpy(dtype=object)[cust]
+    has_history = ~np.isnan(usual[cust])
+    monthly = np.where(has_history, usual[cust], [peers.get(kind, np.nan) for kind in usage])
+    monthly = np.nan_to_num(np.maximum(monthly, 0.0))
+    revenue = monthly * per_customer["months"].to_numpy()
+    runs_of = dict(iter(found.groupby("cust", sort=True)))
+    evidence = []
+    for position, customer in enumerate(cust):
+        basis = (
+            clause("unbilled_account.usual", amount=monthly[position])
+            if has_history[position]
+            else clause("unbilled_account.peers", usage=usage[position], amount=monthly[position])
+        )
+        runs = [_run_clause(run, grid) for run in runs_of[customer].itertuples()]
+        evidence.append(
+            [
+                clause("unbilled_account", runs=runs),
+                basis,
+                clause("revenue", amount=revenue[position]),
+            ]
+        )
+    return raw(
+        cust,
+        per_customer["month_from"],
+        per_customer["month_to"],
+        evidence,
+        revenue,
+        np.minimum(1.0, 0.4 + per_customer["months"].to_numpy() / 12),
+    )
+
+
+@dataclass
+class _BillingGrid:
+    """Customers × months of the lookback window (from month `first`): which months hold a bill
+    and its amount, the months each customer's district billed at all, and each customer's
+    connection (month, date, and its new-connection order where one took effect)."""
+
+    first: int
+    billed: np.ndarray
+    amount: np.ndarray
+    district_billed: np.ndarray
+    connection: np.ndarray
+    connection_date: np.ndarray
+    connection_order: np.ndarray
+
+    @classmethod
+    def build(cls, ctx: RuleContext, lookback_months: int) -> _BillingGrid:
+        first = ctx.as_of - lookback_months + 1
+        width = ctx.as_of - first + 1
+        rows = np.flatnonzero((ctx.bill_month >= first) & (ctx.bill_customer >= 0))
+        cust, column = ctx.bill_customer[rows], ctx.bill_month[rows] - first
+        billed = np.zeros((len(ctx.customers), width), dtype=bool)
+        billed[cust, column] = True
+        amount = np.full(billed.shape, np.nan)
+        amount[cust, column] = ctx.bills["amount"].to_numpy(dtype=float)[rows]
+        district, _ = pd.factorize(ctx.customers["district"])
+        district_billed = np.zeros((district.max(initial=-1) + 1, width), dtype=bool)
+        district_billed[district[cust], column] = True
+        connection = date_month_number(ctx.customers["connection_date"])
+        connection_date = pd.to_datetime(ctx.customers["connection_date"]).to_numpy(copy=True)
+        order = np.full(len(ctx.customers), None, dtype=object)
+        connections = ctx.orders_of("new_connection")
+        connections = connections[connections["cust"] >= 0].sort_values(
+            ["cust", "effective_month"], kind="stable"
+        )
+        latest = connections.drop_duplicates("cust", keep="last")
+        at = latest["cust"].to_numpy(dtype=np.int64)
+        connection[at] = latest["effective_month"].to_numpy(dtype=np.int64)
+        connection_date[at] = latest["effective_date"].to_numpy(dtype="datetime64[ns]")
+        order[at] = latest["order_id"].to_numpy(dtype=object)
+        return cls(
+            first, billed, amount, district_billed[district], connection, connection_date, order
+        )
+
+    def expected_months(self, ctx: RuleContext, grace_months: int) -> np.ndarray:
+        """Months each account should hold a bill: active in the archive, from its connection
+        (after `grace_months` more for a connection inside the window) to the audit month, in
+        months its district billed, except after an order that explains a pause until the
+        account is billed again."""
+        width = self.billed.shape[1]
+        column = np.arange(width)[None, :]
+        start = self.connection - self.first
+        start = np.where(start >= 0, start + grace_months + 1, 0)
+        active = (ctx.customers["status"] == "active").to_numpy(dtype=bool)
+        expected = active[:, None] & (column >= start[:, None]) & self.district_billed
+        return expected & ~self._explained(ctx)
+
+    def _explained(self, ctx: RuleContext) -> np.ndarray:
+        """Months after a suspension, meter removal or closure up to the next bill (for a
+        suspension, up to its resumption when that comes first)."""
+        width = self.billed.shape[1]
+        orders = ctx.orders_of(*UNBILLED_EXPLAINED_BY)
+        orders = orders[(orders["cust"] >= 0) & (orders["effective_month"] <= ctx.as_of)]
+        explained = np.zeros((len(ctx.customers), width + 1), dtype=np.int32)
+        if orders.empty:
+            return explained[:, :width].astype(bool)
+        cust = orders["cust"].to_numpy(dtype=np.int64)
+        start = np.clip(orders["effective_month"].to_numpy(dtype=np.int64) - self.first, 0, width)
+        end = self._next_bill(cust, start + 1)  # the order's own month may hold its last bill
+        spans = ctx.suspension_spans
+        if not spans.empty:
+            resumed = spans.dropna(subset=["end_month"])
+            ends = pd.DataFrame(
+                {
+                    "cust": resumed["cust"].to_numpy(dtype=np.int64),
+                    "start": np.clip(
+                        resumed["effective_month"].to_numpy(np.int64) - self.first, 0, width
+                    ),
+                    "resumed": np.clip(
+                        resumed["end_month"].to_numpy(np.int64) - self.first, 0, width
+                    ),
+                }
+            ).drop_duplicates(["cust", "start"])
+            probe = pd.DataFrame({"cust": cust, "start": start, "row": np.arange(len(cust))})
+            is_suspension = (orders["order_type"] == "suspension").to_numpy()
+            joined = probe[is_suspension].merge(ends, on=["cust", "start"])
+            rows = joined["row"].to_numpy()
+            end[rows] = np.minimum(end[rows], joined["resumed"].to_numpy())
+        np.add.at(explained, (cust, start), 1)
+        np.add.at(explained, (cust, end), -1)
+        return np.cumsum(explained, axis=1)[:, :width] > 0
+
+    def _next_bill(self, cust: np.ndarray, start: np.ndarray) -> np.ndarray:
+        """Per (customer, column): the column of its first bill from `start` on (the window's
+        width where none)."""
+        width = self.billed.shape[1]
+        later = np.arange(width)[None, :] >= start[:, None]
+        found = self.billed[cust] & later
+        return np.where(found.any(axis=1), found.argmax(axis=1), width)
+
+
+def _unbilled_runs(unbilled: np.ndarray, grid: _BillingGrid, min_months: int) -> pd.DataFrame:
+    """Runs of consecutive unbilled months of at least `min_months`: customer, first and last
+    month, length, and the months of the bills just before and after (-1 where none)."""
+    count, width = unbilled.shape
+    padded = np.zeros((count, width + 2), dtype=np.int8)
+    padded[:, 1:-1] = unbilled
+    step = np.diff(padded, axis=1)
+    cust, start = np.nonzero(step == 1)
+    _, stop = np.nonzero(step == -1)  # row-major: the n-th stop ends the n-th start
+    length = stop - start
+    keep = length >= min_months
+    cust, start, stop, length = cust[keep], start[keep], stop[keep], length[keep]
+    billed = grid.billed[cust]
+    column = np.arange(width)[None, :]
+    before = billed & (column < start[:, None])
+    after = billed & (column >= stop[:, None])
+    last_before = np.where(before.any(axis=1), width - 1 - before[:, ::-1].argmax(axis=1), -1)
+    first_after = np.where(after.any(axis=1), after.argmax(axis=1), -1)
+    return pd.DataFrame(
+        {
+            "cust": cust,
+            "month_from": start + grid.first,
+            "month_to": stop - 1 + grid.first,
+            "length": length,
+            "before": np.where(last_before >= 0, last_before + grid.first, -1),
+            "after": np.where(first_after >= 0, first_after + grid.first, -1),
+        }
+    )
+
+
+def _run_clause(run: object, grid: _BillingGrid) -> Clause:
+    """One unbilled run: a gap between bills, bills that stop, or a start never billed (after a
+    connection inside the window, or from the window's start)."""
+    months = (run.month_from, run.month_to)
+    if run.before >= 0 and run.after >= 0:
+        return clause(
+            "unbilled_account.gap",
+            months=months,
+            count=run.length,
+            before=run.before,
+            after=run.after,
+        )
+    if run.before >= 0:
+        return clause("unbilled_account.stop", months=months, count=run.length, last=run.before)
+    if grid.connection[run.cust] >= grid.first:
+        order = grid.connection_order[run.cust]
+        connected = grid.connection_date[run.cust]
+        if order is not None:
+            return clause(
+                "unbilled_account.new_connection",
+                order=order,
+                effective=connected,
+                months=months,
+                count=run.length,
+            )
+        return clause(
+            "unbilled_account.connected", connected=connected, months=months, count=run.length
+        )
+    return clause("unbilled_account.from_start", months=months, count=run.length)
+
+
+def _peer_median(ctx: RuleContext, usual: np.ndarray) -> dict[str, float]:
+    """Per usage type, the median of its customers' usual monthly bills (customers with bills)."""
+    frame = pd.DataFrame({"usage": ctx.customers["usage_type"].to_numpy(), "usual": usual})
+    return frame.dropna().groupby("usage", sort=True)["usual"].median().to_dict()
+
+
+@rule(
+    "billed_after_closure",
+    area="change_of_use",
+    needs=("work_orders.effective_date",),
+    params=("grace_months",),
+    severity="medium",
+    revenue_kind="proved",
+)
+def billed_after_closure(ctx: RuleContext, params: dict) -> pd.DataFrame:
+    """Bills charged after a closure took effect (beyond its month's final bill), and closures
+    archived while the customer archive stays active. No revenue: money billed to a closed
+    account is a billing error to refund or to bill to whoever used the energy; the amount is
+    in the evidence."""
+    closures = _closures(ctx)
+    if closures.empty:
+        return empty_raw()
+    after = _charged_after(ctx, closures, "effective_date", params["grace_months"])
+    after = after[after["month"] < after["reconnected"]]  # a new connection reopens the account
+    billed = _billed_after_summary(after)
+    active = (ctx.customers["status"] == "active").to_numpy(dtype=bool)
+    archived = closures["archived_at"].to_numpy(dtype="datetime64[ns]")
+    kept_active = (
+        active[closures["cust"].to_numpy()]
+        & ~np.isnat(archived)
+        & (archived <= np.datetime64(ctx.as_of_date))
+        & (closures["reconnected"].to_numpy() > ctx.as_of)
+    )
+    kept = closures[kept_active].drop_duplicates("cust", keep="last").set_index("cust")
+    cust = np.union1d(billed.index.to_numpy(), kept.index.to_numpy()).astype(np.int64)
+    if not len(cust):
+        return empty_raw()
+    evidence, month_from, month_to, score = [], [], [], []
+    for customer in cust:
+        clauses: list[Clause] = []
+        first, last = ctx.as_of, ctx.as_of
+        if customer in billed.index:
+            found = billed.loc[customer]
+            clauses.append(
+                clause(
+                    "billed_after_closure.bills",
+                    order=found.order_id,
+                    effective=found.effective_date,
+                    bills=found.bills,
+                    months=(found.month_from, found.month_to),
+                    kwh=found.kwh,
+                    amount=found.amount,
+                )
+            )
+            first, last = found.month_from, found.month_to
+        if customer in kept.index:
+            order = kept.loc[customer]
+            clauses.append(
+                clause(
+                    "billed_after_closure.archive_active",
+                    order=order.order_id,
+                    effective=order.effective_date,
+                    archived=order.archived_at,
+                )
+            )
+            first = min(first, order.effective_month)
+        evidence.append(clauses)
+        month_from.append(first)
+        month_to.append(last)
+        score.append(0.8 if customer in billed.index else 0.5)
+    return raw(cust, month_from, month_to, evidence, np.zeros(len(cust)), score)
+
+
+def _closures(ctx: RuleContext) -> pd.DataFrame:
+    """Closure orders in effect by the audit date, each with the month its customer was
+    connected again after it (a new-connection order; beyond the audit month where none)."""
+    closures = ctx.orders_of("closure")
+    effective = closures["effective_date"].to_numpy(dtype="datetime64[ns]")
+    closures = closures[
+        (closures["cust"] >= 0).to_numpy() & (effective <= np.datetime64(ctx.as_of_date))
+    ]
+    closures = closures[["order_id", "cust", "effective_date", "effective_month", "archived_at"]]
+    closures = closures.sort_values(["effective_month", "cust"], kind="stable")
+    connections = ctx.orders_of("new_connection")
+    connections = pd.DataFrame(
+        {
+            "cust": connections["cust"].to_numpy(dtype=np.int64),
+            "reconnected": connections["effective_month"].to_numpy(dtype=np.int64),
+        }
+    ).sort_values("reconnected", kind="stable")
+    joined = pd.merge_asof(
+        closures.astype({"cust": np.int64, "effective_month": np.int64}),
+        connections,
+        left_on="effective_month",
+        right_on="reconnected",
+        by="cust",
+        direction="forward",
+        allow_exact_matches=False,
+    )
+    joined["reconnected"] = joined["reconnected"].fillna(ctx.as_of + 1).astype(np.int64)
+    return joined.sort_values(["cust", "effective_month"], kind="stable", ignore_index=True)
+
+
+def _charged_after(
+    ctx: RuleContext, ends: pd.DataFrame, date_column: str, grace_months: int
+) -> pd.DataFrame:
+    """Bills that charged something (kWh or money) for a time after each end date of `ends`
+    (customer `cust`, the date in `date_column`): a month past the end's month plus
+    `grace_months`, whose read period (where the bill records one) began after the end. Each
+    bill once, against the latest end before it."""
+    rows = np.flatnonzero(ctx.bills_of(ends["cust"].to_numpy()))
+    kwh = ctx.bills["kwh_billed"].to_numpy(dtype=float)[rows]
+    amount = ctx.bills["amount"].to_numpy(dtype=float)[rows]
+    charged = (np.nan_to_num(kwh) > 0) | (np.nan_to_num(amount) != 0)
+    rows, kwh, amount = rows[charged], kwh[charged], amount[charged]
+    bills = pd.DataFrame(
+        {
+            "row": rows,
+            "cust": ctx.bill_customer[rows].astype(np.int64),
+            "month": ctx.bill_month[rows].astype(np.int64),
+            "read_from": ctx.bills["read_from"].to_numpy(dtype="datetime64[ns]")[rows],
+            "kwh": kwh,
+            "amount": amount,
+        }
+    ).sort_values("month", kind="stable")
+    ends = ends.assign(
+        end_month=date_month_number(ends[date_column]),
+        end_date=ends[date_column].to_numpy(dtype="datetime64[ns]"),
+    ).sort_values("end_month", kind="stable")
+    joined = pd.merge_asof(
+        bills,
+        ends,
+        left_on="month",
+        right_on="end_month",
+        by="cust",
+        direction="backward",
+        allow_exact_matches=False,
+    )
+    read_from = joined["read_from"].to_numpy(dtype="datetime64[ns]")
+    end_date = joined["end_date"].to_numpy(dtype="datetime64[ns]")
+    after = (joined["month"] > joined["end_month"] + grace_months).to_numpy() & (
+        np.isnat(read_from) | (read_from > end_date)
+    )
+    return joined[after & ~np.isnat(end_date)].sort_values("row", ignore_index=True)
+
+
+def _billed_after_summary(after: pd.DataFrame) -> pd.DataFrame:
+    """Per customer: the bills after its end (count, months, kWh, amount) and the order or date
+    they follow (the first one's)."""
+    return after.groupby("cust", sort=True).agg(
+        order_id=("order_id", "first"),
+        effective_date=("effective_date", "first"),
+        bills=("row", "size"),
+        month_from=("month", "min"),
+        month_to=("month", "max"),
+        kwh=("kwh", "sum"),
+        amount=("amount", "sum"),
+    )
+
+
+@rule(
+    "temporary_supply_overrun",
+    area="capacity",
+    needs=("customers.supply_type", "customers.supply_end_date"),
+    params=("grace_months",),
+    severity="medium",
+    revenue_kind="proved",
+)
+def temporary_supply_overrun(ctx: RuleContext, params: dict) -> pd.DataFrame:
+    """Temporary supplies (临时用电) billed for a time after their end date, the latest extension
+    order's new end date counting as the end. No revenue: the energy was billed at its tariff;
+    the supply itself should have ended or become a permanent connection."""
+    customers = ctx.customers
+    temporary = (customers["supply_type"] == "temporary").to_numpy(dtype=bool)
+    end = customers["supply_end_date"].to_numpy(dtype="datetime64[ns]")
+    cust = np.flatnonzero(temporary & ~np.isnat(end))
+    if not len(cust):
+        return empty_raw()
+    ends = pd.DataFrame({"cust": cust.astype(np.int64), "archive_end": end[cust]})
+    extended = _extensions(ctx)
+    ends = ends.merge(extended, on="cust", how="left")
+    later = ends["extended_to"].to_numpy(dtype="datetime64[ns]")
+    archive_end = ends["archive_end"].to_numpy(dtype="datetime64[ns]")
+    ends["end"] = np.where(~np.isnat(later) & (later > archive_end), later, archive_end)
+    after = _charged_after(ctx, ends, "end", params["grace_months"])
+    if after.empty:
+        return empty_raw()
+    found = after.groupby("cust", sort=True).agg(
+        end=("end", "first"),
+        extension=("extension", "first"),
+        bills=("row", "size"),
+        month_from=("month", "min"),
+        month_to=("month", "max"),
+        kwh=("kwh", "sum"),
+        amount=("amount", "sum"),
+    )
+    evidence = []
+    for row in found.itertuples():
+        extension = (
+            []
+            if pd.isna(row.extension)
+            else [clause("temporary_supply.extended", order=row.extension)]
+        )
+        evidence.append(
+            [
+                clause(
+                    "temporary_supply_overrun",
+                    end=row.end,
+                    bills=row.bills,
+                    months=(row.month_from, row.month_to),
+                    kwh=row.kwh,
+                    amount=row.amount,
+                ),
+                *extension,
+            ]
+        )
+    months = (found["month_to"] - found["month_from"] + 1).to_numpy()
+    return raw(
+        found.index.to_numpy(),
+        found["month_from"],
+        found["month_to"],
+        evidence,
+        np.zeros(len(found)),
+        np.minimum(1.0, 0.5 + months / 12),
+    )
+
+
+def _extensions(ctx: RuleContext) -> pd.DataFrame:
+    """Per customer, the latest end date a temporary_supply order extended its supply to, and
+    that order (orders whose new value is no date extend nothing)."""
+    orders = ctx.orders_of("temporary_supply")
+    new_end = pd.to_datetime(orders["new_value"], errors="coerce", format="%Y-%m-%d")
+    orders = orders.assign(extended_to=new_end)[new_end.notna().to_numpy()]
+    orders = orders[orders["cust"] >= 0].sort_values(["cust", "extended_to"], kind="stable")
+    latest = orders.drop_duplicates("cust", keep="last")
+    return pd.DataFrame(
+        {
+            "cust": latest["cust"].to_numpy(dtype=np.int64),
+            "extended_to": latest["extended_to"].to_numpy(dtype="datetime64[ns]"),
+            "extension": latest["order_id"].to_numpy(dtype=object),
+        }
+    )
+
+
+@rule(
+    "duplicate_account",
+    area="routine",
+    needs=("customers.name|customers.phone", "customers.address|customers.phone"),
+    params=("max_phone_accounts",),
+    severity="low",
+    revenue_kind="proved",
+)
+def duplicate_account(ctx: RuleContext, params: dict) -> pd.DataFrame:
+    """Active accounts archived twice (一址多户 / 重复建档): the same name and address once
+    normalized (`auditkit.rules.addresses`), or the same phone on at most `max_phone_accounts`
+    active accounts. The earliest connected account of a group (then the lowest id) is the
+    original; each other one is a finding naming it. No revenue: a duplicate record is an
+    archive defect, whatever it was billed."""
+    customers = ctx.customers
+    active = np.flatnonzero((customers["status"] == "active").to_numpy(dtype=bool))
+    if not len(active):
+        return empty_raw()
+    archive = customers.iloc[active]
+    frame = pd.DataFrame(
+        {
+            "cust": active.astype(np.int64),
+            "customer_id": archive["customer_id"].astype(str).to_numpy(dtype=object),
+            "connected": pd.to_datetime(archive["connection_date"]).to_numpy(),
+            "name": name_key(archive["name"]).to_numpy(dtype=object),
+            "address": address_key(archive["address"]).to_numpy(dtype=object),
+            "phone": phone_key(archive["phone"]).to_numpy(dtype=object),
+        }
+    ).sort_values(["connected", "customer_id"], kind="stable", na_position="last")
+    same_place = _duplicates(frame, ["name", "address"], "name_address", None)
+    same_phone = _duplicates(frame, ["phone"], "phone", params["max_phone_accounts"])
+    found = pd.concat([same_place, same_phone], ignore_index=True).drop_duplicates(
+        "cust", keep="first"
+    )  # the name and address match first: the stronger sign
+    if found.empty:
+        return empty_raw()
+    found = found.sort_values("cust", ignore_index=True)
+    evidence = [
+        [
+            clause(
+                f"duplicate_account.{row.match}",
+                original=row.original,
+                connected=row.original_connected,
+                accounts=row.accounts,
+            )
+        ]
+        for row in found.itertuples()
+    ]
+    months = np.full(len(found), ctx.as_of)
+    score = np.where(found["match"] == "name_address", 0.7, 0.5)
+    return raw(found["cust"], months, months, evidence, np.zeros(len(found)), score)
+
+
+def _duplicates(
+    frame: pd.DataFrame, keys: list[str], match: str, max_accounts: int | None
+) -> pd.DataFrame:
+    """Accounts of `frame` (in original-first order) sharing every non-empty key with an earlier
+    one, in groups of at most `max_accounts` (None: any size): cust, match, the original's id and
+    connection date, and the group's size."""
+    filled = frame[(frame[keys] != "").all(axis=1)]
+    groups = filled.groupby(keys, sort=False)
+    size = groups["cust"].transform("size")
+    keep = (size >= 2) & (size <= max_accounts if max_accounts is not None else True)
+    filled, size = filled[keep], size[keep]
+    grouped = filled.groupby(keys, sort=False)
+    group = grouped.ngroup().to_numpy()
+    duplicate = grouped.cumcount().to_numpy() > 0
+    originals = np.zeros(group.max(initial=-1) + 1, dtype=np.int64)
+    originals[group[~duplicate]] = np.flatnonzero(~duplicate)  # each group's first row
+    original = originals[group[duplicate]]
+    return pd.DataFrame(
+        {
+            "cust": filled["cust"].to_numpy()[duplicate],
+            "match": match,
+            "original": filled["customer_id"].to_numpy()[original],
+            "original_connected": filled["connected"].to_numpy()[original],
+            "accounts": size.to_numpy()[duplicate],
+        }
+    )

@@ -1,0 +1,238 @@
+"""Account rules: accounts left out of billing, billed after closure or past a temporary supply's
+end, and customers archived twice. Amounts are computed by hand in each test."""
+
+from __future__ import annotations
+
+import pandas as pd
+import pytest
+from rule_builder import COMMERCIAL, PERIODS, Utility, flat
+
+from auditkit import rules
+from auditkit.data import Dataset
+
+# COM is 0.8 yuan/kWh all year: 100 kWh a month is an 80-yuan bill.
+MONTHLY = 80.0
+
+
+def _billed(u: Utility, customer_id: str, periods: list[str], **archive: object) -> None:
+    """A commercial customer billed 100 kWh in each of `periods`."""
+    u.customer(customer_id, **(COMMERCIAL | archive))
+    u.monthly(customer_id, flat(100, len(periods)), tariff="COM", periods=periods)
+
+
+def _run(u: Utility, rule_ids: str | list[str], customers: dict | None = None) -> pd.DataFrame:
+    """Findings on the utility, with extra archive columns per customer (`customers`: id →
+    {column: value})."""
+    tables = u.tables()
+    for customer_id, values in (customers or {}).items():
+        at = tables["customers"]["customer_id"] == customer_id
+        for column, value in values.items():
+            if column not in tables["customers"]:
+                tables["customers"][column] = None
+            tables["customers"][column] = tables["customers"][column].astype(object)
+            tables["customers"].loc[at, column] = value
+    return rules.run(Dataset.from_frames(tables), rules=rule_ids)
+
+
+def _by_customer(findings: pd.DataFrame) -> pd.DataFrame:
+    return findings.set_index("customer_id")
+
+
+# --- unbilled_account -----------------------------------------------------------------------
+
+
+def test_unbilled_stop_and_gap_priced_at_the_customers_usual_bill():
+    u = Utility()
+    _billed(u, "billed", PERIODS)
+    _billed(u, "stopped", PERIODS[:9])  # nothing October to December
+    _billed(u, "gap", PERIODS[:3] + PERIODS[5:])  # nothing in April and May
+    _billed(u, "every_other", PERIODS[:6] + PERIODS[7:])  # July alone: a read every other month
+    findings = _by_customer(rules.run(u.dataset(), rules="unbilled_account"))
+    assert sorted(findings.index) == ["gap", "stopped"]
+    assert findings.loc["stopped", "revenue_impact"] == pytest.approx(3 * MONTHLY)
+    assert findings.loc["stopped", "period_from"] == "2024-10"
+    assert findings.loc["stopped", "period_to"] == "2024-12"
+    assert findings.loc["stopped", "revenue_kind"] == "estimated"
+    assert (
+        "no bill after 2024-09: 2024-10..2024-12 (3 months)" in findings.loc["stopped", "evidence"]
+    )
+    assert findings.loc["gap", "revenue_impact"] == pytest.approx(2 * MONTHLY)
+    assert (
+        "no bill in 2024-04..2024-05 (2 months) between the bills of 2024-03 and 2024-06"
+        in findings.loc["gap", "evidence"]
+    )
+
+
+def test_new_connection_never_billed_is_priced_at_its_peers_median_after_the_grace():
+    u = Utility()
+    _billed(u, "peer_a", PERIODS)
+    _billed(u, "peer_b", PERIODS)
+    u.customer("never", **COMMERCIAL, connection_date=pd.Timestamp("2024-09-10"))
+    u.order("never", "new_connection", "2024-09-10")
+    # Connected in October: October and November are its grace, December alone is not a run.
+    u.customer("recent", **COMMERCIAL, connection_date=pd.Timestamp("2024-10-15"))
+    u.order("recent", "new_connection", "2024-10-15")
+    findings = _by_customer(rules.run(u.dataset(), rules="unbilled_account"))
+    assert list(findings.index) == ["never"]
+    # September (connection) and October (grace) are not counted: November and December.
+    assert findings.loc["never", "revenue_impact"] == pytest.approx(2 * MONTHLY)
+    evidence = findings.loc["never", "evidence"]
+    assert "new connection WO0001 effective 2024-09-10: no bill in 2024-11..2024-12" in evidence
+    assert "median monthly bill of commercial customers" in evidence
+
+
+def test_pauses_closures_and_a_district_that_did_not_bill_are_not_unbilled():
+    u = Utility()
+    _billed(u, "billed", PERIODS)
+    _billed(u, "removed", PERIODS[:6])
+    u.order("removed", "meter_removal", "2024-06-05")
+    _billed(u, "closed", PERIODS[:6], status="closed")
+    _billed(u, "suspended", PERIODS[:6], status="suspended")
+    # A district whose data ends in September: its months after are no months it billed.
+    _billed(u, "west", PERIODS[:9], district="城西")
+    _billed(u, "west_stopped", PERIODS[:6], district="城西")
+    findings = _by_customer(rules.run(u.dataset(), rules="unbilled_account"))
+    assert list(findings.index) == ["west_stopped"]
+    assert findings.loc["west_stopped", "period_to"] == "2024-09"
+    assert findings.loc["west_stopped", "revenue_impact"] == pytest.approx(3 * MONTHLY)
+
+
+# --- billed_after_closure -------------------------------------------------------------------
+
+
+def test_bills_after_closure_are_listed_with_their_amount_and_no_revenue():
+    u = Utility()
+    _billed(u, "billed_on", PERIODS, status="closed")
+    u.order("billed_on", "closure", "2024-06-15")
+    _billed(u, "final_bill", PERIODS[:6], status="closed")  # June's bill is the final one
+    u.order("final_bill", "closure", "2024-06-15")
+    findings = _by_customer(rules.run(u.dataset(), rules="billed_after_closure"))
+    assert list(findings.index) == ["billed_on"]
+    assert findings.loc["billed_on", "revenue_impact"] == 0
+    assert findings.loc["billed_on", "period_from"] == "2024-07"
+    # July to December: 6 bills of 100 kWh at 0.8.
+    assert (
+        "closure WO0001 effective 2024-06-15, then 6 bills (2024-07..2024-12) charging 600 kWh, "
+        "¥480.00" in findings.loc["billed_on", "evidence"]
+    )
+
+
+def test_closure_archived_while_the_archive_stays_active_and_not_yet_archived():
+    u = Utility()
+    _billed(u, "kept_active", PERIODS[:6])
+    u.order("kept_active", "closure", "2024-06-15")  # archived 2024-06-11 (steps 1, 2, 3 days)
+    _billed(u, "in_flight", PERIODS[:11])
+    u.order("in_flight", "closure", "2024-11-20", steps=(1, None, None))
+    findings = rules.run(u.dataset(), rules=["billed_after_closure", "unbilled_account"])
+    assert findings[["rule_id", "customer_id"]].values.tolist() == [
+        ["billed_after_closure", "kept_active"]
+    ]
+    assert "archived 2024-06-11, while the archive still says active" in findings["evidence"].iat[0]
+
+
+def test_final_bill_read_from_before_the_closure_and_a_reconnection_are_honest():
+    u = Utility()
+    _billed(u, "read_25th", PERIODS, status="closed")
+    u.order("read_25th", "closure", "2024-06-27")
+    _billed(u, "reopened", PERIODS[:4] + PERIODS[7:])
+    u.order("reopened", "closure", "2024-04-10")
+    u.order("reopened", "new_connection", "2024-08-01")
+    for bill in u.bills:  # read from the 25th of the month before to the 24th
+        month = pd.Period(bill["period"], freq="M")
+        bill["read_from"] = (month - 1).to_timestamp() + pd.Timedelta(days=24)
+        bill["read_to"] = month.to_timestamp() + pd.Timedelta(days=23)
+    findings = _by_customer(rules.run(u.dataset(), rules="billed_after_closure"))
+    # July's bill (read from 25 June) is the final one; August to December are after.
+    assert list(findings.index) == ["read_25th"]
+    assert findings.loc["read_25th", "period_from"] == "2024-08"
+    assert "5 bills (2024-08..2024-12)" in findings.loc["read_25th", "evidence"]
+
+
+# --- temporary_supply_overrun ---------------------------------------------------------------
+
+
+def test_temporary_supply_billed_past_its_end_unless_extended():
+    u = Utility()
+    temporary = {"supply_type": "temporary", "supply_end_date": pd.Timestamp("2024-06-30")}
+    for customer_id in ("overrun", "extended", "short_extension", "permanent", "ending"):
+        _billed(u, customer_id, PERIODS)
+    u.order("extended", "temporary_supply", "2024-06-30", "2024-06-30", "2025-06-30")
+    u.order("short_extension", "temporary_supply", "2024-06-30", "2024-06-30", "2024-09-30")
+    findings = _by_customer(
+        _run(
+            u,
+            "temporary_supply_overrun",
+            {
+                "overrun": temporary,
+                "extended": temporary,
+                "short_extension": temporary,
+                "permanent": temporary | {"supply_type": "permanent"},
+                "ending": temporary | {"supply_end_date": pd.Timestamp("2024-12-15")},
+            },
+        )
+    )
+    assert sorted(findings.index) == ["overrun", "short_extension"]
+    assert (findings["revenue_impact"] == 0).all()
+    assert (
+        "temporary supply ending 2024-06-30, then 6 bills (2024-07..2024-12) charging 600 kWh, "
+        "¥480.00" in findings.loc["overrun", "evidence"]
+    )
+    assert "ending 2024-09-30, then 3 bills" in findings.loc["short_extension", "evidence"]
+    assert "extended by order WO0002" in findings.loc["short_extension", "evidence"]
+
+
+# --- duplicate_account ----------------------------------------------------------------------
+
+
+def _person(name: str, address: str, phone: str, connected: str) -> dict:
+    return {
+        "name": name,
+        "address": address,
+        "phone": phone,
+        "connection_date": pd.Timestamp(connected),
+    }
+
+
+def test_duplicate_accounts_by_name_and_address_written_another_way_and_by_phone():
+    u = Utility()
+    people = {
+        "original": _person("王伟", "城东区人民路12号3室", "13800000001", "2015-03-01"),
+        "copy": _person("王 伟", "城东区 人民路十二号３室", "13900000002", "2021-05-01"),
+        "flat_3": _person("李娜", "城东区解放路8号3室", "13800000005", "2016-01-01"),
+        "flat_4": _person("李娜", "城东区解放路8号4室", "13800000006", "2017-01-01"),
+        "phone_first": _person("赵敏", "城东区建设路1号", "137-0000-0003", "2012-01-01"),
+        "phone_second": _person("赵敏", "建设路1号", "+86 13700000003", "2019-01-01"),
+        "closed_copy": _person("王伟", "城东区人民路12号3室", "13500000009", "2022-01-01"),
+    }
+    managed = {
+        f"managed_{i}": _person(f"住户{i}", f"城东区文化路{i}号", "13600000004", "2018-01-01")
+        for i in range(4)
+    }
+    for customer_id in [*people, *managed]:
+        u.customer(customer_id, status="closed" if customer_id == "closed_copy" else "active")
+        u.monthly(customer_id, flat(100))
+    findings = _by_customer(_run(u, "duplicate_account", people | managed))
+    assert sorted(findings.index) == ["copy", "phone_second"]
+    assert (findings["revenue_impact"] == 0).all()
+    assert (findings["severity"] == "low").all()
+    assert findings.loc["copy", "evidence"] == (
+        "same name and address as active account original (connected 2015-03-01), 2 accounts in all"
+    )
+    assert findings.loc["phone_second", "evidence"].startswith(
+        "same phone as active account phone_first"
+    )
+
+
+def test_duplicate_account_evidence_in_chinese():
+    u = Utility()
+    people = {
+        "a": _person("王伟", "城东区人民路12号", "13800000001", "2015-03-01"),
+        "b": _person("王伟", "城东区人民路１２号", "13900000002", "2016-03-01"),
+    }
+    for customer_id in people:
+        u.customer(customer_id)
+        u.monthly(customer_id, flat(100))
+    findings = _run(u, "duplicate_account", people)
+    assert rules.evidence_text(findings, "zh").tolist() == [
+        "户名和地址与在用户 a（2015-03-01 接电）相同，共 2 户"
+    ]
