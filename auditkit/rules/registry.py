@@ -28,8 +28,9 @@ REVENUE_KINDS = ("proved", "estimated")
 #: Penalty classes of 违约使用电费 (供电营业规则 1996, art. 100-102; the 2024 rules cap them by the
 #: same multiples): the multiple of each per regime is a parameter of `params/rules.yaml` common.
 PENALTY_CLASSES = ("tariff_misuse", "capacity_increase", "sealed_equipment", "theft")
-#: What every rule has worded in both languages (`rule.<id>.<part>`): its name and what it checks.
-WORDED_PARTS = ("title", "checks")
+#: What every rule has worded in both languages (`rule.<id>.<part>`): its name, what it checks
+#: and where it comes from.
+WORDED_PARTS = ("title", "checks", "source")
 
 
 def area_name(area: str, lang: str = i18n.DEFAULT_LANG) -> str:

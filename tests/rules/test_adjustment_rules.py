@@ -7,13 +7,13 @@ import json
 
 import pandas as pd
 import pytest
+from rule_builder import Utility, flat
 
 from auditkit import rules, synth
 from auditkit.data import Dataset
 from auditkit.engine.local import run_parts_locally
 from auditkit.engine.partition import combine, plan_run
 from auditkit.engine.sources import MemorySource
-from tests.rules.rule_builder import Utility, flat
 
 RULE = "unapproved_adjustment"
 APPROVER = "营销部王主任"
