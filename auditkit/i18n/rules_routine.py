@@ -1,3 +1,48 @@
 """Wording (Chinese, English) of rules routine: see `auditkit.i18n`."""
 
-WORDS: dict[str, tuple[str, str]] = {}
+WORDS: dict[str, tuple[str, str]] = {
+    "evidence.tariff_mismatch.voltage": (
+        "{usage:usage}用户档案电价类别为 {tariff:text}，现行电价表在其 {voltage:text} 千伏电压等级无此类别",
+        "{usage:usage} customer archived on tariff {tariff:text}, which the schedule in force "
+        "does not offer at {voltage:text} kV",
+    ),
+    "evidence.tariff.underbilled": (
+        "；数据期内 {bills:count:bill}（{months:span}）少收 {amount:money}",
+        "; the data's {bills:count:bill} {months:span} under-billed {amount:money}",
+    ),
+    "evidence.tariff.no_tariff_due": (
+        "；电价表在其电压等级没有适用于该用电类别的电价，未计算少收电费",
+        "; the schedule offers its usage no tariff at its voltage: not priced",
+    ),
+    "evidence.tariff.bills_on_due": (
+        "；账单已按应执行电价计费，未少收",
+        "; the bills charged the tariff due: nothing under-billed",
+    ),
+    "evidence.tariff.recoverable_unknown_start": (
+        "（起始时间不明，按 {months:span} 可追补 {amount:money}）",
+        " ({amount:money} recoverable for {months:span}, the start being unknown)",
+    ),
+    "evidence.tariff.recoverable_from_start": (
+        "（账单显示自 {start:period} 起执行错误电价，可全额追补）",
+        " (the bills show it began in {start:period}: all of it recoverable)",
+    ),
+    "evidence.archive.odd_ct_secondary": (
+        "电流互感器二次额定电流 {secondary:num1} A 非标准",
+        "CT rated secondary {secondary:num1} A is no standard rating",
+    ),
+    "evidence.archive.pt_high_side": (
+        "高供高计用户供电电压 {voltage:text} 千伏，电压互感器变比应为 {needed:num0}，档案为 {pt:num0}",
+        "PT ratio {pt:num0} metering on the {voltage:text} kV supply side, where {needed:num0} "
+        "is needed",
+    ),
+    "evidence.archive.pt_low_side": (
+        "低压侧计量（供电电压 {voltage:text} 千伏）无需电压互感器，档案变比为 {pt:num0}",
+        "PT ratio {pt:num0} with the meter on the low-voltage side of a {voltage:text} kV supply, "
+        "where none is needed",
+    ),
+    "evidence.archive.pt_neither": (
+        "供电电压 {voltage:text} 千伏，电压互感器变比 {pt:num0} 既非高压侧计量应有的 {high_side:num0}，也非低压侧计量的 1",
+        "PT ratio {pt:num0} on {voltage:text} kV: neither {high_side:num0} (metering on the "
+        "supply side) nor 1 (on the low-voltage side)",
+    ),
+}

@@ -210,10 +210,23 @@ def _first_day_of_month(month: int) -> int:
 
 
 def _latest_energy_rate(ctx: RuleContext) -> np.ndarray:
-    """Per customer, the energy rate due on its latest bill (NaN without bills)."""
+    """Per customer, the energy rate due in the month of its latest bill (NaN without bills)."""
     rate = np.full(len(ctx.customers), np.nan)
     last = np.flatnonzero(np.append(~ctx.same_customer_as_previous[1:], True))
-    rate[ctx.bill_customer[last]] = ctx.energy_rate_due_or_billed(last)
+    rate[ctx.bill_customer[last]] = _energy_rate_due(ctx, last)
+    return rate
+
+
+def _energy_rate_due(ctx: RuleContext, rows: np.ndarray) -> np.ndarray:
+    """Per bill of `rows`, the energy rate the unbilled energy is priced at: the schedule's flat
+    rate for the archive's tariff (the one the customer should be on) at its voltage band, in
+    force that month; where the schedule has none, the billed tariff's, else the rate billed."""
+    archive = ctx.tariff_code(ctx.customers["tariff_category"])
+    rate = ctx.schedule_rate(
+        archive[ctx.bill_customer[rows]], ctx.bill_month[rows], "energy_rate", rows
+    )
+    missing = np.flatnonzero(np.isnan(rate))
+    rate[missing] = ctx.energy_rate_due_or_billed(rows[missing])
     return rate
 
 
@@ -280,7 +293,8 @@ def _raise_duplicated(ctx: RuleContext, measured: np.ndarray) -> None:
 
 
 def _after_change(ctx: RuleContext, measured: np.ndarray, scored: pd.DataFrame) -> pd.DataFrame:
-    """Per scored customer (`cust`): measured kWh since the change and the revenue it lost."""
+    """Per scored customer (`cust`): measured kWh since the change and the revenue it lost (the
+    energy missing each month at that month's rate due)."""
     position = np.full(len(ctx.customers), -1)
     position[scored["cust"].to_numpy()] = np.arange(len(scored))
     bills = measured[position[ctx.bill_customer[measured]] >= 0]
@@ -288,7 +302,7 @@ def _after_change(ctx: RuleContext, measured: np.ndarray, scored: pd.DataFrame) 
     after = ctx.bill_month[bills] >= scored["change_month"].to_numpy()[row]
     bills, row = bills[after], row[after]
     kwh = ctx.bills["kwh_billed"].to_numpy(dtype=float)[bills]
-    rate = ctx.bills["energy_rate"].to_numpy(dtype=float)[bills]
+    rate = _energy_rate_due(ctx, bills)
     drop_ratio = np.maximum(scored["drop_ratio"].to_numpy()[row], 0.05)
     frame = pd.DataFrame(
         {"cust": ctx.bill_customer[bills], "kwh": kwh, "lost": kwh * (1 / drop_ratio - 1) * rate}

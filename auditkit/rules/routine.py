@@ -7,10 +7,10 @@ from dataclasses import dataclass
 import numpy as np
 import pandas as pd
 
-from auditkit.periods import date_month_number
+from auditkit.periods import date_month_number, month_end_days
 from auditkit.rules.billing_lines import energy_view
 from auditkit.rules.context import RuleContext
-from auditkit.rules.evidence import clause
+from auditkit.rules.evidence import Clause, clause
 from auditkit.rules.findings import (
     empty_raw,
     flagged_rows_at,
@@ -20,6 +20,7 @@ from auditkit.rules.findings import (
     raw_per_customer,
     runs,
 )
+from auditkit.rules.instrument import ct_primary_a, ct_secondary_a, expected_pt_ratio
 from auditkit.rules.registry import rule
 
 
@@ -33,43 +34,68 @@ def _categories(ctx: RuleContext) -> pd.DataFrame:
     return first.assign(two_part=two_part.reindex(first["tariff_category"]).to_numpy(dtype=bool))
 
 
+def _offered_at(ctx: RuleContext, categories: np.ndarray, customers: np.ndarray) -> np.ndarray:
+    """Per pair, whether the schedule has an energy rate for tariff `categories` at the voltage
+    of `customers` (codes) in force at the end of the audit month (its voltage band)."""
+    voltage = ctx.customers["voltage_kv"].to_numpy(dtype=float)[customers]
+    when = month_end_days(np.array([ctx.as_of]))[0]
+    return ~np.isnan(ctx.tariff_lookup.rate(categories, when, voltage, "energy_rate"))
+
+
 def _correct_tariff(
-    ctx: RuleContext, usage: np.ndarray, capacity: np.ndarray, threshold: float
+    ctx: RuleContext, customers: np.ndarray, two_part_due: np.ndarray
 ) -> np.ndarray:
-    """The tariff the schedule offers for each usage type: two-part at or above the threshold."""
+    """The tariff the schedule offers each customer (codes): the first category for its usage
+    type and voltage band, two-part where `two_part_due`, else single-part (else any); None where
+    the schedule offers its usage type none at its voltage."""
     schedule = _categories(ctx)
-    two_part = schedule["two_part"].to_numpy()
-    result = np.full(len(usage), None, dtype=object)
-    for wants_two_part in (False, True):
-        choice = schedule[two_part == wants_two_part].drop_duplicates("usage_type")
-        lookup = dict(zip(choice["usage_type"], choice["tariff_category"], strict=True))
-        mask = (np.nan_to_num(capacity) >= threshold) == wants_two_part
-        result[mask] = [lookup.get(u) for u in usage[mask]]
-    fallback = dict(zip(schedule["usage_type"], schedule["tariff_category"], strict=False))
-    missing = pd.isna(result)
-    result[missing] = [fallback.get(u) for u in usage[missing]]
+    usage = ctx.customers["usage_type"].to_numpy(dtype=object)[customers]
+    result = np.full(len(customers), None, dtype=object)
+    # Preference per customer: its part kind first, then the other; schedule order within each.
+    for prefer_two_part in (True, False):
+        for category, category_usage, two_part in zip(
+            schedule["tariff_category"], schedule["usage_type"], schedule["two_part"], strict=True
+        ):
+            wanted = (
+                pd.isna(result)
+                & (usage == category_usage)
+                & ((two_part == two_part_due) == prefer_two_part)
+            )
+            if wanted.any():
+                at = np.flatnonzero(wanted)
+                offered = _offered_at(ctx, np.full(len(at), category, dtype=object), customers[at])
+                result[at[offered]] = category
     return result
-
-
-def _rate_of(ctx: RuleContext, tariff: np.ndarray, rows: np.ndarray, column: str) -> np.ndarray:
-    """Schedule rate `column` for tariff names (None allowed) at the bills `rows` (their months
-    and the customers' voltages); NaN where there is none."""
-    if column not in ctx.tariffs:
-        return np.full(len(rows), np.nan)
-    names = np.where(pd.isna(tariff), "", tariff)  # no tariff: matches no schedule row
-    return ctx.schedule_rate(names, ctx.bill_month[rows], column, rows)
 
 
 @rule(
     "tariff_mismatch",
     area="routine",
     needs=("customers.usage_type", "customers.tariff_category", "tariffs.usage_type"),
-    params=("two_part_threshold_kva", "backbill_months", "shared_meter_industries"),
+    params=(
+        "two_part_threshold_kva",
+        "backbill_months",
+        "shared_meter_industries",
+        "ev_charging_industries",
+        "ev_charging_usages",
+    ),
     severity="high",
     revenue_kind="proved",
     penalty="tariff_misuse",
 )
 def tariff_mismatch(ctx: RuleContext, params: dict) -> pd.DataFrame:
+    """A tariff not for the customer's usage type (legal exceptions by industry aside: schools,
+    care homes and welfare sites may pay the residential shared-meter price, EV charging the
+    tariffs of `ev_charging_usages`), not offered at its voltage, or single-part at or above the
+    two-part threshold where the schedule offers its usage a two-part tariff at its voltage.
+
+    Revenue: what the bills of the data show under-billed, each bill not on the tariff due
+    priced at that tariff's rates for the customer's voltage band and month against the
+    schedule's rates for the tariff billed (a wrong rate on the bill is rate_mismatch's), plus
+    a two-part tariff's basic charge on the capacity in force less any billed. Beside it, the
+    evidence gives what can be back-billed: from the first such bill where the data shows the
+    start, else the last `backbill_months` months (the convention for an unknown start).
+    """
     customers = ctx.customers
     schedule = _categories(ctx)
     two_part = schedule["two_part"].to_numpy()
@@ -86,65 +112,156 @@ def tariff_mismatch(ctx: RuleContext, params: dict) -> pd.DataFrame:
     )
     usage = customers["usage_type"].to_numpy()
     capacity = optional_values(customers, "contract_capacity_kva")
-    offered_two_part = np.isin(usage, schedule["usage_type"].to_numpy()[two_part])
-    # Schools, care homes and welfare institutions may pay the residential (shared-meter) price.
-    exception = customers["industry"].isin(params["shared_meter_industries"]).to_numpy(dtype=bool)
-    wrong_usage = (tariff_usage != usage) & ~(exception & (tariff_usage == "residential"))
+    everyone = np.arange(len(customers))
+    listed = ~pd.isna(tariff_usage)
+    at_voltage = np.ones(len(customers), dtype=bool)
+    at_voltage[listed] = _offered_at(
+        ctx, customers["tariff_category"].to_numpy(dtype=object)[listed], everyone[listed]
+    )
+    industry = customers["industry"]
+    shared_meter = industry.isin(params["shared_meter_industries"]).to_numpy(dtype=bool)
+    ev_charging = industry.isin(params["ev_charging_industries"]).to_numpy(dtype=bool)
+    legal = (shared_meter & (tariff_usage == "residential")) | (
+        ev_charging & np.isin(tariff_usage, params["ev_charging_usages"])
+    )
+    wrong_usage = (tariff_usage != usage) & ~legal
     threshold = params["two_part_threshold_kva"]
-    should_be_two_part = ~is_two_part & offered_two_part & (np.nan_to_num(capacity) >= threshold)
-    flagged = (wrong_usage | should_be_two_part) & (customers["status"] != "closed").to_numpy()
+    large = np.nan_to_num(capacity) >= threshold
+    # A two-part tariff for the usage offered at the customer's voltage; EV charging may stay
+    # single-part (charging posts at car parks pay the general commercial price).
+    candidates = np.flatnonzero(~is_two_part & large & ~ev_charging)
+    offered_two_part = np.zeros(len(customers), dtype=bool)
+    due = _correct_tariff(ctx, candidates, np.ones(len(candidates), dtype=bool))
+    offered_two_part[candidates] = np.isin(due, schedule["tariff_category"].to_numpy()[two_part])
+    should_be_two_part = ~is_two_part & large & offered_two_part & ~ev_charging
+    flagged = (wrong_usage | ~at_voltage | should_be_two_part) & (
+        customers["status"] != "closed"
+    ).to_numpy()
     idx = np.flatnonzero(flagged)
     if len(idx) == 0:
         return empty_raw()
-    correct = _correct_tariff(ctx, usage[idx], capacity[idx], threshold)
-    # Back-billing window: the last `backbill_months` months, the misuse's start being unknown.
+    correct = _correct_tariff(ctx, idx, large[idx] & ~ev_charging[idx])
+    money = _tariff_gap(ctx, idx, correct)
     window_from = ctx.as_of - params["backbill_months"] + 1
-    in_idx = np.flatnonzero(ctx.bills_of(idx) & (ctx.bill_month >= window_from))
-    months = ctx.bill_month[in_idx]
-    correct_per_bill = pd.Series(correct, index=idx).reindex(ctx.bill_customer[in_idx]).to_numpy()
-    kwh = ctx.bills["kwh_billed"].to_numpy(dtype=float)[in_idx]
-    # Energy at the correct tariff's rate against the schedule's rate for the tariff billed (a
-    # wrong rate on the bill is rate_mismatch's); plus, for a two-part tariff, its basic charge
-    # on the capacity in force less any basic charge billed.
-    energy_gap = (
-        _rate_of(ctx, correct_per_bill, in_idx, "energy_rate")
-        - ctx.schedule_rate_due("energy_rate", in_idx)
-    ) * kwh
-    kva_rate = _rate_of(ctx, correct_per_bill, in_idx, "basic_rate_kva_month")
-    in_force = (
-        ctx.capacity_in_force[in_idx]
-        if "contract_capacity_kva" in customers
-        else np.full(len(months), np.nan)
-    )
-    basic_billed = np.nan_to_num(optional_values(ctx.bills, "basic_charge")[in_idx])
-    basic_gap = np.where(np.isnan(kva_rate), 0.0, np.nan_to_num(in_force * kva_rate) - basic_billed)
-    gap = pd.Series(np.nan_to_num(energy_gap) + basic_gap)
-    revenue = gap.groupby(ctx.bill_customer[in_idx]).sum()
-    revenue = revenue.reindex(idx).fillna(0.0).clip(lower=0).to_numpy()
-    first_bill = ctx.first_bill_month[idx]
-    month_from = np.maximum(np.where(first_bill > ctx.as_of, ctx.as_of, first_bill), window_from)
+    first_bill = np.minimum(ctx.first_bill_month[idx], ctx.as_of)
+    month_from = np.where(money.bills > 0, money.first_wrong, first_bill)
+    start_seen = (money.bills > 0) & (money.first_wrong > first_bill)
+    recoverable = np.where(start_seen, money.total, money.recent(window_from))
     archived = customers["tariff_category"].to_numpy()[idx]
     evidence = []
     for position, customer in enumerate(idx):
         tariff, listed_for = archived[position], tariff_usage[customer]
-        found = (
-            clause("tariff_mismatch.unlisted", usage=usage[customer], tariff=tariff)
-            if pd.isna(listed_for)
-            else clause(
+        if pd.isna(listed_for):
+            found = clause("tariff_mismatch.unlisted", usage=usage[customer], tariff=tariff)
+        elif not at_voltage[customer]:
+            found = clause(
+                "tariff_mismatch.voltage",
+                usage=usage[customer],
+                tariff=tariff,
+                voltage=customers["voltage_kv"].iat[customer],
+            )
+        else:
+            found = clause(
                 "tariff_mismatch", usage=usage[customer], tariff=tariff, tariff_usage=listed_for
             )
-        )
         clauses = [found]
         if correct[position]:
             clauses.append(clause("tariff.should_be", tariff=correct[position]))
         if should_be_two_part[customer]:
             clauses.append(clause("tariff.two_part_threshold", capacity=capacity[customer]))
-        months = (month_from[position], ctx.as_of)
-        clauses.append(clause("tariff.backbilled", amount=revenue[position], months=months))
+        if not correct[position] or money.bills[position] == 0:
+            nothing = "tariff.bills_on_due" if correct[position] else "tariff.no_tariff_due"
+            evidence.append([*clauses, clause(nothing)])
+            continue
+        clauses.append(
+            clause(
+                "tariff.underbilled",
+                amount=money.total[position],
+                bills=money.bills[position],
+                months=(month_from[position], ctx.as_of),
+            )
+        )
+        if start_seen[position]:
+            clauses.append(clause("tariff.recoverable_from_start", start=month_from[position]))
+        else:
+            clauses.append(
+                clause(
+                    "tariff.recoverable_unknown_start",
+                    amount=recoverable[position],
+                    months=(max(window_from, month_from[position]), ctx.as_of),
+                )
+            )
         evidence.append(clauses)
     return raw(
-        idx, month_from, np.full(len(idx), ctx.as_of), evidence, revenue, np.full(len(idx), 0.9)
+        idx, month_from, np.full(len(idx), ctx.as_of), evidence, money.total, np.full(len(idx), 0.9)
     )
+
+
+@dataclass(frozen=True)
+class _TariffGap:
+    """Per flagged customer, the bills not on the tariff due and what they under-billed.
+
+    `bills`: how many; `first_wrong`: the month of the first (the audit month where none);
+    `total`: the yuan under-billed over them (≥ 0); `months` / `gap`: each such bill's month
+    and yuan, grouped by `owner` (position among the flagged customers).
+    """
+
+    bills: np.ndarray
+    first_wrong: np.ndarray
+    total: np.ndarray
+    owner: np.ndarray
+    months: np.ndarray
+    gap: np.ndarray
+
+    def recent(self, window_from: int) -> np.ndarray:
+        """Per customer, the yuan under-billed from month `window_from` on (≥ 0)."""
+        inside = self.months >= window_from
+        summed = np.bincount(self.owner[inside], self.gap[inside], minlength=len(self.bills))
+        return np.maximum(summed, 0.0)
+
+
+def _tariff_gap(ctx: RuleContext, idx: np.ndarray, correct: np.ndarray) -> _TariffGap:
+    """The bills of customers `idx` not on their tariff due `correct` (None: not priced), each
+    priced: energy at the tariff due's rate less the schedule's rate for the tariff billed (both
+    for the month and the customer's voltage band; the bill's own rate where the schedule has
+    none for it), plus the tariff due's basic charge per kVA on the capacity in force less the
+    basic charge billed."""
+    rows = np.flatnonzero(ctx.bills_of(idx))
+    position = np.full(len(ctx.customers), -1)
+    position[idx] = np.arange(len(idx))
+    owner = position[ctx.bill_customer[rows]]
+    due_code = ctx.tariff_code(correct)
+    wrong = (ctx.bill_tariff_due[rows] != due_code[owner]) & (due_code[owner] >= 0)
+    rows, owner = rows[wrong], owner[wrong]
+    months = ctx.bill_month[rows]
+    kwh = ctx.bills["kwh_billed"].to_numpy(dtype=float)[rows]
+    correct_per_bill = correct[owner]
+    energy_gap = (
+        _rate_of(ctx, correct_per_bill, rows, "energy_rate") - ctx.energy_rate_due_or_billed(rows)
+    ) * kwh
+    kva_rate = _rate_of(ctx, correct_per_bill, rows, "basic_rate_kva_month")
+    in_force = (
+        ctx.capacity_in_force[rows]
+        if "contract_capacity_kva" in ctx.customers
+        else np.full(len(rows), np.nan)
+    )
+    basic_billed = np.nan_to_num(optional_values(ctx.bills, "basic_charge")[rows])
+    basic_gap = np.where(np.isnan(kva_rate), 0.0, np.nan_to_num(in_force * kva_rate) - basic_billed)
+    gap = np.nan_to_num(energy_gap) + basic_gap
+    count = np.bincount(owner, minlength=len(idx))
+    first_wrong = np.full(len(idx), ctx.as_of)
+    np.minimum.at(first_wrong, owner, months)
+    total = np.maximum(np.bincount(owner, gap, minlength=len(idx)), 0.0)
+    return _TariffGap(count, first_wrong, total, owner, months, gap)
+
+
+def _rate_of(ctx: RuleContext, tariff: np.ndarray, rows: np.ndarray, column: str) -> np.ndarray:
+    """Schedule rate `column` for tariff names (None allowed) at the bills `rows` (their months
+    and the customers' voltages); NaN where there is none."""
+    if column not in ctx.tariffs:
+        return np.full(len(rows), np.nan)
+    names = np.where(pd.isna(tariff), "", tariff)  # no tariff: matches no schedule row
+    return ctx.schedule_rate(names, ctx.bill_month[rows], column, rows)
 
 
 @rule(
@@ -469,19 +586,43 @@ def estimated_streak(ctx: RuleContext, params: dict) -> pd.DataFrame:
     "archive_defect",
     area="routine",
     needs=("customers.ct_ratio", "customers.pt_ratio", "customers.meter_id"),
-    params=("standard_ct_primaries", "ct_secondaries", "low_voltage_kv"),
+    params=(
+        "standard_ct_primaries",
+        "ct_secondaries",
+        "low_voltage_kv",
+        "pt_secondary_v",
+        "pt_ratio_tolerance",
+    ),
     severity="low",
     revenue_kind="proved",
 )
 def archive_defect(ctx: RuleContext, params: dict) -> pd.DataFrame:
+    """Impossible archive values: a CT whose primary (ratio × its own rated secondary) is no
+    standard rating, or whose secondary is none; a PT ratio other than the metering needs (1 on
+    the low-voltage side, supply kV × 1000 / `pt_secondary_v` on the high-voltage side, either
+    where the metering mode is not recorded); capacity missing on a capacity basis; a meter on
+    two open accounts; a bill before the connection."""
     customers = ctx.customers
     ct = customers["ct_ratio"].to_numpy(dtype=float)
-    standard = {1.0} | {
-        p / s for p in params["standard_ct_primaries"] for s in params["ct_secondaries"]
-    }
-    odd_ct = ~np.isin(np.round(ct, 6), np.round(np.array(sorted(standard)), 6))
-    low_voltage = customers["voltage_kv"].to_numpy(dtype=float) < params["low_voltage_kv"]
-    pt_on_lv = low_voltage & (customers["pt_ratio"].to_numpy(dtype=float) > 1)
+    secondary = ct_secondary_a(customers)
+    primary = ct_primary_a(customers)
+    has_ct = ct > 1
+    standard = np.round(np.asarray(params["standard_ct_primaries"], dtype=float), 6)
+    odd_ct = has_ct & ~np.isin(np.round(primary, 6), standard)
+    odd_secondary = has_ct & ~np.isin(secondary, np.asarray(params["ct_secondaries"], dtype=float))
+    pt = customers["pt_ratio"].to_numpy(dtype=float)
+    voltage = customers["voltage_kv"].to_numpy(dtype=float)
+    low_voltage = voltage < params["low_voltage_kv"]
+    needed, alternative = expected_pt_ratio(
+        customers, params["low_voltage_kv"], params["pt_secondary_v"]
+    )
+    tolerance = params["pt_ratio_tolerance"]
+    with np.errstate(invalid="ignore"):
+        off_needed = ~(np.abs(pt / needed - 1) <= tolerance)
+        off_alternative = ~(np.abs(pt / alternative - 1) <= tolerance)
+    wrong_pt = off_needed & off_alternative & ~np.isnan(voltage)
+    pt_on_lv = wrong_pt & low_voltage & (pt > 1)
+    wrong_pt &= ~pt_on_lv
     capacity = optional_values(customers, "contract_capacity_kva")
     no_capacity = (customers["basic_charge_basis"].to_numpy() == "capacity") & ~(
         np.nan_to_num(capacity) > 0
@@ -492,14 +633,16 @@ def archive_defect(ctx: RuleContext, params: dict) -> pd.DataFrame:
     connection_month = date_month_number(customers["connection_date"])
     first = ctx.first_bill_month
     early_bill = (connection_month >= 0) & (first < connection_month)
-    checks = {
-        "non-standard CT ratio": odd_ct,
-        "PT ratio above 1 on low voltage": pt_on_lv,
-        "contract capacity missing for a capacity-basis customer": no_capacity,
-        "meter shared with another open account": shared_meter,
-        "bill before the connection date": early_bill,
-    }
-    flagged = np.logical_or.reduce(list(checks.values()))
+    checks = (
+        odd_ct,
+        odd_secondary,
+        pt_on_lv,
+        wrong_pt,
+        no_capacity,
+        shared_meter,
+        early_bill,
+    )
+    flagged = np.logical_or.reduce(checks)
     idx = np.flatnonzero(flagged)
     if len(idx) == 0:
         return empty_raw()
@@ -507,15 +650,15 @@ def archive_defect(ctx: RuleContext, params: dict) -> pd.DataFrame:
     for i in idx:
         defects = []
         if odd_ct[i]:
-            defects.append(clause("archive.odd_ct", ct=ct[i]))
-        if pt_on_lv[i]:
             defects.append(
-                clause(
-                    "archive.pt_on_low_voltage",
-                    pt=customers["pt_ratio"].iat[i],
-                    voltage=customers["voltage_kv"].iat[i],
-                )
+                clause("archive.odd_ct", ct=ct[i], primary=primary[i], secondary=secondary[i])
             )
+        if odd_secondary[i]:
+            defects.append(clause("archive.odd_ct_secondary", secondary=secondary[i]))
+        if pt_on_lv[i]:
+            defects.append(clause("archive.pt_on_low_voltage", pt=pt[i], voltage=voltage[i]))
+        if wrong_pt[i]:
+            defects.append(_pt_clause(pt[i], voltage[i], needed[i], alternative[i]))
         if no_capacity[i]:
             defects.append(clause("archive.no_capacity"))
         if shared_meter[i]:
@@ -529,7 +672,7 @@ def archive_defect(ctx: RuleContext, params: dict) -> pd.DataFrame:
                 )
             )
         evidence.append([clause("archive_defect", defects=defects)])
-    count = np.sum([check[idx] for check in checks.values()], axis=0)
+    count = np.sum([check[idx] for check in checks], axis=0)
     month_from = np.minimum(np.where(first[idx] > ctx.as_of, ctx.as_of, first[idx]), ctx.as_of)
     return raw(
         idx,
@@ -539,3 +682,13 @@ def archive_defect(ctx: RuleContext, params: dict) -> pd.DataFrame:
         np.zeros(len(idx)),
         np.minimum(1.0, 0.4 + 0.2 * count),
     )
+
+
+def _pt_clause(pt: float, voltage: float, needed: float, alternative: float) -> Clause:
+    """What is wrong with a PT ratio: on the high-voltage side it must match the supply voltage,
+    on the low-voltage side there is no PT; with no metering mode recorded, it is neither."""
+    if not np.isnan(alternative):
+        return clause("archive.pt_neither", pt=pt, voltage=voltage, high_side=needed)
+    if needed > 1:
+        return clause("archive.pt_high_side", pt=pt, voltage=voltage, needed=needed)
+    return clause("archive.pt_low_side", pt=pt, voltage=voltage)

@@ -136,3 +136,51 @@ def test_daily_source_without_daily_reads_is_named():
             rules=["consumption_drop"],
             params={"consumption_drop.source": "daily_reads"},
         )
+
+
+def _household_drop(archive_tariff: str) -> Utility:
+    """30 households billed on RES (0.5 until June 2024, 0.6 from July); H00 falls to 30 % from
+    May 2024 and its archive says `archive_tariff`."""
+    rng = np.random.default_rng(5)
+    periods = PERIODS[:24]
+    u = Utility()
+    for i in range(30):
+        cid = f"H{i:02d}"
+        u.customer(cid, tariff_category=archive_tariff if i == 0 else "RES")
+        kwh = 150 * SEASON[np.arange(24) % 12] * rng.lognormal(0, 0.08, 24)
+        if i == 0:
+            kwh[16:] *= 0.3
+        u.monthly(cid, list(np.round(kwh, 2)), tariff="RES", periods=periods)
+    return u
+
+
+def test_lost_energy_is_priced_at_the_rate_due_month_by_month():
+    on_res, on_com = _household_drop("RES"), _household_drop("COM")
+    res = rules.run(on_res.dataset(), rules="consumption_drop")
+    com = rules.run(on_com.dataset(), rules="consumption_drop")
+    assert res["customer_id"].tolist() == com["customer_id"].tolist() == ["H00"]
+    assert res["revenue_kind"].tolist() == ["estimated"]
+    # The same kWh and score: only the rate differs. On RES the months after the fall are
+    # priced at the schedule's 0.5 (May, June) and 0.6 (July to December); archived on COM the
+    # customer should pay 0.8 in each, whatever the bills charged.
+    bills = on_res.dataset().bills
+    after = bills[(bills["customer_id"] == "H00") & (bills["period"] >= "2024-05")]
+    kwh = after["kwh_billed"].to_numpy()
+    due_res = np.where(after["period"] < "2024-07", 0.5, 0.6)
+    ratio = (kwh * 0.8).sum() / (kwh * due_res).sum()
+    # (each figure rounded to the fen)
+    expected = res.iloc[0]["revenue_impact"] * ratio
+    assert com.iloc[0]["revenue_impact"] == pytest.approx(expected, abs=0.01 * ratio)
+    assert com.iloc[0]["revenue_impact"] > res.iloc[0]["revenue_impact"]
+
+
+def test_lost_energy_is_priced_at_the_schedule_not_at_a_wrong_rate_billed():
+    right = _household_drop("RES")
+    cheap = _household_drop("RES")
+    for bill in cheap.bills:  # H00 billed 0.3 yuan/kWh below the schedule: rate_mismatch's
+        if bill["customer_id"] == "H00":
+            bill["energy_rate"] -= 0.3
+            bill["energy_charge"] = round(bill["kwh_billed"] * bill["energy_rate"], 2)
+            bill["amount"] = bill["energy_charge"]
+    found = [rules.run(u.dataset(), rules="consumption_drop") for u in (right, cheap)]
+    assert found[0].iloc[0]["revenue_impact"] == found[1].iloc[0]["revenue_impact"]

@@ -123,13 +123,12 @@ def test_reduction_without_drop_counts_each_month_once_over_successive_orders():
         "2024-12",
     )
     assert findings.iloc[0]["evidence"] == (
-        "capacity reduction 1,000→500 kVA from 2024-03, yet energy stayed at 100% of the months "
-        "before and maximum demand reached 700 kW, above the 500 kVA left; 1 more such order "
-        "(¥202,500.00 basic charge escaped)"
+        "capacity reduction 1,000→500 kVA from 2024-03, yet maximum demand reached 700 kW, above "
+        "the 500 kVA left; 1 more such order (¥202,500.00 basic charge escaped)"
     )
 
 
-def test_overlapping_suspensions_charge_each_late_month_once():
+def test_overlapping_suspensions_charge_each_late_day_once():
     u = Utility()
     u.customer(
         "A",
@@ -151,15 +150,16 @@ def test_overlapping_suspensions_charge_each_late_month_once():
     u.order("A", "suspension", "2024-04-01", 630, 315)
     u.order("A", "resumption", "2024-12-01", 315, 630, issued="2024-09-20")
     findings = run(u, "suspension_overrun", as_of="2024-11")
-    # Due again from August (February + 6 months): August to November, once each.
+    # Due again from 3 August (1 February + 184 days): 29 days of August, then September to
+    # November, once each however many suspensions cover them.
     row = findings.iloc[0]
-    assert row["revenue_impact"] == pytest.approx(4 * 315 * 30)
+    assert row["revenue_impact"] == pytest.approx(315 * 30 * (29 / 30 + 3))
     assert (row["period_from"], row["period_to"]) == ("2024-08", "2024-11")
     # The resumption takes effect after the audit month: at 2024-11 it has not happened yet.
     assert row["evidence"] == (
-        "suspension from 2024-02 not resumed by 2024-11: 10 months, over the 6-month limit; the "
-        "basic charge on the full capacity was due again from 2024-08; 1 more suspension out of "
-        "limits (¥37,800.00)"
+        "suspension from 2024-02-01 not resumed by 2024-11: 304 days suspended in 2024, over the "
+        "yearly limit of 6 months (184 days); the basic charge on the full capacity was due "
+        "again from 2024-08-03 (¥37,485.00)"
     )
 
 
@@ -169,14 +169,26 @@ def test_tariff_mismatch_two_part_customer_owes_the_basic_charge_too():
     u.monthly("big", flat(1000), tariff="COM")
     findings = run(u, "tariff_mismatch")
     row = findings.iloc[0]
-    # October to December on IND2: energy at 0.6 instead of 0.8, plus 400 kVA × 30 a month.
-    assert row["revenue_impact"] == pytest.approx(3 * ((0.6 - 0.8) * 1000 + 400 * 30))
-    assert (row["period_from"], row["period_to"]) == ("2024-10", "2024-12")
+    # Every month of the data on IND2: energy at 0.6 instead of 0.8, plus 400 kVA × 30 a month.
+    month = (0.6 - 0.8) * 1000 + 400 * 30
+    assert row["revenue_impact"] == pytest.approx(12 * month)
+    assert (row["period_from"], row["period_to"]) == ("2024-01", "2024-12")
+    # October to December beside it: recoverable when the start is unknown.
     assert row["evidence"] == (
         "industrial customer archived on tariff COM (for commercial); should be IND2; capacity 400 "
-        "kVA is at or above the two-part threshold (¥35,400.00 back-billed for 2024-10..2024-12, "
+        "kVA is at or above the two-part threshold; the data's 12 bills 2024-01..2024-12 "
+        f"under-billed ¥{12 * month:,.2f} (¥{3 * month:,.2f} recoverable for 2024-10..2024-12, "
         "the start being unknown)"
     )
+
+
+def test_tariff_mismatch_two_part_customer_billed_some_basic_charge_owes_the_rest():
+    u = Utility()
+    u.customer("big", usage_type="industrial", tariff_category="COM", contract_capacity_kva=400.0)
+    # Billed on COM with a basic charge on 250 kVA (30 a kVA): 150 kVA of it is missing.
+    u.monthly("big", flat(1000), tariff="COM", capacity=250.0, basis="capacity")
+    row = run(u, "tariff_mismatch").iloc[0]
+    assert row["revenue_impact"] == pytest.approx(12 * ((0.6 - 0.8) * 1000 + 400 * 30 - 250 * 30))
 
 
 def test_order_not_applied_until_a_later_order_and_only_on_capacity_basis():

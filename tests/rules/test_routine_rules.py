@@ -7,8 +7,11 @@ import pandas as pd
 import pytest
 from rule_builder import Utility, flat, run
 
+from auditkit import rules
+from auditkit.data import Dataset
 
-def test_tariff_mismatch_business_on_residential_tariff_backbilled_three_months():
+
+def test_tariff_mismatch_reports_the_data_and_three_recoverable_months_beside_it():
     u = Utility()
     u.customer("shop", usage_type="commercial", tariff_category="RES")
     u.monthly("shop", flat(100), tariff="RES")
@@ -16,18 +19,137 @@ def test_tariff_mismatch_business_on_residential_tariff_backbilled_three_months(
     u.monthly("ok", flat(100), tariff="COM")
     findings = run(u, "tariff_mismatch")
     assert findings["customer_id"].tolist() == ["shop"]
-    # Start unknown: October to December, 100 kWh at COM 0.8 instead of RES 0.6.
-    assert findings.iloc[0]["revenue_impact"] == pytest.approx(3 * 100 * (0.8 - 0.6))
-    assert "should be COM" in findings.iloc[0]["evidence"]
+    row = findings.iloc[0]
+    # Over the data: January to June COM 0.8 against RES 0.5, July to December against RES 0.6.
+    assert row["revenue_impact"] == pytest.approx(6 * 100 * 0.3 + 6 * 100 * 0.2)
+    assert (row["period_from"], row["period_to"]) == ("2024-01", "2024-12")
+    # Beside it, the start being unknown: October to December, 3 × 100 × (0.8 − 0.6) = 60.
+    assert row["evidence"] == (
+        "commercial customer archived on tariff RES (for residential); should be COM; the data's "
+        "12 bills 2024-01..2024-12 under-billed ¥300.00 (¥60.00 recoverable for "
+        "2024-10..2024-12, the start being unknown)"
+    )
+    assert row["penalty"] == pytest.approx(2 * 300.0)
+
+
+def test_tariff_mismatch_whose_start_the_bills_show_is_recoverable_from_it():
+    u = Utility()
+    u.customer("late", usage_type="commercial", tariff_category="RES")
+    u.monthly("late", flat(100), tariff=["COM"] * 4 + ["RES"] * 8)
+    row = run(u, "tariff_mismatch").iloc[0]
+    # May and June at 0.8 − 0.5, July to December at 0.8 − 0.6; the four COM bills owe nothing.
+    assert row["revenue_impact"] == pytest.approx(2 * 100 * 0.3 + 6 * 100 * 0.2)
+    assert row["period_from"] == "2024-05"
+    assert "the bills show it began in 2024-05: all of it recoverable" in row["evidence"]
+
+
+def test_tariff_mismatch_archive_wrong_but_bills_on_the_tariff_due_owe_nothing():
+    u = Utility()
+    u.customer("archive", usage_type="commercial", tariff_category="RES")
+    u.monthly("archive", flat(100), tariff="COM")
+    row = run(u, "tariff_mismatch").iloc[0]
+    assert row["revenue_impact"] == 0.0
+    assert row["evidence"].endswith("the bills charged the tariff due: nothing under-billed")
 
 
 def test_tariff_mismatch_single_part_above_two_part_threshold():
     u = Utility()
     u.customer("big", usage_type="industrial", tariff_category="COM", contract_capacity_kva=400.0)
     u.monthly("big", flat(100), tariff="COM")
+    u.customer(
+        "small", usage_type="industrial", tariff_category="IND2", contract_capacity_kva=314.0
+    )
+    u.monthly("small", flat(100), tariff="IND2")
     findings = run(u, "tariff_mismatch")
-    assert findings["customer_id"].tolist() == ["big"]
+    assert findings["customer_id"].tolist() == ["big"]  # under the threshold IND2 is no error
     assert "two-part threshold" in findings.iloc[0]["evidence"]
+
+
+def test_tariff_mismatch_legal_exceptions_by_industry_and_their_near_misses():
+    u = Utility()
+    legal = {
+        "school": dict(usage_type="public", industry="教育", tariff_category="RES"),
+        "care": dict(usage_type="public", industry="养老服务", tariff_category="RES"),
+        "ev_large": dict(
+            usage_type="commercial",
+            industry="充换电服务业",
+            tariff_category="IND2",
+            contract_capacity_kva=800.0,
+        ),
+        "ev_estate": dict(usage_type="commercial", industry="充换电服务业", tariff_category="RES"),
+        # A car-park station of 400 kVA on the single-part commercial price: no two-part due.
+        "ev_car_park": dict(
+            usage_type="commercial",
+            industry="机动车充电销售",
+            tariff_category="COM",
+            contract_capacity_kva=400.0,
+        ),
+    }
+    wrong = {
+        "ev_farm": dict(usage_type="commercial", industry="充换电服务业", tariff_category="AGR"),
+        "shop_ind2": dict(
+            usage_type="commercial",
+            industry="批发和零售业",
+            tariff_category="IND2",
+            contract_capacity_kva=800.0,
+        ),
+        "school_agr": dict(usage_type="public", industry="教育", tariff_category="AGR"),
+    }
+    for cid, archive in (legal | wrong).items():
+        u.customer(cid, **archive)
+        u.monthly(cid, flat(100), tariff=archive["tariff_category"])
+    findings = run(u, "tariff_mismatch")
+    assert sorted(findings["customer_id"]) == sorted(wrong)
+    # Without industrial among EV charging's usages, the large-industry station is flagged too.
+    narrowed = run(
+        u, "tariff_mismatch", params={"tariff_mismatch.ev_charging_usages": ["commercial"]}
+    )
+    assert sorted(narrowed["customer_id"]) == sorted([*wrong, "ev_estate", "ev_large"])
+
+
+def _voltage_banded(u: Utility) -> Dataset:
+    """The builder's schedule with a single-part industrial IND (0.7, any voltage) and IND2 by
+    voltage band: 0.6 from 1 to 10 kV, 0.58 from 35 to 110 kV, none below 1 kV."""
+    tables = u.tables()
+    tariffs = tables["tariffs"]
+    ind2 = tariffs[tariffs["tariff_category"] == "IND2"]
+    banded = pd.concat(
+        [
+            ind2.assign(voltage_kv_min=1.0, voltage_kv_max=10.0),
+            ind2.assign(voltage_kv_min=35.0, voltage_kv_max=110.0, energy_rate=0.58),
+        ]
+    )
+    ind = ind2.assign(
+        tariff_category="IND", energy_rate=0.7, basic_rate_kva_month=None, basic_rate_kw_month=None
+    )
+    tables["tariffs"] = pd.concat(
+        [tariffs[tariffs["tariff_category"] != "IND2"], banded, ind], ignore_index=True
+    )
+    return Dataset.from_frames(tables)
+
+
+def test_tariff_mismatch_looks_up_the_tariff_due_at_the_customers_voltage_band():
+    u = Utility()
+    industrial = dict(usage_type="industrial", contract_capacity_kva=400.0)
+    u.customer("hv", voltage_kv=35.0, tariff_category="COM", **industrial)
+    u.monthly("hv", flat(1000), tariff="COM")
+    u.customer("lv", voltage_kv=0.4, tariff_category="IND2", **industrial)
+    u.monthly("lv", flat(1000), tariff="IND2")
+    u.customer("mv", voltage_kv=10.0, tariff_category="IND2", **industrial)
+    u.monthly("mv", flat(1000), tariff="IND2")
+    findings = rules.run(_voltage_banded(u), rules="tariff_mismatch").set_index("customer_id")
+    assert sorted(findings.index) == ["hv", "lv"]
+    # 35 kV: IND2 of the 35-110 kV band, 0.58 against COM 0.8, plus 400 kVA × 30 a month.
+    assert findings.loc["hv", "revenue_impact"] == pytest.approx(
+        12 * ((0.58 - 0.8) * 1000 + 12_000)
+    )
+    assert "should be IND2" in findings.loc["hv", "evidence"]
+    # 0.4 kV: IND2 has no row below 1 kV; the single-part IND is due, 0.7 against the 0.6 billed.
+    assert findings.loc["lv", "revenue_impact"] == pytest.approx(12 * 1000 * 0.1)
+    assert findings.loc["lv", "evidence"].startswith(
+        "industrial customer archived on tariff IND2, which the schedule in force does not offer "
+        "at 0.4 kV; should be IND"
+    )
 
 
 def test_rate_mismatch_old_rate_after_the_price_change():
