@@ -1,3 +1,151 @@
 """Wording (Chinese, English) of rules meters: see `auditkit.i18n`."""
 
-WORDS: dict[str, tuple[str, str]] = {}
+WORDS: dict[str, tuple[str, str]] = {
+    "rule.meter_change_energy_lost.title": ("换表电量丢失", "Energy lost at a meter replacement"),
+    "rule.meter_change_energy_lost.checks": (
+        "换表工单的旧表拆回示数超出旧表最后一期计费止码（且首期新表账单未补计该差额），或新表装表示数小于换表后首期"
+        "账单的起码，差额超过 read_tolerance（表计示数单位）；丢失电量 = 示数差 × 当期倍率，涉及电费按换表后首期"
+        "账单应执行的电度电价计算",
+        "a meter_replacement order whose old meter's final read is beyond the last billed end "
+        "register of the old meter (and the first bill on the new meter does not charge the "
+        "difference), or whose new meter's first read is below the start register of the first "
+        "bill after the replacement, by more than read_tolerance (meter units); energy lost = "
+        "the register difference × the multiplier billed, priced at the energy rate due on the "
+        "first bill after the replacement",
+    ),
+    "rule.meter_change_energy_lost.source": (
+        "国家电网公司电费抄核收管理规则（换表时新旧表示数须现场确认，计费接续）；营销稽查实践：换表电量丢失是"
+        "计量环节的常见差错",
+        "State Grid rules on meter reading, billing and collection (抄核收: at a meter "
+        "replacement the old and new reads are confirmed on site and billing joins them); audit "
+        "practice (营销稽查): energy lost at a meter change is a common metering error",
+    ),
+    "rule.meter_error_backbill.title": (
+        "电能表误差超差未退补",
+        "Meter tested out of tolerance, not back-billed",
+    ),
+    "rule.meter_error_backbill.checks": (
+        "截至稽查日期的电能表检验（meter_tests）误差绝对值超过 tolerance_pct（默认 ±2%，2.0 级居民电能表，"
+        "DL/T 448；0.5S、1.0 级等计量点应按其准确度等级调低）；以“0”误差为基准，退补时间为自上次检验（或换装"
+        "投运、接电）至检验之日的二分之一，期间计费电量（按抄表天数分摊）× (−误差)/(100+误差)，按应执行电价计价："
+        "慢走为少收电费，快走为应退用户（不计入涉及电费，在证据中列出金额）；检验后已录入同向退补（补收或退费）"
+        "达到应退补金额 settled_share 的不再列出",
+        "a meter test (meter_tests) up to the audit date with an error beyond ±tolerance_pct "
+        "(default 2 %, a class 2.0 household meter, DL/T 448; use a tighter one for class 1.0 or "
+        "0.5S metering points); from zero error, over half the time from the previous test (or "
+        "the meter's installation, or the connection) to the test day: the kWh billed in that "
+        "window (bills shared by read days) × (−error)/(100 + error) at the rate due; a slow "
+        "meter is revenue under-billed, a fast one a refund owed to the customer (shown in the "
+        "evidence, no revenue); a test settled by back-bills (or refunds) since, of at least "
+        "settled_share of the amount, is not listed",
+    ),
+    "rule.meter_error_backbill.source": (
+        "供电营业规则（1996）第八十条：互感器或电能表误差超出允许范围时，以“0”误差为基准按验证后的误差值退补"
+        "电量，退补时间从上次校验或换装投入之日起至误差更正之日止的二分之一时间计算（2024 年供电营业规则沿用）；"
+        "电能计量装置技术管理规程 DL/T 448",
+        "Rules for power supply business (供电营业规则, 1996), art. 80: a meter or instrument "
+        "transformer outside its permitted error is back-billed or refunded from zero error by "
+        "the tested error, over half the time since its last test or installation (kept by the "
+        "2024 rules); technical code for electric energy metering DL/T 448",
+    ),
+    "rule.meter_event_unresolved.title": (
+        "计量异常告警未处理",
+        "Metering alarm left without a field check",
+    ),
+    "rule.meter_event_unresolved.checks": (
+        "采集系统告警（events 所列：失压、失流、开盖、反向电量）持续超过 max_hours 小时未恢复（或至稽查日期仍未"
+        "恢复），或 window_days 天内发生 min_repeats 次以上；告警当月之后的账单（至少 min_months_after 期）月均"
+        "电量低于告警前 before_months 期月均电量的 drop_ratio 倍；且首次告警之后无现场检查记录（inspections）。"
+        "涉及电费为估算：告警后各期低于告警前水平的电量 × 应执行电价；开盖、反向电量伴随电量下降为窃电嫌疑，需"
+        "现场取证后方可计收违约使用电费，故不计违约金",
+        "a data-collection alarm (events: voltage loss, current loss, meter cover open, reverse "
+        "energy) not cleared within max_hours (or still open at the audit date), or raised "
+        "min_repeats times within window_days; the bills after its month (at least "
+        "min_months_after) average below drop_ratio × the mean of the before_months bills before "
+        "it; and no inspection (inspections) since the first such alarm. Estimated revenue: the "
+        "kWh of each later bill below the level before, at the rate due; a cover opened or "
+        "reverse energy with a fall suggests theft, which a field check must establish before "
+        "any penalty, so no penalty is computed",
+    ),
+    "rule.meter_event_unresolved.source": (
+        "电力用户用电信息采集系统功能规范 Q/GDW 1373（失压、失流、开表盖、反向电量等异常事件）；供电营业规则"
+        "（1996、2024）关于窃电认定与处理的规定（须现场取证）；营销稽查实践：采集异常须派工核查闭环",
+        "State Grid functional specification of the power user electricity information "
+        "collection system Q/GDW 1373 (voltage loss, current loss, cover open, reverse energy "
+        "events); rules for power supply business (供电营业规则, 1996 and 2024) on establishing "
+        "theft (evidence on site); audit practice (营销稽查): an alarm is closed by a field check",
+    ),
+    "evidence.meter_change_energy_lost": (
+        "{date:date} 换表：{parts:join}",
+        "meter replaced {date:date}: {parts:join}",
+    ),
+    "evidence.meter_change.old_unbilled": (
+        "旧表拆回示数 {final:num2} 大于最后一期计费止码 {billed:num2}（{period:period}），{kwh:num0} 千瓦时未计费",
+        "the old meter's final read {final:num2} is beyond the last billed read {billed:num2} "
+        "({period:period}): {kwh:num0} kWh never billed",
+    ),
+    "evidence.meter_change.new_not_joined": (
+        "新表装表示数 {first:num2} 小于首期账单起码 {start:num2}（{period:period}），{kwh:num0} 千瓦时未计费",
+        "the new meter's first read {first:num2} is below the start register {start:num2} of "
+        "its first bill ({period:period}): {kwh:num0} kWh never billed",
+    ),
+    "evidence.meter_error_backbill": (
+        "电能表 {meter:text} 于 {tested:date} 检验误差 {error:num2}%（允许 ±{tolerance:num2}%）；自{since:clause}"
+        "至检验日的一半为 {days:count:day}（自 {start:date} 起），期间计费电量 {kwh:num0} 千瓦时，{owed:clause}",
+        "meter {meter:text} tested {tested:date} at {error:num2} % (allowed ±{tolerance:num2} %); "
+        "half the time since {since:clause} is {days:count:day}, from {start:date}: {kwh:num0} kWh "
+        "billed in it, {owed:clause}",
+    ),
+    "evidence.meter_error.since_test": (
+        "上次检验（{date:date}）",
+        "the previous test on {date:date}",
+    ),
+    "evidence.meter_error.since_installed": (
+        "换装投运（{date:date}）",
+        "the meter's installation on {date:date}",
+    ),
+    "evidence.meter_error.since_connected": (
+        "接电（{date:date}）",
+        "the connection on {date:date}",
+    ),
+    "evidence.meter_error.backbill": (
+        "应补收电量 {kwh:num0} 千瓦时，电费 {amount:money}",
+        "{kwh:num0} kWh to back-bill, {amount:money}",
+    ),
+    "evidence.meter_error.refund": (
+        "电能表快走，应退还用户电量 {kwh:num0} 千瓦时，电费 {amount:money}",
+        "the meter ran fast: {kwh:num0} kWh, {amount:money} to refund to the customer",
+    ),
+    "evidence.meter_event_unresolved": (
+        "{at:date} 起发生{event:clause}告警，{how:clause}（此类告警共 {alarms:count:alarm}），此后无现场检查记录；"
+        "{months:span} 月均电量由 {before:num0} 千瓦时降至 {after:num0} 千瓦时（{ratio:pct}）",
+        "{event:clause} alarm from {at:date}, {how:clause} ({alarms:count:alarm} of these kinds in "
+        "all), with no inspection since; monthly kWh fell from {before:num0} to {after:num0} "
+        "({ratio:pct}) over {months:span}",
+    ),
+    "evidence.meter_event.voltage_loss": ("失压", "voltage loss"),
+    "evidence.meter_event.current_loss": ("失流", "current loss"),
+    "evidence.meter_event.cover_open": ("开盖", "meter cover open"),
+    "evidence.meter_event.reverse_energy": ("反向电量", "reverse energy"),
+    "evidence.meter_event.phase_imbalance": ("电流不平衡", "phase imbalance"),
+    "evidence.meter_event.clock_drift": ("时钟偏差", "clock drift"),
+    "evidence.meter_event.other": ("其他", "other"),
+    "evidence.meter_event.lasting": (
+        "持续 {hours:num0} 小时才恢复",
+        "cleared only after {hours:num0} hours",
+    ),
+    "evidence.meter_event.not_cleared": (
+        "已持续 {hours:num0} 小时仍未恢复",
+        "not cleared after {hours:num0} hours",
+    ),
+    "evidence.meter_event.repeated": (
+        "{days:int} 天内发生 {count:int} 次",
+        "{count:int} times within {days:int} days",
+    ),
+    "evidence.meter_event.estimate": (
+        "；估计少收电费 {amount:money}",
+        "; {amount:money} estimated unbilled",
+    ),
+    "noun.alarm": ("次告警", "alarm"),
+    "noun.alarm.plural": ("次告警", "alarms"),
+}

@@ -1,1 +1,581 @@
-"""Audit rules of the practice checks (meter_records): see `auditkit.rules.registry`."""
+"""Meter records (计量装置): energy lost at a meter replacement, a meter tested out of tolerance
+and not back-billed, and metering alarms left without a field check.
+
+The three rules read the records a billing export keeps beside the bills: the reads of a
+meter_replacement order (old_final_read, new_first_read), the `meter_tests` table and the
+`meter_events` of the data collection system (用电信息采集), with `inspections` telling whether
+anyone went to look. These tables are not cut to the audit month: each rule keeps what was
+known at its end (`RuleContext.as_of_date`).
+"""
+
+from __future__ import annotations
+
+import numpy as np
+import pandas as pd
+
+from auditkit.periods import date_month_number, month_end_days, month_first_days
+from auditkit.rules.context import RuleContext
+from auditkit.rules.evidence import Clause, clause
+from auditkit.rules.findings import empty_raw, raw
+from auditkit.rules.registry import rule
+
+#: Month numbers stay far below 2**32: a customer code times it plus a month is one sort key.
+STRIDE = np.int64(1 << 32)
+DAY = np.timedelta64(1, "D")
+
+
+def _audit_end(ctx: RuleContext) -> pd.Timestamp:
+    """The first moment after the audit month: records at or after it were not known then."""
+    return ctx.as_of_date + pd.Timedelta(days=1)
+
+
+def _days(dates: pd.Series) -> pd.Series:
+    """Dates as days (time of day dropped), in one resolution whatever the source's."""
+    return pd.to_datetime(dates).dt.normalize().astype("datetime64[ns]")
+
+
+def _bill_keys(ctx: RuleContext) -> np.ndarray:
+    """Per bill, customer code × STRIDE + month: sorted, as the context sorts the bills."""
+    return ctx.bill_customer.astype(np.int64) * STRIDE + ctx.bill_month
+
+
+@rule(
+    "meter_change_energy_lost",
+    area="metering",
+    needs=(
+        "work_orders.old_final_read|work_orders.new_first_read",
+        "bills.register_start",
+        "bills.register_end",
+    ),
+    params=("read_tolerance",),
+    severity="high",
+    revenue_kind="proved",
+)
+def meter_change_energy_lost(ctx: RuleContext, params: dict) -> pd.DataFrame:
+    orders = ctx.orders_of("meter_replacement")
+    orders = orders[(orders["cust"] >= 0) & (orders["effective_month"] <= ctx.as_of)]
+    if orders.empty or ctx.bills.empty:
+        return empty_raw()
+    cust = orders["cust"].to_numpy(dtype=np.int64)
+    month = orders["effective_month"].to_numpy(dtype=np.int64)
+    old_final = pd.to_numeric(orders["old_final_read"], errors="coerce").to_numpy(dtype=float)
+    new_first = pd.to_numeric(orders["new_first_read"], errors="coerce").to_numpy(dtype=float)
+    # The old meter's last bill is the last before the effective month; the first bill from the
+    # effective month on reads the new meter (the effective date is when billing changes).
+    keys = _bill_keys(ctx)
+    first_new = np.searchsorted(keys, cust * STRIDE + month, side="left")
+    at = np.minimum(first_new, len(keys) - 1)
+    has_new = (first_new < len(keys)) & (ctx.bill_customer[at] == cust)
+    last_old = np.maximum(first_new - 1, 0)
+    has_old = (first_new > 0) & (ctx.bill_customer[last_old] == cust)
+    bills = ctx.bills
+    start = bills["register_start"].to_numpy(dtype=float)
+    end = bills["register_end"].to_numpy(dtype=float)
+    multiplier = bills["multiplier_billed"].to_numpy(dtype=float)
+    kwh = bills["kwh_billed"].to_numpy(dtype=float)
+    tolerance = params["read_tolerance"]
+    # Energy the first new bill charged beyond its own registers: the old meter's remainder,
+    # where billing adds it there (换表电量), is billed after all.
+    added = np.maximum(kwh[at] - (end[at] - start[at]) * multiplier[at], 0.0)
+    old_units = old_final - end[last_old] - added / multiplier[last_old]
+    old_lost = has_old & has_new & (old_units > tolerance)
+    new_units = start[at] - new_first
+    new_lost = has_new & (new_units > tolerance)
+    flagged = np.flatnonzero(old_lost | new_lost)
+    if not len(flagged):
+        return empty_raw()
+    old_kwh = np.where(old_lost, old_units * multiplier[last_old], 0.0)[flagged]
+    new_kwh = np.where(new_lost, new_units * multiplier[at], 0.0)[flagged]
+    first_bill = at[flagged]
+    lost_kwh = old_kwh + new_kwh
+    revenue = lost_kwh * ctx.energy_rate_due_or_billed(first_bill)
+    found = pd.DataFrame(
+        {
+            "cust": cust[flagged],
+            "month": month[flagged],
+            "date": orders["effective_date"].to_numpy()[flagged],
+            "old_lost": old_lost[flagged],
+            "new_lost": new_lost[flagged],
+            "old_final": old_final[flagged],
+            "new_first": new_first[flagged],
+            "billed_end": end[last_old[flagged]],
+            "old_period": ctx.bill_month[last_old[flagged]],
+            "new_start": start[first_bill],
+            "new_period": ctx.bill_month[first_bill],
+            "old_kwh": old_kwh,
+            "new_kwh": new_kwh,
+            "lost_kwh": lost_kwh,
+            "first_kwh": kwh[first_bill],
+            "revenue": revenue,
+        }
+    ).sort_values(["cust", "date"], kind="stable")
+    grouped = found.groupby("cust", sort=True).agg(
+        month_from=("month", "min"),
+        month_to=("new_period", "max"),
+        lost_kwh=("lost_kwh", "sum"),
+        first_kwh=("first_kwh", "sum"),
+        revenue=("revenue", "sum"),
+    )
+    evidence = [
+        [*_replacement_clauses(replacements), clause("revenue", amount=total.revenue)]
+        for (_, replacements), total in zip(
+            found.groupby("cust", sort=True), grouped.itertuples(), strict=True
+        )
+    ]
+    share = np.divide(
+        grouped["lost_kwh"].to_numpy(),
+        grouped["first_kwh"].to_numpy(),
+        out=np.ones(len(grouped)),
+        where=grouped["first_kwh"].to_numpy() > 0,
+    )
+    score = 0.5 + 0.5 * np.minimum(share, 1.0)
+    return raw(
+        grouped.index.to_numpy(),
+        grouped["month_from"],
+        grouped["month_to"],
+        evidence,
+        grouped["revenue"],
+        score,
+    )
+
+
+def _replacement_clauses(replacements: pd.DataFrame) -> list[Clause]:
+    """Per replacement of one customer: the reads that do not join and the kWh lost."""
+    clauses = []
+    for item in replacements.itertuples():
+        parts = []
+        if item.old_lost:
+            parts.append(
+                clause(
+                    "meter_change.old_unbilled",
+                    final=item.old_final,
+                    billed=item.billed_end,
+                    period=item.old_period,
+                    kwh=item.old_kwh,
+                )
+            )
+        if item.new_lost:
+            parts.append(
+                clause(
+                    "meter_change.new_not_joined",
+                    first=item.new_first,
+                    start=item.new_start,
+                    period=item.new_period,
+                    kwh=item.new_kwh,
+                )
+            )
+        clauses.append(clause("meter_change_energy_lost", date=item.date, parts=parts))
+    return clauses
+
+
+@rule(
+    "meter_error_backbill",
+    area="metering",
+    needs=("meter_tests.error_pct", "bills.kwh_billed"),
+    params=("tolerance_pct", "settled_share"),
+    severity="medium",
+    revenue_kind="proved",
+)
+def meter_error_backbill(ctx: RuleContext, params: dict) -> pd.DataFrame:
+    tests = _failed_tests(ctx, params["tolerance_pct"])
+    if tests.empty:
+        return empty_raw()
+    windows = _window_energy(ctx, tests)
+    error = tests["error"].to_numpy()
+    # Registered energy E at an error of e % is E / (1 + e/100) really used: the meter owes
+    # E × e / (100 + e), back-billed when slow (e < 0), refunded when fast.
+    correction = -error / (100.0 + error)
+    tests = tests.assign(
+        kwh=windows["kwh"].to_numpy(),
+        correction_kwh=windows["kwh"].to_numpy() * correction,
+        amount=windows["money"].to_numpy() * correction,
+    )
+    tests = tests[_unsettled(ctx, tests, params["settled_share"])]
+    tests = tests[tests["kwh"] > 0]
+    if tests.empty:
+        return empty_raw()
+    tests = tests.assign(
+        backbill=np.maximum(tests["amount"], 0.0),
+        month=date_month_number(tests["tested_at"]),
+        start_month=date_month_number(tests["start"]),
+    )
+    grouped = tests.groupby("cust", sort=True).agg(
+        month_from=("start_month", "min"),
+        month_to=("month", "max"),
+        revenue=("backbill", "sum"),
+        worst=("error", lambda values: values.abs().max()),
+        slow=("amount", lambda values: bool((values > 0).any())),
+    )
+    # Each test's clause shows what it owes either way (the revenue is the back-bills' sum).
+    evidence = [
+        [_test_clauses(test, params["tolerance_pct"]) for test in group.itertuples()]
+        for _, group in tests.groupby("cust", sort=True)
+    ]
+    # A slow meter loses revenue; a fast one owes the customer a refund (no revenue, lower score).
+    worst = grouped["worst"].to_numpy(dtype=float)
+    excess = (
+        np.minimum(worst / params["tolerance_pct"] - 1.0, 1.0) if params["tolerance_pct"] else 1
+    )
+    score = np.where(grouped["slow"].to_numpy(dtype=bool), 0.6, 0.3) + 0.3 * excess
+    return raw(
+        grouped.index.to_numpy(),
+        grouped["month_from"],
+        grouped["month_to"],
+        evidence,
+        grouped["revenue"],
+        score,
+    )
+
+
+def _failed_tests(ctx: RuleContext, tolerance: float) -> pd.DataFrame:
+    """Tests of known customers up to the audit date with an error beyond ±`tolerance` %, each
+    with its back-billing window: half the time since the reference, the latest of the
+    customer's previous test, the installation of the meter (a replacement before the test)
+    and the connection, up to the test day (excluded).
+
+    Columns: cust, meter, tested_at, error, since, basis ('test' / 'installed' / 'connected'),
+    start (first day of the window), days (its length).
+    """
+    table = getattr(ctx.source, "meter_tests", None)
+    empty = pd.DataFrame(columns=["cust", "tested_at", "error"])
+    if table is None or table.empty:
+        return empty
+    tests = pd.DataFrame(
+        {
+            "cust": pd.Index(ctx.customers["customer_id"]).get_indexer(table["customer_id"]),
+            "meter": table["meter_id"].to_numpy(dtype=object)
+            if "meter_id" in table
+            else np.full(len(table), None, dtype=object),
+            "tested_at": _days(table["tested_at"]),
+            "error": pd.to_numeric(table["error_pct"], errors="coerce"),
+        }
+    )
+    tests = tests[
+        (tests["cust"] >= 0)
+        & tests["tested_at"].notna()
+        & tests["error"].notna()
+        & (tests["tested_at"] < _audit_end(ctx))
+    ].sort_values(["cust", "tested_at"], kind="stable", ignore_index=True)
+    previous = tests.groupby("cust")["tested_at"].shift(1)
+    tests = tests.assign(previous_test=previous)
+    tests = tests[tests["error"].abs() > tolerance].reset_index(drop=True)
+    if tests.empty:
+        return empty
+    replacements = ctx.orders_of("meter_replacement")
+    replacements = pd.DataFrame(
+        {
+            "cust": replacements["cust"].to_numpy(dtype=np.int64),
+            "installed": _days(replacements["effective_date"]),
+        }
+    )
+    replacements = replacements[replacements["cust"] >= 0].sort_values("installed")
+    # The meter tested was installed by the last replacement before the test day (one on the
+    # test day replaced the meter the test failed).
+    tests = pd.merge_asof(
+        tests.sort_values("tested_at", kind="stable"),
+        replacements,
+        left_on="tested_at",
+        right_on="installed",
+        by="cust",
+        direction="backward",
+        allow_exact_matches=False,
+    ).sort_values(["cust", "tested_at"], kind="stable", ignore_index=True)
+    connected = _days(ctx.customers["connection_date"])
+    tests["connected"] = connected.to_numpy()[tests["cust"].to_numpy()]
+    candidates = tests[["previous_test", "installed", "connected"]]
+    since = candidates.max(axis=1)
+    basis = candidates.fillna(pd.Timestamp.min).idxmax(axis=1)
+    tests["since"] = since.fillna(tests["tested_at"])
+    tests["basis"] = basis.map(
+        {"previous_test": "test", "installed": "installed", "connected": "connected"}
+    )
+    days = (tests["tested_at"] - tests["since"]).dt.days.clip(lower=0).to_numpy()
+    tests["days"] = days // 2
+    tests["start"] = tests["tested_at"] - pd.to_timedelta(tests["days"], unit="D")
+    return tests
+
+
+def _window_energy(ctx: RuleContext, tests: pd.DataFrame) -> pd.DataFrame:
+    """Per test (in order): kWh billed inside its window and their value at the rate due, each
+    bill counted for the share of its read days inside the window (its read period, else its
+    calendar month)."""
+    rows = np.flatnonzero(ctx.bills_of(tests["cust"].to_numpy()))
+    month = ctx.bill_month[rows]
+    read_from = ctx.bills["read_from"].to_numpy(dtype="datetime64[D]")[rows]
+    read_to = ctx.bills["read_to"].to_numpy(dtype="datetime64[D]")[rows]
+    unknown = np.isnat(read_from) | np.isnat(read_to)
+    read_from = np.where(unknown, month_first_days(month), read_from)
+    read_to = np.where(unknown, month_end_days(month), read_to)
+    bills = pd.DataFrame(
+        {
+            "cust": ctx.bill_customer[rows].astype(np.int64),
+            "read_from": read_from,
+            "read_to": read_to,
+            "kwh": ctx.bills["kwh_billed"].to_numpy(dtype=float)[rows],
+            "rate": ctx.energy_rate_due_or_billed(rows),
+        }
+    )
+    windows = pd.DataFrame(
+        {
+            "test": np.arange(len(tests)),
+            "cust": tests["cust"].to_numpy(dtype=np.int64),
+            "start": tests["start"].to_numpy(dtype="datetime64[D]"),
+            "end": tests["tested_at"].to_numpy(dtype="datetime64[D]") - DAY,
+        }
+    )
+    pairs = windows.merge(bills, on="cust")
+    first = np.maximum(pairs["read_from"].to_numpy(), pairs["start"].to_numpy())
+    last = np.minimum(pairs["read_to"].to_numpy(), pairs["end"].to_numpy())
+    inside = np.maximum((last - first) // DAY + 1, 0)
+    read_days = (pairs["read_to"].to_numpy() - pairs["read_from"].to_numpy()) // DAY + 1
+    share = np.divide(inside, read_days, out=np.zeros(len(pairs)), where=read_days > 0)
+    kwh = pairs["kwh"].to_numpy() * share
+    pairs = pairs.assign(kwh=kwh, money=kwh * pairs["rate"].to_numpy())
+    totals = pairs.groupby("test")[["kwh", "money"]].sum()
+    return totals.reindex(np.arange(len(tests)), fill_value=0.0)
+
+
+def _unsettled(ctx: RuleContext, tests: pd.DataFrame, settled_share: float) -> np.ndarray:
+    """Per test: not settled by the adjustments posted from its day to the audit date.
+
+    A slow meter is settled by back-bills, a fast one by refunds, adding up to at least
+    `settled_share` of the amount due (a test whose amount rounds to nothing is settled).
+    """
+    due = tests["amount"].abs().to_numpy()
+    table = getattr(ctx.source, "adjustments", None)
+    settled = np.zeros(len(tests))
+    if table is not None and not table.empty:
+        adjustments = pd.DataFrame(
+            {
+                "cust": pd.Index(ctx.customers["customer_id"]).get_indexer(table["customer_id"]),
+                "adjusted_at": pd.to_datetime(table["adjusted_at"]),
+                "kind": table["kind"].to_numpy(dtype=object),
+                "amount": pd.to_numeric(table["amount"], errors="coerce").abs(),
+            }
+        )
+        adjustments = adjustments[
+            (adjustments["cust"] >= 0)
+            & adjustments["kind"].isin(("backbill", "refund"))
+            & (adjustments["adjusted_at"] < _audit_end(ctx))
+        ]
+        frame = pd.DataFrame(
+            {
+                "test": np.arange(len(tests)),
+                "cust": tests["cust"].to_numpy(dtype=np.int64),
+                "tested_at": tests["tested_at"].to_numpy(),
+                "kind": np.where(tests["amount"].to_numpy() > 0, "backbill", "refund"),
+            }
+        ).merge(adjustments, on=["cust", "kind"])
+        frame = frame[frame["adjusted_at"] >= frame["tested_at"]]
+        posted = frame.groupby("test")["amount"].sum()
+        settled[posted.index.to_numpy()] = posted.to_numpy()
+    return ((settled < settled_share * due) & (due >= 0.005)).astype(bool)
+
+
+def _test_clauses(test: object, tolerance: float) -> Clause:
+    """One failed test: the error, the window and its energy, and what is owed either way."""
+    since = clause(f"meter_error.since_{test.basis}", date=test.since)
+    owed = (
+        clause("meter_error.backbill", kwh=test.correction_kwh, amount=test.amount)
+        if test.amount > 0
+        else clause("meter_error.refund", kwh=-test.correction_kwh, amount=-test.amount)
+    )
+    return clause(
+        "meter_error_backbill",
+        meter=test.meter,
+        tested=test.tested_at,
+        error=test.error,
+        tolerance=tolerance,
+        since=since,
+        days=test.days,
+        start=test.start,
+        kwh=test.kwh,
+        owed=owed,
+    )
+
+
+@rule(
+    "meter_event_unresolved",
+    area="metering",
+    needs=("meter_events.event", "bills.kwh_billed"),
+    params=(
+        "events",
+        "max_hours",
+        "min_repeats",
+        "window_days",
+        "drop_ratio",
+        "before_months",
+        "min_months_after",
+    ),
+    severity="high",
+    revenue_kind="estimated",
+)
+def meter_event_unresolved(ctx: RuleContext, params: dict) -> pd.DataFrame:
+    alarms = _alarms(ctx, params)
+    if alarms.empty:
+        return empty_raw()
+    alarms = alarms[~_inspected_since(ctx, alarms)]
+    if alarms.empty:
+        return empty_raw()
+    fallen = _consumption_fall(ctx, alarms, params)
+    if fallen.empty:
+        return empty_raw()
+    evidence = [
+        [
+            clause(
+                "meter_event_unresolved",
+                event=clause(f"meter_event.{found.event}"),
+                at=found.first_at,
+                how=_how_long(found, params["window_days"]),
+                alarms=found.alarms,
+                before=found.baseline,
+                after=found.after_mean,
+                ratio=found.ratio,
+                months=(found.month_from, found.month_to),
+            ),
+            clause("meter_event.estimate", amount=found.revenue),
+        ]
+        for found in fallen.itertuples()
+    ]
+    score = 0.5 + 0.5 * np.clip(1.0 - fallen["ratio"].to_numpy(), 0.0, 1.0)
+    return raw(
+        fallen["cust"],
+        fallen["event_month"],
+        fallen["month_to"],
+        evidence,
+        fallen["revenue"],
+        score,
+    )
+
+
+def _alarms(ctx: RuleContext, params: dict) -> pd.DataFrame:
+    """Per customer with an alarm of `events` that lasted more than `max_hours` (or is not
+    cleared by the audit date after that long) or came back `min_repeats` times within
+    `window_days`: the first such alarm (its time, event, whether it lasted and how long, the
+    repeats counted from it) and the customer's alarms of those kinds up to the audit date."""
+    table = getattr(ctx.source, "meter_events", None)
+    if table is None or table.empty:
+        return pd.DataFrame()
+    end = _audit_end(ctx)
+    events = pd.DataFrame(
+        {
+            "cust": pd.Index(ctx.customers["customer_id"]).get_indexer(table["customer_id"]),
+            "event": table["event"].to_numpy(dtype=object),
+            "at": pd.to_datetime(table["event_at"]),
+            "cleared": pd.to_datetime(table["cleared_at"])
+            if "cleared_at" in table
+            else pd.Series(pd.NaT, index=table.index),
+        }
+    )
+    events = events[
+        (events["cust"] >= 0) & events["event"].isin(params["events"]) & (events["at"] < end)
+    ]
+    if events.empty:
+        return pd.DataFrame()
+    events = events.sort_values(["cust", "at", "event"], kind="stable", ignore_index=True)
+    # Cleared after the audit date: still uncleared at it.
+    cleared = events["cleared"].where(events["cleared"] < end)
+    hours = ((cleared.fillna(end) - events["at"]).dt.total_seconds() / 3600).to_numpy()
+    lasting = hours > params["max_hours"]
+    # Per alarm (sorted by customer and time), the customer's alarms from it to window_days later.
+    seconds = (events["at"] - pd.Timestamp("1970-01-01")).dt.total_seconds().to_numpy()
+    keys = events["cust"].to_numpy(dtype=np.int64) * STRIDE + seconds.astype(np.int64)
+    window = int(params["window_days"]) * 86400
+    repeats = np.searchsorted(keys, keys + window, side="right") - np.arange(len(keys))
+    events = events.assign(
+        hours=hours,
+        lasting=lasting,
+        uncleared=cleared.isna().to_numpy(),
+        repeats=repeats,
+        repeated=repeats >= max(int(params["min_repeats"]), 1),
+    )
+    counts = events.groupby("cust").size().rename("alarms")
+    triggered = events[events["lasting"] | events["repeated"]]
+    if triggered.empty:
+        return pd.DataFrame()
+    first = triggered.drop_duplicates("cust").set_index("cust").join(counts)
+    return first.reset_index()
+
+
+def _how_long(alarm: object, window_days: int) -> Clause:
+    """Why an alarm counts: not cleared by the audit date, cleared too late, or repeated."""
+    if alarm.lasting and alarm.uncleared:
+        return clause("meter_event.not_cleared", hours=alarm.hours)
+    if alarm.lasting:
+        return clause("meter_event.lasting", hours=alarm.hours)
+    return clause("meter_event.repeated", count=alarm.repeats, days=window_days)
+
+
+def _inspected_since(ctx: RuleContext, alarms: pd.DataFrame) -> np.ndarray:
+    """Per customer's first alarm: an inspection on or after its day, up to the audit date."""
+    table = getattr(ctx.source, "inspections", None)
+    if table is None or table.empty:
+        return np.zeros(len(alarms), dtype=bool)
+    inspections = pd.DataFrame(
+        {
+            "cust": pd.Index(ctx.customers["customer_id"]).get_indexer(table["customer_id"]),
+            "inspected_at": pd.to_datetime(table["inspected_at"]).dt.normalize(),
+        }
+    )
+    inspections = inspections[
+        (inspections["cust"] >= 0) & (inspections["inspected_at"] < _audit_end(ctx))
+    ]
+    latest = inspections.groupby("cust")["inspected_at"].max()
+    seen = latest.reindex(alarms["cust"]).to_numpy(dtype="datetime64[ns]")
+    day = alarms["at"].dt.normalize().to_numpy(dtype="datetime64[ns]")
+    return ~np.isnat(seen) & (seen >= day)
+
+
+def _consumption_fall(ctx: RuleContext, alarms: pd.DataFrame, params: dict) -> pd.DataFrame:
+    """The alarms followed by a fall: the mean kWh of the bills after the alarm's month (at least
+    `min_months_after` of them) below `drop_ratio` × the mean of the `before_months` bills
+    before it. Revenue: per bill after, the kWh below that level at the rate due."""
+    event_month = date_month_number(alarms["at"])
+    frame = pd.DataFrame({"alarm": np.arange(len(alarms)), "cust": alarms["cust"].to_numpy()})
+    frame["event_month"] = event_month
+    rows = np.flatnonzero(ctx.bills_of(frame["cust"].to_numpy()))
+    bills = pd.DataFrame(
+        {
+            "cust": ctx.bill_customer[rows].astype(np.int64),
+            "month": ctx.bill_month[rows],
+            "kwh": ctx.bills["kwh_billed"].to_numpy(dtype=float)[rows],
+            "row": rows,
+        }
+    )
+    pairs = frame.merge(bills, on="cust")
+    month, start = pairs["month"].to_numpy(), pairs["event_month"].to_numpy()
+    before = (month < start) & (month >= start - params["before_months"])
+    after = month > start
+    level = pairs[before].groupby("alarm")["kwh"].mean()
+    later = (
+        pairs[after]
+        .groupby("alarm")
+        .agg(after_mean=("kwh", "mean"), months=("kwh", "size"), month_to=("month", "max"))
+    )
+    found = frame.join(later, on="alarm").join(level.rename("baseline"), on="alarm")
+    found = found[
+        (found["months"] >= params["min_months_after"])
+        & (found["baseline"] > 0)
+        & (found["after_mean"] < params["drop_ratio"] * found["baseline"])
+    ]
+    if found.empty:
+        return pd.DataFrame()
+    shortfall = pairs[after & pairs["alarm"].isin(found["alarm"]).to_numpy()]
+    shortfall = shortfall.join(found.set_index("alarm")["baseline"], on="alarm")
+    missing = np.maximum(shortfall["baseline"].to_numpy() - shortfall["kwh"].to_numpy(), 0.0)
+    value = missing * ctx.energy_rate_due_or_billed(shortfall["row"].to_numpy())
+    revenue = pd.Series(value, index=shortfall.index).groupby(shortfall["alarm"]).sum()
+    found = found.assign(
+        revenue=revenue.reindex(found["alarm"]).to_numpy(),
+        ratio=found["after_mean"] / found["baseline"],
+        month_from=found["event_month"] + 1,
+    )
+    described = alarms.iloc[found["alarm"].to_numpy()].reset_index(drop=True)
+    return pd.concat(
+        [
+            found.reset_index(drop=True),
+            described[["event", "hours", "lasting", "uncleared", "repeats", "alarms"]],
+            described["at"].rename("first_at"),
+        ],
+        axis=1,
+    )

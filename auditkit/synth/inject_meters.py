@@ -1,12 +1,321 @@
 """Irregularities of the practice checks (meters), injected into the honest utility and recorded in
-`truth` (see `auditkit.synth.irregular`)."""
+`truth` (see `auditkit.synth.irregular`).
+
+- `meter_change_energy_lost`: a meter replaced with its order, whose old meter's final read is
+  beyond the last billed read (the energy it recorded after it was never billed), or whose new
+  meter had already recorded energy before its first billed read.
+- `meter_error_backbill`: the latest periodic test finds the meter out of tolerance, slow (the
+  bills of half the time since the previous test really under-metered by that error) or fast.
+- `meter_event_unresolved`: a meter cover opened or a current lost, lasting days (or an alarm
+  repeated within weeks), the meter recording 20-55 % of the energy from then on, and nobody
+  inspecting it since (`render.UNINSPECTED`). Its honest look-alike `meter_event_inspected`: a
+  lasting alarm after which use really falls for two months, inspected the month after it
+  (`render.INSPECTED_LOOKALIKES`).
+
+The revenue effects follow the rules' conventions: the energy lost at the flat rate due on the
+month's last day (read from the schedule as the ledger reads it), the legal back-bill of a slow
+meter from the rendered bills, and for tampering the energy unmetered at the rate due (estimated).
+"""
 
 from __future__ import annotations
 
 from collections.abc import Callable
 
+import numpy as np
+import pandas as pd
+
+from auditkit.periods import month_end_days
+from auditkit.synth.ledger import rate_book
+from auditkit.synth.schedule import SLOT, voltage_class
 from auditkit.synth.world import World
 
-#: Share of the eligible customers (or orders) that receive each irregularity.
-DEFAULT_RATES: dict[str, float] = {}
-INJECTORS: dict[str, Callable[[World, float], None]] = {}
+#: Share of the eligible customers that receive each irregularity.
+DEFAULT_RATES: dict[str, float] = {
+    "meter_change_energy_lost": 0.0022,  # of customers billed every month
+    "meter_error_backbill": 0.013,  # of customers with a periodic meter test
+    "meter_event_unresolved": 0.0022,  # of customers billed every month
+}
+#: Energy lost at a replacement, in months of the customer's metered energy; at least this many
+#: meter units (well above the rule's read tolerance).
+LOST_MONTHS, MIN_LOST_UNITS = (0.5, 2.0), 2.0
+#: Error of a meter found out of tolerance (%): slow ones (most), fast ones.
+SLOW_ERROR, FAST_ERROR, FAST_SHARE = (-6.0, -2.5), (2.5, 5.0), 0.3
+#: Share of the energy a tampered meter still records; days a lasting alarm stays on (a third
+#: are never cleared); alarms of a repeated one, within how many days.
+TAMPERED_KEPT = (0.2, 0.55)
+LASTING_DAYS, NEVER_CLEARED_SHARE = (2, 21), 1 / 3
+REPEATS, REPEAT_DAYS, REPEATED_SHARE = (3, 6), 20, 0.3
+#: Share of the customers billed every month made into the look-alike, and the share of its
+#: energy it keeps for the two months after its alarm (the business really shrank).
+INSPECTED_SHARE, INSPECTED_KEPT = 0.01, (0.4, 0.6)
+LASTING_EVENTS = ("cover_open", "current_loss")
+REPEATED_EVENTS = ("voltage_loss", "current_loss")
+
+
+def _billed_every_month(world: World) -> np.ndarray:
+    return world.active.all(axis=1) & (world.status == "active")
+
+
+def _rate_due(world: World, customers: np.ndarray, months: np.ndarray) -> np.ndarray:
+    """The schedule's flat energy rate of the tariff billed, in force on the month's last day
+    (as the rules price unbilled energy: `RuleContext.energy_rate_due_or_billed`)."""
+    day = month_end_days(world.month_numbers[months]).astype(np.int64)
+    tariff = world.tariff_billed[customers, months]
+    slot = np.full(len(customers), SLOT["plain"])
+    return rate_book(world).value(
+        "energy_rate", tariff, voltage_class(world.voltage[customers]), slot, day
+    )
+
+
+def _month_of(world: World, frame: pd.DataFrame) -> np.ndarray:
+    index = {period: month for month, period in enumerate(world.periods)}
+    return frame["period"].astype(str).map(index).to_numpy()
+
+
+def meter_change_energy_lost(world: World, rate: float) -> None:
+    """A replacement whose old meter's final read is above the last billed end register (half),
+    or whose new meter ran before its first billed read, its registers all higher by that much."""
+    m = world.n_months
+    idx = world.pick(_billed_every_month(world), rate)
+    month = world.rng.integers(3, m - 1, size=len(idx))
+    world.replace_meter(idx, month)
+    monthly = world.metered_kwh[idx].mean(axis=1)
+    old_meter = np.arange(len(idx)) % 2 == 0
+    multiplier = world.multiplier_billed[idx, np.where(old_meter, month - 1, month)]
+    units = monthly * world.rng.uniform(*LOST_MONTHS, len(idx)) / multiplier
+    units = np.round(np.maximum(units, MIN_LOST_UNITS), 2)
+    lost_kwh = units * multiplier
+    world.true_kwh[idx, month] += lost_kwh  # used, recorded by a meter, never billed
+    effect = lost_kwh * _rate_due(world, idx, month)
+    ids = world.customer_id[idx]
+    effective = world.month_starts[month]
+
+    def lose_energy(tables: dict[str, pd.DataFrame]) -> None:
+        orders = tables["work_orders"]
+        keys = pd.MultiIndex.from_arrays([ids, effective.astype("datetime64[ns]")])
+        found = pd.MultiIndex.from_arrays(
+            [orders["customer_id"].astype(str), orders["effective_date"]]
+        )
+        replaced = (orders["order_type"] == "meter_replacement").to_numpy()
+        position = keys.get_indexer(found)
+        at = np.flatnonzero(replaced & (position >= 0))
+        chosen = position[at]
+        old = old_meter[chosen]
+        column = orders.columns.get_loc("old_final_read")
+        orders.iloc[at[old], column] = orders.iloc[at[old], column] + units[chosen[old]]
+        bills = tables["bills"]
+        shifted = np.zeros(len(idx))
+        shifted[~old_meter] = units[~old_meter]
+        customer = pd.Index(ids).get_indexer(bills["customer_id"].astype(str))
+        later = (customer >= 0) & (_month_of(world, bills) >= month[np.maximum(customer, 0)])
+        shift = np.where(later, shifted[np.maximum(customer, 0)], 0.0)
+        for register in ("register_start", "register_end"):
+            bills[register] = np.round(bills[register].to_numpy(float) + shift, 2)
+
+    world.table_edits.append(lose_energy)
+    world.add_truth(
+        idx,
+        "meter_change_energy_lost",
+        month,
+        effect,
+        np.where(
+            old_meter, "old meter's final read not billed", "new meter's first read below"
+        ).astype(object),
+    )
+
+
+def meter_error_backbill(world: World, rate: float) -> None:
+    """The latest periodic test finds the meter out of tolerance: slow (most) or fast, since
+    half the time since the previous test, over which the bills really recorded that error."""
+    tested = ~np.isnan(world.test_cycle) & ~np.isnat(world.test_date)
+    idx = world.pick(tested & _billed_every_month(world), rate)
+    fast = world.rng.random(len(idx)) < FAST_SHARE
+    error = np.round(
+        np.where(
+            fast,
+            world.rng.uniform(*FAST_ERROR, len(idx)),
+            world.rng.uniform(*SLOW_ERROR, len(idx)),
+        ),
+        2,
+    )
+    test = world.test_date[idx]
+    # The previous periodic test as rendered (render.meter_tests_table), else the connection.
+    cycle_days = np.round(world.test_cycle[idx] * 30.4).astype(int).astype("timedelta64[D]")
+    previous = test - cycle_days
+    earliest = np.maximum(world.month_starts[0] - cycle_days, world.conn_date[idx])
+    since = np.where(previous >= earliest, previous, world.conn_date[idx])
+    half = ((test - since) // np.timedelta64(1, "D")) // 2
+    start = test - half.astype("timedelta64[D]")
+    months = np.arange(world.n_months)
+    customers = np.repeat(idx, world.n_months)
+    read_from, read_to, _ = world.read_period(customers, np.tile(months, len(idx)))
+    read_from, read_to = read_from.reshape(len(idx), -1), read_to.reshape(len(idx), -1)
+    first, last = start.astype(np.int64)[:, None], test.astype(np.int64)[:, None] - 1
+    inside = (read_to >= first) & (read_from <= last)
+    world.metered_kwh[idx] *= np.where(inside, 1 + error[:, None] / 100, 1.0)
+    ids = world.customer_id[idx]
+
+    def fail_tests(tables: dict[str, pd.DataFrame]) -> None:
+        tests = tables["meter_tests"]
+        keys = pd.MultiIndex.from_arrays([ids, test.astype("datetime64[ns]")])
+        position = keys.get_indexer(
+            pd.MultiIndex.from_arrays([tests["customer_id"].astype(str), tests["tested_at"]])
+        )
+        at = np.flatnonzero(position >= 0)
+        tests.iloc[at, tests.columns.get_loc("error_pct")] = error[position[at]]
+        world.add_truth(
+            idx,
+            "meter_error_backbill",
+            np.searchsorted(world.month_starts, start, side="right") - 1,
+            _legal_backbill(world, tables["bills"], ids, start, test, error),
+            np.where(fast, "meter fast", "meter slow").astype(object),
+        )
+
+    world.table_edits.append(fail_tests)
+
+
+def _legal_backbill(
+    world: World,
+    bills: pd.DataFrame,
+    ids: np.ndarray,
+    start: np.ndarray,
+    test: np.ndarray,
+    error: np.ndarray,
+) -> np.ndarray:
+    """Per customer: the back-bill 供电营业规则 art. 80 gives, from the rendered bills: the kWh
+    of the read days in [start, test) × (−error)/(100 + error) at the rate due (0 when fast)."""
+    customer = pd.Index(ids).get_indexer(bills["customer_id"].astype(str))
+    own = np.flatnonzero(customer >= 0)
+    which = customer[own]
+    read_from = bills["read_from"].to_numpy(dtype="datetime64[D]")[own].astype(np.int64)
+    read_to = bills["read_to"].to_numpy(dtype="datetime64[D]")[own].astype(np.int64)
+    first = np.maximum(read_from, start.astype(np.int64)[which])
+    last = np.minimum(read_to, test.astype(np.int64)[which] - 1)
+    share = np.maximum(last - first + 1, 0) / (read_to - read_from + 1)
+    months = _month_of(world, bills.iloc[own])
+    cust = pd.Index(world.customer_id).get_indexer(ids)[which]
+    money = bills["kwh_billed"].to_numpy(float)[own] * share * _rate_due(world, cust, months)
+    correction = -error / (100 + error)
+    return np.maximum(np.bincount(which, money, len(ids)) * correction, 0.0)
+
+
+def meter_event_unresolved(world: World, rate: float) -> None:
+    """Tampering the collection system saw and nobody checked: a meter cover opened or a current
+    lost for days (or never cleared), or an alarm repeated within weeks; from then on the meter
+    records 20-55 % of the energy (partly in the alarm's month). A fall that lasts is
+    consumption_drop's finding too. First the honest look-alike, `meter_event_inspected`."""
+    _meter_event_inspected(world)
+    m, rng = world.n_months, world.rng
+    idx = world.pick(_billed_every_month(world), rate)
+    month = rng.integers(m - 12, m - 3, size=len(idx))
+    day = rng.integers(0, 27, size=len(idx))
+    at = _moments(world, month, day)
+    kept = rng.uniform(*TAMPERED_KEPT, len(idx))
+    days_in = np.array([pd.Timestamp(s).days_in_month for s in world.month_starts])[month]
+    months = np.arange(m)[None, :]
+    factor = np.where(months > month[:, None], kept[:, None], 1.0)
+    factor[np.arange(len(idx)), month] = 1 - (1 - kept) * (days_in - day) / days_in
+    world.metered_kwh[idx] = world.true_kwh[idx] * factor
+    world.demand[idx] *= factor
+    world.estimated[idx] &= months < month[:, None]
+    lost = world.true_kwh[idx] - world.metered_kwh[idx]
+    rates = _rate_due(world, np.repeat(idx, m), np.tile(np.arange(m), len(idx))).reshape(
+        len(idx), m
+    )
+    effect = (lost * rates).sum(axis=1)
+    repeated = rng.random(len(idx)) < REPEATED_SHARE
+    never_cleared = rng.random(len(idx)) < NEVER_CLEARED_SHARE
+    _raise(world, _alarms(world, idx, at, repeated, never_cleared))
+    detail = np.where(repeated, "alarm repeated", "alarm lasting").astype(object)
+    detail = detail + ", meter records " + np.char.mod("%.0f%%", kept * 100).astype(object)
+    for name in ("meter_event_unresolved", "consumption_drop"):
+        world.add_truth(idx, name, month, effect, detail)
+
+
+def _moments(world: World, month: np.ndarray, day: np.ndarray) -> np.ndarray:
+    """Alarm times: `day` days into `month`, at a random second of the day."""
+    seconds = world.rng.integers(0, 86400, len(month)).astype("timedelta64[s]")
+    start = (world.month_starts[month] + day.astype("timedelta64[D]")).astype("datetime64[s]")
+    return start + seconds
+
+
+def _raise(world: World, alarms: pd.DataFrame) -> None:
+    """Add `alarms` to the rendered meter_events, in the table's order."""
+
+    def raise_alarms(tables: dict[str, pd.DataFrame]) -> None:
+        events = pd.concat([tables["meter_events"], alarms], ignore_index=True)
+        tables["meter_events"] = events.sort_values(["event_at", "customer_id"], ignore_index=True)
+
+    world.table_edits.append(raise_alarms)
+
+
+def _alarms(
+    world: World,
+    customers: np.ndarray,
+    at: np.ndarray,
+    repeated: np.ndarray,
+    never_cleared: np.ndarray,
+) -> pd.DataFrame:
+    """meter_events rows: one lasting alarm per customer (cleared after days, or never), or for
+    the `repeated` a few short ones within `REPEAT_DAYS` days of the first."""
+    rng = world.rng
+    lasting = customers[~repeated]
+    hold = rng.integers(*LASTING_DAYS, len(lasting)) * 86400 + rng.integers(0, 86400, len(lasting))
+    cleared = at[~repeated] + hold.astype("timedelta64[s]")
+    cleared[never_cleared[~repeated]] = np.datetime64("NaT")
+    count = rng.integers(*REPEATS, int(repeated.sum()))
+    again = np.repeat(customers[repeated], count)
+    first = np.repeat(at[repeated], count)
+    offset = rng.integers(0, REPEAT_DAYS * 86400, len(again))
+    offset[np.cumsum(count) - count] = 0  # each customer's first alarm at its moment
+    when = first + offset.astype("timedelta64[s]")
+    short = rng.integers(1800, 6 * 3600, len(again)).astype("timedelta64[s]")
+    frame = pd.DataFrame(
+        {
+            "customer": np.concatenate([lasting, again]),
+            "event_at": np.concatenate([at[~repeated], when]),
+            "event": np.concatenate(
+                [
+                    np.asarray(LASTING_EVENTS, dtype=object)[rng.integers(0, 2, len(lasting))],
+                    np.asarray(REPEATED_EVENTS, dtype=object)[rng.integers(0, 2, len(again))],
+                ]
+            ),
+            "cleared_at": np.concatenate([cleared, when + short]),
+        }
+    )
+    return pd.DataFrame(
+        {
+            "customer_id": world.customer_id[frame["customer"].to_numpy()],
+            "meter_id": world.meter_id[frame["customer"].to_numpy()],
+            "event_at": frame["event_at"].to_numpy(dtype="datetime64[s]"),
+            "event": frame["event"].to_numpy(dtype=object),
+            "cleared_at": frame["cleared_at"].to_numpy(dtype="datetime64[s]"),
+        }
+    )
+
+
+def _meter_event_inspected(world: World) -> None:
+    """The honest look-alike: a lasting alarm three months before the export, after which the
+    business really uses less for the two months left; a self-audit inspects the meter the month
+    after the alarm and finds it right (`render.INSPECTED_LOOKALIKES`)."""
+    m, rng = world.n_months, world.rng
+    idx = world.pick(_billed_every_month(world), INSPECTED_SHARE)
+    month = np.full(len(idx), m - 3)
+    at = _moments(world, month, rng.integers(0, 27, size=len(idx)))
+    after = np.arange(m)[None, :] > month[:, None]
+    kept = np.where(after, rng.uniform(*INSPECTED_KEPT, (len(idx), 1)), 1.0)
+    world.true_kwh[idx] *= kept
+    world.metered_kwh[idx] *= kept
+    world.demand[idx] *= kept
+    none = np.zeros(len(idx), dtype=bool)
+    _raise(world, _alarms(world, idx, at, repeated=none, never_cleared=none))
+    world.lookalikes.append(
+        pd.DataFrame({"customer": idx, "kind": "meter_event_inspected", "from_month": month})
+    )
+
+
+INJECTORS: dict[str, Callable[[World, float], None]] = {
+    "meter_change_energy_lost": meter_change_energy_lost,
+    "meter_error_backbill": meter_error_backbill,
+    "meter_event_unresolved": meter_event_unresolved,
+}

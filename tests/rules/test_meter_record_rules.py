@@ -1,0 +1,287 @@
+"""Meter records by hand: energy lost at a meter replacement, a meter error back-billed over half
+the time since its last test, and metering alarms nobody inspected, with their near misses."""
+
+from __future__ import annotations
+
+import pandas as pd
+import pytest
+from rule_builder import COMMERCIAL, Utility, flat
+
+from auditkit import rules
+from auditkit.data import Dataset
+
+
+def findings_of(u: Utility, rule_id: str, as_of: str | None = None, **tables: list[dict]):
+    """Findings of `rule_id` on the utility with the extra tables given as rows."""
+    frames = u.tables() | {name: pd.DataFrame(rows) for name, rows in tables.items()}
+    return rules.run(Dataset.from_frames(frames), rules=rule_id, as_of=as_of).set_index(
+        "customer_id"
+    )
+
+
+# --- meter_change_energy_lost ------------------------------------------------------------------
+
+
+def _replaced_in_july(
+    u: Utility, cid: str, old_final: float, new_first: float, first_start: float = 0.0, **bill
+) -> None:
+    """A household metered through CT 40 (4,000 kWh a month): the old meter ends June at
+    1,000 + 6 × 100 = 1,600 units; the new meter's first bill (July) starts at `first_start`."""
+    u.customer(cid, ct_ratio=40.0)
+    u.monthly(cid, flat(4000, 6), multiplier=40.0, periods=[f"2024-{m:02d}" for m in range(1, 7)])
+    u.monthly(
+        cid,
+        flat(4000, 6),
+        multiplier=40.0,
+        periods=[f"2024-{m:02d}" for m in range(7, 13)],
+        start_register=first_start,
+        **bill,
+    )
+    u.order(cid, "meter_replacement", "2024-07-01", old=f"M-{cid}", new=f"N-{cid}")
+    u.orders[-1] |= {"old_final_read": old_final, "new_first_read": new_first}
+
+
+def test_old_meter_read_beyond_its_last_bill_is_energy_never_billed_at_the_rate_due_after():
+    u = Utility()
+    _replaced_in_july(u, "A", old_final=1650.0, new_first=0.0)
+    found = findings_of(u, "meter_change_energy_lost")
+    # 50 units × CT 40 = 2,000 kWh, priced at July's household rate 0.6 (0.5 until June).
+    assert found.loc["A", "revenue_impact"] == pytest.approx(2000 * 0.6)
+    assert (found.loc["A", "period_from"], found.loc["A", "period_to"]) == ("2024-07", "2024-07")
+    assert found.loc["A", "evidence"] == (
+        "meter replaced 2024-07-01: the old meter's final read 1,650.00 is beyond the last billed "
+        "read 1,600.00 (2024-06): 2,000 kWh never billed (¥1,200.00)"
+    )
+
+
+def test_new_meter_first_read_below_its_first_bill_start_is_energy_never_billed():
+    u = Utility()
+    _replaced_in_july(u, "A", old_final=1600.0, new_first=0.0, first_start=30.0)
+    found = findings_of(u, "meter_change_energy_lost")
+    assert found.loc["A", "revenue_impact"] == pytest.approx(30 * 40 * 0.6)
+    assert "first read 0.00 is below the start register 30.00" in found.loc["A", "evidence"]
+
+
+def test_joined_reads_reads_within_tolerance_and_a_remainder_billed_after_are_no_loss():
+    u = Utility()
+    _replaced_in_july(u, "joined", old_final=1600.0, new_first=0.0)
+    _replaced_in_july(u, "rounded", old_final=1600.4, new_first=0.0, first_start=0.4)
+    # The old meter's last 50 units (2,000 kWh) charged on the first new bill (换表电量).
+    _replaced_in_july(u, "added", old_final=1650.0, new_first=0.0)
+    july = next(b for b in u.bills if b["customer_id"] == "added" and b["period"] == "2024-07")
+    july["kwh_billed"] += 2000.0
+    assert findings_of(u, "meter_change_energy_lost").empty
+
+
+def test_a_replacement_with_no_bill_after_it_yet_is_not_judged():
+    u = Utility()
+    _replaced_in_july(u, "A", old_final=1650.0, new_first=0.0)
+    assert findings_of(u, "meter_change_energy_lost", as_of="2024-06").empty
+
+
+# --- meter_error_backbill ----------------------------------------------------------------------
+
+
+def _shop(u: Utility, cid: str, **archive: object) -> None:
+    """A shop at 0.8 yuan/kWh using 1,000 kWh a month in 2024 (calendar-month bills)."""
+    u.customer(cid, **COMMERCIAL, **archive)
+    u.monthly(cid, flat(1000), tariff="COM")
+
+
+def _test(cid: str, tested: str, error: float) -> dict:
+    return {"customer_id": cid, "meter_id": f"M-{cid}", "tested_at": tested, "error_pct": error}
+
+
+def test_slow_meter_is_back_billed_over_half_the_time_since_its_previous_test():
+    u = Utility()
+    _shop(u, "A")
+    tests = [_test("A", "2023-07-01", 0.1), _test("A", "2024-07-01", -4.0)]
+    found = findings_of(u, "meter_error_backbill", meter_tests=tests)
+    # 366 days since 2023-07-01, half 183: 2023-12-31 to 2024-06-30 holds the bills of January
+    # to June, 6,000 kWh; × 4 / 96 = 250 kWh at 0.8.
+    assert found.loc["A", "revenue_impact"] == pytest.approx(200.0)
+    assert (found.loc["A", "period_from"], found.loc["A", "period_to"]) == ("2023-12", "2024-07")
+    assert found.loc["A", "evidence"] == (
+        "meter M-A tested 2024-07-01 at -4.00 % (allowed ±2.00 %); half the time since the "
+        "previous test on 2023-07-01 is 183 days, from 2023-12-31: 6,000 kWh billed in it, "
+        "250 kWh to back-bill, ¥200.00"
+    )
+
+
+def test_window_cuts_bills_by_their_days_inside_it():
+    u = Utility()
+    _shop(u, "A")
+    tests = [_test("A", "2024-01-16", 0.0), _test("A", "2024-07-16", -2.5)]
+    found = findings_of(u, "meter_error_backbill", meter_tests=tests)
+    # 182 days, half 91: 2024-04-16 to 2024-07-15, half of April and 15 of July's 31 days.
+    kwh = 500 + 1000 + 1000 + 1000 * 15 / 31
+    assert found.loc["A", "revenue_impact"] == pytest.approx(kwh * 0.8 * 2.5 / 97.5, abs=0.005)
+
+
+def test_window_runs_from_the_meter_installation_or_the_connection_when_later():
+    u = Utility()
+    _shop(u, "installed")
+    u.order("installed", "meter_replacement", "2024-03-01", old="M-old", new="M-installed")
+    _shop(u, "connected", connection_date=pd.Timestamp("2024-01-01"))
+    tests = [
+        _test("installed", "2023-07-01", 0.0),
+        _test("installed", "2024-07-01", -4.0),
+        _test("connected", "2024-07-01", -4.0),
+    ]
+    found = findings_of(u, "meter_error_backbill", meter_tests=tests)
+    # Installed 2024-03-01: 122 days, half 61 from 2024-05-01 (May, June). Connected
+    # 2024-01-01: 182 days, half 91 from 2024-04-01 (April to June).
+    assert found.loc["installed", "revenue_impact"] == pytest.approx(2000 * 0.8 * 4 / 96, abs=0.005)
+    assert found.loc["connected", "revenue_impact"] == pytest.approx(3000 * 0.8 * 4 / 96)
+    assert "the meter's installation on 2024-03-01" in found.loc["installed", "evidence"]
+    assert "the connection on 2024-01-01" in found.loc["connected", "evidence"]
+
+
+def test_fast_meter_is_a_refund_owed_with_no_revenue():
+    u = Utility()
+    _shop(u, "A")
+    tests = [_test("A", "2023-07-01", 0.0), _test("A", "2024-07-01", 3.0)]
+    found = findings_of(u, "meter_error_backbill", meter_tests=tests)
+    assert found.loc["A", "revenue_impact"] == 0.0
+    # 6,000 kWh × 3 / 103 = 174.76 kWh, ¥139.81 to give back.
+    assert found.loc["A", "evidence"].endswith(
+        "the meter ran fast: 175 kWh, ¥139.81 to refund to the customer"
+    )
+
+
+def test_meter_within_tolerance_a_later_test_or_a_settled_error_is_no_finding():
+    u = Utility()
+    for cid in ("within", "later", "settled", "part_settled"):
+        _shop(u, cid)
+    tests = [
+        _test("within", "2024-07-01", -1.9),
+        _test("later", "2024-11-01", -4.0),
+        _test("settled", "2024-07-01", -4.0),
+        _test("part_settled", "2024-07-01", -4.0),
+    ]
+    # A connection in 2020: half the time runs back before the bills, all of January to June.
+    # Due ¥200: a back-bill of ¥190 settles it (90 %), one of ¥100 does not.
+    adjustments = [
+        {
+            "customer_id": cid,
+            "period": "2024-07",
+            "adjusted_at": "2024-08-10",
+            "kind": "backbill",
+            "amount": amount,
+            "approved_by": "主任",
+            "operator_id": "OP1",
+        }
+        for cid, amount in (("settled", 190.0), ("part_settled", 100.0))
+    ]
+    found = findings_of(
+        u, "meter_error_backbill", as_of="2024-10", meter_tests=tests, adjustments=adjustments
+    )
+    assert list(found.index) == ["part_settled"]
+    assert found.loc["part_settled", "revenue_impact"] == pytest.approx(200.0)
+
+
+# --- meter_event_unresolved --------------------------------------------------------------------
+
+
+def _falls_after_june(u: Utility, cid: str, after: float = 400.0) -> None:
+    """A shop using 1,000 kWh a month to June, `after` from July."""
+    u.customer(cid, **COMMERCIAL)
+    u.monthly(cid, flat(1000, 6) + flat(after, 6), tariff="COM")
+
+
+def _alarm(cid: str, at: str, event: str = "cover_open", cleared: str | None = None) -> dict:
+    return {
+        "customer_id": cid,
+        "meter_id": f"M-{cid}",
+        "event_at": pd.Timestamp(at),
+        "event": event,
+        "cleared_at": pd.Timestamp(cleared) if cleared else pd.NaT,
+    }
+
+
+def _inspection(cid: str, day: str) -> dict:
+    return {
+        "customer_id": cid,
+        "inspected_at": day,
+        "audit_kind": "self",
+        "auditing_district": "城东",
+        "error_found": False,
+    }
+
+
+def test_cover_open_never_cleared_then_a_fall_and_no_inspection_is_estimated_lost_energy():
+    u = Utility()
+    _falls_after_june(u, "A")
+    found = findings_of(
+        u,
+        "meter_event_unresolved",
+        meter_events=[_alarm("A", "2024-06-10 08:00")],
+        inspections=[_inspection("A", "2024-05-20")],  # before the alarm: no check of it
+    )
+    # June (the alarm's month) left out: January to May at 1,000, July to December at 400;
+    # 6 × 600 kWh at 0.8. Open from 2024-06-10 08:00 to the audit month's end: 20 days 16 hours
+    # in June, then 184 days, 4,912 hours.
+    assert found.loc["A", "revenue_impact"] == pytest.approx(6 * 600 * 0.8)
+    assert found.loc["A", "revenue_kind"] == "estimated"
+    assert (found.loc["A", "period_from"], found.loc["A", "period_to"]) == ("2024-06", "2024-12")
+    assert found.loc["A", "evidence"] == (
+        "meter cover open alarm from 2024-06-10, not cleared after 4,912 hours (1 alarm of these "
+        "kinds in all), with no inspection since; monthly kWh fell from 1,000 to 400 (40%) over "
+        "2024-07..2024-12; ¥2,880.00 estimated unbilled"
+    )
+
+
+def test_alarm_cleared_after_more_than_a_day_lasts_and_within_a_day_does_not():
+    u = Utility()
+    _falls_after_june(u, "late")
+    _falls_after_june(u, "soon")
+    alarms = [
+        _alarm("late", "2024-06-10 08:00", "current_loss", cleared="2024-06-11 09:00"),
+        _alarm("soon", "2024-06-10 08:00", "current_loss", cleared="2024-06-11 07:00"),
+    ]
+    found = findings_of(u, "meter_event_unresolved", meter_events=alarms)
+    assert list(found.index) == ["late"]
+    assert "cleared only after 25 hours" in found.loc["late", "evidence"]
+
+
+def test_short_alarms_count_when_they_repeat_three_times_within_a_month():
+    u = Utility()
+    _falls_after_june(u, "three")
+    _falls_after_june(u, "two")
+    alarms = [
+        _alarm(cid, day, "voltage_loss", cleared=f"{day[:10]} 23:00")
+        for cid, days in (
+            ("three", ("2024-06-02 10:00", "2024-06-15 10:00", "2024-06-30 10:00")),
+            ("two", ("2024-06-02 10:00", "2024-06-15 10:00", "2024-07-20 10:00")),
+        )
+        for day in days
+    ]
+    found = findings_of(u, "meter_event_unresolved", meter_events=alarms)
+    assert list(found.index) == ["three"]
+    assert "3 times within 30 days" in found.loc["three", "evidence"]
+
+
+def test_alarm_inspected_since_or_without_fall_or_of_another_kind_is_no_finding():
+    u = Utility()
+    for cid in ("inspected", "other_kind"):
+        _falls_after_june(u, cid)
+    _falls_after_june(u, "no_fall", after=750.0)  # 75 % of before: above the 70 % a fall needs
+    found = findings_of(
+        u,
+        "meter_event_unresolved",
+        meter_events=[
+            _alarm("inspected", "2024-06-10 08:00"),
+            _alarm("no_fall", "2024-06-10 08:00"),
+            _alarm("other_kind", "2024-06-10 08:00", "phase_imbalance"),
+        ],
+        inspections=[_inspection("inspected", "2024-07-05")],
+    )
+    assert found.empty
+
+
+def test_an_alarm_needs_two_bills_after_its_month_to_show_a_fall():
+    u = Utility()
+    _falls_after_june(u, "A")
+    alarms = [_alarm("A", "2024-06-10 08:00")]
+    assert findings_of(u, "meter_event_unresolved", as_of="2024-07", meter_events=alarms).empty
+    assert not findings_of(u, "meter_event_unresolved", as_of="2024-08", meter_events=alarms).empty
