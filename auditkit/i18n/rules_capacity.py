@@ -1,3 +1,48 @@
 """Wording (Chinese, English) of rules capacity: see `auditkit.i18n`."""
 
-WORDS: dict[str, tuple[str, str]] = {}
+WORDS: dict[str, tuple[str, str]] = {
+    "rule.suspension_backdated.title": (
+        "暂停、减容倒签（生效日期早于申请日期）",
+        "Suspension or reduction backdated before its application",
+    ),
+    "rule.suspension_backdated.checks": (
+        "暂停或减容工单的生效日期早于申请（发起）日期：设备不可能在申请前加封，基本电费只能自加封之日起停收；"
+        "涉及电费：减少的容量自生效日至申请日（或工单结束日）的基本电费，整个抄表周期按月、不足一个周期按日（1/30）"
+        "计收，按应执行的基本电价；申请距生效不足 short_notice_working_days 个工作日（按法定节假日及调休；0 为不查）"
+        "的工单也列出，不计涉及电费",
+        "a suspension or capacity reduction order whose effective date precedes its application "
+        "(issued_at): the equipment cannot be sealed before the application, and the basic charge "
+        "stops only from the sealing; impact: the basic charge of the capacity given up from the "
+        "effective date to the application (or the order's end), a whole read period at the "
+        "monthly rate, part of one at 1/30 a day, at the basic rate due; orders applied for fewer "
+        "than short_notice_working_days working days ahead (public holidays and make-up days "
+        "counted; 0: not checked) are listed too, with no revenue",
+    ),
+    "rule.suspension_backdated.source": (
+        "《供电营业规则》（国家发展改革委令2024年第14号）暂停、减容条款；1996 年版第二十三条（减容）、第二十四条（暂停）："
+        "提前申请，自设备加封之日起减收相应容量的基本电费",
+        "供电营业规则 (2024, NDRC Order No. 14), provisions on suspension and capacity reduction; "
+        "1996 rules art. 23 (reduction) and 24 (suspension): applications ahead of the date, the "
+        "basic charge reduced only from the day the equipment is sealed",
+    ),
+    "evidence.suspension_backdated": (
+        "工单 {order:text}（{type:order} {old:num0}→{remaining:num0} 千伏安）于 {effective:date} 生效，"
+        "却在 {issued:date} 才申请，倒签 {days:count:day}（应提前 {notice:int} 个工作日申请）：设备加封前基本电费即已停收",
+        "order {order:text} ({type:order} {old:num0}→{remaining:num0} kVA) took effect "
+        "{effective:date} but was applied for only on {issued:date}, backdated "
+        "{days:count:day} (applications are due {notice:int} working days ahead): the basic "
+        "charge stopped before the equipment could be sealed",
+    ),
+    "evidence.suspension_backdated.short_notice": (
+        "工单 {order:text}（{type:order} {old:num0}→{remaining:num0} 千伏安）于 {issued:date} 申请、"
+        "{effective:date} 生效，仅提前 {working_days:int} 个工作日（应提前 {notice:int} 个工作日）",
+        "order {order:text} ({type:order} {old:num0}→{remaining:num0} kVA) applied for "
+        "{issued:date}, effective {effective:date}: {working_days:int} working days ahead, "
+        "{notice:int} due",
+    ),
+    "evidence.load_above_remaining": (
+        "平均负荷达剩余容量 {remaining:num0} 千伏安（功率因数按 {pf:num2} 计）所能承载的 {load:pct}",
+        "average load reached {load:pct} of what the {remaining:num0} kVA left can carry (at "
+        "power factor {pf:num2})",
+    ),
+}

@@ -5,6 +5,8 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 
+from auditkit.billing.params import load_billing_params
+from auditkit.periods import date_month_number
 from auditkit.rules.context import RuleContext
 from auditkit.rules.evidence import Clause, clause
 from auditkit.rules.findings import (
@@ -15,9 +17,9 @@ from auditkit.rules.findings import (
     raw,
     raw_per_customer,
 )
+from auditkit.rules.instrument import ct_sizing
 from auditkit.rules.registry import rule
-
-REDUCING_ORDERS = ("capacity_reduction", "suspension")
+from auditkit.rules.workdays import WorkingCalendar
 
 
 def _capacity_in_force(ctx: RuleContext) -> np.ndarray:
@@ -109,27 +111,15 @@ def used_beyond_reduction(
     """Per bill of `rows`: on or after a capacity reduction, with the contract capacity then in
     force billed (`billed`, kVA): transformers running beyond it are equipment used against the
     reduction, reduction_without_drop's finding, not a basic charge billed short."""
-    reduced = _months_after(ctx, "capacity_reduction")[rows]
+    spans = _known_spans(ctx)
+    reduced = ctx.inside_spans(spans[spans["order_type"] == "capacity_reduction"])[rows]
     return reduced & (billed >= _capacity_in_force(ctx)[rows] - tolerance)
 
 
-def _effective_orders(ctx: RuleContext, *order_types: str) -> pd.DataFrame:
-    """Orders of these types of known customers that have taken effect (an effective date set)."""
-    orders = ctx.orders_of(*order_types)
-    return orders[(orders["cust"] >= 0) & (orders["effective_month"] >= 0)]
-
-
-def _months_after_reducing_order(ctx: RuleContext) -> np.ndarray:
-    """Per bill: on or after a capacity reduction or suspension of the same customer."""
-    return _months_after(ctx, *REDUCING_ORDERS)
-
-
-def _months_after(ctx: RuleContext, *order_types: str) -> np.ndarray:
-    """Per bill: on or after the month an order of these types took effect for its customer."""
-    first = _effective_orders(ctx, *order_types).groupby("cust")["effective_month"].min()
-    start = np.full(len(ctx.customers), np.iinfo(np.int64).max)
-    start[first.index.to_numpy(dtype=np.int64)] = first.to_numpy()
-    return ctx.bill_month >= start[ctx.bill_customer]
+def _known_spans(ctx: RuleContext) -> pd.DataFrame:
+    """Suspensions and reductions of known customers, each until it ends (`reducing_spans`)."""
+    spans = ctx.reducing_spans
+    return spans[spans["cust"] >= 0].reset_index(drop=True)
 
 
 @rule(
@@ -145,7 +135,9 @@ def demand_over_capacity(ctx: RuleContext, params: dict) -> pd.DataFrame:
     demand = ctx.bills["max_demand_kw"].to_numpy(dtype=float)
     in_force = ctx.capacity_in_force
     recent = ctx.bill_month > ctx.as_of - params["lookback_months"]
-    comparable = ~ctx.suspended & ~_months_after_reducing_order(ctx)
+    # Inside a suspension or reduction, demand above the capacity left is sealed equipment in use
+    # (reduction_without_drop); once it is resumed or restored the full capacity is in force again.
+    comparable = ~ctx.inside_spans(_known_spans(ctx))
     over = recent & (demand > params["demand_ratio"] * in_force) & comparable
     if not over.any():
         return empty_raw()
@@ -175,8 +167,8 @@ def demand_over_capacity(ctx: RuleContext, params: dict) -> pd.DataFrame:
     totals = totals.reindex(grouped["cust"])
     revenue = totals["revenue"].fillna(0.0).to_numpy()
     customers = ctx.customers.iloc[grouped["cust"]]
-    rated_current = customers["contract_capacity_kva"] / (np.sqrt(3) * customers["voltage_kv"])
-    ct_primary = customers["ct_ratio"] * 5
+    ct = ct_sizing(customers, params["ct_low_side_kv"])  # at the metering voltage
+    rated_current, ct_primary = ct.rated_a, ct.primary_a
     evidence = []
     for found, primary, current, escaped in zip(
         grouped.itertuples(), ct_primary, rated_current, revenue, strict=True
@@ -190,7 +182,7 @@ def demand_over_capacity(ctx: RuleContext, params: dict) -> pd.DataFrame:
                 peak=found.demand_max,
             )
         ]
-        if primary > 2 * 1.25 * current:
+        if primary > params["ct_oversize_ratio"] * current:
             clauses.append(clause("ct_oversized", primary=primary, rated=current))
         if escaped > 0:
             clauses.append(clause("basic_charge_lower_bound", amount=escaped))
@@ -205,35 +197,38 @@ def demand_over_capacity(ctx: RuleContext, params: dict) -> pd.DataFrame:
     "reduction_without_drop",
     area="capacity",
     needs=("work_orders.effective_date", "bills.kwh_billed"),
-    params=("kwh_ratio", "demand_ratio", "min_reduction", "before_months", "min_months_after"),
+    params=("demand_ratio", "max_load_factor", "power_factor", "min_months_after"),
     severity="high",
     revenue_kind="estimated",
     penalty="sealed_equipment",
 )
 def reduction_without_drop(ctx: RuleContext, params: dict) -> pd.DataFrame:
-    orders = _effective_orders(ctx, *REDUCING_ORDERS)
-    orders = orders[orders["effective_month"] <= ctx.as_of - params["min_months_after"] + 1]
-    if orders.empty:
+    spans = _known_spans(ctx)
+    spans = spans[spans["effective_month"] <= ctx.as_of - params["min_months_after"] + 1]
+    if spans.empty:
         return empty_raw()
-    spans = ctx.suspension_spans.set_index("order_id")["end_month"]
-    end = orders["order_id"].map(spans).fillna(ctx.as_of + 1).to_numpy(dtype=np.int64)
-    end = np.where(orders["order_type"].to_numpy() == "suspension", end, ctx.as_of + 1)
+    # Each order's window runs to its resumption (suspension) or restoration (reduction).
     frame = pd.DataFrame(
         {
-            "order": np.arange(len(orders)),
-            "cust": orders["cust"].to_numpy(),
-            "start": orders["effective_month"].to_numpy(),
-            "end": end,
-            "old": pd.to_numeric(orders["old_value"], errors="coerce").to_numpy(dtype=float),
-            "remaining": pd.to_numeric(orders["new_value"], errors="coerce").to_numpy(dtype=float),
-            "order_type": orders["order_type"].to_numpy(),
+            "order": np.arange(len(spans)),
+            "cust": spans["cust"].to_numpy(),
+            "start": spans["effective_month"].to_numpy(),
+            "end": spans["end_month"].fillna(ctx.as_of + 1).to_numpy(dtype=np.int64),
+            "start_date": spans["effective_date"].to_numpy(dtype="datetime64[D]"),
+            "end_date": spans["end_date"].to_numpy(dtype="datetime64[D]"),
+            "old": pd.to_numeric(spans["old_value"], errors="coerce").to_numpy(dtype=float),
+            "remaining": pd.to_numeric(spans["new_value"], errors="coerce").to_numpy(dtype=float),
+            "order_type": spans["order_type"].to_numpy(),
         }
     )
     rows = np.flatnonzero(ctx.bills_of(frame["cust"].to_numpy()))
+    read_from, read_to = ctx.read_days
     bills = pd.DataFrame(
         {
             "cust": ctx.bill_customer[rows],
             "month": ctx.bill_month[rows],
+            "read_from": read_from[rows],
+            "read_to": read_to[rows],
             "kwh": ctx.bills["kwh_billed"].to_numpy(dtype=float)[rows],
             "demand": optional_values(ctx.bills, "max_demand_kw")[rows],
             "capacity_billed": ctx.capacity_billed(rows),
@@ -241,50 +236,41 @@ def reduction_without_drop(ctx: RuleContext, params: dict) -> pd.DataFrame:
         }
     )
     joined = bills.merge(frame, on="cust")
-    month, start, end = joined["month"], joined["start"], joined["end"]
-    after = (month >= start) & (month < end)
-    # "As before": the same calendar months a year earlier (season-proof) where the bills reach
-    # back that far, else the months just before the order.
-    year_before = (month >= start - 12) & (month < end - 12) & (month < start)
-    just_before = (month < start) & (month >= start - params["before_months"])
+    window = (joined["month"] >= joined["start"]) & (joined["month"] < joined["end"])
+    # Load is judged on whole read periods under the reduced capacity: a month of change mixes
+    # days before the order (or after its end) with days under it.
+    ended = joined["end_date"].notna() & (joined["read_to"] >= joined["end_date"])
+    judged = window & (joined["read_from"] >= joined["start_date"]) & ~ended
+    hours = ((joined["read_to"] - joined["read_from"]).dt.days + 1) * 24.0
     joined = joined.assign(
-        kwh_year_before=joined["kwh"].where(year_before),
-        kwh_just_before=joined["kwh"].where(just_before),
-        kwh_after=joined["kwh"].where(after),
-        demand_after=joined["demand"].where(after),
-        months_after=after,
-        months_year_before=year_before,
-        escaped=((joined["old"] - joined["capacity_billed"]) * joined["kva_rate"]).where(after),
+        kwh_judged=joined["kwh"].where(judged),
+        hours_judged=hours.where(judged),
+        demand_judged=joined["demand"].where(judged),
+        judged=judged,
+        window=window,
+        escaped=((joined["old"] - joined["capacity_billed"]) * joined["kva_rate"]).where(window),
     )
     stats = joined.groupby("order").agg(
-        kwh_year_before=("kwh_year_before", "mean"),
-        kwh_just_before=("kwh_just_before", "mean"),
-        months_year_before=("months_year_before", "sum"),
-        kwh_after=("kwh_after", "mean"),
-        demand_after=("demand_after", "max"),
-        months_after=("months_after", "sum"),
+        kwh=("kwh_judged", "sum"),
+        hours=("hours_judged", "sum"),
+        demand_after=("demand_judged", "max"),
+        months_after=("judged", "sum"),
     )
     frame = frame.join(stats, on="order")
-    seasonal = frame["months_year_before"] >= np.minimum(
-        frame["months_after"], params["min_months_after"]
-    )
-    frame["seasonal"] = seasonal
-    frame["ratio"] = frame["kwh_after"] / frame["kwh_year_before"].where(
-        seasonal, frame["kwh_just_before"]
-    )
-    # Energy alone proves little after a small reduction (the smaller load may fit); demand does.
-    material = frame["remaining"] <= (1 - params["min_reduction"]) * frame["old"]
-    frame["energy_kept"] = (frame["ratio"] >= params["kwh_ratio"]) & material
+    # Average load as a share of what the capacity left can deliver at a plausible power factor.
+    carried = frame["remaining"] * frame["hours"] * params["power_factor"]
+    frame["load_factor"] = frame["kwh"] / carried.where(carried > 0)
+    frame["over_load"] = frame["load_factor"] >= params["max_load_factor"]
     frame["over_demand"] = frame["demand_after"] > params["demand_ratio"] * frame["remaining"]
     flagged = (frame["months_after"] >= params["min_months_after"]) & (
-        frame["energy_kept"] | frame["over_demand"]
+        frame["over_load"] | frame["over_demand"]
     )
     hits = frame[flagged.to_numpy()].sort_values(["cust", "start", "order"], kind="stable")
     if hits.empty:
         return empty_raw()
     # Orders that overlap (two suspensions, a suspension then a reduction) cover the same bills:
     # each month's escaped charge is the largest any of them gives, counted once.
-    escaped = joined[joined["order"].isin(hits["order"]) & joined["months_after"]]
+    escaped = joined[joined["order"].isin(hits["order"]) & joined["window"]]
     per_month = escaped.groupby(["cust", "month"])["escaped"].max().clip(lower=0)
     capacity_basis = ctx.customers["basic_charge_basis"].to_numpy() == "capacity"
     revenue = per_month.groupby(level="cust").sum()
@@ -295,27 +281,33 @@ def reduction_without_drop(ctx: RuleContext, params: dict) -> pd.DataFrame:
     spans_of = spans_of.reindex(shown["cust"])
     amounts = revenue.reindex(shown["cust"]).fillna(0.0).to_numpy()
     evidence = [
-        _reduction_evidence(order, more, amount)
+        _reduction_evidence(order, more, amount, params["power_factor"])
         for order, more, amount in zip(shown.itertuples(), counts - 1, amounts, strict=True)
     ]
     month_to = np.minimum(spans_of["end"].to_numpy() - 1, ctx.as_of)
-    return raw(
-        shown["cust"],
-        spans_of["start"],
-        month_to,
-        evidence,
-        amounts,
-        np.minimum(1.0, shown["ratio"].fillna(1.0)),
+    excess = np.fmax(
+        shown["demand_after"] / shown["remaining"] - 1,
+        shown["load_factor"] / params["max_load_factor"] - 1,
     )
+    score = 0.5 + 0.5 * np.clip(np.nan_to_num(excess.to_numpy(dtype=float)), 0, 1)
+    return raw(shown["cust"], spans_of["start"], month_to, evidence, amounts, score)
 
 
-def _reduction_evidence(order: object, more: int, amount: float) -> list[Clause]:
+def _reduction_evidence(
+    order: object, more: int, amount: float, power_factor: float
+) -> list[Clause]:
     """What reduction_without_drop saw for one order, naming only the tests that fired."""
     kind = "suspension" if order.order_type == "suspension" else "capacity_reduction"
     reasons = []
-    if order.energy_kept:
-        baseline = "year_before" if order.seasonal else "months_before"
-        reasons.append(clause(f"energy_kept.{baseline}", ratio=order.ratio))
+    if order.over_load:
+        reasons.append(
+            clause(
+                "load_above_remaining",
+                load=order.load_factor,
+                remaining=order.remaining,
+                pf=power_factor,
+            )
+        )
     if order.over_demand:
         reasons.append(
             clause("demand_above_remaining", demand=order.demand_after, remaining=order.remaining)
@@ -340,104 +332,321 @@ def _reduction_evidence(order: object, more: int, amount: float) -> list[Clause]
     revenue_kind="proved",
 )
 def suspension_overrun(ctx: RuleContext, params: dict) -> pd.DataFrame:
-    spans = ctx.suspension_spans
-    spans = spans[(spans["cust"] >= 0) & (spans["effective_month"] >= 0)]
+    spans = _suspension_periods(ctx)
     if spans.empty:
         return empty_raw()
-    # A resumption dated after the audit month is not known to have happened by then.
-    resumed = spans["end_month"].notna().to_numpy() & (spans["end_month"] <= ctx.as_of).to_numpy()
-    end_month = np.where(resumed, spans["end_month"].fillna(0), ctx.as_of + 1).astype(np.int64)
-    length = end_month - spans["effective_month"].to_numpy()
-    days = (spans["end_date"] - spans["effective_date"]).dt.days.to_numpy(dtype=float)
-    too_long = length > params["max_months"]
-    too_short = days < params["min_days"]
-    flagged = too_long | too_short
+    limit = max_days_in_months(params["max_months"])
+    short = spans["resumed"].to_numpy() & (spans["days"].to_numpy() < params["min_days"])
+    due_from, year, used = _overrun_starts(spans, ~short, limit)
+    overran = ~np.isnat(due_from)
+    flagged = short | overran
     if not flagged.any():
         return empty_raw()
+    # Priced: a too-short suspension pays the full basic charge for its days; an overrun from the
+    # day the year's allowance was used up until the suspension ended.
+    charged_from = np.where(short, spans["start"].to_numpy(), due_from)
     hits = spans[flagged].assign(
-        end_month=end_month[flagged],
-        length=length[flagged],
-        too_long=too_long[flagged],
-        resumed=resumed[flagged],
-        days=days[flagged],
-        limit=spans["effective_month"].to_numpy()[flagged] + params["max_months"],
+        charged_from=charged_from[flagged],
+        short=short[flagged],
+        year=year[flagged],
+        used=used[flagged],
     )
-    late = hits[hits["too_long"]]
-    revenue = _overrun_revenue(ctx, late)
-    # Each customer's finding shows its longest overrun (or its first too-short suspension).
-    shown = hits.sort_values(
-        ["cust", "too_long", "length", "effective_month"],
-        ascending=[True, False, False, True],
-        kind="stable",
+    priced = basic_charge_of_days(
+        ctx, hits["cust"], hits["kva"], hits["charged_from"], hits["stop"]
     )
-    shown = shown.drop_duplicates("cust").reset_index(drop=True)
+    revenue = priced.groupby("cust")["amount"].sum()
+    months = priced.groupby("cust")["month"].agg(["min", "max"])
+    # Each customer's finding shows its first overrun (else its first too-short suspension).
+    shown = hits.sort_values(["cust", "short", "start"], kind="stable").drop_duplicates("cust")
     more = hits.groupby("cust").size().reindex(shown["cust"]).to_numpy() - 1
-    window = late.groupby("cust").agg(month_from=("limit", "min"), month_to=("end_month", "max"))
-    window = window.reindex(shown["cust"])
-    overran = window["month_from"].notna().to_numpy()
-    month_from = np.where(overran, window["month_from"], shown["effective_month"])
-    month_to = np.where(overran, window["month_to"], shown["end_month"]) - 1
-    amounts = revenue.reindex(shown["cust"]).fillna(0.0).to_numpy()
+    cust = shown["cust"].to_numpy()
+    first = date_month_number(pd.Series(shown["charged_from"].to_numpy()))
+    month_from = months["min"].reindex(cust).fillna(pd.Series(first, index=cust)).to_numpy()
+    month_to = months["max"].reindex(cust).fillna(pd.Series(first, index=cust)).to_numpy()
+    amounts = revenue.reindex(cust).fillna(0.0).to_numpy()
     evidence = [
-        _suspension_evidence(span, extra, amount, ctx.as_of, params)
+        _suspension_evidence(span, extra, amount, ctx.as_of, limit, params)
         for span, extra, amount in zip(shown.itertuples(), more, amounts, strict=True)
     ]
-    month_to = np.maximum(np.minimum(month_to, ctx.as_of), month_from)
-    score = np.minimum(1.0, shown["length"] / (2 * params["max_months"]))
-    return raw(shown["cust"], month_from, month_to, evidence, amounts, score)
+    score = np.where(shown["short"], 0.5, np.minimum(1.0, 0.5 + shown["used"] / (2 * limit) - 0.25))
+    month_to = np.clip(month_to, month_from, ctx.as_of)
+    return raw(cust, month_from, month_to, evidence, amounts, score)
 
 
-def _overrun_revenue(ctx: RuleContext, late: pd.DataFrame) -> pd.Series:
-    """Per customer: basic charge not billed on the full capacity from each overrun's limit on."""
-    if late.empty:
-        return pd.Series(dtype=float)
-    rows = np.flatnonzero(ctx.bills_of(late["cust"].to_numpy()))
-    gap = np.clip(_capacity_in_force(ctx)[rows] - ctx.capacity_billed(rows), 0, None)
-    probe = pd.DataFrame(
+def max_days_in_months(months: int) -> int:
+    """The most days `months` consecutive calendar months hold (6 → 184, July to December).
+
+    The yearly allowance of suspension days: counted in days, a limit of N months never faults
+    a suspension of N whole calendar months, whichever months they are.
+    """
+    starts = pd.date_range("2023-01-01", periods=24, freq="MS")  # a leap February among them
+    ends = starts + pd.DateOffset(months=months)
+    return int((ends - starts).days.max())
+
+
+def _suspension_periods(ctx: RuleContext) -> pd.DataFrame:
+    """Known customers' suspensions as day spans [start, stop): stop is the resumption when it took
+    effect by the audit date, else the day after it. Suspensions overlapping in the data (two not
+    resumed in between) are one period, on the largest capacity suspended: a day counts once.
+
+    Columns: cust, order_id (the first order), orders, start, stop, kva, resumed, days.
+    """
+    spans = ctx.suspension_spans
+    spans = spans[spans["cust"] >= 0]
+    if spans.empty:
+        return pd.DataFrame(
+            columns=["cust", "order_id", "orders", "start", "stop", "kva", "resumed", "days"]
+        )
+    cutoff = np.datetime64(ctx.as_of_date.date(), "D") + 1
+    start = spans["effective_date"].to_numpy(dtype="datetime64[D]")
+    end = spans["end_date"].to_numpy(dtype="datetime64[D]")
+    resumed = ~np.isnat(end) & (end < cutoff)
+    stop = np.where(resumed, end, cutoff)
+    kva = pd.to_numeric(spans["old_value"], errors="coerce") - pd.to_numeric(
+        spans["new_value"], errors="coerce"
+    )
+    frame = pd.DataFrame(
         {
-            "cust": ctx.bill_customer[rows],
-            "month": ctx.bill_month[rows],
-            "gap": gap * ctx.kva_rate_due(rows),
+            "cust": spans["cust"].to_numpy(dtype=np.int64),
+            "order_id": spans["order_id"].to_numpy(),
+            "start": start,
+            "stop": stop,
+            "kva": kva.clip(lower=0).to_numpy(dtype=float),
+            "resumed": resumed,
+        }
+    ).sort_values(["cust", "start"], kind="stable", ignore_index=True)
+    # A period starts where a suspension begins after every earlier one of the customer ended.
+    reach = frame.groupby("cust")["stop"].cummax()
+    earlier = reach.groupby(frame["cust"]).shift()
+    new_period = earlier.isna() | (frame["start"] >= earlier)
+    frame["period"] = new_period.cumsum()
+    periods = frame.groupby("period").agg(
+        cust=("cust", "first"),
+        order_id=("order_id", "first"),
+        orders=("order_id", "size"),
+        start=("start", "min"),
+        stop=("stop", "max"),
+        kva=("kva", "max"),
+        resumed=("resumed", "all"),
+    )
+    periods["days"] = (periods["stop"] - periods["start"]).dt.days
+    return periods.reset_index(drop=True)
+
+
+def _overrun_starts(
+    spans: pd.DataFrame, counted: np.ndarray, limit: int
+) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """Per suspension period: the day its calendar year's allowance of `limit` suspended days ran
+    out inside it (NaT where it never did), that year, and the days suspended in it by then.
+
+    Days count per calendar year over the `counted` periods; a period that overran is due from
+    then on, into the next years too (the charge resumes whether or not the customer asks), so
+    its later days count in no year's allowance. Years are few: one vectorised pass per year.
+    """
+    start = spans["start"].to_numpy(dtype="datetime64[D]")
+    stop = spans["stop"].to_numpy(dtype="datetime64[D]")
+    due_from = np.full(len(spans), np.datetime64("NaT"), dtype="datetime64[D]")
+    year_of = np.zeros(len(spans), dtype=np.int64)
+    used = np.zeros(len(spans), dtype=np.int64)
+    if not counted.any():
+        return due_from, year_of, used
+    cust = spans["cust"].to_numpy()
+    first = start[counted].astype("datetime64[Y]").min()
+    last = (stop[counted] - 1).astype("datetime64[Y]").max()
+    for year in np.arange(first, last + 1):
+        year_start = year.astype("datetime64[D]")
+        year_end = (year + 1).astype("datetime64[D]")
+        piece_start = np.maximum(start, year_start)
+        piece_stop = np.minimum(stop, year_end)
+        live = np.flatnonzero(counted & np.isnat(due_from) & (piece_stop > piece_start))
+        if not len(live):
+            continue
+        days = (piece_stop[live] - piece_start[live]).astype(np.int64)
+        # Periods are sorted by customer and start: the days each customer used before this one.
+        before = pd.Series(days).groupby(cust[live]).cumsum().to_numpy() - days
+        allowance = np.maximum(limit - before, 0)
+        over = days > allowance
+        at = live[over]
+        due_from[at] = piece_start[at] + allowance[over].astype("timedelta64[D]")
+        year_of[at] = year.astype(np.int64) + 1970
+        used[at] = before[over] + days[over]
+    return due_from, year_of, used
+
+
+def basic_charge_of_days(
+    ctx: RuleContext,
+    cust: pd.Series | np.ndarray,
+    kva: pd.Series | np.ndarray,
+    start: pd.Series | np.ndarray,
+    stop: pd.Series | np.ndarray,
+) -> pd.DataFrame:
+    """The basic charge of `kva` for the days [start, stop) of each customer `cust`, bill by bill:
+    a read period the days cover whole at the monthly rate, a part of one at 1/`days_per_month`
+    of it a day (params/billing.yaml), at the basic rate per kVA due. Capacity-basis customers
+    only; periods after the audit month are not billed yet.
+
+    Returns one row per (interval, bill) charged: cust, month, amount.
+    """
+    capacity_basis = ctx.customers["basic_charge_basis"].to_numpy() == "capacity"
+    intervals = pd.DataFrame(
+        {
+            "cust": np.asarray(cust, dtype=np.int64),
+            "kva": np.asarray(kva, dtype=float),
+            "start": np.asarray(start, dtype="datetime64[D]"),
+            "stop": np.asarray(stop, dtype="datetime64[D]"),
         }
     )
-    joined = probe.merge(late[["cust", "limit", "end_month"]], on="cust")
-    joined = joined[(joined["month"] >= joined["limit"]) & (joined["month"] < joined["end_month"])]
-    # Overlapping suspensions past their limits cover the same months: count each month once.
-    joined = joined.drop_duplicates(["cust", "month"])
-    capacity_basis = ctx.customers["basic_charge_basis"].to_numpy() == "capacity"
-    joined = joined[capacity_basis[joined["cust"].to_numpy()]]
-    return joined.groupby("cust")["gap"].sum()
+    intervals = intervals[capacity_basis[intervals["cust"].to_numpy()]]
+    rows = np.flatnonzero(ctx.bills_of(intervals["cust"].to_numpy()))
+    read_from, read_to = ctx.read_days
+    bills = pd.DataFrame(
+        {
+            "cust": ctx.bill_customer[rows].astype(np.int64),
+            "month": ctx.bill_month[rows],
+            "row": rows,
+            "read_from": read_from[rows],
+            "read_after": read_to[rows] + np.timedelta64(1, "D"),
+        }
+    )
+    joined = bills.merge(intervals, on="cust")
+    overlap = (
+        np.minimum(joined["stop"], joined["read_after"])
+        - np.maximum(joined["start"], joined["read_from"])
+    ).dt.days.clip(lower=0)
+    whole = overlap >= (joined["read_after"] - joined["read_from"]).dt.days
+    share = np.where(whole, 1.0, overlap / _days_per_month())
+    joined = joined[(overlap > 0).to_numpy()]
+    share = share[(overlap > 0).to_numpy()]
+    rate = ctx.kva_rate_due(joined["row"].to_numpy())
+    amount = np.round(joined["kva"].to_numpy() * share * rate, 2)
+    return pd.DataFrame(
+        {"cust": joined["cust"].to_numpy(), "month": joined["month"].to_numpy(), "amount": amount}
+    )
+
+
+def _days_per_month() -> int:
+    """Days a month of the basic charge counts when prorated by day (params/billing.yaml)."""
+    return load_billing_params().days_per_month
 
 
 def _suspension_evidence(
-    span: object, more: int, amount: float, as_of: int, params: dict
+    span: object, more: int, amount: float, as_of: int, limit: int, params: dict
 ) -> list[Clause]:
-    """One customer's suspension finding: the span shown, the limit broken, the money."""
-    if span.too_long:
+    """One customer's suspension finding: the period shown, the limit broken, the money."""
+    if span.short:
+        found = clause(
+            "suspension.too_short",
+            start=span.start,
+            end=span.stop,
+            days=span.days,
+            minimum=params["min_days"],
+        )
+    else:
         ended = (
-            clause("suspension.resumed", at=span.end_month)
+            clause("suspension.resumed", at=span.stop)
             if span.resumed
             else clause("suspension.not_resumed", as_of=as_of)
         )
         found = clause(
             "suspension.too_long",
-            start=span.effective_month,
+            start=span.start,
             ended=ended,
-            length=span.length,
-            limit=params["max_months"],
-            due_from=span.limit,
-        )
-    else:
-        found = clause(
-            "suspension.too_short",
-            start=span.effective_date,
-            end=span.end_date,
-            days=span.days,
-            minimum=params["min_days"],
+            year=span.year,
+            days=span.used,
+            limit=limit,
+            months=params["max_months"],
+            due_from=span.charged_from,
         )
     evidence = [found]
     if more:
         evidence.append(clause("more_suspensions", more=more))
+    if amount > 0:
+        evidence.append(clause("revenue", amount=amount))
+    return evidence
+
+
+@rule(
+    "suspension_backdated",
+    area="change_of_use",
+    needs=("work_orders.effective_date", "work_orders.issued_at"),
+    params=("notice_working_days", "short_notice_working_days"),
+    severity="high",
+    revenue_kind="proved",
+)
+def suspension_backdated(ctx: RuleContext, params: dict) -> pd.DataFrame:
+    spans = _known_spans(ctx)
+    spans = spans[spans["issued_at"].notna()].reset_index(drop=True)
+    if spans.empty:
+        return empty_raw()
+    effective = spans["effective_date"].to_numpy(dtype="datetime64[D]")
+    issued = spans["issued_at"].to_numpy(dtype="datetime64[D]")
+    backdated = effective < issued
+    notice = WorkingCalendar.chinese().working_days(issued, effective)
+    short = ~backdated & (notice < params["short_notice_working_days"])
+    flagged = backdated | short
+    if not flagged.any():
+        return empty_raw()
+    # The equipment cannot be sealed before the application: the basic charge stopped from the
+    # effective date was due until the application (or the order's end, if that came first).
+    end = spans["end_date"].to_numpy(dtype="datetime64[D]")
+    stop = np.where(np.isnat(end), issued, np.minimum(issued, end))
+    kva = pd.to_numeric(spans["old_value"], errors="coerce") - pd.to_numeric(
+        spans["new_value"], errors="coerce"
+    )
+    hits = spans[flagged].assign(
+        kva=kva.clip(lower=0).to_numpy(dtype=float)[flagged],
+        backdated=backdated[flagged],
+        late_days=(issued - effective).astype(np.int64)[flagged],
+        notice=notice[flagged],
+        stop=stop[flagged],
+    )
+    late = hits[hits["backdated"]]
+    priced = basic_charge_of_days(
+        ctx, late["cust"], late["kva"], late["effective_date"], late["stop"]
+    )
+    revenue = priced.groupby("cust")["amount"].sum()
+    shown = hits.sort_values(["cust", "backdated", "effective_date"], ascending=[True, False, True])
+    shown = shown.drop_duplicates("cust")
+    more = hits.groupby("cust").size().reindex(shown["cust"]).to_numpy() - 1
+    cust = shown["cust"].to_numpy()
+    amounts = revenue.reindex(cust).fillna(0.0).to_numpy()
+    months = (
+        hits.groupby("cust")
+        .agg(
+            month_from=("effective_month", "min"),
+            issued_month=("issued_at", "max"),
+        )
+        .reindex(cust)
+    )
+    month_from = months["month_from"].to_numpy(dtype=np.int64)
+    month_to = np.clip(date_month_number(months["issued_month"]), month_from, ctx.as_of)
+    evidence = [
+        _backdated_evidence(order, extra, amount, params["notice_working_days"])
+        for order, extra, amount in zip(shown.itertuples(), more, amounts, strict=True)
+    ]
+    score = np.where(shown["backdated"], np.minimum(1.0, 0.6 + shown["late_days"] / 75), 0.3)
+    return raw(cust, month_from, month_to, evidence, amounts, score)
+
+
+def _backdated_evidence(order: object, more: int, amount: float, notice: int) -> list[Clause]:
+    """One customer's backdated (or short-notice) order: its dates, the capacity, the money."""
+    kind = "suspension" if order.order_type == "suspension" else "capacity_reduction"
+    args = {
+        "type": kind,
+        "order": order.order_id,
+        "old": pd.to_numeric(order.old_value, errors="coerce"),
+        "remaining": pd.to_numeric(order.new_value, errors="coerce"),
+        "effective": order.effective_date,
+        "issued": order.issued_at,
+        "notice": notice,
+    }
+    if order.backdated:
+        found = clause("suspension_backdated", days=order.late_days, **args)
+    else:
+        found = clause("suspension_backdated.short_notice", working_days=order.notice, **args)
+    evidence = [found]
+    if more:
+        evidence.append(clause("more_such_orders", more=more))
     if amount > 0:
         evidence.append(clause("revenue", amount=amount))
     return evidence

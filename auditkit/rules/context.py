@@ -21,6 +21,7 @@ from auditkit.periods import (
     date_month_number,
     month_end,
     month_end_days,
+    month_first_days,
     month_number,
     period_text,
 )
@@ -443,29 +444,45 @@ class RuleContext:
 
     @cached_property
     def suspension_spans(self) -> pd.DataFrame:
-        """Each suspension with the month it took effect and the month it ended (resumption or None)."""
-        suspensions = self.orders_of("suspension")[
-            ["order_id", "cust", "effective_month", "effective_date", "old_value", "new_value"]
-        ].sort_values(["cust", "effective_month"], kind="stable")
-        resumptions = self.orders_of("resumption")[["cust", "effective_month", "effective_date"]]
-        resumptions = resumptions.rename(
-            columns={"effective_month": "end_month", "effective_date": "end_date"}
-        ).sort_values("end_month", kind="stable")
-        spans = pd.merge_asof(
-            suspensions.sort_values("effective_month", kind="stable"),
-            resumptions,
-            left_on="effective_month",
-            right_on="end_month",
-            by="cust",
-            direction="forward",
-            allow_exact_matches=False,
-        )
-        return spans.sort_values(["cust", "effective_month"], kind="stable", ignore_index=True)
+        """Each suspension with the resumption that ends it: `reducing_spans` of the suspensions."""
+        spans = self.reducing_spans
+        return spans[spans["order_type"] == "suspension"].reset_index(drop=True)
+
+    @cached_property
+    def reducing_spans(self) -> pd.DataFrame:
+        """Each suspension and capacity reduction (order_id, order_type, cust, effective_month,
+        effective_date, issued_at, old_value, new_value) with the order that ends it: end_date and
+        end_month of the first resumption (of a suspension) or capacity increase (restoration of a
+        reduction, 减容恢复) of the customer effective after it, NaT / NaN where none has.
+
+        Matched by date, so a suspension resumed within its own month (shorter than 15 days) ends.
+        A span may end after the audit month: it had not ended by then.
+        """
+        columns = [
+            "order_id",
+            "order_type",
+            "cust",
+            "effective_month",
+            "effective_date",
+            "issued_at",
+            "old_value",
+            "new_value",
+        ]
+        parts = [
+            _ended_by(self.orders_of(kind)[columns], self.orders_of(ender))
+            for kind, ender in REDUCING_ENDED_BY.items()
+        ]
+        spans = pd.concat(parts, ignore_index=True)
+        return spans.sort_values(["cust", "effective_date"], kind="stable", ignore_index=True)
 
     @cached_property
     def suspended(self) -> np.ndarray:
         """Per bill: the month falls inside a suspension (from its effective month until resumption)."""
-        spans = self.suspension_spans
+        return self.inside_spans(self.suspension_spans)
+
+    def inside_spans(self, spans: pd.DataFrame) -> np.ndarray:
+        """Per bill: its month falls in one of `spans` of its customer (from effective_month up to,
+        not including, end_month; to the audit month where end_month is NaN)."""
         hit = np.zeros(len(self.bills), dtype=bool)
         if spans.empty:
             return hit
@@ -477,8 +494,8 @@ class RuleContext:
         joined = probe.merge(
             pd.DataFrame(
                 {
-                    "cust": spans["cust"],
-                    "start": spans["effective_month"],
+                    "cust": spans["cust"].to_numpy(),
+                    "start": spans["effective_month"].to_numpy(),
                     "end": end,
                 }
             ),
@@ -487,6 +504,47 @@ class RuleContext:
         inside = (joined["month"] >= joined["start"]) & (joined["month"] < joined["end"])
         hit[joined.loc[inside, "row"].to_numpy()] = True
         return hit
+
+    @cached_property
+    def read_days(self) -> tuple[np.ndarray, np.ndarray]:
+        """Per bill, the first and last day its read covers (datetime64[D]): read_from and
+        read_to where the bill gives them, else the calendar month of its period."""
+        first = month_first_days(self.bill_month)
+        last = month_end_days(self.bill_month)
+        read_from = self.bills["read_from"].to_numpy(dtype="datetime64[D]")
+        read_to = self.bills["read_to"].to_numpy(dtype="datetime64[D]")
+        return (
+            np.where(np.isnat(read_from), first, read_from),
+            np.where(np.isnat(read_to), last, read_to),
+        )
+
+
+#: The order that ends each kind of reducing order: a resumption ends a suspension, a capacity
+#: increase restores a reduction (减容恢复).
+REDUCING_ENDED_BY = {"suspension": "resumption", "capacity_reduction": "capacity_increase"}
+
+
+def _ended_by(orders: pd.DataFrame, enders: pd.DataFrame) -> pd.DataFrame:
+    """`orders` with end_date and end_month of the first of `enders` of the same customer that
+    takes effect after each (by date; NaT and NaN where none does)."""
+    ends = pd.DataFrame(
+        {
+            "cust": enders["cust"].to_numpy(dtype=np.int64),
+            "end_date": enders["effective_date"].to_numpy(dtype="datetime64[ns]"),
+        }
+    ).sort_values("end_date", kind="stable")
+    orders = orders.astype({"cust": np.int64, "effective_date": "datetime64[ns]"})
+    spans = pd.merge_asof(
+        orders.sort_values("effective_date", kind="stable"),
+        ends,
+        left_on="effective_date",
+        right_on="end_date",
+        by="cust",
+        direction="forward",
+        allow_exact_matches=False,
+    )
+    month = date_month_number(spans["end_date"]).astype(float)
+    return spans.assign(end_month=np.where(month < 0, np.nan, month))
 
 
 @dataclass(frozen=True)

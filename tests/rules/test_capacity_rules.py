@@ -140,7 +140,8 @@ def test_suspension_overrun_charges_the_months_past_the_limit():
     u.order("ok", "resumption", "2024-06-01", 315, 630)
     findings = run(u, "suspension_overrun")
     assert findings["customer_id"].tolist() == ["long"]
-    # Suspended from February: the basic charge was due again from August, 5 months to December.
-    assert findings.iloc[0]["revenue_impact"] == pytest.approx((630 - 315) * 30 * 5)
+    # Suspended from 1 February: the year's 184 days ran out on 3 August (2024 is a leap year);
+    # 29 days of August at 1/30 of the month, then September to December.
+    assert findings.iloc[0]["revenue_impact"] == pytest.approx((630 - 315) * 30 * (29 / 30 + 4))
     assert findings.iloc[0]["period_from"] == "2024-08"
     assert run(u, "suspension_overrun", params={"suspension_overrun.max_months": 12}).empty

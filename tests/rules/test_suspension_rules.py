@@ -1,0 +1,261 @@
+"""Suspensions and reductions (issue 15): the yearly allowance counted in days, too-short and
+backdated suspensions priced by the day, and the windows that end at resumption or restoration.
+
+A 630 kVA customer on IND2 (30 yuan per kVA and month) suspends 315 kVA: a whole month
+suspended is 315 × 30 = 9,450 yuan, a day of a part month 315 × 30 / 30 = 315 yuan.
+"""
+
+from __future__ import annotations
+
+import pytest
+from rule_builder import TWO_PART_BY_CAPACITY, Utility, flat, run
+
+from auditkit.rules.capacity import max_days_in_months
+
+MONTH = 315 * 30.0
+DAY = 315 * 30.0 / 30
+
+
+def periods(first_year: int, count: int) -> list[str]:
+    """`count` billing periods from January of `first_year`."""
+    return [f"{first_year + i // 12}-{i % 12 + 1:02d}" for i in range(count)]
+
+
+def suspended_customer(
+    u: Utility,
+    cid: str,
+    capacity: list[float],
+    months: list[str] | None = None,
+    demand: float | list[float] = 200.0,
+    kwh: list[float] | None = None,
+) -> None:
+    """A 630 kVA capacity-basis customer billed on `capacity` (kVA) month by month."""
+    months = months or periods(2024, 12)
+    u.customer(cid, contract_capacity_kva=630.0, **TWO_PART_BY_CAPACITY)
+    u.monthly(
+        cid,
+        kwh or flat(40_000, len(months)),
+        multiplier=1000.0,
+        tariff="IND2",
+        capacity=capacity,
+        demand=demand,
+        basis="capacity",
+        periods=months,
+    )
+
+
+def test_six_months_allow_the_longest_six_calendar_months():
+    assert max_days_in_months(6) == 184  # July to December, or March to August
+    assert max_days_in_months(1) == 31
+    assert max_days_in_months(12) == 366
+
+
+# --- suspension_overrun ----------------------------------------------------------------------
+
+
+def test_two_four_month_suspensions_in_one_year_overrun():
+    u = Utility()
+    suspended_customer(u, "A", [315.0] * 4 + [630.0] * 2 + [315.0] * 4 + [630.0] * 2)
+    u.order("A", "suspension", "2024-01-01", 630, 315)
+    u.order("A", "resumption", "2024-05-01", 315, 630)  # 121 days
+    u.order("A", "suspension", "2024-07-01", 630, 315)
+    u.order("A", "resumption", "2024-11-01", 315, 630)  # 123 more: 244 in 2024
+    row = run(u, "suspension_overrun").iloc[0]
+    # 184 − 121 = 63 days left for the second: due from 2 September, 29 days of September and
+    # the whole of October.
+    assert row["revenue_impact"] == pytest.approx(29 * DAY + MONTH)
+    assert (row["period_from"], row["period_to"]) == ("2024-09", "2024-10")
+    assert row["evidence"] == (
+        "suspension from 2024-07-01 resumed 2024-11-01: 244 days suspended in 2024, over the "
+        "yearly limit of 6 months (184 days); the basic charge on the full capacity was due "
+        "again from 2024-09-02 (¥18,585.00)"
+    )
+
+
+def test_an_october_to_april_suspension_legal_in_each_year_does_not_overrun():
+    u = Utility()
+    months = periods(2023, 24)
+    suspended_customer(u, "A", [630.0] * 9 + [315.0] * 6 + [630.0] * 9, months)
+    u.order("A", "suspension", "2023-10-01", 630, 315)  # 92 days in 2023
+    u.order("A", "resumption", "2024-04-01", 315, 630)  # 91 days in 2024
+    assert run(u, "suspension_overrun").empty
+
+
+def test_six_whole_calendar_months_do_not_overrun_but_a_day_more_does():
+    u = Utility()
+    suspended_customer(u, "six", [630.0] * 6 + [315.0] * 6)
+    u.order("six", "suspension", "2024-07-01", 630, 315)  # to 31 December: 184 days
+    suspended_customer(u, "longer", [315.0] * 7 + [630.0] * 5)
+    u.order("longer", "suspension", "2024-01-01", 630, 315)
+    u.order("longer", "resumption", "2024-07-04", 315, 630)  # 185 days
+    findings = run(u, "suspension_overrun")
+    assert findings["customer_id"].tolist() == ["longer"]
+    # Due from 3 July (1 January + 184 days) to the resumption on the 4th: one day.
+    assert findings.iloc[0]["revenue_impact"] == pytest.approx(DAY)
+
+
+def test_a_suspension_never_resumed_counts_again_from_january():
+    u = Utility()
+    months = periods(2023, 24)
+    suspended_customer(u, "A", [630.0] * 10 + [315.0] * 14, months)
+    u.order("A", "suspension", "2023-11-01", 630, 315)  # 61 days of 2023
+    row = run(u, "suspension_overrun").iloc[0]
+    # 2024's allowance runs out on 3 July (1 January + 184 days): 29 days of July, then
+    # August to December.
+    assert row["revenue_impact"] == pytest.approx(29 * DAY + 5 * MONTH)
+    assert (row["period_from"], row["period_to"]) == ("2024-07", "2024-12")
+
+
+def test_an_overrun_suspension_stays_due_into_the_next_year():
+    u = Utility()
+    months = periods(2024, 18)
+    suspended_customer(u, "A", [630.0] * 2 + [315.0] * 16, months)
+    u.order("A", "suspension", "2024-03-01", 630, 315)
+    row = run(u, "suspension_overrun").iloc[0]
+    # Due from 1 September 2024 (1 March + 184 days), and 2025 brings no new allowance to a
+    # suspension already over it: September 2024 to June 2025.
+    assert row["revenue_impact"] == pytest.approx(10 * MONTH)
+    assert (row["period_from"], row["period_to"]) == ("2024-09", "2025-06")
+
+
+def test_a_suspension_under_15_days_pays_its_basic_charge_and_15_days_do_not():
+    u = Utility()
+    # Billed Σ day capacity / 30 in the month of change: (630 × 31 − 315 × 10) / 30 = 546 kVA.
+    suspended_customer(u, "short", [630.0] * 2 + [546.0] + [630.0] * 9)
+    u.order("short", "suspension", "2024-03-05", 630, 315)
+    u.order("short", "resumption", "2024-03-15", 315, 630)
+    suspended_customer(u, "fifteen", [630.0] * 4 + [493.5] + [630.0] * 7)
+    u.order("fifteen", "suspension", "2024-05-01", 630, 315)
+    u.order("fifteen", "resumption", "2024-05-16", 315, 630)
+    findings = run(u, "suspension_overrun")
+    assert findings["customer_id"].tolist() == ["short"]
+    row = findings.iloc[0]
+    assert row["revenue_impact"] == pytest.approx(10 * DAY)
+    assert (row["period_from"], row["period_to"]) == ("2024-03", "2024-03")
+    assert row["evidence"] == (
+        "suspension 2024-03-05..2024-03-15 lasted 10 days, under the 15-day minimum (¥3,150.00)"
+    )
+
+
+# --- suspension_backdated --------------------------------------------------------------------
+
+
+def test_a_suspension_applied_for_after_it_took_effect_is_backdated():
+    u = Utility()
+    suspended_customer(u, "A", [630.0] * 2 + [315.0] * 3 + [630.0] * 7)
+    u.order("A", "suspension", "2024-03-04", 630, 315, issued="2024-03-18")
+    u.order("A", "resumption", "2024-06-01", 315, 630)
+    findings = run(u, "suspension_backdated")
+    row = findings.iloc[0]
+    # The basic charge stopped on 4 March; nothing could be sealed before the 18th: 14 days.
+    assert row["revenue_impact"] == pytest.approx(14 * DAY)
+    assert (row["period_from"], row["period_to"]) == ("2024-03", "2024-03")
+    assert row["evidence"] == (
+        "order WO0001 (suspension 630→315 kVA) took effect 2024-03-04 but was applied for only "
+        "on 2024-03-18, backdated 14 days (applications are due 5 working days ahead): the "
+        "basic charge stopped before the equipment could be sealed (¥4,410.00)"
+    )
+    assert findings.iloc[0]["severity"] == "high"
+    # The other findings of the same order are not this rule's: the suspension is legal.
+    assert run(u, "suspension_overrun").empty
+
+
+def test_a_reduction_backdated_over_a_month_end_is_priced_by_the_day_and_the_month():
+    u = Utility()
+    u.customer("A", contract_capacity_kva=400.0, **TWO_PART_BY_CAPACITY)
+    u.monthly(
+        "A",
+        flat(40_000),
+        multiplier=1000.0,
+        tariff="IND2",
+        capacity=[630.0] * 3 + [400.0] * 9,
+        demand=200.0,
+        basis="capacity",
+    )
+    u.order("A", "capacity_reduction", "2024-04-20", 630, 400, issued="2024-06-05")
+    row = run(u, "suspension_backdated").iloc[0]
+    # 230 kVA: 11 days of April, the whole of May, 4 days of June.
+    assert row["revenue_impact"] == pytest.approx(230 * 30 * (11 / 30 + 1 + 4 / 30))
+    assert (row["period_from"], row["period_to"]) == ("2024-04", "2024-06")
+
+
+def test_orders_applied_for_in_time_or_on_short_notice_are_not_backdated():
+    u = Utility()
+    suspended_customer(u, "ahead", [630.0] * 2 + [315.0] * 3 + [630.0] * 7)
+    u.order("ahead", "suspension", "2024-03-04", 630, 315)  # applied 10 days before
+    u.order("ahead", "resumption", "2024-06-01", 315, 630)
+    suspended_customer(u, "same_day", [630.0] * 2 + [315.0] * 3 + [630.0] * 7)
+    u.order("same_day", "suspension", "2024-03-04", 630, 315, issued="2024-03-04")
+    u.order("same_day", "resumption", "2024-06-01", 315, 630)
+    # Applied on Friday 1 March for Monday the 4th: 1 working day ahead, 5 due.
+    suspended_customer(u, "short", [630.0] * 2 + [315.0] * 3 + [630.0] * 7)
+    u.order("short", "suspension", "2024-03-04", 630, 315, issued="2024-03-01")
+    u.order("short", "resumption", "2024-06-01", 315, 630)
+    assert run(u, "suspension_backdated").empty
+    strict = run(
+        u, "suspension_backdated", params={"suspension_backdated.short_notice_working_days": 5}
+    )
+    # Listed when asked, with no revenue: the equipment may have been sealed on the 4th.
+    strict = strict.set_index("customer_id")
+    assert strict.index.tolist() == ["same_day", "short"]
+    assert (strict["revenue_impact"] == 0).all()
+    assert strict.loc["short", "evidence"] == (
+        "order WO0005 (suspension 630→315 kVA) applied for 2024-03-01, effective 2024-03-04: "
+        "1 working days ahead, 5 due"
+    )
+
+
+# --- demand_over_capacity and reduction_without_drop after the span ends ---------------------
+
+
+def test_demand_over_capacity_is_checked_again_after_resumption():
+    u = Utility()
+    demand = [500.0] * 3 + [300.0] * 3 + [700.0] * 6
+    suspended_customer(u, "A", [630.0] + [315.0] * 3 + [630.0] * 8, demand=demand)
+    u.order("A", "suspension", "2024-02-01", 630, 315)
+    u.order("A", "resumption", "2024-05-01", 315, 630)
+    findings = run(u, "demand_over_capacity")
+    # 700 kW over the full 630 kVA from July; the suspension months (demand 500 and 300 kW
+    # above the 315 kVA left in February and March) are reduction_without_drop's.
+    row = findings.iloc[0]
+    assert (row["period_from"], row["period_to"]) == ("2024-07", "2024-12")
+    assert row["revenue_impact"] == pytest.approx(70 * 30 * 6)
+
+
+def test_reduction_without_drop_ends_at_resumption_or_restoration():
+    u = Utility()
+    demand = [500.0] * 2 + [200.0] * 4 + [500.0] * 6
+    suspended_customer(u, "resumed", [630.0] * 2 + [315.0] * 4 + [630.0] * 6, demand=demand)
+    u.order("resumed", "suspension", "2024-03-01", 630, 315)
+    u.order("resumed", "resumption", "2024-07-01", 315, 630)
+    suspended_customer(u, "restored", [630.0] * 2 + [315.0] * 4 + [630.0] * 6, demand=demand)
+    u.order("restored", "capacity_reduction", "2024-03-01", 630, 315)
+    u.order("restored", "capacity_increase", "2024-07-01", 315, 630)
+    # Load back on the full capacity after July is no sealed equipment in use.
+    assert run(u, "reduction_without_drop").empty
+
+
+def test_reduction_without_drop_tests_the_load_the_capacity_left_can_carry():
+    u = Utility()
+    for cid, kwh in (("overloaded", 250_000.0), ("fits", 150_000.0)):
+        u.customer(cid, contract_capacity_kva=315.0, **TWO_PART_BY_CAPACITY)
+        u.monthly(
+            cid,
+            flat(kwh),
+            multiplier=1000.0,
+            tariff="IND2",
+            capacity=[1000.0] * 6 + [315.0] * 6,
+            basis="capacity",
+        )
+        u.order(cid, "capacity_reduction", "2024-07-01", 1000, 315)
+    findings = run(u, "reduction_without_drop")
+    # July to December: 184 days = 4,416 hours. 1,500,000 kWh / (315 kVA × 4,416 h × 0.9) =
+    # 120 % of what 315 kVA carry; 900,000 kWh is 72 %, under 80 %: a load that fits, though
+    # the energy did not fall at all.
+    assert findings["customer_id"].tolist() == ["overloaded"]
+    row = findings.iloc[0]
+    assert row["revenue_impact"] == pytest.approx((1000 - 315) * 30 * 6)
+    assert row["evidence"] == (
+        "capacity reduction 1,000→315 kVA from 2024-07, yet average load reached 120% of what "
+        "the 315 kVA left can carry (at power factor 0.90) (¥123,300.00 basic charge escaped)"
+    )
