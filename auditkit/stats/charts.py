@@ -232,6 +232,58 @@ def plot_daily(profile: DailyProfile, lang: str = i18n.DEFAULT_LANG) -> Figure:
     return figure
 
 
+def plot_last_digits(
+    shares: pd.DataFrame, flagged: set[str], title: str, lang: str = i18n.DEFAULT_LANG
+) -> Figure:
+    """Share of each last digit (columns 0-9) per meter reader (rows) as a heat map centred on
+    the uniform 10 %; flagged readers' names are red."""
+    figure = Figure(figsize=(7, 1.2 + 0.32 * max(len(shares), 1)), layout="constrained")
+    axes = figure.subplots()
+    spread = max(float(np.nanmax(np.abs(shares.to_numpy() - 0.1))) if len(shares) else 0.0, 0.02)
+    image = axes.imshow(
+        shares.to_numpy(dtype=float) - 0.1, cmap="RdBu_r", vmin=-spread, vmax=spread, aspect="auto"
+    )
+    axes.set_xticks(range(shares.shape[1]), [str(digit) for digit in shares.columns])
+    axes.set_yticks(range(len(shares)), [str(reader) for reader in shares.index])
+    for label in axes.get_yticklabels():
+        if label.get_text() in flagged:
+            label.set_color("tab:red")
+    axes.set_xlabel(i18n.text("digits.chart.last_digit", lang))
+    axes.set_title(title)
+    bar = figure.colorbar(image, ax=axes)
+    bar.set_label(i18n.text("digits.chart.share_minus_uniform", lang))
+    bar.ax.yaxis.set_major_formatter(_percent)
+    return figure
+
+
+def plot_loss_rates(
+    rates: dict[str, np.ndarray], high_loss_rate: float, title: str, lang: str = i18n.DEFAULT_LANG
+) -> Figure:
+    """Histogram of the line-loss rates of each level (area, feeder) with the reasonable band
+    [0, `high_loss_rate`] shaded; rates are clipped to [-20 %, 40 %] so outliers stay visible."""
+    figure = Figure(figsize=(8, 3.8), layout="constrained")
+    axes = figure.subplots()
+    bins = np.linspace(-0.2, 0.4, 61)
+    axes.axvspan(0, high_loss_rate, color="tab:green", alpha=0.08)
+    for level, values in rates.items():
+        if len(values):
+            axes.hist(
+                np.clip(values, bins[0], bins[-1]),
+                bins=bins,
+                alpha=0.6,
+                label=i18n.text(f"network.level.{level}", lang),
+            )
+    axes.axvline(0, color="black", linewidth=0.8)
+    axes.axvline(high_loss_rate, color="tab:red", linestyle="--", linewidth=0.8)
+    axes.xaxis.set_major_formatter(_percent)
+    axes.set_xlabel(i18n.text("network.chart.loss_rate", lang))
+    axes.set_ylabel(i18n.text("network.chart.unit_months", lang))
+    axes.set_title(title)
+    axes.legend(fontsize="small")
+    axes.grid(alpha=0.3, axis="y")
+    return figure
+
+
 def _percent(value: float, _position: int) -> str:
     return f"{value:.0%}" if abs(value) >= 0.1 or value == 0 else f"{value:.1%}"
 

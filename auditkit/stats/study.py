@@ -21,8 +21,18 @@ from auditkit.stats import anomaly, tables
 from auditkit.stats import theft as theft_module
 from auditkit.stats.benford import TESTS, BenfordResult, benford, benford_by_group
 from auditkit.stats.daily import DailyProfile, daily_profile
+from auditkit.stats.digits import (
+    ALL,
+    MIN_READS,
+    AdjustmentDigits,
+    LastDigitTest,
+    adjustment_benford,
+    last_digit_test,
+)
 from auditkit.stats.funnel import FunnelResult, funnel
+from auditkit.stats.network_loss import NetworkLoss, network_loss
 from auditkit.stats.notes import Note
+from auditkit.stats.requirements import InsufficientDataError
 from auditkit.stats.scores import CustomerScores
 from auditkit.stats.seasonal import Decomposition, decompose_by_group, outlier_table
 from auditkit.stats.summary import DistrictSummary, summarize
@@ -35,7 +45,17 @@ if TYPE_CHECKING:
 #: Monthly summary columns drawn, each when it has a value.
 MONTHLY_FIGURES = ("kwh", "line_loss", "estimated_share")
 #: The methods section, in order.
-METHODS = ("summary", "seasonality", "theft", "anomalies", "benford", "funnel")
+METHODS = (
+    "summary",
+    "seasonality",
+    "theft",
+    "anomalies",
+    "benford",
+    "adjustment_digits",
+    "last_digits",
+    "network_loss",
+    "funnel",
+)
 #: Section headings worded by the words every report shares.
 HEADINGS = {
     "title": "pipeline.study.consumption_statistics",
@@ -54,7 +74,10 @@ class ConsumptionStudy:
     `bills` holds the studied customers' bills up to the end of the window, with their district;
     `benford_tests` one row per district and test (first, second, first_two; `benford_by_group`
     columns, `group` named district); `benford` the first-two-digits result of each district
-    with a testable amount; `daily` the daily-read profile when the dataset has daily reads.
+    with a testable amount; `daily` the daily-read profile when the dataset has daily reads;
+    `adjustment_digits` the Benford tests of adjustments (with an adjustments table),
+    `last_digits` the last-digit test per meter reader (with bills read by hand), `network` the
+    same-period loss per transformer area and feeder (with network_supply and daily reads).
     """
 
     district: str
@@ -67,6 +90,9 @@ class ConsumptionStudy:
     benford_tests: pd.DataFrame
     benford: dict[str, BenfordResult]
     daily: DailyProfile | None = None
+    adjustment_digits: AdjustmentDigits | None = None
+    last_digits: LastDigitTest | None = None
+    network: NetworkLoss | None = None
     notes: list[Note] = field(default_factory=list)
 
     @property
@@ -141,6 +167,13 @@ class ConsumptionStudy:
         )
         sentences += [self.theft.explain(lang), self.anomalies.explain(lang)]
         sentences.append(self._benford_sentence(lang))
+        if not self.benford_tests.empty:
+            sentences.append(i18n.text("digits.sentence.bill_amounts_mix", lang))
+        sentences += [
+            part.explain(lang)
+            for part in (self.adjustment_digits, self.last_digits, self.network)
+            if part is not None
+        ]
         if self.estimated_funnel is not None:
             outside = self.estimated_funnel.summary()["outside"]
             names = i18n.text("common.list_separator", lang).join(outside)
@@ -184,12 +217,20 @@ class ConsumptionStudy:
     @property
     def table_names(self) -> tuple[str, ...]:
         """summary, by_usage, outliers, theft, theft_status, anomalies, anomaly_status, daily and
-        daily_reconciliation (with daily reads), benford, funnel (with billed districts)."""
+        daily_reconciliation (with daily reads), benford, adjustment_digits (with adjustments),
+        last_digits (with hand reads), network_overview and network_loss (with same-period
+        loss), funnel (with billed districts)."""
         names = ("summary", "by_usage", "outliers", "theft", "theft_status", "anomalies")
         names += ("anomaly_status",)
         if self.daily is not None:
             names += ("daily", "daily_reconciliation")
         names += ("benford",)
+        if self.adjustment_digits is not None:
+            names += ("adjustment_digits",)
+        if self.last_digits is not None:
+            names += ("last_digits",)
+        if self.network is not None:
+            names += ("network_overview", "network_loss")
         if self.estimated_funnel is not None:
             names += ("funnel",)
         return names
@@ -198,6 +239,7 @@ class ConsumptionStudy:
         """One of `table_names`, labelled in `lang`."""
         _check(name, self.table_names, "table")
         daily, funnel_result = self.daily, self.estimated_funnel
+        adjustments, readers, network = self.adjustment_digits, self.last_digits, self.network
         makers: dict[str, Callable[[], pd.DataFrame]] = {
             "summary": lambda: self.summary.to_table(lang, self.districts),
             "by_usage": lambda: self.summary.usage_table(lang, self.districts),
@@ -209,6 +251,10 @@ class ConsumptionStudy:
             "daily": lambda: daily.to_table(lang),
             "daily_reconciliation": lambda: daily.reconciliation_table(lang),
             "benford": lambda: benford_table(self.benford_tests, lang),
+            "adjustment_digits": lambda: adjustments.to_table(lang),
+            "last_digits": lambda: readers.to_table(lang),
+            "network_overview": lambda: network.overview_table(lang),
+            "network_loss": lambda: network.to_table(lang),
             "funnel": lambda: funnel_result.to_table(lang),
         }
         return makers[name]()
@@ -216,7 +262,8 @@ class ConsumptionStudy:
     @property
     def figure_names(self) -> tuple[str, ...]:
         """monthly/<column>, seasonality/<district>, theft, anomalies, daily, benford/<district>,
-        funnel: each when there is something to draw."""
+        adjustment_digits/<test>, last_digits, network_loss, funnel: each when there is something
+        to draw."""
         monthly = tables.only(self.summary.monthly, self.districts)
         names = tuple(
             f"monthly/{column}" for column in MONTHLY_FIGURES if monthly[column].notna().any()
@@ -225,8 +272,21 @@ class ConsumptionStudy:
         names += tuple(kind for kind in ("theft", "anomalies") if len(getattr(self, kind).top()))
         names += ("daily",) if self.daily is not None else ()
         names += tuple(f"benford/{name}" for name in self.benford)
+        names += tuple(f"adjustment_digits/{test}" for test in self._adjustment_figures())
+        if self.last_digits is not None and self.last_digits.table["chi2"].notna().any():
+            names += ("last_digits",)
+        if self.network is not None and self.network.table["loss_rate"].notna().any():
+            names += ("network_loss",)
         names += ("funnel",) if self.estimated_funnel is not None else ()
         return names
+
+    def _adjustment_figures(self) -> dict[str, tuple[str, str]]:
+        """The adjustment Benford charts by test: all districts together, or the one district."""
+        if self.adjustment_digits is None:
+            return {}
+        keys = self.adjustment_digits.figure_keys
+        whole = ALL if any(group == ALL for group, _ in keys) else self.district
+        return {test: (group, test) for group, test in keys if group == whole}
 
     def figures_of(self, section: str) -> tuple[str, ...]:
         """The figure names of one section (the part of the name before '/')."""
@@ -242,6 +302,12 @@ class ConsumptionStudy:
             return self.decompositions[item].plot(lang)
         if section == "benford":
             return self.benford[item].plot(lang)
+        if section == "adjustment_digits":
+            return self.adjustment_digits.plot(lang, self._adjustment_figures()[item])
+        if section == "last_digits":
+            return self.last_digits.plot(lang)
+        if section == "network_loss":
+            return self.network.plot(lang)
         if section == "funnel":
             return self.estimated_funnel.plot(
                 lang,
@@ -257,10 +323,20 @@ def build(
     as_of: str = "",
     months: int = 12,
     top_n: int = 10,
+    alpha: float = 0.05,
+    min_reads: int = MIN_READS,
+    high_loss_rate: float = 0.10,
+    min_coverage: float = 0.95,
+    min_supply_kwh: float = 1000.0,
 ) -> ConsumptionStudy:
     """Run the consumption statistics on `dataset`, for one `district` or ("") all of them,
     over the `months` months ending at `as_of` (default: the last billed); rankings show
-    `top_n` customers."""
+    `top_n` customers.
+
+    Digit tests: `alpha` is their level; a meter reader needs `min_reads` hand reads to be
+    tested. Same-period loss: a unit-month is high above `high_loss_rate`, computed only with
+    `min_coverage` of its customer-days read and judged only from `min_supply_kwh` supplied.
+    """
     if dataset.bills is None or dataset.customers is None:
         raise ParameterError("dataset", "the customers and bills tables", "a dataset without them")
     if district and district not in dataset.districts:
@@ -283,6 +359,12 @@ def build(
     if dataset.daily_reads is not None:
         in_study = dataset.customers[dataset.customers["district"].isin(customers["district"])]
         daily = daily_profile(dataset.daily_reads, in_study, dataset.bills, as_of or None)
+    notes = list(summary.notes) + seasonal_notes
+    adjustments = _adjustment_digits(dataset, customers, summary.period_to, alpha, notes)
+    readers = _last_digits(window, customers, alpha, min_reads, notes)
+    network = _network(
+        dataset, customers, summary, (high_loss_rate, min_coverage, min_supply_kwh), notes
+    )
     return ConsumptionStudy(
         district=district,
         summary=summary,
@@ -298,8 +380,75 @@ def build(
             if (part >= 10).any()
         },
         daily=daily,
-        notes=list(summary.notes) + seasonal_notes,
+        adjustment_digits=adjustments,
+        last_digits=readers,
+        network=network,
+        notes=notes,
     )
+
+
+def _adjustment_digits(
+    dataset: Dataset, customers: pd.DataFrame, period_to: str, alpha: float, notes: list[Note]
+) -> AdjustmentDigits | None:
+    """Benford tests of the studied customers' adjustments of every period up to `period_to`."""
+    if dataset.adjustments is None:
+        notes.append(Note("no_adjustments"))
+        return None
+    adjustments = dataset.adjustments
+    adjustments = adjustments[
+        adjustments["customer_id"].isin(customers["customer_id"])
+        & (adjustments["period"].astype(str) <= period_to)
+    ]
+    result = adjustment_benford(adjustments, customers, alpha=alpha)
+    notes.extend(result.notes)
+    return result
+
+
+def _last_digits(
+    window: pd.DataFrame, customers: pd.DataFrame, alpha: float, min_reads: int, notes: list[Note]
+) -> LastDigitTest | None:
+    """The last-digit test per meter reader on the window's bills, None without hand reads."""
+    if "reader_id" not in window.columns:
+        notes.append(Note("no_manual_reads"))
+        return None
+    result = last_digit_test(window, customers, alpha, min_reads)
+    notes.extend(result.notes)
+    return result if len(result.table) else None
+
+
+def _network(
+    dataset: Dataset,
+    customers: pd.DataFrame,
+    summary: DistrictSummary,
+    settings: tuple[float, float, float],
+    notes: list[Note],
+) -> NetworkLoss | None:
+    """Same-period loss of the window's months, over the whole utility (a feeder may cross
+    districts), kept for the studied districts' units; None without supply or daily reads."""
+    if dataset.network_supply is None:
+        return None
+    if dataset.daily_reads is None:
+        notes.append(Note("network_no_daily_reads"))
+        return None
+    supply = dataset.network_supply
+    period = supply["period"].astype(str)
+    supply = supply[(period >= summary.period_from) & (period <= summary.period_to)]
+    high_loss_rate, min_coverage, min_supply_kwh = settings
+    try:
+        result = network_loss(
+            supply,
+            dataset.customers,
+            dataset.daily_reads,
+            dataset.bills,
+            high_loss_rate=high_loss_rate,
+            min_coverage=min_coverage,
+            min_supply_kwh=min_supply_kwh,
+        )
+    except InsufficientDataError:  # no read of a known customer: nothing to sum
+        notes.append(Note("network_no_daily_reads"))
+        return None
+    notes.extend(result.notes)
+    return result.for_districts(customers["district"].unique())
 
 
 def _scores(

@@ -1,0 +1,451 @@
+"""Digit tests where they mean something (Nigrini 2012): Benford's law on refunds, back-bills and
+waivers, and the last-digit test of registers read by hand, per meter reader.
+
+- **Adjustments** (退补: refunds, back-bills, waivers, read corrections) are amounts staff key in
+  by hand after billing, of every size: Benford's law is their natural reference, and made-up
+  amounts (round figures, amounts kept under an approval limit) break it. The test runs on the
+  absolute amounts per district and overall, only where there are at least `min_count` amounts
+  (`min_count_first_two` for the first-two-digits test); elsewhere the table says why not.
+- **Last digit of a register read by hand**: the last whole digit of a register that moved is
+  uniform over 0-9 whatever the consumption; a reader who writes reads at the desk (估抄 passed off
+  as 实抄) favours some digits. A chi-square test against the uniform per reader, Holm-corrected
+  across the readers tested (many honest readers would otherwise give false alarms at 5 %).
+
+On bill amounts (the consumption study's Benford section) the mix of customers, not fraud,
+decides conformity; those tests compare districts with each other, not with the law.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import TYPE_CHECKING, Any
+
+import numpy as np
+import pandas as pd
+from scipy import stats
+from statsmodels.stats.multitest import multipletests
+
+from auditkit import formatting, i18n
+from auditkit.errors import ParameterError
+from auditkit.stats import charts, tables
+from auditkit.stats.benford import BenfordResult, benford, digit_list, expected_mad
+from auditkit.stats.notes import Note
+from auditkit.stats.requirements import require_columns
+
+if TYPE_CHECKING:
+    from matplotlib.figure import Figure
+
+#: The Benford tests run on adjustments, with the fewest testable amounts each needs by default:
+#: below them a conforming sample's MAD alone reaches Nigrini's nonconformity range
+#: (`benford.expected_mad`) and the chi-square rests on expected counts under 5.
+ADJUSTMENT_TESTS: dict[str, int] = {"first": 100, "first_two": 1000}
+#: Fewest moved registers read by hand for a reader to be tested (expected count 10 per digit).
+MIN_READS = 100
+#: The `group` value of the row covering every district studied.
+ALL = ""
+ADJUSTMENT_COLUMNS = ("customer_id", "amount")
+READ_COLUMNS = ("customer_id", "register_start", "register_end", "read_type", "reader_id")
+
+
+def _check_level(alpha: float) -> None:
+    if isinstance(alpha, bool) or not isinstance(alpha, int | float) or not 0 < alpha < 1:
+        raise ParameterError("alpha", "a level between 0 and 1", alpha)
+
+
+def _check_count(name: str, value: int) -> None:
+    if isinstance(value, bool) or not isinstance(value, int) or value < 1:
+        raise ParameterError(name, "a whole number, at least 1", value)
+
+
+# ------------------------------------------------------------------------ Benford on adjustments
+
+
+@dataclass(frozen=True)
+class AdjustmentDigits:
+    """Benford tests of adjustment amounts per district and overall.
+
+    `table`: one row per group (a district, or `ALL`) and test: n (testable amounts, >= 10 yuan in
+    absolute value), n_excluded, min_count, status (`tested`, `too_few`), and for tested rows mad,
+    expected_mad (a conforming sample's MAD at this n), conformity, chi2, df, p_value, departs
+    (p_value < alpha and a marginal or nonconforming MAD) and standouts. `results` holds the
+    tested `BenfordResult`s by (group, test).
+    """
+
+    table: pd.DataFrame
+    results: dict[tuple[str, str], BenfordResult]
+    alpha: float
+    n_adjustments: int
+    notes: list[Note] = field(default_factory=list)
+
+    def summary(self) -> dict[str, Any]:
+        """Adjustments, groups tested, and the groups (and tests) departing from Benford."""
+        tested = self.table[self.table["status"] == "tested"]
+        departing = tested[tested["departs"].astype(bool)]
+        return {
+            "adjustments": self.n_adjustments,
+            "tests_run": len(tested),
+            "tests_skipped": int((self.table["status"] == "too_few").sum()),
+            "departing": list(zip(departing["group"], departing["test"], strict=True)),
+        }
+
+    def explain(self, lang: str = i18n.DEFAULT_LANG) -> str:
+        """One sentence: how many amounts, which groups were tested and which depart."""
+        figures = self.summary()
+        if not figures["tests_run"]:
+            return i18n.text("digits.sentence.adjustments_untested", lang).format(
+                count=figures["adjustments"], minimum=_smallest_minimum(self.table)
+            )
+        if not figures["departing"]:
+            return i18n.text("digits.sentence.adjustments_conform", lang).format(
+                count=figures["adjustments"], tests=figures["tests_run"]
+            )
+        separator = i18n.text("common.list_separator", lang)
+        names = separator.join(
+            i18n.text("digits.word.group_test", lang).format(
+                name=_group_name(group, lang), test=i18n.text(f"stats.test.{test}", lang)
+            )
+            for group, test in figures["departing"]
+        )
+        return i18n.text("digits.sentence.adjustments_depart", lang).format(
+            count=figures["adjustments"], names=names
+        )
+
+    def to_table(self, lang: str = i18n.DEFAULT_LANG) -> pd.DataFrame:
+        """One row per group and test, formatted; untested rows say why."""
+        frame = self.table.assign(
+            group=[_group_name(group, lang) for group in self.table["group"]],
+            status=[
+                _status_text(status, minimum, lang)
+                for status, minimum in zip(
+                    self.table["status"], self.table["min_count"], strict=True
+                )
+            ],
+            departs=[_yes_no(value, lang) for value in self.table["departs"]],
+        )
+        formats = {
+            "group": str,
+            "test": tables.coded("stats.test.", lang),
+            "n": tables.whole,
+            "n_excluded": tables.whole,
+            "status": str,
+            "mad": tables.decimals(4),
+            "expected_mad": tables.decimals(4),
+            "conformity": _coded_or_blank("stats.conformity.", lang),
+            "chi2": tables.decimals(1),
+            "p_value": formatting.p_value,
+            "departs": str,
+            "standouts": tables.text_or_blank,
+        }
+        keys = {
+            "group": "common.district",
+            "n": "digits.column.amounts",
+            "status": "digits.column.tested",
+            "expected_mad": "digits.column.expected_mad",
+            "departs": "digits.column.departs",
+            "standouts": "stats.column.standouts",
+        }
+        return tables.labelled(frame, formats, lang, keys)
+
+    @property
+    def figure_keys(self) -> tuple[tuple[str, str], ...]:
+        """(group, test) of the tested results, overall first."""
+        return tuple(sorted(self.results, key=lambda key: (key[0] != ALL, key)))
+
+    def plot(self, lang: str = i18n.DEFAULT_LANG, key: tuple[str, str] | None = None) -> Figure:
+        """Digit shares against Benford of one tested group and test (default: the first)."""
+        if not self.results:
+            raise ParameterError("key", "a tested group (none was tested)", key)
+        key = key or self.figure_keys[0]
+        if key not in self.results:
+            raise ParameterError("key", f"one of {self.figure_keys}", key)
+        result = self.results[key]
+        title = i18n.text("digits.chart.adjustments_title", lang).format(
+            name=_group_name(key[0], lang),
+            test=i18n.text(f"stats.test.{result.test}", lang),
+            n=result.n,
+            mad=result.mad,
+            expected=self.table_row(key)["expected_mad"],
+        )
+        return charts.plot_benford(result, title, lang)
+
+    def table_row(self, key: tuple[str, str]) -> pd.Series:
+        """The table's row of one group and test."""
+        group, test = key
+        rows = self.table[(self.table["group"] == group) & (self.table["test"] == test)]
+        return rows.iloc[0]
+
+
+def adjustment_benford(
+    adjustments: pd.DataFrame,
+    customers: pd.DataFrame,
+    kinds: tuple[str, ...] | None = None,
+    min_count: int = ADJUSTMENT_TESTS["first"],
+    min_count_first_two: int = ADJUSTMENT_TESTS["first_two"],
+    alpha: float = 0.05,
+) -> AdjustmentDigits:
+    """Benford first-digit and first-two-digits tests of the absolute adjustment amounts of each
+    district of `customers` and of all of them together.
+
+    `kinds` keeps those adjustment kinds (default: every kind). A test runs only on `min_count`
+    (first digit) or `min_count_first_two` testable amounts or more; adjustments of customers
+    missing from `customers` are left out with a note.
+    """
+    require_columns(adjustments, ADJUSTMENT_COLUMNS, "adjustments")
+    require_columns(customers, ("customer_id", "district"), "customers")
+    _check_count("min_count", min_count)
+    _check_count("min_count_first_two", min_count_first_two)
+    _check_level(alpha)
+    notes: list[Note] = []
+    rows = adjustments
+    if kinds is not None:
+        require_columns(adjustments, ("kind",), "adjustments")
+        rows = rows[rows["kind"].astype(str).isin(list(kinds))]
+    district = rows["customer_id"].map(
+        pd.Series(customers["district"].astype(str).to_numpy(), index=customers["customer_id"])
+    )
+    unknown = district.isna()
+    if unknown.any():
+        notes.append(Note("adjustments_unknown_customers", {"count": int(unknown.sum())}))
+    amounts = pd.to_numeric(rows["amount"], errors="coerce").abs()[~unknown]
+    district = district[~unknown]
+    groups = [(name, amounts[district == name]) for name in sorted(district.unique())]
+    if len(groups) > 1:
+        groups.insert(0, (ALL, amounts))
+    minimums = {"first": min_count, "first_two": min_count_first_two}
+    records, results = [], {}
+    for group, values in groups:
+        for test, minimum in minimums.items():
+            testable = int((values >= 10).sum())
+            record: dict[str, Any] = {
+                "group": group,
+                "test": test,
+                "n": testable,
+                "n_excluded": len(values) - testable,
+                "min_count": minimum,
+                "status": "too_few",
+                "departs": np.nan,
+            }
+            if testable >= minimum:
+                result = benford(values, test, group)  # type: ignore[arg-type]
+                results[(group, test)] = result
+                departs = result.p_value < alpha and result.conformity in (
+                    "marginal",
+                    "nonconformity",
+                )
+                record |= {
+                    "status": "tested",
+                    "mad": result.mad,
+                    "expected_mad": expected_mad(test, result.n),  # type: ignore[arg-type]
+                    "conformity": result.conformity,
+                    "chi2": result.chi2,
+                    "df": result.df,
+                    "p_value": result.p_value,
+                    "departs": departs,
+                    "standouts": digit_list(result.standouts(alpha).head(10)),
+                }
+            records.append(record)
+    columns = [
+        "group", "test", "n", "n_excluded", "min_count", "status", "mad", "expected_mad",
+        "conformity", "chi2", "df", "p_value", "departs", "standouts",
+    ]  # fmt: skip
+    table = pd.DataFrame(records, columns=columns)
+    return AdjustmentDigits(table, results, alpha, len(amounts), notes)
+
+
+# ------------------------------------------------------------------ last digit per meter reader
+
+
+@dataclass(frozen=True)
+class LastDigitTest:
+    """The last-digit test of registers read by hand, one row per meter reader.
+
+    `table`: reader_id, district (of most of the reader's customers), reads (moved registers read
+    by hand, tested), unchanged (reads left out: the register had not moved, so its digit repeats
+    the previous read), chi2, p_value, p_adjusted (Holm across the readers tested), top_digit and
+    top_share (the most frequent last digit), flagged (p_adjusted < alpha), note (`too_few_reads`
+    below `min_reads`). `counts`: readers × digits 0-9.
+    """
+
+    table: pd.DataFrame
+    counts: pd.DataFrame
+    alpha: float
+    min_reads: int
+    notes: list[Note] = field(default_factory=list)
+
+    def summary(self) -> dict[str, Any]:
+        """Readers, readers tested, readers flagged (by id) and reads tested."""
+        tested = self.table[self.table["note"] == ""]
+        return {
+            "readers": len(self.table),
+            "tested": len(tested),
+            "reads": int(self.table["reads"].sum()),
+            "flagged": list(self.table.loc[self.table["flagged"], "reader_id"]),
+        }
+
+    def explain(self, lang: str = i18n.DEFAULT_LANG) -> str:
+        """One sentence: readers tested and those whose last digits are not uniform."""
+        figures = self.summary()
+        if not figures["tested"]:
+            return i18n.text("digits.sentence.readers_untested", lang).format(
+                readers=figures["readers"], minimum=self.min_reads
+            )
+        flagged = bool(figures["flagged"])
+        key = f"digits.sentence.readers_{'flagged' if flagged else 'uniform'}"
+        names = i18n.text("common.list_separator", lang).join(figures["flagged"])
+        return i18n.text(key, lang).format(
+            tested=figures["tested"], reads=figures["reads"], names=names, alpha=self.alpha
+        )
+
+    def to_table(self, lang: str = i18n.DEFAULT_LANG) -> pd.DataFrame:
+        """One row per reader, flagged readers first."""
+        frame = self.table.sort_values(
+            ["flagged", "p_adjusted", "reader_id"], ascending=[False, True, True], kind="stable"
+        ).assign(
+            top_digit=lambda f: [
+                ""
+                if pd.isna(digit)
+                else i18n.text("digits.word.digit_share", lang).format(
+                    digit=int(digit), share=share
+                )
+                for digit, share in zip(f["top_digit"], f["top_share"], strict=True)
+            ],
+            flagged=lambda f: [_yes_no(value, lang) for value in f["flagged"]],
+        )
+        formats = {
+            "reader_id": str,
+            "district": tables.text_or_blank,
+            "reads": tables.whole,
+            "unchanged": tables.whole,
+            "chi2": tables.decimals(1),
+            "p_value": formatting.p_value,
+            "p_adjusted": formatting.p_value,
+            "top_digit": str,
+            "flagged": str,
+            "note": _coded_or_blank("digits.note.", lang),
+        }
+        keys = {
+            "reader_id": "digits.column.reader_id",
+            "reads": "digits.column.reads",
+            "unchanged": "digits.column.unchanged",
+            "p_adjusted": "digits.column.p_adjusted",
+            "top_digit": "digits.column.top_digit",
+            "flagged": "digits.column.flagged",
+        }
+        return tables.labelled(frame, formats, lang, keys)
+
+    def plot(self, lang: str = i18n.DEFAULT_LANG, top: int = 20) -> Figure:
+        """Share of each last digit per reader (the `top` largest chi-squares), flagged marked."""
+        shown = self.table.dropna(subset=["chi2"]).nlargest(top, "chi2")
+        shares = self.counts.loc[shown["reader_id"]]
+        shares = shares.div(shares.sum(axis=1), axis=0)
+        return charts.plot_last_digits(
+            shares,
+            set(shown.loc[shown["flagged"], "reader_id"]),
+            i18n.text("digits.chart.readers_title", lang),
+            lang,
+        )
+
+
+def last_digit_test(
+    bills: pd.DataFrame,
+    customers: pd.DataFrame | None = None,
+    alpha: float = 0.05,
+    min_reads: int = MIN_READS,
+) -> LastDigitTest:
+    """Test the last whole digit of the registers read by hand for uniformity, per meter reader.
+
+    Bills read by hand are those with a `reader_id` and `read_type` actual; a register that did not
+    move (register_end = register_start) is left out and counted (its digit is the previous read's).
+    Readers with fewer than `min_reads` tested reads get a note instead of a test. With
+    `customers`, each reader is placed in the district of most of the customers they read.
+    """
+    require_columns(bills, READ_COLUMNS, "bills")
+    _check_level(alpha)
+    _check_count("min_reads", min_reads)
+    reader = bills["reader_id"].astype("string").str.strip().fillna("")
+    by_hand = (reader != "").to_numpy() & (bills["read_type"].astype(str) == "actual").to_numpy()
+    end = pd.to_numeric(bills["register_end"], errors="coerce").to_numpy(dtype=float)
+    start = pd.to_numeric(bills["register_start"], errors="coerce").to_numpy(dtype=float)
+    readable = by_hand & np.isfinite(end) & (end >= 0)
+    moved = readable & (end != start)
+    codes, readers = pd.factorize(reader[readable].to_numpy(dtype=object), sort=True)
+    moved_of_readable = moved[readable]
+    digits = (np.floor(end[readable]) % 10).astype(np.int64)
+    size = len(readers)
+    counts = np.bincount(
+        codes[moved_of_readable] * 10 + digits[moved_of_readable], minlength=size * 10
+    ).reshape(size, 10)
+    reads = counts.sum(axis=1)
+    unchanged = np.bincount(codes[~moved_of_readable], minlength=size)
+    tested = reads >= min_reads
+    expected = reads[:, None] / 10
+    with np.errstate(invalid="ignore", divide="ignore"):
+        chi2 = (((counts - expected) ** 2) / expected).sum(axis=1)
+    chi2 = np.where(tested, chi2, np.nan)
+    p_value = np.where(tested, stats.chi2.sf(np.nan_to_num(chi2), 9), np.nan)
+    p_adjusted = np.full(size, np.nan)
+    if tested.any():
+        p_adjusted[tested] = multipletests(p_value[tested], method="holm")[1]
+    top = counts.argmax(axis=1)
+    top_count = counts[np.arange(size), top]
+    table = pd.DataFrame(
+        {
+            "reader_id": np.asarray(readers, dtype=object),
+            "district": _reader_districts(bills[readable], codes, size, customers),
+            "reads": reads,
+            "unchanged": unchanged,
+            "chi2": chi2,
+            "p_value": p_value,
+            "p_adjusted": p_adjusted,
+            "top_digit": np.where(reads > 0, top, np.nan),
+            "top_share": np.where(reads > 0, top_count / np.maximum(reads, 1), np.nan),
+            "flagged": tested & (p_adjusted < alpha),
+            "note": np.where(tested, "", "too_few_reads"),
+        }
+    )
+    notes = [] if size else [Note("no_manual_reads")]
+    frame = pd.DataFrame(counts, index=pd.Index(readers, name="reader_id"), columns=range(10))
+    return LastDigitTest(table, frame, alpha, min_reads, notes)
+
+
+def _reader_districts(
+    read: pd.DataFrame, codes: np.ndarray, size: int, customers: pd.DataFrame | None
+) -> np.ndarray:
+    """The district of most of each reader's reads ("" without `customers`)."""
+    if customers is None or not size:
+        return np.full(size, "", dtype=object)
+    require_columns(customers, ("customer_id", "district"), "customers")
+    district = read["customer_id"].map(
+        pd.Series(customers["district"].astype(str).to_numpy(), index=customers["customer_id"])
+    )
+    frame = pd.DataFrame({"reader": codes, "district": district.to_numpy()}).dropna()
+    if frame.empty:
+        return np.full(size, "", dtype=object)
+    mode = frame.groupby("reader")["district"].agg(lambda values: values.value_counts().index[0])
+    return mode.reindex(range(size)).fillna("").to_numpy(dtype=object)
+
+
+# --------------------------------------------------------------------------------- formatting
+
+
+def _group_name(group: str, lang: str) -> str:
+    return i18n.text("common.all_districts", lang) if group == ALL else str(group)
+
+
+def _status_text(status: str, minimum: int, lang: str) -> str:
+    return i18n.text(f"digits.status.{status}", lang).format(minimum=minimum)
+
+
+def _yes_no(value: object, lang: str) -> str:
+    if value is None or (isinstance(value, float) and np.isnan(value)):
+        return ""
+    return i18n.text("common.yes" if bool(value) else "common.no", lang)
+
+
+def _coded_or_blank(prefix: str, lang: str) -> tables.Formatter:
+    coded = tables.coded(prefix, lang)
+    return lambda code: coded(code) if isinstance(code, str) and code else ""
+
+
+def _smallest_minimum(table: pd.DataFrame) -> int:
+    return int(table["min_count"].min()) if len(table) else ADJUSTMENT_TESTS["first"]

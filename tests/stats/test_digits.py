@@ -1,0 +1,166 @@
+"""Digit tests where they mean something: Benford on adjustments, last digit per meter reader."""
+
+from __future__ import annotations
+
+import math
+
+import numpy as np
+import pandas as pd
+import pytest
+from scipy import stats
+
+from auditkit import synth
+from auditkit.errors import ParameterError
+from auditkit.stats.benford import expected_mad
+from auditkit.stats.digits import ALL, adjustment_benford, last_digit_test
+from auditkit.stats.requirements import ColumnError
+
+CUSTOMERS = pd.DataFrame({"customer_id": ["E1", "E2", "W1"], "district": ["城东", "城东", "城西"]})
+
+
+def _adjustments(amounts_east: list[float], amounts_west: list[float]) -> pd.DataFrame:
+    east = pd.DataFrame({"customer_id": "E1", "amount": amounts_east, "kind": "refund"})
+    west = pd.DataFrame({"customer_id": "W1", "amount": amounts_west, "kind": "backbill"})
+    return pd.concat([east, west], ignore_index=True)
+
+
+def test_expected_mad_is_the_mean_half_normal_deviation_of_a_conforming_sample():
+    shares = [math.log10(1 + 1 / d) for d in range(1, 10)]
+    by_hand = sum(math.sqrt(2 * p * (1 - p) / (math.pi * 300)) for p in shares) / 9
+    assert expected_mad("first", 300) == pytest.approx(by_hand)
+    # 300 amounts drawn from the law itself reach Nigrini's "marginal" range on average.
+    assert 0.012 < expected_mad("first", 300) < 0.015
+    assert expected_mad("first_two", 4000) < expected_mad("first_two", 1000) / 1.9
+    with pytest.raises(ParameterError, match="n"):
+        expected_mad("first", 0)
+
+
+def test_refunds_kept_under_an_approval_limit_depart_from_benford_by_hand():
+    # 城东 keys in 100 refunds of 4,900 yuan or so (just under a 5,000 approval limit); 城西 has
+    # too few adjustments to test. Refunds are negative: their absolute amounts are tested.
+    east = [-(4900.0 + i) for i in range(100)] + [5.0, -3.0]  # two below 10 yuan: left out
+    result = adjustment_benford(_adjustments(east, [120.0, 35.0]), CUSTOMERS, min_count=100)
+    table = result.table.set_index(["group", "test"])
+    row = table.loc[("城东", "first")]
+    assert row["status"] == "tested" and row["n"] == 100 and row["n_excluded"] == 2
+    p4 = math.log10(1.25)
+    # Every first digit is 4: chi2 = (100 - E4) + (100 - E4)^2 / E4 with E4 = 100 log10(1.25).
+    assert row["chi2"] == pytest.approx((100 - 100 * p4) + (100 - 100 * p4) ** 2 / (100 * p4))
+    assert row["mad"] == pytest.approx(2 * (1 - p4) / 9)
+    assert row["expected_mad"] == pytest.approx(expected_mad("first", 100))
+    assert row["conformity"] == "nonconformity" and bool(row["departs"])
+    assert "4↑" in row["standouts"]
+    west = table.loc[("城西", "first")]
+    assert west["status"] == "too_few" and west["n"] == 2 and np.isnan(west["chi2"])
+    # The first-two-digits test needs 1,000 amounts by default: nowhere run.
+    assert (table.xs("first_two", level="test")["status"] == "too_few").all()
+    # All districts together: 102 testable amounts.
+    assert table.loc[(ALL, "first"), "n"] == 102
+    assert result.summary()["departing"] == [(ALL, "first"), ("城东", "first")]
+    assert "城东（首位数字）" in result.explain("zh")
+    shown = result.to_table("en")
+    assert shown.iloc[0]["District"] == "all districts"
+    assert "fewer than 1000: not tested" in set(shown["Tested"])
+
+
+def test_amounts_spread_over_orders_of_magnitude_do_not_depart():
+    rng = np.random.default_rng(3)
+    amounts = list(10 ** rng.uniform(1, 5, 2000))  # log-uniform: Benford's law itself
+    result = adjustment_benford(_adjustments(amounts, []), CUSTOMERS.iloc[:2])
+    table = result.table.set_index("test")
+    assert list(result.table["group"]) == ["城东", "城东"]  # one district: no overall row
+    assert (table["status"] == "tested").all()
+    assert not table["departs"].astype(bool).any()
+    assert result.explain("en").endswith("none departs from the law.")
+
+
+def test_only_the_kinds_asked_for_are_tested_and_unknown_customers_are_noted():
+    adjustments = _adjustments([100.0] * 5, [200.0] * 3)
+    adjustments.loc[len(adjustments)] = ["X9", 300.0, "refund"]
+    result = adjustment_benford(adjustments, CUSTOMERS, kinds=("backbill",), min_count=1)
+    assert set(result.table["group"]) == {"城西"} and result.n_adjustments == 3
+    every = adjustment_benford(adjustments, CUSTOMERS, min_count=1)
+    assert [note.code for note in every.notes] == ["adjustments_unknown_customers"]
+    assert "1 adjustments" in every.notes[0].text("en")
+    with pytest.raises(ColumnError, match="adjustments"):
+        adjustment_benford(adjustments.drop(columns="amount"), CUSTOMERS)
+    with pytest.raises(ParameterError, match="min_count"):
+        adjustment_benford(adjustments, CUSTOMERS, min_count=0)
+
+
+def _reads(reader: str, last_digits: list[int], customer: str = "E1") -> pd.DataFrame:
+    """Hand reads whose registers end in `last_digits` (each moved by 123.4 units)."""
+    end = 10_000.0 + 10 * np.arange(len(last_digits)) + np.asarray(last_digits) + 0.4
+    return pd.DataFrame(
+        {
+            "customer_id": customer,
+            "register_start": end - 123.4,
+            "register_end": end,
+            "read_type": "actual",
+            "reader_id": reader,
+        }
+    )
+
+
+def test_a_reader_who_writes_zeros_and_fives_is_flagged_and_an_honest_one_is_not():
+    honest = _reads("R0101", list(range(10)) * 20)  # 20 of each digit: chi2 = 0
+    invented = _reads("R0102", [0] * 60 + [5] * 60 + [1, 2, 3, 4, 6, 7, 8, 9] * 10, "W1")
+    few = _reads("R0103", [0] * 50)  # all zeros, but only 50 reads
+    unchanged = _reads("R0101", [3] * 7).assign(register_start=lambda f: f["register_end"])
+    estimated = _reads("R0101", [7] * 40).assign(read_type="estimated")
+    remote = _reads("", [8] * 40)
+    bills = pd.concat([honest, invented, few, unchanged, estimated, remote], ignore_index=True)
+
+    result = last_digit_test(bills, CUSTOMERS, alpha=0.05, min_reads=100)
+
+    table = result.table.set_index("reader_id")
+    assert list(table.index) == ["R0101", "R0102", "R0103"]  # remote and estimated reads left out
+    assert table.loc["R0101", "reads"] == 200 and table.loc["R0101", "unchanged"] == 7
+    assert table.loc["R0101", "chi2"] == pytest.approx(0.0)
+    # 60 zeros and 60 fives where 20 are expected, 10 of each other digit: 2*40²/20 + 8*10²/20.
+    assert table.loc["R0102", "chi2"] == pytest.approx(200.0)
+    p_invented = stats.chi2.sf(200.0, 9)
+    assert table.loc["R0102", "p_value"] == pytest.approx(p_invented)
+    assert table.loc["R0102", "p_adjusted"] == pytest.approx(2 * p_invented)  # Holm, 2 tested
+    assert table.loc["R0101", "p_adjusted"] == pytest.approx(1.0)
+    assert table.loc["R0102", "district"] == "城西"
+    assert table.loc["R0102", "top_digit"] == 0 and table.loc["R0102", "top_share"] == 0.3
+    assert table.loc["R0103", "note"] == "too_few_reads" and not table.loc["R0103", "flagged"]
+    assert result.summary()["flagged"] == ["R0102"]
+    assert "R0102" in result.explain("zh") and "R0102" in result.explain("en")
+    shown = result.to_table("en")
+    assert shown.iloc[0]["Meter reader"] == "R0102" and shown.iloc[0]["Not uniform"] == "yes"
+    assert shown.iloc[0]["Most frequent last digit (share)"] == "0 (30%)"
+
+
+def test_no_reader_gives_an_empty_table_with_a_note_and_bad_levels_are_refused():
+    bills = _reads("", [1, 2, 3])
+    result = last_digit_test(bills)
+    assert result.table.empty and [note.code for note in result.notes] == ["no_manual_reads"]
+    with pytest.raises(ParameterError, match="alpha"):
+        last_digit_test(bills, alpha=1.5)
+    with pytest.raises(ColumnError, match="reader_id"):
+        last_digit_test(bills.drop(columns="reader_id"))
+
+
+@pytest.fixture(scope="module")
+def utility() -> dict[str, pd.DataFrame]:
+    return synth.generate(customers=1500, districts=2, months=24, seed=21)
+
+
+def test_synthetic_readers_are_honest_until_one_invents_reads(utility):
+    bills = utility["bills"]
+    hand = bills[(bills["reader_id"].astype(str) != "") & (bills["read_type"] == "actual")]
+    assert hand["reader_id"].nunique() >= 2
+    assert hand["reader_id"].astype(str).str.fullmatch(r"R\d{4}").all()
+    assert not last_digit_test(bills, utility["customers"]).table["flagged"].any()
+
+    # One reader writes a third of his reads at the desk, rounded to the nearest 5 units.
+    cheat = sorted(hand["reader_id"].astype(str).unique())[0]
+    invented = bills.copy()
+    theirs = invented.index[
+        (invented["reader_id"].astype(str) == cheat) & (invented["read_type"] == "actual")
+    ][::3]
+    invented.loc[theirs, "register_end"] = (invented.loc[theirs, "register_end"] / 5).round() * 5
+    result = last_digit_test(invented, utility["customers"])
+    assert result.summary()["flagged"] == [cheat]

@@ -1,0 +1,197 @@
+"""Line loss of the same period (同期线损) per transformer area and feeder, month by month."""
+
+from __future__ import annotations
+
+import numpy as np
+import pandas as pd
+import pytest
+
+from auditkit import synth
+from auditkit.data import Dataset
+from auditkit.errors import ParameterError
+from auditkit.stats.network_loss import network_loss
+from auditkit.stats.requirements import ColumnError
+from auditkit.stats.study import build
+
+# C1, C2 and C5 hang on public area TQ1, C3 has its own transformer (ZB3); all on feeder F1.
+# C4 is alone in area TQ2 on feeder F2, in another district. C5 is connected in February and has
+# no smart-meter reads yet.
+CUSTOMERS = pd.DataFrame(
+    {
+        "customer_id": ["C1", "C2", "C3", "C4", "C5"],
+        "district": ["城东", "城东", "城东", "城西", "城东"],
+        "area_id": ["TQ1", "TQ1", "ZB3", "TQ2", "TQ1"],
+        "feeder_id": ["F1", "F1", "F1", "F2", "F1"],
+    }
+)
+DAILY_KWH = {"C1": 10.0, "C2": 5.0, "C3": 100.0, "C4": 20.0}
+
+
+def _reads() -> pd.DataFrame:
+    days = pd.date_range("2024-01-01", "2024-02-29")  # 31 + 29 days
+    frames = [
+        pd.DataFrame({"customer_id": c, "date": days, "kwh": k}) for c, k in DAILY_KWH.items()
+    ]
+    # A read on 1 March: March is not a whole month of reads and is not studied.
+    frames.append(
+        pd.DataFrame({"customer_id": ["C1"], "date": [pd.Timestamp("2024-03-01")], "kwh": [9.0]})
+    )
+    return pd.concat(frames, ignore_index=True)
+
+
+BILLS = pd.DataFrame(
+    {
+        "customer_id": ["C1", "C2", "C3", "C4"] * 2 + ["C5"],
+        "period": ["2024-01"] * 4 + ["2024-02"] * 5,
+    }
+)
+SUPPLY = pd.DataFrame(
+    [
+        ("area", "TQ1", "2024-01", 500.0),  # sold 31 × 15 = 465: loss 7 %
+        ("area", "TQ1", "2024-02", 480.0),  # C5 expected, unread: coverage 58 / 87
+        ("area", "TQ2", "2024-01", 600.0),  # sold 620: negative loss
+        ("area", "TQ2", "2024-02", 700.0),  # sold 580: loss 17.1 %, high
+        ("area", "TQ9", "2024-01", 300.0),  # no customer on file
+        ("area", "TQ1", "2024-03", 510.0),  # outside the whole months read
+        ("feeder", "F1", "2024-01", 3800.0),  # TQ1's meter 500 + C3's 3,100
+        ("feeder", "F1", "2024-02", 3500.0),  # TQ1's meter 480 + C3's 2,900
+    ],
+    columns=["level", "unit_id", "period", "kwh_supplied"],
+)
+
+
+def _rows(result) -> pd.DataFrame:
+    return result.table.set_index(["level", "unit_id", "period"])
+
+
+def test_same_period_loss_by_hand():
+    result = network_loss(SUPPLY, CUSTOMERS, _reads(), BILLS, min_supply_kwh=100.0)
+    rows = _rows(result)
+    assert (result.period_from, result.period_to) == ("2024-01", "2024-02")
+
+    january = rows.loc[("area", "TQ1", "2024-01")]
+    assert january["kwh_sold"] == pytest.approx(31 * 15.0)
+    assert january["loss_rate"] == pytest.approx(35 / 500)
+    assert january["coverage"] == 1.0 and january["customers"] == 2
+    assert january["status"] == "normal"
+
+    # February expects C5 (billed) too: 58 customer-days read of 87 expected, not computed.
+    february = rows.loc[("area", "TQ1", "2024-02")]
+    assert february["coverage"] == pytest.approx(58 / 87) and february["customers"] == 3
+    assert february["status"] == "low_coverage" and np.isnan(february["loss_rate"])
+
+    assert rows.loc[("area", "TQ2", "2024-01"), "loss_rate"] == pytest.approx(1 - 620 / 600)
+    assert rows.loc[("area", "TQ2", "2024-01"), "status"] == "negative_loss"
+    assert rows.loc[("area", "TQ2", "2024-02"), "loss_rate"] == pytest.approx(1 - 580 / 700)
+    assert rows.loc[("area", "TQ2", "2024-02"), "status"] == "high_loss"
+    assert rows.loc[("area", "TQ2", "2024-02"), "district"] == "城西"
+    assert rows.loc[("area", "TQ9", "2024-01"), "status"] == "no_customers"
+
+    # The feeder counts area TQ1 by its supply meter (its unread household included) and the
+    # own-transformer customer C3 by its daily reads.
+    feeder_jan = rows.loc[("feeder", "F1", "2024-01")]
+    assert feeder_jan["kwh_sold"] == pytest.approx(500 + 31 * 100.0)
+    assert feeder_jan["loss_rate"] == pytest.approx(200 / 3800)
+    feeder_feb = rows.loc[("feeder", "F1", "2024-02")]
+    assert feeder_feb["coverage"] == 1.0 and feeder_feb["customers"] == 4
+    assert feeder_feb["loss_rate"] == pytest.approx(1 - (480 + 2900) / 3500)
+
+    assert [(note.code, dict(note.values)) for note in result.notes] == [
+        ("network_months_outside", {"count": 1, "period_from": "2024-01", "period_to": "2024-02"})
+    ]
+    units = result.units.set_index(["level", "unit_id"])
+    assert units.loc[("area", "TQ2"), "status"] == "negative_loss"
+    assert units.loc[("area", "TQ2"), "loss_rate"] == pytest.approx(1 - 1200 / 1300)
+    assert units.loc[("area", "TQ1"), "months_low_coverage"] == 1
+    summary = result.summary()
+    assert summary["area"]["computed"] == 3 and summary["feeder"]["normal"] == 2
+
+
+def test_small_supply_is_computed_but_not_judged_and_coverage_is_a_parameter():
+    strict = network_loss(SUPPLY, CUSTOMERS, _reads(), BILLS, min_supply_kwh=550.0)
+    rows = _rows(strict)
+    assert rows.loc[("area", "TQ1", "2024-01"), "status"] == "small_supply"
+    assert rows.loc[("area", "TQ1", "2024-01"), "loss_rate"] == pytest.approx(0.07)
+    lenient = network_loss(
+        SUPPLY, CUSTOMERS, _reads(), BILLS, min_coverage=0.6, min_supply_kwh=100.0
+    )
+    assert _rows(lenient).loc[("area", "TQ1", "2024-02"), "kwh_sold"] == pytest.approx(29 * 15.0)
+    assert _rows(lenient).loc[("area", "TQ1", "2024-02"), "status"] == "normal"
+    # Without bills only the customers read are expected: C5 goes unseen.
+    unseen = network_loss(SUPPLY, CUSTOMERS, _reads(), min_supply_kwh=100.0)
+    assert _rows(unseen).loc[("area", "TQ1", "2024-02"), "coverage"] == 1.0
+
+
+def test_a_level_without_its_column_is_skipped_with_a_note_and_bad_input_is_named():
+    result = network_loss(SUPPLY, CUSTOMERS.drop(columns="feeder_id"), _reads(), BILLS)
+    assert set(result.table["level"]) == {"area"}
+    assert "feeder_id" in result.notes[-1].text("en")
+    with pytest.raises(ColumnError, match="network_supply"):
+        network_loss(SUPPLY.drop(columns="kwh_supplied"), CUSTOMERS, _reads())
+    with pytest.raises(ParameterError, match="high_loss_rate"):
+        network_loss(SUPPLY, CUSTOMERS, _reads(), high_loss_rate=10)
+    with pytest.raises(ParameterError, match="period"):
+        network_loss(SUPPLY.assign(period="2024/01"), CUSTOMERS, _reads())
+
+
+def test_reads_short_of_a_whole_month_compute_nothing_and_say_so():
+    reads = _reads()
+    reads = reads[reads["date"] < "2024-01-20"]
+    result = network_loss(SUPPLY, CUSTOMERS, reads, BILLS)
+    assert result.table.empty and result.notes[-1].code == "network_no_whole_month"
+    assert result.explain("en").startswith("No transformer area")
+
+
+def test_tables_and_figure_are_labelled_in_both_languages():
+    result = network_loss(SUPPLY, CUSTOMERS, _reads(), BILLS, min_supply_kwh=100.0)
+    shown = result.to_table("zh")
+    # Most serious first: TQ2 (a negative and a high month), then TQ1 (low coverage), TQ9.
+    assert list(shown["台区/线路编号"]) == ["TQ2", "TQ1", "TQ9"]
+    assert list(shown["状态"]) == ["负损", "采集覆盖不足，未计算", "档案中无用户，未计算"]
+    overview = result.overview_table("en")
+    assert list(overview["Level"]) == ["transformer area", "feeder"]
+    assert "高损" in result.explain("zh") and "high-loss" in result.explain("en")
+    assert result.plot("en").axes[0].get_xlabel() == "Loss rate, same period"
+
+
+@pytest.fixture(scope="module")
+def utility() -> Dataset:
+    return Dataset.from_frames(synth.generate(customers=1500, districts=2, seed=5, daily_days=70))
+
+
+def test_the_honest_synthetic_network_loses_a_few_percent_and_hand_read_areas_are_not_computed(
+    utility,
+):
+    supply = utility.network_supply
+    assert set(supply["level"]) == {"area", "feeder"}
+    result = network_loss(supply, utility.customers, utility.daily_reads, utility.bills)
+    table = result.table
+    assert len(table) and table["period"].nunique() == 2  # the two whole months read
+    computed = table.dropna(subset=["loss_rate"])
+    assert computed["loss_rate"].between(0.0, 0.08).all()
+    assert set(table["status"]) <= {"normal", "low_coverage", "small_supply"}
+    # Hand-read areas (no daily reads) are reported, not passed off as complete.
+    hand_read = utility.customers.loc[
+        utility.customers["customer_id"].isin(
+            utility.bills.loc[utility.bills["reader_id"].notna(), "customer_id"]
+        ),
+        "area_id",
+    ].unique()
+    low = table[table["status"] == "low_coverage"]
+    assert len(hand_read) and set(low["unit_id"]) == set(hand_read)
+
+
+def test_for_district_keeps_the_supply_of_its_units_and_the_study_shows_the_loss(utility):
+    district = utility.districts[0]
+    part = utility.for_district(district)
+    customers = part.customers
+    kept = part.network_supply
+    assert len(kept) and len(kept) < len(utility.network_supply)
+    areas = kept.loc[kept["level"] == "area", "unit_id"]
+    assert areas.isin(customers["area_id"]).all()
+    study = build(utility, district)
+    assert {"network_overview", "network_loss"} <= set(study.table_names)
+    assert "network_loss" in study.figure_names
+    assert set(study.network.table["district"]) == {district}
+    assert any("同期线损" in sentence for sentence in study.conclusions("zh"))
+    assert any(method.startswith("Same-period loss") for method in study.methods("en"))
