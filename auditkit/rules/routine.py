@@ -91,8 +91,9 @@ def tariff_mismatch(ctx: RuleContext, params: dict) -> pd.DataFrame:
 
     Revenue: what the bills of the data show under-billed, each bill not on the tariff due
     priced at that tariff's rates for the customer's voltage band and month against the
-    schedule's rates for the tariff billed (a wrong rate on the bill is rate_mismatch's), plus
-    a two-part tariff's basic charge on the capacity in force less any billed. Beside it, the
+    schedule's rates for the tariff billed (a wrong rate on the bill is rate_mismatch's), its
+    funds likewise, plus a two-part tariff's basic charge on the capacity in force less any
+    billed. Beside it, the
     evidence gives what can be back-billed: from the first such bill where the data shows the
     start, else the last `backbill_months` months (the convention for an unknown start).
     """
@@ -224,8 +225,8 @@ def _tariff_gap(ctx: RuleContext, idx: np.ndarray, correct: np.ndarray) -> _Tari
     """The bills of customers `idx` not on their tariff due `correct` (None: not priced), each
     priced: energy at the tariff due's rate less the schedule's rate for the tariff billed (both
     for the month and the customer's voltage band; the bill's own rate where the schedule has
-    none for it), plus the tariff due's basic charge per kVA on the capacity in force less the
-    basic charge billed."""
+    none for it), its funds likewise, plus the tariff due's basic charge per kVA on the capacity
+    in force less the basic charge billed."""
     rows = np.flatnonzero(ctx.bills_of(idx))
     position = np.full(len(ctx.customers), -1)
     position[idx] = np.arange(len(idx))
@@ -239,6 +240,12 @@ def _tariff_gap(ctx: RuleContext, idx: np.ndarray, correct: np.ndarray) -> _Tari
     energy_gap = (
         _rate_of(ctx, correct_per_bill, rows, "energy_rate") - ctx.energy_rate_due_or_billed(rows)
     ) * kwh
+    # Government funds collected with the bill (DOMAIN.md: fund_rate × kWh), where the schedule
+    # has them: a tariff without funds (a household's) leaves them uncollected.
+    fund_gap = (
+        _rate_of(ctx, correct_per_bill, rows, "fund_rate")
+        - ctx.schedule_rate_due("fund_rate", rows)
+    ) * kwh
     kva_rate = _rate_of(ctx, correct_per_bill, rows, "basic_rate_kva_month")
     in_force = (
         ctx.capacity_in_force[rows]
@@ -247,7 +254,7 @@ def _tariff_gap(ctx: RuleContext, idx: np.ndarray, correct: np.ndarray) -> _Tari
     )
     basic_billed = np.nan_to_num(optional_values(ctx.bills, "basic_charge")[rows])
     basic_gap = np.where(np.isnan(kva_rate), 0.0, np.nan_to_num(in_force * kva_rate) - basic_billed)
-    gap = np.nan_to_num(energy_gap) + basic_gap
+    gap = np.nan_to_num(energy_gap) + np.nan_to_num(fund_gap) + basic_gap
     count = np.bincount(owner, minlength=len(idx))
     first_wrong = np.full(len(idx), ctx.as_of)
     np.minimum.at(first_wrong, owner, months)

@@ -107,6 +107,17 @@ def test_tariff_mismatch_legal_exceptions_by_industry_and_their_near_misses():
     assert sorted(narrowed["customer_id"]) == sorted([*wrong, "ev_estate", "ev_large"])
 
 
+def test_tariff_mismatch_counts_the_funds_the_tariff_due_collects():
+    u = Utility()
+    u.customer("shop", usage_type="commercial", tariff_category="RES")
+    u.monthly("shop", flat(100), tariff="RES")
+    tables = u.tables()
+    # COM collects 0.03 yuan/kWh of government funds, RES none.
+    tables["tariffs"]["fund_rate"] = [0.0, 0.0, 0.03, 0.0, 0.0]
+    row = rules.run(Dataset.from_frames(tables), rules="tariff_mismatch").iloc[0]
+    assert row["revenue_impact"] == pytest.approx(6 * 100 * 0.3 + 6 * 100 * 0.2 + 12 * 100 * 0.03)
+
+
 def _voltage_banded(u: Utility) -> Dataset:
     """The builder's schedule with a single-part industrial IND (0.7, any voltage) and IND2 by
     voltage band: 0.6 from 1 to 10 kV, 0.58 from 35 to 110 kV, none below 1 kV."""
