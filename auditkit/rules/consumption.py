@@ -11,7 +11,7 @@ from auditkit.errors import ParameterError
 from auditkit.periods import date_month_number, period_text
 from auditkit.rules.context import RuleContext
 from auditkit.rules.evidence import Clause, clause
-from auditkit.rules.findings import empty_raw, raw
+from auditkit.rules.findings import empty_raw, optional_values, raw
 from auditkit.rules.registry import rule
 from auditkit.stats.matrix import row_nanmedian
 from auditkit.stats.theft import score_level_shifts
@@ -43,6 +43,7 @@ DAYS_PER_MONTH = 30
         "peer_min_drop",
         "peer_margin",
         "max_year_ratio",
+        "peer_capacity_bands_kva",
     ),
     severity="high",
     revenue_kind="estimated",
@@ -349,9 +350,10 @@ def _shared_with_peers(
     params: dict,
 ) -> np.ndarray:
     """Per chosen row: its peers fell with it, so the drop is theirs too (an industry's
-    downturn, not a theft). Peers are the customers of the same usage type, industry and
-    district (of the same usage type and district where those are fewer than `min_peers`, or
-    without an industry column). The peers' month is their median log kWh, each centred on its
+    downturn, not a theft). Peers are the customers of the same usage type, industry, district
+    and capacity band (`peer_capacity_bands_kva`); of the same usage type, industry and district
+    where those are fewer than `min_peers`; of the same usage type and district where those
+    too are fewer, or without an industry column. The peers' month is their median log kWh, each centred on its
     own mean; the drop is shared when, in the row's low months, the peers' month used at most
     1 − `peer_min_drop` of the same months a year before, and the row's log kWh less the peers'
     month fell by less than `peer_margin` from its first low month (the spread of a downturn
@@ -360,7 +362,9 @@ def _shared_with_peers(
     shared = np.zeros(len(chosen), dtype=bool)
     if not len(chosen):
         return shared
-    groups = _industry_groups(ctx, matrix.row_customer, params["min_peers"])
+    groups = _industry_groups(
+        ctx, matrix.row_customer, params["min_peers"], params["peer_capacity_bands_kva"]
+    )
     log = np.log(matrix.values)
     cells = pd.DataFrame({"row": chosen, "group": groups[chosen], "step": first_low})
     for group, found in cells.groupby("group"):
@@ -388,21 +392,25 @@ def _fall(series: np.ndarray, step: np.ndarray) -> np.ndarray:
     return mean_before - mean_after
 
 
-def _industry_groups(ctx: RuleContext, row_customer: np.ndarray, min_peers: int) -> np.ndarray:
-    """Each row's peer group for a shared fall: usage type, industry and district; usage type
-    and district where that group has fewer than `min_peers` rows (or no industry is known);
-    -1 where that group too is smaller, or a key is missing."""
+def _industry_groups(
+    ctx: RuleContext, row_customer: np.ndarray, min_peers: int, capacity_bands: list[float]
+) -> np.ndarray:
+    """Each row's peer group for a shared fall: the finest of usage type, industry, district and
+    capacity band (edges `capacity_bands` in kVA); usage type, industry and district; usage type
+    and district that has at least `min_peers` rows; -1 where none has, or a key is missing."""
     archive = ctx.customers.iloc[row_customer].reset_index(drop=True)
+    capacity = optional_values(archive, "contract_capacity_kva")
+    band = np.searchsorted(np.sort(np.asarray(capacity_bands, dtype=float)), capacity, "right")
+    archive = archive.assign(capacity_band=np.where(np.isnan(capacity), np.nan, band))
     keys = ["usage_type", "district"]
-
-    def sized(by: list[str]) -> tuple[np.ndarray, np.ndarray]:
-        group = archive.groupby(by, sort=False, observed=True).ngroup()  # NaN: a key missing
-        return group.to_numpy(dtype=float), group.map(group.value_counts()).to_numpy(dtype=float)
-
-    fine, fine_size = sized([*keys, "industry"])
-    coarse, coarse_size = sized(keys)
-    group = np.where(coarse_size >= min_peers, coarse + len(archive), -1)
-    return np.where(fine_size >= min_peers, fine, group).astype(np.int64)
+    group = np.full(len(archive), -1, dtype=np.int64)
+    # Coarse to fine, each level's codes apart from the others'; a finer group wins where large.
+    for level, by in enumerate([keys, [*keys, "industry"], [*keys, "industry", "capacity_band"]]):
+        codes = archive.groupby(by, sort=False, observed=True).ngroup()  # NaN: a key missing
+        size = codes.map(codes.value_counts()).to_numpy(dtype=float)
+        large = size >= min_peers
+        group[large] = codes.to_numpy(dtype=float)[large].astype(np.int64) + level * len(archive)
+    return group
 
 
 def _explained_by_order(ctx: RuleContext, scored: pd.DataFrame, window: int) -> np.ndarray:

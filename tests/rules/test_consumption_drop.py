@@ -184,3 +184,37 @@ def test_lost_energy_is_priced_at_the_schedule_not_at_a_wrong_rate_billed():
             bill["amount"] = bill["energy_charge"]
     found = [rules.run(u.dataset(), rules="consumption_drop") for u in (right, cheap)]
     assert found[0].iloc[0]["revenue_impact"] == found[1].iloc[0]["revenue_impact"]
+
+
+def _shops_in_a_downturn() -> Utility:
+    """One district's shops: of one industry 10 of 30 kVA all fall to 60 % from May 2024 (a
+    downturn), 5 of 400 kVA carry on, and L00 (400 kVA) falls to 60 % with the small ones; 30
+    restaurants carry on."""
+    rng = np.random.default_rng(8)
+    u = Utility()
+    shops = [(f"S{i:02d}", 30.0, True, "批发和零售业") for i in range(10)]
+    shops += [(f"L{i:02d}", 400.0, i == 0, "批发和零售业") for i in range(6)]
+    shops += [(f"R{i:02d}", 30.0, False, "住宿和餐饮业") for i in range(30)]
+    for cid, capacity, falls, industry in shops:
+        u.customer(
+            cid,
+            usage_type="commercial",
+            tariff_category="COM",
+            industry=industry,
+            contract_capacity_kva=capacity,
+        )
+        kwh = capacity * 20 * SEASON[np.arange(24) % 12] * rng.lognormal(0, 0.05, 24)
+        if falls:
+            kwh[16:] *= 0.6
+        u.monthly(cid, list(np.round(kwh, 2)), tariff="COM", periods=PERIODS[:24])
+    return u
+
+
+def test_peers_of_a_shared_fall_are_of_the_same_capacity_band():
+    u = _shops_in_a_downturn()
+    # Its band's peers (the large shops) carried on: L00's fall is its own; the small shops'
+    # fall is their band's, a downturn.
+    assert rules.run(u.dataset(), rules="consumption_drop")["customer_id"].tolist() == ["L00"]
+    # One band for every size: the industry fell with L00, which is left out with the others.
+    one_band = {"consumption_drop": {"peer_capacity_bands_kva": [100_000]}}
+    assert rules.run(u.dataset(), rules="consumption_drop", params=one_band).empty
