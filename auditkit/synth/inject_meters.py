@@ -77,6 +77,8 @@ def meter_change_energy_lost(world: World, rate: float) -> None:
     or whose new meter ran before its first billed read, its registers all higher by that much."""
     m = world.n_months
     idx = world.pick(_billed_every_month(world), rate)
+    if not len(idx):  # a small utility may have none eligible
+        return
     month = world.rng.integers(3, m - 1, size=len(idx))
     world.replace_meter(idx, month)
     monthly = world.metered_kwh[idx].mean(axis=1)
@@ -129,6 +131,8 @@ def meter_error_backbill(world: World, rate: float) -> None:
     half the time since the previous test, over which the bills really recorded that error."""
     tested = ~np.isnan(world.test_cycle) & ~np.isnat(world.test_date)
     idx = world.pick(tested & _billed_every_month(world), rate)
+    if not len(idx):
+        return
     fast = world.rng.random(len(idx)) < FAST_SHARE
     error = np.round(
         np.where(
@@ -207,6 +211,8 @@ def meter_event_unresolved(world: World, rate: float) -> None:
     _meter_event_inspected(world)
     m, rng = world.n_months, world.rng
     idx = world.pick(_billed_every_month(world), rate)
+    if not len(idx):
+        return
     month = rng.integers(m - 12, m - 3, size=len(idx))
     day = rng.integers(0, 27, size=len(idx))
     at = _moments(world, month, day)
@@ -300,6 +306,8 @@ def _meter_event_inspected(world: World) -> None:
     after the alarm and finds it right (`render.INSPECTED_LOOKALIKES`)."""
     m, rng = world.n_months, world.rng
     idx = world.pick(_billed_every_month(world), INSPECTED_SHARE)
+    if not len(idx):
+        return
     month = np.full(len(idx), m - 3)
     at = _moments(world, month, rng.integers(0, 27, size=len(idx)))
     after = np.arange(m)[None, :] > month[:, None]
