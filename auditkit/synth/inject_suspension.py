@@ -22,8 +22,10 @@ from auditkit.synth.world import (
 
 #: Share of the eligible customers (or orders) that receive each irregularity.
 DEFAULT_RATES: dict[str, float] = {
-    "suspension_backdated": 0.12,  # of capacity-basis customers metered high-high
+    "suspension_backdated": 0.15,  # of capacity-basis customers metered high-high
 }
+#: Share of the customers with an honest suspension or reduction whose order is backdated too.
+HONEST_BACKDATED_SHARE = 0.5
 #: Share of the same customers suspended each winter, honestly (look-alike suspension_across_years).
 ACROSS_YEARS_SHARE = 0.1
 #: Days a backdated order's application comes after its effective date (low inclusive, high
@@ -56,10 +58,9 @@ def basic_charge_of_days(
 def suspension_backdated(world: World, rate: float) -> None:
     """A suspension or capacity reduction whose order was applied for days after the date it took
     effect, billing stopping the basic charge from that date: the charge of the capacity given
-    up is lost for the days between. Makes the winter look-alikes first."""
-    suspensions_across_years(world, ACROSS_YEARS_SHARE)
+    up is lost for the days between. Then makes the winter look-alikes, of the customers left."""
     m = world.n_months
-    eligible = capacity_changeable(world) & (world.capacity >= 500) & world.active.all(axis=1)
+    eligible = capacity_changeable(world) & (world.capacity >= 400) & world.active.all(axis=1)
     idx = world.pick(eligible, rate)
     month = world.rng.integers(3, m - 6, size=len(idx))
     day = world.rng.integers(*BACKDATED_EFFECTIVE_DAY, size=len(idx))
@@ -116,6 +117,44 @@ def suspension_backdated(world: World, rate: float) -> None:
     issued = effective + late.astype("timedelta64[D]")
     effect = basic_charge_of_days(world, idx, capacity - remaining, effective, issued)
     world.add_truth(idx, "suspension_backdated", month, effect, kinds.astype(object))
+    _backdate_honest_orders(world, HONEST_BACKDATED_SHARE, late_range=BACKDATED_DAYS)
+    suspensions_across_years(world, ACROSS_YEARS_SHARE)
+
+
+def _backdate_honest_orders(world: World, share: float, late_range: tuple[int, int]) -> None:
+    """`share` of the customers with a real suspension or reduction of the honest business (no
+    irregularity, no look-alike) get its application dated after its effective date: the same
+    finding on a customer whose load really fell."""
+    labelled = np.zeros(world.n_customers, dtype=bool)
+    for frame in world.truth + world.lookalikes:
+        labelled[frame["customer"].to_numpy()] = True
+    reducing = [
+        frame
+        for frame in world.orders
+        if frame["order_type"].isin(["suspension", "capacity_reduction"]).all()
+    ]
+    owners = np.unique(np.concatenate([frame["customer"].to_numpy() for frame in reducing]))
+    candidates = owners[~labelled[owners]]
+    count = round(share * len(candidates))
+    chosen = np.sort(world.rng.choice(candidates, size=count, replace=False))
+    for frame in reducing:
+        rows = np.flatnonzero(np.isin(frame["customer"].to_numpy(), chosen))
+        if not len(rows):
+            continue
+        at = frame.index[rows]
+        effective = frame.loc[at, "effective_date"].to_numpy(dtype="datetime64[D]")
+        issued = effective + world.rng.integers(*late_range, size=len(rows)).astype(
+            "timedelta64[D]"
+        )
+        shift = issued - frame.loc[at, "issued_at"].to_numpy(dtype="datetime64[D]")
+        for step in ("issued_at", "transferred_at", "registered_at", "archived_at"):
+            frame.loc[at, step] = frame.loc[at, step].to_numpy(dtype="datetime64[D]") + shift
+        customers = frame.loc[at, "customer"].to_numpy()
+        kva = frame.loc[at, "old_value"].astype(float) - frame.loc[at, "new_value"].astype(float)
+        effect = basic_charge_of_days(world, customers, kva.to_numpy(), effective, issued)
+        month = np.searchsorted(world.month_starts, effective, side="right") - 1
+        kind = frame.loc[at, "order_type"].to_numpy(dtype=object)
+        world.add_truth(customers, "suspension_backdated", month, effect, kind)
 
 
 def suspensions_across_years(world: World, share: float) -> None:
