@@ -17,11 +17,11 @@ WORDS: dict[str, tuple[str, str]] = {
         "later read makes the real loss smaller",
     ),
     "rule.unbilled_account.source": (
-        "国家电网公司电费抄核收管理规则（抄表应全覆盖，杜绝漏抄、漏户）；营销稽查常态稽查（新装户未建抄表段、"
+        "《国家电网公司电费抄核收管理规则》（抄表应全覆盖，杜绝漏抄、漏户）；营销稽查常态稽查（新装户未建抄表段、"
         "在用户长期无账单）",
-        "State Grid rules for meter reading, billing and collection (电费抄核收管理规则: every "
-        "account read and billed, none left out); routine marketing audit practice (new "
-        "connections with no reading book, active accounts without bills)",
+        "State Grid rules on meter reading, billing and collection (every account read and "
+        "billed, none left out); routine marketing audit practice (new connections with no "
+        "reading book, active accounts without bills)",
     ),
     "evidence.unbilled_account": ("{runs:join}", "{runs:join}"),
     "evidence.unbilled_account.gap": (
@@ -74,11 +74,12 @@ WORDS: dict[str, tuple[str, str]] = {
         "error to refund or to bill to whoever used the energy; the amount is in the evidence",
     ),
     "rule.billed_after_closure.source": (
-        "供电营业规则（1996）第四章 变更用电（销户）及 供电营业规则（2024，国家发展改革委令第14号）销户规定："
-        "销户须停止全部用电容量的使用、结清电费并拆除计量装置；国家电网公司电费抄核收管理规则",
-        "供电营业规则 (1996), chapter 4 on change of use (closure), and the 2024 rules "
-        "(NDRC order no. 14) on closure: a closed account uses no capacity, settles its bills "
-        "and has its meter removed; State Grid rules for meter reading, billing and collection",
+        "《供电营业规则》（1996）第四章 变更用电（销户）及《供电营业规则》（2024，国家发展改革委令第14号）销户规定："
+        "销户须停止全部用电容量的使用、结清电费并拆除计量装置；《国家电网公司电费抄核收管理规则》",
+        "Rules of Electricity Supply Business (1996), chapter 4 on change of use (closure), and "
+        "the 2024 rules (NDRC Order No. 14) on closure: a closed account uses no capacity, "
+        "settles its bills and has its meter removed; State Grid rules on meter reading, "
+        "billing and collection",
     ),
     "evidence.billed_after_closure.bills": (
         "销户工单 {order:text} 于 {effective:date} 生效后仍出账 {bills:count:bill}（{months:span}），"
@@ -108,11 +109,12 @@ WORDS: dict[str, tuple[str, str]] = {
         "billed at its tariff; the supply should have ended or become a permanent connection",
     ),
     "rule.temporary_supply_overrun.source": (
-        "供电营业规则（1996）第十二条：临时用电期限除经供电企业准许外一般不得超过六个月，逾期不办理延期或"
-        "正式用电手续的应终止供电；供电营业规则（2024，国家发展改革委令第14号）临时用电规定",
-        "供电营业规则 (1996), article 12: a temporary supply lasts at most six months unless "
-        "the utility allows longer, and ends when no extension or permanent connection is "
-        "applied for; the 2024 rules (NDRC order no. 14) on temporary supply",
+        "《供电营业规则》（1996）第十二条：临时用电期限除经供电企业准许外一般不得超过六个月，逾期不办理延期或"
+        "正式用电手续的应终止供电；《供电营业规则》（2024，国家发展改革委令第14号）临时用电规定",
+        "Rules of Electricity Supply Business (1996), art. 12: a temporary supply lasts at most "
+        "six months unless the utility allows longer, and ends when no extension or permanent "
+        "connection is applied for; Rules of Electricity Supply Business (2024, NDRC Order "
+        "No. 14) on temporary supply",
     ),
     "evidence.temporary_supply_overrun": (
         "临时用电截止 {end:date}，之后仍出账 {bills:count:bill}（{months:span}），电量 {kwh:num0} 千瓦时，"
@@ -134,7 +136,8 @@ WORDS: dict[str, tuple[str, str]] = {
         "（本规则对全部数据一次运行）",
         "two or more active accounts with the same name and address once normalized (full-width "
         "forms to half-width, spaces and punctuation removed, Chinese numerals of house numbers "
-        "as digits, unit markers 号/弄/栋/幢/单元/室 kept: 12号3室 and 12号4室 are two units), or "
+        "as digits, the markers of house number, lane, building, unit and room kept: room 3 and "
+        "room 4 of house 12 are two units), or "
         "the same phone (a phone on more than max_phone_accounts active accounts is a property "
         "manager's or an agent's, not a duplicate); the earliest connected account of a group "
         "(then the lowest id) is the original, each other one a finding. Revenue 0: a duplicate "
@@ -142,9 +145,9 @@ WORDS: dict[str, tuple[str, str]] = {
         "need the whole dataset: the rule runs once over all of it",
     ),
     "rule.duplicate_account.source": (
-        "营销稽查常态稽查（客户档案：一户多档、一址多户、重复建档）；国家电网公司电费抄核收管理规则",
+        "营销稽查常态稽查（客户档案：一户多档、一址多户、重复建档）；《国家电网公司电费抄核收管理规则》",
         "routine marketing audit practice (customer archive: one customer archived twice, several "
-        "accounts at one address); State Grid rules for meter reading, billing and collection",
+        "accounts at one address); State Grid rules on meter reading, billing and collection",
     ),
     "evidence.duplicate_account.name_address": (
         "户名和地址与在用户 {original:text}（{connected:date} 接电）相同，共 {accounts:int} 户",

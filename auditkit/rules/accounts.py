@@ -47,7 +47,6 @@ def unbilled_account(ctx: RuleContext, params: dict) -> pd.DataFrame:
         return empty_raw()
     usual = row_nanmedian(grid.amount)
     peers = _peer_median(ctx, usual)
-    found["usual"] = usual[found["cust"].to_numpy()]
     found = found.sort_values(["cust", "month_from"], kind="stable", ignore_index=True)
     per_customer = found.groupby("cust", sort=True).agg(
         month_from=("month_from", "min"), month_to=("month_to", "max"), months=("length", "sum")
