@@ -19,6 +19,7 @@ WORDS: dict[str, tuple[str, str]] = {
     "digits.column.reads": ("手工实抄示数（已走字）", "Hand reads (register moved)"),
     "digits.column.unchanged": ("未走字（剔除）", "Unchanged (left out)"),
     "digits.column.p_adjusted": ("Holm 校正 p 值", "Holm-adjusted p"),
+    "digits.column.digit_mad": ("末位占比平均偏差", "Mean deviation from 10 %"),
     "digits.column.top_digit": ("最常见末位（占比）", "Most frequent last digit (share)"),
     "digits.column.flagged": ("末位不均匀", "Not uniform"),
     "digits.status.tested": ("已检验", "tested"),
@@ -48,17 +49,20 @@ WORDS: dict[str, tuple[str, str]] = {
         "None of the {readers} meter readers has {minimum} hand reads: no last-digit test.",
     ),
     "digits.sentence.readers_uniform": (
-        "手工抄表示数末位检验：{tested} 名抄表员、{reads:,} 个示数，末位数字均与均匀分布无显著"
-        "差异（Holm 校正后 p ≥ {alpha:g}）。",
-        "Last digit of hand reads: {tested} meter readers, {reads:,} registers; every reader's "
-        "last digits are consistent with uniform (Holm-adjusted p ≥ {alpha:g}).",
+        "手工抄表示数末位检验：{tested} 名抄表员、{reads:,} 个示数，没有抄表员的末位数字明显不均匀"
+        "（Holm 校正后 p < {alpha:g} 且各数字占比与 10% 平均相差超过 {min_mad:.0%}）。",
+        "Last digit of hand reads: {tested} meter readers, {reads:,} registers; no reader's last "
+        "digits are clearly uneven (Holm-adjusted p < {alpha:g} with digit shares {min_mad:.0%} "
+        "or more from 10 % on average).",
     ),
     "digits.sentence.readers_flagged": (
         "手工抄表示数末位检验：{tested} 名抄表员、{reads:,} 个示数中，{names} 的末位数字明显"
-        "不均匀（Holm 校正后 p < {alpha:g}），可能存在估抄或编造示数，建议现场复抄核对。",
+        "不均匀（Holm 校正后 p < {alpha:g} 且各数字占比与 10% 平均相差超过 {min_mad:.0%}），"
+        "可能存在估抄或编造示数，建议现场复抄核对。",
         "Last digit of hand reads: of {tested} meter readers ({reads:,} registers), {names} "
-        "favour some last digits (Holm-adjusted p < {alpha:g}): reads may be estimated or made "
-        "up at the desk; re-read a sample of their meters on site.",
+        "favour some last digits (Holm-adjusted p < {alpha:g}, digit shares more than "
+        "{min_mad:.0%} from 10 % on average): reads may be estimated or made up at the desk; "
+        "re-read a sample of their meters on site.",
     ),
     "digits.sentence.bill_amounts_mix": (
         "电费金额是否符合本福特定律，主要取决于用户构成（居民、工商业、大工业的电量和电价区间不同，"
@@ -109,13 +113,15 @@ WORDS: dict[str, tuple[str, str]] = {
     "stats.method.last_digits": (
         "抄表示数末位检验：只取有抄表员（reader_id）且为实抄的账单，取本月示数的个位整数；示数未走字的"
         "剔除（其末位重复上月示数）。真实示数走字后末位在 0–9 上均匀分布，与用电多少无关；对每名抄表员"
-        "做与均匀分布的卡方检验（自由度 9），多名抄表员之间用 Holm 方法校正，校正后 p 小于显著性水平且"
-        "抄表数不少于 100 时标记。",
+        "做与均匀分布的卡方检验（自由度 9），多名抄表员之间用 Holm 方法校正；校正后 p 小于显著性水平、"
+        "各数字占比与 10% 的平均偏差超过 2 个百分点且抄表数不少于 100 时标记（只看显著性，抄表数多时"
+        "微小偏差也会显著）。",
         "Last-digit test: bills with a meter reader (reader_id) and an actual read; the units "
         "digit of the register read. Registers that did not move are left out (their digit "
         "repeats the last read). Once a register moves, its last digit is uniform over 0-9 "
         "whatever the consumption; each reader's digits are tested against the uniform by "
         "chi-square (9 df), Holm-corrected across readers, and flagged when the adjusted p is "
-        "below the level and the reader has at least 100 reads.",
+        "below the level, the digit shares are more than 2 points from 10 % on average (with "
+        "many reads a trivial departure is significant) and the reader has at least 100 reads.",
     ),
 }

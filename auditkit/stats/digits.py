@@ -41,15 +41,19 @@ if TYPE_CHECKING:
 ADJUSTMENT_TESTS: dict[str, int] = {"first": 100, "first_two": 1000}
 #: Fewest moved registers read by hand for a reader to be tested (expected count 10 per digit).
 MIN_READS = 100
+#: Smallest mean absolute deviation of a reader's last-digit shares from 10 % that is flagged: an
+#: honest reader of 4,000 registers deviates by about 0.004 by chance, one who writes a third of
+#: his reads rounded to 5 units by about 0.05. Significance alone would flag trivial departures.
+MIN_MAD = 0.02
 #: The `group` value of the row covering every district studied.
 ALL = ""
 ADJUSTMENT_COLUMNS = ("customer_id", "amount")
 READ_COLUMNS = ("customer_id", "register_start", "register_end", "read_type", "reader_id")
 
 
-def _check_level(alpha: float) -> None:
-    if isinstance(alpha, bool) or not isinstance(alpha, int | float) or not 0 < alpha < 1:
-        raise ParameterError("alpha", "a level between 0 and 1", alpha)
+def _check_level(value: float, name: str = "alpha") -> None:
+    if isinstance(value, bool) or not isinstance(value, int | float) or not 0 < value < 1:
+        raise ParameterError(name, "a number between 0 and 1", value)
 
 
 def _check_count(name: str, value: int) -> None:
@@ -261,15 +265,17 @@ class LastDigitTest:
 
     `table`: reader_id, district (of most of the reader's customers), reads (moved registers read
     by hand, tested), unchanged (reads left out: the register had not moved, so its digit repeats
-    the previous read), chi2, p_value, p_adjusted (Holm across the readers tested), top_digit and
-    top_share (the most frequent last digit), flagged (p_adjusted < alpha), note (`too_few_reads`
-    below `min_reads`). `counts`: readers × digits 0-9.
+    the previous read), chi2, p_value, p_adjusted (Holm across the readers tested), mad (mean
+    absolute deviation of the digit shares from 10 %), top_digit and top_share (the most frequent
+    last digit), flagged (p_adjusted < alpha and mad > min_mad), note (`too_few_reads` below
+    `min_reads`). `counts`: readers × digits 0-9.
     """
 
     table: pd.DataFrame
     counts: pd.DataFrame
     alpha: float
     min_reads: int
+    min_mad: float = MIN_MAD
     notes: list[Note] = field(default_factory=list)
 
     def summary(self) -> dict[str, Any]:
@@ -293,7 +299,11 @@ class LastDigitTest:
         key = f"digits.sentence.readers_{'flagged' if flagged else 'uniform'}"
         names = i18n.text("common.list_separator", lang).join(figures["flagged"])
         return i18n.text(key, lang).format(
-            tested=figures["tested"], reads=figures["reads"], names=names, alpha=self.alpha
+            tested=figures["tested"],
+            reads=figures["reads"],
+            names=names,
+            alpha=self.alpha,
+            min_mad=self.min_mad,
         )
 
     def to_table(self, lang: str = i18n.DEFAULT_LANG) -> pd.DataFrame:
@@ -319,6 +329,7 @@ class LastDigitTest:
             "chi2": tables.decimals(1),
             "p_value": formatting.p_value,
             "p_adjusted": formatting.p_value,
+            "mad": tables.decimals(4),
             "top_digit": str,
             "flagged": str,
             "note": _coded_or_blank("digits.note.", lang),
@@ -328,6 +339,7 @@ class LastDigitTest:
             "reads": "digits.column.reads",
             "unchanged": "digits.column.unchanged",
             "p_adjusted": "digits.column.p_adjusted",
+            "mad": "digits.column.digit_mad",
             "top_digit": "digits.column.top_digit",
             "flagged": "digits.column.flagged",
         }
@@ -351,17 +363,21 @@ def last_digit_test(
     customers: pd.DataFrame | None = None,
     alpha: float = 0.05,
     min_reads: int = MIN_READS,
+    min_mad: float = MIN_MAD,
 ) -> LastDigitTest:
     """Test the last whole digit of the registers read by hand for uniformity, per meter reader.
 
     Bills read by hand are those with a `reader_id` and `read_type` actual; a register that did not
     move (register_end = register_start) is left out and counted (its digit is the previous read's).
-    Readers with fewer than `min_reads` tested reads get a note instead of a test. With
-    `customers`, each reader is placed in the district of most of the customers they read.
+    Readers with fewer than `min_reads` tested reads get a note instead of a test; a reader is
+    flagged when the Holm-adjusted p-value is below `alpha` and the digit shares deviate from
+    10 % by more than `min_mad` on average. With `customers`, each reader is placed in the
+    district of most of the customers they read.
     """
     require_columns(bills, READ_COLUMNS, "bills")
     _check_level(alpha)
     _check_count("min_reads", min_reads)
+    _check_level(min_mad, "min_mad")
     reader = bills["reader_id"].astype("string").str.strip().fillna("")
     by_hand = (reader != "").to_numpy() & (bills["read_type"].astype(str) == "actual").to_numpy()
     end = pd.to_numeric(bills["register_end"], errors="coerce").to_numpy(dtype=float)
@@ -386,6 +402,9 @@ def last_digit_test(
     p_adjusted = np.full(size, np.nan)
     if tested.any():
         p_adjusted[tested] = multipletests(p_value[tested], method="holm")[1]
+    with np.errstate(invalid="ignore", divide="ignore"):
+        mad = np.abs(counts / reads[:, None] - 0.1).mean(axis=1)
+    mad = np.where(tested, mad, np.nan)
     top = counts.argmax(axis=1)
     top_count = counts[np.arange(size), top]
     table = pd.DataFrame(
@@ -397,15 +416,16 @@ def last_digit_test(
             "chi2": chi2,
             "p_value": p_value,
             "p_adjusted": p_adjusted,
+            "mad": mad,
             "top_digit": np.where(reads > 0, top, np.nan),
             "top_share": np.where(reads > 0, top_count / np.maximum(reads, 1), np.nan),
-            "flagged": tested & (p_adjusted < alpha),
+            "flagged": tested & (p_adjusted < alpha) & (mad > min_mad),
             "note": np.where(tested, "", "too_few_reads"),
         }
     )
     notes = [] if size else [Note("no_manual_reads")]
     frame = pd.DataFrame(counts, index=pd.Index(readers, name="reader_id"), columns=range(10))
-    return LastDigitTest(table, frame, alpha, min_reads, notes)
+    return LastDigitTest(table, frame, alpha, min_reads, min_mad, notes)
 
 
 def _reader_districts(

@@ -167,8 +167,7 @@ class ConsumptionStudy:
         )
         sentences += [self.theft.explain(lang), self.anomalies.explain(lang)]
         sentences.append(self._benford_sentence(lang))
-        if not self.benford_tests.empty:
-            sentences.append(i18n.text("digits.sentence.bill_amounts_mix", lang))
+        sentences += self.benford_caveat(lang)
         sentences += [
             part.explain(lang)
             for part in (self.adjustment_digits, self.last_digits, self.network)
@@ -183,6 +182,13 @@ class ConsumptionStudy:
                 )
             )
         return sentences
+
+    def benford_caveat(self, lang: str = i18n.DEFAULT_LANG) -> list[str]:
+        """What Benford on bill amounts cannot say: the customer mix, not fraud, decides it (none
+        when no bill amount was tested)."""
+        if self.benford_tests.empty:
+            return []
+        return [i18n.text("digits.sentence.bill_amounts_mix", lang)]
 
     def _benford_sentence(self, lang: str) -> str:
         """Which districts' amounts depart from Benford (first two digits), and, when all do,

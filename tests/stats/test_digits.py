@@ -11,6 +11,7 @@ from scipy import stats
 
 from auditkit import synth
 from auditkit.errors import ParameterError
+from auditkit.results import Result
 from auditkit.stats.benford import expected_mad
 from auditkit.stats.digits import ALL, adjustment_benford, last_digit_test
 from auditkit.stats.requirements import ColumnError
@@ -123,14 +124,28 @@ def test_a_reader_who_writes_zeros_and_fives_is_flagged_and_an_honest_one_is_not
     assert table.loc["R0102", "p_value"] == pytest.approx(p_invented)
     assert table.loc["R0102", "p_adjusted"] == pytest.approx(2 * p_invented)  # Holm, 2 tested
     assert table.loc["R0101", "p_adjusted"] == pytest.approx(1.0)
+    assert table.loc["R0102", "mad"] == pytest.approx((0.2 + 0.2 + 8 * 0.05) / 10)
+    assert table.loc["R0101", "mad"] == pytest.approx(0.0)
     assert table.loc["R0102", "district"] == "城西"
     assert table.loc["R0102", "top_digit"] == 0 and table.loc["R0102", "top_share"] == 0.3
     assert table.loc["R0103", "note"] == "too_few_reads" and not table.loc["R0103", "flagged"]
-    assert result.summary()["flagged"] == ["R0102"]
+    assert result.summary()["flagged"] == ["R0102"] and isinstance(result, Result)
     assert "R0102" in result.explain("zh") and "R0102" in result.explain("en")
     shown = result.to_table("en")
     assert shown.iloc[0]["Meter reader"] == "R0102" and shown.iloc[0]["Not uniform"] == "yes"
     assert shown.iloc[0]["Most frequent last digit (share)"] == "0 (30%)"
+
+
+def test_a_significant_but_slight_preference_is_not_flagged():
+    # 10,000 reads, digit 4 at 11.5 % instead of 10 %: the chi-square rejects uniformity, but the
+    # shares are 0.3 points from 10 % on average, far below what invented reads give.
+    digits = [4] * 1150 + [d for d in range(10) if d != 4] * 983 + [0, 1, 2]
+    result = last_digit_test(_reads("R0101", digits))
+    row = result.table.iloc[0]
+    assert row["reads"] == 10_000 and row["p_adjusted"] < 0.01
+    assert row["mad"] == pytest.approx((0.015 + 3 * 0.0016 + 6 * 0.0017) / 10)
+    assert not row["flagged"]
+    assert last_digit_test(_reads("R0101", digits), min_mad=0.001).table["flagged"].all()
 
 
 def test_no_reader_gives_an_empty_table_with_a_note_and_bad_levels_are_refused():

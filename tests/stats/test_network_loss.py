@@ -9,6 +9,7 @@ import pytest
 from auditkit import synth
 from auditkit.data import Dataset
 from auditkit.errors import ParameterError
+from auditkit.results import Result
 from auditkit.stats.network_loss import network_loss
 from auditkit.stats.requirements import ColumnError
 from auditkit.stats.study import build
@@ -144,6 +145,7 @@ def test_reads_short_of_a_whole_month_compute_nothing_and_say_so():
 
 def test_tables_and_figure_are_labelled_in_both_languages():
     result = network_loss(SUPPLY, CUSTOMERS, _reads(), BILLS, min_supply_kwh=100.0)
+    assert isinstance(result, Result)
     shown = result.to_table("zh")
     # Most serious first: TQ2 (a negative and a high month), then TQ1 (low coverage), TQ9.
     assert list(shown["台区/线路编号"]) == ["TQ2", "TQ1", "TQ9"]
