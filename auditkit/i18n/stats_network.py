@@ -45,7 +45,6 @@ WORDS: dict[str, tuple[str, str]] = {
         "Same-period loss rates, {period_from} to {period_to} (green: 0 to the reasonable limit)",
     ),
     "network.chart.loss_rate": ("同期线损率", "Loss rate, same period"),
-    "network.chart.unit_months": ("单元·月数", "Unit-months"),
     "stats.note.network_no_daily_reads": (
         "有 network_supply（台区/线路供电量）但没有日冻结电量（daily_reads），无法计算同期线损。",
         "network_supply is present but there are no daily reads (daily_reads): no same-period "

@@ -277,7 +277,7 @@ def plot_loss_rates(
     axes.axvline(high_loss_rate, color="tab:red", linestyle="--", linewidth=0.8)
     axes.xaxis.set_major_formatter(_percent)
     axes.set_xlabel(i18n.text("network.chart.loss_rate", lang))
-    axes.set_ylabel(i18n.text("network.chart.unit_months", lang))
+    axes.set_ylabel(i18n.text("network.column.unit_months", lang))
     axes.set_title(title)
     axes.legend(fontsize="small")
     axes.grid(alpha=0.3, axis="y")

@@ -161,7 +161,7 @@ def utility() -> Dataset:
     return Dataset.from_frames(synth.generate(customers=1500, districts=2, seed=5, daily_days=70))
 
 
-def test_the_honest_synthetic_network_loses_a_few_percent_and_hand_read_areas_are_not_computed(
+def test_the_synthetic_network_loses_a_few_percent_except_where_a_thief_is_and_hand_read_areas_are_not_computed(
     utility,
 ):
     supply = utility.network_supply
@@ -169,12 +169,19 @@ def test_the_honest_synthetic_network_loses_a_few_percent_and_hand_read_areas_ar
     result = network_loss(supply, utility.customers, utility.daily_reads, utility.bills)
     table = result.table
     assert len(table) and table["period"].nunique() == 2  # the two whole months read
-    computed = table.dropna(subset=["loss_rate"])
-    assert computed["loss_rate"].between(0.0, 0.08).all()
-    assert set(table["status"]) <= {"normal", "low_coverage", "small_supply"}
+    # Units without an injected irregular customer lose their technical loss, 2-7 %.
+    customers = utility.customers
+    irregular = customers["customer_id"].isin(utility.truth["customer_id"])
+    tainted = set(customers.loc[irregular, "area_id"]) | set(customers.loc[irregular, "feeder_id"])
+    honest = table[~table["unit_id"].isin(tainted)].dropna(subset=["loss_rate"])
+    assert len(honest) and honest["loss_rate"].between(0.0, 0.08).all()
+    assert set(honest["status"]) <= {"normal", "small_supply"}
+    # No unit shows negative loss; a high loss is an irregular customer's doing.
+    assert not (table["status"] == "negative_loss").any()
+    assert set(table.loc[table["status"] == "high_loss", "unit_id"]) <= tainted
     # Hand-read areas (no daily reads) are reported, not passed off as complete.
-    hand_read = utility.customers.loc[
-        utility.customers["customer_id"].isin(
+    hand_read = customers.loc[
+        customers["customer_id"].isin(
             utility.bills.loc[utility.bills["reader_id"].notna(), "customer_id"]
         ),
         "area_id",
