@@ -8,6 +8,7 @@ import pytest
 
 from auditkit import synth
 from auditkit.data import Dataset
+from auditkit.data.partitioned import convert
 from auditkit.errors import ParameterError
 from auditkit.results import Result
 from auditkit.stats.network_loss import network_loss
@@ -204,3 +205,13 @@ def test_for_district_keeps_the_supply_of_its_units_and_the_study_shows_the_loss
     assert set(study.network.table["district"]) == {district}
     assert any("同期线损" in sentence for sentence in study.conclusions("zh"))
     assert any(method.startswith("Same-period loss") for method in study.methods("en"))
+
+
+def test_partitioned_for_district_keeps_the_same_supply_rows(utility, tmp_path):
+    converted = convert(utility, tmp_path / "parts")
+    assert converted.table_info["network_supply"]["layout"] == "file"  # read whole, then kept
+    district = utility.districts[1]
+    pd.testing.assert_frame_equal(
+        converted.for_district(district).network_supply,
+        utility.for_district(district).network_supply,
+    )
