@@ -26,6 +26,11 @@ WORDS: dict[str, tuple[str, str]] = {
         "（账单显示自 {start:period} 起执行错误电价，可全额追补）",
         " (the bills show it began in {start:period}: all of it recoverable)",
     ),
+    "evidence.archive.odd_ct_primary": (
+        "电流互感器变比 {ct:num2} 非标准（二次 {secondary:num0} A，一次 {primary:num1} A）",
+        "non-standard CT ratio {ct:num2} ({primary:num1} A primary on a {secondary:num0} A "
+        "secondary)",
+    ),
     "evidence.archive.odd_ct_secondary": (
         "电流互感器二次额定电流 {secondary:num1} A 非标准",
         "CT rated secondary {secondary:num1} A is no standard rating",

@@ -658,7 +658,9 @@ def archive_defect(ctx: RuleContext, params: dict) -> pd.DataFrame:
         defects = []
         if odd_ct[i]:
             defects.append(
-                clause("archive.odd_ct", ct=ct[i], primary=primary[i], secondary=secondary[i])
+                clause(
+                    "archive.odd_ct_primary", ct=ct[i], primary=primary[i], secondary=secondary[i]
+                )
             )
         if odd_secondary[i]:
             defects.append(clause("archive.odd_ct_secondary", secondary=secondary[i]))
