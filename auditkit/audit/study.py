@@ -368,6 +368,7 @@ class DistrictAudit:
                 i18n.text("report.district.rule_parameters", lang): ordered[
                     "parameters"
                 ].to_numpy(),
+                i18n.text("report.district.source", lang): ordered[f"source_{lang}"].to_numpy(),
             }
         )
 

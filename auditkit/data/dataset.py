@@ -97,7 +97,8 @@ class Dataset:
     def for_district(self, name: str) -> Dataset:
         """The dataset restricted to one district's customers and their bills, orders, reads ...
 
-        Tariffs are kept whole. Raises ParameterError naming the district and listing the known ones.
+        Tariffs are kept whole; network_supply keeps the areas and feeders of its customers.
+        Raises ParameterError naming the district and listing the known ones.
         """
         known = self.districts
         if self.customers is None or name not in known:
@@ -114,6 +115,8 @@ class Dataset:
             frame = getattr(self, table)
             if frame is not None:
                 restricted[table] = frame[frame["district"] == name].reset_index(drop=True)
+        if self.network_supply is not None:
+            restricted["network_supply"] = supply_of_units(self.network_supply, customers)
         kept_ids = set(customer_ids.dropna())
         problems = tuple(p for p in self.problems if p.customer_id in kept_ids)
         return replace(self, problems=problems, **restricted)
@@ -121,3 +124,14 @@ class Dataset:
     def __repr__(self) -> str:
         shapes = ", ".join(f"{name}={len(frame):,} rows" for name, frame in self.tables().items())
         return f"Dataset({shapes}; source={self.source}; {len(self.problems)} warnings)"
+
+
+def supply_of_units(network_supply: pd.DataFrame, customers: pd.DataFrame) -> pd.DataFrame:
+    """The rows of `network_supply` for the transformer areas and feeders `customers` hang on."""
+    keep = pd.Series(False, index=network_supply.index)
+    for level, column in (("area", "area_id"), ("feeder", "feeder_id")):
+        if column in customers.columns:
+            units = customers[column].dropna().astype(str)
+            unit_ids = network_supply["unit_id"].astype(str)
+            keep |= (network_supply["level"] == level) & unit_ids.isin(units)
+    return network_supply[keep].reset_index(drop=True)

@@ -44,7 +44,7 @@ import pyarrow.parquet as pq
 from auditkit.data.cell_types import Untypable, typable
 from auditkit.data.column_typing import TEXT_DTYPE
 from auditkit.data.consistency import check_tables
-from auditkit.data.dataset import Dataset
+from auditkit.data.dataset import Dataset, supply_of_units
 from auditkit.data.frames import TypedTable, type_table
 from auditkit.data.intake import Intake, TableSource, read_folder
 from auditkit.data.problems import DataValidationError, Problem
@@ -556,7 +556,11 @@ class PartitionedDataset:
         if name not in self.districts:
             raise ParameterError("district", f"one of {', '.join(self.districts)}", name)
         chosen = [partition for partition in self.partitions if partition.district == name]
-        return self.dataset(chosen, validate=validate, district=name)
+        dataset = self.dataset(chosen, validate=validate, district=name)
+        if dataset.network_supply is None or dataset.customers is None:
+            return dataset
+        supply = supply_of_units(dataset.network_supply, dataset.customers)
+        return replace(dataset, network_supply=supply)
 
     # ------------------------------------------------------------------------------- dask reads
 

@@ -61,6 +61,7 @@ LOOKALIKE_KINDS = (
     "temporary_supply_extended",
     "meter_event_inspected",
     "busy_refund_operator",
+    "ev_charging_tariff",
 )
 
 

@@ -12,6 +12,11 @@ changes nothing:
   the few columns and rows it reads (recent kWh and rates, or recent daily reads and each
   customer's latest rate; usage types, districts, work orders), gathered from every part: a
   *whole-dataset* rule.
+- unapproved_adjustment compares each operator's unapproved refunds with every other operator's,
+  so it too runs once, over the adjustments of every part (and the customers' ids and districts).
+- unbilled_account counts months unbilled in months the customer's district billed and prices
+  them at its peers' median bill where it has none; duplicate_account compares every active
+  account's name, address and phone with all the others (across districts too): both run once.
 
 The audit month and the rules that can run (data present) are decided once for the whole dataset
 (`plan_run`), never by a part's own bills.
@@ -28,6 +33,7 @@ import pandas as pd
 
 from auditkit.data.schema import TABLES
 from auditkit.periods import month_number, period_text
+from auditkit.rules.adjustments import COLUMNS as ADJUSTMENT_COLUMNS
 from auditkit.rules.context import RuleContext, audit_month
 from auditkit.rules.library import select_rules
 from auditkit.rules.params import load_defaults, resolve
@@ -54,11 +60,20 @@ class Tables:
     meter_events: pd.DataFrame | None = None
     meter_tests: pd.DataFrame | None = None
     adjustments: pd.DataFrame | None = None
+    inspections: pd.DataFrame | None = None
 
 
-#: Optional customer-keyed tables of itemized billing (DATA.md, "How bills are really computed")
-#: that parts carry when the dataset has them: the rules and the recomputation read them.
-ITEMIZED_TABLES = ("bill_lines", "transformers", "meter_events", "meter_tests", "adjustments")
+#: Optional customer-keyed tables of itemized billing (DATA.md, "How bills are really computed"),
+#: and the field inspections, that parts carry when the dataset has them: the rules and the
+#: recomputation read them (meter_event_unresolved asks whether anyone inspected since an alarm).
+ITEMIZED_TABLES = (
+    "bill_lines",
+    "transformers",
+    "meter_events",
+    "meter_tests",
+    "adjustments",
+    "inspections",
+)
 
 
 @dataclass(frozen=True)
@@ -68,6 +83,7 @@ class WholeDatasetInput:
     Bills: those from `bill_months` months before the audit month on, and with `latest_bill`
     each customer's latest bill up to the audit month. Daily reads: the days of the last
     `daily_months` months up to the audit month's end (none without `daily_reads` columns).
+    Adjustments: all their rows, these columns (none without `adjustments` columns).
     """
 
     customers: tuple[str, ...]
@@ -77,12 +93,56 @@ class WholeDatasetInput:
     bill_months: int = 0
     latest_bill: bool = False
     daily_months: int = 0
+    adjustments: tuple[str, ...] = ()
+
+
+def _unapproved_adjustment_input(settings: Mapping) -> WholeDatasetInput:
+    """unapproved_adjustment reads every refund and waiver (operators are compared across the
+    whole dataset) and the customers' ids and districts; no bill and no order."""
+    return WholeDatasetInput(
+        customers=("customer_id", "district"),
+        bills=("customer_id", "period"),
+        work_orders=(),
+        adjustments=ADJUSTMENT_COLUMNS,
+    )
+
+
+def _unbilled_account_input(settings: Mapping) -> WholeDatasetInput:
+    """unbilled_account reads the bills of its lookback months (which months each customer and
+    its district were billed, and their amounts: the usual bill, its peers' median), each
+    customer's status, usage type and connection date, and the orders that connect, close or
+    pause an account."""
+    return WholeDatasetInput(
+        customers=("customer_id", "district", "usage_type", "status", "connection_date"),
+        bills=("customer_id", "period", "amount"),
+        work_orders=("order_id", "customer_id", "order_type", "issued_at", "effective_date"),
+        bill_months=settings["lookback_months"],
+    )
+
+
+def _duplicate_account_input(settings: Mapping) -> WholeDatasetInput:
+    """duplicate_account compares every active account's name, address and phone with all the
+    others (duplicates across districts included); no bill and no order."""
+    return WholeDatasetInput(
+        customers=(
+            "customer_id",
+            "district",
+            "status",
+            "connection_date",
+            "name",
+            "address",
+            "phone",
+        ),
+        bills=("customer_id", "period"),
+        work_orders=(),
+    )
 
 
 def _consumption_drop_input(settings: Mapping) -> WholeDatasetInput:
     """consumption_drop on monthly kWh reads the lookback months and the bill before them (to
     tell a catch-up read after estimates), each customer's connection date (a connection month
-    after its first day is no month of level) and industry (peers that fell with it); on daily
+    after its first day is no month of level), industry and capacity (peers that fell with
+    it), and tariff and voltage (the rate due per month prices the lost energy); on daily
     reads, the days of the daily lookback months and each customer's latest bill (its rate
     prices the lost energy). Work orders: those that explain a drop, and suspensions and
     resumptions (suspended months are no month of level)."""
@@ -98,8 +158,18 @@ def _consumption_drop_input(settings: Mapping) -> WholeDatasetInput:
             daily_months=settings["daily_lookback_months"],
         )
     return WholeDatasetInput(
-        customers=("customer_id", "district", "usage_type", "industry", "connection_date"),
-        bills=("customer_id", "period", "kwh_billed", "energy_rate", "read_type"),
+        # tariff_category, voltage_kv, tariff_billed: the rate due that prices the lost energy
+        customers=(
+            "customer_id",
+            "district",
+            "usage_type",
+            "industry",
+            "connection_date",
+            "tariff_category",
+            "voltage_kv",
+            "contract_capacity_kva",
+        ),
+        bills=("customer_id", "period", "kwh_billed", "energy_rate", "read_type", "tariff_billed"),
         work_orders=orders,
         bill_months=settings["lookback_months"] + 1,
     )
@@ -110,7 +180,10 @@ def _consumption_drop_input(settings: Mapping) -> WholeDatasetInput:
 #: reads: the engine tests compare the findings with a run over the whole dataset and fail when
 #: the rule starts reading more.
 WHOLE_DATASET_RULES: dict[str, Callable[[Mapping], WholeDatasetInput]] = {
-    "consumption_drop": _consumption_drop_input
+    "consumption_drop": _consumption_drop_input,
+    "unapproved_adjustment": _unapproved_adjustment_input,
+    "unbilled_account": _unbilled_account_input,
+    "duplicate_account": _duplicate_account_input,
 }
 #: Rules that compare an account with other accounts of the same meter: parts get neighbours.
 NEIGHBOUR_RULES = ("archive_defect",)
@@ -158,6 +231,7 @@ class RulePlan:
             bill_months=max(i.bill_months for i in inputs),
             latest_bill=any(i.latest_bill for i in inputs),
             daily_months=max(i.daily_months for i in inputs),
+            adjustments=_union(i.adjustments for i in inputs),
         )
 
 
@@ -250,12 +324,16 @@ def whole_dataset_share(tables: Tables, plan: RulePlan) -> Tables:
         dates = reads["date"].to_numpy()
         inside = (dates >= first_day) & (dates < end)
         reads = reads.loc[inside, list(wanted.daily_reads)].reset_index(drop=True)
+    adjustments = tables.adjustments
+    if adjustments is not None and wanted.adjustments:
+        adjustments = adjustments[present(adjustments.columns, wanted.adjustments)]
     return Tables(
         tables.customers[present(tables.customers.columns, wanted.customers)],
         bills.loc[keep, present(bills.columns, wanted.bills)].reset_index(drop=True),
         tables.tariffs,
         None if orders is None else orders[present(orders.columns, wanted.work_orders)],
         reads if wanted.daily_reads else None,
+        adjustments=adjustments if wanted.adjustments else None,
     )
 
 
@@ -281,12 +359,14 @@ def gather_whole_dataset(shares: list[Tables]) -> Tables:
     """The whole-dataset rules' input from every part's share."""
     orders = [share.work_orders for share in shares if share.work_orders is not None]
     reads = [share.daily_reads for share in shares if share.daily_reads is not None]
+    adjustments = [share.adjustments for share in shares if share.adjustments is not None]
     return Tables(
         pd.concat([share.customers for share in shares], ignore_index=True),
         pd.concat([share.bills for share in shares], ignore_index=True),
         shares[0].tariffs,
         pd.concat(orders, ignore_index=True) if orders else None,
         pd.concat(reads, ignore_index=True) if reads else None,
+        adjustments=pd.concat(adjustments, ignore_index=True) if adjustments else None,
     )
 
 

@@ -46,8 +46,8 @@ from auditkit.errors import ParameterError
 from auditkit.periods import period_text
 from auditkit.rules.context import RECORDED_DATES, latest_date, run_starts
 
-#: The tables the rules read (with the itemized-billing tables a dataset has, `ITEMIZED_TABLES`);
-#: the others (inspections, daily reads, truth ...) stay where they are.
+#: The tables the rules read (with the itemized-billing tables and inspections a dataset has,
+#: `ITEMIZED_TABLES`); the others (daily reads, truth ...) stay where they are.
 RULE_TABLES = ("customers", "bills", "tariffs", "work_orders")
 #: Bills per part: large enough that the rules' fixed cost per part is small, small enough that
 #: a part and the rules' work on it fit a laptop's memory (about 1 GB of frames).
@@ -113,6 +113,7 @@ class MemorySource:
             dataset.tariffs,
             dataset.work_orders,
             getattr(dataset, "daily_reads", None),
+            adjustments=getattr(dataset, "adjustments", None),
         )
         return whole_dataset_share(whole, plan)
 
@@ -312,6 +313,11 @@ class StoredSource:
                 self._read("tariffs"),
                 self._read("work_orders", partitions, columns("work_orders", wanted.work_orders))
                 if "work_orders" in present
+                else None,
+                adjustments=self._read(
+                    "adjustments", partitions, columns("adjustments", wanted.adjustments)
+                )
+                if wanted.adjustments and "adjustments" in present
                 else None,
             )
         return whole_dataset_share(replace(tables, daily_reads=reads), plan)

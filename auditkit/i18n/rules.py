@@ -83,31 +83,42 @@ _RULES = {
         "Maximum demand persistently above the registered capacity",
     ),
     "rule.demand_over_capacity.checks": (
-        "最近 lookback_months 个月中至少 min_months 个月最大需量超过 demand_ratio × 合同容量（减容或暂停后的月份归"
-        "“减容或暂停后用电未相应下降”规则）；涉及电费：自首次超容月份起，每月按此前所见最高需量超出容量的部分计收基本电费",
+        "最近 lookback_months 个月中至少 min_months 个月最大需量超过 demand_ratio × 合同容量（暂停至恢复、减容至减容恢复"
+        "期间的月份归“减容或暂停后用电未相应下降”规则，恢复后按全部容量重新核对）；涉及电费：自首次超容月份起，每月按此前"
+        "所见最高需量超出容量的部分计收基本电费",
         "max_demand_kw above demand_ratio × contract capacity in at least min_months of the last "
-        "lookback_months (months after a reduction or suspension belong to reduction_without_drop); "
-        "impact: basic charge on the highest demand seen so far above the capacity, each month "
-        "from the first month over",
+        "lookback_months (months inside a suspension until its resumption, or a reduction until "
+        "its restoration, belong to reduction_without_drop; after them the full capacity is "
+        "checked again); impact: basic charge on the highest demand seen so far above the "
+        "capacity, each month from the first month over",
     ),
     "rule.reduction_without_drop.title": (
         "减容或暂停后用电未相应下降（疑似私启封存设备）",
         "Capacity reduced or suspended but load carries on",
     ),
     "rule.reduction_without_drop.checks": (
-        "减容或暂停后，用电量仍达此前的 kwh_ratio，或最大需量超过 demand_ratio × 剩余容量；涉及电费：按减少的容量"
-        "计收基本电费，同一月份无论被几张工单覆盖只计一次",
-        "after a capacity reduction or suspension, energy stays at kwh_ratio of the months before, "
-        "or maximum demand exceeds demand_ratio × the remaining capacity; impact: basic charge on "
-        "the capacity given up, each month counted once however many orders cover it",
+        "减容或暂停期间（至减容恢复或暂停恢复），整个抄表周期的平均负荷率 电量 ÷（剩余容量 × 小时数 × power_factor）"
+        "达 max_load_factor，或最大需量超过 demand_ratio × 剩余容量，即剩余容量承载不了所用负荷；至少 "
+        "min_months_after 个周期可判；涉及电费：按减少的容量计收基本电费，同一月份无论被几张工单覆盖只计一次",
+        "during a capacity reduction or suspension (until its restoration or resumption), over "
+        "whole read periods, a load factor kWh / (remaining kVA × hours × power_factor) of at "
+        "least max_load_factor, or maximum demand above demand_ratio × the remaining capacity: a "
+        "load the capacity left cannot carry; judged on at least min_months_after periods; "
+        "impact: basic charge on the capacity given up, each month counted once however many "
+        "orders cover it",
     ),
     "rule.suspension_overrun.title": ("暂停超期（超期未恢复基本电费）", "Suspension beyond the allowed length"),
     "rule.suspension_overrun.checks": (
-        "暂停不足 min_days 天，或持续（至恢复或稽查日期）超过 max_months 个月；涉及电费：期限届满后按暂停容量计收"
-        "基本电费，多次暂停重叠的月份只计一次",
-        "a suspension shorter than min_days, or lasting (until resumption or the audit date) more "
-        "than max_months; impact: basic charge on the suspended capacity after the limit, each "
-        "month counted once however many suspensions overlap",
+        "暂停按日计：每一日历年内累计暂停天数超过 max_months 个月（按任意连续 max_months 个自然月的最多天数计，6 个月"
+        "为 184 天），或一次暂停不足 min_days 天（暂停期间基本电费照收）；跨年暂停各年分别累计；涉及电费：暂停容量"
+        "自期满之日起至恢复（跨年仍计）、或不足期限的暂停全部天数的基本电费，整个抄表周期按月、不足按日（1/30）计收",
+        "suspensions counted in days: more suspended days in a calendar year than max_months allow "
+        "(the most days any max_months consecutive calendar months hold: 184 for 6), or a "
+        "suspension shorter than min_days (its basic charge stays due); a suspension across two "
+        "years counts in each year apart; impact: the basic charge of the suspended capacity from "
+        "the day the allowance ran out until resumption (into later years too), or for every day "
+        "of a too-short suspension, a whole read period at the monthly rate, part of one at 1/30 "
+        "a day",
     ),
     "rule.order_stalled.title": ("工单流转超时（传递、登记、归档不及时）", "Work order stalled in its lifecycle"),
     "rule.order_stalled.checks": (
@@ -138,25 +149,36 @@ _RULES = {
     "rule.consumption_drop.checks": (
         "经季节和趋势调整后，用户月用电量（或智能电表日电量，source: daily_reads）相对自身历史和同类用户（同用电"
         "类别、同供电单位）出现台阶式下降，持续至少 min_months_after 个月，且较上年同期下降；同行业、同用电类别、"
-        "同供电单位用户同步下降（行业不景气）、减容、暂停、销户或改类前后的下降，以及连续零电量（归“运行用户连续"
-        "零电量”规则）不计；换表、新装、增容不能解释下降",
+        "同供电单位（且同容量档 peer_capacity_bands_kva，档内用户足够时）用户同步下降（行业不景气）、减容、暂停、"
+        "销户或改类前后的下降，以及连续零电量（归“运行用户连续零电量”规则）不计；换表、新装、增容不能解释下降；"
+        "估计少收电费：下降以来少计电量按各月应执行电价（档案电价类别、电压等级）计",
         "a step down in a customer's monthly energy (or daily smart-meter reads, source: "
         "daily_reads), adjusted for season and trend, against its own history and its peers "
         "(usage type and district), lasting at least min_months_after months and lower than the "
         "same months a year before; a fall its peers of the same industry, usage type and "
-        "district share (a downturn), drops near a reduction, suspension, closure or tariff "
-        "change, and runs of zero kWh (zero_consumption) are left out; a meter replacement, new "
-        "connection or capacity increase explains no drop",
+        "district (and capacity band, peer_capacity_bands_kva, where it holds enough of them) "
+        "share (a downturn), drops near a reduction, suspension, closure or tariff change, and "
+        "runs of zero kWh (zero_consumption) are left out; a meter replacement, new connection "
+        "or capacity increase explains no drop; estimated impact: the energy missing since the "
+        "fall at each month's rate due (archive tariff, voltage band)",
     ),
     "rule.tariff_mismatch.title": ("电价类别与用电性质不符（高价低接）", "Tariff category not for the customer's usage"),
     "rule.tariff_mismatch.checks": (
-        "档案电价类别对应的用电类别与用户用电类别不符，或容量达到两部制标准（two_part_threshold_kva）而电价表对该"
-        "用电类别有两部制电价却执行单一制电价；shared_meter_industries 所列行业（学校、养老机构等）可执行居民合表电价；"
-        "涉及电费（电度电费和基本电费）按最近 backbill_months 个月追补（起始时间不明）",
-        "the archive tariff's usage type ≠ the customer's usage_type, or a single-part tariff at "
-        "or above the two-part threshold where the schedule has a two-part tariff for the usage; "
-        "industries in shared_meter_industries (schools, care homes ...) may pay the residential "
-        "price; impact (energy and basic charge) over the last backbill_months (start unknown)",
+        "档案电价类别对应的用电类别与用户用电类别不符，或电价表在用户电压等级无此类别，或容量达到两部制标准"
+        "（two_part_threshold_kva）而电价表对该用电类别在其电压等级有两部制电价却执行单一制电价；法定例外："
+        "shared_meter_industries 所列行业（学校、养老机构、社会福利机构）可执行居民合表电价，ev_charging_industries"
+        "（充换电设施）可执行 ev_charging_usages 所列用电类别的电价且不受两部制标准约束；涉及电费为数据期内各期未按"
+        "应执行电价计费的账单按其电压等级、当月电价少收的电度电费、基金及附加和基本电费之和；可追补金额另列：数据显示起始时间的"
+        "自起始起追补，起始时间不明的按最近 backbill_months 个月",
+        "the archive tariff's usage type ≠ the customer's usage_type, or the schedule offers the "
+        "tariff no rate at the customer's voltage, or a single-part tariff at or above the "
+        "two-part threshold where the schedule offers the usage a two-part tariff at that voltage; "
+        "legal exceptions: industries in shared_meter_industries (schools, care homes, welfare "
+        "sites) may pay the residential shared-meter price, ev_charging_industries (EV charging) "
+        "the tariffs of ev_charging_usages, single-part or two-part; impact: what the bills of "
+        "the data not on the tariff due under-billed (energy and basic charge at the rates of the "
+        "month and voltage band, funds included); beside it what can be back-billed: from the start where the "
+        "data shows it, else the last backbill_months",
     ),
     "rule.rate_mismatch.title": ("执行电价与电价表不符", "Energy rate differs from the schedule"),
     "rule.rate_mismatch.checks": (
@@ -183,9 +205,15 @@ _RULES = {
     ),
     "rule.archive_defect.title": ("档案信息缺失或错误", "Missing or impossible archive values"),
     "rule.archive_defect.checks": (
-        "电流互感器变比非标准；低压用户电压互感器变比大于 1；按容量计收基本电费的用户缺少合同容量；一块电能表"
-        "挂接两个户号；账单早于接电日期",
-        "non-standard CT ratio; PT ratio above 1 on low voltage; capacity missing for a "
+        "电流互感器一次电流（变比 × 二次额定电流 ct_secondary_a，空为 5 A）不在 standard_ct_primaries，或二次"
+        "额定电流不在 ct_secondaries；电压互感器变比与计量方式不符：高供高计应为供电电压 ÷ pt_secondary_v（10 千伏为"
+        " 100，35 千伏为 350），高供低计、低供低计或供电电压低于 low_voltage_kv 应为 1，未登记计量方式时两者之一"
+        "（容差 pt_ratio_tolerance）；按容量计收基本电费的用户缺少合同容量；一块电能表挂接两个户号；账单早于接电日期",
+        "a CT primary (ratio × rated secondary ct_secondary_a, 5 A where empty) not in "
+        "standard_ct_primaries, or a secondary not in ct_secondaries; a PT ratio the metering "
+        "does not need: supply voltage ÷ pt_secondary_v on the high-voltage side (10 kV: 100, "
+        "35 kV: 350), 1 for high_low, low_low or a supply below low_voltage_kv, either where no "
+        "metering mode is recorded (within pt_ratio_tolerance); capacity missing for a "
         "capacity-basis customer; one meter on two accounts; a bill before the connection date",
     ),
     "rule.tou_misapplied.title": ("峰谷分时电价执行错误", "Time-of-use pricing misapplied"),
@@ -313,14 +341,6 @@ _EVIDENCE = {
         "{start:period} 起暂停 {old:num0}→{remaining:num0} 千伏安，但{reasons:and}",
         "suspension {old:num0}→{remaining:num0} kVA from {start:period}, yet {reasons:and}",
     ),
-    "evidence.energy_kept.year_before": (
-        "用电量仍为上年同期的 {ratio:pct}",
-        "energy stayed at {ratio:pct} of the same months a year before",
-    ),
-    "evidence.energy_kept.months_before": (
-        "用电量仍为此前各月的 {ratio:pct}",
-        "energy stayed at {ratio:pct} of the months before",
-    ),
     "evidence.demand_above_remaining": (
         "最大需量达 {demand:num0} 千瓦，超过剩余容量 {remaining:num0} 千伏安",
         "maximum demand reached {demand:num0} kW, above the {remaining:num0} kVA left",
@@ -331,13 +351,13 @@ _EVIDENCE = {
         " ({amount:money} basic charge escaped)",
     ),
     "evidence.suspension.too_long": (
-        "{start:period} 起暂停{ended:clause}：共 {length:count:month}，超过 {limit:int} 个月的期限；自 "
-        "{due_from:period} 起应恢复按全部容量计收基本电费",
-        "suspension from {start:period} {ended:clause}: {length:count:month}, over the "
-        "{limit:int}-month limit; the basic charge on the full capacity was due again from "
-        "{due_from:period}",
+        "{start:date} 起暂停{ended:clause}：{year:int} 年累计暂停已达 {days:count:day}，超过 {months:int} 个月"
+        "（{limit:int} 天）的年度期限；自 {due_from:date} 起应恢复按全部容量计收基本电费",
+        "suspension from {start:date} {ended:clause}: {days:count:day} suspended in {year:int}, "
+        "over the yearly limit of {months:int} months ({limit:int} days); the basic charge on the "
+        "full capacity was due again from {due_from:date}",
     ),
-    "evidence.suspension.resumed": ("，{at:period} 恢复", "resumed {at:period}"),
+    "evidence.suspension.resumed": ("，{at:date} 恢复", "resumed {at:date}"),
     "evidence.suspension.not_resumed": ("，截至 {as_of:period} 未恢复", "not resumed by {as_of:period}"),
     "evidence.suspension.too_short": (
         "暂停 {start:date} 至 {end:date} 仅 {days:count:day}，不足 {minimum:int} 天的最短期限",
@@ -426,10 +446,6 @@ _EVIDENCE = {
     "evidence.tariff.two_part_threshold": (
         "；容量 {capacity:num0} 千伏安已达两部制电价执行标准",
         "; capacity {capacity:num0} kVA is at or above the two-part threshold",
-    ),
-    "evidence.tariff.backbilled": (
-        "（起始时间不明，按 {months:span} 追补 {amount:money}）",
-        " ({amount:money} back-billed for {months:span}, the start being unknown)",
     ),
     "evidence.rate_mismatch": ("{months:span}：{parts:join}", "{months:span}: {parts:join}"),
     "evidence.rate.wrong": (

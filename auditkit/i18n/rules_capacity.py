@@ -21,7 +21,8 @@ WORDS: dict[str, tuple[str, str]] = {
     "rule.suspension_backdated.source": (
         "《供电营业规则》（国家发展改革委令2024年第14号）暂停、减容条款；1996 年版第二十三条（减容）、第二十四条（暂停）："
         "提前申请，自设备加封之日起减收相应容量的基本电费",
-        "供电营业规则 (2024, NDRC Order No. 14), provisions on suspension and capacity reduction; "
+        "Rules of Electricity Supply Business (2024, NDRC Order No. 14), provisions on "
+        "suspension and capacity reduction; "
         "1996 rules art. 23 (reduction) and 24 (suspension): applications ahead of the date, the "
         "basic charge reduced only from the day the equipment is sealed",
     ),

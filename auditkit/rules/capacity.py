@@ -126,7 +126,7 @@ def _known_spans(ctx: RuleContext) -> pd.DataFrame:
     "demand_over_capacity",
     area="capacity",
     needs=("customers.contract_capacity_kva", "bills.max_demand_kw"),
-    params=("demand_ratio", "min_months", "lookback_months"),
+    params=("demand_ratio", "min_months", "lookback_months", "ct_oversize_ratio", "ct_low_side_kv"),
     severity="high",
     revenue_kind="estimated",
     penalty="capacity_increase",

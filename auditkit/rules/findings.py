@@ -35,19 +35,32 @@ def raw(
     evidence: list[list[Clause]],
     revenue_impact: np.ndarray,
     score: np.ndarray,
+    penalty_base: np.ndarray | None = None,
 ) -> pd.DataFrame:
     """What a rule's check returns: customer codes, month numbers and each finding's evidence
-    clauses, finished by `rules.run` (which renders and encodes the evidence)."""
-    return pd.DataFrame(
+    clauses, finished by `rules.run` (which renders and encodes the evidence).
+
+    `penalty_base` is what the penalty multiple applies to when it is not the revenue: a tariff
+    misuse of unknown start is penalised on its recoverable 3 months, not on all the data.
+    """
+    frame = pd.DataFrame(
         {
             "cust": np.asarray(cust, dtype=np.int64),
             "month_from": np.asarray(month_from, dtype=np.int64),
             "month_to": np.asarray(month_to, dtype=np.int64),
             "evidence": _objects(evidence),
-            "revenue_impact": np.round(np.maximum(np.nan_to_num(revenue_impact), 0.0), 2),
+            "revenue_impact": _money(revenue_impact),
             "score": np.clip(np.nan_to_num(np.asarray(score, dtype=float)), 0.0, 1.0),
         }
     )
+    if penalty_base is not None:
+        frame["penalty_base"] = _money(penalty_base)
+    return frame
+
+
+def _money(amounts: np.ndarray) -> np.ndarray:
+    """Yuan to the fen, never negative (a finding's money is what the utility is owed)."""
+    return np.round(np.maximum(np.nan_to_num(np.asarray(amounts, dtype=float)), 0.0), 2)
 
 
 def _objects(items: list) -> np.ndarray:

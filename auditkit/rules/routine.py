@@ -193,8 +193,16 @@ def tariff_mismatch(ctx: RuleContext, params: dict) -> pd.DataFrame:
                 )
             )
         evidence.append(clauses)
+    # The penalty (2× the price difference) is on what can be recovered: the 3 months of an
+    # unknown start, or everything since a start the bills show.
     return raw(
-        idx, month_from, np.full(len(idx), ctx.as_of), evidence, money.total, np.full(len(idx), 0.9)
+        idx,
+        month_from,
+        np.full(len(idx), ctx.as_of),
+        evidence,
+        money.total,
+        np.full(len(idx), 0.9),
+        penalty_base=recoverable,
     )
 
 

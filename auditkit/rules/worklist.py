@@ -117,7 +117,7 @@ def _finish(raw: pd.DataFrame, rule: Rule, context: RuleContext, common: dict) -
             "penalty": penalties(
                 rule.penalty,
                 raw["month_from"].to_numpy(),
-                raw["revenue_impact"].to_numpy(dtype=float),
+                raw.get("penalty_base", raw["revenue_impact"]).to_numpy(dtype=float),
                 common,
             ),
             "score": np.round(raw["score"].to_numpy(dtype=float), 4),

@@ -20,7 +20,7 @@ from auditkit import __version__
 from auditkit.errors import ParameterError
 from auditkit.paths import params_dir
 from auditkit.periods import is_period
-from auditkit.synth import ledger, render
+from auditkit.synth import ledger, network, render
 from auditkit.synth.irregular import DEFAULT_IRREGULAR_SHARE, DEFAULT_RATES, inject_all
 from auditkit.synth.lookalikes import add_lookalikes, check_shares
 from auditkit.synth.world import World, build_world
@@ -131,6 +131,7 @@ def generate(config: SynthConfig | None = None, **overrides: object) -> dict[str
     tables["inspections"] = render.inspections_table(world, tables["truth"], tables["bills"])
     if config.daily_days:
         tables["daily_reads"] = render.daily_reads_table(world, config.daily_days)
+    tables["network_supply"] = network.network_supply_table(world)
     return tables
 
 

@@ -13,8 +13,10 @@ import numpy as np
 import pandas as pd
 
 import auditkit.synth.catalog as catalog
+from auditkit.rules.capacity import max_days_in_months
 from auditkit.rules.workdays import WorkingCalendar
 from auditkit.synth import ledger
+from auditkit.synth.inject_suspension import basic_charge_of_days
 from auditkit.synth.world import (
     World,
     capacity_changeable,
@@ -32,8 +34,8 @@ DEFAULT_RATES: dict[str, float] = {
     "meter_test_overdue": 0.005,  # of customers with a periodic test cycle
     "capacity_underbilled": 0.04,  # of capacity-basis two-part customers
     "demand_over_capacity": 0.04,  # of capacity-basis two-part customers
-    "reduction_without_drop": 0.04,  # of capacity-basis two-part customers
-    "suspension_overrun": 0.03,  # of capacity-basis two-part customers
+    "reduction_without_drop": 0.12,  # of high-high capacity-basis customers whose load exceeds a smaller size
+    "suspension_overrun": 0.1,  # of high-high capacity-basis customers
     "order_stalled": 0.008,  # of work orders
     "order_not_applied": 0.0008,  # of households (a shop opened, tariff change never billed)
     "change_without_order": 0.005,  # of single-part business customers
@@ -191,21 +193,30 @@ def demand_over_capacity(world: World, rate: float) -> None:
 
 def reduction_without_drop(world: World, rate: float) -> None:
     """A reduction or suspension is billed (and recorded: orders, transformers), but demand and
-    energy carry on as before."""
+    energy carry on as before: the capacity left (a standard size below the customer's usual
+    maximum demand) cannot carry the load, so the sealed transformer is in use."""
     m = world.n_months
-    idx = world.pick(
-        capacity_changeable(world) & (world.capacity >= 500) & world.active.all(axis=1), rate
-    )
+    candidates = capacity_changeable(world) & world.active.all(axis=1)
+    usual = np.zeros(world.n_customers)
+    usual[candidates] = np.nanmedian(world.demand[candidates], axis=1)
+    sizes = catalog.TRANSFORMER_SIZES_KVA
+    # The largest standard size at most 90 % of the usual maximum demand.
+    fitting = np.clip(np.searchsorted(sizes, 0.9 * usual, side="right") - 1, 0, None)
+    left = sizes[fitting].astype(float)
+    eligible = candidates & (0.9 * usual >= sizes[0]) & (left < world.capacity)
+    idx = world.pick(eligible, rate)
     month = _start_month(world, idx, 6, m - 6)
     suspension = world.rng.random(len(idx)) < 0.5
     effect = np.zeros(len(idx))
     if suspension.any():
         sub = idx[suspension]
         length = world.rng.integers(3, 6, size=len(sub))
-        remaining = suspend(world, sub, month[suspension], length, load_follows=False)
+        remaining = suspend(
+            world, sub, month[suspension], length, load_follows=False, remaining=left[sub]
+        )
         effect[suspension] = (world.capacity[sub] - remaining) * _kva_rate(world, sub) * length
     reduced = idx[~suspension]
-    new_capacity = smaller_size(world.capacity[reduced], world.rng)
+    new_capacity = left[reduced]
     old_capacity = world.capacity[reduced]
     date = world.change_capacity(
         reduced, "reduction", month[~suspension], old_capacity, new_capacity
@@ -232,17 +243,99 @@ def reduction_without_drop(world: World, rate: float) -> None:
     )
 
 
-def suspension_overrun(world: World, rate: float, max_months: int = 6) -> None:
-    """A suspension never resumed: billing stays on the reduced capacity past the allowed months."""
+def suspension_overrun(world: World, rate: float) -> None:
+    """Suspensions beyond the yearly allowance (`max_days_in_months(6)` days per calendar year),
+    billing staying on the reduced capacity: one never resumed, or two of four months in one
+    calendar year; or a suspension of under 15 days billed as one (its basic charge stays due)."""
     m = world.n_months
     idx = world.pick(
         capacity_changeable(world) & (world.capacity >= 400) & world.active.all(axis=1), rate
     )
-    month = _start_month(world, idx, 3, m - max_months - 3)
-    remaining = suspend(world, idx, month, np.zeros(len(idx), dtype=int))
-    overrun_months = m - (month + max_months)
-    effect = (world.capacity[idx] - remaining) * _kva_rate(world, idx) * overrun_months
-    world.add_truth(idx, "suspension_overrun", month + max_months, effect, "never resumed")
+    kind = world.rng.choice(["never resumed", "twice in a year", "too short"], size=len(idx))
+    capacity = world.capacity[idx].copy()
+    due_from = np.full(len(idx), np.datetime64("NaT"), dtype="datetime64[D]")
+    stop = np.full(len(idx), world.end_date + 1)
+    kva = np.zeros(len(idx))
+    start_month = np.zeros(len(idx), dtype=int)
+    limit = max_days_in_months(6)
+    calendar_month = world.month_numbers % 12
+    # Never resumed: the allowance of the year it started in runs out (or, started late in a year,
+    # that of the next), and the full charge is due from then to the end of the data.
+    never = np.flatnonzero(kind == "never resumed")
+    month = world.rng.integers(3, m - 12, size=len(never))
+    remaining = suspend(world, idx[never], month, np.zeros(len(never), dtype=int))
+    start = _effective_dates(world, idx[never], "suspension")
+    year_end = (start.astype("datetime64[Y]") + 1).astype("datetime64[D]")
+    in_year = (year_end - start).astype(np.int64)
+    due_from[never] = np.where(
+        in_year > limit,
+        start + np.timedelta64(limit, "D"),
+        year_end + np.timedelta64(limit, "D"),
+    )
+    kva[never] = capacity[never] - remaining
+    start_month[never] = month
+    # Twice in one calendar year, four months each from January to March: the second overruns.
+    twice = np.flatnonzero(kind == "twice in a year")
+    januaries = np.flatnonzero((calendar_month == 0) & (np.arange(m) + 11 < m))
+    first = januaries[world.rng.integers(0, len(januaries), size=len(twice))]
+    first = first + world.rng.integers(0, 3, size=len(twice))
+    remaining = suspend(world, idx[twice], first, np.full(len(twice), 4))
+    suspend(world, idx[twice], first + 5, np.full(len(twice), 4), remaining=remaining)
+    starts = _effective_dates(world, idx[twice], "suspension", count=2)
+    ends = _effective_dates(world, idx[twice], "resumption", count=2)
+    used = (ends[:, 0] - starts[:, 0]).astype(np.int64)
+    due_from[twice] = starts[:, 1] + (limit - used).astype("timedelta64[D]")
+    stop[twice] = ends[:, 1]
+    kva[twice] = capacity[twice] - remaining
+    start_month[twice] = first + 5
+    # Too short: suspended and resumed within one read period, 5 to 14 days later.
+    short = np.flatnonzero(kind == "too short")
+    month = world.rng.integers(3, m - 3, size=len(short))
+    day = world.rng.integers(2, 8, size=len(short))
+    days = world.rng.integers(5, 15, size=len(short))
+    remaining = smaller_size(capacity[short], world.rng)
+    start = world.change_capacity(
+        idx[short], "suspension", month, capacity[short], remaining, day=day
+    )
+    world.add_orders(idx[short], "suspension", month, capacity[short], remaining, effective=start)
+    end = world.change_capacity(
+        idx[short], "resumption", month, remaining, capacity[short], day=day + days
+    )
+    world.add_orders(idx[short], "resumption", month, remaining, capacity[short], effective=end)
+    # Both changes in one read period: billed Σ day capacity / days_per_month over it.
+    read_from, read_to, _ = world.read_period(idx[short], month)
+    kva_days = capacity[short] * (read_to - read_from + 1) - (capacity[short] - remaining) * days
+    world.prorated.append(
+        pd.DataFrame(
+            {
+                "customer": idx[short],
+                "month": month,
+                "quantity": kva_days / world.params.days_per_month,
+            }
+        )
+    )
+    due_from[short] = start
+    stop[short] = end
+    kva[short] = capacity[short] - remaining
+    start_month[short] = month
+    effect = basic_charge_of_days(world, idx, kva, due_from, stop)
+    from_month = np.searchsorted(world.month_starts, due_from, side="right") - 1
+    world.add_truth(idx, "suspension_overrun", from_month, effect, kind.astype(object))
+
+
+def _effective_dates(world: World, idx: np.ndarray, order_type: str, count: int = 1) -> np.ndarray:
+    """The effective dates of the last `count` orders of `order_type` of customers `idx` (sorted
+    by date per customer: customers × count, or a vector where count is 1)."""
+    if not len(idx):
+        table = np.empty((0, count), dtype="datetime64[D]")
+        return table[:, 0] if count == 1 else table
+    orders = pd.concat([o for o in world.orders if (o["order_type"] == order_type).any()])
+    orders = orders[orders["customer"].isin(idx)].sort_values(["customer", "effective_date"])
+    dates = orders.groupby("customer")["effective_date"].apply(
+        lambda values: values.to_numpy(dtype="datetime64[D]")[-count:]
+    )
+    table = np.stack(dates.reindex(idx).to_numpy())
+    return table[:, 0] if count == 1 else table
 
 
 def order_stalled(world: World, rate: float) -> None:
@@ -422,33 +515,54 @@ def estimated_streak(world: World, rate: float) -> None:
     world.add_truth(idx, "estimated_streak", month, np.zeros(len(idx)), "estimated reads in a row")
 
 
+#: Share of the eligible customers of each archive defect, relative to the rule's rate (kinds
+#: whose eligible customers are few are drawn at a higher share, so each is present).
+ARCHIVE_DEFECT_SHARES = {
+    "non-standard CT ratio": 3,
+    "non-standard CT ratio for a 1 A secondary": 30,
+    "PT ratio on low voltage": 1,
+    "PT ratio not for the metering": 5,
+    "capacity missing": 10,
+    "meter on two accounts": 1,
+    "bill before connection": 1,
+}
+
+
 def archive_defect(world: World, rate: float) -> None:
-    """Impossible archive values: odd CT ratio, PT on low voltage, no capacity, shared meter, early bill."""
+    """Impossible archive values: a CT ratio giving no standard primary with its own secondary
+    (5 A, or 1 A), a PT on low voltage, a PT ratio the metering does not need (a 35 kV PT on a
+    10 kV supply metered high_high, a 10 kV one on 35 kV, a PT behind a high_low meter), no
+    capacity, a shared meter, an early bill."""
     m = world.n_months
-    kinds = (
-        "non-standard CT ratio",
-        "PT ratio on low voltage",
-        "capacity missing",
-        "meter on two accounts",
-        "bill before connection",
-    )
-    eligible = (
-        (world.ct > 1) & (world.voltage < 1),
-        (world.voltage < 1) & (world.usage != "residential"),
-        _capacity_basis(world),
-        world.status == "active",
-        world.active[:, 0],
-    )
-    for kind, where in zip(kinds, eligible, strict=True):
-        share = rate if kind != "capacity missing" else rate * 10
-        idx = world.pick(where, share)
+    has_ct = (world.ct > 1) & world.active.any(axis=1)
+    eligible = {
+        "non-standard CT ratio": has_ct & (world.ct_secondary == 5),
+        "non-standard CT ratio for a 1 A secondary": has_ct & (world.ct_secondary == 1),
+        "PT ratio on low voltage": (world.voltage < 1) & (world.usage != "residential"),
+        "PT ratio not for the metering": np.isin(world.metering_mode, ["high_high", "high_low"]),
+        "capacity missing": _capacity_basis(world),
+        "meter on two accounts": world.status == "active",
+        "bill before connection": world.active[:, 0],
+    }
+    for kind, where in eligible.items():
+        idx = world.pick(where, rate * ARCHIVE_DEFECT_SHARES[kind])
         customers = idx
-        if kind == "non-standard CT ratio":
+        if kind.startswith("non-standard CT ratio"):
+            # Half an ampere-turn off: ratio × secondary falls between the standard primaries.
             world.ct[idx] = world.ct[idx] + world.rng.choice([0.5, 1.5, 2.5], size=len(idx))
             world.refit_multiplier(idx)
         elif kind == "PT ratio on low voltage":
             world.pt[idx] = 100.0
             world.refit_multiplier(idx)  # the meter still counts the same energy
+        elif kind == "PT ratio not for the metering":
+            on_high_side = world.metering_mode[idx] == "high_high"
+            other_voltage_pt = np.where(
+                world.pt[idx] == catalog.PT_RATIO_10KV,
+                catalog.PT_RATIO_35KV,
+                catalog.PT_RATIO_10KV,
+            )
+            world.pt[idx] = np.where(on_high_side, other_voltage_pt, catalog.PT_RATIO_10KV)
+            world.refit_multiplier(idx)
         elif kind == "capacity missing":
             world.capacity[idx] = np.nan
         elif kind == "meter on two accounts":

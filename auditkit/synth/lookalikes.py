@@ -20,13 +20,14 @@ import pandas as pd
 
 import auditkit.synth.catalog as catalog
 from auditkit.errors import ParameterError
-from auditkit.synth.world import World, working_day_after
+from auditkit.synth.world import EV_CHARGING_INDUSTRY, World, working_day_after
 
 #: Share of the eligible customers (not yet busy, but for the shared-meter exceptions the world made)
 #: made into, or tagged as, each kind of look-alike.
 DEFAULT_SHARES: dict[str, float] = {
     "industry_downturn": 0.05,  # of business customers, in whole industry × district groups
     "shared_meter_exception": 1.0,  # of schools and care homes on the shared-meter price (all)
+    "ev_charging_tariff": 1.0,  # of housing-estate EV charging posts on that price (all)
     "mid_month_price_change": 0.2,  # of customers whose read period straddles a price change
     "multiplier_change_with_order": 0.05,  # of CT-metered customers billed every month
     "seasonal_business": 0.10,  # of single-part commercial and agricultural customers
@@ -179,6 +180,18 @@ def shared_meter_exception(world: World, share: float) -> None:
     )
     idx = np.flatnonzero(eligible & (world.rng.random(world.n_customers) < share))
     _tag(world, idx, "shared_meter_exception", np.zeros(len(idx), dtype=int))
+
+
+def ev_charging_tariff(world: World, share: float) -> None:
+    """EV charging posts of housing estates on the residential shared-meter price: a shop's usage
+    on a household tariff, allowed to EV charging (发改价格〔2014〕1668号). The world makes them;
+    this tags the first `share` of those not busy (drawing nothing: the utility's random stream
+    stays as it was)."""
+    res = catalog.TARIFF_CODES.index("RES")
+    eligible = (world.industry == EV_CHARGING_INDUSTRY) & (world.tariff == res) & ~world.busy
+    idx = np.flatnonzero(eligible)
+    idx = idx[: round(share * len(idx))]
+    _tag(world, idx, "ev_charging_tariff", np.zeros(len(idx), dtype=int))
 
 
 def mid_month_price_change(world: World, share: float) -> None:
@@ -338,9 +351,10 @@ def multiplier_change_with_order(world: World, share: float) -> None:
     idx = world.pick(eligible, share)
     month = world.rng.integers(3, m - 3, size=len(idx))
     primaries = catalog.CT_PRIMARIES
-    size = np.searchsorted(primaries, world.ct[idx] * 5)
+    secondary = world.ct_secondary[idx]
+    size = np.searchsorted(primaries, world.ct[idx] * secondary)
     up = (size == 0) | ((world.rng.random(len(idx)) < 0.5) & (size < len(primaries) - 1))
-    new_ct = primaries[np.where(up, size + 1, size - 1)] / 5.0
+    new_ct = primaries[np.where(up, size + 1, size - 1)] / secondary
     old = world.multiplier[idx, 0]
     new = new_ct * world.pt[idx]
     after = np.arange(m)[None, :] >= month[:, None]
@@ -354,6 +368,7 @@ def multiplier_change_with_order(world: World, share: float) -> None:
 MAKERS: dict[str, Callable[[World, float], None]] = {
     "industry_downturn": industry_downturn,  # first: it takes whole groups
     "shared_meter_exception": shared_meter_exception,
+    "ev_charging_tariff": ev_charging_tariff,
     "mid_month_price_change": mid_month_price_change,
     "multiplier_change_with_order": multiplier_change_with_order,  # before others take CT customers
     "seasonal_business": seasonal_business,

@@ -9,6 +9,7 @@ import pandas as pd
 
 import auditkit.synth.catalog as catalog
 from auditkit.synth.ledger import LINE_TYPES, TOU_PERIODS, Ledger, transformer_losses
+from auditkit.synth.network import read_by_hand, reader_ids
 from auditkit.synth.schedule import tariff_rows
 from auditkit.synth.world import World
 
@@ -24,11 +25,7 @@ def customers_table(world: World) -> pd.DataFrame:
     ]
     given = np.asarray(list(catalog.GIVEN_NAME_CHARS), dtype=object)
     name = surname + given[rng.integers(0, len(given), n)] + given[rng.integers(0, len(given), n)]
-    street = np.asarray(catalog.STREETS, dtype=object)[rng.integers(0, len(catalog.STREETS), n)]
-    address = (
-        world.district + "区" + street + rng.integers(1, 999, n).astype(str).astype(object) + "号"
-    )
-    phone = np.char.add("1", rng.integers(3 * 10**9, 9 * 10**9, n).astype(str)).astype(object)
+    address, phone = _unique_addresses(world.district, rng), _unique_phones(n, rng)
     return pd.DataFrame(
         {
             "customer_id": world.customer_id,
@@ -42,6 +39,7 @@ def customers_table(world: World) -> pd.DataFrame:
             "basic_charge_basis": world.basis,
             "meter_id": world.meter_id,
             "ct_ratio": world.ct,
+            "ct_secondary_a": np.where(world.ct > 1, world.ct_secondary, np.nan),  # empty: no CT
             "pt_ratio": world.pt,
             "meter_test_date": world.test_date,
             "meter_test_cycle_months": pd.array(world.test_cycle, dtype="Float64").astype("Int64"),
@@ -60,6 +58,42 @@ def customers_table(world: World) -> pd.DataFrame:
             "supply_end_date": world.supply_end,
         }
     )
+
+
+#: Honest addresses: house numbers per street, the share of customers in a flat (12号3室), and
+#: the rooms of a house.
+HOUSE_NUMBERS = 999
+ROOM_SHARE, ROOMS = 0.4, 12
+
+
+def _unique_addresses(district: np.ndarray, rng: np.random.Generator) -> np.ndarray:
+    """District, street, house number and, for some, a room (人民路12号3室): no two customers share
+    one (duplicate_account must not fire on honest customers by chance). Per district, houses
+    are drawn without repeat for those without a room (at most half the houses) and
+    (house, room) pairs for the others."""
+    houses = len(catalog.STREETS) * HOUSE_NUMBERS
+    house = np.zeros(len(district), dtype=np.int64)
+    room = np.zeros(len(district), dtype=np.int64)
+    for name in pd.unique(district):
+        members = rng.permutation(np.flatnonzero(district == name))
+        plain = min(round((1 - ROOM_SHARE) * len(members)), houses // 2)
+        house[members[:plain]] = rng.choice(houses, plain, replace=False)
+        flats = rng.choice(houses * ROOMS, len(members) - plain, replace=False)
+        house[members[plain:]] = flats // ROOMS
+        room[members[plain:]] = flats % ROOMS + 1
+    street = np.asarray(catalog.STREETS, dtype=object)[house // HOUSE_NUMBERS]
+    number = (house % HOUSE_NUMBERS + 1).astype(str).astype(object)
+    rooms = np.where(room > 0, np.char.add(room.astype(str), "室"), "").astype(object)
+    return district + "区" + street + number + "号" + rooms
+
+
+def _unique_phones(n: int, rng: np.random.Generator) -> np.ndarray:
+    """Mobile numbers 13..18 followed by nine digits, each customer its own: a step coprime with
+    the range walks it without repeating."""
+    span, step = 6 * 10**9, 1_000_003
+    offset = int(rng.integers(0, span))
+    numbers = 3 * 10**9 + (offset + rng.permutation(n).astype(np.int64) * step) % span
+    return np.char.add("1", numbers.astype(str)).astype(object)
 
 
 def tariffs_table(world: World) -> pd.DataFrame:
@@ -107,6 +141,10 @@ def bills_table(world: World, ledger: Ledger) -> pd.DataFrame:
             "kwh_critical": ledger.kwh_critical,
             "kwh_peak": ledger.kwh_peak,
             "kwh_valley": ledger.kwh_valley,
+            # The meter reader on the actual reads of meters read by hand; remote reads: empty.
+            "reader_id": pd.Categorical(
+                np.where(world.estimated[cust, month], "", reader_ids(world)[cust])
+            ),
         }
     )
 
@@ -465,7 +503,7 @@ def inspections_table(world: World, truth: pd.DataFrame, bills: pd.DataFrame) ->
         found, book + np.where(missing > 0, missing, book * rng.uniform(0.02, 0.1)), book
     )
     days = rng.integers(0, 365, len(idx)).astype("timedelta64[D]")
-    return pd.DataFrame(
+    frame = pd.DataFrame(
         {
             "customer_id": ids,
             "inspected_at": world.end_date - days,
@@ -475,7 +513,54 @@ def inspections_table(world: World, truth: pd.DataFrame, bills: pd.DataFrame) ->
             "book_value": np.round(book, 2),
             "audited_value": np.round(audited, 2),
         }
-    ).sort_values(["inspected_at", "customer_id"], ignore_index=True)
+    )
+    frame = pd.concat(
+        [_not_visited(frame, world, truth), _lookalike_visits(world, last, rng)], ignore_index=True
+    )
+    return frame.sort_values(["inspected_at", "customer_id"], ignore_index=True)
+
+
+#: Irregularities that are the absence of a field visit (an alarm nobody went to check): their
+#: customers are not inspected from the first day of the irregularity's month on.
+UNINSPECTED = ("meter_event_unresolved",)
+#: Honest look-alikes that are a field visit: a self-audit finds nothing wrong in the month after
+#: the look-alike's month.
+INSPECTED_LOOKALIKES = ("meter_event_inspected",)
+
+
+def _not_visited(frame: pd.DataFrame, world: World, truth: pd.DataFrame) -> pd.DataFrame:
+    """`frame` without the inspections of `UNINSPECTED` customers from their irregularity on."""
+    unvisited = truth[truth["irregularity"].isin(UNINSPECTED)]
+    since = pd.to_datetime(unvisited["from_period"].astype(str) + "-01")
+    first = pd.Series(since.to_numpy(), index=unvisited["customer_id"].to_numpy()).groupby(level=0)
+    first = first.min()
+    seen = first.reindex(frame["customer_id"]).to_numpy(dtype="datetime64[ns]")
+    late = ~np.isnat(seen) & (frame["inspected_at"].to_numpy(dtype="datetime64[ns]") >= seen)
+    return frame[~late]
+
+
+def _lookalike_visits(world: World, last: pd.Series, rng: np.random.Generator) -> pd.DataFrame:
+    """A self-audit finding nothing, in the month after each `INSPECTED_LOOKALIKES` look-alike's
+    month, of its customers."""
+    none = pd.DataFrame({"customer": [], "kind": [], "from_month": []})
+    tags = pd.concat(world.lookalikes or [none], ignore_index=True)
+    visits = tags[tags["kind"].isin(INSPECTED_LOOKALIKES)]
+    customers = visits["customer"].to_numpy(dtype=int)
+    month = visits["from_month"].to_numpy(dtype=int) + 1
+    day = rng.integers(0, 28, len(customers)).astype("timedelta64[D]")
+    ids = world.customer_id[customers]
+    book = np.round(last.reindex(ids).fillna(0.0).to_numpy(), 2)
+    return pd.DataFrame(
+        {
+            "customer_id": ids,
+            "inspected_at": np.minimum(world.month_starts[month] + day, world.end_date),
+            "audit_kind": "self",
+            "auditing_district": world.district[customers],
+            "error_found": False,
+            "book_value": book,
+            "audited_value": book,
+        }
+    )
 
 
 def daily_reads_table(world: World, days: int) -> pd.DataFrame:
@@ -489,7 +574,17 @@ def daily_reads_table(world: World, days: int) -> pd.DataFrame:
     weekly = np.where(weekday >= 5, 0.9, 1.04)
     daily = world.metered_kwh[:, month_of] / days_in[None, :] * weekly[None, :]
     daily *= np.exp(rng.normal(0, 0.15, daily.shape) - 0.15**2 / 2)
-    daily = np.where(world.active[:, month_of], np.round(daily, 3), np.nan)
+    # Daily reads are differences of the register frozen at midnight: a whole month of them adds
+    # up to the month's metered energy (its days in the window, their share of it).
+    for month in np.unique(month_of):
+        inside = month_of == month
+        share = inside.sum() / days_in[inside][0]
+        total = daily[:, inside].sum(axis=1, keepdims=True)
+        wanted = world.metered_kwh[:, month, None] * share
+        daily[:, inside] *= np.divide(wanted, total, out=np.zeros_like(total), where=total > 0)
+    # Meters read by hand have no remote reading terminal, hence no daily reads.
+    metered = world.active[:, month_of] & ~read_by_hand(world)[:, None]
+    daily = np.where(metered, np.round(daily, 3), np.nan)
     rows, cols = np.nonzero(~np.isnan(daily))
     return pd.DataFrame(
         {"customer_id": world.customer_id[rows], "date": dates[cols], "kwh": daily[rows, cols]}

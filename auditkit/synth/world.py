@@ -40,6 +40,13 @@ DEMAND_BASIS_SHARE = 0.4
 OWN_TRANSFORMER_KVA = 100.0
 #: Large-industry customers from this capacity supplied at 35 kV, with this probability.
 HIGH_VOLTAGE_KVA, HIGH_VOLTAGE_SHARE = 1600.0, 0.5
+#: CTs metered on the high-voltage side with a 1 A secondary (long secondary cables), drawn from a
+#: random stream of their own (ONE_AMP_STREAM) so the rest of the utility is as without them.
+ONE_AMP_CT_SHARE, ONE_AMP_STREAM = 0.3, 15
+#: EV charging posts of housing estates (industry EV_CHARGING_INDUSTRY) among single-part shops, on
+#: the residential shared-meter price (发改价格〔2014〕1668号), drawn from a stream of their own.
+EV_CHARGING_SHARE, EV_CHARGING_STREAM = 0.05, 16
+EV_CHARGING_INDUSTRY = "充换电服务业"
 #: Temporary supplies (临时用电) among single-part businesses, and how long past the export they run.
 TEMPORARY_SHARE = 0.005
 TEMPORARY_DAYS_LEFT = (30, 400)
@@ -77,6 +84,7 @@ class World:
     capacity: np.ndarray  # archive contract capacity (kVA), NaN where none
     basis: np.ndarray
     ct: np.ndarray
+    ct_secondary: np.ndarray  # rated CT secondary (A): 5, or 1; the ratio is primary / it
     pt: np.ndarray
     meter_id: np.ndarray
     conn_date: np.ndarray  # datetime64[D]
@@ -396,6 +404,11 @@ def build_world(customers: int, districts: int, months: int, start: str, seed: i
         rng.integers(0, len(catalog.SHARED_METER_INDUSTRIES), int(exception.sum()))
     ]
     tariff[exception] = code_index["RES"]
+    ev_draw = np.random.default_rng([seed, EV_CHARGING_STREAM]).random(n)
+    ev_charging = (usage == "commercial") & ~two_part & (ev_draw < EV_CHARGING_SHARE)
+    industry[ev_charging] = EV_CHARGING_INDUSTRY
+    tariff[ev_charging] = code_index["RES"]
+    exception |= ev_charging  # billed as the schools are
     shared = ((usage == "residential") & (rng.random(n) < SHARED_METER_SHARE)) | exception
     tier_scheme = np.where(
         shared, "shared", np.where(usage == "residential", "single", "none")
@@ -440,6 +453,11 @@ def build_world(customers: int, districts: int, months: int, start: str, seed: i
     )
     ct = np.where(own_transformer | (capacity >= 50.0), ct_ratio_for(capacity, metered_kv), 1.0)
     ct[(usage == "residential") | exception] = 1.0
+    # A 1 A CT's ratio is its primary / 1, five times the 5 A one's; the multiplier stays CT × PT.
+    one_amp_draw = np.random.default_rng([seed, ONE_AMP_STREAM]).random(n)
+    one_amp = (metering_mode == "high_high") & (ct > 1) & (one_amp_draw < ONE_AMP_CT_SHARE)
+    ct_secondary = np.where(one_amp, 1.0, 5.0)
+    ct[one_amp] *= 5.0
     basis = np.where(
         two_part, np.where(rng.random(n) < DEMAND_BASIS_SHARE, "demand", "capacity"), "none"
     )
@@ -586,6 +604,7 @@ def build_world(customers: int, districts: int, months: int, start: str, seed: i
         capacity=capacity,
         basis=basis,
         ct=ct,
+        ct_secondary=ct_secondary,
         pt=pt,
         meter_id=meter_id,
         conn_date=conn_date,
@@ -796,18 +815,25 @@ def _scale_load(world: World, idx: np.ndarray, scale: np.ndarray) -> None:
 
 
 def suspend(
-    world: World, idx: np.ndarray, month: np.ndarray, length: np.ndarray, load_follows: bool = True
+    world: World,
+    idx: np.ndarray,
+    month: np.ndarray,
+    length: np.ndarray,
+    load_follows: bool = True,
+    remaining: np.ndarray | None = None,
 ) -> np.ndarray:
     """Suspend part of the capacity of `idx` from mid-`month` for `length` months (0 = never
     resumed): one transformer sealed, billing on the remaining capacity, prorated by day in the
     months of suspension and resumption.
 
-    Returns the remaining capacity. With `load_follows`, consumption falls to fit the remaining capacity
-    as it does when the sealed transformer is really off.
+    Returns the remaining capacity (`remaining` where given, else a smaller standard size). With
+    `load_follows`, consumption falls to fit the remaining capacity as it does when the sealed
+    transformer is really off.
     """
     m = world.n_months
     capacity = world.capacity[idx]
-    remaining = smaller_size(capacity, world.rng)
+    if remaining is None:
+        remaining = smaller_size(capacity, world.rng)
     date = world.change_capacity(idx, "suspension", month, capacity, remaining)
     world.add_orders(idx, "suspension", month, capacity, remaining, effective=date)
     months = np.arange(m)[None, :]
@@ -819,8 +845,17 @@ def suspend(
         _scale_load(world, idx, np.where(during, factor, 1.0))
     if resumed.any():
         back = idx[resumed]
+        # Resumed on the day of the month it was suspended or earlier: `length` months at most
+        # (184 days for 6), within the yearly allowance.
+        suspended_day = (date - world.month_starts[month]).astype(np.int64) + 1
+        day = world.rng.integers(CHANGE_DAYS[0], CHANGE_DAYS[1] + 1, size=len(back))
         date = world.change_capacity(
-            back, "resumption", end[resumed], remaining[resumed], capacity[resumed]
+            back,
+            "resumption",
+            end[resumed],
+            remaining[resumed],
+            capacity[resumed],
+            day=np.minimum(day, suspended_day[resumed]),
         )
         world.add_orders(
             back, "resumption", end[resumed], remaining[resumed], capacity[resumed], effective=date

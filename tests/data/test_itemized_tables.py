@@ -297,7 +297,7 @@ def test_hashes_cover_date_times_to_the_second(
             "late_legal_posting, shared_meter_exception, industry_downturn, "
             "meter_replacement_joined, suspension_across_years, closure_final_bill, "
             "same_building_accounts, temporary_supply_extended, meter_event_inspected, "
-            "busy_refund_operator, found 'seasonal'",
+            "busy_refund_operator, ev_charging_tariff, found 'seasonal'",
         ),
         (
             "customers",

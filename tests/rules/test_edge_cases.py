@@ -28,6 +28,18 @@ NO_BILL_LINES = [
         "fund_charge_error",
     )
 ]
+#: The practice checks a utility without personal fields, meter tests and events, adjustments,
+#: temporary supplies or meter-change reads cannot run.
+NO_PRACTICE_DATA = [
+    "duplicate_account skipped: column customers.name is missing or empty and column "
+    "customers.phone is missing or empty",
+    "meter_change_energy_lost skipped: column work_orders.old_final_read is missing or empty "
+    "and column work_orders.new_first_read is missing or empty",
+    "meter_error_backbill skipped: table meter_tests is absent",
+    "meter_event_unresolved skipped: table meter_events is absent",
+    "temporary_supply_overrun skipped: column customers.supply_type is missing or empty",
+    "unapproved_adjustment skipped: table adjustments is absent",
+]
 
 
 def run_all(dataset: Dataset, **kwargs: object) -> pd.DataFrame:
@@ -71,6 +83,7 @@ def test_customers_without_bills_are_audited_on_their_archive():
         ("archive_defect", "billed"),
         ("archive_defect", "never_billed"),
         ("meter_test_overdue", "never_billed"),
+        ("unbilled_account", "never_billed"),  # active, and never billed in the window
     ]
     overdue = findings.loc[("meter_test_overdue", "never_billed")]
     assert (overdue["period_from"], overdue["period_to"]) == ("2023-01", "2024-12")
@@ -143,12 +156,15 @@ def test_optional_columns_entirely_empty_skip_their_rules_with_a_note():
     assert sorted(notes) == sorted(
         [
             *NO_BILL_LINES,
+            *NO_PRACTICE_DATA,
             "capacity_underbilled skipped: column customers.contract_capacity_kva is missing or "
             "empty",
             "demand_over_capacity skipped: column customers.contract_capacity_kva is missing or "
             "empty",
             "reduction_without_drop skipped: column work_orders.effective_date is missing or empty",
             "suspension_overrun skipped: column work_orders.effective_date is missing or empty",
+            "suspension_backdated skipped: column work_orders.effective_date is missing or empty",
+            "billed_after_closure skipped: column work_orders.effective_date is missing or empty",
             "order_stalled skipped: column work_orders.transferred_at is missing or empty",
             "order_not_applied skipped: column work_orders.effective_date is missing or empty",
             "meter_test_overdue skipped: column customers.meter_test_date is missing or empty",
@@ -178,17 +194,18 @@ def test_optional_columns_absent_from_customers_and_bills():
     findings = run_all(Dataset.from_frames(tables), notes=notes)
     assert sorted(note.split(" skipped")[0] for note in notes) == sorted(
         [
-            *(note.split(" skipped")[0] for note in NO_BILL_LINES),
+            *(note.split(" skipped")[0] for note in NO_BILL_LINES + NO_PRACTICE_DATA),
             "capacity_underbilled",
             "demand_over_capacity",
             "meter_test_overdue",
         ]
     )
-    # The suspension of March is still open in December: over the limit, though with no
-    # capacity recorded anywhere its basic charge cannot be priced.
+    # The suspension of March is still open in December: over the limit from September. With no
+    # capacity in the archive or the bills, the order's 630 → 315 kVA prices it:
+    # 315 kVA × 30 yuan × 4 months (September to December).
     overrun = findings[findings["rule_id"] == "suspension_overrun"].iloc[0]
     assert overrun["customer_id"] == "big" and overrun["period_from"] == "2024-09"
-    assert overrun["revenue_impact"] == 0
+    assert overrun["revenue_impact"] == 315 * 30 * 4
     assert "rate_mismatch" in set(findings["rule_id"])
 
 
@@ -484,8 +501,8 @@ def test_tariff_mismatch_where_the_schedule_has_no_better_tariff():
     assert findings["customer_id"].tolist() == ["lights"]
     assert findings.iloc[0]["revenue_impact"] == 0
     assert findings.iloc[0]["evidence"] == (
-        "public customer archived on tariff COM (for commercial) (¥0.00 back-billed for "
-        "2024-10..2024-12, the start being unknown)"
+        "public customer archived on tariff COM (for commercial); the schedule offers its usage "
+        "no tariff at its voltage: not priced"
     )
 
 

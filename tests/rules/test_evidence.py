@@ -176,31 +176,31 @@ def test_reduction_without_drop_in_both_languages():
     u.order("A", "capacity_reduction", "2024-03-01", 1000, 500)
     u.order("A", "suspension", "2024-06-01", 500, 250)
     assert evidence(u, "reduction_without_drop")["A"] == (
-        "capacity reduction 1,000→500 kVA from 2024-03, yet energy stayed at 100% of the months "
-        "before and maximum demand reached 700 kW, above the 500 kVA left; 1 more such order "
-        "(¥202,500.00 basic charge escaped)",
-        "2024-03 起减容 1,000→500 千伏安，但用电量仍为此前各月的 100%，且最大需量达 700 千瓦，超过剩余容量 500 千伏安；"
+        "capacity reduction 1,000→500 kVA from 2024-03, yet maximum demand reached 700 kW, above "
+        "the 500 kVA left; 1 more such order (¥202,500.00 basic charge escaped)",
+        "2024-03 起减容 1,000→500 千伏安，但最大需量达 700 千瓦，超过剩余容量 500 千伏安；"
         "另有 1 张同类工单（少收基本电费 202,500.00 元）",
     )
 
 
-def test_reduction_after_a_suspension_compares_with_the_year_before():
+def test_suspension_load_above_the_capacity_left_in_both_languages():
     found = [
         clause(
             "reduction_without_drop.suspension",
             old=630,
             remaining=315,
             start=2024 * 12 + 5,
-            reasons=[clause("energy_kept.year_before", ratio=0.874)],
+            reasons=[clause("load_above_remaining", load=1.198, remaining=315, pf=0.9)],
         ),
         clause("basic_charge_escaped", amount=28_350),
     ]
     assert render(found, "en") == (
-        "suspension 630→315 kVA from 2024-06, yet energy stayed at 87% of the same months a year "
-        "before (¥28,350.00 basic charge escaped)"
+        "suspension 630→315 kVA from 2024-06, yet average load reached 120% of what the 315 kVA "
+        "left can carry (at power factor 0.90) (¥28,350.00 basic charge escaped)"
     )
     assert render(found, "zh") == (
-        "2024-06 起暂停 630→315 千伏安，但用电量仍为上年同期的 87%（少收基本电费 28,350.00 元）"
+        "2024-06 起暂停 630→315 千伏安，但平均负荷达剩余容量 315 千伏安（功率因数按 0.90 计）所能承载的 120%"
+        "（少收基本电费 28,350.00 元）"
     )
 
 
@@ -225,30 +225,35 @@ def test_suspension_overrun_in_both_languages():
     u.order("A", "suspension", "2024-02-01", 630, 315)
     u.order("A", "suspension", "2024-04-01", 630, 315)
     u.order("A", "resumption", "2024-12-01", 315, 630, issued="2024-09-20")
+    # The two suspensions overlap: one period, its days counted once.
     assert evidence(u, "suspension_overrun", as_of="2024-11")["A"] == (
-        "suspension from 2024-02 not resumed by 2024-11: 10 months, over the 6-month limit; the "
-        "basic charge on the full capacity was due again from 2024-08; 1 more suspension out of "
-        "limits (¥37,800.00)",
-        "2024-02 起暂停，截至 2024-11 未恢复：共 10 个月，超过 6 个月的期限；自 2024-08 起应恢复按全部容量计收基本电费；"
-        "另有 1 次暂停超出期限（涉及电费 37,800.00 元）",
+        "suspension from 2024-02-01 not resumed by 2024-11: 304 days suspended in 2024, over the "
+        "yearly limit of 6 months (184 days); the basic charge on the full capacity was due "
+        "again from 2024-08-03 (¥37,485.00)",
+        "2024-02-01 起暂停，截至 2024-11 未恢复：2024 年累计暂停已达 304 天，超过 6 个月（184 天）的年度期限；"
+        "自 2024-08-03 起应恢复按全部容量计收基本电费（涉及电费 37,485.00 元）",
     )
 
 
 def test_suspensions_resumed_or_too_short_in_both_languages():
     resumed = clause(
         "suspension.too_long",
-        start=2024 * 12 + 1,
-        length=8,
-        limit=6,
-        due_from=2024 * 12 + 7,
-        ended=clause("suspension.resumed", at=2024 * 12 + 9),
+        start=pd.Timestamp("2024-07-01"),
+        year=2024,
+        days=244,
+        limit=184,
+        months=6,
+        due_from=pd.Timestamp("2024-09-02"),
+        ended=clause("suspension.resumed", at=pd.Timestamp("2024-11-01")),
     )
     assert render([resumed], "en") == (
-        "suspension from 2024-02 resumed 2024-10: 8 months, over the 6-month limit; the basic "
-        "charge on the full capacity was due again from 2024-08"
+        "suspension from 2024-07-01 resumed 2024-11-01: 244 days suspended in 2024, over the "
+        "yearly limit of 6 months (184 days); the basic charge on the full capacity was due "
+        "again from 2024-09-02"
     )
     assert render([resumed], "zh") == (
-        "2024-02 起暂停，2024-10 恢复：共 8 个月，超过 6 个月的期限；自 2024-08 起应恢复按全部容量计收基本电费"
+        "2024-07-01 起暂停，2024-11-01 恢复：2024 年累计暂停已达 244 天，超过 6 个月（184 天）的年度期限；"
+        "自 2024-09-02 起应恢复按全部容量计收基本电费"
     )
     short = clause(
         "suspension.too_short",
@@ -415,15 +420,17 @@ def test_tariff_mismatch_in_both_languages():
     found = evidence(u, "tariff_mismatch")
     assert found["big"] == (
         "industrial customer archived on tariff COM (for commercial); should be IND2; capacity 400 "
-        "kVA is at or above the two-part threshold (¥35,400.00 back-billed for 2024-10..2024-12, "
-        "the start being unknown)",
-        "工业用户档案电价类别为 COM（适用于商业），应为 IND2；容量 400 千伏安已达两部制电价执行标准"
-        "（起始时间不明，按 2024-10 至 2024-12 追补 35,400.00 元）",
+        "kVA is at or above the two-part threshold; the data's 12 bills 2024-01..2024-12 "
+        "under-billed ¥141,600.00 (¥35,400.00 recoverable for 2024-10..2024-12, the start being "
+        "unknown)",
+        "工业用户档案电价类别为 COM（适用于商业），应为 IND2；容量 400 千伏安已达两部制电价执行标准；"
+        "数据期内 12 期账单（2024-01 至 2024-12）少收 141,600.00 元（起始时间不明，按 2024-10 至 "
+        "2024-12 可追补 35,400.00 元）",
     )
     assert found["public"] == (
-        "public customer archived on tariff COM (for commercial) (¥0.00 back-billed for "
-        "2024-10..2024-12, the start being unknown)",
-        "公用用户档案电价类别为 COM（适用于商业）（起始时间不明，按 2024-10 至 2024-12 追补 0.00 元）",
+        "public customer archived on tariff COM (for commercial); the schedule offers its usage "
+        "no tariff at its voltage: not priced",
+        "公用用户档案电价类别为 COM（适用于商业）；电价表在其电压等级没有适用于该用电类别的电价，未计算少收电费",
     )
 
 
@@ -501,9 +508,10 @@ def test_archive_defect_in_both_languages():
     u.monthly("pt", flat(100))
     found = evidence(u, "archive_defect")
     assert found["odd"] == (
-        "non-standard CT ratio 32.50; meter M-1 also on another open account; first bill 2024-01 "
-        "before connection 2024-03-15",
-        "电流互感器变比 32.50 非标准；电能表 M-1 同时挂接在另一在用户号上；首期账单 2024-01 早于接电日期 2024-03-15",
+        "non-standard CT ratio 32.50 (162.5 A primary on a 5 A secondary); meter M-1 also on "
+        "another open account; first bill 2024-01 before connection 2024-03-15",
+        "电流互感器变比 32.50 非标准（二次 5 A，一次 162.5 A）；电能表 M-1 同时挂接在另一在用户号上；"
+        "首期账单 2024-01 早于接电日期 2024-03-15",
     )
     assert found["pt"] == (
         "PT ratio 100 on 0.4 kV; contract capacity missing for a capacity-basis customer; meter "
@@ -612,7 +620,7 @@ def test_evidence_text_names_what_it_needs():
 )
 def test_clauses_keep_numbers_as_they_are_shown(kind, value, shown):
     code = {
-        "pct": "energy_kept.months_before",
+        "pct": "consumption_drop.year_before",
         "num0": "kwh.not_billed",
         "num2": "multiplier.one",
         "money": "revenue",

@@ -40,20 +40,31 @@ def test_the_2024_rules_take_the_contract_multiple_capped_by_the_1996_one():
     assert penalties("tariff_misuse", months, revenue, mid_june).tolist() == [66.67, 66.67]
 
 
-def _business_on_the_residential_tariff() -> Utility:
-    # A shop on RES (0.50 until June, 0.60 from July) where COM (0.80) is due, 100 kWh a month.
+def _business_on_the_residential_tariff(first_month_on_res: int = 0) -> Utility:
+    # A shop on RES (0.50 until June, 0.60 from July) where COM (0.80) is due, 100 kWh a month,
+    # billed on COM before `first_month_on_res` (0 = January).
     u = Utility()
     u.customer("shop", usage_type="commercial", tariff_category="RES")
-    u.monthly("shop", flat(100), tariff="RES")
+    u.monthly(
+        "shop", flat(100), tariff=["COM"] * first_month_on_res + ["RES"] * (12 - first_month_on_res)
+    )
     return u
 
 
 def test_tariff_misuse_penalty_on_either_side_of_2024_06_01():
+    # On RES all the data: as of July, January to June 100 × 0.30 and July 100 × 0.20 = 200.00
+    # under-billed from 2024-01: the 1996 rules, 2× the price difference of the 3 months
+    # recoverable when the start is unknown (May 30 + June 30 + July 20 = 80.00).
     u = _business_on_the_residential_tariff()
-    # As of July: May and June 100 × 0.30, July 100 × 0.20 = 80.00 from 2024-05: 1996, 2×.
-    may = run(u, "tariff_mismatch", as_of="2024-07").iloc[0]
-    assert (may["period_from"], may["revenue_impact"], may["penalty"]) == ("2024-05", 80.0, 160.0)
-    # As of August: 30 + 20 + 20 = 70.00 from 2024-06: the 2024 rules, the contract's multiple.
+    january = run(u, "tariff_mismatch", as_of="2024-07").iloc[0]
+    assert (january["period_from"], january["revenue_impact"], january["penalty"]) == (
+        "2024-01",
+        200.0,
+        160.0,
+    )
+    # On RES from June: as of August, 30 + 20 + 20 = 70.00 from 2024-06: the 2024 rules, the
+    # contract's multiple.
+    u = _business_on_the_residential_tariff(first_month_on_res=5)
     june = run(u, "tariff_mismatch", as_of="2024-08").iloc[0]
     assert (june["period_from"], june["revenue_impact"], june["penalty"]) == (
         "2024-06",

@@ -19,6 +19,7 @@ KINDS = {
     "demand_over_capacity": ("estimated", "capacity_increase"),
     "reduction_without_drop": ("estimated", "sealed_equipment"),
     "suspension_overrun": ("proved", ""),
+    "suspension_backdated": ("proved", ""),
     "basic_charge_error": ("proved", ""),
     "order_stalled": ("proved", ""),
     "order_not_applied": ("proved", ""),
@@ -33,6 +34,14 @@ KINDS = {
     "tier_misapplied": ("proved", ""),
     "pf_adjustment_error": ("proved", ""),
     "fund_charge_error": ("proved", ""),
+    "unbilled_account": ("estimated", ""),
+    "billed_after_closure": ("proved", ""),
+    "temporary_supply_overrun": ("proved", ""),
+    "duplicate_account": ("proved", ""),
+    "unapproved_adjustment": ("proved", ""),
+    "meter_change_energy_lost": ("proved", ""),
+    "meter_error_backbill": ("proved", ""),
+    "meter_event_unresolved": ("estimated", ""),
 }
 
 

@@ -29,7 +29,8 @@ def test_tariff_mismatch_reports_the_data_and_three_recoverable_months_beside_it
         "12 bills 2024-01..2024-12 under-billed ¥300.00 (¥60.00 recoverable for "
         "2024-10..2024-12, the start being unknown)"
     )
-    assert row["penalty"] == pytest.approx(2 * 300.0)
+    # The penalty, 2× the price difference, is on what is recoverable: 2 × 60.
+    assert row["penalty"] == pytest.approx(2 * 60.0)
 
 
 def test_tariff_mismatch_whose_start_the_bills_show_is_recoverable_from_it():

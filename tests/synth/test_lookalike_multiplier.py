@@ -40,7 +40,9 @@ def changed(tables) -> pd.DataFrame:
         & (orders["order_type"] == "meter_replacement")
     ]
     assert not orders["customer_id"].duplicated().any()  # one order each
-    customers = tables["customers"][["customer_id", "ct_ratio", "pt_ratio", "meter_id"]]
+    customers = tables["customers"][
+        ["customer_id", "ct_ratio", "ct_secondary_a", "pt_ratio", "meter_id"]
+    ]
     return chosen.merge(orders, on="customer_id").merge(customers, on="customer_id")
 
 
@@ -57,13 +59,14 @@ def test_the_order_records_the_old_and_new_multiplier_on_the_first_of_the_month(
     effective = pd.to_datetime(changed["effective_date"])
     assert (effective.dt.strftime("%Y-%m") == changed["from_period"]).all()
     assert (effective.dt.day == 1).all()
-    # The archive holds the new CT; the PT stays, so old / PT is the standard CT one size away.
+    # The archive holds the new CT; the PT stays, so old / PT is the standard CT one size away
+    # (its primary the ratio × the rated secondary, 5 A or 1 A, which stays too).
     assert (new == changed["ct_ratio"] * changed["pt_ratio"]).all()
-    old_ct = old / changed["pt_ratio"]
-    sizes = list(catalog.STANDARD_CT_RATIOS)
-    step = [
-        sizes.index(n) - sizes.index(o) for o, n in zip(old_ct, changed["ct_ratio"], strict=True)
-    ]
+    secondary = changed["ct_secondary_a"].fillna(5.0)
+    old_primary = old / changed["pt_ratio"] * secondary
+    new_primary = changed["ct_ratio"] * secondary
+    sizes = list(catalog.CT_PRIMARIES)
+    step = [sizes.index(n) - sizes.index(o) for o, n in zip(old_primary, new_primary, strict=True)]
     assert set(step) <= {-1, 1} and len(set(step)) == 2  # up and down both happen
     assert (changed["new_value"] != changed["meter_id"]).all()  # values are multipliers
 
