@@ -64,13 +64,13 @@ WORDS: dict[str, tuple[str, str]] = {
     "rule.billed_after_closure.checks": (
         "销户工单生效后（销户当月可有按日折算的末期账单；有抄表日期时，抄表起始日在销户日之前的账单为末期账单；"
         "另可放宽 grace_months 个月）仍有计费（电量或电费不为零）的账单，新装工单重新接电后的账单除外；"
-        "销户工单已生效并归档而档案状态仍为在用。涉及电费记为 0：销户后的电费是错收，应退还或改向实际用电人收取，"
+        "销户工单已生效并归档（或生效满 unarchived_months 个月仍未归档）而档案状态仍为在用。涉及电费记为 0：销户后的电费是错收，应退还或改向实际用电人收取，"
         "金额列在证据中",
         "bills charging energy or money after a closure order took effect (the closure month may "
         "carry a final bill prorated by day; with read dates, a bill read from before the "
         "closure is the final one; grace_months more allowed), bills after a new connection "
-        "reopened the account excepted; and a closure order effective and archived while the "
-        "customer archive stays active. Revenue 0: money billed to a closed account is a billing "
+        "reopened the account excepted; and a closure order effective and archived (or in effect "
+        "for unarchived_months and never archived) while the customer archive stays active. Revenue 0: money billed to a closed account is a billing "
         "error to refund or to bill to whoever used the energy; the amount is in the evidence",
     ),
     "rule.billed_after_closure.source": (
@@ -91,6 +91,11 @@ WORDS: dict[str, tuple[str, str]] = {
         "销户工单 {order:text} 于 {effective:date} 生效、{archived:date} 归档，档案状态仍为在用",
         "closure {order:text} effective {effective:date}, archived {archived:date}, while the "
         "archive still says active",
+    ),
+    "evidence.billed_after_closure.never_archived": (
+        "销户工单 {order:text} 于 {effective:date} 生效，至今未归档，档案状态仍为在用",
+        "closure {order:text} effective {effective:date}, never archived, while the archive "
+        "still says active",
     ),
     # temporary_supply_overrun (临时用电超期)
     "rule.temporary_supply_overrun.title": (

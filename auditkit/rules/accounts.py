@@ -254,15 +254,15 @@ def _peer_median(ctx: RuleContext, usual: np.ndarray) -> dict[str, float]:
     "billed_after_closure",
     area="change_of_use",
     needs=("work_orders.effective_date",),
-    params=("grace_months",),
+    params=("grace_months", "unarchived_months"),
     severity="medium",
     revenue_kind="proved",
 )
 def billed_after_closure(ctx: RuleContext, params: dict) -> pd.DataFrame:
     """Bills charged after a closure took effect (beyond its month's final bill), and closures
-    archived while the customer archive stays active. No revenue: money billed to a closed
-    account is a billing error to refund or to bill to whoever used the energy; the amount is
-    in the evidence."""
+    archived, or in effect for `unarchived_months` and never archived, while the customer
+    archive stays active. No revenue: money billed to a closed account is a billing error to
+    refund or to bill to whoever used the energy; the amount is in the evidence."""
     closures = _closures(ctx)
     if closures.empty:
         return empty_raw()
@@ -271,10 +271,13 @@ def billed_after_closure(ctx: RuleContext, params: dict) -> pd.DataFrame:
     billed = _billed_after_summary(after)
     active = (ctx.customers["status"] == "active").to_numpy(dtype=bool)
     archived = closures["archived_at"].to_numpy(dtype="datetime64[ns]")
+    archived_by_now = ~np.isnat(archived) & (archived <= np.datetime64(ctx.as_of_date))
+    long_in_effect = closures["effective_month"].to_numpy() <= ctx.as_of - params[
+        "unarchived_months"
+    ]
     kept_active = (
         active[closures["cust"].to_numpy()]
-        & ~np.isnat(archived)
-        & (archived <= np.datetime64(ctx.as_of_date))
+        & (archived_by_now | long_in_effect)
         & (closures["reconnected"].to_numpy() > ctx.as_of)
     )
     kept = closures[kept_active].drop_duplicates("cust", keep="last").set_index("cust")
@@ -301,12 +304,19 @@ def billed_after_closure(ctx: RuleContext, params: dict) -> pd.DataFrame:
             first, last = found.month_from, found.month_to
         if customer in kept.index:
             order = kept.loc[customer]
+            in_archive = not pd.isna(order.archived_at) and order.archived_at <= ctx.as_of_date
             clauses.append(
                 clause(
                     "billed_after_closure.archive_active",
                     order=order.order_id,
                     effective=order.effective_date,
                     archived=order.archived_at,
+                )
+                if in_archive
+                else clause(
+                    "billed_after_closure.never_archived",
+                    order=order.order_id,
+                    effective=order.effective_date,
                 )
             )
             first = min(first, order.effective_month)

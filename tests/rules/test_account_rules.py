@@ -130,6 +130,30 @@ def test_closure_archived_while_the_archive_stays_active_and_not_yet_archived():
     assert "archived 2024-06-11, while the archive still says active" in findings["evidence"].iat[0]
 
 
+def test_closure_in_effect_for_months_and_never_archived_while_still_active():
+    u = Utility()
+    _billed(u, "billed_all_year", PERIODS)  # the data runs to December
+    _billed(u, "stuck", PERIODS[:9])  # final bill in September, the archive still active
+    u.order("stuck", "closure", "2024-09-10", steps=(1, None, None))  # transferred, then nothing
+    _billed(u, "recent", PERIODS[:10])
+    u.order("recent", "closure", "2024-10-10", steps=(1, None, None))
+    findings = rules.run(u.dataset(), rules="billed_after_closure")
+    # As of December, September and October are at least unarchived_months (2) back.
+    assert findings["customer_id"].tolist() == ["recent", "stuck"]
+    assert findings.set_index("customer_id").loc["stuck", "evidence"] == (
+        "closure WO0001 effective 2024-09-10, never archived, while the archive still says active"
+    )
+    assert findings.set_index("customer_id").loc["recent", "evidence"] == (
+        "closure WO0002 effective 2024-10-10, never archived, while the archive still says active"
+    )
+    later = rules.run(
+        u.dataset(),
+        rules="billed_after_closure",
+        params={"billed_after_closure.unarchived_months": 3},
+    )
+    assert later["customer_id"].tolist() == ["stuck"]
+
+
 def test_final_bill_read_from_before_the_closure_and_a_reconnection_are_honest():
     u = Utility()
     _billed(u, "read_25th", PERIODS, status="closed")
