@@ -428,8 +428,9 @@ def meter_event_unresolved(ctx: RuleContext, params: dict) -> pd.DataFrame:
                 at=found.first_at,
                 how=_how_long(found, params["window_days"]),
                 alarms=found.alarms,
-                before=found.baseline,
-                after=found.after_mean,
+                basis=clause(f"meter_event.basis.{'season' if found.seasonal else 'level'}"),
+                before=found.expected / found.months,
+                after=found.kwh / found.months,
                 ratio=found.ratio,
                 months=(found.month_from, found.month_to),
             ),
@@ -527,9 +528,12 @@ def _inspected_since(ctx: RuleContext, alarms: pd.DataFrame) -> np.ndarray:
 
 
 def _consumption_fall(ctx: RuleContext, alarms: pd.DataFrame, params: dict) -> pd.DataFrame:
-    """The alarms followed by a fall: the mean kWh of the bills after the alarm's month (at least
-    `min_months_after` of them) below `drop_ratio` × the mean of the `before_months` bills
-    before it. Revenue: per bill after, the kWh below that level at the rate due."""
+    """The alarms followed by a fall: the bills after the alarm's month (at least
+    `min_months_after` of them) used less than `drop_ratio` of what was expected of them. The
+    expected kWh of a bill is the same month a year before when the customer has those bills
+    for at least `min_months_after` of the months after (a seasonal load is compared with its
+    own season), else the mean of the `before_months` bills before the alarm. Revenue: per bill
+    after, the kWh below what was expected at the rate due."""
     event_month = date_month_number(alarms["at"])
     frame = pd.DataFrame({"alarm": np.arange(len(alarms)), "cust": alarms["cust"].to_numpy()})
     frame["event_month"] = event_month
@@ -542,32 +546,46 @@ def _consumption_fall(ctx: RuleContext, alarms: pd.DataFrame, params: dict) -> p
             "row": rows,
         }
     )
+    year_before = bills[["cust", "month", "kwh"]].assign(month=bills["month"] + 12)
+    bills = bills.merge(
+        year_before.rename(columns={"kwh": "kwh_year_before"}), on=["cust", "month"], how="left"
+    )
     pairs = frame.merge(bills, on="cust")
     month, start = pairs["month"].to_numpy(), pairs["event_month"].to_numpy()
     before = (month < start) & (month >= start - params["before_months"])
     after = month > start
-    level = pairs[before].groupby("alarm")["kwh"].mean()
-    later = (
-        pairs[after]
-        .groupby("alarm")
-        .agg(after_mean=("kwh", "mean"), months=("kwh", "size"), month_to=("month", "max"))
+    level = pairs[before].groupby("alarm")["kwh"].mean().rename("baseline")
+    later = pairs[after].assign(seasonal=pairs["kwh_year_before"].notna())
+    seasonal_months = later.groupby("alarm")["seasonal"].sum()
+    by_season = seasonal_months.reindex(frame["alarm"]).fillna(0).to_numpy()
+    by_season = by_season >= params["min_months_after"]
+    later = later.join(level, on="alarm")
+    use_season = by_season[later["alarm"].to_numpy()]
+    later = later[~use_season | later["seasonal"].to_numpy()]
+    later["expected"] = np.where(
+        by_season[later["alarm"].to_numpy()], later["kwh_year_before"], later["baseline"]
     )
-    found = frame.join(later, on="alarm").join(level.rename("baseline"), on="alarm")
+    summary = later.groupby("alarm").agg(
+        kwh=("kwh", "sum"),
+        expected=("expected", "sum"),
+        months=("kwh", "size"),
+        month_to=("month", "max"),
+    )
+    found = frame.join(summary, on="alarm").assign(seasonal=by_season)
     found = found[
         (found["months"] >= params["min_months_after"])
-        & (found["baseline"] > 0)
-        & (found["after_mean"] < params["drop_ratio"] * found["baseline"])
+        & (found["expected"] > 0)
+        & (found["kwh"] < params["drop_ratio"] * found["expected"])
     ]
     if found.empty:
         return pd.DataFrame()
-    shortfall = pairs[after & pairs["alarm"].isin(found["alarm"]).to_numpy()]
-    shortfall = shortfall.join(found.set_index("alarm")["baseline"], on="alarm")
-    missing = np.maximum(shortfall["baseline"].to_numpy() - shortfall["kwh"].to_numpy(), 0.0)
+    shortfall = later[later["alarm"].isin(found["alarm"]).to_numpy()]
+    missing = np.maximum(shortfall["expected"].to_numpy() - shortfall["kwh"].to_numpy(), 0.0)
     value = missing * ctx.energy_rate_due_or_billed(shortfall["row"].to_numpy())
     revenue = pd.Series(value, index=shortfall.index).groupby(shortfall["alarm"]).sum()
     found = found.assign(
         revenue=revenue.reindex(found["alarm"]).to_numpy(),
-        ratio=found["after_mean"] / found["baseline"],
+        ratio=found["kwh"] / found["expected"],
         month_from=found["event_month"] + 1,
     )
     described = alarms.iloc[found["alarm"].to_numpy()].reset_index(drop=True)

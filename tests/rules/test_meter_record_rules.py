@@ -226,9 +226,53 @@ def test_cover_open_never_cleared_then_a_fall_and_no_inspection_is_estimated_los
     assert (found.loc["A", "period_from"], found.loc["A", "period_to"]) == ("2024-06", "2024-12")
     assert found.loc["A", "evidence"] == (
         "meter cover open alarm from 2024-06-10, not cleared after 4,912 hours (1 alarm of these "
-        "kinds in all), with no inspection since; monthly kWh fell from 1,000 to 400 (40%) over "
-        "2024-07..2024-12; ¥2,880.00 estimated unbilled"
+        "kinds in all), with no inspection since; monthly kWh fell from 1,000 (the months before "
+        "the alarm) to 400 (40%) over 2024-07..2024-12; ¥2,880.00 estimated unbilled"
     )
+
+
+#: A cold-store whose use peaks in summer: 2,000 kWh a month from June to September, 500 the
+#: rest of the year.
+SEASON = [500.0] * 5 + [2000.0] * 4 + [500.0] * 3
+
+
+def _seasonal_two_years(u: Utility, cid: str, second_year: list[float]) -> None:
+    u.customer(cid, **COMMERCIAL)
+    periods = [f"{year}-{month:02d}" for year in (2023, 2024) for month in range(1, 13)]
+    u.monthly(cid, SEASON + second_year, tariff="COM", periods=periods)
+
+
+def test_a_seasonal_load_is_judged_against_the_same_months_a_year_before():
+    u = Utility()
+    # An alarm in May 2024 before the summer peak. After it the summer runs at half the year
+    # before (1,000 against 2,000), the autumn as before: June to December 4,000 + 1,500 kWh
+    # against 8,000 + 1,500, 58 % of what was expected, under drop_ratio 0.7.
+    _seasonal_two_years(u, "halved", [500.0] * 5 + [1000.0] * 4 + [500.0] * 3)
+    # The same season as the year before: against the months before the alarm (500 a month) it
+    # would look like a rise; against the year before there is no fall.
+    _seasonal_two_years(u, "as_before", SEASON)
+    events = [_alarm(cid, "2024-05-10 08:00") for cid in ("halved", "as_before")]
+    found = findings_of(u, "meter_event_unresolved", meter_events=events)
+    assert list(found.index) == ["halved"]
+    # 4 summer months × 1,000 kWh short at 0.8.
+    assert found.loc["halved", "revenue_impact"] == pytest.approx(4 * 1000 * 0.8)
+    assert (
+        "fell from 1,357 (the same months a year before) to 786 (58%)"
+        in (found.loc["halved", "evidence"])
+    )
+
+
+def test_a_summer_peak_after_an_alarm_in_winter_hides_no_fall_of_the_year_before():
+    u = Utility()
+    # An alarm in February 2024, then a summer at a third of the summer before: against the
+    # months before the alarm (500 a month) June to September at 700 would look like a rise.
+    _seasonal_two_years(u, "summer_lost", [500.0] * 5 + [700.0] * 4 + [500.0] * 3)
+    found = findings_of(
+        u, "meter_event_unresolved", meter_events=[_alarm("summer_lost", "2024-02-03")]
+    )
+    # March to December: 10 months, 2,800 + 3,000 = 5,800 kWh against 8,000 + 3,000 = 11,000
+    # (53 %); short 4 × 1,300 kWh at 0.8.
+    assert found.loc["summer_lost", "revenue_impact"] == pytest.approx(4 * 1300 * 0.8)
 
 
 def test_alarm_cleared_after_more_than_a_day_lasts_and_within_a_day_does_not():
