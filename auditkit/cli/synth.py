@@ -104,7 +104,7 @@ def _options(defaults: synth.SynthConfig) -> list[tuple[str, str, str]]:
             "irregular_share",
             "SHARE",
             f"share of customers given an irregularity, 0 to {synth.MAX_IRREGULAR_SHARE} "
-            f"(default {defaults.irregular_share}: about 1.5 %%)",
+            f"(default {defaults.irregular_share}: about {defaults.irregular_share * 100:g} %%)",
         ),
     ]
 

@@ -22,7 +22,7 @@ from auditkit.synth.world import working_day_after
 @pytest.fixture(scope="module")
 def tables() -> dict[str, pd.DataFrame]:
     # Three times the demo's share of irregular customers: every irregularity is there.
-    return synth.generate(customers=3000, districts=4, months=36, seed=3, irregular_share=0.05)
+    return synth.generate(customers=3000, districts=4, months=36, seed=3, irregular_share=0.09)
 
 
 def _digest(folder: Path) -> dict[str, str]:
