@@ -108,7 +108,9 @@ class FieldResults:
             errors["difference"] = errors["audited_value"] - errors["book_value"]
             errors = errors.sort_values("difference", key=np.abs, ascending=False)
         keep = [column for column in ERROR_COLUMNS if column in errors.columns]
-        return errors[keep].dropna(axis="columns", how="all").reset_index(drop=True)
+        errors = errors[keep].reset_index(drop=True)
+        # Columns no error filled are left out; with no error at all the headings stay.
+        return errors.dropna(axis="columns", how="all") if len(errors) else errors
 
     def summary(self) -> dict[str, Any]:
         """What the inspectors returned: rows and units inspected, errors, the total difference."""

@@ -62,7 +62,8 @@ def test_frames_by_items_and_values(utility: Path) -> None:
 def test_simulated_sheet_reads_back_with_the_truth(utility: Path, tmp_path: Path) -> None:
     district = first_district(utility)
     context = prepare(utility, district, "values")
-    selection = select(context.frame, 40, units="values", values="amount", seed=3)
+    # 60 yuan units reach 48 bills, two of them misstated (about 5 % of the frame's bills are).
+    selection = select(context.frame, 60, units="values", values="amount", seed=3)
     blank = write_field_sheet(selection, tmp_path / "sheet.xlsx")
     filled = study.simulate_field_sheet(blank, context, tmp_path / "filled.xlsx")
     results = study.read_returned_sheet(filled, selection)
@@ -76,6 +77,7 @@ def test_simulated_sheet_reads_back_with_the_truth(utility: Path, tmp_path: Path
         results.inspections["inspected_at"] == (pd.Period(context.as_of, "M") + 1).to_timestamp()
     ).all()
     table = results.to_table("en")
+    assert results.sample["error_found"].any()  # the sample holds misstated bills to read back
     assert (
         len(table)
         == int(results.sample["error_found"].sum())

@@ -64,6 +64,16 @@ def test_round_trip_gives_inspections(selection, tmp_path: Path) -> None:
     assert evaluation.population_value == pytest.approx(selection.population_value)
 
 
+def test_a_sheet_without_errors_keeps_the_headings_of_its_errors_table(
+    selection, tmp_path: Path
+) -> None:
+    blank = write_field_sheet(selection, tmp_path / "sheet.xlsx")
+    results = read_field_sheet(fill(blank, tmp_path / "filled.xlsx", {}))
+    errors = results.errors_table()
+    assert errors.empty and {"customer_id", "book_value", "audited_value"} <= set(errors.columns)
+    assert results.summary()["difference"] == 0
+
+
 def test_blank_error_flag_is_derived_and_blank_date_defaults(selection, tmp_path: Path) -> None:
     blank = write_field_sheet(selection, tmp_path / "sheet.xlsx")
     filled = fill(blank, tmp_path / "filled.xlsx", {FIRST_DATA_ROW: (1.0, None)}, date=None)
