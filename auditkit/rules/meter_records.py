@@ -34,9 +34,14 @@ def _days(dates: pd.Series) -> pd.Series:
     return pd.to_datetime(dates).dt.normalize().astype("datetime64[ns]")
 
 
-def _bill_keys(ctx: RuleContext) -> np.ndarray:
-    """Per bill, customer code × STRIDE + month: sorted, as the context sorts the bills."""
-    return ctx.bill_customer.astype(np.int64) * STRIDE + ctx.bill_month
+def _new_meter_keys(ctx: RuleContext) -> np.ndarray:
+    """Per bill, customer code × STRIDE + the last day (days since 1970) a meter swapped on it
+    leaves the bill on the old meter: the day before read_to where the bill records its read
+    period (the reading on read_to is the old meter's), else the last day of its month (the
+    swap month's bill is the new meter's). Sorted, as the context sorts the bills."""
+    recorded = ctx.bills["read_to"].to_numpy(dtype="datetime64[D]")
+    last_day = np.where(np.isnat(recorded), month_end_days(ctx.bill_month), recorded - DAY)
+    return ctx.bill_customer.astype(np.int64) * STRIDE + last_day.astype(np.int64)
 
 
 @rule(
@@ -60,12 +65,13 @@ def meter_change_energy_lost(ctx: RuleContext, params: dict) -> pd.DataFrame:
     month = orders["effective_month"].to_numpy(dtype=np.int64)
     old_final = pd.to_numeric(orders["old_final_read"], errors="coerce").to_numpy(dtype=float)
     new_first = pd.to_numeric(orders["new_first_read"], errors="coerce").to_numpy(dtype=float)
-    # The old meter's last bill is the last before the effective month; the first bill from the
-    # effective month on reads the new meter (the effective date is when billing changes).
-    keys = _bill_keys(ctx)
-    first_new = np.searchsorted(keys, cust * STRIDE + month, side="left")
-    at = np.minimum(first_new, len(keys) - 1)
-    has_new = (first_new < len(keys)) & (ctx.bill_customer[at] == cust)
+    # The first bill on the new meter is the first whose read period runs past the swap day
+    # (read on the 25th, a swap on the 28th joins next month's bill); without read dates, the
+    # first from the effective month on. The old meter's last bill is the one before it.
+    swap_day = orders["effective_date"].to_numpy(dtype="datetime64[D]").astype(np.int64)
+    first_new = np.searchsorted(_new_meter_keys(ctx), cust * STRIDE + swap_day, side="left")
+    at = np.minimum(first_new, len(ctx.bills) - 1)
+    has_new = (first_new < len(ctx.bills)) & (ctx.bill_customer[at] == cust)
     last_old = np.maximum(first_new - 1, 0)
     has_old = (first_new > 0) & (ctx.bill_customer[last_old] == cust)
     bills = ctx.bills

@@ -73,6 +73,32 @@ def test_joined_reads_reads_within_tolerance_and_a_remainder_billed_after_are_no
     assert findings_of(u, "meter_change_energy_lost").empty
 
 
+def test_a_meter_swapped_after_the_months_read_day_joins_the_next_bill():
+    """Read on the 25th: July's bill (26 June to 25 July) is still the old meter's; the meter
+    swapped on 28 July joins August's bill, the first whose read period holds the swap."""
+    u = Utility()
+    u.customer("A", ct_ratio=40.0)
+    u.monthly("A", flat(4000, 7), multiplier=40.0, periods=[f"2024-{m:02d}" for m in range(1, 8)])
+    u.monthly(
+        "A",
+        flat(4000, 5),
+        multiplier=40.0,
+        periods=[f"2024-{m:02d}" for m in range(8, 13)],
+        start_register=0.0,
+    )
+    for bill in u.bills:
+        month = int(bill["period"][5:])
+        bill["read_from"] = pd.Timestamp(2024, month, 26) - pd.DateOffset(months=1)
+        bill["read_to"] = pd.Timestamp(2024, month, 25)
+    u.order("A", "meter_replacement", "2024-07-28", old="M-A", new="N-A")
+    # The old meter ran 3 units (120 kWh) from the 25 July read (1,700) to the swap; August's
+    # bill starts at the new meter's first read and charges those 120 kWh beside its own.
+    u.orders[-1] |= {"old_final_read": 1703.0, "new_first_read": 0.0}
+    august = next(bill for bill in u.bills if bill["period"] == "2024-08")
+    august["kwh_billed"] += 120.0
+    assert findings_of(u, "meter_change_energy_lost").empty
+
+
 def test_a_replacement_with_no_bill_after_it_yet_is_not_judged():
     u = Utility()
     _replaced_in_july(u, "A", old_final=1650.0, new_first=0.0)
