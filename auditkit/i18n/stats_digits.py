@@ -52,8 +52,8 @@ WORDS: dict[str, tuple[str, str]] = {
         "手工抄表示数末位检验：{tested} 名抄表员、{reads:,} 个示数，没有抄表员的末位数字明显不均匀"
         "（Holm 校正后 p < {alpha:g} 且各数字占比与 10% 平均相差超过 {min_mad:.0%}）。",
         "Last digit of hand reads: {tested} meter readers, {reads:,} registers; no reader's last "
-        "digits are clearly uneven (Holm-adjusted p < {alpha:g} with digit shares {min_mad:.0%} "
-        "or more from 10 % on average).",
+        "digits are clearly uneven (Holm-adjusted p < {alpha:g} with digit shares more than "
+        "{min_mad:.0%} from 10 % on average).",
     ),
     "digits.sentence.readers_flagged": (
         "手工抄表示数末位检验：{tested} 名抄表员、{reads:,} 个示数中，{names} 的末位数字明显"
@@ -111,15 +111,17 @@ WORDS: dict[str, tuple[str, str]] = {
         "significant and the MAD is marginal or nonconforming.",
     ),
     "stats.method.last_digits": (
-        "抄表示数末位检验：只取有抄表员（reader_id）且为实抄的账单，取本月示数的个位整数；示数未走字的"
-        "剔除（其末位重复上月示数）。真实示数走字后末位在 0–9 上均匀分布，与用电多少无关；对每名抄表员"
+        "抄表示数末位检验：只取有抄表员（reader_id）且为实抄的账单，取本月示数整数部分的个位（小数"
+        "不计）；示数整数部分未走字的剔除（其末位重复上月示数）。真实示数走字后末位在 0–9 上均匀分布，"
+        "与用电多少无关；对每名抄表员"
         "做与均匀分布的卡方检验（自由度 9），多名抄表员之间用 Holm 方法校正；校正后 p 小于显著性水平、"
         "各数字占比与 10% 的平均偏差超过 2 个百分点且抄表数不少于 100 时标记（只看显著性，抄表数多时"
         "微小偏差也会显著）。",
         "Last-digit test: bills with a meter reader (reader_id) and an actual read; the units "
-        "digit of the register read. Registers that did not move are left out (their digit "
-        "repeats the last read). Once a register moves, its last digit is uniform over 0-9 "
-        "whatever the consumption; each reader's digits are tested against the uniform by "
+        "digit of the register's whole part (decimals aside). Registers whose whole part did not "
+        "move are left out (their digit repeats the last read). Once a register moves, its last "
+        "digit is uniform over 0-9 whatever the consumption; each reader's digits are tested "
+        "against the uniform by "
         "chi-square (9 df), Holm-corrected across readers, and flagged when the adjusted p is "
         "below the level, the digit shares are more than 2 points from 10 % on average (with "
         "many reads a trivial departure is significant) and the reader has at least 100 reads.",

@@ -264,8 +264,8 @@ class LastDigitTest:
     """The last-digit test of registers read by hand, one row per meter reader.
 
     `table`: reader_id, district (of most of the reader's customers), reads (moved registers read
-    by hand, tested), unchanged (reads left out: the register had not moved, so its digit repeats
-    the previous read), chi2, p_value, p_adjusted (Holm across the readers tested), mad (mean
+    by hand, tested), unchanged (reads left out: the register's whole part had not moved, so its
+    digit repeats the previous read), chi2, p_value, p_adjusted (Holm across the readers tested), mad (mean
     absolute deviation of the digit shares from 10 %), top_digit and top_share (the most frequent
     last digit), flagged (p_adjusted < alpha and mad > min_mad), note (`too_few_reads` below
     `min_reads`). `counts`: readers × digits 0-9.
@@ -367,8 +367,9 @@ def last_digit_test(
 ) -> LastDigitTest:
     """Test the last whole digit of the registers read by hand for uniformity, per meter reader.
 
-    Bills read by hand are those with a `reader_id` and `read_type` actual; a register that did not
-    move (register_end = register_start) is left out and counted (its digit is the previous read's).
+    Bills read by hand are those with a `reader_id` and `read_type` actual; the digit tested is the
+    units digit of the register's whole part (decimals are left aside). A register whose whole part
+    did not move is left out and counted (its digit is the previous read's).
     Readers with fewer than `min_reads` tested reads get a note instead of a test; a reader is
     flagged when the Holm-adjusted p-value is below `alpha` and the digit shares deviate from
     10 % by more than `min_mad` on average. With `customers`, each reader is placed in the
@@ -383,7 +384,9 @@ def last_digit_test(
     end = pd.to_numeric(bills["register_end"], errors="coerce").to_numpy(dtype=float)
     start = pd.to_numeric(bills["register_start"], errors="coerce").to_numpy(dtype=float)
     readable = by_hand & np.isfinite(end) & (end >= 0)
-    moved = readable & (end != start)
+    # The digit tested is the units digit of the whole part: a register read with decimals that
+    # moved by less than one unit (12.3 -> 12.8) repeats last month's digit, as an unmoved one.
+    moved = readable & (np.floor(end) != np.floor(start))
     codes, readers = pd.factorize(reader[readable].to_numpy(dtype=object), sort=True)
     moved_of_readable = moved[readable]
     digits = (np.floor(end[readable]) % 10).astype(np.int64)

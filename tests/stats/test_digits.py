@@ -136,6 +136,28 @@ def test_a_reader_who_writes_zeros_and_fives_is_flagged_and_an_honest_one_is_not
     assert shown.iloc[0]["Most frequent last digit (share)"] == "0 (30%)"
 
 
+def test_registers_with_decimals_are_judged_by_the_units_digit_of_their_whole_part():
+    # 100 reads ending in digits 0-9 (10 each), read to a decimal, each moved by 123.4 units.
+    moved = _reads("R0101", list(range(10)) * 10)
+    # The whole part stayed at 10,007 (moved 0.5): digit 7 repeats last month's, left out.
+    within = pd.DataFrame(
+        {
+            "customer_id": "E1",
+            "register_start": [10_007.1] * 30,
+            "register_end": [10_007.6] * 30,
+            "read_type": "actual",
+            "reader_id": "R0101",
+        }
+    )
+    # Moved 0.5 across a whole unit (10,007.8 -> 10,008.3): the digit read is 8, tested.
+    across = within.assign(register_start=10_007.8, register_end=10_008.3).head(2)
+    result = last_digit_test(pd.concat([moved, within, across], ignore_index=True))
+
+    row = result.table.iloc[0]
+    assert row["reads"] == 102 and row["unchanged"] == 30
+    assert list(result.counts.loc["R0101"]) == [10] * 8 + [12, 10]
+
+
 def test_a_significant_but_slight_preference_is_not_flagged():
     # 10,000 reads, digit 4 at 11.5 % instead of 10 %: the chi-square rejects uniformity, but the
     # shares are 0.3 points from 10 % on average, far below what invented reads give.
