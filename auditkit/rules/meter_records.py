@@ -458,8 +458,9 @@ def meter_event_unresolved(ctx: RuleContext, params: dict) -> pd.DataFrame:
 def _alarms(ctx: RuleContext, params: dict) -> pd.DataFrame:
     """Per customer with an alarm of `events` that lasted more than `max_hours` (or is not
     cleared by the audit date after that long) or came back `min_repeats` times within
-    `window_days`: the first such alarm (its time, event, whether it lasted and how long, the
-    repeats counted from it) and the customer's alarms of those kinds up to the audit date."""
+    `window_days` (rows of one customer, event and time are one alarm): the first such alarm
+    (its time, event, whether it lasted and how long, the repeats counted from it) and the
+    customer's alarms of those kinds up to the audit date."""
     table = getattr(ctx.source, "meter_events", None)
     if table is None or table.empty:
         return pd.DataFrame()
@@ -479,7 +480,9 @@ def _alarms(ctx: RuleContext, params: dict) -> pd.DataFrame:
     ]
     if events.empty:
         return pd.DataFrame()
+    # A row exported twice is one alarm, not a repeat (the cleared time of the first copy).
     events = events.sort_values(["cust", "at", "event"], kind="stable", ignore_index=True)
+    events = events.drop_duplicates(["cust", "at", "event"], ignore_index=True)
     # Cleared after the audit date: still uncleared at it.
     cleared = events["cleared"].where(events["cleared"] < end)
     hours = ((cleared.fillna(end) - events["at"]).dt.total_seconds() / 3600).to_numpy()

@@ -331,6 +331,14 @@ def test_short_alarms_count_when_they_repeat_three_times_within_a_month():
     assert "3 times within 30 days" in found.loc["three", "evidence"]
 
 
+def test_one_alarm_exported_three_times_is_one_alarm_not_a_repeat():
+    u = Utility()
+    _falls_after_june(u, "copied")
+    alarm = _alarm("copied", "2024-06-02 10:00", "voltage_loss", cleared="2024-06-02 23:00")
+    found = findings_of(u, "meter_event_unresolved", meter_events=[alarm, alarm, alarm])
+    assert found.empty
+
+
 def test_alarm_inspected_since_or_without_fall_or_of_another_kind_is_no_finding():
     u = Utility()
     for cid in ("inspected", "other_kind"):
