@@ -7,12 +7,15 @@ it once (as the cell's value) and a script saves it with `figure.savefig`. Call
 
 from __future__ import annotations
 
-from collections.abc import Sequence
-from typing import TYPE_CHECKING
+import functools
+from collections.abc import Callable, Sequence
+from typing import TYPE_CHECKING, ParamSpec
 
+import matplotlib
 import numpy as np
 import pandas as pd
 from matplotlib.figure import Figure
+from matplotlib.text import Text
 
 from auditkit import i18n
 from auditkit.plots import group_thousands
@@ -22,6 +25,25 @@ if TYPE_CHECKING:
     from auditkit.stats.daily import DailyProfile
     from auditkit.stats.funnel import FunnelResult
     from auditkit.stats.seasonal import Decomposition
+
+_Args = ParamSpec("_Args")
+
+
+def _plain_text(plot: Callable[_Args, Figure]) -> Callable[_Args, Figure]:
+    """`plot` with every text of its figure drawn as written, never parsed as mathtext: district
+    names, customer, reader and unit ids are data, and one holding `$...$` would otherwise be
+    typeset or fail the figure when it is drawn."""
+
+    @functools.wraps(plot)
+    def without_math(*args: _Args.args, **kwargs: _Args.kwargs) -> Figure:
+        with matplotlib.rc_context({"text.parse_math": False}):
+            figure = plot(*args, **kwargs)
+        for text in figure.findobj(Text):
+            text.set_parse_math(False)
+        return figure
+
+    return without_math
+
 
 #: Monthly summary columns drawn by `plot_monthly`, by their wording.
 MONTHLY_LABELS = {
@@ -37,6 +59,7 @@ MONTHLY_LABELS = {
 SHARE_COLUMNS = {"estimated_share", "zero_share", "line_loss", "kwh_yoy"}
 
 
+@_plain_text
 def plot_monthly(monthly: pd.DataFrame, column: str = "kwh", lang: str = "zh") -> Figure:
     """One line per district of a monthly summary column (gaps stay gaps)."""
     label = i18n.text(MONTHLY_LABELS[column], lang) if column in MONTHLY_LABELS else column
@@ -56,6 +79,7 @@ def plot_monthly(monthly: pd.DataFrame, column: str = "kwh", lang: str = "zh") -
     return figure
 
 
+@_plain_text
 def plot_decomposition(decomposition: Decomposition, lang: str = "zh") -> Figure:
     """Observed series, trend, seasonal and residual panels; flagged months in red."""
     frame = decomposition.frame
@@ -91,6 +115,7 @@ def plot_decomposition(decomposition: Decomposition, lang: str = "zh") -> Figure
     return figure
 
 
+@_plain_text
 def plot_customer_series(
     bills: pd.DataFrame,
     customer_ids: Sequence[str],
@@ -129,6 +154,7 @@ def plot_customer_series(
     return figure
 
 
+@_plain_text
 def plot_benford(result: BenfordResult, title: str = "", lang: str = "zh") -> Figure:
     """Observed digit proportions (bars) against Benford's expectation (line)."""
     table = result.table
@@ -159,6 +185,7 @@ def plot_benford(result: BenfordResult, title: str = "", lang: str = "zh") -> Fi
     return figure
 
 
+@_plain_text
 def plot_funnel(
     result: FunnelResult, rate_label: str = "", title: str = "", lang: str = "zh"
 ) -> Figure:
@@ -217,6 +244,7 @@ def plot_funnel(
     return figure
 
 
+@_plain_text
 def plot_daily(profile: DailyProfile, lang: str = i18n.DEFAULT_LANG) -> Figure:
     """kWh per customer and day, one line per district, with its 7-day mean."""
     figure = Figure(figsize=(10, 4), layout="constrained")
@@ -232,6 +260,7 @@ def plot_daily(profile: DailyProfile, lang: str = i18n.DEFAULT_LANG) -> Figure:
     return figure
 
 
+@_plain_text
 def plot_last_digits(
     shares: pd.DataFrame, flagged: set[str], title: str, lang: str = i18n.DEFAULT_LANG
 ) -> Figure:
@@ -256,6 +285,7 @@ def plot_last_digits(
     return figure
 
 
+@_plain_text
 def plot_loss_rates(
     rates: dict[str, np.ndarray], high_loss_rate: float, title: str, lang: str = i18n.DEFAULT_LANG
 ) -> Figure:
@@ -285,7 +315,9 @@ def plot_loss_rates(
 
 
 def _percent(value: float, _position: int) -> str:
-    return f"{value:.0%}" if abs(value) >= 0.1 or value == 0 else f"{value:.1%}"
+    # Rounded first: a tick at 0.1 may arrive as 0.09999999999999999 and read "10.0%".
+    shown = round(abs(value), 9)
+    return f"{value:.0%}" if shown >= 0.1 or shown == 0 else f"{value:.1%}"
 
 
 def _thin_period_ticks(
