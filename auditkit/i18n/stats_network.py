@@ -65,6 +65,11 @@ WORDS: dict[str, tuple[str, str]] = {
         "{count:,} daily reads of customers not in the archive (or without a date) are left out "
         "of the same-period sales.",
     ),
+    "stats.note.network_feeders_without_supply": (
+        "{feeders} 条线路有用户但缺少关口表供电量（共 {unit_months} 个线路·月），其同期线损未计算。",
+        "Feeders with customers but no supply row: {feeders} ({unit_months} feeder-months); "
+        "their same-period loss is not computed.",
+    ),
     "stats.note.network_no_unit_column": (
         "客户档案缺少 {column}（或全部为空），该层级同期线损不计算。",
         "The customer archive has no {column} (or it is empty): that level's loss is not computed.",

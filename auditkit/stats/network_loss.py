@@ -331,6 +331,7 @@ def network_loss(
         frames.append(_level_rows("area", supply, area_units, sums, expected, district, months))
     feeder_units = _unit_codes(customers, "feeder", notes)
     if feeder_units is not None:
+        _note_feeders_without_supply(supply, feeder_units, expected, months, notes)
         sums = _feeder_sums(feeder_units, area_units, area_supply, kwh, read_days, expected_days)
         frames.append(_level_rows("feeder", supply, feeder_units, sums, expected, district, months))
     table = pd.concat(frames, ignore_index=True) if frames else pd.DataFrame(columns=COLUMNS)
@@ -450,6 +451,24 @@ def _supply_grid(
         "kwh_supplied"
     ].to_numpy(dtype=float)[found]
     return grid
+
+
+def _note_feeders_without_supply(
+    supply: pd.DataFrame,
+    feeders: _Units,
+    expected: np.ndarray,
+    months: np.ndarray,
+    notes: list[Note],
+) -> None:
+    """Note the feeder-months with customers expected but no supply row: every feeder has a
+    supply meter, so its loss is missing, not zero (an area may lack one: a customer's own
+    transformer has no area meter, so areas are not noted)."""
+    grid = _supply_grid(supply, "feeder", feeders, months)
+    customers = _per_unit(feeders.code, expected.astype(float), len(feeders.ids))
+    missing = (customers > 0) & np.isnan(grid)
+    if missing.any():
+        values = {"feeders": int(missing.any(axis=1).sum()), "unit_months": int(missing.sum())}
+        notes.append(Note("network_feeders_without_supply", values))
 
 
 def _feeder_sums(

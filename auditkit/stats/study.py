@@ -369,7 +369,7 @@ def build(
     adjustments = _adjustment_digits(dataset, customers, summary.period_to, alpha, notes)
     readers = _last_digits(window, customers, alpha, min_reads, notes)
     network = _network(
-        dataset, customers, summary, (high_loss_rate, min_coverage, min_supply_kwh), notes
+        dataset, district, summary, (high_loss_rate, min_coverage, min_supply_kwh), notes
     )
     return ConsumptionStudy(
         district=district,
@@ -424,13 +424,14 @@ def _last_digits(
 
 def _network(
     dataset: Dataset,
-    customers: pd.DataFrame,
+    district: str,
     summary: DistrictSummary,
     settings: tuple[float, float, float],
     notes: list[Note],
 ) -> NetworkLoss | None:
     """Same-period loss of the window's months, over the whole utility (a feeder may cross
-    districts), kept for the studied districts' units; None without supply or daily reads."""
+    districts), kept for `district`'s units (all units, those without customers included, when
+    every district is studied); None without supply or daily reads."""
     if dataset.network_supply is None:
         return None
     if dataset.daily_reads is None:
@@ -454,7 +455,7 @@ def _network(
         notes.append(Note("network_no_daily_reads"))
         return None
     notes.extend(result.notes)
-    return result.for_districts(customers["district"].unique())
+    return result.for_districts([district]) if district else result
 
 
 def _scores(

@@ -98,9 +98,13 @@ def test_same_period_loss_by_hand():
     assert feeder_feb["coverage"] == 1.0 and feeder_feb["customers"] == 4
     assert feeder_feb["loss_rate"] == pytest.approx(1 - (480 + 2900) / 3500)
 
+    # Feeder F2 has customer C4 in both months but no supply row: missing, not zero, and noted.
+    assert "F2" not in set(result.table["unit_id"])
     assert [(note.code, dict(note.values)) for note in result.notes] == [
-        ("network_months_outside", {"count": 1, "period_from": "2024-01", "period_to": "2024-02"})
+        ("network_months_outside", {"count": 1, "period_from": "2024-01", "period_to": "2024-02"}),
+        ("network_feeders_without_supply", {"feeders": 1, "unit_months": 2}),
     ]
+    assert "no supply row: 1 (2 feeder-months)" in result.notes[1].text("en")
     units = result.units.set_index(["level", "unit_id"])
     assert units.loc[("area", "TQ2"), "status"] == "negative_loss"
     assert units.loc[("area", "TQ2"), "loss_rate"] == pytest.approx(1 - 1200 / 1300)
@@ -205,6 +209,23 @@ def test_for_district_keeps_the_supply_of_its_units_and_the_study_shows_the_loss
     assert set(study.network.table["district"]) == {district}
     assert any("同期线损" in sentence for sentence in study.conclusions("zh"))
     assert any(method.startswith("Same-period loss") for method in study.methods("en"))
+
+
+def test_the_study_of_every_district_lists_supply_no_customer_hangs_on(utility):
+    supply = utility.network_supply
+    # A supply row of an area no customer is booked to (户变关系 missing), in a month read.
+    orphan = supply[supply["period"] == supply["period"].max()].head(1).assign(unit_id="TQ-ORPHAN")
+    tables = {**utility.tables(), "network_supply": pd.concat([supply, orphan])}
+    study = build(Dataset.from_frames(tables))
+    rows = study.network.table.set_index("unit_id")
+    assert (
+        rows.loc["TQ-ORPHAN", "status"] == "no_customers"
+        and rows.loc["TQ-ORPHAN", "district"] == ""
+    )
+    assert "TQ-ORPHAN" in set(study.table("network_loss", "en")["Area / feeder"])
+    # A study of one district cannot place it and keeps that district's units only.
+    one = build(Dataset.from_frames(tables), utility.districts[0])
+    assert "TQ-ORPHAN" not in set(one.network.table["unit_id"])
 
 
 def test_partitioned_for_district_keeps_the_same_supply_rows(utility, tmp_path):
