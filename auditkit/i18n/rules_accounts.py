@@ -135,7 +135,7 @@ WORDS: dict[str, tuple[str, str]] = {
     "rule.duplicate_account.title": ("重复建档（一址多户）", "Customer archived twice"),
     "rule.duplicate_account.checks": (
         "两个及以上在用户的户名和用电地址规范化后相同（全角转半角、去空格和标点、中文数字门牌转阿拉伯数字，"
-        "号/弄/栋/幢/单元/室等单位保留：12号3室与12号4室是不同的户），或联系电话相同（同一电话的在用户超过 "
+        "号/弄/栋/幢/单元/室等单位保留：12号3室与12号4室是不同的户），或联系电话相同且户名相同（未登记户名的，电话相同即算；同一电话的在用户超过 "
         "max_phone_accounts 户视为物业或代办电话，不算重复）；每组中最早接电的户（再按户号）为原户，其余各户"
         "各为一条发现。涉及电费记为 0：重复档案是档案缺陷，需核实后合并或销户。跨供电单位的重复须对全部数据运行"
         "（本规则对全部数据一次运行）",
@@ -143,8 +143,9 @@ WORDS: dict[str, tuple[str, str]] = {
         "forms to half-width, spaces and punctuation removed, Chinese numerals of house numbers "
         "as digits, the markers of house number, lane, building, unit and room kept: room 3 and "
         "room 4 of house 12 are two units), or "
-        "the same phone (a phone on more than max_phone_accounts active accounts is a property "
-        "manager's or an agent's, not a duplicate); the earliest connected account of a group "
+        "the same phone and name (the phone alone where no name is recorded; a phone on more "
+        "than max_phone_accounts active accounts is a property manager's or an agent's, not a "
+        "duplicate); the earliest connected account of a group "
         "(then the lowest id) is the original, each other one a finding. Revenue 0: a duplicate "
         "record is an archive defect to verify and merge or close. Duplicates across districts "
         "need the whole dataset: the rule runs once over all of it",
@@ -157,6 +158,11 @@ WORDS: dict[str, tuple[str, str]] = {
     "evidence.duplicate_account.name_address": (
         "户名和地址与在用户 {original:text}（{connected:date} 接电）相同，共 {accounts:int} 户",
         "same name and address as active account {original:text} (connected {connected:date}), "
+        "{accounts:int} accounts in all",
+    ),
+    "evidence.duplicate_account.name_phone": (
+        "户名和联系电话与在用户 {original:text}（{connected:date} 接电）相同，共 {accounts:int} 户",
+        "same name and phone as active account {original:text} (connected {connected:date}), "
         "{accounts:int} accounts in all",
     ),
     "evidence.duplicate_account.phone": (

@@ -272,9 +272,9 @@ def billed_after_closure(ctx: RuleContext, params: dict) -> pd.DataFrame:
     active = (ctx.customers["status"] == "active").to_numpy(dtype=bool)
     archived = closures["archived_at"].to_numpy(dtype="datetime64[ns]")
     archived_by_now = ~np.isnat(archived) & (archived <= np.datetime64(ctx.as_of_date))
-    long_in_effect = closures["effective_month"].to_numpy() <= ctx.as_of - params[
-        "unarchived_months"
-    ]
+    long_in_effect = (
+        closures["effective_month"].to_numpy() <= ctx.as_of - params["unarchived_months"]
+    )
     kept_active = (
         active[closures["cust"].to_numpy()]
         & (archived_by_now | long_in_effect)
@@ -508,10 +508,11 @@ def _extensions(ctx: RuleContext) -> pd.DataFrame:
 )
 def duplicate_account(ctx: RuleContext, params: dict) -> pd.DataFrame:
     """Active accounts archived twice (一址多户 / 重复建档): the same name and address once
-    normalized (`auditkit.rules.addresses`), or the same phone on at most `max_phone_accounts`
-    active accounts. The earliest connected account of a group (then the lowest id) is the
-    original; each other one is a finding naming it. No revenue: a duplicate record is an
-    archive defect, whatever it was billed."""
+    normalized (`auditkit.rules.addresses`), or the same phone (with the same name where the
+    archive records names) on at most `max_phone_accounts` active accounts. The earliest
+    connected account of a group (then the lowest id) is the original; each other one is a
+    finding naming it. No revenue: a duplicate record is an archive defect, whatever it was
+    billed."""
     customers = ctx.customers
     active = np.flatnonzero((customers["status"] == "active").to_numpy(dtype=bool))
     if not len(active):
@@ -527,8 +528,14 @@ def duplicate_account(ctx: RuleContext, params: dict) -> pd.DataFrame:
             "phone": phone_key(archive["phone"]).to_numpy(dtype=object),
         }
     ).sort_values(["connected", "customer_id"], kind="stable", na_position="last")
-    same_place = _duplicates(frame, ["name", "address"], "name_address", None)
-    same_phone = _duplicates(frame, ["phone"], "phone", params["max_phone_accounts"])
+    same_place = _duplicates(frame, ["name", "address"])
+    same_place["match"] = "name_address"
+    # One phone on other holders' accounts is a family's or a landlord's contact: a phone
+    # matches with the name where the archive records one, alone where it records none.
+    phones = frame["phone"].map(frame["phone"].value_counts())
+    shared = frame[(phones <= params["max_phone_accounts"]).to_numpy()]
+    same_phone = _duplicates(shared, ["phone", "name"], required=["phone"])
+    same_phone["match"] = np.where(same_phone["named"], "name_phone", "phone")
     found = pd.concat([same_place, same_phone], ignore_index=True).drop_duplicates(
         "cust", keep="first"
     )  # the name and address match first: the stronger sign
@@ -552,16 +559,16 @@ def duplicate_account(ctx: RuleContext, params: dict) -> pd.DataFrame:
 
 
 def _duplicates(
-    frame: pd.DataFrame, keys: list[str], match: str, max_accounts: int | None
+    frame: pd.DataFrame,
+    keys: list[str],
+    required: list[str] | None = None,
 ) -> pd.DataFrame:
-    """Accounts of `frame` (in original-first order) sharing every non-empty key with an earlier
-    one, in groups of at most `max_accounts` (None: any size): cust, match, the original's id and
-    connection date, and the group's size."""
-    filled = frame[(frame[keys] != "").all(axis=1)]
-    groups = filled.groupby(keys, sort=False)
-    size = groups["cust"].transform("size")
-    keep = (size >= 2) & (size <= max_accounts if max_accounts is not None else True)
-    filled, size = filled[keep], size[keep]
+    """Accounts of `frame` (in original-first order) sharing every key with an earlier one, the
+    `required` keys (default all) non-empty: cust, named (a name is recorded), the original's
+    id and connection date, and the group's size."""
+    filled = frame[(frame[keys if required is None else required] != "").all(axis=1)]
+    size = filled.groupby(keys, sort=False)["cust"].transform("size")
+    filled, size = filled[size >= 2], size[size >= 2]
     grouped = filled.groupby(keys, sort=False)
     group = grouped.ngroup().to_numpy()
     duplicate = grouped.cumcount().to_numpy() > 0
@@ -571,7 +578,7 @@ def _duplicates(
     return pd.DataFrame(
         {
             "cust": filled["cust"].to_numpy()[duplicate],
-            "match": match,
+            "named": (filled["name"] != "").to_numpy()[duplicate],
             "original": filled["customer_id"].to_numpy()[original],
             "original_connected": filled["connected"].to_numpy()[original],
             "accounts": size.to_numpy()[duplicate],

@@ -243,7 +243,27 @@ def test_duplicate_accounts_by_name_and_address_written_another_way_and_by_phone
         "same name and address as active account original (connected 2015-03-01), 2 accounts in all"
     )
     assert findings.loc["phone_second", "evidence"].startswith(
-        "same phone as active account phone_first"
+        "same name and phone as active account phone_first"
+    )
+
+
+def test_one_phone_on_accounts_of_different_names_is_a_contact_not_a_duplicate():
+    """A family's or a landlord's phone left on two accounts of other holders is no duplicate;
+    the same phone on two accounts without names recorded still is."""
+    u = Utility()
+    people = {
+        "parent": _person("刘强", "城东区和平路5号", "13800000007", "2010-01-01"),
+        "child": _person("刘小明", "城西区长江路9号", "13800000007", "2020-01-01"),
+        "nameless_a": _person("", "城东区和平路6号", "13800000008", "2011-01-01"),
+        "nameless_b": _person(None, "城西区长江路10号", "13800000008", "2021-01-01"),
+    }
+    for customer_id in people:
+        u.customer(customer_id)
+        u.monthly(customer_id, flat(100))
+    findings = _by_customer(_run(u, "duplicate_account", people))
+    assert list(findings.index) == ["nameless_b"]
+    assert findings.loc["nameless_b", "evidence"].startswith(
+        "same phone as active account nameless_a"
     )
 
 
