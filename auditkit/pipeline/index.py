@@ -178,7 +178,7 @@ def render_index(manifest: Mapping[str, Any], lang: str = "zh") -> str:
 {css}
 </style>
 </head>
-<body class="ak-report">
+<body class="ak-report ak-run-index">
 <header class="ak-title">
 <h1>{title}</h1>
 <dl class="ak-meta">
