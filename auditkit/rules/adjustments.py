@@ -46,9 +46,7 @@ def unapproved_adjustment(ctx: RuleContext, params: dict) -> pd.DataFrame:
     returned = money_returned(getattr(ctx.source, "adjustments", None), ctx.as_of_date)
     operators = operator_concentration(returned, params)
     unapproved = returned[~returned["approved"]]
-    unapproved = unapproved.assign(
-        cust=pd.Index(ctx.customers["customer_id"]).get_indexer(unapproved["customer_id"])
-    )
+    unapproved = unapproved.assign(cust=ctx.customer_codes(unapproved["customer_id"]))
     unapproved = unapproved[unapproved["cust"] >= 0]
     if unapproved.empty:
         return empty_raw()

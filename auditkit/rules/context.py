@@ -135,7 +135,7 @@ class RuleContext:
             return None
         reads = self.daily_reads
         codes, uniques = pd.factorize(reads["customer_id"])
-        known = pd.Index(self.customers["customer_id"]).get_indexer(uniques).astype(np.int32)
+        known = self.customer_codes(uniques).astype(np.int32)
         cust = np.append(known, np.int32(-1))[codes]
         day = reads["date"].to_numpy(dtype="datetime64[D]").astype(np.int64)
         last_day = int(np.datetime64(self.as_of_date.date(), "D").astype(np.int64))
@@ -184,6 +184,16 @@ class RuleContext:
         to the bills' length as Python strings.
         """
         return self.customers[column].isin(values).to_numpy(dtype=bool)[self.bill_customer]
+
+    @cached_property
+    def customer_index(self) -> pd.Index:
+        """The archive's customer ids, each at its row (built once for every lookup)."""
+        return pd.Index(self.customers["customer_id"])
+
+    def customer_codes(self, customer_ids: pd.Series) -> np.ndarray:
+        """Each id's row in the archive, -1 where unknown: how the rows of the optional tables
+        (meter tests and events, inspections, adjustments) find their customer."""
+        return self.customer_index.get_indexer(customer_ids)
 
     def bills_of(self, customers: np.ndarray) -> np.ndarray:
         """Per bill: its customer is among the customer codes `customers` (linear in the bills)."""

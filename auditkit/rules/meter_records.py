@@ -248,7 +248,7 @@ def _failed_tests(ctx: RuleContext, tolerance: float) -> pd.DataFrame:
         return empty
     tests = pd.DataFrame(
         {
-            "cust": pd.Index(ctx.customers["customer_id"]).get_indexer(table["customer_id"]),
+            "cust": ctx.customer_codes(table["customer_id"]),
             "meter": table["meter_id"].to_numpy(dtype=object)
             if "meter_id" in table
             else np.full(len(table), None, dtype=object),
@@ -353,7 +353,7 @@ def _unsettled(ctx: RuleContext, tests: pd.DataFrame, settled_share: float) -> n
     if table is not None and not table.empty:
         adjustments = pd.DataFrame(
             {
-                "cust": pd.Index(ctx.customers["customer_id"]).get_indexer(table["customer_id"]),
+                "cust": ctx.customer_codes(table["customer_id"]),
                 "adjusted_at": pd.to_datetime(table["adjusted_at"]),
                 "kind": table["kind"].to_numpy(dtype=object),
                 "amount": pd.to_numeric(table["amount"], errors="coerce").abs(),
@@ -467,7 +467,7 @@ def _alarms(ctx: RuleContext, params: dict) -> pd.DataFrame:
     end = _audit_end(ctx)
     events = pd.DataFrame(
         {
-            "cust": pd.Index(ctx.customers["customer_id"]).get_indexer(table["customer_id"]),
+            "cust": ctx.customer_codes(table["customer_id"]),
             "event": table["event"].to_numpy(dtype=object),
             "at": pd.to_datetime(table["event_at"]),
             "cleared": pd.to_datetime(table["cleared_at"])
@@ -523,7 +523,7 @@ def _inspected_since(ctx: RuleContext, alarms: pd.DataFrame) -> np.ndarray:
         return np.zeros(len(alarms), dtype=bool)
     inspections = pd.DataFrame(
         {
-            "cust": pd.Index(ctx.customers["customer_id"]).get_indexer(table["customer_id"]),
+            "cust": ctx.customer_codes(table["customer_id"]),
             "inspected_at": pd.to_datetime(table["inspected_at"]).dt.normalize(),
         }
     )
