@@ -35,6 +35,9 @@ def available_cjk_font() -> str | None:
 NUMBER_STYLE = {
     "axes.formatter.useoffset": False,
     "axes.formatter.limits": (-6, 15),
+    # Names from the data (districts, readers, customers) are drawn as written: a '$' in one
+    # must not start mathtext, which typesets it or fails the figure.
+    "text.parse_math": False,
 }
 
 
@@ -56,7 +59,7 @@ def use_cjk_font() -> str | None:
     """Set up matplotlib for every chart; returns the CJK font family used (None: none installed).
 
     Chinese text is drawn with an installed CJK font, and axes never show an offset or scientific
-    notation (`NUMBER_STYLE`); charts of money or energy add `group_thousands`. Warns once (and
+    notation, and no text is parsed as mathtext (`NUMBER_STYLE`); charts of money or energy add `group_thousands`. Warns once (and
     keeps the default font) when no CJK font is installed: the setup script installs one, so a
     warning here means the machine was set up by hand.
     """

@@ -189,6 +189,20 @@ def test_chart_axes_show_plain_grouped_numbers() -> None:
     assert "12,400,000" in _tick_text(figure)[1]
 
 
+def test_names_from_the_data_with_dollar_signs_are_drawn_as_written() -> None:
+    from matplotlib.backends.backend_agg import FigureCanvasAgg
+
+    from auditkit.plots import use_cjk_font
+
+    use_cjk_font()
+    figure = Figure()
+    axes = figure.subplots()
+    axes.bar(["R$\\frac$", "$x^2$ 城东"], [1, 2])
+    axes.set_title("$\\unfinished")
+    FigureCanvasAgg(figure).draw()  # mathtext would fail on the unfinished commands
+    assert [label.get_text() for label in axes.get_xticklabels()] == ["R$\\frac$", "$x^2$ 城东"]
+
+
 def test_an_empty_table_is_a_sentence_and_lines_are_escaped_bullets(
     monkeypatch: pytest.MonkeyPatch,
 ) -> None:
