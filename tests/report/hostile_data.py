@@ -1,7 +1,8 @@
 """A small synthetic utility whose every free-text value is an HTML/script payload.
 
 Built on `auditkit.synth` (so the rules find real irregularities), then district names, customer
-ids, names, addresses, tariff categories and order ids are rewritten consistently across tables,
+ids, names, addresses, tariff categories, order ids, meter readers, operators, transformer areas
+and feeders are rewritten consistently across tables,
 the dataset folder's name is a payload and an extra input file has a payload name. Each payload
 marks its own success in the browser (`window.__pwned`, `document.title`), so a test can tell
 "shown as text" from "ran".
@@ -64,6 +65,19 @@ def write_hostile_dataset(root: Path, customers: int = 400) -> HostileDataset:
             f"{a}{PAYLOADS[(i + 1) % len(PAYLOADS)]}" for i, a in enumerate(people["address"])
         ],
     )
+    # Meter readers, operators, transformer areas and feeders: payloads with a '$' that
+    # mathtext would parse in a chart.
+    readers, operators, units = (
+        {
+            old: f"{old}{PAYLOADS[i % len(PAYLOADS)]}$\\frac$"
+            for i, old in enumerate(sorted(set(values.dropna()) - {""}))  # "" is remote: none
+        }
+        for values in (
+            tables["bills"]["reader_id"],
+            tables["adjustments"]["operator_id"],
+            pd.concat([people["area_id"], people["feeder_id"]]),
+        )
+    )
     for frame in tables.values():
         for column, mapping in (
             ("district", districts),
@@ -71,6 +85,11 @@ def write_hostile_dataset(root: Path, customers: int = 400) -> HostileDataset:
             ("customer_id", ids),
             ("tariff_category", tariffs),
             ("tariff_billed", tariffs),
+            ("reader_id", readers),
+            ("operator_id", operators),
+            ("area_id", units),
+            ("feeder_id", units),
+            ("unit_id", units),
         ):
             if column in frame.columns:
                 frame[column] = _renamed(frame[column], mapping)
