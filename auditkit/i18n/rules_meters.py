@@ -14,11 +14,11 @@ WORDS: dict[str, tuple[str, str]] = {
         "first bill after the replacement",
     ),
     "rule.meter_change_energy_lost.source": (
-        "国家电网公司电费抄核收管理规则（换表时新旧表示数须现场确认，计费接续）；营销稽查实践：换表电量丢失是"
+        "《国家电网公司电费抄核收管理规则》（换表时新旧表示数须现场确认，计费接续）；营销稽查实践：换表电量丢失是"
         "计量环节的常见差错",
-        "State Grid rules on meter reading, billing and collection (抄核收: at a meter "
-        "replacement the old and new reads are confirmed on site and billing joins them); audit "
-        "practice (营销稽查): energy lost at a meter change is a common metering error",
+        "State Grid rules on meter reading, billing and collection (at a meter replacement the "
+        "old and new reads are confirmed on site and billing joins them); marketing audit "
+        "practice: energy lost at a meter change is a common metering error",
     ),
     "rule.meter_error_backbill.title": (
         "电能表误差超差未退补",
@@ -40,13 +40,13 @@ WORDS: dict[str, tuple[str, str]] = {
         "settled_share of the amount, is not listed",
     ),
     "rule.meter_error_backbill.source": (
-        "供电营业规则（1996）第八十条：互感器或电能表误差超出允许范围时，以“0”误差为基准按验证后的误差值退补"
-        "电量，退补时间从上次校验或换装投入之日起至误差更正之日止的二分之一时间计算（2024 年供电营业规则沿用）；"
-        "电能计量装置技术管理规程 DL/T 448",
-        "Rules for power supply business (供电营业规则, 1996), art. 80: a meter or instrument "
-        "transformer outside its permitted error is back-billed or refunded from zero error by "
-        "the tested error, over half the time since its last test or installation (kept by the "
-        "2024 rules); technical code for electric energy metering DL/T 448",
+        "《供电营业规则》（1996）第八十条：互感器或电能表误差超出允许范围时，以“0”误差为基准按验证后的误差值"
+        "退补电量，退补时间从上次校验或换装投入之日起至误差更正之日止的二分之一时间计算（2024 年《供电营业规则》"
+        "沿用）；《电能计量装置技术管理规程》（DL/T 448-2016）",
+        "Rules of Electricity Supply Business (1996), art. 80: a meter or instrument transformer "
+        "outside its permitted error is back-billed or refunded from zero error by the tested "
+        "error, over half the time since its last test or installation (kept by the 2024 "
+        "rules); metering code DL/T 448-2016",
     ),
     "rule.meter_event_unresolved.title": (
         "计量异常告警未处理",
@@ -64,18 +64,18 @@ WORDS: dict[str, tuple[str, str]] = {
         "min_repeats times within window_days; the bills after its month (at least "
         "min_months_after) use less than drop_ratio × what was expected of them (the same months "
         "a year before when at least min_months_after of them have one, else the mean of the "
-        "before_months bills before the alarm); and no inspection (inspections) since the first such alarm. Estimated revenue: the "
-        "kWh of each later bill below what was expected, at the rate due; a cover opened or "
+        "before_months bills before the alarm); and no inspection (inspections) since the first "
+        "such alarm. Estimated revenue: the kWh of each later bill below what was expected, at the rate due; a cover opened or "
         "reverse energy with a fall suggests theft, which a field check must establish before "
         "any penalty, so no penalty is computed",
     ),
     "rule.meter_event_unresolved.source": (
-        "电力用户用电信息采集系统功能规范 Q/GDW 1373（失压、失流、开表盖、反向电量等异常事件）；供电营业规则"
-        "（1996、2024）关于窃电认定与处理的规定（须现场取证）；营销稽查实践：采集异常须派工核查闭环",
+        "《电力用户用电信息采集系统功能规范》（Q/GDW 1373）（失压、失流、开表盖、反向电量等异常事件）；"
+        "《供电营业规则》（1996、2024）关于窃电认定与处理的规定（须现场取证）；营销稽查实践：采集异常须派工核查闭环",
         "State Grid functional specification of the power user electricity information "
         "collection system Q/GDW 1373 (voltage loss, current loss, cover open, reverse energy "
-        "events); rules for power supply business (供电营业规则, 1996 and 2024) on establishing "
-        "theft (evidence on site); audit practice (营销稽查): an alarm is closed by a field check",
+        "events); Rules of Electricity Supply Business (1996 and 2024) on establishing theft "
+        "(evidence on site); marketing audit practice: an alarm is closed by a field check",
     ),
     "evidence.meter_change_energy_lost": (
         "{date:date} 换表：{parts:join}",
