@@ -41,6 +41,7 @@ WORDS: dict[str, tuple[str, str]] = {
         "{issued:date}, effective {effective:date}: {working_days:int} working days ahead, "
         "{notice:int} due",
     ),
+    "evidence.suspension.closed": ("，{at:date} 销户终止", "ended by closure {at:date}"),
     "evidence.load_above_remaining": (
         "平均负荷达剩余容量 {remaining:num0} 千伏安（功率因数按 {pf:num2} 计）所能承载的 {load:pct}",
         "average load reached {load:pct} of what the {remaining:num0} kVA left can carry (at "

@@ -336,7 +336,12 @@ def suspension_overrun(ctx: RuleContext, params: dict) -> pd.DataFrame:
     if spans.empty:
         return empty_raw()
     limit = max_days_in_months(params["max_months"])
-    short = spans["resumed"].to_numpy() & (spans["days"].to_numpy() < params["min_days"])
+    # A suspension the account's closure ended is no too-short suspension: it ended with it.
+    short = (
+        spans["resumed"].to_numpy()
+        & ~spans["closed"].to_numpy()
+        & (spans["days"].to_numpy() < params["min_days"])
+    )
     due_from, year, used = _overrun_starts(spans, ~short, limit)
     overran = ~np.isnat(due_from)
     flagged = short | overran
@@ -385,17 +390,29 @@ def max_days_in_months(months: int) -> int:
 
 
 def _suspension_periods(ctx: RuleContext) -> pd.DataFrame:
-    """Known customers' suspensions as day spans [start, stop): stop is the resumption when it took
-    effect by the audit date, else the day after it. Suspensions overlapping in the data (two not
-    resumed in between) are one period, on the largest capacity suspended: a day counts once.
+    """Known customers' suspensions as day spans [start, stop): stop is the resumption (or the
+    account's closure) when it took effect by the audit date, else the day after it.
+    Suspensions overlapping in the data (two not resumed in between) are one period, on the
+    largest capacity suspended: a day counts once.
 
-    Columns: cust, order_id (the first order), orders, start, stop, kva, resumed, days.
+    Columns: cust, order_id (the first order), orders, start, stop, kva, resumed (ended by the
+    audit date), closed (ended by a closure), days.
     """
     spans = ctx.suspension_spans
     spans = spans[spans["cust"] >= 0]
     if spans.empty:
         return pd.DataFrame(
-            columns=["cust", "order_id", "orders", "start", "stop", "kva", "resumed", "days"]
+            columns=[
+                "cust",
+                "order_id",
+                "orders",
+                "start",
+                "stop",
+                "kva",
+                "resumed",
+                "closed",
+                "days",
+            ]
         )
     cutoff = np.datetime64(ctx.as_of_date.date(), "D") + 1
     start = spans["effective_date"].to_numpy(dtype="datetime64[D]")
@@ -413,6 +430,9 @@ def _suspension_periods(ctx: RuleContext) -> pd.DataFrame:
             "stop": stop,
             "kva": kva.clip(lower=0).to_numpy(dtype=float),
             "resumed": resumed,
+            "closed_at": np.where(
+                resumed & (spans["end_type"] == "closure").to_numpy(), stop, np.datetime64("NaT")
+            ),
         }
     ).sort_values(["cust", "start"], kind="stable", ignore_index=True)
     # A period starts where a suspension begins after every earlier one of the customer ended.
@@ -428,7 +448,9 @@ def _suspension_periods(ctx: RuleContext) -> pd.DataFrame:
         stop=("stop", "max"),
         kva=("kva", "max"),
         resumed=("resumed", "all"),
+        closed_at=("closed_at", "max"),
     )
+    periods["closed"] = periods["closed_at"] == periods["stop"]
     periods["days"] = (periods["stop"] - periods["start"]).dt.days
     return periods.reset_index(drop=True)
 
@@ -542,11 +564,12 @@ def _suspension_evidence(
             minimum=params["min_days"],
         )
     else:
-        ended = (
-            clause("suspension.resumed", at=span.stop)
-            if span.resumed
-            else clause("suspension.not_resumed", as_of=as_of)
-        )
+        if span.closed:
+            ended = clause("suspension.closed", at=span.stop)
+        elif span.resumed:
+            ended = clause("suspension.resumed", at=span.stop)
+        else:
+            ended = clause("suspension.not_resumed", as_of=as_of)
         found = clause(
             "suspension.too_long",
             start=span.start,

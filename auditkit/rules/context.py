@@ -454,16 +454,18 @@ class RuleContext:
 
     @cached_property
     def suspension_spans(self) -> pd.DataFrame:
-        """Each suspension with the resumption that ends it: `reducing_spans` of the suspensions."""
+        """Each suspension with the resumption (or closure) that ends it: `reducing_spans` of the
+        suspensions."""
         spans = self.reducing_spans
         return spans[spans["order_type"] == "suspension"].reset_index(drop=True)
 
     @cached_property
     def reducing_spans(self) -> pd.DataFrame:
         """Each suspension and capacity reduction (order_id, order_type, cust, effective_month,
-        effective_date, issued_at, old_value, new_value) with the order that ends it: end_date and
-        end_month of the first resumption (of a suspension) or capacity increase (restoration of a
-        reduction, 减容恢复) of the customer effective after it, NaT / NaN where none has.
+        effective_date, issued_at, old_value, new_value) with the order that ends it: end_date,
+        end_month and end_type of the first resumption (of a suspension), capacity increase
+        (restoration of a reduction, 减容恢复) or closure of the customer effective after it,
+        NaT / NaN where none has.
 
         Matched by date, so a suspension resumed within its own month (shorter than 15 days) ends.
         A span may end after the audit month: it had not ended by then.
@@ -479,8 +481,8 @@ class RuleContext:
             "new_value",
         ]
         parts = [
-            _ended_by(self.orders_of(kind)[columns], self.orders_of(ender))
-            for kind, ender in REDUCING_ENDED_BY.items()
+            _ended_by(self.orders_of(kind)[columns], self.orders_of(*enders))
+            for kind, enders in REDUCING_ENDED_BY.items()
         ]
         spans = pd.concat(parts, ignore_index=True)
         return spans.sort_values(["cust", "effective_date"], kind="stable", ignore_index=True)
@@ -529,18 +531,23 @@ class RuleContext:
         )
 
 
-#: The order that ends each kind of reducing order: a resumption ends a suspension, a capacity
-#: increase restores a reduction (减容恢复).
-REDUCING_ENDED_BY = {"suspension": "resumption", "capacity_reduction": "capacity_increase"}
+#: The orders that end each kind of reducing order: a resumption ends a suspension, a capacity
+#: increase restores a reduction (减容恢复), and a closure (销户) ends either with the account.
+REDUCING_ENDED_BY = {
+    "suspension": ("resumption", "closure"),
+    "capacity_reduction": ("capacity_increase", "closure"),
+}
 
 
 def _ended_by(orders: pd.DataFrame, enders: pd.DataFrame) -> pd.DataFrame:
-    """`orders` with end_date and end_month of the first of `enders` of the same customer that
-    takes effect after each (by date; NaT and NaN where none does)."""
+    """`orders` with end_date, end_month and end_type (its order type) of the first of `enders`
+    of the same customer that takes effect after each (by date; NaT, NaN and NaN where none
+    does)."""
     ends = pd.DataFrame(
         {
             "cust": enders["cust"].to_numpy(dtype=np.int64),
             "end_date": enders["effective_date"].to_numpy(dtype="datetime64[ns]"),
+            "end_type": enders["order_type"].to_numpy(dtype=object),
         }
     ).sort_values("end_date", kind="stable")
     orders = orders.astype({"cust": np.int64, "effective_date": "datetime64[ns]"})

@@ -118,6 +118,35 @@ def test_an_overrun_suspension_stays_due_into_the_next_year():
     assert (row["period_from"], row["period_to"]) == ("2024-09", "2025-06")
 
 
+def test_a_suspension_ends_at_the_closure_of_the_account():
+    u = Utility()
+    # Suspended from 1 March, closed on 1 June (92 days): no bill after, nothing overran.
+    suspended_customer(u, "closed_soon", [630.0] * 2 + [315.0] * 3, periods(2024, 5))
+    u.order("closed_soon", "suspension", "2024-03-01", 630, 315)
+    u.order("closed_soon", "closure", "2024-06-01", 630, 0)
+    # Suspended from 1 March, closed on 1 December (275 days): due again from 1 September
+    # (1 March + 184 days) until the closure, September to November.
+    suspended_customer(u, "closed_late", [630.0] * 2 + [315.0] * 9, periods(2024, 11))
+    u.order("closed_late", "suspension", "2024-03-01", 630, 315)
+    u.order("closed_late", "closure", "2024-12-01", 630, 0)
+    suspended_customer(u, "neighbour", [630.0] * 12)  # the utility billed to December
+    findings = run(u, "suspension_overrun")
+    assert findings["customer_id"].tolist() == ["closed_late"]
+    row = findings.iloc[0]
+    assert row["revenue_impact"] == pytest.approx(3 * MONTH)
+    assert (row["period_from"], row["period_to"]) == ("2024-09", "2024-11")
+    assert row["evidence"].startswith("suspension from 2024-03-01 ended by closure 2024-12-01: ")
+
+
+def test_a_suspension_closed_within_15_days_is_no_too_short_suspension():
+    u = Utility()
+    suspended_customer(u, "A", [630.0] * 2 + [630.0 - 315 * 21 / 30], periods(2024, 3))
+    u.order("A", "suspension", "2024-03-01", 630, 315)
+    u.order("A", "closure", "2024-03-11", 630, 0)
+    suspended_customer(u, "neighbour", [630.0] * 12)
+    assert run(u, "suspension_overrun").empty
+
+
 def test_a_suspension_under_15_days_pays_its_basic_charge_and_15_days_do_not():
     u = Utility()
     # Billed Σ day capacity / 30 in the month of change: (630 × 31 − 315 × 10) / 30 = 546 kVA.
