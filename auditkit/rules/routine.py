@@ -616,7 +616,8 @@ def archive_defect(ctx: RuleContext, params: dict) -> pd.DataFrame:
     standard rating, or whose secondary is none; a PT ratio other than the metering needs (1 on
     the low-voltage side, supply kV × 1000 / `pt_secondary_v` on the high-voltage side, either
     where the metering mode is not recorded); capacity missing on a capacity basis; a meter on
-    two open accounts; a bill before the connection."""
+    two open accounts; a bill before the connection (of an account not closed and connected
+    again since)."""
     customers = ctx.customers
     ct = customers["ct_ratio"].to_numpy(dtype=float)
     secondary = ct_secondary_a(customers)
@@ -647,7 +648,7 @@ def archive_defect(ctx: RuleContext, params: dict) -> pd.DataFrame:
     shared_meter = meter.duplicated(keep=False).to_numpy() & open_account
     connection_month = date_month_number(customers["connection_date"])
     first = ctx.first_bill_month
-    early_bill = (connection_month >= 0) & (first < connection_month)
+    early_bill = (connection_month >= 0) & (first < connection_month) & ~_reconnected(ctx)
     checks = (
         odd_ct,
         odd_secondary,
@@ -699,6 +700,19 @@ def archive_defect(ctx: RuleContext, params: dict) -> pd.DataFrame:
         np.zeros(len(idx)),
         np.minimum(1.0, 0.4 + 0.2 * count),
     )
+
+
+def _reconnected(ctx: RuleContext) -> np.ndarray:
+    """Per customer: a closure took effect before the archive's connection date, so the
+    account was connected again and its bills before that date are of its earlier life."""
+    connected = ctx.customers["connection_date"].to_numpy(dtype="datetime64[ns]")
+    closures = ctx.orders_of("closure")
+    closures = closures[(closures["cust"] >= 0).to_numpy()]
+    cust = closures["cust"].to_numpy(dtype=np.int64)
+    before = closures["effective_date"].to_numpy(dtype="datetime64[ns]") < connected[cust]
+    reconnected = np.zeros(len(connected), dtype=bool)
+    reconnected[cust[before]] = True
+    return reconnected
 
 
 def _pt_clause(pt: float, voltage: float, needed: float, alternative: float) -> Clause:

@@ -247,6 +247,22 @@ def test_archive_defects_each_kind_and_a_clean_customer():
     assert "first bill 2024-01 before connection 2024-05-10" in findings["early"]
 
 
+def test_bills_of_an_account_closed_then_reconnected_precede_its_new_connection_date():
+    """The archive keeps the latest connection date: the bills before the closure are the
+    account's earlier life, not bills before its connection."""
+    u = Utility()
+    for cid in ("reconnected", "never_closed"):
+        u.customer(cid, connection_date=pd.Timestamp("2024-08-01"))
+        u.monthly(
+            cid, flat(100, 9), periods=[f"2024-{m:02d}" for m in (1, 2, 3, 4, 8, 9, 10, 11, 12)]
+        )
+    u.order("reconnected", "closure", "2024-04-20")
+    u.order("reconnected", "new_connection", "2024-08-01")
+    findings = run(u, "archive_defect").set_index("customer_id")["evidence"]
+    assert list(findings.index) == ["never_closed"]
+    assert "first bill 2024-01 before connection 2024-08-01" in findings["never_closed"]
+
+
 def _peers_with_one_drop(u: Utility, drop_from: int, order: bool = False) -> None:
     """30 households with seasonal noise; household H00 falls to 30 % from month `drop_from`."""
     rng = np.random.default_rng(5)
