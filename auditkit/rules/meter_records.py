@@ -204,13 +204,15 @@ def meter_error_backbill(ctx: RuleContext, params: dict) -> pd.DataFrame:
         backbill=np.maximum(tests["amount"], 0.0),
         month=date_month_number(tests["tested_at"]),
         start_month=date_month_number(tests["start"]),
+        error_size=tests["error"].abs(),
+        slow=tests["amount"] > 0,
     )
     grouped = tests.groupby("cust", sort=True).agg(
         month_from=("start_month", "min"),
         month_to=("month", "max"),
         revenue=("backbill", "sum"),
-        worst=("error", lambda values: values.abs().max()),
-        slow=("amount", lambda values: bool((values > 0).any())),
+        worst=("error_size", "max"),
+        slow=("slow", "any"),
     )
     # Each test's clause shows what it owes either way (the revenue is the back-bills' sum).
     evidence = [
