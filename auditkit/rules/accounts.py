@@ -329,7 +329,8 @@ def billed_after_closure(ctx: RuleContext, params: dict) -> pd.DataFrame:
 
 def _closures(ctx: RuleContext) -> pd.DataFrame:
     """Closure orders in effect by the audit date, each with the month its customer was
-    connected again after it (a new-connection order; beyond the audit month where none)."""
+    connected again after it: a new-connection order, or the archive's connection date where
+    it follows the closure (beyond the audit month where neither does)."""
     closures = ctx.orders_of("closure")
     effective = closures["effective_date"].to_numpy(dtype="datetime64[ns]")
     closures = closures[
@@ -353,7 +354,12 @@ def _closures(ctx: RuleContext) -> pd.DataFrame:
         direction="forward",
         allow_exact_matches=False,
     )
-    joined["reconnected"] = joined["reconnected"].fillna(ctx.as_of + 1).astype(np.int64)
+    cust = joined["cust"].to_numpy(dtype=np.int64)
+    archive_date = ctx.customers["connection_date"].to_numpy(dtype="datetime64[ns]")[cust]
+    archive_month = date_month_number(ctx.customers["connection_date"])[cust]
+    later = archive_date > joined["effective_date"].to_numpy(dtype="datetime64[ns]")
+    by_order = joined["reconnected"].fillna(ctx.as_of + 1).to_numpy(dtype=np.int64)
+    joined["reconnected"] = np.where(later, np.minimum(by_order, archive_month), by_order)
     return joined.sort_values(["cust", "effective_month"], kind="stable", ignore_index=True)
 
 

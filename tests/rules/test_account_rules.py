@@ -172,6 +172,18 @@ def test_final_bill_read_from_before_the_closure_and_a_reconnection_are_honest()
     assert "5 bills (2024-08..2024-12)" in findings.loc["read_25th", "evidence"]
 
 
+def test_an_account_the_archive_shows_connected_again_after_its_closure_is_billed_honestly():
+    """No new-connection order in the export, but the archive's connection date follows the
+    closure: the bills from that date on are the new connection's."""
+    u = Utility()
+    _billed(u, "reopened", PERIODS[:4] + PERIODS[7:], connection_date=pd.Timestamp("2024-08-01"))
+    u.order("reopened", "closure", "2024-04-10")
+    _billed(u, "still_closed", PERIODS[:4] + PERIODS[7:])
+    u.order("still_closed", "closure", "2024-04-10")
+    findings = _by_customer(rules.run(u.dataset(), rules="billed_after_closure"))
+    assert list(findings.index) == ["still_closed"]
+
+
 # --- temporary_supply_overrun ---------------------------------------------------------------
 
 
