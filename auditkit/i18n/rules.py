@@ -208,13 +208,15 @@ _RULES = {
         "电流互感器一次电流（变比 × 二次额定电流 ct_secondary_a，空为 5 A）不在 standard_ct_primaries，或二次"
         "额定电流不在 ct_secondaries；电压互感器变比与计量方式不符：高供高计应为供电电压 ÷ pt_secondary_v（10 千伏为"
         " 100，35 千伏为 350），高供低计、低供低计或供电电压低于 low_voltage_kv 应为 1，未登记计量方式时两者之一"
-        "（容差 pt_ratio_tolerance）；按容量计收基本电费的用户缺少合同容量；一块电能表挂接两个户号；账单早于接电日期",
+        "（容差 pt_ratio_tolerance）；按容量计收基本电费的用户缺少合同容量；一块电能表挂接两个户号；账单早于接电日期（销户后重新接电的户，重新接电前的账单不算）",
         "a CT primary (ratio × rated secondary ct_secondary_a, 5 A where empty) not in "
         "standard_ct_primaries, or a secondary not in ct_secondaries; a PT ratio the metering "
         "does not need: supply voltage ÷ pt_secondary_v on the high-voltage side (10 kV: 100, "
         "35 kV: 350), 1 for high_low, low_low or a supply below low_voltage_kv, either where no "
         "metering mode is recorded (within pt_ratio_tolerance); capacity missing for a "
-        "capacity-basis customer; one meter on two accounts; a bill before the connection date",
+        "capacity-basis customer; one meter on two accounts; a bill before the connection date "
+        "(of an account closed and connected again, the bills before its new connection do not "
+        "count)",
     ),
     "rule.tou_misapplied.title": ("峰谷分时电价执行错误", "Time-of-use pricing misapplied"),
     "rule.tou_misapplied.checks": (

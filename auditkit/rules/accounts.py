@@ -439,14 +439,19 @@ def temporary_supply_overrun(ctx: RuleContext, params: dict) -> pd.DataFrame:
     if not len(cust):
         return empty_raw()
     ends = pd.DataFrame({"cust": cust.astype(np.int64), "archive_end": end[cust]})
-    extended = _extensions(ctx)
+    extended, notes = _extensions(ctx)
     ends = ends.merge(extended, on="cust", how="left")
     later = ends["extended_to"].to_numpy(dtype="datetime64[ns]")
     archive_end = ends["archive_end"].to_numpy(dtype="datetime64[ns]")
     ends["end"] = np.where(~np.isnat(later) & (later > archive_end), later, archive_end)
     after = _charged_after(ctx, ends, "end", params["grace_months"])
-    if after.empty:
-        return empty_raw()
+    found = _overrun_findings(after) if len(after) else empty_raw()
+    found.attrs["notes"] = notes
+    return found
+
+
+def _overrun_findings(after: pd.DataFrame) -> pd.DataFrame:
+    """One finding per temporary supply billed after its end: its bills, kWh and money."""
     found = after.groupby("cust", sort=True).agg(
         end=("end", "first"),
         extension=("extension", "first"),
@@ -487,21 +492,42 @@ def temporary_supply_overrun(ctx: RuleContext, params: dict) -> pd.DataFrame:
     )
 
 
-def _extensions(ctx: RuleContext) -> pd.DataFrame:
+def _extensions(ctx: RuleContext) -> tuple[pd.DataFrame, list[str]]:
     """Per customer, the latest end date a temporary_supply order extended its supply to, and
-    that order (orders whose new value is no date extend nothing)."""
+    that order; and a note for each order whose new value is no date (it extends nothing)."""
     orders = ctx.orders_of("temporary_supply")
-    new_end = pd.to_datetime(orders["new_value"], errors="coerce", format="%Y-%m-%d")
+    orders = orders[orders["cust"] >= 0]
+    new_end = _end_dates(orders["new_value"])
+    unreadable = new_end.isna().to_numpy() & orders["new_value"].fillna("").str.strip().ne("")
+    notes = [
+        f"temporary_supply_overrun: work order {order_id} extends to {value!r}, not a date "
+        "(YYYY-MM-DD): the extension is not counted"
+        for order_id, value in zip(
+            orders["order_id"][unreadable], orders["new_value"][unreadable], strict=True
+        )
+    ]
     orders = orders.assign(extended_to=new_end)[new_end.notna().to_numpy()]
-    orders = orders[orders["cust"] >= 0].sort_values(["cust", "extended_to"], kind="stable")
-    latest = orders.drop_duplicates("cust", keep="last")
-    return pd.DataFrame(
+    latest = orders.sort_values(["cust", "extended_to"], kind="stable").drop_duplicates(
+        "cust", keep="last"
+    )
+    extended = pd.DataFrame(
         {
             "cust": latest["cust"].to_numpy(dtype=np.int64),
             "extended_to": latest["extended_to"].to_numpy(dtype="datetime64[ns]"),
             "extension": latest["order_id"].to_numpy(dtype=object),
         }
     )
+    return extended, notes
+
+
+def _end_dates(values: pd.Series) -> pd.Series:
+    """Dates written in a work order's text value: YYYY-MM-DD, or the same with '/' or '.',
+    or YYYYMMDD, as billing systems write them; NaT for anything else."""
+    text = values.astype("string").str.strip().str.replace(r"[/.]", "-", regex=True)
+    compact = text.str.fullmatch(r"\d{8}").fillna(False)
+    text = text.where(~compact, text.str[:4] + "-" + text.str[4:6] + "-" + text.str[6:])
+    padded = text.str.replace(r"-(\d)(?=-|$)", r"-0\1", regex=True)
+    return pd.to_datetime(padded, errors="coerce", format="%Y-%m-%d")
 
 
 @rule(
@@ -513,9 +539,10 @@ def _extensions(ctx: RuleContext) -> pd.DataFrame:
     revenue_kind="proved",
 )
 def duplicate_account(ctx: RuleContext, params: dict) -> pd.DataFrame:
-    """Active accounts archived twice (一址多户 / 重复建档): the same name and address once
-    normalized (`auditkit.rules.addresses`), or the same phone (with the same name where the
-    archive records names) on at most `max_phone_accounts` active accounts. The earliest
+    """Active accounts archived twice (一址多户 / 重复建档): of one usage type, the same name and
+    address once normalized (`auditkit.rules.addresses`), or the same phone (with the same name
+    where the archive records names) on at most `max_phone_accounts` active accounts. A home and
+    a shop of one owner at one address (two usage types) are metered apart legally. The earliest
     connected account of a group (then the lowest id) is the original; each other one is a
     finding naming it. No revenue: a duplicate record is an archive defect, whatever it was
     billed."""
@@ -532,15 +559,16 @@ def duplicate_account(ctx: RuleContext, params: dict) -> pd.DataFrame:
             "name": name_key(archive["name"]).to_numpy(dtype=object),
             "address": address_key(archive["address"]).to_numpy(dtype=object),
             "phone": phone_key(archive["phone"]).to_numpy(dtype=object),
+            "usage": archive["usage_type"].astype(str).to_numpy(dtype=object),
         }
     ).sort_values(["connected", "customer_id"], kind="stable", na_position="last")
-    same_place = _duplicates(frame, ["name", "address"])
+    same_place = _duplicates(frame, ["name", "address", "usage"])
     same_place["match"] = "name_address"
     # One phone on other holders' accounts is a family's or a landlord's contact: a phone
     # matches with the name where the archive records one, alone where it records none.
     phones = frame["phone"].map(frame["phone"].value_counts())
     shared = frame[(phones <= params["max_phone_accounts"]).to_numpy()]
-    same_phone = _duplicates(shared, ["phone", "name"], required=["phone"])
+    same_phone = _duplicates(shared, ["phone", "name", "usage"], required=["phone"])
     same_phone["match"] = np.where(same_phone["named"], "name_phone", "phone")
     found = pd.concat([same_place, same_phone], ignore_index=True).drop_duplicates(
         "cust", keep="first"

@@ -259,14 +259,15 @@ def duplicate_account(world: World, rate: float) -> None:
 
 
 def _earlier_partners(world: World, eligible: np.ndarray, idx: np.ndarray) -> np.ndarray:
-    """For each customer of `idx`, a free eligible customer of its district connected before it
-    (marked busy), or -1 where there is none."""
+    """For each customer of `idx`, a free eligible customer of its district and usage type
+    connected before it (marked busy), or -1 where there is none."""
     partners = np.full(len(idx), -1)
     for position, customer in enumerate(idx):
         free = np.flatnonzero(
             eligible
             & ~world.busy
             & (world.district == world.district[customer])
+            & (world.usage == world.usage[customer])
             & (world.conn_date < world.conn_date[customer])
         )
         if len(free):

@@ -217,6 +217,31 @@ def test_temporary_supply_billed_past_its_end_unless_extended():
     assert "extended by order WO0002" in findings.loc["short_extension", "evidence"]
 
 
+def test_an_extension_written_as_billing_systems_write_dates_counts_and_a_non_date_is_noted():
+    u = Utility()
+    temporary = {"supply_type": "temporary", "supply_end_date": pd.Timestamp("2024-06-30")}
+    for customer_id in ("slashes", "compact", "words"):
+        _billed(u, customer_id, PERIODS)
+    u.order("slashes", "temporary_supply", "2024-06-30", "2024-06-30", "2025/6/30")
+    u.order("compact", "temporary_supply", "2024-06-30", "2024-06-30", "20241031")
+    u.order("words", "temporary_supply", "2024-06-30", "2024-06-30", "下月底")
+    notes: list[str] = []
+    tables = u.tables()
+    for column, value in temporary.items():
+        tables["customers"][column] = value
+    findings = rules.run(
+        Dataset.from_frames(tables), rules="temporary_supply_overrun", notes=notes
+    ).set_index("customer_id")
+    # 2025/6/30 covers the year; 20241031 leaves November and December; 下月底 extends nothing.
+    assert sorted(findings.index) == ["compact", "words"]
+    assert "ending 2024-10-31, then 2 bills" in findings.loc["compact", "evidence"]
+    assert "ending 2024-06-30, then 6 bills" in findings.loc["words", "evidence"]
+    assert notes == [
+        "temporary_supply_overrun: work order WO0003 extends to '下月底', not a date "
+        "(YYYY-MM-DD): the extension is not counted"
+    ]
+
+
 # --- duplicate_account ----------------------------------------------------------------------
 
 
@@ -276,6 +301,25 @@ def test_one_phone_on_accounts_of_different_names_is_a_contact_not_a_duplicate()
     assert list(findings.index) == ["nameless_b"]
     assert findings.loc["nameless_b", "evidence"].startswith(
         "same phone as active account nameless_a"
+    )
+
+
+def test_a_home_and_a_shop_of_one_owner_at_one_address_are_metered_apart_legally():
+    u = Utility()
+    people = {
+        "home": _person("陈静", "城东区中山路20号", "13800000010", "2012-01-01"),
+        "shop": _person("陈静", "城东区中山路20号", "13800000010", "2018-01-01"),
+        "second_shop": _person("陈静", "城东区中山路二十号", "13900000011", "2020-01-01"),
+    }
+    u.customer("home")
+    u.monthly("home", flat(100))
+    for customer_id in ("shop", "second_shop"):
+        _billed(u, customer_id, PERIODS)
+    findings = _by_customer(_run(u, "duplicate_account", people))
+    # The shop and the home differ in usage type; the second shop copies the first.
+    assert list(findings.index) == ["second_shop"]
+    assert findings.loc["second_shop", "evidence"].startswith(
+        "same name and address as active account shop"
     )
 
 
