@@ -17,7 +17,7 @@ import pandas as pd
 from auditkit.periods import month_number
 from auditkit.rules.context import RuleContext
 from auditkit.rules.evidence import Clause, clause
-from auditkit.rules.findings import empty_raw, raw
+from auditkit.rules.findings import empty_raw, raw_per_customer
 from auditkit.rules.registry import rule
 
 #: Kinds that always give money back (an amount of either sign is the sum returned or waived).
@@ -73,14 +73,7 @@ def unapproved_adjustment(ctx: RuleContext, params: dict) -> pd.DataFrame:
         for adjustment, found in zip(shown.itertuples(), grouped.itertuples(), strict=True)
     ]
     score = BASE_SCORE + (1 - BASE_SCORE) * grouped["concentration"].to_numpy()
-    return raw(
-        grouped.index.to_numpy(),
-        grouped["month_from"],
-        grouped["month_to"],
-        evidence,
-        grouped["revenue"].to_numpy(),
-        score,
-    )
+    return raw_per_customer(grouped.reset_index(), evidence, score)
 
 
 def money_returned(adjustments: pd.DataFrame | None, as_of_date: pd.Timestamp) -> pd.DataFrame:

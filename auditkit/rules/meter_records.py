@@ -16,7 +16,7 @@ import pandas as pd
 from auditkit.periods import date_month_number, month_end_days, month_first_days
 from auditkit.rules.context import RuleContext
 from auditkit.rules.evidence import Clause, clause
-from auditkit.rules.findings import empty_raw, raw
+from auditkit.rules.findings import empty_raw, raw, raw_per_customer
 from auditkit.rules.registry import rule
 
 #: Month numbers stay far below 2**32: a customer code times it plus a month is one sort key.
@@ -135,14 +135,7 @@ def meter_change_energy_lost(ctx: RuleContext, params: dict) -> pd.DataFrame:
         where=grouped["first_kwh"].to_numpy() > 0,
     )
     score = 0.5 + 0.5 * np.minimum(share, 1.0)
-    return raw(
-        grouped.index.to_numpy(),
-        grouped["month_from"],
-        grouped["month_to"],
-        evidence,
-        grouped["revenue"],
-        score,
-    )
+    return raw_per_customer(grouped.reset_index(), evidence, score)
 
 
 def _replacement_clauses(replacements: pd.DataFrame) -> list[Clause]:
@@ -225,14 +218,7 @@ def meter_error_backbill(ctx: RuleContext, params: dict) -> pd.DataFrame:
         np.minimum(worst / params["tolerance_pct"] - 1.0, 1.0) if params["tolerance_pct"] else 1
     )
     score = np.where(grouped["slow"].to_numpy(dtype=bool), 0.6, 0.3) + 0.3 * excess
-    return raw(
-        grouped.index.to_numpy(),
-        grouped["month_from"],
-        grouped["month_to"],
-        evidence,
-        grouped["revenue"],
-        score,
-    )
+    return raw_per_customer(grouped.reset_index(), evidence, score)
 
 
 def _failed_tests(ctx: RuleContext, tolerance: float) -> pd.DataFrame:
