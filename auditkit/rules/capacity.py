@@ -580,12 +580,7 @@ def _suspension_evidence(
             months=params["max_months"],
             due_from=span.charged_from,
         )
-    evidence = [found]
-    if more:
-        evidence.append(clause("more_suspensions", more=more))
-    if amount > 0:
-        evidence.append(clause("revenue", amount=amount))
-    return evidence
+    return _shown_with_more(found, "more_suspensions", more, amount)
 
 
 @rule(
@@ -667,9 +662,15 @@ def _backdated_evidence(order: object, more: int, amount: float, notice: int) ->
         found = clause("suspension_backdated", days=order.late_days, **args)
     else:
         found = clause("suspension_backdated.short_notice", working_days=order.notice, **args)
+    return _shown_with_more(found, "more_such_orders", more, amount)
+
+
+def _shown_with_more(found: Clause, more_code: str, more: int, amount: float) -> list[Clause]:
+    """A finding's evidence: the clause of the one order shown, how many more the customer has
+    (`more_code`, where any) and the money (where there is some)."""
     evidence = [found]
     if more:
-        evidence.append(clause("more_such_orders", more=more))
+        evidence.append(clause(more_code, more=more))
     if amount > 0:
         evidence.append(clause("revenue", amount=amount))
     return evidence
