@@ -23,6 +23,7 @@ import numpy as np
 import pandas as pd
 
 from auditkit.synth import ledger
+from auditkit.synth.lookalikes import connect_mid_month
 from auditkit.synth.world import CHANGE_DAYS, World
 
 #: Share of the eligible customers that receive each irregularity.
@@ -81,24 +82,9 @@ def unbilled_account(world: World, rate: float) -> None:
 def _connect_in_window(world: World, idx: np.ndarray, month: np.ndarray) -> None:
     """Customers `idx` connected on day 2 to 27 of `month` with a new-connection order: no use
     before, the days since connection in that month."""
-    day = world.rng.integers(2, 28, len(idx))
-    world.conn_date[idx] = world.month_starts[month] + (day - 1).astype("timedelta64[D]")
-    served = (_days_in(world, month) - day + 1) / _days_in(world, month)
-    months = np.arange(world.n_months)[None, :]
-    scale = np.where(months < month[:, None], 0.0, 1.0)
-    scale = np.where(months == month[:, None], served[:, None], scale)
-    world.true_kwh[idx] *= scale
-    world.metered_kwh[idx] *= scale
-    world.active[idx] &= months >= month[:, None]
-    world.add_orders(
-        idx,
-        "new_connection",
-        month,
-        np.full(len(idx), ""),
-        world.capacity[idx],
-        lead_days=(10, 40),
-        effective=world.conn_date[idx],
-    )
+    served = connect_mid_month(world, idx, month, world.rng.integers(2, 28, len(idx)))
+    world.true_kwh[idx] *= served
+    world.metered_kwh[idx] *= served
 
 
 def billed_after_closure(world: World, rate: float) -> None:

@@ -266,16 +266,28 @@ def mid_month_connection(world: World, share: float) -> None:
     idx = world.pick(_single_part_all_months(world), share)
     month = world.rng.integers(3, m - 3, size=len(idx))
     day = world.rng.integers(CONNECTION_DAYS[0], CONNECTION_DAYS[1] + 1, size=len(idx))
+    served = connect_mid_month(world, idx, month, day)
+    _set_consumption(world, idx, world.true_kwh[idx] * served)
+    months = np.arange(m)[None, :]
+    world.estimated[idx] &= months > month[:, None]
+    _tag(world, idx, "mid_month_connection", month)
+
+
+def connect_mid_month(
+    world: World, idx: np.ndarray, month: np.ndarray, day: np.ndarray
+) -> np.ndarray:
+    """Connect customers `idx` on `day` of `month` (month indices) with a new-connection order:
+    the archive's connection date, no bills before that month. Returns, per customer and month,
+    the share of the month served (0 before, the days since connection in `month`, 1 after),
+    for the caller to scale its consumption by."""
     starts = world.month_starts[month]
     world.conn_date[idx] = starts + (day - 1).astype("timedelta64[D]")
-    days_in_month = np.array([pd.Timestamp(s).days_in_month for s in starts])
+    days_in_month = np.array([pd.Timestamp(start).days_in_month for start in starts])
     served = (days_in_month - day + 1) / days_in_month
-    months = np.arange(m)[None, :]
-    before = months < month[:, None]
-    first = np.where(months == month[:, None], served[:, None], 1.0)
-    _set_consumption(world, idx, np.where(before, 0.0, world.true_kwh[idx] * first))
-    world.active[idx] &= ~before
-    world.estimated[idx] &= ~before & (months != month[:, None])
+    months = np.arange(world.n_months)[None, :]
+    share = np.where(months < month[:, None], 0.0, 1.0)
+    share = np.where(months == month[:, None], served[:, None], share)
+    world.active[idx] &= months >= month[:, None]
     world.add_orders(
         idx,
         "new_connection",
@@ -285,7 +297,7 @@ def mid_month_connection(world: World, share: float) -> None:
         lead_days=(10, 40),
         effective=world.conn_date[idx],
     )
-    _tag(world, idx, "mid_month_connection", month)
+    return share
 
 
 def late_legal_posting(world: World, share: float) -> None:
