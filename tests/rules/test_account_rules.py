@@ -254,8 +254,17 @@ def _person(name: str, address: str, phone: str, connected: str) -> dict:
     }
 
 
-def test_duplicate_accounts_by_name_and_address_written_another_way_and_by_phone():
+def _duplicates(people: dict[str, dict], closed: tuple[str, ...] = ()) -> pd.DataFrame:
+    """duplicate_account's findings on `people` (id → name, address, phone, connection date),
+    each a household billed 100 kWh a month; the accounts in `closed` are closed."""
     u = Utility()
+    for customer_id in people:
+        u.customer(customer_id, status="closed" if customer_id in closed else "active")
+        u.monthly(customer_id, flat(100))
+    return _run(u, "duplicate_account", people)
+
+
+def test_duplicate_accounts_by_name_and_address_written_another_way_and_by_phone():
     people = {
         "original": _person("王伟", "城东区人民路12号3室", "13800000001", "2015-03-01"),
         "copy": _person("王 伟", "城东区 人民路十二号３室", "13900000002", "2021-05-01"),
@@ -269,10 +278,7 @@ def test_duplicate_accounts_by_name_and_address_written_another_way_and_by_phone
         f"managed_{i}": _person(f"住户{i}", f"城东区文化路{i}号", "13600000004", "2018-01-01")
         for i in range(4)
     }
-    for customer_id in [*people, *managed]:
-        u.customer(customer_id, status="closed" if customer_id == "closed_copy" else "active")
-        u.monthly(customer_id, flat(100))
-    findings = _by_customer(_run(u, "duplicate_account", people | managed))
+    findings = _by_customer(_duplicates(people | managed, closed=("closed_copy",)))
     assert sorted(findings.index) == ["copy", "phone_second"]
     assert (findings["revenue_impact"] == 0).all()
     assert (findings["severity"] == "low").all()
@@ -287,17 +293,13 @@ def test_duplicate_accounts_by_name_and_address_written_another_way_and_by_phone
 def test_one_phone_on_accounts_of_different_names_is_a_contact_not_a_duplicate():
     """A family's or a landlord's phone left on two accounts of other holders is no duplicate;
     the same phone on two accounts without names recorded still is."""
-    u = Utility()
     people = {
         "parent": _person("刘强", "城东区和平路5号", "13800000007", "2010-01-01"),
         "child": _person("刘小明", "城西区长江路9号", "13800000007", "2020-01-01"),
         "nameless_a": _person("", "城东区和平路6号", "13800000008", "2011-01-01"),
         "nameless_b": _person(None, "城西区长江路10号", "13800000008", "2021-01-01"),
     }
-    for customer_id in people:
-        u.customer(customer_id)
-        u.monthly(customer_id, flat(100))
-    findings = _by_customer(_run(u, "duplicate_account", people))
+    findings = _by_customer(_duplicates(people))
     assert list(findings.index) == ["nameless_b"]
     assert findings.loc["nameless_b", "evidence"].startswith(
         "same phone as active account nameless_a"
@@ -324,15 +326,11 @@ def test_a_home_and_a_shop_of_one_owner_at_one_address_are_metered_apart_legally
 
 
 def test_duplicate_account_evidence_in_chinese():
-    u = Utility()
     people = {
         "a": _person("王伟", "城东区人民路12号", "13800000001", "2015-03-01"),
         "b": _person("王伟", "城东区人民路１２号", "13900000002", "2016-03-01"),
     }
-    for customer_id in people:
-        u.customer(customer_id)
-        u.monthly(customer_id, flat(100))
-    findings = _run(u, "duplicate_account", people)
+    findings = _duplicates(people)
     assert rules.evidence_text(findings, "zh").tolist() == [
         "户名和地址与在用户 a（2015-03-01 接电）相同，共 2 户"
     ]
