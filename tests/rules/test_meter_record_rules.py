@@ -235,6 +235,15 @@ def _inspection(cid: str, day: str) -> dict:
     }
 
 
+def _unresolved_on_falls(alarms: list[dict]) -> pd.DataFrame:
+    """meter_event_unresolved's findings on `alarms`, every customer with an alarm a shop whose use
+    falls after June (`_falls_after_june`)."""
+    u = Utility()
+    for cid in dict.fromkeys(alarm["customer_id"] for alarm in alarms):
+        _falls_after_june(u, cid)
+    return findings_of(u, "meter_event_unresolved", meter_events=alarms)
+
+
 def test_cover_open_never_cleared_then_a_fall_and_no_inspection_is_estimated_lost_energy():
     u = Utility()
     _falls_after_june(u, "A")
@@ -302,22 +311,16 @@ def test_a_summer_peak_after_an_alarm_in_winter_hides_no_fall_of_the_year_before
 
 
 def test_alarm_cleared_after_more_than_a_day_lasts_and_within_a_day_does_not():
-    u = Utility()
-    _falls_after_june(u, "late")
-    _falls_after_june(u, "soon")
     alarms = [
         _alarm("late", "2024-06-10 08:00", "current_loss", cleared="2024-06-11 09:00"),
         _alarm("soon", "2024-06-10 08:00", "current_loss", cleared="2024-06-11 07:00"),
     ]
-    found = findings_of(u, "meter_event_unresolved", meter_events=alarms)
+    found = _unresolved_on_falls(alarms)
     assert list(found.index) == ["late"]
     assert "cleared only after 25 hours" in found.loc["late", "evidence"]
 
 
 def test_short_alarms_count_when_they_repeat_three_times_within_a_month():
-    u = Utility()
-    _falls_after_june(u, "three")
-    _falls_after_june(u, "two")
     alarms = [
         _alarm(cid, day, "voltage_loss", cleared=f"{day[:10]} 23:00")
         for cid, days in (
@@ -326,17 +329,14 @@ def test_short_alarms_count_when_they_repeat_three_times_within_a_month():
         )
         for day in days
     ]
-    found = findings_of(u, "meter_event_unresolved", meter_events=alarms)
+    found = _unresolved_on_falls(alarms)
     assert list(found.index) == ["three"]
     assert "3 times within 30 days" in found.loc["three", "evidence"]
 
 
 def test_one_alarm_exported_three_times_is_one_alarm_not_a_repeat():
-    u = Utility()
-    _falls_after_june(u, "copied")
     alarm = _alarm("copied", "2024-06-02 10:00", "voltage_loss", cleared="2024-06-02 23:00")
-    found = findings_of(u, "meter_event_unresolved", meter_events=[alarm, alarm, alarm])
-    assert found.empty
+    assert _unresolved_on_falls([alarm, alarm, alarm]).empty
 
 
 def test_alarm_inspected_since_or_without_fall_or_of_another_kind_is_no_finding():
