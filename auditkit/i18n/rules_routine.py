@@ -1,6 +1,20 @@
 """Wording (Chinese, English) of rules routine: see `auditkit.i18n`."""
 
 WORDS: dict[str, tuple[str, str]] = {
+    "evidence.consumption_drop.daily_step": (
+        "；该日前后日均用电 {before:num1} kWh→{after:num1} kWh，同类用户同期为此前的 {peers:pct}",
+        "; {before:num1} kWh a day in the days before, {after:num1} kWh from it, while its peers "
+        "used {peers:pct} of their level before",
+    ),
+    "evidence.consumption_drop.before_daily": (
+        "用电量自 {change:period} 起降至季节性水平的 {ratio:pct}（早于日用电量数据起始日 {first:date}，"
+        "按月账单定位），已持续 {steps:int} 个月（疑似度评分 {score:dec1}；较同用电类别、同供电单位用户偏离 "
+        "{peer:dec1} 个稳健标准差）；估计少收电费 {revenue:money}",
+        "consumption fell to {ratio:pct} of its seasonal level from {change:period}, before the "
+        "daily reads began on {first:date} (dated by the monthly bills), and stayed down for "
+        "{steps:int} months (suspicion score {score:dec1}; {peer:dec1} robust SD beyond peers of "
+        "the same usage type and district); {revenue:money} estimated unbilled",
+    ),
     "evidence.tariff_mismatch.voltage": (
         "{usage:usage}用户档案电价类别为 {tariff:text}，现行电价表在其 {voltage:text} 千伏电压等级无此类别",
         "{usage:usage} customer archived on tariff {tariff:text}, which the schedule in force "

@@ -9,10 +9,11 @@ import pandas as pd
 
 from auditkit.errors import ParameterError
 from auditkit.periods import date_month_number, period_text
-from auditkit.rules.context import RuleContext
+from auditkit.rules.context import DailyReads, RuleContext
 from auditkit.rules.evidence import Clause, clause
 from auditkit.rules.findings import empty_raw, optional_values, raw
 from auditkit.rules.registry import rule
+from auditkit.stats.daily_drop import MIN_SIDE_DAYS, date_level_changes, whole_month_sums
 from auditkit.stats.matrix import row_nanmedian
 from auditkit.stats.theft import score_level_shifts
 
@@ -38,7 +39,6 @@ DAYS_PER_MONTH = 30
         "min_months_after",
         "order_window_months",
         "source",
-        "daily_min_score",
         "min_peers",
         "peer_min_drop",
         "peer_margin",
@@ -52,11 +52,28 @@ DAYS_PER_MONTH = 30
 def consumption_drop(ctx: RuleContext, params: dict) -> pd.DataFrame:
     if params["source"] == "daily_reads":
         return _daily_drop(ctx, params)
-    recent = ctx.bill_month > ctx.as_of - params["lookback_months"]
-    measured = np.flatnonzero(recent & _measured_months(ctx) & (ctx.bill_customer >= 0))
+    measured = _recent_measured(ctx, params)
     if not len(measured):
         return empty_raw()
-    matrix = _MeasuredMatrix.of(ctx, measured)
+    scored = _scored(ctx, _MeasuredMatrix.of(ctx, measured), measured, params)
+    if scored.empty:
+        return empty_raw()
+    evidence = _evidence(scored, "monthly")
+    return _findings(ctx, scored, evidence, params["min_score"])
+
+
+def _recent_measured(ctx: RuleContext, params: dict) -> np.ndarray:
+    """Positions of the measured bills of the lookback months."""
+    recent = ctx.bill_month > ctx.as_of - params["lookback_months"]
+    return np.flatnonzero(recent & _measured_months(ctx) & (ctx.bill_customer >= 0))
+
+
+def _scored(
+    ctx: RuleContext, matrix: _MeasuredMatrix, measured: np.ndarray, params: dict
+) -> pd.DataFrame:
+    """The unexplained drops of the monthly kWh `matrix`, highest score first: those scoring
+    min_score after min_history_months, lasting min_months_after, not as low a year before and
+    not shared with peers; with the kWh and revenue since the change from the `measured` bills."""
     shifts = score_level_shifts(matrix.values, "M", THEFT_MIN_DROP, matrix.peer_groups(ctx))
     chosen = np.flatnonzero(
         shifts.scorable
@@ -70,7 +87,7 @@ def consumption_drop(ctx: RuleContext, params: dict) -> pd.DataFrame:
     kept &= ~_shared_with_peers(ctx, matrix, chosen, first_low, params)
     chosen, year_ratio = chosen[kept], year_ratio[kept]
     if not len(chosen):
-        return empty_raw()
+        return pd.DataFrame()
     # Highest score first; rows are in customer_id order, which breaks ties as theft_scores does.
     ranked = np.argsort(-shifts.score[chosen], kind="stable")
     chosen, year_ratio = chosen[ranked], year_ratio[ranked]
@@ -88,11 +105,7 @@ def consumption_drop(ctx: RuleContext, params: dict) -> pd.DataFrame:
         }
     )
     scored = scored.join(_after_change(ctx, measured, scored), on="cust")
-    scored = _unexplained(ctx, scored, params)
-    if scored.empty:
-        return empty_raw()
-    evidence = _evidence(scored, "monthly")
-    return _findings(ctx, scored, evidence, params["min_score"])
+    return _unexplained(ctx, scored, params)
 
 
 def _unexplained(ctx: RuleContext, scored: pd.DataFrame, params: dict) -> pd.DataFrame:
@@ -140,82 +153,173 @@ def _findings(
 
 
 def _daily_drop(ctx: RuleContext, params: dict) -> pd.DataFrame:
-    """consumption_drop on smart-meter days: the same score on a customers x days matrix of the
-    last daily_lookback_months months; history and duration thresholds count DAYS_PER_MONTH per
-    month.
+    """consumption_drop with smart-meter days: the drop found on the customer's months, each
+    month read whole by the meter (every day of it in the last daily_lookback_months) its
+    daily reads' sum, the months before them its measured bills (its own past, a year before
+    included); then dated to the day from the daily reads around the month of the change
+    (`auditkit.stats.daily_drop`).
 
-    A year of days shows ordinary month-to-month swings as steps, so customers are listed from
-    daily_min_score (on the synthetic utility, 4,000 customers x 365 days: precision 0.40 and
-    recall 0.71 of the thefts that began inside the year, against 0.10 / 0.76 at min_score 2).
+    A year of days alone holds no past for a drop that began before it and shows month-to-month
+    swings as steps: scored on the days it found 0.40 of the thefts at precision 0.10 on the
+    synthetic utility (docs/statistics.md). A drop that began before the daily reads (less than
+    MIN_SIDE_DAYS days of them before its month) keeps its month.
     """
     reads = ctx.daily
     if reads is None:
         raise ParameterError(
             "consumption_drop.source", "bills, or a dataset with a daily_reads table", "daily_reads"
         )
-    first_day = _first_day_of_month(ctx.as_of - params["daily_lookback_months"] + 1)
-    inside = np.flatnonzero((reads.day >= first_day) & ~np.isnan(reads.kwh))
-    if not len(inside):
+    measured = _recent_measured(ctx, params)
+    if not len(measured):
         return empty_raw()
-    cust, day = reads.cust[inside], reads.day[inside]
-    row_customer = _rows_in_id_order(ctx, np.bincount(cust, minlength=len(ctx.customers)) > 0)
-    row_of_customer = np.full(len(ctx.customers), -1)
-    row_of_customer[row_customer] = np.arange(len(row_customer))
-    start = int(day.min())  # the context holds no reads after the audit month
-    values = np.full((len(row_customer), int(day.max()) - start + 1), np.nan)
-    values[row_of_customer[cust], day - start] = reads.kwh[inside]
-    if np.count_nonzero(~np.isnan(values)) < len(inside):
-        raise ParameterError("daily_reads", "one read per customer and date", "repeated reads")
-    shifts = score_level_shifts(values, "D", THEFT_MIN_DROP, _peer_groups(ctx, row_customer))
-    chosen = np.flatnonzero(
-        shifts.scorable
-        & (shifts.score >= params["daily_min_score"])
-        & (shifts.n_readings >= params["min_history_months"] * DAYS_PER_MONTH)
-        & (shifts.steps_since_change >= params["min_months_after"] * DAYS_PER_MONTH)
-    )
-    if not len(chosen):
-        return empty_raw()
-    chosen = chosen[np.argsort(-shifts.score[chosen], kind="stable")]
-    change_day = start + shifts.first_low_step[chosen]
-    change_date = change_day.astype("datetime64[D]")
-    change_month = change_date.astype("datetime64[M]").astype(np.int64) + 1970 * 12
-    after = np.nansum(
-        np.where(np.arange(values.shape[1]) >= (change_day - start)[:, None], values[chosen], 0.0),
-        axis=1,
-    )
-    drop_ratio = shifts.drop_ratio[chosen]
-    rate = _latest_energy_rate(ctx)[row_customer[chosen]]
-    scored = pd.DataFrame(
-        {
-            "cust": row_customer[chosen],
-            "score": shifts.score[chosen],
-            "drop_ratio": drop_ratio,
-            "change_at": pd.to_datetime(change_date).strftime("%Y-%m-%d"),
-            "steps_since_change": shifts.steps_since_change[chosen],
-            "peer_z": shifts.peer_z[chosen],
-            "change_month": change_month,
-            "kwh_after": after,
-            "revenue": after * (1 / np.maximum(drop_ratio, 0.05) - 1) * rate,
-        }
-    )
-    scored = _unexplained(ctx, scored, params)
+    matrix = _MeasuredMatrix.of(ctx, measured)
+    days = _DailyMatrix.of(ctx, reads, matrix.row_customer, params["daily_lookback_months"])
+    scored = _scored(ctx, days.with_whole_months(ctx, matrix), measured, params)
     if scored.empty:
         return empty_raw()
-    evidence = _evidence(scored, "daily")
-    return _findings(ctx, scored, evidence, params["daily_min_score"])
+    row_of_customer = np.full(len(ctx.customers), -1)
+    row_of_customer[matrix.row_customer] = np.arange(len(matrix.row_customer))
+    rows = row_of_customer[scored["cust"].to_numpy()]
+    evidence, first_low_month = _daily_evidence(ctx, scored, days, rows)
+    return _findings(
+        ctx, scored.assign(change_month=first_low_month), evidence, params["min_score"]
+    )
+
+
+@dataclass(frozen=True)
+class _DailyMatrix:
+    """Daily kWh as rows x days (NaN = no read), rows those of a `_MeasuredMatrix`, columns the
+    days from `first_day` (day number) to the audit month's last day."""
+
+    values: np.ndarray
+    row_customer: np.ndarray
+    first_day: int
+
+    @classmethod
+    def of(
+        cls, ctx: RuleContext, reads: DailyReads, row_customer: np.ndarray, months: int
+    ) -> _DailyMatrix:
+        """The reads of the customers `row_customer` over the last `months` months."""
+        first_day = _first_day_of_month(ctx.as_of - months + 1)
+        last_day = _first_day_of_month(ctx.as_of + 1) - 1
+        row_of_customer = np.full(len(ctx.customers), -1)
+        row_of_customer[row_customer] = np.arange(len(row_customer))
+        row = row_of_customer[reads.cust]
+        inside = np.flatnonzero((reads.day >= first_day) & (row >= 0) & ~np.isnan(reads.kwh))
+        values = np.full((len(row_customer), last_day - first_day + 1), np.nan)
+        values[row[inside], reads.day[inside] - first_day] = reads.kwh[inside]
+        if np.count_nonzero(~np.isnan(values)) < len(inside):
+            raise ParameterError("daily_reads", "one read per customer and date", "repeated reads")
+        return cls(values, row_customer, first_day)
+
+    def with_whole_months(self, ctx: RuleContext, matrix: _MeasuredMatrix) -> _MeasuredMatrix:
+        """`matrix` with each month a row's meter read on every day set to the reads' sum,
+        where that month was billed neither under a suspension nor for part of it (a connection
+        after the first day), and the sum is not zero (zero runs are zero_consumption's)."""
+        sums, months = whole_month_sums(self.values, self.first_day)
+        column = months - matrix.first_month
+        kept = (column >= 0) & (column < matrix.values.shape[1])
+        sums, column = sums[:, kept], column[kept]
+        usable = np.zeros_like(sums, dtype=bool)
+        row_of_customer = np.full(len(ctx.customers), -1)
+        row_of_customer[matrix.row_customer] = np.arange(len(matrix.row_customer))
+        column_of_month = np.full(matrix.values.shape[1], -1)
+        column_of_month[column] = np.arange(len(column))
+        bill_row = row_of_customer[np.maximum(ctx.bill_customer, 0)]
+        bill_step = ctx.bill_month - matrix.first_month
+        inside = (bill_row >= 0) & (bill_step >= 0) & (bill_step < matrix.values.shape[1])
+        bill_column = np.where(inside, column_of_month[np.where(inside, bill_step, 0)], -1)
+        whole_terms = inside & (bill_column >= 0) & ~ctx.suspended & ~_partial_months(ctx)
+        usable[bill_row[whole_terms], bill_column[whole_terms]] = True
+        usable &= sums > 0
+        values = matrix.values.copy()
+        target = values[:, column]
+        values[:, column] = np.where(usable, sums, target)
+        return _MeasuredMatrix(values, matrix.row_customer, matrix.first_month)
+
+
+def _daily_evidence(
+    ctx: RuleContext, scored: pd.DataFrame, days: _DailyMatrix, rows: np.ndarray
+) -> tuple[list[list[Clause]], np.ndarray]:
+    """Per scored drop: dated to the day where the daily reads hold at least MIN_SIDE_DAYS days
+    before its month, with the kWh a day before and after and the peers' change (the fall it
+    names is the customer's beyond its peers' around that day); else its month,
+    before the daily reads began (or from the bills alone, for a customer without daily reads).
+    Returns the evidence and the month each drop starts in (the dated day's where dated)."""
+    change_month = scored["change_month"].to_numpy()
+    month_start = np.array([_first_day_of_month(m) for m in change_month]) - days.first_day
+    month_stop = np.array([_first_day_of_month(m + 1) for m in change_month]) - days.first_day
+    read = ~np.isnan(days.values[rows])
+    first_read = np.where(read.any(axis=1), np.argmax(read, axis=1), days.values.shape[1])
+    # The month of the change, a month either side: a fall mid-month lowers either month.
+    start = np.maximum(month_start - DAYS_PER_MONTH, first_read)
+    stop = np.minimum(month_stop + DAYS_PER_MONTH, days.values.shape[1])
+    inside = np.flatnonzero(
+        (month_start - first_read >= MIN_SIDE_DAYS) & (stop - start >= 2 * MIN_SIDE_DAYS)
+    )
+    groups = _peer_groups(ctx, days.row_customer)
+    dated = date_level_changes(days.values, rows[inside], start[inside], stop[inside], groups)
+    last_day = days.values.shape[1] - 1
+    first_low_month = change_month.copy()
+    evidence = []
+    for at, found in enumerate(scored.itertuples()):
+        where = np.searchsorted(inside, at)
+        if where < len(inside) and inside[where] == at:
+            day = int(dated.first_low_day[where])
+            first_low_month[at] = _month_of_day(days.first_day + day)
+            clauses = [
+                clause(
+                    "consumption_drop.daily",
+                    ratio=dated.kwh_after[where]
+                    / dated.kwh_before[where]
+                    / dated.peers_ratio[where],
+                    change=_date_text(days.first_day + day),
+                    steps=last_day - day + 1,
+                    score=found.score,
+                    peer=found.peer_z,
+                    revenue=found.revenue,
+                ),
+                clause(
+                    "consumption_drop.daily_step",
+                    before=dated.kwh_before[where],
+                    after=dated.kwh_after[where],
+                    peers=dated.peers_ratio[where],
+                ),
+            ]
+        elif first_read[at] > last_day:  # a meter read by hand: its bills alone
+            clauses = _evidence(scored.iloc[[at]].drop(columns="year_ratio"), "monthly")[0]
+        else:
+            clauses = [
+                clause(
+                    "consumption_drop.before_daily",
+                    ratio=found.drop_ratio,
+                    change=found.change_at,
+                    first=_date_text(days.first_day + first_read[at]),
+                    steps=found.steps_since_change,
+                    score=found.score,
+                    peer=found.peer_z,
+                    revenue=found.revenue,
+                )
+            ]
+        if not np.isnan(found.year_ratio):
+            clauses.append(clause("consumption_drop.year_before", ratio=found.year_ratio))
+        evidence.append(clauses)
+    return evidence, first_low_month
 
 
 def _first_day_of_month(month: int) -> int:
     """Day number (days since 1970-01-01) of the first day of month number `month`."""
-    return int(np.datetime64(month - 1970 * 12, "M").astype("datetime64[D]").astype(np.int64))
+    return int(np.datetime64(int(month) - 1970 * 12, "M").astype("datetime64[D]").astype(np.int64))
 
 
-def _latest_energy_rate(ctx: RuleContext) -> np.ndarray:
-    """Per customer, the energy rate due in the month of its latest bill (NaN without bills)."""
-    rate = np.full(len(ctx.customers), np.nan)
-    last = np.flatnonzero(np.append(~ctx.same_customer_as_previous[1:], True))
-    rate[ctx.bill_customer[last]] = _energy_rate_due(ctx, last)
-    return rate
+def _month_of_day(day: int) -> int:
+    """Month number (year * 12 + month - 1) of day number `day`."""
+    return int(np.datetime64(int(day), "D").astype("datetime64[M]").astype(np.int64)) + 1970 * 12
+
+
+def _date_text(day: int) -> str:
+    """Day number `day` as YYYY-MM-DD."""
+    return str(np.datetime64(int(day), "D"))
 
 
 def _energy_rate_due(ctx: RuleContext, rows: np.ndarray) -> np.ndarray:
@@ -321,11 +425,15 @@ def _measured_months(ctx: RuleContext) -> np.ndarray:
     catch_up = np.zeros_like(estimated)
     catch_up[1:] = estimated[:-1] & ~estimated[1:] & ctx.same_customer_as_previous[1:]
     positive = ctx.bills["kwh_billed"].to_numpy(dtype=float) > 0
+    return ~estimated & ~catch_up & positive & ~_partial_months(ctx) & ~ctx.suspended
+
+
+def _partial_months(ctx: RuleContext) -> np.ndarray:
+    """Bills of the month of a connection after its first day (they cover part of the month)."""
     connected = ctx.customers["connection_date"]
     after_first_day = connected.dt.day.to_numpy(dtype=float, na_value=1) > 1
     partial_month = np.where(after_first_day, date_month_number(connected), -1)
-    partial = ctx.bill_month == partial_month[ctx.bill_customer]
-    return ~estimated & ~catch_up & positive & ~partial & ~ctx.suspended
+    return ctx.bill_month == partial_month[ctx.bill_customer]
 
 
 def _year_before_ratio(values: np.ndarray, first_low: np.ndarray) -> np.ndarray:
