@@ -142,22 +142,12 @@ def _consumption_drop_input(settings: Mapping) -> WholeDatasetInput:
     """consumption_drop on monthly kWh reads the lookback months and the bill before them (to
     tell a catch-up read after estimates), each customer's connection date (a connection month
     after its first day is no month of level), industry and capacity (peers that fell with
-    it), and tariff and voltage (the rate due per month prices the lost energy); on daily
-    reads, the days of the daily lookback months and each customer's latest bill (its rate
-    prices the lost energy). Work orders: those that explain a drop, and suspensions and
-    resumptions (suspended months are no month of level)."""
+    it), and tariff and voltage (the rate due per month prices the lost energy). Work orders:
+    those that explain a drop, and suspensions and resumptions (suspended months are no month of
+    level). On daily reads, the same and the days of the daily lookback months (the months the
+    meter read whole, and the day of the drop)."""
     orders = ("customer_id", "order_type", "issued_at", "effective_date")
-    if settings["source"] == "daily_reads":
-        return WholeDatasetInput(
-            # voltage_kv: the rate due is the one of the customer's voltage band
-            customers=("customer_id", "district", "usage_type", "tariff_category", "voltage_kv"),
-            bills=("customer_id", "period", "tariff_billed", "energy_rate"),
-            work_orders=orders,
-            daily_reads=("customer_id", "date", "kwh"),
-            latest_bill=True,
-            daily_months=settings["daily_lookback_months"],
-        )
-    return WholeDatasetInput(
+    monthly = WholeDatasetInput(
         # tariff_category, voltage_kv, tariff_billed: the rate due that prices the lost energy
         customers=(
             "customer_id",
@@ -173,6 +163,13 @@ def _consumption_drop_input(settings: Mapping) -> WholeDatasetInput:
         work_orders=orders,
         bill_months=settings["lookback_months"] + 1,
     )
+    if settings["source"] == "daily_reads":
+        return replace(
+            monthly,
+            daily_reads=("customer_id", "date", "kwh"),
+            daily_months=settings["daily_lookback_months"],
+        )
+    return monthly
 
 
 #: Rules whose finding for one customer depends on every customer: run once on slim inputs, which

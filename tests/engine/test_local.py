@@ -46,7 +46,9 @@ def test_consumption_drop_on_daily_reads_gives_the_whole_run_findings(
     expected = rules.run(daily_utility, params=params)
     drops = expected[expected["rule_id"] == "consumption_drop"]
     assert len(drops) >= 5
-    assert drops["evidence"].str.startswith("daily smart-meter consumption fell").all()
+    # Dated to the day where the daily reads hold the change; the others began before them
+    # (or the customer has no daily reads).
+    assert drops["evidence"].str.startswith("daily smart-meter consumption fell").any()
     pd.testing.assert_frame_equal(by_parts(daily_utility, params=params), expected)
     pd.testing.assert_frame_equal(by_parts(daily_converted, params=params), expected)
     pd.testing.assert_frame_equal(rules.run(daily_converted, params=params), expected)
