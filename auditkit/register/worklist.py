@@ -1,0 +1,148 @@
+"""The month's worklist: which rule findings each district checks in the field.
+
+`select_worklist` chooses per district, by one of four documented choices:
+
+- `revenue`: the `top` findings with the most revenue at stake (ties: higher score first);
+- `score`: the `top` findings with the highest score (ties: more revenue first);
+- `high`: every high-severity finding (`top`, when given, keeps the most revenue of them);
+- `sample`: a simple random sample of a `share` of the district's findings (at least one), drawn
+  with `seed`, so that the confirmed share of the sample estimates each rule's real precision
+  without the bias of checking only the largest findings.
+
+Every choice is deterministic: the same findings (in any row order), parameters and seed give the
+same worklist. A district's random sample does not depend on the other districts' findings.
+"""
+
+from __future__ import annotations
+
+import hashlib
+
+import numpy as np
+import pandas as pd
+
+from auditkit.errors import ParameterError
+from auditkit.register.keys import finding_keys
+from auditkit.sampling.checks import ceil_fraction, choice, exact, positive_int
+
+SELECTIONS = ("revenue", "score", "high", "sample")
+NEEDED = (
+    "rule_id",
+    "customer_id",
+    "district",
+    "period_from",
+    "severity",
+    "revenue_impact",
+    "score",
+)
+#: Columns `select_worklist` adds: the finding's key first, then how it was chosen, its place
+#: in the district's worklist and how many findings the district had to choose from.
+ADDED = ("finding_key", "selected_by", "rank", "district_findings")
+_TIES = ["rule_id", "customer_id", "period_from", "finding_key"]
+
+
+def select_worklist(
+    findings: pd.DataFrame,
+    *,
+    by: str = "revenue",
+    top: int | None = None,
+    share: float | None = None,
+    seed: int = 0,
+) -> pd.DataFrame:
+    """The findings to check this month, per district, with their `finding_key`.
+
+    `findings` is the frame of `auditkit.rules.run` (other columns, such as a customer's name or
+    address joined in, are kept). `by` chooses as the module describes; `top` (a whole number of
+    at least 1) is required for `revenue` and `score` and optional for `high`, `share` (above 0,
+    at most 1) is required for `sample` and refused otherwise. Rows come district by district
+    (districts in sorted order), most revenue first within each; `attrs["selection"]` records
+    the choice and `attrs["as_of"]` is kept from `findings`.
+    """
+    by = choice("by", by, SELECTIONS)
+    top, share = _checked_limits(by, top, share)
+    if isinstance(seed, bool) or not isinstance(seed, int | np.integer):
+        raise ParameterError("seed", "a whole number", seed)
+    missing = [column for column in NEEDED if column not in findings.columns]
+    if missing:
+        raise ParameterError(
+            "findings",
+            "findings of auditkit.rules.run, with columns " + ", ".join(NEEDED),
+            "no column " + ", ".join(missing),
+        )
+    frame = findings.drop(columns=[c for c in ADDED if c in findings.columns]).reset_index(
+        drop=True
+    )
+    frame.attrs = {}
+    frame.insert(0, "finding_key", finding_keys(frame).to_numpy())
+    frame["district"] = frame["district"].astype("string").fillna("")
+    chosen = [
+        _choose(group, by, top, share, seed, str(district))
+        for district, group in frame.groupby("district", sort=True)
+    ]
+    if chosen:
+        worklist = pd.concat(chosen, ignore_index=True)
+    else:
+        worklist = frame.iloc[:0].assign(selected_by="", rank=0, district_findings=0)
+    worklist["rank"] = worklist["rank"].astype("int64")
+    worklist["district_findings"] = worklist["district_findings"].astype("int64")
+    worklist.attrs["selection"] = {"by": by, "top": top, "share": share, "seed": int(seed)}
+    if "as_of" in findings.attrs:
+        worklist.attrs["as_of"] = findings.attrs["as_of"]
+    return worklist
+
+
+def _checked_limits(by: str, top: object, share: object) -> tuple[int | None, float | None]:
+    """`top` and `share` as the choice `by` needs them; anything else is a ParameterError."""
+    if by == "sample":
+        if top is not None:
+            raise ParameterError("top", "nothing with by='sample' (it takes a share)", top)
+        if (
+            isinstance(share, bool)
+            or not isinstance(share, int | float | np.integer | np.floating)
+            or not 0 < float(share) <= 1
+        ):
+            raise ParameterError("share", "a number above 0 and at most 1", share)
+        return None, float(share)
+    if share is not None:
+        raise ParameterError(
+            "share", f"nothing with by={by!r} (only 'sample' takes a share)", share
+        )
+    if top is None and by != "high":
+        raise ParameterError("top", f"how many findings per district with by={by!r}", top)
+    return (None if top is None else positive_int("top", top)), None
+
+
+def _choose(
+    group: pd.DataFrame, by: str, top: int | None, share: float | None, seed: int, district: str
+) -> pd.DataFrame:
+    """One district's worklist, ranked most revenue first (or highest score first for `score`)."""
+    by_revenue = group.sort_values(
+        ["revenue_impact", "score", *_TIES],
+        ascending=[False, False, *[True] * len(_TIES)],
+        kind="stable",
+    )
+    if by == "score":
+        chosen = group.sort_values(
+            ["score", "revenue_impact", *_TIES],
+            ascending=[False, False, *[True] * len(_TIES)],
+            kind="stable",
+        ).head(top)
+    elif by == "high":
+        chosen = by_revenue[by_revenue["severity"].astype("string") == "high"]
+        chosen = chosen if top is None else chosen.head(top)
+    elif by == "sample":
+        size = ceil_fraction(exact(share) * len(group))
+        in_key_order = group.sort_values("finding_key", kind="stable")
+        generator = np.random.default_rng([seed, _district_number(district)])
+        drawn = generator.choice(len(group), size=size, replace=False)
+        keys = set(in_key_order["finding_key"].iloc[drawn])
+        chosen = by_revenue[by_revenue["finding_key"].isin(keys)]
+    else:
+        chosen = by_revenue.head(top)
+    return chosen.assign(
+        selected_by=by, rank=np.arange(1, len(chosen) + 1), district_findings=len(group)
+    )
+
+
+def _district_number(district: str) -> int:
+    """A stable number for the district, so its random draw is its own (not Python's hash)."""
+    return int.from_bytes(hashlib.sha256(district.encode("utf-8")).digest()[:8], "big")
