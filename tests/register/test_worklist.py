@@ -44,7 +44,12 @@ def test_top_by_revenue_takes_the_largest_of_each_district_ties_by_score():
 
 def test_top_by_score_takes_the_highest_scores():
     worklist = select_worklist(two_districts(), by="score", top=2)
-    assert chosen(worklist) == [("城东", "b", 1), ("城东", "c", 2), ("城西", "w", 1), ("城西", "x", 2)]
+    assert chosen(worklist) == [
+        ("城东", "b", 1),
+        ("城东", "c", 2),
+        ("城西", "w", 1),
+        ("城西", "x", 2),
+    ]
 
 
 def test_high_takes_every_high_finding_and_top_caps_them_by_revenue():
@@ -98,9 +103,10 @@ def test_a_districts_sample_does_not_depend_on_the_other_districts():
     both = findings(*many("城东", 30), *many("城西", 25))
     alone = select_worklist(east, by="sample", share=0.3, seed=1)
     together = select_worklist(both, by="sample", share=0.3, seed=1)
-    assert alone["finding_key"].tolist() == together.loc[
-        together["district"] == "城东", "finding_key"
-    ].tolist()
+    assert (
+        alone["finding_key"].tolist()
+        == together.loc[together["district"] == "城东", "finding_key"].tolist()
+    )
 
 
 def test_a_share_of_one_checks_every_finding():
