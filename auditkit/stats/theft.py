@@ -37,10 +37,11 @@ from dataclasses import dataclass
 
 import numpy as np
 import pandas as pd
-from scipy import special
 
 from auditkit.errors import ParameterError
+from auditkit.stats.calibration import autocorrelation_inflation, sidak_score
 from auditkit.stats.matrix import log_consumption, row_nanmedian, to_matrix
+from auditkit.stats.theft_daily import MIN_PAIRED_DAYS, YEAR_DAYS, score_year_over_year
 
 #: Fewest readings before and after a change point: (before, after), monthly and daily.
 WINDOWS: dict[str, tuple[int, int]] = {"M": (6, 2), "D": (28, 7)}
@@ -49,8 +50,6 @@ WINDOWS: dict[str, tuple[int, int]] = {"M": (6, 2), "D": (28, 7)}
 COMMON_FACTORS = 2
 CUSTOMERS_PER_FACTOR = 100
 MIN_CUSTOMERS = 20
-#: Lowest reported score; stronger rises than that are all alike for theft.
-SCORE_FLOOR = -10.0
 #: Cells (customers x steps) processed together. Besides bounding memory on daily reads, small
 #: chunks let the allocator reuse the same memory for every temporary array: with whole-matrix
 #: temporaries each pass touched fresh pages, and the fit ran about twice as slowly.
@@ -59,7 +58,6 @@ CHUNK_CELLS = 100_000
 FACTOR_SAMPLE = 20_000
 #: Smallest noise scale (log units, about 2 %): a perfectly regular series is not infinitely sure.
 MIN_SCALE = 0.02
-MAX_AUTOCORRELATION = 0.9
 #: Columns of the result, in order.
 COLUMNS = (
     "customer_id",
@@ -90,7 +88,11 @@ def theft_scores(
     the change relative to before, adjusted for season and trend; 0.3 = 70 % lower), change_at
     (first period or date at the lower level), steps_since_change (months or days from the change
     to as_of, inclusive), peer_z (robust z of the drop among peers, positive = larger drop),
-    n_readings, status ("scored", "all_zero" or "too_short").
+    n_readings, status ("scored", "all_zero" or "too_short"). On daily reads spanning two years
+    a customer is scored against the same days a year before and its peers
+    (`theft_daily.score_year_over_year`), and three more columns give the reason: own_past_ratio
+    (level from the change on / the same days a year before), peers_ratio (the peers' same ratio)
+    and baseline ("year_before", or "own_days" when it has no year before).
     """
     _check_min_drop(min_drop)
     matrix = to_matrix(reads, as_of)
@@ -99,7 +101,10 @@ def theft_scores(
     else:
         names = pd.Series(peers).reindex(matrix.customers).fillna("(no group)").astype(str)
         peer_groups = pd.factorize(names)[0]
-    shifts = score_level_shifts(matrix.values, matrix.frequency, min_drop, peer_groups)
+    if matrix.frequency == "D":
+        shifts, reasons = score_daily_shifts(matrix.values, min_drop, peer_groups)
+    else:
+        shifts = score_level_shifts(matrix.values, matrix.frequency, min_drop, peer_groups)
     scorable = shifts.scorable
     status = np.where(shifts.all_zero, "all_zero", np.where(scorable, "scored", "too_short"))
     result = pd.DataFrame(
@@ -114,6 +119,12 @@ def theft_scores(
             "status": status,
         }
     )
+    if matrix.frequency == "D":
+        result["own_past_ratio"] = reasons.own_past_ratio
+        result["peers_ratio"] = reasons.peers_ratio
+        result["baseline"] = np.where(
+            ~scorable, "", np.where(reasons.year_before, "year_before", "own_days")
+        )
     return result.sort_values(["score", "customer_id"], ascending=[False, True], ignore_index=True)
 
 
@@ -180,6 +191,66 @@ def score_level_shifts(
         scorable=scorable,
         all_zero=all_zero,
     )
+
+
+@dataclass(frozen=True)
+class DailyReasons:
+    """Per row of a daily matrix: the level from the change on relative to the same days a year
+    before (own, and the peers' median), and whether the row was scored against its year before
+    (True) or on its own days alone (False: too few pairs of days a year apart)."""
+
+    own_past_ratio: np.ndarray
+    peers_ratio: np.ndarray
+    year_before: np.ndarray
+
+
+def score_daily_shifts(
+    values: np.ndarray, min_drop: float, peer_groups: np.ndarray
+) -> tuple[LevelShifts, DailyReasons]:
+    """Score every row of a customers x days kWh matrix, as `theft_scores` does on daily reads.
+
+    Rows with at least MIN_PAIRED_DAYS pairs of days 52 weeks apart are scored against their year
+    before and their peers (`theft_daily.score_year_over_year`); the others (and every row when
+    the days span less than that) by the level-shift model on their own days.
+    """
+    _check_min_drop(min_drop)
+    if len(peer_groups) != len(values):
+        raise ParameterError("peer_groups", f"one group per row ({len(values)})", len(peer_groups))
+    days = values.shape[1]
+    rows = np.arange(len(values))
+    own_ratio = np.full(len(values), np.nan)
+    peers_ratio = np.full(len(values), np.nan)
+    if days < YEAR_DAYS + MIN_PAIRED_DAYS:
+        shifts = score_level_shifts(values, "D", min_drop, peer_groups)
+        return shifts, DailyReasons(own_ratio, peers_ratio, np.zeros(len(values), dtype=bool))
+    n_readings = np.count_nonzero(~np.isnan(values), axis=1)
+    all_zero = ~(values > 0).any(axis=1) & (values == 0).any(axis=1)
+    yearly = score_year_over_year(values, rows, min_drop, peer_groups, max(1, CHUNK_CELLS // days))
+    paired = yearly.paired & ~all_zero
+    own = rows[~paired]
+    alone = score_level_shifts(values[own], "D", min_drop, peer_groups[own])
+    score = np.where(paired, yearly.score, 0.0)
+    log_drop = np.where(paired, yearly.log_drop, 0.0)
+    first_low = yearly.first_low_step.copy()
+    scorable = paired.copy()
+    score[own], first_low[own] = alone.score, alone.first_low_step
+    log_drop[own] = np.where(alone.scorable, -np.log(alone.drop_ratio), 0.0)
+    scorable[own] = alone.scorable
+    own_ratio[paired], peers_ratio[paired] = (
+        yearly.own_past_ratio[paired],
+        yearly.peers_ratio[paired],
+    )
+    shifts = LevelShifts(
+        score=score,
+        drop_ratio=np.where(scorable, np.exp(-log_drop), np.nan),
+        first_low_step=first_low,
+        steps_since_change=np.where(scorable, days - first_low, 0),
+        peer_z=_peer_z(log_drop, scorable, peer_groups),
+        n_readings=n_readings,
+        scorable=scorable,
+        all_zero=all_zero,
+    )
+    return shifts, DailyReasons(own_ratio, peers_ratio, paired)
 
 
 def _check_min_drop(min_drop: float) -> None:
@@ -259,34 +330,9 @@ def _fit_level_shift(
     scale = np.maximum(scale, MIN_SCALE) * np.sqrt(
         n_readings / np.maximum(n_readings - parameters, 1)
     )
-    scale *= _autocorrelation_inflation(np.nan_to_num(residual))
+    scale *= autocorrelation_inflation(np.nan_to_num(residual))
     z = evidence[rows, change] / scale
-    return change, -shift, _sidak(z, allowed.sum(axis=1))
-
-
-def _autocorrelation_inflation(residual: np.ndarray) -> np.ndarray:
-    """sqrt((1 + r) / (1 - r)) from each row's lag-one autocorrelation r (floored at 0): how much
-    wider a segment mean's error is under AR(1) noise than under independent noise."""
-    lagged = (residual[:, 1:] * residual[:, :-1]).sum(axis=1)
-    energy = np.maximum((residual**2).sum(axis=1), 1e-12)
-    rho = np.clip(lagged / energy, 0.0, MAX_AUTOCORRELATION)
-    return np.sqrt((1 + rho) / (1 - rho))
-
-
-def _sidak(z: np.ndarray, tries: np.ndarray) -> np.ndarray:
-    """The z of the best of `tries` candidate change points, turned back into a single-test z.
-
-    p = 1 - (1 - P(Z > z))^tries, computed in log space so extreme scores stay finite.
-    """
-    with np.errstate(divide="ignore", invalid="ignore"):
-        log_tail = special.log_ndtr(-z)
-        log_p = np.where(
-            log_tail < -20,
-            np.log(tries) + log_tail,
-            np.log(-np.expm1(tries * np.log1p(-np.exp(log_tail)))),
-        )
-        score = -special.ndtri_exp(np.minimum(log_p, 0.0))
-    return np.clip(np.nan_to_num(score, nan=SCORE_FLOOR, neginf=SCORE_FLOOR), SCORE_FLOOR, None)
+    return change, -shift, sidak_score(z, allowed.sum(axis=1))
 
 
 def _chunks(rows: np.ndarray, steps: int) -> list[np.ndarray]:
