@@ -1,0 +1,687 @@
+"""The worklist sheet: findings written to .xlsx for the field, and read back as outcome events.
+
+The workbook has the sheet the field fills in (a statement of what to fill, the header, then one
+row per finding: its key, district, customer, the rule's title and the evidence in the sheet's
+language, the period and the revenue at stake, proved and estimated apart; then empty outcome,
+amount recovered, checked by and checked on), an instructions sheet, and two hidden sheets that
+record the worklist (its id, language and selection, and every given cell as written) so that a
+returned sheet is checked on its own. Given columns are locked (sheet protection without a
+password: it prevents slips, not intent, so every given cell is checked again on reading), input
+columns are validated with messages in the sheet's language, and the sheet prints landscape on
+A4, fitted to the page width, with the statement and header rows on every page. Every data cell is
+text or a number, never a formula; name, address and phone, when the worklist has them, are
+masked unless asked otherwise (and only the masked text is stored, hidden sheets included).
+
+A returned sheet gives one outcome event per filled row; rows left blank are not yet checked and
+give nothing. Every problem is reported, one line each naming the file, sheet, row and column,
+what was expected and what was found, and nothing is returned while any remains.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import hashlib
+import json
+import os
+import re
+import unicodedata
+from pathlib import Path
+
+import numpy as np
+import pandas as pd
+from openpyxl import Workbook, load_workbook
+from openpyxl.styles import Alignment, Font, PatternFill, Protection
+from openpyxl.utils import get_column_letter
+from openpyxl.worksheet.datavalidation import DataValidation
+from openpyxl.worksheet.worksheet import Worksheet
+
+from auditkit import __version__, i18n
+from auditkit.atomic import write_bytes_atomic
+from auditkit.errors import ParameterError
+from auditkit.formulas import put_cell
+from auditkit.register.errors import RegisterError
+from auditkit.register.schema import OUTCOME_EVENTS
+from auditkit.report.tables import PERSONAL_COLUMNS, mask_personal
+from auditkit.report.workbook import stable_xlsx_bytes
+
+WORKLIST_SHEET = "worklist"
+INSTRUCTIONS = "instructions"
+META_SHEET = "auditkit_worklist"
+ROWS_SHEET = "auditkit_worklist_rows"
+KIND = "auditkit.worklist"
+STATEMENT_ROW = 1
+HEADER_ROW = 2
+FIRST_DATA_ROW = 3
+INPUT_COLUMNS = ("outcome", "amount_recovered", "checked_by", "checked_on")
+#: Columns of `read_worklist`'s result: what `Register.record_outcomes` takes.
+EVENT_COLUMNS = ("finding_key", "event", "amount", "actor", "happened_at", "source", "source_row")
+ACTOR_LENGTH = 100
+FIRST_YEAR, LAST_YEAR = 2000, 2100
+AMOUNT_TOLERANCE = 0.005
+MONEY_FORMAT = "#,##0.00"
+DATE_FORMAT = "yyyy-mm-dd"
+# Header wording by column: the common words where auditkit has them.
+HEADER_KEYS = {
+    "finding_key": "register.sheet.header.finding_key",
+    "district": "common.district",
+    "customer_id": "common.customer_id",
+    "name": "common.name",
+    "address": "common.address",
+    "phone": "common.phone",
+    "rule": "common.rule",
+    "period": "register.sheet.header.period",
+    "evidence": "common.evidence",
+    "revenue_proved": "register.sheet.header.revenue_proved",
+    "revenue_estimated": "register.sheet.header.revenue_estimated",
+    "outcome": "register.sheet.header.outcome",
+    "amount_recovered": "register.sheet.header.amount_recovered",
+    "checked_by": "register.sheet.header.checked_by",
+    "checked_on": "register.sheet.header.checked_on",
+}
+MONEY_COLUMNS = ("revenue_proved", "revenue_estimated", "amount_recovered")
+WIDTHS = {
+    "finding_key": 18,
+    "district": 12,
+    "customer_id": 14,
+    "name": 10,
+    "address": 24,
+    "phone": 14,
+    "rule": 24,
+    "period": 20,
+    "evidence": 60,
+    "outcome": 14,
+    "checked_by": 12,
+    "checked_on": 12,
+}
+NEEDED = (
+    "finding_key",
+    "district",
+    "customer_id",
+    "rule_id",
+    "period_from",
+    "period_to",
+    "revenue_impact",
+    "revenue_kind",
+)
+#: What the hidden record must hold for a returned sheet to be read.
+_RECORDED = {"worklist_id", "header_row", "columns"}
+_DATE = re.compile(r"^(\d{4})\s*[-/.年]\s*(\d{1,2})\s*[-/.月]\s*(\d{1,2})\s*日?$")
+_INPUT_FILL = PatternFill("solid", fgColor="FFF2CC")
+_GIVEN_FILL = PatternFill("solid", fgColor="EDEDED")
+
+
+class WorklistSheetError(RegisterError):
+    """A returned worklist sheet is not a worklist, or has cells to correct.
+
+    Each problem is one line naming the file, the sheet, the row (as Excel numbers it) and the
+    column, what was expected and what was found; `problems` lists every problem of the sheet.
+    """
+
+
+def outcome_label(event: str, lang: str) -> str:
+    """The outcome `event` as the sheet's list offers it in `lang`."""
+    return i18n.text(f"register.sheet.outcome.{event}", lang)
+
+
+def write_worklist(
+    worklist: pd.DataFrame,
+    path: str | os.PathLike[str],
+    lang: str = i18n.DEFAULT_LANG,
+    *,
+    mask: bool = True,
+) -> Path:
+    """Write `worklist` (the frame of `select_worklist`) as a field sheet (.xlsx); returns the path.
+
+    Personal columns (name, address, phone) are written when the worklist has them, masked
+    unless `mask` is False. The same worklist gives the same bytes; the file is written under a
+    temporary name and renamed, so an interrupted write never leaves a half sheet.
+    """
+    i18n.language(lang)
+    target = Path(path)
+    if target.suffix.lower() != ".xlsx":
+        raise ParameterError("path", "a file name ending in .xlsx", str(path))
+    missing = [column for column in NEEDED if column not in worklist.columns]
+    if missing:
+        raise ParameterError(
+            "worklist",
+            "a worklist of select_worklist, with columns " + ", ".join(NEEDED),
+            "no column " + ", ".join(missing),
+        )
+    if "evidence_code" not in worklist.columns and "evidence" not in worklist.columns:
+        raise ParameterError(
+            "worklist", "a worklist with an evidence_code or evidence column", "neither"
+        )
+    if worklist["finding_key"].duplicated().any():
+        repeated = worklist.loc[worklist["finding_key"].duplicated(), "finding_key"].iloc[0]
+        raise ParameterError("worklist", "each finding_key once", f"{repeated!r} twice or more")
+    rows = _given_rows(worklist, lang, mask)
+    given = list(rows.columns)
+    columns = [*given, *INPUT_COLUMNS]
+    meta = {
+        "auditkit": __version__,
+        "kind": KIND,
+        "worklist_id": _worklist_id(rows, lang),
+        "lang": lang,
+        "header_row": HEADER_ROW,
+        "columns": given,
+        "inputs": list(INPUT_COLUMNS),
+        "rows": len(rows),
+        "as_of": worklist.attrs.get("as_of"),
+        "selection": worklist.attrs.get("selection"),
+    }
+    workbook = Workbook()
+    sheet = workbook.active
+    sheet.title = WORKLIST_SHEET
+    put_cell(sheet.cell(STATEMENT_ROW, 1), _statement(lang))
+    for index, column in enumerate(columns, start=1):
+        put_cell(sheet.cell(HEADER_ROW, index), header(column, lang))
+    _put_rows(sheet, rows, FIRST_DATA_ROW)
+    _format(sheet, columns, len(rows), lang)
+    _write_instructions(workbook.create_sheet(INSTRUCTIONS), meta, lang)
+    record = workbook.create_sheet(META_SHEET)
+    put_cell(record["A1"], json.dumps(meta, ensure_ascii=False, sort_keys=True))
+    record.sheet_state = "hidden"
+    copy = workbook.create_sheet(ROWS_SHEET)
+    for index, column in enumerate(given, start=1):
+        put_cell(copy.cell(1, index), column)
+    _put_rows(copy, rows, 2)
+    copy.sheet_state = "hidden"
+    return write_bytes_atomic(target, stable_xlsx_bytes(workbook))
+
+
+def header(column: str, lang: str) -> str:
+    """The header of `column`: its Chinese name and the column (zh), or the column alone (en)."""
+    return f"{i18n.text(HEADER_KEYS[column], 'zh')} {column}" if lang == "zh" else column
+
+
+def canonical_column(cell: object) -> str:
+    """The column a header cell names ('核查结果 outcome' -> 'outcome'); '' for a blank cell."""
+    return str(cell).split()[-1] if cell is not None and str(cell).strip() else ""
+
+
+def read_worklist(path: str | os.PathLike[str]) -> pd.DataFrame:
+    """The outcome events of a returned worklist sheet, one per filled row, in sheet order.
+
+    Columns `EVENT_COLUMNS`: the finding's key, the event (one of `OUTCOME_EVENTS`), the amount
+    recovered (yuan; NaN unless the event is `recovered`), who checked, the date, the source (the
+    worklist's id recorded in the sheet, so a renamed copy of the same returned sheet is the same
+    source and is recorded once) and the Excel row. Rows with no input are skipped. Every problem
+    (a sheet that is not a worklist, a deleted row, a changed key or given cell, a row added, text
+    in the amount, an unknown outcome, a date that is no date, a missing actor or date) is raised
+    together in a `WorklistSheetError`, one line each.
+    """
+    source = Path(path)
+    if not source.is_file():
+        raise WorklistSheetError(f"worklist {str(source)!r}: file not found")
+    try:
+        workbook = load_workbook(source, data_only=True)
+    except Exception as error:  # openpyxl raises several unrelated types for a non-xlsx file
+        raise WorklistSheetError(
+            f"worklist {source.name!r}: not a readable .xlsx file ({error})"
+        ) from error
+    meta = _meta(workbook, source.name)
+    for required in (WORKLIST_SHEET, ROWS_SHEET):
+        if required not in workbook.sheetnames:
+            raise WorklistSheetError(
+                f"worklist {source.name!r}: sheet {required!r} is missing (was it renamed?)"
+            )
+    given = list(meta["columns"])
+    expected = _sheet_frame(workbook[ROWS_SHEET], 1, [*given])
+    filled = _sheet_frame(workbook[WORKLIST_SHEET], int(meta["header_row"]), None)
+    problems = _Problems(source.name, workbook[WORKLIST_SHEET], int(meta["header_row"]))
+    absent_columns = [c for c in [*given, *INPUT_COLUMNS] if c not in filled.columns]
+    if absent_columns:
+        raise WorklistSheetError(
+            f"{problems.where}: column(s) {absent_columns} missing from the header row "
+            f"{meta['header_row']}"
+        )
+    events = _events(filled, expected, given, problems, f"worklist:{meta['worklist_id']}")
+    problems.raise_any()
+    return events
+
+
+def _given_rows(worklist: pd.DataFrame, lang: str, mask: bool) -> pd.DataFrame:
+    """The given columns as written: texts in `lang`, money split into proved and estimated."""
+    from auditkit import rules
+
+    frame = worklist.reset_index(drop=True)
+    titles = rules.catalog().set_index("rule_id")[f"title_{lang}"]
+    if "evidence_code" in frame.columns:
+        evidence = rules.evidence_text(frame, lang).to_numpy()
+    else:
+        evidence = frame["evidence"].astype("string").fillna("").to_numpy()
+    start = frame["period_from"].astype(str)
+    end = frame["period_to"].astype(str)
+    span = i18n.text("register.sheet.period_span", lang)
+    revenue = frame["revenue_impact"].to_numpy(dtype=float)
+    kind = frame["revenue_kind"].astype("string").fillna("").to_numpy()
+    rows = pd.DataFrame(
+        {
+            "finding_key": frame["finding_key"].astype(str).to_numpy(),
+            "district": frame["district"].astype("string").fillna("").to_numpy(),
+            "customer_id": frame["customer_id"].astype(str).to_numpy(),
+        }
+    )
+    personal = [column for column in PERSONAL_COLUMNS if column in frame.columns]
+    for column in personal:
+        rows[column] = frame[column].astype("string").to_numpy()
+    if mask:
+        rows = mask_personal(rows)
+    rows["rule"] = [str(titles.get(rule, rule)) for rule in frame["rule_id"].astype(str)]
+    rows["period"] = [
+        first if first == last else span.format(start=first, end=last)
+        for first, last in zip(start, end, strict=True)
+    ]
+    rows["evidence"] = evidence
+    rows["revenue_proved"] = np.where(kind == "proved", revenue, np.nan)
+    rows["revenue_estimated"] = np.where(kind == "proved", np.nan, revenue)
+    return rows
+
+
+def _worklist_id(rows: pd.DataFrame, lang: str) -> str:
+    """An id of the worklist's content: the same rows in the same language give the same id."""
+    content = json.dumps(
+        [lang, list(rows.columns), rows.astype(object).where(rows.notna(), None).values.tolist()],
+        ensure_ascii=False,
+        default=str,
+    )
+    return hashlib.sha256(content.encode("utf-8")).hexdigest()[:16]
+
+
+def _put_rows(sheet: Worksheet, rows: pd.DataFrame, first_row: int) -> None:
+    """The frame's values from `first_row` on: text as text (never a formula), numbers as numbers."""
+    for offset, record in enumerate(rows.itertuples(index=False, name=None)):
+        for index, value in enumerate(record, start=1):
+            put_cell(sheet.cell(first_row + offset, index), value)
+
+
+def _statement(lang: str) -> str:
+    """The sentence at the top of the sheet: what to fill and what is locked."""
+    choices = "、" if lang == "zh" else ", "
+    return i18n.text("register.sheet.statement", lang).format(
+        outcomes=choices.join(outcome_label(event, lang) for event in OUTCOME_EVENTS)
+    )
+
+
+def _format(sheet: Worksheet, columns: list[str], rows: int, lang: str) -> None:
+    """Lock the given columns, validate and format the inputs, set up printing."""
+    last_row = FIRST_DATA_ROW + rows - 1
+    sheet.merge_cells(f"A{STATEMENT_ROW}:{get_column_letter(len(columns))}{STATEMENT_ROW}")
+    statement = sheet.cell(STATEMENT_ROW, 1)
+    statement.font = Font(bold=True)
+    statement.alignment = Alignment(wrap_text=True, vertical="top")
+    sheet.row_dimensions[STATEMENT_ROW].height = 48
+    for index, column in enumerate(columns, start=1):
+        letter = get_column_letter(index)
+        is_input = column in INPUT_COLUMNS
+        cell = sheet.cell(HEADER_ROW, index)
+        cell.font = Font(bold=True)
+        cell.alignment = Alignment(wrap_text=True, vertical="center")
+        cell.fill = _INPUT_FILL if is_input else _GIVEN_FILL
+        sheet.column_dimensions[letter].width = WIDTHS.get(column, 15)
+        for row in range(FIRST_DATA_ROW, last_row + 1):
+            cell = sheet.cell(row, index)
+            if column in MONEY_COLUMNS:
+                cell.number_format = MONEY_FORMAT
+            elif column == "checked_on":
+                cell.number_format = DATE_FORMAT
+            elif column == "evidence":
+                cell.alignment = Alignment(wrap_text=True, vertical="top")
+            if is_input:
+                cell.protection = Protection(locked=False)
+                cell.fill = _INPUT_FILL
+        if is_input and rows:
+            validation = _validation(column, lang)
+            sheet.add_data_validation(validation)
+            validation.add(f"{letter}{FIRST_DATA_ROW}:{letter}{last_row}")
+    sheet.freeze_panes = f"B{FIRST_DATA_ROW}"
+    protection = sheet.protection
+    protection.sheet = True
+    protection.formatColumns = False
+    protection.formatRows = False
+    protection.selectLockedCells = False
+    protection.selectUnlockedCells = False
+    setup = sheet.page_setup
+    setup.orientation = "landscape"
+    setup.paperSize = sheet.PAPERSIZE_A4
+    setup.fitToWidth = 1
+    setup.fitToHeight = 0
+    sheet.sheet_properties.pageSetUpPr.fitToPage = True
+    sheet.print_title_rows = f"{STATEMENT_ROW}:{HEADER_ROW}"
+    sheet.print_options.gridLines = True
+    sheet.page_margins.left = sheet.page_margins.right = 0.4
+    sheet.oddFooter.center.text = i18n.text("report.workbook.footer", lang)
+
+
+def _validation(column: str, lang: str) -> DataValidation:
+    """The data validation of one input column, with its message in `lang`."""
+    title = i18n.text(f"register.sheet.{column}.title", lang)
+    message = i18n.text(f"register.sheet.{column}.message", lang).format(
+        length=ACTOR_LENGTH, first=FIRST_YEAR, last=LAST_YEAR
+    )
+    if column == "outcome":
+        labels = ",".join(outcome_label(event, lang) for event in OUTCOME_EVENTS)
+        options = {"type": "list", "formula1": f'"{labels}"'}
+    elif column == "checked_on":
+        options = {
+            "type": "date",
+            "operator": "between",
+            "formula1": f"DATE({FIRST_YEAR},1,1)",
+            "formula2": f"DATE({LAST_YEAR},12,31)",
+        }
+    elif column == "amount_recovered":
+        options = {"type": "decimal", "operator": "greaterThanOrEqual", "formula1": "0"}
+    else:
+        options = {
+            "type": "textLength",
+            "operator": "lessThanOrEqual",
+            "formula1": str(ACTOR_LENGTH),
+        }
+    return DataValidation(
+        **options,
+        allow_blank=True,
+        showErrorMessage=True,
+        errorStyle="stop",
+        errorTitle=title,
+        error=message,
+        showInputMessage=True,
+        promptTitle=title,
+        prompt=message,
+    )
+
+
+INSTRUCTION_LINES = ("rows", "outcome", "amount_recovered", "checked_by", "checked_on", "return")
+
+
+def _write_instructions(sheet: Worksheet, meta: dict, lang: str) -> None:
+    outcomes = "; ".join(
+        f"{outcome_label(event, lang)}: {i18n.text(f'register.sheet.meaning.{event}', lang)}"
+        for event in OUTCOME_EVENTS
+    )
+    figures = {"outcomes": outcomes, "length": ACTOR_LENGTH, "first": FIRST_YEAR, "last": LAST_YEAR}
+    lines = [i18n.text("register.sheet.instructions", lang), _statement(lang)]
+    lines += [
+        i18n.text(f"register.sheet.line.{line}", lang).format(**figures)
+        for line in INSTRUCTION_LINES
+    ]
+    selection = meta["selection"]
+    if selection:
+        lines.append(
+            i18n.text(f"register.sheet.selection.{_selection_wording(selection)}", lang).format(
+                top=selection["top"],
+                share=f"{selection['share']:.0%}" if selection["share"] is not None else "",
+                seed=selection["seed"],
+            )
+        )
+    for row, line in enumerate(lines, start=1):
+        put_cell(sheet.cell(row, 1), line)
+        sheet.cell(row, 1).alignment = Alignment(wrap_text=True, vertical="top")
+    sheet["A1"].font = Font(bold=True)
+    sheet.column_dimensions["A"].width = 110
+
+
+def _selection_wording(selection: dict) -> str:
+    """The key of the sentence saying how the worklist was chosen."""
+    by = selection["by"]
+    return "high_top" if by == "high" and selection["top"] is not None else by
+
+
+def _meta(workbook: Workbook, file_name: str) -> dict:
+    """The worklist's record; a sheet auditkit did not write as a worklist is refused."""
+    if META_SHEET not in workbook.sheetnames:
+        from auditkit.sampling.fieldsheet import META_SHEET as SAMPLING_META
+
+        kind = (
+            "a sampling field sheet (read it with the sampling commands)"
+            if SAMPLING_META in workbook.sheetnames
+            else "no worklist written by auditkit"
+        )
+        raise WorklistSheetError(
+            f"worklist {file_name!r}: this is {kind}: its hidden sheet {META_SHEET!r} is missing"
+        )
+    try:
+        meta = json.loads(str(workbook[META_SHEET]["A1"].value))
+    except ValueError as error:
+        raise WorklistSheetError(
+            f"worklist {file_name!r}: the record in hidden sheet {META_SHEET!r} was changed "
+            f"and cannot be read ({error})"
+        ) from error
+    if not isinstance(meta, dict) or meta.get("kind") != KIND or not set(meta) >= _RECORDED:
+        raise WorklistSheetError(
+            f"worklist {file_name!r}: hidden sheet {META_SHEET!r} does not record a worklist"
+        )
+    return meta
+
+
+def _sheet_frame(sheet: Worksheet, header_row: int, names: list[str] | None) -> pd.DataFrame:
+    """The sheet's rows below `header_row`, indexed by Excel row number, blank rows left out.
+
+    `names` are the columns of a sheet written with plain names; None reads the header cells.
+    """
+    rows = list(sheet.iter_rows(min_row=header_row, values_only=True))
+    header = [canonical_column(cell) for cell in rows[0]] if rows else []
+    if names is not None:
+        header = names
+    body = [row[: len(header)] for row in rows[1:]]
+    frame = pd.DataFrame(body, columns=header, dtype=object)
+    frame.index = pd.RangeIndex(header_row + 1, header_row + 1 + len(frame))
+    frame = frame.loc[:, [name for name in frame.columns if name]]
+    if frame.empty:
+        return frame
+    blank = frame.map(_blank).all(axis=1)
+    return frame[~blank]
+
+
+def _blank(value: object) -> bool:
+    return value is None or (isinstance(value, str) and not value.strip())
+
+
+class _Problems:
+    """Problems of one returned sheet, one line each: file, sheet, row, column, expected, found."""
+
+    def __init__(self, file_name: str, sheet: Worksheet, header_row: int) -> None:
+        self.where = f"worklist {file_name!r}, sheet {WORKLIST_SHEET!r}"
+        self.letters = {
+            canonical_column(cell.value): cell.column_letter for cell in sheet[header_row]
+        }
+        self.lines: list[str] = []
+
+    def add(self, row: int, column: str | None, message: str) -> None:
+        place = f"{self.where}, row {row}"
+        if column is not None:
+            place += f", column {self.letters.get(column, '?')} ({column})"
+        self.lines.append(f"{place}: {message}")
+
+    def expected(self, row: int, column: str, expected: str, found: object) -> None:
+        self.add(row, column, f"expected {expected}, found {found!r}")
+
+    def raise_any(self) -> None:
+        if self.lines:
+            count = len(self.lines)
+            raise WorklistSheetError(
+                f"{self.where}: {count} problem{'s' if count > 1 else ''} to correct", self.lines
+            )
+
+
+def _events(
+    filled: pd.DataFrame,
+    expected: pd.DataFrame,
+    given: list[str],
+    problems: _Problems,
+    source: str,
+) -> pd.DataFrame:
+    """One event per filled row; every problem of every row added to `problems`."""
+    written_row = {
+        str(key): FIRST_DATA_ROW + position for position, key in enumerate(expected["finding_key"])
+    }
+    expected = expected.set_index(expected["finding_key"].astype(str), drop=False)
+    outcomes = _outcome_words()
+    seen: set[str] = set()
+    records = []
+    for sheet_row, row in filled.iterrows():
+        key = "" if _blank(row["finding_key"]) else str(row["finding_key"]).strip()
+        if key not in expected.index:
+            found = "a blank" if not key else repr(row["finding_key"])
+            problems.add(
+                sheet_row,
+                "finding_key",
+                f"{found} is not the key of a finding of this worklist (row added or key "
+                "changed); each row must keep the key it was written with",
+            )
+            continue
+        if key in seen:
+            problems.expected(sheet_row, "finding_key", "each finding once", key)
+            continue
+        seen.add(key)
+        _check_given(row, expected.loc[key], given, problems, sheet_row)
+        record = _event(row, key, outcomes, problems, sheet_row)
+        if record is not None:
+            records.append({**record, "source": source, "source_row": int(sheet_row)})
+    for key in sorted(set(expected.index) - seen, key=written_row.__getitem__):
+        problems.add(
+            written_row[key],
+            None,
+            f"the row of finding {key} (customer {expected.at[key, 'customer_id']}) is missing: "
+            "deleted rows cannot be recorded; restore it from the sheet as sent",
+        )
+    return _event_frame(records)
+
+
+def _check_given(
+    row: pd.Series, written: pd.Series, given: list[str], problems: _Problems, sheet_row: int
+) -> None:
+    """A problem for every given cell that differs from what was written."""
+    for column in given:
+        if column == "finding_key" or _same(row[column], written[column]):
+            continue
+        problems.expected(
+            sheet_row, column, f"{written[column]!r} as written (locked)", row[column]
+        )
+
+
+def _same(found: object, written: object) -> bool:
+    if _blank(found) or _blank(written):
+        return _blank(found) and _blank(written)
+    if isinstance(written, int | float) and not isinstance(written, bool):
+        return isinstance(found, int | float) and abs(float(found) - written) <= AMOUNT_TOLERANCE
+    return str(found) == str(written)
+
+
+def _outcome_words() -> dict[str, str]:
+    """Every spelling the outcome column accepts (code, Chinese, English; case and width
+    ignored) -> the event."""
+    words = {}
+    for event in OUTCOME_EVENTS:
+        for spelling in (event, outcome_label(event, "zh"), outcome_label(event, "en")):
+            words[_normal(spelling)] = event
+    return words
+
+
+def _normal(text: str) -> str:
+    return unicodedata.normalize("NFKC", text).strip().lower()
+
+
+def _event(
+    row: pd.Series, key: str, outcomes: dict[str, str], problems: _Problems, sheet_row: int
+) -> dict | None:
+    """The row's outcome event, None when the row has no input or after adding its problems."""
+    if all(_blank(row[column]) for column in INPUT_COLUMNS):
+        return None
+    before = len(problems.lines)
+    event = None
+    if _blank(row["outcome"]):
+        problems.expected(
+            sheet_row, "outcome", "an outcome for a row with other cells filled", None
+        )
+    else:
+        event = outcomes.get(_normal(str(row["outcome"])))
+        if event is None:
+            offered = ", ".join(outcome_label(e, "zh") + "/" + e for e in OUTCOME_EVENTS)
+            problems.expected(sheet_row, "outcome", f"one of {offered}", row["outcome"])
+    amount = _amount(row["amount_recovered"], problems, sheet_row)
+    if event == "recovered" and amount is None and _blank(row["amount_recovered"]):
+        problems.expected(sheet_row, "amount_recovered", "the amount recovered in yuan", None)
+    elif event not in (None, "recovered") and not _blank(row["amount_recovered"]):
+        problems.add(
+            sheet_row,
+            "amount_recovered",
+            f"an amount is recorded only with the outcome {outcome_label('recovered', 'zh')}/"
+            f"recovered, found {row['amount_recovered']!r} with {row['outcome']!r}",
+        )
+    actor = _actor(row["checked_by"], problems, sheet_row)
+    happened_at = _date(row["checked_on"], problems, sheet_row)
+    if len(problems.lines) > before:
+        return None
+    return {
+        "finding_key": key,
+        "event": event,
+        "amount": np.nan if amount is None else amount,
+        "actor": actor,
+        "happened_at": happened_at,
+    }
+
+
+def _amount(value: object, problems: _Problems, sheet_row: int) -> float | None:
+    """The amount in yuan (None when blank); text, negatives and infinities are problems."""
+    if _blank(value):
+        return None
+    number = None
+    if not isinstance(value, bool):
+        try:
+            text = str(value).replace(",", "").strip() if isinstance(value, str) else value
+            number = float(text)
+        except (TypeError, ValueError):
+            number = None
+    if number is None or not np.isfinite(number) or number < 0:
+        problems.expected(sheet_row, "amount_recovered", "a number of at least 0 (yuan)", value)
+        return None
+    return round(number, 2)
+
+
+def _actor(value: object, problems: _Problems, sheet_row: int) -> str | None:
+    """Who checked: text (a staff number typed as a number is kept as its digits)."""
+    if _blank(value):
+        problems.expected(sheet_row, "checked_by", "who checked", None)
+        return None
+    if isinstance(value, float) and value.is_integer():
+        value = int(value)
+    text = str(value).strip()
+    if len(text) > ACTOR_LENGTH:
+        problems.expected(sheet_row, "checked_by", f"at most {ACTOR_LENGTH} characters", text)
+        return None
+    return text
+
+
+def _date(value: object, problems: _Problems, sheet_row: int) -> pd.Timestamp | None:
+    """The date checked: a date cell, or text YYYY-MM-DD (also / . or 年月日), 2000 to 2100."""
+    expected = f"a date YYYY-MM-DD between {FIRST_YEAR} and {LAST_YEAR}"
+    if _blank(value):
+        problems.expected(sheet_row, "checked_on", expected, None)
+        return None
+    date = None
+    if isinstance(value, dt.date | np.datetime64):
+        date = pd.Timestamp(value).normalize()
+    elif isinstance(value, str) and (match := _DATE.match(unicodedata.normalize("NFKC", value))):
+        try:
+            date = pd.Timestamp(*(int(part) for part in match.groups()))
+        except ValueError:
+            date = None
+    if date is None or not FIRST_YEAR <= date.year <= LAST_YEAR:
+        problems.expected(sheet_row, "checked_on", expected, value)
+        return None
+    return date
+
+
+def _event_frame(records: list[dict]) -> pd.DataFrame:
+    frame = pd.DataFrame(records, columns=list(EVENT_COLUMNS))
+    return frame.astype(
+        {
+            "finding_key": "string",
+            "event": "string",
+            "amount": "float64",
+            "actor": "string",
+            "happened_at": "datetime64[ns]",
+            "source": "string",
+            "source_row": "int64",
+        }
+    )

@@ -1,0 +1,402 @@
+"""The worklist sheet: written for the field, read back as outcome events, every problem a line."""
+
+from __future__ import annotations
+
+import datetime as dt
+import shutil
+from pathlib import Path
+
+import pandas as pd
+import pytest
+from openpyxl import Workbook, load_workbook
+from worklist_builders import finding, findings
+
+from auditkit import rules
+from auditkit.errors import ParameterError
+from auditkit.register.schema import OUTCOME_EVENTS
+from auditkit.register.sheet import (
+    EVENT_COLUMNS,
+    FIRST_DATA_ROW,
+    HEADER_ROW,
+    META_SHEET,
+    ROWS_SHEET,
+    WORKLIST_SHEET,
+    WorklistSheetError,
+    canonical_column,
+    read_worklist,
+    write_worklist,
+)
+from auditkit.register.worklist import select_worklist
+
+TITLE_ZH = rules.catalog().set_index("rule_id").at["zero_consumption", "title_zh"]
+TITLE_EN = rules.catalog().set_index("rule_id").at["zero_consumption", "title_en"]
+
+
+@pytest.fixture
+def worklist() -> pd.DataFrame:
+    """Three findings of 城东, most revenue first: a (proved 500), b (300), c (100)."""
+    frame = findings(
+        finding("b", 300, period_from="2024-12", period_to="2024-12"),
+        finding("a", 500, revenue_kind="proved"),
+        finding("c", 100),
+    )
+    return select_worklist(frame, by="revenue", top=10)
+
+
+def columns_of(sheet) -> dict[str, int]:
+    return {canonical_column(cell.value): cell.column for cell in sheet[HEADER_ROW]}
+
+
+def fill(blank: Path, target: Path, answers: dict[int, dict[str, object]]) -> Path:
+    """Fill the worklist rows (Excel numbering) with the inputs given; other rows stay blank."""
+    workbook = load_workbook(blank)
+    sheet = workbook[WORKLIST_SHEET]
+    columns = columns_of(sheet)
+    for row, values in answers.items():
+        for column, value in values.items():
+            sheet.cell(row, columns[column]).value = value
+    workbook.save(target)
+    return target
+
+
+def checked(outcome: str, **more: object) -> dict[str, object]:
+    return {"outcome": outcome, "checked_by": "李工", "checked_on": "2025-07-15", **more}
+
+
+def test_a_partly_filled_sheet_gives_one_event_per_filled_row(worklist, tmp_path):
+    blank = write_worklist(worklist, tmp_path / "worklist.xlsx")
+    first, second = FIRST_DATA_ROW, FIRST_DATA_ROW + 1
+    filled = fill(
+        blank,
+        tmp_path / "returned.xlsx",
+        {
+            first: checked("已追补", amount_recovered=480.5),
+            second: {"outcome": "误报", "checked_by": 1023, "checked_on": dt.datetime(2025, 7, 1)},
+        },
+    )
+    events = read_worklist(filled)
+    assert list(events.columns) == list(EVENT_COLUMNS)
+    assert events["finding_key"].tolist() == worklist["finding_key"].iloc[:2].tolist()
+    assert events["event"].tolist() == ["recovered", "false_alarm"]
+    assert events["amount"].iloc[0] == 480.5 and pd.isna(events["amount"].iloc[1])
+    assert events["actor"].tolist() == ["李工", "1023"]  # a staff number typed as a number
+    assert events["happened_at"].tolist() == [
+        pd.Timestamp("2025-07-15"),
+        pd.Timestamp("2025-07-01"),
+    ]
+    assert events["source_row"].tolist() == [first, second]
+    assert events["source"].str.startswith("worklist:").all()
+    assert events["happened_at"].dtype == "datetime64[ns]"
+
+
+def test_a_blank_sheet_gives_no_events(worklist, tmp_path):
+    events = read_worklist(write_worklist(worklist, tmp_path / "worklist.xlsx"))
+    assert events.empty and list(events.columns) == list(EVENT_COLUMNS)
+
+
+def test_a_renamed_copy_of_the_same_returned_sheet_is_the_same_source(worklist, tmp_path):
+    blank = write_worklist(worklist, tmp_path / "worklist.xlsx")
+    filled = fill(blank, tmp_path / "returned.xlsx", {FIRST_DATA_ROW: checked("属实")})
+    copy = shutil.copy(filled, tmp_path / "returned (1).xlsx")
+    assert read_worklist(filled).equals(read_worklist(copy))
+
+
+def test_the_same_worklist_gives_the_same_bytes(worklist, tmp_path):
+    first = write_worklist(worklist, tmp_path / "one.xlsx").read_bytes()
+    assert write_worklist(worklist, tmp_path / "two.xlsx").read_bytes() == first
+
+
+def test_outcomes_are_read_in_either_language_and_as_codes(worklist, tmp_path):
+    blank = write_worklist(worklist, tmp_path / "worklist.xlsx", lang="en")
+    answers = {
+        FIRST_DATA_ROW: checked("Archive Corrected"),
+        FIRST_DATA_ROW + 1: checked("rectified"),
+        FIRST_DATA_ROW + 2: checked("属实"),
+    }
+    events = read_worklist(fill(blank, tmp_path / "returned.xlsx", answers))
+    assert events["event"].tolist() == ["archive_corrected", "rectified", "confirmed"]
+
+
+@pytest.mark.parametrize("written", ["2025/7/15", "2025年7月15日", "2025-07-15 ", "２０２５-07-15"])
+def test_dates_typed_as_text_are_read(worklist, tmp_path, written):
+    blank = write_worklist(worklist, tmp_path / "worklist.xlsx")
+    answers = {FIRST_DATA_ROW: checked("属实", checked_on=written)}
+    events = read_worklist(fill(blank, tmp_path / "returned.xlsx", answers))
+    assert events["happened_at"].tolist() == [pd.Timestamp("2025-07-15")]
+
+
+def test_the_given_columns_are_locked_and_written_in_the_sheets_language(worklist, tmp_path):
+    path = write_worklist(worklist, tmp_path / "worklist.xlsx")
+    sheet = load_workbook(path)[WORKLIST_SHEET]
+    headers = [cell.value for cell in sheet[HEADER_ROW]]
+    assert headers[:4] == [
+        "线索编号 finding_key",
+        "供电单位 district",
+        "户号 customer_id",
+        "稽查规则 rule",
+    ]
+    assert headers[-4:] == [
+        "核查结果 outcome",
+        "追补金额（元） amount_recovered",
+        "核查人 checked_by",
+        "核查日期 checked_on",
+    ]
+    columns = columns_of(sheet)
+    row = FIRST_DATA_ROW
+    assert sheet.cell(row, columns["customer_id"]).value == "a"
+    assert sheet.cell(row, columns["rule"]).value == TITLE_ZH
+    assert sheet.cell(row, columns["evidence"]).value == "无更早的账单可据以估算少计电量"
+    assert sheet.cell(row, columns["period"]).value == "2024-09 至 2024-12"
+    assert sheet.cell(row + 1, columns["period"]).value == "2024-12"  # b: one month
+    # a's revenue is proved, b's estimated: each in its own column.
+    assert sheet.cell(row, columns["revenue_proved"]).value == 500
+    assert sheet.cell(row, columns["revenue_estimated"]).value is None
+    assert sheet.cell(row + 1, columns["revenue_estimated"]).value == 300
+    assert sheet.protection.sheet
+    assert sheet.cell(row, columns["customer_id"]).protection.locked
+    assert not sheet.cell(row, columns["outcome"]).protection.locked
+    assert not sheet.cell(row + 2, columns["checked_on"]).protection.locked
+
+
+@pytest.mark.parametrize(
+    ("lang", "offered"),
+    [
+        ("zh", "已派发,属实,误报,已整改,已追补,档案已更正"),
+        ("en", "sent,confirmed,false alarm,rectified,recovered,archive corrected"),
+    ],
+)
+def test_the_inputs_are_validated_and_the_outcome_is_a_list_in_the_sheets_language(
+    worklist, tmp_path, lang, offered
+):
+    sheet = load_workbook(write_worklist(worklist, tmp_path / "w.xlsx", lang=lang))[WORKLIST_SHEET]
+    by_range = {
+        str(validation.sqref): (validation.type, validation.formula1)
+        for validation in sheet.data_validations.dataValidation
+    }
+    validations = {}
+    for column, number in columns_of(sheet).items():
+        letter = sheet.cell(HEADER_ROW, number).column_letter
+        cells = f"{letter}{FIRST_DATA_ROW}:{letter}{FIRST_DATA_ROW + 2}"
+        if cells in by_range:
+            validations[column] = by_range[cells]
+    assert len(offered.split(",")) == len(OUTCOME_EVENTS)
+    assert validations["outcome"] == ("list", f'"{offered}"')
+    assert validations["amount_recovered"] == ("decimal", "0")
+    assert validations["checked_on"][0] == "date"
+    assert validations["checked_by"][0] == "textLength"
+    assert len(validations) == len(by_range) == 4
+
+
+def test_the_english_sheet_names_the_rule_and_evidence_in_english(worklist, tmp_path):
+    sheet = load_workbook(write_worklist(worklist, tmp_path / "en.xlsx", lang="en"))[WORKLIST_SHEET]
+    columns = columns_of(sheet)
+    assert sheet.cell(HEADER_ROW, 1).value == "finding_key"
+    assert sheet.cell(FIRST_DATA_ROW, columns["rule"]).value == TITLE_EN
+    assert sheet.cell(FIRST_DATA_ROW, columns["evidence"]).value == (
+        "no earlier bills to estimate the missing energy from"
+    )
+    assert sheet.cell(FIRST_DATA_ROW, columns["period"]).value == "2024-09 to 2024-12"
+
+
+def test_the_sheet_prints_landscape_fitted_to_width_with_headers_on_every_page(worklist, tmp_path):
+    sheet = load_workbook(write_worklist(worklist, tmp_path / "worklist.xlsx"))[WORKLIST_SHEET]
+    assert sheet.page_setup.orientation == "landscape"
+    assert sheet.page_setup.fitToWidth == 1 and sheet.page_setup.fitToHeight == 0
+    assert sheet.sheet_properties.pageSetUpPr.fitToPage
+    assert sheet.print_title_rows == "$1:$2"
+
+
+def test_formula_like_data_is_written_and_read_as_text(tmp_path):
+    frame = findings(finding('=HYPERLINK("x")', 10, district="=SUM(1+2)"))
+    path = write_worklist(select_worklist(frame, top=1), tmp_path / "worklist.xlsx")
+    workbook = load_workbook(path)
+    for sheet_name, row in [(WORKLIST_SHEET, FIRST_DATA_ROW), (ROWS_SHEET, 2)]:
+        cells = workbook[sheet_name][row]
+        assert cells[1].value == "=SUM(1+2)" and cells[1].data_type == "s"
+        assert cells[2].value == '=HYPERLINK("x")' and cells[2].data_type == "s"
+    filled = fill(path, tmp_path / "returned.xlsx", {FIRST_DATA_ROW: checked("属实")})
+    assert read_worklist(filled)["event"].tolist() == ["confirmed"]
+
+
+def personal_worklist() -> pd.DataFrame:
+    frame = findings(
+        finding("a", 10, name="张三丰", address="北京市东城区和平里街道1号", phone="13812345678")
+    )
+    return select_worklist(frame, top=1)
+
+
+def test_personal_fields_are_masked_everywhere_in_the_file_unless_asked(tmp_path):
+    path = write_worklist(personal_worklist(), tmp_path / "masked.xlsx")
+    workbook = load_workbook(path)
+    sheet = workbook[WORKLIST_SHEET]
+    columns = columns_of(sheet)
+    row = [sheet.cell(FIRST_DATA_ROW, columns[c]).value for c in ("name", "address", "phone")]
+    assert row == ["张**", "北京市东城区****", "138****5678"]
+    hidden = [cell.value for cell in workbook[ROWS_SHEET][2]]
+    assert "张三丰" not in hidden and "13812345678" not in hidden
+    plain = load_workbook(write_worklist(personal_worklist(), tmp_path / "plain.xlsx", mask=False))
+    assert plain[WORKLIST_SHEET].cell(FIRST_DATA_ROW, columns["name"]).value == "张三丰"
+
+
+def problems_of(path: Path) -> list[str]:
+    with pytest.raises(WorklistSheetError) as raised:
+        read_worklist(path)
+    return raised.value.problems
+
+
+def test_a_sheet_edited_by_hand_gives_one_line_per_problem_and_no_events(tmp_path):
+    frame = findings(*[finding(f"c{i}", 100 - i) for i in range(7)])
+    blank = write_worklist(select_worklist(frame, top=7), tmp_path / "worklist.xlsx")
+    rows = [FIRST_DATA_ROW + i for i in range(7)]
+    workbook = load_workbook(blank)
+    sheet = workbook[WORKLIST_SHEET]
+    columns = columns_of(sheet)
+    answers = {
+        rows[0]: checked("已追补", amount_recovered="约500元"),  # text in the number column
+        rows[1]: checked("查无此事"),  # an outcome not on the list
+        rows[2]: checked("属实", checked_on="上周"),  # a date that is no date
+        rows[3]: checked("属实", customer_id="c9"),  # a locked cell changed
+        rows[4]: checked("属实", finding_key="0000000000000000"),  # a changed id
+        rows[5]: checked("属实"),  # fine, but the sheet is refused as a whole
+    }
+    for row, values in answers.items():
+        for column, value in values.items():
+            sheet.cell(row, columns[column]).value = value
+    sheet.delete_rows(rows[6])  # the last finding's row deleted
+    workbook.save(tmp_path / "returned.xlsx")
+    problems = problems_of(tmp_path / "returned.xlsx")
+    letter = {
+        column: sheet.cell(HEADER_ROW, number).column_letter for column, number in columns.items()
+    }
+    where = "worklist 'returned.xlsx', sheet 'worklist'"
+    assert problems == [
+        f"{where}, row {rows[0]}, column {letter['amount_recovered']} (amount_recovered): "
+        "expected a number of at least 0 (yuan), found '约500元'",
+        f"{where}, row {rows[1]}, column {letter['outcome']} (outcome): expected one of "
+        "已派发/sent, 属实/confirmed, 误报/false_alarm, 已整改/rectified, 已追补/recovered, "
+        "档案已更正/archive_corrected, found '查无此事'",
+        f"{where}, row {rows[2]}, column {letter['checked_on']} (checked_on): expected a date "
+        "YYYY-MM-DD between 2000 and 2100, found '上周'",
+        f"{where}, row {rows[3]}, column {letter['customer_id']} (customer_id): expected 'c3' "
+        "as written (locked), found 'c9'",
+        f"{where}, row {rows[4]}, column {letter['finding_key']} (finding_key): '0000000000000000' "
+        "is not the key of a finding of this worklist (row added or key changed); each row must "
+        "keep the key it was written with",
+        f"{where}, row {rows[4]}: the row of finding "
+        f"{load_workbook(blank)[WORKLIST_SHEET].cell(rows[4], 1).value} (customer c4) is missing: "
+        "deleted rows cannot be recorded; restore it from the sheet as sent",
+        f"{where}, row {rows[6]}: the row of finding "
+        f"{load_workbook(blank)[WORKLIST_SHEET].cell(rows[6], 1).value} (customer c6) is missing: "
+        "deleted rows cannot be recorded; restore it from the sheet as sent",
+    ]
+
+
+@pytest.mark.parametrize(
+    ("inputs", "column", "message"),
+    [
+        ({"outcome": "已追补"}, "amount_recovered", "expected the amount recovered in yuan"),
+        (
+            {"outcome": "属实", "amount_recovered": 20},
+            "amount_recovered",
+            "an amount is recorded only with the outcome 已追补/recovered",
+        ),
+        ({"outcome": "已追补", "amount_recovered": -5}, "amount_recovered", "at least 0"),
+        ({"outcome": None, "amount_recovered": 20}, "outcome", "expected an outcome"),
+        ({"checked_by": None}, "checked_by", "expected who checked"),
+        ({"checked_on": None}, "checked_on", "expected a date"),
+        ({"checked_on": "2025-13-01"}, "checked_on", "expected a date"),
+        ({"checked_on": dt.datetime(1999, 12, 31)}, "checked_on", "expected a date"),
+        ({"checked_on": True}, "checked_on", "found True"),
+    ],
+)
+def test_a_row_missing_what_its_outcome_needs_is_a_problem(
+    worklist, tmp_path, inputs, column, message
+):
+    blank = write_worklist(worklist, tmp_path / "worklist.xlsx")
+    values = {**checked("属实"), **inputs}
+    problems = problems_of(fill(blank, tmp_path / "returned.xlsx", {FIRST_DATA_ROW: values}))
+    assert len(problems) == 1
+    assert f"row {FIRST_DATA_ROW}, column " in problems[0]
+    assert f"({column}): " in problems[0] and message in problems[0]
+
+
+def test_a_row_copied_below_the_sheet_is_a_problem(worklist, tmp_path):
+    blank = write_worklist(worklist, tmp_path / "worklist.xlsx")
+    workbook = load_workbook(blank)
+    sheet = workbook[WORKLIST_SHEET]
+    copied = FIRST_DATA_ROW + 3
+    for cell in sheet[FIRST_DATA_ROW]:
+        sheet.cell(copied, cell.column).value = cell.value
+    workbook.save(tmp_path / "returned.xlsx")
+    assert problems_of(tmp_path / "returned.xlsx") == [
+        f"worklist 'returned.xlsx', sheet 'worklist', row {copied}, column A (finding_key): "
+        f"expected each finding once, found {sheet.cell(FIRST_DATA_ROW, 1).value!r}"
+    ]
+
+
+def test_a_workbook_that_is_not_a_worklist_is_refused(tmp_path):
+    Workbook().save(tmp_path / "other.xlsx")
+    with pytest.raises(WorklistSheetError, match="no worklist written by auditkit"):
+        read_worklist(tmp_path / "other.xlsx")
+    (tmp_path / "notes.xlsx").write_text("not a workbook")
+    with pytest.raises(WorklistSheetError, match=r"not a readable \.xlsx file"):
+        read_worklist(tmp_path / "notes.xlsx")
+    with pytest.raises(WorklistSheetError, match="file not found"):
+        read_worklist(tmp_path / "missing.xlsx")
+
+
+def test_a_sampling_field_sheet_is_refused_as_one(tmp_path):
+    from auditkit.sampling import select, write_field_sheet
+
+    population = pd.DataFrame({"customer_id": [f"c{i}" for i in range(20)], "amount": 100.0})
+    sheet = write_field_sheet(select(population, 5, seed=1), tmp_path / "field.xlsx")
+    with pytest.raises(WorklistSheetError, match="a sampling field sheet"):
+        read_worklist(sheet)
+
+
+def test_a_changed_record_is_refused(worklist, tmp_path):
+    workbook = load_workbook(write_worklist(worklist, tmp_path / "worklist.xlsx"))
+    workbook[META_SHEET]["A1"].value = "{broken"
+    workbook.save(tmp_path / "returned.xlsx")
+    with pytest.raises(WorklistSheetError, match="was changed and cannot be read"):
+        read_worklist(tmp_path / "returned.xlsx")
+    workbook[META_SHEET]["A1"].value = '{"kind": "auditkit.worklist"}'
+    workbook.save(tmp_path / "returned.xlsx")
+    with pytest.raises(WorklistSheetError, match="does not record a worklist"):
+        read_worklist(tmp_path / "returned.xlsx")
+
+
+def test_a_worklist_without_keys_or_with_a_key_twice_is_not_written(worklist, tmp_path):
+    with pytest.raises(ParameterError, match="no column finding_key"):
+        write_worklist(worklist.drop(columns="finding_key"), tmp_path / "w.xlsx")
+    with pytest.raises(ParameterError, match="each finding_key once"):
+        write_worklist(pd.concat([worklist, worklist.head(1)]), tmp_path / "w.xlsx")
+    with pytest.raises(ParameterError, match="an evidence_code or evidence column"):
+        write_worklist(worklist.drop(columns=["evidence", "evidence_code"]), tmp_path / "w.xlsx")
+    with pytest.raises(ParameterError, match=r"ending in \.xlsx"):
+        write_worklist(worklist, tmp_path / "w.csv")
+
+
+def test_findings_of_a_rule_run_go_to_the_field_and_come_back_as_events(tmp_path):
+    from auditkit import synth
+    from auditkit.data import Dataset
+
+    utility = Dataset.from_frames(synth.generate(customers=400, districts=2, months=24, seed=3))
+    found = rules.run(utility)
+    worklist = select_worklist(found, by="revenue", top=3)
+    assert worklist.groupby("district").size().max() <= 3 and len(worklist) >= 4
+    blank = write_worklist(worklist, tmp_path / "worklist.xlsx")
+    sheet = load_workbook(blank)[WORKLIST_SHEET]
+    columns = columns_of(sheet)
+    rows = range(FIRST_DATA_ROW, FIRST_DATA_ROW + len(worklist))
+    titles = rules.catalog().set_index("rule_id")["title_zh"]
+    assert [sheet.cell(r, columns["rule"]).value for r in rows] == [
+        titles[rule] for rule in worklist["rule_id"]
+    ]
+    assert [sheet.cell(r, columns["evidence"]).value for r in rows] == (
+        rules.evidence_text(worklist, "zh").tolist()
+    )
+    answers = {row: checked("属实") for row in rows}
+    events = read_worklist(fill(blank, tmp_path / "returned.xlsx", answers))
+    assert events["finding_key"].tolist() == worklist["finding_key"].tolist()
+    assert set(events["event"]) == {"confirmed"}
