@@ -16,6 +16,7 @@ import auditkit.synth.catalog as catalog
 from auditkit.rules.capacity import max_days_in_months
 from auditkit.rules.workdays import WorkingCalendar
 from auditkit.synth import ledger
+from auditkit.synth.inject_meters import records_less_from
 from auditkit.synth.inject_suspension import basic_charge_of_days
 from auditkit.synth.world import (
     World,
@@ -484,17 +485,16 @@ def zero_consumption(world: World, rate: float) -> None:
 
 
 def consumption_drop(world: World, rate: float) -> None:
-    """Theft: from some month the meter records only 20-60 % of the energy used."""
+    """Theft: from a day of some month the meter records only 20-60 % of the energy used (that
+    month in part: `inject_meters.records_less_from`)."""
     m = world.n_months
     idx = world.pick(world.active.all(axis=1) & (world.status == "active"), rate)
     month = _start_month(world, idx, m - 18, m - 4)
     alpha = world.rng.uniform(0.2, 0.6, len(idx))
-    after = np.arange(m)[None, :] >= month[:, None]
-    world.estimated[idx] &= ~after
-    world.metered_kwh[idx] = np.where(
-        after, world.true_kwh[idx] * alpha[:, None], world.metered_kwh[idx]
-    )
-    world.demand[idx] = np.where(after, world.demand[idx] * alpha[:, None], world.demand[idx])
+    # The day from its own stream (a child of the utility's): the other injections draw as before.
+    days_in = np.array([pd.Timestamp(s).days_in_month for s in world.month_starts])[month]
+    day = np.floor(world.rng.spawn(1)[0].random(len(idx)) * days_in).astype(np.int64)
+    records_less_from(world, idx, month, day, alpha)
     lost = world.true_kwh[idx] - world.metered_kwh[idx]
     effect = (lost * _energy_rate(world, idx)).sum(axis=1)
     world.add_truth(
@@ -503,6 +503,7 @@ def consumption_drop(world: World, rate: float) -> None:
         month,
         effect,
         "meter records " + np.char.mod("%.0f%%", alpha * 100).astype(object),
+        from_date=world.month_starts[month] + day.astype("timedelta64[D]"),
     )
 
 

@@ -217,13 +217,7 @@ def meter_event_unresolved(world: World, rate: float) -> None:
     day = rng.integers(0, 27, size=len(idx))
     at = _moments(world, month, day)
     kept = rng.uniform(*TAMPERED_KEPT, len(idx))
-    days_in = np.array([pd.Timestamp(s).days_in_month for s in world.month_starts])[month]
-    months = np.arange(m)[None, :]
-    factor = np.where(months > month[:, None], kept[:, None], 1.0)
-    factor[np.arange(len(idx)), month] = 1 - (1 - kept) * (days_in - day) / days_in
-    world.metered_kwh[idx] = world.true_kwh[idx] * factor
-    world.demand[idx] *= factor
-    world.estimated[idx] &= months < month[:, None]
+    records_less_from(world, idx, month, day, kept)
     lost = world.true_kwh[idx] - world.metered_kwh[idx]
     rates = _rate_due(world, np.repeat(idx, m), np.tile(np.arange(m), len(idx))).reshape(
         len(idx), m
@@ -234,8 +228,31 @@ def meter_event_unresolved(world: World, rate: float) -> None:
     _raise(world, _alarms(world, idx, at, repeated, never_cleared))
     detail = np.where(repeated, "alarm repeated", "alarm lasting").astype(object)
     detail = detail + ", meter records " + np.char.mod("%.0f%%", kept * 100).astype(object)
+    alarm_day = world.month_starts[month] + day.astype("timedelta64[D]")
     for name in ("meter_event_unresolved", "consumption_drop"):
-        world.add_truth(idx, name, month, effect, detail)
+        world.add_truth(idx, name, month, effect, detail, from_date=alarm_day)
+
+
+def records_less_from(
+    world: World, idx: np.ndarray, month: np.ndarray, day: np.ndarray, kept: np.ndarray
+) -> None:
+    """From day `day` (0 = the first) of `month` on, the meters of `idx` record `kept` of the
+    energy used (theft, tampering): the month of the change in part, its days before at the full
+    level and from the day at `kept` (its bill is the sum of its days), the months after at `kept`.
+    Its maximum demand came before the day (unless the change began on the first), so the demand
+    falls from the month after. Reads from then on are real, not estimated; the daily reads
+    change level on the day (`World.level_changes`)."""
+    days_in = np.array([pd.Timestamp(s).days_in_month for s in world.month_starts])[month]
+    months = np.arange(world.n_months)[None, :]
+    share = np.where(months > month[:, None], kept[:, None], 1.0)
+    share[np.arange(len(idx)), month] = 1 - (1 - kept) * (days_in - day) / days_in
+    changed = months >= month[:, None]
+    world.metered_kwh[idx] = np.where(changed, world.true_kwh[idx] * share, world.metered_kwh[idx])
+    demand_share = np.where(months > month[:, None] - (day == 0)[:, None], kept[:, None], 1.0)
+    world.demand[idx] *= demand_share
+    world.estimated[idx] &= ~changed
+    first_day = world.month_starts[month] + day.astype("timedelta64[D]")
+    world.level_changes.append(pd.DataFrame({"customer": idx, "date": first_day, "kept": kept}))
 
 
 def _moments(world: World, month: np.ndarray, day: np.ndarray) -> np.ndarray:

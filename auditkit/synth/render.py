@@ -564,7 +564,8 @@ def _lookalike_visits(world: World, last: pd.Series, rng: np.random.Generator) -
 
 
 def daily_reads_table(world: World, days: int) -> pd.DataFrame:
-    """Smart-meter daily energy for the last `days` days, spread from the monthly metered energy."""
+    """Smart-meter daily energy for the last `days` days, spread from the monthly metered energy;
+    a meter recording less from a day (`World.level_changes`) changes level on that day."""
     rng = np.random.default_rng(world.rng.integers(2**32))
     end = world.end_date
     dates = np.arange(end - np.timedelta64(days - 1, "D"), end + np.timedelta64(1, "D"))
@@ -574,13 +575,24 @@ def daily_reads_table(world: World, days: int) -> pd.DataFrame:
     weekly = np.where(weekday >= 5, 0.9, 1.04)
     daily = world.metered_kwh[:, month_of] / days_in[None, :] * weekly[None, :]
     daily *= np.exp(rng.normal(0, 0.15, daily.shape) - 0.15**2 / 2)
+    changes = _level_changes(world)
+    level = np.where(
+        dates[None, :] >= changes["date"].to_numpy("datetime64[D]")[:, None],
+        changes["kept"].to_numpy()[:, None],
+        1.0,
+    )
+    daily[changes["customer"].to_numpy()] *= level
     # Daily reads are differences of the register frozen at midnight: a whole month of them adds
-    # up to the month's metered energy (its days in the window, their share of it).
+    # up to the month's metered energy (its days in the window, their share of it); in the month
+    # of a level change, its days before at the old level and from the day at the new.
     for month in np.unique(month_of):
         inside = month_of == month
-        share = inside.sum() / days_in[inside][0]
+        share = np.full(world.n_customers, inside.sum() / days_in[inside][0])
+        share[changes["customer"].to_numpy()] = _share_of_level(
+            changes, dates[inside], world.month_starts[month], days_in[inside][0]
+        )
         total = daily[:, inside].sum(axis=1, keepdims=True)
-        wanted = world.metered_kwh[:, month, None] * share
+        wanted = world.metered_kwh[:, month, None] * share[:, None]
         daily[:, inside] *= np.divide(wanted, total, out=np.zeros_like(total), where=total > 0)
     # Meters read by hand have no remote reading terminal, hence no daily reads.
     metered = world.active[:, month_of] & ~read_by_hand(world)[:, None]
@@ -589,3 +601,26 @@ def daily_reads_table(world: World, days: int) -> pd.DataFrame:
     return pd.DataFrame(
         {"customer_id": world.customer_id[rows], "date": dates[cols], "kwh": daily[rows, cols]}
     )
+
+
+def _level_changes(world: World) -> pd.DataFrame:
+    """The meters recording a share of the energy from a day: customer, date, kept (one row each)."""
+    if world.level_changes:
+        return pd.concat(world.level_changes, ignore_index=True)
+    return pd.DataFrame(
+        {"customer": np.array([], np.int64), "date": np.array([], "datetime64[D]"), "kept": []}
+    )
+
+
+def _share_of_level(
+    changes: pd.DataFrame, days: np.ndarray, month_start: np.datetime64, days_in: int
+) -> np.ndarray:
+    """Per level change, the share of its month's metered energy recorded on `days` (the days of
+    that month in the window): the days at the full level count 1, those from the change `kept`."""
+    first = changes["date"].to_numpy("datetime64[D]")
+    kept = changes["kept"].to_numpy(float)
+    low_in_window = (days[None, :] >= first[:, None]).sum(axis=1)
+    month_end = month_start + np.timedelta64(days_in, "D")
+    low_in_month = np.clip((month_end - first) // np.timedelta64(1, "D"), 0, days_in)
+    window = len(days) - low_in_window + kept * low_in_window
+    return window / (days_in - low_in_month + kept * low_in_month)

@@ -142,6 +142,9 @@ class World:
     cap_events: list[pd.DataFrame] = field(default_factory=list)  # customer, kind, date, old, new
     prorated: list[pd.DataFrame] = field(default_factory=list)  # customer, month, quantity
     replaced_meters: list[pd.DataFrame] = field(default_factory=list)  # customer, date, meter_id
+    # Meters that record a share of the energy from a day on (theft, tampering): customer, date,
+    # kept; the daily reads change level on that day (render.daily_reads_table).
+    level_changes: list[pd.DataFrame] = field(default_factory=list)
     # Edits an injection makes to the rendered tables (by name), in injection order, before the
     # truth, look-alikes and inspections are rendered: rows added to meter events or adjustments,
     # a copied name and address. Each may call `add_truth` and append to `lookalikes`.
@@ -339,7 +342,10 @@ class World:
         from_month: np.ndarray,
         revenue_effect: np.ndarray,
         detail: str,
+        from_date: np.ndarray | None = None,
     ) -> None:
+        """Record an injected irregularity per customer; `from_date` is the day it began where the
+        injection knows it (a theft or tampering from a day inside its month), else NaT."""
         self.truth.append(
             pd.DataFrame(
                 {
@@ -348,6 +354,7 @@ class World:
                     "from_period": np.asarray(self.periods)[np.clip(from_month, 0, None)],
                     "revenue_effect": np.round(np.maximum(revenue_effect, 0.0), 2),
                     "detail": detail,
+                    "from_date": np.datetime64("NaT", "D") if from_date is None else from_date,
                 }
             )
         )
