@@ -400,3 +400,22 @@ def test_findings_of_a_rule_run_go_to_the_field_and_come_back_as_events(tmp_path
     events = read_worklist(fill(blank, tmp_path / "returned.xlsx", answers))
     assert events["finding_key"].tolist() == worklist["finding_key"].tolist()
     assert set(events["event"]) == {"confirmed"}
+
+
+def test_a_returned_sheet_is_recorded_once_however_often_it_is_imported(worklist, tmp_path):
+    from auditkit.register import Register
+
+    blank = write_worklist(worklist, tmp_path / "worklist.xlsx")
+    answers = {
+        FIRST_DATA_ROW: checked("已追补", amount_recovered=480),
+        FIRST_DATA_ROW + 2: checked("误报"),
+    }
+    filled = fill(blank, tmp_path / "returned.xlsx", answers)
+    copy = shutil.copy(filled, tmp_path / "returned (1).xlsx")
+    with Register.open(f"sqlite:///{tmp_path / 'register.sqlite'}") as register:
+        register.record_run(worklist, run_id="2024-12", as_of="2024-12", district=None)
+        assert register.record_outcomes(read_worklist(filled)).recorded == 2
+        again = register.record_outcomes(read_worklist(copy))
+        assert (again.recorded, again.already_recorded) == (0, 2)
+        trail = register.outcomes()
+    assert sorted(trail["event"]) == ["false_alarm", "recovered"]
