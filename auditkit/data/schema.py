@@ -322,6 +322,7 @@ TRUTH = TableSpec(
         _text("irregularity", required=True),
         Column("from_period", "period"),
         _number("revenue_effect"),
+        _date("from_date"),  # the day it began, where known (synth: thefts, tampering)
     ),
     references=(Reference("customer_id", "customers", "customer_id"),),
 )
