@@ -1,0 +1,96 @@
+"""The register's tables (SQLAlchemy Core), as the latest migration leaves them.
+
+- `runs`: one row per recorded run (its id, the month audited, the district or none for all, how
+  many findings it had and a digest of them, so the same id with other findings is refused).
+- `findings`: the current state of each finding key: what the finding is (customer, rule, start),
+  what the latest run that found it said (end, amount, score, evidence), and its status after the
+  latest run of its district: new, persisting, no_longer_found or reopened.
+- `finding_runs`: what each run said of each finding it changed or saw (the history of statuses
+  and amounts, and what `record_run` returns when a run is recorded again).
+- `outcomes`: the append-only trail of field outcomes; `event_digest` is unique, so the same event
+  imported twice (or by two imports at once) is one row.
+
+Migrations (`auditkit/register/migrations`) create and change these tables; a test checks that
+the migrated database matches this metadata.
+"""
+
+from __future__ import annotations
+
+import sqlalchemy as sa
+
+metadata = sa.MetaData()
+
+#: Status of a finding after a run of its district.
+STATUSES = ("new", "persisting", "no_longer_found", "reopened")
+#: Field outcomes, in the order the work goes.
+OUTCOME_EVENTS = ("sent", "confirmed", "false_alarm", "rectified", "recovered", "archive_corrected")
+
+runs = sa.Table(
+    "runs",
+    metadata,
+    sa.Column("run_id", sa.String(200), primary_key=True),
+    sa.Column("as_of", sa.String(7), nullable=False),  # 'YYYY-MM'
+    sa.Column("district", sa.String(200), nullable=True),  # None: every district
+    sa.Column("findings", sa.Integer, nullable=False),
+    sa.Column("digest", sa.String(64), nullable=False),
+    sa.Column("recorded_at", sa.DateTime(timezone=True), nullable=False),
+)
+
+findings = sa.Table(
+    "findings",
+    metadata,
+    sa.Column("finding_key", sa.String(16), primary_key=True),
+    sa.Column("customer_id", sa.String(200), nullable=False),
+    sa.Column("rule_id", sa.String(100), nullable=False),
+    sa.Column("period_from", sa.String(7), nullable=False),
+    sa.Column("district", sa.String(200), nullable=False),
+    sa.Column("status", sa.String(20), nullable=False),
+    sa.Column("period_to", sa.String(7), nullable=False),
+    sa.Column("area", sa.String(100), nullable=False),
+    sa.Column("severity", sa.String(20), nullable=False),
+    sa.Column("revenue_impact", sa.Double, nullable=False),
+    sa.Column("previous_revenue_impact", sa.Double, nullable=True),
+    sa.Column("revenue_kind", sa.String(50), nullable=False),
+    sa.Column("penalty", sa.Double, nullable=False),
+    sa.Column("score", sa.Double, nullable=False),
+    sa.Column("evidence", sa.Text, nullable=False),
+    sa.Column("evidence_code", sa.Text, nullable=False),
+    sa.Column("first_run_id", sa.String(200), sa.ForeignKey("runs.run_id"), nullable=False),
+    sa.Column("first_as_of", sa.String(7), nullable=False),
+    sa.Column("last_run_id", sa.String(200), sa.ForeignKey("runs.run_id"), nullable=False),
+    sa.Column("last_as_of", sa.String(7), nullable=False),
+    sa.Index("ix_findings_district_status", "district", "status"),
+)
+
+finding_runs = sa.Table(
+    "finding_runs",
+    metadata,
+    sa.Column("run_id", sa.String(200), sa.ForeignKey("runs.run_id"), primary_key=True),
+    sa.Column(
+        "finding_key", sa.String(16), sa.ForeignKey("findings.finding_key"), primary_key=True
+    ),
+    sa.Column("status", sa.String(20), nullable=False),
+    sa.Column("revenue_impact", sa.Double, nullable=True),  # None: not found by this run
+    sa.Column("previous_revenue_impact", sa.Double, nullable=True),
+)
+
+outcomes = sa.Table(
+    "outcomes",
+    metadata,
+    sa.Column("outcome_id", sa.Integer, sa.Identity(), primary_key=True),
+    sa.Column(
+        "finding_key",
+        sa.String(16),
+        sa.ForeignKey("findings.finding_key"),
+        nullable=False,
+        index=True,
+    ),
+    sa.Column("event", sa.String(30), nullable=False),
+    sa.Column("amount", sa.Double, nullable=True),  # yuan; None when the event has none
+    sa.Column("actor", sa.String(200), nullable=False),
+    sa.Column("happened_at", sa.Date, nullable=False),
+    sa.Column("source", sa.String(500), nullable=False),
+    sa.Column("source_row", sa.Integer, nullable=False),
+    sa.Column("event_digest", sa.String(64), nullable=False, unique=True),
+    sa.Column("recorded_at", sa.DateTime(timezone=True), nullable=False),
+)

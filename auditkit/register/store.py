@@ -1,0 +1,710 @@
+"""The findings register: monthly runs' findings and their field outcomes in one database.
+
+    register = Register.open()                       # AUDITKIT_DB, else outputs/register.sqlite
+    changes = register.record_run(findings, run_id="2024-07 all", as_of="2024-07", district=None)
+    changes.counts                                   # {'new': 120, 'persisting': 800, ...}
+    register.record_outcomes(events)                 # append-only; the same events twice: once
+    register.findings(), register.outcomes(key)
+
+SQLite (a file, nothing to install) or PostgreSQL (`postgresql://user@host/db`, through psycopg),
+through SQLAlchemy Core; the schema is migrated to the newest Alembic revision on open. Every
+write is one transaction taken under the register's write lock (SQLite: `BEGIN IMMEDIATE` in WAL
+mode with a busy timeout; PostgreSQL: a transaction-scoped advisory lock), so two imports at once
+wait for each other and an import killed half way records nothing. Values from the data reach
+SQL only as bound parameters, and SQLAlchemy is told to keep them out of its error messages;
+the database URL is shown with its password masked.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import hashlib
+import os
+import re
+from collections.abc import Iterator, Mapping
+from contextlib import contextmanager
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import numpy as np
+import pandas as pd
+import sqlalchemy as sa
+from alembic import command
+from alembic.config import Config
+from alembic.runtime.migration import MigrationContext
+from alembic.script import ScriptDirectory
+from sqlalchemy.dialects import postgresql, sqlite
+
+from auditkit.errors import ParameterError
+from auditkit.paths import outputs_dir
+from auditkit.register import schema
+from auditkit.register.errors import RegisterError
+from auditkit.register.keys import SEPARATOR, finding_keys
+from auditkit.register.schema import OUTCOME_EVENTS, STATUSES
+
+MIGRATIONS = Path(__file__).resolve().parent / "migrations"
+DEFAULT_FILE = "register.sqlite"
+#: How long a writer waits for another one's transaction before giving up (SQLite).
+BUSY_TIMEOUT_SECONDS = 60
+#: Key of PostgreSQL's transaction-scoped advisory lock that serialises the register's writers.
+WRITE_LOCK_KEY = 0x617564_6974
+#: Findings columns the register keeps (those of `auditkit.rules.FINDING_COLUMNS`).
+RECORDED_COLUMNS = (
+    "rule_id",
+    "area",
+    "severity",
+    "customer_id",
+    "district",
+    "period_from",
+    "period_to",
+    "evidence",
+    "revenue_impact",
+    "revenue_kind",
+    "penalty",
+    "score",
+    "evidence_code",
+)
+EVENT_COLUMNS = ("finding_key", "event", "amount", "actor", "happened_at", "source", "source_row")
+OPEN_STATUSES = ("new", "persisting", "reopened")
+_TEXT_COLUMNS = ("rule_id", "area", "severity", "customer_id", "district", "period_from",
+                 "period_to", "evidence", "revenue_kind", "evidence_code")  # fmt: skip
+_MONEY_COLUMNS = ("revenue_impact", "penalty", "score")
+_PERIOD = re.compile(r"^\d{4}-(0[1-9]|1[0-2])$")
+_WRITE_OPTION = "auditkit_register_write"
+_LOOKUP_CHUNK = 500
+
+
+@dataclass(frozen=True)
+class RunChanges:
+    """What recording a run did to each finding key it touched.
+
+    `changes` has one row per key: finding_key, customer_id, rule_id, district, status (new,
+    persisting, no_longer_found or reopened), revenue_impact (NaN when no longer found),
+    previous_revenue_impact (the amount the register held before; NaN for a new finding) and
+    amount_changed (a persisting or reopened finding whose amount moved by a fen or more).
+    `already_recorded` is true when the run was recorded before: nothing was changed again.
+    """
+
+    run_id: str
+    as_of: str
+    district: str | None
+    already_recorded: bool
+    changes: pd.DataFrame = field(repr=False)
+
+    @property
+    def counts(self) -> dict[str, int]:
+        """Keys per status, every status present (0 when none)."""
+        found = self.changes["status"].value_counts()
+        return {status: int(found.get(status, 0)) for status in STATUSES}
+
+    @property
+    def amounts_changed(self) -> int:
+        """Persisting or reopened findings whose amount moved."""
+        return int(self.changes["amount_changed"].sum())
+
+
+@dataclass(frozen=True)
+class OutcomeImport:
+    """What `record_outcomes` did: events recorded now, and events given that were already in
+    the register (or repeated within the input) and so recorded nothing."""
+
+    recorded: int
+    already_recorded: int
+
+
+class Register:
+    """A findings register in one database; open it with `Register.open(url)`."""
+
+    def __init__(self, engine: sa.Engine, shown_url: str, secret: str | None) -> None:
+        self._engine = engine
+        self._shown_url = shown_url
+        self._secret = secret
+
+    def __repr__(self) -> str:
+        return f"Register({self._shown_url})"
+
+    @property
+    def url(self) -> str:
+        """The database URL with its password masked."""
+        return self._shown_url
+
+    @classmethod
+    def open(cls, url: str | None = None) -> Register:
+        """The register at `url` (else the `AUDITKIT_DB` environment variable, else the SQLite
+        file `register.sqlite` in the outputs folder, created), migrated to the newest schema."""
+        url_object, secret = _database_url(url)
+        shown = url_object.render_as_string(hide_password=True)
+        register = cls(_engine(url_object), shown, secret)
+        with register._database_errors():
+            register._migrate()
+        return register
+
+    def close(self) -> None:
+        """Close the database connections."""
+        self._engine.dispose()
+
+    def __enter__(self) -> Register:
+        return self
+
+    def __exit__(self, *exc_info: object) -> None:
+        self.close()
+
+    def record_run(
+        self, findings: pd.DataFrame, *, run_id: str, as_of: str, district: str | None
+    ) -> RunChanges:
+        """Record the findings of one run of the rules (`auditkit.rules.run`) over `district`
+        (None: every district) for month `as_of`, and say what changed for each finding key.
+
+        A key not in the register is new; one found by the previous run is persisting (with its
+        amount as it is now); one the register had as no longer found is reopened; and every
+        open finding of the run's districts this run does not find is no longer found.
+        Recording the same run id again changes nothing and returns what it did the first time;
+        the same id with other findings, or a month before one already recorded for these
+        districts, is refused.
+        """
+        frame = _run_frame(findings, run_id, as_of, district)
+        digest = _digest(frame)
+        with self._database_errors(), self._writing() as connection:
+            earlier = connection.execute(
+                sa.select(schema.runs).where(schema.runs.c.run_id == run_id)
+            ).one_or_none()
+            if earlier is not None:
+                _same_run_or_refuse(earlier, as_of, district, len(frame), digest)
+                return RunChanges(run_id, as_of, district, True, _changes_of(connection, run_id))
+            _not_before_recorded(connection, run_id, as_of, district)
+            state = _state(connection, frame["finding_key"], district)
+            changes = _changes(frame, state, district)
+            now = dt.datetime.now(dt.UTC)
+            connection.execute(
+                sa.insert(schema.runs),
+                [dict(run_id=run_id, as_of=as_of, district=district, findings=len(frame),
+                      digest=digest, recorded_at=now)],
+            )  # fmt: skip
+            _write_findings(connection, frame, changes, run_id, as_of)
+            _write_history(connection, changes, run_id)
+        return RunChanges(run_id, as_of, district, False, changes)
+
+    def record_outcomes(self, events: pd.DataFrame) -> OutcomeImport:
+        """Append field outcome events (columns finding_key, event, amount, actor, happened_at,
+        source, source_row) to the trail, in one transaction.
+
+        Nothing is ever overwritten: a correction is a new event. An event already in the
+        register (all seven values the same) is not recorded again, so a sheet imported twice,
+        or by two imports at once, records its events once. Events naming a finding the
+        register does not hold, or with a value that cannot be read, are refused (every
+        problem one line naming source, row and column) and nothing of the import is recorded.
+        """
+        rows = _event_rows(events)
+        with self._database_errors(), self._writing() as connection:
+            known = _existing(
+                connection, schema.findings.c.finding_key, {row["finding_key"] for row in rows}
+            )
+            unknown = [
+                f"source {row['source']!r} row {row['source_row']}: column 'finding_key': "
+                f"expected a finding of the register, found {row['finding_key']!r}"
+                for row in rows
+                if row["finding_key"] not in known
+            ]
+            if unknown:
+                raise RegisterError(
+                    f"outcome events: {len(unknown)} name findings the register "
+                    f"{self._shown_url} does not hold; nothing was recorded",
+                    unknown,
+                )
+            given = {row["event_digest"]: row for row in rows}  # repeats within the input: once
+            present = _existing(connection, schema.outcomes.c.event_digest, set(given))
+            new_rows = [row for digest, row in given.items() if digest not in present]
+            if new_rows:
+                now = dt.datetime.now(dt.UTC)
+                statement = _insert(connection).on_conflict_do_nothing(
+                    index_elements=["event_digest"]
+                )
+                connection.execute(statement, [{**row, "recorded_at": now} for row in new_rows])
+        return OutcomeImport(recorded=len(new_rows), already_recorded=len(rows) - len(new_rows))
+
+    def findings(self, district: str | None = None) -> pd.DataFrame:
+        """The current state of every finding key (of `district` when given), by key."""
+        table = schema.findings
+        query = sa.select(table).order_by(table.c.finding_key)
+        if district is not None:
+            query = query.where(table.c.district == district)
+        with self._database_errors(), self._engine.connect() as connection:
+            frame = _frame(connection, query, table)
+        return frame.astype({column: float for column in _FLOAT_COLUMNS})
+
+    def outcomes(self, finding_key: str | None = None) -> pd.DataFrame:
+        """The outcome trail (of `finding_key` when given) in the order events happened, and
+        in the order they were recorded within a day."""
+        table = schema.outcomes
+        columns = [column for column in table.c if column.name != "event_digest"]
+        query = sa.select(*columns).order_by(table.c.happened_at, table.c.outcome_id)
+        if finding_key is not None:
+            query = query.where(table.c.finding_key == finding_key)
+        with self._database_errors(), self._engine.connect() as connection:
+            frame = _frame(connection, query, columns)
+        frame["amount"] = frame["amount"].astype(float)
+        frame["happened_at"] = pd.to_datetime(frame["happened_at"]).astype("datetime64[s]")
+        frame["source_row"] = frame["source_row"].astype(np.int64)
+        return frame
+
+    def runs(self) -> pd.DataFrame:
+        """The recorded runs, oldest month first."""
+        table = schema.runs
+        query = sa.select(table).order_by(table.c.as_of, table.c.recorded_at, table.c.run_id)
+        with self._database_errors(), self._engine.connect() as connection:
+            return _frame(connection, query, table)
+
+    def _migrate(self) -> None:
+        """Bring the schema to the newest revision, under the write lock so two processes
+        opening a new register at once create it once."""
+        config = Config()
+        config.set_main_option("script_location", str(MIGRATIONS))
+        head = ScriptDirectory.from_config(config).get_current_head()
+        with self._writing() as connection:
+            current = MigrationContext.configure(connection).get_current_revision()
+            if current == head:
+                return
+            known = {
+                script.revision for script in ScriptDirectory.from_config(config).walk_revisions()
+            }
+            if current is not None and current not in known:
+                raise RegisterError(
+                    f"register {self._shown_url}: expected a schema revision this auditkit "
+                    f"knows (up to {head}), found revision {current!r}: it was written by a "
+                    "newer auditkit"
+                )
+            config.attributes["connection"] = connection
+            command.upgrade(config, "head")
+
+    @contextmanager
+    def _writing(self) -> Iterator[sa.Connection]:
+        """A connection in a transaction holding the register's write lock; committed when the
+        block ends, rolled back when it raises."""
+        with self._engine.connect() as connection:
+            connection.execution_options(**{_WRITE_OPTION: True})
+            with connection.begin():
+                if connection.dialect.name == "postgresql":
+                    connection.execute(sa.select(sa.func.pg_advisory_xact_lock(WRITE_LOCK_KEY)))
+                yield connection
+
+    @contextmanager
+    def _database_errors(self) -> Iterator[None]:
+        """Database failures as RegisterError naming the register (password masked)."""
+        try:
+            yield
+        except sa.exc.DBAPIError as error:
+            reason = str(error.orig).strip().splitlines()[0] if error.orig else str(error)
+            if self._secret:
+                reason = reason.replace(self._secret, "***")
+            raise RegisterError(
+                f"register {self._shown_url}: the database refused or failed: "
+                f"{type(error.orig).__name__}: {reason}"
+            ) from None
+
+
+_FLOAT_COLUMNS = ("revenue_impact", "previous_revenue_impact", "penalty", "score")
+
+
+def _database_url(url: str | None) -> tuple[sa.URL, str | None]:
+    """The SQLAlchemy URL of the register and its password (to mask in messages)."""
+    text = url or os.environ.get("AUDITKIT_DB") or None
+    if text is None:
+        folder = outputs_dir()
+        folder.mkdir(parents=True, exist_ok=True)
+        return sa.URL.create("sqlite+pysqlite", database=str(folder / DEFAULT_FILE)), None
+    try:
+        parsed = sa.make_url(text)
+    except (sa.exc.ArgumentError, ValueError):  # ValueError: a port that is no number
+        raise ParameterError(
+            "db", "a database URL (sqlite:///path or postgresql://user@host/name)", _masked(text)
+        ) from None
+    backend = parsed.get_backend_name()
+    if backend == "sqlite":
+        return parsed.set(drivername="sqlite+pysqlite"), None
+    if backend in ("postgresql", "postgres"):
+        return parsed.set(drivername="postgresql+psycopg"), parsed.password
+    raise ParameterError(
+        "db",
+        "a database URL starting sqlite:/// or postgresql://",
+        parsed.render_as_string(hide_password=True),
+    )
+
+
+def _masked(text: str) -> str:
+    """A URL SQLAlchemy cannot read, with anything between 'user:' and '@' masked."""
+    return re.sub(r"(://[^:/@]*:)[^@]*@", r"\1***@", text)
+
+
+def _engine(url: sa.URL) -> sa.Engine:
+    """An engine whose errors and logs never hold bound values; SQLite in WAL mode, waiting
+    for other writers, with foreign keys checked, and its transactions begun by us."""
+    if url.get_backend_name() != "sqlite":
+        return sa.create_engine(url, hide_parameters=True)
+    engine = sa.create_engine(
+        url, hide_parameters=True, connect_args={"timeout": BUSY_TIMEOUT_SECONDS}
+    )
+
+    @sa.event.listens_for(engine, "connect")
+    def _configure(dbapi_connection, _record) -> None:
+        dbapi_connection.isolation_level = None  # no implicit BEGIN: the listener below begins
+        cursor = dbapi_connection.cursor()
+        cursor.execute("PRAGMA journal_mode=WAL")
+        cursor.execute(f"PRAGMA busy_timeout={BUSY_TIMEOUT_SECONDS * 1000}")
+        cursor.execute("PRAGMA foreign_keys=ON")
+        cursor.close()
+
+    @sa.event.listens_for(engine, "begin")
+    def _begin(connection: sa.Connection) -> None:
+        # A writer takes SQLite's write lock when it begins, so it never fails half way
+        # upgrading a read lock while another writer holds it.
+        writing = connection.get_execution_options().get(_WRITE_OPTION, False)
+        connection.exec_driver_sql("BEGIN IMMEDIATE" if writing else "BEGIN")
+
+    return engine
+
+
+def _insert(connection: sa.Connection) -> sa.Insert:
+    """An INSERT into outcomes of the connection's dialect (which knows ON CONFLICT)."""
+    module = postgresql if connection.dialect.name == "postgresql" else sqlite
+    return module.insert(schema.outcomes)
+
+
+def _run_frame(
+    findings: pd.DataFrame, run_id: str, as_of: str, district: str | None
+) -> pd.DataFrame:
+    """The run's findings with their keys, checked: every column present and filled, one row
+    per key, every finding of `district` when one is given."""
+    if not isinstance(run_id, str) or not run_id.strip():
+        raise ParameterError("run_id", "a non-empty text", run_id)
+    if not isinstance(as_of, str) or not _PERIOD.match(as_of):
+        raise ParameterError("as_of", "a month 'YYYY-MM'", as_of)
+    if district is not None and (not isinstance(district, str) or not district):
+        raise ParameterError("district", "a district name or None (every district)", district)
+    missing = [column for column in RECORDED_COLUMNS if column not in findings.columns]
+    if missing:
+        raise RegisterError(
+            f"run {run_id!r}: findings: expected the columns of auditkit.rules.run, "
+            f"missing {', '.join(missing)}"
+        )
+    frame = findings.loc[:, list(RECORDED_COLUMNS)].reset_index(drop=True)
+    problems = []
+    for column in RECORDED_COLUMNS:
+        empty = frame[column].isna()
+        if column in _TEXT_COLUMNS and column not in ("evidence", "evidence_code"):
+            empty |= frame[column].astype(str).str.strip() == ""
+        if empty.any():
+            row = int(np.flatnonzero(empty.to_numpy())[0])
+            problems.append(f"row {row + 1}: column {column!r}: expected a value, found none")
+    for column in ("period_from", "period_to"):
+        bad = ~frame[column].astype(str).str.match(_PERIOD.pattern)
+        if bad.any():
+            row = int(np.flatnonzero(bad.to_numpy())[0])
+            value = frame[column].iloc[row]
+            problems.append(
+                f"row {row + 1}: column {column!r}: expected 'YYYY-MM', found {value!r}"
+            )
+    if district is not None:
+        other = (frame["district"].astype(str) != district).to_numpy()
+        if other.any():
+            row = int(np.flatnonzero(other)[0])
+            problems.append(
+                f"row {row + 1}: column 'district': expected {district!r} (the run's district), "
+                f"found {frame['district'].iloc[row]!r}"
+            )
+    if problems:
+        raise RegisterError(f"run {run_id!r}: findings cannot be recorded", problems)
+    for column in _TEXT_COLUMNS:
+        frame[column] = frame[column].astype(str).astype(object)
+    for column in _MONEY_COLUMNS:
+        frame[column] = pd.to_numeric(frame[column], errors="raise").astype(float)
+    frame.insert(0, "finding_key", finding_keys(frame).to_numpy())
+    twice = frame["finding_key"].duplicated(keep=False)
+    if twice.any():
+        rows = ", ".join(str(row + 1) for row in np.flatnonzero(twice.to_numpy())[:10])
+        raise RegisterError(
+            f"run {run_id!r}: findings: expected one finding per customer, rule and start "
+            f"period, found several at rows {rows}"
+        )
+    return frame.sort_values("finding_key", ignore_index=True)
+
+
+def _digest(frame: pd.DataFrame) -> str:
+    """A digest of the run's findings (sorted by key), to tell the same run from another one."""
+    text = frame["finding_key"].astype(str)
+    for column in RECORDED_COLUMNS:
+        text = text + SEPARATOR + frame[column].astype(str)
+    return hashlib.sha256("\x1e".join(text.tolist()).encode("utf-8")).hexdigest()
+
+
+def _same_run_or_refuse(
+    earlier: sa.Row, as_of: str, district: str | None, count: int, digest: str
+) -> None:
+    if (earlier.as_of, earlier.district, earlier.findings, earlier.digest) != (
+        as_of,
+        district,
+        count,
+        digest,
+    ):
+        raise RegisterError(
+            f"run {earlier.run_id!r}: expected the findings recorded under this id before "
+            f"({earlier.findings} for {earlier.as_of}, district {earlier.district!r}), found "
+            f"other findings ({count} for {as_of}, district {district!r}); give the run its own id"
+        )
+
+
+def _not_before_recorded(
+    connection: sa.Connection, run_id: str, as_of: str, district: str | None
+) -> None:
+    """Refuse a month before the latest one recorded for the same districts: statuses are
+    worked out against the register's latest state."""
+    runs = schema.runs
+    query = sa.select(sa.func.max(runs.c.as_of))
+    if district is not None:
+        query = query.where(sa.or_(runs.c.district == district, runs.c.district.is_(None)))
+    latest = connection.execute(query).scalar_one()
+    if latest is not None and as_of < latest:
+        raise RegisterError(
+            f"run {run_id!r}: expected a month from {latest} on (the latest recorded for "
+            f"district {district!r}), found {as_of}"
+        )
+
+
+def _state(connection: sa.Connection, keys: pd.Series, district: str | None) -> pd.DataFrame:
+    """The register's findings of the run's districts, and any other of the run's keys (a
+    customer moved to another district keeps its findings): key, customer, rule, district,
+    status and amount."""
+    table = schema.findings
+    columns = [table.c.finding_key, table.c.customer_id, table.c.rule_id, table.c.district,
+               table.c.status, table.c.revenue_impact]  # fmt: skip
+    query = sa.select(*columns)
+    if district is not None:
+        query = query.where(table.c.district == district)
+    rows = connection.execute(query).all()
+    if district is not None:
+        seen = {row.finding_key for row in rows}
+        others = [key for key in keys if key not in seen]
+        for start in range(0, len(others), _LOOKUP_CHUNK):
+            chunk = others[start : start + _LOOKUP_CHUNK]
+            rows += connection.execute(
+                sa.select(*columns).where(table.c.finding_key.in_(chunk))
+            ).all()
+    names = [column.name for column in columns]
+    state = _rows_frame(rows, names)
+    return state.astype({name: object for name in names[:-1]}).astype({"revenue_impact": float})
+
+
+def _changes(frame: pd.DataFrame, state: pd.DataFrame, district: str | None) -> pd.DataFrame:
+    """Status of every key the run touches, worked out against the register's state."""
+    merged = frame[["finding_key", "customer_id", "rule_id", "district", "revenue_impact"]].merge(
+        state[["finding_key", "status", "revenue_impact"]].rename(
+            columns={"status": "before", "revenue_impact": "previous_revenue_impact"}
+        ),
+        on="finding_key",
+        how="left",
+    )
+    before = merged["before"]
+    merged["status"] = np.select(
+        [before.isna(), before.eq("no_longer_found")], ["new", "reopened"], "persisting"
+    )
+    in_scope = state if district is None else state[state["district"] == district]
+    gone = in_scope[
+        in_scope["status"].isin(OPEN_STATUSES) & ~in_scope["finding_key"].isin(frame["finding_key"])
+    ]
+    if len(gone):
+        table_gone = gone[["finding_key", "customer_id", "rule_id", "district"]].assign(
+            status="no_longer_found"
+        )
+        table_gone["revenue_impact"] = np.nan
+        table_gone["previous_revenue_impact"] = gone["revenue_impact"].to_numpy()
+        merged = pd.concat([merged.drop(columns="before"), table_gone], ignore_index=True)
+    else:
+        merged = merged.drop(columns="before")
+    return _finish_changes(merged)
+
+
+def _finish_changes(changes: pd.DataFrame) -> pd.DataFrame:
+    """Changes in one shape and order: by status (in STATUSES order), then key."""
+    text = ["finding_key", "customer_id", "rule_id", "district", "status"]
+    changes = changes.astype({name: object for name in text}).astype(
+        {"revenue_impact": float, "previous_revenue_impact": float}
+    )
+    moved = (changes["revenue_impact"] - changes["previous_revenue_impact"]).abs() >= 0.005
+    changes["amount_changed"] = changes["status"].isin(("persisting", "reopened")) & moved
+    order = changes["status"].map({status: rank for rank, status in enumerate(STATUSES)})
+    changes = changes.assign(_order=order).sort_values(["_order", "finding_key"])
+    columns = ["finding_key", "customer_id", "rule_id", "district", "status", "revenue_impact",
+               "previous_revenue_impact", "amount_changed"]  # fmt: skip
+    return changes.reindex(columns=columns).reset_index(drop=True)
+
+
+def _write_findings(
+    connection: sa.Connection, frame: pd.DataFrame, changes: pd.DataFrame, run_id: str, as_of: str
+) -> None:
+    """Insert new findings and update found ones (one upsert), mark those no longer found."""
+    found = changes[changes["status"] != "no_longer_found"].set_index("finding_key")
+    rows = frame.assign(
+        status=found.loc[frame["finding_key"], "status"].to_numpy(),
+        previous_revenue_impact=found.loc[
+            frame["finding_key"], "previous_revenue_impact"
+        ].to_numpy(),
+        first_run_id=run_id,
+        first_as_of=as_of,
+        last_run_id=run_id,
+        last_as_of=as_of,
+    )
+    if len(rows):
+        module = postgresql if connection.dialect.name == "postgresql" else sqlite
+        statement = module.insert(schema.findings)
+        kept = {"finding_key", "customer_id", "rule_id", "period_from", "first_run_id",
+                "first_as_of"}  # fmt: skip
+        statement = statement.on_conflict_do_update(
+            index_elements=["finding_key"],
+            set_={
+                column.name: statement.excluded[column.name]
+                for column in schema.findings.c
+                if column.name not in kept
+            },
+        )
+        connection.execute(statement, _records(rows))
+    gone = changes.loc[changes["status"] == "no_longer_found", "finding_key"].tolist()
+    if gone:
+        table = schema.findings
+        connection.execute(
+            sa.update(table)
+            .where(table.c.finding_key == sa.bindparam("key"))
+            .values(status="no_longer_found"),
+            [{"key": key} for key in gone],
+        )
+
+
+def _write_history(connection: sa.Connection, changes: pd.DataFrame, run_id: str) -> None:
+    """What this run said of each key it touched."""
+    if changes.empty:
+        return
+    history = changes[["finding_key", "status", "revenue_impact", "previous_revenue_impact"]]
+    connection.execute(sa.insert(schema.finding_runs), _records(history.assign(run_id=run_id)))
+
+
+def _changes_of(connection: sa.Connection, run_id: str) -> pd.DataFrame:
+    """The changes a recorded run made, as `record_run` returned them."""
+    history, findings = schema.finding_runs, schema.findings
+    query = (
+        sa.select(
+            history.c.finding_key,
+            findings.c.customer_id,
+            findings.c.rule_id,
+            findings.c.district,
+            history.c.status,
+            history.c.revenue_impact,
+            history.c.previous_revenue_impact,
+        )
+        .join(findings, findings.c.finding_key == history.c.finding_key)
+        .where(history.c.run_id == run_id)
+    )
+    rows = connection.execute(query).all()
+    columns = ["finding_key", "customer_id", "rule_id", "district", "status", "revenue_impact",
+               "previous_revenue_impact"]  # fmt: skip
+    return _finish_changes(_rows_frame(rows, columns))
+
+
+def _event_rows(events: pd.DataFrame) -> list[dict]:
+    """Outcome events checked and made ready to insert, each with the digest of its values;
+    every problem one line naming source, row and column."""
+    missing = [column for column in EVENT_COLUMNS if column not in events.columns]
+    if missing:
+        raise RegisterError(
+            f"outcome events: expected the columns {', '.join(EVENT_COLUMNS)}, "
+            f"missing {', '.join(missing)}"
+        )
+    rows, problems = [], []
+    for event in events.loc[:, list(EVENT_COLUMNS)].to_dict("records"):
+        where = f"source {event['source']!r} row {event['source_row']!r}"
+        row, faults = _event_row(event)
+        if faults:
+            problems += [f"{where}: {fault}" for fault in faults]
+            continue
+        rows.append(row)
+    if problems:
+        raise RegisterError(
+            f"outcome events: {len(problems)} problems; nothing was recorded", problems
+        )
+    return rows
+
+
+def _event_row(event: Mapping) -> tuple[dict, list[str]]:
+    """One event as the outcomes table holds it, or what is wrong with it."""
+    faults = []
+
+    def text(column: str) -> str:
+        value = event[column]
+        if not isinstance(value, str) or not value.strip():
+            faults.append(f"column {column!r}: expected a text, found {value!r}")
+            return ""
+        return value.strip()
+
+    key, kind, actor, source = (text(c) for c in ("finding_key", "event", "actor", "source"))
+    if kind and kind not in OUTCOME_EVENTS:
+        faults.append(
+            f"column 'event': expected one of {', '.join(OUTCOME_EVENTS)}, found {kind!r}"
+        )
+    amount = event["amount"]
+    if amount is None or (isinstance(amount, float) and np.isnan(amount)):
+        amount = None
+    elif isinstance(amount, int | float | np.integer | np.floating) and not isinstance(
+        amount, bool
+    ):
+        amount = round(float(amount), 2)
+        if not np.isfinite(amount) or amount < 0:
+            faults.append(f"column 'amount': expected yuan (0 or more), found {event['amount']!r}")
+    else:
+        faults.append(f"column 'amount': expected yuan or nothing, found {amount!r}")
+    happened = pd.to_datetime(event["happened_at"], errors="coerce")
+    if pd.isna(happened):
+        faults.append(f"column 'happened_at': expected a date, found {event['happened_at']!r}")
+    row_number = event["source_row"]
+    if isinstance(row_number, bool) or not isinstance(row_number, int | np.integer):
+        faults.append(f"column 'source_row': expected a row number, found {row_number!r}")
+    if faults:
+        return {}, faults
+    day = happened.date()
+    parts = (key, kind, "" if amount is None else f"{amount:.2f}", actor, day.isoformat(),
+             source, str(int(row_number)))  # fmt: skip
+    digest = hashlib.sha256(SEPARATOR.join(parts).encode("utf-8")).hexdigest()
+    row = dict(finding_key=key, event=kind, amount=amount, actor=actor, happened_at=day,
+               source=source, source_row=int(row_number), event_digest=digest)  # fmt: skip
+    return row, []
+
+
+def _existing(connection: sa.Connection, column: sa.Column, values: set[str]) -> set[str]:
+    """Which of `values` the column holds (looked up in chunks, as bound parameters)."""
+    ordered, found = sorted(values), set()
+    for start in range(0, len(ordered), _LOOKUP_CHUNK):
+        chunk = ordered[start : start + _LOOKUP_CHUNK]
+        found.update(connection.execute(sa.select(column).where(column.in_(chunk))).scalars())
+    return found
+
+
+def _frame(connection: sa.Connection, query: sa.Select, columns: object) -> pd.DataFrame:
+    """The query's rows as a frame with its column names, text as Python strings."""
+    names = [column.name for column in (columns.c if hasattr(columns, "c") else columns)]
+    frame = _rows_frame(connection.execute(query).all(), names)
+    return frame.astype({name: object for name in names if frame[name].dtype == "str"})
+
+
+def _rows_frame(rows: list, names: list[str]) -> pd.DataFrame:
+    """Database rows as a frame, built column by column (much faster than row by row)."""
+    columns = list(zip(*rows, strict=True)) if rows else [() for _ in names]
+    return pd.DataFrame({name: pd.Series(list(values), dtype=object) for name, values
+                         in zip(names, columns, strict=True)}, columns=names)  # fmt: skip
+
+
+def _records(frame: pd.DataFrame) -> list[dict]:
+    """The frame's rows as parameter dicts of Python values, NaN as None (NULL)."""
+    names = list(frame.columns)
+    columns = [
+        [None if value != value else value for value in frame[name].tolist()]  # NaN != NaN
+        if frame[name].dtype.kind == "f"
+        else frame[name].tolist()
+        for name in names
+    ]
+    return [dict(zip(names, values, strict=True)) for values in zip(*columns, strict=True)]

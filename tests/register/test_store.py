@@ -1,0 +1,336 @@
+"""The findings register on SQLite and PostgreSQL alike: statuses across months, runs recorded
+once, the append-only outcome trail, data kept out of SQL text and passwords out of messages."""
+
+from __future__ import annotations
+
+import pandas as pd
+import pytest
+import sqlalchemy as sa
+from alembic.autogenerate import compare_metadata
+from alembic.runtime.migration import MigrationContext
+from conftest import fresh_postgres_database
+from register_builders import event, events, finding, findings
+
+from auditkit.errors import ParameterError
+from auditkit.register import (
+    OUTCOME_EVENTS,
+    Register,
+    RegisterError,
+    finding_key,
+    finding_keys,
+)
+from auditkit.register.schema import metadata
+
+
+@pytest.fixture
+def register(database_url: str):
+    with Register.open(database_url) as opened:
+        yield opened
+
+
+def _status(changes, customer_id: str) -> str:
+    (status,) = changes.changes.loc[changes.changes["customer_id"] == customer_id, "status"]
+    return status
+
+
+def test_the_key_is_the_customer_rule_and_start_period_whatever_the_end_or_amount():
+    first = findings(finding("C1", period_to="2024-06", revenue=100.0))
+    later = findings(finding("C1", period_to="2024-07", revenue=250.0))
+    assert (
+        finding_keys(first)[0]
+        == finding_keys(later)[0]
+        == finding_key("C1", "rate_mismatch", "2024-01")
+    )
+    assert len(finding_key("C1", "rate_mismatch", "2024-01")) == 16
+    assert finding_key("C1", "rate_mismatch", "2024-02") != finding_key(
+        "C1", "rate_mismatch", "2024-01"
+    )
+    # the separator keeps ('C1', 'x_y') apart from ('C1_x', 'y')-like joins
+    assert finding_key("C1", "ab", "2024-01") != finding_key("C1a", "b", "2024-01")
+
+
+def test_three_months_give_new_persisting_no_longer_found_and_reopened(register):
+    july = register.record_run(
+        findings(finding("A", revenue=100.0), finding("B", revenue=50.0), finding("C")),
+        run_id="2024-07", as_of="2024-07", district=None,
+    )  # fmt: skip
+    assert july.counts == {"new": 3, "persisting": 0, "no_longer_found": 0, "reopened": 0}
+
+    august = register.record_run(
+        findings(finding("A", revenue=130.0, period_to="2024-07"), finding("B", revenue=50.0),
+                 finding("D")),
+        run_id="2024-08", as_of="2024-08", district=None,
+    )  # fmt: skip
+    assert august.counts == {"new": 1, "persisting": 2, "no_longer_found": 1, "reopened": 0}
+    assert [_status(august, c) for c in "ABCD"] == [
+        "persisting",
+        "persisting",
+        "no_longer_found",
+        "new",
+    ]
+    changed = august.changes.set_index("customer_id")
+    assert changed.loc["A", ["revenue_impact", "previous_revenue_impact"]].tolist() == [
+        130.0,
+        100.0,
+    ]
+    assert changed["amount_changed"].to_dict() == {"A": True, "B": False, "C": False, "D": False}
+    assert pd.isna(changed.loc["C", "revenue_impact"])
+    assert changed.loc["C", "previous_revenue_impact"] == 100.0
+
+    september = register.record_run(
+        findings(finding("A", revenue=130.0), finding("C"), finding("D")),
+        run_id="2024-09", as_of="2024-09", district=None,
+    )  # fmt: skip
+    assert [_status(september, c) for c in "ABCD"] == [
+        "persisting",
+        "no_longer_found",
+        "reopened",
+        "persisting",
+    ]
+
+    state = register.findings().set_index("customer_id")
+    assert state["status"].to_dict() == {
+        "A": "persisting", "B": "no_longer_found", "C": "reopened", "D": "persisting"
+    }  # fmt: skip
+    assert state.loc["A", "first_as_of"] == "2024-07" and state.loc["A", "last_as_of"] == "2024-09"
+    assert state.loc["A", "period_to"] == "2024-06"  # as the latest run said
+    assert state.loc["B", "last_as_of"] == "2024-08"  # the last run that found it
+    assert register.runs()["run_id"].tolist() == ["2024-07", "2024-08", "2024-09"]
+
+
+def test_a_finding_no_longer_found_is_not_reported_gone_again_next_month(register):
+    register.record_run(
+        findings(finding("A"), finding("B")), run_id="m1", as_of="2024-07", district=None
+    )
+    register.record_run(findings(finding("A")), run_id="m2", as_of="2024-08", district=None)
+    third = register.record_run(findings(finding("A")), run_id="m3", as_of="2024-09", district=None)
+    assert third.counts == {"new": 0, "persisting": 1, "no_longer_found": 0, "reopened": 0}
+
+
+def test_a_district_run_leaves_other_districts_findings_open(register):
+    register.record_run(
+        findings(finding("N1", district="north"), finding("S1", district="south")),
+        run_id="all-07", as_of="2024-07", district=None,
+    )  # fmt: skip
+    north = register.record_run(
+        findings(finding("N2", district="north")), run_id="north-08", as_of="2024-08",
+        district="north",
+    )  # fmt: skip
+    assert north.counts == {"new": 1, "persisting": 0, "no_longer_found": 1, "reopened": 0}
+    assert register.findings("south")["status"].tolist() == ["new"]
+    assert set(register.findings("north")["customer_id"]) == {"N1", "N2"}
+
+
+def test_recording_the_same_run_twice_changes_nothing(register):
+    register.record_run(
+        findings(finding("A"), finding("B")), run_id="m1", as_of="2024-07", district=None
+    )
+    month = findings(finding("A", revenue=120.0), finding("E"))
+    first = register.record_run(month, run_id="m2", as_of="2024-08", district=None)
+    before = register.findings()
+    again = register.record_run(month, run_id="m2", as_of="2024-08", district=None)
+    assert not first.already_recorded and again.already_recorded
+    pd.testing.assert_frame_equal(first.changes, again.changes)
+    pd.testing.assert_frame_equal(before, register.findings())
+    assert len(register.runs()) == 2
+
+
+def test_the_same_run_id_with_other_findings_is_refused(register):
+    register.record_run(findings(finding("A")), run_id="m1", as_of="2024-07", district=None)
+    with pytest.raises(
+        RegisterError, match=r"run 'm1': expected the findings recorded under this id before"
+    ):
+        register.record_run(
+            findings(finding("A", revenue=1.0)), run_id="m1", as_of="2024-07", district=None
+        )
+
+
+def test_a_month_before_the_latest_recorded_is_refused(register):
+    register.record_run(findings(finding("A")), run_id="m8", as_of="2024-08", district=None)
+    with pytest.raises(RegisterError, match=r"expected a month from 2024-08 on .* found 2024-07"):
+        register.record_run(findings(finding("A")), run_id="m7", as_of="2024-07", district="north")
+
+
+def test_findings_that_cannot_be_recorded_are_refused_naming_row_and_column(register):
+    bad = findings(finding("A"), finding("B", district="south"), finding("C", period_from="2024"))
+    with pytest.raises(RegisterError) as raised:
+        register.record_run(bad, run_id="m1", as_of="2024-07", district="north")
+    assert raised.value.problems == [
+        "row 3: column 'period_from': expected 'YYYY-MM', found '2024'",
+        "row 2: column 'district': expected 'north' (the run's district), found 'south'",
+    ]
+    with pytest.raises(RegisterError, match="several at rows 1, 2"):
+        register.record_run(
+            findings(finding("A"), finding("A")), run_id="m1", as_of="2024-07", district=None
+        )
+    with pytest.raises(RegisterError, match="missing penalty"):
+        register.record_run(
+            findings(finding("A")).drop(columns="penalty"),
+            run_id="m1",
+            as_of="2024-07",
+            district=None,
+        )
+    with pytest.raises(ParameterError, match="as_of"):
+        register.record_run(findings(finding("A")), run_id="m1", as_of="July", district=None)
+    assert register.runs().empty and register.findings().empty
+
+
+def test_an_empty_run_marks_every_open_finding_no_longer_found(register):
+    register.record_run(findings(finding("A")), run_id="m1", as_of="2024-07", district=None)
+    empty = register.record_run(findings(), run_id="m2", as_of="2024-08", district=None)
+    assert empty.counts["no_longer_found"] == 1
+
+
+def test_outcomes_are_appended_and_the_same_events_twice_are_recorded_once(register):
+    register.record_run(
+        findings(finding("A"), finding("B")), run_id="m1", as_of="2024-07", district=None
+    )
+    a, b = (
+        finding_key("A", "rate_mismatch", "2024-01"),
+        finding_key("B", "rate_mismatch", "2024-01"),
+    )
+    sheet = events(
+        event(a, "sent", happened_at="2024-08-01", source_row=5),
+        event(a, "confirmed", happened_at="2024-08-05", source_row=5),
+        event(a, "recovered", amount=1234.5, happened_at="2024-08-20", source_row=5),
+        event(b, "false_alarm", happened_at="2024-08-06", source_row=6),
+    )
+    first = register.record_outcomes(sheet)
+    again = register.record_outcomes(sheet)
+    assert (first.recorded, first.already_recorded) == (4, 0)
+    assert (again.recorded, again.already_recorded) == (0, 4)
+    trail = register.outcomes(a)
+    assert trail["event"].tolist() == ["sent", "confirmed", "recovered"]
+    assert trail["amount"].iloc[2] == 1234.5 and pd.isna(trail["amount"].iloc[0])
+    assert trail["happened_at"].iloc[0] == pd.Timestamp("2024-08-01")
+    # a correction is a new event beside the old one, never an overwrite
+    correction = events(event(a, "recovered", amount=1243.5, happened_at="2024-08-21",
+                              source="worklist-north-2024-08.xlsx", source_row=9))  # fmt: skip
+    assert register.record_outcomes(correction).recorded == 1
+    assert register.outcomes(a)["amount"].dropna().tolist() == [1234.5, 1243.5]
+    assert len(register.outcomes()) == 5
+
+
+def test_repeated_events_within_one_import_are_recorded_once(register):
+    register.record_run(findings(finding("A")), run_id="m1", as_of="2024-07", district=None)
+    a = finding_key("A", "rate_mismatch", "2024-01")
+    result = register.record_outcomes(events(event(a), event(a)))
+    assert (result.recorded, result.already_recorded) == (1, 1)
+
+
+def test_outcomes_for_unknown_findings_are_refused_naming_source_and_row(register):
+    register.record_run(findings(finding("A")), run_id="m1", as_of="2024-07", district=None)
+    a = finding_key("A", "rate_mismatch", "2024-01")
+    sheet = events(event(a, source_row=5), event("0123456789abcdef", source_row=7))
+    with pytest.raises(RegisterError) as raised:
+        register.record_outcomes(sheet)
+    assert raised.value.problems == [
+        "source 'worklist-north-2024-07.xlsx' row 7: column 'finding_key': expected a finding "
+        "of the register, found '0123456789abcdef'"
+    ]
+    assert register.outcomes().empty  # nothing of the import is recorded
+
+
+def test_every_unreadable_event_value_is_one_line(register):
+    sheet = events(
+        event("k", kind="paid", source_row=3),
+        event("k", amount="12 yuan", source_row=4),
+        event("k", happened_at="yesterday", source_row=5),
+        event("k", actor="", source_row=6),
+        event("k", amount=-5.0, source_row=8),
+    )
+    with pytest.raises(RegisterError) as raised:
+        register.record_outcomes(sheet)
+    source = "source 'worklist-north-2024-07.xlsx'"
+    assert raised.value.problems == [
+        f"{source} row 3: column 'event': expected one of {', '.join(OUTCOME_EVENTS)}, found 'paid'",
+        f"{source} row 4: column 'amount': expected yuan or nothing, found '12 yuan'",
+        f"{source} row 5: column 'happened_at': expected a date, found 'yesterday'",
+        f"{source} row 6: column 'actor': expected a text, found ''",
+        f"{source} row 8: column 'amount': expected yuan (0 or more), found -5.0",
+    ]
+
+
+def test_text_from_the_data_is_stored_as_given_never_run_as_sql(register):
+    hostile = "C1'); DROP TABLE findings; --"
+    district = 'north"; DELETE FROM runs; --'
+    register.record_run(
+        findings(finding(hostile, district=district)), run_id="x'; --", as_of="2024-07",
+        district=district,
+    )  # fmt: skip
+    key = finding_key(hostile, "rate_mismatch", "2024-01")
+    register.record_outcomes(
+        events(event(key, actor="O'Brien; DROP TABLE outcomes", source="a'b.xlsx"))
+    )
+    state = register.findings(district)
+    assert state["customer_id"].tolist() == [hostile]
+    assert register.runs()["run_id"].tolist() == ["x'; --"]
+    assert register.outcomes(key)["actor"].tolist() == ["O'Brien; DROP TABLE outcomes"]
+
+
+def test_the_migrated_schema_is_the_declared_one(register, database_url):
+    engine = sa.create_engine(Register.open(database_url)._engine.url)
+    with engine.connect() as connection:
+        differences = compare_metadata(MigrationContext.configure(connection), metadata)
+        revision = MigrationContext.configure(connection).get_current_revision()
+    engine.dispose()
+    assert differences == []
+    assert revision == "0001"
+
+
+def test_opening_twice_migrates_once_and_keeps_what_is_recorded(database_url):
+    with Register.open(database_url) as first:
+        first.record_run(findings(finding("A")), run_id="m1", as_of="2024-07", district=None)
+    with Register.open(database_url) as second:
+        assert second.findings()["customer_id"].tolist() == ["A"]
+
+
+def test_sqlite_and_postgresql_hold_the_same_register(postgres_server, tmp_path):
+    months = [
+        findings(finding("A", revenue=100.0), finding("B", district="south"), finding("C")),
+        findings(finding("A", revenue=99.99), finding("D", rule_id="meter_fault")),
+        findings(finding("A", revenue=99.99), finding("C"), finding("B", district="south")),
+    ]
+    held = []
+    for url in (f"sqlite:///{tmp_path / 'r.sqlite'}", fresh_postgres_database(postgres_server)):
+        with Register.open(url if isinstance(url, str) else url.render_as_string(False)) as reg:
+            changes = [
+                reg.record_run(month, run_id=f"m{i}", as_of=f"2024-0{i + 7}", district=None).changes
+                for i, month in enumerate(months)
+            ]
+            key = finding_key("A", "rate_mismatch", "2024-01")
+            reg.record_outcomes(events(event(key), event(key, "recovered", amount=99.99)))
+            held.append((changes, reg.findings(), reg.outcomes().drop(columns="recorded_at")))
+    (sqlite_changes, sqlite_findings, sqlite_trail), (pg_changes, pg_findings, pg_trail) = held
+    for left, right in zip(sqlite_changes, pg_changes, strict=True):
+        pd.testing.assert_frame_equal(left, right)
+    pd.testing.assert_frame_equal(sqlite_findings, pg_findings)
+    pd.testing.assert_frame_equal(sqlite_trail, pg_trail)
+
+
+def test_the_default_register_is_a_sqlite_file_in_the_outputs_folder(tmp_path, monkeypatch):
+    monkeypatch.delenv("AUDITKIT_DB", raising=False)
+    monkeypatch.setenv("AUDITKIT_OUTPUTS", str(tmp_path / "outputs"))
+    with Register.open() as register:
+        assert register.url.endswith("outputs/register.sqlite")
+    assert (tmp_path / "outputs" / "register.sqlite").is_file()
+    monkeypatch.setenv("AUDITKIT_DB", f"sqlite:///{tmp_path / 'team.sqlite'}")
+    with Register.open() as register:
+        assert register.url.endswith("team.sqlite")
+
+
+def test_passwords_never_show_in_reprs_or_errors(postgres_server):
+    url = postgres_server.set(password="s3cret-pw", database="no_such_database")
+    with pytest.raises(RegisterError) as raised:
+        Register.open(url.render_as_string(hide_password=False))
+    assert "s3cret-pw" not in str(raised.value) and "***" in str(raised.value)
+    assert "no_such_database" in str(raised.value)
+    working = fresh_postgres_database(postgres_server).set(password="s3cret-pw")
+    with Register.open(working.render_as_string(hide_password=False)) as register:
+        assert "s3cret-pw" not in repr(register) and "s3cret-pw" not in register.url
+    with pytest.raises(ParameterError) as refused:
+        Register.open("mysql://user:s3cret-pw@host/db")
+    assert "s3cret-pw" not in str(refused.value)
+    with pytest.raises(ParameterError) as unreadable:
+        Register.open("postgresql://user:s3cret-pw@host:notaport/db")
+    assert "s3cret-pw" not in str(unreadable.value)
