@@ -9,8 +9,9 @@ in one module per part of auditkit (`common` for words every report shares, such
 then `rules`, `report` (inside notebooks), `pipeline` (run index, report frame), `stats`,
 `crossaudit`, `sampling`, and the practice checks' own: `rules_capacity`, `rules_routine`,
 `rules_accounts`, `rules_meters`, `rules_adjustments`, `rule_sources` (where each rule comes from),
-`stats_digits`, `stats_network`); they are merged into one catalogue
-here, and a key defined twice, or one wording defined under two keys, is refused at import.
+`stats_digits`, `stats_network`, and `register` for the findings register and its worklist);
+they are merged into one catalogue here, and a key defined twice, or one wording defined under
+two keys, is refused at import.
 Keys are grouped by their first part: `area.`, `usage.`, `order.`, `step.`, `severity.` name
 codes found in findings and data; `rule.<id>.title` / `rule.<id>.checks` describe each audit
 rule; `evidence.`, `noun.`, `word.`, `mark.` are the evidence templates and their words.
@@ -26,6 +27,7 @@ from auditkit.i18n import (
     common,
     crossaudit,
     pipeline,
+    register,
     report,
     rule_sources,
     rules,
@@ -72,6 +74,7 @@ WORDS = _merged(
     rule_sources.WORDS,
     stats_digits.WORDS,
     stats_network.WORDS,
+    register.WORDS,
 )
 
 
