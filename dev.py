@@ -5,8 +5,9 @@
     python3 dev.py test   # create .venv, install auditkit with test tools, run the whole test suite
 
 Both are safe to run again: the install step is skipped while pyproject.toml is unchanged.
-System packages (a CJK font for charts, Chromium for the browser test) come from apt-get when the
-machine has it and we are root; elsewhere the command to run is printed instead.
+System packages (a CJK font for charts, Chromium for the browser test, PostgreSQL for the findings
+register's tests) come from apt-get when the machine has it and we are root; elsewhere the command
+to run is printed instead.
 """
 
 from __future__ import annotations
@@ -26,7 +27,7 @@ STAMP = VENV / ".auditkit-installed"
 # Debian packages: what each job needs beyond Python.
 SYSTEM_PACKAGES = {
     "demo": ["fonts-wqy-microhei"],
-    "test": ["fonts-wqy-microhei", "chromium"],
+    "test": ["fonts-wqy-microhei", "chromium", "postgresql"],
 }
 
 
