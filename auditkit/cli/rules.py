@@ -26,7 +26,9 @@ def register(subparsers: argparse._SubParsersAction) -> None:
             "and CSV, and print a summary per rule and district. Both files hold each finding's "
             "evidence as a sentence in --lang and as clauses in evidence_code (JSON; "
             "auditkit.rules.evidence_text renders them in either language). With a `truth` table "
-            "(synthetic data) it also prints precision and recall per rule."
+            "(synthetic data) it also prints precision and recall per rule. With --register (or "
+            "--db) the findings are recorded in the findings register, which says which are new, "
+            "persisting, no longer found or reopened since the last run."
         ),
     )
     parser.add_argument("data_dir", type=Path, metavar="DATA_DIR", help="the dataset folder")
@@ -57,6 +59,25 @@ def register(subparsers: argparse._SubParsersAction) -> None:
         choices=i18n.LANGS,
         default=i18n.DEFAULT_LANG,
         help=f"language of the evidence written (default {i18n.DEFAULT_LANG}, as the reports)",
+    )
+    parser.add_argument(
+        "--register",
+        action="store_true",
+        help="record the findings in the findings register (AUDITKIT_DB, else "
+        "outputs/register.sqlite)",
+    )
+    parser.add_argument(
+        "--db",
+        metavar="URL",
+        help="the register's database (sqlite:///FILE or postgresql://USER@HOST/NAME); implies "
+        "--register",
+    )
+    parser.add_argument(
+        "--run-id",
+        dest="run_id",
+        metavar="ID",
+        help="id of the run in the register (default: DATA_DIR's name, the audit month and the "
+        "district); recording the same id again changes nothing",
     )
     parser.set_defaults(func=run_rules)
 
@@ -94,7 +115,30 @@ def run_rules(args: argparse.Namespace) -> int:
         print("\nAgainst the truth table (synthetic data):")
         print(scores.to_string(index=False, float_format=lambda v: f"{v:.3f}"))
     print(f"\nfindings written: {parquet}\n                  {csv}")
+    if args.register or args.db:
+        _record(findings, args, default_run_id=" ".join([name, findings.attrs["as_of"]]))
     return 0
+
+
+def _record(findings: pd.DataFrame, args: argparse.Namespace, default_run_id: str) -> None:
+    """Record the run's findings in the register and print what changed since the last run."""
+    from auditkit.register import Register  # SQLAlchemy and Alembic load only when recording
+
+    with Register.open(args.db) as register:
+        changes = register.record_run(
+            findings,
+            run_id=args.run_id or default_run_id,
+            as_of=findings.attrs["as_of"],
+            district=args.district,
+        )
+        counts = ", ".join(
+            f"{count} {status.replace('_', ' ')}" for status, count in changes.counts.items()
+        )
+        state = "already recorded, nothing changed" if changes.already_recorded else counts
+        print(
+            f"register {register.url}: run {changes.run_id!r}: {state} "
+            f"({changes.amounts_changed} amounts changed)"
+        )
 
 
 def _skipped(rule_id: str, notes: list[str]) -> bool:

@@ -1,0 +1,50 @@
+"""`auditkit rules --register` records the run's findings in the register and says what changed."""
+
+from __future__ import annotations
+
+import sys
+from pathlib import Path
+
+import pytest
+
+from auditkit.cli import main
+from auditkit.register import Register
+
+sys.path.insert(0, str(Path(__file__).resolve().parent.parent / "rules"))
+from rule_builder import Utility, flat  # the rules tests' builder
+
+
+@pytest.fixture
+def dataset(tmp_path: Path) -> Path:
+    """One household billed at the wrong rate from July, one with an estimated streak."""
+    u = Utility()
+    u.customer("A")
+    u.monthly("A", flat(100), rate=[None] * 6 + [0.55] * 6, estimated=[1, 2, 3])
+    return u.write(tmp_path / "data")
+
+
+def test_a_run_with_db_is_recorded_once_and_a_later_month_sees_it_persist(
+    dataset: Path, tmp_path: Path, database_url: str, capsys
+) -> None:
+    out = str(tmp_path / "out")
+    db = database_url.replace("postgresql+psycopg://", "postgresql://")
+    assert main(["rules", str(dataset), "--out", out, "--as-of", "2024-11", "--db", db]) == 0
+    assert "run 'data 2024-11': 2 new, 0 persisting" in capsys.readouterr().out
+    assert main(["rules", str(dataset), "--out", out, "--as-of", "2024-11", "--db", db]) == 0
+    assert "already recorded, nothing changed" in capsys.readouterr().out
+    assert main(["rules", str(dataset), "--out", out, "--as-of", "2024-12", "--db", db]) == 0
+    printed = capsys.readouterr().out
+    assert "run 'data 2024-12': 0 new, 2 persisting, 0 no longer found, 0 reopened" in printed
+    assert "(1 amounts changed)" in printed  # the wrong rate's December bill adds to its money
+    with Register.open(database_url) as register:
+        assert sorted(register.findings()["rule_id"]) == ["estimated_streak", "rate_mismatch"]
+        assert register.runs()["run_id"].tolist() == ["data 2024-11", "data 2024-12"]
+
+
+def test_without_register_nothing_is_recorded(dataset: Path, tmp_path: Path, monkeypatch) -> None:
+    monkeypatch.setenv("AUDITKIT_OUTPUTS", str(tmp_path / "outputs"))
+    monkeypatch.delenv("AUDITKIT_DB", raising=False)
+    assert main(["rules", str(dataset), "--out", str(tmp_path / "out")]) == 0
+    assert not (tmp_path / "outputs" / "register.sqlite").exists()
+    assert main(["rules", str(dataset), "--out", str(tmp_path / "out"), "--register"]) == 0
+    assert (tmp_path / "outputs" / "register.sqlite").is_file()
