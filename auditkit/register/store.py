@@ -618,7 +618,10 @@ def _event_rows(events: pd.DataFrame) -> list[dict]:
         )
     rows, problems = [], []
     for event in events.loc[:, list(EVENT_COLUMNS)].to_dict("records"):
-        where = f"source {event['source']!r} row {event['source_row']!r}"
+        row_number = event["source_row"]
+        if isinstance(row_number, float) and row_number.is_integer():
+            row_number = int(row_number)  # an int column with a gap reads as floats
+        where = f"source {event['source']!r} row {row_number!r}"
         row, faults = _event_row(event)
         if faults:
             problems += [f"{where}: {fault}" for fault in faults]
@@ -662,6 +665,8 @@ def _event_row(event: Mapping) -> tuple[dict, list[str]]:
     if pd.isna(happened):
         faults.append(f"column 'happened_at': expected a date, found {event['happened_at']!r}")
     row_number = event["source_row"]
+    if isinstance(row_number, float) and row_number.is_integer():
+        row_number = int(row_number)
     if isinstance(row_number, bool) or not isinstance(row_number, int | np.integer):
         faults.append(f"column 'source_row': expected a row number, found {row_number!r}")
     if faults:

@@ -238,6 +238,7 @@ def test_every_unreadable_event_value_is_one_line(register):
         event("k", happened_at="yesterday", source_row=5),
         event("k", actor="", source_row=6),
         event("k", amount=-5.0, source_row=8),
+        event("k", kind="sent", source_row=9.5),
     )
     with pytest.raises(RegisterError) as raised:
         register.record_outcomes(sheet)
@@ -248,6 +249,7 @@ def test_every_unreadable_event_value_is_one_line(register):
         f"{source} row 5: column 'happened_at': expected a date, found 'yesterday'",
         f"{source} row 6: column 'actor': expected a text, found ''",
         f"{source} row 8: column 'amount': expected yuan (0 or more), found -5.0",
+        f"{source} row 9.5: column 'source_row': expected a row number, found 9.5",
     ]
 
 
