@@ -39,10 +39,10 @@ from auditkit import __version__, i18n
 from auditkit.atomic import write_bytes_atomic
 from auditkit.errors import ParameterError
 from auditkit.formulas import put_cell
+from auditkit.masking import PERSONAL_COLUMNS, mask_personal
 from auditkit.register.errors import RegisterError
 from auditkit.register.schema import OUTCOME_EVENTS
-from auditkit.report.tables import PERSONAL_COLUMNS, mask_personal
-from auditkit.report.workbook import stable_xlsx_bytes
+from auditkit.workbooks import stable_xlsx_bytes
 
 WORKLIST_SHEET = "worklist"
 INSTRUCTIONS = "instructions"

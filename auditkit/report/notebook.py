@@ -20,9 +20,10 @@ import pandas as pd
 from auditkit import i18n
 from auditkit.atomic import write_bytes_atomic
 from auditkit.formulas import defuse_frame
+from auditkit.masking import mask_personal
 from auditkit.paths import outputs_dir, safe_name
 from auditkit.report.figures import figure_name, figure_value
-from auditkit.report.tables import format_frame, mask_personal, table_html
+from auditkit.report.tables import format_frame, table_html
 
 REPORT_DIR_ENV = "AUDITKIT_REPORT_DIR"
 HEADLINE_MIME = "application/vnd.auditkit.headline+json"

@@ -11,8 +11,8 @@ from urllib.parse import quote
 import pandas as pd
 
 from auditkit import formatting, i18n
+from auditkit.masking import PERSONAL_COLUMNS, mask_personal
 
-PERSONAL_COLUMNS = ("name", "address", "phone")
 SHORT_TEXT = 18  # text columns whose values are at most this long are never wrapped (periods)
 MEDIUM_TEXT = 30  # ... at most this long keep a readable width (rule names), longer ones wrap
 
@@ -30,37 +30,6 @@ def revenue_kind_name(kind: object, lang: str = i18n.DEFAULT_LANG) -> str:
     if formatting.is_missing(kind):
         return formatting.MISSING
     return i18n.text(f"report.revenue_kind.{kind}", lang, default=str(kind))
-
-
-def mask_name(value: str) -> str:
-    """Keep the family name (first character): 张三丰 -> 张**."""
-    return value[:1] + "*" * (len(value) - 1) if value else value
-
-
-def mask_phone(value: str) -> str:
-    """Keep the first 3 and last 4 digits: 13812345678 -> 138****5678."""
-    if len(value) <= 7:
-        return "*" * len(value)
-    return value[:3] + "*" * (len(value) - 7) + value[-4:]
-
-
-def mask_address(value: str) -> str:
-    """Keep the first 6 characters (city and district level), hide the rest."""
-    return value[:6] + "****" if len(value) > 6 else value[:2] + "****" if value else value
-
-
-_MASKERS = {"name": mask_name, "phone": mask_phone, "address": mask_address}
-
-
-def mask_personal(frame: pd.DataFrame) -> pd.DataFrame:
-    """A copy of `frame` with the personal columns (name, address, phone) masked."""
-    masked = frame.copy()
-    for column, masker in _MASKERS.items():
-        if column in masked.columns:
-            masked[column] = masked[column].map(
-                lambda value, mask=masker: value if pd.isna(value) else mask(str(value))
-            )
-    return masked
 
 
 def is_numeric_column(series: pd.Series) -> bool:

@@ -10,10 +10,7 @@ bytes are the same for the same findings (fixed timestamps), like the CSV and Pa
 
 from __future__ import annotations
 
-import io
-import re
 import unicodedata
-import zipfile
 from pathlib import Path
 
 import pandas as pd
@@ -26,7 +23,9 @@ from auditkit import formatting, i18n
 from auditkit.atomic import write_bytes_atomic
 from auditkit.errors import ParameterError
 from auditkit.formulas import put_cell
-from auditkit.report.tables import mask_personal, revenue_kind_name
+from auditkit.masking import mask_personal
+from auditkit.report.tables import revenue_kind_name
+from auditkit.workbooks import stable_xlsx_bytes
 
 MONEY_FORMAT = "#,##0.00"
 SCORE_FORMAT = "0.00"
@@ -56,8 +55,6 @@ HEADERS = {
     "score": "common.score",
 }
 WIDTH_LIMITS = (8, 80)
-_FIXED_TIME = (1980, 1, 1, 0, 0, 0)
-_TIMESTAMPS = re.compile(rb"<dcterms:(created|modified)[^>]*>[^<]*</dcterms:\1>")
 
 
 def write_findings_workbook(
@@ -182,21 +179,3 @@ def _width(header: object, series: pd.Series) -> float:
         body = max(body, 12)
     low, high = WIDTH_LIMITS
     return float(min(max(_display_width(header), body, low) + 2, high))
-
-
-def stable_xlsx_bytes(workbook: Workbook) -> bytes:
-    """The workbook's .xlsx bytes with fixed timestamps, so equal content gives equal bytes."""
-    workbook.properties.creator = "auditkit"
-    buffer = io.BytesIO()
-    workbook.save(buffer)
-    source = zipfile.ZipFile(io.BytesIO(buffer.getvalue()))
-    output = io.BytesIO()
-    with zipfile.ZipFile(output, "w", zipfile.ZIP_DEFLATED) as target:
-        for item in source.infolist():
-            data = source.read(item.filename)
-            if item.filename == "docProps/core.xml":
-                data = _TIMESTAMPS.sub(b"", data)
-            info = zipfile.ZipInfo(item.filename, date_time=_FIXED_TIME)
-            info.compress_type = zipfile.ZIP_DEFLATED
-            target.writestr(info, data)
-    return output.getvalue()
