@@ -7,11 +7,11 @@ import sys
 from collections.abc import Sequence
 
 from auditkit import __version__
-from auditkit.cli import data, render, rules, runs, sample, scale, stats, synth
+from auditkit.cli import data, register, render, rules, runs, sample, scale, stats, synth
 from auditkit.errors import AuditkitError
 
 # Each module registers its own subcommands; adding a command area is one line here.
-_COMMAND_MODULES = (synth, data, rules, sample, stats, runs, render, scale)
+_COMMAND_MODULES = (synth, data, rules, register, sample, stats, runs, render, scale)
 
 
 def build_parser() -> argparse.ArgumentParser:

@@ -1,0 +1,353 @@
+"""`auditkit worklist` and `auditkit register import`: the field loop of rule findings.
+
+`auditkit worklist` chooses, per district, the findings to check this month and writes one
+worklist sheet per district; when the findings come from the register (or `--register`/`--db`
+is given) each finding written is recorded as `sent`. `auditkit register import` reads the
+returned sheets and records their outcome events in the register.
+"""
+
+from __future__ import annotations
+
+import argparse
+import datetime as dt
+import getpass
+import json
+from pathlib import Path
+from typing import TYPE_CHECKING
+
+import pandas as pd
+from openpyxl import load_workbook
+
+from auditkit import i18n
+from auditkit.errors import ParameterError
+from auditkit.formulas import FORMULA_STARTS
+from auditkit.masking import PERSONAL_COLUMNS
+from auditkit.paths import safe_name
+
+if TYPE_CHECKING:  # the register loads SQLAlchemy and Alembic: only when a command needs it
+    from auditkit.register import Register
+
+#: Findings files `auditkit rules` writes; Parquet keeps every value exactly.
+FINDINGS_FILES = ("findings.parquet", "findings.csv")
+_TEXT_COLUMNS = ("rule_id", "customer_id", "district", "period_from", "period_to", "evidence_code")
+_OPEN = ("new", "persisting", "reopened")
+
+
+def register(subparsers: argparse._SubParsersAction) -> None:  # type: ignore[type-arg]
+    """Add `worklist` and `register import` to the `auditkit` parser."""
+    from auditkit.register.worklist import SELECTIONS
+
+    worklist = subparsers.add_parser(
+        "worklist",
+        help="write the findings to check in the field, one sheet per district",
+        description=(
+            "Choose, per district, the rule findings to check in the field this month and write "
+            "one worklist sheet (.xlsx) per district into --out: protected given columns, the "
+            "outcome, amount recovered, who and when to fill in. Without FINDINGS the open "
+            "findings of the register are used (new, persisting, reopened) and each finding "
+            "written is recorded as 'sent'; with FINDINGS (findings.parquet or .csv written by "
+            "`auditkit rules`, or its folder) nothing is recorded unless --register or --db is "
+            "given. Writing the same worklist again records nothing new."
+        ),
+    )
+    worklist.add_argument(
+        "findings",
+        nargs="?",
+        type=Path,
+        metavar="FINDINGS",
+        help="findings.parquet / findings.csv of `auditkit rules`, or the folder holding them "
+        "(default: the register's open findings)",
+    )
+    _db_options(worklist)
+    worklist.add_argument(
+        "--register",
+        action="store_true",
+        help="with FINDINGS: record the findings written as sent (they must be in the register)",
+    )
+    worklist.add_argument("--district", metavar="D", help="only this district")
+    worklist.add_argument(
+        "--by",
+        choices=SELECTIONS,
+        default="revenue",
+        help="revenue: top N by revenue at stake; score: top N by score; high: every "
+        "high-severity finding (top N of them with --top); sample: a random --share, to "
+        "measure each rule's real precision (default revenue)",
+    )
+    worklist.add_argument(
+        "--top", type=int, metavar="N", help="findings per district (revenue, score, high)"
+    )
+    worklist.add_argument(
+        "--share", type=float, metavar="S", help="share of each district's findings (sample)"
+    )
+    worklist.add_argument(
+        "--seed", type=int, default=0, help="seed of the random share (default 0)"
+    )
+    worklist.add_argument(
+        "--data",
+        type=Path,
+        metavar="DATA_DIR",
+        help="dataset folder: adds each customer's name, address and phone (masked unless "
+        "--no-mask) so the field can find them",
+    )
+    worklist.add_argument(
+        "--no-mask",
+        dest="mask",
+        action="store_false",
+        help="write name, address and phone unmasked (they are masked by default)",
+    )
+    worklist.add_argument(
+        "--sent-by",
+        dest="sent_by",
+        metavar="NAME",
+        help="who sends the worklist, recorded with 'sent' (default: the login name)",
+    )
+    worklist.add_argument(
+        "--lang",
+        choices=i18n.LANGS,
+        default=i18n.DEFAULT_LANG,
+        help=f"language of the sheets (default {i18n.DEFAULT_LANG})",
+    )
+    worklist.add_argument(
+        "--out", type=Path, required=True, metavar="FOLDER", help="folder for the sheets"
+    )
+    worklist.set_defaults(func=run_worklist)
+
+    area = subparsers.add_parser(
+        "register",
+        help="the findings register: import returned worklist sheets",
+        description="Work with the findings register (see docs/register.md).",
+    )
+    verbs = area.add_subparsers(dest="verb", metavar="VERB", required=True)
+    importing = verbs.add_parser(
+        "import",
+        help="record the outcomes of returned worklist sheets",
+        description=(
+            "Read each returned worklist sheet and record its filled rows as outcome events. "
+            "Every problem is one line naming the file, sheet, row and column; nothing is "
+            "recorded from a sheet with a problem (the other sheets are), and the exit code is "
+            "non-zero. Importing a sheet again records nothing new."
+        ),
+    )
+    importing.add_argument(
+        "sheets", nargs="+", type=Path, metavar="SHEET", help="returned worklist sheets (.xlsx)"
+    )
+    _db_options(importing)
+    importing.set_defaults(func=run_import)
+
+
+def _db_options(parser: argparse.ArgumentParser) -> None:
+    parser.add_argument(
+        "--db",
+        metavar="URL",
+        help="the register's database (sqlite:///FILE or postgresql://USER@HOST/NAME; default "
+        "AUDITKIT_DB, else outputs/register.sqlite)",
+    )
+
+
+def run_worklist(args: argparse.Namespace) -> int:
+    """Choose the findings, write one sheet per district, record them as sent."""
+    from auditkit.register import Register, select_worklist, write_worklist
+
+    use_register = args.findings is None or args.register or args.db is not None
+    store = Register.open(args.db) if use_register else None
+    try:
+        if args.findings is None:
+            findings = _open_findings(store, args.district)
+            origin = f"register {store.url}"
+        else:
+            findings, origin = _findings_file(args.findings), str(args.findings)
+            if args.district:
+                findings = findings[findings["district"] == args.district]
+        if args.data is not None:
+            findings = _with_personal(findings, args.data)
+        worklist = select_worklist(
+            findings, by=args.by, top=args.top, share=args.share, seed=args.seed
+        )
+        if store is not None:
+            _refuse_unknown(store, worklist, origin)
+        print(f"{len(findings)} findings from {origin}; {len(worklist)} chosen by {args.by}")
+        if worklist.empty:
+            print("no findings chosen: no sheet written")
+            return 0
+        written = []
+        for district, rows in worklist.groupby("district", sort=True):
+            sheet = rows.reset_index(drop=True)
+            sheet.attrs = dict(worklist.attrs)
+            path = args.out / f"worklist-{safe_name(str(district))}.xlsx"
+            write_worklist(sheet, path, lang=args.lang, mask=args.mask)
+            written.append((path, sheet))
+            print(f"{district}: {len(sheet)} of {int(sheet['district_findings'].iloc[0])} "
+                  f"findings: {path}")  # fmt: skip
+        if store is not None:
+            _record_sent(store, written, args.sent_by or _login())
+    finally:
+        if store is not None:
+            store.close()
+    return 0
+
+
+def run_import(args: argparse.Namespace) -> int:
+    """Record the outcome events of each returned sheet; refuse a sheet with any problem."""
+    from auditkit.register import Register, RegisterError, read_worklist
+    from auditkit.register.sheet import WORKLIST_SHEET
+
+    problems: list[str] = []
+    refused = 0
+    with Register.open(args.db) as store:
+        known = set(store.findings()["finding_key"])
+        for path in args.sheets:
+            try:
+                events = read_worklist(path)
+            except RegisterError as error:
+                problems.extend(error.problems)
+                refused += 1
+                continue
+            unknown = [
+                f"worklist {path.name!r}, sheet {WORKLIST_SHEET!r}, row {row}, column "
+                f"finding_key: expected a finding of the register {store.url}, found {key!r}"
+                for key, row in zip(events["finding_key"], events["source_row"], strict=True)
+                if key not in known
+            ]
+            if unknown:
+                problems.extend(unknown)
+                refused += 1
+                continue
+            if events.empty:
+                print(f"{path}: no outcome filled in yet, nothing to record")
+                continue
+            done = store.record_outcomes(events)
+            print(
+                f"{path}: {done.recorded} outcome events recorded, already recorded "
+                f"{done.already_recorded}"
+            )
+    if problems:
+        raise RegisterError(
+            f"{refused} of {len(args.sheets)} sheets refused, nothing recorded from them; "
+            "correct them and import again",
+            problems,
+        )
+    return 0
+
+
+def _open_findings(store: Register, district: str | None) -> pd.DataFrame:
+    """The register's open findings (of `district`), with `as_of` the latest month recorded."""
+    findings = store.findings(district)
+    if district is not None and findings.empty:
+        raise ParameterError("--district", f"a district of the register {store.url}", district)
+    findings = findings[findings["status"].isin(_OPEN)].reset_index(drop=True)
+    if not findings.empty:
+        findings.attrs["as_of"] = str(findings["last_as_of"].max())
+    return findings
+
+
+def _findings_file(path: Path) -> pd.DataFrame:
+    """The findings `auditkit rules` wrote: the file, or the Parquet (else CSV) in the folder."""
+    if path.is_dir():
+        present = [path / name for name in FINDINGS_FILES if (path / name).is_file()]
+        if not present:
+            raise ParameterError(
+                "FINDINGS", f"a folder holding {' or '.join(FINDINGS_FILES)}", str(path)
+            )
+        path = present[0]
+    suffix = path.suffix.lower()
+    if not path.is_file() or suffix not in (".parquet", ".csv"):
+        raise ParameterError(
+            "FINDINGS", "an existing findings .parquet or .csv of `auditkit rules`", str(path)
+        )
+    try:
+        if suffix == ".parquet":
+            return pd.read_parquet(path)
+        frame = pd.read_csv(
+            path, encoding="utf-8-sig", dtype=dict.fromkeys(_TEXT_COLUMNS, str), na_filter=False
+        )
+    except (OSError, ValueError) as error:
+        raise ParameterError(
+            "FINDINGS", "a findings file of `auditkit rules`", f"{path}: {error}"
+        ) from None
+    for column in frame.select_dtypes(include="object").columns:  # the CSV wrote '= for =
+        text = frame[column].astype(str)
+        defused = text.str.startswith("'") & text.str[1:2].isin(FORMULA_STARTS)
+        frame[column] = frame[column].where(~defused, text.str[1:])
+    return frame
+
+
+def _with_personal(findings: pd.DataFrame, data_dir: Path) -> pd.DataFrame:
+    """The findings with each customer's name, address and phone from the dataset."""
+    from auditkit.data import load
+
+    customers = load(data_dir).customers
+    personal = [column for column in PERSONAL_COLUMNS if column in customers.columns]
+    table = customers[["customer_id", *personal]].astype({"customer_id": str})
+    kept = findings.drop(columns=[c for c in personal if c in findings.columns])
+    joined = kept.astype({"customer_id": str}).merge(table, on="customer_id", how="left")
+    joined.attrs = dict(findings.attrs)
+    return joined
+
+
+def _refuse_unknown(store: Register, worklist: pd.DataFrame, origin: str) -> None:
+    """Refuse, before any sheet is written, findings the register does not hold."""
+    from auditkit.register import RegisterError
+
+    known = set(store.findings()["finding_key"])
+    unknown = worklist.loc[~worklist["finding_key"].isin(known)]
+    if not unknown.empty:
+        lines = [
+            f"{origin}: finding {key} (customer {customer}, rule {rule}, from {start}): "
+            f"expected a finding of the register {store.url}, found none"
+            for key, customer, rule, start in unknown[
+                ["finding_key", "customer_id", "rule_id", "period_from"]
+            ].itertuples(index=False)
+        ]
+        raise RegisterError(
+            f"{len(unknown)} findings chosen are not in the register: record their run first "
+            "(`auditkit rules DATA_DIR --register`); no sheet written",
+            lines,
+        )
+
+
+def _record_sent(store: Register, written: list[tuple[Path, pd.DataFrame]], actor: str) -> None:
+    """Record each finding written as `sent` from its sheet and row; a finding already sent on
+    the same worklist (the sheet written again, any day) is not sent again."""
+    from auditkit.register.sheet import FIRST_DATA_ROW
+
+    trail = store.outcomes()
+    sent = trail.loc[trail["event"] == "sent", ["finding_key", "source"]]
+    already = set(zip(sent["finding_key"], sent["source"], strict=True))
+    today = pd.Timestamp(dt.date.today())
+    events = []
+    for path, sheet in written:
+        source = _source(path)
+        for position, key in enumerate(sheet["finding_key"]):
+            if (key, source) not in already:
+                events.append((key, "sent", float("nan"), actor, today, source,
+                               FIRST_DATA_ROW + position))  # fmt: skip
+    columns = ["finding_key", "event", "amount", "actor", "happened_at", "source", "source_row"]
+    frame = pd.DataFrame(events, columns=columns)
+    done = store.record_outcomes(frame) if events else None
+    recorded = done.recorded if done else 0
+    total = sum(len(sheet) for _, sheet in written)
+    print(
+        f"register {store.url}: {recorded} findings recorded as sent, already recorded "
+        f"{total - recorded}"
+    )
+
+
+def _source(path: Path) -> str:
+    """The source a worklist's events are recorded under: its id (as `read_worklist` gives it)."""
+    from auditkit.register.sheet import META_SHEET
+
+    workbook = load_workbook(path, read_only=True)
+    try:
+        return f"worklist:{json.loads(str(workbook[META_SHEET]['A1'].value))['worklist_id']}"
+    finally:
+        workbook.close()
+
+
+def _login() -> str:
+    """The login name of who runs the command: the default sender of a worklist."""
+    try:
+        return getpass.getuser()
+    except (OSError, KeyError) as error:
+        raise ParameterError("--sent-by", "who sends the worklist (no login name)", None) from (
+            error
+        )

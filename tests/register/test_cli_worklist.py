@@ -1,0 +1,205 @@
+"""The field loop on the command line: `auditkit worklist` writes the sheets and records them as
+sent, the field fills them, `auditkit register import` records the outcomes (SQLite)."""
+
+from __future__ import annotations
+
+import datetime as dt
+from pathlib import Path
+
+import numpy as np
+import pandas as pd
+import pytest
+from openpyxl import load_workbook
+
+from auditkit.cli import main
+from auditkit.register import Register
+from auditkit.register.sheet import FIRST_DATA_ROW, HEADER_ROW, WORKLIST_SHEET, canonical_column
+
+
+@pytest.fixture(scope="module")
+def utility(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """A small synthetic utility of two districts, written once for the module."""
+    folder = tmp_path_factory.mktemp("utility") / "data"
+    args = ["synth", "--customers", "300", "--districts", "2", "--months", "24", "--seed", "3"]
+    assert main([*args, "--out", str(folder)]) == 0
+    return folder
+
+
+@pytest.fixture
+def recorded(utility: Path, tmp_path: Path) -> tuple[str, Path]:
+    """The utility's rule run recorded in a fresh register; its URL and the findings folder."""
+    db, findings = f"sqlite:///{tmp_path / 'register.sqlite'}", tmp_path / "findings"
+    assert main(["rules", str(utility), "--out", str(findings), "--register", "--db", db]) == 0
+    return db, findings
+
+
+def sheets(folder: Path) -> list[Path]:
+    return sorted(folder.glob("worklist-*.xlsx"))
+
+
+def fill(sheet: Path, answers: dict[int, dict[str, object]], target: Path) -> Path:
+    """Fill rows (Excel numbering) of a worklist as an inspector would, save as `target`."""
+    workbook = load_workbook(sheet)
+    page = workbook[WORKLIST_SHEET]
+    columns = {canonical_column(cell.value): cell.column for cell in page[HEADER_ROW]}
+    for row, values in answers.items():
+        for column, value in values.items():
+            page.cell(row, columns[column]).value = value
+    workbook.save(target)
+    return target
+
+
+def key_at(sheet: Path, row: int) -> str:
+    return str(load_workbook(sheet)[WORKLIST_SHEET].cell(row, 1).value)
+
+
+def test_the_field_loop_sends_the_worklist_and_records_what_the_field_found(
+    recorded: tuple[str, Path], tmp_path: Path, capsys
+) -> None:
+    db, _ = recorded
+    out = tmp_path / "worklists"
+    capsys.readouterr()
+    assert main(["worklist", "--db", db, "--top", "2", "--out", str(out), "--sent-by", "王工"]) == 0
+    printed = capsys.readouterr().out
+    written = sheets(out)
+    assert [path.name for path in written] == ["worklist-城东.xlsx", "worklist-城西.xlsx"]
+    assert "4 findings recorded as sent, already recorded 0" in printed
+    with Register.open(db) as register:
+        trail = register.outcomes()
+    assert (trail["event"] == "sent").sum() == 4 and set(trail["actor"]) == {"王工"}
+    assert set(trail["source_row"]) == {FIRST_DATA_ROW, FIRST_DATA_ROW + 1}
+
+    east = written[0]
+    checked = dt.datetime.combine(dt.date.today(), dt.time()) + dt.timedelta(days=3)
+    first, second = key_at(east, FIRST_DATA_ROW), key_at(east, FIRST_DATA_ROW + 1)
+    recovered_row = {"outcome": "已追补", "amount_recovered": 1234.5, "checked_by": "李四"}
+    rejected_row = {"outcome": "误报", "checked_by": "李四", "checked_on": f"{checked:%Y-%m-%d}"}
+    answers = {FIRST_DATA_ROW: {**recovered_row, "checked_on": checked},
+               FIRST_DATA_ROW + 1: rejected_row}  # fmt: skip
+    returned = fill(east, answers, tmp_path / "returned.xlsx")
+    assert main(["register", "import", str(returned), "--db", db]) == 0
+    assert "2 outcome events recorded, already recorded 0" in capsys.readouterr().out
+    with Register.open(db) as register:
+        recovered = register.outcomes(first)
+        rejected = register.outcomes(second)
+    assert recovered["event"].tolist() == ["sent", "recovered"]
+    assert recovered["amount"].iloc[-1] == 1234.5 and recovered["actor"].iloc[-1] == "李四"
+    assert rejected["event"].tolist() == ["sent", "false_alarm"]
+    assert rejected["happened_at"].iloc[-1] == checked
+
+
+def test_writing_or_importing_the_same_worklist_again_records_nothing_new(
+    recorded: tuple[str, Path], tmp_path: Path, capsys
+) -> None:
+    db, findings = recorded
+    out = tmp_path / "worklists"
+    assert main(["worklist", "--db", db, "--by", "high", "--out", str(out)]) == 0
+    first = {path.name: path.read_bytes() for path in sheets(out)}
+    sent = len(Register.open(db).outcomes())
+    assert sent > 0
+    capsys.readouterr()
+    assert main(["worklist", "--db", db, "--by", "high", "--out", str(out)]) == 0
+    assert f"0 findings recorded as sent, already recorded {sent}" in capsys.readouterr().out
+    assert {path.name: path.read_bytes() for path in sheets(out)} == first
+    # the same findings from the run's file, with --register: the same worklist, nothing new
+    again = ["worklist", str(findings), "--register", "--db", db, "--by", "high"]
+    assert main([*again, "--out", str(tmp_path / "from-file")]) == 0
+    assert f"0 findings recorded as sent, already recorded {sent}" in capsys.readouterr().out
+
+    sheet = sheets(out)[0]
+    done = {"outcome": "属实", "checked_by": "张三", "checked_on": "2025-02-01"}
+    returned = fill(sheet, {FIRST_DATA_ROW: done}, tmp_path / "returned.xlsx")
+    copy = fill(sheet, {FIRST_DATA_ROW: done}, tmp_path / "returned (1).xlsx")
+    assert main(["register", "import", str(returned), "--db", db]) == 0
+    assert main(["register", "import", str(returned), str(copy), "--db", db]) == 0
+    printed = capsys.readouterr().out
+    assert "0 outcome events recorded, already recorded 1" in printed
+    assert len(Register.open(db).outcomes()) == sent + 1
+
+
+def test_text_in_the_amount_column_refuses_the_sheet_with_one_line(
+    recorded: tuple[str, Path], tmp_path: Path, capsys
+) -> None:
+    db, _ = recorded
+    out = tmp_path / "worklists"
+    assert main(["worklist", "--db", db, "--top", "2", "--out", str(out)]) == 0
+    good_sheet, bad_sheet = sheets(out)
+    good = fill(
+        good_sheet,
+        {FIRST_DATA_ROW: {"outcome": "属实", "checked_by": "张三", "checked_on": "2025-02-01"}},
+        tmp_path / "good.xlsx",
+    )
+    bad = fill(
+        bad_sheet,
+        {FIRST_DATA_ROW: {"outcome": "已追补", "amount_recovered": "约两千元",
+                          "checked_by": "张三", "checked_on": "2025-02-01"},
+         FIRST_DATA_ROW + 1: {"outcome": "属实", "checked_by": "张三",
+                              "checked_on": "2025-02-01"}},
+        tmp_path / "bad.xlsx",
+    )  # fmt: skip
+    before = len(Register.open(db).outcomes())
+    capsys.readouterr()
+    assert main(["register", "import", str(good), str(bad), "--db", db]) == 2
+    captured = capsys.readouterr()
+    problems = [line for line in captured.err.splitlines() if "'bad.xlsx'" in line]
+    assert problems == [
+        f"worklist 'bad.xlsx', sheet 'worklist', row {FIRST_DATA_ROW}, column "
+        "J (amount_recovered): expected a number of at least 0 (yuan), found '约两千元'"
+    ]
+    assert "1 of 2 sheets refused" in captured.err
+    assert "1 outcome events recorded" in captured.out  # the good sheet is recorded
+    assert len(Register.open(db).outcomes()) == before + 1  # nothing of the bad sheet
+
+
+def test_a_sheet_of_findings_the_register_does_not_know_is_refused(
+    recorded: tuple[str, Path], tmp_path: Path, capsys
+) -> None:
+    _, findings = recorded
+    out = tmp_path / "worklists"
+    assert main(["worklist", str(findings), "--top", "1", "--out", str(out)]) == 0
+    returned = fill(
+        sheets(out)[0],
+        {FIRST_DATA_ROW: {"outcome": "属实", "checked_by": "张三", "checked_on": "2025-02-01"}},
+        tmp_path / "returned.xlsx",
+    )
+    other = f"sqlite:///{tmp_path / 'other.sqlite'}"
+    capsys.readouterr()
+    assert main(["register", "import", str(returned), "--db", other]) == 2
+    error = capsys.readouterr().err
+    key = key_at(returned, FIRST_DATA_ROW)
+    assert (
+        f"worklist 'returned.xlsx', sheet 'worklist', row {FIRST_DATA_ROW}, column finding_key: "
+        f"expected a finding of the register sqlite+pysqlite:///{tmp_path / 'other.sqlite'}, "
+        f"found '{key}'"
+    ) in error
+    assert Register.open(other).outcomes().empty
+    # nor is a worklist of findings the register does not hold sent from it
+    assert main(["worklist", str(findings), "--db", other, "--top", "1", "--out", str(out)]) == 2
+    assert "are not in the register" in capsys.readouterr().err
+
+
+def test_parameters_are_checked_with_their_name(recorded: tuple[str, Path], tmp_path: Path, capsys):
+    db, _ = recorded
+    out = str(tmp_path / "worklists")
+    assert main(["worklist", "--db", db, "--by", "sample", "--out", out]) == 2
+    assert "parameter 'share'" in capsys.readouterr().err
+    assert main(["worklist", "--db", db, "--top", "2", "--district", "x", "--out", out]) == 2
+    assert "parameter '--district'" in capsys.readouterr().err
+    assert main(["worklist", str(tmp_path), "--top", "2", "--out", out]) == 2
+    assert "parameter 'FINDINGS'" in capsys.readouterr().err
+
+
+def test_a_district_name_never_chooses_the_path(recorded: tuple[str, Path], tmp_path: Path):
+    _, findings = recorded
+    frame = pd.read_parquet(findings / "findings.parquet")
+    frame["district"] = np.where(frame["district"] == "城东", "../../escape", "a/b")
+    frame.to_parquet(tmp_path / "findings.parquet")
+    out = tmp_path / "deep" / "worklists"
+    assert (
+        main(["worklist", str(tmp_path / "findings.parquet"), "--top", "1", "--out", str(out)]) == 0
+    )
+    assert sorted(path.name for path in out.iterdir()) == [
+        "worklist-%2E%2E%2F%2E%2E%2Fescape.xlsx",
+        "worklist-a%2Fb.xlsx",
+    ]
+    assert not list(tmp_path.glob("*.xlsx")) and not (tmp_path / "deep" / "escape.xlsx").exists()
