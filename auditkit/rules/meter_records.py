@@ -552,7 +552,10 @@ def _consumption_fall(ctx: RuleContext, alarms: pd.DataFrame, params: dict) -> p
     before = (month < start) & (month >= start - params["before_months"])
     after = month > start
     level = pairs[before].groupby("alarm")["kwh"].mean().rename("baseline")
-    later = pairs[after].assign(seasonal=pairs["kwh_year_before"].notna())
+    later = pairs[after]
+    if later.empty:  # alarms in the audit month: no bill after them yet
+        return pd.DataFrame()
+    later = later.assign(seasonal=later["kwh_year_before"].notna())
     seasonal_months = later.groupby("alarm")["seasonal"].sum()
     by_season = seasonal_months.reindex(frame["alarm"]).fillna(0).to_numpy()
     by_season = by_season >= params["min_months_after"]

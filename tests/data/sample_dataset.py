@@ -357,4 +357,5 @@ def itemized_tables() -> dict[str, pd.DataFrame]:
         "adjustments": adjustments,
         "lookalikes": lookalikes,
         "network_supply": network_supply,
+        "truth": tables["truth"].assign(from_date=["2024-02-10"]),
     }

@@ -361,5 +361,6 @@ def test_an_alarm_needs_two_bills_after_its_month_to_show_a_fall():
     u = Utility()
     _falls_after_june(u, "A")
     alarms = [_alarm("A", "2024-06-10 08:00")]
+    assert findings_of(u, "meter_event_unresolved", as_of="2024-06", meter_events=alarms).empty
     assert findings_of(u, "meter_event_unresolved", as_of="2024-07", meter_events=alarms).empty
     assert not findings_of(u, "meter_event_unresolved", as_of="2024-08", meter_events=alarms).empty
