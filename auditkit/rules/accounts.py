@@ -587,9 +587,13 @@ def duplicate_account(ctx: RuleContext, params: dict) -> pd.DataFrame:
         ]
         for row in found.itertuples()
     ]
-    months = np.full(len(found), ctx.as_of)
+    # From the duplicate's connection (the data's first month at the earliest), so the same
+    # duplicate is the same finding whatever the audit month.
+    connected = date_month_number(customers["connection_date"].iloc[found["cust"]])
+    month_from = np.clip(connected, ctx.first_month, ctx.as_of)
+    month_to = np.full(len(found), ctx.as_of)
     score = np.where(found["match"] == "name_address", 0.7, 0.5)
-    return raw(found["cust"], months, months, evidence, np.zeros(len(found)), score)
+    return raw(found["cust"], month_from, month_to, evidence, np.zeros(len(found)), score)
 
 
 def _duplicates(

@@ -280,6 +280,9 @@ def test_duplicate_accounts_by_name_and_address_written_another_way_and_by_phone
     }
     findings = _by_customer(_duplicates(people | managed, closed=("closed_copy",)))
     assert sorted(findings.index) == ["copy", "phone_second"]
+    # From the duplicate's connection, here before the data (2021-05, 2019-01): from the data's
+    # first month, the same finding whatever the audit month.
+    assert findings["period_from"].to_dict() == {"copy": "2024-01", "phone_second": "2024-01"}
     assert (findings["revenue_impact"] == 0).all()
     assert (findings["severity"] == "low").all()
     assert findings.loc["copy", "evidence"] == (
@@ -323,6 +326,26 @@ def test_a_home_and_a_shop_of_one_owner_at_one_address_are_metered_apart_legally
     assert findings.loc["second_shop", "evidence"].startswith(
         "same name and address as active account shop"
     )
+
+
+def test_a_duplicate_connected_inside_the_data_starts_at_its_connection_every_month():
+    people = {
+        "first": _person("周敏", "城东区北京路7号", "13800000021", "2015-01-01"),
+        "again": _person("周敏", "城东区北京路７号", "13900000022", "2024-04-18"),
+    }
+    for as_of in ("2024-06", "2024-12"):
+        u = Utility()
+        for customer_id in people:
+            _billed(u, customer_id, PERIODS)
+        tables = u.tables()
+        for column in ("name", "address", "phone", "connection_date"):
+            tables["customers"][column] = [
+                people[c][column] for c in tables["customers"]["customer_id"]
+            ]
+        found = rules.run(Dataset.from_frames(tables), rules="duplicate_account", as_of=as_of)
+        assert found[["customer_id", "period_from", "period_to"]].values.tolist() == [
+            ["again", "2024-04", as_of]
+        ]
 
 
 def test_duplicate_account_evidence_in_chinese():
