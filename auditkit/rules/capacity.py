@@ -138,13 +138,17 @@ def demand_over_capacity(ctx: RuleContext, params: dict) -> pd.DataFrame:
     # Inside a suspension or reduction, demand above the capacity left is sealed equipment in use
     # (reduction_without_drop); once it is resumed or restored the full capacity is in force again.
     comparable = ~ctx.inside_spans(_known_spans(ctx))
-    over = recent & (demand > params["demand_ratio"] * in_force) & comparable
-    if not over.any():
+    over = (demand > params["demand_ratio"] * in_force) & comparable
+    if not (over & recent).any():
         return empty_raw()
+    # Listed on the recent months; described and priced from the first month over in the data, so
+    # the finding keeps its start (and its key in the register) from one audit month to the next.
+    listed = per_customer(ctx, over & recent)
+    listed = listed.loc[listed["bills"] >= params["min_months"], "cust"].to_numpy()
+    if not len(listed):
+        return empty_raw()
+    over &= np.isin(ctx.bill_customer, listed)
     grouped = per_customer(ctx, over, demand_max=demand, in_force_last=in_force)
-    grouped = grouped[grouped["bills"] >= params["min_months"]].reset_index(drop=True)
-    if grouped.empty:
-        return empty_raw()
     # Lower bound of the basic charge escaped: the transformer is at least as large as the highest
     # demand seen since the first month over, in every comparable month from then on.
     first_over = np.full(len(ctx.customers), np.iinfo(np.int64).max)

@@ -84,6 +84,30 @@ def test_demand_over_capacity_persistent_but_not_marginal_or_brief():
     assert findings.iloc[0]["period_from"] == "2024-09"
 
 
+def test_demand_over_capacity_keeps_its_start_from_one_audit_month_to_the_next():
+    # Over the 400 kVA from March 2023 (500 kW) for two years of bills: listed on the recent 12
+    # months, described and priced from the first month over, whatever the audit month.
+    u = Utility()
+    periods = [f"{year}-{month:02d}" for year in (2023, 2024) for month in range(1, 13)]
+    u.customer("big", contract_capacity_kva=400.0, **TWO_PART_BY_CAPACITY)
+    u.monthly(
+        "big",
+        flat(100_000, 24),
+        multiplier=1000.0,
+        tariff="IND2",
+        capacity=400.0,
+        demand=[300.0] * 2 + [500.0] * 22,
+        basis="capacity",
+        periods=periods,
+    )
+    for as_of, months in (("2024-06", 16), ("2024-12", 22)):
+        found = run(u, "demand_over_capacity", as_of=as_of).iloc[0]
+        assert (found["period_from"], found["period_to"]) == ("2023-03", as_of)
+        # 100 kVA above the capacity × 30 yuan in every month since March 2023.
+        assert found["revenue_impact"] == pytest.approx(100 * 30 * months)
+        assert f"in {months} months 2023-03..{as_of}" in found["evidence"]
+
+
 def test_reduction_without_drop_versus_a_real_reduction():
     u = Utility()
     u.customer("fake", contract_capacity_kva=315.0, **TWO_PART_BY_CAPACITY)
