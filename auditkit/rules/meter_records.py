@@ -13,7 +13,7 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 
-from auditkit.periods import date_month_number, month_end_days, month_first_days
+from auditkit.periods import date_month_number, month_end_days
 from auditkit.rules.context import RuleContext
 from auditkit.rules.evidence import Clause, clause
 from auditkit.rules.findings import empty_raw, raw, raw_per_customer
@@ -294,17 +294,12 @@ def _window_energy(ctx: RuleContext, tests: pd.DataFrame) -> pd.DataFrame:
     bill counted for the share of its read days inside the window (its read period, else its
     calendar month)."""
     rows = np.flatnonzero(ctx.bills_of(tests["cust"].to_numpy()))
-    month = ctx.bill_month[rows]
-    read_from = ctx.bills["read_from"].to_numpy(dtype="datetime64[D]")[rows]
-    read_to = ctx.bills["read_to"].to_numpy(dtype="datetime64[D]")[rows]
-    unknown = np.isnat(read_from) | np.isnat(read_to)
-    read_from = np.where(unknown, month_first_days(month), read_from)
-    read_to = np.where(unknown, month_end_days(month), read_to)
+    read_from, read_to = ctx.read_days
     bills = pd.DataFrame(
         {
             "cust": ctx.bill_customer[rows].astype(np.int64),
-            "read_from": read_from,
-            "read_to": read_to,
+            "read_from": read_from[rows],
+            "read_to": read_to[rows],
             "kwh": ctx.bills["kwh_billed"].to_numpy(dtype=float)[rows],
             "rate": ctx.energy_rate_due_or_billed(rows),
         }
