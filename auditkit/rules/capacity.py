@@ -22,13 +22,6 @@ from auditkit.rules.registry import rule
 from auditkit.rules.workdays import WorkingCalendar
 
 
-def _capacity_in_force(ctx: RuleContext) -> np.ndarray:
-    """Per bill, the contract capacity in force (NaN when the archive holds no capacity column)."""
-    if "contract_capacity_kva" not in ctx.customers:
-        return np.full(len(ctx.bills), np.nan)
-    return ctx.capacity_in_force
-
-
 @rule(
     "capacity_underbilled",
     area="capacity",
@@ -113,7 +106,7 @@ def used_beyond_reduction(
     reduction, reduction_without_drop's finding, not a basic charge billed short."""
     spans = _known_spans(ctx)
     reduced = ctx.inside_spans(spans[spans["order_type"] == "capacity_reduction"])[rows]
-    return reduced & (billed >= _capacity_in_force(ctx)[rows] - tolerance)
+    return reduced & (billed >= ctx.capacity_in_force[rows] - tolerance)
 
 
 def _known_spans(ctx: RuleContext) -> pd.DataFrame:
