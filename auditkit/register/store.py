@@ -41,6 +41,7 @@ from auditkit.register import schema
 from auditkit.register.errors import RegisterError
 from auditkit.register.keys import SEPARATOR, finding_keys
 from auditkit.register.schema import OUTCOME_EVENTS, STATUSES
+from auditkit.rules.findings import FINDING_COLUMNS
 
 MIGRATIONS = Path(__file__).resolve().parent / "migrations"
 DEFAULT_FILE = "register.sqlite"
@@ -48,22 +49,8 @@ DEFAULT_FILE = "register.sqlite"
 BUSY_TIMEOUT_SECONDS = 60
 #: Key of PostgreSQL's transaction-scoped advisory lock that serialises the register's writers.
 WRITE_LOCK_KEY = 0x617564_6974
-#: Findings columns the register keeps (those of `auditkit.rules.FINDING_COLUMNS`).
-RECORDED_COLUMNS = (
-    "rule_id",
-    "area",
-    "severity",
-    "customer_id",
-    "district",
-    "period_from",
-    "period_to",
-    "evidence",
-    "revenue_impact",
-    "revenue_kind",
-    "penalty",
-    "score",
-    "evidence_code",
-)
+#: Findings columns the register keeps: every column of a finding.
+RECORDED_COLUMNS = FINDING_COLUMNS
 EVENT_COLUMNS = ("finding_key", "event", "amount", "actor", "happened_at", "source", "source_row")
 OPEN_STATUSES = ("new", "persisting", "reopened")
 _TEXT_COLUMNS = ("rule_id", "area", "severity", "customer_id", "district", "period_from",
