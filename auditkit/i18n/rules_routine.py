@@ -2,7 +2,7 @@
 
 WORDS: dict[str, tuple[str, str]] = {
     "evidence.consumption_drop.daily_step": (
-        "；该日前后日均用电 {before:num1} kWh→{after:num1} kWh，同类用户同期为此前的 {peers:pct}",
+        "；该日前后日均用电 {before:num1} 千瓦时→{after:num1} 千瓦时，同类用户同期为此前的 {peers:pct}",
         "; {before:num1} kWh a day in the days before, {after:num1} kWh from it, while its peers "
         "used {peers:pct} of their level before",
     ),
