@@ -32,7 +32,7 @@ import pandas as pd
 
 from auditkit import formatting, i18n
 from auditkit.errors import ParameterError
-from auditkit.periods import month_number, period_text
+from auditkit.periods import month_first_days, month_number, period_text
 from auditkit.stats import charts, tables
 from auditkit.stats.notes import Note
 from auditkit.stats.requirements import InsufficientDataError, require_columns
@@ -379,12 +379,7 @@ def _check_share(name: str, value: float) -> None:
 
 def _first_day(months: np.ndarray) -> np.ndarray:
     """Day number (days since 1970-01-01) of the first day of each month number."""
-    return (
-        (np.asarray(months) - _EPOCH)
-        .astype("datetime64[M]")
-        .astype("datetime64[D]")
-        .astype(np.int64)
-    )
+    return month_first_days(months).astype(np.int64)
 
 
 def _reads_by_month(
