@@ -16,7 +16,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from auditkit.stats.matrix import log_consumption, row_nanmedian
+from auditkit.stats.matrix import log_consumption, masked_row_mean, row_nanmedian
 
 #: Fewest days on each side of a dated change (a week: the weekly rhythm is no step).
 MIN_SIDE_DAYS = 7
@@ -104,14 +104,7 @@ def date_level_changes(
     raw, peer_level = values[rows], np.exp(profile)
     return DatedChanges(
         first_low_day=first_low,
-        kwh_before=_mean_read(raw, before),
-        kwh_after=_mean_read(raw, after),
-        peers_ratio=_mean_read(peer_level, after) / _mean_read(peer_level, before),
+        kwh_before=masked_row_mean(raw, before),
+        kwh_after=masked_row_mean(raw, after),
+        peers_ratio=masked_row_mean(peer_level, after) / masked_row_mean(peer_level, before),
     )
-
-
-def _mean_read(values: np.ndarray, days: np.ndarray) -> np.ndarray:
-    """Per row, the mean of its reads on `days` (NaN where it has none there)."""
-    seen = days & ~np.isnan(values)
-    with np.errstate(invalid="ignore", divide="ignore"):
-        return np.where(seen, values, 0.0).sum(axis=1) / seen.sum(axis=1)

@@ -58,6 +58,13 @@ def row_nanmedian(values: np.ndarray) -> np.ndarray:
     return np.where(counts > 0, (lower + upper) / 2, np.nan)
 
 
+def masked_row_mean(values: np.ndarray, mask: np.ndarray) -> np.ndarray:
+    """Per row, the mean of its non-NaN values where `mask` holds (NaN where there are none)."""
+    seen = mask & ~np.isnan(values)
+    with np.errstate(invalid="ignore", divide="ignore"):
+        return np.where(seen, values, 0.0).sum(axis=1) / seen.sum(axis=1)
+
+
 def log_consumption(values: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
     """Log kWh minus each customer's median log, NaN where missing; and the rows whose readings
     are all zero.

@@ -47,7 +47,7 @@ import numpy as np
 from scipy import special
 
 from auditkit.stats.calibration import SCORE_FLOOR, autocorrelation_inflation, sidak_score
-from auditkit.stats.matrix import log_consumption, row_nanmedian
+from auditkit.stats.matrix import log_consumption, masked_row_mean, row_nanmedian
 
 #: Days between a day and "the same day a year before": 52 weeks, so weekdays line up.
 YEAR_DAYS = 364
@@ -132,8 +132,10 @@ def score_year_over_year(
         log_drop[part] = delta
         first_low[part] = days - window + tau
         after = np.arange(window) >= tau[:, None]
-        own_ratio[part] = np.exp(_masked_mean(change[part], after))
-        peers_ratio[part] = np.exp(_masked_mean(np.broadcast_to(peers[part], after.shape), after))
+        own_ratio[part] = np.exp(masked_row_mean(change[part], after))
+        peers_ratio[part] = np.exp(
+            masked_row_mean(np.broadcast_to(peers[part], after.shape), after)
+        )
     return YearOverYear(
         score=score,
         log_drop=log_drop,
@@ -233,10 +235,3 @@ def _mad(values: np.ndarray) -> np.ndarray:
     """1.4826 x the median absolute deviation of each row, ignoring NaN."""
     centre = row_nanmedian(values)
     return 1.4826 * row_nanmedian(np.abs(values - centre[:, None]))
-
-
-def _masked_mean(values: np.ndarray, mask: np.ndarray) -> np.ndarray:
-    """Per row, the mean of its non-NaN values where `mask` holds."""
-    seen = mask & ~np.isnan(values)
-    with np.errstate(invalid="ignore", divide="ignore"):
-        return np.where(seen, values, 0.0).sum(axis=1) / seen.sum(axis=1)
