@@ -255,11 +255,7 @@ def _tariff_gap(ctx: RuleContext, idx: np.ndarray, correct: np.ndarray) -> _Tari
         - ctx.schedule_rate_due("fund_rate", rows)
     ) * kwh
     kva_rate = _rate_of(ctx, correct_per_bill, rows, "basic_rate_kva_month")
-    in_force = (
-        ctx.capacity_in_force[rows]
-        if "contract_capacity_kva" in ctx.customers
-        else np.full(len(rows), np.nan)
-    )
+    in_force = ctx.capacity_in_force[rows]
     basic_billed = np.nan_to_num(optional_values(ctx.bills, "basic_charge")[rows])
     basic_gap = np.where(np.isnan(kva_rate), 0.0, np.nan_to_num(in_force * kva_rate) - basic_billed)
     gap = np.nan_to_num(energy_gap) + np.nan_to_num(fund_gap) + basic_gap
