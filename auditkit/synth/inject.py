@@ -492,7 +492,7 @@ def consumption_drop(world: World, rate: float) -> None:
     month = _start_month(world, idx, m - 18, m - 4)
     alpha = world.rng.uniform(0.2, 0.6, len(idx))
     # The day from its own stream (a child of the utility's): the other injections draw as before.
-    days_in = np.array([pd.Timestamp(s).days_in_month for s in world.month_starts])[month]
+    days_in = world.days_in_month[month]
     day = np.floor(world.rng.spawn(1)[0].random(len(idx)) * days_in).astype(np.int64)
     records_less_from(world, idx, month, day, alpha)
     lost = world.true_kwh[idx] - world.metered_kwh[idx]

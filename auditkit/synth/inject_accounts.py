@@ -47,10 +47,6 @@ def _billed_every_month(world: World) -> np.ndarray:
     return world.active.all(axis=1) & (world.status == "active") & ~world.is_two_part()
 
 
-def _days_in(world: World, month: np.ndarray) -> np.ndarray:
-    return np.array([pd.Timestamp(start).days_in_month for start in world.month_starts[month]])
-
-
 def _billed(world: World, idx: np.ndarray) -> np.ndarray:
     return ledger.total_billed(world, idx) if len(idx) else np.zeros(0)
 
@@ -111,7 +107,7 @@ def billed_after_closure(world: World, rate: float) -> None:
     months = np.arange(m)[None, :]
     served = np.where(
         months == month[~billed_on][:, None],
-        (day[~billed_on] / _days_in(world, month[~billed_on]))[:, None],
+        (day[~billed_on] / world.days_in_month[month[~billed_on]])[:, None],
         1.0,
     )
     world.true_kwh[kept] *= served

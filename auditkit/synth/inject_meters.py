@@ -242,7 +242,7 @@ def records_less_from(
     Its maximum demand came before the day (unless the change began on the first), so the demand
     falls from the month after. Reads from then on are real, not estimated; the daily reads
     change level on the day (`World.level_changes`)."""
-    days_in = np.array([pd.Timestamp(s).days_in_month for s in world.month_starts])[month]
+    days_in = world.days_in_month[month]
     months = np.arange(world.n_months)[None, :]
     share = np.where(months > month[:, None], kept[:, None], 1.0)
     share[np.arange(len(idx)), month] = 1 - (1 - kept) * (days_in - day) / days_in

@@ -282,7 +282,7 @@ def connect_mid_month(
     for the caller to scale its consumption by."""
     starts = world.month_starts[month]
     world.conn_date[idx] = starts + (day - 1).astype("timedelta64[D]")
-    days_in_month = np.array([pd.Timestamp(start).days_in_month for start in starts])
+    days_in_month = world.days_in_month[month]
     served = (days_in_month - day + 1) / days_in_month
     months = np.arange(world.n_months)[None, :]
     share = np.where(months < month[:, None], 0.0, 1.0)

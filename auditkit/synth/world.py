@@ -20,7 +20,7 @@ import pandas as pd
 import auditkit.synth.catalog as catalog
 from auditkit.billing.money import round_half_up
 from auditkit.billing.params import BillingParams, load_billing_params
-from auditkit.periods import month_number
+from auditkit.periods import month_first_days, month_number
 from auditkit.rules.workdays import WEEKMASK, WorkingCalendar
 from auditkit.synth.schedule import Calendar, RateBook
 
@@ -155,6 +155,12 @@ class World:
     def month_starts(self) -> np.ndarray:
         """datetime64[D], first day of each period."""
         return self.calendar.month_starts
+
+    @property
+    def days_in_month(self) -> np.ndarray:
+        """Number of days of each period (28 to 31)."""
+        months = self.month_numbers
+        return (month_first_days(months + 1) - month_first_days(months)).astype(np.int64)
 
     @property
     def price_change(self) -> int:
