@@ -30,18 +30,24 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 from openpyxl import Workbook, load_workbook
-from openpyxl.styles import Alignment, Font, PatternFill, Protection
-from openpyxl.utils import get_column_letter
+from openpyxl.styles import Alignment, Font
 from openpyxl.worksheet.datavalidation import DataValidation
 from openpyxl.worksheet.worksheet import Worksheet
 
-from auditkit import __version__, i18n
+from auditkit import __version__, i18n, sheets
 from auditkit.atomic import write_bytes_atomic
 from auditkit.errors import ParameterError
 from auditkit.formulas import put_cell
 from auditkit.masking import PERSONAL_COLUMNS, mask_personal
 from auditkit.register.errors import RegisterError
 from auditkit.register.schema import OUTCOME_EVENTS
+from auditkit.sheets import (
+    DATE_FORMAT,
+    FIRST_DATA_ROW,
+    HEADER_ROW,
+    MONEY_FORMAT,
+    STATEMENT_ROW,
+)
 from auditkit.workbooks import stable_xlsx_bytes
 
 WORKLIST_SHEET = "worklist"
@@ -49,17 +55,12 @@ INSTRUCTIONS = "instructions"
 META_SHEET = "auditkit_worklist"
 ROWS_SHEET = "auditkit_worklist_rows"
 KIND = "auditkit.worklist"
-STATEMENT_ROW = 1
-HEADER_ROW = 2
-FIRST_DATA_ROW = 3
 INPUT_COLUMNS = ("outcome", "amount_recovered", "checked_by", "checked_on")
 #: Columns of `read_worklist`'s result: what `Register.record_outcomes` takes.
 EVENT_COLUMNS = ("finding_key", "event", "amount", "actor", "happened_at", "source", "source_row")
 ACTOR_LENGTH = 100
 FIRST_YEAR, LAST_YEAR = 2000, 2100
 AMOUNT_TOLERANCE = 0.005
-MONEY_FORMAT = "#,##0.00"
-DATE_FORMAT = "yyyy-mm-dd"
 # Header wording by column: the common words where auditkit has them.
 HEADER_KEYS = {
     "finding_key": "register.sheet.header.finding_key",
@@ -79,6 +80,10 @@ HEADER_KEYS = {
     "checked_on": "register.sheet.header.checked_on",
 }
 MONEY_COLUMNS = ("revenue_proved", "revenue_estimated", "amount_recovered")
+NUMBER_FORMATS = {
+    **{column: MONEY_FORMAT for column in MONEY_COLUMNS},
+    "checked_on": DATE_FORMAT,
+}
 WIDTHS = {
     "finding_key": 18,
     "district": 12,
@@ -106,8 +111,6 @@ NEEDED = (
 #: What the hidden record must hold for a returned sheet to be read.
 _RECORDED = {"worklist_id", "header_row", "columns"}
 _DATE = re.compile(r"^(\d{4})\s*[-/.年]\s*(\d{1,2})\s*[-/.月]\s*(\d{1,2})\s*日?$")
-_INPUT_FILL = PatternFill("solid", fgColor="FFF2CC")
-_GIVEN_FILL = PatternFill("solid", fgColor="EDEDED")
 
 
 class WorklistSheetError(RegisterError):
@@ -305,52 +308,18 @@ def _statement(lang: str) -> str:
 
 def _format(sheet: Worksheet, columns: list[str], rows: int, lang: str) -> None:
     """Lock the given columns, validate and format the inputs, set up printing."""
-    last_row = FIRST_DATA_ROW + rows - 1
-    sheet.merge_cells(f"A{STATEMENT_ROW}:{get_column_letter(len(columns))}{STATEMENT_ROW}")
-    statement = sheet.cell(STATEMENT_ROW, 1)
-    statement.font = Font(bold=True)
-    statement.alignment = Alignment(wrap_text=True, vertical="top")
-    sheet.row_dimensions[STATEMENT_ROW].height = 48
-    for index, column in enumerate(columns, start=1):
-        letter = get_column_letter(index)
-        is_input = column in INPUT_COLUMNS
-        cell = sheet.cell(HEADER_ROW, index)
-        cell.font = Font(bold=True)
-        cell.alignment = Alignment(wrap_text=True, vertical="center")
-        cell.fill = _INPUT_FILL if is_input else _GIVEN_FILL
-        sheet.column_dimensions[letter].width = WIDTHS.get(column, 15)
-        for row in range(FIRST_DATA_ROW, last_row + 1):
-            cell = sheet.cell(row, index)
-            if column in MONEY_COLUMNS:
-                cell.number_format = MONEY_FORMAT
-            elif column == "checked_on":
-                cell.number_format = DATE_FORMAT
-            elif column == "evidence":
-                cell.alignment = Alignment(wrap_text=True, vertical="top")
-            if is_input:
-                cell.protection = Protection(locked=False)
-                cell.fill = _INPUT_FILL
-        if is_input and rows:
-            validation = _validation(column, lang)
-            sheet.add_data_validation(validation)
-            validation.add(f"{letter}{FIRST_DATA_ROW}:{letter}{last_row}")
-    sheet.freeze_panes = f"B{FIRST_DATA_ROW}"
-    protection = sheet.protection
-    protection.sheet = True
-    protection.formatColumns = False
-    protection.formatRows = False
-    protection.selectLockedCells = False
-    protection.selectUnlockedCells = False
-    setup = sheet.page_setup
-    setup.orientation = "landscape"
-    setup.paperSize = sheet.PAPERSIZE_A4
-    setup.fitToWidth = 1
-    setup.fitToHeight = 0
-    sheet.sheet_properties.pageSetUpPr.fitToPage = True
-    sheet.print_title_rows = f"{STATEMENT_ROW}:{HEADER_ROW}"
-    sheet.print_options.gridLines = True
-    sheet.page_margins.left = sheet.page_margins.right = 0.4
-    sheet.oddFooter.center.text = i18n.text("report.workbook.footer", lang)
+    sheets.format_sheet(
+        sheet,
+        columns,
+        INPUT_COLUMNS,
+        rows,
+        widths=WIDTHS,
+        number_formats=NUMBER_FORMATS,
+        wrapped=("evidence",),
+        validation=lambda column: _validation(column, lang) if column in INPUT_COLUMNS else None,
+    )
+    sheets.protect(sheet)
+    sheets.print_setup(sheet, lang, centred=False)
 
 
 def _validation(column: str, lang: str) -> DataValidation:
@@ -360,34 +329,14 @@ def _validation(column: str, lang: str) -> DataValidation:
         length=ACTOR_LENGTH, first=FIRST_YEAR, last=LAST_YEAR
     )
     if column == "outcome":
-        labels = ",".join(outcome_label(event, lang) for event in OUTCOME_EVENTS)
-        options = {"type": "list", "formula1": f'"{labels}"'}
+        options = sheets.list_options([outcome_label(event, lang) for event in OUTCOME_EVENTS])
     elif column == "checked_on":
-        options = {
-            "type": "date",
-            "operator": "between",
-            "formula1": f"DATE({FIRST_YEAR},1,1)",
-            "formula2": f"DATE({LAST_YEAR},12,31)",
-        }
+        options = sheets.date_options(FIRST_YEAR, LAST_YEAR)
     elif column == "amount_recovered":
-        options = {"type": "decimal", "operator": "greaterThanOrEqual", "formula1": "0"}
+        options = sheets.amount_options()
     else:
-        options = {
-            "type": "textLength",
-            "operator": "lessThanOrEqual",
-            "formula1": str(ACTOR_LENGTH),
-        }
-    return DataValidation(
-        **options,
-        allow_blank=True,
-        showErrorMessage=True,
-        errorStyle="stop",
-        errorTitle=title,
-        error=message,
-        showInputMessage=True,
-        promptTitle=title,
-        prompt=message,
-    )
+        options = sheets.text_options(ACTOR_LENGTH)
+    return sheets.input_validation(options, title, message)
 
 
 INSTRUCTION_LINES = ("rows", "outcome", "amount_recovered", "checked_by", "checked_on", "return")

@@ -1,0 +1,143 @@
+"""Sheets handed out to be filled in (sampling field sheets, register worklists): how they look,
+what they let people change and how they print.
+
+Row 1 holds a statement, row 2 the header, data from row 3. Given columns are grey and locked
+(sheet protection without a password: it prevents slips, not intent, so readers check every given
+cell again), input columns are yellow, unlocked and validated with a message in the sheet's
+language, and the sheet prints landscape on A4, fitted to the page width, with the statement and
+header rows on every page.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Collection, Mapping
+
+from openpyxl.styles import Alignment, Font, PatternFill, Protection
+from openpyxl.utils import get_column_letter
+from openpyxl.worksheet.datavalidation import DataValidation
+from openpyxl.worksheet.worksheet import Worksheet
+
+from auditkit import i18n
+
+STATEMENT_ROW = 1
+HEADER_ROW = 2
+FIRST_DATA_ROW = 3
+MONEY_FORMAT = "#,##0.00"
+DATE_FORMAT = "yyyy-mm-dd"
+DEFAULT_WIDTH = 15
+
+_INPUT_FILL = PatternFill("solid", fgColor="FFF2CC")
+_GIVEN_FILL = PatternFill("solid", fgColor="EDEDED")
+
+
+def format_sheet(
+    sheet: Worksheet,
+    columns: list[str],
+    inputs: Collection[str],
+    rows: int,
+    *,
+    widths: Mapping[str, int],
+    number_formats: Mapping[str, str],
+    wrapped: Collection[str],
+    validation: Callable[[str], DataValidation | None],
+) -> None:
+    """Style the statement and header, lock the given columns, unlock, colour and validate the
+    inputs (`validation(column)`, None for no validation) on `rows` data rows, freeze the panes."""
+    last_row = FIRST_DATA_ROW + rows - 1
+    sheet.merge_cells(f"A{STATEMENT_ROW}:{get_column_letter(len(columns))}{STATEMENT_ROW}")
+    statement = sheet.cell(STATEMENT_ROW, 1)
+    statement.font = Font(bold=True)
+    statement.alignment = Alignment(wrap_text=True, vertical="top")
+    sheet.row_dimensions[STATEMENT_ROW].height = 48
+    for index, column in enumerate(columns, start=1):
+        letter = get_column_letter(index)
+        is_input = column in inputs
+        header = sheet.cell(HEADER_ROW, index)
+        header.font = Font(bold=True)
+        header.alignment = Alignment(wrap_text=True, vertical="center")
+        header.fill = _INPUT_FILL if is_input else _GIVEN_FILL
+        sheet.column_dimensions[letter].width = widths.get(column, DEFAULT_WIDTH)
+        for row in range(FIRST_DATA_ROW, last_row + 1):
+            cell = sheet.cell(row, index)
+            if column in number_formats:
+                cell.number_format = number_formats[column]
+            elif column in wrapped:
+                cell.alignment = Alignment(wrap_text=True, vertical="top")
+            if is_input:
+                cell.protection = Protection(locked=False)
+                cell.fill = _INPUT_FILL
+        rule = validation(column) if rows else None
+        if rule is not None:
+            sheet.add_data_validation(rule)
+            rule.add(f"{letter}{FIRST_DATA_ROW}:{letter}{last_row}")
+    sheet.freeze_panes = f"B{FIRST_DATA_ROW}"
+
+
+def input_validation(
+    options: dict[str, str], title: str, message: str, prompt_title: str | None = None
+) -> DataValidation:
+    """A validation of one input column that refuses a wrong value with `title` and `message`
+    and shows them as the prompt (`prompt_title`, when given, heads the prompt instead)."""
+    return DataValidation(
+        **options,
+        allow_blank=True,
+        showErrorMessage=True,
+        errorStyle="stop",
+        errorTitle=title,
+        error=message,
+        showInputMessage=True,
+        promptTitle=title if prompt_title is None else prompt_title,
+        prompt=message,
+    )
+
+
+def list_options(labels: Collection[str]) -> dict[str, str]:
+    """Validation options: one of `labels` (which must not contain a comma)."""
+    return {"type": "list", "formula1": '"' + ",".join(labels) + '"'}
+
+
+def date_options(first_year: int, last_year: int) -> dict[str, str]:
+    """Validation options: a date from 1 January `first_year` to 31 December `last_year`."""
+    return {
+        "type": "date",
+        "operator": "between",
+        "formula1": f"DATE({first_year},1,1)",
+        "formula2": f"DATE({last_year},12,31)",
+    }
+
+
+def amount_options() -> dict[str, str]:
+    """Validation options: a number, zero or more."""
+    return {"type": "decimal", "operator": "greaterThanOrEqual", "formula1": "0"}
+
+
+def text_options(length: int) -> dict[str, str]:
+    """Validation options: text of at most `length` characters."""
+    return {"type": "textLength", "operator": "lessThanOrEqual", "formula1": str(length)}
+
+
+def protect(sheet: Worksheet) -> None:
+    """Protect the sheet without a password; column widths and row heights stay adjustable."""
+    protection = sheet.protection
+    protection.sheet = True
+    protection.formatColumns = False
+    protection.formatRows = False
+    protection.selectLockedCells = False
+    protection.selectUnlockedCells = False
+
+
+def print_setup(sheet: Worksheet, lang: str, *, centred: bool) -> None:
+    """Landscape A4 fitted to the page width, statement and header on every page, gridlines;
+    `centred` centres the page horizontally."""
+    setup = sheet.page_setup
+    setup.orientation = "landscape"
+    setup.paperSize = sheet.PAPERSIZE_A4
+    setup.fitToWidth = 1
+    setup.fitToHeight = 0
+    sheet.sheet_properties.pageSetUpPr.fitToPage = True
+    sheet.print_title_rows = f"{STATEMENT_ROW}:{HEADER_ROW}"
+    sheet.print_options.gridLines = True
+    if centred:
+        sheet.print_options.horizontalCentered = True
+    sheet.page_margins.left = sheet.page_margins.right = 0.4
+    sheet.oddFooter.center.text = i18n.text("report.workbook.footer", lang)
