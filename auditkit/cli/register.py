@@ -308,6 +308,7 @@ def _refuse_unknown(store: Register, worklist: pd.DataFrame, origin: str) -> Non
 def _record_sent(store: Register, written: list[tuple[Path, pd.DataFrame]], actor: str) -> None:
     """Record each finding written as `sent` from its sheet and row; a finding already sent on
     the same worklist (the sheet written again, any day) is not sent again."""
+    from auditkit.register.schema import EVENT_COLUMNS
     from auditkit.register.sheet import FIRST_DATA_ROW
 
     trail = store.outcomes()
@@ -321,8 +322,7 @@ def _record_sent(store: Register, written: list[tuple[Path, pd.DataFrame]], acto
             if (key, source) not in already:
                 events.append((key, "sent", float("nan"), actor, today, source,
                                FIRST_DATA_ROW + position))  # fmt: skip
-    columns = ["finding_key", "event", "amount", "actor", "happened_at", "source", "source_row"]
-    frame = pd.DataFrame(events, columns=columns)
+    frame = pd.DataFrame(events, columns=list(EVENT_COLUMNS))
     done = store.record_outcomes(frame) if events else None
     recorded = done.recorded if done else 0
     total = sum(len(sheet) for _, sheet in written)

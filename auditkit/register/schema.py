@@ -24,6 +24,8 @@ metadata = sa.MetaData()
 STATUSES = ("new", "persisting", "no_longer_found", "reopened")
 #: Field outcomes, in the order the work goes.
 OUTCOME_EVENTS = ("sent", "confirmed", "false_alarm", "rectified", "recovered", "archive_corrected")
+#: Columns of outcome events: what `read_worklist` gives and `Register.record_outcomes` takes.
+EVENT_COLUMNS = ("finding_key", "event", "amount", "actor", "happened_at", "source", "source_row")
 
 runs = sa.Table(
     "runs",

@@ -40,7 +40,7 @@ from auditkit.errors import ParameterError
 from auditkit.formulas import put_cell
 from auditkit.masking import PERSONAL_COLUMNS, mask_personal
 from auditkit.register.errors import RegisterError
-from auditkit.register.schema import OUTCOME_EVENTS
+from auditkit.register.schema import EVENT_COLUMNS, OUTCOME_EVENTS
 from auditkit.sheets import (
     DATE_FORMAT,
     FIRST_DATA_ROW,
@@ -56,8 +56,6 @@ META_SHEET = "auditkit_worklist"
 ROWS_SHEET = "auditkit_worklist_rows"
 KIND = "auditkit.worklist"
 INPUT_COLUMNS = ("outcome", "amount_recovered", "checked_by", "checked_on")
-#: Columns of `read_worklist`'s result: what `Register.record_outcomes` takes.
-EVENT_COLUMNS = ("finding_key", "event", "amount", "actor", "happened_at", "source", "source_row")
 ACTOR_LENGTH = 100
 FIRST_YEAR, LAST_YEAR = 2000, 2100
 AMOUNT_TOLERANCE = 0.005

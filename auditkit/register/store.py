@@ -40,7 +40,7 @@ from auditkit.paths import outputs_dir
 from auditkit.register import schema
 from auditkit.register.errors import RegisterError
 from auditkit.register.keys import SEPARATOR, finding_keys
-from auditkit.register.schema import OUTCOME_EVENTS, STATUSES
+from auditkit.register.schema import EVENT_COLUMNS, OUTCOME_EVENTS, STATUSES
 from auditkit.rules.findings import FINDING_COLUMNS
 
 MIGRATIONS = Path(__file__).resolve().parent / "migrations"
@@ -51,7 +51,6 @@ BUSY_TIMEOUT_SECONDS = 60
 WRITE_LOCK_KEY = 0x617564_6974
 #: Findings columns the register keeps: every column of a finding.
 RECORDED_COLUMNS = FINDING_COLUMNS
-EVENT_COLUMNS = ("finding_key", "event", "amount", "actor", "happened_at", "source", "source_row")
 OPEN_STATUSES = ("new", "persisting", "reopened")
 _TEXT_COLUMNS = ("rule_id", "area", "severity", "customer_id", "district", "period_from",
                  "period_to", "evidence", "revenue_kind", "evidence_code")  # fmt: skip
