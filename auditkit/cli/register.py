@@ -11,12 +11,10 @@ from __future__ import annotations
 import argparse
 import datetime as dt
 import getpass
-import json
 from pathlib import Path
 from typing import TYPE_CHECKING
 
 import pandas as pd
-from openpyxl import load_workbook
 
 from auditkit import i18n
 from auditkit.errors import ParameterError
@@ -309,7 +307,7 @@ def _record_sent(store: Register, written: list[tuple[Path, pd.DataFrame]], acto
     """Record each finding written as `sent` from its sheet and row; a finding already sent on
     the same worklist (the sheet written again, any day) is not sent again."""
     from auditkit.register.schema import EVENT_COLUMNS
-    from auditkit.register.sheet import FIRST_DATA_ROW
+    from auditkit.register.sheet import FIRST_DATA_ROW, worklist_source
 
     trail = store.outcomes()
     sent = trail.loc[trail["event"] == "sent", ["finding_key", "source"]]
@@ -317,7 +315,7 @@ def _record_sent(store: Register, written: list[tuple[Path, pd.DataFrame]], acto
     today = pd.Timestamp(dt.date.today())
     events = []
     for path, sheet in written:
-        source = _source(path)
+        source = worklist_source(path)
         for position, key in enumerate(sheet["finding_key"]):
             if (key, source) not in already:
                 events.append((key, "sent", float("nan"), actor, today, source,
@@ -330,17 +328,6 @@ def _record_sent(store: Register, written: list[tuple[Path, pd.DataFrame]], acto
         f"register {store.url}: {recorded} findings recorded as sent, already recorded "
         f"{total - recorded}"
     )
-
-
-def _source(path: Path) -> str:
-    """The source a worklist's events are recorded under: its id (as `read_worklist` gives it)."""
-    from auditkit.register.sheet import META_SHEET
-
-    workbook = load_workbook(path, read_only=True)
-    try:
-        return f"worklist:{json.loads(str(workbook[META_SHEET]['A1'].value))['worklist_id']}"
-    finally:
-        workbook.close()
 
 
 def _login() -> str:

@@ -236,9 +236,25 @@ def read_worklist(path: str | os.PathLike[str]) -> pd.DataFrame:
             f"{problems.where}: column(s) {absent_columns} missing from the header row "
             f"{meta['header_row']}"
         )
-    events = _events(filled, expected, given, problems, f"worklist:{meta['worklist_id']}")
+    events = _events(filled, expected, given, problems, _source(meta))
     problems.raise_any()
     return events
+
+
+def worklist_source(path: str | os.PathLike[str]) -> str:
+    """The source the events of the worklist at `path` are recorded under (as `read_worklist`
+    gives it): its id, so a renamed copy of the sheet is the same source."""
+    source = Path(path)
+    workbook = load_workbook(source, read_only=True)
+    try:
+        return _source(_meta(workbook, source.name))
+    finally:
+        workbook.close()
+
+
+def _source(meta: dict) -> str:
+    """The events' source of the worklist whose hidden record is `meta`."""
+    return f"worklist:{meta['worklist_id']}"
 
 
 def _given_rows(worklist: pd.DataFrame, lang: str, mask: bool) -> pd.DataFrame:
