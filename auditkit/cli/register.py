@@ -28,7 +28,6 @@ if TYPE_CHECKING:  # the register loads SQLAlchemy and Alembic: only when a comm
 #: Findings files `auditkit rules` writes; Parquet keeps every value exactly.
 FINDINGS_FILES = ("findings.parquet", "findings.csv")
 _TEXT_COLUMNS = ("rule_id", "customer_id", "district", "period_from", "period_to", "evidence_code")
-_OPEN = ("new", "persisting", "reopened")
 
 
 def register(subparsers: argparse._SubParsersAction) -> None:  # type: ignore[type-arg]
@@ -229,10 +228,12 @@ def run_import(args: argparse.Namespace) -> int:
 
 def _open_findings(store: Register, district: str | None) -> pd.DataFrame:
     """The register's open findings (of `district`), with `as_of` the latest month recorded."""
+    from auditkit.register.store import OPEN_STATUSES
+
     findings = store.findings(district)
     if district is not None and findings.empty:
         raise ParameterError("--district", f"a district of the register {store.url}", district)
-    findings = findings[findings["status"].isin(_OPEN)].reset_index(drop=True)
+    findings = findings[findings["status"].isin(OPEN_STATUSES)].reset_index(drop=True)
     if not findings.empty:
         findings.attrs["as_of"] = str(findings["last_as_of"].max())
     return findings
