@@ -93,6 +93,12 @@ def register(subparsers: argparse._SubParsersAction) -> None:  # type: ignore[ty
         help="write name, address and phone unmasked (they are masked by default)",
     )
     worklist.add_argument(
+        "--auditor",
+        metavar="DISTRICT",
+        help="cross-audit: the district bureau whose team checks these sheets (recorded with "
+        "every outcome; default: each district checks its own findings, a self-audit)",
+    )
+    worklist.add_argument(
         "--sent-by",
         dest="sent_by",
         metavar="NAME",
@@ -171,12 +177,12 @@ def run_worklist(args: argparse.Namespace) -> int:
             sheet = rows.reset_index(drop=True)
             sheet.attrs = dict(worklist.attrs)
             path = args.out / f"worklist-{safe_name(str(district))}.xlsx"
-            write_worklist(sheet, path, lang=args.lang, mask=args.mask)
+            write_worklist(sheet, path, lang=args.lang, mask=args.mask, auditor=args.auditor)
             written.append((path, sheet))
             print(f"{district}: {len(sheet)} of {int(sheet['district_findings'].iloc[0])} "
                   f"findings: {path}")  # fmt: skip
         if store is not None:
-            _record_sent(store, written, args.sent_by or _login())
+            _record_sent(store, written, args.sent_by or _login(), args.auditor)
     finally:
         if store is not None:
             store.close()
@@ -304,10 +310,13 @@ def _refuse_unknown(store: Register, worklist: pd.DataFrame, origin: str) -> Non
         )
 
 
-def _record_sent(store: Register, written: list[tuple[Path, pd.DataFrame]], actor: str) -> None:
-    """Record each finding written as `sent` from its sheet and row; a finding already sent on
-    the same worklist (the sheet written again, any day) is not sent again."""
-    from auditkit.register.schema import EVENT_COLUMNS
+def _record_sent(
+    store: Register, written: list[tuple[Path, pd.DataFrame]], actor: str, auditor: str | None
+) -> None:
+    """Record each finding written as `sent` from its sheet and row, with the auditing bureau
+    and how it was chosen; a finding already sent on the same worklist (the sheet written
+    again, any day) is not sent again."""
+    from auditkit.register.schema import EVENT_COLUMNS, OPTIONAL_EVENT_COLUMNS
     from auditkit.register.sheet import FIRST_DATA_ROW, worklist_source
 
     trail = store.outcomes()
@@ -317,11 +326,12 @@ def _record_sent(store: Register, written: list[tuple[Path, pd.DataFrame]], acto
     events = []
     for path, sheet in written:
         source = worklist_source(path)
+        selected_by = (sheet.attrs.get("selection") or {}).get("by")
         for position, key in enumerate(sheet["finding_key"]):
             if (key, source) not in already:
                 events.append((key, "sent", float("nan"), actor, today, source,
-                               FIRST_DATA_ROW + position))  # fmt: skip
-    frame = pd.DataFrame(events, columns=list(EVENT_COLUMNS))
+                               FIRST_DATA_ROW + position, auditor, selected_by))  # fmt: skip
+    frame = pd.DataFrame(events, columns=[*EVENT_COLUMNS, *OPTIONAL_EVENT_COLUMNS])
     done = store.record_outcomes(frame) if events else None
     recorded = done.recorded if done else 0
     total = sum(len(sheet) for _, sheet in written)

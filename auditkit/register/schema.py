@@ -8,7 +8,10 @@
 - `finding_runs`: what each run said of each finding it changed or saw (the history of statuses
   and amounts, and what `record_run` returns when a run is recorded again).
 - `outcomes`: the append-only trail of field outcomes; `event_digest` is unique, so the same event
-  imported twice (or by two imports at once) is one row.
+  imported twice (or by two imports at once) is one row. `auditor` is the district bureau whose
+  team checked (None: the finding's own district, a self-audit; another district: a cross-audit)
+  and `selected_by` how the worklist chose the finding (revenue, score, high or sample; None for
+  events recorded by hand), so a rule's precision can be measured on random samples alone.
 
 Migrations (`auditkit/register/migrations`) create and change these tables; a test checks that
 the migrated database matches this metadata.
@@ -26,6 +29,8 @@ STATUSES = ("new", "persisting", "no_longer_found", "reopened")
 OUTCOME_EVENTS = ("sent", "confirmed", "false_alarm", "rectified", "recovered", "archive_corrected")
 #: Columns of outcome events: what `read_worklist` gives and `Register.record_outcomes` takes.
 EVENT_COLUMNS = ("finding_key", "event", "amount", "actor", "happened_at", "source", "source_row")
+#: Columns an event may have besides EVENT_COLUMNS (missing or empty: None).
+OPTIONAL_EVENT_COLUMNS = ("auditor", "selected_by")
 
 runs = sa.Table(
     "runs",
@@ -95,4 +100,6 @@ outcomes = sa.Table(
     sa.Column("source_row", sa.Integer, nullable=False),
     sa.Column("event_digest", sa.String(64), nullable=False, unique=True),
     sa.Column("recorded_at", sa.DateTime(timezone=True), nullable=False),
+    sa.Column("auditor", sa.String(200), nullable=True),  # None: the finding's own district
+    sa.Column("selected_by", sa.String(20), nullable=True),  # None: not chosen by a worklist
 )

@@ -130,8 +130,12 @@ def write_worklist(
     lang: str = i18n.DEFAULT_LANG,
     *,
     mask: bool = True,
+    auditor: str | None = None,
 ) -> Path:
     """Write `worklist` (the frame of `select_worklist`) as a field sheet (.xlsx); returns the path.
+
+    `auditor` is the district bureau whose team checks the sheet in a cross-audit (None: each
+    finding's own district, a self-audit); it is recorded with every outcome read back.
 
     Personal columns (name, address, phone) are written when the worklist has them, masked
     unless `mask` is False. The same worklist gives the same bytes; the file is written under a
@@ -155,13 +159,15 @@ def write_worklist(
     if worklist["finding_key"].duplicated().any():
         repeated = worklist.loc[worklist["finding_key"].duplicated(), "finding_key"].iloc[0]
         raise ParameterError("worklist", "each finding_key once", f"{repeated!r} twice or more")
+    if auditor is not None and (not isinstance(auditor, str) or not auditor.strip()):
+        raise ParameterError("auditor", "a district name or None (a self-audit)", auditor)
     rows = _given_rows(worklist, lang, mask)
     given = list(rows.columns)
     columns = [*given, *INPUT_COLUMNS]
     meta = {
         "auditkit": __version__,
         "kind": KIND,
-        "worklist_id": _worklist_id(rows, lang),
+        "worklist_id": _worklist_id(rows, lang, auditor),
         "lang": lang,
         "header_row": HEADER_ROW,
         "columns": given,
@@ -169,6 +175,7 @@ def write_worklist(
         "rows": len(rows),
         "as_of": worklist.attrs.get("as_of"),
         "selection": worklist.attrs.get("selection"),
+        "auditor": auditor,
     }
     workbook = Workbook()
     sheet = workbook.active
@@ -203,7 +210,8 @@ def canonical_column(cell: object) -> str:
 def read_worklist(path: str | os.PathLike[str]) -> pd.DataFrame:
     """The outcome events of a returned worklist sheet, one per filled row, in sheet order.
 
-    Columns `EVENT_COLUMNS`: the finding's key, the event (one of `OUTCOME_EVENTS`), the amount
+    Columns `EVENT_COLUMNS` then `OPTIONAL_EVENT_COLUMNS` (the bureau that checked in a
+    cross-audit, else missing; how the worklist chose the findings): the finding's key, the event (one of `OUTCOME_EVENTS`), the amount
     recovered (yuan; NaN unless the event is `recovered`), who checked, the date, the source (the
     worklist's id recorded in the sheet, so a renamed copy of the same returned sheet is the same
     source and is recorded once) and the Excel row. Rows with no input are skipped. Every problem
@@ -238,6 +246,9 @@ def read_worklist(path: str | os.PathLike[str]) -> pd.DataFrame:
         )
     events = _events(filled, expected, given, problems, _source(meta))
     problems.raise_any()
+    selection = meta.get("selection") if isinstance(meta.get("selection"), dict) else {}
+    events["auditor"] = pd.Series(meta.get("auditor"), index=events.index, dtype="string")
+    events["selected_by"] = pd.Series(selection.get("by"), index=events.index, dtype="string")
     return events
 
 
@@ -295,13 +306,12 @@ def _given_rows(worklist: pd.DataFrame, lang: str, mask: bool) -> pd.DataFrame:
     return rows
 
 
-def _worklist_id(rows: pd.DataFrame, lang: str) -> str:
-    """An id of the worklist's content: the same rows in the same language give the same id."""
-    content = json.dumps(
-        [lang, list(rows.columns), rows.astype(object).where(rows.notna(), None).values.tolist()],
-        ensure_ascii=False,
-        default=str,
-    )
+def _worklist_id(rows: pd.DataFrame, lang: str, auditor: str | None) -> str:
+    """An id of the worklist's content: the same rows in the same language, checked by the
+    same bureau, give the same id (a self-audit's id is what it was before auditors existed)."""
+    values = rows.astype(object).where(rows.notna(), None).values.tolist()
+    parts = [lang, list(rows.columns), values, *([auditor] if auditor is not None else [])]
+    content = json.dumps(parts, ensure_ascii=False, default=str)
     return hashlib.sha256(content.encode("utf-8")).hexdigest()[:16]
 
 

@@ -21,7 +21,7 @@ import datetime as dt
 import hashlib
 import os
 import re
-from collections.abc import Iterator, Mapping
+from collections.abc import Iterator, Mapping, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -40,7 +40,13 @@ from auditkit.paths import outputs_dir
 from auditkit.register import schema
 from auditkit.register.errors import RegisterError
 from auditkit.register.keys import SEPARATOR, finding_keys
-from auditkit.register.schema import EVENT_COLUMNS, OUTCOME_EVENTS, STATUSES
+from auditkit.register.schema import (
+    EVENT_COLUMNS,
+    OPTIONAL_EVENT_COLUMNS,
+    OUTCOME_EVENTS,
+    STATUSES,
+)
+from auditkit.register.worklist import SELECTIONS
 from auditkit.rules.findings import FINDING_COLUMNS
 
 MIGRATIONS = Path(__file__).resolve().parent / "migrations"
@@ -125,6 +131,17 @@ class Register:
             register._migrate()
         return register
 
+    @classmethod
+    def open_existing(cls, url: str | None = None) -> Register | None:
+        """The register `open` would give, when it exists; None when it is a SQLite file not
+        there yet, so a reader (a report) never creates one. A PostgreSQL URL is opened."""
+        url_object, _secret = _database_url(url)
+        if url_object.get_backend_name() == "sqlite":
+            database = url_object.database or ""
+            if database in ("", ":memory:") or not Path(database).is_file():
+                return None
+        return cls.open(url_object.render_as_string(hide_password=False))
+
     def close(self) -> None:
         """Close the database connections."""
         self._engine.dispose()
@@ -170,6 +187,39 @@ class Register:
             _write_history(connection, changes, run_id)
         return RunChanges(run_id, as_of, district, False, changes)
 
+    def preview_run(
+        self, findings: pd.DataFrame, *, as_of: str, district: str | None
+    ) -> RunChanges:
+        """What `record_run` would say of these findings now, recording nothing: for a report
+        opened before its month's run is recorded. A month before the latest one recorded for
+        these districts is refused, as `record_run` refuses it."""
+        run_id = f"preview {as_of}"
+        frame = _run_frame(findings, run_id, as_of, district)
+        with self._database_errors(), self._engine.connect() as connection:
+            _not_before_recorded(connection, run_id, as_of, district)
+            changes = _changes(frame, _state(connection, frame["finding_key"], district), district)
+        return RunChanges(run_id, as_of, district, False, changes)
+
+    def run_changes(self, as_of: str, district: str | None) -> RunChanges | None:
+        """What the run recorded for month `as_of` said of `district`'s findings (None: of
+        every district), or None when no run of that month covers it. The district's own run
+        is preferred to a run of every district; of several, the one recorded last."""
+        runs = schema.runs
+        query = sa.select(runs.c.run_id, runs.c.district).where(runs.c.as_of == as_of)
+        if district is None:
+            query = query.where(runs.c.district.is_(None))
+        else:
+            query = query.where(sa.or_(runs.c.district == district, runs.c.district.is_(None)))
+        query = query.order_by(runs.c.district.is_(None), runs.c.recorded_at.desc())
+        with self._database_errors(), self._engine.connect() as connection:
+            run = connection.execute(query.limit(1)).one_or_none()
+            if run is None:
+                return None
+            changes = _changes_of(connection, run.run_id)
+        if district is not None:
+            changes = changes[changes["district"] == district].reset_index(drop=True)
+        return RunChanges(run.run_id, as_of, run.district, True, changes)
+
     def record_outcomes(self, events: pd.DataFrame) -> OutcomeImport:
         """Append field outcome events (columns finding_key, event, amount, actor, happened_at,
         source, source_row) to the trail, in one transaction.
@@ -208,15 +258,26 @@ class Register:
                 connection.execute(statement, [{**row, "recorded_at": now} for row in new_rows])
         return OutcomeImport(recorded=len(new_rows), already_recorded=len(rows) - len(new_rows))
 
-    def findings(self, district: str | None = None) -> pd.DataFrame:
-        """The current state of every finding key (of `district` when given), by key."""
+    def findings(
+        self, district: str | None = None, columns: Sequence[str] | None = None
+    ) -> pd.DataFrame:
+        """The current state of every finding key (of `district` when given), by key; only
+        `columns` (with finding_key first) when given, which is much less to read at scale."""
         table = schema.findings
-        query = sa.select(table).order_by(table.c.finding_key)
+        chosen = list(table.c)
+        if columns is not None:
+            unknown = [name for name in columns if name not in table.c]
+            if unknown:
+                raise ParameterError("columns", f"columns of {', '.join(table.c.keys())}",
+                                     ", ".join(map(str, unknown)))  # fmt: skip
+            chosen = [table.c.finding_key, *(table.c[n] for n in columns if n != "finding_key")]
+        query = sa.select(*chosen).order_by(table.c.finding_key)
         if district is not None:
             query = query.where(table.c.district == district)
         with self._database_errors(), self._engine.connect() as connection:
-            frame = _frame(connection, query, table)
-        return frame.astype({column: float for column in _FLOAT_COLUMNS})
+            frame = _frame(connection, query, chosen)
+        floats = [column for column in _FLOAT_COLUMNS if column in frame.columns]
+        return frame.astype({column: float for column in floats})
 
     def outcomes(self, finding_key: str | None = None) -> pd.DataFrame:
         """The outcome trail (of `finding_key` when given) in the order events happened, and
@@ -603,7 +664,8 @@ def _event_rows(events: pd.DataFrame) -> list[dict]:
             f"missing {', '.join(missing)}"
         )
     rows, problems = [], []
-    for event in events.loc[:, list(EVENT_COLUMNS)].to_dict("records"):
+    given = [*EVENT_COLUMNS, *(c for c in OPTIONAL_EVENT_COLUMNS if c in events.columns)]
+    for event in events.loc[:, given].to_dict("records"):
         row_number = event["source_row"]
         if isinstance(row_number, float) and row_number.is_integer():
             row_number = int(row_number)  # an int column with a gap reads as floats
@@ -647,6 +709,13 @@ def _event_row(event: Mapping) -> tuple[dict, list[str]]:
             faults.append(f"column 'amount': expected yuan (0 or more), found {event['amount']!r}")
     else:
         faults.append(f"column 'amount': expected yuan or nothing, found {amount!r}")
+    auditor = _optional_text(event.get("auditor"), "auditor", faults)
+    selected_by = _optional_text(event.get("selected_by"), "selected_by", faults)
+    if selected_by is not None and selected_by not in SELECTIONS:
+        faults.append(
+            f"column 'selected_by': expected one of {', '.join(SELECTIONS)} or nothing, "
+            f"found {selected_by!r}"
+        )
     happened = pd.to_datetime(event["happened_at"], errors="coerce")
     if pd.isna(happened):
         faults.append(f"column 'happened_at': expected a date, found {event['happened_at']!r}")
@@ -660,10 +729,25 @@ def _event_row(event: Mapping) -> tuple[dict, list[str]]:
     day = happened.date()
     parts = (key, kind, "" if amount is None else f"{amount:.2f}", actor, day.isoformat(),
              source, str(int(row_number)))  # fmt: skip
+    # The optional values join the digest only when given, so events recorded before they
+    # existed keep their digest (and the same sheet imported again is still recorded once).
+    parts += tuple(f"{name}={value}" for name, value in
+                   (("auditor", auditor), ("selected_by", selected_by)) if value is not None)  # fmt: skip
     digest = hashlib.sha256(SEPARATOR.join(parts).encode("utf-8")).hexdigest()
     row = dict(finding_key=key, event=kind, amount=amount, actor=actor, happened_at=day,
-               source=source, source_row=int(row_number), event_digest=digest)  # fmt: skip
+               source=source, source_row=int(row_number), event_digest=digest,
+               auditor=auditor, selected_by=selected_by)  # fmt: skip
     return row, []
+
+
+def _optional_text(value: object, column: str, faults: list[str]) -> str | None:
+    """An optional text value: None when missing or blank, else the stripped text."""
+    if value is None or value is pd.NA or (isinstance(value, float) and np.isnan(value)):
+        return None
+    if not isinstance(value, str):
+        faults.append(f"column {column!r}: expected a text or nothing, found {value!r}")
+        return None
+    return value.strip() or None
 
 
 def _existing(connection: sa.Connection, column: sa.Column, values: set[str]) -> set[str]:

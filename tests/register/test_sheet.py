@@ -13,7 +13,7 @@ from worklist_builders import finding, findings
 
 from auditkit import rules
 from auditkit.errors import ParameterError
-from auditkit.register.schema import OUTCOME_EVENTS
+from auditkit.register.schema import OPTIONAL_EVENT_COLUMNS, OUTCOME_EVENTS
 from auditkit.register.sheet import (
     EVENT_COLUMNS,
     FIRST_DATA_ROW,
@@ -75,7 +75,7 @@ def test_a_partly_filled_sheet_gives_one_event_per_filled_row(worklist, tmp_path
         },
     )
     events = read_worklist(filled)
-    assert list(events.columns) == list(EVENT_COLUMNS)
+    assert list(events.columns) == [*EVENT_COLUMNS, *OPTIONAL_EVENT_COLUMNS]
     assert events["finding_key"].tolist() == worklist["finding_key"].iloc[:2].tolist()
     assert events["event"].tolist() == ["recovered", "false_alarm"]
     assert events["amount"].iloc[0] == 480.5 and pd.isna(events["amount"].iloc[1])
@@ -91,7 +91,7 @@ def test_a_partly_filled_sheet_gives_one_event_per_filled_row(worklist, tmp_path
 
 def test_a_blank_sheet_gives_no_events(worklist, tmp_path):
     events = read_worklist(write_worklist(worklist, tmp_path / "worklist.xlsx"))
-    assert events.empty and list(events.columns) == list(EVENT_COLUMNS)
+    assert events.empty and list(events.columns) == [*EVENT_COLUMNS, *OPTIONAL_EVENT_COLUMNS]
 
 
 def test_a_renamed_copy_of_the_same_returned_sheet_is_the_same_source(worklist, tmp_path):

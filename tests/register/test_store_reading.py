@@ -1,0 +1,116 @@
+"""Reading the register without writing it: a run's changes per district, a preview of a run
+not yet recorded, a register that does not exist yet, and the auditor of each outcome."""
+
+from __future__ import annotations
+
+import pandas as pd
+import pytest
+from register_builders import event, events, finding, findings
+
+from auditkit.errors import ParameterError
+from auditkit.register import Register, RegisterError, finding_key
+
+
+@pytest.fixture
+def register(database_url: str):
+    with Register.open(database_url) as opened:
+        yield opened
+
+
+def _statuses(changes) -> dict[str, str]:
+    return dict(zip(changes.changes["customer_id"], changes.changes["status"], strict=True))
+
+
+def test_a_run_of_every_district_is_read_back_per_district(register):
+    july = findings(finding("A"), finding("B", district="south"))
+    register.record_run(july, run_id="july", as_of="2024-07", district=None)
+    august = findings(finding("A"), finding("C", district="south"))
+    register.record_run(august, run_id="august", as_of="2024-08", district=None)
+
+    south = register.run_changes("2024-08", "south")
+    assert _statuses(south) == {"C": "new", "B": "no_longer_found"}
+    assert south.run_id == "august" and south.already_recorded
+    assert _statuses(register.run_changes("2024-08", "north")) == {"A": "persisting"}
+    assert _statuses(register.run_changes("2024-08", None)) == {
+        "A": "persisting",
+        "C": "new",
+        "B": "no_longer_found",
+    }
+    assert register.run_changes("2024-09", "north") is None
+
+
+def test_a_districts_own_run_is_preferred_to_a_run_of_every_district(register):
+    register.record_run(findings(finding("A")), run_id="all", as_of="2024-07", district=None)
+    register.record_run(
+        findings(finding("A"), finding("B")), run_id="north", as_of="2024-07", district="north"
+    )
+    north = register.run_changes("2024-07", "north")
+    assert north.run_id == "north"
+    assert _statuses(north) == {"A": "persisting", "B": "new"}
+    # a run of every district is only found for the question about every district
+    assert register.run_changes("2024-07", None).run_id == "all"
+
+
+def test_a_preview_says_what_recording_would_and_records_nothing(register):
+    register.record_run(
+        findings(finding("A", revenue=100.0), finding("B")),
+        run_id="july", as_of="2024-07", district=None,
+    )  # fmt: skip
+    august = findings(finding("A", revenue=120.0), finding("C"))
+    preview = register.preview_run(august, as_of="2024-08", district="north")
+    assert _statuses(preview) == {"A": "persisting", "C": "new", "B": "no_longer_found"}
+    assert preview.amounts_changed == 1 and not preview.already_recorded
+    assert len(register.runs()) == 1
+    assert register.run_changes("2024-08", "north") is None
+    recorded = register.record_run(august, run_id="august", as_of="2024-08", district="north")
+    pd.testing.assert_frame_equal(preview.changes, recorded.changes)
+
+
+def test_a_preview_of_a_month_before_the_latest_recorded_is_refused(register):
+    register.record_run(findings(finding("A")), run_id="august", as_of="2024-08", district=None)
+    with pytest.raises(RegisterError, match="expected a month from 2024-08 on"):
+        register.preview_run(findings(finding("A")), as_of="2024-07", district="north")
+
+
+def test_a_sqlite_register_not_there_is_not_created_by_a_reader(tmp_path):
+    path = tmp_path / "register.sqlite"
+    assert Register.open_existing(f"sqlite:///{path}") is None
+    assert not path.exists()
+    Register.open(f"sqlite:///{path}").close()
+    opened = Register.open_existing(f"sqlite:///{path}")
+    assert opened is not None
+    opened.close()
+
+
+def test_findings_can_be_read_for_a_few_columns(register):
+    register.record_run(findings(finding("A", revenue=80.0)), run_id="j", as_of="2024-07",
+                        district=None)  # fmt: skip
+    narrow = register.findings(columns=["rule_id", "revenue_impact"])
+    assert list(narrow.columns) == ["finding_key", "rule_id", "revenue_impact"]
+    assert narrow["revenue_impact"].tolist() == [80.0]
+    with pytest.raises(ParameterError, match="no_such_column"):
+        register.findings(columns=["no_such_column"])
+
+
+def test_outcomes_keep_the_auditing_bureau_and_how_the_finding_was_chosen(register):
+    register.record_run(findings(finding("A")), run_id="j", as_of="2024-07", district=None)
+    key = finding_key("A", "rate_mismatch", "2024-01")
+    cross = {**event(key), "auditor": "south", "selected_by": "sample"}
+    self_audit = {**event(key, "rectified", source_row=6), "auditor": None, "selected_by": None}
+    assert register.record_outcomes(pd.DataFrame([cross, self_audit])).recorded == 2
+    trail = register.outcomes(key)
+    assert trail["auditor"].tolist() == ["south", None]
+    assert trail["selected_by"].tolist() == ["sample", None]
+    # the same event without the optional columns is another event only when they were given
+    assert register.record_outcomes(events(event(key, "rectified", source_row=6))).recorded == 0
+    assert register.record_outcomes(events(event(key))).recorded == 1
+
+
+def test_an_unknown_selection_is_refused_naming_source_row_and_column(register):
+    register.record_run(findings(finding("A")), run_id="j", as_of="2024-07", district=None)
+    key = finding_key("A", "rate_mismatch", "2024-01")
+    with pytest.raises(RegisterError) as raised:
+        register.record_outcomes(pd.DataFrame([{**event(key), "selected_by": "hunch"}]))
+    assert "row 5: column 'selected_by': expected one of revenue, score, high, sample" in str(
+        raised.value.problems
+    )
