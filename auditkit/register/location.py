@@ -1,0 +1,41 @@
+"""Which register a report reads: the demo utility's own register, else the team's.
+
+The built-in demo utility has a register of its own (`auditkit.demo.demo_register_url`: three
+simulated months of runs and field outcomes), so running or opening the demo never writes into,
+or reads from, the register a team set in `AUDITKIT_DB`. Any other dataset uses the team's
+register: `AUDITKIT_DB`, else `outputs/register.sqlite` (what `Register.open(None)` opens).
+"""
+
+from __future__ import annotations
+
+import os
+from pathlib import Path
+
+from auditkit.register.store import Register
+
+
+def is_demo_data(data_dir: str | os.PathLike[str] | None) -> bool:
+    """Whether `data_dir` is the built-in demo utility: empty (a notebook's default) or its folder."""
+    if data_dir is None or not str(data_dir).strip():
+        return True
+    from auditkit.paths import data_home
+
+    return Path(data_dir).resolve() == (data_home() / "demo").resolve()
+
+
+def register_url_for(data_dir: str | os.PathLike[str] | None, db: str | None = None) -> str | None:
+    """The register URL for runs over `data_dir`: `db` when given, the demo register for the demo
+    utility (built when needed), else None (`AUDITKIT_DB`, else outputs/register.sqlite)."""
+    if db:
+        return db
+    if is_demo_data(data_dir):
+        from auditkit.demo import demo_register_url
+
+        return demo_register_url()
+    return None
+
+
+def open_report_register(data_dir: str | os.PathLike[str] | None) -> Register | None:
+    """The register a report over `data_dir` reads, or None when there is none yet (a report
+    never creates one)."""
+    return Register.open_existing(register_url_for(data_dir))
