@@ -84,6 +84,33 @@ def _add_run_options(parser: argparse.ArgumentParser, seed: bool = True) -> None
     )
 
 
+def _add_register_options(parser: argparse.ArgumentParser) -> None:
+    """--register and --db: record the district reports' findings in the findings register."""
+    parser.add_argument(
+        "--register",
+        action="store_true",
+        help="record each district report's findings in the findings register before the "
+        "notebooks run, so the reports show what changed since last month (AUDITKIT_DB, else "
+        "<outputs>/register.sqlite; the demo utility has its own)",
+    )
+    parser.add_argument(
+        "--db",
+        metavar="URL",
+        help="the register's database (sqlite:///FILE or postgresql://USER@HOST/NAME); implies "
+        "--register",
+    )
+
+
+def _recorded(jobs: list, args: argparse.Namespace, always: bool = False) -> list[dict]:
+    """Record the district reports' findings when asked (or `always`); the manifest entries."""
+    db = getattr(args, "db", None)
+    if not (always or args.register or db):
+        return []
+    from auditkit.pipeline.register_step import record_findings
+
+    return record_findings(jobs, db, _outputs(args))
+
+
 def _outputs(args: argparse.Namespace) -> Path:
     """The root folder of runs: `--outputs`, else `$AUDITKIT_OUTPUTS` or `<project>/outputs`."""
     return Path(args.outputs).resolve() if args.outputs else paths.outputs_dir()
@@ -152,7 +179,8 @@ def _command_run(args: argparse.Namespace) -> int:
     jobs = jobs_for_notebook(
         notebook, values, source=args.params or "defaults", overrides=args.set, seed=args.seed
     )
-    return _finish(execute_run(jobs, _options(args), "run"), "run")
+    options = _options(args)
+    return _finish(execute_run(jobs, options, "run", _recorded(jobs, args)), "run")
 
 
 def _notebooks(folder: Path) -> list[Path]:
@@ -171,7 +199,8 @@ def _command_run_all(args: argparse.Namespace) -> int:
         Path(args.notebooks_dir) if args.notebooks_dir else paths.notebooks_dir()
     )
     jobs = jobs_for_notebooks(notebooks, params_dir, overrides=args.set, seed=args.seed)
-    return _finish(execute_run(jobs, _options(args), "run-all"), "run-all")
+    options = _options(args)
+    return _finish(execute_run(jobs, options, "run-all", _recorded(jobs, args)), "run-all")
 
 
 def _command_demo(args: argparse.Namespace) -> int:
@@ -184,7 +213,9 @@ def _command_demo(args: argparse.Namespace) -> int:
         overrides=[f"data_dir={data_dir}"],
         seed=args.seed,
     )
-    return _finish(execute_run(jobs, _options(args), "demo"), "demo")
+    options = _options(args)
+    recorded = _recorded(jobs, args, always=True)
+    return _finish(execute_run(jobs, options, "demo", recorded), "demo")
 
 
 def _command_rerun(args: argparse.Namespace) -> int:
@@ -259,6 +290,7 @@ def register(subparsers: argparse._SubParsersAction) -> None:  # type: ignore[ty
         help="set one parameter (repeatable; wins over --params)",
     )
     _add_run_options(run)
+    _add_register_options(run)
     run.set_defaults(func=_command_run)
 
     run_all = subparsers.add_parser(
@@ -278,6 +310,7 @@ def register(subparsers: argparse._SubParsersAction) -> None:  # type: ignore[ty
         help="set a parameter in every notebook that declares it (repeatable)",
     )
     _add_run_options(run_all)
+    _add_register_options(run_all)
     run_all.set_defaults(func=_command_run_all)
 
     verify = subparsers.add_parser(

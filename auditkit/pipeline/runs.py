@@ -115,8 +115,16 @@ def _sigterm_as_interrupt() -> Iterator[None]:
         signal.signal(signal.SIGTERM, previous)
 
 
-def execute_run(jobs: Sequence[Job], options: RunOptions, command: str) -> RunOutcome:
+def execute_run(
+    jobs: Sequence[Job],
+    options: RunOptions,
+    command: str,
+    register_runs: Sequence[dict[str, Any]] = (),
+) -> RunOutcome:
     """Run the jobs and publish the run folder; notebook failures are recorded, never raised.
+
+    `register_runs` (what `register_step.record_findings` recorded before the run) goes into
+    the manifest under `register`.
 
     Every job writes into `<run>/<job.folder>` (checked to resolve inside the run folder). When
     the run stops with an exception before any notebook wrote a file (a scheduler that does not
@@ -153,6 +161,8 @@ def execute_run(jobs: Sequence[Job], options: RunOptions, command: str) -> RunOu
             "inputs": inputs,
             "notebooks": records,
         }
+        if register_runs:
+            manifest["register"] = list(register_runs)
         write_text_atomic(
             inside(work_dir, work_dir / INDEX_NAME),
             render_index(manifest, options.lang or index_language(jobs)),

@@ -4,6 +4,8 @@ The built-in demo utility has a register of its own (`auditkit.demo.demo_registe
 simulated months of runs and field outcomes), so running or opening the demo never writes into,
 or reads from, the register a team set in `AUDITKIT_DB`. Any other dataset uses the team's
 register: `AUDITKIT_DB`, else `outputs/register.sqlite` (what `Register.open(None)` opens).
+A run of notebooks (`auditkit run-all --register`/`--db`) tells its kernels which register it
+recorded into through `AUDITKIT_RUN_DB` in their environment, which comes first.
 """
 
 from __future__ import annotations
@@ -12,6 +14,9 @@ import os
 from pathlib import Path
 
 from auditkit.register.store import Register
+
+#: Environment variable through which a run of notebooks names the register it recorded into.
+RUN_DB_ENV = "AUDITKIT_RUN_DB"
 
 
 def is_demo_data(data_dir: str | os.PathLike[str] | None) -> bool:
@@ -24,10 +29,13 @@ def is_demo_data(data_dir: str | os.PathLike[str] | None) -> bool:
 
 
 def register_url_for(data_dir: str | os.PathLike[str] | None, db: str | None = None) -> str | None:
-    """The register URL for runs over `data_dir`: `db` when given, the demo register for the demo
-    utility (built when needed), else None (`AUDITKIT_DB`, else outputs/register.sqlite)."""
+    """The register URL for runs over `data_dir`: `db` when given, else the run's register
+    (`AUDITKIT_RUN_DB`), else the demo register for the demo utility (built when needed), else
+    None (`AUDITKIT_DB`, else outputs/register.sqlite)."""
     if db:
         return db
+    if os.environ.get(RUN_DB_ENV):
+        return os.environ[RUN_DB_ENV]
     if is_demo_data(data_dir):
         from auditkit.demo import demo_register_url
 

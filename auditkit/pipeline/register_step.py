@@ -1,0 +1,83 @@
+"""Record the district reports' rule findings in the findings register before any notebook runs.
+
+`auditkit run-all --register` (or `--db URL`) and `auditkit demo` record, per district report of
+the run, the findings that report computes (the rules on the district's data, for its month), so
+the report's "since last month" reads what was recorded and the audit_cycle report reads a
+register no notebook writes while the run goes on: every report of a run sees one state.
+
+A district whose month is already recorded (by an earlier run, or by `auditkit rules
+--register`) is not recorded again. The demo utility records into its own register
+(`auditkit.register.location`); other data into `--db`, else `AUDITKIT_DB`, else
+`<outputs>/register.sqlite`; the notebooks' kernels are pointed at the same register through
+`AUDITKIT_RUN_DB` in their environment (never through a parameter, which the report would show).
+The manifest keeps what was recorded, with the register's URL password masked.
+"""
+
+from __future__ import annotations
+
+import os
+import sys
+from collections.abc import Sequence
+from pathlib import Path
+from typing import Any
+
+from auditkit.pipeline.jobs import Job
+
+#: Notebooks whose rule findings the register follows month by month.
+RECORDING_NOTEBOOKS = ("district_audit",)
+DEFAULT_FILE = "register.sqlite"
+
+
+def recording_jobs(jobs: Sequence[Job]) -> list[Job]:
+    """The jobs whose findings are recorded: district reports, with a district."""
+    return [
+        job
+        for job in jobs
+        if job.notebook.stem in RECORDING_NOTEBOOKS and job.parameters.get("district")
+    ]
+
+
+def record_findings(jobs: Sequence[Job], db: str | None, outputs: Path) -> list[dict[str, Any]]:
+    """Record the findings of every district report among `jobs`; what was recorded, one entry
+    per district, for the manifest (URL password masked)."""
+    from auditkit import data, rules
+    from auditkit.demo import demo_data_dir
+    from auditkit.register import Register
+    from auditkit.register.location import RUN_DB_ENV, is_demo_data, register_url_for
+
+    entries: list[dict[str, Any]] = []
+    groups: dict[tuple[str, str], list[str]] = {}
+    for job in recording_jobs(jobs):
+        source = str(job.parameters.get("data_dir") or "")
+        groups.setdefault((source, str(job.parameters.get("as_of") or "")), []).append(
+            str(job.parameters["district"])
+        )
+    for (source, as_of), districts in groups.items():
+        folder = Path(source) if source else demo_data_dir()
+        url = register_url_for(source, db) or os.environ.get("AUDITKIT_DB")
+        url = url or f"sqlite:///{outputs / DEFAULT_FILE}"
+        if db or not is_demo_data(source):
+            os.environ[RUN_DB_ENV] = url  # the kernels inherit it: they read this register
+        dataset = data.load(folder)
+        with Register.open(url) as register:
+            print(f"register {register.url}: recording {len(districts)} districts' findings",
+                  file=sys.stderr)  # fmt: skip
+            for district in sorted(districts):
+                findings = rules.run(dataset.for_district(district), as_of=as_of or None)
+                month = findings.attrs["as_of"]
+                earlier = register.run_changes(month, district)
+                if earlier is not None:
+                    entry = {"run_id": earlier.run_id, "already_recorded": True}
+                else:
+                    changes = register.record_run(
+                        findings,
+                        run_id=f"{folder.resolve().name} {month} {district}",
+                        as_of=month,
+                        district=district,
+                    )
+                    entry = {"run_id": changes.run_id, "already_recorded": changes.already_recorded,
+                             "counts": changes.counts}  # fmt: skip
+                entries.append(
+                    {"register": register.url, "district": district, "as_of": month, **entry}
+                )
+    return entries
