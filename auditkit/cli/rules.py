@@ -10,6 +10,7 @@ import yaml
 
 from auditkit import formatting, i18n, rules, yamlsafe
 from auditkit.audit.study import AMOUNTS, KIND_FIGURES, amounts
+from auditkit.cli.register_options import add_register_options
 from auditkit.data import load
 from auditkit.errors import ParameterError
 from auditkit.paths import outputs_dir, safe_name
@@ -60,18 +61,7 @@ def register(subparsers: argparse._SubParsersAction) -> None:
         default=i18n.DEFAULT_LANG,
         help=f"language of the evidence written (default {i18n.DEFAULT_LANG}, as the reports)",
     )
-    parser.add_argument(
-        "--register",
-        action="store_true",
-        help="record the findings in the findings register (AUDITKIT_DB, else "
-        "outputs/register.sqlite)",
-    )
-    parser.add_argument(
-        "--db",
-        metavar="URL",
-        help="the register's database (sqlite:///FILE or postgresql://USER@HOST/NAME); implies "
-        "--register",
-    )
+    add_register_options(parser, "the findings")
     parser.add_argument(
         "--run-id",
         dest="run_id",

@@ -8,6 +8,7 @@ import sys
 from pathlib import Path
 
 from auditkit import i18n, notebook_params, paths
+from auditkit.cli.register_options import add_register_options
 from auditkit.errors import AuditkitError, ParameterError
 from auditkit.pipeline import manifest as run_manifest
 from auditkit.pipeline.jobs import jobs_for_notebook, jobs_for_notebooks
@@ -84,21 +85,11 @@ def _add_run_options(parser: argparse.ArgumentParser, seed: bool = True) -> None
     )
 
 
-def _add_register_options(parser: argparse.ArgumentParser) -> None:
-    """--register and --db: record the district reports' findings in the findings register."""
-    parser.add_argument(
-        "--register",
-        action="store_true",
-        help="record each district report's findings in the findings register before the "
-        "notebooks run, so the reports show what changed since last month (AUDITKIT_DB, else "
-        "<outputs>/register.sqlite; the demo utility has its own)",
-    )
-    parser.add_argument(
-        "--db",
-        metavar="URL",
-        help="the register's database (sqlite:///FILE or postgresql://USER@HOST/NAME); implies "
-        "--register",
-    )
+#: What --register records for run and run-all.
+RECORDED = (
+    "each district report's findings (before the notebooks run, so the reports show what "
+    "changed since last month; the demo utility has a register of its own)"
+)
 
 
 def _recorded(jobs: list, args: argparse.Namespace, always: bool = False) -> list[dict]:
@@ -290,7 +281,7 @@ def register(subparsers: argparse._SubParsersAction) -> None:  # type: ignore[ty
         help="set one parameter (repeatable; wins over --params)",
     )
     _add_run_options(run)
-    _add_register_options(run)
+    add_register_options(run, RECORDED)
     run.set_defaults(func=_command_run)
 
     run_all = subparsers.add_parser(
@@ -310,7 +301,7 @@ def register(subparsers: argparse._SubParsersAction) -> None:  # type: ignore[ty
         help="set a parameter in every notebook that declares it (repeatable)",
     )
     _add_run_options(run_all)
-    _add_register_options(run_all)
+    add_register_options(run_all, RECORDED)
     run_all.set_defaults(func=_command_run_all)
 
     verify = subparsers.add_parser(
