@@ -31,6 +31,8 @@ import numpy as np
 import pandas as pd
 from openpyxl import Workbook, load_workbook
 from openpyxl.styles import Alignment, Font
+from openpyxl.utils import get_column_letter
+from openpyxl.utils.datetime import from_excel
 from openpyxl.worksheet.datavalidation import DataValidation
 from openpyxl.worksheet.worksheet import Worksheet
 
@@ -108,7 +110,15 @@ NEEDED = (
 )
 #: What the hidden record must hold for a returned sheet to be read.
 _RECORDED = {"worklist_id", "header_row", "columns"}
-_DATE = re.compile(r"^(\d{4})\s*[-/.年]\s*(\d{1,2})\s*[-/.月]\s*(\d{1,2})\s*日?$")
+_DATE = re.compile(
+    r"^\s*(?P<year>\d{4})(?:(?P<sep>[-/.])(?P<month>\d{1,2})(?P=sep)(?P<day>\d{1,2})"
+    r"|\s*年\s*(?P<zh_month>\d{1,2})\s*月\s*(?P<zh_day>\d{1,2})\s*日?)\s*$",
+    re.ASCII,
+)
+_PLAIN_NUMBER = re.compile(r"^(\d{1,3}(,\d{3})+|\d+)(\.\d+)?$", re.ASCII)
+_OUTCOME_IGNORED = re.compile(r"[\s_\-]+")
+#: The last serial number Excel keeps a date as (9999-12-31).
+_LAST_SERIAL = 2958465
 
 
 class WorklistSheetError(RegisterError):
@@ -187,13 +197,14 @@ def write_worklist(
     _format(sheet, columns, len(rows), lang)
     _write_instructions(workbook.create_sheet(INSTRUCTIONS), meta, lang)
     record = workbook.create_sheet(META_SHEET)
-    put_cell(record["A1"], json.dumps(meta, ensure_ascii=False, sort_keys=True))
-    record.sheet_state = "hidden"
     copy = workbook.create_sheet(ROWS_SHEET)
     for index, column in enumerate(given, start=1):
         put_cell(copy.cell(1, index), column)
     _put_rows(copy, rows, 2)
     copy.sheet_state = "hidden"
+    meta["seal"] = _seal(meta, copy)
+    put_cell(record["A1"], json.dumps(meta, ensure_ascii=False, sort_keys=True))
+    record.sheet_state = "hidden"
     return write_bytes_atomic(target, stable_xlsx_bytes(workbook))
 
 
@@ -211,13 +222,15 @@ def read_worklist(path: str | os.PathLike[str]) -> pd.DataFrame:
     """The outcome events of a returned worklist sheet, one per filled row, in sheet order.
 
     Columns `EVENT_COLUMNS` then `OPTIONAL_EVENT_COLUMNS` (the bureau that checked in a
-    cross-audit, else missing; how the worklist chose the findings): the finding's key, the event (one of `OUTCOME_EVENTS`), the amount
-    recovered (yuan; NaN unless the event is `recovered`), who checked, the date, the source (the
-    worklist's id recorded in the sheet, so a renamed copy of the same returned sheet is the same
-    source and is recorded once) and the Excel row. Rows with no input are skipped. Every problem
-    (a sheet that is not a worklist, a deleted row, a changed key or given cell, a row added, text
-    in the amount, an unknown outcome, a date that is no date, a missing actor or date) is raised
-    together in a `WorklistSheetError`, one line each.
+    cross-audit, else missing; how the worklist chose the findings): the finding's key, the
+    event (one of `OUTCOME_EVENTS`), the amount recovered (yuan; NaN unless the event is
+    `recovered`), who checked, the date, the source (the worklist's id recorded in the sheet, so
+    a renamed copy of the same returned sheet is the same source and is recorded once) and the
+    row the finding was written in (so a sheet sorted, filtered or with rows inserted gives the
+    same events; `attrs["sheet_rows"]` maps each key to the row it is in now). Rows with no input
+    are skipped. Every problem (a sheet that is not a worklist, a deleted row, a changed key or
+    given cell, a row added or copied, text in the amount, an unknown outcome, a date that is no
+    date, a missing actor or date) is raised together in a `WorklistSheetError`, one line each.
     """
     source = Path(path)
     if not source.is_file():
@@ -226,25 +239,25 @@ def read_worklist(path: str | os.PathLike[str]) -> pd.DataFrame:
         workbook = load_workbook(source, data_only=True)
     except Exception as error:  # openpyxl raises several unrelated types for a non-xlsx file
         raise WorklistSheetError(
-            f"worklist {source.name!r}: not a readable .xlsx file ({error})"
+            f"worklist {source.name!r}: expected an .xlsx workbook, found a file that is not a "
+            f"readable .xlsx file ({type(error).__name__}: {error})"
         ) from error
     meta = _meta(workbook, source.name)
-    for required in (WORKLIST_SHEET, ROWS_SHEET):
-        if required not in workbook.sheetnames:
-            raise WorklistSheetError(
-                f"worklist {source.name!r}: sheet {required!r} is missing (was it renamed?)"
-            )
-    given = list(meta["columns"])
-    expected = _sheet_frame(workbook[ROWS_SHEET], 1, [*given])
-    filled = _sheet_frame(workbook[WORKLIST_SHEET], int(meta["header_row"]), None)
-    problems = _Problems(source.name, workbook[WORKLIST_SHEET], int(meta["header_row"]))
-    absent_columns = [c for c in [*given, *INPUT_COLUMNS] if c not in filled.columns]
-    if absent_columns:
+    if ROWS_SHEET not in workbook.sheetnames:
         raise WorklistSheetError(
-            f"{problems.where}: column(s) {absent_columns} missing from the header row "
-            f"{meta['header_row']}"
+            f"worklist {source.name!r}: hidden sheet {ROWS_SHEET!r} (every given cell as "
+            "written) is missing: return the sheet as it was sent, only the yellow columns filled"
         )
-    events = _events(filled, expected, given, problems, _source(meta))
+    _check_seal(workbook, meta, source.name)
+    sheet = _worklist_sheet(workbook, source.name, meta)
+    given = list(meta["columns"])
+    header_row = _header_row(sheet, int(meta["header_row"]))
+    problems = _Problems(source.name, sheet, header_row)
+    _check_header(sheet, header_row, [*given, *INPUT_COLUMNS], meta.get("lang"), problems)
+    problems.raise_any()
+    expected = _sheet_frame(workbook[ROWS_SHEET], 1, [*given])
+    filled = _sheet_frame(sheet, header_row, None)
+    events = _events(filled, expected, given, problems, _source(meta), workbook.epoch)
     problems.raise_any()
     selection = meta.get("selection") if isinstance(meta.get("selection"), dict) else {}
     events["auditor"] = pd.Series(meta.get("auditor"), index=events.index, dtype="string")
@@ -404,11 +417,12 @@ def _meta(workbook: Workbook, file_name: str) -> dict:
     if META_SHEET not in workbook.sheetnames:
         from auditkit.sampling.fieldsheet import META_SHEET as SAMPLING_META
 
-        kind = (
-            "a sampling field sheet (read it with the sampling commands)"
-            if SAMPLING_META in workbook.sheetnames
-            else "no worklist written by auditkit"
-        )
+        if SAMPLING_META in workbook.sheetnames:
+            kind = "a sampling field sheet (read it with the sampling commands)"
+        elif ROWS_SHEET in workbook.sheetnames or WORKLIST_SHEET in workbook.sheetnames:
+            kind = "a worklist whose hidden record was deleted (return the sheet as it was sent)"
+        else:
+            kind = "no worklist written by auditkit"
         raise WorklistSheetError(
             f"worklist {file_name!r}: this is {kind}: its hidden sheet {META_SHEET!r} is missing"
         )
@@ -424,6 +438,113 @@ def _meta(workbook: Workbook, file_name: str) -> dict:
             f"worklist {file_name!r}: hidden sheet {META_SHEET!r} does not record a worklist"
         )
     return meta
+
+
+def _seal(meta: dict, rows_sheet: Worksheet) -> str:
+    """A digest of the hidden record (without its seal) and of every given cell as written: a
+    hidden sheet changed by hand (the worklist's id, its bureau, a given cell) no longer matches.
+    Money is sealed to the fen, so a program that saves numbers a little differently still does."""
+    record = {name: value for name, value in meta.items() if name != "seal"}
+    width = len(record["columns"])
+    cells = [
+        [_sealed(value) for value in row[:width]]
+        for row in rows_sheet.iter_rows(min_row=1, max_col=width, values_only=True)
+        if not all(_blank(value) for value in row[:width])
+    ]
+    content = json.dumps([record, cells], ensure_ascii=False, sort_keys=True, default=str)
+    return hashlib.sha256(content.encode("utf-8")).hexdigest()[:16]
+
+
+def _sealed(value: object) -> str:
+    if _blank(value):
+        return ""
+    if isinstance(value, int | float) and not isinstance(value, bool):
+        return f"{float(value):.2f}"
+    return str(value)
+
+
+def _check_seal(workbook: Workbook, meta: dict, file_name: str) -> None:
+    """Refuse a returned sheet whose hidden record or rows were changed (a sheet written before
+    worklists were sealed is read as it is)."""
+    if "seal" in meta and _seal(meta, workbook[ROWS_SHEET]) != meta["seal"]:
+        raise WorklistSheetError(
+            f"worklist {file_name!r}, hidden sheets {META_SHEET!r} and {ROWS_SHEET!r}: expected "
+            "the worklist's record as written, found it changed by hand: return the sheet as it "
+            "was sent, only the yellow columns filled"
+        )
+
+
+def _worklist_sheet(workbook: Workbook, file_name: str, meta: dict) -> Worksheet:
+    """The sheet the field filled in: `worklist`, or the one sheet renamed from it (the only
+    sheet besides the instructions and the hidden record whose header names finding_key)."""
+    if WORKLIST_SHEET in workbook.sheetnames:
+        return workbook[WORKLIST_SHEET]
+    recorded = int(meta["header_row"])
+    candidates = [
+        sheet
+        for sheet in workbook.worksheets
+        if sheet.title not in (INSTRUCTIONS, META_SHEET, ROWS_SHEET)
+        and _names_finding_key(sheet, _header_row(sheet, recorded))
+    ]
+    if len(candidates) == 1:
+        return candidates[0]
+    found = ", ".join(repr(sheet.title) for sheet in candidates) or "none"
+    raise WorklistSheetError(
+        f"worklist {file_name!r}: expected the sheet {WORKLIST_SHEET!r} (or one sheet renamed "
+        f"from it, with the header finding_key), found {found}"
+    )
+
+
+#: How far down a header moved by rows inserted above it is looked for.
+_HEADER_SEARCH_ROWS = 20
+
+
+def _header_row(sheet: Worksheet, recorded: int) -> int:
+    """The row holding the header: the row recorded, or the first of the top rows naming
+    finding_key (rows inserted above the header move it down)."""
+    if _names_finding_key(sheet, recorded):
+        return recorded
+    for row in range(1, _HEADER_SEARCH_ROWS + 1):
+        if _names_finding_key(sheet, row):
+            return row
+    return recorded
+
+
+def _names_finding_key(sheet: Worksheet, row: int) -> bool:
+    cells = next(sheet.iter_rows(min_row=row, max_row=row, values_only=True), ())
+    return "finding_key" in {canonical_column(value) for value in cells}
+
+
+def _check_header(
+    sheet: Worksheet, header_row: int, columns: list[str], lang: object, problems: _Problems
+) -> None:
+    """A problem for every column of the worklist the header row does not name, or names twice."""
+    cells = next(sheet.iter_rows(min_row=header_row, max_row=header_row), ())
+    letters: dict[str, list[str]] = {}
+    for cell in cells:
+        letters.setdefault(canonical_column(cell.value), []).append(cell.column_letter)
+    written_lang = lang if lang in i18n.LANGS else i18n.DEFAULT_LANG
+    for position, column in enumerate(columns, start=1):
+        places = letters.get(column, [])
+        if len(places) > 1:
+            problems.add(
+                header_row,
+                None,
+                f"columns {' and '.join(places)}: expected the column {column!r} once in the "
+                f"header, found it {len(places)} times",
+            )
+        elif not places:
+            letter = get_column_letter(position)
+            there = sheet.cell(header_row, position).value
+            moved = canonical_column(there) in columns
+            found = f"{there!r} in column {letter}" if there and not moved else "no header for it"
+            problems.add(
+                header_row,
+                None,
+                f"expected a header naming the column {column!r} "
+                f"({header(column, written_lang)!r} as written), found {found} (headers can be "
+                "moved, not renamed)",
+            )
 
 
 def _sheet_frame(sheet: Worksheet, header_row: int, names: list[str] | None) -> pd.DataFrame:
@@ -446,14 +567,17 @@ def _sheet_frame(sheet: Worksheet, header_row: int, names: list[str] | None) -> 
 
 
 def _blank(value: object) -> bool:
-    return value is None or (isinstance(value, str) and not value.strip())
+    """An empty cell: None (pandas may hand it over as NaN) or only spaces."""
+    if isinstance(value, str):
+        return not value.strip()
+    return value is None or (isinstance(value, float) and np.isnan(value))
 
 
 class _Problems:
     """Problems of one returned sheet, one line each: file, sheet, row, column, expected, found."""
 
     def __init__(self, file_name: str, sheet: Worksheet, header_row: int) -> None:
-        self.where = f"worklist {file_name!r}, sheet {WORKLIST_SHEET!r}"
+        self.where = f"worklist {file_name!r}, sheet {sheet.title!r}"
         self.letters = {
             canonical_column(cell.value): cell.column_letter for cell in sheet[header_row]
         }
@@ -466,7 +590,8 @@ class _Problems:
         self.lines.append(f"{place}: {message}")
 
     def expected(self, row: int, column: str, expected: str, found: object) -> None:
-        self.add(row, column, f"expected {expected}, found {found!r}")
+        shown = None if _blank(found) and not isinstance(found, str) else found
+        self.add(row, column, f"expected {expected}, found {shown!r}")
 
     def raise_any(self) -> None:
         if self.lines:
@@ -482,15 +607,18 @@ def _events(
     given: list[str],
     problems: _Problems,
     source: str,
+    epoch: dt.datetime,
 ) -> pd.DataFrame:
-    """One event per filled row; every problem of every row added to `problems`."""
+    """One event per filled row, numbered by the row its finding was written in; every problem
+    of every row added to `problems`. `epoch` is the workbook's day 0 (1900 or 1904) for dates
+    typed as serial numbers."""
     written_row = {
         str(key): FIRST_DATA_ROW + position for position, key in enumerate(expected["finding_key"])
     }
     expected = expected.set_index(expected["finding_key"].astype(str), drop=False)
     outcomes = _outcome_words()
     seen: set[str] = set()
-    records = []
+    records, sheet_rows = [], {}
     for sheet_row, row in filled.iterrows():
         key = "" if _blank(row["finding_key"]) else str(row["finding_key"]).strip()
         if key not in expected.index:
@@ -507,9 +635,10 @@ def _events(
             continue
         seen.add(key)
         _check_given(row, expected.loc[key], given, problems, sheet_row)
-        record = _event(row, key, outcomes, problems, sheet_row)
+        record = _event(row, key, outcomes, problems, sheet_row, epoch)
         if record is not None:
-            records.append({**record, "source": source, "source_row": int(sheet_row)})
+            records.append({**record, "source": source, "source_row": written_row[key]})
+            sheet_rows[key] = int(sheet_row)
     for key in sorted(set(expected.index) - seen, key=written_row.__getitem__):
         problems.add(
             written_row[key],
@@ -517,7 +646,9 @@ def _events(
             f"the row of finding {key} (customer {expected.at[key, 'customer_id']}) is missing: "
             "deleted rows cannot be recorded; restore it from the sheet as sent",
         )
-    return _event_frame(records)
+    events = _event_frame(records)
+    events.attrs["sheet_rows"] = sheet_rows
+    return events
 
 
 def _check_given(
@@ -551,11 +682,18 @@ def _outcome_words() -> dict[str, str]:
 
 
 def _normal(text: str) -> str:
-    return unicodedata.normalize("NFKC", text).strip().lower()
+    """An outcome as typed, compared without case, width, spaces, underscores or hyphens
+    ('False  Alarm', 'false_alarm', ' 误 报 ' are the labels)."""
+    return _OUTCOME_IGNORED.sub("", unicodedata.normalize("NFKC", text).lower())
 
 
 def _event(
-    row: pd.Series, key: str, outcomes: dict[str, str], problems: _Problems, sheet_row: int
+    row: pd.Series,
+    key: str,
+    outcomes: dict[str, str],
+    problems: _Problems,
+    sheet_row: int,
+    epoch: dt.datetime,
 ) -> dict | None:
     """The row's outcome event, None when the row has no input or after adding its problems."""
     if all(_blank(row[column]) for column in INPUT_COLUMNS):
@@ -582,7 +720,7 @@ def _event(
             f"recovered, found {row['amount_recovered']!r} with {row['outcome']!r}",
         )
     actor = _actor(row["checked_by"], problems, sheet_row)
-    happened_at = _date(row["checked_on"], problems, sheet_row)
+    happened_at = _date(row["checked_on"], problems, sheet_row, epoch)
     if len(problems.lines) > before:
         return None
     return {
@@ -595,16 +733,19 @@ def _event(
 
 
 def _amount(value: object, problems: _Problems, sheet_row: int) -> float | None:
-    """The amount in yuan (None when blank); text, negatives and infinities are problems."""
+    """The amount in yuan (None when blank): a number cell, or text that is a plain number
+    (digits in half or full width, one decimal point, thousands commas in groups of three).
+    Anything else is a problem: a unit or currency sign ('480元', '￥480': the column is in
+    yuan), words ('约500'), a sign or a negative amount, a decimal comma ('12,5')."""
     if _blank(value):
         return None
     number = None
-    if not isinstance(value, bool):
-        try:
-            text = str(value).replace(",", "").strip() if isinstance(value, str) else value
-            number = float(text)
-        except (TypeError, ValueError):
-            number = None
+    if isinstance(value, int | float) and not isinstance(value, bool):
+        number = float(value)
+    elif isinstance(value, str):
+        text = unicodedata.normalize("NFKC", value).strip()
+        if _PLAIN_NUMBER.match(text):
+            number = float(text.replace(",", ""))
     if number is None or not np.isfinite(number) or number < 0:
         problems.expected(sheet_row, "amount_recovered", "a number of at least 0 (yuan)", value)
         return None
@@ -625,8 +766,13 @@ def _actor(value: object, problems: _Problems, sheet_row: int) -> str | None:
     return text
 
 
-def _date(value: object, problems: _Problems, sheet_row: int) -> pd.Timestamp | None:
-    """The date checked: a date cell, or text YYYY-MM-DD (also / . or 年月日), 2000 to 2100."""
+def _date(
+    value: object, problems: _Problems, sheet_row: int, epoch: dt.datetime
+) -> pd.Timestamp | None:
+    """The date checked, 2000 to 2100: a date cell, a whole number in a cell not formatted as a
+    date (the serial number Excel keeps a date as, from the workbook's `epoch`), or text
+    year first: 2025-07-15, 2025/7/15, 2025.7.15, 2025年7月15日. Day-first or month-first text
+    (15/07/2025, 07/15/2025) cannot be told apart and is a problem."""
     expected = f"a date YYYY-MM-DD between {FIRST_YEAR} and {LAST_YEAR}"
     if _blank(value):
         problems.expected(sheet_row, "checked_on", expected, None)
@@ -634,13 +780,25 @@ def _date(value: object, problems: _Problems, sheet_row: int) -> pd.Timestamp | 
     date = None
     if isinstance(value, dt.date | np.datetime64):
         date = pd.Timestamp(value).normalize()
+    elif isinstance(value, int | float) and not isinstance(value, bool):
+        serial = float(value)
+        if serial.is_integer() and 0 < serial <= _LAST_SERIAL:
+            date = pd.Timestamp(from_excel(serial, epoch)).normalize()
     elif isinstance(value, str) and (match := _DATE.match(unicodedata.normalize("NFKC", value))):
         try:
-            date = pd.Timestamp(*(int(part) for part in match.groups()))
+            month, day = match["month"] or match["zh_month"], match["day"] or match["zh_day"]
+            date = pd.Timestamp(int(match["year"]), int(month), int(day))
         except ValueError:
             date = None
     if date is None or not FIRST_YEAR <= date.year <= LAST_YEAR:
-        problems.expected(sheet_row, "checked_on", expected, value)
+        if isinstance(value, dt.date | np.datetime64):  # a date cell: say which date it holds
+            problems.add(
+                sheet_row,
+                "checked_on",
+                f"expected {expected}, found the date {pd.Timestamp(value):%Y-%m-%d}",
+            )
+        else:
+            problems.expected(sheet_row, "checked_on", expected, value)
         return None
     return date
 
