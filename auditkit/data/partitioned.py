@@ -24,13 +24,14 @@ date-times as timestamps, booleans as booleans.
 
 from __future__ import annotations
 
+import hashlib
 import json
 import os
 import shutil
 import tempfile
-from collections.abc import Callable, Iterable, Sequence
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from concurrent.futures import ThreadPoolExecutor
-from dataclasses import dataclass, replace
+from dataclasses import asdict, dataclass, replace
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 from urllib.parse import quote
@@ -46,6 +47,8 @@ from auditkit.data.column_typing import TEXT_DTYPE
 from auditkit.data.consistency import check_tables
 from auditkit.data.dataset import Dataset, supply_of_units
 from auditkit.data.frames import TypedTable, type_table
+from auditkit.data.frames import _extra_column as extra_column
+from auditkit.data.hashing import checks_version, file_digests
 from auditkit.data.intake import Intake, TableSource, read_folder
 from auditkit.data.problems import DataValidationError, Problem
 from auditkit.data.readers import RawTable, RowIndex
@@ -136,7 +139,8 @@ def convert(
     The destination is written under a temporary name and renamed when complete: it is either
     the whole converted dataset or absent; an existing destination is replaced only then.
     """
-    if isinstance(source, Dataset):
+    given = isinstance(source, Dataset)
+    if given:
         dataset, origin = source, str(source.source or "(in-memory dataset)")
     elif is_partitioned(source):
         dataset, origin = load_partitioned(source), str(Path(source).resolve())
@@ -157,15 +161,41 @@ def convert(
         manifest = _write_tables(dataset, staging, partitions, part_of_customer)
         manifest |= {"source": origin, "customers_per_part": customers_per_part}
         _copy_companions(dataset.source, staging)
-        (staging / MANIFEST_NAME).write_text(
-            json.dumps(manifest, ensure_ascii=False, indent=1) + "\n", encoding="utf-8"
-        )
+        _write_manifest(staging, manifest)
+        if not given:  # ours: freed before the written folder is checked (a Dataset given may
+            del dataset  # not have been validated, and stays in its caller's memory)
+            checked = _checked_record(staging)
+            if checked is not None:
+                _write_manifest(staging, manifest | {"checked": checked})
         staging.chmod(0o755)
         _replace_folder(staging, destination)
     except BaseException:
         shutil.rmtree(staging, ignore_errors=True)
         raise
     return PartitionedDataset(destination)
+
+
+def _write_manifest(folder: Path, manifest: dict[str, Any]) -> None:
+    (folder / MANIFEST_NAME).write_text(
+        json.dumps(manifest, ensure_ascii=False, indent=1) + "\n", encoding="utf-8"
+    )
+
+
+def _checked_record(folder: Path) -> dict[str, Any] | None:
+    """The written folder validated as an eager `load` of it would (its own part files and rows),
+    recorded with the sha256 of every file and the checks' version: a later load whose files
+    hash the same trusts these checks instead of running them again. None when the checks find
+    an error (then every load checks, and reports it)."""
+    written = PartitionedDataset(folder)
+    try:
+        checked = written.dataset(validate=True, trust_recorded_checks=False)
+    except DataValidationError:
+        return None
+    return {
+        "checks": checks_version(),
+        "files": file_digests(folder, written.files()),
+        "problems": [asdict(problem) for problem in checked.problems],
+    }
 
 
 def _write_tables(
@@ -253,14 +283,18 @@ def _repeating_text(array: pa.Array) -> pa.Array:
     return encoded if 2 * len(encoded.dictionary) <= len(array) else array
 
 
-def _as_converted(arrow: pa.Table, table: str) -> pd.DataFrame | None:
+def _as_converted(arrow: pa.Table, table: str, extras: bool = False) -> pd.DataFrame | None:
     """The columns as typed frames hold them, from the storage types `_storage_table` writes,
-    without checking cells again; None when a column is not in the contract or not stored so."""
+    without checking cells again; None when a column is not stored so, or is not in the
+    contract (with `extras`, such a column is kept as a load keeps it)."""
     spec = TABLES[table]
     columns = {}
     for name in arrow.column_names:
         if name not in spec.column_names:
-            return None
+            if not extras:
+                return None
+            columns[name] = extra_column(arrow[name])
+            continue
         kind, values = spec.column(name).kind, arrow[name]
         if kind in ("text", "period") and _is_stored_text(values.type):
             columns[name] = pd.array(values.cast(pa.string()), dtype=TEXT_DTYPE)
@@ -445,6 +479,17 @@ class PartitionedDataset:
         """Arrow rows of `table` from the given partitions (all by default), columns in their
         original order (customers get their district back), and the file each row block came from.
         """
+        return self._read_arrow(table, partitions, columns)
+
+    def _read_arrow(
+        self,
+        table: str,
+        partitions: Sequence[Partition] | None = None,
+        columns: Sequence[str] | None = None,
+        digests: Mapping[str, str] | None = None,
+    ) -> tuple[pa.Table, list[str]]:
+        """`read_arrow`; with `digests`, each file's bytes are hashed as they are read and
+        `_Changed` is raised at the first whose sha256 differs from its digest there."""
         info = self.table_info[table]
         wanted = list(info["columns"]) if columns is None else list(columns)
         unknown = [column for column in wanted if column not in info["columns"]]
@@ -454,7 +499,7 @@ class PartitionedDataset:
             )
         if info["layout"] == "file":
             relative = f"{table}.parquet"
-            return _read_file(self.root, relative, table, wanted), [relative]
+            return _read_file(self.root, relative, table, wanted, digests), [relative]
         chosen = self.partitions if partitions is None else list(partitions)
         stored = [
             column for column in wanted if not (table == "customers" and column == "district")
@@ -462,7 +507,7 @@ class PartitionedDataset:
         pieces, files = [], []
         for partition in chosen:
             relative = partition.relative_path(table)
-            piece = _read_file(self.root, relative, table, stored)
+            piece = _read_file(self.root, relative, table, stored, digests)
             if "district" in wanted and table == "customers":
                 district = pa.array([partition.district] * piece.num_rows, pa.string())
                 piece = piece.append_column("district", district).select(wanted)
@@ -527,13 +572,25 @@ class PartitionedDataset:
         partitions: Sequence[Partition] | None = None,
         validate: bool = True,
         district: str | None = None,
+        trust_recorded_checks: bool = True,
     ) -> Dataset:
         """An eager Dataset of the given partitions (all by default), typed like `load` does.
 
         With `validate` the keys, references, tariff validity and kWh are checked as well (on the
         partitions read, with the whole tariff schedule). `district` keeps only that district's
         rows of the district-keyed tables (district_supply).
+
+        The whole folder validated is read without checking again when `convert` recorded its
+        checks and every file still has the recorded sha256 (and the checks their version): the
+        columns as stored, the warnings as recorded — the Dataset a full check gives. Any other
+        file content (one byte), a file added or missing, or other checking code, and every cell
+        and table is checked as above; `trust_recorded_checks=False` always checks.
         """
+        whole = partitions is None and district is None
+        if validate and whole and trust_recorded_checks:
+            trusted = self._trusted_dataset()
+            if trusted is not None:
+                return trusted
         intake = Intake()
         for table in self.table_info:
             arrow, files = self.read_arrow(table, partitions)
@@ -547,6 +604,38 @@ class PartitionedDataset:
         if validate:
             intake.problems.extend(_locate_checks(check_tables(intake.tables), self, partitions))
         return Dataset.from_intake(intake, self.root)
+
+    def files(self) -> list[str]:
+        """Every table file of the folder, relative to it (part files in partition order)."""
+        return [
+            f"{table}.parquet" if info["layout"] == "file" else partition.relative_path(table)
+            for table, info in self.table_info.items()
+            for partition in ([None] if info["layout"] == "file" else self.partitions)
+        ]
+
+    def _trusted_dataset(self) -> Dataset | None:
+        """The Dataset of the checks `convert` recorded, when every file hashes as recorded and
+        every column is stored as `convert` writes it; None otherwise (then everything is
+        checked)."""
+        record = self.manifest.get("checked")
+        if not record or record.get("checks") != checks_version():
+            return None
+        digests = record["files"]
+        if set(digests) != set(self.files()):
+            return None
+        frames, sources = {}, {}
+        try:
+            for table in self.table_info:
+                arrow, files = self._read_arrow(table, digests=digests)
+                frame = _as_converted(arrow, table, extras=True)
+                if frame is None:
+                    return None
+                frames[table] = frame
+                sources[table] = TableSource(_file_label(table, files), "parquet")
+        except _Changed:
+            return None
+        problems = tuple(Problem(**problem) for problem in record["problems"])
+        return Dataset(**frames, source=self.root, problems=problems, sources=sources)
 
     def for_district(self, name: str, validate: bool = True) -> Dataset:
         """One district's customers with their bills, orders, reads ... (tariffs whole), eager.
@@ -585,9 +674,29 @@ class PartitionedDataset:
         )
 
 
-def _read_file(root: Path, relative: str, table: str, columns: list[str]) -> pa.Table:
-    """The columns of one Parquet file; DataValidationError naming it when it is not readable."""
+class _Changed(Exception):
+    """Internal signal: a file's bytes are not those whose checks were recorded."""
+
+
+def _read_file(
+    root: Path,
+    relative: str,
+    table: str,
+    columns: list[str],
+    digests: Mapping[str, str] | None = None,
+) -> pa.Table:
+    """The columns of one Parquet file; DataValidationError naming it when it is not readable.
+
+    With `digests`, the bytes parsed are the bytes hashed (read once into memory): `_Changed`
+    when their sha256 is not `digests[relative]`, so no file edited between the hash and the
+    read can be taken for the one checked.
+    """
     try:
+        if digests is not None:
+            data = (root / relative).read_bytes()
+            if hashlib.sha256(data).hexdigest() != digests.get(relative):
+                raise _Changed(relative)
+            return pq.ParquetFile(pa.BufferReader(data)).read(columns=columns)
         return pq.ParquetFile(root / relative).read(columns=columns)
     except (pa.ArrowException, OSError) as error:
         found = f"a file that is not one ({error})"
