@@ -1,0 +1,160 @@
+"""A register written by the auditkit of schema revision 0001 (before outcomes said who audited
+and how the worklist chose the finding), opened by today's auditkit: upgraded to the newest
+revision keeping every row, and the same returned sheet imported again records nothing."""
+
+from __future__ import annotations
+
+import hashlib
+from pathlib import Path
+
+import pandas as pd
+import pytest
+import sqlalchemy as sa
+from alembic import command
+from alembic.config import Config
+from alembic.runtime.migration import MigrationContext
+from alembic.script import ScriptDirectory
+from openpyxl import load_workbook
+from worklist_builders import finding, findings
+
+from auditkit.cli import main
+from auditkit.register import Register, read_worklist, select_worklist, write_worklist
+from auditkit.register.keys import SEPARATOR
+from auditkit.register.sheet import FIRST_DATA_ROW, HEADER_ROW, WORKLIST_SHEET, canonical_column
+from auditkit.register.store import MIGRATIONS, _database_url, _engine
+
+FIRST_REVISION = "0001"
+#: The outcomes table's columns at revision 0001.
+COLUMNS_0001 = ["outcome_id", "finding_key", "event", "amount", "actor", "happened_at", "source",
+                "source_row", "event_digest", "recorded_at"]  # fmt: skip
+
+
+def register_at_0001(url: str) -> Register:
+    """A register whose schema is revision 0001, made as `Register._migrate` makes one (its
+    connection handed to Alembic, in its transaction, under its write lock)."""
+    url_object, secret = _database_url(url)
+    register = Register(_engine(url_object), url_object.render_as_string(), secret)
+    config = Config()
+    config.set_main_option("script_location", str(MIGRATIONS))
+    with register._writing() as connection:
+        config.attributes["connection"] = connection
+        command.upgrade(config, FIRST_REVISION)
+    return register
+
+
+def digest_0001(event: dict) -> str:
+    """The event digest auditkit wrote at revision 0001: the seven values, nothing else."""
+    amount = "" if pd.isna(event["amount"]) else f"{event['amount']:.2f}"
+    parts = (event["finding_key"], event["event"], amount, event["actor"],
+             pd.Timestamp(event["happened_at"]).date().isoformat(), event["source"],
+             str(event["source_row"]))  # fmt: skip
+    return hashlib.sha256(SEPARATOR.join(parts).encode("utf-8")).hexdigest()
+
+
+def revision(url: str) -> str | None:
+    engine = _engine(_database_url(url)[0])
+    with engine.connect() as connection:
+        current = MigrationContext.configure(connection).get_current_revision()
+    engine.dispose()
+    return current
+
+
+def table_rows(url: str, table: str, order: str) -> pd.DataFrame:
+    engine = _engine(_database_url(url)[0])
+    with engine.connect() as connection:
+        frame = pd.read_sql(sa.text(f"SELECT * FROM {table} ORDER BY {order}"), connection)
+    engine.dispose()
+    return frame
+
+
+@pytest.fixture
+def returned(tmp_path: Path) -> tuple[pd.DataFrame, Path]:
+    """Three findings of 城东 and their worklist returned with two rows filled."""
+    frame = findings(finding("a", 500), finding("b", 300), finding("c", 100))
+    blank = write_worklist(select_worklist(frame, by="revenue", top=3), tmp_path / "sent.xlsx")
+    workbook = load_workbook(blank)
+    sheet = workbook[WORKLIST_SHEET]
+    columns = {canonical_column(cell.value): cell.column for cell in sheet[HEADER_ROW]}
+    answers = {
+        FIRST_DATA_ROW: {"outcome": "已追补", "amount_recovered": 480, "checked_on": "2025-07-15"},
+        FIRST_DATA_ROW + 2: {"outcome": "误报", "checked_on": "2025-07-16"},
+    }
+    for row, values in answers.items():
+        for column, value in {**values, "checked_by": "李工"}.items():
+            sheet.cell(row, columns[column]).value = value
+    workbook.save(tmp_path / "returned.xlsx")
+    return frame, tmp_path / "returned.xlsx"
+
+
+def test_a_register_of_revision_0001_is_upgraded_keeping_every_row_and_records_nothing_twice(
+    database_url: str, returned: tuple[pd.DataFrame, Path], capsys
+) -> None:
+    frame, sheet = returned
+    old = register_at_0001(database_url)
+    old.record_run(frame, run_id="2024-12", as_of="2024-12", district=None)
+    # the returned sheet imported at 0001: the events without who audited nor how chosen
+    events = read_worklist(sheet).drop(columns=["auditor", "selected_by"])
+    assert len(events) == 2
+    by_hand = {"finding_key": events["finding_key"].iloc[1], "event": "rectified",
+               "amount": float("nan"), "actor": "王工", "happened_at": "2025-08-01",
+               "source": "phone call", "source_row": 1}  # fmt: skip
+    rows = [*events.to_dict("records"), by_hand]
+    with old._writing() as connection:
+        outcomes = sa.Table("outcomes", sa.MetaData(), autoload_with=connection)
+        assert [column.name for column in outcomes.c] == COLUMNS_0001
+        connection.execute(
+            sa.insert(outcomes),
+            [{**row, "amount": None if pd.isna(row["amount"]) else row["amount"],
+              "happened_at": pd.Timestamp(row["happened_at"]).date(),
+              "event_digest": digest_0001(row),
+              "recorded_at": pd.Timestamp("2025-08-02 09:00", tz="UTC").to_pydatetime()}
+             for row in rows],
+        )  # fmt: skip
+    old.close()
+    assert revision(database_url) == FIRST_REVISION
+    findings_before = table_rows(database_url, "findings", "finding_key")
+    runs_before = table_rows(database_url, "runs", "run_id")
+    history_before = table_rows(database_url, "finding_runs", "finding_key")
+    outcomes_before = table_rows(database_url, "outcomes", "outcome_id")
+
+    with Register.open(database_url) as register:  # today's auditkit upgrades it
+        head = ScriptDirectory.from_config(_config()).get_current_head()
+        assert revision(database_url) == head != FIRST_REVISION
+        outcomes_after = table_rows(database_url, "outcomes", "outcome_id")
+        pd.testing.assert_frame_equal(outcomes_after[COLUMNS_0001], outcomes_before)
+        assert outcomes_after[["auditor", "selected_by"]].isna().all().all()
+        for table, order, before in [("findings", "finding_key", findings_before),
+                                     ("runs", "run_id", runs_before),
+                                     ("finding_runs", "finding_key", history_before)]:  # fmt: skip
+            pd.testing.assert_frame_equal(table_rows(database_url, table, order), before)
+        trail = register.outcomes()
+        assert sorted(trail["event"]) == ["false_alarm", "recovered", "rectified"]
+        assert trail.loc[trail["event"] == "recovered", "amount"].tolist() == [480.0]
+
+        # the same sheet read by today's reader (now saying how the findings were chosen)
+        again = read_worklist(sheet)
+        assert set(again["selected_by"]) == {"revenue"}
+        done = register.record_outcomes(again)
+        assert (done.recorded, done.already_recorded) == (0, 2)
+    capsys.readouterr()
+    db = database_url.replace("postgresql+psycopg://", "postgresql://")
+    assert main(["register", "import", str(sheet), "--db", db]) == 0
+    assert "0 outcome events recorded, already recorded 2" in capsys.readouterr().out
+    with Register.open(database_url) as register:
+        assert len(register.outcomes()) == 3
+
+
+def test_opening_an_upgraded_register_again_changes_nothing(database_url: str) -> None:
+    register_at_0001(database_url).close()
+    Register.open(database_url).close()
+    upgraded = table_rows(database_url, "alembic_version", "version_num")
+    Register.open(database_url).close()
+    pd.testing.assert_frame_equal(table_rows(database_url, "alembic_version", "version_num"),
+                                  upgraded)  # fmt: skip
+    assert upgraded["version_num"].tolist() == [revision(database_url)]
+
+
+def _config() -> Config:
+    config = Config()
+    config.set_main_option("script_location", str(MIGRATIONS))
+    return config
