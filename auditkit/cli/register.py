@@ -205,9 +205,12 @@ def run_import(args: argparse.Namespace) -> int:
                 problems.extend(error.problems)
                 refused += 1
                 continue
+            rows = events.attrs.get("sheet_rows", {})  # where each row is now, if moved
+            sheet = events.attrs.get("sheet", WORKLIST_SHEET)
             unknown = [
-                f"worklist {path.name!r}, sheet {WORKLIST_SHEET!r}, row {row}, column "
-                f"finding_key: expected a finding of the register {store.url}, found {key!r}"
+                f"worklist {path.name!r}, sheet {sheet!r}, row {rows.get(key, row)}, "
+                f"column finding_key: expected a finding of the register {store.url}, found "
+                f"{key!r}"
                 for key, row in zip(events["finding_key"], events["source_row"], strict=True)
                 if key not in known
             ]

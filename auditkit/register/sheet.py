@@ -227,7 +227,8 @@ def read_worklist(path: str | os.PathLike[str]) -> pd.DataFrame:
     `recovered`), who checked, the date, the source (the worklist's id recorded in the sheet, so
     a renamed copy of the same returned sheet is the same source and is recorded once) and the
     row the finding was written in (so a sheet sorted, filtered or with rows inserted gives the
-    same events; `attrs["sheet_rows"]` maps each key to the row it is in now). Rows with no input
+    same events; `attrs["sheet_rows"]` maps each key to the row it is in now, `attrs["sheet"]` names
+    the sheet, renamed or not). Rows with no input
     are skipped. Every problem (a sheet that is not a worklist, a deleted row, a changed key or
     given cell, a row added or copied, text in the amount, an unknown outcome, a date that is no
     date, a missing actor or date) is raised together in a `WorklistSheetError`, one line each.
@@ -259,6 +260,7 @@ def read_worklist(path: str | os.PathLike[str]) -> pd.DataFrame:
     filled = _sheet_frame(sheet, header_row, None)
     events = _events(filled, expected, given, problems, _source(meta), workbook.epoch)
     problems.raise_any()
+    events.attrs["sheet"] = sheet.title
     selection = meta.get("selection") if isinstance(meta.get("selection"), dict) else {}
     events["auditor"] = pd.Series(meta.get("auditor"), index=events.index, dtype="string")
     events["selected_by"] = pd.Series(selection.get("by"), index=events.index, dtype="string")

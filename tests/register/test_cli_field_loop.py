@@ -1,0 +1,384 @@
+"""The field loop as a user runs it, on SQLite and on PostgreSQL: `auditkit worklist` sends the
+sheets, `auditkit register import` records what comes back. Two imports at once, an import
+killed in its transaction, a sheet imported again or under another name, a sheet with problems
+among good ones, and database passwords that never show in what the commands print or write."""
+
+from __future__ import annotations
+
+import os
+import re
+import signal
+import socket
+import subprocess
+import sys
+import time
+import zipfile
+from collections.abc import Iterator
+from pathlib import Path
+
+import pandas as pd
+import pytest
+import sqlalchemy as sa
+from conftest import fresh_postgres_database
+from openpyxl import load_workbook
+from worklist_builders import finding, findings
+
+from auditkit.cli import main
+from auditkit.register import Register
+from auditkit.register.sheet import FIRST_DATA_ROW, HEADER_ROW, WORKLIST_SHEET, canonical_column
+
+DISTRICTS = ("城东", "城西", "城南")
+PER_DISTRICT = 30
+#: Runs `auditkit ARGS` in a process once GO exists; MODE 'hold' keeps each transaction that
+#: inserts outcomes open 0.5 s (so an import at the same time must wait for it), 'stall' creates
+#: GO.inside there and sleeps, to be killed in the middle of its transaction.
+IMPORT_PROCESS = """
+import sys, time
+from pathlib import Path
+import sqlalchemy as sa
+from auditkit.cli import main
+import auditkit.register.store
+
+go, mode, *argv = sys.argv[1:]
+
+def inside(connection, cursor, statement, *ignored):
+    if statement.lstrip().upper().startswith("INSERT INTO OUTCOMES"):
+        if mode == "stall":
+            Path(go + ".inside").touch()
+            time.sleep(600)
+        time.sleep(0.5)
+
+sa.event.listen(sa.Engine, "after_cursor_execute", inside)
+while not Path(go).exists():
+    time.sleep(0.01)
+sys.exit(main(argv))
+"""
+RECORDED = re.compile(r"^(.*): (\d+) outcome events recorded, already recorded (\d+)$")
+
+
+def cli_url(database_url: str) -> str:
+    """The URL as a user types it (postgresql://, not SQLAlchemy's driver name)."""
+    return database_url.replace("postgresql+psycopg://", "postgresql://")
+
+
+def district_findings() -> pd.DataFrame:
+    """PER_DISTRICT findings in each district, revenue 1..PER_DISTRICT yuan."""
+    return findings(
+        *(
+            finding(f"{district}{n:02d}", n + 1, district=district)
+            for district in DISTRICTS
+            for n in range(PER_DISTRICT)
+        )
+    )
+
+
+@pytest.fixture
+def sent(database_url: str, tmp_path: Path, capsys) -> tuple[str, list[Path]]:
+    """The findings recorded and their worklists sent: the register's URL and one sheet per
+    district, every finding on it."""
+    with Register.open(database_url) as register:
+        register.record_run(district_findings(), run_id="2025-06", as_of="2025-06", district=None)
+    db = cli_url(database_url)
+    out = tmp_path / "worklists"
+    top = str(PER_DISTRICT)
+    assert main(["worklist", "--db", db, "--top", top, "--out", str(out), "--sent-by", "王工"]) == 0
+    capsys.readouterr()
+    return db, sorted(out.glob("worklist-*.xlsx"))
+
+
+def fill_every_row(sheet: Path, target: Path) -> Path:
+    """Every row checked: even rows confirmed, odd rows recovered with row yuan."""
+    workbook = load_workbook(sheet)
+    page = workbook[WORKLIST_SHEET]
+    columns = {canonical_column(cell.value): cell.column for cell in page[HEADER_ROW]}
+    for row in range(FIRST_DATA_ROW, page.max_row + 1):  # every finding the sheet lists
+        recovered = row % 2 == 1
+        values = {"outcome": "已追补" if recovered else "属实", "checked_by": "李工",
+                  "checked_on": "2025-07-15", "amount_recovered": row if recovered else None}  # fmt: skip
+        for column, value in values.items():
+            page.cell(row, columns[column]).value = value
+    workbook.save(target)
+    return target
+
+
+def returned_sheets(sheets: list[Path], folder: Path) -> list[Path]:
+    folder.mkdir()
+    return [fill_every_row(sheet, folder / sheet.name) for sheet in sheets]
+
+
+def field_events(db: str) -> pd.DataFrame:
+    with Register.open(db) as register:
+        trail = register.outcomes()
+    return trail[trail["event"] != "sent"].reset_index(drop=True)
+
+
+def import_process(mode: str, go: Path, *argv: str) -> subprocess.Popen:
+    env = {**os.environ, "PYTHONPATH": os.pathsep.join(sys.path)}
+    return subprocess.Popen(
+        [sys.executable, "-c", IMPORT_PROCESS, str(go), mode, *argv],
+        stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True, env=env,
+    )  # fmt: skip
+
+
+def recorded_per_sheet(printed: str) -> dict[str, tuple[int, int]]:
+    """{sheet name: (recorded, already recorded)} from what an import printed."""
+    found = {}
+    for line in printed.splitlines():
+        if match := RECORDED.match(line):
+            found[Path(match[1]).name] = (int(match[2]), int(match[3]))
+    return found
+
+
+def test_two_imports_of_the_same_sheets_at_once_record_each_event_once(sent, tmp_path):
+    db, sheets = sent
+    returned = returned_sheets(sheets, tmp_path / "returned")
+    go = tmp_path / "go"
+    command = ["register", "import", *map(str, returned), "--db", db]
+    processes = [import_process("hold", go, *command) for _ in range(2)]
+    time.sleep(1.0)  # both have loaded auditkit and wait
+    go.touch()
+    outputs = []
+    for process in processes:
+        out, err = process.communicate(timeout=300)
+        assert process.returncode == 0, err
+        outputs.append(recorded_per_sheet(out))
+    for sheet in returned:  # each sheet: recorded by one import, found recorded by the other
+        counts = sorted(output[sheet.name] for output in outputs)
+        assert counts == [(0, PER_DISTRICT), (PER_DISTRICT, 0)]
+    events = field_events(db)
+    assert len(events) == len(DISTRICTS) * PER_DISTRICT
+    assert not events.duplicated(["finding_key", "event", "source"]).any()
+    recovered = events[events["event"] == "recovered"]
+    # rows 3, 5, ..., 31 of each sheet recovered their row number in yuan
+    assert recovered["amount"].sum() == len(DISTRICTS) * sum(range(3, 32, 2))
+
+
+def test_an_import_killed_in_its_transaction_records_nothing_and_imports_again_once(
+    sent, tmp_path, capsys
+):
+    db, sheets = sent
+    returned = returned_sheets(sheets, tmp_path / "returned")
+    go = tmp_path / "go"
+    go.touch()
+    process = import_process("stall", go, "register", "import", *map(str, returned), "--db", db)
+    inside = Path(f"{go}.inside")
+    deadline = time.monotonic() + 120
+    while not inside.exists():
+        assert process.poll() is None, process.communicate()[1]
+        assert time.monotonic() < deadline, "the import never reached its transaction"
+        time.sleep(0.05)
+    process.send_signal(signal.SIGKILL)  # the first sheet's events inserted, not committed
+    process.wait(timeout=30)
+    assert process.returncode == -signal.SIGKILL
+    assert field_events(db).empty
+    capsys.readouterr()
+    assert main(["register", "import", *map(str, returned), "--db", db]) == 0
+    assert set(recorded_per_sheet(capsys.readouterr().out).values()) == {(PER_DISTRICT, 0)}
+    assert main(["register", "import", *map(str, returned), "--db", db]) == 0
+    assert set(recorded_per_sheet(capsys.readouterr().out).values()) == {(0, PER_DISTRICT)}
+    assert len(field_events(db)) == len(DISTRICTS) * PER_DISTRICT
+
+
+def test_a_sheet_imported_again_renamed_or_sorted_records_nothing_new(sent, tmp_path, capsys):
+    db, sheets = sent
+    first = fill_every_row(sheets[0], tmp_path / "returned.xlsx")
+    renamed = tmp_path / "worklist-城东 (1).xlsx"
+    renamed.write_bytes(first.read_bytes())
+    workbook = load_workbook(first)
+    page = workbook[WORKLIST_SHEET]
+    rows = [[cell.value for cell in page[row]] for row in range(FIRST_DATA_ROW, page.max_row + 1)]
+    for offset, values in enumerate(reversed(rows)):  # sorted by revenue, smallest first
+        for index, value in enumerate(values, start=1):
+            page.cell(FIRST_DATA_ROW + offset, index).value = value
+    workbook.save(tmp_path / "sorted.xlsx")
+    assert main(["register", "import", str(first), "--db", db]) == 0
+    assert recorded_per_sheet(capsys.readouterr().out) == {"returned.xlsx": (PER_DISTRICT, 0)}
+    again = [str(first), str(renamed), str(tmp_path / "sorted.xlsx")]
+    assert main(["register", "import", *again, "--db", db]) == 0
+    assert set(recorded_per_sheet(capsys.readouterr().out).values()) == {(0, PER_DISTRICT)}
+    events = field_events(db)
+    assert len(events) == PER_DISTRICT
+    with Register.open(db) as register:
+        trail = register.outcomes()
+    sent_rows = trail[trail["event"] == "sent"].set_index("finding_key")["source_row"]
+    # each outcome is numbered by the row its finding was sent in, as its 'sent' event
+    assert (events.set_index("finding_key")["source_row"] == sent_rows[events["finding_key"]]).all()
+    assert set(events["selected_by"]) == {"revenue"} and events["auditor"].isna().all()
+
+
+def test_a_sheet_with_problems_is_refused_whole_and_the_other_sheets_are_recorded(
+    sent, tmp_path, capsys
+):
+    db, sheets = sent
+    first, second, third = (fill_every_row(sheet, tmp_path / f"r{n}.xlsx") for n, sheet in
+                         enumerate(sheets))  # fmt: skip
+    workbook = load_workbook(second)
+    page = workbook[WORKLIST_SHEET]
+    columns = {canonical_column(cell.value): cell.column for cell in page[HEADER_ROW]}
+    page.cell(FIRST_DATA_ROW, columns["amount_recovered"]).value = "￥480"
+    page.cell(FIRST_DATA_ROW + 1, columns["checked_on"]).value = "15/07/2025"
+    page.delete_rows(FIRST_DATA_ROW + 5)
+    workbook.save(second)
+    (tmp_path / "notes.xlsx").write_text("customer,result\n", encoding="utf-8")
+    unfilled = sheets[2]
+    before = len(field_events(db))
+    capsys.readouterr()
+    paths = [first, second, tmp_path / "notes.xlsx", unfilled, third]
+    assert main(["register", "import", *map(str, paths), "--db", db]) == 2
+    captured = capsys.readouterr()
+    assert recorded_per_sheet(captured.out) == {"r0.xlsx": (PER_DISTRICT, 0),
+                                                "r2.xlsx": (PER_DISTRICT, 0)}  # fmt: skip
+    assert f"{unfilled}: no outcome filled in yet, nothing to record" in captured.out
+    where = "worklist 'r1.xlsx', sheet 'worklist'"
+    second_key = load_workbook(sheets[1])[WORKLIST_SHEET].cell(FIRST_DATA_ROW + 5, 1).value
+    assert captured.err.splitlines() == [
+        "auditkit register: error: 2 of 5 sheets refused, nothing recorded from them; correct "
+        "them and import again",
+        f"{where}, row {FIRST_DATA_ROW}, column J (amount_recovered): expected a number of at "
+        "least 0 (yuan), found '￥480'",
+        f"{where}, row {FIRST_DATA_ROW + 1}, column L (checked_on): expected a date YYYY-MM-DD "
+        "between 2000 and 2100, found '15/07/2025'",
+        f"{where}, row {FIRST_DATA_ROW + 5}: the row of finding {second_key} (customer 城南24) is "
+        "missing: deleted rows cannot be recorded; restore it from the sheet as sent",
+        "worklist 'notes.xlsx': expected an .xlsx workbook, found a file that is not a readable "
+        ".xlsx file (BadZipFile: File is not a zip file)",
+    ]
+    assert len(field_events(db)) == before + 2 * PER_DISTRICT
+
+
+def test_a_sheet_of_findings_the_register_does_not_hold_is_refused_where_each_row_is_now(
+    sent, tmp_path, capsys
+):
+    db, _ = sent
+    out = tmp_path / "other"
+    assert main(["worklist", str(_findings_file(tmp_path)), "--top", "2", "--out", str(out)]) == 0
+    blank = next(out.glob("*.xlsx"))
+    keys = [load_workbook(blank)[WORKLIST_SHEET].cell(row, 1).value for row in (3, 4)]
+    workbook = load_workbook(fill_every_row(blank, tmp_path / "stranger.xlsx"))
+    page = workbook[WORKLIST_SHEET]
+    first, second = ([cell.value for cell in page[row]] for row in (3, 4))
+    for index, (one, two) in enumerate(zip(first, second, strict=True), start=1):
+        page.cell(3, index).value, page.cell(4, index).value = two, one  # sorted the other way
+    page.title = "外单位"
+    workbook.save(tmp_path / "stranger.xlsx")
+    capsys.readouterr()
+    assert main(["register", "import", str(tmp_path / "stranger.xlsx"), "--db", db]) == 2
+    shown = Register.open(db).url
+    assert capsys.readouterr().err.splitlines()[1:] == [
+        f"worklist 'stranger.xlsx', sheet '外单位', row {row}, column finding_key: expected a "
+        f"finding of the register {shown}, found '{key}'"
+        for key, row in ((keys[1], 3), (keys[0], 4))  # in the order of the sheet
+    ]
+
+
+# -- passwords ---------------------------------------------------------------------------------
+
+CLERK_PASSWORD = "Clerk@S3cret"  # an '@' in it: written %40 in a URL
+CLERK_IN_URL = "Clerk%40S3cret"
+
+
+@pytest.fixture(scope="module")
+def clerk_database(postgres_server: sa.URL) -> Iterator[sa.URL]:
+    """A database owned by a role the server asks a password of (scram-sha-256), on the tests'
+    server: its URL without the password."""
+    database = fresh_postgres_database(postgres_server)
+    admin = sa.create_engine(postgres_server.set(database=database.database),
+                             isolation_level="AUTOCOMMIT")  # fmt: skip
+    role = f"clerk_{os.getpid()}"
+    with admin.connect() as connection:
+        hba = Path(connection.exec_driver_sql("SHOW hba_file").scalar_one())
+        connection.exec_driver_sql(f"CREATE ROLE {role} LOGIN PASSWORD '{CLERK_PASSWORD}'")
+        connection.exec_driver_sql(f"GRANT ALL ON SCHEMA public TO {role}")
+        connection.exec_driver_sql(f'GRANT ALL ON DATABASE "{database.database}" TO {role}')
+    original = hba.read_text()
+    hba.write_text(f"host all {role} 127.0.0.1/32 scram-sha-256\n{original}")
+    with admin.connect() as connection:
+        connection.exec_driver_sql("SELECT pg_reload_conf()")
+    time.sleep(0.5)
+    try:
+        yield database.set(username=role)
+    finally:
+        hba.write_text(original)
+        with admin.connect() as connection:
+            connection.exec_driver_sql("SELECT pg_reload_conf()")
+        admin.dispose()
+
+
+def clerk_url(database: sa.URL, password: str) -> str:
+    return (f"postgresql://{database.username}:{password}@{database.host}:{database.port}/"
+            f"{database.database}")  # fmt: skip
+
+
+def assert_no_password(text: str, *passwords: str) -> None:
+    for password in passwords:
+        assert password not in text
+
+
+def test_a_wrong_password_is_refused_without_showing_it(clerk_database, tmp_path, capsys):
+    wrong = "Wr0ng%40Guess"
+    capsys.readouterr()
+    url = clerk_url(clerk_database, wrong)
+    assert main(["register", "import", str(tmp_path / "x.xlsx"), "--db", url]) == 2
+    error = capsys.readouterr().err
+    assert "password authentication failed" in error
+    assert f"postgresql+psycopg://{clerk_database.username}:***@127.0.0.1" in error
+    assert_no_password(error, wrong, "Wr0ng@Guess", "Wr0ng")
+
+
+def test_an_unreachable_server_or_an_unreadable_url_never_shows_the_password(
+    tmp_path, capsys, monkeypatch
+):
+    with socket.socket() as probe:  # a port nothing listens on
+        probe.bind(("127.0.0.1", 0))
+        port = probe.getsockname()[1]
+    for url in (
+        f"postgresql://clerk:{CLERK_IN_URL}@127.0.0.1:{port}/register",
+        f"postgresql://clerk:{CLERK_IN_URL}@127.0.0.1:port/register",  # a port that is no number
+    ):
+        capsys.readouterr()
+        assert main(["worklist", "--db", url, "--top", "1", "--out", str(tmp_path)]) == 2
+        error = capsys.readouterr().err
+        assert error.startswith("auditkit worklist: error: ") and "***" in error
+        assert_no_password(error, CLERK_IN_URL, CLERK_PASSWORD, "S3cret")
+    monkeypatch.setenv("AUDITKIT_DB", f"postgresql://clerk:{CLERK_IN_URL}@127.0.0.1:{port}/r")
+    assert main(["register", "import", str(tmp_path / "x.xlsx")]) == 2
+    error = capsys.readouterr().err
+    assert "refused or failed" in error
+    assert_no_password(error, CLERK_IN_URL, CLERK_PASSWORD, "S3cret")
+
+
+def test_the_field_loop_with_a_password_never_prints_or_writes_it(clerk_database, tmp_path, capsys):
+    url = clerk_url(clerk_database, CLERK_IN_URL)
+    with Register.open(url) as register:
+        assert CLERK_PASSWORD not in repr(register) and CLERK_IN_URL not in register.url
+        register.record_run(district_findings(), run_id="2025-06", as_of="2025-06", district=None)
+    out = tmp_path / "worklists"
+    capsys.readouterr()
+    assert main(["worklist", "--db", url, "--top", "2", "--out", str(out)]) == 0
+    printed = capsys.readouterr()
+    assert "6 findings recorded as sent" in printed.out
+    returned = []
+    for sheet in sorted(out.glob("*.xlsx")):
+        with zipfile.ZipFile(sheet) as archive:  # every part of the workbook, hidden ones too
+            content = b"".join(archive.read(name) for name in archive.namelist())
+        assert CLERK_PASSWORD.encode() not in content and CLERK_IN_URL.encode() not in content
+        returned.append(fill_every_row(sheet, tmp_path / sheet.name))
+    assert main(["register", "import", *map(str, returned), "--db", url]) == 0
+    imported = capsys.readouterr()
+    assert len(recorded_per_sheet(imported.out)) == len(DISTRICTS)
+    # a sheet of findings this register does not hold: the message names the register, masked
+    other = tmp_path / "other"
+    assert main(["worklist", str(_findings_file(tmp_path)), "--top", "1", "--out", str(other)]) == 0
+    stranger = fill_every_row(next(other.glob("*.xlsx")), tmp_path / "stranger.xlsx")
+    assert main(["register", "import", str(stranger), "--db", url]) == 2
+    refused = capsys.readouterr()
+    assert f"{clerk_database.username}:***@" in refused.err
+    for text in (printed.out, printed.err, imported.out, imported.err, refused.out, refused.err):
+        assert_no_password(text, CLERK_PASSWORD, CLERK_IN_URL, "S3cret")
+
+
+def _findings_file(folder: Path) -> Path:
+    """Findings of customers no register holds, as `auditkit rules` writes them."""
+    path = folder / "findings.parquet"
+    findings(*(finding(f"X{n}", n + 1) for n in range(PER_DISTRICT))).to_parquet(path)
+    return path
