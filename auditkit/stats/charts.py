@@ -14,6 +14,7 @@ from typing import TYPE_CHECKING, ParamSpec
 import matplotlib
 import numpy as np
 import pandas as pd
+from matplotlib import dates
 from matplotlib.figure import Figure
 from matplotlib.text import Text
 
@@ -151,6 +152,73 @@ def plot_customer_series(
         ax.grid(alpha=0.3)
     for ax in axes[len(customer_ids) :]:
         ax.set_visible(False)
+    return figure
+
+
+@_plain_text
+def plot_level_changes(
+    series: pd.DataFrame,
+    changes: pd.DataFrame,
+    titles: Sequence[str],
+    lang: str = i18n.DEFAULT_LANG,
+    columns: int = 2,
+) -> Figure:
+    """Small multiples, one panel per row of `changes` (customer_id, change: first day at the
+    new level, level_before, level_after in kWh a day, daily: whether the steps are days): the
+    customer's kWh a day from `series` (customer_id, start, kwh_per_day, year_before), the same
+    steps a year before in a lighter line, the change marked and the levels before and after
+    drawn as flat lines over the year before it and the steps from it."""
+    count = max(len(changes), 1)
+    rows = int(np.ceil(count / columns))
+    figure = Figure(figsize=(5 * columns, 0.5 + 2.5 * rows), layout="constrained")
+    axes = np.atleast_1d(figure.subplots(rows, columns, squeeze=False)).ravel()
+    labels = {
+        key: i18n.text(f"theft.chart.{key}", lang)
+        for key in ("this_period", "year_before", "levels", "change")
+    }
+    for ax, change, title in zip(axes, changes.itertuples(index=False), titles, strict=False):
+        steps = series[series["customer_id"] == change.customer_id]
+        thin = {"linewidth": 0.8} if change.daily else {"linewidth": 1.2, "marker": "."}
+        ax.plot(
+            steps["start"],
+            steps["kwh_per_day"],
+            color="tab:blue",
+            label=labels["this_period"],
+            zorder=3,
+            **thin,
+        )
+        ax.plot(
+            steps["start"], steps["year_before"], color="0.75", label=labels["year_before"], **thin
+        )
+        end = steps["start"].max() + (
+            pd.Timedelta(days=1) if change.daily else pd.offsets.MonthBegin(1)
+        )
+        ax.hlines(
+            [change.level_before, change.level_after],
+            [steps["start"].min(), change.change],
+            [change.change, end],
+            colors="black",
+            linewidth=2,
+            label=labels["levels"],
+            zorder=4,
+        )
+        ax.axvline(
+            change.change, color="tab:red", linestyle="--", linewidth=1, label=labels["change"]
+        )
+        ax.set_title(title, fontsize="medium")
+        ax.set_ylabel(i18n.text("theft.chart.kwh_per_day", lang))
+        ax.set_ylim(bottom=0)
+        group_thousands(ax, "y")
+        months = (end - steps["start"].min()).days / 30.4
+        every = next((step for step in (1, 2, 3, 6) if months / step <= 5), 12)
+        ax.xaxis.set_major_locator(dates.MonthLocator(bymonth=range(1, 13, every)))
+        ax.xaxis.set_major_formatter(dates.DateFormatter("%Y-%m"))
+        ax.tick_params(axis="x", labelsize="small")
+        ax.grid(alpha=0.3)
+    for ax in axes[len(changes) :]:
+        ax.set_visible(False)
+    if len(changes):
+        figure.legend(*axes[0].get_legend_handles_labels(), loc="outside upper center", ncols=4)
     return figure
 
 

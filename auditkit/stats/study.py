@@ -18,7 +18,6 @@ import pandas as pd
 from auditkit import formatting, i18n
 from auditkit.errors import ParameterError
 from auditkit.stats import anomaly, tables
-from auditkit.stats import theft as theft_module
 from auditkit.stats.benford import TESTS, BenfordResult, benford, benford_by_group
 from auditkit.stats.daily import DailyProfile, daily_profile
 from auditkit.stats.digits import (
@@ -36,6 +35,7 @@ from auditkit.stats.requirements import InsufficientDataError
 from auditkit.stats.scores import CustomerScores
 from auditkit.stats.seasonal import Decomposition, decompose_by_group, outlier_table
 from auditkit.stats.summary import DistrictSummary, summarize
+from auditkit.stats.theft_report import TheftReport, score_theft
 
 if TYPE_CHECKING:
     from matplotlib.figure import Figure
@@ -49,6 +49,7 @@ METHODS = (
     "summary",
     "seasonality",
     "theft",
+    "theft_reasons",
     "anomalies",
     "benford",
     "adjustment_digits",
@@ -72,8 +73,10 @@ class ConsumptionStudy:
     """Results of the study; `district` is "" when it covers every district.
 
     `bills` holds the studied customers' bills up to the end of the window, with their district;
-    `benford_tests` one row per district and test (first, second, first_two; `benford_by_group`
-    columns, `group` named district); `benford` the first-two-digits result of each district
+    `theft` the theft scores with their reasons (`theft_report.score_theft`: on daily reads
+    where they span a year before and the days compared, else on the bills); `benford_tests` one
+    row per district and test (first, second, first_two; `benford_by_group` columns, `group`
+    named district); `benford` the first-two-digits result of each district
     with a testable amount; `daily` the daily-read profile when the dataset has daily reads;
     `adjustment_digits` the Benford tests of adjustments (with an adjustments table),
     `last_digits` the last-digit test per meter reader (with bills read by hand), `network` the
@@ -83,7 +86,7 @@ class ConsumptionStudy:
     district: str
     summary: DistrictSummary
     decompositions: dict[str, Decomposition]
-    theft: CustomerScores
+    theft: TheftReport
     anomalies: CustomerScores
     bills: pd.DataFrame
     estimated_funnel: FunnelResult | None
@@ -358,7 +361,7 @@ def build(
     decompositions, seasonal_notes = decompose_by_group(monthly.dropna(subset=["kwh"]))
 
     history = bills[bills["period"] <= summary.period_to]
-    anomalies, theft = _scores(history, customers, summary.period_to)
+    anomalies = _anomalies(history, customers, summary.period_to)
     studied = history.merge(customers[["customer_id", "district"]], on="customer_id")
     window = studied[studied["period"] >= summary.period_from]
     daily = None
@@ -375,7 +378,7 @@ def build(
         district=district,
         summary=summary,
         decompositions=decompositions,
-        theft=CustomerScores("theft", theft, studied, top_n),
+        theft=score_theft(history, dataset.daily_reads, customers, summary.period_to, top_n),
         anomalies=CustomerScores("anomalies", anomalies, studied, top_n),
         bills=studied,
         estimated_funnel=_estimated_funnel(summary.table),
@@ -458,22 +461,11 @@ def _network(
     return result.for_districts([district]) if district else result
 
 
-def _scores(
-    history: pd.DataFrame, customers: pd.DataFrame, as_of: str
-) -> tuple[pd.DataFrame, pd.DataFrame]:
-    """Anomaly and theft scores of the customers' bills up to `as_of`."""
+def _anomalies(history: pd.DataFrame, customers: pd.DataFrame, as_of: str) -> pd.DataFrame:
+    """Anomaly scores of the customers' bills up to `as_of`."""
     if history.empty:  # a district without bills: its summary row and notes say so
-        return (
-            pd.DataFrame(columns=list(anomaly.COLUMNS)),
-            pd.DataFrame(columns=list(theft_module.COLUMNS)),
-        )
-    anomalies = anomaly.anomaly_scores(history, customers, as_of)
-    reads = history[["customer_id", "period", "kwh_billed"]].rename(columns={"kwh_billed": "kwh"})
-    peers = pd.Series(
-        (customers["usage_type"].astype(str) + "|" + customers["district"].astype(str)).to_numpy(),
-        index=customers["customer_id"].to_numpy(),
-    )
-    return anomalies, theft_module.theft_scores(reads, as_of=as_of, peers=peers)
+        return pd.DataFrame(columns=list(anomaly.COLUMNS))
+    return anomaly.anomaly_scores(history, customers, as_of)
 
 
 def _estimated_funnel(table: pd.DataFrame) -> FunnelResult | None:
