@@ -34,6 +34,14 @@ WORDS: dict[str, tuple[str, str]] = {
         "按月账单，自 {change} 起日均用电由 {before} 千瓦时升至 {after} 千瓦时，上升 {fall}",
         "Monthly bills: from {change} the use rose from {before} to {after} kWh a day, {fall} more",
     ),
+    "theft.reason.variation": (
+        "日间波动为变化前的 {variation}",
+        "its day-to-day variation became {variation} of what it was",
+    ),
+    "theft.reason.zero_reads": (
+        "比较期内 {days} 天读数为 0",
+        "{days} days in the compared period read 0 kWh",
+    ),
     "theft.reason.own_days": (
         "为自身上年同期的 {own}",
         "{own} of its same days a year before",

@@ -57,16 +57,17 @@ REASON_COLUMNS = (
     "peers_ratio",
     "peers_scope",
 )
-#: Every column of `TheftReport.scores`: theft_scores' (baseline: daily reads only) and reasons.
-SCORE_COLUMNS = (*COLUMNS, "baseline", *REASON_COLUMNS)
+#: Signals of the daily detector worded beside the level (`theft_scores`' `signal` column).
+SHAPE_SIGNALS = ("variation", "zero_reads")
 #: Columns of `TheftReport.series`, the listed customers' steps drawn.
 SERIES_COLUMNS = ("customer_id", "start", "kwh_per_day", "year_before")
 
 
 @dataclass(frozen=True)
 class TheftReport:
-    """Theft scores of a study's customers with their reasons (`SCORE_COLUMNS`, highest score
-    first), the steps of the `top_n` drawn (`SERIES_COLUMNS`: kWh a day of each day or month
+    """Theft scores of a study's customers with their reasons (the columns of `theft_scores`,
+    those it gives on daily reads blank for customers scored on bills, then REASON_COLUMNS;
+    highest score first), the steps of the `top_n` drawn (`SERIES_COLUMNS`: kWh a day of each day or month
     shown and of the same step a year before), and each customer's usage type and district
     (whom `peers_ratio` compares it with)."""
 
@@ -101,8 +102,9 @@ class TheftReport:
 
     def reason(self, row: pd.Series, lang: str = i18n.DEFAULT_LANG) -> str:
         """The sentence saying why the customer of `row` (a row of `scores`) scored: when and by
-        how much its level changed, against its own year before and its peers' (both only when
-        the customer has a year before), and its score."""
+        how much its level changed; the day-to-day variation or the days read zero when the
+        daily detector's score came from them (`signal`); against its own year before and its
+        peers' (both only when the customer has a year before); and its score."""
         daily = row["source"] == "daily_reads"
         fell = not row["level_after"] > row["level_before"]
         change = i18n.text(
@@ -114,6 +116,14 @@ class TheftReport:
             fall=formatting.percent(abs(row["fall"])),
         )
         clauses = [change]
+        signal = row.get("signal")
+        if signal in SHAPE_SIGNALS:
+            clauses.append(
+                i18n.text(f"theft.reason.{signal}", lang).format(
+                    variation=formatting.percent(row.get("variation_ratio")),
+                    days=formatting.count(row.get("zero_days")),
+                )
+            )
         if formatting.is_missing(row["own_past_ratio"]):
             clauses.append(i18n.text("theft.reason.no_year_before", lang))
         else:
@@ -203,9 +213,10 @@ def score_theft(
         scores = pd.concat([scored for scored, _ in parts], ignore_index=True)
         series = pd.concat([drawn for _, drawn in parts], ignore_index=True)
     else:
-        scores = pd.DataFrame(columns=list(SCORE_COLUMNS))
+        scores = pd.DataFrame(columns=[*COLUMNS, *REASON_COLUMNS])
         series = pd.DataFrame(columns=list(SERIES_COLUMNS))
-    scores = scores.sort_values(
+    extra = [column for column in scores.columns if column not in (*COLUMNS, *REASON_COLUMNS)]
+    scores = scores[[*COLUMNS, *extra, *REASON_COLUMNS]].sort_values(
         ["score", "customer_id"], ascending=[False, True], ignore_index=True
     )
     listed = scores.loc[scores["status"] == "scored", "customer_id"].head(top_n)
@@ -243,11 +254,9 @@ def _scored_with_reasons(
     )[0]
     reasons = reason_columns(scores, matrix, groups)
     scores = pd.concat([scores, reasons], axis=1)
-    if "baseline" not in scores.columns:
-        scores["baseline"] = ""
     scores["change_at"] = [_change_text(value) for value in scores["change_at"]]
     top = scores[scores["status"] == "scored"].head(top_n)
-    return scores[list(SCORE_COLUMNS)], drawn_steps(matrix, top)
+    return scores, drawn_steps(matrix, top)
 
 
 def reason_columns(

@@ -14,7 +14,8 @@ from test_notebooks import errors, run, shown
 from auditkit import formatting
 from auditkit.report.notebook import figure_png, save_table
 from auditkit.report.tables import table_html
-from auditkit.stats.theft_report import score_theft
+from auditkit.stats.theft import theft_scores
+from auditkit.stats.theft_report import TheftReport, score_theft
 
 #: A weekly rhythm whose every seven consecutive days sum to 70: 10 kWh a day over any week.
 WEEK = np.array([9.0, 10.0, 11.0, 10.0, 9.0, 11.0, 10.0])
@@ -119,6 +120,39 @@ def test_reads_spanning_less_than_a_year_and_its_comparison_leave_the_bills_to_s
     assert set(report.scores["source"]) == {"bills"}
 
 
+def test_a_daily_score_from_flatter_days_or_zero_reads_says_so():
+    row = {
+        "customer_id": "D-1",
+        "score": 6.04,
+        "change_at": "2025-10-06",
+        "status": "scored",
+        "source": "daily_reads",
+        "level_before": 10.0,
+        "level_after": 9.5,
+        "fall": 0.05,
+        "own_past_ratio": np.nan,
+        "peers_ratio": 0.98,
+        "peers_scope": "group",
+        "variation_ratio": 0.25,
+        "zero_days": 12,
+    }
+    names = pd.DataFrame({"usage_type": ["residential"], "district": ["D1"]}, index=["D-1"])
+    report = TheftReport(pd.DataFrame(), pd.DataFrame(), names)
+    flatter = report.reason(pd.Series({**row, "signal": "variation"}), "en")
+    assert flatter == (
+        "Daily reads: from 2025-10-06 the use fell from 10.0 to 9.5 kWh a day, 5.0% less; "
+        "its day-to-day variation became 25.0% of what it was; no year before to compare with; "
+        "score 6.0."
+    )
+    zeros = report.reason(pd.Series({**row, "signal": "zero_reads"}), "zh")
+    assert zeros == (
+        "日冻结电量显示，自 2025-10-06 起日均用电由 10.0 千瓦时降至 9.5 千瓦时，下降 5.0%；"
+        "比较期内 12 天读数为 0；无上年同期数据可比；评分 6.0。"
+    )
+    level = report.reason(pd.Series({**row, "signal": "level"}), "en")
+    assert "variation" not in level and "0 kWh" not in level
+
+
 def test_zh_and_en_each_speak_one_language():
     bills, archive = monthly_bills({"M-1": "2024-07", "M-2": "2024-03"})
     report = score_theft(bills, None, archive, "2024-12", top_n=2)
@@ -172,6 +206,10 @@ def test_the_full_export_keeps_every_customer_with_the_reason_columns():
         scores.columns
     )
     assert scores.set_index("customer_id").loc["M-1", "fall"] == pytest.approx(0.6)
+    reads, archive = daily_reads("2025-09-18")
+    no_bills = pd.DataFrame(columns=["customer_id", "period", "kwh_billed"])
+    by_day = score_theft(no_bills, reads, archive, "2025-12").scores
+    assert set(theft_scores(reads, as_of="2025-12").columns) < set(by_day.columns)
 
 
 @pytest.mark.slow
