@@ -2,8 +2,9 @@
 
 `build(dataset, district)` runs the audit rule library on one district's data and keeps the
 district's figures as numbers and codes: its profile, customers by usage type, billed energy by
-month, findings by area and rule, and the findings themselves. Words are made only when the
-notebook asks for a table, a figure or the conclusions in a language.
+month, findings by area and rule, the findings themselves, and what the findings register says
+of them since last month (`auditkit.audit.since`). Words are made only when the notebook asks
+for a table, a figure or the conclusions in a language.
 
 Money has two kinds (a finding's `revenue_kind`): revenue a recomputation of the bill proves, and
 revenue that is an estimate (theft, zero consumption, demand above capacity). They are summed
@@ -14,13 +15,14 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import pandas as pd
 from matplotlib.figure import Figure
 
 from auditkit import formatting, i18n, rules
 from auditkit.audit import charts
+from auditkit.audit.since import SinceLastMonth, since_last_month
 from auditkit.billing.money import round_half_up
 from auditkit.data import Dataset
 from auditkit.periods import last_months
@@ -28,6 +30,9 @@ from auditkit.report.figures import figure_name
 from auditkit.report.notebook import save_table
 from auditkit.report.tables import revenue_kind_name
 from auditkit.report.workbook import write_findings_workbook
+
+if TYPE_CHECKING:
+    from auditkit.register.store import Register
 
 FINDINGS_SORT = ("rule_id", "customer_id", "period_from", "period_to")
 BILL_COLUMNS = ("customer_id", "period", "kwh_billed", "amount", "read_type")
@@ -179,6 +184,8 @@ class DistrictAudit:
     catalog: pd.DataFrame
     profile: dict[str, Any]
     top_n: int = 20
+    #: What the findings register says of the district since last month (`auditkit.audit.since`).
+    since: SinceLastMonth | None = None
 
     table_names = ("profile", "usage_mix", "findings_by_rule", "top_findings", "catalog")
     figure_names = ("monthly_billing", "revenue_by_rule")
@@ -330,10 +337,11 @@ class DistrictAudit:
 
     def _top_table(self, lang: str) -> pd.DataFrame:
         """Customer columns keep their names (`customer_id`, `name`, `address`) for masking:
-        show them with `report.personal_labels(lang)` as column labels."""
+        show them with `report.personal_labels(lang)` as column labels. With a register, each
+        finding's status this month (new, persisting, reopened) follows the rule."""
         top = top_findings(self.findings, self.dataset.customers, self.top_n)
         personal = [column for column in ("name", "address") if column in top.columns]
-        return pd.DataFrame(
+        table = pd.DataFrame(
             {
                 i18n.text("common.rule", lang): self._titles(top["rule_id"], lang),
                 i18n.text("common.severity", lang): [
@@ -352,6 +360,10 @@ class DistrictAudit:
                 i18n.text("common.evidence", lang): rules.evidence_text(top, lang).to_numpy(),
             }
         )
+        statuses = None if self.since is None else self.since.status_names(top, lang)
+        if statuses is not None:
+            table.insert(1, i18n.text("since.column.status", lang), statuses)
+        return table
 
     def _catalog_table(self, lang: str) -> pd.DataFrame:
         ordered = self.catalog.sort_values(["area", "rule_id"], kind="stable")
@@ -374,20 +386,28 @@ class DistrictAudit:
 
 
 def build(
-    dataset: Dataset, district: str, as_of: str | None = None, top_n: int = 20
+    dataset: Dataset,
+    district: str,
+    as_of: str | None = None,
+    top_n: int = 20,
+    register: Register | None = None,
 ) -> DistrictAudit:
     """Audit `district` of `dataset` up to billing period `as_of` (empty: the latest billed).
 
     The rules run on the district's data (`Dataset.for_district`, which names the known
     districts when `district` is not one); `top_n` findings are listed with their evidence.
+    `register` is the findings register the report reads (`open_report_register`; None when
+    there is none), for the section since last month.
     """
     local = dataset.for_district(district)
     findings = rules.run(local, as_of=as_of or None)
+    catalog = rules.catalog()
     return DistrictAudit(
         district=district,
         dataset=local,
         findings=findings,
-        catalog=rules.catalog(),
+        catalog=catalog,
         profile=profile_figures(local, findings.attrs["as_of"]),
         top_n=top_n,
+        since=since_last_month(findings, district, register, catalog),
     )
