@@ -458,11 +458,13 @@ def _seal(meta: dict, rows_sheet: Worksheet) -> str:
 
 
 def _sealed(value: object) -> str:
+    """A cell as sealed: as any program reads it back (XML turns a carriage return into a line
+    feed), money to the fen."""
     if _blank(value):
         return ""
     if isinstance(value, int | float) and not isinstance(value, bool):
         return f"{float(value):.2f}"
-    return str(value)
+    return str(value).replace("\r\n", "\n").replace("\r", "\n")
 
 
 def _check_seal(workbook: Workbook, meta: dict, file_name: str) -> None:

@@ -526,6 +526,13 @@ def test_a_changed_record_of_the_worklist_is_refused(blank, field, value):
     assert str(raised.value) == SEALED
 
 
+def test_data_with_line_breaks_tabs_and_spaces_is_read_back_under_its_seal(tmp_path):
+    frame = findings(finding("a\r\n1", 10, district=" 城东\t", name="张三\r", address="x  "))
+    sheet = write_worklist(select_worklist(frame, top=1), tmp_path / "sent.xlsx", mask=False)
+    events = read_worklist(returned(sheet, {FIRST_DATA_ROW: checked()}))
+    assert events["event"].tolist() == ["confirmed"]
+
+
 def test_a_worklist_written_before_sheets_were_sealed_is_read(blank):
     workbook = load_workbook(returned(blank, ANSWERS))
     record = json.loads(workbook[META_SHEET]["A1"].value)
