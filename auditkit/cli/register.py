@@ -197,7 +197,7 @@ def run_import(args: argparse.Namespace) -> int:
     problems: list[str] = []
     refused = 0
     with Register.open(args.db) as store:
-        known = set(store.findings()["finding_key"])
+        known = set(store.findings(columns=["finding_key"])["finding_key"])
         for path in args.sheets:
             try:
                 events = read_worklist(path)
@@ -296,7 +296,7 @@ def _refuse_unknown(store: Register, worklist: pd.DataFrame, origin: str) -> Non
     """Refuse, before any sheet is written, findings the register does not hold."""
     from auditkit.register import RegisterError
 
-    known = set(store.findings()["finding_key"])
+    known = set(store.findings(columns=["finding_key"])["finding_key"])
     unknown = worklist.loc[~worklist["finding_key"].isin(known)]
     if not unknown.empty:
         lines = [
