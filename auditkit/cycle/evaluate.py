@@ -1,0 +1,149 @@
+"""Per finding, district and rule: what the field did with the register's findings in a window.
+
+Pure functions on the register's frames (`Register.findings`, `Register.outcomes`), so they are
+tested without a database. Definitions (docs/audit_cycle.md), for the window's cycles
+(`auditkit.cycle.window`), counting only events that happened before the window ends:
+
+- found: the register's runs found the finding in one of the window's months;
+- issued: a `sent` event in the window (a finding sent twice is issued once);
+- checked: the finding's decision, the latest of its `confirmed` / `false_alarm` events (a
+  correction is a new event, so the latest one decides; events of one day in the order they were
+  recorded), is dated in the window; confirmed and false alarms split the checked findings by it;
+- sample checks: checked findings that a random-sample worklist drew (an event with
+  `selected_by == 'sample'`): the basis of a rule's unbiased precision;
+- rectified: the first `rectified` event is dated in the window; days to rectify run from the
+  first `sent` event to it (unknown without a `sent` event before it);
+- awaiting check: sent, and no decision yet when the window ends; awaiting rectification:
+  confirmed, and not rectified when the window ends;
+- recovered: the `recovered` amounts dated in the window, kept apart by the finding's kind of
+  revenue (proved or estimated), never added together.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+import pandas as pd
+
+from auditkit.cycle.window import Window
+from auditkit.rules.registry import REVENUE_KINDS
+from auditkit.stats.requirements import require_columns
+
+#: Finding columns the evaluation reads (besides finding_key).
+FINDING_FIELDS = (
+    "customer_id",
+    "rule_id",
+    "district",
+    "revenue_impact",
+    "revenue_kind",
+    "first_as_of",
+    "last_as_of",
+)
+#: Outcome columns the evaluation reads.
+OUTCOME_FIELDS = ("finding_key", "event", "amount", "happened_at", "auditor", "selected_by")
+#: The events that decide a finding; the latest one counts.
+DECISIONS = ("confirmed", "false_alarm")
+#: Counts of findings per district and rule.
+COUNTS = (
+    "found",
+    "issued",
+    "checked",
+    "confirmed",
+    "false_alarms",
+    "sample_checked",
+    "sample_confirmed",
+    "rectified",
+    "awaiting_check",
+    "awaiting_rectification",
+)
+#: Recovered amounts, one column per kind of revenue.
+RECOVERED = tuple(f"recovered_{kind}" for kind in REVENUE_KINDS)
+SUMMARY_COLUMNS = (*COUNTS, "precision", "median_days", *RECOVERED)
+
+
+def window_events(outcomes: pd.DataFrame, window: Window) -> pd.DataFrame:
+    """The outcome events that happened before the window ends, in the order they happened
+    (events of one day in the order given, which is the order recorded), each marked
+    `in_window`."""
+    require_columns(outcomes, OUTCOME_FIELDS, "outcomes")
+    events = outcomes.loc[:, list(OUTCOME_FIELDS)].copy()
+    events["happened_at"] = pd.to_datetime(events["happened_at"])
+    events["amount"] = pd.to_numeric(events["amount"]).astype(float)
+    events = events[window.before_end(events["happened_at"]).to_numpy()]
+    events = events.sort_values("happened_at", kind="stable", ignore_index=True)
+    events["in_window"] = window.inside(events["happened_at"]).to_numpy()
+    return events
+
+
+def finding_states(findings: pd.DataFrame, events: pd.DataFrame, window: Window) -> pd.DataFrame:
+    """One row per finding the window concerns: the finding's columns and, as booleans, every
+    count of COUNTS; `decision`, `first_sent`, `first_rectified`, `days_to_rectify` and the
+    recovered amounts (RECOVERED)."""
+    require_columns(findings, ("finding_key", *FINDING_FIELDS), "findings")
+    states = findings.loc[:, ["finding_key", *FINDING_FIELDS]].reset_index(drop=True)
+    keys = states["finding_key"]
+    sent = events[events["event"] == "sent"]
+    first_sent = sent.groupby("finding_key")["happened_at"].min()
+    decisions = events[events["event"].isin(DECISIONS)].groupby("finding_key").tail(1)
+    decisions = decisions.set_index("finding_key")
+    rectified = events[events["event"] == "rectified"].groupby("finding_key")["happened_at"].min()
+    recovered = (
+        events[(events["event"] == "recovered") & events["in_window"]]
+        .groupby("finding_key")["amount"]
+        .sum()
+    )
+    sampled = set(events.loc[events["selected_by"] == "sample", "finding_key"])
+
+    states["found"] = (states["first_as_of"] <= window.last) & (
+        states["last_as_of"] >= window.first
+    )
+    states["issued"] = keys.isin(set(sent.loc[sent["in_window"], "finding_key"]))
+    states["decision"] = _lookup(keys, decisions["event"])
+    decided_at = _lookup(keys, decisions["happened_at"])
+    states["checked"] = window.inside(decided_at)
+    states["confirmed"] = states["checked"] & (states["decision"] == "confirmed")
+    states["false_alarms"] = states["checked"] & (states["decision"] == "false_alarm")
+    sample = keys.isin(sampled)
+    states["sample_checked"] = states["checked"] & sample
+    states["sample_confirmed"] = states["confirmed"] & sample
+    states["first_sent"] = _lookup(keys, first_sent)
+    states["first_rectified"] = _lookup(keys, rectified)
+    states["rectified"] = window.inside(states["first_rectified"])
+    days = (states["first_rectified"] - states["first_sent"]).dt.days
+    states["days_to_rectify"] = days.where(days >= 0).astype(float)
+    states["awaiting_check"] = states["first_sent"].notna() & states["decision"].isna()
+    states["awaiting_rectification"] = (states["decision"] == "confirmed") & states[
+        "first_rectified"
+    ].isna()
+    amount = _lookup(keys, recovered).fillna(0.0).astype(float)
+    for kind, column in zip(REVENUE_KINDS, RECOVERED, strict=True):
+        states[column] = amount.where(states["revenue_kind"] == kind, 0.0)
+    concerned = states[list(COUNTS)].any(axis=1) | (amount > 0)
+    return states[concerned.to_numpy()].reset_index(drop=True)
+
+
+def _lookup(keys: pd.Series, values: pd.Series) -> pd.Series:
+    """The value of each key (missing: NaN or NaT), in the dtype of `values`."""
+    return pd.Series(values.reindex(keys.to_numpy()).to_numpy(), index=keys.index)
+
+
+def summarize(states: pd.DataFrame, by: list[str]) -> pd.DataFrame:
+    """The counts (COUNTS), confirmed precision on every check, median days to rectify and the
+    recovered amounts of `states` per group of `by` (no column: one row for everything)."""
+    if states.empty and not by:  # nothing concerned: one row of zeros
+        zeros = {name: 0 for name in COUNTS} | {name: 0.0 for name in RECOVERED}
+        return pd.DataFrame([zeros | {"precision": np.nan, "median_days": np.nan}]).reindex(
+            columns=list(SUMMARY_COLUMNS)
+        )
+    frame = states.assign(_all="") if not by else states
+    keys = by or ["_all"]
+    grouped = frame.groupby(keys, sort=True)
+    table = grouped[list(COUNTS)].sum().astype(np.int64)
+    money = grouped[list(RECOVERED)].sum()
+    timed = frame[frame["rectified"] & frame["days_to_rectify"].notna()]
+    days = timed.groupby(keys)["days_to_rectify"].median()
+    table["precision"] = np.where(
+        table["checked"] > 0, table["confirmed"] / table["checked"].clip(lower=1), np.nan
+    )
+    table["median_days"] = days.reindex(table.index).astype(float)
+    table = table.join(money).reset_index()
+    return table.drop(columns=["_all"], errors="ignore").reindex(columns=[*by, *SUMMARY_COLUMNS])

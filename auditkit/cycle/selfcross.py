@@ -1,0 +1,158 @@
+"""Self-audit against cross-audit on the register's field checks, per audited district.
+
+A check's kind comes from its events' `auditor`: none or the finding's own district is a
+self-audit, another district a cross-audit (that district's team checked). Each kind's verdict on
+a finding is the latest of that kind's decisions, so a cross-audit confirming what the district
+had called a false alarm keeps both verdicts. The comparison of confirmed rates (Fisher's exact
+test per district, Holm-corrected, and the logistic model) is `auditkit.crossaudit.compare`'s,
+fed with one inspection per check: the error found is a confirmation, the money found the
+amount the kind's events recovered on the finding up to the window's end. What cross-audits
+confirmed that the district's own checks had called a false alarm, or never decided, is listed
+(under-reporting).
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import numpy as np
+import pandas as pd
+
+from auditkit.crossaudit.compare import Comparison, compare
+from auditkit.cycle.evaluate import DECISIONS
+
+SELF_CROSS_COLUMNS = (
+    "district",
+    "self_n",
+    "self_rate",
+    "self_recovered_per_check",
+    "cross_n",
+    "cross_rate",
+    "cross_recovered_per_check",
+    "p_adjusted",
+    "under_reports",
+    "note",
+    "self_false_alarm",
+    "self_unchecked",
+)
+UNDER_REPORTED_COLUMNS = (
+    "district",
+    "customer_id",
+    "rule_id",
+    "self_verdict",
+    "auditor",
+    "decided_at",
+    "revenue_impact",
+    "revenue_kind",
+)
+#: `self_verdict` of a cross-confirmed finding the district's own checks never decided.
+UNCHECKED = "unchecked"
+
+
+@dataclass(frozen=True)
+class SelfCross:
+    """`table`: per audited district (SELF_CROSS_COLUMNS); `under_reported`: the findings a
+    cross-audit confirmed in the window that the district's own checks had called a false alarm
+    or never decided (UNDER_REPORTED_COLUMNS, most revenue first); `comparison` the crossaudit
+    comparison, None without a cross-audit check."""
+
+    table: pd.DataFrame
+    under_reported: pd.DataFrame
+    comparison: Comparison | None
+
+
+def kind_checks(findings: pd.DataFrame, events: pd.DataFrame) -> pd.DataFrame:
+    """Each kind's latest decision on each finding (finding_key, kind, auditor, decision,
+    decided_at, in_window), with the amount that kind's events recovered up to the window's
+    end (`recovered`). `events` are `evaluate.window_events`; `findings` give the districts."""
+    district = findings.set_index("finding_key")["district"]
+    marked = events.assign(own=events["finding_key"].map(district))
+    auditor = marked["auditor"].astype(object)
+    is_self = auditor.isna() | (auditor == marked["own"])
+    marked["kind"] = np.where(is_self, "self", "cross")
+    decided = marked[marked["event"].isin(DECISIONS)].groupby(["finding_key", "kind"]).tail(1)
+    recovered = (
+        marked[marked["event"] == "recovered"].groupby(["finding_key", "kind"])["amount"].sum()
+    )
+    checks = decided[["finding_key", "kind", "auditor", "event", "happened_at", "in_window"]]
+    checks = checks.rename(columns={"event": "decision", "happened_at": "decided_at"})
+    index = pd.MultiIndex.from_frame(checks[["finding_key", "kind"]])
+    checks = checks.assign(recovered=recovered.reindex(index).fillna(0.0).to_numpy())
+    return checks.reset_index(drop=True)
+
+
+def self_cross(findings: pd.DataFrame, events: pd.DataFrame) -> SelfCross:
+    """The self- against cross-audit evaluation of the window's checks (see the module)."""
+    checks = kind_checks(findings, events)
+    about = findings.set_index("finding_key")[
+        ["customer_id", "rule_id", "district", "revenue_impact", "revenue_kind"]
+    ]
+    current = checks[checks["in_window"]].join(about, on="finding_key")
+    table = _by_district(current)
+    comparison = None
+    if (current["kind"] == "cross").any():
+        comparison = compare(_inspections(current))
+        tests = comparison.by_district.set_index("district")
+        table["p_adjusted"] = table["district"].map(tests["p_adjusted"]).astype(float)
+        table["under_reports"] = table["district"].map(tests["under_reports"]).fillna(False)
+        table["note"] = table["district"].map(tests["note"]).fillna("")
+    crossed = current[(current["kind"] == "cross") & (current["decision"] == "confirmed")]
+    own = checks[checks["kind"] == "self"].set_index("finding_key")["decision"]
+    missed = crossed.assign(self_verdict=crossed["finding_key"].map(own).fillna(UNCHECKED))
+    missed = missed[missed["self_verdict"] != "confirmed"]
+    counts = missed.groupby(["district", "self_verdict"]).size().unstack(fill_value=0)
+    for verdict, column in (("false_alarm", "self_false_alarm"), (UNCHECKED, "self_unchecked")):
+        found = counts[verdict] if verdict in counts.columns else pd.Series(dtype=np.int64)
+        table[column] = table["district"].map(found).fillna(0).astype(np.int64)
+    under_reported = missed.sort_values(
+        ["revenue_impact", "district", "customer_id"], ascending=[False, True, True], kind="stable"
+    ).reindex(columns=list(UNDER_REPORTED_COLUMNS))
+    return SelfCross(
+        table.reindex(columns=list(SELF_CROSS_COLUMNS)),
+        under_reported.reset_index(drop=True),
+        comparison,
+    )
+
+
+def _by_district(current: pd.DataFrame) -> pd.DataFrame:
+    """Checks, confirmed rate and recovered per check of each kind, per audited district."""
+    current = current.assign(confirmed=current["decision"] == "confirmed")
+    grouped = current.groupby(["district", "kind"]).agg(
+        n=("confirmed", "size"), confirmed=("confirmed", "sum"), recovered=("recovered", "sum")
+    )
+    districts = sorted(current["district"].unique())
+    table = pd.DataFrame({"district": pd.Series(districts, dtype=object)})
+    for kind in ("self", "cross"):
+        part = grouped.xs(kind, level="kind") if kind in grouped.index.get_level_values(1) else None
+        n = table["district"].map(part["n"]).fillna(0) if part is not None else 0
+        table[f"{kind}_n"] = pd.Series(n, index=table.index).astype(np.int64)
+        if part is None:
+            table[f"{kind}_rate"] = np.nan
+            table[f"{kind}_recovered_per_check"] = np.nan
+            continue
+        some = table[f"{kind}_n"] > 0
+        per = table[f"{kind}_n"].where(some)
+        table[f"{kind}_rate"] = table["district"].map(part["confirmed"]) / per
+        table[f"{kind}_recovered_per_check"] = table["district"].map(part["recovered"]) / per
+    table["p_adjusted"] = np.nan
+    table["under_reports"] = False
+    table["note"] = ""
+    return table
+
+
+def _inspections(current: pd.DataFrame) -> pd.DataFrame:
+    """One inspection per check, as `crossaudit.compare` reads them."""
+    return pd.DataFrame(
+        {
+            "customer_id": current["customer_id"].to_numpy(),
+            "audit_kind": current["kind"].to_numpy(),
+            "auditing_district": current["auditor"]
+            .astype(object)
+            .where(current["auditor"].notna(), current["district"])
+            .to_numpy(),
+            "error_found": (current["decision"] == "confirmed").to_numpy(),
+            "district": current["district"].to_numpy(),
+            "book_value": 0.0,
+            "audited_value": current["recovered"].to_numpy(),
+        }
+    )

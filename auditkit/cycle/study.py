@@ -1,0 +1,442 @@
+"""The audit-cycle study: how each district bureau worked the register's findings in the field.
+
+`build(data_dir, district, as_of, months, confidence)` reads the register a report over
+`data_dir` reads (`auditkit.register.location.open_report_register`) and computes everything
+notebooks/audit_cycle.ipynb shows, once; `study_of(findings, outcomes, recorded, ...)` does the
+same from the register's frames (tests, scripts). The notebook asks the study for its headline,
+its tables and figures by name and its conclusions, and narrates. Every district is evaluated
+(tests across districts are corrected for their number); `district` narrows what is shown.
+"""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Callable, Iterable
+from dataclasses import dataclass, field
+
+import pandas as pd
+from matplotlib.figure import Figure
+
+from auditkit import formatting, i18n
+from auditkit.crossaudit.rates import Rates
+from auditkit.cycle import charts, tables
+from auditkit.cycle.evaluate import (
+    COUNTS,
+    FINDING_FIELDS,
+    finding_states,
+    summarize,
+    window_events,
+)
+from auditkit.cycle.notes import Note
+from auditkit.cycle.precision import OVERSTATED, precision_by_rule
+from auditkit.cycle.selfcross import SelfCross, self_cross
+from auditkit.cycle.window import Window, cycle_window
+from auditkit.errors import ParameterError
+from auditkit.register.store import Register
+from auditkit.sampling.checks import positive_int, probability
+
+#: The methods section, one paragraph each.
+METHODS = ("window", "decisions", "precision", "rectify", "recovered", "self_cross")
+#: Section headings worded by the words every report shares or other areas.
+HEADINGS = {
+    "title": "pipeline.study.audit_cycle",
+    "conclusions": "common.conclusions",
+    "notes": "common.notes",
+    "methods": "common.methods",
+    "self_cross": "crossaudit.heading.tests",
+}
+#: Fewest random-sample checks of a rule before a sentence names its precision.
+MIN_SAMPLE_CHECKS = 10
+#: A rule whose sample interval lies wholly below this share is mostly false alarms.
+MOSTLY_FALSE = 0.5
+
+
+@dataclass(frozen=True)
+class CycleStudy:
+    """The evaluation of the window's field work; `window` is None when there is nothing to
+    evaluate (no register, no recorded run, no outcome, a district without findings), and the
+    first note says why. `states` holds one row per finding the window concerns (every
+    district); `district` ("" for all) narrows what is shown."""
+
+    district: str
+    confidence: float
+    window: Window | None
+    states: pd.DataFrame = field(repr=False)
+    self_cross: SelfCross | None = None
+    notes: list[Note] = field(default_factory=list)
+
+    @property
+    def evaluated(self) -> bool:
+        """There is a window of field work to show."""
+        return self.window is not None
+
+    @property
+    def scope(self) -> pd.DataFrame:
+        """The states of the district shown (every district's for "")."""
+        if not self.district:
+            return self.states
+        return self.states[self.states["district"] == self.district].reset_index(drop=True)
+
+    @property
+    def total(self) -> pd.DataFrame:
+        """One row: the counts, share, days and yuan of the scope."""
+        return summarize(self.scope, [])
+
+    @property
+    def by_district(self) -> pd.DataFrame:
+        """One row per district shown."""
+        return summarize(self.scope, ["district"])
+
+    @property
+    def by_rule(self) -> pd.DataFrame:
+        """One row per district and rule shown (the evaluation's finest table)."""
+        return summarize(self.scope, ["district", "rule_id"])
+
+    @property
+    def precision(self) -> pd.DataFrame:
+        """Each rule's confirmed share over the scope, every check and random samples apart."""
+        return precision_by_rule(self.scope, self.confidence)
+
+    @property
+    def under_reported(self) -> pd.DataFrame:
+        """The scope's findings cross-audits confirmed that the district's checks missed."""
+        if self.self_cross is None:
+            return pd.DataFrame()
+        return _only(self.self_cross.under_reported, self.district)
+
+    def headline(self) -> dict[str, float]:
+        """Findings sent, checked, confirmed share (%) on every check and on random samples,
+        yuan recovered (proved and estimated apart), findings awaiting rectification."""
+        if not self.evaluated:
+            return {}
+        row = self.total.iloc[0]
+        figures = {
+            "cycle.column.issued": float(row["issued"]),
+            "cycle.column.checked": float(row["checked"]),
+        }
+        if row["checked"] > 0:
+            figures["cycle.headline.precision_pct"] = 100 * float(row["precision"])
+        sample = self.scope[self.scope["sample_checked"]]
+        if len(sample):
+            share = sample["sample_confirmed"].mean()
+            figures["cycle.headline.sample_precision_pct"] = 100 * float(share)
+        figures["cycle.column.recovered_proved"] = float(row["recovered_proved"])
+        figures["cycle.column.recovered_estimated"] = float(row["recovered_estimated"])
+        figures["cycle.column.awaiting_rectification"] = float(row["awaiting_rectification"])
+        return figures
+
+    def headline_figures(self, lang: str = i18n.DEFAULT_LANG) -> dict[str, float]:
+        """The headline labelled in `lang`."""
+        return {i18n.text(key, lang): value for key, value in self.headline().items()}
+
+    def subject(self, lang: str = i18n.DEFAULT_LANG) -> str:
+        """The district shown, or 'all districts'."""
+        return self.district or i18n.text("common.all_districts", lang)
+
+    def period(self) -> str:
+        """The window's recorded months, 'first – last' (empty without a window)."""
+        return f"{self.window.first} – {self.window.last}" if self.window else ""
+
+    def last_month(self) -> str:
+        """The window's last recorded month (empty without a window)."""
+        return self.window.last if self.window else ""
+
+    @staticmethod
+    def heading(section: str, lang: str = i18n.DEFAULT_LANG) -> str:
+        """The heading of a section of the report (title, conclusions, districts ...)."""
+        return i18n.text(HEADINGS.get(section, f"cycle.heading.{section}"), lang)
+
+    def conclusions(self, lang: str = i18n.DEFAULT_LANG) -> list[str]:
+        """Plain-language findings for reviewers, one sentence each; without a window, the one
+        sentence saying why there is nothing to evaluate."""
+        if not self.evaluated:
+            return [self.notes[0].text(lang)]
+        row = self.total.iloc[0]
+        sentences = [self._sentence("work", lang, **self._window_values(), **_shown(row))]
+        sentences += self._precision_sentences(lang)
+        rectify = "rectify" if row["rectified"] > 0 else "rectify_none"
+        sentences.append(self._sentence(rectify, lang, **_shown(row)))
+        sentences.append(self._sentence("recovered", lang, **_shown(row)))
+        sentences += self._self_cross_sentences(lang)
+        return sentences
+
+    def explain(self, lang: str = i18n.DEFAULT_LANG) -> str:
+        """The conclusions, one a line."""
+        return "\n".join(self.conclusions(lang))
+
+    def data_notes(self, lang: str = i18n.DEFAULT_LANG) -> list[str]:
+        """Remarks on the register's data, one sentence each (beyond the reason for an empty
+        report, which the conclusions give)."""
+        notes = self.notes if self.evaluated else self.notes[1:]
+        shown = [note.text(lang) for note in notes]
+        if self.self_cross is not None and self.self_cross.comparison is not None:
+            shown += [note.text(lang) for note in self.self_cross.comparison.notes]
+        return shown
+
+    def methods(self, lang: str = i18n.DEFAULT_LANG) -> list[str]:
+        """How each figure is defined and computed, one paragraph each."""
+        level = formatting.percent(self.confidence, 0)
+        return [i18n.text(f"cycle.method.{name}", lang).format(level=level) for name in METHODS]
+
+    @property
+    def table_names(self) -> tuple[str, ...]:
+        """districts and district_recovery, district_rules and district_rule_recovery,
+        precision (with checks), self_cross and under_reported (with cross-audit checks): none
+        without a window."""
+        if not self.evaluated:
+            return ()
+        names: tuple[str, ...] = (
+            "districts",
+            "district_recovery",
+            "district_rules",
+            "district_rule_recovery",
+        )
+        if self.scope["checked"].any():
+            names += ("precision",)
+        if self._compared:
+            names += ("self_cross", "under_reported")
+        return names
+
+    @property
+    def figure_names(self) -> tuple[str, ...]:
+        """precision (with checks), recovered (with yuan recovered), self_cross (with
+        cross-audit checks)."""
+        if not self.evaluated:
+            return ()
+        names: tuple[str, ...] = ()
+        if self.scope["checked"].any():
+            names += ("precision",)
+        if (self.by_district[["recovered_proved", "recovered_estimated"]] > 0).any(axis=None):
+            names += ("recovered",)
+        if self._compared:
+            names += ("self_cross",)
+        return names
+
+    @property
+    def _compared(self) -> bool:
+        """Cross-audit checks of the scope are compared with its self-audits."""
+        sc = self.self_cross
+        return (
+            sc is not None
+            and sc.comparison is not None
+            and not _only(sc.table, self.district).empty
+        )
+
+    def table(self, name: str, lang: str = i18n.DEFAULT_LANG) -> pd.DataFrame:
+        """One of `table_names`, labelled in `lang`."""
+        _check(name, self.table_names, "table")
+        total = None if self.district else self.total
+        work, recovery = tables.WORK_SHOWN, tables.RECOVERY_SHOWN
+        makers: dict[str, Callable[[], pd.DataFrame]] = {
+            "districts": lambda: tables.summary_table(self.by_district, lang, total, work),
+            "district_recovery": lambda: tables.summary_table(
+                self.by_district, lang, total, recovery
+            ),
+            "district_rules": lambda: tables.summary_table(self.by_rule, lang, None, work),
+            "district_rule_recovery": lambda: tables.summary_table(
+                self.by_rule, lang, None, recovery
+            ),
+            "precision": lambda: tables.precision_table(self.precision, lang, self.confidence),
+            "self_cross": lambda: tables.self_cross_table(
+                _only(self.self_cross.table, self.district), lang
+            ),
+            "under_reported": lambda: tables.under_reported_table(self.under_reported, lang),
+        }
+        return makers[name]()
+
+    def frame(self, name: str) -> pd.DataFrame:
+        """The numbers behind table `name` (district_rules, precision, under_reported), for the
+        files saved beside the report."""
+        frames = {"district_rules": lambda: self.by_rule, "precision": lambda: self.precision,
+                  "under_reported": lambda: self.under_reported}  # fmt: skip
+        _check(name, tuple(frames), "frame")
+        return frames[name]()
+
+    def figure(self, name: str, lang: str = i18n.DEFAULT_LANG) -> Figure:
+        """One of `figure_names`, labelled in `lang`."""
+        _check(name, self.figure_names, "figure")
+        if name == "precision":
+            return charts.plot_precision(self.precision, self.confidence, lang)
+        if name == "recovered":
+            return charts.plot_recovered(self.by_district, lang)
+        rates = self.self_cross.comparison.rates.table
+        shown = rates[rates["audit_kind"].isin(["self", "cross"])]
+        return Rates(_only(shown, self.district)).plot(lang)
+
+    def _sentence(self, name: str, lang: str, **values: object) -> str:
+        return i18n.text(f"cycle.sentence.{name}", lang).format(**values)
+
+    def _window_values(self) -> dict[str, object]:
+        return {"first": self.window.first, "last": self.window.last,
+                "months": len(self.window.months)}  # fmt: skip
+
+    def _precision_sentences(self, lang: str) -> list[str]:
+        """Random-sample precision against every check; the rules mostly false alarms, else the
+        lowest; the rules whose chosen checks overstate them."""
+        table = self.precision
+        if table.empty:
+            return []
+        level = formatting.percent(self.confidence, 0)
+        sampled = table[table["sample_checked"] > 0]
+        if sampled.empty:
+            return [self._sentence("no_sample", lang)]
+        totals = sampled[["checked", "confirmed", "sample_checked", "sample_confirmed"]].sum()
+        sentences = [
+            self._sentence(
+                "sample",
+                lang,
+                sample_checked=formatting.count(totals["sample_checked"]),
+                sample_precision=formatting.percent(
+                    totals["sample_confirmed"] / totals["sample_checked"]
+                ),
+                precision=formatting.percent(totals["confirmed"] / totals["checked"]),
+            )
+        ]
+        enough = sampled[sampled["sample_checked"] >= MIN_SAMPLE_CHECKS]
+        mostly_false = enough[enough["sample_high"] < MOSTLY_FALSE]
+        separator = i18n.text("common.list_separator", lang)
+        if not mostly_false.empty:
+            rules = separator.join(
+                tables.rule_title(rule, lang) for rule in mostly_false["rule_id"]
+            )
+            sentences.append(self._sentence("mostly_false", lang, rules=rules, level=level))
+        elif not enough.empty:
+            lowest = enough.loc[enough["sample_precision"].idxmin()]
+            sentences.append(
+                self._sentence(
+                    "lowest",
+                    lang,
+                    rule=tables.rule_title(lowest["rule_id"], lang),
+                    share=formatting.percent(lowest["sample_precision"]),
+                    interval=tables.interval([lowest["sample_low"]], [lowest["sample_high"]])[0],
+                    level=level,
+                    checks=formatting.count(lowest["sample_checked"]),
+                )
+            )
+        overstated = table[table["note"] == OVERSTATED]
+        if not overstated.empty:
+            rules = separator.join(tables.rule_title(rule, lang) for rule in overstated["rule_id"])
+            sentences.append(self._sentence("overstated", lang, rules=rules, level=level))
+        return sentences
+
+    def _self_cross_sentences(self, lang: str) -> list[str]:
+        """The comparison's conclusions and, per district, what cross-audits confirmed that its
+        own checks called a false alarm or never decided."""
+        if not self._compared:
+            return [self._sentence("no_cross", lang)]
+        comparison = self.self_cross.comparison
+        sentences = [self._sentence("self_cross", lang)]
+        sentences += comparison.explain(lang, self.district).splitlines()
+        missed = self.under_reported
+        for district, part in missed.groupby("district", sort=True):
+            stake = part.groupby("revenue_kind")["revenue_impact"].sum()
+            sentences.append(
+                self._sentence(
+                    "under_reported",
+                    lang,
+                    district=district,
+                    false_alarm=formatting.count((part["self_verdict"] == "false_alarm").sum()),
+                    unchecked=formatting.count((part["self_verdict"] != "false_alarm").sum()),
+                    proved=formatting.money(stake.get("proved", 0.0)),
+                    estimated=formatting.money(stake.get("estimated", 0.0)),
+                )
+            )
+        return sentences
+
+
+def build(
+    data_dir: str | os.PathLike[str] = "",
+    district: str = "",
+    as_of: str = "",
+    months: int = 12,
+    confidence: float = 0.95,
+) -> CycleStudy:
+    """The audit-cycle study of the register a report over `data_dir` reads ("" = the demo
+    utility's own), for `district` ("" = all), over the `months` recorded months up to `as_of`
+    ("" = the latest recorded), intervals at `confidence`."""
+    months, confidence = _checked(months, confidence)
+    from auditkit.register.location import open_report_register
+
+    register = open_report_register(data_dir)
+    if register is None:
+        return _empty(district, confidence, Note("no_register"))
+    with register:
+        return study_of_register(register, district, as_of, months, confidence)
+
+
+def study_of_register(
+    register: Register,
+    district: str = "",
+    as_of: str = "",
+    months: int = 12,
+    confidence: float = 0.95,
+) -> CycleStudy:
+    """The study of an open register (see `build`)."""
+    recorded = register.runs()["as_of"].tolist()
+    findings = register.findings(columns=list(FINDING_FIELDS))
+    outcomes = register.outcomes() if recorded else pd.DataFrame()
+    return study_of(findings, outcomes, recorded, district, as_of, months, confidence)
+
+
+def study_of(
+    findings: pd.DataFrame,
+    outcomes: pd.DataFrame,
+    recorded: Iterable[str],
+    district: str = "",
+    as_of: str = "",
+    months: int = 12,
+    confidence: float = 0.95,
+) -> CycleStudy:
+    """The study from the register's frames: `findings` (`Register.findings`, at least
+    finding_key and FINDING_FIELDS), `outcomes` (`Register.outcomes`, in its order) and the
+    recorded months (`Register.runs()["as_of"]`)."""
+    months, confidence = _checked(months, confidence)
+    recorded = list(recorded)
+    if not recorded:
+        return _empty(district, confidence, Note("no_runs"))
+    if outcomes.empty:
+        values = {"findings": formatting.count(len(findings)), "months": len(set(recorded))}
+        return _empty(district, confidence, Note("no_outcomes", values))
+    if district and not (findings["district"] == district).any():
+        return _empty(district, confidence, Note("no_district", {"district": district}))
+    window = cycle_window(recorded, as_of, months)
+    events = window_events(outcomes[outcomes["finding_key"].isin(findings["finding_key"])], window)
+    states = finding_states(findings, events, window)
+    notes = []
+    scope = states if not district else states[states["district"] == district]
+    unknown = int((scope["rectified"] & scope["days_to_rectify"].isna()).sum())
+    if unknown:
+        notes.append(Note("days_unknown", {"count": formatting.count(unknown)}))
+    if not events["in_window"].any():
+        notes.append(Note("no_events_in_window", {"first": window.first, "last": window.last}))
+    return CycleStudy(district, confidence, window, states, self_cross(findings, events), notes)
+
+
+def _checked(months: object, confidence: object) -> tuple[int, float]:
+    """`months` as a whole number of at least 1 and `confidence` strictly between 0 and 1."""
+    return positive_int("months", months), probability("confidence", confidence)
+
+
+def _empty(district: str, confidence: float, reason: Note) -> CycleStudy:
+    """A study with nothing to evaluate, saying why."""
+    return CycleStudy(district, confidence, None, pd.DataFrame(), None, [reason])
+
+
+def _only(frame: pd.DataFrame, district: str) -> pd.DataFrame:
+    """The rows of `district`, or every row when it is empty."""
+    return frame[frame["district"] == district].reset_index(drop=True) if district else frame
+
+
+def _shown(row: pd.Series) -> dict[str, str]:
+    """A summary row's figures as sentences quote them."""
+    shown = {name: formatting.count(row[name]) for name in COUNTS}
+    shown["precision"] = formatting.percent(row["precision"])
+    shown["median_days"] = formatting.number(row["median_days"], 1)
+    shown["proved"] = formatting.money(row["recovered_proved"])
+    shown["estimated"] = formatting.money(row["recovered_estimated"])
+    return shown
+
+
+def _check(name: str, names: tuple[str, ...], kind: str) -> None:
+    if name not in names:
+        raise ParameterError(kind, f"one of {names}", name)

@@ -1,0 +1,78 @@
+"""The window of an audit-cycle report: the last recorded months up to `as_of`, and the days
+whose field events belong to them.
+
+Each month recorded in the register (a run's `as_of`) opens a cycle of field work on its
+findings: from the first day of the next calendar month (the run is made once the month's bills
+are in) until the next recorded month's cycle begins. The first recorded month's cycle also takes
+any earlier event, and the latest one has no end, so every event belongs to exactly one cycle and
+reports of consecutive months never count an event twice. A window of `months` recorded months
+takes the events of their cycles.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from dataclasses import dataclass
+
+import pandas as pd
+
+from auditkit.errors import ParameterError
+from auditkit.periods import is_period
+from auditkit.sampling.checks import positive_int
+
+
+@dataclass(frozen=True)
+class Window:
+    """Recorded months of the window (oldest first), and the days its events fall in: from
+    `start` (None: from the beginning) up to the day before `end` (None: no end)."""
+
+    months: tuple[str, ...]
+    start: pd.Timestamp | None
+    end: pd.Timestamp | None
+
+    @property
+    def first(self) -> str:
+        """The window's first recorded month."""
+        return self.months[0]
+
+    @property
+    def last(self) -> str:
+        """The window's last recorded month."""
+        return self.months[-1]
+
+    def before_end(self, days: pd.Series) -> pd.Series:
+        """Which of `days` happened before the window ends (all, without an end)."""
+        return pd.Series(True, index=days.index) if self.end is None else days < self.end
+
+    def inside(self, days: pd.Series) -> pd.Series:
+        """Which of `days` fall in the window (NaT: none)."""
+        after = days.notna() if self.start is None else days >= self.start
+        return after & self.before_end(days)
+
+
+def cycle_window(recorded: Iterable[str], as_of: str = "", months: int = 12) -> Window:
+    """The last `months` recorded months up to `as_of` ('YYYY-MM'; empty: the latest recorded)
+    and their cycles' days. `recorded` must hold at least one month; an `as_of` before every
+    recorded month is refused."""
+    count = positive_int("months", months)
+    recorded_months = sorted({str(month) for month in recorded})
+    if not recorded_months:
+        raise ParameterError("recorded", "at least one recorded month", "none")
+    if as_of and not is_period(as_of):
+        raise ParameterError("as_of", "a month 'YYYY-MM' (or empty for the latest recorded)", as_of)
+    last = as_of or recorded_months[-1]
+    upto = [month for month in recorded_months if month <= last]
+    if not upto:
+        raise ParameterError(
+            "as_of", f"a month from {recorded_months[0]} on (the first recorded)", as_of
+        )
+    chosen = tuple(upto[-count:])
+    later = [month for month in recorded_months if month > chosen[-1]]
+    start = None if chosen[0] == recorded_months[0] else _cycle_start(chosen[0])
+    end = _cycle_start(later[0]) if later else None
+    return Window(chosen, start, end)
+
+
+def _cycle_start(month: str) -> pd.Timestamp:
+    """The first day of the calendar month after `month`: where its cycle begins."""
+    return pd.Period(month, freq="M").end_time.normalize() + pd.Timedelta(days=1)
