@@ -729,10 +729,9 @@ def _event_row(event: Mapping) -> tuple[dict, list[str]]:
     day = happened.date()
     parts = (key, kind, "" if amount is None else f"{amount:.2f}", actor, day.isoformat(),
              source, str(int(row_number)))  # fmt: skip
-    # The optional values join the digest only when given, so events recorded before they
-    # existed keep their digest (and the same sheet imported again is still recorded once).
-    parts += tuple(f"{name}={value}" for name, value in
-                   (("auditor", auditor), ("selected_by", selected_by)) if value is not None)  # fmt: skip
+    # The digest is of the seven values alone: the auditor and the selection describe the
+    # source (a worklist's id already tells a cross-audit's sheet apart), so a sheet imported
+    # before they were read (revision 0001) and again after is still recorded once.
     digest = hashlib.sha256(SEPARATOR.join(parts).encode("utf-8")).hexdigest()
     row = dict(finding_key=key, event=kind, amount=amount, actor=actor, happened_at=day,
                source=source, source_row=int(row_number), event_digest=digest,

@@ -101,9 +101,9 @@ def test_outcomes_keep_the_auditing_bureau_and_how_the_finding_was_chosen(regist
     trail = register.outcomes(key)
     assert trail["auditor"].tolist() == ["south", None]
     assert trail["selected_by"].tolist() == ["sample", None]
-    # the same event without the optional columns is another event only when they were given
+    # the same seven values are the same event, whether or not the optional columns are given
     assert register.record_outcomes(events(event(key, "rectified", source_row=6))).recorded == 0
-    assert register.record_outcomes(events(event(key))).recorded == 1
+    assert register.record_outcomes(events(event(key))).recorded == 0
 
 
 def test_an_unknown_selection_is_refused_naming_source_row_and_column(register):
