@@ -17,6 +17,7 @@ from typing import TYPE_CHECKING
 import pandas as pd
 
 from auditkit import i18n
+from auditkit.cli.register_options import add_db_option
 from auditkit.errors import ParameterError
 from auditkit.formulas import FORMULA_STARTS
 from auditkit.masking import PERSONAL_COLUMNS
@@ -55,7 +56,7 @@ def register(subparsers: argparse._SubParsersAction) -> None:  # type: ignore[ty
         help="findings.parquet / findings.csv of `auditkit rules`, or the folder holding them "
         "(default: the register's open findings)",
     )
-    _db_options(worklist)
+    add_db_option(worklist)
     worklist.add_argument(
         "--register",
         action="store_true",
@@ -134,17 +135,8 @@ def register(subparsers: argparse._SubParsersAction) -> None:  # type: ignore[ty
     importing.add_argument(
         "sheets", nargs="+", type=Path, metavar="SHEET", help="returned worklist sheets (.xlsx)"
     )
-    _db_options(importing)
+    add_db_option(importing)
     importing.set_defaults(func=run_import)
-
-
-def _db_options(parser: argparse.ArgumentParser) -> None:
-    parser.add_argument(
-        "--db",
-        metavar="URL",
-        help="the register's database (sqlite:///FILE or postgresql://USER@HOST/NAME; default "
-        "AUDITKIT_DB, else outputs/register.sqlite)",
-    )
 
 
 def run_worklist(args: argparse.Namespace) -> int:
