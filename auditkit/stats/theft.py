@@ -41,7 +41,7 @@ import pandas as pd
 from auditkit.errors import ParameterError
 from auditkit.stats.calibration import autocorrelation_inflation, sidak_score
 from auditkit.stats.matrix import log_consumption, row_nanmedian, to_matrix
-from auditkit.stats.theft_daily import MIN_PAIRED_DAYS, YEAR_DAYS, score_year_over_year
+from auditkit.stats.theft_daily import MIN_DAYS, SIGNALS, score_daily
 
 #: Fewest readings before and after a change point: (before, after), monthly and daily.
 WINDOWS: dict[str, tuple[int, int]] = {"M": (6, 2), "D": (28, 7)}
@@ -88,11 +88,15 @@ def theft_scores(
     the change relative to before, adjusted for season and trend; 0.3 = 70 % lower), change_at
     (first period or date at the lower level), steps_since_change (months or days from the change
     to as_of, inclusive), peer_z (robust z of the drop among peers, positive = larger drop),
-    n_readings, status ("scored", "all_zero" or "too_short"). On daily reads spanning two years
-    a customer is scored against the same days a year before and its peers
-    (`theft_daily.score_year_over_year`), and three more columns give the reason: own_past_ratio
-    (level from the change on / the same days a year before), peers_ratio (the peers' same ratio)
-    and baseline ("year_before", or "own_days" when it has no year before).
+    n_readings, status ("scored", "all_zero" or "too_short"). On daily reads spanning a year or
+    more a customer is scored against its own past (the same days a year before where the reads
+    span two years) and its peers (`theft_daily.score_daily`), and more columns give the reason:
+    own_past_ratio (level from the change on / the same days a year before), peers_ratio (the
+    peers' same ratio; without a year before, their level from the change on / before it),
+    baseline ("year_before", or "own_days" when it has no year before), variation_ratio (typical
+    day-to-day change from the change on / before: below 1 flatter, above 1 more erratic),
+    zero_days (days read 0 kWh in the compared days) and signal (the test that gave the score:
+    "level", "variation" or "zero_reads"; "" for customers scored by the level-shift model).
     """
     _check_min_drop(min_drop)
     matrix = to_matrix(reads, as_of)
@@ -125,6 +129,9 @@ def theft_scores(
         result["baseline"] = np.where(
             ~scorable, "", np.where(reasons.year_before, "year_before", "own_days")
         )
+        result["variation_ratio"] = reasons.variation_ratio
+        result["zero_days"] = reasons.zero_days
+        result["signal"] = reasons.signal
     return result.sort_values(["score", "customer_id"], ascending=[False, True], ignore_index=True)
 
 
@@ -196,11 +203,16 @@ def score_level_shifts(
 @dataclass(frozen=True)
 class DailyReasons:
     """Per row of a daily matrix: the level from the change on relative to the same days a year
-    before (own, and the peers' median), and whether the row was scored against its year before
-    (True) or on its own days alone (False: too few pairs of days a year apart)."""
+    before (own, and the peers' median), the day-to-day variation from the change on against
+    before, the days read 0 kWh, which test gave the score (`theft_daily.SIGNALS`, "" when the
+    row was not scored by them) and whether the row was scored against its year before (True) or
+    on its own days (False)."""
 
     own_past_ratio: np.ndarray
     peers_ratio: np.ndarray
+    variation_ratio: np.ndarray
+    zero_days: np.ndarray
+    signal: np.ndarray
     year_before: np.ndarray
 
 
@@ -209,37 +221,43 @@ def score_daily_shifts(
 ) -> tuple[LevelShifts, DailyReasons]:
     """Score every row of a customers x days kWh matrix, as `theft_scores` does on daily reads.
 
-    Rows with at least MIN_PAIRED_DAYS pairs of days 52 weeks apart are scored against their year
-    before and their peers (`theft_daily.score_year_over_year`); the others (and every row when
-    the days span less than that) by the level-shift model on their own days.
+    Matrices spanning a year or more are scored by `theft_daily.score_daily` (against the year
+    before where the days span two years, else on the own days before the change, both with the
+    peers); rows it cannot score (too few days) and shorter matrices by the level-shift model on
+    their own days.
     """
     _check_min_drop(min_drop)
     if len(peer_groups) != len(values):
         raise ParameterError("peer_groups", f"one group per row ({len(values)})", len(peer_groups))
     days = values.shape[1]
     rows = np.arange(len(values))
-    own_ratio = np.full(len(values), np.nan)
-    peers_ratio = np.full(len(values), np.nan)
-    if days < YEAR_DAYS + MIN_PAIRED_DAYS:
+    nothing = np.full(len(values), np.nan)
+    if days < MIN_DAYS:
         shifts = score_level_shifts(values, "D", min_drop, peer_groups)
-        return shifts, DailyReasons(own_ratio, peers_ratio, np.zeros(len(values), dtype=bool))
+        no_signal = np.full(len(values), "", dtype=object)
+        reasons = DailyReasons(
+            own_past_ratio=nothing,
+            peers_ratio=nothing.copy(),
+            variation_ratio=nothing.copy(),
+            zero_days=np.zeros(len(values), dtype=np.int64),
+            signal=no_signal,
+            year_before=np.zeros(len(values), dtype=bool),
+        )
+        return shifts, reasons
     n_readings = np.count_nonzero(~np.isnan(values), axis=1)
     all_zero = ~(values > 0).any(axis=1) & (values == 0).any(axis=1)
-    yearly = score_year_over_year(values, rows, min_drop, peer_groups, max(1, CHUNK_CELLS // days))
-    paired = yearly.paired & ~all_zero
-    own = rows[~paired]
+    daily = score_daily(values, min_drop, peer_groups, max(1, CHUNK_CELLS // days))
+    scored = daily.scored & ~all_zero
+    own = rows[~scored]
     alone = score_level_shifts(values[own], "D", min_drop, peer_groups[own])
-    score = np.where(paired, yearly.score, 0.0)
-    log_drop = np.where(paired, yearly.log_drop, 0.0)
-    first_low = yearly.first_low_step.copy()
-    scorable = paired.copy()
+    score = np.where(scored, daily.score, 0.0)
+    log_drop = np.where(scored, daily.log_drop, 0.0)
+    first_low = daily.first_low_step.copy()
+    scorable = scored.copy()
     score[own], first_low[own] = alone.score, alone.first_low_step
     log_drop[own] = np.where(alone.scorable, -np.log(alone.drop_ratio), 0.0)
     scorable[own] = alone.scorable
-    own_ratio[paired], peers_ratio[paired] = (
-        yearly.own_past_ratio[paired],
-        yearly.peers_ratio[paired],
-    )
+    signal = np.where(scored, np.asarray(SIGNALS, dtype=object)[daily.signal], "")
     shifts = LevelShifts(
         score=score,
         drop_ratio=np.where(scorable, np.exp(-log_drop), np.nan),
@@ -250,7 +268,15 @@ def score_daily_shifts(
         scorable=scorable,
         all_zero=all_zero,
     )
-    return shifts, DailyReasons(own_ratio, peers_ratio, paired)
+    reasons = DailyReasons(
+        own_past_ratio=np.where(scored, daily.own_past_ratio, np.nan),
+        peers_ratio=np.where(scored, daily.peers_ratio, np.nan),
+        variation_ratio=np.where(scored, daily.variation_ratio, np.nan),
+        zero_days=daily.zero_days,
+        signal=signal,
+        year_before=scored & daily.year_before,
+    )
+    return shifts, reasons
 
 
 def _check_min_drop(min_drop: float) -> None:

@@ -1,42 +1,63 @@
-"""Theft scores on daily reads: the recent level against the same days a year before and peers.
+"""Theft scores on daily reads: the recent level and day-to-day variation against the customer's
+own past (the same days a year before where there are any) and its peers.
 
 A year of a home's days is mostly its own season (heating, cooling, school terms, holidays), which
 a few common patterns shared by all customers do not fit; on real homes (docs/statistics.md,
-"Theft detection on real consumption") the level-shift model of `theft.py` therefore ranks mild,
-lasting thefts near chance and flags half the holiday homes. The customer's own year before is
-the baseline that carries its season. For every customer with two years of days,
+"Theft detection on real consumption") the level-shift model of `theft.py` ranks mild, lasting
+thefts near chance and flags half the holiday homes. Three tests are run on the compared days
+(the last 364 when the reads span two years, else all of them), vectorized over customers:
 
-    r_t = (log kWh_t - log kWh_{t-364}) - peers_t,        t in the last 364 days,
+**Level.** With y_t = log kWh_t,
 
-the change since the same weekday 52 weeks before, less the median of that change among its
-peers (weather, tariffs and holidays they share are no drop). An honest customer's r is flat at
-its own year-to-year level c; a theft from day tau lowers it by delta:
+    r_t = (y_t - baseline_t) - peers_t,
+
+where baseline_t is the median of the same weekday in the 7 weeks around the day 52 weeks before
+(a holiday of up to 3 weeks a year before cannot move it), and peers_t the median of that change
+among the customer's peers (weather, tariffs and holidays they share are no drop). Without a year
+before, baseline_t = 0 and peers_t is the peers' median log kWh of the day: the customer's own
+days before the change are its past. An honest r is flat at its own level c; a theft from day tau
+lowers it by delta:
 
     r_t = c - delta * [t >= tau] + noise_t.
 
-`c` has a prior N(0, tau_c^2): most customers use about what they used a year before, and
-tau_c (the spread of whole-year changes among all customers, robust MAD) is measured on the data.
-So a theft that began on the first compared day is seen against the year before, one that began
-later against both its own months before and the year before (the posterior mean of c is the
-days-before mean shrunk toward 0 with weight k = sigma^2 / tau_c^2 pseudo-days). The drop is
-searched over every day leaving MIN_AFTER_DAYS after it, with cumulative sums (no loop over
-customers), and must hold to the end: the last MIN_AFTER_DAYS days must also be below the level
-before by `min_drop` (a vacancy or holiday that is over is no theft; one still going on is
-indistinguishable from a theft that began on its first day).
+With a year before, `c` has the prior N(0, tau_c^2): most customers use about what they used a year
+before, and tau_c (the robust spread of whole-year changes among customers) is measured on the
+data; a theft that began on the first compared day is seen against the year before, a later one
+against its own days before as well (the posterior mean of c is the days-before mean shrunk
+toward 0 with weight k = sigma^2 / tau_c^2 pseudo-days). Without a year before, c is the mean
+of the days before (at least MIN_BEFORE_DAYS). r is limited to LEVEL_CLIP around its median
+before the search (a Huber-type limit: a holiday of a week at 10 % weighs like a week at 60 %,
+so it cannot pass for a lasting drop); the reported drop and ratios use the unlimited r.
 
-The score is the calibrated z of `theft.py`: evidence that the drop exceeds `min_drop` in
-standard errors, with a robust (MAD) noise scale of r around the fitted step, widened for lag-one
-autocorrelation and corrected for the days tried (Sidak); the smaller of the step's and the
-last days' z is kept. Customers without enough pairs of days a year apart (new accounts) are
-scored on their own days by `theft.score_level_shifts`.
+**Variation.** u_t = log |y_t - y_{t-1}|, the size of the day-to-day change, against its own
+seasonal level (the mean of u over the 57 days around the day a year before; without a year
+before, its own days before the change). A change to the end in either direction is tested: much
+flatter days (reads held at a constant or at zero: Jokar h5 on days, flattening below the mean,
+a meter read zero) or much more erratic ones (per-day factors, days bypassed). An honest
+customer's variation follows its level: a vacancy or a fall in use scales the days, it does not
+flatten them.
 
-Energy-neutral tampering (Jokar h5 flattening to the mean, h6 reversal of the day's profile)
-keeps every day's total: no daily-total score can see it; it needs the hourly profile.
+**Zero reads.** The days read exactly 0 kWh in the compared days against the same number of days
+a year before: z = (a - b) / sqrt(a + b), the normal form of the conditional test of two Poisson
+rates (Przyborowski and Wilenski 1940). A supplied home never meters 0 kWh over a whole day; a
+bypassed, switched-off or failed meter does. An empty home with its main switch off reads 0 too:
+it is the `zero_consumption` rule's case on bills, a visit on daily reads.
+
+Each change is searched over every day leaving MIN_AFTER_DAYS after it, with cumulative sums (no
+loop over customers), and must hold to the end: the last MIN_AFTER_DAYS days must also be beyond
+the level before (a vacancy or holiday that is over is no theft; one still going on is
+indistinguishable from a theft that began on its first day). The step's z is the evidence that
+the drop exceeds `min_drop` (the variation's: that it changed at all) in standard errors, with a
+robust (MAD) scale of the residual widened for lag-one autocorrelation and corrected for the days
+tried (Sidak); the smaller of the step's and the last days' z is kept. The score is the level's;
+where the variation or the zero reads are significant on their own (z > SHAPE_GATE), the largest.
 
 References: Hinkley (1970) for the change in mean by least squares; the year-on-year comparison
 against peers is the "seasonal naive" baseline of load forecasting (Hyndman and Athanasopoulos,
 Forecasting: Principles and Practice, ch. 5.2) used as a detector; shrinkage of the level before
-to a prior is the normal-normal posterior mean (Gelman et al., Bayesian Data Analysis, ch. 2).
+to a prior is the normal-normal posterior mean (Gelman et al., Bayesian Data Analysis, ch. 2);
+the log absolute difference as a scale statistic is the Harvey (1976) / Brown-Forsythe idea of
+testing a change in spread as a change in mean of a transformed series; Huber (1964) for the limit.
 """
 
 from __future__ import annotations
@@ -47,29 +68,74 @@ import numpy as np
 from scipy import special
 
 from auditkit.stats.calibration import SCORE_FLOOR, autocorrelation_inflation, sidak_score
-from auditkit.stats.matrix import log_consumption, masked_row_mean, row_nanmedian
+from auditkit.stats.matrix import ZERO_AS_SHARE, masked_row_mean, row_nanmedian
 
 #: Days between a day and "the same day a year before": 52 weeks, so weekdays line up.
 YEAR_DAYS = 364
-#: Fewest days after a change, and the last days that must stay low (a theft lasts).
+#: Weeks either side of the day a year before whose same weekday makes its baseline.
+BASELINE_WEEKS = 3
+#: A sorting network for 7 values (Knuth, TAOCP vol. 3, 5.3.4): the baseline's median of 7.
+SORT_SEVEN = (
+    (0, 6),
+    (2, 3),
+    (4, 5),
+    (0, 2),
+    (1, 4),
+    (3, 6),
+    (0, 1),
+    (2, 5),
+    (3, 4),
+    (1, 2),
+    (4, 6),
+    (2, 3),
+    (4, 5),
+    (1, 2),
+    (3, 4),
+    (5, 6),
+)
+#: Days either side of the day a year before whose mean day-to-day variation is its baseline.
+VARIATION_BASELINE_DAYS = 28
+#: Fewest days after a change, and the last days that must stay changed (a theft lasts).
 MIN_AFTER_DAYS = 28
+#: Fewest own days before a change for a customer without a year before.
+MIN_BEFORE_DAYS = 28
 #: Fewest pairs of days a year apart for a customer to be scored against its year before.
 MIN_PAIRED_DAYS = 2 * MIN_AFTER_DAYS
-#: Peers: a group's own median change when it has this many customers, else everyone's.
+#: Fewest days the matrix must span for these tests (else `theft.score_level_shifts`).
+MIN_DAYS = YEAR_DAYS
+#: Peers: a group's own median change when it has this many customers, else everyone's; each
+#: group's medians from at most GROUP_SAMPLE evenly spaced customers.
 MIN_PEERS = 20
-PEER_SAMPLE = 20_000
-#: Floors of the year-to-year spread tau_c and of the day-to-day noise (log units).
+GROUP_SAMPLE = 1_000
+#: Floors of the year-to-year spread tau_c and of the noise scales (log units).
 MIN_YEAR_SPREAD = 0.05
 MIN_SCALE = 0.02
+MIN_VARIATION_SCALE = 0.3
+#: Limit of r around its median before the level search (log units: a day 40 % below counts as
+#: about 40 % below, a day 90 % below as 40 % below).
+LEVEL_CLIP = 0.5
+#: Day-to-day changes smaller than this share of the customer's median change count as this
+#: share (log of 0), and kWh below this share of its median day as this share.
+VARIATION_FLOOR = 0.1
+KWH_FLOOR = 0.001
+#: z the variation or zero-read test must reach on its own to raise the level's score.
+SHAPE_GATE = 3.0
+#: Which test gave the score (`DailyScores.signal`).
+SIGNALS = ("level", "variation", "zero_reads")
 
 
 @dataclass(frozen=True)
-class YearOverYear:
-    """Per row: the fitted change against the year before (arrays aligned with the rows given).
+class DailyScores:
+    """Per row given (arrays aligned with those rows): the score and its reasons.
 
-    `first_low_step` is the column (of the whole days matrix) of the first day at the lower
-    level; `log_drop` the fitted delta; `own_past_ratio` the row's mean level from that day on
-    relative to the same days a year before, `peers_ratio` the peers' over the same days.
+    `first_low_step` is the column (of the whole days matrix) of the first changed day of the
+    signal that gave the score; `log_drop` the level's fitted delta from that day (unlimited r);
+    `own_past_ratio` the row's mean level from that day on relative to the same days a year
+    before (NaN without a year before), `peers_ratio` the peers' over the same days (with no year
+    before: their level from that day on against before it); `variation_ratio` the typical
+    day-to-day change from that day on against before (below 1 flatter, above 1 more erratic);
+    `zero_days` the compared days read 0 kWh; `signal` an index into SIGNALS; `year_before`
+    whether the row was compared with its year before; `scored` whether it had enough days.
     """
 
     score: np.ndarray
@@ -77,78 +143,312 @@ class YearOverYear:
     first_low_step: np.ndarray
     own_past_ratio: np.ndarray
     peers_ratio: np.ndarray
-    paired: np.ndarray
+    variation_ratio: np.ndarray
+    zero_days: np.ndarray
+    signal: np.ndarray
+    year_before: np.ndarray
+    scored: np.ndarray
 
 
-def score_year_over_year(
-    values: np.ndarray,
-    rows: np.ndarray,
-    min_drop: float,
-    peer_groups: np.ndarray,
-    chunk_rows: int,
-) -> YearOverYear:
-    """Score `rows` of a customers x days kWh matrix (NaN = no read) against the year before.
+@dataclass(frozen=True)
+class _Step:
+    """The best change of each row of a series (see `_fit_step`)."""
 
-    The matrix must span more than YEAR_DAYS + MIN_PAIRED_DAYS days; the last
-    min(YEAR_DAYS, days - YEAR_DAYS) days are compared with the days 52 weeks before them.
-    `peer_groups` holds one integer group per matrix row. Rows are processed `chunk_rows` at a
-    time (memory stays bounded at 100,000 customers).
+    first_changed: np.ndarray
+    level_before: np.ndarray
+    z: np.ndarray
+    tries: np.ndarray
+
+
+@dataclass(frozen=True)
+class _Shared:
+    """What every chunk of rows needs from all of them: the peers' series and tau_c."""
+
+    peers_change: np.ndarray
+    peers_level: np.ndarray
+    year_spread: float
+
+
+def score_daily(
+    values: np.ndarray, min_drop: float, peer_groups: np.ndarray, chunk_rows: int
+) -> DailyScores:
+    """Score every row of a customers x days kWh matrix (NaN = no read) spanning MIN_DAYS or more.
+
+    With more than YEAR_DAYS + MIN_PAIRED_DAYS days, the last min(YEAR_DAYS, days - YEAR_DAYS)
+    are compared, against the year before for rows with MIN_PAIRED_DAYS pairs of days; otherwise
+    every day is, on the rows' own days. `peer_groups` holds one integer group per row. Rows are
+    processed `chunk_rows` at a time (memory stays bounded at 100,000 customers).
     """
     days = values.shape[1]
-    window = min(YEAR_DAYS, days - YEAR_DAYS)
-    log_kwh = np.empty((len(rows), 2 * window))
-    for start in range(0, len(rows), chunk_rows):
-        part = rows[start : start + chunk_rows]
-        whole = log_consumption(values[part])[0]
-        log_kwh[start : start + len(part)] = np.hstack(
-            [whole[:, days - window - YEAR_DAYS : days - YEAR_DAYS], whole[:, days - window :]]
-        )
-    change = log_kwh[:, window:] - log_kwh[:, :window]
-    # Day-to-day noise of r, measured in the year before (no theft being scored there): r is the
-    # difference of two days, so its noise is that of a day-to-day difference.
-    noise = np.maximum(_mad(np.diff(log_kwh[:, :window], axis=1)), MIN_SCALE)
-    del log_kwh
-    peers = _peer_changes(change, peer_groups[rows])
-    relative = change - peers
-    paired = np.count_nonzero(~np.isnan(relative), axis=1) >= MIN_PAIRED_DAYS
-    year_spread = _year_spread(relative[paired])
-
-    score = np.zeros(len(rows))
-    log_drop = np.zeros(len(rows))
-    first_low = np.full(len(rows), days - 1)
-    own_ratio = np.full(len(rows), np.nan)
-    peers_ratio = np.full(len(rows), np.nan)
+    paired_span = days >= YEAR_DAYS + MIN_PAIRED_DAYS
+    window = min(YEAR_DAYS, days - YEAR_DAYS) if paired_span else days
+    shared = _shared(values, peer_groups, window, paired_span)
+    result = {
+        name: np.full(len(values), np.nan)
+        for name in ("score", "log_drop", "own", "peers", "variation")
+    }
+    first_changed = np.full(len(values), days - 1)
+    zero_days = np.zeros(len(values), dtype=np.int64)
+    signal = np.zeros(len(values), dtype=np.int64)
+    year_before = np.zeros(len(values), dtype=bool)
+    scored = np.zeros(len(values), dtype=bool)
     log_min_drop = -np.log1p(-min_drop)
-    for start in range(0, len(rows), chunk_rows):
-        part = np.arange(start, min(start + chunk_rows, len(rows)))
-        part = part[paired[part]]
-        if len(part) == 0:
-            continue
-        fit = _fit_step(relative[part], noise[part], year_spread, log_min_drop)
-        tau, delta, z_step, z_tail, residual, tries = fit
-        scale = noise[part] * autocorrelation_inflation(np.nan_to_num(residual))
-        z = np.minimum(z_step, z_tail) / scale
-        score[part] = _continued_sidak(z, tries)
-        log_drop[part] = delta
-        first_low[part] = days - window + tau
-        after = np.arange(window) >= tau[:, None]
-        own_ratio[part] = np.exp(masked_row_mean(change[part], after))
-        peers_ratio[part] = np.exp(
-            masked_row_mean(np.broadcast_to(peers[part], after.shape), after)
+    for start in range(0, len(values), chunk_rows):
+        rows = np.arange(start, min(start + chunk_rows, len(values)))
+        part = _score_chunk(
+            values[rows], peer_groups[rows], window, paired_span, shared, log_min_drop
         )
-    return YearOverYear(
-        score=score,
-        log_drop=log_drop,
-        first_low_step=first_low,
-        own_past_ratio=own_ratio,
-        peers_ratio=peers_ratio,
-        paired=paired,
+        for name in result:
+            result[name][rows] = part[name]
+        first_changed[rows] = days - window + part["first"]
+        zero_days[rows], signal[rows] = part["zero_days"], part["signal"]
+        year_before[rows], scored[rows] = part["year_before"], part["scored"]
+    return DailyScores(
+        score=np.where(scored, result["score"], 0.0),
+        log_drop=np.where(scored, result["log_drop"], 0.0),
+        first_low_step=first_changed,
+        own_past_ratio=result["own"],
+        peers_ratio=result["peers"],
+        variation_ratio=result["variation"],
+        zero_days=zero_days,
+        signal=signal,
+        year_before=year_before,
+        scored=scored,
     )
 
 
+def _series(
+    values: np.ndarray, window: int, paired_span: bool
+) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
+    """log kWh of the compared days, its baseline a year before (NaN where none), u of the compared
+    days and u's baseline a year before (NaN where none), for rows of `values`."""
+    days = values.shape[1]
+    typical = np.nan_to_num(row_nanmedian(np.where(values > 0, values, np.nan)), nan=1.0)[:, None]
+    # As `matrix.log_consumption`: zeros as ZERO_AS_SHARE of the typical day, centred on the median.
+    log_kwh = np.log(values + ZERO_AS_SHARE * typical)
+    log_kwh -= row_nanmedian(log_kwh)[:, None]
+    recent = log_kwh[:, days - window :]
+    step_size = np.abs(np.diff(np.log(values + KWH_FLOOR * typical), axis=1))
+    # The mean, not the median: it only sets the floor of a change (a share of a typical one).
+    typical_step = np.maximum(np.nan_to_num(masked_row_mean(step_size, step_size >= 0)), 1e-6)
+    variation = np.log(step_size + VARIATION_FLOOR * typical_step[:, None])
+    recent_variation = _changes_into(variation, days - window, window)
+    if not paired_span:
+        empty = np.full(recent.shape, np.nan)
+        return recent, empty, recent_variation, empty
+    before = log_kwh[:, days - window - YEAR_DAYS : days - YEAR_DAYS]
+    baseline = _same_weekday_median(before)
+    before_variation = _changes_into(variation, days - window - YEAR_DAYS, window)
+    variation_baseline = _centred_mean(before_variation, VARIATION_BASELINE_DAYS)
+    return recent, baseline, recent_variation, variation_baseline
+
+
+def _changes_into(variation: np.ndarray, first_day: int, count: int) -> np.ndarray:
+    """The columns of `variation` (column k: the change from day k to day k + 1) of the changes
+    into days first_day .. first_day + count - 1; NaN for a first day without a day before."""
+    columns = variation[:, max(first_day - 1, 0) : first_day - 1 + count]
+    missing = count - columns.shape[1]
+    return np.pad(columns, ((0, 0), (missing, 0)), constant_values=np.nan)
+
+
+def _centred_mean(values: np.ndarray, half: int) -> np.ndarray:
+    """Per cell, the mean (NaN ignored) of the same row's cells at most `half` columns away."""
+    seen = ~np.isnan(values)
+    padding = ((0, 0), (half + 1, half))
+    sums = np.cumsum(np.pad(np.where(seen, values, 0.0), padding), axis=1)
+    counts = np.cumsum(np.pad(seen, padding), axis=1)
+    width = 2 * half + 1
+    with np.errstate(invalid="ignore", divide="ignore"):
+        return (sums[:, width:] - sums[:, :-width]) / (counts[:, width:] - counts[:, :-width])
+
+
+def _same_weekday_median(values: np.ndarray) -> np.ndarray:
+    """Per cell, the median of the same row's cells 0, +-7, +-14 and +-21 columns away (the same
+    weekday in the 7 weeks around it); NaN where fewer than 4 of them hold a value.
+
+    A missing cell among at least 4 counts at the row's median level (0: rows are centred), so
+    the median of 7 is a fixed sorting network (16 compare-exchanges, Knuth TAOCP vol. 3 5.3.4)
+    on whole arrays instead of a sort per cell.
+    """
+    width = 7 * BASELINE_WEEKS
+    padded = np.pad(values, ((0, 0), (width, width)), constant_values=np.nan)
+    columns = values.shape[1]
+    cells = [padded[:, width + 7 * k : width + 7 * k + columns] for k in range(-3, 4)]
+    count = sum((~np.isnan(cell)).astype(np.int8) for cell in cells)
+    cells = [np.nan_to_num(cell) for cell in cells]
+    for low, high in SORT_SEVEN:
+        cells[low], cells[high] = (
+            np.minimum(cells[low], cells[high]),
+            np.maximum(cells[low], cells[high]),
+        )
+    return np.where(count >= 4, cells[3], np.nan)
+
+
+def _shared(values: np.ndarray, peer_groups: np.ndarray, window: int, paired_span: bool) -> _Shared:
+    """The peers' median change and level on each compared day (per group of MIN_PEERS or more,
+    else everyone's) and tau_c, from at most GROUP_SAMPLE evenly spaced rows of each group."""
+    codes, sizes = np.unique(peer_groups, return_counts=True)
+    sample = np.concatenate(
+        [
+            members[:: max(1, len(members) // GROUP_SAMPLE)]
+            for members in (np.flatnonzero(peer_groups == code) for code in codes)
+        ]
+    )
+    sample.sort()
+    recent, baseline, _, _ = _series(values[sample], window, paired_span)
+    change = recent - baseline
+    big = codes[sizes >= MIN_PEERS] if len(codes) > 1 else codes[:0]
+    # Row 0: everyone's; row i: the i-th big group's. Other groups use everyone's.
+    group_row = np.zeros(int(peer_groups.max(initial=0)) + 1, dtype=np.int64)
+    group_row[big] = np.arange(1, len(big) + 1)
+    peers_change = np.zeros((len(big) + 1, window))
+    peers_level = np.zeros((len(big) + 1, window))
+    for index, members in enumerate([sample, *(sample[peer_groups[sample] == c] for c in big)]):
+        inside = np.isin(sample, members)
+        peers_change[index] = np.nan_to_num(row_nanmedian(change[inside].T))
+        peers_level[index] = np.nan_to_num(row_nanmedian(recent[inside].T))
+    spread = MIN_YEAR_SPREAD
+    if paired_span:
+        relative = change - peers_change[group_row[peer_groups[sample]]]
+        paired = np.count_nonzero(~np.isnan(relative), axis=1) >= MIN_PAIRED_DAYS
+        if paired.sum() >= MIN_PEERS:
+            levels = row_nanmedian(relative[paired])
+            deviation = np.abs(levels - np.median(levels))
+            spread = max(float(1.4826 * np.median(deviation)), MIN_YEAR_SPREAD)
+    return _Shared(
+        peers_change=peers_change[group_row],
+        peers_level=peers_level[group_row],
+        year_spread=spread,
+    )
+
+
+def _score_chunk(
+    values: np.ndarray,
+    groups: np.ndarray,
+    window: int,
+    paired_span: bool,
+    shared: _Shared,
+    log_min_drop: float,
+) -> dict[str, np.ndarray]:
+    """The three tests and the reasons for a chunk of rows (see `score_daily`)."""
+    recent, baseline, variation, variation_baseline = _series(values, window, paired_span)
+    pairs = np.count_nonzero(~np.isnan(recent - baseline), axis=1)
+    year_before = pairs >= MIN_PAIRED_DAYS
+    yb = year_before[:, None]
+    change = np.where(yb, recent - baseline, recent)
+    peers = np.where(yb, shared.peers_change[groups], shared.peers_level[groups])
+    relative = change - peers
+    seen = np.count_nonzero(~np.isnan(relative), axis=1)
+    scored = year_before | (seen >= MIN_BEFORE_DAYS + MIN_AFTER_DAYS)
+
+    # Level: a drop beyond min_drop, the level before shrunk toward the year before.
+    noise = np.maximum(_mad(np.diff(relative, axis=1)) / np.sqrt(2), MIN_SCALE)
+    prior_days = np.where(year_before, (noise / shared.year_spread) ** 2, 0.0)
+    centre = row_nanmedian(relative)[:, None]
+    limited = np.clip(relative, centre - LEVEL_CLIP, centre + LEVEL_CLIP)
+    level = _fit_step(limited, prior_days, log_min_drop)
+    level_z = _scaled(level, limited, MIN_SCALE)
+
+    # Variation: flatter or more erratic days, against the same season a year before.
+    against_year = variation - variation_baseline
+    has_baseline = year_before & (
+        np.count_nonzero(~np.isnan(against_year), axis=1) >= MIN_PAIRED_DAYS
+    )
+    offset = np.where(has_baseline[:, None], against_year, variation)
+    variation_prior = np.where(has_baseline, np.inf, 0.0)
+    flatter = _fit_step(offset, variation_prior, 0.0)
+    erratic = _fit_step(-offset, variation_prior, 0.0)
+    flatter_z = _scaled(flatter, offset, MIN_VARIATION_SCALE)
+    erratic_z = _scaled(erratic, -offset, MIN_VARIATION_SCALE)
+    variation_step = _Step(
+        first_changed=np.where(
+            flatter_z >= erratic_z, flatter.first_changed, erratic.first_changed
+        ),
+        level_before=np.zeros(len(values)),
+        z=np.maximum(flatter_z, erratic_z),
+        tries=2 * flatter.tries,
+    )
+
+    # Zero reads against the same number of days a year before (none: 0).
+    recent_kwh = values[:, values.shape[1] - window :]
+    zero_days = np.count_nonzero(recent_kwh == 0, axis=1)
+    if paired_span:
+        days = values.shape[1]
+        zero_before = np.count_nonzero(
+            values[:, days - window - YEAR_DAYS : days - YEAR_DAYS] == 0, axis=1
+        )
+    else:
+        zero_before = np.zeros(len(values), dtype=np.int64)
+    zero_before = np.where(year_before, zero_before, 0)
+    with np.errstate(invalid="ignore", divide="ignore"):
+        zero_z = np.where(
+            zero_days > 0, (zero_days - zero_before) / np.sqrt(zero_days + zero_before), 0.0
+        )
+    first_zero = np.argmax(recent_kwh == 0, axis=1)
+
+    scores = np.column_stack(
+        [
+            _continued_sidak(level_z, level.tries),
+            _continued_sidak(variation_step.z, variation_step.tries),
+            np.where(zero_days > 0, zero_z, SCORE_FLOOR),
+        ]
+    )
+    gated = np.where(scores[:, 1:] > SHAPE_GATE, scores[:, 1:], -np.inf)
+    signal = np.argmax(np.column_stack([scores[:, 0], gated]), axis=1)
+    rows = np.arange(len(values))
+    first = np.select(
+        [signal == 1, signal == 2],
+        [variation_step.first_changed, first_zero],
+        level.first_changed,
+    )
+    after = np.arange(window) >= first[:, None]
+    before = ~after
+    with np.errstate(invalid="ignore", divide="ignore"):
+        level_before = _shrunk_mean(relative, before, prior_days)
+        log_drop = level_before - masked_row_mean(relative, after)
+        peers_after = masked_row_mean(peers, after)
+        own = np.where(year_before, np.exp(masked_row_mean(change, after)), np.nan)
+        peers_ratio = np.where(
+            year_before, np.exp(peers_after), np.exp(peers_after - masked_row_mean(peers, before))
+        )
+        variation_before = np.where(has_baseline, 0.0, masked_row_mean(offset, before))
+        variation_ratio = np.exp(masked_row_mean(offset, after) - variation_before)
+    return {
+        "score": scores[rows, signal],
+        "log_drop": np.nan_to_num(log_drop),
+        "own": np.where(scored, own, np.nan),
+        "peers": np.where(scored, peers_ratio, np.nan),
+        "variation": np.where(scored, variation_ratio, np.nan),
+        "first": first,
+        "zero_days": zero_days,
+        "signal": signal,
+        "year_before": year_before & scored,
+        "scored": scored,
+    }
+
+
+def _shrunk_mean(values: np.ndarray, mask: np.ndarray, prior_days: np.ndarray) -> np.ndarray:
+    """Per row, the mean of its non-NaN values where `mask` holds, shrunk toward 0 by
+    `prior_days` pseudo-days at 0."""
+    seen = mask & ~np.isnan(values)
+    return np.where(seen, values, 0.0).sum(axis=1) / (seen.sum(axis=1) + prior_days)
+
+
+def _scaled(step: _Step, series: np.ndarray, floor: float) -> np.ndarray:
+    """The step's z divided by the robust scale of the series around its fitted step, widened
+    for lag-one autocorrelation."""
+    after = np.arange(series.shape[1]) >= step.first_changed[:, None]
+    level_after = masked_row_mean(series, after)
+    fitted = np.where(after, level_after[:, None], step.level_before[:, None])
+    residual = series - fitted
+    # Residuals around the fitted step are centred on about 0: 1.4826 median |residual|.
+    scale = np.maximum(np.nan_to_num(1.4826 * row_nanmedian(np.abs(residual)), nan=floor), floor)
+    return step.z / (scale * autocorrelation_inflation(np.nan_to_num(residual)))
+
+
 def _continued_sidak(z: np.ndarray, tries: np.ndarray) -> np.ndarray:
-    """`sidak_score` where it is positive (evidence of a drop), continued below 0 by z minus the
-    z that scores 0 (a shift, so the order of the customers without evidence is kept).
+    """`sidak_score` where it is positive (evidence of a change), continued below 0 by z minus
+    the z that scores 0 (a shift, so the order of the customers without evidence is kept).
 
     With some 300 days tried, every z below about 2.7 would otherwise saturate at the floor, and
     a mild lasting theft would tie with every steady customer.
@@ -158,76 +458,46 @@ def _continued_sidak(z: np.ndarray, tries: np.ndarray) -> np.ndarray:
     return np.where(corrected > 0, corrected, np.maximum(z - zero_at, SCORE_FLOOR))
 
 
-def _peer_changes(change: np.ndarray, groups: np.ndarray) -> np.ndarray:
-    """Each row's peers' change on each day: the median over its group (every row if the group
-    has fewer than MIN_PEERS rows), from at most PEER_SAMPLE evenly spaced rows."""
-    everyone = _day_medians(change)
-    peers = np.empty_like(change)
-    peers[:] = everyone
-    codes, sizes = np.unique(groups, return_counts=True)
-    if len(codes) > 1:
-        for code in codes[sizes >= MIN_PEERS]:
-            members = np.flatnonzero(groups == code)
-            peers[members] = _day_medians(change[members])
-    return peers
+def _fit_step(series: np.ndarray, prior_days: np.ndarray, offset: float) -> _Step:
+    """The best lasting drop of each row of `series` (days in columns, NaN = none) and its z.
 
-
-def _day_medians(change: np.ndarray) -> np.ndarray:
-    """The median change of each day (0 where no row has a pair that day)."""
-    sample = change[:: max(1, len(change) // PEER_SAMPLE)]
-    return np.nan_to_num(row_nanmedian(sample.T))
-
-
-def _year_spread(relative: np.ndarray) -> float:
-    """tau_c: the robust spread (1.4826 MAD) among customers of their median change over the
-    year, i.e. how far an honest customer's year usually differs from its year before."""
-    if len(relative) < MIN_PEERS:
-        return MIN_YEAR_SPREAD
-    levels = row_nanmedian(relative[:: max(1, len(relative) // PEER_SAMPLE)])
-    return max(float(1.4826 * np.median(np.abs(levels - np.median(levels)))), MIN_YEAR_SPREAD)
-
-
-def _fit_step(
-    relative: np.ndarray, noise: np.ndarray, year_spread: float, log_min_drop: float
-) -> tuple[np.ndarray, ...]:
-    """The best drop day of each row of r (days in columns, NaN = no pair) and its evidence.
-
-    Returns the first low column, the fitted drop, the step's and the last days' evidence
-    (drop - log_min_drop, not yet divided by the noise scale, i.e. already per unit sigma
-    once divided), the residual around the fitted step and the number of days tried.
+    The level before a candidate day is the mean of the days before, shrunk toward 0 by
+    `prior_days` pseudo-days (inf: the level before is 0, the baseline alone; 0: the own days
+    alone, at least MIN_BEFORE_DAYS of them). z (per unit noise) is the evidence that the drop
+    exceeds `offset`, the smaller of the step's and the last MIN_AFTER_DAYS days'.
     """
-    seen = ~np.isnan(relative)
-    filled = np.where(seen, relative, 0.0)
-    prior_days = (noise / year_spread) ** 2
+    seen = ~np.isnan(series)
+    filled = np.where(seen, series, 0.0)
     count_before = np.cumsum(seen, axis=1) - seen
     sum_before = np.cumsum(filled, axis=1) - filled
     count_after = seen.sum(axis=1, keepdims=True) - count_before
     sum_after = filled.sum(axis=1, keepdims=True) - sum_before
     weight_before = count_before + prior_days[:, None]
     with np.errstate(invalid="ignore", divide="ignore"):
-        delta = sum_before / weight_before - sum_after / count_after
-        spread = np.sqrt(1 / weight_before + 1 / count_after)
-    tail_days = seen[:, -MIN_AFTER_DAYS:]
-    tail_count = np.maximum(tail_days.sum(axis=1, keepdims=True), 1)
-    tail_mean = filled[:, -MIN_AFTER_DAYS:].sum(axis=1, keepdims=True) / tail_count
-    allowed = (count_after >= MIN_AFTER_DAYS) & seen
-    step_evidence = np.where(allowed, (delta - log_min_drop) / spread, -np.inf)
-    tau = np.argmax(step_evidence, axis=1)
-    at = np.arange(len(relative))
-    level_before = (sum_before / weight_before)[at, tau]
-    tail_evidence = (level_before - tail_mean[:, 0] - log_min_drop) / np.sqrt(
-        1 / weight_before[at, tau] + 1 / tail_count[:, 0]
-    )
-    after = np.arange(relative.shape[1]) >= tau[:, None]
-    fitted = np.where(after, (sum_after / count_after)[at, tau][:, None], level_before[:, None])
-    residual = relative - fitted
-    return (
-        tau,
-        delta[at, tau],
-        step_evidence[at, tau],
-        tail_evidence,
-        residual,
-        np.maximum(allowed.sum(axis=1), 1),
+        mean_before = np.where(weight_before > 0, sum_before / weight_before, 0.0)
+        inverse_before = np.where(weight_before > 0, 1 / weight_before, np.inf)
+        delta = mean_before - sum_after / count_after
+        spread = np.sqrt(inverse_before + 1 / count_after)
+        enough_before = (prior_days[:, None] > 0) | (count_before >= MIN_BEFORE_DAYS)
+        allowed = (count_after >= MIN_AFTER_DAYS) & seen & enough_before
+        step_z = np.where(allowed, (delta - offset) / spread, -np.inf)
+    first = np.argmax(step_z, axis=1)
+    rows = np.arange(len(series))
+    level_before = mean_before[rows, first]
+    tail_seen = seen[:, -MIN_AFTER_DAYS:]
+    tail_count = np.maximum(tail_seen.sum(axis=1), 1)
+    tail_mean = filled[:, -MIN_AFTER_DAYS:].sum(axis=1) / tail_count
+    with np.errstate(invalid="ignore"):
+        tail_z = (level_before - tail_mean - offset) / np.sqrt(
+            inverse_before[rows, first] + 1 / tail_count
+        )
+    z = np.minimum(step_z[rows, first], np.nan_to_num(tail_z, nan=-np.inf))
+    z = np.where(allowed.any(axis=1), z, SCORE_FLOOR)
+    return _Step(
+        first_changed=first,
+        level_before=level_before,
+        z=z,
+        tries=np.maximum(allowed.sum(axis=1), 1),
     )
 
 
