@@ -19,7 +19,7 @@ from pathlib import Path
 import pandas as pd
 import pytest
 import sqlalchemy as sa
-from conftest import fresh_postgres_database
+from databases import fresh_postgres_database
 from openpyxl import load_workbook
 from worklist_builders import finding, findings
 

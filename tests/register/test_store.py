@@ -8,7 +8,7 @@ import pytest
 import sqlalchemy as sa
 from alembic.autogenerate import compare_metadata
 from alembic.runtime.migration import MigrationContext
-from conftest import fresh_postgres_database
+from databases import fresh_postgres_database
 from register_builders import event, events, finding, findings
 
 from auditkit.errors import ParameterError

@@ -1,5 +1,6 @@
-"""The two databases the register's tests run on: a SQLite file per test, and a PostgreSQL
-server started for the session (a fresh database per test).
+"""The two databases the register's tests (and the reports' tests that read a register) run on:
+a SQLite file per test, and a PostgreSQL server started once per test session (a fresh database
+per test). tests/conftest.py registers the fixtures, so every folder shares one server.
 
 The server runs from the PostgreSQL binaries (`initdb`, `pg_ctl`: the Debian package
 `postgresql`, which `python3 dev.py test` installs as root); without them the PostgreSQL tests
