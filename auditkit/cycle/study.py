@@ -13,6 +13,7 @@ from __future__ import annotations
 import os
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
+from functools import cached_property
 
 import pandas as pd
 from matplotlib.figure import Figure
@@ -49,6 +50,8 @@ HEADINGS = {
 MIN_SAMPLE_CHECKS = 10
 #: A rule whose sample interval lies wholly below this share is mostly false alarms.
 MOSTLY_FALSE = 0.5
+#: Rules a sentence names before saying how many more there are (most telling first).
+NAMED = 5
 
 
 @dataclass(frozen=True)
@@ -56,7 +59,8 @@ class CycleStudy:
     """The evaluation of the window's field work; `window` is None when there is nothing to
     evaluate (no register, no recorded run, no outcome, a district without findings), and the
     first note says why. `states` holds one row per finding the window concerns (every
-    district); `district` ("" for all) narrows what is shown."""
+    district); `district` ("" for all) narrows what is shown. The summaries are computed once,
+    when first asked for."""
 
     district: str
     confidence: float
@@ -70,29 +74,29 @@ class CycleStudy:
         """There is a window of field work to show."""
         return self.window is not None
 
-    @property
+    @cached_property
     def scope(self) -> pd.DataFrame:
         """The states of the district shown (every district's for "")."""
         if not self.district:
             return self.states
         return self.states[self.states["district"] == self.district].reset_index(drop=True)
 
-    @property
+    @cached_property
     def total(self) -> pd.DataFrame:
         """One row: the counts, share, days and yuan of the scope."""
         return summarize(self.scope, [])
 
-    @property
+    @cached_property
     def by_district(self) -> pd.DataFrame:
         """One row per district shown."""
         return summarize(self.scope, ["district"])
 
-    @property
+    @cached_property
     def by_rule(self) -> pd.DataFrame:
         """One row per district and rule shown (the evaluation's finest table)."""
         return summarize(self.scope, ["district", "rule_id"])
 
-    @property
+    @cached_property
     def precision(self) -> pd.DataFrame:
         """Each rule's confirmed share over the scope, every check and random samples apart."""
         return precision_by_rule(self.scope, self.confidence)
@@ -293,12 +297,11 @@ class CycleStudy:
             )
         ]
         enough = sampled[sampled["sample_checked"] >= MIN_SAMPLE_CHECKS]
-        mostly_false = enough[enough["sample_high"] < MOSTLY_FALSE]
-        separator = i18n.text("common.list_separator", lang)
+        mostly_false = enough[enough["sample_high"] < MOSTLY_FALSE].sort_values(
+            ["sample_high", "rule_id"], kind="stable"
+        )
         if not mostly_false.empty:
-            rules = separator.join(
-                tables.rule_title(rule, lang) for rule in mostly_false["rule_id"]
-            )
+            rules = _named(mostly_false["rule_id"], lang)
             sentences.append(self._sentence("mostly_false", lang, rules=rules, level=level))
         elif not enough.empty:
             lowest = enough.loc[enough["sample_precision"].idxmin()]
@@ -315,7 +318,7 @@ class CycleStudy:
             )
         overstated = table[table["note"] == OVERSTATED]
         if not overstated.empty:
-            rules = separator.join(tables.rule_title(rule, lang) for rule in overstated["rule_id"])
+            rules = _named(overstated["rule_id"], lang)
             sentences.append(self._sentence("overstated", lang, rules=rules, level=level))
         return sentences
 
@@ -425,6 +428,18 @@ def _empty(district: str, confidence: float, reason: Note) -> CycleStudy:
 def _only(frame: pd.DataFrame, district: str) -> pd.DataFrame:
     """The rows of `district`, or every row when it is empty."""
     return frame[frame["district"] == district].reset_index(drop=True) if district else frame
+
+
+def _named(rule_ids: Iterable[str], lang: str) -> str:
+    """The first NAMED rules' titles as `lang` lists them, and how many more there are."""
+    titles = [tables.rule_title(rule, lang) for rule in rule_ids]
+    shown = i18n.text("common.list_separator", lang).join(titles[:NAMED])
+    if len(titles) > NAMED:
+        more = i18n.text("cycle.sentence.more_rules", lang).format(
+            count=len(titles) - NAMED, total=len(titles)
+        )
+        shown += more
+    return shown
 
 
 def _shown(row: pd.Series) -> dict[str, str]:

@@ -132,6 +132,7 @@ WORDS: dict[str, tuple[str, str]] = {
         "The lowest random-sample confirmed share is {rule}'s: {share} ({level} interval "
         "{interval}, {checks} checks): its thresholds are the first to review.",
     ),
+    "cycle.sentence.more_rules": ("等 {total} 条规则", " and {count} more rules"),
     "cycle.sentence.overstated": (
         "{rules}全部核查的查实率高于其随机抽查的 {level} 置信区间：选查明显高估了这些规则。",
         "For {rules} the confirmed share of every check lies above the {level} interval of "

@@ -195,3 +195,27 @@ def test_a_window_concerning_no_finding_shows_zeros():
     assert quiet.states.empty and quiet.headline()["cycle.column.checked"] == 0
     assert quiet.table("districts", "en").shape[0] == 1  # the total row alone
     assert quiet.conclusions("en")[0].startswith("From 2024-06 to 2024-06")
+
+
+def test_rules_mostly_false_alarms_are_named_most_telling_first_and_the_rest_counted():
+    """Seven rules, 30 random-sample checks each: rule r confirmed r of them (0..6), so every
+    upper bound lies below 50 % (Clopper-Pearson, 6 of 30: 38.6 %)."""
+    rows, events = [], []
+    for number in range(7):
+        for item in range(30):
+            finding = f"k{number}-{item}"
+            rows.append({"finding_key": finding, "customer_id": finding,
+                         "rule_id": f"rule_{number}", "district": "north",
+                         "revenue_impact": 1.0, "revenue_kind": "proved",
+                         "first_as_of": "2024-03", "last_as_of": "2024-03"})  # fmt: skip
+            decision = "confirmed" if item < number else "false_alarm"
+            events.append({"finding_key": finding, "event": decision, "amount": np.nan,
+                           "happened_at": pd.Timestamp("2024-04-02"), "auditor": None,
+                           "selected_by": "sample"})  # fmt: skip
+    study = study_of(pd.DataFrame(rows), pd.DataFrame(events), ["2024-03"])
+    (sentence,) = [s for s in study.conclusions("en") if s.startswith("Most findings of")]
+    assert sentence.startswith(
+        "Most findings of rule_0, rule_1, rule_2, rule_3, rule_4 and 2 more rules are"
+    )
+    (zh,) = [s for s in study.conclusions("zh") if "多数疑点为误报" in s]
+    assert zh.startswith("rule_0、rule_1、rule_2、rule_3、rule_4等 7 条规则的")
