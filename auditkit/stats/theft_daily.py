@@ -93,6 +93,8 @@ SORT_SEVEN = (
     (3, 4),
     (5, 6),
 )
+#: Beyond any centred log kWh: where a missing cell goes in the baseline's median of 7.
+FAR = 1e6
 #: Days either side of the day a year before whose mean day-to-day variation is its baseline.
 VARIATION_BASELINE_DAYS = 28
 #: Fewest days after a change, and the last days that must stay changed (a theft lasts).
@@ -236,10 +238,9 @@ def _series(
     if not paired_span:
         empty = np.full(recent.shape, np.nan)
         return recent, empty, recent_variation, empty
-    before = log_kwh[:, days - window - YEAR_DAYS : days - YEAR_DAYS]
-    baseline = _same_weekday_median(before)
-    before_variation = _changes_into(variation, days - window - YEAR_DAYS, window)
-    variation_baseline = _centred_mean(before_variation, VARIATION_BASELINE_DAYS)
+    baseline = _same_weekday_median(log_kwh, days - window - YEAR_DAYS, window)
+    seasonal_variation = _centred_mean(variation, VARIATION_BASELINE_DAYS)
+    variation_baseline = _changes_into(seasonal_variation, days - window - YEAR_DAYS, window)
     return recent, baseline, recent_variation, variation_baseline
 
 
@@ -262,26 +263,33 @@ def _centred_mean(values: np.ndarray, half: int) -> np.ndarray:
         return (sums[:, width:] - sums[:, :-width]) / (counts[:, width:] - counts[:, :-width])
 
 
-def _same_weekday_median(values: np.ndarray) -> np.ndarray:
-    """Per cell, the median of the same row's cells 0, +-7, +-14 and +-21 columns away (the same
-    weekday in the 7 weeks around it); NaN where fewer than 4 of them hold a value.
+def _same_weekday_median(values: np.ndarray, first: int, count: int) -> np.ndarray:
+    """Per column first .. first + count - 1 of `values`, the median of the same row's cells 0,
+    +-7, +-14 and +-21 columns away (the same weekday in the 7 weeks around it, inside `values`);
+    NaN where fewer than 4 of them hold a value.
 
-    A missing cell among at least 4 counts at the row's median level (0: rows are centred), so
-    the median of 7 is a fixed sorting network (16 compare-exchanges, Knuth TAOCP vol. 3 5.3.4)
-    on whole arrays instead of a sort per cell.
+    Missing cells are filled alternately far above and far below every value, which leaves the
+    median of the others (the upper or lower one of an even count), so the median of 7 is a fixed
+    sorting network (16 compare-exchanges, Knuth TAOCP vol. 3 5.3.4) on whole arrays instead of
+    a sort per cell.
     """
     width = 7 * BASELINE_WEEKS
     padded = np.pad(values, ((0, 0), (width, width)), constant_values=np.nan)
-    columns = values.shape[1]
-    cells = [padded[:, width + 7 * k : width + 7 * k + columns] for k in range(-3, 4)]
-    count = sum((~np.isnan(cell)).astype(np.int8) for cell in cells)
-    cells = [np.nan_to_num(cell) for cell in cells]
+    cells = [
+        padded[:, width + first + 7 * k : width + first + 7 * k + count]
+        for k in range(-BASELINE_WEEKS, BASELINE_WEEKS + 1)
+    ]
+    present = sum((~np.isnan(cell)).astype(np.int8) for cell in cells)
+    cells = [
+        np.where(np.isnan(cell), FAR if index % 2 == 0 else -FAR, cell)
+        for index, cell in enumerate(cells)
+    ]
     for low, high in SORT_SEVEN:
         cells[low], cells[high] = (
             np.minimum(cells[low], cells[high]),
             np.maximum(cells[low], cells[high]),
         )
-    return np.where(count >= 4, cells[3], np.nan)
+    return np.where(present >= 4, cells[3], np.nan)
 
 
 def _shared(values: np.ndarray, peer_groups: np.ndarray, window: int, paired_span: bool) -> _Shared:

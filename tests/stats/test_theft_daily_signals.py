@@ -115,9 +115,11 @@ def test_the_baseline_a_year_before_is_the_median_of_the_same_weekday_in_seven_w
     days = np.arange(70, dtype=float)
     values = np.vstack([days, days]) % 9  # same weekday every 7 columns: 35, 42, ... differ
     values[1, [21, 28, 35, 42]] = np.nan  # 3 of the 7 left around column 35
-    baseline = _same_weekday_median(values)
+    baseline = _same_weekday_median(values, 0, 70)
     # Column 35: columns 14, 21, ..., 56 hold 5, 3, 1, 8, 6, 4, 2 -> median 4.
     assert baseline[0, 35] == 4.0
     assert np.isnan(baseline[1, 35])
-    # Column 3: only columns 3, 10, 17, 24 exist (3, 1, 8, 6); the three missing count as 0.
-    assert baseline[0, 3] == 1.0
+    # Column 3: only columns 3, 10, 17, 24 exist (3, 1, 8, 6): the upper median of the four.
+    assert baseline[0, 3] == 6.0
+    # Columns 28 .. 41 alone: their neighbours outside the range still count.
+    assert _same_weekday_median(values, 28, 14)[0, 7] == baseline[0, 35]
