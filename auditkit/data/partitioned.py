@@ -47,7 +47,6 @@ from auditkit.data.column_typing import TEXT_DTYPE
 from auditkit.data.consistency import check_tables
 from auditkit.data.dataset import Dataset, supply_of_units
 from auditkit.data.frames import TypedTable, type_table
-from auditkit.data.frames import _extra_column as extra_column
 from auditkit.data.hashing import checks_version, file_digests
 from auditkit.data.intake import Intake, TableSource, read_folder
 from auditkit.data.problems import DataValidationError, Problem
@@ -283,18 +282,14 @@ def _repeating_text(array: pa.Array) -> pa.Array:
     return encoded if 2 * len(encoded.dictionary) <= len(array) else array
 
 
-def _as_converted(arrow: pa.Table, table: str, extras: bool = False) -> pd.DataFrame | None:
+def _as_converted(arrow: pa.Table, table: str) -> pd.DataFrame | None:
     """The columns as typed frames hold them, from the storage types `_storage_table` writes,
-    without checking cells again; None when a column is not stored so, or is not in the
-    contract (with `extras`, such a column is kept as a load keeps it)."""
+    without checking cells again; None when a column is not in the contract or not stored so."""
     spec = TABLES[table]
     columns = {}
     for name in arrow.column_names:
         if name not in spec.column_names:
-            if not extras:
-                return None
-            columns[name] = extra_column(arrow[name])
-            continue
+            return None
         kind, values = spec.column(name).kind, arrow[name]
         if kind in ("text", "period") and _is_stored_text(values.type):
             columns[name] = pd.array(values.cast(pa.string()), dtype=TEXT_DTYPE)
@@ -517,9 +512,11 @@ class PartitionedDataset:
             schema = pq.read_schema(self.root / self.partitions[0].relative_path(table))
             return schema.empty_table().select(stored), files
         try:
-            return pa.concat_tables(pieces, promote_options="permissive"), files
+            combined = pa.concat_tables(pieces, promote_options="permissive")
         except (pa.ArrowInvalid, pa.ArrowTypeError):
             raise DataValidationError(_unlike_pieces(pieces, files, table)) from None
+        pieces.clear()
+        return _one_chunk_per_column(combined), files
 
     def read(
         self,
@@ -586,14 +583,28 @@ class PartitionedDataset:
         file content (one byte), a file added or missing, or other checking code, and every cell
         and table is checked as above; `trust_recorded_checks=False` always checks.
         """
-        whole = partitions is None and district is None
-        if validate and whole and trust_recorded_checks:
-            trusted = self._trusted_dataset()
-            if trusted is not None:
-                return trusted
+        record = self._recorded_checks() if trust_recorded_checks else None
+        if validate and partitions is None and district is None and record is not None:
+            try:
+                return self._read_dataset(None, None, record)
+            except _Changed:  # a file is not the one checked: check everything
+                pass
+        return self._read_dataset(partitions, district, None, validate=validate)
+
+    def _read_dataset(
+        self,
+        partitions: Sequence[Partition] | None,
+        district: str | None,
+        record: dict[str, Any] | None,
+        validate: bool = True,
+    ) -> Dataset:
+        """Read and type every table; check them (`validate`), or with the `record` of the
+        checks `convert` ran, take its warnings for theirs (each file's bytes hashed as read:
+        `_Changed` at the first that differs)."""
+        digests = None if record is None else record["files"]
         intake = Intake()
         for table in self.table_info:
-            arrow, files = self.read_arrow(table, partitions)
+            arrow, files = self._read_arrow(table, partitions, digests=digests)
             if district is not None and table in DISTRICT_KEYED:
                 arrow = arrow.filter(pc.equal(arrow["district"].cast(pa.string()), district))
             typed, table_problems = _typed(arrow, table, files, self._file_rows(table, partitions))
@@ -601,7 +612,9 @@ class PartitionedDataset:
             intake.sources[table] = TableSource(_file_label(table, files), "parquet")
             if typed is not None:
                 intake.tables[table] = typed
-        if validate:
+        if record is not None:  # the same bytes, typed the same: the warnings recorded
+            intake.problems = [Problem(**problem) for problem in record["problems"]]
+        elif validate:
             intake.problems.extend(_locate_checks(check_tables(intake.tables), self, partitions))
         return Dataset.from_intake(intake, self.root)
 
@@ -613,29 +626,13 @@ class PartitionedDataset:
             for partition in ([None] if info["layout"] == "file" else self.partitions)
         ]
 
-    def _trusted_dataset(self) -> Dataset | None:
-        """The Dataset of the checks `convert` recorded, when every file hashes as recorded and
-        every column is stored as `convert` writes it; None otherwise (then everything is
-        checked)."""
+    def _recorded_checks(self) -> dict[str, Any] | None:
+        """The checks `convert` recorded, when recorded by this checking code for exactly the
+        files of this folder (None otherwise: then everything is checked)."""
         record = self.manifest.get("checked")
         if not record or record.get("checks") != checks_version():
             return None
-        digests = record["files"]
-        if set(digests) != set(self.files()):
-            return None
-        frames, sources = {}, {}
-        try:
-            for table in self.table_info:
-                arrow, files = self._read_arrow(table, digests=digests)
-                frame = _as_converted(arrow, table, extras=True)
-                if frame is None:
-                    return None
-                frames[table] = frame
-                sources[table] = TableSource(_file_label(table, files), "parquet")
-        except _Changed:
-            return None
-        problems = tuple(Problem(**problem) for problem in record["problems"])
-        return Dataset(**frames, source=self.root, problems=problems, sources=sources)
+        return record if set(record["files"]) == set(self.files()) else None
 
     def for_district(self, name: str, validate: bool = True) -> Dataset:
         """One district's customers with their bills, orders, reads ... (tariffs whole), eager.
@@ -672,6 +669,20 @@ class PartitionedDataset:
             columns=None if columns is None else list(columns),
             dataset={"partitioning": "hive"},
         )
+
+
+def _one_chunk_per_column(table: pa.Table) -> pa.Table:
+    """`table` with each column in one chunk (the files' dictionaries unified), freeing each
+    column's chunks once combined: typing a column of many chunks (one or two per part file) was
+    five times slower than combining it first (bills of 200,000 customers in 6 parts: 9.6 s
+    against 0.5 s + 1.8 s)."""
+    names, columns = table.column_names, []
+    while table.num_columns:
+        column = table.column(0)
+        table = table.remove_column(0)
+        columns.append(column.combine_chunks() if column.num_chunks > 1 else column)
+        del column
+    return pa.Table.from_arrays(columns, names=names)
 
 
 class _Changed(Exception):
