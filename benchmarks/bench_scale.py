@@ -1,15 +1,25 @@
-"""Benchmark at scale: load, validation, the rule suite, district statistics, DuckDB, Dask, daily reads.
+"""Benchmark at scale: files to findings beside DuckDB, Dask, daily reads.
 
-    # a district bureau's million customers: load, validate, 16 rules, statistics, DuckDB reference
-    PYTHONPATH=. .venv/bin/python benchmarks/bench_scale.py --customers 1000000 --workdir /tmp/scale
+    # one command, both sizes: the Parquet files to findings, auditkit beside DuckDB
+    PYTHONPATH=. .venv/bin/python benchmarks/bench_scale.py --workdir /tmp/bench18 --converted
     # the dask engine on a 2-worker LocalCluster against the local engine
     PYTHONPATH=. .venv/bin/python benchmarks/bench_scale.py --customers 200000 --dask --workdir /tmp/scale
     # smart-meter daily reads: 100,000 customers x 365 days
     PYTHONPATH=. .venv/bin/python benchmarks/bench_scale.py --customers 100000 --daily --workdir /tmp/scale
 
-Prints wall time, rows per second and the peak resident memory of each phase (sampled every 20 ms;
-cluster workers included in --dask). Synthetic data is generated in a child process (its memory is
-not counted) and kept in --workdir for the next run. Run on demand, never in CI.
+The default run takes each size of --customers (200,000 and 1,000,000) and measures, each in a
+child process of its own (so each peak is that work's alone, the dataset included): auditkit from
+the files to the five shared rules' findings (`load` + `rules.run`, the rules' own time being
+"data in memory"), DuckDB running benchmarks/duckdb_rules.sql over the same files, DuckDB loading
+them into its tables and running the SQL there, and auditkit from the files to every rule's
+findings (the recomputation included). With --converted it measures the same again from the
+folder `convert` wrote beside the plain one, where it exists. A child growing past
+--memory-cap-gb is stopped and reported as such. One table prints every figure side by side.
+
+Synthetic data is generated in a child process (its memory is not counted) and kept in
+--workdir; beyond 200,000 customers in chunks of 200,000 (`write_chunks`). --dask and --daily
+print wall time, rows per second and the peak resident memory of each phase (sampled every
+20 ms; cluster workers included in --dask). Run on demand, never in CI.
 """
 
 from __future__ import annotations
@@ -17,6 +27,7 @@ from __future__ import annotations
 import argparse
 import json
 import re
+import resource
 import subprocess
 import sys
 import tempfile
@@ -29,10 +40,12 @@ from pathlib import Path
 
 import pandas as pd
 import psutil
+import pyarrow as pa
+import pyarrow.compute as pc
 
 from auditkit import rules, stats, synth
 from auditkit.data import load
-from auditkit.data.partitioned import PartitionedDataset, convert, is_partitioned
+from auditkit.data.partitioned import PARTITIONED, PartitionedDataset, convert, is_partitioned
 from auditkit.rules.params import load_defaults
 
 SQL_FILE = Path(__file__).with_name("duckdb_rules.sql")
@@ -89,24 +102,32 @@ def phase(name: str, rows: int | None = None, unit: str = "bill rows") -> Iterat
     result["seconds"] = seconds
 
 
-def dataset_folder(args: argparse.Namespace) -> Path:
-    """The synthetic dataset for these arguments, generated in a child process unless kept."""
+def dataset_folder(args: argparse.Namespace, customers: int) -> Path:
+    """The synthetic dataset of `customers` for these arguments, generated in a child process
+    unless kept in --workdir; beyond CHUNK_CUSTOMERS in chunks (`write_chunks`)."""
     config = synth.SynthConfig(
-        customers=args.customers,
+        customers=customers,
         districts=args.districts,
         months=args.months,
         seed=args.seed,
         daily_days=args.days if args.daily else 0,
     )
-    folder = args.workdir / (
-        f"synth-{args.customers}x{args.months}" + (f"-daily{args.days}" if args.daily else "")
-    )
+    chunks = -(-customers // CHUNK_CUSTOMERS) if not args.daily else 1
+    name = f"synth-{customers}x{args.months}" + (f"-daily{args.days}" if args.daily else "")
+    folder = args.workdir / (name if chunks == 1 else f"chunked-{customers}x{args.months}")
+    recipe = asdict(config) | {"chunks": chunks}
     meta = folder / "synthetic.json"
     if meta.is_file() and all(
         json.loads(meta.read_text(encoding="utf-8")).get(key) == value
-        for key, value in asdict(config).items()
+        for key, value in recipe.items()
+        if key != "chunks" or chunks > 1
     ):
         print(f"data: reusing {folder}")
+        return folder
+    if chunks > 1:
+        command = [sys.executable, __file__, "--chunks-child", str(folder)]
+        command += ["--customers", str(customers), "--months", str(args.months)]
+        subprocess.run([*command, "--seed", str(args.seed)], check=True)
         return folder
     code = (
         "import sys, time; from auditkit import synth; "
@@ -117,6 +138,59 @@ def dataset_folder(args: argparse.Namespace) -> Path:
     )
     subprocess.run([sys.executable, "-c", code], check=True)
     return folder
+
+
+#: Network units (transformer areas, feeders): made distinct per chunk like the districts.
+UNIT_COLUMNS = ("area_id", "feeder_id", "unit_id")
+
+
+def relabel_units(arrow: pa.Table, k: int) -> pa.Table:
+    """Chunk k's network unit ids suffixed `·k` (each chunk's synth numbers its units from 0)."""
+    for name in UNIT_COLUMNS:
+        if name in arrow.column_names:
+            index = arrow.schema.get_field_index(name)
+            relabelled = pc.binary_join_element_wise(arrow[name], f"·{k}", "")
+            arrow = arrow.set_column(index, name, relabelled)
+    return arrow
+
+
+def write_chunks(folder: Path, customers: int, months: int, seed: int, districts: int) -> None:
+    """In this (child) process: the utility as chunks of CHUNK_CUSTOMERS generated one after
+    another (seeds seed, seed + 1 ...; ids and districts made distinct per chunk as
+    bench_recompute does), every table streamed into one Parquet file (one row group a chunk)."""
+    import gc
+
+    import pyarrow.parquet as pq
+    from bench_recompute import chunk_sizes, chunk_table
+
+    chunks = -(-customers // CHUNK_CUSTOMERS)
+    staging = folder.with_name(f".{folder.name}.staging")
+    staging.mkdir(parents=True, exist_ok=True)
+    writers: dict[str, pq.ParquetWriter] = {}
+    for k, size in enumerate(chunk_sizes(customers, chunks), start=1):
+        started = time.perf_counter()
+        config = synth.SynthConfig(
+            customers=size, districts=districts, months=months, seed=seed + k - 1
+        )
+        tables = synth.generate(config)
+        for table in list(tables):
+            frame = tables.pop(table)
+            if table == "tariffs" and k > 1:  # one schedule for the whole utility
+                continue
+            arrow = relabel_units(chunk_table(frame, table, k), k)
+            if table not in writers:
+                writers[table] = pq.ParquetWriter(staging / f"{table}.parquet", arrow.schema)
+            writers[table].write_table(arrow.cast(writers[table].schema))
+        del tables
+        gc.collect()
+        print(f"chunk {k}/{chunks}: {time.perf_counter() - started:.1f} s", flush=True)
+    for writer in writers.values():
+        writer.close()
+    recipe = asdict(
+        synth.SynthConfig(customers=customers, districts=districts, months=months, seed=seed)
+    )
+    (staging / "synthetic.json").write_text(json.dumps(recipe | {"chunks": chunks}))
+    staging.rename(folder)
 
 
 def converted_folder(source: Path) -> PartitionedDataset:
@@ -135,64 +209,154 @@ def pq_rows(path: Path) -> int:
     return pq.ParquetFile(path).metadata.num_rows
 
 
-# --------------------------------------------------------------------------------- main benchmark
+# --------------------------------------------------------------------- files to findings, side by side
+
+#: The measurements of one size, each run in a child process of its own (its peak is its own).
+MEASUREMENTS = ("auditkit-five", "duckdb-files", "duckdb-tables", "auditkit-all")
+#: Customers generated per synth run: bigger sizes are generated in chunks of this many.
+CHUNK_CUSTOMERS = 200_000
 
 
-def bench_suite(args: argparse.Namespace) -> None:
-    folder = dataset_folder(args)
-    bill_rows = pq_rows(folder / "bills.parquet")
-    print(f"{args.customers:,} customers x {args.months} months = {bill_rows:,} bills\n")
-    with phase("load (typed, no cross-table checks)", bill_rows):
-        dataset = load(folder, validate=False)
-    del dataset
-    with phase("load + validate (keys, references, kWh)", bill_rows):
+def bench_side_by_side(args: argparse.Namespace) -> None:
+    """Every size: the synthetic utility's Parquet files to findings, auditkit beside DuckDB;
+    with --converted, the same from the folder `convert` wrote (where it was converted)."""
+    results = {}
+    for customers in args.customers:
+        folder = dataset_folder(args, customers)
+        layouts = {"plain Parquet": folder}
+        converted = folder.with_name(folder.name + "-partitioned")
+        if args.converted and is_partitioned(converted):
+            layouts["converted (partitioned)"] = converted
+        for layout, path in layouts.items():
+            bill_rows = dataset_rows(path)
+            print(f"{customers:,} customers x {args.months} months = {bill_rows:,} bills ({path})")
+            results[customers, layout] = {
+                kind: measure(kind, path, args.memory_cap_gb) for kind in MEASUREMENTS
+            }
+    print_side_by_side(results)
+
+
+def dataset_rows(folder: Path) -> int:
+    if is_partitioned(folder):
+        return PartitionedDataset(folder).rows("bills")
+    return pq_rows(folder / "bills.parquet")
+
+
+def measure(kind: str, folder: Path, cap_gb: float) -> dict:
+    """One measurement in a child process; its figures (seconds, peak GB, customers found).
+
+    The child's resident set is watched: over `cap_gb` it is stopped (the machine is shared), and
+    the figures say when and at what size."""
+    command = [sys.executable, __file__, "--measure", kind, "--data", str(folder)]
+    started = time.perf_counter()
+    child = subprocess.Popen(command, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+    watched, top = psutil.Process(child.pid), 0.0
+    while child.poll() is None:
+        try:
+            top = max(top, watched.memory_info().rss / 2**30)
+        except psutil.NoSuchProcess:
+            break
+        if top > cap_gb:
+            child.kill()
+            child.communicate()
+            seconds = time.perf_counter() - started
+            print(f"    {kind:<14} STOPPED at {top:.1f} GB after {seconds:.0f} s", flush=True)
+            return {"stopped": True, "seconds": seconds, "peak_gb": top}
+        time.sleep(0.1)
+    stdout, stderr = child.communicate()
+    if child.returncode:
+        raise SystemExit(f"{kind} on {folder} failed:\n{stderr}")
+    line = next(text for text in stdout.splitlines() if text.startswith("RESULT "))
+    result = json.loads(line.removeprefix("RESULT "))
+    shown = {key: value for key, value in result.items() if key != "found"}
+    print(f"    {kind:<14} {json.dumps(shown)}", flush=True)
+    return result
+
+
+def measured(kind: str, folder: Path) -> dict:
+    """In this (child) process: one measurement, timed from the files to the findings."""
+    started = time.perf_counter()
+    if kind.startswith("auditkit"):
         dataset = load(folder)
-    with phase(f"all {len(rules.RULES)} rules, local engine", bill_rows) as result:
-        findings = rules.run(dataset)
-        result["note"] = f"{len(findings):,} findings"
-    slowest = sorted(findings.attrs["timings"].items(), key=lambda item: -item[1])
-    print("    per rule (s): " + ", ".join(f"{rule} {seconds:.1f}" for rule, seconds in slowest))
-    with phase("district statistics (stats.summarize)", bill_rows):
-        stats.summarize(dataset.bills, dataset.customers, dataset.district_supply)
-    print()
-    compare_with_duckdb(dataset, folder, findings.attrs["as_of"], bill_rows)
+        loaded = time.perf_counter()
+        chosen = list(SHARED_RULES) if kind == "auditkit-five" else None
+        findings = rules.run(dataset, rules=chosen)
+        done = time.perf_counter()
+        result = {"load": loaded - started, "rules": done - loaded, "files": done - started}
+        if chosen is None:
+            slowest = sorted(findings.attrs["timings"].items(), key=lambda item: -item[1])
+            result |= {"findings": len(findings), "slowest": slowest[:6]}
+        else:
+            result["found"] = {
+                rule_id: sorted(findings.loc[findings["rule_id"] == rule_id, "customer_id"])
+                for rule_id in SHARED_RULES
+            }
+    else:
+        import duckdb
 
-
-def compare_with_duckdb(dataset: object, folder: Path, as_of: str, bill_rows: int) -> None:
-    """Five rules in auditkit and in DuckDB SQL over the same Parquet files: time and customers."""
-    import duckdb
-
-    with phase("auditkit: 5 shared rules (data in memory)", bill_rows) as result:
-        ours = rules.run(dataset, rules=list(SHARED_RULES))
-    ours_seconds = result["seconds"]
-    queries = sql_sections(SQL_FILE.read_text(encoding="utf-8"))
-    parameters = sql_parameters(dataset, as_of)
-    over_files, in_memory = duckdb.connect(), duckdb.connect()
-    for connection in (over_files, in_memory):
+        queries = sql_sections(SQL_FILE.read_text(encoding="utf-8"))
+        parameters = sql_parameters(folder)
+        connection = duckdb.connect()
         connection.execute(f"SET threads = {psutil.cpu_count()}")
-    with phase("DuckDB: 5 rules reading the Parquet files", bill_rows) as result:
-        create_views(over_files, folder, parameters, queries["views"], materialize=False)
-        theirs_files = run_queries(over_files, queries["rules"], parameters)
-    files_seconds = result["seconds"]
-    with phase("DuckDB: load the Parquet files into tables", bill_rows):
-        create_views(in_memory, folder, parameters, queries["views"], materialize=True)
-    with phase("DuckDB: 5 rules (data in memory)", bill_rows) as result:
-        theirs = run_queries(in_memory, queries["rules"], parameters)
-    memory_seconds = result["seconds"]
-    print("\n    customers found        auditkit    DuckDB   same")
-    all_same = True
-    for rule_id in SHARED_RULES:
-        mine = set(ours.loc[ours["rule_id"] == rule_id, "customer_id"])
-        same = mine == theirs[rule_id] == theirs_files[rule_id]
-        all_same &= same
-        print(
-            f"    {rule_id:<22} {len(mine):>8,} {len(theirs[rule_id]):>9,}   {'yes' if same else 'NO'}"
-        )
-    print(
-        f"\n    ratio auditkit / DuckDB, 5 rules: {ours_seconds / memory_seconds:.2f} "
-        f"(both on data in memory), {ours_seconds / files_seconds:.2f} (DuckDB reading Parquet); "
-        f"same customers: {'yes' if all_same else 'NO'}"
+        in_tables = kind == "duckdb-tables"
+        create_views(connection, folder, parameters, queries["views"], materialize=in_tables)
+        loaded = time.perf_counter()
+        found = run_queries(connection, queries["rules"], parameters)
+        done = time.perf_counter()
+        result = {"load": loaded - started, "rules": done - loaded, "files": done - started}
+        result["found"] = {rule_id: sorted(ids) for rule_id, ids in found.items()}
+    result["peak_gb"] = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 2**20
+    return result
+
+
+def print_side_by_side(results: dict[tuple[int, str], dict[str, dict]]) -> None:
+    """The figures in one table: seconds (peak GB), and auditkit / DuckDB, per size and layout."""
+
+    def cell(result: dict, key: str) -> str:
+        if result.get("stopped"):
+            return f"stopped at {result['peak_gb']:4.1f} GB"
+        return f"{result[key]:6.1f} ({result['peak_gb']:4.1f} GB)"
+
+    def ratio(mine: dict, our_key: str, other: dict, their_key: str) -> str:
+        if mine.get("stopped") or other.get("stopped"):
+            return "    —"
+        return f"{mine[our_key] / other[their_key]:5.2f}"
+
+    rows = (
+        ("5 shared rules from the files", "auditkit-five", "files", "duckdb-files", "files"),
+        ("5 shared rules, data in memory", "auditkit-five", "rules", "duckdb-tables", "rules"),
+        ("loading the files", "auditkit-five", "load", "duckdb-tables", "load"),
     )
+    print(
+        f"\n{'seconds (peak GB of the process)':<36}{'auditkit':<18}{'DuckDB':<18}auditkit/DuckDB"
+    )
+    for (size, layout), measured_ in results.items():
+        print(f"{size:,} customers, {layout}")
+        for label, ours, our_key, theirs, their_key in rows:
+            mine, other = measured_[ours], measured_[theirs]
+            shown = ratio(mine, our_key, other, their_key)
+            print(f"  {label:<34}{cell(mine, our_key)}  {cell(other, their_key)}  {shown}")
+        every = measured_["auditkit-all"]
+        print(
+            f"  {'all rules + recomputation, files':<34}{cell(every, 'files')}  (no DuckDB reference)"
+        )
+        if every.get("stopped") or measured_["auditkit-five"].get("stopped"):
+            continue
+        slowest = ", ".join(f"{rule} {seconds:.1f}" for rule, seconds in every["slowest"])
+        print(
+            f"    all rules: load {every['load']:.1f} s + rules {every['rules']:.1f} s, "
+            f"{every['findings']:,} findings; slowest (s): {slowest}"
+        )
+        mine = measured_["auditkit-five"]["found"]
+        for rule_id in SHARED_RULES:
+            theirs = [
+                measured_[kind]["found"][rule_id] for kind in ("duckdb-files", "duckdb-tables")
+            ]
+            same = all(set(found) == set(mine[rule_id]) for found in theirs)
+            print(
+                f"    {rule_id:<22} customers: auditkit {len(mine[rule_id]):>7,}, DuckDB "
+                f"{len(theirs[0]):>7,}: {'the same' if same else 'DIFFERENT'}"
+            )
 
 
 def sql_sections(text: str) -> dict[str, dict[str, str]]:
@@ -205,21 +369,32 @@ def sql_sections(text: str) -> dict[str, dict[str, str]]:
     return sections
 
 
-def sql_parameters(dataset: object, as_of: str) -> dict[str, object]:
+def sql_parameters(folder: Path) -> dict[str, object]:
+    """The SQL's parameters: the audit month (the last billed, as `rules.run` takes it), the first
+    billed month and the rules' default thresholds."""
+    import pyarrow.compute as pc
+    import pyarrow.parquet as pq
+
+    bills = folder / "bills" if is_partitioned(folder) else folder / "bills.parquet"
+    periods = pq.read_table(bills, columns=["period"])["period"]
+    first, last = (str(value) for value in pc.min_max(periods.cast("string")).values())
     defaults = load_defaults()
-    month = int(as_of[:4]) * 12 + int(as_of[5:7]) - 1
-    first = str(dataset.bills["period"].min())
     return {
-        "as_of": month,
-        "first_month": int(first[:4]) * 12 + int(first[5:7]) - 1,
-        "month_end": (pd.Timestamp(as_of + "-01") + pd.offsets.MonthEnd(0)).to_pydatetime(),
+        "as_of": month_number(last),
+        "first_month": month_number(first),
+        "month_end": (pd.Timestamp(last + "-01") + pd.offsets.MonthEnd(0)).to_pydatetime(),
         "multiplier_tolerance": defaults["multiplier_mismatch"]["relative_tolerance"],
         "two_part_threshold_kva": defaults["tariff_mismatch"]["two_part_threshold_kva"],
         "rate_tolerance": defaults["rate_mismatch"]["rate_tolerance"],
         "zero_min_months": defaults["zero_consumption"]["min_months"],
-        "zero_lookback_months": defaults["zero_consumption"]["lookback_months"],
+        # zero_consumption now looks at runs over the whole audit period
+        "zero_lookback_months": month_number(last) - month_number(first) + 1,
         "kva_tolerance": defaults["capacity_underbilled"]["kva_tolerance"],
     }
+
+
+def month_number(period: str) -> int:
+    return int(period[:4]) * 12 + int(period[5:7]) - 1
 
 
 def create_views(
@@ -233,20 +408,23 @@ def create_views(
     kind = "TABLE" if materialize else "VIEW"
     month = "CAST(substr({0}, 1, 4) AS INTEGER) * 12 + CAST(substr({0}, 6, 2) AS INTEGER) - 1"
     date_month = "year({0}) * 12 + month({0}) - 1"
+    converted = is_partitioned(folder)
     files = {
-        name: str(folder / f"{name}.parquet")
+        name: f"read_parquet('{folder / name}/*/*.parquet', hive_partitioning = true)"
+        if converted and name in PARTITIONED
+        else f"read_parquet('{folder / name}.parquet')"
         for name in ("customers", "bills", "tariffs", "work_orders")
     }
     statements = [
-        f"CREATE OR REPLACE {kind} customers AS SELECT * FROM read_parquet('{files['customers']}')",
+        f"CREATE OR REPLACE {kind} customers AS SELECT * FROM {files['customers']}",
         f"CREATE OR REPLACE {kind} bills AS SELECT *, {month.format('period')} AS month "
-        f"FROM read_parquet('{files['bills']}')",
+        f"FROM {files['bills']}",
         f"CREATE OR REPLACE {kind} tariffs AS SELECT *, row_number() OVER () AS row_number, "
         f"{date_month.format('valid_from')} AS from_month, {date_month.format('valid_to')} AS "
-        f"to_month FROM read_parquet('{files['tariffs']}')",
+        f"to_month FROM {files['tariffs']}",
         f"CREATE OR REPLACE {kind} work_orders AS SELECT *, "
         f"{date_month.format('effective_date')} AS effective_month "
-        f"FROM read_parquet('{files['work_orders']}')",
+        f"FROM {files['work_orders']}",
     ]
     for statement in statements:
         connection.execute(statement)
@@ -269,11 +447,11 @@ def run_queries(connection: object, queries: dict[str, str], parameters: dict) -
 def bench_dask(args: argparse.Namespace) -> None:
     from distributed import Client, LocalCluster
 
-    folder = dataset_folder(args)
+    folder = dataset_folder(args, args.customers[0])
     converted = converted_folder(folder)
     bill_rows = converted.rows("bills")
     print(
-        f"{args.customers:,} customers x {args.months} months = {bill_rows:,} bills, "
+        f"{args.customers[0]:,} customers x {args.months} months = {bill_rows:,} bills, "
         f"{len(converted.partitions)} partitions\n"
     )
     dataset = load(folder)
@@ -340,9 +518,9 @@ def findings_differences(found: pd.DataFrame, expected: pd.DataFrame) -> str:
 def bench_daily(args: argparse.Namespace) -> None:
     import pyarrow.parquet as pq
 
-    folder = dataset_folder(args)
+    folder = dataset_folder(args, args.customers[0])
     rows = pq.ParquetFile(folder / "daily_reads.parquet").metadata.num_rows
-    print(f"{args.customers:,} customers x {args.days} days = {rows:,} daily reads\n")
+    print(f"{args.customers[0]:,} customers x {args.days} days = {rows:,} daily reads\n")
     with phase("load + validate (with daily reads)", rows, "daily reads"):
         dataset = load(folder)
     reads = dataset.daily_reads
@@ -375,7 +553,9 @@ def bench_daily(args: argparse.Namespace) -> None:
 
 def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--customers", type=int, default=1_000_000)
+    parser.add_argument(
+        "--customers", type=int, nargs="+", default=[200_000, 1_000_000], help="sizes to run"
+    )
     parser.add_argument("--districts", type=int, default=6)
     parser.add_argument("--months", type=int, default=36)
     parser.add_argument("--seed", type=int, default=1)
@@ -385,8 +565,28 @@ def main() -> int:
     mode = parser.add_mutually_exclusive_group()
     mode.add_argument("--dask", action="store_true", help="dask engine against the local engine")
     mode.add_argument("--daily", action="store_true", help="smart-meter daily reads")
+    mode.add_argument("--measure", choices=MEASUREMENTS, help=argparse.SUPPRESS)
+    mode.add_argument("--chunks-child", type=Path, help=argparse.SUPPRESS)
+    parser.add_argument("--data", type=Path, help=argparse.SUPPRESS)
+    parser.add_argument(
+        "--memory-cap-gb",
+        type=float,
+        default=0.8 * psutil.virtual_memory().available / 2**30,
+        help="stop a measurement whose process grows past this (default: 80%% of free memory)",
+    )
+    parser.add_argument(
+        "--converted",
+        action="store_true",
+        help="also measure from the folder `convert` wrote (<data>-partitioned), where it exists",
+    )
     parser.add_argument("--days", type=int, default=365, help="days of daily reads (--daily)")
     args = parser.parse_args()
+    if args.measure:
+        print("RESULT " + json.dumps(measured(args.measure, args.data)), flush=True)
+        return 0
+    if args.chunks_child:
+        write_chunks(args.chunks_child, args.customers[0], args.months, args.seed, args.districts)
+        return 0
     with tempfile.TemporaryDirectory() as temporary:
         args.workdir = args.workdir or Path(temporary)
         args.workdir.mkdir(parents=True, exist_ok=True)
@@ -395,7 +595,7 @@ def main() -> int:
         elif args.daily:
             bench_daily(args)
         else:
-            bench_suite(args)
+            bench_side_by_side(args)
     return 0
 
 
