@@ -43,8 +43,8 @@ rates (Przyborowski and Wilenski 1940). A supplied home never meters 0 kWh over 
 bypassed, switched-off or failed meter does. An empty home with its main switch off reads 0 too:
 it is the `zero_consumption` rule's case on bills, a visit on daily reads.
 
-Each change is searched over every day leaving MIN_AFTER_DAYS after it, with cumulative sums (no
-loop over customers), and must hold to the end: the last MIN_AFTER_DAYS days must also be beyond
+The level and variation changes are searched over every day leaving MIN_AFTER_DAYS after it,
+with cumulative sums (no loop over customers), and must hold to the end (zero reads need not): the last MIN_AFTER_DAYS days must also be beyond
 the level before (a vacancy or holiday that is over is no theft; one still going on is
 indistinguishable from a theft that began on its first day). The step's z is the evidence that
 the drop exceeds `min_drop` (the variation's: that it changed at all) in standard errors, with a
