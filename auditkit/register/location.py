@@ -1,6 +1,6 @@
 """Which register a report reads: the demo utility's own register, else the team's.
 
-The built-in demo utility has a register of its own (`auditkit.demo.demo_register_url`: three
+The built-in demo utility has a register of its own (`auditkit.register.demo.demo_register_url`: three
 simulated months of runs and field outcomes), so running or opening the demo never writes into,
 or reads from, the register a team set in `AUDITKIT_DB`. Any other dataset uses the team's
 register: `AUDITKIT_DB`, else `outputs/register.sqlite` (what `Register.open(None)` opens).
@@ -37,7 +37,7 @@ def register_url_for(data_dir: str | os.PathLike[str] | None, db: str | None = N
     if os.environ.get(RUN_DB_ENV):
         return os.environ[RUN_DB_ENV]
     if is_demo_data(data_dir):
-        from auditkit.demo import demo_register_url
+        from auditkit.register.demo import demo_register_url
 
         return demo_register_url()
     return None

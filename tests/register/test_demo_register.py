@@ -16,8 +16,8 @@ import pandas as pd
 import pytest
 
 from auditkit import data, demo, rules, synth
-from auditkit.register import Register
-from auditkit.synth import fieldwork
+from auditkit.register import Register, fieldwork
+from auditkit.register import demo as register_demo
 
 SMALL = synth.SynthConfig(customers=400, districts=2, months=24, irregular_share=0.09)
 #: SMALL runs from 2023-01 for 24 months: its latest billing month and the three before it.
@@ -31,7 +31,7 @@ def built(tmp_path_factory: pytest.TempPathFactory) -> Path:
     with pytest.MonkeyPatch.context() as patch:
         patch.setenv("AUDITKIT_DATA", str(home))
         patch.setattr(demo, "DEMO_CONFIG", SMALL)
-        demo.demo_register_url()
+        register_demo.demo_register_url()
     return home
 
 
@@ -57,7 +57,7 @@ def _stamp(path: Path) -> tuple[int, int]:
 def test_the_demo_register_holds_each_district_in_the_three_months_before_the_latest(
     home: Path,
 ) -> None:
-    url = demo.demo_register_url()
+    url = register_demo.demo_register_url()
     assert url == f"sqlite:///{_register_file(home).resolve()}"
     with Register.open(url) as register:
         runs, outcomes = register.runs(), register.outcomes()
@@ -80,7 +80,7 @@ def test_the_demo_register_holds_each_district_in_the_three_months_before_the_la
 def test_asking_again_reuses_the_register_with_the_later_month_a_run_recorded_in_it(
     home: Path,
 ) -> None:
-    url = demo.demo_register_url()
+    url = register_demo.demo_register_url()
     dataset = data.load(home / "demo")
     with Register.open(url) as register:  # what `auditkit demo` records for month M
         for district in dataset.districts:
@@ -90,7 +90,7 @@ def test_asking_again_reuses_the_register_with_the_later_month_a_run_recorded_in
                 findings, run_id=f"demo {LATEST} {district}", as_of=LATEST, district=district
             )
     before = _stamp(_register_file(home))
-    assert demo.demo_register_url() == url
+    assert register_demo.demo_register_url() == url
     assert _stamp(_register_file(home)) == before
     with Register.open(url) as register:
         assert sorted(set(register.runs()["as_of"])) == [*MONTHS, LATEST]
@@ -99,13 +99,13 @@ def test_asking_again_reuses_the_register_with_the_later_month_a_run_recorded_in
 def test_another_field_recipe_builds_the_register_again(
     home: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    url = demo.demo_register_url()
+    url = register_demo.demo_register_url()
     with Register.open(url) as register:
         before = register.outcomes()
     stamp = _stamp(_register_file(home))
     other = fieldwork.FieldRecipe(seed=7, self_audit_miss_share=0.5)
-    monkeypatch.setattr(demo, "demo_field_recipe", lambda: other)
-    assert demo.demo_register_url() == url
+    monkeypatch.setattr(register_demo, "demo_field_recipe", lambda: other)
+    assert register_demo.demo_register_url() == url
     assert _stamp(_register_file(home)) != stamp
     recipe = json.loads((home / "demo-register" / "register.json").read_text(encoding="utf-8"))
     assert recipe["field"]["seed"] == 7 and recipe["field"]["self_audit_miss_share"] == 0.5
@@ -135,7 +135,7 @@ def test_regenerating_builds_again_and_a_build_killed_half_way_leaves_the_regist
     original = rules.run
     monkeypatch.setattr(rules, "run", fails_on_the_third_run)
     with pytest.raises(RuntimeError, match="killed half way"):
-        demo.demo_register_url(regenerate=True)  # current, yet built again: the rules ran
+        register_demo.demo_register_url(regenerate=True)  # current, yet built again: the rules ran
     assert len(calls) == 3
     assert register_file.read_bytes() == content
     assert sorted(path.name for path in (home / "demo-register").iterdir()) == [
@@ -146,18 +146,19 @@ BUILD_AND_LOG = textwrap.dedent(
     """
     import sys
     from auditkit import demo, synth
+    from auditkit.register import demo as register_demo
 
     demo.DEMO_CONFIG = synth.SynthConfig(customers=400, districts=2, months=24,
                                          irregular_share=0.09)
-    build = demo._build_register
+    build = register_demo._build_register
 
     def logged(*args):
         with open(sys.argv[1], "a", encoding="utf-8") as log:
             log.write("built\\n")
         build(*args)
 
-    demo._build_register = logged
-    print(demo.demo_register_url())
+    register_demo._build_register = logged
+    print(register_demo.demo_register_url())
     """
 )
 

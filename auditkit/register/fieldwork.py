@@ -1,6 +1,6 @@
 """The field's work on the monthly worklists, simulated from a synthetic utility's truth.
 
-The demo's register (`auditkit.demo.demo_register_url`) holds three months of runs; this module
+The demo's register (`auditkit.register.demo.demo_register_url`) holds three months of runs; this module
 says what the field did with their findings, so that every section of the audit cycle report
 shows real figures. `simulate(findings_by_month, truth, until=...)` gives the outcome events:
 

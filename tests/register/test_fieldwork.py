@@ -13,8 +13,8 @@ from auditkit import rules, synth
 from auditkit.data import Dataset
 from auditkit.errors import ParameterError
 from auditkit.periods import month_number
+from auditkit.register import fieldwork
 from auditkit.register.keys import finding_keys
-from auditkit.synth import fieldwork
 
 MONTHS = ("2024-09", "2024-10", "2024-11")
 UNTIL = "2024-12-31"
