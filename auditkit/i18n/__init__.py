@@ -26,6 +26,7 @@ from auditkit.i18n import (
     billing,
     common,
     crossaudit,
+    cycle,
     pipeline,
     register,
     report,
@@ -37,9 +38,11 @@ from auditkit.i18n import (
     rules_meters,
     rules_routine,
     sampling,
+    since,
     stats,
     stats_digits,
     stats_network,
+    stats_theft,
 )
 
 LANGS = ("zh", "en")
@@ -64,6 +67,7 @@ WORDS = _merged(
     pipeline.WORDS,
     stats.WORDS,
     crossaudit.WORDS,
+    cycle.WORDS,
     sampling.WORDS,
     billing.WORDS,
     rules_capacity.WORDS,
@@ -74,7 +78,9 @@ WORDS = _merged(
     rule_sources.WORDS,
     stats_digits.WORDS,
     stats_network.WORDS,
+    stats_theft.WORDS,
     register.WORDS,
+    since.WORDS,
 )
 
 
