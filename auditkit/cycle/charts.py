@@ -35,6 +35,7 @@ def plot_precision(table: pd.DataFrame, confidence: float, lang: str) -> Figure:
             capsize=3,
             label=i18n.text(f"cycle.chart.{prefix or 'all_'}checks", lang),
         )
+    axes.axvline(0.5, color="grey", linestyle="--", linewidth=1)  # below: mostly false alarms
     axes.set_yticks(y, [rule_title(rule, lang) for rule in table["rule_id"]])
     axes.set_xlim(0, 1)
     axes.xaxis.set_major_formatter(lambda value, _position: f"{value:.0%}")

@@ -3,7 +3,12 @@
 A check's kind comes from its events' `auditor`: none or the finding's own district is a
 self-audit, another district a cross-audit (that district's team checked). Each kind's verdict on
 a finding is the latest of that kind's decisions, so a cross-audit confirming what the district
-had called a false alarm keeps both verdicts. The comparison of confirmed rates (Fisher's exact
+had called a false alarm keeps both verdicts. A check is a random-sample check when that kind's
+events drew the finding by a sample worklist. Self- and cross-audits are compared on
+random-sample checks alone when both kinds have some in the window (basis `sample`): a
+self-audit's checks chosen by revenue against a cross-audit's random draw would compare the
+choices, not the teams; else on every check (basis `all`), which the report says. The
+comparison of confirmed rates (Fisher's exact
 test per district, Holm-corrected, and the logistic model) is `auditkit.crossaudit.compare`'s,
 fed with one inspection per check: the error found is a confirmation, the money found the
 amount the kind's events recovered on the finding up to the window's end. What cross-audits
@@ -47,6 +52,8 @@ UNDER_REPORTED_COLUMNS = (
 )
 #: `self_verdict` of a cross-confirmed finding the district's own checks never decided.
 UNCHECKED = "unchecked"
+#: Bases of the comparison: random-sample checks of both kinds, or every check.
+SAMPLE, ALL = "sample", "all"
 
 
 @dataclass(frozen=True)
@@ -54,17 +61,19 @@ class SelfCross:
     """`table`: per audited district (SELF_CROSS_COLUMNS); `under_reported`: the findings a
     cross-audit confirmed in the window that the district's own checks had called a false alarm
     or never decided (UNDER_REPORTED_COLUMNS, most revenue first); `comparison` the crossaudit
-    comparison, None without a cross-audit check."""
+    comparison, None without a cross-audit check; `basis` the checks compared (SAMPLE or ALL)."""
 
     table: pd.DataFrame
     under_reported: pd.DataFrame
     comparison: Comparison | None
+    basis: str = "all"
 
 
 def kind_checks(findings: pd.DataFrame, events: pd.DataFrame) -> pd.DataFrame:
     """Each kind's latest decision on each finding (finding_key, kind, auditor, decision,
-    decided_at, in_window), with the amount that kind's events recovered up to the window's
-    end (`recovered`). `events` are `evaluate.window_events`; `findings` give the districts."""
+    decided_at, in_window), whether that kind's events drew it by a random sample (`sample`),
+    and the amount that kind's events recovered up to the window's end (`recovered`). `events`
+    are `evaluate.window_events`; `findings` give the districts."""
     district = findings.set_index("finding_key")["district"]
     marked = events.assign(own=events["finding_key"].map(district))
     auditor = marked["auditor"].astype(object)
@@ -76,8 +85,12 @@ def kind_checks(findings: pd.DataFrame, events: pd.DataFrame) -> pd.DataFrame:
     )
     checks = decided[["finding_key", "kind", "auditor", "event", "happened_at", "in_window"]]
     checks = checks.rename(columns={"event": "decision", "happened_at": "decided_at"})
+    sampled = marked[marked["selected_by"] == "sample"].groupby(["finding_key", "kind"]).size()
     index = pd.MultiIndex.from_frame(checks[["finding_key", "kind"]])
-    checks = checks.assign(recovered=recovered.reindex(index).fillna(0.0).to_numpy())
+    checks = checks.assign(
+        sample=sampled.reindex(index).notna().to_numpy(),
+        recovered=recovered.reindex(index).fillna(0.0).to_numpy(),
+    )
     return checks.reset_index(drop=True)
 
 
@@ -88,10 +101,13 @@ def self_cross(findings: pd.DataFrame, events: pd.DataFrame) -> SelfCross:
         ["customer_id", "rule_id", "district", "revenue_impact", "revenue_kind"]
     ]
     current = checks[checks["in_window"]].join(about, on="finding_key")
-    table = _by_district(current)
+    drawn = current[current["sample"]]
+    basis = SAMPLE if drawn["kind"].nunique() == 2 else ALL
+    compared = drawn if basis == SAMPLE else current
+    table = _by_district(compared)
     comparison = None
-    if (current["kind"] == "cross").any():
-        comparison = compare(_inspections(current))
+    if (compared["kind"] == "cross").any():
+        comparison = compare(_inspections(compared))
         tests = comparison.by_district.set_index("district")
         table["p_adjusted"] = table["district"].map(tests["p_adjusted"]).astype(float)
         table["under_reports"] = table["district"].map(tests["under_reports"]).fillna(False)
@@ -111,6 +127,7 @@ def self_cross(findings: pd.DataFrame, events: pd.DataFrame) -> SelfCross:
         table.reindex(columns=list(SELF_CROSS_COLUMNS)),
         under_reported.reset_index(drop=True),
         comparison,
+        basis,
     )
 
 

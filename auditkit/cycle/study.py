@@ -328,7 +328,7 @@ class CycleStudy:
         if not self._compared:
             return [self._sentence("no_cross", lang)]
         comparison = self.self_cross.comparison
-        sentences = [self._sentence("self_cross", lang)]
+        sentences = [self._sentence(f"self_cross_{self.self_cross.basis}", lang)]
         sentences += comparison.explain(lang, self.district).splitlines()
         missed = self.under_reported
         for district, part in missed.groupby("district", sort=True):

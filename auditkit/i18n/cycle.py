@@ -163,12 +163,20 @@ WORDS: dict[str, tuple[str, str]] = {
         "期内没有交叉检查的核查记录，不做自查与交叉检查的比较。",
         "No cross-audit check in the window: self-audits are not compared with cross-audits.",
     ),
-    "cycle.sentence.self_cross": (
-        "以下自查与交叉检查的比较以台账疑点的现场核查为检查对象：“发现问题”即疑点查实，"
-        "查出金额为该次核查追补的电费。",
-        "The self- against cross-audit comparison below counts the field checks of register "
-        "findings as inspections: an error found is a confirmed finding, and the money found is "
-        "what the check recovered.",
+    "cycle.sentence.self_cross_sample": (
+        "以下自查与交叉检查的比较只计随机抽取疑点的核查（按金额选查的查实率本就偏高，混在一起比较的是"
+        "选查方式而不是检查队伍）：“发现问题”即疑点查实，查出金额为该次核查追补的电费。",
+        "Self- and cross-audits are compared below on random-sample checks alone (checks chosen "
+        "by revenue confirm more anyway: mixing them would compare the choices, not the teams): "
+        "an error found is a confirmed finding, and the money found is what the check recovered.",
+    ),
+    "cycle.sentence.self_cross_all": (
+        "以下自查与交叉检查的比较计入全部核查（期内没有两类检查都随机抽取的疑点）：两类检查选查的疑点"
+        "可能不同，差距可能来自选查方式而非检查队伍。“发现问题”即疑点查实，查出金额为该次核查追补的电费。",
+        "Self- and cross-audits are compared below on every check (the window has no random-sample "
+        "checks of both kinds): the two may have checked differently chosen findings, so a gap may "
+        "come from the choice, not the team. An error found is a confirmed finding, and the money "
+        "found is what the check recovered.",
     ),
     "cycle.sentence.under_reported": (
         "{district}：交叉检查查实的疑点中，{false_alarm} 条本单位自查判为误报，{unchecked} 条本单位"
@@ -226,11 +234,12 @@ WORDS: dict[str, tuple[str, str]] = {
     ),
     "cycle.method.self_cross": (
         "核查记录的 auditor 为空或为疑点所属单位即自查，为其他单位即交叉检查；每类检查对一条疑点的结论"
-        "取该类最新的一条。自查与交叉检查的查实率按单位用 Fisher 精确检验（单侧）比较并作 Holm 校正，"
+        "取该类最新的一条。期内两类检查都有随机抽取的核查时，只比较随机抽取的核查。自查与交叉检查的查实率按单位用 Fisher 精确检验（单侧）比较并作 Holm 校正，"
         "每类少于 10 次的单位不做检验（p 值显示为 —）。每次追补 = 该类检查期内核查的疑点至期末由该类"
         "追补的电费 / 核查次数。交叉检查查实而自查判为误报或从未核查的疑点逐条列出。",
         "A check is a self-audit when its events' auditor is empty or the finding's own "
         "district, a cross-audit otherwise; each kind's verdict on a finding is its latest. "
+        "When both kinds have random-sample checks in the window, only those are compared. "
         "Self- and cross-audit confirmed rates are compared per district by Fisher's exact "
         "test (one-sided) with Holm's correction; districts with fewer than 10 checks of a "
         "kind are not tested (p shown as —). Recovered per check = what that kind recovered, up "

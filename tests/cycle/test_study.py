@@ -99,12 +99,15 @@ def test_chosen_checks_above_the_sample_interval_are_marked_overstated():
 
 
 def test_a_cross_audit_finds_what_the_self_audit_missed(study):
+    """Both kinds drew findings at random (F2, F3, F6 by self; F6 by north), so only those
+    checks are compared: F1 (chosen by revenue) and F7 (north's check by revenue) are not."""
+    assert study.self_cross.basis == "sample"
     table = study.self_cross.table.set_index("district")
-    south = table.loc["south"]
+    south, north = table.loc["south"], table.loc["north"]
     assert (south["self_n"], south["self_rate"], south["cross_n"], south["cross_rate"]) == (
-        1, 0.0, 2, 1.0)  # fmt: skip
-    assert south["cross_recovered_per_check"] == 75.0  # 150 recovered by north / 2 checks
-    assert table.loc["north", "self_recovered_per_check"] == 200.0  # F1's 600 / 3 checks
+        1, 0.0, 1, 1.0)  # fmt: skip
+    assert south["cross_recovered_per_check"] == 150.0  # recovered by north on F6
+    assert (north["self_n"], north["self_rate"], north["self_recovered_per_check"]) == (2, 0.5, 0)
     assert (south["self_false_alarm"], south["self_unchecked"]) == (1, 1)
     assert south["note"] == "too_few_in_district" and np.isnan(south["p_adjusted"])
     missed = study.under_reported
@@ -113,6 +116,21 @@ def test_a_cross_audit_finds_what_the_self_audit_missed(study):
     sentence = study.conclusions("en")[-1]
     assert sentence.startswith("south: cross-audits confirmed findings its own checks")
     assert "900.00 yuan proved, 400.00 yuan estimated" in sentence
+    assert "compared below on random-sample checks alone" in study.explain("en")
+
+
+def test_without_random_samples_of_both_kinds_every_check_is_compared_and_said_so():
+    outcomes = outcomes_frame()
+    crossed = outcomes["auditor"].notna()
+    outcomes.loc[crossed, "selected_by"] = "revenue"  # north chose F6 and F7 by revenue
+    study = study_of(findings_frame(), outcomes, RECORDED, months=2)
+    assert study.self_cross.basis == "all"
+    table = study.self_cross.table.set_index("district")
+    south, north = table.loc["south"], table.loc["north"]
+    assert (south["self_n"], south["cross_n"], south["cross_rate"]) == (1, 2, 1.0)
+    assert south["cross_recovered_per_check"] == 75.0  # 150 recovered by north / 2 checks
+    assert (north["self_n"], north["self_recovered_per_check"]) == (3, 200.0)  # F1's 600 / 3
+    assert "compared below on every check" in study.explain("en")
 
 
 def test_the_headline_and_the_window_sentence(study):
