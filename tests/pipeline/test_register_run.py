@@ -1,0 +1,65 @@
+"""A district report run with --db, as a user types it: the month recorded before the notebook
+runs, the report's "since last month" read from that register, the password nowhere in what the
+run prints or writes."""
+
+from __future__ import annotations
+
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+from databases import fresh_postgres_database
+
+from auditkit import data, synth
+from auditkit.register import Register
+
+SECRET = "s3cret-Pa55"
+
+
+@pytest.fixture(scope="module")
+def utility(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    config = synth.SynthConfig(customers=600, districts=2, months=24, seed=5)
+    return Path(synth.write(synth.generate(config), tmp_path_factory.mktemp("u"), config=config))
+
+
+def _run(*arguments: str, outputs: Path) -> subprocess.CompletedProcess[str]:
+    command = [sys.executable, "-m", "auditkit", "run", "district_audit", "--outputs",
+               str(outputs), "--jobs", "1", "--no-progress", *arguments]  # fmt: skip
+    return subprocess.run(command, capture_output=True, text=True, timeout=600)
+
+
+@pytest.mark.slow
+def test_a_run_with_a_team_database_records_the_month_and_never_shows_its_password(
+    utility: Path, postgres_server, tmp_path: Path
+) -> None:
+    database = fresh_postgres_database(postgres_server).set(password=SECRET)
+    url = database.render_as_string(hide_password=False)  # the test server trusts any password
+    district = data.load(utility).districts[0]
+    outputs = tmp_path / "outputs"
+    parameters = ["-p", f"data_dir={utility}", "-p", f"district={district}"]
+
+    earlier = _run(*parameters, "-p", "as_of=2024-11", "--db", url, outputs=outputs)
+    assert earlier.returncode == 0, earlier.stderr
+    first = _run(*parameters, "-p", "as_of=2024-12", "--db", url, outputs=outputs)
+    assert first.returncode == 0, first.stderr
+    again = _run(*parameters, "-p", "as_of=2024-12", "--db", url, outputs=outputs)
+    assert again.returncode == 0, again.stderr
+
+    with Register.open(url) as register:
+        runs = register.runs()
+    assert sorted(runs["as_of"]) == ["2024-11", "2024-12"]  # the third run recorded nothing
+    assert set(runs["district"]) == {district}
+
+    for process in (earlier, first, again):
+        assert SECRET not in process.stdout + process.stderr
+    written = [path for path in outputs.rglob("*") if path.is_file()]
+    assert written and not [path for path in written if SECRET.encode() in path.read_bytes()]
+
+    reports = sorted(outputs.glob("2*/district_audit/report.html"))  # run folders sort by time
+    assert len(reports) == 3
+    recorded = reports[1].read_text(encoding="utf-8")
+    assert 'id="sec-since_by_status"' in recorded  # the month compared with 2024-11
+    manifests = [(path.parent.parent / "manifest.json").read_text("utf-8") for path in reports]
+    assert '"already_recorded": false' in manifests[1] and "***" in manifests[1]
+    assert '"already_recorded": true' in manifests[2]
