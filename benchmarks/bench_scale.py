@@ -249,21 +249,25 @@ def measure(kind: str, folder: Path, cap_gb: float) -> dict:
     the figures say when and at what size."""
     command = [sys.executable, __file__, "--measure", kind, "--data", str(folder)]
     started = time.perf_counter()
-    child = subprocess.Popen(command, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
-    watched, top = psutil.Process(child.pid), 0.0
-    while child.poll() is None:
-        try:
-            top = max(top, watched.memory_info().rss / 2**30)
-        except psutil.NoSuchProcess:
-            break
-        if top > cap_gb:
-            child.kill()
-            child.communicate()
-            seconds = time.perf_counter() - started
-            print(f"    {kind:<14} STOPPED at {top:.1f} GB after {seconds:.0f} s", flush=True)
-            return {"stopped": True, "seconds": seconds, "peak_gb": top}
-        time.sleep(0.1)
-    stdout, stderr = child.communicate()
+    with tempfile.TemporaryFile("w+") as out, tempfile.TemporaryFile("w+") as err:
+        # files, not pipes: a child writing more than a pipe holds would wait for ever
+        child = subprocess.Popen(command, stdout=out, stderr=err, text=True)
+        watched, top = psutil.Process(child.pid), 0.0
+        while child.poll() is None:
+            try:
+                top = max(top, watched.memory_info().rss / 2**30)
+            except psutil.NoSuchProcess:
+                break
+            if top > cap_gb:
+                child.kill()
+                child.wait()
+                seconds = time.perf_counter() - started
+                print(f"    {kind:<14} STOPPED at {top:.1f} GB after {seconds:.0f} s", flush=True)
+                return {"stopped": True, "seconds": seconds, "peak_gb": top}
+            time.sleep(0.1)
+        out.seek(0)
+        err.seek(0)
+        stdout, stderr = out.read(), err.read()
     if child.returncode:
         raise SystemExit(f"{kind} on {folder} failed:\n{stderr}")
     line = next(text for text in stdout.splitlines() if text.startswith("RESULT "))
