@@ -28,6 +28,8 @@ def load(
     typed and checked cell by cell, but keys, references and kWh consistency are not checked.
     A folder written by `auditkit convert` (Parquet partitioned by district) is read as a
     `PartitionedDataset`; `lazy=True` reads nothing until a district or table is asked for.
+    Its checks, recorded by `convert` with the sha256 of every file, are not run again while
+    every file hashes the same (the same Dataset, warnings included; see docs/scale.md).
     """
     if lazy or is_partitioned(path):
         return load_partitioned(path, validate=validate, lazy=lazy)
