@@ -123,20 +123,21 @@ WORDS: dict[str, tuple[str, str]] = {
     ),
     "cycle.sentence.mostly_false": (
         "{rules}的随机抽查查实率 {level} 置信区间整体低于 50%，多数疑点为误报：应首先调高其阈值。",
-        "Most findings of {rules} are false alarms (the {level} interval of their random-sample "
-        "confirmed share lies below 50 %): their thresholds are the first to raise.",
+        "Rules most of whose findings are false alarms (the {level} interval of the "
+        "random-sample confirmed share lies below 50 %), their thresholds the first to raise: "
+        "{rules}.",
     ),
     "cycle.sentence.lowest": (
         "随机抽查查实率最低的规则是{rule}：{share}（{level} 置信区间 {interval}，{checks} 条），"
         "可优先复核其阈值。",
-        "The lowest random-sample confirmed share is {rule}'s: {share} ({level} interval "
-        "{interval}, {checks} checks): its thresholds are the first to review.",
+        "The lowest random-sample confirmed share is that of {rule}: {share} ({level} interval "
+        "{interval}, {checks} checks); its thresholds are the first to review.",
     ),
     "cycle.sentence.more_rules": ("等 {total} 条规则", " and {count} more rules"),
     "cycle.sentence.overstated": (
         "{rules}全部核查的查实率高于其随机抽查的 {level} 置信区间：选查明显高估了这些规则。",
-        "For {rules} the confirmed share of every check lies above the {level} interval of "
-        "their random samples: the chosen checks clearly overstate these rules.",
+        "Rules whose confirmed share on every check lies above the {level} interval of their "
+        "random samples (the chosen checks clearly overstate them): {rules}.",
     ),
     "cycle.sentence.rectify": (
         "期内整改完成 {rectified} 条，自下发起整改天数中位数为 {median_days} 天；期末仍有 "
