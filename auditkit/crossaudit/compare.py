@@ -120,8 +120,10 @@ class Comparison:
         flagged = only(self.under_reporting, district)
         if flagged.empty:
             sentences.append(self._no_flag_sentence(lang, district))
-        template = i18n.text("crossaudit.sentence.under_reports", lang)
-        sentences += [template.format(**_worded(row)) for row in flagged.to_dict("records")]
+        for row in flagged.to_dict("records"):
+            # Money is named only when cross-audits found more per check than self-audits did.
+            key = "under_reports" if row["missed_value"] > 0 else "under_reports_no_money"
+            sentences.append(i18n.text(f"crossaudit.sentence.{key}", lang).format(**_worded(row)))
         return "\n".join(sentences)
 
     def _no_flag_sentence(self, lang: str, district: str) -> str:

@@ -142,6 +142,13 @@ WORDS: dict[str, tuple[str, str]] = {
         "{cross_rate}, a gap of {gap} (adjusted {p_adjusted}); at the "
         "cross-audit level, self-audits missed about {missed_value} yuan.",
     ),
+    "crossaudit.sentence.under_reports_no_money": (
+        "{district}：自查发现率 {self_rate}，交叉检查 {cross_rate}，相差 {gap}"
+        "（校正后 {p_adjusted}）；自查每次检查查出的金额不低于交叉检查。",
+        "{district}: self-audits found errors in {self_rate}, cross-audits in "
+        "{cross_rate}, a gap of {gap} (adjusted {p_adjusted}); self-audits found no less "
+        "money per inspection than cross-audits.",
+    ),
     "crossaudit.sentence.audits": ("{auditor} 检查 {audited}", "{auditor} audits {audited}"),
     "crossaudit.sentence.too_few_to_compare": (
         "检查次数不足，无法按单位比较自查与交叉检查。",

@@ -129,3 +129,15 @@ def test_explain_names_the_under_reporting_district_in_both_languages():
     en = comparison.explain("en", district="B").splitlines()
     assert not any(sentence.startswith("A:") for sentence in en)
     assert any("B's self-audits do not under-report" in sentence for sentence in en)
+
+
+def test_an_under_reporting_district_whose_self_audits_found_more_money_names_no_money():
+    frame = inspections({"A": {"self": (120, 6), "cross": (80, 20)}})
+    frame.loc[frame["audit_kind"].eq("self") & frame["error_found"], "audited_value"] += 5000.0
+    comparison = compare(frame, alpha=0.05)
+    assert comparison.by_district.loc[0, "under_reports"]
+    assert comparison.by_district.loc[0, "missed_value"] == 0.0
+    for lang, said, unsaid in (("en", "no less money per inspection", "missed about"),
+                               ("zh", "不低于交叉检查", "约少发现")):  # fmt: skip
+        text = comparison.explain(lang)
+        assert said in text and unsaid not in text
