@@ -34,6 +34,7 @@ import pandas as pd
 
 from auditkit import formatting, i18n
 from auditkit.billing.money import round_half_up
+from auditkit.cycle.evaluate import DECISIONS, RECOVERED, RECOVERED_NAME, by_kind, latest_decisions
 from auditkit.periods import month_end, month_number
 from auditkit.register.keys import finding_keys
 from auditkit.register.schema import STATUSES
@@ -52,9 +53,6 @@ CHANGE_MONEY = (*(f"{kind}_now" for kind in REVENUE_KINDS),
                 *(f"{kind}_before" for kind in REVENUE_KINDS))  # fmt: skip
 #: Outcome events counted once per finding, in the order the work goes.
 COUNTED_EVENTS = ("sent", "confirmed", "false_alarm", "rectified", "archive_corrected")
-#: Yuan recovered, per kind of revenue.
-RECOVERED = tuple(f"recovered_{kind}" for kind in REVENUE_KINDS)
-VERDICTS = ("confirmed", "false_alarm")
 #: The section's headings: its title, then its tables'.
 HEADINGS = ("title", "by_status", "by_rule", "outcomes", "events")
 CHANGE_COLUMNS = ("finding_key", "customer_id", "rule_id", "status", "revenue_impact",
@@ -76,11 +74,8 @@ def change_money(changes: pd.DataFrame) -> pd.DataFrame:
     open_before = changes["status"].isin(OPEN_BEFORE)
     now = changes["revenue_impact"].astype(float).where(found, 0.0).fillna(0.0)
     before = changes["previous_revenue_impact"].astype(float).where(open_before, 0.0).fillna(0.0)
-    money: dict[str, pd.Series] = {}
-    for kind in REVENUE_KINDS:
-        of_kind = changes["revenue_kind"] == kind
-        money[f"{kind}_now"] = now.where(of_kind, 0.0)
-        money[f"{kind}_before"] = before.where(of_kind, 0.0)
+    kinds = changes["revenue_kind"]
+    money = {**by_kind(now, kinds, "{kind}_now"), **by_kind(before, kinds, "{kind}_before")}
     return pd.DataFrame(money, columns=list(CHANGE_MONEY), index=changes.index)
 
 
@@ -127,18 +122,16 @@ def outcomes_by_rule(earlier: pd.DataFrame, events: pd.DataFrame) -> pd.DataFram
     most earlier findings first."""
     per_finding = earlier.set_index("finding_key")[["rule_id", "revenue_kind"]].copy()
     keys = per_finding.index
-    verdict = events[events["event"].isin(VERDICTS)].groupby("finding_key")["event"].last()
-    latest = verdict.reindex(keys)
+    latest = latest_decisions(events).set_index("finding_key")["event"].reindex(keys)
     for kind in COUNTED_EVENTS:
-        if kind in VERDICTS:
+        if kind in DECISIONS:
             per_finding[kind] = (latest == kind).to_numpy()
         else:
             per_finding[kind] = keys.isin(events.loc[events["event"] == kind, "finding_key"])
     per_finding["still_open"] = per_finding["sent"] & latest.isna().to_numpy()
     recovered = events[events["event"] == "recovered"].groupby("finding_key")["amount"].sum()
-    amount = recovered.reindex(keys).fillna(0.0).to_numpy()
-    for kind, name in zip(REVENUE_KINDS, RECOVERED, strict=True):
-        per_finding[name] = np.where(per_finding["revenue_kind"] == kind, amount, 0.0)
+    amount = recovered.reindex(keys).fillna(0.0).astype(float)
+    per_finding = per_finding.assign(**by_kind(amount, per_finding["revenue_kind"], RECOVERED_NAME))
     flags = [*COUNTED_EVENTS, "still_open"]
     table = per_finding.groupby("rule_id").agg(
         earlier=("revenue_kind", "size"),
@@ -369,7 +362,6 @@ class SinceLastMonth:
 
     def _rule_table(self, lang: str) -> pd.DataFrame:
         grouped = by_rule(self.changes)
-        rule = i18n.text("common.rule", lang)
         counted = {
             i18n.text(f"register.store.status.{status}", lang): status for status in STATUSES
         }
@@ -378,27 +370,22 @@ class SinceLastMonth:
             i18n.text("since.column.amounts_changed", lang): "amounts_changed",
             **{i18n.text(word, lang): name for name, word in CHANGE_MONEY_WORDS.items()},
         }
-        table = pd.DataFrame(
-            {
-                rule: self._titles(grouped["rule_id"], lang),
-                i18n.text("report.rule_id", lang): grouped["rule_id"].to_numpy(),
-                **{label: grouped[name].to_numpy() for label, name in labels.items()},
-            }
-        )
-        total = {column: "" for column in table.columns}
-        total[rule] = i18n.text("common.total", lang)
-        total.update({label: _total(grouped[name], name) for label, name in labels.items()})
-        return pd.concat([table, pd.DataFrame([total])], ignore_index=True)
+        return self._per_rule(grouped, labels, lang)
 
     def _outcomes_table(self, lang: str) -> pd.DataFrame:
         grouped = outcomes_by_rule(self.earlier, self.events)
-        rule = i18n.text("common.rule", lang)
         labels = {
             i18n.text("since.column.earlier", lang): "earlier",
             **{i18n.text(f"register.sheet.outcome.{kind}", lang): kind for kind in COUNTED_EVENTS},
             **{i18n.text(word, lang): name for name, word in RECOVERED_WORDS.items()},
             i18n.text("since.column.still_open", lang): "still_open",
         }
+        return self._per_rule(grouped, labels, lang)
+
+    def _per_rule(self, grouped: pd.DataFrame, labels: dict[str, str], lang: str) -> pd.DataFrame:
+        """A per-rule table: the rule's title and id, then each column of `grouped` under its
+        label (`labels`: label -> column), and a total row."""
+        rule = i18n.text("common.rule", lang)
         table = pd.DataFrame(
             {
                 rule: self._titles(grouped["rule_id"], lang),
@@ -484,7 +471,7 @@ def since_last_month(
     kinds = kinds[~kinds.index.duplicated(keep="last")]  # this month's kind where it has one
     changes = changes.assign(revenue_kind=changes["finding_key"].map(kinds))
     earlier = held.loc[held["first_as_of"] < as_of, list(EARLIER_COLUMNS)].reset_index(drop=True)
-    trail = register.outcomes()
+    trail = register.outcomes(district=district)
     events = trail.loc[
         trail["finding_key"].isin(earlier["finding_key"]), list(EVENT_COLUMNS)
     ].reset_index(drop=True)

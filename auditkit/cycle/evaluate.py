@@ -21,6 +21,8 @@ tested without a database. Definitions (docs/audit_cycle.md), for the window's c
 
 from __future__ import annotations
 
+from collections.abc import Sequence
+
 import numpy as np
 import pandas as pd
 
@@ -56,8 +58,24 @@ COUNTS = (
     "awaiting_rectification",
 )
 #: Recovered amounts, one column per kind of revenue.
-RECOVERED = tuple(f"recovered_{kind}" for kind in REVENUE_KINDS)
+RECOVERED_NAME = "recovered_{kind}"
+RECOVERED = tuple(RECOVERED_NAME.format(kind=kind) for kind in REVENUE_KINDS)
 SUMMARY_COLUMNS = (*COUNTS, "precision", "median_days", *RECOVERED)
+
+
+def latest_decisions(events: pd.DataFrame, by: Sequence[str] = ("finding_key",)) -> pd.DataFrame:
+    """The deciding event of each group of `by` (a finding; a finding and a kind of check): the
+    latest of its `confirmed` / `false_alarm` events, one row of `events` per group. `events`
+    must be in the order they happened, one day's in the order recorded (as
+    `Register.outcomes` gives them), so a correction, recorded as a later event, decides."""
+    return events[events["event"].isin(DECISIONS)].groupby(list(by)).tail(1)
+
+
+def by_kind(amount: pd.Series, kinds: pd.Series, name: str) -> dict[str, pd.Series]:
+    """`amount` apart per kind of revenue, as columns `name.format(kind=kind)` for each of
+    REVENUE_KINDS: a row's amount under its own kind, 0 under the others, so proved and
+    estimated revenue are never added together. `kinds` is aligned with `amount`."""
+    return {name.format(kind=kind): amount.where(kinds == kind, 0.0) for kind in REVENUE_KINDS}
 
 
 def window_events(outcomes: pd.DataFrame, window: Window) -> pd.DataFrame:
@@ -83,8 +101,7 @@ def finding_states(findings: pd.DataFrame, events: pd.DataFrame, window: Window)
     keys = states["finding_key"]
     sent = events[events["event"] == "sent"]
     first_sent = sent.groupby("finding_key")["happened_at"].min()
-    decisions = events[events["event"].isin(DECISIONS)].groupby("finding_key").tail(1)
-    decisions = decisions.set_index("finding_key")
+    decisions = latest_decisions(events).set_index("finding_key")
     rectified = events[events["event"] == "rectified"].groupby("finding_key")["happened_at"].min()
     recovered = (
         events[(events["event"] == "recovered") & events["in_window"]]
@@ -115,8 +132,8 @@ def finding_states(findings: pd.DataFrame, events: pd.DataFrame, window: Window)
         "first_rectified"
     ].isna()
     amount = _lookup(keys, recovered).fillna(0.0).astype(float)
-    for kind, column in zip(REVENUE_KINDS, RECOVERED, strict=True):
-        states[column] = amount.where(states["revenue_kind"] == kind, 0.0)
+    for column, values in by_kind(amount, states["revenue_kind"], RECOVERED_NAME).items():
+        states[column] = values
     concerned = states[list(COUNTS)].any(axis=1) | (amount > 0)
     return states[concerned.to_numpy()].reset_index(drop=True)
 

@@ -24,7 +24,7 @@ import numpy as np
 import pandas as pd
 
 from auditkit.crossaudit.compare import Comparison, compare
-from auditkit.cycle.evaluate import DECISIONS
+from auditkit.cycle.evaluate import latest_decisions
 
 SELF_CROSS_COLUMNS = (
     "district",
@@ -79,7 +79,7 @@ def kind_checks(findings: pd.DataFrame, events: pd.DataFrame) -> pd.DataFrame:
     auditor = marked["auditor"].astype(object)
     is_self = auditor.isna() | (auditor == marked["own"])
     marked["kind"] = np.where(is_self, "self", "cross")
-    decided = marked[marked["event"].isin(DECISIONS)].groupby(["finding_key", "kind"]).tail(1)
+    decided = latest_decisions(marked, ["finding_key", "kind"])
     recovered = (
         marked[marked["event"] == "recovered"].groupby(["finding_key", "kind"])["amount"].sum()
     )
