@@ -46,9 +46,11 @@ HEADINGS = {
     "methods": "common.methods",
     "self_cross": "crossaudit.heading.tests",
 }
-#: Fewest random-sample checks of a rule before a sentence names its precision.
+#: Fewest random-sample checks of a rule before a sentence names it as the lowest: with fewer,
+#: a share of 0 % or 100 % is common by chance alone.
 MIN_SAMPLE_CHECKS = 10
-#: A rule whose sample interval lies wholly below this share is mostly false alarms.
+#: A rule whose sample interval lies wholly below this share is mostly false alarms (however
+#: few its checks: the exact interval is wide enough for them).
 MOSTLY_FALSE = 0.5
 #: Rules a sentence names before saying how many more there are (most telling first).
 NAMED = 5
@@ -275,8 +277,9 @@ class CycleStudy:
                 "months": len(self.window.months)}  # fmt: skip
 
     def _precision_sentences(self, lang: str) -> list[str]:
-        """Random-sample precision against every check; the rules mostly false alarms, else the
-        lowest; the rules whose chosen checks overstate them."""
+        """Random-sample precision against every check; the rules mostly false alarms (their
+        interval below MOSTLY_FALSE), else the lowest among the rules with MIN_SAMPLE_CHECKS
+        random-sample checks; the rules whose chosen checks overstate them."""
         table = self.precision
         if table.empty:
             return []
@@ -297,7 +300,7 @@ class CycleStudy:
             )
         ]
         enough = sampled[sampled["sample_checked"] >= MIN_SAMPLE_CHECKS]
-        mostly_false = enough[enough["sample_high"] < MOSTLY_FALSE].sort_values(
+        mostly_false = sampled[sampled["sample_high"] < MOSTLY_FALSE].sort_values(
             ["sample_high", "rule_id"], kind="stable"
         )
         if not mostly_false.empty:
@@ -314,6 +317,7 @@ class CycleStudy:
                     interval=tables.interval([lowest["sample_low"]], [lowest["sample_high"]])[0],
                     level=level,
                     checks=formatting.count(lowest["sample_checked"]),
+                    least=MIN_SAMPLE_CHECKS,
                 )
             )
         overstated = table[table["note"] == OVERSTATED]

@@ -124,18 +124,19 @@ WORDS: dict[str, tuple[str, str]] = {
     "cycle.sentence.mostly_false": (
         "{rules}的随机抽查查实率 {level} 置信区间整体低于 50%，多数疑点为误报：应首先调高其阈值。",
         "Rules most of whose findings are false alarms (the {level} interval of the "
-        "random-sample confirmed share lies below 50 %), their thresholds the first to raise: "
+        "random-sample confirmed share lies below 50%), their thresholds the first to raise: "
         "{rules}.",
     ),
     "cycle.sentence.lowest": (
-        "随机抽查查实率最低的规则是{rule}：{share}（{level} 置信区间 {interval}，{checks} 条），"
-        "可优先复核其阈值。",
-        "The lowest random-sample confirmed share is that of {rule}: {share} ({level} interval "
-        "{interval}, {checks} checks); its thresholds are the first to review.",
+        "随机抽查不少于 {least} 条的规则中，查实率最低的是{rule}：{share}（{level} 置信区间 "
+        "{interval}，{checks} 条），可优先复核其阈值。",
+        "Of the rules with at least {least} random-sample checks, the lowest confirmed share is "
+        "that of {rule}: {share} ({level} interval {interval}, {checks} checks); its thresholds "
+        "are the first to review.",
     ),
     "cycle.sentence.more_rules": ("等 {total} 条规则", " and {count} more rules"),
     "cycle.sentence.overstated": (
-        "{rules}全部核查的查实率高于其随机抽查的 {level} 置信区间：选查明显高估了这些规则。",
+        "{rules}全部核查的查实率高于其随机抽查的 {level} 置信区间：选查明显高估了其查实率。",
         "Rules whose confirmed share on every check lies above the {level} interval of their "
         "random samples (the chosen checks clearly overstate them): {rules}.",
     ),
@@ -188,10 +189,11 @@ WORDS: dict[str, tuple[str, str]] = {
     ),
     # methods
     "cycle.method.window": (
-        "评价期为截至 as_of 的最近 months 个登记月。每个登记月开启一个核查周期：自下一个自然月的第一天起，"
+        "评价期为截至所选月份（参数 as_of，默认为最新登记月）的最近若干登记月（个数为参数 months）。每个登记月开启一个核查周期：自下一个自然月的第一天起，"
         "至下一个登记月的周期开始为止；第一个登记月的周期也包括此前的记录，最新登记月的周期没有终点。"
         "因此每条现场记录只属于一个周期，相邻月份的报告不会重复计数。评价期结束后的记录不计入。",
-        "The window is the last `months` recorded months up to `as_of`. Each recorded month "
+        "The window is the last recorded months up to the month as_of (by default the latest "
+        "recorded), as many as the parameter months. Each recorded month "
         "opens a cycle of field work: from the first day of the next calendar month until the "
         "next recorded month's cycle begins; the first recorded month's cycle also takes "
         "earlier events and the latest has no end, so every field event belongs to one cycle "
@@ -211,12 +213,12 @@ WORDS: dict[str, tuple[str, str]] = {
     "cycle.method.precision": (
         "查实率 = 查实 / 已核查。置信区间为精确二项（Clopper-Pearson）{level} 区间：其覆盖率不低于标称"
         "水平，每条规则的随机抽查往往只有几十条，此时宁可保守；自查与交叉检查的发现率用的也是同一方法。"
-        "只有随机抽取的疑点（工单按 sample 抽取）能无偏地估计规则的查实率；按金额、评分或风险等级选查的"
+        "只有工单随机抽取的疑点能无偏地估计规则的查实率；按金额、评分或风险等级选查的"
         "疑点查实率会偏高，两者分列。多期随机抽查合并计算，假定各期抽取比例相近。",
         "Confirmed share = confirmed / checked, with an exact binomial (Clopper-Pearson) {level} "
         "interval: its coverage is never below the stated level, the careful choice when a "
         "rule has only tens of random-sample checks, and the method of the self- and "
-        "cross-audit rates too. Only findings a worklist drew at random (by sample) estimate a "
+        "cross-audit rates too. Only findings a worklist drew at random estimate a "
         "rule's precision without bias; checks chosen by revenue, score or severity overstate "
         "it, so the two are shown apart. Samples of several months are pooled, assuming similar "
         "sampling shares.",
@@ -234,12 +236,12 @@ WORDS: dict[str, tuple[str, str]] = {
         "finding's kind of revenue into proved and estimated, never added together.",
     ),
     "cycle.method.self_cross": (
-        "核查记录的 auditor 为空或为疑点所属单位即自查，为其他单位即交叉检查；每类检查对一条疑点的结论"
+        "核查记录未填检查单位或填的是疑点所属单位即自查，填其他单位即交叉检查；每类检查对一条疑点的结论"
         "取该类最新的一条。期内两类检查都有随机抽取的核查时，只比较随机抽取的核查。自查与交叉检查的查实率按单位用 Fisher 精确检验（单侧）比较并作 Holm 校正，"
         "每类少于 10 次的单位不做检验（p 值显示为 —）。每次追补 = 该类检查期内核查的疑点至期末由该类"
         "追补的电费 / 核查次数。交叉检查查实而自查判为误报或从未核查的疑点逐条列出。",
-        "A check is a self-audit when its events' auditor is empty or the finding's own "
-        "district, a cross-audit otherwise; each kind's verdict on a finding is its latest. "
+        "A check is a self-audit when its events name no auditing district or the finding's "
+        "own, a cross-audit otherwise; each kind's verdict on a finding is its latest. "
         "When both kinds have random-sample checks in the window, only those are compared. "
         "Self- and cross-audit confirmed rates are compared per district by Fisher's exact "
         "test (one-sided) with Holm's correction; districts with fewer than 10 checks of a "

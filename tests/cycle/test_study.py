@@ -165,6 +165,10 @@ def test_every_table_and_sentence_speaks_the_report_s_language_only(study):
             sentences = study.conclusions(lang) + study.data_notes(lang) + study.methods(lang)
             assert all(CJK.search(text) for text in sentences)
             assert not [text for text in texts if re.search(r"\b(the|and|of|checks?)\b", text)]
+            # no English word but the districts' names, the parameters and the tests' names
+            words = set(re.findall(r"[A-Za-z_]{3,}", " ".join(sentences)))
+            assert words <= {"north", "south", "as_of", "months", "Fisher", "Holm", "Clopper",
+                             "Pearson"}  # fmt: skip
 
 
 @pytest.mark.parametrize(
@@ -215,23 +219,52 @@ def test_a_window_concerning_no_finding_shows_zeros():
     assert quiet.conclusions("en")[0].startswith("From 2024-06 to 2024-06")
 
 
-def test_rules_mostly_false_alarms_are_named_most_telling_first_and_the_rest_counted():
-    """Seven rules, 30 random-sample checks each: rule r confirmed r of them (0..6), so every
-    upper bound lies below 50 % (Clopper-Pearson, 6 of 30: 38.6 %)."""
+def sampled_study(checks: dict[str, tuple[int, int]]):
+    """A study of one month whose findings were all drawn at random and checked: per rule,
+    (random-sample checks, of which confirmed)."""
     rows, events = [], []
-    for number in range(7):
-        for item in range(30):
-            finding = f"k{number}-{item}"
-            rows.append({"finding_key": finding, "customer_id": finding,
-                         "rule_id": f"rule_{number}", "district": "north",
-                         "revenue_impact": 1.0, "revenue_kind": "proved",
+    for rule_id, (count, confirmed) in checks.items():
+        for item in range(count):
+            finding = f"{rule_id}-{item}"
+            rows.append({"finding_key": finding, "customer_id": finding, "rule_id": rule_id,
+                         "district": "north", "revenue_impact": 1.0, "revenue_kind": "proved",
                          "first_as_of": "2024-03", "last_as_of": "2024-03"})  # fmt: skip
-            decision = "confirmed" if item < number else "false_alarm"
+            decision = "confirmed" if item < confirmed else "false_alarm"
             events.append({"finding_key": finding, "event": decision, "amount": np.nan,
                            "happened_at": pd.Timestamp("2024-04-02"), "auditor": None,
                            "selected_by": "sample"})  # fmt: skip
-    study = study_of(pd.DataFrame(rows), pd.DataFrame(events), ["2024-03"])
+    return study_of(pd.DataFrame(rows), pd.DataFrame(events), ["2024-03"])
+
+
+def test_rules_mostly_false_alarms_are_named_most_telling_first_and_the_rest_counted():
+    """Seven rules, 30 random-sample checks each: rule r confirmed r of them (0..6), so every
+    upper bound lies below 50 % (Clopper-Pearson, 6 of 30: 38.6 %)."""
+    study = sampled_study({f"rule_{number}": (30, number) for number in range(7)})
     (sentence,) = [s for s in study.conclusions("en") if "false alarms (the 95%" in s]
     assert sentence.endswith(": rule_0, rule_1, rule_2, rule_3, rule_4 and 2 more rules.")
     (zh,) = [s for s in study.conclusions("zh") if "多数疑点为误报" in s]
     assert zh.startswith("rule_0、rule_1、rule_2、rule_3、rule_4等 7 条规则的")
+
+
+def test_a_rule_with_few_random_checks_all_false_alarms_is_named_though_under_ten_checks():
+    """0 of 6: the upper bound 1 - 0.025^(1/6) = 45.9 % lies below 50 %, so the rule is named
+    mostly false alarms; the lowest-share sentence, which needs 10 checks, would have named
+    the 9-of-10 rule instead and contradicted the table."""
+    study = sampled_study({"often_wrong": (6, 0), "mostly_right": (10, 9)})
+    assert study.precision.set_index("rule_id").loc["often_wrong", "sample_high"] == (
+        pytest.approx(1 - 0.025 ** (1 / 6))
+    )
+    sentences = study.conclusions("en")
+    assert [s for s in sentences if s.endswith("the first to raise: often_wrong.")]
+    assert not [s for s in sentences if "lowest" in s]
+
+
+def test_the_lowest_share_is_said_among_the_rules_with_ten_random_checks_and_says_so():
+    """0 of 4 (upper bound 60.2 %) is not mostly false alarms, and too few to be the lowest:
+    the sentence names the 9-of-10 rule and the limit it applies."""
+    study = sampled_study({"few": (4, 0), "mostly_right": (10, 9)})
+    (sentence,) = [s for s in study.conclusions("en") if "lowest" in s]
+    assert sentence.startswith("Of the rules with at least 10 random-sample checks, the lowest")
+    assert "mostly_right: 90.0% (95% interval 55.5% – 99.7%, 10 checks)" in sentence
+    (zh,) = [s for s in study.conclusions("zh") if "最低" in s]
+    assert zh.startswith("随机抽查不少于 10 条的规则中，查实率最低的是mostly_right：90.0%")
