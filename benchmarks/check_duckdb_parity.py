@@ -1,0 +1,325 @@
+"""Check that the DuckDB reference does the same work as auditkit's five shared rules.
+
+    # a small synthetic utility, generated once into the folder
+    PYTHONPATH=. .venv/bin/python benchmarks/check_duckdb_parity.py /tmp/parity5k --customers 5000
+
+Runs the five rules bench_scale.py compares (auditkit.rules.run) and benchmarks/duckdb_rules.sql
+(after benchmarks/duckdb_recompute.sql: rate_mismatch and capacity_underbilled price from the
+recomputation, in auditkit as in SQL) on the same Parquet folder (plain, or partitioned by
+`auditkit convert`) and prints, per rule, the customers each flags, how many both flag, and
+the revenue of the findings summed each side (all findings, then those both flag) with the
+number of customers whose revenue differs by more than a fen. With --show N it lists N
+customers flagged by one side only per rule.
+
+`load_tables` and `run_rules` are how the SQL is meant to be run (bench_scale.py's DuckDB
+measurements): the tables as views over the files (or DuckDB tables), then the recomputation,
+the rules' views and the rules' queries. A check, not a test: run it on demand.
+"""
+
+from __future__ import annotations
+
+import argparse
+import re
+import sys
+import time
+from pathlib import Path
+
+import pandas as pd
+
+from auditkit import rules, synth
+from auditkit.billing import load_billing_params
+from auditkit.billing.recompute import BILL_FIGURES
+from auditkit.data import load
+from auditkit.data.partitioned import PARTITIONED, is_partitioned
+from auditkit.data.schema import TABLES
+from auditkit.periods import month_number
+from auditkit.rules.params import load_defaults
+
+HERE = Path(__file__).parent
+RULES_SQL = HERE / "duckdb_rules.sql"
+RECOMPUTE_SQL = HERE / "duckdb_recompute.sql"
+SHARED_RULES = (
+    "multiplier_mismatch",
+    "tariff_mismatch",
+    "rate_mismatch",
+    "zero_consumption",
+    "capacity_underbilled",
+)
+#: The tables the SQL reads; a table absent from the folder is empty.
+INPUTS = ("customers", "bills", "bill_lines", "tariffs", "transformers", "work_orders")
+#: Tables whose row order matters (the first of two orders of a day, the first schedule row of
+#: a tariff): given `row_no`, the row's number in its file.
+ORDERED = ("tariffs", "transformers", "work_orders")
+SQL_TYPES = {
+    "text": "VARCHAR",
+    "period": "VARCHAR",
+    "number": "DOUBLE",
+    "integer": "BIGINT",
+    "date": "DATE",
+    "datetime": "TIMESTAMP",
+    "bool": "BOOLEAN",
+}
+#: Month number (year × 12 + month − 1, as auditkit.periods) of a 'YYYY-MM' text or of a date.
+PERIOD_MONTH = "CAST(substr({0}, 1, 4) AS INTEGER) * 12 + CAST(substr({0}, 6, 2) AS INTEGER) - 1"
+DATE_MONTH = "year({0}) * 12 + month({0}) - 1"
+
+
+def sql_parameters(folder: Path) -> dict[str, object]:
+    """The SQL's named parameters: the audit month (the last billed, as `rules.run` takes it),
+    the first billed month, the audit month's end, the rules' thresholds (params/rules.yaml)
+    and the recomputation's billing parameters (params/billing.yaml)."""
+    import duckdb
+
+    bills = bills_source(folder)
+    query = f"SELECT min(period), max(period) FROM {bills}"
+    first, last = duckdb.connect().execute(query).fetchone()
+    as_of = int(month_number([str(last)])[0])
+    defaults = load_defaults()
+    multiplier, tariff = defaults["multiplier_mismatch"], defaults["tariff_mismatch"]
+    rate, zero = defaults["rate_mismatch"], defaults["zero_consumption"]
+    billing = load_billing_params()
+    return {
+        "as_of": as_of,
+        "first_month": int(month_number([str(first)])[0]),
+        "month_end": (pd.Timestamp(f"{last}-01") + pd.offsets.MonthEnd(0)).to_pydatetime(),
+        "multiplier_tolerance": multiplier["relative_tolerance"],
+        "two_part_threshold_kva": tariff["two_part_threshold_kva"],
+        "shared_meter_industries": list(tariff["shared_meter_industries"]),
+        "ev_charging_industries": list(tariff["ev_charging_industries"]),
+        "ev_charging_usages": list(tariff["ev_charging_usages"]),
+        "rate_tolerance": rate["rate_tolerance"],
+        "rate_kwh_tolerance": rate["kwh_tolerance"],
+        "rate_relative_tolerance": rate["relative_tolerance"],
+        "zero_min_months": zero["min_months"],
+        "zero_min_score": zero["min_score"],
+        "zero_household_weight": zero["household_weight"],
+        "zero_vacancy_weight": zero["vacancy_weight"],
+        "kva_tolerance": defaults["capacity_underbilled"]["kva_tolerance"],
+        # the recomputation's (benchmarks/duckdb_recompute.sql), up to the audit month
+        "days_per_month": float(billing.days_per_month),
+        "demand_floor_share": billing.demand_floor_share,
+        "demand_excess_threshold": billing.demand_excess_threshold,
+        "demand_excess_multiplier": float(billing.demand_excess_multiplier),
+        "tier_year_start_month": billing.tier_year_start_month,
+        "hours_per_day": float(billing.hours_per_day),
+        "loss_form_factor": billing.loss_form_factor,
+        "loss_by_table": billing.loss_method == "table",
+        "last_month": as_of,
+    }
+
+
+def table_source(folder: Path, table: str) -> str | None:
+    """`read_parquet(...)` of a table of the folder (its parts where partitioned; None where
+    the folder has no such table)."""
+    ordered = ", file_row_number = true" if table in ORDERED else ""
+    if is_partitioned(folder) and table in PARTITIONED:
+        if not (folder / table).is_dir():
+            return None
+        return f"read_parquet('{folder / table}/*/*.parquet', hive_partitioning = true{ordered})"
+    path = folder / f"{table}.parquet"
+    return f"read_parquet('{path}'{ordered})" if path.is_file() else None
+
+
+def bills_source(folder: Path) -> str:
+    source = table_source(folder, "bills")
+    if source is None:
+        raise SystemExit(f"{folder}: no bills table (bills.parquet or bills/)")
+    return source
+
+
+def load_tables(connection: object, folder: Path, parameters: dict, materialize: bool) -> None:
+    """The input tables as views over the files (or loaded into DuckDB tables): every contract
+    column (NULL where the file lacks it), `row_no` for ORDERED tables, month numbers (bills
+    `month`, tariffs `from_month` / `to_month`, work_orders `effective_month`), work orders
+    issued by the audit month's end only (those `rules.run` knows), and the table
+    `absent_bill_columns` the recomputation reads."""
+    kind = "TABLE" if materialize else "VIEW"
+    for table in INPUTS:
+        source = table_source(folder, table)
+        present = (
+            {row[0] for row in connection.execute(f"DESCRIBE SELECT * FROM {source}").fetchall()}
+            if source
+            else set()
+        )
+        columns = [
+            column.name
+            if column.name in present
+            else f"NULL::{SQL_TYPES[column.kind]} AS {column.name}"
+            for column in TABLES[table].columns
+        ]
+        if table in ORDERED:
+            columns.append("file_row_number AS row_no" if source else "NULL::BIGINT AS row_no")
+        if table == "bills":
+            columns.append(f"{PERIOD_MONTH.format('period')} AS month")
+        if table == "tariffs":
+            columns.append(f"{DATE_MONTH.format('valid_from')} AS from_month")
+            columns.append(f"{DATE_MONTH.format('valid_to')} AS to_month")
+        where = ""
+        if table == "work_orders":
+            columns.append(f"{DATE_MONTH.format('effective_date')} AS effective_month")
+            where = " WHERE issued_at <= $month_end"
+        body = f"SELECT {', '.join(columns)} FROM {source or '(SELECT 1) WHERE false'}{where}"
+        if where and not materialize:  # a view takes no parameters: the date is written in it
+            body = body.replace("$month_end", f"TIMESTAMP '{parameters['month_end']}'")
+        used = {"month_end": parameters["month_end"]} if "$month_end" in body else {}
+        connection.execute(f"CREATE OR REPLACE {kind} {table} AS {body}", used)
+        if table == "bills":
+            absent = [name for name in BILL_FIGURES.values() if name not in present]
+            connection.execute("CREATE OR REPLACE TABLE absent_bill_columns(column_name VARCHAR)")
+            if absent:
+                values = ", ".join("(?)" for _ in absent)
+                connection.execute(f"INSERT INTO absent_bill_columns VALUES {values}", absent)
+
+
+def billing_tables(connection: object) -> None:
+    """The billing parameters the recomputation reads as tables: power-factor tables, the
+    transformer loss table and the time-of-use profile (params/billing.yaml)."""
+    params = load_billing_params()
+    connection.execute(
+        "CREATE OR REPLACE TABLE pf_pieces(standard DOUBLE, start_percent BIGINT, base DOUBLE, "
+        "slope DOUBLE, anchor DOUBLE)"
+    )
+    pieces = [
+        (float(standard), piece.start, piece.base, piece.slope, piece.anchor)
+        for standard, table in params.pf_tables.items()
+        for piece in table
+    ]
+    if pieces:
+        connection.executemany("INSERT INTO pf_pieces VALUES (?, ?, ?, ?, ?)", pieces)
+    connection.execute("CREATE OR REPLACE TABLE loss_table(kva DOUBLE, p0 DOUBLE, pk DOUBLE)")
+    losses = [
+        (float(kva), entry.no_load_loss_kw, entry.load_loss_kw)
+        for kva, entry in params.loss_table.items()
+    ]
+    if losses:
+        connection.executemany("INSERT INTO loss_table VALUES (?, ?, ?)", losses)
+    connection.execute("CREATE OR REPLACE TABLE tou_profile(tou_period VARCHAR, share DOUBLE)")
+    connection.executemany(
+        "INSERT INTO tou_profile VALUES (?, ?)",
+        [
+            (period, params.tou_profile.get(period, 0.0))
+            for period in ("critical", "peak", "flat", "valley")
+        ],
+    )
+
+
+def sections(text: str, kinds: str) -> list[tuple[str, str, str]]:
+    """The `-- <kind>: name` sections of a SQL file, in order: (kind, name, body)."""
+    found = re.findall(
+        rf"^-- ({kinds}): (\w+)\n(.*?)(?=^-- (?:{kinds}): |\Z)", text, flags=re.M | re.S
+    )
+    return [(kind, name, body.strip().rstrip(";")) for kind, name, body in found]
+
+
+def execute(connection: object, body: str, parameters: dict) -> object:
+    """Run `body` with the parameters it names (DuckDB refuses parameters a query lacks)."""
+    used = {key: value for key, value in parameters.items() if f"${key}" in body}
+    return connection.execute(body, used)
+
+
+def run_rules(connection: object, parameters: dict) -> dict[str, dict[str, float]]:
+    """The recomputation (duckdb_recompute.sql, into the table `recomputed`), then the rules'
+    views and queries (duckdb_rules.sql): per rule, each customer flagged and its revenue."""
+    billing_tables(connection)
+    recompute = sections(RECOMPUTE_SQL.read_text(encoding="utf-8"), "step|result")
+    for kind, _, body in recompute:
+        statement = body if kind == "step" else f"CREATE OR REPLACE TEMP TABLE recomputed AS {body}"
+        execute(connection, statement, parameters)
+    found = {}
+    for kind, name, body in sections(RULES_SQL.read_text(encoding="utf-8"), "view|rule"):
+        if kind == "view":
+            execute(connection, f"CREATE OR REPLACE TEMP TABLE {name} AS {body}", parameters)
+        else:
+            found[name] = dict(execute(connection, body, parameters).fetchall())
+    return found
+
+
+def duckdb_found(folder: Path, materialize: bool) -> tuple[dict[str, dict[str, float]], dict]:
+    """The SQL's customers and revenue per rule, and the seconds of loading and of the rules."""
+    import duckdb
+
+    parameters = sql_parameters(folder)
+    connection = duckdb.connect()
+    started = time.perf_counter()
+    load_tables(connection, folder, parameters, materialize)
+    loaded = time.perf_counter()
+    found = run_rules(connection, parameters)
+    return found, {"load": loaded - started, "rules": time.perf_counter() - loaded}
+
+
+def auditkit_found(folder: Path) -> tuple[dict[str, dict[str, float]], dict]:
+    """auditkit's customers and revenue (revenue_impact) per rule, and the seconds."""
+    started = time.perf_counter()
+    dataset = load(folder)
+    loaded = time.perf_counter()
+    findings = rules.run(dataset, rules=list(SHARED_RULES))
+    seconds = {"load": loaded - started, "rules": time.perf_counter() - loaded}
+    found = {
+        rule_id: dict(zip(part["customer_id"], part["revenue_impact"], strict=True))
+        for rule_id, part in findings.groupby("rule_id")
+    }
+    return {rule_id: found.get(rule_id, {}) for rule_id in SHARED_RULES}, seconds
+
+
+def print_parity(ours: dict, theirs: dict, show: int) -> bool:
+    """The parity table; True where every rule flags the same customers with the same revenue."""
+    print(
+        f"\n{'rule':<22}{'auditkit':>9}{'DuckDB':>9}{'both':>9}  {'revenue auditkit':>18}"
+        f"{'revenue DuckDB':>18}  {'revenue, both':>28}  off by > 0.01"
+    )
+    same = True
+    for rule_id in SHARED_RULES:
+        mine, other = ours[rule_id], theirs.get(rule_id, {})
+        both = mine.keys() & other.keys()
+        differ = [c for c in both if abs(mine[c] - round(max(other[c] or 0.0, 0.0), 2)) > 0.0101]
+        on_both = (
+            sum(mine[c] for c in both),
+            sum(round(max(other[c] or 0.0, 0.0), 2) for c in both),
+        )
+        print(
+            f"{rule_id:<22}{len(mine):>9,}{len(other):>9,}{len(both):>9,}  "
+            f"{sum(mine.values()):>18,.2f}{sum(round(max(v or 0.0, 0.0), 2) for v in other.values()):>18,.2f}  "
+            f"{on_both[0]:>13,.2f} /{on_both[1]:>13,.2f}  {len(differ):,}"
+        )
+        same &= len(both) == len(mine) == len(other) and not differ
+        if show:
+            for side, only in (
+                ("auditkit", mine.keys() - other.keys()),
+                ("DuckDB", other.keys() - mine.keys()),
+            ):
+                if only:
+                    print(f"    only {side}: {', '.join(sorted(only)[:show])}")
+            if differ:
+                listed = ", ".join(
+                    f"{c} {mine[c]:.2f}/{other[c]:.2f}" for c in sorted(differ)[:show]
+                )
+                print(f"    revenue differs: {listed}")
+    return same
+
+
+def main() -> int:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("folder", type=Path, help="the dataset folder (Parquet)")
+    parser.add_argument(
+        "--customers", type=int, help="generate a synthetic utility of this size into the folder"
+    )
+    parser.add_argument("--seed", type=int, default=1)
+    parser.add_argument("--tables", action="store_true", help="load into DuckDB tables first")
+    parser.add_argument("--show", type=int, default=0, help="customers listed per difference")
+    args = parser.parse_args()
+    if args.customers and not (args.folder / "bills.parquet").is_file():
+        config = synth.SynthConfig(customers=args.customers, seed=args.seed)
+        synth.write(synth.generate(config), args.folder, fmt="parquet", config=config)
+    theirs, sql_seconds = duckdb_found(args.folder, args.tables)
+    ours, our_seconds = auditkit_found(args.folder)
+    same = print_parity(ours, theirs, args.show)
+    print(
+        f"\nseconds: auditkit load {our_seconds['load']:.1f} + rules {our_seconds['rules']:.1f}; "
+        f"DuckDB load {sql_seconds['load']:.1f} + rules {sql_seconds['rules']:.1f}"
+    )
+    print("the same customers and revenue" if same else "DIFFERENT")
+    return 0 if same else 1
+
+
+if __name__ == "__main__":
+    sys.exit(main())
