@@ -8,7 +8,6 @@ from collections.abc import Iterable
 import pandas as pd
 
 from auditkit import formatting, i18n
-from auditkit.report.tables import revenue_kind_name
 from auditkit.stats.tables import Formatter, labelled, whole
 
 #: Wording of each shown column (`cycle.column.<name>` unless listed here).
@@ -46,26 +45,25 @@ RECOVERY_SHOWN = (
     "recovered_estimated",
 )
 
+#: How the summary tables show the columns that are not whole counts.
+SUMMARY_FORMATS: dict[str, Formatter] = {
+    "precision": formatting.percent,
+    "median_days": lambda value: formatting.number(value, 1),
+    **{column: formatting.money for column in ("recovered_proved", "recovered_estimated")},
+}
+
 
 def rule_title(rule_id: object, lang: str) -> str:
     """A rule's title in `lang`; an id the catalogue does not name as it is."""
     return i18n.text(f"rule.{rule_id}.title", lang, default=str(rule_id))
 
 
-def share(value: object) -> str:
-    """A confirmed share as a percentage (the missing mark when nothing was checked)."""
-    return formatting.percent(value)
-
-
-def money(value: object) -> str:
-    """Yuan with two decimals."""
-    return formatting.money(value)
-
-
 def interval(lows: Iterable[float], highs: Iterable[float]) -> list[str]:
     """'low – high' percentages; the missing mark where there is no interval."""
     return [
-        formatting.MISSING if formatting.is_missing(low) else f"{share(low)} – {share(high)}"
+        formatting.MISSING
+        if formatting.is_missing(low)
+        else f"{formatting.percent(low)} – {formatting.percent(high)}"
         for low, high in zip(lows, highs, strict=True)
     ]
 
@@ -99,12 +97,7 @@ def summary_table(
     formats: dict[str, Formatter] = {"district": str}
     if "rule_id" in shown.columns:
         formats["rule_id"] = str
-    for column in columns:
-        formats[column] = (
-            share if column == "precision" else money if column.startswith("recovered") else whole
-        )
-    if "median_days" in columns:
-        formats["median_days"] = lambda value: formatting.number(value, 1)
+    formats.update({column: SUMMARY_FORMATS.get(column, whole) for column in columns})
     return _labelled(shown, formats, lang)
 
 
@@ -120,11 +113,11 @@ def precision_table(frame: pd.DataFrame, lang: str, confidence: float) -> pd.Dat
         "rule_id": str,
         "checked": whole,
         "confirmed": whole,
-        "precision": share,
+        "precision": formatting.percent,
         "interval": str,
         "sample_checked": whole,
         "sample_confirmed": whole,
-        "sample_precision": share,
+        "sample_precision": formatting.percent,
         "sample_interval": str,
     }
     table = _labelled(shown, formats, lang)
@@ -144,11 +137,11 @@ def self_cross_table(frame: pd.DataFrame, lang: str) -> pd.DataFrame:
     formats: dict[str, Formatter] = {
         "district": str,
         "self_n": whole,
-        "self_rate": share,
-        "self_recovered_per_check": money,
+        "self_rate": formatting.percent,
+        "self_recovered_per_check": formatting.money,
         "cross_n": whole,
-        "cross_rate": share,
-        "cross_recovered_per_check": money,
+        "cross_rate": formatting.percent,
+        "cross_recovered_per_check": formatting.money,
         "p_adjusted": formatting.p_value,
         "under_reports": lambda flag: yes if flag else no,
         "self_false_alarm": whole,
@@ -171,7 +164,9 @@ def under_reported_table(frame: pd.DataFrame, lang: str) -> pd.DataFrame:
             if formatting.is_missing(day)
             else pd.Timestamp(day).strftime("%Y-%m-%d")
         ),
-        "revenue_impact": money,
-        "revenue_kind": lambda kind: revenue_kind_name(kind, lang),
+        "revenue_impact": formatting.money,
+        "revenue_kind": lambda kind: i18n.text(
+            f"report.revenue_kind.{kind}", lang, default=str(kind)
+        ),
     }
     return _labelled(frame, formats, lang)
