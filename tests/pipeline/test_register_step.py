@@ -3,6 +3,7 @@ register the kernels are then pointed at, and refused cleanly before any noteboo
 
 from __future__ import annotations
 
+import os
 from pathlib import Path
 
 import pytest
@@ -24,8 +25,11 @@ def utility(tmp_path_factory: pytest.TempPathFactory) -> Path:
 
 @pytest.fixture(autouse=True)
 def no_run_register(monkeypatch: pytest.MonkeyPatch) -> None:
-    monkeypatch.delenv(RUN_DB_ENV, raising=False)
-    monkeypatch.delenv("AUDITKIT_DB", raising=False)
+    """No register from the environment; what `record_findings` sets there is undone after
+    each test (set first so monkeypatch remembers the variable even when it was unset)."""
+    for name in (RUN_DB_ENV, "AUDITKIT_DB"):
+        monkeypatch.setenv(name, "")
+        monkeypatch.delenv(name)
 
 
 def _jobs(utility: Path, as_of: str = "") -> list[Job]:
@@ -69,8 +73,6 @@ def test_each_district_is_recorded_once_with_what_its_report_computes(
 def test_the_kernels_are_pointed_at_the_register_recorded_into(
     utility: Path, tmp_path: Path
 ) -> None:
-    import os
-
     record_findings(_jobs(utility, "2024-12"), None, tmp_path)
     assert os.environ[RUN_DB_ENV] == f"sqlite:///{tmp_path / 'register.sqlite'}"
     assert (tmp_path / "register.sqlite").is_file()
