@@ -34,6 +34,15 @@ def events(utility: tuple[dict[str, pd.DataFrame], pd.DataFrame]) -> pd.DataFram
     return fieldwork.simulate(findings, truth, until=UNTIL)
 
 
+@pytest.fixture(scope="module")
+def described(
+    utility: tuple[dict[str, pd.DataFrame], pd.DataFrame], events: pd.DataFrame
+) -> pd.DataFrame:
+    """The default simulation's events, described (`_described`)."""
+    findings, truth = utility
+    return _described(events, findings, truth)
+
+
 def _described(events: pd.DataFrame, findings: dict[str, pd.DataFrame], truth: pd.DataFrame):
     """The events with their finding's customer, rule, district, area, revenue and kind, the
     month audited (from the source) and whether truth labels the customer with the rule then."""
@@ -63,20 +72,16 @@ def _described(events: pd.DataFrame, findings: dict[str, pd.DataFrame], truth: p
 
 
 def test_a_confirmed_finding_is_an_irregularity_the_truth_gives_its_customer(
-    utility, events: pd.DataFrame
+    described: pd.DataFrame,
 ) -> None:
-    findings, truth = utility
-    described = _described(events, findings, truth)
     confirmed = described[described["event"] == "confirmed"]
     assert len(confirmed) > 50
     assert confirmed["real"].all()
 
 
 def test_a_real_irregularity_called_a_false_alarm_was_checked_by_its_own_district(
-    utility, events: pd.DataFrame
+    described: pd.DataFrame,
 ) -> None:
-    findings, truth = utility
-    described = _described(events, findings, truth)
     false_alarms = described[described["event"] == "false_alarm"]
     missed = false_alarms[false_alarms["real"]]
     assert len(missed) > 0 and len(false_alarms[~false_alarms["real"]]) > 0
@@ -156,11 +161,7 @@ def test_each_month_samples_the_unsent_findings_then_takes_the_top_by_revenue(
         before |= set(this["finding_key"])
 
 
-def test_the_work_follows_in_time_and_stops_at_the_simulations_end(
-    utility, events: pd.DataFrame
-) -> None:
-    findings, truth = utility
-    described = _described(events, findings, truth)
+def test_the_work_follows_in_time_and_stops_at_the_simulations_end(described: pd.DataFrame) -> None:
     assert described["happened_at"].max() <= pd.Timestamp(UNTIL)
     sent = described[described["event"] == "sent"]
     days = sent["happened_at"].to_numpy().astype("datetime64[D]")
@@ -186,10 +187,8 @@ def test_the_work_follows_in_time_and_stops_at_the_simulations_end(
 
 
 def test_recovered_amounts_are_a_share_of_the_revenue_at_stake_by_its_kind(
-    utility, events: pd.DataFrame
+    described: pd.DataFrame,
 ) -> None:
-    findings, truth = utility
-    described = _described(events, findings, truth)
     recovered = described[described["event"] == "recovered"]
     share = recovered["amount"] / recovered["revenue_impact"]
     estimated = recovered["revenue_kind"] == "estimated"
