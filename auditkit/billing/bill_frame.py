@@ -82,15 +82,23 @@ def prepare_bills(dataset: Dataset, last_month: int | None = None) -> pd.DataFra
     """The bill frame of `dataset` (bills up to month number `last_month` when given), sorted by
     customer and month, index 0..n-1, `bill` = row position. Columns BILL_FRAME_COLUMNS, then the
     billed figures (BILLED_COLUMNS), then the archive's `tou` and `tier_scheme`, `cust` (the
-    customer's position among the customers in id order) and `tariff_query` (the number of the
-    bill's (tariff_due, read_to, voltage_kv) among the distinct ones: bills asking the tariff the
-    same question are answered once). Text columns are of object dtype.
+    customer's position among the customers in id order), `customer_row` (its row in
+    `dataset.customers`, −1 for an unknown customer) and `tariff_query` (the number of the bill's
+    (tariff_due, read_to, voltage_kv) among the distinct ones: bills asking the tariff the same
+    question are answered once). Text columns are categoricals (codes into the distinct texts;
+    `texts_at` reads them as Python texts, None where empty).
     """
     source = dataset.bills
-    months = month_number(source["period"])
+    period_codes, periods = pd.factorize(source["period"], use_na_sentinel=False)
+    periods = np.asarray(periods, dtype=object)
+    months = month_number(periods)[period_codes]
     # Customers in id order, so that sorting bills by customer code sorts them by customer_id.
-    customers = dataset.customers.sort_values("customer_id", kind="stable", ignore_index=True)
-    cust = codes_of(source["customer_id"], pd.Index(customers["customer_id"]))
+    customers = dataset.customers.reset_index(drop=True)
+    customers = customers.sort_values("customer_id", kind="stable")
+    customer_row = np.append(customers.index.to_numpy(dtype=np.int64), -1)
+    customers = customers.reset_index(drop=True)
+    id_codes, ids = pd.factorize(source["customer_id"])
+    cust = _positions(id_codes, ids, pd.Index(customers["customer_id"]))
     order = np.lexsort((months, cust))
     if last_month is not None:
         order = order[months[order] <= last_month]
@@ -98,8 +106,9 @@ def prepare_bills(dataset: Dataset, last_month: int | None = None) -> pd.DataFra
     kept = None if _is_identity(order, len(source)) else order
     months, cust = _taken(months, kept), _taken(cust, kept)
 
-    def text(column: str) -> np.ndarray:
-        return _taken(object_values(source[column]), kept)
+    def text(column: str) -> pd.Categorical:
+        codes, distinct = pd.factorize(source[column])
+        return _categorical(_taken(codes, kept), distinct)
 
     def number(column: str) -> np.ndarray:
         return _taken(_number(source, column), kept)
@@ -110,7 +119,7 @@ def prepare_bills(dataset: Dataset, last_month: int | None = None) -> pd.DataFra
         values = _taken(source[column].to_numpy("datetime64[D]"), kept)
         return np.where(np.isnat(values), default, values)
 
-    first_day, last_day = month_first_days(months), month_end_days(months)
+    first_day, last_day = _month_days(months)
     read_from, read_to = date("read_from", first_day), date("read_to", last_day)
     from_day, to_day = day_numbers(read_from), day_numbers(read_to)
     archive = _archive(customers, cust)
@@ -122,21 +131,29 @@ def prepare_bills(dataset: Dataset, last_month: int | None = None) -> pd.DataFra
     read_type = text("read_type")
     registers = number("register_start"), number("register_end")
     kwh_billed = number("kwh_billed")
+    tariff_due = in_force["tariff_category"]
     columns = {
         "bill": np.arange(len(order)),
-        "customer_id": text("customer_id"),
-        "period": text("period"),
+        "customer_id": _categorical(_taken(id_codes, kept), ids),
+        "period": _categorical(_taken(period_codes, kept), periods),
         "month": months,
         "read_from": read_from,
         "read_to": read_to,
         "read_days": to_day - from_day + 1,
         "kwh_billed": kwh_billed,
         "kwh_due": _kwh_due(
-            registers, kwh_billed, read_type, in_force["multiplier"], cust, from_day, to_day, orders
+            registers,
+            kwh_billed,
+            np.asarray(read_type == "estimated"),
+            in_force["multiplier"],
+            cust,
+            from_day,
+            to_day,
+            orders,
         ),
         "multiplier_billed": number("multiplier_billed"),
         "multiplier_due": in_force["multiplier"],
-        "tariff_due": in_force["tariff_category"],
+        "tariff_due": tariff_due,
         "voltage_kv": in_force["voltage_kv"],
         "metering_mode": archive["metering_mode"],
         "pf_standard": archive["pf_standard"],
@@ -153,33 +170,42 @@ def prepare_bills(dataset: Dataset, last_month: int | None = None) -> pd.DataFra
         "tou": archive["tou"],
         "tier_scheme": archive["tier_scheme"],
         "cust": cust,
-        "tariff_query": distinct_rows(
-            (pd.factorize(in_force["tariff_category"])[0], to_day, in_force["voltage_kv"])
-        )[0],
+        "customer_row": customer_row[cust],
+        "tariff_query": distinct_rows((tariff_due.codes, to_day, in_force["voltage_kv"]))[0],
     }
-    # Object columns stay object (pandas would otherwise convert millions of texts to Arrow), and
-    # the columns are not copied into one block (gigabytes on millions of bills).
-    return pd.DataFrame(
-        {
-            name: pd.Series(values, dtype=object, copy=False) if values.dtype == object else values
-            for name, values in columns.items()
-        },
-        copy=False,
-    )
+    # The columns are not copied into one block (gigabytes on millions of bills).
+    return pd.DataFrame(columns, copy=False)
 
 
-def object_values(values: pd.Series) -> np.ndarray:
-    """A text column as an object array whose equal texts are one Python object (one conversion
-    per distinct text, where converting each of millions of cells costs seconds and gigabytes);
-    empty cells as the column's own empty value."""
-    codes, distinct = pd.factorize(values)
-    result = np.asarray(distinct, dtype=object)[np.maximum(codes, 0)] if len(distinct) else None
-    missing = codes < 0
-    if result is None:
-        return values.to_numpy(dtype=object)
-    if missing.any():
-        result[missing] = values[missing].to_numpy(dtype=object)
-    return result
+def _categorical(codes: np.ndarray, distinct: object) -> pd.Categorical:
+    """Texts as codes (−1: empty) into the distinct texts, kept as Python texts (object)."""
+    return pd.Categorical.from_codes(codes, dtype=_text_dtype(distinct))
+
+
+def _text_dtype(distinct: object) -> pd.CategoricalDtype:
+    return pd.CategoricalDtype(pd.Index(np.asarray(distinct, dtype=object), dtype=object))
+
+
+def texts_at(values: pd.Series, rows: np.ndarray | None = None) -> np.ndarray:
+    """A text column of the bill frame (a categorical, or object text in a frame made by hand)
+    as Python texts at `rows` (all rows when None), None where empty: the texts are taken
+    from the few distinct ones, never converted cell by cell."""
+    if isinstance(values.dtype, pd.CategoricalDtype):
+        codes = values.cat.codes.to_numpy()
+        names = np.append(np.asarray(values.cat.categories, dtype=object), None)
+        return names[codes if rows is None else codes[rows]]
+    texts = values.to_numpy(dtype=object)
+    texts = texts if rows is None else texts[rows]
+    return np.where(pd.isna(texts), None, texts)
+
+
+def _month_days(months: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """The first and last day of each month number, computed once per month of the range."""
+    if not len(months):
+        return month_first_days(months), month_end_days(months)
+    low = int(months.min())
+    span = np.arange(low, int(months.max()) + 1)
+    return month_first_days(span)[months - low], month_end_days(span)[months - low]
 
 
 def _is_identity(order: np.ndarray, n: int) -> bool:
@@ -193,9 +219,13 @@ def _taken(values: np.ndarray, order: np.ndarray | None) -> np.ndarray:
 def codes_of(values: pd.Series | np.ndarray, index: pd.Index) -> np.ndarray:
     """Position of each of `values` in `index` (−1 where absent), hashing each distinct value once
     (ids repeat over millions of rows)."""
-    codes, distinct = pd.factorize(values)
-    positions = index.get_indexer(distinct)
-    return np.where(codes >= 0, positions[np.maximum(codes, 0)] if len(positions) else -1, -1)
+    return _positions(*pd.factorize(values), index)
+
+
+def _positions(codes: np.ndarray, distinct: object, index: pd.Index) -> np.ndarray:
+    """Position in `index` of each value given as codes into its distinct values (−1: absent)."""
+    positions = np.append(index.get_indexer(distinct), -1)
+    return positions[codes]
 
 
 def rates_frame(bills: pd.DataFrame, lookup: TariffLookup) -> pd.DataFrame:
@@ -204,7 +234,7 @@ def rates_frame(bills: pd.DataFrame, lookup: TariffLookup) -> pd.DataFrame:
     # Bills asking the same question (tariff_query) asked once.
     inverse, first = distinct_rows((bills["tariff_query"].to_numpy(dtype=np.int64),))
     rows = lookup.row(
-        bills["tariff_due"].to_numpy(dtype=object)[first],
+        texts_at(bills["tariff_due"], first),
         bills["read_to"].to_numpy("datetime64[D]")[first],
         bills["voltage_kv"].to_numpy(dtype=float)[first],
     )[inverse]
@@ -220,26 +250,32 @@ def rates_frame(bills: pd.DataFrame, lookup: TariffLookup) -> pd.DataFrame:
     return pd.DataFrame(rates, index=bills.index)
 
 
-def _archive(customers: pd.DataFrame, cust: np.ndarray) -> dict[str, np.ndarray]:
-    """Archive columns per bill (bills of unknown customers get empty values)."""
-    known = cust >= 0
-    at = np.maximum(cust, 0)
+def _archive(customers: pd.DataFrame, cust: np.ndarray) -> dict[str, object]:
+    """Archive columns per bill (bills of unknown customers get empty values); texts as
+    categoricals."""
 
     def number(column: str) -> np.ndarray:
         if column not in customers:
             return np.full(len(cust), np.nan)
-        values = customers[column].to_numpy(dtype=float, na_value=np.nan)
-        return np.where(known, values[at] if len(values) else np.nan, np.nan)
+        # The last entry answers the bills of unknown customers (cust −1).
+        return np.append(customers[column].to_numpy(dtype=float, na_value=np.nan), np.nan)[cust]
 
-    def text(column: str, empty: object = None) -> np.ndarray:
-        if column not in customers:
-            return np.full(len(cust), empty, dtype=object)
-        values = customers[column].to_numpy(dtype=object)
-        values = np.where(pd.isna(values), empty, values)
-        return np.where(known, values[at] if len(values) else empty, empty)
+    def text(column: str, empty: str | None = None) -> pd.Categorical:
+        codes, distinct = (
+            pd.factorize(customers[column])
+            if column in customers
+            else (np.full(len(customers), -1), np.empty(0, dtype=object))
+        )
+        distinct = np.asarray(distinct, dtype=object)
+        if empty is not None:
+            if empty not in distinct:
+                distinct = np.append(distinct, empty)
+            codes = np.where(codes < 0, np.flatnonzero(distinct == empty)[0], codes)
+        fill = -1 if empty is None else np.flatnonzero(distinct == empty)[0]
+        return _categorical(np.append(codes, fill)[cust], distinct)
 
     tou = (
-        customers["tou"].fillna(False).to_numpy(dtype=bool)[at] & known
+        np.append(customers["tou"].fillna(False).to_numpy(dtype=bool), False)[cust]
         if "tou" in customers
         else np.zeros(len(cust), dtype=bool)
     )
@@ -253,7 +289,7 @@ def _archive(customers: pd.DataFrame, cust: np.ndarray) -> dict[str, np.ndarray]
         "basic_charge_basis": text("basic_charge_basis"),
         "contract_capacity_kva": number("contract_capacity_kva"),
         "contract_demand_kw": number("contract_demand_kw"),
-        "connection_date": np.where(known, connection[at], np.datetime64("NaT")),
+        "connection_date": np.append(connection, np.datetime64("NaT"))[cust],
         "tou": tou,
         "tier_scheme": text("tier_scheme", "none"),
     }
@@ -296,12 +332,13 @@ def _value_before(
     day: np.ndarray,
     orders: pd.DataFrame,
     order_types: tuple[str, ...],
-    archive: np.ndarray,
+    archive: np.ndarray | pd.Categorical,
     numeric: bool,
-) -> np.ndarray:
+) -> np.ndarray | pd.Categorical:
     """Per bill, the old value of the customer's first order of these types effective after
-    `day` (what was in force that day), else the archive value. Orders whose old value is not a
-    number (numeric columns) or not a known basis are not changes of the column."""
+    `day` (what was in force that day), else the archive value (numbers, or texts as a
+    categorical). Orders whose old value is not a number (numeric columns) or not a known basis
+    are not changes of the column."""
     picked = orders[orders["order_type"].isin(order_types)]
     if numeric:
         picked = picked[np.isfinite(picked["old_number"].to_numpy(dtype=float))]
@@ -319,22 +356,31 @@ def _value_before(
     index = np.searchsorted(keys, _key(cust, day), side="right")
     hit = index < len(keys)
     hit[hit] = picked["cust"].to_numpy(dtype=np.int64)[index[hit]] == cust[hit]
-    result = archive.copy()
-    result[hit] = values[index[hit]]
-    return result
+    if numeric:
+        result = archive.copy()
+        result[hit] = values[index[hit]]
+        return result
+    # Texts: the old values coded among the archive's texts (new texts added to them).
+    names = pd.Index(archive.categories, dtype=object)
+    added = pd.unique(values[names.get_indexer(values) < 0])
+    names = names.append(pd.Index(added, dtype=object))
+    codes = archive.codes.astype(np.int32)
+    codes[hit] = names.get_indexer(values)[index[hit]]
+    return _categorical(codes, names)
 
 
 def _kwh_due(
     registers: tuple[np.ndarray, np.ndarray],
     kwh_billed: np.ndarray,
-    read_type: np.ndarray,
+    estimated_read: np.ndarray,
     multiplier: np.ndarray,
     cust: np.ndarray,
     from_day: np.ndarray,
     to_day: np.ndarray,
     orders: pd.DataFrame,
 ) -> np.ndarray:
-    """(register_end − register_start) × multiplier due; estimated reads keep the billed kWh.
+    """(register_end − register_start) × multiplier due; estimated reads (`estimated_read`) keep
+    the billed kWh.
 
     A meter replacement effective inside the read period (read_from < day ≤ read_to) with the old
     meter's final read and the new meter's first read joins the two meters: (final − start) × the
@@ -364,7 +410,7 @@ def _kwh_due(
         before = np.where(np.isfinite(old), old, multiplier)
         joined = (final - start) * before + (end - first) * multiplier
         kwh = np.where(hit, joined, kwh)
-    return np.where(read_type == "estimated", kwh_billed, kwh)
+    return np.where(estimated_read, kwh_billed, kwh)
 
 
 def _closure(cust: np.ndarray, from_day: np.ndarray, orders: pd.DataFrame) -> np.ndarray:
@@ -383,9 +429,13 @@ def _closure(cust: np.ndarray, from_day: np.ndarray, orders: pd.DataFrame) -> np
 
 
 def _number(frame: pd.DataFrame, column: str) -> np.ndarray:
+    """A number column as float64 (NaN where empty or absent); a float64 column is not copied."""
     if column not in frame:
         return np.full(len(frame), np.nan)
-    return frame[column].to_numpy(dtype=float, na_value=np.nan)
+    values = frame[column]
+    if values.dtype == np.float64:
+        return values.to_numpy()
+    return values.to_numpy(dtype=float, na_value=np.nan)
 
 
 def bill_of(bills: pd.DataFrame, rows: pd.DataFrame) -> np.ndarray:
@@ -395,7 +445,7 @@ def bill_of(bills: pd.DataFrame, rows: pd.DataFrame) -> np.ndarray:
         return np.full(len(rows), -1, dtype=np.int64)
     cust = bills["cust"].to_numpy(dtype=np.int64)
     starts = np.flatnonzero(np.r_[True, cust[1:] != cust[:-1]])
-    ids = pd.Index(bills["customer_id"].to_numpy(dtype=object)[starts])
+    ids = pd.Index(texts_at(bills["customer_id"], starts), dtype=object)
     code = codes_of(rows["customer_id"], ids)
     row_cust = np.where(code >= 0, cust[starts][np.maximum(code, 0)], -2)
     keys = _key(row_cust, month_number(rows["period"]))

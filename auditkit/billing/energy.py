@@ -19,7 +19,7 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 
-from auditkit.billing.bill_frame import NO_PERIOD, coded_lines
+from auditkit.billing.bill_frame import NO_PERIOD, coded_lines, texts_at
 from auditkit.billing.money import round_half_up
 from auditkit.billing.params import TOU_PERIODS, BillingParams
 from auditkit.billing.tariff_lookup import NO_DAY, TariffLookup, day_numbers, distinct_rows
@@ -57,28 +57,32 @@ def priced_energy(
     """`energy_lines`, and each line's period code (position in TOU_PERIODS, NO_PERIOD for none)."""
     if billed is None and dataset.bill_lines is not None:
         billed = coded_lines(bills, dataset.bill_lines)
-    category = bills["tariff_due"].to_numpy(dtype=object)
     read_to = bills["read_to"].to_numpy("datetime64[D]")
     volts = bills["voltage_kv"].to_numpy(dtype=float)
     query = bills["tariff_query"].to_numpy(dtype=np.int64)
     kwh = bills["kwh_due"].to_numpy(dtype=float)
     tou = bills["tou"].to_numpy(dtype=bool).copy()
-    # A time-of-use customer on a tariff without period rows then is priced flat.
+    # A time-of-use customer on a tariff without period rows then is priced flat; each distinct
+    # question (tariff_query) asked once.
     at = np.flatnonzero(tou)
-    periods = np.zeros(len(at), dtype=bool)
+    inverse, first = distinct_rows((query[at],))
+    ask = at[first]
+    category = texts_at(bills["tariff_due"], ask)
+    periods = np.zeros(len(ask), dtype=bool)
     for period in ("peak", "valley"):
-        periods |= lookup.row(category[at], read_to[at], volts[at], period, fallback=False) >= 0
-    tou[at[~periods]] = False
+        periods |= lookup.row(category, read_to[ask], volts[ask], period, fallback=False) >= 0
+    tou[at[~periods[inverse]]] = False
     # Tier bands only for single-household bills, which are tiered where their tariff has tier
     # rows in force; asked once per distinct question.
-    single = np.flatnonzero(~tou & (bills["tier_scheme"].to_numpy(dtype=object) == "single"))
+    single = np.flatnonzero(~tou & bills["tier_scheme"].eq("single").to_numpy(dtype=bool))
     bands = {}
     if lookup.tiers and len(single):
         inverse, first = distinct_rows((query[single],))
         ask = single[first]
+        category = texts_at(bills["tariff_due"], ask)
         bands = {
             tier: tuple(values[inverse] for values in band)
-            for tier, band in lookup.tier_bands(category[ask], read_to[ask], volts[ask]).items()
+            for tier, band in lookup.tier_bands(category, read_to[ask], volts[ask]).items()
         }
     has_tiers = np.isfinite(bands[min(bands)][2]) if bands else np.zeros(len(single), dtype=bool)
     bands = {tier: tuple(b[has_tiers] for b in band) for tier, band in bands.items()}
@@ -118,7 +122,7 @@ def _tou_lines(
     """One line per period for the time-of-use bills `rows`."""
     if not len(rows):
         return []
-    actual = bills["read_type"].to_numpy(dtype=object)[rows] != "estimated"
+    actual = ~bills["read_type"].eq("estimated").to_numpy(dtype=bool)[rows]
     ratio = bills["multiplier_due"].to_numpy(dtype=float) / bills["multiplier_billed"].to_numpy(
         dtype=float
     )
@@ -138,7 +142,7 @@ def _tou_lines(
     guessed = np.flatnonzero(~known)
     if len(guessed):
         at = rows[guessed]
-        category = bills["tariff_due"].to_numpy(dtype=object)[at]
+        category = texts_at(bills["tariff_due"], at)
         read_to = bills["read_to"].to_numpy("datetime64[D]")[at]
         volts = bills["voltage_kv"].to_numpy(dtype=float)[at]
         for period in REGISTERS:
@@ -239,12 +243,15 @@ def _priced(
     query, first = distinct_rows(
         (bills["tariff_query"].to_numpy(dtype=np.int64)[bill], period, tier)
     )
-    category = bills["tariff_due"].to_numpy(dtype=object)
     read_to = bills["read_to"].to_numpy("datetime64[D]")
     volts = bills["voltage_kv"].to_numpy(dtype=float)
     ask = bill[first]
     rows = lookup.row(
-        category[ask], read_to[ask], volts[ask], PERIOD_NAMES[period[first]], tier[first]
+        texts_at(bills["tariff_due"], ask),
+        read_to[ask],
+        volts[ask],
+        PERIOD_NAMES[period[first]],
+        tier[first],
     )
     rate_asked, change = _values(lookup, rows), _values(lookup, rows, "valid_from")
     rate = rate_asked[query]
@@ -253,7 +260,7 @@ def _priced(
     from_day = day_numbers(bills["read_from"])
     inside = np.flatnonzero(began[query] & (change[query] > from_day[bill]))
     old_rate = lookup.rate(
-        category[bill[inside]],
+        texts_at(bills["tariff_due"], bill[inside]),
         (change[query[inside]] - 1).astype("datetime64[D]"),
         volts[bill[inside]],
         "energy_rate",

@@ -17,6 +17,7 @@ with bincount and joined with searchsorted, so no step runs per bill.
 from __future__ import annotations
 
 from collections.abc import Mapping
+from dataclasses import dataclass
 
 import numpy as np
 import pandas as pd
@@ -28,6 +29,7 @@ from auditkit.billing.bill_frame import (
     coded_lines,
     prepare_bills,
     rates_frame,
+    texts_at,
     tier_numbers,
 )
 from auditkit.billing.energy import priced_energy
@@ -69,6 +71,60 @@ def recompute(
     kind, RECOMPUTE_COLUMNS then EXTRA_COLUMNS, sorted by customer, period, line type, period and
     tier. `params` is a BillingParams or a mapping of overrides of params/billing.yaml.
     `.attrs["notes"]` lists the billing Notes (line kinds not recomputed, estimates made)."""
+    return recompute_coded(dataset, as_of, params).frame()
+
+
+@dataclass(frozen=True)
+class CodedLines:
+    """The recomputation as arrays, before any text is made: one entry per bill and line kind,
+    in the order of `recompute`'s rows.
+
+    `bill` is the line's bill among `bills` (one row per prepared bill: customer_id, period and
+    tariff_due as categoricals, `customer_row` the customer's row in the dataset's customers,
+    `month`); `line_type` a position in LINE_TYPES, `period` in PERIOD_ORDER, `tier` 0 for none;
+    the figures are `recompute`'s columns of the same names. Readers that tie lines to bills by
+    number (the rules) read these, and no text is made for millions of lines."""
+
+    bills: pd.DataFrame
+    bill: np.ndarray
+    line_type: np.ndarray
+    period: np.ndarray
+    tier: np.ndarray
+    figures: dict[str, np.ndarray]
+    notes: list[Note]
+
+    def frame(self) -> pd.DataFrame:
+        """The lines as `recompute` returns them (texts as object, tier as nullable Int64)."""
+
+        def text(values: np.ndarray) -> pd.Series:
+            # object, so that millions of texts are not converted to Arrow, and None stays None
+            return pd.Series(values, dtype=object, copy=False)
+
+        def of_bill(column: str) -> pd.Series:
+            return text(texts_at(self.bills[column], self.bill))
+
+        frame = pd.DataFrame(
+            {
+                "customer_id": of_bill("customer_id"),
+                "period": of_bill("period"),
+                "line_type": text(np.asarray(LINE_TYPES, dtype=object)[self.line_type]),
+                "tou_period": text(np.asarray(PERIOD_ORDER, dtype=object)[self.period]),
+                "tier": pd.arrays.IntegerArray(self.tier, self.tier == 0),
+                **self.figures,
+                "tariff_due": of_bill("tariff_due"),
+            },
+            copy=False,
+        )
+        frame.attrs["notes"] = list(self.notes)
+        return frame
+
+
+def recompute_coded(
+    dataset: Dataset,
+    as_of: str | None = None,
+    params: BillingParams | Mapping[str, object] | None = None,
+) -> CodedLines:
+    """`recompute` as arrays (CodedLines): the same lines, bills and notes, no text made."""
     last_month = _as_of_month(as_of)
     params = resolve_params(params)
     bills = prepare_bills(dataset, last_month)
@@ -86,7 +142,10 @@ def recompute(
     summed = (due["line_type"] == LINE_TYPES.index("energy")) & ~itemized[due["bill"]]
     due["period"][summed], due["tier"][summed] = NO_PERIOD, 0
     due["key"] = _key_of(due.pop("bill"), due.pop("line_type"), due.pop("period"), due.pop("tier"))
-    result, not_known = _joined(bills, billed, due, skipped, unknown)
+    # Only what names a line's bill is kept of the prepared frame (gigabytes on millions of bills).
+    kept = bills[["customer_id", "period", "tariff_due", "customer_row", "month"]]
+    del bills
+    coded, not_known = _joined(kept, billed, due, skipped, unknown)
     notes += [
         Note(
             "billed_unknown",
@@ -95,8 +154,7 @@ def recompute(
         for kind, count in zip(LINE_TYPES, not_known, strict=True)
         if count
     ]
-    result.attrs["notes"] = notes
-    return result
+    return CodedLines(notes=notes, **coded)
 
 
 def _due_lines(
@@ -203,7 +261,7 @@ def _estimate_notes(
         notes.append(Note("tou_profile", {"count": len(profiled)}))
     no_rate = np.isnan(energy["rate"].to_numpy(dtype=float))
     if no_rate.any():
-        categories = bills["tariff_due"].to_numpy(dtype=object)[energy["bill"].to_numpy()[no_rate]]
+        categories = texts_at(bills["tariff_due"], energy["bill"].to_numpy()[no_rate])
         names = sorted({str(c) for c in categories})
         notes.append(Note("no_rate", {"count": int(no_rate.sum()), "categories": names}))
     if loss_figures is not None:
@@ -342,9 +400,8 @@ def _lines_of_bill_columns(
     amount, capacity, demand = (
         col(name, rows) for name in ("basic_charge", "capacity_billed_kva", "max_demand_kw")
     )
-    by_demand = (bills["basic_charge_basis"].to_numpy(dtype=object)[rows] == "demand") & ~np.isnan(
-        demand
-    )
+    by_demand = bills["basic_charge_basis"].eq("demand").to_numpy(dtype=bool)[rows]
+    by_demand &= ~np.isnan(demand)
     quantity = np.where(by_demand | np.isnan(capacity), demand, capacity)
     parts["basic"] = rows, quantity, _ratio(amount, quantity), amount
 
@@ -431,21 +488,23 @@ def _joined(
     due: dict[str, np.ndarray],
     skipped: set[str],
     unknown: np.ndarray | None,
-) -> tuple[pd.DataFrame, np.ndarray]:
-    """Billed and due lines outer-joined on the line key, with the bill's columns; a line kind
-    due without a billed line where what was billed is `unknown` (LINE_TYPES × bills) keeps an
-    empty billed side. Also the count of such rows per line type."""
+) -> tuple[dict[str, object], np.ndarray]:
+    """Billed and due lines outer-joined on the line key (CodedLines' fields but the notes); a
+    line kind due without a billed line where what was billed is `unknown` (LINE_TYPES × bills)
+    keeps an empty billed side. Also the count of such rows per line type."""
     n_billed = len(billed["key"])
     keys, inverse = _distinct(np.concatenate([billed.pop("key"), due.pop("key")]))
     b = _summed(billed, inverse[:n_billed], len(keys))
     d = _summed(due, inverse[n_billed:], len(keys))
-    del inverse
+    del inverse, billed, due
     tier = keys % _TIERS
     rest = keys // _TIERS
+    del keys
     period = rest % len(PERIOD_ORDER)
     rest //= len(PERIOD_ORDER)
     line_code = rest % len(LINE_TYPES)
     bill = rest // len(LINE_TYPES)
+    del rest
     not_due = np.isin(line_code, [LINE_TYPES.index(kind) for kind in skipped])
     for name in ("quantity", "rate", "amount"):
         d[name][not_due] = np.nan
@@ -455,34 +514,25 @@ def _joined(
         for name in ("quantity", "rate", "amount"):
             b[name][unknown] = np.nan
         not_known = np.bincount(line_code[unknown], minlength=len(LINE_TYPES))
-
-    def text(values: np.ndarray) -> pd.Series:
-        # object, so that millions of texts are not converted to Arrow, and None stays None
-        return pd.Series(values, dtype=object, copy=False)
-
-    def of_bill(column: str) -> pd.Series:
-        return text(bills[column].to_numpy(dtype=object)[bill])
-
-    frame = pd.DataFrame(
-        {
-            "customer_id": of_bill("customer_id"),
-            "period": of_bill("period"),
-            "line_type": text(np.asarray(LINE_TYPES, dtype=object)[line_code]),
-            "tou_period": text(np.asarray(PERIOD_ORDER, dtype=object)[period]),
-            "tier": pd.arrays.IntegerArray(tier, tier == 0),
-            "quantity_billed": b["quantity"],
-            "quantity_due": d["quantity"],
-            "rate_billed": b["rate"],
-            "rate_due": d["rate"],
-            "amount_billed": b["amount"],
-            "amount_due": d["amount"],
-            "difference": round_half_up(d["amount"] - b["amount"], 2),
-            "estimated": d["estimated"],
-            "tariff_due": of_bill("tariff_due"),
-        },
-        copy=False,
-    )
-    return frame, not_known
+    figures = {
+        "quantity_billed": b["quantity"],
+        "quantity_due": d["quantity"],
+        "rate_billed": b["rate"],
+        "rate_due": d["rate"],
+        "amount_billed": b["amount"],
+        "amount_due": d["amount"],
+        "difference": round_half_up(d["amount"] - b["amount"], 2),
+        "estimated": d["estimated"],
+    }
+    coded = {
+        "bills": bills,
+        "bill": bill,
+        "line_type": line_code,
+        "period": period,
+        "tier": tier,
+        "figures": figures,
+    }
+    return coded, not_known
 
 
 def _ratio(amount: np.ndarray, quantity: np.ndarray) -> np.ndarray:

@@ -17,8 +17,8 @@ from typing import TYPE_CHECKING
 import numpy as np
 import pandas as pd
 
-from auditkit.billing.recompute import recompute
-from auditkit.periods import month_number
+from auditkit.billing.bill_frame import texts_at
+from auditkit.billing.recompute import PERIOD_ORDER, recompute_coded
 
 if TYPE_CHECKING:
     from auditkit.rules.context import RuleContext
@@ -124,53 +124,53 @@ def recompute_lines(ctx: RuleContext) -> Recomputed:
         bill_lines=ctx.bill_lines,
         transformers=ctx.transformers,
     )
-    frame = recompute(dataset, as_of=ctx.as_of_period)
-    row = bill_rows(ctx, frame["customer_id"], frame["period"])
+    coded = recompute_coded(dataset, as_of=ctx.as_of_period)
+    # Each recomputed bill's row in the context, by integer keys (customer row, month), then
+    # each line's through its bill: no text of millions of lines is made or looked up.
+    bill_row = bill_rows(ctx, coded.bills)
+    row = bill_row[coded.bill]
     known = row >= 0
-    frame, row = frame.loc[known], row[known]
-    tier = pd.to_numeric(frame["tier"], errors="coerce").astype("float64").fillna(0.0)
+    lines = np.flatnonzero(known) if not known.all() else slice(None)
+    row = row[lines]
+    # Per context bill: the tariff due of its recomputed bill (the later of two bills of one
+    # customer and month), None where no line was recomputed.
+    with_lines = np.flatnonzero(
+        (np.bincount(coded.bill, minlength=len(bill_row)) > 0) & (bill_row >= 0)
+    )
     tariff_due = np.full(len(ctx.bills), None, dtype=object)
-    tariff_due[row] = frame["tariff_due"].to_numpy(dtype=object)
+    tariff_due[bill_row[with_lines]] = texts_at(coded.bills["tariff_due"], with_lines)
     billed_tariff = ctx.bills["tariff_billed"].to_numpy(dtype=object)
     has_due = pd.notna(tariff_due)
     tariff_differs = has_due & (billed_tariff != tariff_due)
-
-    def numbers(column: str) -> np.ndarray:
-        return frame[column].to_numpy(dtype=float, na_value=np.nan)
+    figures = coded.figures
 
     return Recomputed(
         row=row,
-        line_type=pd.Index(LINE_TYPES).get_indexer(frame["line_type"].to_numpy(dtype=object)),
-        period=frame["tou_period"].to_numpy(dtype=object),
-        tier=tier.to_numpy(dtype=np.int64),
-        quantity_billed=numbers("quantity_billed"),
-        quantity_due=numbers("quantity_due"),
-        rate_billed=numbers("rate_billed"),
-        rate_due=numbers("rate_due"),
-        amount_billed=numbers("amount_billed"),
-        amount_due=numbers("amount_due"),
-        difference=numbers("difference"),
-        estimated=frame["estimated"].to_numpy(dtype=bool),
+        line_type=coded.line_type[lines],
+        period=np.asarray(PERIOD_ORDER, dtype=object)[coded.period[lines]],
+        tier=coded.tier[lines],
+        quantity_billed=figures["quantity_billed"][lines],
+        quantity_due=figures["quantity_due"][lines],
+        rate_billed=figures["rate_billed"][lines],
+        rate_due=figures["rate_due"][lines],
+        amount_billed=figures["amount_billed"][lines],
+        amount_due=figures["amount_due"][lines],
+        difference=figures["difference"][lines],
+        estimated=figures["estimated"][lines],
         tariff_due=tariff_due,
         tariff_differs=tariff_differs,
-        notes=tuple(frame.attrs.get("notes", ())),
+        notes=tuple(coded.notes),
     )
 
 
-def bill_rows(ctx: RuleContext, customer_id: pd.Series, period: pd.Series) -> np.ndarray:
-    """The context's bill row of each (customer_id, period); -1 where the context has none.
-
-    Rows come grouped by customer: each run's customer is looked up once.
-    """
-    from auditkit.rules.context import customer_positions
-
-    cust = customer_positions(customer_id.reset_index(drop=True), ctx.customers["customer_id"])
+def bill_rows(ctx: RuleContext, bills: pd.DataFrame) -> np.ndarray:
+    """The context's bill row of each recomputed bill (`CodedLines.bills`: its customer's row in
+    the customers and its month); -1 where the context has none."""
     if not len(ctx.bills):
-        return np.full(len(cust), -1)
-    codes, periods = pd.factorize(period.to_numpy(dtype=object))
-    month = month_number(pd.Series(periods, dtype=object)).astype(np.int64)[codes]
+        return np.full(len(bills), -1)
+    cust = bills["customer_row"].to_numpy(dtype=np.int64)
     stride = np.int64(1 << 32)
     keys = ctx.bill_customer.astype(np.int64) * stride + ctx.bill_month.astype(np.int64)
-    wanted = cust.astype(np.int64) * stride + month
+    wanted = cust * stride + bills["month"].to_numpy(dtype=np.int64)
     at = np.minimum(np.searchsorted(keys, wanted), len(keys) - 1)
     return np.where((cust >= 0) & (keys[at] == wanted), at, -1)
