@@ -37,8 +37,6 @@ SELF_CROSS_COLUMNS = (
     "p_adjusted",
     "under_reports",
     "note",
-    "self_false_alarm",
-    "self_unchecked",
 )
 UNDER_REPORTED_COLUMNS = (
     "district",
@@ -116,10 +114,6 @@ def self_cross(findings: pd.DataFrame, events: pd.DataFrame) -> SelfCross:
     own = checks[checks["kind"] == "self"].set_index("finding_key")["decision"]
     missed = crossed.assign(self_verdict=crossed["finding_key"].map(own).fillna(UNCHECKED))
     missed = missed[missed["self_verdict"] != "confirmed"]
-    counts = missed.groupby(["district", "self_verdict"]).size().unstack(fill_value=0)
-    for verdict, column in (("false_alarm", "self_false_alarm"), (UNCHECKED, "self_unchecked")):
-        found = counts[verdict] if verdict in counts.columns else pd.Series(dtype=np.int64)
-        table[column] = table["district"].map(found).fillna(0).astype(np.int64)
     under_reported = missed.sort_values(
         ["revenue_impact", "district", "customer_id"], ascending=[False, True, True], kind="stable"
     ).reindex(columns=list(UNDER_REPORTED_COLUMNS))

@@ -31,8 +31,6 @@ WORDS: dict[str, tuple[str, str]] = {
     "cycle.column.recovered_estimated": ("追补电费·估算 (元)", "Recovered, estimated (yuan)"),
     "cycle.column.self_recovered_per_check": ("自查每次追补 (元)", "Yuan per self-audit"),
     "cycle.column.cross_recovered_per_check": ("交叉检查每次追补 (元)", "Yuan per cross-audit"),
-    "cycle.column.self_false_alarm": ("交叉查实·自查判误报", "Missed: self said false alarm"),
-    "cycle.column.self_unchecked": ("交叉查实·自查未核", "Missed: never self-checked"),
     "cycle.column.self_verdict": ("自查结论", "Self-audit verdict"),
     "cycle.column.decided_at": ("交叉检查核查日期", "Cross-audit check date"),
     "cycle.verdict.false_alarm": ("判为误报", "called a false alarm"),
