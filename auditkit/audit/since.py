@@ -428,6 +428,7 @@ def _total(values: pd.Series, name: str) -> float | int:
 
 
 def _empty(columns: Sequence[str]) -> pd.DataFrame:
+    """A frame with `columns` and no row: a section without a register holds no changes."""
     return pd.DataFrame(columns=list(columns))
 
 

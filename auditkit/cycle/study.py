@@ -270,9 +270,11 @@ class CycleStudy:
         return Rates(_only(shown, self.district)).plot(lang)
 
     def _sentence(self, name: str, lang: str, **values: object) -> str:
+        """Conclusion `cycle.sentence.<name>` in `lang`, filled with `values`."""
         return i18n.text(f"cycle.sentence.{name}", lang).format(**values)
 
     def _window_values(self) -> dict[str, object]:
+        """The window's first and last recorded months and how many, as sentences quote them."""
         return {"first": self.window.first, "last": self.window.last,
                 "months": len(self.window.months)}  # fmt: skip
 
@@ -457,5 +459,6 @@ def _shown(row: pd.Series) -> dict[str, str]:
 
 
 def _check(name: str, names: tuple[str, ...], kind: str) -> None:
+    """Refuse a `kind` (table, figure, frame) the study does not show, naming those it does."""
     if name not in names:
         raise ParameterError(kind, f"one of {names}", name)
