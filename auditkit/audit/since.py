@@ -49,8 +49,8 @@ FOUND = ("new", "persisting", "reopened")
 #: Statuses of findings that were open after the previous run.
 OPEN_BEFORE = ("persisting", "no_longer_found")
 #: Money figures of a month's changes, each summed on its own: `<kind>_now`, `<kind>_before`.
-CHANGE_MONEY = (*(f"{kind}_now" for kind in REVENUE_KINDS),
-                *(f"{kind}_before" for kind in REVENUE_KINDS))  # fmt: skip
+NOW_MONEY = tuple(f"{kind}_now" for kind in REVENUE_KINDS)
+CHANGE_MONEY = (*NOW_MONEY, *(f"{kind}_before" for kind in REVENUE_KINDS))
 #: Outcome events counted once per finding, in the order the work goes.
 COUNTED_EVENTS = ("sent", "confirmed", "false_alarm", "rectified", "archive_corrected")
 #: The section's headings: its title, then its tables'.
@@ -98,20 +98,20 @@ def by_status(changes: pd.DataFrame) -> pd.DataFrame:
 
 
 def by_rule(changes: pd.DataFrame) -> pd.DataFrame:
-    """Per rule: findings per status, amounts changed, and money (`CHANGE_MONEY`); rules with
+    """Per rule: findings per status, amounts changed, and this month's money per kind
+    (`NOW_MONEY`: the previous run's is by status only, so the table fits a page); rules with
     revenue proved this month first (largest first), then by revenue estimated."""
     counts = pd.crosstab(changes["rule_id"], changes["status"]).reindex(
         columns=list(STATUSES), fill_value=0
     )
     frame = pd.concat([changes[["rule_id", "amount_changed"]], change_money(changes)], axis=1)
     sums = frame.groupby("rule_id").agg(
-        amounts_changed=("amount_changed", "sum"), **{name: (name, _sum) for name in CHANGE_MONEY}
+        amounts_changed=("amount_changed", "sum"), **{name: (name, _sum) for name in NOW_MONEY}
     )
     table = counts.join(sums).rename_axis("rule_id").reset_index()
     table["amounts_changed"] = table["amounts_changed"].astype(int)
-    now = [f"{kind}_now" for kind in REVENUE_KINDS]
     return table.sort_values(
-        [*now, "rule_id"], ascending=[*(False for _ in now), True], kind="stable"
+        [*NOW_MONEY, "rule_id"], ascending=[*(False for _ in NOW_MONEY), True], kind="stable"
     ).reset_index(drop=True)
 
 
@@ -368,7 +368,7 @@ class SinceLastMonth:
         labels = {
             **counted,
             i18n.text("since.column.amounts_changed", lang): "amounts_changed",
-            **{i18n.text(word, lang): name for name, word in CHANGE_MONEY_WORDS.items()},
+            **{i18n.text(CHANGE_MONEY_WORDS[name], lang): name for name in NOW_MONEY},
         }
         return self._per_rule(grouped, labels, lang)
 
@@ -383,13 +383,13 @@ class SinceLastMonth:
         return self._per_rule(grouped, labels, lang)
 
     def _per_rule(self, grouped: pd.DataFrame, labels: dict[str, str], lang: str) -> pd.DataFrame:
-        """A per-rule table: the rule's title and id, then each column of `grouped` under its
+        """A per-rule table: the rule's title (no id column, so nine figures fit a page; the
+        report's rule table pairs titles with ids), then each column of `grouped` under its
         label (`labels`: label -> column), and a total row."""
         rule = i18n.text("common.rule", lang)
         table = pd.DataFrame(
             {
                 rule: self._titles(grouped["rule_id"], lang),
-                i18n.text("report.rule_id", lang): grouped["rule_id"].to_numpy(),
                 **{label: grouped[name].to_numpy() for label, name in labels.items()},
             }
         )
