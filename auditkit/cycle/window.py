@@ -17,7 +17,7 @@ from dataclasses import dataclass
 import pandas as pd
 
 from auditkit.errors import ParameterError
-from auditkit.periods import is_period
+from auditkit.periods import is_period, month_end, month_number
 from auditkit.sampling.checks import positive_int
 
 
@@ -75,4 +75,4 @@ def cycle_window(recorded: Iterable[str], as_of: str = "", months: int = 12) -> 
 
 def _cycle_start(month: str) -> pd.Timestamp:
     """The first day of the calendar month after `month`: where its cycle begins."""
-    return pd.Period(month, freq="M").end_time.normalize() + pd.Timedelta(days=1)
+    return month_end(int(month_number([month])[0])) + pd.Timedelta(days=1)
