@@ -65,6 +65,7 @@ def line_frame(
             "estimated": np.broadcast_to(np.asarray(estimated, dtype=bool), len(quantity)).copy(),
         },
         columns=list(LINE_COLUMNS),
+        copy=False,
     )
 
 

@@ -11,6 +11,8 @@ from __future__ import annotations
 
 import numpy as np
 import pandas as pd
+import pyarrow as pa
+import pyarrow.compute as pc
 
 from auditkit.billing.params import TOU_PERIODS
 from auditkit.billing.tariff_lookup import TariffLookup, day_numbers, distinct_rows
@@ -89,15 +91,14 @@ def prepare_bills(dataset: Dataset, last_month: int | None = None) -> pd.DataFra
     `texts_at` reads them as Python texts, None where empty).
     """
     source = dataset.bills
-    period_codes, periods = pd.factorize(source["period"], use_na_sentinel=False)
-    periods = np.asarray(periods, dtype=object)
-    months = month_number(periods)[period_codes]
+    period_codes, periods = factorized(source["period"])
+    months = _months(source["period"], period_codes, periods)
     # Customers in id order, so that sorting bills by customer code sorts them by customer_id.
     customers = dataset.customers.reset_index(drop=True)
     customers = customers.sort_values("customer_id", kind="stable")
     customer_row = np.append(customers.index.to_numpy(dtype=np.int64), -1)
     customers = customers.reset_index(drop=True)
-    id_codes, ids = pd.factorize(source["customer_id"])
+    id_codes, ids = factorized(source["customer_id"])
     cust = _positions(id_codes, ids, pd.Index(customers["customer_id"]))
     order = np.lexsort((months, cust))
     if last_month is not None:
@@ -107,7 +108,7 @@ def prepare_bills(dataset: Dataset, last_month: int | None = None) -> pd.DataFra
     months, cust = _taken(months, kept), _taken(cust, kept)
 
     def text(column: str) -> pd.Categorical:
-        codes, distinct = pd.factorize(source[column])
+        codes, distinct = factorized(source[column])
         return _categorical(_taken(codes, kept), distinct)
 
     def number(column: str) -> np.ndarray:
@@ -124,8 +125,9 @@ def prepare_bills(dataset: Dataset, last_month: int | None = None) -> pd.DataFra
     from_day, to_day = day_numbers(read_from), day_numbers(read_to)
     archive = _archive(customers, cust)
     orders = _orders(dataset, customers)
+    read_to_key = _key(cust, to_day)  # each bill's customer × read_to day
     in_force = {
-        name: _value_before(cust, to_day, orders, types, archive[name], name in _NUMERIC)
+        name: _value_before(cust, read_to_key, orders, types, archive[name], name in _NUMERIC)
         for name, types in CHANGES.items()
     }
     read_type = text("read_type")
@@ -219,7 +221,46 @@ def _taken(values: np.ndarray, order: np.ndarray | None) -> np.ndarray:
 def codes_of(values: pd.Series | np.ndarray, index: pd.Index) -> np.ndarray:
     """Position of each of `values` in `index` (−1 where absent), hashing each distinct value once
     (ids repeat over millions of rows)."""
-    return _positions(*pd.factorize(values), index)
+    return _positions(*factorized(values), index)
+
+
+def factorized(values: pd.Series | np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """Codes (−1 for an empty value) into the distinct values (object), as pd.factorize gives
+    them: a categorical's own codes (a file's dictionary), Arrow text dictionary-encoded by Arrow
+    (pandas' factorize of Arrow text costs twice as much), anything else by pd.factorize."""
+    if isinstance(values, pd.Series) and isinstance(values.dtype, pd.CategoricalDtype):
+        return values.cat.codes.to_numpy(), np.asarray(values.cat.categories, dtype=object)
+    arrow = _arrow_text(values)
+    if arrow is None:
+        codes, distinct = pd.factorize(values)
+        return codes, np.asarray(distinct, dtype=object)
+    encoded = arrow.dictionary_encode()
+    codes = encoded.indices.fill_null(-1).to_numpy(zero_copy_only=False)
+    return codes, encoded.dictionary.to_numpy(zero_copy_only=False).astype(object)
+
+
+def _arrow_text(values: object) -> pa.Array | None:
+    """The Arrow array of a pandas text Series stored by Arrow (None for any other values)."""
+    if not isinstance(values, pd.Series):
+        return None
+    dtype = values.dtype
+    arrow_text = isinstance(dtype, pd.StringDtype) and dtype.storage == "pyarrow"
+    if isinstance(dtype, pd.ArrowDtype):
+        arrow_text = pa.types.is_string(dtype.pyarrow_dtype) or pa.types.is_large_string(
+            dtype.pyarrow_dtype
+        )
+    if not arrow_text:
+        return None
+    array = pa.array(values.array)
+    return array.combine_chunks() if isinstance(array, pa.ChunkedArray) else array
+
+
+def _months(values: object, codes: np.ndarray, distinct: np.ndarray) -> np.ndarray:
+    """Month numbers of periods given as codes into their distinct texts; an empty or malformed
+    period raises month_number's error."""
+    if len(codes) and codes.min() < 0:
+        return month_number(values)
+    return month_number(distinct)[codes] if len(distinct) else np.zeros(0, dtype=np.int64)
 
 
 def _positions(codes: np.ndarray, distinct: object, index: pd.Index) -> np.ndarray:
@@ -247,7 +288,7 @@ def rates_frame(bills: pd.DataFrame, lookup: TariffLookup) -> pd.DataFrame:
             rates[name] = np.where(found, values, np.nan)
         else:
             rates[name] = np.full(len(bills), np.nan)
-    return pd.DataFrame(rates, index=bills.index)
+    return pd.DataFrame(rates, index=bills.index, copy=False)
 
 
 def _archive(customers: pd.DataFrame, cust: np.ndarray) -> dict[str, object]:
@@ -329,14 +370,15 @@ def _key(cust: np.ndarray, day: np.ndarray) -> np.ndarray:
 
 def _value_before(
     cust: np.ndarray,
-    day: np.ndarray,
+    key: np.ndarray,
     orders: pd.DataFrame,
     order_types: tuple[str, ...],
     archive: np.ndarray | pd.Categorical,
     numeric: bool,
 ) -> np.ndarray | pd.Categorical:
     """Per bill, the old value of the customer's first order of these types effective after
-    `day` (what was in force that day), else the archive value (numbers, or texts as a
+    the day of `key` (the bill's customer × day: what was in force that day), else the archive
+    value (numbers, or texts as a
     categorical). Orders whose old value is not a number (numeric columns) or not a known basis
     are not changes of the column."""
     picked = orders[orders["order_type"].isin(order_types)]
@@ -353,7 +395,7 @@ def _value_before(
     if not len(picked):
         return archive.copy()
     keys = picked["key"].to_numpy(dtype=np.int64)
-    index = np.searchsorted(keys, _key(cust, day), side="right")
+    index = np.searchsorted(keys, key, side="right")
     hit = index < len(keys)
     hit[hit] = picked["cust"].to_numpy(dtype=np.int64)[index[hit]] == cust[hit]
     if numeric:
@@ -448,7 +490,7 @@ def bill_of(bills: pd.DataFrame, rows: pd.DataFrame) -> np.ndarray:
     ids = pd.Index(texts_at(bills["customer_id"], starts), dtype=object)
     code = codes_of(rows["customer_id"], ids)
     row_cust = np.where(code >= 0, cust[starts][np.maximum(code, 0)], -2)
-    keys = _key(row_cust, month_number(rows["period"]))
+    keys = _key(row_cust, _months(rows["period"], *factorized(rows["period"])))
     # The frame is sorted by customer code and month: its keys are sorted already.
     bill_keys = _key(cust, bills["month"].to_numpy(dtype=np.int64))
     index = np.minimum(np.searchsorted(bill_keys, keys), len(bill_keys) - 1)
@@ -477,8 +519,14 @@ def coded_lines(bills: pd.DataFrame, lines: pd.DataFrame) -> dict[str, np.ndarra
 
 def codes_among(values: pd.Series | np.ndarray, names: tuple[str, ...], missing: int) -> np.ndarray:
     """Position of each value among `names` (−1 for another, `missing` for an empty value), one
-    lookup per distinct value."""
-    codes, distinct = pd.factorize(values)
+    lookup per distinct value (Arrow text looked up by Arrow)."""
+    arrow = _arrow_text(values)
+    if arrow is not None:
+        found = pc.index_in(arrow, value_set=pa.array(names, type=arrow.type))
+        codes = found.fill_null(-1).to_numpy(zero_copy_only=False).astype(np.int64)
+        empty = arrow.is_null().to_numpy(zero_copy_only=False)
+        return np.where(empty, missing, codes)
+    codes, distinct = factorized(values)
     positions = pd.Index(names).get_indexer(pd.Index(distinct, dtype=object))
     return np.where(codes >= 0, positions[np.maximum(codes, 0)] if len(positions) else -1, missing)
 

@@ -53,8 +53,9 @@ def priced_energy(
     lookup: TariffLookup,
     params: BillingParams,
     billed: dict[str, np.ndarray] | None = None,
-) -> tuple[pd.DataFrame, np.ndarray]:
-    """`energy_lines`, and each line's period code (position in TOU_PERIODS, NO_PERIOD for none)."""
+) -> tuple[pd.DataFrame, np.ndarray, np.ndarray]:
+    """`energy_lines`, and each line's period code (position in TOU_PERIODS, NO_PERIOD for none)
+    and tier (0 for none) as integers."""
     if billed is None and dataset.bill_lines is not None:
         billed = coded_lines(bills, dataset.bill_lines)
     read_to = bills["read_to"].to_numpy("datetime64[D]")
@@ -76,17 +77,17 @@ def priced_energy(
     # rows in force; asked once per distinct question.
     single = np.flatnonzero(~tou & bills["tier_scheme"].eq("single").to_numpy(dtype=bool))
     bands = {}
+    tiered = single[:0]
     if lookup.tiers and len(single):
         inverse, first = distinct_rows((query[single],))
         ask = single[first]
         category = texts_at(bills["tariff_due"], ask)
-        bands = {
-            tier: tuple(values[inverse] for values in band)
-            for tier, band in lookup.tier_bands(category, read_to[ask], volts[ask]).items()
-        }
-    has_tiers = np.isfinite(bands[min(bands)][2]) if bands else np.zeros(len(single), dtype=bool)
-    bands = {tier: tuple(b[has_tiers] for b in band) for tier, band in bands.items()}
-    tiered = single[has_tiers]
+        asked = lookup.tier_bands(category, read_to[ask], volts[ask])
+        # Bills whose tariff has its first tier in force are tiered; the bands are spread to
+        # those bills only.
+        has_tiers = np.isfinite(asked[min(asked)][2])[inverse]
+        tiered, inverse = single[has_tiers], inverse[has_tiers]
+        bands = {tier: tuple(values[inverse] for values in band) for tier, band in asked.items()}
     plain = np.ones(len(bills), dtype=bool)
     plain[tiered] = False
     plain = np.flatnonzero(plain & ~tou)
@@ -234,9 +235,9 @@ def _earlier_in_tier_year(bills: pd.DataFrame, params: BillingParams) -> np.ndar
 
 def _priced(
     base: dict[str, np.ndarray], bills: pd.DataFrame, lookup: TariffLookup
-) -> tuple[pd.DataFrame, np.ndarray]:
+) -> tuple[pd.DataFrame, np.ndarray, np.ndarray]:
     """Rates and amounts of the lines, split by read days where the price changed inside the read
-    period; and the lines' period codes."""
+    period; and the lines' period codes and tiers."""
     bill = base["bill"]
     period, tier = base["period"], base["tier"]
     # Lines asking the same question of the tariff (bill's question, period, tier) asked once.
@@ -295,7 +296,7 @@ def _priced(
         },
         copy=False,
     )
-    return lines, period
+    return lines, period, tier
 
 
 def _values(lookup: TariffLookup, rows: np.ndarray, column: str = "energy_rate") -> np.ndarray:

@@ -30,7 +30,6 @@ from auditkit.billing.bill_frame import (
     prepare_bills,
     rates_frame,
     texts_at,
-    tier_numbers,
 )
 from auditkit.billing.energy import priced_energy
 from auditkit.billing.money import round_half_up
@@ -168,7 +167,9 @@ def _due_lines(
     """Every line due as arrays (bill, line_type and period codes, tier, quantity, rate, amount,
     estimated), and the notes on estimates made."""
     rates = rates_frame(bills, lookup)
-    energy, energy_periods = priced_energy(bills, dataset, lookup, params, billed_lines)
+    energy, energy_periods, energy_tiers = priced_energy(
+        bills, dataset, lookup, params, billed_lines
+    )
     loss = basic_due = None
     figures = None
     if "loss" not in skipped:
@@ -207,7 +208,10 @@ def _due_lines(
             [energy_periods]
             + [np.full(len(part), NO_PERIOD) for kind, part in parts.items() if kind != "energy"]
         ),
-        "tier": np.concatenate([tier_numbers(part["tier"]) for part in parts.values()]),
+        "tier": np.concatenate(
+            [energy_tiers]
+            + [np.zeros(len(part), np.int64) for kind, part in parts.items() if kind != "energy"]
+        ),
     }
     for name in ("quantity", "rate", "amount", "estimated"):
         due[name] = np.concatenate([part[name].to_numpy(dtype=float) for part in parts.values()])
