@@ -134,15 +134,17 @@ def load_tables(connection: object, folder: Path, parameters: dict, materialize:
     issued by the audit month's end only (those `rules.run` knows), and the table
     `absent_bill_columns` the recomputation reads."""
     kind = "TABLE" if materialize else "VIEW"
+    # DuckDB (2.0.1) folds isnan() to false where a Parquet file's statistics leave NaN out
+    # (converted folders store missing numbers as NaN): `read_column` needs it evaluated.
+    connection.execute("SET disabled_optimizers = 'statistics_propagation'")
     for table in INPUTS:
         source = table_source(folder, table)
-        present = (
-            {row[0] for row in connection.execute(f"DESCRIBE SELECT * FROM {source}").fetchall()}
-            if source
-            else set()
+        described = (
+            connection.execute(f"DESCRIBE SELECT * FROM {source}").fetchall() if source else []
         )
+        present = {row[0]: row[1] for row in described}
         columns = [
-            column.name
+            read_column(column.name, present[column.name])
             if column.name in present
             else f"NULL::{SQL_TYPES[column.kind]} AS {column.name}"
             for column in TABLES[table].columns
@@ -169,6 +171,14 @@ def load_tables(connection: object, folder: Path, parameters: dict, materialize:
             if absent:
                 values = ", ".join("(?)" for _ in absent)
                 connection.execute(f"INSERT INTO absent_bill_columns VALUES {values}", absent)
+
+
+def read_column(name: str, sql_type: str) -> str:
+    """A column as the rules read it: a floating-point NaN (how converted folders store a missing
+    number) is missing, NULL, as pandas takes it."""
+    if sql_type in ("DOUBLE", "FLOAT"):
+        return f"CASE WHEN isnan({name}) THEN NULL ELSE {name} END AS {name}"
+    return name
 
 
 def billing_tables(connection: object) -> None:
@@ -213,7 +223,8 @@ def sections(text: str, kinds: str) -> list[tuple[str, str, str]]:
 
 def execute(connection: object, body: str, parameters: dict) -> object:
     """Run `body` with the parameters it names (DuckDB refuses parameters a query lacks)."""
-    used = {key: value for key, value in parameters.items() if f"${key}" in body}
+    code = re.sub(r"--[^\n]*", "", body)  # a parameter a comment names is not the query's
+    used = {key: value for key, value in parameters.items() if f"${key}" in code}
     return connection.execute(body, used)
 
 

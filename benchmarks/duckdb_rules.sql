@@ -264,39 +264,46 @@ GROUP BY f.customer_id;
 -- of the schedule before, or on a bill whose period or tier kWh differ from due, is another
 -- rule's), and a bill of one energy line was billed at that line's rate. Revenue: (rate due −
 -- rate billed) × kWh, of the wrong lines where the lines judge.
-WITH energy AS (
-    SELECT * FROM rc_lines WHERE line_type = 'energy'
-), per_bill AS (
-    SELECT customer_id, month,
-           bool_or((billed OR due) AND tou_period IS NOT NULL)
-             OR bool_or((billed OR due) AND tier > 0) AS special,
-           bool_or(abs(coalesce(qb, 0) - coalesce(qd, 0))
-                   > greatest($rate_kwh_tolerance, $rate_relative_tolerance * coalesce(qd, 0)))
-             AS structural,
-           CASE WHEN count(*) FILTER (WHERE billed AND rb IS NOT NULL) = 1
-                THEN max(rb) FILTER (WHERE billed AND rb IS NOT NULL) END AS single
-    FROM energy GROUP BY ALL
-), tariffs_due AS (
-    SELECT customer_id, month, any_value(tariff_due) AS tariff_due FROM rc_lines GROUP BY ALL
-), judged AS (  -- per recomputed bill: its lines decide
-    SELECT t.customer_id, t.month, t.tariff_due, coalesce(p.special, false) AS special,
-           coalesce(p.structural, false) AS structural, p.single,
-           coalesce(p.special, false)
-             OR NOT (t.tariff_due IS NOT NULL
-                     AND (b.tariff_billed IS NULL OR CAST(b.tariff_billed AS VARCHAR) <> t.tariff_due))
-             AS judged
-    FROM tariffs_due AS t
-    JOIN bill_rates AS b USING (customer_id, month)
+WITH per_bill AS (  -- one pass over the recomputed lines
+    SELECT customer_id, month, any_value(tariff_due) AS tariff_due,
+           coalesce(bool_or((billed OR due) AND (tou_period IS NOT NULL OR tier > 0))
+                      FILTER (WHERE line_type = 'energy'), false) AS special,
+           coalesce(bool_or(abs(coalesce(qb, 0) - coalesce(qd, 0))
+                            > greatest($rate_kwh_tolerance, $rate_relative_tolerance * coalesce(qd, 0)))
+                      FILTER (WHERE line_type = 'energy'), false) AS structural,
+           CASE WHEN count(*) FILTER (WHERE line_type = 'energy' AND billed AND rb IS NOT NULL) = 1
+                THEN max(rb) FILTER (WHERE line_type = 'energy' AND billed AND rb IS NOT NULL) END
+             AS single
+    FROM rc_lines GROUP BY customer_id, month
+), bills_judged AS (  -- by_lines: the lines decide (a bill the recomputation left has none wrong)
+    SELECT b.customer_id, b.month, b.listed, b.energy_due AS due, b.kwh_billed, p.tariff_due,
+           CASE WHEN i.itemized THEN coalesce(p.single, b.energy_rate) ELSE b.energy_rate END AS billed,
+           coalesce(p.special AND p.structural, false) AS special_structural,
+           i.itemized
+             AND (p.customer_id IS NULL OR p.special
+                  OR NOT (p.tariff_due IS NOT NULL
+                          AND (b.tariff_billed IS NULL OR CAST(b.tariff_billed AS VARCHAR) <> p.tariff_due)))
+             AS by_lines
+    FROM bill_rates AS b
+    CROSS JOIN itemized AS i
     LEFT JOIN per_bill AS p USING (customer_id, month)
-), off_period AS (  -- period lines off the rate due: the day of the row in force and its rate before
-    SELECT e.customer_id, e.month, e.tou_period, e.rb, j.tariff_due AS category,
-           coalesce(day_no(b.read_to), day_no(last_day(make_date(CAST(e.month // 12 AS BIGINT), CAST(e.month % 12 + 1 AS BIGINT), 1)))) AS day,
+), off_lines AS (  -- billed energy lines off the rate due, on bills the lines judge
+    SELECT e.customer_id, e.month, e.tou_period, e.qb, e.rb, e.rd, j.tariff_due
+    FROM rc_lines AS e
+    JOIN bills_judged AS j USING (customer_id, month)
+    WHERE e.line_type = 'energy' AND e.billed AND e.rb IS NOT NULL AND e.rd IS NOT NULL
+      AND e.qb > 0 AND abs(e.rb - e.rd) > $rate_tolerance
+      AND j.by_lines AND NOT j.special_structural
+), off_period AS (  -- of those, period lines: the day of the schedule row in force
+    SELECT o.customer_id, o.month, o.tou_period, o.rb, o.tariff_due AS category,
+           coalesce(day_no(b.read_to),
+                    day_no(last_day(make_date(CAST(o.month // 12 AS BIGINT), CAST(o.month % 12 + 1 AS BIGINT), 1))))
+             AS day,
            c.voltage_kv AS voltage
-    FROM energy AS e
-    JOIN judged AS j USING (customer_id, month)
+    FROM off_lines AS o
     JOIN bills AS b USING (customer_id, month)
     JOIN customers AS c USING (customer_id)
-    WHERE e.tou_period IS NOT NULL AND abs(e.rb - e.rd) > $rate_tolerance
+    WHERE o.tou_period IS NOT NULL
 ), period_rows AS (
     SELECT DISTINCT category, day, voltage, tou_period AS period FROM off_period
 ), in_force AS (  -- the row in force for each (category, day, voltage, period), as flat_rates
@@ -320,10 +327,10 @@ WITH energy AS (
            AND n.vmin = t.vmin AND n.vmax = t.vmax AND n.start_day > t.start_day
            AND n.start_day <= a.day)
     GROUP BY ALL
-), before_rows AS (
+), before_rows AS (  -- the day before that row's start
     SELECT DISTINCT i.category, t.start_day - 1 AS day, i.voltage, i.period, i.day AS asked
     FROM in_force AS i JOIN tariff_rows AS t USING (row)
-), before_in_force AS (
+), before_in_force AS (  -- the period's rate then
     SELECT a.category, a.asked, a.voltage, a.period,
            arg_min(t.energy_rate, (c.level * 3 + CAST(isinf(g.vmin) AS INTEGER) + CAST(isinf(g.vmax) AS INTEGER),
                                    CASE WHEN NOT isinf(g.vmin) AND NOT isinf(g.vmax) THEN g.vmax - g.vmin
@@ -352,34 +359,20 @@ WITH energy AS (
      AND p.period = o.tou_period
     WHERE abs(o.rb - p.rate) <= $rate_tolerance
 ), wrong_lines AS (
-    SELECT e.customer_id, e.month, sum((e.rd - e.rb) * e.qb) AS revenue
-    FROM energy AS e
-    JOIN judged AS j USING (customer_id, month)
-    WHERE j.judged AND NOT (j.special AND j.structural)
-      AND e.billed AND e.rb IS NOT NULL AND e.rd IS NOT NULL AND e.qb > 0
-      AND abs(e.rb - e.rd) > $rate_tolerance
-      AND NOT EXISTS (
-          SELECT 1 FROM old_schedule AS s
-          WHERE s.customer_id = e.customer_id AND s.month = e.month AND s.tou_period = e.tou_period)
+    SELECT o.customer_id, o.month, sum((o.rd - o.rb) * o.qb) AS revenue
+    FROM off_lines AS o
+    ANTI JOIN old_schedule AS s USING (customer_id, month, tou_period)
     GROUP BY ALL
-), bills_judged AS (
-    SELECT b.customer_id, b.month, b.listed, b.energy_due AS due, b.kwh_billed,
-           CASE WHEN i.itemized THEN coalesce(j.single, b.energy_rate) ELSE b.energy_rate END AS billed,
-           i.itemized AND coalesce(j.judged, true) AS by_lines,
-           w.month IS NOT NULL AS lines_wrong, coalesce(w.revenue, 0) AS lines_revenue
-    FROM bill_rates AS b
-    CROSS JOIN itemized AS i
-    LEFT JOIN judged AS j USING (customer_id, month)
-    LEFT JOIN wrong_lines AS w USING (customer_id, month)
 )
-SELECT customer_id,
-       round(greatest(coalesce(sum(CASE WHEN by_lines THEN lines_revenue
-                                        ELSE coalesce((due - billed) * kwh_billed, 0) END), 0), 0), 2)
+SELECT j.customer_id,
+       round(greatest(coalesce(sum(CASE WHEN j.by_lines THEN coalesce(w.revenue, 0)
+                                        ELSE coalesce((j.due - j.billed) * j.kwh_billed, 0) END), 0), 0), 2)
          AS revenue
-FROM bills_judged
-WHERE NOT listed
-   OR CASE WHEN by_lines THEN lines_wrong ELSE abs(billed - due) > $rate_tolerance END
-GROUP BY customer_id;
+FROM bills_judged AS j
+LEFT JOIN wrong_lines AS w USING (customer_id, month)
+WHERE NOT j.listed
+   OR CASE WHEN j.by_lines THEN w.month IS NOT NULL ELSE abs(j.billed - j.due) > $rate_tolerance END
+GROUP BY j.customer_id;
 
 -- rule: zero_consumption
 -- Runs of consecutive months at zero kWh of active customers outside suspensions, at least
@@ -407,6 +400,12 @@ WITH zeros AS (
           FROM zeros)
     GROUP BY customer_id, island
     HAVING count(*) >= $zero_min_months
+), next_bills AS (  -- each run's customer's next bill after it
+    SELECT r.customer_id, r.month_from, min(b.month) AS month,
+           arg_min_null(b.kwh_billed, b.month) AS kwh_billed
+    FROM runs AS r
+    JOIN bills AS b ON b.customer_id = r.customer_id AND b.month > r.month_to AND b.month <= $as_of
+    GROUP BY r.customer_id, r.month_from
 ), resumed AS (
     SELECT r.*, coalesce(n.kwh_billed > 0, false)
              AND NOT EXISTS (
@@ -414,8 +413,7 @@ WITH zeros AS (
                  WHERE o.order_type = 'meter_replacement' AND o.customer_id = r.customer_id
                    AND o.effective_month BETWEEN r.month_from AND n.month) AS resumed
     FROM runs AS r
-    ASOF LEFT JOIN (SELECT customer_id, month, kwh_billed FROM bills WHERE month <= $as_of) AS n
-      ON n.customer_id = r.customer_id AND n.month > r.month_to
+    LEFT JOIN next_bills AS n USING (customer_id, month_from)
 ), scored AS (
     SELECT *, (0.5 + 0.5 * least(1.0, length / 12.0))
               * CASE WHEN household THEN $zero_household_weight ELSE 1.0 END
