@@ -32,6 +32,7 @@ from __future__ import annotations
 
 import hashlib
 import json
+import types
 from collections.abc import Mapping
 from dataclasses import asdict, dataclass
 
@@ -135,14 +136,15 @@ class FieldRecipe:
         if self.sample_share == 0:
             raise ParameterError("sample_share", "a share above 0 (precision needs a sample)", 0)
         for name in ("check_days", "rectify_days", "recover_days"):
-            low, high = getattr(self, name)
-            if not 0 <= low <= high:
-                raise ParameterError(name, "days (low, high) with 0 <= low <= high", (low, high))
+            bounds = getattr(self, name)
+            if not (_is_pair(bounds, int) and 0 <= bounds[0] <= bounds[1]):
+                raise ParameterError(
+                    name, "days (low, high): whole numbers with 0 <= low <= high", bounds
+                )
         for name in ("proved_recovered", "estimated_settled"):
-            low, high = getattr(self, name)
-            if not 0 <= low <= high <= 1:
-                raise ParameterError(name, "shares (low, high) with 0 <= low <= high <= 1",
-                                     (low, high))  # fmt: skip
+            bounds = getattr(self, name)
+            if not (_is_pair(bounds, int | float) and 0 <= bounds[0] <= bounds[1] <= 1):
+                raise ParameterError(name, "shares (low, high) with 0 <= low <= high <= 1", bounds)
         month = self.cross_audit_month
         if month is not None and (
             isinstance(month, bool) or not isinstance(month, int) or month < 0
@@ -152,6 +154,15 @@ class FieldRecipe:
     def as_dict(self) -> dict:
         """The recipe as JSON holds it (tuples as lists), to record and compare."""
         return json.loads(json.dumps(asdict(self)))
+
+
+def _is_pair(value: object, kinds: type | types.UnionType) -> bool:
+    """Whether `value` is two numbers of `kinds` (booleans are not numbers here)."""
+    return (
+        isinstance(value, tuple | list)
+        and len(value) == 2
+        and all(isinstance(item, kinds) and not isinstance(item, bool) for item in value)
+    )
 
 
 def simulate(

@@ -220,5 +220,9 @@ def test_a_recipe_outside_what_the_simulation_can_do_is_refused_by_name() -> Non
         fieldwork.FieldRecipe(self_audit_miss_share=1.5)
     with pytest.raises(ParameterError, match=r"'check_days'.*found \(9, 3\)"):
         fieldwork.FieldRecipe(check_days=(9, 3))
+    with pytest.raises(ParameterError, match=r"'rectify_days'.*whole numbers.*found 5"):
+        fieldwork.FieldRecipe(rectify_days=5)
+    with pytest.raises(ParameterError, match=r"'proved_recovered'.*found \('0\.9', 1\.0\)"):
+        fieldwork.FieldRecipe(proved_recovered=("0.9", 1.0))
     with pytest.raises(ParameterError, match=r"'until'.*found 'soon'"):
         fieldwork.simulate({}, pd.DataFrame(columns=["customer_id", "irregularity"]), until="soon")
