@@ -55,7 +55,7 @@ def line_frame(
         {
             "bill": np.asarray(bill, dtype=np.int64),
             "line_type": line_type,
-            "tou_period": np.full(len(quantity), None, dtype=object),
+            "tou_period": np.empty(len(quantity), dtype=object),  # None throughout
             "tier": pd.arrays.IntegerArray(
                 np.zeros(len(quantity), dtype=np.int64), np.ones(len(quantity), dtype=bool)
             ),

@@ -125,9 +125,16 @@ def prepare_bills(dataset: Dataset, last_month: int | None = None) -> pd.DataFra
     from_day, to_day = day_numbers(read_from), day_numbers(read_to)
     archive = _archive(customers, cust)
     orders = _orders(dataset, customers)
-    read_to_key = _key(cust, to_day)  # each bill's customer × read_to day
+    # Only bills of customers with orders can have had another value in force: the others are
+    # not searched.
+    ordered = np.zeros(len(customers) + 1, dtype=bool)
+    ordered[orders["cust"].to_numpy(dtype=np.int64)] = True
+    ordered = np.flatnonzero(ordered[cust])
+    read_to_key = _key(cust[ordered], to_day[ordered])  # customer × read_to day of those bills
     in_force = {
-        name: _value_before(cust, read_to_key, orders, types, archive[name], name in _NUMERIC)
+        name: _value_before(
+            cust[ordered], read_to_key, ordered, orders, types, archive[name], name in _NUMERIC
+        )
         for name, types in CHANGES.items()
     }
     read_type = text("read_type")
@@ -148,9 +155,7 @@ def prepare_bills(dataset: Dataset, last_month: int | None = None) -> pd.DataFra
             kwh_billed,
             np.asarray(read_type == "estimated"),
             in_force["multiplier"],
-            cust,
-            from_day,
-            to_day,
+            (ordered, cust[ordered], from_day[ordered], read_to_key),
             orders,
         ),
         "multiplier_billed": number("multiplier_billed"),
@@ -166,7 +171,7 @@ def prepare_bills(dataset: Dataset, last_month: int | None = None) -> pd.DataFra
         "kvarh_import": number("kvarh_import"),
         "kvarh_export": number("kvarh_export"),
         "connection_date": archive["connection_date"],
-        "closure_date": _closure(cust, from_day, orders),
+        "closure_date": _closure(len(cust), ordered, cust[ordered], from_day[ordered], orders),
         "read_type": read_type,
         **{column: number(column) for column in BILLED_COLUMNS},
         "tou": archive["tou"],
@@ -371,16 +376,17 @@ def _key(cust: np.ndarray, day: np.ndarray) -> np.ndarray:
 def _value_before(
     cust: np.ndarray,
     key: np.ndarray,
+    rows: np.ndarray,
     orders: pd.DataFrame,
     order_types: tuple[str, ...],
     archive: np.ndarray | pd.Categorical,
     numeric: bool,
 ) -> np.ndarray | pd.Categorical:
-    """Per bill, the old value of the customer's first order of these types effective after
-    the day of `key` (the bill's customer × day: what was in force that day), else the archive
-    value (numbers, or texts as a
-    categorical). Orders whose old value is not a number (numeric columns) or not a known basis
-    are not changes of the column."""
+    """Per bill, the old value of the customer's first order of these types effective after the
+    day it was read to (what was in force that day), else the archive value (numbers, or texts
+    as a categorical). Only the bills `rows` (customers with orders) are searched, by their
+    `cust` and `key` (customer × read_to day). Orders whose old value is not a number (numeric
+    columns) or not a known basis are not changes of the column."""
     picked = orders[orders["order_type"].isin(order_types)]
     if numeric:
         picked = picked[np.isfinite(picked["old_number"].to_numpy(dtype=float))]
@@ -398,16 +404,17 @@ def _value_before(
     index = np.searchsorted(keys, key, side="right")
     hit = index < len(keys)
     hit[hit] = picked["cust"].to_numpy(dtype=np.int64)[index[hit]] == cust[hit]
+    at, index = rows[hit], index[hit]
     if numeric:
         result = archive.copy()
-        result[hit] = values[index[hit]]
+        result[at] = values[index]
         return result
     # Texts: the old values coded among the archive's texts (new texts added to them).
     names = pd.Index(archive.categories, dtype=object)
     added = pd.unique(values[names.get_indexer(values) < 0])
     names = names.append(pd.Index(added, dtype=object))
     codes = archive.codes.astype(np.int32)
-    codes[hit] = names.get_indexer(values)[index[hit]]
+    codes[at] = names.get_indexer(values)[index]
     return _categorical(codes, names)
 
 
@@ -416,9 +423,7 @@ def _kwh_due(
     kwh_billed: np.ndarray,
     estimated_read: np.ndarray,
     multiplier: np.ndarray,
-    cust: np.ndarray,
-    from_day: np.ndarray,
-    to_day: np.ndarray,
+    ordered: tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray],
     orders: pd.DataFrame,
 ) -> np.ndarray:
     """(register_end − register_start) × multiplier due; estimated reads (`estimated_read`) keep
@@ -427,7 +432,9 @@ def _kwh_due(
     A meter replacement effective inside the read period (read_from < day ≤ read_to) with the old
     meter's final read and the new meter's first read joins the two meters: (final − start) × the
     multiplier before the order + (end − first) × the multiplier due, unless the bill already
-    starts on the new meter (register_start = its first read).
+    starts on the new meter (register_start = its first read). Only the bills of customers with
+    orders are searched: `ordered` gives their rows, customer codes, read_from days and
+    customer × read_to keys.
     """
     start, end = registers
     kwh = (end - start) * multiplier
@@ -437,8 +444,10 @@ def _kwh_due(
         & orders["first"].notna()
     ]
     if len(joins):
+        rows, cust, from_day, to_key = ordered
+        start, end, multiplier = start[rows], end[rows], multiplier[rows]
         keys = joins["key"].to_numpy(dtype=np.int64)
-        index = np.searchsorted(keys, _key(cust, to_day), side="right") - 1
+        index = np.searchsorted(keys, to_key, side="right") - 1
         hit = index >= 0
         at = np.maximum(index, 0)
         hit &= (joins["cust"].to_numpy(dtype=np.int64)[at] == cust) & (
@@ -451,14 +460,18 @@ def _kwh_due(
         old = joins["old_number"].to_numpy(dtype=float)[at]
         before = np.where(np.isfinite(old), old, multiplier)
         joined = (final - start) * before + (end - first) * multiplier
-        kwh = np.where(hit, joined, kwh)
+        kwh[rows] = np.where(hit, joined, kwh[rows])
     return np.where(estimated_read, kwh_billed, kwh)
 
 
-def _closure(cust: np.ndarray, from_day: np.ndarray, orders: pd.DataFrame) -> np.ndarray:
-    """Per bill, the effective date of the customer's first closure on or after read_from."""
+def _closure(
+    n: int, rows: np.ndarray, cust: np.ndarray, from_day: np.ndarray, orders: pd.DataFrame
+) -> np.ndarray:
+    """Per bill (of `n`), the effective date of the customer's first closure on or after
+    read_from; only the bills `rows` (customers with orders; `cust`, `from_day` theirs) can
+    have one."""
     closures = orders[orders["order_type"] == "closure"]
-    result = np.full(len(cust), np.datetime64("NaT"), dtype="datetime64[D]")
+    result = np.full(n, np.datetime64("NaT"), dtype="datetime64[D]")
     if not len(closures):
         return result
     keys = closures["key"].to_numpy(dtype=np.int64)
@@ -466,7 +479,7 @@ def _closure(cust: np.ndarray, from_day: np.ndarray, orders: pd.DataFrame) -> np
     hit = index < len(keys)
     hit[hit] = closures["cust"].to_numpy(dtype=np.int64)[index[hit]] == cust[hit]
     days = closures["day"].to_numpy(dtype=np.int64)
-    result[hit] = days[index[hit]].astype("datetime64[D]")
+    result[rows[hit]] = days[index[hit]].astype("datetime64[D]")
     return result
 
 

@@ -44,7 +44,19 @@ def energy_lines(
 
     `billed`, when the caller has it, is `bill_frame.coded_lines(bills, dataset.bill_lines)`,
     saving a second pass over millions of lines."""
-    return priced_energy(bills, dataset, lookup, params, billed)[0]
+    lines = priced_energy(bills, dataset, lookup, params, billed)
+    n = len(lines["bill"])
+    return pd.DataFrame(
+        {
+            "bill": lines["bill"],
+            "line_type": pd.Series(np.full(n, "energy", dtype=object), dtype=object, copy=False),
+            # object: "no period" stays None, and no conversion of millions of texts to Arrow
+            "tou_period": pd.Series(PERIOD_NAMES[lines["period"]], dtype=object, copy=False),
+            "tier": pd.arrays.IntegerArray(lines["tier"], lines["tier"] == 0),
+            **{name: lines[name] for name in ("quantity", "rate", "amount", "estimated")},
+        },
+        copy=False,
+    )
 
 
 def priced_energy(
@@ -53,9 +65,9 @@ def priced_energy(
     lookup: TariffLookup,
     params: BillingParams,
     billed: dict[str, np.ndarray] | None = None,
-) -> tuple[pd.DataFrame, np.ndarray, np.ndarray]:
-    """`energy_lines`, and each line's period code (position in TOU_PERIODS, NO_PERIOD for none)
-    and tier (0 for none) as integers."""
+) -> dict[str, np.ndarray]:
+    """`energy_lines` as arrays, without texts: bill, period (position in TOU_PERIODS, NO_PERIOD
+    for none), tier (0 for none), quantity, rate, amount, estimated."""
     if billed is None and dataset.bill_lines is not None:
         billed = coded_lines(bills, dataset.bill_lines)
     read_to = bills["read_to"].to_numpy("datetime64[D]")
@@ -235,9 +247,9 @@ def _earlier_in_tier_year(bills: pd.DataFrame, params: BillingParams) -> np.ndar
 
 def _priced(
     base: dict[str, np.ndarray], bills: pd.DataFrame, lookup: TariffLookup
-) -> tuple[pd.DataFrame, np.ndarray, np.ndarray]:
-    """Rates and amounts of the lines, split by read days where the price changed inside the read
-    period; and the lines' period codes and tiers."""
+) -> dict[str, np.ndarray]:
+    """The lines with their rates and amounts, split by read days where the price changed inside
+    the read period."""
     bill = base["bill"]
     period, tier = base["period"], base["tier"]
     # Lines asking the same question of the tariff (bill's question, period, tier) asked once.
@@ -281,22 +293,15 @@ def _priced(
     bill = np.concatenate([bill, bill[split]])
     period = np.concatenate([period, period[split]])
     tier = np.concatenate([tier, tier[split]])
-    n = len(bill)
-    lines = pd.DataFrame(
-        {
-            "bill": bill,
-            "line_type": pd.Series(np.full(n, "energy", dtype=object), dtype=object, copy=False),
-            # object: "no period" stays None, and no conversion of millions of texts to Arrow
-            "tou_period": pd.Series(PERIOD_NAMES[period], dtype=object, copy=False),
-            "tier": pd.arrays.IntegerArray(tier, tier == 0),
-            "quantity": quantity,
-            "rate": rate,
-            "amount": round_half_up(quantity * rate, 2),
-            "estimated": np.concatenate([base["estimated"], base["estimated"][split]]),
-        },
-        copy=False,
-    )
-    return lines, period, tier
+    return {
+        "bill": bill,
+        "period": period,
+        "tier": tier,
+        "quantity": quantity,
+        "rate": rate,
+        "amount": round_half_up(quantity * rate, 2),
+        "estimated": np.concatenate([base["estimated"], base["estimated"][split]]),
+    }
 
 
 def _values(lookup: TariffLookup, rows: np.ndarray, column: str = "energy_rate") -> np.ndarray:

@@ -167,9 +167,7 @@ def _due_lines(
     """Every line due as arrays (bill, line_type and period codes, tier, quantity, rate, amount,
     estimated), and the notes on estimates made."""
     rates = rates_frame(bills, lookup)
-    energy, energy_periods, energy_tiers = priced_energy(
-        bills, dataset, lookup, params, billed_lines
-    )
+    energy = priced_energy(bills, dataset, lookup, params, billed_lines)
     loss = basic_due = None
     figures = None
     if "loss" not in skipped:
@@ -199,22 +197,26 @@ def _due_lines(
         parts["fund"] = funds.fund_lines(bills, loss_kwh, rates, params)
     notes = _estimate_notes(bills, energy, figures) + pf_notes
     parts = {kind: part for kind, part in parts.items() if part is not None}
+    others = [part for kind, part in parts.items() if kind != "energy"]
+    sizes = [len(part["bill"]) for part in parts.values()]
+    codes = [np.full(size, LINE_TYPES.index(kind)) for kind, size in zip(parts, sizes, strict=True)]
     due = {
-        "bill": np.concatenate([part["bill"].to_numpy(dtype=np.int64) for part in parts.values()]),
-        "line_type": np.concatenate(
-            [np.full(len(part), LINE_TYPES.index(kind)) for kind, part in parts.items()]
-        ),
-        "period": np.concatenate(
-            [energy_periods]
-            + [np.full(len(part), NO_PERIOD) for kind, part in parts.items() if kind != "energy"]
-        ),
-        "tier": np.concatenate(
-            [energy_tiers]
-            + [np.zeros(len(part), np.int64) for kind, part in parts.items() if kind != "energy"]
-        ),
+        "line_type": np.concatenate(codes),
+        "period": np.concatenate([energy["period"]] + [np.full(len(p), NO_PERIOD) for p in others]),
+        "tier": np.concatenate([energy["tier"]] + [np.zeros(len(p), np.int64) for p in others]),
     }
-    for name in ("quantity", "rate", "amount", "estimated"):
-        due[name] = np.concatenate([part[name].to_numpy(dtype=float) for part in parts.values()])
+    # Column by column, each energy column let go once gathered (millions of lines).
+    for name, dtype in (
+        ("bill", np.int64),
+        ("quantity", float),
+        ("rate", float),
+        ("amount", float),
+        ("estimated", float),
+    ):
+        due[name] = np.concatenate(
+            [energy.pop(name).astype(dtype, copy=False)]
+            + [part[name].to_numpy(dtype=dtype) for part in others]
+        )
     return due, notes
 
 
@@ -254,18 +256,18 @@ def _data_notes(dataset: Dataset, lookup: TariffLookup) -> list[Note]:
 
 def _estimate_notes(
     bills: pd.DataFrame,
-    energy: pd.DataFrame,
+    energy: dict[str, np.ndarray],
     loss_figures: tuple[np.ndarray, np.ndarray, np.ndarray] | None,
 ) -> list[Note]:
     """Bills priced by an estimate, lines without a rate, losses that could not be computed
     (`loss_figures` None: losses not recomputed)."""
     notes = []
-    profiled = np.unique(energy["bill"].to_numpy()[energy["estimated"].to_numpy(dtype=bool)])
+    profiled = np.unique(energy["bill"][energy["estimated"].astype(bool)])
     if len(profiled):
         notes.append(Note("tou_profile", {"count": len(profiled)}))
-    no_rate = np.isnan(energy["rate"].to_numpy(dtype=float))
+    no_rate = np.isnan(energy["rate"])
     if no_rate.any():
-        categories = texts_at(bills["tariff_due"], energy["bill"].to_numpy()[no_rate])
+        categories = texts_at(bills["tariff_due"], energy["bill"][no_rate])
         names = sorted({str(c) for c in categories})
         notes.append(Note("no_rate", {"count": int(no_rate.sum()), "categories": names}))
     if loss_figures is not None:
@@ -275,12 +277,12 @@ def _estimate_notes(
     return notes
 
 
-def _per_bill(lines: pd.DataFrame | None, column: str, n: int) -> np.ndarray:
-    """`column` of `lines` summed per bill (0 where a bill has none)."""
-    if lines is None or not len(lines):
+def _per_bill(lines: pd.DataFrame | dict | None, column: str, n: int) -> np.ndarray:
+    """`column` of `lines` (a line frame or arrays) summed per bill (0 where a bill has none)."""
+    if lines is None or not len(lines["bill"]):
         return np.zeros(n)
-    values = np.nan_to_num(lines[column].to_numpy(dtype=float))
-    return np.bincount(lines["bill"].to_numpy(dtype=np.int64), weights=values, minlength=n)
+    values = np.nan_to_num(np.asarray(lines[column], dtype=float))
+    return np.bincount(np.asarray(lines["bill"], dtype=np.int64), weights=values, minlength=n)
 
 
 def _billed_lines(
