@@ -20,7 +20,9 @@ those of the findings found (new, persisting, reopened); the previous run's are 
 register held for the findings open after it (those persisting now and those no longer found).
 Outcomes are those of the district's findings first found before this month: a finding counts
 once per kind of event; confirmed or false alarm is its latest verdict (a correction is a later
-event); still open is sent without a verdict; recovered yuan add up the `recovered` events.
+event); still open is sent without a verdict; recovered yuan add up the `recovered` events. A
+month the register holds later months after counts the events before the next month's cycle
+begins (`auditkit.cycle.window`), so its report says the same whenever it is made again.
 """
 
 from __future__ import annotations
@@ -35,6 +37,7 @@ import pandas as pd
 from auditkit import formatting, i18n
 from auditkit.billing.money import round_half_up
 from auditkit.cycle.evaluate import DECISIONS, RECOVERED, RECOVERED_NAME, by_kind, latest_decisions
+from auditkit.cycle.window import cycle_window
 from auditkit.periods import month_end, month_number
 from auditkit.register.keys import finding_keys
 from auditkit.register.schema import STATUSES
@@ -473,8 +476,9 @@ def since_last_month(
     changes = changes.assign(revenue_kind=changes["finding_key"].map(kinds))
     earlier = held.loc[held["first_as_of"] < as_of, list(EARLIER_COLUMNS)].reset_index(drop=True)
     trail = register.outcomes(district=district)
+    in_time = cycle_window(months, as_of, 1).before_end(trail["happened_at"])
     events = trail.loc[
-        trail["finding_key"].isin(earlier["finding_key"]), list(EVENT_COLUMNS)
+        in_time & trail["finding_key"].isin(earlier["finding_key"]), list(EVENT_COLUMNS)
     ].reset_index(drop=True)
     return SinceLastMonth(
         district,

@@ -237,6 +237,26 @@ def test_a_recorded_month_against_the_previous_run_and_the_outcomes_of_earlier_f
     assert "210.00" not in july.explain("en")  # proved and estimated are never added
 
 
+def test_a_past_month_counts_the_outcomes_known_when_the_next_month_was_recorded(
+    register,
+) -> None:
+    """July's report made again after August was recorded: July's cycle runs to 2024-08-31, so
+    A's archive correction of 2024-08-12 counts; B's confirmation of 2024-09-03 (a correction
+    of its false alarm) falls in August's cycle: left out of July's report, counted in
+    August's."""
+    for month in MONTHS:
+        record(register, month)
+    june_outcomes(register)
+    later = [(key("A"), "archive_corrected", None, "2024-08-12"),
+             (key("B"), "confirmed", None, "2024-09-03")]  # fmt: skip
+    register.record_outcomes(events(later))
+    july = since(register, "2024-07").summary()
+    assert (july["archive_corrected"], july["confirmed"], july["false_alarm"]) == (2, 1, 2)
+    assert july["events_since_previous"] == 12  # the 11 of July's test and A's of 08-12
+    august = since(register, "2024-08").summary()
+    assert (august["confirmed"], august["false_alarm"]) == (2, 1)  # B corrected on 09-03
+
+
 def test_a_month_not_recorded_yet_is_a_preview_that_records_nothing(register) -> None:
     record(register, "2024-06")
     june_outcomes(register)
