@@ -114,14 +114,19 @@ def prepare_bills(dataset: Dataset, last_month: int | None = None) -> pd.DataFra
     def number(column: str) -> np.ndarray:
         return _taken(_number(source, column), kept)
 
-    def date(column: str, default: np.ndarray) -> np.ndarray:
+    def date(column: str, months: np.ndarray, default: object) -> np.ndarray:
+        """The bills' dates, `default(month)` (the month's first or last day) where empty."""
         if column not in source:
-            return default
+            return _month_days(months, default)
         values = _taken(source[column].to_numpy("datetime64[D]"), kept)
-        return np.where(np.isnat(values), default, values)
+        empty = np.flatnonzero(np.isnat(values))
+        if len(empty):
+            values = values.copy()
+            values[empty] = _month_days(months[empty], default)
+        return values
 
-    first_day, last_day = _month_days(months)
-    read_from, read_to = date("read_from", first_day), date("read_to", last_day)
+    read_from = date("read_from", months, month_first_days)
+    read_to = date("read_to", months, month_end_days)
     from_day, to_day = day_numbers(read_from), day_numbers(read_to)
     archive = _archive(customers, cust)
     orders = _orders(dataset, customers)
@@ -185,8 +190,17 @@ def prepare_bills(dataset: Dataset, last_month: int | None = None) -> pd.DataFra
 
 
 def _categorical(codes: np.ndarray, distinct: object) -> pd.Categorical:
-    """Texts as codes (−1: empty) into the distinct texts, kept as Python texts (object)."""
-    return pd.Categorical.from_codes(codes, dtype=_text_dtype(distinct))
+    """Texts as codes (−1: empty) into the distinct texts, kept as Python texts (object); the
+    codes are right by construction, so they are not checked again."""
+    return pd.Categorical.from_codes(
+        _narrow(codes, len(distinct)), dtype=_text_dtype(distinct), validate=False
+    )
+
+
+def _narrow(codes: np.ndarray, count: int) -> np.ndarray:
+    """Codes of `count` distinct values in the integers a categorical keeps them in."""
+    dtype = np.int8 if count < 127 else np.int16 if count < 32767 else np.int32
+    return codes.astype(dtype, copy=False)
 
 
 def _text_dtype(distinct: object) -> pd.CategoricalDtype:
@@ -206,13 +220,13 @@ def texts_at(values: pd.Series, rows: np.ndarray | None = None) -> np.ndarray:
     return np.where(pd.isna(texts), None, texts)
 
 
-def _month_days(months: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
-    """The first and last day of each month number, computed once per month of the range."""
+def _month_days(months: np.ndarray, day_of: object) -> np.ndarray:
+    """`day_of` (month_first_days or month_end_days) of each month number, computed once per
+    month of the range."""
     if not len(months):
-        return month_first_days(months), month_end_days(months)
+        return day_of(months)
     low = int(months.min())
-    span = np.arange(low, int(months.max()) + 1)
-    return month_first_days(span)[months - low], month_end_days(span)[months - low]
+    return day_of(np.arange(low, int(months.max()) + 1))[months - low]
 
 
 def _is_identity(order: np.ndarray, n: int) -> bool:
@@ -239,9 +253,28 @@ def factorized(values: pd.Series | np.ndarray) -> tuple[np.ndarray, np.ndarray]:
     if arrow is None:
         codes, distinct = pd.factorize(values)
         return codes, np.asarray(distinct, dtype=object)
+    # Ids come in runs (a customer's bills together): where runs are few, only their first
+    # values are encoded.
+    starts = _run_starts(arrow)
+    if len(starts) * 4 < len(arrow):
+        codes, distinct = _encoded(arrow.take(pa.array(starts)))
+        return np.repeat(codes, np.diff(np.append(starts, len(arrow)))), distinct
+    return _encoded(arrow)
+
+
+def _encoded(arrow: pa.Array) -> tuple[np.ndarray, np.ndarray]:
+    """Arrow's dictionary encoding as codes (−1 for an empty value) and the distinct texts."""
     encoded = arrow.dictionary_encode()
     codes = encoded.indices.fill_null(-1).to_numpy(zero_copy_only=False)
     return codes, encoded.dictionary.to_numpy(zero_copy_only=False).astype(object)
+
+
+def _run_starts(arrow: pa.Array) -> np.ndarray:
+    """First position of each run of equal values (an empty value starts a run of its own)."""
+    if len(arrow) < 2:
+        return np.arange(len(arrow))
+    same = pc.equal(arrow.slice(1), arrow.slice(0, len(arrow) - 1)).fill_null(False)
+    return np.flatnonzero(np.append(True, ~same.to_numpy(zero_copy_only=False)))
 
 
 def _arrow_text(values: object) -> pa.Array | None:
@@ -318,7 +351,7 @@ def _archive(customers: pd.DataFrame, cust: np.ndarray) -> dict[str, object]:
                 distinct = np.append(distinct, empty)
             codes = np.where(codes < 0, np.flatnonzero(distinct == empty)[0], codes)
         fill = -1 if empty is None else np.flatnonzero(distinct == empty)[0]
-        return _categorical(np.append(codes, fill)[cust], distinct)
+        return _categorical(_narrow(np.append(codes, fill), len(distinct))[cust], distinct)
 
     tou = (
         np.append(customers["tou"].fillna(False).to_numpy(dtype=bool), False)[cust]

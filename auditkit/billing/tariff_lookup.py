@@ -34,9 +34,9 @@ def day_numbers(dates: object) -> np.ndarray:
     values = np.atleast_1d(np.asarray(dates))
     if values.dtype.kind != "M":
         values = pd.to_datetime(pd.Series(values.ravel())).to_numpy()
-    days = values.astype("datetime64[D]")
-    result = days.astype(np.int64)
-    result[np.isnat(days)] = NO_DAY
+    # A copy in days, read as its integers (NaT is the smallest int64) without another copy.
+    result = values.astype("datetime64[D]").view(np.int64)
+    result[result == np.iinfo(np.int64).min] = NO_DAY
     return result
 
 
@@ -280,7 +280,7 @@ def _dense(values: np.ndarray) -> tuple[np.ndarray, int]:
     if values.dtype.kind in "iu" and len(values):
         low, high = int(values.min()), int(values.max())
         if high - low < 1 << 20:
-            return values.astype(np.int64) - low, high - low + 1
+            return np.subtract(values, low, dtype=np.int64), high - low + 1
     codes, distinct = pd.factorize(values, use_na_sentinel=False)
     return codes.astype(np.int64), max(len(distinct), 1)
 
