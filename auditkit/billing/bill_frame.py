@@ -401,9 +401,19 @@ def _orders(dataset: Dataset, customers: pd.DataFrame) -> pd.DataFrame:
 
 
 def _key(cust: np.ndarray, day: np.ndarray) -> np.ndarray:
-    return np.asarray(cust, dtype=np.int64) * (1 << _DAY_BITS) + np.clip(
-        day + _DAY_OFFSET, 0, (1 << _DAY_BITS) - 1
-    )
+    """Customer × day as one integer (days clipped to ±2 million around 1970)."""
+    key = np.add(day, _DAY_OFFSET, dtype=np.int64)
+    np.clip(key, 0, (1 << _DAY_BITS) - 1, out=key)
+    key += np.multiply(cust, 1 << _DAY_BITS, dtype=np.int64)
+    return key
+
+
+def _month_key(cust: np.ndarray, month: np.ndarray) -> np.ndarray:
+    """Customer × month number as one integer, in the order of customer, then month (month
+    numbers of years 0–9999 are below 2**17)."""
+    key = np.left_shift(cust, 17, dtype=np.int64)
+    key += month
+    return key
 
 
 def _value_before(
@@ -536,9 +546,9 @@ def bill_of(bills: pd.DataFrame, rows: pd.DataFrame) -> np.ndarray:
     ids = pd.Index(texts_at(bills["customer_id"], starts), dtype=object)
     code = codes_of(rows["customer_id"], ids)
     row_cust = np.where(code >= 0, cust[starts][np.maximum(code, 0)], -2)
-    keys = _key(row_cust, _months(rows["period"], *factorized(rows["period"])))
+    keys = _month_key(row_cust, _months(rows["period"], *factorized(rows["period"])))
     # The frame is sorted by customer code and month: its keys are sorted already.
-    bill_keys = _key(cust, bills["month"].to_numpy(dtype=np.int64))
+    bill_keys = _month_key(cust, bills["month"].to_numpy(dtype=np.int64))
     index = np.minimum(np.searchsorted(bill_keys, keys), len(bill_keys) - 1)
     return np.where(bill_keys[index] == keys, index, -1).astype(np.int64)
 
