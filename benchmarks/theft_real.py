@@ -40,6 +40,18 @@ threshold, for `theft_scores` on the daily reads (threshold: score > 3) and for 
 (threshold: 20 % below its peers, see `baseline_scores`). Deterministic by `--seed`.
 `--one-year` scores the last year's reads alone (the attacks and look-alikes are the same; the
 year before is dropped, so every customer is compared with its own days and its peers only).
+
+`--hourly` builds the same population on the homes' hours (`hourly_benchmark`: each customer's
+clock shifted by up to two hours, hour-to-hour noise, an empty home's days shaped like its home's
+emptiest real days), adds three honest changes of the day's shape (`add_hourly_lookalikes`: a new
+appliance charging at night, working from home, a shift to the valley under a time-of-use
+tariff), attacks the hours of every day from the start (`tamper_hours`: Jokar h1-h6 as published,
+on the hours of each day, and issue 16's four on whole days), and reports `theft_scores` on the
+daily totals alone and with the interval reads (`theft.add_profile_scores`), through the matrix
+entry points (a long table of 52 million hourly reads would not fit the shared machine):
+
+    PYTHONPATH=. .venv/bin/python benchmarks/theft_real.py --hourly             # report split
+    PYTHONPATH=. .venv/bin/python benchmarks/theft_real.py --hourly --split tune
 """
 
 from __future__ import annotations
@@ -56,6 +68,7 @@ import pandas as pd
 from auditkit.stats import theft_scores
 from auditkit.stats.attacks import ATTACKS, ENERGY_REDUCING, inject_attacks
 from auditkit.stats.metrics import map_at_n, roc_auc
+from auditkit.stats.theft import add_profile_scores, score_daily_shifts
 
 DATASET = "citylearn_challenge_2022_phase_all"
 LOAD_COLUMN = "Equipment Electric Power [kWh]"
@@ -75,6 +88,8 @@ ISSUE_ATTACKS = ("scaling", "days_bypassed", "day_factors", "flattened")
 LOOKALIKES = ("vacancy", "seasonal", "lasting_fall", "moved_out")
 #: Share of all customers with each exclusive look-alike (the holiday is drawn separately).
 LOOKALIKE_SHARES = {"vacancy": 0.03, "seasonal": 0.03, "lasting_fall": 0.02, "moved_out": 0.01}
+#: With --hourly: honest changes of the day's shape (`add_hourly_lookalikes`).
+HOURLY_LOOKALIKE_SHARES = {"new_appliance": 0.03, "work_from_home": 0.03, "tou_shift": 0.03}
 HOLIDAY_CHANCE_PER_YEAR = 0.3
 TOP_N = 50
 THEFT_SCORE_THRESHOLD = 3.0
@@ -85,6 +100,19 @@ BASELINE_WINDOWS = (30, 91, 182)
 
 def load_daily_kwh(homes: tuple[int, ...]) -> np.ndarray:
     """Daily kWh (homes x 364 days, 1 Aug 2016 - 30 Jul 2017) of the CityLearn 2022 homes."""
+    return close_the_year(read_hours(homes).sum(axis=2))
+
+
+def load_hourly_kwh(homes: tuple[int, ...]) -> np.ndarray:
+    """Hourly kWh (homes x 364 days x 24 hours) of the CityLearn 2022 homes, each day scaled as
+    `load_daily_kwh` scales it (so its hours add up to the daily series)."""
+    hours = read_hours(homes)
+    daily = hours.sum(axis=2)
+    return hours * (close_the_year(daily) / daily)[:, :, None]
+
+
+def read_hours(homes: tuple[int, ...]) -> np.ndarray:
+    """Metered kWh (homes x 364 days x 24 hours) as the CityLearn files give them."""
     spec = importlib.util.find_spec("citylearn")
     if spec is None or not spec.submodule_search_locations:
         raise SystemExit(INSTALL_HINT)
@@ -100,8 +128,8 @@ def load_daily_kwh(homes: tuple[int, ...]) -> np.ndarray:
         if not (hours == np.arange(1, 25)).all():
             raise SystemExit(f"{path}: column Hour is not 1..24 for every day from row 2")
         load = frame[LOAD_COLUMN].to_numpy(dtype=float)[1 : 1 + 24 * DAYS_PER_YEAR]
-        series.append(load.reshape(DAYS_PER_YEAR, 24).sum(axis=1))
-    return close_the_year(np.vstack(series))
+        series.append(load.reshape(DAYS_PER_YEAR, 24))
+    return np.stack(series)
 
 
 def close_the_year(daily: np.ndarray) -> np.ndarray:
@@ -119,35 +147,49 @@ def close_the_year(daily: np.ndarray) -> np.ndarray:
 
 
 def seasonal_resample(year: np.ndarray, rng: np.random.Generator) -> np.ndarray:
-    """Each row's year with every week replaced by a week of the same row at most 2 weeks away."""
-    rows, days = year.shape
+    """Each row's year (days, or days x hours) with every week replaced by a week of the same row
+    at most 2 weeks away."""
+    rows, days = year.shape[:2]
     weeks = days // 7
     source_week = np.clip(np.arange(weeks) + rng.integers(-2, 3, size=(rows, weeks)), 0, weeks - 1)
     day_index = (source_week[:, :, None] * 7 + np.arange(7)).reshape(rows, days)
-    return np.take_along_axis(year, day_index, axis=1)
+    return np.take_along_axis(year, per_day(day_index, year.ndim), axis=1)
+
+
+def per_row(values: np.ndarray, ndim: int) -> np.ndarray:
+    """One value per customer shaped to multiply a customers x days (x hours) array."""
+    return values.reshape((-1,) + (1,) * (ndim - 1))
+
+
+def per_day(values: np.ndarray, ndim: int) -> np.ndarray:
+    """One value per customer and day shaped to multiply a customers x days (x hours) array."""
+    return values.reshape(values.shape + (1,) * (ndim - 2))
 
 
 def build_population(
     source: np.ndarray, homes: tuple[int, ...], customers: int, rng: np.random.Generator
 ) -> tuple[np.ndarray, np.ndarray]:
-    """Honest daily kWh (customers x 728 days) and the source home of each customer."""
+    """Honest kWh (customers x 728 days, or x 24 hours for an hourly `source`) and the source
+    home of each customer; the day-to-day noise scales whole days."""
     home_row = np.arange(customers) % len(homes)
     real = source[home_row]
     resampled = seasonal_resample(real, rng)
-    real_first = (rng.random(customers) < 0.5)[:, None]
-    year_shift = np.exp(rng.normal(0.0, 0.1, customers))[:, None]
-    kwh = np.hstack(
-        [np.where(real_first, real, resampled), np.where(real_first, resampled, real) * year_shift]
+    real_first = per_row(rng.random(customers) < 0.5, real.ndim)
+    year_shift = per_row(np.exp(rng.normal(0.0, 0.1, customers)), real.ndim)
+    kwh = np.concatenate(
+        [np.where(real_first, real, resampled), np.where(real_first, resampled, real) * year_shift],
+        axis=1,
     )
-    kwh *= np.exp(rng.normal(0.0, 0.5, customers))[:, None]
+    kwh *= per_row(np.exp(rng.normal(0.0, 0.5, customers)), kwh.ndim)
     sigma = rng.uniform(0.05, 0.2, customers)[:, None]
-    kwh *= np.exp(sigma * rng.standard_normal(kwh.shape) - sigma**2 / 2)
+    kwh *= per_day(np.exp(sigma * rng.standard_normal(kwh.shape[:2]) - sigma**2 / 2), kwh.ndim)
     return kwh, np.asarray(homes)[home_row]
 
 
 def add_lookalikes(kwh: np.ndarray, rng: np.random.Generator) -> np.ndarray:
-    """Honest look-alikes, in place; returns each customer's exclusive kind ("" for none)."""
-    customers, days = kwh.shape
+    """Honest look-alikes on whole days (of a customers x days, or x hours, array), in place;
+    returns each customer's exclusive kind ("" for none)."""
+    customers, days = kwh.shape[:2]
     last_year = days - DAYS_PER_YEAR
     kinds = np.full(customers, "", dtype=object)
     order = rng.permutation(customers)
@@ -254,6 +296,176 @@ def build_benchmark(
     return reads, labels
 
 
+def hourly_benchmark(
+    split: str, customers: int, attack_share: float, seed: int
+) -> tuple[np.ndarray, np.ndarray, pd.DataFrame]:
+    """Tampered hourly kWh (customers x 728 days x 24 hours, NaN where not read), the daily
+    reads the meter reports (each day's sum; NaN for a day not read) and one label row per
+    customer (as `build_benchmark`, with the hourly look-alikes among the `lookalike` kinds).
+
+    The population is `build_population`'s on the homes' hours, each customer's clock shifted by
+    up to two hours (schedules differ) and each hour with its own noise (lognormal, sd U(0.1,
+    0.3)). An empty home's day (vacancy, moved out, off season, holiday: a day at 40 % or less of
+    its own use) takes the hourly shape of one of its home's ten emptiest real days. Attacks act on
+    the hours of every day from the start (module docstring of `tamper_hours`).
+    """
+    homes = SPLITS[split]
+    rng = np.random.default_rng(seed)
+    source = load_hourly_kwh(homes)
+    kwh, home = build_population(source, homes, customers, rng)
+    shift = rng.integers(-2, 3, customers)
+    flat = kwh.reshape(customers, -1)
+    for row in np.flatnonzero(shift):
+        flat[row] = np.roll(flat[row], shift[row])
+    hour_sigma = rng.uniform(0.1, 0.3, customers)[:, None, None]
+    kwh *= np.exp(hour_sigma * rng.standard_normal(kwh.shape) - hour_sigma**2 / 2)
+    before = kwh.sum(axis=2)
+    lookalike = add_lookalikes(kwh, rng)
+    days = kwh.shape[1]
+    last_year = days - DAYS_PER_YEAR
+    after = kwh.sum(axis=2)
+    holiday = (after[:, last_year:] < before[:, last_year:]).any(axis=1) & (lookalike == "")
+    empty_days_like(kwh, after < 0.45 * before, source, np.searchsorted(homes, home), rng)
+    add_hourly_lookalikes(kwh, lookalike, rng)
+
+    labels = pd.DataFrame(
+        {
+            "customer_id": [f"C{i:05d}" for i in range(customers)],
+            "attack": "",
+            "start": pd.NaT,
+            "home": home,
+            "lookalike": lookalike.astype(str),
+            "holiday_last_year": holiday,
+        }
+    )
+    eligible = np.flatnonzero(lookalike == "")
+    kinds = [*ATTACKS, *ISSUE_ATTACKS]
+    chosen = np.sort(rng.choice(eligible, size=round(attack_share * customers), replace=False))
+    dates = pd.date_range(FIRST_DAY, periods=days, freq="D")
+    for row in chosen:
+        kind = kinds[rng.integers(len(kinds))]
+        start = rng.integers(last_year, days - MIN_ATTACK_DAYS + 1)
+        kwh[row, start:] = tamper_hours(kind, kwh[row, start:], rng)
+        labels.loc[row, ["attack", "start"]] = [kind, dates[start]]
+    kwh = np.round(kwh, 3)
+    kwh[rng.random(kwh.shape[:2]) < 0.005] = np.nan
+    daily = np.round(kwh.sum(axis=2), 3)
+    kwh[rng.random(kwh.shape) < 0.002] = np.nan  # an interval lost, the day's read kept
+    return kwh, daily, labels
+
+
+def empty_days_like(
+    kwh: np.ndarray,
+    empty: np.ndarray,
+    source: np.ndarray,
+    home_index: np.ndarray,
+    rng: np.random.Generator,
+) -> None:
+    """Give each `empty` day (customers x days) the hourly shape of one of its home's ten
+    emptiest real days, keeping the day's energy (in place)."""
+    totals = source.sum(axis=2)
+    lowest = np.argsort(totals, axis=1)[:, :10]
+    shapes = (
+        np.take_along_axis(source, lowest[:, :, None], axis=1)
+        / np.take_along_axis(totals, lowest, axis=1)[:, :, None]
+    )
+    rows, columns = np.nonzero(empty)
+    pick = rng.integers(0, 10, len(rows))
+    kwh[rows, columns] = kwh[rows, columns].sum(axis=1)[:, None] * shapes[home_index[rows], pick]
+
+
+def add_hourly_lookalikes(kwh: np.ndarray, kinds: np.ndarray, rng: np.random.Generator) -> None:
+    """Honest changes of the day's shape from a day of the last year to the end, in place, on
+    customers without another look-alike (their kind set in `kinds`):
+
+      new_appliance   an EV or water heater: on 80 % of days a block of 2-4 hours from one
+                      hour between 21:00 and 01:00, adding 20-60 % of the customer's mean day
+      work_from_home  weekdays take the shape of the customer's weekend days of the same
+                      weeks, 5-30 % more energy
+      tou_shift       a time-of-use tariff: 10-30 % of the energy of 08:00-22:00 moved evenly
+                      into 23:00-07:00, the day's total kept
+    """
+    customers, days, _ = kwh.shape
+    last_year = days - DAYS_PER_YEAR
+    free = rng.permutation(np.flatnonzero(kinds == ""))
+    taken = 0
+    for kind, share in HOURLY_LOOKALIKE_SHARES.items():
+        rows = free[taken : taken + round(share * customers)]
+        taken += len(rows)
+        kinds[rows] = kind
+        for row in rows:
+            start = rng.integers(last_year, days - MIN_ATTACK_DAYS)
+            window = kwh[row, start:]
+            if kind == "new_appliance":
+                hours = (rng.integers(21, 26) + np.arange(rng.integers(2, 5))) % 24
+                extra = rng.uniform(0.2, 0.6) * np.nanmean(kwh[row].sum(axis=1)) / len(hours)
+                used = rng.random(len(window)) < 0.8
+                window[np.ix_(used, hours)] += extra
+            elif kind == "work_from_home":
+                weekday = (np.arange(start, days) % 7) < 5
+                week = np.arange(start, days) // 7
+                for number in np.unique(week):
+                    weekend = (week == number) & ~weekday
+                    workdays = (week == number) & weekday
+                    if weekend.any() and workdays.any():
+                        shape = window[weekend].sum(axis=0) / window[weekend].sum()
+                        totals = window[workdays].sum(axis=1, keepdims=True)
+                        window[workdays] = totals * rng.uniform(1.05, 1.3) * shape
+            else:
+                peak = (np.arange(24) >= 8) & (np.arange(24) < 22)
+                valley = (np.arange(24) >= 23) | (np.arange(24) < 7)
+                moved = rng.uniform(0.1, 0.3) * window[:, peak]
+                window[:, peak] -= moved
+                window[:, valley] += moved.sum(axis=1, keepdims=True) / valley.sum()
+
+
+def tamper_hours(kind: str, window: np.ndarray, rng: np.random.Generator) -> np.ndarray:
+    """The hours `window` (days x 24) after an attack on every day of it: Jokar et al.'s on a
+    day's hours x_t (h1 x a; h2 zero from a random hour for at least 4 hours; h3 x b_t per hour;
+    h4 b_t x the day's mean; h5 the day's mean; h6 the hours reversed; a, b_t ~ U(0.1, 0.8)), and
+    issue 16's four on whole days (`tamper_issue_attack`; flattened: every hour q x the mean)."""
+    days = len(window)
+    day_mean = np.nanmean(window, axis=1, keepdims=True)
+    if kind == "h1":
+        return window * rng.uniform(0.1, 0.8)
+    if kind == "h2":
+        first = rng.integers(0, 21, days)
+        last = first + rng.integers(4, 25 - first)
+        hour = np.arange(24)
+        return np.where((hour >= first[:, None]) & (hour < last[:, None]), 0.0, window)
+    if kind == "h3":
+        return window * rng.uniform(0.1, 0.8, window.shape)
+    if kind == "h4":
+        return day_mean * rng.uniform(0.1, 0.8, window.shape)
+    if kind == "h5":
+        return np.repeat(day_mean, 24, axis=1)
+    if kind == "h6":
+        return window[:, ::-1].copy()
+    if kind == "flattened":
+        return np.full_like(window, rng.uniform(0.4, 0.8) * np.nanmean(window))
+    day_totals = window.sum(axis=1)
+    tampered = tamper_issue_attack(kind, day_totals, rng)
+    with np.errstate(invalid="ignore", divide="ignore"):
+        factor = np.where(day_totals > 0, tampered / day_totals, 0.0)
+    return window * factor[:, None]
+
+
+def hourly_scores(
+    kwh: np.ndarray, daily: np.ndarray, labels: pd.DataFrame, interval: bool
+) -> pd.DataFrame:
+    """`theft_scores`' score and signal per customer (its matrix entry points), with the
+    within-day profile test when `interval`."""
+    groups = np.zeros(len(daily), dtype=np.int64)
+    shifts, reasons = score_daily_shifts(daily, 0.2, groups)
+    if interval:
+        weekend = (np.arange(daily.shape[1]) % 7) >= 5  # FIRST_DAY is a Monday
+        blocks = (kwh[start : start + 100] for start in range(0, len(kwh), 100))
+        shifts, reasons, _ = add_profile_scores(shifts, reasons, blocks, weekend, groups)
+    return pd.DataFrame(
+        {"score": shifts.score, "signal": reasons.signal}, index=labels["customer_id"]
+    )
+
+
 def baseline_scores(reads: pd.DataFrame) -> pd.Series:
     """Recent level against own past and peers: how far (log) a customer's recent level fell
     below the same days a year before, beyond the median customer's change over the same days.
@@ -315,7 +527,11 @@ def quality(
                 "recall": hits / len(positives),
             }
         )
-    groups = {kind: honest["lookalike"] == kind for kind in LOOKALIKES}
+    groups = {
+        kind: honest["lookalike"] == kind
+        for kind in (*LOOKALIKES, *HOURLY_LOOKALIKE_SHARES)
+        if (labels["lookalike"] == kind).any()
+    }
     groups["holiday (last year)"] = honest["holiday_last_year"]
     groups["plain honest"] = (honest["lookalike"] == "") & ~honest["holiday_last_year"]
     lookalike_rows = [
@@ -338,7 +554,13 @@ def report(
     """Score, time and print one method's figures."""
     started = time.perf_counter()
     scores = score()
-    seconds = time.perf_counter() - started
+    print_quality(name, labels, scores, threshold, time.perf_counter() - started)
+
+
+def print_quality(
+    name: str, labels: pd.DataFrame, scores: pd.Series, threshold: float, seconds: float
+) -> None:
+    """Print one method's figures (`quality`) under a heading with its threshold and time."""
     per_attack, lookalikes = quality(labels, scores, threshold)
     print(f"\n== {name} (threshold {threshold:.3g}; {seconds:.1f} s) ==")
     print(per_attack.to_string(index=False, float_format=lambda x: f"{x:.3f}"))
@@ -356,6 +578,11 @@ def main() -> None:
         action="store_true",
         help="score the last year's reads only (no year before to compare with)",
     )
+    parser.add_argument(
+        "--hourly",
+        action="store_true",
+        help="attacks and look-alikes on the hours; scores without and with the interval reads",
+    )
     args = parser.parse_args()
     if args.customers < 200:
         parser.error(
@@ -363,6 +590,9 @@ def main() -> None:
         )
     if not 0 < args.attack_share <= 0.5:
         parser.error(f"--attack-share: a share in (0, 0.5], got {args.attack_share}")
+    if args.hourly:
+        run_hourly(args.split, args.customers, args.attack_share, args.seed, args.one_year)
+        return
     reads, labels = build_benchmark(args.split, args.customers, args.attack_share, args.seed)
     if args.one_year:
         reads = reads[reads["date"] >= FIRST_DAY + pd.Timedelta(days=DAYS_PER_YEAR)]
@@ -384,6 +614,29 @@ def main() -> None:
             lambda: baseline_scores(reads),
             BASELINE_THRESHOLD,
         )
+
+
+def run_hourly(split: str, customers: int, attack_share: float, seed: int, one_year: bool) -> None:
+    """The hourly benchmark: `theft_scores` on the daily reads alone, then with interval reads."""
+    kwh, daily, labels = hourly_benchmark(split, customers, attack_share, seed)
+    if one_year:
+        kwh, daily = kwh[:, -DAYS_PER_YEAR:], daily[:, -DAYS_PER_YEAR:]
+    honest = int((labels["attack"] == "").sum())
+    print(
+        f"CityLearn 2022 homes {', '.join(map(str, SPLITS[split]))} ({split} split), hourly: "
+        f"{customers} customers x {daily.shape[1]} days x 24 hours, {honest} honest, "
+        f"{customers - honest} attacked on the hours in the last year (seed {seed})"
+    )
+    for interval in (False, True):
+        name = "daily + interval reads" if interval else "daily reads only"
+        started = time.perf_counter()
+        scores = hourly_scores(kwh, daily, labels, interval)
+        seconds = time.perf_counter() - started
+        print_quality(
+            f"theft_scores, {name}", labels, scores["score"], THEFT_SCORE_THRESHOLD, seconds
+        )
+        above = scores.loc[scores["score"] > THEFT_SCORE_THRESHOLD, "signal"].value_counts()
+        print("signals above the threshold: " + ", ".join(f"{k} {v}" for k, v in above.items()))
 
 
 if __name__ == "__main__":
