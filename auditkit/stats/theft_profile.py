@@ -92,7 +92,8 @@ EMPTY_SHARE = 0.4
 #: Floor of the coefficient of variation in log(CV + floor): an exactly flat day is a fall of
 #: about log(0.6 / 0.02) = 3.4 for a typical home, not an infinite one.
 CV_FLOOR = 0.02
-#: Limits of the flatness (log units around 0: a day 20 times flatter counts as 7.4 times) and of
+#: Limits of the flatness (log units around the honest level: a day 20 times flatter counts as
+#: 7.4 times) and of
 #: the mirror statistic (a day of the reference's shape is 1, reversed -1), a Huber-type limit:
 #: an exactly flat day must not weigh by how spiky its reference was.
 FLAT_LIMIT = 2.0
