@@ -136,7 +136,7 @@ def bills_source(folder: Path) -> str:
 def load_tables(connection: object, folder: Path, parameters: dict, materialize: bool) -> None:
     """The input tables as views over the files (or loaded into DuckDB tables): every contract
     column (NULL where the file lacks it), `row_no` for ORDERED tables, month numbers (bills
-    `month`, tariffs `from_month` / `to_month`, work_orders `effective_month`), work orders
+    `month`, work_orders `effective_month`), work orders
     issued by the audit month's end only (those `rules.run` knows), and the table
     `absent_bill_columns` the recomputation reads."""
     kind = "TABLE" if materialize else "VIEW"
@@ -159,9 +159,6 @@ def load_tables(connection: object, folder: Path, parameters: dict, materialize:
             columns.append("file_row_number AS row_no" if source else "NULL::BIGINT AS row_no")
         if table == "bills":
             columns.append(f"{PERIOD_MONTH.format('period')} AS month")
-        if table == "tariffs":
-            columns.append(f"{DATE_MONTH.format('valid_from')} AS from_month")
-            columns.append(f"{DATE_MONTH.format('valid_to')} AS to_month")
         where = ""
         if table == "work_orders":
             columns.append(f"{DATE_MONTH.format('effective_date')} AS effective_month")

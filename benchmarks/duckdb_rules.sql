@@ -11,7 +11,7 @@
 -- has none; month numbers are year * 12 + month - 1, as in auditkit.periods):
 --   customers, bill_lines, transformers   the tables as stored
 --   bills (+ month)                        the bills, every period (the rules keep <= $as_of)
---   tariffs (+ row_no, from_month, to_month), work_orders (+ row_no, effective_month)
+--   tariffs (+ row_no), work_orders (+ row_no, effective_month)
 --                                          row_no: the row's number in its file; work_orders
 --                                          holds the orders issued by the audit month's end
 --                                          (those auditkit knows at the audit date)
