@@ -279,14 +279,19 @@ class Register:
         floats = [column for column in _FLOAT_COLUMNS if column in frame.columns]
         return frame.astype({column: float for column in floats})
 
-    def outcomes(self, finding_key: str | None = None) -> pd.DataFrame:
-        """The outcome trail (of `finding_key` when given) in the order events happened, and
-        in the order they were recorded within a day."""
+    def outcomes(self, finding_key: str | None = None, district: str | None = None) -> pd.DataFrame:
+        """The outcome trail (of `finding_key`, of `district`'s findings, when given) in the
+        order events happened, and in the order they were recorded within a day; a district's
+        report reads its own events, not the whole trail."""
         table = schema.outcomes
         columns = [column for column in table.c if column.name != "event_digest"]
         query = sa.select(*columns).order_by(table.c.happened_at, table.c.outcome_id)
         if finding_key is not None:
             query = query.where(table.c.finding_key == finding_key)
+        if district is not None:
+            held = schema.findings
+            keys = sa.select(held.c.finding_key).where(held.c.district == district)
+            query = query.where(table.c.finding_key.in_(keys))
         with self._database_errors(), self._engine.connect() as connection:
             frame = _frame(connection, query, columns)
         frame["amount"] = frame["amount"].astype(float)

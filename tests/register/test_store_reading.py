@@ -114,3 +114,20 @@ def test_an_unknown_selection_is_refused_naming_source_row_and_column(register):
     assert "row 5: column 'selected_by': expected one of revenue, score, high, sample" in str(
         raised.value.problems
     )
+
+
+def test_outcomes_can_be_read_for_one_district_s_findings(register):
+    both = findings(finding("A"), finding("B", district="south"))
+    register.record_run(both, run_id="j", as_of="2024-07", district=None)
+    north, south = (finding_key(c, "rate_mismatch", "2024-01") for c in "AB")
+    register.record_outcomes(
+        events(
+            event(north, "sent", happened_at="2024-08-02"),
+            event(south, source_row=6),
+            event(north, "confirmed", source_row=7),
+        )
+    )
+    assert register.outcomes(district="north")["event"].tolist() == ["sent", "confirmed"]
+    assert register.outcomes(district="south")["finding_key"].tolist() == [south]
+    assert register.outcomes(district="east").empty
+    assert len(register.outcomes()) == 3
