@@ -32,6 +32,7 @@ class Dataset:
     district_supply: pd.DataFrame | None = None
     network_supply: pd.DataFrame | None = None
     daily_reads: pd.DataFrame | None = None
+    interval_reads: pd.DataFrame | None = None
     bill_lines: pd.DataFrame | None = None
     transformers: pd.DataFrame | None = None
     meter_events: pd.DataFrame | None = None

@@ -315,6 +315,21 @@ DAILY_READS = TableSpec(
     references=(Reference("customer_id", "customers", "customer_id"),),
 )
 
+INTERVAL_READS = TableSpec(
+    name="interval_reads",
+    # Smart-meter interval energy (负荷曲线: 96 points a day at 15 minutes, or 24 hourly): kwh is
+    # the energy of the interval starting at read_at; interval_minutes (a divisor of 60) when the
+    # export states it, else implied by the spacing of the customer's reads.
+    key=("customer_id", "read_at"),
+    columns=(
+        _text("customer_id", required=True),
+        Column("read_at", "datetime", required=True),
+        Column("kwh", "number", required=True, nullable=True, minimum=0),
+        Column("interval_minutes", "integer", minimum=0, minimum_inclusive=False),
+    ),
+    references=(Reference("customer_id", "customers", "customer_id"),),
+)
+
 TRUTH = TableSpec(
     name="truth",
     columns=(
@@ -416,6 +431,7 @@ TABLES: dict[str, TableSpec] = {
         DISTRICT_SUPPLY,
         NETWORK_SUPPLY,
         DAILY_READS,
+        INTERVAL_READS,
         BILL_LINES,
         TRANSFORMERS,
         METER_EVENTS_SPEC,
@@ -432,6 +448,7 @@ CUSTOMER_KEYED = (
     "work_orders",
     "inspections",
     "daily_reads",
+    "interval_reads",
     "bill_lines",
     "transformers",
     "meter_events",

@@ -33,7 +33,8 @@ saying why (zero consumption with an active account is a separate rule's busines
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from collections.abc import Iterable
+from dataclasses import dataclass, replace
 
 import numpy as np
 import pandas as pd
@@ -42,6 +43,13 @@ from auditkit.errors import ParameterError
 from auditkit.stats.calibration import autocorrelation_inflation, sidak_score
 from auditkit.stats.matrix import log_consumption, row_nanmedian, to_matrix
 from auditkit.stats.theft_daily import MIN_DAYS, SIGNALS, score_daily
+from auditkit.stats.theft_profile import (
+    SHAPES,
+    ProfileScores,
+    hourly_cube,
+    profile_decides,
+    score_profiles,
+)
 
 #: Fewest readings before and after a change point: (before, after), monthly and daily.
 WINDOWS: dict[str, tuple[int, int]] = {"M": (6, 2), "D": (28, 7)}
@@ -54,6 +62,8 @@ MIN_CUSTOMERS = 20
 #: chunks let the allocator reuse the same memory for every temporary array: with whole-matrix
 #: temporaries each pass touched fresh pages, and the fit ran about twice as slowly.
 CHUNK_CELLS = 100_000
+#: Hour cells (customers x days x 24) of interval reads given to the profile test at a time.
+PROFILE_CHUNK_CELLS = 2_000_000
 #: Customers used to estimate the common patterns (evenly spaced, so results are deterministic).
 FACTOR_SAMPLE = 20_000
 #: Smallest noise scale (log units, about 2 %): a perfectly regular series is not infinitely sure.
@@ -76,6 +86,7 @@ def theft_scores(
     as_of: str | pd.Timestamp | None = None,
     min_drop: float = 0.2,
     peers: pd.Series | None = None,
+    interval_reads: pd.DataFrame | None = None,
 ) -> pd.DataFrame:
     """One theft suspicion score per customer from `customer_id, period | date, kwh` reads.
 
@@ -97,6 +108,11 @@ def theft_scores(
     day-to-day change from the change on / before: below 1 flatter, above 1 more erratic),
     zero_days (days read 0 kWh in the compared days) and signal (the test that gave the score:
     "level", "variation" or "zero_reads"; "" for customers scored by the level-shift model).
+    With `interval_reads` (customer_id, read_at, kwh[, interval_minutes]: the load curve) and
+    daily reads, the shape of each customer's days is tested too (`theft_profile`): where its
+    score beats the daily one, that is the score, its day the change_at, signal "profile", and
+    column shape_change says how the days changed ("flat" or "reversed"; "" where the daily
+    tests decided). Customers without interval reads keep their daily score.
     """
     _check_min_drop(min_drop)
     matrix = to_matrix(reads, as_of)
@@ -105,8 +121,16 @@ def theft_scores(
     else:
         names = pd.Series(peers).reindex(matrix.customers).fillna("(no group)").astype(str)
         peer_groups = pd.factorize(names)[0]
+    if interval_reads is not None and matrix.frequency != "D":
+        raise ParameterError("interval_reads", "given with daily reads (a date column)", "bills")
+    profile = None
     if matrix.frequency == "D":
         shifts, reasons = score_daily_shifts(matrix.values, min_drop, peer_groups)
+        if interval_reads is not None:
+            cube = hourly_cube(interval_reads, matrix.customers, matrix.times)
+            shifts, reasons, profile = add_profile_scores(
+                shifts, reasons, _blocks(cube), matrix.times.day_of_week >= 5, peer_groups
+            )
     else:
         shifts = score_level_shifts(matrix.values, matrix.frequency, min_drop, peer_groups)
     scorable = shifts.scorable
@@ -132,6 +156,10 @@ def theft_scores(
         result["variation_ratio"] = reasons.variation_ratio
         result["zero_days"] = reasons.zero_days
         result["signal"] = reasons.signal
+    if profile is not None:
+        result["shape_change"] = np.where(
+            reasons.signal == "profile", np.asarray(SHAPES, dtype=object)[profile.shape], ""
+        )
     return result.sort_values(["score", "customer_id"], ascending=[False, True], ignore_index=True)
 
 
@@ -277,6 +305,41 @@ def score_daily_shifts(
         year_before=scored & daily.year_before,
     )
     return shifts, reasons
+
+
+def add_profile_scores(
+    shifts: LevelShifts,
+    reasons: DailyReasons,
+    hourly_blocks: Iterable[np.ndarray],
+    weekend: np.ndarray,
+    peer_groups: np.ndarray,
+) -> tuple[LevelShifts, DailyReasons, ProfileScores]:
+    """The daily scores of `score_daily_shifts` with the within-day profile test where it decides.
+
+    `hourly_blocks` yields consecutive blocks of rows (customers x days x 24 hours of kWh, NaN
+    where not read: a customer without interval reads is all NaN and keeps its daily score),
+    aligned with the daily matrix; `weekend` marks its weekend columns. Where
+    `theft_profile.profile_decides`, the score, the first changed day and the days since come
+    from the profile and the signal is "profile"; the level's drop ratio stays the daily one.
+    """
+    profile = score_profiles(hourly_blocks, weekend, peer_groups)
+    decides = profile_decides(shifts.score, profile)
+    first_low = np.where(decides, profile.first_changed, shifts.first_low_step)
+    shifts = replace(
+        shifts,
+        score=np.where(decides, profile.score, shifts.score),
+        first_low_step=first_low,
+        steps_since_change=np.where(decides, len(weekend) - first_low, shifts.steps_since_change),
+        scorable=shifts.scorable | decides,
+    )
+    reasons = replace(reasons, signal=np.where(decides, "profile", reasons.signal))
+    return shifts, reasons, profile
+
+
+def _blocks(cube: np.ndarray) -> Iterable[np.ndarray]:
+    """Consecutive blocks of rows of a customers x days x hours array, PROFILE_CHUNK_CELLS each."""
+    size = max(1, PROFILE_CHUNK_CELLS // max(cube.shape[1] * cube.shape[2], 1))
+    return (cube[start : start + size] for start in range(0, len(cube), size))
 
 
 def _check_min_drop(min_drop: float) -> None:

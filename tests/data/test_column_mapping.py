@@ -123,8 +123,9 @@ def test_unknown_table(chinese_dir: Path) -> None:
     )
     assert load_errors(chinese_dir) == [
         "columns.yaml [meters]: expected a table name (customers, bills, tariffs, work_orders, "
-        "inspections, district_supply, network_supply, daily_reads, bill_lines, transformers, "
-        "meter_events, meter_tests, adjustments, truth, lookalikes), found unknown table 'meters'"
+        "inspections, district_supply, network_supply, daily_reads, interval_reads, bill_lines, "
+        "transformers, meter_events, meter_tests, adjustments, truth, lookalikes), found unknown "
+        "table 'meters'"
     ]
 
 
