@@ -301,7 +301,9 @@ def _column(frame: pd.DataFrame, column: str) -> np.ndarray:
 def _text(frame: pd.DataFrame, column: str, n: int) -> np.ndarray:
     if column not in frame:
         return np.full(n, "", dtype=object)
-    return frame[column].fillna("").astype(str).to_numpy(dtype=object)
+    # As objects first: a categorical cannot take "" for its empty cells.
+    values = frame[column].astype(object)
+    return values.where(values.notna(), "").astype(str).to_numpy(dtype=object)
 
 
 def _as_periods(tou_period: object, n: int) -> tuple[np.ndarray, np.ndarray]:

@@ -1,9 +1,12 @@
 """The recomputation gives the very lines it gave before its engine was rewritten on integer codes:
 on five small synthetic utilities (tests/billing/frozen_scenarios.py) every column of every line,
-its dtype, the row order and the notes are those frozen from the reference code, to the fen; and a
-dataset read from Parquet files (text as categoricals) recomputes as the same tables in memory."""
+its dtype, the row order and the notes are those frozen from the reference code, to the fen; and the
+same tables recompute the same whether their text is read from Parquet files (Arrow text), held as
+categoricals (a converted folder's dictionaries) or as Python objects."""
 
 from __future__ import annotations
+
+from types import SimpleNamespace
 
 import pandas as pd
 import pytest
@@ -11,7 +14,7 @@ from frozen_scenarios import frozen, notes_of, scenarios, synth_tables
 
 from auditkit.billing import RECOMPUTE_COLUMNS, recompute
 from auditkit.billing.recompute import EXTRA_COLUMNS
-from auditkit.data import load
+from auditkit.data import Dataset, load
 from auditkit.synth import write
 
 #: The public frame's dtypes, as users of recompute have always read them.
@@ -60,6 +63,28 @@ def test_every_line_is_the_one_frozen_from_the_reference_recomputation(name, dat
 def test_a_dataset_read_from_parquet_recomputes_as_the_frozen_tables(tables, tmp_path):
     write(tables, tmp_path / "utility")
     dataset = load(tmp_path / "utility", validate=False)
+    got = recompute(dataset)
+    expected, expected_notes = frozen("itemized")
+    pd.testing.assert_frame_equal(got, expected, check_exact=True, check_dtype=True)
+    assert notes_of(got) == expected_notes
+
+
+def _with_text_as(dataset: Dataset, dtype: str) -> SimpleNamespace:
+    """The tables the recomputation reads with every text column as `dtype` (category: a
+    converted folder's dictionaries; object: Python texts, as a frame built by hand holds them)."""
+    tables = {}
+    for name in ("customers", "bills", "bill_lines", "tariffs", "work_orders", "transformers"):
+        frame = getattr(dataset, name)
+        texts = [c for c in frame.columns if pd.api.types.is_string_dtype(frame[c].dtype)]
+        tables[name] = frame.astype(dict.fromkeys(texts, dtype))
+    return SimpleNamespace(**tables)
+
+
+@pytest.mark.parametrize("dtype", ["category", "object"])
+def test_text_held_as_categoricals_or_python_objects_recomputes_the_same(datasets, dtype):
+    dataset = _with_text_as(datasets["itemized"][0], dtype)
+    assert str(dataset.bills["customer_id"].dtype) == dtype
+    assert str(dataset.bill_lines["line_type"].dtype) == dtype
     got = recompute(dataset)
     expected, expected_notes = frozen("itemized")
     pd.testing.assert_frame_equal(got, expected, check_exact=True, check_dtype=True)
