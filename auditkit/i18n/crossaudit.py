@@ -15,7 +15,7 @@ WORDS: dict[str, tuple[str, str]] = {
     "crossaudit.inspections": ("检查户数", "Inspections"),
     "crossaudit.errors": ("发现问题", "Errors found"),
     "crossaudit.rate": ("发现率", "Finding rate"),
-    "crossaudit.interval": ("95% 置信区间", "95 % interval"),
+    "crossaudit.interval": ("95% 置信区间", "95% interval"),
     "crossaudit.underbilled": ("查出少收电费 (元)", "Under-billing found (yuan)"),
     "crossaudit.self_rate": ("自查发现率", "Self-audit rate"),
     "crossaudit.cross_rate": ("交叉检查发现率", "Cross-audit rate"),
@@ -59,14 +59,14 @@ WORDS: dict[str, tuple[str, str]] = {
         "下一轮交叉检查：箭头由检查单位指向被检查单位",
         "Next round: arrows run from auditor to audited district",
     ),
-    "crossaudit.chart.rate_axis": ("发现问题比例（95% 置信区间）", "Finding rate (95 % CI)"),
+    "crossaudit.chart.rate_axis": ("发现问题比例（95% 置信区间）", "Finding rate (95% CI)"),
     "crossaudit.chart.rates": (
         "各单位各类检查的问题发现率",
         "Finding rate by district and audit kind",
     ),
     "crossaudit.chart.odds_axis": (
         "优势比（95% 置信区间，对数刻度）",
-        "Odds ratio (95 % CI, log scale)",
+        "Odds ratio (95% CI, log scale)",
     ),
     "crossaudit.chart.model": (
         "逻辑回归：自查及各单位的优势比",
@@ -133,7 +133,7 @@ WORDS: dict[str, tuple[str, str]] = {
         "控制供电单位差异后，自查发现问题的几率是交叉检查的 {odds_ratio:.2f} 倍"
         "（95% 置信区间 {ci_low:.2f}–{ci_high:.2f}，{p_value}）。",
         "Within districts, the odds that a self-audit finds an error are {odds_ratio:.2f} times "
-        "those of a cross-audit (95 % CI {ci_low:.2f}-{ci_high:.2f}, {p_value}).",
+        "those of a cross-audit (95% CI {ci_low:.2f}-{ci_high:.2f}, {p_value}).",
     ),
     "crossaudit.sentence.under_reports": (
         "{district}：自查发现率 {self_rate}，交叉检查 {cross_rate}，相差 {gap}"
@@ -155,7 +155,7 @@ WORDS: dict[str, tuple[str, str]] = {
         "Too few inspections to compare self- and cross-audits by district.",
     ),
     "crossaudit.sentence.no_district_flagged": (
-        "经多重比较校正（Holm），没有单位的自查未显著少报；差距最大的是{largest}（{gap:+.1%}，"
+        "经多重比较校正（Holm），没有单位的自查显著少报；差距最大的是{largest}（{gap:+.1%}，"
         "校正后 {p_adjusted}），可作为下一轮重点关注，但尚不能认定。",
         "After correction for multiple comparisons (Holm), no district's self-audits under-report "
         "significantly; the largest gap is {largest}'s ({gap:+.1%}, adjusted {p_adjusted}): "
@@ -183,7 +183,7 @@ WORDS: dict[str, tuple[str, str]] = {
         "发现率的置信区间为精确二项（Clopper-Pearson）95% 区间。总体比较用两比例 z 检验和 Fisher 精确检验"
         "（单侧：自查发现更少）；分单位用 Fisher 精确检验并作 Holm 多重比较校正；每类检查少于 10 次的单位"
         "不做检验。",
-        "Finding-rate intervals are exact binomial (Clopper-Pearson) 95 % intervals. Overall: "
+        "Finding-rate intervals are exact binomial (Clopper-Pearson) 95% intervals. Overall: "
         "two-proportion z-test and Fisher's exact test (one-sided: self-audits find fewer); per "
         "district: Fisher's exact test with Holm's correction; districts with fewer than 10 "
         "inspections of a kind are not tested.",

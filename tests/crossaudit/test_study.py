@@ -72,7 +72,7 @@ def test_tables_and_figures_in_both_languages():
     )
     assert list(study.table("assignment", "zh").columns) == ["检查单位", "被检查单位"]
     rates = study.table("rates", "en")
-    assert rates.loc[0, "95 % interval"].endswith("%") and rates.loc[0, "Audit kind"] == "self"
+    assert rates.loc[0, "95% interval"].endswith("%") and rates.loc[0, "Audit kind"] == "self"
     assert study.table("rates", "zh").loc[2, "检查类型"] == "专项稽查"
     overall = study.table("overall", "zh")
     assert overall["检验"].tolist() == ["两比例 z 检验（单侧）", "Fisher 精确检验（单侧）"]
