@@ -26,7 +26,6 @@ from __future__ import annotations
 
 import argparse
 import json
-import re
 import resource
 import subprocess
 import sys
@@ -45,10 +44,8 @@ import pyarrow.compute as pc
 
 from auditkit import rules, stats, synth
 from auditkit.data import load
-from auditkit.data.partitioned import PARTITIONED, PartitionedDataset, convert, is_partitioned
-from auditkit.rules.params import load_defaults
+from auditkit.data.partitioned import PartitionedDataset, convert, is_partitioned
 
-SQL_FILE = Path(__file__).with_name("duckdb_rules.sql")
 SHARED_RULES = (
     "multiplier_mismatch",
     "tariff_mismatch",
@@ -297,18 +294,17 @@ def measured(kind: str, folder: Path) -> dict:
             }
     else:
         import duckdb
+        from check_duckdb_parity import load_tables, run_rules, sql_parameters
 
-        queries = sql_sections(SQL_FILE.read_text(encoding="utf-8"))
         parameters = sql_parameters(folder)
         connection = duckdb.connect()
         connection.execute(f"SET threads = {psutil.cpu_count()}")
-        in_tables = kind == "duckdb-tables"
-        create_views(connection, folder, parameters, queries["views"], materialize=in_tables)
+        load_tables(connection, folder, parameters, materialize=kind == "duckdb-tables")
         loaded = time.perf_counter()
-        found = run_queries(connection, queries["rules"], parameters)
+        found = run_rules(connection, parameters)  # the recomputation, then the five rules
         done = time.perf_counter()
         result = {"load": loaded - started, "rules": done - loaded, "files": done - started}
-        result["found"] = {rule_id: sorted(ids) for rule_id, ids in found.items()}
+        result["found"] = {rule_id: sorted(customers) for rule_id, customers in found.items()}
     result["peak_gb"] = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 2**20
     return result
 
@@ -361,88 +357,6 @@ def print_side_by_side(results: dict[tuple[int, str], dict[str, dict]]) -> None:
                 f"    {rule_id:<22} customers: auditkit {len(mine[rule_id]):>7,}, DuckDB "
                 f"{len(theirs[0]):>7,}: {'the same' if same else 'DIFFERENT'}"
             )
-
-
-def sql_sections(text: str) -> dict[str, dict[str, str]]:
-    """The `-- view: name` and `-- rule: name` sections of the SQL file."""
-    sections: dict[str, dict[str, str]] = {"views": {}, "rules": {}}
-    for kind, name, body in re.findall(
-        r"^-- (view|rule): (\w+)\n(.*?)(?=^-- (?:view|rule): |\Z)", text, flags=re.M | re.S
-    ):
-        sections["views" if kind == "view" else "rules"][name] = body.strip().rstrip(";")
-    return sections
-
-
-def sql_parameters(folder: Path) -> dict[str, object]:
-    """The SQL's parameters: the audit month (the last billed, as `rules.run` takes it), the first
-    billed month and the rules' default thresholds."""
-    import pyarrow.compute as pc
-    import pyarrow.parquet as pq
-
-    bills = folder / "bills" if is_partitioned(folder) else folder / "bills.parquet"
-    periods = pq.read_table(bills, columns=["period"])["period"]
-    first, last = (str(value) for value in pc.min_max(periods.cast("string")).values())
-    defaults = load_defaults()
-    return {
-        "as_of": month_number(last),
-        "first_month": month_number(first),
-        "month_end": (pd.Timestamp(last + "-01") + pd.offsets.MonthEnd(0)).to_pydatetime(),
-        "multiplier_tolerance": defaults["multiplier_mismatch"]["relative_tolerance"],
-        "two_part_threshold_kva": defaults["tariff_mismatch"]["two_part_threshold_kva"],
-        "rate_tolerance": defaults["rate_mismatch"]["rate_tolerance"],
-        "zero_min_months": defaults["zero_consumption"]["min_months"],
-        # zero_consumption now looks at runs over the whole audit period
-        "zero_lookback_months": month_number(last) - month_number(first) + 1,
-        "kva_tolerance": defaults["capacity_underbilled"]["kva_tolerance"],
-    }
-
-
-def month_number(period: str) -> int:
-    return int(period[:4]) * 12 + int(period[5:7]) - 1
-
-
-def create_views(
-    connection: object,
-    folder: Path,
-    parameters: dict,
-    views: dict[str, str],
-    materialize: bool,
-) -> None:
-    """The tables (month numbers added) as views over the files, or loaded into DuckDB tables."""
-    kind = "TABLE" if materialize else "VIEW"
-    month = "CAST(substr({0}, 1, 4) AS INTEGER) * 12 + CAST(substr({0}, 6, 2) AS INTEGER) - 1"
-    date_month = "year({0}) * 12 + month({0}) - 1"
-    converted = is_partitioned(folder)
-    files = {
-        name: f"read_parquet('{folder / name}/*/*.parquet', hive_partitioning = true)"
-        if converted and name in PARTITIONED
-        else f"read_parquet('{folder / name}.parquet')"
-        for name in ("customers", "bills", "tariffs", "work_orders")
-    }
-    statements = [
-        f"CREATE OR REPLACE {kind} customers AS SELECT * FROM {files['customers']}",
-        f"CREATE OR REPLACE {kind} bills AS SELECT *, {month.format('period')} AS month "
-        f"FROM {files['bills']}",
-        f"CREATE OR REPLACE {kind} tariffs AS SELECT *, row_number() OVER () AS row_number, "
-        f"{date_month.format('valid_from')} AS from_month, {date_month.format('valid_to')} AS "
-        f"to_month FROM {files['tariffs']}",
-        f"CREATE OR REPLACE {kind} work_orders AS SELECT *, "
-        f"{date_month.format('effective_date')} AS effective_month "
-        f"FROM {files['work_orders']}",
-    ]
-    for statement in statements:
-        connection.execute(statement)
-    for name, body in views.items():
-        used = {key: value for key, value in parameters.items() if f"${key}" in body}
-        connection.execute(f"CREATE OR REPLACE TABLE {name} AS {body}", used)
-
-
-def run_queries(connection: object, queries: dict[str, str], parameters: dict) -> dict[str, set]:
-    found = {}
-    for rule_id, body in queries.items():
-        used = {key: value for key, value in parameters.items() if f"${key}" in body}
-        found[rule_id] = {row[0] for row in connection.execute(body, used).fetchall()}
-    return found
 
 
 # ---------------------------------------------------------------------------------------- dask
