@@ -95,11 +95,11 @@ def priced_energy(
         ask = single[first]
         category = texts_at(bills["tariff_due"], ask)
         asked = lookup.tier_bands(category, read_to[ask], volts[ask])
-        # Bills whose tariff has its first tier in force are tiered; the bands are spread to
-        # those bills only.
+        # Bills whose tariff has its first tier in force are tiered; the band ends (the rates
+        # are the lines' own, looked up when they are priced) are spread to those bills only.
         has_tiers = np.isfinite(asked[min(asked)][2])[inverse]
         tiered, inverse = single[has_tiers], inverse[has_tiers]
-        bands = {tier: tuple(values[inverse] for values in band) for tier, band in asked.items()}
+        bands = {tier: (low[inverse], high[inverse]) for tier, (low, high, _) in asked.items()}
     plain = np.ones(len(bills), dtype=bool)
     plain[tiered] = False
     plain = np.flatnonzero(plain & ~tou)
@@ -201,10 +201,11 @@ def _billed_periods(
 def _tier_lines(
     bills: pd.DataFrame,
     params: BillingParams,
-    bands: dict[int, tuple[np.ndarray, np.ndarray, np.ndarray]],
+    bands: dict[int, tuple[np.ndarray, np.ndarray]],
     rows: np.ndarray,
 ) -> list[dict[str, np.ndarray]]:
-    """One line per tier reached by the tiered bills `rows` (bands aligned with `rows`), filling
+    """One line per tier reached by the tiered bills `rows` (bands: per tier the band's ends
+    aligned with `rows`), filling
     the bands from the kWh due of the customer's earlier bills in the tier year. kWh are counted
     in whole TIER_UNITS, so the cumulative is exact: no float noise puts a year's sum a hair past a
     band's end (a tier line of 10⁻¹³ kWh), and a run by parts fills the bands as the whole does."""
@@ -214,7 +215,7 @@ def _tier_lines(
     before = _earlier_in_tier_year(bills, params)[rows].astype(float)
     kwh = _units(bills["kwh_due"].to_numpy(dtype=float)[rows]).astype(float)
     lines = []
-    for tier, (low, high, _) in bands.items():
+    for tier, (low, high) in bands.items():
         low, high = low * TIER_UNITS, high * TIER_UNITS
         part = np.clip(before + kwh, low, high) - np.clip(before, low, high)
         # A bill of no kWh still shows the line of the tier the year has reached.
