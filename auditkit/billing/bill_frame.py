@@ -427,9 +427,10 @@ def _value_before(
 ) -> np.ndarray | pd.Categorical:
     """Per bill, the old value of the customer's first order of these types effective after the
     day it was read to (what was in force that day), else the archive value (numbers, or texts
-    as a categorical). Only the bills `rows` (customers with orders) are searched, by their
-    `cust` and `key` (customer × read_to day). Orders whose old value is not a number (numeric
-    columns) or not a known basis are not changes of the column."""
+    as a categorical; numbers are written into `archive`, made per bill for this frame). Only the
+    bills `rows` (customers with orders) are searched, by their `cust` and `key` (customer ×
+    read_to day). Orders whose old value is not a number (numeric columns) or not a known basis
+    are not changes of the column."""
     picked = orders[orders["order_type"].isin(order_types)]
     if numeric:
         picked = picked[np.isfinite(picked["old_number"].to_numpy(dtype=float))]
@@ -442,16 +443,15 @@ def _value_before(
         picked = picked[usable.to_numpy()]
         values = picked["old_text"].to_numpy(dtype=object)
     if not len(picked):
-        return archive.copy()
+        return archive
     keys = picked["key"].to_numpy(dtype=np.int64)
     index = np.searchsorted(keys, key, side="right")
     hit = index < len(keys)
     hit[hit] = picked["cust"].to_numpy(dtype=np.int64)[index[hit]] == cust[hit]
     at, index = rows[hit], index[hit]
     if numeric:
-        result = archive.copy()
-        result[at] = values[index]
-        return result
+        archive[at] = values[index]  # the archive's values per bill, made for this frame
+        return archive
     # Texts: the old values coded among the archive's texts (new texts added to them).
     names = pd.Index(archive.categories, dtype=object)
     added = pd.unique(values[names.get_indexer(values) < 0])
