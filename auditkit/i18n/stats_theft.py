@@ -56,11 +56,80 @@ WORDS: dict[str, tuple[str, str]] = {
         "全部用户同期为其上年的 {peers}",
         "all customers used {peers} of their year before",
     ),
+    "theft.reason.profile_flat_year": (
+        "负荷曲线显示，自 {change} 起日内各小时用电变平：工作日各小时用电偏离其平均的幅度（变异系数）"
+        "为 {after}，上年同期为 {reference}，仅为其 {share}",
+        "Interval reads: from {change} its days became flat: on a typical weekday its hours "
+        "varied by {after} around their mean, against {reference} on the same days a year before "
+        "({share} of it)",
+    ),
+    "theft.reason.profile_flat_weeks": (
+        "负荷曲线显示，自 {change} 起日内各小时用电变平：工作日各小时用电偏离其平均的幅度（变异系数）"
+        "为 {after}，变化前四周为 {reference}，仅为其 {share}（无上年同期负荷曲线）",
+        "Interval reads: from {change} its days became flat: on a typical weekday its hours "
+        "varied by {after} around their mean, against {reference} in the four weeks before "
+        "({share} of it; no interval reads a year before)",
+    ),
+    "theft.reason.profile_reversed": (
+        "负荷曲线显示，自 {change} 起日内各小时用电前后颠倒：工作日曲线与自身上年同期曲线的镜像系数为 "
+        "{after}（1 为形状相同，-1 为各小时顺序颠倒），变化前四周为 {before}",
+        "Interval reads: from {change} the hours of its days were reversed: its weekday shape "
+        "scored {after} against its own shape on the same days a year before (1 the same shape, "
+        "-1 the hours in reverse order), {before} in the four weeks before",
+    ),
+    "theft.reason.profile_group": (
+        "同类用户（{usage}，{district}）",
+        "its peers ({usage}, {district})",
+    ),
+    "theft.reason.profile_everyone": ("全部有负荷曲线的用户", "all customers with interval reads"),
+    "theft.reason.profile_peers_flat": (
+        "{peers}同期的变异系数为其上年的 {figure}",
+        "{peers} kept {figure} of their variation of a year before",
+    ),
+    "theft.reason.profile_peers_reversed": ("{peers}同期为 {figure}", "{peers} scored {figure}"),
+    "theft.reason.profile_level": (
+        "日均用电由 {before} 千瓦时变为 {after} 千瓦时",
+        "its use went from {before} to {after} kWh a day",
+    ),
     "theft.reason.score": ("评分 {score}", "score {score}"),
     "theft.chart.title": ("{customer}（评分 {score}）", "{customer} (score {score})"),
+    "theft.chart.title_flat": (
+        "{customer}（评分 {score}，日内用电变平）",
+        "{customer} (score {score}, flat days)",
+    ),
+    "theft.chart.title_reversed": (
+        "{customer}（评分 {score}，日内各小时颠倒）",
+        "{customer} (score {score}, hours reversed)",
+    ),
     "theft.chart.this_period": ("日均用电", "kWh a day"),
     "theft.chart.year_before": ("上年同期", "Same period a year before"),
     "theft.chart.levels": ("变化前后日均水平", "Level before and after"),
     "theft.chart.change": ("水平变化起点", "Change"),
     "theft.chart.kwh_per_day": ("千瓦时/日", "kWh/day"),
+    "theft.chart.hour": ("时刻（时）", "Hour of the day"),
+    "theft.chart.kwh_per_hour": ("千瓦时/小时", "kWh/hour"),
+    "theft.chart.weeks_before": ("变化前四周工作日", "Weekdays, four weeks before"),
+    "theft.chart.from_change": ("变化后工作日", "Weekdays from the change"),
+    "theft.chart.days_year_before": ("上年同期工作日", "Same weekdays a year before"),
+    "stats.method.theft_profile": (
+        "负荷曲线：有分时（小时或 15 分钟）负荷曲线的用户，另检验每日用电曲线的形状（Jokar 等 2016 年的"
+        " h5 整日拉平、h6 各小时顺序颠倒两类窃电不改变日电量）：与自身上年同季同类日（工作日或周末）的"
+        "曲线和同类用户同日比较，搜索持续至统计截止的变化。由此评分的用户按工作日说明：变平者给出各小时"
+        "用电的变异系数（标准差与平均之比，整日拉平为 0）变化后与上年同期（无上年同期时与变化前四周）"
+        "之比；颠倒者给出镜像系数（1 为与上年同期形状相同，-1 为各小时顺序颠倒，不计谷段与其余时段之间"
+        "整体转移的电量）；同类用户的同一数值取至多 200 户的中位数；图中为变化前四周、变化后和上年同期"
+        "工作日各小时的平均用电。",
+        "Interval reads: customers with an hourly or 15-minute load curve are also tested on the "
+        "shape of their days (Jokar et al. 2016's h5, a day flattened to its mean, and h6, its "
+        "hours reversed, keep the day's energy): against their own days of the same kind (weekday "
+        "or weekend) in the same season a year before and their peers on the same day, searched "
+        "for a change lasting to the end of the study. A customer scored on it is described by its "
+        "weekdays: a flat one by the coefficient of variation of its hours (their standard "
+        "deviation over their mean, 0 for a flattened day) from the change on against the same "
+        "days a year before (without them, the four weeks before); a reversed one by its mirror "
+        "figure (1 the shape of the same days a year before, -1 its hours reversed, energy moved "
+        "as a block between the valley and the other hours left out); the peers' figure is the "
+        "median of at most 200 of them; the chart shows the mean kWh in each hour of the weekdays "
+        "in the four weeks before the change, from it on and a year before.",
+    ),
 }

@@ -22,6 +22,8 @@ from auditkit import i18n
 from auditkit.plots import group_thousands
 
 if TYPE_CHECKING:
+    from matplotlib.axes import Axes
+
     from auditkit.stats.benford import BenfordResult
     from auditkit.stats.daily import DailyProfile
     from auditkit.stats.funnel import FunnelResult
@@ -162,12 +164,16 @@ def plot_level_changes(
     titles: Sequence[str],
     lang: str = i18n.DEFAULT_LANG,
     columns: int = 2,
+    day_shapes: pd.DataFrame | None = None,
 ) -> Figure:
     """Small multiples, one panel per row of `changes` (customer_id, change: first day at the
     new level, level_before, level_after in kWh a day, daily: whether the steps are days): the
     customer's kWh a day from `series` (customer_id, start, kwh_per_day, year_before), the same
     steps a year before in a lighter line, the change marked and the levels before and after
-    drawn as flat lines over the year before it and the steps from it."""
+    drawn as flat lines over the year before it and the steps from it. A customer in
+    `day_shapes` (customer_id, hour, before, after, year_before: mean kWh in each hour of its
+    weekdays) changed the shape of its days: its panel draws those hours instead
+    (`_draw_day_shape`), with its own legend."""
     count = max(len(changes), 1)
     rows = int(np.ceil(count / columns))
     figure = Figure(figsize=(5 * columns, 0.5 + 2.5 * rows), layout="constrained")
@@ -176,7 +182,13 @@ def plot_level_changes(
         key: i18n.text(f"theft.chart.{key}", lang)
         for key in ("this_period", "year_before", "levels", "change")
     }
+    shaped = set() if day_shapes is None else set(day_shapes["customer_id"])
     for ax, change, title in zip(axes, changes.itertuples(index=False), titles, strict=False):
+        if change.customer_id in shaped:
+            hours = day_shapes[day_shapes["customer_id"] == change.customer_id]
+            _draw_day_shape(ax, hours, lang)
+            ax.set_title(title, fontsize="medium")
+            continue
         steps = series[series["customer_id"] == change.customer_id]
         thin = {"linewidth": 0.8} if change.daily else {"linewidth": 1.2, "marker": "."}
         ax.plot(
@@ -217,9 +229,39 @@ def plot_level_changes(
         ax.grid(alpha=0.3)
     for ax in axes[len(changes) :]:
         ax.set_visible(False)
-    if len(changes):
-        figure.legend(*axes[0].get_legend_handles_labels(), loc="outside upper center", ncols=4)
+    drawn = zip(axes, changes["customer_id"], strict=False)
+    levels = [ax for ax, customer in drawn if customer not in shaped]
+    if levels:
+        figure.legend(*levels[0].get_legend_handles_labels(), loc="outside upper center", ncols=4)
     return figure
+
+
+def _draw_day_shape(ax: Axes, hours: pd.DataFrame, lang: str) -> None:
+    """A customer's mean kWh in each clock hour of its weekdays: from the change on (strong),
+    in the weeks before it (dashed) and on the same days a year before (light, broad: the
+    others show on it where they match), with room above for the legend."""
+    styles = {
+        "year_before": ("days_year_before", {"color": "0.6", "linewidth": 2.4}),
+        "before": ("weeks_before", {"color": "tab:blue", "linestyle": "--", "linewidth": 1.2}),
+        "after": ("from_change", {"color": "tab:red", "linewidth": 1.8}),
+    }
+    for column, (key, style) in styles.items():
+        ax.plot(
+            hours["hour"],
+            hours[column],
+            marker=".",
+            label=i18n.text(f"theft.chart.{key}", lang),
+            **style,
+        )
+    ax.set_xlabel(i18n.text("theft.chart.hour", lang))
+    ax.set_ylabel(i18n.text("theft.chart.kwh_per_hour", lang))
+    ax.set_xticks(range(0, 24, 3))
+    ax.set_xlim(-0.5, 23.5)
+    drawn = hours[list(styles)].to_numpy(dtype=float)
+    highest = drawn[np.isfinite(drawn)].max(initial=0.0)
+    ax.set_ylim(0, 1.4 * highest if highest > 0 else 1.0)
+    ax.legend(fontsize="x-small", loc="best", framealpha=0.8)
+    ax.grid(alpha=0.3)
 
 
 @_plain_text

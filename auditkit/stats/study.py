@@ -50,6 +50,7 @@ METHODS = (
     "seasonality",
     "theft",
     "theft_reasons",
+    "theft_profile",
     "anomalies",
     "benford",
     "adjustment_digits",
@@ -74,7 +75,8 @@ class ConsumptionStudy:
 
     `bills` holds the studied customers' bills up to the end of the window, with their district;
     `theft` the theft scores with their reasons (`theft_report.score_theft`: on daily reads
-    where they span a year before and the days compared, else on the bills); `benford_tests` one
+    where they span a year before and the days compared, else on the bills; with interval reads
+    also on the shape of the days); `benford_tests` one
     row per district and test (first, second, first_two; `benford_by_group` columns, `group`
     named district); `benford` the first-two-digits result of each district
     with a testable amount; `daily` the daily-read profile when the dataset has daily reads;
@@ -220,8 +222,10 @@ class ConsumptionStudy:
         return [note.text(lang) for note in self.notes]
 
     def methods(self, lang: str = i18n.DEFAULT_LANG) -> list[str]:
-        """How each statistic is computed, one paragraph each."""
-        return [i18n.text(f"stats.method.{name}", lang) for name in METHODS]
+        """How each statistic is computed, one paragraph each (the day shapes' only when the
+        theft scores used interval reads)."""
+        shown = [name for name in METHODS if name != "theft_profile" or self.theft.profile_tested]
+        return [i18n.text(f"stats.method.{name}", lang) for name in shown]
 
     @property
     def table_names(self) -> tuple[str, ...]:
@@ -378,7 +382,14 @@ def build(
         district=district,
         summary=summary,
         decompositions=decompositions,
-        theft=score_theft(history, dataset.daily_reads, customers, summary.period_to, top_n),
+        theft=score_theft(
+            history,
+            dataset.daily_reads,
+            customers,
+            summary.period_to,
+            top_n,
+            dataset.interval_reads,
+        ),
         anomalies=CustomerScores("anomalies", anomalies, studied, top_n),
         bills=studied,
         estimated_funnel=_estimated_funnel(summary.table),

@@ -22,11 +22,33 @@ months from the change over the same months a year before (months with both meas
 month counts as zero), and the peers' mean over those months of the median peer's ratio.
 `TheftReport` words them (`reason`) and draws them (`plot`: the series, the same period a year
 before, the change and the levels before and after) for the `top_n` customers.
+
+With interval reads (the load curve) the daily part is also tested on the shape of its days
+(`theft_profile`); a listed customer whose score came from it (`signal` "profile", `shape_change`
+"flat" or "reversed") is worded and drawn by its weekdays' hours (`PROFILE_COLUMNS`,
+`TheftReport.day_shapes`), each figure over the weekdays with all 24 hours read:
+
+    hours_spread_*      the typical (median) weekday's coefficient of variation of its hours
+                        (their standard deviation over their mean: 0 for a flat day): from the
+                        change on (`_after`), on the same days a year before (`_year_before`) and
+                        in the PROFILE_WEEKS weeks before the change (`_before`)
+    profile_baseline    "year_before" when the same days a year before were read, else
+                        "weeks_before" (the weeks before the change are the reference)
+    mirror_after        the mean weekday's shape from the change on against the mean shape of the
+                        same days a year before, `theft_profile`'s mirror statistic: 1 the same
+                        shape, -1 its hours in reverse order, 0 no trace of it; `mirror_before`
+                        the same for the weeks before the change
+    peers_spread_ratio  the peers' median of hours_spread_after over their reference's spread
+    peers_mirror        the peers' median mirror_after
+    profile_peers_scope "group" or "everyone" (among the customers with interval reads)
+
+The peers' figures come from at most PEER_SAMPLE evenly spaced peers, so the report reads the
+hours of a few hundred customers, not of every customer.
 """
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 
 import numpy as np
@@ -38,6 +60,7 @@ from auditkit.stats.matrix import ConsumptionMatrix, masked_row_mean, row_nanmed
 from auditkit.stats.scores import CustomerScores
 from auditkit.stats.theft import COLUMNS, theft_scores
 from auditkit.stats.theft_daily import MIN_PAIRED_DAYS, MIN_PEERS, YEAR_DAYS
+from auditkit.stats.theft_profile import HOURS, _mirror_basis, hourly_cube
 
 if TYPE_CHECKING:
     from matplotlib.figure import Figure
@@ -61,6 +84,29 @@ REASON_COLUMNS = (
 SHAPE_SIGNALS = ("variation", "zero_reads")
 #: Columns of `TheftReport.series`, the listed customers' steps drawn.
 SERIES_COLUMNS = ("customer_id", "start", "kwh_per_day", "year_before")
+#: Columns `score_theft` adds with interval reads, filled for the listed "profile" customers.
+PROFILE_COLUMNS = (
+    "hours_spread_before",
+    "hours_spread_after",
+    "hours_spread_year_before",
+    "profile_baseline",
+    "mirror_before",
+    "mirror_after",
+    "peers_spread_ratio",
+    "peers_mirror",
+    "profile_peers_scope",
+)
+#: Columns of `TheftReport.day_shapes`: mean kWh in each clock hour of the weekdays in the
+#: PROFILE_WEEKS weeks before the change, from the change on, and on those days a year before.
+DAY_SHAPE_COLUMNS = ("customer_id", "hour", "before", "after", "year_before")
+#: Weeks before the change whose weekdays are its "before" shape.
+PROFILE_WEEKS = 4
+#: Fewest read weekdays for a shape or a spread.
+MIN_PROFILE_DAYS = 5
+#: Most peers whose hours the report reads per listed customer (evenly spaced, by id).
+PEER_SAMPLE = 200
+#: `theft_profile`'s basis of the shapes that reversing the hours negates (24 x k).
+MIRROR_BASIS = _mirror_basis()
 
 
 @dataclass(frozen=True)
@@ -68,17 +114,26 @@ class TheftReport:
     """Theft scores of a study's customers with their reasons (the columns of `theft_scores`,
     those it gives on daily reads blank for customers scored on bills, then REASON_COLUMNS;
     highest score first), the steps of the `top_n` drawn (`SERIES_COLUMNS`: kWh a day of each day or month
-    shown and of the same step a year before), and each customer's usage type and district
-    (whom `peers_ratio` compares it with)."""
+    shown and of the same step a year before), each customer's usage type and district
+    (whom `peers_ratio` compares it with), and the weekday hours drawn of the listed customers
+    scored on the shape of their days (`DAY_SHAPE_COLUMNS`; none without interval reads)."""
 
     scores: pd.DataFrame
     series: pd.DataFrame
     peer_names: pd.DataFrame
     top_n: int = 10
+    day_shapes: pd.DataFrame = field(
+        default_factory=lambda: pd.DataFrame(columns=list(DAY_SHAPE_COLUMNS))
+    )
 
     @property
     def _ranking(self) -> CustomerScores:
         return CustomerScores("theft", self.scores, self.series, self.top_n)
+
+    @property
+    def profile_tested(self) -> bool:
+        """Whether the scores tested the shape of the days (interval reads with daily reads)."""
+        return "shape_change" in self.scores.columns
 
     def top(self) -> pd.DataFrame:
         """The `top_n` scored customers, highest score first."""
@@ -101,10 +156,12 @@ class TheftReport:
         return self._ranking.status_table(lang)
 
     def reason(self, row: pd.Series, lang: str = i18n.DEFAULT_LANG) -> str:
-        """The sentence saying why the customer of `row` (a row of `scores`) scored: when and by
-        how much its level changed; the day-to-day variation or the days read zero when the
+        """The sentence saying why the customer of `row` (a row of `scores`) scored (on the shape
+        of its days: `_profile_reason`): when and by how much its level changed; the day-to-day variation or the days read zero when the
         daily detector's score came from them (`signal`); against its own year before and its
         peers' (both only when the customer has a year before); and its score."""
+        if row.get("signal") == "profile":
+            return self._profile_reason(row, lang)
         daily = row["source"] == "daily_reads"
         fell = not row["level_after"] > row["level_before"]
         change = i18n.text(
@@ -140,6 +197,63 @@ class TheftReport:
             clauses=i18n.text("mark.join", lang).join(clauses)
         )
 
+    def _profile_reason(self, row: pd.Series, lang: str) -> str:
+        """The sentence of a customer scored on the shape of its days: the day it changed, how
+        (flat: the spread of its hours; reversed: its mirror figure) against its own reference
+        and its peers, its level before and after, and its score."""
+        shape = row["shape_change"]
+        own_reference = row["profile_baseline"] == "year_before"
+        if shape == "flat":
+            reference = row["hours_spread_year_before" if own_reference else "hours_spread_before"]
+            lead = i18n.text(
+                f"theft.reason.profile_flat_{'year' if own_reference else 'weeks'}", lang
+            ).format(
+                change=row["change_at"],
+                after=formatting.percent(row["hours_spread_after"]),
+                reference=formatting.percent(reference),
+                share=formatting.percent(row["hours_spread_after"] / reference),
+            )
+            peers = formatting.percent(row["peers_spread_ratio"])
+        else:
+            lead = i18n.text("theft.reason.profile_reversed", lang).format(
+                change=row["change_at"],
+                after=formatting.number(row["mirror_after"], 2),
+                before=formatting.number(row["mirror_before"], 2),
+            )
+            peers = formatting.number(row["peers_mirror"], 2)
+        clauses = [lead]
+        if not formatting.is_missing(
+            row[f"peers_{'spread_ratio' if shape == 'flat' else 'mirror'}"]
+        ):
+            clauses.append(
+                i18n.text(f"theft.reason.profile_peers_{shape}", lang).format(
+                    peers=self._who(row, row["profile_peers_scope"], lang), figure=peers
+                )
+            )
+        clauses.append(
+            i18n.text("theft.reason.profile_level", lang).format(
+                before=formatting.number(row["level_before"], 1),
+                after=formatting.number(row["level_after"], 1),
+            )
+        )
+        clauses.append(
+            i18n.text("theft.reason.score", lang).format(score=formatting.number(row["score"], 1))
+        )
+        return i18n.text("theft.reason.sentence", lang).format(
+            clauses=i18n.text("mark.join", lang).join(clauses)
+        )
+
+    def _who(self, row: pd.Series, scope: str, lang: str) -> str:
+        """Whom a profile customer is compared with: its group, or every customer with
+        interval reads."""
+        if scope != "group":
+            return i18n.text("theft.reason.profile_everyone", lang)
+        names = self.peer_names.loc[row["customer_id"]]
+        usage = i18n.text(f"usage.{names['usage_type']}", lang, default=str(names["usage_type"]))
+        return i18n.text("theft.reason.profile_group", lang).format(
+            usage=usage, district=names["district"]
+        )
+
     def _peers_clause(self, row: pd.Series, lang: str) -> str:
         peers = formatting.percent(row["peers_ratio"])
         if row["peers_scope"] != "group":
@@ -162,7 +276,9 @@ class TheftReport:
 
     def plot(self, lang: str = i18n.DEFAULT_LANG) -> Figure:
         """One small panel per listed customer: its kWh a day, the same period a year before
-        (lighter), the change marked and the levels before and after it."""
+        (lighter), the change marked and the levels before and after it; for a customer scored on
+        the shape of its days, its weekdays' hours before and after the change and a year
+        before, the shape change named in its title."""
         top = self.top()
         changes = pd.DataFrame(
             {
@@ -173,13 +289,21 @@ class TheftReport:
                 "daily": top["source"] == "daily_reads",
             }
         )
+        shapes = top["shape_change"] if "shape_change" in top.columns else pd.Series("", top.index)
         titles = [
-            i18n.text("theft.chart.title", lang).format(
-                customer=customer, score=formatting.number(score, 1)
+            i18n.text(
+                f"theft.chart.title_{shape}"
+                if shape in ("flat", "reversed")
+                else "theft.chart.title",
+                lang,
+            ).format(customer=customer, score=formatting.number(score, 1))
+            for customer, score, shape in zip(
+                top["customer_id"], top["score"], shapes.fillna(""), strict=True
             )
-            for customer, score in zip(top["customer_id"], top["score"], strict=True)
         ]
-        return charts.plot_level_changes(self.series, changes, titles, lang)
+        return charts.plot_level_changes(
+            self.series, changes, titles, lang, day_shapes=self.day_shapes
+        )
 
 
 def score_theft(
@@ -188,6 +312,7 @@ def score_theft(
     customers: pd.DataFrame,
     as_of: str,
     top_n: int = 10,
+    interval_reads: pd.DataFrame | None = None,
 ) -> TheftReport:
     """Theft scores with their reasons for `customers` (customer_id, usage_type, district).
 
@@ -196,7 +321,9 @@ def score_theft(
     period, kwh_billed) up to `as_of`; peers are the customers of the same usage type and
     district scored on the same source; reads of customers missing from `customers` are left
     out. One ranking, highest score first (both scores are calibrated z values); `top_n`
-    customers are listed.
+    customers are listed. With `interval_reads` (customer_id, read_at, kwh[,
+    interval_minutes]) the customers scored on daily reads are also tested on the shape of their
+    days, and the listed ones whose score that gave get PROFILE_COLUMNS and their day shapes.
     """
     names = customers.drop_duplicates("customer_id").set_index("customer_id")
     peers = names["usage_type"].astype(str) + "|" + names["district"].astype(str)
@@ -206,22 +333,30 @@ def score_theft(
         & ~bills["customer_id"].isin(daily["customer_id"].unique()),
         ["customer_id", "period", "kwh_billed"],
     ].rename(columns={"kwh_billed": "kwh"})
+    hours = None if interval_reads is None or interval_reads.empty else interval_reads
     parts = [
-        _scored_with_reasons(reads, as_of, peers, top_n) for reads in (daily, monthly) if len(reads)
+        _scored_with_reasons(reads, as_of, peers, top_n, hours if reads is daily else None)
+        for reads in (daily, monthly)
+        if len(reads)
     ]
     if parts:
-        scores = pd.concat([scored for scored, _ in parts], ignore_index=True)
-        series = pd.concat([drawn for _, drawn in parts], ignore_index=True)
+        scores = pd.concat([scored for scored, _, _ in parts], ignore_index=True)
+        series = pd.concat([drawn for _, drawn, _ in parts], ignore_index=True)
+        shapes = pd.concat([shaped for _, _, shaped in parts], ignore_index=True)
     else:
         scores = pd.DataFrame(columns=[*COLUMNS, *REASON_COLUMNS])
         series = pd.DataFrame(columns=list(SERIES_COLUMNS))
-    extra = [column for column in scores.columns if column not in (*COLUMNS, *REASON_COLUMNS)]
-    scores = scores[[*COLUMNS, *extra, *REASON_COLUMNS]].sort_values(
+        shapes = pd.DataFrame(columns=list(DAY_SHAPE_COLUMNS))
+    known = (*COLUMNS, *REASON_COLUMNS, *PROFILE_COLUMNS)
+    extra = [column for column in scores.columns if column not in known]
+    profile = [column for column in PROFILE_COLUMNS if column in scores.columns]
+    scores = scores[[*COLUMNS, *extra, *REASON_COLUMNS, *profile]].sort_values(
         ["score", "customer_id"], ascending=[False, True], ignore_index=True
     )
     listed = scores.loc[scores["status"] == "scored", "customer_id"].head(top_n)
     series = series[series["customer_id"].isin(listed)].reset_index(drop=True)
-    return TheftReport(scores, series, names[["usage_type", "district"]], top_n)
+    shapes = shapes[shapes["customer_id"].isin(listed)].reset_index(drop=True)
+    return TheftReport(scores, series, names[["usage_type", "district"]], top_n, shapes)
 
 
 def _daily_reads_spanning(
@@ -244,19 +379,182 @@ def _daily_reads_spanning(
 
 
 def _scored_with_reasons(
-    reads: pd.DataFrame, as_of: str, peers: pd.Series, top_n: int
-) -> tuple[pd.DataFrame, pd.DataFrame]:
-    """`theft_scores` of `reads` with the reason columns, and the drawn steps of its `top_n`."""
-    scores = theft_scores(reads, as_of=as_of, peers=peers)
+    reads: pd.DataFrame,
+    as_of: str,
+    peers: pd.Series,
+    top_n: int,
+    interval_reads: pd.DataFrame | None,
+) -> tuple[pd.DataFrame, pd.DataFrame, pd.DataFrame]:
+    """`theft_scores` of `reads` (with `interval_reads` where given) with the reason columns,
+    the drawn steps of its `top_n` and the day shapes of those of them scored on the profile."""
+    scores = theft_scores(reads, as_of=as_of, peers=peers, interval_reads=interval_reads)
     matrix = to_matrix(reads, as_of)
     groups = pd.factorize(
         peers.reindex(matrix.customers).fillna("(no group)").astype(str).to_numpy()
     )[0]
     reasons = reason_columns(scores, matrix, groups)
+    top = scores[scores["status"] == "scored"].head(top_n)
+    steps = drawn_steps(matrix, top)
+    shapes = pd.DataFrame(columns=list(DAY_SHAPE_COLUMNS))
+    if interval_reads is not None:
+        figures, shapes = profile_figures(scores, top, interval_reads, matrix.times, peers)
+        reasons = pd.concat([reasons, figures], axis=1)
     scores = pd.concat([scores, reasons], axis=1)
     scores["change_at"] = [_change_text(value) for value in scores["change_at"]]
-    top = scores[scores["status"] == "scored"].head(top_n)
-    return scores, drawn_steps(matrix, top)
+    return scores, steps, shapes
+
+
+def profile_figures(
+    scores: pd.DataFrame,
+    top: pd.DataFrame,
+    interval_reads: pd.DataFrame,
+    days: pd.DatetimeIndex,
+    peers: pd.Series,
+) -> tuple[pd.DataFrame, pd.DataFrame]:
+    """PROFILE_COLUMNS of each row of `scores` (filled for the rows of `top` whose signal is
+    "profile") and their day shapes (DAY_SHAPE_COLUMNS), from the `interval_reads` over `days`
+    (the daily matrix's columns); peers are those of `peers` (customer_id -> group) with
+    interval reads, the group when it has MIN_PEERS of them, else all of them."""
+    figures = pd.DataFrame(
+        {column: np.nan for column in PROFILE_COLUMNS}, index=scores.index
+    ).astype({"profile_baseline": object, "profile_peers_scope": object})
+    figures[["profile_baseline", "profile_peers_scope"]] = ""
+    shown = top[top["signal"] == "profile"]
+    if shown.empty:
+        return figures, pd.DataFrame(columns=list(DAY_SHAPE_COLUMNS))
+    read = pd.Index(pd.unique(interval_reads["customer_id"])).intersection(peers.index)
+    group_of = peers.reindex(read).astype(str)
+    compared = {}
+    for customer in shown["customer_id"]:
+        group = group_of[group_of == group_of.get(customer)].index
+        scope = "group" if len(group) - (customer in group) >= MIN_PEERS else "everyone"
+        pool = (group if scope == "group" else read).drop(customer, errors="ignore").sort_values()
+        compared[customer] = (scope, pool[:: max(1, len(pool) // PEER_SAMPLE)][:PEER_SAMPLE])
+    wanted = (
+        pd.Index(shown["customer_id"])
+        .append(pd.Index([c for _, pool in compared.values() for c in pool]))
+        .unique()
+    )
+    cube = hourly_cube(interval_reads[interval_reads["customer_id"].isin(wanted)], wanted, days)
+    weekday = np.asarray(days.day_of_week < 5)
+    row_of = {customer: row for row, customer in enumerate(wanted)}
+    drawn = []
+    for index, customer, change_at in zip(
+        shown.index, shown["customer_id"], shown["change_at"], strict=True
+    ):
+        change = days.get_loc(pd.Timestamp(change_at))
+        hours = cube[row_of[customer]]
+        windows = _profile_windows(hours, change, weekday)
+        own = _shape_figures(hours, windows)
+        scope, pool = compared[customer]
+        others = [
+            _shape_figures(
+                cube[row_of[peer]], _profile_windows(cube[row_of[peer]], change, weekday)
+            )
+            for peer in pool
+        ]
+        with np.errstate(invalid="ignore", divide="ignore"):
+            ratios = [
+                other["after"] / other["year_before" if own["year_read"] else "before"]
+                for other in others
+            ]
+        figures.loc[index] = pd.Series(
+            {
+                "hours_spread_before": own["before"],
+                "hours_spread_after": own["after"],
+                "hours_spread_year_before": own["year_before"],
+                "profile_baseline": "year_before" if own["year_read"] else "weeks_before",
+                "mirror_before": own["mirror_before"],
+                "mirror_after": own["mirror_after"],
+                "peers_spread_ratio": _nanmedian(ratios),
+                "peers_mirror": _nanmedian([other["mirror_after"] for other in others]),
+                "profile_peers_scope": scope,
+            }
+        )
+        drawn.append(_day_shape(customer, hours, windows))
+    return figures, pd.concat(drawn, ignore_index=True)
+
+
+def _profile_windows(hours: np.ndarray, change: int, weekday: np.ndarray) -> dict[str, np.ndarray]:
+    """The read weekdays (all 24 hours read, some use) of one customer's `hours` (days x 24
+    kWh) that its figures compare: from column `change` on ("after"), in the PROFILE_WEEKS
+    weeks before it ("before"), and the read days a year (YEAR_DAYS) before the read days of
+    each ("year_before", "before_year_before")."""
+    total = hours.sum(axis=1)
+    read = weekday & np.isfinite(total) & (total > 0)
+    position = np.arange(len(weekday))
+    after = np.flatnonzero(read & (position >= change))
+    before = np.flatnonzero(read & (position < change) & (position >= change - 7 * PROFILE_WEEKS))
+
+    def year_before(columns: np.ndarray) -> np.ndarray:
+        earlier = columns[columns >= YEAR_DAYS] - YEAR_DAYS
+        return earlier[read[earlier]]
+
+    return {
+        "after": after,
+        "before": before,
+        "year_before": year_before(after),
+        "before_year_before": year_before(before),
+    }
+
+
+def _shape_figures(hours: np.ndarray, windows: dict[str, np.ndarray]) -> dict[str, Any]:
+    """One customer's hours' spreads (median coefficient of variation) over each of its
+    `windows`, the mirror statistics of the days after and before the change against their
+    years before, and whether its year before was read (MIN_PROFILE_DAYS days at least)."""
+    with np.errstate(invalid="ignore", divide="ignore"):
+        variation = hours.std(axis=1) / hours.mean(axis=1)
+        shares = hours / hours.sum(axis=1, keepdims=True)
+
+    def spread(columns: np.ndarray) -> float:
+        return float(np.median(variation[columns])) if len(columns) >= MIN_PROFILE_DAYS else np.nan
+
+    def mirror(columns: np.ndarray, reference: np.ndarray) -> float:
+        if min(len(columns), len(reference)) < MIN_PROFILE_DAYS:
+            return np.nan
+        return _mirror(shares[columns].mean(axis=0), shares[reference].mean(axis=0))
+
+    return {
+        "after": spread(windows["after"]),
+        "before": spread(windows["before"]),
+        "year_before": spread(windows["year_before"]),
+        "year_read": len(windows["year_before"]) >= MIN_PROFILE_DAYS,
+        "mirror_after": mirror(windows["after"], windows["year_before"]),
+        "mirror_before": mirror(windows["before"], windows["before_year_before"]),
+    }
+
+
+def _mirror(shape: np.ndarray, reference: np.ndarray) -> float:
+    """`theft_profile`'s mirror statistic of a day shape against a reference shape (both shares
+    of the day): <P s, r> / <P r, r>, 1 the reference's shape, -1 its hours reversed; NaN when
+    the reference has no part that reversing the hours changes."""
+    along = reference @ MIRROR_BASIS
+    energy = float(along @ along)
+    return float((shape @ MIRROR_BASIS) @ along / energy) if energy > 1e-12 else np.nan
+
+
+def _day_shape(customer: Any, hours: np.ndarray, windows: dict[str, np.ndarray]) -> pd.DataFrame:
+    """The mean kWh in each clock hour of the before, after and year before days of `windows`
+    (DAY_SHAPE_COLUMNS; NaN for a window without a day)."""
+
+    def mean_hours(columns: np.ndarray) -> np.ndarray:
+        return hours[columns].mean(axis=0) if len(columns) else np.full(HOURS, np.nan)
+
+    return pd.DataFrame(
+        {
+            "customer_id": customer,
+            "hour": np.arange(HOURS),
+            "before": mean_hours(windows["before"]),
+            "after": mean_hours(windows["after"]),
+            "year_before": mean_hours(windows["year_before"]),
+        }
+    )
+
+
+def _nanmedian(values: list[float]) -> float:
+    """The median of the values that are not NaN (NaN when none is)."""
+    kept = [value for value in values if not np.isnan(value)]
+    return float(np.median(kept)) if kept else np.nan
 
 
 def reason_columns(
