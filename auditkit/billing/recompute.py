@@ -465,16 +465,20 @@ def _summed(side: dict[str, np.ndarray], inverse: np.ndarray, n: int) -> dict[st
     quantity and amount summed, the rate of a single line kept, else amount / quantity; estimated
     if any line is. Keys without a line of this side: quantity and amount 0, rate NaN."""
     count = np.bincount(inverse, minlength=n)
-    quantity, amount, single_rate = (_sum(inverse, side[name], n) for name in _SUMMED)
+    quantity, amount, rate = (_sum(inverse, side[name], n) for name in _SUMMED)
     found = count > 0
-    rate = np.where(count == 1, single_rate, _ratio(amount, quantity))
+    # The summed rate is a single line's rate; the few kinds of several lines are priced as
+    # amount / quantity, worked out on them alone.
+    several = np.flatnonzero(count > 1)
+    rate[several] = _ratio(amount[several], quantity[several])
+    rate[~found] = np.nan
     estimated = (
         _sum(inverse, side["estimated"], n) > 0 if "estimated" in side else np.zeros(n, dtype=bool)
     )
     return {
         "found": found,
         "quantity": quantity,
-        "rate": np.where(found, rate, np.nan),
+        "rate": rate,
         "amount": round_half_up(amount, 2),
         "estimated": estimated,
     }
