@@ -6,7 +6,8 @@
 
 Both are safe to run again: the install step is skipped while pyproject.toml is unchanged.
 System packages (a CJK font for charts, Chromium for the browser test, PostgreSQL for the findings
-register's tests) come from apt-get when the machine has it and we are root; elsewhere the command
+register's tests, LibreOffice Calc to save a returned worklist sheet as an office suite does) come
+from apt-get when the machine has it and we are root; elsewhere the command
 to run is printed instead.
 """
 
@@ -27,7 +28,7 @@ STAMP = VENV / ".auditkit-installed"
 # Debian packages: what each job needs beyond Python.
 SYSTEM_PACKAGES = {
     "demo": ["fonts-wqy-microhei"],
-    "test": ["fonts-wqy-microhei", "chromium", "postgresql"],
+    "test": ["fonts-wqy-microhei", "chromium", "postgresql", "libreoffice-calc-nogui"],
 }
 
 

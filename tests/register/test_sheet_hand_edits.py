@@ -563,7 +563,12 @@ def test_a_csv_renamed_xlsx_and_an_empty_file_are_refused(tmp_path):
 def test_a_sheet_saved_again_by_libreoffice_gives_the_same_events(blank, tmp_path):
     soffice = shutil.which("soffice") or shutil.which("libreoffice")
     if soffice is None:
-        pytest.skip("LibreOffice (soffice) is not installed")
+        pytest.fail(
+            "LibreOffice (soffice) not found: this test saves a returned sheet as an office suite "
+            "does; install the Debian package libreoffice-calc-nogui (python3 dev.py test does "
+            "as root)",
+            pytrace=False,
+        )
     filled = returned(blank, ANSWERS)
     out = tmp_path / "libreoffice"
     subprocess.run(
