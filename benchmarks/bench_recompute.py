@@ -45,6 +45,11 @@ from dataclasses import asdict
 from pathlib import Path
 
 import pandas as pd
+from check_duckdb_parity import (  # the SQL's tables, as the rules read them
+    INPUTS,
+    ORDERED,
+    SQL_TYPES,
+)
 
 from auditkit import synth
 from auditkit.billing import load_billing_params, recompute
@@ -60,19 +65,6 @@ from auditkit.data.schema import TABLES
 from auditkit.rules.context import RuleContext
 
 SQL_FILE = Path(__file__).with_name("duckdb_recompute.sql")
-#: The tables the recomputation reads; in the SQL, tables absent from the data are empty.
-INPUTS = ("customers", "bills", "bill_lines", "tariffs", "transformers", "work_orders")
-#: Tables whose file order matters (first / last row of a day, of a date): given `row_no`.
-ORDERED = ("tariffs", "transformers", "work_orders")
-SQL_TYPES = {
-    "text": "VARCHAR",
-    "period": "VARCHAR",
-    "number": "DOUBLE",
-    "integer": "BIGINT",
-    "date": "DATE",
-    "datetime": "TIMESTAMP",
-    "bool": "BOOLEAN",
-}
 KEY = ("customer_id", "period", "line_type", "tou_period", "tier")
 TOLERANCE = 0.01
 

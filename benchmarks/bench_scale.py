@@ -41,18 +41,11 @@ import pandas as pd
 import psutil
 import pyarrow as pa
 import pyarrow.compute as pc
+from check_duckdb_parity import SHARED_RULES  # benchmarks/ is the script's folder
 
 from auditkit import rules, stats, synth
 from auditkit.data import load
 from auditkit.data.partitioned import PartitionedDataset, convert, is_partitioned
-
-SHARED_RULES = (
-    "multiplier_mismatch",
-    "tariff_mismatch",
-    "rate_mismatch",
-    "zero_consumption",
-    "capacity_underbilled",
-)
 
 
 class Peak:
