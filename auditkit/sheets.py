@@ -5,12 +5,13 @@ Row 1 holds a statement, row 2 the header, data from row 3. Given columns are gr
 (sheet protection without a password: it prevents slips, not intent, so readers check every given
 cell again), input columns are yellow, unlocked and validated with a message in the sheet's
 language, and the sheet prints landscape on A4, fitted to the page width, with the statement and
-header rows on every page.
+header rows on every page. A returned sheet's problems are gathered by `SheetProblems`, one line
+each naming file, sheet, row and column, and raised together.
 """
 
 from __future__ import annotations
 
-from collections.abc import Callable, Collection, Mapping
+from collections.abc import Callable, Collection, Mapping, Sequence
 
 from openpyxl.styles import Alignment, Font, PatternFill, Protection
 from openpyxl.utils import get_column_letter
@@ -141,3 +142,39 @@ def print_setup(sheet: Worksheet, lang: str, *, centred: bool) -> None:
         sheet.print_options.horizontalCentered = True
     sheet.page_margins.left = sheet.page_margins.right = 0.4
     sheet.oddFooter.center.text = i18n.text("report.workbook.footer", lang)
+
+
+class SheetProblems:
+    """Problems of one returned sheet, one line each: file, sheet, row, column (its letter as the
+    sheet has it and its name), expected and found; `raise_any` raises them together as `error`
+    (an error class taking the message and the list of problems)."""
+
+    def __init__(
+        self,
+        where: str,
+        letters: Mapping[str, str],
+        error: Callable[[str, Sequence[str]], Exception],
+    ) -> None:
+        self.where = where
+        self.letters = dict(letters)
+        self.lines: list[str] = []
+        self._error = error
+
+    def add(self, row: int, column: str | None, message: str) -> None:
+        """A problem of `row` (as Excel numbers it), in `column` when given."""
+        place = f"{self.where}, row {row}"
+        if column is not None:
+            place += f", column {self.letters.get(column, '?')} ({column})"
+        self.lines.append(f"{place}: {message}")
+
+    def expected(self, row: int, column: str, expected: str, found: object) -> None:
+        """A cell that is not what was expected: what was, and what was found."""
+        self.add(row, column, f"expected {expected}, found {found!r}")
+
+    def raise_any(self) -> None:
+        """Raise every problem gathered, if any."""
+        if self.lines:
+            count = len(self.lines)
+            raise self._error(
+                f"{self.where}: {count} problem{'s' if count > 1 else ''} to correct", self.lines
+            )

@@ -577,32 +577,18 @@ def _blank(value: object) -> bool:
     return value is None or (isinstance(value, float) and np.isnan(value))
 
 
-class _Problems:
-    """Problems of one returned sheet, one line each: file, sheet, row, column, expected, found."""
+class _Problems(sheets.SheetProblems):
+    """A worklist's problems; an empty cell is found as None (pandas hands it over as NaN)."""
 
     def __init__(self, file_name: str, sheet: Worksheet, header_row: int) -> None:
-        self.where = f"worklist {file_name!r}, sheet {sheet.title!r}"
-        self.letters = {
-            canonical_column(cell.value): cell.column_letter for cell in sheet[header_row]
-        }
-        self.lines: list[str] = []
-
-    def add(self, row: int, column: str | None, message: str) -> None:
-        place = f"{self.where}, row {row}"
-        if column is not None:
-            place += f", column {self.letters.get(column, '?')} ({column})"
-        self.lines.append(f"{place}: {message}")
+        letters = {canonical_column(cell.value): cell.column_letter for cell in sheet[header_row]}
+        super().__init__(
+            f"worklist {file_name!r}, sheet {sheet.title!r}", letters, WorklistSheetError
+        )
 
     def expected(self, row: int, column: str, expected: str, found: object) -> None:
         shown = None if _blank(found) and not isinstance(found, str) else found
-        self.add(row, column, f"expected {expected}, found {shown!r}")
-
-    def raise_any(self) -> None:
-        if self.lines:
-            count = len(self.lines)
-            raise WorklistSheetError(
-                f"{self.where}: {count} problem{'s' if count > 1 else ''} to correct", self.lines
-            )
+        super().expected(row, column, expected, shown)
 
 
 def _events(

@@ -47,6 +47,7 @@ from auditkit.sampling.fieldformat import (
 )
 from auditkit.sampling.notes import method_name
 from auditkit.sampling.results import Evaluation, Selection
+from auditkit.sheets import SheetProblems
 
 if TYPE_CHECKING:
     from matplotlib.figure import Figure
@@ -311,7 +312,15 @@ def read_field_sheet(
         workbook[FIELD_SHEET], source.name, int(meta.get("header_row", 1)), header_labels=True
     )
     default_date = _default_date(inspected_at, source)
-    sample = _validate(filled, expected, meta, _Problems(source.name, letters), default_date)
+    sample = _validate(
+        filled,
+        expected,
+        meta,
+        SheetProblems(
+            f"field sheet {source.name!r}, sheet {FIELD_SHEET!r}", letters, FieldSheetError
+        ),
+        default_date,
+    )
     inspections = _inspections(sample, audit_kind, auditing_district)
     strata = None if meta["strata"] is None else pd.DataFrame(meta["strata"])
     return FieldResults(
@@ -439,31 +448,6 @@ def _sheet_frame(
     return (frame[~blank] if len(frame) else frame), letters
 
 
-class _Problems:
-    """Problems of one returned sheet, one line each: file, sheet, row, column, expected, found."""
-
-    def __init__(self, file_name: str, letters: dict[str, str]) -> None:
-        self.where = f"field sheet {file_name!r}, sheet {FIELD_SHEET!r}"
-        self.letters = letters
-        self.lines: list[str] = []
-
-    def add(self, row: int, column: str | None, message: str) -> None:
-        place = f"{self.where}, row {row}"
-        if column is not None:
-            place += f", column {self.letters.get(column, '?')} ({column})"
-        self.lines.append(f"{place}: {message}")
-
-    def expected(self, row: int, column: str, expected: str, found: object) -> None:
-        self.add(row, column, f"expected {expected}, found {found!r}")
-
-    def raise_any(self) -> None:
-        if self.lines:
-            count = len(self.lines)
-            raise FieldSheetError(
-                f"{self.where}: {count} problem{'s' if count > 1 else ''} to correct", self.lines
-            )
-
-
 def _default_date(inspected_at: str | dt.date | None, source: Path) -> pd.Timestamp:
     if inspected_at is None:
         return pd.Timestamp(dt.datetime.fromtimestamp(source.stat().st_mtime).date())
@@ -477,7 +461,7 @@ def _validate(
     filled: pd.DataFrame,
     expected: pd.DataFrame,
     meta: dict,
-    problems: _Problems,
+    problems: SheetProblems,
     default_date: pd.Timestamp,
 ) -> pd.DataFrame:
     missing_columns = [
@@ -526,7 +510,7 @@ def _validate(
 def _inspected_row(
     row: pd.Series,
     selected: pd.Series,
-    problems: _Problems,
+    problems: SheetProblems,
     sheet_row: int,
     default_date: pd.Timestamp,
 ) -> dict | None:
@@ -580,7 +564,7 @@ def _inspected_row(
 
 
 def _number(
-    value: object, problems: _Problems, sheet_row: int, column: str, whole: bool = False
+    value: object, problems: SheetProblems, sheet_row: int, column: str, whole: bool = False
 ) -> float | None:
     """The cell as a number (None when blank); text, booleans and infinities are problems."""
     if value is None or (isinstance(value, str) and not value.strip()):
@@ -602,7 +586,7 @@ def _number(
     return number
 
 
-def _flag(value: object, problems: _Problems, sheet_row: int) -> bool | None:
+def _flag(value: object, problems: SheetProblems, sheet_row: int) -> bool | None:
     """The error flag: True, False, None when blank; an unknown spelling is a problem."""
     if value is None or (isinstance(value, str) and not value.strip()):
         return None
@@ -620,7 +604,7 @@ def _flag(value: object, problems: _Problems, sheet_row: int) -> bool | None:
 
 
 def _date(
-    value: object, problems: _Problems, sheet_row: int, default: pd.Timestamp
+    value: object, problems: SheetProblems, sheet_row: int, default: pd.Timestamp
 ) -> pd.Timestamp | None:
     if value is None or (isinstance(value, str) and not value.strip()):
         return default
