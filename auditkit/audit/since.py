@@ -43,6 +43,7 @@ from auditkit.register.keys import finding_keys
 from auditkit.register.schema import STATUSES
 from auditkit.report.tables import revenue_kind_name
 from auditkit.rules import REVENUE_KINDS
+from auditkit.sampling.checks import choice
 
 if TYPE_CHECKING:
     from auditkit.register.store import Register
@@ -309,9 +310,7 @@ class SinceLastMonth:
         """One of `table_names`, labelled in `lang` (money in `money_columns(lang)`; the
         events' customer column keeps its name `customer_id`: show it with
         `report.personal_labels(lang)`)."""
-        if name not in self.table_names:
-            shown = ", ".join(self.table_names) or "none in this situation"
-            raise KeyError(f"no table {name!r}: {shown}")
+        choice("table", name, self.table_names)
         lang = i18n.language(lang)
         tables = {
             "by_status": self._status_table,

@@ -32,9 +32,8 @@ from auditkit.cycle.notes import Note
 from auditkit.cycle.precision import OVERSTATED, precision_by_rule
 from auditkit.cycle.selfcross import SelfCross, self_cross
 from auditkit.cycle.window import Window, cycle_window
-from auditkit.errors import ParameterError
 from auditkit.register.store import Register
-from auditkit.sampling.checks import positive_int, probability
+from auditkit.sampling.checks import choice, positive_int, probability
 
 #: The methods section, one paragraph each.
 METHODS = ("window", "decisions", "precision", "rectify", "recovered", "self_cross")
@@ -230,7 +229,7 @@ class CycleStudy:
 
     def table(self, name: str, lang: str = i18n.DEFAULT_LANG) -> pd.DataFrame:
         """One of `table_names`, labelled in `lang`."""
-        _check(name, self.table_names, "table")
+        choice("table", name, self.table_names)
         total = None if self.district else self.total
         work, recovery = tables.WORK_SHOWN, tables.RECOVERY_SHOWN
         makers: dict[str, Callable[[], pd.DataFrame]] = {
@@ -255,12 +254,12 @@ class CycleStudy:
         files saved beside the report."""
         frames = {"district_rules": lambda: self.by_rule, "precision": lambda: self.precision,
                   "under_reported": lambda: self.under_reported}  # fmt: skip
-        _check(name, tuple(frames), "frame")
+        choice("frame", name, frames)
         return frames[name]()
 
     def figure(self, name: str, lang: str = i18n.DEFAULT_LANG) -> Figure:
         """One of `figure_names`, labelled in `lang`."""
-        _check(name, self.figure_names, "figure")
+        choice("figure", name, self.figure_names)
         if name == "precision":
             return charts.plot_precision(self.precision, self.confidence, lang)
         if name == "recovered":
@@ -456,9 +455,3 @@ def _shown(row: pd.Series) -> dict[str, str]:
     shown["proved"] = formatting.money(row["recovered_proved"])
     shown["estimated"] = formatting.money(row["recovered_estimated"])
     return shown
-
-
-def _check(name: str, names: tuple[str, ...], kind: str) -> None:
-    """Refuse a `kind` (table, figure, frame) the study does not show, naming those it does."""
-    if name not in names:
-        raise ParameterError(kind, f"one of {names}", name)

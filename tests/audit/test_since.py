@@ -31,6 +31,7 @@ from auditkit import report, rules
 from auditkit.audit import study
 from auditkit.audit.since import SinceLastMonth, since_last_month
 from auditkit.audit.study import DistrictAudit
+from auditkit.errors import ParameterError
 from auditkit.register import Register, finding_key
 from auditkit.report import notebook
 from auditkit.rules import FINDING_COLUMNS
@@ -147,7 +148,9 @@ def test_without_a_register_the_section_says_how_to_start_one(sqlite_register) -
     assert since(sqlite_register, "2024-07").situation == "no_register"
     top = top_table(quiet, month_findings("2024-07"), "en")
     assert "Finding status" not in top.columns
-    with pytest.raises(KeyError, match="no table 'by_status'"):
+    with pytest.raises(
+        ParameterError, match="parameter 'table': expected one of , found 'by_status'"
+    ):
         quiet.table("by_status")
 
 
