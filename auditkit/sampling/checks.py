@@ -32,7 +32,12 @@ def choice(name: str, value: object, options: Iterable[str]) -> str:
     """`value` when it is one of `options`."""
     allowed = tuple(options)
     if value not in allowed:
-        raise ParameterError(name, "one of " + ", ".join(repr(option) for option in allowed), value)
+        expected = (
+            "one of " + ", ".join(repr(option) for option in allowed)
+            if allowed
+            else "nothing: there is none to choose from"
+        )
+        raise ParameterError(name, expected, value)
     return str(value)
 
 

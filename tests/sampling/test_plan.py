@@ -130,3 +130,13 @@ def test_bad_input_names_the_parameter(arguments: dict, parameter: str) -> None:
         plan(**arguments)
     assert caught.value.name == parameter
     assert isinstance(caught.value, AuditkitError)
+
+
+def test_a_choice_among_no_options_says_there_is_none_instead_of_an_empty_list() -> None:
+    from auditkit.sampling.checks import choice
+
+    with pytest.raises(ParameterError) as raised:
+        choice("table", "by_rule", ())
+    assert "there is none to choose from" in str(raised.value)
+    assert "one of ," not in str(raised.value)
+    assert choice("table", "by_rule", ("by_rule", "by_district")) == "by_rule"
