@@ -58,18 +58,28 @@ def without_registers(bills: pd.DataFrame) -> np.ndarray:
 
 def pf_lines(bills: pd.DataFrame, charged: pd.DataFrame, params: BillingParams) -> pd.DataFrame:
     """The adjustment line due of each bill with a standard in `pf_tables` and reactive registers:
-    quantity = energy + loss + basic amounts due (yuan), rate = percent / 100."""
+    quantity = energy + loss + basic amounts due (yuan), rate = percent / 100.
+
+    Only those bills are worked on (a standard is rare: most bills are of customers held to none)."""
     imported = bills["kvarh_import"].to_numpy(dtype=float)
-    exported = np.abs(bills["kvarh_export"].to_numpy(dtype=float))
-    registers = ~(np.isnan(imported) & np.isnan(exported))
-    loss = np.nan_to_num(charged["loss_kwh"].to_numpy(dtype=float))
-    active = bills["kwh_due"].to_numpy(dtype=float) + loss
-    pf = power_factor(active, np.nan_to_num(imported) + np.nan_to_num(exported))
+    exported = bills["kvarh_export"].to_numpy(dtype=float)
     standard = bills["pf_standard"].to_numpy(dtype=float)
+    tabled = np.zeros(len(standard), dtype=bool)
+    for key in params.pf_tables:
+        tabled |= np.isclose(standard, float(key), rtol=0, atol=1e-9)
+    rows = np.flatnonzero(tabled & ~(np.isnan(imported) & np.isnan(exported)))
+    imported, exported, standard = imported[rows], np.abs(exported[rows]), standard[rows]
+    loss = np.nan_to_num(charged["loss_kwh"].to_numpy(dtype=float)[rows])
+    active = bills["kwh_due"].to_numpy(dtype=float)[rows] + loss
+    pf = power_factor(active, np.nan_to_num(imported) + np.nan_to_num(exported))
     percent = adjustment_percent(pf, standard, params.pf_tables)
-    rows = np.flatnonzero(registers & ~np.isnan(percent))
-    amounts = charged[["energy_amount", "loss_amount", "basic_amount"]].to_numpy(dtype=float)
-    base = round_half_up(np.nansum(amounts, axis=1), 2)
-    return line_frame(
-        bills["bill"].to_numpy()[rows], "pf_adjustment", base[rows], percent[rows] / 100
+    kept = ~np.isnan(percent)
+    rows, percent = rows[kept], percent[kept]
+    amounts = np.column_stack(
+        [
+            charged[column].to_numpy(dtype=float)[rows]
+            for column in ("energy_amount", "loss_amount", "basic_amount")
+        ]
     )
+    base = round_half_up(np.nansum(amounts, axis=1), 2)
+    return line_frame(bills["bill"].to_numpy()[rows], "pf_adjustment", base, percent / 100)

@@ -186,7 +186,8 @@ def _due_lines(
                 "loss_amount": _per_bill(loss, "amount", n),
                 "basic_amount": _per_bill(basic_due, "amount", n),
                 "loss_kwh": loss_kwh,
-            }
+            },
+            copy=False,
         )
         parts["pf_adjustment"] = power_factor.pf_lines(bills, charged, params)
         # A standard without reactive registers gives no line: said, as no line is a finding.
