@@ -100,11 +100,18 @@ def prepare_bills(dataset: Dataset, last_month: int | None = None) -> pd.DataFra
     customers = customers.reset_index(drop=True)
     id_codes, ids = factorized(source["customer_id"])
     cust = _positions(id_codes, ids, pd.Index(customers["customer_id"]))
-    order = np.lexsort((months, cust))
-    if last_month is not None:
-        order = order[months[order] <= last_month]
-    # An export is usually sorted already: its columns are then taken as they are.
-    kept = None if _is_identity(order, len(source)) else order
+    # An export is usually sorted already (checked on one key, not sorted again): its columns are
+    # then taken as they are.
+    key = _month_key(cust, months)
+    in_order = len(key) < 2 or bool((key[1:] >= key[:-1]).all())
+    del key
+    if in_order:
+        kept = None if last_month is None else np.flatnonzero(months <= last_month)
+        kept = None if kept is None or len(kept) == len(months) else kept
+    else:
+        kept = np.lexsort((months, cust))
+        if last_month is not None:
+            kept = kept[months[kept] <= last_month]
     months, cust = _taken(months, kept), _taken(cust, kept)
 
     def text(column: str) -> pd.Categorical:
@@ -147,7 +154,7 @@ def prepare_bills(dataset: Dataset, last_month: int | None = None) -> pd.DataFra
     kwh_billed = number("kwh_billed")
     tariff_due = in_force["tariff_category"]
     columns = {
-        "bill": np.arange(len(order)),
+        "bill": np.arange(len(cust)),
         "customer_id": _categorical(_taken(id_codes, kept), ids),
         "period": _categorical(_taken(period_codes, kept), periods),
         "month": months,
@@ -227,10 +234,6 @@ def _month_days(months: np.ndarray, day_of: object) -> np.ndarray:
         return day_of(months)
     low = int(months.min())
     return day_of(np.arange(low, int(months.max()) + 1))[months - low]
-
-
-def _is_identity(order: np.ndarray, n: int) -> bool:
-    return len(order) == n and bool((order == np.arange(n)).all())
 
 
 def _taken(values: np.ndarray, order: np.ndarray | None) -> np.ndarray:
@@ -538,17 +541,55 @@ def _number(frame: pd.DataFrame, column: str) -> np.ndarray:
 
 def bill_of(bills: pd.DataFrame, rows: pd.DataFrame) -> np.ndarray:
     """Per row of `rows` (customer_id, period), the position of its bill in the prepared frame
-    `bills`, −1 where the frame has no such bill."""
+    `bills` (the first of two bills of one customer and month), −1 where the frame has no such
+    bill."""
     if not len(bills) or not len(rows):
         return np.full(len(rows), -1, dtype=np.int64)
     cust = bills["cust"].to_numpy(dtype=np.int64)
     starts = np.flatnonzero(np.r_[True, cust[1:] != cust[:-1]])
     ids = pd.Index(texts_at(bills["customer_id"], starts), dtype=object)
-    code = codes_of(rows["customer_id"], ids)
-    row_cust = np.where(code >= 0, cust[starts][np.maximum(code, 0)], -2)
-    keys = _month_key(row_cust, _months(rows["period"], *factorized(rows["period"])))
-    # The frame is sorted by customer code and month: its keys are sorted already.
-    bill_keys = _month_key(cust, bills["month"].to_numpy(dtype=np.int64))
+    run = codes_of(rows["customer_id"], ids)  # the row's customer's run of bills in the frame
+    month = _months(rows["period"], *factorized(rows["period"]))
+    return _bill_in_run(starts, bills["month"].to_numpy(dtype=np.int64), run, month)
+
+
+def _bill_in_run(
+    starts: np.ndarray, bill_month: np.ndarray, run: np.ndarray, month: np.ndarray
+) -> np.ndarray:
+    """Position of the first bill of month `month` in run `run` of the frame's bills (runs begin
+    at `starts`, months ascending within a run), −1 where none or `run` is −1.
+
+    Each run's months from its first to its last are cells of one table holding the bill of each
+    month: a row's bill is read from its cell, no search over millions of keys. A frame whose runs
+    have long gaps between months (more cells than 8 per bill) is searched instead."""
+    n = len(bill_month)
+    ends = np.append(starts[1:], n)
+    low = bill_month[starts]
+    span = bill_month[ends - 1] - low + 1
+    offset = np.cumsum(span) - span
+    if offset[-1] + span[-1] > 8 * n:
+        return _bill_searched(starts, bill_month, run, month)
+    run_of_bill = np.repeat(np.arange(len(starts)), ends - starts)
+    cells = np.full(int(offset[-1] + span[-1]), -1, dtype=np.int64)
+    cell = offset[run_of_bill] + bill_month - low[run_of_bill]
+    del run_of_bill
+    cells[cell[::-1]] = np.arange(n - 1, -1, -1)  # written last to first: the first bill holds
+    del cell
+    known = run >= 0
+    run = np.where(known, run, 0)
+    month = month - low[run]
+    known &= (month >= 0) & (month < span[run])
+    month += offset[run]
+    return np.where(known, cells[np.where(known, month, 0)], -1)
+
+
+def _bill_searched(
+    starts: np.ndarray, bill_month: np.ndarray, run: np.ndarray, month: np.ndarray
+) -> np.ndarray:
+    """`_bill_in_run` by a binary search of (run, month) keys among the bills' (sorted) keys."""
+    run_of_bill = np.repeat(np.arange(len(starts)), np.diff(np.append(starts, len(bill_month))))
+    bill_keys = _month_key(run_of_bill, bill_month)
+    keys = _month_key(np.where(run >= 0, run, -2), month)
     index = np.minimum(np.searchsorted(bill_keys, keys), len(bill_keys) - 1)
     return np.where(bill_keys[index] == keys, index, -1).astype(np.int64)
 

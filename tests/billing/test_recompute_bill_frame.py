@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from types import SimpleNamespace
+
 import numpy as np
 import pandas as pd
 from billing_builders import Billing
@@ -109,3 +111,40 @@ def test_bill_of_finds_each_rows_bill():
         {"customer_id": ["A", "A", "Z"], "period": ["2024-02", "2024-03", "2024-01"]}
     )
     assert bill_of(frame, rows).tolist() == [1, -1, -1]
+
+
+def _bills_of(*bills: tuple[str, str]) -> pd.DataFrame:
+    """The frame of these (customer, period) bills, as tables that were not validated (a bill
+    twice in a month is refused by validation, not by the recomputation)."""
+    b = Billing()
+    for customer in sorted({customer for customer, _ in bills}):
+        b.customer(customer)
+    for customer, period in bills:
+        b.bill(customer, period, 10, 0.80)
+    return prepare_bills(SimpleNamespace(**{"work_orders": None, **b.tables()}))
+
+
+def test_bill_of_takes_the_first_of_two_bills_of_a_month_and_none_for_a_gap():
+    # Frame rows: A 2024-01 (0), its second 2024-01 bill (1), A 2024-03 (2), B 2024-01 (3).
+    frame = _bills_of(("A", "2024-01"), ("A", "2024-01"), ("A", "2024-03"), ("B", "2024-01"))
+    rows = pd.DataFrame(
+        {
+            "customer_id": ["A", "A", "A", "A", "B", "B", "Z"],
+            "period": ["2024-01", "2024-02", "2024-03", "2023-12", "2024-01", "2024-02", "2024-01"],
+        }
+    )
+    assert bill_of(frame, rows).tolist() == [0, -1, 2, -1, 3, -1, -1]
+
+
+def test_bill_of_a_customer_billed_decades_apart_finds_the_same_bills():
+    # B's bills 34 years apart span 409 months for 5 bills: the bills are searched, not tabled.
+    frame = _bills_of(
+        ("A", "2024-01"), ("A", "2024-01"), ("A", "2024-03"), ("B", "1990-01"), ("B", "2024-01")
+    )
+    rows = pd.DataFrame(
+        {
+            "customer_id": ["A", "A", "A", "B", "B", "B", "Z"],
+            "period": ["2024-01", "2024-02", "2024-03", "1990-01", "2000-01", "2024-01", "2024-01"],
+        }
+    )
+    assert bill_of(frame, rows).tolist() == [0, -1, 2, 3, -1, 4, -1]
