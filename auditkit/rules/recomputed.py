@@ -17,7 +17,7 @@ from typing import TYPE_CHECKING
 import numpy as np
 import pandas as pd
 
-from auditkit.billing.bill_frame import texts_at
+from auditkit.billing.bill_frame import codes_of
 from auditkit.billing.recompute import PERIOD_ORDER, recompute_coded
 
 if TYPE_CHECKING:
@@ -137,11 +137,13 @@ def recompute_lines(ctx: RuleContext) -> Recomputed:
     with_lines = np.flatnonzero(
         (np.bincount(coded.bill, minlength=len(bill_row)) > 0) & (bill_row >= 0)
     )
-    tariff_due = np.full(len(ctx.bills), None, dtype=object)
-    tariff_due[bill_row[with_lines]] = texts_at(coded.bills["tariff_due"], with_lines)
-    billed_tariff = ctx.bills["tariff_billed"].to_numpy(dtype=object)
-    has_due = pd.notna(tariff_due)
-    tariff_differs = has_due & (billed_tariff != tariff_due)
+    # Compared as codes among the tariffs due (a billed tariff not among them, or none, differs).
+    due = coded.bills["tariff_due"]
+    due_code = np.full(len(ctx.bills), -1, dtype=np.int64)
+    due_code[bill_row[with_lines]] = due.cat.codes.to_numpy()[with_lines]
+    names = pd.Index(due.cat.categories, dtype=object)
+    tariff_due = np.append(np.asarray(names, dtype=object), None)[due_code]
+    tariff_differs = (due_code >= 0) & (codes_of(ctx.bills["tariff_billed"], names) != due_code)
     figures = coded.figures
 
     return Recomputed(
