@@ -131,21 +131,25 @@ def convert(
     destination: str | Path,
     *,
     customers_per_part: int = DEFAULT_CUSTOMERS_PER_PART,
+    batch_rows: int | None = None,
 ) -> PartitionedDataset:
     """Write a dataset (a folder `load` reads, or a Dataset) as Parquet partitioned by district.
 
-    A folder is loaded and validated first, so a converted dataset always passed the checks.
+    A folder is typed and checked as `load` checks it, so a converted dataset always passed the
+    checks. A folder of Parquet files, or a converted folder, is converted table by table, the
+    tables keyed by customer in batches of `batch_rows` rows (`convert_stream`): memory follows
+    the batch, not the data. A folder of CSV or Excel files, and a Dataset, are converted from
+    memory. The checks across tables run on the written folder part by part (`part_checks`) and
+    are recorded with the sha256 of every file.
+
     The destination is written under a temporary name and renamed when complete: it is either
     the whole converted dataset or absent; an existing destination is replaced only then.
     """
-    given = isinstance(source, Dataset)
-    if given:
-        dataset, origin = source, str(source.source or "(in-memory dataset)")
-    elif is_partitioned(source):
-        dataset, origin = load_partitioned(source), str(Path(source).resolve())
-    else:
-        folder = Path(source)
-        dataset, origin = Dataset.from_intake(read_folder(folder), folder), str(folder.resolve())
+    from auditkit.data.convert_stream import DEFAULT_BATCH_ROWS, stream_tables, streams
+
+    batch_rows = DEFAULT_BATCH_ROWS if batch_rows is None else batch_rows
+    if batch_rows < 1:
+        raise ParameterError("batch_rows", "a whole number ≥ 1", batch_rows)
     destination = Path(destination)
     if destination.exists() and not is_partitioned(destination):
         raise ParameterError(
@@ -153,17 +157,34 @@ def convert(
             "a new folder or an earlier converted dataset (it is replaced)",
             f"{destination}, an existing folder of other files",
         )
-    partitions, part_of_customer = assign_partitions(dataset.customers, customers_per_part)
+    given = isinstance(source, Dataset)
+    streamed = not given and streams(Path(source))
+    dataset = None
+    if given:
+        dataset, origin = source, str(source.source or "(in-memory dataset)")
+    else:
+        folder = Path(source)
+        origin = str(folder.resolve())
+        if not streamed:
+            dataset = Dataset.from_intake(read_folder(folder), folder)
     destination.parent.mkdir(parents=True, exist_ok=True)
     staging = Path(tempfile.mkdtemp(prefix=f".{destination.name}.", dir=destination.parent))
     try:
-        manifest = _write_tables(dataset, staging, partitions, part_of_customer)
+        if dataset is None:
+            manifest = stream_tables(Path(source), staging, customers_per_part, batch_rows)
+            companions = Path(source)
+        else:
+            partitions, part_of_customer = assign_partitions(dataset.customers, customers_per_part)
+            manifest = _write_tables(dataset, staging, partitions, part_of_customer)
+            companions = dataset.source
         manifest |= {"source": origin, "customers_per_part": customers_per_part}
-        _copy_companions(dataset.source, staging)
+        _copy_companions(companions, staging)
         _write_manifest(staging, manifest)
         if not given:  # ours: freed before the written folder is checked (a Dataset given may
             del dataset  # not have been validated, and stays in its caller's memory)
             checked = _checked_record(staging)
+            if checked is None and streamed:  # an error across tables: said where `load` says
+                _load_source(Path(source))
             if checked is not None:
                 _write_manifest(staging, manifest | {"checked": checked})
         staging.chmod(0o755)
@@ -174,6 +195,15 @@ def convert(
     return PartitionedDataset(destination)
 
 
+def _load_source(source: Path) -> None:
+    """Load `source` as `load` does, for its DataValidationError: problems named in its files."""
+    if is_partitioned(source):
+        PartitionedDataset(source).dataset(validate=True, trust_recorded_checks=False)
+    else:
+        Dataset.from_intake(read_folder(source), source)
+    raise AssertionError(f"{source}: the checks by part found an error that loading it did not")
+
+
 def _write_manifest(folder: Path, manifest: dict[str, Any]) -> None:
     (folder / MANIFEST_NAME).write_text(
         json.dumps(manifest, ensure_ascii=False, indent=1) + "\n", encoding="utf-8"
@@ -181,19 +211,20 @@ def _write_manifest(folder: Path, manifest: dict[str, Any]) -> None:
 
 
 def _checked_record(folder: Path) -> dict[str, Any] | None:
-    """The written folder validated as an eager `load` of it would (its own part files and rows),
-    recorded with the sha256 of every file and the checks' version: a later load whose files
-    hash the same trusts these checks instead of running them again. None when the checks find
-    an error (then every load checks, and reports it)."""
+    """The written folder checked as an eager `load` of it would (its own part files and rows),
+    part by part (`part_checks`), recorded with the sha256 of every file and the checks'
+    version: a later load whose files hash the same trusts these checks instead of running them
+    again. None when the checks find an error (then every load checks, and reports it)."""
+    from auditkit.data.part_checks import check_by_parts
+
     written = PartitionedDataset(folder)
-    try:
-        checked = written.dataset(validate=True, trust_recorded_checks=False)
-    except DataValidationError:
+    problems = check_by_parts(written)
+    if any(problem.severity == "error" for problem in problems):
         return None
     return {
         "checks": checks_version(),
         "files": file_digests(folder, written.files()),
-        "problems": [asdict(problem) for problem in checked.problems],
+        "problems": [asdict(problem) for problem in problems],
     }
 
 
