@@ -31,6 +31,8 @@ REGISTERS = {"critical": "kwh_critical", "peak": "kwh_peak", "valley": "kwh_vall
 PERIOD_NAMES = np.array([*TOU_PERIODS, None], dtype=object)
 #: Tier kWh are counted in 1/TIER_UNITS kWh (meter registers × multipliers have fewer decimals).
 TIER_UNITS = 10_000
+#: A line's (period, tier) pair is period × _PAIR_TIERS + tier (tiers are int8 codes).
+_PAIR_TIERS = 128
 
 
 def energy_lines(
@@ -52,7 +54,7 @@ def energy_lines(
             "line_type": pd.Series(np.full(n, "energy", dtype=object), dtype=object, copy=False),
             # object: "no period" stays None, and no conversion of millions of texts to Arrow
             "tou_period": pd.Series(PERIOD_NAMES[lines["period"]], dtype=object, copy=False),
-            "tier": pd.arrays.IntegerArray(lines["tier"], lines["tier"] == 0),
+            "tier": pd.arrays.IntegerArray(lines["tier"].astype(np.int64), lines["tier"] == 0),
             **{name: lines[name] for name in ("quantity", "rate", "amount", "estimated")},
         },
         copy=False,
@@ -117,8 +119,8 @@ def _lines(
     n = len(bill)
     return {
         "bill": np.asarray(bill, dtype=np.int64),
-        "period": np.full(n, period, dtype=np.int64),
-        "tier": np.broadcast_to(np.asarray(tier, dtype=np.int64), (n,)),
+        "period": np.full(n, period, dtype=np.int8),
+        "tier": np.broadcast_to(np.asarray(tier, dtype=np.int8), (n,)),
         "quantity": np.asarray(quantity, dtype=float),
         "estimated": np.broadcast_to(np.asarray(estimated, dtype=bool), (n,)),
     }
@@ -253,20 +255,33 @@ def _priced(
     the read period."""
     bill = base["bill"]
     period, tier = base["period"], base["tier"]
-    # Lines asking the same question of the tariff (bill's question, period, tier) asked once.
-    query, first = distinct_rows(
-        (bills["tariff_query"].to_numpy(dtype=np.int64)[bill], period, tier)
-    )
+    # A line asks the tariff its bill's question (tariff_query) for its period and tier, of which
+    # a recomputation has a handful of pairs: every question is asked once per pair, and each line
+    # reads its answer at (question, pair), with no search over millions of lines.
+    pair = np.multiply(period, _PAIR_TIERS, dtype=np.int16)
+    pair += tier
+    used = np.zeros(len(PERIOD_NAMES) * _PAIR_TIERS, dtype=bool)
+    used[pair] = True
+    pairs = np.flatnonzero(used)
+    slot = np.cumsum(used) - 1
+    questions = bills["tariff_query"].to_numpy(dtype=np.int64)
+    count = int(questions.max()) + 1 if len(questions) else 0
+    asker = np.empty(count, dtype=np.int64)  # the first bill asking each question
+    asker[questions[::-1]] = np.arange(len(questions) - 1, -1, -1)
+    ask = np.repeat(asker, len(pairs))
     read_to = bills["read_to"].to_numpy("datetime64[D]")
     volts = bills["voltage_kv"].to_numpy(dtype=float)
-    ask = bill[first]
     rows = lookup.row(
         texts_at(bills["tariff_due"], ask),
         read_to[ask],
         volts[ask],
-        PERIOD_NAMES[period[first]],
-        tier[first],
+        PERIOD_NAMES[np.tile(pairs // _PAIR_TIERS, count)],
+        np.tile(pairs % _PAIR_TIERS, count),
     )
+    query = questions[bill]
+    query *= len(pairs)
+    query += slot[pair]
+    del pair
     rate_asked, change = _values(lookup, rows), _values(lookup, rows, "valid_from")
     rate = rate_asked[query]
     # The row in force on read_to may have started inside the read period (after read_from).
@@ -286,10 +301,9 @@ def _priced(
     old_days = change[query[split]] - from_day[bill[split]]
     read_days = bills["read_days"].to_numpy(dtype=np.int64)[bill[split]]
     q_old = round_half_up(base["quantity"][split] * old_days / read_days, 2)
-    quantity = base["quantity"].copy()
-    quantity[split] -= q_old
     # The lines at the rate in force on read_to, then the old-rate parts of the split ones.
-    quantity = np.concatenate([quantity, q_old])
+    quantity = np.concatenate([base["quantity"], q_old])
+    quantity[split] -= q_old
     rate = np.concatenate([rate, old_rate])
     bill = np.concatenate([bill, bill[split]])
     period = np.concatenate([period, period[split]])

@@ -200,11 +200,17 @@ def _due_lines(
     parts = {kind: part for kind, part in parts.items() if part is not None}
     others = [part for kind, part in parts.items() if kind != "energy"]
     sizes = [len(part["bill"]) for part in parts.values()]
-    codes = [np.full(size, LINE_TYPES.index(kind)) for kind, size in zip(parts, sizes, strict=True)]
+    # Codes as int8, flags as bool: millions of lines are copied here.
+    codes = [
+        np.full(size, LINE_TYPES.index(kind), dtype=np.int8)
+        for kind, size in zip(parts, sizes, strict=True)
+    ]
     due = {
         "line_type": np.concatenate(codes),
-        "period": np.concatenate([energy["period"]] + [np.full(len(p), NO_PERIOD) for p in others]),
-        "tier": np.concatenate([energy["tier"]] + [np.zeros(len(p), np.int64) for p in others]),
+        "period": np.concatenate(
+            [energy["period"]] + [np.full(len(p), NO_PERIOD, np.int8) for p in others]
+        ),
+        "tier": np.concatenate([energy["tier"]] + [np.zeros(len(p), np.int8) for p in others]),
     }
     # Column by column, each energy column let go once gathered (millions of lines).
     for name, dtype in (
@@ -212,7 +218,7 @@ def _due_lines(
         ("quantity", float),
         ("rate", float),
         ("amount", float),
-        ("estimated", float),
+        ("estimated", bool),
     ):
         due[name] = np.concatenate(
             [energy.pop(name).astype(dtype, copy=False)]
