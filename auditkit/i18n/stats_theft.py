@@ -7,14 +7,20 @@ WORDS: dict[str, tuple[str, str]] = {
         "判断依据：日冻结电量覆盖一年零 56 天以上的用户按日冻结电量评分（与自身上年同期和同类用户比较，"
         "变化精确到日），其余用户按月账单评分，两者合并排名。变化前水平为变化前一年的日均用电，"
         "变化后水平为变化起至统计截止的日均用电；与上年同期之比取变化起首年的电量对比上年同期；"
-        "同类用户为同一供电单位、同一用电类别的用户（不足 20 户时为全部用户）。",
+        "同类用户为同一供电单位、同一用电类别的用户（不足 20 户时为全部用户）。有工单数据时，变化日前后 "
+        "31 天内生效的过户、销户、暂停、减容或改类工单视为已说明该变化：保留评分，但排在所有未说明的用户"
+        "之后，不计入强烈可疑户数；换表、新装、增容等工单不能说明用电下降。",
         "Reasons: customers whose daily reads span a year and 56 days are scored on them (against "
         "their own same days a year before and their peers, the change dated to the day), the "
         "others on their monthly bills, in one ranking. The level before is the mean kWh a day "
         "over the year before the change, the level after from the change to the end of the "
         "study; the ratio to the year before compares the first year from the change with the same "
         "days or months a year before; peers are the customers of the same district and usage type "
-        "(every customer when they are fewer than 20).",
+        "(every customer when they are fewer than 20). Where the dataset has work orders, an "
+        "ownership transfer, closure, suspension, capacity reduction or tariff change taking "
+        "effect within 31 days of the change explains it: the customer keeps its score but is "
+        "ranked after every unexplained customer and not counted among the strongly suspicious; "
+        "a meter replacement, new connection or capacity increase explains no fall.",
     ),
     # one reason: clauses joined by mark.join, then ended
     "theft.reason.sentence": ("{clauses}。", "{clauses}."),
@@ -91,6 +97,38 @@ WORDS: dict[str, tuple[str, str]] = {
         "日均用电由 {before} 千瓦时变为 {after} 千瓦时",
         "its use went from {before} to {after} kWh a day",
     ),
+    "theft.reason.explained_ownership_transfer": (
+        "与 {date} 生效的过户工单相符，已有工单说明，排在未说明的用户之后",
+        "an ownership transfer took effect on {date}: the work order explains the change, "
+        "ranked after the unexplained customers",
+    ),
+    "theft.reason.explained_closure": (
+        "与 {date} 生效的销户工单相符，已有工单说明，排在未说明的用户之后",
+        "the account was closed on {date}: the work order explains the change, ranked after the "
+        "unexplained customers",
+    ),
+    "theft.reason.explained_suspension": (
+        "与 {date} 生效的暂停工单相符，已有工单说明，排在未说明的用户之后",
+        "a suspension took effect on {date}: the work order explains the change, ranked after "
+        "the unexplained customers",
+    ),
+    "theft.reason.explained_capacity_reduction": (
+        "与 {date} 生效的减容工单相符，已有工单说明，排在未说明的用户之后",
+        "a capacity reduction took effect on {date}: the work order explains the change, ranked "
+        "after the unexplained customers",
+    ),
+    "theft.reason.explained_tariff_change": (
+        "与 {date} 生效的改类工单相符，已有工单说明，排在未说明的用户之后",
+        "a tariff change took effect on {date}: the work order explains the change, ranked "
+        "after the unexplained customers",
+    ),
+    "theft.sentence.explained": (
+        "另有 {count} 户评分大于 3，但其变化已有过户、销户、暂停、减容或改类工单说明，排在其后。",
+        " {count} more score above 3, but a work order (ownership transfer, closure, suspension, "
+        "capacity reduction or tariff change) explains their change; they are ranked after the "
+        "others.",
+    ),
+    "stats.status.explained": ("已有工单说明", "explained by a work order"),
     "theft.reason.score": ("评分 {score}", "score {score}"),
     "theft.chart.title": ("{customer}（评分 {score}）", "{customer} (score {score})"),
     "theft.chart.title_flat": (
@@ -100,6 +138,10 @@ WORDS: dict[str, tuple[str, str]] = {
     "theft.chart.title_reversed": (
         "{customer}（评分 {score}，日内各小时颠倒）",
         "{customer} (score {score}, hours reversed)",
+    ),
+    "theft.chart.title_explained": (
+        "{customer}（评分 {score}，{date} 工单已说明）",
+        "{customer} (score {score}, explained by an order of {date})",
     ),
     "theft.chart.this_period": ("日均用电", "kWh a day"),
     "theft.chart.year_before": ("上年同期", "Same period a year before"),

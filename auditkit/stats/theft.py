@@ -29,6 +29,15 @@ empty home, a lasting change). Read it as
 
 Series that are all zero, or too short to hold the windows, carry no signal: score 0 and a status
 saying why (zero consumption with an active account is a separate rule's business).
+
+A series alone cannot tell a home that moved out from a thief, nor a lasting 50-80 % fall from a
+50-80 % scaling attack: the records can. Given `work_orders`, a customer whose change lies within
+`order_window_days` of an order that legitimately lowers consumption (`EXPLAINING_ORDERS`: the
+ownership passed to a new occupant, the account closed, equipment suspended or reduced, the
+tariff changed) keeps its score but gets status "explained", the order's type and date
+(`explained_by`, `explained_at`), and ranks after every customer no order explains. A record is a
+fact, not a likelihood: a discounted score would let a large recorded move-out outrank a modest
+unexplained fall, which is the visit a reviewer must not miss.
 """
 
 from __future__ import annotations
@@ -39,9 +48,11 @@ from dataclasses import dataclass, replace
 import numpy as np
 import pandas as pd
 
+from auditkit.data.schema import ORDER_TYPES
 from auditkit.errors import ParameterError
 from auditkit.stats.calibration import autocorrelation_inflation, sidak_score
-from auditkit.stats.matrix import log_consumption, row_nanmedian, to_matrix
+from auditkit.stats.matrix import ConsumptionMatrix, log_consumption, row_nanmedian, to_matrix
+from auditkit.stats.requirements import require_columns
 from auditkit.stats.theft_daily import MIN_DAYS, SIGNALS, score_daily
 from auditkit.stats.theft_profile import (
     SHAPES,
@@ -68,6 +79,25 @@ PROFILE_CHUNK_CELLS = 2_000_000
 FACTOR_SAMPLE = 20_000
 #: Smallest noise scale (log units, about 2 %): a perfectly regular series is not infinitely sure.
 MIN_SCALE = 0.02
+#: Work orders that legitimately lower a customer's consumption, so a fall near one is explained:
+#: a new owner or occupant (the old one moved out), the account closed, equipment suspended or its
+#: capacity reduced, a change of tariff (of use). A meter replacement, a new connection or a
+#: capacity increase explains none: a drop right after a replacement is the classic sign of a
+#: wrong multiplier or wiring. The rule consumption_drop reads the same tuple.
+EXPLAINING_ORDERS = (
+    "ownership_transfer",
+    "closure",
+    "suspension",
+    "capacity_reduction",
+    "tariff_change",
+)
+#: Days either side of a change within which an explaining order's effective date explains it:
+#: paperwork lags a move by days to weeks; a month keeps an unrelated order of another season out.
+ORDER_WINDOW_DAYS = 31
+#: Columns `theft_scores` reads of `work_orders`.
+ORDER_COLUMNS = ("customer_id", "order_type", "effective_date")
+#: Statuses of customers whose change was computed (explained or not).
+CHANGE_STATUSES = ("scored", "explained")
 #: Columns of the result, in order.
 COLUMNS = (
     "customer_id",
@@ -87,6 +117,8 @@ def theft_scores(
     min_drop: float = 0.2,
     peers: pd.Series | None = None,
     interval_reads: pd.DataFrame | None = None,
+    work_orders: pd.DataFrame | None = None,
+    order_window_days: int = ORDER_WINDOW_DAYS,
 ) -> pd.DataFrame:
     """One theft suspicion score per customer from `customer_id, period | date, kwh` reads.
 
@@ -113,8 +145,16 @@ def theft_scores(
     score beats the daily one, that is the score, its day the change_at, signal "profile", and
     column shape_change says how the days changed ("flat" or "reversed"; "" where the daily
     tests decided). Customers without interval reads keep their daily score.
+
+    With `work_orders` (customer_id, order_type, effective_date: the dataset's work orders), a
+    scored customer whose change lies within `order_window_days` days of the effective date of
+    one of its `EXPLAINING_ORDERS` (`explaining_orders`) gets status "explained" and columns
+    explained_by (the order's type; "" for the others) and explained_at (its effective date),
+    keeps its score, and is ranked after every customer no order explains (`ranked`).
     """
     _check_min_drop(min_drop)
+    if work_orders is not None:
+        orders = _checked_orders(work_orders, order_window_days)
     matrix = to_matrix(reads, as_of)
     if peers is None:
         peer_groups = np.zeros(len(matrix.customers), dtype=np.int64)
@@ -160,7 +200,118 @@ def theft_scores(
         result["shape_change"] = np.where(
             reasons.signal == "profile", np.asarray(SHAPES, dtype=object)[profile.shape], ""
         )
-    return result.sort_values(["score", "customer_id"], ascending=[False, True], ignore_index=True)
+    if work_orders is not None:
+        explained = explaining_orders(result, orders, order_window_days, matrix)
+        result["explained_by"] = explained["explained_by"]
+        result["explained_at"] = explained["explained_at"]
+        result.loc[result["explained_by"] != "", "status"] = "explained"
+    return ranked(result)
+
+
+def ranked(scores: pd.DataFrame) -> pd.DataFrame:
+    """Rows of `theft_scores` in ranking order: the customers no work order explains by score
+    (highest first), then the explained ones by score; ties by customer_id."""
+    explained = scores["status"].eq("explained").rename("_explained")
+    return (
+        pd.concat([scores, explained], axis=1)
+        .sort_values(
+            ["_explained", "score", "customer_id"], ascending=[True, False, True], ignore_index=True
+        )
+        .drop(columns="_explained")
+    )
+
+
+def explaining_orders(
+    scores: pd.DataFrame, orders: pd.DataFrame, window_days: int, matrix: ConsumptionMatrix
+) -> pd.DataFrame:
+    """Per row of `scores` (`theft_scores` of `matrix`, aligned by index): the type and effective
+    date of the explaining order nearest its change (explained_by "" and explained_at NaT where
+    none is within `window_days` days), among `orders` (`_checked_orders`) in effect by the end
+    of the matrix's last step.
+
+    On daily reads the change is its day; on monthly bills the level fell somewhere between the
+    first day of the month before `change_at` (a month partly low may be fitted on either side)
+    and the last day of `change_at`, and the distance is counted from that span. Of orders equally
+    near, the earliest, then the first in EXPLAINING_ORDERS.
+    """
+    if matrix.frequency == "D":
+        last_day = pd.Timestamp(matrix.times[-1])
+    else:
+        last_day = pd.Period(matrix.times[-1], "M").end_time.normalize()
+    explaining = orders[
+        orders["order_type"].isin(EXPLAINING_ORDERS) & (orders["effective_date"] <= last_day)
+    ]
+    changed = scores[scores["status"].isin(CHANGE_STATUSES)]
+    if matrix.frequency == "D":
+        first = pd.to_datetime(changed["change_at"])
+        last = first
+    else:
+        month = pd.PeriodIndex(changed["change_at"].astype(str), freq="M")
+        first = pd.Series((month - 1).start_time, index=changed.index)
+        last = pd.Series(month.end_time.normalize(), index=changed.index)
+    spans = pd.DataFrame(
+        {"row": changed.index, "customer": changed["customer_id"].astype(str), "first": first}
+    ).assign(last=last.to_numpy())
+    pairs = spans.merge(
+        explaining.assign(customer=explaining["customer_id"].astype(str)), on="customer"
+    )
+    before = (pairs["first"] - pairs["effective_date"]).dt.days
+    after = (pairs["effective_date"] - pairs["last"]).dt.days
+    pairs["distance"] = np.maximum(np.maximum(before, after), 0)
+    pairs["kind"] = pairs["order_type"].map({kind: i for i, kind in enumerate(EXPLAINING_ORDERS)})
+    nearest = (
+        pairs[pairs["distance"] <= window_days]
+        .sort_values(["row", "distance", "effective_date", "kind"])
+        .drop_duplicates("row")
+        .set_index("row")
+    )
+    return pd.DataFrame(
+        {
+            "explained_by": nearest["order_type"].reindex(scores.index).fillna("").astype(str),
+            "explained_at": pd.to_datetime(nearest["effective_date"].reindex(scores.index)),
+        },
+        index=scores.index,
+    )
+
+
+def _checked_orders(work_orders: pd.DataFrame, window_days: int) -> pd.DataFrame:
+    """customer_id, order_type and effective_date (a Timestamp, NaT for an order not yet in
+    effect) of `work_orders`; a ParameterError or ColumnError naming the column that is not as
+    `theft_scores` needs it."""
+    whole = isinstance(window_days, int | np.integer) and not isinstance(window_days, bool)
+    if not whole or window_days < 0:
+        raise ParameterError("order_window_days", "a whole number of days >= 0", window_days)
+    if not isinstance(work_orders, pd.DataFrame):
+        raise ParameterError(
+            "work_orders", "a table (DataFrame) of work orders", type(work_orders).__name__
+        )
+    require_columns(work_orders, ORDER_COLUMNS, "work_orders")
+    types = work_orders["order_type"]
+    unknown = ~types.isin(ORDER_TYPES)
+    if unknown.any():
+        row = int(np.flatnonzero(unknown.to_numpy())[0])
+        raise ParameterError(
+            "work_orders.order_type",
+            f"one of {', '.join(ORDER_TYPES)}",
+            f"{types.iloc[row]!r} in row {row + 1}",
+        )
+    given = work_orders["effective_date"]
+    dates = pd.to_datetime(given, errors="coerce", format="mixed")
+    wrong = dates.isna().to_numpy() & given.notna().to_numpy()
+    if wrong.any():
+        row = int(np.flatnonzero(wrong)[0])
+        raise ParameterError(
+            "work_orders.effective_date",
+            "a date (YYYY-MM-DD), or empty for an order not yet in effect",
+            f"{given.iloc[row]!r} in row {row + 1}",
+        )
+    return pd.DataFrame(
+        {
+            "customer_id": work_orders["customer_id"].to_numpy(),
+            "order_type": types.to_numpy(),
+            "effective_date": dates.dt.normalize().to_numpy(),
+        }
+    )
 
 
 @dataclass(frozen=True)

@@ -44,6 +44,12 @@ With interval reads (the load curve) the daily part is also tested on the shape 
 
 The peers' figures come from at most PEER_SAMPLE evenly spaced peers, so the report reads the
 hours of a few hundred customers, not of every customer.
+
+With the dataset's work orders, a customer whose change an order explains (`theft_scores`'
+status "explained": an ownership transfer, closure, suspension, capacity reduction or tariff
+change within `order_window_days` of the change) keeps its score and reasons, is ranked after
+every unexplained customer, is not counted among the strong suspects, and its sentence and chart
+title say which order explains it and when.
 """
 
 from __future__ import annotations
@@ -57,8 +63,8 @@ import pandas as pd
 from auditkit import formatting, i18n
 from auditkit.stats import charts, tables
 from auditkit.stats.matrix import ConsumptionMatrix, masked_row_mean, row_nanmedian, to_matrix
-from auditkit.stats.scores import CustomerScores
-from auditkit.stats.theft import COLUMNS, theft_scores
+from auditkit.stats.scores import STRONG_SCORE, CustomerScores
+from auditkit.stats.theft import CHANGE_STATUSES, COLUMNS, ORDER_WINDOW_DAYS, ranked, theft_scores
 from auditkit.stats.theft_daily import MIN_PAIRED_DAYS, MIN_PEERS, YEAR_DAYS
 from auditkit.stats.theft_profile import HOURS, _mirror_basis, hourly_cube
 
@@ -70,6 +76,8 @@ DAILY_SPAN_DAYS = YEAR_DAYS + MIN_PAIRED_DAYS
 #: Steps in "a year before": 52 weeks of days (weekdays line up), 12 months.
 YEAR_STEPS = {"D": YEAR_DAYS, "M": 12}
 SOURCE_OF = {"D": "daily_reads", "M": "bills"}
+#: Columns of `theft_scores` given work orders: the explaining order's type and effective date.
+ORDER_COLUMNS = ("explained_by", "explained_at")
 #: Columns `score_theft` adds to those of `theft_scores`, in order.
 REASON_COLUMNS = (
     "source",
@@ -136,32 +144,59 @@ class TheftReport:
         return "shape_change" in self.scores.columns
 
     def top(self) -> pd.DataFrame:
-        """The `top_n` scored customers, highest score first."""
-        return self._ranking.top()
+        """The first `top_n` customers of the ranking with a change: those no work order explains
+        by score, then the explained ones."""
+        return _listed(self.scores, self.top_n)
 
     def summary(self) -> dict[str, Any]:
-        """Customers, those scored, those above STRONG_SCORE, the count of each status, and of
-        each source scored."""
+        """Customers, those scored (unexplained), those of them above STRONG_SCORE, the count of
+        each status, of each source scored (explained or not), and the explained customers above
+        STRONG_SCORE (`explained_strong`)."""
         figures = self._ranking.summary()
-        scored = self.scores[self.scores["status"] == "scored"]
-        figures["sources"] = {str(k): int(v) for k, v in scored["source"].value_counts().items()}
+        changed = self.scores[self.scores["status"].isin(CHANGE_STATUSES)]
+        figures["sources"] = {str(k): int(v) for k, v in changed["source"].value_counts().items()}
+        explained = changed[changed["status"] == "explained"]
+        figures["explained_strong"] = int((explained["score"] > STRONG_SCORE).sum())
         return figures
 
     def explain(self, lang: str = i18n.DEFAULT_LANG) -> str:
-        """How many customers score above STRONG_SCORE, and what to do about them."""
-        return self._ranking.explain(lang)
+        """How many unexplained customers score above STRONG_SCORE and what to do about them;
+        how many more a work order explains, when any does."""
+        sentence = self._ranking.explain(lang)
+        explained = self.summary()["explained_strong"]
+        if explained:
+            sentence += i18n.text("theft.sentence.explained", lang).format(count=explained)
+        return sentence
 
     def status_table(self, lang: str = i18n.DEFAULT_LANG) -> pd.DataFrame:
         """How many customers got each status."""
         return self._ranking.status_table(lang)
 
     def reason(self, row: pd.Series, lang: str = i18n.DEFAULT_LANG) -> str:
-        """The sentence saying why the customer of `row` (a row of `scores`) scored (on the shape
-        of its days: `_profile_reason`): when and by how much its level changed; the day-to-day variation or the days read zero when the
-        daily detector's score came from them (`signal`); against its own year before and its
-        peers' (both only when the customer has a year before); and its score."""
+        """The sentence saying why the customer of `row` (a row of `scores`) scored: what changed
+        (`_level_clauses`, or on the shape of its days `_profile_clauses`), the work order that
+        explains it when one does (status "explained"), and its score."""
         if row.get("signal") == "profile":
-            return self._profile_reason(row, lang)
+            clauses = self._profile_clauses(row, lang)
+        else:
+            clauses = self._level_clauses(row, lang)
+        if row.get("status") == "explained":
+            clauses.append(
+                i18n.text(f"theft.reason.explained_{row['explained_by']}", lang).format(
+                    date=_change_text(pd.Timestamp(row["explained_at"]))
+                )
+            )
+        clauses.append(
+            i18n.text("theft.reason.score", lang).format(score=formatting.number(row["score"], 1))
+        )
+        return i18n.text("theft.reason.sentence", lang).format(
+            clauses=i18n.text("mark.join", lang).join(clauses)
+        )
+
+    def _level_clauses(self, row: pd.Series, lang: str) -> list[str]:
+        """When and by how much its level changed; the day-to-day variation or the days read
+        zero when the daily detector's score came from them (`signal`); against its own year
+        before and its peers' (both only when the customer has a year before)."""
         daily = row["source"] == "daily_reads"
         fell = not row["level_after"] > row["level_before"]
         change = i18n.text(
@@ -190,17 +225,12 @@ class TheftReport:
             )
             if not formatting.is_missing(row["peers_ratio"]):
                 clauses.append(self._peers_clause(row, lang))
-        clauses.append(
-            i18n.text("theft.reason.score", lang).format(score=formatting.number(row["score"], 1))
-        )
-        return i18n.text("theft.reason.sentence", lang).format(
-            clauses=i18n.text("mark.join", lang).join(clauses)
-        )
+        return clauses
 
-    def _profile_reason(self, row: pd.Series, lang: str) -> str:
-        """The sentence of a customer scored on the shape of its days: the day it changed, how
+    def _profile_clauses(self, row: pd.Series, lang: str) -> list[str]:
+        """What changed for a customer scored on the shape of its days: the day it changed, how
         (flat: the spread of its hours; reversed: its mirror figure) against its own reference
-        and its peers, its level before and after, and its score."""
+        and its peers, and its level before and after."""
         shape = row["shape_change"]
         own_reference = row["profile_baseline"] == "year_before"
         if shape == "flat":
@@ -236,12 +266,7 @@ class TheftReport:
                 after=formatting.number(row["level_after"], 1),
             )
         )
-        clauses.append(
-            i18n.text("theft.reason.score", lang).format(score=formatting.number(row["score"], 1))
-        )
-        return i18n.text("theft.reason.sentence", lang).format(
-            clauses=i18n.text("mark.join", lang).join(clauses)
-        )
+        return clauses
 
     def _who(self, row: pd.Series, scope: str, lang: str) -> str:
         """Whom a profile customer is compared with: its group, or every customer with
@@ -278,7 +303,8 @@ class TheftReport:
         """One small panel per listed customer: its kWh a day, the same period a year before
         (lighter), the change marked and the levels before and after it; for a customer scored on
         the shape of its days, its weekdays' hours before and after the change and a year
-        before, the shape change named in its title."""
+        before, the shape change named in its title; a title says when a work order explains the
+        change."""
         top = self.top()
         changes = pd.DataFrame(
             {
@@ -290,17 +316,20 @@ class TheftReport:
             }
         )
         shapes = top["shape_change"] if "shape_change" in top.columns else pd.Series("", top.index)
-        titles = [
-            i18n.text(
-                f"theft.chart.title_{shape}"
-                if shape in ("flat", "reversed")
-                else "theft.chart.title",
-                lang,
-            ).format(customer=customer, score=formatting.number(score, 1))
-            for customer, score, shape in zip(
-                top["customer_id"], top["score"], shapes.fillna(""), strict=True
+        titles = []
+        for _, row in top.assign(shape=shapes.fillna("")).iterrows():
+            if row["status"] == "explained":
+                key = "theft.chart.title_explained"
+            elif row["shape"] in ("flat", "reversed"):
+                key = f"theft.chart.title_{row['shape']}"
+            else:
+                key = "theft.chart.title"
+            date = _change_text(pd.Timestamp(row.get("explained_at")))
+            titles.append(
+                i18n.text(key, lang).format(
+                    customer=row["customer_id"], score=formatting.number(row["score"], 1), date=date
+                )
             )
-        ]
         return charts.plot_level_changes(
             self.series, changes, titles, lang, day_shapes=self.day_shapes
         )
@@ -313,6 +342,8 @@ def score_theft(
     as_of: str,
     top_n: int = 10,
     interval_reads: pd.DataFrame | None = None,
+    work_orders: pd.DataFrame | None = None,
+    order_window_days: int = ORDER_WINDOW_DAYS,
 ) -> TheftReport:
     """Theft scores with their reasons for `customers` (customer_id, usage_type, district).
 
@@ -324,6 +355,9 @@ def score_theft(
     customers are listed. With `interval_reads` (customer_id, read_at, kwh[,
     interval_minutes]) the customers scored on daily reads are also tested on the shape of their
     days, and the listed ones whose score that gave get PROFILE_COLUMNS and their day shapes.
+    With `work_orders` (customer_id, order_type, effective_date) a customer whose change an
+    order explains within `order_window_days` days gets status "explained", ORDER_COLUMNS, and
+    is ranked after the unexplained ones (`theft.theft_scores`).
     """
     names = customers.drop_duplicates("customer_id").set_index("customer_id")
     peers = names["usage_type"].astype(str) + "|" + names["district"].astype(str)
@@ -334,8 +368,9 @@ def score_theft(
         ["customer_id", "period", "kwh_billed"],
     ].rename(columns={"kwh_billed": "kwh"})
     hours = None if interval_reads is None or interval_reads.empty else interval_reads
+    records = (work_orders, order_window_days)
     parts = [
-        _scored_with_reasons(reads, as_of, peers, top_n, hours if reads is daily else None)
+        _scored_with_reasons(reads, as_of, peers, top_n, hours if reads is daily else None, records)
         for reads in (daily, monthly)
         if len(reads)
     ]
@@ -344,19 +379,24 @@ def score_theft(
         series = pd.concat([drawn for _, drawn, _ in parts], ignore_index=True)
         shapes = pd.concat([shaped for _, _, shaped in parts], ignore_index=True)
     else:
-        scores = pd.DataFrame(columns=[*COLUMNS, *REASON_COLUMNS])
+        orders = list(ORDER_COLUMNS) if work_orders is not None else []
+        scores = pd.DataFrame(columns=[*COLUMNS, *orders, *REASON_COLUMNS])
         series = pd.DataFrame(columns=list(SERIES_COLUMNS))
         shapes = pd.DataFrame(columns=list(DAY_SHAPE_COLUMNS))
     known = (*COLUMNS, *REASON_COLUMNS, *PROFILE_COLUMNS)
     extra = [column for column in scores.columns if column not in known]
     profile = [column for column in PROFILE_COLUMNS if column in scores.columns]
-    scores = scores[[*COLUMNS, *extra, *REASON_COLUMNS, *profile]].sort_values(
-        ["score", "customer_id"], ascending=[False, True], ignore_index=True
-    )
-    listed = scores.loc[scores["status"] == "scored", "customer_id"].head(top_n)
+    scores = ranked(scores[[*COLUMNS, *extra, *REASON_COLUMNS, *profile]])
+    listed = _listed(scores, top_n)["customer_id"]
     series = series[series["customer_id"].isin(listed)].reset_index(drop=True)
     shapes = shapes[shapes["customer_id"].isin(listed)].reset_index(drop=True)
     return TheftReport(scores, series, names[["usage_type", "district"]], top_n, shapes)
+
+
+def _listed(scores: pd.DataFrame, top_n: int) -> pd.DataFrame:
+    """The first `top_n` rows of `scores` (in ranking order) whose change was computed,
+    explained or not."""
+    return scores[scores["status"].isin(CHANGE_STATUSES)].head(top_n)
 
 
 def _daily_reads_spanning(
@@ -384,16 +424,26 @@ def _scored_with_reasons(
     peers: pd.Series,
     top_n: int,
     interval_reads: pd.DataFrame | None,
+    records: tuple[pd.DataFrame | None, int],
 ) -> tuple[pd.DataFrame, pd.DataFrame, pd.DataFrame]:
-    """`theft_scores` of `reads` (with `interval_reads` where given) with the reason columns,
-    the drawn steps of its `top_n` and the day shapes of those of them scored on the profile."""
-    scores = theft_scores(reads, as_of=as_of, peers=peers, interval_reads=interval_reads)
+    """`theft_scores` of `reads` (with `interval_reads`, and `records`: the work orders and
+    their window in days, where given) with the reason columns, the drawn steps of its `top_n`
+    and the day shapes of those of them scored on the profile."""
+    work_orders, window_days = records
+    scores = theft_scores(
+        reads,
+        as_of=as_of,
+        peers=peers,
+        interval_reads=interval_reads,
+        work_orders=work_orders,
+        order_window_days=window_days,
+    )
     matrix = to_matrix(reads, as_of)
     groups = pd.factorize(
         peers.reindex(matrix.customers).fillna("(no group)").astype(str).to_numpy()
     )[0]
     reasons = reason_columns(scores, matrix, groups)
-    top = scores[scores["status"] == "scored"].head(top_n)
+    top = _listed(scores, top_n)
     steps = drawn_steps(matrix, top)
     shapes = pd.DataFrame(columns=list(DAY_SHAPE_COLUMNS))
     if interval_reads is not None:
@@ -568,7 +618,7 @@ def reason_columns(
     year = YEAR_STEPS[frequency]
     rows = matrix.customers.get_indexer(scores["customer_id"])
     change = _step_of(matrix, scores["change_at"])
-    scored = (scores["status"] == "scored").to_numpy() & (rows >= 0) & (change >= 0)
+    scored = scores["status"].isin(CHANGE_STATUSES).to_numpy() & (rows >= 0) & (change >= 0)
     at = np.where(scored, rows, 0)
     position = np.arange(matrix.values.shape[1])
     change_of = np.where(scored, change, 0)[:, None]
