@@ -283,11 +283,16 @@ class StoredSource:
         )
 
     def whole_dataset_part(
-        self, index: int, plan: RulePlan, tables: Tables | None = None
+        self,
+        index: int,
+        plan: RulePlan,
+        tables: Tables | None = None,
+        rule_ids: Sequence[str] | None = None,
     ) -> Tables:
-        """Part `index`'s share of the whole-dataset rules' input: cut from the part's `tables`
-        when at hand, else read from its files without the rest of the part."""
-        wanted = plan.whole_dataset_input()
+        """Part `index`'s share of the input of the whole-dataset rules `rule_ids` (default: all
+        that run): cut from the part's `tables` when at hand, else read from its files without
+        the rest of the part."""
+        wanted = plan.whole_dataset_input(rule_ids)
         partitions = self.part_partitions[index]
         present = self.dataset.table_info
         reads = None
@@ -320,7 +325,7 @@ class StoredSource:
                 if wanted.adjustments and "adjustments" in present
                 else None,
             )
-        return whole_dataset_share(replace(tables, daily_reads=reads), plan)
+        return whole_dataset_share(replace(tables, daily_reads=reads), plan, rule_ids)
 
     def _read(
         self,
@@ -340,7 +345,15 @@ def _bills_from(
     if wanted.latest_bill:
         return None
     first = pa.scalar(period_text(plan.as_of_month - wanted.bill_months + 1))
-    return lambda rows: pc.greater_equal(rows["period"].cast(pa.string()), first)
+    if not (wanted.first_bills and plan.first_month is not None):
+        return lambda rows: pc.greater_equal(rows["period"].cast(pa.string()), first)
+    first_billed = pa.scalar(period_text(plan.first_month))
+
+    def wanted_months(rows: pa.Table) -> pa.ChunkedArray:
+        period = rows["period"].cast(pa.string())
+        return pc.or_(pc.greater_equal(period, first), pc.equal(period, first_billed))
+
+    return wanted_months
 
 
 def neighbours_by_part(source: MemorySource | StoredSource) -> dict[int, pd.DataFrame]:
