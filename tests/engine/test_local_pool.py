@@ -1,0 +1,99 @@
+"""The local engine's pool of worker processes: the same findings, in order, within memory."""
+
+from __future__ import annotations
+
+import os
+import time
+
+import pandas as pd
+import pytest
+
+from auditkit.engine.local import Task, run_in_pool, run_parts_locally, stored_tasks
+from auditkit.engine.partition import combine, plan_run
+from auditkit.engine.sources import StoredSource
+from auditkit.errors import AuditkitError, ParameterError
+
+
+def _plan(source: StoredSource, **kwargs: object):
+    return plan_run(
+        source.periods(),
+        source.profile(),
+        kwargs.get("as_of"),
+        kwargs.get("rules"),
+        kwargs.get("params"),
+        extracted_on=source.latest_date,
+    )
+
+
+def test_parts_run_in_two_processes_give_the_whole_run_findings(converted, whole_findings):
+    source = StoredSource(converted, -(-converted.rows("bills") // 6))
+    plan = _plan(source)
+    tasks = stored_tasks(source, plan)
+    # Every part, then the whole-dataset rules in two groups: those reading bills apart from
+    # those reading the archive only (each reads its own input from the files).
+    assert [task.name for task in tasks[: len(source.partitions)]] == [
+        f"part {name}" for name in source.partitions
+    ]
+    assert [task.name for task in tasks[len(source.partitions) :]] == [
+        "the whole-dataset rules unbilled_account, consumption_drop",
+        "the whole-dataset rules duplicate_account, unapproved_adjustment",
+    ]
+    findings = combine(plan, run_parts_locally(source, plan, workers=2), [])
+    pd.testing.assert_frame_equal(findings, whole_findings)
+
+
+def _stamped(name: str, seconds: float) -> tuple[str, int, float, float]:
+    """A task that takes `seconds` and says who ran it, and when."""
+    started = time.monotonic()
+    time.sleep(seconds)
+    return name, os.getpid(), started, time.monotonic()
+
+
+def test_results_come_in_the_tasks_order_whatever_order_they_finish_in():
+    # The first task is the slowest: it finishes last, yet its result comes first.
+    tasks = [Task(f"task {i}", 1, _stamped, (f"task {i}", 0.6 - 0.2 * i)) for i in range(3)]
+    results = run_in_pool(tasks, workers=3, budget=10)
+    assert [result[0] for result in results] == ["task 0", "task 1", "task 2"]
+    assert results[0][3] > results[2][3]  # it did finish last
+    assert len({result[1] for result in results}) == 3  # three processes, none of them this one
+    assert os.getpid() not in {result[1] for result in results}
+
+
+def test_tasks_whose_peaks_exceed_the_budget_together_never_run_at_once():
+    # 6 + 5 > 10: the two large tasks run one after the other; 6 + 3 fits, so the small one
+    # runs beside the largest (started first: the largest peaks start first).
+    tasks = [
+        Task("small", 3, _stamped, ("small", 0.3)),
+        Task("large", 5, _stamped, ("large", 0.3)),
+        Task("largest", 6, _stamped, ("largest", 0.3)),
+    ]
+    small, large, largest = run_in_pool(tasks, workers=3, budget=10)
+    assert large[2] >= largest[3]  # started when the largest had finished
+    assert small[2] < largest[3]  # beside it
+    # A task larger than the budget on its own still runs (alone).
+    (alone,) = run_in_pool([Task("huge", 50, _stamped, ("huge", 0.0))], workers=2, budget=10)
+    assert alone[0] == "huge"
+
+
+def _fails(name: str) -> None:
+    raise ValueError(f"{name} is damaged")
+
+
+def _dies(name: str) -> None:
+    os._exit(9)  # a worker killed mid-task (out of memory)
+
+
+def test_a_failing_or_dying_task_stops_the_run_naming_it():
+    tasks = [Task("part 城东#0", 1, _fails, ("part 城东#0",)), Task("ok", 1, _stamped, ("ok", 0.0))]
+    with pytest.raises(
+        AuditkitError, match=r"part 城东#0 failed: ValueError: .*damaged.*no findings"
+    ):
+        run_in_pool(tasks, workers=2, budget=10)
+    with pytest.raises(AuditkitError, match=r"worker process died .* while running part 城北#1"):
+        run_in_pool([Task("part 城北#1", 1, _dies, ("part 城北#1",))], workers=2, budget=10)
+
+
+def test_workers_must_be_a_whole_number_of_at_least_one(converted):
+    source = StoredSource(converted)
+    with pytest.raises(ParameterError, match="workers"):
+        run_parts_locally(source, _plan(source), workers=0)
