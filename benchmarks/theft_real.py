@@ -38,6 +38,25 @@ Reported per attack kind (positives: that kind; negatives: every honest customer
 and precision / recall at a stated threshold, and the share of each look-alike kind above the
 threshold, for `theft_scores` on the daily reads (threshold: score > 3) and for the baseline
 (threshold: 20 % below its peers, see `baseline_scores`). Deterministic by `--seed`.
+Records: a utility knows more than the series. `draw_work_orders` gives the population the work
+orders a utility would hold: an ownership transfer or a closure, dated -3..+7 days from the move,
+for `--recorded-share` (default 0.8) of the moved-out homes (an owner who sells or closes leaves
+one, a tenant leaving a landlord's account none), a suspension for 10 % of the vacancies, and a
+meter replacement near the first tampered day of 5 % of the thieves (which explains nothing);
+`lasting_fall` homes (fewer occupants) have no record, and no thief has an order that explains.
+The figures are printed without the records, then with them (`theft_scores(...,
+work_orders=...)`, the explained customers ranked after every unexplained one).
+
+Why per-kind MAP@50 with the look-alikes mixed in is bounded for `scaling`: a `lasting_fall` home
+is drawn from exactly the law of the `scaling` attack (a day of the last year, then every day x
+U(0.5, 0.8)) and leaves no record, so no method, with or without orders, can rank one above the
+other but by chance. An oracle that ranks every other customer perfectly still draws the top 50
+of scaling's ranking at random from the P scaling thieves and the L lasting falls: about
+P / (P + L) of it are thieves. "oracle MAP@50" (`oracle_map`, the mean over ORACLE_DRAWS random
+orders) is that bound per kind: 1 where no look-alike shares the kind's law (`SAME_LAW`); it is
+an upper bound, as laws that overlap without being equal (a move-out at 2-10 % and h1 with
+a = 0.1) count as separable.
+
 `--one-year` scores the last year's reads alone (the attacks and look-alikes are the same; the
 year before is dropped, so every customer is compared with its own days and its peers only).
 
@@ -93,6 +112,24 @@ HOURLY_LOOKALIKE_SHARES = {"new_appliance": 0.03, "work_from_home": 0.03, "tou_s
 HOLIDAY_CHANCE_PER_YEAR = 0.3
 TOP_N = 50
 THEFT_SCORE_THRESHOLD = 3.0
+#: Share of moved-out homes whose move left a work order (--recorded-share): an owner who sells
+#: or closes the account leaves one; a tenant leaving a landlord's account leaves none (about one
+#: urban household in five rents).
+RECORDED_SHARE = 0.8
+#: Orders recording a move, drawn evenly: the home passed to a new holder, the account closed.
+MOVE_ORDERS = ("ownership_transfer", "closure")
+#: Days from the first day of a recorded change to the order's effective date (paperwork).
+ORDER_LAG_DAYS = (-3, 7)
+#: Share of vacancies suspended by an order from their first day (rare for a household).
+VACANCY_SUSPENDED_SHARE = 0.1
+#: Share of thieves with a meter replacement within ORDER_LAG_DAYS of their first tampered day
+#: (tampering at a meter change is a classic): it explains nothing.
+THIEF_REPLACEMENT_SHARE = 0.05
+#: Honest look-alikes drawn from exactly the law of an attack (`add_lookalikes`,
+#: `tamper_issue_attack`): no method can tell them apart from the attacked series.
+SAME_LAW = {"scaling": "lasting_fall"}
+#: Random orders of indistinguishable series averaged for the oracle's MAP@50 (±0.005).
+ORACLE_DRAWS = 4000
 #: Baseline threshold: recent level at least 20 % below what own past and peers predict.
 BASELINE_THRESHOLD = float(-np.log(0.8))
 BASELINE_WINDOWS = (30, 91, 182)
@@ -186,12 +223,14 @@ def build_population(
     return kwh, np.asarray(homes)[home_row]
 
 
-def add_lookalikes(kwh: np.ndarray, rng: np.random.Generator) -> np.ndarray:
+def add_lookalikes(kwh: np.ndarray, rng: np.random.Generator) -> tuple[np.ndarray, np.ndarray]:
     """Honest look-alikes on whole days (of a customers x days, or x hours, array), in place;
-    returns each customer's exclusive kind ("" for none)."""
+    returns each customer's exclusive kind ("" for none) and the column its change starts at
+    (the vacancy's, the move's or the fall's first day; -1 for none and for `seasonal`)."""
     customers, days = kwh.shape[:2]
     last_year = days - DAYS_PER_YEAR
     kinds = np.full(customers, "", dtype=object)
+    change_day = np.full(customers, -1)
     order = rng.permutation(customers)
     taken = 0
     for kind in LOOKALIKES:
@@ -204,6 +243,7 @@ def add_lookalikes(kwh: np.ndarray, rng: np.random.Generator) -> np.ndarray:
                 length = rng.integers(30, 91)
                 start = rng.integers(last_year, days - length)
                 kwh[row, start : start + length] *= rng.uniform(0.02, 0.15)
+                change_day[row] = start
             elif kind == "seasonal":
                 months = rng.integers(4, 7)
                 start = rng.integers(0, 12)
@@ -213,12 +253,13 @@ def add_lookalikes(kwh: np.ndarray, rng: np.random.Generator) -> np.ndarray:
                 start = rng.integers(last_year, days - MIN_ATTACK_DAYS)
                 low, high = (0.5, 0.8) if kind == "lasting_fall" else (0.02, 0.1)
                 kwh[row, start:] *= rng.uniform(low, high)
+                change_day[row] = start
     for first_day in (0, last_year):
         for row in np.flatnonzero(rng.random(customers) < HOLIDAY_CHANCE_PER_YEAR):
             length = rng.integers(7, 22)
             start = first_day + rng.integers(0, DAYS_PER_YEAR - length)
             kwh[row, start : start + length] *= rng.uniform(0.1, 0.35)
-    return kinds
+    return kinds, change_day
 
 
 def tamper_issue_attack(kind: str, window: np.ndarray, rng: np.random.Generator) -> np.ndarray:
@@ -251,13 +292,14 @@ def build_benchmark(
     """Tampered daily reads of the population and one label row per customer.
 
     Labels: customer_id, home, attack ("" for honest), start (first tampered date), lookalike
-    (exclusive kind or ""), holiday_last_year (bool).
+    (exclusive kind or ""), lookalike_start (its first changed day: vacancy, lasting_fall and
+    moved_out; NaT otherwise), holiday_last_year (bool).
     """
     homes = SPLITS[split]
     rng = np.random.default_rng(seed)
     kwh, home = build_population(load_daily_kwh(homes), homes, customers, rng)
     before_holidays = kwh.copy()
-    lookalike = add_lookalikes(kwh, rng)
+    lookalike, lookalike_start = add_lookalikes(kwh, rng)
     last_year = kwh.shape[1] - DAYS_PER_YEAR
     holiday = (kwh[:, last_year:] < before_holidays[:, last_year:]).any(axis=1) & (lookalike == "")
     kwh[rng.random(kwh.shape) < 0.005] = np.nan
@@ -292,6 +334,9 @@ def build_benchmark(
     labels = labels.reset_index(names="customer_id")
     labels["home"] = home
     labels["lookalike"] = lookalike.astype(str)
+    labels["lookalike_start"] = pd.Series(dates[np.maximum(lookalike_start, 0)]).where(
+        lookalike_start >= 0
+    )
     labels["holiday_last_year"] = holiday
     return reads, labels
 
@@ -320,7 +365,7 @@ def hourly_benchmark(
     hour_sigma = rng.uniform(0.1, 0.3, customers)[:, None, None]
     kwh *= np.exp(hour_sigma * rng.standard_normal(kwh.shape) - hour_sigma**2 / 2)
     before = kwh.sum(axis=2)
-    lookalike = add_lookalikes(kwh, rng)
+    lookalike, _ = add_lookalikes(kwh, rng)
     days = kwh.shape[1]
     last_year = days - DAYS_PER_YEAR
     after = kwh.sum(axis=2)
@@ -488,14 +533,78 @@ def baseline_scores(reads: pd.DataFrame) -> pd.Series:
     return pd.Series(np.max(drops, axis=0), index=matrix.index)
 
 
+def draw_work_orders(labels: pd.DataFrame, recorded_share: float, seed: int) -> pd.DataFrame:
+    """The utility's records of the population (order_id, customer_id, order_type,
+    effective_date): an ownership transfer or a closure for `recorded_share` of the moved-out
+    homes, a suspension for VACANCY_SUSPENDED_SHARE of the vacancies, both dated ORDER_LAG_DAYS
+    from the change's first day, and a meter replacement as near the first tampered day of
+    THIEF_REPLACEMENT_SHARE of the thieves. Drawn from their own random stream, so the reads are
+    the same with and without records."""
+    rng = np.random.default_rng([seed, 17])
+    parts = []
+    moved, vacant, stolen = (
+        labels["lookalike"] == "moved_out",
+        labels["lookalike"] == "vacancy",
+        labels["attack"] != "",
+    )
+    for chosen, types, share, first_day in (
+        (moved, MOVE_ORDERS, recorded_share, labels["lookalike_start"]),
+        (vacant, ("suspension",), VACANCY_SUSPENDED_SHARE, labels["lookalike_start"]),
+        (stolen, ("meter_replacement",), THIEF_REPLACEMENT_SHARE, labels["start"]),
+    ):
+        rows = labels.index[chosen][rng.random(int(chosen.sum())) < share]
+        lag = rng.integers(ORDER_LAG_DAYS[0], ORDER_LAG_DAYS[1] + 1, len(rows))
+        parts.append(
+            pd.DataFrame(
+                {
+                    "customer_id": labels.loc[rows, "customer_id"].to_numpy(),
+                    "order_type": rng.choice(types, len(rows)),
+                    "effective_date": pd.to_datetime(first_day[rows]).to_numpy()
+                    + pd.to_timedelta(lag, "D").to_numpy(),
+                }
+            )
+        )
+    orders = pd.concat(parts, ignore_index=True)
+    orders.insert(0, "order_id", [f"W{i:05d}" for i in range(len(orders))])
+    return orders
+
+
+def ranking_score(scores: pd.DataFrame) -> pd.Series:
+    """`theft_scores`' ranking as one number per customer: the score, less enough for the
+    customers a work order explains to fall below every unexplained one (and the threshold)."""
+    score = scores.set_index("customer_id")["score"]
+    below = score.max() - min(score.min(), THEFT_SCORE_THRESHOLD) + 1
+    return score - np.where((scores["status"] == "explained").to_numpy(), below, 0.0)
+
+
+def oracle_map(ahead: int, pool_positives: int, pool_negatives: int) -> float:
+    """Expected MAP@50 of an oracle that ranks `ahead` positives first, then a pool in which it
+    cannot tell `pool_positives` positives from `pool_negatives` honest series of the same law
+    (SAME_LAW) in random order, then everyone else: the best any method can expect."""
+    if ahead >= TOP_N or pool_negatives == 0:
+        return 1.0 if ahead + pool_positives else 0.0
+    rng = np.random.default_rng(0)
+    pool = np.r_[np.ones(pool_positives, bool), np.zeros(pool_negatives, bool)]
+    total = 0.0
+    for _ in range(ORACLE_DRAWS):
+        ranking = np.r_[np.ones(ahead, bool), rng.permutation(pool)][:TOP_N]
+        positions = np.flatnonzero(ranking) + 1
+        if positions.size:
+            total += float((np.arange(1, positions.size + 1) / positions).mean())
+    return total / ORACLE_DRAWS
+
+
 def quality(
     labels: pd.DataFrame, scores: pd.Series, threshold: float
 ) -> tuple[pd.DataFrame, pd.DataFrame]:
-    """Per attack kind: positives, AUC, MAP@50, precision and recall at `threshold`; and the share
-    of each look-alike kind (honest customers) above it.
+    """Per attack kind: positives, AUC, MAP@50, the oracle's MAP@50, precision and recall at
+    `threshold`; and the share of each look-alike kind (honest customers) above it.
 
     "MAP@50 w/o look-alikes" ranks the attacked against honest customers without an exclusive
     look-alike (holidays kept): it tells a weak ranking from one topped by honest falls.
+    "oracle MAP@50" is what a ranking gets that is perfect except that it cannot tell an attacked
+    series from an honest one of the same law (`SAME_LAW`, `oracle_map`): below 1 only where such
+    look-alikes are mixed in, it bounds the MAP@50 column.
     """
     merged = labels.assign(score=scores.reindex(labels["customer_id"]).to_numpy())
     honest = merged[merged["attack"] == ""]
@@ -512,6 +621,8 @@ def quality(
         positives = merged[merged["attack"].isin(attacks)]
         subset = pd.concat([honest, positives])
         hits = int((positives["score"] > threshold).sum())
+        twinned = positives["attack"].isin(list(SAME_LAW))
+        twins = honest["lookalike"].isin([SAME_LAW[kind] for kind in attacks if kind in SAME_LAW])
         rows.append(
             {
                 "attack": name,
@@ -522,6 +633,9 @@ def quality(
                     np.r_[np.zeros(len(plain), bool), np.ones(len(positives), bool)],
                     np.r_[plain["score"], positives["score"]],
                     TOP_N,
+                ),
+                f"oracle MAP@{TOP_N}": oracle_map(
+                    int((~twinned).sum()), int(twinned.sum()), int(twins.sum())
                 ),
                 "precision": hits / max(hits + false_alarms, 1),
                 "recall": hits / len(positives),
@@ -583,6 +697,12 @@ def main() -> None:
         action="store_true",
         help="attacks and look-alikes on the hours; scores without and with the interval reads",
     )
+    parser.add_argument(
+        "--recorded-share",
+        type=float,
+        default=RECORDED_SHARE,
+        help="share of moved-out homes whose move left an ownership transfer or closure order",
+    )
     args = parser.parse_args()
     if args.customers < 200:
         parser.error(
@@ -590,6 +710,8 @@ def main() -> None:
         )
     if not 0 < args.attack_share <= 0.5:
         parser.error(f"--attack-share: a share in (0, 0.5], got {args.attack_share}")
+    if not 0 <= args.recorded_share <= 1:
+        parser.error(f"--recorded-share: a share in [0, 1], got {args.recorded_share}")
     if args.hourly:
         run_hourly(args.split, args.customers, args.attack_share, args.seed, args.one_year)
         return
@@ -607,6 +729,7 @@ def main() -> None:
         return theft_scores(reads).set_index("customer_id")["score"]
 
     report("theft_scores, daily reads", labels, daily_theft_scores, THEFT_SCORE_THRESHOLD)
+    report_with_orders(reads, labels, draw_work_orders(labels, args.recorded_share, args.seed))
     if not args.one_year:
         report(
             "baseline: recent level vs own past year and peers",
@@ -614,6 +737,33 @@ def main() -> None:
             lambda: baseline_scores(reads),
             BASELINE_THRESHOLD,
         )
+
+
+def report_with_orders(reads: pd.DataFrame, labels: pd.DataFrame, orders: pd.DataFrame) -> None:
+    """`theft_scores` given the utility's work orders: its ranking's figures (`ranking_score`)
+    and who was explained."""
+    counts = ", ".join(
+        f"{kind} {count}" for kind, count in orders["order_type"].value_counts().items()
+    )
+    print(f"\nwork orders: {counts}")
+    started = time.perf_counter()
+    scores = theft_scores(reads, work_orders=orders)
+    seconds = time.perf_counter() - started
+    name = "theft_scores, daily reads + work orders (explained ranked last)"
+    print_quality(name, labels, ranking_score(scores), THEFT_SCORE_THRESHOLD, seconds)
+    explained = set(scores.loc[scores["status"] == "explained", "customer_id"])
+    groups = {
+        "moved_out": labels["lookalike"] == "moved_out",
+        "vacancy": labels["lookalike"] == "vacancy",
+        "thieves": labels["attack"] != "",
+    }
+    print(
+        "explained by an order: "
+        + ", ".join(
+            f"{name} {labels.loc[mask, 'customer_id'].isin(explained).sum()}/{int(mask.sum())}"
+            for name, mask in groups.items()
+        )
+    )
 
 
 def run_hourly(split: str, customers: int, attack_share: float, seed: int, one_year: bool) -> None:
