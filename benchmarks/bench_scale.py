@@ -1,20 +1,31 @@
 """Benchmark at scale: files to findings beside DuckDB, Dask, daily reads.
 
     # one command, both sizes: the Parquet files to findings, auditkit beside DuckDB
-    PYTHONPATH=. .venv/bin/python benchmarks/bench_scale.py --workdir /tmp/bench18 --converted
+    PYTHONPATH=. .venv/bin/python benchmarks/bench_scale.py --workdir /tmp/bench18
     # the dask engine on a 2-worker LocalCluster against the local engine
     PYTHONPATH=. .venv/bin/python benchmarks/bench_scale.py --customers 200000 --dask --workdir /tmp/scale
     # smart-meter daily reads: 100,000 customers x 365 days
     PYTHONPATH=. .venv/bin/python benchmarks/bench_scale.py --customers 100000 --daily --workdir /tmp/scale
 
 The default run takes each size of --customers (200,000 and 1,000,000) and measures, each in a
-child process of its own (so each peak is that work's alone, the dataset included): auditkit from
-the files to the five shared rules' findings (`load` + `rules.run`, the rules' own time being
-"data in memory"), DuckDB running benchmarks/duckdb_rules.sql over the same files, DuckDB loading
-them into its tables and running the SQL there, and auditkit from the files to every rule's
-findings (the recomputation included). With --converted it measures the same again from the
-folder `convert` wrote beside the plain one, where it exists. A child growing past
---memory-cap-gb is stopped and reported as such. One table prints every figure side by side.
+child process of its own, its peak the resident memory of that child and its own children (the
+by-parts engine's worker processes), dataset included:
+
+- DuckDB running benchmarks/duckdb_recompute.sql then duckdb_rules.sql (`check_duckdb_parity`)
+  over the plain Parquet files, and over the converted folder, with a `memory_limit`
+  (--duckdb-memory-gb, 8) and a temp directory to spill to (--spill);
+- `convert` (streaming) of the plain folder into `<folder>-partitioned` when that is missing (or
+  with --reconvert); its figures are kept beside it (`<folder>-partitioned.convert.json`) and
+  reused while it stays;
+- auditkit by parts from the converted folder (`rules.run(load(folder, lazy=True))`): the five
+  shared rules, and every rule (the recomputation included); from the plain folder that is
+  convert + by parts, both timed and summed;
+- up to --in-memory-up-to customers (200,000), also auditkit with the whole dataset in one
+  process (`load` + `rules.run`: five rules, every rule) and DuckDB on its own tables.
+
+A child (with its workers) growing past --memory-cap-gb is stopped and reported so; one that
+fails is reported with its error. One table prints every figure side by side, then the customers
+each measurement flags per rule.
 
 Synthetic data is generated in a child process (its memory is not counted) and kept in
 --workdir; beyond 200,000 customers in chunks of 200,000 (`write_chunks`). --dask and --daily
@@ -25,8 +36,8 @@ print wall time, rows per second and the peak resident memory of each phase (sam
 from __future__ import annotations
 
 import argparse
+import contextlib
 import json
-import resource
 import subprocess
 import sys
 import tempfile
@@ -34,7 +45,7 @@ import threading
 import time
 from collections.abc import Iterator
 from contextlib import contextmanager
-from dataclasses import asdict
+from dataclasses import asdict, dataclass
 from pathlib import Path
 
 import pandas as pd
@@ -201,28 +212,57 @@ def pq_rows(path: Path) -> int:
 
 # --------------------------------------------------------------------- files to findings, side by side
 
-#: The measurements of one size, each run in a child process of its own (its peak is its own).
-MEASUREMENTS = ("auditkit-five", "duckdb-files", "duckdb-tables", "auditkit-all")
 #: Customers generated per synth run: bigger sizes are generated in chunks of this many.
 CHUNK_CUSTOMERS = 200_000
+#: Measurements of the whole dataset in one process (a million customers do not fit one).
+IN_MEMORY = ("auditkit-five", "auditkit-all", "duckdb-tables")
+#: Measurements from the files: DuckDB on the plain folder, `convert` of it, then auditkit by
+#: parts and DuckDB on the converted folder.
+FROM_FILES = ("duckdb-files", "convert", "parts-five", "parts-all", "duckdb-converted")
+MEASUREMENTS = IN_MEMORY + FROM_FILES
+
+
+@dataclass(frozen=True)
+class Limits:
+    """What every measurement of a run is allowed: the cap past which a child is stopped, and
+    DuckDB's memory limit and the folder it may spill to."""
+
+    cap_gb: float
+    duckdb_memory_gb: float
+    spill: Path
 
 
 def bench_side_by_side(args: argparse.Namespace) -> None:
-    """Every size: the synthetic utility's Parquet files to findings, auditkit beside DuckDB;
-    with --converted, the same from the folder `convert` wrote (where it was converted)."""
+    """Every size: the synthetic utility's Parquet files to findings, auditkit beside DuckDB,
+    each measurement in a child process of its own (`measure`)."""
+    limits = Limits(args.memory_cap_gb, args.duckdb_memory_gb, args.spill)
+    print(
+        f"DuckDB: threads {psutil.cpu_count()}, memory_limit {limits.duckdb_memory_gb:g} GB, "
+        f"temp_directory {limits.spill} (it may spill there); auditkit by parts: "
+        f"rules.run(load(folder, lazy=True)), its worker processes included in its peak; "
+        f"a measurement growing past {limits.cap_gb:.1f} GB is stopped",
+        flush=True,
+    )
     results = {}
     for customers in args.customers:
         folder = dataset_folder(args, customers)
-        layouts = {"plain Parquet": folder}
         converted = folder.with_name(folder.name + "-partitioned")
-        if args.converted and is_partitioned(converted):
-            layouts["converted (partitioned)"] = converted
-        for layout, path in layouts.items():
-            bill_rows = dataset_rows(path)
-            print(f"{customers:,} customers x {args.months} months = {bill_rows:,} bills ({path})")
-            results[customers, layout] = {
-                kind: measure(kind, path, args.memory_cap_gb) for kind in MEASUREMENTS
-            }
+        print(f"{customers:,} customers x {args.months} months = {dataset_rows(folder):,} bills")
+        size: dict[str, dict] = {}
+        in_memory = customers <= args.in_memory_up_to
+        for kind in MEASUREMENTS:
+            if kind in IN_MEMORY and not in_memory:
+                size[kind] = {"skipped": f"not run above {args.in_memory_up_to:,} customers"}
+            elif kind == "convert":
+                size[kind] = convert_measured(folder, converted, limits, args.reconvert)
+            elif kind in ("parts-five", "parts-all", "duckdb-converted"):
+                if is_partitioned(converted):
+                    size[kind] = measure(kind, converted, limits)
+                else:
+                    size[kind] = {"skipped": f"no converted folder {converted}"}
+            else:
+                size[kind] = measure(kind, folder, limits)
+        results[customers, dataset_rows(folder)] = size
     print_side_by_side(results)
 
 
@@ -232,24 +272,43 @@ def dataset_rows(folder: Path) -> int:
     return pq_rows(folder / "bills.parquet")
 
 
-def measure(kind: str, folder: Path, cap_gb: float) -> dict:
+def convert_measured(folder: Path, converted: Path, limits: Limits, again: bool) -> dict:
+    """`convert` of the plain folder into `converted`, measured when the bench writes it (it is
+    missing, or `again`); else its figures as measured when it was written (kept beside it),
+    or none."""
+    record = converted.with_name(converted.name + ".convert.json")
+    if is_partitioned(converted) and not again:
+        if record.is_file():
+            kept = json.loads(record.read_text(encoding="utf-8"))
+            print(f"    convert        {json.dumps(kept)} (measured when written)", flush=True)
+            return kept
+        return {"skipped": f"{converted} was converted before (--reconvert measures it)"}
+    result = measure("convert", folder, limits, destination=converted)
+    if not result.get("stopped") and not result.get("failed"):
+        record.write_text(json.dumps(result), encoding="utf-8")
+    return result
+
+
+def measure(kind: str, folder: Path, limits: Limits, destination: Path | None = None) -> dict:
     """One measurement in a child process; its figures (seconds, peak GB, customers found).
 
-    The child's resident set is watched: over `cap_gb` it is stopped (the machine is shared), and
-    the figures say when and at what size."""
+    The peak is the child's resident memory with its own children's (the by-parts engine's
+    worker processes), sampled every 0.1 s; past `limits.cap_gb` the child and its workers are
+    stopped (the machine is shared), and the figures say when and at what size. A child that
+    fails is reported as such, with the last line of its error."""
     command = [sys.executable, __file__, "--measure", kind, "--data", str(folder)]
+    command += ["--duckdb-memory-gb", str(limits.duckdb_memory_gb), "--spill", str(limits.spill)]
+    if destination is not None:
+        command += ["--destination", str(destination)]
     started = time.perf_counter()
     with tempfile.TemporaryFile("w+") as out, tempfile.TemporaryFile("w+") as err:
         # files, not pipes: a child writing more than a pipe holds would wait for ever
         child = subprocess.Popen(command, stdout=out, stderr=err, text=True)
         watched, top = psutil.Process(child.pid), 0.0
         while child.poll() is None:
-            try:
-                top = max(top, watched.memory_info().rss / 2**30)
-            except psutil.NoSuchProcess:
-                break
-            if top > cap_gb:
-                child.kill()
+            top = max(top, tree_rss(watched) / 2**30)
+            if top > limits.cap_gb:
+                stop_tree(watched)
                 child.wait()
                 seconds = time.perf_counter() - started
                 print(f"    {kind:<14} STOPPED at {top:.1f} GB after {seconds:.0f} s", flush=True)
@@ -259,21 +318,53 @@ def measure(kind: str, folder: Path, cap_gb: float) -> dict:
         err.seek(0)
         stdout, stderr = out.read(), err.read()
     if child.returncode:
-        raise SystemExit(f"{kind} on {folder} failed:\n{stderr}")
+        reason = (stderr.strip().splitlines() or [f"exit status {child.returncode}"])[-1]
+        print(f"    {kind:<14} FAILED: {reason}", flush=True)
+        return {"failed": reason, "seconds": time.perf_counter() - started, "peak_gb": top}
     line = next(text for text in stdout.splitlines() if text.startswith("RESULT "))
-    result = json.loads(line.removeprefix("RESULT "))
+    result = json.loads(line.removeprefix("RESULT ")) | {"peak_gb": top}
     shown = {key: value for key, value in result.items() if key != "found"}
     print(f"    {kind:<14} {json.dumps(shown)}", flush=True)
     return result
 
 
-def measured(kind: str, folder: Path) -> dict:
+def tree_rss(process: psutil.Process) -> int:
+    """Resident bytes of a process and all its descendants (0 once it has ended)."""
+    total = 0
+    try:
+        members = [process, *process.children(recursive=True)]
+    except psutil.NoSuchProcess:
+        return 0
+    for member in members:
+        try:
+            total += member.memory_info().rss
+        except psutil.NoSuchProcess:
+            continue
+    return total
+
+
+def stop_tree(process: psutil.Process) -> None:
+    """Kill a measurement's child and its descendants (by their ids)."""
+    try:
+        members = [*process.children(recursive=True), process]
+    except psutil.NoSuchProcess:
+        return
+    for member in members:
+        with contextlib.suppress(psutil.NoSuchProcess):
+            member.kill()
+
+
+def measured(kind: str, folder: Path, args: argparse.Namespace) -> dict:
     """In this (child) process: one measurement, timed from the files to the findings."""
     started = time.perf_counter()
-    if kind.startswith("auditkit"):
-        dataset = load(folder)
+    if kind == "convert":
+        convert(folder, args.destination)
+        return {"files": time.perf_counter() - started}
+    if kind.startswith(("auditkit", "parts")):
+        by_parts = kind.startswith("parts")
+        dataset = load(folder, lazy=by_parts)
         loaded = time.perf_counter()
-        chosen = list(SHARED_RULES) if kind == "auditkit-five" else None
+        chosen = list(SHARED_RULES) if kind.endswith("five") else None
         findings = rules.run(dataset, rules=chosen)
         done = time.perf_counter()
         result = {"load": loaded - started, "rules": done - loaded, "files": done - started}
@@ -285,71 +376,127 @@ def measured(kind: str, folder: Path) -> dict:
                 rule_id: sorted(findings.loc[findings["rule_id"] == rule_id, "customer_id"])
                 for rule_id in SHARED_RULES
             }
-    else:
-        import duckdb
-        from check_duckdb_parity import load_tables, run_rules, sql_parameters
+        return result
+    import duckdb
+    from check_duckdb_parity import load_tables, run_rules, sql_parameters
 
-        parameters = sql_parameters(folder)
-        connection = duckdb.connect()
-        connection.execute(f"SET threads = {psutil.cpu_count()}")
-        load_tables(connection, folder, parameters, materialize=kind == "duckdb-tables")
-        loaded = time.perf_counter()
-        found = run_rules(connection, parameters)  # the recomputation, then the five rules
-        done = time.perf_counter()
-        result = {"load": loaded - started, "rules": done - loaded, "files": done - started}
-        result["found"] = {rule_id: sorted(customers) for rule_id, customers in found.items()}
-    result["peak_gb"] = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 2**20
+    parameters = sql_parameters(folder)
+    connection = duckdb.connect()
+    connection.execute(f"SET threads = {psutil.cpu_count()}")
+    connection.execute(f"SET memory_limit = '{args.duckdb_memory_gb:g}GB'")
+    args.spill.mkdir(parents=True, exist_ok=True)
+    connection.execute("SET temp_directory = ?", [str(args.spill)])
+    load_tables(connection, folder, parameters, materialize=kind == "duckdb-tables")
+    loaded = time.perf_counter()
+    found = run_rules(connection, parameters)  # the recomputation, then the five rules
+    done = time.perf_counter()
+    result = {"load": loaded - started, "rules": done - loaded, "files": done - started}
+    result["found"] = {rule_id: sorted(customers) for rule_id, customers in found.items()}
     return result
 
 
-def print_side_by_side(results: dict[tuple[int, str], dict[str, dict]]) -> None:
-    """The figures in one table: seconds (peak GB), and auditkit / DuckDB, per size and layout."""
+#: The rows of the printed table: label, auditkit's measurements (summed when two: one after
+#: the other) and figure, DuckDB's measurement and figure (None: no DuckDB reference).
+ROWS = (
+    (
+        "5 shared rules, plain files: load + rules in memory",
+        ("auditkit-five",),
+        "files",
+        "duckdb-files",
+        "files",
+    ),
+    (
+        "5 shared rules, plain files: convert + by parts",
+        ("convert", "parts-five"),
+        "files",
+        "duckdb-files",
+        "files",
+    ),
+    (
+        "5 shared rules, converted folder: by parts",
+        ("parts-five",),
+        "files",
+        "duckdb-converted",
+        "files",
+    ),
+    (
+        "5 shared rules, data in memory (DuckDB: its tables)",
+        ("auditkit-five",),
+        "rules",
+        "duckdb-tables",
+        "rules",
+    ),
+    ("all rules + recomputation, plain files, in memory", ("auditkit-all",), "files", None, None),
+    (
+        "all rules + recomputation, convert + by parts",
+        ("convert", "parts-all"),
+        "files",
+        None,
+        None,
+    ),
+    ("all rules + recomputation, converted, by parts", ("parts-all",), "files", None, None),
+    ("converting the plain folder (streaming)", ("convert",), "files", None, None),
+)
 
-    def cell(result: dict, key: str) -> str:
-        if result.get("stopped"):
-            return f"stopped at {result['peak_gb']:4.1f} GB"
-        return f"{result[key]:6.1f} ({result['peak_gb']:4.1f} GB)"
 
-    def ratio(mine: dict, our_key: str, other: dict, their_key: str) -> str:
-        if mine.get("stopped") or other.get("stopped"):
-            return "    —"
-        return f"{mine[our_key] / other[their_key]:5.2f}"
+def combined(results: dict[str, dict], kinds: tuple[str, ...], key: str) -> dict:
+    """The figures of measurements run one after another: seconds summed, the larger peak; the
+    first that did not complete stands for all."""
+    for kind in kinds:
+        if "seconds" not in results[kind] and key not in results[kind]:
+            return results[kind]
+        if results[kind].get("stopped") or results[kind].get("failed"):
+            return results[kind]
+    return {
+        key: sum(results[kind][key] for kind in kinds),
+        "peak_gb": max(results[kind]["peak_gb"] for kind in kinds),
+    }
 
-    rows = (
-        ("5 shared rules from the files", "auditkit-five", "files", "duckdb-files", "files"),
-        ("5 shared rules, data in memory", "auditkit-five", "rules", "duckdb-tables", "rules"),
-        ("loading the files", "auditkit-five", "load", "duckdb-tables", "load"),
-    )
-    print(
-        f"\n{'seconds (peak GB of the process)':<36}{'auditkit':<18}{'DuckDB':<18}auditkit/DuckDB"
-    )
-    for (size, layout), measured_ in results.items():
-        print(f"{size:,} customers, {layout}")
-        for label, ours, our_key, theirs, their_key in rows:
-            mine, other = measured_[ours], measured_[theirs]
-            shown = ratio(mine, our_key, other, their_key)
-            print(f"  {label:<34}{cell(mine, our_key)}  {cell(other, their_key)}  {shown}")
-        every = measured_["auditkit-all"]
-        print(
-            f"  {'all rules + recomputation, files':<34}{cell(every, 'files')}  (no DuckDB reference)"
-        )
-        if every.get("stopped") or measured_["auditkit-five"].get("stopped"):
-            continue
-        slowest = ", ".join(f"{rule} {seconds:.1f}" for rule, seconds in every["slowest"])
-        print(
-            f"    all rules: load {every['load']:.1f} s + rules {every['rules']:.1f} s, "
-            f"{every['findings']:,} findings; slowest (s): {slowest}"
-        )
-        mine = measured_["auditkit-five"]["found"]
-        for rule_id in SHARED_RULES:
-            theirs = [
-                measured_[kind]["found"][rule_id] for kind in ("duckdb-files", "duckdb-tables")
-            ]
-            same = all(set(found) == set(mine[rule_id]) for found in theirs)
-            print(
-                f"    {rule_id:<22} customers: auditkit {len(mine[rule_id]):>7,}, DuckDB "
-                f"{len(theirs[0]):>7,}: {'the same' if same else 'DIFFERENT'}"
+
+def cell(result: dict, key: str | None) -> str:
+    if key is None:
+        return "—"
+    if result.get("stopped"):
+        return f"STOPPED at {result['peak_gb']:.1f} GB after {result['seconds']:.0f} s"
+    if result.get("failed"):
+        return "FAILED"
+    if "skipped" in result:
+        return "not run"
+    return f"{result[key]:6.1f} ({result['peak_gb']:4.1f} GB)"
+
+
+def print_side_by_side(results: dict[tuple[int, int], dict[str, dict]]) -> None:
+    """The figures in one table: seconds (peak GB), and auditkit / DuckDB, per size; then the
+    customers each flags per rule, and why a measurement did not run."""
+    print(f"\n{'seconds (peak GB)':<54}{'auditkit':<28}{'DuckDB':<28}auditkit/DuckDB")
+    for (customers, bills), size in results.items():
+        print(f"{customers:,} customers x 36 months ({bills:,} bills)")
+        for label, ours, our_key, theirs, their_key in ROWS:
+            mine = combined(size, ours, our_key)
+            other = size[theirs] if theirs else {}
+            ratio = "—"
+            if our_key in mine and theirs and their_key in other:
+                ratio = f"{mine[our_key] / other[their_key]:5.2f}"
+            print(f"  {label:<52}{cell(mine, our_key):<28}{cell(other, their_key):<28}{ratio}")
+        for kind in ("auditkit-all", "parts-all"):
+            every = size[kind]
+            if "findings" in every:
+                slowest = ", ".join(f"{rule} {seconds:.1f}" for rule, seconds in every["slowest"])
+                print(
+                    f"    {kind}: load {every['load']:.1f} s + rules {every['rules']:.1f} s, "
+                    f"{every['findings']:,} findings; slowest (s): {slowest}"
+                )
+        found = {kind: size[kind]["found"] for kind in MEASUREMENTS if "found" in size[kind]}
+        for rule_id in SHARED_RULES if found else ():
+            counts = ", ".join(
+                f"{kind} {len(flagged[rule_id]):,}" for kind, flagged in found.items()
             )
+            customers_of = [set(flagged[rule_id]) for flagged in found.values()]
+            same = all(flagged == customers_of[0] for flagged in customers_of)
+            print(f"    {rule_id:<22} customers: {counts}: {'the same' if same else 'DIFFERENT'}")
+        for kind, result in size.items():
+            if "skipped" in result:
+                print(f"    {kind} not run: {result['skipped']}")
 
 
 # ---------------------------------------------------------------------------------------- dask
@@ -479,6 +626,7 @@ def main() -> int:
     mode.add_argument("--measure", choices=MEASUREMENTS, help=argparse.SUPPRESS)
     mode.add_argument("--chunks-child", type=Path, help=argparse.SUPPRESS)
     parser.add_argument("--data", type=Path, help=argparse.SUPPRESS)
+    parser.add_argument("--destination", type=Path, help=argparse.SUPPRESS)
     parser.add_argument(
         "--memory-cap-gb",
         type=float,
@@ -486,20 +634,34 @@ def main() -> int:
         help="stop a measurement whose process grows past this (default: 80%% of free memory)",
     )
     parser.add_argument(
-        "--converted",
+        "--in-memory-up-to",
+        type=int,
+        default=200_000,
+        help="sizes up to this many customers are also measured with the whole dataset in one "
+        "process (a million customers do not fit: stopped at 18 GB)",
+    )
+    parser.add_argument(
+        "--reconvert",
         action="store_true",
-        help="also measure from the folder `convert` wrote (<data>-partitioned), where it exists",
+        help="convert the plain folder again (measured) even where <data>-partitioned exists",
+    )
+    parser.add_argument(
+        "--duckdb-memory-gb", type=float, default=8.0, help="DuckDB's memory_limit (default 8)"
+    )
+    parser.add_argument(
+        "--spill", type=Path, help="DuckDB's temp_directory (default <workdir>/duckdb-spill)"
     )
     parser.add_argument("--days", type=int, default=365, help="days of daily reads (--daily)")
     args = parser.parse_args()
     if args.measure:
-        print("RESULT " + json.dumps(measured(args.measure, args.data)), flush=True)
+        print("RESULT " + json.dumps(measured(args.measure, args.data, args)), flush=True)
         return 0
     if args.chunks_child:
         write_chunks(args.chunks_child, args.customers[0], args.months, args.seed, args.districts)
         return 0
     with tempfile.TemporaryDirectory() as temporary:
         args.workdir = args.workdir or Path(temporary)
+        args.spill = args.spill or args.workdir / "duckdb-spill"
         args.workdir.mkdir(parents=True, exist_ok=True)
         if args.dask:
             bench_dask(args)
