@@ -3,14 +3,18 @@ the unexplained ones and says so; what explains nothing, and bad orders."""
 
 from __future__ import annotations
 
+from dataclasses import replace
+
 import numpy as np
 import pandas as pd
 import pytest
+from stats_builders import DROP_CUSTOMER
 from test_theft_report import WEEK, daily_reads, monthly_bills
 
 from auditkit import formatting, i18n
 from auditkit.errors import ParameterError
 from auditkit.rules import consumption
+from auditkit.stats import study
 from auditkit.stats.requirements import ColumnError
 from auditkit.stats.theft import EXPLAINING_ORDERS, theft_scores
 from auditkit.stats.theft_report import score_theft
@@ -210,3 +214,22 @@ def test_an_unknown_order_type_is_named_with_its_row():
     reads, _ = daily_reads("2025-09-18")
     with pytest.raises(ParameterError, match="found \"'Closure' in row 1\""):
         theft_scores(reads, work_orders=orders(("D-1", "Closure", "2025-09-18")))
+
+
+def test_the_consumption_study_reads_the_datasets_work_orders(small_dataset):
+    # The small utility's one strong drop: SY-甲-000, on its bills from 2024-07.
+    assert study.build(small_dataset).theft.summary()["strong"] == 1
+    transfer = pd.DataFrame(
+        {
+            "order_id": ["W1"],
+            "customer_id": [DROP_CUSTOMER],
+            "order_type": ["ownership_transfer"],
+            "issued_at": [pd.Timestamp("2024-06-20")],
+            "effective_date": [pd.Timestamp("2024-06-28")],
+        }
+    )
+    theft = study.build(replace(small_dataset, work_orders=transfer)).theft
+    row = theft.scores.set_index("customer_id").loc[DROP_CUSTOMER]
+    assert (row["status"], row["explained_by"]) == ("explained", "ownership_transfer")
+    assert theft.summary()["strong"] == 0 and theft.summary()["explained_strong"] == 1
+    assert DROP_CUSTOMER not in set(theft.top()["customer_id"])
