@@ -24,10 +24,13 @@ With a year before, `c` has the prior N(0, tau_c^2): most customers use about wh
 before, and tau_c (the robust spread of whole-year changes among customers) is measured on the
 data; a theft that began on the first compared day is seen against the year before, a later one
 against its own days before as well (the posterior mean of c is the days-before mean shrunk
-toward 0 with weight k = sigma^2 / tau_c^2 pseudo-days). Without a year before, c is the mean
-of the days before (at least MIN_BEFORE_DAYS). r is limited to LEVEL_CLIP around its median
-before the search (a Huber-type limit: a holiday of a week at 10 % weighs like a week at 60 %,
-so it cannot pass for a lasting drop); the reported drop and ratios use the unlimited r.
+toward 0 with weight k = sigma^2 / tau_c^2 pseudo-days). sigma is the long-run scale of r (its
+robust scale widened for lag-one autocorrelation): the days of a home are autocorrelated (a warm
+spell, a guest), so k counts independent days, and a warm first month above the year before
+weighs as the few independent days it is, not as a drop from there on. Without a year before,
+c is the mean of the days before (at least MIN_BEFORE_DAYS). r is limited to LEVEL_CLIP around
+its median before the search (a Huber-type limit: a holiday of a week at 10 % weighs like a week
+at 60 %, so it cannot pass for a lasting drop); the reported drop and ratios use the unlimited r.
 
 **Variation.** u_t = log |y_t - y_{t-1}|, the size of the day-to-day change, against its own
 seasonal level (the mean of u over the 57 days around the day a year before; without a year
@@ -44,20 +47,33 @@ bypassed, switched-off or failed meter does. An empty home with its main switch 
 it is the `zero_consumption` rule's case on bills, a visit on daily reads.
 
 The level and variation changes are searched over every day leaving MIN_AFTER_DAYS after it,
-with cumulative sums (no loop over customers), and must hold to the end (zero reads need not): the last MIN_AFTER_DAYS days must also be beyond
-the level before (a vacancy or holiday that is over is no theft; one still going on is
-indistinguishable from a theft that began on its first day). The step's z is the evidence that
+with cumulative sums (no loop over customers), and must hold to the end (zero reads need not):
+the last MIN_AFTER_DAYS days must also be beyond the level before (a vacancy or holiday that is
+over is no theft; one still going on is indistinguishable from a theft that began on its first
+day). A level drop whose very last days are back (a holiday that ended days before the last
+read) is found by the likelihood ratio of "the last k days are back at the level before" against
+"still at the level after" (k up to REBOUND_DAYS, day-to-day noise; the two-segment "epidemic"
+change of Levin and Kline 1985): beyond REBOUND_LLR, the days from the drop to the rebound are
+set aside and the level searched again, and the drop itself only counts as far as the days back
+are still below the level before. The step's z is the evidence that
 the drop exceeds `min_drop` (the variation's: that it changed at all) in standard errors, with a
 robust (MAD) scale of the residual widened for lag-one autocorrelation and corrected for the days
-tried (Sidak); the smaller of the step's and the last days' z is kept. The score is the level's;
-where the variation or the zero reads are significant on their own (z > SHAPE_GATE), the largest.
+tried (Sidak); the smaller of the step's and the last days' z is kept. Where the level's step is
+evidence of a drop (z > 0) and the days after it are more erratic than the own days before it
+(with a year before to compare the season), the level's z is the larger of itself and the
+Stouffer combination (z_level + z_erratic) / sqrt(2) of both at the level's day: per-day factors
+and bypassed days lower the level and scatter the days, and each test alone sees half of it;
+a steady scaling is left as it was. The score is the level's; where the variation or the zero
+reads are significant on their own (z > SHAPE_GATE), the largest.
 
 References: Hinkley (1970) for the change in mean by least squares; the year-on-year comparison
 against peers is the "seasonal naive" baseline of load forecasting (Hyndman and Athanasopoulos,
 Forecasting: Principles and Practice, ch. 5.2) used as a detector; shrinkage of the level before
 to a prior is the normal-normal posterior mean (Gelman et al., Bayesian Data Analysis, ch. 2);
 the log absolute difference as a scale statistic is the Harvey (1976) / Brown-Forsythe idea of
-testing a change in spread as a change in mean of a transformed series; Huber (1964) for the limit.
+testing a change in spread as a change in mean of a transformed series; Huber (1964) for the limit;
+Levin and Kline (1985) for the epidemic (drop-and-return) alternative; Stouffer et al. (1949) for
+combining the two z's at one day.
 """
 
 from __future__ import annotations
@@ -122,6 +138,11 @@ VARIATION_FLOOR = 0.1
 KWH_FLOOR = 0.001
 #: z the variation or zero-read test must reach on its own to raise the level's score.
 SHAPE_GATE = 3.0
+#: A drop that is over: the log likelihood ratio of "the last days are back at the level before"
+#: against "still at the level after" (with the day-to-day noise) beyond which the drop is set
+#: aside, looked for in the last REBOUND_DAYS days.
+REBOUND_LLR = 10.0
+REBOUND_DAYS = MIN_AFTER_DAYS - 1
 #: Which test gave the score (`DailyScores.signal`).
 SIGNALS = ("level", "variation", "zero_reads")
 
@@ -160,6 +181,15 @@ class _Step:
     level_before: np.ndarray
     z: np.ndarray
     tries: np.ndarray
+
+
+@dataclass(frozen=True)
+class _Noise:
+    """Per row, the level's noise scales: `long_run` for means of many days (robust scale of r
+    widened for lag-one autocorrelation), `day` for single days (from day-to-day differences)."""
+
+    long_run: np.ndarray
+    day: np.ndarray
 
 
 @dataclass(frozen=True)
@@ -349,13 +379,19 @@ def _score_chunk(
     seen = np.count_nonzero(~np.isnan(relative), axis=1)
     scored = year_before | (seen >= MIN_BEFORE_DAYS + MIN_AFTER_DAYS)
 
-    # Level: a drop beyond min_drop, the level before shrunk toward the year before.
-    noise = np.maximum(_mad(np.diff(relative, axis=1)) / np.sqrt(2), MIN_SCALE)
-    prior_days = np.where(year_before, (noise / shared.year_spread) ** 2, 0.0)
+    # Level: a drop beyond min_drop, the level before shrunk toward the year before, a drop that
+    # is over set aside.
     centre = row_nanmedian(relative)[:, None]
     limited = np.clip(relative, centre - LEVEL_CLIP, centre + LEVEL_CLIP)
-    level = _fit_step(limited, prior_days, log_min_drop)
-    level_z = _scaled(level, limited, MIN_SCALE)
+    long_run = np.maximum(_mad(limited), MIN_SCALE) * autocorrelation_inflation(
+        np.nan_to_num(limited - centre)
+    )
+    day_noise = np.maximum(_mad(np.diff(relative, axis=1)) / np.sqrt(2), MIN_SCALE)
+    prior_days = np.where(year_before, (long_run / shared.year_spread) ** 2, 0.0)
+    level, level_z, relative = _lasting_level(
+        relative, centre, prior_days, _Noise(long_run, day_noise), log_min_drop
+    )
+    change = np.where(np.isnan(relative), np.nan, change)
 
     # Variation: flatter or more erratic days, against the same season a year before.
     against_year = variation - variation_baseline
@@ -376,6 +412,12 @@ def _score_chunk(
         z=np.maximum(flatter_z, erratic_z),
         tries=2 * flatter.tries,
     )
+    # A drop that also made the days more erratic (per-day factors, days bypassed): both tests'
+    # evidence at the level's day (Stouffer), the variation against the own days before it.
+    erratic_at, enough_before = _step_at(-offset, level.first_changed)
+    erratic_at_z = _scaled(erratic_at, -offset, MIN_VARIATION_SCALE)
+    joint = has_baseline & (level_z > 0) & (erratic_at_z > 0) & enough_before
+    level_z = np.where(joint, np.maximum(level_z, (level_z + erratic_at_z) / np.sqrt(2)), level_z)
 
     # Zero reads against the same number of days a year before (none: 0).
     recent_kwh = values[:, values.shape[1] - window :]
@@ -433,6 +475,147 @@ def _score_chunk(
         "year_before": year_before & scored,
         "scored": scored,
     }
+
+
+def _lasting_level(
+    relative: np.ndarray,
+    centre: np.ndarray,
+    prior_days: np.ndarray,
+    noise: _Noise,
+    log_min_drop: float,
+) -> tuple[_Step, np.ndarray, np.ndarray]:
+    """The level's step and z on r limited around its `centre`, a drop that is over set aside;
+    and r with the days set aside as NaN (the reasons are worded without them).
+
+    Where the best step is evidence of a drop (z > 0) but its last days are back at the level
+    before (`_rebound`: a holiday or a trip ending within the last weeks), its days from the step
+    to the rebound are set aside and the search is repeated; the z kept is the larger of the new
+    search's and the first one's limited by the z of the days back (both limited so again when
+    the new one rebounds too). Sidak's tries stay those of the first search.
+    """
+    limited = np.clip(relative, centre - LEVEL_CLIP, centre + LEVEL_CLIP)
+    level = _fit_step(limited, prior_days, log_min_drop)
+    level_z = _scaled(level, limited, MIN_SCALE)
+    over, back_from = _rebound(relative, level, prior_days, noise.day)
+    rows = np.flatnonzero(over & (level_z > 0))
+    if len(rows) == 0:
+        return level, level_z, relative
+    days = np.arange(relative.shape[1])
+    set_aside = (days >= level.first_changed[rows, None]) & (days < back_from[rows, None])
+    kept = np.where(set_aside, np.nan, relative[rows])
+    kept_limited = np.clip(kept, centre[rows] - LEVEL_CLIP, centre[rows] + LEVEL_CLIP)
+    refit = _fit_step(kept_limited, prior_days[rows], log_min_drop)
+    refit_z = _scaled(refit, kept_limited, MIN_SCALE)
+    again, again_from = _rebound(kept, refit, prior_days[rows], noise.day[rows])
+    refit_z = np.where(
+        again,
+        np.minimum(
+            refit_z,
+            _days_back_z(
+                kept, refit, again_from, prior_days[rows], noise.long_run[rows], log_min_drop
+            ),
+        ),
+        refit_z,
+    )
+    first = _Step(
+        first_changed=level.first_changed[rows],
+        level_before=level.level_before[rows],
+        z=level.z[rows],
+        tries=level.tries[rows],
+    )
+    first_z = np.minimum(
+        level_z[rows],
+        _days_back_z(
+            relative[rows],
+            first,
+            back_from[rows],
+            prior_days[rows],
+            noise.long_run[rows],
+            log_min_drop,
+        ),
+    )
+    use_refit = refit_z >= first_z
+    chosen = rows[use_refit]
+    first_changed, level_before = level.first_changed.copy(), level.level_before.copy()
+    first_changed[chosen] = refit.first_changed[use_refit]
+    level_before[chosen] = refit.level_before[use_refit]
+    level_z = level_z.copy()
+    level_z[rows] = np.maximum(refit_z, first_z)
+    relative = relative.copy()
+    relative[chosen] = kept[use_refit]
+    step = _Step(
+        first_changed=first_changed, level_before=level_before, z=level.z, tries=level.tries
+    )
+    return step, level_z, relative
+
+
+def _rebound(
+    relative: np.ndarray, step: _Step, prior_days: np.ndarray, day_noise: np.ndarray
+) -> tuple[np.ndarray, np.ndarray]:
+    """Which rows' drop is over, and from which column its days are back.
+
+    With b the level before the step (shrunk as in `_fit_step`), a the mean after and m_k the
+    mean of the last k days, the log likelihood ratio of "the last k days are at b" against "at a"
+    under normal day noise is k (b - a) (m_k - (a + b) / 2) / sigma^2; the drop is over where its
+    largest over k = 1 .. REBOUND_DAYS exceeds REBOUND_LLR (the two-segment "epidemic" change of
+    Levin and Kline 1985, its end searched in the last days only: a theft lasts).
+    """
+    window = relative.shape[1]
+    after = np.arange(window) >= step.first_changed[:, None]
+    with np.errstate(invalid="ignore", divide="ignore"):
+        before = _shrunk_mean(relative, ~after, prior_days)
+        level_after = masked_row_mean(relative, after)
+        last = relative[:, -REBOUND_DAYS:][:, ::-1]
+        seen = ~np.isnan(last)
+        counts = np.cumsum(seen, axis=1)
+        means = np.cumsum(np.where(seen, last, 0.0), axis=1) / counts
+        drop = before - level_after
+        ratio = counts * drop[:, None] * (means - (before + level_after)[:, None] / 2)
+        ratio = np.where(counts > 0, ratio / day_noise[:, None] ** 2, -np.inf)
+    ratio = np.nan_to_num(ratio, nan=-np.inf)
+    longest = np.argmax(ratio, axis=1)
+    over = (ratio[np.arange(len(relative)), longest] > REBOUND_LLR) & (drop > 0)
+    return over, window - 1 - longest
+
+
+def _days_back_z(
+    relative: np.ndarray,
+    step: _Step,
+    back_from: np.ndarray,
+    prior_days: np.ndarray,
+    long_run: np.ndarray,
+    log_min_drop: float,
+) -> np.ndarray:
+    """The evidence that the days from `back_from` on are still beyond min_drop below the level
+    before the step (negative where they are back), per unit of the mean's error."""
+    days = np.arange(relative.shape[1])
+    last = days >= back_from[:, None]
+    with np.errstate(invalid="ignore", divide="ignore"):
+        before = _shrunk_mean(relative, days < step.first_changed[:, None], prior_days)
+        count = np.count_nonzero(last & ~np.isnan(relative), axis=1)
+        z = (before - masked_row_mean(relative, last) - log_min_drop) * np.sqrt(count) / long_run
+    return np.nan_to_num(z, nan=SCORE_FLOOR)
+
+
+def _step_at(series: np.ndarray, first_changed: np.ndarray) -> tuple[_Step, np.ndarray]:
+    """A step of each row of `series` at a given column against its own days before (no prior),
+    its z per unit noise as `_fit_step` gives it; and whether MIN_BEFORE_DAYS were before it."""
+    after = np.arange(series.shape[1]) >= first_changed[:, None]
+    seen = ~np.isnan(series)
+    count_before = np.count_nonzero(seen & ~after, axis=1)
+    count_after = np.count_nonzero(seen & after, axis=1)
+    with np.errstate(invalid="ignore", divide="ignore"):
+        level_before = masked_row_mean(series, ~after)
+        z = (level_before - masked_row_mean(series, after)) / np.sqrt(
+            1 / count_before + 1 / count_after
+        )
+    step = _Step(
+        first_changed=first_changed,
+        level_before=np.nan_to_num(level_before),
+        z=np.nan_to_num(z),
+        tries=np.ones(len(series), dtype=np.int64),
+    )
+    return step, count_before >= MIN_BEFORE_DAYS
 
 
 def _shrunk_mean(values: np.ndarray, mask: np.ndarray, prior_days: np.ndarray) -> np.ndarray:

@@ -1,0 +1,113 @@
+"""theft_scores on two years of daily reads: a drop must last, a month above the year before is no
+drop, and a drop whose days turned erratic counts both tests (theft_daily's level test)."""
+
+from __future__ import annotations
+
+import numpy as np
+import pandas as pd
+import pytest
+
+from auditkit.stats import theft_scores
+from auditkit.stats.theft_daily import REBOUND_DAYS, REBOUND_LLR, _rebound, _Step
+
+DAYS = pd.date_range("2023-01-02", periods=728, freq="D")  # two years of 52 weeks, from a Monday
+LAST_YEAR = 364
+HOLIDAY, THIEF, WARM_START, FACTORS = 4, 5, 6, 8
+
+
+def _population(customers: int = 120, seed: int = 3) -> np.ndarray:
+    """Honest homes: own scale, a winter peak of their own size, weekends, day-to-day noise, and
+    the same season both years (kWh, customers x days)."""
+    rng = np.random.default_rng(seed)
+    winter = np.cos(2 * np.pi * (np.arange(len(DAYS)) % LAST_YEAR) / LAST_YEAR)
+    weekend = np.where(DAYS.day_of_week >= 5, 0.2, 0.0)
+    log_kwh = (
+        rng.normal(2.5, 0.4, (customers, 1))
+        + rng.uniform(0.1, 0.6, (customers, 1)) * winter
+        + weekend
+        + rng.normal(0, 0.15, (customers, len(DAYS)))
+    )
+    return np.exp(log_kwh)
+
+
+def _scores(kwh: np.ndarray) -> pd.DataFrame:
+    ids = [f"H{i:03d}" for i in range(len(kwh))]
+    reads = pd.DataFrame(
+        {
+            "customer_id": np.repeat(ids, len(DAYS)),
+            "date": np.tile(DAYS, len(kwh)),
+            "kwh": kwh.ravel(),
+        }
+    )
+    return theft_scores(reads).set_index("customer_id")
+
+
+@pytest.fixture(scope="module")
+def scores() -> pd.DataFrame:
+    kwh = _population()
+    kwh[HOLIDAY, -24:-3] *= 0.15  # three weeks away, home for the last three days
+    kwh[THIEF, -44:] *= 0.5  # the same depth, lasting to the last read
+    kwh[WARM_START, LAST_YEAR : LAST_YEAR + 28] *= 1.8  # a month far above the year before
+    days_factored = len(DAYS) - (LAST_YEAR + 150)
+    kwh[FACTORS, LAST_YEAR + 150 :] *= np.random.default_rng(5).uniform(0.3, 1.0, days_factored)
+    return _scores(kwh)
+
+
+def test_a_holiday_over_three_days_before_the_last_read_is_set_aside_but_a_lasting_fall_is_not(
+    scores: pd.DataFrame,
+):
+    assert scores.loc["H004", "score"] < 0
+    thief = scores.loc["H005"]
+    assert scores.index[0] == "H005"
+    assert thief["score"] > 3
+    assert thief["change_at"] == DAYS[-44]
+    assert thief["drop_ratio"] == pytest.approx(0.5, abs=0.05)
+
+
+def test_a_month_above_the_year_before_at_the_start_is_no_drop(scores: pd.DataFrame):
+    assert scores.loc["H006", "score"] < 0
+
+
+def test_per_day_factors_count_the_lower_level_and_the_erratic_days_together(
+    scores: pd.DataFrame,
+):
+    thief = scores.loc["H008"]
+    assert thief["signal"] == "level"
+    assert thief["score"] > 6
+    assert thief["variation_ratio"] > 1.5
+    assert abs((thief["change_at"] - DAYS[LAST_YEAR + 150]).days) <= 3
+    honest = scores.drop(index=["H004", "H005", "H006", "H008"])
+    assert (honest["score"] > 3).sum() == 0
+
+
+def _drop_then(last_days: list[float]) -> np.ndarray:
+    """40 days at 0, then 30 after the change: -1 but for `last_days` at the end (one row)."""
+    after = [-1.0] * (30 - len(last_days)) + last_days
+    return np.array([[0.0] * 40 + after])
+
+
+def _step_at_day_40() -> _Step:
+    return _Step(
+        first_changed=np.array([40]),
+        level_before=np.zeros(1),
+        z=np.zeros(1),
+        tries=np.ones(1, dtype=np.int64),
+    )
+
+
+def test_the_rebound_is_the_likelihood_ratio_of_the_last_days_back_at_the_level_before():
+    # Before b = 0, after a = (27 x -1 + 3 x 0) / 30 = -0.9, midpoint -0.45. The last 3 days
+    # at 0: k (b - a)(m_k - mid) / sigma^2 = 3 x 0.9 x 0.45 / 0.3^2 = 13.5 (k = 2: 9.0, k = 4,
+    # m = -0.25: 8.0), above REBOUND_LLR = 10: over, back from day 67.
+    assert REBOUND_LLR == 10.0
+    assert REBOUND_DAYS == 27
+    no_prior = np.zeros(1)
+    over, back_from = _rebound(_drop_then([0.0] * 3), _step_at_day_40(), no_prior, np.array([0.3]))
+    assert over.tolist() == [True]
+    assert back_from.tolist() == [67]
+    # Noisier days, sigma 0.35: 1.215 / 0.1225 = 9.9, not enough.
+    over, _ = _rebound(_drop_then([0.0] * 3), _step_at_day_40(), no_prior, np.array([0.35]))
+    assert over.tolist() == [False]
+    # Still down to the last day: every k gives a negative ratio.
+    over, _ = _rebound(_drop_then([]), _step_at_day_40(), no_prior, np.array([0.3]))
+    assert over.tolist() == [False]
