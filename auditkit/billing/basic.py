@@ -51,6 +51,7 @@ def line_frame(
     """Lines of one type without period or tier, amount = quantity × rate rounded half up to the fen."""
     quantity = np.asarray(quantity, dtype=float)
     rate = np.asarray(rate, dtype=float)
+    amount = quantity * rate
     return pd.DataFrame(
         {
             "bill": np.asarray(bill, dtype=np.int64),
@@ -61,7 +62,7 @@ def line_frame(
             ),
             "quantity": quantity,
             "rate": rate,
-            "amount": round_half_up(quantity * rate, 2),
+            "amount": round_half_up(amount, 2, out=amount),
             "estimated": np.broadcast_to(np.asarray(estimated, dtype=bool), len(quantity)).copy(),
         },
         columns=list(LINE_COLUMNS),

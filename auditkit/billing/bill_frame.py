@@ -630,6 +630,8 @@ def codes_among(values: pd.Series | np.ndarray, names: tuple[str, ...], missing:
 
 def tier_numbers(tier: object) -> np.ndarray:
     """Tiers as whole numbers, 0 for none."""
+    if isinstance(tier, pd.Series) and pd.api.types.is_integer_dtype(tier.dtype):
+        return tier.to_numpy(dtype=np.int64, na_value=0)  # one pass, no floats in between
     if isinstance(tier, pd.Series) and tier.dtype != object:
         values = tier.to_numpy(dtype=float, na_value=np.nan)
     else:

@@ -214,7 +214,7 @@ def _tier_lines(
     if not len(rows):
         return []
     # Whole units as floats (exact below 2⁵³) for the clipping against the band ends.
-    before = _earlier_in_tier_year(bills, params)[rows].astype(float)
+    before = _earlier_in_tier_year(bills, params, rows).astype(float)
     kwh = _units(bills["kwh_due"].to_numpy(dtype=float)[rows]).astype(float)
     lines = []
     for tier, (low, high) in bands.items():
@@ -232,9 +232,12 @@ def _units(kwh: np.ndarray) -> np.ndarray:
     return np.rint(np.nan_to_num(kwh) * TIER_UNITS).astype(np.int64)
 
 
-def _earlier_in_tier_year(bills: pd.DataFrame, params: BillingParams) -> np.ndarray:
-    """Per bill, the kWh due of the same customer's earlier bills of its tier year in TIER_UNITS
-    (the frame is sorted by customer and month; integer sums: 10¹⁸ units hold 10¹⁴ kWh)."""
+def _earlier_in_tier_year(
+    bills: pd.DataFrame, params: BillingParams, rows: np.ndarray
+) -> np.ndarray:
+    """Per bill of `rows`, the kWh due of the same customer's earlier bills of its tier year in
+    TIER_UNITS (the frame is sorted by customer and month; integer sums: 10¹⁸ units hold 10¹⁴
+    kWh)."""
     month = bills["month"].to_numpy(dtype=np.int64)
     year = (month - (params.tier_year_start_month - 1)) // 12
     customer = bills["cust"].to_numpy(dtype=np.int64)
@@ -243,9 +246,11 @@ def _earlier_in_tier_year(bills: pd.DataFrame, params: BillingParams) -> np.ndar
     new_group = np.ones(n, dtype=bool)
     if n > 1:
         new_group[1:] = (customer[1:] != customer[:-1]) | (year[1:] != year[:-1])
-    total = np.cumsum(kwh)
+    # The kWh of all earlier bills of the frame, less those before the bill's group began.
+    earlier = np.cumsum(kwh)
+    earlier -= kwh
     start = np.maximum.accumulate(np.where(new_group, np.arange(n), 0))
-    return total - kwh - (total[start] - kwh[start])
+    return earlier[rows] - earlier[start[rows]]
 
 
 def _priced(
@@ -308,13 +313,14 @@ def _priced(
     bill = np.concatenate([bill, bill[split]])
     period = np.concatenate([period, period[split]])
     tier = np.concatenate([tier, tier[split]])
+    amount = quantity * rate
     return {
         "bill": bill,
         "period": period,
         "tier": tier,
         "quantity": quantity,
         "rate": rate,
-        "amount": round_half_up(quantity * rate, 2),
+        "amount": round_half_up(amount, 2, out=amount),
         "estimated": np.concatenate([base["estimated"], base["estimated"][split]]),
     }
 

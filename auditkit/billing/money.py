@@ -9,14 +9,18 @@ from __future__ import annotations
 import numpy as np
 
 
-def round_half_up(values: np.ndarray | float, decimals: int = 2) -> np.ndarray:
+def round_half_up(
+    values: np.ndarray | float, decimals: int = 2, out: np.ndarray | None = None
+) -> np.ndarray:
     """`values` rounded to `decimals`, halves away from zero (NaN stays NaN).
 
     Computed in one buffer (millions of amounts per recomputation), the same operations as
-    sign(x) × floor(|x| + 0.5) / 10**decimals on x = round(values × 10**decimals, 9 − decimals)."""
+    sign(x) × floor(|x| + 0.5) / 10**decimals on x = round(values × 10**decimals, 9 − decimals).
+    The buffer is `out` when given (a float64 array of the values' shape; `values` itself, for a
+    temporary the caller lets go), else a new one."""
     scale = 10.0**decimals
     values = np.asarray(values, dtype=float)
-    out = np.multiply(values, scale, out=np.empty(values.shape))
+    out = np.multiply(values, scale, out=np.empty(values.shape) if out is None else out)
     np.round(out, 9 - decimals, out=out)
     sign = np.sign(out)
     np.abs(out, out=out)

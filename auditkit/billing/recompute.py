@@ -312,6 +312,8 @@ def _billed_lines(
     if lines is not None and len(lines["bill"]):
         kind = lines["line_type"]
         mine = (lines["bill"] >= 0) & (kind >= 0)
+        if mine.all():  # every line is of a known bill and kind: its columns are not copied
+            mine = slice(None)
         anywhere = np.bincount(kind[kind >= 0], minlength=types) > 0
         itemized.reshape(-1)[kind[mine].astype(np.int64) * n + lines["bill"][mine]] = True
         key = _key_of(lines["bill"], kind, lines["period"], lines["tier"])
@@ -463,7 +465,9 @@ def _distinct(key: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
     ordered = key[order]
     first = np.r_[True, ordered[1:] != ordered[:-1]] if len(key) else np.zeros(0, dtype=bool)
     inverse = np.empty(len(key), dtype=np.int64)
-    inverse[order] = np.cumsum(first) - 1
+    position = np.cumsum(first)
+    position -= 1
+    inverse[order] = position
     return ordered[first], inverse
 
 
@@ -486,7 +490,7 @@ def _summed(side: dict[str, np.ndarray], inverse: np.ndarray, n: int) -> dict[st
         "found": found,
         "quantity": quantity,
         "rate": rate,
-        "amount": round_half_up(amount, 2),
+        "amount": round_half_up(amount, 2, out=amount),
         "estimated": estimated,
     }
 
@@ -514,13 +518,10 @@ def _joined(
     b = _summed(billed, inverse[:n_billed], len(keys))
     d = _summed(due, inverse[n_billed:], len(keys))
     del inverse, billed, due
-    tier = keys % _TIERS
-    rest = keys // _TIERS
+    rest, tier = np.divmod(keys, _TIERS)
     del keys
-    period = rest % len(PERIOD_ORDER)
-    rest //= len(PERIOD_ORDER)
-    line_code = rest % len(LINE_TYPES)
-    bill = rest // len(LINE_TYPES)
+    rest, period = np.divmod(rest, len(PERIOD_ORDER))
+    bill, line_code = np.divmod(rest, len(LINE_TYPES))
     del rest
     not_due = np.isin(line_code, [LINE_TYPES.index(kind) for kind in skipped])
     for name in ("quantity", "rate", "amount"):
@@ -531,6 +532,7 @@ def _joined(
         for name in ("quantity", "rate", "amount"):
             b[name][unknown] = np.nan
         not_known = np.bincount(line_code[unknown], minlength=len(LINE_TYPES))
+    difference = d["amount"] - b["amount"]
     figures = {
         "quantity_billed": b["quantity"],
         "quantity_due": d["quantity"],
@@ -538,7 +540,7 @@ def _joined(
         "rate_due": d["rate"],
         "amount_billed": b["amount"],
         "amount_due": d["amount"],
-        "difference": round_half_up(d["amount"] - b["amount"], 2),
+        "difference": round_half_up(difference, 2, out=difference),
         "estimated": d["estimated"],
     }
     coded = {

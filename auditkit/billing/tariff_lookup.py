@@ -250,9 +250,8 @@ def distinct_rows(columns: tuple[np.ndarray, ...]) -> tuple[np.ndarray, np.ndarr
     """For equally long columns: each row's number among the distinct rows, and one row position
     of each distinct row. Small integer ranges are used as they are, other values hashed."""
     n = len(columns[0])
-    key = np.zeros(n, dtype=np.int64)
-    size = 1
-    for values in columns:
+    key, size = _dense(columns[0])
+    for values in columns[1:]:
         codes, count = _dense(values)
         if size * count >= 2**62:
             key, distinct = pd.factorize(key)
@@ -279,6 +278,8 @@ def _dense(values: np.ndarray) -> tuple[np.ndarray, int]:
     values = np.asarray(values)
     if values.dtype.kind in "iu" and len(values):
         low, high = int(values.min()), int(values.max())
+        if low == 0 and high < 1 << 20 and values.dtype == np.int64:
+            return values, high + 1  # codes already (a question's number): not copied
         if high - low < 1 << 20:
             return np.subtract(values, low, dtype=np.int64), high - low + 1
     codes, distinct = pd.factorize(values, use_na_sentinel=False)
