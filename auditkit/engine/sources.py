@@ -372,16 +372,21 @@ def neighbours_by_part(source: MemorySource | StoredSource) -> dict[int, pd.Data
 
 
 def merge_into_parts(sizes: Sequence[int], per_part: int) -> list[list[int]]:
-    """Items (by position, of the given sizes) merged into as many parts as `per_part` goes into
-    their total, of nearly equal sizes: each item, largest first, joins the smallest part."""
+    """Items (by position, of the given sizes) merged into parts of nearly equal sizes: as many
+    parts as `per_part` goes into their total, more where that leaves a part above `per_part`
+    (30 partitions of 1.15 million bills make 15 parts of two, not 14 of which two hold three:
+    a part's size bounds its memory); each item, largest first, joins the smallest part."""
     count = max(1, min(len(sizes), -(-sum(sizes) // per_part)))
-    parts: list[list[int]] = [[] for _ in range(count)]
-    totals = [0] * count
-    for item in sorted(range(len(sizes)), key=lambda position: -sizes[position]):
-        smallest = min(range(count), key=totals.__getitem__)
-        parts[smallest].append(item)
-        totals[smallest] += sizes[item]
-    return sorted(sorted(part) for part in parts)  # in the items' order
+    while True:
+        parts: list[list[int]] = [[] for _ in range(count)]
+        totals = [0] * count
+        for item in sorted(range(len(sizes)), key=lambda position: -sizes[position]):
+            smallest = min(range(count), key=totals.__getitem__)
+            parts[smallest].append(item)
+            totals[smallest] += sizes[item]
+        if max(totals) <= per_part or count >= len(sizes):
+            return sorted(sorted(part) for part in parts)  # in the items' order
+        count += 1
 
 
 def largest_first(source: MemorySource | StoredSource) -> list[int]:

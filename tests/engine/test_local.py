@@ -156,6 +156,9 @@ def test_partitions_merge_into_parts_of_nearly_equal_bills():
     assert merge_into_parts([5, 1, 3, 2, 3, 4], 6) == [[0, 1], [2, 4], [3, 5]]
     assert merge_into_parts([7, 1], 3) == [[0], [1]]  # no part is left empty
     assert merge_into_parts([0, 0], 3) == [[0, 1]]
+    # ceil(15 / 5) = 3 parts would hold 6 > 5 in two of them: 5 parts of one item each.
+    assert merge_into_parts([3] * 5, 5) == [[0], [1], [2], [3], [4]]
+    assert merge_into_parts([3] * 6, 7) == [[0, 3], [1, 4], [2, 5]]
 
 
 def test_a_part_whose_customers_have_no_bills_still_gets_archive_findings(
