@@ -135,6 +135,8 @@ def prepare_bills(dataset: Dataset, last_month: int | None = None) -> pd.DataFra
     read_from = date("read_from", months, month_first_days)
     read_to = date("read_to", months, month_end_days)
     from_day, to_day = day_numbers(read_from), day_numbers(read_to)
+    read_days = to_day - from_day
+    read_days += 1
     archive = _archive(customers, cust)
     orders = _orders(dataset, customers)
     # Only bills of customers with orders can have had another value in force: the others are
@@ -160,7 +162,7 @@ def prepare_bills(dataset: Dataset, last_month: int | None = None) -> pd.DataFra
         "month": months,
         "read_from": read_from,
         "read_to": read_to,
-        "read_days": to_day - from_day + 1,
+        "read_days": read_days,
         "kwh_billed": kwh_billed,
         "kwh_due": _kwh_due(
             registers,
@@ -336,11 +338,16 @@ def _archive(customers: pd.DataFrame, cust: np.ndarray) -> dict[str, object]:
     """Archive columns per bill (bills of unknown customers get empty values); texts as
     categoricals."""
 
-    def number(column: str) -> np.ndarray:
+    def per_customer(column: str) -> np.ndarray:
         if column not in customers:
-            return np.full(len(cust), np.nan)
-        # The last entry answers the bills of unknown customers (cust −1).
-        return np.append(customers[column].to_numpy(dtype=float, na_value=np.nan), np.nan)[cust]
+            return np.full(len(customers), np.nan)
+        return customers[column].to_numpy(dtype=float, na_value=np.nan)
+
+    def number(column: str | np.ndarray) -> np.ndarray:
+        """A customers' number column (or figures per customer) per bill; the last entry answers
+        the bills of unknown customers (cust −1)."""
+        values = per_customer(column) if isinstance(column, str) else column
+        return np.append(values, np.nan)[cust]
 
     def text(column: str, empty: str | None = None) -> pd.Categorical:
         codes, distinct = (
@@ -363,7 +370,7 @@ def _archive(customers: pd.DataFrame, cust: np.ndarray) -> dict[str, object]:
     )
     connection = customers["connection_date"].to_numpy("datetime64[D]")
     return {
-        "multiplier": number("ct_ratio") * number("pt_ratio"),
+        "multiplier": number(per_customer("ct_ratio") * per_customer("pt_ratio")),
         "tariff_category": text("tariff_category"),
         "voltage_kv": number("voltage_kv"),
         "metering_mode": text("metering_mode"),
@@ -483,7 +490,8 @@ def _kwh_due(
     customer × read_to keys.
     """
     start, end = registers
-    kwh = (end - start) * multiplier
+    kwh = end - start
+    kwh *= multiplier
     joins = orders[
         (orders["order_type"] == "meter_replacement")
         & orders["final"].notna()
@@ -507,7 +515,8 @@ def _kwh_due(
         before = np.where(np.isfinite(old), old, multiplier)
         joined = (final - start) * before + (end - first) * multiplier
         kwh[rows] = np.where(hit, joined, kwh[rows])
-    return np.where(estimated_read, kwh_billed, kwh)
+    np.copyto(kwh, kwh_billed, where=estimated_read)
+    return kwh
 
 
 def _closure(

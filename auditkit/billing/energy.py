@@ -101,7 +101,10 @@ def priced_energy(
         # are the lines' own, looked up when they are priced) are spread to those bills only.
         has_tiers = np.isfinite(asked[min(asked)][2])[inverse]
         tiered, inverse = single[has_tiers], inverse[has_tiers]
-        bands = {tier: (low[inverse], high[inverse]) for tier, (low, high, _) in asked.items()}
+        bands = {
+            tier: ((low * TIER_UNITS)[inverse], (high * TIER_UNITS)[inverse])
+            for tier, (low, high, _) in asked.items()
+        }
     plain = np.ones(len(bills), dtype=bool)
     plain[tiered] = False
     plain = np.flatnonzero(plain & ~tou)
@@ -206,8 +209,8 @@ def _tier_lines(
     bands: dict[int, tuple[np.ndarray, np.ndarray]],
     rows: np.ndarray,
 ) -> list[dict[str, np.ndarray]]:
-    """One line per tier reached by the tiered bills `rows` (bands: per tier the band's ends
-    aligned with `rows`), filling
+    """One line per tier reached by the tiered bills `rows` (bands: per tier the band's ends in
+    TIER_UNITS aligned with `rows`), filling
     the bands from the kWh due of the customer's earlier bills in the tier year. kWh are counted
     in whole TIER_UNITS, so the cumulative is exact: no float noise puts a year's sum a hair past a
     band's end (a tier line of 10⁻¹³ kWh), and a run by parts fills the bands as the whole does."""
@@ -216,14 +219,17 @@ def _tier_lines(
     # Whole units as floats (exact below 2⁵³) for the clipping against the band ends.
     before = _earlier_in_tier_year(bills, params, rows).astype(float)
     kwh = _units(bills["kwh_due"].to_numpy(dtype=float)[rows]).astype(float)
+    after, empty = before + kwh, kwh == 0
     lines = []
     for tier, (low, high) in bands.items():
-        low, high = low * TIER_UNITS, high * TIER_UNITS
-        part = np.clip(before + kwh, low, high) - np.clip(before, low, high)
+        part = np.clip(after, low, high)
+        part -= np.clip(before, low, high)
         # A bill of no kWh still shows the line of the tier the year has reached.
-        reached = (kwh == 0) & (before >= low) & (before < high)
+        reached = empty & (before >= low) & (before < high)
         keep = np.isfinite(low) & ((part != 0) | reached)
-        lines.append(_lines(rows[keep], NO_PERIOD, tier, part[keep] / TIER_UNITS, False))
+        part = part[keep]
+        part /= TIER_UNITS
+        lines.append(_lines(rows[keep], NO_PERIOD, tier, part, False))
     return lines
 
 
