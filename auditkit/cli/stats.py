@@ -113,16 +113,18 @@ def run_theft(args: argparse.Namespace) -> int:
         reads = dataset.bills[["customer_id", "period", "kwh_billed"]].rename(
             columns={"kwh_billed": "kwh"}
         )
-    scores = theft_scores(reads, as_of=args.as_of)
+    scores = theft_scores(reads, as_of=args.as_of, work_orders=dataset.work_orders)
     name = args.data_dir.resolve().name + (f"-{args.district}" if args.district else "")
     out = args.out or outputs_dir() / "stats" / name
     parquet, csv = save_table(scores, out, "theft_scores")
     print(scores.head(args.top).to_string(index=False, float_format=lambda v: f"{v:.2f}"))
     scored = scores[scores["status"] == "scored"]
+    explained = int((scores["status"] == "explained").sum())
     print(
         f"\n{len(scored):,} customers scored, {int((scored['score'] > 3).sum()):,} above 3 "
-        f"(strongly suspicious); {len(scores) - len(scored):,} not scored "
-        f"({', '.join(f'{k}: {v}' for k, v in scores['status'].value_counts().items() if k != 'scored') or 'none'})"
+        f"(strongly suspicious); {explained:,} explained by a work order (ranked last); "
+        f"{len(scores) - len(scored) - explained:,} not scored "
+        f"({', '.join(f'{k}: {v}' for k, v in scores['status'].value_counts().items() if k not in ('scored', 'explained')) or 'none'})"
     )
     print(f"written: {parquet}\n         {csv}")
     return 0

@@ -150,15 +150,16 @@ _RULES = {
     "rule.consumption_drop.checks": (
         "经季节和趋势调整后，用户月用电量（或智能电表日电量，source: daily_reads）相对自身历史和同类用户（同用电"
         "类别、同供电单位）出现台阶式下降，持续至少 min_months_after 个月，且较上年同期下降；同行业、同用电类别、"
-        "同供电单位（且同容量档 peer_capacity_bands_kva，档内用户足够时）用户同步下降（行业不景气）、减容、暂停、"
-        "销户或改类前后的下降，以及连续零电量（归“运行用户连续零电量”规则）不计；换表、新装、增容不能解释下降；"
+        "同供电单位（且同容量档 peer_capacity_bands_kva，档内用户足够时）用户同步下降（行业不景气）、过户、减容、"
+        "暂停、销户或改类前后的下降，以及连续零电量（归“运行用户连续零电量”规则）不计；换表、新装、增容不能解释下降；"
         "估计少收电费：下降以来少计电量按各月应执行电价（档案电价类别、电压等级）计",
         "a step down in a customer's monthly energy (or daily smart-meter reads, source: "
         "daily_reads), adjusted for season and trend, against its own history and its peers "
         "(usage type and district), lasting at least min_months_after months and lower than the "
         "same months a year before; a fall its peers of the same industry, usage type and "
         "district (and capacity band, peer_capacity_bands_kva, where it holds enough of them) "
-        "share (a downturn), drops near a reduction, suspension, closure or tariff change, and "
+        "share (a downturn), drops near an ownership transfer, reduction, suspension, closure or "
+        "tariff change, and "
         "runs of zero kWh (zero_consumption) are left out; a meter replacement, new connection "
         "or capacity increase explains no drop; estimated impact: the energy missing since the "
         "fall at each month's rate due (archive tariff, voltage band)",

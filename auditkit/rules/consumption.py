@@ -15,12 +15,8 @@ from auditkit.rules.findings import empty_raw, optional_values, raw
 from auditkit.rules.registry import rule
 from auditkit.stats.daily_drop import MIN_SIDE_DAYS, date_level_changes, whole_month_sums
 from auditkit.stats.matrix import row_nanmedian
-from auditkit.stats.theft import score_level_shifts
+from auditkit.stats.theft import EXPLAINING_ORDERS, score_level_shifts
 
-# Orders that legitimately lower consumption: a drop near one of them is explained. A meter
-# replacement, a new connection or a capacity increase explains none: a drop right after a
-# replacement is the classic sign of a wrong multiplier or wiring.
-EXPLAINING_ORDERS = ("capacity_reduction", "suspension", "closure", "tariff_change")
 #: Smallest drop the suspicion score weighs (theft_scores' default: 20 % less consumption).
 THEFT_MIN_DROP = 0.2
 #: Days counted as a month where a threshold in months applies to daily reads.

@@ -76,7 +76,8 @@ class ConsumptionStudy:
     `bills` holds the studied customers' bills up to the end of the window, with their district;
     `theft` the theft scores with their reasons (`theft_report.score_theft`: on daily reads
     where they span a year before and the days compared, else on the bills; with interval reads
-    also on the shape of the days); `benford_tests` one
+    also on the shape of the days; with work orders a change an order explains ranked last);
+    `benford_tests` one
     row per district and test (first, second, first_two; `benford_by_group` columns, `group`
     named district); `benford` the first-two-digits result of each district
     with a testable amount; `daily` the daily-read profile when the dataset has daily reads;
@@ -389,6 +390,7 @@ def build(
             summary.period_to,
             top_n,
             dataset.interval_reads,
+            dataset.work_orders,
         ),
         anomalies=CustomerScores("anomalies", anomalies, studied, top_n),
         bills=studied,
