@@ -18,7 +18,7 @@ CSV and Excel sources take the in-memory path of `partitioned.convert` (they are
 from __future__ import annotations
 
 from collections.abc import Callable, Iterator
-from concurrent.futures import ThreadPoolExecutor
+from concurrent.futures import Future, ThreadPoolExecutor
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -285,6 +285,7 @@ def _stream(
     unknown: list[list[Problem]] = []
     reference = next(r for r in TABLES[name].references if r.column == "customer_id")
     pool = ThreadPoolExecutor(max_workers=_WRITERS)  # Parquet writing releases the GIL
+    writing: list[Future] = []  # the batch being written while the next one is typed
     try:
         for raw in batches(name, batch_rows):
             typed, found = type_raw(name, raw)
@@ -319,7 +320,11 @@ def _stream(
                     writers[index] = _writer(folder, partitions[index], name, schema)
                 writers[index].write_table(piece)
 
-            list(pool.map(append, range(len(partitions))))
+            for done in writing:
+                done.result()
+            writing = [pool.submit(append, index) for index in range(len(partitions))]
+        for done in writing:
+            done.result()
     except ReadFailure as failure:
         typing.append([failure.problem])
     finally:
