@@ -558,8 +558,15 @@ def bill_of(bills: pd.DataFrame, rows: pd.DataFrame) -> np.ndarray:
     starts = np.flatnonzero(np.r_[True, cust[1:] != cust[:-1]])
     ids = pd.Index(texts_at(bills["customer_id"], starts), dtype=object)
     run = codes_of(rows["customer_id"], ids)  # the row's customer's run of bills in the frame
-    month = _months(rows["period"], *factorized(rows["period"]))
-    return _bill_in_run(starts, bills["month"].to_numpy(dtype=np.int64), run, month)
+    period, periods = factorized(rows["period"])
+    bill_month = bills["month"].to_numpy(dtype=np.int64)
+    if len(period) and period.min() < 0:  # an empty period: month_number says where
+        return _bill_in_run(starts, bill_month, run, _months(rows["period"], period, periods))
+    # Rows come in runs of one bill (bill lines: a bill's lines together), each looked up once.
+    first = np.flatnonzero(np.r_[True, (run[1:] != run[:-1]) | (period[1:] != period[:-1])])
+    month = month_number(periods)[period[first]] if len(periods) else period[first]
+    found = _bill_in_run(starts, bill_month, run[first], month)
+    return np.repeat(found, np.diff(np.append(first, len(run))))
 
 
 def _bill_in_run(
@@ -586,10 +593,13 @@ def _bill_in_run(
     del cell
     known = run >= 0
     run = np.where(known, run, 0)
-    month = month - low[run]
+    month = month - low[run]  # the month's place in its run's months
     known &= (month >= 0) & (month < span[run])
     month += offset[run]
-    return np.where(known, cells[np.where(known, month, 0)], -1)
+    month[~known] = 0
+    found = cells[month]
+    found[~known] = -1
+    return found
 
 
 def _bill_searched(

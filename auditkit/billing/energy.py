@@ -295,10 +295,15 @@ def _priced(
     del pair
     rate_asked, change = _values(lookup, rows), _values(lookup, rows, "valid_from")
     rate = rate_asked[query]
-    # The row in force on read_to may have started inside the read period (after read_from).
-    began = (rows >= 0) & (change <= day_numbers(read_to[ask])) & (change != NO_DAY)
+    # The row in force on read_to may have started inside the read period (after read_from):
+    # only where it started less than the longest read period before read_to are the lines
+    # compared with their bill's read_from.
+    asked_to = day_numbers(read_to[ask])
+    began = (rows >= 0) & (change <= asked_to) & (change != NO_DAY)
+    longest = int(bills["read_days"].max()) if len(bills) else 0
+    recent = np.flatnonzero((began & (change > asked_to - longest))[query])
     from_day = day_numbers(bills["read_from"])
-    inside = np.flatnonzero(began[query] & (change[query] > from_day[bill]))
+    inside = recent[change[query[recent]] > from_day[bill[recent]]]
     old_rate = lookup.rate(
         texts_at(bills["tariff_due"], bill[inside]),
         (change[query[inside]] - 1).astype("datetime64[D]"),

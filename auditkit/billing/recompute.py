@@ -483,9 +483,10 @@ def _summed(side: dict[str, np.ndarray], inverse: np.ndarray, n: int) -> dict[st
     several = np.flatnonzero(count > 1)
     rate[several] = _ratio(amount[several], quantity[several])
     rate[~found] = np.nan
-    estimated = (
-        _sum(inverse, side["estimated"], n) > 0 if "estimated" in side else np.zeros(n, dtype=bool)
-    )
+    # Estimated lines are few: their keys are marked, not counted over every line.
+    estimated = np.zeros(n, dtype=bool)
+    if "estimated" in side:
+        estimated[inverse[side["estimated"]]] = True
     return {
         "found": found,
         "quantity": quantity,

@@ -127,13 +127,12 @@ def _bills_of(*bills: tuple[str, str]) -> pd.DataFrame:
 def test_bill_of_takes_the_first_of_two_bills_of_a_month_and_none_for_a_gap():
     # Frame rows: A 2024-01 (0), its second 2024-01 bill (1), A 2024-03 (2), B 2024-01 (3).
     frame = _bills_of(("A", "2024-01"), ("A", "2024-01"), ("A", "2024-03"), ("B", "2024-01"))
-    rows = pd.DataFrame(
-        {
-            "customer_id": ["A", "A", "A", "A", "B", "B", "Z"],
-            "period": ["2024-01", "2024-02", "2024-03", "2023-12", "2024-01", "2024-02", "2024-01"],
-        }
-    )
-    assert bill_of(frame, rows).tolist() == [0, -1, 2, -1, 3, -1, -1]
+    # Rows of one bill come together, as a bill's lines do: A 2024-01 twice, B 2024-01 twice.
+    customers = ["A", "A", "A", "A", "A", "B", "B", "B", "Z"]
+    periods = ["2024-01", "2024-01", "2024-02", "2024-03", "2023-12"]
+    periods += ["2024-01", "2024-01", "2024-02", "2024-01"]
+    rows = pd.DataFrame({"customer_id": customers, "period": periods})
+    assert bill_of(frame, rows).tolist() == [0, 0, -1, 2, -1, 3, 3, -1, -1]
 
 
 def test_bill_of_a_customer_billed_decades_apart_finds_the_same_bills():
