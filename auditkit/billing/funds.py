@@ -21,6 +21,8 @@ def fund_lines(
     """
     rate = rates["fund_rate"].to_numpy(dtype=float)
     kwh = bills["kwh_due"].to_numpy(dtype=float) + np.nan_to_num(np.asarray(loss_kwh, dtype=float))
-    kwh = round_half_up(kwh, 2)
     rows = np.flatnonzero(has_rate(rate) & ~np.isnan(kwh))
-    return line_frame(bills["bill"].to_numpy()[rows], "fund", kwh[rows], rate[rows])
+    kwh = kwh[rows]
+    return line_frame(
+        bills["bill"].to_numpy()[rows], "fund", round_half_up(kwh, 2, out=kwh), rate[rows]
+    )

@@ -78,21 +78,26 @@ def loss_figures(
     unknown = np.zeros(n, dtype=bool)
     unknown[bill[np.isnan(p0) | np.isnan(pk) | np.isnan(units["kva"].to_numpy(dtype=float))]] = True
 
-    sn_sum = np.bincount(bill, weights=units["kva"].to_numpy(dtype=float), minlength=n)
-    p0_sum = np.bincount(bill, weights=np.nan_to_num(p0), minlength=n)
-    pk_sum = np.bincount(bill, weights=np.nan_to_num(pk), minlength=n)
-    running = np.bincount(bill, minlength=n) > 0
+    # Only the high_low bills can have losses: their figures are worked out on them alone.
+    mine = np.flatnonzero(high_low)
+    at = np.searchsorted(mine, bill)  # each unit's bill among them
+    count = len(mine)
+    sn_sum = np.bincount(at, weights=units["kva"].to_numpy(dtype=float), minlength=count)
+    p0_sum = np.bincount(at, weights=np.nan_to_num(p0), minlength=count)
+    pk_sum = np.bincount(at, weights=np.nan_to_num(pk), minlength=count)
+    running = np.bincount(at, minlength=count) > 0
 
-    hours = params.hours_per_day * bills["read_days"].to_numpy(dtype=float)
-    active = bills["kwh_due"].to_numpy(dtype=float)
+    hours = params.hours_per_day * bills["read_days"].to_numpy(dtype=float)[mine]
+    active = bills["kwh_due"].to_numpy(dtype=float)[mine]
     imported = bills["kvarh_import"].to_numpy(dtype=float)
-    exported = np.abs(bills["kvarh_export"].to_numpy(dtype=float))
+    exported = bills["kvarh_export"].to_numpy(dtype=float)
     estimated = np.isnan(imported) & np.isnan(exported)
-    reactive = np.nan_to_num(imported) + np.nan_to_num(exported)
+    reactive = np.nan_to_num(imported[mine]) + np.nan_to_num(np.abs(exported[mine]))
     with np.errstate(divide="ignore", invalid="ignore"):
         load = params.loss_form_factor * pk_sum * (active**2 + reactive**2) / (sn_sum**2 * hours)
-    kwh = round_half_up(p0_sum * hours + load, 0)
-    kwh[~(running & ~unknown)] = np.nan
+    kwh = np.full(n, np.nan)
+    kwh[mine] = round_half_up(p0_sum * hours + load, 0)
+    kwh[mine[~(running & ~unknown[mine])]] = np.nan
     return kwh, unknown, estimated
 
 
