@@ -25,9 +25,10 @@ before, and tau_c (the robust spread of whole-year changes among customers) is m
 data; a theft that began on the first compared day is seen against the year before, a later one
 against its own days before as well (the posterior mean of c is the days-before mean shrunk
 toward 0 with weight k = sigma^2 / tau_c^2 pseudo-days). sigma is the long-run scale of r (its
-robust scale widened for lag-one autocorrelation): the days of a home are autocorrelated (a warm
-spell, a guest), so k counts independent days, and a warm first month above the year before
-weighs as the few independent days it is, not as a drop from there on. Without a year before,
+robust scale around a first fit of the step, widened for lag-one autocorrelation): the days of a
+home are autocorrelated (a warm spell, a guest), so k counts independent days, and a warm first
+month above the year before weighs as the few independent days it is, not as a drop from there
+on; around the fitted step, a large drop (a move) is not itself taken for autocorrelation. Without a year before,
 c is the mean of the days before (at least MIN_BEFORE_DAYS). r is limited to LEVEL_CLIP around
 its median before the search (a Huber-type limit: a holiday of a week at 10 % weighs like a week
 at 60 %, so it cannot pass for a lasting drop); the reported drop and ratios use the unlimited r.
@@ -382,11 +383,14 @@ def _score_chunk(
     # Level: a drop beyond min_drop, the level before shrunk toward the year before, a drop that
     # is over set aside.
     centre = row_nanmedian(relative)[:, None]
-    limited = np.clip(relative, centre - LEVEL_CLIP, centre + LEVEL_CLIP)
-    long_run = np.maximum(_mad(limited), MIN_SCALE) * autocorrelation_inflation(
-        np.nan_to_num(limited - centre)
-    )
+    limited = _limit(relative, centre)
     day_noise = np.maximum(_mad(np.diff(relative, axis=1)) / np.sqrt(2), MIN_SCALE)
+    # The long-run scale around a first fit (with the day noise's pseudo-days): around the median
+    # a large step would itself read as autocorrelation and its prior swamp the days before it.
+    first_fit = _fit_step(
+        limited, np.where(year_before, (day_noise / shared.year_spread) ** 2, 0.0), log_min_drop
+    )
+    long_run = _long_run_scale(first_fit, limited, MIN_SCALE)
     prior_days = np.where(year_before, (long_run / shared.year_spread) ** 2, 0.0)
     level, level_z, relative = _lasting_level(
         relative, centre, prior_days, _Noise(long_run, day_noise), log_min_drop
@@ -493,7 +497,7 @@ def _lasting_level(
     search's and the first one's limited by the z of the days back (both limited so again when
     the new one rebounds too). Sidak's tries stay those of the first search.
     """
-    limited = np.clip(relative, centre - LEVEL_CLIP, centre + LEVEL_CLIP)
+    limited = _limit(relative, centre)
     level = _fit_step(limited, prior_days, log_min_drop)
     level_z = _scaled(level, limited, MIN_SCALE)
     over, back_from = _rebound(relative, level, prior_days, noise.day)
@@ -503,7 +507,7 @@ def _lasting_level(
     days = np.arange(relative.shape[1])
     set_aside = (days >= level.first_changed[rows, None]) & (days < back_from[rows, None])
     kept = np.where(set_aside, np.nan, relative[rows])
-    kept_limited = np.clip(kept, centre[rows] - LEVEL_CLIP, centre[rows] + LEVEL_CLIP)
+    kept_limited = _limit(kept, centre[rows])
     refit = _fit_step(kept_limited, prior_days[rows], log_min_drop)
     refit_z = _scaled(refit, kept_limited, MIN_SCALE)
     again, again_from = _rebound(kept, refit, prior_days[rows], noise.day[rows])
@@ -547,6 +551,14 @@ def _lasting_level(
         first_changed=first_changed, level_before=level_before, z=level.z, tries=level.tries
     )
     return step, level_z, relative
+
+
+def _limit(relative: np.ndarray, centre: np.ndarray) -> np.ndarray:
+    """r limited to LEVEL_CLIP around each row's `centre`, less the year before's level 0 limited
+    alike: the prior's mean and the days stay in the same units (a home that moved out early sits
+    far below 0, and its days before the move would otherwise be limited but not the prior)."""
+    low, high = centre - LEVEL_CLIP, centre + LEVEL_CLIP
+    return np.clip(relative, low, high) - np.clip(0.0, low, high)
 
 
 def _rebound(
@@ -626,15 +638,20 @@ def _shrunk_mean(values: np.ndarray, mask: np.ndarray, prior_days: np.ndarray) -
 
 
 def _scaled(step: _Step, series: np.ndarray, floor: float) -> np.ndarray:
-    """The step's z divided by the robust scale of the series around its fitted step, widened
-    for lag-one autocorrelation."""
+    """The step's z divided by the series' long-run scale around it (`_long_run_scale`)."""
+    return step.z / _long_run_scale(step, series, floor)
+
+
+def _long_run_scale(step: _Step, series: np.ndarray, floor: float) -> np.ndarray:
+    """The robust scale (at least `floor`) of each row of `series` around its fitted step,
+    widened for lag-one autocorrelation: the error scale of a mean of many days."""
     after = np.arange(series.shape[1]) >= step.first_changed[:, None]
     level_after = masked_row_mean(series, after)
     fitted = np.where(after, level_after[:, None], step.level_before[:, None])
     residual = series - fitted
     # Residuals around the fitted step are centred on about 0: 1.4826 median |residual|.
     scale = np.maximum(np.nan_to_num(1.4826 * row_nanmedian(np.abs(residual)), nan=floor), floor)
-    return step.z / (scale * autocorrelation_inflation(np.nan_to_num(residual)))
+    return scale * autocorrelation_inflation(np.nan_to_num(residual))
 
 
 def _continued_sidak(z: np.ndarray, tries: np.ndarray) -> np.ndarray:

@@ -1,5 +1,5 @@
-"""theft_scores on two years of daily reads: a drop must last, a month above the year before is no
-drop, and a drop whose days turned erratic counts both tests (theft_daily's level test)."""
+"""theft_scores on two years of daily reads: a drop must last, a warm month above the year before is
+no drop, and a drop whose days turned erratic counts both tests (theft_daily's level test)."""
 
 from __future__ import annotations
 
@@ -8,24 +8,29 @@ import pandas as pd
 import pytest
 
 from auditkit.stats import theft_scores
-from auditkit.stats.theft_daily import REBOUND_DAYS, REBOUND_LLR, _rebound, _Step
+from auditkit.stats.theft_daily import REBOUND_DAYS, REBOUND_LLR, _limit, _rebound, _Step
 
 DAYS = pd.date_range("2023-01-02", periods=728, freq="D")  # two years of 52 weeks, from a Monday
 LAST_YEAR = 364
 HOLIDAY, THIEF, WARM_START, FACTORS = 4, 5, 6, 8
 
 
-def _population(customers: int = 120, seed: int = 3) -> np.ndarray:
-    """Honest homes: own scale, a winter peak of their own size, weekends, day-to-day noise, and
-    the same season both years (kWh, customers x days)."""
+def _population(customers: int = 120, seed: int = 3, carried: float = 0.0) -> np.ndarray:
+    """Honest homes: own scale, a winter peak of their own size, weekends, day-to-day noise (sd
+    0.15, AR(1): `carried` of a day's deviation carried to the next), and the same season both
+    years (kWh, customers x days)."""
     rng = np.random.default_rng(seed)
     winter = np.cos(2 * np.pi * (np.arange(len(DAYS)) % LAST_YEAR) / LAST_YEAR)
     weekend = np.where(DAYS.day_of_week >= 5, 0.2, 0.0)
+    shocks = rng.normal(0, 0.15, (customers, len(DAYS)))
+    noise = shocks.copy()
+    for day in range(1, len(DAYS)):
+        noise[:, day] = carried * noise[:, day - 1] + np.sqrt(1 - carried**2) * shocks[:, day]
     log_kwh = (
         rng.normal(2.5, 0.4, (customers, 1))
         + rng.uniform(0.1, 0.6, (customers, 1)) * winter
         + weekend
-        + rng.normal(0, 0.15, (customers, len(DAYS)))
+        + noise
     )
     return np.exp(log_kwh)
 
@@ -47,7 +52,6 @@ def scores() -> pd.DataFrame:
     kwh = _population()
     kwh[HOLIDAY, -24:-3] *= 0.15  # three weeks away, home for the last three days
     kwh[THIEF, -44:] *= 0.5  # the same depth, lasting to the last read
-    kwh[WARM_START, LAST_YEAR : LAST_YEAR + 28] *= 1.8  # a month far above the year before
     days_factored = len(DAYS) - (LAST_YEAR + 150)
     kwh[FACTORS, LAST_YEAR + 150 :] *= np.random.default_rng(5).uniform(0.3, 1.0, days_factored)
     return _scores(kwh)
@@ -64,8 +68,16 @@ def test_a_holiday_over_three_days_before_the_last_read_is_set_aside_but_a_lasti
     assert thief["drop_ratio"] == pytest.approx(0.5, abs=0.05)
 
 
-def test_a_month_above_the_year_before_at_the_start_is_no_drop(scores: pd.DataFrame):
+def test_a_warm_month_above_the_year_before_at_the_start_is_no_drop_from_there_on():
+    # Days carry half their deviation to the next: 28 days are worth about 28 / 3 independent
+    # ones against the year before, and the month is no level the customer fell from.
+    kwh = _population(carried=0.5)
+    kwh[WARM_START, LAST_YEAR : LAST_YEAR + 28] *= 1.8
+    kwh[THIEF, -44:] *= 0.5
+    scores = _scores(kwh)
     assert scores.loc["H006", "score"] < 0
+    assert scores.index[0] == "H005"
+    assert scores.loc["H005", "score"] > 3
 
 
 def test_per_day_factors_count_the_lower_level_and_the_erratic_days_together(
@@ -76,7 +88,7 @@ def test_per_day_factors_count_the_lower_level_and_the_erratic_days_together(
     assert thief["score"] > 6
     assert thief["variation_ratio"] > 1.5
     assert abs((thief["change_at"] - DAYS[LAST_YEAR + 150]).days) <= 3
-    honest = scores.drop(index=["H004", "H005", "H006", "H008"])
+    honest = scores.drop(index=["H004", "H005", "H008"])
     assert (honest["score"] > 3).sum() == 0
 
 
@@ -111,3 +123,14 @@ def test_the_rebound_is_the_likelihood_ratio_of_the_last_days_back_at_the_level_
     # Still down to the last day: every k gives a negative ratio.
     over, _ = _rebound(_drop_then([]), _step_at_day_40(), no_prior, np.array([0.3]))
     assert over.tolist() == [False]
+
+
+def test_the_level_is_limited_with_the_year_befores_level_in_the_same_units():
+    # A home that moved out: its median r is -3 (the days after the move), so r is limited to
+    # [-3.5, -2.5] and the year before's level 0 to -2.5; a day before the move at -0.1 reads
+    # -2.5 - (-2.5) = 0 (at the year before), one after at -3.2 reads -0.7 (below the clip: -3.5
+    # + 2.5 = -1.0 at most). A home at its median 0 is limited to +-0.5 around 0 and kept as is.
+    relative = np.array([[-0.1, -3.2, -4.0], [0.3, -0.2, -0.9]])
+    centre = np.array([[-3.0], [0.0]])
+    expected = [[0.0, -0.7, -1.0], [0.3, -0.2, -0.5]]
+    np.testing.assert_allclose(_limit(relative, centre), expected, atol=1e-12)
