@@ -321,14 +321,13 @@ def rates_frame(bills: pd.DataFrame, lookup: TariffLookup) -> pd.DataFrame:
         texts_at(bills["tariff_due"], first),
         bills["read_to"].to_numpy("datetime64[D]")[first],
         bills["voltage_kv"].to_numpy(dtype=float)[first],
-    )[inverse]
-    found = rows >= 0
-    at = np.maximum(rows, 0)
+    )
     rates = {}
     for name, column in zip(RATE_COLUMNS, ("energy_rate", *RATE_COLUMNS[1:]), strict=True):
         if column in lookup.tariffs and len(lookup.tariffs):
-            values = lookup.tariffs[column].to_numpy(dtype=float, na_value=np.nan)[at]
-            rates[name] = np.where(found, values, np.nan)
+            # Per question (row −1: the NaN appended), then spread to the bills asking it.
+            values = lookup.tariffs[column].to_numpy(dtype=float, na_value=np.nan)
+            rates[name] = np.append(values, np.nan)[rows][inverse]
         else:
             rates[name] = np.full(len(bills), np.nan)
     return pd.DataFrame(rates, index=bills.index, copy=False)

@@ -183,23 +183,26 @@ def _billed_periods(
     result = np.full((len(rows), len(REGISTERS)), np.nan)
     if billed is None:
         return result
-    periodic = (billed["line_type"] == 0) & (billed["period"] != NO_PERIOD)
-    if not periodic.any():
+    periodic = np.flatnonzero((billed["line_type"] == 0) & (billed["period"] != NO_PERIOD))
+    if not len(periodic):
         return result
-    bill = billed["bill"][periodic]
-    position = np.full(len(bills), -1, dtype=np.int64)
+    position = np.full(len(bills) + 1, -1, dtype=np.int64)  # the last answers bill −1
     position[rows] = np.arange(len(rows))
-    at = np.where(bill >= 0, position[np.maximum(bill, 0)], -1)
-    quantity = np.nan_to_num(billed["quantity"][periodic])
-    periods = billed["period"][periodic]
-    mine = at >= 0
+    at = position[billed["bill"][periodic]]
+    mine = np.flatnonzero(at >= 0)
+    periodic, at = periodic[mine], at[mine]
     # A bill with period lines: periods without one billed nothing.
     has = np.zeros(len(rows), dtype=bool)
-    has[at[mine]] = True
-    for i, period in enumerate(REGISTERS):
-        hit = mine & (periods == TOU_PERIODS.index(period))
-        sums = np.bincount(at[hit], weights=quantity[hit], minlength=len(rows))
-        result[has, i] = sums[has]
+    has[at] = True
+    # Each line's cell (bill of `rows`, register period), −1 for a period without a register.
+    column = np.full(len(TOU_PERIODS) + 2, -1, dtype=np.int64)  # codes −1 (another) at the end
+    column[[TOU_PERIODS.index(period) for period in REGISTERS]] = np.arange(len(REGISTERS))
+    cell = column[billed["period"][periodic]]
+    registered = np.flatnonzero(cell >= 0)
+    cell = at[registered] * len(REGISTERS) + cell[registered]
+    quantity = np.nan_to_num(billed["quantity"][periodic[registered]])
+    sums = np.bincount(cell, weights=quantity, minlength=len(rows) * len(REGISTERS))
+    result[has] = sums.reshape(len(rows), len(REGISTERS))[has]
     return result
 
 
