@@ -453,9 +453,14 @@ def _lines_of_bill_columns(
 
 def _key_of(bill: np.ndarray, line_type: object, period: object, tier: object) -> np.ndarray:
     """One integer per line: bill, then line type, period and tier in the listing order."""
-    tier = np.clip(np.asarray(tier, dtype=np.int64), 0, _TIERS - 1)
-    bill = np.asarray(bill, dtype=np.int64)
-    return ((bill * len(LINE_TYPES) + line_type) * len(PERIOD_ORDER) + period) * _TIERS + tier
+    key = np.array(bill, dtype=np.int64)  # one buffer for millions of lines, worked in place
+    key *= len(LINE_TYPES)
+    key += line_type
+    key *= len(PERIOD_ORDER)
+    key += period
+    key *= _TIERS
+    key += np.clip(tier, 0, _TIERS - 1)
+    return key
 
 
 def _distinct(key: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
@@ -476,13 +481,16 @@ def _summed(side: dict[str, np.ndarray], inverse: np.ndarray, n: int) -> dict[st
     quantity and amount summed, the rate of a single line kept, else amount / quantity; estimated
     if any line is. Keys without a line of this side: quantity and amount 0, rate NaN."""
     count = np.bincount(inverse, minlength=n)
-    quantity, amount, rate = (_sum(inverse, side[name], n) for name in _SUMMED)
+    quantity, amount = (_sum(inverse, side[name], n) for name in ("quantity", "amount"))
     found = count > 0
-    # The summed rate is a single line's rate; the few kinds of several lines are priced as
-    # amount / quantity, worked out on them alone.
+    # A kind's rate is its single line's rate, written rather than summed (+ 0.0: a rate of −0.0
+    # reads 0.0, as it did summed); the few kinds of several lines are priced as
+    # amount / quantity, worked out on them alone. Kinds without a line: NaN.
+    rate = np.full(n, np.nan)
+    rate[inverse] = side["rate"]
+    rate += 0.0
     several = np.flatnonzero(count > 1)
     rate[several] = _ratio(amount[several], quantity[several])
-    rate[~found] = np.nan
     # Estimated lines are few: their keys are marked, not counted over every line.
     estimated = np.zeros(n, dtype=bool)
     if "estimated" in side:
@@ -494,9 +502,6 @@ def _summed(side: dict[str, np.ndarray], inverse: np.ndarray, n: int) -> dict[st
         "amount": round_half_up(amount, 2, out=amount),
         "estimated": estimated,
     }
-
-
-_SUMMED = ("quantity", "amount", "rate")
 
 
 def _sum(inverse: np.ndarray, weights: np.ndarray, n: int) -> np.ndarray:
