@@ -27,6 +27,8 @@ from auditkit.data import Dataset
 
 #: Periods read from registers; flat is what they leave of the total.
 REGISTERS = {"critical": "kwh_critical", "peak": "kwh_peak", "valley": "kwh_valley"}
+#: The multipliers due and billed, whose ratio scales billed period kWh.
+MULTIPLIERS = ("multiplier_due", "multiplier_billed")
 #: Period names by period code (NO_PERIOD: none).
 PERIOD_NAMES = np.array([*TOU_PERIODS, None], dtype=object)
 #: Tier kWh are counted in 1/TIER_UNITS kWh (meter registers × multipliers have fewer decimals).
@@ -140,11 +142,10 @@ def _tou_lines(
     """One line per period for the time-of-use bills `rows`."""
     if not len(rows):
         return []
-    actual = ~bills["read_type"].eq("estimated").to_numpy(dtype=bool)[rows]
-    ratio = bills["multiplier_due"].to_numpy(dtype=float) / bills["multiplier_billed"].to_numpy(
-        dtype=float
-    )
-    scale = np.where(actual & np.isfinite(ratio[rows]), ratio[rows], 1.0)
+    actual = ~bills["read_type"].iloc[rows].eq("estimated").to_numpy(dtype=bool)
+    due, billed_multiplier = (bills[c].to_numpy(dtype=float)[rows] for c in MULTIPLIERS)
+    ratio = due / billed_multiplier
+    scale = np.where(actual & np.isfinite(ratio), ratio, 1.0)
     kwh = bills["kwh_due"].to_numpy(dtype=float)[rows]
     registers = np.column_stack([bills[c].to_numpy(dtype=float)[rows] for c in REGISTERS.values()])
     source = np.where(np.isnan(registers).all(axis=1), 0, 1)  # 1 = registers, 0 = none yet
