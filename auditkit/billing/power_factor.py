@@ -64,10 +64,11 @@ def pf_lines(bills: pd.DataFrame, charged: pd.DataFrame, params: BillingParams) 
     imported = bills["kvarh_import"].to_numpy(dtype=float)
     exported = bills["kvarh_export"].to_numpy(dtype=float)
     standard = bills["pf_standard"].to_numpy(dtype=float)
-    tabled = np.zeros(len(standard), dtype=bool)
+    rows = np.flatnonzero(~np.isnan(standard) & ~(np.isnan(imported) & np.isnan(exported)))
+    tabled = np.zeros(len(rows), dtype=bool)
     for key in params.pf_tables:
-        tabled |= np.isclose(standard, float(key), rtol=0, atol=1e-9)
-    rows = np.flatnonzero(tabled & ~(np.isnan(imported) & np.isnan(exported)))
+        tabled |= np.isclose(standard[rows], float(key), rtol=0, atol=1e-9)
+    rows = rows[tabled]
     imported, exported, standard = imported[rows], np.abs(exported[rows]), standard[rows]
     loss = np.nan_to_num(charged["loss_kwh"].to_numpy(dtype=float)[rows])
     active = bills["kwh_due"].to_numpy(dtype=float)[rows] + loss

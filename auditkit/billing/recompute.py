@@ -470,7 +470,8 @@ def _distinct(key: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
     ordered = key[order]
     first = np.r_[True, ordered[1:] != ordered[:-1]] if len(key) else np.zeros(0, dtype=bool)
     inverse = np.empty(len(key), dtype=np.int64)
-    position = np.cumsum(first)
+    position = first.astype(np.int64)  # summed in place: numpy sums booleans twice as slowly
+    np.cumsum(position, out=position)
     position -= 1
     inverse[order] = position
     return ordered[first], inverse
