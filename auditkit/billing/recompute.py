@@ -138,9 +138,13 @@ def recompute_coded(
     del billed_lines
     # A bill without energy lines says nothing of its periods or tiers: its energy due is one
     # line too.
-    summed = (due["line_type"] == LINE_TYPES.index("energy")) & ~itemized[due["bill"]]
-    due["period"][summed], due["tier"][summed] = NO_PERIOD, 0
-    due["key"] = _key_of(due.pop("bill"), due.pop("line_type"), due.pop("period"), due.pop("tier"))
+    energy = due[0]
+    summed = ~itemized[energy["bill"]]
+    energy["period"][summed], energy["tier"][summed] = NO_PERIOD, 0
+    for part in due:
+        part["key"] = _key_of(
+            part.pop("bill"), part.pop("line_type"), part.pop("period"), part.pop("tier")
+        )
     # Only what names a line's bill is kept of the prepared frame (gigabytes on millions of bills).
     kept = bills[["customer_id", "period", "tariff_due", "customer_row", "month"]]
     del bills
@@ -163,9 +167,10 @@ def _due_lines(
     params: BillingParams,
     skipped: set[str],
     billed_lines: dict[str, np.ndarray] | None,
-) -> tuple[dict[str, np.ndarray], list[Note]]:
+) -> tuple[list[dict[str, np.ndarray]], list[Note]]:
     """Every line due as arrays (bill, line_type and period codes, tier, quantity, rate, amount,
-    estimated), and the notes on estimates made."""
+    estimated), one part per line type, the energy first (parts: millions of lines are not
+    copied into one array before they are joined); and the notes on estimates made."""
     rates = rates_frame(bills, lookup)
     energy = priced_energy(bills, dataset, lookup, params, billed_lines)
     loss = basic_due = None
@@ -197,32 +202,31 @@ def _due_lines(
     if "fund" not in skipped:
         parts["fund"] = funds.fund_lines(bills, loss_kwh, rates, params)
     notes = _estimate_notes(bills, energy, figures) + pf_notes
-    parts = {kind: part for kind, part in parts.items() if part is not None}
-    others = [part for kind, part in parts.items() if kind != "energy"]
-    sizes = [len(part["bill"]) for part in parts.values()]
-    # Codes as int8, flags as bool: millions of lines are copied here.
-    codes = [
-        np.full(size, LINE_TYPES.index(kind), dtype=np.int8)
-        for kind, size in zip(parts, sizes, strict=True)
-    ]
-    due = {
-        "line_type": np.concatenate(codes),
-        "period": np.concatenate(
-            [energy["period"]] + [np.full(len(p), NO_PERIOD, np.int8) for p in others]
-        ),
-        "tier": np.concatenate([energy["tier"]] + [np.zeros(len(p), np.int8) for p in others]),
-    }
-    # Column by column, each energy column let go once gathered (millions of lines).
-    for name, dtype in (
-        ("bill", np.int64),
-        ("quantity", float),
-        ("rate", float),
-        ("amount", float),
-        ("estimated", bool),
-    ):
-        due[name] = np.concatenate(
-            [energy.pop(name).astype(dtype, copy=False)]
-            + [part[name].to_numpy(dtype=dtype) for part in others]
+    due = []
+    for kind, part in parts.items():
+        if part is None:
+            continue
+        size = len(part["bill"])
+        code = np.full(size, LINE_TYPES.index(kind), dtype=np.int8)
+        if kind == "energy":
+            due.append({"line_type": code, **part})
+            continue
+        due.append(
+            {
+                "line_type": code,
+                "period": np.full(size, NO_PERIOD, dtype=np.int8),
+                "tier": np.zeros(size, dtype=np.int8),
+                **{
+                    name: part[name].to_numpy(dtype=dtype)
+                    for name, dtype in (
+                        ("bill", np.int64),
+                        ("quantity", float),
+                        ("rate", float),
+                        ("amount", float),
+                        ("estimated", bool),
+                    )
+                },
+            }
         )
     return due, notes
 
@@ -294,8 +298,8 @@ def _per_bill(lines: pd.DataFrame | dict | None, column: str, n: int) -> np.ndar
 
 def _billed_lines(
     bills: pd.DataFrame, lines: dict[str, np.ndarray] | None, columns: set[str]
-) -> tuple[dict[str, np.ndarray], np.ndarray, np.ndarray | None]:
-    """The billed lines as arrays (key, quantity, rate, amount); per bill whether its energy is
+) -> tuple[list[dict[str, np.ndarray]], np.ndarray, np.ndarray | None]:
+    """The billed lines as parts of arrays (key, quantity, rate, amount); per bill whether its energy is
     itemized; and per line type and bill (LINE_TYPES × bills) whether what was billed is unknown
     (None where it is known throughout).
 
@@ -320,7 +324,7 @@ def _billed_lines(
         parts.append(
             {"key": key[mine], **{n: lines[n][mine] for n in ("quantity", "rate", "amount")}}
         )
-    parts.append(_lines_of_bill_columns(bills, itemized, lines))
+    parts += _lines_of_bill_columns(bills, itemized, lines)
     silent = [
         k for k, t in enumerate(LINE_TYPES) if not anywhere[k] and BILL_FIGURES[t] not in columns
     ]
@@ -328,8 +332,7 @@ def _billed_lines(
     if silent:
         unknown = np.zeros((types, n), dtype=bool)
         unknown[silent] = ~itemized[silent]
-    billed = {name: np.concatenate([part[name] for part in parts]) for name in parts[0]}
-    return billed, itemized[LINE_TYPES.index("energy")], unknown
+    return parts, itemized[LINE_TYPES.index("energy")], unknown
 
 
 #: The bill column that carries each line type where bill_lines do not.
@@ -344,7 +347,7 @@ BILL_FIGURES = {
 
 def _lines_of_bill_columns(
     bills: pd.DataFrame, itemized: np.ndarray, lines: dict[str, np.ndarray] | None
-) -> dict[str, np.ndarray]:
+) -> list[dict[str, np.ndarray]]:
     """Billed lines implied by the bills' own columns (BILL_FIGURES) for each bill and line type
     without a line in bill_lines (`itemized`: LINE_TYPES × bills).
 
@@ -448,7 +451,7 @@ def _lines_of_bill_columns(
         }
         for kind, (rows, quantity, rate, amount) in parts.items()
     ]
-    return {name: np.concatenate([part[name] for part in lines_of]) for name in lines_of[0]}
+    return lines_of
 
 
 def _key_of(bill: np.ndarray, line_type: object, period: object, tier: object) -> np.ndarray:
@@ -477,25 +480,33 @@ def _distinct(key: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
     return ordered[first], inverse
 
 
-def _summed(side: dict[str, np.ndarray], inverse: np.ndarray, n: int) -> dict[str, np.ndarray]:
-    """Lines of one side summed per joined key (`inverse`: each line's key among the `n`):
-    quantity and amount summed, the rate of a single line kept, else amount / quantity; estimated
-    if any line is. Keys without a line of this side: quantity and amount 0, rate NaN."""
+def _summed(
+    parts: list[dict[str, np.ndarray]], inverse: np.ndarray, n: int
+) -> dict[str, np.ndarray]:
+    """The lines of one side (parts of arrays, in the order of `inverse`: each line's key among
+    the `n`) summed per joined key: quantity and amount summed, the rate of a single line kept,
+    else amount / quantity; estimated if any line is. Keys without a line of this side:
+    quantity and amount 0, rate NaN."""
     count = np.bincount(inverse, minlength=n)
-    quantity, amount = (_sum(inverse, side[name], n) for name in ("quantity", "amount"))
+    quantity, amount, rate = np.zeros(n), np.zeros(n), np.full(n, np.nan)
+    estimated = np.zeros(n, dtype=bool)
+    start = 0
+    for part in parts:
+        at = inverse[start : start + len(part["quantity"])]
+        start += len(at)
+        # Added part after part, line after line: the sums of one pass over all the lines, and
+        # no copy of millions of lines into one array first.
+        np.add.at(quantity, at, part["quantity"])
+        np.add.at(amount, at, part["amount"])
+        # A kind's rate is its single line's rate, written rather than summed.
+        rate[at] = part["rate"]
+        if "estimated" in part:  # estimated lines are few: their keys are marked
+            estimated[at[part["estimated"]]] = True
+    rate += 0.0  # a rate of −0.0 reads 0.0, as it did summed from 0
     found = count > 0
-    # A kind's rate is its single line's rate, written rather than summed (+ 0.0: a rate of −0.0
-    # reads 0.0, as it did summed); the few kinds of several lines are priced as
-    # amount / quantity, worked out on them alone. Kinds without a line: NaN.
-    rate = np.full(n, np.nan)
-    rate[inverse] = side["rate"]
-    rate += 0.0
+    # The few kinds of several lines are priced as amount / quantity, worked out on them alone.
     several = np.flatnonzero(count > 1)
     rate[several] = _ratio(amount[several], quantity[several])
-    # Estimated lines are few: their keys are marked, not counted over every line.
-    estimated = np.zeros(n, dtype=bool)
-    if "estimated" in side:
-        estimated[inverse[side["estimated"]]] = True
     return {
         "found": found,
         "quantity": quantity,
@@ -505,23 +516,18 @@ def _summed(side: dict[str, np.ndarray], inverse: np.ndarray, n: int) -> dict[st
     }
 
 
-def _sum(inverse: np.ndarray, weights: np.ndarray, n: int) -> np.ndarray:
-    """`weights` summed per key as floats (numpy's bincount of no values gives integers)."""
-    return np.bincount(inverse, weights=weights, minlength=n).astype(float, copy=False)
-
-
 def _joined(
     bills: pd.DataFrame,
-    billed: dict[str, np.ndarray],
-    due: dict[str, np.ndarray],
+    billed: list[dict[str, np.ndarray]],
+    due: list[dict[str, np.ndarray]],
     skipped: set[str],
     unknown: np.ndarray | None,
 ) -> tuple[dict[str, object], np.ndarray]:
-    """Billed and due lines outer-joined on the line key (CodedLines' fields but the notes); a
-    line kind due without a billed line where what was billed is `unknown` (LINE_TYPES × bills)
-    keeps an empty billed side. Also the count of such rows per line type."""
-    n_billed = len(billed["key"])
-    keys, inverse = _distinct(np.concatenate([billed.pop("key"), due.pop("key")]))
+    """Billed and due lines (parts of arrays) outer-joined on the line key (CodedLines' fields
+    but the notes); a line kind due without a billed line where what was billed is `unknown`
+    (LINE_TYPES × bills) keeps an empty billed side. Also the count of such rows per line type."""
+    n_billed = sum(len(part["key"]) for part in billed)
+    keys, inverse = _distinct(np.concatenate([part.pop("key") for part in billed + due]))
     b = _summed(billed, inverse[:n_billed], len(keys))
     d = _summed(due, inverse[n_billed:], len(keys))
     del inverse, billed, due
