@@ -84,18 +84,25 @@ def read_folder(folder: Path, check: bool = True) -> Intake:
     """Read and type every table file of `folder` (with `check`, check keys, references and kWh
     too), collecting every problem."""
     outcome = Intake()
-    if not folder.is_dir():
-        found = "a file, not a folder" if folder.exists() else "no such folder"
-        outcome.problems.append(Problem(shown_path(folder), None, None, "a dataset folder", found))
-        return outcome
-    files = _locate_tables(folder, outcome.problems)
-    mapping, mapping_problems = read_mapping(folder)
-    outcome.problems.extend(mapping_problems)
+    files, mapping = locate_folder(folder, outcome.problems)
     for name, path in files.items():
         _read_into(outcome, name, path, mapping)
     if check:
         outcome.problems.extend(check_tables(outcome.tables))
     return outcome
+
+
+def locate_folder(folder: Path, problems: list[Problem]) -> tuple[dict[str, Path], ColumnMapping]:
+    """The file of each table of `folder` and its columns.yaml mapping; appends to `problems`
+    a missing folder, a required table absent, a table in two files and mapping mistakes."""
+    if not folder.is_dir():
+        found = "a file, not a folder" if folder.exists() else "no such folder"
+        problems.append(Problem(shown_path(folder), None, None, "a dataset folder", found))
+        return {}, {}
+    files = _locate_tables(folder, problems)
+    mapping, mapping_problems = read_mapping(folder)
+    problems.extend(mapping_problems)
+    return files, mapping
 
 
 def _locate_tables(folder: Path, problems: list[Problem]) -> dict[str, Path]:
@@ -155,17 +162,25 @@ def _read_into(outcome: Intake, name: str, path: Path, mapping: ColumnMapping) -
 
 
 def _type_into(outcome: Intake, name: str, raw: RawTable) -> None:
-    spec = TABLES[name]
-    typed, problems = type_table(raw, spec)
+    typed, problems = type_raw(name, raw)
     outcome.problems.extend(problems)
     if typed is None:
         return
-    if spec.required and typed.frame.empty:
-        outcome.problems.append(
-            Problem(raw.file, None, None, "at least one data row", "no rows", table=name)
-        )
     outcome.tables[name] = typed
     outcome.sources.setdefault(name, TableSource(raw.file, raw.format))
+
+
+def type_raw(name: str, raw: RawTable) -> tuple[TypedTable | None, list[Problem]]:
+    """Table `name` typed as the loader types it, with its problems: every cell's, and a
+    required table without rows (`convert` types a large table so, one batch of rows at a time:
+    only the last batch of an empty file is empty)."""
+    spec = TABLES[name]
+    typed, problems = type_table(raw, spec)
+    if typed is not None and spec.required and typed.frame.empty:
+        problems.append(
+            Problem(raw.file, None, None, "at least one data row", "no rows", table=name)
+        )
+    return typed, problems
 
 
 def _arrow_table(frame: pd.DataFrame) -> pa.Table:

@@ -531,6 +531,43 @@ def _read_parquet(path: Path, table: str) -> RawTable:
     return RawTable(data, RowIndex(first_row=1), path.name, "parquet")
 
 
+def read_parquet_batches(path: Path, table: str, batch_rows: int) -> Iterator[RawTable]:
+    """The Parquet file at `path` as RawTables of at most `batch_rows` rows, in file order.
+
+    For files too large to type at once (`convert` streams them): each batch is what
+    `read_table` gives for the whole file (text columns dictionary-encoded, names stripped),
+    its rows numbered from their place in the file. A file without rows gives one empty batch
+    carrying its columns. Raises ReadFailure as `read_table` does, also for a row group that
+    cannot be read part way through.
+    """
+    if path.stat().st_size == 0:
+        raise ReadFailure(
+            _file_problem(path, table, "a header row naming the columns", "an empty file")
+        )
+    try:
+        with _arrow_source(path) as source:
+            schema = pq.read_schema(source)
+            text_columns = [
+                field.name
+                for field in schema
+                if pa.types.is_string(field.type) or pa.types.is_large_string(field.type)
+            ]
+            names = [name.strip() for name in schema.names]
+            parquet = pq.ParquetFile(source, read_dictionary=text_columns)
+            first_row = 1
+            for batch in parquet.iter_batches(batch_size=batch_rows):
+                data = pa.Table.from_batches([batch]).rename_columns(names)
+                yield RawTable(data, RowIndex(first_row=first_row), path.name, "parquet")
+                first_row += batch.num_rows
+            if first_row == 1:
+                empty = parquet.schema_arrow.empty_table().rename_columns(names)
+                yield RawTable(empty, RowIndex(first_row=1), path.name, "parquet")
+    except (pa.ArrowException, OSError) as error:
+        raise ReadFailure(
+            _file_problem(path, table, "a Parquet file", f"a file that is not one ({error})")
+        ) from None
+
+
 def read_parquet_columns(path: Path | str | BinaryIO, text_columns: list[str]) -> pa.Table:
     """The Parquet file as a table of one chunk per column, `text_columns` dictionary-encoded.
 
