@@ -6,6 +6,7 @@ import argparse
 import time
 from pathlib import Path
 
+from auditkit.data.convert_stream import DEFAULT_BATCH_ROWS
 from auditkit.data.partitioned import DEFAULT_CUSTOMERS_PER_PART, convert
 
 
@@ -15,9 +16,12 @@ def register(subparsers: argparse._SubParsersAction) -> None:  # type: ignore[ty
         "convert",
         help="store a dataset as Parquet partitioned by district (for large data and clusters)",
         description=(
-            "Load and validate the dataset folder SRC (CSV, Excel or Parquet tables), then write it "
-            "to DST as typed Parquet partitioned by district: <table>/district=<name>/part-N.parquet "
-            "with every row of a customer in the same partition. `auditkit.data.load(DST)` reads "
+            "Type and check the dataset folder SRC (CSV, Excel or Parquet tables) as `load` does and "
+            "write it to DST as typed Parquet partitioned by district: "
+            "<table>/district=<name>/part-N.parquet with every row of a customer in the same "
+            "partition. A folder of Parquet files (or a converted folder) is converted table by "
+            "table in batches of rows, so memory follows the batch, not the data; CSV and Excel "
+            "folders are read whole. `auditkit.data.load(DST)` reads "
             "it back eagerly, `load(DST, lazy=True)` lazily, and the rules' dask engine runs one "
             "partition per task. DST is written completely or not at all."
         ),
@@ -31,13 +35,25 @@ def register(subparsers: argparse._SubParsersAction) -> None:  # type: ignore[ty
         metavar="N",
         help="customers per partition file within a district (default %(default)s)",
     )
+    parser.add_argument(
+        "--batch-rows",
+        type=int,
+        default=DEFAULT_BATCH_ROWS,
+        metavar="N",
+        help="rows typed and written at a time from a Parquet table (default %(default)s)",
+    )
     parser.set_defaults(func=run_convert)
 
 
 def run_convert(args: argparse.Namespace) -> int:
     """Convert, then print the partitions and rows written."""
     started = time.perf_counter()
-    converted = convert(args.source, args.destination, customers_per_part=args.customers_per_part)
+    converted = convert(
+        args.source,
+        args.destination,
+        customers_per_part=args.customers_per_part,
+        batch_rows=args.batch_rows,
+    )
     seconds = time.perf_counter() - started
     size = sum(path.stat().st_size for path in converted.root.rglob("*") if path.is_file())
     print(

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import argparse
 
+import pandas as pd
 import pytest
 
 from auditkit.cli import scale
@@ -34,5 +35,24 @@ def test_convert_writes_the_partitions_and_prints_them(utility, utility_folder, 
 def test_convert_names_a_bad_part_size(utility_folder, tmp_path):
     args = _parse("convert", str(utility_folder), str(tmp_path / "x"), "--customers-per-part", "0")
     with pytest.raises(ParameterError, match="customers_per_part"):
+        args.func(args)
+    assert not (tmp_path / "x").exists()
+
+
+def test_convert_in_small_batches_reads_back_the_same_tables(utility_folder, tmp_path):
+    whole = _parse("convert", str(utility_folder), str(tmp_path / "whole"))
+    batched = _parse(
+        "convert", str(utility_folder), str(tmp_path / "batched"), "--batch-rows", "97"
+    )
+    assert whole.func(whole) == 0 and batched.func(batched) == 0
+    first = PartitionedDataset(tmp_path / "whole").dataset()
+    second = PartitionedDataset(tmp_path / "batched").dataset()
+    for name, frame in first.tables().items():
+        pd.testing.assert_frame_equal(frame, second.tables()[name], obj=name)
+
+
+def test_convert_names_a_bad_batch_size(utility_folder, tmp_path):
+    args = _parse("convert", str(utility_folder), str(tmp_path / "x"), "--batch-rows", "0")
+    with pytest.raises(ParameterError, match="batch_rows"):
         args.func(args)
     assert not (tmp_path / "x").exists()
