@@ -638,9 +638,10 @@ def codes_among(values: pd.Series | np.ndarray, names: tuple[str, ...], missing:
     arrow = _arrow_text(values)
     if arrow is not None:
         found = pc.index_in(arrow, value_set=pa.array(names, type=arrow.type))
-        codes = found.fill_null(-1).to_numpy(zero_copy_only=False).astype(np.int64)
+        # Arrow's int32 positions kept as they are (millions of lines, narrowed by the caller).
+        codes = found.fill_null(-1).to_numpy(zero_copy_only=False)
         empty = arrow.is_null().to_numpy(zero_copy_only=False)
-        return np.where(empty, missing, codes)
+        return np.where(empty, np.int32(missing), codes)
     codes, distinct = factorized(values)
     positions = pd.Index(names).get_indexer(pd.Index(distinct, dtype=object))
     return np.where(codes >= 0, positions[np.maximum(codes, 0)] if len(positions) else -1, missing)
