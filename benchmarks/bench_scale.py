@@ -230,15 +230,17 @@ class Limits:
     cap_gb: float
     duckdb_memory_gb: float
     spill: Path
+    spill_gb: float
 
 
 def bench_side_by_side(args: argparse.Namespace) -> None:
     """Every size: the synthetic utility's Parquet files to findings, auditkit beside DuckDB,
     each measurement in a child process of its own (`measure`)."""
-    limits = Limits(args.memory_cap_gb, args.duckdb_memory_gb, args.spill)
+    limits = Limits(args.memory_cap_gb, args.duckdb_memory_gb, args.spill, args.spill_gb)
     print(
         f"DuckDB: threads {psutil.cpu_count()}, memory_limit {limits.duckdb_memory_gb:g} GB, "
-        f"temp_directory {limits.spill} (it may spill there); auditkit by parts: "
+        f"temp_directory {limits.spill} (it may spill there, up to {limits.spill_gb:g} GB: "
+        f"max_temp_directory_size); auditkit by parts: "
         f"rules.run(load(folder, lazy=True)), its worker processes included in its peak; "
         f"a measurement growing past {limits.cap_gb:.1f} GB is stopped",
         flush=True,
@@ -298,6 +300,7 @@ def measure(kind: str, folder: Path, limits: Limits, destination: Path | None = 
     fails is reported as such, with the last line of its error."""
     command = [sys.executable, __file__, "--measure", kind, "--data", str(folder)]
     command += ["--duckdb-memory-gb", str(limits.duckdb_memory_gb), "--spill", str(limits.spill)]
+    command += ["--spill-gb", str(limits.spill_gb)]
     if destination is not None:
         command += ["--destination", str(destination)]
     started = time.perf_counter()
@@ -378,14 +381,15 @@ def measured(kind: str, folder: Path, args: argparse.Namespace) -> dict:
             }
         return result
     import duckdb
-    from check_duckdb_parity import load_tables, run_rules, sql_parameters
+    from check_duckdb_parity import load_tables, quoted, run_rules, sql_parameters
 
     parameters = sql_parameters(folder)
     connection = duckdb.connect()
     connection.execute(f"SET threads = {psutil.cpu_count()}")
     connection.execute(f"SET memory_limit = '{args.duckdb_memory_gb:g}GB'")
     args.spill.mkdir(parents=True, exist_ok=True)
-    connection.execute("SET temp_directory = ?", [str(args.spill)])
+    connection.execute(f"SET temp_directory = {quoted(str(args.spill))}")
+    connection.execute(f"SET max_temp_directory_size = '{args.spill_gb:g}GB'")
     load_tables(connection, folder, parameters, materialize=kind == "duckdb-tables")
     loaded = time.perf_counter()
     found = run_rules(connection, parameters)  # the recomputation, then the five rules
@@ -650,6 +654,13 @@ def main() -> int:
     )
     parser.add_argument(
         "--spill", type=Path, help="DuckDB's temp_directory (default <workdir>/duckdb-spill)"
+    )
+    parser.add_argument(
+        "--spill-gb",
+        type=float,
+        default=20.0,
+        help="DuckDB's max_temp_directory_size: a query spilling more fails (default 20; at a "
+        "million customers and 8 GB it spilled 25 GB in 12 minutes without finishing)",
     )
     parser.add_argument("--days", type=int, default=365, help="days of daily reads (--daily)")
     args = parser.parse_args()
