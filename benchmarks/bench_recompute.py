@@ -175,7 +175,11 @@ def write_chunks(args: argparse.Namespace, folder: Path) -> None:
     for k, size in enumerate(chunk_sizes(args.customers, args.chunks), start=1):
         started = time.perf_counter()
         config = synth.SynthConfig(
-            customers=size, districts=args.districts, months=args.months, seed=args.seed + k - 1
+            customers=size,
+            districts=args.districts,
+            months=args.months,
+            seed=args.seed + k - 1,
+            schedule_seed=args.seed,  # one tariff schedule: only the first chunk's is kept
         )
         tables = synth.generate(config)
         generated = time.perf_counter() - started

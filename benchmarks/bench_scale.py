@@ -106,14 +106,15 @@ def phase(name: str, rows: int | None = None, unit: str = "bill rows") -> Iterat
 def dataset_folder(args: argparse.Namespace, customers: int) -> Path:
     """The synthetic dataset of `customers` for these arguments, generated in a child process
     unless kept in --workdir; beyond CHUNK_CUSTOMERS in chunks (`write_chunks`)."""
+    chunks = -(-customers // CHUNK_CUSTOMERS) if not args.daily else 1
     config = synth.SynthConfig(
         customers=customers,
         districts=args.districts,
         months=args.months,
         seed=args.seed,
         daily_days=args.days if args.daily else 0,
+        schedule_seed=args.seed if chunks > 1 else None,  # chunks share one schedule
     )
-    chunks = -(-customers // CHUNK_CUSTOMERS) if not args.daily else 1
     name = f"synth-{customers}x{args.months}" + (f"-daily{args.days}" if args.daily else "")
     folder = args.workdir / (name if chunks == 1 else f"chunked-{customers}x{args.months}")
     recipe = asdict(config) | {"chunks": chunks}
@@ -171,7 +172,11 @@ def write_chunks(folder: Path, customers: int, months: int, seed: int, districts
     for k, size in enumerate(chunk_sizes(customers, chunks), start=1):
         started = time.perf_counter()
         config = synth.SynthConfig(
-            customers=size, districts=districts, months=months, seed=seed + k - 1
+            customers=size,
+            districts=districts,
+            months=months,
+            seed=seed + k - 1,
+            schedule_seed=seed,  # one tariff schedule: only the first chunk's is kept
         )
         tables = synth.generate(config)
         for table in list(tables):
@@ -188,7 +193,9 @@ def write_chunks(folder: Path, customers: int, months: int, seed: int, districts
     for writer in writers.values():
         writer.close()
     recipe = asdict(
-        synth.SynthConfig(customers=customers, districts=districts, months=months, seed=seed)
+        synth.SynthConfig(
+            customers=customers, districts=districts, months=months, seed=seed, schedule_seed=seed
+        )
     )
     (staging / "synthetic.json").write_text(json.dumps(recipe | {"chunks": chunks}))
     staging.rename(folder)

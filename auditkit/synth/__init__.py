@@ -56,6 +56,10 @@ class SynthConfig:
     # Share of the eligible customers per kind of honest look-alike, overriding
     # `lookalikes.DEFAULT_SHARES` as given.
     lookalikes: dict[str, float] = field(default_factory=dict)
+    # Seed of the market prices' monthly noise, the one random part of the tariff schedule; None
+    # draws it from `seed`. Utilities generated in chunks (seeds of their own) share one schedule
+    # by sharing this seed; every other draw is the one `seed` alone gives.
+    schedule_seed: int | None = None
 
     def check(self) -> None:
         """Reject parameters outside what the generator can honour, naming the parameter."""
@@ -83,6 +87,9 @@ class SynthConfig:
             if not 0 <= rate <= 0.5:
                 raise ParameterError(f"rates.{name}", "a share from 0 to 0.5", rate)
         check_shares(self.lookalikes)
+        given = self.schedule_seed
+        if given is not None and (isinstance(given, bool) or not isinstance(given, int)):
+            raise ParameterError("schedule_seed", "a whole number, or None", given)
 
 
 def configure(config: SynthConfig | None = None, **overrides: object) -> SynthConfig:
@@ -98,7 +105,12 @@ def build(config: SynthConfig | None = None, **overrides: object) -> World:
     """The synthetic utility as arrays: the honest world, its look-alikes, then the irregularities."""
     config = configure(config, **overrides)
     world = build_world(
-        config.customers, config.districts, config.months, config.start, config.seed
+        config.customers,
+        config.districts,
+        config.months,
+        config.start,
+        config.seed,
+        config.schedule_seed,
     )
     # Honest look-alikes are busy: no irregularity is injected on them.
     add_lookalikes(world, config.lookalikes)

@@ -378,8 +378,17 @@ def ct_ratio_for(capacity_kva: np.ndarray, voltage_kv: np.ndarray) -> np.ndarray
     return catalog.CT_PRIMARIES[np.clip(index, 0, len(catalog.CT_PRIMARIES) - 1)] / 5.0
 
 
-def build_world(customers: int, districts: int, months: int, start: str, seed: int) -> World:
-    """An honest utility: archive, true consumption and normal work orders, no irregularities yet."""
+def build_world(
+    customers: int,
+    districts: int,
+    months: int,
+    start: str,
+    seed: int,
+    schedule_seed: int | None = None,
+) -> World:
+    """An honest utility: archive, true consumption and normal work orders, no irregularities yet.
+
+    `schedule_seed` (default: `seed`'s own draw) decides the market prices' noise alone."""
     rng = np.random.default_rng(seed)
     n, m = customers, months
     first = pd.Period(start, freq="M")
@@ -597,7 +606,10 @@ def build_world(customers: int, districts: int, months: int, start: str, seed: i
     price_change = m // 2
     market_start = price_change + max(m // 6, 1)
     wave = np.sin(2 * np.pi * (np.arange(m) - market_start) / 12)
-    market_factor = 1 + catalog.MARKET_AMPLITUDE * wave + rng.normal(0, catalog.MARKET_NOISE, m)
+    market_noise = rng.normal(0, catalog.MARKET_NOISE, m)  # drawn always: later draws stay put
+    if schedule_seed is not None:
+        market_noise = np.random.default_rng(schedule_seed).normal(0, catalog.MARKET_NOISE, m)
+    market_factor = 1 + catalog.MARKET_AMPLITUDE * wave + market_noise
     calendar = Calendar(
         month_starts=month_starts,
         price_change=price_change,
