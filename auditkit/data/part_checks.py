@@ -236,21 +236,31 @@ def merged_problems(
 
 
 def _one_issue(per_part: list[list[Problem]]) -> list[Problem]:
-    """One issue's problems from several parts: listed cells up to the limit, then a count."""
+    """One issue's problems from several parts: listed cells up to the limit, then a count.
+
+    A problem of no row that is not such a count (a column missing, a file or row group that
+    cannot be read, a table without rows) is the table's, not a cell's: kept as it is, once."""
     limit = column_typing.LISTED_PER_ISSUE
+    whole: list[Problem] = []
     listed: list[Problem] = []
     total, first_unlisted = 0, None
     for problems in per_part:
         rows = [problem for problem in problems if problem.row is not None]
-        counts = [_COUNTED.match(p.found) for p in problems if p.row is None]
-        more = sum(int(count.group(1)) for count in counts if count)
+        counts = []
+        for problem in (problem for problem in problems if problem.row is None):
+            count = _COUNTED.match(problem.found)
+            if count:
+                counts.append(count)
+            elif problem not in whole:
+                whole.append(problem)
+        more = sum(int(count.group(1)) for count in counts)
         room = limit - len(listed)
         if first_unlisted is None and len(rows) + more > room:
             first_unlisted = rows[room].row if room < len(rows) else int(counts[0].group(2))
         listed.extend(rows[:room])
         total += len(rows) + more
     if total <= limit:
-        return listed
+        return [*whole, *listed]
     sample = listed[0] if listed else next(p for part in per_part for p in part)
     numbers = np.asarray([problem.row for problem in listed] + [first_unlisted], dtype=np.int64)
     issue = Issue(np.arange(total), sample.expected, [problem.found for problem in listed])
@@ -262,4 +272,4 @@ def _one_issue(per_part: list[list[Problem]]) -> list[Problem]:
         sample.table or "",
         sample.severity,
     )[-1]
-    return [*listed, replace(counted, column=sample.column, table=sample.table)]
+    return [*whole, *listed, replace(counted, column=sample.column, table=sample.table)]

@@ -176,3 +176,47 @@ def test_an_order_id_repeated_across_parts_is_an_error_named_in_the_source(table
         "order_id",
     )
     assert not (tmp_path / "out").exists()
+
+
+def _refused(folder, destination) -> list:
+    """The errors a streamed convert of `folder` raises; nothing may be left behind."""
+    with pytest.raises(DataValidationError) as raised:
+        convert(folder, destination, customers_per_part=PER_PART, batch_rows=BATCH)
+    assert not destination.exists()
+    assert [p.name for p in destination.parent.iterdir()] == ["source"]  # no staging either
+    return raised.value.errors
+
+
+def test_a_bills_file_without_a_required_column_is_refused_not_left_out(tables, tmp_path):
+    folder = synth.write(
+        dict(tables, bills=tables["bills"].drop(columns="period")), tmp_path / "source"
+    )
+    errors = _refused(folder, tmp_path / "out")
+    assert [(e.file, e.row, e.column) for e in errors] == [("bills.parquet", None, "period")]
+
+
+def test_an_empty_bills_file_is_refused_as_load_refuses_it(tables, tmp_path):
+    folder = synth.write(dict(tables, bills=tables["bills"].iloc[:0]), tmp_path / "source")
+    errors = _refused(folder, tmp_path / "out")
+    assert [(e.file, e.expected, e.found) for e in errors] == [
+        ("bills.parquet", "at least one data row", "no rows")
+    ]
+
+
+def test_a_row_group_that_cannot_be_read_part_way_is_refused_not_written_in_part(tables, tmp_path):
+    import pyarrow as pa
+    import pyarrow.parquet as pq
+
+    folder = synth.write(tables, tmp_path / "source")
+    bills = folder / "bills.parquet"
+    pq.write_table(pa.Table.from_pandas(tables["bills"]), bills, row_group_size=BATCH)
+    meta = pq.ParquetFile(bills).metadata
+    assert meta.num_row_groups > 3
+    offset = meta.row_group(3).column(0).data_page_offset
+    with bills.open("r+b") as damaged:  # the fourth row group's first page: garbage
+        damaged.seek(offset)
+        damaged.write(b"\xff" * 64)
+    errors = _refused(folder, tmp_path / "out")
+    assert [(e.file, e.row, e.expected) for e in errors] == [
+        ("bills.parquet", None, "a Parquet file")
+    ]
