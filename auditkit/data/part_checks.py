@@ -62,10 +62,13 @@ def check_by_parts(dataset: PartitionedDataset) -> list[Problem]:
     """
     info = dataset.table_info
     steps = _steps(dataset)
-    whole = {
-        table: _typed_table(dataset, table)[0] for table in info if info[table]["layout"] == "file"
-    }
-    typing: dict[str, list[Problem]] = {table: [] for table in info}
+    typing: dict[str, list[list[Problem]]] = {table: [] for table in info}
+    whole: Tables = {}
+    for table in (table for table in info if info[table]["layout"] == "file"):
+        typed, problems = _typed_table(dataset, table)
+        typing[table].append(problems)
+        if typed is not None:
+            whole[table] = typed
     per_part: list[list[list[Problem]]] = [[] for _ in steps]
     offsets = {table: 0 for table in info}
     for partition in dataset.partitions:
@@ -73,7 +76,7 @@ def check_by_parts(dataset: PartitionedDataset) -> list[Problem]:
         for table in info:
             if info[table]["layout"] == "partitioned":
                 typed, problems = _typed_table(dataset, table, partition, offsets[table])
-                typing[table].extend(problems)
+                typing[table].append(problems)
                 offsets[table] += dataset.rows(table, [partition])
                 if typed is not None:
                     tables[table] = typed
@@ -81,7 +84,7 @@ def check_by_parts(dataset: PartitionedDataset) -> list[Problem]:
             if step.by_part:
                 per_part[index].append(step.run(tables))
         del tables
-    problems = [problem for table in info for problem in typing[table]]
+    problems = [problem for table in info for problem in merged_problems(typing[table])]
     for index, step in enumerate(steps):
         if step.by_part:
             found = merged_problems(per_part[index], step.issues)
