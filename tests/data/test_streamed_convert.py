@@ -158,7 +158,8 @@ def test_a_bill_of_an_unknown_customer_is_an_error_at_its_source_row(tables, tmp
     assert (problem.file, problem.row, problem.column, problem.found) == expected
 
 
-def test_an_order_id_repeated_across_parts_is_an_error_named_in_the_source(tables, tmp_path):
+def _repeated_order_id(tables: dict[str, pd.DataFrame]) -> tuple[pd.DataFrame, int, int]:
+    """The work orders with one order's id given to an order of another district's customer."""
     orders = _editable(tables["work_orders"])
     # the two orders belong to customers of different districts: different parts
     districts = tables["customers"].set_index("customer_id")["district"]
@@ -166,6 +167,11 @@ def test_an_order_id_repeated_across_parts_is_an_error_named_in_the_source(table
     first = int(np.flatnonzero(of_district == of_district.iloc[0])[0])
     other = int(np.flatnonzero(of_district != of_district.iloc[0])[0])
     orders.loc[other, "order_id"] = orders.loc[first, "order_id"]
+    return orders, first, other
+
+
+def test_an_order_id_repeated_across_parts_is_an_error_named_in_the_source(tables, tmp_path):
+    orders, first, other = _repeated_order_id(tables)
     folder = synth.write(dict(tables, work_orders=orders), tmp_path / "source")
     with pytest.raises(DataValidationError) as raised:
         convert(folder, tmp_path / "out", customers_per_part=PER_PART, batch_rows=BATCH)
@@ -220,3 +226,16 @@ def test_a_row_group_that_cannot_be_read_part_way_is_refused_not_written_in_part
     assert [(e.file, e.row, e.expected) for e in errors] == [
         ("bills.parquet", None, "a Parquet file")
     ]
+
+
+def test_a_source_too_large_to_load_has_its_error_named_in_the_parts_written(
+    tables, tmp_path, monkeypatch
+):
+    from auditkit.data import partitioned
+
+    monkeypatch.setattr(partitioned, "SOURCE_LOAD_ROWS", 0)  # as a million customers would be
+    orders, _, _ = _repeated_order_id(tables)
+    folder = synth.write(dict(tables, work_orders=orders), tmp_path / "source")
+    [problem] = _refused(folder, tmp_path / "out")
+    assert problem.column == "order_id" and problem.severity == "error"
+    assert problem.file.startswith("work_orders/district=") and problem.row is not None
