@@ -167,9 +167,10 @@ def run_in_pool(tasks: Sequence[Task], workers: int, budget: int) -> list[PartRe
 
     Tasks start in order of decreasing estimated peak: each when a worker is free and the
     estimated peaks of the running tasks and its own stay within `budget` bytes (a smaller one
-    may start before a larger one that does not fit yet; a task alone always starts). The first task that fails
-    stops the run, the others are cancelled, and its error is raised naming it: a run returns
-    every finding or raises, never a partial worklist.
+    may start before a larger one that does not fit yet; a task alone always starts). The first
+    task that fails stops the run: the waiting tasks are cancelled, the running ones killed, and
+    its error is raised naming it: a run returns every finding or raises, never a partial
+    worklist.
     """
     context = multiprocessing.get_context(
         "fork" if "fork" in multiprocessing.get_all_start_methods() else "spawn"
@@ -197,9 +198,21 @@ def run_in_pool(tasks: Sequence[Task], workers: int, budget: int) -> list[PartRe
                     results[index] = _result(future, tasks[index].name, names)
                     del running[future]
         except BaseException:
-            pool.shutdown(wait=True, cancel_futures=True)
+            _stop_workers(pool)
             raise
     return [results[index] for index in range(len(tasks))]
+
+
+def _stop_workers(pool: ProcessPoolExecutor) -> None:
+    """Cancel the waiting tasks and kill the running ones: a failed or interrupted run does not
+    wait for parts whose findings it will not return. Python 3.14 has `terminate_workers`;
+    before it the executor's own process table is the only handle on its workers."""
+    if hasattr(pool, "terminate_workers"):
+        pool.terminate_workers()
+        return
+    for process in list(getattr(pool, "_processes", {}).values()):
+        process.kill()
+    pool.shutdown(wait=True, cancel_futures=True)
 
 
 #: What a failed run says it did not return.

@@ -93,6 +93,23 @@ def test_a_failing_or_dying_task_stops_the_run_naming_it():
         run_in_pool([Task("part 城北#1", 1, _dies, ("part 城北#1",))], workers=2, budget=10)
 
 
+def test_a_failing_task_does_not_wait_for_the_running_ones_and_leaves_no_worker():
+    import multiprocessing
+
+    tasks = [
+        Task("slow", 2, _stamped, ("slow", 30.0)),  # started first: the larger peak
+        Task("part 城西#2", 1, _fails, ("part 城西#2",)),
+    ]
+    started = time.monotonic()
+    with pytest.raises(AuditkitError, match="part 城西#2 failed"):
+        run_in_pool(tasks, workers=2, budget=10)
+    assert time.monotonic() - started < 20  # the 30 s task was killed, not waited for
+    deadline = time.monotonic() + 5
+    while multiprocessing.active_children() and time.monotonic() < deadline:
+        time.sleep(0.05)
+    assert multiprocessing.active_children() == []
+
+
 def test_workers_must_be_a_whole_number_of_at_least_one(converted):
     source = StoredSource(converted)
     with pytest.raises(ParameterError, match="workers"):
