@@ -127,8 +127,9 @@ def stored_tasks(source: StoredSource, plan: RulePlan) -> list[Task]:
 
 def whole_dataset_groups(plan: RulePlan) -> list[tuple[tuple[str, ...], bool]]:
     """The whole-dataset rules that run, in two groups run apart, each with whether it reads
-    bills: those that do (they share the bills read), then those reading the archive (and
-    adjustments) only."""
+    bills: those that read months of bills (they share the bills read), then those reading the
+    archive and adjustments (duplicate_account also the data's first billed month, one month in
+    36: the archive's estimate covers it)."""
 
     def reads_bills(rule_id: str) -> bool:
         wanted = plan.whole_dataset_input([rule_id])
