@@ -8,7 +8,7 @@ WORDS: dict[str, tuple[str, str]] = {
         "变化精确到日），其余用户按月账单评分，两者合并排名。变化前水平为变化前一年的日均用电，"
         "变化后水平为变化起至统计截止的日均用电；与上年同期之比取变化起首年的电量对比上年同期；"
         "同类用户为同一供电单位、同一用电类别的用户（不足 20 户时为全部用户）。有工单数据时，变化日前后 "
-        "31 天内生效的过户、销户、暂停、减容或改类工单视为已说明该变化：保留评分，但排在所有未说明的用户"
+        "{window} 天内生效的过户、销户、暂停、减容或改类工单视为已说明该变化：保留评分，但排在所有未说明的用户"
         "之后，不计入强烈可疑户数；换表、新装、增容等工单不能说明用电下降。",
         "Reasons: customers whose daily reads span a year and 56 days are scored on them (against "
         "their own same days a year before and their peers, the change dated to the day), the "
@@ -18,7 +18,7 @@ WORDS: dict[str, tuple[str, str]] = {
         "days or months a year before; peers are the customers of the same district and usage type "
         "(every customer when they are fewer than 20). Where the dataset has work orders, an "
         "ownership transfer, closure, suspension, capacity reduction or tariff change taking "
-        "effect within 31 days of the change explains it: the customer keeps its score but is "
+        "effect within {window} days of the change explains it: the customer keeps its score but is "
         "ranked after every unexplained customer and not counted among the strongly suspicious; "
         "a meter replacement, new connection or capacity increase explains no fall.",
     ),

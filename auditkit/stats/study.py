@@ -35,6 +35,7 @@ from auditkit.stats.requirements import InsufficientDataError
 from auditkit.stats.scores import CustomerScores
 from auditkit.stats.seasonal import Decomposition, decompose_by_group, outlier_table
 from auditkit.stats.summary import DistrictSummary, summarize
+from auditkit.stats.theft import ORDER_WINDOW_DAYS
 from auditkit.stats.theft_report import TheftReport, score_theft
 
 if TYPE_CHECKING:
@@ -42,6 +43,8 @@ if TYPE_CHECKING:
 
     from auditkit.data import Dataset
 
+#: Figures a method's wording states, from the code that applies them.
+METHOD_VALUES = {"theft_reasons": {"window": ORDER_WINDOW_DAYS}}
 #: Monthly summary columns drawn, each when it has a value.
 MONTHLY_FIGURES = ("kwh", "line_loss", "estimated_share")
 #: The methods section, in order.
@@ -226,7 +229,12 @@ class ConsumptionStudy:
         """How each statistic is computed, one paragraph each (the day shapes' only when the
         theft scores used interval reads)."""
         shown = [name for name in METHODS if name != "theft_profile" or self.theft.profile_tested]
-        return [i18n.text(f"stats.method.{name}", lang) for name in shown]
+        return [
+            i18n.text(f"stats.method.{name}", lang).format(**METHOD_VALUES[name])
+            if name in METHOD_VALUES
+            else i18n.text(f"stats.method.{name}", lang)
+            for name in shown
+        ]
 
     @property
     def table_names(self) -> tuple[str, ...]:

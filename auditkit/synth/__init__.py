@@ -14,6 +14,7 @@ import tempfile
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
 
+import numpy as np
 import pandas as pd
 
 from auditkit import __version__
@@ -88,8 +89,9 @@ class SynthConfig:
                 raise ParameterError(f"rates.{name}", "a share from 0 to 0.5", rate)
         check_shares(self.lookalikes)
         given = self.schedule_seed
-        if given is not None and (isinstance(given, bool) or not isinstance(given, int)):
-            raise ParameterError("schedule_seed", "a whole number, or None", given)
+        whole = isinstance(given, int | np.integer) and not isinstance(given, bool)
+        if given is not None and not (whole and given >= 0):
+            raise ParameterError("schedule_seed", "a whole number ≥ 0, or None", given)
 
 
 def configure(config: SynthConfig | None = None, **overrides: object) -> SynthConfig:

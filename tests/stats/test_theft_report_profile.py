@@ -15,6 +15,7 @@ from auditkit import formatting
 from auditkit.report.notebook import figure_png
 from auditkit.report.tables import table_html
 from auditkit.stats.study import METHODS, build
+from auditkit.stats.theft import ORDER_WINDOW_DAYS
 from auditkit.stats.theft_report import PROFILE_COLUMNS, score_theft
 
 #: 728 days (104 weeks) from a Tuesday; CHANGE is a Tuesday: the 364 days before it and the 91
@@ -251,3 +252,12 @@ def test_the_notebook_words_and_draws_the_profile_customers(tmp_path, monkeypatc
     exported = pd.read_csv(tmp_path / "files" / "theft_scores.csv").set_index("customer_id")
     assert exported.loc["SY-甲-002", "shape_change"] == "reversed"
     assert not errors(notebook)
+
+
+def test_the_methods_state_the_order_window_the_scores_apply_in_both_languages(small_dataset):
+    study = build(small_dataset)
+    for lang, stated in (("zh", f"{ORDER_WINDOW_DAYS} 天内生效"), ("en", "within 31 days")):
+        methods = study.methods(lang)
+        assert any(stated in line for line in methods), lang
+        assert not [line for line in methods if "{" in line or "}" in line]
+    assert ORDER_WINDOW_DAYS == 31

@@ -30,7 +30,13 @@ def test_chunks_given_one_schedule_seed_share_the_tariffs_and_keep_their_own_cus
     )
 
 
-@pytest.mark.parametrize("given", [1.5, "7", True])
+@pytest.mark.parametrize("given", [1.5, "7", True, -1])
 def test_a_schedule_seed_that_is_not_a_whole_number_is_refused(given: object) -> None:
     with pytest.raises(ParameterError, match="schedule_seed"):
         synth.SynthConfig(schedule_seed=given, **SMALL).check()  # type: ignore[arg-type]
+
+
+def test_a_numpy_whole_number_is_a_schedule_seed() -> None:
+    import numpy as np
+
+    synth.SynthConfig(schedule_seed=np.int64(7), **SMALL).check()
