@@ -281,7 +281,9 @@ def _priced(
     slot = np.cumsum(used) - 1
     questions = bills["tariff_query"].to_numpy(dtype=np.int64)
     count = int(questions.max()) + 1 if len(questions) else 0
-    asker = np.empty(count, dtype=np.int64)  # the first bill asking each question
+    # tariff_query numbers the distinct questions 0..count-1 (the inverse of distinct_rows), so
+    # every slot below is written: the first bill asking each question.
+    asker = np.empty(count, dtype=np.int64)
     asker[questions[::-1]] = np.arange(len(questions) - 1, -1, -1)
     ask = np.repeat(asker, len(pairs))
     read_to = bills["read_to"].to_numpy("datetime64[D]")
