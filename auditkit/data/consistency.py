@@ -49,25 +49,26 @@ def check_tables(tables: dict[str, TypedTable]) -> list[Problem]:
         key = tuple(column for column in spec.key if column in typed.frame.columns)
         if key:
             optional = {column for column in key if not spec.column(column).required}
-            problems.extend(_check_key(name, typed, key, optional))
+            problems.extend(check_key(name, typed, key, optional))
         for reference in spec.references:
             target = tables.get(reference.target_table)
             if target is not None:
-                problems.extend(_check_reference(name, typed, reference, target))
+                problems.extend(check_reference(name, typed, reference, target))
     if "tariffs" in tables:
-        problems.extend(_check_validity(tables["tariffs"]))
+        problems.extend(check_validity(tables["tariffs"]))
     if "bills" in tables:
-        problems.extend(_check_kwh(tables["bills"]))
+        problems.extend(check_kwh(tables["bills"]))
     problems.extend(check_itemized(tables))
     return problems
 
 
-def _check_key(
+def check_key(
     table: str,
     typed: TypedTable,
     key: tuple[str, ...],
     optional: set[str] | frozenset = frozenset(),
 ) -> list[Problem]:
+    """Rows of `table` repeating the value of `key` (columns in `optional` may be empty)."""
     rows = len(typed.frame)
     combined = np.zeros(rows, dtype=np.int64)
     filled = np.ones(rows, dtype=bool)
@@ -138,9 +139,10 @@ def _repeated_rows(combined: np.ndarray, filled: np.ndarray, radix_product: int)
     return keyed[pd.Series(combined[keyed]).duplicated(keep="first").to_numpy()]
 
 
-def _check_reference(
+def check_reference(
     table: str, typed: TypedTable, reference: Reference, target: TypedTable
 ) -> list[Problem]:
+    """Rows of `table` whose `reference.column` names no row of the `target` table."""
     codes = codes_of(typed, reference.column)
     targets = pc.unique(pa.array(target.frame[reference.target_column], from_pandas=True))
     listed = pc.is_in(codes.uniques, value_set=targets.drop_null())
@@ -159,7 +161,8 @@ def _check_reference(
     )
 
 
-def _check_validity(tariffs: TypedTable) -> list[Problem]:
+def check_validity(tariffs: TypedTable) -> list[Problem]:
+    """Tariff rows whose valid_to comes before their valid_from."""
     frame = tariffs.frame
     if "valid_to" not in frame:
         return []
@@ -179,7 +182,8 @@ def _check_validity(tariffs: TypedTable) -> list[Problem]:
     return issue_problems(issue, tariffs.file, tariffs.rows, "valid_to", "tariffs")
 
 
-def _check_kwh(bills: TypedTable) -> list[Problem]:
+def check_kwh(bills: TypedTable) -> list[Problem]:
+    """Bills whose kWh billed is not (register end − start) × multiplier."""
     frame = bills.frame
     start = frame["register_start"].to_numpy()
     end = frame["register_end"].to_numpy()

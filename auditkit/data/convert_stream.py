@@ -29,22 +29,22 @@ import pyarrow as pa
 import pyarrow.compute as pc
 import pyarrow.parquet as pq
 
-from auditkit.data.consistency import _check_key, _check_reference
+from auditkit.data.consistency import check_key, check_reference
 from auditkit.data.frames import TypedTable, codes_of
 from auditkit.data.intake import locate_folder, type_raw
 from auditkit.data.mapping import apply_mapping
 from auditkit.data.part_checks import merged_problems
 from auditkit.data.partitioned import (
-    _WRITERS,
     FORMAT,
     FORMAT_VERSION,
+    PARQUET_WRITERS,
     PARTITIONED,
     Partition,
     PartitionedDataset,
-    _storage_table,
-    _write_partitions,
     assign_partitions,
     is_partitioned,
+    storage_table,
+    write_partitions,
 )
 from auditkit.data.problems import DataValidationError, Problem
 from auditkit.data.readers import RawTable, ReadFailure, RowIndex, read_parquet_batches
@@ -78,7 +78,7 @@ def stream_tables(
     tables, batches = _source(source, problems)
     customers = _whole(batches, "customers", problems) if "customers" in tables else None
     if customers is not None:
-        problems.extend(_check_key("customers", customers, ("customer_id",)))
+        problems.extend(check_key("customers", customers, ("customer_id",)))
     if customers is None or _has_errors(problems):
         raise DataValidationError(problems)
     partitions, part_of_customer = assign_partitions(customers.frame, customers_per_part)
@@ -91,8 +91,8 @@ def stream_tables(
         if name == "customers":
             frame = customers.frame
             written.add(name, frame)
-            arrow = _storage_table(frame.drop(columns="district"), name)
-            rows, sizes = _write_partitions(arrow, part_of_customer, partitions, folder, name)
+            arrow = storage_table(frame.drop(columns="district"), name)
+            rows, sizes = write_partitions(arrow, part_of_customer, partitions, folder, name)
             written.parts[name] = (rows, sizes)
         elif name in PARTITIONED:
             checked.extend(_stream(batches, name, folder, route, written, problems, batch_rows))
@@ -101,7 +101,7 @@ def stream_tables(
             if typed is not None:
                 written.add(name, typed.frame)
                 pq.write_table(
-                    _storage_table(typed.frame, name),
+                    storage_table(typed.frame, name),
                     folder / f"{name}.parquet",
                     compression="zstd",
                 )
@@ -284,7 +284,7 @@ def _stream(
     typing: list[list[Problem]] = []
     unknown: list[list[Problem]] = []
     reference = next(r for r in TABLES[name].references if r.column == "customer_id")
-    pool = ThreadPoolExecutor(max_workers=_WRITERS)  # Parquet writing releases the GIL
+    pool = ThreadPoolExecutor(max_workers=PARQUET_WRITERS)  # Parquet writing releases the GIL
     writing: list[Future] = []  # the batch being written while the next one is typed
     try:
         for raw in batches(name, batch_rows):
@@ -295,11 +295,11 @@ def _stream(
             part = route(typed)
             orphan = part < 0
             if orphan.any():
-                unknown.append(_check_reference(name, typed, reference, route.customers))
+                unknown.append(check_reference(name, typed, reference, route.customers))
             frame = typed.frame if not orphan.any() else typed.frame[~orphan]
             part = part[~orphan]
             written.add(name, frame)
-            arrow = _storage_table(frame.reset_index(drop=True), name)
+            arrow = storage_table(frame.reset_index(drop=True), name)
             schema = arrow.schema if schema is None else schema
             arrow = _conformed(arrow, schema, name, raw)
             order = np.argsort(part, kind="stable")

@@ -25,7 +25,7 @@ import numpy as np
 
 import auditkit.data.column_typing as column_typing
 from auditkit.data.column_typing import Issue
-from auditkit.data.consistency import _check_key, _check_kwh, _check_reference, _check_validity
+from auditkit.data.consistency import check_key, check_kwh, check_reference, check_validity
 from auditkit.data.frames import TypedTable, issue_problems
 from auditkit.data.itemized_checks import (
     check_bill_lines,
@@ -34,7 +34,7 @@ from auditkit.data.itemized_checks import (
     check_tou_periods,
     check_transformer_capacity,
 )
-from auditkit.data.partitioned import Partition, PartitionedDataset, _locate_checks, _typed
+from auditkit.data.partitioned import Partition, PartitionedDataset, locate_checks, typed_arrow
 from auditkit.data.problems import Problem
 from auditkit.data.readers import RowIndex
 from auditkit.data.schema import TABLES
@@ -90,7 +90,7 @@ def check_by_parts(dataset: PartitionedDataset) -> list[Problem]:
             found = merged_problems(per_part[index], step.issues)
         else:
             found = step.run(_slim_tables(dataset, step.columns, whole))
-        problems.extend(_locate_checks(found, dataset, None))
+        problems.extend(locate_checks(found, dataset, None))
     return problems
 
 
@@ -110,11 +110,11 @@ def _typed_table(
         if dataset.table_info[table]["layout"] == "file"
         else [p.relative_path(table) for p in dataset.partitions]
     )
-    return _typed(
+    return typed_arrow(
         arrow,
         table,
         files,
-        dataset._file_rows(table, None),
+        dataset.file_rows(table, None),
         some_columns=columns is not None,
         rows=RowIndex(first_row=first + 1),
     )
@@ -147,7 +147,7 @@ def _steps(dataset: PartitionedDataset) -> list[_Step]:
             local = name in partitioned and "customer_id" in key
             steps.append(
                 _Step(
-                    lambda tables, name=name, key=key, optional=optional: _check_key(
+                    lambda tables, name=name, key=key, optional=optional: check_key(
                         name, tables[name], key, optional
                     ),
                     local,
@@ -164,7 +164,7 @@ def _steps(dataset: PartitionedDataset) -> list[_Step]:
             context = tuple(c for c in ("customer_id", "period") if c in present)
             steps.append(
                 _Step(
-                    lambda tables, name=name, reference=reference: _check_reference(
+                    lambda tables, name=name, reference=reference: check_reference(
                         name, tables[name], reference, tables[reference.target_table]
                     ),
                     local,
@@ -176,10 +176,10 @@ def _steps(dataset: PartitionedDataset) -> list[_Step]:
             )
     if "tariffs" in info:
         steps.append(
-            _Step(lambda tables: _check_validity(tables["tariffs"]), False, {"tariffs": ()})
+            _Step(lambda tables: check_validity(tables["tariffs"]), False, {"tariffs": ()})
         )
     if "bills" in info:
-        steps.append(_Step(lambda tables: _check_kwh(tables["bills"]), True, {}))
+        steps.append(_Step(lambda tables: check_kwh(tables["bills"]), True, {}))
         steps.append(_Step(lambda tables: check_period_registers(tables["bills"]), True, {}))
         if "bill_lines" in info:
             steps.append(

@@ -67,7 +67,7 @@ PARTITIONED = ("customers", *CUSTOMER_KEYED)
 DEFAULT_CUSTOMERS_PER_PART = 50_000
 #: Files other than tables that travel with the data (the synthetic-data notice, its recipe).
 _COMPANION_FILES = ("SYNTHETIC.md", "synthetic.json")
-_WRITERS = min(4, os.cpu_count() or 1)
+PARQUET_WRITERS = min(4, os.cpu_count() or 1)
 
 
 @dataclass(frozen=True, order=True)
@@ -257,7 +257,7 @@ def _write_tables(
     for name, frame in dataset.tables().items():
         columns = [str(column) for column in frame.columns]
         stored = frame.drop(columns="district") if name == "customers" else frame
-        arrow = _storage_table(stored, name)
+        arrow = storage_table(stored, name)
         tables[name] = {
             "rows": len(frame),
             "columns": columns,
@@ -279,7 +279,7 @@ def _write_tables(
                     frame["customer_id"].iloc[row],
                 )
             part = part_of_customer[position]
-        rows, sizes = _write_partitions(arrow, part, partitions, folder, name)
+        rows, sizes = write_partitions(arrow, part, partitions, folder, name)
         rows_per_partition[name], bytes_per_partition[name] = rows, sizes
     return {
         "format": FORMAT,
@@ -298,7 +298,7 @@ def _write_tables(
     }
 
 
-def _storage_table(frame: pd.DataFrame, name: str) -> pa.Table:
+def storage_table(frame: pd.DataFrame, name: str) -> pa.Table:
     """The frame as Arrow with storage types: repeating text dictionary-encoded, dates as
     timestamps, integers as int64, numbers float64."""
     spec = TABLES[name]
@@ -341,7 +341,7 @@ def _repeating_text(array: pa.Array) -> pa.Array:
 
 
 def _as_converted(arrow: pa.Table, table: str) -> pd.DataFrame | None:
-    """The columns as typed frames hold them, from the storage types `_storage_table` writes,
+    """The columns as typed frames hold them, from the storage types `storage_table` writes,
     without checking cells again; None when a column is not in the contract or not stored so."""
     spec = TABLES[table]
     columns = {}
@@ -372,7 +372,7 @@ def _is_stored_text(storage: pa.DataType) -> bool:
     return pa.types.is_string(storage)
 
 
-def _write_partitions(
+def write_partitions(
     arrow: pa.Table, part: np.ndarray, partitions: list[Partition], folder: Path, name: str
 ) -> tuple[list[int], list[int]]:
     """One file per partition (empty partitions too, so every file carries the schema)."""
@@ -387,7 +387,8 @@ def _write_partitions(
         pq.write_table(piece, path, compression="zstd", row_group_size=1 << 20)
         return path.stat().st_size
 
-    with ThreadPoolExecutor(max_workers=_WRITERS) as pool:  # Parquet writing releases the GIL
+    # Parquet writing releases the GIL
+    with ThreadPoolExecutor(max_workers=PARQUET_WRITERS) as pool:
         sizes = list(pool.map(write, range(len(partitions))))
     return np.diff(bounds).tolist(), sizes
 
@@ -595,7 +596,7 @@ class PartitionedDataset:
         column still makes the whole table typed and checked.
         """
         arrow, files = self.read_arrow(table, partitions, columns)
-        file_rows = self._file_rows(table, partitions)
+        file_rows = self.file_rows(table, partitions)
         rows = RowIndex(first_row=1)
         if keep is not None:
             mask = keep(arrow)
@@ -604,7 +605,7 @@ class PartitionedDataset:
         converted = None if check_cells else _as_converted(arrow, table)
         if converted is not None:
             return converted
-        typed, problems = _typed(
+        typed, problems = typed_arrow(
             arrow, table, files, file_rows, some_columns=columns is not None, rows=rows
         )
         errors = [problem for problem in problems if problem.severity == "error"]
@@ -612,7 +613,9 @@ class PartitionedDataset:
             raise DataValidationError(problems)
         return typed.frame
 
-    def _file_rows(self, table: str, partitions: Sequence[Partition] | None) -> list[int]:
+    def file_rows(self, table: str, partitions: Sequence[Partition] | None) -> list[int]:
+        """Rows of each file of `table` (of `partitions`, every partition by default), from the
+        manifest, in file order."""
         if self.table_info[table]["layout"] == "file":
             return [int(self.table_info[table]["rows"])]
         chosen = {(p.district, p.part) for p in (partitions or self.partitions)}
@@ -665,7 +668,9 @@ class PartitionedDataset:
             arrow, files = self._read_arrow(table, partitions, digests=digests)
             if district is not None and table in DISTRICT_KEYED:
                 arrow = arrow.filter(pc.equal(arrow["district"].cast(pa.string()), district))
-            typed, table_problems = _typed(arrow, table, files, self._file_rows(table, partitions))
+            typed, table_problems = typed_arrow(
+                arrow, table, files, self.file_rows(table, partitions)
+            )
             intake.problems.extend(table_problems)
             intake.sources[table] = TableSource(_file_label(table, files), "parquet")
             if typed is not None:
@@ -673,7 +678,7 @@ class PartitionedDataset:
         if record is not None:  # the same bytes, typed the same: the warnings recorded
             intake.problems = [Problem(**problem) for problem in record["problems"]]
         elif validate:
-            intake.problems.extend(_locate_checks(check_tables(intake.tables), self, partitions))
+            intake.problems.extend(locate_checks(check_tables(intake.tables), self, partitions))
         return Dataset.from_intake(intake, self.root)
 
     def files(self) -> list[str]:
@@ -797,7 +802,7 @@ def _unlike_pieces(pieces: list[pa.Table], files: list[str], table: str) -> list
     return [Problem(files[odd], None, None, expected, found, table=table)]
 
 
-def _typed(
+def typed_arrow(
     arrow: pa.Table,
     table: str,
     files: list[str],
@@ -831,7 +836,7 @@ def _located(problem: Problem, files: list[str], file_rows: list[int]) -> Proble
     return replace(problem, file=files[index], row=problem.row - start)
 
 
-def _locate_checks(
+def locate_checks(
     problems: list[Problem], dataset: PartitionedDataset, partitions: Sequence[Partition] | None
 ) -> list[Problem]:
     """Re-point cross-check problems (rows counted over a whole table) at their part files."""
@@ -841,7 +846,7 @@ def _locate_checks(
         if table in dataset.table_info and dataset.table_info[table]["layout"] == "partitioned":
             chosen = dataset.partitions if partitions is None else list(partitions)
             files = [partition.relative_path(table) for partition in chosen]
-            problem = _located(problem, files, dataset._file_rows(table, partitions))
+            problem = _located(problem, files, dataset.file_rows(table, partitions))
         located.append(problem)
     return located
 

@@ -325,7 +325,7 @@ def _day_shapes(
     """The flatness and mirror statistics of the compared days of a block of rows.
 
     Computed from the hours without a shares array where it can be: CV^2 = 24 sum x^2 / T^2 - 1;
-    and with P = B B^T (`_mirror_basis`), m = <x B, r B> / (T ||r B||^2): the reference is kept
+    and with P = B B^T (`mirror_basis`), m = <x B, r B> / (T ||r B||^2): the reference is kept
     only as its k coordinates r B, the windowed mean of the days' s B (k = 10 of 24 hours).
     """
     rows, days, _ = hours.shape
@@ -345,7 +345,7 @@ def _day_shapes(
     flat_reference = np.full((rows, window), np.nan)
     if paired_span:
         centres = np.arange(days - window, days) - YEAR_DAYS
-        basis = _mirror_basis()
+        basis = mirror_basis()
         coordinates = hours @ basis  # x B of every day; s B = x B / T
         # The reference days: at most REFERENCE_HALF_DAYS beyond the last centre.
         reference_days = min(days, days - YEAR_DAYS + REFERENCE_HALF_DAYS + 1)
@@ -382,7 +382,7 @@ def _day_shapes(
     )
 
 
-def _mirror_basis() -> np.ndarray:
+def mirror_basis() -> np.ndarray:
     """An orthonormal basis B (24 x k) of the day shapes that are antisymmetric about the day's
     centre (a_h = -a_{23-h}) and orthogonal to the antisymmetric parts of the VALLEY_HOURS block
     contrasts (1 in the valley, 0 elsewhere). P = B B^T: P r is the part of a shape r that

@@ -66,7 +66,7 @@ from auditkit.stats.matrix import ConsumptionMatrix, masked_row_mean, row_nanmed
 from auditkit.stats.scores import STRONG_SCORE, CustomerScores
 from auditkit.stats.theft import CHANGE_STATUSES, COLUMNS, ORDER_WINDOW_DAYS, ranked, theft_scores
 from auditkit.stats.theft_daily import MIN_PAIRED_DAYS, MIN_PEERS, YEAR_DAYS
-from auditkit.stats.theft_profile import HOURS, _mirror_basis, hourly_cube
+from auditkit.stats.theft_profile import HOURS, hourly_cube, mirror_basis
 
 if TYPE_CHECKING:
     from matplotlib.figure import Figure
@@ -114,7 +114,7 @@ MIN_PROFILE_DAYS = 5
 #: Most peers whose hours the report reads per listed customer (evenly spaced, by id).
 PEER_SAMPLE = 200
 #: `theft_profile`'s basis of the shapes that reversing the hours negates (24 x k).
-MIRROR_BASIS = _mirror_basis()
+MIRROR_BASIS = mirror_basis()
 
 
 @dataclass(frozen=True)
