@@ -38,6 +38,7 @@ from __future__ import annotations
 import argparse
 import contextlib
 import json
+import shutil
 import subprocess
 import sys
 import tempfile
@@ -129,6 +130,7 @@ def dataset_folder(args: argparse.Namespace, customers: int) -> Path:
     if chunks > 1:
         command = [sys.executable, __file__, "--chunks-child", str(folder)]
         command += ["--customers", str(customers), "--months", str(args.months)]
+        command += ["--districts", str(args.districts)]
         subprocess.run([*command, "--seed", str(args.seed)], check=True)
         return folder
     code = (
@@ -167,7 +169,8 @@ def write_chunks(folder: Path, customers: int, months: int, seed: int, districts
 
     chunks = -(-customers // CHUNK_CUSTOMERS)
     staging = folder.with_name(f".{folder.name}.staging")
-    staging.mkdir(parents=True, exist_ok=True)
+    shutil.rmtree(staging, ignore_errors=True)  # a run stopped half way
+    staging.mkdir(parents=True)
     writers: dict[str, pq.ParquetWriter] = {}
     for k, size in enumerate(chunk_sizes(customers, chunks), start=1):
         started = time.perf_counter()
@@ -198,12 +201,13 @@ def write_chunks(folder: Path, customers: int, months: int, seed: int, districts
         )
     )
     (staging / "synthetic.json").write_text(json.dumps(recipe | {"chunks": chunks}))
+    shutil.rmtree(folder, ignore_errors=True)  # made by another recipe: replaced
     staging.rename(folder)
 
 
 def converted_folder(source: Path) -> PartitionedDataset:
     destination = source.with_name(source.name + "-partitioned")
-    if is_partitioned(destination):
+    if is_partitioned(destination) and same_recipe(source, destination):
         return PartitionedDataset(destination)
     bills = pq_rows(source / "bills.parquet")
     with phase("convert to partitioned Parquet", bills):
@@ -281,12 +285,19 @@ def dataset_rows(folder: Path) -> int:
     return pq_rows(folder / "bills.parquet")
 
 
+def same_recipe(folder: Path, converted: Path) -> bool:
+    """Whether `converted` was converted from the data now in `folder` (convert copies the
+    synthetic recipe, `synthetic.json`, along): a folder generated again is converted again."""
+    recipes = [path / "synthetic.json" for path in (folder, converted)]
+    return all(path.is_file() for path in recipes) and len({p.read_bytes() for p in recipes}) == 1
+
+
 def convert_measured(folder: Path, converted: Path, limits: Limits, again: bool) -> dict:
     """`convert` of the plain folder into `converted`, measured when the bench writes it (it is
     missing, or `again`); else its figures as measured when it was written (kept beside it),
     or none."""
     record = converted.with_name(converted.name + ".convert.json")
-    if is_partitioned(converted) and not again:
+    if is_partitioned(converted) and not again and same_recipe(folder, converted):
         if record.is_file():
             kept = json.loads(record.read_text(encoding="utf-8"))
             print(f"    convert        {json.dumps(kept)} (measured when written)", flush=True)
@@ -315,27 +326,42 @@ def measure(kind: str, folder: Path, limits: Limits, destination: Path | None = 
         # files, not pipes: a child writing more than a pipe holds would wait for ever
         child = subprocess.Popen(command, stdout=out, stderr=err, text=True)
         watched, top = psutil.Process(child.pid), 0.0
-        while child.poll() is None:
-            top = max(top, tree_rss(watched) / 2**30)
-            if top > limits.cap_gb:
+        try:
+            while child.poll() is None:
+                top = max(top, tree_rss(watched) / 2**30)
+                if top > limits.cap_gb:
+                    stop_tree(watched)
+                    child.wait()
+                    seconds = time.perf_counter() - started
+                    print(
+                        f"    {kind:<14} STOPPED at {top:.1f} GB after {seconds:.0f} s", flush=True
+                    )
+                    return {"stopped": True, "seconds": seconds, "peak_gb": top}
+                time.sleep(0.1)
+        finally:  # interrupted here: the child and its workers do not run on
+            if child.poll() is None:
                 stop_tree(watched)
-                child.wait()
-                seconds = time.perf_counter() - started
-                print(f"    {kind:<14} STOPPED at {top:.1f} GB after {seconds:.0f} s", flush=True)
-                return {"stopped": True, "seconds": seconds, "peak_gb": top}
-            time.sleep(0.1)
         out.seek(0)
         err.seek(0)
         stdout, stderr = out.read(), err.read()
     if child.returncode:
-        reason = (stderr.strip().splitlines() or [f"exit status {child.returncode}"])[-1]
-        print(f"    {kind:<14} FAILED: {reason}", flush=True)
-        return {"failed": reason, "seconds": time.perf_counter() - started, "peak_gb": top}
+        seconds = time.perf_counter() - started
+        reason = failure_reason(stderr) or f"exit status {child.returncode}"
+        print(f"    {kind:<14} FAILED after {seconds:.0f} s at {top:.1f} GB: {reason}", flush=True)
+        return {"failed": reason, "seconds": seconds, "peak_gb": top}
     line = next(text for text in stdout.splitlines() if text.startswith("RESULT "))
     result = json.loads(line.removeprefix("RESULT ")) | {"peak_gb": top}
     shown = {key: value for key, value in result.items() if key != "found"}
     print(f"    {kind:<14} {json.dumps(shown)}", flush=True)
     return result
+
+
+def failure_reason(stderr: str) -> str:
+    """The line of a child's error output that says what failed: the last naming an error or
+    exception (DuckDB ends its message with a link to its tuning guide), else the last line."""
+    lines = [line.strip() for line in stderr.strip().splitlines() if line.strip()]
+    named = [line for line in lines if "Error" in line or "Exception" in line]
+    return (named or lines or [""])[-1]
 
 
 def tree_rss(process: psutil.Process) -> int:
@@ -470,7 +496,7 @@ def cell(result: dict, key: str | None) -> str:
     if result.get("stopped"):
         return f"STOPPED at {result['peak_gb']:.1f} GB after {result['seconds']:.0f} s"
     if result.get("failed"):
-        return "FAILED"
+        return f"FAILED after {result['seconds']:.0f} s"
     if "skipped" in result:
         return "not run"
     return f"{result[key]:6.1f} ({result['peak_gb']:4.1f} GB)"
