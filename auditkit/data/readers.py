@@ -517,11 +517,7 @@ def _read_parquet(path: Path, table: str) -> RawTable:
     try:
         with _arrow_source(path) as source:
             schema = pq.read_schema(source)
-            text_columns = [
-                field.name
-                for field in schema
-                if pa.types.is_string(field.type) or pa.types.is_large_string(field.type)
-            ]
+            text_columns = _text_columns(schema)
             data = read_parquet_columns(source, text_columns)
     except (pa.ArrowException, OSError) as error:
         raise ReadFailure(
@@ -529,6 +525,15 @@ def _read_parquet(path: Path, table: str) -> RawTable:
         ) from None
     data = data.rename_columns([name.strip() for name in data.column_names])
     return RawTable(data, RowIndex(first_row=1), path.name, "parquet")
+
+
+def _text_columns(schema: pa.Schema) -> list[str]:
+    """The columns of a Parquet schema read as dictionaries: its text columns."""
+    return [
+        field.name
+        for field in schema
+        if pa.types.is_string(field.type) or pa.types.is_large_string(field.type)
+    ]
 
 
 def read_parquet_batches(path: Path, table: str, batch_rows: int) -> Iterator[RawTable]:
@@ -547,11 +552,7 @@ def read_parquet_batches(path: Path, table: str, batch_rows: int) -> Iterator[Ra
     try:
         with _arrow_source(path) as source:
             schema = pq.read_schema(source)
-            text_columns = [
-                field.name
-                for field in schema
-                if pa.types.is_string(field.type) or pa.types.is_large_string(field.type)
-            ]
+            text_columns = _text_columns(schema)
             names = [name.strip() for name in schema.names]
             parquet = pq.ParquetFile(source, read_dictionary=text_columns)
             first_row = 1

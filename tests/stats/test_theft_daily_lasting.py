@@ -6,11 +6,10 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 import pytest
+from theft_builders import TWO_YEARS, daily_scores
 
-from auditkit.stats import theft_scores
 from auditkit.stats.theft_daily import REBOUND_DAYS, REBOUND_LLR, _limit, _rebound, _Step
 
-DAYS = pd.date_range("2023-01-02", periods=728, freq="D")  # two years of 52 weeks, from a Monday
 LAST_YEAR = 364
 HOLIDAY, THIEF, WARM_START, FACTORS = 4, 5, 6, 8
 
@@ -20,11 +19,11 @@ def _population(customers: int = 120, seed: int = 3, carried: float = 0.0) -> np
     0.15, AR(1): `carried` of a day's deviation carried to the next), and the same season both
     years (kWh, customers x days)."""
     rng = np.random.default_rng(seed)
-    winter = np.cos(2 * np.pi * (np.arange(len(DAYS)) % LAST_YEAR) / LAST_YEAR)
-    weekend = np.where(DAYS.day_of_week >= 5, 0.2, 0.0)
-    shocks = rng.normal(0, 0.15, (customers, len(DAYS)))
+    winter = np.cos(2 * np.pi * (np.arange(len(TWO_YEARS)) % LAST_YEAR) / LAST_YEAR)
+    weekend = np.where(TWO_YEARS.day_of_week >= 5, 0.2, 0.0)
+    shocks = rng.normal(0, 0.15, (customers, len(TWO_YEARS)))
     noise = shocks.copy()
-    for day in range(1, len(DAYS)):
+    for day in range(1, len(TWO_YEARS)):
         noise[:, day] = carried * noise[:, day - 1] + np.sqrt(1 - carried**2) * shocks[:, day]
     log_kwh = (
         rng.normal(2.5, 0.4, (customers, 1))
@@ -35,26 +34,14 @@ def _population(customers: int = 120, seed: int = 3, carried: float = 0.0) -> np
     return np.exp(log_kwh)
 
 
-def _scores(kwh: np.ndarray) -> pd.DataFrame:
-    ids = [f"H{i:03d}" for i in range(len(kwh))]
-    reads = pd.DataFrame(
-        {
-            "customer_id": np.repeat(ids, len(DAYS)),
-            "date": np.tile(DAYS, len(kwh)),
-            "kwh": kwh.ravel(),
-        }
-    )
-    return theft_scores(reads).set_index("customer_id")
-
-
 @pytest.fixture(scope="module")
 def scores() -> pd.DataFrame:
     kwh = _population()
     kwh[HOLIDAY, -24:-3] *= 0.15  # three weeks away, home for the last three days
     kwh[THIEF, -44:] *= 0.5  # the same depth, lasting to the last read
-    days_factored = len(DAYS) - (LAST_YEAR + 150)
+    days_factored = len(TWO_YEARS) - (LAST_YEAR + 150)
     kwh[FACTORS, LAST_YEAR + 150 :] *= np.random.default_rng(5).uniform(0.3, 1.0, days_factored)
-    return _scores(kwh)
+    return daily_scores(kwh)
 
 
 def test_a_holiday_over_three_days_before_the_last_read_is_set_aside_but_a_lasting_fall_is_not(
@@ -64,7 +51,7 @@ def test_a_holiday_over_three_days_before_the_last_read_is_set_aside_but_a_lasti
     thief = scores.loc["H005"]
     assert scores.index[0] == "H005"
     assert thief["score"] > 3
-    assert thief["change_at"] == DAYS[-44]
+    assert thief["change_at"] == TWO_YEARS[-44]
     assert thief["drop_ratio"] == pytest.approx(0.5, abs=0.05)
 
 
@@ -74,7 +61,7 @@ def test_a_warm_month_above_the_year_before_at_the_start_is_no_drop_from_there_o
     kwh = _population(carried=0.5)
     kwh[WARM_START, LAST_YEAR : LAST_YEAR + 28] *= 1.8
     kwh[THIEF, -44:] *= 0.5
-    scores = _scores(kwh)
+    scores = daily_scores(kwh)
     assert scores.loc["H006", "score"] < 0
     assert scores.index[0] == "H005"
     assert scores.loc["H005", "score"] > 3
@@ -87,7 +74,7 @@ def test_per_day_factors_count_the_lower_level_and_the_erratic_days_together(
     assert thief["signal"] == "level"
     assert thief["score"] > 6
     assert thief["variation_ratio"] > 1.5
-    assert abs((thief["change_at"] - DAYS[LAST_YEAR + 150]).days) <= 3
+    assert abs((thief["change_at"] - TWO_YEARS[LAST_YEAR + 150]).days) <= 3
     honest = scores.drop(index=["H004", "H005", "H008"])
     assert (honest["score"] > 3).sum() == 0
 

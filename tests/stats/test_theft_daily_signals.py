@@ -5,11 +5,10 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 import pytest
+from theft_builders import TWO_YEARS, daily_scores
 
-from auditkit.stats import theft_scores
 from auditkit.stats.theft_daily import _same_weekday_median
 
-TWO_YEARS = pd.date_range("2023-01-02", periods=728, freq="D")  # 52-week years, from a Monday
 LAST_YEAR = 364
 
 
@@ -28,23 +27,11 @@ def _population(days: pd.DatetimeIndex, customers: int = 120, seed: int = 3) -> 
     return np.round(np.exp(log_kwh), 3)
 
 
-def _scores(kwh: np.ndarray, days: pd.DatetimeIndex) -> pd.DataFrame:
-    ids = [f"H{i:03d}" for i in range(len(kwh))]
-    reads = pd.DataFrame(
-        {
-            "customer_id": np.repeat(ids, len(days)),
-            "date": np.tile(days, len(kwh)),
-            "kwh": kwh.ravel(),
-        }
-    )
-    return theft_scores(reads).set_index("customer_id")
-
-
 def test_reads_held_at_their_mean_fire_on_their_flat_days_though_the_level_is_kept():
     kwh = _population(TWO_YEARS)
     start = LAST_YEAR + 250
     kwh[4, start:] = round(kwh[4, start:].mean(), 3)  # the same total, one read every day
-    scores = _scores(kwh, TWO_YEARS)
+    scores = daily_scores(kwh, TWO_YEARS)
     flat = scores.loc["H004"]
     assert flat["signal"] == "variation"
     assert flat["score"] > 3
@@ -58,7 +45,7 @@ def test_per_day_random_factors_fire_as_more_erratic_days():
     rng = np.random.default_rng(8)
     start = LAST_YEAR + 200
     kwh[6, start:] *= rng.uniform(0.1, 0.8, len(TWO_YEARS) - start)
-    scores = _scores(kwh, TWO_YEARS)
+    scores = daily_scores(kwh, TWO_YEARS)
     assert scores.index[0] == "H006"
     assert scores.loc["H006", "score"] > 3
     assert scores.loc["H006", "variation_ratio"] > 1.5
@@ -69,7 +56,7 @@ def test_a_zeroed_month_that_is_over_fires_on_its_zero_reads():
     start = LAST_YEAR + 100
     kwh[2, start : start + 30] = 0.0  # a bypass for 30 days, then metered again
     kwh[11, start : start + 30] *= 0.05  # an empty home for 30 days, then back: no theft
-    scores = _scores(kwh, TWO_YEARS)
+    scores = daily_scores(kwh, TWO_YEARS)
     bypassed = scores.loc["H002"]
     assert bypassed["signal"] == "zero_reads"
     assert bypassed["zero_days"] == 30
@@ -82,7 +69,7 @@ def test_a_zeroed_month_that_is_over_fires_on_its_zero_reads():
 def test_a_lasting_fall_keeps_its_day_to_day_variation():
     kwh = _population(TWO_YEARS)
     kwh[8, LAST_YEAR + 150 :] *= 0.5  # fewer occupants, or a theft scaling every day alike
-    scores = _scores(kwh, TWO_YEARS)
+    scores = daily_scores(kwh, TWO_YEARS)
     assert scores.loc["H008", "signal"] == "level"
     assert scores.loc["H008", "variation_ratio"] == pytest.approx(1.0, abs=0.2)
 
@@ -93,7 +80,7 @@ def test_one_year_of_reads_is_scored_against_its_own_days_and_its_peers():
     fall_day = 200
     kwh[5, fall_day:] *= 0.6
     kwh[:, 120:] *= 0.7  # everyone uses less from day 120 on (a mild season): no theft
-    scores = _scores(kwh, one_year)
+    scores = daily_scores(kwh, one_year)
     thief = scores.loc["H005"]
     assert scores.index[0] == "H005"
     assert thief["score"] > 3
