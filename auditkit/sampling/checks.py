@@ -35,7 +35,7 @@ def choice(name: str, value: object, options: Iterable[str]) -> str:
         expected = (
             "one of " + ", ".join(repr(option) for option in allowed)
             if allowed
-            else "nothing: there is none to choose from"
+            else "a choice, but there is none to choose from"
         )
         raise ParameterError(name, expected, value)
     return str(value)

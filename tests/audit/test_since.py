@@ -149,7 +149,8 @@ def test_without_a_register_the_section_says_how_to_start_one(sqlite_register) -
     top = top_table(quiet, month_findings("2024-07"), "en")
     assert "Finding status" not in top.columns
     with pytest.raises(
-        ParameterError, match="parameter 'table': expected one of , found 'by_status'"
+        ParameterError,
+        match="parameter 'table': expected a choice, but there is none to choose from, found 'by_st",
     ):
         quiet.table("by_status")
 
