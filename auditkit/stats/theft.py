@@ -226,8 +226,8 @@ def explaining_orders(
 ) -> pd.DataFrame:
     """Per row of `scores` (`theft_scores` of `matrix`, aligned by index): the type and effective
     date of the explaining order nearest its change (explained_by "" and explained_at NaT where
-    none is within `window_days` days), among `orders` (`_checked_orders`) in effect by the end
-    of the matrix's last step.
+    none is within `window_days` days, or its score is no evidence of a fall: 0 or below), among
+    `orders` (`_checked_orders`) in effect by the end of the matrix's last step.
 
     On daily reads the change is its day; on monthly bills the level fell somewhere between the
     first day of the month before `change_at` (a month partly low may be fitted on either side)
@@ -241,7 +241,9 @@ def explaining_orders(
     explaining = orders[
         orders["order_type"].isin(EXPLAINING_ORDERS) & (orders["effective_date"] <= last_day)
     ]
-    changed = scores[scores["status"].isin(CHANGE_STATUSES)]
+    # Only a fall is explained: a customer whose score is no evidence of one (0 or below) keeps
+    # its status, whatever orders lie near its best-fitting change.
+    changed = scores[scores["status"].isin(CHANGE_STATUSES) & (scores["score"] > 0)]
     if matrix.frequency == "D":
         first = pd.to_datetime(changed["change_at"])
         last = first

@@ -52,6 +52,19 @@ def test_an_order_within_31_days_of_the_day_the_level_fell_explains_it_and_one_a
     ] == ("suspension")
 
 
+def test_an_order_near_a_customer_with_no_fall_explains_nothing():
+    reads, _ = daily_reads("2025-09-18")
+    own = reads["customer_id"].eq("D-1")
+    later = reads["date"] >= pd.Timestamp("2025-09-18")
+    rose = reads.assign(kwh=np.where(own, np.where(later, 25.0, 10.0), reads["kwh"]))  # 10 → 25
+    plain = theft_scores(rose).set_index("customer_id").loc["D-1"]
+    assert plain["score"] <= 0  # no evidence of a fall
+    on_its_change_day = orders(("D-1", "closure", str(plain["change_at"].date())))
+    row = explained(rose, on_its_change_day)
+    assert row["status"] == "scored" and row["explained_by"] == ""
+    assert row["score"] == plain["score"]
+
+
 def test_on_monthly_bills_the_window_counts_from_the_month_before_the_change_to_its_end():
     # M-1 is low from 2024-07: the fall lies between 2024-06-01 and 2024-07-31.
     bills, _ = monthly_bills({"M-1": "2024-07"})
