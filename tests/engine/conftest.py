@@ -7,12 +7,13 @@ from pathlib import Path
 
 import pandas as pd
 import pytest
+from plans import plan_for
 
 from auditkit import rules, synth
 from auditkit.data import Dataset
 from auditkit.data.partitioned import PartitionedDataset, convert
 from auditkit.engine.local import run_parts_locally
-from auditkit.engine.partition import combine, plan_run
+from auditkit.engine.partition import combine
 from auditkit.engine.sources import MemorySource, StoredSource
 
 # Small parts, so that even this small utility is split into many parts per district.
@@ -79,14 +80,7 @@ def by_parts() -> Callable[..., pd.DataFrame]:
         else:
             source = MemorySource(dataset, -(-len(dataset.bills) // 6))
         assert len(source.partitions) >= 4
-        plan = plan_run(
-            source.periods(),
-            source.profile(),
-            kwargs.get("as_of"),
-            kwargs.get("rules"),
-            kwargs.get("params"),
-            extracted_on=source.latest_date,
-        )
+        plan = plan_for(source, **kwargs)
         if scheduler is None:
             return combine(plan, run_parts_locally(source, plan), [])
         from auditkit.engine.dask import run_parts_on_cluster

@@ -7,27 +7,17 @@ import time
 
 import pandas as pd
 import pytest
+from plans import plan_for
 
 from auditkit.engine.local import Task, run_in_pool, run_parts_locally, stored_tasks
-from auditkit.engine.partition import combine, plan_run
+from auditkit.engine.partition import combine
 from auditkit.engine.sources import StoredSource
 from auditkit.errors import AuditkitError, ParameterError
 
 
-def _plan(source: StoredSource, **kwargs: object):
-    return plan_run(
-        source.periods(),
-        source.profile(),
-        kwargs.get("as_of"),
-        kwargs.get("rules"),
-        kwargs.get("params"),
-        extracted_on=source.latest_date,
-    )
-
-
 def test_parts_run_in_two_processes_give_the_whole_run_findings(converted, whole_findings):
     source = StoredSource(converted, -(-converted.rows("bills") // 6))
-    plan = _plan(source)
+    plan = plan_for(source)
     tasks = stored_tasks(source, plan)
     # Every part, then the whole-dataset rules in two groups: those reading bills apart from
     # those reading the archive only (each reads its own input from the files).
@@ -113,4 +103,4 @@ def test_a_failing_task_does_not_wait_for_the_running_ones_and_leaves_no_worker(
 def test_workers_must_be_a_whole_number_of_at_least_one(converted):
     source = StoredSource(converted)
     with pytest.raises(ParameterError, match="workers"):
-        run_parts_locally(source, _plan(source), workers=0)
+        run_parts_locally(source, plan_for(source), workers=0)
