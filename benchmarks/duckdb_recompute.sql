@@ -35,6 +35,16 @@ CREATE OR REPLACE MACRO day_no(d) AS (CAST(d AS DATE) - DATE '1970-01-01');
 -- step: ratio_macro
 CREATE OR REPLACE MACRO ratio(a, q) AS CASE WHEN coalesce(q, 0) <> 0 THEN a / q END;
 
+-- step: lookup_rank_macro
+-- The order in which TariffLookup prefers candidate rows: the more exact level (period, tier),
+-- then bounded voltage bands, the narrowest band (or nearest bound), then the band itself.
+CREATE OR REPLACE MACRO lookup_rank(level, vmin, vmax, voltage) AS
+    (level * 3 + CAST(isinf(vmin) AS INTEGER) + CAST(isinf(vmax) AS INTEGER),
+     CASE WHEN NOT isinf(vmin) AND NOT isinf(vmax) THEN vmax - vmin
+          WHEN isinf(vmin) AND isinf(vmax) THEN 0
+          ELSE abs(voltage - CASE WHEN isinf(vmin) THEN vmax ELSE vmin END) END,
+     vmin, vmax);
+
 -- step: tariff_rows
 -- The schedule as the lookup reads it: an empty band end unbounded, no period '', no tier 0.
 CREATE OR REPLACE TEMP TABLE tariff_rows AS
@@ -248,11 +258,7 @@ WITH candidates AS (
      AND t.vmin = c.vmin AND t.vmax = c.vmax AND t.start_day <= c.day
 )
 SELECT category, day, voltage, ask_period AS period, ask_tier AS tier, exact_only,
-       arg_min(row, (level * 3 + CAST(isinf(vmin) AS INTEGER) + CAST(isinf(vmax) AS INTEGER),
-                     CASE WHEN NOT isinf(vmin) AND NOT isinf(vmax) THEN vmax - vmin
-                          WHEN isinf(vmin) AND isinf(vmax) THEN 0
-                          ELSE abs(voltage - CASE WHEN isinf(vmin) THEN vmax ELSE vmin END) END,
-                     vmin, vmax)) AS row
+       arg_min(row, lookup_rank(level, vmin, vmax, voltage)) AS row
 FROM hits
 WHERE day <= end_day
 GROUP BY ALL;

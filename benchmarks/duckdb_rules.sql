@@ -61,11 +61,7 @@ WITH candidates AS (
      AND t.vmin = c.vmin AND t.vmax = c.vmax AND t.start_day <= c.day
 ), picked AS (
     SELECT category, month, voltage,
-           arg_min(row, (level * 3 + CAST(isinf(vmin) AS INTEGER) + CAST(isinf(vmax) AS INTEGER),
-                         CASE WHEN NOT isinf(vmin) AND NOT isinf(vmax) THEN vmax - vmin
-                              WHEN isinf(vmin) AND isinf(vmax) THEN 0
-                              ELSE abs(voltage - CASE WHEN isinf(vmin) THEN vmax ELSE vmin END) END,
-                         vmin, vmax)) AS row
+           arg_min(row, lookup_rank(level, vmin, vmax, voltage)) AS row
     FROM hits WHERE day <= end_day
     GROUP BY ALL
 )
@@ -308,11 +304,7 @@ WITH per_bill AS (  -- one pass over the recomputed lines
     SELECT DISTINCT category, day, voltage, tou_period AS period FROM off_period
 ), in_force AS (  -- the row in force for each (category, day, voltage, period), as flat_rates
     SELECT a.category, a.day, a.voltage, a.period,
-           arg_min(t.row, (c.level * 3 + CAST(isinf(g.vmin) AS INTEGER) + CAST(isinf(g.vmax) AS INTEGER),
-                           CASE WHEN NOT isinf(g.vmin) AND NOT isinf(g.vmax) THEN g.vmax - g.vmin
-                                WHEN isinf(g.vmin) AND isinf(g.vmax) THEN 0
-                                ELSE abs(a.voltage - CASE WHEN isinf(g.vmin) THEN g.vmax ELSE g.vmin END) END,
-                           g.vmin, g.vmax)) AS row
+           arg_min(t.row, lookup_rank(c.level, g.vmin, g.vmax, a.voltage)) AS row
     FROM period_rows AS a
     JOIN lookup_candidates AS c ON c.ask_period = a.period AND c.ask_tier = 0
     JOIN tariff_groups AS g
@@ -332,11 +324,7 @@ WITH per_bill AS (  -- one pass over the recomputed lines
     FROM in_force AS i JOIN tariff_rows AS t USING (row)
 ), before_in_force AS (  -- the period's rate then
     SELECT a.category, a.asked, a.voltage, a.period,
-           arg_min(t.energy_rate, (c.level * 3 + CAST(isinf(g.vmin) AS INTEGER) + CAST(isinf(g.vmax) AS INTEGER),
-                                   CASE WHEN NOT isinf(g.vmin) AND NOT isinf(g.vmax) THEN g.vmax - g.vmin
-                                        WHEN isinf(g.vmin) AND isinf(g.vmax) THEN 0
-                                        ELSE abs(a.voltage - CASE WHEN isinf(g.vmin) THEN g.vmax ELSE g.vmin END) END,
-                                   g.vmin, g.vmax)) AS rate
+           arg_min(t.energy_rate, lookup_rank(c.level, g.vmin, g.vmax, a.voltage)) AS rate
     FROM before_rows AS a
     JOIN lookup_candidates AS c ON c.ask_period = a.period AND c.ask_tier = 0
     JOIN tariff_groups AS g
