@@ -96,6 +96,8 @@ EXPLAINING_ORDERS = (
 ORDER_WINDOW_DAYS = 31
 #: Columns `theft_scores` reads of `work_orders`.
 ORDER_COLUMNS = ("customer_id", "order_type", "effective_date")
+#: The columns `theft_scores` adds, given work orders: the explaining order's type and date.
+EXPLAINED_COLUMNS = ("explained_by", "explained_at")
 #: Statuses of customers whose change was computed (explained or not).
 CHANGE_STATUSES = ("scored", "explained")
 #: Columns of the result, in order.
@@ -202,8 +204,8 @@ def theft_scores(
         )
     if work_orders is not None:
         explained = explaining_orders(result, orders, order_window_days, matrix)
-        result["explained_by"] = explained["explained_by"]
-        result["explained_at"] = explained["explained_at"]
+        for column in EXPLAINED_COLUMNS:
+            result[column] = explained[column]
         result.loc[result["explained_by"] != "", "status"] = "explained"
     return ranked(result)
 

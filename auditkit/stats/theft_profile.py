@@ -68,6 +68,7 @@ import pandas as pd
 
 from auditkit.errors import ParameterError
 from auditkit.stats.matrix import masked_row_mean, row_nanmedian
+from auditkit.stats.requirements import require_columns
 from auditkit.stats.theft_daily import (
     MIN_AFTER_DAYS,
     MIN_BEFORE_DAYS,
@@ -160,9 +161,7 @@ def hourly_cube(
     smallest spacing of its customer's reads; it must divide 60 and each read must start on a
     multiple of it. An hour counts when all its intervals are read.
     """
-    missing = [c for c in ("customer_id", "read_at", "kwh") if c not in interval_reads.columns]
-    if missing:
-        raise ParameterError("interval_reads", "columns customer_id, read_at, kwh", missing)
+    require_columns(interval_reads, ("customer_id", "read_at", "kwh"), "interval_reads")
     read_at = pd.to_datetime(interval_reads["read_at"], errors="coerce")
     if read_at.isna().any():
         row = int(np.flatnonzero(read_at.isna())[0])

@@ -64,7 +64,14 @@ from auditkit import formatting, i18n
 from auditkit.stats import charts, tables
 from auditkit.stats.matrix import ConsumptionMatrix, masked_row_mean, row_nanmedian, to_matrix
 from auditkit.stats.scores import STRONG_SCORE, CustomerScores
-from auditkit.stats.theft import CHANGE_STATUSES, COLUMNS, ORDER_WINDOW_DAYS, ranked, theft_scores
+from auditkit.stats.theft import (
+    CHANGE_STATUSES,
+    COLUMNS,
+    EXPLAINED_COLUMNS,
+    ORDER_WINDOW_DAYS,
+    ranked,
+    theft_scores,
+)
 from auditkit.stats.theft_daily import MIN_PAIRED_DAYS, MIN_PEERS, YEAR_DAYS
 from auditkit.stats.theft_profile import HOURS, hourly_cube, mirror_basis
 
@@ -77,7 +84,6 @@ DAILY_SPAN_DAYS = YEAR_DAYS + MIN_PAIRED_DAYS
 YEAR_STEPS = {"D": YEAR_DAYS, "M": 12}
 SOURCE_OF = {"D": "daily_reads", "M": "bills"}
 #: Columns of `theft_scores` given work orders: the explaining order's type and effective date.
-ORDER_COLUMNS = ("explained_by", "explained_at")
 #: Columns `score_theft` adds to those of `theft_scores`, in order.
 REASON_COLUMNS = (
     "source",
@@ -356,7 +362,7 @@ def score_theft(
     interval_minutes]) the customers scored on daily reads are also tested on the shape of their
     days, and the listed ones whose score that gave get PROFILE_COLUMNS and their day shapes.
     With `work_orders` (customer_id, order_type, effective_date) a customer whose change an
-    order explains within `order_window_days` days gets status "explained", ORDER_COLUMNS, and
+    order explains within `order_window_days` days gets status "explained", EXPLAINED_COLUMNS, and
     is ranked after the unexplained ones (`theft.theft_scores`).
     """
     names = customers.drop_duplicates("customer_id").set_index("customer_id")
@@ -379,7 +385,7 @@ def score_theft(
         series = pd.concat([drawn for _, drawn, _ in parts], ignore_index=True)
         shapes = pd.concat([shaped for _, _, shaped in parts], ignore_index=True)
     else:
-        orders = list(ORDER_COLUMNS) if work_orders is not None else []
+        orders = list(EXPLAINED_COLUMNS) if work_orders is not None else []
         scores = pd.DataFrame(columns=[*COLUMNS, *orders, *REASON_COLUMNS])
         series = pd.DataFrame(columns=list(SERIES_COLUMNS))
         shapes = pd.DataFrame(columns=list(DAY_SHAPE_COLUMNS))
