@@ -162,8 +162,11 @@ def load_tables(connection: object, folder: Path, parameters: dict, materialize:
         where = ""
         if table == "work_orders":
             columns.append(f"{DATE_MONTH.format('effective_date')} AS effective_month")
-            # a view takes no parameters: the audit month's end (a Timestamp) is written in it
-            where = f" WHERE issued_at <= TIMESTAMP '{parameters['month_end']}'"
+            # a view takes no parameters: it reads the audit month's end from a table filled
+            # with a bound parameter, so no text from the data is written into the SQL
+            connection.execute("CREATE OR REPLACE TEMP TABLE run_month(month_end TIMESTAMP)")
+            connection.execute("INSERT INTO run_month VALUES (?)", [parameters["month_end"]])
+            where = " WHERE issued_at <= (SELECT month_end FROM run_month)"
         body = f"SELECT {', '.join(columns)} FROM {source or '(SELECT 1) WHERE false'}{where}"
         connection.execute(f"CREATE OR REPLACE {kind} {table} AS {body}")
         if table == "bills":
