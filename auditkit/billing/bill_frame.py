@@ -355,11 +355,12 @@ def _archive(customers: pd.DataFrame, cust: np.ndarray) -> dict[str, object]:
             else (np.full(len(customers), -1), np.empty(0, dtype=object))
         )
         distinct = np.asarray(distinct, dtype=object)
+        fill = -1
         if empty is not None:
             if empty not in distinct:
                 distinct = np.append(distinct, empty)
-            codes = np.where(codes < 0, np.flatnonzero(distinct == empty)[0], codes)
-        fill = -1 if empty is None else np.flatnonzero(distinct == empty)[0]
+            fill = np.flatnonzero(distinct == empty)[0]
+            codes = np.where(codes < 0, fill, codes)
         return _categorical(_narrow(np.append(codes, fill), len(distinct))[cust], distinct)
 
     tou = (

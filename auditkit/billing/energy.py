@@ -37,32 +37,6 @@ TIER_UNITS = 10_000
 _PAIR_TIERS = 128
 
 
-def energy_lines(
-    bills: pd.DataFrame,
-    dataset: Dataset,
-    lookup: TariffLookup,
-    params: BillingParams,
-    billed: dict[str, np.ndarray] | None = None,
-) -> pd.DataFrame:
-    """The energy lines due of the prepared bill frame `bills` (LINE_COLUMNS, line_type "energy").
-
-    `billed`, when the caller has it, is `bill_frame.coded_lines(bills, dataset.bill_lines)`,
-    saving a second pass over millions of lines."""
-    lines = priced_energy(bills, dataset, lookup, params, billed)
-    n = len(lines["bill"])
-    return pd.DataFrame(
-        {
-            "bill": lines["bill"],
-            "line_type": pd.Series(np.full(n, "energy", dtype=object), dtype=object, copy=False),
-            # object: "no period" stays None, and no conversion of millions of texts to Arrow
-            "tou_period": pd.Series(PERIOD_NAMES[lines["period"]], dtype=object, copy=False),
-            "tier": pd.arrays.IntegerArray(lines["tier"].astype(np.int64), lines["tier"] == 0),
-            **{name: lines[name] for name in ("quantity", "rate", "amount", "estimated")},
-        },
-        copy=False,
-    )
-
-
 def priced_energy(
     bills: pd.DataFrame,
     dataset: Dataset,
@@ -70,8 +44,10 @@ def priced_energy(
     params: BillingParams,
     billed: dict[str, np.ndarray] | None = None,
 ) -> dict[str, np.ndarray]:
-    """`energy_lines` as arrays, without texts: bill, period (position in TOU_PERIODS, NO_PERIOD
-    for none), tier (0 for none), quantity, rate, amount, estimated."""
+    """The energy lines due of the prepared bill frame `bills`, as arrays without texts: bill,
+    period (position in TOU_PERIODS, NO_PERIOD for none), tier (0 for none), quantity, rate,
+    amount, estimated. `billed`, when the caller has it, is `bill_frame.coded_lines(bills,
+    dataset.bill_lines)`, saving a second pass over millions of lines."""
     if billed is None and dataset.bill_lines is not None:
         billed = coded_lines(bills, dataset.bill_lines)
     read_to = bills["read_to"].to_numpy("datetime64[D]")

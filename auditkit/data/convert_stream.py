@@ -195,14 +195,13 @@ def _whole(batches: Batches, name: str, problems: list[Problem]) -> TypedTable |
 
 
 class _Router:
-    """Each row's partition, by its customer: the customers' own partition assignment."""
+    """Each row's partition, by its customer: the customers' own partition assignment (their
+    ids are unique: a repeated one is an error before any row is routed)."""
 
     def __init__(self, customers: TypedTable, part_of_customer: np.ndarray) -> None:
-        ids = customers.frame["customer_id"]
-        first = ~ids.duplicated().to_numpy()
         self.customers = customers
-        self.index = pd.Index(ids.to_numpy(dtype=object)[first])
-        self.part = part_of_customer[first]
+        self.index = pd.Index(customers.frame["customer_id"].to_numpy(dtype=object))
+        self.part = part_of_customer
 
     def __call__(self, typed: TypedTable) -> np.ndarray:
         """Position of each row's partition, −1 for a row without a known customer."""
