@@ -67,9 +67,10 @@ def run_parts_locally(
     if workers is not None and (isinstance(workers, bool) or workers < 1):
         raise ParameterError("workers", "a whole number ≥ 1 (None: one per core)", workers)
     if isinstance(source, StoredSource):
-        tasks = stored_tasks(source, plan)
-        count = min(len(tasks), (os.cpu_count() or 1) if workers is None else workers)
+        task_count = len(source.partitions) + len(whole_dataset_groups(plan))  # stored_tasks'
+        count = min(task_count, (os.cpu_count() or 1) if workers is None else workers)
         if count > 1:
+            tasks = stored_tasks(source, plan)
             # The budget less this process's own memory (the plan, the neighbours, findings).
             mine = psutil.Process().memory_info().rss
             budget = min(MEMORY_BUDGET - mine, int(0.8 * psutil.virtual_memory().available))

@@ -9,7 +9,13 @@ import pandas as pd
 import pytest
 from plans import plan_for
 
-from auditkit.engine.local import Task, run_in_pool, run_parts_locally, stored_tasks
+from auditkit.engine.local import (
+    Task,
+    run_in_pool,
+    run_parts_locally,
+    stored_tasks,
+    whole_dataset_groups,
+)
 from auditkit.engine.partition import combine
 from auditkit.engine.sources import StoredSource
 from auditkit.errors import AuditkitError, ParameterError
@@ -28,6 +34,7 @@ def test_parts_run_in_two_processes_give_the_whole_run_findings(converted, whole
         "the whole-dataset rules unbilled_account, consumption_drop",
         "the whole-dataset rules duplicate_account, unapproved_adjustment",
     ]
+    assert len(tasks) == len(source.partitions) + len(whole_dataset_groups(plan))  # as counted
     findings = combine(plan, run_parts_locally(source, plan, workers=2), [])
     pd.testing.assert_frame_equal(findings, whole_findings)
 
