@@ -55,9 +55,10 @@ from auditkit.stats.matrix import ConsumptionMatrix, log_consumption, row_nanmed
 from auditkit.stats.requirements import require_columns
 from auditkit.stats.theft_daily import MIN_DAYS, SIGNALS, score_daily
 from auditkit.stats.theft_profile import (
+    HOURS,
     SHAPES,
     ProfileScores,
-    hourly_cube,
+    hourly_blocks,
     profile_decides,
     score_profiles,
 )
@@ -169,9 +170,10 @@ def theft_scores(
     if matrix.frequency == "D":
         shifts, reasons = score_daily_shifts(matrix.values, min_drop, peer_groups)
         if interval_reads is not None:
-            cube = hourly_cube(interval_reads, matrix.customers, matrix.times)
+            block = max(1, PROFILE_CHUNK_CELLS // (len(matrix.times) * HOURS))
+            blocks = hourly_blocks(interval_reads, matrix.customers, matrix.times, block)
             shifts, reasons, profile = add_profile_scores(
-                shifts, reasons, _blocks(cube), matrix.times.day_of_week >= 5, peer_groups
+                shifts, reasons, blocks, matrix.times.day_of_week >= 5, peer_groups
             )
     else:
         shifts = score_level_shifts(matrix.values, matrix.frequency, min_drop, peer_groups)
@@ -489,12 +491,6 @@ def add_profile_scores(
     )
     reasons = replace(reasons, signal=np.where(decides, "profile", reasons.signal))
     return shifts, reasons, profile
-
-
-def _blocks(cube: np.ndarray) -> Iterable[np.ndarray]:
-    """Consecutive blocks of rows of a customers x days x hours array, PROFILE_CHUNK_CELLS each."""
-    size = max(1, PROFILE_CHUNK_CELLS // max(cube.shape[1] * cube.shape[2], 1))
-    return (cube[start : start + size] for start in range(0, len(cube), size))
 
 
 def _check_min_drop(min_drop: float) -> None:

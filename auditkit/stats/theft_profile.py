@@ -60,7 +60,7 @@ calibration are `theft_daily`'s (Hinkley 1970; Sidak).
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
 
 import numpy as np
@@ -150,17 +150,10 @@ class _DayShapes:
     year_before: np.ndarray
 
 
-def hourly_cube(
+def _hourly_reads(
     interval_reads: pd.DataFrame, customers: pd.Index, days: pd.DatetimeIndex
-) -> np.ndarray:
-    """kWh per customer x day x clock hour (NaN where an hour is not completely read) from an
-    `interval_reads` table (customer_id, read_at, kwh[, interval_minutes]).
-
-    Rows follow `customers` and `days` (reads of other customers or days are left out). The
-    interval of each read is its `interval_minutes` or, where that is empty or absent, the
-    smallest spacing of its customer's reads; it must divide 60 and each read must start on a
-    multiple of it. An hour counts when all its intervals are read.
-    """
+) -> _HourlyReads:
+    """The reads of `interval_reads` of `customers` on `days`, checked (`hourly_cube`)."""
     require_columns(interval_reads, ("customer_id", "read_at", "kwh"), "interval_reads")
     read_at = pd.to_datetime(interval_reads["read_at"], errors="coerce")
     if read_at.isna().any():
@@ -192,18 +185,62 @@ def hourly_cube(
     day = stamps // 1440 - first_day
     hour = (stamps % 1440) // 60
     keep = (codes >= 0) & (day >= 0) & (day < len(days)) & ~np.isnan(kwh)
-    cell = (codes[keep] * len(days) + day[keep]) * HOURS + hour[keep]
-    size = len(customers) * len(days) * HOURS
-    energy = np.bincount(cell, weights=kwh[keep], minlength=size)
-    covered = np.bincount(cell, weights=minutes[keep], minlength=size)
-    if (covered > 60).any():
-        raise ParameterError(
-            "interval_reads",
-            "one read per customer and interval",
-            "reads covering more than an hour in one clock hour",
-        )
-    cube = np.where(covered == 60, energy, np.nan)
-    return cube.reshape(len(customers), len(days), HOURS)
+    return _HourlyReads(codes[keep], day[keep], hour[keep], kwh[keep], minutes[keep])
+
+
+@dataclass(frozen=True)
+class _HourlyReads:
+    """Checked reads of the customers and days asked for: each read's customer (position among
+    them), day (position), clock hour, kWh and interval in minutes."""
+
+    customer: np.ndarray
+    day: np.ndarray
+    hour: np.ndarray
+    kwh: np.ndarray
+    minutes: np.ndarray
+
+    def cube(self, first: int, count: int, days: int, rows: np.ndarray | None = None) -> np.ndarray:
+        """kWh of customers first..first+count-1 x days x hours (`rows`: their reads, else all)."""
+        rows = np.arange(len(self.customer)) if rows is None else rows
+        cell = ((self.customer[rows] - first) * days + self.day[rows]) * HOURS + self.hour[rows]
+        size = count * days * HOURS
+        energy = np.bincount(cell, weights=self.kwh[rows], minlength=size)
+        covered = np.bincount(cell, weights=self.minutes[rows], minlength=size)
+        if (covered > 60).any():
+            raise ParameterError(
+                "interval_reads",
+                "one read per customer and interval",
+                "reads covering more than an hour in one clock hour",
+            )
+        return np.where(covered == 60, energy, np.nan).reshape(count, days, HOURS)
+
+
+def hourly_cube(
+    interval_reads: pd.DataFrame, customers: pd.Index, days: pd.DatetimeIndex
+) -> np.ndarray:
+    """kWh per customer x day x clock hour (NaN where an hour is not completely read) from an
+    `interval_reads` table (customer_id, read_at, kwh[, interval_minutes]).
+
+    Rows follow `customers` and `days` (reads of other customers or days are left out). The
+    interval of each read is its `interval_minutes` or, where that is empty or absent, the
+    smallest spacing of its customer's reads; it must divide 60 and each read must start on a
+    multiple of it. An hour counts when all its intervals are read.
+    """
+    return _hourly_reads(interval_reads, customers, days).cube(0, len(customers), len(days))
+
+
+def hourly_blocks(
+    interval_reads: pd.DataFrame, customers: pd.Index, days: pd.DatetimeIndex, block: int
+) -> Iterator[np.ndarray]:
+    """`hourly_cube` in consecutive blocks of `block` customers, the reads checked once: memory
+    follows the block, not every customer's hours at once."""
+    reads = _hourly_reads(interval_reads, customers, days)
+    order = np.argsort(reads.customer, kind="stable")
+    bounds = np.searchsorted(reads.customer[order], np.arange(0, len(customers) + block, block))
+    for index, first in enumerate(range(0, len(customers), block)):
+        count = min(block, len(customers) - first)
+        rows = order[bounds[index] : bounds[index + 1]]
+        yield reads.cube(first, count, len(days), rows)
 
 
 def _interval_minutes(frame: pd.DataFrame, codes: np.ndarray, stamps: np.ndarray) -> np.ndarray:

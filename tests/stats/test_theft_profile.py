@@ -12,6 +12,7 @@ from auditkit.stats.theft_profile import (
     CV_FLOOR,
     FLAT_LIMIT,
     SHAPES,
+    hourly_blocks,
     hourly_cube,
     score_profiles,
 )
@@ -212,6 +213,28 @@ def test_quarter_hours_are_summed_into_hours_and_an_incomplete_hour_is_missing()
     assert cube[0, 0, 10] == pytest.approx(1.0)
     assert np.isnan(cube[1, 0, 10])  # 45 of its 60 minutes read
     assert np.isnan(cube[0, 1]).all()
+
+
+def test_the_hours_in_blocks_of_customers_are_the_cube_of_all_of_them():
+    rng = np.random.default_rng(5)
+    customers = pd.Index([f"C{i}" for i in range(7)])
+    days = pd.date_range("2024-03-01", periods=3, freq="D")
+    hours = pd.date_range("2024-02-29", periods=24 * 5, freq="h")  # a day before and after too
+    reads = pd.DataFrame(
+        {
+            "customer_id": np.repeat([*customers, "NOT-SCORED"], len(hours)),
+            "read_at": np.tile(hours, len(customers) + 1),
+            "kwh": rng.uniform(0, 2, (len(customers) + 1) * len(hours)),
+        }
+    ).sample(frac=0.9, random_state=1)  # some hours unread, the rows in no order
+    whole = hourly_cube(reads, customers, days)
+    for block in (1, 3, 7, 10):
+        blocks = list(hourly_blocks(reads, customers, days, block))
+        assert [len(cube) for cube in blocks] == [
+            min(block, len(customers) - first) for first in range(0, len(customers), block)
+        ]
+        np.testing.assert_array_equal(np.concatenate(blocks), whole)
+    assert np.isnan(whole).any() and not np.isnan(whole).all()
 
 
 def test_a_read_off_its_interval_grid_is_refused_naming_the_customer():
