@@ -30,6 +30,7 @@ from auditkit.rules.evidence import Clause, clause
 from auditkit.rules.findings import empty_raw, per_customer_at, raw_per_customer
 from auditkit.rules.recomputed import Recomputed
 from auditkit.rules.registry import rule
+from auditkit.rules.shared import once_per_context
 
 #: Orders that change the capacity in force within a month (the basic charge is prorated by day).
 CAPACITY_CHANGES = (
@@ -53,16 +54,34 @@ def _tolerance(amount: np.ndarray, params: Mapping) -> np.ndarray:
 
 def _attributable(ctx: RuleContext, params: Mapping) -> np.ndarray:
     """Per bill: billed on the tariff due and for the energy kWh due (see the module's note)."""
-    rc = ctx.recomputed
-    kwh_differs = rc.energy_kwh_differs(params["kwh_tolerance"], params["relative_tolerance"])
-    return ~rc.tariff_differs & ~kwh_differs
+    return _attributable_bills(ctx, params["kwh_tolerance"], params["relative_tolerance"])
+
+
+@once_per_context
+def _attributable_bills(ctx: RuleContext, kwh_tolerance: float, relative: float) -> np.ndarray:
+    """`_attributable` for these tolerances, computed once for every line rule of a run."""
+    return ~ctx.recomputed.tariff_differs & ~_kwh_differs(ctx, kwh_tolerance, relative)
+
+
+@once_per_context
+def _kwh_differs(ctx: RuleContext, kwh_tolerance: float, relative: float) -> np.ndarray:
+    """Per bill: the energy kWh due differ from those billed beyond these tolerances (read by
+    every line rule and by the energy view: computed once per run)."""
+    return ctx.recomputed.energy_kwh_differs(kwh_tolerance, relative)
+
+
+@once_per_context
+def _of(ctx: RuleContext, line_type: str) -> np.ndarray:
+    """Positions of the recomputed lines of `line_type`, found once per run for every line rule
+    (read them, never write into them)."""
+    return ctx.recomputed.of(line_type)
 
 
 def _lines(ctx: RuleContext, line_type: str, params: Mapping, bills: np.ndarray) -> np.ndarray:
     """The recomputed lines of `line_type` on attributable bills among `bills` (a mask), whose
     line kind was recomputed (an amount due, even 0)."""
     rc = ctx.recomputed
-    lines = rc.of(line_type)
+    lines = _of(ctx, line_type)
     keep = (_attributable(ctx, params) & bills)[rc.row[lines]] & ~np.isnan(rc.amount_due[lines])
     return lines[keep]
 
@@ -100,49 +119,60 @@ class _Findings:
         under = np.maximum(self.net, 0.0)
         over = np.maximum(-self.net, 0.0)
         grouped = per_customer_at(ctx, rows, revenue=under, over=over)
-        last_of = {}
-        for code, name in enumerate(causes):
-            at = rows[self.cause == code]
-            frame = pd.DataFrame(
-                {"cust": ctx.bill_customer[at], "position": np.flatnonzero(self.cause == code)}
-            )
-            last_of[name] = frame.groupby("cust")["position"].agg(["last", "size"])
-        extras = {code: set(ctx.bill_customer[rows[flag]]) for code, flag in (extra or {}).items()}
+        customers = grouped["cust"].to_numpy()
+        finding = np.searchsorted(customers, ctx.bill_customer[rows])  # of each flagged bill
+        # Per cause and finding: its flagged bills of that cause, and the last of them (-1: none).
+        count, last = [], []
+        for code in range(len(causes)):
+            positions = np.flatnonzero(self.cause == code)
+            latest = np.full(len(customers), -1)
+            np.maximum.at(latest, finding[positions], positions)
+            count.append(np.bincount(finding[positions], minlength=len(customers)))
+            last.append(latest)
+        extras = [
+            (code, _any_per_finding(finding, flag, len(customers)))
+            for code, flag in (extra or {}).items()
+        ]
+        month_from, month_to = grouped["month_from"].to_numpy(), grouped["month_to"].to_numpy()
+        revenue, over = grouped["revenue"].to_numpy(), grouped["over"].to_numpy()
         evidence = []
-        for found in grouped.itertuples():
-            parts = []
-            for name, quoted in causes.items():
-                if found.cust not in last_of[name].index:
-                    continue
-                position, count = last_of[name].loc[found.cust]
-                parts.append(
-                    clause(
-                        f"{rule_id}.{name}",
-                        bills=count,
-                        last=count > 1,
-                        at=ctx.bill_month[rows[position]],
-                        **{key: self.details[key][position] for key in quoted},
-                    )
+        for at in range(len(customers)):
+            parts = [
+                clause(
+                    f"{rule_id}.{name}",
+                    bills=count[code][at],
+                    last=count[code][at] > 1,
+                    at=ctx.bill_month[rows[last[code][at]]],
+                    **{key: self.details[key][last[code][at]] for key in quoted},
                 )
+                for code, (name, quoted) in enumerate(causes.items())
+                if count[code][at]
+            ]
             evidence.append(
-                _evidence(
-                    rule_id, found, parts, [c for c, who in extras.items() if found.cust in who]
-                )
+                [clause(rule_id, months=(month_from[at], month_to[at]), parts=parts)]
+                + [clause(code) for code, flagged in extras if flagged[at]]
+                + _money_clauses(revenue[at], over[at])
             )
         score = np.minimum(1.0, 0.5 + grouped["bills"].to_numpy() / 12)
         return raw_per_customer(grouped, evidence, score)
 
 
-def _evidence(rule_id: str, found: object, parts: list[Clause], extra: list[str]) -> list[Clause]:
-    """What the rule saw, then which way the money went: under-billed (the revenue) and
-    over-billed (reported, not counted)."""
-    evidence = [clause(rule_id, months=(found.month_from, found.month_to), parts=parts)]
-    evidence += [clause(code) for code in extra]
-    if found.revenue > 0:
-        evidence.append(clause("lines.under", amount=found.revenue))
-    if found.over > 0:
-        evidence.append(clause("lines.over", amount=found.over))
-    return evidence
+def _any_per_finding(finding: np.ndarray, flag: np.ndarray, findings: int) -> np.ndarray:
+    """Per finding: any of its flagged bills has `flag` (aligned with the flagged bills)."""
+    result = np.zeros(findings, dtype=bool)
+    result[finding[flag]] = True
+    return result
+
+
+def _money_clauses(revenue: float, over: float) -> list[Clause]:
+    """Which way the money went: under-billed (the revenue) and over-billed (reported, not
+    counted)."""
+    money = []
+    if revenue > 0:
+        money.append(clause("lines.under", amount=revenue))
+    if over > 0:
+        money.append(clause("lines.over", amount=over))
+    return money
 
 
 @dataclass(frozen=True)
@@ -168,15 +198,27 @@ class EnergyView:
 
 def energy_view(ctx: RuleContext, params: Mapping) -> EnergyView:
     """The energy lines of `ctx.recomputed` split as `EnergyView` says, with the kWh tolerance
-    (`kwh_tolerance`, `relative_tolerance`) and the rate tolerance (`rate_tolerance`) of `params`."""
+    (`kwh_tolerance`, `relative_tolerance`) and the rate tolerance (`rate_tolerance`) of `params`.
+
+    tou_misapplied, tier_misapplied and rate_mismatch each read it: made once per run (for the
+    same tolerances). The view's arrays are shared: read them, never write into them."""
+    return _energy_view(
+        ctx, params["kwh_tolerance"], params["relative_tolerance"], params["rate_tolerance"]
+    )
+
+
+@once_per_context
+def _energy_view(
+    ctx: RuleContext, kwh_tolerance: float, relative: float, rate_tolerance: float
+) -> EnergyView:
     rc = ctx.recomputed
     n = len(ctx.bills)
-    lines = rc.of("energy")
+    lines = _of(ctx, "energy")
     priced = ~rc.any_per_bill(lines, np.isnan(rc.amount_due[lines]), n)
-    kwh_differs = rc.energy_kwh_differs(params["kwh_tolerance"], params["relative_tolerance"])
+    kwh_differs = _kwh_differs(ctx, kwh_tolerance, relative)
     billed_kwh = np.nan_to_num(rc.quantity_billed[lines])
     due_kwh = np.nan_to_num(rc.quantity_due[lines])
-    tolerance = np.maximum(params["kwh_tolerance"], params["relative_tolerance"] * due_kwh)
+    tolerance = np.maximum(kwh_tolerance, relative * due_kwh)
     structural = rc.any_per_bill(lines, np.abs(billed_kwh - due_kwh) > tolerance, n)
     return EnergyView(
         lines=lines,
@@ -184,7 +226,7 @@ def energy_view(ctx: RuleContext, params: Mapping) -> EnergyView:
         kwh_differs=kwh_differs,
         structural=structural,
         tier_clean=_tier_year_clean(ctx, kwh_differs),
-        old_schedule=_old_schedule(ctx, lines, params["rate_tolerance"]),
+        old_schedule=_old_schedule(ctx, lines, rate_tolerance),
     )
 
 
@@ -380,7 +422,7 @@ def basic_charge_error(ctx: RuleContext, params: dict) -> pd.DataFrame:
 def _billed_base(ctx: RuleContext, line_types: tuple[str, ...], column: str) -> np.ndarray:
     """Per bill, `column` of the billed lines of `line_types` summed."""
     rc = ctx.recomputed
-    lines = np.concatenate([rc.of(kind) for kind in line_types])
+    lines = np.concatenate([_of(ctx, kind) for kind in line_types])
     return rc.per_bill(lines, np.nan_to_num(getattr(rc, column)[lines]), len(ctx.bills))
 
 
@@ -409,7 +451,7 @@ def pf_adjustment_error(ctx: RuleContext, params: dict) -> pd.DataFrame:
     rc = ctx.recomputed
     n = len(ctx.bills)
     # Losses other than due change the power factor due: loss_not_charged's finding.
-    loss = rc.of("loss")
+    loss = _of(ctx, "loss")
     loss_off = np.abs(np.nan_to_num(rc.difference[loss])) > _tolerance(rc.amount_due[loss], params)
     lines = _lines(ctx, "pf_adjustment", params, ~rc.any_per_bill(loss, loss_off, n))
     # No line due where the customer has a standard: its reactive energy is unknown; unjudged.

@@ -102,19 +102,55 @@ def per_customer(ctx: RuleContext, flagged: np.ndarray, **values: np.ndarray) ->
 
 def per_customer_at(ctx: RuleContext, rows: np.ndarray, **values: np.ndarray) -> pd.DataFrame:
     """`per_customer` of the bills at `rows` (positions, or a mask), with `values` given for
-    those bills only: rules compute money for the bills they flag, not for every bill."""
-    frame = pd.DataFrame({"cust": ctx.bill_customer[rows], "month": ctx.bill_month[rows]} | values)
-    aggregations = {
-        "month_from": ("month", "min"),
-        "month_to": ("month", "max"),
-        "bills": ("month", "size"),
+    those bills only: rules compute money for the bills they flag, not for every bill.
+
+    Customers in increasing order; months and counts by numpy over each customer's bills, the
+    statistics of `values` by pandas' grouped reductions (its sums, NaN skipped, as ever)."""
+    cust = ctx.bill_customer[rows]
+    order = np.argsort(cust, kind="stable")  # each customer's bills together, in their order
+    cust, month = cust[order], ctx.bill_month[rows][order]
+    starts = group_starts(cust)
+    sizes = np.diff(np.append(starts, len(cust)))
+    grouped = np.repeat(np.arange(len(starts)), sizes)  # each bill's customer, numbered
+    columns = {
+        "cust": cust[starts],
+        "month_from": _reduce_groups(np.minimum, month, starts),
+        "month_to": _reduce_groups(np.maximum, month, starts),
+        "bills": sizes.astype(np.int64),
     }
-    for name in values:
+    for name, array in values.items():
         statistic = next(
             (s for s in ("max", "min", "first", "last") if name.endswith("_" + s)), "sum"
         )
-        aggregations[name] = (name, statistic)
-    return frame.groupby("cust", sort=True).agg(**aggregations).reset_index()
+        by_customer = pd.Series(np.asarray(array)[order]).groupby(grouped, sort=False)
+        columns[name] = getattr(by_customer, statistic)().to_numpy()
+    return pd.DataFrame(columns)
+
+
+def group_starts(keys: np.ndarray) -> np.ndarray:
+    """Where each run of equal `keys` begins (positions; none for no keys)."""
+    if not len(keys):
+        return np.zeros(0, dtype=np.int64)
+    return np.append(0, np.flatnonzero(keys[1:] != keys[:-1]) + 1)
+
+
+def _reduce_groups(function: np.ufunc, values: np.ndarray, starts: np.ndarray) -> np.ndarray:
+    """`function` reduced over each group of `values` beginning at `starts` (empty for none)."""
+    return function.reduceat(values, starts) if len(starts) else values[:0]
+
+
+def records_per_customer(frame: pd.DataFrame) -> list[list[tuple]]:
+    """The rows of `frame` as named tuples (`itertuples`), grouped by its integer `cust` column:
+    customers in increasing order, each one's rows in the frame's order, as iterating over
+    `frame.groupby("cust")` gives them, for one pass of itertuples instead of one per customer."""
+    order = np.argsort(frame["cust"].to_numpy(), kind="stable")
+    records = list(frame.iloc[order].itertuples())
+    cust = frame["cust"].to_numpy()[order]
+    if not len(cust):
+        return []
+    starts = np.append(0, np.flatnonzero(cust[1:] != cust[:-1]) + 1)  # a customer's first row
+    ends = np.append(starts[1:], len(cust))
+    return [records[start:end] for start, end in zip(starts, ends, strict=True)]
 
 
 def optional_values(frame: pd.DataFrame, column: str) -> np.ndarray:
@@ -171,9 +207,13 @@ def flagged_rows(ctx: RuleContext, flag: np.ndarray) -> pd.DataFrame:
 
 def flagged_rows_at(ctx: RuleContext, rows: np.ndarray) -> pd.DataFrame:
     """`flagged_rows` of the bills at positions `rows` (in increasing order)."""
-    frame = pd.DataFrame({"cust": ctx.bill_customer[rows], "row": rows})
-    return frame.groupby("cust").agg(
-        first=("row", "first"), last=("row", "last"), count=("row", "size")
+    cust = ctx.bill_customer[rows]  # bills come in customer order: so do their rows
+    starts = group_starts(cust)
+    ends = np.append(starts[1:], len(rows))[: len(starts)]  # none without rows
+    rows = np.asarray(rows, dtype=np.int64)
+    return pd.DataFrame(
+        {"first": rows[starts], "last": rows[ends - 1], "count": ends - starts},
+        index=pd.Index(cust[starts], name="cust"),
     )
 
 
@@ -185,20 +225,15 @@ def runs(ctx: RuleContext, flag: np.ndarray) -> pd.DataFrame:
     cust, month = ctx.bill_customer, ctx.bill_month
     continues = np.zeros(len(flag), dtype=bool)
     continues[1:] = flag[1:] & flag[:-1] & (cust[1:] == cust[:-1]) & (month[1:] == month[:-1] + 1)
-    starts = flag & ~continues
-    run_id = np.cumsum(starts) - 1
+    starts = np.flatnonzero(flag & ~continues)
     rows = np.flatnonzero(flag)
-    frame = pd.DataFrame(
-        {"run": run_id[rows], "cust": cust[rows], "month": month[rows], "row": rows}
-    )
-    return (
-        frame.groupby("run")
-        .agg(
-            cust=("cust", "first"),
-            month_from=("month", "min"),
-            month_to=("month", "max"),
-            length=("month", "size"),
-            first_row=("row", "min"),
-        )
-        .reset_index(drop=True)
+    first = np.searchsorted(rows, starts)  # each run's first row among the flagged ones
+    return pd.DataFrame(
+        {
+            "cust": cust[starts],
+            "month_from": _reduce_groups(np.minimum, month[rows], first),
+            "month_to": _reduce_groups(np.maximum, month[rows], first),
+            "length": np.diff(np.append(first, len(rows))),
+            "first_row": starts,
+        }
     )

@@ -16,7 +16,7 @@ import pandas as pd
 from auditkit.periods import date_month_number, month_end_days
 from auditkit.rules.context import RuleContext
 from auditkit.rules.evidence import Clause, clause
-from auditkit.rules.findings import empty_raw, raw, raw_per_customer
+from auditkit.rules.findings import empty_raw, raw, raw_per_customer, records_per_customer
 from auditkit.rules.registry import rule
 
 #: Month numbers stay far below 2**32: a customer code times it plus a month is one sort key.
@@ -123,9 +123,9 @@ def meter_change_energy_lost(ctx: RuleContext, params: dict) -> pd.DataFrame:
         revenue=("revenue", "sum"),
     )
     evidence = [
-        [*_replacement_clauses(replacements), clause("revenue", amount=total.revenue)]
-        for (_, replacements), total in zip(
-            found.groupby("cust", sort=True), grouped.itertuples(), strict=True
+        [*_replacement_clauses(replacements), clause("revenue", amount=revenue)]
+        for replacements, revenue in zip(
+            records_per_customer(found), grouped["revenue"].to_numpy(), strict=True
         )
     ]
     share = np.divide(
@@ -138,10 +138,11 @@ def meter_change_energy_lost(ctx: RuleContext, params: dict) -> pd.DataFrame:
     return raw_per_customer(grouped.reset_index(), evidence, score)
 
 
-def _replacement_clauses(replacements: pd.DataFrame) -> list[Clause]:
-    """Per replacement of one customer: the reads that do not join and the kWh lost."""
+def _replacement_clauses(replacements: list) -> list[Clause]:
+    """Per replacement of one customer (its records): the reads that do not join and the kWh
+    lost."""
     clauses = []
-    for item in replacements.itertuples():
+    for item in replacements:
         parts = []
         if item.old_lost:
             parts.append(
@@ -209,8 +210,8 @@ def meter_error_backbill(ctx: RuleContext, params: dict) -> pd.DataFrame:
     )
     # Each test's clause shows what it owes either way (the revenue is the back-bills' sum).
     evidence = [
-        [_test_clauses(test, params["tolerance_pct"]) for test in group.itertuples()]
-        for _, group in tests.groupby("cust", sort=True)
+        [_test_clauses(test, params["tolerance_pct"]) for test in customer_tests]
+        for customer_tests in records_per_customer(tests)
     ]
     # A slow meter loses revenue; a fast one owes the customer a refund (no revenue, lower score).
     worst = grouped["worst"].to_numpy(dtype=float)

@@ -1,0 +1,96 @@
+"""The helpers rules group their flagged bills with, and the work they share within a run."""
+
+from __future__ import annotations
+
+from types import SimpleNamespace
+
+import numpy as np
+import pandas as pd
+
+from auditkit.rules.findings import (
+    flagged_rows_at,
+    per_customer_at,
+    records_per_customer,
+    runs,
+)
+from auditkit.rules.shared import once_per_context
+
+
+def _bills() -> SimpleNamespace:
+    """Three customers' bills in customer order: 0 has months 1-3, 1 has 1 and 3, 2 has 2-4."""
+    return SimpleNamespace(
+        bill_customer=np.array([0, 0, 0, 1, 1, 2, 2, 2], dtype=np.int32),
+        bill_month=np.array([1, 2, 3, 1, 3, 2, 3, 4], dtype=np.int32),
+    )
+
+
+def test_flagged_bills_given_in_any_order_group_by_customer_in_customer_order():
+    ctx = _bills()
+    rows = np.array([6, 1, 3, 0, 7])  # customer 2, 0, 1, 0, 2
+    grouped = per_customer_at(
+        ctx,
+        rows,
+        revenue=np.array([1.5, 2.0, 4.0, 0.25, 3.0]),
+        off_max=np.array([0.1, np.nan, 0.3, 0.2, np.nan]),
+        wrong=np.array([True, False, True, True, True]),
+    )
+    assert grouped["cust"].tolist() == [0, 1, 2]
+    assert grouped["month_from"].tolist() == [1, 1, 3]
+    assert grouped["month_to"].tolist() == [2, 1, 4]
+    assert grouped["bills"].tolist() == [2, 1, 2]
+    assert grouped["revenue"].tolist() == [2.25, 4.0, 4.5]
+    assert grouped["off_max"].tolist() == [0.2, 0.3, 0.1]  # NaN left out of the maximum
+    assert grouped["wrong"].tolist() == [1, 1, 2]  # flags counted
+
+
+def test_no_flagged_bill_groups_into_no_customer():
+    grouped = per_customer_at(_bills(), np.array([], dtype=np.int64), revenue=np.array([]))
+    assert grouped.empty
+    assert list(grouped.columns) == ["cust", "month_from", "month_to", "bills", "revenue"]
+
+
+def test_flagged_rows_name_each_customers_first_and_last_flagged_bill():
+    found = flagged_rows_at(_bills(), np.array([1, 2, 4, 5, 7]))
+    assert found.index.tolist() == [0, 1, 2]
+    assert found["first"].tolist() == [1, 4, 5]
+    assert found["last"].tolist() == [2, 4, 7]
+    assert found["count"].tolist() == [2, 1, 2]
+    assert flagged_rows_at(_bills(), np.array([], dtype=np.int64)).empty
+
+
+def test_a_missing_month_or_another_customer_ends_a_run():
+    flag = np.array([True, True, True, True, True, False, True, True])
+    found = runs(_bills(), flag)
+    # Customer 1 has no bill in month 2: months 1 and 3 are two runs.
+    assert found["cust"].tolist() == [0, 1, 1, 2]
+    assert found["month_from"].tolist() == [1, 1, 3, 3]
+    assert found["month_to"].tolist() == [3, 1, 3, 4]
+    assert found["length"].tolist() == [3, 1, 1, 2]
+    assert found["first_row"].tolist() == [0, 3, 4, 6]
+
+
+def test_records_come_per_customer_in_customer_order_each_in_the_frames_order():
+    frame = pd.DataFrame({"cust": [3, 1, 3, 1, 2], "kwh": [10.0, 20.0, 30.0, 40.0, 50.0]})
+    grouped = records_per_customer(frame)
+    assert [[record.kwh for record in records] for records in grouped] == [
+        [20.0, 40.0],
+        [50.0],
+        [10.0, 30.0],
+    ]
+    assert records_per_customer(frame.iloc[:0]) == []
+
+
+def test_shared_work_is_done_once_per_context_and_key():
+    calls = []
+
+    @once_per_context
+    def doubled(ctx: SimpleNamespace, factor: float) -> np.ndarray:
+        calls.append(factor)
+        return ctx.bill_month * factor
+
+    first, second = _bills(), _bills()
+    assert doubled(first, 2.0).tolist() == [2, 4, 6, 2, 6, 4, 6, 8]
+    assert doubled(first, 2.0) is doubled(first, 2.0)
+    doubled(first, 3.0)  # another key: computed again
+    doubled(second, 2.0)  # another context (another run): computed again
+    assert calls == [2.0, 3.0, 2.0]
