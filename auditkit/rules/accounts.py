@@ -15,7 +15,7 @@ import numpy as np
 import pandas as pd
 
 from auditkit.periods import date_month_number
-from auditkit.rules.addresses import address_key, name_key, phone_key
+from auditkit.rules.addresses import address_codes, name_codes, phone_codes
 from auditkit.rules.context import RuleContext
 from auditkit.rules.evidence import Clause, clause
 from auditkit.rules.findings import empty_raw, raw
@@ -47,25 +47,26 @@ def unbilled_account(ctx: RuleContext, params: dict) -> pd.DataFrame:
         return empty_raw()
     usual = row_nanmedian(grid.amount)
     peers = _peer_median(ctx, usual)
-    found = found.sort_values(["cust", "month_from"], kind="stable", ignore_index=True)
-    per_customer = found.groupby("cust", sort=True).agg(
-        month_from=("month_from", "min"), month_to=("month_to", "max"), months=("length", "sum")
-    )
-    cust = per_customer.index.to_numpy()
-    usage = ctx.customers["usage_type"].to_numpy(dtype=object)[cust]
+    # Runs come in customer order, each customer's by month (`_unbilled_runs`).
+    cust, first_run = np.unique(found["cust"].to_numpy(), return_index=True)
+    month_from = np.minimum.reduceat(found["month_from"].to_numpy(), first_run)
+    month_to = np.maximum.reduceat(found["month_to"].to_numpy(), first_run)
+    months = np.add.reduceat(found["length"].to_numpy(), first_run)
+    usage = ctx.customers["usage_type"].iloc[cust].to_numpy(dtype=object)
     has_history = ~np.isnan(usual[cust])
     monthly = np.where(has_history, usual[cust], [peers.get(kind, np.nan) for kind in usage])
     monthly = np.nan_to_num(np.maximum(monthly, 0.0))
-    revenue = monthly * per_customer["months"].to_numpy()
-    runs_of = dict(iter(found.groupby("cust", sort=True)))
+    revenue = monthly * months
+    run_clauses = [_run_clause(run, grid) for run in found.itertuples()]
+    last_run = np.append(first_run[1:], len(found))
     evidence = []
-    for position, customer in enumerate(cust):
+    for position in range(len(cust)):
         basis = (
             clause("unbilled_account.usual", amount=monthly[position])
             if has_history[position]
             else clause("unbilled_account.peers", usage=usage[position], amount=monthly[position])
         )
-        runs = [_run_clause(run, grid) for run in runs_of[customer].itertuples()]
+        runs = run_clauses[first_run[position] : last_run[position]]
         evidence.append(
             [
                 clause("unbilled_account", runs=runs),
@@ -73,14 +74,7 @@ def unbilled_account(ctx: RuleContext, params: dict) -> pd.DataFrame:
                 clause("revenue", amount=revenue[position]),
             ]
         )
-    return raw(
-        cust,
-        per_customer["month_from"],
-        per_customer["month_to"],
-        evidence,
-        revenue,
-        np.minimum(1.0, 0.4 + per_customer["months"].to_numpy() / 12),
-    )
+    return raw(cust, month_from, month_to, evidence, revenue, np.minimum(1.0, 0.4 + months / 12))
 
 
 @dataclass
@@ -101,15 +95,22 @@ class _BillingGrid:
     def build(cls, ctx: RuleContext, lookback_months: int) -> _BillingGrid:
         first = ctx.as_of - lookback_months + 1
         width = ctx.as_of - first + 1
-        rows = np.flatnonzero((ctx.bill_month >= first) & (ctx.bill_customer >= 0))
-        cust, column = ctx.bill_customer[rows], ctx.bill_month[rows] - first
-        billed = np.zeros((len(ctx.customers), width), dtype=bool)
-        billed[cust, column] = True
-        amount = np.full(billed.shape, np.nan)
-        amount[cust, column] = ctx.bills["amount"].to_numpy(dtype=float)[rows]
-        district, _ = pd.factorize(ctx.customers["district"])
-        district_billed = np.zeros((district.max(initial=-1) + 1, width), dtype=bool)
-        district_billed[district[cust], column] = True
+        inside = (ctx.bill_month >= first) & (ctx.bill_customer >= 0)
+        # The whole-dataset input holds the window's bills alone: then read them in place.
+        rows = slice(None) if inside.all() else np.flatnonzero(inside)
+        cell = ctx.bill_customer[rows] * np.int64(width) + (ctx.bill_month[rows] - first)
+        shape = (len(ctx.customers), width)
+        billed = np.zeros(shape[0] * width, dtype=bool)
+        billed[cell] = True  # each bill's cell in the flattened grid
+        billed = billed.reshape(shape)
+        amount = np.full(shape[0] * width, np.nan)
+        amount[cell] = ctx.bills["amount"].to_numpy(dtype=float)[rows]
+        amount = amount.reshape(shape)
+        # A district billed a month where one of its customers was billed.
+        district = pd.factorize(ctx.customers["district"], use_na_sentinel=False)[0]
+        by_district = np.argsort(district, kind="stable")
+        starts = np.flatnonzero(np.diff(district[by_district], prepend=-1))
+        district_billed = np.logical_or.reduceat(billed[by_district], starts, axis=0)
         connection = date_month_number(ctx.customers["connection_date"])
         connection_date = pd.to_datetime(ctx.customers["connection_date"]).to_numpy(copy=True)
         order = np.full(len(ctx.customers), None, dtype=object)
@@ -145,9 +146,9 @@ class _BillingGrid:
         width = self.billed.shape[1]
         orders = ctx.orders_of(*UNBILLED_EXPLAINED_BY)
         orders = orders[(orders["cust"] >= 0) & (orders["effective_month"] <= ctx.as_of)]
-        explained = np.zeros((len(ctx.customers), width + 1), dtype=np.int32)
+        explained = np.zeros(self.billed.shape, dtype=bool)
         if orders.empty:
-            return explained[:, :width].astype(bool)
+            return explained
         cust = orders["cust"].to_numpy(dtype=np.int64)
         start = np.clip(orders["effective_month"].to_numpy(dtype=np.int64) - self.first, 0, width)
         end = self._next_bill(cust, start + 1)  # the order's own month may hold its last bill
@@ -170,9 +171,13 @@ class _BillingGrid:
             joined = probe[is_suspension].merge(ends, on=["cust", "start"])
             rows = joined["row"].to_numpy()
             end[rows] = np.minimum(end[rows], joined["resumed"].to_numpy())
-        np.add.at(explained, (cust, start), 1)
-        np.add.at(explained, (cust, end), -1)
-        return np.cumsum(explained, axis=1)[:, :width] > 0
+        # Spans open (+1) and close (-1) in the rows of the customers with such orders only.
+        owners, owner = np.unique(cust, return_inverse=True)
+        opened = np.zeros((len(owners), width + 1), dtype=np.int32)
+        np.add.at(opened, (owner, start), 1)
+        np.add.at(opened, (owner, end), -1)
+        explained[owners] = np.cumsum(opened, axis=1)[:, :width] > 0
+        return explained
 
     def _next_bill(self, cust: np.ndarray, start: np.ndarray) -> np.ndarray:
         """Per (customer, column): the column of its first bill from `start` on (the window's
@@ -186,12 +191,14 @@ class _BillingGrid:
 def _unbilled_runs(unbilled: np.ndarray, grid: _BillingGrid, min_months: int) -> pd.DataFrame:
     """Runs of consecutive unbilled months of at least `min_months`: customer, first and last
     month, length, and the months of the bills just before and after (-1 where none)."""
-    count, width = unbilled.shape
-    padded = np.zeros((count, width + 2), dtype=np.int8)
-    padded[:, 1:-1] = unbilled
+    width = unbilled.shape[1]
+    some = np.flatnonzero(unbilled.any(axis=1))  # the customers with an unbilled month
+    padded = np.zeros((len(some), width + 2), dtype=np.int8)
+    padded[:, 1:-1] = unbilled[some]
     step = np.diff(padded, axis=1)
-    cust, start = np.nonzero(step == 1)
+    row, start = np.nonzero(step == 1)
     _, stop = np.nonzero(step == -1)  # row-major: the n-th stop ends the n-th start
+    cust = some[row]
     length = stop - start
     keep = length >= min_months
     cust, start, stop, length = cust[keep], start[keep], stop[keep], length[keep]
@@ -550,31 +557,30 @@ def duplicate_account(ctx: RuleContext, params: dict) -> pd.DataFrame:
     active = np.flatnonzero((customers["status"] == "active").to_numpy(dtype=bool))
     if not len(active):
         return empty_raw()
-    archive = customers.iloc[active]
-    frame = pd.DataFrame(
-        {
-            "cust": active.astype(np.int64),
-            "customer_id": archive["customer_id"].astype(str).to_numpy(dtype=object),
-            "connected": pd.to_datetime(archive["connection_date"]).to_numpy(),
-            "name": name_key(archive["name"]).to_numpy(dtype=object),
-            "address": address_key(archive["address"]).to_numpy(dtype=object),
-            "phone": phone_key(archive["phone"]).to_numpy(dtype=object),
-            "usage": archive["usage_type"].astype(str).to_numpy(dtype=object),
-        }
-    ).sort_values(["connected", "customer_id"], kind="stable", na_position="last")
-    same_place = _duplicates(frame, ["name", "address", "usage"])
+    compared = ["customer_id", "connection_date", "name", "address", "phone", "usage_type"]
+    archive = customers[compared].iloc[active]
+    name = name_codes(archive["name"])
+    address = address_codes(archive["address"])
+    phone = phone_codes(archive["phone"])
+    usage = pd.factorize(archive["usage_type"].astype(str))[0]  # -1: no usage type, no match
+    same_place = _duplicates(
+        archive, (name >= 0) & (address >= 0) & (usage >= 0), name, address, usage
+    )
     same_place["match"] = "name_address"
     # One phone on other holders' accounts is a family's or a landlord's contact: a phone
     # matches with the name where the archive records one, alone where it records none.
-    phones = frame["phone"].map(frame["phone"].value_counts())
-    shared = frame[(phones <= params["max_phone_accounts"]).to_numpy()]
-    same_phone = _duplicates(shared, ["phone", "name", "usage"], required=["phone"])
-    same_phone["match"] = np.where(same_phone["named"], "name_phone", "phone")
+    accounts_of_phone = np.bincount(phone[phone >= 0], minlength=1)
+    shared = (phone >= 0) & (accounts_of_phone[phone] <= params["max_phone_accounts"])
+    # name + 1: no name recorded (-1) is a key of its own here.
+    same_phone = _duplicates(archive, shared & (usage >= 0), phone, name + 1, usage)
+    named = name[same_phone["row"].to_numpy()] >= 0
+    same_phone["match"] = np.where(named, "name_phone", "phone")
     found = pd.concat([same_place, same_phone], ignore_index=True).drop_duplicates(
-        "cust", keep="first"
+        "row", keep="first"
     )  # the name and address match first: the stronger sign
     if found.empty:
         return empty_raw()
+    found["cust"] = active[found["row"].to_numpy()].astype(np.int64)
     found = found.sort_values("cust", ignore_index=True)
     evidence = [
         [
@@ -596,29 +602,33 @@ def duplicate_account(ctx: RuleContext, params: dict) -> pd.DataFrame:
     return raw(found["cust"], month_from, month_to, evidence, np.zeros(len(found)), score)
 
 
-def _duplicates(
-    frame: pd.DataFrame,
-    keys: list[str],
-    required: list[str] | None = None,
-) -> pd.DataFrame:
-    """Accounts of `frame` (in original-first order) sharing every key with an earlier one, the
-    `required` keys (default all) non-empty: cust, named (a name is recorded), the original's
-    id and connection date, and the group's size."""
-    filled = frame[(frame[keys if required is None else required] != "").all(axis=1)]
-    size = filled.groupby(keys, sort=False)["cust"].transform("size")
-    filled, size = filled[size >= 2], size[size >= 2]
-    grouped = filled.groupby(keys, sort=False)
-    group = grouped.ngroup().to_numpy()
-    duplicate = grouped.cumcount().to_numpy() > 0
-    originals = np.zeros(group.max(initial=-1) + 1, dtype=np.int64)
-    originals[group[~duplicate]] = np.flatnonzero(~duplicate)  # each group's first row
-    original = originals[group[duplicate]]
+def _duplicates(archive: pd.DataFrame, compared: np.ndarray, *keys: np.ndarray) -> pd.DataFrame:
+    """The accounts (rows of `archive`) among the `compared` ones sharing every key (codes,
+    each row's) with another: each but the original of its group, the earliest connected (then
+    the lowest customer id, then the first row): its row, the original's id and connection
+    date, and the group's size."""
+    rows = np.flatnonzero(compared)
+    group = np.zeros(len(rows), dtype=np.int64)
+    for key in keys:  # codes below the rows' count: each pair's code stays within int64
+        group = pd.factorize(group * (key.max(initial=0) + 1) + key[rows])[0]
+    size = np.bincount(group)[group]
+    rows, group, size = rows[size >= 2], group[size >= 2], size[size >= 2]
+    candidates = pd.DataFrame(
+        {
+            "row": rows,
+            "group": group,
+            "accounts": size,
+            "customer_id": archive["customer_id"].iloc[rows].astype(str).to_numpy(dtype=object),
+            "connected": pd.to_datetime(archive["connection_date"].iloc[rows]).to_numpy(),
+        }
+    ).sort_values(["connected", "customer_id"], kind="stable", na_position="last")
+    original = candidates.drop_duplicates("group", keep="first").set_index("group")
+    duplicate = candidates[candidates.duplicated("group", keep="first")]
     return pd.DataFrame(
         {
-            "cust": filled["cust"].to_numpy()[duplicate],
-            "named": (filled["name"] != "").to_numpy()[duplicate],
-            "original": filled["customer_id"].to_numpy()[original],
-            "original_connected": filled["connected"].to_numpy()[original],
-            "accounts": size.to_numpy()[duplicate],
+            "row": duplicate["row"].to_numpy(),
+            "original": original["customer_id"].reindex(duplicate["group"]).to_numpy(),
+            "original_connected": original["connected"].reindex(duplicate["group"]).to_numpy(),
+            "accounts": duplicate["accounts"].to_numpy(),
         }
     )

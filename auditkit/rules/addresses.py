@@ -4,14 +4,22 @@ Chinese billing archives write one address many ways: full-width digits (１２�
 (十二号), spaces and punctuation, traditional characters (號) or `#` for 号. `address_key` folds
 those away and keeps the unit markers (号 弄 栋 幢 单元 楼 层 室 ...) with their numbers, so that
 12号3室 and 十二号 3 室 are one unit while 12号3室 and 12号4室 stay two rooms of one building.
-The keys are vectorised over pandas Series (duplicate_account compares the whole archive).
+The keys are vectorised over pandas Series (duplicate_account compares the whole archive): each
+distinct value is keyed once, by pyarrow where it is plain text (`PLAIN_TEXT`: most of an archive),
+else by the per-value functions `name_text_key`, `address_text_key` and `phone_text_key`, which
+define the keys (pyarrow's keys are the same: tests/rules/test_addresses.py compares them).
 """
 
 from __future__ import annotations
 
 import re
+import unicodedata
+from collections.abc import Callable
 
+import numpy as np
 import pandas as pd
+import pyarrow as pa
+import pyarrow.compute as pc
 
 #: Characters that mark a unit of an address; a Chinese numeral before one is a number.
 UNIT_MARKERS = ("单元", "号", "弄", "栋", "幢", "座", "楼", "层", "室", "户")
@@ -20,11 +28,18 @@ MARKER_VARIANTS = {"號": "号", "棟": "栋", "單元": "单元", "層": "层",
 _DIGITS = {"〇": 0, "零": 0, "一": 1, "二": 2, "两": 2, "三": 3, "四": 4, "五": 5, "六": 6}
 _DIGITS |= {"七": 7, "八": 8, "九": 9}
 _POWERS = {"十": 10, "百": 100, "千": 1000}
-_NUMERAL = re.compile("([〇零一二两三四五六七八九十百千]+)(?=" + "|".join(UNIT_MARKERS) + ")")
+_NUMERAL_CHARS = "".join(_DIGITS) + "".join(_POWERS)
+_MARKERS = "|".join(UNIT_MARKERS)
+_NUMERAL = re.compile(f"([{_NUMERAL_CHARS}]+)(?={_MARKERS})")
 _NOT_WORD = re.compile(r"[\W_]+")
 _NOT_DIGIT = re.compile(r"\D+")
+_COUNTRY_PREFIX = re.compile(r"^(?:00)?86(?=1\d{10}$)")
 #: Shortest phone number compared (a landline without area code has 7 digits).
 MIN_PHONE_DIGITS = 7
+#: Plain text (RE2, as pyarrow reads it): ASCII letters and digits and CJK Unified Ideographs
+#: only. NFKC leaves each of them as it is, case folding changes only A-Z (to a-z), all are
+#: word characters and 0-9 their only digits: a plain name's key is the name in lower case.
+PLAIN_TEXT = r"^[0-9A-Za-z\x{4e00}-\x{9fff}]*$"
 
 
 def chinese_number(numeral: str) -> int:
@@ -57,30 +72,129 @@ def _separator(match: re.Match) -> str:
     return "-" if between else ""
 
 
-def _folded(values: pd.Series) -> pd.Series:
-    """Text in NFKC (full-width forms to half-width), lower case, missing as ''."""
-    text = values.astype("string").fillna("")
-    return text.str.normalize("NFKC").str.casefold()
+def _folded(text: str) -> str:
+    """Text in NFKC (full-width forms to half-width), lower case."""
+    return unicodedata.normalize("NFKC", text).casefold()
+
+
+def name_text_key(name: str) -> str:
+    """One name without width, case, spaces or punctuation."""
+    return _NOT_WORD.sub("", _folded(name))
+
+
+def address_text_key(address: str) -> str:
+    """One address without width, case, spaces, punctuation or numeral script, unit markers
+    kept."""
+    text = _folded(address)
+    for variant, marker in MARKER_VARIANTS.items():
+        text = text.replace(variant, marker)
+    text = _NUMERAL.sub(_arabic, text)
+    return _NOT_WORD.sub(_separator, text)
+
+
+def phone_text_key(phone: str) -> str:
+    """One phone number as its digits, without a +86 / 0086 country prefix on a mobile number;
+    '' where fewer than `MIN_PHONE_DIGITS` digits remain."""
+    digits = _COUNTRY_PREFIX.sub("", _NOT_DIGIT.sub("", _folded(phone)))
+    return digits if len(digits) >= MIN_PHONE_DIGITS else ""
+
+
+def _plain_names(names: pa.Array) -> tuple[pa.Array, pa.Array]:
+    """Which names are plain text, and their keys (valid where plain)."""
+    return pc.match_substring_regex(names, PLAIN_TEXT), pc.ascii_lower(names)
+
+
+def _plain_addresses(addresses: pa.Array) -> tuple[pa.Array, pa.Array]:
+    """Which addresses are plain text without a Chinese numeral before a unit marker (once the
+    markers' variants are replaced), and their keys (valid where so)."""
+    keys = pc.ascii_lower(addresses)
+    for variant, marker in MARKER_VARIANTS.items():
+        keys = pc.replace_substring(keys, variant, marker)
+    numeral = pc.match_substring_regex(keys, f"[{_NUMERAL_CHARS}](?:{_MARKERS})")
+    return pc.and_(pc.match_substring_regex(addresses, PLAIN_TEXT), pc.invert(numeral)), keys
+
+
+def _ascii_phones(phones: pa.Array) -> tuple[pa.Array, pa.Array]:
+    """Which phone numbers are ASCII (NFKC leaves it as it is, 0-9 its only digits), and their
+    keys (valid where ASCII)."""
+    digits = pc.replace_substring_regex(phones, "[^0-9]+", "")
+    digits = pc.replace_substring_regex(digits, "^(?:00)?86(1[0-9]{10})$", r"\1")
+    short = pc.less(pc.utf8_length(digits), MIN_PHONE_DIGITS)
+    return pc.string_is_ascii(phones), pc.if_else(short, "", digits)
+
+
+def _distinct_keys(
+    values: pd.Series,
+    vectorised: Callable[[pa.Array], tuple[pa.Array, pa.Array]],
+    one: Callable[[str], str],
+) -> tuple[np.ndarray, pa.Array]:
+    """Each value's code among the distinct values (-1 where missing), and each distinct
+    value's key: by `vectorised` where its mask says it can, else by `one`."""
+    codes, distinct = values.astype("string").array.factorize()
+    text = pa.array(distinct)
+    if isinstance(text, pa.ChunkedArray):  # pandas' arrow storage hands over its chunks
+        text = text.combine_chunks()
+    done, keys = vectorised(text)
+    rest = pc.invert(done)
+    others = [one(value) for value in pc.filter(text, rest).to_pylist()]
+    if others:
+        keys = pc.replace_with_mask(keys, rest, pa.array(others, keys.type))
+    return codes, keys
+
+
+def _keys(
+    values: pd.Series,
+    vectorised: Callable[[pa.Array], tuple[pa.Array, pa.Array]],
+    one: Callable[[str], str],
+) -> pd.Series:
+    """Each value's key ('' where missing)."""
+    codes, keys = _distinct_keys(values, vectorised, one)
+    text = np.append(keys.to_numpy(zero_copy_only=False), "")  # the last for code -1
+    return pd.Series(text[codes], index=values.index, name=values.name, dtype=object)
+
+
+def _codes(
+    values: pd.Series,
+    vectorised: Callable[[pa.Array], tuple[pa.Array, pa.Array]],
+    one: Callable[[str], str],
+) -> np.ndarray:
+    """Each value's key as a code: equal keys, equal codes; -1 where the key is '' (nothing
+    recorded, or missing)."""
+    codes, keys = _distinct_keys(values, vectorised, one)
+    encoded = keys.dictionary_encode()
+    key_code = encoded.indices.to_numpy(zero_copy_only=False).astype(np.int64)
+    empty = pc.index(encoded.dictionary, "").as_py()
+    key_code[key_code == empty] = -1
+    return np.append(key_code, -1)[codes]  # the last for code -1
 
 
 def name_key(names: pd.Series) -> pd.Series:
     """Names compared without width, case, spaces or punctuation ('' where missing)."""
-    return _folded(names).str.replace(_NOT_WORD, "", regex=True).astype(object)
+    return _keys(names, _plain_names, name_text_key)
 
 
 def address_key(addresses: pd.Series) -> pd.Series:
     """Addresses compared without width, case, spaces, punctuation or numeral script, unit
     markers kept ('' where missing)."""
-    text = _folded(addresses)
-    for variant, marker in MARKER_VARIANTS.items():
-        text = text.str.replace(variant, marker, regex=False)
-    text = text.str.replace(_NUMERAL, _arabic, regex=True)
-    return text.str.replace(_NOT_WORD, _separator, regex=True).astype(object)
+    return _keys(addresses, _plain_addresses, address_text_key)
 
 
 def phone_key(phones: pd.Series) -> pd.Series:
     """Phone numbers as their digits, without a +86 / 0086 country prefix on mobile numbers;
     '' where fewer than `MIN_PHONE_DIGITS` digits remain (a placeholder is no number)."""
-    digits = _folded(phones).str.replace(_NOT_DIGIT, "", regex=True)
-    digits = digits.str.replace(r"^(?:00)?86(?=1\d{10}$)", "", regex=True)
-    return digits.where(digits.str.len() >= MIN_PHONE_DIGITS, "").astype(object)
+    return _keys(phones, _ascii_phones, phone_text_key)
+
+
+def name_codes(names: pd.Series) -> np.ndarray:
+    """`name_key` as codes (-1 for ''): what duplicate_account compares, without the text."""
+    return _codes(names, _plain_names, name_text_key)
+
+
+def address_codes(addresses: pd.Series) -> np.ndarray:
+    """`address_key` as codes (-1 for '')."""
+    return _codes(addresses, _plain_addresses, address_text_key)
+
+
+def phone_codes(phones: pd.Series) -> np.ndarray:
+    """`phone_key` as codes (-1 for '')."""
+    return _codes(phones, _ascii_phones, phone_text_key)

@@ -63,6 +63,25 @@ def test_unbilled_stop_and_gap_priced_at_the_customers_usual_bill():
     )
 
 
+def test_a_customer_with_a_gap_and_a_stop_is_one_finding_of_both_runs():
+    u = Utility()
+    _billed(u, "billed", PERIODS)
+    _billed(u, "gap_then_stop", PERIODS[:3] + PERIODS[5:9])  # April-May, October-December
+    _billed(u, "stopped", PERIODS[:10])  # November-December
+    findings = _by_customer(rules.run(u.dataset(), rules="unbilled_account"))
+    assert sorted(findings.index) == ["gap_then_stop", "stopped"]
+    both = findings.loc["gap_then_stop"]
+    assert (both["period_from"], both["period_to"]) == ("2024-04", "2024-12")
+    assert both["revenue_impact"] == pytest.approx(5 * MONTHLY)
+    assert "no bill in 2024-04..2024-05 (2 months)" in both["evidence"]
+    assert "no bill after 2024-09: 2024-10..2024-12 (3 months)" in both["evidence"]
+    assert "2024-11..2024-12" not in both["evidence"]
+    stopped = findings.loc["stopped"]
+    assert stopped["revenue_impact"] == pytest.approx(2 * MONTHLY)
+    assert "2024-04..2024-05" not in stopped["evidence"]
+    assert "no bill after 2024-10: 2024-11..2024-12 (2 months)" in stopped["evidence"]
+
+
 def test_new_connection_never_billed_is_priced_at_its_peers_median_after_the_grace():
     u = Utility()
     _billed(u, "peer_a", PERIODS)
@@ -291,6 +310,21 @@ def test_duplicate_accounts_by_name_and_address_written_another_way_and_by_phone
     assert findings.loc["phone_second", "evidence"].startswith(
         "same name and phone as active account phone_first"
     )
+
+
+def test_the_original_of_three_is_the_earliest_connected_then_the_lowest_id():
+    people = {
+        "c_later": _person("孙丽", "城东区人民路3号", "13800000031", "2016-01-01"),
+        "b_first": _person("孙丽", "城东区人民路三号", "13800000032", "2014-05-01"),
+        "a_first": _person("孙 丽", "城东区人民路3号", "13800000033", "2014-05-01"),
+    }
+    findings = _by_customer(_duplicates(people))
+    assert sorted(findings.index) == ["b_first", "c_later"]
+    for customer_id in ("b_first", "c_later"):
+        assert findings.loc[customer_id, "evidence"] == (
+            "same name and address as active account a_first (connected 2014-05-01), "
+            "3 accounts in all"
+        )
 
 
 def test_one_phone_on_accounts_of_different_names_is_a_contact_not_a_duplicate():

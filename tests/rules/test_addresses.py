@@ -2,10 +2,29 @@
 
 from __future__ import annotations
 
+import random
+import re
+import unicodedata
+
+import numpy as np
 import pandas as pd
+import pyarrow as pa
+import pyarrow.compute as pc
 import pytest
 
-from auditkit.rules.addresses import address_key, chinese_number, name_key, phone_key
+from auditkit.rules.addresses import (
+    PLAIN_TEXT,
+    address_codes,
+    address_key,
+    address_text_key,
+    chinese_number,
+    name_codes,
+    name_key,
+    name_text_key,
+    phone_codes,
+    phone_key,
+    phone_text_key,
+)
 
 
 @pytest.mark.parametrize(
@@ -52,3 +71,67 @@ def test_phones_as_digits_without_country_prefix_and_placeholders_empty():
         )
     )
     assert keys.tolist() == ["13800138000"] * 3 + ["02161234567", "", ""]
+
+
+def test_plain_characters_are_kept_as_they_are_but_a_to_z_lowered():
+    """What pyarrow's keys of plain text rely on, checked for every plain character."""
+    plain = [chr(code) for code in range(0x4E00, 0xA000)] + list("0123456789")
+    plain += [chr(code) for code in range(ord("A"), ord("Z") + 1)]
+    plain += [chr(code) for code in range(ord("a"), ord("z") + 1)]
+    assert pc.all(pc.match_substring_regex(pa.array(plain), PLAIN_TEXT)).as_py()
+    for char in plain:
+        assert unicodedata.normalize("NFKC", char) == char
+        assert char.casefold() == char.lower()
+        assert re.fullmatch(r"[^\W_]", char)
+        assert char.isdigit() == (char in "0123456789")
+    assert not pc.any(
+        pc.match_substring_regex(pa.array(list("_ -#１٣\u3007\u3400")), PLAIN_TEXT)
+    ).as_py()
+    ascii_text = "".join(chr(code) for code in range(128))
+    assert unicodedata.normalize("NFKC", ascii_text) == ascii_text
+
+
+#: Plain text, with Chinese numerals before unit markers and the markers' variants.
+_PLAIN = list("人民路城东王伟ABab0123456789號棟單元層号弄栋室楼一二十百零")
+#: What is not plain: spaces, punctuation (between digits too), full-width forms, another
+#: script's digits, ligatures, letters that fold to two, and phone numbers as written.
+_OTHER = [*" -_#.·（）＃１２ＡＢ\t\n٣²①ßﬁİΣ\u3000\u3007\u3400", "+86", "0086", "13800138000"]
+
+
+def _texts(count: int, alphabet: list[str], seed: int) -> list[str | None]:
+    rng = random.Random(seed)
+    texts = ["".join(rng.choices(alphabet, k=rng.randint(0, 12))) for _ in range(count)]
+    return [*texts, None, "", "  "]
+
+
+@pytest.mark.parametrize(
+    "alphabet",
+    [_PLAIN, _PLAIN + _OTHER, list("0123456789+- ()")],
+    ids=["plain", "mixed", "phone-like"],
+)
+def test_keys_of_a_series_are_each_values_own_key(alphabet):
+    """Plain values are keyed by pyarrow, the others one by one: every key is the per-value
+    function's (missing values '')."""
+    texts = _texts(2000, alphabet, seed=len(alphabet))
+    values = pd.Series(texts, index=range(10, 10 + len(texts)), name="field")
+    for key, text_key in (
+        (name_key, name_text_key),
+        (address_key, address_text_key),
+        (phone_key, phone_text_key),
+    ):
+        keys = key(values)
+        assert keys.tolist() == [text_key(text) if text else "" for text in texts]
+        assert keys.index.equals(values.index) and keys.name == "field"
+
+
+def test_codes_are_equal_where_keys_are_and_minus_one_where_nothing_is_recorded():
+    values = pd.Series(_texts(2000, _PLAIN + _OTHER, seed=7))
+    for key, codes in (
+        (name_key, name_codes),
+        (address_key, address_codes),
+        (phone_key, phone_codes),
+    ):
+        keys, coded = key(values).to_numpy(dtype=object), codes(values)
+        assert np.array_equal(coded == -1, keys == "")
+        recorded = coded >= 0
+        assert np.array_equal(pd.factorize(keys[recorded])[0], pd.factorize(coded[recorded])[0])
