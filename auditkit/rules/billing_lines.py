@@ -214,12 +214,12 @@ def _energy_view(
     rc = ctx.recomputed
     n = len(ctx.bills)
     lines = _of(ctx, "energy")
-    priced = ~rc.any_per_bill(lines, np.isnan(rc.amount_due[lines]), n)
+    priced = ~_any_line(rc, lines, np.isnan(rc.amount_due[lines]), n)
     kwh_differs = _kwh_differs(ctx, kwh_tolerance, relative)
     billed_kwh = np.nan_to_num(rc.quantity_billed[lines])
     due_kwh = np.nan_to_num(rc.quantity_due[lines])
     tolerance = np.maximum(kwh_tolerance, relative * due_kwh)
-    structural = rc.any_per_bill(lines, np.abs(billed_kwh - due_kwh) > tolerance, n)
+    structural = _any_line(rc, lines, np.abs(billed_kwh - due_kwh) > tolerance, n)
     return EnergyView(
         lines=lines,
         priced=priced,
@@ -236,8 +236,26 @@ def _tier_year_clean(ctx: RuleContext, kwh_differs: np.ndarray) -> np.ndarray:
     year = ctx.bill_month // 12
     group = np.ones(len(year), dtype=bool)  # where a customer's year starts
     group[1:] = (ctx.bill_customer[1:] != ctx.bill_customer[:-1]) | (year[1:] != year[:-1])
-    seen = pd.Series(kwh_differs).groupby(np.cumsum(group)).cummax()
-    return ~seen.to_numpy(dtype=bool)
+    # Bills with kWh other than due so far, less those before the bill's customer-year began.
+    so_far = np.cumsum(kwh_differs)
+    before_year = (so_far - kwh_differs)[group]
+    return so_far - before_year[np.cumsum(group) - 1] == 0
+
+
+def _any_line(rc: Recomputed, lines: np.ndarray, flag: np.ndarray, bills: int) -> np.ndarray:
+    """Per context bill: any of `lines` has `flag` (a boolean per line), as
+    `Recomputed.any_per_bill` says, by marking the bills instead of summing per bill."""
+    hit = np.zeros(bills, dtype=bool)
+    hit[rc.row[lines[flag]]] = True
+    return hit
+
+
+@once_per_context
+def rate_off(ctx: RuleContext, tolerance: float) -> np.ndarray:
+    """Per recomputed line: billed at a rate off the rate due by more than `tolerance` (both
+    known). Read by tou_misapplied and rate_mismatch: computed once per run."""
+    rc = ctx.recomputed
+    return np.abs(rc.rate_billed - rc.rate_due) > tolerance  # NaN on either side: not off
 
 
 def _old_schedule(ctx: RuleContext, lines: np.ndarray, tolerance: float) -> np.ndarray:
@@ -245,21 +263,15 @@ def _old_schedule(ctx: RuleContext, lines: np.ndarray, tolerance: float) -> np.n
     rate under the schedule before the one in force on the bill's read_to."""
     rc = ctx.recomputed
     result = np.zeros(len(lines), dtype=bool)
-    off = (
-        rc.has_period[lines]
-        & ~np.isnan(rc.rate_billed[lines])
-        & ~np.isnan(rc.rate_due[lines])
-        & (np.abs(rc.rate_billed[lines] - rc.rate_due[lines]) > tolerance)
-    )
-    at = np.flatnonzero(off)
+    at = np.flatnonzero((rate_off(ctx, tolerance) & rc.has_period)[lines])
     if not len(at):
         return result
     row = rc.row[lines[at]]
     category = rc.tariff_due[row]
-    read_to = ctx.bills["read_to"].to_numpy("datetime64[D]")[row]
+    read_to = ctx.bills["read_to"].iloc[row].to_numpy("datetime64[D]")
     month_end = month_end_days(ctx.bill_month[row])
     when = np.where(np.isnat(read_to), month_end, read_to)
-    voltage = ctx.customer_column("voltage_kv")[row]
+    voltage = ctx.customers["voltage_kv"].to_numpy(dtype=float)[ctx.bill_customer[row]]
     period = rc.period[lines[at]]
     lookup = ctx.tariff_lookup
     start = lookup.valid_from(category, when, voltage, period)
@@ -287,8 +299,8 @@ def _energy_rule(
     rows = np.flatnonzero(np.abs(net) > _tolerance(due, params))
     net = net[rows]
     keyed = key[lines]
-    billed = rc.any_per_bill(lines, rc.billed[lines] & keyed, n)[rows]
-    due = rc.any_per_bill(lines, rc.due[lines] & keyed, n)[rows]
+    billed = _any_line(rc, lines, rc.billed[lines] & keyed, n)[rows]
+    due = _any_line(rc, lines, rc.due[lines] & keyed, n)[rows]
     return lines, rows, net, billed, due
 
 
@@ -331,7 +343,7 @@ def tou_misapplied(ctx: RuleContext, params: dict) -> pd.DataFrame:
         "due_kwh": rc.quantity_due[line],
         "due_rate": rc.rate_due[line],
     }
-    estimated = rc.any_per_bill(lines, rc.estimated[lines], len(ctx.bills))[rows]
+    estimated = _any_line(rc, lines, rc.estimated[lines], len(ctx.bills))[rows]
     findings = _Findings(ctx, rows, net, cause, details)
     return findings.raw(
         "tou_misapplied",
@@ -453,7 +465,7 @@ def pf_adjustment_error(ctx: RuleContext, params: dict) -> pd.DataFrame:
     # Losses other than due change the power factor due: loss_not_charged's finding.
     loss = _of(ctx, "loss")
     loss_off = np.abs(np.nan_to_num(rc.difference[loss])) > _tolerance(rc.amount_due[loss], params)
-    lines = _lines(ctx, "pf_adjustment", params, ~rc.any_per_bill(loss, loss_off, n))
+    lines = _lines(ctx, "pf_adjustment", params, ~_any_line(rc, loss, loss_off, n))
     # No line due where the customer has a standard: its reactive energy is unknown; unjudged.
     standard = ~np.isnan(ctx.customer_column("pf_standard"))[rc.row[lines]]
     lines = lines[rc.due[lines] | ~standard]

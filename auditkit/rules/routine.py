@@ -8,7 +8,7 @@ import numpy as np
 import pandas as pd
 
 from auditkit.periods import date_month_number, month_end_days
-from auditkit.rules.billing_lines import energy_view
+from auditkit.rules.billing_lines import energy_view, rate_off
 from auditkit.rules.context import RuleContext
 from auditkit.rules.evidence import Clause, clause
 from auditkit.rules.findings import (
@@ -389,22 +389,20 @@ def _line_rates(ctx: RuleContext, params: dict) -> _LineRates:
     special = rc.tou_bills | rc.tier_bills
     judged = special | ~rc.tariff_differs
     lines = view.lines
-    row = rc.row[lines]
-    priced = lines[rc.billed[lines] & ~np.isnan(rc.rate_billed[lines])]
-    alone = priced[np.bincount(rc.row[priced], minlength=n)[rc.row[priced]] == 1]
+    priced = lines[(rc.billed & ~np.isnan(rc.rate_billed))[lines]]
+    priced_row = rc.row[priced]
+    alone = np.bincount(priced_row, minlength=n)[priced_row] == 1
     single = np.full(n, np.nan)
-    single[rc.row[alone]] = rc.rate_billed[alone]
+    single[priced_row[alone]] = rc.rate_billed[priced[alone]]
+    # The few lines off the rate due first (both rates known), then those that are the rule's.
+    off = np.flatnonzero(rate_off(ctx, params["rate_tolerance"])[lines])
     mine = (
-        (judged & ~(special & view.structural))[row]
-        & ~view.old_schedule
-        & rc.billed[lines]
-        & ~np.isnan(rc.rate_billed[lines])
-        & ~np.isnan(rc.rate_due[lines])
-        & (rc.quantity_billed[lines] > 0)
+        (judged & ~(special & view.structural))[rc.row[lines[off]]]
+        & ~view.old_schedule[off]
+        & rc.billed[lines[off]]
+        & (rc.quantity_billed[lines[off]] > 0)
     )
-    lines = lines[mine]
-    off = np.abs(rc.rate_billed[lines] - rc.rate_due[lines]) > params["rate_tolerance"]
-    lines = lines[off]
+    lines = lines[off[mine]]
     gain = (rc.rate_due[lines] - rc.rate_billed[lines]) * rc.quantity_billed[lines]
     largest = np.full(n, -1)
     ranked = lines[np.lexsort((-rc.quantity_billed[lines], rc.row[lines]))]
