@@ -15,7 +15,7 @@ import pyarrow as pa
 import pyarrow.compute as pc
 
 from auditkit.billing.params import TOU_PERIODS
-from auditkit.billing.tariff_lookup import TariffLookup, day_numbers, distinct_rows
+from auditkit.billing.tariff_lookup import TariffLookup, day_numbers, first_rows, row_numbers
 from auditkit.data import Dataset
 from auditkit.periods import month_end_days, month_first_days, month_number
 
@@ -192,7 +192,7 @@ def prepare_bills(dataset: Dataset, last_month: int | None = None) -> pd.DataFra
         "tier_scheme": archive["tier_scheme"],
         "cust": cust,
         "customer_row": customer_row[cust],
-        "tariff_query": distinct_rows((tariff_due.codes, to_day, in_force["voltage_kv"]))[0],
+        "tariff_query": row_numbers((tariff_due.codes, to_day, in_force["voltage_kv"]))[0],
     }
     # The columns are not copied into one block (gigabytes on millions of bills).
     return pd.DataFrame(columns, copy=False)
@@ -276,10 +276,16 @@ def _encoded(arrow: pa.Array) -> tuple[np.ndarray, np.ndarray]:
 
 def _run_starts(arrow: pa.Array) -> np.ndarray:
     """First position of each run of equal values (an empty value starts a run of its own)."""
+    return np.flatnonzero(_changes(arrow))
+
+
+def _changes(arrow: pa.Array) -> np.ndarray:
+    """Per value: it starts a run of equal values (the first, one unlike the previous, or an
+    empty value)."""
     if len(arrow) < 2:
-        return np.arange(len(arrow))
+        return np.ones(len(arrow), dtype=bool)
     same = pc.equal(arrow.slice(1), arrow.slice(0, len(arrow) - 1)).fill_null(False)
-    return np.flatnonzero(np.append(True, ~same.to_numpy(zero_copy_only=False)))
+    return np.append(True, ~same.to_numpy(zero_copy_only=False))
 
 
 def _arrow_text(values: object) -> pa.Array | None:
@@ -315,8 +321,9 @@ def _positions(codes: np.ndarray, distinct: object, index: pd.Index) -> np.ndarr
 def rates_frame(bills: pd.DataFrame, lookup: TariffLookup) -> pd.DataFrame:
     """Per bill, the rates of the flat (no period, no tier) row of the tariff due in force on
     read_to; NaN where there is none."""
-    # Bills asking the same question (tariff_query) asked once.
-    inverse, first = distinct_rows((bills["tariff_query"].to_numpy(dtype=np.int64),))
+    # Bills asking the same question (tariff_query: the questions numbered 0..count−1) asked once.
+    inverse = bills["tariff_query"].to_numpy(dtype=np.int64)
+    first = first_rows(inverse, int(inverse.max()) + 1 if len(inverse) else 0)
     rows = lookup.row(
         texts_at(bills["tariff_due"], first),
         bills["read_to"].to_numpy("datetime64[D]")[first],
@@ -557,16 +564,41 @@ def bill_of(bills: pd.DataFrame, rows: pd.DataFrame) -> np.ndarray:
     cust = bills["cust"].to_numpy(dtype=np.int64)
     starts = np.flatnonzero(np.r_[True, cust[1:] != cust[:-1]])
     ids = pd.Index(texts_at(bills["customer_id"], starts), dtype=object)
-    run = codes_of(rows["customer_id"], ids)  # the row's customer's run of bills in the frame
-    period, periods = factorized(rows["period"])
-    bill_month = bills["month"].to_numpy(dtype=np.int64)
-    if len(period) and period.min() < 0:  # an empty period: month_number says where
-        return _bill_in_run(starts, bill_month, run, _months(rows["period"], period, periods))
     # Rows come in runs of one bill (bill lines: a bill's lines together), each looked up once.
-    first = np.flatnonzero(np.r_[True, (run[1:] != run[:-1]) | (period[1:] != period[:-1])])
-    month = month_number(periods)[period[first]] if len(periods) else period[first]
-    found = _bill_in_run(starts, bill_month, run[first], month)
-    return np.repeat(found, np.diff(np.append(first, len(run))))
+    first, id_code, id_names, period, periods = _bill_runs(rows)
+    run = _positions(id_code, id_names, ids)  # the run's customer's run of bills in the frame
+    if period.min() < 0:  # an empty period: month_number says where
+        month = month_number(rows["period"])[first]
+    else:
+        month = month_number(periods)[period]
+    found = _bill_in_run(starts, bills["month"].to_numpy(dtype=np.int64), run, month)
+    return np.repeat(found, np.diff(np.append(first, len(rows))))
+
+
+def _bill_runs(
+    rows: pd.DataFrame,
+) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
+    """The first row of each run of `rows` (not empty) of one customer_id and period, and at those
+    rows the ids and the periods as codes (−1: empty) into their distinct values.
+
+    Arrow text is coded on the runs alone: the runs are found by comparing each row with the
+    previous one, the ids coded once per run of a customer's rows, the periods once per run."""
+    ids, periods = _arrow_text(rows["customer_id"]), _arrow_text(rows["period"])
+    if ids is None or periods is None:
+        id_code, id_names = factorized(rows["customer_id"])
+        period, period_names = factorized(rows["period"])
+        new_id = np.r_[True, id_code[1:] != id_code[:-1]]
+        first = np.flatnonzero(new_id | np.r_[True, period[1:] != period[:-1]])
+        return first, id_code[first], id_names, period[first], period_names
+    new_id = _changes(ids)
+    first = np.flatnonzero(new_id | _changes(periods))
+    id_code, id_names = _encoded(ids.take(pa.array(np.flatnonzero(new_id))))
+    # A customer's run of rows starts a run of rows: each run's customer run counted among them.
+    of_run = new_id[first].astype(np.int64)
+    np.cumsum(of_run, out=of_run)
+    of_run -= 1
+    period, period_names = _encoded(periods.take(pa.array(first)))
+    return first, id_code[of_run], id_names, period, period_names
 
 
 def _bill_in_run(

@@ -22,7 +22,13 @@ import pandas as pd
 from auditkit.billing.bill_frame import NO_PERIOD, coded_lines, texts_at
 from auditkit.billing.money import round_half_up
 from auditkit.billing.params import TOU_PERIODS, BillingParams
-from auditkit.billing.tariff_lookup import NO_DAY, TariffLookup, day_numbers, distinct_rows
+from auditkit.billing.tariff_lookup import (
+    NO_DAY,
+    TariffLookup,
+    day_numbers,
+    distinct_rows,
+    first_rows,
+)
 from auditkit.data import Dataset
 
 #: Periods read from registers; flat is what they leave of the total.
@@ -257,11 +263,8 @@ def _priced(
     slot = np.cumsum(used) - 1
     questions = bills["tariff_query"].to_numpy(dtype=np.int64)
     count = int(questions.max()) + 1 if len(questions) else 0
-    # tariff_query numbers the distinct questions 0..count-1 (the inverse of distinct_rows), so
-    # every slot below is written: the first bill asking each question.
-    asker = np.empty(count, dtype=np.int64)
-    asker[questions[::-1]] = np.arange(len(questions) - 1, -1, -1)
-    ask = np.repeat(asker, len(pairs))
+    # tariff_query numbers the distinct questions 0..count-1: the first bill asking each asks it.
+    ask = np.repeat(first_rows(questions, count), len(pairs))
     read_to = bills["read_to"].to_numpy("datetime64[D]")
     volts = bills["voltage_kv"].to_numpy(dtype=float)
     rows = lookup.row(

@@ -249,6 +249,21 @@ def _candidates(category: str, period: str, tier: int, fallback: bool) -> list[t
 def distinct_rows(columns: tuple[np.ndarray, ...]) -> tuple[np.ndarray, np.ndarray]:
     """For equally long columns: each row's number among the distinct rows, and one row position
     of each distinct row. Small integer ranges are used as they are, other values hashed."""
+    inverse, count = row_numbers(columns)
+    return inverse, first_rows(inverse, count)
+
+
+def first_rows(numbers: np.ndarray, count: int) -> np.ndarray:
+    """The position of the first row of each number 0..count−1 among `numbers` (each number
+    present, as `row_numbers` gives them)."""
+    first = np.empty(count, dtype=np.int64)
+    first[numbers[::-1]] = np.arange(len(numbers) - 1, -1, -1)
+    return first
+
+
+def row_numbers(columns: tuple[np.ndarray, ...]) -> tuple[np.ndarray, int]:
+    """For equally long columns: each row's number among the distinct rows (0..count−1), and
+    their count; `distinct_rows` without the first row of each."""
     n = len(columns[0])
     key, size = _dense(columns[0])
     for values in columns[1:]:
@@ -267,9 +282,7 @@ def distinct_rows(columns: tuple[np.ndarray, ...]) -> tuple[np.ndarray, np.ndarr
     else:
         inverse, distinct = pd.factorize(key)
         count = len(distinct)
-    first = np.empty(count, dtype=np.int64)
-    first[inverse[::-1]] = np.arange(n - 1, -1, -1)
-    return inverse, first
+    return inverse, count
 
 
 def _dense(values: np.ndarray) -> tuple[np.ndarray, int]:

@@ -147,3 +147,15 @@ def test_bill_of_a_customer_billed_decades_apart_finds_the_same_bills():
         }
     )
     assert bill_of(frame, rows).tolist() == [0, -1, 2, 3, -1, 4, -1]
+
+
+def test_bill_of_reads_rows_alike_as_arrow_text_python_text_or_categories():
+    # Frame rows: A 2024-01 (0), A 2024-02 (1), B 2024-01 (2).
+    frame = _bills_of(("A", "2024-01"), ("A", "2024-02"), ("B", "2024-01"))
+    # Runs of one bill's rows, an empty id between two runs of A's, B's bill after A's.
+    customers = ["A", "A", None, "A", "B", "B", "A"]
+    periods = ["2024-02", "2024-02", "2024-02", "2024-01", "2024-01", "2024-02", "2024-01"]
+    expected = [1, 1, -1, 0, 2, -1, 0]
+    for dtype in ("str", object, "category"):
+        rows = pd.DataFrame({"customer_id": customers, "period": periods}, dtype=dtype)
+        assert bill_of(frame, rows).tolist() == expected, dtype
