@@ -98,10 +98,11 @@ class _BillingGrid:
         inside = (ctx.bill_month >= first) & (ctx.bill_customer >= 0)
         # The whole-dataset input holds the window's bills alone: then read them in place.
         rows = slice(None) if inside.all() else np.flatnonzero(inside)
-        cell = ctx.bill_customer[rows] * np.int64(width) + (ctx.bill_month[rows] - first)
+        cell = ctx.bill_customer[rows] * np.int64(width)  # each bill's cell in the flat grid
+        cell += ctx.bill_month[rows] - first
         shape = (len(ctx.customers), width)
         billed = np.zeros(shape[0] * width, dtype=bool)
-        billed[cell] = True  # each bill's cell in the flattened grid
+        billed[cell] = True
         billed = billed.reshape(shape)
         amount = np.full(shape[0] * width, np.nan)
         amount[cell] = ctx.bills["amount"].to_numpy(dtype=float)[rows]
@@ -253,8 +254,10 @@ def _run_clause(run: object, grid: _BillingGrid) -> Clause:
 
 def _peer_median(ctx: RuleContext, usual: np.ndarray) -> dict[str, float]:
     """Per usage type, the median of its customers' usual monthly bills (customers with bills)."""
-    frame = pd.DataFrame({"usage": ctx.customers["usage_type"].to_numpy(), "usual": usual})
-    return frame.dropna().groupby("usage", sort=True)["usual"].median().to_dict()
+    usage, kinds = pd.factorize(ctx.customers["usage_type"])
+    known = (usage >= 0) & ~np.isnan(usual)
+    medians = pd.Series(usual[known]).groupby(usage[known]).median()
+    return {kinds[code]: median for code, median in medians.items()}
 
 
 @rule(
