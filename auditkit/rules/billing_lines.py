@@ -27,7 +27,7 @@ from auditkit.periods import month_end_days
 from auditkit.rules.capacity import used_beyond_reduction
 from auditkit.rules.context import RuleContext
 from auditkit.rules.evidence import Clause, clause
-from auditkit.rules.findings import empty_raw, per_customer_at, raw_per_customer
+from auditkit.rules.findings import empty_raw, per_customer_at, raw_per_customer, zero_where_nan
 from auditkit.rules.recomputed import Recomputed
 from auditkit.rules.registry import rule
 from auditkit.rules.shared import once_per_context
@@ -216,8 +216,8 @@ def _energy_view(
     lines = _of(ctx, "energy")
     priced = ~_any_line(rc, lines, np.isnan(rc.amount_due[lines]), n)
     kwh_differs = _kwh_differs(ctx, kwh_tolerance, relative)
-    billed_kwh = np.nan_to_num(rc.quantity_billed[lines])
-    due_kwh = np.nan_to_num(rc.quantity_due[lines])
+    billed_kwh = zero_where_nan(rc.quantity_billed[lines])
+    due_kwh = zero_where_nan(rc.quantity_due[lines])
     tolerance = np.maximum(kwh_tolerance, relative * due_kwh)
     structural = _any_line(rc, lines, np.abs(billed_kwh - due_kwh) > tolerance, n)
     return EnergyView(
@@ -294,8 +294,8 @@ def _energy_rule(
     difference = rc.difference[lines]
     # A bill whose lines differ but whose energy charge does not (tier 1 at the flat price) is
     # charged right: only a net difference beyond tolerance is a finding.
-    net = round_half_up(rc.per_bill(lines, np.nan_to_num(difference), n))
-    due = rc.per_bill(lines, np.nan_to_num(rc.amount_due[lines]), n)
+    net = round_half_up(rc.per_bill(lines, zero_where_nan(difference), n))
+    due = rc.per_bill(lines, zero_where_nan(rc.amount_due[lines]), n)
     rows = np.flatnonzero(np.abs(net) > _tolerance(due, params))
     net = net[rows]
     keyed = key[lines]
@@ -435,7 +435,7 @@ def _billed_base(ctx: RuleContext, line_types: tuple[str, ...], column: str) -> 
     """Per bill, `column` of the billed lines of `line_types` summed."""
     rc = ctx.recomputed
     lines = np.concatenate([_of(ctx, kind) for kind in line_types])
-    return rc.per_bill(lines, np.nan_to_num(getattr(rc, column)[lines]), len(ctx.bills))
+    return rc.per_bill(lines, zero_where_nan(getattr(rc, column)[lines]), len(ctx.bills))
 
 
 def _one_line_per_bill(

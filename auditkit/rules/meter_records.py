@@ -13,7 +13,7 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 
-from auditkit.periods import date_month_number, month_end_days
+from auditkit.periods import date_month_number
 from auditkit.rules.context import RuleContext
 from auditkit.rules.evidence import Clause, clause
 from auditkit.rules.findings import empty_raw, raw, raw_per_customer, records_per_customer
@@ -39,8 +39,8 @@ def _new_meter_keys(ctx: RuleContext) -> np.ndarray:
     leaves the bill on the old meter: the day before read_to where the bill records its read
     period (the reading on read_to is the old meter's), else the last day of its month (the
     swap month's bill is the new meter's). Sorted, as the context sorts the bills."""
-    recorded = ctx.bills["read_to"].to_numpy(dtype="datetime64[D]")
-    last_day = np.where(np.isnat(recorded), month_end_days(ctx.bill_month), recorded - DAY)
+    last_day = ctx.read_days[1].copy()  # read_to, else the month's last day
+    last_day[~np.isnat(ctx.bills["read_to"].to_numpy(dtype="datetime64[D]"))] -= DAY
     return ctx.bill_customer.astype(np.int64) * STRIDE + last_day.astype(np.int64)
 
 

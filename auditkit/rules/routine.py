@@ -43,13 +43,17 @@ def _offered_at(ctx: RuleContext, categories: np.ndarray, customers: np.ndarray)
 
 
 def _correct_tariff(
-    ctx: RuleContext, customers: np.ndarray, two_part_due: np.ndarray
+    ctx: RuleContext,
+    schedule: pd.DataFrame,
+    usage: np.ndarray,
+    customers: np.ndarray,
+    two_part_due: np.ndarray,
 ) -> np.ndarray:
     """The tariff the schedule offers each customer (codes): the first category for its usage
     type and voltage band, two-part where `two_part_due`, else single-part (else any); None where
-    the schedule offers its usage type none at its voltage."""
-    schedule = _categories(ctx)
-    usage = ctx.customers["usage_type"].to_numpy(dtype=object)[customers]
+    the schedule offers its usage type none at its voltage. `schedule`: `_categories`; `usage`:
+    every customer's usage type."""
+    usage = usage[customers]
     result = np.full(len(customers), None, dtype=object)
     # Preference per customer: its part kind first, then the other; schedule order within each.
     for prefer_two_part in (True, False):
@@ -100,25 +104,18 @@ def tariff_mismatch(ctx: RuleContext, params: dict) -> pd.DataFrame:
     customers = ctx.customers
     schedule = _categories(ctx)
     two_part = schedule["two_part"].to_numpy()
-    tariff_usage = (
-        customers["tariff_category"]
-        .map(pd.Series(schedule["usage_type"].to_numpy(), index=schedule["tariff_category"]))
-        .to_numpy()
-    )
-    is_two_part = (
-        customers["tariff_category"]
-        .map(pd.Series(two_part, index=schedule["tariff_category"]))
-        .eq(True)  # a category missing from the schedule maps to NaN: not two-part
-        .to_numpy()
-    )
-    usage = customers["usage_type"].to_numpy()
+    # Each customer's category in the schedule (-1: not listed): its usage (NaN where not
+    # listed) and whether it is two-part (not where not listed).
+    tariff = customers["tariff_category"].to_numpy(dtype=object)
+    listed_at = pd.Index(schedule["tariff_category"]).get_indexer(customers["tariff_category"])
+    tariff_usage = np.append(schedule["usage_type"].to_numpy(dtype=object), np.nan)[listed_at]
+    is_two_part = np.append(two_part, False)[listed_at]
+    usage = customers["usage_type"].to_numpy(dtype=object)
     capacity = optional_values(customers, "contract_capacity_kva")
     everyone = np.arange(len(customers))
     listed = ~pd.isna(tariff_usage)
     at_voltage = np.ones(len(customers), dtype=bool)
-    at_voltage[listed] = _offered_at(
-        ctx, customers["tariff_category"].to_numpy(dtype=object)[listed], everyone[listed]
-    )
+    at_voltage[listed] = _offered_at(ctx, tariff[listed], everyone[listed])
     industry = customers["industry"]
     shared_meter = industry.isin(params["shared_meter_industries"]).to_numpy(dtype=bool)
     ev_charging = industry.isin(params["ev_charging_industries"]).to_numpy(dtype=bool)
@@ -132,7 +129,7 @@ def tariff_mismatch(ctx: RuleContext, params: dict) -> pd.DataFrame:
     # single-part (charging posts at car parks pay the general commercial price).
     candidates = np.flatnonzero(~is_two_part & large & ~ev_charging)
     offered_two_part = np.zeros(len(customers), dtype=bool)
-    due = _correct_tariff(ctx, candidates, np.ones(len(candidates), dtype=bool))
+    due = _correct_tariff(ctx, schedule, usage, candidates, np.ones(len(candidates), dtype=bool))
     offered_two_part[candidates] = np.isin(due, schedule["tariff_category"].to_numpy()[two_part])
     should_be_two_part = ~is_two_part & large & offered_two_part & ~ev_charging
     flagged = (wrong_usage | ~at_voltage | should_be_two_part) & (
@@ -141,14 +138,14 @@ def tariff_mismatch(ctx: RuleContext, params: dict) -> pd.DataFrame:
     idx = np.flatnonzero(flagged)
     if len(idx) == 0:
         return empty_raw()
-    correct = _correct_tariff(ctx, idx, large[idx] & ~ev_charging[idx])
+    correct = _correct_tariff(ctx, schedule, usage, idx, large[idx] & ~ev_charging[idx])
     money = _tariff_gap(ctx, idx, correct)
     window_from = ctx.as_of - params["backbill_months"] + 1
     first_bill = np.minimum(ctx.first_bill_month[idx], ctx.as_of)
     month_from = np.where(money.bills > 0, money.first_wrong, first_bill)
     start_seen = (money.bills > 0) & (money.first_wrong > first_bill)
     recoverable = np.where(start_seen, money.total, money.recent(window_from))
-    archived = customers["tariff_category"].to_numpy()[idx]
+    archived = tariff[idx]
     evidence = []
     for position, customer in enumerate(idx):
         tariff, listed_for = archived[position], tariff_usage[customer]

@@ -98,22 +98,22 @@ def rank(
 
 def _finish(raw: pd.DataFrame, rule: Rule, context: RuleContext, common: dict) -> pd.DataFrame:
     cust = raw["cust"].to_numpy()
-    high = raw["revenue_impact"].to_numpy() >= common["severity_high_yuan"]
-    severity = np.where(high, "high", rule.severity)
+    revenue = raw["revenue_impact"].to_numpy(dtype=float)
+    high = revenue >= common["severity_high_yuan"]
     clauses = raw["evidence"]
     frame = pd.DataFrame(
         {
             "rule_id": rule.rule_id,
             "area": rule.area,
-            "severity": severity,
+            "severity": _as_objects(np.where(high, "high", rule.severity)),
             # take() first: the archive's text columns are never copied whole as Python strings
             "customer_id": context.customers["customer_id"].take(cust).to_numpy(),
             "district": context.customers["district"].take(cust).to_numpy(),
-            "period_from": period_text(raw["month_from"].to_numpy()),
-            "period_to": period_text(raw["month_to"].to_numpy()),
+            "period_from": _as_objects(period_text(raw["month_from"].to_numpy())),
+            "period_to": _as_objects(period_text(raw["month_to"].to_numpy())),
             "evidence": np.array([render(finding, "en") for finding in clauses], dtype=object),
-            "revenue_impact": raw["revenue_impact"].to_numpy(dtype=float),
-            "revenue_kind": rule.revenue_kind,
+            "revenue_impact": revenue,
+            "revenue_kind": _as_objects(np.full(len(raw), rule.revenue_kind, dtype=object)),
             "penalty": penalties(
                 rule.penalty,
                 raw["month_from"].to_numpy(),
@@ -125,11 +125,14 @@ def _finish(raw: pd.DataFrame, rule: Rule, context: RuleContext, common: dict) -
         },
         columns=list(FINDING_COLUMNS),
     )
-    frame = frame.astype(
-        {"period_from": object, "period_to": object, "severity": object, "revenue_kind": object}
-    )
     frame.attrs["notes"] = list(raw.attrs.get("notes", ()))  # a rule's remarks on its counting
     return frame
+
+
+def _as_objects(values: np.ndarray | list) -> pd.Series:
+    """Texts as a column of Python objects (periods, severity, revenue kind): what findings have
+    always held there, built so instead of inferred as strings and cast back."""
+    return pd.Series(np.asarray(values, dtype=object), dtype=object)
 
 
 def _empty() -> pd.DataFrame:
