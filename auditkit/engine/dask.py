@@ -22,8 +22,6 @@ from typing import TYPE_CHECKING
 from auditkit.engine.partition import (
     PartResult,
     RulePlan,
-    Tables,
-    gather_whole_dataset,
     run_part,
     run_whole_dataset,
 )
@@ -98,23 +96,14 @@ def run_parts_on_cluster(
 def _submit_stored(
     client: Client, source: StoredSource, plan: RulePlan, run: str
 ) -> dict[str, Future]:
-    """Tasks that read their part where they run: first every part's share of the whole-dataset
-    input and the whole-dataset rules, then the parts, largest first."""
+    """Tasks that read their part where they run: first the whole-dataset rules, reading their
+    input from every part's files in one pass (a share per part would each be made a frame, sent
+    and joined), then the parts, largest first."""
     tasks: dict[str, Future] = {}
     if plan.whole_dataset:
-        shares = [
-            client.submit(
-                source.whole_dataset_part,
-                index,
-                plan,
-                key=f"auditkit-share-{run}-{index}",
-                priority=WHOLE_DATASET_PRIORITY,
-            )
-            for index in range(len(source.partitions))
-        ]
         tasks[WHOLE_DATASET_TASK] = client.submit(
-            _run_whole_from_shares,
-            shares,
+            _run_whole_stored,
+            source,
             plan,
             key=f"auditkit-whole-{run}",
             priority=WHOLE_DATASET_PRIORITY,
@@ -195,8 +184,8 @@ def _run_stored_part(
     return run_part(source.part(index), plan, neighbours)
 
 
-def _run_whole_from_shares(shares: list[Tables], plan: RulePlan) -> PartResult:
-    return run_whole_dataset(gather_whole_dataset(shares), plan)
+def _run_whole_stored(source: StoredSource, plan: RulePlan) -> PartResult:
+    return run_whole_dataset(source.whole_dataset_input(plan), plan)
 
 
 def gather(

@@ -36,14 +36,14 @@ from auditkit.engine.partition import (
     METER_COLUMNS,
     RulePlan,
     Tables,
-    WholeDatasetInput,
+    daily_window,
     profile_of,
     shared_meter_neighbours,
     whole_dataset_share,
 )
 from auditkit.engine.partition import present as present_columns
+from auditkit.engine.shares import read_whole_dataset_input
 from auditkit.errors import ParameterError
-from auditkit.periods import period_text
 from auditkit.rules.context import RECORDED_DATES, latest_date, run_starts
 
 #: The tables the rules read (with the itemized-billing tables and inspections a dataset has,
@@ -284,50 +284,29 @@ class StoredSource:
             },
         )
 
-    def whole_dataset_part(
-        self,
-        index: int,
-        plan: RulePlan,
-        tables: Tables | None = None,
-        rule_ids: Sequence[str] | None = None,
-    ) -> Tables:
-        """Part `index`'s share of the input of the whole-dataset rules `rule_ids` (default: all
-        that run): cut from the part's `tables` when at hand, else read from its files without
-        the rest of the part."""
-        wanted = plan.whole_dataset_input(rule_ids)
-        partitions = self.part_partitions[index]
-        present = self.dataset.table_info
+    def whole_dataset_input(self, plan: RulePlan, rule_ids: Sequence[str] | None = None) -> Tables:
+        """The input of the whole-dataset rules `rule_ids` (default: all that run) in one piece,
+        read from the files without the rest of the parts (`auditkit.engine.shares`): the parts'
+        shares one after another, as `gather_whole_dataset` joins them."""
+        in_order = [partition for part in self.part_partitions for partition in part]
+        return read_whole_dataset_input(self.dataset, in_order, plan, rule_ids)
+
+    def whole_dataset_part(self, index: int, plan: RulePlan, tables: Tables) -> Tables:
+        """Part `index`'s share of the whole-dataset rules' input, cut from its `tables` (read
+        by a run in this process); its daily reads, which parts do not carry, read from its
+        files."""
+        wanted = plan.whole_dataset_input()
         reads = None
-        if wanted.daily_reads and "daily_reads" in present:
-            first = np.datetime64(plan.as_of_month - wanted.daily_months + 1 - 1970 * 12, "M")
-            first_day = pa.scalar(first.astype("datetime64[us]"), pa.timestamp("us"))
+        if wanted.daily_reads and "daily_reads" in self.dataset.table_info:
+            first = daily_window(plan, wanted)[0].astype("datetime64[us]")
+            first_day = pa.scalar(first, pa.timestamp("us"))
             reads = self._read(
                 "daily_reads",
-                partitions,
+                self.part_partitions[index],
                 wanted.daily_reads,
                 keep=lambda rows: pc.greater_equal(rows["date"], first_day),
             )
-        if tables is None:
-
-            def columns(table: str, names: Sequence[str]) -> list[str]:
-                return present_columns(present[table]["columns"], names)
-
-            tables = Tables(
-                self._read("customers", partitions, columns("customers", wanted.customers)),
-                self._read(
-                    "bills", partitions, columns("bills", wanted.bills), _bills_from(plan, wanted)
-                ),
-                self._read("tariffs"),
-                self._read("work_orders", partitions, columns("work_orders", wanted.work_orders))
-                if "work_orders" in present
-                else None,
-                adjustments=self._read(
-                    "adjustments", partitions, columns("adjustments", wanted.adjustments)
-                )
-                if wanted.adjustments and "adjustments" in present
-                else None,
-            )
-        return whole_dataset_share(replace(tables, daily_reads=reads), plan, rule_ids)
+        return whole_dataset_share(replace(tables, daily_reads=reads), plan)
 
     def _read(
         self,
@@ -337,25 +316,6 @@ class StoredSource:
         keep: Callable[[pa.Table], pa.ChunkedArray] | None = None,
     ) -> pd.DataFrame:
         return self.dataset.read(table, partitions, columns, keep, check_cells=False)
-
-
-def _bills_from(
-    plan: RulePlan, wanted: WholeDatasetInput
-) -> Callable[[pa.Table], pa.ChunkedArray] | None:
-    """The bills worth reading for a whole-dataset input: those of the months it reads (None:
-    all of them, when it reads each customer's latest bill)."""
-    if wanted.latest_bill:
-        return None
-    first = pa.scalar(period_text(plan.as_of_month - wanted.bill_months + 1))
-    if not (wanted.first_bills and plan.first_month is not None):
-        return lambda rows: pc.greater_equal(rows["period"].cast(pa.string()), first)
-    first_billed = pa.scalar(period_text(plan.first_month))
-
-    def wanted_months(rows: pa.Table) -> pa.ChunkedArray:
-        period = rows["period"].cast(pa.string())
-        return pc.or_(pc.greater_equal(period, first), pc.equal(period, first_billed))
-
-    return wanted_months
 
 
 def neighbours_by_part(source: MemorySource | StoredSource) -> dict[int, pd.DataFrame]:
