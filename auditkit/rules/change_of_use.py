@@ -18,6 +18,7 @@ from auditkit.rules.findings import (
     per_customer_at,
     raw,
     raw_per_customer,
+    rows_of,
     zero_where_nan,
 )
 from auditkit.rules.registry import rule
@@ -156,7 +157,7 @@ def order_not_applied(ctx: RuleContext, params: dict) -> pd.DataFrame:
             "new": orders["new_value"].to_numpy(dtype=object),
         }
     )
-    rows = np.flatnonzero(ctx.bills_of(table["cust"].to_numpy()))
+    rows = rows_of(ctx, table["cust"].to_numpy())
     bills = pd.DataFrame(
         {
             "row": rows,

@@ -16,7 +16,13 @@ import pandas as pd
 from auditkit.periods import date_month_number
 from auditkit.rules.context import RuleContext
 from auditkit.rules.evidence import Clause, clause
-from auditkit.rules.findings import empty_raw, raw, raw_per_customer, records_per_customer
+from auditkit.rules.findings import (
+    empty_raw,
+    raw,
+    raw_per_customer,
+    records_per_customer,
+    rows_of,
+)
 from auditkit.rules.registry import rule
 
 #: Month numbers stay far below 2**32: a customer code times it plus a month is one sort key.
@@ -294,7 +300,7 @@ def _window_energy(ctx: RuleContext, tests: pd.DataFrame) -> pd.DataFrame:
     """Per test (in order): kWh billed inside its window and their value at the rate due, each
     bill counted for the share of its read days inside the window (its read period, else its
     calendar month)."""
-    rows = np.flatnonzero(ctx.bills_of(tests["cust"].to_numpy()))
+    rows = rows_of(ctx, tests["cust"].to_numpy())
     read_from, read_to = ctx.read_days
     bills = pd.DataFrame(
         {
@@ -530,7 +536,7 @@ def _consumption_fall(ctx: RuleContext, alarms: pd.DataFrame, params: dict) -> p
     event_month = date_month_number(alarms["at"])
     frame = pd.DataFrame({"alarm": np.arange(len(alarms)), "cust": alarms["cust"].to_numpy()})
     frame["event_month"] = event_month
-    rows = np.flatnonzero(ctx.bills_of(frame["cust"].to_numpy()))
+    rows = rows_of(ctx, frame["cust"].to_numpy())
     bills = pd.DataFrame(
         {
             "cust": ctx.bill_customer[rows].astype(np.int64),

@@ -18,6 +18,7 @@ from auditkit.rules.findings import (
     per_customer_at,
     raw,
     raw_per_customer,
+    rows_of,
     runs,
 )
 from auditkit.rules.instrument import ct_primary_a, ct_secondary_a, expected_pt_ratio
@@ -232,7 +233,7 @@ def _tariff_gap(ctx: RuleContext, idx: np.ndarray, correct: np.ndarray) -> _Tari
     for the month and the customer's voltage band; the bill's own rate where the schedule has
     none for it), its funds likewise, plus the tariff due's basic charge per kVA on the capacity
     in force less the basic charge billed."""
-    rows = np.flatnonzero(ctx.bills_of(idx))
+    rows = rows_of(ctx, idx)
     position = np.full(len(ctx.customers), -1)
     position[idx] = np.arange(len(idx))
     owner = position[ctx.bill_customer[rows]]
@@ -546,7 +547,7 @@ def _usual_kwh(
 ) -> tuple[np.ndarray, np.ndarray]:
     """Per run, what the meter should have recorded a month: the customer's mean of the 12
     months before it (0 without them), and whether there were any."""
-    rows = np.flatnonzero(ctx.bills_of(streaks["cust"].to_numpy()))
+    rows = rows_of(ctx, streaks["cust"].to_numpy())
     history = pd.DataFrame(
         {"cust": ctx.bill_customer[rows], "month": ctx.bill_month[rows], "kwh": kwh[rows]}
     ).merge(streaks[["cust", "month_from"]], on="cust")

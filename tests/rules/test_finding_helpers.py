@@ -11,6 +11,7 @@ from auditkit.rules.findings import (
     flagged_rows_at,
     per_customer_at,
     records_per_customer,
+    rows_of,
     runs,
 )
 from auditkit.rules.shared import once_per_context
@@ -67,6 +68,14 @@ def test_a_missing_month_or_another_customer_ends_a_run():
     assert found["month_to"].tolist() == [3, 1, 3, 4]
     assert found["length"].tolist() == [3, 1, 1, 2]
     assert found["first_row"].tolist() == [0, 3, 4, 6]
+
+
+def test_the_bills_of_some_customers_are_found_in_bill_order():
+    ctx = _bills()
+    assert rows_of(ctx, np.array([2, 0, 2, -1])).tolist() == [0, 1, 2, 5, 6, 7]
+    assert rows_of(ctx, np.array([1])).tolist() == [3, 4]
+    assert rows_of(ctx, np.array([7])).tolist() == []  # a customer without bills
+    assert rows_of(ctx, np.array([], dtype=np.int64)).tolist() == []
 
 
 def test_records_come_per_customer_in_customer_order_each_in_the_frames_order():
