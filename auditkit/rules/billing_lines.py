@@ -291,13 +291,14 @@ def _energy_rule(
     rc = ctx.recomputed
     n = len(ctx.bills)
     lines = lines[owned]
-    difference = rc.difference[lines]
     # A bill whose lines differ but whose energy charge does not (tier 1 at the flat price) is
-    # charged right: only a net difference beyond tolerance is a finding.
-    net = round_half_up(rc.per_bill(lines, zero_where_nan(difference), n))
+    # charged right: only a net difference beyond tolerance (more than 0) is a finding.
+    net = rc.per_bill(lines, zero_where_nan(rc.difference[lines]), n)
     due = rc.per_bill(lines, zero_where_nan(rc.amount_due[lines]), n)
-    rows = np.flatnonzero(np.abs(net) > _tolerance(due, params))
-    net = net[rows]
+    rows = np.flatnonzero(net)
+    net = round_half_up(net[rows])
+    beyond = np.abs(net) > _tolerance(due[rows], params)
+    rows, net = rows[beyond], net[beyond]
     keyed = key[lines]
     billed = _any_line(rc, lines, rc.billed[lines] & keyed, n)[rows]
     due = _any_line(rc, lines, rc.due[lines] & keyed, n)[rows]
@@ -329,7 +330,8 @@ def tou_misapplied(ctx: RuleContext, params: dict) -> pd.DataFrame:
     bills = rc.tou_bills & view.priced & ~view.kwh_differs & ~rc.tariff_differs
     # A bill whose period kWh differ is misapplied whole; one whose kWh are right, only by the
     # lines billed at the old schedule's period rates (other wrong rates are rate_mismatch's).
-    owned = bills[rc.row[lines]] & (view.structural[rc.row[lines]] | view.old_schedule)
+    at_bill = rc.row[lines]
+    owned = bills[at_bill] & (view.structural[at_bill] | view.old_schedule)
     lines, rows, net, billed, due = _energy_rule(ctx, params, lines, owned, rc.has_period)
     cause = np.where(~billed, 0, np.where(~due, 1, 2))
     details = _amounts(ctx, lines, rows)
@@ -467,7 +469,8 @@ def pf_adjustment_error(ctx: RuleContext, params: dict) -> pd.DataFrame:
     loss_off = np.abs(np.nan_to_num(rc.difference[loss])) > _tolerance(rc.amount_due[loss], params)
     lines = _lines(ctx, "pf_adjustment", params, ~_any_line(rc, loss, loss_off, n))
     # No line due where the customer has a standard: its reactive energy is unknown; unjudged.
-    standard = ~np.isnan(ctx.customer_column("pf_standard"))[rc.row[lines]]
+    pf_standard = ctx.customers["pf_standard"].to_numpy(dtype=float)
+    standard = ~np.isnan(pf_standard[ctx.bill_customer[rc.row[lines]]])
     lines = lines[rc.due[lines] | ~standard]
     # The adjustment due on the base billed: a wrong energy, loss or basic line is not counted
     # again through the adjustment.
