@@ -314,8 +314,27 @@ def _months(values: object, codes: np.ndarray, distinct: np.ndarray) -> np.ndarr
 
 def _positions(codes: np.ndarray, distinct: object, index: pd.Index) -> np.ndarray:
     """Position in `index` of each value given as codes into its distinct values (−1: absent)."""
-    positions = np.append(index.get_indexer(distinct), -1)
+    positions = np.append(_indexer(distinct, index), -1)
     return positions[codes]
+
+
+def _indexer(values: object, index: pd.Index) -> np.ndarray:
+    """Position in `index` of each of `values` (−1: absent), as `index.get_indexer` gives it.
+
+    Texts are looked up by Arrow where the index holds distinct texts (pandas hashes tens of
+    thousands of Python texts six times as slowly); anything else, or an index with a text
+    twice or an empty one, is left to pandas (which refuses an index that is not unique)."""
+    try:
+        wanted = pa.array(np.asarray(values, dtype=object), type=pa.large_string())
+        among = _arrow_text(pd.Series(index, copy=False))
+        if among is None:
+            among = pa.array(np.asarray(index, dtype=object), type=pa.large_string())
+    except (pa.ArrowException, UnicodeError):
+        return index.get_indexer(values)
+    if among.null_count or pc.count_distinct(among).as_py() != len(among):
+        return index.get_indexer(values)
+    found = pc.index_in(wanted, value_set=among.cast(pa.large_string()))
+    return found.fill_null(-1).to_numpy(zero_copy_only=False).astype(np.intp)
 
 
 def rates_frame(bills: pd.DataFrame, lookup: TariffLookup) -> pd.DataFrame:

@@ -26,7 +26,6 @@ from auditkit.billing.tariff_lookup import (
     NO_DAY,
     TariffLookup,
     day_numbers,
-    distinct_rows,
     first_rows,
 )
 from auditkit.data import Dataset
@@ -49,45 +48,45 @@ def priced_energy(
     lookup: TariffLookup,
     params: BillingParams,
     billed: dict[str, np.ndarray] | None = None,
-) -> dict[str, np.ndarray]:
+) -> list[dict[str, np.ndarray]]:
     """The energy lines due of the prepared bill frame `bills`, as arrays without texts: bill,
     period (position in TOU_PERIODS, NO_PERIOD for none), tier (0 for none), quantity, rate,
-    amount, estimated. `billed`, when the caller has it, is `bill_frame.coded_lines(bills,
-    dataset.bill_lines)`, saving a second pass over millions of lines."""
+    amount, estimated; in two parts, the lines at the rate in force on read_to, then the parts
+    at the old rate of the lines split by read days (millions of lines are not copied into one
+    array for the few split). `billed`, when the caller has it, is
+    `bill_frame.coded_lines(bills, dataset.bill_lines)`, saving a second pass over millions of
+    lines."""
     if billed is None and dataset.bill_lines is not None:
         billed = coded_lines(bills, dataset.bill_lines)
-    read_to = bills["read_to"].to_numpy("datetime64[D]")
-    volts = bills["voltage_kv"].to_numpy(dtype=float)
-    query = bills["tariff_query"].to_numpy(dtype=np.int64)
     kwh = bills["kwh_due"].to_numpy(dtype=float)
-    tou = bills["tou"].to_numpy(dtype=bool).copy()
-    # A time-of-use customer on a tariff without period rows then is priced flat; each distinct
-    # question (tariff_query) asked once.
-    at = np.flatnonzero(tou)
-    inverse, first = distinct_rows((query[at],))
-    ask = at[first]
-    category = texts_at(bills["tariff_due"], ask)
+    # tariff_query numbers the bills' questions 0..count−1: each is asked once, by the first bill
+    # asking it, and every bill reads its question's answer.
+    query = bills["tariff_query"].to_numpy(dtype=np.int64)
+    ask = first_rows(query, int(query.max()) + 1 if len(query) else 0)
+    asked = (
+        texts_at(bills["tariff_due"], ask),
+        bills["read_to"].to_numpy()[ask].astype("datetime64[D]"),
+        bills["voltage_kv"].to_numpy(dtype=float)[ask],
+    )
+    # A time-of-use customer on a tariff without period rows then is priced flat.
     periods = np.zeros(len(ask), dtype=bool)
     for period in ("peak", "valley"):
-        periods |= lookup.row(category, read_to[ask], volts[ask], period, fallback=False) >= 0
-    tou[at[~periods[inverse]]] = False
+        periods |= lookup.row(*asked, period, fallback=False) >= 0
+    tou = bills["tou"].to_numpy(dtype=bool) & periods[query]
     # Tier bands only for single-household bills, which are tiered where their tariff has tier
-    # rows in force; asked once per distinct question.
-    single = np.flatnonzero(~tou & bills["tier_scheme"].eq("single").to_numpy(dtype=bool))
+    # rows in force.
+    single = ~tou & bills["tier_scheme"].eq("single").to_numpy(dtype=bool)
     bands = {}
-    tiered = single[:0]
-    if lookup.tiers and len(single):
-        inverse, first = distinct_rows((query[single],))
-        ask = single[first]
-        category = texts_at(bills["tariff_due"], ask)
-        asked = lookup.tier_bands(category, read_to[ask], volts[ask])
+    tiered = np.zeros(0, dtype=np.int64)
+    if lookup.tiers and single.any():
+        tier_rows = lookup.tier_bands(*asked)
         # Bills whose tariff has its first tier in force are tiered; the band ends (the rates
         # are the lines' own, looked up when they are priced) are spread to those bills only.
-        has_tiers = np.isfinite(asked[min(asked)][2])[inverse]
-        tiered, inverse = single[has_tiers], inverse[has_tiers]
+        tiered = np.flatnonzero(single & np.isfinite(tier_rows[min(tier_rows)][2])[query])
+        question = query[tiered]
         bands = {
-            tier: ((low * TIER_UNITS)[inverse], (high * TIER_UNITS)[inverse])
-            for tier, (low, high, _) in asked.items()
+            tier: ((low * TIER_UNITS)[question], (high * TIER_UNITS)[question])
+            for tier, (low, high, _) in tier_rows.items()
         }
     plain = np.ones(len(bills), dtype=bool)
     plain[tiered] = False
@@ -97,7 +96,7 @@ def priced_energy(
     parts += _tier_lines(bills, params, bands, tiered)
     base = {name: np.concatenate([part[name] for part in parts]) for name in parts[0]}
     del parts  # millions of lines: not twice in memory while they are priced
-    return _priced(base, bills, lookup)
+    return _priced(base, bills, lookup, ask)
 
 
 def _lines(
@@ -144,7 +143,7 @@ def _tou_lines(
     if len(guessed):
         at = rows[guessed]
         category = texts_at(bills["tariff_due"], at)
-        read_to = bills["read_to"].to_numpy("datetime64[D]")[at]
+        read_to = bills["read_to"].to_numpy()[at].astype("datetime64[D]")
         volts = bills["voltage_kv"].to_numpy(dtype=float)[at]
         for period in REGISTERS:
             priced = np.isfinite(lookup.rate(category, read_to, volts, tou_period=period))
@@ -202,9 +201,10 @@ def _tier_lines(
     band's end (a tier line of 10⁻¹³ kWh), and a run by parts fills the bands as the whole does."""
     if not len(rows):
         return []
+    units = _units(bills["kwh_due"].to_numpy(dtype=float))
     # Whole units as floats (exact below 2⁵³) for the clipping against the band ends.
-    before = _earlier_in_tier_year(bills, params, rows).astype(float)
-    kwh = _units(bills["kwh_due"].to_numpy(dtype=float)[rows]).astype(float)
+    before = _earlier_in_tier_year(bills, params, units, rows).astype(float)
+    kwh = units[rows].astype(float)
     after, empty = before + kwh, kwh == 0
     lines = []
     for tier, (low, high) in bands.items():
@@ -225,15 +225,14 @@ def _units(kwh: np.ndarray) -> np.ndarray:
 
 
 def _earlier_in_tier_year(
-    bills: pd.DataFrame, params: BillingParams, rows: np.ndarray
+    bills: pd.DataFrame, params: BillingParams, kwh: np.ndarray, rows: np.ndarray
 ) -> np.ndarray:
-    """Per bill of `rows`, the kWh due of the same customer's earlier bills of its tier year in
-    TIER_UNITS (the frame is sorted by customer and month; integer sums: 10¹⁸ units hold 10¹⁴
-    kWh)."""
+    """Per bill of `rows`, the kWh due (`kwh`: every bill's, in TIER_UNITS) of the same
+    customer's earlier bills of its tier year (the frame is sorted by customer and month;
+    integer sums: 10¹⁸ units hold 10¹⁴ kWh)."""
     month = bills["month"].to_numpy(dtype=np.int64)
     year = (month - (params.tier_year_start_month - 1)) // 12
     customer = bills["cust"].to_numpy(dtype=np.int64)
-    kwh = _units(bills["kwh_due"].to_numpy(dtype=float))
     n = len(bills)
     new_group = np.ones(n, dtype=bool)
     if n > 1:
@@ -246,10 +245,12 @@ def _earlier_in_tier_year(
 
 
 def _priced(
-    base: dict[str, np.ndarray], bills: pd.DataFrame, lookup: TariffLookup
-) -> dict[str, np.ndarray]:
+    base: dict[str, np.ndarray], bills: pd.DataFrame, lookup: TariffLookup, askers: np.ndarray
+) -> list[dict[str, np.ndarray]]:
     """The lines with their rates and amounts, split by read days where the price changed inside
-    the read period."""
+    the read period: the lines at the rate in force on read_to (`base`, its quantities reduced
+    where split), then the old-rate parts of the split ones. `askers` is the first bill asking
+    each question (tariff_query)."""
     bill = base["bill"]
     period, tier = base["period"], base["tier"]
     # A line asks the tariff its bill's question (tariff_query) for its period and tier, of which
@@ -262,14 +263,13 @@ def _priced(
     pairs = np.flatnonzero(used)
     slot = np.cumsum(used) - 1
     questions = bills["tariff_query"].to_numpy(dtype=np.int64)
-    count = int(questions.max()) + 1 if len(questions) else 0
-    # tariff_query numbers the distinct questions 0..count-1: the first bill asking each asks it.
-    ask = np.repeat(first_rows(questions, count), len(pairs))
-    read_to = bills["read_to"].to_numpy("datetime64[D]")
+    count = len(askers)
+    ask = np.repeat(askers, len(pairs))
+    read_to = bills["read_to"].to_numpy()[ask].astype("datetime64[D]")
     volts = bills["voltage_kv"].to_numpy(dtype=float)
     rows = lookup.row(
         texts_at(bills["tariff_due"], ask),
-        read_to[ask],
+        read_to,
         volts[ask],
         PERIOD_NAMES[np.tile(pairs // _PAIR_TIERS, count)],
         np.tile(pairs % _PAIR_TIERS, count),
@@ -283,12 +283,13 @@ def _priced(
     # The row in force on read_to may have started inside the read period (after read_from):
     # only where it started less than the longest read period before read_to are the lines
     # compared with their bill's read_from.
-    asked_to = day_numbers(read_to[ask])
+    asked_to = day_numbers(read_to)
     began = (rows >= 0) & (change <= asked_to) & (change != NO_DAY)
     longest = int(bills["read_days"].max()) if len(bills) else 0
     recent = np.flatnonzero((began & (change > asked_to - longest))[query])
-    from_day = day_numbers(bills["read_from"])
-    inside = recent[change[query[recent]] > from_day[bill[recent]]]
+    from_day = day_numbers(bills["read_from"].to_numpy()[bill[recent]])
+    later = change[query[recent]] > from_day
+    inside, from_day = recent[later], from_day[later]
     old_rate = lookup.rate(
         texts_at(bills["tariff_due"], bill[inside]),
         (change[query[inside]] - 1).astype("datetime64[D]"),
@@ -299,26 +300,23 @@ def _priced(
     )
     differs = np.isfinite(old_rate) & (old_rate != rate[inside])
     split, old_rate = inside[differs], old_rate[differs]
-    old_days = change[query[split]] - from_day[bill[split]]
+    old_days = change[query[split]] - from_day[differs]
     read_days = bills["read_days"].to_numpy(dtype=np.int64)[bill[split]]
     q_old = round_half_up(base["quantity"][split] * old_days / read_days, 2)
-    # The lines at the rate in force on read_to, then the old-rate parts of the split ones.
-    quantity = np.concatenate([base["quantity"], q_old])
-    quantity[split] -= q_old
-    rate = np.concatenate([rate, old_rate])
-    bill = np.concatenate([bill, bill[split]])
-    period = np.concatenate([period, period[split]])
-    tier = np.concatenate([tier, tier[split]])
-    amount = quantity * rate
-    return {
-        "bill": bill,
-        "period": period,
-        "tier": tier,
-        "quantity": quantity,
-        "rate": rate,
-        "amount": round_half_up(amount, 2, out=amount),
-        "estimated": np.concatenate([base["estimated"], base["estimated"][split]]),
+    base["quantity"][split] -= q_old
+    old = {
+        "bill": bill[split],
+        "period": period[split],
+        "tier": tier[split],
+        "quantity": q_old,
+        "rate": old_rate,
+        "estimated": base["estimated"][split],
     }
+    base["rate"] = rate
+    for part in (base, old):
+        amount = part["quantity"] * part["rate"]
+        part["amount"] = round_half_up(amount, 2, out=amount)
+    return [base, old]
 
 
 def _values(lookup: TariffLookup, rows: np.ndarray, column: str = "energy_rate") -> np.ndarray:

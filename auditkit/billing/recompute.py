@@ -133,15 +133,10 @@ def recompute_coded(
     skipped = {note.values["line_type"] for note in notes if note.code == "not_recomputed"}
     lines = dataset.bill_lines
     billed_lines = coded_lines(bills, lines) if lines is not None else None
-    due, notes_due = _due_lines(bills, dataset, lookup, params, skipped, billed_lines)
-    notes += notes_due
     billed, itemized, unknown = _billed_lines(bills, billed_lines, set(dataset.bills.columns))
+    due, notes_due = _due_lines(bills, dataset, lookup, params, skipped, billed_lines, itemized)
+    notes += notes_due
     del billed_lines
-    # A bill without energy lines says nothing of its periods or tiers: its energy due is one
-    # line too.
-    energy = due[0]
-    summed = ~itemized[energy["bill"]]
-    energy["period"][summed], energy["tier"][summed] = NO_PERIOD, 0
     for part in due:
         part["key"] = _key_of(
             part.pop("bill"), part.pop("line_type"), part.pop("period"), part.pop("tier")
@@ -168,10 +163,13 @@ def _due_lines(
     params: BillingParams,
     skipped: set[str],
     billed_lines: dict[str, np.ndarray] | None,
+    itemized: np.ndarray,
 ) -> tuple[list[dict[str, np.ndarray]], list[Note]]:
     """Every line due as arrays (bill, line_type and period codes, tier, quantity, rate, amount,
-    estimated), one part per line type, the energy first (parts: millions of lines are not
-    copied into one array before they are joined); and the notes on estimates made."""
+    estimated), one part per line type, the energy first in two (`priced_energy`; parts:
+    millions of lines are not copied into one array before they are joined); and the notes on
+    estimates made. A bill whose energy is not `itemized` says nothing of its periods or tiers:
+    its energy due is one line too."""
     rates = rates_frame(bills, lookup)
     energy = priced_energy(bills, dataset, lookup, params, billed_lines)
     loss = basic_due = None
@@ -207,14 +205,17 @@ def _due_lines(
     for kind, part in parts.items():
         if part is None:
             continue
-        size = len(part["bill"])
-        code = np.full(size, LINE_TYPES.index(kind), dtype=np.int8)
         if kind == "energy":
-            due.append({"line_type": code, **part})
+            for lines in part:  # the lines at the rate on read_to, then the old-rate parts
+                summed = ~itemized[lines["bill"]]
+                lines["period"][summed], lines["tier"][summed] = NO_PERIOD, 0
+                code = np.zeros(len(lines["bill"]), dtype=np.int8)  # energy is line type 0
+                due.append({"line_type": code, **lines})
             continue
+        size = len(part["bill"])
         due.append(
             {
-                "line_type": code,
+                "line_type": np.full(size, LINE_TYPES.index(kind), dtype=np.int8),
                 "period": np.full(size, NO_PERIOD, dtype=np.int8),
                 "tier": np.zeros(size, dtype=np.int8),
                 **{
@@ -268,20 +269,20 @@ def _data_notes(dataset: Dataset, lookup: TariffLookup) -> list[Note]:
 
 def _estimate_notes(
     bills: pd.DataFrame,
-    energy: dict[str, np.ndarray],
+    energy: list[dict[str, np.ndarray]],
     loss_figures: tuple[np.ndarray, np.ndarray, np.ndarray] | None,
 ) -> list[Note]:
     """Bills priced by an estimate, lines without a rate, losses that could not be computed
     (`loss_figures` None: losses not recomputed)."""
     notes = []
-    profiled = np.unique(energy["bill"][energy["estimated"].astype(bool)])
+    profiled = np.unique(np.concatenate([part["bill"][part["estimated"]] for part in energy]))
     if len(profiled):
         notes.append(Note("tou_profile", {"count": len(profiled)}))
-    no_rate = np.isnan(energy["rate"])
-    if no_rate.any():
-        categories = texts_at(bills["tariff_due"], energy["bill"][no_rate])
+    no_rate = np.concatenate([part["bill"][np.isnan(part["rate"])] for part in energy])
+    if len(no_rate):
+        categories = texts_at(bills["tariff_due"], no_rate)
         names = sorted({str(c) for c in categories})
-        notes.append(Note("no_rate", {"count": int(no_rate.sum()), "categories": names}))
+        notes.append(Note("no_rate", {"count": len(no_rate), "categories": names}))
     if loss_figures is not None:
         unknown = int(np.count_nonzero(loss_figures[1]))
         if unknown:
@@ -289,12 +290,19 @@ def _estimate_notes(
     return notes
 
 
-def _per_bill(lines: pd.DataFrame | dict | None, column: str, n: int) -> np.ndarray:
-    """`column` of `lines` (a line frame or arrays) summed per bill (0 where a bill has none)."""
-    if lines is None or not len(lines["bill"]):
-        return np.zeros(n)
-    values = np.nan_to_num(np.asarray(lines[column], dtype=float))
-    return np.bincount(np.asarray(lines["bill"], dtype=np.int64), weights=values, minlength=n)
+def _per_bill(lines: pd.DataFrame | dict | list | None, column: str, n: int) -> np.ndarray:
+    """`column` of `lines` (a line frame, arrays, or a list of arrays: parts in order) summed per
+    bill line after line (0 where a bill has none)."""
+    parts = [] if lines is None else lines if isinstance(lines, list) else [lines]
+    sums = np.zeros(n)
+    for index, part in enumerate(parts):
+        bill = np.asarray(part["bill"], dtype=np.int64)
+        values = np.nan_to_num(np.asarray(part[column], dtype=float))
+        if index == 0 and len(bill):  # the first part by bincount, the rest added after it
+            sums = np.bincount(bill, weights=values, minlength=n)
+        else:
+            np.add.at(sums, bill, values)
+    return sums
 
 
 def _billed_lines(
@@ -555,9 +563,10 @@ def _joined(
     del inverse, billed, due
     bill, line_code, period, tier = _key_parts(keys)
     del keys
-    not_due = np.isin(line_code, [LINE_TYPES.index(kind) for kind in skipped])
-    for name in ("quantity", "rate", "amount"):
-        d[name][not_due] = np.nan
+    if skipped:  # a line kind not recomputed: its due side is empty, not 0
+        not_due = np.isin(line_code, [LINE_TYPES.index(kind) for kind in skipped])
+        for name in ("quantity", "rate", "amount"):
+            d[name][not_due] = np.nan
     not_known = np.zeros(len(LINE_TYPES), dtype=np.int64)
     if unknown is not None:
         unknown = ~b["found"] & unknown[line_code, bill]

@@ -8,7 +8,13 @@ import numpy as np
 import pandas as pd
 from billing_builders import Billing
 
-from auditkit.billing.bill_frame import BILL_FRAME_COLUMNS, bill_of, prepare_bills, rates_frame
+from auditkit.billing.bill_frame import (
+    BILL_FRAME_COLUMNS,
+    bill_of,
+    codes_of,
+    prepare_bills,
+    rates_frame,
+)
 from auditkit.billing.tariff_lookup import TariffLookup
 from auditkit.periods import month_number
 
@@ -159,3 +165,11 @@ def test_bill_of_reads_rows_alike_as_arrow_text_python_text_or_categories():
     for dtype in ("str", object, "category"):
         rows = pd.DataFrame({"customer_id": customers, "period": periods}, dtype=dtype)
         assert bill_of(frame, rows).tolist() == expected, dtype
+
+
+def test_codes_of_finds_texts_by_arrow_and_anything_else_by_pandas_alike():
+    ids = pd.Series(["A", "Z", None, "C", "A"])  # Arrow text: looked up by Arrow
+    assert codes_of(ids, pd.Index(["B", "A", "C"])).tolist() == [1, -1, -1, 2, 1]
+    objects = pd.Index(["B", "A", "C"], dtype=object)
+    assert codes_of(ids.astype(object), objects).tolist() == [1, -1, -1, 2, 1]
+    assert codes_of(np.array([3, 7, 3]), pd.Index([7, 5, 3])).tolist() == [2, 0, 2]
