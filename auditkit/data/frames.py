@@ -69,7 +69,7 @@ def type_table(raw: RawTable, spec: TableSpec) -> tuple[TypedTable | None, list[
             problems.extend(issue_problems(issue, raw.file, raw.rows, name, spec.name))
     for name in names:
         if name not in columns and name:
-            columns[name] = _extra_column(data.column(name))
+            columns[name] = extra_column(data.column(name))
     frame = pd.DataFrame(columns, copy=False)
     codes = {name: typed.codes for name, typed in typed_columns.items() if typed.codes is not None}
     unreadable = {
@@ -151,7 +151,7 @@ def _typable_columns(
     return data, problems
 
 
-def _extra_column(raw: pa.ChunkedArray) -> pd.Series:
+def extra_column(raw: pa.ChunkedArray) -> pd.Series:
     """Columns outside the contract are kept (text from CSV/XLSX, own type from Parquet)."""
     if pa.types.is_dictionary(raw.type):
         raw = raw.cast(raw.type.value_type)

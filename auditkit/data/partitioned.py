@@ -46,7 +46,7 @@ from auditkit.data.cell_types import Untypable, typable
 from auditkit.data.column_typing import TEXT_DTYPE
 from auditkit.data.consistency import check_tables
 from auditkit.data.dataset import Dataset, supply_of_units
-from auditkit.data.frames import TypedTable, type_table
+from auditkit.data.frames import TypedTable, extra_column, type_table
 from auditkit.data.hashing import checks_version, file_digests
 from auditkit.data.intake import Intake, TableSource, read_folder
 from auditkit.data.problems import DataValidationError, Problem
@@ -342,28 +342,58 @@ def _repeating_text(array: pa.Array) -> pa.Array:
 
 def _as_converted(arrow: pa.Table, table: str) -> pd.DataFrame | None:
     """The columns as typed frames hold them, from the storage types `storage_table` writes,
-    without checking cells again; None when a column is not in the contract or not stored so."""
+    without checking cells again (columns outside the contract kept and placed as typing does);
+    None when a contract column is not stored so.
+
+    Each column is converted once, without a copy where it can be: numbers and times keep the
+    buffers Arrow read them into (`_own_numpy`), text goes from its dictionary straight to the
+    text dtype's own Arrow type, whole numbers straight to Int64 (a 1.15-million-bill part:
+    0.2 s against 0.46 s through casts and copies)."""
     spec = TABLES[table]
-    columns = {}
-    for name in arrow.column_names:
+    columns, extra = {}, {}
+    for name, values in zip(arrow.column_names, arrow.columns, strict=True):
         if name not in spec.column_names:
+            if not name:  # a column without a name: typing says what becomes of it
+                return None
+            extra[name] = extra_column(values)
+            continue
+        converted = _converted_column(values, spec.column(name).kind)
+        if converted is None:
             return None
-        kind, values = spec.column(name).kind, arrow[name]
-        if kind in ("text", "period") and _is_stored_text(values.type):
-            columns[name] = pd.array(values.cast(pa.string()), dtype=TEXT_DTYPE)
-        elif kind in ("date", "datetime") and values.type == pa.timestamp("us"):
-            columns[name] = values.to_numpy(zero_copy_only=False).astype("datetime64[us]")
-        elif kind == "bool" and values.type == pa.bool_():
-            columns[name] = pc.fill_null(values, False).to_numpy(zero_copy_only=False)
-        elif kind in ("number", "integer") and values.type == _STORED_NUMBER[kind]:
-            numbers = pd.array(values.to_numpy(zero_copy_only=False), dtype="float64")
-            columns[name] = numbers.astype("Int64") if kind == "integer" else numbers
-        else:
-            return None
+        columns[name] = converted
+    if extra:  # typing puts the contract's columns in its order, columns outside it after them
+        columns = {name: columns[name] for name in spec.column_names if name in columns} | extra
     return pd.DataFrame(columns, copy=False)
 
 
-_STORED_NUMBER = {"number": pa.float64(), "integer": pa.int64()}
+def _converted_column(values: pa.ChunkedArray, kind: str) -> Any:
+    """A column stored as `convert` writes a column of `kind`, as typed frames hold it (a numpy
+    array or an extension array); None when it is stored otherwise."""
+    storage = values.type
+    if kind in ("text", "period") and _is_stored_text(storage):
+        return pd.array(values.cast(pa.large_string()), dtype=TEXT_DTYPE)
+    if kind in ("date", "datetime") and storage == pa.timestamp("us"):
+        return _own_numpy(values, np.dtype("datetime64[us]"))
+    if kind == "number" and storage == pa.float64():
+        return _own_numpy(values, np.dtype("float64"))
+    if kind == "integer" and storage == pa.int64():
+        return pd.Int64Dtype().__from_arrow__(values)
+    if kind == "bool" and storage == pa.bool_():
+        return pc.fill_null(values, False).to_numpy(zero_copy_only=False)
+    return None
+
+
+def _own_numpy(values: pa.ChunkedArray, dtype: np.dtype) -> np.ndarray:
+    """Numbers or times as a writable numpy array of `dtype`, nulls as NaN or NaT.
+
+    A column in one chunk without nulls is its own Arrow buffer, when Arrow lets it be written
+    (the reader's fresh buffers): the table was read for this frame alone, so the frame may own
+    it without a copy, writable as frames are. Any other column is copied."""
+    array = values.chunk(0) if values.num_chunks == 1 else values.combine_chunks()
+    data = array.buffers()[1]
+    if array.null_count == 0 and data is not None and data.is_mutable:
+        return np.frombuffer(data, dtype, count=len(array), offset=array.offset * dtype.itemsize)
+    return array.to_numpy(zero_copy_only=False).astype(dtype)
 
 
 def _is_stored_text(storage: pa.DataType) -> bool:
@@ -592,8 +622,9 @@ class PartitionedDataset:
         typed one by one, so a file edited since conversion cannot slip a wrong value through;
         raises DataValidationError naming the file and row. Without `check_cells`, columns
         stored exactly as `convert` writes them are taken as it checked them (the rules engine
-        reads each part so, after the size of every file was checked on opening); any other
-        column still makes the whole table typed and checked.
+        reads each part so, after the size of every file was checked on opening), columns
+        outside the contract as typing keeps them; a contract column stored otherwise still
+        makes the whole table typed and checked.
         """
         arrow, files = self.read_arrow(table, partitions, columns)
         file_rows = self.file_rows(table, partitions)

@@ -6,6 +6,7 @@ import json
 import shutil
 from pathlib import Path
 
+import numpy as np
 import pandas as pd
 import pyarrow as pa
 import pyarrow.compute as pc
@@ -16,6 +17,7 @@ from auditkit.data import DataValidationError, load
 from auditkit.data.partitioned import (
     MANIFEST_NAME,
     PartitionedDataset,
+    _own_numpy,
     assign_partitions,
     convert,
     is_partitioned,
@@ -141,15 +143,21 @@ def test_a_missing_or_truncated_file_is_an_error_naming_it(converted, tmp_path):
 def _with_negative_kwh(converted: PartitionedDataset, tmp_path: Path, index: int, row: int) -> Path:
     """A copy of the converted folder whose partition `index` has kWh -5 in bills row `row`
     (0-based), the manifest updated so that only the cell checks can tell."""
+    path = converted.root / converted.partitions[index].relative_path("bills")
+    kwh = pq.read_table(path)["kwh_billed"].to_numpy().copy()
+    kwh[row] = -5.0
+    return _with_bills_column(converted, tmp_path, index, "kwh_billed", pa.array(kwh))
+
+
+def _with_bills_column(
+    converted: PartitionedDataset, tmp_path: Path, index: int, name: str, values: pa.Array
+) -> Path:
+    """A copy of the converted folder whose partition `index` has `values` in bills column
+    `name`, the manifest updated so that only reading the cells can tell."""
     root = _copy(converted, tmp_path)
     path = root / converted.partitions[index].relative_path("bills")
     table = pq.read_table(path)
-    kwh = table["kwh_billed"].to_numpy().copy()
-    kwh[row] = -5.0
-    table = table.set_column(
-        table.schema.get_field_index("kwh_billed"), "kwh_billed", pa.array(kwh)
-    )
-    pq.write_table(table, path)
+    pq.write_table(table.set_column(table.schema.get_field_index(name), name, values), path)
     manifest = json.loads((root / MANIFEST_NAME).read_text(encoding="utf-8"))
     manifest["partitions"][index]["bytes"]["bills"] = path.stat().st_size
     (root / MANIFEST_NAME).write_text(json.dumps(manifest), encoding="utf-8")
@@ -199,3 +207,51 @@ def test_converting_again_replaces_the_earlier_conversion(utility_folder, tmp_pa
     assert len(first.partitions) > len(second.partitions) == 3
     assert len(list((tmp_path / "out" / "bills").glob("*/part-*.parquet"))) == 3
     assert [p.name for p in tmp_path.iterdir()] == ["out"]  # no staging folder left behind
+
+
+def test_reading_as_converted_gives_the_frames_typing_gives(converted):
+    some = converted.partitions[:2]
+    for table, info in converted.table_info.items():
+        partitions = None if info["layout"] == "file" else some
+        typed = converted.read(table, partitions)
+        as_stored = converted.read(table, partitions, check_cells=False)
+        pd.testing.assert_frame_equal(as_stored, typed, check_exact=True, obj=table)
+    tariffs = converted.read("tariffs", check_cells=False)  # tariff_name: outside the contract
+    assert tariffs.columns[-1] == "tariff_name"
+    assert tariffs["tier"].dtype == "Int64"
+    assert str(tariffs["tariff_category"].dtype) == "str"
+
+
+def test_columns_read_as_converted_can_be_changed_in_place(converted):
+    bills = converted.read("bills", converted.partitions[:1], check_cells=False)
+    stored = bills.loc[3, "kwh_billed"]
+    bills.loc[3, "kwh_billed"] = stored + 1.5
+    bills.loc[0, "read_to"] = pd.Timestamp("2030-01-31")
+    assert bills.loc[3, "kwh_billed"] == stored + 1.5
+    assert bills.loc[0, "read_to"] == pd.Timestamp("2030-01-31")
+    again = converted.read("bills", converted.partitions[:1], check_cells=False)
+    assert again.loc[3, "kwh_billed"] == stored  # the file, and every other read, keep theirs
+    lines = converted.read("bill_lines", converted.partitions[:1], check_cells=False)
+    lines.loc[0, "tier"] = 7
+    assert lines.loc[0, "tier"] == 7
+
+
+def test_missing_numbers_and_dates_stored_as_nulls_read_as_nan_and_nat(converted, tmp_path):
+    path = converted.root / converted.partitions[0].relative_path("bills")
+    read_to = pq.read_table(path)["read_to"]
+    second_missing = pc.if_else(pc.equal(pa.array(range(len(read_to))), 1), None, read_to)
+    root = _with_bills_column(converted, tmp_path, 0, "read_to", second_missing)
+    bills = PartitionedDataset(root).read("bills", converted.partitions[:1], check_cells=False)
+    assert bills.loc[1, "read_to"] is pd.NaT
+    assert bills["read_to"].dtype == "datetime64[us]"
+    assert bills.loc[2, "read_to"] == read_to[2].as_py()
+    assert bills["read_to"].isna().sum() == 1
+
+
+def test_numbers_in_a_buffer_arrow_keeps_read_only_are_copied():
+    numbers = np.array([1.5, 2.5, 3.5, 4.5])
+    frozen = pa.Array.from_buffers(pa.float64(), 4, [None, pa.py_buffer(numbers.tobytes())])
+    own = _own_numpy(pa.chunked_array([frozen.slice(1, 2)]), np.dtype("float64"))
+    own[0] = 9.0
+    assert own.tolist() == [9.0, 3.5]
+    assert frozen.to_pylist() == [1.5, 2.5, 3.5, 4.5]
