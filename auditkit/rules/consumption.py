@@ -2,10 +2,13 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterator
 from dataclasses import dataclass
 
 import numpy as np
 import pandas as pd
+import pyarrow as pa
+import pyarrow.compute as pc
 
 from auditkit.errors import ParameterError
 from auditkit.periods import date_month_number, period_text
@@ -21,6 +24,10 @@ from auditkit.stats.theft import EXPLAINING_ORDERS, score_level_shifts
 THEFT_MIN_DROP = 0.2
 #: Days counted as a month where a threshold in months applies to daily reads.
 DAYS_PER_MONTH = 30
+#: Bills read or written together where a step goes bill by bill: temporaries of a few MB that
+#: the allocator hands out again, instead of arrays as long as the bills (tens of millions at a
+#: million customers), each of them fresh memory the system must supply page by page.
+BILL_CHUNK = 1 << 20
 
 
 @rule(
@@ -49,7 +56,7 @@ def consumption_drop(ctx: RuleContext, params: dict) -> pd.DataFrame:
     if params["source"] == "daily_reads":
         return _daily_drop(ctx, params)
     measured = _recent_measured(ctx, params)
-    if not len(measured):
+    if not measured.any():
         return empty_raw()
     scored = _scored(ctx, _MeasuredMatrix.of(ctx, measured), measured, params)
     if scored.empty:
@@ -59,9 +66,28 @@ def consumption_drop(ctx: RuleContext, params: dict) -> pd.DataFrame:
 
 
 def _recent_measured(ctx: RuleContext, params: dict) -> np.ndarray:
-    """Positions of the measured bills of the lookback months."""
-    recent = ctx.bill_month > ctx.as_of - params["lookback_months"]
-    return np.flatnonzero(recent & _measured_months(ctx) & (ctx.bill_customer >= 0))
+    """Which bills (a mask) are the measured bills of the lookback months (`_measured_months`)
+    of a customer in the archive."""
+    measured = np.empty(len(ctx.bills), dtype=bool)
+    partial_month = _partial_month(ctx)
+    for bills in _bill_slices(len(ctx.bills)):
+        measured[bills] = (
+            (ctx.bill_month[bills] > ctx.as_of - params["lookback_months"])
+            & (ctx.bill_customer[bills] >= 0)
+            & _measured_months(ctx, bills, partial_month)
+        )
+    return measured
+
+
+def _bill_slices(count: int) -> list[slice]:
+    """Consecutive slices of `count` bills, BILL_CHUNK at a time."""
+    return [slice(start, min(start + BILL_CHUNK, count)) for start in range(0, count, BILL_CHUNK)]
+
+
+def _chunk_positions(mask: np.ndarray) -> Iterator[np.ndarray]:
+    """The positions where `mask` holds, BILL_CHUNK bills of it at a time."""
+    for bills in _bill_slices(len(mask)):
+        yield np.flatnonzero(mask[bills]) + bills.start
 
 
 def _scored(
@@ -166,7 +192,7 @@ def _daily_drop(ctx: RuleContext, params: dict) -> pd.DataFrame:
             "consumption_drop.source", "bills, or a dataset with a daily_reads table", "daily_reads"
         )
     measured = _recent_measured(ctx, params)
-    if not len(measured):
+    if not measured.any():
         return empty_raw()
     matrix = _MeasuredMatrix.of(ctx, measured)
     days = _DailyMatrix.of(ctx, reads, matrix.row_customer, params["daily_lookback_months"])
@@ -327,17 +353,17 @@ def _energy_rate_due(ctx: RuleContext, rows: np.ndarray) -> np.ndarray:
         archive[ctx.bill_customer[rows]], ctx.bill_month[rows], "energy_rate", rows
     )
     missing = np.flatnonzero(np.isnan(rate))
-    rate[missing] = ctx.energy_rate_due_or_billed(rows[missing])
+    if len(missing):  # the tariffs due of every bill are worked out for it: only when needed
+        rate[missing] = ctx.energy_rate_due_or_billed(rows[missing])
     return rate
 
 
 def _rows_in_id_order(ctx: RuleContext, has_reading: np.ndarray) -> np.ndarray:
     """Customer codes with a reading, in customer_id order (as `theft_scores` orders them, so
-    both give the same scores)."""
-    ids = ctx.customers["customer_id"]  # archives usually come sorted by customer_id
-    rank = np.arange(len(ids)) if ids.is_monotonic_increasing else pd.factorize(ids, sort=True)[0]
-    row_customer = np.flatnonzero(has_reading)
-    return row_customer[np.argsort(rank[row_customer], kind="stable")]
+    both give the same scores); equal ids in archive order, missing ones first."""
+    ids = pa.array(ctx.customers["customer_id"])
+    order = pc.array_sort_indices(ids, null_placement="at_start").to_numpy()  # stable
+    return order[has_reading[order]]
 
 
 def _peer_groups(ctx: RuleContext, row_customer: np.ndarray) -> np.ndarray:
@@ -363,19 +389,33 @@ class _MeasuredMatrix:
 
     @classmethod
     def of(cls, ctx: RuleContext, measured: np.ndarray) -> _MeasuredMatrix:
-        """The matrix of the bills at positions `measured` (customer codes >= 0, months <= as_of)."""
-        cust = ctx.bill_customer[measured]
-        month = ctx.bill_month[measured]
-        row_customer = _rows_in_id_order(ctx, np.bincount(cust, minlength=len(ctx.customers)) > 0)
+        """The matrix of the bills `measured` (a mask over the bills, some set; customer codes
+        >= 0, months <= as_of), written BILL_CHUNK bills at a time."""
+        # Bills come sorted by customer and month (RuleContext): each customer's are one run.
+        runs = np.flatnonzero(~ctx.same_customer_as_previous)
+        has_reading = np.zeros(len(ctx.customers), dtype=bool)
+        known = ctx.bill_customer[runs] >= 0
+        has_reading[ctx.bill_customer[runs[known]]] = np.logical_or.reduceat(measured, runs)[known]
+        first_month = int(np.min(ctx.bill_month, where=measured, initial=ctx.as_of))
+        row_customer = _rows_in_id_order(ctx, has_reading)
         row_of_customer = np.full(len(ctx.customers), -1)
         row_of_customer[row_customer] = np.arange(len(row_customer))
-        first_month = int(month.min())
-        values = np.full((len(row_customer), ctx.as_of - first_month + 1), np.nan)
-        values[row_of_customer[cust], month - first_month] = ctx.bills["kwh_billed"].to_numpy(
-            dtype=float
-        )[measured]
-        if np.count_nonzero(~np.isnan(values)) < len(measured):
-            _raise_duplicated(ctx, measured)
+        width = ctx.as_of - first_month + 1
+        values = np.full((len(row_customer), width), np.nan)
+        cells = values.reshape(-1)
+        kwh = ctx.bills["kwh_billed"].to_numpy(dtype=float)
+        # A month billed twice is two neighbouring bills, maybe the last of a chunk and the
+        # first of the next.
+        previous = (-1, -1)
+        for bills in _chunk_positions(measured):
+            if not len(bills):
+                continue
+            cust, month = ctx.bill_customer[bills], ctx.bill_month[bills]
+            repeated = (cust[1:] == cust[:-1]) & (month[1:] == month[:-1])
+            if repeated.any() or previous == (cust[0], month[0]):
+                _raise_duplicated(ctx, measured)
+            previous = (cust[-1], month[-1])
+            cells[row_of_customer[cust] * width + (month - first_month)] = kwh[bills]
         return cls(values, row_customer, first_month)
 
     def peer_groups(self, ctx: RuleContext) -> np.ndarray:
@@ -383,7 +423,9 @@ class _MeasuredMatrix:
 
 
 def _raise_duplicated(ctx: RuleContext, measured: np.ndarray) -> None:
-    """Raise for the first customer billed twice for the same month among `measured` bills."""
+    """Raise for the first customer billed twice for the same month among the bills `measured`
+    (a mask)."""
+    measured = np.flatnonzero(measured)
     keys = pd.DataFrame({"cust": ctx.bill_customer[measured], "month": ctx.bill_month[measured]})
     first = int(np.flatnonzero(keys.duplicated(keep=False).to_numpy())[0])
     customer_id = ctx.customers["customer_id"].iloc[int(keys["cust"].iloc[first])]
@@ -398,7 +440,8 @@ def _after_change(ctx: RuleContext, measured: np.ndarray, scored: pd.DataFrame) 
     energy missing each month at that month's rate due)."""
     position = np.full(len(ctx.customers), -1)
     position[scored["cust"].to_numpy()] = np.arange(len(scored))
-    bills = measured[position[ctx.bill_customer[measured]] >= 0]
+    bills = _bills_of(ctx, scored["cust"].to_numpy())
+    bills = bills[measured[bills]]
     row = position[ctx.bill_customer[bills]]
     after = ctx.bill_month[bills] >= scored["change_month"].to_numpy()[row]
     bills, row = bills[after], row[after]
@@ -411,25 +454,51 @@ def _after_change(ctx: RuleContext, measured: np.ndarray, scored: pd.DataFrame) 
     return frame.groupby("cust").agg(kwh_after=("kwh", "sum"), revenue=("lost", "sum"))
 
 
-def _measured_months(ctx: RuleContext) -> np.ndarray:
-    """Bills whose kWh measures a whole month's use at the customer's usual terms: not
-    estimated, not the catch-up read after estimates (it spans several months), not the month of
-    a connection after its first day (its bill covers part of the month), not under a suspension
-    (low by order), and not zero (zero runs are zero_consumption's; one or two empty months are a
-    holiday home, not a fall)."""
-    estimated = (ctx.bills["read_type"] == "estimated").to_numpy(dtype=bool)
-    catch_up = np.zeros_like(estimated)
-    catch_up[1:] = estimated[:-1] & ~estimated[1:] & ctx.same_customer_as_previous[1:]
-    positive = ctx.bills["kwh_billed"].to_numpy(dtype=float) > 0
-    return ~estimated & ~catch_up & positive & ~_partial_months(ctx) & ~ctx.suspended
+def _bills_of(ctx: RuleContext, customers: np.ndarray) -> np.ndarray:
+    """Positions, ascending, of the bills of the customer codes `customers` (distinct): the bills
+    come sorted by customer (RuleContext), so each customer's are one run, found by bisection."""
+    codes = np.sort(customers).astype(ctx.bill_customer.dtype)
+    start = np.searchsorted(ctx.bill_customer, codes, "left")
+    count = np.searchsorted(ctx.bill_customer, codes, "right") - start
+    run_start = np.cumsum(count) - count  # where each customer's run begins in the result
+    return np.repeat(start - run_start, count) + np.arange(count.sum())
+
+
+def _measured_months(
+    ctx: RuleContext, bills: slice = slice(None), partial_month: np.ndarray | None = None
+) -> np.ndarray:
+    """Of the `bills` (all by default), those whose kWh measures a whole month's use at the
+    customer's usual terms: not estimated, not the catch-up read after estimates (it spans
+    several months), not the month of a connection after its first day (its bill covers part of
+    the month; `partial_month` is `_partial_month`, given when the caller has it), not under a
+    suspension (low by order), and not zero (zero runs are zero_consumption's; one or two empty
+    months are a holiday home, not a fall)."""
+    start, stop, _ = bills.indices(len(ctx.bills))
+    before = max(start - 1, 0)  # the bill before the first tells whether it is a catch-up
+    estimated = (ctx.bills["read_type"].iloc[before:stop] == "estimated").to_numpy(dtype=bool)
+    catch_up = np.zeros(stop - start, dtype=bool)
+    catch_up[int(start == 0) :] = (
+        estimated[:-1] & ~estimated[1:] & ctx.same_customer_as_previous[max(start, 1) : stop]
+    )
+    estimated = estimated[start - before :]
+    if partial_month is None:
+        partial_month = _partial_month(ctx)
+    partial = ctx.bill_month[bills] == partial_month[ctx.bill_customer[bills]]
+    positive = ctx.bills["kwh_billed"].to_numpy(dtype=float)[bills] > 0
+    return ~estimated & ~catch_up & positive & ~partial & ~ctx.suspended[bills]
+
+
+def _partial_month(ctx: RuleContext) -> np.ndarray:
+    """Per customer, the month of its connection where that was after the month's first day
+    (its bill covers part of the month); -1 where it was not."""
+    connected = ctx.customers["connection_date"]
+    after_first_day = connected.dt.day.to_numpy(dtype=float, na_value=1) > 1
+    return np.where(after_first_day, date_month_number(connected), -1)
 
 
 def _partial_months(ctx: RuleContext) -> np.ndarray:
     """Bills of the month of a connection after its first day (they cover part of the month)."""
-    connected = ctx.customers["connection_date"]
-    after_first_day = connected.dt.day.to_numpy(dtype=float, na_value=1) > 1
-    partial_month = np.where(after_first_day, date_month_number(connected), -1)
-    return ctx.bill_month == partial_month[ctx.bill_customer]
+    return ctx.bill_month == _partial_month(ctx)[ctx.bill_customer]
 
 
 def _year_before_ratio(values: np.ndarray, first_low: np.ndarray) -> np.ndarray:
@@ -462,6 +531,9 @@ def _shared_with_peers(
     1 − `peer_min_drop` of the same months a year before, and the row's log kWh less the peers'
     month fell by less than `peer_margin` from its first low month (the spread of a downturn
     between its customers; a change point a few months off the peers' changes neither).
+
+    The peers' months are worked out once per group of a chosen row, the rest for all chosen
+    rows at once.
     """
     shared = np.zeros(len(chosen), dtype=bool)
     if not len(chosen):
@@ -469,20 +541,34 @@ def _shared_with_peers(
     groups = _industry_groups(
         ctx, matrix.row_customer, params["min_peers"], params["peer_capacity_bands_kva"]
     )
-    log = np.log(matrix.values)
-    cells = pd.DataFrame({"row": chosen, "group": groups[chosen], "step": first_low})
-    for group, found in cells.groupby("group"):
-        if group < 0:
-            continue
-        members = log[groups == group]
-        peers = row_nanmedian((members - np.nanmean(members, axis=1, keepdims=True)).T)
-        step = found["step"].to_numpy()
-        peers_kept = _year_before_ratio(np.tile(np.exp(peers), (len(found), 1)), step)
-        beyond = _fall(log[found["row"].to_numpy()] - peers, step)
-        shared[found.index] = (peers_kept <= 1 - params["peer_min_drop"]) & (
-            beyond < -np.log1p(-params["peer_margin"])
-        )
+    grouped = np.flatnonzero(groups[chosen] >= 0)
+    if not len(grouped):
+        return shared
+    wanted = np.unique(groups[chosen[grouped]])
+    peers = _peer_months(matrix.values, groups, wanted)
+    row_peers = peers[np.searchsorted(wanted, groups[chosen[grouped]])]
+    step = first_low[grouped]
+    peers_kept = _year_before_ratio(np.exp(row_peers), step)
+    beyond = _fall(np.log(matrix.values[chosen[grouped]]) - row_peers, step)
+    shared[grouped] = (peers_kept <= 1 - params["peer_min_drop"]) & (
+        beyond < -np.log1p(-params["peer_margin"])
+    )
     return shared
+
+
+def _peer_months(values: np.ndarray, groups: np.ndarray, wanted: np.ndarray) -> np.ndarray:
+    """Per group of `wanted` (ascending): the median over its rows (`groups`) of their log kWh
+    each centred on its own mean, by step. The rows of the wanted groups are sorted by group
+    once; each group is then a run of them."""
+    members = np.flatnonzero(np.isin(groups, wanted))
+    members = members[np.argsort(groups[members], kind="stable")]  # by group, then row
+    starts = np.searchsorted(groups[members], wanted, "left")
+    stops = np.searchsorted(groups[members], wanted, "right")
+    peers = np.empty((len(wanted), values.shape[1]))
+    for at, (start, stop) in enumerate(zip(starts, stops, strict=True)):
+        log = np.log(values[members[start:stop]])
+        peers[at] = row_nanmedian((log - np.nanmean(log, axis=1, keepdims=True)).T)
+    return peers
 
 
 def _fall(series: np.ndarray, step: np.ndarray) -> np.ndarray:
@@ -502,19 +588,37 @@ def _industry_groups(
     """Each row's peer group for a shared fall: the finest of usage type, industry, district and
     capacity band (edges `capacity_bands` in kVA); usage type, industry and district; usage type
     and district that has at least `min_peers` rows; -1 where none has, or a key is missing."""
-    archive = ctx.customers.iloc[row_customer].reset_index(drop=True)
-    capacity = optional_values(archive, "contract_capacity_kva")
+    capacity = optional_values(ctx.customers, "contract_capacity_kva")[row_customer]
     band = np.searchsorted(np.sort(np.asarray(capacity_bands, dtype=float)), capacity, "right")
-    archive = archive.assign(capacity_band=np.where(np.isnan(capacity), np.nan, band))
-    keys = ["usage_type", "district"]
-    group = np.full(len(archive), -1, dtype=np.int64)
+    band = np.where(np.isnan(capacity), -1, band)
+    codes = _archive_codes(ctx, "usage_type", row_customer)
+    keys = [_archive_codes(ctx, "district", row_customer)]
+    keys += [_archive_codes(ctx, "industry", row_customer), band]
+    group = np.full(len(row_customer), -1, dtype=np.int64)
     # Coarse to fine, each level's codes apart from the others'; a finer group wins where large.
-    for level, by in enumerate([keys, [*keys, "industry"], [*keys, "industry", "capacity_band"]]):
-        codes = archive.groupby(by, sort=False, observed=True).ngroup()  # NaN: a key missing
-        size = codes.map(codes.value_counts()).to_numpy(dtype=float)
-        large = size >= min_peers
-        group[large] = codes.to_numpy(dtype=float)[large].astype(np.int64) + level * len(archive)
+    for level, key in enumerate(keys):
+        codes = _paired_codes(codes, key)
+        size = np.bincount(codes[codes >= 0], minlength=len(codes))
+        large = (codes >= 0) & (size[np.maximum(codes, 0)] >= min_peers)
+        group[large] = codes[large] + level * len(row_customer)
     return group
+
+
+def _archive_codes(ctx: RuleContext, column: str, row_customer: np.ndarray) -> np.ndarray:
+    """Codes of the archive's `column` (-1 where missing, or the column is absent), per row."""
+    if column not in ctx.customers:
+        return np.full(len(row_customer), -1)
+    return pd.factorize(ctx.customers[column])[0][row_customer]
+
+
+def _paired_codes(first: np.ndarray, second: np.ndarray) -> np.ndarray:
+    """Codes (0 to rows - 1) of the distinct pairs of codes `first` and `second`; -1 where
+    either is -1."""
+    known = (first >= 0) & (second >= 0)
+    pair = first.astype(np.int64) * (int(second.max(initial=0)) + 1) + second
+    codes = np.full(len(first), -1, dtype=np.int64)
+    codes[known] = pd.factorize(pair[known])[0]
+    return codes
 
 
 def _explained_by_order(ctx: RuleContext, scored: pd.DataFrame, window: int) -> np.ndarray:

@@ -354,23 +354,30 @@ def score_level_shifts(
     if len(peer_groups) != len(values):
         raise ParameterError("peer_groups", f"one group per row ({len(values)})", len(peer_groups))
     before, after = WINDOWS[frequency]
-    observed = ~np.isnan(values)
-    n_readings = observed.sum(axis=1)
     steps = values.shape[1]
-    log_kwh = np.empty_like(values, dtype=float)
+    n_readings = np.zeros(len(values), dtype=np.int64)
     all_zero = np.zeros(len(values), dtype=bool)
-    for rows in _chunks(np.arange(len(values)), steps):
-        log_kwh[rows], all_zero[rows] = log_consumption(values[rows])
+    for rows in _slices(len(values), steps):
+        n_readings[rows], all_zero[rows] = _readings(values[rows])
     scorable = ~all_zero & (n_readings >= before + after)
 
-    basis = _design_basis(steps, _common_factors(log_kwh, np.flatnonzero(scorable)))
+    # Each chunk's log kWh is made where it is used (log_consumption is row by row): no matrix
+    # of them all is kept, only a sample's for the common patterns.
+    basis = _design_basis(steps, _common_factors(values, np.flatnonzero(scorable)))
     step_columns = _step_columns(steps, basis)
     change = np.full(len(values), steps - 1)
     log_drop = np.zeros(len(values))
     score = np.zeros(len(values))
     for rows in _chunks(np.flatnonzero(scorable), steps):
+        chunk = values[rows]
         fit = _fit_level_shift(
-            log_kwh[rows], observed[rows], basis, step_columns, before, after, np.log1p(-min_drop)
+            log_consumption(chunk)[0],
+            ~np.isnan(chunk),
+            basis,
+            step_columns,
+            before,
+            after,
+            np.log1p(-min_drop),
         )
         change[rows], log_drop[rows], score[rows] = fit
     return LevelShifts(
@@ -498,8 +505,9 @@ def _check_min_drop(min_drop: float) -> None:
         raise ParameterError("min_drop", "a share of consumption in [0, 1)", min_drop)
 
 
-def _common_factors(log_kwh: np.ndarray, rows: np.ndarray) -> np.ndarray:
-    """Common patterns (steps x factors) of the series of `rows`.
+def _common_factors(values: np.ndarray, rows: np.ndarray) -> np.ndarray:
+    """Common patterns (steps x factors) of the log kWh (`log_consumption`) of the kWh `values`
+    of `rows`.
 
     The first is the median customer's series, which a few customers' own drops cannot move; the
     others are principal components of what the median leaves, only when there are at least
@@ -507,8 +515,8 @@ def _common_factors(log_kwh: np.ndarray, rows: np.ndarray) -> np.ndarray:
     "common" pattern and hide itself). None below MIN_CUSTOMERS.
     """
     if len(rows) < MIN_CUSTOMERS:
-        return np.empty((log_kwh.shape[1], 0))
-    sample = log_kwh[rows[:: max(1, len(rows) // FACTOR_SAMPLE)]]
+        return np.empty((values.shape[1], 0))
+    sample = log_consumption(values[rows[:: max(1, len(rows) // FACTOR_SAMPLE)]])[0]
     median = row_nanmedian(sample.T)
     extra = min(COMMON_FACTORS - 1, len(rows) // CUSTOMERS_PER_FACTOR - 1)
     if extra < 1:
@@ -547,38 +555,72 @@ def _fit_level_shift(
     Missing readings are filled with the model's own fit (two passes), so they neither create
     nor hide a drop.
     """
-    after_counts = np.cumsum(observed[:, ::-1], axis=1)[:, ::-1][:, 1:]
-    before_counts = observed.sum(axis=1)[:, None] - after_counts
+    n_readings = observed.sum(axis=1)
+    after_counts = _suffix_sums(observed)
+    before_counts = n_readings[:, None] - after_counts
     step_norms = (step_columns**2).sum(axis=0)
+    step_rows = np.ascontiguousarray(step_columns.T)  # step regressor k as row k
     allowed = (before_counts >= min_before) & (after_counts >= min_after) & (step_norms > 1e-9)
     filled = np.where(observed, log_kwh, 0.0)
     rows = np.arange(log_kwh.shape[0])
-    for _ in range(2):
+    for fill in (True, False):
         residual = filled - (filled @ basis) @ basis.T
         # <residual, step_k> is the sum of residuals after k: one suffix sum per customer.
-        coefficient = np.cumsum(residual[:, ::-1], axis=1)[:, ::-1][:, 1:] / step_norms
+        coefficient = _suffix_sums(residual) / step_norms
         evidence = np.where(allowed, (-coefficient + log_min_drop) * np.sqrt(step_norms), -np.inf)
         change = np.argmax(evidence, axis=1)
         shift = coefficient[rows, change]
-        residual -= shift[:, None] * step_columns[:, change].T
-        filled = np.where(observed, log_kwh, filled - residual)
+        residual -= shift[:, None] * step_rows[change]
+        if fill:
+            filled = np.where(observed, log_kwh, filled - residual)
     residual = np.where(observed, residual, np.nan)
-    n_readings = observed.sum(axis=1)
     centre = row_nanmedian(residual)
     scale = 1.4826 * row_nanmedian(np.abs(residual - centre[:, None]))
     parameters = basis.shape[1] + 1
     scale = np.maximum(scale, MIN_SCALE) * np.sqrt(
         n_readings / np.maximum(n_readings - parameters, 1)
     )
-    scale *= autocorrelation_inflation(np.nan_to_num(residual))
+    scale *= autocorrelation_inflation(np.nan_to_num(residual, copy=False))
     z = evidence[rows, change] / scale
     return change, -shift, sidak_score(z, allowed.sum(axis=1))
+
+
+def _suffix_sums(values: np.ndarray) -> np.ndarray:
+    """Per row of `values`, the sum of the steps after each step but the last (steps - 1
+    columns), added from the last step backwards as a cumulative sum of the reversed row does.
+
+    With fewer steps than rows (months) the same additions run step by step over all rows at
+    once: a cumulative sum along rows of 36 runs its inner loop once per row.
+    """
+    count, steps = values.shape
+    if steps >= count or steps < 2:
+        return np.cumsum(values[:, ::-1], axis=1)[:, ::-1][:, 1:]
+    sums = np.empty((count, steps - 1), dtype=np.int64 if values.dtype == bool else values.dtype)
+    sums[:, -1] = values[:, -1]
+    for step in range(steps - 3, -1, -1):
+        np.add(sums[:, step + 1], values[:, step + 1], out=sums[:, step])
+    return sums
 
 
 def _chunks(rows: np.ndarray, steps: int) -> list[np.ndarray]:
     """`rows` in consecutive pieces of about CHUNK_CELLS cells."""
     size = max(1, CHUNK_CELLS // max(steps, 1))
     return [rows[start : start + size] for start in range(0, len(rows), size)]
+
+
+def _slices(count: int, steps: int) -> list[slice]:
+    """Rows 0 to `count` in consecutive slices of about CHUNK_CELLS cells."""
+    size = max(1, CHUNK_CELLS // max(steps, 1))
+    return [slice(start, start + size) for start in range(0, count, size)]
+
+
+def _readings(values: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """Per row of kWh `values`: the readings (not NaN), and whether all of them are zero (at
+    least one, none above: `log_consumption`'s all-zero rows)."""
+    return (
+        np.count_nonzero(~np.isnan(values), axis=1),
+        ~(values > 0).any(axis=1) & (values == 0).any(axis=1),
+    )
 
 
 def _peer_z(log_drop: np.ndarray, scorable: np.ndarray, peer_groups: np.ndarray) -> np.ndarray:
