@@ -150,11 +150,7 @@ def _stored_part(
 
 
 def _whole(source: StoredSource, plan: RulePlan, rule_ids: Sequence[str]) -> PartResult:
-    shares = [
-        source.whole_dataset_part(index, plan, rule_ids=rule_ids)
-        for index in range(len(source.partitions))
-    ]
-    return run_whole_dataset(gather_whole_dataset(shares), plan, rule_ids)
+    return run_whole_dataset(source.whole_dataset_input(plan, rule_ids), plan, rule_ids)
 
 
 def start_order(tasks: Sequence[Task]) -> list[int]:
