@@ -560,14 +560,12 @@ def duplicate_account(ctx: RuleContext, params: dict) -> pd.DataFrame:
     active = np.flatnonzero((customers["status"] == "active").to_numpy(dtype=bool))
     if not len(active):
         return empty_raw()
-    compared = ["customer_id", "connection_date", "name", "address", "phone", "usage_type"]
-    archive = customers[compared].iloc[active]
-    name = name_codes(archive["name"])
-    address = address_codes(archive["address"])
-    phone = phone_codes(archive["phone"])
-    usage = pd.factorize(archive["usage_type"].astype(str))[0]  # -1: no usage type, no match
+    name = name_codes(customers["name"])[active]
+    address = address_codes(customers["address"])[active]
+    phone = phone_codes(customers["phone"])[active]
+    usage = pd.factorize(customers["usage_type"].astype(str))[0][active]  # -1: none, no match
     same_place = _duplicates(
-        archive, (name >= 0) & (address >= 0) & (usage >= 0), name, address, usage
+        customers, active, (name >= 0) & (address >= 0) & (usage >= 0), name, address, usage
     )
     same_place["match"] = "name_address"
     # One phone on other holders' accounts is a family's or a landlord's contact: a phone
@@ -575,7 +573,7 @@ def duplicate_account(ctx: RuleContext, params: dict) -> pd.DataFrame:
     accounts_of_phone = np.bincount(phone[phone >= 0], minlength=1)
     shared = (phone >= 0) & (accounts_of_phone[phone] <= params["max_phone_accounts"])
     # name + 1: no name recorded (-1) is a key of its own here.
-    same_phone = _duplicates(archive, shared & (usage >= 0), phone, name + 1, usage)
+    same_phone = _duplicates(customers, active, shared & (usage >= 0), phone, name + 1, usage)
     named = name[same_phone["row"].to_numpy()] >= 0
     same_phone["match"] = np.where(named, "name_phone", "phone")
     found = pd.concat([same_place, same_phone], ignore_index=True).drop_duplicates(
@@ -605,24 +603,29 @@ def duplicate_account(ctx: RuleContext, params: dict) -> pd.DataFrame:
     return raw(found["cust"], month_from, month_to, evidence, np.zeros(len(found)), score)
 
 
-def _duplicates(archive: pd.DataFrame, compared: np.ndarray, *keys: np.ndarray) -> pd.DataFrame:
-    """The accounts (rows of `archive`) among the `compared` ones sharing every key (codes,
-    each row's) with another: each but the original of its group, the earliest connected (then
-    the lowest customer id, then the first row): its row, the original's id and connection
-    date, and the group's size."""
+def _duplicates(
+    customers: pd.DataFrame, active: np.ndarray, compared: np.ndarray, *keys: np.ndarray
+) -> pd.DataFrame:
+    """The active accounts (rows of `active`, the customers' positions) among the `compared`
+    ones sharing every key (codes, one a row) with another: each but the original of its group,
+    the earliest connected (then the lowest customer id, then the first row): its row, the
+    original's id and connection date, and the group's size."""
     rows = np.flatnonzero(compared)
+    for key in keys:  # a row whose key no other row has is in no group: out before grouping
+        rows = rows[np.bincount(key[rows])[key[rows]] >= 2]
     group = np.zeros(len(rows), dtype=np.int64)
     for key in keys:  # codes below the rows' count: each pair's code stays within int64
         group = pd.factorize(group * (key.max(initial=0) + 1) + key[rows])[0]
     size = np.bincount(group)[group]
     rows, group, size = rows[size >= 2], group[size >= 2], size[size >= 2]
+    at = active[rows]
     candidates = pd.DataFrame(
         {
             "row": rows,
             "group": group,
             "accounts": size,
-            "customer_id": archive["customer_id"].iloc[rows].astype(str).to_numpy(dtype=object),
-            "connected": pd.to_datetime(archive["connection_date"].iloc[rows]).to_numpy(),
+            "customer_id": customers["customer_id"].iloc[at].astype(str).to_numpy(dtype=object),
+            "connected": pd.to_datetime(customers["connection_date"].iloc[at]).to_numpy(),
         }
     ).sort_values(["connected", "customer_id"], kind="stable", na_position="last")
     original = candidates.drop_duplicates("group", keep="first").set_index("group")

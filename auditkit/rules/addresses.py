@@ -4,10 +4,10 @@ Chinese billing archives write one address many ways: full-width digits (１２�
 (十二号), spaces and punctuation, traditional characters (號) or `#` for 号. `address_key` folds
 those away and keeps the unit markers (号 弄 栋 幢 单元 楼 层 室 ...) with their numbers, so that
 12号3室 and 十二号 3 室 are one unit while 12号3室 and 12号4室 stay two rooms of one building.
-The keys are vectorised over pandas Series (duplicate_account compares the whole archive): each
-distinct value is keyed once, by pyarrow where it is plain text (`PLAIN_TEXT`: most of an archive),
-else by the per-value functions `name_text_key`, `address_text_key` and `phone_text_key`, which
-define the keys (pyarrow's keys are the same: tests/rules/test_addresses.py compares them).
+The keys are vectorised over pandas Series (duplicate_account compares the whole archive): by
+pyarrow where a value is plain text (`PLAIN_TEXT`: most of an archive), else by the per-value
+functions `name_text_key`, `address_text_key` and `phone_text_key`, which define the keys
+(pyarrow's keys are the same: tests/rules/test_addresses.py compares them).
 """
 
 from __future__ import annotations
@@ -31,6 +31,9 @@ _POWERS = {"十": 10, "百": 100, "千": 1000}
 _NUMERAL_CHARS = "".join(_DIGITS) + "".join(_POWERS)
 _MARKERS = "|".join(UNIT_MARKERS)
 _NUMERAL = re.compile(f"([{_NUMERAL_CHARS}]+)(?={_MARKERS})")
+_NUMERAL_BEFORE_MARKER_OR_VARIANT = "|".join(
+    [f"[{_NUMERAL_CHARS}](?:{_MARKERS})", *MARKER_VARIANTS]
+)
 _NOT_WORD = re.compile(r"[\W_]+")
 _NOT_DIGIT = re.compile(r"\D+")
 _COUNTRY_PREFIX = re.compile(r"^(?:00)?86(?=1\d{10}$)")
@@ -105,13 +108,11 @@ def _plain_names(names: pa.Array) -> tuple[pa.Array, pa.Array]:
 
 
 def _plain_addresses(addresses: pa.Array) -> tuple[pa.Array, pa.Array]:
-    """Which addresses are plain text without a Chinese numeral before a unit marker (once the
-    markers' variants are replaced), and their keys (valid where so)."""
-    keys = pc.ascii_lower(addresses)
-    for variant, marker in MARKER_VARIANTS.items():
-        keys = pc.replace_substring(keys, variant, marker)
-    numeral = pc.match_substring_regex(keys, f"[{_NUMERAL_CHARS}](?:{_MARKERS})")
-    return pc.and_(pc.match_substring_regex(addresses, PLAIN_TEXT), pc.invert(numeral)), keys
+    """Which addresses are plain text without a marker's variant or a Chinese numeral before a
+    marker, and their keys (valid where so): nothing to replace."""
+    replaced = pc.match_substring_regex(addresses, _NUMERAL_BEFORE_MARKER_OR_VARIANT)
+    plain = pc.and_(pc.match_substring_regex(addresses, PLAIN_TEXT), pc.invert(replaced))
+    return plain, pc.ascii_lower(addresses)
 
 
 def _ascii_phones(phones: pa.Array) -> tuple[pa.Array, pa.Array]:
@@ -123,23 +124,22 @@ def _ascii_phones(phones: pa.Array) -> tuple[pa.Array, pa.Array]:
     return pc.string_is_ascii(phones), pc.if_else(short, "", digits)
 
 
-def _distinct_keys(
+def _key_text(
     values: pd.Series,
     vectorised: Callable[[pa.Array], tuple[pa.Array, pa.Array]],
     one: Callable[[str], str],
-) -> tuple[np.ndarray, pa.Array]:
-    """Each value's code among the distinct values (-1 where missing), and each distinct
-    value's key: by `vectorised` where its mask says it can, else by `one`."""
-    codes, distinct = values.astype("string").array.factorize()
-    text = pa.array(distinct)
+) -> pa.Array:
+    """Each value's key ('' where missing): by `vectorised` where its mask says it can, else by
+    `one`."""
+    text = pa.array(values.astype("string").array)
     if isinstance(text, pa.ChunkedArray):  # pandas' arrow storage hands over its chunks
         text = text.combine_chunks()
     done, keys = vectorised(text)
-    rest = pc.invert(done)
+    rest = pc.invert(pc.fill_null(done, True))  # a missing value's key is ''
     others = [one(value) for value in pc.filter(text, rest).to_pylist()]
     if others:
         keys = pc.replace_with_mask(keys, rest, pa.array(others, keys.type))
-    return codes, keys
+    return pc.fill_null(keys, "")
 
 
 def _keys(
@@ -147,10 +147,9 @@ def _keys(
     vectorised: Callable[[pa.Array], tuple[pa.Array, pa.Array]],
     one: Callable[[str], str],
 ) -> pd.Series:
-    """Each value's key ('' where missing)."""
-    codes, keys = _distinct_keys(values, vectorised, one)
-    text = np.append(keys.to_numpy(zero_copy_only=False), "")  # the last for code -1
-    return pd.Series(text[codes], index=values.index, name=values.name, dtype=object)
+    """Each value's key as text ('' where missing)."""
+    keys = _key_text(values, vectorised, one).to_numpy(zero_copy_only=False)
+    return pd.Series(keys, index=values.index, name=values.name, dtype=object)
 
 
 def _codes(
@@ -160,12 +159,10 @@ def _codes(
 ) -> np.ndarray:
     """Each value's key as a code: equal keys, equal codes; -1 where the key is '' (nothing
     recorded, or missing)."""
-    codes, keys = _distinct_keys(values, vectorised, one)
-    encoded = keys.dictionary_encode()
-    key_code = encoded.indices.to_numpy(zero_copy_only=False).astype(np.int64)
-    empty = pc.index(encoded.dictionary, "").as_py()
-    key_code[key_code == empty] = -1
-    return np.append(key_code, -1)[codes]  # the last for code -1
+    encoded = _key_text(values, vectorised, one).dictionary_encode()
+    codes = encoded.indices.to_numpy(zero_copy_only=False).astype(np.int64)
+    codes[codes == pc.index(encoded.dictionary, "").as_py()] = -1  # index -1: no ''
+    return codes
 
 
 def name_key(names: pd.Series) -> pd.Series:
