@@ -27,7 +27,13 @@ from auditkit.periods import month_end_days
 from auditkit.rules.capacity import used_beyond_reduction
 from auditkit.rules.context import RuleContext
 from auditkit.rules.evidence import Clause, clause
-from auditkit.rules.findings import empty_raw, per_customer_at, raw_per_customer, zero_where_nan
+from auditkit.rules.findings import (
+    customer_is_at,
+    empty_raw,
+    per_customer_at,
+    raw_per_customer,
+    zero_where_nan,
+)
 from auditkit.rules.recomputed import Recomputed
 from auditkit.rules.registry import rule
 from auditkit.rules.shared import once_per_context
@@ -409,7 +415,7 @@ def basic_charge_error(ctx: RuleContext, params: dict) -> pd.DataFrame:
     # Capacity billed short of the capacity in force is capacity_underbilled's finding, unless
     # the month is one of a change in capacity: then it is the proration by day that is wrong.
     short = (rc.quantity_due[lines] - rc.quantity_billed[lines]) > params["quantity_tolerance"]
-    by_capacity = ctx.customer_is("basic_charge_basis", "capacity")[rc.row[lines]]
+    by_capacity = customer_is_at(ctx, rc.row[lines], "basic_charge_basis", "capacity")
     changing = ctx.has_order_near(CAPACITY_CHANGES, 0)[rc.row[lines]]
     beyond = used_beyond_reduction(
         ctx, rc.row[lines], rc.quantity_billed[lines], params["quantity_tolerance"]

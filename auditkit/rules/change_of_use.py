@@ -11,6 +11,7 @@ from auditkit.periods import date_month_number
 from auditkit.rules.context import CAPACITY_ORDERS, RuleContext, spread_over_runs
 from auditkit.rules.evidence import Clause, clause
 from auditkit.rules.findings import (
+    customer_is_at,
     empty_raw,
     flagged_rows,
     optional_values,
@@ -155,6 +156,9 @@ def order_not_applied(ctx: RuleContext, params: dict) -> pd.DataFrame:
             "order_type": orders["order_type"].to_numpy(),
             "old": orders["old_value"].to_numpy(dtype=object),
             "new": orders["new_value"].to_numpy(dtype=object),
+            # A capacity order's values as numbers, read once per order (not per joined bill)
+            "old_capacity": pd.to_numeric(orders["old_value"], errors="coerce").to_numpy(float),
+            "new_capacity": pd.to_numeric(orders["new_value"], errors="coerce").to_numpy(float),
         }
     )
     rows = rows_of(ctx, table["cust"].to_numpy())
@@ -175,7 +179,7 @@ def order_not_applied(ctx: RuleContext, params: dict) -> pd.DataFrame:
     joined = joined[joined["month"] >= joined["effective"] + params["grace_months"]]
     is_tariff = (joined["kind"] == "tariff").to_numpy()
     old = joined["old"].to_numpy(dtype=object)
-    old_capacity = pd.to_numeric(joined["old"], errors="coerce").to_numpy(dtype=float)
+    old_capacity = joined["old_capacity"].to_numpy(dtype=float)
     stale = np.where(
         is_tariff,
         joined["tariff"].to_numpy(dtype=object) == old,
@@ -192,9 +196,9 @@ def order_not_applied(ctx: RuleContext, params: dict) -> pd.DataFrame:
     due_rate = ctx.schedule_rate(np.where(pd.isna(new), "", new), months, "energy_rate", rows)
     billed_rate = ctx.schedule_rate_due("energy_rate", rows)
     kwh = ctx.bills["kwh_billed"].to_numpy(dtype=float)[rows]
-    capacity_basis = ctx.customer_is("basic_charge_basis", "capacity")[rows]
+    capacity_basis = customer_is_at(ctx, rows, "basic_charge_basis", "capacity")
     kva_rate = ctx.kva_rate_due(rows)
-    new_capacity = pd.to_numeric(hits["new"], errors="coerce").to_numpy(dtype=float)
+    new_capacity = hits["new_capacity"].to_numpy(dtype=float)
     capacity_gap = np.where(
         capacity_basis, (new_capacity - hits["capacity"].to_numpy()) * kva_rate, 0.0
     )
@@ -348,7 +352,7 @@ def change_without_order(ctx: RuleContext, params: dict) -> pd.DataFrame:
     tariff_gap = np.where(in_tariff[rows], zero_where_nan((prior_rate - billed_rate) * kwh), 0.0)
     prior_multiplier = multiplier[multiplier_runs.start_of(rows) - 1]
     billed_multiplier = multiplier[rows]
-    demand_basis = ctx.customer_is("basic_charge_basis", "demand")[rows]
+    demand_basis = customer_is_at(ctx, rows, "basic_charge_basis", "demand")
     basic = np.where(
         demand_basis, zero_where_nan(bills["basic_charge"].to_numpy(dtype=float)[rows]), 0.0
     )
@@ -358,7 +362,7 @@ def change_without_order(ctx: RuleContext, params: dict) -> pd.DataFrame:
         * (kwh * ctx.energy_rate_due_or_billed(rows) + basic),
         0.0,
     )
-    capacity_basis = ctx.customer_is("basic_charge_basis", "capacity")[rows]
+    capacity_basis = customer_is_at(ctx, rows, "basic_charge_basis", "capacity")
     capacity_drop = np.clip(
         previous_capacity[capacity_runs.start_of(rows)] - capacity[rows], 0, None
     )

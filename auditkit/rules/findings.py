@@ -203,6 +203,12 @@ def rows_of(ctx: RuleContext, customers: np.ndarray) -> np.ndarray:
     return np.repeat(start - run_start, count) + np.arange(count.sum())
 
 
+def customer_is_at(ctx: RuleContext, rows: np.ndarray, column: str, *values: str) -> np.ndarray:
+    """Per bill of `rows`: its customer's archive `column` is one of `values` (as
+    `RuleContext.customer_is` at those rows, without spreading the flag over every bill)."""
+    return ctx.customers[column].isin(values).to_numpy(dtype=bool)[ctx.bill_customer[rows]]
+
+
 def zero_where_nan(values: np.ndarray) -> np.ndarray:
     """`values` with NaN as 0 (np.nan_to_num without its infinity passes: rates are finite)."""
     values = np.asarray(values, dtype=float)

@@ -9,6 +9,7 @@ from auditkit.periods import add_months, date_month_number
 from auditkit.rules.context import RuleContext
 from auditkit.rules.evidence import clause
 from auditkit.rules.findings import (
+    customer_is_at,
     empty_raw,
     flagged_rows_at,
     order_between_bills,
@@ -53,7 +54,7 @@ def multiplier_mismatch(ctx: RuleContext, params: dict) -> pd.DataFrame:
     ratio = np.divide(archive, billed, out=np.ones_like(archive), where=billed > 0)
     missing_kwh = kwh * (ratio - 1)
     # A demand charge read through the same wrong multiplier is short by the same ratio.
-    demand_basis = ctx.customer_is("basic_charge_basis", "demand")[rows]
+    demand_basis = customer_is_at(ctx, rows, "basic_charge_basis", "demand")
     basic = zero_where_nan(ctx.bills["basic_charge"].to_numpy(dtype=float)[rows])
     missing_basic = np.where(demand_basis, basic * (ratio - 1), 0.0)
     revenue = missing_kwh * ctx.energy_rate_due_or_billed(rows) + missing_basic
@@ -112,12 +113,11 @@ def _multiplier_differs(
 ) -> np.ndarray:
     """Rows of the bills whose multiplier differs from the archive's by more than `tolerance`
     (relative), computed in place: two float arrays as long as the bills, not five."""
-    gap = archive_multiplier[ctx.bill_customer]
-    np.subtract(billed, gap, out=gap)
+    archive = archive_multiplier[ctx.bill_customer]
+    gap = np.subtract(billed, archive)
     np.abs(gap, out=gap)
-    limit = archive_multiplier[ctx.bill_customer]
-    limit *= tolerance
-    return np.flatnonzero(gap > limit)
+    archive *= tolerance  # in place: the limit
+    return np.flatnonzero(gap > archive)
 
 
 def _register_energy(

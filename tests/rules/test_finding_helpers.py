@@ -8,6 +8,7 @@ import numpy as np
 import pandas as pd
 
 from auditkit.rules.findings import (
+    customer_is_at,
     flagged_rows_at,
     per_customer_at,
     records_per_customer,
@@ -76,6 +77,22 @@ def test_the_bills_of_some_customers_are_found_in_bill_order():
     assert rows_of(ctx, np.array([1])).tolist() == [3, 4]
     assert rows_of(ctx, np.array([7])).tolist() == []  # a customer without bills
     assert rows_of(ctx, np.array([], dtype=np.int64)).tolist() == []
+
+
+def test_a_customers_archive_value_is_read_at_its_bills():
+    ctx = _bills()
+    ctx.customers = pd.DataFrame({"basic_charge_basis": ["capacity", "demand", None]})
+    rows = np.array([7, 3, 0])  # customers 2, 1, 0
+    assert customer_is_at(ctx, rows, "basic_charge_basis", "demand").tolist() == [
+        False,
+        True,
+        False,
+    ]
+    assert customer_is_at(ctx, rows, "basic_charge_basis", "capacity", "demand").tolist() == [
+        False,
+        True,
+        True,
+    ]
 
 
 def test_records_come_per_customer_in_customer_order_each_in_the_frames_order():
