@@ -101,9 +101,10 @@ def read_bills(
     names = present(dataset.table_info["bills"]["columns"], wanted.bills)
     chunks: dict[str, list[pa.Array]] = {name: [] for name in names}
     masks: dict[str, list[np.ndarray | None]] = {name: [] for name in names}
+    verdicts: dict[tuple, np.ndarray] = {}  # row groups repeat the same few periods
     for partition in partitions:
         arrow = _read_file(dataset, partition.relative_path("bills"), names)
-        keep = _wanted_rows(arrow, plan, wanted)
+        keep = _wanted_rows(arrow, plan, wanted, verdicts)
         for name in names:
             start = 0
             for chunk in arrow[name].chunks:
@@ -135,16 +136,25 @@ def _read_file(dataset: PartitionedDataset, relative: str, names: list[str]) -> 
         ) from None
 
 
-def _wanted_rows(arrow: pa.Table, plan: RulePlan, wanted: WholeDatasetInput) -> np.ndarray | None:
+def _wanted_rows(
+    arrow: pa.Table,
+    plan: RulePlan,
+    wanted: WholeDatasetInput,
+    verdicts: dict[tuple, np.ndarray],
+) -> np.ndarray | None:
     """Which of a file's bills the input reads (None: all): the months `wanted_periods` keeps,
-    decided once per distinct period of a row group where periods are dictionary-encoded, and
-    with `latest_bill` each customer's latest bill up to the audit month."""
+    decided once per dictionary of periods (`verdicts` keeps them across row groups and files)
+    where periods are dictionary-encoded, and with `latest_bill` each customer's latest bill up
+    to the audit month."""
     per_chunk = [np.zeros(0, dtype=bool)]
     for period in arrow["period"].chunks:
         if not pa.types.is_dictionary(period.type):
             per_chunk.append(wanted_periods(_texts(period), plan, wanted))
             continue
-        per_text = wanted_periods(_texts(period.dictionary), plan, wanted)
+        texts = tuple(period.dictionary.to_pylist())
+        if texts not in verdicts:
+            verdicts[texts] = wanted_periods(_texts(period.dictionary), plan, wanted)
+        per_text = verdicts[texts]
         if per_text.all() and not period.null_count:  # every bill of the row group
             per_chunk.append(np.ones(len(period), dtype=bool))
         else:

@@ -26,7 +26,7 @@ from auditkit.engine.shares import _categorical
 from auditkit.engine.sources import StoredSource
 from auditkit.errors import ParameterError
 from auditkit.periods import month_number, period_text
-from auditkit.rules.context import _bill_months, customer_positions, run_starts
+from auditkit.rules.context import _bill_months, archive_rows, customer_positions, run_starts
 
 TABLE_NAMES = ("customers", "bills", "tariffs", "work_orders", "daily_reads", "adjustments")
 
@@ -184,3 +184,16 @@ def test_categorical_periods_become_month_numbers_by_code():
     assert months.dtype == np.int32
     with pytest.raises(ParameterError, match="oops"):  # the first bad period of the bills
         _bill_months(pd.Series(pd.Categorical(["oops", "2024-13"])))
+
+
+def test_ids_are_found_in_the_archive_as_pandas_index_finds_them():
+    archive = pd.Series(["C1", "C2", "C3"], dtype="str")
+    wanted = pd.Series(["C3", None, "X", "C1", "C3"], dtype="str")
+    rows = archive_rows(archive, wanted)
+    np.testing.assert_array_equal(rows, [2, -1, -1, 0, 2])
+    assert rows.dtype == pd.Index(archive).get_indexer(wanted).dtype
+    np.testing.assert_array_equal(archive_rows(archive.astype(object), wanted), rows)
+    np.testing.assert_array_equal(archive_rows(archive, pd.Index(["C2"], dtype="str")), [1])
+    repeated = pd.Series(["C1", "C2", "C1"], dtype="str")
+    with pytest.raises(pd.errors.InvalidIndexError):  # as the index refuses a repeated id
+        archive_rows(repeated, wanted)
