@@ -56,7 +56,10 @@ def line_frame(
         {
             "bill": np.asarray(bill, dtype=np.int64),
             "line_type": line_type,
-            "tou_period": np.empty(len(quantity), dtype=object),  # None throughout
+            # None throughout, as objects (not inferred cell by cell)
+            "tou_period": pd.Series(
+                np.empty(len(quantity), dtype=object), dtype=object, copy=False
+            ),
             "tier": pd.arrays.IntegerArray(
                 np.zeros(len(quantity), dtype=np.int64), np.ones(len(quantity), dtype=bool)
             ),
@@ -122,7 +125,7 @@ def basic_lines(
         return bills[name].to_numpy()[rows]
 
     def number(name: str) -> np.ndarray:
-        return bills[name].to_numpy(dtype=float, na_value=np.nan)[rows]
+        return bills[name].iloc[rows].to_numpy(dtype=float, na_value=np.nan)
 
     read_from, read_to, connection, closure = (
         day_numbers(column(name))

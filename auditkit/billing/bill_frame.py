@@ -331,7 +331,7 @@ def _indexer(values: object, index: pd.Index) -> np.ndarray:
             among = pa.array(np.asarray(index, dtype=object), type=pa.large_string())
     except (pa.ArrowException, UnicodeError):
         return index.get_indexer(values)
-    if among.null_count or pc.count_distinct(among).as_py() != len(among):
+    if among.null_count or len(pc.unique(among)) != len(among):
         return index.get_indexer(values)
     found = pc.index_in(wanted, value_set=among.cast(pa.large_string()))
     return found.fill_null(-1).to_numpy(zero_copy_only=False).astype(np.intp)
