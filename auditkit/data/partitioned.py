@@ -627,15 +627,17 @@ class PartitionedDataset:
         makes the whole table typed and checked.
         """
         arrow, files = self.read_arrow(table, partitions, columns)
-        file_rows = self.file_rows(table, partitions)
-        rows = RowIndex(first_row=1)
-        if keep is not None:
-            mask = keep(arrow)
-            kept = np.flatnonzero(mask.to_numpy(zero_copy_only=False))
-            arrow, rows = arrow.filter(mask), RowIndex(first_row=1, numbers=kept + 1)
+        mask = None if keep is None else keep(arrow)
+        if mask is not None:
+            arrow = arrow.filter(mask)
         converted = None if check_cells else _as_converted(arrow, table)
         if converted is not None:
             return converted
+        rows = RowIndex(first_row=1)
+        if mask is not None:  # problems name the rows kept by their numbers in the files
+            kept = np.flatnonzero(mask.to_numpy(zero_copy_only=False))
+            rows = RowIndex(first_row=1, numbers=kept + 1)
+        file_rows = self.file_rows(table, partitions)
         typed, problems = typed_arrow(
             arrow, table, files, file_rows, some_columns=columns is not None, rows=rows
         )
