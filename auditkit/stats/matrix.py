@@ -51,20 +51,24 @@ def row_nanmedian(values: np.ndarray) -> np.ndarray:
     """Median of each row ignoring NaN (NaN for an all-NaN row).
 
     numpy's nanmedian goes through masked arrays and is several times slower on many short rows.
-    Short rows are sorted whole (a sorting network's work); long rows (a median across customers)
-    only partitioned at the positions the medians read, NaN going last as in a sort: the same
-    order statistics, so the same medians, in a third of the time.
+    Short rows are sorted whole (a sorting network's work); a long row (a median across
+    customers) is only partitioned at its lower middle value, NaN going last as in a sort, the
+    upper middle one being the least after it: the same two values, so the same median, in a
+    fraction of the time.
     """
     counts = np.count_nonzero(~np.isnan(values), axis=1)
     lower_at = np.maximum(counts - 1, 0) // 2
-    upper_at = counts // 2
     if values.shape[1] > LONG_ROW:
-        ordered = np.partition(values, np.unique(np.concatenate([lower_at, upper_at])), axis=1)
+        lower, upper = np.empty(len(values)), np.empty(len(values))
+        for row, (count, at) in enumerate(zip(counts, lower_at, strict=True)):
+            part = np.partition(values[row], at)
+            lower[row] = part[at]
+            upper[row] = part[at + 1 : count].min() if count % 2 == 0 and count else part[at]
     else:
         ordered = np.sort(values, axis=1)  # NaN sort last
-    rows = np.arange(values.shape[0])
-    lower = ordered[rows, lower_at]
-    upper = ordered[rows, upper_at]
+        rows = np.arange(values.shape[0])
+        lower = ordered[rows, lower_at]
+        upper = ordered[rows, counts // 2]
     return np.where(counts > 0, (lower + upper) / 2, np.nan)
 
 

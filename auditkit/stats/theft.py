@@ -617,10 +617,9 @@ def _slices(count: int, steps: int) -> list[slice]:
 def _readings(values: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
     """Per row of kWh `values`: the readings (not NaN), and whether all of them are zero (at
     least one, none above: `log_consumption`'s all-zero rows)."""
-    return (
-        np.count_nonzero(~np.isnan(values), axis=1),
-        ~(values > 0).any(axis=1) & (values == 0).any(axis=1),
-    )
+    all_zero = ~(values > 0).any(axis=1)  # the zeros looked for where nothing is above
+    all_zero[all_zero] = (values[all_zero] == 0).any(axis=1)
+    return np.count_nonzero(~np.isnan(values), axis=1), all_zero
 
 
 def _peer_z(log_drop: np.ndarray, scorable: np.ndarray, peer_groups: np.ndarray) -> np.ndarray:
