@@ -21,7 +21,7 @@ import pyarrow.compute as pc
 import pyarrow.parquet as pq
 
 from auditkit.data.column_typing import TEXT_DTYPE
-from auditkit.data.partitioned import Partition, PartitionedDataset
+from auditkit.data.partitioned import MANIFEST_NAME, Partition, PartitionedDataset
 from auditkit.data.problems import DataValidationError, Problem
 from auditkit.data.schema import TABLES
 from auditkit.engine.partition import (
@@ -95,32 +95,54 @@ def read_bills(
     `whole_dataset_share`), text as categoricals of the texts present, sorted (`text_as_codes`
     on each share, then the sorted union of the shares' categories).
 
-    Each file is read as its row groups (chunks), none combined: each column is written once,
-    into the input's own array.
+    Files are read one at a time, as their row groups, and let go once read: a number column's
+    rows kept are written straight into the input's array, a text column keeps its rows' codes
+    into each row group's dictionary (a byte or two a row) until all its categories are known.
     """
     names = present(dataset.table_info["bills"]["columns"], wanted.bills)
-    chunks: dict[str, list[pa.Array]] = {name: [] for name in names}
-    masks: dict[str, list[np.ndarray | None]] = {name: [] for name in names}
-    verdicts: dict[tuple, np.ndarray] = {}  # row groups repeat the same few periods
+    kinds = {name: TABLES["bills"].column(name).kind for name in names}
+    bound = dataset.rows("bills", partitions)  # as recorded: the rows kept are at most these
+    numbers = {name: np.empty(bound) for name in names if kinds[name] == "number"}
+    texts = {name: _TextCodes() for name in names if kinds[name] in ("text", "period")}
+    typed = [name for name in names if name not in numbers and name not in texts]
+    keeps: list[np.ndarray] = []  # per file, its rows kept
+    kept, verdicts = 0, {}  # verdicts: per dictionary of periods, row groups repeat a few
     for partition in partitions:
-        arrow = _read_file(dataset, partition.relative_path("bills"), names)
+        relative = partition.relative_path("bills")
+        arrow = _read_file(dataset, relative, names)
         keep = _wanted_rows(arrow, plan, wanted, verdicts)
+        keeps.append(np.ones(arrow.num_rows, dtype=bool) if keep is None else keep)
+        count = int(keeps[-1].sum())
+        if kept + count > bound:
+            expected = f"at most {bound:,} bills in all, as {MANIFEST_NAME} records"
+            found = f"{kept + count:,} up to this file"
+            raise DataValidationError(
+                [Problem(relative, None, None, expected, found, table="bills")]
+            )
         for name in names:
-            start = 0
-            for chunk in arrow[name].chunks:
-                chunks[name].append(chunk)
-                masks[name].append(None if keep is None else keep[start : start + len(chunk)])
-                start += len(chunk)
+            stored = arrow.schema.field(name).type
+            if name in numbers:
+                if stored == pa.float64():
+                    _write_numbers(arrow[name], keep, numbers[name][kept : kept + count])
+                else:  # not stored as convert writes it
+                    del numbers[name]
+                    typed.append(name)
+            elif name in texts:
+                if _is_text(stored):
+                    texts[name].add(arrow[name], keep)
+                else:
+                    del texts[name]
+                    typed.append(name)
+        kept += count
+        del arrow
     columns = {}
     for name in names:
-        kind, stored = TABLES["bills"].column(name).kind, chunks.pop(name)  # freed once converted
-        if kind in ("text", "period") and all(_is_text(chunk.type) for chunk in stored):
-            columns[name] = _categorical(stored, masks[name])
-        elif kind == "number" and all(chunk.type == pa.float64() for chunk in stored):
-            columns[name] = _numbers(stored, masks[name])
-        else:  # not stored as convert writes it: typed (and checked) as a part is
-            columns[name] = _typed(dataset, partitions, name, stored, masks[name])
-        del stored
+        if name in numbers:
+            columns[name] = numbers[name][:kept]
+        elif name in texts:
+            columns[name] = texts.pop(name).categorical()  # its codes freed once mapped
+        else:  # typed (and checked) as a part's
+            columns[name] = _typed(dataset, partitions, name, np.concatenate(keeps))
     return pd.DataFrame(columns, copy=False)
 
 
@@ -190,81 +212,81 @@ def _is_text(storage: pa.DataType) -> bool:
     return storage in _TEXT_STORAGE
 
 
-def _categorical(chunks: list[pa.Array], masks: list[np.ndarray | None]) -> pd.Categorical:
-    """Text chunks (each plain or dictionary-encoded) and the rows kept of each as one
-    categorical: categories the texts of the rows kept, in sorted order (Arrow sorts text by
-    bytes: by code point, as Python does); codes as small as pandas makes them.
+class _TextCodes:
+    """A text column read row group by row group: each group's dictionary and its rows kept as
+    indices into it (as small an integer as the dictionary allows), until `categorical` maps
+    them all to the sorted categories."""
 
-    Each chunk's dictionary is mapped to the categories once, and its rows' codes read through
-    that map straight into the categorical's codes: no chunk's indices are rewritten first.
-    """
-    encoded = [
-        chunk if pa.types.is_dictionary(chunk.type) else pc.dictionary_encode(chunk)
-        for chunk in chunks
-    ]
-    rows = [
-        _indices(chunk) if mask is None else _indices(chunk)[mask]
-        for chunk, mask in zip(encoded, masks, strict=True)
-    ]
-    used_at, texts = [], []  # per chunk, the dictionary entries its rows kept use, and their texts
-    for chunk, kept in zip(encoded, rows, strict=True):
-        used = np.zeros(len(chunk.dictionary) + 1, dtype=bool)  # the last: missing (index -1)
-        used[kept] = True
-        used_at.append(np.flatnonzero(used[:-1]))
-        texts.append(chunk.dictionary.cast(pa.string()).take(pa.array(used_at[-1])))
-    every = pc.dictionary_encode(pa.chunked_array(texts, pa.string()).combine_chunks())
-    distinct = every.dictionary
-    code_dtype = next(
-        dtype
-        for dtype in (np.int8, np.int16, np.int32, np.int64)
-        if len(distinct) < np.iinfo(dtype).max
-    )  # pandas' choice for this many categories: no copy when the categorical is made
-    order = pc.array_sort_indices(distinct).to_numpy()
-    rank = np.empty(len(distinct), dtype=code_dtype)
-    rank[order] = np.arange(len(distinct), dtype=code_dtype)
-    code_of_used = rank[every.indices.to_numpy()]  # chunk after chunk
-    codes = np.empty(sum(len(kept) for kept in rows), dtype=code_dtype)
-    start = used_start = 0
-    for chunk, kept, at in zip(encoded, rows, used_at, strict=True):
-        code_of = np.full(len(chunk.dictionary) + 1, -1, dtype=code_dtype)
-        code_of[at] = code_of_used[used_start : used_start + len(at)]
-        np.take(code_of, kept, out=codes[start : start + len(kept)])
-        start, used_start = start + len(kept), used_start + len(at)
-    categories = pd.Index(pd.array(distinct.take(pa.array(order)), dtype=TEXT_DTYPE))
-    return pd.Categorical.from_codes(codes, dtype=pd.CategoricalDtype(categories), validate=False)
+    def __init__(self) -> None:
+        self.dictionaries: list[pa.Array] = []
+        self.indices: list[np.ndarray] = []
+
+    def add(self, column: pa.ChunkedArray, keep: np.ndarray | None) -> None:
+        """The row groups of one file's column (plain or dictionary-encoded text), and its rows
+        kept (None: all)."""
+        start = 0
+        for chunk in column.chunks:
+            encoded = chunk if pa.types.is_dictionary(chunk.type) else pc.dictionary_encode(chunk)
+            rows = _indices(encoded)
+            if keep is not None:
+                rows = rows[keep[start : start + len(chunk)]]
+            start += len(chunk)
+            self.dictionaries.append(encoded.dictionary.cast(pa.string()))
+            self.indices.append(rows.astype(_code_dtype(len(encoded.dictionary)), copy=False))
+
+    def categorical(self) -> pd.Categorical:
+        """The rows kept as one categorical: categories the texts they hold, in sorted order
+        (Arrow sorts text by bytes: by code point, as Python does); codes as small as pandas
+        makes them. Each row group's dictionary is mapped to the categories once, and its rows'
+        codes read through that map straight into the categorical's codes."""
+        used_at, texts = [], []  # per row group, the dictionary entries its rows use, and texts
+        for dictionary, rows in zip(self.dictionaries, self.indices, strict=True):
+            used = np.zeros(len(dictionary) + 1, dtype=bool)  # the last: missing (index -1)
+            used[rows] = True
+            used_at.append(np.flatnonzero(used[:-1]))
+            texts.append(dictionary.take(pa.array(used_at[-1])))
+        every = pc.dictionary_encode(pa.chunked_array(texts, pa.string()).combine_chunks())
+        distinct = every.dictionary
+        code_dtype = _code_dtype(len(distinct))
+        order = pc.array_sort_indices(distinct).to_numpy()
+        rank = np.empty(len(distinct), dtype=code_dtype)
+        rank[order] = np.arange(len(distinct), dtype=code_dtype)
+        code_of_used = rank[every.indices.to_numpy()]  # row group after row group
+        codes = np.empty(sum(len(rows) for rows in self.indices), dtype=code_dtype)
+        start = used_start = 0
+        while self.indices:
+            dictionary, rows, at = self.dictionaries.pop(0), self.indices.pop(0), used_at.pop(0)
+            code_of = np.full(len(dictionary) + 1, -1, dtype=code_dtype)
+            code_of[at] = code_of_used[used_start : used_start + len(at)]
+            np.take(code_of, rows, out=codes[start : start + len(rows)])
+            start, used_start = start + len(rows), used_start + len(at)
+        categories = pd.Index(pd.array(distinct.take(pa.array(order)), dtype=TEXT_DTYPE))
+        dtype = pd.CategoricalDtype(categories)
+        return pd.Categorical.from_codes(codes, dtype=dtype, validate=False)
 
 
-def _numbers(chunks: list[pa.Array], masks: list[np.ndarray | None]) -> np.ndarray:
-    """Float64 chunks and the rows kept of each as one float64 array (missing: NaN)."""
-    total = sum(
-        len(chunk) if mask is None else int(mask.sum())
-        for chunk, mask in zip(chunks, masks, strict=True)
+def _code_dtype(count: int) -> type[np.signedinteger]:
+    """The integer pandas keeps the codes of `count` categories in (and -1, missing)."""
+    return next(
+        dtype for dtype in (np.int8, np.int16, np.int32, np.int64) if count < np.iinfo(dtype).max
     )
-    values = np.empty(total, dtype=np.float64)
-    start = 0
-    for chunk, mask in zip(chunks, masks, strict=True):
-        numbers = chunk.to_numpy(zero_copy_only=False)
-        kept = numbers if mask is None else numbers[mask]
-        values[start : start + len(kept)] = kept
-        start += len(kept)
-    return values
+
+
+def _write_numbers(column: pa.ChunkedArray, keep: np.ndarray | None, out: np.ndarray) -> None:
+    """The rows kept (None: all) of a float64 column into `out` (missing: NaN)."""
+    start = written = 0
+    for chunk in column.chunks:
+        values = chunk.to_numpy(zero_copy_only=False)
+        if keep is not None:
+            values = values[keep[start : start + len(chunk)]]
+        out[written : written + len(values)] = values
+        start, written = start + len(chunk), written + len(values)
 
 
 def _typed(
-    dataset: PartitionedDataset,
-    partitions: Sequence[Partition],
-    name: str,
-    stored: list[pa.Array],
-    masks: list[np.ndarray | None],
+    dataset: PartitionedDataset, partitions: Sequence[Partition], name: str, keep: np.ndarray
 ) -> pd.Series:
-    """Bills column `name` of the rows kept (`stored`, `masks`: each row group of every file,
-    in order), typed and checked as a part's, its text as a categorical (`text_as_codes`)."""
-    keep = np.concatenate(
-        [np.zeros(0, dtype=bool)]
-        + [
-            np.ones(len(chunk), dtype=bool) if mask is None else mask
-            for chunk, mask in zip(stored, masks, strict=True)
-        ]
-    )
+    """Bills column `name` of the rows kept (`keep`: every file's rows, in order), typed and
+    checked as a part's, its text as a categorical (`text_as_codes`)."""
     typed = dataset.read("bills", partitions, [name], lambda _: pa.array(keep), check_cells=False)
     return text_as_codes(typed)[name]

@@ -15,6 +15,7 @@ import pytest
 from plans import plan_for
 
 from auditkit.data.partitioned import MANIFEST_NAME, PartitionedDataset
+from auditkit.data.problems import DataValidationError
 from auditkit.engine.local import whole_dataset_groups
 from auditkit.engine.partition import (
     Tables,
@@ -22,7 +23,7 @@ from auditkit.engine.partition import (
     whole_dataset_share,
     with_empty_columns,
 )
-from auditkit.engine.shares import _categorical
+from auditkit.engine.shares import _TextCodes
 from auditkit.engine.sources import StoredSource
 from auditkit.errors import ParameterError
 from auditkit.periods import month_number, period_text
@@ -137,13 +138,32 @@ def test_a_bills_column_stored_otherwise_is_typed_as_a_parts_is(converted, tmp_p
     assert whole_amounts >= entry["rows"]["bills"] * 8 / 36  # its bills of the months read
 
 
+def test_bills_beyond_the_rows_recorded_are_an_error_naming_the_file(converted, tmp_path):
+    folder = shutil.copytree(converted.root, tmp_path / "recorded")
+    manifest_path = folder / MANIFEST_NAME
+    manifest = json.loads(manifest_path.read_text(encoding="utf-8"))
+    manifest["partitions"][-1]["rows"]["bills"] -= 1
+    manifest_path.write_text(json.dumps(manifest), encoding="utf-8")
+    source = StoredSource(PartitionedDataset(folder))
+    with pytest.raises(DataValidationError) as raised:
+        source.whole_dataset_input(plan_for(source))
+    problem = raised.value.problems[0]
+    assert problem.file == converted.partitions[-1].relative_path("bills")
+    assert problem.expected.startswith(f"at most {converted.rows('bills') - 1:,} bills")
+
+
 def test_text_chunks_become_one_categorical_of_the_texts_kept_sorted():
     # 'q' is in the first dictionary but no row; 'zz' only in a row left out.
     first = pa.DictionaryArray.from_arrays(
         pa.array([0, 1, 0, None], pa.int32()), pa.array(["b", "a", "q"])
     )
     second = pa.array(["c", "zz", "a", "c"])
-    found = _categorical([first, second], [None, np.array([True, False, True, True])])
+    codes = _TextCodes()
+    codes.add(pa.chunked_array([first]), None)
+    codes.add(
+        pa.chunked_array([pa.array(["b"]), second]), np.array([False, True, False, True, True])
+    )
+    found = codes.categorical()
     assert list(found.categories) == ["a", "b", "c"]
     np.testing.assert_array_equal(found.codes, [1, 0, 1, -1, 2, 0, 2])
     assert found.codes.dtype == np.int8
