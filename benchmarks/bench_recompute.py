@@ -12,6 +12,9 @@
     PYTHONPATH=. .venv/bin/python benchmarks/bench_recompute.py --data path/to/folder
     # the recomputation as the rules read it (ctx.recomputed: lines tied to the bills)
     PYTHONPATH=. .venv/bin/python benchmarks/bench_recompute.py --no-duckdb --as-rules-read-it
+    # the same on one part of a converted folder, as a run's part task gives it to the rules
+    PYTHONPATH=. .venv/bin/python benchmarks/bench_recompute.py --data path/to/converted \
+        --part 0 --repeat 3
 
 The synthetic itemized utility is generated in a child process (its memory is not counted) and
 kept in --workdir. DuckDB runs benchmarks/duckdb_recompute.sql in a child process of its own over
@@ -62,11 +65,32 @@ from auditkit.data.partitioned import (
     is_partitioned,
 )
 from auditkit.data.schema import TABLES
+from auditkit.engine import source_of
+from auditkit.periods import month_number
 from auditkit.rules.context import RuleContext
+from auditkit.rules.recomputed import recompute_lines
 
 SQL_FILE = Path(__file__).with_name("duckdb_recompute.sql")
 KEY = ("customer_id", "period", "line_type", "tou_period", "tier")
 TOLERANCE = 0.01
+
+
+def time_part(folder: Path, index: int, repeat: int) -> None:
+    """ctx.recomputed on part `index` of a converted folder: its tables up to the last billing
+    period, as a run's part task gives them to the rules (without the neighbouring customers),
+    recomputed `repeat` times; CPU and wall of each (the context's own columns made before)."""
+    source = source_of(load(folder, lazy=True))
+    context = RuleContext.at_month(source.part(index), int(month_number([source.periods()[1]])[0]))
+    # The context's own columns the recomputation reads are made first, untimed.
+    made = (context.bill_lines, context.transformers, context.bill_customer, context.bill_month)
+    lines = 0 if made[0] is None else len(made[0])
+    print(f"part {source.partitions[index]}: {len(context.bills):,} bills, {lines:,} bill lines")
+    for _ in range(repeat):
+        started, cpu_started = time.perf_counter(), time.process_time()
+        lines = len(recompute_lines(context).row)
+        seconds, cpu = time.perf_counter() - started, time.process_time() - cpu_started
+        print(f"ctx.recomputed: CPU {cpu:.2f} s, wall {seconds:.2f} s, {lines:,} lines", flush=True)
+    print(f"peak {peak_gb():.2f} GB")
 
 
 def peak_gb(who: int = resource.RUSAGE_SELF) -> float:
@@ -583,6 +607,12 @@ def main() -> int:
         action="store_true",
         help="parts and dask: each part written to Parquet (recompute_to_parquet), not one frame",
     )
+    parser.add_argument(
+        "--part",
+        type=int,
+        help="with --data a converted folder: time ctx.recomputed on this part alone",
+    )
+    parser.add_argument("--repeat", type=int, default=3, help="--part: recomputations timed")
     parser.add_argument("--show", type=int, default=10, help="disagreeing lines to print")
     parser.add_argument(
         "--chunks", type=int, default=1, help="generate the utility in this many chunks (<= 35)"
@@ -609,6 +639,11 @@ def main() -> int:
         return 0
     if args.convert_child is not None:
         converted_folder(args.convert_child)
+        return 0
+    if args.part is not None:
+        if args.data is None or not is_partitioned(args.data):
+            parser.error("--part: with --data a converted (partitioned) folder")
+        time_part(args.data, args.part, args.repeat)
         return 0
     if args.as_rules_read_it and (args.engine != "local" or not args.no_duckdb):
         parser.error("--as-rules-read-it: with --engine local and --no-duckdb")

@@ -134,7 +134,8 @@ def prepare_bills(dataset: Dataset, last_month: int | None = None) -> pd.DataFra
 
     read_from = date("read_from", months, month_first_days)
     read_to = date("read_to", months, month_end_days)
-    from_day, to_day = day_numbers(read_from), day_numbers(read_to)
+    # Whole days, no NaT left: their day numbers are their integers (no copy).
+    from_day, to_day = read_from.view(np.int64), read_to.view(np.int64)
     read_days = to_day - from_day
     read_days += 1
     archive = _archive(customers, cust)
@@ -677,11 +678,15 @@ def coded_lines(bills: pd.DataFrame, lines: pd.DataFrame) -> dict[str, np.ndarra
         "bill": bill_of(bills, lines),
         "line_type": codes_among(lines["line_type"], LINE_TYPES, -1).astype(np.int8),
         "period": codes_among(periods, TOU_PERIODS, NO_PERIOD).astype(np.int8),
-        "tier": np.clip(
-            tier_numbers(lines["tier"] if "tier" in lines else np.full(n, np.nan)), 0, 127
-        ).astype(np.int8),
+        "tier": _clipped(tier_numbers(lines["tier"] if "tier" in lines else np.full(n, np.nan))),
         **{name: _number(lines, name) for name in ("quantity", "rate", "amount")},
     }
+
+
+def _clipped(tier: np.ndarray) -> np.ndarray:
+    """Tier numbers clipped to 0..127 (in place) as int8."""
+    np.clip(tier, 0, 127, out=tier)
+    return tier.astype(np.int8)
 
 
 def codes_among(values: pd.Series | np.ndarray, names: tuple[str, ...], missing: int) -> np.ndarray:
@@ -692,6 +697,8 @@ def codes_among(values: pd.Series | np.ndarray, names: tuple[str, ...], missing:
         found = pc.index_in(arrow, value_set=pa.array(names, type=arrow.type))
         # Arrow's int32 positions kept as they are (millions of lines, narrowed by the caller).
         codes = found.fill_null(-1).to_numpy(zero_copy_only=False)
+        if not arrow.null_count:  # no empty value: the codes as Arrow gives them
+            return codes
         empty = arrow.is_null().to_numpy(zero_copy_only=False)
         return np.where(empty, np.int32(missing), codes)
     codes, distinct = factorized(values)

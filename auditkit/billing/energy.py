@@ -171,20 +171,20 @@ def _billed_periods(
     position = np.full(len(bills) + 1, -1, dtype=np.int64)  # the last answers bill −1
     position[rows] = np.arange(len(rows))
     at = position[billed["bill"][periodic]]
-    mine = np.flatnonzero(at >= 0)
-    periodic, at = periodic[mine], at[mine]
-    # A bill with period lines: periods without one billed nothing.
-    has = np.zeros(len(rows), dtype=bool)
+    # A bill of `rows` with period lines: periods without one billed nothing (the last entry
+    # answers lines of other bills).
+    has = np.zeros(len(rows) + 1, dtype=bool)
     has[at] = True
-    # Each line's cell (bill of `rows`, register period), −1 for a period without a register.
+    # Each line's cell (bill of `rows`, register period); lines of other bills or of a period
+    # without a register are summed in one cell past the others.
     column = np.full(len(TOU_PERIODS) + 2, -1, dtype=np.int64)  # codes −1 (another) at the end
     column[[TOU_PERIODS.index(period) for period in REGISTERS]] = np.arange(len(REGISTERS))
     cell = column[billed["period"][periodic]]
-    registered = np.flatnonzero(cell >= 0)
-    cell = at[registered] * len(REGISTERS) + cell[registered]
-    quantity = np.nan_to_num(billed["quantity"][periodic[registered]])
-    sums = np.bincount(cell, weights=quantity, minlength=len(rows) * len(REGISTERS))
-    result[has] = sums.reshape(len(rows), len(REGISTERS))[has]
+    cells = len(rows) * len(REGISTERS)
+    cell = np.where((at >= 0) & (cell >= 0), at * len(REGISTERS) + cell, cells)
+    quantity = np.nan_to_num(billed["quantity"][periodic])
+    sums = np.bincount(cell, weights=quantity, minlength=cells + 1)[:cells]
+    np.copyto(result, sums.reshape(len(rows), len(REGISTERS)), where=has[:-1, None])
     return result
 
 
@@ -209,7 +209,7 @@ def _tier_lines(
     lines = []
     for tier, (low, high) in bands.items():
         part = np.clip(after, low, high)
-        part -= np.clip(before, low, high)
+        part -= np.clip(before, low, high, out=kwh)  # kwh: a scratch array now
         # A bill of no kWh still shows the line of the tier the year has reached.
         reached = empty & (before >= low) & (before < high)
         keep = np.isfinite(low) & ((part != 0) | reached)

@@ -480,27 +480,32 @@ def _key_parts(key: np.ndarray) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.
     tier = key & (_TIERS - 1)  # _TIERS is a power of two: a mask and a shift
     rest = key >> _TIER_BITS
     kind_and_bill = rest // len(PERIOD_ORDER)
-    rest -= kind_and_bill * len(PERIOD_ORDER)
+    product = np.multiply(kind_and_bill, len(PERIOD_ORDER))  # one scratch array for both
+    rest -= product
     bill = kind_and_bill // len(LINE_TYPES)
-    kind_and_bill -= bill * len(LINE_TYPES)
+    kind_and_bill -= np.multiply(bill, len(LINE_TYPES), out=product)
     return bill, kind_and_bill, rest, tier
 
 
 def _distinct(key: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
     """The sorted distinct keys and each key's position among them (by one sort, where
-    np.unique's hashing is slower on millions of keys; lines come in runs of sorted keys)."""
+    np.unique's hashing is slower on millions of keys; lines come in runs of sorted keys).
+
+    `key` (int64, the caller's to give up) becomes the positions: millions of lines' arrays are
+    fresh memory the kernel clears page by page, so buffers are reused where they can be."""
     order = np.argsort(key, kind="stable")
     ordered = key[order]
     first = np.r_[True, ordered[1:] != ordered[:-1]] if len(key) else np.zeros(0, dtype=bool)
-    inverse = np.empty(len(key), dtype=np.int64)
-    position = first.astype(np.int64)  # summed in place: numpy sums booleans twice as slowly
-    np.cumsum(position, out=position)
-    position -= 1
-    inverse[order] = position
+    count = int(np.count_nonzero(first))
     # Each key written at its position (equal keys share one): four times as fast as selecting
     # the first of each by a mask of millions.
-    distinct = np.empty(int(position[-1]) + 1 if len(key) else 0, dtype=key.dtype)
+    distinct = np.empty(count, dtype=key.dtype)
+    position = np.cumsum(first, dtype=np.int64)
+    position -= 1
     distinct[position] = ordered
+    del ordered
+    inverse = key  # its keys are in `distinct` now
+    inverse[order] = position
     return distinct, inverse
 
 
