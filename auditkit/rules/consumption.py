@@ -404,18 +404,18 @@ class _MeasuredMatrix:
         values = np.full((len(row_customer), width), np.nan)
         cells = values.reshape(-1)
         kwh = ctx.bills["kwh_billed"].to_numpy(dtype=float)
-        # A month billed twice is two neighbouring bills, maybe the last of a chunk and the
-        # first of the next.
-        previous = (-1, -1)
+        row_start = row_of_customer * width - first_month  # + a month: the customer's cell
+        previous = -1
         for bills in _chunk_positions(measured):
             if not len(bills):
                 continue
-            cust, month = ctx.bill_customer[bills], ctx.bill_month[bills]
-            repeated = (cust[1:] == cust[:-1]) & (month[1:] == month[:-1])
-            if repeated.any() or previous == (cust[0], month[0]):
+            cell = row_start[ctx.bill_customer[bills]] + ctx.bill_month[bills]
+            # A month billed twice is one cell for two neighbouring bills, maybe the last of a
+            # chunk and the first of the next.
+            if cell[0] == previous or (cell[1:] == cell[:-1]).any():
                 _raise_duplicated(ctx, measured)
-            previous = (cust[-1], month[-1])
-            cells[row_of_customer[cust] * width + (month - first_month)] = kwh[bills]
+            previous = cell[-1]
+            cells[cell] = kwh[bills]
         return cls(values, row_customer, first_month)
 
     def peer_groups(self, ctx: RuleContext) -> np.ndarray:
