@@ -4,10 +4,11 @@ The input is the parts' shares (`auditkit.engine.partition.whole_dataset_share`)
 another, the parts in order: the same rows, columns and dtypes as gathering the shares
 (`gather_whole_dataset`), without making each share a frame first. The bills' text (customer
 ids, periods, tariff codes, read types) is stored dictionary-encoded: it becomes categoricals
-straight from the files' dictionaries (their codes remapped once), never strings then
-categories; only the bills of the months read are converted, and each column is written once
-into the input's own array. A million customers' 36 months of bills (34.6 million) took 14 s
-read as shares and gathered, 2 s so.
+straight from the files' dictionaries (each row group's codes mapped once to the sorted
+categories), never strings then categories; only the bills of the months read are converted,
+and each column is written once into the input's own array. At a million customers (34.6
+million bills in 30 files) the bills group's input took 14 s of CPU read as shares and
+gathered (5.8 GB peak for the task), 4.3 s so (3.3 GB).
 """
 
 from __future__ import annotations
