@@ -266,14 +266,11 @@ def _priced(
     count = len(askers)
     ask = np.repeat(askers, len(pairs))
     read_to = bills["read_to"].to_numpy()[ask].astype("datetime64[D]")
-    volts = bills["voltage_kv"].to_numpy(dtype=float)
-    rows = lookup.row(
-        texts_at(bills["tariff_due"], ask),
-        read_to,
-        volts[ask],
-        PERIOD_NAMES[np.tile(pairs // _PAIR_TIERS, count)],
-        np.tile(pairs % _PAIR_TIERS, count),
-    )
+    category = texts_at(bills["tariff_due"], ask)
+    volts = bills["voltage_kv"].to_numpy(dtype=float)[ask]
+    asked_period = PERIOD_NAMES[np.tile(pairs // _PAIR_TIERS, count)]
+    asked_tier = np.tile(pairs % _PAIR_TIERS, count)
+    rows = lookup.row(category, read_to, volts, asked_period, asked_tier)
     query = questions[bill]
     query *= len(pairs)
     query += slot[pair]
@@ -286,18 +283,24 @@ def _priced(
     asked_to = day_numbers(read_to)
     began = (rows >= 0) & (change <= asked_to) & (change != NO_DAY)
     longest = int(bills["read_days"].max()) if len(bills) else 0
-    recent = np.flatnonzero((began & (change > asked_to - longest))[query])
+    recently = began & (change > asked_to - longest)
+    recent = np.flatnonzero(recently[query])
     from_day = day_numbers(bills["read_from"].to_numpy()[bill[recent]])
     later = change[query[recent]] > from_day
     inside, from_day = recent[later], from_day[later]
-    old_rate = lookup.rate(
-        texts_at(bills["tariff_due"], bill[inside]),
-        (change[query[inside]] - 1).astype("datetime64[D]"),
-        volts[bill[inside]],
+    # The rate the day before the row began, asked once per (question, pair) whose row began
+    # recently: a line of it inside its read period was priced so before.
+    at = np.flatnonzero(recently)
+    rate_before = np.full(len(rows), np.nan)
+    rate_before[at] = lookup.rate(
+        category[at],
+        (change[at] - 1).astype("datetime64[D]"),
+        volts[at],
         "energy_rate",
-        PERIOD_NAMES[period[inside]],
-        tier[inside],
+        asked_period[at],
+        asked_tier[at],
     )
+    old_rate = rate_before[query[inside]]
     differs = np.isfinite(old_rate) & (old_rate != rate[inside])
     split, old_rate = inside[differs], old_rate[differs]
     old_days = change[query[split]] - from_day[differs]
