@@ -6,6 +6,7 @@ from __future__ import annotations
 import json
 import shutil
 from pathlib import Path
+from types import SimpleNamespace
 
 import numpy as np
 import pandas as pd
@@ -27,7 +28,13 @@ from auditkit.engine.shares import _TextCodes
 from auditkit.engine.sources import StoredSource
 from auditkit.errors import ParameterError
 from auditkit.periods import month_number, period_text
-from auditkit.rules.context import _bill_months, archive_rows, customer_positions, run_starts
+from auditkit.rules.context import (
+    RuleContext,
+    _bill_months,
+    archive_rows,
+    customer_positions,
+    run_starts,
+)
 
 TABLE_NAMES = ("customers", "bills", "tariffs", "work_orders", "daily_reads", "adjustments")
 
@@ -217,3 +224,21 @@ def test_ids_are_found_in_the_archive_as_pandas_index_finds_them():
     repeated = pd.Series(["C1", "C2", "C1"], dtype="str")
     with pytest.raises(pd.errors.InvalidIndexError):  # as the index refuses a repeated id
         archive_rows(repeated, wanted)
+
+
+def test_a_bill_on_a_tariff_the_schedule_lacks_is_priced_on_the_archives():
+    customers = pd.DataFrame({"customer_id": ["C1", "C2"], "tariff_category": ["RES", "COM"]})
+    bills = pd.DataFrame(
+        {
+            "customer_id": ["C1", "C1", "C2", "C2"],
+            "period": ["2024-01", "2024-02", "2024-01", "2024-02"],
+            "tariff_billed": ["RES", "OLD", None, "COM"],  # OLD: not in the schedule
+        },
+        dtype="str",
+    )
+    tariffs = pd.DataFrame({"tariff_category": ["RES", "COM"]})
+    data = SimpleNamespace(customers=customers, bills=bills, tariffs=tariffs, work_orders=None)
+    context = RuleContext.at_month(data, 2024 * 12 + 1)
+    np.testing.assert_array_equal(context.bill_tariff, [0, -1, -1, 1])
+    np.testing.assert_array_equal(context.bill_tariff_due, [0, 0, 1, 1])
+    assert context.bill_tariff_due.dtype == np.int32
