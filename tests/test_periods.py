@@ -2,11 +2,18 @@
 
 from __future__ import annotations
 
+import numpy as np
 import pandas as pd
 import pytest
 
 from auditkit.errors import ParameterError
-from auditkit.periods import last_months, month_number, period_text
+from auditkit.periods import (
+    last_months,
+    month_end_days,
+    month_first_days,
+    month_number,
+    period_text,
+)
 
 BILLS = pd.DataFrame(
     {"period": ["2024-01", "2024-02", "2024-03", "2024-03", "2024-05"], "kwh": range(5)}
@@ -44,3 +51,25 @@ def test_month_number_names_the_first_text_that_is_not_a_month():
         month_number(pd.Series(["2024-01", "2024-00", "2024-13", "2024-00"]))
     with pytest.raises(ParameterError, match="found nan"):
         month_number(pd.Series(["2024-01", None]))
+
+
+def test_first_and_last_days_of_months_are_the_calendars_on_a_part_and_on_a_few_bills():
+    many = np.tile(np.array([2024 * 12 + 1, 2023 * 12 + 1, 2024 * 12 + 11]), 50)  # Feb, Feb, Dec
+    assert month_first_days(many)[:3].tolist() == [
+        np.datetime64("2024-02-01"),
+        np.datetime64("2023-02-01"),
+        np.datetime64("2024-12-01"),
+    ]
+    assert month_end_days(many)[:3].tolist() == [
+        np.datetime64("2024-02-29"),
+        np.datetime64("2023-02-28"),
+        np.datetime64("2024-12-31"),
+    ]
+    assert (month_end_days(many)[3:] == np.tile(month_end_days(many)[:3], 49)).all()
+    # two months centuries apart: each worked out alone, not over their span
+    far = np.array([1900 * 12 + 1, 2100 * 12 + 1])
+    assert month_end_days(far).tolist() == [
+        np.datetime64("1900-02-28"),
+        np.datetime64("2100-02-28"),
+    ]
+    assert month_first_days(np.array([], dtype=np.int64)).size == 0
