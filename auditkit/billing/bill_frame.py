@@ -395,7 +395,9 @@ def _archive(customers: pd.DataFrame, cust: np.ndarray) -> dict[str, object]:
         if "tou" in customers
         else np.zeros(len(cust), dtype=bool)
     )
-    connection = customers["connection_date"].to_numpy("datetime64[D]")
+    # Whole days in the frame's seconds: made per customer, so the bills' column is not converted
+    # again when the frame is made.
+    connection = customers["connection_date"].to_numpy("datetime64[D]").astype("datetime64[s]")
     return {
         "multiplier": number(per_customer("ct_ratio") * per_customer("pt_ratio")),
         "tariff_category": text("tariff_category"),
@@ -551,9 +553,9 @@ def _closure(
 ) -> np.ndarray:
     """Per bill (of `n`), the effective date of the customer's first closure on or after
     read_from; only the bills `rows` (customers with orders; `cust`, `from_day` theirs) can
-    have one."""
+    have one. Whole days in seconds, as the frame keeps dates (not converted again)."""
     closures = orders[orders["order_type"] == "closure"]
-    result = np.full(n, np.datetime64("NaT"), dtype="datetime64[D]")
+    result = np.full(n, np.datetime64("NaT"), dtype="datetime64[s]")
     if not len(closures):
         return result
     keys = closures["key"].to_numpy(dtype=np.int64)
