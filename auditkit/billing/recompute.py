@@ -327,8 +327,14 @@ def _billed_lines(
         mine = (lines["bill"] >= 0) & (kind >= 0)
         if mine.all():  # every line is of a known bill and kind: its columns are not copied
             mine = slice(None)
-        anywhere = np.bincount(kind[kind >= 0], minlength=types) > 0
-        itemized.reshape(-1)[kind[mine].astype(np.int64) * n + lines["bill"][mine]] = True
+        # The line types present, marked in a table of every int8 code (−1 is the last).
+        present = np.zeros(256, dtype=bool)
+        present[np.asarray(kind, dtype=np.int8).view(np.uint8)] = True
+        anywhere = present[:types]
+        cell = np.multiply(kind[mine], n, dtype=np.int64)
+        cell += lines["bill"][mine]
+        itemized.reshape(-1)[cell] = True
+        del cell
         key = _key_of(lines["bill"], kind, lines["period"], lines["tier"])
         parts.append(
             {"key": key[mine], **{n: lines[n][mine] for n in ("quantity", "rate", "amount")}}
