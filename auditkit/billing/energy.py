@@ -208,14 +208,23 @@ def _tier_lines(
     after, empty = before + kwh, kwh == 0
     lines = []
     for tier, (low, high) in bands.items():
-        part = np.clip(after, low, high)
-        part -= np.clip(before, low, high, out=kwh)  # kwh: a scratch array now
+        # A bill whose year stays below the band (before and after its kWh) fills none of it:
+        # both ends clip to the band's start. The higher tiers are worked out on the few others.
+        at = np.flatnonzero((after > low) | (before >= low))
+        ends = (before, after, empty, low, high)
+        if 2 * len(at) < len(rows):
+            ends = tuple(values[at] for values in ends)
+        else:  # most bills reach it (the first tier): worked out on all of them
+            at = np.arange(len(rows))
+        year_before, year_after, no_kwh, low, high = ends
+        part = np.clip(year_after, low, high)
+        part -= np.clip(year_before, low, high)
         # A bill of no kWh still shows the line of the tier the year has reached.
-        reached = empty & (before >= low) & (before < high)
+        reached = no_kwh & (year_before >= low) & (year_before < high)
         keep = np.isfinite(low) & ((part != 0) | reached)
         part = part[keep]
         part /= TIER_UNITS
-        lines.append(_lines(rows[keep], NO_PERIOD, tier, part, False))
+        lines.append(_lines(rows[at[keep]], NO_PERIOD, tier, part, False))
     return lines
 
 
@@ -240,8 +249,9 @@ def _earlier_in_tier_year(
     # The kWh of all earlier bills of the frame, less those before the bill's group began.
     earlier = np.cumsum(kwh)
     earlier -= kwh
-    start = np.maximum.accumulate(np.where(new_group, np.arange(n), 0))
-    return earlier[rows] - earlier[start[rows]]
+    first = np.flatnonzero(new_group)
+    earlier -= np.repeat(earlier[first], np.diff(np.append(first, n)))
+    return earlier[rows]
 
 
 def _priced(
