@@ -21,6 +21,7 @@ from collections.abc import Callable, Sequence
 from concurrent.futures import FIRST_COMPLETED, Future, ProcessPoolExecutor, wait
 from concurrent.futures.process import BrokenProcessPool
 from dataclasses import dataclass
+from functools import cache, partial
 
 import psutil
 
@@ -32,6 +33,7 @@ from auditkit.engine.partition import (
     run_whole_dataset,
 )
 from auditkit.engine.sources import MemorySource, StoredSource, neighbours_by_part
+from auditkit.engine.worker_memory import give_back_freed_memory, keep_freed_memory
 from auditkit.errors import AuditkitError, ParameterError
 
 #: The memory the local engine's worker processes may take together, in bytes (issue 18: a
@@ -93,25 +95,39 @@ def _run_in_process(source: MemorySource | StoredSource, plan: RulePlan) -> list
 
 @dataclass(frozen=True)
 class Task:
-    """One piece of a run for a worker process: what it is, its estimated peak, its call."""
+    """One piece of a run for a worker process: what it is, its estimated peak, its call.
+
+    `arguments` may be a function giving them: it is called in this process when the task is
+    next to start, while the workers run the tasks before it (a part's neighbours are found
+    while the whole-dataset rules run). A worker keeps the memory a task freed for its next task (`worker_memory`), which a part
+    following a part reuses; a task much larger than the parts (`gives_back_memory`) returns it
+    when done, so that a worker holds no more between tasks than a part needs.
+    """
 
     name: str
     peak_bytes: int
     call: Callable[..., PartResult]
-    arguments: tuple
+    arguments: tuple | Callable[[], tuple]
+    gives_back_memory: bool = False
+
+    @property
+    def ready(self) -> bool:
+        """Whether the arguments are known without work in this process."""
+        return isinstance(self.arguments, tuple)
 
 
 def stored_tasks(source: StoredSource, plan: RulePlan) -> list[Task]:
     """A converted folder's run as tasks in the order their results combine: each part, then
     the whole-dataset rules in two groups (those reading bills, those reading the archive only),
-    each group reading its own input from the files."""
-    neighbours = neighbours_by_part(source) if plan.needs_neighbours else {}
+    each group reading its own input from the files. The parts' neighbours (archive_defect's
+    accounts of other parts sharing a meter) are found when the first part is about to start."""
+    neighbours = cache(lambda: neighbours_by_part(source) if plan.needs_neighbours else {})
     tasks = [
         Task(
             f"part {name}",
             WORKER_BYTES + PART_BYTES_PER_BILL * source.bill_rows(index),
             _stored_part,
-            (source, index, plan, neighbours.get(index)),
+            partial(_part_arguments, source, index, plan, neighbours),
         )
         for index, name in enumerate(source.partitions)
     ]
@@ -122,7 +138,7 @@ def stored_tasks(source: StoredSource, plan: RulePlan) -> list[Task]:
             else WHOLE_BYTES_PER_CUSTOMER * source.dataset.rows("customers")
         )
         name = f"the whole-dataset rules {', '.join(group)}"
-        tasks.append(Task(name, WORKER_BYTES + peak, _whole, (source, plan, group)))
+        tasks.append(Task(name, WORKER_BYTES + peak, _whole, (source, plan, group), True))
     return tasks
 
 
@@ -143,6 +159,12 @@ def whole_dataset_groups(plan: RulePlan) -> list[tuple[tuple[str, ...], bool]]:
     return [(group, bills) for group, bills in groups if group]
 
 
+def _part_arguments(
+    source: StoredSource, index: int, plan: RulePlan, neighbours: Callable[[], dict]
+) -> tuple:
+    return source, index, plan, neighbours().get(index)
+
+
 def _stored_part(
     source: StoredSource, index: int, plan: RulePlan, neighbours: object
 ) -> PartResult:
@@ -155,17 +177,21 @@ def _whole(source: StoredSource, plan: RulePlan, rule_ids: Sequence[str]) -> Par
 
 def start_order(tasks: Sequence[Task]) -> list[int]:
     """The tasks by decreasing estimated peak (the longest first, so that they do not finish
-    last)."""
-    return sorted(range(len(tasks)), key=lambda index: -tasks[index].peak_bytes)
+    last), those whose arguments are ready first (the workers run them while this process works
+    out the others')."""
+    return sorted(
+        range(len(tasks)), key=lambda index: (not tasks[index].ready, -tasks[index].peak_bytes)
+    )
 
 
 def run_in_pool(tasks: Sequence[Task], workers: int, budget: int) -> list[PartResult]:
     """Each task's result, in the tasks' order, run in `workers` processes started by fork (no
     module is imported again, and the caller's script is not re-run).
 
-    Tasks start in order of decreasing estimated peak: each when a worker is free and the
-    estimated peaks of the running tasks and its own stay within `budget` bytes (a smaller one
-    may start before a larger one that does not fit yet; a task alone always starts). The first
+    Tasks start in `start_order`: each when a worker is free and the estimated peaks of the
+    running tasks and its own stay within `budget` bytes (a smaller one may start before a
+    larger one that does not fit yet; a task alone always starts). While the workers run, this
+    process works out the arguments of the next task to start, where they are a function. The first
     task that fails stops the run: the waiting tasks are cancelled, the running ones killed, and
     its error is raised naming it: a run returns every finding or raises, never a partial
     worklist.
@@ -176,7 +202,8 @@ def run_in_pool(tasks: Sequence[Task], workers: int, budget: int) -> list[PartRe
     waiting = start_order(tasks)
     results: dict[int, PartResult] = {}
     running: dict[Future, int] = {}
-    with ProcessPoolExecutor(workers, mp_context=context) as pool:
+    prepared: dict[int, tuple] = {}  # arguments worked out before their task starts
+    with ProcessPoolExecutor(workers, mp_context=context, initializer=keep_freed_memory) as pool:
         try:
             while waiting or running:
                 held = sum(tasks[index].peak_bytes for index in running.values())
@@ -187,8 +214,17 @@ def run_in_pool(tasks: Sequence[Task], workers: int, budget: int) -> list[PartRe
                     if running and held + task.peak_bytes > budget:
                         continue
                     waiting.remove(index)
-                    running[pool.submit(task.call, *task.arguments)] = index
+                    arguments = prepared.pop(index, None) or _arguments(task)
+                    submitted = pool.submit(
+                        _in_worker, task.call, arguments, task.gives_back_memory
+                    )
+                    running[submitted] = index
                     held += task.peak_bytes
+                # While the workers run: the arguments of the next task to start.
+                upcoming = next((index for index in waiting if index not in prepared), None)
+                if upcoming is not None:
+                    prepared[upcoming] = _arguments(tasks[upcoming])
+                    continue  # it starts now if a worker is free
                 done, _ = wait(running, return_when=FIRST_COMPLETED)
                 for future in sorted(done, key=running.__getitem__):
                     index = running[future]
@@ -199,6 +235,22 @@ def run_in_pool(tasks: Sequence[Task], workers: int, budget: int) -> list[PartRe
             _stop_workers(pool)
             raise
     return [results[index] for index in range(len(tasks))]
+
+
+def _arguments(task: Task) -> tuple:
+    return task.arguments if task.ready else task.arguments()
+
+
+def _in_worker(
+    call: Callable[..., PartResult], arguments: tuple, gives_back_memory: bool
+) -> PartResult:
+    """A task's call in a worker; then, if it `gives_back_memory`, the worker returns the
+    memory the task freed."""
+    try:
+        return call(*arguments)
+    finally:
+        if gives_back_memory:
+            give_back_freed_memory()
 
 
 def _stop_workers(pool: ProcessPoolExecutor) -> None:

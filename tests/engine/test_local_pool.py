@@ -111,3 +111,43 @@ def test_workers_must_be_a_whole_number_of_at_least_one(converted):
     source = StoredSource(converted)
     with pytest.raises(ParameterError, match="workers"):
         run_parts_locally(source, plan_for(source), workers=0)
+
+
+def test_a_task_whose_arguments_need_work_starts_after_the_ready_ones_which_run_meanwhile():
+    # The lazy task has the larger peak, yet the ready one starts first, and this process
+    # works out the lazy one's arguments while the ready one runs.
+    worked_out_at: list[float] = []
+
+    def arguments() -> tuple:
+        worked_out_at.append(time.monotonic())
+        return ("lazy", 0.0)
+
+    tasks = [Task("lazy", 5, _stamped, arguments), Task("ready", 1, _stamped, ("ready", 0.6))]
+    lazy, ready = run_in_pool(tasks, workers=2, budget=10)
+    assert (lazy[0], ready[0]) == ("lazy", "ready")
+    assert len(worked_out_at) == 1  # once
+    assert worked_out_at[0] < ready[3]  # while the ready task ran
+    assert worked_out_at[0] <= lazy[2] < ready[3]  # then started beside it
+
+
+def test_a_lazy_tasks_failing_arguments_stop_the_run_with_their_own_error():
+    def arguments() -> tuple:
+        raise AuditkitError("customers/district=城东/part-0000.parquet: truncated")
+
+    tasks = [Task("part 城东#0", 2, _stamped, arguments), Task("ok", 1, _stamped, ("ok", 0.0))]
+    with pytest.raises(AuditkitError, match=r"part-0000\.parquet: truncated"):
+        run_in_pool(tasks, workers=2, budget=10)
+
+
+def _memory_pool(name: str) -> tuple[str, str]:
+    import pyarrow as pa
+
+    return name, pa.default_memory_pool().backend_name
+
+
+def test_workers_keep_arrows_memory_in_the_c_allocator_whether_or_not_they_give_it_back():
+    tasks = [
+        Task("part", 1, _memory_pool, ("part",)),
+        Task("whole", 1, _memory_pool, ("whole",), gives_back_memory=True),
+    ]
+    assert run_in_pool(tasks, workers=2, budget=10) == [("part", "system"), ("whole", "system")]
