@@ -43,16 +43,17 @@ MEMORY_BUDGET = 8 * 2**30
 #: A worker process's own resident memory before any part: Python, pandas, the rules.
 WORKER_BYTES = 300 * 2**20
 #: Peak resident memory per bill of a part while every per-part rule runs on it (the
-#: recomputation included), measured at 200,000 customers × 36 months of the synthetic itemized
-#: utility: parts of 2.3 million bills peaked at 2.4-2.7 GB over the worker's own.
+#: recomputation included), over the worker's own. Measured at a million customers × 36 months
+#: of the synthetic itemized utility, workers keeping freed memory between parts: 1.3-1.7 GB
+#: for parts of 1.5 million bills (the heap's high-water mark: 1.7 GB after 15 parts).
 PART_BYTES_PER_BILL = 1_200
 #: Peak resident memory per bill of a whole-dataset rules' input (consumption_drop and
-#: unbilled_account over 36 months of bills, text as codes: 0.86 GB for 6.9 million bills at
-#: 200,000 customers, 5.3 GB for 34.6 million at a million).
-WHOLE_BYTES_PER_BILL = 165
+#: unbilled_account over 36 months of bills, read in one pass with text as codes), rules
+#: included: 2.9 GB over the worker's own for 34.6 million bills at a million customers.
+WHOLE_BYTES_PER_BILL = 100
 #: ... per customer, for the whole-dataset rules that read the archive only (duplicate_account
-#: compares names, addresses and phones: 0.25 GB for 200,000 customers).
-WHOLE_BYTES_PER_CUSTOMER = 1_500
+#: compares names, addresses and phones): 0.85 GB for a million customers.
+WHOLE_BYTES_PER_CUSTOMER = 1_000
 
 
 def run_parts_locally(
