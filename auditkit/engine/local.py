@@ -139,7 +139,9 @@ def stored_tasks(source: StoredSource, plan: RulePlan) -> list[Task]:
             else WHOLE_BYTES_PER_CUSTOMER * source.dataset.rows("customers")
         )
         name = f"the whole-dataset rules {', '.join(group)}"
-        tasks.append(Task(name, WORKER_BYTES + peak, _whole, (source, plan, group), True))
+        tasks.append(
+            Task(name, WORKER_BYTES + peak, _whole, (source, plan, group), gives_back_memory=True)
+        )
     return tasks
 
 
@@ -187,15 +189,16 @@ def start_order(tasks: Sequence[Task]) -> list[int]:
 
 def run_in_pool(tasks: Sequence[Task], workers: int, budget: int) -> list[PartResult]:
     """Each task's result, in the tasks' order, run in `workers` processes started by fork (no
-    module is imported again, and the caller's script is not re-run).
+        module is imported again, and the caller's script is not re-run).
 
-    Tasks start in `start_order`: each when a worker is free and the estimated peaks of the
-    running tasks and its own stay within `budget` bytes (a smaller one may start before a
-    larger one that does not fit yet; a task alone always starts). While the workers run, this
-    process works out the arguments of the next task to start, where they are a function. The first
-    task that fails stops the run: the waiting tasks are cancelled, the running ones killed, and
-    its error is raised naming it: a run returns every finding or raises, never a partial
-    worklist.
+        Tasks start in `start_order`: each when a worker is free and the estimated peaks of the
+        running tasks and its own stay within `budget` bytes (a smaller one may start before a
+        larger one that does not fit yet; a task alone always starts). While the workers run, this
+        process works out the arguments of the waiting tasks, where they are a function (an error
+    doing so is raised as it is: it names its own file or parameter). The first
+        task that fails stops the run: the waiting tasks are cancelled, the running ones killed, and
+        its error is raised naming it: a run returns every finding or raises, never a partial
+        worklist.
     """
     context = multiprocessing.get_context(
         "fork" if "fork" in multiprocessing.get_all_start_methods() else "spawn"
@@ -215,13 +218,14 @@ def run_in_pool(tasks: Sequence[Task], workers: int, budget: int) -> list[PartRe
                     if running and held + task.peak_bytes > budget:
                         continue
                     waiting.remove(index)
-                    arguments = prepared.pop(index, None) or _arguments(task)
+                    arguments = prepared.pop(index) if index in prepared else _arguments(task)
                     submitted = pool.submit(
                         _in_worker, task.call, arguments, task.gives_back_memory
                     )
                     running[submitted] = index
                     held += task.peak_bytes
-                # While the workers run: the arguments of the next task to start.
+                # While the workers run: the arguments of the waiting tasks, in start order
+                # (one a pass, each pass starting what can start).
                 upcoming = next((index for index in waiting if index not in prepared), None)
                 if upcoming is not None:
                     prepared[upcoming] = _arguments(tasks[upcoming])

@@ -6,17 +6,17 @@ array is dropped: at a million customers the kernel's page clearing alone was a 
 CPU (`clear_page_erms` in `perf`). A worker therefore keeps the memory it freed for its next
 arrays: Arrow allocates from the C allocator (not its own pool, which returns freed pages at
 once), and glibc's allocator is told to serve large blocks from its heap and keep what is freed.
-Between tasks the worker gives the freed memory back (`malloc_trim`), so that what it holds
-between tasks stays what the pool's memory budget counts on: the memory of the tasks running.
+A worker running parts thus holds the high-water mark of the parts it ran (parts are of about
+one size: the next reuses it); after a task much larger than a part the worker gives the freed
+memory back (`malloc_trim`, `local.Task.gives_back_memory`).
 
-Nothing changes outside glibc (macOS, Windows, musl): the calls are skipped where the C
-library does not have them.
+The settings are best-effort: outside glibc (macOS, Windows, musl) only Arrow's pool changes,
+and a glibc that refuses a value keeps its default for it.
 """
 
 from __future__ import annotations
 
 import ctypes
-import ctypes.util
 from functools import cache
 
 import pyarrow as pa
@@ -27,19 +27,21 @@ M_MMAP_THRESHOLD = -3
 #: Blocks up to this size come from the allocator's heap rather than a mapping of their own
 #: (glibc's default moves between 128 KiB and 32 MiB; a part's columns are 1-100 MB).
 HEAP_BLOCKS_UP_TO = 2**30
-#: Freed memory at the top of the heap kept up to this size within a task (glibc: 128 KiB).
-KEPT_WHILE_RUNNING = 2**31
+#: Freed memory at the top of the heap kept up to this size (glibc: 128 KiB; a C int).
+KEPT_FREED = 2**31 - 1
 
 
 @cache
 def _glibc() -> ctypes.CDLL | None:
-    """The C library when it is glibc (it has `mallopt` and `malloc_trim`), else None."""
-    name = ctypes.util.find_library("c")
-    if name is None:
+    """The C library this process runs on when it is glibc, else None."""
+    try:
+        library = ctypes.CDLL(None)
+    except OSError:  # no C library to open (Windows)
         return None
-    library = ctypes.CDLL(name)
-    if not (hasattr(library, "mallopt") and hasattr(library, "malloc_trim")):
+    if not all(hasattr(library, name) for name in ("gnu_get_libc_version", "mallopt")):
         return None
+    library.mallopt.argtypes = [ctypes.c_int, ctypes.c_int]
+    library.malloc_trim.argtypes = [ctypes.c_size_t]
     return library
 
 
@@ -49,7 +51,7 @@ def keep_freed_memory() -> None:
     library = _glibc()
     if library is not None:
         library.mallopt(M_MMAP_THRESHOLD, HEAP_BLOCKS_UP_TO)
-        library.mallopt(M_TRIM_THRESHOLD, KEPT_WHILE_RUNNING)
+        library.mallopt(M_TRIM_THRESHOLD, KEPT_FREED)
 
 
 def give_back_freed_memory() -> None:

@@ -187,7 +187,8 @@ class RuleContext:
         Compared once per customer, then spread over the bills: a text column is never copied
         to the bills' length as Python strings.
         """
-        return self.customers[column].isin(values).to_numpy(dtype=bool)[self.bill_customer]
+        per_customer = self.customers[column].isin(values).to_numpy(dtype=bool)
+        return np.append(per_customer, False)[self.bill_customer]  # -1: not in the archive
 
     @cached_property
     def customer_index(self) -> pd.Index:
@@ -200,8 +201,9 @@ class RuleContext:
         return self.customer_index.get_indexer(customer_ids)
 
     def bills_of(self, customers: np.ndarray) -> np.ndarray:
-        """Per bill: its customer is among the customer codes `customers` (linear in the bills)."""
-        chosen = np.zeros(len(self.customers), dtype=bool)
+        """Per bill: its customer is among the customer codes `customers` (linear in the bills;
+        a bill whose customer is not in the archive, code -1, is nobody's)."""
+        chosen = np.zeros(len(self.customers) + 1, dtype=bool)
         codes = np.asarray(customers, dtype=np.int64)
         chosen[codes[codes >= 0]] = True
         return chosen[self.bill_customer]

@@ -63,7 +63,8 @@ def row_nanmedian(values: np.ndarray) -> np.ndarray:
         for row, (count, at) in enumerate(zip(counts, lower_at, strict=True)):
             part = np.partition(values[row], at)
             lower[row] = part[at]
-            upper[row] = part[at + 1 : count].min() if count % 2 == 0 and count else part[at]
+            # after the lower middle: the upper values and the NaN, in no promised order
+            upper[row] = np.nanmin(part[at + 1 :]) if count % 2 == 0 and count else part[at]
     else:
         ordered = np.sort(values, axis=1)  # NaN sort last
         rows = np.arange(values.shape[0])

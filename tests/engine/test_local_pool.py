@@ -151,3 +151,24 @@ def test_workers_keep_arrows_memory_in_the_c_allocator_whether_or_not_they_give_
         Task("whole", 1, _memory_pool, ("whole",), gives_back_memory=True),
     ]
     assert run_in_pool(tasks, workers=2, budget=10) == [("part", "system"), ("whole", "system")]
+
+
+def _memory_settings_taken(name: str) -> list[int] | None:
+    """In a worker: glibc's answers to the workers' settings (1: taken), None off glibc."""
+    from auditkit.engine import worker_memory
+
+    library = worker_memory._glibc()
+    if library is None:
+        return None
+    return [
+        library.mallopt(worker_memory.M_MMAP_THRESHOLD, worker_memory.HEAP_BLOCKS_UP_TO),
+        library.mallopt(worker_memory.M_TRIM_THRESHOLD, worker_memory.KEPT_FREED),
+    ]
+
+
+def test_glibc_takes_the_workers_memory_settings_as_given():
+    # A value cut to a negative C int, or above glibc's bounds, would answer 0 or raise.
+    (taken,) = run_in_pool([Task("part", 1, _memory_settings_taken, ("part",))], 2, 10)
+    if taken is None:
+        pytest.skip("not glibc: only Arrow's pool changes")
+    assert taken == [1, 1]

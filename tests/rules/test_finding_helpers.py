@@ -7,6 +7,7 @@ from types import SimpleNamespace
 import numpy as np
 import pandas as pd
 
+from auditkit.rules.context import RuleContext
 from auditkit.rules.findings import (
     customer_is_at,
     flagged_rows_at,
@@ -120,3 +121,22 @@ def test_shared_work_is_done_once_per_context_and_key():
     doubled(first, 3.0)  # another key: computed again
     doubled(second, 2.0)  # another context (another run): computed again
     assert calls == [2.0, 3.0, 2.0]
+
+
+def test_a_bill_whose_customer_is_not_in_the_archive_is_nobodys():
+    # Bills 0-1 carry code -1 (no archive row): no customer's flag or selection reaches them,
+    # the last customer's included.
+    ctx = SimpleNamespace(
+        customers=pd.DataFrame({"usage_type": ["resident", "industrial"]}),
+        bill_customer=np.array([-1, -1, 0, 1, 1]),
+    )
+    assert RuleContext.bills_of(ctx, np.array([1])).tolist() == [False, False, False, True, True]
+    assert RuleContext.customer_is(ctx, "usage_type", "industrial").tolist() == [
+        False,
+        False,
+        False,
+        True,
+        True,
+    ]
+    at = customer_is_at(ctx, np.array([0, 3]), "usage_type", "industrial")
+    assert at.tolist() == [False, True]
