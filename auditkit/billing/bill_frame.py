@@ -14,6 +14,7 @@ import pandas as pd
 import pyarrow as pa
 import pyarrow.compute as pc
 
+from auditkit.arrow_text import arrow_text, run_changes
 from auditkit.billing.params import TOU_PERIODS
 from auditkit.billing.tariff_lookup import TariffLookup, day_numbers, first_rows, row_numbers
 from auditkit.data import Dataset
@@ -255,13 +256,13 @@ def factorized(values: pd.Series | np.ndarray) -> tuple[np.ndarray, np.ndarray]:
     (pandas' factorize of Arrow text costs twice as much), anything else by pd.factorize."""
     if isinstance(values, pd.Series) and isinstance(values.dtype, pd.CategoricalDtype):
         return values.cat.codes.to_numpy(), np.asarray(values.cat.categories, dtype=object)
-    arrow = _arrow_text(values)
+    arrow = arrow_text(values)
     if arrow is None:
         codes, distinct = pd.factorize(values)
         return codes, np.asarray(distinct, dtype=object)
     # Ids come in runs (a customer's bills together): where runs are few, only their first
     # values are encoded.
-    starts = _run_starts(arrow)
+    starts = np.flatnonzero(run_changes(arrow))
     if len(starts) * 4 < len(arrow):
         codes, distinct = _encoded(arrow.take(pa.array(starts)))
         return np.repeat(codes, np.diff(np.append(starts, len(arrow)))), distinct
@@ -273,36 +274,6 @@ def _encoded(arrow: pa.Array) -> tuple[np.ndarray, np.ndarray]:
     encoded = arrow.dictionary_encode()
     codes = encoded.indices.fill_null(-1).to_numpy(zero_copy_only=False)
     return codes, encoded.dictionary.to_numpy(zero_copy_only=False).astype(object)
-
-
-def _run_starts(arrow: pa.Array) -> np.ndarray:
-    """First position of each run of equal values (an empty value starts a run of its own)."""
-    return np.flatnonzero(_changes(arrow))
-
-
-def _changes(arrow: pa.Array) -> np.ndarray:
-    """Per value: it starts a run of equal values (the first, one unlike the previous, or an
-    empty value)."""
-    if len(arrow) < 2:
-        return np.ones(len(arrow), dtype=bool)
-    same = pc.equal(arrow.slice(1), arrow.slice(0, len(arrow) - 1)).fill_null(False)
-    return np.append(True, ~same.to_numpy(zero_copy_only=False))
-
-
-def _arrow_text(values: object) -> pa.Array | None:
-    """The Arrow array of a pandas text Series stored by Arrow (None for any other values)."""
-    if not isinstance(values, pd.Series):
-        return None
-    dtype = values.dtype
-    arrow_text = isinstance(dtype, pd.StringDtype) and dtype.storage == "pyarrow"
-    if isinstance(dtype, pd.ArrowDtype):
-        arrow_text = pa.types.is_string(dtype.pyarrow_dtype) or pa.types.is_large_string(
-            dtype.pyarrow_dtype
-        )
-    if not arrow_text:
-        return None
-    array = pa.array(values.array)
-    return array.combine_chunks() if isinstance(array, pa.ChunkedArray) else array
 
 
 def _months(values: object, codes: np.ndarray, distinct: np.ndarray) -> np.ndarray:
@@ -327,7 +298,7 @@ def _indexer(values: object, index: pd.Index) -> np.ndarray:
     twice or an empty one, is left to pandas (which refuses an index that is not unique)."""
     try:
         wanted = pa.array(np.asarray(values, dtype=object), type=pa.large_string())
-        among = _arrow_text(pd.Series(index, copy=False))
+        among = arrow_text(pd.Series(index, copy=False))
         if among is None:
             among = pa.array(np.asarray(index, dtype=object), type=pa.large_string())
     except (pa.ArrowException, UnicodeError):
@@ -605,15 +576,15 @@ def _bill_runs(
 
     Arrow text is coded on the runs alone: the runs are found by comparing each row with the
     previous one, the ids coded once per run of a customer's rows, the periods once per run."""
-    ids, periods = _arrow_text(rows["customer_id"]), _arrow_text(rows["period"])
+    ids, periods = arrow_text(rows["customer_id"]), arrow_text(rows["period"])
     if ids is None or periods is None:
         id_code, id_names = factorized(rows["customer_id"])
         period, period_names = factorized(rows["period"])
         new_id = np.r_[True, id_code[1:] != id_code[:-1]]
         first = np.flatnonzero(new_id | np.r_[True, period[1:] != period[:-1]])
         return first, id_code[first], id_names, period[first], period_names
-    new_id = _changes(ids)
-    first = np.flatnonzero(new_id | _changes(periods))
+    new_id = run_changes(ids)
+    first = np.flatnonzero(new_id | run_changes(periods))
     id_code, id_names = _encoded(ids.take(pa.array(np.flatnonzero(new_id))))
     # A customer's run of rows starts a run of rows: each run's customer run counted among them.
     of_run = new_id[first].astype(np.int64)
@@ -694,7 +665,7 @@ def _clipped(tier: np.ndarray) -> np.ndarray:
 def codes_among(values: pd.Series | np.ndarray, names: tuple[str, ...], missing: int) -> np.ndarray:
     """Position of each value among `names` (−1 for another, `missing` for an empty value), one
     lookup per distinct value (Arrow text looked up by Arrow)."""
-    arrow = _arrow_text(values)
+    arrow = arrow_text(values)
     if arrow is not None:
         found = pc.index_in(arrow, value_set=pa.array(names, type=arrow.type))
         # Arrow's int32 positions kept as they are (millions of lines, narrowed by the caller).

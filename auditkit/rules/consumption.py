@@ -14,7 +14,7 @@ from auditkit.errors import ParameterError
 from auditkit.periods import date_month_number, period_text
 from auditkit.rules.context import DailyReads, RuleContext
 from auditkit.rules.evidence import Clause, clause
-from auditkit.rules.findings import empty_raw, optional_values, raw
+from auditkit.rules.findings import empty_raw, optional_values, raw, rows_of
 from auditkit.rules.registry import rule
 from auditkit.stats.daily_drop import MIN_SIDE_DAYS, date_level_changes, whole_month_sums
 from auditkit.stats.matrix import row_nanmedian
@@ -440,7 +440,7 @@ def _after_change(ctx: RuleContext, measured: np.ndarray, scored: pd.DataFrame) 
     energy missing each month at that month's rate due)."""
     position = np.full(len(ctx.customers), -1)
     position[scored["cust"].to_numpy()] = np.arange(len(scored))
-    bills = _bills_of(ctx, scored["cust"].to_numpy())
+    bills = rows_of(ctx, scored["cust"].to_numpy())
     bills = bills[measured[bills]]
     row = position[ctx.bill_customer[bills]]
     after = ctx.bill_month[bills] >= scored["change_month"].to_numpy()[row]
@@ -452,16 +452,6 @@ def _after_change(ctx: RuleContext, measured: np.ndarray, scored: pd.DataFrame) 
         {"cust": ctx.bill_customer[bills], "kwh": kwh, "lost": kwh * (1 / drop_ratio - 1) * rate}
     )
     return frame.groupby("cust").agg(kwh_after=("kwh", "sum"), revenue=("lost", "sum"))
-
-
-def _bills_of(ctx: RuleContext, customers: np.ndarray) -> np.ndarray:
-    """Positions, ascending, of the bills of the customer codes `customers` (distinct): the bills
-    come sorted by customer (RuleContext), so each customer's are one run, found by bisection."""
-    codes = np.sort(customers).astype(ctx.bill_customer.dtype)
-    start = np.searchsorted(ctx.bill_customer, codes, "left")
-    count = np.searchsorted(ctx.bill_customer, codes, "right") - start
-    run_start = np.cumsum(count) - count  # where each customer's run begins in the result
-    return np.repeat(start - run_start, count) + np.arange(count.sum())
 
 
 def _measured_months(

@@ -14,6 +14,7 @@ import pandas as pd
 import pyarrow as pa
 import pyarrow.compute as pc
 
+from auditkit.arrow_text import arrow_text, run_changes
 from auditkit.billing.tariff_lookup import TariffLookup
 from auditkit.data.schema import TABLES
 from auditkit.errors import ParameterError
@@ -597,8 +598,7 @@ def run_starts(ids: pd.Series) -> np.ndarray:
         return np.concatenate([[0], np.flatnonzero(changed) + 1])
     values = pa.array(ids)
     values = values.combine_chunks() if isinstance(values, pa.ChunkedArray) else values
-    changed = pc.fill_null(pc.not_equal(values.slice(1), values.slice(0, len(values) - 1)), True)
-    return np.concatenate([[0], np.flatnonzero(changed.to_numpy(zero_copy_only=False)) + 1])
+    return np.flatnonzero(run_changes(values))
 
 
 def spread_over_runs(per_run: np.ndarray, starts: np.ndarray, total: int) -> np.ndarray:
@@ -642,11 +642,8 @@ def archive_rows(customer_ids: pd.Series, wanted: pd.Series | pd.Index) -> np.nd
 
 def _arrow_text(values: pd.Series | pd.Index) -> pa.Array | None:
     """pandas text held by Arrow as one Arrow array of large strings (None: other values)."""
-    if not (isinstance(values.dtype, pd.StringDtype) and values.dtype.storage == "pyarrow"):
-        return None
-    array = pa.array(values.array)
-    array = array.combine_chunks() if isinstance(array, pa.ChunkedArray) else array
-    return array.cast(pa.large_string())
+    array = arrow_text(values)
+    return None if array is None else array.cast(pa.large_string())
 
 
 def _bill_months(periods: pd.Series) -> np.ndarray:
