@@ -30,6 +30,8 @@ from auditkit.engine.sources import (
     StoredSource,
     largest_first,
     neighbours_by_part,
+    run_stored_part,
+    run_stored_whole,
 )
 from auditkit.errors import AuditkitError, ParameterError
 
@@ -102,7 +104,7 @@ def _submit_stored(
     tasks: dict[str, Future] = {}
     if plan.whole_dataset:
         tasks[WHOLE_DATASET_TASK] = client.submit(
-            _run_whole_stored,
+            run_stored_whole,
             source,
             plan,
             key=f"auditkit-whole-{run}",
@@ -113,7 +115,7 @@ def _submit_stored(
     order = largest_first(source)
     for rank, index in enumerate(order):
         tasks[f"part {source.partitions[index]}"] = client.submit(
-            _run_stored_part,
+            run_stored_part,
             source,
             index,
             plan,
@@ -176,16 +178,6 @@ def scatter_to_least_busy(client: Client) -> Callable[[object], Future]:
         return client.scatter(piece, workers=[worker], direct=direct, hash=False)
 
     return send
-
-
-def _run_stored_part(
-    source: StoredSource, index: int, plan: RulePlan, neighbours: object
-) -> PartResult:
-    return run_part(source.part(index), plan, neighbours)
-
-
-def _run_whole_stored(source: StoredSource, plan: RulePlan) -> PartResult:
-    return run_whole_dataset(source.whole_dataset_input(plan), plan)
 
 
 def gather(

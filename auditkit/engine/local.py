@@ -32,7 +32,13 @@ from auditkit.engine.partition import (
     run_part,
     run_whole_dataset,
 )
-from auditkit.engine.sources import MemorySource, StoredSource, neighbours_by_part
+from auditkit.engine.sources import (
+    MemorySource,
+    StoredSource,
+    neighbours_by_part,
+    run_stored_part,
+    run_stored_whole,
+)
 from auditkit.engine.worker_memory import give_back_freed_memory, keep_freed_memory
 from auditkit.errors import AuditkitError, ParameterError
 
@@ -127,7 +133,7 @@ def stored_tasks(source: StoredSource, plan: RulePlan) -> list[Task]:
         Task(
             f"part {name}",
             WORKER_BYTES + PART_BYTES_PER_BILL * source.bill_rows(index),
-            _stored_part,
+            run_stored_part,
             partial(_part_arguments, source, index, plan, neighbours),
         )
         for index, name in enumerate(source.partitions)
@@ -140,7 +146,13 @@ def stored_tasks(source: StoredSource, plan: RulePlan) -> list[Task]:
         )
         name = f"the whole-dataset rules {', '.join(group)}"
         tasks.append(
-            Task(name, WORKER_BYTES + peak, _whole, (source, plan, group), gives_back_memory=True)
+            Task(
+                name,
+                WORKER_BYTES + peak,
+                run_stored_whole,
+                (source, plan, group),
+                gives_back_memory=True,
+            )
         )
     return tasks
 
@@ -166,16 +178,6 @@ def _part_arguments(
     source: StoredSource, index: int, plan: RulePlan, neighbours: Callable[[], dict]
 ) -> tuple:
     return source, index, plan, neighbours().get(index)
-
-
-def _stored_part(
-    source: StoredSource, index: int, plan: RulePlan, neighbours: object
-) -> PartResult:
-    return run_part(source.part(index), plan, neighbours)
-
-
-def _whole(source: StoredSource, plan: RulePlan, rule_ids: Sequence[str]) -> PartResult:
-    return run_whole_dataset(source.whole_dataset_input(plan, rule_ids), plan, rule_ids)
 
 
 def start_order(tasks: Sequence[Task]) -> list[int]:

@@ -34,10 +34,13 @@ from auditkit.data.partitioned import (
 from auditkit.engine.partition import (
     ITEMIZED_TABLES,
     METER_COLUMNS,
+    PartResult,
     RulePlan,
     Tables,
     daily_window,
     profile_of,
+    run_part,
+    run_whole_dataset,
     shared_meter_neighbours,
     whole_dataset_share,
 )
@@ -381,3 +384,18 @@ def check_engine(engine: str, scheduler: str | None) -> None:
         raise ParameterError(
             "scheduler", "no scheduler with engine='local' (use 'dask')", scheduler
         )
+
+
+def run_stored_part(
+    source: StoredSource, index: int, plan: RulePlan, neighbours: pd.DataFrame | None
+) -> PartResult:
+    """Part `index` of a converted folder, read where it runs (a worker of either engine)."""
+    return run_part(source.part(index), plan, neighbours)
+
+
+def run_stored_whole(
+    source: StoredSource, plan: RulePlan, rule_ids: Sequence[str] | None = None
+) -> PartResult:
+    """The whole-dataset rules `rule_ids` (default: all that run) on their input read from a
+    converted folder in one pass, where they run."""
+    return run_whole_dataset(source.whole_dataset_input(plan, rule_ids), plan, rule_ids)
