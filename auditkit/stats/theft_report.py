@@ -83,7 +83,6 @@ DAILY_SPAN_DAYS = YEAR_DAYS + MIN_PAIRED_DAYS
 #: Steps in "a year before": 52 weeks of days (weekdays line up), 12 months.
 YEAR_STEPS = {"D": YEAR_DAYS, "M": 12}
 SOURCE_OF = {"D": "daily_reads", "M": "bills"}
-#: Columns of `theft_scores` given work orders: the explaining order's type and effective date.
 #: Columns `score_theft` adds to those of `theft_scores`, in order.
 REASON_COLUMNS = (
     "source",
