@@ -75,6 +75,26 @@ def test_a_meter_shared_across_parts_is_found_on_both_accounts(utility, by_parts
     )
 
 
+def test_a_converted_folder_gives_the_archive_rows_of_other_parts_neighbours(converted):
+    source = StoredSource(converted, -(-converted.rows("bills") // 6))
+    meters, part = source.meters()
+    first_part, last_part = 0, int(part.max())
+    wanted = pd.concat(
+        [
+            meters["customer_id"][part == first_part][:3],
+            meters["customer_id"][part == last_part][-2:],
+        ]
+    ).to_numpy()
+    rows = source.neighbour_rows(wanted, [first_part, last_part])
+    archive = converted.read("customers", check_cells=False)
+    expected = archive[archive["customer_id"].isin(wanted)]
+    assert sorted(rows["customer_id"]) == sorted(wanted)
+    pd.testing.assert_frame_equal(
+        rows.sort_values("customer_id").reset_index(drop=True),
+        expected.sort_values("customer_id").reset_index(drop=True),
+    )
+
+
 def test_skipped_rules_are_decided_on_the_whole_dataset(utility):
     bills = utility.bills.copy()
     bills["max_demand_kw"] = float("nan")
