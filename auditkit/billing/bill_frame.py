@@ -18,7 +18,7 @@ from auditkit.arrow_text import arrow_text, run_changes
 from auditkit.billing.params import TOU_PERIODS
 from auditkit.billing.tariff_lookup import TariffLookup, day_numbers, first_rows, row_numbers
 from auditkit.data import Dataset
-from auditkit.periods import month_end_days, month_first_days, month_number
+from auditkit.periods import month_end_days, month_first_days, month_number, period_text
 
 #: Columns of the prepared bill frame that every charge function may read (extras follow them).
 BILL_FRAME_COLUMNS = (
@@ -81,7 +81,11 @@ _DAY_BITS = 22
 _DAY_OFFSET = 1 << (_DAY_BITS - 1)
 
 
-def prepare_bills(dataset: Dataset, last_month: int | None = None) -> pd.DataFrame:
+def prepare_bills(
+    dataset: Dataset,
+    last_month: int | None = None,
+    bill_keys: tuple[np.ndarray, np.ndarray] | None = None,
+) -> pd.DataFrame:
     """The bill frame of `dataset` (bills up to month number `last_month` when given), sorted by
     customer and month, index 0..n-1, `bill` = row position. Columns BILL_FRAME_COLUMNS, then the
     billed figures (BILLED_COLUMNS), then the archive's `tou` and `tier_scheme`, `cust` (the
@@ -90,17 +94,26 @@ def prepare_bills(dataset: Dataset, last_month: int | None = None) -> pd.DataFra
     (tariff_due, read_to, voltage_kv) among the distinct ones: bills asking the tariff the same
     question are answered once). Text columns are categoricals (codes into the distinct texts;
     `texts_at` reads them as Python texts, None where empty).
+
+    `bill_keys`, where the caller has coded the bills already (the rule context), are each bill's
+    customer row in `dataset.customers` (−1: unknown) and month number, for the rows of
+    `dataset.bills`: their ids and periods are then not coded again.
     """
     source = dataset.bills
-    period_codes, periods = factorized(source["period"])
-    months = _months(source["period"], period_codes, periods)
     # Customers in id order, so that sorting bills by customer code sorts them by customer_id.
     customers = dataset.customers.reset_index(drop=True)
     customers = customers.sort_values("customer_id", kind="stable")
     customer_row = np.append(customers.index.to_numpy(dtype=np.int64), -1)
     customers = customers.reset_index(drop=True)
-    id_codes, ids = factorized(source["customer_id"])
-    cust = _positions(id_codes, ids, pd.Index(customers["customer_id"]))
+    coded = _coded_by_keys(bill_keys, customer_row, customers["customer_id"])
+    if coded is None:
+        period_codes, periods = factorized(source["period"])
+        months = _months(source["period"], period_codes, periods)
+        id_codes, ids = factorized(source["customer_id"])
+        cust = _positions(id_codes, ids, pd.Index(customers["customer_id"]))
+    else:
+        cust, months, period_codes, periods = coded
+        id_codes, ids = cust, customers["customer_id"]
     # An export is usually sorted already (checked on one key, not sorted again): its columns are
     # then taken as they are.
     key = _month_key(cust, months)
@@ -200,6 +213,26 @@ def prepare_bills(dataset: Dataset, last_month: int | None = None) -> pd.DataFra
     return pd.DataFrame(columns, copy=False)
 
 
+def _coded_by_keys(
+    bill_keys: tuple[np.ndarray, np.ndarray] | None, customer_row: np.ndarray, ids: pd.Series
+) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray] | None:
+    """From bills' customer rows and months (`bill_keys`): each bill's position among the
+    customers in id order (`customer_row`: their rows, then −1; `ids` theirs), its month, and
+    its period as a code into the months' texts from the first month to the last. None where the
+    keys cannot stand for the texts (no keys or no bills, a bill of an unknown customer, whose
+    id is not in the archive, or an archive whose ids are not distinct and filled)."""
+    if bill_keys is None or not len(bill_keys[0]) or ids.hasnans or not ids.is_unique:
+        return None
+    rows, months = (np.asarray(values, dtype=np.int64) for values in bill_keys)
+    if rows.min() < 0:
+        return None
+    position = np.empty(len(customer_row) - 1, dtype=np.int64)
+    position[customer_row[:-1]] = np.arange(len(position))
+    low, high = int(months.min()), int(months.max())
+    periods = np.asarray(period_text(np.arange(low, high + 1)), dtype=object)
+    return position[rows], months, months - low, periods
+
+
 def _categorical(codes: np.ndarray, distinct: object) -> pd.Categorical:
     """Texts as codes (−1: empty) into the distinct texts, kept as Python texts (object); the
     codes are right by construction, so they are not checked again."""
@@ -261,12 +294,25 @@ def factorized(values: pd.Series | np.ndarray) -> tuple[np.ndarray, np.ndarray]:
         codes, distinct = pd.factorize(values)
         return codes, np.asarray(distinct, dtype=object)
     # Ids come in runs (a customer's bills together): where runs are few, only their first
-    # values are encoded.
-    starts = np.flatnonzero(run_changes(arrow))
-    if len(starts) * 4 < len(arrow):
-        codes, distinct = _encoded(arrow.take(pa.array(starts)))
-        return np.repeat(codes, np.diff(np.append(starts, len(arrow)))), distinct
+    # values are encoded. Texts that change at most rows (periods) show it in their first
+    # values: they are encoded whole, not compared row by row first.
+    if _few_runs(arrow[:_RUN_SAMPLE]):
+        starts = np.flatnonzero(run_changes(arrow))
+        if _few_runs(arrow, len(starts)):
+            codes, distinct = _encoded(arrow.take(pa.array(starts)))
+            return np.repeat(codes, np.diff(np.append(starts, len(arrow)))), distinct
     return _encoded(arrow)
+
+
+#: Values whose runs `factorized` counts before it compares a whole column.
+_RUN_SAMPLE = 4096
+
+
+def _few_runs(arrow: pa.Array, runs: int | None = None) -> bool:
+    """The values (`runs` of them, counted here when not given) run in fewer runs than a
+    quarter of their number: encoding each run's first value pays."""
+    runs = int(np.count_nonzero(run_changes(arrow))) if runs is None else runs
+    return runs * 4 < len(arrow)
 
 
 def _encoded(arrow: pa.Array) -> tuple[np.ndarray, np.ndarray]:
@@ -558,40 +604,50 @@ def bill_of(bills: pd.DataFrame, rows: pd.DataFrame) -> np.ndarray:
     starts = np.flatnonzero(np.r_[True, cust[1:] != cust[:-1]])
     ids = pd.Index(texts_at(bills["customer_id"], starts), dtype=object)
     # Rows come in runs of one bill (bill lines: a bill's lines together), each looked up once.
-    first, id_code, id_names, period, periods = _bill_runs(rows)
+    periods = _distinct_texts(bills["period"])
+    first, id_code, id_names, period = _bill_runs(rows, periods)
     run = _positions(id_code, id_names, ids)  # the run's customer's run of bills in the frame
-    if period.min() < 0:  # an empty period: month_number says where
-        month = month_number(rows["period"])[first]
-    else:
-        month = month_number(periods)[period]
+    month = np.append(month_number(periods), -1)[period]  # −1: a period no bill has
     found = _bill_in_run(starts, bills["month"].to_numpy(dtype=np.int64), run, month)
     return np.repeat(found, np.diff(np.append(first, len(rows))))
 
 
-def _bill_runs(
-    rows: pd.DataFrame,
-) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
-    """The first row of each run of `rows` (not empty) of one customer_id and period, and at those
-    rows the ids and the periods as codes (−1: empty) into their distinct values.
+def _distinct_texts(values: pd.Series) -> np.ndarray:
+    """The distinct texts of a frame's text column (a categorical's categories), as objects."""
+    if isinstance(values.dtype, pd.CategoricalDtype):
+        return np.asarray(values.cat.categories, dtype=object)
+    return np.asarray(pd.unique(values.dropna()), dtype=object)
 
-    Arrow text is coded on the runs alone: the runs are found by comparing each row with the
-    previous one, the ids coded once per run of a customer's rows, the periods once per run."""
-    ids, periods = arrow_text(rows["customer_id"]), arrow_text(rows["period"])
-    if ids is None or periods is None:
+
+def _bill_runs(
+    rows: pd.DataFrame, periods: np.ndarray
+) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
+    """The first row of each run of `rows` (not empty) of one customer_id and period; at those
+    rows the ids as codes (−1: empty) into their distinct values, and the periods as positions
+    among `periods` (the frame's distinct periods; −1 for another: it is no bill's period). An
+    empty or malformed period raises month_number's error.
+
+    The periods are looked up among the frame's few (by Arrow for Arrow text); Arrow-held ids are
+    coded on their runs alone: the runs found by comparing each row with the previous one, the
+    ids coded once per run of a customer's rows."""
+    period = codes_among(rows["period"], tuple(periods), -1)
+    other = np.flatnonzero(period < 0)
+    if len(other):  # periods no bill has: an empty or malformed one is named
+        month_number(rows["period"].iloc[other])
+    new_period = np.r_[True, period[1:] != period[:-1]]
+    ids = arrow_text(rows["customer_id"])
+    if ids is None:
         id_code, id_names = factorized(rows["customer_id"])
-        period, period_names = factorized(rows["period"])
-        new_id = np.r_[True, id_code[1:] != id_code[:-1]]
-        first = np.flatnonzero(new_id | np.r_[True, period[1:] != period[:-1]])
-        return first, id_code[first], id_names, period[first], period_names
+        first = np.flatnonzero(np.r_[True, id_code[1:] != id_code[:-1]] | new_period)
+        return first, id_code[first], id_names, period[first]
     new_id = run_changes(ids)
-    first = np.flatnonzero(new_id | run_changes(periods))
+    first = np.flatnonzero(new_id | new_period)
     id_code, id_names = _encoded(ids.take(pa.array(np.flatnonzero(new_id))))
     # A customer's run of rows starts a run of rows: each run's customer run counted among them.
     of_run = new_id[first].astype(np.int64)
     np.cumsum(of_run, out=of_run)
     of_run -= 1
-    period, period_names = _encoded(periods.take(pa.array(first)))
-    return first, id_code[of_run], id_names, period, period_names
+    return first, id_code[of_run], id_names, period[first]
 
 
 def _bill_in_run(

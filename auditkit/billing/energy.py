@@ -129,12 +129,14 @@ def _tou_lines(
     scale = np.where(actual & np.isfinite(ratio), ratio, 1.0)
     kwh = bills["kwh_due"].to_numpy(dtype=float)[rows]
     registers = np.column_stack([bills[c].to_numpy(dtype=float)[rows] for c in REGISTERS.values()])
-    source = np.where(np.isnan(registers).all(axis=1), 0, 1)  # 1 = registers, 0 = none yet
+    known = ~np.isnan(registers).all(axis=1)  # by registers, else by billed period lines
+    # Bills without registers read their billed period lines (only theirs are summed).
+    without = np.flatnonzero(~known)
     quantities_billed = dataset.bill_lines is not None and "quantity" in dataset.bill_lines
-    from_lines = _billed_periods(bills, rows, billed if quantities_billed else None)
-    use_lines = (source == 0) & ~np.isnan(from_lines).all(axis=1)
-    registers = np.where(use_lines[:, None], from_lines, registers)
-    known = (source == 1) | use_lines
+    from_lines = _billed_periods(bills, rows[without], billed if quantities_billed else None)
+    found = ~np.isnan(from_lines).all(axis=1)
+    registers[without[found]] = from_lines[found]
+    known[without[found]] = True
     quantities = {
         period: np.nan_to_num(registers[:, i]) * scale for i, period in enumerate(REGISTERS)
     }
@@ -163,7 +165,7 @@ def _billed_periods(
     """Per bill of `rows`, the billed kWh of each register period (critical, peak, valley) from
     its energy lines with a period (NaN where the bill has no such lines)."""
     result = np.full((len(rows), len(REGISTERS)), np.nan)
-    if billed is None:
+    if billed is None or not len(rows):
         return result
     periodic = np.flatnonzero((billed["line_type"] == 0) & (billed["period"] != NO_PERIOD))
     if not len(periodic):

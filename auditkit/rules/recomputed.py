@@ -116,15 +116,20 @@ def recompute_lines(ctx: RuleContext) -> Recomputed:
     orders = getattr(source, "work_orders", None)
     if orders is not None:  # orders issued after the audit month are not known yet
         orders = orders.loc[(orders["issued_at"] <= ctx.as_of_date).to_numpy(dtype=bool)]
-    dataset = SimpleNamespace(  # the tables as given: the recomputation notes what is absent
+    # The context's bills (those up to the audit month, its customers and months coded) with
+    # the columns as given: the recomputation notes what is absent.
+    bills = ctx.bills[list(source.bills.columns)]
+    dataset = SimpleNamespace(
         customers=source.customers,
-        bills=source.bills,
+        bills=bills,
         tariffs=source.tariffs,
         work_orders=orders,
         bill_lines=ctx.bill_lines,
         transformers=ctx.transformers,
     )
-    coded = recompute_coded(dataset, as_of=ctx.as_of_period)
+    coded = recompute_coded(
+        dataset, ctx.as_of_period, bill_keys=(ctx.bill_customer, ctx.bill_month)
+    )
     # Each recomputed bill's row in the context, by integer keys (customer row, month), then
     # each line's through its bill: no text of millions of lines is made or looked up.
     bill_row = bill_rows(ctx, coded.bills)

@@ -121,6 +121,35 @@ def test_time_of_use_from_billed_period_lines_scaled_by_the_multiplier_due():
     assert set(result["tou_period"]) == {"peak", "flat", "valley"}
 
 
+def test_of_two_time_of_use_bills_only_the_one_without_registers_reads_its_billed_lines():
+    b = Billing()
+    b.customer("T3", **TOU_10KV | {"voltage_kv": 0.4})
+    # January has registers (peak 300, valley 500, flat 1000 − 800 = 200) and lines that say
+    # otherwise: the registers count. February has none: its lines' peak 100, valley 300, flat
+    # 600 − 400 = 200. peak 0.95, valley 0.30, flat 0.65 (0.4 kV: the unbounded band).
+    b.bill("T3", "2024-01", 1000, 0.5, tariff="TOU", kwh_peak=300.0, kwh_valley=500.0)
+    b.line("T3", "2024-01", "energy", 900, 0.95, tou_period="peak")
+    b.line("T3", "2024-01", "energy", 100, 0.30, tou_period="valley")
+    b.bill("T3", "2024-02", 600, 0.5, tariff="TOU")
+    b.line("T3", "2024-02", "energy", 100, 0.95, tou_period="peak")
+    b.line("T3", "2024-02", "energy", 300, 0.30, tou_period="valley")
+    result = recompute(b.dataset())
+    got = {
+        (month, p): line_of(result, "T3", month, tou_period=p)["quantity_due"]
+        for month in ("2024-01", "2024-02")
+        for p in ("peak", "flat", "valley")
+    }
+    assert got == {
+        ("2024-01", "peak"): 300.0,
+        ("2024-01", "flat"): 200.0,
+        ("2024-01", "valley"): 500.0,
+        ("2024-02", "peak"): 100.0,
+        ("2024-02", "flat"): 200.0,
+        ("2024-02", "valley"): 300.0,
+    }
+    assert not result["estimated"].any()
+
+
 def test_time_of_use_without_registers_or_lines_is_split_by_the_profile_and_marked_estimated():
     b = Billing()
     b.customer("T3", **TOU_10KV)

@@ -107,6 +107,42 @@ def test_closure_date_and_archive_columns():
     assert frame["metering_mode"].tolist() == ["high_low", "high_low"]
 
 
+def _keyed(dataset: object, last: int | None = None) -> pd.DataFrame:
+    """The frame made from the bills' customer rows and months, as the rule context gives them."""
+    rows = pd.Index(dataset.customers["customer_id"]).get_indexer(dataset.bills["customer_id"])
+    keys = (rows, month_number(dataset.bills["period"]))
+    return prepare_bills(dataset, last, keys)
+
+
+def test_a_frame_from_the_bills_keys_is_the_frame_from_their_texts():
+    b = Billing()
+    b.customer("B")
+    b.customer("A", tou=True)
+    b.order("A", "tariff_change", "2024-02-10", old="RES", new="TOU")
+    b.bill("B", "2024-03", 10, 0.80)
+    b.bill("A", "2024-03", 10, 0.80)
+    b.bill("A", "2024-01", 10, 0.80)
+    dataset = b.dataset()
+    for last in (None, int(month_number(["2024-01"])[0])):
+        by_texts, by_keys = prepare_bills(dataset, last), _keyed(dataset, last)
+        pd.testing.assert_frame_equal(
+            by_keys.astype({"customer_id": object, "period": object}),
+            by_texts.astype({"customer_id": object, "period": object}),
+        )
+    assert _keyed(dataset)["period"].tolist() == ["2024-01", "2024-03", "2024-03"]
+
+
+def test_a_bill_of_an_unknown_customer_keeps_its_id_when_keys_are_given():
+    b = Billing()
+    b.customer("A")
+    b.bill("A", "2024-01", 10, 0.80)
+    b.bill("Z", "2024-01", 10, 0.80)
+    dataset = SimpleNamespace(**{"work_orders": None, **b.tables()})
+    frame = _keyed(dataset)
+    assert frame["customer_id"].tolist() == ["Z", "A"]  # unknown (−1) first
+    assert frame["customer_row"].tolist() == [-1, 0]
+
+
 def test_bill_of_finds_each_rows_bill():
     b = Billing()
     b.customer("A")
