@@ -17,7 +17,7 @@ import pandas as pd
 from auditkit.periods import month_number
 from auditkit.rules.context import RuleContext
 from auditkit.rules.evidence import Clause, clause
-from auditkit.rules.findings import empty_raw, raw_per_customer
+from auditkit.rules.findings import empty_raw, group_stats, raw_per_customer
 from auditkit.rules.registry import rule
 
 #: Kinds that always give money back (an amount of either sign is the sum returned or waived).
@@ -60,7 +60,8 @@ def unapproved_adjustment(ctx: RuleContext, params: dict) -> pd.DataFrame:
         kind="stable",
         na_position="last",
     )
-    grouped = unapproved.groupby("cust", sort=True).agg(
+    grouped = group_stats(
+        unapproved.groupby("cust", sort=True),
         month_from=("month", "min"),
         month_to=("month", "max"),
         revenue=("returned", "sum"),
@@ -124,10 +125,10 @@ def operator_concentration(returned: pd.DataFrame, params: dict) -> pd.DataFrame
     their share reaches `unapproved_share` or their z-score `z_threshold`; then the larger of
     the share and z / (2 × z_threshold), capped at 1)."""
     known = returned[returned["operator"].notna()]
-    stats = (
-        known.assign(unapproved=~known["approved"])
-        .groupby("operator", sort=True)
-        .agg(total=("returned", "size"), unapproved=("unapproved", "sum"))
+    stats = group_stats(
+        known.assign(unapproved=~known["approved"]).groupby("operator", sort=True),
+        total=("returned", "size"),
+        unapproved=("unapproved", "sum"),
     )
     counts = stats["unapproved"].to_numpy(dtype=float)
     median = float(np.median(counts)) if len(counts) else 0.0

@@ -10,15 +10,19 @@ from auditkit.periods import date_month_number
 from auditkit.rules.context import RuleContext
 from auditkit.rules.evidence import Clause, clause
 from auditkit.rules.findings import (
+    customer_is_at,
     empty_raw,
+    group_stats,
     optional_values,
     per_customer,
     per_customer_at,
     raw,
     raw_per_customer,
+    rows_of,
 )
 from auditkit.rules.instrument import ct_sizing
 from auditkit.rules.registry import rule
+from auditkit.rules.shared import once_per_context
 from auditkit.rules.workdays import WorkingCalendar
 
 
@@ -104,9 +108,16 @@ def used_beyond_reduction(
     """Per bill of `rows`: on or after a capacity reduction, with the contract capacity then in
     force billed (`billed`, kVA): transformers running beyond it are equipment used against the
     reduction, reduction_without_drop's finding, not a basic charge billed short."""
-    spans = _known_spans(ctx)
-    reduced = ctx.inside_spans(spans[spans["order_type"] == "capacity_reduction"])[rows]
+    reduced = _inside_reductions(ctx)[rows]
     return reduced & (billed >= ctx.capacity_in_force[rows] - tolerance)
+
+
+@once_per_context
+def _inside_reductions(ctx: RuleContext) -> np.ndarray:
+    """Per bill: inside a capacity reduction of a known customer, until its restoration (read
+    by capacity_underbilled and basic_charge_error: found once per run)."""
+    spans = _known_spans(ctx)
+    return ctx.inside_spans(spans[spans["order_type"] == "capacity_reduction"])
 
 
 def _known_spans(ctx: RuleContext) -> pd.DataFrame:
@@ -140,27 +151,31 @@ def demand_over_capacity(ctx: RuleContext, params: dict) -> pd.DataFrame:
     listed = listed.loc[listed["bills"] >= params["min_months"], "cust"].to_numpy()
     if not len(listed):
         return empty_raw()
-    over &= np.isin(ctx.bill_customer, listed)
-    grouped = per_customer(ctx, over, demand_max=demand, in_force_last=in_force)
+    rows = rows_of(ctx, listed)  # the listed customers' bills, the only ones priced below
+    flagged = rows[over[rows]]
+    grouped = per_customer_at(
+        ctx, flagged, demand_max=demand[flagged], in_force_last=in_force[flagged]
+    )
     # Lower bound of the basic charge escaped: the transformer is at least as large as the highest
     # demand seen since the first month over, in every comparable month from then on.
     first_over = np.full(len(ctx.customers), np.iinfo(np.int64).max)
     first_over[grouped["cust"].to_numpy()] = grouped["month_from"].to_numpy()
-    counted = comparable & (ctx.bill_month >= first_over[ctx.bill_customer])
-    capacity_basis = ctx.customer_is("basic_charge_basis", "capacity")
-    counted = np.flatnonzero(counted)
+    counted = rows[comparable[rows] & (ctx.bill_month[rows] >= first_over[ctx.bill_customer[rows]])]
+    capacity_basis = customer_is_at(ctx, counted, "basic_charge_basis", "capacity")
     window = pd.DataFrame(
         {
             "cust": ctx.bill_customer[counted],
             "month": ctx.bill_month[counted],
             "demand": demand[counted],
             "in_force": in_force[counted],
-            "kva_rate": np.where(capacity_basis[counted], ctx.kva_rate_due(counted), 0.0),
+            "kva_rate": np.where(capacity_basis, ctx.kva_rate_due(counted), 0.0),
         }
     )
     highest = window.groupby("cust")["demand"].cummax()
     window["escaped"] = (highest - window["in_force"]).clip(lower=0) * window["kva_rate"]
-    totals = window.groupby("cust").agg(revenue=("escaped", "sum"), month_to=("month", "max"))
+    totals = group_stats(
+        window.groupby("cust"), revenue=("escaped", "sum"), month_to=("month", "max")
+    )
     totals = totals.reindex(grouped["cust"])
     revenue = totals["revenue"].fillna(0.0).to_numpy()
     customers = ctx.customers.iloc[grouped["cust"]]
@@ -218,7 +233,7 @@ def reduction_without_drop(ctx: RuleContext, params: dict) -> pd.DataFrame:
             "order_type": spans["order_type"].to_numpy(),
         }
     )
-    rows = np.flatnonzero(ctx.bills_of(frame["cust"].to_numpy()))
+    rows = rows_of(ctx, frame["cust"].to_numpy())
     read_from, read_to = ctx.read_days
     bills = pd.DataFrame(
         {
@@ -247,7 +262,8 @@ def reduction_without_drop(ctx: RuleContext, params: dict) -> pd.DataFrame:
         window=window,
         escaped=((joined["old"] - joined["capacity_billed"]) * joined["kva_rate"]).where(window),
     )
-    stats = joined.groupby("order").agg(
+    stats = group_stats(
+        joined.groupby("order"),
         kwh=("kwh_judged", "sum"),
         hours=("hours_judged", "sum"),
         demand_after=("demand_judged", "max"),
@@ -274,7 +290,7 @@ def reduction_without_drop(ctx: RuleContext, params: dict) -> pd.DataFrame:
     revenue = revenue[capacity_basis[revenue.index.to_numpy()]]
     shown = hits.drop_duplicates("cust")  # each customer's earliest flagged order
     counts = hits.groupby("cust").size().reindex(shown["cust"]).to_numpy()
-    spans_of = hits.groupby("cust").agg(start=("start", "min"), end=("end", "max"))
+    spans_of = group_stats(hits.groupby("cust"), start=("start", "min"), end=("end", "max"))
     spans_of = spans_of.reindex(shown["cust"])
     amounts = revenue.reindex(shown["cust"]).fillna(0.0).to_numpy()
     evidence = [
@@ -357,7 +373,7 @@ def suspension_overrun(ctx: RuleContext, params: dict) -> pd.DataFrame:
         ctx, hits["cust"], hits["kva"], hits["charged_from"], hits["stop"]
     )
     revenue = priced.groupby("cust")["amount"].sum()
-    months = priced.groupby("cust")["month"].agg(["min", "max"])
+    months = group_stats(priced.groupby("cust"), min=("month", "min"), max=("month", "max"))
     # Each customer's finding shows its first overrun (else its first too-short suspension).
     shown = hits.sort_values(["cust", "short", "start"], kind="stable").drop_duplicates("cust")
     more = hits.groupby("cust").size().reindex(shown["cust"]).to_numpy() - 1
@@ -437,7 +453,8 @@ def _suspension_periods(ctx: RuleContext) -> pd.DataFrame:
     earlier = reach.groupby(frame["cust"]).shift()
     new_period = earlier.isna() | (frame["start"] >= earlier)
     frame["period"] = new_period.cumsum()
-    periods = frame.groupby("period").agg(
+    periods = group_stats(
+        frame.groupby("period"),
         cust=("cust", "first"),
         order_id=("order_id", "first"),
         orders=("order_id", "size"),
@@ -516,7 +533,7 @@ def basic_charge_of_days(
         }
     )
     intervals = intervals[capacity_basis[intervals["cust"].to_numpy()]]
-    rows = np.flatnonzero(ctx.bills_of(intervals["cust"].to_numpy()))
+    rows = rows_of(ctx, intervals["cust"].to_numpy())
     read_from, read_to = ctx.read_days
     bills = pd.DataFrame(
         {
@@ -533,7 +550,7 @@ def basic_charge_of_days(
         - np.maximum(joined["start"], joined["read_from"])
     ).dt.days.clip(lower=0)
     whole = overlap >= (joined["read_after"] - joined["read_from"]).dt.days
-    share = np.where(whole, 1.0, overlap / _days_per_month())
+    share = np.where(whole, 1.0, overlap / _days_per_month(ctx))
     joined = joined[(overlap > 0).to_numpy()]
     share = share[(overlap > 0).to_numpy()]
     rate = ctx.kva_rate_due(joined["row"].to_numpy())
@@ -543,8 +560,10 @@ def basic_charge_of_days(
     )
 
 
-def _days_per_month() -> int:
-    """Days a month of the basic charge counts when prorated by day (params/billing.yaml)."""
+@once_per_context
+def _days_per_month(ctx: RuleContext) -> int:
+    """Days a month of the basic charge counts when prorated by day (params/billing.yaml),
+    read once per run for the rules that price days (the file is parsed on each read)."""
     return load_billing_params().days_per_month
 
 
@@ -625,14 +644,11 @@ def suspension_backdated(ctx: RuleContext, params: dict) -> pd.DataFrame:
     more = hits.groupby("cust").size().reindex(shown["cust"]).to_numpy() - 1
     cust = shown["cust"].to_numpy()
     amounts = revenue.reindex(cust).fillna(0.0).to_numpy()
-    months = (
-        hits.groupby("cust")
-        .agg(
-            month_from=("effective_month", "min"),
-            issued_month=("issued_at", "max"),
-        )
-        .reindex(cust)
-    )
+    months = group_stats(
+        hits.groupby("cust"),
+        month_from=("effective_month", "min"),
+        issued_month=("issued_at", "max"),
+    ).reindex(cust)
     month_from = months["month_from"].to_numpy(dtype=np.int64)
     month_to = np.clip(date_month_number(months["issued_month"]), month_from, ctx.as_of)
     evidence = [

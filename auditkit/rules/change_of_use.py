@@ -14,8 +14,10 @@ from auditkit.rules.findings import (
     customer_is_at,
     empty_raw,
     flagged_rows,
+    group_stats,
     optional_values,
     order_between_bills,
+    orders_of,
     per_customer_at,
     raw,
     raw_per_customer,
@@ -142,7 +144,7 @@ def _stalled_evidence(order: object, more: int) -> list[Clause]:
     revenue_kind="proved",
 )
 def order_not_applied(ctx: RuleContext, params: dict) -> pd.DataFrame:
-    orders = ctx.orders_of("tariff_change", *CAPACITY_ORDERS)
+    orders = orders_of(ctx, "tariff_change", *CAPACITY_ORDERS)
     orders = orders[(orders["cust"] >= 0) & (orders["effective_month"] >= 0)]
     if orders.empty:
         return empty_raw()
@@ -205,8 +207,8 @@ def order_not_applied(ctx: RuleContext, params: dict) -> pd.DataFrame:
     energy_gap = (due_rate - billed_rate) * kwh
     hits["revenue"] = np.clip(np.nan_to_num(np.where(is_tariff, energy_gap, capacity_gap)), 0, None)
     per_order = (
-        hits.groupby(["cust", "order_id"], as_index=False, sort=False)
-        .agg(
+        group_stats(
+            hits.groupby(["cust", "order_id"], sort=False),
             month_from=("month", "min"),
             month_to=("month", "max"),
             bills=("row", "size"),
@@ -217,9 +219,11 @@ def order_not_applied(ctx: RuleContext, params: dict) -> pd.DataFrame:
             old=("old", "first"),
             new=("new", "first"),
         )
+        .reset_index()
         .sort_values(["cust", "month_from", "order_id"], kind="stable")
     )
-    per_customer_total = per_order.groupby("cust").agg(
+    per_customer_total = group_stats(
+        per_order.groupby("cust"),
         month_from=("month_from", "min"),
         month_to=("month_to", "max"),
         revenue=("revenue", "sum"),
@@ -256,18 +260,17 @@ def order_not_applied(ctx: RuleContext, params: dict) -> pd.DataFrame:
 
 
 def _previous_known(ctx: RuleContext, values: np.ndarray) -> np.ndarray:
-    """Per bill, the customer's latest non-NaN value before this bill (NaN where none is)."""
-    rows = np.arange(len(values), dtype=np.int32)  # 35M bills: 140 MB per array
-    latest = np.where(np.isnan(values), np.int32(-1), rows)
-    np.maximum.accumulate(latest, out=latest)  # the latest known row up to each bill
-    first_of_customer = np.where(ctx.same_customer_as_previous, np.int32(0), rows)
-    np.maximum.accumulate(first_of_customer, out=first_of_customer)
-    before = rows  # reused: the latest known row before each bill
-    before[:1] = -1
-    before[1:] = latest[:-1]
-    del latest
-    previous = values[np.maximum(before, 0)]
-    previous[before < first_of_customer] = np.nan  # none since the customer's first bill
+    """Per bill, the customer's latest non-NaN value before this bill (NaN where none is).
+
+    The latest known row before a bill is found by counting the known rows before it (one
+    cumulative sum, no running maximum over every row); it is the customer's when that row's
+    customer is the bill's (bills come in customer order)."""
+    known = ~np.isnan(values)
+    known_before = np.cumsum(known, dtype=np.int32)  # 35M bills: 140 MB per array
+    known_before -= known
+    before = np.append(np.int32(-1), np.flatnonzero(known).astype(np.int32))[known_before]
+    previous = values[before]  # -1 (none known before) reads the last value: set apart below
+    previous[(before < 0) | (ctx.bill_customer[before] != ctx.bill_customer)] = np.nan
     return previous
 
 

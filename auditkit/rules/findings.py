@@ -6,9 +6,11 @@ from __future__ import annotations
 
 import numpy as np
 import pandas as pd
+from pandas.api.typing import DataFrameGroupBy
 
 from auditkit.rules.context import RuleContext
 from auditkit.rules.evidence import Clause
+from auditkit.rules.shared import once_per_context
 
 FINDING_COLUMNS = (
     "rule_id",
@@ -127,6 +129,14 @@ def per_customer_at(ctx: RuleContext, rows: np.ndarray, **values: np.ndarray) ->
     return pd.DataFrame(columns)
 
 
+def group_stats(groups: DataFrameGroupBy, **named: tuple[str, str]) -> pd.DataFrame:
+    """`groups.agg(**named)`, each `name=(column, reduction)`, one grouped reduction a column:
+    the same frame, without pandas' named aggregation (some 3 ms a call, against 0.7 ms)."""
+    return pd.DataFrame(
+        {name: getattr(groups[column], how)() for name, (column, how) in named.items()}
+    )
+
+
 def group_starts(keys: np.ndarray) -> np.ndarray:
     """Where each run of equal `keys` begins (positions; none for no keys)."""
     if not len(keys):
@@ -160,6 +170,13 @@ def optional_values(frame: pd.DataFrame, column: str) -> np.ndarray:
     return frame[column].to_numpy(dtype=float)
 
 
+@once_per_context
+def orders_of(ctx: RuleContext, *order_types: str) -> pd.DataFrame:
+    """`ctx.orders_of(*order_types)`, selected once per run for every rule that reads those
+    orders (meter replacements: six rules). Shared: derive frames from it, never write into it."""
+    return ctx.orders_of(*order_types)
+
+
 def order_between_bills(ctx: RuleContext, order_types: tuple[str, ...], window: int) -> np.ndarray:
     """Per bill: an order of these types took effect between the previous bill and this one, ±window.
 
@@ -167,7 +184,7 @@ def order_between_bills(ctx: RuleContext, order_types: tuple[str, ...], window: 
     customer's bills it also covers the unbilled months, where a meter replacement or a change of
     terms may have happened. Orders without an effective date have not taken effect.
     """
-    orders = ctx.orders_of(*order_types)
+    orders = orders_of(ctx, *order_types)
     cust = orders["cust"].to_numpy(dtype=np.int64)
     effective = orders["effective_month"].to_numpy(dtype=np.int64)
     valid = (cust >= 0) & (effective >= 0)

@@ -18,6 +18,8 @@ from auditkit.rules.context import RuleContext
 from auditkit.rules.evidence import Clause, clause
 from auditkit.rules.findings import (
     empty_raw,
+    group_stats,
+    orders_of,
     raw,
     raw_per_customer,
     records_per_customer,
@@ -63,7 +65,7 @@ def _new_meter_keys(ctx: RuleContext) -> np.ndarray:
     revenue_kind="proved",
 )
 def meter_change_energy_lost(ctx: RuleContext, params: dict) -> pd.DataFrame:
-    orders = ctx.orders_of("meter_replacement")
+    orders = orders_of(ctx, "meter_replacement")
     orders = orders[(orders["cust"] >= 0) & (orders["effective_month"] <= ctx.as_of)]
     if orders.empty or ctx.bills.empty:
         return empty_raw()
@@ -121,7 +123,8 @@ def meter_change_energy_lost(ctx: RuleContext, params: dict) -> pd.DataFrame:
             "revenue": revenue,
         }
     ).sort_values(["cust", "date"], kind="stable")
-    grouped = found.groupby("cust", sort=True).agg(
+    grouped = group_stats(
+        found.groupby("cust", sort=True),
         month_from=("month", "min"),
         month_to=("new_period", "max"),
         lost_kwh=("lost_kwh", "sum"),
@@ -207,7 +210,8 @@ def meter_error_backbill(ctx: RuleContext, params: dict) -> pd.DataFrame:
         error_size=tests["error"].abs(),
         slow=tests["amount"] > 0,
     )
-    grouped = tests.groupby("cust", sort=True).agg(
+    grouped = group_stats(
+        tests.groupby("cust", sort=True),
         month_from=("start_month", "min"),
         month_to=("month", "max"),
         revenue=("backbill", "sum"),
@@ -262,7 +266,7 @@ def _failed_tests(ctx: RuleContext, tolerance: float) -> pd.DataFrame:
     tests = tests[tests["error"].abs() > tolerance].reset_index(drop=True)
     if tests.empty:
         return empty
-    replacements = ctx.orders_of("meter_replacement")
+    replacements = orders_of(ctx, "meter_replacement")
     replacements = pd.DataFrame(
         {
             "cust": replacements["cust"].to_numpy(dtype=np.int64),
@@ -567,7 +571,8 @@ def _consumption_fall(ctx: RuleContext, alarms: pd.DataFrame, params: dict) -> p
     later["expected"] = np.where(
         by_season[later["alarm"].to_numpy()], later["kwh_year_before"], later["baseline"]
     )
-    summary = later.groupby("alarm").agg(
+    summary = group_stats(
+        later.groupby("alarm"),
         kwh=("kwh", "sum"),
         expected=("expected", "sum"),
         months=("kwh", "size"),

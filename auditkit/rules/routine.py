@@ -15,6 +15,7 @@ from auditkit.rules.findings import (
     empty_raw,
     flagged_rows_at,
     optional_values,
+    orders_of,
     per_customer_at,
     raw,
     raw_per_customer,
@@ -389,9 +390,9 @@ def _line_rates(ctx: RuleContext, params: dict) -> _LineRates:
     lines = view.lines
     priced = lines[(rc.billed & ~np.isnan(rc.rate_billed))[lines]]
     priced_row = rc.row[priced]
-    alone = np.bincount(priced_row, minlength=n)[priced_row] == 1
     single = np.full(n, np.nan)
-    single[priced_row[alone]] = rc.rate_billed[priced[alone]]
+    single[priced_row] = rc.rate_billed[priced]
+    single[np.bincount(priced_row, minlength=n) != 1] = np.nan  # none, or several lines
     # The few lines off the rate due first (both rates known), then those that are the rule's.
     off = np.flatnonzero(rate_off(ctx, params["rate_tolerance"])[lines])
     mine = (
@@ -528,7 +529,7 @@ def _resumed_without_replacement(
     inside = after < len(kwh)
     after = np.minimum(after, len(kwh) - 1)
     resumed = inside & ctx.same_customer_as_previous[after] & (kwh[after] > 0)
-    replacements = ctx.orders_of("meter_replacement")[["cust", "effective_month"]]
+    replacements = orders_of(ctx, "meter_replacement")[["cust", "effective_month"]]
     probe = pd.DataFrame(
         {
             "run": np.arange(len(streaks)),
@@ -698,7 +699,7 @@ def _reconnected(ctx: RuleContext) -> np.ndarray:
     """Per customer: a closure took effect before the archive's connection date, so the
     account was connected again and its bills before that date are of its earlier life."""
     connected = ctx.customers["connection_date"].to_numpy(dtype="datetime64[ns]")
-    closures = ctx.orders_of("closure")
+    closures = orders_of(ctx, "closure")
     closures = closures[(closures["cust"] >= 0).to_numpy()]
     cust = closures["cust"].to_numpy(dtype=np.int64)
     before = closures["effective_date"].to_numpy(dtype="datetime64[ns]") < connected[cust]

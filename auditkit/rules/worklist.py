@@ -12,6 +12,7 @@ from collections.abc import Iterable, Mapping
 import numpy as np
 import pandas as pd
 
+from auditkit.data.column_typing import TEXT_DTYPE
 from auditkit.periods import period_text
 from auditkit.rules.context import RuleContext
 from auditkit.rules.evidence import encode, render
@@ -100,35 +101,48 @@ def rank(
 
 def _finish(raw: pd.DataFrame, rule: Rule, context: RuleContext, common: dict) -> pd.DataFrame:
     cust = raw["cust"].to_numpy()
+    month_from = raw["month_from"].to_numpy()
     revenue = raw["revenue_impact"].to_numpy(dtype=float)
     high = revenue >= common["severity_high_yuan"]
-    clauses = raw["evidence"]
+    clauses = raw["evidence"].to_numpy()
+    penalty_base = raw["penalty_base"] if "penalty_base" in raw else raw["revenue_impact"]
     frame = pd.DataFrame(
         {
             "rule_id": rule.rule_id,
             "area": rule.area,
             "severity": _as_objects(np.where(high, "high", rule.severity)),
-            # take() first: the archive's text columns are never copied whole as Python strings
-            "customer_id": context.customers["customer_id"].take(cust).to_numpy(),
-            "district": context.customers["district"].take(cust).to_numpy(),
-            "period_from": _as_objects(period_text(raw["month_from"].to_numpy())),
+            "customer_id": _archive_text(context.customers["customer_id"], cust),
+            "district": _archive_text(context.customers["district"], cust),
+            "period_from": _as_objects(period_text(month_from)),
             "period_to": _as_objects(period_text(raw["month_to"].to_numpy())),
-            "evidence": np.array([render(finding, "en") for finding in clauses], dtype=object),
+            "evidence": _as_text([render(finding, "en") for finding in clauses]),
             "revenue_impact": revenue,
             "revenue_kind": _as_objects(np.full(len(raw), rule.revenue_kind, dtype=object)),
             "penalty": penalties(
-                rule.penalty,
-                raw["month_from"].to_numpy(),
-                raw.get("penalty_base", raw["revenue_impact"]).to_numpy(dtype=float),
-                common,
+                rule.penalty, month_from, penalty_base.to_numpy(dtype=float), common
             ),
             "score": np.round(raw["score"].to_numpy(dtype=float), 4),
-            "evidence_code": np.array([encode(finding) for finding in clauses], dtype=object),
+            "evidence_code": _as_text([encode(finding) for finding in clauses]),
         },
         columns=list(FINDING_COLUMNS),
     )
     frame.attrs["notes"] = list(raw.attrs.get("notes", ()))  # a rule's remarks on its counting
     return frame
+
+
+def _archive_text(column: pd.Series, cust: np.ndarray) -> pd.api.extensions.ExtensionArray:
+    """An archive text column at the customers `cust`: taken as pandas' text where the archive
+    holds it so (the frame would infer that type from the texts), else as objects, as before;
+    never the whole column copied as Python strings."""
+    if len(cust) and column.dtype == TEXT_DTYPE:
+        return column.array.take(cust)
+    return column.take(cust).to_numpy()
+
+
+def _as_text(texts: list[str]) -> pd.api.extensions.ExtensionArray | np.ndarray:
+    """Sentences as pandas' text, the type the frame infers from them, without inferring it;
+    objects where there are none (an empty findings frame always had them)."""
+    return pd.array(texts, dtype=TEXT_DTYPE) if texts else np.empty(0, dtype=object)
 
 
 def _as_objects(values: np.ndarray | list) -> pd.Series:

@@ -11,6 +11,8 @@ from auditkit.rules.context import RuleContext
 from auditkit.rules.findings import (
     customer_is_at,
     flagged_rows_at,
+    group_stats,
+    orders_of,
     per_customer_at,
     records_per_customer,
     rows_of,
@@ -140,3 +142,55 @@ def test_a_bill_whose_customer_is_not_in_the_archive_is_nobodys():
     ]
     at = customer_is_at(ctx, np.array([0, 3]), "usage_type", "industrial")
     assert at.tolist() == [False, True]
+
+
+def test_grouped_statistics_are_those_of_a_named_aggregation():
+    frame = pd.DataFrame(
+        {
+            "cust": [2, 0, 2, 0, 1],
+            "order_id": pd.array(["b", "a", "a", "a", "c"], dtype="str"),
+            "amount": [1.5, np.nan, 2.25, 4.0, 0.5],
+            "month": [7, 3, 5, 4, 9],
+            "late": [True, False, False, False, True],
+        }
+    )
+    named = {
+        "revenue": ("amount", "sum"),
+        "month_from": ("month", "min"),
+        "month_to": ("month", "max"),
+        "bills": ("month", "size"),
+        "late": ("late", "any"),
+        "first_order": ("order_id", "first"),
+    }
+    stats = group_stats(frame.groupby("cust"), **named)
+    assert stats.index.tolist() == [0, 1, 2]
+    assert stats["revenue"].tolist() == [4.0, 0.5, 3.75]  # NaN skipped, as pandas sums
+    assert stats["month_from"].tolist() == [3, 9, 5]
+    assert stats["bills"].tolist() == [2, 1, 2]
+    assert stats["late"].tolist() == [False, True, True]
+    assert stats["first_order"].tolist() == ["a", "c", "b"]
+    pd.testing.assert_frame_equal(stats, frame.groupby("cust").agg(**named))
+    by_order = frame.groupby(["cust", "order_id"], sort=False)
+    pd.testing.assert_frame_equal(
+        group_stats(by_order, **named).reset_index(),
+        frame.groupby(["cust", "order_id"], as_index=False, sort=False).agg(**named),
+    )
+    empty = frame.iloc[:0].groupby("cust")
+    pd.testing.assert_frame_equal(group_stats(empty, **named), empty.agg(**named))
+
+
+def test_orders_of_some_types_are_selected_once_per_context():
+    calls = []
+
+    class Context(SimpleNamespace):
+        def orders_of(self, *order_types: str) -> pd.DataFrame:
+            calls.append(order_types)
+            return self.work_orders[self.work_orders["order_type"].isin(order_types)]
+
+    work_orders = pd.DataFrame({"order_type": ["closure", "meter_replacement", "closure"]})
+    ctx = Context(work_orders=work_orders)
+    closures = orders_of(ctx, "closure")
+    assert closures.index.tolist() == [0, 2]
+    assert orders_of(ctx, "closure") is closures
+    assert orders_of(ctx, "meter_replacement").index.tolist() == [1]
+    assert calls == [("closure",), ("meter_replacement",)]

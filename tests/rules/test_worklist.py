@@ -1,0 +1,58 @@
+"""A rule's raw findings finished into worklist rows: names from the archive, text columns."""
+
+from __future__ import annotations
+
+from types import SimpleNamespace
+
+import numpy as np
+import pandas as pd
+
+from auditkit.data.column_typing import TEXT_DTYPE
+from auditkit.rules.evidence import clause
+from auditkit.rules.findings import empty_raw, raw
+from auditkit.rules.library import RULES
+from auditkit.rules.worklist import _finish
+
+COMMON = {"severity_high_yuan": 1000.0, "penalty_regime_date": "2024-03-01"}
+TEXT_COLUMNS = ("rule_id", "area", "customer_id", "district", "evidence", "evidence_code")
+
+
+def _archive(text_dtype: object) -> SimpleNamespace:
+    return SimpleNamespace(
+        customers=pd.DataFrame(
+            {
+                "customer_id": pd.Series(["C0", "C1", "C2"], dtype=text_dtype),
+                "district": pd.Series(["东区", "西区", "东区"], dtype=text_dtype),
+            }
+        )
+    )
+
+
+def _two_findings() -> pd.DataFrame:
+    evidence = [[clause("revenue", amount=1500.0)], [clause("revenue", amount=20.0)]]
+    return raw(
+        np.array([2, 0]), np.array([24290, 24291]), np.array([24292, 24291]), evidence,
+        np.array([1500.0, 20.0]), np.array([0.9, 0.4]),
+    )  # fmt: skip
+
+
+def test_findings_name_their_customers_and_keep_their_texts_as_text():
+    for archive_dtype in (TEXT_DTYPE, object):  # an archive held as objects: texts inferred
+        finished = _finish(
+            _two_findings(), RULES["fund_charge_error"], _archive(archive_dtype), COMMON
+        )
+        assert finished["customer_id"].tolist() == ["C2", "C0"]
+        assert finished["district"].tolist() == ["东区", "东区"]
+        assert finished["severity"].tolist() == ["high", "medium"]  # from 1,000 yuan: high
+        assert finished["period_from"].tolist() == ["2024-03", "2024-04"]
+        assert finished["evidence_code"].iloc[1] == '[{"code":"revenue","amount":20.0}]'
+        for column in TEXT_COLUMNS:
+            assert finished[column].dtype == TEXT_DTYPE, column
+
+
+def test_a_rule_without_findings_keeps_the_empty_columns_it_always_had():
+    finished = _finish(empty_raw(), RULES["fund_charge_error"], _archive(TEXT_DTYPE), COMMON)
+    assert finished.empty
+    for column in ("customer_id", "district", "evidence", "evidence_code"):
+        assert finished[column].dtype == object, column
+    assert finished["rule_id"].dtype == TEXT_DTYPE
