@@ -103,7 +103,13 @@ def shared_codes(
 ) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
     """The positions of the bills whose customer is in a (small) table, their customer codes, and
     each table row's code in the same numbering (-1 for a customer without bills)."""
-    rows = np.flatnonzero(bill_ids.isin(table_ids).to_numpy(dtype=bool))
+    if isinstance(bill_ids.dtype, pd.CategoricalDtype):  # each distinct id looked up once
+        # An empty id (code −1) is shared where the table has an empty one, as isin has it.
+        empty_shared = bool(pd.isna(table_ids).any())
+        shared = np.append(bill_ids.cat.categories.isin(table_ids), empty_shared)
+        rows = np.flatnonzero(shared[bill_ids.cat.codes.to_numpy()])
+    else:
+        rows = np.flatnonzero(bill_ids.isin(table_ids).to_numpy(dtype=bool))
     codes, distinct = pd.factorize(bill_ids.iloc[rows])
     return rows, codes.astype(np.int64), pd.Index(distinct).get_indexer(table_ids)
 

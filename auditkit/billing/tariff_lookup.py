@@ -295,6 +295,13 @@ def _dense(values: np.ndarray) -> tuple[np.ndarray, int]:
             return values, high + 1  # codes already (a question's number): not copied
         if high - low < 1 << 20:
             return np.subtract(values, low, dtype=np.int64), high - low + 1
+    if values.dtype.kind == "f" and len(values) > 1:
+        # Numbers that come in runs (a customer's bills) are hashed once per run.
+        starts = np.flatnonzero(np.r_[True, values[1:] != values[:-1]])  # NaN starts runs
+        if len(starts) * 4 < len(values):
+            codes, distinct = pd.factorize(values[starts], use_na_sentinel=False)
+            codes = np.repeat(codes.astype(np.int64), np.diff(np.append(starts, len(values))))
+            return codes, max(len(distinct), 1)
     codes, distinct = pd.factorize(values, use_na_sentinel=False)
     return codes.astype(np.int64), max(len(distinct), 1)
 

@@ -139,9 +139,9 @@ def recompute_lines(ctx: RuleContext) -> Recomputed:
     row = row[lines]
     # Per context bill: the tariff due of its recomputed bill (the later of two bills of one
     # customer and month), None where no line was recomputed.
-    with_lines = np.flatnonzero(
-        (np.bincount(coded.bill, minlength=len(bill_row)) > 0) & (bill_row >= 0)
-    )
+    has_lines = np.zeros(len(bill_row), dtype=bool)
+    has_lines[coded.bill] = True
+    with_lines = np.flatnonzero(has_lines & (bill_row >= 0))
     # Compared as codes among the tariffs due (a billed tariff not among them, or none, differs).
     due = coded.bills["tariff_due"]
     due_code = np.full(len(ctx.bills), -1, dtype=np.int64)

@@ -7,7 +7,8 @@ import pandas as pd
 import pytest
 from billing_builders import TARIFFS
 
-from auditkit.billing.tariff_lookup import TariffLookup
+from auditkit.billing.basic import shared_codes
+from auditkit.billing.tariff_lookup import TariffLookup, row_numbers
 
 
 def _dates(*texts: str) -> np.ndarray:
@@ -103,3 +104,28 @@ def test_of_two_half_bounded_bands_the_one_whose_end_is_nearer_the_voltage_wins(
     )
     rates = lookup.rate(["HV"] * 3, _dates(*["2024-01-01"] * 3), [220.0, 5.0, 20.0])
     np.testing.assert_array_equal(rates, [0.58, 0.64, 0.62])
+
+
+def test_numbers_in_runs_are_numbered_as_numbers_in_no_order_are():
+    # Voltages come in runs of a customer's bills (NaN too): each run's value is hashed once,
+    # and the rows are numbered as every value hashed: by first appearance, NaN as one value.
+    volts = np.array([10.0, 10.0, 10.0, 0.4, 0.4, 0.4, np.nan, np.nan, np.nan, 10.0, 10.0, 10.0])
+    days = np.zeros(len(volts), dtype=np.int64)
+    numbers, count = row_numbers((days, volts))
+    assert numbers.tolist() == [0, 0, 0, 1, 1, 1, 2, 2, 2, 0, 0, 0]
+    assert count == 3
+    scattered = np.array([0.4, 10.0, np.nan, 10.0])
+    assert row_numbers((days[:4], scattered))[0].tolist() == [0, 1, 2, 1]
+
+
+def test_a_categorical_id_is_shared_with_a_table_as_isin_has_it():
+    ids = pd.Series(pd.Categorical(["A", None, "B", "C", "A"]))
+    rows, codes, table_codes = shared_codes(ids, pd.Series(["A", "C", "Z"]))
+    assert (rows.tolist(), codes.tolist(), table_codes.tolist()) == (
+        [0, 3, 4],
+        [0, 1, 0],
+        [0, 1, -1],
+    )
+    # A table with an empty id shares it with the bill without one, as isin has it.
+    rows, codes, _ = shared_codes(ids, pd.Series(["A", None], dtype=object))
+    assert (rows.tolist(), codes.tolist()) == ([0, 1, 4], [0, -1, 0])
