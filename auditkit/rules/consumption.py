@@ -549,15 +549,22 @@ def _shared_with_peers(
 def _peer_months(values: np.ndarray, groups: np.ndarray, wanted: np.ndarray) -> np.ndarray:
     """Per group of `wanted` (ascending): the median over its rows (`groups`) of their log kWh
     each centred on its own mean, by step. The rows of the wanted groups are sorted by group
-    once; each group is then a run of them."""
+    once; each group is then a run of them, centred straight into a steps x rows array (each
+    step's values side by side, as its median reads them)."""
     members = np.flatnonzero(np.isin(groups, wanted))
     members = members[np.argsort(groups[members], kind="stable")]  # by group, then row
     starts = np.searchsorted(groups[members], wanted, "left")
     stops = np.searchsorted(groups[members], wanted, "right")
     peers = np.empty((len(wanted), values.shape[1]))
     for at, (start, stop) in enumerate(zip(starts, stops, strict=True)):
-        log = np.log(values[members[start:stop]])
-        peers[at] = row_nanmedian((log - np.nanmean(log, axis=1, keepdims=True)).T)
+        log = values[members[start:stop]]
+        np.log(log, out=log)
+        seen = ~np.isnan(log)
+        with np.errstate(invalid="ignore", divide="ignore"):  # nanmean's sum over count
+            mean = np.where(seen, log, 0.0).sum(axis=1) / np.count_nonzero(seen, axis=1)
+        by_step = np.empty((values.shape[1], stop - start))
+        np.subtract(log.T, mean, out=by_step)
+        peers[at] = row_nanmedian(by_step)
     return peers
 
 

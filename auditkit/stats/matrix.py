@@ -6,6 +6,7 @@ hundreds of thousands of customers; a missing month or day is a NaN cell, never 
 
 from __future__ import annotations
 
+import math
 from dataclasses import dataclass
 
 import numpy as np
@@ -19,6 +20,11 @@ from auditkit.stats.requirements import ColumnError, InsufficientDataError, requ
 ZERO_AS_SHARE = 0.1
 #: Row length from which `row_nanmedian` partitions instead of sorting.
 LONG_ROW = 256
+#: Row length from which `row_nanmedian` partitions only the values a sample of the row brackets
+#: around its middle (a partition costs about 10 ns a value; the bracketing passes a tenth of it).
+BRACKETED_ROW = 8192
+#: The sample of such a row: every SAMPLE_STEP-th value.
+SAMPLE_STEP = 16
 
 
 @dataclass(frozen=True)
@@ -47,30 +53,62 @@ class ConsumptionMatrix:
         return np.asarray(self.times.day_of_week)
 
 
-def row_nanmedian(values: np.ndarray) -> np.ndarray:
-    """Median of each row ignoring NaN (NaN for an all-NaN row).
+def row_nanmedian(values: np.ndarray, counts: np.ndarray | None = None) -> np.ndarray:
+    """Median of each row ignoring NaN (NaN for an all-NaN row); `counts`, each row's values
+    that are not NaN, where the caller knows them already.
 
     numpy's nanmedian goes through masked arrays and is several times slower on many short rows.
     Short rows are sorted whole (a sorting network's work); a long row (a median across
     customers) is only partitioned at its lower middle value, NaN going last as in a sort, the
-    upper middle one being the least after it: the same two values, so the same median, in a
-    fraction of the time.
+    upper middle one being the least after it (`_middle_values`: of a very long row, only the
+    values around its middle): the same two values, so the same median, in a fraction of the
+    time.
     """
-    counts = np.count_nonzero(~np.isnan(values), axis=1)
+    if counts is None:
+        counts = np.count_nonzero(~np.isnan(values), axis=1)
     lower_at = np.maximum(counts - 1, 0) // 2
     if values.shape[1] > LONG_ROW:
         lower, upper = np.empty(len(values)), np.empty(len(values))
         for row, (count, at) in enumerate(zip(counts, lower_at, strict=True)):
-            part = np.partition(values[row], at)
-            lower[row] = part[at]
-            # after the lower middle: the upper values and the NaN, in no promised order
-            upper[row] = np.nanmin(part[at + 1 :]) if count % 2 == 0 and count else part[at]
+            lower[row], upper[row] = _middle_values(values[row], int(count), int(at))
     else:
         ordered = np.sort(values, axis=1)  # NaN sort last
         rows = np.arange(values.shape[0])
         lower = ordered[rows, lower_at]
         upper = ordered[rows, counts // 2]
     return np.where(counts > 0, (lower + upper) / 2, np.nan)
+
+
+def _middle_values(row: np.ndarray, count: int, at: int) -> tuple[float, float]:
+    """The values ranked `at` and `count // 2` (from 0) among the `count` values of a long `row`
+    that are not NaN (any value where `count` is 0).
+
+    A row of BRACKETED_ROW values or more is first bracketed: two values of its sample, ranked
+    well either side of the middle's share of the sample, bound the few values partitioned,
+    which are the row's values ranked from `below` on, `below` being those under the lower
+    bound; where the bracket misses the middle (rarely: it spans 4 standard deviations of the
+    middle's rank in the sample either side), the whole row is partitioned.
+    """
+    upper_at = count // 2
+    if len(row) >= BRACKETED_ROW and count:
+        sample = row[::SAMPLE_STEP]
+        sampled = np.count_nonzero(~np.isnan(sample))
+        centre = at * sampled / count
+        spread = 2 * math.sqrt(sampled) + 1  # 4 standard deviations of a rank near the middle
+        low_at, high_at = math.floor(centre - spread), math.ceil(centre + spread)
+        inside = [rank for rank in (low_at, high_at) if 0 <= rank < sampled]
+        bounds = np.partition(sample, inside) if inside else sample
+        low = bounds[low_at] if low_at >= 0 else -np.inf
+        high = bounds[high_at] if high_at < sampled else np.inf
+        below = np.count_nonzero(row < low)
+        window = row[(row >= low) & (row <= high)]
+        if below <= at and upper_at < below + len(window):
+            part = np.partition(window, at - below)
+            lower = part[at - below]
+            return lower, part[upper_at - below :].min() if upper_at > at else lower
+    part = np.partition(row, at)
+    # after the lower middle: the upper values and the NaN, in no promised order
+    return part[at], np.nanmin(part[at + 1 :]) if upper_at > at else part[at]
 
 
 def masked_row_mean(values: np.ndarray, mask: np.ndarray) -> np.ndarray:
@@ -87,10 +125,16 @@ def log_consumption(values: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
     Zeros become ZERO_AS_SHARE of the customer's median positive reading, so a zeroed meter reads
     as a drop of about 90 %, not an infinite one.
     """
-    typical = row_nanmedian(np.where(values > 0, values, np.nan))
-    all_zero = np.isnan(typical) & (values == 0).any(axis=1)
+    positive = not (values <= 0).any()  # kWh read by bills and meters mostly is
+    if positive:  # nothing to leave out; the logs are missing where the kWh are
+        readings = np.count_nonzero(~np.isnan(values), axis=1)
+        typical = row_nanmedian(values, readings)
+    else:
+        typical = row_nanmedian(np.where(values > 0, values, np.nan))
+    all_zero = np.isnan(typical)  # no reading above 0: all zero where one reads 0
+    all_zero[all_zero] = (values[all_zero] == 0).any(axis=1)
     log_kwh = np.log(values + ZERO_AS_SHARE * np.nan_to_num(typical, nan=1.0)[:, None])
-    log_kwh -= row_nanmedian(log_kwh)[:, None]
+    log_kwh -= (row_nanmedian(log_kwh, readings) if positive else row_nanmedian(log_kwh))[:, None]
     return log_kwh, all_zero
 
 

@@ -557,32 +557,59 @@ def _fit_level_shift(
     """
     n_readings = observed.sum(axis=1)
     after_counts = _suffix_sums(observed)
-    before_counts = n_readings[:, None] - after_counts
     step_norms = (step_columns**2).sum(axis=0)
+    root_norms = np.sqrt(step_norms)
     step_rows = np.ascontiguousarray(step_columns.T)  # step regressor k as row k
-    allowed = (before_counts >= min_before) & (after_counts >= min_after) & (step_norms > 1e-9)
+    # min_before readings up to k (n_readings - after_counts), min_after after it
+    allowed = (after_counts <= (n_readings - min_before)[:, None]) & (after_counts >= min_after)
+    allowed &= step_norms > 1e-9
+    barred = ~allowed
     filled = np.where(observed, log_kwh, 0.0)
     rows = np.arange(log_kwh.shape[0])
     for fill in (True, False):
         residual = filled - (filled @ basis) @ basis.T
         # <residual, step_k> is the sum of residuals after k: one suffix sum per customer.
-        coefficient = _suffix_sums(residual) / step_norms
-        evidence = np.where(allowed, (-coefficient + log_min_drop) * np.sqrt(step_norms), -np.inf)
+        coefficient = _suffix_sums(residual)
+        coefficient /= step_norms
+        evidence = np.subtract(log_min_drop, coefficient)  # -coefficient + log_min_drop
+        evidence *= root_norms
+        np.copyto(evidence, -np.inf, where=barred)
         change = np.argmax(evidence, axis=1)
         shift = coefficient[rows, change]
         residual -= shift[:, None] * step_rows[change]
         if fill:
             filled = np.where(observed, log_kwh, filled - residual)
-    residual = np.where(observed, residual, np.nan)
-    centre = row_nanmedian(residual)
-    scale = 1.4826 * row_nanmedian(np.abs(residual - centre[:, None]))
+    spread = _absolute_deviation(residual, observed, n_readings)
     parameters = basis.shape[1] + 1
-    scale = np.maximum(scale, MIN_SCALE) * np.sqrt(
+    scale = np.maximum(1.4826 * spread, MIN_SCALE) * np.sqrt(
         n_readings / np.maximum(n_readings - parameters, 1)
     )
-    scale *= autocorrelation_inflation(np.nan_to_num(residual, copy=False))
+    scale *= autocorrelation_inflation(residual)
     z = evidence[rows, change] / scale
-    return change, -shift, sidak_score(z, allowed.sum(axis=1))
+    return change, -shift, sidak_score(z, np.count_nonzero(allowed, axis=1))
+
+
+def _absolute_deviation(
+    residual: np.ndarray, observed: np.ndarray, n_readings: np.ndarray
+) -> np.ndarray:
+    """Median absolute deviation (from the median) of each row's `residual` where `observed`
+    (its `n_readings` steps); the residual is left 0 where not observed (as the autocorrelation
+    reads it), any value not finite made finite as numpy's nan_to_num does.
+
+    A finite residual (every fit of a series of kWh gives one) is missing only where not
+    observed, and so is its absolute deviation: both medians read `n_readings` values.
+    """
+    missing = ~observed
+    finite = np.isfinite(residual).all()
+    np.copyto(residual, np.nan, where=missing)
+    counts = n_readings if finite else None
+    centre = row_nanmedian(residual, counts)
+    deviation = row_nanmedian(np.abs(residual - centre[:, None]), counts)
+    if finite:
+        np.copyto(residual, 0.0, where=missing)
+    else:
+        np.nan_to_num(residual, copy=False)
+    return deviation
 
 
 def _suffix_sums(values: np.ndarray) -> np.ndarray:

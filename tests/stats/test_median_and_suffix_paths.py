@@ -1,12 +1,21 @@
-"""The two ways `row_nanmedian` reads a median, and the two ways the level-shift fit sums a row's
-later steps: each pair gives the same numbers, to the bit, as the scores must stay the same."""
+"""The ways `row_nanmedian` reads a median, the two ways `log_consumption` and the level-shift
+fit take their medians, and the two ways the fit sums a row's later steps: each gives the same
+numbers, to the bit, as the scores must stay the same."""
 
 from __future__ import annotations
 
 import numpy as np
 
-from auditkit.stats.matrix import LONG_ROW, row_nanmedian
-from auditkit.stats.theft import _suffix_sums
+from auditkit.stats import matrix
+from auditkit.stats.matrix import (
+    BRACKETED_ROW,
+    LONG_ROW,
+    SAMPLE_STEP,
+    ZERO_AS_SHARE,
+    log_consumption,
+    row_nanmedian,
+)
+from auditkit.stats.theft import _absolute_deviation, _suffix_sums
 
 
 def test_a_long_row_median_is_read_from_its_middle_values():
@@ -36,6 +45,84 @@ def test_long_rows_give_the_medians_sorting_gives_to_the_bit():
     by_sorting = np.where(counts > 0, (lower + upper) / 2, np.nan)
     assert np.array_equal(row_nanmedian(values), by_sorting, equal_nan=True)
     assert row_nanmedian(values)[5] == values[5, 0]
+
+
+def _by_sorting(values: np.ndarray) -> np.ndarray:
+    """Row medians ignoring NaN, read from the whole rows sorted."""
+    ordered = np.sort(values, axis=1)
+    counts = np.count_nonzero(~np.isnan(values), axis=1)
+    rows = np.arange(len(values))
+    lower = ordered[rows, np.maximum(counts - 1, 0) // 2]
+    upper = ordered[rows, counts // 2]
+    return np.where(counts > 0, (lower + upper) / 2, np.nan)
+
+
+def test_very_long_rows_give_the_medians_sorting_gives_to_the_bit():
+    rng = np.random.default_rng(11)
+    values = rng.normal(size=(8, BRACKETED_ROW + 1001)) * 1e3
+    values[rng.random(values.shape) < rng.random((8, 1))] = np.nan  # a share missing per row
+    values[1] = np.round(values[1] / 1e3)  # a few values, each many times
+    values[2, :5000] = -np.inf
+    values[2, 5000:5003] = np.inf
+    values[3] = np.sort(values[3])  # NaN last
+    values[4] = np.nan
+    values[5, 1:] = np.nan  # one reading
+    values[6, 7] = 2.0  # two readings: their mean
+    values[6, ~np.isin(np.arange(values.shape[1]), [3, 7])] = np.nan
+    assert np.array_equal(row_nanmedian(values), _by_sorting(values), equal_nan=True)
+    assert row_nanmedian(values)[6] == (values[6, 3] + 2.0) / 2
+
+
+def test_a_sample_that_misses_the_middle_leaves_the_whole_row_partitioned(monkeypatch):
+    # Every sampled value is far above the others: the bracket lies above the middle.
+    row = np.arange(BRACKETED_ROW * 2, dtype=float)
+    row[::SAMPLE_STEP] += 1e9
+    partitioned = []
+    monkeypatch.setattr(
+        matrix.np,
+        "partition",
+        lambda a, kth: partitioned.append(len(a)) or np.sort(a, kind="stable"),
+    )
+    median = row_nanmedian(row[None, :])
+    assert len(row) in partitioned  # the bracket missed: the whole row
+    # 16384 values, ranks 8191 and 8192 in the middle, the 1024 sampled ones (the multiples of
+    # 16) moved up: among the others, 15 a block of 16, rank 8191 is 546 * 16 + 2
+    assert median[0] == _by_sorting(row[None, :])[0] == (8738.0 + 8739.0) / 2
+
+
+def test_given_counts_read_the_same_medians():
+    values = np.array([[3.0, np.nan, 1.0, 2.0], [4.0, 8.0, np.nan, np.nan]])
+    assert row_nanmedian(values, np.array([3, 2])).tolist() == [2.0, 6.0]
+
+
+def test_positive_readings_take_the_medians_any_readings_take():
+    rng = np.random.default_rng(5)
+    positive = rng.lognormal(4, 1, size=(50, 36))
+    positive[rng.random(positive.shape) < 0.2] = np.nan
+    with_zeros = positive.copy()
+    with_zeros[0, 3] = 0.0  # one zero anywhere: every row read as zeros may be
+    for values in (positive, with_zeros):
+        typical = _by_sorting(np.where(values > 0, values, np.nan))
+        expected = np.log(values + ZERO_AS_SHARE * np.nan_to_num(typical, nan=1.0)[:, None])
+        expected -= _by_sorting(expected)[:, None]
+        assert np.array_equal(log_consumption(values)[0], expected, equal_nan=True)
+    assert log_consumption(with_zeros)[0][0, 3] < np.nanmin(log_consumption(positive)[0][0])
+
+
+def test_the_fit_spread_reads_a_residual_not_finite_as_nan_to_num_makes_it():
+    observed = np.array([[True, True, False, True, True], [True] * 5])
+    finite = np.array([[0.5, -1.0, 7.0, 2.0, 0.0], [1.0, 2.0, 3.0, 4.0, 100.0]])
+    not_finite = finite.copy()
+    not_finite[1, 4] = np.inf
+    for residual in (finite, not_finite):
+        seen = np.where(observed, residual, np.nan)
+        expected = _by_sorting(np.abs(seen - _by_sorting(seen)[:, None]))
+        spread = _absolute_deviation(residual, observed, observed.sum(axis=1))
+        assert np.array_equal(spread, expected, equal_nan=True)
+        assert np.array_equal(residual, np.nan_to_num(seen))  # 0 where not observed
+    # Row 0 reads 0.5, -1, 2 and 0: median 0.25, deviations 0.25, 1.25, 1.75, 0.25; row 1
+    # reads 1, 2, 3, 4 and inf: median 3, deviations 2, 1, 0, 1, inf.
+    assert spread.tolist() == [0.75, 1.0]
 
 
 def test_later_steps_are_summed_from_the_last_step_back():
