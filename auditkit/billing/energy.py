@@ -270,8 +270,7 @@ def _priced(
     # reads its answer at (question, pair), with no search over millions of lines.
     pair = np.multiply(period, _PAIR_TIERS, dtype=np.int16)
     pair += tier
-    used = np.zeros(len(PERIOD_NAMES) * _PAIR_TIERS, dtype=bool)
-    used[pair] = True
+    used = np.bincount(pair, minlength=len(PERIOD_NAMES) * _PAIR_TIERS) > 0
     pairs = np.flatnonzero(used)
     slot = np.cumsum(used) - 1
     questions = bills["tariff_query"].to_numpy(dtype=np.int64)

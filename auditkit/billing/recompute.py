@@ -169,7 +169,7 @@ def _due_lines(
     itemized: np.ndarray,
 ) -> tuple[list[dict[str, np.ndarray]], list[Note]]:
     """Every line due as arrays (bill, line_type and period codes, tier, quantity, rate, amount,
-    estimated), one part per line type, the energy first in two (`priced_energy`; parts:
+    estimated; the codes one number for a part of one kind), one part per line type, the energy first in two (`priced_energy`; parts:
     millions of lines are not copied into one array before they are joined); and the notes on
     estimates made. A bill whose energy is not `itemized` says nothing of its periods or tiers:
     its energy due is one line too."""
@@ -210,17 +210,16 @@ def _due_lines(
             continue
         if kind == "energy":
             for lines in part:  # the lines at the rate on read_to, then the old-rate parts
-                summed = ~itemized[lines["bill"]]
+                summed = np.flatnonzero(~itemized[lines["bill"]])
                 lines["period"][summed], lines["tier"][summed] = NO_PERIOD, 0
-                code = np.zeros(len(lines["bill"]), dtype=np.int8)  # energy is line type 0
-                due.append({"line_type": code, **lines})
+                due.append({"line_type": 0, **lines})  # energy is line type 0
             continue
-        size = len(part["bill"])
+        # One line type without period or tier: its codes are one number each.
         due.append(
             {
-                "line_type": np.full(size, LINE_TYPES.index(kind), dtype=np.int8),
-                "period": np.full(size, NO_PERIOD, dtype=np.int8),
-                "tier": np.zeros(size, dtype=np.int8),
+                "line_type": LINE_TYPES.index(kind),
+                "period": NO_PERIOD,
+                "tier": 0,
                 **{
                     name: part[name].to_numpy(dtype=dtype)
                     for name, dtype in (
@@ -300,7 +299,9 @@ def _per_bill(lines: pd.DataFrame | dict | list | None, column: str, n: int) -> 
     sums = np.zeros(n)
     for index, part in enumerate(parts):
         bill = np.asarray(part["bill"], dtype=np.int64)
-        values = np.nan_to_num(np.asarray(part[column], dtype=float))
+        values = np.asarray(part[column], dtype=float)
+        if not np.isfinite(values).all():  # usually all are: the values are not copied
+            values = np.nan_to_num(values)
         if index == 0 and len(bill):  # the first part by bincount, the rest added after it
             sums = np.bincount(bill, weights=values, minlength=n)
         else:
@@ -330,10 +331,9 @@ def _billed_lines(
         mine = (lines["bill"] >= 0) & (kind >= 0)
         if mine.all():  # every line is of a known bill and kind: its columns are not copied
             mine = slice(None)
-        # The line types present, marked in a table of every int8 code (−1 is the last).
-        present = np.zeros(256, dtype=bool)
-        present[np.asarray(kind, dtype=np.int8).view(np.uint8)] = True
-        anywhere = present[:types]
+        # The line types present, counted over every int8 code (−1 is the last).
+        counts = np.bincount(np.asarray(kind, dtype=np.int8).view(np.uint8), minlength=256)
+        anywhere = counts[:types] > 0
         cell = np.multiply(kind[mine], n, dtype=np.int64)
         cell += lines["bill"][mine]
         itemized.reshape(-1)[cell] = True
