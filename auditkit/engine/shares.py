@@ -21,6 +21,7 @@ import pyarrow as pa
 import pyarrow.compute as pc
 import pyarrow.parquet as pq
 
+from auditkit.arrow_text import run_changes
 from auditkit.data.column_typing import TEXT_DTYPE
 from auditkit.data.partitioned import MANIFEST_NAME, Partition, PartitionedDataset
 from auditkit.data.problems import DataValidationError, Problem
@@ -215,8 +216,8 @@ def _is_text(storage: pa.DataType) -> bool:
 
 class _TextCodes:
     """A text column read row group by row group: each group's dictionary and its rows kept as
-    indices into it (as small an integer as the dictionary allows), until `categorical` maps
-    them all to the sorted categories."""
+    indices into it shifted by one, 0 where the text is missing (as small an integer as the
+    dictionary allows), until `categorical` maps them all to the sorted categories."""
 
     def __init__(self) -> None:
         self.dictionaries: list[pa.Array] = []
@@ -228,42 +229,46 @@ class _TextCodes:
         start = 0
         for chunk in column.chunks:
             encoded = chunk if pa.types.is_dictionary(chunk.type) else pc.dictionary_encode(chunk)
-            rows = _indices(encoded)
+            indices = _indices(encoded)
             if keep is not None:
-                rows = rows[keep[start : start + len(chunk)]]
+                indices = indices[keep[start : start + len(chunk)]]
             start += len(chunk)
+            rows = np.empty(len(indices), _code_dtype(len(encoded.dictionary)))
+            np.add(indices, 1, out=rows, casting="unsafe")  # -1 (missing) becomes 0
             self.dictionaries.append(encoded.dictionary.cast(pa.string()))
-            self.indices.append(rows.astype(_code_dtype(len(encoded.dictionary)), copy=False))
+            self.indices.append(rows)
 
     def categorical(self) -> pd.Categorical:
         """The rows kept as one categorical: categories the texts they hold, in sorted order
         (Arrow sorts text by bytes: by code point, as Python does); codes as small as pandas
         makes them. Each row group's dictionary is mapped to the categories once, and its rows'
-        codes read through that map straight into the categorical's codes."""
+        codes read through that map straight into the categorical's codes.
+
+        The texts used, group after group, are sorted once and each takes the rank of its run
+        of equal texts: no hashing (a million ids, each in a group or two)."""
         used_at, texts = [], []  # per row group, the dictionary entries its rows use, and texts
         for dictionary, rows in zip(self.dictionaries, self.indices, strict=True):
-            used = np.zeros(len(dictionary) + 1, dtype=bool)  # the last: missing (index -1)
-            used[rows] = True
-            used_at.append(np.flatnonzero(used[:-1]))
+            used = np.bincount(rows, minlength=len(dictionary) + 1)[1:] > 0  # [0]: missing
+            used_at.append(np.flatnonzero(used))
             texts.append(dictionary.take(pa.array(used_at[-1])))
-        every = pc.dictionary_encode(pa.chunked_array(texts, pa.string()).combine_chunks())
-        distinct = every.dictionary
-        code_dtype = _code_dtype(len(distinct))
-        order = pc.array_sort_indices(distinct).to_numpy()
-        rank = np.empty(len(distinct), dtype=code_dtype)
-        rank[order] = np.arange(len(distinct), dtype=code_dtype)
-        code_of_used = rank[every.indices.to_numpy()]  # row group after row group
-        codes = np.empty(sum(len(rows) for rows in self.indices), dtype=code_dtype)
+        kept = pa.chunked_array(texts, pa.string()).combine_chunks()
+        order = pc.array_sort_indices(kept)
+        ordered = kept.take(order)
+        first = run_changes(ordered)  # sorted: equal texts side by side
+        code_of_used = np.empty(len(kept), dtype=_code_dtype(int(first.sum())))
+        code_of_used[order.to_numpy()] = np.cumsum(first) - 1  # row group after row group
+        codes = np.empty(sum(len(rows) for rows in self.indices), dtype=code_of_used.dtype)
         start = used_start = 0
         while self.indices:
             dictionary, rows, at = self.dictionaries.pop(0), self.indices.pop(0), used_at.pop(0)
-            code_of = np.full(len(dictionary) + 1, -1, dtype=code_dtype)
-            code_of[at] = code_of_used[used_start : used_start + len(at)]
+            code_of = np.full(len(dictionary) + 1, -1, dtype=codes.dtype)  # [0]: missing
+            code_of[at + 1] = code_of_used[used_start : used_start + len(at)]
             np.take(code_of, rows, out=codes[start : start + len(rows)])
             start, used_start = start + len(rows), used_start + len(at)
-        categories = pd.Index(pd.array(distinct.take(pa.array(order)), dtype=TEXT_DTYPE))
-        dtype = pd.CategoricalDtype(categories)
-        return pd.Categorical.from_codes(codes, dtype=dtype, validate=False)
+        categories = pd.Index(pd.array(ordered.filter(pa.array(first)), dtype=TEXT_DTYPE))
+        return pd.Categorical.from_codes(
+            codes, dtype=pd.CategoricalDtype(categories), validate=False
+        )
 
 
 def _code_dtype(count: int) -> type[np.signedinteger]:

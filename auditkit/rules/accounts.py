@@ -22,6 +22,10 @@ from auditkit.rules.findings import empty_raw, raw
 from auditkit.rules.registry import rule
 from auditkit.stats.matrix import row_nanmedian
 
+#: Customers whose months the billing grid reads at a time: a block's grid of amounts is a few MB
+#: (the whole utility's would be 288 MB at a million customers and 36 months).
+CUSTOMERS_PER_BLOCK = 2**14
+
 #: Orders after which an account may rightly go unbilled until its next bill: the whole account
 #: suspended, its meter removed (暂拆), or closed (a closure kept active is billed_after_closure's).
 UNBILLED_EXPLAINED_BY = ("suspension", "meter_removal", "closure")
@@ -45,7 +49,7 @@ def unbilled_account(ctx: RuleContext, params: dict) -> pd.DataFrame:
     found = _unbilled_runs(unbilled, grid, params["min_months"])
     if found.empty:
         return empty_raw()
-    usual = row_nanmedian(grid.amount)
+    usual = grid.usual
     peers = _peer_median(ctx, usual)
     # Runs come in customer order, each customer's by month (`_unbilled_runs`).
     cust, first_run = np.unique(found["cust"].to_numpy(), return_index=True)
@@ -79,13 +83,13 @@ def unbilled_account(ctx: RuleContext, params: dict) -> pd.DataFrame:
 
 @dataclass
 class _BillingGrid:
-    """Customers × months of the lookback window (from month `first`): which months hold a bill
-    and its amount, the months each customer's district billed at all, and each customer's
-    connection (month, date, and its new-connection order where one took effect)."""
+    """Customers × months of the lookback window (from month `first`): which months hold a bill,
+    each customer's usual bill, the months each customer's district billed at all, and each
+    customer's connection (month, date, and its new-connection order where one took effect)."""
 
     first: int
     billed: np.ndarray
-    amount: np.ndarray
+    usual: np.ndarray
     district_billed: np.ndarray
     connection: np.ndarray
     connection_date: np.ndarray
@@ -95,18 +99,7 @@ class _BillingGrid:
     def build(cls, ctx: RuleContext, lookback_months: int) -> _BillingGrid:
         first = ctx.as_of - lookback_months + 1
         width = ctx.as_of - first + 1
-        inside = (ctx.bill_month >= first) & (ctx.bill_customer >= 0)
-        # The whole-dataset input holds the window's bills alone: then read them in place.
-        rows = slice(None) if inside.all() else np.flatnonzero(inside)
-        cell = ctx.bill_customer[rows] * np.int64(width)  # each bill's cell in the flat grid
-        cell += ctx.bill_month[rows] - first
-        shape = (len(ctx.customers), width)
-        billed = np.zeros(shape[0] * width, dtype=bool)
-        billed[cell] = True
-        billed = billed.reshape(shape)
-        amount = np.full(shape[0] * width, np.nan)
-        amount[cell] = ctx.bills["amount"].to_numpy(dtype=float)[rows]
-        amount = amount.reshape(shape)
+        billed, usual = _billed_months(ctx, first, width)
         # A district billed a month where one of its customers was billed.
         district = pd.factorize(ctx.customers["district"], use_na_sentinel=False)[0]
         by_district = np.argsort(district, kind="stable")
@@ -125,7 +118,7 @@ class _BillingGrid:
         connection_date[at] = latest["effective_date"].to_numpy(dtype="datetime64[ns]")
         order[at] = latest["order_id"].to_numpy(dtype=object)
         return cls(
-            first, billed, amount, district_billed[district], connection, connection_date, order
+            first, billed, usual, district_billed[district], connection, connection_date, order
         )
 
     def expected_months(self, ctx: RuleContext, grace_months: int) -> np.ndarray:
@@ -187,6 +180,36 @@ class _BillingGrid:
         later = np.arange(width)[None, :] >= start[:, None]
         found = self.billed[cust] & later
         return np.where(found.any(axis=1), found.argmax(axis=1), width)
+
+
+def _billed_months(ctx: RuleContext, first: int, width: int) -> tuple[np.ndarray, np.ndarray]:
+    """Customers × the `width` months from month `first`: which months hold a bill; and per
+    customer its usual bill, the median amount of its months billed (`row_nanmedian` of its row
+    of amounts, a month billed twice reading its last bill; NaN where none is).
+
+    Made a block of customers at a time (`CUSTOMERS_PER_BLOCK`; the context's bills come in
+    customer order, unknown customers first): a block's grid of amounts is a few MB, and no
+    array as long as the bills is made."""
+    billed = np.zeros(len(ctx.customers) * width, dtype=bool)
+    usual = np.empty(len(ctx.customers))
+    amounts = ctx.bills["amount"].to_numpy(dtype=float)
+    firsts = np.append(np.arange(0, len(ctx.customers), CUSTOMERS_PER_BLOCK), len(ctx.customers))
+    # the bills' own dtype: searching int32 codes for int64 values would copy them all to int64
+    bounds = ctx.bill_customer.searchsorted(firsts.astype(ctx.bill_customer.dtype))
+    all_inside = ctx.first_month >= first  # a whole-dataset input holds the window's bills alone
+    for start, stop, begin, end in zip(
+        firsts[:-1], firsts[1:], bounds[:-1], bounds[1:], strict=True
+    ):
+        bills = slice(begin, end)
+        if not all_inside:
+            bills = begin + np.flatnonzero(ctx.bill_month[bills] >= first)
+        cell = (ctx.bill_customer[bills] - start) * width  # row-major in the block's grid
+        cell += ctx.bill_month[bills] - first
+        billed[start * width : stop * width][cell] = True
+        amount = np.full((stop - start) * width, np.nan)
+        amount[cell] = amounts[bills]
+        usual[start:stop] = row_nanmedian(amount.reshape(-1, width))
+    return billed.reshape(-1, width), usual
 
 
 def _unbilled_runs(unbilled: np.ndarray, grid: _BillingGrid, min_months: int) -> pd.DataFrame:

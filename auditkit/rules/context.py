@@ -191,15 +191,11 @@ class RuleContext:
         per_customer = self.customers[column].isin(values).to_numpy(dtype=bool)
         return np.append(per_customer, False)[self.bill_customer]  # -1: not in the archive
 
-    @cached_property
-    def customer_index(self) -> pd.Index:
-        """The archive's customer ids, each at its row (built once for every lookup)."""
-        return pd.Index(self.customers["customer_id"])
-
     def customer_codes(self, customer_ids: pd.Series) -> np.ndarray:
         """Each id's row in the archive, -1 where unknown: how the rows of the optional tables
-        (meter tests and events, inspections, adjustments) find their customer."""
-        return self.customer_index.get_indexer(customer_ids)
+        (meter tests and events, inspections, adjustments) find their customer
+        (`archive_rows`)."""
+        return archive_rows(self.customers["customer_id"], customer_ids)
 
     def bills_of(self, customers: np.ndarray) -> np.ndarray:
         """Per bill: its customer is among the customer codes `customers` (linear in the bills;
@@ -629,6 +625,8 @@ def archive_rows(customer_ids: pd.Series, wanted: pd.Series | pd.Index) -> np.nd
     it (pandas' index would make Python strings of both). Other ids, or an archive that
     repeats an id, go to pandas' index (which refuses to look ids up in the latter).
     """
+    if not len(wanted):  # nothing to find: no index of the archive built for it
+        return np.zeros(0, dtype=np.intp)
     archive, targets = _arrow_text(customer_ids), _arrow_text(wanted)
     if archive is not None and targets is not None:
         encoded = pc.dictionary_encode(pa.chunked_array([archive, targets]).combine_chunks())

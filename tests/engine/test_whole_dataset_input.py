@@ -221,6 +221,8 @@ def test_ids_are_found_in_the_archive_as_pandas_index_finds_them():
     assert rows.dtype == pd.Index(archive).get_indexer(wanted).dtype
     np.testing.assert_array_equal(archive_rows(archive.astype(object), wanted), rows)
     np.testing.assert_array_equal(archive_rows(archive, pd.Index(["C2"], dtype="str")), [1])
+    nothing = archive_rows(archive, wanted.iloc[:0])
+    assert len(nothing) == 0 and nothing.dtype == rows.dtype
     repeated = pd.Series(["C1", "C2", "C1"], dtype="str")
     with pytest.raises(pd.errors.InvalidIndexError):  # as the index refuses a repeated id
         archive_rows(repeated, wanted)

@@ -9,6 +9,7 @@ from rule_builder import COMMERCIAL, PERIODS, Utility, flat
 
 from auditkit import rules
 from auditkit.data import Dataset
+from auditkit.rules import accounts
 
 # COM is 0.8 yuan/kWh all year: 100 kWh a month is an 80-yuan bill.
 MONTHLY = 80.0
@@ -114,6 +115,27 @@ def test_pauses_closures_and_a_district_that_did_not_bill_are_not_unbilled():
     assert list(findings.index) == ["west_stopped"]
     assert findings.loc["west_stopped", "period_to"] == "2024-09"
     assert findings.loc["west_stopped", "revenue_impact"] == pytest.approx(3 * MONTHLY)
+
+
+def test_the_usual_bill_is_the_median_of_the_window_a_block_of_customers_at_a_time(monkeypatch):
+    monkeypatch.setattr(accounts, "CUSTOMERS_PER_BLOCK", 1)  # each customer a block of its own
+    u = Utility()
+    _billed(u, "billed", PERIODS)
+    u.customer("stopped", **COMMERCIAL)  # 100, 200, ... 900 kWh from January to September
+    u.monthly(
+        "stopped", [100.0 * month for month in range(1, 10)], tariff="COM", periods=PERIODS[:9]
+    )
+    u.customer("gap", **COMMERCIAL)  # nothing in July and August
+    kwh = [100.0, 200.0, 300.0, 400.0, 500.0, 600.0, 900.0, 1000.0, 100.0, 300.0]
+    u.monthly("gap", kwh, tariff="COM", periods=PERIODS[:6] + PERIODS[8:])
+    # The window is May to December: the bills before it are not the usual bill's.
+    window = {"unbilled_account.lookback_months": 8}
+    findings = _by_customer(rules.run(u.dataset(), rules="unbilled_account", params=window))
+    assert sorted(findings.index) == ["gap", "stopped"]
+    # May to September: 500..900 kWh, median 700 kWh = 560 yuan, for October to December.
+    assert findings.loc["stopped", "revenue_impact"] == pytest.approx(3 * 560.0)
+    # 500, 600, 900, 1000, 100, 300 kWh: median (500 + 600) / 2 = 550 kWh = 440 yuan, twice.
+    assert findings.loc["gap", "revenue_impact"] == pytest.approx(2 * 440.0)
 
 
 # --- billed_after_closure -------------------------------------------------------------------
