@@ -222,6 +222,32 @@ def test_reading_as_converted_gives_the_frames_typing_gives(converted):
     assert str(tariffs["tariff_category"].dtype) == "str"
 
 
+def test_a_column_stored_otherwise_is_typed_and_checked_over_every_file(converted, tmp_path):
+    # kwh_billed stored as text in two partition files (each read in chunks): the whole table is
+    # typed as the loader types it, not taken as stored, and a bad cell names its file and row.
+    both = converted.partitions[:2]
+    root = _copy(converted, tmp_path)
+    manifest = json.loads((root / MANIFEST_NAME).read_text(encoding="utf-8"))
+    for index, partition in enumerate(both):
+        path = root / partition.relative_path("bills")
+        table = pq.read_table(path)
+        as_text = pc.cast(table["kwh_billed"], pa.string())
+        if index == 1:
+            as_text = pc.if_else(pc.equal(pa.array(range(len(as_text))), 2), "lots", as_text)
+        kwh = table.schema.get_field_index("kwh_billed")
+        pq.write_table(table.set_column(kwh, "kwh_billed", as_text), path, row_group_size=7)
+        manifest["partitions"][index]["bytes"]["bills"] = path.stat().st_size
+    (root / MANIFEST_NAME).write_text(json.dumps(manifest), encoding="utf-8")
+    dataset = PartitionedDataset(root)
+    taken = dataset.read("bills", both[:1], check_cells=False)
+    pd.testing.assert_frame_equal(taken, converted.read("bills", both[:1]), check_exact=True)
+    assert taken["kwh_billed"].dtype == np.float64
+    with pytest.raises(DataValidationError) as raised:
+        dataset.read("bills", both, check_cells=False)
+    located = [(p.file, p.row, p.column) for p in raised.value.errors]
+    assert located == [(both[1].relative_path("bills"), 3, "kwh_billed")]
+
+
 def test_columns_read_as_converted_can_be_changed_in_place(converted):
     bills = converted.read("bills", converted.partitions[:1], check_cells=False)
     stored = bills.loc[3, "kwh_billed"]
