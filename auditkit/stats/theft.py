@@ -553,40 +553,65 @@ def _fit_level_shift(
     """Best change point, log drop and calibrated score for each row (customer) of a chunk.
 
     Missing readings are filled with the model's own fit (two passes), so they neither create
-    nor hide a drop.
+    nor hide a drop. A row read at every step is its own fill: the second pass would find for it
+    what the first found, so only the rows with gaps are searched again.
     """
     n_readings = observed.sum(axis=1)
     after_counts = _suffix_sums(observed)
     step_norms = (step_columns**2).sum(axis=0)
-    root_norms = np.sqrt(step_norms)
-    step_rows = np.ascontiguousarray(step_columns.T)  # step regressor k as row k
     # min_before readings up to k (n_readings - after_counts), min_after after it
     allowed = (after_counts <= (n_readings - min_before)[:, None]) & (after_counts >= min_after)
     allowed &= step_norms > 1e-9
-    barred = ~allowed
+    # step regressor k as row k
+    steps = _StepSearch(np.ascontiguousarray(step_columns.T), step_norms, ~allowed, log_min_drop)
     filled = np.where(observed, log_kwh, 0.0)
-    rows = np.arange(log_kwh.shape[0])
-    for fill in (True, False):
-        residual = filled - (filled @ basis) @ basis.T
-        # <residual, step_k> is the sum of residuals after k: one suffix sum per customer.
-        coefficient = _suffix_sums(residual)
-        coefficient /= step_norms
-        evidence = np.subtract(log_min_drop, coefficient)  # -coefficient + log_min_drop
-        evidence *= root_norms
-        np.copyto(evidence, -np.inf, where=barred)
-        change = np.argmax(evidence, axis=1)
-        shift = coefficient[rows, change]
-        residual -= shift[:, None] * step_rows[change]
-        if fill:
-            filled = np.where(observed, log_kwh, filled - residual)
+    residual = filled - (filled @ basis) @ basis.T
+    change, shift, evidence = steps.best(residual, slice(None))
+    gaps = np.flatnonzero(n_readings < observed.shape[1])
+    if len(gaps):
+        filled = np.where(observed, log_kwh, filled - residual)
+        # the whole chunk's products, as the first pass made them (a product of other rows
+        # may add in another order)
+        refit = (filled - (filled @ basis) @ basis.T)[gaps]
+        change[gaps], shift[gaps], evidence[gaps] = steps.best(refit, gaps)
+        residual[gaps] = refit
     spread = _absolute_deviation(residual, observed, n_readings)
     parameters = basis.shape[1] + 1
     scale = np.maximum(1.4826 * spread, MIN_SCALE) * np.sqrt(
         n_readings / np.maximum(n_readings - parameters, 1)
     )
     scale *= autocorrelation_inflation(residual)
-    z = evidence[rows, change] / scale
-    return change, -shift, sidak_score(z, np.count_nonzero(allowed, axis=1))
+    return change, -shift, sidak_score(evidence / scale, np.count_nonzero(allowed, axis=1))
+
+
+@dataclass(frozen=True)
+class _StepSearch:
+    """The search for each row's best change point among the step regressors (`_step_columns`
+    as rows, `step_rows`; their squared norms `step_norms`) not `barred` for it (a row per row
+    of a chunk)."""
+
+    step_rows: np.ndarray
+    step_norms: np.ndarray
+    barred: np.ndarray
+    log_min_drop: float
+
+    def best(
+        self, residual: np.ndarray, rows: slice | np.ndarray
+    ) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+        """Per row of `residual` (the chunk's `rows`, the shared regressors projected out): the
+        step whose drop has the most evidence beyond log_min_drop, its coefficient and that
+        evidence; the step's fit is taken from `residual` (in place)."""
+        # <residual, step_k> is the sum of residuals after k: one suffix sum per customer.
+        coefficient = _suffix_sums(residual)
+        coefficient /= self.step_norms
+        evidence = np.subtract(self.log_min_drop, coefficient)  # -coefficient + log_min_drop
+        evidence *= np.sqrt(self.step_norms)
+        np.copyto(evidence, -np.inf, where=self.barred[rows])
+        change = np.argmax(evidence, axis=1)
+        at = np.arange(len(residual))
+        shift = coefficient[at, change]
+        residual -= shift[:, None] * self.step_rows[change]
+        return change, shift, evidence[at, change]
 
 
 def _absolute_deviation(

@@ -7,6 +7,7 @@ from __future__ import annotations
 import numpy as np
 
 from auditkit.stats import matrix
+from auditkit.stats.calibration import autocorrelation_inflation, sidak_score
 from auditkit.stats.matrix import (
     BRACKETED_ROW,
     LONG_ROW,
@@ -15,7 +16,14 @@ from auditkit.stats.matrix import (
     log_consumption,
     row_nanmedian,
 )
-from auditkit.stats.theft import _absolute_deviation, _suffix_sums
+from auditkit.stats.theft import (
+    MIN_SCALE,
+    _absolute_deviation,
+    _design_basis,
+    _fit_level_shift,
+    _step_columns,
+    _suffix_sums,
+)
 
 
 def test_a_long_row_median_is_read_from_its_middle_values():
@@ -140,3 +148,52 @@ def test_step_by_step_sums_add_as_the_cumulative_sum_does():
     for values in (many_rows, many_steps):
         cumulative = np.cumsum(values[:, ::-1], axis=1)[:, ::-1][:, 1:]
         assert np.array_equal(_suffix_sums(values), cumulative)
+
+
+def _two_passes_everywhere(log_kwh, observed, basis, step_columns, before, after, log_min_drop):
+    """The level-shift fit searching every row twice (its first form), for comparison."""
+    n_readings = observed.sum(axis=1)
+    after_counts = np.cumsum(observed[:, ::-1], axis=1)[:, ::-1][:, 1:]
+    norms = (step_columns**2).sum(axis=0)
+    allowed = (n_readings[:, None] - after_counts >= before) & (after_counts >= after)
+    allowed &= norms > 1e-9
+    filled = np.where(observed, log_kwh, 0.0)
+    rows = np.arange(len(log_kwh))
+    for fill in (True, False):
+        residual = filled - (filled @ basis) @ basis.T
+        coefficient = _suffix_sums(residual) / norms
+        evidence = np.where(allowed, (-coefficient + log_min_drop) * np.sqrt(norms), -np.inf)
+        change = np.argmax(evidence, axis=1)
+        shift = coefficient[rows, change]
+        residual -= shift[:, None] * step_columns.T[change]
+        if fill:
+            filled = np.where(observed, log_kwh, filled - residual)
+    residual = np.where(observed, residual, np.nan)
+    centre = _by_sorting(residual)
+    scale = 1.4826 * _by_sorting(np.abs(residual - centre[:, None]))
+    scale = np.maximum(scale, MIN_SCALE) * np.sqrt(
+        n_readings / np.maximum(n_readings - basis.shape[1] - 1, 1)
+    )
+    scale *= autocorrelation_inflation(np.nan_to_num(residual))
+    return change, -shift, sidak_score(evidence[rows, change] / scale, allowed.sum(axis=1))
+
+
+def test_only_rows_with_gaps_are_searched_again_and_all_fit_as_before():
+    rng = np.random.default_rng(2)
+    steps = 36
+    log_kwh = rng.normal(size=(400, steps)) * 0.2
+    log_kwh[::3, 20:] -= 0.7  # a drop in every third row
+    basis = _design_basis(steps, np.cos(np.arange(steps) * np.pi / 6)[:, None])
+    columns = _step_columns(steps, basis)
+    read_every_step = np.ones(log_kwh.shape, dtype=bool)
+    with_gaps = rng.random(log_kwh.shape) > 0.15
+    some_gaps = read_every_step.copy()
+    some_gaps[1::4] = with_gaps[1::4]
+    for observed in (read_every_step, with_gaps, some_gaps):
+        expected = _two_passes_everywhere(log_kwh, observed, basis, columns, 6, 2, np.log(0.8))
+        found = _fit_level_shift(log_kwh, observed, basis, columns, 6, 2, np.log(0.8))
+        for one, other in zip(found, expected, strict=True):
+            assert np.array_equal(one, other)
+    # the drops found: step 19 the last before them, a fall of about 0.7 in log kWh
+    assert np.median(found[0][::3]) == 19
+    assert 0.6 < np.median(found[1][::3]) < 0.8
