@@ -473,17 +473,19 @@ def _measured_months(
     estimated = estimated[start - before :]
     if partial_month is None:
         partial_month = _partial_month(ctx)
-    partial = ctx.bill_month[bills] == partial_month[ctx.bill_customer[bills]]
+    partial = ctx.bill_month[bills] == np.take(partial_month, ctx.bill_customer[bills])
     positive = ctx.bills["kwh_billed"].to_numpy(dtype=float)[bills] > 0
     return ~estimated & ~catch_up & positive & ~partial & ~ctx.suspended[bills]
 
 
 def _partial_month(ctx: RuleContext) -> np.ndarray:
     """Per customer, the month of its connection where that was after the month's first day
-    (its bill covers part of the month); -1 where it was not."""
+    (its bill covers part of the month); -1 where it was not. Of the bills' months' type: a
+    month of each bill is read from it."""
     connected = ctx.customers["connection_date"]
     after_first_day = connected.dt.day.to_numpy(dtype=float, na_value=1) > 1
-    return np.where(after_first_day, date_month_number(connected), -1)
+    month = np.where(after_first_day, date_month_number(connected), -1)
+    return month.astype(ctx.bill_month.dtype, copy=False)
 
 
 def _partial_months(ctx: RuleContext) -> np.ndarray:
