@@ -587,7 +587,7 @@ def duplicate_account(ctx: RuleContext, params: dict) -> pd.DataFrame:
     address = address_codes(customers["address"])[active]
     phone = phone_codes(customers["phone"])[active]
     usage_type = customers["usage_type"]
-    missing_usage = (usage_type.isna() | (usage_type.astype(object) == "")).to_numpy(dtype=bool)
+    missing_usage = (usage_type.isna() | (usage_type == "")).to_numpy(dtype=bool)
     usage = np.where(missing_usage, -1, pd.factorize(usage_type)[0])[active]  # -1: no match
     same_place = _duplicates(
         customers, active, (name >= 0) & (address >= 0) & (usage >= 0), name, address, usage
