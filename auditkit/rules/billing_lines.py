@@ -238,14 +238,21 @@ def _energy_view(
 
 def _tier_year_clean(ctx: RuleContext, kwh_differs: np.ndarray) -> np.ndarray:
     """Per bill: no bill of the same customer and calendar year up to it has kWh other than due
-    (tiers fill on the year's cumulative kWh, so one wrong bill shifts the bands of the rest)."""
-    year = ctx.bill_month // 12
-    group = np.ones(len(year), dtype=bool)  # where a customer's year starts
-    group[1:] = (ctx.bill_customer[1:] != ctx.bill_customer[:-1]) | (year[1:] != year[:-1])
-    # Bills with kWh other than due so far, less those before the bill's customer-year began.
-    so_far = np.cumsum(kwh_differs)
-    before_year = (so_far - kwh_differs)[group]
-    return so_far - before_year[np.cumsum(group) - 1] == 0
+    (tiers fill on the year's cumulative kWh, so one wrong bill shifts the bands of the rest).
+
+    Each bill with kWh other than due taints the rest of its customer's year: found by bisection
+    on customer and month (bills come in that order), marked by one cumulative sum."""
+    clean = np.ones(len(kwh_differs), dtype=bool)
+    wrong = np.flatnonzero(kwh_differs)
+    if not len(wrong):
+        return clean
+    key = ctx.bill_customer.astype(np.int64) << 32  # month numbers stay far below 2**32
+    key |= ctx.bill_month
+    next_year = (key[wrong] >> 32 << 32) + (ctx.bill_month[wrong] // 12 + 1) * 12
+    tainted = np.zeros(len(kwh_differs) + 1, dtype=np.int32)
+    np.add.at(tainted, wrong, 1)  # from each wrong bill
+    np.add.at(tainted, np.searchsorted(key, next_year), -1)  # to its customer's next year
+    return np.cumsum(tainted[:-1]) == 0
 
 
 def _any_line(rc: Recomputed, lines: np.ndarray, flag: np.ndarray, bills: int) -> np.ndarray:

@@ -245,59 +245,71 @@ def _failed_tests(ctx: RuleContext, tolerance: float) -> pd.DataFrame:
     empty = pd.DataFrame(columns=["cust", "tested_at", "error"])
     if table is None or table.empty:
         return empty
-    tests = pd.DataFrame(
-        {
-            "cust": ctx.customer_codes(table["customer_id"]),
-            "meter": table["meter_id"].to_numpy(dtype=object)
-            if "meter_id" in table
-            else np.full(len(table), None, dtype=object),
-            "tested_at": _days(table["tested_at"]),
-            "error": pd.to_numeric(table["error_pct"], errors="coerce"),
-        }
-    )
-    tests = tests[
-        (tests["cust"] >= 0)
-        & tests["tested_at"].notna()
-        & tests["error"].notna()
-        & (tests["tested_at"] < _audit_end(ctx))
-    ].sort_values(["cust", "tested_at"], kind="stable", ignore_index=True)
-    previous = tests.groupby("cust")["tested_at"].shift(1)
-    tests = tests.assign(previous_test=previous)
-    tests = tests[tests["error"].abs() > tolerance].reset_index(drop=True)
-    if tests.empty:
+    cust = ctx.customer_codes(table["customer_id"])
+    tested = _days(table["tested_at"]).to_numpy()
+    error = pd.to_numeric(table["error_pct"], errors="coerce")
+    error_pct = error.to_numpy(dtype=float, na_value=np.nan)
+    known = (cust >= 0) & ~np.isnat(tested) & ~np.isnan(error_pct)
+    rows = np.flatnonzero(known & (tested < _audit_end(ctx).to_datetime64()))
+    rows = rows[np.lexsort((tested[rows], cust[rows]))]  # by customer, then day (stable)
+    # The customer's previous test (passed or failed) before each.
+    previous = np.full(len(rows), np.datetime64("NaT"), dtype=tested.dtype)
+    same = cust[rows][1:] == cust[rows][:-1]
+    previous[1:][same] = tested[rows][:-1][same]
+    failed = np.abs(error_pct[rows]) > tolerance
+    rows, previous = rows[failed], previous[failed]
+    if not len(rows):
         return empty
-    replacements = orders_of(ctx, "meter_replacement")
-    replacements = pd.DataFrame(
+    cust, tested = cust[rows], tested[rows]
+    installed = _installed_before(ctx, cust, tested)
+    connected = _days(ctx.customers["connection_date"]).to_numpy()[cust]
+    # Since the latest of the three; a tie, or none known, is named in this order.
+    latest = np.fmax(np.fmax(previous, installed), connected)
+    basis = np.where(
+        (previous == latest) | np.isnat(latest),
+        "test",
+        np.where(installed == latest, "installed", "connected"),
+    ).astype(object)
+    since = np.where(np.isnat(latest), tested, latest)
+    days = np.maximum((tested - since) // np.timedelta64(1, "D"), 0) // 2
+    meter = (
+        pd.Series(table["meter_id"].to_numpy(dtype=object))  # text as the frame infers it
+        if "meter_id" in table
+        else pd.Series(np.full(len(table), None, dtype=object), dtype=object)
+    )
+    return pd.DataFrame(
         {
-            "cust": replacements["cust"].to_numpy(dtype=np.int64),
-            "installed": _days(replacements["effective_date"]),
+            "cust": cust,
+            "meter": meter.iloc[rows].reset_index(drop=True),
+            "tested_at": tested,
+            "error": error.iloc[rows].reset_index(drop=True),
+            "previous_test": previous,
+            "installed": installed,
+            "connected": connected,
+            "since": since,
+            "basis": basis,
+            "days": days,
+            "start": tested - days.astype("timedelta64[D]"),
         }
     )
-    replacements = replacements[replacements["cust"] >= 0].sort_values("installed")
-    # The meter tested was installed by the last replacement before the test day (one on the
-    # test day replaced the meter the test failed).
-    tests = pd.merge_asof(
-        tests.sort_values("tested_at", kind="stable"),
-        replacements,
-        left_on="tested_at",
-        right_on="installed",
-        by="cust",
-        direction="backward",
-        allow_exact_matches=False,
-    ).sort_values(["cust", "tested_at"], kind="stable", ignore_index=True)
-    connected = _days(ctx.customers["connection_date"])
-    tests["connected"] = connected.to_numpy()[tests["cust"].to_numpy()]
-    candidates = tests[["previous_test", "installed", "connected"]]
-    since = candidates.max(axis=1)
-    basis = candidates.fillna(pd.Timestamp.min).idxmax(axis=1)
-    tests["since"] = since.fillna(tests["tested_at"])
-    tests["basis"] = basis.map(
-        {"previous_test": "test", "installed": "installed", "connected": "connected"}
-    )
-    days = (tests["tested_at"] - tests["since"]).dt.days.clip(lower=0).to_numpy()
-    tests["days"] = days // 2
-    tests["start"] = tests["tested_at"] - pd.to_timedelta(tests["days"], unit="D")
-    return tests
+
+
+def _installed_before(ctx: RuleContext, cust: np.ndarray, tested: np.ndarray) -> np.ndarray:
+    """Per test (customers `cust`, days `tested`): the day the meter tested was installed, the
+    customer's last replacement before the test day (NaT where none: one on the test day
+    replaced the meter the test failed), found by bisection on customer and day."""
+    replacements = orders_of(ctx, "meter_replacement")
+    codes = replacements["cust"].to_numpy(dtype=np.int64)
+    day = _days(replacements["effective_date"]).to_numpy().astype("datetime64[D]")
+    known = (codes >= 0) & ~np.isnat(day)
+    keys = np.sort(codes[known] * STRIDE + day[known].astype(np.int64))
+    probe = cust.astype(np.int64) * STRIDE + tested.astype("datetime64[D]").astype(np.int64)
+    at = np.searchsorted(keys, probe, side="left") - 1
+    found = at >= 0
+    found[found] = keys[at[found]] // STRIDE == cust[found]
+    installed = np.full(len(cust), np.datetime64("NaT"), dtype="datetime64[ns]")
+    installed[found] = (keys[at[found]] - probe[found]).astype("timedelta64[D]") + tested[found]
+    return installed
 
 
 def _window_energy(ctx: RuleContext, tests: pd.DataFrame) -> pd.DataFrame:

@@ -7,6 +7,7 @@ from types import SimpleNamespace
 import numpy as np
 import pandas as pd
 
+from auditkit.rules.billing_lines import _tier_year_clean
 from auditkit.rules.context import RuleContext
 from auditkit.rules.findings import (
     customer_is_at,
@@ -194,3 +195,18 @@ def test_orders_of_some_types_are_selected_once_per_context():
     assert orders_of(ctx, "closure") is closures
     assert orders_of(ctx, "meter_replacement").index.tolist() == [1]
     assert calls == [("closure",), ("meter_replacement",)]
+
+
+def test_a_bill_with_wrong_kwh_taints_the_rest_of_its_customers_year_only():
+    january_2024 = 2024 * 12
+    ctx = SimpleNamespace(
+        bill_customer=np.array([-1, 0, 0, 0, 0, 1, 1], dtype=np.int32),
+        bill_month=january_2024 + np.array([1, 0, 1, 2, 12, 0, 1], dtype=np.int32),
+    )
+    wrong = np.array([False, False, True, False, False, False, False])
+    clean = _tier_year_clean(ctx, wrong)
+    # Customer 0's February taints its March, not its January nor the next January.
+    assert clean.tolist() == [True, True, False, False, True, True, True]
+    wrong[0] = wrong[6] = True  # a bill of no archive customer; customer 1's last bill
+    assert _tier_year_clean(ctx, wrong).tolist() == [False, True, False, False, True, True, False]
+    assert _tier_year_clean(ctx, np.zeros(7, dtype=bool)).all()

@@ -163,6 +163,28 @@ def test_window_runs_from_the_meter_installation_or_the_connection_when_later():
     assert "the connection on 2024-01-01" in found.loc["connected", "evidence"]
 
 
+def test_the_meter_tested_was_installed_by_the_last_replacement_before_the_test_day():
+    u = Utility()
+    _shop(u, "twice")  # replaced in January and March: the March meter was tested
+    u.order("twice", "meter_replacement", "2024-01-01", old="M-0", new="M-1")
+    u.order("twice", "meter_replacement", "2024-03-01", old="M-1", new="M-twice")
+    _shop(u, "same_day")  # replaced on the test day: the meter tested was the old one
+    u.order("same_day", "meter_replacement", "2024-07-01", old="M-same_day", new="M-new")
+    tests = [
+        _test("twice", "2023-07-01", 0.0),
+        _test("twice", "2024-07-01", -4.0),
+        _test("same_day", "2023-07-01", 0.0),
+        _test("same_day", "2024-07-01", -4.0),
+    ]
+    found = findings_of(u, "meter_error_backbill", meter_tests=tests)
+    # From 2024-03-01 half of 122 days (May, June); the same-day one from its previous test,
+    # 183 days (January to June).
+    assert found.loc["twice", "revenue_impact"] == pytest.approx(2000 * 0.8 * 4 / 96, abs=0.005)
+    assert "the meter's installation on 2024-03-01" in found.loc["twice", "evidence"]
+    assert found.loc["same_day", "revenue_impact"] == pytest.approx(200.0)
+    assert "previous test on 2023-07-01" in found.loc["same_day", "evidence"]
+
+
 def test_fast_meter_is_a_refund_owed_with_no_revenue():
     u = Utility()
     _shop(u, "A")
