@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterator
 from dataclasses import dataclass
 
 import numpy as np
@@ -82,12 +81,6 @@ def _recent_measured(ctx: RuleContext, params: dict) -> np.ndarray:
 def _bill_slices(count: int) -> list[slice]:
     """Consecutive slices of `count` bills, BILL_CHUNK at a time."""
     return [slice(start, min(start + BILL_CHUNK, count)) for start in range(0, count, BILL_CHUNK)]
-
-
-def _chunk_positions(mask: np.ndarray) -> Iterator[np.ndarray]:
-    """The positions where `mask` holds, BILL_CHUNK bills of it at a time."""
-    for bills in _bill_slices(len(mask)):
-        yield np.flatnonzero(mask[bills]) + bills.start
 
 
 def _scored(
@@ -406,16 +399,19 @@ class _MeasuredMatrix:
         kwh = ctx.bills["kwh_billed"].to_numpy(dtype=float)
         row_start = row_of_customer * width - first_month  # + a month: the customer's cell
         previous = -1
-        for bills in _chunk_positions(measured):
-            if not len(bills):
+        for bills in _bill_slices(len(measured)):
+            # most bills are measured: each cell worked out, then those of the measured kept
+            kept = measured[bills]
+            cell = np.take(row_start, ctx.bill_customer[bills]) + ctx.bill_month[bills]
+            cell = cell[kept]
+            if not len(cell):
                 continue
-            cell = row_start[ctx.bill_customer[bills]] + ctx.bill_month[bills]
             # A month billed twice is one cell for two neighbouring bills, maybe the last of a
             # chunk and the first of the next.
             if cell[0] == previous or (cell[1:] == cell[:-1]).any():
                 _raise_duplicated(ctx, measured)
             previous = cell[-1]
-            cells[cell] = kwh[bills]
+            cells[cell] = kwh[bills][kept]
         return cls(values, row_customer, first_month)
 
     def peer_groups(self, ctx: RuleContext) -> np.ndarray:
@@ -612,11 +608,20 @@ def _archive_codes(ctx: RuleContext, column: str, row_customer: np.ndarray) -> n
 
 def _paired_codes(first: np.ndarray, second: np.ndarray) -> np.ndarray:
     """Codes (0 to rows - 1) of the distinct pairs of codes `first` and `second`; -1 where
-    either is -1."""
+    either is -1. Where the pairs are numbered within a few times the rows (codes of the
+    archive's few usage types, districts and industries), each pair's code is its rank among
+    the pairs present, read from a table of them all; else they are hashed."""
     known = (first >= 0) & (second >= 0)
     pair = first.astype(np.int64) * (int(second.max(initial=0)) + 1) + second
+    pair = pair[known]
     codes = np.full(len(first), -1, dtype=np.int64)
-    codes[known] = pd.factorize(pair[known])[0]
+    pairs = int(pair.max(initial=-1)) + 1
+    if pairs <= 4 * len(first):
+        present = np.zeros(pairs, dtype=bool)
+        present[pair] = True
+        codes[known] = (np.cumsum(present) - 1)[pair]
+    else:
+        codes[known] = pd.factorize(pair)[0]
     return codes
 
 

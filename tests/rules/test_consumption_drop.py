@@ -10,6 +10,7 @@ from rule_builder import Utility
 from auditkit import rules
 from auditkit.data import Dataset
 from auditkit.errors import ParameterError
+from auditkit.rules.consumption import _paired_codes
 from auditkit.stats import theft_scores
 
 PERIODS = [str(pd.Period("2023-01", "M") + i) for i in range(30)]
@@ -218,3 +219,13 @@ def test_peers_of_a_shared_fall_are_of_the_same_capacity_band():
     # One band for every size: the industry fell with L00, which is left out with the others.
     one_band = {"consumption_drop": {"peer_capacity_bands_kva": [100_000]}}
     assert rules.run(u.dataset(), rules="consumption_drop", params=one_band).empty
+
+
+def test_pairs_of_codes_are_numbered_alike_from_a_table_or_hashed():
+    first = np.array([0, 1, 0, -1, 1, 0])
+    second = np.array([2, 2, 2, 0, -1, 3])
+    # Pairs (0, 2), (1, 2), (0, 2), missing, missing, (0, 3): ranked 0, 2, 0, -, -, 1.
+    assert _paired_codes(first, second).tolist() == [0, 2, 0, -1, -1, 1]
+    # Codes far apart (more pairs than a table of a few times the rows): hashed, by appearance.
+    spread = np.where(first >= 0, first * 10**6, -1)
+    assert _paired_codes(spread, second).tolist() == [0, 1, 0, -1, -1, 2]
