@@ -248,22 +248,27 @@ def reduction_without_drop(ctx: RuleContext, params: dict) -> pd.DataFrame:
         }
     )
     joined = bills.merge(frame, on="cust")
-    window = (joined["month"] >= joined["start"]) & (joined["month"] < joined["end"])
+    column = {name: joined[name].to_numpy() for name in joined.columns if name != "order_type"}
+    month = column["month"]
+    window = (month >= column["start"]) & (month < column["end"])
     # Load is judged on whole read periods under the reduced capacity: a month of change mixes
     # days before the order (or after its end) with days under it.
-    ended = joined["end_date"].notna() & (joined["read_to"] >= joined["end_date"])
-    judged = window & (joined["read_from"] >= joined["start_date"]) & ~ended
-    hours = ((joined["read_to"] - joined["read_from"]).dt.days + 1) * 24.0
-    joined = joined.assign(
-        kwh_judged=joined["kwh"].where(judged),
-        hours_judged=hours.where(judged),
-        demand_judged=joined["demand"].where(judged),
-        judged=judged,
-        window=window,
-        escaped=((joined["old"] - joined["capacity_billed"]) * joined["kva_rate"]).where(window),
+    ended = column["read_to"] >= column["end_date"]  # never where either is NaT
+    judged = window & (column["read_from"] >= column["start_date"]) & ~ended
+    days = (column["read_to"] - column["read_from"]) / np.timedelta64(1, "D")
+    escaped = np.where(
+        window, (column["old"] - column["capacity_billed"]) * column["kva_rate"], np.nan
     )
     stats = group_stats(
-        joined.groupby("order"),
+        pd.DataFrame(
+            {
+                "order": column["order"],
+                "kwh_judged": np.where(judged, column["kwh"], np.nan),
+                "hours_judged": np.where(judged, (days + 1) * 24.0, np.nan),
+                "demand_judged": np.where(judged, column["demand"], np.nan),
+                "judged": judged,
+            }
+        ).groupby("order"),
         kwh=("kwh_judged", "sum"),
         hours=("hours_judged", "sum"),
         demand_after=("demand_judged", "max"),
@@ -283,7 +288,10 @@ def reduction_without_drop(ctx: RuleContext, params: dict) -> pd.DataFrame:
         return empty_raw()
     # Orders that overlap (two suspensions, a suspension then a reduction) cover the same bills:
     # each month's escaped charge is the largest any of them gives, counted once.
-    escaped = joined[joined["order"].isin(hits["order"]) & joined["window"]]
+    counted = np.isin(column["order"], hits["order"].to_numpy()) & window
+    escaped = pd.DataFrame(
+        {"cust": column["cust"][counted], "month": month[counted], "escaped": escaped[counted]}
+    )
     per_month = escaped.groupby(["cust", "month"])["escaped"].max().clip(lower=0)
     capacity_basis = ctx.customers["basic_charge_basis"].to_numpy() == "capacity"
     revenue = per_month.groupby(level="cust").sum()

@@ -177,8 +177,12 @@ def orders_of(ctx: RuleContext, *order_types: str) -> pd.DataFrame:
     return ctx.orders_of(*order_types)
 
 
+@once_per_context
 def order_between_bills(ctx: RuleContext, order_types: tuple[str, ...], window: int) -> np.ndarray:
     """Per bill: an order of these types took effect between the previous bill and this one, ±window.
+
+    Found once per run for each types and window (meter replacements within a month: read by
+    change_without_order and register_mismatch); shared: read it, never write into it.
 
     For consecutive bills that is ±`window` months around the bill's month; across a gap in a
     customer's bills it also covers the unbilled months, where a meter replacement or a change of

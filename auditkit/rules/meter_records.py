@@ -527,19 +527,15 @@ def _inspected_since(ctx: RuleContext, alarms: pd.DataFrame) -> np.ndarray:
     table = getattr(ctx.source, "inspections", None)
     if table is None or table.empty:
         return np.zeros(len(alarms), dtype=bool)
-    inspections = pd.DataFrame(
-        {
-            "cust": ctx.customer_codes(table["customer_id"]),
-            "inspected_at": pd.to_datetime(table["inspected_at"]).dt.normalize(),
-        }
-    )
-    inspections = inspections[
-        (inspections["cust"] >= 0) & (inspections["inspected_at"] < _audit_end(ctx))
-    ]
-    latest = inspections.groupby("cust")["inspected_at"].max()
-    seen = latest.reindex(alarms["cust"]).to_numpy(dtype="datetime64[ns]")
-    day = alarms["at"].dt.normalize().to_numpy(dtype="datetime64[ns]")
-    return ~np.isnat(seen) & (seen >= day)
+    cust = ctx.customer_codes(table["customer_id"])
+    day = pd.to_datetime(table["inspected_at"]).dt.normalize().to_numpy(dtype="datetime64[ns]")
+    known = np.flatnonzero((cust >= 0) & (day < _audit_end(ctx).to_datetime64()))  # NaT: no
+    # Per customer, its latest inspection day (as nanoseconds; the smallest integer: none).
+    latest = np.full(len(ctx.customers), np.iinfo(np.int64).min)
+    np.maximum.at(latest, cust[known], day[known].view(np.int64))
+    alarm_day = alarms["at"].dt.normalize().to_numpy(dtype="datetime64[ns]").view(np.int64)
+    seen = latest[alarms["cust"].to_numpy(dtype=np.int64)]
+    return (seen > np.iinfo(np.int64).min) & (seen >= alarm_day)
 
 
 def _consumption_fall(ctx: RuleContext, alarms: pd.DataFrame, params: dict) -> pd.DataFrame:
