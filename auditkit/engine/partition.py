@@ -104,7 +104,7 @@ def _unapproved_adjustment_input(settings: Mapping) -> WholeDatasetInput:
     whole dataset) and the customers' ids and districts; no bill and no order."""
     return WholeDatasetInput(
         customers=("customer_id", "district"),
-        bills=("customer_id", "period"),
+        bills=(),
         work_orders=(),
         adjustments=ADJUSTMENT_COLUMNS,
     )
@@ -138,7 +138,7 @@ def _duplicate_account_input(settings: Mapping) -> WholeDatasetInput:
             "address",
             "phone",
         ),
-        bills=("customer_id", "period"),
+        bills=("period",),
         work_orders=(),
         first_bills=True,
     )
