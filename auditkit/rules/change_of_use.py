@@ -262,15 +262,18 @@ def order_not_applied(ctx: RuleContext, params: dict) -> pd.DataFrame:
 def _previous_known(ctx: RuleContext, values: np.ndarray) -> np.ndarray:
     """Per bill, the customer's latest non-NaN value before this bill (NaN where none is).
 
-    The latest known row before a bill is found by counting the known rows before it (one
-    cumulative sum, no running maximum over every row); it is the customer's when that row's
-    customer is the bill's (bills come in customer order)."""
-    known = ~np.isnan(values)
-    known_before = np.cumsum(known, dtype=np.int32)  # 35M bills: 140 MB per array
-    known_before -= known
-    before = np.append(np.int32(-1), np.flatnonzero(known).astype(np.int32))[known_before]
-    previous = values[before]  # -1 (none known before) reads the last value: set apart below
-    previous[(before < 0) | (ctx.bill_customer[before] != ctx.bill_customer)] = np.nan
+    Each known value is spread over the bills after it up to the next known one (few are
+    known: capacities are recorded on some bills), kept where those bills are its customer's
+    (bills come in customer order)."""
+    known = np.flatnonzero(~np.isnan(values))
+    previous = np.full(len(values), np.nan)
+    if not len(known):
+        return previous
+    reach = np.diff(np.append(known, len(values) - 1))  # to the next known bill, included
+    after = known[0] + 1
+    spread = np.repeat(values[known], reach)
+    same_customer = np.repeat(ctx.bill_customer[known], reach) == ctx.bill_customer[after:]
+    previous[after:] = np.where(same_customer, spread, np.nan)
     return previous
 
 

@@ -2,10 +2,14 @@
 
 from __future__ import annotations
 
+from types import SimpleNamespace
+
+import numpy as np
 import pytest
 from rule_builder import Utility, flat, run
 
 from auditkit import rules
+from auditkit.rules.change_of_use import _previous_known
 
 
 def test_order_stalled_late_step_and_missing_step_past_its_limit():
@@ -75,3 +79,13 @@ def test_order_rules_are_skipped_with_a_note_without_work_orders():
         "order_stalled skipped: table work_orders is absent",
         "order_not_applied skipped: table work_orders is absent",
     ]
+
+
+def test_the_previous_known_value_of_each_bill_stays_within_its_customer():
+    ctx = SimpleNamespace(bill_customer=np.array([0, 0, 0, 1, 1, 2, 2]))
+    nan = np.nan
+    values = np.array([nan, 100.0, nan, nan, 80.0, 50.0, 60.0])
+    previous = _previous_known(ctx, values)
+    np.testing.assert_array_equal(previous, [nan, nan, 100.0, nan, nan, nan, 50.0])
+    assert np.isnan(_previous_known(ctx, np.full(7, nan))).all()  # none known
+    assert len(_previous_known(SimpleNamespace(bill_customer=np.array([])), np.array([]))) == 0
