@@ -471,46 +471,60 @@ def _alarms(ctx: RuleContext, params: dict) -> pd.DataFrame:
     if table is None or table.empty:
         return pd.DataFrame()
     end = _audit_end(ctx)
-    events = pd.DataFrame(
-        {
-            "cust": ctx.customer_codes(table["customer_id"]),
-            "event": table["event"].to_numpy(dtype=object),
-            "at": pd.to_datetime(table["event_at"]),
-            "cleared": pd.to_datetime(table["cleared_at"])
-            if "cleared_at" in table
-            else pd.Series(pd.NaT, index=table.index),
-        }
+    cust = ctx.customer_codes(table["customer_id"])
+    event = table["event"].to_numpy(dtype=object)
+    at = pd.to_datetime(table["event_at"])
+    cleared = (
+        pd.to_datetime(table["cleared_at"])
+        if "cleared_at" in table
+        else pd.Series(pd.NaT, index=table.index)
     )
-    events = events[
-        (events["cust"] >= 0) & events["event"].isin(params["events"]) & (events["at"] < end)
-    ]
-    if events.empty:
+    kept = (cust >= 0) & pd.Series(event).isin(params["events"]).to_numpy() & (at < end).to_numpy()
+    rows = np.flatnonzero(kept)
+    if not len(rows):
         return pd.DataFrame()
-    # A row exported twice is one alarm, not a repeat (the cleared time of the first copy).
-    events = events.sort_values(["cust", "at", "event"], kind="stable", ignore_index=True)
-    events = events.drop_duplicates(["cust", "at", "event"], ignore_index=True)
+    # By customer, time and event; a row exported twice is one alarm, not a repeat (the cleared
+    # time of the first copy).
+    kind = pd.factorize(event[rows], sort=True)[0]
+    moment = at.to_numpy()[rows].view(np.int64)
+    order = np.lexsort((kind, moment, cust[rows]))
+    rows, kind, moment = rows[order], kind[order], moment[order]
+    copy = np.zeros(len(rows), dtype=bool)
+    copy[1:] = (cust[rows][1:] == cust[rows][:-1]) & (moment[1:] == moment[:-1])
+    copy[1:] &= kind[1:] == kind[:-1]
+    rows = rows[~copy]
+    cust, at = cust[rows], at.iloc[rows].reset_index(drop=True)
+    cleared = cleared.iloc[rows].reset_index(drop=True)
     # Cleared after the audit date: still uncleared at it.
-    cleared = events["cleared"].where(events["cleared"] < end)
-    hours = ((cleared.fillna(end) - events["at"]).dt.total_seconds() / 3600).to_numpy()
+    cleared_by_end = cleared.where(cleared < end)
+    hours = ((cleared_by_end.fillna(end) - at).dt.total_seconds() / 3600).to_numpy()
     lasting = hours > params["max_hours"]
     # Per alarm (sorted by customer and time), the customer's alarms from it to window_days later.
-    seconds = (events["at"] - pd.Timestamp("1970-01-01")).dt.total_seconds().to_numpy()
-    keys = events["cust"].to_numpy(dtype=np.int64) * STRIDE + seconds.astype(np.int64)
+    seconds = (at - pd.Timestamp("1970-01-01")).dt.total_seconds().to_numpy()
+    keys = cust.astype(np.int64) * STRIDE + seconds.astype(np.int64)
     window = int(params["window_days"]) * 86400
     repeats = np.searchsorted(keys, keys + window, side="right") - np.arange(len(keys))
-    events = events.assign(
-        hours=hours,
-        lasting=lasting,
-        uncleared=cleared.isna().to_numpy(),
-        repeats=repeats,
-        repeated=repeats >= max(int(params["min_repeats"]), 1),
-    )
-    counts = events.groupby("cust").size().rename("alarms")
-    triggered = events[events["lasting"] | events["repeated"]]
-    if triggered.empty:
+    repeated = repeats >= max(int(params["min_repeats"]), 1)
+    # Each customer's first alarm that lasted or repeated, with its count of alarms.
+    triggered = np.flatnonzero(lasting | repeated)
+    if not len(triggered):
         return pd.DataFrame()
-    first = triggered.drop_duplicates("cust").set_index("cust").join(counts)
-    return first.reset_index()
+    customers, first = np.unique(cust[triggered], return_index=True)
+    shown = triggered[first]
+    return pd.DataFrame(
+        {
+            "cust": customers,
+            "event": event[rows[shown]],
+            "at": at.iloc[shown].reset_index(drop=True),
+            "cleared": cleared.iloc[shown].reset_index(drop=True),
+            "hours": hours[shown],
+            "lasting": lasting[shown],
+            "uncleared": cleared_by_end.isna().to_numpy()[shown],
+            "repeats": repeats[shown],
+            "repeated": repeated[shown],
+            "alarms": np.bincount(cust, minlength=customers.max() + 1)[customers],
+        }
+    )
 
 
 def _how_long(alarm: object, window_days: int) -> Clause:
