@@ -403,17 +403,20 @@ def _line_rates(ctx: RuleContext, params: dict) -> _LineRates:
     )
     lines = lines[off[mine]]
     gain = (rc.rate_due[lines] - rc.rate_billed[lines]) * rc.quantity_billed[lines]
-    largest = np.full(n, -1)
     ranked = lines[np.lexsort((-rc.quantity_billed[lines], rc.row[lines]))]
     first = np.ones(len(ranked), dtype=bool)
     first[1:] = rc.row[ranked][1:] != rc.row[ranked][:-1]
-    largest[rc.row[ranked][first]] = ranked[first]
-    wrong = largest >= 0
+    largest = ranked[first]  # each bill's largest such line, set at its bill (few)
+    at = rc.row[largest]
+    wrong = np.zeros(n, dtype=bool)
+    wrong[at] = True
+    billed, due = np.full(n, np.nan), np.full(n, np.nan)
+    billed[at], due[at] = rc.rate_billed[largest], rc.rate_due[largest]
     return _LineRates(
         judged=judged,
         wrong=wrong,
-        billed=np.where(wrong, rc.rate_billed[largest], np.nan),
-        due=np.where(wrong, rc.rate_due[largest], np.nan),
+        billed=billed,
+        due=due,
         revenue=rc.per_bill(lines, gain, n),
         single=single,
     )
