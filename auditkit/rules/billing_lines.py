@@ -222,10 +222,16 @@ def _energy_view(
     lines = _of(ctx, "energy")
     priced = ~_any_line(rc, lines, np.isnan(rc.amount_due[lines]), n)
     kwh_differs = _kwh_differs(ctx, kwh_tolerance, relative)
-    billed_kwh = zero_where_nan(rc.quantity_billed[lines])
-    due_kwh = zero_where_nan(rc.quantity_due[lines])
-    tolerance = np.maximum(kwh_tolerance, relative * due_kwh)
-    structural = _any_line(rc, lines, np.abs(billed_kwh - due_kwh) > tolerance, n)
+    # |billed − due| kWh (NaN as 0) against the larger tolerance, in the lines' own copies.
+    off = rc.quantity_billed[lines]
+    off[np.isnan(off)] = 0.0
+    tolerance = rc.quantity_due[lines]
+    tolerance[np.isnan(tolerance)] = 0.0
+    np.subtract(off, tolerance, out=off)
+    np.abs(off, out=off)
+    np.multiply(tolerance, relative, out=tolerance)
+    np.maximum(tolerance, kwh_tolerance, out=tolerance)
+    structural = _any_line(rc, lines, off > tolerance, n)
     return EnergyView(
         lines=lines,
         priced=priced,
