@@ -138,20 +138,22 @@ def stored_tasks(source: StoredSource, plan: RulePlan) -> list[Task]:
         )
         for index, name in enumerate(source.partitions)
     ]
+    largest_part = max((task.peak_bytes for task in tasks), default=0)
     for group, reads_bills in whole_dataset_groups(plan):
-        peak = (
+        peak = WORKER_BYTES + (
             WHOLE_BYTES_PER_BILL * source.dataset.rows("bills")  # at most every bill
             if reads_bills
             else WHOLE_BYTES_PER_CUSTOMER * source.dataset.rows("customers")
         )
         name = f"the whole-dataset rules {', '.join(group)}"
+        # Memory a part would take anyway is kept for the next part (no fresh pages for it).
         tasks.append(
             Task(
                 name,
-                WORKER_BYTES + peak,
+                peak,
                 run_stored_whole,
                 (source, plan, group),
-                gives_back_memory=True,
+                gives_back_memory=peak > largest_part,
             )
         )
     return tasks

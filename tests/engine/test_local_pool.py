@@ -9,6 +9,7 @@ import pandas as pd
 import pytest
 from plans import plan_for
 
+from auditkit.engine import local
 from auditkit.engine.local import (
     Task,
     run_in_pool,
@@ -37,6 +38,23 @@ def test_parts_run_in_two_processes_give_the_whole_run_findings(converted, whole
     assert len(tasks) == len(source.partitions) + len(whole_dataset_groups(plan))  # as counted
     findings = combine(plan, run_parts_locally(source, plan, workers=2), [])
     pd.testing.assert_frame_equal(findings, whole_findings)
+
+
+def test_only_a_task_larger_than_every_part_gives_its_freed_memory_back(converted, monkeypatch):
+    # A whole-dataset task that needs no more than a part leaves the memory it freed to the
+    # worker's next part (fresh pages cost the kernel's clearing); a larger one returns it.
+    source = StoredSource(converted, -(-converted.rows("bills") // 6))
+    plan = plan_for(source)
+    parts = len(source.partitions)
+    tasks = stored_tasks(source, plan)
+    largest_part = max(task.peak_bytes for task in tasks[:parts])
+    assert all(task.peak_bytes <= largest_part for task in tasks[parts:])
+    assert [task.gives_back_memory for task in tasks] == [False] * len(tasks)
+
+    monkeypatch.setattr(local, "WHOLE_BYTES_PER_BILL", 10 * local.PART_BYTES_PER_BILL)
+    bills_group, archive_group = stored_tasks(source, plan)[parts:]
+    assert bills_group.peak_bytes > largest_part and bills_group.gives_back_memory
+    assert not archive_group.gives_back_memory
 
 
 def _stamped(name: str, seconds: float) -> tuple[str, int, float, float]:
