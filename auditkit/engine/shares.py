@@ -105,7 +105,7 @@ def read_bills(
     kinds = {name: TABLES["bills"].column(name).kind for name in names}
     bound = dataset.rows("bills", partitions)  # as recorded: the rows kept are at most these
     numbers = {name: np.empty(bound) for name in names if kinds[name] == "number"}
-    texts = {name: _TextCodes() for name in names if kinds[name] in ("text", "period")}
+    texts = {name: _TextCodes(bound) for name in names if kinds[name] in ("text", "period")}
     typed = [name for name in names if name not in numbers and name not in texts]
     keeps: list[np.ndarray] = []  # per file, its rows kept
     kept, verdicts = 0, {}  # verdicts: per dictionary of periods, row groups repeat a few
@@ -215,13 +215,20 @@ def _is_text(storage: pa.DataType) -> bool:
 
 
 class _TextCodes:
-    """A text column read row group by row group: each group's dictionary and its rows kept as
-    indices into it shifted by one, 0 where the text is missing (as small an integer as the
-    dictionary allows), until `categorical` maps them all to the sorted categories."""
+    """A text column read row group by row group into one array of codes as long as the rows
+    read can be (`bound`): each group's dictionary kept, its rows kept written as indices into
+    it shifted by one, 0 where the text is missing, until `categorical` maps them in place to
+    the sorted categories. The array is as small an integer as the distinct texts of the
+    dictionaries read allow (widened as they grow), so the codes take no second array."""
 
-    def __init__(self) -> None:
+    def __init__(self, bound: int) -> None:
+        self.codes = np.empty(bound, dtype=np.int8)
+        self.written = 0
         self.dictionaries: list[pa.Array] = []
-        self.indices: list[np.ndarray] = []
+        self.lengths: list[int] = []  # per row group, its rows kept
+        self.distinct = pa.array([], pa.string())  # the texts of the dictionaries counted
+        self.counted = 0  # dictionaries whose texts are in `distinct`
+        self.uncounted_texts = 0  # entries of the dictionaries after those
 
     def add(self, column: pa.ChunkedArray, keep: np.ndarray | None) -> None:
         """The row groups of one file's column (plain or dictionary-encoded text), and its rows
@@ -233,38 +240,61 @@ class _TextCodes:
             if keep is not None:
                 indices = indices[keep[start : start + len(chunk)]]
             start += len(chunk)
-            rows = np.empty(len(indices), _code_dtype(len(encoded.dictionary)))
-            np.add(indices, 1, out=rows, casting="unsafe")  # -1 (missing) becomes 0
             self.dictionaries.append(encoded.dictionary.cast(pa.string()))
-            self.indices.append(rows)
+            self.uncounted_texts += len(encoded.dictionary)
+            self._widen()
+            rows = self.codes[self.written : self.written + len(indices)]
+            np.add(indices, 1, out=rows, casting="unsafe")  # -1 (missing) becomes 0
+            self.written += len(indices)
+            self.lengths.append(len(indices))
+
+    def _widen(self) -> None:
+        """The codes' integer widened where the dictionaries read may hold more distinct texts
+        than it numbers: first bounded by their sizes, then, past the integer's range, counted
+        (a few times per column: each count is kept)."""
+        dtype = self.codes.dtype
+        if len(self.distinct) + self.uncounted_texts < np.iinfo(dtype).max:
+            return
+        texts = pa.chunked_array([self.distinct, *self.dictionaries[self.counted :]], pa.string())
+        self.distinct = pc.unique(texts)
+        self.counted, self.uncounted_texts = len(self.dictionaries), 0
+        wider = _code_dtype(len(self.distinct))
+        if wider != dtype:
+            codes = np.empty(len(self.codes), dtype=wider)
+            codes[: self.written] = self.codes[: self.written]
+            self.codes = codes
 
     def categorical(self) -> pd.Categorical:
         """The rows kept as one categorical: categories the texts they hold, in sorted order
         (Arrow sorts text by bytes: by code point, as Python does); codes as small as pandas
         makes them. Each row group's dictionary is mapped to the categories once, and its rows'
-        codes read through that map straight into the categorical's codes.
+        codes read through that map in place.
 
         The texts used, group after group, are sorted once and each takes the rank of its run
         of equal texts: no hashing (a million ids, each in a group or two)."""
         used_at, texts = [], []  # per row group, the dictionary entries its rows use, and texts
-        for dictionary, rows in zip(self.dictionaries, self.indices, strict=True):
+        start = 0
+        for dictionary, length in zip(self.dictionaries, self.lengths, strict=True):
+            rows = self.codes[start : start + length]
             used = np.bincount(rows, minlength=len(dictionary) + 1)[1:] > 0  # [0]: missing
             used_at.append(np.flatnonzero(used))
             texts.append(dictionary.take(pa.array(used_at[-1])))
+            start += length
         kept = pa.chunked_array(texts, pa.string()).combine_chunks()
         order = pc.array_sort_indices(kept)
         ordered = kept.take(order)
         first = run_changes(ordered)  # sorted: equal texts side by side
-        code_of_used = np.empty(len(kept), dtype=_code_dtype(int(first.sum())))
+        code_of_used = np.empty(len(kept), dtype=self.codes.dtype)
         code_of_used[order.to_numpy()] = np.cumsum(first) - 1  # row group after row group
-        codes = np.empty(sum(len(rows) for rows in self.indices), dtype=code_of_used.dtype)
         start = used_start = 0
-        while self.indices:
-            dictionary, rows, at = self.dictionaries.pop(0), self.indices.pop(0), used_at.pop(0)
-            code_of = np.full(len(dictionary) + 1, -1, dtype=codes.dtype)  # [0]: missing
+        for dictionary, length, at in zip(self.dictionaries, self.lengths, used_at, strict=True):
+            code_of = np.full(len(dictionary) + 1, -1, dtype=self.codes.dtype)  # [0]: missing
             code_of[at + 1] = code_of_used[used_start : used_start + len(at)]
-            np.take(code_of, rows, out=codes[start : start + len(rows)])
-            start, used_start = start + len(rows), used_start + len(at)
+            rows = self.codes[start : start + length]
+            np.take(code_of, rows, out=rows)  # buffered (mode "raise"): rows read, then written
+            start, used_start = start + length, used_start + len(at)
+        codes = self.codes[: self.written].astype(_code_dtype(int(first.sum())), copy=False)
+        self.codes, self.dictionaries, self.lengths = self.codes[:0], [], []
         categories = pd.Index(pd.array(ordered.filter(pa.array(first)), dtype=TEXT_DTYPE))
         return pd.Categorical.from_codes(
             codes, dtype=pd.CategoricalDtype(categories), validate=False

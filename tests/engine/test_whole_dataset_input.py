@@ -165,7 +165,7 @@ def test_text_chunks_become_one_categorical_of_the_texts_kept_sorted():
         pa.array([0, 1, 0, None], pa.int32()), pa.array(["b", "a", "q"])
     )
     second = pa.array(["c", "zz", "a", "c"])
-    codes = _TextCodes()
+    codes = _TextCodes(9)  # room for more rows than are read
     codes.add(pa.chunked_array([first]), None)
     codes.add(
         pa.chunked_array([pa.array(["b"]), second]), np.array([False, True, False, True, True])
@@ -175,6 +175,51 @@ def test_text_chunks_become_one_categorical_of_the_texts_kept_sorted():
     np.testing.assert_array_equal(found.codes, [1, 0, 1, -1, 2, 0, 2])
     assert found.codes.dtype == np.int8
     assert found.categories.dtype == pd.Series(["x"], dtype="str").dtype
+
+
+def _straight_categorical(texts: list[str | None]) -> pd.Categorical:
+    """The categorical of `texts` with the sorted texts present as categories."""
+    return pd.Categorical(texts, categories=sorted({text for text in texts if text is not None}))
+
+
+@pytest.mark.parametrize("distinct", [0, 1, 126, 127, 128, 1_000_000])
+def test_text_codes_widen_as_the_texts_grow_and_map_in_place(distinct):
+    # Row groups of 100 rows, each a dictionary of its own: the codes start as int8 and widen
+    # where the texts read outgrow it (first bounded by the dictionaries' sizes, then counted).
+    rng = np.random.default_rng(distinct)
+    texts = [f"t{number:07d}" for number in rng.integers(0, max(distinct, 1), 50_000)]
+    if distinct == 0:
+        texts = [None] * 300
+    else:
+        texts[::7] = [None] * len(texts[::7])
+    keep = rng.random(len(texts)) < 0.9
+    codes = _TextCodes(len(texts))
+    for start in range(0, len(texts), 1000):  # a file of ten row groups
+        groups = [
+            pa.array(texts[group : group + 100]).dictionary_encode()
+            for group in range(start, min(start + 1000, len(texts)), 100)
+        ]
+        codes.add(pa.chunked_array(groups), keep[start : start + 1000])
+    found = codes.categorical()
+    expected = _straight_categorical([text for text, kept in zip(texts, keep, strict=True) if kept])
+    assert list(found.categories) == list(expected.categories)
+    np.testing.assert_array_equal(found.codes, expected.codes)
+    assert found.codes.dtype == expected.codes.dtype
+
+
+def test_text_codes_of_no_rows_are_an_empty_categorical():
+    codes = _TextCodes(0)
+    found = codes.categorical()
+    assert len(found) == 0 and len(found.categories) == 0
+    assert found.codes.dtype == np.int8
+
+
+def test_text_codes_of_a_one_row_plain_text_column():
+    codes = _TextCodes(1)
+    codes.add(pa.chunked_array([pa.array(["only"])]), None)
+    found = codes.categorical()
+    assert list(found.categories) == ["only"]
+    np.testing.assert_array_equal(found.codes, [0])
 
 
 def test_categorical_ids_start_runs_and_find_their_customers_by_code():
