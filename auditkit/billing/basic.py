@@ -103,15 +103,34 @@ def shared_codes(
 ) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
     """The positions of the bills whose customer is in a (small) table, their customer codes, and
     each table row's code in the same numbering (-1 for a customer without bills)."""
-    if isinstance(bill_ids.dtype, pd.CategoricalDtype):  # each distinct id looked up once
-        # An empty id (code −1) is shared where the table has an empty one, as isin has it.
-        empty_shared = bool(pd.isna(table_ids).any())
-        shared = np.append(bill_ids.cat.categories.isin(table_ids), empty_shared)
-        rows = np.flatnonzero(shared[bill_ids.cat.codes.to_numpy()])
-    else:
-        rows = np.flatnonzero(bill_ids.isin(table_ids).to_numpy(dtype=bool))
+    if isinstance(bill_ids.dtype, pd.CategoricalDtype):
+        return _shared_categories(bill_ids, table_ids)
+    rows = np.flatnonzero(bill_ids.isin(table_ids).to_numpy(dtype=bool))
     codes, distinct = pd.factorize(bill_ids.iloc[rows])
     return rows, codes.astype(np.int64), pd.Index(distinct).get_indexer(table_ids)
+
+
+def _shared_categories(
+    bill_ids: pd.Series, table_ids: pd.Series
+) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """`shared_codes` of categorical bill ids, worked on their integer codes: the table's ids
+    are looked up once among the categories (whose hash table pandas keeps for the next call),
+    and the bills' codes numbered by first appearance as pd.factorize numbers the ids."""
+    categories = bill_ids.cat.categories
+    category = np.append(categories.get_indexer(table_ids), -1)  # the last: an empty bill id
+    shared = np.zeros(len(categories) + 1, dtype=bool)
+    shared[category[:-1][category[:-1] >= 0]] = True
+    # An empty id (code −1) is shared where the table has an empty one, as isin has it.
+    shared[-1] = bool(pd.isna(table_ids).any())
+    bill_category = bill_ids.cat.codes.to_numpy()  # −1 reads the last entry
+    rows = np.flatnonzero(shared[bill_category])
+    # Empty ids as NaN, which pd.factorize leaves out of the numbering (code −1).
+    taken = bill_category[rows].astype(float)
+    taken[taken < 0] = np.nan
+    codes, distinct = pd.factorize(taken)
+    number = np.full(len(categories) + 1, -1, dtype=np.int64)
+    number[distinct.astype(np.int64)] = np.arange(len(distinct))
+    return rows, codes.astype(np.int64), number[category[:-1]]
 
 
 def basic_lines(

@@ -1,0 +1,70 @@
+"""The recomputation's shortcuts give what the straightforward computation gives."""
+
+from __future__ import annotations
+
+import importlib
+import shutil
+from pathlib import Path
+
+import numpy as np
+import pandas as pd
+import pytest
+
+from auditkit.billing.basic import shared_codes
+from auditkit.billing.params import defaults_file, load_billing_params
+
+recompute_module = importlib.import_module("auditkit.billing.recompute")
+
+
+def _shared_codes_by_hand(bills: list, table: list) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """shared_codes worked out id by id: the bills whose id the table has (an empty id where the
+    table has an empty one), their ids numbered by first appearance (an empty one −1), each table
+    id's number (−1 where no shared bill has it)."""
+    has_empty = any(value is None for value in table)
+    rows = [i for i, value in enumerate(bills) if (value in table if value else has_empty)]
+    numbers: dict[str, int] = {}
+    for i in rows:
+        if bills[i] is not None:
+            numbers.setdefault(bills[i], len(numbers))
+    codes = [numbers.get(bills[i], -1) if bills[i] is not None else -1 for i in rows]
+    return np.array(rows), np.array(codes), np.array([numbers.get(v, -1) for v in table])
+
+
+@pytest.mark.parametrize(
+    ("bills", "table"),
+    [
+        (["A", None, "B", "C", "A", "B"], ["C", "A", "Z", "A"]),
+        (["A", None, "B", "C", "A"], ["B", None]),  # an empty id shared with the table's
+        (["A", "B"], ["Z"]),  # nothing shared
+        (["A"], ["A"]),  # one bill
+        ([], ["A"]),  # no bill
+        (["A", "B"], []),  # an empty table
+    ],
+)
+def test_categorical_ids_share_as_their_texts_do(bills: list, table: list):
+    # Categories that no bill has ("D") number nothing, as factorize of the ids has it.
+    ids = pd.Series(pd.Categorical(bills, categories=["D", "C", "B", "A"]))
+    table_ids = pd.Series(table, dtype=object)
+    fast = shared_codes(ids, table_ids)
+    plain = _shared_codes_by_hand(bills, table)
+    for got, expected in zip(fast, plain, strict=True):
+        assert got.tolist() == expected.tolist()
+    assert fast[1].dtype == np.int64
+
+
+def test_default_params_are_read_once_until_the_file_changes(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+):
+    shutil.copy(defaults_file(), tmp_path / defaults_file().name)
+    monkeypatch.setenv("AUDITKIT_PARAMS", str(tmp_path))
+    first = recompute_module._resolved(None)
+    assert first == load_billing_params()
+    assert recompute_module._resolved(None) is first  # not parsed again
+    changed = tmp_path / defaults_file().name
+    text = changed.read_text(encoding="utf-8")
+    changed.write_text(text.replace("days_per_month: 30", "days_per_month: 31"), encoding="utf-8")
+    assert "days_per_month: 31" in changed.read_text(encoding="utf-8")
+    assert recompute_module._resolved(None).days_per_month == 31
+    # Overrides and BillingParams are resolved as given, never from the cache.
+    assert recompute_module._resolved({"days_per_month": 28}).days_per_month == 31 - 3
+    assert recompute_module._resolved(first) is first
