@@ -30,15 +30,16 @@ LINE_TYPES = ("energy", "loss", "basic", "pf_adjustment", "fund")
 class Recomputed:
     """Recomputed lines tied to the context's bills: one entry per bill and line kind.
 
-    `row` is the bill's position in the context; `line_type` a code into LINE_TYPES; `period`
-    the time-of-use period (None: no period); `tier` (0: no tier); `billed` / `due` whether the
+    `row` is the bill's position in the context; `line_type` a code into LINE_TYPES;
+    `period_code` a position in PERIOD_ORDER (`period` its time-of-use period, None: no
+    period); `tier` (0: no tier); `billed` / `due` whether the
     line is on the bill / due; quantities, rates, amounts and `difference` (due − billed) as
     `recompute` gives them (the due side NaN where that line kind could not be recomputed).
     """
 
     row: np.ndarray
     line_type: np.ndarray
-    period: np.ndarray
+    period_code: np.ndarray
     tier: np.ndarray
     quantity_billed: np.ndarray
     quantity_due: np.ndarray
@@ -63,9 +64,15 @@ class Recomputed:
         return ~np.isnan(self.rate_due) | (np.nan_to_num(self.amount_due) != 0)
 
     @cached_property
+    def period(self) -> np.ndarray:
+        """Per line: its time-of-use period as text (None: no period); made on first read, as
+        millions of Python texts take a pass of their own."""
+        return np.asarray(PERIOD_ORDER, dtype=object)[self.period_code]
+
+    @cached_property
     def has_period(self) -> np.ndarray:
-        """Per line: it is of a time-of-use period."""
-        return pd.notna(self.period)
+        """Per line: it is of a time-of-use period (read from the codes, not the texts)."""
+        return self.period_code != PERIOD_ORDER.index(None)
 
     @cached_property
     def tou_bills(self) -> np.ndarray:
@@ -154,7 +161,7 @@ def recompute_lines(ctx: RuleContext) -> Recomputed:
     return Recomputed(
         row=row,
         line_type=coded.line_type[lines],
-        period=np.asarray(PERIOD_ORDER, dtype=object)[coded.period[lines]],
+        period_code=coded.period[lines],
         tier=coded.tier[lines],
         quantity_billed=figures["quantity_billed"][lines],
         quantity_due=figures["quantity_due"][lines],
