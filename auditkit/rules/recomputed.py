@@ -88,9 +88,17 @@ class Recomputed:
         present = (self.billed[lines] | self.due[lines]) & (self.tier[lines] > 0)
         return self.any_per_bill(lines, present, len(self.tariff_differs)) & ~self.tou_bills
 
+    @cached_property
+    def _positions_of_type(self) -> dict[str, np.ndarray]:
+        """The positions `of` has found, by line type (each found once: a pass over every line)."""
+        return {}
+
     def of(self, line_type: str) -> np.ndarray:
-        """Positions of the lines of `line_type`."""
-        return np.flatnonzero(self.line_type == LINE_TYPES.index(line_type))
+        """Positions of the lines of `line_type` (read them, never write into them)."""
+        found = self._positions_of_type
+        if line_type not in found:
+            found[line_type] = np.flatnonzero(self.line_type == LINE_TYPES.index(line_type))
+        return found[line_type]
 
     def per_bill(self, lines: np.ndarray, values: np.ndarray, bills: int) -> np.ndarray:
         """`values` (aligned with `lines`) summed per context bill (0 where a bill has none)."""

@@ -1,4 +1,5 @@
-"""Recomputed lines' periods: kept as codes, their texts and presence read from them."""
+"""Recomputed lines: periods kept as codes (texts and presence read from them), the lines of a
+type found once."""
 
 from __future__ import annotations
 
@@ -10,12 +11,12 @@ from auditkit.billing.recompute import PERIOD_ORDER
 from auditkit.rules.recomputed import Recomputed
 
 
-def _lines(period_code: list[int]) -> Recomputed:
+def _lines(period_code: list[int], line_type: list[int] | None = None) -> Recomputed:
     n = len(period_code)
     figures = {name: np.zeros(n) for name in ("quantity", "rate", "amount")}
     return Recomputed(
         row=np.arange(n),
-        line_type=np.zeros(n, dtype=np.int64),
+        line_type=np.zeros(n, dtype=np.int64) if line_type is None else np.array(line_type),
         period_code=np.asarray(period_code, dtype=np.int64),
         tier=np.zeros(n, dtype=np.int64),
         quantity_billed=figures["quantity"],
@@ -40,3 +41,12 @@ def test_periods_read_from_codes_as_from_their_texts(codes: list[int]):
     assert lines.period.dtype == object
     assert lines.has_period.tolist() == pd.notna(np.array(expected, dtype=object)).tolist()
     assert lines.has_period.dtype == bool
+
+
+def test_the_lines_of_a_type_are_found_once_and_as_compared():
+    lines = _lines([4, 4, 4, 4], line_type=[0, 2, 0, 4])
+    energy = lines.of("energy")
+    assert energy.tolist() == [0, 2]
+    assert lines.of("energy") is energy  # not searched again
+    assert lines.of("basic").tolist() == [1]
+    assert lines.of("loss").tolist() == []
