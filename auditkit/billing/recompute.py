@@ -359,9 +359,9 @@ def _billed_lines(
         mine = (lines["bill"] >= 0) & (kind >= 0)
         if mine.all():  # every line is of a known bill and kind: its columns are not copied
             mine = slice(None)
-        # The line types present, counted over every int8 code (−1 is the last).
-        counts = np.bincount(np.asarray(kind, dtype=np.int8).view(np.uint8), minlength=256)
-        anywhere = counts[:types] > 0
+        # The line types present: one comparison of the int8 codes per type (a bincount would
+        # widen millions of codes to int64 first).
+        anywhere = np.array([bool((kind == code).any()) for code in range(types)])
         cell = np.multiply(kind[mine], n, dtype=np.int64)
         cell += lines["bill"][mine]
         itemized.reshape(-1)[cell] = True

@@ -275,3 +275,19 @@ def test_a_type_itemized_elsewhere_and_not_a_column_of_the_bills_was_billed_noth
         assert line_of(result, customer, "2024-01", "fund")["difference"] == 300.0
     assert line_of(result, "I2", "2024-01", "fund")["difference"] == 0.0
     assert ("billed_unknown", "fund") not in _notes(result)
+
+
+def test_a_type_itemized_only_on_a_line_of_no_known_bill_is_itemized_all_the_same():
+    # The only fund line is of a month no bill has (I2's bill of 2024-02 is missing): the export
+    # still itemizes funds, so I3 and I4, without the fund_charge column, were billed none.
+    b = Billing()
+    _fund_bills(b)
+    for line in b.lines:
+        if line["line_type"] == "fund":
+            line["period"] = "2024-02"
+    tables = b.tables()
+    tables["bills"] = tables["bills"].drop(columns="fund_charge")
+    result = recompute(Dataset.from_frames(tables))
+    for customer in ("I2", "I3", "I4"):
+        assert line_of(result, customer, "2024-01", "fund")["amount_billed"] == 0.0
+    assert ("billed_unknown", "fund") not in _notes(result)
