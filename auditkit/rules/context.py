@@ -292,11 +292,16 @@ class RuleContext:
             self.rate_tables[column] = self._rate_table(column)
         tariff = np.asarray(tariff)
         codes = tariff if np.issubdtype(tariff.dtype, np.integer) else self.tariff_code(tariff)
-        offset = np.clip(np.asarray(month) - self.first_month, 0, self.as_of - self.first_month)
         voltage_code, voltages = self.customer_voltage_code
-        cust = self.bill_customer if rows is None else self.bill_customer[rows]
-        pair = np.where(codes >= 0, codes * len(voltages) + voltage_code[cust], -1)
-        return self.rate_tables[column][pair, offset]  # -1 picks the NaN row
+        table = self.rate_tables[column]
+        # Each bill's cell as one position in the flat table, made in place in one array.
+        cell = voltage_code[self.bill_customer if rows is None else self.bill_customer[rows]]
+        cell += codes * len(voltages)
+        cell[codes < 0] = len(table) - 1  # an unknown tariff reads the NaN row
+        cell *= table.shape[1]
+        offset = np.asarray(month) - self.first_month
+        cell += np.clip(offset, 0, self.as_of - self.first_month, out=offset)
+        return table.ravel().take(cell)
 
     @cached_property
     def bill_tariff_due(self) -> np.ndarray:
@@ -378,10 +383,21 @@ class RuleContext:
                     "issued_at": "datetime64[ns]",
                 }
             )
+        codes, types = self.order_type_codes
+        wanted = types.get_indexer(pd.Index(order_types, dtype=object))
+        return self.work_orders.loc[np.isin(codes, wanted[wanted >= 0])]
+
+    @cached_property
+    def order_type_codes(self) -> tuple[np.ndarray, pd.Index]:
+        """Each work order's type as a code into the distinct types, -1 where the order has not
+        taken effect (no effective date: no rule may date a change by it) or has no type.
+
+        Coded once per run: `orders_of` selects by code, not by comparing the texts each call.
+        """
         orders = self.work_orders
-        # An order with no effective date has not taken effect: no rule may date a change by it.
-        taken_effect = orders["effective_month"] >= 0
-        return orders.loc[orders["order_type"].isin(order_types) & taken_effect]
+        codes, types = pd.factorize(orders["order_type"])
+        codes[(orders["effective_month"] < 0).to_numpy()] = -1
+        return codes, pd.Index(types, dtype=object)
 
     def has_order_near(self, order_types: tuple[str, ...], window: int) -> np.ndarray:
         """Per bill: an order of these types takes effect within ±`window` months of the period.
@@ -424,38 +440,27 @@ class RuleContext:
         valid = ~np.isnan(old_value) & (orders["cust"].to_numpy() >= 0)
         if not valid.any():
             return archive, changed_in_month
-        changes = pd.DataFrame(
-            {
-                "cust": orders["cust"].to_numpy()[valid],
-                "month": orders["effective_month"].to_numpy()[valid],
-                "old_value": old_value[valid],
-            }
-        ).sort_values("month", kind="stable")
-        rows = np.flatnonzero(self.bills_of(changes["cust"].to_numpy()))
-        subset = pd.DataFrame(  # merge_asof needs the orders' int64 keys on both sides
-            {
-                "cust": self.bill_customer[rows].astype(np.int64),
-                "month": self.bill_month[rows].astype(np.int64),
-                "row": rows,
-            }
-        ).sort_values("month", kind="stable")
+        # The orders by customer, month and given order: on (customer, month) keys the first
+        # change effective after a bill's month is found by bisection, as is one in its month.
+        cust = orders["cust"].to_numpy(dtype=np.int64)[valid]
+        month = orders["effective_month"].to_numpy(dtype=np.int64)[valid]
+        order = np.lexsort((month, cust))  # stable: equal keys keep the orders' order
+        stride = np.int64(1 << 32)  # month numbers stay far below 2**32
+        keys = cust[order] * stride + month[order]
+        old_value = old_value[valid][order]
+        rows = bill_rows_of(self.bill_customer, cust)
+        bill_keys = self.bill_customer[rows].astype(np.int64) * stride + self.bill_month[rows]
         # The first change effective after the bill's month tells what was in force then.
-        matched = pd.merge_asof(
-            subset,
-            changes,
-            on="month",
-            by="cust",
-            direction="forward",
-            allow_exact_matches=False,
-        )
+        later = np.searchsorted(keys, bill_keys, "right")
+        found = later < len(keys)
+        found[found] = keys[later[found]] // stride == bill_keys[found] // stride
         result = archive.copy()
-        has_later_change = ~matched["old_value"].isna().to_numpy()
-        at = matched["row"].to_numpy()
-        result[at[has_later_change]] = matched["old_value"].to_numpy()[has_later_change]
+        result[rows[found]] = old_value[later[found]]
         # The value before the first change effective in the bill's own month.
-        in_month = changes.drop_duplicates(["cust", "month"], keep="first")
-        same = subset.merge(in_month[["cust", "month", "old_value"]], on=["cust", "month"])
-        changed_in_month[same["row"].to_numpy()] = same["old_value"].to_numpy(dtype=float)
+        same = np.searchsorted(keys, bill_keys, "left")
+        found = same < len(keys)
+        found[found] = keys[same[found]] == bill_keys[found]
+        changed_in_month[rows[found]] = old_value[same[found]]
         return result, changed_in_month
 
     @cached_property
@@ -505,22 +510,17 @@ class RuleContext:
         if spans.empty:
             return hit
         end = spans["end_month"].fillna(self.as_of + 1).to_numpy(dtype=np.int64)
-        rows = np.flatnonzero(self.bills_of(spans["cust"].to_numpy()))
-        probe = pd.DataFrame(
-            {"cust": self.bill_customer[rows], "month": self.bill_month[rows], "row": rows}
-        )
-        joined = probe.merge(
-            pd.DataFrame(
-                {
-                    "cust": spans["cust"].to_numpy(),
-                    "start": spans["effective_month"].to_numpy(),
-                    "end": end,
-                }
-            ),
-            on="cust",
-        )
-        inside = (joined["month"] >= joined["start"]) & (joined["month"] < joined["end"])
-        hit[joined.loc[inside, "row"].to_numpy()] = True
+        cust = spans["cust"].to_numpy(dtype=np.int64)
+        known = cust >= 0  # a span of a customer not in the archive covers no bill
+        cust, start, end = cust[known], spans["effective_month"].to_numpy()[known], end[known]
+        # The spans' customers' bills, in (customer, month) order: each span covers one run of
+        # them, found by bisection on (customer, month) keys.
+        rows = bill_rows_of(self.bill_customer, cust)
+        stride = np.int64(1 << 32)  # month numbers stay far below 2**32
+        keys = self.bill_customer[rows].astype(np.int64) * stride + self.bill_month[rows]
+        first = np.searchsorted(keys, cust * stride + start.astype(np.int64), "left")
+        after = np.searchsorted(keys, cust * stride + end, "left")
+        hit[rows[_ranges(first, np.maximum(after - first, 0))]] = True
         return hit
 
     @cached_property
@@ -546,28 +546,37 @@ REDUCING_ENDED_BY = {
 
 
 def _ended_by(orders: pd.DataFrame, enders: pd.DataFrame) -> pd.DataFrame:
-    """`orders` with end_date, end_month and end_type (its order type) of the first of `enders`
+    """`orders` with end_date, end_type (its order type) and end_month of the first of `enders`
     of the same customer that takes effect after each (by date; NaT, NaN and NaN where none
-    does)."""
-    ends = pd.DataFrame(
-        {
-            "cust": enders["cust"].to_numpy(dtype=np.int64),
-            "end_date": enders["effective_date"].to_numpy(dtype="datetime64[ns]"),
-            "end_type": enders["order_type"].to_numpy(dtype=object),
-        }
-    ).sort_values("end_date", kind="stable")
-    orders = orders.astype({"cust": np.int64, "effective_date": "datetime64[ns]"})
-    spans = pd.merge_asof(
-        orders.sort_values("effective_date", kind="stable"),
-        ends,
-        left_on="effective_date",
-        right_on="end_date",
-        by="cust",
-        direction="forward",
-        allow_exact_matches=False,
+    does), in order of effective date (ties as given).
+
+    Found by bisection on (customer, date rank) keys, as pandas' forward `merge_asof` by customer
+    would find it (ties in the enders' dates: the first given), without its frames and joins."""
+    spans = orders.astype({"cust": np.int64, "effective_date": "datetime64[ns]"})
+    spans = spans.sort_values("effective_date", kind="stable", ignore_index=True)
+    cust = spans["cust"].to_numpy()
+    date = spans["effective_date"].to_numpy().view(np.int64)
+    ender_cust = enders["cust"].to_numpy(dtype=np.int64)
+    ender_date = enders["effective_date"].to_numpy(dtype="datetime64[ns]")
+    # Dates ranked together, so a customer and a date make one integer key.
+    distinct, rank = np.unique(np.append(ender_date.view(np.int64), date), return_inverse=True)
+    stride = np.int64(len(distinct) + 1)
+    ender_key = ender_cust * stride + rank[: len(ender_cust)]
+    by_key = np.argsort(ender_key, kind="stable")  # equal keys keep the enders' order
+    ender_key = ender_key[by_key]
+    # The first ender keyed above (customer, date): of the same customer, strictly later.
+    found = np.searchsorted(ender_key, cust * stride + rank[len(ender_cust) :], "right")
+    matched = np.append(ender_cust[by_key], np.int64(-1))[found] == cust
+    matched &= found < len(by_key)
+    ender = np.where(matched, np.append(by_key, -1)[found], -1)
+    end_date = np.append(ender_date, np.datetime64("NaT", "ns"))[ender]
+    # The enders' types typed as a frame of them would type them (text, else objects).
+    types = pd.Series(enders["order_type"].to_numpy(dtype=object))
+    end_type = types.array.take(ender, allow_fill=True)
+    month = date_month_number(pd.Series(end_date)).astype(float)
+    return spans.assign(
+        end_date=end_date, end_type=end_type, end_month=np.where(month < 0, np.nan, month)
     )
-    month = date_month_number(spans["end_date"]).astype(float)
-    return spans.assign(end_month=np.where(month < 0, np.nan, month))
 
 
 @dataclass(frozen=True)
@@ -595,6 +604,24 @@ def run_starts(ids: pd.Series) -> np.ndarray:
     values = pa.array(ids)
     values = values.combine_chunks() if isinstance(values, pa.ChunkedArray) else values
     return np.flatnonzero(run_changes(values))
+
+
+def bill_rows_of(bill_customer: np.ndarray, customers: np.ndarray) -> np.ndarray:
+    """Positions, ascending, of the bills (their customer codes `bill_customer`, sorted) of the
+    customer codes `customers` (any order, repeats and -1 for unknown allowed): each customer's
+    bills are one run, found by bisection, with no pass over every bill."""
+    codes = np.unique(np.asarray(customers, dtype=np.int64))
+    codes = codes[codes >= 0].astype(bill_customer.dtype)
+    start = np.searchsorted(bill_customer, codes, "left")
+    count = np.searchsorted(bill_customer, codes, "right") - start
+    return _ranges(start, count)
+
+
+def _ranges(start: np.ndarray, count: np.ndarray) -> np.ndarray:
+    """The positions start[i], start[i] + 1, ... (count[i] of them) of each range, one range
+    after another."""
+    run_start = np.cumsum(count) - count  # where each range begins in the result
+    return np.repeat(start - run_start, count) + np.arange(count.sum())
 
 
 def spread_over_runs(per_run: np.ndarray, starts: np.ndarray, total: int) -> np.ndarray:

@@ -8,7 +8,7 @@ import numpy as np
 import pandas as pd
 from pandas.api.typing import DataFrameGroupBy
 
-from auditkit.rules.context import RuleContext
+from auditkit.rules.context import RuleContext, bill_rows_of
 from auditkit.rules.evidence import Clause
 from auditkit.rules.shared import once_per_context
 
@@ -215,13 +215,9 @@ def order_between_bills(ctx: RuleContext, order_types: tuple[str, ...], window: 
 def rows_of(ctx: RuleContext, customers: np.ndarray) -> np.ndarray:
     """Positions, ascending, of the bills of the customer codes `customers` (any order, repeats
     and -1 for unknown allowed). The bills come sorted by customer (RuleContext): each
-    customer's are one run, found by bisection, with no pass over every bill."""
-    codes = np.unique(np.asarray(customers, dtype=np.int64))
-    codes = codes[codes >= 0].astype(ctx.bill_customer.dtype)
-    start = np.searchsorted(ctx.bill_customer, codes, "left")
-    count = np.searchsorted(ctx.bill_customer, codes, "right") - start
-    run_start = np.cumsum(count) - count  # where each customer's run begins in the result
-    return np.repeat(start - run_start, count) + np.arange(count.sum())
+    customer's are one run, found by bisection, with no pass over every bill
+    (`bill_rows_of`)."""
+    return bill_rows_of(ctx.bill_customer, customers)
 
 
 def customer_is_at(ctx: RuleContext, rows: np.ndarray, column: str, *values: str) -> np.ndarray:

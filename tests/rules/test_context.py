@@ -6,8 +6,9 @@ import numpy as np
 import pandas as pd
 from rule_builder import PERIODS, Utility, flat
 
+from auditkit.periods import date_month_number
 from auditkit.rules.change_of_use import _changed_from_previous, _differs, _previous_known
-from auditkit.rules.context import RuleContext, customer_positions, run_starts
+from auditkit.rules.context import RuleContext, _ended_by, customer_positions, run_starts
 from auditkit.rules.findings import order_between_bills, zero_where_nan
 
 
@@ -135,3 +136,126 @@ def test_billed_tariff_codes_are_those_of_factorizing_every_bill():
     expected_codes, expected_uniques = pd.factorize(ctx.bills["tariff_billed"])
     np.testing.assert_array_equal(codes, expected_codes)
     assert list(uniques) == list(expected_uniques) == ["RES", "COM", "AGR"]
+
+
+def test_orders_of_select_by_type_only_orders_that_took_effect():
+    utility = _utility_with_gaps()
+    utility.order("C2", "meter_replacement", "2024-09-01")
+    ctx = _context(utility)
+    ctx.work_orders.loc[ctx.work_orders.index[-1], "effective_month"] = -1  # no effective date
+    orders = ctx.work_orders
+    expected = orders.loc[orders["order_type"].isin(["meter_replacement"])].iloc[:-1]
+    pd.testing.assert_frame_equal(ctx.orders_of("meter_replacement"), expected)
+    both = ctx.orders_of("tariff_change", "meter_replacement")
+    assert sorted(both["order_type"]) == ["meter_replacement"] * 2 + ["tariff_change"]
+    assert ctx.orders_of("nothing_such").empty
+
+
+def _merge_asof_ends(orders: pd.DataFrame, enders: pd.DataFrame) -> pd.DataFrame:
+    """The plain way: pandas' forward merge_asof by customer, strictly later."""
+    ends = pd.DataFrame(
+        {
+            "cust": enders["cust"].to_numpy(dtype=np.int64),
+            "end_date": enders["effective_date"].to_numpy(dtype="datetime64[ns]"),
+            "end_type": enders["order_type"].to_numpy(dtype=object),
+        }
+    ).sort_values("end_date", kind="stable")
+    orders = orders.astype({"cust": np.int64, "effective_date": "datetime64[ns]"})
+    return pd.merge_asof(
+        orders.sort_values("effective_date", kind="stable"),
+        ends,
+        left_on="effective_date",
+        right_on="end_date",
+        by="cust",
+        direction="forward",
+        allow_exact_matches=False,
+    )
+
+
+def _orders(rows: list[tuple[int, str, str]]) -> pd.DataFrame:
+    return pd.DataFrame(
+        {
+            "order_id": [f"O{i}" for i in range(len(rows))],
+            "order_type": pd.Series([kind for _, kind, _ in rows], dtype="str"),
+            "cust": np.array([cust for cust, _, _ in rows], dtype=np.int64),
+            "effective_date": pd.to_datetime([day for _, _, day in rows]),
+        }
+    )
+
+
+def test_spans_end_at_the_first_later_ender_of_their_customer_as_merge_asof_finds_it():
+    orders = _orders(
+        [
+            (0, "suspension", "2024-03-10"),
+            (1, "suspension", "2024-02-01"),
+            (0, "suspension", "2024-01-05"),
+            (2, "suspension", "2024-04-01"),  # ended the same day: not after it
+            (-1, "suspension", "2024-01-01"),  # a customer not in the archive
+            (3, "suspension", "2024-05-01"),  # no ender at all
+        ]
+    )
+    enders = _orders(
+        [
+            (0, "resumption", "2024-06-01"),
+            (0, "closure", "2024-02-01"),
+            (1, "closure", "2024-03-01"),
+            (1, "resumption", "2024-03-01"),  # the same day as the closure: the first given wins
+            (2, "resumption", "2024-04-01"),
+            (-1, "resumption", "2024-01-20"),
+        ]
+    )
+    for given in (enders, enders.iloc[::-1], enders.iloc[:0]):
+        expected = _merge_asof_ends(orders, given)
+        month = date_month_number(expected["end_date"]).astype(float)
+        expected = expected.assign(end_month=np.where(month < 0, np.nan, month))
+        pd.testing.assert_frame_equal(_ended_by(orders, given), expected, check_exact=True)
+    assert _ended_by(orders.iloc[:0], enders).empty
+
+
+def test_inside_spans_marks_the_bills_of_each_spans_customer_from_start_to_end():
+    ctx = _context(_utility_with_gaps())
+    first = int(ctx.bill_month.min())
+    spans = pd.DataFrame(
+        {
+            "cust": [0, 1, 1, 2, -1, 2],
+            "effective_month": [first + 2, first, first + 6, first + 5, first, first + 9],
+            "end_month": [first + 4, first + 3, np.nan, first + 5, np.nan, first + 7],
+        }
+    )
+    end = spans["end_month"].fillna(ctx.as_of + 1)
+    expected = np.zeros(len(ctx.bills), dtype=bool)
+    for row in range(len(ctx.bills)):
+        mine = (spans["cust"] == ctx.bill_customer[row]).to_numpy()
+        month = ctx.bill_month[row]
+        inside = (spans["effective_month"] <= month).to_numpy() & (end > month).to_numpy()
+        expected[row] = (mine & inside).any()
+    assert expected.any()
+    np.testing.assert_array_equal(ctx.inside_spans(spans), expected)
+    assert not ctx.inside_spans(spans.iloc[:0]).any()
+
+
+def test_capacity_in_force_is_the_old_value_of_the_first_later_order():
+    utility = Utility()
+    utility.customer("A", contract_capacity_kva=400.0, basic_charge_basis="capacity")
+    utility.customer("B", contract_capacity_kva=250.0, basic_charge_basis="capacity")
+    utility.monthly("A", flat(100))
+    utility.monthly("B", flat(100))
+    utility.order("A", "capacity_increase", "2024-03-10", old=200, new=315)
+    utility.order("A", "capacity_increase", "2024-03-20", old=250, new=400)  # same month
+    utility.order("A", "capacity_reduction", "2024-08-01", old=500, new=400)
+    utility.order("B", "capacity_reduction", "2024-05-01", old="unknown", new=250)
+    ctx = _context(utility)
+    archive = ctx.customer_column("contract_capacity_kva")
+    value, changed = ctx.in_force(archive, ("capacity_increase", "capacity_reduction"))
+    orders = ctx.orders_of("capacity_increase", "capacity_reduction")
+    old = pd.to_numeric(orders["old_value"], errors="coerce").to_numpy()
+    for row in range(len(ctx.bills)):
+        mine = (orders["cust"] == ctx.bill_customer[row]).to_numpy() & ~np.isnan(old)
+        month = ctx.bill_month[row]
+        later = mine & (orders["effective_month"] > month).to_numpy()
+        months = orders["effective_month"].to_numpy()
+        first_later = np.flatnonzero(later & (months == months[later].min())) if later.any() else []
+        assert value[row] == (old[first_later[0]] if len(first_later) else archive[row]), row
+        same = np.flatnonzero(mine & (months == month))
+        assert np.array_equal(changed[row], old[same[0]] if len(same) else np.nan, equal_nan=True)
+    assert value[ctx.bill_month == ctx.first_month].tolist() == [200.0, 250.0]

@@ -44,3 +44,19 @@ def test_flat_rates_from_a_schedule_of_periods_tiers_bands_and_market_months():
     assert basic.tolist() == [30.0]
     unknown = ctx.schedule_rate(np.array(["NOPE"]), february, "energy_rate", first_bill)
     assert np.isnan(unknown).all()
+
+
+def test_rates_of_codes_and_months_are_the_table_cells_and_unknown_tariffs_nan():
+    ctx = _context()
+    table = ctx.rate_tables.setdefault("energy_rate", ctx._rate_table("energy_rate"))
+    rows = np.array([0, 4, 7, 17, 3])
+    codes = np.array([0, -1, 2, 1, 3])
+    months = ctx.first_month + np.array([0, 1, -5, 9, 2])  # before and after: clipped
+    voltage_code, voltages = ctx.customer_voltage_code
+    pair = codes * len(voltages) + voltage_code[ctx.bill_customer[rows]]
+    pair[codes < 0] = len(table) - 1
+    offset = np.clip(months - ctx.first_month, 0, ctx.as_of - ctx.first_month)
+    rates = ctx.schedule_rate(codes, months, "energy_rate", rows)
+    np.testing.assert_array_equal(rates, table[pair, offset])
+    assert np.isnan(rates[1])
+    assert len(ctx.schedule_rate(codes[:0], months[:0], "energy_rate", rows[:0])) == 0
