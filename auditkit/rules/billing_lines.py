@@ -25,7 +25,7 @@ from auditkit.billing.money import round_half_up
 from auditkit.billing.tariff_lookup import NO_DAY
 from auditkit.periods import month_end_days
 from auditkit.rules.capacity import used_beyond_reduction
-from auditkit.rules.context import RuleContext
+from auditkit.rules.context import RuleContext, range_positions
 from auditkit.rules.evidence import Clause, clause
 from auditkit.rules.findings import (
     customer_is_at,
@@ -247,18 +247,24 @@ def _tier_year_clean(ctx: RuleContext, kwh_differs: np.ndarray) -> np.ndarray:
     (tiers fill on the year's cumulative kWh, so one wrong bill shifts the bands of the rest).
 
     Each bill with kWh other than due taints the rest of its customer's year: found by bisection
-    on customer and month (bills come in that order), marked by one cumulative sum."""
+    on customer and month among the bills of the few customers with one (bills come in that
+    order), no pass over every bill."""
     clean = np.ones(len(kwh_differs), dtype=bool)
     wrong = np.flatnonzero(kwh_differs)
     if not len(wrong):
         return clean
-    key = ctx.bill_customer.astype(np.int64) << 32  # month numbers stay far below 2**32
-    key |= ctx.bill_month
-    next_year = (key[wrong] >> 32 << 32) + (ctx.bill_month[wrong] // 12 + 1) * 12
-    tainted = np.zeros(len(kwh_differs) + 1, dtype=np.int32)
-    np.add.at(tainted, wrong, 1)  # from each wrong bill
-    np.add.at(tainted, np.searchsorted(key, next_year), -1)  # to its customer's next year
-    return np.cumsum(tainted[:-1]) == 0
+    # The bills of the customers with one (a bill of no known customer, -1, among them).
+    customers = np.unique(ctx.bill_customer[wrong])
+    start = np.searchsorted(ctx.bill_customer, customers, "left")
+    rows = range_positions(start, np.searchsorted(ctx.bill_customer, customers, "right") - start)
+    stride = np.int64(1 << 32)  # month numbers stay far below 2**32
+    key = ctx.bill_customer[rows].astype(np.int64) * stride + ctx.bill_month[rows]
+    cust = ctx.bill_customer[wrong].astype(np.int64)
+    next_year = cust * stride + (ctx.bill_month[wrong] // 12 + 1) * 12
+    first = np.searchsorted(rows, wrong)  # each wrong bill among its customer's bills
+    after = np.searchsorted(key, next_year)  # its customer's first bill of the next year
+    clean[rows[range_positions(first, after - first)]] = False
+    return clean
 
 
 def _any_line(rc: Recomputed, lines: np.ndarray, flag: np.ndarray, bills: int) -> np.ndarray:

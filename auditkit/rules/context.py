@@ -520,7 +520,7 @@ class RuleContext:
         keys = self.bill_customer[rows].astype(np.int64) * stride + self.bill_month[rows]
         first = np.searchsorted(keys, cust * stride + start.astype(np.int64), "left")
         after = np.searchsorted(keys, cust * stride + end, "left")
-        hit[rows[_ranges(first, np.maximum(after - first, 0))]] = True
+        hit[rows[range_positions(first, np.maximum(after - first, 0))]] = True
         return hit
 
     @cached_property
@@ -614,10 +614,10 @@ def bill_rows_of(bill_customer: np.ndarray, customers: np.ndarray) -> np.ndarray
     codes = codes[codes >= 0].astype(bill_customer.dtype)
     start = np.searchsorted(bill_customer, codes, "left")
     count = np.searchsorted(bill_customer, codes, "right") - start
-    return _ranges(start, count)
+    return range_positions(start, count)
 
 
-def _ranges(start: np.ndarray, count: np.ndarray) -> np.ndarray:
+def range_positions(start: np.ndarray, count: np.ndarray) -> np.ndarray:
     """The positions start[i], start[i] + 1, ... (count[i] of them) of each range, one range
     after another."""
     run_start = np.cumsum(count) - count  # where each range begins in the result
@@ -675,13 +675,60 @@ def _bill_months(periods: pd.Series) -> np.ndarray:
     """Each bill's month number (`month_number`); categorical periods are parsed once per
     category and read per bill by code (as int32, the context's month)."""
     codes = periods.array.codes if isinstance(periods.dtype, pd.CategoricalDtype) else None
-    if codes is None or (len(codes) and codes.min() < 0):  # a missing period: month_number's
+    if codes is None:
+        parsed = _months_of_fixed_width_text(periods)
+        return month_number(periods).astype(np.int32) if parsed is None else parsed
+    if len(codes) and codes.min() < 0:  # a missing period: month_number's
         return month_number(periods).astype(np.int32)
     try:
         per_category = month_number(periods.cat.categories).astype(np.int32)
     except ParameterError:  # the first bad period named in the bills' order (if a bill has it)
         return month_number(periods).astype(np.int32)
     return per_category[codes]
+
+
+def _two_digit_values() -> np.ndarray:
+    """Per 16-bit word (two bytes read little-endian): the value of the two ASCII digits it
+    holds, -1 where it holds anything else."""
+    values = np.full(1 << 16, -1, dtype=np.int16)
+    tens, ones = np.divmod(np.arange(100), 10)
+    values[(0x30 + tens) | (0x30 + ones) << 8] = np.arange(100)
+    return values
+
+
+_TWO_DIGITS = _two_digit_values()
+
+
+def _months_of_fixed_width_text(periods: pd.Series) -> np.ndarray | None:
+    """Month numbers (int32) of Arrow-held periods that are all 'YYYY-MM' of ASCII digits with a
+    month 01-12, read from the bytes as they lie (no hashing of a million texts, as
+    `month_number` factorizes them); None for any other text (`month_number` then parses it,
+    and names what is not a month)."""
+    array = arrow_text(periods)
+    if array is None or not len(array) or array.null_count:
+        return None
+    if not (pa.types.is_string(array.type) or pa.types.is_large_string(array.type)):
+        return None
+    width = np.int64 if pa.types.is_large_string(array.type) else np.int32
+    offsets = np.frombuffer(array.buffers()[1], dtype=width)
+    offsets = offsets[array.offset : array.offset + len(array) + 1]
+    if not (np.diff(offsets) == 7).all():
+        return None
+    data, start = array.buffers()[2], int(offsets[0])
+
+    def column(byte: int, dtype: type) -> np.ndarray:  # every text's bytes from `byte` on
+        return np.ndarray(
+            (len(array),), dtype=dtype, buffer=data, offset=start + byte, strides=(7,)
+        )
+
+    century, year, month = (_TWO_DIGITS[column(byte, np.dtype("<u2"))] for byte in (0, 2, 5))
+    dashed = (column(4, np.uint8) == ord("-")).all()
+    if not dashed or min(century.min(), year.min()) < 0 or month.min() < 1 or month.max() > 12:
+        return None
+    months = century.astype(np.int32) * 1200
+    months += year * 12
+    months += month - 1
+    return months
 
 
 def _in_customer_order(cust: np.ndarray, month: np.ndarray) -> bool:

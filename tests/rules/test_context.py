@@ -4,11 +4,19 @@ from __future__ import annotations
 
 import numpy as np
 import pandas as pd
+import pyarrow as pa
 from rule_builder import PERIODS, Utility, flat
 
-from auditkit.periods import date_month_number
+from auditkit.errors import ParameterError
+from auditkit.periods import date_month_number, month_number
 from auditkit.rules.change_of_use import _changed_from_previous, _differs, _previous_known
-from auditkit.rules.context import RuleContext, _ended_by, customer_positions, run_starts
+from auditkit.rules.context import (
+    RuleContext,
+    _bill_months,
+    _ended_by,
+    customer_positions,
+    run_starts,
+)
 from auditkit.rules.findings import order_between_bills, zero_where_nan
 
 
@@ -259,3 +267,26 @@ def test_capacity_in_force_is_the_old_value_of_the_first_later_order():
         same = np.flatnonzero(mine & (months == month))
         assert np.array_equal(changed[row], old[same[0]] if len(same) else np.nan, equal_nan=True)
     assert value[ctx.bill_month == ctx.first_month].tolist() == [200.0, 250.0]
+
+
+def test_bill_months_read_from_the_bytes_are_month_number_and_other_text_its_error():
+    periods = pd.Series(["2024-01", "1999-12", "2024-10", "2031-07"] * 3, dtype="str")
+    expected = month_number(periods).astype(np.int32)
+    np.testing.assert_array_equal(_bill_months(periods), expected)
+    np.testing.assert_array_equal(_bill_months(periods.iloc[3:9]), expected[3:9])  # offset
+    as_string = periods.astype(pd.ArrowDtype(pa.string()))
+    np.testing.assert_array_equal(_bill_months(as_string), expected)
+    assert _bill_months(periods).dtype == np.int32
+    assert len(_bill_months(periods.iloc[:0])) == 0
+    for other in ("2024-13", "2024-00", "2024/01", "24-01-1", "２０２４-01", "2024-1", None):
+        given = pd.Series(["2024-01", other, "2024-02"], dtype="str")
+        assert _outcome(_bill_months, given) == _outcome(month_number, given), other
+    assert _outcome(_bill_months, pd.Series(["２０２４-01"], dtype="str")) == [24288]
+
+
+def _outcome(parse: object, periods: pd.Series) -> list[int] | str:
+    """The months `parse` reads, or the message of the ParameterError it raises."""
+    try:
+        return [int(month) for month in parse(periods)]
+    except ParameterError as error:
+        return str(error)

@@ -210,3 +210,21 @@ def test_a_bill_with_wrong_kwh_taints_the_rest_of_its_customers_year_only():
     wrong[0] = wrong[6] = True  # a bill of no archive customer; customer 1's last bill
     assert _tier_year_clean(ctx, wrong).tolist() == [False, True, False, False, True, True, False]
     assert _tier_year_clean(ctx, np.zeros(7, dtype=bool)).all()
+
+
+def test_tier_years_tainted_by_bisection_agree_with_a_bill_by_bill_look_back():
+    rng = np.random.default_rng(3)
+    customers = np.repeat(np.arange(-1, 30), 30)
+    months = np.concatenate([np.sort(rng.choice(36, 30, replace=False)) for _ in range(31)])
+    ctx = SimpleNamespace(bill_customer=customers.astype(np.int32), bill_month=months + 24288)
+    wrong = rng.random(len(customers)) < 0.04  # some years with two wrong bills
+    expected = [
+        not any(
+            wrong[earlier]
+            and customers[earlier] == customers[row]
+            and months[earlier] // 12 == months[row] // 12
+            for earlier in range(row + 1)
+        )
+        for row in range(len(customers))
+    ]
+    assert _tier_year_clean(ctx, wrong).tolist() == expected
