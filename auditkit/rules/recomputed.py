@@ -61,7 +61,9 @@ class Recomputed:
     @cached_property
     def due(self) -> np.ndarray:
         """Per line: due (a rate or an amount due); computed once, read by each rule."""
-        return ~np.isnan(self.rate_due) | (np.nan_to_num(self.amount_due) != 0)
+        due = np.abs(self.amount_due) > 0  # an empty amount compares False: no copy of it made
+        due |= ~np.isnan(self.rate_due)
+        return due
 
     @cached_property
     def period(self) -> np.ndarray:
@@ -105,16 +107,22 @@ class Recomputed:
         return np.bincount(self.row[lines], weights=values, minlength=bills)
 
     def any_per_bill(self, lines: np.ndarray, flag: np.ndarray, bills: int) -> np.ndarray:
-        """Per context bill: any of `lines` has `flag`."""
-        return self.per_bill(lines, np.asarray(flag, dtype=float), bills) > 0
+        """Per context bill: any of `lines` has `flag` (the bills of the flagged lines marked,
+        not a sum over every line)."""
+        marked = np.zeros(bills, dtype=bool)
+        marked[self.row[lines[np.asarray(flag, dtype=bool)]]] = True
+        return marked
 
     @cached_property
     def energy_kwh(self) -> tuple[np.ndarray, np.ndarray]:
         """Per context bill: the energy kWh due and billed (summed once, read by each rule)."""
         lines = self.of("energy")
-        bills = len(self.tariff_differs)
-        due = self.per_bill(lines, np.nan_to_num(self.quantity_due[lines]), bills)
-        billed = self.per_bill(lines, np.nan_to_num(self.quantity_billed[lines]), bills)
+        rows, bills = self.row[lines], len(self.tariff_differs)
+        # The lines' kWh taken once each and made 0 where empty in that copy.
+        due, billed = (
+            np.bincount(rows, weights=np.nan_to_num(kwh[lines], copy=False), minlength=bills)
+            for kwh in (self.quantity_due, self.quantity_billed)
+        )
         return due, billed
 
     def energy_kwh_differs(self, tolerance: float, relative: float) -> np.ndarray:
