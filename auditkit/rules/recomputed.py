@@ -156,19 +156,23 @@ def recompute_lines(ctx: RuleContext) -> Recomputed:
     # Each recomputed bill's row in the context, by integer keys (customer row, month), then
     # each line's through its bill: no text of millions of lines is made or looked up.
     bill_row = bill_rows(ctx, coded.bills)
-    row = bill_row[coded.bill]
-    known = row >= 0
-    lines = np.flatnonzero(known) if not known.all() else slice(None)
-    row = row[lines]
     # Per context bill: the tariff due of its recomputed bill (the later of two bills of one
     # customer and month), None where no line was recomputed.
-    has_lines = np.zeros(len(bill_row), dtype=bool)
+    has_lines = np.zeros(len(coded.bills), dtype=bool)
     has_lines[coded.bill] = True
-    with_lines = np.flatnonzero(has_lines & (bill_row >= 0))
     # Compared as codes among the tariffs due (a billed tariff not among them, or none, differs).
     due = coded.bills["tariff_due"]
     due_code = np.full(len(ctx.bills), -1, dtype=np.int64)
-    due_code[bill_row[with_lines]] = due.cat.codes.to_numpy()[with_lines]
+    if bill_row is None:  # the context's bills themselves: a line's bill is its row
+        row, lines = coded.bill, slice(None)
+        np.copyto(due_code, due.cat.codes.to_numpy(), where=has_lines)
+    else:
+        row = bill_row[coded.bill]
+        known = row >= 0
+        lines = np.flatnonzero(known) if not known.all() else slice(None)
+        row = row[lines]
+        with_lines = np.flatnonzero(has_lines & (bill_row >= 0))
+        due_code[bill_row[with_lines]] = due.cat.codes.to_numpy()[with_lines]
     names = pd.Index(due.cat.categories, dtype=object)
     tariff_due = np.append(np.asarray(names, dtype=object), None)[due_code]
     tariff_differs = (due_code >= 0) & (codes_of(ctx.bills["tariff_billed"], names) != due_code)
@@ -193,9 +197,10 @@ def recompute_lines(ctx: RuleContext) -> Recomputed:
     )
 
 
-def bill_rows(ctx: RuleContext, bills: pd.DataFrame) -> np.ndarray:
+def bill_rows(ctx: RuleContext, bills: pd.DataFrame) -> np.ndarray | None:
     """The context's bill row of each recomputed bill (`CodedLines.bills`: its customer's row in
-    the customers and its month); -1 where the context has none."""
+    the customers and its month); -1 where the context has none. None where the recomputed bills
+    are the context's bills themselves, in order (usually): no rows need be looked up."""
     if not len(ctx.bills):
         return np.full(len(bills), -1)
     cust = bills["customer_row"].to_numpy(dtype=np.int64)
@@ -206,6 +211,6 @@ def bill_rows(ctx: RuleContext, bills: pd.DataFrame) -> np.ndarray:
     # customer and month twice): then no search.
     same = len(keys) == len(wanted) and keys[0] >= 0 and bool((keys == wanted).all())
     if same and bool((keys[1:] > keys[:-1]).all()):
-        return np.arange(len(keys))
+        return None
     at = np.minimum(np.searchsorted(keys, wanted), len(keys) - 1)
     return np.where((cust >= 0) & (keys[at] == wanted), at, -1)

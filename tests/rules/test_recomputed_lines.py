@@ -1,14 +1,23 @@
 """Recomputed lines: periods kept as codes (texts and presence read from them), the lines of a
-type found once, the lines due, and the per-bill figures as plain sums over the lines give them."""
+type found once, the lines due, the per-bill figures as plain sums over the lines give them, and
+the lines tied to the context's bills without a lookup where the bills are the same."""
 
 from __future__ import annotations
+
+import dataclasses
+import importlib
 
 import numpy as np
 import pandas as pd
 import pytest
+from itemized_builder import Itemized
 
 from auditkit.billing.recompute import PERIOD_ORDER
-from auditkit.rules.recomputed import Recomputed
+from auditkit.data import Dataset
+from auditkit.rules.context import RuleContext
+from auditkit.rules.recomputed import Recomputed, recompute_lines
+
+recomputed_module = importlib.import_module("auditkit.rules.recomputed")
 
 
 def _lines(period_code: list[int], **given: list) -> Recomputed:
@@ -90,3 +99,57 @@ def test_per_bill_flags_and_kwh_are_those_of_the_plain_sums_over_the_lines():
     plain_any = np.bincount(lines.row, weights=flag.astype(float), minlength=5) > 0
     assert lines.any_per_bill(np.arange(8), flag, 5).tolist() == plain_any.tolist()
     assert lines.any_per_bill(np.arange(0), np.zeros(0, dtype=bool), 5).tolist() == [False] * 5
+
+
+def _utility(twice: bool, stranger: bool) -> Itemized:
+    """Two commercial customers over three months, one with a second bill of February when
+    `twice`, and a bill of a customer not in the archive when `stranger` (either way the context's
+    bills are not the recomputed ones one for one, and their rows are looked up)."""
+    u = Itemized()
+    for customer_id in ("A", "B"):
+        u.customer(customer_id)
+        for period in ("2024-01", "2024-02", "2024-03"):
+            u.bill(customer_id, period, 1000, [("energy", 1000.0, 0.80)])
+    if stranger:
+        u.bill("C", "2024-02", 500, [("energy", 500.0, 0.80)])
+    if twice:
+        u.bill("B", "2024-02", 200, [("energy", 200.0, 0.75)])
+    return u
+
+
+def _context(twice: bool, stranger: bool) -> RuleContext:
+    """The rules' context of `_utility` (not validated: a month billed twice and a bill of an
+    unknown customer are what the test is about)."""
+    tables = _utility(twice, stranger).tables()
+    return RuleContext.build(Dataset.from_frames(tables, validate=False), None)
+
+
+@pytest.mark.parametrize(("twice", "stranger"), [(False, False), (True, False), (False, True)])
+def test_lines_tied_to_the_bills_without_a_lookup_are_those_the_lookup_ties(
+    twice: bool, stranger: bool, monkeypatch: pytest.MonkeyPatch
+):
+    found = recomputed_module.bill_rows
+    shortcut_taken = []
+
+    def spied(ctx: RuleContext, bills: pd.DataFrame) -> np.ndarray | None:
+        rows = found(ctx, bills)
+        shortcut_taken.append(rows is None)
+        return rows
+
+    def looked_up(ctx: RuleContext, bills: pd.DataFrame) -> np.ndarray:
+        rows = found(ctx, bills)
+        return np.arange(len(bills)) if rows is None else rows
+
+    monkeypatch.setattr(recomputed_module, "bill_rows", spied)
+    shortcut = recompute_lines(_context(twice, stranger))
+    assert shortcut_taken == [not twice and not stranger]
+    monkeypatch.setattr(recomputed_module, "bill_rows", looked_up)
+    plain = recompute_lines(_context(twice, stranger))
+    for name in (field.name for field in dataclasses.fields(Recomputed)):
+        got, expected = getattr(shortcut, name), getattr(plain, name)
+        if isinstance(expected, np.ndarray):
+            assert got.dtype == expected.dtype, name
+            np.testing.assert_array_equal(got, expected, err_msg=name)
+        else:
+            assert got == expected, name
+    assert len(shortcut.row) > 0
