@@ -123,8 +123,7 @@ def _finish(raw: pd.DataFrame, rule: Rule, context: RuleContext, common: dict) -
             ),
             "score": np.round(raw["score"].to_numpy(dtype=float), 4),
             "evidence_code": _as_text([encode(finding) for finding in clauses]),
-        },
-        columns=list(FINDING_COLUMNS),
+        },  # in FINDING_COLUMNS' order: no reordering of the frame's columns after
     )
     frame.attrs["notes"] = list(raw.attrs.get("notes", ()))  # a rule's remarks on its counting
     return frame

@@ -9,7 +9,7 @@ import pandas as pd
 
 from auditkit.data.column_typing import TEXT_DTYPE
 from auditkit.rules.evidence import clause
-from auditkit.rules.findings import empty_raw, raw
+from auditkit.rules.findings import FINDING_COLUMNS, empty_raw, raw
 from auditkit.rules.library import RULES
 from auditkit.rules.worklist import _finish
 
@@ -41,6 +41,7 @@ def test_findings_name_their_customers_and_keep_their_texts_as_text():
         finished = _finish(
             _two_findings(), RULES["fund_charge_error"], _archive(archive_dtype), COMMON
         )
+        assert list(finished.columns) == list(FINDING_COLUMNS)
         assert finished["customer_id"].tolist() == ["C2", "C0"]
         assert finished["district"].tolist() == ["东区", "东区"]
         assert finished["severity"].tolist() == ["high", "medium"]  # from 1,000 yuan: high
@@ -53,6 +54,7 @@ def test_findings_name_their_customers_and_keep_their_texts_as_text():
 def test_a_rule_without_findings_keeps_the_empty_columns_it_always_had():
     finished = _finish(empty_raw(), RULES["fund_charge_error"], _archive(TEXT_DTYPE), COMMON)
     assert finished.empty
+    assert list(finished.columns) == list(FINDING_COLUMNS)
     for column in ("customer_id", "district", "evidence", "evidence_code"):
         assert finished[column].dtype == object, column
     assert finished["rule_id"].dtype == TEXT_DTYPE
