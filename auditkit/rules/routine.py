@@ -320,7 +320,6 @@ def rate_mismatch(ctx: RuleContext, params: dict) -> pd.DataFrame:
     )
     last_wrong = flagged_rows_at(ctx, rows[listed_wrong])["last"]
     first_unlisted = flagged_rows_at(ctx, rows[unlisted])["first"]
-    archive = ctx.customers["tariff_category"].to_numpy(dtype=object)
     evidence = []
     for found in grouped.itertuples():
         parts = []
@@ -346,7 +345,7 @@ def rate_mismatch(ctx: RuleContext, params: dict) -> pd.DataFrame:
                     first=found.unlisted > 1,
                     at=ctx.bill_month[at],
                     billed=billed[at],
-                    archive=archive[found.cust],
+                    archive=ctx.customers["tariff_category"].iat[found.cust],
                     archive_rate=due[at],
                 )
             )
@@ -636,9 +635,8 @@ def archive_defect(ctx: RuleContext, params: dict) -> pd.DataFrame:
     pt_on_lv = wrong_pt & low_voltage & (pt > 1)
     wrong_pt &= ~pt_on_lv
     capacity = optional_values(customers, "contract_capacity_kva")
-    no_capacity = (customers["basic_charge_basis"].to_numpy() == "capacity") & ~(
-        np.nan_to_num(capacity) > 0
-    )
+    by_capacity = customers["basic_charge_basis"].isin(["capacity"]).to_numpy(dtype=bool)
+    no_capacity = by_capacity & ~(np.nan_to_num(capacity) > 0)
     open_account = (customers["status"] != "closed").to_numpy()
     meter = customers["meter_id"].where(open_account)
     shared_meter = meter.duplicated(keep=False).to_numpy() & open_account

@@ -221,6 +221,7 @@ def test_archive_defects_each_kind_and_a_clean_customer():
     u.customer("shared2", meter_id="M-SHARED")
     u.customer("early", connection_date=pd.Timestamp("2024-05-10"))
     u.customer("clean", ct_ratio=40.0, usage_type="commercial", tariff_category="COM")
+    u.customer("by_demand", basic_charge_basis="demand", contract_capacity_kva=None)  # none due
     for cid, multiplier in (
         ("odd_ct", 37.5),
         ("pt_lv", 100.0),
@@ -229,6 +230,7 @@ def test_archive_defects_each_kind_and_a_clean_customer():
         ("shared2", 1.0),
         ("early", 1.0),
         ("clean", 40.0),
+        ("by_demand", 1.0),
     ):
         u.monthly(
             cid,
