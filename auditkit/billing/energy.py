@@ -231,8 +231,11 @@ def _tier_lines(
 
 
 def _units(kwh: np.ndarray) -> np.ndarray:
-    """kWh as whole TIER_UNITS (0 where missing)."""
-    return np.rint(np.nan_to_num(kwh) * TIER_UNITS).astype(np.int64)
+    """kWh as whole TIER_UNITS (0 where missing), worked out in one copy of the kWh."""
+    units = np.nan_to_num(kwh)
+    units *= TIER_UNITS
+    np.rint(units, out=units)
+    return units.astype(np.int64)
 
 
 def _earlier_in_tier_year(
@@ -242,7 +245,11 @@ def _earlier_in_tier_year(
     customer's earlier bills of its tier year (the frame is sorted by customer and month;
     integer sums: 10¹⁸ units hold 10¹⁴ kWh)."""
     month = bills["month"].to_numpy(dtype=np.int64)
-    year = (month - (params.tier_year_start_month - 1)) // 12
+    # Each month's tier year worked out once per month of the range and read per bill (no
+    # division of every bill's month).
+    low = int(month.min()) if len(month) else 0
+    span = np.arange(low, int(month.max()) + 1 if len(month) else low)
+    year = ((span - (params.tier_year_start_month - 1)) // 12)[month - low]
     customer = bills["cust"].to_numpy(dtype=np.int64)
     n = len(bills)
     new_group = np.ones(n, dtype=bool)

@@ -4,12 +4,14 @@ from __future__ import annotations
 
 import importlib
 import shutil
+from dataclasses import replace
 from pathlib import Path
 
 import numpy as np
 import pandas as pd
 import pytest
 
+from auditkit.billing import energy
 from auditkit.billing.basic import shared_codes
 from auditkit.billing.params import defaults_file, load_billing_params
 
@@ -68,3 +70,22 @@ def test_default_params_are_read_once_until_the_file_changes(
     # Overrides and BillingParams are resolved as given, never from the cache.
     assert recompute_module._resolved({"days_per_month": 28}).days_per_month == 31 - 3
     assert recompute_module._resolved(first) is first
+
+
+@pytest.mark.parametrize("start_month", [1, 7])
+def test_earlier_kwh_of_the_tier_year_are_those_a_plain_group_sum_gives(start_month: int):
+    # Two customers over a year boundary (and a July one), months in order per customer.
+    month = np.array([24_286, 24_287, 24_288, 24_289, 24_292, 24_293, 24_287, 24_288, 24_300])
+    cust = np.array([0, 0, 0, 0, 0, 0, 1, 1, 2])
+    kwh = np.array([10.5, np.nan, 3.25, 0.0, 7.0, 1.0001, 2.0, 5.0, 4.0])
+    bills = pd.DataFrame({"month": month, "cust": cust})
+    params = replace(load_billing_params(), tier_year_start_month=start_month)
+    units = energy._units(kwh)
+    assert units.tolist() == [105_000, 0, 32_500, 0, 70_000, 10_001, 20_000, 50_000, 40_000]
+    rows = np.array([0, 2, 3, 5, 7, 8])
+    got = energy._earlier_in_tier_year(bills, params, units, rows)
+    year = (month - (start_month - 1)) // 12
+    plain = pd.Series(units).groupby([cust, year]).cumsum().to_numpy() - units
+    assert got.tolist() == plain[rows].tolist()
+    one = energy._earlier_in_tier_year(bills.iloc[:1], params, units[:1], np.array([0]))
+    assert one.tolist() == [0]
