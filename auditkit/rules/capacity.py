@@ -90,7 +90,7 @@ def _capacity_short_by_lines(
     change or closure (kVA-months), against the quantity billed."""
     rc = ctx.recomputed
     lines = rc.of("basic")
-    by_capacity = ctx.customer_is("basic_charge_basis", "capacity")[rc.row[lines]]
+    by_capacity = customer_is_at(ctx, rc.row[lines], "basic_charge_basis", "capacity")
     lines = lines[by_capacity & rc.due[lines] & ~np.isnan(rc.amount_due[lines])]
     billed = np.nan_to_num(rc.quantity_billed[lines])
     gap = rc.quantity_due[lines] - billed
