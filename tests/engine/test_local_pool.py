@@ -171,6 +171,21 @@ def test_workers_keep_arrows_memory_in_the_c_allocator_whether_or_not_they_give_
     assert run_in_pool(tasks, workers=2, budget=10) == [("part", "system"), ("whole", "system")]
 
 
+def _hugepage_hint(name: str) -> tuple[str, bool]:
+    from numpy._core import multiarray
+
+    return name, multiarray._get_madvise_hugepage()
+
+
+def test_workers_take_ordinary_pages_and_leave_the_callers_numpy_as_it_was():
+    from numpy._core import multiarray
+
+    callers = multiarray._get_madvise_hugepage()
+    tasks = [Task("part", 1, _hugepage_hint, ("part",)), Task("whole", 1, _hugepage_hint, ("w",))]
+    assert run_in_pool(tasks, workers=2, budget=10) == [("part", False), ("w", False)]
+    assert multiarray._get_madvise_hugepage() == callers
+
+
 def _memory_settings_taken(name: str) -> list[int] | None:
     """In a worker: glibc's answers to the workers' settings (1: taken), None off glibc."""
     from auditkit.engine import worker_memory
