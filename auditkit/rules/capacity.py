@@ -234,13 +234,13 @@ def reduction_without_drop(ctx: RuleContext, params: dict) -> pd.DataFrame:
         }
     )
     rows = rows_of(ctx, frame["cust"].to_numpy())
-    read_from, read_to = ctx.read_days
+    read_from, read_to = ctx.read_days(rows)
     bills = pd.DataFrame(
         {
             "cust": ctx.bill_customer[rows],
             "month": ctx.bill_month[rows],
-            "read_from": read_from[rows],
-            "read_to": read_to[rows],
+            "read_from": read_from,
+            "read_to": read_to,
             "kwh": ctx.bills["kwh_billed"].to_numpy(dtype=float)[rows],
             "demand": optional_values(ctx.bills, "max_demand_kw")[rows],
             "capacity_billed": ctx.capacity_billed(rows),
@@ -542,14 +542,14 @@ def basic_charge_of_days(
     )
     intervals = intervals[capacity_basis[intervals["cust"].to_numpy()]]
     rows = rows_of(ctx, intervals["cust"].to_numpy())
-    read_from, read_to = ctx.read_days
+    read_from, read_to = ctx.read_days(rows)
     bills = pd.DataFrame(
         {
             "cust": ctx.bill_customer[rows].astype(np.int64),
             "month": ctx.bill_month[rows],
             "row": rows,
-            "read_from": read_from[rows],
-            "read_after": read_to[rows] + np.timedelta64(1, "D"),
+            "read_from": read_from,
+            "read_after": read_to + np.timedelta64(1, "D"),
         }
     )
     joined = bills.merge(intervals, on="cust")

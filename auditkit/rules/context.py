@@ -523,17 +523,16 @@ class RuleContext:
         hit[rows[range_positions(first, np.maximum(after - first, 0))]] = True
         return hit
 
-    @cached_property
-    def read_days(self) -> tuple[np.ndarray, np.ndarray]:
-        """Per bill, the first and last day its read covers (datetime64[D]): read_from and
-        read_to where the bill gives them, else the calendar month of its period."""
-        first = month_first_days(self.bill_month)
-        last = month_end_days(self.bill_month)
-        read_from = self.bills["read_from"].to_numpy(dtype="datetime64[D]")
-        read_to = self.bills["read_to"].to_numpy(dtype="datetime64[D]")
+    def read_days(self, rows: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+        """Per bill of `rows` (positions), the first and last day its read covers
+        (datetime64[D]): read_from and read_to where the bill gives them, else the calendar
+        month of its period. Made for the bills a rule reads, not kept for every bill."""
+        month = self.bill_month[rows]
+        read_from = self.bills["read_from"].iloc[rows].to_numpy(dtype="datetime64[D]")
+        read_to = self.bills["read_to"].iloc[rows].to_numpy(dtype="datetime64[D]")
         return (
-            np.where(np.isnat(read_from), first, read_from),
-            np.where(np.isnat(read_to), last, read_to),
+            np.where(np.isnat(read_from), month_first_days(month), read_from),
+            np.where(np.isnat(read_to), month_end_days(month), read_to),
         )
 
 

@@ -42,14 +42,15 @@ def _days(dates: pd.Series) -> pd.Series:
     return pd.to_datetime(dates).dt.normalize().astype("datetime64[ns]")
 
 
-def _new_meter_keys(ctx: RuleContext) -> np.ndarray:
-    """Per bill, customer code × STRIDE + the last day (days since 1970) a meter swapped on it
-    leaves the bill on the old meter: the day before read_to where the bill records its read
-    period (the reading on read_to is the old meter's), else the last day of its month (the
-    swap month's bill is the new meter's). Sorted, as the context sorts the bills."""
-    last_day = ctx.read_days[1].copy()  # read_to, else the month's last day
-    last_day[~np.isnat(ctx.bills["read_to"].to_numpy(dtype="datetime64[D]"))] -= DAY
-    return ctx.bill_customer.astype(np.int64) * STRIDE + last_day.astype(np.int64)
+def _new_meter_keys(ctx: RuleContext, rows: np.ndarray) -> np.ndarray:
+    """Per bill of `rows` (positions, ascending), customer code × STRIDE + the last day (days
+    since 1970) a meter swapped on it leaves the bill on the old meter: the day before read_to
+    where the bill records its read period (the reading on read_to is the old meter's), else the
+    last day of its month (the swap month's bill is the new meter's). Sorted, as the context
+    sorts the bills."""
+    last_day = ctx.read_days(rows)[1]  # read_to, else the month's last day
+    last_day[~np.isnat(ctx.bills["read_to"].iloc[rows].to_numpy(dtype="datetime64[D]"))] -= DAY
+    return ctx.bill_customer[rows].astype(np.int64) * STRIDE + last_day.astype(np.int64)
 
 
 @rule(
@@ -77,10 +78,14 @@ def meter_change_energy_lost(ctx: RuleContext, params: dict) -> pd.DataFrame:
     # (read on the 25th, a swap on the 28th joins next month's bill); without read dates, the
     # first from the effective month on. The old meter's last bill is the one before it.
     swap_day = orders["effective_date"].to_numpy(dtype="datetime64[D]").astype(np.int64)
-    first_new = np.searchsorted(_new_meter_keys(ctx), cust * STRIDE + swap_day, side="left")
-    at = np.minimum(first_new, len(ctx.bills) - 1)
-    has_new = (first_new < len(ctx.bills)) & (ctx.bill_customer[at] == cust)
-    last_old = np.maximum(first_new - 1, 0)
+    # Searched among the bills of the customers with a swap only (positions in `rows`).
+    rows = rows_of(ctx, cust)
+    if not len(rows):
+        return empty_raw()
+    first_new = np.searchsorted(_new_meter_keys(ctx, rows), cust * STRIDE + swap_day, "left")
+    at = rows[np.minimum(first_new, len(rows) - 1)]
+    has_new = (first_new < len(rows)) & (ctx.bill_customer[at] == cust)
+    last_old = rows[np.maximum(first_new - 1, 0)]
     has_old = (first_new > 0) & (ctx.bill_customer[last_old] == cust)
     bills = ctx.bills
     start = bills["register_start"].to_numpy(dtype=float)
@@ -317,12 +322,12 @@ def _window_energy(ctx: RuleContext, tests: pd.DataFrame) -> pd.DataFrame:
     bill counted for the share of its read days inside the window (its read period, else its
     calendar month)."""
     rows = rows_of(ctx, tests["cust"].to_numpy())
-    read_from, read_to = ctx.read_days
+    read_from, read_to = ctx.read_days(rows)
     bills = pd.DataFrame(
         {
             "cust": ctx.bill_customer[rows].astype(np.int64),
-            "read_from": read_from[rows],
-            "read_to": read_to[rows],
+            "read_from": read_from,
+            "read_to": read_to,
             "kwh": ctx.bills["kwh_billed"].to_numpy(dtype=float)[rows],
             "rate": ctx.energy_rate_due_or_billed(rows),
         }

@@ -8,7 +8,7 @@ import pyarrow as pa
 from rule_builder import PERIODS, Utility, flat
 
 from auditkit.errors import ParameterError
-from auditkit.periods import date_month_number, month_number
+from auditkit.periods import date_month_number, month_number, period_text
 from auditkit.rules.change_of_use import _changed_from_previous, _differs, _previous_known
 from auditkit.rules.context import (
     RuleContext,
@@ -290,3 +290,22 @@ def _outcome(parse: object, periods: pd.Series) -> list[int] | str:
         return [int(month) for month in parse(periods)]
     except ParameterError as error:
         return str(error)
+
+
+def test_read_days_of_some_bills_are_their_read_dates_else_their_calendar_month():
+    ctx = _context(_utility_with_gaps())
+    read_from = pd.Series(pd.NaT, index=ctx.bills.index, dtype="datetime64[us]")
+    read_to = read_from.copy()
+    read_from.iloc[1], read_to.iloc[1] = pd.Timestamp("2024-01-26"), pd.Timestamp("2024-02-25")
+    read_to.iloc[4] = pd.Timestamp("2024-05-20 13:00")  # the time of day dropped
+    ctx.bills = ctx.bills.assign(read_from=read_from, read_to=read_to)
+    rows = np.array([1, 4, 7])
+    first, last = ctx.read_days(rows)
+    for at, row in enumerate(rows):
+        month = pd.Period(period_text(ctx.bill_month[row]), "M")
+        expected_first = read_from.iloc[row] if row == 1 else month.start_time
+        expected_last = read_to.iloc[row].normalize() if row in (1, 4) else month.end_time
+        assert first[at] == np.datetime64(expected_first.date()), row
+        assert last[at] == np.datetime64(expected_last.date()), row
+    assert first.dtype == last.dtype == np.dtype("datetime64[D]")
+    assert len(ctx.read_days(rows[:0])[0]) == 0

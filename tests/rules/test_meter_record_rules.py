@@ -62,6 +62,27 @@ def test_new_meter_first_read_below_its_first_bill_start_is_energy_never_billed(
     assert "first read 0.00 is below the start register 30.00" in found.loc["A", "evidence"]
 
 
+def test_swaps_among_customers_without_swaps_find_each_customers_own_bills():
+    u = Utility()
+    u.customer("before", ct_ratio=40.0)
+    u.monthly("before", flat(4000), multiplier=40.0)
+    _replaced_in_july(u, "A", old_final=1650.0, new_first=0.0)
+    u.customer("between", ct_ratio=40.0)
+    u.monthly("between", flat(4000), multiplier=40.0)
+    _replaced_in_july(u, "B", old_final=1600.0, new_first=0.0, first_start=30.0)
+    # Billed until June only: no bill on the new meter, nothing to compare it with.
+    u.customer("gone", ct_ratio=40.0)
+    u.monthly(
+        "gone", flat(4000, 6), multiplier=40.0, periods=[f"2024-{m:02d}" for m in range(1, 7)]
+    )
+    u.order("gone", "meter_replacement", "2024-07-01", old="M-gone", new="N-gone")
+    u.orders[-1] |= {"old_final_read": 1650.0, "new_first_read": 0.0}
+    found = findings_of(u, "meter_change_energy_lost")
+    assert sorted(found.index) == ["A", "B"]
+    assert found.loc["A", "revenue_impact"] == pytest.approx(2000 * 0.6)
+    assert found.loc["B", "revenue_impact"] == pytest.approx(30 * 40 * 0.6)
+
+
 def test_joined_reads_reads_within_tolerance_and_a_remainder_billed_after_are_no_loss():
     u = Utility()
     _replaced_in_july(u, "joined", old_final=1600.0, new_first=0.0)
