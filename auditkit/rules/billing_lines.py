@@ -435,7 +435,7 @@ def basic_charge_error(ctx: RuleContext, params: dict) -> pd.DataFrame:
     # the month is one of a change in capacity: then it is the proration by day that is wrong.
     short = (rc.quantity_due[lines] - rc.quantity_billed[lines]) > params["quantity_tolerance"]
     by_capacity = customer_is_at(ctx, rc.row[lines], "basic_charge_basis", "capacity")
-    changing = ctx.has_order_near(CAPACITY_CHANGES, 0)[rc.row[lines]]
+    changing = ctx.has_order_near(CAPACITY_CHANGES, 0, rc.row[lines])
     beyond = used_beyond_reduction(
         ctx, rc.row[lines], rc.quantity_billed[lines], params["quantity_tolerance"]
     )

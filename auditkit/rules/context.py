@@ -399,10 +399,13 @@ class RuleContext:
         codes[(orders["effective_month"] < 0).to_numpy()] = -1
         return codes, pd.Index(types, dtype=object)
 
-    def has_order_near(self, order_types: tuple[str, ...], window: int) -> np.ndarray:
-        """Per bill: an order of these types takes effect within ±`window` months of the period.
+    def has_order_near(
+        self, order_types: tuple[str, ...], window: int, rows: np.ndarray
+    ) -> np.ndarray:
+        """Per bill of `rows` (positions): an order of these types takes effect within
+        ±`window` months of the period.
 
-        Marks a customer × month grid once and reads it per bill: linear in the number of bills.
+        Marks a customer × month grid once and reads it at those bills only.
         """
         orders = self.orders_of(*order_types)
         orders = orders[orders["cust"] >= 0]
@@ -413,7 +416,7 @@ class RuleContext:
         cust = orders["cust"].to_numpy()[inside]
         for shift in range(-window, window + 1):
             grid[cust, np.clip(offset[inside] + shift, 0, grid.shape[1] - 1)] = True
-        return grid[self.bill_customer, self.bill_month - self.first_month + window]
+        return grid[self.bill_customer[rows], self.bill_month[rows] - self.first_month + window]
 
     @cached_property
     def capacity_in_force(self) -> np.ndarray:

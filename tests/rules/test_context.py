@@ -309,3 +309,23 @@ def test_read_days_of_some_bills_are_their_read_dates_else_their_calendar_month(
         assert last[at] == np.datetime64(expected_last.date()), row
     assert first.dtype == last.dtype == np.dtype("datetime64[D]")
     assert len(ctx.read_days(rows[:0])[0]) == 0
+
+
+def test_orders_near_some_bills_are_those_within_the_window_of_each_bills_month():
+    ctx = _context(_utility_with_gaps())
+    orders = ctx.orders_of("meter_replacement", "tariff_change")
+    rows = np.array([0, 3, 5, 9, 14, len(ctx.bills) - 1])
+    for window in (0, 1, 2):
+        found = ctx.has_order_near(("meter_replacement", "tariff_change"), window, rows)
+        expected = [
+            bool(
+                (
+                    (orders["cust"] == ctx.bill_customer[row])
+                    & ((orders["effective_month"] - ctx.bill_month[row]).abs() <= window)
+                ).any()
+            )
+            for row in rows
+        ]
+        assert found.tolist() == expected, window
+    assert any(expected) and not all(expected)
+    assert len(ctx.has_order_near(("closure",), 0, rows[:0])) == 0
