@@ -707,6 +707,7 @@ def main() -> int:
     )
     args = parser.parse_args()
     if args.measure:
+        args.spill = args.spill or args.data.parent / "duckdb-spill"  # the run's default
         print("RESULT " + json.dumps(measured(args.measure, args.data, args)), flush=True)
         return 0
     if args.chunks_child:
