@@ -229,6 +229,7 @@ class _TextCodes:
         self.distinct = pa.array([], pa.string())  # the texts of the dictionaries counted
         self.counted = 0  # dictionaries whose texts are in `distinct`
         self.uncounted_texts = 0  # entries of the dictionaries after those
+        self.longest = 0  # entries of the longest dictionary (a row's code before mapping)
 
     def add(self, column: pa.ChunkedArray, keep: np.ndarray | None) -> None:
         """The row groups of one file's column (plain or dictionary-encoded text), and its rows
@@ -242,6 +243,7 @@ class _TextCodes:
             start += len(chunk)
             self.dictionaries.append(encoded.dictionary.cast(pa.string()))
             self.uncounted_texts += len(encoded.dictionary)
+            self.longest = max(self.longest, len(encoded.dictionary))
             self._widen()
             rows = self.codes[self.written : self.written + len(indices)]
             np.add(indices, 1, out=rows, casting="unsafe")  # -1 (missing) becomes 0
@@ -251,14 +253,16 @@ class _TextCodes:
     def _widen(self) -> None:
         """The codes' integer widened where the dictionaries read may hold more distinct texts
         than it numbers: first bounded by their sizes, then, past the integer's range, counted
-        (a few times per column: each count is kept)."""
+        (a few times per column: each count is kept). It also numbers every entry of the longest
+        dictionary: a row holds its entry's position until `categorical` maps it, and a
+        dictionary may repeat a text."""
         dtype = self.codes.dtype
         if len(self.distinct) + self.uncounted_texts < np.iinfo(dtype).max:
             return
         texts = pa.chunked_array([self.distinct, *self.dictionaries[self.counted :]], pa.string())
         self.distinct = pc.unique(texts)
         self.counted, self.uncounted_texts = len(self.dictionaries), 0
-        wider = _code_dtype(len(self.distinct))
+        wider = _code_dtype(max(len(self.distinct), self.longest))
         if wider != dtype:
             codes = np.empty(len(self.codes), dtype=wider)
             codes[: self.written] = self.codes[: self.written]

@@ -207,6 +207,19 @@ def test_text_codes_widen_as_the_texts_grow_and_map_in_place(distinct):
     assert found.codes.dtype == expected.codes.dtype
 
 
+def test_text_codes_number_every_entry_of_a_dictionary_that_repeats_its_texts():
+    # 200 entries, 100 texts: a row's entry (up to 200) outgrows int8 before it is mapped to
+    # one of the 100 categories.
+    dictionary = pa.array([f"t{entry % 100:03d}" for entry in range(200)])
+    indices = pa.array([199, 0, 150, None, 128, 99], pa.int32())
+    codes = _TextCodes(len(indices))
+    codes.add(pa.chunked_array([pa.DictionaryArray.from_arrays(indices, dictionary)]), None)
+    found = codes.categorical()
+    expected = _straight_categorical(["t099", "t000", "t050", None, "t028", "t099"])
+    assert list(found.categories) == list(expected.categories)
+    np.testing.assert_array_equal(found.codes, expected.codes)
+
+
 def test_text_codes_of_no_rows_are_an_empty_categorical():
     codes = _TextCodes(0)
     found = codes.categorical()
