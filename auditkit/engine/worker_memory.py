@@ -13,8 +13,9 @@ memory back (`malloc_trim`, `local.Task.gives_back_memory`).
 Workers also ask for ordinary pages: numpy marks every array of 4 MB or more for 2 MB pages
 (`madvise(MADV_HUGEPAGE)`), and where the kernel must compact memory to find one (THP `defrag`
 set to `madvise`, its usual default) the worker waits for it on first touch. At a million
-customers the workers' kernel time was 6.5-8.5 s with the marks and 5.1-5.7 s without (user time
-the same); a worker reuses its heap, so the pages are touched once.
+customers the workers' kernel time was 9.7 s with the marks and 4.5-5.4 s without (user time the
+same); a worker reuses its heap, so the pages are touched once. A NUMPY_MADVISE_HUGEPAGE the user
+set is kept.
 
 The settings are best-effort: outside glibc (macOS, Windows, musl) only Arrow's pool changes,
 and a glibc that refuses a value keeps its default for it.
@@ -23,10 +24,10 @@ and a glibc that refuses a value keeps its default for it.
 from __future__ import annotations
 
 import ctypes
+import os
 from functools import cache
 
 import pyarrow as pa
-from numpy._core import multiarray
 
 #: glibc's `mallopt` parameters (malloc.h).
 M_TRIM_THRESHOLD = -1
@@ -56,12 +57,24 @@ def keep_freed_memory() -> None:
     """In a worker process, at its start: reuse freed memory instead of fresh pages, and take
     fresh ones as ordinary pages."""
     pa.set_memory_pool(pa.system_memory_pool())
-    # numpy's own switch (its NUMPY_MADVISE_HUGEPAGE is read once, at import: before the fork).
-    multiarray._set_madvise_hugepage(False)
+    _ordinary_pages()
     library = _glibc()
     if library is not None:
         library.mallopt(M_MMAP_THRESHOLD, HEAP_BLOCKS_UP_TO)
         library.mallopt(M_TRIM_THRESHOLD, KEPT_FREED)
+
+
+def _ordinary_pages() -> None:
+    """numpy's hint for 2 MB pages off, through numpy's own switch (NUMPY_MADVISE_HUGEPAGE is
+    read once, at import: before the fork); left alone where the user set that variable, or
+    where a numpy has no such switch."""
+    if "NUMPY_MADVISE_HUGEPAGE" in os.environ:
+        return
+    try:
+        from numpy._core.multiarray import _set_madvise_hugepage
+    except ImportError:
+        return
+    _set_madvise_hugepage(False)
 
 
 def give_back_freed_memory() -> None:

@@ -177,13 +177,23 @@ def _hugepage_hint(name: str) -> tuple[str, bool]:
     return name, multiarray._get_madvise_hugepage()
 
 
-def test_workers_take_ordinary_pages_and_leave_the_callers_numpy_as_it_was():
+def test_workers_take_ordinary_pages_and_leave_the_callers_numpy_as_it_was(monkeypatch):
     from numpy._core import multiarray
 
+    monkeypatch.delenv("NUMPY_MADVISE_HUGEPAGE", raising=False)
     callers = multiarray._get_madvise_hugepage()
     tasks = [Task("part", 1, _hugepage_hint, ("part",)), Task("whole", 1, _hugepage_hint, ("w",))]
     assert run_in_pool(tasks, workers=2, budget=10) == [("part", False), ("w", False)]
     assert multiarray._get_madvise_hugepage() == callers
+
+
+def test_workers_keep_the_page_hint_the_user_set(monkeypatch):
+    from numpy._core import multiarray
+
+    monkeypatch.setenv("NUMPY_MADVISE_HUGEPAGE", "1")
+    callers = multiarray._get_madvise_hugepage()
+    (found,) = run_in_pool([Task("part", 1, _hugepage_hint, ("part",))], workers=2, budget=10)
+    assert found == ("part", callers)
 
 
 def _memory_settings_taken(name: str) -> list[int] | None:
