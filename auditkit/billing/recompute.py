@@ -18,8 +18,6 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 from dataclasses import dataclass
-from functools import lru_cache
-from pathlib import Path
 
 import numpy as np
 import pandas as pd
@@ -39,8 +37,6 @@ from auditkit.billing.notes import Note
 from auditkit.billing.params import (
     TOU_PERIODS,
     BillingParams,
-    defaults_file,
-    load_billing_params,
     resolve_params,
 )
 from auditkit.billing.tariff_lookup import TariffLookup
@@ -137,7 +133,7 @@ def recompute_coded(
     `bill_keys` are the bills' customer rows and months where the caller has them
     (`prepare_bills`)."""
     last_month = _as_of_month(as_of)
-    params = _resolved(params)
+    params = resolve_params(params)
     bills = prepare_bills(dataset, last_month, bill_keys)
     lookup = TariffLookup(dataset.tariffs)
     notes = _data_notes(dataset, lookup)
@@ -241,26 +237,6 @@ def _due_lines(
             }
         )
     return due, notes
-
-
-def _resolved(params: BillingParams | Mapping[str, object] | None) -> BillingParams:
-    """`resolve_params(params)`, the defaults file read and checked once while it is unchanged:
-    each part of a run recomputes with the defaults, and parsing the YAML took 20 ms a part."""
-    if params is not None:
-        return resolve_params(params)
-    path = defaults_file()
-    try:
-        stat = path.stat()
-    except OSError:  # no file: resolve_params names what is missing
-        return resolve_params(None)
-    return _defaults_as_of(str(path), stat.st_mtime_ns, stat.st_size)
-
-
-@lru_cache(maxsize=1)
-def _defaults_as_of(path: str, modified_ns: int, size: int) -> BillingParams:
-    """The defaults file at `path` as it was when modified at `modified_ns` with `size` bytes
-    (the two keep a stale parse from being reused after the file changes)."""
-    return load_billing_params(Path(path))
 
 
 def _as_of_month(as_of: object) -> int | None:

@@ -5,7 +5,7 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 
-from auditkit.billing.params import load_billing_params
+from auditkit.billing.params import default_billing_params
 from auditkit.periods import date_month_number
 from auditkit.rules.context import RuleContext
 from auditkit.rules.evidence import Clause, clause
@@ -571,8 +571,8 @@ def basic_charge_of_days(
 @once_per_context
 def _days_per_month(ctx: RuleContext) -> int:
     """Days a month of the basic charge counts when prorated by day (params/billing.yaml),
-    read once per run for the rules that price days (the file is parsed on each read)."""
-    return load_billing_params().days_per_month
+    read once per run for the rules that price days."""
+    return default_billing_params().days_per_month
 
 
 def _suspension_evidence(

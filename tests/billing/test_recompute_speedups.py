@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-import importlib
+import os
 import shutil
 from dataclasses import replace
 from pathlib import Path
@@ -13,9 +13,7 @@ import pytest
 
 from auditkit.billing import energy
 from auditkit.billing.basic import shared_codes
-from auditkit.billing.params import defaults_file, load_billing_params
-
-recompute_module = importlib.import_module("auditkit.billing.recompute")
+from auditkit.billing.params import defaults_file, load_billing_params, resolve_params
 
 
 def _shared_codes_by_hand(bills: list, table: list) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
@@ -59,17 +57,22 @@ def test_default_params_are_read_once_until_the_file_changes(
 ):
     shutil.copy(defaults_file(), tmp_path / defaults_file().name)
     monkeypatch.setenv("AUDITKIT_PARAMS", str(tmp_path))
-    first = recompute_module._resolved(None)
+    first = resolve_params(None)
     assert first == load_billing_params()
-    assert recompute_module._resolved(None) is first  # not parsed again
+    assert resolve_params(None) is first  # not parsed again
     changed = tmp_path / defaults_file().name
     text = changed.read_text(encoding="utf-8")
     changed.write_text(text.replace("days_per_month: 30", "days_per_month: 31"), encoding="utf-8")
     assert "days_per_month: 31" in changed.read_text(encoding="utf-8")
-    assert recompute_module._resolved(None).days_per_month == 31
+    assert resolve_params(None).days_per_month == 31
+    # An edit of the same size within the same clock tick is seen too: the key is the bytes.
+    modified = changed.stat().st_mtime_ns
+    changed.write_text(text.replace("days_per_month: 30", "days_per_month: 29"), encoding="utf-8")
+    os.utime(changed, ns=(modified, modified))
+    assert resolve_params(None).days_per_month == 29
     # Overrides and BillingParams are resolved as given, never from the cache.
-    assert recompute_module._resolved({"days_per_month": 28}).days_per_month == 31 - 3
-    assert recompute_module._resolved(first) is first
+    assert resolve_params({"days_per_month": 28}).days_per_month == 28
+    assert resolve_params(first) is first
 
 
 @pytest.mark.parametrize("start_month", [1, 7])
