@@ -299,8 +299,7 @@ class RuleContext:
         cell += codes * len(voltages)
         cell[codes < 0] = len(table) - 1  # an unknown tariff reads the NaN row
         cell *= table.shape[1]
-        offset = np.asarray(month) - self.first_month
-        cell += np.clip(offset, 0, self.as_of - self.first_month, out=offset)
+        cell += np.clip(np.asarray(month) - self.first_month, 0, self.as_of - self.first_month)
         return table.ravel().take(cell)
 
     @cached_property

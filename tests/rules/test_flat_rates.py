@@ -42,6 +42,9 @@ def test_flat_rates_from_a_schedule_of_periods_tiers_bands_and_market_months():
     february, first_bill = month_number(["2024-02"]), np.array([0])
     basic = ctx.schedule_rate(np.array(["TOU"]), february, "basic_rate_kva_month", first_bill)
     assert basic.tolist() == [30.0]
+    one_month = int(february[0])  # one month for every bill asked
+    scalar = ctx.schedule_rate(np.array(["TOU"]), one_month, "basic_rate_kva_month", first_bill)
+    assert scalar.tolist() == [30.0]
     unknown = ctx.schedule_rate(np.array(["NOPE"]), february, "energy_rate", first_bill)
     assert np.isnan(unknown).all()
 
