@@ -25,7 +25,7 @@ from auditkit.billing.money import round_half_up
 from auditkit.billing.tariff_lookup import NO_DAY
 from auditkit.periods import month_end_days
 from auditkit.rules.capacity import used_beyond_reduction
-from auditkit.rules.context import RuleContext, range_positions
+from auditkit.rules.context import RuleContext, customer_keys, range_positions
 from auditkit.rules.evidence import Clause, clause
 from auditkit.rules.findings import (
     customer_is_at,
@@ -257,10 +257,8 @@ def _tier_year_clean(ctx: RuleContext, kwh_differs: np.ndarray) -> np.ndarray:
     customers = np.unique(ctx.bill_customer[wrong])
     start = np.searchsorted(ctx.bill_customer, customers, "left")
     rows = range_positions(start, np.searchsorted(ctx.bill_customer, customers, "right") - start)
-    stride = np.int64(1 << 32)  # month numbers stay far below 2**32
-    key = ctx.bill_customer[rows].astype(np.int64) * stride + ctx.bill_month[rows]
-    cust = ctx.bill_customer[wrong].astype(np.int64)
-    next_year = cust * stride + (ctx.bill_month[wrong] // 12 + 1) * 12
+    key = customer_keys(ctx.bill_customer[rows], ctx.bill_month[rows])
+    next_year = customer_keys(ctx.bill_customer[wrong], (ctx.bill_month[wrong] // 12 + 1) * 12)
     first = np.searchsorted(rows, wrong)  # each wrong bill among its customer's bills
     after = np.searchsorted(key, next_year)  # its customer's first bill of the next year
     clean[rows[range_positions(first, after - first)]] = False

@@ -17,7 +17,6 @@ from auditkit.rules.findings import (
     group_stats,
     optional_values,
     order_between_bills,
-    orders_of,
     per_customer_at,
     raw,
     raw_per_customer,
@@ -144,7 +143,7 @@ def _stalled_evidence(order: object, more: int) -> list[Clause]:
     revenue_kind="proved",
 )
 def order_not_applied(ctx: RuleContext, params: dict) -> pd.DataFrame:
-    orders = orders_of(ctx, "tariff_change", *CAPACITY_ORDERS)
+    orders = ctx.orders_of("tariff_change", *CAPACITY_ORDERS)
     orders = orders[(orders["cust"] >= 0) & (orders["effective_month"] >= 0)]
     if orders.empty:
         return empty_raw()
@@ -269,10 +268,13 @@ def _previous_known(ctx: RuleContext, values: np.ndarray) -> np.ndarray:
     previous = np.full(len(values), np.nan)
     if not len(known):
         return previous
-    reach = np.diff(np.append(known, len(values) - 1))  # to the next known bill, included
+    # Each known value over the bills after it, to the next known bill included.
     after = known[0] + 1
-    spread = np.repeat(values[known], reach)
-    same_customer = np.repeat(ctx.bill_customer[known], reach) == ctx.bill_customer[after:]
+    spread = spread_over_runs(values[known], known + 1, len(values))
+    same_customer = (
+        spread_over_runs(ctx.bill_customer[known], known + 1, len(values))
+        == ctx.bill_customer[after:]
+    )
     previous[after:] = np.where(same_customer, spread, np.nan)
     return previous
 

@@ -360,7 +360,19 @@ class RuleContext:
         return capacity
 
     def orders_of(self, *order_types: str) -> pd.DataFrame:
-        """Work orders of the given types known at the audit date (empty without a work_orders table)."""
+        """Work orders of the given types known at the audit date (empty without a work_orders
+        table), selected once per run for each types (the meter replacements: six rules read
+        them): shared, so derive frames from it, never write into it."""
+        if order_types not in self.selected_orders:
+            self.selected_orders[order_types] = self._select_orders(order_types)
+        return self.selected_orders[order_types]
+
+    @cached_property
+    def selected_orders(self) -> dict[tuple[str, ...], pd.DataFrame]:
+        """The orders `orders_of` selected, by their types."""
+        return {}
+
+    def _select_orders(self, order_types: tuple[str, ...]) -> pd.DataFrame:
         if self.work_orders is None:
             columns = [
                 "order_id",
@@ -447,15 +459,14 @@ class RuleContext:
         cust = orders["cust"].to_numpy(dtype=np.int64)[valid]
         month = orders["effective_month"].to_numpy(dtype=np.int64)[valid]
         order = np.lexsort((month, cust))  # stable: equal keys keep the orders' order
-        stride = np.int64(1 << 32)  # month numbers stay far below 2**32
-        keys = cust[order] * stride + month[order]
+        keys = customer_keys(cust[order], month[order])
         old_value = old_value[valid][order]
         rows = bill_rows_of(self.bill_customer, cust)
-        bill_keys = self.bill_customer[rows].astype(np.int64) * stride + self.bill_month[rows]
+        bill_keys = customer_keys(self.bill_customer[rows], self.bill_month[rows])
         # The first change effective after the bill's month tells what was in force then.
         later = np.searchsorted(keys, bill_keys, "right")
         found = later < len(keys)
-        found[found] = keys[later[found]] // stride == bill_keys[found] // stride
+        found[found] = keys[later[found]] // KEY_STRIDE == bill_keys[found] // KEY_STRIDE
         result = archive.copy()
         result[rows[found]] = old_value[later[found]]
         # The value before the first change effective in the bill's own month.
@@ -518,10 +529,9 @@ class RuleContext:
         # The spans' customers' bills, in (customer, month) order: each span covers one run of
         # them, found by bisection on (customer, month) keys.
         rows = bill_rows_of(self.bill_customer, cust)
-        stride = np.int64(1 << 32)  # month numbers stay far below 2**32
-        keys = self.bill_customer[rows].astype(np.int64) * stride + self.bill_month[rows]
-        first = np.searchsorted(keys, cust * stride + start.astype(np.int64), "left")
-        after = np.searchsorted(keys, cust * stride + end, "left")
+        keys = customer_keys(self.bill_customer[rows], self.bill_month[rows])
+        first = np.searchsorted(keys, customer_keys(cust, start.astype(np.int64)), "left")
+        after = np.searchsorted(keys, customer_keys(cust, end), "left")
         hit[rows[range_positions(first, np.maximum(after - first, 0))]] = True
         return hit
 
@@ -605,6 +615,17 @@ def run_starts(ids: pd.Series) -> np.ndarray:
     values = pa.array(ids)
     values = values.combine_chunks() if isinstance(values, pa.ChunkedArray) else values
     return np.flatnonzero(run_changes(values))
+
+
+#: Month, day and second numbers stay far below 2**32: a customer code times it plus one of
+#: them is one int64 key, in the order of customer, then number.
+KEY_STRIDE = np.int64(1 << 32)
+
+
+def customer_keys(cust: np.ndarray, numbers: np.ndarray) -> np.ndarray:
+    """Customer codes and month (or day, or second) numbers as one int64 key each
+    (cust × KEY_STRIDE + number), for bisection in (customer, number) order."""
+    return np.asarray(cust, dtype=np.int64) * KEY_STRIDE + numbers
 
 
 def bill_rows_of(bill_customer: np.ndarray, customers: np.ndarray) -> np.ndarray:

@@ -8,7 +8,7 @@ import numpy as np
 import pandas as pd
 from pandas.api.typing import DataFrameGroupBy
 
-from auditkit.rules.context import RuleContext, bill_rows_of
+from auditkit.rules.context import RuleContext, bill_rows_of, customer_keys
 from auditkit.rules.evidence import Clause
 from auditkit.rules.shared import once_per_context
 
@@ -171,13 +171,6 @@ def optional_values(frame: pd.DataFrame, column: str) -> np.ndarray:
 
 
 @once_per_context
-def orders_of(ctx: RuleContext, *order_types: str) -> pd.DataFrame:
-    """`ctx.orders_of(*order_types)`, selected once per run for every rule that reads those
-    orders (meter replacements: six rules). Shared: derive frames from it, never write into it."""
-    return ctx.orders_of(*order_types)
-
-
-@once_per_context
 def order_between_bills(ctx: RuleContext, order_types: tuple[str, ...], window: int) -> np.ndarray:
     """Per bill: an order of these types took effect between the previous bill and this one, ±window.
 
@@ -188,7 +181,7 @@ def order_between_bills(ctx: RuleContext, order_types: tuple[str, ...], window: 
     customer's bills it also covers the unbilled months, where a meter replacement or a change of
     terms may have happened. Orders without an effective date have not taken effect.
     """
-    orders = orders_of(ctx, *order_types)
+    orders = ctx.orders_of(*order_types)
     cust = orders["cust"].to_numpy(dtype=np.int64)
     effective = orders["effective_month"].to_numpy(dtype=np.int64)
     valid = (cust >= 0) & (effective >= 0)
@@ -196,14 +189,13 @@ def order_between_bills(ctx: RuleContext, order_types: tuple[str, ...], window: 
     if not valid.any():
         return found
     rows = rows_of(ctx, cust[valid])  # only bills of customers with such orders
-    stride = np.int64(1 << 32)  # month numbers stay far below 2**32
-    keys = np.sort(cust[valid] * stride + effective[valid])
+    keys = np.sort(customer_keys(cust[valid], effective[valid]))
     month = ctx.bill_month[rows]
     previous_month = ctx.bill_month[np.maximum(rows - 1, 0)]
     after_previous = np.where(
         ctx.same_customer_as_previous[rows], np.minimum(previous_month + 1, month), month
     )
-    base = ctx.bill_customer[rows].astype(np.int64) * stride
+    base = customer_keys(ctx.bill_customer[rows], 0)
     low = base + after_previous - window
     high = base + month + window
     found[rows] = np.searchsorted(keys, high, side="right") > np.searchsorted(

@@ -14,12 +14,11 @@ import numpy as np
 import pandas as pd
 
 from auditkit.periods import date_month_number
-from auditkit.rules.context import RuleContext
+from auditkit.rules.context import KEY_STRIDE, RuleContext, customer_keys
 from auditkit.rules.evidence import Clause, clause
 from auditkit.rules.findings import (
     empty_raw,
     group_stats,
-    orders_of,
     raw,
     raw_per_customer,
     records_per_customer,
@@ -27,8 +26,6 @@ from auditkit.rules.findings import (
 )
 from auditkit.rules.registry import rule
 
-#: Month numbers stay far below 2**32: a customer code times it plus a month is one sort key.
-STRIDE = np.int64(1 << 32)
 DAY = np.timedelta64(1, "D")
 
 
@@ -43,14 +40,14 @@ def _days(dates: pd.Series) -> pd.Series:
 
 
 def _new_meter_keys(ctx: RuleContext, rows: np.ndarray) -> np.ndarray:
-    """Per bill of `rows` (positions, ascending), customer code × STRIDE + the last day (days
+    """Per bill of `rows` (positions, ascending), customer code × KEY_STRIDE + the last day (days
     since 1970) a meter swapped on it leaves the bill on the old meter: the day before read_to
     where the bill records its read period (the reading on read_to is the old meter's), else the
     last day of its month (the swap month's bill is the new meter's). Sorted, as the context
     sorts the bills."""
     last_day = ctx.read_days(rows)[1]  # read_to, else the month's last day
     last_day[~np.isnat(ctx.bills["read_to"].iloc[rows].to_numpy(dtype="datetime64[D]"))] -= DAY
-    return ctx.bill_customer[rows].astype(np.int64) * STRIDE + last_day.astype(np.int64)
+    return customer_keys(ctx.bill_customer[rows], last_day.astype(np.int64))
 
 
 @rule(
@@ -66,7 +63,7 @@ def _new_meter_keys(ctx: RuleContext, rows: np.ndarray) -> np.ndarray:
     revenue_kind="proved",
 )
 def meter_change_energy_lost(ctx: RuleContext, params: dict) -> pd.DataFrame:
-    orders = orders_of(ctx, "meter_replacement")
+    orders = ctx.orders_of("meter_replacement")
     orders = orders[(orders["cust"] >= 0) & (orders["effective_month"] <= ctx.as_of)]
     if orders.empty or ctx.bills.empty:
         return empty_raw()
@@ -82,7 +79,7 @@ def meter_change_energy_lost(ctx: RuleContext, params: dict) -> pd.DataFrame:
     rows = rows_of(ctx, cust)
     if not len(rows):
         return empty_raw()
-    first_new = np.searchsorted(_new_meter_keys(ctx, rows), cust * STRIDE + swap_day, "left")
+    first_new = np.searchsorted(_new_meter_keys(ctx, rows), customer_keys(cust, swap_day), "left")
     at = rows[np.minimum(first_new, len(rows) - 1)]
     has_new = (first_new < len(rows)) & (ctx.bill_customer[at] == cust)
     last_old = rows[np.maximum(first_new - 1, 0)]
@@ -303,15 +300,15 @@ def _installed_before(ctx: RuleContext, cust: np.ndarray, tested: np.ndarray) ->
     """Per test (customers `cust`, days `tested`): the day the meter tested was installed, the
     customer's last replacement before the test day (NaT where none: one on the test day
     replaced the meter the test failed), found by bisection on customer and day."""
-    replacements = orders_of(ctx, "meter_replacement")
+    replacements = ctx.orders_of("meter_replacement")
     codes = replacements["cust"].to_numpy(dtype=np.int64)
     day = _days(replacements["effective_date"]).to_numpy().astype("datetime64[D]")
     known = (codes >= 0) & ~np.isnat(day)
-    keys = np.sort(codes[known] * STRIDE + day[known].astype(np.int64))
-    probe = cust.astype(np.int64) * STRIDE + tested.astype("datetime64[D]").astype(np.int64)
+    keys = np.sort(customer_keys(codes[known], day[known].astype(np.int64)))
+    probe = customer_keys(cust, tested.astype("datetime64[D]").astype(np.int64))
     at = np.searchsorted(keys, probe, side="left") - 1
     found = at >= 0
-    found[found] = keys[at[found]] // STRIDE == cust[found]
+    found[found] = keys[at[found]] // KEY_STRIDE == cust[found]
     installed = np.full(len(cust), np.datetime64("NaT"), dtype="datetime64[ns]")
     installed[found] = (keys[at[found]] - probe[found]).astype("timedelta64[D]") + tested[found]
     return installed
@@ -506,7 +503,7 @@ def _alarms(ctx: RuleContext, params: dict) -> pd.DataFrame:
     lasting = hours > params["max_hours"]
     # Per alarm (sorted by customer and time), the customer's alarms from it to window_days later.
     seconds = (at - pd.Timestamp("1970-01-01")).dt.total_seconds().to_numpy()
-    keys = cust.astype(np.int64) * STRIDE + seconds.astype(np.int64)
+    keys = customer_keys(cust, seconds.astype(np.int64))
     window = int(params["window_days"]) * 86400
     repeats = np.searchsorted(keys, keys + window, side="right") - np.arange(len(keys))
     repeated = repeats >= max(int(params["min_repeats"]), 1)

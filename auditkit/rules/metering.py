@@ -13,7 +13,6 @@ from auditkit.rules.findings import (
     empty_raw,
     flagged_rows_at,
     order_between_bills,
-    orders_of,
     per_customer_at,
     raw,
     raw_per_customer,
@@ -41,7 +40,7 @@ def multiplier_mismatch(ctx: RuleContext, params: dict) -> pd.DataFrame:
         return empty_raw()
     # A meter replacement with its order changed the multiplier: before it, its old value was
     # due; in its month, either (the bill may read the old meter or the new one).
-    if len(orders_of(ctx, "meter_replacement")):
+    if len(ctx.orders_of("meter_replacement")):
         due, changed = ctx.in_force(archive_multiplier[ctx.bill_customer], ("meter_replacement",))
         tolerance = params["relative_tolerance"]
         as_due = np.abs(billed[rows] - due[rows]) <= tolerance * due[rows]

@@ -15,7 +15,6 @@ from auditkit.rules.findings import (
     empty_raw,
     flagged_rows_at,
     optional_values,
-    orders_of,
     per_customer_at,
     raw,
     raw_per_customer,
@@ -531,7 +530,7 @@ def _resumed_without_replacement(
     inside = after < len(kwh)
     after = np.minimum(after, len(kwh) - 1)
     resumed = inside & ctx.same_customer_as_previous[after] & (kwh[after] > 0)
-    replacements = orders_of(ctx, "meter_replacement")[["cust", "effective_month"]]
+    replacements = ctx.orders_of("meter_replacement")[["cust", "effective_month"]]
     probe = pd.DataFrame(
         {
             "run": np.arange(len(streaks)),
@@ -700,7 +699,7 @@ def _reconnected(ctx: RuleContext) -> np.ndarray:
     """Per customer: a closure took effect before the archive's connection date, so the
     account was connected again and its bills before that date are of its earlier life."""
     connected = ctx.customers["connection_date"].to_numpy(dtype="datetime64[ns]")
-    closures = orders_of(ctx, "closure")
+    closures = ctx.orders_of("closure")
     closures = closures[(closures["cust"] >= 0).to_numpy()]
     cust = closures["cust"].to_numpy(dtype=np.int64)
     before = closures["effective_date"].to_numpy(dtype="datetime64[ns]") < connected[cust]

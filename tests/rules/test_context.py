@@ -159,6 +159,17 @@ def test_orders_of_select_by_type_only_orders_that_took_effect():
     assert ctx.orders_of("nothing_such").empty
 
 
+def test_orders_of_some_types_are_selected_once_per_context():
+    utility = _utility_with_gaps()
+    utility.order("C2", "meter_replacement", "2024-09-01")
+    ctx = _context(utility)
+    replacements = ctx.orders_of("meter_replacement")
+    assert len(replacements) and (replacements["order_type"] == "meter_replacement").all()
+    assert ctx.orders_of("meter_replacement") is replacements  # not selected again
+    both = ctx.orders_of("tariff_change", "meter_replacement")
+    assert len(both) == len(replacements) + len(ctx.orders_of("tariff_change"))
+
+
 def _merge_asof_ends(orders: pd.DataFrame, enders: pd.DataFrame) -> pd.DataFrame:
     """The plain way: pandas' forward merge_asof by customer, strictly later."""
     ends = pd.DataFrame(

@@ -13,7 +13,6 @@ from auditkit.rules.findings import (
     customer_is_at,
     flagged_rows_at,
     group_stats,
-    orders_of,
     per_customer_at,
     records_per_customer,
     rows_of,
@@ -178,23 +177,6 @@ def test_grouped_statistics_are_those_of_a_named_aggregation():
     )
     empty = frame.iloc[:0].groupby("cust")
     pd.testing.assert_frame_equal(group_stats(empty, **named), empty.agg(**named))
-
-
-def test_orders_of_some_types_are_selected_once_per_context():
-    calls = []
-
-    class Context(SimpleNamespace):
-        def orders_of(self, *order_types: str) -> pd.DataFrame:
-            calls.append(order_types)
-            return self.work_orders[self.work_orders["order_type"].isin(order_types)]
-
-    work_orders = pd.DataFrame({"order_type": ["closure", "meter_replacement", "closure"]})
-    ctx = Context(work_orders=work_orders)
-    closures = orders_of(ctx, "closure")
-    assert closures.index.tolist() == [0, 2]
-    assert orders_of(ctx, "closure") is closures
-    assert orders_of(ctx, "meter_replacement").index.tolist() == [1]
-    assert calls == [("closure",), ("meter_replacement",)]
 
 
 def test_a_bill_with_wrong_kwh_taints_the_rest_of_its_customers_year_only():
