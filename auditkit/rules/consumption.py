@@ -16,7 +16,7 @@ from auditkit.rules.evidence import Clause, clause
 from auditkit.rules.findings import empty_raw, optional_values, raw, rows_of
 from auditkit.rules.registry import rule
 from auditkit.stats.daily_drop import MIN_SIDE_DAYS, date_level_changes, whole_month_sums
-from auditkit.stats.matrix import row_nanmedian
+from auditkit.stats.matrix import masked_row_mean, row_nanmedian
 from auditkit.stats.theft import EXPLAINING_ORDERS, score_level_shifts
 
 #: Smallest drop the suspicion score weighs (theft_scores' default: 20 % less consumption).
@@ -557,9 +557,7 @@ def _peer_months(values: np.ndarray, groups: np.ndarray, wanted: np.ndarray) -> 
     for at, (start, stop) in enumerate(zip(starts, stops, strict=True)):
         log = values[members[start:stop]]
         np.log(log, out=log)
-        seen = ~np.isnan(log)
-        with np.errstate(invalid="ignore", divide="ignore"):  # nanmean's sum over count
-            mean = np.where(seen, log, 0.0).sum(axis=1) / np.count_nonzero(seen, axis=1)
+        mean = masked_row_mean(log, np.True_)  # nanmean's sum over count
         by_step = np.empty((values.shape[1], stop - start))
         np.subtract(log.T, mean, out=by_step)
         peers[at] = row_nanmedian(by_step)

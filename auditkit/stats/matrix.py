@@ -126,15 +126,14 @@ def log_consumption(values: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
     as a drop of about 90 %, not an infinite one.
     """
     positive = not (values <= 0).any()  # kWh read by bills and meters mostly is
-    if positive:  # nothing to leave out; the logs are missing where the kWh are
-        readings = np.count_nonzero(~np.isnan(values), axis=1)
-        typical = row_nanmedian(values, readings)
-    else:
-        typical = row_nanmedian(np.where(values > 0, values, np.nan))
+    # Where every reading is positive, nothing is left out and the logs are missing where the
+    # kWh are: the readings are counted once for both medians (else each median counts its own).
+    readings = np.count_nonzero(~np.isnan(values), axis=1) if positive else None
+    typical = row_nanmedian(values if positive else np.where(values > 0, values, np.nan), readings)
     all_zero = np.isnan(typical)  # no reading above 0: all zero where one reads 0
     all_zero[all_zero] = (values[all_zero] == 0).any(axis=1)
     log_kwh = np.log(values + ZERO_AS_SHARE * np.nan_to_num(typical, nan=1.0)[:, None])
-    log_kwh -= (row_nanmedian(log_kwh, readings) if positive else row_nanmedian(log_kwh))[:, None]
+    log_kwh -= row_nanmedian(log_kwh, readings)[:, None]
     return log_kwh, all_zero
 
 
