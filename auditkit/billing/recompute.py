@@ -34,11 +34,7 @@ from auditkit.billing.bill_frame import (
 from auditkit.billing.energy import priced_energy
 from auditkit.billing.money import round_half_up
 from auditkit.billing.notes import Note
-from auditkit.billing.params import (
-    TOU_PERIODS,
-    BillingParams,
-    resolve_params,
-)
+from auditkit.billing.params import TOU_PERIODS, BillingParams, resolve_params
 from auditkit.billing.tariff_lookup import TariffLookup
 from auditkit.data import Dataset
 from auditkit.errors import ParameterError
@@ -173,10 +169,10 @@ def _due_lines(
     itemized: np.ndarray,
 ) -> tuple[list[dict[str, np.ndarray]], list[Note]]:
     """Every line due as arrays (bill, line_type and period codes, tier, quantity, rate, amount,
-    estimated; the codes one number for a part of one kind), one part per line type, the energy first in two (`priced_energy`; parts:
-    millions of lines are not copied into one array before they are joined); and the notes on
-    estimates made. A bill whose energy is not `itemized` says nothing of its periods or tiers:
-    its energy due is one line too."""
+    estimated; the codes one number for a part of one kind), one part per line type, the energy
+    first in two (`priced_energy`; parts: millions of lines are not copied into one array
+    before they are joined); and the notes on estimates made. A bill whose energy is not
+    `itemized` says nothing of its periods or tiers: its energy due is one line too."""
     rates = rates_frame(bills, lookup)
     energy = priced_energy(bills, dataset, lookup, params, billed_lines)
     loss = basic_due = None

@@ -380,17 +380,21 @@ def _stored_as_converted(schema: pa.Schema, table: str) -> bool:
     )
 
 
+#: How `convert` stores a column of each kind other than text (`storage_table`).
+_STORED_AS = {
+    "date": pa.timestamp("us"),
+    "datetime": pa.timestamp("us"),
+    "number": pa.float64(),
+    "integer": pa.int64(),
+    "bool": pa.bool_(),
+}
+
+
 def _convertible(storage: pa.DataType, kind: str) -> bool:
     """A column of `kind` stored as `convert` writes it (`_converted_column` takes it so)."""
     if kind in ("text", "period"):
         return _is_stored_text(storage)
-    return storage == {
-        "date": pa.timestamp("us"),
-        "datetime": pa.timestamp("us"),
-        "number": pa.float64(),
-        "integer": pa.int64(),
-        "bool": pa.bool_(),
-    }.get(kind)
+    return storage == _STORED_AS.get(kind)
 
 
 def _converted_column(values: pa.ChunkedArray, kind: str) -> Any:
