@@ -128,6 +128,8 @@ THIEF_REPLACEMENT_SHARE = 0.05
 #: Honest look-alikes drawn from exactly the law of an attack (`add_lookalikes`,
 #: `tamper_issue_attack`): no method can tell them apart from the attacked series.
 SAME_LAW = {"scaling": "lasting_fall"}
+#: Every attack kind of the benchmark: Jokar h1-h6, then issue 16's four.
+ALL_KINDS = (*ATTACKS, *ISSUE_ATTACKS)
 #: Random orders of indistinguishable series averaged for the oracle's MAP@50 (±0.005).
 ORACLE_DRAWS = 4000
 #: Baseline threshold: recent level at least 20 % below what own past and peers predict.
@@ -287,9 +289,17 @@ def to_reads(kwh: np.ndarray, ids: np.ndarray) -> pd.DataFrame:
 
 
 def build_benchmark(
-    split: str, customers: int, attack_share: float, seed: int
+    split: str,
+    customers: int,
+    attack_share: float,
+    seed: int,
+    kinds: tuple[str, ...] = ALL_KINDS,
 ) -> tuple[pd.DataFrame, pd.DataFrame]:
     """Tampered daily reads of the population and one label row per customer.
+
+    The attacked customers share `kinds` in proportion (Jokar's through `inject_attacks`, issue
+    16's drawn evenly among those chosen); the honest customers and their look-alikes are the
+    same for every `kinds` of one seed, as they are drawn first.
 
     Labels: customer_id, home, attack ("" for honest), start (first tampered date), lookalike
     (exclusive kind or ""), lookalike_start (its first changed day: vacancy, lasting_fall and
@@ -307,26 +317,31 @@ def build_benchmark(
 
     eligible = np.flatnonzero(lookalike == "")
     attacked = round(attack_share * customers)
-    jokar_count = round(attacked * len(ATTACKS) / (len(ATTACKS) + len(ISSUE_ATTACKS)))
+    jokar = tuple(kind for kind in kinds if kind in ATTACKS)
+    issue = tuple(kind for kind in kinds if kind in ISSUE_ATTACKS)
+    jokar_count = round(attacked * len(jokar) / len(kinds))
     reads = to_reads(kwh, ids)
-    eligible_reads = reads["customer_id"].isin(ids[eligible])
-    injected = inject_attacks(
-        reads[eligible_reads],
-        fraction=jokar_count / len(eligible),
-        seed=seed + 1,
-        min_history=last_year,
-        min_duration=MIN_ATTACK_DAYS,
-    )
-    reads.loc[eligible_reads, "kwh"] = injected.reads["kwh"].to_numpy()
-    labels = injected.labels.set_index("customer_id")[["attack", "start"]].reindex(ids)
-    labels["attack"] = labels["attack"].fillna("")
+    labels = pd.DataFrame({"attack": "", "start": pd.NaT}, index=pd.Index(ids, name="customer_id"))
+    if jokar_count:
+        eligible_reads = reads["customer_id"].isin(ids[eligible])
+        injected = inject_attacks(
+            reads[eligible_reads],
+            fraction=jokar_count / len(eligible),
+            seed=seed + 1,
+            attacks=jokar,
+            min_history=last_year,
+            min_duration=MIN_ATTACK_DAYS,
+        )
+        reads.loc[eligible_reads, "kwh"] = injected.reads["kwh"].to_numpy()
+        labels = injected.labels.set_index("customer_id")[["attack", "start"]].reindex(ids)
+        labels["attack"] = labels["attack"].fillna("")
 
     tampered = reads["kwh"].to_numpy(copy=True).reshape(kwh.shape)
     free = eligible[labels["attack"].to_numpy()[eligible] == ""]
     chosen = np.sort(rng.choice(free, size=attacked - jokar_count, replace=False))
     dates = pd.date_range(FIRST_DAY, periods=kwh.shape[1], freq="D")
     for row in chosen:
-        kind = ISSUE_ATTACKS[rng.integers(len(ISSUE_ATTACKS))]
+        kind = issue[rng.integers(len(issue))]
         start = rng.integers(last_year, kwh.shape[1] - MIN_ATTACK_DAYS + 1)
         tampered[row, start:] = tamper_issue_attack(kind, tampered[row, start:], rng)
         labels.iloc[row, :] = [kind, dates[start]]
@@ -610,12 +625,13 @@ def quality(
     honest = merged[merged["attack"] == ""]
     plain = honest[honest["lookalike"] == ""]
     false_alarms = int((honest["score"] > threshold).sum())
-    kinds = [*ATTACKS, *ISSUE_ATTACKS]
+    kinds = [kind for kind in ALL_KINDS if (merged["attack"] == kind).any()]
     selections = {kind: (kind,) for kind in kinds}
-    selections |= {
-        "energy-reducing": (*ENERGY_REDUCING, *ISSUE_ATTACKS),
-        "all": tuple(kinds),
-    }
+    if len(kinds) > 1:
+        selections |= {
+            "energy-reducing": tuple(set(kinds) & {*ENERGY_REDUCING, *ISSUE_ATTACKS}),
+            "all": tuple(kinds),
+        }
     rows = []
     for name, attacks in selections.items():
         positives = merged[merged["attack"].isin(attacks)]

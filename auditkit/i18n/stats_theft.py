@@ -117,18 +117,27 @@ WORDS: dict[str, tuple[str, str]] = {
         "a capacity reduction took effect on {date}: the work order explains the change, ranked "
         "after the unexplained customers",
     ),
+    "theft.reason.explained_field_check": (
+        "{date} 现场核查已见到此变化且未发现异常（登记为误报），排在未说明的用户之后",
+        "a field check on {date} saw this change and found nothing wrong (recorded as a false "
+        "alarm): ranked after the unexplained customers",
+    ),
     "theft.reason.explained_tariff_change": (
         "与 {date} 生效的改类工单相符，已有工单说明，排在未说明的用户之后",
         "a tariff change took effect on {date}: the work order explains the change, ranked "
         "after the unexplained customers",
     ),
     "theft.sentence.explained": (
-        "另有 {count} 户评分大于 3，但其变化已有过户、销户、暂停、减容或改类工单说明，排在其后。",
+        "另有 {count} 户评分大于 3，但其变化已有过户、销户、暂停、减容或改类工单说明，"
+        "或现场核查已见过且未发现异常，排在其后。",
         " {count} more score above 3, but a work order (ownership transfer, closure, suspension, "
-        "capacity reduction or tariff change) explains their change; they are ranked after the "
-        "others.",
+        "capacity reduction or tariff change) explains their change, or a field check that found "
+        "nothing wrong has seen it; they are ranked after the others.",
     ),
-    "stats.status.explained": ("已有工单说明", "explained by a work order"),
+    "stats.status.explained": (
+        "已有工单或现场核查说明",
+        "explained by a work order or field check",
+    ),
     "theft.reason.score": ("评分 {score}", "score {score}"),
     "theft.chart.title": ("{customer}（评分 {score}）", "{customer} (score {score})"),
     "theft.chart.title_flat": (
@@ -138,6 +147,10 @@ WORDS: dict[str, tuple[str, str]] = {
     "theft.chart.title_reversed": (
         "{customer}（评分 {score}，日内各小时颠倒）",
         "{customer} (score {score}, hours reversed)",
+    ),
+    "theft.chart.title_explained_field_check": (
+        "{customer}（评分 {score}，{date} 现场核查未见异常）",
+        "{customer} (score {score}, checked on {date}: nothing wrong)",
     ),
     "theft.chart.title_explained": (
         "{customer}（评分 {score}，{date} 工单已说明）",

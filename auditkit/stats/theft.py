@@ -51,6 +51,7 @@ import pandas as pd
 from auditkit.data.schema import ORDER_TYPES
 from auditkit.errors import ParameterError
 from auditkit.stats.calibration import autocorrelation_inflation, sidak_score
+from auditkit.stats.field_checks import FIELD_CHECK, checked_field_checks, cleared_by_checks
 from auditkit.stats.matrix import ConsumptionMatrix, log_consumption, row_nanmedian, to_matrix
 from auditkit.stats.requirements import require_columns
 from auditkit.stats.theft_daily import MIN_DAYS, SIGNALS, score_daily
@@ -122,6 +123,7 @@ def theft_scores(
     interval_reads: pd.DataFrame | None = None,
     work_orders: pd.DataFrame | None = None,
     order_window_days: int = ORDER_WINDOW_DAYS,
+    field_checks: pd.DataFrame | None = None,
 ) -> pd.DataFrame:
     """One theft suspicion score per customer from `customer_id, period | date, kwh` reads.
 
@@ -154,10 +156,19 @@ def theft_scores(
     one of its `EXPLAINING_ORDERS` (`explaining_orders`) gets status "explained" and columns
     explained_by (the order's type; "" for the others) and explained_at (its effective date),
     keeps its score, and is ranked after every customer no order explains (`ranked`).
+
+    With `field_checks` (customer_id, checked_on: visits that found nothing wrong, such as the
+    register's false alarms, `register.checks.field_checks`), a scored customer whose change began
+    on or before its latest check (on or before the last day scored) is explained alike, with
+    explained_by "field_check" and explained_at the check's date (`field_checks.cleared_by_checks`);
+    an order near the change explains it first. A fall that began after the visit, or use more
+    than `min_drop` below what the visit saw over the days since (at least 7), is not explained.
     """
     _check_min_drop(min_drop)
     if work_orders is not None:
         orders = _checked_orders(work_orders, order_window_days)
+    if field_checks is not None:
+        checks = checked_field_checks(field_checks)
     matrix = to_matrix(reads, as_of)
     if peers is None:
         peer_groups = np.zeros(len(matrix.customers), dtype=np.int64)
@@ -204,8 +215,20 @@ def theft_scores(
         result["shape_change"] = np.where(
             reasons.signal == "profile", np.asarray(SHAPES, dtype=object)[profile.shape], ""
         )
-    if work_orders is not None:
-        explained = explaining_orders(result, orders, order_window_days, matrix)
+    if work_orders is not None or field_checks is not None:
+        explained = pd.DataFrame(
+            {"explained_by": "", "explained_at": pd.NaT}, index=result.index
+        ).astype({"explained_at": "datetime64[ns]"})
+        if work_orders is not None:
+            explained = explaining_orders(result, orders, order_window_days, matrix)
+        if field_checks is not None:
+            # An order names the cause; a check only says the visit found nothing wrong.
+            candidates = fallen(result)
+            unexplained = candidates[explained.loc[candidates.index, "explained_by"].eq("")]
+            cleared = cleared_by_checks(unexplained, checks, matrix, min_drop)
+            visited = cleared.index[cleared["explained_by"] == FIELD_CHECK]
+            explained.loc[visited, "explained_by"] = FIELD_CHECK
+            explained.loc[visited, "explained_at"] = cleared.loc[visited, "explained_at"]
         for column in EXPLAINED_COLUMNS:
             result[column] = explained[column]
         result.loc[result["explained_by"] != "", "status"] = "explained"
@@ -223,6 +246,12 @@ def ranked(scores: pd.DataFrame) -> pd.DataFrame:
         )
         .drop(columns="_explained")
     )
+
+
+def fallen(scores: pd.DataFrame) -> pd.DataFrame:
+    """The rows of `scores` whose score is evidence of a fall (above 0): only those are explained
+    by a record; the others keep their status, whatever lies near their best-fitting change."""
+    return scores[scores["status"].isin(CHANGE_STATUSES) & (scores["score"] > 0)]
 
 
 def explaining_orders(
@@ -245,9 +274,7 @@ def explaining_orders(
     explaining = orders[
         orders["order_type"].isin(EXPLAINING_ORDERS) & (orders["effective_date"] <= last_day)
     ]
-    # Only a fall is explained: a customer whose score is no evidence of one (0 or below) keeps
-    # its status, whatever orders lie near its best-fitting change.
-    changed = scores[scores["status"].isin(CHANGE_STATUSES) & (scores["score"] > 0)]
+    changed = fallen(scores)
     if matrix.frequency == "D":
         first = pd.to_datetime(changed["change_at"])
         last = first

@@ -49,7 +49,8 @@ With the dataset's work orders, a customer whose change an order explains (`thef
 status "explained": an ownership transfer, closure, suspension, capacity reduction or tariff
 change within `order_window_days` of the change) keeps its score and reasons, is ranked after
 every unexplained customer, is not counted among the strong suspects, and its sentence and chart
-title say which order explains it and when.
+title say which order explains it and when. So does a customer whose fall a field check that found
+nothing wrong has already seen (the register's false alarms: explained_by "field_check").
 """
 
 from __future__ import annotations
@@ -62,6 +63,7 @@ import pandas as pd
 
 from auditkit import formatting, i18n
 from auditkit.stats import charts, tables
+from auditkit.stats.field_checks import FIELD_CHECK
 from auditkit.stats.matrix import ConsumptionMatrix, masked_row_mean, row_nanmedian, to_matrix
 from auditkit.stats.scores import STRONG_SCORE, CustomerScores
 from auditkit.stats.theft import (
@@ -323,7 +325,9 @@ class TheftReport:
         shapes = top["shape_change"] if "shape_change" in top.columns else pd.Series("", top.index)
         titles = []
         for _, row in top.assign(shape=shapes.fillna("")).iterrows():
-            if row["status"] == "explained":
+            if row["status"] == "explained" and row["explained_by"] == FIELD_CHECK:
+                key = "theft.chart.title_explained_field_check"
+            elif row["status"] == "explained":
                 key = "theft.chart.title_explained"
             elif row["shape"] in ("flat", "reversed"):
                 key = f"theft.chart.title_{row['shape']}"
@@ -349,6 +353,7 @@ def score_theft(
     interval_reads: pd.DataFrame | None = None,
     work_orders: pd.DataFrame | None = None,
     order_window_days: int = ORDER_WINDOW_DAYS,
+    field_checks: pd.DataFrame | None = None,
 ) -> TheftReport:
     """Theft scores with their reasons for `customers` (customer_id, usage_type, district).
 
@@ -362,7 +367,9 @@ def score_theft(
     days, and the listed ones whose score that gave get PROFILE_COLUMNS and their day shapes.
     With `work_orders` (customer_id, order_type, effective_date) a customer whose change an
     order explains within `order_window_days` days gets status "explained", EXPLAINED_COLUMNS, and
-    is ranked after the unexplained ones (`theft.theft_scores`).
+    is ranked after the unexplained ones (`theft.theft_scores`); with `field_checks`
+    (customer_id, checked_on: visits that found nothing wrong) so is a customer whose change a
+    visit on or after its start has seen (explained_by "field_check").
     """
     names = customers.drop_duplicates("customer_id").set_index("customer_id")
     peers = names["usage_type"].astype(str) + "|" + names["district"].astype(str)
@@ -373,7 +380,7 @@ def score_theft(
         ["customer_id", "period", "kwh_billed"],
     ].rename(columns={"kwh_billed": "kwh"})
     hours = None if interval_reads is None or interval_reads.empty else interval_reads
-    records = (work_orders, order_window_days)
+    records = Records(work_orders, order_window_days, field_checks)
     parts = [
         _scored_with_reasons(reads, as_of, peers, top_n, hours if reads is daily else None, records)
         for reads in (daily, monthly)
@@ -384,7 +391,7 @@ def score_theft(
         series = pd.concat([drawn for _, drawn, _ in parts], ignore_index=True)
         shapes = pd.concat([shaped for _, _, shaped in parts], ignore_index=True)
     else:
-        orders = list(EXPLAINED_COLUMNS) if work_orders is not None else []
+        orders = list(EXPLAINED_COLUMNS) if records.given else []
         scores = pd.DataFrame(columns=[*COLUMNS, *orders, *REASON_COLUMNS])
         series = pd.DataFrame(columns=list(SERIES_COLUMNS))
         shapes = pd.DataFrame(columns=list(DAY_SHAPE_COLUMNS))
@@ -423,25 +430,40 @@ def _daily_reads_spanning(
     return reads[reads["customer_id"].isin(long_enough)].reset_index(drop=True)
 
 
+@dataclass(frozen=True)
+class Records:
+    """What the utility knows besides the reads: its work orders (and the days either side of a
+    change within which one explains it) and the field checks that found nothing wrong."""
+
+    work_orders: pd.DataFrame | None
+    order_window_days: int
+    field_checks: pd.DataFrame | None
+
+    @property
+    def given(self) -> bool:
+        """Whether either is given (the scores then carry EXPLAINED_COLUMNS)."""
+        return self.work_orders is not None or self.field_checks is not None
+
+
 def _scored_with_reasons(
     reads: pd.DataFrame,
     as_of: str,
     peers: pd.Series,
     top_n: int,
     interval_reads: pd.DataFrame | None,
-    records: tuple[pd.DataFrame | None, int],
+    records: Records,
 ) -> tuple[pd.DataFrame, pd.DataFrame, pd.DataFrame]:
-    """`theft_scores` of `reads` (with `interval_reads`, and `records`: the work orders and
-    their window in days, where given) with the reason columns, the drawn steps of its `top_n`
-    and the day shapes of those of them scored on the profile."""
-    work_orders, window_days = records
+    """`theft_scores` of `reads` (with `interval_reads`, and `records` where given) with the
+    reason columns, the drawn steps of its `top_n` and the day shapes of those of them scored on
+    the profile."""
     scores = theft_scores(
         reads,
         as_of=as_of,
         peers=peers,
         interval_reads=interval_reads,
-        work_orders=work_orders,
-        order_window_days=window_days,
+        work_orders=records.work_orders,
+        order_window_days=records.order_window_days,
+        field_checks=records.field_checks,
     )
     matrix = to_matrix(reads, as_of)
     groups = pd.factorize(

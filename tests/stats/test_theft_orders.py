@@ -145,11 +145,12 @@ def test_the_reason_and_the_chart_name_the_explaining_order_in_both_languages():
         f"change, ranked after the unexplained customers; score {score}."
     )
     assert report.explain("zh").endswith(
-        "另有 1 户评分大于 3，但其变化已有过户、销户、暂停、减容或改类工单说明，排在其后。"
+        "另有 1 户评分大于 3，但其变化已有过户、销户、暂停、减容或改类工单说明，"
+        "或现场核查已见过且未发现异常，排在其后。"
     )
     assert "1 more score above 3, but a work order" in report.explain("en")
     statuses = report.status_table("zh").set_index("状态")["数量"]
-    assert statuses.to_dict() == {"已评分": "30", "已有工单说明": "1"}
+    assert statuses.to_dict() == {"已评分": "30", "已有工单或现场核查说明": "1"}
 
 
 def test_a_listed_explained_customer_is_titled_by_its_order_on_the_chart():

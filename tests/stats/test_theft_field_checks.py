@@ -1,0 +1,168 @@
+"""Theft scores read the field checks that found nothing: a fall a visit has seen is ranked after
+the unexplained ones and says so; a fall after the visit, a visit after the data, and bad checks."""
+
+from __future__ import annotations
+
+import numpy as np
+import pandas as pd
+import pytest
+from test_theft_orders import NO_BILLS, orders
+from test_theft_report import WEEK, daily_reads, monthly_bills
+
+from auditkit import formatting
+from auditkit.errors import ParameterError
+from auditkit.stats.requirements import ColumnError
+from auditkit.stats.theft import theft_scores
+from auditkit.stats.theft_report import score_theft
+
+
+def checks(*rows: tuple[str, str]) -> pd.DataFrame:
+    """Field checks of (customer_id, checked_on) rows."""
+    return pd.DataFrame(rows, columns=["customer_id", "checked_on"])
+
+
+def row_of(reads: pd.DataFrame, customer: str = "D-1", **options) -> pd.Series:
+    """`customer`'s row of `theft_scores` with `options`."""
+    return theft_scores(reads, **options).set_index("customer_id").loc[customer]
+
+
+def test_a_check_on_or_after_the_day_the_level_fell_explains_it_and_one_the_day_before_does_not():
+    reads, _ = daily_reads("2025-09-18")  # D-1 falls to 40 % on 2025-09-18
+    plain = row_of(reads)
+    for day in ("2025-09-18", "2025-11-02", "2025-12-31"):
+        row = row_of(reads, field_checks=checks(("D-1", day)))
+        assert (row["status"], row["explained_by"]) == ("explained", "field_check")
+        assert row["explained_at"] == pd.Timestamp(day)
+        assert row["score"] == plain["score"] and row["change_at"] == plain["change_at"]
+    before = row_of(reads, field_checks=checks(("D-1", "2025-09-17")))  # saw the old level
+    assert (before["status"], before["explained_by"]) == ("scored", "")
+    assert pd.isna(before["explained_at"])
+
+
+def test_a_check_after_the_last_day_scored_is_ignored_so_an_earlier_month_scores_as_it_did():
+    reads, _ = daily_reads("2025-09-18")
+    visit = checks(("D-1", "2025-12-15"))
+    assert row_of(reads, field_checks=visit)["status"] == "explained"
+    earlier = row_of(reads, as_of="2025-11-30", field_checks=visit)
+    assert earlier["status"] == "scored"
+    assert earlier["score"] == row_of(reads, as_of="2025-11-30")["score"]
+
+
+def test_a_further_fall_after_the_visit_is_new_evidence_and_a_steady_level_is_not():
+    reads, _ = daily_reads("2025-09-18")
+    own = reads["customer_id"].eq("D-1")
+    visit = checks(("D-1", "2025-10-01"))  # saw 40 % of the old use
+    for factor, status in ((0.5, "scored"), (0.85, "explained")):
+        # From 2025-10-20 the use falls again: to half of what the visit saw (new evidence), or
+        # by 15 % (less than min_drop, 20 %: what the visit saw holds).
+        later = reads["date"] >= pd.Timestamp("2025-10-20")
+        again = reads.assign(kwh=np.where(own & later, reads["kwh"] * factor, reads["kwh"]))
+        assert row_of(again, field_checks=visit)["status"] == status
+    # A week of reads after the visit is enough to tell; six days are not.
+    six_days_left = reads.assign(
+        kwh=np.where(own & (reads["date"] >= pd.Timestamp("2025-12-26")), 0.0, reads["kwh"])
+    )
+    assert row_of(six_days_left, field_checks=checks(("D-1", "2025-12-25")))["status"] == (
+        "explained"
+    )
+    assert row_of(six_days_left, field_checks=checks(("D-1", "2025-12-24")))["status"] == "scored"
+
+
+def test_the_latest_of_several_checks_is_named_and_an_order_near_the_change_comes_first():
+    reads, _ = daily_reads("2025-09-18")
+    visits = checks(("D-1", "2025-10-01"), ("D-1", "2025-11-20"), ("D-1", "2025-06-01"))
+    row = row_of(reads, field_checks=visits)
+    assert row["explained_at"] == pd.Timestamp("2025-11-20")
+    both = row_of(reads, work_orders=orders(("D-1", "closure", "2025-09-20")), field_checks=visits)
+    assert (both["explained_by"], both["explained_at"]) == ("closure", pd.Timestamp("2025-09-20"))
+
+
+def test_a_customer_without_a_fall_or_another_customers_check_is_not_explained():
+    reads, _ = daily_reads("2025-09-18")
+    ranking = theft_scores(reads, field_checks=checks(("P03", "2025-12-01"), ("X-9", "2025-12-01")))
+    peer = ranking.set_index("customer_id").loc["P03"]
+    assert peer["score"] <= 0 and peer["status"] == "scored"  # a steady peer: nothing to explain
+    assert ranking.set_index("customer_id").loc["D-1", "status"] == "scored"
+    assert set(ranking["explained_by"]) == {""}
+
+
+def test_on_monthly_bills_a_check_from_the_first_day_of_the_changed_month_explains_it():
+    bills, _ = monthly_bills({"M-1": "2024-07"})  # low from 2024-07
+    reads = bills.rename(columns={"kwh_billed": "kwh"})
+    assert row_of(reads, "M-1", field_checks=checks(("M-1", "2024-07-01")))["status"] == (
+        "explained"
+    )
+    assert row_of(reads, "M-1", field_checks=checks(("M-1", "2024-06-30")))["status"] == "scored"
+
+
+def test_a_checked_customer_ranks_after_the_unexplained_and_the_report_says_why_in_both_languages():
+    reads, archive = daily_reads("2025-09-18")
+    dates = pd.date_range("2024-01-01", "2025-12-31")
+    rhythm = WEEK[np.arange(len(dates)) % 7]
+    smaller = np.where(dates >= pd.Timestamp("2025-09-18"), 0.7, 1.0) * rhythm  # 30 % less
+    reads = pd.concat([reads, pd.DataFrame({"customer_id": "D-2", "date": dates, "kwh": smaller})])
+    archive = pd.concat([archive, archive.tail(1).assign(customer_id="D-2")])
+    visit = checks(("D-1", "2025-10-09"))
+    report = score_theft(NO_BILLS, reads, archive, "2025-12", top_n=40, field_checks=visit)
+    assert report.top()["customer_id"].iloc[0] == "D-2"
+    assert report.top()["customer_id"].iloc[-1] == "D-1"
+    assert report.summary()["strong"] == 1 and report.summary()["explained_strong"] == 1
+    row = report.scores.set_index("customer_id").loc["D-1"]
+    score = formatting.number(row["score"], 1)
+    zh = report.reasons("zh")[-1]
+    en = report.reasons("en")[-1]
+    assert zh.endswith(
+        f"2025-10-09 现场核查已见到此变化且未发现异常（登记为误报），排在未说明的用户之后；评分 {score}。"
+    )
+    assert en.endswith(
+        "a field check on 2025-10-09 saw this change and found nothing wrong (recorded as a false "
+        f"alarm): ranked after the unexplained customers; score {score}."
+    )
+    assert "或现场核查已见过且未发现异常" in report.explain("zh")
+    assert "or a field check that found nothing wrong has seen it" in report.explain("en")
+
+
+def test_a_listed_checked_customer_is_titled_by_its_check_on_the_chart():
+    bills, archive = monthly_bills({"M-1": "2024-07", "M-2": "2024-07"}, peers=0)
+    visit = checks(("M-1", "2024-09-03"))
+    report = score_theft(bills, None, archive, "2024-12", top_n=2, field_checks=visit)
+    assert list(report.top()["customer_id"]) == ["M-2", "M-1"]
+    score = formatting.number(report.top()["score"].iloc[1], 1)
+    titles = {lang: [axes.get_title() for axes in report.plot(lang).axes] for lang in ("zh", "en")}
+    assert titles["zh"][1] == f"M-1（评分 {score}，2024-09-03 现场核查未见异常）"
+    assert titles["en"][1] == f"M-1 (score {score}, checked on 2024-09-03: nothing wrong)"
+
+
+def test_an_empty_table_of_checks_adds_the_columns_and_explains_nothing():
+    reads, _ = daily_reads("2025-09-18")
+    ranking = theft_scores(reads, field_checks=checks())
+    assert (ranking["explained_by"] == "").all() and set(ranking["status"]) == {"scored"}
+
+
+@pytest.mark.parametrize(
+    ("field_checks", "error", "message"),
+    [
+        (
+            pd.DataFrame({"customer_id": ["D-1"]}),
+            ColumnError,
+            "table 'field_checks': expected column(s) 'checked_on'",
+        ),
+        (
+            checks(("D-1", "2025-10-01"), ("D-1", "2025-02-30")),
+            ParameterError,
+            "parameter 'field_checks.checked_on': expected a date (YYYY-MM-DD), found "
+            "\"'2025-02-30' in row 2\"",
+        ),
+        (
+            checks(("D-1", "2025-10-01"), (None, "2025-10-01")),
+            ParameterError,
+            "parameter 'field_checks.customer_id': expected a customer id, found 'empty in row 2'",
+        ),
+        ([("D-1", "2025-10-01")], ParameterError, "found 'list'"),
+    ],
+)
+def test_bad_field_checks_name_the_column_row_and_what_was_expected(field_checks, error, message):
+    reads, _ = daily_reads("2025-09-18")
+    with pytest.raises(error) as raised:
+        theft_scores(reads, field_checks=field_checks)
+    assert message in str(raised.value)
