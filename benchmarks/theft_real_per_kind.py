@@ -34,6 +34,9 @@ from theft_real import (
 
 from auditkit.stats import theft_scores
 
+#: Days before the last day at which the first round's worklist is drawn (a month).
+VISIT_LEAD_DAYS = 30
+
 
 def kind_row(kind: str, labels: pd.DataFrame, scores: pd.Series) -> dict[str, object]:
     """The kind's figures (`quality`) and the honest look-alikes in its top N."""
@@ -55,6 +58,30 @@ def kind_row(kind: str, labels: pd.DataFrame, scores: pd.Series) -> dict[str, ob
     }
 
 
+def second_round(
+    reads: pd.DataFrame, labels: pd.DataFrame, orders: pd.DataFrame
+) -> tuple[pd.Series, pd.Series, pd.Series]:
+    """One round of the audit cycle: the top N of the ranking (with the work orders) as of
+    VISIT_LEAD_DAYS before the last day are visited a week later; a thief among them is caught,
+    an honest customer is recorded as a false alarm (a field check). Returns next month's
+    ranking scores without and with those checks, and who is left to find (the customers not
+    caught)."""
+    last_day = reads["date"].max()
+    first_as_of = last_day - pd.Timedelta(days=VISIT_LEAD_DAYS)
+    first = ranking_score(theft_scores(reads, as_of=first_as_of, work_orders=orders))
+    visited = labels.set_index("customer_id").loc[first.nlargest(TOP_N).index]
+    checks = pd.DataFrame(
+        {
+            "customer_id": visited.index[visited["attack"] == ""],
+            "checked_on": first_as_of + pd.Timedelta(days=7),
+        }
+    )
+    left = ~labels["customer_id"].isin(visited.index[visited["attack"] != ""])
+    plain = ranking_score(theft_scores(reads, work_orders=orders))
+    checked = ranking_score(theft_scores(reads, work_orders=orders, field_checks=checks))
+    return plain, checked, left
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--split", choices=sorted(SPLITS), default="report")
@@ -69,7 +96,12 @@ def main() -> None:
         parser.error(f"--attack-share: a share in (0, 0.5], got {args.attack_share}")
     if not 0 <= args.recorded_share <= 1:
         parser.error(f"--recorded-share: a share in [0, 1], got {args.recorded_share}")
-    tables: dict[str, list[dict[str, object]]] = {"without work orders": [], "with them": []}
+    tables: dict[str, list[dict[str, object]]] = {
+        "without work orders": [],
+        "with them": [],
+        f"with them, next month, after visiting this month's top {TOP_N}: without the checks": [],
+        "with the checks": [],
+    }
     for kind in ALL_KINDS:
         reads, labels = build_benchmark(
             args.split, args.customers, args.attack_share, args.seed, kinds=(kind,)
@@ -77,8 +109,15 @@ def main() -> None:
         orders = draw_work_orders(labels, args.recorded_share, args.seed)
         plain = theft_scores(reads).set_index("customer_id")["score"]
         recorded = ranking_score(theft_scores(reads, work_orders=orders))
-        for name, scores in zip(tables, (plain, recorded), strict=True):
-            tables[name].append({"attack": kind, **kind_row(kind, labels, scores)})
+        unchecked, checked, left = second_round(reads, labels, orders)
+        rankings = (
+            (plain, labels),
+            (recorded, labels),
+            (unchecked, labels[left]),
+            (checked, labels[left]),
+        )
+        for name, (scores, population) in zip(tables, rankings, strict=True):
+            tables[name].append({"attack": kind, **kind_row(kind, population, scores)})
     honest = int(np.count_nonzero(labels["attack"] == ""))
     print(
         f"CityLearn 2022 homes {', '.join(map(str, SPLITS[args.split]))} ({args.split} split), "

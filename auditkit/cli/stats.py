@@ -32,6 +32,13 @@ def register(subparsers: argparse._SubParsersAction) -> None:  # type: ignore[ty
     )
     theft.add_argument("--top", type=int, default=20, help="customers printed (default 20)")
     theft.add_argument(
+        "--db",
+        metavar="URL",
+        help="the findings register whose false alarms on consumption drops are field checks "
+        "(sqlite:///FILE or postgresql://USER@HOST/NAME; default: the register the reports of "
+        "this dataset read, when there is one)",
+    )
+    theft.add_argument(
         "--out",
         type=Path,
         metavar="DIR",
@@ -113,7 +120,12 @@ def run_theft(args: argparse.Namespace) -> int:
         reads = dataset.bills[["customer_id", "period", "kwh_billed"]].rename(
             columns={"kwh_billed": "kwh"}
         )
-    scores = theft_scores(reads, as_of=args.as_of, work_orders=dataset.work_orders)
+    scores = theft_scores(
+        reads,
+        as_of=args.as_of,
+        work_orders=dataset.work_orders,
+        field_checks=_field_checks(args),
+    )
     name = args.data_dir.resolve().name + (f"-{args.district}" if args.district else "")
     out = args.out or outputs_dir() / "stats" / name
     parquet, csv = save_table(scores, out, "theft_scores")
@@ -122,12 +134,27 @@ def run_theft(args: argparse.Namespace) -> int:
     explained = int((scores["status"] == "explained").sum())
     print(
         f"\n{len(scored):,} customers scored, {int((scored['score'] > 3).sum()):,} above 3 "
-        f"(strongly suspicious); {explained:,} explained by a work order (ranked last); "
+        f"(strongly suspicious); {explained:,} explained by a work order or a field check "
+        "(ranked last); "
         f"{len(scores) - len(scored) - explained:,} not scored "
         f"({', '.join(f'{k}: {v}' for k, v in scores['status'].value_counts().items() if k not in ('scored', 'explained')) or 'none'})"
     )
     print(f"written: {parquet}\n         {csv}")
     return 0
+
+
+def _field_checks(args: argparse.Namespace) -> pd.DataFrame | None:
+    """The register's false alarms on falls (`register.checks.field_checks`) of `--db`, else of
+    the register the reports of `data_dir` read; None when there is no such register."""
+    from auditkit.register.checks import field_checks
+    from auditkit.register.location import register_url_for
+    from auditkit.register.store import Register
+
+    register = Register.open_existing(register_url_for(args.data_dir, args.db))
+    if register is None:
+        return None
+    with register:
+        return field_checks(register, args.district)
 
 
 def run_benford(args: argparse.Namespace) -> int:

@@ -9,7 +9,9 @@ WORDS: dict[str, tuple[str, str]] = {
         "变化后水平为变化起至统计截止的日均用电；与上年同期之比取变化起首年的电量对比上年同期；"
         "同类用户为同一供电单位、同一用电类别的用户（不足 20 户时为全部用户）。有工单数据时，变化日前后 "
         "{window} 天内生效的过户、销户、暂停、减容或改类工单视为已说明该变化：保留评分，但排在所有未说明的用户"
-        "之后，不计入强烈可疑户数；换表、新装、增容等工单不能说明用电下降。",
+        "之后，不计入强烈可疑户数；换表、新装、增容等工单不能说明用电下降。稽查台账中用电突降或零电量问题经现场核查"
+        "登记为误报的，若核查日在变化之后、且此后（至少 {after_steps} 天或 {after_steps} 个月）用电未再比核查时下降 20% 以上，"
+        "同样视为已说明。",
         "Reasons: customers whose daily reads span a year and 56 days are scored on them (against "
         "their own same days a year before and their peers, the change dated to the day), the "
         "others on their monthly bills, in one ranking. The level before is the mean kWh a day "
@@ -20,7 +22,10 @@ WORDS: dict[str, tuple[str, str]] = {
         "ownership transfer, closure, suspension, capacity reduction or tariff change taking "
         "effect within {window} days of the change explains it: the customer keeps its score but is "
         "ranked after every unexplained customer and not counted among the strongly suspicious; "
-        "a meter replacement, new connection or capacity increase explains no fall.",
+        "a meter replacement, new connection or capacity increase explains no fall. So does a "
+        "field check recorded in the register as a false alarm on a consumption drop or zero "
+        "consumption finding, when it came after the change and the use has not fallen more than "
+        "20 % below what it saw since (over at least {after_steps} days or months).",
     ),
     # one reason: clauses joined by mark.join, then ended
     "theft.reason.sentence": ("{clauses}。", "{clauses}."),

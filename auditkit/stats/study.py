@@ -17,6 +17,7 @@ import pandas as pd
 
 from auditkit import formatting, i18n
 from auditkit.errors import ParameterError
+from auditkit.register.checks import field_checks
 from auditkit.stats import anomaly, tables
 from auditkit.stats.benford import TESTS, BenfordResult, benford, benford_by_group
 from auditkit.stats.daily import DailyProfile, daily_profile
@@ -28,6 +29,7 @@ from auditkit.stats.digits import (
     adjustment_benford,
     last_digit_test,
 )
+from auditkit.stats.field_checks import AFTER_CHECK_STEPS
 from auditkit.stats.funnel import FunnelResult, funnel
 from auditkit.stats.network_loss import NetworkLoss, network_loss
 from auditkit.stats.notes import Note
@@ -42,9 +44,10 @@ if TYPE_CHECKING:
     from matplotlib.figure import Figure
 
     from auditkit.data import Dataset
+    from auditkit.register.store import Register
 
 #: Figures a method's wording states, from the code that applies them.
-METHOD_VALUES = {"theft_reasons": {"window": ORDER_WINDOW_DAYS}}
+METHOD_VALUES = {"theft_reasons": {"window": ORDER_WINDOW_DAYS, "after_steps": AFTER_CHECK_STEPS}}
 #: Monthly summary columns drawn, each when it has a value.
 MONTHLY_FIGURES = ("kwh", "line_loss", "estimated_share")
 #: The methods section, in order.
@@ -350,6 +353,7 @@ def build(
     high_loss_rate: float = 0.10,
     min_coverage: float = 0.95,
     min_supply_kwh: float = 1000.0,
+    register: Register | None = None,
 ) -> ConsumptionStudy:
     """Run the consumption statistics on `dataset`, for one `district` or ("") all of them,
     over the `months` months ending at `as_of` (default: the last billed); rankings show
@@ -358,6 +362,11 @@ def build(
     Digit tests: `alpha` is their level; a meter reader needs `min_reads` hand reads to be
     tested. Same-period loss: a unit-month is high above `high_loss_rate`, computed only with
     `min_coverage` of its customer-days read and judged only from `min_supply_kwh` supplied.
+
+    `register` is the findings register the report reads (`open_report_register`; None when
+    there is none): its false alarms on findings of a fall are field checks that the theft
+    ranking reads (`register.checks.field_checks`), so a fall the field has seen and found honest
+    ranks after the unexplained ones.
     """
     if dataset.bills is None or dataset.customers is None:
         raise ParameterError("dataset", "the customers and bills tables", "a dataset without them")
@@ -399,6 +408,7 @@ def build(
             top_n,
             dataset.interval_reads,
             dataset.work_orders,
+            field_checks=None if register is None else field_checks(register, district or None),
         ),
         anomalies=CustomerScores("anomalies", anomalies, studied, top_n),
         bills=studied,

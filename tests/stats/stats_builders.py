@@ -12,6 +12,9 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 
+from auditkit.register import Register, finding_key
+from auditkit.rules import FINDING_COLUMNS
+
 PERIODS = [f"{year}-{month:02d}" for year in (2022, 2023, 2024) for month in range(1, 13)]
 RATES = {"RES": 0.55, "COM": 0.70}
 DROP_CUSTOMER = "SY-甲-000"
@@ -161,3 +164,23 @@ def _inspections(customers: pd.DataFrame, rng: np.random.Generator) -> pd.DataFr
                 }
             )
     return pd.DataFrame(rows)
+
+
+def record_false_alarm(url: str, customer: str, district: str, period_from: str, day: str) -> None:
+    """Record in the register at `url` a consumption_drop finding of `customer` from
+    `period_from` and its field outcome on `day`: a false alarm (a check that found nothing)."""
+    drop = {
+        "rule_id": "consumption_drop", "area": "consumption", "severity": "high",
+        "customer_id": customer, "district": district, "period_from": period_from,
+        "period_to": period_from, "evidence": "use fell", "revenue_impact": 100.0,
+        "revenue_kind": "estimated", "penalty": 0.0, "score": 9.0, "evidence_code": "[]",
+    }  # fmt: skip
+    checked = {
+        "finding_key": finding_key(customer, "consumption_drop", period_from),
+        "event": "false_alarm", "amount": float("nan"), "actor": "王工",
+        "happened_at": day, "source": "worklist.xlsx", "source_row": 5,
+    }  # fmt: skip
+    with Register.open(url) as register:
+        findings = pd.DataFrame([drop], columns=list(FINDING_COLUMNS))
+        register.record_run(findings, run_id=period_from, as_of=period_from, district=None)
+        register.record_outcomes(pd.DataFrame([checked]))

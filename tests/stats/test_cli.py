@@ -6,7 +6,7 @@ import argparse
 
 import pandas as pd
 import pytest
-from stats_builders import DROP_CUSTOMER
+from stats_builders import DROP_CUSTOMER, DROP_FROM, record_false_alarm
 
 from auditkit.cli import stats as stats_cli
 from auditkit.errors import AuditkitError
@@ -19,13 +19,39 @@ def run(*argv: str) -> int:
     return args.func(args)
 
 
-def test_theft_scores_are_written_and_printed(small_folder, tmp_path, capsys):
+@pytest.fixture
+def no_team_register(tmp_path, monkeypatch):
+    """No register besides the one a test names: none in AUDITKIT_DB, the run's or outputs/."""
+    for name in ("AUDITKIT_DB", "AUDITKIT_RUN_DB"):
+        monkeypatch.delenv(name, raising=False)
+    monkeypatch.setenv("AUDITKIT_OUTPUTS", str(tmp_path / "outputs"))
+
+
+def test_theft_scores_are_written_and_printed(small_folder, tmp_path, capsys, no_team_register):
     assert run("stats", "theft", str(small_folder), "--top", "3", "--out", str(tmp_path)) == 0
     printed = capsys.readouterr().out
     assert DROP_CUSTOMER in printed.splitlines()[1]
     assert "41 customers scored, 1 above 3" in printed and "all_zero: 3" in printed
     written = pd.read_csv(tmp_path / "theft_scores.csv", encoding="utf-8-sig")
     assert len(written) == 44 and written.loc[0, "customer_id"] == DROP_CUSTOMER
+
+
+def test_theft_reads_the_registers_false_alarm_on_the_drop(
+    small_folder, tmp_path, capsys, no_team_register
+):
+    url = f"sqlite:///{tmp_path / 'register.sqlite'}"
+    record_false_alarm(url, DROP_CUSTOMER, "甲", DROP_FROM, "2024-08-12")
+    assert run("stats", "theft", str(small_folder), "--out", str(tmp_path), "--db", url) == 0
+    printed = capsys.readouterr().out
+    assert "40 customers scored, 0 above 3" in printed
+    assert "1 explained by a work order or a field check (ranked last)" in printed
+    written = pd.read_csv(tmp_path / "theft_scores.csv", encoding="utf-8-sig")
+    row = written.set_index("customer_id").loc[DROP_CUSTOMER]
+    assert (row["status"], row["explained_by"], row["explained_at"]) == (
+        "explained",
+        "field_check",
+        "2024-08-12",
+    )
 
 
 def test_benford_per_district(small_folder, capsys):

@@ -6,11 +6,14 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 import pytest
+from stats_builders import DROP_CUSTOMER, DROP_FROM, record_false_alarm
 from test_theft_orders import NO_BILLS, orders
 from test_theft_report import WEEK, daily_reads, monthly_bills
 
 from auditkit import formatting
 from auditkit.errors import ParameterError
+from auditkit.register import Register
+from auditkit.stats import study
 from auditkit.stats.requirements import ColumnError
 from auditkit.stats.theft import theft_scores
 from auditkit.stats.theft_report import score_theft
@@ -166,3 +169,18 @@ def test_bad_field_checks_name_the_column_row_and_what_was_expected(field_checks
     with pytest.raises(error) as raised:
         theft_scores(reads, field_checks=field_checks)
     assert message in str(raised.value)
+
+
+def test_the_consumption_study_reads_the_registers_false_alarms(small_dataset, tmp_path):
+    # The small utility's one strong drop: SY-甲-000, on its bills from 2024-07.
+    url = f"sqlite:///{tmp_path / 'register.sqlite'}"
+    record_false_alarm(url, DROP_CUSTOMER, "甲", DROP_FROM, "2024-08-12")
+    with Register.open(url) as register:
+        theft = study.build(small_dataset, register=register).theft
+        row = theft.scores.set_index("customer_id").loc[DROP_CUSTOMER]
+        assert (row["status"], row["explained_by"]) == ("explained", "field_check")
+        assert theft.summary()["strong"] == 0 and theft.summary()["explained_strong"] == 1
+        # Another district's study reads only its own findings' outcomes.
+        other = study.build(small_dataset, district="乙", register=register).theft
+        assert "explained" not in set(other.scores["status"])
+    assert study.build(small_dataset).theft.summary()["strong"] == 1

@@ -1,0 +1,47 @@
+"""The register's field checks that found no theft behind a fall in use, for the theft ranking.
+
+A finding of a fall (`FALL_RULES`) that the field closed as a false alarm says a visit saw the
+customer's use low and found nothing wrong: an empty flat, a tenant gone, fewer people at home.
+`field_checks` gives those visits as `stats.theft_scores(field_checks=...)` reads them, so next
+month's ranking does not send the field back to the same honest fall (docs/statistics.md).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+
+import pandas as pd
+
+from auditkit.errors import ParameterError
+from auditkit.register.store import Register
+from auditkit.rules.registry import RULES
+
+#: Rules whose findings are a fall in a customer's use: a false alarm on one clears the fall.
+FALL_RULES = ("consumption_drop", "zero_consumption")
+
+
+def field_checks(
+    register: Register, district: str | None = None, rules: Sequence[str] = FALL_RULES
+) -> pd.DataFrame:
+    """customer_id and checked_on (the day of the outcome) of every finding of `rules` (of
+    `district`'s findings when given) whose latest field outcome is a false alarm; a finding
+    checked again later and confirmed, rectified or recovered is not a false alarm any more.
+    Sorted by customer and day, one row per customer and day."""
+    if isinstance(rules, str):
+        raise ParameterError("rules", "a list of rule ids", repr(rules))
+    unknown = sorted(set(rules) - set(RULES))
+    if unknown:
+        raise ParameterError("rules", "rule ids of the library", ", ".join(map(str, unknown)))
+    held = register.findings(district, columns=["customer_id", "rule_id"])
+    held = held[held["rule_id"].isin(list(rules))]
+    # "sent" only says the finding went out: the latest of the other events is the verdict.
+    verdicts = register.outcomes(district=district)
+    verdicts = verdicts[verdicts["event"] != "sent"].drop_duplicates("finding_key", keep="last")
+    alarms = verdicts[verdicts["event"] == "false_alarm"].merge(held, on="finding_key")
+    checks = pd.DataFrame(
+        {
+            "customer_id": alarms["customer_id"].astype(str),
+            "checked_on": pd.to_datetime(alarms["happened_at"]).dt.normalize(),
+        }
+    )
+    return checks.drop_duplicates().sort_values(["customer_id", "checked_on"], ignore_index=True)

@@ -1,0 +1,61 @@
+"""The register's false alarms on findings of a fall, as the theft ranking reads them: the latest
+verdict counts, other rules and districts stay out, and the ranking uses them."""
+
+from __future__ import annotations
+
+import pandas as pd
+import pytest
+from register_builders import event, events, finding, findings
+
+from auditkit.errors import ParameterError
+from auditkit.register import Register, finding_key
+from auditkit.register.checks import field_checks
+
+
+@pytest.fixture
+def register(database_url: str):
+    with Register.open(database_url) as opened:
+        yield opened
+
+
+def key_of(row: dict) -> str:
+    return finding_key(row["customer_id"], row["rule_id"], row["period_from"])
+
+
+def test_false_alarms_on_falls_are_read_as_checks_and_the_latest_verdict_counts(register):
+    drop = finding("A", rule_id="consumption_drop")
+    zero = finding("B", rule_id="zero_consumption", district="south")
+    rate = finding("C", rule_id="rate_mismatch")  # a false alarm on a rate says nothing of a fall
+    later = finding("D", rule_id="consumption_drop")  # cleared, then found stealing on a recheck
+    sent = finding("E", rule_id="consumption_drop")  # only sent so far
+    register.record_run(
+        findings(drop, zero, rate, later, sent), run_id="july", as_of="2024-07", district=None
+    )
+    register.record_outcomes(
+        events(
+            event(key_of(drop), "sent", happened_at="2024-08-01"),
+            event(key_of(drop), "false_alarm", happened_at="2024-08-05"),
+            event(key_of(zero), "false_alarm", happened_at="2024-08-06", source_row=6),
+            event(key_of(rate), "false_alarm", happened_at="2024-08-07", source_row=7),
+            event(key_of(later), "false_alarm", happened_at="2024-08-08", source_row=8),
+            event(key_of(later), "confirmed", happened_at="2024-09-02", source_row=9),
+            event(key_of(sent), "sent", happened_at="2024-08-09", source_row=10),
+        )
+    )
+    expected = pd.DataFrame(
+        {"customer_id": ["A", "B"], "checked_on": pd.to_datetime(["2024-08-05", "2024-08-06"])}
+    )
+    checks = field_checks(register)
+    pd.testing.assert_frame_equal(checks, expected, check_dtype=False)
+    assert list(field_checks(register, "south")["customer_id"]) == ["B"]
+    assert list(field_checks(register, rules=["rate_mismatch"])["customer_id"]) == ["C"]
+    assert field_checks(register, "west").empty
+
+
+def test_an_empty_register_has_no_checks_and_unknown_rules_are_refused(register):
+    assert field_checks(register).empty
+    assert list(field_checks(register).columns) == ["customer_id", "checked_on"]
+    with pytest.raises(ParameterError, match="expected rule ids of the library, found 'no_rule'"):
+        field_checks(register, rules=["consumption_drop", "no_rule"])
+    with pytest.raises(ParameterError, match="expected a list of rule ids"):
+        field_checks(register, rules="consumption_drop")
