@@ -144,8 +144,9 @@ def run_theft(args: argparse.Namespace) -> int:
 
 
 def _field_checks(args: argparse.Namespace) -> pd.DataFrame | None:
-    """The register's false alarms on falls (`register.checks.field_checks`) of `--db`, else of
-    the register the reports of `data_dir` read; None when there is no such register."""
+    """The register's false alarms on falls (`register.checks.field_checks`, decided by the end
+    of `--as-of` when given) of `--db`, else of the register the reports of `data_dir` read;
+    None when there is no such register."""
     from auditkit.register.checks import field_checks
     from auditkit.register.location import register_url_for
     from auditkit.register.store import Register
@@ -154,7 +155,21 @@ def _field_checks(args: argparse.Namespace) -> pd.DataFrame | None:
     if register is None:
         return None
     with register:
-        return field_checks(register, args.district)
+        return field_checks(register, args.district, until=_last_day(args.as_of))
+
+
+def _last_day(as_of: str | None) -> pd.Timestamp | None:
+    """The last day `--as-of` scores: the end of its month, or the date itself; None without."""
+    from auditkit.periods import is_period
+
+    if not as_of:
+        return None
+    if is_period(as_of):
+        return pd.Period(as_of, "M").end_time.normalize()
+    day = pd.to_datetime(as_of, format="%Y-%m-%d", errors="coerce")
+    if pd.isna(day):
+        raise ParameterError("--as-of", "a month YYYY-MM or a date YYYY-MM-DD", as_of)
+    return day
 
 
 def run_benford(args: argparse.Namespace) -> int:

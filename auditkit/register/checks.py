@@ -12,21 +12,27 @@ from collections.abc import Sequence
 
 import pandas as pd
 
+from auditkit.cycle.evaluate import latest_decisions
 from auditkit.errors import ParameterError
 from auditkit.register.store import Register
 from auditkit.rules.registry import RULES
 
 #: Rules whose findings are a fall in a customer's use: a false alarm on one clears the fall.
 FALL_RULES = ("consumption_drop", "zero_consumption")
+DAY = pd.Timedelta(days=1)
 
 
 def field_checks(
-    register: Register, district: str | None = None, rules: Sequence[str] = FALL_RULES
+    register: Register,
+    district: str | None = None,
+    rules: Sequence[str] = FALL_RULES,
+    until: pd.Timestamp | None = None,
 ) -> pd.DataFrame:
     """customer_id and checked_on (the day of the outcome) of every finding of `rules` (of
-    `district`'s findings when given) whose latest field outcome is a false alarm; a finding
-    checked again later and confirmed, rectified or recovered is not a false alarm any more.
-    Sorted by customer and day, one row per customer and day."""
+    `district`'s findings when given) decided a false alarm: its latest decision
+    (`cycle.evaluate.latest_decisions`, as the audit-cycle report decides) up to the day `until`
+    (default: every outcome) is `false_alarm`, so one confirmed on a later recheck is not, from
+    that day. Sorted by customer and day, one row per customer and day."""
     if isinstance(rules, str):
         raise ParameterError("rules", "a list of rule ids", repr(rules))
     unknown = sorted(set(rules) - set(RULES))
@@ -34,10 +40,11 @@ def field_checks(
         raise ParameterError("rules", "rule ids of the library", ", ".join(map(str, unknown)))
     held = register.findings(district, columns=["customer_id", "rule_id"])
     held = held[held["rule_id"].isin(list(rules))]
-    # "sent" only says the finding went out: the latest of the other events is the verdict.
-    verdicts = register.outcomes(district=district)
-    verdicts = verdicts[verdicts["event"] != "sent"].drop_duplicates("finding_key", keep="last")
-    alarms = verdicts[verdicts["event"] == "false_alarm"].merge(held, on="finding_key")
+    outcomes = register.outcomes(district=district)
+    if until is not None:
+        outcomes = outcomes[outcomes["happened_at"] < pd.Timestamp(until).normalize() + DAY]
+    decided = latest_decisions(outcomes)
+    alarms = decided[decided["event"] == "false_alarm"].merge(held, on="finding_key")
     checks = pd.DataFrame(
         {
             "customer_id": alarms["customer_id"].astype(str),

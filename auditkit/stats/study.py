@@ -408,7 +408,9 @@ def build(
             top_n,
             dataset.interval_reads,
             dataset.work_orders,
-            field_checks=None if register is None else field_checks(register, district or None),
+            field_checks=None
+            if register is None
+            else field_checks(register, district or None, until=_month_end(summary.period_to)),
         ),
         anomalies=CustomerScores("anomalies", anomalies, studied, top_n),
         bills=studied,
@@ -425,6 +427,11 @@ def build(
         network=network,
         notes=notes,
     )
+
+
+def _month_end(period: str) -> pd.Timestamp:
+    """The last day of month `period` ('YYYY-MM')."""
+    return pd.Period(period, "M").end_time.normalize()
 
 
 def _adjustment_digits(

@@ -50,6 +50,10 @@ def test_false_alarms_on_falls_are_read_as_checks_and_the_latest_verdict_counts(
     assert list(field_checks(register, "south")["customer_id"]) == ["B"]
     assert list(field_checks(register, rules=["rate_mismatch"])["customer_id"]) == ["C"]
     assert field_checks(register, "west").empty
+    # Up to a day: D's recheck on 2024-09-02 has not happened yet on 2024-09-01.
+    before_recheck = field_checks(register, until=pd.Timestamp("2024-09-01"))
+    assert list(before_recheck["customer_id"]) == ["A", "B", "D"]
+    assert list(field_checks(register, until=pd.Timestamp("2024-08-05"))["customer_id"]) == ["A"]
 
 
 def test_an_empty_register_has_no_checks_and_unknown_rules_are_refused(register):

@@ -100,3 +100,20 @@ def test_an_assignment_csv_keeps_formula_like_district_names_as_text(tmp_path):
     assert run("crossaudit", "assign", "--districts", names, "--seed", "2", "--out", str(out)) == 0
     written = pd.read_csv(out, encoding="utf-8-sig")
     assert sorted(written["audited_district"]) == ["'=SUM(1+2)", "'@D", "B", "C"]
+
+
+def test_theft_with_a_register_reads_the_decisions_up_to_as_of_and_names_a_bad_one(
+    small_folder, tmp_path, no_team_register
+):
+    url = f"sqlite:///{tmp_path / 'register.sqlite'}"
+    record_false_alarm(url, DROP_CUSTOMER, "甲", DROP_FROM, "2024-10-05")
+    with pytest.raises(AuditkitError, match="'--as-of': expected a month YYYY-MM or a date"):
+        run("stats", "theft", str(small_folder), "--db", url, "--as-of", "2024-13")
+    statuses = {}
+    for as_of in ("2024-09", "2024-10"):  # before the visit, and the month of it
+        out = tmp_path / as_of
+        assert run("stats", "theft", str(small_folder), "--db", url, "--as-of", as_of,
+                   "--out", str(out)) == 0  # fmt: skip
+        written = pd.read_csv(out / "theft_scores.csv", encoding="utf-8-sig")
+        statuses[as_of] = written.set_index("customer_id").loc[DROP_CUSTOMER, "status"]
+    assert statuses == {"2024-09": "scored", "2024-10": "explained"}
