@@ -9,9 +9,13 @@ first from the seed, so identical across kinds) and `--attack-share` of the cust
 with that kind alone. Per kind, without and with the utility's work orders (`draw_work_orders`):
 AUC, MAP@50, the oracle's MAP@50 (the bound set by honest series of the attack's own law,
 `SAME_LAW`), precision and recall at score > 3, and who of the honest customers sits in the top
-50. Quote the report split; tune on `--split tune`.
+50. Then one month of the audit cycle (`second_round`): the top 50 of the ranking with the work
+orders 30 days before the last read are visited a week later, the thieves among them caught (out
+of the next population), the honest ones recorded as field checks that found nothing
+(`theft_scores(field_checks=...)`); next month's figures without and with those checks. Quote the
+report split; tune on `--split tune`.
 
-    PYTHONPATH=. .venv/bin/python benchmarks/theft_real_per_kind.py --seed 1     # ~1 min
+    PYTHONPATH=. .venv/bin/python benchmarks/theft_real_per_kind.py --seed 1     # ~45 s
 """
 
 from __future__ import annotations
