@@ -20,13 +20,12 @@ import pandas as pd
 from auditkit.errors import ParameterError
 from auditkit.stats.matrix import ConsumptionMatrix
 from auditkit.stats.requirements import require_columns
+from auditkit.stats.theft_daily import YEAR_DAYS
 
 #: Columns `theft_scores` reads of `field_checks`.
 FIELD_CHECK_COLUMNS = ("customer_id", "checked_on")
 #: explained_by of a customer a field check explains.
 FIELD_CHECK = "field_check"
-#: Fewest read steps (days or months) after a check that can show the use fell again since.
-AFTER_CHECK_STEPS = 7
 
 
 def checked_field_checks(field_checks: pd.DataFrame) -> pd.DataFrame:
@@ -67,6 +66,7 @@ def cleared_by_checks(
     checks: pd.DataFrame,
     matrix: ConsumptionMatrix,
     min_drop: float,
+    after_steps: int,
 ) -> pd.DataFrame:
     """For the rows of `fallen` (rows of `theft_scores` of `matrix`, whose index is the matrix's
     row and whose score is evidence of a fall): FIELD_CHECK and the date of the latest of
@@ -75,8 +75,9 @@ def cleared_by_checks(
     A check saw the fall when it lies on or after the day the change began (on monthly bills the
     first day of `change_at`: the level may have fallen in the month before, so a check in the
     month itself saw it) and on or before the matrix's last day, and the use did not fall again
-    after it: the median of the steps after the check (at least AFTER_CHECK_STEPS of them) is not
-    more than `min_drop` below the median the visit saw (from the change to the check).
+    after it (`_fell_again`: the last `after_steps` steps against what the visit saw, in kWh
+    and against the year before). The last steps, not all since the check: a fall a month ago
+    counts however long ago the visit was; a holiday shorter than half of them does not.
     """
     daily = matrix.frequency == "D"
     if daily:
@@ -100,8 +101,9 @@ def cleared_by_checks(
         columns = pd.PeriodIndex(matrix.times, freq="M")
         starts = columns.get_indexer(pd.PeriodIndex(pairs["began"], freq="M"))
         ends = columns.searchsorted(pd.PeriodIndex(pairs["checked_on"], freq="M"), side="right")
+    year = YEAR_DAYS if daily else 12
     held = [
-        not _fell_again(matrix.values[row, start:end], matrix.values[row, end:], min_drop)
+        not _fell_again(matrix.values[row], (start, end), year, min_drop, after_steps)
         for row, start, end in zip(pairs["row"], starts, ends, strict=True)
     ]
     latest = (
@@ -117,11 +119,39 @@ def cleared_by_checks(
     )
 
 
-def _fell_again(seen: np.ndarray, after: np.ndarray, min_drop: float) -> bool:
-    """Whether the use `after` a check is materially below what the check `seen`: the medians
-    of the read steps, with at least AFTER_CHECK_STEPS after it (fewer: no new evidence)."""
-    after = after[~np.isnan(after)]
-    seen = seen[~np.isnan(seen)]
-    if len(after) < AFTER_CHECK_STEPS or len(seen) == 0:
+def _fell_again(
+    kwh: np.ndarray, seen: tuple[int, int], year: int, min_drop: float, after_steps: int
+) -> bool:
+    """Whether a customer's use (`kwh`, per step) fell again after a check that saw the steps
+    `seen` (start, end: from the change to the check): its last `after_steps` steps, all after
+    the check, are more than `min_drop` below what the check saw, both in kWh and against the
+    same steps `year` steps before (where the reads reach back that far). Fewer steps after the
+    check: no new evidence yet.
+
+    Both, so that neither honest case the checks are for comes back by its season: an empty flat
+    keeps no season (its kWh hold while its ratio to a lived-in year before follows that year's
+    season), an occupied home with fewer people keeps its season (its kWh follow it while its
+    ratio to the year before holds). Levels are medians, the last steps' the upper one (more
+    than half of them lower)."""
+    start, end = seen
+    if len(kwh) - end < after_steps:
         return False
-    return bool(np.median(after) < (1 - min_drop) * np.median(seen))
+    last = np.arange(len(kwh) - after_steps, len(kwh))
+    looked = np.arange(start, end)
+    if not _lower(kwh[last], kwh[looked], min_drop):
+        return False
+    if start < year:
+        return True
+    with np.errstate(invalid="ignore", divide="ignore"):
+        ratio = kwh / np.concatenate([np.full(year, np.nan), kwh[:-year]])
+    ratio[~np.isfinite(ratio)] = np.nan
+    return _lower(ratio[last], ratio[looked], min_drop)
+
+
+def _lower(last: np.ndarray, seen: np.ndarray, min_drop: float) -> bool:
+    """Whether the upper median of `last` is more than `min_drop` below the median of `seen`
+    (NaN left out; False when either has no value)."""
+    last, seen = last[~np.isnan(last)], seen[~np.isnan(seen)]
+    if not len(last) or not len(seen):
+        return False
+    return bool(np.quantile(last, 0.5, method="higher") < (1 - min_drop) * np.median(seen))

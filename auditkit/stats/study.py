@@ -29,7 +29,6 @@ from auditkit.stats.digits import (
     adjustment_benford,
     last_digit_test,
 )
-from auditkit.stats.field_checks import AFTER_CHECK_STEPS
 from auditkit.stats.funnel import FunnelResult, funnel
 from auditkit.stats.network_loss import NetworkLoss, network_loss
 from auditkit.stats.notes import Note
@@ -37,7 +36,8 @@ from auditkit.stats.requirements import InsufficientDataError
 from auditkit.stats.scores import CustomerScores
 from auditkit.stats.seasonal import Decomposition, decompose_by_group, outlier_table
 from auditkit.stats.summary import DistrictSummary, summarize
-from auditkit.stats.theft import ORDER_WINDOW_DAYS
+from auditkit.stats.theft import ORDER_WINDOW_DAYS, WINDOWS
+from auditkit.stats.theft_daily import MIN_AFTER_DAYS
 from auditkit.stats.theft_report import TheftReport, score_theft
 
 if TYPE_CHECKING:
@@ -47,7 +47,13 @@ if TYPE_CHECKING:
     from auditkit.register.store import Register
 
 #: Figures a method's wording states, from the code that applies them.
-METHOD_VALUES = {"theft_reasons": {"window": ORDER_WINDOW_DAYS, "after_steps": AFTER_CHECK_STEPS}}
+METHOD_VALUES = {
+    "theft_reasons": {
+        "window": ORDER_WINDOW_DAYS,
+        "after_days": MIN_AFTER_DAYS,
+        "after_months": WINDOWS["M"][1],
+    }
+}
 #: Monthly summary columns drawn, each when it has a value.
 MONTHLY_FIGURES = ("kwh", "line_loss", "estimated_share")
 #: The methods section, in order.

@@ -54,7 +54,7 @@ from auditkit.stats.calibration import autocorrelation_inflation, sidak_score
 from auditkit.stats.field_checks import FIELD_CHECK, checked_field_checks, cleared_by_checks
 from auditkit.stats.matrix import ConsumptionMatrix, log_consumption, row_nanmedian, to_matrix
 from auditkit.stats.requirements import require_columns
-from auditkit.stats.theft_daily import MIN_DAYS, SIGNALS, score_daily
+from auditkit.stats.theft_daily import MIN_AFTER_DAYS, MIN_DAYS, SIGNALS, score_daily
 from auditkit.stats.theft_profile import (
     HOURS,
     SHAPES,
@@ -162,13 +162,12 @@ def theft_scores(
     on or before its latest check (on or before the last day scored) is explained alike, with
     explained_by "field_check" and explained_at the check's date (`field_checks.cleared_by_checks`);
     an order near the change explains it first. A fall that began after the visit, or use more
-    than `min_drop` below what the visit saw over the days since (at least 7), is not explained.
+    than `min_drop` below what the visit saw over the last 28 days (on bills the last 2 months)
+    since, is not explained.
     """
     _check_min_drop(min_drop)
-    if work_orders is not None:
-        orders = _checked_orders(work_orders, order_window_days)
-    if field_checks is not None:
-        checks = checked_field_checks(field_checks)
+    orders = None if work_orders is None else _checked_orders(work_orders, order_window_days)
+    checks = None if field_checks is None else checked_field_checks(field_checks)
     matrix = to_matrix(reads, as_of)
     if peers is None:
         peer_groups = np.zeros(len(matrix.customers), dtype=np.int64)
@@ -215,24 +214,41 @@ def theft_scores(
         result["shape_change"] = np.where(
             reasons.signal == "profile", np.asarray(SHAPES, dtype=object)[profile.shape], ""
         )
-    if work_orders is not None or field_checks is not None:
-        explained = pd.DataFrame(
-            {"explained_by": "", "explained_at": pd.NaT}, index=result.index
-        ).astype({"explained_at": "datetime64[ns]"})
-        if work_orders is not None:
-            explained = explaining_orders(result, orders, order_window_days, matrix)
-        if field_checks is not None:
-            # An order names the cause; a check only says the visit found nothing wrong.
-            candidates = fallen(result)
-            unexplained = candidates[explained.loc[candidates.index, "explained_by"].eq("")]
-            cleared = cleared_by_checks(unexplained, checks, matrix, min_drop)
-            visited = cleared.index[cleared["explained_by"] == FIELD_CHECK]
-            explained.loc[visited, "explained_by"] = FIELD_CHECK
-            explained.loc[visited, "explained_at"] = cleared.loc[visited, "explained_at"]
+    if orders is not None or checks is not None:
+        explained = _explanations(result, matrix, orders, order_window_days, checks, min_drop)
         for column in EXPLAINED_COLUMNS:
             result[column] = explained[column]
         result.loc[result["explained_by"] != "", "status"] = "explained"
     return ranked(result)
+
+
+def _explanations(
+    scores: pd.DataFrame,
+    matrix: ConsumptionMatrix,
+    orders: pd.DataFrame | None,
+    window_days: int,
+    checks: pd.DataFrame | None,
+    min_drop: float,
+) -> pd.DataFrame:
+    """EXPLAINED_COLUMNS per row of `scores`: the explaining order (`explaining_orders`), else
+    the field check that saw the fall (`cleared_by_checks`): an order names the cause, a check
+    only says the visit found nothing wrong."""
+    if orders is None:
+        explained = pd.DataFrame({"explained_by": "", "explained_at": pd.NaT}, index=scores.index)
+        explained["explained_at"] = pd.to_datetime(explained["explained_at"])
+    else:
+        explained = explaining_orders(scores, orders, window_days, matrix)
+    if checks is not None:
+        candidates = fallen(scores)
+        open_rows = candidates[explained.loc[candidates.index, "explained_by"].eq("")]
+        # A further fall since the visit counts once it has held as long as the detector asks
+        # of a drop: the last 28 days of daily reads, the last 2 bills.
+        after_steps = MIN_AFTER_DAYS if matrix.frequency == "D" else WINDOWS["M"][1]
+        cleared = cleared_by_checks(open_rows, checks, matrix, min_drop, after_steps)
+        visited = cleared.index[cleared["explained_by"] == FIELD_CHECK]
+        explained.loc[visited, "explained_by"] = FIELD_CHECK
+        explained.loc[visited, "explained_at"] = cleared.loc[visited, "explained_at"]
+    return explained
 
 
 def ranked(scores: pd.DataFrame) -> pd.DataFrame:

@@ -61,14 +61,18 @@ def test_a_further_fall_after_the_visit_is_new_evidence_and_a_steady_level_is_no
         later = reads["date"] >= pd.Timestamp("2025-10-20")
         again = reads.assign(kwh=np.where(own & later, reads["kwh"] * factor, reads["kwh"]))
         assert row_of(again, field_checks=visit)["status"] == status
-    # A week of reads after the visit is enough to tell; six days are not.
-    six_days_left = reads.assign(
-        kwh=np.where(own & (reads["date"] >= pd.Timestamp("2025-12-26")), 0.0, reads["kwh"])
-    )
-    assert row_of(six_days_left, field_checks=checks(("D-1", "2025-12-25")))["status"] == (
-        "explained"
-    )
-    assert row_of(six_days_left, field_checks=checks(("D-1", "2025-12-24")))["status"] == "scored"
+    # The last 28 days tell, all after the visit: a fall in the last 15 of them does, one of 14
+    # (a fortnight away) does not; with 27 days since the visit nothing is known yet.
+    for first_low, checked_on, status in (
+        ("2025-12-17", "2025-12-01", "scored"),
+        ("2025-12-18", "2025-12-01", "explained"),
+        ("2025-12-17", "2025-12-03", "scored"),
+        ("2025-12-17", "2025-12-04", "explained"),
+    ):
+        late = reads.assign(
+            kwh=np.where(own & (reads["date"] >= pd.Timestamp(first_low)), 0.0, reads["kwh"])
+        )
+        assert row_of(late, field_checks=checks(("D-1", checked_on)))["status"] == status
 
 
 def test_the_latest_of_several_checks_is_named_and_an_order_near_the_change_comes_first():
@@ -184,3 +188,43 @@ def test_the_consumption_study_reads_the_registers_false_alarms(small_dataset, t
         other = study.build(small_dataset, district="乙", register=register).theft
         assert "explained" not in set(other.scores["status"])
     assert study.build(small_dataset).theft.summary()["strong"] == 1
+
+
+def test_on_monthly_bills_the_last_two_months_lower_since_the_check_are_new_evidence():
+    bills, _ = monthly_bills({"M-1": "2024-07"})  # low from 2024-07 to the end, 2024-12
+    reads = bills.rename(columns={"kwh_billed": "kwh"})
+    visit = checks(("M-1", "2024-08-10"))
+    for first_lower, status in (("2024-11", "scored"), ("2024-12", "explained")):
+        lower = reads["customer_id"].eq("M-1") & (reads["period"] >= first_lower)
+        again = reads.assign(kwh=np.where(lower, reads["kwh"] / 2, reads["kwh"]))
+        assert row_of(again, "M-1", field_checks=visit)["status"] == status
+
+
+def test_neither_an_empty_flat_nor_a_smaller_household_comes_back_by_its_season():
+    reads, _ = daily_reads("2025-06-01")  # D-1 at 40 % of its use from June
+    own = reads["customer_id"].eq("D-1")
+    day_of_year = reads["date"].dt.day_of_year.to_numpy()
+
+    def season(peak_day: int) -> np.ndarray:
+        return 1 + 0.6 * np.cos(2 * np.pi * (day_of_year - peak_day) / 365)
+
+    visit = checks(("D-1", "2025-07-01"))
+    # An empty flat from June: a steady 0.5 kWh a day. Its lived-in year before peaked in
+    # winter, so against it the flat's ratio falls by December: its kWh do not.
+    empty = reads.assign(
+        kwh=np.where(
+            own,
+            np.where(reads["date"] >= pd.Timestamp("2025-06-01"), 0.5, reads["kwh"] * season(15)),
+            reads["kwh"],
+        )
+    )
+    assert row_of(empty, field_checks=visit)["status"] == "explained"
+    # Fewer people from June, with a summer peak: seen in July, its December kWh are far lower;
+    # its ratio to the year before holds.
+    smaller = reads.assign(kwh=np.where(own, reads["kwh"] * season(196), reads["kwh"]))
+    assert row_of(smaller, field_checks=visit)["status"] == "explained"
+    # Less again in the last five weeks, in both readings: back in the ranking.
+    for series in (empty, smaller):
+        last = own & (reads["date"] >= pd.Timestamp("2025-11-25"))
+        stolen = series.assign(kwh=np.where(last, series["kwh"] * 0.3, series["kwh"]))
+        assert row_of(stolen, field_checks=visit)["status"] == "scored"
