@@ -697,12 +697,36 @@ def print_quality(
     print(lookalikes.to_string(index=False, float_format=lambda x: f"{x:.1%}"))
 
 
-def main() -> None:
-    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+def population_options(parser: argparse.ArgumentParser) -> None:
+    """The options that build a population: --split, --customers, --attack-share, --seed and
+    --recorded-share (checked by `check_population_options`)."""
     parser.add_argument("--split", choices=sorted(SPLITS), default="report")
     parser.add_argument("--customers", type=int, default=3000)
     parser.add_argument("--attack-share", type=float, default=0.2)
     parser.add_argument("--seed", type=int, default=1)
+    parser.add_argument(
+        "--recorded-share",
+        type=float,
+        default=RECORDED_SHARE,
+        help="share of moved-out homes whose move left an ownership transfer or closure order",
+    )
+
+
+def check_population_options(parser: argparse.ArgumentParser, args: argparse.Namespace) -> None:
+    """Refuse, naming the option, a population too small or a share out of its range."""
+    if args.customers < 200:
+        parser.error(
+            f"--customers: at least 200 (a few of each attack and look-alike), got {args.customers}"
+        )
+    if not 0 < args.attack_share <= 0.5:
+        parser.error(f"--attack-share: a share in (0, 0.5], got {args.attack_share}")
+    if not 0 <= args.recorded_share <= 1:
+        parser.error(f"--recorded-share: a share in [0, 1], got {args.recorded_share}")
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    population_options(parser)
     parser.add_argument(
         "--one-year",
         action="store_true",
@@ -713,21 +737,8 @@ def main() -> None:
         action="store_true",
         help="attacks and look-alikes on the hours; scores without and with the interval reads",
     )
-    parser.add_argument(
-        "--recorded-share",
-        type=float,
-        default=RECORDED_SHARE,
-        help="share of moved-out homes whose move left an ownership transfer or closure order",
-    )
     args = parser.parse_args()
-    if args.customers < 200:
-        parser.error(
-            f"--customers: at least 200 (a few of each attack and look-alike), got {args.customers}"
-        )
-    if not 0 < args.attack_share <= 0.5:
-        parser.error(f"--attack-share: a share in (0, 0.5], got {args.attack_share}")
-    if not 0 <= args.recorded_share <= 1:
-        parser.error(f"--recorded-share: a share in [0, 1], got {args.recorded_share}")
+    check_population_options(parser, args)
     if args.hourly:
         run_hourly(args.split, args.customers, args.attack_share, args.seed, args.one_year)
         return

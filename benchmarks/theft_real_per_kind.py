@@ -26,12 +26,13 @@ import numpy as np
 import pandas as pd
 from theft_real import (
     ALL_KINDS,
-    RECORDED_SHARE,
     SPLITS,
     THEFT_SCORE_THRESHOLD,
     TOP_N,
     build_benchmark,
+    check_population_options,
     draw_work_orders,
+    population_options,
     quality,
     ranking_score,
 )
@@ -88,18 +89,9 @@ def second_round(
 
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--split", choices=sorted(SPLITS), default="report")
-    parser.add_argument("--customers", type=int, default=3000)
-    parser.add_argument("--attack-share", type=float, default=0.2)
-    parser.add_argument("--seed", type=int, default=1)
-    parser.add_argument("--recorded-share", type=float, default=RECORDED_SHARE)
+    population_options(parser)
     args = parser.parse_args()
-    if args.customers < 200:
-        parser.error(f"--customers: at least 200, got {args.customers}")
-    if not 0 < args.attack_share <= 0.5:
-        parser.error(f"--attack-share: a share in (0, 0.5], got {args.attack_share}")
-    if not 0 <= args.recorded_share <= 1:
-        parser.error(f"--recorded-share: a share in [0, 1], got {args.recorded_share}")
+    check_population_options(parser, args)
     tables: dict[str, list[dict[str, object]]] = {
         "without work orders": [],
         "with them": [],

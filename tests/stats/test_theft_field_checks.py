@@ -7,8 +7,8 @@ import numpy as np
 import pandas as pd
 import pytest
 from stats_builders import DROP_CUSTOMER, DROP_FROM, record_false_alarm
-from test_theft_orders import NO_BILLS, orders
-from test_theft_report import WEEK, daily_reads, monthly_bills
+from test_theft_orders import NO_BILLS, orders, with_a_smaller_fall
+from test_theft_report import daily_reads, monthly_bills
 
 from auditkit import formatting
 from auditkit.errors import ParameterError
@@ -103,12 +103,7 @@ def test_on_monthly_bills_a_check_from_the_first_day_of_the_changed_month_explai
 
 
 def test_a_checked_customer_ranks_after_the_unexplained_and_the_report_says_why_in_both_languages():
-    reads, archive = daily_reads("2025-09-18")
-    dates = pd.date_range("2024-01-01", "2025-12-31")
-    rhythm = WEEK[np.arange(len(dates)) % 7]
-    smaller = np.where(dates >= pd.Timestamp("2025-09-18"), 0.7, 1.0) * rhythm  # 30 % less
-    reads = pd.concat([reads, pd.DataFrame({"customer_id": "D-2", "date": dates, "kwh": smaller})])
-    archive = pd.concat([archive, archive.tail(1).assign(customer_id="D-2")])
+    reads, archive = with_a_smaller_fall()
     visit = checks(("D-1", "2025-10-09"))
     report = score_theft(NO_BILLS, reads, archive, "2025-12", top_n=40, field_checks=visit)
     assert report.top()["customer_id"].iloc[0] == "D-2"

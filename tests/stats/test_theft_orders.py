@@ -106,13 +106,19 @@ def test_a_meter_replacement_or_an_order_not_in_effect_explains_nothing():
     assert row["status"] == "scored" and row["explained_by"] == ""
 
 
-def test_an_explained_customer_ranks_after_every_unexplained_one_whatever_its_score():
+def with_a_smaller_fall() -> tuple[pd.DataFrame, pd.DataFrame]:
+    """`daily_reads("2025-09-18")` and its customers, with D-2 falling by 30 % on the same day
+    (D-1 falls by 60 %): a smaller fall that no record explains."""
     reads, archive = daily_reads("2025-09-18")
     dates = pd.date_range("2024-01-01", "2025-12-31")
     rhythm = WEEK[np.arange(len(dates)) % 7]
-    smaller = np.where(dates >= pd.Timestamp("2025-09-18"), 0.7, 1.0) * rhythm  # 30 % less
+    smaller = np.where(dates >= pd.Timestamp("2025-09-18"), 0.7, 1.0) * rhythm
     reads = pd.concat([reads, pd.DataFrame({"customer_id": "D-2", "date": dates, "kwh": smaller})])
-    archive = pd.concat([archive, archive.tail(1).assign(customer_id="D-2")])
+    return reads, pd.concat([archive, archive.tail(1).assign(customer_id="D-2")])
+
+
+def test_an_explained_customer_ranks_after_every_unexplained_one_whatever_its_score():
+    reads, archive = with_a_smaller_fall()
     work_orders = orders(("D-1", "ownership_transfer", "2025-09-18"))
     plain = theft_scores(reads).set_index("customer_id")["score"]
     assert plain["D-1"] > plain["D-2"] > 3  # without records the move-out ranks first
