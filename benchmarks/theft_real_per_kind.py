@@ -11,7 +11,8 @@ AUC, MAP@50, the oracle's MAP@50 (the bound set by honest series of the attack's
 `SAME_LAW`), precision and recall at score > 3, and who of the honest customers sits in the top
 50. Then one month of the audit cycle (`second_round`): the top 50 of the ranking with the work
 orders 30 days before the last read are visited a week later, the thieves among them caught (out
-of the next population), the honest ones recorded as field checks that found nothing
+of the next population) but for `--missed-share` of them, whom the field misses, the honest ones
+and the missed thieves recorded as field checks that found nothing
 (`theft_scores(field_checks=...)`); next month's figures without and with those checks. Quote the
 report split; tune on `--split tune`.
 
@@ -64,24 +65,27 @@ def kind_row(kind: str, labels: pd.DataFrame, scores: pd.Series) -> dict[str, ob
 
 
 def second_round(
-    reads: pd.DataFrame, labels: pd.DataFrame, orders: pd.DataFrame
+    reads: pd.DataFrame, labels: pd.DataFrame, orders: pd.DataFrame, missed_share: float, seed: int
 ) -> tuple[pd.Series, pd.Series, pd.Series]:
     """One round of the audit cycle: the top N of the ranking (with the work orders) as of
-    VISIT_LEAD_DAYS before the last day are visited a week later; a thief among them is caught,
-    an honest customer is recorded as a false alarm (a field check). Returns next month's
-    ranking scores without and with those checks, and who is left to find (the customers not
-    caught)."""
+    VISIT_LEAD_DAYS before the last day are visited a week later. A thief among them is caught
+    (out of the next population) but for `missed_share` of them, whom the field misses and
+    records as a false alarm, as it does every honest customer visited (a field check). Returns
+    next month's ranking scores without and with those checks, and who is left to find (the
+    customers not caught)."""
     last_day = reads["date"].max()
     first_as_of = last_day - pd.Timedelta(days=VISIT_LEAD_DAYS)
     first = ranking_score(theft_scores(reads, as_of=first_as_of, work_orders=orders))
     visited = labels.set_index("customer_id").loc[first.nlargest(TOP_N).index]
+    thieves = visited.index[visited["attack"] != ""]
+    missed = np.random.default_rng(seed).random(len(thieves)) < missed_share
     checks = pd.DataFrame(
         {
-            "customer_id": visited.index[visited["attack"] == ""],
+            "customer_id": [*visited.index[visited["attack"] == ""], *thieves[missed]],
             "checked_on": first_as_of + pd.Timedelta(days=7),
         }
     )
-    left = ~labels["customer_id"].isin(visited.index[visited["attack"] != ""])
+    left = ~labels["customer_id"].isin(thieves[~missed])
     plain = ranking_score(theft_scores(reads, work_orders=orders))
     checked = ranking_score(theft_scores(reads, work_orders=orders, field_checks=checks))
     return plain, checked, left
@@ -90,8 +94,16 @@ def second_round(
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     population_options(parser)
+    parser.add_argument(
+        "--missed-share",
+        type=float,
+        default=0.0,
+        help="share of the thieves visited whom the field misses (recorded as false alarms)",
+    )
     args = parser.parse_args()
     check_population_options(parser, args)
+    if not 0 <= args.missed_share <= 1:
+        parser.error(f"--missed-share: a share in [0, 1], got {args.missed_share}")
     tables: dict[str, list[dict[str, object]]] = {
         "without work orders": [],
         "with them": [],
@@ -105,7 +117,7 @@ def main() -> None:
         orders = draw_work_orders(labels, args.recorded_share, args.seed)
         plain = theft_scores(reads).set_index("customer_id")["score"]
         recorded = ranking_score(theft_scores(reads, work_orders=orders))
-        unchecked, checked, left = second_round(reads, labels, orders)
+        unchecked, checked, left = second_round(reads, labels, orders, args.missed_share, args.seed)
         rankings = (
             (plain, labels),
             (recorded, labels),

@@ -124,7 +124,7 @@ def run_theft(args: argparse.Namespace) -> int:
         reads,
         as_of=args.as_of,
         work_orders=dataset.work_orders,
-        field_checks=_field_checks(args),
+        field_checks=_field_checks(args, reads),
     )
     name = args.data_dir.resolve().name + (f"-{args.district}" if args.district else "")
     out = args.out or outputs_dir() / "stats" / name
@@ -143,27 +143,38 @@ def run_theft(args: argparse.Namespace) -> int:
     return 0
 
 
-def _field_checks(args: argparse.Namespace) -> pd.DataFrame | None:
-    """The register's false alarms on falls (`register.checks.field_checks`, decided by the end
-    of `--as-of` when given) of `--db`, else of the register the reports of `data_dir` read;
-    None when there is no such register."""
+def _field_checks(args: argparse.Namespace, reads: pd.DataFrame) -> pd.DataFrame | None:
+    """The register's false alarms on falls (`register.checks.field_checks`) of `--db`, else of
+    the register the reports of `data_dir` read (None when there is none), decided by the last
+    day scored: the end of `--as-of`, else of the reads (outcomes recorded later do not change a
+    run made again)."""
     from auditkit.register.checks import field_checks
     from auditkit.register.location import register_url_for
     from auditkit.register.store import Register
 
+    until = _last_day(args.as_of, reads)
     register = Register.open_existing(register_url_for(args.data_dir, args.db))
     if register is None:
+        if args.db:
+            raise ParameterError(
+                "--db", "an existing register (a SQLite file that is there)", args.db
+            )
         return None
     with register:
-        return field_checks(register, args.district, until=_last_day(args.as_of))
+        return field_checks(register, args.district, until=until)
 
 
-def _last_day(as_of: str | None) -> pd.Timestamp | None:
-    """The last day `--as-of` scores: the end of its month, or the date itself; None without."""
+def _last_day(as_of: str | None, reads: pd.DataFrame) -> pd.Timestamp | None:
+    """The last day scored: the end of the month `as_of`, or the date itself; without it, the
+    last day of the `reads` (a date column, or 'YYYY-MM' periods; None without reads)."""
     from auditkit.periods import is_period
 
     if not as_of:
-        return None
+        if reads.empty:
+            return None
+        if "date" in reads.columns:
+            return pd.Timestamp(pd.to_datetime(reads["date"]).max()).normalize()
+        return pd.Period(str(reads["period"].max()), "M").end_time.normalize()
     if is_period(as_of):
         return pd.Period(as_of, "M").end_time.normalize()
     day = pd.to_datetime(as_of, format="%Y-%m-%d", errors="coerce")

@@ -26,13 +26,18 @@ def field_checks(
     register: Register,
     district: str | None = None,
     rules: Sequence[str] = FALL_RULES,
-    until: pd.Timestamp | None = None,
+    until: pd.Timestamp | str | None = None,
 ) -> pd.DataFrame:
     """customer_id and checked_on (the day of the outcome) of every finding of `rules` (of
-    `district`'s findings when given) decided a false alarm: its latest decision
-    (`cycle.evaluate.latest_decisions`, as the audit-cycle report decides) up to the day `until`
-    (default: every outcome) is `false_alarm`, so one confirmed on a later recheck is not, from
-    that day. Sorted by customer and day, one row per customer and day."""
+    `district`'s findings when given) decided a false alarm, up to the day `until` (default:
+    every outcome recorded).
+
+    A finding's decision is its latest `confirmed` / `false_alarm` event
+    (`cycle.evaluate.latest_decisions`, as the audit-cycle report decides), so a false alarm a
+    recheck confirmed is not one from the recheck's day; and a customer's false alarms before a
+    theft confirmed on another of its falls (a later finding) no longer count either: the field
+    has since found that customer stealing. Sorted by customer and day, one row per customer
+    and day."""
     if isinstance(rules, str):
         raise ParameterError("rules", "a list of rule ids", repr(rules))
     unknown = sorted(set(rules) - set(RULES))
@@ -42,13 +47,29 @@ def field_checks(
     held = held[held["rule_id"].isin(list(rules))]
     outcomes = register.outcomes(district=district)
     if until is not None:
-        outcomes = outcomes[outcomes["happened_at"] < pd.Timestamp(until).normalize() + DAY]
-    decided = latest_decisions(outcomes)
-    alarms = decided[decided["event"] == "false_alarm"].merge(held, on="finding_key")
+        outcomes = outcomes[outcomes["happened_at"] < _day(until) + DAY]
+    decided = latest_decisions(outcomes).merge(held, on="finding_key")
+    decided["day"] = pd.to_datetime(decided["happened_at"]).dt.normalize()
+    thefts = decided[decided["event"] == "confirmed"].groupby("customer_id", as_index=False)
+    decided = decided.merge(
+        thefts["day"].max().rename(columns={"day": "last_theft"}), on="customer_id", how="left"
+    )
+    alarms = decided[
+        (decided["event"] == "false_alarm") & ~(decided["day"] <= decided["last_theft"])
+    ]
     checks = pd.DataFrame(
-        {
-            "customer_id": alarms["customer_id"].astype(str),
-            "checked_on": pd.to_datetime(alarms["happened_at"]).dt.normalize(),
-        }
+        {"customer_id": alarms["customer_id"].astype(str), "checked_on": alarms["day"]}
     )
     return checks.drop_duplicates().sort_values(["customer_id", "checked_on"], ignore_index=True)
+
+
+def _day(until: pd.Timestamp | str) -> pd.Timestamp:
+    """`until` as a day without a time zone (its own zone's day); a ParameterError if it is
+    not a date."""
+    try:
+        day = pd.Timestamp(until)
+    except (ValueError, TypeError):
+        day = pd.NaT
+    if pd.isna(day):
+        raise ParameterError("until", "a date (YYYY-MM-DD)", repr(until))
+    return (day.tz_localize(None) if day.tzinfo else day).normalize()

@@ -5,11 +5,12 @@ empty flat, a tenant gone or nothing wrong is recorded in the register as a fals
 (`register.checks.field_checks`). No series tells an unrecorded move from a theft that takes as
 much (docs/statistics.md), so without that outcome the same honest fall would top every month's
 ranking and send the field back to it. Given `field_checks` (customer_id, checked_on),
-`theft_scores` treats a customer whose change began on or before its latest check as explained by
-it: status "explained", explained_by FIELD_CHECK, explained_at the check's date, ranked after every
-unexplained customer. A fall that began after the visit, or a further fall of more than
-`min_drop` since it, is new evidence and ranks as any other; a check after the last day scored is
-ignored, so scoring an earlier month gives what it gave then.
+`theft_scores` treats a customer whose change began on or before its latest check (on bills:
+before the check's month) as explained by it: status "explained", explained_by FIELD_CHECK,
+explained_at the check's date, ranked after every unexplained customer. A fall that began after
+the visit, or a further fall of more than `min_drop` since it, is new evidence and ranks as any
+other; a check after the last day scored is ignored, so scoring an earlier month gives what it
+gave then.
 """
 
 from __future__ import annotations
@@ -30,35 +31,43 @@ FIELD_CHECK = "field_check"
 
 def checked_field_checks(field_checks: pd.DataFrame) -> pd.DataFrame:
     """customer_id (text) and checked_on (a day) of `field_checks`; a ParameterError or
-    ColumnError naming the column and row that is not as `theft_scores` needs it."""
+    ColumnError naming the column and row that is not as `theft_scores` needs it. A day given
+    with a time zone is that zone's day (a visit is dated where it happened)."""
     if not isinstance(field_checks, pd.DataFrame):
         raise ParameterError(
             "field_checks", "a table (DataFrame) of field checks", type(field_checks).__name__
         )
     require_columns(field_checks, FIELD_CHECK_COLUMNS, "field_checks")
     given = field_checks["checked_on"]
-    days = pd.to_datetime(given, errors="coerce", format="mixed")
-    wrong = days.isna().to_numpy()
-    if wrong.any():
-        row = int(np.flatnonzero(wrong)[0])
-        raise ParameterError(
-            "field_checks.checked_on",
-            "a date (YYYY-MM-DD)",
-            f"{given.iloc[row]!r} in row {row + 1}",
-        )
+    if isinstance(given, pd.DataFrame):
+        raise ParameterError("field_checks.checked_on", "one column", f"{given.shape[1]} columns")
+    days = _days(given)
     customers = field_checks["customer_id"]
-    missing = customers.isna().to_numpy()
+    missing = (customers.isna() | customers.astype(str).str.strip().eq("")).to_numpy()
     if missing.any():
         row = int(np.flatnonzero(missing)[0])
         raise ParameterError("field_checks.customer_id", "a customer id", f"empty in row {row + 1}")
-    if days.dt.tz is not None:
-        days = days.dt.tz_localize(None)
     return pd.DataFrame(
-        {
-            "customer_id": customers.astype(str).to_numpy(),
-            "checked_on": days.dt.normalize().to_numpy(),
-        }
+        {"customer_id": customers.astype(str).to_numpy(), "checked_on": days.to_numpy()}
     )
+
+
+def _days(given: pd.Series) -> pd.Series:
+    """The day of each value of `given` (dates, date texts or timestamps, each in its own time
+    zone); a ParameterError naming the first value that is none."""
+    expected = "a date (YYYY-MM-DD)"
+    if pd.api.types.is_numeric_dtype(given) and not pd.api.types.is_bool_dtype(given):
+        raise ParameterError("field_checks.checked_on", expected, f"numbers ({given.dtype})")
+    days = []
+    for row, value in enumerate(given):
+        try:
+            day = pd.Timestamp(value)
+        except (ValueError, TypeError):
+            day = pd.NaT
+        if pd.isna(day) or isinstance(value, bool | int | float | np.number):
+            raise ParameterError("field_checks.checked_on", expected, f"{value!r} in row {row + 1}")
+        days.append(day.tz_localize(None).normalize() if day.tzinfo else day.normalize())
+    return pd.Series(days, index=given.index, dtype="datetime64[ns]")
 
 
 def cleared_by_checks(
@@ -69,50 +78,53 @@ def cleared_by_checks(
     after_steps: int,
 ) -> pd.DataFrame:
     """For the rows of `fallen` (rows of `theft_scores` of `matrix`, whose index is the matrix's
-    row and whose score is evidence of a fall): FIELD_CHECK and the date of the latest of
-    `checks` (`checked_field_checks`) that saw the fall, "" and NaT where none did.
+    row and whose score is evidence of a fall): FIELD_CHECK and the date of its latest check of
+    `checks` (`checked_field_checks`) when that check saw the fall; "" and NaT otherwise.
 
-    A check saw the fall when it lies on or after the day the change began (on monthly bills the
-    first day of `change_at`: the level may have fallen in the month before, so a check in the
-    month itself saw it) and on or before the matrix's last day, and the use did not fall again
-    after it (`_fell_again`: the last `after_steps` steps against what the visit saw, in kWh
-    and against the year before). The last steps, not all since the check: a fall a month ago
-    counts however long ago the visit was; a holiday shorter than half of them does not.
+    The latest check on or before the matrix's last day counts, and it saw the fall when it came
+    on or after the day the change began (on monthly bills after the month of `change_at`: the
+    level fell somewhere up to its end, and a false alarm on that month's bill always comes
+    later) and the use has not fallen again since (`_fell_again`: the last `after_steps` steps
+    against what the visit saw, in kWh and against the year before). The last steps, not all
+    since the check: a fall a month ago counts however long ago the visit was; a holiday shorter
+    than half of them does not.
     """
     daily = matrix.frequency == "D"
     if daily:
         last_day = pd.Timestamp(matrix.times[-1])
-        began = pd.to_datetime(fallen["change_at"])
+        seen_from = pd.to_datetime(fallen["change_at"])
     else:
         last_day = pd.Period(matrix.times[-1], "M").end_time.normalize()
-        began = pd.Series(
-            pd.PeriodIndex(fallen["change_at"].astype(str), freq="M").start_time,
+        seen_from = pd.Series(
+            (pd.PeriodIndex(fallen["change_at"].astype(str), freq="M") + 1).start_time,
             index=fallen.index,
         )
-    seen = checks[checks["checked_on"] <= last_day]
+    latest = (
+        checks[checks["checked_on"] <= last_day]
+        .sort_values("checked_on")
+        .drop_duplicates("customer_id", keep="last")
+    )
     pairs = pd.DataFrame(
-        {"row": fallen.index, "customer_id": fallen["customer_id"].astype(str), "began": began}
-    ).merge(seen, on="customer_id")
-    pairs = pairs[pairs["checked_on"] >= pairs["began"]]
+        {"row": fallen.index, "customer_id": fallen["customer_id"].astype(str), "from": seen_from}
+    ).merge(latest, on="customer_id")
+    pairs = pairs[pairs["checked_on"] >= pairs["from"]]
+    change_columns = fallen.loc[pairs["row"], "change_at"]
     if daily:
-        starts = matrix.times.get_indexer(pairs["began"])
+        starts = matrix.times.get_indexer(pd.to_datetime(change_columns))
         ends = matrix.times.searchsorted(pairs["checked_on"], side="right")
     else:
         columns = pd.PeriodIndex(matrix.times, freq="M")
-        starts = columns.get_indexer(pd.PeriodIndex(pairs["began"], freq="M"))
+        starts = columns.get_indexer(pd.PeriodIndex(change_columns.astype(str), freq="M"))
         ends = columns.searchsorted(pd.PeriodIndex(pairs["checked_on"], freq="M"), side="right")
     year = YEAR_DAYS if daily else 12
-    held = [
-        not _fell_again(matrix.values[row], (start, end), year, min_drop, after_steps)
-        for row, start, end in zip(pairs["row"], starts, ends, strict=True)
-    ]
-    latest = (
-        pairs[np.asarray(held, dtype=bool)]
-        .sort_values(["row", "checked_on"])
-        .drop_duplicates("row", keep="last")
-        .set_index("row")["checked_on"]
+    held = np.array(
+        [
+            not _fell_again(matrix.values[row], (start, end), year, min_drop, after_steps)
+            for row, start, end in zip(pairs["row"], starts, ends, strict=True)
+        ],
+        dtype=bool,
     )
-    checked_at = pd.to_datetime(latest.reindex(fallen.index))
+    checked_at = pd.to_datetime(pairs[held].set_index("row")["checked_on"].reindex(fallen.index))
     return pd.DataFrame(
         {"explained_by": np.where(checked_at.notna(), FIELD_CHECK, ""), "explained_at": checked_at},
         index=fallen.index,
@@ -122,11 +134,12 @@ def cleared_by_checks(
 def _fell_again(
     kwh: np.ndarray, seen: tuple[int, int], year: int, min_drop: float, after_steps: int
 ) -> bool:
-    """Whether a customer's use (`kwh`, per step) fell again after a check that saw the steps
-    `seen` (start, end: from the change to the check): its last `after_steps` steps, all after
-    the check, are more than `min_drop` below what the check saw, both in kWh and against the
-    same steps `year` steps before (where the reads reach back that far). Fewer steps after the
-    check: no new evidence yet.
+    """Whether a customer's use (`kwh`, per step) fell again after a check: `seen` (start, end)
+    are the steps from the change to the check, and the check saw the last `after_steps` of them
+    (the level at the visit); the use fell again when the last `after_steps` steps, all after the
+    check, are more than `min_drop` below that, both in kWh and against the same steps `year`
+    steps before (where the customer has reads a year before both the steps seen and the last
+    ones; else in kWh alone). Fewer steps after the check: no new evidence yet.
 
     Both, so that neither honest case the checks are for comes back by its season: an empty flat
     keeps no season (its kWh hold while its ratio to a lived-in year before follows that year's
@@ -137,14 +150,14 @@ def _fell_again(
     if len(kwh) - end < after_steps:
         return False
     last = np.arange(len(kwh) - after_steps, len(kwh))
-    looked = np.arange(start, end)
+    looked = np.arange(max(start, end - after_steps), end)
     if not _lower(kwh[last], kwh[looked], min_drop):
         return False
-    if start < year:
-        return True
     with np.errstate(invalid="ignore", divide="ignore"):
         ratio = kwh / np.concatenate([np.full(year, np.nan), kwh[:-year]])
     ratio[~np.isfinite(ratio)] = np.nan
+    if np.isnan(ratio[last]).all() or np.isnan(ratio[looked]).all():
+        return True  # no year before to read the season from: the kWh decide
     return _lower(ratio[last], ratio[looked], min_drop)
 
 

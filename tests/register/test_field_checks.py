@@ -63,3 +63,32 @@ def test_an_empty_register_has_no_checks_and_unknown_rules_are_refused(register)
         field_checks(register, rules=["consumption_drop", "no_rule"])
     with pytest.raises(ParameterError, match="expected a list of rule ids"):
         field_checks(register, rules="consumption_drop")
+
+
+def test_a_theft_confirmed_on_a_later_fall_cancels_the_customers_earlier_false_alarms(register):
+    july = finding("A", rule_id="consumption_drop", period_from="2024-07")
+    september = finding("A", rule_id="consumption_drop", period_from="2024-09")
+    other = finding("B", rule_id="consumption_drop", period_from="2024-07")
+    register.record_run(
+        findings(july, september, other), run_id="sept", as_of="2024-09", district=None
+    )
+    register.record_outcomes(
+        events(
+            event(key_of(july), "false_alarm", happened_at="2024-08-05"),
+            event(key_of(other), "false_alarm", happened_at="2024-08-06", source_row=6),
+            event(key_of(september), "confirmed", happened_at="2024-10-10", source_row=7),
+        )
+    )
+    assert list(field_checks(register)["customer_id"]) == ["B"]
+    # Before the theft was confirmed, the visit of 08-05 still stood.
+    assert list(field_checks(register, until="2024-10-09")["customer_id"]) == ["A", "B"]
+
+
+def test_until_is_a_day_in_its_own_time_zone_and_anything_else_is_refused(register):
+    drop = finding("A", rule_id="consumption_drop")
+    register.record_run(findings(drop), run_id="july", as_of="2024-07", district=None)
+    register.record_outcomes(events(event(key_of(drop), "false_alarm", happened_at="2024-08-05")))
+    assert len(field_checks(register, until=pd.Timestamp("2024-08-05 23:00", tz="Asia/Shanghai")))
+    assert field_checks(register, until="2024-08-04").empty
+    with pytest.raises(ParameterError, match="parameter 'until': expected a date"):
+        field_checks(register, until="not a date")

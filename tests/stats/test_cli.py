@@ -107,8 +107,13 @@ def test_theft_with_a_register_reads_the_decisions_up_to_as_of_and_names_a_bad_o
 ):
     url = f"sqlite:///{tmp_path / 'register.sqlite'}"
     record_false_alarm(url, DROP_CUSTOMER, "甲", DROP_FROM, "2024-10-05")
-    with pytest.raises(AuditkitError, match="'--as-of': expected a month YYYY-MM or a date"):
-        run("stats", "theft", str(small_folder), "--db", url, "--as-of", "2024-13")
+    for register in ([], ["--db", url]):  # refused alike, with a register and without
+        with pytest.raises(AuditkitError, match="'--as-of': expected a month YYYY-MM or a date"):
+            run("stats", "theft", str(small_folder), *register, "--as-of", "2024-13")
+    missing = f"sqlite:///{tmp_path / 'typo.sqlite'}"
+    with pytest.raises(AuditkitError, match="'--db': expected an existing register"):
+        run("stats", "theft", str(small_folder), "--db", missing)
+    assert not (tmp_path / "typo.sqlite").exists()
     statuses = {}
     for as_of in ("2024-09", "2024-10"):  # before the visit, and the month of it
         out = tmp_path / as_of

@@ -14,6 +14,7 @@ from auditkit import formatting
 from auditkit.errors import ParameterError
 from auditkit.register import Register
 from auditkit.stats import study
+from auditkit.stats.field_checks import checked_field_checks
 from auditkit.stats.requirements import ColumnError
 from auditkit.stats.theft import theft_scores
 from auditkit.stats.theft_report import score_theft
@@ -93,13 +94,36 @@ def test_a_customer_without_a_fall_or_another_customers_check_is_not_explained()
     assert set(ranking["explained_by"]) == {""}
 
 
-def test_on_monthly_bills_a_check_from_the_first_day_of_the_changed_month_explains_it():
+def test_on_monthly_bills_a_check_after_the_changed_month_explains_it_and_one_inside_it_not():
     bills, _ = monthly_bills({"M-1": "2024-07"})  # low from 2024-07
     reads = bills.rename(columns={"kwh_billed": "kwh"})
-    assert row_of(reads, "M-1", field_checks=checks(("M-1", "2024-07-01")))["status"] == (
+    # The level fell somewhere up to the end of July: a visit on 07-02 may have come before it.
+    assert row_of(reads, "M-1", field_checks=checks(("M-1", "2024-08-01")))["status"] == (
         "explained"
     )
-    assert row_of(reads, "M-1", field_checks=checks(("M-1", "2024-06-30")))["status"] == "scored"
+    assert row_of(reads, "M-1", field_checks=checks(("M-1", "2024-07-31")))["status"] == "scored"
+
+
+def test_only_the_latest_check_counts_and_without_a_year_before_the_kwh_decide():
+    reads, _ = daily_reads("2025-09-18")
+    own = reads["customer_id"].eq("D-1")
+    # 40 % from 09-18, 20 % from 10-20 (the steepest change stays 09-18), and the last five weeks
+    # at 30 %: above what the visit of 11-01 saw (20 %), below what the one of 10-01 saw (40 %).
+    kwh = np.where(
+        own & (reads["date"] >= pd.Timestamp("2025-10-20")), reads["kwh"] / 2, reads["kwh"]
+    )
+    kwh = np.where(own & (reads["date"] >= pd.Timestamp("2025-11-25")), kwh * 1.5, kwh)
+    stepped = reads.assign(kwh=kwh)
+    assert row_of(stepped, field_checks=checks(("D-1", "2025-10-01")))["status"] == "scored"
+    both = checks(("D-1", "2025-10-01"), ("D-1", "2025-11-01"))
+    assert row_of(stepped, field_checks=both)["explained_at"] == pd.Timestamp("2025-11-01")
+    # A further fall with no reads a year before the days seen: decided on the kWh.
+    later = own & (reads["date"] >= pd.Timestamp("2025-11-25"))
+    again = reads.assign(kwh=np.where(later, reads["kwh"] / 2, reads["kwh"]))
+    year_before_gone = again[~(own & again["date"].between("2024-09-01", "2024-12-31"))]
+    assert row_of(year_before_gone, field_checks=checks(("D-1", "2025-10-01")))["status"] == (
+        "scored"
+    )
 
 
 def test_a_checked_customer_ranks_after_the_unexplained_and_the_report_says_why_in_both_languages():
@@ -161,6 +185,21 @@ def test_an_empty_table_of_checks_adds_the_columns_and_explains_nothing():
             "parameter 'field_checks.customer_id': expected a customer id, found 'empty in row 2'",
         ),
         ([("D-1", "2025-10-01")], ParameterError, "found 'list'"),
+        (
+            checks(("D-1", "2025-10-01"), ("", "2025-10-01")),
+            ParameterError,
+            "parameter 'field_checks.customer_id': expected a customer id, found 'empty in row 2'",
+        ),
+        (
+            pd.DataFrame({"customer_id": ["D-1"], "checked_on": [20251001]}),
+            ParameterError,
+            "expected a date (YYYY-MM-DD), found 'numbers (int64)'",
+        ),
+        (
+            checks(("D-1", "2025-10-01T08:00+08:00"), ("D-1", "2025-10-01T08:00Z"), ("D-1", "x")),
+            ParameterError,
+            "expected a date (YYYY-MM-DD), found \"'x' in row 3\"",
+        ),
     ],
 )
 def test_bad_field_checks_name_the_column_row_and_what_was_expected(field_checks, error, message):
@@ -223,3 +262,11 @@ def test_neither_an_empty_flat_nor_a_smaller_household_comes_back_by_its_season(
         last = own & (reads["date"] >= pd.Timestamp("2025-11-25"))
         stolen = series.assign(kwh=np.where(last, series["kwh"] * 0.3, series["kwh"]))
         assert row_of(stolen, field_checks=visit)["status"] == "scored"
+
+
+def test_a_check_with_a_time_zone_is_the_day_where_it_happened():
+    given = checks(("D-1", "2025-10-01T20:00+08:00"), ("D-1", "2025-10-01T20:00Z"))
+    assert list(checked_field_checks(given)["checked_on"]) == [
+        pd.Timestamp("2025-10-01"),
+        pd.Timestamp("2025-10-01"),
+    ]
