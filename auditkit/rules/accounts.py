@@ -18,7 +18,7 @@ from auditkit.periods import date_month_number
 from auditkit.rules.addresses import address_codes, name_codes, phone_codes
 from auditkit.rules.context import RuleContext
 from auditkit.rules.evidence import Clause, clause
-from auditkit.rules.findings import empty_raw, raw
+from auditkit.rules.findings import empty_raw, raw, rows_of
 from auditkit.rules.registry import rule
 from auditkit.stats.matrix import row_nanmedian
 
@@ -403,7 +403,7 @@ def _charged_after(
     (customer `cust`, the date in `date_column`): a month past the end's month plus
     `grace_months`, whose read period (where the bill records one) began after the end. Each
     bill once, against the latest end before it."""
-    rows = np.flatnonzero(ctx.bills_of(ends["cust"].to_numpy()))
+    rows = rows_of(ctx, ends["cust"].to_numpy())
     kwh = ctx.bills["kwh_billed"].to_numpy(dtype=float)[rows]
     amount = ctx.bills["amount"].to_numpy(dtype=float)[rows]
     charged = (np.nan_to_num(kwh) > 0) | (np.nan_to_num(amount) != 0)

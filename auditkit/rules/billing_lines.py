@@ -25,7 +25,7 @@ from auditkit.billing.money import round_half_up
 from auditkit.billing.tariff_lookup import NO_DAY
 from auditkit.periods import month_end_days
 from auditkit.rules.capacity import used_beyond_reduction
-from auditkit.rules.context import RuleContext, customer_keys, range_positions
+from auditkit.rules.context import RuleContext, bill_rows_of, customer_keys, range_positions
 from auditkit.rules.evidence import Clause, clause
 from auditkit.rules.findings import (
     customer_is_at,
@@ -254,9 +254,7 @@ def _tier_year_clean(ctx: RuleContext, kwh_differs: np.ndarray) -> np.ndarray:
     if not len(wrong):
         return clean
     # The bills of the customers with one (a bill of no known customer, -1, among them).
-    customers = np.unique(ctx.bill_customer[wrong])
-    start = np.searchsorted(ctx.bill_customer, customers, "left")
-    rows = range_positions(start, np.searchsorted(ctx.bill_customer, customers, "right") - start)
+    rows = bill_rows_of(ctx.bill_customer, ctx.bill_customer[wrong], unknown=True)
     key = customer_keys(ctx.bill_customer[rows], ctx.bill_month[rows])
     next_year = customer_keys(ctx.bill_customer[wrong], (ctx.bill_month[wrong] // 12 + 1) * 12)
     first = np.searchsorted(rows, wrong)  # each wrong bill among its customer's bills

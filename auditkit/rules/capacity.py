@@ -293,7 +293,7 @@ def reduction_without_drop(ctx: RuleContext, params: dict) -> pd.DataFrame:
         {"cust": column["cust"][counted], "month": month[counted], "escaped": escaped[counted]}
     )
     per_month = escaped.groupby(["cust", "month"])["escaped"].max().clip(lower=0)
-    capacity_basis = ctx.customers["basic_charge_basis"].isin(["capacity"]).to_numpy(dtype=bool)
+    capacity_basis = ctx.customer_flag("basic_charge_basis", "capacity")
     revenue = per_month.groupby(level="cust").sum()
     revenue = revenue[capacity_basis[revenue.index.to_numpy()]]
     shown = hits.drop_duplicates("cust")  # each customer's earliest flagged order
@@ -531,7 +531,7 @@ def basic_charge_of_days(
 
     Returns one row per (interval, bill) charged: cust, month, amount.
     """
-    capacity_basis = ctx.customers["basic_charge_basis"].isin(["capacity"]).to_numpy(dtype=bool)
+    capacity_basis = ctx.customer_flag("basic_charge_basis", "capacity")
     intervals = pd.DataFrame(
         {
             "cust": np.asarray(cust, dtype=np.int64),

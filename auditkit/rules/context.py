@@ -182,13 +182,17 @@ class RuleContext:
         """A numeric archive column aligned with the bills (text columns: use `customer_is`)."""
         return self.customers[column].to_numpy(dtype=float)[self.bill_customer]
 
+    def customer_flag(self, column: str, *values: str) -> np.ndarray:
+        """Per customer (archive row): its `column` is one of `values`."""
+        return self.customers[column].isin(values).to_numpy(dtype=bool)
+
     def customer_is(self, column: str, *values: str) -> np.ndarray:
         """Per bill: the customer's archive `column` is one of `values`.
 
         Compared once per customer, then spread over the bills: a text column is never copied
         to the bills' length as Python strings.
         """
-        per_customer = self.customers[column].isin(values).to_numpy(dtype=bool)
+        per_customer = self.customer_flag(column, *values)
         return np.append(per_customer, False)[self.bill_customer]  # -1: not in the archive
 
     def customer_codes(self, customer_ids: pd.Series) -> np.ndarray:
@@ -196,14 +200,6 @@ class RuleContext:
         (meter tests and events, inspections, adjustments) find their customer
         (`archive_rows`)."""
         return archive_rows(self.customers["customer_id"], customer_ids)
-
-    def bills_of(self, customers: np.ndarray) -> np.ndarray:
-        """Per bill: its customer is among the customer codes `customers` (linear in the bills;
-        a bill whose customer is not in the archive, code -1, is nobody's)."""
-        chosen = np.zeros(len(self.customers) + 1, dtype=bool)
-        codes = np.asarray(customers, dtype=np.int64)
-        chosen[codes[codes >= 0]] = True
-        return chosen[self.bill_customer]
 
     @cached_property
     def first_bill_month(self) -> np.ndarray:
@@ -628,12 +624,15 @@ def customer_keys(cust: np.ndarray, numbers: np.ndarray) -> np.ndarray:
     return np.asarray(cust, dtype=np.int64) * KEY_STRIDE + numbers
 
 
-def bill_rows_of(bill_customer: np.ndarray, customers: np.ndarray) -> np.ndarray:
+def bill_rows_of(
+    bill_customer: np.ndarray, customers: np.ndarray, unknown: bool = False
+) -> np.ndarray:
     """Positions, ascending, of the bills (their customer codes `bill_customer`, sorted) of the
-    customer codes `customers` (any order, repeats and -1 for unknown allowed): each customer's
-    bills are one run, found by bisection, with no pass over every bill."""
+    customer codes `customers` (any order, repeats allowed): each customer's bills are one run,
+    found by bisection, with no pass over every bill. A code -1 (no customer of the archive)
+    picks the bills of unknown customers only when `unknown`; else nobody's."""
     codes = np.unique(np.asarray(customers, dtype=np.int64))
-    codes = codes[codes >= 0].astype(bill_customer.dtype)
+    codes = codes[codes >= (-1 if unknown else 0)].astype(bill_customer.dtype)
     start = np.searchsorted(bill_customer, codes, "left")
     count = np.searchsorted(bill_customer, codes, "right") - start
     return range_positions(start, count)

@@ -215,7 +215,7 @@ def rows_of(ctx: RuleContext, customers: np.ndarray) -> np.ndarray:
 def customer_is_at(ctx: RuleContext, rows: np.ndarray, column: str, *values: str) -> np.ndarray:
     """Per bill of `rows`: its customer's archive `column` is one of `values` (as
     `RuleContext.customer_is` at those rows, without spreading the flag over every bill)."""
-    per_customer = ctx.customers[column].isin(values).to_numpy(dtype=bool)
+    per_customer = ctx.customer_flag(column, *values)
     return np.append(per_customer, False)[ctx.bill_customer[rows]]  # -1: not in the archive
 
 

@@ -634,7 +634,7 @@ def archive_defect(ctx: RuleContext, params: dict) -> pd.DataFrame:
     pt_on_lv = wrong_pt & low_voltage & (pt > 1)
     wrong_pt &= ~pt_on_lv
     capacity = optional_values(customers, "contract_capacity_kva")
-    by_capacity = customers["basic_charge_basis"].isin(["capacity"]).to_numpy(dtype=bool)
+    by_capacity = ctx.customer_flag("basic_charge_basis", "capacity")
     no_capacity = by_capacity & ~(np.nan_to_num(capacity) > 0)
     open_account = (customers["status"] != "closed").to_numpy()
     meter = customers["meter_id"].where(open_account)

@@ -2,13 +2,14 @@
 
 from __future__ import annotations
 
+from functools import partial
 from types import SimpleNamespace
 
 import numpy as np
 import pandas as pd
 
 from auditkit.rules.billing_lines import _tier_year_clean
-from auditkit.rules.context import RuleContext
+from auditkit.rules.context import RuleContext, bill_rows_of
 from auditkit.rules.findings import (
     customer_is_at,
     flagged_rows_at,
@@ -85,6 +86,7 @@ def test_the_bills_of_some_customers_are_found_in_bill_order():
 def test_a_customers_archive_value_is_read_at_its_bills():
     ctx = _bills()
     ctx.customers = pd.DataFrame({"basic_charge_basis": ["capacity", "demand", None]})
+    ctx.customer_flag = partial(RuleContext.customer_flag, ctx)
     rows = np.array([7, 3, 0])  # customers 2, 1, 0
     assert customer_is_at(ctx, rows, "basic_charge_basis", "demand").tolist() == [
         False,
@@ -132,7 +134,10 @@ def test_a_bill_whose_customer_is_not_in_the_archive_is_nobodys():
         customers=pd.DataFrame({"usage_type": ["resident", "industrial"]}),
         bill_customer=np.array([-1, -1, 0, 1, 1]),
     )
-    assert RuleContext.bills_of(ctx, np.array([1])).tolist() == [False, False, False, True, True]
+    ctx.customer_flag = partial(RuleContext.customer_flag, ctx)
+    assert bill_rows_of(ctx.bill_customer, np.array([1, -1])).tolist() == [3, 4]
+    # Asked for, the unknown customers' bills are one run of their own.
+    assert bill_rows_of(ctx.bill_customer, np.array([-1, 1]), unknown=True).tolist() == [0, 1, 3, 4]
     assert RuleContext.customer_is(ctx, "usage_type", "industrial").tolist() == [
         False,
         False,
