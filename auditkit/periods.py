@@ -86,6 +86,11 @@ def month_end(month: int) -> pd.Timestamp:
     return pd.Timestamp(year=month // 12, month=month % 12 + 1, day=1) + pd.offsets.MonthEnd(0)
 
 
+def period_last_day(period: str) -> pd.Timestamp:
+    """Last day of the month 'YYYY-MM' `period`."""
+    return pd.Period(period, "M").end_time.normalize()
+
+
 def month_first_days(months: np.ndarray) -> np.ndarray:
     """The first day of each month number, as datetime64[D] (vectorised `month_end`'s partner)."""
     return _per_distinct_month(np.asarray(months), _first_days)

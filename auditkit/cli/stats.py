@@ -167,16 +167,16 @@ def _field_checks(args: argparse.Namespace, reads: pd.DataFrame) -> pd.DataFrame
 def _last_day(as_of: str | None, reads: pd.DataFrame) -> pd.Timestamp | None:
     """The last day scored: the end of the month `as_of`, or the date itself; without it, the
     last day of the `reads` (a date column, or 'YYYY-MM' periods; None without reads)."""
-    from auditkit.periods import is_period
+    from auditkit.periods import is_period, period_last_day
 
     if not as_of:
         if reads.empty:
             return None
         if "date" in reads.columns:
             return pd.Timestamp(pd.to_datetime(reads["date"]).max()).normalize()
-        return pd.Period(str(reads["period"].max()), "M").end_time.normalize()
+        return period_last_day(str(reads["period"].max()))
     if is_period(as_of):
-        return pd.Period(as_of, "M").end_time.normalize()
+        return period_last_day(as_of)
     day = pd.to_datetime(as_of, format="%Y-%m-%d", errors="coerce")
     if pd.isna(day):
         raise ParameterError("--as-of", "a month YYYY-MM or a date YYYY-MM-DD", as_of)

@@ -56,6 +56,13 @@ def _days(given: pd.Series) -> pd.Series:
     """The day of each value of `given` (dates, date texts or timestamps, each in its own time
     zone); a ParameterError naming the first value that is none."""
     expected = "a date (YYYY-MM-DD)"
+    if pd.api.types.is_datetime64_any_dtype(given):  # the register's, and any parsed column
+        missing = given.isna().to_numpy()
+        if missing.any():
+            row = int(np.flatnonzero(missing)[0])
+            raise ParameterError("field_checks.checked_on", expected, f"empty in row {row + 1}")
+        local = given.dt.tz_localize(None) if given.dt.tz is not None else given
+        return local.dt.normalize().astype("datetime64[ns]")
     if pd.api.types.is_numeric_dtype(given) and not pd.api.types.is_bool_dtype(given):
         raise ParameterError("field_checks.checked_on", expected, f"numbers ({given.dtype})")
     days = []
@@ -91,16 +98,14 @@ def cleared_by_checks(
     """
     daily = matrix.frequency == "D"
     if daily:
-        last_day = pd.Timestamp(matrix.times[-1])
         seen_from = pd.to_datetime(fallen["change_at"])
     else:
-        last_day = pd.Period(matrix.times[-1], "M").end_time.normalize()
         seen_from = pd.Series(
             (pd.PeriodIndex(fallen["change_at"].astype(str), freq="M") + 1).start_time,
             index=fallen.index,
         )
     latest = (
-        checks[checks["checked_on"] <= last_day]
+        checks[checks["checked_on"] <= matrix.last_day]
         .sort_values("checked_on")
         .drop_duplicates("customer_id", keep="last")
     )

@@ -13,7 +13,7 @@ import numpy as np
 import pandas as pd
 
 from auditkit.errors import ParameterError
-from auditkit.periods import month_number, period_text
+from auditkit.periods import month_number, period_last_day, period_text
 from auditkit.stats.requirements import ColumnError, InsufficientDataError, require_columns
 
 #: A zero reading is taken as this share of the customer's median positive reading (log of 0).
@@ -39,6 +39,13 @@ class ConsumptionMatrix:
     times: pd.Index
     values: np.ndarray
     frequency: str
+
+    @property
+    def last_day(self) -> pd.Timestamp:
+        """The last day the matrix covers: its last date, or the end of its last month."""
+        if self.frequency == "M":
+            return period_last_day(self.times[-1])
+        return pd.Timestamp(self.times[-1])
 
     @property
     def season_length(self) -> int:

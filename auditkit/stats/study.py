@@ -17,6 +17,7 @@ import pandas as pd
 
 from auditkit import formatting, i18n
 from auditkit.errors import ParameterError
+from auditkit.periods import period_last_day
 from auditkit.register.checks import field_checks
 from auditkit.stats import anomaly, tables
 from auditkit.stats.benford import TESTS, BenfordResult, benford, benford_by_group
@@ -416,7 +417,7 @@ def build(
             dataset.work_orders,
             field_checks=None
             if register is None
-            else field_checks(register, district or None, until=_month_end(summary.period_to)),
+            else field_checks(register, district or None, until=period_last_day(summary.period_to)),
         ),
         anomalies=CustomerScores("anomalies", anomalies, studied, top_n),
         bills=studied,
@@ -433,11 +434,6 @@ def build(
         network=network,
         notes=notes,
     )
-
-
-def _month_end(period: str) -> pd.Timestamp:
-    """The last day of month `period` ('YYYY-MM')."""
-    return pd.Period(period, "M").end_time.normalize()
 
 
 def _adjustment_digits(

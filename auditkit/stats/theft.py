@@ -283,12 +283,8 @@ def explaining_orders(
     and the last day of `change_at`, and the distance is counted from that span. Of orders equally
     near, the earliest, then the first in EXPLAINING_ORDERS.
     """
-    if matrix.frequency == "D":
-        last_day = pd.Timestamp(matrix.times[-1])
-    else:
-        last_day = pd.Period(matrix.times[-1], "M").end_time.normalize()
     explaining = orders[
-        orders["order_type"].isin(EXPLAINING_ORDERS) & (orders["effective_date"] <= last_day)
+        orders["order_type"].isin(EXPLAINING_ORDERS) & (orders["effective_date"] <= matrix.last_day)
     ]
     changed = fallen(scores)
     if matrix.frequency == "D":

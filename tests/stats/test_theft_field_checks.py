@@ -270,3 +270,15 @@ def test_a_check_with_a_time_zone_is_the_day_where_it_happened():
         pd.Timestamp("2025-10-01"),
         pd.Timestamp("2025-10-01"),
     ]
+
+
+def test_a_column_of_timestamps_is_read_as_days_and_a_missing_one_is_named():
+    stamps = pd.to_datetime(["2025-10-01 20:00", "2025-10-02 08:00"]).tz_localize("Asia/Shanghai")
+    given = pd.DataFrame({"customer_id": ["D-1", "D-2"], "checked_on": stamps})
+    assert list(checked_field_checks(given)["checked_on"]) == [
+        pd.Timestamp("2025-10-01"),
+        pd.Timestamp("2025-10-02"),
+    ]
+    missing = given.assign(checked_on=pd.to_datetime(["2025-10-01", None]))
+    with pytest.raises(ParameterError, match=r"checked_on': expected a date .*empty in row 2"):
+        checked_field_checks(missing)
