@@ -604,14 +604,14 @@ def _fit_level_shift(
     # step regressor k as row k
     steps = _StepSearch(np.ascontiguousarray(step_columns.T), step_norms, ~allowed, log_min_drop)
     filled = np.where(observed, log_kwh, 0.0)
-    residual = filled - (filled @ basis) @ basis.T
+    residual = _projected_out(filled, basis)
     change, shift, evidence = steps.best(residual, slice(None))
     gaps = np.flatnonzero(n_readings < observed.shape[1])
     if len(gaps):
         filled = np.where(observed, log_kwh, filled - residual)
         # the whole chunk's products, as the first pass made them (a product of other rows
         # may add in another order)
-        refit = (filled - (filled @ basis) @ basis.T)[gaps]
+        refit = _projected_out(filled, basis)[gaps]
         change[gaps], shift[gaps], evidence[gaps] = steps.best(refit, gaps)
         residual[gaps] = refit
     spread = _absolute_deviation(residual, observed, n_readings)
@@ -621,6 +621,11 @@ def _fit_level_shift(
     )
     scale *= autocorrelation_inflation(residual)
     return change, -shift, sidak_score(evidence / scale, np.count_nonzero(allowed, axis=1))
+
+
+def _projected_out(values: np.ndarray, basis: np.ndarray) -> np.ndarray:
+    """Each row of `values` less its projection on the orthonormal `basis` (steps x p)."""
+    return values - (values @ basis) @ basis.T
 
 
 @dataclass(frozen=True)
