@@ -45,7 +45,9 @@ def register(subparsers: argparse._SubParsersAction) -> None:  # type: ignore[ty
             "findings of the register are used (new, persisting, reopened) and each finding "
             "written is recorded as 'sent'; with FINDINGS (findings.parquet or .csv written by "
             "`auditkit rules`, or its folder) nothing is recorded unless --register or --db is "
-            "given. Writing the same worklist again records nothing new."
+            "given. With the register, findings the field has already decided (confirmed or a "
+            "false alarm) are left out unless --recheck. Writing the same worklist again "
+            "records nothing new."
         ),
     )
     worklist.add_argument(
@@ -79,6 +81,13 @@ def register(subparsers: argparse._SubParsersAction) -> None:  # type: ignore[ty
     )
     worklist.add_argument(
         "--seed", type=int, default=0, help="seed of the random share (default 0)"
+    )
+    worklist.add_argument(
+        "--recheck",
+        action="store_true",
+        help="with the register: also send findings the field has already decided (confirmed "
+        "or a false alarm), e.g. a cross-audit re-checking a self-audit's false alarms "
+        "(default: they are left out, and the count is printed)",
     )
     worklist.add_argument(
         "--data",
@@ -155,12 +164,15 @@ def run_worklist(args: argparse.Namespace) -> int:
                 findings = findings[findings["district"] == args.district]
         if args.data is not None:
             findings = _with_personal(findings, args.data)
+        print(f"{len(findings)} findings from {origin}")
+        if store is not None and not args.recheck:
+            findings = _without_decided(store, findings)
         worklist = select_worklist(
             findings, by=args.by, top=args.top, share=args.share, seed=args.seed
         )
         if store is not None:
             _refuse_unknown(store, worklist, origin)
-        print(f"{len(findings)} findings from {origin}; {len(worklist)} chosen by {args.by}")
+        print(f"{len(worklist)} chosen by {args.by}")
         if worklist.empty:
             print("no findings chosen: no sheet written")
             return 0
@@ -238,6 +250,21 @@ def _open_findings(store: Register, district: str | None) -> pd.DataFrame:
     if not findings.empty:
         findings.attrs["as_of"] = str(findings["last_as_of"].max())
     return findings
+
+
+def _without_decided(store: Register, findings: pd.DataFrame) -> pd.DataFrame:
+    """The findings the field has not decided yet; prints how many decided ones it left out."""
+    from auditkit.register.decided import undecided
+
+    kept = undecided(findings, store.outcomes())
+    counts = kept.attrs["decided"]
+    if sum(counts.values()):
+        print(
+            f"{sum(counts.values())} findings already decided in the field left out "
+            f"(confirmed {counts['confirmed']}, false alarm {counts['false_alarm']}); "
+            "--recheck sends them again"
+        )
+    return kept
 
 
 def _findings_file(path: Path) -> pd.DataFrame:

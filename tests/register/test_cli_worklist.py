@@ -203,3 +203,39 @@ def test_a_district_name_never_chooses_the_path(recorded: tuple[str, Path], tmp_
         "worklist-a%2Fb.xlsx",
     ]
     assert not list(tmp_path.glob("*.xlsx")) and not (tmp_path / "deep" / "escape.xlsx").exists()
+
+
+def test_next_worklist_leaves_out_what_the_field_decided_and_recheck_sends_it_again(
+    recorded: tuple[str, Path], tmp_path: Path, capsys
+) -> None:
+    db, _ = recorded
+    first_out = tmp_path / "first"
+    assert main(["worklist", "--db", db, "--top", "3", "--out", str(first_out)]) == 0
+    east = sheets(first_out)[0]
+    confirmed, false_alarm, pending = (key_at(east, FIRST_DATA_ROW + row) for row in range(3))
+    answers = {
+        FIRST_DATA_ROW: {"outcome": "属实", "checked_by": "张三", "checked_on": "2025-02-01"},
+        FIRST_DATA_ROW + 1: {"outcome": "误报", "checked_by": "张三", "checked_on": "2025-02-01"},
+    }
+    assert main(["register", "import", str(fill(east, answers, tmp_path / "back.xlsx")),
+                 "--db", db]) == 0  # fmt: skip
+    capsys.readouterr()
+
+    again = tmp_path / "again"
+    assert main(["worklist", "--db", db, "--top", "3", "--out", str(again)]) == 0
+    printed = capsys.readouterr().out
+    assert (
+        "2 findings already decided in the field left out (confirmed 1, false alarm 1); "
+        "--recheck sends them again"
+    ) in printed
+    resent = {key_at(sheets(again)[0], FIRST_DATA_ROW + row) for row in range(3)}
+    assert pending in resent and not {confirmed, false_alarm} & resent
+
+    rechecked = tmp_path / "rechecked"
+    assert main(["worklist", "--db", db, "--top", "3", "--recheck", "--out", str(rechecked)]) == 0
+    assert "left out" not in capsys.readouterr().out
+    assert {key_at(sheets(rechecked)[0], FIRST_DATA_ROW + row) for row in range(3)} == {
+        confirmed,
+        false_alarm,
+        pending,
+    }

@@ -1,0 +1,52 @@
+"""undecided: the findings the field has not decided yet, for next month's worklist."""
+
+from __future__ import annotations
+
+import pandas as pd
+import pytest
+from worklist_builders import finding, findings
+
+from auditkit.errors import ParameterError
+from auditkit.register.decided import undecided
+from auditkit.register.keys import finding_keys
+
+
+def trail(*events: tuple[str, str, str]) -> pd.DataFrame:
+    """Outcome events (finding_key, event, day) in the order they happened."""
+    return pd.DataFrame(events, columns=["finding_key", "event", "happened_at"])
+
+
+def test_confirmed_and_false_alarms_are_left_out_and_counted_sent_ones_kept():
+    frame = findings(finding("a", 500), finding("b", 300), finding("c", 200), finding("d", 100))
+    a, b, c, _ = finding_keys(frame)
+    outcomes = trail(
+        (a, "sent", "2025-02-03"),
+        (b, "sent", "2025-02-03"),
+        (c, "sent", "2025-02-03"),
+        (a, "confirmed", "2025-02-10"),
+        (b, "false_alarm", "2025-02-11"),
+        (a, "rectified", "2025-02-20"),
+    )
+    kept = undecided(frame, outcomes)
+    assert kept["customer_id"].tolist() == ["c", "d"]  # c only sent, d never sent
+    assert kept.attrs["decided"] == {"confirmed": 1, "false_alarm": 1}
+
+
+def test_the_latest_verdict_decides_and_attrs_are_kept():
+    frame = findings(finding("a", 500), finding("b", 300))
+    frame.attrs["as_of"] = "2025-03"
+    a, _ = finding_keys(frame)
+    # a self-audit's false alarm on a, corrected by a cross-audit's confirmation: still decided
+    outcomes = trail((a, "false_alarm", "2025-02-11"), (a, "confirmed", "2025-03-02"))
+    kept = undecided(frame, outcomes)
+    assert kept["customer_id"].tolist() == ["b"]
+    assert kept.attrs == {"as_of": "2025-03", "decided": {"confirmed": 1, "false_alarm": 0}}
+
+
+def test_a_trail_without_decisions_keeps_everything_and_a_wrong_frame_is_named():
+    frame = findings(finding("a", 500))
+    kept = undecided(frame, trail())
+    assert kept["customer_id"].tolist() == ["a"]
+    assert kept.attrs["decided"] == {"confirmed": 0, "false_alarm": 0}
+    with pytest.raises(ParameterError, match=r"outcomes.*no column event"):
+        undecided(frame, pd.DataFrame({"finding_key": []}))
