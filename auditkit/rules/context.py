@@ -31,9 +31,12 @@ from auditkit.rules.recomputed import Recomputed, recompute_lines
 CAPACITY_ORDERS = ("capacity_increase", "capacity_reduction")
 
 
-@dataclass
+@dataclass(frozen=True)
 class RuleContext:
-    """The dataset restricted to what is known at `as_of`, with per-bill lookups the rules share."""
+    """The dataset restricted to what is known at `as_of`, with per-bill lookups the rules share.
+
+    Frozen: the lookups are computed once from the tables and cached, so a table is never
+    swapped under them (`dataclasses.replace` makes a new context with fresh lookups)."""
 
     customers: pd.DataFrame
     bills: pd.DataFrame

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from dataclasses import replace
+
 import numpy as np
 import pandas as pd
 import pyarrow as pa
@@ -311,7 +313,7 @@ def test_read_days_of_some_bills_are_their_read_dates_else_their_calendar_month(
     read_to = read_from.copy()
     read_from.iloc[1], read_to.iloc[1] = pd.Timestamp("2024-01-26"), pd.Timestamp("2024-02-25")
     read_to.iloc[4] = pd.Timestamp("2024-05-20 13:00")  # the time of day dropped
-    ctx.bills = ctx.bills.assign(read_from=read_from, read_to=read_to)
+    ctx = replace(ctx, bills=ctx.bills.assign(read_from=read_from, read_to=read_to))
     rows = np.array([1, 4, 7])
     first, last = ctx.read_days(rows)
     for at, row in enumerate(rows):

@@ -59,6 +59,15 @@ def test_the_lines_of_a_type_are_found_once_and_as_compared():
     assert lines.of("loss").tolist() == []
 
 
+def test_the_arrays_every_rule_reads_cannot_be_changed_by_one_of_them():
+    nan = float("nan")
+    lines = _lines([4, 4, 4], line_type=[0, 2, 0], amount_due=[1.0, 0.0, 2.0], rate_due=[nan] * 3)
+    for array in (lines.of("energy"), lines.due, lines.billed, lines.amount_due, lines.row):
+        with pytest.raises(ValueError, match="read-only"):
+            array[0] = array[-1]
+    assert lines.of("energy").tolist() == [0, 2] and lines.due.tolist() == [True, False, True]
+
+
 def test_a_line_is_due_with_a_rate_or_an_amount_due_as_the_plain_comparison_has_it():
     nan = np.nan
     rate = [nan, nan, nan, nan, 0.5, 0.0, nan, 0.3]
