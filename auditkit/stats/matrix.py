@@ -216,12 +216,19 @@ def to_matrix(
 
 def _as_of_step(as_of: str | pd.Timestamp, frequency: str) -> int:
     """The last step to keep, as a month number or a day number (a whole month for 'YYYY-MM')."""
+    last_day = as_of_day(as_of)
+    if frequency == "M":
+        return last_day.year * 12 + last_day.month - 1
+    return int(np.datetime64(last_day.date(), "D").astype(np.int64))
+
+
+def as_of_day(as_of: str | pd.Timestamp) -> pd.Timestamp:
+    """The last day `as_of` knows: the day of a date (in its own time zone, returned without
+    one), the last day of a month 'YYYY-MM'."""
     try:
         stamp = pd.Timestamp(as_of)
     except (TypeError, ValueError) as error:
         raise ParameterError("as_of", "a period 'YYYY-MM' or a date 'YYYY-MM-DD'", as_of) from error
-    if frequency == "M":
-        return stamp.year * 12 + stamp.month - 1
     if isinstance(as_of, str) and len(as_of) == 7:
         stamp = stamp + pd.offsets.MonthEnd(0)
-    return int(np.datetime64(stamp.date(), "D").astype(np.int64))
+    return stamp.tz_localize(None).normalize()

@@ -52,7 +52,13 @@ from auditkit.data.schema import ORDER_TYPES
 from auditkit.errors import ParameterError
 from auditkit.stats.calibration import autocorrelation_inflation, sidak_score
 from auditkit.stats.field_checks import FIELD_CHECK, checked_field_checks, cleared_by_checks
-from auditkit.stats.matrix import ConsumptionMatrix, log_consumption, row_nanmedian, to_matrix
+from auditkit.stats.matrix import (
+    ConsumptionMatrix,
+    as_of_day,
+    log_consumption,
+    row_nanmedian,
+    to_matrix,
+)
 from auditkit.stats.requirements import require_columns
 from auditkit.stats.theft_daily import MIN_AFTER_DAYS, MIN_DAYS, SIGNALS, score_daily
 from auditkit.stats.theft_profile import (
@@ -159,7 +165,8 @@ def theft_scores(
 
     With `field_checks` (customer_id, checked_on: visits that found nothing wrong, such as the
     register's false alarms, `register.checks.field_checks`), a scored customer whose change began
-    on or before its latest check (on or before the last day scored) is explained alike, with
+    on or before its latest check (on or before the last day scored, and on or before the day
+    `as_of` when given: a check later that month had not happened yet) is explained alike, with
     explained_by "field_check" and explained_at the check's date (`field_checks.cleared_by_checks`);
     an order near the change explains it first. A fall that began after the visit, or use more
     than `min_drop` below what the visit saw over the last 28 days (on bills the last 2 months)
@@ -168,6 +175,8 @@ def theft_scores(
     _check_min_drop(min_drop)
     orders = None if work_orders is None else _checked_orders(work_orders, order_window_days)
     checks = None if field_checks is None else checked_field_checks(field_checks)
+    if checks is not None and as_of not in (None, ""):
+        checks = checks[checks["checked_on"] <= as_of_day(as_of)]
     matrix = to_matrix(reads, as_of)
     if peers is None:
         peer_groups = np.zeros(len(matrix.customers), dtype=np.int64)

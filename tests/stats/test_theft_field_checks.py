@@ -104,6 +104,17 @@ def test_on_monthly_bills_a_check_after_the_changed_month_explains_it_and_one_in
     assert row_of(reads, "M-1", field_checks=checks(("M-1", "2024-07-31")))["status"] == "scored"
 
 
+def test_on_monthly_bills_a_check_after_a_mid_month_as_of_had_not_happened_yet():
+    bills, _ = monthly_bills({"M-1": "2024-07"})  # low from 2024-07 to the end, 2024-12
+    reads = bills.rename(columns={"kwh_billed": "kwh"})
+    visit = checks(("M-1", "2024-11-20"))
+    assert row_of(reads, "M-1", as_of="2024-11", field_checks=visit)["status"] == "explained"
+    assert row_of(reads, "M-1", as_of="2024-11-20", field_checks=visit)["status"] == "explained"
+    before_the_visit = row_of(reads, "M-1", as_of="2024-11-19", field_checks=visit)
+    assert before_the_visit["status"] == "scored"
+    assert before_the_visit["score"] == row_of(reads, "M-1", as_of="2024-11")["score"]
+
+
 def test_only_the_latest_check_counts_and_without_a_year_before_the_kwh_decide():
     reads, _ = daily_reads("2025-09-18")
     own = reads["customer_id"].eq("D-1")
