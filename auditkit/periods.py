@@ -137,3 +137,36 @@ def last_months(
         present = np.sort(periods[kept].unique())
         kept &= periods.isin(present[-months:]) if months > 0 else False
     return bills[kept]
+
+
+def local_days(
+    given: pd.Series, column: str, expected: str, allow_empty: bool = False
+) -> pd.Series:
+    """The day of each value of `given` (dates, date texts or timestamps, each the day in its own
+    time zone, as a visit or an order is dated where it happened), as naive days; NaT for an
+    empty value when `allow_empty`. A ParameterError names `column`, `expected` and the first
+    value that is not a day (numbers are refused: a day is not a count)."""
+    if pd.api.types.is_datetime64_any_dtype(given):  # the register's, and any parsed column
+        missing = given.isna().to_numpy()
+        if missing.any() and not allow_empty:
+            row = int(np.flatnonzero(missing)[0])
+            raise ParameterError(column, expected, f"empty in row {row + 1}")
+        local = given.dt.tz_localize(None) if given.dt.tz is not None else given
+        return local.dt.normalize().astype("datetime64[ns]")
+    numbers = pd.api.types.is_numeric_dtype(given) and not pd.api.types.is_bool_dtype(given)
+    if numbers and not (allow_empty and given.isna().all()):
+        raise ParameterError(column, expected, f"numbers ({given.dtype})")
+    days = []
+    for row, value in enumerate(given):
+        if allow_empty and (value is None or (isinstance(value, float) and np.isnan(value))):
+            days.append(pd.NaT)
+            continue
+        try:
+            day = pd.Timestamp(value)
+        except (ValueError, TypeError):
+            day = pd.NaT
+        if pd.isna(day) or isinstance(value, bool | int | float | np.number):
+            shown = "empty" if pd.isna(value) else repr(value)
+            raise ParameterError(column, expected, f"{shown} in row {row + 1}")
+        days.append(day.tz_localize(None).normalize() if day.tzinfo else day.normalize())
+    return pd.Series(days, index=given.index, dtype="datetime64[ns]")

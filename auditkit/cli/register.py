@@ -153,6 +153,10 @@ def run_worklist(args: argparse.Namespace) -> int:
     from auditkit.register import Register, select_worklist, write_worklist
 
     use_register = args.findings is None or args.register or args.db is not None
+    if args.recheck and not use_register:
+        raise ParameterError(
+            "--recheck", "with the register (no FINDINGS, or --register / --db)", "no register"
+        )
     store = Register.open(args.db) if use_register else None
     try:
         if args.findings is None:
@@ -165,8 +169,9 @@ def run_worklist(args: argparse.Namespace) -> int:
         if args.data is not None:
             findings = _with_personal(findings, args.data)
         print(f"{len(findings)} findings from {origin}")
-        if store is not None and not args.recheck:
-            findings = _without_decided(store, findings)
+        trail = None if store is None else store.outcomes(district=args.district)
+        if trail is not None and not args.recheck:
+            findings = _without_decided(findings, trail)
         worklist = select_worklist(
             findings, by=args.by, top=args.top, share=args.share, seed=args.seed
         )
@@ -186,7 +191,7 @@ def run_worklist(args: argparse.Namespace) -> int:
             print(f"{district}: {len(sheet)} of {int(sheet['district_findings'].iloc[0])} "
                   f"findings: {path}")  # fmt: skip
         if store is not None:
-            _record_sent(store, written, args.sent_by or _login(), args.auditor)
+            _record_sent(store, trail, written, args.sent_by or _login(), args.auditor)
     finally:
         if store is not None:
             store.close()
@@ -252,11 +257,12 @@ def _open_findings(store: Register, district: str | None) -> pd.DataFrame:
     return findings
 
 
-def _without_decided(store: Register, findings: pd.DataFrame) -> pd.DataFrame:
-    """The findings the field has not decided yet; prints how many decided ones it left out."""
+def _without_decided(findings: pd.DataFrame, trail: pd.DataFrame) -> pd.DataFrame:
+    """The findings the field has not decided yet by the outcome `trail`; prints how many
+    decided ones it left out."""
     from auditkit.register.decided import undecided
 
-    kept = undecided(findings, store.outcomes())
+    kept = undecided(findings, trail)
     counts = kept.attrs["decided"]
     if sum(counts.values()):
         print(
@@ -333,15 +339,19 @@ def _refuse_unknown(store: Register, worklist: pd.DataFrame, origin: str) -> Non
 
 
 def _record_sent(
-    store: Register, written: list[tuple[Path, pd.DataFrame]], actor: str, auditor: str | None
+    store: Register,
+    trail: pd.DataFrame,
+    written: list[tuple[Path, pd.DataFrame]],
+    actor: str,
+    auditor: str | None,
 ) -> None:
     """Record each finding written as `sent` from its sheet and row, with the auditing bureau
     and how it was chosen; a finding already sent on the same worklist (the sheet written
-    again, any day) is not sent again."""
+    again, any day: a `sent` of the same source in `trail`, the register's outcomes read
+    before the sheets were written) is not sent again."""
     from auditkit.register.schema import EVENT_COLUMNS, OPTIONAL_EVENT_COLUMNS
     from auditkit.register.sheet import FIRST_DATA_ROW, worklist_source
 
-    trail = store.outcomes()
     sent = trail.loc[trail["event"] == "sent", ["finding_key", "source"]]
     already = set(zip(sent["finding_key"], sent["source"], strict=True))
     today = pd.Timestamp(dt.date.today())

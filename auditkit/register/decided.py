@@ -2,7 +2,9 @@
 
 A finding persists from month to month under the same key (`keys.finding_key`). Once the field
 has confirmed it or called it a false alarm, sending it again would send an inspector back to
-what the field settled: `undecided` leaves those out before `select_worklist` chooses.
+what the field settled: `undecided` leaves those out before `select_worklist` chooses. A finding
+the register marks `reopened` (gone in a run, found again since) is a new occurrence and goes
+out again whatever was decided before.
 """
 
 from __future__ import annotations
@@ -13,17 +15,27 @@ from auditkit.cycle.evaluate import DECISIONS, latest_decisions
 from auditkit.errors import ParameterError
 from auditkit.register.keys import finding_keys
 
+#: Columns of the findings that make their key.
+KEY_COLUMNS = ("customer_id", "rule_id", "period_from")
+
 
 def undecided(findings: pd.DataFrame, outcomes: pd.DataFrame) -> pd.DataFrame:
     """`findings` without those whose field verdict is in: the latest `confirmed` /
-    `false_alarm` event of the finding's key in `outcomes` (the register's trail in the order
-    events happened, `Register.outcomes`), as the audit-cycle report decides
-    (`cycle.evaluate.latest_decisions`: a correction recorded later decides). Findings only
-    sent, or never sent, are kept.
+    `false_alarm` event of the finding's key in `outcomes` (the register's trail,
+    `Register.outcomes`), as the audit-cycle report decides (`cycle.evaluate.latest_decisions`:
+    a correction recorded later decides). Findings only sent, never sent, or (with the
+    register's `status` column) `reopened` are kept.
 
     `attrs` are kept; `attrs["decided"]` counts the findings left out per verdict (each of
     DECISIONS, 0 when none), so that a caller can say what it left out and why.
     """
+    missing = [column for column in KEY_COLUMNS if column not in findings.columns]
+    if missing:
+        raise ParameterError(
+            "findings",
+            "findings of auditkit.rules.run, with columns " + ", ".join(KEY_COLUMNS),
+            "no column " + ", ".join(missing),
+        )
     missing = [column for column in ("finding_key", "event") if column not in outcomes.columns]
     if missing:
         raise ParameterError(
@@ -31,8 +43,12 @@ def undecided(findings: pd.DataFrame, outcomes: pd.DataFrame) -> pd.DataFrame:
             "the register's outcome trail (Register.outcomes)",
             "no column " + ", ".join(missing),
         )
+    if "happened_at" in outcomes.columns:  # the order events happened; a day's as recorded
+        outcomes = outcomes.sort_values("happened_at", kind="stable")
     verdicts = latest_decisions(outcomes).set_index("finding_key")["event"]
     verdict = finding_keys(findings).map(verdicts)
+    if "status" in findings.columns:
+        verdict = verdict.where(findings["status"].astype(str) != "reopened")
     kept = findings[verdict.isna().to_numpy()].copy()
     kept.attrs = {
         **findings.attrs,

@@ -35,8 +35,8 @@ CAPACITY_ORDERS = ("capacity_increase", "capacity_reduction")
 class RuleContext:
     """The dataset restricted to what is known at `as_of`, with per-bill lookups the rules share.
 
-    Frozen: the lookups are computed once from the tables and cached, so a table is never
-    swapped under them (`dataclasses.replace` makes a new context with fresh lookups)."""
+    Frozen: the lookups are computed once from the tables and cached, so no table can be
+    swapped under them; for other tables, build a new context (`build`, `at_month`)."""
 
     customers: pd.DataFrame
     bills: pd.DataFrame

@@ -55,7 +55,8 @@ class Recomputed:
     notes: tuple
 
     def __post_init__(self) -> None:
-        """Lock the arrays: a rule that wrote into one would change what the others read."""
+        """Lock the arrays given (in place: `recompute_lines` hands over arrays of its own): a
+        rule that wrote into one would change what the others read."""
         for value in vars(self).values():
             if isinstance(value, np.ndarray):
                 _read_only(value)
@@ -76,7 +77,7 @@ class Recomputed:
     def period(self) -> np.ndarray:
         """Per line: its time-of-use period as text (None: no period); made on first read, as
         millions of Python texts take a pass of their own."""
-        return np.asarray(PERIOD_ORDER, dtype=object)[self.period_code]
+        return _read_only(np.asarray(PERIOD_ORDER, dtype=object)[self.period_code])
 
     @cached_property
     def has_period(self) -> np.ndarray:

@@ -19,6 +19,7 @@ import numpy as np
 import pandas as pd
 
 from auditkit.errors import ParameterError
+from auditkit.periods import local_days
 from auditkit.stats.matrix import ConsumptionMatrix
 from auditkit.stats.requirements import require_columns
 from auditkit.stats.theft_daily import YEAR_DAYS
@@ -41,7 +42,7 @@ def checked_field_checks(field_checks: pd.DataFrame) -> pd.DataFrame:
     given = field_checks["checked_on"]
     if isinstance(given, pd.DataFrame):
         raise ParameterError("field_checks.checked_on", "one column", f"{given.shape[1]} columns")
-    days = _days(given)
+    days = local_days(given, "field_checks.checked_on", "a date (YYYY-MM-DD)")
     customers = field_checks["customer_id"]
     missing = (customers.isna() | customers.astype(str).str.strip().eq("")).to_numpy()
     if missing.any():
@@ -50,31 +51,6 @@ def checked_field_checks(field_checks: pd.DataFrame) -> pd.DataFrame:
     return pd.DataFrame(
         {"customer_id": customers.astype(str).to_numpy(), "checked_on": days.to_numpy()}
     )
-
-
-def _days(given: pd.Series) -> pd.Series:
-    """The day of each value of `given` (dates, date texts or timestamps, each in its own time
-    zone); a ParameterError naming the first value that is none."""
-    expected = "a date (YYYY-MM-DD)"
-    if pd.api.types.is_datetime64_any_dtype(given):  # the register's, and any parsed column
-        missing = given.isna().to_numpy()
-        if missing.any():
-            row = int(np.flatnonzero(missing)[0])
-            raise ParameterError("field_checks.checked_on", expected, f"empty in row {row + 1}")
-        local = given.dt.tz_localize(None) if given.dt.tz is not None else given
-        return local.dt.normalize().astype("datetime64[ns]")
-    if pd.api.types.is_numeric_dtype(given) and not pd.api.types.is_bool_dtype(given):
-        raise ParameterError("field_checks.checked_on", expected, f"numbers ({given.dtype})")
-    days = []
-    for row, value in enumerate(given):
-        try:
-            day = pd.Timestamp(value)
-        except (ValueError, TypeError):
-            day = pd.NaT
-        if pd.isna(day) or isinstance(value, bool | int | float | np.number):
-            raise ParameterError("field_checks.checked_on", expected, f"{value!r} in row {row + 1}")
-        days.append(day.tz_localize(None).normalize() if day.tzinfo else day.normalize())
-    return pd.Series(days, index=given.index, dtype="datetime64[ns]")
 
 
 def cleared_by_checks(

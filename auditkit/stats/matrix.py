@@ -229,6 +229,8 @@ def as_of_day(as_of: str | pd.Timestamp) -> pd.Timestamp:
         stamp = pd.Timestamp(as_of)
     except (TypeError, ValueError) as error:
         raise ParameterError("as_of", "a period 'YYYY-MM' or a date 'YYYY-MM-DD'", as_of) from error
+    if stamp is pd.NaT:
+        raise ParameterError("as_of", "a period 'YYYY-MM' or a date 'YYYY-MM-DD'", as_of)
     if isinstance(as_of, str) and len(as_of) == 7:
         stamp = stamp + pd.offsets.MonthEnd(0)
     return stamp.tz_localize(None).normalize()

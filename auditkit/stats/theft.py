@@ -50,6 +50,7 @@ import pandas as pd
 
 from auditkit.data.schema import ORDER_TYPES
 from auditkit.errors import ParameterError
+from auditkit.periods import local_days
 from auditkit.stats.calibration import autocorrelation_inflation, sidak_score
 from auditkit.stats.field_checks import FIELD_CHECK, checked_field_checks, cleared_by_checks
 from auditkit.stats.matrix import (
@@ -159,7 +160,8 @@ def theft_scores(
 
     With `work_orders` (customer_id, order_type, effective_date: the dataset's work orders), a
     scored customer whose change lies within `order_window_days` days of the effective date of
-    one of its `EXPLAINING_ORDERS` (`explaining_orders`) gets status "explained" and columns
+    one of its `EXPLAINING_ORDERS` (`explaining_orders`; in effect on or before the day `as_of`
+    when given) gets status "explained" and columns
     explained_by (the order's type; "" for the others) and explained_at (its effective date),
     keeps its score, and is ranked after every customer no order explains (`ranked`).
 
@@ -175,8 +177,12 @@ def theft_scores(
     _check_min_drop(min_drop)
     orders = None if work_orders is None else _checked_orders(work_orders, order_window_days)
     checks = None if field_checks is None else checked_field_checks(field_checks)
-    if checks is not None and as_of not in (None, ""):
-        checks = checks[checks["checked_on"] <= as_of_day(as_of)]
+    if as_of not in (None, ""):  # what had happened by the day as_of: on bills, mid-month too
+        known_until = as_of_day(as_of)
+        if orders is not None:
+            orders = orders[~(orders["effective_date"] > known_until)]
+        if checks is not None:
+            checks = checks[checks["checked_on"] <= known_until]
     matrix = to_matrix(reads, as_of)
     if peers is None:
         peer_groups = np.zeros(len(matrix.customers), dtype=np.int64)
@@ -349,21 +355,17 @@ def _checked_orders(work_orders: pd.DataFrame, window_days: int) -> pd.DataFrame
             f"one of {', '.join(ORDER_TYPES)}",
             f"{types.iloc[row]!r} in row {row + 1}",
         )
-    given = work_orders["effective_date"]
-    dates = pd.to_datetime(given, errors="coerce", format="mixed")
-    wrong = dates.isna().to_numpy() & given.notna().to_numpy()
-    if wrong.any():
-        row = int(np.flatnonzero(wrong)[0])
-        raise ParameterError(
-            "work_orders.effective_date",
-            "a date (YYYY-MM-DD), or empty for an order not yet in effect",
-            f"{given.iloc[row]!r} in row {row + 1}",
-        )
+    dates = local_days(
+        work_orders["effective_date"],
+        "work_orders.effective_date",
+        "a date (YYYY-MM-DD), or empty for an order not yet in effect",
+        allow_empty=True,
+    )
     return pd.DataFrame(
         {
             "customer_id": work_orders["customer_id"].to_numpy(),
             "order_type": types.to_numpy(),
-            "effective_date": dates.dt.normalize().to_numpy(),
+            "effective_date": dates.to_numpy(),
         }
     )
 

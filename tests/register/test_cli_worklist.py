@@ -187,6 +187,9 @@ def test_parameters_are_checked_with_their_name(recorded: tuple[str, Path], tmp_
     assert "parameter '--district'" in capsys.readouterr().err
     assert main(["worklist", str(tmp_path), "--top", "2", "--out", out]) == 2
     assert "parameter 'FINDINGS'" in capsys.readouterr().err
+    _, findings = recorded
+    assert main(["worklist", str(findings), "--top", "2", "--recheck", "--out", out]) == 2
+    assert "parameter '--recheck'" in capsys.readouterr().err
 
 
 def test_a_district_name_never_chooses_the_path(recorded: tuple[str, Path], tmp_path: Path):

@@ -43,6 +43,22 @@ def test_the_latest_verdict_decides_and_attrs_are_kept():
     assert kept.attrs == {"as_of": "2025-03", "decided": {"confirmed": 1, "false_alarm": 0}}
 
 
+def test_events_given_out_of_order_are_decided_in_the_order_they_happened():
+    frame = findings(finding("a", 500))
+    (a,) = finding_keys(frame)
+    outcomes = trail((a, "confirmed", "2025-03-02"), (a, "false_alarm", "2025-02-11"))
+    assert undecided(frame, outcomes).attrs["decided"] == {"confirmed": 1, "false_alarm": 0}
+
+
+def test_a_reopened_finding_goes_out_again_whatever_was_decided_before():
+    frame = findings(finding("a", 500), finding("b", 300)).assign(status=["reopened", "persisting"])
+    a, b = finding_keys(frame)
+    outcomes = trail((a, "confirmed", "2025-02-10"), (b, "confirmed", "2025-02-10"))
+    kept = undecided(frame, outcomes)
+    assert kept["customer_id"].tolist() == ["a"]
+    assert kept.attrs["decided"] == {"confirmed": 1, "false_alarm": 0}
+
+
 def test_a_trail_without_decisions_keeps_everything_and_a_wrong_frame_is_named():
     frame = findings(finding("a", 500))
     kept = undecided(frame, trail())
@@ -50,3 +66,5 @@ def test_a_trail_without_decisions_keeps_everything_and_a_wrong_frame_is_named()
     assert kept.attrs["decided"] == {"confirmed": 0, "false_alarm": 0}
     with pytest.raises(ParameterError, match=r"outcomes.*no column event"):
         undecided(frame, pd.DataFrame({"finding_key": []}))
+    with pytest.raises(ParameterError, match=r"findings.*no column period_from"):
+        undecided(frame.drop(columns="period_from"), trail())

@@ -53,6 +53,9 @@ def test_bad_reads_are_named():
         to_matrix(pd.DataFrame({**good, "period": ["2024-13", "2024-01"]}))
     with pytest.raises(InsufficientDataError, match="as_of"):
         to_matrix(pd.DataFrame({**good, "period": ["2024-01", "2024-02"]}), as_of="2023-06")
+    for missing in (pd.NaT, float("nan"), "not a date"):
+        with pytest.raises(ParameterError, match="parameter 'as_of'"):
+            to_matrix(pd.DataFrame({**good, "period": ["2024-01", "2024-02"]}), as_of=missing)
 
 
 def test_row_nanmedian_matches_numpy():

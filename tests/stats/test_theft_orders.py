@@ -77,6 +77,26 @@ def test_on_monthly_bills_the_window_counts_from_the_month_before_the_change_to_
         assert explained(reads, orders(("M-1", "ownership_transfer", day)))["status"] == "scored"
 
 
+def test_on_monthly_bills_an_order_after_a_mid_month_as_of_was_not_in_effect_yet():
+    bills, _ = monthly_bills({"M-1": "2024-07"})
+    reads = bills.rename(columns={"kwh_billed": "kwh"})
+    closure = orders(("M-1", "closure", "2024-08-25"))
+    assert explained(reads, closure, as_of="2024-08")["status"] == "explained"
+    assert explained(reads, closure, as_of="2024-08-25")["status"] == "explained"
+    assert explained(reads, closure, as_of="2024-08-24")["status"] == "scored"
+
+
+def test_an_order_dated_with_a_time_zone_takes_effect_on_its_own_day_and_numbers_are_refused():
+    reads, _ = daily_reads("2025-09-18")  # D-1 falls to 40 % on 2025-09-18
+    for given in ("2025-10-19T23:30+08:00", pd.Timestamp("2025-10-19 06:00", tz="Asia/Shanghai")):
+        row = explained(reads, orders(("D-1", "closure", given)))
+        assert (row["status"], row["explained_at"]) == ("explained", pd.Timestamp("2025-10-19"))
+    later = explained(reads, orders(("D-1", "closure", "2025-10-20T00:30+08:00")))
+    assert later["status"] == "scored"  # 32 days after, where it was issued
+    with pytest.raises(ParameterError, match=r"work_orders.effective_date.*numbers \(int64\)"):
+        theft_scores(reads, work_orders=orders(("D-1", "closure", 20251019)))
+
+
 def test_the_nearest_explaining_order_is_named_and_the_score_is_kept():
     reads, _ = daily_reads("2025-09-18")
     without = theft_scores(reads).set_index("customer_id").loc["D-1"]
