@@ -9,14 +9,16 @@ first from the seed, so identical across kinds) and `--attack-share` of the cust
 with that kind alone. Per kind, without and with the utility's work orders (`draw_work_orders`):
 AUC, MAP@50, the oracle's MAP@50 (the bound set by honest series of the attack's own law,
 `SAME_LAW`), precision and recall at score > 3, and who of the honest customers sits in the top
-50. Then one month of the audit cycle (`second_round`): the top 50 of the ranking with the work
-orders 30 days before the last read are visited a week later, the thieves among them caught (out
-of the next population) but for `--missed-share` of them, whom the field misses, the honest ones
-and the missed thieves recorded as field checks that found nothing
-(`theft_scores(field_checks=...)`); next month's figures without and with those checks. Quote the
-report split; tune on `--split tune`.
+50. Then `--months` months of the audit cycle (`visit_rounds`, default one): each month the top
+50 of the ranking with the work orders and the checks so far, among those not caught yet, 30 days
+a month before the last read, are visited a week later, the thieves among them caught (out of the
+later populations) but for `--missed-share` of them, whom the field misses, the honest ones and
+the missed thieves recorded as field checks that found nothing (`theft_scores(field_checks=...)`);
+the last day's figures without and with those checks. Quote the report split; tune on
+`--split tune`.
 
-    PYTHONPATH=. .venv/bin/python benchmarks/theft_real_per_kind.py --seed 1     # ~45 s
+    PYTHONPATH=. .venv/bin/python benchmarks/theft_real_per_kind.py --seed 1             # ~45 s
+    PYTHONPATH=. .venv/bin/python benchmarks/theft_real_per_kind.py --seed 1 --months 3  # ~90 s
 """
 
 from __future__ import annotations
@@ -64,28 +66,46 @@ def kind_row(kind: str, labels: pd.DataFrame, scores: pd.Series) -> dict[str, ob
     }
 
 
-def second_round(
-    reads: pd.DataFrame, labels: pd.DataFrame, orders: pd.DataFrame, missed_share: float, seed: int
+def visit_rounds(
+    reads: pd.DataFrame,
+    labels: pd.DataFrame,
+    orders: pd.DataFrame,
+    missed_share: float,
+    seed: int,
+    rounds: int = 1,
 ) -> tuple[pd.Series, pd.Series, pd.Series]:
-    """One round of the audit cycle: the top N of the ranking (with the work orders) as of
-    VISIT_LEAD_DAYS before the last day are visited a week later. A thief among them is caught
-    (out of the next population) but for `missed_share` of them, whom the field misses and
-    records as a false alarm, as it does every honest customer visited (a field check). Returns
-    next month's ranking scores without and with those checks, and who is left to find (the
-    customers not caught)."""
+    """`rounds` months of the audit cycle before the last day. Each month, the top N of the
+    ranking (with the work orders and the checks so far) among the customers not caught yet, as
+    of VISIT_LEAD_DAYS x the months left before the last day, are visited a week later. A thief
+    among them is caught (out of the later populations) but for `missed_share` of them, whom
+    the field misses and records as a false alarm, as it does every honest customer visited (a
+    field check). Returns the last day's ranking scores without and with those checks, and who
+    is left to find (the customers not caught)."""
     last_day = reads["date"].max()
-    first_as_of = last_day - pd.Timedelta(days=VISIT_LEAD_DAYS)
-    first = ranking_score(theft_scores(reads, as_of=first_as_of, work_orders=orders))
-    visited = labels.set_index("customer_id").loc[first.nlargest(TOP_N).index]
-    thieves = visited.index[visited["attack"] != ""]
-    missed = np.random.default_rng(seed).random(len(thieves)) < missed_share
-    checks = pd.DataFrame(
-        {
-            "customer_id": [*visited.index[visited["attack"] == ""], *thieves[missed]],
-            "checked_on": first_as_of + pd.Timedelta(days=7),
-        }
-    )
-    left = ~labels["customer_id"].isin(thieves[~missed])
+    people = labels.set_index("customer_id")
+    misses = np.random.default_rng(seed)
+    caught: list[str] = []
+    visits: list[pd.DataFrame] = []
+    for months_left in range(rounds, 0, -1):
+        as_of = last_day - pd.Timedelta(days=VISIT_LEAD_DAYS * months_left)
+        checks = pd.concat(visits, ignore_index=True) if visits else None
+        ranking = ranking_score(
+            theft_scores(reads, as_of=as_of, work_orders=orders, field_checks=checks)
+        ).drop(caught)
+        visited = people.loc[ranking.nlargest(TOP_N).index]
+        thieves = visited.index[visited["attack"] != ""]
+        missed = misses.random(len(thieves)) < missed_share
+        caught += list(thieves[~missed])
+        visits.append(
+            pd.DataFrame(
+                {
+                    "customer_id": [*visited.index[visited["attack"] == ""], *thieves[missed]],
+                    "checked_on": as_of + pd.Timedelta(days=7),
+                }
+            )
+        )
+    left = ~labels["customer_id"].isin(caught)
+    checks = pd.concat(visits, ignore_index=True)
     plain = ranking_score(theft_scores(reads, work_orders=orders))
     checked = ranking_score(theft_scores(reads, work_orders=orders, field_checks=checks))
     return plain, checked, left
@@ -100,14 +120,27 @@ def main() -> None:
         default=0.0,
         help="share of the thieves visited whom the field misses (recorded as false alarms)",
     )
+    parser.add_argument(
+        "--months",
+        type=int,
+        default=1,
+        help="months of field visits before the last day's ranking (default 1)",
+    )
     args = parser.parse_args()
     check_population_options(parser, args)
     if not 0 <= args.missed_share <= 1:
         parser.error(f"--missed-share: a share in [0, 1], got {args.missed_share}")
+    if not 1 <= args.months <= 6:
+        parser.error(f"--months: 1 to 6 months of visits, got {args.months}")
+    visits = (
+        f"visiting this month's top {TOP_N}"
+        if args.months == 1
+        else f"visiting each month's top {TOP_N} for {args.months} months"
+    )
     tables: dict[str, list[dict[str, object]]] = {
         "without work orders": [],
         "with them": [],
-        f"with them, next month, after visiting this month's top {TOP_N}: without the checks": [],
+        f"with them, next month, after {visits}: without the checks": [],
         "with the checks": [],
     }
     for kind in ALL_KINDS:
@@ -117,7 +150,9 @@ def main() -> None:
         orders = draw_work_orders(labels, args.recorded_share, args.seed)
         plain = theft_scores(reads).set_index("customer_id")["score"]
         recorded = ranking_score(theft_scores(reads, work_orders=orders))
-        unchecked, checked, left = second_round(reads, labels, orders, args.missed_share, args.seed)
+        unchecked, checked, left = visit_rounds(
+            reads, labels, orders, args.missed_share, args.seed, args.months
+        )
         rankings = (
             (plain, labels),
             (recorded, labels),
