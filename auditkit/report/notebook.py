@@ -135,10 +135,11 @@ def show_table(
 
     The plain-text copy kept beside the HTML in the executed notebook is made from the same
     formatted, masked rows: the notebook file is an output of the run too. A table without rows
-    is shown as a sentence saying so, in `lang`.
+    is shown as a sentence saying so, in `lang`: its own (`frame.attrs["empty"]`, set by a table
+    that knows what having no rows means, already in `lang`) or a general one.
     """
     if frame.empty:
-        nothing = i18n.text("common.nothing", lang)
+        nothing = frame.attrs.get("empty") or i18n.text("common.nothing", lang)
         _display({"text/html": f"<p>{html.escape(nothing)}</p>", "text/plain": nothing})
         return
     shown = format_frame(frame.head(max_rows), money_columns, mask)

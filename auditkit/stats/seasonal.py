@@ -85,7 +85,8 @@ class Decomposition:
 def outlier_table(
     decompositions: dict[str, Decomposition], lang: str = i18n.DEFAULT_LANG
 ) -> pd.DataFrame:
-    """The out-of-line months of each decomposition (by district), formatted."""
+    """The out-of-line months of each decomposition (by district), formatted; with none, its
+    `attrs["empty"]` says so in `lang`."""
     frame = pd.DataFrame(
         [
             {
@@ -107,7 +108,9 @@ def outlier_table(
         "expected": tables.whole,
         "resid_z": tables.decimals(1),
     }
-    return tables.labelled(frame, formats, lang)
+    table = tables.labelled(frame, formats, lang)
+    table.attrs["empty"] = i18n.text("stats.outliers.none", lang)
+    return table
 
 
 def decompose(

@@ -214,3 +214,22 @@ def test_an_empty_table_is_a_sentence_and_lines_are_escaped_bullets(
     assert shown[0]["text/plain"] == "(nothing to show)" and "<table" not in shown[0]["text/html"]
     assert shown[1]["text/html"] == "<ul><li>&lt;b&gt;城东&lt;/b&gt; first</li><li>second</li></ul>"
     assert len(shown) == 2
+
+
+def test_an_empty_table_that_knows_what_no_rows_mean_says_it_in_its_language(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    from auditkit.stats.seasonal import outlier_table
+
+    shown: list[dict] = []
+    monkeypatch.setattr(notebook, "_display", lambda bundle: shown.append(dict(bundle)))
+    for lang in ("zh", "en"):
+        notebook.show_table(outlier_table({}, lang), lang=lang)
+    assert [bundle["text/plain"] for bundle in shown] == [
+        "没有异常月份：各区的残差稳健 z 绝对值均不大于 3。",
+        "No out-of-line month: every district's |robust z| of the residual is 3 or less.",
+    ]
+    hostile = pd.DataFrame(columns=["a"])
+    hostile.attrs["empty"] = "<script>x</script>"
+    notebook.show_table(hostile, lang="en")
+    assert shown[-1]["text/html"] == "<p>&lt;script&gt;x&lt;/script&gt;</p>"
