@@ -1,4 +1,4 @@
-"""The one "last N months of bills" window."""
+"""The one "last N months of bills" window, and the days of dates given in any form."""
 
 from __future__ import annotations
 
@@ -9,6 +9,7 @@ import pytest
 from auditkit.errors import ParameterError
 from auditkit.periods import (
     last_months,
+    local_days,
     month_end_days,
     month_first_days,
     month_number,
@@ -73,3 +74,22 @@ def test_first_and_last_days_of_months_are_the_calendars_on_a_part_and_on_a_few_
         np.datetime64("2100-02-28"),
     ]
     assert month_first_days(np.array([], dtype=np.int64)).size == 0
+
+
+def test_local_days_are_each_values_own_day_and_empty_only_where_allowed():
+    given = pd.Series(
+        ["2025-10-19T23:30+08:00", None, pd.Timestamp("2025-10-19 06:00"), "2025-1-2"]
+    )
+    days = local_days(given, "t.day", "a date", allow_empty=True)
+    assert days.tolist()[0] == pd.Timestamp("2025-10-19") and pd.isna(days.iloc[1])
+    assert days.tolist()[2:] == [pd.Timestamp("2025-10-19"), pd.Timestamp("2025-01-02")]
+    with pytest.raises(
+        ParameterError, match=r"parameter 't.day': expected a date, found 'empty in row 2'"
+    ):
+        local_days(given, "t.day", "a date")
+    with pytest.raises(ParameterError, match=r"found 'numbers \(int64\)'"):
+        local_days(pd.Series([20251019]), "t.day", "a date", allow_empty=True)
+    with pytest.raises(ParameterError, match="'x' in row 1"):
+        local_days(pd.Series(["x"]), "t.day", "a date", allow_empty=True)
+    zoned = pd.Series(pd.to_datetime(["2025-10-19 23:30"]).tz_localize("Asia/Shanghai"))
+    assert local_days(zoned, "t.day", "a date").tolist() == [pd.Timestamp("2025-10-19")]
