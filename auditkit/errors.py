@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Sequence
 
 
 class AuditkitError(Exception):
@@ -20,6 +21,16 @@ class ParameterError(AuditkitError, ValueError):
         self.expected = expected
         self.found = found
         super().__init__(f"parameter {name!r}: expected {expected}, found {shown(found)}")
+
+
+def require_frame_columns(frame: object, name: str, what: str, columns: Sequence[str]) -> None:
+    """A ParameterError naming `name` when the table `frame` lacks any of `columns`: expected
+    `what` with those columns, found the missing ones."""
+    missing = [column for column in columns if column not in frame.columns]
+    if missing:
+        raise ParameterError(
+            name, f"{what}, with columns " + ", ".join(columns), "no column " + ", ".join(missing)
+        )
 
 
 def shown(value: object) -> str:

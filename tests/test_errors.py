@@ -4,10 +4,11 @@ from __future__ import annotations
 
 import datetime as dt
 
+import pandas as pd
 import pytest
 
 from auditkit import yamlsafe
-from auditkit.errors import AuditkitError, ParameterError
+from auditkit.errors import AuditkitError, ParameterError, require_frame_columns
 from auditkit.notebook_params import load_params_file
 
 
@@ -45,3 +46,14 @@ def test_describe_keeps_a_refusal_of_an_alias_bomb_on_one_line():
     with pytest.raises(yamlsafe.RefusedYAMLError) as caught:
         yamlsafe.safe_load(bomb)
     assert "\n" not in yamlsafe.describe(caught.value)
+
+
+def test_a_table_without_its_columns_is_named_with_what_it_should_hold_and_what_it_lacks():
+    frame = pd.DataFrame({"customer_id": ["a"], "score": [1.0]})
+    require_frame_columns(frame, "findings", "findings of auditkit.rules.run", ["customer_id"])
+    with pytest.raises(ParameterError) as caught:
+        require_frame_columns(frame, "findings", "findings", ["customer_id", "rule_id", "period"])
+    assert str(caught.value) == (
+        "parameter 'findings': expected findings, with columns customer_id, rule_id, period, "
+        "found 'no column rule_id, period'"
+    )

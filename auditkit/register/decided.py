@@ -12,11 +12,12 @@ from __future__ import annotations
 import pandas as pd
 
 from auditkit.cycle.evaluate import DECISIONS, latest_decisions
-from auditkit.errors import ParameterError
+from auditkit.errors import require_frame_columns
 from auditkit.register.keys import finding_keys
 
-#: Columns of the findings that make their key.
+#: Columns of the findings that make their key, and of the outcomes that say what happened.
 KEY_COLUMNS = ("customer_id", "rule_id", "period_from")
+OUTCOME_KEYS = ("finding_key", "event")
 
 
 def undecided(findings: pd.DataFrame, outcomes: pd.DataFrame) -> pd.DataFrame:
@@ -29,20 +30,10 @@ def undecided(findings: pd.DataFrame, outcomes: pd.DataFrame) -> pd.DataFrame:
     `attrs` are kept; `attrs["decided"]` counts the findings left out per verdict (each of
     DECISIONS, 0 when none), so that a caller can say what it left out and why.
     """
-    missing = [column for column in KEY_COLUMNS if column not in findings.columns]
-    if missing:
-        raise ParameterError(
-            "findings",
-            "findings of auditkit.rules.run, with columns " + ", ".join(KEY_COLUMNS),
-            "no column " + ", ".join(missing),
-        )
-    missing = [column for column in ("finding_key", "event") if column not in outcomes.columns]
-    if missing:
-        raise ParameterError(
-            "outcomes",
-            "the register's outcome trail (Register.outcomes)",
-            "no column " + ", ".join(missing),
-        )
+    require_frame_columns(findings, "findings", "findings of auditkit.rules.run", KEY_COLUMNS)
+    require_frame_columns(
+        outcomes, "outcomes", "the register's outcome trail (Register.outcomes)", OUTCOME_KEYS
+    )
     if "happened_at" in outcomes.columns:  # the order events happened; a day's as recorded
         outcomes = outcomes.sort_values("happened_at", kind="stable")
     verdicts = latest_decisions(outcomes).set_index("finding_key")["event"]

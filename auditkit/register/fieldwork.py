@@ -39,7 +39,7 @@ from dataclasses import asdict, dataclass
 import numpy as np
 import pandas as pd
 
-from auditkit.errors import ParameterError
+from auditkit.errors import ParameterError, require_frame_columns
 from auditkit.periods import is_period, month_first_days, month_number
 from auditkit.register.keys import finding_keys
 from auditkit.register.schema import EVENT_COLUMNS, OPTIONAL_EVENT_COLUMNS, OUTCOME_EVENTS
@@ -244,23 +244,17 @@ def month_worklist(
 
 def _checked(findings: pd.DataFrame, month: str) -> pd.DataFrame:
     """The month's findings with the columns the simulation reads."""
-    missing = [column for column in _NEEDED if column not in findings.columns]
-    if missing:
-        raise ParameterError(
-            f"findings_by_month[{month!r}]",
-            "findings of auditkit.rules.run, with columns " + ", ".join(_NEEDED),
-            "no column " + ", ".join(missing),
-        )
+    require_frame_columns(
+        findings, f"findings_by_month[{month!r}]", "findings of auditkit.rules.run", _NEEDED
+    )
     return findings.reset_index(drop=True).astype({"district": str, "customer_id": str})
 
 
 def _real_irregularities(truth: pd.DataFrame) -> dict[tuple[str, str], int]:
     """(customer, rule) → the month number the irregularity begins (the earliest when twice);
     a row without `from_period` is irregular from the start."""
-    missing = [c for c in ("customer_id", "irregularity") if c not in truth.columns]
-    if missing:
-        raise ParameterError("truth", "the truth table (customer_id, irregularity, from_period)",
-                             "no column " + ", ".join(missing))  # fmt: skip
+    require_frame_columns(truth, "truth", "the truth table (from_period optional)",
+                          ("customer_id", "irregularity"))  # fmt: skip
     start = np.full(len(truth), np.iinfo(np.int64).min, dtype=np.int64)
     if "from_period" in truth.columns:
         known = truth["from_period"].notna().to_numpy()

@@ -38,7 +38,7 @@ from openpyxl.worksheet.worksheet import Worksheet
 
 from auditkit import __version__, i18n, sheets
 from auditkit.atomic import write_bytes_atomic
-from auditkit.errors import ParameterError
+from auditkit.errors import ParameterError, require_frame_columns
 from auditkit.formulas import put_cell
 from auditkit.masking import PERSONAL_COLUMNS, mask_personal
 from auditkit.register.errors import RegisterError
@@ -155,13 +155,7 @@ def write_worklist(
     target = Path(path)
     if target.suffix.lower() != ".xlsx":
         raise ParameterError("path", "a file name ending in .xlsx", str(path))
-    missing = [column for column in NEEDED if column not in worklist.columns]
-    if missing:
-        raise ParameterError(
-            "worklist",
-            "a worklist of select_worklist, with columns " + ", ".join(NEEDED),
-            "no column " + ", ".join(missing),
-        )
+    require_frame_columns(worklist, "worklist", "a worklist of select_worklist", NEEDED)
     if "evidence_code" not in worklist.columns and "evidence" not in worklist.columns:
         raise ParameterError(
             "worklist", "a worklist with an evidence_code or evidence column", "neither"
