@@ -25,7 +25,9 @@ class ParameterError(AuditkitError, ValueError):
 
 def require_frame_columns(frame: object, name: str, what: str, columns: Sequence[str]) -> None:
     """A ParameterError naming `name` when the table `frame` lacks any of `columns`: expected
-    `what` with those columns, found the missing ones."""
+    `what` with those columns, found the missing ones (or what was given instead of a table)."""
+    if not hasattr(frame, "columns"):
+        raise ParameterError(name, f"{what} (a table)", type(frame).__name__)
     missing = [column for column in columns if column not in frame.columns]
     if missing:
         raise ParameterError(

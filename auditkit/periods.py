@@ -140,33 +140,62 @@ def last_months(
 
 
 def local_days(
-    given: pd.Series, column: str, expected: str, allow_empty: bool = False
+    given: pd.Series | pd.DataFrame, column: str, expected: str, allow_empty: bool = False
 ) -> pd.Series:
     """The day of each value of `given` (dates, date texts or timestamps, each the day in its own
     time zone, as a visit or an order is dated where it happened), as naive days; NaT for an
     empty value when `allow_empty`. A ParameterError names `column`, `expected` and the first
-    value that is not a day (numbers are refused: a day is not a count)."""
+    value that is not a day: numbers (a day is not a count), 'now' or 'today' (a run must not
+    depend on when it runs), a day pandas cannot hold (years 1678 to 2261), or two columns."""
+    if isinstance(given, pd.DataFrame):
+        raise ParameterError(column, "one column", f"{given.shape[1]} columns")
+    if isinstance(given.dtype, pd.ArrowDtype) and pd.api.types.is_datetime64_any_dtype(given):
+        given = given.astype(object)  # Arrow dates and timestamps: read value by value below
     if pd.api.types.is_datetime64_any_dtype(given):  # the register's, and any parsed column
         missing = given.isna().to_numpy()
         if missing.any() and not allow_empty:
             row = int(np.flatnonzero(missing)[0])
             raise ParameterError(column, expected, f"empty in row {row + 1}")
         local = given.dt.tz_localize(None) if given.dt.tz is not None else given
-        return local.dt.normalize().astype("datetime64[ns]")
+        return _in_range(local.dt.normalize(), column, expected)
     numbers = pd.api.types.is_numeric_dtype(given) and not pd.api.types.is_bool_dtype(given)
     if numbers and not (allow_empty and given.isna().all()):
         raise ParameterError(column, expected, f"numbers ({given.dtype})")
-    days = []
-    for row, value in enumerate(given):
-        if allow_empty and (value is None or (isinstance(value, float) and np.isnan(value))):
-            days.append(pd.NaT)
-            continue
-        try:
-            day = pd.Timestamp(value)
-        except (ValueError, TypeError):
-            day = pd.NaT
-        if pd.isna(day) or isinstance(value, bool | int | float | np.number):
-            shown = "empty" if pd.isna(value) else repr(value)
-            raise ParameterError(column, expected, f"{shown} in row {row + 1}")
-        days.append(day.tz_localize(None).normalize() if day.tzinfo else day.normalize())
-    return pd.Series(days, index=given.index, dtype="datetime64[ns]")
+    codes, distinct = pd.factorize(given.astype(object), use_na_sentinel=True)
+    if (codes < 0).any() and not allow_empty:
+        row = int(np.flatnonzero(codes < 0)[0])
+        raise ParameterError(column, expected, f"empty in row {row + 1}")
+    days = np.empty(len(distinct), dtype="datetime64[ns]")
+    for index, value in enumerate(distinct):  # each distinct value once: dates repeat
+        days[index] = _day(value, column, expected, int(np.argmax(codes == index)) + 1)
+    days = np.append(days, np.datetime64("NaT", "ns"))  # code -1, an empty value: NaT
+    return pd.Series(days[codes], index=given.index, dtype="datetime64[ns]")
+
+
+def _day(value: object, column: str, expected: str, row: int) -> np.datetime64:
+    """The day of one value (in its own time zone), or a ParameterError naming its `row`."""
+    refused = isinstance(value, bool | int | float | np.number) or (
+        isinstance(value, str) and value.strip().lower() in ("now", "today")
+    )
+    try:
+        day = pd.NaT if refused else pd.Timestamp(value)
+    except (ValueError, TypeError):
+        day = pd.NaT
+    if pd.isna(day):
+        raise ParameterError(column, expected, f"{value!r} in row {row}")
+    day = day.tz_localize(None) if day.tzinfo else day
+    try:
+        return day.normalize().as_unit("ns").to_datetime64()
+    except (OverflowError, ValueError):  # OutOfBoundsDatetime is a ValueError
+        raise ParameterError(column, expected, f"{value!r} in row {row}") from None
+
+
+def _in_range(days: pd.Series, column: str, expected: str) -> pd.Series:
+    """`days` as nanosecond days; a ParameterError naming the first day beyond them."""
+    try:
+        return days.astype("datetime64[ns]")
+    except (OverflowError, ValueError):
+        low, high = pd.Timestamp.min.normalize(), pd.Timestamp.max.normalize()
+        beyond = ((days < low) | (days > high)).to_numpy()
+        row = int(np.flatnonzero(beyond)[0]) if beyond.any() else 0
+        raise ParameterError(column, expected, f"{days.iloc[row]} in row {row + 1}") from None

@@ -77,7 +77,8 @@ def visit_rounds(
     """`rounds` months of the audit cycle before the last day. Each month, the top N of the
     ranking (with the work orders and the checks so far) among the customers not caught yet, as
     of VISIT_LEAD_DAYS x the months left before the last day, are visited a week later. A thief
-    among them is caught (out of the later populations) but for `missed_share` of them, whom
+    among them is caught (out of the later rankings; its reads stay among the peers) but for
+    `missed_share` of them, whom
     the field misses and records as a false alarm, as it does every honest customer visited (a
     field check). Returns the last day's ranking scores without and with those checks, and who
     is left to find (the customers not caught)."""

@@ -2,8 +2,11 @@
 
 from __future__ import annotations
 
+import datetime as dt
+
 import numpy as np
 import pandas as pd
+import pyarrow as pa
 import pytest
 
 from auditkit.errors import ParameterError
@@ -93,3 +96,24 @@ def test_local_days_are_each_values_own_day_and_empty_only_where_allowed():
         local_days(pd.Series(["x"]), "t.day", "a date", allow_empty=True)
     zoned = pd.Series(pd.to_datetime(["2025-10-19 23:30"]).tz_localize("Asia/Shanghai"))
     assert local_days(zoned, "t.day", "a date").tolist() == [pd.Timestamp("2025-10-19")]
+
+
+def test_local_days_read_any_column_pandas_gives_and_name_what_is_not_a_day():
+    expected = [pd.Timestamp("2025-01-01"), pd.NaT]
+    for given in (
+        pd.Series(["2025-01-01", None], dtype="string[pyarrow]"),
+        pd.Series(["2025-01-01", None], dtype="string"),
+        pd.Series([pd.Timestamp("2025-01-01"), pd.NaT], dtype=object),
+        pd.Series(["2025-01-01", pd.NA], dtype=object),
+        pd.Series([dt.date(2025, 1, 1), None], dtype=pd.ArrowDtype(pa.date32())),
+    ):
+        days = local_days(given, "t.day", "a date", allow_empty=True)
+        assert days.dtype == "datetime64[ns]" and days.iloc[0] == expected[0], given.dtype
+        assert pd.isna(days.iloc[1])
+    for value in ("0202-10-19", "now", "today", "", "nan"):
+        with pytest.raises(ParameterError, match=rf"found \"'{value}' in row 2\""):
+            local_days(pd.Series(["2025-01-01", value]), "t.day", "a date")
+    with pytest.raises(ParameterError, match="expected one column, found '2 columns'"):
+        local_days(pd.DataFrame({"a": ["2025-01-01"], "b": ["2025-01-02"]}), "t.day", "a date")
+    many = pd.Series(np.repeat(["2025-01-01", "2025-02-01"], 50_000))
+    assert local_days(many, "t.day", "a date").value_counts().tolist() == [50_000, 50_000]

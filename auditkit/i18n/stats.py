@@ -179,8 +179,8 @@ WORDS: dict[str, tuple[str, str]] = {
         "The seasonal decomposition finds {count} out-of-line months (|robust z| > 3).",
     ),
     "stats.outliers.none": (
-        "没有异常月份：各区的残差稳健 z 绝对值均不大于 3。",
-        "No out-of-line month: every district's |robust z| of the residual is 3 or less.",
+        "没有异常月份：各区的残差稳健 z 绝对值均不大于 {threshold}。",
+        "No out-of-line month: every district's |robust z| of the residual is {threshold} or less.",
     ),
     "stats.sentence.theft": (
         "{count} 户用电量持续突降、窃电嫌疑评分大于 3（强烈可疑），建议优先现场核查。",

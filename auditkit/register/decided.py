@@ -35,7 +35,9 @@ def undecided(findings: pd.DataFrame, outcomes: pd.DataFrame) -> pd.DataFrame:
         outcomes, "outcomes", "the register's outcome trail (Register.outcomes)", OUTCOME_KEYS
     )
     if "happened_at" in outcomes.columns:  # the order events happened; a day's as recorded
-        outcomes = outcomes.sort_values("happened_at", kind="stable")
+        happened = pd.to_datetime(outcomes["happened_at"], format="mixed")
+        order = happened.reset_index(drop=True).sort_values(kind="stable", na_position="first")
+        outcomes = outcomes.iloc[order.index.to_numpy()]  # an undated event counts as earliest
     verdicts = latest_decisions(outcomes).set_index("finding_key")["event"]
     verdict = finding_keys(findings).map(verdicts)
     if "status" in findings.columns:

@@ -139,7 +139,8 @@ def show_table(
     that knows what having no rows means, already in `lang`) or a general one.
     """
     if frame.empty:
-        nothing = frame.attrs.get("empty") or i18n.text("common.nothing", lang)
+        own = frame.attrs.get("empty")
+        nothing = own if isinstance(own, str) and own else i18n.text("common.nothing", lang)
         _display({"text/html": f"<p>{html.escape(nothing)}</p>", "text/plain": nothing})
         return
     shown = format_frame(frame.head(max_rows), money_columns, mask)

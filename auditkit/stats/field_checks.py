@@ -39,10 +39,7 @@ def checked_field_checks(field_checks: pd.DataFrame) -> pd.DataFrame:
             "field_checks", "a table (DataFrame) of field checks", type(field_checks).__name__
         )
     require_columns(field_checks, FIELD_CHECK_COLUMNS, "field_checks")
-    given = field_checks["checked_on"]
-    if isinstance(given, pd.DataFrame):
-        raise ParameterError("field_checks.checked_on", "one column", f"{given.shape[1]} columns")
-    days = local_days(given, "field_checks.checked_on", "a date (YYYY-MM-DD)")
+    days = local_days(field_checks["checked_on"], "field_checks.checked_on", "a date (YYYY-MM-DD)")
     customers = field_checks["customer_id"]
     missing = (customers.isna() | customers.astype(str).str.strip().eq("")).to_numpy()
     if missing.any():

@@ -85,8 +85,8 @@ class Decomposition:
 def outlier_table(
     decompositions: dict[str, Decomposition], lang: str = i18n.DEFAULT_LANG
 ) -> pd.DataFrame:
-    """The out-of-line months of each decomposition (by district), formatted; with none, its
-    `attrs["empty"]` says so in `lang`."""
+    """The out-of-line months of each decomposition (by district), formatted; with none among
+    decompositions made at one threshold, its `attrs["empty"]` says so in `lang`."""
     frame = pd.DataFrame(
         [
             {
@@ -109,7 +109,11 @@ def outlier_table(
         "resid_z": tables.decimals(1),
     }
     table = tables.labelled(frame, formats, lang)
-    table.attrs["empty"] = i18n.text("stats.outliers.none", lang)
+    thresholds = sorted({result.threshold for result in decompositions.values()})
+    if len(thresholds) == 1:  # nothing decomposed, or thresholds that differ: no such sentence
+        table.attrs["empty"] = i18n.text("stats.outliers.none", lang).format(
+            threshold=f"{thresholds[0]:g}"
+        )
     return table
 
 

@@ -48,6 +48,8 @@ def test_events_given_out_of_order_are_decided_in_the_order_they_happened():
     (a,) = finding_keys(frame)
     outcomes = trail((a, "confirmed", "2025-03-02"), (a, "false_alarm", "2025-02-11"))
     assert undecided(frame, outcomes).attrs["decided"] == {"confirmed": 1, "false_alarm": 0}
+    undated = trail((a, "false_alarm", None), (a, "confirmed", pd.Timestamp("2025-03-02")))
+    assert undecided(frame, undated).attrs["decided"] == {"confirmed": 1, "false_alarm": 0}
 
 
 def test_a_reopened_finding_goes_out_again_whatever_was_decided_before():

@@ -5,6 +5,7 @@ from __future__ import annotations
 from pathlib import Path
 from typing import Any
 
+import numpy as np
 import pandas as pd
 import pytest
 from matplotlib.figure import Figure
@@ -219,15 +220,25 @@ def test_an_empty_table_is_a_sentence_and_lines_are_escaped_bullets(
 def test_an_empty_table_that_knows_what_no_rows_mean_says_it_in_its_language(
     monkeypatch: pytest.MonkeyPatch,
 ) -> None:
-    from auditkit.stats.seasonal import outlier_table
+    from auditkit.stats.seasonal import decompose, outlier_table
 
     shown: list[dict] = []
     monkeypatch.setattr(notebook, "_display", lambda bundle: shown.append(dict(bundle)))
+    steady = pd.Series(
+        100 + 10 * np.sin(np.arange(36) * 2 * np.pi / 12),
+        index=pd.period_range("2023-01", periods=36, freq="M").astype(str),
+    )
     for lang in ("zh", "en"):
-        notebook.show_table(outlier_table({}, lang), lang=lang)
+        for threshold in (3.0, 2.5):
+            made = {"城东": decompose(steady, "城东", threshold=threshold)}
+            notebook.show_table(outlier_table(made, lang), lang=lang)
+    notebook.show_table(outlier_table({}, "en"), lang="en")  # nothing decomposed: nothing said
     assert [bundle["text/plain"] for bundle in shown] == [
         "没有异常月份：各区的残差稳健 z 绝对值均不大于 3。",
+        "没有异常月份：各区的残差稳健 z 绝对值均不大于 2.5。",
         "No out-of-line month: every district's |robust z| of the residual is 3 or less.",
+        "No out-of-line month: every district's |robust z| of the residual is 2.5 or less.",
+        "(nothing to show)",
     ]
     hostile = pd.DataFrame(columns=["a"])
     hostile.attrs["empty"] = "<script>x</script>"
