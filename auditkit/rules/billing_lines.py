@@ -207,7 +207,7 @@ def energy_view(ctx: RuleContext, params: Mapping) -> EnergyView:
     (`kwh_tolerance`, `relative_tolerance`) and the rate tolerance (`rate_tolerance`) of `params`.
 
     tou_misapplied, tier_misapplied and rate_mismatch each read it: made once per run (for the
-    same tolerances). The view's arrays are shared: read them, never write into them."""
+    same tolerances). The view's arrays are shared, so read-only (`once_per_context`)."""
     return _energy_view(
         ctx, params["kwh_tolerance"], params["relative_tolerance"], params["rate_tolerance"]
     )

@@ -2,14 +2,18 @@
 
 Rules that derive the same thing (the recomputed energy lines split by owner, the bills a line
 rule may judge) read the first rule's result instead of deriving it again. The result is kept
-on the context itself, as its cached properties are: it lives and dies with the run.
+on the context itself, as its cached properties are: it lives and dies with the run. Its arrays
+are read-only, as every later rule reads the same ones.
 """
 
 from __future__ import annotations
 
+import dataclasses
 import functools
 from collections.abc import Callable, Hashable
 from typing import TypeVar
+
+import numpy as np
 
 from auditkit.rules.context import RuleContext
 
@@ -27,7 +31,20 @@ def once_per_context(
     def shared(ctx: RuleContext, *key: Hashable) -> Result:
         results = vars(ctx).setdefault(attribute, {})
         if key not in results:
-            results[key] = compute(ctx, *key)
+            results[key] = _locked(compute(ctx, *key))
         return results[key]
 
     return shared
+
+
+def _locked(result: Result) -> Result:
+    """`result` with its arrays read-only: itself, a tuple's items, a dataclass's fields."""
+    if isinstance(result, np.ndarray):
+        result.flags.writeable = False
+    elif isinstance(result, tuple):
+        for item in result:
+            _locked(item)
+    elif dataclasses.is_dataclass(result) and not isinstance(result, type):
+        for field in dataclasses.fields(result):
+            _locked(getattr(result, field.name))
+    return result
