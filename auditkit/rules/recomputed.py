@@ -19,6 +19,7 @@ import pandas as pd
 
 from auditkit.billing.bill_frame import codes_of
 from auditkit.billing.recompute import PERIOD_ORDER, recompute_coded
+from auditkit.rules.shared import read_only
 
 if TYPE_CHECKING:
     from auditkit.rules.context import RuleContext
@@ -57,46 +58,44 @@ class Recomputed:
     def __post_init__(self) -> None:
         """Lock the arrays given (in place: `recompute_lines` hands over arrays of its own): a
         rule that wrote into one would change what the others read."""
-        for value in vars(self).values():
-            if isinstance(value, np.ndarray):
-                _read_only(value)
+        read_only(self)
 
     @cached_property
     def billed(self) -> np.ndarray:
         """Per line: on the bill (a rate or an amount billed); computed once, read by each rule."""
-        return _read_only(~np.isnan(self.rate_billed) | (self.amount_billed != 0))
+        return read_only(~np.isnan(self.rate_billed) | (self.amount_billed != 0))
 
     @cached_property
     def due(self) -> np.ndarray:
         """Per line: due (a rate or an amount due); computed once, read by each rule."""
         due = np.abs(self.amount_due) > 0  # an empty amount compares False: no copy of it made
         due |= ~np.isnan(self.rate_due)
-        return _read_only(due)
+        return read_only(due)
 
     @cached_property
     def period(self) -> np.ndarray:
         """Per line: its time-of-use period as text (None: no period); made on first read, as
         millions of Python texts take a pass of their own."""
-        return _read_only(np.asarray(PERIOD_ORDER, dtype=object)[self.period_code])
+        return read_only(np.asarray(PERIOD_ORDER, dtype=object)[self.period_code])
 
     @cached_property
     def has_period(self) -> np.ndarray:
         """Per line: it is of a time-of-use period (read from the codes, not the texts)."""
-        return _read_only(self.period_code != PERIOD_ORDER.index(None))
+        return read_only(self.period_code != PERIOD_ORDER.index(None))
 
     @cached_property
     def tou_bills(self) -> np.ndarray:
         """Per context bill: energy billed or due by time-of-use periods."""
         lines = self.of("energy")
         present = (self.billed[lines] | self.due[lines]) & self.has_period[lines]
-        return _read_only(self.any_per_bill(lines, present, len(self.tariff_differs)))
+        return read_only(self.any_per_bill(lines, present, len(self.tariff_differs)))
 
     @cached_property
     def tier_bills(self) -> np.ndarray:
         """Per context bill not by periods: energy billed or due by residential tiers."""
         lines = self.of("energy")
         present = (self.billed[lines] | self.due[lines]) & (self.tier[lines] > 0)
-        return _read_only(
+        return read_only(
             self.any_per_bill(lines, present, len(self.tariff_differs)) & ~self.tou_bills
         )
 
@@ -109,7 +108,7 @@ class Recomputed:
         """Positions of the lines of `line_type` (read them, never write into them)."""
         found = self._positions_of_type
         if line_type not in found:
-            found[line_type] = _read_only(
+            found[line_type] = read_only(
                 np.flatnonzero(self.line_type == LINE_TYPES.index(line_type))
             )
         return found[line_type]
@@ -135,19 +134,13 @@ class Recomputed:
             np.bincount(rows, weights=np.nan_to_num(kwh[lines], copy=False), minlength=bills)
             for kwh in (self.quantity_due, self.quantity_billed)
         )
-        return _read_only(due), _read_only(billed)
+        return read_only((due, billed))
 
     def energy_kwh_differs(self, tolerance: float, relative: float) -> np.ndarray:
         """Per context bill: the energy kWh due differ from those billed by more than
         `tolerance` kWh or `relative` of the kWh due, whichever is larger."""
         due, billed = self.energy_kwh
         return np.abs(due - billed) > np.maximum(tolerance, relative * np.abs(due))
-
-
-def _read_only(values: np.ndarray) -> np.ndarray:
-    """`values`, locked: a cached array every rule reads must not be changed by one of them."""
-    values.flags.writeable = False
-    return values
 
 
 def recompute_lines(ctx: RuleContext) -> Recomputed:

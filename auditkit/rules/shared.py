@@ -11,11 +11,12 @@ from __future__ import annotations
 import dataclasses
 import functools
 from collections.abc import Callable, Hashable
-from typing import TypeVar
+from typing import TYPE_CHECKING, TypeVar
 
 import numpy as np
 
-from auditkit.rules.context import RuleContext
+if TYPE_CHECKING:  # the context's recomputed lines lock their arrays with `read_only`
+    from auditkit.rules.context import RuleContext
 
 Result = TypeVar("Result")
 
@@ -31,20 +32,21 @@ def once_per_context(
     def shared(ctx: RuleContext, *key: Hashable) -> Result:
         results = vars(ctx).setdefault(attribute, {})
         if key not in results:
-            results[key] = _locked(compute(ctx, *key))
+            results[key] = read_only(compute(ctx, *key))
         return results[key]
 
     return shared
 
 
-def _locked(result: Result) -> Result:
-    """`result` with its arrays read-only: itself, a tuple's items, a dataclass's fields."""
+def read_only(result: Result) -> Result:
+    """`result` with its arrays locked in place (itself, a tuple's items, a dataclass's fields):
+    an array every rule reads must not be changed by one of them."""
     if isinstance(result, np.ndarray):
         result.flags.writeable = False
     elif isinstance(result, tuple):
         for item in result:
-            _locked(item)
+            read_only(item)
     elif dataclasses.is_dataclass(result) and not isinstance(result, type):
         for field in dataclasses.fields(result):
-            _locked(getattr(result, field.name))
+            read_only(getattr(result, field.name))
     return result
