@@ -165,22 +165,22 @@ def _field_checks(args: argparse.Namespace, reads: pd.DataFrame) -> pd.DataFrame
 
 
 def _last_day(as_of: str | None, reads: pd.DataFrame) -> pd.Timestamp | None:
-    """The last day scored: the end of the month `as_of`, or the date itself; without it, the
-    last day of the `reads` (a date column, or 'YYYY-MM' periods; None without reads)."""
-    from auditkit.periods import is_period, period_last_day
+    """The last day scored: the day `as_of` knows (`matrix.as_of_day`: the end of a month, or
+    the date itself); without it, the last day of the `reads` (a date column, or 'YYYY-MM'
+    periods; None without reads)."""
+    from auditkit.periods import period_last_day
+    from auditkit.stats.matrix import as_of_day
 
-    if not as_of:
-        if reads.empty:
-            return None
-        if "date" in reads.columns:
-            return pd.Timestamp(pd.to_datetime(reads["date"]).max()).normalize()
-        return period_last_day(str(reads["period"].max()))
-    if is_period(as_of):
-        return period_last_day(as_of)
-    day = pd.to_datetime(as_of, format="%Y-%m-%d", errors="coerce")
-    if pd.isna(day):
-        raise ParameterError("--as-of", "a month YYYY-MM or a date YYYY-MM-DD", as_of)
-    return day
+    if as_of:
+        try:
+            return as_of_day(as_of)
+        except ParameterError:
+            raise ParameterError("--as-of", "a month YYYY-MM or a date YYYY-MM-DD", as_of) from None
+    if reads.empty:
+        return None
+    if "date" in reads.columns:
+        return pd.Timestamp(pd.to_datetime(reads["date"]).max()).normalize()
+    return period_last_day(str(reads["period"].max()))
 
 
 def run_benford(args: argparse.Namespace) -> int:

@@ -9,8 +9,8 @@ ranking and send the field back to it. Given `field_checks` (customer_id, checke
 before the check's month) as explained by it: status "explained", explained_by FIELD_CHECK,
 explained_at the check's date, ranked after every unexplained customer. A fall that began after
 the visit, or a further fall of more than `min_drop` since it, is new evidence and ranks as any
-other; a check after the last day scored is ignored, so scoring an earlier month gives what it
-gave then.
+other; a check after the last day known (`as_of`) is ignored, so scoring an earlier month gives
+what it gave then.
 """
 
 from __future__ import annotations
@@ -61,13 +61,13 @@ def cleared_by_checks(
     row and whose score is evidence of a fall): FIELD_CHECK and the date of its latest check of
     `checks` (`checked_field_checks`) when that check saw the fall; "" and NaT otherwise.
 
-    The latest check on or before the matrix's last day counts, and it saw the fall when it came
-    on or after the day the change began (on monthly bills after the month of `change_at`: the
-    level fell somewhere up to its end, and a false alarm on that month's bill always comes
-    later) and the use has not fallen again since (`_fell_again`: the last `after_steps` steps
-    against what the visit saw, in kWh and against the year before). The last steps, not all
-    since the check: a fall a month ago counts however long ago the visit was; a holiday shorter
-    than half of them does not.
+    The latest check on or before the last day the matrix knows (`known_until`) counts, and it
+    saw the fall when it came on or after the day the change began (on monthly bills after the
+    month of `change_at`: the level fell somewhere up to its end, and a false alarm on that
+    month's bill always comes later) and the use has not fallen again since (`_fell_again`: the
+    last `after_steps` steps against what the visit saw, in kWh and against the year before).
+    The last steps, not all since the check: a fall a month ago counts however long ago the
+    visit was; a holiday shorter than half of them does not.
     """
     daily = matrix.frequency == "D"
     if daily:
@@ -78,7 +78,7 @@ def cleared_by_checks(
             index=fallen.index,
         )
     latest = (
-        checks[checks["checked_on"] <= matrix.last_day]
+        checks[checks["checked_on"] <= matrix.known_until]
         .sort_values("checked_on")
         .drop_duplicates("customer_id", keep="last")
     )

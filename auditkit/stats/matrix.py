@@ -32,13 +32,15 @@ class ConsumptionMatrix:
     """kWh of each customer (row) at each step (column); NaN where no reading exists.
 
     `frequency` is "M" (monthly, columns are 'YYYY-MM' periods) or "D" (daily, columns are
-    dates). `times` labels the columns: text periods for "M", a DatetimeIndex for "D".
+    dates). `times` labels the columns: text periods for "M", a DatetimeIndex for "D". `as_of`
+    is the last day the `as_of` it was made for knew (`as_of_day`; None: none was given).
     """
 
     customers: pd.Index
     times: pd.Index
     values: np.ndarray
     frequency: str
+    as_of: pd.Timestamp | None = None
 
     @property
     def last_day(self) -> pd.Timestamp:
@@ -46,6 +48,12 @@ class ConsumptionMatrix:
         if self.frequency == "M":
             return period_last_day(self.times[-1])
         return pd.Timestamp(self.times[-1])
+
+    @property
+    def known_until(self) -> pd.Timestamp:
+        """The last day whose records (orders, visits) count: the day `as_of` knew, else the
+        last day covered (on bills a mid-month as_of ends before its month does)."""
+        return self.last_day if self.as_of is None else min(self.as_of, self.last_day)
 
     @property
     def season_length(self) -> int:
@@ -211,6 +219,7 @@ def to_matrix(
         times=times,
         values=values,
         frequency=frequency,
+        as_of=None if as_of in (None, "") else as_of_day(as_of),
     )
 
 

@@ -55,7 +55,6 @@ from auditkit.stats.calibration import autocorrelation_inflation, sidak_score
 from auditkit.stats.field_checks import FIELD_CHECK, checked_field_checks, cleared_by_checks
 from auditkit.stats.matrix import (
     ConsumptionMatrix,
-    as_of_day,
     log_consumption,
     row_nanmedian,
     to_matrix,
@@ -160,15 +159,15 @@ def theft_scores(
 
     With `work_orders` (customer_id, order_type, effective_date: the dataset's work orders), a
     scored customer whose change lies within `order_window_days` days of the effective date of
-    one of its `EXPLAINING_ORDERS` (`explaining_orders`; in effect on or before the day `as_of`
-    when given) gets status "explained" and columns
+    one of its `EXPLAINING_ORDERS` (`explaining_orders`; in effect by the last day known,
+    `ConsumptionMatrix.known_until`: on bills a mid-month `as_of` ends before its month does)
+    gets status "explained" and columns
     explained_by (the order's type; "" for the others) and explained_at (its effective date),
     keeps its score, and is ranked after every customer no order explains (`ranked`).
 
     With `field_checks` (customer_id, checked_on: visits that found nothing wrong, such as the
     register's false alarms, `register.checks.field_checks`), a scored customer whose change began
-    on or before its latest check (on or before the last day scored, and on or before the day
-    `as_of` when given: a check later that month had not happened yet) is explained alike, with
+    on or before its latest check (by the last day known, as for orders) is explained alike, with
     explained_by "field_check" and explained_at the check's date (`field_checks.cleared_by_checks`);
     an order near the change explains it first. A fall that began after the visit, or use more
     than `min_drop` below what the visit saw over the last 28 days (on bills the last 2 months)
@@ -177,12 +176,6 @@ def theft_scores(
     _check_min_drop(min_drop)
     orders = None if work_orders is None else _checked_orders(work_orders, order_window_days)
     checks = None if field_checks is None else checked_field_checks(field_checks)
-    if as_of not in (None, ""):  # what had happened by the day as_of: on bills, mid-month too
-        known_until = as_of_day(as_of)
-        if orders is not None:
-            orders = orders[~(orders["effective_date"] > known_until)]
-        if checks is not None:
-            checks = checks[checks["checked_on"] <= known_until]
     matrix = to_matrix(reads, as_of)
     if peers is None:
         peer_groups = np.zeros(len(matrix.customers), dtype=np.int64)
@@ -299,7 +292,8 @@ def explaining_orders(
     near, the earliest, then the first in EXPLAINING_ORDERS.
     """
     explaining = orders[
-        orders["order_type"].isin(EXPLAINING_ORDERS) & (orders["effective_date"] <= matrix.last_day)
+        orders["order_type"].isin(EXPLAINING_ORDERS)
+        & (orders["effective_date"] <= matrix.known_until)
     ]
     changed = fallen(scores)
     if matrix.frequency == "D":
