@@ -167,27 +167,29 @@ def local_days(
         raise ParameterError(column, expected, f"empty in row {row + 1}")
     days = np.empty(len(distinct), dtype="datetime64[ns]")
     for index, value in enumerate(distinct):  # each distinct value once: dates repeat
-        days[index] = _day(value, column, expected, int(np.argmax(codes == index)) + 1)
+        row = int(np.argmax(codes == index)) + 1
+        days[index] = local_day(value, column, expected, row).to_datetime64()
     days = np.append(days, np.datetime64("NaT", "ns"))  # code -1, an empty value: NaT
     return pd.Series(days[codes], index=given.index, dtype="datetime64[ns]")
 
 
-def _day(value: object, column: str, expected: str, row: int) -> np.datetime64:
-    """The day of one value (in its own time zone), or a ParameterError naming its `row`."""
+def local_day(value: object, name: str, expected: str, row: int | None = None) -> pd.Timestamp:
+    """The day of one `value` (a date, a date text or a timestamp, the day in its own time zone),
+    without a time zone; a ParameterError naming `name` (and the `row`, for a table's value) and
+    `expected` where it is not a day: a number (a day is not a count), 'now' or 'today' (a run
+    must not depend on when it runs), a day pandas cannot hold (years 1678 to 2261)."""
     refused = isinstance(value, bool | int | float | np.number) or (
         isinstance(value, str) and value.strip().lower() in ("now", "today")
     )
     try:
         day = pd.NaT if refused else pd.Timestamp(value)
-    except (ValueError, TypeError):
+        if not pd.isna(day):
+            day = (day.tz_localize(None) if day.tzinfo else day).normalize().as_unit("ns")
+    except (OverflowError, ValueError, TypeError):  # OutOfBoundsDatetime is a ValueError
         day = pd.NaT
     if pd.isna(day):
-        raise ParameterError(column, expected, f"{value!r} in row {row}")
-    day = day.tz_localize(None) if day.tzinfo else day
-    try:
-        return day.normalize().as_unit("ns").to_datetime64()
-    except (OverflowError, ValueError):  # OutOfBoundsDatetime is a ValueError
-        raise ParameterError(column, expected, f"{value!r} in row {row}") from None
+        raise ParameterError(name, expected, value if row is None else f"{value!r} in row {row}")
+    return day
 
 
 def _in_range(days: pd.Series, column: str, expected: str) -> pd.Series:

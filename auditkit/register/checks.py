@@ -14,6 +14,7 @@ import pandas as pd
 
 from auditkit.cycle.evaluate import latest_decisions
 from auditkit.errors import ParameterError
+from auditkit.periods import local_day
 from auditkit.register.store import Register
 from auditkit.rules.registry import RULES
 
@@ -47,7 +48,8 @@ def field_checks(
     held = held[held["rule_id"].isin(list(rules))]
     outcomes = register.outcomes(district=district)
     if until is not None:
-        outcomes = outcomes[outcomes["happened_at"] < _day(until) + DAY]
+        day = local_day(until, "until", "a date (YYYY-MM-DD)")
+        outcomes = outcomes[outcomes["happened_at"] < day + DAY]
     decided = latest_decisions(outcomes).merge(held, on="finding_key")
     decided["day"] = pd.to_datetime(decided["happened_at"]).dt.normalize()
     thefts = decided[decided["event"] == "confirmed"].groupby("customer_id", as_index=False)
@@ -61,15 +63,3 @@ def field_checks(
         {"customer_id": alarms["customer_id"].astype(str), "checked_on": alarms["day"]}
     )
     return checks.drop_duplicates().sort_values(["customer_id", "checked_on"], ignore_index=True)
-
-
-def _day(until: pd.Timestamp | str) -> pd.Timestamp:
-    """`until` as a day without a time zone (its own zone's day); a ParameterError if it is
-    not a date."""
-    try:
-        day = pd.Timestamp(until)
-    except (ValueError, TypeError):
-        day = pd.NaT
-    if pd.isna(day):
-        raise ParameterError("until", "a date (YYYY-MM-DD)", repr(until))
-    return (day.tz_localize(None) if day.tzinfo else day).normalize()
