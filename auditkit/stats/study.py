@@ -37,7 +37,7 @@ from auditkit.stats.requirements import InsufficientDataError
 from auditkit.stats.scores import CustomerScores
 from auditkit.stats.seasonal import Decomposition, decompose_by_group, outlier_table
 from auditkit.stats.summary import DistrictSummary, summarize
-from auditkit.stats.theft import ORDER_WINDOW_DAYS, WINDOWS
+from auditkit.stats.theft import DEFAULT_MIN_DROP, ORDER_WINDOW_DAYS, WINDOWS
 from auditkit.stats.theft_daily import MIN_AFTER_DAYS
 from auditkit.stats.theft_report import TheftReport, score_theft
 
@@ -53,6 +53,7 @@ METHOD_VALUES = {
         "window": ORDER_WINDOW_DAYS,
         "after_days": MIN_AFTER_DAYS,
         "after_months": WINDOWS["M"][1],
+        "min_drop_percent": round(100 * DEFAULT_MIN_DROP),
     }
 }
 #: Monthly summary columns drawn, each when it has a value.

@@ -121,10 +121,14 @@ COLUMNS = (
 )
 
 
+#: The smallest drop `theft_scores` counts as material by default (a share of consumption).
+DEFAULT_MIN_DROP = 0.2
+
+
 def theft_scores(
     reads: pd.DataFrame,
     as_of: str | pd.Timestamp | None = None,
-    min_drop: float = 0.2,
+    min_drop: float = DEFAULT_MIN_DROP,
     peers: pd.Series | None = None,
     interval_reads: pd.DataFrame | None = None,
     work_orders: pd.DataFrame | None = None,
