@@ -53,6 +53,11 @@ def key_at(sheet: Path, row: int) -> str:
     return str(load_workbook(sheet)[WORKLIST_SHEET].cell(row, 1).value)
 
 
+def first_keys(sheet: Path, count: int) -> list[str]:
+    """The finding keys of the sheet's first `count` rows, in order."""
+    return [key_at(sheet, FIRST_DATA_ROW + row) for row in range(count)]
+
+
 def test_the_field_loop_sends_the_worklist_and_records_what_the_field_found(
     recorded: tuple[str, Path], tmp_path: Path, capsys
 ) -> None:
@@ -215,7 +220,7 @@ def test_next_worklist_leaves_out_what_the_field_decided_and_recheck_sends_it_ag
     first_out = tmp_path / "first"
     assert main(["worklist", "--db", db, "--top", "3", "--out", str(first_out)]) == 0
     east = sheets(first_out)[0]
-    confirmed, false_alarm, pending = (key_at(east, FIRST_DATA_ROW + row) for row in range(3))
+    confirmed, false_alarm, pending = first_keys(east, 3)
     answers = {
         FIRST_DATA_ROW: {"outcome": "属实", "checked_by": "张三", "checked_on": "2025-02-01"},
         FIRST_DATA_ROW + 1: {"outcome": "误报", "checked_by": "张三", "checked_on": "2025-02-01"},
@@ -231,14 +236,10 @@ def test_next_worklist_leaves_out_what_the_field_decided_and_recheck_sends_it_ag
         "2 findings already decided in the field left out (confirmed 1, false alarm 1); "
         "--recheck sends them again"
     ) in printed
-    resent = {key_at(sheets(again)[0], FIRST_DATA_ROW + row) for row in range(3)}
+    resent = set(first_keys(sheets(again)[0], 3))
     assert pending in resent and not {confirmed, false_alarm} & resent
 
     rechecked = tmp_path / "rechecked"
     assert main(["worklist", "--db", db, "--top", "3", "--recheck", "--out", str(rechecked)]) == 0
     assert "left out" not in capsys.readouterr().out
-    assert {key_at(sheets(rechecked)[0], FIRST_DATA_ROW + row) for row in range(3)} == {
-        confirmed,
-        false_alarm,
-        pending,
-    }
+    assert set(first_keys(sheets(rechecked)[0], 3)) == {confirmed, false_alarm, pending}
