@@ -177,10 +177,31 @@ def theft_scores(
     than `min_drop` below what the visit saw over the last 28 days (on bills the last 2 months)
     since, is not explained.
     """
+    return scores_of_matrix(
+        to_matrix(reads, as_of),
+        min_drop,
+        peers,
+        interval_reads,
+        work_orders,
+        order_window_days,
+        field_checks,
+    )
+
+
+def scores_of_matrix(
+    matrix: ConsumptionMatrix,
+    min_drop: float = DEFAULT_MIN_DROP,
+    peers: pd.Series | None = None,
+    interval_reads: pd.DataFrame | None = None,
+    work_orders: pd.DataFrame | None = None,
+    order_window_days: int = ORDER_WINDOW_DAYS,
+    field_checks: pd.DataFrame | None = None,
+) -> pd.DataFrame:
+    """`theft_scores` of reads already pivoted (`to_matrix`), for a caller that reads the
+    matrix again (the report draws its steps from it) and should not build it twice."""
     _check_min_drop(min_drop)
     orders = None if work_orders is None else _checked_orders(work_orders, order_window_days)
     checks = None if field_checks is None else checked_field_checks(field_checks)
-    matrix = to_matrix(reads, as_of)
     if peers is None:
         peer_groups = np.zeros(len(matrix.customers), dtype=np.int64)
     else:

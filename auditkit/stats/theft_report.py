@@ -72,7 +72,7 @@ from auditkit.stats.theft import (
     EXPLAINED_COLUMNS,
     ORDER_WINDOW_DAYS,
     ranked,
-    theft_scores,
+    scores_of_matrix,
 )
 from auditkit.stats.theft_daily import MIN_PAIRED_DAYS, MIN_PEERS, YEAR_DAYS
 from auditkit.stats.theft_profile import HOURS, hourly_cube, mirror_basis
@@ -456,16 +456,15 @@ def _scored_with_reasons(
     """`theft_scores` of `reads` (with `interval_reads`, and `records` where given) with the
     reason columns, the drawn steps of its `top_n` and the day shapes of those of them scored on
     the profile."""
-    scores = theft_scores(
-        reads,
-        as_of=as_of,
+    matrix = to_matrix(reads, as_of)
+    scores = scores_of_matrix(
+        matrix,
         peers=peers,
         interval_reads=interval_reads,
         work_orders=records.work_orders,
         order_window_days=records.order_window_days,
         field_checks=records.field_checks,
     )
-    matrix = to_matrix(reads, as_of)
     groups = pd.factorize(
         peers.reindex(matrix.customers).fillna("(no group)").astype(str).to_numpy()
     )[0]
