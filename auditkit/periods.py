@@ -147,6 +147,31 @@ def local_days(
     empty value when `allow_empty`. A ParameterError names `column`, `expected` and the first
     value that is not a day: numbers (a day is not a count), 'now' or 'today' (a run must not
     depend on when it runs), a day pandas cannot hold (years 1678 to 2261), or two columns."""
+    return _local(given, column, expected, allow_empty, whole_days=True)
+
+
+def local_times(
+    given: pd.Series | pd.DataFrame, column: str, expected: str, allow_empty: bool = False
+) -> pd.Series:
+    """The time of each value of `given` on the clock where it was read (a timestamp with a time
+    zone, +08:00 or Asia/Shanghai, keeps its own wall-clock time; mixed zones in one column are
+    each their own), as naive timestamps: an interval read's hour is the hour of its day there.
+    Refused as `local_days` refuses; NaT for an empty value when `allow_empty`."""
+    return _local(given, column, expected, allow_empty, whole_days=False)
+
+
+def local_day(value: object, name: str, expected: str, row: int | None = None) -> pd.Timestamp:
+    """The day of one `value` (a date, a date text or a timestamp, the day in its own time zone),
+    without a time zone; a ParameterError naming `name` (and the `row`, for a table's value) and
+    `expected` where it is not a day: a number (a day is not a count), 'now' or 'today' (a run
+    must not depend on when it runs), a day pandas cannot hold (years 1678 to 2261)."""
+    return _local_stamp(value, name, expected, row).normalize()
+
+
+def _local(
+    given: pd.Series | pd.DataFrame, column: str, expected: str, allow_empty: bool, whole_days: bool
+) -> pd.Series:
+    """`local_days` (`whole_days`) or `local_times` of `given`."""
     if isinstance(given, pd.DataFrame):
         raise ParameterError(column, "one column", f"{given.shape[1]} columns")
     if isinstance(given.dtype, pd.ArrowDtype) and pd.api.types.is_datetime64_any_dtype(given):
@@ -157,7 +182,7 @@ def local_days(
             row = int(np.flatnonzero(missing)[0])
             raise ParameterError(column, expected, f"empty in row {row + 1}")
         local = given.dt.tz_localize(None) if given.dt.tz is not None else given
-        return _in_range(local.dt.normalize(), column, expected)
+        return _in_range(local.dt.normalize() if whole_days else local, column, expected)
     numbers = pd.api.types.is_numeric_dtype(given) and not pd.api.types.is_bool_dtype(given)
     if numbers and not (allow_empty and given.isna().all()):
         raise ParameterError(column, expected, f"numbers ({given.dtype})")
@@ -165,31 +190,29 @@ def local_days(
     if (codes < 0).any() and not allow_empty:
         row = int(np.flatnonzero(codes < 0)[0])
         raise ParameterError(column, expected, f"empty in row {row + 1}")
-    days = np.empty(len(distinct), dtype="datetime64[ns]")
+    stamps = np.empty(len(distinct), dtype="datetime64[ns]")
     for index, value in enumerate(distinct):  # each distinct value once: dates repeat
         row = int(np.argmax(codes == index)) + 1
-        days[index] = local_day(value, column, expected, row).to_datetime64()
-    days = np.append(days, np.datetime64("NaT", "ns"))  # code -1, an empty value: NaT
-    return pd.Series(days[codes], index=given.index, dtype="datetime64[ns]")
+        stamp = _local_stamp(value, column, expected, row)
+        stamps[index] = (stamp.normalize() if whole_days else stamp).to_datetime64()
+    stamps = np.append(stamps, np.datetime64("NaT", "ns"))  # code -1, an empty value: NaT
+    return pd.Series(stamps[codes], index=given.index, dtype="datetime64[ns]")
 
 
-def local_day(value: object, name: str, expected: str, row: int | None = None) -> pd.Timestamp:
-    """The day of one `value` (a date, a date text or a timestamp, the day in its own time zone),
-    without a time zone; a ParameterError naming `name` (and the `row`, for a table's value) and
-    `expected` where it is not a day: a number (a day is not a count), 'now' or 'today' (a run
-    must not depend on when it runs), a day pandas cannot hold (years 1678 to 2261)."""
+def _local_stamp(value: object, name: str, expected: str, row: int | None) -> pd.Timestamp:
+    """One `value` as a naive timestamp on its own clock; refused as `local_day` says."""
     refused = isinstance(value, bool | int | float | np.number) or (
         isinstance(value, str) and value.strip().lower() in ("now", "today")
     )
     try:
-        day = pd.NaT if refused else pd.Timestamp(value)
-        if not pd.isna(day):
-            day = (day.tz_localize(None) if day.tzinfo else day).normalize().as_unit("ns")
+        stamp = pd.NaT if refused else pd.Timestamp(value)
+        if not pd.isna(stamp):
+            stamp = (stamp.tz_localize(None) if stamp.tzinfo else stamp).as_unit("ns")
     except (OverflowError, ValueError, TypeError):  # OutOfBoundsDatetime is a ValueError
-        day = pd.NaT
-    if pd.isna(day):
+        stamp = pd.NaT
+    if pd.isna(stamp):
         raise ParameterError(name, expected, value if row is None else f"{value!r} in row {row}")
-    return day
+    return stamp
 
 
 def _in_range(days: pd.Series, column: str, expected: str) -> pd.Series:

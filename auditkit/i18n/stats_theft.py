@@ -41,6 +41,10 @@ WORDS: dict[str, tuple[str, str]] = {
         "日冻结电量显示，自 {change} 起日均用电由 {before} 千瓦时升至 {after} 千瓦时，上升 {fall}",
         "Daily reads: from {change} the use rose from {before} to {after} kWh a day, {fall} more",
     ),
+    "theft.reason.day_from_zero": (
+        "日冻结电量显示，自 {change} 起日均用电由 0 升至 {after} 千瓦时",
+        "Daily reads: from {change} the use rose from none to {after} kWh a day",
+    ),
     "theft.reason.month_fell": (
         "按月账单，自 {change} 起日均用电由 {before} 千瓦时降至 {after} 千瓦时，下降 {fall}",
         "Monthly bills: from {change} the use fell from {before} to {after} kWh a day, {fall} less",
@@ -48,6 +52,10 @@ WORDS: dict[str, tuple[str, str]] = {
     "theft.reason.month_rose": (
         "按月账单，自 {change} 起日均用电由 {before} 千瓦时升至 {after} 千瓦时，上升 {fall}",
         "Monthly bills: from {change} the use rose from {before} to {after} kWh a day, {fall} more",
+    ),
+    "theft.reason.month_from_zero": (
+        "按月账单，自 {change} 起日均用电由 0 升至 {after} 千瓦时",
+        "Monthly bills: from {change} the use rose from none to {after} kWh a day",
     ),
     "theft.reason.variation": (
         "日间波动为变化前的 {variation}",

@@ -13,6 +13,7 @@ import pandas as pd
 
 from auditkit.cycle.evaluate import DECISIONS, latest_decisions
 from auditkit.errors import require_frame_columns
+from auditkit.periods import local_times
 from auditkit.register.keys import finding_keys
 
 #: Columns of the findings that make their key, and of the outcomes that say what happened.
@@ -35,7 +36,9 @@ def undecided(findings: pd.DataFrame, outcomes: pd.DataFrame) -> pd.DataFrame:
         outcomes, "outcomes", "the register's outcome trail (Register.outcomes)", OUTCOME_KEYS
     )
     if "happened_at" in outcomes.columns:  # the order events happened; a day's as recorded
-        happened = pd.to_datetime(outcomes["happened_at"], format="mixed")
+        happened = local_times(
+            outcomes["happened_at"], "outcomes.happened_at", "a date or time", allow_empty=True
+        )
         order = happened.reset_index(drop=True).sort_values(kind="stable", na_position="first")
         outcomes = outcomes.iloc[order.index.to_numpy()]  # an undated event counts as earliest
     verdicts = latest_decisions(outcomes).set_index("finding_key")["event"]

@@ -13,7 +13,7 @@ import numpy as np
 import pandas as pd
 
 from auditkit.errors import ParameterError
-from auditkit.periods import local_day, month_number, period_last_day, period_text
+from auditkit.periods import local_day, local_days, month_number, period_last_day, period_text
 from auditkit.stats.requirements import ColumnError, InsufficientDataError, require_columns
 
 #: A zero reading is taken as this share of the customer's median positive reading (log of 0).
@@ -159,7 +159,9 @@ def to_matrix(
 
     Monthly input has a text `period` column ('YYYY-MM'); daily input a `date` column. Steps after
     `as_of` are dropped; columns run without gaps from the first step to `as_of` (or the last step).
-    Raises on duplicated (customer, step) pairs and on negative values.
+    A date is the day in its own time zone (`periods.local_days`), so two reads of one day at
+    different hours are two readings of that day. Raises, naming the row, on an empty period or
+    date, on duplicated (customer, step) pairs and on negative or infinite values.
     """
     table = "reads"
     require_columns(reads, ["customer_id", value], table)
@@ -171,21 +173,18 @@ def to_matrix(
         raise ColumnError(
             table, ["period"], map(str, reads.columns), hint="or 'date' for daily reads"
         )
-    kwh = pd.to_numeric(reads[value], errors="coerce").to_numpy(dtype=float, na_value=np.nan)
-    if (kwh < 0).any():
-        row = int(np.flatnonzero(kwh < 0)[0])
-        raise ParameterError(
-            f"{table}.{value}", "kWh >= 0", f"{kwh[row]} for {reads['customer_id'].iloc[row]!r}"
-        )
+    kwh = checked_kwh(reads, value, table)
     customer_codes, customers = pd.factorize(reads["customer_id"], sort=True)
-    time_codes, time_labels = pd.factorize(reads[time_column], sort=True)
     if frequency == "M":
+        time_codes, time_labels = pd.factorize(reads[time_column], sort=True)
+        if (time_codes < 0).any():
+            row = int(np.flatnonzero(time_codes < 0)[0])
+            raise ParameterError(f"{table}.period", "a period 'YYYY-MM'", f"empty in row {row + 1}")
         steps = month_number(time_labels)
     else:
-        dates = pd.to_datetime(pd.Index(time_labels), errors="coerce")
-        if dates.isna().any():
-            raise ParameterError("date", "dates YYYY-MM-DD", time_labels[dates.isna()][0])
-        steps = dates.to_numpy().astype("datetime64[D]").astype(np.int64)
+        days = local_days(reads[time_column], f"{table}.date", "dates YYYY-MM-DD")
+        time_codes, time_labels = pd.factorize(days, sort=True)
+        steps = time_labels.to_numpy().astype("datetime64[D]").astype(np.int64)
     last = steps.max() if len(steps) else 0
     if as_of not in (None, ""):
         last = _as_of_step(as_of, frequency)
@@ -201,12 +200,15 @@ def to_matrix(
     values = np.full((len(customers), int(last - first + 1)), np.nan)
     values[customer_codes[keep], row_columns[keep]] = kwh[keep]
     if np.count_nonzero(~np.isnan(values)) < np.count_nonzero(keep):
-        duplicated = reads.loc[keep].duplicated(["customer_id", time_column], keep=False)
-        example = reads.loc[keep][duplicated].iloc[0]
+        kept_rows = np.flatnonzero(keep)
+        cells = customer_codes[kept_rows] * values.shape[1] + row_columns[kept_rows]
+        row = int(kept_rows[pd.Series(cells).duplicated().to_numpy()][0])
+        step = time_labels[time_codes[row]]
         raise ParameterError(
             table,
-            f"one reading per customer and {time_column}",
-            f"several for customer {example['customer_id']!r} at {example[time_column]!r}",
+            f"one reading per customer and {'period' if frequency == 'M' else 'day'}",
+            f"another for customer {reads['customer_id'].iloc[row]!r} at "
+            f"{step if frequency == 'M' else step.date()} in row {row + 1}",
         )
     if frequency == "M":
         times = pd.Index(period_text(np.arange(first, last + 1)), name="period")
@@ -221,6 +223,43 @@ def to_matrix(
         frequency=frequency,
         as_of=None if as_of in (None, "") else as_of_day(as_of),
     )
+
+
+def positions_of(known: pd.Index, ids: pd.Series | pd.Index) -> np.ndarray:
+    """Each of `ids`' position in the unique `known` ids, -1 where absent: matched as written,
+    else as text, so that a customer 1001 read from numbers is the customer '1001' of a text
+    column (orders and field checks match ids as text too)."""
+    ids = pd.Index(ids)
+    positions = known.get_indexer(ids)
+    unmatched = positions < 0
+    if unmatched.any():
+        positions[unmatched] = known.astype(str).get_indexer(ids[unmatched].astype(str))
+    return positions
+
+
+def checked_kwh(frame: pd.DataFrame, column: str, table: str) -> np.ndarray:
+    """The readings in `frame[column]` as floats (NaN where empty or blank); a ParameterError
+    naming `table`.`column` and the row of the first one that is text but no number (a
+    decimal comma, a unit), negative or infinite: none is read as missing or kept silently."""
+    values = frame[column]
+    kwh = pd.to_numeric(values, errors="coerce").to_numpy(dtype=float, na_value=np.nan)
+    if not pd.api.types.is_numeric_dtype(values):  # text: empty is missing, else a number
+        given = values.astype(object).where(values.notna(), "").astype(str)
+        unread = np.isnan(kwh) & (given.str.strip() != "").to_numpy()
+        if unread.any():
+            row = int(np.flatnonzero(unread)[0])
+            raise ParameterError(
+                f"{table}.{column}", "a number of kWh", f"{given.iloc[row]!r} in row {row + 1}"
+            )
+    bad = (kwh < 0) | np.isinf(kwh)
+    if bad.any():
+        row = int(np.flatnonzero(bad)[0])
+        raise ParameterError(
+            f"{table}.{column}",
+            "a finite kWh >= 0",
+            f"{kwh[row]} in row {row + 1} (customer {frame['customer_id'].iloc[row]!r})",
+        )
+    return kwh
 
 
 def _as_of_step(as_of: str | pd.Timestamp, frequency: str) -> int:

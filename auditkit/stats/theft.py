@@ -56,6 +56,7 @@ from auditkit.stats.field_checks import FIELD_CHECK, checked_field_checks, clear
 from auditkit.stats.matrix import (
     ConsumptionMatrix,
     log_consumption,
+    positions_of,
     row_nanmedian,
     to_matrix,
 )
@@ -121,6 +122,8 @@ COLUMNS = (
 )
 
 
+#: The group of a customer `peers` gives none: scored among the others without one.
+NO_GROUP = "(no group)"
 #: The smallest drop `theft_scores` counts as material by default (a share of consumption).
 DEFAULT_MIN_DROP = 0.2
 
@@ -150,7 +153,8 @@ def theft_scores(
     more a customer is scored against its own past (the same days a year before where the reads
     span two years) and its peers (`theft_daily.score_daily`), and more columns give the reason:
     own_past_ratio (level from the change on / the same days a year before), peers_ratio (the
-    peers' same ratio; without a year before, their level from the change on / before it),
+    peers' same ratio; without a year before, their level from the change on / before it; NaN
+    with fewer than `theft_daily.MIN_PEERS` customers: none compared),
     baseline ("year_before", or "own_days" when it has no year before), variation_ratio (typical
     day-to-day change from the change on / before: below 1 flatter, above 1 more erratic),
     zero_days (days read 0 kWh in the compared days) and signal (the test that gave the score:
@@ -205,8 +209,7 @@ def scores_of_matrix(
     if peers is None:
         peer_groups = np.zeros(len(matrix.customers), dtype=np.int64)
     else:
-        names = pd.Series(peers).reindex(matrix.customers).fillna("(no group)").astype(str)
-        peer_groups = pd.factorize(names)[0]
+        peer_groups = peer_group_codes(peers, matrix.customers)
     if interval_reads is not None and matrix.frequency != "D":
         raise ParameterError("interval_reads", "given with daily reads (a date column)", "bills")
     profile = None
@@ -253,6 +256,22 @@ def scores_of_matrix(
             result[column] = explained[column]
         result.loc[result["explained_by"] != "", "status"] = "explained"
     return ranked(result)
+
+
+def peer_group_codes(peers: pd.Series, customers: pd.Index) -> np.ndarray:
+    """One integer group per customer of `customers` from `peers` (customer_id -> group; ids
+    matched as `matrix.positions_of` does), NO_GROUP for a customer it does not name or gives none; a
+    ParameterError where it names a customer twice."""
+    peers = pd.Series(peers)
+    doubled = peers.index.duplicated()
+    if doubled.any():
+        raise ParameterError(
+            "peers", "one group per customer", f"customer {peers.index[doubled][0]!r} twice"
+        )
+    positions = positions_of(peers.index, customers)
+    groups = peers.astype(object).where(peers.notna(), NO_GROUP).astype(str)
+    names = np.append(groups.to_numpy(dtype=object), NO_GROUP)[positions]
+    return pd.factorize(names)[0]
 
 
 def _explanations(

@@ -200,6 +200,8 @@ class _Shared:
     peers_change: np.ndarray
     peers_level: np.ndarray
     year_spread: float
+    #: False under MIN_PEERS customers: no peers, the series (zero) leave each customer's own.
+    compared: bool
 
 
 def score_daily(
@@ -342,7 +344,10 @@ def _shared(values: np.ndarray, peer_groups: np.ndarray, window: int, paired_spa
     group_row[big] = np.arange(1, len(big) + 1)
     peers_change = np.zeros((len(big) + 1, window))
     peers_level = np.zeros((len(big) + 1, window))
-    for index, members in enumerate([sample, *(sample[peer_groups[sample] == c] for c in big)]):
+    compared = [sample, *(sample[peer_groups[sample] == c] for c in big)]
+    if len(peer_groups) < MIN_PEERS:  # a customer among too few would be its own peer
+        compared = []
+    for index, members in enumerate(compared):
         inside = np.isin(sample, members)
         peers_change[index] = np.nan_to_num(row_nanmedian(change[inside].T))
         peers_level[index] = np.nan_to_num(row_nanmedian(recent[inside].T))
@@ -358,6 +363,7 @@ def _shared(values: np.ndarray, peer_groups: np.ndarray, window: int, paired_spa
         peers_change=peers_change[group_row],
         peers_level=peers_level[group_row],
         year_spread=spread,
+        compared=bool(compared),
     )
 
 
@@ -440,10 +446,21 @@ def _score_chunk(
         )
     first_zero = np.argmax(recent_kwh == 0, axis=1)
 
+    # Flatter or more erratic days are a theft's sign only where the energy used did not rise:
+    # a home that was empty, or on a fridge's load, and is lived in again has livelier days,
+    # honestly. In kWh summed (days evened out to their mean keep their energy but raise their
+    # log level), on its own days and, where there is a year before with use, against it too
+    # (a season's rise is no rise).
+    variation_after = np.arange(window) >= variation_step.first_changed[:, None]
+    rose = _energy_rise(recent_kwh, np.ones_like(recent_kwh), variation_after) > log_min_drop
+    if paired_span:
+        prior_kwh = values[:, days - window - YEAR_DAYS : days - YEAR_DAYS]
+        against_year = _energy_rise(recent_kwh, prior_kwh, variation_after)
+        rose &= ~year_before | np.isnan(against_year) | (against_year > log_min_drop)
     scores = np.column_stack(
         [
             _continued_sidak(level_z, level.tries),
-            _continued_sidak(variation_step.z, variation_step.tries),
+            np.where(rose, SCORE_FLOOR, _continued_sidak(variation_step.z, variation_step.tries)),
             np.where(zero_days > 0, zero_z, SCORE_FLOOR),
         ]
     )
@@ -465,6 +482,8 @@ def _score_chunk(
         peers_ratio = np.where(
             year_before, np.exp(peers_after), np.exp(peers_after - masked_row_mean(peers, before))
         )
+        if not shared.compared:
+            peers_ratio = np.full(len(values), np.nan)
         variation_before = np.where(has_baseline, 0.0, masked_row_mean(offset, before))
         variation_ratio = np.exp(masked_row_mean(offset, after) - variation_before)
     return {
@@ -479,6 +498,21 @@ def _score_chunk(
         "year_before": year_before & scored,
         "scored": scored,
     }
+
+
+def _energy_rise(kwh: np.ndarray, prior_kwh: np.ndarray, after: np.ndarray) -> np.ndarray:
+    """Per row, the log of how much the kWh of the days `after` rose (against `prior_kwh`)
+    over those of the days before, each side a ratio of sums over the days both read (one noisy
+    day cannot make a rise); NaN where a side has no kWh against."""
+    read = ~np.isnan(kwh) & ~np.isnan(prior_kwh)
+    with np.errstate(invalid="ignore", divide="ignore"):
+        after_ratio, before_ratio = (
+            np.where(read & side, kwh, 0).sum(axis=1)
+            / np.where(read & side, prior_kwh, 0).sum(axis=1)
+            for side in (after, ~after)
+        )
+        rise = np.log(after_ratio / before_ratio)
+    return np.where(np.isfinite(after_ratio), rise, np.nan)
 
 
 def _lasting_level(

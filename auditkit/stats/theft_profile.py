@@ -67,7 +67,8 @@ import numpy as np
 import pandas as pd
 
 from auditkit.errors import ParameterError
-from auditkit.stats.matrix import masked_row_mean, row_nanmedian
+from auditkit.periods import local_times
+from auditkit.stats.matrix import checked_kwh, masked_row_mean, positions_of, row_nanmedian
 from auditkit.stats.requirements import require_columns
 from auditkit.stats.theft_daily import (
     MIN_AFTER_DAYS,
@@ -155,23 +156,11 @@ def _hourly_reads(
 ) -> _HourlyReads:
     """The reads of `interval_reads` of `customers` on `days`, checked (`hourly_cube`)."""
     require_columns(interval_reads, ("customer_id", "read_at", "kwh"), "interval_reads")
-    read_at = pd.to_datetime(interval_reads["read_at"], errors="coerce")
-    if read_at.isna().any():
-        row = int(np.flatnonzero(read_at.isna())[0])
-        raise ParameterError(
-            "interval_reads.read_at", "date-times", repr(interval_reads["read_at"].iloc[row])
-        )
-    codes = customers.get_indexer(interval_reads["customer_id"])
+    read_at = local_times(interval_reads["read_at"], "interval_reads.read_at", "date-times")
+    codes = positions_of(customers, interval_reads["customer_id"])
     stamps = read_at.to_numpy(dtype="datetime64[m]").astype(np.int64)
     minutes = _interval_minutes(interval_reads, codes, stamps)
-    kwh = pd.to_numeric(interval_reads["kwh"], errors="coerce").to_numpy(dtype=float)
-    if (kwh < 0).any():
-        row = int(np.flatnonzero(kwh < 0)[0])
-        raise ParameterError(
-            "interval_reads.kwh",
-            "kWh >= 0",
-            f"{kwh[row]} for {interval_reads['customer_id'].iloc[row]!r}",
-        )
+    kwh = checked_kwh(interval_reads, "kwh", "interval_reads")
     misaligned = (stamps % minutes != 0) | (60 % minutes != 0)
     if misaligned.any():
         row = int(np.flatnonzero(misaligned)[0])
@@ -259,6 +248,14 @@ def _interval_minutes(frame: pd.DataFrame, codes: np.ndarray, stamps: np.ndarray
     if "interval_minutes" not in frame.columns:
         return implied_minutes
     stated = pd.to_numeric(frame["interval_minutes"], errors="coerce").to_numpy(dtype=float)
+    wrong = (stated <= 0) | (stated != np.round(stated)) | np.isinf(stated)
+    if wrong.any():
+        row = int(np.flatnonzero(wrong)[0])
+        raise ParameterError(
+            "interval_reads.interval_minutes",
+            "a whole number of minutes > 0",
+            f"{frame['interval_minutes'].iloc[row]!r} in row {row + 1}",
+        )
     return np.where(np.isnan(stated), implied_minutes, stated).astype(np.int64)
 
 
@@ -463,14 +460,15 @@ def _peer_medians(
 ) -> tuple[np.ndarray, np.ndarray]:
     """The peers' median of `values` on each day, as a row of medians per row: among the row's
     peers of the same reference (year before or own days), its group's when that has
-    MIN_PEERS, else everyone's; each from at most GROUP_SAMPLE evenly spaced rows.
+    MIN_PEERS, else everyone's; each from at most GROUP_SAMPLE evenly spaced rows. Rows of a
+    reference with fewer than MIN_PEERS rows get zeros (no peers).
 
     Returns the index of each row's medians and the medians (one row per peer set)."""
     series = [np.zeros(values.shape[1])]
     index = np.zeros(len(values), dtype=np.int64)
     for kind in (True, False):
         members = np.flatnonzero(year_before == kind)
-        if len(members) == 0:
+        if len(members) < MIN_PEERS:  # among too few, a customer would be its own peer: none
             continue
         series.append(np.nan_to_num(row_nanmedian(_sample(values, members).T)))
         index[members] = len(series) - 1

@@ -9,11 +9,12 @@ was scored on (`REASON_COLUMNS`):
     source          "daily_reads" or "bills"
     level_before    kWh a day over the year (364 days, 12 months) before the change
     level_after     kWh a day from the change to as_of
-    fall            1 - level_after / level_before (0.6 = 60 % less)
+    fall            1 - level_after / level_before (0.6 = 60 % less; empty when before is 0)
     own_past_ratio  the level from the change on (its first year) against the same days or
                     months a year before
     peers_ratio     the peers' same ratio over the same steps
-    peers_scope     "group" (usage type and district, with MIN_PEERS customers) or "everyone"
+    peers_scope     "group" (usage type and district, with MIN_PEERS customers) or "everyone";
+                    "" (and peers_ratio empty) with fewer than MIN_PEERS customers in all
 
 On daily reads `own_past_ratio` and `peers_ratio` are `theft_scores`' own, the detector's reason
 (geometric means, a zero day counted as a tenth of the customer's usual day). On monthly bills
@@ -62,15 +63,24 @@ import numpy as np
 import pandas as pd
 
 from auditkit import formatting, i18n
+from auditkit.periods import local_days
 from auditkit.stats import charts, tables
 from auditkit.stats.field_checks import FIELD_CHECK
-from auditkit.stats.matrix import ConsumptionMatrix, masked_row_mean, row_nanmedian, to_matrix
+from auditkit.stats.matrix import (
+    ConsumptionMatrix,
+    as_of_day,
+    masked_row_mean,
+    row_nanmedian,
+    to_matrix,
+)
+from auditkit.stats.requirements import require_columns
 from auditkit.stats.scores import STRONG_SCORE, CustomerScores
 from auditkit.stats.theft import (
     CHANGE_STATUSES,
     COLUMNS,
     EXPLAINED_COLUMNS,
     ORDER_WINDOW_DAYS,
+    peer_group_codes,
     ranked,
     scores_of_matrix,
 )
@@ -206,9 +216,8 @@ class TheftReport:
         before and its peers' (both only when the customer has a year before)."""
         daily = row["source"] == "daily_reads"
         fell = not row["level_after"] > row["level_before"]
-        change = i18n.text(
-            f"theft.reason.{'day' if daily else 'month'}_{'fell' if fell else 'rose'}", lang
-        ).format(
+        how = "fell" if fell else "from_zero" if row["level_before"] == 0 else "rose"
+        change = i18n.text(f"theft.reason.{'day' if daily else 'month'}_{how}", lang).format(
             change=row["change_at"],
             before=formatting.number(row["level_before"], 1),
             after=formatting.number(row["level_after"], 1),
@@ -414,17 +423,19 @@ def _listed(scores: pd.DataFrame, top_n: int) -> pd.DataFrame:
 def _daily_reads_spanning(
     daily_reads: pd.DataFrame | None, customers: pd.Index, as_of: str
 ) -> pd.DataFrame:
-    """The daily reads (customer_id, date, kwh) up to the end of month `as_of` of the
-    `customers` whose reads span at least DAILY_SPAN_DAYS days (none: an empty frame)."""
+    """The daily reads (customer_id, date, kwh) up to the last day `as_of` knows (a month's
+    last, or the day given) of the `customers` whose read days span at least DAILY_SPAN_DAYS
+    days (none: an empty frame); each date as its own day (`periods.local_days`)."""
     columns = ["customer_id", "date", "kwh"]
     if daily_reads is None or daily_reads.empty:
         return pd.DataFrame(columns=columns)
-    month_end = pd.Timestamp(as_of) + pd.offsets.MonthEnd(0)
-    dates = pd.to_datetime(daily_reads["date"])
-    kept = (dates <= month_end) & daily_reads["customer_id"].isin(customers)
+    require_columns(daily_reads, columns, "daily_reads")
+    dates = local_days(daily_reads["date"], "daily_reads.date", "dates YYYY-MM-DD")
+    read = pd.to_numeric(daily_reads["kwh"], errors="coerce").notna()
+    kept = (dates <= as_of_day(as_of)) & daily_reads["customer_id"].isin(customers) & read
     if not kept.any() or (dates[kept].max() - dates[kept].min()).days + 1 < DAILY_SPAN_DAYS:
         return pd.DataFrame(columns=columns)
-    reads = daily_reads.loc[kept, columns]
+    reads = daily_reads.loc[kept, columns].assign(date=dates[kept])
     span = reads.groupby("customer_id", observed=True)["date"].agg(["min", "max"])
     long_enough = span.index[(span["max"] - span["min"]).dt.days + 1 >= DAILY_SPAN_DAYS]
     return reads[reads["customer_id"].isin(long_enough)].reset_index(drop=True)
@@ -465,9 +476,7 @@ def _scored_with_reasons(
         order_window_days=records.order_window_days,
         field_checks=records.field_checks,
     )
-    groups = pd.factorize(
-        peers.reindex(matrix.customers).fillna("(no group)").astype(str).to_numpy()
-    )[0]
+    groups = peer_group_codes(peers, matrix.customers)
     reasons = reason_columns(scores, matrix, groups)
     top = _listed(scores, top_n)
     steps = drawn_steps(matrix, top)
@@ -653,7 +662,7 @@ def reason_columns(
     level_before = np.where(scored, masked_row_mean(per_day, before), np.nan)
     level_after = np.where(scored, masked_row_mean(per_day, position >= change_of), np.nan)
     with np.errstate(invalid="ignore", divide="ignore"):
-        fall = 1 - level_after / level_before
+        fall = np.where(level_before > 0, 1 - level_after / level_before, np.nan)
     group_size = np.bincount(peer_groups)[peer_groups[at]] if len(peer_groups) else at
     reasons = pd.DataFrame(
         {
@@ -662,7 +671,9 @@ def reason_columns(
             "level_after": level_after,
             "fall": fall,
             "peers_scope": np.where(
-                scored, np.where(group_size >= MIN_PEERS, "group", "everyone"), ""
+                scored & (len(peer_groups) >= MIN_PEERS),
+                np.where(group_size >= MIN_PEERS, "group", "everyone"),
+                "",
             ),
         },
         index=scores.index,
@@ -679,7 +690,9 @@ def reason_columns(
         own = np.where(paired, kwh[at], 0).sum(axis=1) / np.where(paired, prior[at], 0).sum(axis=1)
     return reasons.assign(
         own_past_ratio=np.where(scored, own, np.nan),
-        peers_ratio=np.where(scored, masked_row_mean(peers[at], compared), np.nan),
+        peers_ratio=np.where(
+            scored & (len(peer_groups) >= MIN_PEERS), masked_row_mean(peers[at], compared), np.nan
+        ),
     )[list(REASON_COLUMNS)]
 
 

@@ -52,6 +52,24 @@ def test_events_given_out_of_order_are_decided_in_the_order_they_happened():
     assert undecided(frame, undated).attrs["decided"] == {"confirmed": 1, "false_alarm": 0}
 
 
+def test_events_stamped_in_several_time_zones_are_ordered_by_their_own_clocks():
+    frame = findings(finding("a", 500))
+    (a,) = finding_keys(frame)
+    outcomes = trail(
+        (a, "confirmed", "2025-03-02 09:00+08:00"),
+        (a, "false_alarm", "2025-02-11"),
+    )
+    assert undecided(frame, outcomes).attrs["decided"] == {"confirmed": 1, "false_alarm": 0}
+
+
+def test_an_event_whose_time_is_not_a_date_is_refused_with_its_row():
+    frame = findings(finding("a", 500))
+    (a,) = finding_keys(frame)
+    outcomes = trail((a, "sent", "2025-02-03"), (a, "confirmed", "next week"))
+    with pytest.raises(ParameterError, match=r"outcomes.happened_at.*'next week' in row 2"):
+        undecided(frame, outcomes)
+
+
 def test_a_reopened_finding_goes_out_again_whatever_was_decided_before():
     frame = findings(finding("a", 500), finding("b", 300)).assign(status=["reopened", "persisting"])
     a, b = finding_keys(frame)

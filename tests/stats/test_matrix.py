@@ -58,6 +58,53 @@ def test_bad_reads_are_named():
             to_matrix(pd.DataFrame({**good, "period": ["2024-01", "2024-02"]}), as_of=missing)
 
 
+def test_a_read_without_its_period_or_date_is_refused_by_row_not_put_in_the_last_column():
+    monthly = {"customer_id": ["a", "a", "b"], "period": ["2024-01", None, "2024-02"]}
+    with pytest.raises(ParameterError, match=r"reads.period.*empty in row 2"):
+        to_matrix(pd.DataFrame({**monthly, "kwh": [1.0, 99.0, 3.0]}))
+    daily = {"customer_id": ["a", "a", "b"], "date": ["2024-01-01", None, "2024-01-02"]}
+    with pytest.raises(ParameterError, match=r"reads.date.*empty in row 2"):
+        to_matrix(pd.DataFrame({**daily, "kwh": [1.0, 99.0, 3.0]}))
+
+
+def test_two_reads_of_one_day_at_different_hours_are_named_as_a_duplicate():
+    reads = pd.DataFrame(
+        {
+            "customer_id": ["a", "a", "a"],
+            "date": ["2024-01-01 08:00", "2024-01-02", "2024-01-01 20:00"],
+            "kwh": [1.0, 2.0, 3.0],
+        }
+    )
+    with pytest.raises(
+        ParameterError, match=r"one reading per customer and day.*'a' at 2024-01-01 in row 3"
+    ):
+        to_matrix(reads)
+
+
+def test_an_infinite_reading_is_refused_with_its_row():
+    reads = pd.DataFrame({"customer_id": ["a", "b"], "period": ["2024-01", "2024-01"]})
+    with pytest.raises(ParameterError, match=r"finite kWh >= 0.*inf in row 2 \(customer 'b'\)"):
+        to_matrix(reads.assign(kwh=[1.0, np.inf]))
+
+
+def test_a_reading_that_is_not_a_number_is_refused_not_read_as_missing():
+    reads = pd.DataFrame({"customer_id": ["a", "b", "c"], "period": ["2024-01"] * 3})
+    with pytest.raises(ParameterError, match=r"a number of kWh.*'1,5' in row 2"):
+        to_matrix(reads.assign(kwh=["1.5", "1,5", None]))
+    matrix = to_matrix(reads.assign(kwh=["1.5", " ", None]))  # blank and empty: not read
+    np.testing.assert_array_equal(matrix.values, [[1.5], [np.nan], [np.nan]])
+
+
+def test_dates_with_a_time_zone_are_their_own_local_day_even_mixed_in_one_column():
+    stamps = ["2024-01-01 07:00+08:00", "2024-01-02 07:00+08:00", "2024-01-03 01:00+05:30"]
+    matrix = to_matrix(pd.DataFrame({"customer_id": "a", "date": stamps, "kwh": [1.0, 2.0, 3.0]}))
+    assert list(matrix.times.strftime("%Y-%m-%d")) == ["2024-01-01", "2024-01-02", "2024-01-03"]
+    np.testing.assert_array_equal(matrix.values, [[1.0, 2.0, 3.0]])
+    parsed = pd.to_datetime(stamps[:2]).tz_convert("Asia/Shanghai")
+    matrix = to_matrix(pd.DataFrame({"customer_id": "a", "date": parsed, "kwh": [1.0, 2.0]}))
+    assert list(matrix.times.strftime("%Y-%m-%d")) == ["2024-01-01", "2024-01-02"]
+
+
 def test_row_nanmedian_matches_numpy():
     rng = np.random.default_rng(0)
     values = rng.normal(size=(300, 13))

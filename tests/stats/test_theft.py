@@ -157,6 +157,29 @@ def test_peer_z_compares_within_the_given_groups():
     assert theft_scores(_long(kwh)).set_index("customer_id").loc[ids[:20], "peer_z"].min() > 3
 
 
+def test_peers_keyed_by_ids_written_as_text_group_customers_read_as_numbers():
+    _, kwh = _population(customers=150, seed=8)
+    kwh[:20, 24:] *= 0.5
+    reads = _long(kwh)
+    reads["customer_id"] = reads["customer_id"].str[1:].astype(int)  # C0007 read as 7
+    peers = pd.Series(np.where(np.arange(150) < 20, "A", "B"), index=[str(i) for i in range(150)])
+    as_text = theft_scores(reads.assign(customer_id=reads["customer_id"].astype(str)), peers=peers)
+    as_numbers = theft_scores(reads, peers=peers)
+    by_text = as_text.set_index("customer_id")["peer_z"]
+    np.testing.assert_allclose(
+        as_numbers.set_index("customer_id")["peer_z"],
+        by_text[[str(i) for i in as_numbers["customer_id"]]],
+    )
+    assert (as_numbers.set_index("customer_id").loc[range(20), "peer_z"].abs() < 3).mean() > 0.9
+
+
+def test_peers_naming_a_customer_twice_are_refused_by_name():
+    _, kwh = _population(customers=30, seed=8)
+    peers = pd.Series(["A", "B"], index=["C0001", "C0001"])
+    with pytest.raises(ParameterError, match=r"'peers'.*one group per customer.*'C0001' twice"):
+        theft_scores(_long(kwh), peers=peers)
+
+
 def test_a_drop_shared_by_many_customers_at_once_is_a_common_pattern():
     _, kwh = _population(customers=400, seed=9)
     kwh[:120, 24:] *= 0.6  # 30 % of customers at the same month: a tariff or policy change

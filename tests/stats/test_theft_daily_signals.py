@@ -110,3 +110,38 @@ def test_the_baseline_a_year_before_is_the_median_of_the_same_weekday_in_seven_w
     assert baseline[0, 3] == 6.0
     # Columns 28 .. 41 alone: their neighbours outside the range still count.
     assert _same_weekday_median(values, 28, 14)[0, 7] == baseline[0, 35]
+
+
+def test_a_home_lived_in_again_after_standing_empty_is_no_suspect_for_its_livelier_days():
+    kwh = _population(TWO_YEARS)
+    rng = np.random.default_rng(5)
+    moved_in = LAST_YEAR + 136
+    kwh[2, :moved_in] = 0.0  # empty, no load at all
+    kwh[3, :moved_in] = np.round(np.exp(rng.normal(0, 0.05, moved_in)), 3)  # a fridge's kWh
+    scores = daily_scores(kwh, TWO_YEARS)
+    for home in ("H002", "H003"):
+        assert scores.loc[home, "score"] < 0  # its use rose: evidence against a theft
+        assert scores.loc[home, "signal"] == "level"
+        assert scores.loc[home, "own_past_ratio"] > 5
+
+
+def test_days_held_at_their_mean_fire_though_their_log_level_rose_with_it():
+    kwh = _population(TWO_YEARS)
+    rng = np.random.default_rng(9)
+    kwh[8] *= np.exp(rng.normal(0, 0.8, len(TWO_YEARS)))  # very uneven days: a mean lifts logs
+    start = LAST_YEAR + 250
+    kwh[8, start:] = round(kwh[8, start:].mean(), 3)
+    scores = daily_scores(kwh, TWO_YEARS)
+    assert scores.loc["H008", "signal"] == "variation"
+    assert scores.loc["H008", "score"] > 3
+
+
+@pytest.mark.parametrize("customers", [1, 2, 19])
+def test_among_fewer_than_twenty_customers_a_fall_is_its_own_not_hidden_as_its_peers(customers):
+    kwh = _population(TWO_YEARS, customers=customers)
+    fall_day = LAST_YEAR + 150
+    kwh[0, fall_day:] *= 0.5
+    thief = daily_scores(kwh, TWO_YEARS).loc["H000"]
+    assert thief["score"] > 3
+    assert thief["own_past_ratio"] == pytest.approx(0.5, abs=0.06)
+    assert np.isnan(thief["peers_ratio"])  # no peers compared: none worded

@@ -259,3 +259,36 @@ def test_interval_reads_need_daily_reads():
 
     with pytest.raises(ParameterError, match="interval_reads"):
         theft_scores(bills, interval_reads=interval)
+
+
+def test_interval_reads_match_their_customers_however_the_ids_and_clocks_are_written():
+    hours = _homes(customers=30)
+    hours[0, CHANGE:] = hours[0, CHANGE:, ::-1]
+    ids = [str(1000 + i) for i in range(len(hours))]
+    daily, interval = _long_tables(hours, ids)
+    expected = theft_scores(daily, interval_reads=interval).set_index("customer_id")
+    assert expected.loc["1000", "shape_change"] == "reversed"
+
+    as_numbers = daily.assign(customer_id=daily["customer_id"].astype(int))
+    numbered = theft_scores(as_numbers, interval_reads=interval).set_index("customer_id")
+    assert numbered.loc[1000, "shape_change"] == "reversed"
+    assert numbered.loc[1000, "score"] == pytest.approx(expected.loc["1000", "score"])
+
+    # Read in Shanghai: each read keeps its own clock's hour (not moved to UTC's).
+    local = interval.assign(read_at=interval["read_at"].dt.tz_localize("Asia/Shanghai"))
+    zoned = theft_scores(daily, interval_reads=local).set_index("customer_id")
+    pd.testing.assert_frame_equal(zoned, expected)
+
+
+@pytest.mark.parametrize("minutes", [0, -15, 7.5])
+def test_an_interval_that_is_no_whole_positive_number_of_minutes_is_refused_by_row(minutes):
+    reads = pd.DataFrame(
+        {
+            "customer_id": ["A", "A"],
+            "read_at": pd.to_datetime(["2024-03-01 10:00", "2024-03-01 11:00"]),
+            "kwh": [0.5, 0.5],
+            "interval_minutes": [60, minutes],
+        }
+    )
+    with pytest.raises(ParameterError, match=r"interval_minutes.*whole number.*in row 2"):
+        hourly_cube(reads, pd.Index(["A"]), pd.date_range("2024-03-01", periods=1))

@@ -223,3 +223,54 @@ def test_the_notebook_shows_each_listed_customer_with_its_reason(
     exported = pd.read_csv(tmp_path / "files" / "theft_scores.csv")
     assert exported.set_index("customer_id").loc[DROP_CUSTOMER, "change_at"] == "2024-07"
     assert not errors(notebook)
+
+
+@pytest.mark.parametrize(
+    "written",
+    [
+        lambda dates: dates.dt.strftime("%Y-%m-%d"),  # as a CSV export gives them: text
+        lambda dates: dates.dt.tz_localize("Asia/Shanghai"),  # read where they were metered
+    ],
+)
+def test_daily_reads_as_text_or_with_a_time_zone_score_as_plain_dates(written):
+    reads, archive = daily_reads("2025-09-18")
+    bills, by_month = monthly_bills({"M-1": "2025-07"}, peers=0, first_year=2024)
+    archive = pd.concat([archive, by_month])
+    plain = score_theft(bills, reads, archive, "2025-12", top_n=2).scores
+    other = score_theft(bills, reads.assign(date=written(reads["date"])), archive, "2025-12")
+    pd.testing.assert_frame_equal(other.scores, plain)
+
+
+def test_a_day_as_of_ends_the_daily_reads_on_that_day_not_at_its_month_end():
+    reads, archive = daily_reads("2025-09-18")
+    bills, by_month = monthly_bills({"M-1": "2025-07"}, peers=0, first_year=2024)
+    archive = pd.concat([archive, by_month])
+    by_day = score_theft(bills, reads, archive, "2025-12-15").scores.set_index("customer_id")
+    cut = reads[reads["date"] <= "2025-12-15"]
+    by_cut = score_theft(bills, cut, archive, "2025-12-15").scores.set_index("customer_id")
+    pd.testing.assert_frame_equal(by_day, by_cut)
+    assert (
+        by_day.loc["D-1", "steps_since_change"]
+        == (pd.Timestamp("2025-12-15") - pd.Timestamp("2025-09-18")).days + 1
+    )
+
+
+def test_a_use_that_began_from_nothing_is_worded_without_a_percentage():
+    bills, archive = monthly_bills({"M-1": "2024-07"})
+    new = pd.DataFrame(
+        {
+            "customer_id": "N-1",
+            "period": [f"{year}-{month:02d}" for year in (2023, 2024) for month in range(1, 13)],
+            "kwh_billed": [0.0] * 18 + [300.0] * 6,  # nothing until July 2024, then 300 a month
+        }
+    )
+    archive = pd.concat([archive, archive.iloc[:1].assign(customer_id="N-1")])
+    report = score_theft(pd.concat([bills, new]), None, archive, "2024-12", top_n=40)
+    row = report.scores.set_index("customer_id").loc["N-1"]
+    assert row["level_before"] == 0 and np.isnan(row["fall"])
+    reason = dict(zip(report.top()["customer_id"], report.reasons("en"), strict=True))["N-1"]
+    change = row["change_at"]
+    assert reason.startswith(f"Monthly bills: from {change} the use rose from none to ")
+    assert "inf" not in reason and "%" not in reason.split(";")[0]
+    zh = dict(zip(report.top()["customer_id"], report.reasons("zh"), strict=True))["N-1"]
+    assert zh.startswith(f"按月账单，自 {change} 起日均用电由 0 升至 ")
