@@ -220,7 +220,7 @@ def _in_range(days: pd.Series, column: str, expected: str) -> pd.Series:
     try:
         return days.astype("datetime64[ns]")
     except (OverflowError, ValueError):
-        low, high = pd.Timestamp.min.normalize(), pd.Timestamp.max.normalize()
+        low, high = pd.Timestamp.min.ceil("D"), pd.Timestamp.max.floor("D")
         beyond = ((days < low) | (days > high)).to_numpy()
         row = int(np.flatnonzero(beyond)[0]) if beyond.any() else 0
         raise ParameterError(column, expected, f"{days.iloc[row]} in row {row + 1}") from None

@@ -13,6 +13,7 @@ from auditkit.errors import ParameterError
 from auditkit.periods import (
     last_months,
     local_days,
+    local_times,
     month_end_days,
     month_first_days,
     month_number,
@@ -117,3 +118,20 @@ def test_local_days_read_any_column_pandas_gives_and_name_what_is_not_a_day():
         local_days(pd.DataFrame({"a": ["2025-01-01"], "b": ["2025-01-02"]}), "t.day", "a date")
     many = pd.Series(np.repeat(["2025-01-01", "2025-02-01"], 50_000))
     assert local_days(many, "t.day", "a date").value_counts().tolist() == [50_000, 50_000]
+
+
+def test_days_typed_beyond_pandas_years_are_named_by_row_not_an_overflow():
+    typed = pd.Series(np.array(["2024-01-01", "0202-10-19"], dtype="datetime64[us]"))
+    with pytest.raises(
+        ParameterError, match=r"'work_orders.effective_date'.*0202-10-19 .*in row 2"
+    ):
+        local_days(typed, "work_orders.effective_date", "a date YYYY-MM-DD")
+
+
+def test_local_times_keep_each_values_own_clock_and_refuse_an_empty_one_unless_allowed():
+    written = pd.Series(["2024-01-01 07:30+08:00", "2024-01-01 07:30+05:30", None])
+    with pytest.raises(ParameterError, match=r"'read_at'.*empty in row 3"):
+        local_times(written, "read_at", "date-times")
+    clocks = local_times(written, "read_at", "date-times", allow_empty=True)
+    assert clocks.iloc[:2].tolist() == [pd.Timestamp("2024-01-01 07:30")] * 2
+    assert pd.isna(clocks.iloc[2])

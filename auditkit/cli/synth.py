@@ -70,6 +70,7 @@ def run_synth(args: argparse.Namespace) -> int:
         name, _, kind = error.name.partition(".")
         flag = "--lookalike" if name == "lookalikes" else "--" + name.replace("_", "-")
         raise ParameterError(f"{flag} {kind}".strip(), error.expected, error.found) from None
+    synth.check_replaceable(args.out, "--out")  # before the work, not after it
     started = time.perf_counter()
     tables = synth.generate(config)
     generated = time.perf_counter() - started

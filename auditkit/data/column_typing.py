@@ -7,7 +7,8 @@ missing in the typed Series. The only normalization is trimming surrounding whit
 exports pad text) and treating an empty cell as missing.
 
 Dtypes: text and period as pandas text (`str`, missing = NaN); dates and date-times as
-datetime64[us] (so a "never" date such as 9999-12-31 fits); numbers float64; integers nullable
+datetime64[us] (so a "never" date such as 9999-12-31 fits where a validity ends; elsewhere a day
+beyond pandas' years 1678-2261 is an Issue, `_check_days`); numbers float64; integers nullable
 Int64; booleans bool.
 
 Speed: columns with few distinct values (periods, dates, codes) and key columns are parsed once
@@ -126,6 +127,8 @@ def type_column(raw: pa.ChunkedArray | pa.Array, column: Column, keyed: bool = F
                 found = [EMPTY] * min(empty.size, LISTED_PER_ISSUE)
                 issues.append(Issue(empty, "a value (the column is required)", found))
     typed = _to_pandas(parsed.values, column)
+    if column.kind in ("date", "datetime"):
+        issues.extend(_check_days(typed, column))
     if column.minimum is not None:
         issues.extend(
             _check_minimum(
@@ -478,3 +481,28 @@ def _check_minimum(
     found = [repr(int(value)) if whole else repr(float(value)) for value in shown]
     kind = "a whole number" if whole else "a number"
     return [Issue(positions, f"{kind} {sign} {minimum:g}", found)]
+
+
+#: The first and last days pandas holds (in nanoseconds, as every stage after loading reads
+#: dates): a day beyond them is a typing slip (0202 for 2022) that would crash a later stage.
+FIRST_DAY = pd.Timestamp.min.ceil("D")
+LAST_DAY = pd.Timestamp.max.floor("D")
+
+
+def _check_days(values: pd.Series, column: Column) -> list[Issue]:
+    """Days before FIRST_DAY, or after LAST_DAY in a column that is no open end (only an end of
+    validity may read 'never', 9999-12-31)."""
+    stamps = values.to_numpy(dtype="datetime64[us]")
+    beyond = stamps < np.datetime64(FIRST_DAY.date(), "us")  # compared in µs: no overflow
+    if not column.open_end:
+        beyond |= stamps > np.datetime64(LAST_DAY.date(), "us")
+    positions = np.flatnonzero(beyond)
+    if not positions.size:
+        return []
+    unit = "D" if column.kind == "date" else "s"
+    shown = np.datetime_as_string(stamps[positions[:LISTED_PER_ISSUE]], unit=unit)
+    found = [repr(value.item().replace("T", " ")) for value in shown]
+    noun = "a date" if column.kind == "date" else "a date-time"
+    first, last = FIRST_DAY.year + 1, LAST_DAY.year - 1  # whole years
+    years = f"from {first} on" if column.open_end else f"in the years {first} to {last}"
+    return [Issue(positions, f"{noun} {years}", found)]

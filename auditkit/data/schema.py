@@ -80,6 +80,8 @@ class Column:
     allowed: tuple[str, ...] | None = None
     minimum: float | None = None
     minimum_inclusive: bool = True
+    #: A date that may lie beyond the years pandas holds: an end of validity, 9999-12-31 "never".
+    open_end: bool = False
 
     @property
     def may_be_empty(self) -> bool:
@@ -138,8 +140,8 @@ def _number(
     return Column(name, "number", required=required, minimum=minimum, minimum_inclusive=inclusive)
 
 
-def _date(name: str, required: bool = False) -> Column:
-    return Column(name, "date", required=required)
+def _date(name: str, required: bool = False, open_end: bool = False) -> Column:
+    return Column(name, "date", required=required, open_end=open_end)
 
 
 CUSTOMERS = TableSpec(
@@ -174,7 +176,7 @@ CUSTOMERS = TableSpec(
         _text("area_id"),
         _text("feeder_id"),
         _text("supply_type", allowed=("permanent", "temporary")),
-        _date("supply_end_date"),
+        _date("supply_end_date", open_end=True),
         # Rated secondary current of the CT in amperes (5 or 1); empty = 5 A.
         _number("ct_secondary_a", minimum=0, inclusive=False),
     ),
@@ -234,7 +236,7 @@ TARIFFS = TableSpec(
         _number("basic_rate_kva_month", minimum=0),
         _number("basic_rate_kw_month", minimum=0),
         _date("valid_from", required=True),
-        _date("valid_to"),
+        _date("valid_to", open_end=True),
         _number("voltage_kv_min", minimum=0),
         _number("voltage_kv_max", minimum=0),
         _text("tou_period", allowed=TOU_PERIODS),

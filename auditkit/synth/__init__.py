@@ -157,11 +157,13 @@ def write(
 ) -> Path:
     """Write the tables to folder `out` atomically: a complete dataset or nothing.
 
-    An existing folder is replaced only once the new one is complete.
+    An existing folder is replaced only once the new one is complete, and only an empty one or
+    an earlier synthetic dataset (`check_replaceable`): a utility's own data is never deleted.
     """
     if fmt not in FORMATS:
         raise ParameterError("format", f"one of {', '.join(FORMATS)}", fmt)
     out = Path(out)
+    check_replaceable(out)
     out.parent.mkdir(parents=True, exist_ok=True)
     staging = Path(tempfile.mkdtemp(prefix=f".{out.name}.", dir=out.parent))
     staging.chmod(0o755)
@@ -191,6 +193,21 @@ def write(
         shutil.rmtree(staging, ignore_errors=True)
         raise
     return out
+
+
+def check_replaceable(out: Path, name: str = "out") -> None:
+    """A ParameterError naming `name` unless `out` is free for a synthetic dataset: absent, an
+    empty folder, or a folder an earlier run wrote (it holds SYNTHETIC.md). Anything else may be
+    real data and is left as it is."""
+    if not out.exists() and not out.is_symlink():
+        return
+    expected = "a new or empty folder, or an earlier synthetic dataset (with SYNTHETIC.md)"
+    if out.is_symlink() or not out.is_dir():
+        raise ParameterError(name, expected, f"{out} is a file")
+    if not (out / "SYNTHETIC.md").is_file():
+        entries = sorted(entry.name for entry in out.iterdir())
+        if entries:
+            raise ParameterError(name, expected, f"{out} holds other files ({entries[0]!r}, ...)")
 
 
 def generator_fingerprint() -> str:

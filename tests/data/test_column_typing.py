@@ -65,8 +65,27 @@ def test_integers_are_nullable_and_whole() -> None:
     assert issues_of(["0"], cycle) == [([0], "a whole number > 0", ["0"])]
 
 
-def test_dates_are_exact_iso_and_allow_far_future() -> None:
-    column = Column("d", "date")
+def test_a_day_beyond_the_years_pandas_holds_is_refused_but_never_ends_a_validity() -> None:
+    written = ["2024-02-29", "0202-10-19", "2999-10-19", "9999-12-31", None]
+    assert issues_of(written, Column("d", "date")) == [
+        (
+            [1, 2, 3],
+            "a date in the years 1678 to 2261",
+            ["'0202-10-19'", "'2999-10-19'", "'9999-12-31'"],
+        )
+    ]
+    stamps = pa.array([dt.datetime(202, 10, 19, 8, 30), dt.datetime(2024, 1, 5)])
+    assert issues_of(stamps, Column("t", "datetime")) == [
+        ([0], "a date-time in the years 1678 to 2261", ["'0202-10-19 08:30:00'"])
+    ]
+    valid_to = TABLES["tariffs"].column("valid_to")
+    assert valid_to.open_end and issues_of(written, valid_to) == [
+        ([1], "a date from 1678 on", ["'0202-10-19'"])
+    ]
+
+
+def test_dates_are_exact_iso_and_allow_far_future_where_a_validity_ends() -> None:
+    column = Column("d", "date", open_end=True)
     typed = type_column(pa.array(["2024-02-29", "9999-12-31", None]), column)
     assert typed.values.dtype == "datetime64[us]"
     assert typed.values.iloc[1] == pd.Timestamp("9999-12-31")

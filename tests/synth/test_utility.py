@@ -197,6 +197,32 @@ def test_a_failed_write_leaves_the_previous_dataset_untouched(tmp_path, monkeypa
     assert sorted(p.name for p in tmp_path.iterdir()) == ["data"]
 
 
+def test_a_folder_or_file_that_is_no_synthetic_dataset_is_never_replaced(tmp_path, capsys):
+    precious = tmp_path / "precious"
+    (precious / "sub").mkdir(parents=True)
+    (precious / "notes.txt").write_text("important", encoding="utf-8")
+    (tmp_path / "afile").write_text("kept", encoding="utf-8")
+    for out, found in (
+        (precious, "holds other files ('notes.txt', ...)"),
+        (tmp_path / "afile", "is a file"),
+    ):
+        assert main(["synth", "--customers", "50", "--out", str(out)]) == 2
+        error = capsys.readouterr().err
+        assert "parameter '--out'" in error and found in error and "SYNTHETIC.md" in error
+    assert (precious / "notes.txt").read_text(encoding="utf-8") == "important"
+    assert (precious / "sub").is_dir() and (tmp_path / "afile").read_text(
+        encoding="utf-8"
+    ) == "kept"
+    config = synth.SynthConfig(customers=50, districts=2, months=24, seed=1)
+    with pytest.raises(ParameterError, match="parameter 'out'"):
+        synth.write(synth.generate(config), precious, config=config)
+    empty = tmp_path / "empty"
+    empty.mkdir()
+    synth.write(synth.generate(config), empty, config=config)  # an empty folder, then itself
+    synth.write(synth.generate(config), empty, config=config)
+    assert (empty / "SYNTHETIC.md").is_file()
+
+
 @pytest.mark.parametrize(
     ("override", "parameter"),
     [
