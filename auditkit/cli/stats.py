@@ -120,12 +120,15 @@ def run_theft(args: argparse.Namespace) -> int:
         reads = dataset.bills[["customer_id", "period", "kwh_billed"]].rename(
             columns={"kwh_billed": "kwh"}
         )
-    scores = theft_scores(
-        reads,
-        as_of=args.as_of,
-        work_orders=dataset.work_orders,
-        field_checks=_field_checks(args, reads),
-    )
+    checks = _field_checks(args, reads)
+    try:
+        scores = theft_scores(
+            reads, as_of=args.as_of, work_orders=dataset.work_orders, field_checks=checks
+        )
+    except ParameterError as error:  # named as the flag the user typed
+        if error.name != "as_of":
+            raise
+        raise ParameterError("--as-of", error.expected, error.found) from None
     name = args.data_dir.resolve().name + (f"-{args.district}" if args.district else "")
     out = args.out or outputs_dir() / "stats" / name
     parquet, csv = save_table(scores, out, "theft_scores")

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import copy
+import math
 from collections.abc import Mapping
 from pathlib import Path
 
@@ -134,4 +135,5 @@ def _check_date(name: str, value: object, optional: bool = False) -> None:
 
 
 def _is_number(value: object) -> bool:
-    return isinstance(value, int | float) and not isinstance(value, bool)
+    """A finite int or float (YAML's .nan and .inf are no threshold; a bool is no number)."""
+    return isinstance(value, int | float) and not isinstance(value, bool) and math.isfinite(value)

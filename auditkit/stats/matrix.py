@@ -188,6 +188,8 @@ def to_matrix(
     last = steps.max() if len(steps) else 0
     if as_of not in (None, ""):
         last = _as_of_step(as_of, frequency)
+        if len(steps):
+            _check_as_of_within(as_of, frequency, int(last), int(steps.max()))
     first = steps.min() if len(steps) else last
     if len(steps) == 0 or first > last:
         raise InsufficientDataError(
@@ -260,6 +262,22 @@ def checked_kwh(frame: pd.DataFrame, column: str, table: str) -> np.ndarray:
             f"{kwh[row]} in row {row + 1} (customer {frame['customer_id'].iloc[row]!r})",
         )
     return kwh
+
+
+def _check_as_of_within(as_of: str | pd.Timestamp, frequency: str, step: int, read: int) -> None:
+    """A ParameterError naming `as_of` where its `step` lies after the last `read` step: months
+    or days with no reads at all would be scored as a stop of use (and, on bills, leave the
+    common patterns nothing to fit). A month given for daily reads holds if they reach it."""
+    if step <= read:
+        return
+    if frequency == "M":
+        raise ParameterError("as_of", f"a month up to the reads' last, {period_text(read)}", as_of)
+    last_day = pd.Timestamp(np.datetime64(read, "D"))
+    month_given = isinstance(as_of, str) and len(as_of) == 7
+    if not (month_given and as_of_day(as_of).to_period("M") == last_day.to_period("M")):
+        raise ParameterError(
+            "as_of", f"a day up to the reads' last, {last_day.date()} (or its month)", as_of
+        )
 
 
 def _as_of_step(as_of: str | pd.Timestamp, frequency: str) -> int:

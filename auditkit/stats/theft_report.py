@@ -391,7 +391,13 @@ def score_theft(
     hours = None if interval_reads is None or interval_reads.empty else interval_reads
     records = Records(work_orders, order_window_days, field_checks)
     parts = [
-        _scored_with_reasons(reads, as_of, peers, top_n, hours if reads is daily else None, records)
+        _scored_with_reasons(
+            reads,
+            *((_read_until(daily, as_of), hours) if reads is daily else (as_of, None)),
+            peers,
+            top_n,
+            records,
+        )
         for reads in (daily, monthly)
         if len(reads)
     ]
@@ -418,6 +424,14 @@ def _listed(scores: pd.DataFrame, top_n: int) -> pd.DataFrame:
     """The first `top_n` rows of `scores` (in ranking order) whose change was computed,
     explained or not."""
     return scores[scores["status"].isin(CHANGE_STATUSES)].head(top_n)
+
+
+def _read_until(daily: pd.DataFrame, as_of: str) -> str:
+    """`as_of` for the daily reads: itself where they reach its month, else their last day (an
+    export that ends a month before the bills is scored to where it ends, not read as a stop)."""
+    last = daily["date"].max()  # the reads are cut at as_of's day already
+    month_reached = len(as_of) == 7 and as_of_day(as_of).to_period("M") == last.to_period("M")
+    return as_of if as_of_day(as_of) == last or month_reached else str(last.date())
 
 
 def _daily_reads_spanning(
@@ -459,9 +473,9 @@ class Records:
 def _scored_with_reasons(
     reads: pd.DataFrame,
     as_of: str,
+    interval_reads: pd.DataFrame | None,
     peers: pd.Series,
     top_n: int,
-    interval_reads: pd.DataFrame | None,
     records: Records,
 ) -> tuple[pd.DataFrame, pd.DataFrame, pd.DataFrame]:
     """`theft_scores` of `reads` (with `interval_reads`, and `records` where given) with the

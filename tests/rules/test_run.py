@@ -64,6 +64,8 @@ def test_as_of_ignores_later_bills():
         ({"rules": ["no_such_rule"]}, "'rules': expected rule ids among"),
         ({"params": {"zero_consumption.min_months": -1}}, "params.zero_consumption.min_months"),
         ({"params": {"zero_consumption": {"min_months": "three"}}}, "expected a number ≥ 0"),
+        ({"params": {"consumption_drop.min_score": float("nan")}}, "≥ 0, found nan"),
+        ({"params": {"consumption_drop.min_score": float("inf")}}, "≥ 0, found inf"),
         ({"params": {"zero_consumption.min_month": 3}}, "'params.zero_consumption'"),
         ({"params": {"no_rule.x": 3}}, "expected a rule id among"),
     ],

@@ -105,6 +105,19 @@ def test_dates_with_a_time_zone_are_their_own_local_day_even_mixed_in_one_column
     assert list(matrix.times.strftime("%Y-%m-%d")) == ["2024-01-01", "2024-01-02"]
 
 
+def test_an_as_of_after_the_last_read_is_refused_but_a_month_the_daily_reads_reach_holds():
+    monthly = pd.DataFrame({"customer_id": "a", "period": ["2024-01", "2024-02"], "kwh": 1.0})
+    with pytest.raises(ParameterError, match=r"'as_of'.*up to the reads' last, 2024-02.*'2024-03'"):
+        to_matrix(monthly, as_of="2024-03")
+    days = pd.date_range("2024-01-01", "2024-01-29")
+    daily = pd.DataFrame({"customer_id": "a", "date": days, "kwh": 1.0})
+    assert to_matrix(daily, as_of="2024-01").times[-1] == pd.Timestamp("2024-01-31")
+    with pytest.raises(ParameterError, match=r"a day up to the reads' last, 2024-01-29"):
+        to_matrix(daily, as_of="2024-01-30")
+    with pytest.raises(ParameterError, match=r"'as_of'.*found '2024-02'"):
+        to_matrix(daily, as_of="2024-02")
+
+
 def test_row_nanmedian_matches_numpy():
     rng = np.random.default_rng(0)
     values = rng.normal(size=(300, 13))

@@ -274,3 +274,14 @@ def test_a_use_that_began_from_nothing_is_worded_without_a_percentage():
     assert "inf" not in reason and "%" not in reason.split(";")[0]
     zh = dict(zip(report.top()["customer_id"], report.reasons("zh"), strict=True))["N-1"]
     assert zh.startswith(f"按月账单，自 {change} 起日均用电由 0 升至 ")
+
+
+def test_daily_reads_that_end_before_the_bills_month_are_scored_to_their_last_day():
+    reads, archive = daily_reads("2025-09-18")
+    bills, by_month = monthly_bills({"M-1": "2025-07"}, peers=0, first_year=2024)
+    archive = pd.concat([archive, by_month])
+    ending = reads[reads["date"] <= "2025-11-20"]  # the meter export lags the bills
+    report = score_theft(bills, ending, archive, "2025-12").scores.set_index("customer_id")
+    own_day = score_theft(bills, ending, archive, "2025-11-20").scores.set_index("customer_id")
+    pd.testing.assert_frame_equal(report.loc[["D-1"]], own_day.loc[["D-1"]])
+    assert report.loc["D-1", "score"] > 3
