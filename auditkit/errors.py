@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
+import numbers
 from collections.abc import Sequence
 
 
@@ -21,6 +22,14 @@ class ParameterError(AuditkitError, ValueError):
         self.expected = expected
         self.found = found
         super().__init__(f"parameter {name!r}: expected {expected}, found {shown(found)}")
+
+
+def checked_seed(seed: object) -> int:
+    """`seed` as an int, or a ParameterError naming it: a random generator's seed is a whole
+    number ≥ 0 (a bool, a fraction or a negative one is refused, not passed on to numpy)."""
+    if isinstance(seed, bool) or not isinstance(seed, numbers.Integral) or seed < 0:
+        raise ParameterError("seed", "a whole number ≥ 0", seed)
+    return int(seed)
 
 
 def require_frame_columns(frame: object, name: str, what: str, columns: Sequence[str]) -> None:

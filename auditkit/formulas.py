@@ -73,5 +73,20 @@ def put_cell(cell: Cell, value: object) -> None:
     elif isinstance(value, bool | int | float | dt.date | dt.datetime):
         cell.value = value
     else:
-        cell.value = _NOT_IN_XML.sub("\ufffd", str(value))
+        cell.value = within_cell(_NOT_IN_XML.sub("\ufffd", str(value)))
         cell.data_type = "s"
+
+
+#: The most characters a spreadsheet cell holds (Excel's limit; openpyxl cuts silently beyond).
+CELL_CHARACTERS = 32_767
+
+
+def within_cell(text: str) -> str:
+    """`text` as a cell can hold it: whole, or cut and ending in a mark `…[kept/total]` (the
+    characters kept and written, in no language: a reader must not take a cut text for the
+    whole of it)."""
+    if len(text) <= CELL_CHARACTERS:
+        return text
+    mark_length = len(f"…[{CELL_CHARACTERS:,}/{len(text):,}]")  # the longest the mark can be
+    kept = CELL_CHARACTERS - mark_length
+    return f"{text[:kept]}…[{kept:,}/{len(text):,}]"

@@ -27,6 +27,13 @@ def build_parser() -> argparse.ArgumentParser:
     return parser
 
 
+def os_problem(error: OSError) -> str:
+    """An operating-system error on a path as one line: what failed on which path (and the
+    other path of a rename). The writes are atomic, so nothing half-written is left."""
+    paths = " -> ".join(repr(str(name)) for name in (error.filename, error.filename2) if name)
+    return f"the file system refused {paths}: {error.strerror or type(error).__name__}"
+
+
 def main(argv: Sequence[str] | None = None) -> int:
     """Entry point of the `auditkit` console script; returns the process exit code."""
     for stream in (sys.stdout, sys.stderr):  # a path from the data may not encode: never crash
@@ -38,6 +45,11 @@ def main(argv: Sequence[str] | None = None) -> int:
         return int(args.func(args) or 0)
     except AuditkitError as error:
         print(f"auditkit {args.command}: error: {error}", file=sys.stderr)
+        return 2
+    except OSError as error:  # a path that is a file, a folder not writable, a full disk
+        if error.filename is None:
+            raise
+        print(f"auditkit {args.command}: error: {os_problem(error)}", file=sys.stderr)
         return 2
     except KeyboardInterrupt:
         print(f"auditkit {args.command}: interrupted", file=sys.stderr)

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import argparse
+import math
 from pathlib import Path
 
 import pandas as pd
@@ -113,8 +114,9 @@ def run_theft(args: argparse.Namespace) -> int:
 
     dataset = _load(args)
     if args.daily:
-        if dataset.daily_reads is None:
-            raise ParameterError("--daily", "a dataset with a daily_reads table", "none")
+        if dataset.daily_reads is None or dataset.daily_reads.empty:
+            found = "none" if dataset.daily_reads is None else "a daily_reads table without rows"
+            raise ParameterError("--daily", "a dataset with a daily_reads table", found)
         reads = dataset.daily_reads[["customer_id", "date", "kwh"]]
     else:
         reads = dataset.bills[["customer_id", "period", "kwh_billed"]].rename(
@@ -191,6 +193,8 @@ def run_benford(args: argparse.Namespace) -> int:
     from auditkit.periods import month_number, period_text
     from auditkit.stats import benford_by_group
 
+    if args.months < 1:  # checked before the data is read
+        raise ParameterError("--months", "a whole number of months ≥ 1", args.months)
     dataset = _load(args)
     bills = dataset.bills.merge(dataset.customers[["customer_id", "district"]], on="customer_id")
     months = month_number(bills["period"])
@@ -263,4 +267,10 @@ def _read_capacity(path: Path) -> dict[str, float]:
         ) from None
     if not isinstance(values, dict):
         raise ParameterError("--capacity", "a YAML mapping of district: capacity", values)
+    for name, value in values.items():
+        number = isinstance(value, int | float) and not isinstance(value, bool)
+        if not number or not math.isfinite(value) or value < 0:
+            raise ParameterError(
+                f"--capacity {name}", "a number ≥ 0 (the share of audits it can take)", value
+            )
     return {str(name): float(value) for name, value in values.items()}

@@ -21,7 +21,7 @@ from math import prod
 import numpy as np
 import pandas as pd
 
-from auditkit.errors import AuditkitError, ParameterError
+from auditkit.errors import AuditkitError, ParameterError, checked_seed
 
 #: Largest number of candidate assignments the capacity search tries one by one; above it (about
 #: seven districts or more) it improves SEARCH_RESTARTS random starts by local search instead.
@@ -58,7 +58,7 @@ def assign(
     names, work = _districts(districts)
     capacity = _capacity(workload, names)
     banned = _previous_pairs(previous, names)
-    rng = np.random.default_rng(seed)
+    rng = np.random.default_rng(checked_seed(seed))
     allowed = {
         audited: [
             a for a in names if a != audited and (a, audited) not in banned and capacity[a] > 0

@@ -20,7 +20,7 @@ import hashlib
 import numpy as np
 import pandas as pd
 
-from auditkit.errors import ParameterError, require_frame_columns
+from auditkit.errors import ParameterError, checked_seed, require_frame_columns
 from auditkit.register.keys import finding_keys
 from auditkit.sampling.checks import ceil_fraction, choice, exact, positive_int
 
@@ -59,8 +59,7 @@ def select_worklist(
     """
     by = choice("by", by, SELECTIONS)
     top, share = _checked_limits(by, top, share)
-    if isinstance(seed, bool) or not isinstance(seed, int | np.integer):
-        raise ParameterError("seed", "a whole number", seed)
+    seed = checked_seed(seed)
     require_frame_columns(findings, "findings", "findings of auditkit.rules.run", NEEDED)
     frame = findings.drop(columns=[c for c in ADDED if c in findings.columns]).reset_index(
         drop=True

@@ -10,7 +10,7 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 
-from auditkit.errors import ParameterError
+from auditkit.errors import ParameterError, checked_seed
 from auditkit.sampling.checks import choice, numeric_column, positive_int
 from auditkit.sampling.errors import SampleDataError
 from auditkit.sampling.notes import Note
@@ -99,9 +99,7 @@ def select(
 def _resolve_seed(seed: int | None) -> int:
     if seed is None:
         return int(np.random.SeedSequence().entropy % (2**32))
-    if isinstance(seed, bool) or not isinstance(seed, int | np.integer) or seed < 0:
-        raise ParameterError("seed", "a whole number of at least 0", seed)
-    return int(seed)
+    return checked_seed(seed)
 
 
 def _set_aside_note(

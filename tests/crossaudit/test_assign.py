@@ -50,6 +50,12 @@ def test_three_districts_alternate_their_circle():
         assign(["A", "B", "C"], 1, previous=pd.concat([first, second]))
 
 
+@pytest.mark.parametrize("seed", [-1, 1.5, True])
+def test_a_seed_that_is_no_whole_number_from_zero_is_refused_by_name(seed):
+    with pytest.raises(ParameterError, match="'seed': expected a whole number ≥ 0"):
+        assign(["A", "B", "C"], seed)
+
+
 def test_impossible_constraints_name_the_rule():
     with pytest.raises(InfeasibleAssignmentError, match="audits each other in the same round"):
         assign(["A", "B"], 0)

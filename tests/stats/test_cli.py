@@ -59,6 +59,9 @@ def test_benford_per_district(small_folder, capsys):
     printed = capsys.readouterr().out
     assert printed.startswith("Benford first test of bill amounts, 2023-07 to 2024-06")
     assert "no amount >= 10" in printed  # district 丙 bills zero
+    for months in ("0", "-3"):  # an empty window under a backwards heading, before
+        with pytest.raises(AuditkitError, match=rf"'--months': expected .* ≥ 1, found {months}"):
+            run("stats", "benford", str(small_folder), "--months", months)
 
 
 def test_assign_from_names_and_from_the_data(small_folder, tmp_path, capsys):
@@ -84,6 +87,12 @@ def test_assign_from_names_and_from_the_data(small_folder, tmp_path, capsys):
         == 0
     )
     assert "capacity_share" in capsys.readouterr().out
+    capacity.write_text("甲: abc\n乙: 1\n", encoding="utf-8")
+    flags = ["--data", str(small_folder), "--seed", "1", "--capacity", str(capacity)]
+    with pytest.raises(AuditkitError, match=r"'--capacity 甲': expected a number ≥ 0.*'abc'"):
+        run("crossaudit", "assign", *flags)
+    with pytest.raises(AuditkitError, match="'seed': expected a whole number ≥ 0"):
+        run("crossaudit", "assign", "--districts", "A,B,C", "--seed", "-1")
     with pytest.raises(AuditkitError, match="audits each other"):
         run("crossaudit", "assign", "--districts", "A,B", "--seed", "1")
 
@@ -135,3 +144,16 @@ def test_theft_with_a_register_reads_the_decisions_up_to_as_of_and_names_a_bad_o
         written = pd.read_csv(out / "theft_scores.csv", encoding="utf-8-sig")
         statuses[as_of] = written.set_index("customer_id").loc[DROP_CUSTOMER, "status"]
     assert statuses == {"2024-09": "scored", "2024-10": "explained"}
+
+
+def test_an_out_that_is_a_file_is_one_line_naming_it_and_the_file_is_kept(
+    small_folder, tmp_path, capsys, no_team_register
+):
+    from auditkit.cli import main
+
+    taken = tmp_path / "notes.txt"
+    taken.write_text("kept", encoding="utf-8")
+    assert main(["stats", "theft", str(small_folder), "--out", str(taken)]) == 2
+    error = capsys.readouterr().err.strip()
+    assert error == f"auditkit stats: error: the file system refused '{taken}': File exists"
+    assert taken.read_text(encoding="utf-8") == "kept"
