@@ -160,6 +160,15 @@ def local_times(
     return _local(given, column, expected, allow_empty, whole_days=False)
 
 
+def as_of_day(as_of: str | pd.Timestamp) -> pd.Timestamp:
+    """The last day `as_of` knows: the day of a date (in its own time zone, returned without
+    one), the last day of a month 'YYYY-MM'."""
+    day = local_day(as_of, "as_of", "a period 'YYYY-MM' or a date 'YYYY-MM-DD'")
+    if isinstance(as_of, str) and len(as_of) == 7:
+        day += pd.offsets.MonthEnd(0)
+    return day
+
+
 def local_day(value: object, name: str, expected: str, row: int | None = None) -> pd.Timestamp:
     """The day of one `value` (a date, a date text or a timestamp, the day in its own time zone),
     without a time zone; a ParameterError naming `name` (and the `row`, for a table's value) and

@@ -170,11 +170,10 @@ def _field_checks(args: argparse.Namespace, reads: pd.DataFrame) -> pd.DataFrame
 
 
 def _last_day(as_of: str | None, reads: pd.DataFrame) -> pd.Timestamp | None:
-    """The last day scored: the day `as_of` knows (`matrix.as_of_day`: the end of a month, or
+    """The last day scored: the day `as_of` knows (`periods.as_of_day`: the end of a month, or
     the date itself); without it, the last day of the `reads` (a date column, or 'YYYY-MM'
     periods; None without reads)."""
-    from auditkit.periods import period_last_day
-    from auditkit.stats.matrix import as_of_day
+    from auditkit.periods import as_of_day, period_last_day
 
     if as_of:
         try:

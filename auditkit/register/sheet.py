@@ -41,6 +41,7 @@ from auditkit.atomic import write_bytes_atomic
 from auditkit.errors import ParameterError, require_frame_columns
 from auditkit.formulas import put_cell
 from auditkit.masking import PERSONAL_COLUMNS, mask_personal
+from auditkit.periods import as_of_day
 from auditkit.register.errors import RegisterError
 from auditkit.register.schema import EVENT_COLUMNS, OUTCOME_EVENTS
 from auditkit.sheets import (
@@ -253,6 +254,7 @@ def read_worklist(path: str | os.PathLike[str]) -> pd.DataFrame:
     expected = _sheet_frame(workbook[ROWS_SHEET], 1, [*given])
     filled = _sheet_frame(sheet, header_row, None)
     events = _events(filled, expected, given, problems, _source(meta), workbook.epoch)
+    _check_checked_on(events, meta.get("as_of"), problems)
     problems.raise_any()
     events.attrs["sheet"] = sheet.title
     selection = meta.get("selection") if isinstance(meta.get("selection"), dict) else {}
@@ -785,6 +787,28 @@ def _date(
             problems.expected(sheet_row, "checked_on", expected, value)
         return None
     return date
+
+
+def _check_checked_on(events: pd.DataFrame, as_of: object, problems: _Problems) -> None:
+    """A problem for each check dated before the last day of the data the worklist was made
+    from (`as_of`: its findings did not exist yet) or after today (it has not happened)."""
+    rows = events.attrs.get("sheet_rows", {})
+    first = as_of_day(as_of) if isinstance(as_of, str) and as_of else None
+    today = pd.Timestamp(dt.date.today())
+    for key, day in zip(events["finding_key"], events["happened_at"], strict=True):
+        if first is not None and day < first:
+            problems.add(
+                rows[key],
+                "checked_on",
+                f"expected a date on or after {first:%Y-%m-%d}, the last day of the data this "
+                f"worklist was made from (as_of {as_of}), found {day:%Y-%m-%d}",
+            )
+        elif day > today:
+            problems.add(
+                rows[key],
+                "checked_on",
+                f"expected a date up to today, {today:%Y-%m-%d}, found {day:%Y-%m-%d}",
+            )
 
 
 def _event_frame(records: list[dict]) -> pd.DataFrame:

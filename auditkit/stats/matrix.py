@@ -13,7 +13,7 @@ import numpy as np
 import pandas as pd
 
 from auditkit.errors import ParameterError
-from auditkit.periods import local_day, local_days, month_number, period_last_day, period_text
+from auditkit.periods import as_of_day, local_days, month_number, period_last_day, period_text
 from auditkit.stats.requirements import ColumnError, InsufficientDataError, require_columns
 
 #: A zero reading is taken as this share of the customer's median positive reading (log of 0).
@@ -286,12 +286,3 @@ def _as_of_step(as_of: str | pd.Timestamp, frequency: str) -> int:
     if frequency == "M":
         return last_day.year * 12 + last_day.month - 1
     return int(np.datetime64(last_day.date(), "D").astype(np.int64))
-
-
-def as_of_day(as_of: str | pd.Timestamp) -> pd.Timestamp:
-    """The last day `as_of` knows: the day of a date (in its own time zone, returned without
-    one), the last day of a month 'YYYY-MM'."""
-    day = local_day(as_of, "as_of", "a period 'YYYY-MM' or a date 'YYYY-MM-DD'")
-    if isinstance(as_of, str) and len(as_of) == 7:
-        day += pd.offsets.MonthEnd(0)
-    return day

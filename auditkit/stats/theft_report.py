@@ -63,12 +63,11 @@ import numpy as np
 import pandas as pd
 
 from auditkit import formatting, i18n
-from auditkit.periods import local_days
+from auditkit.periods import as_of_day, local_days
 from auditkit.stats import charts, tables
 from auditkit.stats.field_checks import FIELD_CHECK
 from auditkit.stats.matrix import (
     ConsumptionMatrix,
-    as_of_day,
     masked_row_mean,
     row_nanmedian,
     to_matrix,

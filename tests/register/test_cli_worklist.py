@@ -75,7 +75,7 @@ def test_the_field_loop_sends_the_worklist_and_records_what_the_field_found(
     assert set(trail["source_row"]) == {FIRST_DATA_ROW, FIRST_DATA_ROW + 1}
 
     east = written[0]
-    checked = dt.datetime.combine(dt.date.today(), dt.time()) + dt.timedelta(days=3)
+    checked = dt.datetime.combine(dt.date.today(), dt.time())  # checked the day it was sent
     first, second = key_at(east, FIRST_DATA_ROW), key_at(east, FIRST_DATA_ROW + 1)
     recovered_row = {"outcome": "已追补", "amount_recovered": 1234.5, "checked_by": "李四"}
     rejected_row = {"outcome": "误报", "checked_by": "李四", "checked_on": f"{checked:%Y-%m-%d}"}

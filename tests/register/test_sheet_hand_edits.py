@@ -577,3 +577,21 @@ def test_a_sheet_saved_again_by_libreoffice_gives_the_same_events(blank, tmp_pat
         check=True, capture_output=True, timeout=180,
     )  # fmt: skip
     assert read_worklist(out / filled.name).equals(read_worklist(filled))
+
+
+def test_a_check_dated_before_the_worklists_data_or_after_today_is_refused(tmp_path):
+    frame = findings(finding("a", 400), finding("b", 300), finding("c", 200))
+    frame.attrs["as_of"] = "2025-06"
+    sent = write_worklist(select_worklist(frame, by="revenue", top=10), tmp_path / "sent.xlsx")
+    tomorrow = dt.date.today() + dt.timedelta(days=1)
+    answers = {
+        ROWS[0]: checked(checked_on="2025-05-31"),  # before the data it was found in ended
+        ROWS[1]: checked(checked_on="2025-06-30"),  # the last day of that data: possible
+        ROWS[2]: checked(checked_on=f"{tomorrow:%Y-%m-%d}"),
+    }
+    assert problems_of(returned(sent, answers)) == [
+        f"{WHERE}, row {ROWS[0]}, column L (checked_on): expected a date on or after 2025-06-30, "
+        "the last day of the data this worklist was made from (as_of 2025-06), found 2025-05-31",
+        f"{WHERE}, row {ROWS[2]}, column L (checked_on): expected a date up to today, "
+        f"{dt.date.today():%Y-%m-%d}, found {tomorrow:%Y-%m-%d}",
+    ]
