@@ -129,7 +129,7 @@ DEFAULT_MIN_DROP = 0.2
 
 
 def theft_scores(
-    reads: pd.DataFrame,
+    reads: pd.DataFrame | ConsumptionMatrix,
     as_of: str | pd.Timestamp | None = None,
     min_drop: float = DEFAULT_MIN_DROP,
     peers: pd.Series | None = None,
@@ -141,7 +141,8 @@ def theft_scores(
     """One theft suspicion score per customer from `customer_id, period | date, kwh` reads.
 
     Monthly bills (`period` 'YYYY-MM') and daily smart-meter reads (`date`) alike; readings after
-    `as_of` are ignored. `min_drop` is the smallest drop (share of consumption, 0.2 = 20 %) that
+    `as_of` are ignored. `reads` may be a ConsumptionMatrix pivoted already (`to_matrix`, with
+    its own as_of), for a caller that reads the matrix too. `min_drop` is the smallest drop (share of consumption, 0.2 = 20 %) that
     counts as material. `peers` (customer_id -> group, e.g. usage type) sets whom `peer_z`
     compares a customer with; by default every customer scored together.
 
@@ -181,31 +182,15 @@ def theft_scores(
     than `min_drop` below what the visit saw over the last 28 days (on bills the last 2 months)
     since, is not explained.
     """
-    return scores_of_matrix(
-        to_matrix(reads, as_of),
-        min_drop,
-        peers,
-        interval_reads,
-        work_orders,
-        order_window_days,
-        field_checks,
-    )
-
-
-def scores_of_matrix(
-    matrix: ConsumptionMatrix,
-    min_drop: float = DEFAULT_MIN_DROP,
-    peers: pd.Series | None = None,
-    interval_reads: pd.DataFrame | None = None,
-    work_orders: pd.DataFrame | None = None,
-    order_window_days: int = ORDER_WINDOW_DAYS,
-    field_checks: pd.DataFrame | None = None,
-) -> pd.DataFrame:
-    """`theft_scores` of reads already pivoted (`to_matrix`), for a caller that reads the
-    matrix again (the report draws its steps from it) and should not build it twice."""
     _check_min_drop(min_drop)
     orders = None if work_orders is None else _checked_orders(work_orders, order_window_days)
     checks = None if field_checks is None else checked_field_checks(field_checks)
+    if isinstance(reads, ConsumptionMatrix):  # pivoted already (the report reads it again)
+        if as_of is not None:
+            raise ParameterError("as_of", "none with a pivoted matrix (it has its own)", as_of)
+        matrix = reads
+    else:
+        matrix = to_matrix(reads, as_of)
     if peers is None:
         peer_groups = np.zeros(len(matrix.customers), dtype=np.int64)
     else:

@@ -81,7 +81,7 @@ from auditkit.stats.theft import (
     ORDER_WINDOW_DAYS,
     peer_group_codes,
     ranked,
-    scores_of_matrix,
+    theft_scores,
 )
 from auditkit.stats.theft_daily import MIN_PAIRED_DAYS, MIN_PEERS, YEAR_DAYS
 from auditkit.stats.theft_profile import HOURS, hourly_cube, mirror_basis
@@ -481,7 +481,7 @@ def _scored_with_reasons(
     reason columns, the drawn steps of its `top_n` and the day shapes of those of them scored on
     the profile."""
     matrix = to_matrix(reads, as_of)
-    scores = scores_of_matrix(
+    scores = theft_scores(
         matrix,
         peers=peers,
         interval_reads=interval_reads,

@@ -232,3 +232,14 @@ def test_the_matrix_entry_point_checks_its_inputs():
         theft.score_level_shifts(values, "M", 0.2, np.zeros(2, int))
     with pytest.raises(ParameterError, match="'min_drop'"):
         theft.score_level_shifts(values, "M", -0.1, np.zeros(3, int))
+
+
+def test_a_matrix_pivoted_already_scores_as_its_long_table_and_keeps_its_own_as_of():
+    _, kwh = _population(customers=60, seed=8)
+    kwh[3, 24:] *= 0.5
+    reads = _long(kwh)
+    last = sorted(reads["period"].unique())[-2]
+    matrix = to_matrix(reads, last)
+    pd.testing.assert_frame_equal(theft_scores(matrix), theft_scores(reads, as_of=last))
+    with pytest.raises(ParameterError, match="'as_of': expected none with a pivoted matrix"):
+        theft_scores(matrix, as_of=last)
