@@ -139,6 +139,12 @@ def last_months(
     return bills[kept]
 
 
+#: The first and last whole days pandas holds in nanoseconds (1677-09-22, 2262-04-11), as every
+#: stage reads dates: a day beyond them is refused when loaded and where a date is parsed.
+FIRST_DAY = pd.Timestamp.min.ceil("D")
+LAST_DAY = pd.Timestamp.max.floor("D")
+
+
 def local_days(
     given: pd.Series | pd.DataFrame, column: str, expected: str, allow_empty: bool = False
 ) -> pd.Series:
@@ -174,7 +180,10 @@ def local_day(value: object, name: str, expected: str, row: int | None = None) -
     without a time zone; a ParameterError naming `name` (and the `row`, for a table's value) and
     `expected` where it is not a day: a number (a day is not a count), 'now' or 'today' (a run
     must not depend on when it runs), a day pandas cannot hold (years 1678 to 2261)."""
-    return _local_stamp(value, name, expected, row).normalize()
+    stamp = _parsed_stamp(value)
+    if pd.isna(stamp):
+        raise ParameterError(name, expected, value if row is None else f"{value!r} in row {row}")
+    return stamp.normalize()
 
 
 def _local(
@@ -201,27 +210,29 @@ def _local(
         raise ParameterError(column, expected, f"empty in row {row + 1}")
     stamps = np.empty(len(distinct), dtype="datetime64[ns]")
     for index, value in enumerate(distinct):  # each distinct value once: dates repeat
-        row = int(np.argmax(codes == index)) + 1
-        stamp = _local_stamp(value, column, expected, row)
+        stamp = _parsed_stamp(value)
+        if pd.isna(stamp):  # its first row, looked for only now: codes number values as met
+            row = int(np.argmax(codes == index)) + 1
+            raise ParameterError(column, expected, f"{value!r} in row {row}")
         stamps[index] = (stamp.normalize() if whole_days else stamp).to_datetime64()
     stamps = np.append(stamps, np.datetime64("NaT", "ns"))  # code -1, an empty value: NaT
     return pd.Series(stamps[codes], index=given.index, dtype="datetime64[ns]")
 
 
-def _local_stamp(value: object, name: str, expected: str, row: int | None) -> pd.Timestamp:
-    """One `value` as a naive timestamp on its own clock; refused as `local_day` says."""
-    refused = isinstance(value, bool | int | float | np.number) or (
+def _parsed_stamp(value: object) -> pd.Timestamp:
+    """One `value` as a naive nanosecond timestamp on its own clock; NaT where it is no day as
+    `local_day` says (a number, 'now' or 'today', text that is no date, a day beyond pandas')."""
+    if isinstance(value, bool | int | float | np.number) or (
         isinstance(value, str) and value.strip().lower() in ("now", "today")
-    )
+    ):
+        return pd.NaT
     try:
-        stamp = pd.NaT if refused else pd.Timestamp(value)
-        if not pd.isna(stamp):
-            stamp = (stamp.tz_localize(None) if stamp.tzinfo else stamp).as_unit("ns")
+        stamp = pd.Timestamp(value)
+        if pd.isna(stamp):
+            return pd.NaT
+        return (stamp.tz_localize(None) if stamp.tzinfo else stamp).as_unit("ns")
     except (OverflowError, ValueError, TypeError):  # OutOfBoundsDatetime is a ValueError
-        stamp = pd.NaT
-    if pd.isna(stamp):
-        raise ParameterError(name, expected, value if row is None else f"{value!r} in row {row}")
-    return stamp
+        return pd.NaT
 
 
 def _in_range(days: pd.Series, column: str, expected: str) -> pd.Series:
@@ -229,7 +240,6 @@ def _in_range(days: pd.Series, column: str, expected: str) -> pd.Series:
     try:
         return days.astype("datetime64[ns]")
     except (OverflowError, ValueError):
-        low, high = pd.Timestamp.min.ceil("D"), pd.Timestamp.max.floor("D")
-        beyond = ((days < low) | (days > high)).to_numpy()
+        beyond = ((days < FIRST_DAY) | (days > LAST_DAY)).to_numpy()
         row = int(np.flatnonzero(beyond)[0]) if beyond.any() else 0
         raise ParameterError(column, expected, f"{days.iloc[row]} in row {row + 1}") from None

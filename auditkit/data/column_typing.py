@@ -27,7 +27,7 @@ import pyarrow as pa
 import pyarrow.compute as pc
 
 from auditkit.data.schema import Column
-from auditkit.periods import PERIOD_PATTERN
+from auditkit.periods import FIRST_DAY, LAST_DAY, PERIOD_PATTERN
 
 EMPTY = "an empty cell"
 TRUE_WORDS = ("true", "yes", "y", "1", "是")
@@ -483,15 +483,10 @@ def _check_minimum(
     return [Issue(positions, f"{kind} {sign} {minimum:g}", found)]
 
 
-#: The first and last days pandas holds (in nanoseconds, as every stage after loading reads
-#: dates): a day beyond them is a typing slip (0202 for 2022) that would crash a later stage.
-FIRST_DAY = pd.Timestamp.min.ceil("D")
-LAST_DAY = pd.Timestamp.max.floor("D")
-
-
 def _check_days(values: pd.Series, column: Column) -> list[Issue]:
-    """Days before FIRST_DAY, or after LAST_DAY in a column that is no open end (only an end of
-    validity may read 'never', 9999-12-31)."""
+    """Days before pandas' FIRST_DAY, or after its LAST_DAY in a column that is no open end (only
+    an end of validity may read 'never', 9999-12-31): a typing slip (0202 for 2022) that would
+    crash a later stage."""
     stamps = values.to_numpy(dtype="datetime64[us]")
     beyond = stamps < np.datetime64(FIRST_DAY.date(), "us")  # compared in µs: no overflow
     if not column.open_end:
