@@ -142,8 +142,8 @@ def theft_scores(
 
     Monthly bills (`period` 'YYYY-MM') and daily smart-meter reads (`date`) alike; readings after
     `as_of` are ignored. `reads` may be a ConsumptionMatrix pivoted already (`to_matrix`, with
-    its own as_of), for a caller that reads the matrix too. `min_drop` is the smallest drop (share of consumption, 0.2 = 20 %) that
-    counts as material. `peers` (customer_id -> group, e.g. usage type) sets whom `peer_z`
+    its own as_of), for a caller that reads the matrix too. `min_drop` is the smallest drop
+    (share of consumption, 0.2 = 20 %) that counts as material. `peers` (customer_id -> group, e.g. usage type) sets whom `peer_z`
     compares a customer with; by default every customer scored together.
 
     Returns, sorted by score (highest first): customer_id, score, drop_ratio (consumption after
@@ -245,8 +245,8 @@ def theft_scores(
 
 def peer_group_codes(peers: pd.Series, customers: pd.Index) -> np.ndarray:
     """One integer group per customer of `customers` from `peers` (customer_id -> group; ids
-    matched as `matrix.positions_of` does), NO_GROUP for a customer it does not name or gives none; a
-    ParameterError where it names a customer twice."""
+    matched as `matrix.positions_of` does), NO_GROUP for a customer it does not name or gives
+    none; a ParameterError where it names a customer twice."""
     peers = pd.Series(peers)
     doubled = peers.index.duplicated()
     if doubled.any():

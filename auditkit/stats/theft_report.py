@@ -68,6 +68,7 @@ from auditkit.stats import charts, tables
 from auditkit.stats.field_checks import FIELD_CHECK
 from auditkit.stats.matrix import (
     ConsumptionMatrix,
+    checked_kwh,
     masked_row_mean,
     row_nanmedian,
     to_matrix,
@@ -389,17 +390,12 @@ def score_theft(
     ].rename(columns={"kwh_billed": "kwh"})
     hours = None if interval_reads is None or interval_reads.empty else interval_reads
     records = Records(work_orders, order_window_days, field_checks)
-    parts = [
-        _scored_with_reasons(
-            reads,
-            *((_read_until(daily, as_of), hours) if reads is daily else (as_of, None)),
-            peers,
-            top_n,
-            records,
-        )
-        for reads in (daily, monthly)
-        if len(reads)
-    ]
+    parts = []
+    if len(daily):
+        until = _read_until(daily, as_of)
+        parts.append(_scored_with_reasons(daily, until, hours, peers, top_n, records))
+    if len(monthly):
+        parts.append(_scored_with_reasons(monthly, as_of, None, peers, top_n, records))
     if parts:
         scores = pd.concat([scored for scored, _, _ in parts], ignore_index=True)
         series = pd.concat([drawn for _, drawn, _ in parts], ignore_index=True)
@@ -428,9 +424,9 @@ def _listed(scores: pd.DataFrame, top_n: int) -> pd.DataFrame:
 def _read_until(daily: pd.DataFrame, as_of: str) -> str:
     """`as_of` for the daily reads: itself where they reach its month, else their last day (an
     export that ends a month before the bills is scored to where it ends, not read as a stop)."""
-    last = daily["date"].max()  # the reads are cut at as_of's day already
-    month_reached = len(as_of) == 7 and as_of_day(as_of).to_period("M") == last.to_period("M")
-    return as_of if as_of_day(as_of) == last or month_reached else str(last.date())
+    last, day = daily["date"].max(), as_of_day(as_of)  # the reads are cut at that day already
+    month_reached = len(as_of) == 7 and day.to_period("M") == last.to_period("M")
+    return as_of if day == last or month_reached else str(last.date())
 
 
 def _daily_reads_spanning(
@@ -444,7 +440,7 @@ def _daily_reads_spanning(
         return pd.DataFrame(columns=columns)
     require_columns(daily_reads, columns, "daily_reads")
     dates = local_days(daily_reads["date"], "daily_reads.date", "dates YYYY-MM-DD")
-    read = pd.to_numeric(daily_reads["kwh"], errors="coerce").notna()
+    read = ~np.isnan(checked_kwh(daily_reads, "kwh", "daily_reads"))  # text no number refused
     kept = (dates <= as_of_day(as_of)) & daily_reads["customer_id"].isin(customers) & read
     if not kept.any() or (dates[kept].max() - dates[kept].min()).days + 1 < DAILY_SPAN_DAYS:
         return pd.DataFrame(columns=columns)

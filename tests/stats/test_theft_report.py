@@ -12,6 +12,7 @@ from stats_builders import DROP_CUSTOMER
 from test_notebooks import errors, run, shown
 
 from auditkit import formatting
+from auditkit.errors import ParameterError
 from auditkit.report.notebook import figure_png, save_table
 from auditkit.report.tables import table_html
 from auditkit.stats.theft import theft_scores
@@ -285,3 +286,12 @@ def test_daily_reads_that_end_before_the_bills_month_are_scored_to_their_last_da
     own_day = score_theft(bills, ending, archive, "2025-11-20").scores.set_index("customer_id")
     pd.testing.assert_frame_equal(report.loc[["D-1"]], own_day.loc[["D-1"]])
     assert report.loc["D-1", "score"] > 3
+
+
+def test_a_daily_read_that_is_no_number_is_refused_by_row_not_left_out():
+    reads, archive = daily_reads("2025-09-18")
+    bills, by_month = monthly_bills({"M-1": "2025-07"}, peers=0, first_year=2024)
+    written = reads.astype({"kwh": object})
+    written.loc[5, "kwh"] = "1,5"
+    with pytest.raises(ParameterError, match=r"'daily_reads.kwh'.*'1,5' in row 6"):
+        score_theft(bills, written, pd.concat([archive, by_month]), "2025-12")
