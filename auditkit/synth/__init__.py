@@ -203,7 +203,7 @@ def check_replaceable(out: Path, name: str = "out") -> None:
         return
     expected = "a new or empty folder, or an earlier synthetic dataset (with SYNTHETIC.md)"
     if out.is_symlink() or not out.is_dir():
-        raise ParameterError(name, expected, f"{out} is a file")
+        raise ParameterError(name, expected, f"{out} is a {'link' if out.is_symlink() else 'file'}")
     if not (out / "SYNTHETIC.md").is_file():
         entries = sorted(entry.name for entry in out.iterdir())
         if entries:
