@@ -235,24 +235,43 @@ def positions_of(known: pd.Index, ids: pd.Series | pd.Index) -> np.ndarray:
     positions = known.get_indexer(ids)
     unmatched = positions < 0
     if unmatched.any():
-        positions[unmatched] = known.astype(str).get_indexer(ids[unmatched].astype(str))
+        positions[unmatched] = _id_text(known).get_indexer(_id_text(ids[unmatched]))
     return positions
 
 
-def checked_kwh(frame: pd.DataFrame, column: str, table: str) -> np.ndarray:
-    """The readings in `frame[column]` as floats (NaN where empty or blank); a ParameterError
-    naming `table`.`column` and the row of the first one that is text but no number (a
-    decimal comma, a unit), negative or infinite: none is read as missing or kept silently."""
+def _id_text(ids: pd.Index) -> pd.Index:
+    """Ids as text; a whole float as its integer (1001.0 is '1001': a number column with one
+    empty cell is read as floats, and the same customer is 1001 in every other table)."""
+    if not pd.api.types.is_float_dtype(ids):
+        return ids.astype(str)
+    values = ids.to_numpy(dtype=float)
+    whole = np.isfinite(values) & (values == np.round(values)) & (np.abs(values) < 2**53)
+    text = ids.astype(str).to_numpy(dtype=object)
+    text[whole] = values[whole].astype(np.int64).astype(str)
+    return pd.Index(text)
+
+
+def checked_numbers(frame: pd.DataFrame, column: str, table: str, expected: str) -> np.ndarray:
+    """`frame[column]` as floats (NaN where empty or blank); a ParameterError naming
+    `table`.`column`, `expected` and the row of the first value that is text but no number (a
+    decimal comma, a unit): none is read as missing."""
     values = frame[column]
-    kwh = pd.to_numeric(values, errors="coerce").to_numpy(dtype=float, na_value=np.nan)
+    numbers = pd.to_numeric(values, errors="coerce").to_numpy(dtype=float, na_value=np.nan)
     if not pd.api.types.is_numeric_dtype(values):  # text: empty is missing, else a number
         given = values.astype(object).where(values.notna(), "").astype(str)
-        unread = np.isnan(kwh) & (given.str.strip() != "").to_numpy()
+        unread = np.isnan(numbers) & (given.str.strip() != "").to_numpy()
         if unread.any():
             row = int(np.flatnonzero(unread)[0])
             raise ParameterError(
-                f"{table}.{column}", "a number of kWh", f"{given.iloc[row]!r} in row {row + 1}"
+                f"{table}.{column}", expected, f"{given.iloc[row]!r} in row {row + 1}"
             )
+    return numbers
+
+
+def checked_kwh(frame: pd.DataFrame, column: str, table: str) -> np.ndarray:
+    """The readings in `frame[column]` as floats (`checked_numbers`); also refused, by row:
+    negative or infinite kWh. None is read as missing or kept silently."""
+    kwh = checked_numbers(frame, column, table, "a number of kWh")
     bad = (kwh < 0) | np.isinf(kwh)
     if bad.any():
         row = int(np.flatnonzero(bad)[0])

@@ -68,7 +68,13 @@ import pandas as pd
 
 from auditkit.errors import ParameterError
 from auditkit.periods import local_times
-from auditkit.stats.matrix import checked_kwh, masked_row_mean, positions_of, row_nanmedian
+from auditkit.stats.matrix import (
+    checked_kwh,
+    checked_numbers,
+    masked_row_mean,
+    positions_of,
+    row_nanmedian,
+)
 from auditkit.stats.requirements import require_columns
 from auditkit.stats.theft_daily import (
     MIN_AFTER_DAYS,
@@ -247,8 +253,11 @@ def _interval_minutes(frame: pd.DataFrame, codes: np.ndarray, stamps: np.ndarray
     implied_minutes = smallest[codes + 1]
     if "interval_minutes" not in frame.columns:
         return implied_minutes
-    stated = pd.to_numeric(frame["interval_minutes"], errors="coerce").to_numpy(dtype=float)
-    wrong = (stated <= 0) | (stated != np.round(stated)) | np.isinf(stated)
+    stated = checked_numbers(
+        frame, "interval_minutes", "interval_reads", "a whole number of minutes > 0"
+    )
+    given = ~np.isnan(stated)
+    wrong = given & ((stated <= 0) | (stated != np.round(stated)) | np.isinf(stated))
     if wrong.any():
         row = int(np.flatnonzero(wrong)[0])
         raise ParameterError(
@@ -256,7 +265,7 @@ def _interval_minutes(frame: pd.DataFrame, codes: np.ndarray, stamps: np.ndarray
             "a whole number of minutes > 0",
             f"{frame['interval_minutes'].iloc[row]!r} in row {row + 1}",
         )
-    return np.where(np.isnan(stated), implied_minutes, stated).astype(np.int64)
+    return np.where(given, stated, implied_minutes).astype(np.int64)
 
 
 def score_profiles(

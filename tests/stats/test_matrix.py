@@ -10,6 +10,7 @@ from auditkit.errors import ParameterError
 from auditkit.stats import ColumnError, InsufficientDataError
 from auditkit.stats.matrix import (
     log_consumption,
+    positions_of,
     row_nanmedian,
     to_matrix,
 )
@@ -116,6 +117,14 @@ def test_an_as_of_after_the_last_read_is_refused_but_a_month_the_daily_reads_rea
         to_matrix(daily, as_of="2024-01-30")
     with pytest.raises(ParameterError, match=r"'as_of'.*found '2024-02'"):
         to_matrix(daily, as_of="2024-02")
+
+
+def test_ids_read_as_whole_floats_are_the_customers_written_as_integers_or_text():
+    # A number column with an empty cell is read as floats: 1001.0 is customer 1001 / '1001'.
+    known = pd.Index(["1001", "1002", "A7"])
+    found = positions_of(known, pd.Series([1002.0, 1001.0, np.nan, 1001.5]))
+    assert found.tolist() == [1, 0, -1, -1]
+    assert positions_of(pd.Index([1001.0, 1002.0]), pd.Series(["1002", 1001])).tolist() == [1, 0]
 
 
 def test_row_nanmedian_matches_numpy():

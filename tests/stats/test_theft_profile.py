@@ -280,7 +280,22 @@ def test_interval_reads_match_their_customers_however_the_ids_and_clocks_are_wri
     pd.testing.assert_frame_equal(zoned, expected)
 
 
-@pytest.mark.parametrize("minutes", [0, -15, 7.5])
+@pytest.mark.parametrize("empty", [np.nan, None, ""])
+def test_an_empty_interval_is_its_customers_read_spacing(empty):
+    stamps = pd.date_range("2024-03-01 10:00", periods=4, freq="15min")
+    reads = pd.DataFrame(
+        {
+            "customer_id": ["A"] * 4,
+            "read_at": stamps,
+            "kwh": [0.1, 0.2, 0.3, 0.4],
+            "interval_minutes": [15, empty, 15, 15],
+        }
+    )
+    cube = hourly_cube(reads, pd.Index(["A"]), pd.date_range("2024-03-01", periods=1))
+    assert cube[0, 0, 10] == pytest.approx(1.0)
+
+
+@pytest.mark.parametrize("minutes", [0, -15, 7.5, "15分钟", "fifteen"])
 def test_an_interval_that_is_no_whole_positive_number_of_minutes_is_refused_by_row(minutes):
     reads = pd.DataFrame(
         {
