@@ -166,6 +166,8 @@ def run_worklist(args: argparse.Namespace) -> int:
             findings, origin = _findings_file(args.findings), str(args.findings)
             if args.district:
                 findings = findings[findings["district"] == args.district]
+            if store is not None:  # reopened findings and the data's month, as from the register
+                findings = store.state_of(findings)
         if args.data is not None:
             findings = _with_personal(findings, args.data)
         print(f"{len(findings)} findings from {origin}")

@@ -279,6 +279,25 @@ class Register:
         floats = [column for column in _FLOAT_COLUMNS if column in frame.columns]
         return frame.astype({column: float for column in floats})
 
+    def state_of(self, findings: pd.DataFrame) -> pd.DataFrame:
+        """`findings` (of a run's file, of `rules.run`) with the register's `status` and
+        `last_as_of` of each (empty for a key it does not hold), so that `undecided` sends a
+        finding the register marks reopened out again whatever the findings' source. Their
+        `attrs["as_of"]`, when they carry none, becomes the latest month the register recorded
+        any of them in: a returned check cannot precede it (`read_worklist`)."""
+        keys = finding_keys(findings)
+        state = self.findings(columns=["status", "last_as_of"]).set_index("finding_key")
+        known = findings.drop(columns=[c for c in state.columns if c in findings.columns])
+        joined = known.assign(
+            status=keys.map(state["status"]).to_numpy(),
+            last_as_of=keys.map(state["last_as_of"]).to_numpy(),
+        )
+        joined.attrs = dict(findings.attrs)
+        months = joined["last_as_of"].dropna()
+        if "as_of" not in joined.attrs and not months.empty:
+            joined.attrs["as_of"] = str(months.max())
+        return joined
+
     def outcomes(self, finding_key: str | None = None, district: str | None = None) -> pd.DataFrame:
         """The outcome trail (of `finding_key`, of `district`'s findings, when given) in the
         order events happened, and in the order they were recorded within a day; a district's

@@ -13,6 +13,7 @@ from openpyxl import load_workbook
 
 from auditkit.cli import main
 from auditkit.register import Register
+from auditkit.register.keys import finding_keys
 from auditkit.register.sheet import FIRST_DATA_ROW, HEADER_ROW, WORKLIST_SHEET, canonical_column
 
 
@@ -110,6 +111,8 @@ def test_writing_or_importing_the_same_worklist_again_records_nothing_new(
     again = ["worklist", str(findings), "--register", "--db", db, "--by", "high"]
     assert main([*again, "--out", str(tmp_path / "from-file")]) == 0
     assert f"0 findings recorded as sent, already recorded {sent}" in capsys.readouterr().out
+    from_file = {path.name: path.read_bytes() for path in sheets(tmp_path / "from-file")}
+    assert from_file == first  # the data's month (checks cannot precede it) and seal included
 
     sheet = sheets(out)[0]
     done = {"outcome": "属实", "checked_by": "张三", "checked_on": "2025-02-01"}
@@ -243,3 +246,36 @@ def test_next_worklist_leaves_out_what_the_field_decided_and_recheck_sends_it_ag
     assert main(["worklist", "--db", db, "--top", "3", "--recheck", "--out", str(rechecked)]) == 0
     assert "left out" not in capsys.readouterr().out
     assert set(first_keys(sheets(rechecked)[0], 3)) == {confirmed, false_alarm, pending}
+
+
+@pytest.mark.parametrize("source", ["register", "file"])
+def test_a_decided_finding_found_again_after_it_was_gone_goes_out_again(
+    recorded: tuple[str, Path], tmp_path: Path, capsys, source: str
+) -> None:
+    db, findings = recorded
+    first_out = tmp_path / "first"
+    assert main(["worklist", "--db", db, "--top", "1", "--out", str(first_out)]) == 0
+    east = sheets(first_out)[0]
+    (confirmed,) = first_keys(east, 1)
+    answers = {
+        FIRST_DATA_ROW: {"outcome": "属实", "checked_by": "张三", "checked_on": "2025-02-01"}
+    }
+    assert main(["register", "import", str(fill(east, answers, tmp_path / "back.xlsx")),
+                 "--db", db]) == 0  # fmt: skip
+    run = pd.read_parquet(findings / "findings.parquet")
+    with Register.open(db) as register:
+        as_of = register.runs()["as_of"].max()
+        later = [str(month) for month in pd.period_range(as_of, periods=3, freq="M")[1:]]
+        gone = finding_keys(run) == confirmed
+        register.record_run(run[~gone], run_id="gone", as_of=later[0], district=None)
+        register.record_run(run, run_id="back", as_of=later[1], district=None)
+        assert register.findings().set_index("finding_key").loc[confirmed, "status"] == "reopened"
+    capsys.readouterr()
+
+    given = [] if source == "register" else [str(findings)]
+    again = tmp_path / "again"
+    args = ["worklist", *given, "--db", db, "--top", "10", "--district", "城东"]
+    assert main([*args, "--out", str(again)]) == 0
+    assert "already decided" not in capsys.readouterr().out
+    keys = {key_at(sheets(again)[0], row) for row in range(FIRST_DATA_ROW, FIRST_DATA_ROW + 10)}
+    assert confirmed in keys
