@@ -135,6 +135,10 @@ def type_column(raw: pa.ChunkedArray | pa.Array, column: Column, keyed: bool = F
                 typed, column.minimum, column.minimum_inclusive, column.kind == "integer"
             )
         )
+    if column.maximum is not None:
+        issues.extend(_check_maximum(typed, column.maximum))
+    if column.choices is not None:
+        issues.extend(_check_choices(typed, column.choices))
     return Typed(typed, issues, codes, bad_positions)
 
 
@@ -481,6 +485,29 @@ def _check_minimum(
     found = [repr(int(value)) if whole else repr(float(value)) for value in shown]
     kind = "a whole number" if whole else "a number"
     return [Issue(positions, f"{kind} {sign} {minimum:g}", found)]
+
+
+def _check_maximum(values: pd.Series, maximum: float) -> list[Issue]:
+    """Cells above the maximum (a power factor of 92 written as a percent, or 1.2)."""
+    numbers = values.to_numpy(dtype="float64", na_value=np.nan)
+    with np.errstate(invalid="ignore"):
+        positions = np.flatnonzero(numbers > maximum)
+    if not positions.size:
+        return []
+    found = [repr(float(value)) for value in numbers[positions[:LISTED_PER_ISSUE]]]
+    return [Issue(positions, f"a number ≤ {maximum:g}", found)]
+
+
+def _check_choices(values: pd.Series, choices: tuple[float, ...]) -> list[Issue]:
+    """Cells that are none of a standard's `choices` (up to float noise: 0.85 read as 0.8500000001)."""
+    numbers = values.to_numpy(dtype="float64", na_value=np.nan)
+    known = np.isclose(numbers[:, None], np.asarray(choices, dtype=float)[None, :], atol=1e-9)
+    positions = np.flatnonzero(~np.isnan(numbers) & ~known.any(axis=1))
+    if not positions.size:
+        return []
+    found = [repr(float(value)) for value in numbers[positions[:LISTED_PER_ISSUE]]]
+    listed = ", ".join(f"{choice:g}" for choice in choices)
+    return [Issue(positions, f"one of {listed}", found)]
 
 
 def _check_days(values: pd.Series, column: Column) -> list[Issue]:

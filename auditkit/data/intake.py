@@ -106,7 +106,8 @@ def locate_folder(folder: Path, problems: list[Problem]) -> tuple[dict[str, Path
 
 
 def _locate_tables(folder: Path, problems: list[Problem]) -> dict[str, Path]:
-    """The file of each table present (names matched case-insensitively), in contract order."""
+    """The file of each table present (names matched case-insensitively), in contract order; a
+    problem for a required table absent, or any table given only in a format not read (.xls)."""
     candidates: dict[str, list[Path]] = {name: [] for name in TABLES}
     unsupported: dict[str, list[Path]] = {name: [] for name in TABLES}
     for entry in sorted(folder.iterdir()):
@@ -121,7 +122,7 @@ def _locate_tables(folder: Path, problems: list[Problem]) -> dict[str, Path]:
             problems.append(Problem(name, None, None, "one file per table", names, table=name))
         elif found:
             files[name] = found[0]
-        elif spec.required:
+        elif spec.required or unsupported[name]:  # an optional table given unreadable is no absence
             others = ", ".join(
                 f"{path.name} ({_OLD_FORMATS.get(path.suffix.lower(), 'an unsupported format')})"
                 for path in unsupported[name]

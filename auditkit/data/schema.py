@@ -69,8 +69,9 @@ LOOKALIKE_KINDS = (
 class Column:
     """One canonical column: its type, whether it must be present and filled, and its domain.
 
-    `minimum` with `minimum_inclusive` expresses "≥ 0" (inclusive) or "> 0" (exclusive);
-    `allowed` lists the only values a text column may take.
+    `minimum` with `minimum_inclusive` expresses "≥ 0" (inclusive) or "> 0" (exclusive),
+    `maximum` "≤ 1"; `allowed` lists the only values a text column may take, `choices` the
+    only numbers a number column may.
     """
 
     name: str
@@ -80,6 +81,10 @@ class Column:
     allowed: tuple[str, ...] | None = None
     minimum: float | None = None
     minimum_inclusive: bool = True
+    #: The largest number a number column may hold (inclusive).
+    maximum: float | None = None
+    #: The only numbers a number column may hold (a standard's values).
+    choices: tuple[float, ...] | None = None
     #: A date that may lie beyond the years pandas holds: an end of validity, 9999-12-31 "never".
     open_end: bool = False
 
@@ -169,7 +174,8 @@ CUSTOMERS = TableSpec(
         # Itemized billing (DATA.md, "How bills are really computed"): all optional.
         _text("metering_mode", allowed=("high_high", "high_low", "low_low")),
         _number("contract_demand_kw", minimum=0),
-        _number("pf_standard", minimum=0, inclusive=False),
+        # 《功率因数调整电费办法》's three standards.
+        Column("pf_standard", "number", choices=(0.80, 0.85, 0.90)),
         Column("tou", "bool"),
         _text("tier_scheme", allowed=("single", "shared", "none")),
         _text("industry"),
@@ -177,8 +183,8 @@ CUSTOMERS = TableSpec(
         _text("feeder_id"),
         _text("supply_type", allowed=("permanent", "temporary")),
         _date("supply_end_date", open_end=True),
-        # Rated secondary current of the CT in amperes (5 or 1); empty = 5 A.
-        _number("ct_secondary_a", minimum=0, inclusive=False),
+        # Rated secondary current of the CT in amperes (IEC 61869-2: 1, 2 or 5); empty = 5 A.
+        Column("ct_secondary_a", "number", choices=(1, 2, 5)),
     ),
     references=(Reference("tariff_category", "tariffs", "tariff_category"),),
 )
@@ -206,7 +212,7 @@ BILLS = TableSpec(
         _date("read_to"),
         _number("kvarh_import", minimum=0),
         _number("kvarh_export", minimum=0),
-        _number("power_factor", minimum=0, inclusive=False),
+        Column("power_factor", "number", minimum=0, minimum_inclusive=False, maximum=1),
         _number("pf_adjustment"),
         _number("loss_kwh", minimum=0),
         _number("fund_charge", minimum=0),

@@ -44,10 +44,13 @@ def test_missing_required_table_file(dataset_dir: Path) -> None:
     ]
 
 
-def test_old_excel_file_is_named_as_the_reason(dataset_dir: Path) -> None:
-    (dataset_dir / "tariffs.csv").rename(dataset_dir / "tariffs.xls")
+@pytest.mark.parametrize("table", ["tariffs", "work_orders"])
+def test_old_excel_file_is_named_as_the_reason_even_for_an_optional_table(
+    dataset_dir: Path, table: str
+) -> None:
+    (dataset_dir / f"{table}.csv").rename(dataset_dir / f"{table}.xls")
     assert errors_of(dataset_dir)[0].endswith(
-        "found tariffs.xls (an old Excel format: save it as .xlsx)"
+        f"found {table}.xls (an old Excel format: save it as .xlsx)"
     )
 
 

@@ -56,6 +56,22 @@ def test_minimum_inclusive_and_exclusive() -> None:
     assert issues_of(["0", "0.4"], voltage) == [([0], "a number > 0", ["0.0"])]
 
 
+def test_a_power_factor_above_one_or_a_standard_that_is_none_is_refused() -> None:
+    power_factor = TABLES["bills"].column("power_factor")
+    assert issues_of(["0.92", "1", "92", None, "0"], power_factor) == [
+        ([4], "a number > 0", ["0.0"]),
+        ([2], "a number ≤ 1", ["92.0"]),
+    ]
+    standard = TABLES["customers"].column("pf_standard")
+    assert issues_of(["0.9", "0.85", "0.80", None, "0.95", "1.5"], standard) == [
+        ([4, 5], "one of 0.8, 0.85, 0.9", ["0.95", "1.5"])
+    ]
+    secondary = TABLES["customers"].column("ct_secondary_a")
+    assert issues_of(["5", "1", "2.0", "0", "10"], secondary) == [
+        ([3, 4], "one of 1, 2, 5", ["0.0", "10.0"])
+    ]
+
+
 def test_integers_are_nullable_and_whole() -> None:
     cycle = TABLES["customers"].column("meter_test_cycle_months")
     typed = type_column(pa.array(["12", None, "96.0"]), cycle)
