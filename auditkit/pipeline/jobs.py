@@ -82,13 +82,21 @@ def jobs_for_notebook(
     schema = notebook_params.read_schema(notebook_path)
     given = dict(values or {})
     fan_out = given.pop("district", None) if _is_fan_out(given.get("district")) else None
-    checked = _validated(schema, given, source, str(notebook_path))
+    checked, problems = _validated(schema, given, source, str(notebook_path))
     for text in overrides:
-        key, value = notebook_params.parse_assignment(schema, text, str(notebook_path))
-        notebook_params.check_domain(key, value)
+        try:
+            key, value = notebook_params.parse_assignment(schema, text, str(notebook_path))
+            notebook_params.check_domain(key, value)
+        except ParameterError as error:
+            problems.append(error)
+            continue
         checked[key] = value
         if key == "district":
             fan_out = None
+    if len(problems) == 1:
+        raise problems[0]
+    if problems:
+        raise AuditkitError("\n".join(map(str, problems)))
     if seed is not None and "seed" in schema and "seed" not in checked:
         checked["seed"] = seed
     parameters = {name: parameter.default for name, parameter in schema.items()} | checked
@@ -121,12 +129,17 @@ def _validated(
     values: Mapping[str, Any],
     source: str,
     notebook: str,
-) -> dict[str, Any]:
-    """Validate file values, naming the file in any error message."""
-    try:
-        return notebook_params.validate_values(schema, values, notebook)
-    except ParameterError as error:
-        raise AuditkitError(f"{source}: {error}") from error
+) -> tuple[dict[str, Any], list[AuditkitError]]:
+    """The file's values that hold, converted, and an error naming the file for each that does
+    not: every mistake of a file is told at once, not one per attempt."""
+    checked: dict[str, Any] = {}
+    problems: list[AuditkitError] = []
+    for key, value in values.items():
+        try:
+            checked |= notebook_params.validate_values(schema, {key: value}, notebook)
+        except ParameterError as error:
+            problems.append(AuditkitError(f"{source}: {error}"))
+    return checked, problems
 
 
 def _check_district(district: Any, known: Sequence[str], data_dir: Path | None) -> None:
@@ -176,7 +189,7 @@ def jobs_for_notebooks(
                 )
             )
         except AuditkitError as error:
-            problems.append(f"{notebook.name}: {error}")
+            problems.extend(f"{notebook.name}: {line}" for line in str(error).splitlines())
     declared = {name for notebook in notebooks for name in _schema_names(notebook)}
     problems.extend(
         f"unknown parameter {key!r} in -p {text!r}: no notebook declares it"

@@ -74,6 +74,25 @@ def test_file_errors_name_the_file(tiny_notebook: Path, tiny_data: Path) -> None
         )
 
 
+def test_every_bad_value_of_a_file_and_the_flags_is_told_at_once(
+    tiny_notebook: Path, tiny_data: Path
+) -> None:
+    values = {"top_n": "abc", "lang": "fr", "colour": "red", "data_dir": str(tiny_data)}
+    with pytest.raises(AuditkitError) as caught:
+        jobs_for_notebook(
+            tiny_notebook,
+            values,
+            source="params/tiny.yaml",
+            overrides=["district=A", "top_n=many"],
+            districts_of=two_districts,
+        )
+    lines = str(caught.value).splitlines()
+    assert [line.split(":", 1)[0] for line in lines] == ["params/tiny.yaml"] * 3 + [
+        "parameter 'top_n'"
+    ]
+    assert "'lang'" in lines[1] and "unknown parameter 'colour'" in lines[2]
+
+
 def test_empty_data_dir_resolves_to_the_demo_and_seed_is_given(tmp_path: Path) -> None:
     notebook = write_notebook(tmp_path / "study.ipynb", 'data_dir: str = ""\nseed: int = 1\n')
     jobs = jobs_for_notebook(notebook, {}, seed=42, resolve_data_dir=lambda: _demo(tmp_path))
@@ -104,6 +123,11 @@ def test_run_all_reports_every_problem_and_unknown_flags(tmp_path: Path, tiny_da
     assert len(lines) == 2
     assert lines[0].startswith("b_second.ipynb:") and "'lang'" in lines[0]
     assert "unknown parameter 'colour'" in lines[1]
+    (params_dir / "b_second.yaml").write_text("lang: fr\ntop_n: 3\n", encoding="utf-8")
+    with pytest.raises(AuditkitError) as caught:
+        jobs_for_notebooks([first, second], params_dir, districts_of=two_districts)
+    lines = str(caught.value).splitlines()
+    assert len(lines) == 2 and all(line.startswith("b_second.ipynb: ") for line in lines)
     (params_dir / "b_second.yaml").write_text("lang: en\n", encoding="utf-8")
     jobs = jobs_for_notebooks(
         [first, second], params_dir, overrides=["lang=en"], districts_of=two_districts
