@@ -155,6 +155,9 @@ def test_the_given_columns_are_locked_and_written_in_the_sheets_language(worklis
     assert sheet.protection.sheet
     assert sheet.cell(row, columns["customer_id"]).protection.locked
     assert not sheet.cell(row, columns["outcome"]).protection.locked
+    # grey given, yellow to fill, as the statement row tells the field
+    assert sheet.cell(row, columns["customer_id"]).fill.fgColor.rgb.endswith("EDEDED")
+    assert sheet.cell(row, columns["outcome"]).fill.fgColor.rgb.endswith("FFF2CC")
     assert not sheet.cell(row + 2, columns["checked_on"]).protection.locked
 
 
