@@ -511,13 +511,14 @@ def _check_choices(values: pd.Series, choices: tuple[float, ...]) -> list[Issue]
 
 
 def _check_days(values: pd.Series, column: Column) -> list[Issue]:
-    """Days before pandas' FIRST_DAY, or after its LAST_DAY in a column that is no open end (only
-    an end of validity may read 'never', 9999-12-31): a typing slip (0202 for 2022) that would
-    crash a later stage."""
+    """Days outside the whole years pandas holds (FIRST_DAY's next to LAST_DAY's last), the end
+    left open in a column that is an end of validity (only it may read 'never', 9999-12-31): a
+    typing slip (0202 for 2022) that would crash a later stage."""
+    first, last = FIRST_DAY.year + 1, LAST_DAY.year - 1  # the years the message states
     stamps = values.to_numpy(dtype="datetime64[us]")
-    beyond = stamps < np.datetime64(FIRST_DAY.date(), "us")  # compared in µs: no overflow
+    beyond = stamps < np.datetime64(f"{first}-01-01", "us")  # compared in µs: no overflow
     if not column.open_end:
-        beyond |= stamps > np.datetime64(LAST_DAY.date(), "us")
+        beyond |= stamps >= np.datetime64(f"{last + 1}-01-01", "us")
     positions = np.flatnonzero(beyond)
     if not positions.size:
         return []
@@ -525,6 +526,5 @@ def _check_days(values: pd.Series, column: Column) -> list[Issue]:
     shown = np.datetime_as_string(stamps[positions[:LISTED_PER_ISSUE]], unit=unit)
     found = [repr(value.item().replace("T", " ")) for value in shown]
     noun = "a date" if column.kind == "date" else "a date-time"
-    first, last = FIRST_DAY.year + 1, LAST_DAY.year - 1  # whole years
     years = f"from {first} on" if column.open_end else f"in the years {first} to {last}"
     return [Issue(positions, f"{noun} {years}", found)]

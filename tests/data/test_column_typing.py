@@ -90,6 +90,10 @@ def test_a_day_beyond_the_years_pandas_holds_is_refused_but_never_ends_a_validit
             ["'0202-10-19'", "'2999-10-19'", "'9999-12-31'"],
         )
     ]
+    edges = ["1677-12-31", "1678-01-01", "2261-12-31", "2262-01-01"]  # the years, as stated
+    assert issues_of(edges, Column("d", "date")) == [
+        ([0, 3], "a date in the years 1678 to 2261", ["'1677-12-31'", "'2262-01-01'"])
+    ]
     stamps = pa.array([dt.datetime(202, 10, 19, 8, 30), dt.datetime(2024, 1, 5)])
     assert issues_of(stamps, Column("t", "datetime")) == [
         ([0], "a date-time in the years 1678 to 2261", ["'0202-10-19 08:30:00'"])
