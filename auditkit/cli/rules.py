@@ -66,8 +66,9 @@ def register(subparsers: argparse._SubParsersAction) -> None:
         "--run-id",
         dest="run_id",
         metavar="ID",
-        help="id of the run in the register (default: DATA_DIR's name, the audit month and the "
-        "district); recording the same id again changes nothing",
+        help="id of the run in the register (default: DATA_DIR's name, '-DISTRICT' when one is "
+        "given, then the audit month: 'data-城东 2025-06'); recording the same id again changes "
+        "nothing",
     )
     parser.set_defaults(func=run_rules)
 
