@@ -8,16 +8,11 @@ happen afterwards, identically for every format (see `column_typing`).
 from __future__ import annotations
 
 import csv
-import datetime as dt
 import io
-import math
 import os
-import re
-import zipfile
 from collections.abc import Callable, Iterator
 from concurrent.futures import ThreadPoolExecutor
 from contextlib import contextmanager
-from dataclasses import dataclass
 from pathlib import Path
 from typing import BinaryIO
 
@@ -26,8 +21,6 @@ import pyarrow as pa
 import pyarrow.compute as pc
 import pyarrow.csv as pa_csv
 import pyarrow.parquet as pq
-from openpyxl import load_workbook
-from openpyxl.utils.exceptions import InvalidFileException
 
 from auditkit.data.encoding import (
     BOM_EXPECTED,
@@ -39,11 +32,13 @@ from auditkit.data.encoding import (
     sniff_encoding,
 )
 from auditkit.data.problems import Problem
+from auditkit.data.raw import RawTable, ReadFailure, ReadProblems, RowIndex, file_problem
 from auditkit.data.schema import Kind
+from auditkit.data.xlsx_reader import read_xlsx
+
+__all__ = ["FORMATS", "RawTable", "ReadFailure", "ReadProblems", "RowIndex", "read_table"]
 
 FORMATS = (".csv", ".xlsx", ".parquet")
-# A formula element in worksheet XML (`<f>`, `<f t="shared" ...>`, `<x:f>`).
-_FORMULA_TAG = re.compile(rb"<(?:\w+:)?f[\s>/]")
 # Bytes Arrow parses at once: no row may be longer (a longer one is refused, naming its row).
 _BLOCK_BYTES = 1 << 20
 _COUNT_CHUNK = 1 << 24
@@ -55,44 +50,6 @@ _BOM_READ_AS = {"utf-8": "\ufeff", "gb18030": "锘"}
 _PARQUET_READERS = min(4, os.cpu_count() or 1)
 
 
-@dataclass(frozen=True)
-class RowIndex:
-    """Maps positions in a loaded table back to the row numbers the user sees in the file.
-
-    `first_row` is the number of the first data row (2 under a header, 1 for Parquet and frames);
-    `numbers` is set only when rows were dropped (blank or malformed rows), and then gives the row
-    number of every kept row.
-    """
-
-    first_row: int
-    numbers: np.ndarray | None = None
-
-    def of(self, positions: np.ndarray) -> np.ndarray:
-        """Row numbers of the given 0-based positions."""
-        if self.numbers is not None:
-            return self.numbers[positions]
-        return positions + self.first_row
-
-
-@dataclass(frozen=True)
-class RawTable:
-    """One table as read: columns named as in the file, values not yet typed."""
-
-    data: pa.Table
-    rows: RowIndex
-    file: str
-    format: str
-    encoding: str | None = None
-
-
-class ReadFailure(Exception):
-    """Internal signal: the file cannot be read at all; `.problem` says why."""
-
-    def __init__(self, problem: Problem) -> None:
-        super().__init__(str(problem))
-        self.problem = problem
-
-
 def read_table(path: Path, table: str, kind_of: Callable[[str], Kind | None]) -> RawTable:
     """Read `path` by its extension; `kind_of(file column name)` guides how XLSX cells are written.
 
@@ -100,22 +57,14 @@ def read_table(path: Path, table: str, kind_of: Callable[[str], Kind | None]) ->
     """
     if path.stat().st_size == 0:
         raise ReadFailure(
-            _file_problem(path, table, "a header row naming the columns", "an empty file")
+            file_problem(path, table, "a header row naming the columns", "an empty file")
         )
     suffix = path.suffix.lower()
     if suffix == ".csv":
         return _read_csv(path, table)
     if suffix == ".xlsx":
-        return _read_xlsx(path, table, kind_of)
+        return read_xlsx(path, table, kind_of)
     return _read_parquet(path, table)
-
-
-def _file_problem(
-    path: Path, table: str, expected: str, found: str, row: int | None = None
-) -> Problem:
-    return Problem(
-        file=path.name, row=row, column=None, expected=expected, found=found, table=table
-    )
 
 
 # ---------------------------------------------------------------------------------------------- CSV
@@ -145,7 +94,7 @@ def _read_csv(path: Path, table: str) -> RawTable:
                 data, malformed = _careful_csv(path, table, names, encoding)
     except EncodingFailure as failure:
         raise ReadFailure(
-            _file_problem(path, table, failure.expected, failure.found, row=failure.row)
+            file_problem(path, table, failure.expected, failure.found, row=failure.row)
         ) from None
     rows = RowIndex(first_row=2)
     problems: list[Problem] = []
@@ -153,7 +102,7 @@ def _read_csv(path: Path, table: str) -> RawTable:
         if len(names) == 1:  # a title line above the header: every row has more fields
             found = f"a title {names[0].strip()!r} in one cell (delete the lines above the header)"
             raise ReadFailure(
-                _file_problem(path, table, "a header row naming the columns", found, row=1)
+                file_problem(path, table, "a header row naming the columns", found, row=1)
             )
         rows, problems = _locate_malformed(path, table, encoding, len(names))
     _refuse_joined_files(path, table, data, rows, encoding)
@@ -185,7 +134,7 @@ def _header(path: Path, table: str, encoding: Encoding) -> list[str]:
     names = next(csv.reader(io.StringIO(text, newline="")), [])
     if not any(name.strip() for name in names):
         raise ReadFailure(
-            _file_problem(path, table, "a header row naming the columns", "an empty first row", 1)
+            file_problem(path, table, "a header row naming the columns", "an empty first row", 1)
         )
     return names
 
@@ -203,7 +152,7 @@ def _refuse_joined_files(
         return
     more = f" and {positions.size - 1} more rows" if positions.size > 1 else ""
     raise ReadFailure(
-        _file_problem(
+        file_problem(
             path,
             table,
             BOM_EXPECTED,
@@ -234,7 +183,7 @@ def _careful_csv(
         if "straddling" in str(error):  # a record longer than Arrow's block
             row = _first_long_row(path, encoding)
             raise ReadFailure(
-                _file_problem(
+                file_problem(
                     path,
                     table,
                     f"rows of at most {_BLOCK_BYTES >> 20} MiB",
@@ -243,7 +192,7 @@ def _careful_csv(
                 )
             ) from None
         raise ReadFailure(
-            _file_problem(path, table, "a CSV file", f"text that is not CSV ({error})")
+            file_problem(path, table, "a CSV file", f"text that is not CSV ({error})")
         ) from None
 
 
@@ -300,19 +249,6 @@ def _arrow_csv(
     return data, malformed
 
 
-class ReadProblems(Exception):
-    """The file was read, but some rows or cells could not be (rows with a wrong number of
-    fields, formulas without a saved result); `.raw` holds the usable rest.
-
-    The caller reports `.problems` and may still check the kept rows, with correct row numbers.
-    """
-
-    def __init__(self, raw: RawTable, problems: list[Problem]) -> None:
-        super().__init__(f"{len(problems)} rows or cells not read")
-        self.raw = raw
-        self.problems = problems
-
-
 def _malformed_found(fields: list[str], lines: int, encoding: Encoding) -> str:
     """A malformed record as shown to the user, with what probably broke it."""
     joined = ",".join(fields)
@@ -361,152 +297,18 @@ def _locate_malformed(
                 lines, last_line = records.line_num - last_line, records.line_num
                 if fields and len(fields) != width:
                     found = _malformed_found(fields, lines, encoding)
-                    problems.append(_file_problem(path, table, expected, found, row=row_number))
+                    problems.append(file_problem(path, table, expected, found, row=row_number))
                 else:
                     kept.append(row_number)
         except csv.Error:
             found = "a field longer than 128 KiB from this row on (a quote never closed?)"
             raise ReadFailure(
-                _file_problem(path, table, expected, found, row=row_number + 1)
+                file_problem(path, table, expected, found, row=row_number + 1)
             ) from None
     return RowIndex(first_row=2, numbers=np.asarray(kept, dtype=np.int64)), problems
 
 
 # --------------------------------------------------------------------------------------------- XLSX
-
-
-def _read_xlsx(path: Path, table: str, kind_of: Callable[[str], Kind | None]) -> RawTable:
-    """The first worksheet, row 1 as header; fully empty rows are skipped but keep their number."""
-    try:
-        workbook = load_workbook(path, read_only=True, data_only=True)
-    except (zipfile.BadZipFile, InvalidFileException, KeyError, OSError, ValueError) as error:
-        reason = str(error) or type(error).__name__
-        raise ReadFailure(
-            _file_problem(
-                path, table, "an Excel .xlsx workbook", f"a file that is not one ({reason})"
-            )
-        ) from None
-    try:
-        sheet = workbook.worksheets[0]
-        cells = sheet.iter_rows(values_only=True)
-        header = next(cells, None)
-        if header is None or not any(_is_filled(value) for value in header):
-            raise ReadFailure(
-                _file_problem(
-                    path, table, "a header row naming the columns", "an empty first row", 1
-                )
-            )
-        names = ["" if value is None else str(value).strip() for value in header]
-        writers = [_cell_writer(kind_of(name)) for name in names]
-        columns: list[list[str | None]] = [[] for _ in names]
-        kept: list[int] = []
-        for row_number, values in enumerate(cells, start=2):
-            while len(values) > len(names):  # cells right of the header: an unnamed column
-                names.append("")
-                writers.append(_cell_writer(None))
-                columns.append([None] * len(kept))
-            texts = [write(value) for write, value in zip(writers, values, strict=False)]
-            if not any(texts):
-                continue
-            texts.extend([None] * (len(names) - len(texts)))
-            for column, text in zip(columns, texts, strict=True):
-                column.append(text)
-            kept.append(row_number)
-    finally:
-        workbook.close()
-    problems = _unsaved_formulas(path, table, names, columns, kept) if _has_formulas(path) else []
-    if problems:  # their rows are not read, as malformed rows of a CSV file
-        unread = {problem.row for problem in problems}
-        read = [position for position, row in enumerate(kept) if row not in unread]
-        columns = [[column[position] for position in read] for column in columns]
-        kept = [kept[position] for position in read]
-    data = pa.table({f"{i}": pa.array(values, pa.string()) for i, values in enumerate(columns)})
-    data = data.rename_columns(names)
-    raw = RawTable(data, RowIndex(2, np.asarray(kept, dtype=np.int64)), path.name, "xlsx")
-    if problems:
-        raise ReadProblems(raw, problems)
-    return raw
-
-
-def _has_formulas(path: Path) -> bool:
-    """Whether any worksheet holds a formula (a scan of its XML; most exports hold none)."""
-    with zipfile.ZipFile(path) as archive:
-        for name in archive.namelist():
-            if not (name.startswith("xl/worksheets/") and name.endswith(".xml")):
-                continue
-            with archive.open(name) as member:
-                tail = b""
-                while chunk := member.read(1 << 20):
-                    if _FORMULA_TAG.search(tail + chunk):
-                        return True
-                    tail = chunk[-16:]
-    return False
-
-
-def _unsaved_formulas(
-    path: Path, table: str, names: list[str], columns: list[list[str | None]], kept: list[int]
-) -> list[Problem]:
-    """A Problem for each formula cell whose result was not saved with the file.
-
-    Excel saves each formula's result, which is what is read; files written by programs often
-    hold the formula alone, and its cell would otherwise read as empty.
-    """
-    position_of = {row_number: position for position, row_number in enumerate(kept)}
-    problems = []
-    workbook = load_workbook(path, read_only=True, data_only=False)
-    try:
-        for row in workbook.worksheets[0].iter_rows(min_row=2):
-            for cell in row:
-                if cell.data_type != "f":
-                    continue
-                index, position = cell.column - 1, position_of.get(cell.row)
-                if position is not None and columns[index][position] is not None:
-                    continue
-                found = (
-                    f"a formula {str(cell.value)[:80]!r} whose result was not saved "
-                    "(open and save the file in Excel, or paste the values)"
-                )
-                column = names[index] or f"#{index + 1}"
-                problems.append(Problem(path.name, cell.row, column, "a value", found, table=table))
-    finally:
-        workbook.close()
-    return problems
-
-
-def _is_filled(value: object) -> bool:
-    return value is not None and str(value).strip() != ""
-
-
-def _cell_writer(kind: Kind | None) -> Callable[[object], str | None]:
-    """How an XLSX cell is written as text, as a CSV export of the same sheet would show it.
-
-    Whole numbers lose the `.0` Excel adds (account numbers stay `3100012345`), dates become
-    `YYYY-MM-DD`, date-times `YYYY-MM-DD HH:MM:SS` (openpyxl rounds them to the millisecond), and
-    a first-of-month date in a period column becomes `YYYY-MM` (Excel turns a typed `2024-01`
-    into a date). Anything else keeps its text, so checks report it as found.
-    """
-
-    def write(value: object) -> str | None:
-        if value is None:
-            return None
-        if isinstance(value, bool):
-            return "true" if value else "false"
-        if isinstance(value, float):
-            if math.isfinite(value) and value.is_integer() and abs(value) < 2**53:
-                return str(int(value))
-            return repr(value)
-        if isinstance(value, dt.datetime):
-            if value.time() == dt.time(0):
-                if kind == "period" and value.day == 1:
-                    return value.strftime("%Y-%m")
-                return value.strftime("%Y-%m-%d")
-            return value.isoformat(sep=" ")
-        if isinstance(value, dt.date):
-            return value.isoformat()
-        text = str(value)
-        return text if text.strip() else None
-
-    return write
 
 
 # ------------------------------------------------------------------------------------------ Parquet
@@ -521,7 +323,7 @@ def _read_parquet(path: Path, table: str) -> RawTable:
             data = read_parquet_columns(source, text_columns)
     except (pa.ArrowException, OSError) as error:
         raise ReadFailure(
-            _file_problem(path, table, "a Parquet file", f"a file that is not one ({error})")
+            file_problem(path, table, "a Parquet file", f"a file that is not one ({error})")
         ) from None
     data = data.rename_columns([name.strip() for name in data.column_names])
     return RawTable(data, RowIndex(first_row=1), path.name, "parquet")
@@ -547,7 +349,7 @@ def read_parquet_batches(path: Path, table: str, batch_rows: int) -> Iterator[Ra
     """
     if path.stat().st_size == 0:
         raise ReadFailure(
-            _file_problem(path, table, "a header row naming the columns", "an empty file")
+            file_problem(path, table, "a header row naming the columns", "an empty file")
         )
     try:
         with _arrow_source(path) as source:
@@ -565,7 +367,7 @@ def read_parquet_batches(path: Path, table: str, batch_rows: int) -> Iterator[Ra
                 yield RawTable(empty, RowIndex(first_row=1), path.name, "parquet")
     except (pa.ArrowException, OSError) as error:
         raise ReadFailure(
-            _file_problem(path, table, "a Parquet file", f"a file that is not one ({error})")
+            file_problem(path, table, "a Parquet file", f"a file that is not one ({error})")
         ) from None
 
 

@@ -1,0 +1,70 @@
+"""A table as read from its file, before typing: the shared shapes of every reader."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from pathlib import Path
+
+import numpy as np
+import pyarrow as pa
+
+from auditkit.data.problems import Problem
+
+
+@dataclass(frozen=True)
+class RowIndex:
+    """Maps positions in a loaded table back to the row numbers the user sees in the file.
+
+    `first_row` is the number of the first data row (2 under a header, 1 for Parquet and frames);
+    `numbers` is set only when rows were dropped (blank or malformed rows), and then gives the row
+    number of every kept row.
+    """
+
+    first_row: int
+    numbers: np.ndarray | None = None
+
+    def of(self, positions: np.ndarray) -> np.ndarray:
+        """Row numbers of the given 0-based positions."""
+        if self.numbers is not None:
+            return self.numbers[positions]
+        return positions + self.first_row
+
+
+@dataclass(frozen=True)
+class RawTable:
+    """One table as read: columns named as in the file, values not yet typed."""
+
+    data: pa.Table
+    rows: RowIndex
+    file: str
+    format: str
+    encoding: str | None = None
+
+
+class ReadFailure(Exception):
+    """Internal signal: the file cannot be read at all; `.problem` says why."""
+
+    def __init__(self, problem: Problem) -> None:
+        super().__init__(str(problem))
+        self.problem = problem
+
+
+class ReadProblems(Exception):
+    """The file was read, but some rows or cells could not be (rows with a wrong number of
+    fields, formulas without a saved result); `.raw` holds the usable rest.
+
+    The caller reports `.problems` and may still check the kept rows, with correct row numbers.
+    """
+
+    def __init__(self, raw: RawTable, problems: list[Problem]) -> None:
+        super().__init__(f"{len(problems)} rows or cells not read")
+        self.raw = raw
+        self.problems = problems
+
+
+def file_problem(
+    path: Path, table: str, expected: str, found: str, row: int | None = None
+) -> Problem:
+    return Problem(
+        file=path.name, row=row, column=None, expected=expected, found=found, table=table
+    )

@@ -1,0 +1,337 @@
+"""Read an .xlsx export into text cells, as a CSV export of the same sheet would show them.
+
+The table is the first worksheet, row 1 its header. What Excel shows and what a reader of the file
+gets can differ, and each difference is either written as Excel shows it or refused by cell:
+
+- the stored extent of the sheet (`<dimension>`) is not trusted: every row is read;
+- a number shown with leading zeros by its format (`00000001`) is written with them;
+- in a text column, a number past 15 digits (Excel kept only 15: an id typed as a number has lost
+  its last digits) and a date (Excel turned the text into one) are refused, as is an error
+  value (`#N/A`) in any column;
+- merged cells (only the first holds the value), a hidden first sheet, data on other sheets and a
+  workbook with no worksheet openpyxl reads (Strict Open XML) are refused;
+- a formula is read by its saved result, and one saved without a result is refused.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import math
+import re
+import warnings
+import zipfile
+from collections.abc import Callable
+from decimal import Decimal
+from pathlib import Path
+
+import numpy as np
+import pyarrow as pa
+from openpyxl import load_workbook
+from openpyxl.cell.read_only import EmptyCell, ReadOnlyCell
+from openpyxl.utils.cell import column_index_from_string, coordinate_from_string
+from openpyxl.utils.exceptions import InvalidFileException
+from openpyxl.worksheet._read_only import ReadOnlyWorksheet
+
+from auditkit.data.problems import Problem
+from auditkit.data.raw import RawTable, ReadFailure, ReadProblems, RowIndex, file_problem
+from auditkit.data.schema import Kind
+
+# A formula element in worksheet XML (`<f>`, `<f t="shared" ...>`, `<x:f>`).
+_FORMULA_TAG = re.compile(rb"<(?:\w+:)?f[\s>/]")
+# A merged range in worksheet XML (`<mergeCell ref="A2:A5"/>`).
+_MERGE_TAG = re.compile(rb'<(?:\w+:)?mergeCell\s[^>]*?ref="([A-Z]+[0-9]+:[A-Z]+[0-9]+)"')
+# A number format that pads whole numbers with zeros (`00000000`, `000000000000`).
+_ZERO_PADDED = re.compile(r"^0+$")
+# Excel keeps 15 significant digits: a whole number at or past this lost its last ones.
+_EXACT_DIGITS_LIMIT = 10**15
+
+Cell = ReadOnlyCell | EmptyCell
+
+
+def read_xlsx(path: Path, table: str, kind_of: Callable[[str], Kind | None]) -> RawTable:
+    """The first worksheet, row 1 as header; fully empty rows are skipped but keep their number.
+    Raises ReadFailure when the workbook cannot be read as one table, ReadProblems (with the
+    rest of the rows) for cells that are refused."""
+    try:
+        with warnings.catch_warnings():  # openpyxl warns of what it skips; the checks say more
+            warnings.simplefilter("ignore")
+            workbook = load_workbook(path, read_only=True, data_only=True)
+    except (  # openpyxl fails on odd parts in many ways (a chart-only workbook: AttributeError)
+        zipfile.BadZipFile,
+        InvalidFileException,
+        KeyError,
+        OSError,
+        ValueError,
+        AttributeError,
+        TypeError,
+    ) as error:
+        reason = str(error) or type(error).__name__
+        if isinstance(error, (AttributeError, TypeError)):  # openpyxl's own slip, not a reason
+            reason = "parts openpyxl cannot read: save it again as an ordinary Excel workbook"
+        raise ReadFailure(
+            file_problem(
+                path, table, "an Excel .xlsx workbook", f"a file that is not one ({reason})"
+            )
+        ) from None
+    try:
+        sheet = _the_sheet(path, table, workbook.worksheets)
+        sheet_path = sheet._worksheet_path
+        cells = sheet.iter_rows()
+        header = [cell.value for cell in next(cells, ())]
+        if not any(_is_filled(value) for value in header):
+            raise ReadFailure(
+                file_problem(
+                    path, table, "a header row naming the columns", "an empty first row", 1
+                )
+            )
+        names = ["" if value is None else str(value).strip() for value in header]
+        sheet_cells = _SheetCells(path, table, names, kind_of)
+        for row_number, row in enumerate(cells, start=2):
+            sheet_cells.add(row_number, row)
+    finally:
+        workbook.close()
+    problems = sheet_cells.problems + _merged_cells(path, table, sheet_path, sheet_cells.names)
+    if _has_formulas(path, sheet_path):
+        problems += _unsaved_formulas(path, table, sheet_cells)
+    names, columns, kept = sheet_cells.names, sheet_cells.columns, sheet_cells.kept
+    if problems:  # their rows are not read, as malformed rows of a CSV file
+        unread = {problem.row for problem in problems}
+        read = [position for position, row in enumerate(kept) if row not in unread]
+        columns = [[column[position] for position in read] for column in columns]
+        kept = [kept[position] for position in read]
+    data = pa.table({f"{i}": pa.array(values, pa.string()) for i, values in enumerate(columns)})
+    data = data.rename_columns(names)
+    raw = RawTable(data, RowIndex(2, np.asarray(kept, dtype=np.int64)), path.name, "xlsx")
+    if problems:
+        raise ReadProblems(raw, problems)
+    return raw
+
+
+def _the_sheet(path: Path, table: str, sheets: list[ReadOnlyWorksheet]) -> ReadOnlyWorksheet:
+    """The first worksheet, visible, alone with data, its every row to be read (its stored
+    extent reset: a wrong `<dimension>` would cut the table short without a word)."""
+    if not sheets:
+        raise ReadFailure(
+            file_problem(
+                path,
+                table,
+                "an Excel workbook with a worksheet",
+                "none readable (a Strict Open XML workbook, or only chart sheets: save it as an "
+                "ordinary Excel workbook)",
+            )
+        )
+    for sheet in sheets:
+        sheet.reset_dimensions()
+    first = sheets[0]
+    if first.sheet_state != "visible":
+        raise ReadFailure(
+            file_problem(
+                path,
+                table,
+                "the table in the first worksheet, visible",
+                f"the first worksheet {first.title!r} hidden (delete it or move the table first)",
+            )
+        )
+    others = [sheet.title for sheet in sheets[1:] if _holds_data(sheet)]
+    if others:
+        listed = ", ".join(repr(title) for title in others)
+        found = (
+            f"data on worksheet {listed} too (join the sheets into one, or delete the others)"
+            if _holds_data(first)
+            else f"it empty and the data on worksheet {listed} (delete the empty sheet)"
+        )
+        raise ReadFailure(
+            file_problem(
+                path, table, f"the whole table in the first worksheet {first.title!r}", found
+            )
+        )
+    return first
+
+
+def _holds_data(sheet: ReadOnlyWorksheet) -> bool:
+    return any(_is_filled(value) for row in sheet.iter_rows(values_only=True) for value in row)
+
+
+class _SheetCells:
+    """The cells of the data rows as text, column by column, and a Problem for each refused."""
+
+    def __init__(
+        self, path: Path, table: str, names: list[str], kind_of: Callable[[str], Kind | None]
+    ) -> None:
+        self.path, self.table, self.kind_of = path, table, kind_of
+        self.names = names
+        self.kinds = [kind_of(name) for name in names]
+        self.columns: list[list[str | None]] = [[] for _ in names]
+        self.kept: list[int] = []
+        self.problems: list[Problem] = []
+        #: (row, column index) of cells holding a formula's text result (t="str"), empty ones too:
+        #: a result saved as "" is an empty cell, not a formula without its result.
+        self.saved_empty: set[tuple[int, int]] = set()
+
+    def add(self, row_number: int, row: tuple[Cell, ...]) -> None:
+        while len(row) > len(self.names):  # cells right of the header: an unnamed column
+            self.names.append("")
+            self.kinds.append(None)
+            self.columns.append([None] * len(self.kept))
+        texts: list[str | None] = []
+        for index, cell in enumerate(row):
+            if cell.value == "" or getattr(cell, "data_type", None) == "str":
+                self.saved_empty.add((row_number, index))  # a formula's text result, saved
+            text, refused = _cell_text(cell, self.kinds[index])
+            if refused is not None:
+                column = self.names[index] or f"#{index + 1}"
+                self.problems.append(
+                    Problem(
+                        self.path.name, row_number, column, refused[0], refused[1], table=self.table
+                    )
+                )
+            texts.append(text)
+        if not any(texts):  # an empty row, or one whose only cells are refused (named above)
+            return
+        texts.extend([None] * (len(self.names) - len(texts)))
+        for column, text in zip(self.columns, texts, strict=True):
+            column.append(text)
+        self.kept.append(row_number)
+
+
+def _cell_text(cell: Cell, kind: Kind | None) -> tuple[str | None, tuple[str, str] | None]:
+    """A cell as text, as a CSV export of the sheet would show it, or why it is refused
+    (expected, found).
+
+    Whole numbers lose the `.0` Excel adds (account numbers stay `3100012345`) and keep the zeros
+    their format pads them with, dates become `YYYY-MM-DD`, date-times `YYYY-MM-DD HH:MM:SS`
+    (openpyxl rounds them to the millisecond), and a first-of-month date in a period column
+    becomes `YYYY-MM` (Excel turns a typed `2024-01` into a date). Anything else keeps its text,
+    so checks report it as found.
+    """
+    value = cell.value
+    if value is None:
+        return None, None
+    if getattr(cell, "data_type", None) == "e":
+        return None, ("a value", f"the Excel error {value}")
+    if isinstance(value, bool):
+        return ("true" if value else "false"), None
+    if isinstance(value, (int, float)):
+        return _number_text(value, cell, kind)
+    if isinstance(value, (dt.date, dt.datetime)):
+        if kind == "text":
+            shown = (
+                value.isoformat(sep=" ") if isinstance(value, dt.datetime) else value.isoformat()
+            )
+            return None, (
+                "text",
+                f"a date cell {shown!r} (Excel turned the text into a date: "
+                "format the column as text)",
+            )
+        return _date_text(value, kind), None
+    text = str(value)
+    return (text if text.strip() else None), None
+
+
+def _number_text(
+    value: float, cell: Cell, kind: Kind | None
+) -> tuple[str | None, tuple[str, str] | None]:
+    whole = math.isfinite(value) and float(value).is_integer()
+    if kind == "text" and whole and abs(value) >= _EXACT_DIGITS_LIMIT:
+        return None, (
+            "text",
+            f"the number {int(Decimal(f'{value:.15g}'))} (Excel keeps 15 digits: an id this long "
+            "has lost its last "
+            "ones; format the column as text and write the ids again)",
+        )
+    if whole and abs(value) < 2**53:
+        text = str(int(value))
+        number_format = getattr(cell, "number_format", "") or ""
+        if value >= 0 and _ZERO_PADDED.match(number_format):
+            text = text.zfill(len(number_format))
+        return text, None
+    return repr(float(value)), None
+
+
+def _date_text(value: dt.date, kind: Kind | None) -> str:
+    if isinstance(value, dt.datetime):
+        if value.time() != dt.time(0):
+            return value.isoformat(sep=" ")
+        if kind == "period" and value.day == 1:
+            return value.strftime("%Y-%m")
+        return value.strftime("%Y-%m-%d")
+    return value.isoformat()
+
+
+def _is_filled(value: object) -> bool:
+    return value is not None and str(value).strip() != ""
+
+
+def _scan(path: Path, sheet_path: str, pattern: re.Pattern[bytes]) -> list[bytes]:
+    """Every match of `pattern` in the worksheet's XML, read in chunks (a tag cut by a chunk's
+    end is found in the next, which starts with the tail of this one)."""
+    found: list[bytes] = []
+    with zipfile.ZipFile(path) as archive, archive.open(sheet_path) as member:
+        tail = b""
+        while chunk := member.read(1 << 20):
+            window = tail + chunk
+            cut = max(0, len(window) - 256)
+            found += [match.group(0) for match in pattern.finditer(window) if match.end() <= cut]
+            tail = window[cut:]
+        found += [match.group(0) for match in pattern.finditer(tail)]
+    return found
+
+
+def _has_formulas(path: Path, sheet_path: str) -> bool:
+    """Whether the worksheet holds a formula (a scan of its XML; most exports hold none)."""
+    return bool(_scan(path, sheet_path, _FORMULA_TAG))
+
+
+def _merged_cells(path: Path, table: str, sheet_path: str, names: list[str]) -> list[Problem]:
+    """A Problem for each merged range among the data rows: only its first cell holds the
+    value, the others read empty, though Excel shows the value across them."""
+    problems = []
+    for tag in _scan(path, sheet_path, _MERGE_TAG):
+        cells = _MERGE_TAG.match(tag).group(1).decode()
+        first_column, first_row = coordinate_from_string(cells.split(":")[0])
+        if first_row < 2:  # a title merged above the header: the header's own problem
+            continue
+        index = column_index_from_string(first_column) - 1
+        problems.append(
+            Problem(
+                path.name,
+                first_row,
+                (names[index] or f"#{index + 1}") if index < len(names) else f"#{index + 1}",
+                "one value per cell",
+                f"cells {cells} merged (only the first holds the value: unmerge them and "
+                "fill each cell)",
+                table=table,
+            )
+        )
+    return sorted(problems, key=lambda problem: problem.row)
+
+
+def _unsaved_formulas(path: Path, table: str, cells: _SheetCells) -> list[Problem]:
+    """A Problem for each formula cell whose result was not saved with the file.
+
+    Excel saves each formula's result, which is what is read; files written by programs often
+    hold the formula alone, and its cell would otherwise read as empty. A result saved as empty
+    text (`=IF(..., "", ...)`) is an empty cell.
+    """
+    position_of = {row_number: position for position, row_number in enumerate(cells.kept)}
+    problems = []
+    workbook = load_workbook(path, read_only=True, data_only=False)
+    try:
+        sheet = workbook.worksheets[0]
+        sheet.reset_dimensions()
+        for row in sheet.iter_rows(min_row=2):
+            for cell in row:
+                if cell.data_type != "f" or (cell.row, cell.column - 1) in cells.saved_empty:
+                    continue
+                index, position = cell.column - 1, position_of.get(cell.row)
+                if position is not None and cells.columns[index][position] is not None:
+                    continue
+                found = (
+                    f"a formula {str(cell.value)[:80]!r} whose result was not saved "
+                    "(open and save the file in Excel, or paste the values)"
+                )
+                column = cells.names[index] or f"#{index + 1}"
+                problems.append(Problem(path.name, cell.row, column, "a value", found, table=table))
+    finally:
+        workbook.close()
+    return problems

@@ -1,0 +1,172 @@
+"""What Excel shows is what is read from an .xlsx export, or the cell is refused by row and column:
+the sheet's stored extent, other and hidden sheets, merged cells, number formats, long ids, dates
+and error values in text columns, formulas whose text result is empty."""
+
+from __future__ import annotations
+
+import re
+import zipfile
+from pathlib import Path
+
+import pandas as pd
+import pytest
+from openpyxl import Workbook, load_workbook
+from sample_dataset import valid_tables, write_dataset
+
+from auditkit.data import load, validate
+
+
+def errors(folder: Path) -> list[str]:
+    return [str(problem) for problem in validate(folder) if problem.severity == "error"]
+
+
+@pytest.fixture
+def xlsx_dir(tmp_path: Path) -> Path:
+    return write_dataset(valid_tables(), tmp_path / "xlsx", "xlsx")
+
+
+def edit(path: Path, change) -> None:
+    workbook = load_workbook(path)
+    change(workbook)
+    workbook.save(path)
+
+
+def rewrite_sheet_xml(path: Path, change) -> None:
+    """Rewrite the first worksheet's XML as another program might have written it."""
+    rewritten = path.with_suffix(".tmp")
+    with zipfile.ZipFile(path) as source, zipfile.ZipFile(rewritten, "w") as target:
+        for item in source.infolist():
+            content = source.read(item)
+            if item.filename == "xl/worksheets/sheet1.xml":
+                content = change(content)
+            target.writestr(item, content)
+    rewritten.replace(path)
+
+
+def test_a_stored_extent_smaller_than_the_sheet_cuts_nothing(xlsx_dir: Path) -> None:
+    path = xlsx_dir / "bills.xlsx"
+    rewrite_sheet_xml(
+        path, lambda xml: re.sub(rb'<dimension ref="[^"]*"', b'<dimension ref="A1:C2"', xml)
+    )
+    assert errors(xlsx_dir) == []
+    assert len(load(xlsx_dir).bills) == len(valid_tables()["bills"])
+
+
+@pytest.mark.parametrize("kind", ["strict", "chart sheets only"])
+def test_a_workbook_without_a_worksheet_read_is_one_line(xlsx_dir: Path, kind: str) -> None:
+    path = xlsx_dir / "customers.xlsx"
+    if kind == "strict":  # Strict Open XML: the same parts under other namespaces
+        strict = path.with_suffix(".tmp")
+        with zipfile.ZipFile(path) as source, zipfile.ZipFile(strict, "w") as target:
+            for item in source.infolist():
+                content = source.read(item)
+                for transitional, strict_name in STRICT_NAMESPACES:
+                    content = content.replace(transitional, strict_name)
+                target.writestr(item, content)
+        strict.replace(path)
+    else:
+        workbook = Workbook()
+        workbook.create_chartsheet("图表")
+        workbook.remove(workbook.active)
+        workbook.save(path)
+    (problem,) = [line for line in errors(xlsx_dir) if line.startswith("customers.xlsx")]
+    assert problem.startswith("customers.xlsx: expected an Excel ")
+    assert "\n" not in problem and ("Strict Open XML" in problem or "not one" in problem)
+
+
+STRICT_NAMESPACES = (
+    (
+        b"http://schemas.openxmlformats.org/spreadsheetml/2006/main",
+        b"http://purl.oclc.org/ooxml/spreadsheetml/main",
+    ),
+    (
+        b"http://schemas.openxmlformats.org/officeDocument/2006/relationships",
+        b"http://purl.oclc.org/ooxml/officeDocument/relationships",
+    ),
+)
+
+
+def test_data_on_a_second_sheet_or_a_hidden_first_sheet_is_refused(xlsx_dir: Path) -> None:
+    path = xlsx_dir / "bills.xlsx"
+    edit(path, lambda book: book.create_sheet("说明"))  # an empty extra sheet is no matter
+    assert errors(xlsx_dir) == []
+    edit(path, lambda book: book["说明"].append(["C003", "2024-03"]))
+    assert errors(xlsx_dir) == [
+        "bills.xlsx: expected the whole table in the first worksheet 'Sheet1', found data on "
+        "worksheet '说明' too (join the sheets into one, or delete the others)"
+    ]
+
+    def hide_an_old_export_first(book: Workbook) -> None:
+        del book["说明"]
+        old = book.create_sheet("旧数据", 0)
+        old.append(["customer_id"])
+        old.sheet_state = "hidden"
+
+    edit(path, hide_an_old_export_first)
+    assert errors(xlsx_dir) == [
+        "bills.xlsx: expected the table in the first worksheet, visible, found the first "
+        "worksheet '旧数据' hidden (delete it or move the table first)"
+    ]
+
+
+def test_merged_data_cells_are_refused_by_row_and_column(xlsx_dir: Path) -> None:
+    path = xlsx_dir / "customers.xlsx"
+    edit(path, lambda book: book.active.merge_cells("B2:B3"))  # district 城东 over two rows
+    assert errors(xlsx_dir)[0] == (
+        "customers.xlsx row 2, column district: expected one value per cell, found cells B2:B3 "
+        "merged (only the first holds the value: unmerge them and fill each cell)"
+    )
+
+
+def test_numbers_keep_the_zeros_their_format_shows(xlsx_dir: Path) -> None:
+    def numbered(book: Workbook) -> None:
+        for row in range(2, book.active.max_row + 1):
+            cell = book.active.cell(row, 1)
+            cell.value, cell.number_format = int(cell.value[1:]), "0000"  # C001 as 1, shown 0001
+
+    tables = valid_tables()
+    for table in ("customers", "bills"):
+        tables[table]["customer_id"] = "0" + tables[table]["customer_id"].str[1:]
+    folder = write_dataset(
+        {k: tables[k] for k in ("customers", "bills", "tariffs")}, xlsx_dir.parent / "ids", "xlsx"
+    )
+    edit(folder / "customers.xlsx", numbered)
+    dataset = load(folder)
+    assert dataset.customers["customer_id"].tolist() == ["0001", "0002", "0003"]
+    assert set(dataset.bills["customer_id"]) == {"0001", "0002", "0003"}
+
+
+def test_long_ids_dates_and_error_values_in_text_columns_are_refused(xlsx_dir: Path) -> None:
+    def slips(book: Workbook) -> None:
+        sheet = book.active
+        sheet["J2"] = 310001234567804123  # meter_id typed as a number: Excel kept 15 digits
+        sheet["J3"] = pd.Timestamp("2024-01-10").to_pydatetime()  # '2024-1-10' turned into a date
+        sheet["J4"] = "#N/A"  # a lookup that failed
+
+    edit(xlsx_dir / "customers.xlsx", slips)
+    assert errors(xlsx_dir)[:3] == [
+        "customers.xlsx row 2, column meter_id: expected text, found the number "
+        "310001234567804000 (Excel keeps 15 digits: an id this long has lost its last ones; "
+        "format the column as text and write the ids again)",
+        "customers.xlsx row 3, column meter_id: expected text, found a date cell "
+        "'2024-01-10 00:00:00' (Excel turned the text into a date: format the column as text)",
+        "customers.xlsx row 4, column meter_id: expected a value, found the Excel error #N/A",
+    ]
+    edit(xlsx_dir / "customers.xlsx", lambda book: book.active.__setitem__("J2", 3100012345))
+    assert not any(line.startswith("customers.xlsx row 2,") for line in errors(xlsx_dir))
+
+
+def test_a_formula_whose_saved_result_is_empty_text_is_an_empty_cell(xlsx_dir: Path) -> None:
+    path = xlsx_dir / "customers.xlsx"
+    edit(path, lambda book: book.active.__setitem__("M2", '=IF(1=1,"","x")'))  # meter_test_date
+    rewrite_sheet_xml(  # as Excel saves it: the text result, empty
+        path,
+        lambda xml: re.sub(
+            rb'<c r="M2"([^>]*)><f>(.*?)</f>(<v>\s*</v>|<v\s*/>)?</c>',
+            rb'<c r="M2" t="str"><f>\2</f><v></v></c>',
+            xml,
+        ),
+    )
+    assert errors(xlsx_dir) == []
+    customers = load(xlsx_dir).customers
+    assert len(customers) == 3 and pd.isna(customers["meter_test_date"].iloc[0])
