@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import argparse
+import os
+import signal
 import sys
 from collections.abc import Sequence
 
@@ -46,6 +48,9 @@ def main(argv: Sequence[str] | None = None) -> int:
     except AuditkitError as error:
         print(f"auditkit {args.command}: error: {error}", file=sys.stderr)
         return 2
+    except BrokenPipeError:  # whoever read the output stopped (`| head`): nothing more to say
+        os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())  # the flush at exit too
+        return 128 + signal.SIGPIPE  # 141, as a tool the pipe stopped: the job may be unfinished
     except OSError as error:  # a path that is a file, a folder not writable, a full disk
         if error.filename is None:
             raise

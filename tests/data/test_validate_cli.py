@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import subprocess
+import sys
 from pathlib import Path
 
 import pandas as pd
@@ -93,3 +95,19 @@ def test_mass_problem_is_sampled_unless_all_is_asked(
 def test_limit_must_be_positive(dataset_dir: Path, capsys: pytest.CaptureFixture[str]) -> None:
     assert auditkit.cli.main(["validate", str(dataset_dir), "--limit", "0"]) == 2
     assert "parameter '--limit': expected a whole number ≥ 1, found 0" in capsys.readouterr().err
+
+
+def test_output_read_only_in_part_stops_without_a_traceback(
+    tables: dict[str, pd.DataFrame], make_dataset
+) -> None:
+    """`auditkit validate --all DIR | head -1`: the pipe closes, the command stops with 141
+    (128 + SIGPIPE, as a tool the pipe stopped) and says nothing more."""
+    bills = pd.concat([tables["bills"]] * 1000, ignore_index=True)
+    bills["period"] = "2024-13"  # 6,000 errors: far more than a pipe holds
+    folder = make_dataset({**tables, "bills": bills})
+    command = [str(Path(sys.executable).with_name("auditkit")), "validate", "--all", str(folder)]
+    process = subprocess.Popen(command, stdout=subprocess.PIPE, stderr=subprocess.PIPE)
+    assert process.stdout.readline().startswith(b"bills.csv row 2, column period")
+    process.stdout.close()
+    _, stderr = process.communicate(timeout=120)
+    assert process.returncode == 141 and stderr == b""
