@@ -7,6 +7,7 @@ turned into `Problem`s located by file, row and column.
 from __future__ import annotations
 
 import os
+import re
 from collections import Counter
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field, replace
@@ -115,7 +116,21 @@ def _structure_problems(raw: RawTable, spec: TableSpec, names: list[str]) -> lis
                     table=spec.name,
                 )
             )
+    near = _near_names(names, spec)
+    for canonical, name in near.items():  # `Contract_Capacity_kVA`: read as an extra column
+        problems.append(
+            Problem(
+                raw.file,
+                header_row,
+                name,
+                f"the column name {canonical} (names are exact: columns.yaml can map the file's own)",
+                f"{name!r}, which would be kept as an extra column and {canonical} read as absent",
+                table=spec.name,
+            )
+        )
     for name in missing:
+        if name in near:
+            continue
         problems.append(
             Problem(
                 raw.file,
@@ -127,6 +142,17 @@ def _structure_problems(raw: RawTable, spec: TableSpec, names: list[str]) -> lis
             )
         )
     return problems
+
+
+def _near_names(names: list[str], spec: TableSpec) -> dict[str, str]:
+    """Contract columns absent but written otherwise in the header (other case, spaces for
+    underscores, padding): canonical name -> the file's."""
+    near = {}
+    for name in names:
+        canonical = re.sub(r"[\s_]+", "_", name.strip()).lower()
+        if name not in spec.column_names and canonical in set(spec.column_names) - set(names):
+            near.setdefault(canonical, name)
+    return near
 
 
 def _typable_columns(

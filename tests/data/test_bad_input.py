@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 import zipfile
 from collections.abc import Callable
 from pathlib import Path
@@ -73,6 +74,20 @@ def test_header_only_required_table(dataset_dir: Path) -> None:
     path.write_text(path.read_text(encoding="utf-8").splitlines()[0] + "\n", encoding="utf-8")
     problems = errors_of(dataset_dir)
     assert problems[0] == "tariffs.csv: expected at least one data row, found no rows"
+
+
+@pytest.mark.parametrize("table, written", [("customers", "Contract_Capacity_kVA"),
+                                             ("bills", "Kwh Billed")])  # fmt: skip
+def test_a_contract_column_written_in_another_case_is_named_not_read_as_absent(
+    tables: dict[str, pd.DataFrame], make_dataset: MakeDataset, table: str, written: str
+) -> None:
+    canonical = re.sub(r"[\s_]+", "_", written.strip()).lower()
+    tables[table] = tables[table].rename(columns={canonical: written})
+    assert errors_of(make_dataset(tables)) == [
+        f"{table}.csv row 1, column {written}: expected the column name {canonical} (names are "
+        f"exact: columns.yaml can map the file's own), found {written!r}, which would be kept as "
+        f"an extra column and {canonical} read as absent"
+    ]
 
 
 def test_missing_required_column(
