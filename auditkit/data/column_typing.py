@@ -218,6 +218,10 @@ def _to_pandas(values: pa.Array, column: Column) -> pd.Series:
 
 # -------------------------------------------------------------------------------------- text forms
 
+#: Characters a spreadsheet shows as nothing, pasted from a web page or a chat: '江北\u200b' would
+#: be a district of its own, 'C001\ufeff' a customer no bill names.
+INVISIBLE_CHARACTERS = "[\u200b-\u200f\u202a-\u202e\u2060-\u2064\ufeff]"
+
 
 def _combined(raw: pa.ChunkedArray | pa.Array) -> pa.Array:
     """One contiguous array (dictionary chunks are unified into one dictionary)."""
@@ -335,8 +339,12 @@ def _nulled(values: pa.Array, bad: pa.Array) -> pa.Array:
 
 def _parse_text(array: pa.Array, allowed: tuple[str, ...] | None) -> _Parsed:
     text = _as_text(array)
-    if allowed is None:
-        return _Parsed(text, None, text, "")
+    if allowed is None:  # (allowed values refuse any other text, invisible characters too)
+        hidden = pc.fill_null(pc.match_substring_regex(text, INVISIBLE_CHARACTERS), False)
+        if not pc.any(hidden).as_py():
+            return _Parsed(text, None, text, "")
+        expected = "text without invisible characters (zero-width spaces, direction marks)"
+        return _Parsed(_nulled(text, hidden), hidden, text, expected)
     outside = pc.invert(pc.is_in(text, value_set=pa.array(allowed)))
     outside = pc.and_(pc.is_valid(text), outside)
     return _Parsed(_nulled(text, outside), outside, text, f"one of {', '.join(allowed)}")

@@ -72,6 +72,20 @@ def test_a_power_factor_above_one_or_a_standard_that_is_none_is_refused() -> Non
     ]
 
 
+def test_text_with_an_invisible_character_is_refused_shown_escaped() -> None:
+    district = TABLES["customers"].column("district")
+    written = ["江北", "江北\u200b", "\u200e城东", "城西"]
+    assert issues_of(written, district) == [
+        (
+            [1, 2],
+            "text without invisible characters (zero-width spaces, direction marks)",
+            ["'江北\\u200b'", "'\\u200e城东'"],
+        )
+    ]
+    status = TABLES["customers"].column("status")  # allowed values refuse it as any other text
+    assert issues_of(["active\u200b"], status)[0][2] == ["'active\\u200b'"]
+
+
 def test_integers_are_nullable_and_whole() -> None:
     cycle = TABLES["customers"].column("meter_test_cycle_months")
     typed = type_column(pa.array(["12", None, "96.0"]), cycle)
