@@ -284,10 +284,13 @@ def profile_of(
     columns: Mapping[str, Sequence[str]], filled: Mapping[str, Iterable[str]]
 ) -> SimpleNamespace:
     """A stand-in dataset for checking rule needs: per table present, a frame of one row that is
-    empty exactly where the whole column is (from each table's columns and its filled ones)."""
+    empty exactly where the whole column is (from each table's columns and its filled ones), and
+    of no row for a table no column of which is filled (a header alone: no rows)."""
     frames = {
         table: pd.DataFrame(
             {column: [1.0 if column in set(filled[table]) else np.nan] for column in names}
+            if set(filled[table])
+            else {column: [] for column in names}
         )
         for table, names in columns.items()
     }

@@ -34,7 +34,8 @@ def runnable_rules(dataset: object, selected: Iterable[Rule]) -> tuple[list[Rule
 
 
 def missing_needs(dataset: object, rule: Rule) -> str:
-    """Why `rule` cannot run on `dataset` ('' when it can): an absent table or an empty column.
+    """Why `rule` cannot run on `dataset` ('' when it can): an absent or empty table, or an
+    empty column (a column of a table without rows is empty).
 
     A need written `a|b` is met by either (a column, or the table that replaces it)."""
     for need in rule.needs:
@@ -49,6 +50,8 @@ def _missing(dataset: object, need: str) -> str:
     table = getattr(dataset, table_name, None)
     if table is None:
         return f"table {table_name} is absent"
+    if not column and table.empty:  # a header alone: the export left the table out
+        return f"table {table_name} has no rows"
     if column and (column not in table.columns or table[column].isna().all()):
         return f"column {table_name}.{column} is missing or empty"
     return ""

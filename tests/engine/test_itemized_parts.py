@@ -131,3 +131,18 @@ def test_a_part_keeps_the_rows_of_a_customer_missing_from_the_archive(itemized):
         for index in range(len(source.partitions))
     ]
     assert sum(found) == 1
+
+
+def test_an_itemized_table_with_a_header_alone_is_skipped_by_parts_as_in_memory(
+    utility, tmp_path, by_parts
+):
+    headers = {
+        table: frame.iloc[:0] for table, frame in itemized_tables(utility).items()
+    }  # a header alone: the export left the rows out
+    empty = Dataset.from_frames(utility.tables() | headers)
+    notes: list[str] = []
+    expected = rules.run(empty, notes=notes)
+    assert "loss_not_charged skipped: table bill_lines has no rows" in notes
+    pd.testing.assert_frame_equal(by_parts(empty), expected)
+    stored = convert(empty, tmp_path / "headers", customers_per_part=500)
+    pd.testing.assert_frame_equal(by_parts(stored), expected)

@@ -11,6 +11,7 @@ from rule_builder import COMMERCIAL, TWO_PART_BY_CAPACITY, Utility, flat, run
 
 from auditkit import rules, synth
 from auditkit.data import Dataset, DataValidationError
+from auditkit.data.schema import TABLES
 from auditkit.errors import AuditkitError
 
 PERIOD = re.compile(r"^\d{4}-\d{2}$")
@@ -519,3 +520,16 @@ def test_change_of_terms_across_months_with_no_bill_is_explained_by_an_order_in_
         "billing changed with no work order within ±1 months: tariff COM→RES in 2024-06 "
         "(¥50.00 under-billed since)"
     )
+
+
+def test_a_bill_lines_table_with_a_header_alone_skips_the_line_rules_as_absent():
+    u = Utility()
+    u.customer("A", **COMMERCIAL)
+    u.monthly("A", flat(1000), tariff="COM")
+    tables = u.dataset().tables()
+    tables["customers"]["metering_mode"] = "high_low"  # charged its transformer's losses
+    tables["bill_lines"] = pd.DataFrame(columns=list(TABLES["bill_lines"].column_names))
+    notes: list[str] = []
+    findings = run_all(Dataset.from_frames(tables), notes=notes)
+    assert {note.replace("is absent", "has no rows") for note in NO_BILL_LINES} <= set(notes)
+    assert "loss_not_charged" not in set(findings["rule_id"])  # no line billed is no loss missed
