@@ -42,6 +42,9 @@ FORMATS = (".csv", ".xlsx", ".parquet")
 # Bytes Arrow parses at once: no row may be longer (a longer one is refused, naming its row).
 _BLOCK_BYTES = 1 << 20
 _COUNT_CHUNK = 1 << 24
+# Excel's text literal in a CSV cell: `="00012345"` (no quote inside), shown as 00012345.
+_EXCEL_TEXT = r'^="([^"]*)"$'
+
 # The UTF-8 byte-order mark as it reads at the start of a row, by the codec of the file: GB18030
 # reads its first two bytes (EF BB) as 锘, a character no account number or name starts with.
 _BOM_READ_AS = {"utf-8": "\ufeff", "gb18030": "锘"}
@@ -107,10 +110,21 @@ def _read_csv(path: Path, table: str) -> RawTable:
         rows, problems = _locate_malformed(path, table, encoding, len(names))
     _refuse_joined_files(path, table, data, rows, encoding)
     data, rows = _drop_blank_rows(data.rename_columns([name.strip() for name in names]), rows)
-    raw = RawTable(data, rows, path.name, "csv", encoding.label)
+    raw = RawTable(_excel_text_unwrapped(data), rows, path.name, "csv", encoding.label)
     if problems:
         raise ReadProblems(raw, problems)
     return raw
+
+
+def _excel_text_unwrapped(data: pa.Table) -> pa.Table:
+    """Cells written `="00012345"` read as `00012345`: exports write ids so, for Excel to keep
+    their leading zeros when it opens the file (it shows the text inside), as a user sees them."""
+    for index, name in enumerate(data.column_names):
+        column = data.column(index)
+        if pa.types.is_string(column.type) and pc.any(pc.starts_with(column, '="')).as_py():
+            unwrapped = pc.replace_substring_regex(column, _EXCEL_TEXT, r"\1")
+            data = data.set_column(index, name, unwrapped)
+    return data
 
 
 @contextmanager

@@ -440,3 +440,16 @@ def test_unreadable_file_is_a_problem_not_a_traceback(
         f"'{dataset_dir / 'customers.csv'}'"
     )
     assert len(problems) == 8
+
+
+def test_ids_written_as_excel_text_read_as_the_text_excel_shows(
+    tables: dict[str, pd.DataFrame], make_dataset: MakeDataset
+) -> None:
+    plain = load(make_dataset(tables))
+    for table in ("customers", "bills"):  # ="C001": Excel shows C001 (and keeps 00012345's zeros)
+        tables[table]["customer_id"] = '="' + tables[table]["customer_id"] + '"'
+    folder = make_dataset(tables)
+    assert '"=""C001"""' in (folder / "customers.csv").read_text(encoding="utf-8")  # CSV-quoted
+    wrapped = load(folder)
+    pd.testing.assert_frame_equal(wrapped.customers, plain.customers)
+    pd.testing.assert_frame_equal(wrapped.bills, plain.bills)
