@@ -59,4 +59,3 @@ def test_a_table_without_its_columns_is_named_with_what_it_should_hold_and_what_
     )
     with pytest.raises(ParameterError, match=r"expected findings \(a table\), found 'list'"):
         require_frame_columns([("a", 1.0)], "findings", "findings", ["customer_id"])
-
