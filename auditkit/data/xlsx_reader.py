@@ -158,14 +158,14 @@ class _SheetCells:
     def __init__(
         self, path: Path, table: str, names: list[str], kind_of: Callable[[str], Kind | None]
     ) -> None:
-        self.path, self.table, self.kind_of = path, table, kind_of
+        self.path, self.table = path, table
         self.names = names
         self.kinds = [kind_of(name) for name in names]
         self.columns: list[list[str | None]] = [[] for _ in names]
         self.kept: list[int] = []
         self.problems: list[Problem] = []
-        #: (row, column index) of cells holding a formula's text result (t="str"), empty ones too:
-        #: a result saved as "" is an empty cell, not a formula without its result.
+        #: (row, column index) of cells whose saved value is empty text (a formula's text result,
+        #: t="str", saved as ""): an empty cell, not a formula without its result.
         self.saved_empty: set[tuple[int, int]] = set()
 
     def add(self, row_number: int, row: tuple[Cell, ...]) -> None:
@@ -175,8 +175,9 @@ class _SheetCells:
             self.columns.append([None] * len(self.kept))
         texts: list[str | None] = []
         for index, cell in enumerate(row):
-            if cell.value == "" or getattr(cell, "data_type", None) == "str":
-                self.saved_empty.add((row_number, index))  # a formula's text result, saved
+            empty_text = cell.value is None and getattr(cell, "data_type", None) == "str"
+            if cell.value == "" or empty_text:
+                self.saved_empty.add((row_number, index))
             text, refused = _cell_text(cell, self.kinds[index])
             if refused is not None:
                 column = self.names[index] or f"#{index + 1}"
