@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import argparse
 import os
+import select
 import signal
 import sys
 from collections.abc import Sequence
@@ -48,8 +49,11 @@ def main(argv: Sequence[str] | None = None) -> int:
     except AuditkitError as error:
         print(f"auditkit {args.command}: error: {error}", file=sys.stderr)
         return 2
-    except BrokenPipeError:  # whoever read the output stopped (`| head`): nothing more to say
-        os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())  # the flush at exit too
+    except BrokenPipeError:
+        if not _stdout_closed():  # another pipe (a worker's): an error, not the reader leaving
+            raise
+        # Whoever read the output stopped (`| head`): nothing more to say, the flush at exit too.
+        os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
         return 128 + signal.SIGPIPE  # 141, as a tool the pipe stopped: the job may be unfinished
     except OSError as error:  # a path that is a file, a folder not writable, a full disk
         if error.filename is None:
@@ -59,6 +63,23 @@ def main(argv: Sequence[str] | None = None) -> int:
     except KeyboardInterrupt:
         print(f"auditkit {args.command}: interrupted", file=sys.stderr)
         return 130
+
+
+def _stdout_closed() -> bool:
+    """Whether the reading end of stdout is gone (a pipe whose reader stopped)."""
+    try:
+        descriptor = sys.stdout.fileno()
+    except (AttributeError, OSError, ValueError):
+        return False
+    if hasattr(select, "poll"):
+        poller = select.poll()
+        poller.register(descriptor, select.POLLOUT)
+        return any(events & select.POLLERR for _, events in poller.poll(0))
+    try:  # no poll (Windows): a flush of what is pending fails again on a broken pipe
+        sys.stdout.flush()
+    except BrokenPipeError:
+        return True
+    return False
 
 
 if __name__ == "__main__":

@@ -220,7 +220,9 @@ def _to_pandas(values: pa.Array, column: Column) -> pd.Series:
 
 #: Characters a spreadsheet shows as nothing, pasted from a web page or a chat: '江北\u200b' would
 #: be a district of its own, 'C001\ufeff' a customer no bill names.
-INVISIBLE_CHARACTERS = "[\u200b-\u200f\u202a-\u202e\u2060-\u2064\ufeff]"
+INVISIBLE_CHARACTERS = (
+    "[\u00ad\u034f\u180e\u200b-\u200f\u202a-\u202e\u2060-\u2064\u2066-\u2069\ufeff]"
+)
 
 
 def _combined(raw: pa.ChunkedArray | pa.Array) -> pa.Array:

@@ -66,8 +66,11 @@ def type_table(raw: RawTable, spec: TableSpec) -> tuple[TypedTable | None, list[
     columns: dict[str, pd.Series] = {}
     for name, typed in typed_columns.items():
         columns[name] = typed.values
+        refused = raw.refused.get(names.index(name))
         for issue in typed.issues:
-            problems.extend(issue_problems(issue, raw.file, raw.rows, name, spec.name))
+            kept = issue if refused is None else _without_cells(issue, refused)
+            if kept is not None:
+                problems.extend(issue_problems(kept, raw.file, raw.rows, name, spec.name))
     for name in names:
         if name not in columns and name:
             columns[name] = extra_column(data.column(name))
@@ -142,6 +145,17 @@ def _structure_problems(raw: RawTable, spec: TableSpec, names: list[str]) -> lis
             )
         )
     return problems
+
+
+def _without_cells(issue: Issue, refused: np.ndarray) -> Issue | None:
+    """`issue` without the cells a reader refused already (None when none is left)."""
+    keep = ~np.isin(issue.positions, refused)
+    if keep.all():
+        return issue
+    if not keep.any():
+        return None
+    found = [shown for shown, kept in zip(issue.found, keep, strict=False) if kept]
+    return Issue(issue.positions[keep], issue.expected, found)
 
 
 def _near_names(names: list[str], spec: TableSpec) -> dict[str, str]:

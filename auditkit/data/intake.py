@@ -9,7 +9,7 @@ raises.
 from __future__ import annotations
 
 from collections.abc import Mapping
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 
 import pandas as pd
@@ -157,7 +157,7 @@ def _read_into(outcome: Intake, name: str, path: Path, mapping: ColumnMapping) -
         raw = partly.raw
     renamed, mapping_problems = apply_mapping(name, raw.data.column_names, mapping)
     outcome.problems.extend(mapping_problems)
-    raw = RawTable(raw.data.rename_columns(renamed), raw.rows, raw.file, raw.format, raw.encoding)
+    raw = replace(raw, data=raw.data.rename_columns(renamed))
     outcome.sources[name] = TableSource(raw.file, raw.format, raw.encoding)
     _type_into(outcome, name, raw)
 

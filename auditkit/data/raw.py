@@ -2,7 +2,8 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from collections.abc import Mapping
+from dataclasses import dataclass, field
 from pathlib import Path
 
 import numpy as np
@@ -32,13 +33,16 @@ class RowIndex:
 
 @dataclass(frozen=True)
 class RawTable:
-    """One table as read: columns named as in the file, values not yet typed."""
+    """One table as read: columns named as in the file, values not yet typed. `refused` holds,
+    per column index, the positions of cells the reader refused (and named) and left empty: no
+    check names them again (a required cell is not also "empty")."""
 
     data: pa.Table
     rows: RowIndex
     file: str
     format: str
     encoding: str | None = None
+    refused: Mapping[int, np.ndarray] = field(default_factory=dict)
 
 
 class ReadFailure(Exception):

@@ -42,8 +42,8 @@ FORMATS = (".csv", ".xlsx", ".parquet")
 # Bytes Arrow parses at once: no row may be longer (a longer one is refused, naming its row).
 _BLOCK_BYTES = 1 << 20
 _COUNT_CHUNK = 1 << 24
-# Excel's text literal in a CSV cell: `="00012345"` (no quote inside), shown as 00012345.
-_EXCEL_TEXT = r'^="([^"]*)"$'
+# Excel's text literal in a CSV cell: `="00012345"` shown as 00012345, `="a""b"` as a"b.
+_EXCEL_TEXT = r'^="((?:[^"]|"")*)"$'
 
 # The UTF-8 byte-order mark as it reads at the start of a row, by the codec of the file: GB18030
 # reads its first two bytes (EF BB) as 锘, a character no account number or name starts with.
@@ -122,8 +122,10 @@ def _excel_text_unwrapped(data: pa.Table) -> pa.Table:
     for index, name in enumerate(data.column_names):
         column = data.column(index)
         if pa.types.is_string(column.type) and pc.any(pc.starts_with(column, '="')).as_py():
-            unwrapped = pc.replace_substring_regex(column, _EXCEL_TEXT, r"\1")
-            data = data.set_column(index, name, unwrapped)
+            literal = pc.fill_null(pc.match_substring_regex(column, _EXCEL_TEXT), False)
+            inside = pc.replace_substring_regex(column, _EXCEL_TEXT, r"\1")
+            text = pc.if_else(literal, pc.replace_substring(inside, '""', '"'), column)
+            data = data.set_column(index, name, text)
     return data
 
 

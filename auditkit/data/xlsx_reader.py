@@ -5,12 +5,17 @@ gets can differ, and each difference is either written as Excel shows it or refu
 
 - the stored extent of the sheet (`<dimension>`) is not trusted: every row is read;
 - a number shown with leading zeros by its format (`00000001`) is written with them;
-- in a text column, a number past 15 digits (Excel kept only 15: an id typed as a number has lost
-  its last digits) and a date (Excel turned the text into one) are refused, as is an error
-  value (`#N/A`) in any column;
-- merged cells (only the first holds the value), a hidden first sheet, data on other sheets and a
-  workbook with no worksheet openpyxl reads (Strict Open XML) are refused;
+- in a text column, a number past 15 digits stored as Excel stores numbers (it kept only 15: an
+  id typed as a number has lost its last digits) is refused, and so is a date in an id column
+  (Excel turned `2024-1-10` into one; elsewhere a date is written `YYYY-MM-DD`, as an order's
+  new end date); an error value (`#N/A`) is refused in any column;
+- a value merged across cells (only the first holds it), a hidden first sheet, data on another
+  visible sheet and a workbook with no worksheet openpyxl reads (Strict Open XML) are refused;
+  a hidden sheet after the table (a drop-down's list) is left alone;
 - a formula is read by its saved result, and one saved without a result is refused.
+
+A refused cell is read as empty, its row kept, so that what depends on the row (a customer's
+bills) is not refused in turn; the problem fails the load.
 """
 
 from __future__ import annotations
@@ -42,6 +47,8 @@ _FORMULA_TAG = re.compile(rb"<(?:\w+:)?f[\s>/]")
 _MERGE_TAG = re.compile(rb'<(?:\w+:)?mergeCell\s[^>]*?ref="([A-Z]+[0-9]+:[A-Z]+[0-9]+)"')
 # A number format that pads whole numbers with zeros (`00000000`, `000000000000`).
 _ZERO_PADDED = re.compile(r"^0+$")
+# Bytes kept from one chunk of worksheet XML to the next: longer than any tag looked for.
+_TAIL_BYTES = 256
 # Excel keeps 15 significant digits: a whole number at or past this lost its last ones.
 _EXACT_DIGITS_LIMIT = 10**15
 
@@ -76,6 +83,7 @@ def read_xlsx(path: Path, table: str, kind_of: Callable[[str], Kind | None]) -> 
     try:
         sheet = _the_sheet(path, table, workbook.worksheets)
         sheet_path = sheet._worksheet_path
+        formulas = bool(_scan(path, sheet_path, _FORMULA_TAG, first_only=True))
         cells = sheet.iter_rows()
         header = [cell.value for cell in next(cells, ())]
         if not any(_is_filled(value) for value in header):
@@ -85,26 +93,37 @@ def read_xlsx(path: Path, table: str, kind_of: Callable[[str], Kind | None]) -> 
                 )
             )
         names = ["" if value is None else str(value).strip() for value in header]
-        sheet_cells = _SheetCells(path, table, names, kind_of)
+        sheet_cells = _SheetCells(path, table, names, kind_of, formulas)
         for row_number, row in enumerate(cells, start=2):
             sheet_cells.add(row_number, row)
     finally:
         workbook.close()
-    problems = sheet_cells.problems + _merged_cells(path, table, sheet_path, sheet_cells.names)
-    if _has_formulas(path, sheet_path):
-        problems += _unsaved_formulas(path, table, sheet_cells)
+    problems = sheet_cells.problems + _merged_cells(path, table, sheet_path, sheet_cells)
+    unsaved = _unsaved_formulas(path, table, sheet_cells) if formulas else []
+    problems += unsaved
     names, columns, kept = sheet_cells.names, sheet_cells.columns, sheet_cells.kept
-    if problems:  # their rows are not read, as malformed rows of a CSV file
-        unread = {problem.row for problem in problems}
+    if unsaved:  # their rows are not read, as malformed rows of a CSV file
+        unread = {problem.row for problem in unsaved}
         read = [position for position, row in enumerate(kept) if row not in unread]
         columns = [[column[position] for position in read] for column in columns]
         kept = [kept[position] for position in read]
     data = pa.table({f"{i}": pa.array(values, pa.string()) for i, values in enumerate(columns)})
     data = data.rename_columns(names)
-    raw = RawTable(data, RowIndex(2, np.asarray(kept, dtype=np.int64)), path.name, "xlsx")
+    rows = RowIndex(2, np.asarray(kept, dtype=np.int64))
+    raw = RawTable(data, rows, path.name, "xlsx", refused=_refused_cells(sheet_cells, kept))
     if problems:
         raise ReadProblems(raw, problems)
     return raw
+
+
+def _refused_cells(cells: _SheetCells, kept: list[int]) -> dict[int, np.ndarray]:
+    """Per column index, the positions (among the rows `kept`) of the cells refused."""
+    position_of = {row: position for position, row in enumerate(kept)}
+    refused: dict[int, list[int]] = {}
+    for row, index in cells.refused:
+        if row in position_of:
+            refused.setdefault(index, []).append(position_of[row])
+    return {index: np.asarray(positions) for index, positions in refused.items()}
 
 
 def _the_sheet(path: Path, table: str, sheets: list[ReadOnlyWorksheet]) -> ReadOnlyWorksheet:
@@ -132,7 +151,10 @@ def _the_sheet(path: Path, table: str, sheets: list[ReadOnlyWorksheet]) -> ReadO
                 f"the first worksheet {first.title!r} hidden (delete it or move the table first)",
             )
         )
-    others = [sheet.title for sheet in sheets[1:] if _holds_data(sheet)]
+    # A hidden sheet after the table holds helpers (a drop-down's list), not more of the table.
+    others = [
+        sheet.title for sheet in sheets[1:] if sheet.sheet_state == "visible" and _holds_data(sheet)
+    ]
     if others:
         listed = ", ".join(repr(title) for title in others)
         found = (
@@ -156,17 +178,25 @@ class _SheetCells:
     """The cells of the data rows as text, column by column, and a Problem for each refused."""
 
     def __init__(
-        self, path: Path, table: str, names: list[str], kind_of: Callable[[str], Kind | None]
+        self,
+        path: Path,
+        table: str,
+        names: list[str],
+        kind_of: Callable[[str], Kind | None],
+        formulas: bool,
     ) -> None:
-        self.path, self.table = path, table
+        self.path, self.table, self.formulas = path, table, formulas
         self.names = names
         self.kinds = [kind_of(name) for name in names]
         self.columns: list[list[str | None]] = [[] for _ in names]
         self.kept: list[int] = []
         self.problems: list[Problem] = []
-        #: (row, column index) of cells whose saved value is empty text (a formula's text result,
-        #: t="str", saved as ""): an empty cell, not a formula without its result.
-        self.saved_empty: set[tuple[int, int]] = set()
+        #: With formulas on the sheet, (row, column index) of cells with a saved value but no
+        #: text (empty or blank text, an error, a value refused): no formula without its result.
+        self.saved_without_text: set[tuple[int, int]] = set()
+        #: (row, column index) of the cells refused, left empty.
+        self.refused: list[tuple[int, int]] = []
+        self._position_of: dict[int, int] | None = None
 
     def add(self, row_number: int, row: tuple[Cell, ...]) -> None:
         while len(row) > len(self.names):  # cells right of the header: an unnamed column
@@ -175,11 +205,12 @@ class _SheetCells:
             self.columns.append([None] * len(self.kept))
         texts: list[str | None] = []
         for index, cell in enumerate(row):
-            empty_text = cell.value is None and getattr(cell, "data_type", None) == "str"
-            if cell.value == "" or empty_text:
-                self.saved_empty.add((row_number, index))
-            text, refused = _cell_text(cell, self.kinds[index])
+            text, refused = _cell_text(cell, self.kinds[index], self.names[index])
+            saved = cell.value is not None or getattr(cell, "data_type", None) == "str"
+            if self.formulas and text is None and saved:  # ("str": a text result saved as "")
+                self.saved_without_text.add((row_number, index))
             if refused is not None:
+                self.refused.append((row_number, index))
                 column = self.names[index] or f"#{index + 1}"
                 self.problems.append(
                     Problem(
@@ -188,14 +219,25 @@ class _SheetCells:
                 )
             texts.append(text)
         if not any(texts):  # an empty row, or one whose only cells are refused (named above)
-            return
+            return  # (a refused cell is left empty in its row: the row is read, the load fails)
         texts.extend([None] * (len(self.names) - len(texts)))
         for column, text in zip(self.columns, texts, strict=True):
             column.append(text)
         self.kept.append(row_number)
 
+    def text_at(self, row_number: int, index: int) -> str | None:
+        """The text read at a row and column (None where empty or not read)."""
+        if self._position_of is None:  # asked only for merged ranges, after every row
+            self._position_of = {row: position for position, row in enumerate(self.kept)}
+        position = self._position_of.get(row_number)
+        if position is None or index >= len(self.columns):
+            return None
+        return self.columns[index][position]
 
-def _cell_text(cell: Cell, kind: Kind | None) -> tuple[str | None, tuple[str, str] | None]:
+
+def _cell_text(
+    cell: Cell, kind: Kind | None, name: str
+) -> tuple[str | None, tuple[str, str] | None]:
     """A cell as text, as a CSV export of the sheet would show it, or why it is refused
     (expected, found).
 
@@ -215,16 +257,13 @@ def _cell_text(cell: Cell, kind: Kind | None) -> tuple[str | None, tuple[str, st
     if isinstance(value, (int, float)):
         return _number_text(value, cell, kind)
     if isinstance(value, (dt.date, dt.datetime)):
-        if kind == "text":
-            shown = (
-                value.isoformat(sep=" ") if isinstance(value, dt.datetime) else value.isoformat()
-            )
+        if kind == "text" and name.endswith("_id"):  # an id Excel read as a date: 2024-1-10
             return None, (
                 "text",
-                f"a date cell {shown!r} (Excel turned the text into a date: "
-                "format the column as text)",
+                f"a date cell {_date_text(value, kind)!r} (Excel turned the id into a date: "
+                "format the column as text and write the ids again)",
             )
-        return _date_text(value, kind), None
+        return _date_text(value, kind), None  # (text columns: a date an order's value holds)
     text = str(value)
     return (text if text.strip() else None), None
 
@@ -232,7 +271,9 @@ def _cell_text(cell: Cell, kind: Kind | None) -> tuple[str | None, tuple[str, st
 def _number_text(
     value: float, cell: Cell, kind: Kind | None
 ) -> tuple[str | None, tuple[str, str] | None]:
-    whole = math.isfinite(value) and float(value).is_integer()
+    if isinstance(value, int):  # stored as a whole number: exact, however long
+        return _zero_padded(str(value), value, cell), None
+    whole = math.isfinite(value) and value.is_integer()
     if kind == "text" and whole and abs(value) >= _EXACT_DIGITS_LIMIT:
         return None, (
             "text",
@@ -241,12 +282,16 @@ def _number_text(
             "ones; format the column as text and write the ids again)",
         )
     if whole and abs(value) < 2**53:
-        text = str(int(value))
-        number_format = getattr(cell, "number_format", "") or ""
-        if value >= 0 and _ZERO_PADDED.match(number_format):
-            text = text.zfill(len(number_format))
-        return text, None
-    return repr(float(value)), None
+        return _zero_padded(str(int(value)), value, cell), None
+    return repr(value), None
+
+
+def _zero_padded(text: str, value: float, cell: Cell) -> str:
+    """A whole number with the zeros its format (`00000000`) shows it with."""
+    number_format = getattr(cell, "number_format", "") or ""
+    if value >= 0 and _ZERO_PADDED.match(number_format):
+        return text.zfill(len(number_format))
+    return text
 
 
 def _date_text(value: dt.date, kind: Kind | None) -> str:
@@ -263,46 +308,47 @@ def _is_filled(value: object) -> bool:
     return value is not None and str(value).strip() != ""
 
 
-def _scan(path: Path, sheet_path: str, pattern: re.Pattern[bytes]) -> list[bytes]:
-    """Every match of `pattern` in the worksheet's XML, read in chunks (a tag cut by a chunk's
-    end is found in the next, which starts with the tail of this one)."""
+def _scan(
+    path: Path, sheet_path: str, pattern: re.Pattern[bytes], first_only: bool = False
+) -> list[bytes]:
+    """Every match (or the first) of `pattern` in the worksheet's XML, read in chunks. A match
+    is taken where it starts before the last _TAIL_BYTES of the bytes in hand, so it is whole
+    (tags are shorter); one starting later is found again in the next window, which begins with
+    those bytes."""
     found: list[bytes] = []
     with zipfile.ZipFile(path) as archive, archive.open(sheet_path) as member:
         tail = b""
         while chunk := member.read(1 << 20):
             window = tail + chunk
-            cut = max(0, len(window) - 256)
-            found += [match.group(0) for match in pattern.finditer(window) if match.end() <= cut]
+            cut = max(0, len(window) - _TAIL_BYTES)
+            for match in pattern.finditer(window, 0, len(window)):
+                if match.start() >= cut:
+                    break
+                found.append(match.group(0))
+                if first_only:
+                    return found
             tail = window[cut:]
         found += [match.group(0) for match in pattern.finditer(tail)]
-    return found
+    return found[:1] if first_only else found
 
 
-def _has_formulas(path: Path, sheet_path: str) -> bool:
-    """Whether the worksheet holds a formula (a scan of its XML; most exports hold none)."""
-    return bool(_scan(path, sheet_path, _FORMULA_TAG))
-
-
-def _merged_cells(path: Path, table: str, sheet_path: str, names: list[str]) -> list[Problem]:
-    """A Problem for each merged range among the data rows: only its first cell holds the
-    value, the others read empty, though Excel shows the value across them."""
+def _merged_cells(path: Path, table: str, sheet_path: str, cells: _SheetCells) -> list[Problem]:
+    """A Problem for each value merged across cells among the data rows: only the first cell
+    holds it, the others read empty, though Excel shows it across them (an empty merged
+    banner spreads nothing)."""
     problems = []
     for tag in _scan(path, sheet_path, _MERGE_TAG):
-        cells = _MERGE_TAG.match(tag).group(1).decode()
-        first_column, first_row = coordinate_from_string(cells.split(":")[0])
+        merged = _MERGE_TAG.match(tag).group(1).decode()
+        first_column, first_row = coordinate_from_string(merged.split(":")[0])
         if first_row < 2:  # a title merged above the header: the header's own problem
             continue
         index = column_index_from_string(first_column) - 1
+        if cells.text_at(first_row, index) is None:
+            continue
+        column = cells.names[index] or f"#{index + 1}"
+        found = f"cells {merged} merged (only the first holds the value: unmerge them and fill each cell)"
         problems.append(
-            Problem(
-                path.name,
-                first_row,
-                (names[index] or f"#{index + 1}") if index < len(names) else f"#{index + 1}",
-                "one value per cell",
-                f"cells {cells} merged (only the first holds the value: unmerge them and "
-                "fill each cell)",
-                table=table,
-            )
+            Problem(path.name, first_row, column, "one value per cell", found, table=table)
         )
     return sorted(problems, key=lambda problem: problem.row)
 
@@ -322,7 +368,7 @@ def _unsaved_formulas(path: Path, table: str, cells: _SheetCells) -> list[Proble
         sheet.reset_dimensions()
         for row in sheet.iter_rows(min_row=2):
             for cell in row:
-                if cell.data_type != "f" or (cell.row, cell.column - 1) in cells.saved_empty:
+                if cell.data_type != "f" or (cell.row, cell.column - 1) in cells.saved_without_text:
                     continue
                 index, position = cell.column - 1, position_of.get(cell.row)
                 if position is not None and cells.columns[index][position] is not None:

@@ -14,10 +14,9 @@ import pandas as pd
 from auditkit.cycle.evaluate import DECISIONS, latest_decisions
 from auditkit.errors import require_frame_columns
 from auditkit.periods import local_times
-from auditkit.register.keys import finding_keys
+from auditkit.register.keys import KEY_COLUMNS, finding_keys
 
-#: Columns of the findings that make their key, and of the outcomes that say what happened.
-KEY_COLUMNS = ("customer_id", "rule_id", "period_from")
+#: Columns of the outcomes that say what happened.
 OUTCOME_KEYS = ("finding_key", "event")
 
 

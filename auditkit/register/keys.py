@@ -10,6 +10,8 @@ import pandas as pd
 #: Joins the parts before hashing: a unit separator cannot occur in ids or 'YYYY-MM' periods.
 SEPARATOR = "\x1f"
 KEY_LENGTH = 16
+#: The columns of a finding its key is made of.
+KEY_COLUMNS = ("customer_id", "rule_id", "period_from")
 
 
 def finding_key(customer_id: str, rule_id: str, period_from: str) -> str:

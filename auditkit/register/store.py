@@ -35,11 +35,11 @@ from alembic.runtime.migration import MigrationContext
 from alembic.script import ScriptDirectory
 from sqlalchemy.dialects import postgresql, sqlite
 
-from auditkit.errors import ParameterError
+from auditkit.errors import ParameterError, require_frame_columns
 from auditkit.paths import outputs_dir
 from auditkit.register import schema
 from auditkit.register.errors import RegisterError
-from auditkit.register.keys import SEPARATOR, finding_keys
+from auditkit.register.keys import KEY_COLUMNS, SEPARATOR, finding_keys
 from auditkit.register.schema import (
     EVENT_COLUMNS,
     OPTIONAL_EVENT_COLUMNS,
@@ -285,6 +285,7 @@ class Register:
         finding the register marks reopened out again whatever the findings' source. Their
         `attrs["as_of"]`, when they carry none, becomes the latest month the register recorded
         any of them in: a returned check cannot precede it (`read_worklist`)."""
+        require_frame_columns(findings, "findings", "findings of auditkit.rules.run", KEY_COLUMNS)
         keys = finding_keys(findings)
         state = self.findings(columns=["status", "last_as_of"]).set_index("finding_key")
         known = findings.drop(columns=[c for c in state.columns if c in findings.columns])

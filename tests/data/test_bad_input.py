@@ -448,8 +448,12 @@ def test_ids_written_as_excel_text_read_as_the_text_excel_shows(
     plain = load(make_dataset(tables))
     for table in ("customers", "bills"):  # ="C001": Excel shows C001 (and keeps 00012345's zeros)
         tables[table]["customer_id"] = '="' + tables[table]["customer_id"] + '"'
+    plain_names = plain.customers["name"].tolist()
+    tables["customers"]["name"] = ['="' + plain_names[0] + '""工"', *plain_names[1:]]  # a"b
     folder = make_dataset(tables)
     assert '"=""C001"""' in (folder / "customers.csv").read_text(encoding="utf-8")  # CSV-quoted
     wrapped = load(folder)
+    assert wrapped.customers["name"].iloc[0] == plain_names[0] + '"工'
+    wrapped.customers.loc[0, "name"] = plain_names[0]
     pd.testing.assert_frame_equal(wrapped.customers, plain.customers)
     pd.testing.assert_frame_equal(wrapped.bills, plain.bills)

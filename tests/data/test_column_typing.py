@@ -74,12 +74,12 @@ def test_a_power_factor_above_one_or_a_standard_that_is_none_is_refused() -> Non
 
 def test_text_with_an_invisible_character_is_refused_shown_escaped() -> None:
     district = TABLES["customers"].column("district")
-    written = ["江北", "江北\u200b", "\u200e城东", "城西"]
+    written = ["江北", "江北\u200b", "\u200e城东", "城西", "城东\xad", "\u2066城西\u2069"]
     assert issues_of(written, district) == [
         (
-            [1, 2],
+            [1, 2, 4, 5],
             "text without invisible characters (zero-width spaces, direction marks)",
-            ["'江北\\u200b'", "'\\u200e城东'"],
+            ["'江北\\u200b'", "'\\u200e城东'", "'城东\\xad'", "'\\u2066城西\\u2069'"],
         )
     ]
     status = TABLES["customers"].column("status")  # allowed values refuse it as any other text

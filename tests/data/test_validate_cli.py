@@ -111,3 +111,16 @@ def test_output_read_only_in_part_stops_without_a_traceback(
     process.stdout.close()
     _, stderr = process.communicate(timeout=120)
     assert process.returncode == 141 and stderr == b""
+
+
+def test_a_broken_pipe_that_is_not_the_output_stays_an_error(
+    dataset_dir: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A worker's pipe breaking (it died) is no reader leaving: it is raised, not hidden."""
+
+    def worker_gone(args: object) -> int:
+        raise BrokenPipeError(32, "Broken pipe")
+
+    monkeypatch.setattr(data_cli, "run_validate", worker_gone)
+    with pytest.raises(BrokenPipeError):
+        auditkit.cli.main(["validate", str(dataset_dir)])

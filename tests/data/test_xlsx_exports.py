@@ -14,6 +14,9 @@ from openpyxl import Workbook, load_workbook
 from sample_dataset import valid_tables, write_dataset
 
 from auditkit.data import load, validate
+from auditkit.data.readers import ReadProblems, read_table
+from auditkit.data.schema import TABLES
+from auditkit.data.xlsx_reader import _MERGE_TAG, _scan
 
 
 def errors(folder: Path) -> list[str]:
@@ -139,21 +142,91 @@ def test_numbers_keep_the_zeros_their_format_shows(xlsx_dir: Path) -> None:
 def test_long_ids_dates_and_error_values_in_text_columns_are_refused(xlsx_dir: Path) -> None:
     def slips(book: Workbook) -> None:
         sheet = book.active
-        sheet["J2"] = 310001234567804123  # meter_id typed as a number: Excel kept 15 digits
+        sheet["J2"] = 3.10001234567804e17  # meter_id typed as a number: Excel kept 15 digits
         sheet["J3"] = pd.Timestamp("2024-01-10").to_pydatetime()  # '2024-1-10' turned into a date
         sheet["J4"] = "#N/A"  # a lookup that failed
 
     edit(xlsx_dir / "customers.xlsx", slips)
-    assert errors(xlsx_dir)[:3] == [
+    assert errors(xlsx_dir) == [  # each row is kept, so the customers' bills are not refused
         "customers.xlsx row 2, column meter_id: expected text, found the number "
         "310001234567804000 (Excel keeps 15 digits: an id this long has lost its last ones; "
         "format the column as text and write the ids again)",
-        "customers.xlsx row 3, column meter_id: expected text, found a date cell "
-        "'2024-01-10 00:00:00' (Excel turned the text into a date: format the column as text)",
+        "customers.xlsx row 3, column meter_id: expected text, found a date cell '2024-01-10' "
+        "(Excel turned the id into a date: format the column as text and write the ids again)",
         "customers.xlsx row 4, column meter_id: expected a value, found the Excel error #N/A",
     ]
-    edit(xlsx_dir / "customers.xlsx", lambda book: book.active.__setitem__("J2", 3100012345))
+    rewrite_sheet_xml(  # a whole number a program stored digit for digit: exact, kept
+        xlsx_dir / "customers.xlsx",
+        lambda xml: re.sub(
+            rb'<c r="J2"[^>]*><v>[^<]*</v></c>',
+            rb'<c r="J2" t="n"><v>31000123456780412</v></c>',
+            xml,
+        ),
+    )
     assert not any(line.startswith("customers.xlsx row 2,") for line in errors(xlsx_dir))
+    assert load_table_cell(xlsx_dir, "customers", "meter_id", 0) == "31000123456780412"
+
+
+def load_table_cell(folder: Path, table: str, column: str, row: int) -> object:
+    """One cell of a table read from an xlsx export (before cross-table checks)."""
+    path = folder / f"{table}.xlsx"
+    spec = TABLES[table]
+    try:
+        raw = read_table(
+            path, table, lambda name: spec.column(name).kind if name in spec.column_names else None
+        )
+    except ReadProblems as partly:  # other cells refused: the rest is read
+        raw = partly.raw
+    return raw.data.column(column)[row].as_py()
+
+
+def test_a_date_an_orders_value_holds_is_written_as_the_day(xlsx_dir: Path) -> None:
+    day = pd.Timestamp("2024-12-31").to_pydatetime()  # a temporary supply's new end date
+    path = xlsx_dir / "work_orders.xlsx"
+    edit(path, lambda book: book.active.__setitem__(f"{new_value_column(book)}2", day))
+    assert errors(xlsx_dir) == []
+    assert load(xlsx_dir).work_orders["new_value"].iloc[0] == "2024-12-31"
+
+
+def new_value_column(book: Workbook) -> str:
+    header = [cell.value for cell in book.active[1]]
+    return chr(ord("A") + header.index("new_value"))
+
+
+def test_a_hidden_list_sheet_and_an_empty_merged_banner_lose_nothing(xlsx_dir: Path) -> None:
+    def helpers(book: Workbook) -> None:
+        lists = book.create_sheet("lists")  # a drop-down's list, hidden after the table
+        lists.append(["active", "suspended"])
+        lists.sheet_state = "hidden"
+        book.active.merge_cells("A10:G10")  # an empty banner below the table
+
+    edit(xlsx_dir / "customers.xlsx", helpers)
+    assert errors(xlsx_dir) == []
+
+
+def test_a_formula_whose_result_is_an_error_is_that_error_once(xlsx_dir: Path) -> None:
+    path = xlsx_dir / "customers.xlsx"
+    edit(path, lambda book: book.active.__setitem__("J2", "=VLOOKUP(A2,X:Y,2,0)"))
+    rewrite_sheet_xml(  # as Excel saves it: the lookup's result, #N/A
+        path,
+        lambda xml: re.sub(
+            rb'<c r="J2"([^>]*)><f>(.*?)</f>(<v>\s*</v>|<v\s*/>)?</c>',
+            rb'<c r="J2" t="e"><f>\2</f><v>#N/A</v></c>',
+            xml,
+        ),
+    )
+    assert errors(xlsx_dir) == [
+        "customers.xlsx row 2, column meter_id: expected a value, found the Excel error #N/A"
+    ]
+
+
+def test_a_tag_across_two_reads_of_the_sheet_xml_is_found(tmp_path: Path) -> None:
+    path = tmp_path / "book.xlsx"
+    for offset in range(-300, 40, 7):  # the tag starting before, across and after the cut
+        xml = b"x" * (2**20 - 256 + offset) + b'<mergeCell ref="A2:B3"/>' + b"y" * 500
+        with zipfile.ZipFile(path, "w") as archive:
+            archive.writestr("xl/worksheets/sheet1.xml", xml)
+        assert _scan(path, "xl/worksheets/sheet1.xml", _MERGE_TAG) == [b'<mergeCell ref="A2:B3"']
 
 
 def test_a_formula_whose_saved_result_is_empty_text_is_an_empty_cell(xlsx_dir: Path) -> None:

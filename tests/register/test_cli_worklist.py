@@ -279,3 +279,15 @@ def test_a_decided_finding_found_again_after_it_was_gone_goes_out_again(
     assert "already decided" not in capsys.readouterr().out
     keys = {key_at(sheets(again)[0], row) for row in range(FIRST_DATA_ROW, FIRST_DATA_ROW + 10)}
     assert confirmed in keys
+
+
+def test_a_findings_file_without_its_key_columns_is_one_line_with_the_register(
+    recorded: tuple[str, Path], tmp_path: Path, capsys
+) -> None:
+    db, _ = recorded
+    (tmp_path / "findings.csv").write_text("customer_id,rule_id,district\nC1,r1,城东\n", "utf-8")
+    args = ["worklist", str(tmp_path / "findings.csv"), "--db", db, "--out", str(tmp_path / "w")]
+    assert main(args) == 2
+    assert "with columns customer_id, rule_id, period_from, found 'no column period_from'" in (
+        capsys.readouterr().err
+    )
