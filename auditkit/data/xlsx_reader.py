@@ -25,6 +25,7 @@ import math
 import re
 import warnings
 import zipfile
+from array import array
 from collections.abc import Callable
 from decimal import Decimal
 from pathlib import Path
@@ -191,9 +192,10 @@ class _SheetCells:
         self.columns: list[list[str | None]] = [[] for _ in names]
         self.kept: list[int] = []
         self.problems: list[Problem] = []
-        #: With formulas on the sheet, (row, column index) of cells with a saved value but no
-        #: text (empty or blank text, an error, a value refused): no formula without its result.
-        self.saved_without_text: set[tuple[int, int]] = set()
+        #: With formulas on the sheet, per column index the rows (rising, 4 bytes each: a sheet
+        #: of empty texts holds millions) of cells with a saved value but no text (empty or
+        #: blank text, an error, a value refused): no formula without its result.
+        self.saved_without_text: dict[int, array] = {}
         #: (row, column index) of the cells refused, left empty.
         self.refused: list[tuple[int, int]] = []
         self._position_of: dict[int, int] | None = None
@@ -208,7 +210,7 @@ class _SheetCells:
             text, refused = _cell_text(cell, self.kinds[index], self.names[index])
             saved = cell.value is not None or getattr(cell, "data_type", None) == "str"
             if self.formulas and text is None and saved:  # ("str": a text result saved as "")
-                self.saved_without_text.add((row_number, index))
+                self.saved_without_text.setdefault(index, array("i")).append(row_number)
             if refused is not None:
                 self.refused.append((row_number, index))
                 column = self.names[index] or f"#{index + 1}"
@@ -353,6 +355,14 @@ def _merged_cells(path: Path, table: str, sheet_path: str, cells: _SheetCells) -
     return sorted(problems, key=lambda problem: problem.row)
 
 
+def _holds(rows: np.ndarray | None, row: int) -> bool:
+    """Whether the rising `rows` hold `row`."""
+    if rows is None:
+        return False
+    at = int(np.searchsorted(rows, row))
+    return at < len(rows) and rows[at] == row
+
+
 def _unsaved_formulas(path: Path, table: str, cells: _SheetCells) -> list[Problem]:
     """A Problem for each formula cell whose result was not saved with the file.
 
@@ -361,6 +371,7 @@ def _unsaved_formulas(path: Path, table: str, cells: _SheetCells) -> list[Proble
     text (`=IF(..., "", ...)`) is an empty cell.
     """
     position_of = {row_number: position for position, row_number in enumerate(cells.kept)}
+    saved = {index: np.asarray(rows) for index, rows in cells.saved_without_text.items()}
     problems = []
     workbook = load_workbook(path, read_only=True, data_only=False)
     try:
@@ -368,7 +379,7 @@ def _unsaved_formulas(path: Path, table: str, cells: _SheetCells) -> list[Proble
         sheet.reset_dimensions()
         for row in sheet.iter_rows(min_row=2):
             for cell in row:
-                if cell.data_type != "f" or (cell.row, cell.column - 1) in cells.saved_without_text:
+                if cell.data_type != "f" or _holds(saved.get(cell.column - 1), cell.row):
                     continue
                 index, position = cell.column - 1, position_of.get(cell.row)
                 if position is not None and cells.columns[index][position] is not None:
