@@ -299,7 +299,7 @@ def _findings_file(path: Path) -> pd.DataFrame:
         raise ParameterError(
             "FINDINGS", "a findings file of `auditkit rules`", f"{path}: {error}"
         ) from None
-    for column in frame.select_dtypes(include="object").columns:  # the CSV wrote '= for =
+    for column in frame.select_dtypes(include=["object", "str"]).columns:  # CSV wrote '= for =
         text = frame[column].astype(str)
         defused = text.str.startswith("'") & text.str[1:2].isin(FORMULA_STARTS)
         frame[column] = frame[column].where(~defused, text.str[1:])
