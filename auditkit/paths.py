@@ -47,6 +47,12 @@ MAX_NAME_BYTES = 120
 _HASHED_MARK = "~"
 
 
+def dataset_run_name(data_dir: Path, district: str | None) -> str:
+    """The folder a command's results of `data_dir` (of one `district`) go to: the dataset
+    folder's name, then `-` and the district escaped by `safe_name` (a district is data)."""
+    return data_dir.resolve().name + (f"-{safe_name(district)}" if district else "")
+
+
 def safe_name(name: str) -> str:
     """A folder or file name for untrusted text (a district from the data), readable and safe.
 

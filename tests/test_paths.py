@@ -7,7 +7,7 @@ from pathlib import Path
 from hypothesis import given
 from hypothesis import strategies as st
 
-from auditkit.paths import MAX_NAME_BYTES, RESERVED_NAMES, name_of, safe_name
+from auditkit.paths import MAX_NAME_BYTES, RESERVED_NAMES, dataset_run_name, name_of, safe_name
 
 HOSTILE = ["../../x", "/tmp/x", "..", ".", "index.html", ".specs", "a/b", "a\nb", "x" * 300, ""]
 
@@ -76,3 +76,13 @@ def test_a_cut_name_keeps_only_whole_escapes_before_its_hash() -> None:
     kept, _, digest = folder.partition("~")
     assert len(digest) == 16 and len(folder.encode("utf-8")) <= 120
     assert len(kept) % len("%F0%9F%98%80") == 0 and name_of(kept) == "😀" * (len(kept) // 12)
+
+
+def test_a_commands_results_folder_names_the_dataset_and_escapes_the_district(
+    tmp_path: Path,
+) -> None:
+    data = tmp_path / "utility"
+    assert dataset_run_name(data, None) == "utility"
+    assert dataset_run_name(data, "城东") == "utility-城东"
+    hostile = dataset_run_name(data, "../../etc")
+    assert "/" not in hostile and (tmp_path / hostile).parent == tmp_path

@@ -13,7 +13,7 @@ from auditkit.audit.study import AMOUNTS, KIND_FIGURES, amounts
 from auditkit.cli.register_options import add_register_options
 from auditkit.data import load
 from auditkit.errors import ParameterError
-from auditkit.paths import outputs_dir, safe_name
+from auditkit.paths import dataset_run_name, outputs_dir
 from auditkit.report import save_table
 
 
@@ -85,7 +85,7 @@ def run_rules(args: argparse.Namespace) -> int:
     findings = rules.run(dataset, as_of=args.as_of, rules=selected, params=overrides, notes=notes)
     if args.district:
         findings = findings[findings["district"] == args.district].reset_index(drop=True)
-    name = args.data_dir.resolve().name + (f"-{safe_name(args.district)}" if args.district else "")
+    name = dataset_run_name(args.data_dir, args.district)
     out = args.out or outputs_dir() / "findings" / name
     written = findings.assign(evidence=rules.evidence_text(findings, args.lang))
     parquet, csv = save_table(written, out, "findings", sort_by=["rule_id", "customer_id"])

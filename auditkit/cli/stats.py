@@ -13,7 +13,7 @@ from auditkit import i18n, yamlsafe
 from auditkit.atomic import write_bytes_atomic
 from auditkit.errors import ParameterError
 from auditkit.formulas import defuse_frame
-from auditkit.paths import outputs_dir
+from auditkit.paths import dataset_run_name, outputs_dir
 
 
 def register(subparsers: argparse._SubParsersAction) -> None:  # type: ignore[type-arg]
@@ -131,7 +131,7 @@ def run_theft(args: argparse.Namespace) -> int:
         if error.name != "as_of":
             raise
         raise ParameterError("--as-of", error.expected, error.found) from None
-    name = args.data_dir.resolve().name + (f"-{args.district}" if args.district else "")
+    name = dataset_run_name(args.data_dir, args.district)
     out = args.out or outputs_dir() / "stats" / name
     parquet, csv = save_table(scores, out, "theft_scores")
     print(scores.head(args.top).to_string(index=False, float_format=lambda v: f"{v:.2f}"))
