@@ -66,9 +66,8 @@ def format_sheet(
                 cell.alignment = Alignment(wrap_text=True, vertical="top")
             if is_input:
                 cell.protection = Protection(locked=False)
-            cell.fill = (
-                _INPUT_FILL if is_input else _GIVEN_FILL
-            )  # the statement says: grey is locked
+            # the statement row tells the field: yellow to fill, grey given and locked
+            cell.fill = _INPUT_FILL if is_input else _GIVEN_FILL
         rule = validation(column) if rows else None
         if rule is not None:
             sheet.add_data_validation(rule)

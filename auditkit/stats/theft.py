@@ -143,8 +143,9 @@ def theft_scores(
     Monthly bills (`period` 'YYYY-MM') and daily smart-meter reads (`date`) alike; readings after
     `as_of` are ignored. `reads` may be a ConsumptionMatrix pivoted already (`to_matrix`, with
     its own as_of), for a caller that reads the matrix too. `min_drop` is the smallest drop
-    (share of consumption, 0.2 = 20 %) that counts as material. `peers` (customer_id -> group, e.g. usage type) sets whom `peer_z`
-    compares a customer with; by default every customer scored together.
+    (share of consumption, 0.2 = 20 %) that counts as material. `peers` (customer_id -> group,
+    e.g. usage type) sets whom `peer_z` compares a customer with; by default every customer
+    scored together.
 
     Returns, sorted by score (highest first): customer_id, score, drop_ratio (consumption after
     the change relative to before, adjusted for season and trend; 0.3 = 70 % lower), change_at

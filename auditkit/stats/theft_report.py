@@ -673,6 +673,7 @@ def reason_columns(
     with np.errstate(invalid="ignore", divide="ignore"):
         fall = np.where(level_before > 0, 1 - level_after / level_before, np.nan)
     group_size = np.bincount(peer_groups)[peer_groups[at]] if len(peer_groups) else at
+    peers_compared = len(peer_groups) >= MIN_PEERS  # fewer: none compared (`theft_daily`)
     reasons = pd.DataFrame(
         {
             "source": SOURCE_OF[frequency],
@@ -680,7 +681,7 @@ def reason_columns(
             "level_after": level_after,
             "fall": fall,
             "peers_scope": np.where(
-                scored & (len(peer_groups) >= MIN_PEERS),
+                scored & peers_compared,
                 np.where(group_size >= MIN_PEERS, "group", "everyone"),
                 "",
             ),
@@ -699,9 +700,7 @@ def reason_columns(
         own = np.where(paired, kwh[at], 0).sum(axis=1) / np.where(paired, prior[at], 0).sum(axis=1)
     return reasons.assign(
         own_past_ratio=np.where(scored, own, np.nan),
-        peers_ratio=np.where(
-            scored & (len(peer_groups) >= MIN_PEERS), masked_row_mean(peers[at], compared), np.nan
-        ),
+        peers_ratio=np.where(scored & peers_compared, masked_row_mean(peers[at], compared), np.nan),
     )[list(REASON_COLUMNS)]
 
 
