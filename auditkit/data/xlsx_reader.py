@@ -27,6 +27,7 @@ import warnings
 import zipfile
 from array import array
 from collections.abc import Callable
+from dataclasses import dataclass
 from decimal import Decimal
 from pathlib import Path
 
@@ -83,8 +84,7 @@ def read_xlsx(path: Path, table: str, kind_of: Callable[[str], Kind | None]) -> 
         ) from None
     try:
         sheet = _the_sheet(path, table, workbook.worksheets)
-        sheet_path = sheet._worksheet_path
-        formulas = bool(_scan(path, sheet_path, _FORMULA_TAG, first_only=True))
+        tags = _sheet_tags(path, sheet._worksheet_path)
         cells = sheet.iter_rows()
         header = [cell.value for cell in next(cells, ())]
         if not any(_is_filled(value) for value in header):
@@ -94,13 +94,13 @@ def read_xlsx(path: Path, table: str, kind_of: Callable[[str], Kind | None]) -> 
                 )
             )
         names = ["" if value is None else str(value).strip() for value in header]
-        sheet_cells = _SheetCells(path, table, names, kind_of, formulas)
+        sheet_cells = _SheetCells(path, table, names, kind_of, tags.formulas)
         for row_number, row in enumerate(cells, start=2):
             sheet_cells.add(row_number, row)
     finally:
         workbook.close()
-    problems = sheet_cells.problems + _merged_cells(path, table, sheet_path, sheet_cells)
-    unsaved = _unsaved_formulas(path, table, sheet_cells) if formulas else []
+    problems = sheet_cells.problems + _merged_cells(path, table, tags.merged, sheet_cells)
+    unsaved = _unsaved_formulas(path, table, sheet_cells) if tags.formulas else []
     problems += unsaved
     names, columns, kept = sheet_cells.names, sheet_cells.columns, sheet_cells.kept
     if unsaved:  # their rows are not read, as malformed rows of a CSV file
@@ -310,37 +310,45 @@ def _is_filled(value: object) -> bool:
     return value is not None and str(value).strip() != ""
 
 
-def _scan(
-    path: Path, sheet_path: str, pattern: re.Pattern[bytes], first_only: bool = False
-) -> list[bytes]:
-    """Every match (or the first) of `pattern` in the worksheet's XML, read in chunks. A match
-    is taken where it starts before the last _TAIL_BYTES of the bytes in hand, so it is whole
-    (tags are shorter); one starting later is found again in the next window, which begins with
-    those bytes."""
-    found: list[bytes] = []
+@dataclass(frozen=True)
+class _SheetTags:
+    """What a worksheet's XML holds besides its cells' values: whether any cell has a formula,
+    and every merged range ('A2:B3')."""
+
+    formulas: bool
+    merged: list[str]
+
+
+def _sheet_tags(path: Path, sheet_path: str) -> _SheetTags:
+    """The worksheet's `_SheetTags`, its XML read once, in chunks. A tag is taken where it starts
+    before the last _TAIL_BYTES of the bytes in hand, so it is whole (tags are shorter); one
+    starting later is found again in the next window, which begins with those bytes."""
+    formulas, merged = False, []
     with zipfile.ZipFile(path) as archive, archive.open(sheet_path) as member:
         tail = b""
-        while chunk := member.read(1 << 20):
+        while True:
+            chunk = member.read(1 << 20)
             window = tail + chunk
-            cut = max(0, len(window) - _TAIL_BYTES)
-            for match in pattern.finditer(window, 0, len(window)):
-                if match.start() >= cut:
-                    break
-                found.append(match.group(0))
-                if first_only:
-                    return found
+            cut = max(0, len(window) - _TAIL_BYTES) if chunk else len(window)
+            if not formulas:
+                first = _FORMULA_TAG.search(window)
+                formulas = first is not None and first.start() < cut
+            merged += [
+                match.group(1).decode()
+                for match in _MERGE_TAG.finditer(window)
+                if match.start() < cut
+            ]
+            if not chunk:
+                return _SheetTags(formulas, merged)
             tail = window[cut:]
-        found += [match.group(0) for match in pattern.finditer(tail)]
-    return found[:1] if first_only else found
 
 
-def _merged_cells(path: Path, table: str, sheet_path: str, cells: _SheetCells) -> list[Problem]:
+def _merged_cells(path: Path, table: str, ranges: list[str], cells: _SheetCells) -> list[Problem]:
     """A Problem for each value merged across cells among the data rows: only the first cell
     holds it, the others read empty, though Excel shows it across them (an empty merged
     banner spreads nothing)."""
     problems = []
-    for tag in _scan(path, sheet_path, _MERGE_TAG):
-        merged = _MERGE_TAG.match(tag).group(1).decode()
+    for merged in ranges:
         first_column, first_row = coordinate_from_string(merged.split(":")[0])
         if first_row < 2:  # a title merged above the header: the header's own problem
             continue

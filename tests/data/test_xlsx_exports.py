@@ -16,7 +16,7 @@ from sample_dataset import valid_tables, write_dataset
 from auditkit.data import load, validate
 from auditkit.data.readers import ReadProblems, read_table
 from auditkit.data.schema import TABLES
-from auditkit.data.xlsx_reader import _MERGE_TAG, _scan
+from auditkit.data.xlsx_reader import _sheet_tags
 
 
 def errors(folder: Path) -> list[str]:
@@ -222,11 +222,13 @@ def test_a_formula_whose_result_is_an_error_is_that_error_once(xlsx_dir: Path) -
 
 def test_a_tag_across_two_reads_of_the_sheet_xml_is_found(tmp_path: Path) -> None:
     path = tmp_path / "book.xlsx"
-    for offset in range(-300, 40, 7):  # the tag starting before, across and after the cut
-        xml = b"x" * (2**20 - 256 + offset) + b'<mergeCell ref="A2:B3"/>' + b"y" * 500
-        with zipfile.ZipFile(path, "w") as archive:
-            archive.writestr("xl/worksheets/sheet1.xml", xml)
-        assert _scan(path, "xl/worksheets/sheet1.xml", _MERGE_TAG) == [b'<mergeCell ref="A2:B3"']
+    for offset in range(-300, 40, 7):  # the tags starting before, across and after the cut
+        for tag, end in ((b'<mergeCell ref="A2:B3"/>', b"y" * 500), (b"<f>SUM(A1)</f>", b"")):
+            xml = b"x" * (2**20 - 256 + offset) + tag + end
+            with zipfile.ZipFile(path, "w") as archive:
+                archive.writestr("xl/worksheets/sheet1.xml", xml)
+            tags = _sheet_tags(path, "xl/worksheets/sheet1.xml")
+            assert (tags.merged, tags.formulas) == (["A2:B3"], False) if end else ([], True)
 
 
 def test_a_formula_whose_saved_result_is_empty_text_is_an_empty_cell(xlsx_dir: Path) -> None:
