@@ -83,6 +83,8 @@ def _correct_tariff(
         "shared_meter_industries",
         "ev_charging_industries",
         "ev_charging_usages",
+        "kwh_tolerance",
+        "relative_tolerance",
     ),
     severity="high",
     revenue_kind="proved",
@@ -95,9 +97,9 @@ def tariff_mismatch(ctx: RuleContext, params: dict) -> pd.DataFrame:
     two-part threshold where the schedule offers its usage a two-part tariff at its voltage.
 
     Revenue: what the bills of the data show under-billed, each bill not on the tariff due
-    priced at that tariff's rates for the customer's voltage band and month against the
-    schedule's rates for the tariff billed (a wrong rate on the bill is rate_mismatch's), its
-    funds likewise, plus a two-part tariff's basic charge on the capacity in force less any
+    priced at that tariff's rates for the customer's voltage band and month against what the
+    schedule charges on the tariff billed, by its tiers or periods where the bill has them (a
+    wrong rate on the bill is rate_mismatch's), its funds likewise, plus a two-part tariff's basic charge on the capacity in force less any
     billed. Beside it, the
     evidence gives what can be back-billed: from the first such bill where the data shows the
     start, else the last `backbill_months` months (the convention for an unknown start).
@@ -140,7 +142,7 @@ def tariff_mismatch(ctx: RuleContext, params: dict) -> pd.DataFrame:
     if len(idx) == 0:
         return empty_raw()
     correct = _correct_tariff(ctx, schedule, usage, idx, large[idx] & ~ev_charging[idx])
-    money = _tariff_gap(ctx, idx, correct)
+    money = _tariff_gap(ctx, idx, correct, params)
     window_from = ctx.as_of - params["backbill_months"] + 1
     first_bill = np.minimum(ctx.first_bill_month[idx], ctx.as_of)
     month_from = np.where(money.bills > 0, money.first_wrong, first_bill)
@@ -227,11 +229,11 @@ class _TariffGap:
         return np.maximum(summed, 0.0)
 
 
-def _tariff_gap(ctx: RuleContext, idx: np.ndarray, correct: np.ndarray) -> _TariffGap:
+def _tariff_gap(ctx: RuleContext, idx: np.ndarray, correct: np.ndarray, params: dict) -> _TariffGap:
     """The bills of customers `idx` not on their tariff due `correct` (None: not priced), each
-    priced: energy at the tariff due's rate less the schedule's rate for the tariff billed (both
-    for the month and the customer's voltage band; the bill's own rate where the schedule has
-    none for it), its funds likewise, plus the tariff due's basic charge per kVA on the capacity
+    priced: energy at the tariff due's rate less what the schedule charges for it on the tariff
+    billed (both for the month and the customer's voltage band; `_energy_on_billed`), its funds
+    at the difference of their rates, plus the tariff due's basic charge per kVA on the capacity
     in force less the basic charge billed."""
     rows = rows_of(ctx, idx)
     position = np.full(len(ctx.customers), -1)
@@ -243,9 +245,9 @@ def _tariff_gap(ctx: RuleContext, idx: np.ndarray, correct: np.ndarray) -> _Tari
     months = ctx.bill_month[rows]
     kwh = ctx.bills["kwh_billed"].to_numpy(dtype=float)[rows]
     correct_per_bill = correct[owner]
-    energy_gap = (
-        _rate_of(ctx, correct_per_bill, rows, "energy_rate") - ctx.energy_rate_due_or_billed(rows)
-    ) * kwh
+    energy_gap = _rate_of(ctx, correct_per_bill, rows, "energy_rate") * kwh - _energy_on_billed(
+        ctx, rows, kwh, params
+    )
     # Government funds collected with the bill (DOMAIN.md: fund_rate × kWh), where the schedule
     # has them: a tariff without funds (a household's) leaves them uncollected.
     fund_gap = (
@@ -262,6 +264,29 @@ def _tariff_gap(ctx: RuleContext, idx: np.ndarray, correct: np.ndarray) -> _Tari
     np.minimum.at(first_wrong, owner, months)
     total = np.maximum(np.bincount(owner, gap, minlength=len(idx)), 0.0)
     return _TariffGap(count, first_wrong, total, owner, months, gap)
+
+
+def _energy_on_billed(
+    ctx: RuleContext, rows: np.ndarray, kwh: np.ndarray, params: dict
+) -> np.ndarray:
+    """Per bill of `rows`, the energy charge the schedule gives for the tariff billed: on a bill
+    by tiers or time-of-use periods the recomputed energy lines (a flat row would price a
+    household's tiers at its shared-meter price), else its flat rate (the bill's own where the
+    schedule has none) × the kWh billed. A bill recomputed on other kWh (beyond `kwh_tolerance`
+    or `relative_tolerance` of them: a multiplier's or register's difference) or another
+    tariff keeps the flat price."""
+    flat = ctx.energy_rate_due_or_billed(rows) * kwh
+    if not ctx.itemized:
+        return flat
+    rc = ctx.recomputed
+    lines = rc.of("energy")
+    bills = len(rc.tariff_differs)
+    amount = rc.per_bill(lines, np.nan_to_num(rc.amount_due[lines]), bills)[rows]
+    unpriced = rc.any_per_bill(lines, rc.due[lines] & np.isnan(rc.amount_due[lines]), bills)
+    differs = rc.energy_kwh_differs(params["kwh_tolerance"], params["relative_tolerance"])
+    by_lines = rc.tou_bills | rc.tier_bills
+    by_lines = (by_lines & ~rc.tariff_differs & ~differs & ~unpriced)[rows]
+    return np.where(by_lines, amount, flat)
 
 
 def _rate_of(ctx: RuleContext, tariff: np.ndarray, rows: np.ndarray, column: str) -> np.ndarray:

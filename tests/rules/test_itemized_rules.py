@@ -374,3 +374,26 @@ def test_the_line_rules_are_skipped_without_bill_lines():
     found = rules.run(Dataset.from_frames(tables), rules=["fund_charge_error"], notes=notes)
     assert found.empty
     assert notes == ["fund_charge_error skipped: table bill_lines is absent"]
+
+
+# --- tariff_mismatch on a tiered tariff ------------------------------------------------------
+
+
+def test_tariff_mismatch_prices_a_tiered_bill_by_its_tiers_not_the_shared_meter_row():
+    """A shop on the household tariff, billed by its tiers: 2024-01 1 500 kWh at 0.50 = 750.00,
+    2024-02 660 at 0.50 + 840 at 0.55 = 792.00; due at COM 0.80: 1 200.00 a month. Under-billed
+    450.00 + 408.00 = 858.00 (the shared-meter row would say 2 × 1 500 × 0.28 = 840.00)."""
+    u = Itemized()
+    shop = {"usage_type": "commercial", "tariff_category": "RES", "tier_scheme": "single"}
+    u.customer("shop", **shop)
+    u.bill("shop", "2024-01", 1500, [("energy", 1500.0, 0.50, None, 1)], tariff="RES")
+    february = [("energy", 660.0, 0.50, None, 1), ("energy", 840.0, 0.55, None, 2)]
+    u.bill("shop", "2024-02", 1500, february, tariff="RES")
+    household = {"usage_type": "residential", "tariff_category": "RES", "tier_scheme": "single"}
+    u.customer("home", **household)  # the near miss: a household on its own tariff
+    u.bill("home", "2024-01", 1500, [("energy", 1500.0, 0.50, None, 1)], tariff="RES")
+    u.bill("home", "2024-02", 1500, february, tariff="RES")
+    found = u.run("tariff_mismatch", as_of="2024-02")
+    assert list(found.index) == ["shop"]
+    assert found.loc["shop", "revenue_impact"] == pytest.approx(858.00, abs=0.005)
+    assert "under-billed ¥858.00" in found.loc["shop", "evidence"]
