@@ -126,6 +126,11 @@ WORDS: dict[str, tuple[str, str]] = {
         "Power-factor adjustment rules (Shui Dian Cai Zi [1983] No. 215): the 0.90, "
         "0.85 and 0.80 standards and the table of adjustments",
     ),
+    "rule.pf_standard_mismatch.source": (
+        "《功率因数调整电费办法》（水电财字〔1983〕215号）第二条：功率因数标准 0.90、0.85、0.80 的适用范围",
+        "Power-factor adjustment rules (Shui Dian Cai Zi [1983] No. 215), art. 2: who is held "
+        "to the 0.90, 0.85 and 0.80 standards",
+    ),
     "rule.loss_not_charged.source": (
         "《供电营业规则》（1996）第七十四条：计量装置不在产权分界处时，线路与变压器损耗电量由产权所有者负担；"
         "《电力网电能损耗计算导则》（DL/T 686）",

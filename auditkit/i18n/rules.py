@@ -256,6 +256,20 @@ _RULES = {
         "loss and basic charges billed) against the one billed: missing, not due, of the wrong "
         "sign or amount; impact: the adjustment under-billed, bill by bill",
     ),
+    "rule.pf_standard_mismatch.title": (
+        "功率因数考核标准与用户类别、容量不符",
+        "Power-factor standard laxer than due",
+    ),
+    "rule.pf_standard_mismatch.checks": (
+        "档案功率因数考核标准低于按用电类别、供电电压和容量应执行的标准（高压工业 160 千伏安及以上 0.90，"
+        "农业 100 千伏安及以上 0.80，其他 100 千伏安及以上 0.85，居民除外）或应考核而未设；涉及电费为各期"
+        "按应执行标准与所记标准计算的力调电费之差",
+        "a recorded power-factor standard laxer than the customer's class, supply voltage and "
+        "capacity call for (0.90 high-voltage industrial from 160 kVA, 0.80 agricultural from "
+        "100 kVA, 0.85 any other from 100 kVA, households aside), or none where one is due; "
+        "impact: the adjustment under the standard due less the one under the standard recorded, "
+        "bill by bill",
+    ),
     "rule.loss_not_charged.title": ("高供低计用户变损未计或少计", "Transformer losses not charged"),
     "rule.loss_not_charged.checks": (
         "高供低计用户的变损电费明细缺失或低于按变压器空载、负载损耗重算的应收（超过容差）；涉及电费为各期少计之和",
@@ -573,6 +587,24 @@ _EVIDENCE = {
         "应为 {due:money}（{due_percent:num2}%））",
         "{bills:count:bill} with another adjustment than due ({last:word:last}{at:period}: "
         "{billed:money} ({percent:num2} %) billed, {due:money} ({due_percent:num2} %) due)",
+    ),
+    "evidence.pf_standard_mismatch": (
+        "{usage:usage}用户 {voltage:num1} kV 供电、容量 {capacity:num0} 千伏安，应执行功率因数考核标准 "
+        "{due:num2}，档案为{recorded:clause}",
+        "{usage:usage} customer supplied at {voltage:num1} kV with {capacity:num0} kVA is held "
+        "to the power-factor standard {due:num2}; the archive records {recorded:clause}",
+    ),
+    "evidence.pf_standard.recorded": (" {standard:num2}", "{standard:num2}"),
+    "evidence.pf_standard.none": ("未设考核标准", "none"),
+    "evidence.pf_standard.priced": (
+        "；{months:span} {bills:count:bill}按所记标准计算力调电费，较应执行标准少计 {amount:money}"
+        "（末期功率因数 {pf:num2}）",
+        "; {bills:count:bill} of {months:span} adjusted under the standard recorded, "
+        "{amount:money} under-billed against the standard due (last power factor {pf:num2})",
+    ),
+    "evidence.pf_standard.unpriced": (
+        "；账单无功率因数及无功电量，无法计算少计电费",
+        "; the bills give no power factor or reactive energy to price it",
     ),
     "evidence.loss_not_charged": ("{months:span}：{parts:join}", "{months:span}: {parts:join}"),
     "evidence.loss_not_charged.missing": (

@@ -17,6 +17,7 @@ import auditkit.rules.change_of_use
 import auditkit.rules.consumption
 import auditkit.rules.meter_records
 import auditkit.rules.metering
+import auditkit.rules.pf_standard
 import auditkit.rules.routine  # noqa: F401  (the imports above register the rules)
 from auditkit.errors import ParameterError
 from auditkit.rules.params import load_defaults

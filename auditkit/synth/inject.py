@@ -22,6 +22,7 @@ from auditkit.synth.world import (
     World,
     capacity_changeable,
     ct_ratio_for,
+    pf_standard_of,
     smaller_size,
     suspend,
     working_day_after,
@@ -50,6 +51,7 @@ DEFAULT_RATES: dict[str, float] = {
     "tier_misapplied": 0.003,  # of households on tiers that reach tier 2
     "basic_charge_error": 0.03,  # of two-part customers
     "pf_adjustment_error": 0.007,  # of customers with a power-factor standard
+    "pf_standard_mismatch": 0.006,  # of customers with a power-factor standard
     "loss_not_charged": 0.01,  # of high_low customers
     "fund_charge_error": 0.005,  # of customers who pay funds
 }
@@ -732,6 +734,28 @@ def pf_adjustment_error(world: World, rate: float) -> None:
     _record_billing_fault(world, idx, "pf_adjustment_error", month, detail, "pf_fault")
 
 
+def pf_standard_mismatch(world: World, rate: float) -> None:
+    """The archive's power-factor standard laxer than the customer's class and capacity call for,
+    over the whole data: a 0.90 customer recorded at 0.85 (its power factor 0.85-0.89, where the
+    0.85 table rebates what the 0.90 one surcharges), or a 0.85 customer recorded with none (its
+    power factor low: the surcharge is never billed). The bills follow the archive, so
+    pf_adjustment_error has nothing to see."""
+    idx = world.pick(
+        np.isin(world.pf_standard, (0.85, 0.90)) & ~np.isnan(world.pf_natural)
+        & _honest_all_months(world),
+        rate,
+    )  # fmt: skip
+    strict = world.pf_standard[idx] == 0.90
+    world.pf_natural[idx] = np.where(
+        strict, world.rng.uniform(0.85, 0.89, len(idx)), world.rng.uniform(0.74, 0.82, len(idx))
+    )
+    kind = np.where(strict, 5, 6)
+    world.pf_fault[idx] = kind[:, None]
+    detail = np.asarray([ledger.FAULTS["pf_fault"][k] for k in kind], dtype=object)
+    month = np.zeros(len(idx), dtype=int)
+    _record_billing_fault(world, idx, "pf_standard_mismatch", month, detail, "pf_fault")
+
+
 def loss_not_charged(world: World, rate: float) -> None:
     """A high_low customer billed without loss energy from some month, or, after its transformer
     was replaced by a larger one on the 1st of a month (with its order), still billed the losses of
@@ -745,11 +769,19 @@ def loss_not_charged(world: World, rate: float) -> None:
     larger = sizes[
         np.minimum(np.searchsorted(sizes, world.nameplate[idx], side="right"), len(sizes) - 1)
     ]
+    # The larger transformer keeps the customer's power-factor standard: one that would call
+    # for another is a change the archive's standard must follow (pf_standard_mismatch).
+    same_standard = np.isclose(
+        pf_standard_of(world.usage[idx], np.ones(len(idx), bool), np.zeros(len(idx), bool), larger),
+        world.pf_standard[idx],
+        equal_nan=True,
+    )
     replaced = (
         ~world.is_two_part()[idx]
         & ~world.reads_on_25th()[idx]
         & (world.nameplate[idx] < larger)
         & (larger < catalog.TWO_PART_THRESHOLD_KVA)
+        & same_standard
         & _alternate(len(idx), 2, 0)
     )
     world.loss_fault[idx] = np.where(replaced, 2, 1)[:, None] * _after(world, month)
@@ -801,6 +833,7 @@ INJECTORS = {
     "tier_misapplied": tier_misapplied,
     "basic_charge_error": basic_charge_error,
     "pf_adjustment_error": pf_adjustment_error,
+    "pf_standard_mismatch": pf_standard_mismatch,
     "loss_not_charged": loss_not_charged,
     "fund_charge_error": fund_charge_error,
     "order_stalled": order_stalled,  # last: it can pick orders the other injections created

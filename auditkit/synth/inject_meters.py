@@ -26,6 +26,7 @@ import pandas as pd
 
 from auditkit.periods import month_end_days
 from auditkit.synth.ledger import rate_book
+from auditkit.synth.network import read_by_hand
 from auditkit.synth.schedule import SLOT, voltage_class
 from auditkit.synth.world import World
 
@@ -207,10 +208,11 @@ def meter_event_unresolved(world: World, rate: float) -> None:
     """Tampering the collection system saw and nobody checked: a meter cover opened or a current
     lost for days (or never cleared), or an alarm repeated within weeks; from then on the meter
     records 20-55 % of the energy (partly in the alarm's month). A fall that lasts is
-    consumption_drop's finding too. First the honest look-alike, `meter_event_inspected`."""
+    consumption_drop's finding too. First the honest look-alike, `meter_event_inspected`. Only a
+    meter read remotely sends alarms (one read by hand has no terminal)."""
     _meter_event_inspected(world)
     m, rng = world.n_months, world.rng
-    idx = world.pick(_billed_every_month(world), rate)
+    idx = world.pick(_billed_every_month(world) & ~read_by_hand(world), rate)
     if not len(idx):
         return
     month = rng.integers(m - 12, m - 3, size=len(idx))
@@ -322,7 +324,7 @@ def _meter_event_inspected(world: World) -> None:
     business really uses less for the two months left; a self-audit inspects the meter the month
     after the alarm and finds it right (`render.INSPECTED_LOOKALIKES`)."""
     m, rng = world.n_months, world.rng
-    idx = world.pick(_billed_every_month(world), INSPECTED_SHARE)
+    idx = world.pick(_billed_every_month(world) & ~read_by_hand(world), INSPECTED_SHARE)
     if not len(idx):
         return
     month = np.full(len(idx), m - 3)

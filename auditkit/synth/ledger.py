@@ -52,6 +52,8 @@ FAULTS = {
         2: "wrong sign",
         3: "export not counted",
         4: "0.85 for 0.90",
+        5: "archive 0.85 for 0.90",
+        6: "archive without its standard",
     },
     "loss_fault": {1: "no loss lines", 2: "losses of the replaced, smaller transformer"},
     "fund_fault": {1: "funds missing", 2: "fund rate too low"},
@@ -580,7 +582,7 @@ def _power_factor(
     with np.errstate(divide="ignore", invalid="ignore"):
         pf = round_half_up(active_kwh / np.sqrt(active_kwh**2 + reactive**2), 2)
     pf = np.where(active_kwh > 0, pf, np.nan)
-    standard = np.where((pf_fault == 4) & (standard == 0.90), 0.85, standard)
+    standard = np.where(np.isin(pf_fault, (4, 5)) & (standard == 0.90), 0.85, standard)
     percent = np.full(len(standard), np.nan)
     points = np.rint(np.nan_to_num(pf) * 100).astype(int)
     for key, pieces in world.params.pf_tables.items():
@@ -593,7 +595,7 @@ def _power_factor(
         percent[where] = base + slope * (points[where] - anchor)
     fraction = round_half_up(percent, 4) / 100
     fraction = np.where(pf_fault == 2, -fraction, fraction)
-    bills = np.flatnonzero(~np.isnan(fraction) & ~np.isnan(pf) & (pf_fault != 1))
+    bills = np.flatnonzero(~np.isnan(fraction) & ~np.isnan(pf) & ~np.isin(pf_fault, (1, 6)))
     return pf, bills, round_half_up(fraction[bills], 6)
 
 

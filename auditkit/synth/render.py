@@ -48,7 +48,7 @@ def customers_table(world: World) -> pd.DataFrame:
             "phone": phone,
             "metering_mode": world.metering_mode,
             "contract_demand_kw": world.contract_demand,
-            "pf_standard": world.pf_standard,
+            "pf_standard": recorded_pf_standard(world),
             "tou": world.tou,
             "tier_scheme": world.tier_scheme,
             "industry": world.industry,
@@ -64,6 +64,15 @@ def customers_table(world: World) -> pd.DataFrame:
 #: the rooms of a house.
 HOUSE_NUMBERS = 999
 ROOM_SHARE, ROOMS = 0.4, 12
+
+
+def recorded_pf_standard(world: World) -> np.ndarray:
+    """The power-factor standard the archive records: the customer's own, but 0.85 for a 0.90
+    customer and none for a 0.85 one where the archive is wrong (pf_fault 5 and 6)."""
+    recorded = world.pf_standard.copy()
+    recorded[(world.pf_fault == 5).any(axis=1)] = 0.85
+    recorded[(world.pf_fault == 6).any(axis=1)] = np.nan
+    return recorded
 
 
 def _unique_addresses(district: np.ndarray, rng: np.random.Generator) -> np.ndarray:

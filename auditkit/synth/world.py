@@ -484,15 +484,7 @@ def build_world(
         two_part, np.where(rng.random(n) < DEMAND_BASIS_SHARE, "demand", "capacity"), "none"
     )
     basis = basis.astype(object)
-    pf_standard = np.select(
-        [
-            (usage == "industrial") & own_transformer & (capacity >= 160),
-            (usage == "agricultural") & (capacity >= 100),
-            ~np.isin(usage, ["residential"]) & ~exception & (capacity >= 100),
-        ],
-        [0.90, 0.80, 0.85],
-        np.nan,
-    )
+    pf_standard = pf_standard_of(usage, own_transformer, exception, capacity)
 
     customer_id = np.array([f"SY{i:08d}" for i in range(1, n + 1)], dtype=object)
     meter_id = np.array([f"MT{v:010d}" for v in rng.permutation(n) * 7 + 1000003], dtype=object)
@@ -703,6 +695,23 @@ def _industries(usage: np.ndarray, rng: np.random.Generator) -> np.ndarray:
         choice = rng.choice(len(names), size=len(where), p=np.asarray(weights) / sum(weights))
         industry[where] = np.asarray(names, dtype=object)[choice]
     return industry
+
+
+def pf_standard_of(
+    usage: np.ndarray, own_transformer: np.ndarray, exception: np.ndarray, capacity: np.ndarray
+) -> np.ndarray:
+    """The power-factor standard customers are held to (水电财字〔1983〕215号): 0.90 industrial
+    on their own transformer (supplied at high voltage) from 160 kVA, 0.80 agricultural and 0.85
+    any other from 100 kVA, households and the shared-meter exceptions aside; NaN: none."""
+    return np.select(
+        [
+            (usage == "industrial") & own_transformer & (capacity >= 160),
+            (usage == "agricultural") & (capacity >= 100),
+            ~np.isin(usage, ["residential"]) & ~exception & (capacity >= 100),
+        ],
+        [0.90, 0.80, 0.85],
+        np.nan,
+    )
 
 
 def _network(

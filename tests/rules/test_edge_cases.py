@@ -169,6 +169,7 @@ def test_optional_columns_entirely_empty_skip_their_rules_with_a_note():
             "order_stalled skipped: column work_orders.transferred_at is missing or empty",
             "order_not_applied skipped: column work_orders.effective_date is missing or empty",
             "meter_test_overdue skipped: column customers.meter_test_date is missing or empty",
+            "pf_standard_mismatch skipped: column customers.pf_standard is missing or empty",
         ]
     )
     assert sorted(zip(findings["rule_id"], findings["customer_id"], strict=True)) == [
@@ -199,6 +200,7 @@ def test_optional_columns_absent_from_customers_and_bills():
             "capacity_underbilled",
             "demand_over_capacity",
             "meter_test_overdue",
+            "pf_standard_mismatch",
         ]
     )
     # The suspension of March is still open in December: over the limit from September. With no

@@ -33,6 +33,7 @@ KINDS = {
     "tou_misapplied": ("proved", ""),
     "tier_misapplied": ("proved", ""),
     "pf_adjustment_error": ("proved", ""),
+    "pf_standard_mismatch": ("proved", ""),
     "fund_charge_error": ("proved", ""),
     "unbilled_account": ("estimated", ""),
     "billed_after_closure": ("proved", ""),

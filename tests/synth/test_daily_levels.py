@@ -59,7 +59,10 @@ def test_a_changed_months_daily_reads_add_up_to_its_bill(utility):
     whole = month > reads["date"].min().strftime("%Y-%m")  # the first month is read in part
     sums = changed[whole].groupby(["customer_id", month[whole]])["kwh"].sum().rename("read")
     bills = utility["bills"].assign(period=utility["bills"]["period"].astype(str))
-    paired = bills.join(sums, on=["customer_id", "period"], how="inner")
+    # An estimated bill is not its reads, and the actual bill after it catches up: both left out.
+    estimated = bills["read_type"].eq("estimated")
+    caught_up = estimated.groupby(bills["customer_id"]).shift(fill_value=False)
+    paired = bills[~estimated & ~caught_up].join(sums, on=["customer_id", "period"], how="inner")
     assert len(paired) >= 50
     np.testing.assert_allclose(paired["read"], paired["kwh_billed"], rtol=2e-3)
 
