@@ -224,13 +224,14 @@ _RULES = {
     "rule.tou_misapplied.checks": (
         "按重算账单核对电度电费明细：分时用户未按时段计费、非分时用户按时段计费、各时段电量或电价（含调价后仍用旧时段电价）与应收不符；"
         "每条明细差额超过 amount_tolerance 元且超过应收的 relative_tolerance；计费电价类别或电量与应收不符的账单归电价、倍率或示数规则；"
-        "涉及电费为各期电度电费少计的净额之和，多计的只在证据中说明",
+        "涉及电费为各期电度电费少计的净额之和，多计的只在证据中说明；按典型负荷比例拆分时段电量的为估算，其余为核实",
         "energy lines against the recomputed bill: a time-of-use customer billed without periods, "
         "a customer not on time-of-use billed by periods, period kWh or rates (an old schedule's "
         "after a price change) other than due; a line off by more than amount_tolerance yuan and "
         "relative_tolerance of its amount due; bills on another tariff or for other kWh than due "
         "belong to the tariff, multiplier and register rules; impact: the net energy under-billed, "
-        "bill by bill (over-billing is shown, not counted)",
+        "bill by bill (over-billing is shown, not counted); proved, or estimated where the period "
+        "kWh due are split by the typical load profile",
     ),
     "rule.tier_misapplied.title": ("居民阶梯电价执行错误", "Residential tiers misapplied"),
     "rule.tier_misapplied.checks": (
@@ -243,18 +244,21 @@ _RULES = {
     "rule.basic_charge_error.title": ("基本电费计算错误", "Basic charge miscalculated"),
     "rule.basic_charge_error.checks": (
         "基本电费明细与重算不符（单价、按日折算、需量 40% 下限与超 105% 部分加倍）；计费容量小于运行容量的归"
-        "“基本电费计费容量小于档案容量”规则；涉及电费为各期少计之和",
+        "“基本电费计费容量小于档案容量”规则；涉及电费为各期少计的基本电费及其引起的力调电费差额之和",
         "the basic charge line against the recomputed one (rate, proration by day, the 40 % demand "
         "floor and the doubled excess over 105 %); capacity billed short of the capacity in force "
-        "belongs to capacity_underbilled; impact: the basic charge under-billed, bill by bill",
+        "belongs to capacity_underbilled; impact: the basic charge under-billed with the "
+        "power-factor adjustment on it, bill by bill",
     ),
     "rule.pf_adjustment_error.title": ("功率因数调整电费错误", "Power-factor adjustment wrong"),
     "rule.pf_adjustment_error.checks": (
-        "力调电费按应执行的调整比例乘以已计收的电度、变损和基本电费核对：应调未调、无考核标准却调整、奖罚方向错误、金额不符；"
-        "涉及电费为各期少计之和",
+        "力调电费按应执行的调整比例乘以已计收的电度、变损和基本电费核对（变损不符的账单按已计变损电量下的调整比例）："
+        "应调未调、无考核标准却调整、奖罚方向错误、金额不符；变损、基本电费差额引起的力调差额归各自规则；涉及电费为各期少计之和",
         "the adjustment due (the table's percentage of the customer's standard × the energy, "
-        "loss and basic charges billed) against the one billed: missing, not due, of the wrong "
-        "sign or amount; impact: the adjustment under-billed, bill by bill",
+        "loss and basic charges billed; where the losses are off, the percentage the losses "
+        "billed give) against the one billed: missing, not due, of the wrong sign or amount; "
+        "what a loss or basic line off moves the adjustment by is counted by their rules; "
+        "impact: the adjustment under-billed, bill by bill",
     ),
     "rule.pf_standard_mismatch.title": (
         "功率因数考核标准与用户类别、容量不符",
@@ -272,16 +276,20 @@ _RULES = {
     ),
     "rule.loss_not_charged.title": ("高供低计用户变损未计或少计", "Transformer losses not charged"),
     "rule.loss_not_charged.checks": (
-        "高供低计用户的变损电费明细缺失或低于按变压器空载、负载损耗重算的应收（超过容差）；涉及电费为各期少计之和",
+        "高供低计用户的变损电费明细缺失或低于按变压器空载、负载损耗重算的应收（超过容差）；涉及电费为各期少计的变损电费，"
+        "加上少计变损电量的基金及附加和变损引起的力调电费差额；无无功示数时按无功为零计算变损，为估算，其余为核实",
         "a high-voltage customer metered on the low side whose loss lines are missing or below "
         "the losses recomputed from its transformers' no-load and load losses (beyond "
-        "tolerance); impact: the losses under-billed, bill by bill",
+        "tolerance); impact: the losses under-billed, with the funds on the loss kWh and the "
+        "power-factor adjustment the losses move, bill by bill; proved, or estimated where the "
+        "losses are computed without reactive registers",
     ),
     "rule.fund_charge_error.title": ("代征基金及附加计收错误", "Government funds charged wrong"),
     "rule.fund_charge_error.checks": (
-        "代征基金及附加按现行基金费率乘以已计费电量（含变损电量）核对：缺失或金额不符；涉及电费为各期少计之和",
+        "代征基金及附加按现行基金费率乘以已计费电量（含变损电量）核对：缺失或金额不符；少计变损电量的基金归变损规则；涉及电费为各期少计之和",
         "funds due (the fund rate in force × the kWh billed, losses included) against those "
-        "billed: missing or of another amount; impact: the funds under-billed, bill by bill",
+        "billed: missing or of another amount (the funds on loss kWh not billed are "
+        "loss_not_charged's); impact: the funds under-billed, bill by bill",
     ),
 }  # fmt: skip
 
@@ -565,6 +573,10 @@ _EVIDENCE = {
         "{bills:count:bill} with a basic charge other than due ({last:word:last}{at:period}: "
         "{billed:money} billed on {quantity:num2}, {due:money} due on {due_quantity:num2})",
     ),
+    "evidence.basic_charge_error.pf": (
+        "；其中基本电费差额引起的力调电费差额 {amount:money}",
+        "; of which {amount:money} of power-factor adjustment on the basic charge difference",
+    ),
     "evidence.pf_adjustment_error": ("{months:span}：{parts:join}", "{months:span}: {parts:join}"),
     "evidence.pf_adjustment_error.missing": (
         "{bills:count:bill}应调整力调电费而未调整（{last:word:last}{at:period}：应为 {due:money}，调整 "
@@ -619,6 +631,19 @@ _EVIDENCE = {
         "{bills:count:bill} with less transformer loss than due ({last:word:last}{at:period}: "
         "{kwh:num0} kWh for {billed:money} billed, {due_kwh:num0} kWh for {due:money} due)",
     ),
+    "evidence.loss_not_charged.no_reactive": (
+        "；无无功示数的月份按无功电量为零计算变损（估算）",
+        "; months without reactive registers take their losses with no reactive energy "
+        "(estimated)",
+    ),
+    "evidence.loss_not_charged.funds": (
+        "；其中变损电量少计的基金及附加 {amount:money}",
+        "; of which {amount:money} of funds on the loss energy",
+    ),
+    "evidence.loss_not_charged.pf": (
+        "；其中变损引起的力调电费差额 {amount:money}",
+        "; of which {amount:money} of power-factor adjustment moved by the losses",
+    ),
     "evidence.fund_charge_error": ("{months:span}：{parts:join}", "{months:span}: {parts:join}"),
     "evidence.fund_charge_error.missing": (
         "{bills:count:bill}未计收代征基金及附加（{last:word:last}{at:period}：{kwh:num0} 千瓦时 × {rate:rate} 元/千瓦时 = "
@@ -633,6 +658,9 @@ _EVIDENCE = {
         "{billed:money} billed, {kwh:num0} kWh × {rate:rate} yuan/kWh = {due:money} due)",
     ),
     "evidence.lines.under": ("；少计 {amount:money}", "; under-billed {amount:money}"),
+    "evidence.lines.under_estimated": (
+        "；少计 {amount:money}（估算值）", "; under-billed {amount:money} (an estimate)",
+    ),
     "evidence.lines.over": (
         "；多计 {amount:money}（应退补，不计入涉及电费）",
         "; over-billed {amount:money} (to refund, not counted as revenue)",

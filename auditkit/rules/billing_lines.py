@@ -9,8 +9,14 @@ an over-billing is reported in the evidence and counts no revenue.
 One cause, one finding: a bill billed on another tariff than the one due, or whose energy kWh
 differ from the kWh due (a wrong multiplier or register), changes every line and belongs to
 tariff_mismatch / multiplier_mismatch / register_mismatch, so these rules leave it out. Within a
-bill, the power-factor adjustment is judged on the base billed and the funds on the kWh billed, so
-a line wrong upstream (losses, basic charge, energy) is not counted again downstream.
+bill, the power-factor adjustment is judged on the base billed and the funds on the kWh billed
+(where the losses are off, at the adjustment rate the losses billed give), and the rule of a line
+wrong upstream carries what it moves downstream: loss_not_charged the funds on the loss kWh and
+the adjustment on the losses (rate and base), basic_charge_error the adjustment on the basic
+charge. Each yuan of a bill's difference is counted once.
+
+A finding whose under-billing rests on an estimated line (time-of-use kWh split by the profile,
+losses without reactive registers) is `estimated`, whatever the rule's kind, and says so.
 """
 
 from __future__ import annotations
@@ -22,6 +28,8 @@ import numpy as np
 import pandas as pd
 
 from auditkit.billing.money import round_half_up
+from auditkit.billing.params import default_billing_params
+from auditkit.billing.power_factor import adjustment_percent, power_factor
 from auditkit.billing.tariff_lookup import NO_DAY
 from auditkit.periods import month_end_days
 from auditkit.rules.capacity import used_beyond_reduction
@@ -30,12 +38,13 @@ from auditkit.rules.evidence import Clause, clause
 from auditkit.rules.findings import (
     customer_is_at,
     empty_raw,
+    optional_values,
     per_customer_at,
     raw_per_customer,
     zero_where_nan,
 )
 from auditkit.rules.recomputed import Recomputed
-from auditkit.rules.registry import rule
+from auditkit.rules.registry import RULES, rule
 from auditkit.rules.shared import once_per_context
 
 #: Orders that change the capacity in force within a month (the basic charge is prorated by day).
@@ -110,21 +119,39 @@ class _Findings:
         net: np.ndarray,
         cause: np.ndarray,
         details: dict[str, np.ndarray],
+        *,
+        estimated: np.ndarray | None = None,
+        carried: dict[str, np.ndarray] | None = None,
     ) -> None:
+        """`estimated` flags the bills whose difference rests on an estimated line; `carried`
+        maps a clause code to yuan per bill that the net holds from lines downstream (funds,
+        power-factor adjustment), summed per finding and quoted where not 0."""
         # Each bill's net to the fen: sums of fens carry float noise that engines sum differently.
         self.ctx, self.rows, self.net = ctx, rows, round_half_up(net)
         self.cause, self.details = cause, details
+        self.estimated = np.zeros(len(rows), dtype=bool) if estimated is None else estimated
+        self.carried = carried or {}
 
     def raw(self, rule_id: str, causes: dict[str, tuple[str, ...]], extra: dict | None = None):
         """The rule's raw findings; `causes` names each cause code (by position) and the details
         its clause quotes at the customer's last bill of that cause; `extra` maps a clause code
-        to a per-bill flag: the clause is added where a customer has a flagged bill with it."""
+        to a per-bill flag: the clause is added where a customer has a flagged bill with it.
+
+        A finding with an under-billed bill resting on an estimate has revenue kind `estimated`
+        (else the rule's)."""
         if not len(self.rows):
             return empty_raw()
         ctx, rows = self.ctx, self.rows
         under = np.maximum(self.net, 0.0)
         over = np.maximum(-self.net, 0.0)
-        grouped = per_customer_at(ctx, rows, revenue=under, over=over)
+        grouped = per_customer_at(
+            ctx,
+            rows,
+            revenue=under,
+            over=over,
+            estimated_max=self.estimated & (under > 0),
+            **{f"carried_{at}": amount for at, amount in enumerate(self.carried.values())},
+        )
         customers = grouped["cust"].to_numpy()
         finding = np.searchsorted(customers, ctx.bill_customer[rows])  # of each flagged bill
         # Per cause and finding: its flagged bills of that cause, and the last of them (-1: none).
@@ -141,6 +168,11 @@ class _Findings:
         ]
         month_from, month_to = grouped["month_from"].to_numpy(), grouped["month_to"].to_numpy()
         revenue, over = grouped["revenue"].to_numpy(), grouped["over"].to_numpy()
+        estimated = grouped["estimated_max"].to_numpy(dtype=bool)
+        carried = [
+            (code, round_half_up(grouped[f"carried_{at}"].to_numpy(dtype=float)))
+            for at, code in enumerate(self.carried)
+        ]
         evidence = []
         for at in range(len(customers)):
             parts = [
@@ -157,10 +189,12 @@ class _Findings:
             evidence.append(
                 [clause(rule_id, months=(month_from[at], month_to[at]), parts=parts)]
                 + [clause(code) for code, flagged in extras if flagged[at]]
-                + _money_clauses(revenue[at], over[at])
+                + _money_clauses(revenue[at], over[at], estimated[at])
+                + [clause(code, amount=amount[at]) for code, amount in carried if amount[at]]
             )
         score = np.minimum(1.0, 0.5 + grouped["bills"].to_numpy() / 12)
-        return raw_per_customer(grouped, evidence, score)
+        kind = np.where(estimated, "estimated", RULES[rule_id].revenue_kind).astype(object)
+        return raw_per_customer(grouped, evidence, score, revenue_kind=kind)
 
 
 def _any_per_finding(finding: np.ndarray, flag: np.ndarray, findings: int) -> np.ndarray:
@@ -170,12 +204,14 @@ def _any_per_finding(finding: np.ndarray, flag: np.ndarray, findings: int) -> np
     return result
 
 
-def _money_clauses(revenue: float, over: float) -> list[Clause]:
-    """Which way the money went: under-billed (the revenue) and over-billed (reported, not
-    counted)."""
+def _money_clauses(revenue: float, over: float, estimated: bool) -> list[Clause]:
+    """Which way the money went: under-billed (the revenue, said to be an estimate where it
+    rests on one) and over-billed (reported, not counted)."""
     money = []
     if revenue > 0:
-        money.append(clause("lines.under", amount=revenue))
+        money.append(
+            clause("lines.under_estimated" if estimated else "lines.under", amount=revenue)
+        )
     if over > 0:
         money.append(clause("lines.over", amount=over))
     return money
@@ -367,7 +403,7 @@ def tou_misapplied(ctx: RuleContext, params: dict) -> pd.DataFrame:
         "due_rate": rc.rate_due[line],
     }
     estimated = _any_line(rc, lines, rc.estimated[lines], len(ctx.bills))[rows]
-    findings = _Findings(ctx, rows, net, cause, details)
+    findings = _Findings(ctx, rows, net, cause, details, estimated=estimated)
     return findings.raw(
         "tou_misapplied",
         {
@@ -449,29 +485,104 @@ def basic_charge_error(ctx: RuleContext, params: dict) -> pd.DataFrame:
         "due_quantity": rc.quantity_due[lines],
     }
     cause = np.zeros(len(rows), dtype=np.int64)
-    return _Findings(ctx, rows, rc.difference[lines], cause, details).raw(
+    difference = rc.difference[lines]
+    # The adjustment on the basic charge moves with it (pf_adjustment_error judges the base billed).
+    pf = _pf_moved(ctx, rows, difference, _pf_rate_due(ctx, rows))
+    carried = {"basic_charge_error.pf": pf}
+    return _Findings(ctx, rows, difference + pf, cause, details, carried=carried).raw(
         "basic_charge_error", {"differs": ("billed", "quantity", "due", "due_quantity")}
     )
 
 
+@once_per_context
 def _billed_base(ctx: RuleContext, line_types: tuple[str, ...], column: str) -> np.ndarray:
-    """Per bill, `column` of the billed lines of `line_types` summed."""
+    """Per bill, `column` of the billed lines of `line_types` summed (once per run: the base of
+    the funds and the adjustment, read by their rules and by those upstream)."""
     rc = ctx.recomputed
     lines = np.concatenate([_of(ctx, kind) for kind in line_types])
     return rc.per_bill(lines, zero_where_nan(getattr(rc, column)[lines]), len(ctx.bills))
 
 
+@once_per_context
+def _line_per_bill(ctx: RuleContext, line_type: str) -> np.ndarray:
+    """Per bill, its line of `line_type` (-1: none), for the types a bill has one line of (loss,
+    basic, pf_adjustment, fund); found once per run."""
+    lines = _of(ctx, line_type)
+    at = np.full(len(ctx.bills), -1, dtype=np.int64)
+    at[ctx.recomputed.row[lines]] = lines
+    return at
+
+
+def _rate_due(ctx: RuleContext, line_type: str, rows: np.ndarray) -> np.ndarray:
+    """Per bill of `rows`: the rate due of its line of `line_type` (NaN: none due)."""
+    line = _line_per_bill(ctx, line_type)[rows]
+    rate = np.full(len(rows), np.nan)
+    has = line >= 0
+    rate[has] = ctx.recomputed.rate_due[line[has]]
+    return rate
+
+
+def _pf_rate_due(ctx: RuleContext, rows: np.ndarray) -> np.ndarray:
+    """Per bill of `rows`: the power-factor adjustment due, as a signed fraction (NaN: none)."""
+    return _rate_due(ctx, "pf_adjustment", rows)
+
+
+def _pf_rate_on_billed_losses(ctx: RuleContext, rows: np.ndarray) -> np.ndarray:
+    """Per bill of `rows`: the adjustment rate the bill's losses as billed give — the power
+    factor of the kWh due plus the loss kWh billed — where an adjustment is due (NaN: none).
+
+    A bill short of its losses is often adjusted at the rate of the energy it billed: the rate
+    moved by the losses is theirs (loss_not_charged's), not a wrong adjustment."""
+    rc = ctx.recomputed
+    rate = _pf_rate_due(ctx, rows)
+    at = np.flatnonzero(~np.isnan(rate))
+    if not len(at):
+        return rate
+    bills = rows[at]
+    loss = _line_per_bill(ctx, "loss")[bills]
+    active = rc.energy_kwh[0][bills]
+    active[loss >= 0] += zero_where_nan(rc.quantity_billed[loss[loss >= 0]])
+    reactive = zero_where_nan(optional_values(ctx.bills, "kvarh_import")[bills])
+    reactive += np.abs(zero_where_nan(optional_values(ctx.bills, "kvarh_export")[bills]))
+    standard = ctx.customers["pf_standard"].to_numpy(dtype=float)[ctx.bill_customer[bills]]
+    tables = default_billing_params().pf_tables  # those the recomputation used
+    percent = adjustment_percent(power_factor(active, reactive), standard, tables)
+    rate[at] = np.where(np.isnan(percent), rate[at], percent / 100)
+    return rate
+
+
+def _pf_moved(
+    ctx: RuleContext, rows: np.ndarray, extra: np.ndarray, rate_billed_base: np.ndarray
+) -> np.ndarray:
+    """Per bill of `rows`: what an upstream line short by `extra` yuan moves the adjustment by —
+    the adjustment due on the base billed + `extra`, less the one at `rate_billed_base` on the
+    base billed (what pf_adjustment_error judges the bill against); 0 where none is due."""
+    rate = _pf_rate_due(ctx, rows)
+    base = _billed_base(ctx, ("energy", "loss", "basic"), "amount_billed")[rows]
+    moved = round_half_up(rate * (base + extra)) - round_half_up(rate_billed_base * base)
+    return np.where(np.isnan(rate), 0.0, moved)
+
+
+def _funds_moved(ctx: RuleContext, rows: np.ndarray, kwh: np.ndarray) -> np.ndarray:
+    """Per bill of `rows`: the funds due on `kwh` more than the kWh billed, beyond those due on
+    the kWh billed (what fund_charge_error judges the bill against); 0 where no fund is due."""
+    rate = _rate_due(ctx, "fund", rows)
+    billed = _billed_base(ctx, ("energy", "loss"), "quantity_billed")[rows]
+    moved = round_half_up(rate * (billed + kwh)) - round_half_up(rate * billed)
+    return np.where(np.isnan(rate), 0.0, moved)
+
+
 def _one_line_per_bill(
     ctx: RuleContext, lines: np.ndarray, expected: np.ndarray, params: Mapping
 ) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
-    """Lines (one per bill) whose amount billed differs from `expected` beyond tolerance: the
-    lines, their bill rows and the differences expected − billed, in bill order."""
+    """Of `lines` (one per bill), those whose amount billed differs from `expected` beyond
+    tolerance: their positions in `lines`, their bill rows and the differences expected −
+    billed, in bill order."""
     rc = ctx.recomputed
     difference = expected - rc.amount_billed[lines]
-    off = np.abs(difference) > _tolerance(expected, params)
-    lines, difference = lines[off], difference[off]
-    order = np.argsort(rc.row[lines], kind="stable")
-    return lines[order], rc.row[lines][order], difference[order]
+    at = np.flatnonzero(np.abs(difference) > _tolerance(expected, params))
+    at = at[np.argsort(rc.row[lines[at]], kind="stable")]
+    return at, rc.row[lines[at]], difference[at]
 
 
 @rule(
@@ -485,20 +596,24 @@ def _one_line_per_bill(
 def pf_adjustment_error(ctx: RuleContext, params: dict) -> pd.DataFrame:
     rc = ctx.recomputed
     n = len(ctx.bills)
-    # Losses other than due change the power factor due: loss_not_charged's finding.
-    loss = _of(ctx, "loss")
-    loss_off = np.abs(np.nan_to_num(rc.difference[loss])) > _tolerance(rc.amount_due[loss], params)
-    lines = _lines(ctx, "pf_adjustment", params, ~_any_line(rc, loss, loss_off, n))
+    lines = _lines(ctx, "pf_adjustment", params, np.ones(n, dtype=bool))
     # No line due where the customer has a standard: its reactive energy is unknown; unjudged.
     pf_standard = ctx.customers["pf_standard"].to_numpy(dtype=float)
     standard = ~np.isnan(pf_standard[ctx.bill_customer[rc.row[lines]]])
     lines = lines[rc.due[lines] | ~standard]
-    # The adjustment due on the base billed: a wrong energy, loss or basic line is not counted
-    # again through the adjustment.
-    base = _billed_base(ctx, ("energy", "loss", "basic"), "amount_billed")[rc.row[lines]]
-    fraction = np.nan_to_num(rc.rate_due[lines])
-    expected = np.where(rc.due[lines], round_half_up(fraction * base), 0.0)
-    lines, rows, difference = _one_line_per_bill(ctx, lines, expected, params)
+    # The adjustment due on the base billed: a wrong energy, loss or basic line is counted by its
+    # own rule, with what it moves here. Where the losses are off, at the rate of the losses
+    # billed: the rate they move is loss_not_charged's too.
+    rows = rc.row[lines]
+    rate = np.nan_to_num(rc.rate_due[lines])
+    loss = _of(ctx, "loss")
+    loss_off = np.abs(np.nan_to_num(rc.difference[loss])) > _tolerance(rc.amount_due[loss], params)
+    off = np.flatnonzero(_any_line(rc, loss, loss_off, n)[rows])
+    rate[off] = np.nan_to_num(_pf_rate_on_billed_losses(ctx, rows[off]))
+    base = _billed_base(ctx, ("energy", "loss", "basic"), "amount_billed")[rows]
+    expected = np.where(rc.due[lines], round_half_up(rate * base), 0.0)
+    at, rows, difference = _one_line_per_bill(ctx, lines, expected, params)
+    lines = lines[at]
     billed, due = rc.billed[lines], rc.due[lines]
     amount = rc.amount_billed[lines]
     expected = amount + difference
@@ -508,7 +623,7 @@ def pf_adjustment_error(ctx: RuleContext, params: dict) -> pd.DataFrame:
         "billed": amount,
         "percent": rc.rate_billed[lines] * 100,
         "due": expected,
-        "due_percent": rc.rate_due[lines] * 100,
+        "due_percent": np.where(due, rate[at], np.nan) * 100,
     }
     return _Findings(ctx, rows, difference, cause, details).raw(
         "pf_adjustment_error",
@@ -546,9 +661,26 @@ def loss_not_charged(ctx: RuleContext, params: dict) -> pd.DataFrame:
         "due_kwh": rc.quantity_due[lines],
         "due": rc.amount_due[lines],
     }
-    return _Findings(ctx, rows, rc.difference[lines], cause, details).raw(
+    # The loss energy is energy charged: its funds and its power-factor adjustment (the rate it
+    # moves and the base) are under-billed with it, and judged on what was billed downstream.
+    short_kwh = rc.quantity_due[lines] - zero_where_nan(rc.quantity_billed[lines])
+    difference = rc.difference[lines]
+    funds = _funds_moved(ctx, rows, short_kwh)
+    pf = _pf_moved(ctx, rows, difference, _pf_rate_on_billed_losses(ctx, rows))
+    estimated = rc.estimated[lines]
+    findings = _Findings(
+        ctx,
+        rows,
+        difference + funds + pf,
+        cause,
+        details,
+        estimated=estimated,
+        carried={"loss_not_charged.funds": funds, "loss_not_charged.pf": pf},
+    )
+    return findings.raw(
         "loss_not_charged",
         {"missing": ("due_kwh", "due"), "below": ("kwh", "billed", "due_kwh", "due")},
+        {"loss_not_charged.no_reactive": estimated},
     )
 
 
@@ -568,7 +700,8 @@ def fund_charge_error(ctx: RuleContext, params: dict) -> pd.DataFrame:
     # Funds due on the kWh billed (energy and losses): wrong losses are loss_not_charged's.
     billed_kwh = _billed_base(ctx, ("energy", "loss"), "quantity_billed")
     expected = round_half_up(rc.rate_due[lines] * billed_kwh[rc.row[lines]])
-    lines, rows, difference = _one_line_per_bill(ctx, lines, expected, params)
+    at, rows, difference = _one_line_per_bill(ctx, lines, expected, params)
+    lines = lines[at]
     kwh = billed_kwh[rows]
     details = {
         "billed": rc.amount_billed[lines],

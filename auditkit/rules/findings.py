@@ -38,12 +38,15 @@ def raw(
     revenue_impact: np.ndarray,
     score: np.ndarray,
     penalty_base: np.ndarray | None = None,
+    revenue_kind: np.ndarray | None = None,
 ) -> pd.DataFrame:
     """What a rule's check returns: customer codes, month numbers and each finding's evidence
     clauses, finished by `rules.run` (which renders and encodes the evidence).
 
     `penalty_base` is what the penalty multiple applies to when it is not the revenue: a tariff
     misuse of unknown start is penalised on its recoverable 3 months, not on all the data.
+    `revenue_kind` is each finding's kind where it is not the rule's for all (a recomputed
+    figure resting on an estimated line is estimated).
     """
     frame = pd.DataFrame(
         {
@@ -57,6 +60,8 @@ def raw(
     )
     if penalty_base is not None:
         frame["penalty_base"] = _money(penalty_base)
+    if revenue_kind is not None:
+        frame["revenue_kind"] = np.asarray(revenue_kind, dtype=object)
     return frame
 
 
@@ -74,7 +79,10 @@ def _objects(items: list) -> np.ndarray:
 
 
 def raw_per_customer(
-    grouped: pd.DataFrame, evidence: list[list[Clause]], score: np.ndarray | pd.Series
+    grouped: pd.DataFrame,
+    evidence: list[list[Clause]],
+    score: np.ndarray | pd.Series,
+    revenue_kind: np.ndarray | None = None,
 ) -> pd.DataFrame:
     """`raw` for findings grouped by `per_customer` (cust, month_from, month_to, revenue)."""
     return raw(
@@ -84,6 +92,7 @@ def raw_per_customer(
         evidence,
         grouped["revenue"],
         score,
+        revenue_kind=revenue_kind,
     )
 
 

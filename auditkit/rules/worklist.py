@@ -18,7 +18,7 @@ from auditkit.rules.context import RuleContext
 from auditkit.rules.evidence import encode, render
 from auditkit.rules.findings import FINDING_COLUMNS
 from auditkit.rules.penalty import penalties
-from auditkit.rules.registry import Rule
+from auditkit.rules.registry import REVENUE_KINDS, Rule
 
 
 def runnable_rules(dataset: object, selected: Iterable[Rule]) -> tuple[list[Rule], list[str]]:
@@ -109,6 +109,7 @@ def _finish(raw: pd.DataFrame, rule: Rule, context: RuleContext, common: dict) -
     high = revenue >= common["severity_high_yuan"]
     clauses = raw["evidence"].to_numpy()
     penalty_base = raw["penalty_base"] if "penalty_base" in raw else raw["revenue_impact"]
+    kind = _revenue_kinds(raw, rule)
     frame = pd.DataFrame(
         {
             "rule_id": rule.rule_id,
@@ -120,7 +121,7 @@ def _finish(raw: pd.DataFrame, rule: Rule, context: RuleContext, common: dict) -
             "period_to": _as_objects(period_text(raw["month_to"].to_numpy())),
             "evidence": _as_text([render(finding, "en") for finding in clauses]),
             "revenue_impact": revenue,
-            "revenue_kind": _as_objects(np.full(len(raw), rule.revenue_kind, dtype=object)),
+            "revenue_kind": _as_objects(kind),
             "penalty": penalties(
                 rule.penalty, month_from, penalty_base.to_numpy(dtype=float), common
             ),
@@ -130,6 +131,18 @@ def _finish(raw: pd.DataFrame, rule: Rule, context: RuleContext, common: dict) -
     )
     frame.attrs["notes"] = list(raw.attrs.get("notes", ()))  # a rule's remarks on its counting
     return frame
+
+
+def _revenue_kinds(raw: pd.DataFrame, rule: Rule) -> np.ndarray:
+    """Each finding's revenue kind: the raw frame's own where the rule gives one per finding (a
+    recomputed figure resting on an estimate), else the rule's."""
+    if "revenue_kind" not in raw:
+        return np.full(len(raw), rule.revenue_kind, dtype=object)
+    kind = raw["revenue_kind"].to_numpy(dtype=object)
+    unknown = set(kind) - set(REVENUE_KINDS)
+    if unknown:
+        raise ValueError(f"rule {rule.rule_id}: unknown revenue kind {sorted(unknown)!r}")
+    return kind
 
 
 def _archive_text(column: pd.Series, cust: np.ndarray) -> pd.api.extensions.ExtensionArray:

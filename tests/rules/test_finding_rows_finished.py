@@ -6,6 +6,7 @@ from types import SimpleNamespace
 
 import numpy as np
 import pandas as pd
+import pytest
 
 from auditkit.data.column_typing import TEXT_DTYPE
 from auditkit.rules.evidence import clause
@@ -58,3 +59,18 @@ def test_a_rule_without_findings_keeps_the_empty_columns_it_always_had():
     for column in ("customer_id", "district", "evidence", "evidence_code"):
         assert finished[column].dtype == object, column
     assert finished["rule_id"].dtype == TEXT_DTYPE
+
+
+def test_a_finding_may_carry_its_own_revenue_kind_and_only_a_known_one():
+    rule = RULES["loss_not_charged"]  # proved, unless a finding says otherwise
+    found = _two_findings()
+    assert _finish(found, rule, _archive(TEXT_DTYPE), COMMON)["revenue_kind"].tolist() == [
+        "proved",
+        "proved",
+    ]
+    found["revenue_kind"] = np.array(["estimated", "proved"], dtype=object)
+    finished = _finish(found, rule, _archive(TEXT_DTYPE), COMMON)
+    assert finished["revenue_kind"].tolist() == ["estimated", "proved"]
+    found["revenue_kind"] = np.array(["estimated", "guessed"], dtype=object)
+    with pytest.raises(ValueError, match="loss_not_charged: unknown revenue kind"):
+        _finish(found, rule, _archive(TEXT_DTYPE), COMMON)

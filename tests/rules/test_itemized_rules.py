@@ -14,6 +14,7 @@ import pytest
 from itemized_builder import INDUSTRIAL, Itemized
 
 from auditkit import rules
+from auditkit.billing import recompute
 
 TOU = INDUSTRIAL | {"tariff_category": "TOU", "tou": True}
 #: One month of a 400 kVA customer at 10 kV: 10 000 kWh (4 000 peak, 3 000 valley, 3 000 flat).
@@ -311,13 +312,18 @@ def losses() -> Itemized:
 def test_loss_not_charged_missing_or_below_due(losses):
     found = losses.run(["loss_not_charged", "fund_charge_error"])
     assert sorted(found.index) == ["below", "none"]
-    assert set(found["rule_id"]) == {"loss_not_charged"}  # the funds follow: one cause
-    assert found.loc["none", "revenue_impact"] == 257.40
-    assert found.loc["below", "revenue_impact"] == 77.40
+    # One cause, one finding: the funds on the loss kWh are under-billed with the losses and
+    # counted by loss_not_charged, not by fund_charge_error (funds billed on the kWh billed).
+    assert set(found["rule_id"]) == {"loss_not_charged"}
+    # none: 257.40 of losses + 429 × 0.03 = 12.87 of funds; below: 77.40 + 129 × 0.03 = 3.87.
+    assert found.loc["none", "revenue_impact"] == 270.27
+    assert found.loc["below", "revenue_impact"] == 81.27
     assert evidence(found, "none") == (
         "2024-01: 1 bill metered on the low side with no transformer losses billed (2024-01: "
-        "429 kWh of losses due, ¥257.40); under-billed ¥257.40",
-        "2024-01：1 期账单高供低计未计变损（2024-01：应计变损电量 429 千瓦时，257.40 元）；少计 257.40 元",
+        "429 kWh of losses due, ¥257.40); under-billed ¥270.27; of which ¥12.87 of funds on "
+        "the loss energy",
+        "2024-01：1 期账单高供低计未计变损（2024-01：应计变损电量 429 千瓦时，257.40 元）；少计 270.27 元；"
+        "其中变损电量少计的基金及附加 12.87 元",
     )
     assert found.loc["below", "evidence"].startswith(
         "2024-01: 1 bill with less transformer loss than due (2024-01: 300 kWh for ¥180.00 "
@@ -397,3 +403,141 @@ def test_tariff_mismatch_prices_a_tiered_bill_by_its_tiers_not_the_shared_meter_
     assert list(found.index) == ["shop"]
     assert found.loc["shop", "revenue_impact"] == pytest.approx(858.00, abs=0.005)
     assert "under-billed ¥858.00" in found.loc["shop", "evidence"]
+
+
+# --- what a line wrong upstream moves downstream, counted once --------------------------------
+
+
+@pytest.fixture(scope="module")
+def downstream() -> Itemized:
+    # January (744 h), 10 000 kWh, 6 000 kvarh, S11 400 kVA metered on the low side, standard
+    # 0.90. Losses 429 kWh (257.40, as in `losses`). With them A = 10 429: PF = 10 429 /
+    # √(10 429² + 6 000²) = 0.8668 → 0.87, +1.5 % of 6 000.00 + 257.40 + 12 000.00 = 18 257.40:
+    # 273.86 due; funds 10 429 × 0.03 = 312.87. Without them PF = 0.8575 → 0.86: +2.0 %.
+    u = Itemized()
+    reactive = {"kvarh_import": 6000.0, "kvarh_export": 0.0}
+    energy = ("energy", 10_000.0, 0.60)
+    for customer_id in ("right", "consistent", "sign"):
+        u.customer(customer_id, **INDUSTRIAL, metering_mode="high_low", pf_standard=0.90)
+        u.transformer(customer_id, f"{customer_id}-T1")
+    u.bill("right", "2024-01", 10_000, [energy, ("loss", 429.0, 0.60), BASIC,
+           ("pf_adjustment", 18_257.40, 0.015), ("fund", 10_429.0, 0.03)], tariff="IND2",
+           **reactive)  # fmt: skip
+    # No losses; the adjustment and funds billed as the energy billed gives them: 2.0 % of
+    # 18 000.00 = 360.00, funds 300.00.
+    u.bill("consistent", "2024-01", 10_000, [energy, BASIC, ("pf_adjustment", 18_000.0, 0.02),
+           FUND], tariff="IND2", **reactive)  # fmt: skip
+    # The same, the adjustment billed as a rebate: −360.00.
+    u.bill("sign", "2024-01", 10_000, [energy, BASIC, ("pf_adjustment", 18_000.0, -0.02),
+           FUND], tariff="IND2", **reactive)  # fmt: skip
+    # Not metered on the low side: no losses; PF 0.86, +2.0 %. The basic charge billed at 25
+    # yuan/kVA (10 000.00, 12 000.00 due) and the adjustment on what was billed: 2.0 % of
+    # 16 000.00 = 320.00 where 360.00 is due.
+    u.customer("basic", **INDUSTRIAL, pf_standard=0.90)
+    u.bill("basic", "2024-01", 10_000, [energy, ("basic", 400.0, 25.0),
+           ("pf_adjustment", 16_000.0, 0.02), FUND], tariff="IND2", **reactive)  # fmt: skip
+    return u
+
+
+LINE_RULES = ["loss_not_charged", "pf_adjustment_error", "fund_charge_error", "basic_charge_error"]
+
+
+def test_missing_losses_carry_their_funds_and_the_adjustment_they_move(downstream):
+    found = downstream.run(LINE_RULES)
+    # 257.40 of losses + 12.87 of funds (429 × 0.03) + 273.86 − 360.00 = −86.14 of adjustment
+    # (the losses raise the power factor: less surcharge): 184.13, the bill's whole difference.
+    consistent = found.loc[["consistent"]]
+    assert consistent["rule_id"].tolist() == ["loss_not_charged"]
+    assert consistent["revenue_impact"].tolist() == [184.13]
+    assert evidence(found, "consistent") == (
+        "2024-01: 1 bill metered on the low side with no transformer losses billed (2024-01: "
+        "429 kWh of losses due, ¥257.40); under-billed ¥184.13; of which ¥12.87 of funds on "
+        "the loss energy; of which ¥-86.14 of power-factor adjustment moved by the losses",
+        "2024-01：1 期账单高供低计未计变损（2024-01：应计变损电量 429 千瓦时，257.40 元）；少计 184.13 元；"
+        "其中变损电量少计的基金及附加 12.87 元；其中变损引起的力调电费差额 -86.14 元",
+    )
+    assert "right" not in found.index
+
+
+def test_an_adjustment_of_the_wrong_sign_is_found_where_the_losses_are_wrong_too(downstream):
+    found = downstream.run(LINE_RULES).loc[["sign"]].set_index("rule_id")
+    # The adjustment the losses billed give, 360.00, billed as −360.00: 720.00; the losses as
+    # on `consistent`: 184.13. In all 904.13 = 257.40 + 12.87 + 273.86 + 360.00, counted once.
+    assert found["revenue_impact"].to_dict() == {
+        "pf_adjustment_error": 720.00,
+        "loss_not_charged": 184.13,
+    }
+    assert found.loc["pf_adjustment_error", "evidence"] == (
+        "2024-01: 1 bill with the adjustment of the wrong sign (2024-01: ¥-360.00 billed, "
+        "¥360.00 due); under-billed ¥720.00"
+    )
+
+
+def test_each_yuan_of_a_bills_difference_is_found_once(downstream):
+    found = downstream.run(LINE_RULES)
+    net = recompute(downstream.dataset()).groupby("customer_id")["difference"].sum().round(2)
+    assert found.groupby(level="customer_id")["revenue_impact"].sum().round(2).to_dict() == {
+        customer_id: net[customer_id] for customer_id in ("basic", "consistent", "sign")
+    }
+    assert net["right"] == 0.0
+
+
+def test_a_basic_charge_off_carries_the_adjustment_on_it(downstream):
+    found = downstream.run(LINE_RULES).loc[["basic"]]
+    # 2 000.00 of basic charge + 2.0 % of it, 40.00 (360.00 due, 320.00 billed): pf_adjustment_error
+    # judges 2.0 % of the 16 000.00 billed, as billed.
+    assert found["rule_id"].tolist() == ["basic_charge_error"]
+    assert found["revenue_impact"].tolist() == [2040.00]
+    assert evidence(found, "basic")[0].endswith(
+        "; under-billed ¥2,040.00; of which ¥40.00 of power-factor adjustment on the basic "
+        "charge difference"
+    )
+
+
+# --- money resting on an estimate is estimated -------------------------------------------------
+
+
+def test_a_time_of_use_split_by_the_profile_is_estimated_and_registers_prove_it():
+    # 10 000 kWh billed flat at 0.60 (6 000.00). Without period registers the kWh due are split
+    # by the profile: critical 500 × 1.20 + peak 3 000 × 0.95 + flat 3 500 × 0.60 + valley
+    # 3 000 × 0.30 = 600.00 + 2 850.00 + 2 100.00 + 900.00 = 6 450.00: 450.00, an estimate.
+    # With the registers (4 000 peak, 3 000 valley): 6 500.00, 500.00 proved.
+    u = Itemized()
+    for customer_id in ("profiled", "registered"):
+        u.customer(customer_id, **TOU)
+    u.bill("profiled", "2024-01", 10_000, [("energy", 10_000.0, 0.60)], tariff="TOU")
+    u.bill("registered", "2024-01", 10_000, [("energy", 10_000.0, 0.60)], tariff="TOU",
+           **REGISTERS)  # fmt: skip
+    found = u.run("tou_misapplied")
+    assert found["revenue_impact"].to_dict() == {"profiled": 450.00, "registered": 500.00}
+    assert found["revenue_kind"].to_dict() == {"profiled": "estimated", "registered": "proved"}
+    english, chinese = evidence(found, "profiled")
+    assert english.endswith("(estimated); under-billed ¥450.00 (an estimate)")
+    assert chinese.endswith("（估算）；少计 450.00 元（估算值）")
+    assert evidence(found, "registered")[0].endswith("; under-billed ¥500.00")
+
+
+def test_losses_without_reactive_registers_are_an_estimate():
+    # January, 10 000 kWh and no reactive register: Aq counted 0, losses 0.57 × 744 + 4.52 ×
+    # 10 000² / (400² × 744) = 424.08 + 3.80 = 427.88 → 428 kWh, 256.80, + funds 428 × 0.03 =
+    # 12.84: 269.64, estimated. With 6 000 kvarh: 429 kWh, 257.40 + 12.87 = 270.27, proved.
+    u = Itemized()
+    for customer_id in ("no_reactive", "reactive"):
+        u.customer(customer_id, **INDUSTRIAL, metering_mode="high_low")
+        u.transformer(customer_id, f"{customer_id}-T1")
+    lines = [("energy", 10_000.0, 0.60), BASIC, FUND]
+    # The export's loss column (变损电量) says no loss was charged.
+    u.bill("no_reactive", "2024-01", 10_000, lines, tariff="IND2", loss_kwh=0.0)
+    u.bill("reactive", "2024-01", 10_000, lines, tariff="IND2", loss_kwh=0.0, kvarh_import=6000.0)
+    found = u.run("loss_not_charged")
+    assert found["revenue_impact"].to_dict() == {"no_reactive": 269.64, "reactive": 270.27}
+    assert found["revenue_kind"].to_dict() == {"no_reactive": "estimated", "reactive": "proved"}
+    assert evidence(found, "no_reactive") == (
+        "2024-01: 1 bill metered on the low side with no transformer losses billed (2024-01: "
+        "428 kWh of losses due, ¥256.80); months without reactive registers take their losses "
+        "with no reactive energy (estimated); under-billed ¥269.64 (an estimate); of which "
+        "¥12.84 of funds on the loss energy",
+        "2024-01：1 期账单高供低计未计变损（2024-01：应计变损电量 428 千瓦时，256.80 元）；无无功示数的月份按无功电量为零"
+        "计算变损（估算）；少计 269.64 元（估算值）；其中变损电量少计的基金及附加 12.84 元",
+    )
+    assert "estimate" not in evidence(found, "reactive")[0]
