@@ -289,6 +289,16 @@ _EVIDENCE = {
     "evidence.kwh.not_billed": ("少计电量 {kwh:num0} 千瓦时", "{kwh:num0} kWh not billed"),
     "evidence.kwh.billed_too_much": ("多计电量 {kwh:num0} 千瓦时", "{kwh:num0} kWh billed too much"),
     "evidence.demand_charge_short": ("，按需量计收的基本电费少计 {amount:money}", ", demand charge short by {amount:money}"),
+    "evidence.funds_short": ("，政府性基金及附加少计 {amount:money}", ", funds short by {amount:money}"),
+    "evidence.multiplier.recomputed": (
+        "；按应收倍率重算：电度电费 {energy:money}{fund:clause}{basic:clause}{pf_adjustment:clause}{loss:clause}",
+        "; recomputed at the multiplier due: energy {energy:money}{fund:clause}{basic:clause}"
+        "{pf_adjustment:clause}{loss:clause}",
+    ),
+    "evidence.multiplier.part.fund": ("，基金及附加 {amount:money}", ", funds {amount:money}"),
+    "evidence.multiplier.part.basic": ("，基本电费 {amount:money}", ", basic charge {amount:money}"),
+    "evidence.multiplier.part.pf_adjustment": ("，力调电费 {amount:money}", ", power-factor adjustment {amount:money}"),
+    "evidence.multiplier.part.loss": ("，变损电费 {amount:money}", ", losses {amount:money}"),
     "evidence.revenue": ("（涉及电费 {amount:money}）", " ({amount:money})"),
     "evidence.register_mismatch": ("{months:span}：{parts:join}", "{months:span}: {parts:join}"),
     "evidence.register.short": (
