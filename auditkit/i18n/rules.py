@@ -52,8 +52,11 @@ _CODES = {
 _RULES = {
     "rule.multiplier_mismatch.title": ("计费倍率与档案倍率不符", "Billed multiplier differs from the archive"),
     "rule.multiplier_mismatch.checks": (
-        "计费倍率 ≠ 档案中电流互感器变比 × 电压互感器变比（ct_ratio × pt_ratio）；涉及电费自第一期倍率不符的账单起算",
-        "multiplier_billed ≠ archive ct_ratio × pt_ratio; impact from the first mismatched bill",
+        "计费倍率 ≠ 档案中电流互感器变比 × 电压互感器变比（ct_ratio × pt_ratio）；涉及电费自第一期倍率不符的账单起算，"
+        "有明细的账单按应收倍率重算各项电费（分时、阶梯、基金、基本电费、力调），否则为少计电量的电费及基金",
+        "multiplier_billed ≠ archive ct_ratio × pt_ratio; impact from the first mismatched bill, "
+        "on itemized bills the recomputed bill at the multiplier due (periods, tiers, funds, "
+        "basic charge, power factor), else the missing kWh's energy and funds",
     ),
     "rule.register_mismatch.title": ("电量与示数不符（示数跳变、倒走或少计）", "Billed energy does not follow the registers"),
     "rule.register_mismatch.checks": (
