@@ -178,7 +178,7 @@ def basic_lines(
     days_per_month = params.days_per_month
     kva = np.where(part_month | changed, day_sum / days_per_month, capacity)
 
-    demand = number("max_demand_kw")
+    demand = number("max_demand_kw_due")
     contract = number("contract_demand_kw")
     excess = np.nan_to_num(np.maximum(demand - params.demand_excess_threshold * contract, 0.0))
     kw = np.fmax(demand, params.demand_floor_share * capacity)

@@ -19,7 +19,7 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 
-from auditkit.billing.bill_frame import NO_PERIOD, coded_lines, texts_at
+from auditkit.billing.bill_frame import NO_PERIOD, coded_lines, register_scale, texts_at
 from auditkit.billing.money import round_half_up
 from auditkit.billing.params import TOU_PERIODS, BillingParams
 from auditkit.billing.tariff_lookup import (
@@ -123,10 +123,9 @@ def _tou_lines(
     """One line per period for the time-of-use bills `rows`."""
     if not len(rows):
         return []
-    actual = ~bills["read_type"].iloc[rows].eq("estimated").to_numpy(dtype=bool)
+    estimated = bills["read_type"].iloc[rows].eq("estimated").to_numpy(dtype=bool)
     due, billed_multiplier = (bills[c].to_numpy(dtype=float)[rows] for c in MULTIPLIERS)
-    ratio = due / billed_multiplier
-    scale = np.where(actual & np.isfinite(ratio), ratio, 1.0)
+    scale = register_scale(estimated, due, billed_multiplier)
     kwh = bills["kwh_due"].to_numpy(dtype=float)[rows]
     registers = np.column_stack([bills[c].to_numpy(dtype=float)[rows] for c in REGISTERS.values()])
     known = ~np.isnan(registers).all(axis=1)  # by registers, else by billed period lines

@@ -2,13 +2,14 @@
 
 Average-load method of DL/T 686: over T = hours_per_day × read days,
 loss kWh = Σ_i [P0_i·T + K·Pk_i·(Ap_i² + Aq_i²) / (Sn_i²·T)] rounded half up to the whole kWh,
-Ap = kWh due, Aq = kvarh import + |export|, K = loss_form_factor, the load shared among the running
-transformers in proportion to their kVA (Ap_i = Ap·Sn_i/ΣSn, likewise Aq_i), which sums to
-ΣP0·T + K·ΣPk·(Ap² + Aq²) / ((ΣSn)²·T). A transformer is running on the read period's last day by
-its latest status row; hot standby, cold standby, sealed and removed units carry no load and no
-loss. P0 and Pk come from the transformer's nameplate, from `loss_table` by kVA where the nameplate
-is missing or loss_method is "table"; a customer without transformer rows is one transformer of its
-contract capacity, with losses from `loss_table`. Loss energy is priced at the flat rate.
+Ap = kWh due, Aq = kvarh import + |export| at the multiplier due, K = loss_form_factor, the
+load shared among the running transformers in proportion to their kVA (Ap_i = Ap·Sn_i/ΣSn,
+likewise Aq_i), which sums to ΣP0·T + K·ΣPk·(Ap² + Aq²) / ((ΣSn)²·T). A transformer is running
+on the read period's last day by its latest status row; hot standby, cold standby, sealed and
+removed units carry no load and no loss. P0 and Pk come from the transformer's nameplate, from
+`loss_table` by kVA where the nameplate is missing or loss_method is "table"; a customer without
+transformer rows is one transformer of its contract capacity, with losses from `loss_table`.
+Loss energy is priced at the flat rate.
 """
 
 from __future__ import annotations
@@ -89,8 +90,8 @@ def loss_figures(
 
     hours = params.hours_per_day * bills["read_days"].to_numpy(dtype=float)[mine]
     active = bills["kwh_due"].to_numpy(dtype=float)[mine]
-    imported = bills["kvarh_import"].to_numpy(dtype=float)
-    exported = bills["kvarh_export"].to_numpy(dtype=float)
+    imported = bills["kvarh_import_due"].to_numpy(dtype=float)
+    exported = bills["kvarh_export_due"].to_numpy(dtype=float)
     estimated = np.isnan(imported) & np.isnan(exported)
     reactive = np.nan_to_num(imported[mine]) + np.nan_to_num(np.abs(exported[mine]))
     with np.errstate(divide="ignore", invalid="ignore"):

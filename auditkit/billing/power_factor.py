@@ -1,7 +1,8 @@
 """The power-factor adjustment due (力调电费), 水电财字〔1983〕215号.
 
 The month's average power factor PF = A / √(A² + Q²), A = kWh due + loss kWh, Q = kvarh import +
-|export| (reactive energy sent back overcompensates just as much), rounded half up to two decimals.
+|export| at the multiplier due, as the kWh (reactive energy sent back overcompensates just as
+much), rounded half up to two decimals.
 The adjustment percent comes from the published table of the customer's standard (0.90, 0.85 or
 0.80; `pf_tables`, pieces over p = PF × 100) and applies to the energy (losses included) and basic
 charges due, funds excluded: amount = base × percent / 100, positive a surcharge, negative a rebate.
@@ -50,8 +51,8 @@ def adjustment_percent(
 def without_registers(bills: pd.DataFrame) -> np.ndarray:
     """Per bill: its customer is held to a power-factor standard, but the bill has neither
     reactive register (import nor export), so no adjustment can be recomputed."""
-    imported = bills["kvarh_import"].to_numpy(dtype=float)
-    exported = bills["kvarh_export"].to_numpy(dtype=float)
+    imported = bills["kvarh_import_due"].to_numpy(dtype=float)
+    exported = bills["kvarh_export_due"].to_numpy(dtype=float)
     standard = bills["pf_standard"].to_numpy(dtype=float)
     return ~np.isnan(standard) & np.isnan(imported) & np.isnan(exported)
 
@@ -61,8 +62,8 @@ def pf_lines(bills: pd.DataFrame, charged: pd.DataFrame, params: BillingParams) 
     quantity = energy + loss + basic amounts due (yuan), rate = percent / 100.
 
     Only those bills are worked on (a standard is rare: most bills are of customers held to none)."""
-    imported = bills["kvarh_import"].to_numpy(dtype=float)
-    exported = bills["kvarh_export"].to_numpy(dtype=float)
+    imported = bills["kvarh_import_due"].to_numpy(dtype=float)
+    exported = bills["kvarh_export_due"].to_numpy(dtype=float)
     standard = bills["pf_standard"].to_numpy(dtype=float)
     rows = np.flatnonzero(~np.isnan(standard) & ~(np.isnan(imported) & np.isnan(exported)))
     tabled = np.zeros(len(rows), dtype=bool)

@@ -52,8 +52,11 @@ _CODES = {
 _RULES = {
     "rule.multiplier_mismatch.title": ("计费倍率与档案倍率不符", "Billed multiplier differs from the archive"),
     "rule.multiplier_mismatch.checks": (
-        "计费倍率 ≠ 档案中电流互感器变比 × 电压互感器变比（ct_ratio × pt_ratio）；涉及电费自第一期倍率不符的账单起算",
-        "multiplier_billed ≠ archive ct_ratio × pt_ratio; impact from the first mismatched bill",
+        "计费倍率 ≠ 档案中电流互感器变比 × 电压互感器变比（ct_ratio × pt_ratio）；涉及电费自第一期倍率不符的账单起算，"
+        "有明细的账单按应收倍率重算各项电费（分时、阶梯、基金、基本电费、力调），否则为少计电量的电费及基金",
+        "multiplier_billed ≠ archive ct_ratio × pt_ratio; impact from the first mismatched bill, "
+        "on itemized bills the recomputed bill at the multiplier due (periods, tiers, funds, "
+        "basic charge, power factor), else the missing kWh's energy and funds",
     ),
     "rule.register_mismatch.title": ("电量与示数不符（示数跳变、倒走或少计）", "Billed energy does not follow the registers"),
     "rule.register_mismatch.checks": (
@@ -311,6 +314,16 @@ _EVIDENCE = {
     "evidence.kwh.not_billed": ("少计电量 {kwh:num0} 千瓦时", "{kwh:num0} kWh not billed"),
     "evidence.kwh.billed_too_much": ("多计电量 {kwh:num0} 千瓦时", "{kwh:num0} kWh billed too much"),
     "evidence.demand_charge_short": ("，按需量计收的基本电费少计 {amount:money}", ", demand charge short by {amount:money}"),
+    "evidence.funds_short": ("，政府性基金及附加少计 {amount:money}", ", funds short by {amount:money}"),
+    "evidence.multiplier.recomputed": (
+        "；按应收倍率重算：电度电费 {energy:money}{fund:clause}{basic:clause}{pf_adjustment:clause}{loss:clause}",
+        "; recomputed at the multiplier due: energy {energy:money}{fund:clause}{basic:clause}"
+        "{pf_adjustment:clause}{loss:clause}",
+    ),
+    "evidence.multiplier.part.fund": ("，基金及附加 {amount:money}", ", funds {amount:money}"),
+    "evidence.multiplier.part.basic": ("，基本电费 {amount:money}", ", basic charge {amount:money}"),
+    "evidence.multiplier.part.pf_adjustment": ("，力调电费 {amount:money}", ", power-factor adjustment {amount:money}"),
+    "evidence.multiplier.part.loss": ("，变损电费 {amount:money}", ", losses {amount:money}"),
     "evidence.revenue": ("（涉及电费 {amount:money}）", " ({amount:money})"),
     "evidence.register_mismatch": ("{months:span}：{parts:join}", "{months:span}: {parts:join}"),
     "evidence.register.short": (

@@ -5,6 +5,7 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 
+from auditkit.billing.money import round_half_up
 from auditkit.periods import add_months, date_month_number
 from auditkit.rules.context import RuleContext
 from auditkit.rules.evidence import clause
@@ -18,6 +19,7 @@ from auditkit.rules.findings import (
     raw_per_customer,
     zero_where_nan,
 )
+from auditkit.rules.recomputed import LINE_TYPES
 from auditkit.rules.registry import rule
 
 
@@ -56,17 +58,29 @@ def multiplier_mismatch(ctx: RuleContext, params: dict) -> pd.DataFrame:
     # A demand charge read through the same wrong multiplier is short by the same ratio.
     demand_basis = customer_is_at(ctx, rows, "basic_charge_basis", "demand")
     basic = zero_where_nan(ctx.bills["basic_charge"].to_numpy(dtype=float)[rows])
-    missing_basic = np.where(demand_basis, basic * (ratio - 1), 0.0)
-    revenue = missing_kwh * ctx.energy_rate_due_or_billed(rows) + missing_basic
+    parts = {
+        "energy": missing_kwh * ctx.energy_rate_due_or_billed(rows),
+        "fund": missing_kwh * _fund_rate_due(ctx, rows),
+        "basic": np.where(demand_basis, basic * (ratio - 1), 0.0),
+        "pf_adjustment": np.zeros(len(rows)),
+        "loss": np.zeros(len(rows)),
+    }
+    recomputed = np.zeros(len(rows), dtype=bool)
+    if ctx.itemized:
+        recomputed, kwh_due, lines = _recomputed_shortfall(ctx, rows, missing_kwh)
+        missing_kwh = np.where(recomputed, kwh_due, missing_kwh)
+        for name, money in lines.items():
+            parts[name] = np.where(recomputed, money, parts[name])
     grouped = per_customer_at(
         ctx,
         rows,
         missing_kwh=missing_kwh,
-        missing_basic=missing_basic,
-        revenue=revenue,
+        recomputed=recomputed,
+        revenue=sum(parts.values()),
         billed_min=billed,
         billed_max=billed,
         archive_first=archive,
+        **{f"{name}_money": money for name, money in parts.items()},
     )
     archive_ratios = customers[["ct_ratio", "pt_ratio"]].iloc[grouped["cust"]]
     evidence = [
@@ -79,8 +93,67 @@ def multiplier_mismatch(ctx: RuleContext, params: dict) -> pd.DataFrame:
     return raw_per_customer(grouped, evidence, 0.5 + score)
 
 
+#: How far a bill's recomputed kWh difference may be from its kWh billed × (the archive's
+#: multiplier ÷ the one billed − 1) and still be the multiplier's alone: kWh, and a share of the
+#: kWh due (registers and kWh are kept to the hundredth, then × a multiplier). Beyond it the
+#: registers or the multiplier in force differ too (register_mismatch's, an order's).
+_KWH_AGREE, _SHARE_AGREE = 0.5, 0.001
+
+
+def _fund_rate_due(ctx: RuleContext, rows: np.ndarray) -> np.ndarray:
+    """Per bill of `rows`, the schedule's fund rate due (0 where it has none): the funds are
+    collected on every kWh, the kWh a multiplier left out included."""
+    if "fund_rate" not in ctx.tariffs:
+        return np.zeros(len(rows))
+    return zero_where_nan(ctx.schedule_rate_due("fund_rate", rows))
+
+
+def _recomputed_shortfall(
+    ctx: RuleContext, rows: np.ndarray, missing_kwh: np.ndarray
+) -> tuple[np.ndarray, np.ndarray, dict[str, np.ndarray]]:
+    """Per bill of `rows`: whether the recomputation priced it, its energy kWh due less those
+    billed, and per line type the money the multiplier left out.
+
+    A bill is priced where it is on the tariff due (else tariff_mismatch's), every line of it
+    was recomputed (a difference, not NaN), and its recomputed kWh difference is `missing_kwh`
+    (the multiplier's alone). The line rules skip such a bill (its kWh differ), so its
+    differences are counted here once: the energy lines' difference less the rate's own (rate
+    due − rate billed) × kWh billed, which stays rate_mismatch's; the fund, loss, basic and
+    power-factor lines' difference whole (the demand and reactive energy are read through the
+    same multiplier)."""
+    rc = ctx.recomputed
+    n = len(ctx.bills)
+    position = np.full(n, -1, dtype=np.int64)
+    position[rows] = np.arange(len(rows))
+    mine = np.flatnonzero(position[rc.row] >= 0)
+    at = position[rc.row[mine]]
+    line_type = rc.line_type[mine]
+    money = rc.difference[mine].copy()
+    unpriced = np.zeros(len(rows), dtype=bool)
+    unpriced[at[np.isnan(money)]] = True
+    energy = line_type == LINE_TYPES.index("energy")
+    gap = rc.rate_due[mine] - rc.rate_billed[mine]
+    quantity = rc.quantity_billed[mine]
+    own = np.flatnonzero(energy & np.isfinite(gap) & (gap != 0) & (quantity > 0))
+    money[own] -= round_half_up(gap[own] * quantity[own], 2)
+    kinds = len(LINE_TYPES)
+    sums = np.bincount(
+        at * kinds + line_type, weights=zero_where_nan(money), minlength=len(rows) * kinds
+    ).reshape(len(rows), kinds)
+    due, billed = rc.energy_kwh
+    kwh_due = due[rows] - billed[rows]
+    agrees = np.abs(kwh_due - missing_kwh) <= np.maximum(_KWH_AGREE, _SHARE_AGREE * due[rows])
+    has_lines = np.zeros(len(rows), dtype=bool)
+    has_lines[at[energy]] = True
+    recomputed = has_lines & ~unpriced & ~rc.tariff_differs[rows] & agrees
+    lines = {name: sums[:, code] for code, name in enumerate(LINE_TYPES)}
+    return recomputed, kwh_due, lines
+
+
 def _multiplier_evidence(found: object, archive: object) -> list:
-    """The bills, multipliers billed and archived, and the energy and money they leave out."""
+    """The bills, multipliers billed and archived, and the energy and money they leave out:
+    by line type where a bill was recomputed, else the demand charge and funds beside the
+    energy."""
     low, high = found.billed_min, found.billed_max
     used = (
         clause("multiplier.one", multiplier=low)
@@ -103,8 +176,29 @@ def _multiplier_evidence(found: object, archive: object) -> list:
             energy=energy,
         )
     ]
-    if found.missing_basic > 0:
-        evidence.append(clause("demand_charge_short", amount=found.missing_basic))
+    if found.recomputed:
+        evidence.append(
+            clause(
+                "multiplier.recomputed",
+                energy=found.energy_money,
+                **{
+                    name: clause(f"multiplier.part.{name}", amount=amount)
+                    if abs(amount) >= 0.005
+                    else None
+                    for name, amount in (
+                        ("fund", found.fund_money),
+                        ("basic", found.basic_money),
+                        ("pf_adjustment", found.pf_adjustment_money),
+                        ("loss", found.loss_money),
+                    )
+                },
+            )
+        )
+    else:
+        if found.basic_money > 0:
+            evidence.append(clause("demand_charge_short", amount=found.basic_money))
+        if found.fund_money > 0:
+            evidence.append(clause("funds_short", amount=found.fund_money))
     return [*evidence, clause("revenue", amount=max(found.revenue, 0.0))]
 
 

@@ -7,6 +7,7 @@ from types import SimpleNamespace
 import numpy as np
 import pandas as pd
 
+from auditkit.billing.bill_frame import METERED
 from auditkit.periods import month_number
 
 #: A bill's columns as recompute prepares them, with neutral defaults.
@@ -41,8 +42,14 @@ RATE_DEFAULTS = {
 
 def bills(*rows: dict) -> pd.DataFrame:
     """The prepared bill frame of `rows` (each a dict of the columns that differ from the
-    defaults); read_from/read_to default to the period's first and last day."""
-    frame = pd.DataFrame([{**BILL_DEFAULTS, **row} for row in rows])
+    defaults); the METERED figures due default to the row's billed ones; read_from/read_to default to the period's first and last day."""
+    # The figures read through the CT and PT are due as billed unless a row says (multiplier 1).
+    frame = pd.DataFrame(
+        [
+            {**BILL_DEFAULTS, **{METERED[name]: row.get(name, np.nan) for name in METERED}, **row}
+            for row in rows
+        ]
+    )
     first = pd.to_datetime(frame["period"] + "-01")
     frame["read_from"] = pd.to_datetime(frame.get("read_from", first)).fillna(first)
     last = first + pd.offsets.MonthEnd(0)

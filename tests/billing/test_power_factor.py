@@ -190,3 +190,48 @@ def test_no_reactive_register_note_when_every_assessed_bill_has_one():
     b.bill("P2", "2024-01", 10000, 0.60, tariff="IND2")
     codes = [note.code for note in recompute(b.dataset()).attrs["notes"]]
     assert "no_reactive_registers" not in codes
+
+
+def test_a_wrong_multiplier_bill_is_due_its_demand_and_reactive_energy_at_the_multiplier_due():
+    # Archive CT 40 × PT 100 = 4000, billed at 2000: the demand and reactive registers are read
+    # through the same CT and PT as the kWh, so all three are half what is due.
+    # Billed: 100 000 kWh, 300 kW (raised to the 40 % floor of 1000 kVA: 400 kW × 40 = 16 000.00),
+    # 60 000 kvarh: PF 100 000/√(100 000² + 60 000²) = 0.857 → 0.86 → +2 % of 76 000.00 = 1520.00.
+    # Due: 200 000 kWh, 600 kW (above the floor; no contract demand, no excess) × 40 = 24 000.00,
+    # 120 000 kvarh: PF 0.86 → +2 % of 120 000.00 + 24 000.00 = 2880.00. With the kvarh as billed the PF
+    # would be 200 000/√(200 000² + 60 000²) = 0.958 → 0.96 → a −0.75 % rebate.
+    b = Billing()
+    b.customer(
+        "I1",
+        **{**TWO_PART, "basic_charge_basis": "demand"},
+        ct_ratio=40.0,
+        pt_ratio=100.0,
+        contract_capacity_kva=1000.0,
+        pf_standard=0.90,
+    )
+    b.bill(
+        "I1",
+        "2024-05",
+        100_000,
+        0.60,
+        multiplier=2000.0,
+        tariff="IND2",
+        max_demand_kw=300.0,
+        kvarh_import=60_000.0,
+        kvarh_export=0.0,
+        basic_charge=16_000.0,
+        pf_adjustment=1520.0,
+    )
+    result = recompute(b.dataset())
+    basic = recompute_row(result, "basic", "2024-05")
+    # The billed side keeps the bill's own demand, 300 kW, as the bill recorded it.
+    assert (basic["quantity_billed"], basic["quantity_due"]) == (300.0, 600.0)
+    assert (basic["amount_billed"], basic["amount_due"], basic["difference"]) == (
+        16_000.00,
+        24_000.00,
+        8000.00,
+    )
+    pf = recompute_row(result, "pf_adjustment", "2024-05")
+    assert pf["quantity_due"] == 144_000.00
+    assert pf["rate_due"] == pytest.approx(0.02, abs=1e-12)
+    assert (pf["amount_billed"], pf["amount_due"], pf["difference"]) == (1520.00, 2880.00, 1360.00)

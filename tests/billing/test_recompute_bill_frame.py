@@ -95,6 +95,39 @@ def test_a_meter_replaced_inside_the_read_period_joins_the_two_meters():
     assert _frame(b)["kwh_due"].tolist() == [5000.0, 3000.0]
 
 
+def test_demand_and_reactive_energy_are_due_at_the_multiplier_due():
+    # W: billed at 20 where CT 40 is due: its demand and reactive energy, read through the same
+    # CT, are due twice as billed. E: the same, read estimated: its kWh, demand and kvarh stay as
+    # billed (no register was read). J: a meter replaced inside the read period (50 → 100), the
+    # bill at the new meter's 100: the multiplier due, nothing rescaled.
+    b = Billing()
+    reads = {"max_demand_kw": 30.0, "kvarh_import": 400.0, "kvarh_export": 10.0}
+    for customer_id in ("W", "E"):
+        b.customer(customer_id, ct_ratio=40.0)
+    b.bill("W", "2024-03", 1000, 0.90, multiplier=20.0, **reads)
+    b.bill("E", "2024-03", 1000, 0.90, multiplier=20.0, read_type="estimated", **reads)
+    b.customer("J", ct_ratio=100.0)
+    b.orders.append(
+        {
+            "order_id": "WO9",
+            "customer_id": "J",
+            "order_type": "meter_replacement",
+            "issued_at": pd.Timestamp("2024-03-01"),
+            "effective_date": pd.Timestamp("2024-03-11"),
+            "old_value": "50",
+            "new_value": "100",
+            "old_final_read": 1040.0,
+            "new_first_read": 0.0,
+        }
+    )
+    b.bill("J", "2024-03", 5000, 0.90, start=1000, register_end=30.0, multiplier=100, **reads)
+    frame = _frame(b).set_index(pd.Index(["E", "J", "W"]))
+    assert frame["kwh_due"].to_dict() == {"E": 1000.0, "J": 5000.0, "W": 2000.0}
+    for name, value in reads.items():
+        assert frame[name].tolist() == [value] * 3  # the bill's own
+        assert frame[f"{name}_due"].to_dict() == {"E": value, "J": value, "W": 2 * value}
+
+
 def test_closure_date_and_archive_columns():
     b = Billing()
     b.customer("K", pf_standard=0.9, metering_mode="high_low")

@@ -5,6 +5,9 @@ from __future__ import annotations
 import pytest
 from rule_builder import COMMERCIAL, PERIODS, TWO_PART, Utility, flat, run
 
+from auditkit import rules
+from auditkit.data import Dataset
+
 
 def by_customer(findings) -> dict[str, float]:
     return dict(zip(findings["customer_id"], findings["revenue_impact"], strict=True))
@@ -40,6 +43,23 @@ def test_multiplier_mismatch_adds_a_demand_charge_shortfall_once_per_bill():
         "6 bills 2024-07..2024-12 used multiplier 500.00 where the archive has CT 10.00 × PT 100.00 "
         "= 1,000.00: 300,000 kWh not billed, demand charge short by ¥48,000.00 (¥228,000.00)"
     )
+
+
+def test_multiplier_mismatch_adds_the_funds_on_the_missing_kwh_where_the_schedule_has_them():
+    u = Utility()
+    for customer_id in ("A", "B"):
+        u.customer(customer_id, ct_ratio=40.0, **COMMERCIAL)
+        u.monthly(customer_id, flat(100), multiplier=20.0, tariff="COM")
+    u.bills[-1]["tariff_billed"] = "IND2"  # B's December: a tariff without funds
+    tables = u.tables()
+    tables["tariffs"]["fund_rate"] = [None, None, 0.03, None, None]  # COM's 0.03 yuan/kWh
+    findings = rules.run(Dataset.from_frames(tables), rules="multiplier_mismatch")
+    found = by_customer(findings)
+    # 100 kWh a month not billed at 0.80 + 0.03 funds; B's December at IND2's 0.60, no funds.
+    assert found["A"] == pytest.approx(12 * 100 * 0.83)
+    assert found["B"] == pytest.approx(11 * 100 * 0.83 + 100 * 0.60)
+    evidence = findings["evidence"].iat[0]
+    assert evidence.endswith("1,200 kWh not billed, funds short by ¥36.00 (¥996.00)")
 
 
 def test_multiplier_and_rate_errors_split_the_shortfall_without_overlap():
