@@ -70,13 +70,18 @@ _RULES = {
     ),
     "rule.capacity_underbilled.title": ("基本电费计费容量小于档案容量", "Basic charge on less capacity than the archive"),
     "rule.capacity_underbilled.checks": (
-        "按容量计收基本电费的用户：计费容量小于当月运行的合同容量，且当月无暂停；有电费明细、变压器或抄表日期的数据按重算的"
-        "运行容量（运行和热备用变压器，新装、变更、销户月份按日折算）核对基本电费明细的计费容量",
+        "按容量计收基本电费的用户：计费容量小于当月运行的合同容量，且当月无暂停；新装、变更、销户月份按工单逐日折算"
+        "（不超过当月各日的最大容量），计费容量不低于折算容量即不列；有电费明细、变压器或抄表日期的数据按重算的"
+        "运行容量（运行和热备用变压器，新装、变更、销户月份按日折算）核对基本电费明细的计费容量；运行容量低于 "
+        "two_part_threshold_kva 的月份执行单一制电价，不计基本电费",
         "capacity-basis customers: capacity_billed_kva below the contract capacity in force that "
-        "month, with no suspension covering the month; on itemized data (bill lines, "
+        "month, with no suspension covering the month; in a month of connection, change or "
+        "closure the capacity due is the orders' prorated by day (at most the largest capacity "
+        "of its days), and a bill on that or more is not short; on itemized data (bill lines, "
         "transformers, read dates) the basic line's quantity against the recomputed capacity in "
         "force (running and hot-standby transformers, prorated by day in months of connection, "
-        "change or closure)",
+        "change or closure); months whose capacity in force is below two_part_threshold_kva are "
+        "single-part, with no basic charge due",
     ),
     "rule.demand_over_capacity.title": (
         "最大需量持续超过登记容量（疑似大换小、私增容量）",
