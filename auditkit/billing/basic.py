@@ -158,7 +158,7 @@ def basic_lines(
     )
     first, last, part_month = days_in_service(read_from, read_to, connection, closure)
     in_service = np.maximum(last - first + 1, 0)
-    day_sum, capacity, changed, _ = capacity_over(
+    day_sum, capacity, lowest, highest = capacity_over(
         bills["customer_id"].iloc[rows],
         number("contract_capacity_kva"),
         first,
@@ -167,7 +167,7 @@ def basic_lines(
         capacity_steps(dataset),
     )
     days_per_month = params.days_per_month
-    kva = np.where(part_month | changed, day_sum / days_per_month, capacity)
+    kva = np.where(part_month | (lowest != highest), day_sum / days_per_month, capacity)
 
     demand = number("max_demand_kw")
     contract = number("contract_demand_kw")
@@ -209,17 +209,18 @@ def capacity_over(
     steps: pd.DataFrame,
 ) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
     """Per bill over its days `first`..`last`: Σ of each day's capacity in force (kVA·days), the
-    capacity on the last day (on `last` itself, or on `read_to` when no day is in service),
-    whether the capacity changes between two of those days, and the largest capacity of those
-    days (the capacity on the last day where no day is in service). A customer without `steps`
-    has its bills' contract capacity (`archive`) throughout, as has a step of NaN kVA."""
+    capacity on the last day (on `last` itself, or on `read_to` when no day is in service), and
+    the smallest and largest capacity of those days (both the capacity on the last day where no
+    day is in service; they differ where the capacity changes between two of the days). A
+    customer without `steps` has its bills' contract capacity (`archive`) throughout, as has a
+    step of NaN kVA."""
     day_sum = archive * np.maximum(last - first + 1, 0)
     capacity = archive.copy()
-    changed = np.zeros(len(archive), dtype=bool)
+    lowest = archive.copy()
     highest = archive.copy()
     stepped, cust, step_cust = shared_codes(customer_id, steps["customer_id"])
     if len(stepped) == 0:
-        return day_sum, capacity, changed, highest
+        return day_sum, capacity, lowest, highest
     order = np.lexsort((steps["day"].to_numpy(), step_cust))
     order = order[step_cust[order] >= 0]
     step_cust, step_day = step_cust[order], steps["day"].to_numpy()[order]
@@ -232,11 +233,12 @@ def capacity_over(
     # Every customer with steps has one since FAR_PAST: a step is always found.
     at_end = latest_at(step_cust, step_day, cust, end_day)
     capacity[stepped] = np.where(np.isnan(step_kva[at_end]), archive, step_kva[at_end])
+    lowest[stepped] = capacity[stepped]
     highest[stepped] = capacity[stepped]
     day_sum[stepped] = 0.0
     spans = np.flatnonzero(first <= last)
     if len(spans) == 0:
-        return day_sum, capacity, changed, highest
+        return day_sum, capacity, lowest, highest
     start = latest_at(step_cust, step_day, cust[spans], first[spans])
     count = at_end[spans] - start + 1
     offsets = np.cumsum(count) - count
@@ -247,9 +249,9 @@ def capacity_over(
     )
     kva = np.where(np.isnan(step_kva[step]), archive[bill], step_kva[step])
     day_sum[stepped[spans]] = np.add.reduceat(kva * overlap, offsets)
+    lowest[stepped[spans]] = np.minimum.reduceat(kva, offsets)
     highest[stepped[spans]] = np.maximum.reduceat(kva, offsets)
-    changed[stepped[spans]] = highest[stepped[spans]] != np.minimum.reduceat(kva, offsets)
-    return day_sum, capacity, changed, highest
+    return day_sum, capacity, lowest, highest
 
 
 def capacity_steps(dataset: object) -> pd.DataFrame:

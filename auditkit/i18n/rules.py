@@ -117,14 +117,16 @@ _RULES = {
     "rule.suspension_overrun.checks": (
         "暂停按日计：每一日历年内累计暂停天数超过 max_months 个月（按任意连续 max_months 个自然月的最多天数计，6 个月"
         "为 184 天），或一次暂停不足 min_days 天（暂停期间基本电费照收）；跨年暂停各年分别累计；涉及电费：暂停容量"
-        "自期满之日起至恢复（跨年仍计）、或不足期限的暂停全部天数的基本电费，整个抄表周期按月、不足按日（1/30）计收",
+        "自期满之日起至恢复（跨年仍计）、或不足期限的暂停全部天数的基本电费，整个抄表周期按月、不足按日（1/30）计收，"
+        "只计账单少收的部分（账单已按全部容量计收的照列，不计涉及电费）",
         "suspensions counted in days: more suspended days in a calendar year than max_months allow "
         "(the most days any max_months consecutive calendar months hold: 184 for 6), or a "
         "suspension shorter than min_days (its basic charge stays due); a suspension across two "
         "years counts in each year apart; impact: the basic charge of the suspended capacity from "
         "the day the allowance ran out until resumption (into later years too), or for every day "
         "of a too-short suspension, a whole read period at the monthly rate, part of one at 1/30 "
-        "a day",
+        "a day, counted only where the bills under-billed it (bills that charged it: listed "
+        "with no revenue)",
     ),
     "rule.order_stalled.title": ("工单流转超时（传递、登记、归档不及时）", "Work order stalled in its lifecycle"),
     "rule.order_stalled.checks": (

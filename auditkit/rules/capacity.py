@@ -138,6 +138,8 @@ def used_beyond_reduction(
     return beyond
 
 
+#: Score of a finding whose order is irregular but whose bills charged what it took off.
+PROCEDURAL_SCORE = 0.3
 #: Orders that move the capacity a basic charge is due on inside a read period.
 PRORATING_ORDERS = (*CAPACITY_ORDERS, "closure")
 
@@ -148,6 +150,7 @@ class OrderCapacity(NamedTuple):
 
     kva_months: np.ndarray  # the capacity due as the orders have it (kVA-months)
     last: np.ndarray  # the capacity on the last day of the read period in service (kVA)
+    lowest: np.ndarray  # the smallest capacity of a day of it in service (kVA)
     highest: np.ndarray  # the largest capacity of a day of it in service (kVA)
     prorated: np.ndarray  # the read period holds a change, a connection or a closure
 
@@ -166,7 +169,7 @@ def order_capacity(ctx: RuleContext, rows: np.ndarray) -> OrderCapacity:
     first, last, part_month = days_in_service(
         read_from, read_to, connection, _closure_days(ctx, cust, read_from)
     )
-    day_sum, capacity, changed, highest = capacity_over(
+    day_sum, capacity, lowest, highest = capacity_over(
         ctx.customers["customer_id"].iloc[cust],
         ctx.capacity_in_force[rows],
         first,
@@ -174,9 +177,11 @@ def order_capacity(ctx: RuleContext, rows: np.ndarray) -> OrderCapacity:
         read_to,
         _order_steps(ctx),
     )
-    prorated = part_month | changed
+    prorated = part_month | (lowest != highest)
     prorated_kva = np.minimum(day_sum / _days_per_month(ctx), highest)
-    return OrderCapacity(np.where(prorated, prorated_kva, capacity), capacity, highest, prorated)
+    return OrderCapacity(
+        np.where(prorated, prorated_kva, capacity), capacity, lowest, highest, prorated
+    )
 
 
 @once_per_context
@@ -473,7 +478,8 @@ def suspension_overrun(ctx: RuleContext, params: dict) -> pd.DataFrame:
     priced = basic_charge_of_days(
         ctx, hits["cust"], hits["kva"], hits["charged_from"], hits["stop"]
     )
-    revenue = priced.groupby("cust")["amount"].sum()
+    charged = priced.groupby("cust")["amount"].sum()
+    revenue = _left_unbilled(ctx, priced).groupby("cust")["amount"].sum()
     months = group_stats(priced.groupby("cust"), min=("month", "min"), max=("month", "max"))
     # Each customer's finding shows its first overrun (else its first too-short suspension).
     shown = hits.sort_values(["cust", "short", "start"], kind="stable").drop_duplicates("cust")
@@ -483,11 +489,13 @@ def suspension_overrun(ctx: RuleContext, params: dict) -> pd.DataFrame:
     month_from = months["min"].reindex(cust).fillna(pd.Series(first, index=cust)).to_numpy()
     month_to = months["max"].reindex(cust).fillna(pd.Series(first, index=cust)).to_numpy()
     amounts = revenue.reindex(cust).fillna(0.0).to_numpy()
+    billed = (charged.reindex(cust).fillna(0.0).to_numpy() > 0) & (amounts == 0)
     evidence = [
-        _suspension_evidence(span, extra, amount, ctx.as_of, limit, params)
-        for span, extra, amount in zip(shown.itertuples(), more, amounts, strict=True)
+        _suspension_evidence(span, extra, amount, ctx.as_of, limit, params, paid)
+        for span, extra, amount, paid in zip(shown.itertuples(), more, amounts, billed, strict=True)
     ]
     score = np.where(shown["short"], 0.5, np.minimum(1.0, 0.5 + shown["used"] / (2 * limit) - 0.25))
+    score = np.where(billed, PROCEDURAL_SCORE, score)
     month_to = np.clip(month_to, month_from, ctx.as_of)
     return raw(cust, month_from, month_to, evidence, amounts, score)
 
@@ -622,7 +630,7 @@ def basic_charge_of_days(
     of it a day (params/billing.yaml), at the basic rate per kVA due. Capacity-basis customers
     only; periods after the audit month are not billed yet.
 
-    Returns one row per (interval, bill) charged: cust, month, amount.
+    Returns one row per (interval, bill) charged: cust, month, row (the bill), kva, amount.
     """
     capacity_basis = ctx.customer_flag("basic_charge_basis", "capacity")
     intervals = pd.DataFrame(
@@ -657,7 +665,40 @@ def basic_charge_of_days(
     rate = ctx.kva_rate_due(joined["row"].to_numpy())
     amount = np.round(joined["kva"].to_numpy() * share * rate, 2)
     return pd.DataFrame(
-        {"cust": joined["cust"].to_numpy(), "month": joined["month"].to_numpy(), "amount": amount}
+        {
+            "cust": joined["cust"].to_numpy(),
+            "month": joined["month"].to_numpy(),
+            "row": joined["row"].to_numpy(),
+            "kva": joined["kva"].to_numpy(),
+            "amount": amount,
+        }
+    )
+
+
+def _left_unbilled(ctx: RuleContext, priced: pd.DataFrame) -> pd.DataFrame:
+    """`priced` (`basic_charge_of_days`: the basic charge a rule finds due on days an order took
+    off) cut to what each bill left unbilled, one row per bill (cust, month, amount).
+
+    A bill owed the capacity the orders put on it (`order_capacity`) plus what those days add,
+    for the whole period at most the largest capacity of a day once the days taken off are given
+    back (the smallest capacity of its days plus the kVA taken off, or the largest); short of it
+    by the capacity billed, at the basic rate due, never by more than priced. A bill that charged
+    those days (a suspension under 15 days billed in full, a backdated order billed from its
+    application) under-billed nothing: a finding's revenue is what the bills under-billed."""
+    per_bill = priced.groupby("row", sort=True)
+    charged = per_bill["amount"].sum().to_numpy()
+    rows = per_bill["amount"].sum().index.to_numpy()
+    filed = order_capacity(ctx, rows)
+    whole = np.maximum(filed.highest, filed.lowest + per_bill["kva"].max().to_numpy())
+    rate = ctx.kva_rate_due(rows)
+    due = np.minimum(filed.kva_months * rate + charged, whole * rate)
+    short = np.clip(due - ctx.capacity_billed(rows) * rate, 0.0, charged)
+    return pd.DataFrame(
+        {
+            "cust": ctx.bill_customer[rows],
+            "month": ctx.bill_month[rows],
+            "amount": np.round(short, 2),
+        }
     )
 
 
@@ -669,9 +710,10 @@ def _days_per_month(ctx: RuleContext) -> int:
 
 
 def _suspension_evidence(
-    span: object, more: int, amount: float, as_of: int, limit: int, params: dict
+    span: object, more: int, amount: float, as_of: int, limit: int, params: dict, billed: bool
 ) -> list[Clause]:
-    """One customer's suspension finding: the period shown, the limit broken, the money."""
+    """One customer's suspension finding: the period shown, the limit broken, the money (or
+    that the bills charged it, `billed`)."""
     if span.short:
         found = clause(
             "suspension.too_short",
@@ -697,7 +739,7 @@ def _suspension_evidence(
             months=params["max_months"],
             due_from=span.charged_from,
         )
-    return _shown_with_more(found, "more_suspensions", more, amount)
+    return _shown_with_more(found, "more_suspensions", more, amount, billed)
 
 
 @rule(
@@ -739,12 +781,14 @@ def suspension_backdated(ctx: RuleContext, params: dict) -> pd.DataFrame:
     priced = basic_charge_of_days(
         ctx, late["cust"], late["kva"], late["effective_date"], late["stop"]
     )
-    revenue = priced.groupby("cust")["amount"].sum()
+    charged = priced.groupby("cust")["amount"].sum()
+    revenue = _left_unbilled(ctx, priced).groupby("cust")["amount"].sum()
     shown = hits.sort_values(["cust", "backdated", "effective_date"], ascending=[True, False, True])
     shown = shown.drop_duplicates("cust")
     more = hits.groupby("cust").size().reindex(shown["cust"]).to_numpy() - 1
     cust = shown["cust"].to_numpy()
     amounts = revenue.reindex(cust).fillna(0.0).to_numpy()
+    billed = (charged.reindex(cust).fillna(0.0).to_numpy() > 0) & (amounts == 0)
     months = group_stats(
         hits.groupby("cust"),
         month_from=("effective_month", "min"),
@@ -753,15 +797,21 @@ def suspension_backdated(ctx: RuleContext, params: dict) -> pd.DataFrame:
     month_from = months["month_from"].to_numpy(dtype=np.int64)
     month_to = np.clip(date_month_number(months["issued_month"]), month_from, ctx.as_of)
     evidence = [
-        _backdated_evidence(order, extra, amount, params["notice_working_days"])
-        for order, extra, amount in zip(shown.itertuples(), more, amounts, strict=True)
+        _backdated_evidence(order, extra, amount, params["notice_working_days"], paid)
+        for order, extra, amount, paid in zip(
+            shown.itertuples(), more, amounts, billed, strict=True
+        )
     ]
     score = np.where(shown["backdated"], np.minimum(1.0, 0.6 + shown["late_days"] / 75), 0.3)
+    score = np.where(billed, PROCEDURAL_SCORE, score)
     return raw(cust, month_from, month_to, evidence, amounts, score)
 
 
-def _backdated_evidence(order: object, more: int, amount: float, notice: int) -> list[Clause]:
-    """One customer's backdated (or short-notice) order: its dates, the capacity, the money."""
+def _backdated_evidence(
+    order: object, more: int, amount: float, notice: int, billed: bool
+) -> list[Clause]:
+    """One customer's backdated (or short-notice) order: its dates, the capacity, the money (or
+    that the bills charged it, `billed`)."""
     kind = "suspension" if order.order_type == "suspension" else "capacity_reduction"
     args = {
         "type": kind,
@@ -776,15 +826,20 @@ def _backdated_evidence(order: object, more: int, amount: float, notice: int) ->
         found = clause("suspension_backdated", days=order.late_days, **args)
     else:
         found = clause("suspension_backdated.short_notice", working_days=order.notice, **args)
-    return _shown_with_more(found, "more_such_orders", more, amount)
+    return _shown_with_more(found, "more_such_orders", more, amount, billed)
 
 
-def _shown_with_more(found: Clause, more_code: str, more: int, amount: float) -> list[Clause]:
+def _shown_with_more(
+    found: Clause, more_code: str, more: int, amount: float, billed: bool
+) -> list[Clause]:
     """A finding's evidence: the clause of the one order shown, how many more the customer has
-    (`more_code`, where any) and the money (where there is some)."""
+    (`more_code`, where any) and the money (where there is some), or that the bills charged
+    what the order took off (`billed`): an irregular order, nothing under-billed."""
     evidence = [found]
     if more:
         evidence.append(clause(more_code, more=more))
     if amount > 0:
         evidence.append(clause("revenue", amount=amount))
+    elif billed:
+        evidence.append(clause("suspension.billed_in_full"))
     return evidence
