@@ -156,18 +156,9 @@ def basic_lines(
         day_numbers(column(name))
         for name in ("read_from", "read_to", "connection_date", "closure_date")
     )
-    # Days in service: from connection (a missing date: always) to closure (inclusive).
-    first = np.maximum(read_from, np.where(connection == NO_DAY, FAR_PAST, connection))
-    last = np.minimum(read_to, closure)
+    first, last, part_month = days_in_service(read_from, read_to, connection, closure)
     in_service = np.maximum(last - first + 1, 0)
-    # Months of connection or closure (the date inside the read period), or a period partly or
-    # wholly outside service, are prorated by day.
-    part_month = (
-        ((connection >= read_from) & (connection <= read_to))
-        | ((closure >= read_from) & (closure <= read_to))
-        | (in_service < number("read_days"))
-    )
-    day_sum, capacity, changed = capacity_over(
+    day_sum, capacity, lowest, highest = capacity_over(
         bills["customer_id"].iloc[rows],
         number("contract_capacity_kva"),
         first,
@@ -176,7 +167,7 @@ def basic_lines(
         capacity_steps(dataset),
     )
     days_per_month = params.days_per_month
-    kva = np.where(part_month | changed, day_sum / days_per_month, capacity)
+    kva = np.where(part_month | (lowest != highest), day_sum / days_per_month, capacity)
 
     demand = number("max_demand_kw_due")
     contract = number("contract_demand_kw")
@@ -191,6 +182,24 @@ def basic_lines(
     return line_frame(column("bill")[keep], "basic", quantity[keep], rate[keep])
 
 
+def days_in_service(
+    read_from: np.ndarray, read_to: np.ndarray, connection: np.ndarray, closure: np.ndarray
+) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """Per bill (day numbers; NO_DAY where there is no connection or closure date), the first
+    and last day of its read period in service, from connection (a missing date: always) to
+    closure (inclusive), and whether its basic charge is prorated by day for it: a connection
+    or closure inside the read period, or a period partly or wholly outside service."""
+    first = np.maximum(read_from, np.where(connection == NO_DAY, FAR_PAST, connection))
+    last = np.minimum(read_to, closure)
+    in_service = np.maximum(last - first + 1, 0)
+    part_month = (
+        ((connection >= read_from) & (connection <= read_to))
+        | ((closure >= read_from) & (closure <= read_to))
+        | (in_service < read_to - read_from + 1)
+    )
+    return first, last, part_month
+
+
 def capacity_over(
     customer_id: pd.Series,
     archive: np.ndarray,
@@ -198,17 +207,20 @@ def capacity_over(
     last: np.ndarray,
     read_to: np.ndarray,
     steps: pd.DataFrame,
-) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
     """Per bill over its days `first`..`last`: Σ of each day's capacity in force (kVA·days), the
-    capacity on the last day (on `last` itself, or on `read_to` when no day is in service) and
-    whether the capacity changes between two of those days. A customer without `steps` has its
-    bills' contract capacity (`archive`) throughout, as has a step of NaN kVA."""
+    capacity on the last day (on `last` itself, or on `read_to` when no day is in service), and
+    the smallest and largest capacity of those days (both the capacity on the last day where no
+    day is in service; they differ where the capacity changes between two of the days). A
+    customer without `steps` has its bills' contract capacity (`archive`) throughout, as has a
+    step of NaN kVA."""
     day_sum = archive * np.maximum(last - first + 1, 0)
     capacity = archive.copy()
-    changed = np.zeros(len(archive), dtype=bool)
+    lowest = archive.copy()
+    highest = archive.copy()
     stepped, cust, step_cust = shared_codes(customer_id, steps["customer_id"])
     if len(stepped) == 0:
-        return day_sum, capacity, changed
+        return day_sum, capacity, lowest, highest
     order = np.lexsort((steps["day"].to_numpy(), step_cust))
     order = order[step_cust[order] >= 0]
     step_cust, step_day = step_cust[order], steps["day"].to_numpy()[order]
@@ -221,10 +233,12 @@ def capacity_over(
     # Every customer with steps has one since FAR_PAST: a step is always found.
     at_end = latest_at(step_cust, step_day, cust, end_day)
     capacity[stepped] = np.where(np.isnan(step_kva[at_end]), archive, step_kva[at_end])
+    lowest[stepped] = capacity[stepped]
+    highest[stepped] = capacity[stepped]
     day_sum[stepped] = 0.0
     spans = np.flatnonzero(first <= last)
     if len(spans) == 0:
-        return day_sum, capacity, changed
+        return day_sum, capacity, lowest, highest
     start = latest_at(step_cust, step_day, cust[spans], first[spans])
     count = at_end[spans] - start + 1
     offsets = np.cumsum(count) - count
@@ -235,8 +249,9 @@ def capacity_over(
     )
     kva = np.where(np.isnan(step_kva[step]), archive[bill], step_kva[step])
     day_sum[stepped[spans]] = np.add.reduceat(kva * overlap, offsets)
-    changed[stepped[spans]] = np.maximum.reduceat(kva, offsets) != np.minimum.reduceat(kva, offsets)
-    return day_sum, capacity, changed
+    lowest[stepped[spans]] = np.minimum.reduceat(kva, offsets)
+    highest[stepped[spans]] = np.maximum.reduceat(kva, offsets)
+    return day_sum, capacity, lowest, highest
 
 
 def capacity_steps(dataset: object) -> pd.DataFrame:
@@ -244,7 +259,7 @@ def capacity_steps(dataset: object) -> pd.DataFrame:
     customer with a step at FAR_PAST: from the transformer status history of customers with
     transformers, else from their capacity and suspension orders."""
     from_transformers = _transformer_steps(dataset.transformers)
-    from_orders = _order_steps(dataset.work_orders)
+    from_orders = order_steps(dataset.work_orders)
     from_orders = from_orders[~from_orders["customer_id"].isin(from_transformers["customer_id"])]
     return pd.concat([from_transformers, from_orders], ignore_index=True)
 
@@ -306,7 +321,7 @@ def _transformer_steps(transformers: pd.DataFrame | None) -> pd.DataFrame:
     return _steps(np.asarray(customers, dtype=object)[steps["cust"]], steps["day"], total)
 
 
-def _order_steps(orders: pd.DataFrame | None) -> pd.DataFrame:
+def order_steps(orders: pd.DataFrame | None) -> pd.DataFrame:
     """Contract capacity per customer moved by orders that have taken effect: before the first
     order its old_value, from each effective date the order's new_value (a suspension's new_value
     is the kVA left in service); a value that is not a number (NaN kVA) stands for the contract

@@ -73,13 +73,18 @@ _RULES = {
     ),
     "rule.capacity_underbilled.title": ("基本电费计费容量小于档案容量", "Basic charge on less capacity than the archive"),
     "rule.capacity_underbilled.checks": (
-        "按容量计收基本电费的用户：计费容量小于当月运行的合同容量，且当月无暂停；有电费明细、变压器或抄表日期的数据按重算的"
-        "运行容量（运行和热备用变压器，新装、变更、销户月份按日折算）核对基本电费明细的计费容量",
+        "按容量计收基本电费的用户：计费容量小于当月运行的合同容量，且当月无暂停；新装、变更、销户月份按工单逐日折算"
+        "（不超过当月各日的最大容量），计费容量不低于折算容量即不列；有电费明细、变压器或抄表日期的数据按重算的"
+        "运行容量（运行和热备用变压器，新装、变更、销户月份按日折算）核对基本电费明细的计费容量；运行容量低于 "
+        "two_part_threshold_kva 的月份执行单一制电价，不计基本电费",
         "capacity-basis customers: capacity_billed_kva below the contract capacity in force that "
-        "month, with no suspension covering the month; on itemized data (bill lines, "
+        "month, with no suspension covering the month; in a month of connection, change or "
+        "closure the capacity due is the orders' prorated by day (at most the largest capacity "
+        "of its days), and a bill on that or more is not short; on itemized data (bill lines, "
         "transformers, read dates) the basic line's quantity against the recomputed capacity in "
         "force (running and hot-standby transformers, prorated by day in months of connection, "
-        "change or closure)",
+        "change or closure); months whose capacity in force is below two_part_threshold_kva are "
+        "single-part, with no basic charge due",
     ),
     "rule.demand_over_capacity.title": (
         "最大需量持续超过登记容量（疑似大换小、私增容量）",
@@ -115,14 +120,16 @@ _RULES = {
     "rule.suspension_overrun.checks": (
         "暂停按日计：每一日历年内累计暂停天数超过 max_months 个月（按任意连续 max_months 个自然月的最多天数计，6 个月"
         "为 184 天），或一次暂停不足 min_days 天（暂停期间基本电费照收）；跨年暂停各年分别累计；涉及电费：暂停容量"
-        "自期满之日起至恢复（跨年仍计）、或不足期限的暂停全部天数的基本电费，整个抄表周期按月、不足按日（1/30）计收",
+        "自期满之日起至恢复（跨年仍计）、或不足期限的暂停全部天数的基本电费，整个抄表周期按月、不足按日（1/30）计收，"
+        "只计账单少收的部分（账单已按全部容量计收的照列，不计涉及电费）",
         "suspensions counted in days: more suspended days in a calendar year than max_months allow "
         "(the most days any max_months consecutive calendar months hold: 184 for 6), or a "
         "suspension shorter than min_days (its basic charge stays due); a suspension across two "
         "years counts in each year apart; impact: the basic charge of the suspended capacity from "
         "the day the allowance ran out until resumption (into later years too), or for every day "
         "of a too-short suspension, a whole read period at the monthly rate, part of one at 1/30 "
-        "a day",
+        "a day, counted only where the bills under-billed it (bills that charged it: listed "
+        "with no revenue)",
     ),
     "rule.order_stalled.title": ("工单流转超时（传递、登记、归档不及时）", "Work order stalled in its lifecycle"),
     "rule.order_stalled.checks": (

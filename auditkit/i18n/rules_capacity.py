@@ -8,13 +8,15 @@ WORDS: dict[str, tuple[str, str]] = {
     "rule.suspension_backdated.checks": (
         "暂停或减容工单的生效日期早于申请（发起）日期：设备不可能在申请前加封，基本电费只能自加封之日起停收；"
         "涉及电费：减少的容量自生效日至申请日（或工单结束日）的基本电费，整个抄表周期按月、不足一个周期按日（1/30）"
-        "计收，按应执行的基本电价；申请距生效不足 short_notice_working_days 个工作日（按法定节假日及调休；0 为不查）"
+        "计收，按应执行的基本电价，只计账单少收的部分（账单已计收的照列，不计涉及电费）；申请距生效不足 short_notice_working_days 个工作日（按法定节假日及调休；0 为不查）"
         "的工单也列出，不计涉及电费",
         "a suspension or capacity reduction order whose effective date precedes its application "
         "(issued_at): the equipment cannot be sealed before the application, and the basic charge "
         "stops only from the sealing; impact: the basic charge of the capacity given up from the "
         "effective date to the application (or the order's end), a whole read period at the "
-        "monthly rate, part of one at 1/30 a day, at the basic rate due; orders applied for fewer "
+        "monthly rate, part of one at 1/30 a day, at the basic rate due, counted only where the "
+        "bills under-billed it (bills that charged it: listed with no revenue); orders applied "
+        "for fewer "
         "than short_notice_working_days working days ahead (public holidays and make-up days "
         "counted; 0: not checked) are listed too, with no revenue",
     ),
@@ -40,6 +42,10 @@ WORDS: dict[str, tuple[str, str]] = {
         "order {order:text} ({type:order} {old:num0}→{remaining:num0} kVA) applied for "
         "{issued:date}, effective {effective:date}: {working_days:int} working days ahead, "
         "{notice:int} due",
+    ),
+    "evidence.suspension.billed_in_full": (
+        "；账单已按应收容量计收基本电费，未少收",
+        "; the bills charged the basic charge on it: nothing under-billed",
     ),
     "evidence.suspension.closed": ("，{at:date} 销户终止", "ended by closure {at:date}"),
     "evidence.load_above_remaining": (

@@ -2,12 +2,16 @@
 
 from __future__ import annotations
 
+from typing import NamedTuple
+
 import numpy as np
 import pandas as pd
 
+from auditkit.billing.basic import CAPACITY_ORDERS, capacity_over, days_in_service, order_steps
 from auditkit.billing.params import default_billing_params
+from auditkit.billing.tariff_lookup import NO_DAY, day_numbers
 from auditkit.periods import date_month_number
-from auditkit.rules.context import RuleContext
+from auditkit.rules.context import KEY_STRIDE, RuleContext, customer_keys
 from auditkit.rules.evidence import Clause, clause
 from auditkit.rules.findings import (
     customer_is_at,
@@ -34,15 +38,15 @@ from auditkit.rules.workdays import WorkingCalendar
         "customers.basic_charge_basis",
         "bills.capacity_billed_kva|bill_lines",
     ),
-    params=("kva_tolerance",),
+    params=("kva_tolerance", "two_part_threshold_kva"),
     severity="high",
     revenue_kind="proved",
 )
 def capacity_underbilled(ctx: RuleContext, params: dict) -> pd.DataFrame:
-    if ctx.itemized:
-        rows, billed, in_force, revenue = _capacity_short_by_lines(ctx, params["kva_tolerance"])
-    else:
-        rows, billed, in_force, revenue = _capacity_short(ctx, params["kva_tolerance"])
+    short = _capacity_short_by_lines if ctx.itemized else _capacity_short
+    rows, billed, in_force, revenue = short(
+        ctx, params["kva_tolerance"], params["two_part_threshold_kva"]
+    )
     if not len(rows):
         return empty_raw()
     grouped = per_customer_at(
@@ -67,23 +71,33 @@ def capacity_underbilled(ctx: RuleContext, params: dict) -> pd.DataFrame:
 
 
 def _capacity_short(
-    ctx: RuleContext, tolerance: float
+    ctx: RuleContext, tolerance: float, two_part_kva: float
 ) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
-    """Capacity-basis bills outside suspensions billed on less than the capacity in force
-    (archive and capacity orders), month by month: rows, capacity billed, in force, revenue."""
+    """Capacity-basis bills outside suspensions billed on less than the capacity due (archive
+    and orders), month by month: rows, capacity billed, due, revenue.
+
+    Due is the capacity in force; in a month of change, connection or closure, the capacity
+    the orders put on it prorated by day (`order_capacity`): a change inside a month may show
+    on its bill either way, so a bill on the prorated capacity or more is not short."""
     in_force = ctx.capacity_in_force
     rows = np.flatnonzero(
         ctx.customer_is("basic_charge_basis", "capacity") & ~np.isnan(in_force) & ~ctx.suspended
     )
+    due = in_force[rows]
+    changing = ctx.has_order_near(PRORATING_ORDERS, 0, rows) | _connected_in_month(ctx, rows)
+    filed = order_capacity(ctx, rows[changing])
+    due[changing] = np.where(filed.prorated, filed.kva_months, due[changing])
+    single_part = np.zeros(len(rows), dtype=bool)
+    single_part[changing] = filed.last < two_part_kva
     billed = ctx.capacity_billed(rows)
-    gap = in_force[rows] - billed
-    flagged = gap > tolerance
+    gap = due - billed
+    flagged = (gap > tolerance) & (in_force[rows] >= two_part_kva) & ~single_part
     rows = rows[flagged]
-    return rows, billed[flagged], in_force[rows], gap[flagged] * ctx.kva_rate_due(rows)
+    return rows, billed[flagged], due[flagged], gap[flagged] * ctx.kva_rate_due(rows)
 
 
 def _capacity_short_by_lines(
-    ctx: RuleContext, tolerance: float
+    ctx: RuleContext, tolerance: float, two_part_kva: float
 ) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
     """`_capacity_short` from the recomputed basic lines: the capacity in force from the
     transformers or the archive and orders, day by day, prorated in months of connection,
@@ -94,8 +108,12 @@ def _capacity_short_by_lines(
     lines = lines[by_capacity & rc.due[lines] & ~np.isnan(rc.amount_due[lines])]
     billed = np.nan_to_num(rc.quantity_billed[lines])
     gap = rc.quantity_due[lines] - billed
-    flagged = (gap > tolerance) & ~used_beyond_reduction(ctx, rc.row[lines], billed, tolerance)
-    lines, gap = lines[flagged], gap[flagged]
+    flagged = gap > tolerance
+    lines, billed, gap = lines[flagged], billed[flagged], gap[flagged]
+    rows = rc.row[lines]
+    kept = ~used_beyond_reduction(ctx, rows, billed, tolerance)
+    kept &= order_capacity(ctx, rows).last >= two_part_kva
+    lines, gap = lines[kept], gap[kept]
     order = np.argsort(rc.row[lines], kind="stable")
     lines, gap = lines[order], gap[order]
     billed = np.nan_to_num(rc.quantity_billed[lines])
@@ -107,9 +125,89 @@ def used_beyond_reduction(
 ) -> np.ndarray:
     """Per bill of `rows`: on or after a capacity reduction, with the contract capacity then in
     force billed (`billed`, kVA): transformers running beyond it are equipment used against the
-    reduction, reduction_without_drop's finding, not a basic charge billed short."""
-    reduced = _inside_reductions(ctx)[rows]
-    return reduced & (billed >= ctx.capacity_in_force[rows] - tolerance)
+    reduction, reduction_without_drop's finding, not a basic charge billed short.
+
+    In the month the reduction takes effect, the capacity then in force is the orders' prorated
+    by day (`order_capacity`): the days before it were due on the capacity before it."""
+    reduced = np.flatnonzero(_inside_reductions(ctx)[rows])
+    beyond = np.zeros(len(rows), dtype=bool)
+    in_force = ctx.capacity_in_force[rows[reduced]]
+    filed = order_capacity(ctx, rows[reduced])
+    in_force = np.where(filed.prorated, filed.kva_months, in_force)
+    beyond[reduced] = billed[reduced] >= in_force - tolerance
+    return beyond
+
+
+#: Score of a finding whose order is irregular but whose bills charged what it took off.
+PROCEDURAL_SCORE = 0.3
+#: Orders that move the capacity a basic charge is due on inside a read period.
+PRORATING_ORDERS = (*CAPACITY_ORDERS, "closure")
+
+
+class OrderCapacity(NamedTuple):
+    """Per bill, the capacity the archive and the capacity, suspension and resumption orders
+    put on it, as filed (`order_capacity`)."""
+
+    kva_months: np.ndarray  # the capacity due as the orders have it (kVA-months)
+    last: np.ndarray  # the capacity on the last day of the read period in service (kVA)
+    lowest: np.ndarray  # the smallest capacity of a day of it in service (kVA)
+    highest: np.ndarray  # the largest capacity of a day of it in service (kVA)
+    prorated: np.ndarray  # the read period holds a change, a connection or a closure
+
+
+def order_capacity(ctx: RuleContext, rows: np.ndarray) -> OrderCapacity:
+    """The capacity of each bill of `rows` as the archive and the orders known at the audit
+    date have it, priced as `auditkit.billing.basic` prices it: Σ over the read days in service
+    of each day's capacity / days_per_month where the read period holds a change, a connection
+    or a closure, else the capacity in force.
+
+    The proration is capped at the largest capacity of those days: a month billed whole on it
+    is never short (31 days / 30 is an artefact of the convention, not a charge due)."""
+    read_from, read_to = (day_numbers(days) for days in ctx.read_days(rows))
+    cust = ctx.bill_customer[rows]
+    connection = day_numbers(ctx.customers["connection_date"].to_numpy()[cust])
+    first, last, part_month = days_in_service(
+        read_from, read_to, connection, _closure_days(ctx, cust, read_from)
+    )
+    day_sum, capacity, lowest, highest = capacity_over(
+        ctx.customers["customer_id"].iloc[cust],
+        ctx.capacity_in_force[rows],
+        first,
+        last,
+        read_to,
+        _order_steps(ctx),
+    )
+    prorated = part_month | (lowest != highest)
+    prorated_kva = np.minimum(day_sum / _days_per_month(ctx), highest)
+    return OrderCapacity(
+        np.where(prorated, prorated_kva, capacity), capacity, lowest, highest, prorated
+    )
+
+
+@once_per_context
+def _order_steps(ctx: RuleContext) -> pd.DataFrame:
+    """The capacity steps of the orders known at the audit date
+    (`auditkit.billing.basic.order_steps`), made once per run."""
+    return order_steps(ctx.work_orders)
+
+
+def _closure_days(ctx: RuleContext, cust: np.ndarray, since: np.ndarray) -> np.ndarray:
+    """Per bill (its customer `cust`, a day number `since`), the day its customer's first
+    closure takes effect on or after `since` (NO_DAY where none does)."""
+    closures = ctx.orders_of("closure")
+    closures = closures[closures["cust"] >= 0]
+    keys = np.sort(
+        customer_keys(closures["cust"].to_numpy(), day_numbers(closures["effective_date"]))
+    )
+    found = np.searchsorted(keys, customer_keys(cust, since), "left")
+    key = np.append(keys, -1)[found]  # -1: past the last closure
+    return np.where(key // KEY_STRIDE == cust, key % KEY_STRIDE, NO_DAY)
+
+
+def _connected_in_month(ctx: RuleContext, rows: np.ndarray) -> np.ndarray:
+    """Per bill of `rows`: its customer was connected in the bill's month."""
+    connected = date_month_number(ctx.customers["connection_date"])
+    return connected[ctx.bill_customer[rows]] == ctx.bill_month[rows]
 
 
 @once_per_context
@@ -380,7 +478,8 @@ def suspension_overrun(ctx: RuleContext, params: dict) -> pd.DataFrame:
     priced = basic_charge_of_days(
         ctx, hits["cust"], hits["kva"], hits["charged_from"], hits["stop"]
     )
-    revenue = priced.groupby("cust")["amount"].sum()
+    charged = priced.groupby("cust")["amount"].sum()
+    revenue = _left_unbilled(ctx, priced).groupby("cust")["amount"].sum()
     months = group_stats(priced.groupby("cust"), min=("month", "min"), max=("month", "max"))
     # Each customer's finding shows its first overrun (else its first too-short suspension).
     shown = hits.sort_values(["cust", "short", "start"], kind="stable").drop_duplicates("cust")
@@ -390,11 +489,13 @@ def suspension_overrun(ctx: RuleContext, params: dict) -> pd.DataFrame:
     month_from = months["min"].reindex(cust).fillna(pd.Series(first, index=cust)).to_numpy()
     month_to = months["max"].reindex(cust).fillna(pd.Series(first, index=cust)).to_numpy()
     amounts = revenue.reindex(cust).fillna(0.0).to_numpy()
+    billed = (charged.reindex(cust).fillna(0.0).to_numpy() > 0) & (amounts == 0)
     evidence = [
-        _suspension_evidence(span, extra, amount, ctx.as_of, limit, params)
-        for span, extra, amount in zip(shown.itertuples(), more, amounts, strict=True)
+        _suspension_evidence(span, extra, amount, ctx.as_of, limit, params, paid)
+        for span, extra, amount, paid in zip(shown.itertuples(), more, amounts, billed, strict=True)
     ]
     score = np.where(shown["short"], 0.5, np.minimum(1.0, 0.5 + shown["used"] / (2 * limit) - 0.25))
+    score = np.where(billed, PROCEDURAL_SCORE, score)
     month_to = np.clip(month_to, month_from, ctx.as_of)
     return raw(cust, month_from, month_to, evidence, amounts, score)
 
@@ -529,7 +630,7 @@ def basic_charge_of_days(
     of it a day (params/billing.yaml), at the basic rate per kVA due. Capacity-basis customers
     only; periods after the audit month are not billed yet.
 
-    Returns one row per (interval, bill) charged: cust, month, amount.
+    Returns one row per (interval, bill) charged: cust, month, row (the bill), kva, amount.
     """
     capacity_basis = ctx.customer_flag("basic_charge_basis", "capacity")
     intervals = pd.DataFrame(
@@ -564,7 +665,40 @@ def basic_charge_of_days(
     rate = ctx.kva_rate_due(joined["row"].to_numpy())
     amount = np.round(joined["kva"].to_numpy() * share * rate, 2)
     return pd.DataFrame(
-        {"cust": joined["cust"].to_numpy(), "month": joined["month"].to_numpy(), "amount": amount}
+        {
+            "cust": joined["cust"].to_numpy(),
+            "month": joined["month"].to_numpy(),
+            "row": joined["row"].to_numpy(),
+            "kva": joined["kva"].to_numpy(),
+            "amount": amount,
+        }
+    )
+
+
+def _left_unbilled(ctx: RuleContext, priced: pd.DataFrame) -> pd.DataFrame:
+    """`priced` (`basic_charge_of_days`: the basic charge a rule finds due on days an order took
+    off) cut to what each bill left unbilled, one row per bill (cust, month, amount).
+
+    A bill owed the capacity the orders put on it (`order_capacity`) plus what those days add,
+    for the whole period at most the largest capacity of a day once the days taken off are given
+    back (the smallest capacity of its days plus the kVA taken off, or the largest); short of it
+    by the capacity billed, at the basic rate due, never by more than priced. A bill that charged
+    those days (a suspension under 15 days billed in full, a backdated order billed from its
+    application) under-billed nothing: a finding's revenue is what the bills under-billed."""
+    per_bill = priced.groupby("row", sort=True)
+    charged = per_bill["amount"].sum().to_numpy()
+    rows = per_bill["amount"].sum().index.to_numpy()
+    filed = order_capacity(ctx, rows)
+    whole = np.maximum(filed.highest, filed.lowest + per_bill["kva"].max().to_numpy())
+    rate = ctx.kva_rate_due(rows)
+    due = np.minimum(filed.kva_months * rate + charged, whole * rate)
+    short = np.clip(due - ctx.capacity_billed(rows) * rate, 0.0, charged)
+    return pd.DataFrame(
+        {
+            "cust": ctx.bill_customer[rows],
+            "month": ctx.bill_month[rows],
+            "amount": np.round(short, 2),
+        }
     )
 
 
@@ -576,9 +710,10 @@ def _days_per_month(ctx: RuleContext) -> int:
 
 
 def _suspension_evidence(
-    span: object, more: int, amount: float, as_of: int, limit: int, params: dict
+    span: object, more: int, amount: float, as_of: int, limit: int, params: dict, billed: bool
 ) -> list[Clause]:
-    """One customer's suspension finding: the period shown, the limit broken, the money."""
+    """One customer's suspension finding: the period shown, the limit broken, the money (or
+    that the bills charged it, `billed`)."""
     if span.short:
         found = clause(
             "suspension.too_short",
@@ -604,7 +739,7 @@ def _suspension_evidence(
             months=params["max_months"],
             due_from=span.charged_from,
         )
-    return _shown_with_more(found, "more_suspensions", more, amount)
+    return _shown_with_more(found, "more_suspensions", more, amount, billed)
 
 
 @rule(
@@ -646,12 +781,14 @@ def suspension_backdated(ctx: RuleContext, params: dict) -> pd.DataFrame:
     priced = basic_charge_of_days(
         ctx, late["cust"], late["kva"], late["effective_date"], late["stop"]
     )
-    revenue = priced.groupby("cust")["amount"].sum()
+    charged = priced.groupby("cust")["amount"].sum()
+    revenue = _left_unbilled(ctx, priced).groupby("cust")["amount"].sum()
     shown = hits.sort_values(["cust", "backdated", "effective_date"], ascending=[True, False, True])
     shown = shown.drop_duplicates("cust")
     more = hits.groupby("cust").size().reindex(shown["cust"]).to_numpy() - 1
     cust = shown["cust"].to_numpy()
     amounts = revenue.reindex(cust).fillna(0.0).to_numpy()
+    billed = (charged.reindex(cust).fillna(0.0).to_numpy() > 0) & (amounts == 0)
     months = group_stats(
         hits.groupby("cust"),
         month_from=("effective_month", "min"),
@@ -660,15 +797,21 @@ def suspension_backdated(ctx: RuleContext, params: dict) -> pd.DataFrame:
     month_from = months["month_from"].to_numpy(dtype=np.int64)
     month_to = np.clip(date_month_number(months["issued_month"]), month_from, ctx.as_of)
     evidence = [
-        _backdated_evidence(order, extra, amount, params["notice_working_days"])
-        for order, extra, amount in zip(shown.itertuples(), more, amounts, strict=True)
+        _backdated_evidence(order, extra, amount, params["notice_working_days"], paid)
+        for order, extra, amount, paid in zip(
+            shown.itertuples(), more, amounts, billed, strict=True
+        )
     ]
     score = np.where(shown["backdated"], np.minimum(1.0, 0.6 + shown["late_days"] / 75), 0.3)
+    score = np.where(billed, PROCEDURAL_SCORE, score)
     return raw(cust, month_from, month_to, evidence, amounts, score)
 
 
-def _backdated_evidence(order: object, more: int, amount: float, notice: int) -> list[Clause]:
-    """One customer's backdated (or short-notice) order: its dates, the capacity, the money."""
+def _backdated_evidence(
+    order: object, more: int, amount: float, notice: int, billed: bool
+) -> list[Clause]:
+    """One customer's backdated (or short-notice) order: its dates, the capacity, the money (or
+    that the bills charged it, `billed`)."""
     kind = "suspension" if order.order_type == "suspension" else "capacity_reduction"
     args = {
         "type": kind,
@@ -683,15 +826,20 @@ def _backdated_evidence(order: object, more: int, amount: float, notice: int) ->
         found = clause("suspension_backdated", days=order.late_days, **args)
     else:
         found = clause("suspension_backdated.short_notice", working_days=order.notice, **args)
-    return _shown_with_more(found, "more_such_orders", more, amount)
+    return _shown_with_more(found, "more_such_orders", more, amount, billed)
 
 
-def _shown_with_more(found: Clause, more_code: str, more: int, amount: float) -> list[Clause]:
+def _shown_with_more(
+    found: Clause, more_code: str, more: int, amount: float, billed: bool
+) -> list[Clause]:
     """A finding's evidence: the clause of the one order shown, how many more the customer has
-    (`more_code`, where any) and the money (where there is some)."""
+    (`more_code`, where any) and the money (where there is some), or that the bills charged
+    what the order took off (`billed`): an irregular order, nothing under-billed."""
     evidence = [found]
     if more:
         evidence.append(clause(more_code, more=more))
     if amount > 0:
         evidence.append(clause("revenue", amount=amount))
+    elif billed:
+        evidence.append(clause("suspension.billed_in_full"))
     return evidence

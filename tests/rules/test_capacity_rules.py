@@ -2,8 +2,10 @@
 
 from __future__ import annotations
 
+import pandas as pd
 import pytest
-from rule_builder import TWO_PART_BY_CAPACITY, Utility, flat, run
+from itemized_builder import INDUSTRIAL, Itemized
+from rule_builder import PERIODS, TWO_PART_BY_CAPACITY, Utility, flat, run
 
 
 def test_capacity_underbilled_without_order():
@@ -169,3 +171,175 @@ def test_suspension_overrun_charges_the_months_past_the_limit():
     assert findings.iloc[0]["revenue_impact"] == pytest.approx((630 - 315) * 30 * (29 / 30 + 4))
     assert findings.iloc[0]["period_from"] == "2024-08"
     assert run(u, "suspension_overrun", params={"suspension_overrun.max_months": 12}).empty
+
+
+# --- months of change: the capacity due is prorated by day -------------------------------------
+
+
+def test_an_increase_month_billed_on_the_capacity_prorated_by_day_is_not_short():
+    u = Utility()
+    # 500 → 800 kVA from 20 May: (19 × 500 + 12 × 800) / 30 = 636.67 kVA-months, ¥19,100.
+    for cid, may in (("prorated", 636.67), ("new_capacity", 800.0), ("old_capacity", 500.0)):
+        u.customer(cid, contract_capacity_kva=800.0, **TWO_PART_BY_CAPACITY)
+        u.monthly(
+            cid,
+            flat(80_000),
+            multiplier=1000.0,
+            tariff="IND2",
+            capacity=[500.0] * 4 + [may] + [800.0] * 7,
+            basis="capacity",
+        )
+        u.order(cid, "capacity_increase", "2024-05-20", 500, 800)
+    findings = run(u, "capacity_underbilled")
+    assert findings["customer_id"].tolist() == ["old_capacity"]
+    row = findings.iloc[0]
+    # The whole of May on 500 kVA: 19,100 − 15,000 = ¥4,100 short of the prorated charge.
+    assert row["revenue_impact"] == pytest.approx(19_100 - 15_000)
+    assert (row["period_from"], row["period_to"]) == ("2024-05", "2024-05")
+
+
+def test_a_reduction_month_billed_whole_on_the_reduced_capacity_is_short():
+    u = Utility()
+    # 800 → 500 kVA from 16 May: (15 × 800 + 16 × 500) / 30 = 666.67 kVA-months, ¥20,000.
+    for cid, may in (("whole_month", 500.0), ("prorated", 666.67)):
+        u.customer(cid, contract_capacity_kva=500.0, **TWO_PART_BY_CAPACITY)
+        u.monthly(
+            cid,
+            flat(80_000),
+            multiplier=1000.0,
+            tariff="IND2",
+            capacity=[800.0] * 4 + [may] + [500.0] * 7,
+            basis="capacity",
+        )
+        u.order(cid, "capacity_reduction", "2024-05-16", 800, 500)
+    # From 31 May: (30 × 800 + 500) / 30 = 816.67 kVA-months, more than the 800 kVA of a
+    # whole month; May billed whole on 800 kVA is not short.
+    u.customer("last_day", contract_capacity_kva=500.0, **TWO_PART_BY_CAPACITY)
+    u.monthly(
+        "last_day",
+        flat(80_000),
+        multiplier=1000.0,
+        tariff="IND2",
+        capacity=[800.0] * 5 + [500.0] * 7,
+        basis="capacity",
+    )
+    u.order("last_day", "capacity_reduction", "2024-05-31", 800, 500)
+    findings = run(u, "capacity_underbilled")
+    assert findings["customer_id"].tolist() == ["whole_month"]
+    row = findings.iloc[0]
+    assert row["revenue_impact"] == pytest.approx(20_000 - 15_000)
+    assert (row["period_from"], row["period_to"]) == ("2024-05", "2024-05")
+
+
+def test_a_connection_month_billed_on_the_days_in_service_is_not_short():
+    u = Utility()
+    # Connected on 16 March: 400 × 16 / 30 = 213.33 kVA-months, ¥6,400; 200 kVA is short.
+    for cid, march in (("prorated", 213.33), ("short", 200.0)):
+        u.customer(
+            cid,
+            contract_capacity_kva=400.0,
+            connection_date=pd.Timestamp("2024-03-16"),
+            **TWO_PART_BY_CAPACITY,
+        )
+        u.monthly(
+            cid,
+            flat(40_000, 10),
+            multiplier=1000.0,
+            tariff="IND2",
+            capacity=[march] + [400.0] * 9,
+            basis="capacity",
+            periods=PERIODS[2:],
+        )
+    findings = run(u, "capacity_underbilled")
+    assert findings["customer_id"].tolist() == ["short"]
+    assert findings.iloc[0]["revenue_impact"] == pytest.approx(6_400 - 200 * 30)
+
+
+def _reduced_in_may(u: Itemized, cid: str, may: float) -> None:
+    """A 500 kVA customer reduced from 800 kVA on 16 May, its bills itemized: April on 800,
+    May on `may`, June on 500 kVA (30 yuan per kVA-month)."""
+    u.customer(cid, **INDUSTRIAL | {"contract_capacity_kva": 500.0})
+    u.orders.append(
+        {
+            "order_id": f"R-{cid}",
+            "customer_id": cid,
+            "order_type": "capacity_reduction",
+            "issued_at": pd.Timestamp("2024-05-01"),
+            "effective_date": pd.Timestamp("2024-05-16"),
+            "old_value": "800",
+            "new_value": "500",
+        }
+    )
+    for period, kva in (("2024-04", 800.0), ("2024-05", may), ("2024-06", 500.0)):
+        lines = [("energy", 10_000.0, 0.60), ("basic", kva, 30.0), ("fund", 10_000.0, 0.03)]
+        u.bill(cid, period, 10_000, lines, tariff="IND2", capacity_billed_kva=kva)
+
+
+def test_an_itemized_reduction_month_billed_whole_on_the_reduced_capacity_is_short():
+    u = Itemized()
+    _reduced_in_may(u, "orders", 500.0)
+    _reduced_in_may(u, "transformers", 500.0)
+    u.transformer("transformers", "T1", kva=500.0)
+    u.transformer("transformers", "T2", kva=300.0)
+    u.transformer(
+        "transformers", "T2", kva=300.0, status="sealed", status_since=pd.Timestamp("2024-05-16")
+    )
+    _reduced_in_may(u, "prorated", 666.67)
+    # T2 never sealed: June's 800 kVA running on a 500 kVA bill is equipment used against the
+    # reduction (reduction_without_drop's), and May billed as the orders prorate it is not short.
+    _reduced_in_may(u, "never_sealed", 666.67)
+    u.transformer("never_sealed", "T1", kva=500.0)
+    u.transformer("never_sealed", "T2", kva=300.0)
+    found = u.run("capacity_underbilled")
+    assert sorted(found.index) == ["orders", "transformers"]
+    # Due (15 × 800 + 16 × 500) / 30 × 30 = ¥20,000; billed 500 × 30 = ¥15,000.
+    assert (found["revenue_impact"] == 5_000.0).all()
+    assert (found["period_from"] == "2024-05").all() and (found["period_to"] == "2024-05").all()
+    assert found.loc["orders", "evidence"] == (
+        "1 bill 2024-05 charged the basic charge on less than the capacity in force, with no "
+        "suspension covering it (in 2024-05: 500 kVA billed, 667 kVA in force) (¥5,000.00)"
+    )
+
+
+def test_no_basic_charge_is_due_below_the_two_part_threshold():
+    u = Itemized()
+    # Reduced from 800 kVA on 1 June to 250 kVA (single-part below 315, 发改办价格〔2016〕1583号)
+    # or to 315 kVA (still two-part); both billed no basic charge from June.
+    for cid, left in (("single_part", 250.0), ("two_part", 315.0)):
+        u.customer(cid, **INDUSTRIAL | {"contract_capacity_kva": left})
+        u.orders.append(
+            {
+                "order_id": f"R-{cid}",
+                "customer_id": cid,
+                "order_type": "capacity_reduction",
+                "issued_at": pd.Timestamp("2024-05-20"),
+                "effective_date": pd.Timestamp("2024-06-01"),
+                "old_value": "800",
+                "new_value": str(left),
+            }
+        )
+        u.bill(
+            cid,
+            "2024-05",
+            10_000,
+            [("energy", 10_000.0, 0.60), ("basic", 800.0, 30.0), ("fund", 10_000.0, 0.03)],
+            tariff="IND2",
+        )
+        for period in ("2024-06", "2024-07", "2024-08"):
+            lines = [("energy", 5_000.0, 0.60), ("fund", 5_000.0, 0.03)]
+            u.bill(cid, period, 5_000, lines, tariff="IND2", capacity_billed_kva=0.0)
+    found = u.run("capacity_underbilled")
+    assert found.index.tolist() == ["two_part"]
+    assert found.loc["two_part", "revenue_impact"] == 315 * 30 * 3
+
+
+def test_no_basic_charge_is_due_below_the_two_part_threshold_on_monthly_bills():
+    u = Utility()
+    for cid, capacity in (("single_part", 250.0), ("two_part", 315.0)):
+        u.customer(cid, contract_capacity_kva=capacity, **TWO_PART_BY_CAPACITY)
+        u.monthly(
+            cid, flat(40_000), multiplier=1000.0, tariff="IND2", capacity=0.0, basis="capacity"
+        )
+    findings = run(u, "capacity_underbilled")
+    assert findings["customer_id"].tolist() == ["two_part"]
+    assert findings.iloc[0]["revenue_impact"] == pytest.approx(315 * 30 * 12)

@@ -159,10 +159,12 @@ def test_a_suspension_under_15_days_pays_its_basic_charge_and_15_days_do_not():
     findings = run(u, "suspension_overrun")
     assert findings["customer_id"].tolist() == ["short"]
     row = findings.iloc[0]
-    assert row["revenue_impact"] == pytest.approx(10 * DAY)
+    # Due: the full charge, a whole March on 630 kVA (18,900), not 10 days at 1/30 on top of
+    # the 31 days the proration counted: billed 546 × 30 = 16,380, short 2,520.
+    assert row["revenue_impact"] == pytest.approx(630 * 30 - 546 * 30)
     assert (row["period_from"], row["period_to"]) == ("2024-03", "2024-03")
     assert row["evidence"] == (
-        "suspension 2024-03-05..2024-03-15 lasted 10 days, under the 15-day minimum (¥3,150.00)"
+        "suspension 2024-03-05..2024-03-15 lasted 10 days, under the 15-day minimum (¥2,520.00)"
     )
 
 
@@ -288,3 +290,51 @@ def test_reduction_without_drop_tests_the_load_the_capacity_left_can_carry():
         "capacity reduction 1,000→315 kVA from 2024-07, yet average load reached 120% of what "
         "the 315 kVA left can carry (at power factor 0.90) (¥123,300.00 basic charge escaped)"
     )
+
+
+# --- the money is what the bills under-billed ------------------------------------------------
+
+
+def test_a_too_short_suspension_billed_in_full_is_listed_without_revenue():
+    u = Utility()
+    # 5 to 15 March (10 days) billed on the full 630 kVA: what the rule finds due was charged.
+    suspended_customer(u, "paid", [630.0] * 12)
+    u.order("paid", "suspension", "2024-03-05", 630, 315)
+    u.order("paid", "resumption", "2024-03-15", 315, 630)
+    row = run(u, "suspension_overrun").iloc[0]
+    assert row["revenue_impact"] == 0.0
+    assert row["evidence"] == (
+        "suspension 2024-03-05..2024-03-15 lasted 10 days, under the 15-day minimum; the bills "
+        "charged the basic charge on it: nothing under-billed"
+    )
+
+
+def test_an_overrun_counts_only_the_months_the_bills_left_short():
+    u = Utility()
+    # As the two four-month suspensions above, but October billed on the full 630 kVA: only
+    # the 29 days of September are under-billed.
+    suspended_customer(u, "A", [315.0] * 4 + [630.0] * 2 + [315.0] * 3 + [630.0] * 3)
+    u.order("A", "suspension", "2024-01-01", 630, 315)
+    u.order("A", "resumption", "2024-05-01", 315, 630)
+    u.order("A", "suspension", "2024-07-01", 630, 315)
+    u.order("A", "resumption", "2024-11-01", 315, 630)
+    row = run(u, "suspension_overrun").iloc[0]
+    assert row["revenue_impact"] == pytest.approx(29 * DAY)
+
+
+def test_a_backdated_suspension_billed_until_its_application_is_listed_without_revenue():
+    u = Utility()
+    # Effective 4 March, applied for on the 18th; March billed on 630 kVA for its 14 days
+    # before the application and 315 kVA after: (630 × 17 + 315 × 14) / 30 = 504 kVA.
+    suspended_customer(u, "paid", [630.0] * 2 + [504.0] + [315.0] * 2 + [630.0] * 7)
+    u.order("paid", "suspension", "2024-03-04", 630, 315, issued="2024-03-18")
+    u.order("paid", "resumption", "2024-06-01", 315, 630)
+    # Billed from the effective date (the order's dates): 14 days × 315 kVA short.
+    suspended_customer(u, "short", [630.0] * 2 + [357.0] + [315.0] * 2 + [630.0] * 7)
+    u.order("short", "suspension", "2024-03-04", 630, 315, issued="2024-03-18")
+    u.order("short", "resumption", "2024-06-01", 315, 630)
+    findings = run(u, "suspension_backdated").set_index("customer_id")
+    assert sorted(findings.index) == ["paid", "short"]
+    assert findings.loc["paid", "revenue_impact"] == 0.0
+    assert findings.loc["paid", "evidence"].endswith("nothing under-billed")
+    assert findings.loc["short", "revenue_impact"] == pytest.approx(14 * DAY)
