@@ -394,13 +394,15 @@ def build(
 ) -> DistrictAudit:
     """Audit `district` of `dataset` up to billing period `as_of` (empty: the latest billed).
 
-    The rules run on the district's data (`Dataset.for_district`, which names the known
-    districts when `district` is not one); `top_n` findings are listed with their evidence.
+    The rules run on the whole utility and the district's customers' findings are kept
+    (`rules.of_district`: a meter shared with another district is still shared), the profile
+    on the district's data (`Dataset.for_district`, which names the known districts when
+    `district` is not one); `top_n` findings are listed with their evidence.
     `register` is the findings register the report reads (`open_report_register`; None when
     there is none), for the section since last month.
     """
     local = dataset.for_district(district)
-    findings = rules.run(local, as_of=as_of or None)
+    findings = rules.of_district(rules.run(dataset, as_of=as_of or None), district)
     catalog = rules.catalog()
     return DistrictAudit(
         district=district,

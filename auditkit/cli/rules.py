@@ -84,7 +84,7 @@ def run_rules(args: argparse.Namespace) -> int:
     # the district filter applies to the findings and the truth they are measured against.
     findings = rules.run(dataset, as_of=args.as_of, rules=selected, params=overrides, notes=notes)
     if args.district:
-        findings = findings[findings["district"] == args.district].reset_index(drop=True)
+        findings = rules.of_district(findings, args.district)
     name = dataset_run_name(args.data_dir, args.district)
     out = args.out or outputs_dir() / "findings" / name
     written = findings.assign(evidence=rules.evidence_text(findings, args.lang))

@@ -95,15 +95,19 @@ class Dataset:
         """The problems as a DataFrame: table, file, row, column, expected, found, customer_id ..."""
         return problems_frame(self.problems)
 
+    def require_district(self, name: str) -> None:
+        """Raise ParameterError naming `name` and the known districts unless it is one of them."""
+        known = self.districts
+        if self.customers is None or name not in known:
+            raise ParameterError("district", f"one of {', '.join(known) or '(no districts)'}", name)
+
     def for_district(self, name: str) -> Dataset:
         """The dataset restricted to one district's customers and their bills, orders, reads ...
 
         Tariffs are kept whole; network_supply keeps the areas and feeders of its customers.
         Raises ParameterError naming the district and listing the known ones.
         """
-        known = self.districts
-        if self.customers is None or name not in known:
-            raise ParameterError("district", f"one of {', '.join(known) or '(no districts)'}", name)
+        self.require_district(name)
         customers = self.customers[self.customers["district"] == name].reset_index(drop=True)
         customer_ids = customers["customer_id"]
         restricted: dict[str, pd.DataFrame | None] = {"customers": customers}

@@ -63,7 +63,10 @@ def record_findings(jobs: Sequence[Job], db: str | None, outputs: Path) -> list[
             print(f"register {register.url}: recording {len(districts)} districts' findings",
                   file=sys.stderr)  # fmt: skip
             for district in sorted(districts):
-                findings = rules.run(dataset.for_district(district), as_of=as_of or None)
+                dataset.require_district(district)
+            everyone = rules.run(dataset, as_of=as_of or None)
+            for district in sorted(districts):
+                findings = rules.of_district(everyone, district)
                 month = findings.attrs["as_of"]
                 earlier = register.run_changes(month, district)
                 if earlier is not None:

@@ -131,20 +131,17 @@ def _build_register(data_dir: Path, path: Path) -> None:
         raise ParameterError("data_dir", "a synthetic utility with bills and truth", str(data_dir))
     latest = int(month_number(dataset.bills["period"]).max())
     months = period_text(list(range(latest - DEMO_REGISTER_MONTHS, latest)))
-    local = {district: dataset.for_district(district) for district in dataset.districts}
 
     def write(temporary: Path) -> None:
         found: dict[str, pd.DataFrame] = {}
         try:
             with Register.open(f"sqlite:///{temporary}") as register:
                 for month in months:
-                    frames = []
-                    for district, district_data in local.items():
-                        findings = rules.run(district_data, as_of=month)
-                        register.record_run(findings, run_id=f"demo {month} {district}",
+                    found[month] = rules.run(dataset, as_of=month)
+                    for district in dataset.districts:
+                        register.record_run(rules.of_district(found[month], district),
+                                            run_id=f"demo {month} {district}",
                                             as_of=month, district=district)  # fmt: skip
-                        frames.append(findings)
-                    found[month] = pd.concat(frames, ignore_index=True)
                 events = simulate(found, dataset.truth, until=month_end(latest),
                                   recipe=demo_field_recipe())  # fmt: skip
                 register.record_outcomes(events)

@@ -21,7 +21,7 @@ from auditkit.rules.registry import (
     Rule,
     area_name,
 )
-from auditkit.rules.running import run
+from auditkit.rules.running import of_district, run
 from auditkit.rules.worklist import check, rank
 
 __all__ = [
@@ -35,6 +35,7 @@ __all__ = [
     "catalog",
     "check",
     "evidence_text",
+    "of_district",
     "precision_recall",
     "rank",
     "run",

@@ -53,3 +53,14 @@ def run(
     notes.extend(skipped)
     frames, timings = check(context, runnable, settings)
     return rank(frames, notes, timings, context.as_of_period)
+
+
+def of_district(findings: pd.DataFrame, district: str) -> pd.DataFrame:
+    """The findings of `district`'s customers from a run on the whole utility, with the run's
+    attrs (as_of, notes, timings). The rules see every district: a meter on accounts of two
+    districts is still one meter, an operator posting in several still one operator, so a
+    district's report, the register and `auditkit rules --district` keep one finding set."""
+    kept = findings[(findings["district"] == district).to_numpy(dtype=bool)]
+    kept = kept.reset_index(drop=True)
+    kept.attrs = dict(findings.attrs)
+    return kept
