@@ -11,6 +11,7 @@ from __future__ import annotations
 import argparse
 import datetime as dt
 import getpass
+import json
 from pathlib import Path
 from typing import TYPE_CHECKING
 
@@ -22,6 +23,7 @@ from auditkit.errors import ParameterError
 from auditkit.formulas import FORMULA_STARTS
 from auditkit.masking import PERSONAL_COLUMNS
 from auditkit.paths import safe_name
+from auditkit.rules.evidence import render
 
 if TYPE_CHECKING:  # the register loads SQLAlchemy and Alembic: only when a command needs it
     from auditkit.register import Register
@@ -183,11 +185,15 @@ def run_worklist(args: argparse.Namespace) -> int:
         if worklist.empty:
             print("no findings chosen: no sheet written")
             return 0
-        written = []
+        sheets = []
         for district, rows in worklist.groupby("district", sort=True):
             sheet = rows.reset_index(drop=True)
             sheet.attrs = dict(worklist.attrs)
-            path = args.out / f"worklist-{safe_name(str(district))}.xlsx"
+            sheets.append((args.out / f"worklist-{safe_name(str(district))}.xlsx", sheet))
+        for path, _ in sheets:  # every sheet checked before any is written
+            _refuse_unimported(path, store)
+        written = []
+        for path, sheet in sheets:
             write_worklist(sheet, path, lang=args.lang, mask=args.mask, auditor=args.auditor)
             written.append((path, sheet))
             print(f"{district}: {len(sheet)} of {int(sheet['district_findings'].iloc[0])} "
@@ -275,6 +281,32 @@ def _without_decided(findings: pd.DataFrame, trail: pd.DataFrame) -> pd.DataFram
     return kept
 
 
+def _refuse_unimported(path: Path, store: Register | None) -> None:
+    """Refuse to write a worklist over a sheet at `path` that may hold field outcomes not yet in
+    the register: a returned sheet not imported (or any filled sheet when no register is used)
+    would be lost. A sheet with nothing filled, or whose outcomes are all recorded, may go."""
+    from auditkit.register import RegisterError, read_worklist
+
+    if not path.exists():
+        return
+    try:
+        events = read_worklist(path)
+    except RegisterError:
+        raise ParameterError(
+            "--out",
+            "a folder without that sheet, or one whose sheet is a worklist of auditkit",
+            f"{path}, which cannot be read as a worklist: move it away first",
+        ) from None
+    unrecorded = len(events) if store is None else store.not_recorded(events)
+    if unrecorded:
+        raise ParameterError(
+            "--out",
+            "a folder without filled sheets that are not imported yet",
+            f"{path} with {unrecorded} outcome(s) not in the register: import it first "
+            "(auditkit register import) or write the worklist to another folder",
+        )
+
+
 def _findings_file(path: Path) -> pd.DataFrame:
     """The findings `auditkit rules` wrote: the file, or the Parquet (else CSV) in the folder."""
     if path.is_dir():
@@ -303,7 +335,28 @@ def _findings_file(path: Path) -> pd.DataFrame:
         text = frame[column].astype(str)
         defused = text.str.startswith("'") & text.str[1:2].isin(FORMULA_STARTS)
         frame[column] = frame[column].where(~defused, text.str[1:])
+    _check_evidence(frame, path)
     return frame
+
+
+def _check_evidence(findings: pd.DataFrame, path: Path) -> None:
+    """Every finding's evidence reads as the clauses `auditkit rules` wrote: a hand-edited or
+    broken row is named before any sheet is written, not half way through them."""
+    if "evidence_code" not in findings.columns:
+        raise ParameterError(
+            "FINDINGS", "a findings file of `auditkit rules` with evidence_code", str(path)
+        )
+    first_row = 2 if path.suffix.lower() == ".csv" else 1  # a CSV's header is its row 1
+    for position, code in enumerate(findings["evidence_code"]):
+        try:
+            render(json.loads(code), "en")
+        except (ValueError, TypeError, KeyError, AttributeError):
+            shown = str(code) if len(str(code)) <= 60 else str(code)[:60] + "…"
+            raise ParameterError(
+                "FINDINGS",
+                "evidence_code as `auditkit rules` writes it",
+                f"{path} row {position + first_row}, column evidence_code: {shown!r}",
+            ) from None
 
 
 def _with_personal(findings: pd.DataFrame, data_dir: Path) -> pd.DataFrame:

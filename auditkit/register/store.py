@@ -258,6 +258,16 @@ class Register:
                 connection.execute(statement, [{**row, "recorded_at": now} for row in new_rows])
         return OutcomeImport(recorded=len(new_rows), already_recorded=len(rows) - len(new_rows))
 
+    def not_recorded(self, events: pd.DataFrame) -> int:
+        """How many of outcome `events` (as `read_worklist` reads a returned sheet) the register
+        does not hold yet: a sheet with any is not to be overwritten by a new worklist."""
+        digests = {row["event_digest"] for row in _event_rows(events)}
+        if not digests:
+            return 0
+        with self._database_errors(), self._engine.connect() as connection:
+            present = _existing(connection, schema.outcomes.c.event_digest, digests)
+        return len(digests - set(present))
+
     def findings(
         self, district: str | None = None, columns: Sequence[str] | None = None
     ) -> pd.DataFrame:

@@ -291,3 +291,55 @@ def test_a_findings_file_without_its_key_columns_is_one_line_with_the_register(
     assert "with columns customer_id, rule_id, period_from, found 'no column period_from'" in (
         capsys.readouterr().err
     )
+
+
+def test_a_new_worklist_does_not_overwrite_a_filled_sheet_not_yet_imported(
+    recorded: tuple[str, Path], tmp_path: Path, capsys
+) -> None:
+    db, _ = recorded
+    out = tmp_path / "worklists"
+    assert main(["worklist", "--db", db, "--top", "2", "--out", str(out)]) == 0
+    east = sheets(out)[0]
+    today = dt.datetime.combine(dt.date.today(), dt.time())
+    answer = {"outcome": "误报", "checked_by": "李工", "checked_on": today}
+    fill(east, {FIRST_DATA_ROW: answer}, east)  # returned into the same folder
+    before = east.read_bytes()
+    capsys.readouterr()
+    assert main(["worklist", "--db", db, "--top", "2", "--recheck", "--out", str(out)]) == 2
+    error = capsys.readouterr().err
+    assert "worklist-城东.xlsx with 1 outcome(s) not in the register: import it first" in error
+    assert east.read_bytes() == before  # the field's answer is still there
+    assert main(["register", "import", str(east), "--db", db]) == 0
+    assert main(["worklist", "--db", db, "--top", "2", "--recheck", "--out", str(out)]) == 0
+
+
+def test_without_a_register_any_filled_sheet_is_kept(recorded, tmp_path: Path, capsys) -> None:
+    _, findings = recorded
+    out = tmp_path / "worklists"
+    assert main(["worklist", str(findings), "--top", "2", "--out", str(out)]) == 0
+    east = sheets(out)[0]
+    # Written again with nothing filled: allowed.
+    assert main(["worklist", str(findings), "--top", "2", "--out", str(out)]) == 0
+    today = dt.datetime.combine(dt.date.today(), dt.time())
+    fill(
+        east, {FIRST_DATA_ROW: {"outcome": "误报", "checked_by": "李工", "checked_on": today}}, east
+    )
+    capsys.readouterr()
+    assert main(["worklist", str(findings), "--top", "2", "--out", str(out)]) == 2
+    assert "1 outcome(s) not in the register" in capsys.readouterr().err
+
+
+def test_a_findings_file_with_broken_evidence_is_refused_before_any_sheet(
+    recorded, tmp_path: Path, capsys
+) -> None:
+    _, findings = recorded
+    table = pd.read_csv(findings / "findings.csv", dtype=str, keep_default_na=False)
+    table.loc[3, "evidence_code"] = "not json"
+    broken = tmp_path / "findings.csv"
+    table.to_csv(broken, index=False)
+    out = tmp_path / "worklists"
+    capsys.readouterr()
+    assert main(["worklist", str(broken), "--top", "5", "--out", str(out)]) == 2
+    error = capsys.readouterr().err
+    assert f"{broken} row 5, column evidence_code: 'not json'" in error
+    assert not out.exists() or not sheets(out)
