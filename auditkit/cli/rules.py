@@ -53,7 +53,8 @@ def register(subparsers: argparse._SubParsersAction) -> None:
         "--out",
         type=Path,
         metavar="DIR",
-        help="folder for findings.parquet / findings.csv (default outputs/findings/<dataset>)",
+        help="folder for findings.parquet / findings.csv (default "
+        "outputs/findings/<dataset>/<audit month>)",
     )
     parser.add_argument(
         "--lang",
@@ -85,8 +86,9 @@ def run_rules(args: argparse.Namespace) -> int:
     findings = rules.run(dataset, as_of=args.as_of, rules=selected, params=overrides, notes=notes)
     if args.district:
         findings = rules.of_district(findings, args.district)
+    # One folder per audit month: next month's run does not replace this one's findings.
     name = dataset_run_name(args.data_dir, args.district)
-    out = args.out or outputs_dir() / "findings" / name
+    out = args.out or outputs_dir() / "findings" / name / findings.attrs["as_of"]
     written = findings.assign(evidence=rules.evidence_text(findings, args.lang))
     parquet, csv = save_table(written, out, "findings", sort_by=["rule_id", "customer_id"])
     for note in notes:

@@ -13,7 +13,7 @@ from auditkit import i18n, yamlsafe
 from auditkit.atomic import write_bytes_atomic
 from auditkit.errors import ParameterError
 from auditkit.formulas import defuse_frame
-from auditkit.paths import dataset_run_name, outputs_dir
+from auditkit.paths import dataset_run_name, outputs_dir, safe_name
 
 
 def register(subparsers: argparse._SubParsersAction) -> None:  # type: ignore[type-arg]
@@ -43,7 +43,8 @@ def register(subparsers: argparse._SubParsersAction) -> None:  # type: ignore[ty
         "--out",
         type=Path,
         metavar="DIR",
-        help="folder for theft_scores.parquet / .csv (default outputs/stats/<dataset>)",
+        help="folder for theft_scores.parquet / .csv (default "
+        "outputs/stats/<dataset>/theft-<daily|monthly>-<last day or month scored>)",
     )
     theft.set_defaults(func=run_theft)
 
@@ -131,8 +132,15 @@ def run_theft(args: argparse.Namespace) -> int:
         if error.name != "as_of":
             raise
         raise ParameterError("--as-of", error.expected, error.found) from None
+    # One folder per source and last day or month scored: a daily run does not replace the
+    # monthly scores, nor next month's run this one's.
+    last = (
+        args.as_of
+        or str(reads["date" if args.daily else "period"].max())[: 10 if args.daily else 7]
+    )
     name = dataset_run_name(args.data_dir, args.district)
-    out = args.out or outputs_dir() / "stats" / name
+    source = "daily" if args.daily else "monthly"
+    out = args.out or outputs_dir() / "stats" / name / f"theft-{source}-{safe_name(last)}"
     parquet, csv = save_table(scores, out, "theft_scores")
     print(scores.head(args.top).to_string(index=False, float_format=lambda v: f"{v:.2f}"))
     scored = scores[scores["status"] == "scored"]

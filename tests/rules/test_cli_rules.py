@@ -69,5 +69,19 @@ def test_a_district_name_cannot_lead_the_findings_out_of_their_folder(
     assert main(["rules", str(folder), "--district", "../../../../escaped"]) == 0
     written = sorted(path.relative_to(tmp_path) for path in tmp_path.rglob("findings.*"))
     assert [path.parent for path in written] == [
-        Path("work/outputs/findings/data-%2E%2E%2F%2E%2E%2F%2E%2E%2F%2E%2E%2Fescaped")
+        Path("work/outputs/findings/data-%2E%2E%2F%2E%2E%2F%2E%2E%2F%2E%2E%2Fescaped/2024-12")
     ] * 2
+
+
+def test_each_audit_month_keeps_its_own_findings_folder(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    u = Utility()
+    u.customer("A")
+    u.monthly("A", flat(100), estimated=[1, 2, 3])
+    folder = u.write(tmp_path / "data")
+    monkeypatch.setenv("AUDITKIT_OUTPUTS", str(tmp_path / "outputs"))
+    for month in ("2024-06", "2024-12"):
+        assert main(["rules", str(folder), "--as-of", month]) == 0
+    found = tmp_path / "outputs" / "findings" / "data"
+    assert sorted(path.name for path in found.iterdir()) == ["2024-06", "2024-12"]

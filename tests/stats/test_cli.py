@@ -157,3 +157,13 @@ def test_an_out_that_is_a_file_is_one_line_naming_it_and_the_file_is_kept(
     error = capsys.readouterr().err.strip()
     assert error == f"auditkit stats: error: the file system refused '{taken}': File exists"
     assert taken.read_text(encoding="utf-8") == "kept"
+
+
+def test_theft_scores_of_each_month_keep_their_own_folder(small_folder, tmp_path, no_team_register):
+    for month in ("2024-06", "2024-12"):
+        assert run("stats", "theft", str(small_folder), "--as-of", month) == 0
+    folder = tmp_path / "outputs" / "stats" / small_folder.name
+    assert sorted(path.name for path in folder.iterdir()) == [
+        "theft-monthly-2024-06",
+        "theft-monthly-2024-12",
+    ]
