@@ -85,6 +85,33 @@ def test_unknown_district_names_the_parameter(
     assert "parameter 'district'" in line and "城东" in line and "'火星'" in line
 
 
+def test_a_dataset_breaking_its_contract_stops_the_run_before_any_folder(
+    auditkit: Callable[[list[str]], int], tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    import pandas as pd
+
+    from auditkit.demo import demo_data_dir
+    from auditkit.pipeline.jobs import dataset_districts
+
+    data = tmp_path / "data"
+    data.mkdir()
+    for table in ("bills", "tariffs"):
+        (data / f"{table}.parquet").write_bytes((demo_data_dir() / f"{table}.parquet").read_bytes())
+    customers = pd.read_parquet(demo_data_dir() / "customers.parquet")
+    # One customer written twice: a key the cell-by-cell checks cannot see.
+    pd.concat([customers, customers.iloc[[0]]]).to_parquet(data / "customers.parquet")
+    outputs = tmp_path / "outputs"
+    dataset_districts.cache_clear()
+    code = auditkit(
+        ["run", "district_audit", "-p", "district=城东", "-p", f"data_dir={data}",
+         "--outputs", str(outputs)]
+    )  # fmt: skip
+    assert code == 2
+    error = capsys.readouterr().err
+    assert "customers.parquet" in error and "customer_id" in error
+    assert not outputs.exists()
+
+
 def test_jobs_must_be_positive(
     auditkit: Callable[[list[str]], int], capsys: pytest.CaptureFixture[str]
 ) -> None:
