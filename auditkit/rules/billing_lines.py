@@ -32,7 +32,6 @@ from auditkit.billing.params import default_billing_params
 from auditkit.billing.power_factor import adjustment_percent, power_factor
 from auditkit.billing.tariff_lookup import NO_DAY
 from auditkit.periods import month_end_days
-from auditkit.rules.capacity import used_beyond_reduction
 from auditkit.rules.context import RuleContext, bill_rows_of, customer_keys, range_positions
 from auditkit.rules.evidence import Clause, clause
 from auditkit.rules.findings import (
@@ -47,15 +46,6 @@ from auditkit.rules.recomputed import Recomputed
 from auditkit.rules.registry import RULES, rule
 from auditkit.rules.shared import once_per_context
 
-#: Orders that change the capacity in force within a month (the basic charge is prorated by day).
-CAPACITY_CHANGES = (
-    "new_connection",
-    "capacity_increase",
-    "capacity_reduction",
-    "suspension",
-    "resumption",
-    "closure",
-)
 #: Parameters every line rule reads.
 LINE_PARAMS = ("amount_tolerance", "relative_tolerance", "kwh_tolerance")
 
@@ -463,15 +453,11 @@ def basic_charge_error(ctx: RuleContext, params: dict) -> pd.DataFrame:
     lines = _lines(ctx, "basic", params, np.ones(n, dtype=bool))
     # A basic charge due on a capacity or demand known (none known: archive_defect's).
     lines = lines[rc.due[lines] & (np.nan_to_num(rc.quantity_due[lines]) > 0)]
-    # Capacity billed short of the capacity in force is capacity_underbilled's finding, unless
-    # the month is one of a change in capacity: then it is the proration by day that is wrong.
+    # Capacity billed short of the capacity in force, months of a change included (prorated by
+    # day there), is capacity_underbilled's finding: counted there once, not here again.
     short = (rc.quantity_due[lines] - rc.quantity_billed[lines]) > params["quantity_tolerance"]
     by_capacity = customer_is_at(ctx, rc.row[lines], "basic_charge_basis", "capacity")
-    changing = ctx.has_order_near(CAPACITY_CHANGES, 0, rc.row[lines])
-    beyond = used_beyond_reduction(
-        ctx, rc.row[lines], rc.quantity_billed[lines], params["quantity_tolerance"]
-    )
-    lines = lines[~(short & by_capacity & (~changing | beyond))]
+    lines = lines[~(short & by_capacity)]
     difference = rc.difference[lines]
     off = np.abs(difference) > _tolerance(rc.amount_due[lines], params)
     lines = lines[off]

@@ -608,7 +608,6 @@ def _record_billing_fault(
     month: np.ndarray,
     detail: np.ndarray,
     fault: str,
-    also: tuple[str, ...] = (),
 ) -> None:
     """Record billing faults set on `idx` with their exact effect: Σ(amount due − amount billed),
     from the synth's own ledger. A customer the fault did not under-bill by a fen is billed right
@@ -618,8 +617,7 @@ def _record_billing_fault(
     getattr(world, fault)[idx[wrong]] = 0
     world.busy[idx[wrong]] = False
     keep = ~wrong
-    for name in (rule, *also):
-        world.add_truth(idx[keep], name, month[keep], effect[keep], detail[keep])
+    world.add_truth(idx[keep], rule, month[keep], effect[keep], detail[keep])
 
 
 def tou_misapplied(world: World, rate: float) -> None:
@@ -700,14 +698,15 @@ def basic_charge_error(world: World, rate: float) -> None:
     suspend(world, prorate, month, length)
     world.basic_fault[prorate, month] = 3
     world.basic_fault[prorate, month + length] = 3
+    # The capacity billed is short of the capacity in force (prorated by day): that is
+    # capacity_underbilled's finding, counted there and not again by basic_charge_error.
     _record_billing_fault(
         world,
         prorate,
-        "basic_charge_error",
+        "capacity_underbilled",
         month,
         np.full(len(prorate), "suspension months not prorated", dtype=object),
         "basic_fault",
-        also=("capacity_underbilled",),
     )
 
 
