@@ -1,14 +1,19 @@
 """Keep untrusted text from becoming a live spreadsheet formula when a file is opened in Excel.
 
 Excel, LibreOffice and WPS evaluate a cell whose text starts with `=`, `+`, `-` or `@` (and, after
-a tab or carriage return, the same), also when they open a CSV file. A district named `=SUM(1+2)`
-or a note `=HYPERLINK(...)` from the data must stay text: in a CSV such text gets a leading
-apostrophe (the convention spreadsheet programs show as text), in an .xlsx file the cell is
-written with the string type instead (`put_cell`, used by every workbook auditkit writes).
+a tab or carriage return, the same), also when they open a CSV file; WPS and Excel in Chinese
+input modes take the full-width `＝ ＋ － ＠` alike, and leading spaces are skipped. A district
+named `=SUM(1+2)` or a note ` ＝HYPERLINK(...)` from the data must stay text: in a CSV such text
+gets a leading apostrophe (the convention spreadsheet programs show as text), in an .xlsx file the
+cell is written with the string type instead (`put_cell`, used by every workbook auditkit writes).
+
+A CSV file is written by `csv_bytes` (defused, and every cell holding a line break quoted): a
+carriage return left unquoted would end the record there and start a row with data text.
 """
 
 from __future__ import annotations
 
+import csv
 import datetime as dt
 import math
 import re
@@ -20,13 +25,13 @@ import pandas as pd
 if TYPE_CHECKING:
     from openpyxl.cell.cell import Cell
 
-FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
+FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r", "＝", "＋", "－", "＠")
 
 
 def looks_like_formula(text: str) -> bool:
-    """True when a spreadsheet program would treat `text` as a formula (or a formula after
-    leading whitespace control characters)."""
-    return text.startswith(FORMULA_STARTS)
+    """True when a spreadsheet program would treat `text` as a formula: it starts with one of
+    FORMULA_STARTS, also after leading whitespace (spaces, U+3000, line breaks)."""
+    return text.startswith(FORMULA_STARTS) or text.lstrip().startswith(FORMULA_STARTS)
 
 
 def defuse(value: object) -> object:
@@ -48,6 +53,28 @@ def defuse_frame(frame: pd.DataFrame) -> pd.DataFrame:
                 result[column] = series.astype(object).where(~mask, "'" + series.astype(str))
     result.columns = [defuse(name) for name in result.columns]
     return result
+
+
+def csv_text(frame: pd.DataFrame) -> str:
+    """`frame` as CSV text without its index, `\n` line ends, and every cell holding a carriage
+    return or a line feed quoted.
+
+    Python's csv writer quotes only the characters of its line terminator, so with `\n` a lone
+    `\r` in a cell went out bare and a spreadsheet (and auditkit's own reader) ended the record
+    there. Written with `\r\n`, every cell holding either is quoted; the record ends are then
+    the `\r\n` outside quotes (the even pieces between `"`, doubled quotes inside a cell
+    counting twice), turned into `\n`.
+    """
+    text = frame.to_csv(index=False, lineterminator="\r\n", quoting=csv.QUOTE_MINIMAL)
+    pieces = text.split('"')
+    pieces[::2] = [piece.replace("\r\n", "\n") for piece in pieces[::2]]
+    return '"'.join(pieces)
+
+
+def csv_bytes(frame: pd.DataFrame) -> bytes:
+    """`frame` as the bytes of a CSV file auditkit writes: formulas defused (`defuse_frame`),
+    line breaks in cells quoted (`csv_text`), UTF-8 with a BOM (Excel shows Chinese correctly)."""
+    return csv_text(defuse_frame(frame)).encode("utf-8-sig")
 
 
 # Characters XML 1.0 cannot hold; openpyxl refuses a cell containing one.

@@ -29,6 +29,11 @@ def mask_address(value: str) -> str:
 _MASKERS = {"name": mask_name, "phone": mask_phone, "address": mask_address}
 
 
+def mask_value(column: str, value: str) -> str:
+    """`value` of the personal `column` (name, address or phone) masked as outputs mask it."""
+    return _MASKERS[column](value)
+
+
 def mask_personal(frame: pd.DataFrame) -> pd.DataFrame:
     """A copy of `frame` with the personal columns (name, address, phone) masked."""
     masked = frame.copy()

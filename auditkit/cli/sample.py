@@ -9,7 +9,7 @@ import pandas as pd
 
 from auditkit.atomic import write_bytes_atomic
 from auditkit.errors import ParameterError
-from auditkit.formulas import defuse_frame
+from auditkit.formulas import csv_bytes
 from auditkit.sampling import evaluate, plan, read_field_sheet, select, write_field_sheet
 from auditkit.sampling.errors import SampleDataError
 from auditkit.sampling.evaluate import DEFAULT_DIRECTION, DIRECTIONS, METHODS
@@ -257,8 +257,7 @@ def run_evaluate(args: argparse.Namespace) -> int:
             prior=args.prior,
         )
         if args.inspections:
-            csv = defuse_frame(results.inspections).to_csv(index=False, lineterminator="\n")
-            write_bytes_atomic(args.inspections, csv.encode("utf-8-sig"))
+            write_bytes_atomic(args.inspections, csv_bytes(results.inspections))
             print(f"inspections written: {args.inspections}")
     else:
         if args.n is None:

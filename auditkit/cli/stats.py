@@ -12,7 +12,7 @@ import yaml
 from auditkit import i18n, yamlsafe
 from auditkit.atomic import write_bytes_atomic
 from auditkit.errors import ParameterError
-from auditkit.formulas import defuse_frame
+from auditkit.formulas import csv_bytes
 from auditkit.paths import dataset_run_name, outputs_dir, safe_name
 
 
@@ -238,8 +238,7 @@ def run_assign(args: argparse.Namespace) -> int:
         print()
         print(loads(assignment, districts, capacity).to_string(index=False))
     if args.out:
-        csv = defuse_frame(assignment).to_csv(index=False, lineterminator="\n")
-        write_bytes_atomic(args.out, csv.encode("utf-8-sig"))
+        write_bytes_atomic(args.out, csv_bytes(assignment))
         print(f"\nwritten: {args.out}")
     return 0
 

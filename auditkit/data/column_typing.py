@@ -18,6 +18,7 @@ the key and reference checks so no text column is hashed twice.
 
 from __future__ import annotations
 
+import re
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 
@@ -27,6 +28,7 @@ import pyarrow as pa
 import pyarrow.compute as pc
 
 from auditkit.data.schema import Column
+from auditkit.masking import PERSONAL_COLUMNS, mask_value
 from auditkit.periods import FIRST_DAY, LAST_DAY, PERIOD_PATTERN
 
 EMPTY = "an empty cell"
@@ -46,6 +48,13 @@ _WHOLE_LIMIT = 2.0**53
 LISTED_PER_ISSUE = 100_000
 #: Characters of a text cell shown in a problem.
 SHOWN_CHARACTERS = 80
+#: The most characters of a key-like text cell (an id, a district, a tariff category: any text
+#: column but free text). Real ones are far shorter (account numbers of 10-20 digits, district
+#: and tariff names of 2-30 characters); 64 CJK characters still make a partition folder name
+#: (`district=` + 192 UTF-8 bytes) within the 255 bytes a file system allows, and fit the
+#: register's String(200) columns. A longer one is refused (a 100,000-character district made
+#: 600,000-pixel charts).
+KEY_CHARACTERS = 64
 
 
 def _text_dtype() -> pd.StringDtype:
@@ -115,7 +124,7 @@ def type_column(raw: pa.ChunkedArray | pa.Array, column: Column, keyed: bool = F
     issues = []
     bad_positions = _mask_positions(parsed.bad) if parsed.bad is not None else _NONE
     if bad_positions.size:
-        found = _found(shown, bad_positions[:LISTED_PER_ISSUE])
+        found = _found(shown, bad_positions[:LISTED_PER_ISSUE], column.name)
         issues.append(Issue(bad_positions, parsed.expected, found))
     if not column.may_be_empty:
         missing = pc.is_null(parsed.values, nan_is_null=True)
@@ -127,6 +136,8 @@ def type_column(raw: pa.ChunkedArray | pa.Array, column: Column, keyed: bool = F
                 found = [EMPTY] * min(empty.size, LISTED_PER_ISSUE)
                 issues.append(Issue(empty, "a value (the column is required)", found))
     typed = _to_pandas(parsed.values, column)
+    if column.kind == "text" and not column.free_text and column.allowed is None:
+        issues.extend(_check_length(typed))
     if column.kind in ("date", "datetime"):
         issues.extend(_check_days(typed, column))
     if column.minimum is not None:
@@ -200,7 +211,7 @@ def _codes(distinct: pa.Array, indices: pa.Array) -> Codes:
 
 def _parse(array: pa.Array, column: Column) -> _Parsed:
     if column.kind == "text":
-        return _parse_text(array, column.allowed)
+        return _parse_text(array, column)
     return _PARSERS[column.kind](array)
 
 
@@ -222,6 +233,23 @@ def _to_pandas(values: pa.Array, column: Column) -> pd.Series:
 #: be a district of its own, 'C001\ufeff' a customer no bill names.
 INVISIBLE_CHARACTERS = (
     "[\u00ad\u034f\u180e\u200b-\u200f\u202a-\u202e\u2060-\u2064\u2066-\u2069\ufeff]"
+)
+#: Control characters no text may hold: C0 but tab, line feed and carriage return, DEL, C1. A NUL
+#: is refused by PostgreSQL, ESC and BEL start terminal sequences (retitle or clear the window
+#: where the CLI prints the cell), and spreadsheets turn them into other characters.
+CONTROL_CHARACTERS = "[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f]"
+#: Control characters a key-like text (an id, a district, a category) may not hold: all of C0
+#: (a tab or a line break in an id splits it in a CSV, and xlsx turns `\r` into `\n`), DEL, C1.
+KEY_CONTROL_CHARACTERS = "[\x00-\x1f\x7f-\x9f]"
+# Either, for showing where a cell holds one.
+_HIDDEN = re.compile(f"{INVISIBLE_CHARACTERS}|{KEY_CONTROL_CHARACTERS}")
+_FREE_TEXT_EXPECTED = (
+    "text without control characters other than tab and line breaks (NUL, escape, bell) "
+    "or invisible characters (zero-width spaces, direction marks)"
+)
+_KEY_EXPECTED = (
+    "text without control characters (tab, line break, NUL, escape) "
+    "or invisible characters (zero-width spaces, direction marks)"
 )
 
 
@@ -313,18 +341,43 @@ class _StampsShown:
 
 
 def _found(
-    values: pa.Array | pa.ChunkedArray | _Expanded | _StampsShown, positions: np.ndarray
+    values: pa.Array | pa.ChunkedArray | _Expanded | _StampsShown,
+    positions: np.ndarray,
+    column: str | None = None,
 ) -> list[str]:
-    """Display form of the cells at `positions`: repr of each value, or 'an empty cell'."""
+    """Display form of the cells at `positions`: repr of each value, or 'an empty cell'; the
+    cells of a personal `column` masked (`shown_personal`)."""
     shown = values.take(pa.array(positions)).to_pylist()
+    if column in PERSONAL_COLUMNS:
+        return [EMPTY if value is None else shown_personal(column, value) for value in shown]
     return [EMPTY if value is None else shown_cell(value) for value in shown]
 
 
 def shown_cell(value: object) -> str:
-    """repr of a cell, a long text cut (a 1 MB cell would make a 1 MB error line)."""
+    """repr of a cell (control and invisible characters escaped), a long text cut (a 1 MB cell
+    would make a 1 MB error line) and then saying where its first such character is."""
     if isinstance(value, str) and len(value) > SHOWN_CHARACTERS:
-        return f"{value[:SHOWN_CHARACTERS]!r}… ({len(value):,} characters)"
+        cut = f"{value[:SHOWN_CHARACTERS]!r}… ({len(value):,} characters"
+        hidden = _HIDDEN.search(value, SHOWN_CHARACTERS)
+        if hidden is not None and _HIDDEN.search(value, 0, SHOWN_CHARACTERS) is None:
+            cut += f", {hidden.group()!r} at character {hidden.start() + 1:,}"
+        return cut + ")"
     return repr(value)
+
+
+def shown_personal(column: str, value: object) -> str:
+    """A cell of a personal column (name, address, phone) as a problem shows it: masked as
+    outputs mask it, with its length and its first control or invisible character escaped (what
+    a data steward needs to find and fix it, never the person's name or number)."""
+    text = str(value)
+    shape = f"{len(text):,} characters"
+    hidden = _HIDDEN.search(text)
+    if hidden is not None:
+        shape += f", {hidden.group()!r} at character {hidden.start() + 1:,}"
+    masked = mask_value(column, text)
+    if len(masked) > SHOWN_CHARACTERS:
+        masked = masked[:SHOWN_CHARACTERS] + "…"
+    return f"{masked!r} ({shape})"
 
 
 def _mask_positions(mask: pa.Array) -> np.ndarray:
@@ -339,13 +392,18 @@ def _nulled(values: pa.Array, bad: pa.Array) -> pa.Array:
 # ---------------------------------------------------------------------------------------- by kind
 
 
-def _parse_text(array: pa.Array, allowed: tuple[str, ...] | None) -> _Parsed:
+def _parse_text(array: pa.Array, column: Column) -> _Parsed:
+    """Text without invisible or control characters (free text may hold tabs and line breaks),
+    or one of the allowed values (which refuse any other text, such characters too)."""
     text = _as_text(array)
-    if allowed is None:  # (allowed values refuse any other text, invisible characters too)
-        hidden = pc.fill_null(pc.match_substring_regex(text, INVISIBLE_CHARACTERS), False)
+    allowed = column.allowed
+    if allowed is None:
+        controls = CONTROL_CHARACTERS if column.free_text else KEY_CONTROL_CHARACTERS
+        pattern = f"{INVISIBLE_CHARACTERS}|{controls}"
+        hidden = pc.fill_null(pc.match_substring_regex(text, pattern), False)
         if not pc.any(hidden).as_py():
             return _Parsed(text, None, text, "")
-        expected = "text without invisible characters (zero-width spaces, direction marks)"
+        expected = _FREE_TEXT_EXPECTED if column.free_text else _KEY_EXPECTED
         return _Parsed(_nulled(text, hidden), hidden, text, expected)
     outside = pc.invert(pc.is_in(text, value_set=pa.array(allowed)))
     outside = pc.and_(pc.is_valid(text), outside)
@@ -478,6 +536,22 @@ _PARSERS = {
 
 
 # ------------------------------------------------------------------------------------ domain checks
+
+
+def _check_length(values: pd.Series) -> list[Issue]:
+    """Key-like text longer than KEY_CHARACTERS, shown cut with its length."""
+    lengths = values.str.len().to_numpy(dtype="float64", na_value=np.nan)
+    with np.errstate(invalid="ignore"):
+        positions = np.flatnonzero(lengths > KEY_CHARACTERS)
+    if not positions.size:
+        return []
+    found = []
+    for value in values.iloc[positions[:LISTED_PER_ISSUE]]:
+        shown = shown_cell(value)
+        found.append(
+            shown if len(value) > SHOWN_CHARACTERS else f"{shown} ({len(value)} characters)"
+        )
+    return [Issue(positions, f"text of at most {KEY_CHARACTERS} characters", found)]
 
 
 def _check_minimum(

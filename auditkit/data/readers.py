@@ -22,6 +22,7 @@ import pyarrow.compute as pc
 import pyarrow.csv as pa_csv
 import pyarrow.parquet as pq
 
+from auditkit.data.column_typing import shown_cell
 from auditkit.data.encoding import (
     BOM_EXPECTED,
     BOM_JOINED,
@@ -33,7 +34,7 @@ from auditkit.data.encoding import (
 )
 from auditkit.data.problems import Problem
 from auditkit.data.raw import RawTable, ReadFailure, ReadProblems, RowIndex, file_problem
-from auditkit.data.schema import Kind
+from auditkit.data.schema import TABLES, Kind
 from auditkit.data.xlsx_reader import read_xlsx
 
 __all__ = ["FORMATS", "RawTable", "ReadFailure", "ReadProblems", "RowIndex", "read_table"]
@@ -265,10 +266,20 @@ def _arrow_csv(
     return data, malformed
 
 
-def _malformed_found(fields: list[str], lines: int, encoding: Encoding) -> str:
-    """A malformed record as shown to the user, with what probably broke it."""
+def _malformed_found(fields: list[str], lines: int, encoding: Encoding, personal: bool) -> str:
+    """A malformed record as shown to the user, with what probably broke it.
+
+    The record's text is not shown from a table with `personal` columns: its fields are out of
+    place, so which of them is a name, an address or a phone number cannot be told to mask it.
+    """
     joined = ",".join(fields)
-    found = f"{len(fields)} fields: {joined[:80]!r}"
+    if personal:
+        found = (
+            f"{len(fields)} fields (not shown: the table holds names, addresses and phone "
+            "numbers; an unquoted comma in an address?)"
+        )
+    else:
+        found = f"{len(fields)} fields: {shown_cell(joined)}"
     if _BOM_READ_AS[encoding.codec] in joined:
         found += f", with a byte-order mark inside {BOM_JOINED}"
     if lines > 1:
@@ -304,6 +315,7 @@ def _locate_malformed(
     kept: list[int] = []
     problems: list[Problem] = []
     expected = f"{width} fields as in the header"
+    personal = table in TABLES and TABLES[table].personal
     with path.open(encoding=encoding.codec, newline="") as handle:
         records = csv.reader(handle)
         next(records, None)
@@ -312,7 +324,7 @@ def _locate_malformed(
             for row_number, fields in enumerate(records, start=2):
                 lines, last_line = records.line_num - last_line, records.line_num
                 if fields and len(fields) != width:
-                    found = _malformed_found(fields, lines, encoding)
+                    found = _malformed_found(fields, lines, encoding, personal)
                     problems.append(file_problem(path, table, expected, found, row=row_number))
                 else:
                     kept.append(row_number)

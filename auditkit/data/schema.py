@@ -8,6 +8,8 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Literal
 
+from auditkit.masking import PERSONAL_COLUMNS
+
 Kind = Literal["text", "period", "date", "datetime", "number", "integer", "bool"]
 
 USAGE_TYPES = ("residential", "commercial", "industrial", "agricultural", "public")
@@ -87,6 +89,10 @@ class Column:
     choices: tuple[float, ...] | None = None
     #: A date that may lie beyond the years pandas holds: an end of validity, 9999-12-31 "never".
     open_end: bool = False
+    #: Text written by a person (a name, an address, an order's old and new value): it may hold
+    #: tabs and line breaks and be of any length. Other text (ids, districts, categories) is a
+    #: key that names things: at most KEY_CHARACTERS characters and no control character at all.
+    free_text: bool = False
 
     @property
     def may_be_empty(self) -> bool:
@@ -123,6 +129,11 @@ class TableSpec:
         return tuple(column.name for column in self.columns)
 
     @property
+    def personal(self) -> bool:
+        """Whether the table has personal columns (name, address, phone), shown masked."""
+        return any(name in PERSONAL_COLUMNS for name in self.column_names)
+
+    @property
     def required_columns(self) -> tuple[str, ...]:
         """Columns the file must contain."""
         return tuple(column.name for column in self.columns if column.required)
@@ -137,6 +148,10 @@ class TableSpec:
 
 def _text(name: str, required: bool = False, allowed: tuple[str, ...] | None = None) -> Column:
     return Column(name, "text", required=required, allowed=allowed)
+
+
+def _free_text(name: str) -> Column:
+    return Column(name, "text", free_text=True)
 
 
 def _number(
@@ -168,9 +183,9 @@ CUSTOMERS = TableSpec(
         _number("pt_ratio", required=True, minimum=1),
         _date("meter_test_date"),
         Column("meter_test_cycle_months", "integer", minimum=0, minimum_inclusive=False),
-        _text("name"),
-        _text("address"),
-        _text("phone"),
+        _free_text("name"),
+        _free_text("address"),
+        _free_text("phone"),
         # Itemized billing (DATA.md, "How bills are really computed"): all optional.
         _text("metering_mode", allowed=("high_high", "high_low", "low_low")),
         _number("contract_demand_kw", minimum=0),
@@ -266,8 +281,8 @@ WORK_ORDERS = TableSpec(
         _date("registered_at"),
         _date("archived_at"),
         _date("effective_date"),
-        _text("old_value"),
-        _text("new_value"),
+        _free_text("old_value"),
+        _free_text("new_value"),
         _number("old_final_read", minimum=0),
         _number("new_first_read", minimum=0),
     ),

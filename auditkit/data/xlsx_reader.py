@@ -39,9 +39,10 @@ from openpyxl.utils.cell import column_index_from_string, coordinate_from_string
 from openpyxl.utils.exceptions import InvalidFileException
 from openpyxl.worksheet._read_only import ReadOnlyWorksheet
 
+from auditkit.data.column_typing import shown_cell
 from auditkit.data.problems import Problem
 from auditkit.data.raw import RawTable, ReadFailure, ReadProblems, RowIndex, file_problem
-from auditkit.data.schema import Kind
+from auditkit.data.schema import TABLES, Kind
 
 # A formula element in worksheet XML (`<f>`, `<f t="shared" ...>`, `<x:f>`).
 _FORMULA_TAG = re.compile(rb"<(?:\w+:)?f[\s>/]")
@@ -376,10 +377,14 @@ def _unsaved_formulas(path: Path, table: str, cells: _SheetCells) -> list[Proble
 
     Excel saves each formula's result, which is what is read; files written by programs often
     hold the formula alone, and its cell would otherwise read as empty. A result saved as empty
-    text (`=IF(..., "", ...)`) is an empty cell.
+    text (`=IF(..., "", ...)`) is an empty cell. A formula in a text column of a table with
+    personal columns is shown by its length only.
     """
     position_of = {row_number: position for position, row_number in enumerate(cells.kept)}
     saved = {index: np.asarray(rows) for index, rows in cells.saved_without_text.items()}
+    # a name, address or phone column may be named anything (columns.yaml maps it): in a table
+    # with personal columns, no text formula is shown
+    personal = table in TABLES and TABLES[table].personal
     problems = []
     workbook = load_workbook(path, read_only=True, data_only=False)
     try:
@@ -392,8 +397,15 @@ def _unsaved_formulas(path: Path, table: str, cells: _SheetCells) -> list[Proble
                 index, position = cell.column - 1, position_of.get(cell.row)
                 if position is not None and cells.columns[index][position] is not None:
                     continue
+                formula = str(cell.value)
+                if personal and cells.kinds[index] in ("text", None):
+                    formula = (
+                        f"of {len(formula):,} characters (not shown: it may hold personal data)"
+                    )
+                else:
+                    formula = shown_cell(formula)
                 found = (
-                    f"a formula {str(cell.value)[:80]!r} whose result was not saved "
+                    f"a formula {formula} whose result was not saved "
                     "(open and save the file in Excel, or paste the values)"
                 )
                 column = cells.names[index] or f"#{index + 1}"

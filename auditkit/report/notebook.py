@@ -19,7 +19,7 @@ import pandas as pd
 
 from auditkit import i18n
 from auditkit.atomic import write_bytes_atomic
-from auditkit.formulas import defuse_frame
+from auditkit.formulas import csv_bytes
 from auditkit.masking import mask_personal
 from auditkit.paths import outputs_dir, safe_name
 from auditkit.report.figures import figure_name, figure_value
@@ -207,8 +207,7 @@ def save_table(
     buffer = io.BytesIO()
     pq.write_table(pa.Table.from_pandas(ordered, preserve_index=False), buffer)
     parquet = write_bytes_atomic(folder / f"{name}.parquet", buffer.getvalue())
-    text = defuse_frame(ordered).to_csv(index=False, lineterminator="\n")
-    csv = write_bytes_atomic(folder / f"{name}.csv", text.encode("utf-8-sig"))
+    csv = write_bytes_atomic(folder / f"{name}.csv", csv_bytes(ordered))
     return parquet, csv
 
 

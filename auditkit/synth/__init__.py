@@ -19,6 +19,7 @@ import pandas as pd
 
 from auditkit import __version__
 from auditkit.errors import ParameterError
+from auditkit.formulas import csv_text
 from auditkit.paths import params_dir
 from auditkit.periods import is_period
 from auditkit.synth import ledger, network, render
@@ -234,7 +235,7 @@ def _write_table(frame: pd.DataFrame, stem: Path, fmt: str) -> None:
                 dated[column] = dated[column].dt.strftime(
                     "%Y-%m-%d %H:%M:%S" if timed else "%Y-%m-%d"
                 )
-        dated.to_csv(stem.with_suffix(".csv"), index=False, encoding=encoding, lineterminator="\n")
+        stem.with_suffix(".csv").write_bytes(csv_text(dated).encode(encoding))
 
 
 def _synthetic_notice(config: SynthConfig | None) -> str:

@@ -78,7 +78,8 @@ def test_text_with_an_invisible_character_is_refused_shown_escaped() -> None:
     assert issues_of(written, district) == [
         (
             [1, 2, 4, 5],
-            "text without invisible characters (zero-width spaces, direction marks)",
+            "text without control characters (tab, line break, NUL, escape) "
+            "or invisible characters (zero-width spaces, direction marks)",
             ["'江北\\u200b'", "'\\u200e城东'", "'城东\\xad'", "'\\u2066城西\\u2069'"],
         )
     ]
@@ -284,3 +285,68 @@ def test_typed_timestamps_keep_their_time_and_refuse_nanoseconds_and_zones() -> 
     assert issues_of(zoned, EVENT_AT) == [
         ([0], DATETIME_EXPECTED, ["'2024-01-15 08:30:00.000000000+0800'"])
     ]
+
+
+def test_key_text_refuses_every_control_character_shown_escaped() -> None:
+    customer_id = TABLES["customers"].column("customer_id")
+    written = ["SY1\r=2+2", "SY2\n", "SY\t3", "SY\x004", "SY\x1b]0;x\x075", "SY\x7f6", "SY\x857"]
+    written += ["SY8", " SY9\r\n", "SY\u300010"]  # near misses: trimmed edges, a full-width space
+    [issue] = issues_of(written, customer_id)
+    assert issue == (
+        [0, 2, 3, 4, 5, 6],
+        "text without control characters (tab, line break, NUL, escape) "
+        "or invisible characters (zero-width spaces, direction marks)",
+        [
+            "'SY1\\r=2+2'",
+            "'SY\\t3'",
+            "'SY\\x004'",
+            "'SY\\x1b]0;x\\x075'",
+            "'SY\\x7f6'",
+            "'SY\\x857'",
+        ],
+    )
+    typed = type_column(pa.array(written).dictionary_encode(), customer_id, keyed=True)
+    assert typed.issues[0].positions.tolist() == [0, 2, 3, 4, 5, 6]
+    assert typed.values.tolist()[7:] == ["SY8", "SY9", "SY\u300010"]
+
+
+def test_free_text_keeps_tabs_and_line_breaks_but_refuses_other_controls() -> None:
+    old_value = TABLES["work_orders"].column("old_value")
+    written = ["315 kVA\r\n(2 台)", "a\tb", "x\x00y", "清屏\x1b[2J", "响铃\x07", "C1\x9b"]
+    assert issues_of(written, old_value) == [
+        (
+            [2, 3, 4, 5],
+            "text without control characters other than tab and line breaks (NUL, escape, bell) "
+            "or invisible characters (zero-width spaces, direction marks)",
+            ["'x\\x00y'", "'清屏\\x1b[2J'", "'响铃\\x07'", "'C1\\x9b'"],
+        )
+    ]
+
+
+def test_key_text_holds_at_most_64_characters_and_free_text_any_length() -> None:
+    district = TABLES["customers"].column("district")
+    written = ["城" * 64, "城" * 65, "x" * 100_000]
+    assert issues_of(written, district) == [
+        (
+            [1, 2],
+            "text of at most 64 characters",
+            [f"'{'城' * 65}' (65 characters)", f"'{'x' * 80}'… (100,000 characters)"],
+        )
+    ]
+    assert issues_of(["幸福路" * 10_000], TABLES["customers"].column("address")) == []
+
+
+def test_a_problem_in_a_personal_column_shows_the_value_masked_with_its_shape() -> None:
+    customers = TABLES["customers"]
+    name = ["刘NMLEAK\x00三", "张三"]
+    phone = ["138\x1b12345678", "13812345678"]
+    address = ["浙江省杭州市西湖区\u202e幸福路9号"]
+    for column, values, found in (
+        ("name", name, "'刘********' (9 characters, '\\x00' at character 8)"),
+        ("phone", phone, "'138*****5678' (12 characters, '\\x1b' at character 4)"),
+        ("address", address, "'浙江省杭州市****' (15 characters, '\\u202e' at character 10)"),
+    ):
+        for array in (pa.array(values), pa.array(values).dictionary_encode()):
+            [(positions, _, shown)] = issues_of(array, customers.column(column))
+            assert (positions, shown) == ([0], [found]), column
+            assert "LEAK" not in found and "西湖" not in found and "345" not in found

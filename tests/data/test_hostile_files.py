@@ -268,6 +268,7 @@ def test_old_mac_line_endings_read_like_any_other(dataset_dir: Path) -> None:
     assert validation_errors(dataset_dir) == [
         "bills.csv row 4: expected 14 fields as in the header, found 15 fields: "
         "'C002,2024-01,50.0,55.5,4000.0,22000.0,大工业,0.65,14300.0,630.0,410.5,18900.0,33200'"
+        "… (95 characters)"
     ]
 
 
@@ -383,3 +384,41 @@ def test_a_merged_title_above_the_xlsx_header_is_one_line(xlsx_dir: Path) -> Non
         "customers.xlsx row 1: expected a header row naming the columns, "
         "found a title '客户档案' in one cell (delete the rows above the header)"
     ]
+
+
+def test_a_malformed_customers_row_is_shown_by_its_field_count_never_its_personal_text(
+    dataset_dir: Path,
+) -> None:
+    path = dataset_dir / "customers.csv"
+    text = path.read_text(encoding="utf-8").replace("工业园2号", "工业园,2号")  # unquoted comma
+    path.write_text(text, encoding="utf-8")
+    assert validation_errors(dataset_dir)[0] == (
+        "customers.csv row 3: expected 17 fields as in the header, found 18 fields (not shown: "
+        "the table holds names, addresses and phone numbers; an unquoted comma in an address?)"
+    )
+    assert not any(
+        "东方机械厂" in line or "88888888" in line for line in validation_errors(dataset_dir)
+    )
+
+
+def test_control_characters_in_a_name_or_an_id_are_errors_the_name_shown_masked(
+    dataset_dir: Path,
+) -> None:
+    tables = valid_tables()
+    tables["customers"].loc[0, "name"] = "张三\x1b]0;pwned\x07"
+    tables["customers"].loc[1, "district"] = "城东\r=2+2"
+    for fmt in ("csv-utf8", "parquet"):
+        folder = write_dataset(tables, dataset_dir.parent / fmt, fmt)
+        lines = [line for line in validation_errors(folder) if "column name" in line]
+        row = 2 if fmt == "csv-utf8" else 1
+        assert lines == [
+            f"customers.{fmt.removesuffix('-utf8')} row {row}, column name: expected "
+            "text without control characters other than tab and line breaks (NUL, escape, bell) "
+            "or invisible characters (zero-width spaces, direction marks), "
+            "found '张***********' (12 characters, '\\x1b' at character 3)"
+        ]
+    assert (
+        "customers.parquet row 2, column district: expected text without control characters "
+        "(tab, line break, NUL, escape) or invisible characters (zero-width spaces, direction "
+        "marks), found '城东\\r=2+2'"
+    ) in validation_errors(folder)
