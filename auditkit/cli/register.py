@@ -20,7 +20,7 @@ import pandas as pd
 from auditkit import i18n
 from auditkit.cli.register_options import add_db_option
 from auditkit.errors import ParameterError
-from auditkit.formulas import FORMULA_STARTS
+from auditkit.formulas import looks_like_formula
 from auditkit.masking import PERSONAL_COLUMNS
 from auditkit.paths import safe_name
 from auditkit.rules.evidence import render
@@ -333,7 +333,7 @@ def _findings_file(path: Path) -> pd.DataFrame:
         ) from None
     for column in frame.select_dtypes(include=["object", "str"]).columns:  # CSV wrote '= for =
         text = frame[column].astype(str)
-        defused = text.str.startswith("'") & text.str[1:2].isin(FORMULA_STARTS)
+        defused = text.str.startswith("'") & text.str[1:].map(looks_like_formula)
         frame[column] = frame[column].where(~defused, text.str[1:])
     _check_evidence(frame, path)
     return frame

@@ -343,3 +343,22 @@ def test_a_findings_file_with_broken_evidence_is_refused_before_any_sheet(
     error = capsys.readouterr().err
     assert f"{broken} row 5, column evidence_code: 'not json'" in error
     assert not out.exists() or not sheets(out)
+
+
+def test_a_findings_csv_reads_back_the_text_its_formula_guard_wrote(tmp_path: Path) -> None:
+    from auditkit.cli.register import _findings_file
+    from auditkit.formulas import csv_bytes
+    from auditkit.rules.evidence import clause, encode
+
+    texts = ["=1+1", " =1+1", "＝HYPERLINK(1)", "-3", "plain", "'quoted"]
+    written = pd.DataFrame(
+        {
+            "rule_id": "archive_defect",
+            "customer_id": texts,
+            "district": "城东",
+            "evidence_code": encode([clause("archive.no_capacity")]),
+        }
+    )
+    path = tmp_path / "findings.csv"
+    path.write_bytes(csv_bytes(written))
+    assert _findings_file(path)["customer_id"].tolist() == texts
