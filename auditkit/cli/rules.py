@@ -106,7 +106,8 @@ def run_rules(args: argparse.Namespace) -> int:
         ran = [rule_id for rule_id in (selected or rules.RULES) if not _skipped(rule_id, notes)]
         scores = rules.precision_recall(findings, district_dataset.truth, ran)
         print("\nAgainst the truth table (synthetic data):")
-        print(scores.to_string(index=False, float_format=lambda v: f"{v:.3f}"))
+        # A rule with no finding and no case has no precision: shown as a dash, not NaN.
+        print(scores.to_string(index=False, float_format=lambda v: f"{v:.3f}", na_rep="—"))
     print(f"\nfindings written: {parquet}\n                  {csv}")
     if args.register or args.db:
         _record(findings, args, default_run_id=" ".join([name, findings.attrs["as_of"]]))

@@ -60,8 +60,8 @@ def record_findings(jobs: Sequence[Job], db: str | None, outputs: Path) -> list[
             os.environ[RUN_DB_ENV] = url  # the kernels inherit it: they read this register
         dataset = data.load(folder)
         with Register.open(url) as register:
-            print(f"register {register.url}: recording {len(districts)} districts' findings",
-                  file=sys.stderr)  # fmt: skip
+            print(f"register {register.url}: the findings of {', '.join(sorted(districts))} "
+                  f"for {as_of or 'the last billed month'}", file=sys.stderr)  # fmt: skip
             for district in sorted(districts):
                 dataset.require_district(district)
             everyone = rules.run(dataset, as_of=as_of or None)
