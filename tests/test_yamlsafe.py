@@ -7,7 +7,6 @@ import os
 import shutil
 import subprocess
 import sys
-import time
 from pathlib import Path
 
 import pytest
@@ -22,9 +21,9 @@ BOMB = "a: &a [lol,lol,lol,lol,lol,lol,lol,lol,lol]\n" + "".join(
     for previous, name in zip("abcdefgh", "bcdefghi", strict=True)
 )
 AUDITKIT = str(Path(sys.executable).with_name("auditkit"))
-# A generous bound on a whole command (interpreter start and imports included): the refusal
-# itself takes milliseconds, while loading the bomb took 30 s into a MemoryError.
-SECONDS = 10
+# A bound on a whole command against a hang, not a timing test: loading the bomb took 30 s
+# into a MemoryError; refused, the command ends with its one-line message (checked by each test).
+TIMEOUT_SECONDS = 120
 
 
 def test_the_bomb_is_a_small_file_standing_for_hundreds_of_millions_of_values() -> None:
@@ -111,16 +110,13 @@ def dataset(tmp_path_factory: pytest.TempPathFactory) -> Path:
 
 
 def run_auditkit(*arguments: str, env: dict[str, str] | None = None) -> subprocess.CompletedProcess:
-    started = time.monotonic()
-    finished = subprocess.run(
+    return subprocess.run(
         [AUDITKIT, *arguments],
         capture_output=True,
         text=True,
-        timeout=SECONDS * 6,
+        timeout=TIMEOUT_SECONDS,
         env={**os.environ, **(env or {})},
     )
-    assert time.monotonic() - started < SECONDS, "the bomb was not refused up front"
-    return finished
 
 
 def assert_one_line_refusal(finished: subprocess.CompletedProcess, command: str) -> None:

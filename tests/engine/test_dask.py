@@ -64,7 +64,8 @@ def test_a_scheduler_that_does_not_answer_is_a_clear_error_within_seconds(utilit
     started = time.monotonic()
     with pytest.raises(ParameterError, match=r"scheduler.*within 5 s.*tcp://127\.0\.0\.1:9 "):
         rules.run(utility, engine="dask", scheduler="tcp://127.0.0.1:9")
-    assert time.monotonic() - started < 8
+    # Well under dask's own 30 s connect timeout, with room for a loaded machine.
+    assert time.monotonic() - started < 20
 
 
 def test_data_in_memory_needs_a_worker_to_go_to(utility):
