@@ -23,7 +23,7 @@ from auditkit.formulas import defuse_frame
 from auditkit.masking import mask_personal
 from auditkit.paths import outputs_dir, safe_name
 from auditkit.report.figures import figure_name, figure_value
-from auditkit.report.tables import format_frame, table_html
+from auditkit.report.tables import format_frame, shown_rows, table_html
 
 REPORT_DIR_ENV = "AUDITKIT_REPORT_DIR"
 HEADLINE_MIME = "application/vnd.auditkit.headline+json"
@@ -143,7 +143,7 @@ def show_table(
         nothing = own if isinstance(own, str) and own else i18n.text("common.nothing", lang)
         _display({"text/html": f"<p>{html.escape(nothing)}</p>", "text/plain": nothing})
         return
-    shown = format_frame(frame.head(max_rows), money_columns, mask)
+    shown = format_frame(shown_rows(frame, max_rows), money_columns, mask)
     plain = shown.rename(columns=dict(column_labels or {})).to_string(index=False)
     _display(
         {

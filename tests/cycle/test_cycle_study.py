@@ -13,6 +13,7 @@ from cycle_builders import FINDINGS, RECORDED, findings_frame, key, outcomes_fra
 from auditkit.cycle import study_of
 from auditkit.cycle.precision import OVERSTATED, precision_by_rule
 from auditkit.errors import ParameterError
+from auditkit.results import TOTAL_ROWS
 
 CJK = re.compile(r"[\u4e00-\u9fff]")
 
@@ -210,6 +211,8 @@ def test_a_window_without_field_work_still_reads_and_says_so():
     assert "No field outcome happened in the cycles of 2024-06 to 2024-06." in late.data_notes("en")
     assert "precision" not in late.table_names and late.figure_names == ()
     assert late.table("districts", "en").shape[0] == 3  # two districts and the total
+    assert late.table("districts", "en").attrs[TOTAL_ROWS] == 1
+    assert late.table("district_recovery", "en").attrs[TOTAL_ROWS] == 1
     assert late.conclusions("en")[1].startswith("No finding was rectified in the window")
 
 
