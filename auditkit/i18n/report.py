@@ -40,6 +40,10 @@ WORDS: dict[str, tuple[str, str]] = {
     "report.district.customers_by_usage": ("用户构成", "Customers by usage type"),
     "report.district.monthly_billing": ("月度售电量", "Billed energy by month"),
     "report.district.findings_by_rule": ("疑点分布：按稽查领域与规则", "Findings by area and rule"),
+    "report.district.revenue_by_rule_chart": (
+        "各规则涉及电费，核算确认与估算分列",
+        "Revenue per rule, proved and estimated apart",
+    ),
     "report.district.top_findings": ("涉及电费最多的疑点", "Top findings by revenue impact"),
     "report.district.appendix": (
         "附录：方法与规则目录",

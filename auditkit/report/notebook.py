@@ -38,11 +38,12 @@ def report_dir(subject: str) -> Path:
     return path
 
 
-def _display(bundle: Mapping[str, Any]) -> None:
-    """Show a mime bundle in the notebook (deferred import: IPython is only there in a kernel)."""
+def _display(bundle: Mapping[str, Any], metadata: Mapping[str, Any] | None = None) -> None:
+    """Show a mime bundle (with its output `metadata`) in the notebook (deferred import: IPython
+    is only there in a kernel)."""
     from IPython.display import display
 
-    display(dict(bundle), raw=True)
+    display(dict(bundle), raw=True, metadata=dict(metadata or {}))
 
 
 def _plain(value: Any) -> Any:
@@ -168,15 +169,33 @@ def figure_png(figure: Any, dpi: int = 100) -> bytes:
     return buffer.getvalue()
 
 
+def figure_text(figure: Any) -> str:
+    """What a figure shows, in its own words (so in the report's language): its label
+    (`figure.set_label`), else its title, else its axes' titles, else their axis labels."""
+    if figure.get_label():
+        return str(figure.get_label())
+    if getattr(figure, "_suptitle", None) is not None and figure._suptitle.get_text():
+        return figure._suptitle.get_text()
+    axes = figure.get_axes()
+    titles = [ax.get_title(loc) for ax in axes for loc in ("left", "center", "right")]
+    if any(titles):
+        return " · ".join(dict.fromkeys(title for title in titles if title))
+    labels = [label for ax in axes for label in (ax.get_ylabel(), ax.get_xlabel()) if label]
+    return " / ".join(dict.fromkeys(labels))
+
+
 def show_figure(figure: Any, alt: str = "") -> None:
-    """Display a figure as an embedded PNG (works in JupyterLab and in the offline report)."""
+    """Display a figure as an embedded PNG (works in JupyterLab and in the offline report), with
+    `alt` (default: `figure_text`) as its alternative text and its plain-text copy."""
     import base64
 
+    text = alt or figure_text(figure) or "<figure>"
     _display(
         {
             "image/png": base64.b64encode(figure_png(figure)).decode("ascii"),
-            "text/plain": alt or "<figure>",
-        }
+            "text/plain": text,
+        },
+        {"image/png": {"alt": text}},
     )
 
 

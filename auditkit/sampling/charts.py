@@ -61,6 +61,7 @@ def population_chart(population: Population, lang: str) -> Figure:
 def plan_chart(plan: Plan, lang: str) -> Figure:
     """Upper bound (with the expected errors) against n; materiality and the planned n marked."""
     figure = _figure(lang)
+    figure.set_label(i18n.text("sampling.chart.plan", lang))  # its alt text
     axes = figure.axes[0]
     largest = max(2 * plan.n, plan.n + 20)
     if plan.population_size is not None:
@@ -152,6 +153,7 @@ def evaluation_chart(evaluation: Evaluation, lang: str) -> Figure:
     """Most likely error and bounds (per stratum too) against materiality; densities if Bayesian."""
     columns = 2 if evaluation.posterior is not None else 1
     figure = _figure(lang, width=7.0 if columns == 1 else 10.0, columns=columns)
+    figure.set_label(i18n.text("sampling.chart.evaluation", lang))  # its alt text
     axes = figure.axes[0]
     rows = [
         (
