@@ -22,7 +22,7 @@ from auditkit.atomic import write_bytes_atomic
 from auditkit.formulas import defuse_frame
 from auditkit.masking import mask_personal
 from auditkit.paths import outputs_dir, safe_name
-from auditkit.report.figures import figure_name, figure_value
+from auditkit.report.figures import figure_name, figure_value, in_order
 from auditkit.report.tables import format_frame, shown_rows, table_html
 
 REPORT_DIR_ENV = "AUDITKIT_REPORT_DIR"
@@ -79,11 +79,11 @@ def headline(
         '<div class="ak-figure">'
         f'<div class="ak-figure-value">{html.escape(figure_value(key, value))}</div>'
         f'<div class="ak-figure-label">{html.escape(figure_name(key, lang))}</div></div>'
-        for key, value in record["figures"].items()
+        for key, value in in_order(record["figures"])
     )
     text = "\n".join(
         f"{figure_name(key, lang)}: {figure_value(key, value)}"
-        for key, value in record["figures"].items()
+        for key, value in in_order(record["figures"])
     )
     _display(
         {

@@ -198,19 +198,17 @@ class SamplingStudy:
     figure_names = FIGURES
 
     def headline(self) -> dict[str, float]:
-        """The figures the run index shows: sample size, errors found, upper limit (%), and for
-        monetary units the projected misstatement in yuan (the revenue at stake when under-billing)."""
+        """The figures the run index shows: sample size, sample items with an error, upper limit
+        (%), and for monetary units the projected misstatement in yuan. Keys of their own: a
+        sample's errors are not a district audit's findings, nor its projection revenue."""
         figures: dict[str, float] = {
             "sample_size": int(self.selection.n),
-            "findings": int(self.results.sample["error_found"].sum()),
+            "sample_errors": int(self.results.sample["error_found"].sum()),
             "upper_limit_pct": round(self.evaluation.upper * 100, 2),
         }
         projected = self.evaluation.projected_misstatement
         if projected is not None:
-            understated = self.evaluation.direction == "understatement"
-            figures["revenue_at_stake" if understated else "projected_misstatement"] = round(
-                float(projected), 2
-            )
+            figures["projected_misstatement"] = round(float(projected), 2)
         return figures
 
     def explain(self, lang: str = "zh") -> str:

@@ -149,6 +149,8 @@ def test_build_runs_the_field_loop_and_gives_the_study_shape(utility: Path, tmp_
     headline = built.headline()
     assert headline["sample_size"] == built.plan.n == built.selection.n
     assert headline["upper_limit_pct"] == round(built.evaluation.upper * 100, 2)
+    assert headline["sample_errors"] == int(built.results.sample["error_found"].sum())
+    assert not {"findings", "revenue_at_stake"} & set(headline)  # not a district audit's figures
     assert built.simulated is not None and built.sheet.parent == tmp_path
     for name in built.table_names:
         assert not built.table(name, "en").empty

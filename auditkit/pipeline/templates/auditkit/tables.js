@@ -1,7 +1,7 @@
 /* auditkit: long tables become sortable, searchable and filterable, offline, without libraries.
    Reads the table that is already in the page and only ever sets text (never HTML), so data stays
    data; without JavaScript the plain table is shown. Tables of at least 10 rows are enhanced.
-   Total rows sit in the table's <tfoot>: they stay last, out of the sorting, filters and count. */
+   Total rows sit in the table's foot (tfoot): they stay last, out of sorting, filters and count. */
 (function () {
   "use strict";
   var MIN_ROWS = 10, MAX_CHOICES = 12;
