@@ -402,7 +402,11 @@ class SinceLastMonth:
         return with_total(table, total)
 
     def _events_table(self, lang: str) -> pd.DataFrame:
-        events = self.events_since_previous()
+        """The events since the previous run, the most recent first: a report showing the first
+        rows of a long list shows the latest (and says how many there are)."""
+        events = self.events_since_previous().sort_values(
+            "happened_at", ascending=False, kind="stable"
+        )
         return pd.DataFrame(
             {
                 i18n.text("since.column.date", lang): events["happened_at"].to_numpy(),

@@ -227,9 +227,10 @@ def test_a_recorded_month_against_the_previous_run_and_the_outcomes_of_earlier_f
 
     events = july.table("events", "en")
     assert len(events) == 11 and events["Date"].min() == pd.Timestamp("2024-07-03")
+    assert events["Date"].is_monotonic_decreasing  # the latest first: a cut table shows them
     recovered = events[events["Outcome"] == "recovered"]
     assert recovered[["customer_id", "Amount (yuan)", "Revenue kind"]].values.tolist() == [
-        ["C", 12.5, "estimated"], ["A", 80.0, "proved"],
+        ["A", 80.0, "proved"], ["C", 12.5, "estimated"],  # the latest first
     ]  # fmt: skip
     assert july.explain("en").splitlines()[1:] == [
         "4 findings this month: 2 new, 2 persisting (1 with a changed amount), 0 reopened; 2 no "
