@@ -53,7 +53,7 @@ FIGURE_WORDS = {
     "awaiting_rectification": "cycle.column.awaiting_rectification",
     # the consumption statistics
     "kwh": "stats.headline.kwh",
-    "revenue": "stats.headline.revenue",
+    "revenue": "stats.column.revenue",
     "line_loss_pct": "common.line_loss",
     "theft_suspects": "stats.headline.theft_suspects",
     # the cross-audit

@@ -134,6 +134,12 @@ def plot_customer_series(
     count = max(len(customer_ids), 1)
     rows = int(np.ceil(count / columns))
     figure = Figure(figsize=(5 * columns, 2.4 * rows), layout="constrained")
+    separator = "、" if i18n.language(lang) == "zh" else ", "
+    figure.set_label(  # its alt text
+        i18n.text("stats.chart.customer_series", lang).format(
+            customers=separator.join(map(str, customer_ids))
+        )
+    )
     axes = np.atleast_1d(figure.subplots(rows, columns, squeeze=False)).ravel()
     selected = bills[bills["customer_id"].isin(customer_ids)]
     for index, (ax, customer_id) in enumerate(zip(axes, customer_ids, strict=False)):
