@@ -5,11 +5,13 @@ and axes that show numbers as numbers (no `1e7` offset, no scientific notation, 
 from __future__ import annotations
 
 import warnings
+from collections.abc import Sequence
 
 import matplotlib
+import numpy as np
 from matplotlib import font_manager
 from matplotlib.axes import Axes
-from matplotlib.ticker import FuncFormatter
+from matplotlib.ticker import Formatter, FuncFormatter
 
 # Fonts that cover simplified Chinese, best first: what Debian's packages, macOS and Windows ship.
 CJK_FONT_FAMILIES = (
@@ -52,6 +54,44 @@ def group_thousands(axes: Axes, which: str = "y") -> Axes:
     """Show the ticks of axis `which` ('x', 'y' or 'xy') with thousands separators (1,250,000)."""
     for name in which:
         getattr(axes, f"{name}axis").set_major_formatter(FuncFormatter(_grouped))
+    return axes
+
+
+def decimals_needed(values: Sequence[float], most: int = 3) -> int:
+    """The fewest decimals (up to `most`) that write every value of `values` exactly:
+    [10, 12.5, 15] -> 1, [0, 5, 10] -> 0."""
+    for digits in range(most + 1):
+        if all(abs(v - round(v, digits)) <= 1e-9 * max(1.0, abs(v)) for v in values):
+            return digits
+    return most
+
+
+class PercentTicks(Formatter):
+    """Ticks of fractions as percentages with as many decimals as the ticks need, the same for
+    every tick of the axis (12.5%, 15.0%, 17.5%; 10%, 20%; 0.15%, 0.20%), thousands grouped.
+    Without it, a fixed number of decimals rounds 12.5 % to "12%" and writes two ticks alike."""
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.digits: int | None = None
+
+    def set_locs(self, locs: Sequence[float]) -> None:
+        """Called by matplotlib with the axis' ticks before they are labelled."""
+        super().set_locs(locs)
+        self.digits = decimals_needed([100 * float(v) for v in np.asarray(locs, dtype=float)])
+
+    def __call__(self, x: float, pos: int | None = None) -> str:
+        """One tick label (the ticks' shared decimals; a lone value: the decimals it needs)."""
+        shown = 100 * float(x)
+        digits = decimals_needed([shown]) if self.digits is None else self.digits
+        rounded = round(shown, digits)
+        return f"{rounded + 0.0:,.{digits}f}%"  # + 0.0: no "-0%"
+
+
+def percent_ticks(axes: Axes, which: str = "y") -> Axes:
+    """Show the ticks of axis `which` ('x', 'y' or 'xy'), fractions, as percentages (`PercentTicks`)."""
+    for name in which:
+        getattr(axes, f"{name}axis").set_major_formatter(PercentTicks())
     return axes
 
 

@@ -20,6 +20,19 @@ if TYPE_CHECKING:
     import pandas as pd
     from matplotlib.figure import Figure
 
+#: `frame.attrs` key of a labelled table: how many rows at its end are totals, which a report
+#: shows last, apart from the data (out of the sorting, filters and row counts of long tables).
+TOTAL_ROWS = "total_rows"
+
+
+def with_total(table: pd.DataFrame, total: Mapping[str, Any]) -> pd.DataFrame:
+    """`table` with the row `total` (column -> value) appended and marked as a total row."""
+    import pandas as pd
+
+    joined = pd.concat([table, pd.DataFrame([dict(total)])], ignore_index=True)
+    joined.attrs = {**table.attrs, TOTAL_ROWS: int(table.attrs.get(TOTAL_ROWS, 0)) + 1}
+    return joined
+
 
 @runtime_checkable
 class Result(Protocol):

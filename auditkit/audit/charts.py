@@ -25,6 +25,7 @@ def revenue_by_rule_chart(revenue: pd.DataFrame, lang: str, limit: int = 12) -> 
     largest = revenue.max(axis=1).sort_values(ascending=False, kind="stable")
     rows = revenue.loc[largest.index[:limit]].iloc[::-1]
     figure = Figure(figsize=(8, 0.6 * max(len(rows), 2) + 1.2))
+    figure.set_label(i18n.text("report.district.revenue_by_rule_chart", lang))  # its alt text
     axes = figure.subplots()
     positions = np.arange(len(rows))
     height = 0.4

@@ -42,6 +42,7 @@ from auditkit.periods import month_end, month_number
 from auditkit.register.keys import finding_keys
 from auditkit.register.schema import STATUSES
 from auditkit.report.tables import revenue_kind_name
+from auditkit.results import with_total
 from auditkit.rules import REVENUE_KINDS
 from auditkit.sampling.checks import choice
 
@@ -398,10 +399,14 @@ class SinceLastMonth:
         total = {column: "" for column in table.columns}
         total[rule] = i18n.text("common.total", lang)
         total.update({label: _total(grouped[name], name) for label, name in labels.items()})
-        return pd.concat([table, pd.DataFrame([total])], ignore_index=True)
+        return with_total(table, total)
 
     def _events_table(self, lang: str) -> pd.DataFrame:
-        events = self.events_since_previous()
+        """The events since the previous run, the most recent first: a report showing the first
+        rows of a long list shows the latest (and says how many there are)."""
+        events = self.events_since_previous().sort_values(
+            "happened_at", ascending=False, kind="stable"
+        )
         return pd.DataFrame(
             {
                 i18n.text("since.column.date", lang): events["happened_at"].to_numpy(),

@@ -30,6 +30,7 @@ from auditkit.report.figures import figure_name
 from auditkit.report.notebook import save_table
 from auditkit.report.tables import revenue_kind_name
 from auditkit.report.workbook import write_findings_workbook
+from auditkit.results import with_total
 
 if TYPE_CHECKING:
     from auditkit.register.store import Register
@@ -333,7 +334,7 @@ class DistrictAudit:
         total[findings] = figures["findings"]
         total[customers] = figures["customers_flagged"]
         total.update({figure_name(key, lang): figures[key] for key in AMOUNTS})
-        return pd.concat([table, pd.DataFrame([total])], ignore_index=True)
+        return with_total(table, total)
 
     def _top_table(self, lang: str) -> pd.DataFrame:
         """Customer columns keep their names (`customer_id`, `name`, `address`) for masking:

@@ -8,6 +8,7 @@ from matplotlib.figure import Figure
 from matplotlib.patches import FancyArrowPatch
 
 from auditkit import i18n
+from auditkit.plots import PercentTicks
 
 KIND_COLOURS = {"self": "tab:orange", "cross": "tab:blue", "special": "tab:green"}
 
@@ -71,7 +72,7 @@ def plot_rates(rates: pd.DataFrame, lang: str = "zh") -> Figure:
         )
     axes.set_xticks(np.arange(len(districts)), districts)
     axes.set_ylabel(i18n.text("crossaudit.chart.rate_axis", lang))
-    axes.yaxis.set_major_formatter(lambda value, _position: f"{value:.0%}")
+    axes.yaxis.set_major_formatter(PercentTicks())
     axes.legend(fontsize="small")
     axes.grid(alpha=0.3, axis="y")
     axes.set_title(i18n.text("crossaudit.chart.rates", lang))

@@ -46,19 +46,20 @@ class CrossAuditStudy:
     notes: list[Note] = field(default_factory=list)
 
     def headline(self) -> dict[str, float]:
-        """Districts, inspections, self and cross rates (percent), districts under-reporting."""
-        figures = {"common.districts": float(len(self.assignment.loads))}
+        """Districts, inspections, self and cross rates (percent), districts under-reporting,
+        under the stable keys of `report.figures`."""
+        figures = {"districts": float(len(self.assignment.loads))}
         if self.comparison is None:
             return figures
         rates = only(self.comparison.rates.table, self.district)
         totals = rates.groupby("audit_kind")[["inspections", "errors"]].sum()
-        figures["crossaudit.inspections"] = float(totals["inspections"].sum())
+        figures["inspections"] = float(totals["inspections"].sum())
         for kind in ("self", "cross"):
             if kind in totals.index and totals.loc[kind, "inspections"] > 0:
                 rate = totals.loc[kind, "errors"] / totals.loc[kind, "inspections"]
-                figures[f"crossaudit.{kind}_rate_pct"] = 100 * float(rate)
+                figures[f"{kind}_rate_pct"] = 100 * float(rate)
         flagged = only(self.comparison.under_reporting, self.district)
-        figures["crossaudit.under_reporting"] = float(len(flagged))
+        figures["under_reporting"] = float(len(flagged))
         return figures
 
     def explain(self, lang: str = i18n.DEFAULT_LANG) -> str:

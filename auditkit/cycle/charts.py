@@ -10,7 +10,7 @@ from matplotlib.figure import Figure
 
 from auditkit import formatting, i18n
 from auditkit.cycle.tables import rule_title
-from auditkit.plots import group_thousands
+from auditkit.plots import PercentTicks, group_thousands
 from auditkit.rules.registry import REVENUE_KINDS
 
 SERIES = (("", "tab:blue", "o"), ("sample_", "tab:orange", "s"))
@@ -38,7 +38,7 @@ def plot_precision(table: pd.DataFrame, confidence: float, lang: str) -> Figure:
     axes.axvline(0.5, color="grey", linestyle="--", linewidth=1)  # below: mostly false alarms
     axes.set_yticks(y, [rule_title(rule, lang) for rule in table["rule_id"]])
     axes.set_xlim(0, 1)
-    axes.xaxis.set_major_formatter(lambda value, _position: f"{value:.0%}")
+    axes.xaxis.set_major_formatter(PercentTicks())
     axes.set_xlabel(i18n.text("cycle.column.precision", lang))
     axes.grid(alpha=0.3, axis="x")
     axes.legend(fontsize="small", loc="lower right")

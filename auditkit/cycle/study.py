@@ -33,6 +33,7 @@ from auditkit.cycle.precision import OVERSTATED, precision_by_rule
 from auditkit.cycle.selfcross import SelfCross, self_cross
 from auditkit.cycle.window import Window, cycle_window
 from auditkit.register.store import Register
+from auditkit.report.figures import labelled
 from auditkit.sampling.checks import choice, positive_int, probability
 
 #: The methods section, one paragraph each.
@@ -111,28 +112,25 @@ class CycleStudy:
 
     def headline(self) -> dict[str, float]:
         """Findings sent, checked, confirmed share (%) on every check and on random samples,
-        yuan recovered (proved and estimated apart), findings awaiting rectification."""
+        yuan recovered (proved and estimated apart), findings awaiting rectification, under the
+        stable keys of `report.figures` (named in words when shown)."""
         if not self.evaluated:
             return {}
         row = self.total.iloc[0]
-        figures = {
-            "cycle.column.issued": float(row["issued"]),
-            "cycle.column.checked": float(row["checked"]),
-        }
+        figures = {"issued": float(row["issued"]), "checked": float(row["checked"])}
         if row["checked"] > 0:
-            figures["cycle.headline.precision_pct"] = 100 * float(row["precision"])
+            figures["precision_pct"] = 100 * float(row["precision"])
         sample = self.scope[self.scope["sample_checked"]]
         if len(sample):
-            share = sample["sample_confirmed"].mean()
-            figures["cycle.headline.sample_precision_pct"] = 100 * float(share)
-        figures["cycle.column.recovered_proved"] = float(row["recovered_proved"])
-        figures["cycle.column.recovered_estimated"] = float(row["recovered_estimated"])
-        figures["cycle.column.awaiting_rectification"] = float(row["awaiting_rectification"])
+            figures["sample_precision_pct"] = 100 * float(sample["sample_confirmed"].mean())
+        figures["recovered_proved"] = float(row["recovered_proved"])
+        figures["recovered_estimated"] = float(row["recovered_estimated"])
+        figures["awaiting_rectification"] = float(row["awaiting_rectification"])
         return figures
 
     def headline_figures(self, lang: str = i18n.DEFAULT_LANG) -> dict[str, float]:
-        """The headline labelled in `lang`."""
-        return {i18n.text(key, lang): value for key, value in self.headline().items()}
+        """The headline labelled in `lang` (for reading; reports record `headline()`)."""
+        return labelled(self.headline(), lang)
 
     def subject(self, lang: str = i18n.DEFAULT_LANG) -> str:
         """The district shown, or 'all districts'."""

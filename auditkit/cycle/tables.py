@@ -8,6 +8,7 @@ from collections.abc import Iterable
 import pandas as pd
 
 from auditkit import formatting, i18n
+from auditkit.results import TOTAL_ROWS
 from auditkit.stats.tables import Formatter, labelled, whole
 
 #: Wording of each shown column (`cycle.column.<name>` unless listed here).
@@ -98,7 +99,10 @@ def summary_table(
     if "rule_id" in shown.columns:
         formats["rule_id"] = str
     formats.update({column: SUMMARY_FORMATS.get(column, whole) for column in columns})
-    return _labelled(shown, formats, lang)
+    table = _labelled(shown, formats, lang)
+    if total is not None:
+        table.attrs[TOTAL_ROWS] = len(total)
+    return table
 
 
 def precision_table(frame: pd.DataFrame, lang: str, confidence: float) -> pd.DataFrame:

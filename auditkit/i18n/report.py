@@ -13,8 +13,9 @@ WORDS: dict[str, tuple[str, str]] = {
     # headline figures
     "report.figure.customers_flagged": ("涉及用户数", "Customers flagged"),
     "report.figure.rules_fired": ("触发规则数", "Rules fired"),
+    "report.figure.sample_errors": ("有错报的样本", "Sample items with an error"),
     "report.figure.upper_limit_pct": ("错报率上限 (%)", "Upper misstatement limit (%)"),
-    "report.figure.projected_misstatement": ("推断错报 (元)", "Projected misstatement (yuan)"),
+    "report.figure.projected_misstatement": ("推断错报金额 (元)", "Projected misstatement (yuan)"),
     "report.figure.revenue_proved": ("核算确认电费 (元)", "Revenue proved (yuan)"),
     "report.figure.revenue_estimated": ("估算电费 (元)", "Revenue estimated (yuan)"),
     "report.figure.penalties": ("违约使用电费 (元)", "Penalties (yuan)"),
@@ -40,6 +41,10 @@ WORDS: dict[str, tuple[str, str]] = {
     "report.district.customers_by_usage": ("用户构成", "Customers by usage type"),
     "report.district.monthly_billing": ("月度售电量", "Billed energy by month"),
     "report.district.findings_by_rule": ("疑点分布：按稽查领域与规则", "Findings by area and rule"),
+    "report.district.revenue_by_rule_chart": (
+        "各规则涉及电费，核算确认与估算分列",
+        "Revenue per rule, proved and estimated apart",
+    ),
     "report.district.top_findings": ("涉及电费最多的疑点", "Top findings by revenue impact"),
     "report.district.appendix": (
         "附录：方法与规则目录",

@@ -581,10 +581,11 @@ _EVIDENCE = {
         "{billed:money} billed, {due:money} due)",
     ),
     "evidence.tier_misapplied.bands": (
-        "{bills:count:bill}分档电量与应收不符（{last:word:last}{at:period}：第二档及以上计费 {above:num0} 千瓦时，"
-        "应为 {due_above:num0} 千瓦时）",
+        "{bills:count:bill}分档电量与应收不符（{last:word:last}{at:period}：第二档、第三档计费 {tier2:num0} 与 "
+        "{tier3:num0} 千瓦时，应为 {due_tier2:num0} 与 {due_tier3:num0} 千瓦时）",
         "{bills:count:bill} with tier kWh other than due ({last:word:last}{at:period}: "
-        "{above:num0} kWh billed above tier 1, {due_above:num0} kWh due)",
+        "{tier2:num0} and {tier3:num0} kWh billed in tiers 2 and 3, {due_tier2:num0} and "
+        "{due_tier3:num0} kWh due)",
     ),
     "evidence.basic_charge_error": ("{months:span}：{parts:join}", "{months:span}: {parts:join}"),
     "evidence.basic_charge_error.differs": (

@@ -48,11 +48,11 @@ WORDS: dict[str, tuple[str, str]] = {
         "no bill in {months:span} ({count:count:month}) while the archive says active",
     ),
     "evidence.unbilled_account.usual": (
-        "；按该户月电费中位数 {amount:money} 估算",
+        "；按该户月电费中位数估算，每月 {amount:money}",
         "; estimated at the customer's median monthly bill of {amount:money}",
     ),
     "evidence.unbilled_account.peers": (
-        "；该户无历史账单，按{usage:usage}用户月电费中位数 {amount:money} 估算",
+        "；该户无历史账单，按{usage:usage}用户月电费中位数估算，每月 {amount:money}",
         "; no bill history: estimated at the median monthly bill of {usage:usage} customers, "
         "{amount:money}",
     ),

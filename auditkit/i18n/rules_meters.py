@@ -119,7 +119,7 @@ WORDS: dict[str, tuple[str, str]] = {
         "the meter ran fast: {kwh:num0} kWh, {amount:money} to refund to the customer",
     ),
     "evidence.meter_event_unresolved": (
-        "{at:date} 起发生{event:clause}告警，{how:clause}（此类告警共 {alarms:count:alarm}），此后无现场检查记录；"
+        "{at:date} 起发生{event:clause}告警，{how:clause}（此类共 {alarms:count:alarm}），此后无现场检查记录；"
         "{months:span} 月均电量由{basis:clause} {before:num0} 千瓦时降至 {after:num0} 千瓦时（{ratio:pct}）",
         "{event:clause} alarm from {at:date}, {how:clause} ({alarms:count:alarm} of these kinds in "
         "all), with no inspection since; monthly kWh fell from {before:num0} ({basis:clause}) to "

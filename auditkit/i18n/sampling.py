@@ -97,6 +97,15 @@ WORDS: dict[str, tuple[str, str]] = {
     "sampling.column.difference": ("差额（元）", "Difference (yuan)"),
     "sampling.column.times": ("抽中次数", "Times selected"),
     "sampling.column.note": ("备注", "Note"),
+    # the charts' descriptions (alternative text)
+    "sampling.chart.plan": (
+        "错报上限随样本量的变化，标出重要性水平与计划样本量",
+        "Upper error limit against sample size, with materiality and the planned size",
+    ),
+    "sampling.chart.evaluation": (
+        "最可能错报与错报上限，对照重要性水平",
+        "Most likely and upper error against materiality",
+    ),
     # the report's sections
     "sampling.section.population": ("总体", "Population"),
     "sampling.population.explain.items": (

@@ -101,8 +101,11 @@ WORDS: dict[str, tuple[str, str]] = {
     "stats.heading.benford": ("电费金额本福特检验", "Benford tests of bill amounts"),
     "stats.heading.funnel": ("估抄比例漏斗图", "Funnel plot of estimated reads"),
     # headline figures (zh in 10^4 units, en in 10^3)
-    "stats.headline.kwh": ("售电量 (万kWh)", "Energy (MWh)"),
-    "stats.headline.revenue": ("电费 (万元)", "Revenue (k yuan)"),
+    "stats.chart.customer_series": (
+        "{customers} 的月电量（近 12 个月加粗）",
+        "Monthly kWh of {customers} (the last 12 months bold)",
+    ),
+    "stats.headline.kwh": ("售电量 (千瓦时)", "Energy (kWh)"),
     "stats.headline.theft_suspects": ("窃电嫌疑户 (评分>3)", "Theft suspects (score > 3)"),
     # remarks of the computations
     "stats.note.unknown_customers": (

@@ -24,7 +24,7 @@ from auditkit.formatting import MISSING
 from auditkit.pipeline.render import CSP_MARK, tables_script, with_content_security_policy
 from auditkit.pipeline.templates_dir import TEMPLATES
 from auditkit.pipeline.times import format_duration, format_local_time
-from auditkit.report.figures import MONEY_FIGURES, figure_name, figure_value
+from auditkit.report.figures import MONEY_FIGURES, figure_name, figure_value, in_order
 
 MAIN_FIGURES = ("findings", "revenue_proved", "revenue_estimated", "penalties")
 COLUMNS = ("subject", "notebook", "status", *MAIN_FIGURES, "headline", "duration", "links")
@@ -82,7 +82,7 @@ def _row(record: Mapping[str, Any], lang: str) -> str:
     )
     others = "<br>".join(
         f"{html.escape(figure_name(key, lang))}: {_figure(key, value)}"
-        for key, value in figures.items()
+        for key, value in in_order(figures)
         if key not in MAIN_FIGURES
     )
     links = " · ".join(

@@ -1,11 +1,14 @@
-"""Headline figures: their names in words and how their values read.
+"""Headline figures: their names in words, their order and how their values read.
 
-A notebook's `report.headline` shows them and records them; the run's index shows them again
-from that record, so both read names and values here.
+A notebook's `report.headline` shows them and records them under stable keys (the same in every
+language); the run's index shows them again from that record, so both read names, order and
+values here. A key this module does not know (a label recorded by an older auditkit) is shown as
+it was recorded, in the order recorded, as a number.
 """
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from typing import Any
 
 from auditkit import formatting, i18n
@@ -18,11 +21,15 @@ MONEY_FIGURES = frozenset(
         "revenue_estimated",
         "penalties",
         "projected_misstatement",
+        "recovered_proved",
+        "recovered_estimated",
+        "revenue",
     }
 )
 
-#: The wording of each headline figure a study reports: shared words where the figure is one
-#: (findings, the sample size ...), else a `report.figure.` word.
+#: The wording of each headline figure a study reports, in the order they are shown: shared words
+#: where the figure is one (findings, the sample size ...), else a `report.figure.` word or the
+#: study's own. Each key means one thing in every study: a sample's errors are not findings.
 FIGURE_WORDS = {
     "findings": "common.findings",
     "customers": "common.customers",
@@ -33,9 +40,30 @@ FIGURE_WORDS = {
     "customers_flagged": "report.figure.customers_flagged",
     "rules_fired": "report.figure.rules_fired",
     "sample_size": "sampling.label.n",
+    "sample_errors": "report.figure.sample_errors",
     "upper_limit_pct": "report.figure.upper_limit_pct",
     "projected_misstatement": "report.figure.projected_misstatement",
+    # the audit cycle
+    "issued": "cycle.column.issued",
+    "checked": "cycle.column.checked",
+    "precision_pct": "cycle.headline.precision_pct",
+    "sample_precision_pct": "cycle.headline.sample_precision_pct",
+    "recovered_proved": "cycle.column.recovered_proved",
+    "recovered_estimated": "cycle.column.recovered_estimated",
+    "awaiting_rectification": "cycle.column.awaiting_rectification",
+    # the consumption statistics
+    "kwh": "stats.headline.kwh",
+    "revenue": "stats.column.revenue",
+    "line_loss_pct": "common.line_loss",
+    "theft_suspects": "stats.headline.theft_suspects",
+    # the cross-audit
+    "districts": "common.districts",
+    "inspections": "crossaudit.inspections",
+    "self_rate_pct": "crossaudit.self_rate_pct",
+    "cross_rate_pct": "crossaudit.cross_rate_pct",
+    "under_reporting": "crossaudit.under_reporting",
 }
+ORDER = {key: position for position, key in enumerate(FIGURE_WORDS)}
 
 
 def figure_name(key: str, lang: str = i18n.DEFAULT_LANG) -> str:
@@ -46,3 +74,14 @@ def figure_name(key: str, lang: str = i18n.DEFAULT_LANG) -> str:
 def figure_value(key: str, value: Any) -> str:
     """A headline value: money with two decimals, other numbers with separators."""
     return formatting.money(value) if key in MONEY_FIGURES else formatting.number(value)
+
+
+def in_order(figures: Mapping[str, Any]) -> list[tuple[str, Any]]:
+    """The figures in their declared order (`FIGURE_WORDS`), unknown keys last as recorded: a
+    manifest stores them sorted by key."""
+    return sorted(figures.items(), key=lambda item: ORDER.get(item[0], len(ORDER)))
+
+
+def labelled(figures: Mapping[str, Any], lang: str = i18n.DEFAULT_LANG) -> dict[str, Any]:
+    """The figures keyed by their names in `lang`, in their declared order."""
+    return {figure_name(key, lang): value for key, value in in_order(figures)}

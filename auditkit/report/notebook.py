@@ -22,8 +22,8 @@ from auditkit.atomic import write_bytes_atomic
 from auditkit.formulas import csv_bytes
 from auditkit.masking import mask_personal
 from auditkit.paths import outputs_dir, safe_name
-from auditkit.report.figures import figure_name, figure_value
-from auditkit.report.tables import format_frame, table_html
+from auditkit.report.figures import figure_name, figure_value, in_order
+from auditkit.report.tables import format_frame, shown_rows, table_html
 
 REPORT_DIR_ENV = "AUDITKIT_REPORT_DIR"
 HEADLINE_MIME = "application/vnd.auditkit.headline+json"
@@ -38,11 +38,12 @@ def report_dir(subject: str) -> Path:
     return path
 
 
-def _display(bundle: Mapping[str, Any]) -> None:
-    """Show a mime bundle in the notebook (deferred import: IPython is only there in a kernel)."""
+def _display(bundle: Mapping[str, Any], metadata: Mapping[str, Any] | None = None) -> None:
+    """Show a mime bundle (with its output `metadata`) in the notebook (deferred import: IPython
+    is only there in a kernel)."""
     from IPython.display import display
 
-    display(dict(bundle), raw=True)
+    display(dict(bundle), raw=True, metadata=dict(metadata or {}))
 
 
 def _plain(value: Any) -> Any:
@@ -78,11 +79,11 @@ def headline(
         '<div class="ak-figure">'
         f'<div class="ak-figure-value">{html.escape(figure_value(key, value))}</div>'
         f'<div class="ak-figure-label">{html.escape(figure_name(key, lang))}</div></div>'
-        for key, value in record["figures"].items()
+        for key, value in in_order(record["figures"])
     )
     text = "\n".join(
         f"{figure_name(key, lang)}: {figure_value(key, value)}"
-        for key, value in record["figures"].items()
+        for key, value in in_order(record["figures"])
     )
     _display(
         {
@@ -143,7 +144,7 @@ def show_table(
         nothing = own if isinstance(own, str) and own else i18n.text("common.nothing", lang)
         _display({"text/html": f"<p>{html.escape(nothing)}</p>", "text/plain": nothing})
         return
-    shown = format_frame(frame.head(max_rows), money_columns, mask)
+    shown = format_frame(shown_rows(frame, max_rows), money_columns, mask)
     plain = shown.rename(columns=dict(column_labels or {})).to_string(index=False)
     _display(
         {
@@ -168,15 +169,33 @@ def figure_png(figure: Any, dpi: int = 100) -> bytes:
     return buffer.getvalue()
 
 
+def figure_text(figure: Any) -> str:
+    """What a figure shows, in its own words (so in the report's language): its label
+    (`figure.set_label`), else its title, else its axes' titles, else their axis labels."""
+    if figure.get_label():
+        return str(figure.get_label())
+    if getattr(figure, "_suptitle", None) is not None and figure._suptitle.get_text():
+        return figure._suptitle.get_text()
+    axes = figure.get_axes()
+    titles = [ax.get_title(loc) for ax in axes for loc in ("left", "center", "right")]
+    if any(titles):
+        return " · ".join(dict.fromkeys(title for title in titles if title))
+    labels = [label for ax in axes for label in (ax.get_ylabel(), ax.get_xlabel()) if label]
+    return " / ".join(dict.fromkeys(labels))
+
+
 def show_figure(figure: Any, alt: str = "") -> None:
-    """Display a figure as an embedded PNG (works in JupyterLab and in the offline report)."""
+    """Display a figure as an embedded PNG (works in JupyterLab and in the offline report), with
+    `alt` (default: `figure_text`) as its alternative text and its plain-text copy."""
     import base64
 
+    text = alt or figure_text(figure) or "<figure>"
     _display(
         {
             "image/png": base64.b64encode(figure_png(figure)).decode("ascii"),
-            "text/plain": alt or "<figure>",
-        }
+            "text/plain": text,
+        },
+        {"image/png": {"alt": text}},
     )
 
 

@@ -12,6 +12,7 @@ import pandas as pd
 
 from auditkit import formatting, i18n
 from auditkit.masking import PERSONAL_COLUMNS, mask_personal
+from auditkit.results import TOTAL_ROWS
 
 SHORT_TEXT = 18  # text columns whose values are at most this long are never wrapped (periods)
 MEDIUM_TEXT = 30  # ... at most this long keep a readable width (rule names), longer ones wrap
@@ -30,6 +31,18 @@ def revenue_kind_name(kind: object, lang: str = i18n.DEFAULT_LANG) -> str:
     if formatting.is_missing(kind):
         return formatting.MISSING
     return i18n.text(f"report.revenue_kind.{kind}", lang, default=str(kind))
+
+
+def total_rows(frame: pd.DataFrame) -> int:
+    """How many rows at the end of `frame` are totals (`with_total`)."""
+    return min(int(frame.attrs.get(TOTAL_ROWS, 0)), len(frame))
+
+
+def shown_rows(frame: pd.DataFrame, max_rows: int) -> pd.DataFrame:
+    """The rows a table shows: its first `max_rows` data rows, then its total rows."""
+    totals = total_rows(frame)
+    data = frame.iloc[: len(frame) - totals]
+    return pd.concat([data.head(max_rows), frame.iloc[len(frame) - totals :]])
 
 
 def is_numeric_column(series: pd.Series) -> bool:
@@ -106,9 +119,12 @@ def table_html(
     """An HTML table of at most `max_rows` rows, with a note and a link when rows were left out.
 
     Money columns get two decimals and separators, numbers separators, numeric cells align right;
-    `full_data` is the (relative) link to the complete CSV shown under a cut table.
+    `full_data` is the (relative) link to the complete CSV shown under a cut table. Total rows
+    (`with_total`) are always shown, in the table's `<tfoot>`.
     """
-    shown = format_frame(frame.head(max_rows), money_columns, mask)
+    totals = total_rows(frame)
+    data_rows = len(frame) - totals
+    shown = format_frame(shown_rows(frame, max_rows), money_columns, mask)
     numeric = {
         c for c in frame.columns if is_numeric_column(frame[c]) or is_number_text_column(shown[c])
     }
@@ -117,7 +133,7 @@ def table_html(
         f'<th class="{kinds[c]}">{html.escape(str((column_labels or {}).get(c, c)))}</th>'
         for c in shown.columns
     )
-    rows = "".join(
+    rows = [
         "<tr>"
         + "".join(
             f'<td class="{kinds[c]}">{html.escape(str(v))}</td>'
@@ -125,12 +141,14 @@ def table_html(
         )
         + "</tr>"
         for record in shown.itertuples(index=False, name=None)
-    )
+    ]
+    body = "".join(rows[: len(rows) - totals])
+    foot = "".join(rows[len(rows) - totals :]) if totals else ""
     notes = []
-    if len(frame) > max_rows:
+    if data_rows > max_rows:
         notes.append(
             i18n.text("report.table.showing_rows", lang).format(
-                shown=formatting.count(max_rows), total=formatting.count(len(frame))
+                shown=formatting.count(max_rows), total=formatting.count(data_rows)
             )
         )
     if full_data:
@@ -141,5 +159,5 @@ def table_html(
     note = f'<p class="ak-table-note">{" · ".join(notes)}</p>' if notes else ""
     return (
         f'<div class="ak-table-wrap"><table class="ak-table"><thead><tr>{headers}</tr></thead>'
-        f"<tbody>{rows}</tbody></table>{note}</div>"
+        f"<tbody>{body}</tbody>{f'<tfoot>{foot}</tfoot>' if foot else ''}</table>{note}</div>"
     )

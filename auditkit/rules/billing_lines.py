@@ -424,17 +424,21 @@ def tier_misapplied(ctx: RuleContext, params: dict) -> pd.DataFrame:
     lines, rows, net, billed, due = _energy_rule(ctx, params, lines, owned, rc.tier > 0)
     cause = np.where(~due, 0, np.where(~billed, 1, 2))
     n = len(ctx.bills)
-    upper = lines[rc.tier[lines] > 1]
+    # The bands as billed and as due: the kWh above tier 1 may agree while the split between the
+    # second and third tiers does not, so the clause quotes both tiers.
+    second, third = lines[rc.tier[lines] == 2], lines[rc.tier[lines] > 2]
     details = _amounts(ctx, lines, rows) | {
-        "above": rc.per_bill(upper, rc.quantity_billed[upper], n)[rows],
-        "due_above": rc.per_bill(upper, np.nan_to_num(rc.quantity_due[upper]), n)[rows],
+        "tier2": rc.per_bill(second, np.nan_to_num(rc.quantity_billed[second]), n)[rows],
+        "due_tier2": rc.per_bill(second, np.nan_to_num(rc.quantity_due[second]), n)[rows],
+        "tier3": rc.per_bill(third, np.nan_to_num(rc.quantity_billed[third]), n)[rows],
+        "due_tier3": rc.per_bill(third, np.nan_to_num(rc.quantity_due[third]), n)[rows],
     }
     return _Findings(ctx, rows, net, cause, details).raw(
         "tier_misapplied",
         {
             "not_due": ("billed", "due"),
             "missing": ("billed", "due"),
-            "bands": ("above", "due_above"),
+            "bands": ("tier2", "tier3", "due_tier2", "due_tier3"),
         },
     )
 

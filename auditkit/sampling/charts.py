@@ -7,10 +7,9 @@ from typing import TYPE_CHECKING
 import numpy as np
 import pandas as pd
 from matplotlib.figure import Figure
-from matplotlib.ticker import PercentFormatter
 
 from auditkit import formatting, i18n
-from auditkit.plots import use_cjk_font
+from auditkit.plots import PercentTicks, use_cjk_font
 from auditkit.sampling import likelihoods
 from auditkit.sampling.checks import exact
 from auditkit.sampling.notes import method_name
@@ -61,6 +60,7 @@ def population_chart(population: Population, lang: str) -> Figure:
 def plan_chart(plan: Plan, lang: str) -> Figure:
     """Upper bound (with the expected errors) against n; materiality and the planned n marked."""
     figure = _figure(lang)
+    figure.set_label(i18n.text("sampling.chart.plan", lang))  # its alt text
     axes = figure.axes[0]
     largest = max(2 * plan.n, plan.n + 20)
     if plan.population_size is not None:
@@ -95,7 +95,7 @@ def plan_chart(plan: Plan, lang: str) -> Figure:
     axes.axvline(plan.n, color="grey", linestyle=":", label=f"n = {plan.n}")
     axes.set_xlabel(_label("n", lang))
     axes.set_ylabel(_label("upper", lang))
-    axes.yaxis.set_major_formatter(PercentFormatter(1.0))
+    axes.yaxis.set_major_formatter(PercentTicks())
     axes.set_ylim(0, min(1.0, 3 * (plan.materiality or plan.upper)))
     axes.legend(loc="upper right", fontsize="small")
     return figure
@@ -152,6 +152,7 @@ def evaluation_chart(evaluation: Evaluation, lang: str) -> Figure:
     """Most likely error and bounds (per stratum too) against materiality; densities if Bayesian."""
     columns = 2 if evaluation.posterior is not None else 1
     figure = _figure(lang, width=7.0 if columns == 1 else 10.0, columns=columns)
+    figure.set_label(i18n.text("sampling.chart.evaluation", lang))  # its alt text
     axes = figure.axes[0]
     rows = [
         (
@@ -186,7 +187,7 @@ def evaluation_chart(evaluation: Evaluation, lang: str) -> Figure:
             label=_label("materiality", lang),
         )
         axes.legend(loc="lower right", fontsize="small")
-    axes.xaxis.set_major_formatter(PercentFormatter(1.0))
+    axes.xaxis.set_major_formatter(PercentTicks())
     axes.set_xlabel(f"{_label('mle', lang)} / {_label('upper', lang)}")
     axes.set_ylim(-0.7, len(rows) - 0.3)
     if evaluation.posterior is not None:
@@ -215,5 +216,5 @@ def _densities(axes, evaluation: Evaluation, lang: str) -> None:
     )
     if evaluation.materiality is not None:
         axes.axvline(evaluation.materiality, color=MATERIALITY_COLOUR, linestyle="--")
-    axes.xaxis.set_major_formatter(PercentFormatter(1.0))
+    axes.xaxis.set_major_formatter(PercentTicks())
     axes.legend(fontsize="small")

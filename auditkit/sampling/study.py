@@ -44,7 +44,8 @@ SUBJECT_PREFIX = "sampling_plan"
 ACCOUNT_COLUMNS = ("customer_id", "district", "usage_type", "tariff_category", "status")
 TABLES = ("population", "plan", "selection", "results", "evaluation")
 FIGURES = ("plan", "evaluation")
-#: The simulated inspectors fill the sheet in Chinese, as the utility's inspectors do.
+#: The simulated inspectors fill a sheet in its own language (Chinese unless the sheet is English):
+#: its yes/no list accepts only that language's words, and the report quotes their notes.
 INSPECTORS_LANG = "zh"
 
 
@@ -198,19 +199,17 @@ class SamplingStudy:
     figure_names = FIGURES
 
     def headline(self) -> dict[str, float]:
-        """The figures the run index shows: sample size, errors found, upper limit (%), and for
-        monetary units the projected misstatement in yuan (the revenue at stake when under-billing)."""
+        """The figures the run index shows: sample size, sample items with an error, upper limit
+        (%), and for monetary units the projected misstatement in yuan. Keys of their own: a
+        sample's errors are not a district audit's findings, nor its projection revenue."""
         figures: dict[str, float] = {
             "sample_size": int(self.selection.n),
-            "findings": int(self.results.sample["error_found"].sum()),
+            "sample_errors": int(self.results.sample["error_found"].sum()),
             "upper_limit_pct": round(self.evaluation.upper * 100, 2),
         }
         projected = self.evaluation.projected_misstatement
         if projected is not None:
-            understated = self.evaluation.direction == "understatement"
-            figures["revenue_at_stake" if understated else "projected_misstatement"] = round(
-                float(projected), 2
-            )
+            figures["projected_misstatement"] = round(float(projected), 2)
         return figures
 
     def explain(self, lang: str = "zh") -> str:
@@ -301,7 +300,7 @@ def build(
         returned, simulated = require_file(field_sheet), None
     else:
         copy = sheet.with_name(sheet.stem + "_simulated.xlsx")
-        returned = simulated = simulate_field_sheet(sheet, frame, copy)
+        returned = simulated = simulate_field_sheet(sheet, frame, copy, lang=lang)
     results = read_returned_sheet(returned, selection)
     evaluation = results.evaluate(
         materiality, method=frame.evaluation_method, confidence=confidence
@@ -329,9 +328,13 @@ def bill_misstatements(truth: pd.DataFrame, bills: pd.DataFrame) -> pd.Series:
 
 
 def simulate_field_sheet(
-    blank_sheet: str | os.PathLike[str], population: Population, output: str | os.PathLike[str]
+    blank_sheet: str | os.PathLike[str],
+    population: Population,
+    output: str | os.PathLike[str],
+    lang: str = INSPECTORS_LANG,
 ) -> Path:
-    """Fill a blank field sheet as inspectors would, from the synthetic truth table (a SIMULATION).
+    """Fill a blank field sheet as inspectors would, from the synthetic truth table (a SIMULATION),
+    in `lang`, the sheet's language (its yes/no answers and notes).
 
     Accounts with any injected irregularity are marked erroneous; a bill's audited value is its
     amount plus its share of the irregularity's revenue effect. The inspection date is the first
@@ -365,12 +368,14 @@ def simulate_field_sheet(
             sheet.cell(row, header["audited_value"]).value = round(book + extra, 2)
             found = extra != 0
             note = (
-                _inspector_note("under_billed", amount=formatting.money(extra)) if extra else None
+                _inspector_note("under_billed", lang, amount=formatting.money(extra))
+                if extra
+                else None
             )
         else:
             found = customer in irregular
-            note = _inspector_note("irregular") if found else None
-        flag = i18n.text("common.yes" if found else "common.no", INSPECTORS_LANG)
+            note = _inspector_note("irregular", lang) if found else None
+        flag = i18n.text("common.yes" if found else "common.no", lang)
         put_cell(sheet.cell(row, header["error_found"]), flag)
         put_cell(sheet.cell(row, header["note"]), note)
         if date is not None:
@@ -379,9 +384,9 @@ def simulate_field_sheet(
     return target
 
 
-def _inspector_note(code: str, **figures: str) -> str:
-    """A simulated inspector's note, in the inspectors' language."""
-    return i18n.text(f"sampling.simulated.{code}", INSPECTORS_LANG).format(**figures)
+def _inspector_note(code: str, lang: str, **figures: str) -> str:
+    """A simulated inspector's note, in the sheet's language."""
+    return i18n.text(f"sampling.simulated.{code}", lang).format(**figures)
 
 
 def read_returned_sheet(

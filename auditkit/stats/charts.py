@@ -19,7 +19,7 @@ from matplotlib.figure import Figure
 from matplotlib.text import Text
 
 from auditkit import i18n
-from auditkit.plots import group_thousands
+from auditkit.plots import PercentTicks, group_thousands
 
 if TYPE_CHECKING:
     from matplotlib.axes import Axes
@@ -74,7 +74,7 @@ def plot_monthly(monthly: pd.DataFrame, column: str = "kwh", lang: str = "zh") -
     axes.set_title(i18n.text("stats.chart.monthly_title", lang).format(label=label))
     _thin_period_ticks(axes, monthly["period"].drop_duplicates().tolist())
     if column in SHARE_COLUMNS:
-        axes.yaxis.set_major_formatter(_percent)
+        axes.yaxis.set_major_formatter(PercentTicks())
     else:
         group_thousands(axes, "y")
     axes.legend(ncol=3, fontsize="small")
@@ -134,6 +134,12 @@ def plot_customer_series(
     count = max(len(customer_ids), 1)
     rows = int(np.ceil(count / columns))
     figure = Figure(figsize=(5 * columns, 2.4 * rows), layout="constrained")
+    separator = "、" if i18n.language(lang) == "zh" else ", "
+    figure.set_label(  # its alt text
+        i18n.text("stats.chart.customer_series", lang).format(
+            customers=separator.join(map(str, customer_ids))
+        )
+    )
     axes = np.atleast_1d(figure.subplots(rows, columns, squeeze=False)).ravel()
     selected = bills[bills["customer_id"].isin(customer_ids)]
     for index, (ax, customer_id) in enumerate(zip(axes, customer_ids, strict=False)):
@@ -288,7 +294,7 @@ def plot_benford(result: BenfordResult, title: str = "", lang: str = "zh") -> Fi
         label=i18n.text("stats.chart.benford_expected", lang),
     )
     axes.set_xlabel(i18n.text(f"stats.chart.benford_digit_{result.test}", lang))
-    axes.yaxis.set_major_formatter(_percent)
+    axes.yaxis.set_major_formatter(PercentTicks())
     axes.set_title(title or i18n.text("stats.chart.benford_title", lang).format(mad=result.mad))
     axes.legend(fontsize="small")
     axes.grid(alpha=0.3, axis="y")
@@ -342,7 +348,8 @@ def plot_funnel(
         )
     axes.set_xlabel(i18n.text("stats.column.volume", lang))
     axes.set_ylabel(rate_label or i18n.text("stats.column.rate", lang))
-    axes.yaxis.set_major_formatter(_percent)
+    axes.yaxis.set_major_formatter(PercentTicks())
+    group_thousands(axes, "x")  # volumes are counts: 20,000
     widest = result.level_label(result.levels[-1])
     top = max(float(rated["rate"].max()), float(curve[f"upper_{widest}"].iloc[0]))
     bottom = min(float(rated["rate"].min()), float(curve[f"lower_{widest}"].iloc[0]))
@@ -391,7 +398,7 @@ def plot_last_digits(
     axes.set_title(title)
     bar = figure.colorbar(image, ax=axes)
     bar.set_label(i18n.text("digits.chart.share_minus_uniform", lang))
-    bar.ax.yaxis.set_major_formatter(_percent)
+    bar.ax.yaxis.set_major_formatter(PercentTicks())
     return figure
 
 
@@ -415,19 +422,13 @@ def plot_loss_rates(
             )
     axes.axvline(0, color="black", linewidth=0.8)
     axes.axvline(high_loss_rate, color="tab:red", linestyle="--", linewidth=0.8)
-    axes.xaxis.set_major_formatter(_percent)
+    axes.xaxis.set_major_formatter(PercentTicks())
     axes.set_xlabel(i18n.text("network.chart.loss_rate", lang))
     axes.set_ylabel(i18n.text("network.column.unit_months", lang))
     axes.set_title(title)
     axes.legend(fontsize="small")
     axes.grid(alpha=0.3, axis="y")
     return figure
-
-
-def _percent(value: float, _position: int) -> str:
-    # Rounded first: a tick at 0.1 may arrive as 0.09999999999999999 and read "10.0%".
-    shown = round(abs(value), 9)
-    return f"{value:.0%}" if shown >= 0.1 or shown == 0 else f"{value:.1%}"
 
 
 def _thin_period_ticks(

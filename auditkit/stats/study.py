@@ -19,6 +19,7 @@ from auditkit import formatting, i18n
 from auditkit.errors import ParameterError
 from auditkit.periods import period_last_day
 from auditkit.register.checks import field_checks
+from auditkit.report.figures import labelled
 from auditkit.stats import anomaly, tables
 from auditkit.stats.benford import TESTS, BenfordResult, benford, benford_by_group
 from auditkit.stats.daily import DailyProfile, daily_profile
@@ -80,7 +81,6 @@ HEADINGS = {
     "methods": "common.methods",
 }
 #: Headline figures shown in 10^4 (zh: 万) or 10^3 (en: MWh, k yuan) units.
-SCALED = ("stats.headline.kwh", "stats.headline.revenue")
 
 
 @dataclass(frozen=True)
@@ -130,25 +130,21 @@ class ConsumptionStudy:
 
     def headline(self) -> dict[str, float]:
         """Customers, kWh, revenue (yuan), line loss (%, with complete supply) and theft suspects
-        of the studied districts, keyed by their wording."""
+        of the studied districts, under the stable keys of `report.figures`."""
         figures = self.summary.summary(self.districts)
         headline = {
-            "common.customers": figures["customers"],
-            "stats.headline.kwh": figures["kwh"],
-            "stats.headline.revenue": figures["revenue"],
+            "customers": figures["customers"],
+            "kwh": figures["kwh"],
+            "revenue": figures["revenue"],
         }
         if figures["line_loss"] is not None:
-            headline["common.line_loss"] = 100 * figures["line_loss"]
-        headline["stats.headline.theft_suspects"] = float(self.theft.summary()["strong"])
+            headline["line_loss_pct"] = 100 * figures["line_loss"]
+        headline["theft_suspects"] = float(self.theft.summary()["strong"])
         return headline
 
     def headline_figures(self, lang: str = i18n.DEFAULT_LANG) -> dict[str, float]:
-        """The headline labelled in `lang`, kWh and revenue in 万 (zh) or thousands (en)."""
-        scale = 1e4 if i18n.language(lang) == "zh" else 1e3
-        return {
-            i18n.text(key, lang): value / scale if key in SCALED else value
-            for key, value in self.headline().items()
-        }
+        """The headline labelled in `lang` (for reading; reports record `headline()`)."""
+        return labelled(self.headline(), lang)
 
     def subject(self, lang: str = i18n.DEFAULT_LANG) -> str:
         """The district studied, or 'all districts'."""

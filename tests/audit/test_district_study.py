@@ -14,7 +14,7 @@ from auditkit import i18n, rules, synth
 from auditkit.audit import study
 from auditkit.audit.study import DistrictAudit
 from auditkit.data import Dataset
-from auditkit.results import Study
+from auditkit.results import TOTAL_ROWS, Study
 
 # Three English words in a row: an English sentence, not a code (IND2, WO0001) or a unit (kV).
 ENGLISH = re.compile(r"[A-Za-z]{2,}[ ,;:()]+[A-Za-z]{2,}[ ,;:()]+[A-Za-z]{2,}")
@@ -159,6 +159,7 @@ def test_headline_and_findings_by_rule(audit: DistrictAudit) -> None:
     assert table["Penalties (yuan)"].tolist() == [0.0, 16.5, 16.5]
     assert "Revenue at stake (yuan)" not in table.columns
     assert table.iloc[-1]["Area"] == "Total" and table.iloc[-1]["Findings"] == 3
+    assert table.attrs[TOTAL_ROWS] == 1  # shown last, out of sorting and filters
     assert table.iloc[0]["Area"] == "metering devices"
     zh = audit.table("findings_by_rule", "zh")
     assert zh.iloc[0, 0] == "计量装置" and zh.iloc[0, 1] == "倍率不符"

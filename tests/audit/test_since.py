@@ -34,6 +34,7 @@ from auditkit.audit.study import DistrictAudit
 from auditkit.errors import ParameterError
 from auditkit.register import Register, finding_key
 from auditkit.report import notebook
+from auditkit.results import TOTAL_ROWS
 from auditkit.rules import FINDING_COLUMNS
 
 ENGLISH = re.compile(r"[A-Za-z]{2,}[ ,;:()]+[A-Za-z]{2,}[ ,;:()]+[A-Za-z]{2,}")
@@ -210,6 +211,7 @@ def test_a_recorded_month_against_the_previous_run_and_the_outcomes_of_earlier_f
     assert by_rule["no longer found"].tolist() == [1, 1, 2]
     assert by_rule["Revenue proved, this month (yuan)"].tolist() == [160.0, 0.0, 160.0]
     assert by_rule["Revenue estimated, this month (yuan)"].tolist() == [0.0, 40.0, 40.0]
+    assert by_rule.attrs[TOTAL_ROWS] == 1  # shown last, out of sorting and filters
 
     outcomes = july.table("outcomes", "en").set_index("Rule")
     assert outcomes.shape[1] == 9  # earlier, five events, still open, recovered proved, estimated
@@ -221,12 +223,14 @@ def test_a_recorded_month_against_the_previous_run_and_the_outcomes_of_earlier_f
     ].tolist() == [0, 1, 1, 1]
     assert outcomes["Recovered, proved (yuan)"].tolist() == [80.0, 0.0, 80.0]
     assert outcomes["Recovered, estimated (yuan)"].tolist() == [0.0, 12.5, 12.5]
+    assert july.table("outcomes", "en").attrs[TOTAL_ROWS] == 1
 
     events = july.table("events", "en")
     assert len(events) == 11 and events["Date"].min() == pd.Timestamp("2024-07-03")
+    assert events["Date"].is_monotonic_decreasing  # the latest first: a cut table shows them
     recovered = events[events["Outcome"] == "recovered"]
     assert recovered[["customer_id", "Amount (yuan)", "Revenue kind"]].values.tolist() == [
-        ["C", 12.5, "estimated"], ["A", 80.0, "proved"],
+        ["A", 80.0, "proved"], ["C", 12.5, "estimated"],  # the latest first
     ]  # fmt: skip
     assert july.explain("en").splitlines()[1:] == [
         "4 findings this month: 2 new, 2 persisting (1 with a changed amount), 0 reopened; 2 no "

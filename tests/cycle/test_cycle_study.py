@@ -13,6 +13,7 @@ from cycle_builders import FINDINGS, RECORDED, findings_frame, key, outcomes_fra
 from auditkit.cycle import study_of
 from auditkit.cycle.precision import OVERSTATED, precision_by_rule
 from auditkit.errors import ParameterError
+from auditkit.results import TOTAL_ROWS
 
 CJK = re.compile(r"[\u4e00-\u9fff]")
 
@@ -137,9 +138,9 @@ def test_without_random_samples_of_both_kinds_every_check_is_compared_and_said_s
 
 def test_the_headline_and_the_window_sentence(study):
     figures = study.headline()
-    assert figures["cycle.column.issued"] == 4 and figures["cycle.column.checked"] == 5
-    assert figures["cycle.headline.precision_pct"] == 80.0
-    assert figures["cycle.headline.sample_precision_pct"] == pytest.approx(200 / 3)
+    assert figures["issued"] == 4 and figures["checked"] == 5
+    assert figures["precision_pct"] == 80.0
+    assert figures["sample_precision_pct"] == pytest.approx(200 / 3)
     assert study.conclusions("en")[0] == (
         "From 2024-02 to 2024-03 (recorded months: 2): findings sent to the field 4, checked 5, "
         "of which confirmed 4 and false alarms 1 (confirmed share 80.0%)."
@@ -149,7 +150,7 @@ def test_the_headline_and_the_window_sentence(study):
 def test_one_district_narrows_what_is_shown_but_not_the_comparison(study):
     north = study_of(findings_frame(), outcomes_frame(), RECORDED, "north", months=2)
     assert north.by_district["district"].tolist() == ["north"]
-    assert north.headline()["cycle.column.checked"] == 3
+    assert north.headline()["checked"] == 3
     assert "self_cross" in north.table_names and north.under_reported.empty
     assert len(north.table("districts", "en")) == 1  # no total row for one district
 
@@ -204,19 +205,21 @@ def test_a_window_without_field_work_still_reads_and_says_so():
     late = study_of(findings_frame(), outcomes_frame(), [*RECORDED, "2024-06"], months=1)
     assert late.window.start == pd.Timestamp("2024-07-01")
     figures = late.headline()  # only the stocks at the window's end remain: F2, F6 and F4
-    assert figures["cycle.column.checked"] == 0 and figures["cycle.column.issued"] == 0
-    assert figures["cycle.column.awaiting_rectification"] == 2
+    assert figures["checked"] == 0 and figures["issued"] == 0
+    assert figures["awaiting_rectification"] == 2
     assert late.total.iloc[0]["awaiting_check"] == 1
     assert "No field outcome happened in the cycles of 2024-06 to 2024-06." in late.data_notes("en")
     assert "precision" not in late.table_names and late.figure_names == ()
     assert late.table("districts", "en").shape[0] == 3  # two districts and the total
+    assert late.table("districts", "en").attrs[TOTAL_ROWS] == 1
+    assert late.table("district_recovery", "en").attrs[TOTAL_ROWS] == 1
     assert late.conclusions("en")[1].startswith("No finding was rectified in the window")
 
 
 def test_a_window_concerning_no_finding_shows_zeros():
     only_f8 = findings_frame({"F8": FINDINGS["F8"]})  # events of other findings are ignored
     quiet = study_of(only_f8, outcomes_frame(), [*RECORDED, "2024-06"], months=1)
-    assert quiet.states.empty and quiet.headline()["cycle.column.checked"] == 0
+    assert quiet.states.empty and quiet.headline()["checked"] == 0
     assert quiet.table("districts", "en").shape[0] == 1  # the total row alone
     assert quiet.conclusions("en")[0].startswith("From 2024-06 to 2024-06")
 

@@ -110,7 +110,52 @@ def test_sampling_figures_are_named_in_words() -> None:
     }
     page = render_index(manifest, "zh")
     assert "样本量: 93" in page and "错报率上限 (%): 4.77" in page
-    assert "推断错报 (元): 1,234.50" in page and "sample_size" not in page
+    assert "推断错报金额 (元): 1,234.50" in page and "sample_size" not in page
+
+
+def _studies_manifest(figures: dict[str, dict[str, float]]) -> dict:
+    """A run of the studies with these headline figures, stored sorted by key as a manifest is."""
+    manifest = _manifest()
+    manifest["notebooks"] = [
+        {
+            **manifest["notebooks"][1],
+            "name": name,
+            "notebook": f"notebooks/{name}.ipynb",
+            "status": "ok",
+            "headline": {"lang": "zh", "figures": dict(sorted(values.items()))},
+        }
+        for name, values in figures.items()
+    ]
+    return manifest
+
+
+def test_study_figures_are_recorded_by_stable_keys_and_named_in_the_index_language() -> None:
+    manifest = _studies_manifest(
+        {
+            "audit_cycle": {"issued": 393, "checked": 384, "recovered_estimated": 5314981.96},
+            "consumption_statistics": {"customers": 19855, "kwh": 1267376375.5, "revenue": 5000},
+            "cross_audit": {"districts": 6, "inspections": 1888, "self_rate_pct": 7.02},
+            "sampling_plan": {"sample_size": 93, "sample_errors": 23},
+        }
+    )
+    page = render_index(manifest, "en")  # a zh run's index in English
+    assert (
+        "Sent to the field: 393<br>Checked: 384<br>Recovered, estimated (yuan): 5,314,981.96"
+        in page
+    )
+    assert "Customers: 19,855<br>Energy (kWh): 1,267,376,375.50<br>Revenue (yuan): 5,000.00" in page
+    assert "Districts: 6<br>Inspections: 1,888<br>Self-audit rate (%): 7.02" in page
+    assert "Sample size: 93<br>Sample items with an error: 23" in page
+    rows = re.findall(r"<tr>.*?</tr>", page, re.S)
+    sampling = next(row for row in rows if "Sample size" in row)
+    assert re.search(r'data-label="Findings">—<', sampling)  # a sample's errors are not findings
+    assert not re.search(r"[\u4e00-\u9fff]", "".join(rows))
+
+
+def test_an_earlier_run_recorded_by_labels_still_renders_as_recorded() -> None:
+    manifest = _studies_manifest({"audit_cycle": {"下发核查": 393.0, "查实率 (%)": 88.02}})
+    page = render_index(manifest, "zh")
+    assert "下发核查: 393<br>查实率 (%): 88.02" in page
 
 
 class _Table(HTMLParser):

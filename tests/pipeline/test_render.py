@@ -210,3 +210,18 @@ def test_the_table_script_takes_its_words_from_the_catalogue_in_the_page_languag
     assert 'data-search="Search"' in tables_script("en")
     assert 'data-shown="显示 {n} / {total} 行"' in tables_script("zh")
     assert "搜索" not in tables_script("en").split(">", 1)[1]  # the code itself holds no words
+
+
+def test_a_chart_has_the_alternative_text_its_output_carries_escaped() -> None:
+    executed = _executed()
+    executed.cells[-1].outputs.append(
+        nbformat.v4.new_output(
+            "display_data",
+            data={"image/png": PNG, "text/plain": "各规则涉及电费"},
+            metadata={"image/png": {"alt": '各规则涉及电费 "><b>x</b>'}},
+        )
+    )
+    page = render_html(executed, _context())
+    assert """alt='各规则涉及电费 "&gt;&lt;b&gt;x&lt;/b&gt;'""" in page
+    assert "<b>x</b>" not in page
+    assert "No description" not in page  # nbconvert's English words, even for the other image

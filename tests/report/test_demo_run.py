@@ -52,6 +52,10 @@ def test_demo_covers_every_district_and_study(demo_run: Path) -> None:
     for record in manifest["notebooks"]:
         report = demo_run / record["name"] / "report.html"
         assert report.stat().st_size < MAX_REPORT_BYTES, (record["name"], report.stat().st_size)
+        images = re.findall(r"<img [^>]*>", report.read_text(encoding="utf-8"))
+        alts = [re.search(r"""alt=(["'])(.*?)\1""", image) for image in images]
+        assert images and all(alt and alt.group(2) for alt in alts), record["name"]
+        assert not [alt.group(2) for alt in alts if not re.search(r"[\u4e00-\u9fff]", alt.group(2))]
         if record["notebook"].endswith("district_audit.ipynb"):
             findings = pd.read_csv(demo_run / record["name"] / "findings.csv", encoding="utf-8-sig")
             figures = record["headline"]["figures"]

@@ -244,3 +244,28 @@ def test_an_empty_table_that_knows_what_no_rows_mean_says_it_in_its_language(
     hostile.attrs["empty"] = "<script>x</script>"
     notebook.show_table(hostile, lang="en")
     assert shown[-1]["text/html"] == "<p>&lt;script&gt;x&lt;/script&gt;</p>"
+
+
+def test_a_figure_is_shown_with_its_own_words_as_alternative_text(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    from auditkit.audit.charts import monthly_billing_chart, revenue_by_rule_chart
+
+    shown: list[tuple[dict[str, Any], dict[str, Any]]] = []
+    monkeypatch.setattr(
+        notebook, "_display", lambda bundle, meta=None: shown.append((bundle, meta))
+    )
+    revenue = pd.DataFrame({"proved": [100.0], "estimated": [50.0]}, index=["倍率不符"])
+    notebook.show_figure(revenue_by_rule_chart(revenue, "zh"))
+    monthly = pd.DataFrame({"period": ["2024-01", "2024-02"], "kwh_billed": [1.0e6, 1.2e6]})
+    notebook.show_figure(monthly_billing_chart(monthly, "en"))
+    untitled = Figure()
+    untitled.subplots().set(xlabel="样本量", ylabel="上限")
+    notebook.show_figure(untitled, alt="")
+    alts = [meta["image/png"]["alt"] for _, meta in shown]
+    assert alts == [
+        i18n.text("report.district.revenue_by_rule_chart", "zh"),
+        i18n.text("report.district.monthly_billing", "en"),
+        "上限 / 样本量",
+    ]
+    assert [bundle["text/plain"] for bundle, _ in shown] == alts

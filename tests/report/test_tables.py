@@ -2,10 +2,15 @@
 
 from __future__ import annotations
 
+from pathlib import Path
+
 import pandas as pd
+import pytest
+from report_chromium import find_chromium
 
 from auditkit import formatting
 from auditkit.report import tables
+from auditkit.results import with_total
 
 
 def test_personal_fields_are_masked() -> None:
@@ -103,3 +108,62 @@ def test_numbers_formatted_as_text_upstream_are_aligned_right() -> None:
     assert '<td class="ak-num">305,735,964</td>' in page and '<td class="ak-num">+4.8%</td>' in page
     assert '<td class="ak-short">城东</td>' in page
     assert not tables.is_number_text_column(pd.Series(["2023-01", "2024-02"]))
+
+
+def _areas_with_total(rows: int) -> pd.DataFrame:
+    """`rows` rules in two areas with their findings, then their total row."""
+    table = pd.DataFrame(
+        {
+            "区域": ["计量装置" if i % 2 else "电价执行" for i in range(rows)],
+            "疑点数": [i + 1 for i in range(rows)],
+        }
+    )
+    return with_total(table, {"区域": "合计", "疑点数": sum(range(1, rows + 1))})
+
+
+def test_a_total_row_is_shown_in_the_table_foot_even_when_rows_are_cut() -> None:
+    page = tables.table_html(_areas_with_total(30), lang="en", max_rows=5)
+    body, foot = page.split("<tbody>")[1].split("</tbody>")
+    assert body.count("<tr>") == 5 and "合计" not in body
+    assert foot.startswith("<tfoot><tr><td") and "合计" in foot and "465" in foot
+    assert "Showing 5 of 30 rows" in page  # data rows only
+
+
+def test_a_table_without_a_total_row_has_no_foot() -> None:
+    assert "<tfoot>" not in tables.table_html(pd.DataFrame({"x": [1, 2]}))
+
+
+@pytest.mark.skipif(find_chromium() is None, reason="no Chromium")
+def test_the_table_script_sorts_filters_and_counts_the_data_rows_only(tmp_path: Path) -> None:
+    from report_chromium import offline_chromium, visit
+
+    from auditkit.pipeline.render import tables_script
+
+    page = tmp_path / "table.html"
+    page.write_text(
+        '<!DOCTYPE html><html lang="zh-CN"><meta charset="utf-8"><body>'
+        + tables.table_html(_areas_with_total(12), lang="zh")
+        + tables_script("zh")
+        + "</body></html>",
+        encoding="utf-8",
+    )
+    probe = """(() => {
+      const errors = [];
+      window.addEventListener("error", event => errors.push(event.message));
+      const rows = () => [...document.querySelectorAll("table tr")].map(r => r.cells[0].textContent);
+      const [area, findings] = document.querySelectorAll("thead th");
+      findings.click();
+      const byFindings = rows();
+      area.click();
+      const byArea = rows();
+      const select = document.querySelector(".ak-table-tools select");
+      return {errors, byFindings, byArea, choices: [...select.options].map(o => o.value),
+              count: document.querySelector(".ak-table-count").textContent};
+    })()"""
+    with offline_chromium(find_chromium()) as browser:
+        seen = visit(browser, page, tmp_path / "table.png", probe=probe)
+    assert seen.script_errors == [] and seen.probed["errors"] == []
+    assert seen.probed["byFindings"][-1] == "合计" and seen.probed["byArea"][-1] == "合计"
+    assert seen.probed["byFindings"][1] == "计量装置"  # 12 findings, the most, first
+    assert seen.probed["choices"] == ["", "电价执行", "计量装置"]
+    assert seen.probed["count"] == "显示 12 / 12 行"

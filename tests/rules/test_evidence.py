@@ -627,3 +627,16 @@ def test_clauses_keep_numbers_as_they_are_shown(kind, value, shown):
     }[kind]
     name = next(iter(placeholders(code, "en")))
     assert shown in render([clause(code, **{name: value})], "en")
+
+
+def test_chinese_evidence_templates_neither_double_a_counted_noun_nor_space_before_words():
+    doubled, spaced = [], []
+    for key in i18n.keys("evidence."):
+        template = i18n.text(key, "zh")
+        for found in re.finditer(r"\{\w+:count:(\w+)\}", template):
+            noun = i18n.text(f"noun.{found.group(1)}", "zh")[-2:]  # 告警 of 次告警
+            if noun in template[max(0, found.start() - 8) : found.start()]:
+                doubled.append(key)
+        if re.search(r"\{\w+:money\} [\u4e00-\u9fff]", template):
+            spaced.append(key)  # "42.13 元 估算"
+    assert doubled == [] and spaced == []

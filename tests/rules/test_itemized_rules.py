@@ -141,14 +141,36 @@ def test_tier_misapplied_on_the_cumulative_and_on_a_shared_meter(tiers):
     assert found.loc["one_tier", ["period_from", "period_to"]].tolist() == ["2024-06", "2024-12"]
     assert found.loc["shared", "revenue_impact"] == 18.00
     assert evidence(found, "one_tier") == (
-        "2024-06..2024-12: 7 bills with tier kWh other than due (last 2024-12: 0 kWh billed "
-        "above tier 1, 400 kWh due); under-billed ¥132.00",
-        "2024-06 至 2024-12：7 期账单分档电量与应收不符（最近一期为 2024-12：第二档及以上计费 0 千瓦时，应为 400 "
-        "千瓦时）；少计 132.00 元",
+        "2024-06..2024-12: 7 bills with tier kWh other than due (last 2024-12: 0 and 0 kWh "
+        "billed in tiers 2 and 3, 400 and 0 kWh due); under-billed ¥132.00",
+        "2024-06 至 2024-12：7 期账单分档电量与应收不符（最近一期为 2024-12：第二档、第三档计费 0 与 0 千瓦时，"
+        "应为 400 与 0 千瓦时）；少计 132.00 元",
     )
     assert evidence(found, "shared")[0] == (
         "2024-01..2024-03: 3 bills billed by tiers on a meter without tiers, such as a shared "
         "meter (last 2024-03: ¥150.00 billed, ¥156.00 due); under-billed ¥18.00"
+    )
+
+
+def test_tier_misapplied_says_which_tiers_differ_when_the_kwh_above_tier_1_agree():
+    u = Itemized()
+    u.customer("third", tier_scheme="single", usage_type="residential", tariff_category="RES")
+    # 500 kWh a month: tier 2 from May (160 + 340), tier 3 from October (300 + 200); October to
+    # December billed at tier 2 only: 200 × 0.25 + 2 × 500 × 0.25 = 300.00 short.
+    due = {5: [(1, 160.0), (2, 340.0)], 10: [(2, 300.0), (3, 200.0)]}
+    for month in range(1, 13):
+        tiers = due.get(month, [(1 if month < 5 else 2 if month < 10 else 3, 500.0)])
+        billed = [(2, 500.0)] if month >= 10 else tiers
+        rates = {1: 0.50, 2: 0.55, 3: 0.80}
+        lines = [("energy", kwh, rates[tier], None, tier) for tier, kwh in billed]
+        u.bill("third", f"2024-{month:02d}", 500, lines, tariff="RES")
+    found = u.run("tier_misapplied")
+    assert found.loc["third", "revenue_impact"] == 300.00
+    assert evidence(found, "third") == (
+        "2024-10..2024-12: 3 bills with tier kWh other than due (last 2024-12: 500 and 0 kWh "
+        "billed in tiers 2 and 3, 0 and 500 kWh due); under-billed ¥300.00",
+        "2024-10 至 2024-12：3 期账单分档电量与应收不符（最近一期为 2024-12：第二档、第三档计费 500 与 0 千瓦时，"
+        "应为 0 与 500 千瓦时）；少计 300.00 元",
     )
 
 

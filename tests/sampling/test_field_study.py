@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from pathlib import Path
 
 import pandas as pd
@@ -94,6 +95,25 @@ def test_simulated_sheet_reads_back_with_the_truth(utility: Path, tmp_path: Path
     assert "inspected" in results.explain("en") and results.plot("zh").axes
 
 
+def test_an_english_sheet_is_filled_in_english_as_its_list_asks(
+    utility: Path, tmp_path: Path
+) -> None:
+    district = first_district(utility)
+    context = prepare(utility, district, "values")
+    selection = select(context.frame, 60, units="values", values="amount", seed=3)
+    blank = write_field_sheet(selection, tmp_path / "sheet.xlsx", lang="en")
+    filled = study.simulate_field_sheet(blank, context, tmp_path / "filled.xlsx", lang="en")
+    sheet = load_workbook(filled)[FIELD_SHEET]
+    header_row, header = header_columns(sheet)
+    rows = range(header_row + 1, sheet.max_row + 1)
+    answers = {sheet.cell(row, header["error_found"]).value for row in rows}
+    notes = [sheet.cell(row, header["note"]).value for row in rows]
+    assert answers == {"yes", "no"}  # the sheet's own list: yes,no
+    assert [note for note in notes if note and re.search(r"[\u4e00-\u9fff]", note)] == []
+    results = study.read_returned_sheet(filled, selection)
+    assert results.sample["error_found"].any()
+
+
 def test_simulated_sheet_keeps_formula_like_text_as_text(utility: Path, tmp_path: Path) -> None:
     district = first_district(utility)
     context = prepare(utility, district, "items")
@@ -149,6 +169,8 @@ def test_build_runs_the_field_loop_and_gives_the_study_shape(utility: Path, tmp_
     headline = built.headline()
     assert headline["sample_size"] == built.plan.n == built.selection.n
     assert headline["upper_limit_pct"] == round(built.evaluation.upper * 100, 2)
+    assert headline["sample_errors"] == int(built.results.sample["error_found"].sum())
+    assert not {"findings", "revenue_at_stake"} & set(headline)  # not a district audit's figures
     assert built.simulated is not None and built.sheet.parent == tmp_path
     for name in built.table_names:
         assert not built.table(name, "en").empty

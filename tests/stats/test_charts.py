@@ -5,8 +5,9 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 
+from auditkit.plots import PercentTicks
 from auditkit.report.notebook import figure_png
-from auditkit.stats import charts
+from auditkit.stats import charts, funnel
 
 #: Ids that mathtext would typeset ($x^2$) or fail on (an unfinished \frac).
 MATH_IDS = ("R$\\frac$", "$x^2$")
@@ -37,5 +38,27 @@ def test_district_names_with_dollar_signs_in_a_legend_and_a_title_are_drawn_as_w
 
 
 def test_a_tick_at_ten_percent_reads_ten_percent():
-    assert charts._percent(0.7 - 0.6, 0) == "10%"  # 0.09999999999999998
-    assert charts._percent(0.05, 0) == "5.0%" and charts._percent(0.0, 0) == "0%"
+    assert PercentTicks().format_ticks([0.0, 0.7 - 0.6, 0.2]) == ["0%", "10%", "20%"]
+    assert PercentTicks()(0.05) == "5%" and PercentTicks()(-0.0001 / 3) == "-0.003%"
+
+
+def test_percent_ticks_have_the_decimals_the_ticks_need_and_never_read_alike():
+    assert PercentTicks().format_ticks([0.1, 0.125, 0.15, 0.175]) == [
+        "10.0%", "12.5%", "15.0%", "17.5%",
+    ]  # fmt: skip
+    assert PercentTicks().format_ticks([0.0015, 0.002, 0.0025]) == ["0.15%", "0.20%", "0.25%"]
+    assert PercentTicks().format_ticks([-0.0, 0.5]) == ["0%", "50%"]
+
+
+def _tick_labels(axis) -> list[str]:
+    return [label.get_text() for label in axis.get_ticklabels() if label.get_text()]
+
+
+def test_a_funnel_of_small_rates_labels_each_tick_apart_and_groups_its_volumes():
+    volumes = [20_000, 25_000, 30_000, 40_000]
+    table = pd.DataFrame({"district": list("ABCD"), "volume": volumes, "events": [40, 55, 60, 70]})
+    figure = funnel(table).plot("zh")
+    figure_png(figure)  # lays the ticks out
+    rates = _tick_labels(figure.axes[0].yaxis)
+    assert len(rates) == len(set(rates)) > 2 and all(label.endswith("%") for label in rates)
+    assert "20,000" in _tick_labels(figure.axes[0].xaxis)

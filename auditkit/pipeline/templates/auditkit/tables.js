@@ -1,11 +1,14 @@
 /* auditkit: long tables become sortable, searchable and filterable, offline, without libraries.
    Reads the table that is already in the page and only ever sets text (never HTML), so data stays
-   data; without JavaScript the plain table is shown. Tables of at least 10 rows are enhanced. */
+   data; without JavaScript the plain table is shown. Tables of at least 10 rows are enhanced.
+   Total rows sit in the table's foot (tfoot): they stay last, out of sorting, filters and count. */
 (function () {
   "use strict";
   var MIN_ROWS = 10, MAX_CHOICES = 12;
   // The words come from the wording catalogue, as data-* attributes of this script element.
   var words = document.getElementById("ak-tables-script").dataset;
+  // Text sorts in the page's language (pinyin order for Chinese).
+  var locale = document.documentElement.lang || "en";
 
   function cellValue(cell, numeric) {
     var text = cell.textContent.trim();
@@ -41,7 +44,7 @@
           var x = cellValue(a.cells[column], numeric), y = cellValue(b.cells[column], numeric);
           if (x === y) return 0;
           if (numeric) return sign * (x < y ? -1 : 1);
-          return sign * String(x).localeCompare(String(y), zh ? "zh-CN" : "en");
+          return sign * String(x).localeCompare(String(y), locale);
         }).forEach(function (row) { body.appendChild(row); });
       };
       header.addEventListener("click", sort);
