@@ -155,6 +155,10 @@ WORDS: dict[str, tuple[str, str]] = {
         "{name}：{months} 缺数据，分解时按线性插值补齐，不作异常判断。",
         "{name}: no data for {months}; interpolated for the decomposition and never flagged.",
     ),
+    "stats.note.daily_after_month": (
+        "日电量读数自 {first} 起，晚于 {month}：本期无日电量分析。",
+        "daily reads begin on {first}, after {month}: no daily profile for this month.",
+    ),
     "stats.note.unknown_meters": (
         "{count:,} 条日电量读数的用户不在档案中，未计入。",
         "{count:,} daily reads of customers not in the archive are left out.",

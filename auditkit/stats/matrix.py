@@ -79,6 +79,8 @@ def row_nanmedian(values: np.ndarray, counts: np.ndarray | None = None) -> np.nd
     values around its middle): the same two values, so the same median, in a fraction of the
     time.
     """
+    if values.shape[1] == 0:  # rows without a column (no history yet): no median
+        return np.full(values.shape[0], np.nan)
     if counts is None:
         counts = np.count_nonzero(~np.isnan(values), axis=1)
     lower_at = np.maximum(counts - 1, 0) // 2

@@ -390,11 +390,17 @@ def build(
     anomalies = _anomalies(history, customers, summary.period_to)
     studied = history.merge(customers[["customer_id", "district"]], on="customer_id")
     window = studied[studied["period"] >= summary.period_from]
-    daily = None
-    if dataset.daily_reads is not None:
-        in_study = dataset.customers[dataset.customers["district"].isin(customers["district"])]
-        daily = daily_profile(dataset.daily_reads, in_study, dataset.bills, as_of or None)
     notes = list(summary.notes) + seasonal_notes
+    daily = None
+    if dataset.daily_reads is not None and len(dataset.daily_reads):
+        first_read = pd.Timestamp(dataset.daily_reads["date"].min())
+        if first_read > pd.Timestamp(period_last_day(summary.period_to)):
+            # A study month before the smart meters: its report has no daily section, and says why.
+            first = f"{first_read:%Y-%m-%d}"
+            notes.append(Note("daily_after_month", {"first": first, "month": summary.period_to}))
+        else:
+            in_study = dataset.customers[dataset.customers["district"].isin(customers["district"])]
+            daily = daily_profile(dataset.daily_reads, in_study, dataset.bills, as_of or None)
     adjustments = _adjustment_digits(dataset, customers, summary.period_to, alpha, notes)
     readers = _last_digits(window, customers, alpha, min_reads, notes)
     network = _network(

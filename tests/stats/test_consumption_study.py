@@ -162,3 +162,28 @@ def test_energy_axes_group_thousands_without_an_offset(study):
     labels = [tick.get_text() for tick in axes.get_yticklabels() if tick.get_text()]
     assert axes.yaxis.get_offset_text().get_text() == ""
     assert any("," in label for label in labels), labels
+
+
+def test_a_month_with_under_eighteen_months_of_history_builds(small_dataset):
+    # 2022-01 to 2023-03: 15 months, too few for the year-over-year windows of the anomaly
+    # scores (which had no history window to take a median of) — scored as too short, no error.
+    early = build(small_dataset, as_of="2023-03", top_n=3)
+    assert early.summary.period_to == "2023-03"
+    assert early.anomalies.scores["score"].isna().all() or early.anomalies.scores.empty
+    for name in early.table_names:
+        early.table(name, "zh")
+
+
+def test_a_month_before_the_daily_reads_has_no_daily_section_and_says_why(small_tables):
+    from auditkit.data import Dataset
+
+    customer = small_tables["customers"]["customer_id"].iloc[0]
+    days = pd.date_range("2024-10-01", "2024-12-31", freq="D")
+    reads = pd.DataFrame({"customer_id": customer, "date": days, "kwh": 10.0})
+    dataset = Dataset.from_frames({**small_tables, "daily_reads": reads})
+    early = build(dataset, as_of="2024-06", top_n=3)
+    assert early.daily is None
+    assert "daily reads begin on 2024-10-01, after 2024-06: no daily profile for this month." in (
+        early.data_notes("en")
+    )
+    assert build(dataset, top_n=3).daily is not None

@@ -143,3 +143,8 @@ def test_log_consumption_floors_zeros_and_flags_all_zero_rows():
     assert all_zero.tolist() == [False, True, False]
     # A zero reads as 10 % of the typical positive reading: log(10 / 110) below the median.
     assert log_kwh[0, 1] == pytest.approx(np.log(10 / 110))
+
+
+def test_row_nanmedian_of_rows_without_columns_is_nan():
+    # A history window with no month yet (a dataset shorter than the windows): no median.
+    assert np.isnan(row_nanmedian(np.empty((3, 0)))).all()
