@@ -313,8 +313,18 @@ def validate_values(
     return checked
 
 
+#: Whole-number parameters the notebooks share by name, and the least value each allows: a
+#: negative `top_n` would list every customer but a few (pandas' head(-1)), a seed must be ≥ 0.
+WHOLE_NUMBERS = {"top_n": 1, "seed": 0}
+
+
 def check_domain(name: str, value: Any) -> None:
-    """Rules for parameters auditkit notebooks share by name: `lang`, `as_of`, `data_dir`."""
+    """Rules for parameters auditkit notebooks share by name: `lang`, `as_of`, `data_dir`,
+    `top_n` and `seed`."""
+    if name in WHOLE_NUMBERS and (
+        isinstance(value, bool) or not isinstance(value, int) or value < WHOLE_NUMBERS[name]
+    ):
+        raise ParameterError(name, f"a whole number ≥ {WHOLE_NUMBERS[name]}", value)
     if name == "lang":
         i18n.language(value)
     if name == "as_of" and value not in ("", None) and not is_period(str(value)):

@@ -113,6 +113,8 @@ def run_theft(args: argparse.Namespace) -> int:
     from auditkit.report import save_table
     from auditkit.stats import theft_scores
 
+    if args.top < 1:
+        raise ParameterError("--top", "a whole number ≥ 1", args.top)
     dataset = _load(args)
     if args.daily:
         if dataset.daily_reads is None or dataset.daily_reads.empty:

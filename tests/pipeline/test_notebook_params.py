@@ -145,6 +145,11 @@ def test_domain_of_shared_parameters(tmp_path: Path) -> None:
         notebook_params.check_domain("as_of", "2024-13")
     with pytest.raises(ParameterError, match=r"'data_dir'.*existing dataset folder"):
         notebook_params.check_domain("data_dir", str(tmp_path / "absent"))
+    notebook_params.check_domain("top_n", 1)
+    notebook_params.check_domain("seed", 0)
+    for name, value in (("top_n", -1), ("top_n", 0), ("seed", -1), ("top_n", True)):
+        with pytest.raises(ParameterError, match=rf"'{name}'.*whole number ≥"):
+            notebook_params.check_domain(name, value)
 
 
 def test_params_file_must_be_a_mapping(tmp_path: Path) -> None:

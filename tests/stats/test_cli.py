@@ -9,7 +9,7 @@ import pytest
 from stats_builders import DROP_CUSTOMER, DROP_FROM, record_false_alarm
 
 from auditkit.cli import stats as stats_cli
-from auditkit.errors import AuditkitError
+from auditkit.errors import AuditkitError, ParameterError
 
 
 def run(*argv: str) -> int:
@@ -167,3 +167,8 @@ def test_theft_scores_of_each_month_keep_their_own_folder(small_folder, tmp_path
         "theft-monthly-2024-06",
         "theft-monthly-2024-12",
     ]
+
+
+def test_theft_top_must_be_a_whole_number_of_at_least_one(small_folder):
+    with pytest.raises(ParameterError, match=r"'--top': expected a whole number ≥ 1, found -1"):
+        run("stats", "theft", str(small_folder), "--top", "-1")
