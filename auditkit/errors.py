@@ -10,6 +10,12 @@ from collections.abc import Sequence
 class AuditkitError(Exception):
     """Root of every error auditkit raises on purpose; the CLI prints it as one clear line."""
 
+    def _render_traceback_(self) -> list[str]:
+        """How IPython shows it in a notebook (JupyterLab, papermill's "Exception encountered"):
+        its one line, as the CLI prints it, not a traceback of auditkit's frames: the message
+        names the parameter or file, what was expected and what was found."""
+        return [f"{type(self).__name__}: {self}"]
+
 
 class ParameterError(AuditkitError, ValueError):
     """A parameter (function argument, CLI flag or YAML value) is outside what is allowed.

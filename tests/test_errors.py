@@ -59,3 +59,11 @@ def test_a_table_without_its_columns_is_named_with_what_it_should_hold_and_what_
     )
     with pytest.raises(ParameterError, match=r"expected findings \(a table\), found 'list'"):
         require_frame_columns([("a", 1.0)], "findings", "findings", ["customer_id"])
+
+
+def test_ipython_shows_an_auditkit_error_as_its_one_line():
+    # IPython (JupyterLab, papermill) renders an exception with `_render_traceback_` by its lines.
+    error = ParameterError("district", "one of 城东, 城西", "火星")
+    assert error._render_traceback_() == [
+        "ParameterError: parameter 'district': expected one of 城东, 城西, found '火星'"
+    ]

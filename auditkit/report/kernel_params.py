@@ -19,11 +19,8 @@ from auditkit.notebook_params import NotebookParameter, check_domain, check_type
 
 
 class NotebookParameterError(ParameterError):
-    """A bad parameter found in a kernel; IPython shows it as its one line, without a traceback.
-
-    IPython renders an exception that has `_render_traceback_` with the lines it returns, so
-    JupyterLab shows one line and papermill's "Exception encountered" block holds just that line.
-    """
+    """A bad parameter found in a kernel; IPython shows it as its one line, without a traceback
+    (`AuditkitError._render_traceback_`), named as the ParameterError it is."""
 
     def _render_traceback_(self) -> list[str]:
         return [f"ParameterError: {self}"]
