@@ -152,7 +152,12 @@ def build(
     previous = read_round(previous_round) if previous_round else None
     sizes = dataset.customers["district"].value_counts()
     work = {name: float(sizes[name]) for name in names} if capacity else names
-    pairs = assign(work, seed, previous=previous, workload=capacity or None)
+    try:
+        pairs = assign(work, seed, previous=previous, workload=capacity or None)
+    except ParameterError as error:  # named as the notebook's parameter, not assign's
+        if error.name != "workload":
+            raise
+        raise ParameterError("capacity", error.expected, error.found) from None
     assignment = Assignment(pairs, loads(pairs, work, capacity or None), bool(capacity))
     if dataset.inspections is None or dataset.inspections.empty:
         return CrossAuditStudy(district, assignment, None, [Note("no_inspections")])

@@ -82,3 +82,8 @@ def test_tables_and_figures_in_both_languages():
     for name in study.figure_names:
         assert study.figure(name, "en").axes
     assert len(study.methods("en").splitlines()) == 4
+
+
+def test_a_bad_capacity_is_named_as_the_notebooks_parameter():
+    with pytest.raises(ParameterError, match=r"parameter 'capacity': expected capacities >= 0"):
+        build(dataset(), seed=1, capacity={"A": -1, "B": 1, "C": 1})
