@@ -142,5 +142,8 @@ def describe(error: yaml.YAMLError) -> str:
     problem = getattr(error, "problem", None)
     mark = getattr(error, "problem_mark", None)
     if problem and mark is not None:
+        # PyYAML words many problems "found …" ("found unexpected end of stream"), and this
+        # line follows "found" itself: the word is not said twice.
+        problem = problem.removeprefix("found ").removeprefix("but found ")
         return f"{problem} (line {mark.line + 1}, column {mark.column + 1})"
     return str(error).splitlines()[0] if str(error) else type(error).__name__

@@ -219,3 +219,16 @@ def test_a_bomb_in_columns_yaml_is_one_problem_of_the_dataset(
     assert loaded.returncode == 2
     assert "columns.yaml row 5: expected YAML whose aliases expand" in loaded.stderr
     assert "Traceback" not in loaded.stderr
+
+
+@pytest.mark.parametrize(
+    ("text", "described"),
+    [
+        ('key: "unclosed', "unexpected end of stream (line 1, column 15)"),
+        ("a: 1\n---\nb: 2", "another document (line 2, column 1)"),
+    ],
+)
+def test_a_yaml_error_follows_found_without_saying_found_twice(text: str, described: str):
+    with pytest.raises(yaml.YAMLError) as caught:
+        yamlsafe.safe_load(text.encode())
+    assert yamlsafe.describe(caught.value) == described
