@@ -377,7 +377,9 @@ class DistrictAudit:
                 i18n.text("report.revenue_kind", lang): [
                     revenue_kind_name(kind, lang) for kind in ordered["revenue_kind"]
                 ],
-                i18n.text("report.district.needs", lang): ordered["needs"].to_numpy(),
+                i18n.text("report.district.needs", lang): [
+                    _needs_text(rules.RULES[rule_id].needs, lang) for rule_id in ordered["rule_id"]
+                ],
                 i18n.text("report.district.rule_parameters", lang): ordered[
                     "parameters"
                 ].to_numpy(),
@@ -414,3 +416,9 @@ def build(
         top_n=top_n,
         since=since_last_month(findings, district, register, catalog),
     )
+
+
+def _needs_text(needs: tuple[str, ...], lang: str) -> str:
+    """A rule's needs as the report shows them: table.column names, alternatives joined by the
+    report's own word for "or" (the catalog's `needs` column says it in English)."""
+    return ", ".join(need.replace("|", i18n.text("common.or", lang)) for need in needs)

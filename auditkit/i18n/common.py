@@ -18,6 +18,7 @@ WORDS: dict[str, tuple[str, str]] = {
     "common.findings": ("疑点数", "Findings"),
     "common.rule": ("稽查规则", "Rule"),
     "common.area": ("稽查领域", "Area"),
+    "common.or": (" 或 ", " or "),
     "common.severity": ("风险等级", "Severity"),
     "common.evidence": ("依据", "Evidence"),
     "common.total": ("合计", "Total"),
