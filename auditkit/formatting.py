@@ -60,8 +60,11 @@ def count(value: Any) -> str:
 
 
 def percent(rate: Any, digits: int = 1) -> str:
-    """A fraction as a percentage: 0.1234 -> '12.3%'."""
-    return MISSING if is_missing(rate) else f"{float(rate) * 100:.{digits}f}%"
+    """A fraction as a percentage: 0.1234 -> '12.3%'; a value that rounds to zero is '0.0%',
+    never '-0.0%'."""
+    if is_missing(rate):
+        return MISSING
+    return f"{round(float(rate) * 100, digits) + 0.0:.{digits}f}%"  # + 0.0: no negative zero
 
 
 def p_value(value: Any) -> str:
