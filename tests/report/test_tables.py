@@ -167,3 +167,31 @@ def test_the_table_script_sorts_filters_and_counts_the_data_rows_only(tmp_path: 
     assert seen.probed["byFindings"][1] == "计量装置"  # 12 findings, the most, first
     assert seen.probed["choices"] == ["", "电价执行", "计量装置"]
     assert seen.probed["count"] == "显示 12 / 12 行"
+
+
+@pytest.mark.skipif(find_chromium() is None, reason="no Chromium")
+def test_a_column_whose_every_row_differs_gets_no_filter(tmp_path: Path) -> None:
+    from report_chromium import offline_chromium, visit
+
+    from auditkit.pipeline.render import tables_script
+
+    table = pd.DataFrame(
+        {
+            "区域": ["计量装置", "电价执行", "计量装置", "电价执行"] * 3,
+            "链接": [f"报告 {row}" for row in range(12)],  # a link per row: nothing to group
+        }
+    )
+    page = tmp_path / "table.html"
+    page.write_text(
+        '<!DOCTYPE html><html lang="zh-CN"><meta charset="utf-8"><body>'
+        + tables.table_html(table, lang="zh")
+        + tables_script("zh")
+        + "</body></html>",
+        encoding="utf-8",
+    )
+    probe = """[...document.querySelectorAll(".ak-table-tools select")].map(
+      s => s.getAttribute("aria-label"))"""
+    with offline_chromium(find_chromium()) as browser:
+        seen = visit(browser, page, tmp_path / "table.png", probe=probe)
+    assert seen.script_errors == []
+    assert seen.probed == ["区域"]

@@ -55,7 +55,8 @@
       var values = {};
       rows.forEach(function (row) { values[row.cells[column].textContent.trim()] = true; });
       var choices = Object.keys(values).filter(Boolean).sort();
-      if (choices.length < 2 || choices.length > MAX_CHOICES) return;
+      // A filter groups rows: none for a column whose every row differs (links, figures, ids).
+      if (choices.length < 2 || choices.length > MAX_CHOICES || choices.length === rows.length) return;
       var select = document.createElement("select");
       select.setAttribute("aria-label", header.textContent);
       select.appendChild(new Option(header.textContent + ": " + words.all, ""));
