@@ -189,11 +189,12 @@ def run_worklist(args: argparse.Namespace) -> int:
         for district, rows in worklist.groupby("district", sort=True):
             sheet = rows.reset_index(drop=True)
             sheet.attrs = dict(worklist.attrs)
-            sheets.append((args.out / f"worklist-{safe_name(str(district))}.xlsx", sheet))
-        for path, _ in sheets:  # every sheet checked before any is written
+            path = args.out / f"worklist-{safe_name(str(district))}.xlsx"
+            sheets.append((district, path, sheet))
+        for _, path, _ in sheets:  # every sheet checked before any is written
             _refuse_unimported(path, store)
         written = []
-        for path, sheet in sheets:
+        for district, path, sheet in sheets:
             write_worklist(sheet, path, lang=args.lang, mask=args.mask, auditor=args.auditor)
             written.append((path, sheet))
             print(f"{district}: {len(sheet)} of {int(sheet['district_findings'].iloc[0])} "

@@ -4,6 +4,7 @@ sent, the field fills them, `auditkit register import` records the outcomes (SQL
 from __future__ import annotations
 
 import datetime as dt
+import re
 from pathlib import Path
 
 import numpy as np
@@ -70,6 +71,10 @@ def test_the_field_loop_sends_the_worklist_and_records_what_the_field_found(
     written = sheets(out)
     assert [path.name for path in written] == ["worklist-城东.xlsx", "worklist-城西.xlsx"]
     assert "4 findings recorded as sent, already recorded 0" in printed
+    for district in ("城东", "城西"):  # each sheet's line names its own district
+        assert re.search(
+            rf"^{district}: 2 of \d+ findings: .*worklist-{district}\.xlsx$", printed, re.M
+        )
     with Register.open(db) as register:
         trail = register.outcomes()
     assert (trail["event"] == "sent").sum() == 4 and set(trail["actor"]) == {"王工"}
