@@ -118,9 +118,10 @@ def _recomputed_shortfall(
     was recomputed (a difference, not NaN), and its recomputed kWh difference is `missing_kwh`
     (the multiplier's alone). The line rules skip such a bill (its kWh differ), so its
     differences are counted here once: the energy lines' difference less the rate's own (rate
-    due − rate billed) × kWh billed, which stays rate_mismatch's; the fund, loss, basic and
-    power-factor lines' difference whole (the demand and reactive energy are read through the
-    same multiplier)."""
+    due − rate billed) × kWh billed, which stays rate_mismatch's; the fund, loss and
+    power-factor lines' difference whole (the reactive energy is read through the same
+    multiplier), and the basic line's on a demand basis only (the demand is read through it; a
+    capacity billed short is capacity_underbilled's)."""
     rc = ctx.recomputed
     n = len(ctx.bills)
     position = np.full(n, -1, dtype=np.int64)
@@ -140,6 +141,10 @@ def _recomputed_shortfall(
     sums = np.bincount(
         at * kinds + line_type, weights=zero_where_nan(money), minlength=len(rows) * kinds
     ).reshape(len(rows), kinds)
+    # A basic charge by capacity is not read through the meter: its shortfall is
+    # capacity_underbilled's (counted there, not again here); one by demand is.
+    by_demand = customer_is_at(ctx, rows, "basic_charge_basis", "demand")
+    sums[~by_demand, LINE_TYPES.index("basic")] = 0.0
     due, billed = rc.energy_kwh
     kwh_due = due[rows] - billed[rows]
     agrees = np.abs(kwh_due - missing_kwh) <= np.maximum(_KWH_AGREE, _SHARE_AGREE * due[rows])

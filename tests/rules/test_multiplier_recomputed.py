@@ -197,3 +197,23 @@ def test_a_rate_off_the_schedule_stays_rate_mismatchs_on_a_recomputed_bill():
     found = _run(u, ["multiplier_mismatch", "rate_mismatch"]).set_index("rule_id")
     assert found.loc["multiplier_mismatch", "revenue_impact"] == 3 * 80.00
     assert found.loc["rate_mismatch", "revenue_impact"] == 3 * 30.00
+
+
+def test_a_capacity_billed_short_beside_a_wrong_multiplier_is_counted_once():
+    """400 kVA by capacity billed on 200 kVA, multiplier 20 where 40 is due, 10 000 kWh billed a
+    month at IND2 0.60 + funds 0.03, three months: the multiplier leaves out 3 × 10 000 kWh =
+    18 000.00 + 900.00 of funds; the capacity 3 × 200 kVA × 30 = 18 000.00, capacity_underbilled's
+    alone: 36 900.00 in all, what the bills under-billed."""
+    from itemized_builder import INDUSTRIAL
+    from itemized_builder import TARIFFS as ITEMIZED_TARIFFS
+
+    u = Itemized()
+    u.customer("X", **INDUSTRIAL, ct_ratio=40.0)
+    for period in ("2024-01", "2024-02", "2024-03"):
+        lines = [("energy", 10_000.0, 0.60), ("basic", 200.0, 30.0), ("fund", 10_000.0, 0.03)]
+        u.bill("X", period, 10_000.0, lines, tariff="IND2", multiplier=20.0,
+               capacity_billed_kva=200.0)  # fmt: skip
+    dataset = Dataset.from_frames({**u.tables(), "tariffs": ITEMIZED_TARIFFS.copy()})
+    ids = ["multiplier_mismatch", "capacity_underbilled", "basic_charge_error"]
+    found = rules.run(dataset, rules=ids).set_index("rule_id")["revenue_impact"]
+    assert found.to_dict() == {"multiplier_mismatch": 18_900.00, "capacity_underbilled": 18_000.00}
