@@ -140,7 +140,11 @@ class _Findings:
             revenue=under,
             over=over,
             estimated_max=self.estimated & (under > 0),
-            **{f"carried_{at}": amount for at, amount in enumerate(self.carried.values())},
+            # What the revenue holds of each carried amount: its under-billed bills' part only.
+            **{
+                f"carried_{at}": np.where(self.net > 0, amount, 0.0)
+                for at, amount in enumerate(self.carried.values())
+            },
         )
         customers = grouped["cust"].to_numpy()
         finding = np.searchsorted(customers, ctx.bill_customer[rows])  # of each flagged bill

@@ -516,6 +516,25 @@ def test_a_basic_charge_off_carries_the_adjustment_on_it(downstream):
     )
 
 
+def test_the_adjustment_quoted_is_that_of_the_under_billed_bills_only():
+    # January's basic charge 800.00 short (+2 % = 16.00 of adjustment), February's 800.00 over:
+    # the revenue is January's 816.00, and so is the adjustment quoted in it (not 16 − 16 = 0).
+    u = Itemized()
+    u.customer("X", **INDUSTRIAL, pf_standard=0.90)  # 400 kVA × 30.00 due, PF 0.86: +2 %
+    for period, rate in (("2024-01", 28.0), ("2024-02", 32.0)):
+        base = 10_000 * 0.60 + 400 * rate
+        lines = [("energy", 10_000.0, 0.60), ("basic", 400.0, rate), ("pf_adjustment", base, 0.02),
+                 ("fund", 10_000.0, 0.03)]  # fmt: skip
+        u.bill("X", period, 10_000.0, lines, tariff="IND2", capacity_billed_kva=400.0,
+               kvarh_import=6000.0, kvarh_export=0.0)  # fmt: skip
+    found = u.run("basic_charge_error")
+    assert found.loc["X", "revenue_impact"] == 816.00
+    assert evidence(found, "X")[0].endswith(
+        "under-billed ¥816.00; over-billed ¥816.00 (to refund, not counted as revenue); of which "
+        "¥16.00 of power-factor adjustment on the basic charge difference"
+    )
+
+
 # --- money resting on an estimate is estimated -------------------------------------------------
 
 
