@@ -100,11 +100,11 @@ WORDS: dict[str, tuple[str, str]] = {
     "stats.heading.daily": ("日冻结电量（智能电表）", "Daily smart-meter reads"),
     "stats.heading.benford": ("电费金额本福特检验", "Benford tests of bill amounts"),
     "stats.heading.funnel": ("估抄比例漏斗图", "Funnel plot of estimated reads"),
-    # headline figures (zh in 10^4 units, en in 10^3)
     "stats.chart.customer_series": (
         "{customers} 的月电量（近 12 个月加粗）",
         "Monthly kWh of {customers} (the last 12 months bold)",
     ),
+    # headline figures (in kWh and yuan, whatever the language)
     "stats.headline.kwh": ("售电量 (千瓦时)", "Energy (kWh)"),
     "stats.headline.theft_suspects": ("窃电嫌疑户 (评分>3)", "Theft suspects (score > 3)"),
     # remarks of the computations

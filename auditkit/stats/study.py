@@ -80,7 +80,6 @@ HEADINGS = {
     "notes": "common.notes",
     "methods": "common.methods",
 }
-#: Headline figures shown in 10^4 (zh: 万) or 10^3 (en: MWh, k yuan) units.
 
 
 @dataclass(frozen=True)
