@@ -635,6 +635,10 @@ _EVIDENCE = {
         "; {bills:count:bill} of {months:span} adjusted under the standard recorded, "
         "{amount:money} under-billed against the standard due (last power factor {pf:num2})",
     ),
+    "evidence.pf_standard.not_billed_yet": (
+        "；现有容量下尚无账单，无少计电费",
+        "; no bill yet at the capacity now in force: nothing under-billed",
+    ),
     "evidence.pf_standard.unpriced": (
         "；账单无功率因数及无功电量，无法计算少计电费",
         "; the bills give no power factor or reactive energy to price it",

@@ -89,6 +89,8 @@ def pf_standard_mismatch(ctx: RuleContext, params: dict) -> pd.DataFrame:
     rows, cust, due_then = (
         values[_laxer(recorded[cust], due_then)] for values in (rows, cust, due_then)
     )
+    billed_laxer = np.zeros(len(customers), dtype=bool)  # a bill under a laxer standard than due
+    billed_laxer[cust] = True
     pf = _bill_power_factor(ctx, rows)
     base = zero_where_nan(ctx.bills["energy_charge"].to_numpy(dtype=float)[rows])
     base += zero_where_nan(optional_values(ctx.bills, "basic_charge")[rows])
@@ -131,9 +133,10 @@ def pf_standard_mismatch(ctx: RuleContext, params: dict) -> pd.DataFrame:
                     amount=amount,
                 )
             )
-        else:
+        else:  # why there is no money: no power factor, or no bill yet at the capacity now
             amount, span = 0.0, (ctx.as_of, ctx.as_of)
-            clauses.append(clause("pf_standard.unpriced"))
+            reason = "unpriced" if billed_laxer[customer] else "not_billed_yet"
+            clauses.append(clause(f"pf_standard.{reason}"))
         evidence.append(clauses)
         revenue.append(amount)
         month_from.append(span[0])

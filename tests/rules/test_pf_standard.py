@@ -97,3 +97,16 @@ def test_bills_before_a_capacity_increase_are_judged_on_the_capacity_then():
     lax = found.set_index("customer_id").loc["lax"]
     assert lax["revenue_impact"] == pytest.approx(6 * 1_512.00, abs=0.005)
     assert (lax["period_from"], lax["period_to"]) == ("2024-07", "2024-12")
+
+
+def test_a_capacity_increase_after_the_last_bill_is_found_without_money_and_says_why():
+    # 125 kVA (0.85, rightly recorded) on every bill; 160 kVA from 2025-01, after the data.
+    u = utility_with({"lax": 0.85}, {"lax": 0.86})
+    u.customers[0]["contract_capacity_kva"] = 160.0
+    u.order("lax", "capacity_increase", "2025-01-01", old=125.0, new=160.0)
+    found = rules.run(u.dataset(), rules="pf_standard_mismatch", as_of="2024-12")
+    lax = found.set_index("customer_id").loc["lax"]
+    assert lax["revenue_impact"] == 0.0
+    assert lax["evidence"].endswith(
+        "no bill yet at the capacity now in force: nothing under-billed"
+    )
