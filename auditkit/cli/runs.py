@@ -16,6 +16,7 @@ from auditkit.pipeline.partials import find_partials, remove_dead
 from auditkit.pipeline.runs import (
     RunOptions,
     RunOutcome,
+    check_latest,
     execute_run,
     jobs_from_manifest,
     resolve_run_dir,
@@ -45,6 +46,17 @@ def _positive_float(text: str) -> float:
     return value
 
 
+def _seed(text: str) -> int:
+    """argparse type: a seed, a whole number >= 0 (numpy refuses a negative one)."""
+    try:
+        value = int(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"expected a whole number >= 0, found {text!r}") from None
+    if value < 0:
+        raise argparse.ArgumentTypeError(f"expected a whole number >= 0, found {text!r}")
+    return value
+
+
 def _add_run_options(parser: argparse.ArgumentParser, seed: bool = True) -> None:
     """Options shared by every command that executes notebooks."""
     parser.add_argument(
@@ -68,7 +80,7 @@ def _add_run_options(parser: argparse.ArgumentParser, seed: bool = True) -> None
     if seed:
         parser.add_argument(
             "--seed",
-            type=int,
+            type=_seed,
             default=0,
             help="seed given to notebooks that declare a `seed` parameter (default %(default)s)",
         )
@@ -110,6 +122,7 @@ def _outputs(args: argparse.Namespace) -> Path:
 def _options(args: argparse.Namespace, seed: int | None = None) -> RunOptions:
     """RunOptions from parsed arguments; mentions dead partial runs left in the outputs folder."""
     outputs = _outputs(args)
+    check_latest(outputs)  # before the register step and any kernel: nothing runs in vain
     dead = [partial for partial in find_partials(outputs) if partial.state == "dead"]
     if dead:
         print(

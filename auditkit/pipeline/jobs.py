@@ -84,6 +84,9 @@ def jobs_for_notebook(
     schema = notebook_params.read_schema(notebook_path)
     given = dict(values or {})
     fan_out = given.pop("district", None) if _is_fan_out(given.get("district")) else None
+    if fan_out == []:  # no district: an empty run would look like a successful one
+        expected = f"{EVERY_DISTRICT!r} or a list of one district or more"
+        raise AuditkitError(f"{source}: {ParameterError('district', expected, [])}")
     checked, problems = _validated(schema, given, source, str(notebook_path))
     for text in overrides:
         try:

@@ -26,6 +26,14 @@ from auditkit.errors import AuditkitError
 MANIFEST_NAME = "manifest.json"
 FORMAT_VERSION = 2
 READABLE_FORMATS = (1, 2)  # format 1: no output hashes (verify checks inputs and notebooks only)
+#: Keys verify and rerun read, with their types (read_manifest checks them).
+REQUIRED: dict[str, type] = {"inputs": dict, "notebooks": list}
+REQUIRED_NOTEBOOK: dict[str, type] = {
+    "name": str,
+    "notebook": str,
+    "notebook_sha256": str,
+    "parameters": dict,
+}
 PACKAGES = (
     "pandas",
     "numpy",
@@ -118,12 +126,32 @@ def read_manifest(run_dir: Path) -> dict[str, Any]:
         ) from None
     except json.JSONDecodeError as error:
         raise AuditkitError(f"{path}: expected JSON, {error}") from None
-    if manifest.get("format") not in READABLE_FORMATS:
+    if not isinstance(manifest, dict) or manifest.get("format") not in READABLE_FORMATS:
+        found = manifest.get("format") if isinstance(manifest, dict) else type(manifest).__name__
         raise AuditkitError(
             f"{path}: expected manifest format {' or '.join(map(str, READABLE_FORMATS))}, "
-            f"found {manifest.get('format')!r}"
+            f"found {found!r}"
         )
+    for key, kind in REQUIRED.items():
+        require(manifest, key, kind, path)
+    for number, record in enumerate(manifest["notebooks"], start=1):
+        if not isinstance(record, dict):
+            raise AuditkitError(f"{path}: notebook {number}: expected a record, found {record!r}")
+        for key, kind in REQUIRED_NOTEBOOK.items():
+            require(record, key, kind, path, f"notebook {number}: ")
     return manifest
+
+
+def require(record: dict[str, Any], key: str, kind: type, path: Path, where: str = "") -> None:
+    """One line naming the manifest and the key when `record[key]` is missing or of another type
+    (a hand-edited or truncated manifest): never a KeyError read as "changed"."""
+    if key not in record:
+        raise AuditkitError(f"{path}: {where}expected the key {key!r}, found none")
+    if not isinstance(record[key], kind) or isinstance(record[key], bool):
+        raise AuditkitError(
+            f"{path}: {where}{key!r}: expected a {kind.__name__}, "
+            f"found {type(record[key]).__name__}"
+        )
 
 
 def compare_inputs(recorded: dict[str, dict[str, str]]) -> list[str]:

@@ -130,7 +130,10 @@ def execute_run(
     the run stops with an exception before any notebook wrote a file (a scheduler that does not
     answer, say), its partial folder is removed; otherwise it stays for `auditkit clean`.
     """
+    if not jobs:
+        raise AuditkitError("jobs: expected one notebook to run or more, found none")
     check_unique_names(jobs)
+    check_latest(options.outputs)
     started = _now()
     run_id = new_run_id(started)
     root = options.outputs
@@ -313,8 +316,17 @@ def _progress(total: int, enabled: bool) -> Iterator[Any]:
         yield done
 
 
+def check_latest(root: Path) -> None:
+    """Refuse an outputs folder whose `latest` is a real folder, before anything runs: the run
+    could never point it at itself (os.replace cannot put a link over a folder)."""
+    latest = root / LATEST_NAME
+    if latest.is_dir() and not latest.is_symlink():
+        raise AuditkitError(f"{latest}: expected a link or pointer file, found a folder")
+
+
 def point_latest(root: Path, run_id: str) -> Path:
     """Point `<root>/latest` at a run: a relative symlink, or a pointer file where links fail."""
+    check_latest(root)
     latest = root / LATEST_NAME
     temporary = root / f".{LATEST_NAME}.{os.getpid()}.partial"
     temporary.unlink(missing_ok=True)
@@ -322,8 +334,6 @@ def point_latest(root: Path, run_id: str) -> Path:
         temporary.symlink_to(run_id, target_is_directory=True)
     except OSError:
         temporary.write_text(run_id + "\n", encoding="utf-8")
-    if latest.is_dir() and not latest.is_symlink():
-        raise AuditkitError(f"{latest}: expected a link or pointer file, found a folder")
     os.replace(temporary, latest)
     return latest
 
@@ -365,6 +375,7 @@ def _notebook_path(recorded: str) -> Path:
 def jobs_from_manifest(run_dir: Path) -> tuple[list[Job], dict[str, Any]]:
     """The jobs of an earlier run, re-validated against the notebooks as they are now."""
     manifest = run_manifest.read_manifest(run_dir)
+    run_manifest.require(manifest, "seed", int, Path(run_dir) / run_manifest.MANIFEST_NAME)
     jobs = []
     for record in manifest["notebooks"]:
         notebook = _notebook_path(record["notebook"])

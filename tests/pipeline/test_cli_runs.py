@@ -190,3 +190,79 @@ def test_clean_lists_dead_runs_and_removes_only_them_with_yes(
         assert not dead.exists() and unknown.is_dir() and live.is_dir()
         assert auditkit(["verify", str(published)]) == 0
     assert not (live / OWNER_NAME).exists()
+
+
+def test_an_empty_district_list_is_refused_naming_the_file_and_nothing_runs(
+    auditkit: Callable[[list[str]], int],
+    tmp_path: Path,
+    tiny_notebook: Path,
+    capsys: pytest.CaptureFixture[str],
+) -> None:
+    params = tmp_path / "empty.yaml"
+    params.write_text("district: []\n", encoding="utf-8")
+    outputs = tmp_path / "outputs"
+    code = auditkit(["run", str(tiny_notebook), "--params", str(params), "--outputs", str(outputs)])
+    assert code == 2
+    line = _one_error_line(capsys)
+    assert f"{params}: parameter 'district'" in line and "found []" in line
+    assert not outputs.exists()
+
+
+def test_a_latest_that_is_a_folder_is_refused_before_anything_runs(
+    auditkit: Callable[[list[str]], int], tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    notebook = write_notebook(tmp_path / "n.ipynb", "top_n: int = 3  # rows\n", "x = top_n")
+    outputs = tmp_path / "outputs"
+    (outputs / "latest").mkdir(parents=True)
+    assert auditkit(["run", str(notebook), "--outputs", str(outputs), "--no-progress"]) == 2
+    assert "latest: expected a link or pointer file, found a folder" in _one_error_line(capsys)
+    assert [path.name for path in outputs.iterdir()] == ["latest"]
+
+
+def test_a_negative_seed_is_refused_by_the_parser(
+    auditkit: Callable[[list[str]], int], capsys: pytest.CaptureFixture[str]
+) -> None:
+    with pytest.raises(SystemExit) as exited:
+        auditkit(["run-all", "--seed", "-1"])
+    assert exited.value.code == 2
+    assert "expected a whole number >= 0, found '-1'" in capsys.readouterr().err
+
+
+@pytest.mark.parametrize(
+    ("manifest", "named"),
+    [
+        ({"inputs": {}}, "expected the key 'notebooks', found none"),
+        ({"inputs": [], "notebooks": []}, "'inputs': expected a dict, found list"),
+        ({"inputs": {}, "notebooks": [{"name": "A"}]}, "notebook 1: expected the key 'notebook'"),
+    ],
+)
+def test_a_manifest_missing_keys_is_one_line_and_exit_2_for_verify_and_rerun(
+    auditkit: Callable[[list[str]], int],
+    tmp_path: Path,
+    capsys: pytest.CaptureFixture[str],
+    manifest: dict,
+    named: str,
+) -> None:
+    run_dir = tmp_path / "run"
+    run_dir.mkdir()
+    run_manifest.write_manifest(run_dir, {"format": run_manifest.FORMAT_VERSION} | manifest)
+    for command in ("verify", "rerun"):
+        assert (
+            auditkit(
+                [command, str(run_dir), *(["--outputs", str(tmp_path)] * (command == "rerun"))]
+            )
+            == 2
+        )
+        line = _one_error_line(capsys)
+        assert "manifest.json" in line and named in line
+
+
+def test_a_manifest_without_its_seed_verifies_but_is_not_rerun(
+    auditkit: Callable[[list[str]], int], tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    run_dir = _run_folder(tmp_path / "run")
+    assert auditkit(["verify", str(run_dir)]) == 0
+    capsys.readouterr()
+    assert auditkit(["rerun", str(run_dir), "--outputs", str(tmp_path / "outputs")]) == 2
+    assert "manifest.json: expected the key 'seed', found none" in _one_error_line(capsys)
+    assert not (tmp_path / "outputs").exists()

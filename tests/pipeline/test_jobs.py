@@ -173,3 +173,15 @@ def test_the_index_speaks_the_notebooks_language_when_they_share_one(tmp_path: P
     assert index_language(english) == "en"
     assert index_language([*english, Job(notebook, "c", {"lang": "zh"})]) == "zh"
     assert index_language([Job(notebook, "d", {})]) == "zh"
+
+
+def test_an_empty_district_list_is_refused_naming_the_file(
+    tiny_notebook: Path, tiny_data: Path
+) -> None:
+    with pytest.raises(AuditkitError, match=r"^params/tiny.yaml: parameter 'district'.*found \[\]"):
+        jobs_for_notebook(
+            tiny_notebook,
+            {"district": [], "data_dir": str(tiny_data)},
+            source="params/tiny.yaml",
+            districts_of=two_districts,
+        )
