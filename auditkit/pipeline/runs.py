@@ -216,7 +216,7 @@ def _execute_jobs(
                 },
             }
             spec_path = spec_dir / f"{number:04d}.json"
-            spec_path.write_text(json.dumps(spec, ensure_ascii=False), encoding="utf-8")
+            write_text_atomic(spec_path, json.dumps(spec, ensure_ascii=False))
             tasks.append(Task(job.name, spec_path, job_dir, options.time_limit + HARD_LIMIT_GRACE))
         with _sigterm_as_interrupt(), _progress(len(tasks), options.progress) as report_done:
             if options.scheduler:

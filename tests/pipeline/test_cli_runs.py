@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import errno
+import os
 import subprocess
 import sys
 from collections.abc import Callable
@@ -266,3 +268,18 @@ def test_a_manifest_without_its_seed_verifies_but_is_not_rerun(
     assert auditkit(["rerun", str(run_dir), "--outputs", str(tmp_path / "outputs")]) == 2
     assert "manifest.json: expected the key 'seed', found none" in _one_error_line(capsys)
     assert not (tmp_path / "outputs").exists()
+
+
+def test_a_full_disk_naming_no_file_is_still_one_line_and_exit_2(
+    auditkit: Callable[[list[str]], int],
+    tmp_path: Path,
+    capsys: pytest.CaptureFixture[str],
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    def full(_outputs: Path) -> list:
+        raise OSError(errno.ENOSPC, os.strerror(errno.ENOSPC))
+
+    monkeypatch.setattr(runs, "find_partials", full)
+    assert auditkit(["clean", "--outputs", str(tmp_path)]) == 2
+    line = _one_error_line(capsys)
+    assert line == "auditkit clean: error: the file system refused a write: No space left on device"

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import errno
+import os
 from pathlib import Path
 
 import nbformat
@@ -94,3 +96,26 @@ def test_a_plain_papermill_run_renders_offline(tmp_path: Path, tiny_data: Path) 
     assert "1,234.25" in page and "张**" in page and "张三丰" not in page
     assert "data:image/png;base64," in page and live_markup(page) == []
     assert str(tiny_data) in page  # the injected parameters are in the footer
+
+
+@pytest.mark.parametrize("code", [errno.ENOSPC, errno.EDQUOT, errno.EROFS])
+def test_a_full_disk_is_one_line_naming_the_file_being_written_and_exit_2(
+    tmp_path: Path,
+    capsys: pytest.CaptureFixture[str],
+    monkeypatch: pytest.MonkeyPatch,
+    code: int,
+) -> None:
+    executed = _write_executed(tmp_path / "nb.ipynb")
+    write_text = Path.write_text
+
+    def full(path: Path, *args: object, **kwargs: object) -> int:
+        if path.name.startswith(".nb.html."):  # the atomic write's temporary file
+            raise OSError(code, os.strerror(code))  # as a write(2) fails: no file named
+        return write_text(path, *args, **kwargs)
+
+    monkeypatch.setattr(Path, "write_text", full)
+    assert cli.main(["render", str(executed)]) == 2
+    error = capsys.readouterr().err
+    assert error.count("\n") == 1 and "Traceback" not in error
+    assert f"refused '{tmp_path / 'nb.html'}': {os.strerror(code)}" in error
+    assert sorted(path.name for path in tmp_path.iterdir()) == ["nb.ipynb"]  # nothing half-written
