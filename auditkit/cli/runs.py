@@ -19,6 +19,7 @@ from auditkit.pipeline.runs import (
     check_latest,
     execute_run,
     jobs_from_manifest,
+    parameter_files_moved,
     resolve_run_dir,
     verify_run,
 )
@@ -96,6 +97,12 @@ def _add_run_options(parser: argparse.ArgumentParser, seed: bool = True) -> None
         help="run the notebooks on this dask.distributed cluster (tcp://host:8786) instead of locally",
     )
 
+
+#: Said by verify and rerun of a run recorded before parameter files were hashed.
+NO_PARAMETER_HASHES = (
+    "this run's manifest holds no hashes of the rule thresholds and billing conventions files "
+    "(an older auditkit): a change to them is not seen"
+)
 
 #: What --register records for run and run-all.
 RECORDED = (
@@ -224,9 +231,12 @@ def _command_demo(args: argparse.Namespace) -> int:
 
 def _command_rerun(args: argparse.Namespace) -> int:
     run_dir = resolve_run_dir(args.run_dir)
-    changes = verify_run(run_dir)
-    for change in changes:
+    changes = verify_run(run_dir)  # first: a changed notebook explains a parameter refused
+    manifest = run_manifest.read_manifest(run_dir)
+    for change in changes + parameter_files_moved(manifest):
         print(f"auditkit rerun: warning: since {run_dir.name}: {change}", file=sys.stderr)
+    if "input_files" not in manifest:
+        print(f"auditkit rerun: note: {NO_PARAMETER_HASHES}", file=sys.stderr)
     jobs, manifest = jobs_from_manifest(run_dir)
     return _finish(execute_run(jobs, _options(args, seed=manifest["seed"]), "rerun"), "rerun")
 
@@ -234,14 +244,17 @@ def _command_rerun(args: argparse.Namespace) -> int:
 def _command_verify(args: argparse.Namespace) -> int:
     run_dir = resolve_run_dir(args.run_dir)
     changes = verify_run(run_dir)
+    manifest = run_manifest.read_manifest(run_dir)
     checked = "inputs, notebooks and outputs"
-    if "outputs" not in run_manifest.read_manifest(run_dir):
+    if "outputs" not in manifest:
         checked = "inputs and notebooks"
         print(
             f"{run_dir.name}: note: this run's manifest holds no output hashes (an older "
             "auditkit): its reports and files are not checked",
             file=sys.stderr,
         )
+    if "input_files" not in manifest:
+        print(f"{run_dir.name}: note: {NO_PARAMETER_HASHES}", file=sys.stderr)
     if not changes:
         print(f"{run_dir.name}: {checked} unchanged since the run")
         return 0

@@ -134,6 +134,9 @@ def execute_run(
         raise AuditkitError("jobs: expected one notebook to run or more, found none")
     check_unique_names(jobs)
     check_latest(options.outputs)
+    input_files = run_manifest.hash_files(
+        [*run_manifest.parameter_files(), *(path for job in jobs for path in job.input_files)]
+    )
     started = _now()
     run_id = new_run_id(started)
     root = options.outputs
@@ -162,6 +165,7 @@ def execute_run(
             "auditkit": {"version": auditkit.__version__, "commit": commit},
             "packages": versions,
             "inputs": inputs,
+            "input_files": input_files,
             "notebooks": records,
         }
         if register_runs:
@@ -351,10 +355,12 @@ def resolve_run_dir(path: str | Path) -> Path:
 def verify_run(run_dir: Path) -> list[str]:
     """What changed since the run: input files, notebook sources and the run's own output files.
 
-    Outputs are checked when the manifest recorded them (format 2 and later).
+    Outputs are checked when the manifest recorded them (format 2 and later), the rule and
+    billing parameter files when it recorded them (`input_files`).
     """
     manifest = run_manifest.read_manifest(run_dir)
     changes = run_manifest.compare_inputs(manifest["inputs"])
+    changes.extend(run_manifest.compare_files(manifest.get("input_files", {})))
     if "outputs" in manifest:
         changes.extend(run_manifest.compare_outputs(Path(run_dir), manifest["outputs"]))
     for record in manifest["notebooks"]:
@@ -364,6 +370,20 @@ def verify_run(run_dir: Path) -> list[str]:
         elif run_manifest.file_sha256(notebook) != record["notebook_sha256"]:
             changes.append(f"{record['notebook']}: notebook changed")
     return sorted(set(changes))
+
+
+def parameter_files_moved(manifest: dict[str, Any]) -> list[str]:
+    """The rule and billing parameter files a rerun would read now that the run did not read
+    (`$AUDITKIT_PARAMS` set otherwise), one line each; none for a manifest without records."""
+    if "input_files" not in manifest:
+        return []
+    recorded = [Path(name) for name in manifest["input_files"]]
+    moved = []
+    for path in run_manifest.parameter_files():
+        if path not in recorded:
+            read = [str(other) for other in recorded if other.name == path.name]
+            moved.append(f"{path}: read now; the run read {' and '.join(read) or 'none'}")
+    return moved
 
 
 def _notebook_path(recorded: str) -> Path:

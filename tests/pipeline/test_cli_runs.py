@@ -132,6 +132,7 @@ def _run_folder(folder: Path) -> Path:
     (folder / "logs" / "worker-1.log").write_text("said something\n", encoding="utf-8")
     (folder / "index.html").write_text("<p>index</p>", encoding="utf-8")
     manifest = {"format": run_manifest.FORMAT_VERSION, "run_id": folder.name, "inputs": {}}
+    manifest |= {"input_files": run_manifest.hash_files(run_manifest.parameter_files())}
     manifest |= {"notebooks": [], "outputs": run_manifest.hash_outputs(folder)}
     run_manifest.write_manifest(folder, manifest)
     return folder
@@ -283,3 +284,44 @@ def test_a_full_disk_naming_no_file_is_still_one_line_and_exit_2(
     assert auditkit(["clean", "--outputs", str(tmp_path)]) == 2
     line = _one_error_line(capsys)
     assert line == "auditkit clean: error: the file system refused a write: No space left on device"
+
+
+def test_verify_sees_a_changed_rule_thresholds_file_and_says_when_none_was_recorded(
+    auditkit: Callable[[list[str]], int],
+    tmp_path: Path,
+    capsys: pytest.CaptureFixture[str],
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    params = tmp_path / "params"
+    params.mkdir()
+    for name in ("rules.yaml", "billing.yaml"):
+        (params / name).write_text(f"# {name}\n", encoding="utf-8")
+    monkeypatch.setenv("AUDITKIT_PARAMS", str(params))
+    run_dir = _run_folder(tmp_path / "run")
+    recorded = run_manifest.read_manifest(run_dir)
+    files = recorded["input_files"]
+    assert sorted(files) == [str(params / "billing.yaml"), str(params / "rules.yaml")]
+    assert auditkit(["verify", str(run_dir)]) == 0
+    capsys.readouterr()
+    (params / "rules.yaml").write_text("common:\n  severity_high_yuan: 1\n", encoding="utf-8")
+    (params / "billing.yaml").unlink()
+    assert auditkit(["verify", str(run_dir)]) == 1
+    assert capsys.readouterr().out.splitlines() == [
+        f"run: {params / 'billing.yaml'}: missing",
+        f"run: {params / 'rules.yaml'}: changed",
+    ]
+
+    elsewhere = tmp_path / "other"
+    elsewhere.mkdir()
+    monkeypatch.setenv("AUDITKIT_PARAMS", str(elsewhere))
+    assert runs.parameter_files_moved(recorded | {"input_files": files}) == [
+        f"{elsewhere / 'rules.yaml'}: read now; the run read {params / 'rules.yaml'}",
+        f"{elsewhere / 'billing.yaml'}: read now; the run read {params / 'billing.yaml'}",
+    ]
+
+    del recorded["input_files"]  # a manifest of an auditkit before parameter files were hashed
+    run_manifest.write_manifest(run_dir, recorded)
+    assert auditkit(["verify", str(run_dir)]) == 0
+    captured = capsys.readouterr()
+    assert "unchanged" in captured.out
+    assert "no hashes of the rule thresholds and billing conventions files" in captured.err

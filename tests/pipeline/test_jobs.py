@@ -185,3 +185,18 @@ def test_an_empty_district_list_is_refused_naming_the_file(
             source="params/tiny.yaml",
             districts_of=two_districts,
         )
+
+
+def test_files_named_by_parameters_are_made_absolute_and_listed_as_inputs(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    notebook = write_notebook(
+        tmp_path / "cross.ipynb", 'previous_round: str = ""  # CSV\nfield_sheet: str = ""\n'
+    )
+    monkeypatch.chdir(tmp_path)
+    (job,) = jobs_for_notebook(notebook, {"previous_round": "rounds/2024.csv"})
+    assert job.parameters == {
+        "previous_round": str(tmp_path / "rounds" / "2024.csv"),
+        "field_sheet": "",
+    }
+    assert job.input_files == [tmp_path / "rounds" / "2024.csv"]
