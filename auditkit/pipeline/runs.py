@@ -39,6 +39,9 @@ OUTPUT_DIR = "output_dir"
 MASK_PERSONAL = "mask_personal"  # on unless a notebook declares it and it is turned off
 LATEST_NAME = "latest"
 HARD_LIMIT_GRACE = 60.0
+#: Locations kernels read from their environment. Kernels run in the notebook's folder, so a
+#: relative value would name another place there than here.
+LOCATION_VARIABLES = ("AUDITKIT_OUTPUTS", "AUDITKIT_PARAMS", "AUDITKIT_DATA")
 
 
 @dataclass(frozen=True)
@@ -53,6 +56,19 @@ class RunOptions:
     progress: bool = True
     lang: str | None = None  # of the index; None: the notebooks' `lang` when they share one
     scheduler: str | None = None  # a dask.distributed scheduler address: run there, not locally
+
+
+def absolute_locations() -> None:
+    """Make the location variables (and a SQLite `AUDITKIT_DB`) absolute in this process's
+    environment, which the workers and their kernels inherit, before anything reads them."""
+    from auditkit.pipeline.register_step import absolute_sqlite
+
+    for name in LOCATION_VARIABLES:
+        value = os.environ.get(name)
+        if value and not Path(value).is_absolute():
+            os.environ[name] = str(Path(value).resolve())
+    if os.environ.get("AUDITKIT_DB"):
+        os.environ["AUDITKIT_DB"] = absolute_sqlite(os.environ["AUDITKIT_DB"])
 
 
 def index_language(jobs: Sequence[Job]) -> str:
@@ -134,6 +150,7 @@ def execute_run(
         raise AuditkitError("jobs: expected one notebook to run or more, found none")
     check_unique_names(jobs)
     check_latest(options.outputs)
+    absolute_locations()
     input_files = run_manifest.hash_files(
         [*run_manifest.parameter_files(), *(path for job in jobs for path in job.input_files)]
     )

@@ -14,6 +14,7 @@ from pipeline_helpers import write_notebook
 
 from auditkit import cli
 from auditkit.cli import runs
+from auditkit.errors import AuditkitError
 from auditkit.pipeline import manifest as run_manifest
 from auditkit.pipeline.partials import OWNER_NAME, owned_partial
 
@@ -325,3 +326,19 @@ def test_verify_sees_a_changed_rule_thresholds_file_and_says_when_none_was_recor
     captured = capsys.readouterr()
     assert "unchanged" in captured.out
     assert "no hashes of the rule thresholds and billing conventions files" in captured.err
+
+
+def test_a_rerun_reads_the_register_the_run_recorded_into_or_says_why_it_cannot() -> None:
+    def recorded(*urls: str) -> dict:
+        return {"register": [{"register": url, "district": "城东"} for url in urls]}
+
+    assert runs._recorded_register({}, None) is None
+    assert runs._recorded_register(recorded("sqlite:////r/register.sqlite"), None) == (
+        "sqlite:////r/register.sqlite"
+    )
+    with pytest.raises(AuditkitError, match=r"parameter '--db': expected the URL of .*password"):
+        runs._recorded_register(recorded("postgresql+psycopg://audit:***@db/register"), None)
+    with pytest.raises(AuditkitError, match=r"expected the run to have recorded into one register"):
+        runs._recorded_register(recorded("sqlite:////a.sqlite", "sqlite:////b.sqlite"), None)
+    with pytest.raises(AuditkitError, match=r"the run recorded into no register"):
+        runs._recorded_register({}, "sqlite:////a.sqlite")
