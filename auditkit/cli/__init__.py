@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import argparse
+import errno
 import os
 import select
 import signal
@@ -12,6 +13,11 @@ from collections.abc import Sequence
 from auditkit import __version__
 from auditkit.cli import data, register, render, rules, runs, sample, scale, stats, synth
 from auditkit.errors import AuditkitError
+
+#: Errors of the file system as a whole, shown as one line even when no file is named.
+_STORAGE_ERRORS = frozenset(
+    code for code in (errno.ENOSPC, getattr(errno, "EDQUOT", None), errno.EROFS) if code
+)
 
 # Each module registers its own subcommands; adding a command area is one line here.
 _COMMAND_MODULES = (synth, data, rules, register, sample, stats, runs, render, scale)
@@ -34,7 +40,10 @@ def os_problem(error: OSError) -> str:
     """An operating-system error on a path as one line: what failed on which path (and the
     other path of a rename). The writes are atomic, so nothing half-written is left."""
     paths = " -> ".join(repr(str(name)) for name in (error.filename, error.filename2) if name)
-    return f"the file system refused {paths}: {error.strerror or type(error).__name__}"
+    reason = error.strerror or type(error).__name__
+    if not paths:  # a full disk, quota or read-only file system hit outside an atomic write
+        return f"the file system refused a write: {reason}"
+    return f"the file system refused {paths}: {reason}"
 
 
 def main(argv: Sequence[str] | None = None) -> int:
@@ -56,7 +65,7 @@ def main(argv: Sequence[str] | None = None) -> int:
         os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
         return 128 + signal.SIGPIPE  # 141, as a tool the pipe stopped: the job may be unfinished
     except OSError as error:  # a path that is a file, a folder not writable, a full disk
-        if error.filename is None:
+        if error.filename is None and error.errno not in _STORAGE_ERRORS:
             raise
         print(f"auditkit {args.command}: error: {os_problem(error)}", file=sys.stderr)
         return 2

@@ -16,8 +16,11 @@ from auditkit.pipeline.partials import find_partials, remove_dead
 from auditkit.pipeline.runs import (
     RunOptions,
     RunOutcome,
+    absolute_locations,
+    check_latest,
     execute_run,
     jobs_from_manifest,
+    parameter_files_moved,
     resolve_run_dir,
     verify_run,
 )
@@ -45,6 +48,17 @@ def _positive_float(text: str) -> float:
     return value
 
 
+def _seed(text: str) -> int:
+    """argparse type: a seed, a whole number >= 0 (numpy refuses a negative one)."""
+    try:
+        value = int(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"expected a whole number >= 0, found {text!r}") from None
+    if value < 0:
+        raise argparse.ArgumentTypeError(f"expected a whole number >= 0, found {text!r}")
+    return value
+
+
 def _add_run_options(parser: argparse.ArgumentParser, seed: bool = True) -> None:
     """Options shared by every command that executes notebooks."""
     parser.add_argument(
@@ -68,7 +82,7 @@ def _add_run_options(parser: argparse.ArgumentParser, seed: bool = True) -> None
     if seed:
         parser.add_argument(
             "--seed",
-            type=int,
+            type=_seed,
             default=0,
             help="seed given to notebooks that declare a `seed` parameter (default %(default)s)",
         )
@@ -84,6 +98,12 @@ def _add_run_options(parser: argparse.ArgumentParser, seed: bool = True) -> None
         help="run the notebooks on this dask.distributed cluster (tcp://host:8786) instead of locally",
     )
 
+
+#: Said by verify and rerun of a run recorded before parameter files were hashed.
+NO_PARAMETER_HASHES = (
+    "this run's manifest holds no hashes of the rule thresholds and billing conventions files "
+    "(an older auditkit): a change to them is not seen"
+)
 
 #: What --register records for run and run-all.
 RECORDED = (
@@ -104,12 +124,14 @@ def _recorded(jobs: list, args: argparse.Namespace, always: bool = False) -> lis
 
 def _outputs(args: argparse.Namespace) -> Path:
     """The root folder of runs: `--outputs`, else `$AUDITKIT_OUTPUTS` or `<project>/outputs`."""
-    return Path(args.outputs).resolve() if args.outputs else paths.outputs_dir()
+    return Path(args.outputs or paths.outputs_dir()).resolve()
 
 
 def _options(args: argparse.Namespace, seed: int | None = None) -> RunOptions:
     """RunOptions from parsed arguments; mentions dead partial runs left in the outputs folder."""
+    absolute_locations()  # first: the register step and the kernels must read the same places
     outputs = _outputs(args)
+    check_latest(outputs)  # before the register step and any kernel: nothing runs in vain
     dead = [partial for partial in find_partials(outputs) if partial.state == "dead"]
     if dead:
         print(
@@ -211,24 +233,66 @@ def _command_demo(args: argparse.Namespace) -> int:
 
 def _command_rerun(args: argparse.Namespace) -> int:
     run_dir = resolve_run_dir(args.run_dir)
-    changes = verify_run(run_dir)
-    for change in changes:
+    changes = verify_run(run_dir)  # first: a changed notebook explains a parameter refused
+    manifest = run_manifest.read_manifest(run_dir)
+    for change in changes + parameter_files_moved(manifest):
         print(f"auditkit rerun: warning: since {run_dir.name}: {change}", file=sys.stderr)
+    if "input_files" not in manifest:
+        print(f"auditkit rerun: note: {NO_PARAMETER_HASHES}", file=sys.stderr)
     jobs, manifest = jobs_from_manifest(run_dir)
-    return _finish(execute_run(jobs, _options(args, seed=manifest["seed"]), "rerun"), "rerun")
+    options = _options(args, seed=manifest["seed"])
+    db = _recorded_register(manifest, args.db)
+    recorded = []
+    if db is not None:  # the kernels read the register the run read, recorded as it was then
+        from auditkit.pipeline.register_step import record_findings
+
+        recorded = record_findings(jobs, db, options.outputs)
+    return _finish(execute_run(jobs, options, "rerun", recorded), "rerun")
+
+
+def _recorded_register(manifest: dict, db: str | None) -> str | None:
+    """The URL of the register a run recorded into (its reports read it), for its rerun; None
+    when it recorded none. The manifest masks a password: `--db` gives the URL whole."""
+    urls = sorted({str(entry.get("register")) for entry in manifest.get("register") or []})
+    if not urls:
+        if db:
+            raise ParameterError("--db", "no --db: the run recorded into no register", db)
+        return None
+    if len(urls) > 1:
+        raise AuditkitError(
+            f"register: expected the run to have recorded into one register, found {len(urls)} "
+            f"({', '.join(urls)}): rerun its notebooks apart with `auditkit run`"
+        )
+    if db is None:
+        if "***" in urls[0]:
+            raise ParameterError(
+                "--db",
+                f"the URL of {urls[0]}, the register the run read, with its password",
+                "none",
+            )
+        return urls[0]
+    from auditkit.register import Register
+
+    with Register.open(db) as register:
+        if register.url != urls[0]:
+            raise ParameterError("--db", f"{urls[0]}, the register the run read", register.url)
+    return db
 
 
 def _command_verify(args: argparse.Namespace) -> int:
     run_dir = resolve_run_dir(args.run_dir)
     changes = verify_run(run_dir)
+    manifest = run_manifest.read_manifest(run_dir)
     checked = "inputs, notebooks and outputs"
-    if "outputs" not in run_manifest.read_manifest(run_dir):
+    if "outputs" not in manifest:
         checked = "inputs and notebooks"
         print(
             f"{run_dir.name}: note: this run's manifest holds no output hashes (an older "
             "auditkit): its reports and files are not checked",
             file=sys.stderr,
         )
+    if "input_files" not in manifest:
+        print(f"{run_dir.name}: note: {NO_PARAMETER_HASHES}", file=sys.stderr)
     if not changes:
         print(f"{run_dir.name}: {checked} unchanged since the run")
         return 0
@@ -319,10 +383,17 @@ def register(subparsers: argparse._SubParsersAction) -> None:  # type: ignore[ty
         "rerun",
         help="repeat a run from its manifest (same notebooks, parameters and seed)",
         description="Run again every notebook of an earlier run with the parameters and seed "
-        "its manifest recorded, into a new run folder.",
+        "its manifest recorded, into a new run folder; a run recorded with --register/--db reads "
+        "the same register again.",
     )
     rerun.add_argument("run_dir", metavar="RUN_DIR", help="run folder (or outputs/latest)")
     _add_run_options(rerun, seed=False)
+    rerun.add_argument(
+        "--db",
+        metavar="URL",
+        help="the register the run recorded into, password included (its manifest masks it); "
+        "default: the URL the manifest recorded",
+    )
     rerun.set_defaults(func=_command_rerun)
 
     demo = subparsers.add_parser(

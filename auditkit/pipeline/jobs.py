@@ -20,6 +20,9 @@ from auditkit.errors import AuditkitError, ParameterError
 from auditkit.paths import safe_name
 
 EVERY_DISTRICT = "*"
+#: Parameters naming one input file: made absolute here (the kernel runs in notebooks/) and
+#: hashed into the manifest like the data.
+FILE_PARAMETERS = ("previous_round", "field_sheet")
 DistrictLookup = Callable[[Path], Sequence[str]]
 
 
@@ -45,6 +48,13 @@ class Job:
         """The dataset folder this job reads, when the notebook takes one."""
         value = self.parameters.get("data_dir")
         return Path(value) if value else None
+
+    @property
+    def input_files(self) -> list[Path]:
+        """The single files this job's parameters name (`previous_round`, `field_sheet`)."""
+        return [
+            Path(self.parameters[name]) for name in FILE_PARAMETERS if self.parameters.get(name)
+        ]
 
 
 @cache
@@ -84,6 +94,9 @@ def jobs_for_notebook(
     schema = notebook_params.read_schema(notebook_path)
     given = dict(values or {})
     fan_out = given.pop("district", None) if _is_fan_out(given.get("district")) else None
+    if fan_out == []:  # no district: an empty run would look like a successful one
+        expected = f"{EVERY_DISTRICT!r} or a list of one district or more"
+        raise AuditkitError(f"{source}: {ParameterError('district', expected, [])}")
     checked, problems = _validated(schema, given, source, str(notebook_path))
     for text in overrides:
         try:
@@ -106,6 +119,9 @@ def jobs_for_notebook(
         parameters["data_dir"] = str(resolve_data_dir())
     elif parameters.get("data_dir"):  # kernels run in notebooks/: a relative folder means ours
         parameters["data_dir"] = str(Path(parameters["data_dir"]).resolve())
+    for name in FILE_PARAMETERS:
+        if parameters.get(name):
+            parameters[name] = str(Path(parameters[name]).resolve())
     if "district" not in schema:
         return [Job(notebook_path, notebook_path.stem, parameters)]
     data_dir = Path(parameters["data_dir"]) if parameters.get("data_dir") else None

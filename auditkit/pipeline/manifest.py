@@ -1,7 +1,9 @@
 """The run manifest: what ran, on which data (content hashes), with which code, and how it ended.
 
 Format 2 adds the sha256 of every output file of the run (`outputs`, by path relative to the run
-folder) and each job's `folder`. The manifest cannot hold its own hash, so it is the one file of
+folder) and each job's `folder`; `input_files` (added within format 2; older manifests have none)
+holds the sha256 of the single files the run read besides its data folders: the rule thresholds,
+the billing conventions and files named by notebook parameters (`previous_round`, `field_sheet`). The manifest cannot hold its own hash, so it is the one file of
 the run left out; everything else is hashed after it is final (job folders, logs, then the index,
 which is written before the manifest and does not show output hashes), and the manifest is written
 last. `verify` checks inputs and notebooks against what is on disk now, and outputs against the
@@ -15,6 +17,7 @@ import json
 import os
 import platform
 import subprocess
+from collections.abc import Iterable
 from importlib import metadata
 from pathlib import Path
 from typing import Any
@@ -26,6 +29,15 @@ from auditkit.errors import AuditkitError
 MANIFEST_NAME = "manifest.json"
 FORMAT_VERSION = 2
 READABLE_FORMATS = (1, 2)  # format 1: no output hashes (verify checks inputs and notebooks only)
+#: Keys verify and rerun read, with their types (read_manifest checks them).
+REQUIRED: dict[str, type] = {"inputs": dict, "notebooks": list}
+OPTIONAL: dict[str, type] = {"input_files": dict, "outputs": dict}
+REQUIRED_NOTEBOOK: dict[str, type] = {
+    "name": str,
+    "notebook": str,
+    "notebook_sha256": str,
+    "parameters": dict,
+}
 PACKAGES = (
     "pandas",
     "numpy",
@@ -66,6 +78,34 @@ def hash_inputs(data_dir: Path) -> dict[str, str]:
         if path.is_file() and not any(part.startswith(".") for part in relative.parts):
             hashes[relative.as_posix()] = file_sha256(path)
     return hashes
+
+
+def parameter_files() -> list[Path]:
+    """The rule thresholds and billing conventions files a run reads now (`params/rules.yaml`,
+    `params/billing.yaml`, or those under `$AUDITKIT_PARAMS`), as absolute paths: they change
+    findings and figures as much as the data does."""
+    from auditkit.billing.params import defaults_file as billing_file
+    from auditkit.rules.params import defaults_file as rules_file
+
+    return [rules_file().resolve(), billing_file().resolve()]
+
+
+def hash_files(files: Iterable[Path]) -> dict[str, str]:
+    """SHA-256 of single input files by absolute path (those that exist: a missing one fails
+    its notebook, which the run records)."""
+    return {str(path): file_sha256(path) for path in sorted(set(files)) if path.is_file()}
+
+
+def compare_files(recorded: dict[str, str]) -> list[str]:
+    """Differences between recorded single-file hashes and the files now, one line each."""
+    differences = []
+    for name, digest in recorded.items():
+        path = Path(name)
+        if not path.is_file():
+            differences.append(f"{name}: missing")
+        elif file_sha256(path) != digest:
+            differences.append(f"{name}: changed")
+    return differences
 
 
 def package_versions() -> dict[str, str]:
@@ -118,12 +158,35 @@ def read_manifest(run_dir: Path) -> dict[str, Any]:
         ) from None
     except json.JSONDecodeError as error:
         raise AuditkitError(f"{path}: expected JSON, {error}") from None
-    if manifest.get("format") not in READABLE_FORMATS:
+    if not isinstance(manifest, dict) or manifest.get("format") not in READABLE_FORMATS:
+        found = manifest.get("format") if isinstance(manifest, dict) else type(manifest).__name__
         raise AuditkitError(
             f"{path}: expected manifest format {' or '.join(map(str, READABLE_FORMATS))}, "
-            f"found {manifest.get('format')!r}"
+            f"found {found!r}"
         )
+    for key, kind in REQUIRED.items():
+        require(manifest, key, kind, path)
+    for key, kind in OPTIONAL.items():
+        if key in manifest:
+            require(manifest, key, kind, path)
+    for number, record in enumerate(manifest["notebooks"], start=1):
+        if not isinstance(record, dict):
+            raise AuditkitError(f"{path}: notebook {number}: expected a record, found {record!r}")
+        for key, kind in REQUIRED_NOTEBOOK.items():
+            require(record, key, kind, path, f"notebook {number}: ")
     return manifest
+
+
+def require(record: dict[str, Any], key: str, kind: type, path: Path, where: str = "") -> None:
+    """One line naming the manifest and the key when `record[key]` is missing or of another type
+    (a hand-edited or truncated manifest): never a KeyError read as "changed"."""
+    if key not in record:
+        raise AuditkitError(f"{path}: {where}expected the key {key!r}, found none")
+    if not isinstance(record[key], kind) or isinstance(record[key], bool):
+        raise AuditkitError(
+            f"{path}: {where}{key!r}: expected a {kind.__name__}, "
+            f"found {type(record[key]).__name__}"
+        )
 
 
 def compare_inputs(recorded: dict[str, dict[str, str]]) -> list[str]:

@@ -28,6 +28,24 @@ RECORDING_NOTEBOOKS = ("district_audit",)
 DEFAULT_FILE = "register.sqlite"
 
 
+def absolute_sqlite(url: str) -> str:
+    """`url` with a relative SQLite file made absolute (from the working folder here): kernels
+    run in the notebook's folder, where the same text would name another register. Other URLs
+    (and text that is no URL, which opening the register reports) are returned as they are."""
+    import sqlalchemy as sa
+
+    try:
+        parsed = sa.make_url(url)
+    except (sa.exc.ArgumentError, ValueError):
+        return url
+    database = parsed.database or ""
+    if parsed.get_backend_name() != "sqlite" or database in ("", ":memory:"):
+        return url
+    if Path(database).is_absolute():
+        return url
+    return parsed.set(database=str(Path(database).resolve())).render_as_string(hide_password=False)
+
+
 def recording_jobs(jobs: Sequence[Job]) -> list[Job]:
     """The jobs whose findings are recorded: district reports, with a district."""
     return [
@@ -55,7 +73,10 @@ def record_findings(jobs: Sequence[Job], db: str | None, outputs: Path) -> list[
     for (source, as_of), districts in groups.items():
         folder = Path(source) if source else demo_data_dir()
         url = register_url_for(source, db) or os.environ.get("AUDITKIT_DB")
-        url = url or f"sqlite:///{outputs / DEFAULT_FILE}"
+        if not url:
+            outputs.mkdir(parents=True, exist_ok=True)  # a new --outputs folder: SQLite needs it
+            url = f"sqlite:///{outputs.resolve() / DEFAULT_FILE}"
+        url = absolute_sqlite(url)
         if db or not is_demo_data(source):
             os.environ[RUN_DB_ENV] = url  # the kernels inherit it: they read this register
         dataset = data.load(folder)

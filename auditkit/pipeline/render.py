@@ -204,6 +204,16 @@ def executed_language(notebook: nbformat.NotebookNode) -> str | None:
     return recorded if recorded in i18n.LANGS else None
 
 
+def failed_cell(notebook: nbformat.NotebookNode) -> str | None:
+    """The first cell that raised, as `cell N raised Name: message` (one line), or None."""
+    for number, cell in enumerate(notebook.cells, start=1):
+        for output in cell.get("outputs", []) if cell.cell_type == "code" else []:
+            if output.get("output_type") == "error":
+                message = (str(output.get("evalue", "")).strip().splitlines() or [""])[0][:200]
+                return f"cell {number} raised {output.get('ename', 'an error')}: {message!r}"
+    return None
+
+
 def render_standalone(notebook_path: Path, html_path: Path | None, lang: str | None) -> Path:
     """The offline report of any executed notebook (e.g. from plain papermill), outside a run.
 
@@ -212,10 +222,16 @@ def render_standalone(notebook_path: Path, html_path: Path | None, lang: str | N
     language the notebook was executed in (its text is already written in it).
     """
     from auditkit import __version__
-    from auditkit.paths import project_root
+    from auditkit.paths import notebooks_dir, project_root
     from auditkit.pipeline.manifest import hash_inputs, package_versions, source_commit
 
     notebook = read_executed_notebook(notebook_path)
+    failure = failed_cell(notebook)
+    if failure:
+        raise AuditkitError(
+            f"{notebook_path}: expected a notebook that ran to its end, found {failure} "
+            "(its report would show the error as the findings)"
+        )
     recorded = executed_language(notebook)
     if lang is not None and recorded is not None and lang != recorded:
         raise ParameterError(
@@ -223,7 +239,9 @@ def render_standalone(notebook_path: Path, html_path: Path | None, lang: str | N
         )
     parameters = dict(notebook.metadata.get("papermill", {}).get("parameters", {}))
     parameters["lang"] = lang or recorded or i18n.DEFAULT_LANG
-    data_dir = Path(str(parameters.get("data_dir") or "."))
+    # A relative data_dir was read by a kernel in notebooks/ (auditkit run, `papermill --cwd
+    # notebooks`), never from the folder `auditkit render` happens to be typed in.
+    data_dir = notebooks_dir() / str(parameters.get("data_dir") or ".")
     context = ReportContext(
         run_id="",
         subject=notebook_path.stem,

@@ -39,6 +39,9 @@ OUTPUT_DIR = "output_dir"
 MASK_PERSONAL = "mask_personal"  # on unless a notebook declares it and it is turned off
 LATEST_NAME = "latest"
 HARD_LIMIT_GRACE = 60.0
+#: Locations kernels read from their environment. Kernels run in the notebook's folder, so a
+#: relative value would name another place there than here.
+LOCATION_VARIABLES = ("AUDITKIT_OUTPUTS", "AUDITKIT_PARAMS", "AUDITKIT_DATA")
 
 
 @dataclass(frozen=True)
@@ -53,6 +56,19 @@ class RunOptions:
     progress: bool = True
     lang: str | None = None  # of the index; None: the notebooks' `lang` when they share one
     scheduler: str | None = None  # a dask.distributed scheduler address: run there, not locally
+
+
+def absolute_locations() -> None:
+    """Make the location variables (and a SQLite `AUDITKIT_DB`) absolute in this process's
+    environment, which the workers and their kernels inherit, before anything reads them."""
+    from auditkit.pipeline.register_step import absolute_sqlite
+
+    for name in LOCATION_VARIABLES:
+        value = os.environ.get(name)
+        if value and not Path(value).is_absolute():
+            os.environ[name] = str(Path(value).resolve())
+    if os.environ.get("AUDITKIT_DB"):
+        os.environ["AUDITKIT_DB"] = absolute_sqlite(os.environ["AUDITKIT_DB"])
 
 
 def index_language(jobs: Sequence[Job]) -> str:
@@ -130,7 +146,14 @@ def execute_run(
     the run stops with an exception before any notebook wrote a file (a scheduler that does not
     answer, say), its partial folder is removed; otherwise it stays for `auditkit clean`.
     """
+    if not jobs:
+        raise AuditkitError("jobs: expected one notebook to run or more, found none")
     check_unique_names(jobs)
+    check_latest(options.outputs)
+    absolute_locations()
+    input_files = run_manifest.hash_files(
+        [*run_manifest.parameter_files(), *(path for job in jobs for path in job.input_files)]
+    )
     started = _now()
     run_id = new_run_id(started)
     root = options.outputs
@@ -159,6 +182,7 @@ def execute_run(
             "auditkit": {"version": auditkit.__version__, "commit": commit},
             "packages": versions,
             "inputs": inputs,
+            "input_files": input_files,
             "notebooks": records,
         }
         if register_runs:
@@ -213,7 +237,7 @@ def _execute_jobs(
                 },
             }
             spec_path = spec_dir / f"{number:04d}.json"
-            spec_path.write_text(json.dumps(spec, ensure_ascii=False), encoding="utf-8")
+            write_text_atomic(spec_path, json.dumps(spec, ensure_ascii=False))
             tasks.append(Task(job.name, spec_path, job_dir, options.time_limit + HARD_LIMIT_GRACE))
         with _sigterm_as_interrupt(), _progress(len(tasks), options.progress) as report_done:
             if options.scheduler:
@@ -313,8 +337,17 @@ def _progress(total: int, enabled: bool) -> Iterator[Any]:
         yield done
 
 
+def check_latest(root: Path) -> None:
+    """Refuse an outputs folder whose `latest` is a real folder, before anything runs: the run
+    could never point it at itself (os.replace cannot put a link over a folder)."""
+    latest = root / LATEST_NAME
+    if latest.is_dir() and not latest.is_symlink():
+        raise AuditkitError(f"{latest}: expected a link or pointer file, found a folder")
+
+
 def point_latest(root: Path, run_id: str) -> Path:
     """Point `<root>/latest` at a run: a relative symlink, or a pointer file where links fail."""
+    check_latest(root)
     latest = root / LATEST_NAME
     temporary = root / f".{LATEST_NAME}.{os.getpid()}.partial"
     temporary.unlink(missing_ok=True)
@@ -322,8 +355,6 @@ def point_latest(root: Path, run_id: str) -> Path:
         temporary.symlink_to(run_id, target_is_directory=True)
     except OSError:
         temporary.write_text(run_id + "\n", encoding="utf-8")
-    if latest.is_dir() and not latest.is_symlink():
-        raise AuditkitError(f"{latest}: expected a link or pointer file, found a folder")
     os.replace(temporary, latest)
     return latest
 
@@ -341,10 +372,12 @@ def resolve_run_dir(path: str | Path) -> Path:
 def verify_run(run_dir: Path) -> list[str]:
     """What changed since the run: input files, notebook sources and the run's own output files.
 
-    Outputs are checked when the manifest recorded them (format 2 and later).
+    Outputs are checked when the manifest recorded them (format 2 and later), the rule and
+    billing parameter files when it recorded them (`input_files`).
     """
     manifest = run_manifest.read_manifest(run_dir)
     changes = run_manifest.compare_inputs(manifest["inputs"])
+    changes.extend(run_manifest.compare_files(manifest.get("input_files", {})))
     if "outputs" in manifest:
         changes.extend(run_manifest.compare_outputs(Path(run_dir), manifest["outputs"]))
     for record in manifest["notebooks"]:
@@ -356,6 +389,20 @@ def verify_run(run_dir: Path) -> list[str]:
     return sorted(set(changes))
 
 
+def parameter_files_moved(manifest: dict[str, Any]) -> list[str]:
+    """The rule and billing parameter files a rerun would read now that the run did not read
+    (`$AUDITKIT_PARAMS` set otherwise), one line each; none for a manifest without records."""
+    if "input_files" not in manifest:
+        return []
+    recorded = [Path(name) for name in manifest["input_files"]]
+    moved = []
+    for path in run_manifest.parameter_files():
+        if path not in recorded:
+            read = [str(other) for other in recorded if other.name == path.name]
+            moved.append(f"{path}: read now; the run read {' and '.join(read) or 'none'}")
+    return moved
+
+
 def _notebook_path(recorded: str) -> Path:
     """A manifest's notebook path made absolute against the project root."""
     path = Path(recorded)
@@ -365,6 +412,7 @@ def _notebook_path(recorded: str) -> Path:
 def jobs_from_manifest(run_dir: Path) -> tuple[list[Job], dict[str, Any]]:
     """The jobs of an earlier run, re-validated against the notebooks as they are now."""
     manifest = run_manifest.read_manifest(run_dir)
+    run_manifest.require(manifest, "seed", int, Path(run_dir) / run_manifest.MANIFEST_NAME)
     jobs = []
     for record in manifest["notebooks"]:
         notebook = _notebook_path(record["notebook"])

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import errno
+import os
 import subprocess
 import sys
 from collections.abc import Callable
@@ -12,6 +14,7 @@ from pipeline_helpers import write_notebook
 
 from auditkit import cli
 from auditkit.cli import runs
+from auditkit.errors import AuditkitError
 from auditkit.pipeline import manifest as run_manifest
 from auditkit.pipeline.partials import OWNER_NAME, owned_partial
 
@@ -130,6 +133,7 @@ def _run_folder(folder: Path) -> Path:
     (folder / "logs" / "worker-1.log").write_text("said something\n", encoding="utf-8")
     (folder / "index.html").write_text("<p>index</p>", encoding="utf-8")
     manifest = {"format": run_manifest.FORMAT_VERSION, "run_id": folder.name, "inputs": {}}
+    manifest |= {"input_files": run_manifest.hash_files(run_manifest.parameter_files())}
     manifest |= {"notebooks": [], "outputs": run_manifest.hash_outputs(folder)}
     run_manifest.write_manifest(folder, manifest)
     return folder
@@ -190,3 +194,151 @@ def test_clean_lists_dead_runs_and_removes_only_them_with_yes(
         assert not dead.exists() and unknown.is_dir() and live.is_dir()
         assert auditkit(["verify", str(published)]) == 0
     assert not (live / OWNER_NAME).exists()
+
+
+def test_an_empty_district_list_is_refused_naming_the_file_and_nothing_runs(
+    auditkit: Callable[[list[str]], int],
+    tmp_path: Path,
+    tiny_notebook: Path,
+    capsys: pytest.CaptureFixture[str],
+) -> None:
+    params = tmp_path / "empty.yaml"
+    params.write_text("district: []\n", encoding="utf-8")
+    outputs = tmp_path / "outputs"
+    code = auditkit(["run", str(tiny_notebook), "--params", str(params), "--outputs", str(outputs)])
+    assert code == 2
+    line = _one_error_line(capsys)
+    assert f"{params}: parameter 'district'" in line and "found []" in line
+    assert not outputs.exists()
+
+
+def test_a_latest_that_is_a_folder_is_refused_before_anything_runs(
+    auditkit: Callable[[list[str]], int], tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    notebook = write_notebook(tmp_path / "n.ipynb", "top_n: int = 3  # rows\n", "x = top_n")
+    outputs = tmp_path / "outputs"
+    (outputs / "latest").mkdir(parents=True)
+    assert auditkit(["run", str(notebook), "--outputs", str(outputs), "--no-progress"]) == 2
+    assert "latest: expected a link or pointer file, found a folder" in _one_error_line(capsys)
+    assert [path.name for path in outputs.iterdir()] == ["latest"]
+
+
+def test_a_negative_seed_is_refused_by_the_parser(
+    auditkit: Callable[[list[str]], int], capsys: pytest.CaptureFixture[str]
+) -> None:
+    with pytest.raises(SystemExit) as exited:
+        auditkit(["run-all", "--seed", "-1"])
+    assert exited.value.code == 2
+    assert "expected a whole number >= 0, found '-1'" in capsys.readouterr().err
+
+
+@pytest.mark.parametrize(
+    ("manifest", "named"),
+    [
+        ({"inputs": {}}, "expected the key 'notebooks', found none"),
+        ({"inputs": [], "notebooks": []}, "'inputs': expected a dict, found list"),
+        ({"inputs": {}, "notebooks": [{"name": "A"}]}, "notebook 1: expected the key 'notebook'"),
+    ],
+)
+def test_a_manifest_missing_keys_is_one_line_and_exit_2_for_verify_and_rerun(
+    auditkit: Callable[[list[str]], int],
+    tmp_path: Path,
+    capsys: pytest.CaptureFixture[str],
+    manifest: dict,
+    named: str,
+) -> None:
+    run_dir = tmp_path / "run"
+    run_dir.mkdir()
+    run_manifest.write_manifest(run_dir, {"format": run_manifest.FORMAT_VERSION} | manifest)
+    for command in ("verify", "rerun"):
+        assert (
+            auditkit(
+                [command, str(run_dir), *(["--outputs", str(tmp_path)] * (command == "rerun"))]
+            )
+            == 2
+        )
+        line = _one_error_line(capsys)
+        assert "manifest.json" in line and named in line
+
+
+def test_a_manifest_without_its_seed_verifies_but_is_not_rerun(
+    auditkit: Callable[[list[str]], int], tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    run_dir = _run_folder(tmp_path / "run")
+    assert auditkit(["verify", str(run_dir)]) == 0
+    capsys.readouterr()
+    assert auditkit(["rerun", str(run_dir), "--outputs", str(tmp_path / "outputs")]) == 2
+    assert "manifest.json: expected the key 'seed', found none" in _one_error_line(capsys)
+    assert not (tmp_path / "outputs").exists()
+
+
+def test_a_full_disk_naming_no_file_is_still_one_line_and_exit_2(
+    auditkit: Callable[[list[str]], int],
+    tmp_path: Path,
+    capsys: pytest.CaptureFixture[str],
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    def full(_outputs: Path) -> list:
+        raise OSError(errno.ENOSPC, os.strerror(errno.ENOSPC))
+
+    monkeypatch.setattr(runs, "find_partials", full)
+    assert auditkit(["clean", "--outputs", str(tmp_path)]) == 2
+    line = _one_error_line(capsys)
+    assert line == "auditkit clean: error: the file system refused a write: No space left on device"
+
+
+def test_verify_sees_a_changed_rule_thresholds_file_and_says_when_none_was_recorded(
+    auditkit: Callable[[list[str]], int],
+    tmp_path: Path,
+    capsys: pytest.CaptureFixture[str],
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    params = tmp_path / "params"
+    params.mkdir()
+    for name in ("rules.yaml", "billing.yaml"):
+        (params / name).write_text(f"# {name}\n", encoding="utf-8")
+    monkeypatch.setenv("AUDITKIT_PARAMS", str(params))
+    run_dir = _run_folder(tmp_path / "run")
+    recorded = run_manifest.read_manifest(run_dir)
+    files = recorded["input_files"]
+    assert sorted(files) == [str(params / "billing.yaml"), str(params / "rules.yaml")]
+    assert auditkit(["verify", str(run_dir)]) == 0
+    capsys.readouterr()
+    (params / "rules.yaml").write_text("common:\n  severity_high_yuan: 1\n", encoding="utf-8")
+    (params / "billing.yaml").unlink()
+    assert auditkit(["verify", str(run_dir)]) == 1
+    assert capsys.readouterr().out.splitlines() == [
+        f"run: {params / 'billing.yaml'}: missing",
+        f"run: {params / 'rules.yaml'}: changed",
+    ]
+
+    elsewhere = tmp_path / "other"
+    elsewhere.mkdir()
+    monkeypatch.setenv("AUDITKIT_PARAMS", str(elsewhere))
+    assert runs.parameter_files_moved(recorded | {"input_files": files}) == [
+        f"{elsewhere / 'rules.yaml'}: read now; the run read {params / 'rules.yaml'}",
+        f"{elsewhere / 'billing.yaml'}: read now; the run read {params / 'billing.yaml'}",
+    ]
+
+    del recorded["input_files"]  # a manifest of an auditkit before parameter files were hashed
+    run_manifest.write_manifest(run_dir, recorded)
+    assert auditkit(["verify", str(run_dir)]) == 0
+    captured = capsys.readouterr()
+    assert "unchanged" in captured.out
+    assert "no hashes of the rule thresholds and billing conventions files" in captured.err
+
+
+def test_a_rerun_reads_the_register_the_run_recorded_into_or_says_why_it_cannot() -> None:
+    def recorded(*urls: str) -> dict:
+        return {"register": [{"register": url, "district": "城东"} for url in urls]}
+
+    assert runs._recorded_register({}, None) is None
+    assert runs._recorded_register(recorded("sqlite:////r/register.sqlite"), None) == (
+        "sqlite:////r/register.sqlite"
+    )
+    with pytest.raises(AuditkitError, match=r"parameter '--db': expected the URL of .*password"):
+        runs._recorded_register(recorded("postgresql+psycopg://audit:***@db/register"), None)
+    with pytest.raises(AuditkitError, match=r"expected the run to have recorded into one register"):
+        runs._recorded_register(recorded("sqlite:////a.sqlite", "sqlite:////b.sqlite"), None)
+    with pytest.raises(AuditkitError, match=r"the run recorded into no register"):
+        runs._recorded_register({}, "sqlite:////a.sqlite")

@@ -173,3 +173,30 @@ def test_the_index_speaks_the_notebooks_language_when_they_share_one(tmp_path: P
     assert index_language(english) == "en"
     assert index_language([*english, Job(notebook, "c", {"lang": "zh"})]) == "zh"
     assert index_language([Job(notebook, "d", {})]) == "zh"
+
+
+def test_an_empty_district_list_is_refused_naming_the_file(
+    tiny_notebook: Path, tiny_data: Path
+) -> None:
+    with pytest.raises(AuditkitError, match=r"^params/tiny.yaml: parameter 'district'.*found \[\]"):
+        jobs_for_notebook(
+            tiny_notebook,
+            {"district": [], "data_dir": str(tiny_data)},
+            source="params/tiny.yaml",
+            districts_of=two_districts,
+        )
+
+
+def test_files_named_by_parameters_are_made_absolute_and_listed_as_inputs(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    notebook = write_notebook(
+        tmp_path / "cross.ipynb", 'previous_round: str = ""  # CSV\nfield_sheet: str = ""\n'
+    )
+    monkeypatch.chdir(tmp_path)
+    (job,) = jobs_for_notebook(notebook, {"previous_round": "rounds/2024.csv"})
+    assert job.parameters == {
+        "previous_round": str(tmp_path / "rounds" / "2024.csv"),
+        "field_sheet": "",
+    }
+    assert job.input_files == [tmp_path / "rounds" / "2024.csv"]

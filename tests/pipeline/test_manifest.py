@@ -45,7 +45,9 @@ def test_compare_inputs_names_changed_missing_and_new_files(tmp_path: Path) -> N
 
 
 def test_manifest_round_trip_and_versions(tmp_path: Path) -> None:
-    record = {"format": manifest.FORMAT_VERSION, "run_id": "r", "notebooks": [{"name": "城东"}]}
+    notebook = {"name": "城东", "notebook": "n.ipynb", "notebook_sha256": "0", "parameters": {}}
+    record = {"format": manifest.FORMAT_VERSION, "run_id": "r", "inputs": {}}
+    record |= {"notebooks": [notebook]}
     path = manifest.write_manifest(tmp_path, record)
     assert "城东" in path.read_text(encoding="utf-8")
     assert manifest.read_manifest(tmp_path) == record

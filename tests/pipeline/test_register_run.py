@@ -63,3 +63,45 @@ def test_a_run_with_a_team_database_records_the_month_and_never_shows_its_passwo
     manifests = [(path.parent.parent / "manifest.json").read_text("utf-8") for path in reports]
     assert '"already_recorded": false' in manifests[1] and "***" in manifests[1]
     assert '"already_recorded": true' in manifests[2]
+
+
+def _auditkit(*arguments: str, cwd: Path, env: dict[str, str]) -> subprocess.CompletedProcess[str]:
+    command = [sys.executable, "-m", "auditkit", *arguments, "--jobs", "1", "--no-progress"]
+    return subprocess.run(command, capture_output=True, text=True, timeout=600, cwd=cwd, env=env)
+
+
+@pytest.mark.slow
+def test_a_register_in_a_new_relative_outputs_folder_is_the_one_kernels_and_reruns_read(
+    utility: Path, tmp_path: Path
+) -> None:
+    import os
+
+    from auditkit.paths import notebooks_dir
+
+    environment = {**os.environ, "PYTHONPATH": str(Path(__file__).parents[2])}
+    relative = environment | {"AUDITKIT_OUTPUTS": "rel"}  # a folder not made yet, kernels elsewhere
+    district = data.load(utility).districts[0]
+    for month in ("2024-11", "2024-12"):
+        run = _auditkit(
+            "run", "district_audit", "-p", f"data_dir={utility}", "-p", f"district={district}",
+            "-p", f"as_of={month}", "--register", cwd=tmp_path, env=relative,
+        )  # fmt: skip
+        assert run.returncode == 0, run.stderr
+    assert (tmp_path / "rel" / "register.sqlite").is_file()
+    assert not (notebooks_dir() / "rel").exists()
+    first = Path(run.stdout.splitlines()[-1]).parent
+    assert 'id="sec-since_by_status"' in (first / "district_audit" / "report.html").read_text(
+        "utf-8"
+    )
+
+    # Into other outputs, where no register is: the rerun still reads the one the run read.
+    rerun = _auditkit("rerun", str(first), "--outputs", "other", cwd=tmp_path, env=environment)
+    assert rerun.returncode == 0, rerun.stderr
+    assert "warning" not in rerun.stderr
+    second = Path(rerun.stdout.splitlines()[-1]).parent
+    assert second.parent == tmp_path / "other"
+    assert 'id="sec-since_by_status"' in (second / "district_audit" / "report.html").read_text(
+        "utf-8"
+    )
+    manifest = (second / "manifest.json").read_text("utf-8")
+    assert '"already_recorded": true' in manifest and str(tmp_path / "rel" / "register") in manifest

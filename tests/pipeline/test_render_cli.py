@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import errno
+import os
 from pathlib import Path
 
 import nbformat
@@ -94,3 +96,68 @@ def test_a_plain_papermill_run_renders_offline(tmp_path: Path, tiny_data: Path) 
     assert "1,234.25" in page and "张**" in page and "张三丰" not in page
     assert "data:image/png;base64," in page and live_markup(page) == []
     assert str(tiny_data) in page  # the injected parameters are in the footer
+
+
+@pytest.mark.parametrize("code", [errno.ENOSPC, errno.EDQUOT, errno.EROFS])
+def test_a_full_disk_is_one_line_naming_the_file_being_written_and_exit_2(
+    tmp_path: Path,
+    capsys: pytest.CaptureFixture[str],
+    monkeypatch: pytest.MonkeyPatch,
+    code: int,
+) -> None:
+    executed = _write_executed(tmp_path / "nb.ipynb")
+    write_text = Path.write_text
+
+    def full(path: Path, *args: object, **kwargs: object) -> int:
+        if path.name.startswith(".nb.html."):  # the atomic write's temporary file
+            raise OSError(code, os.strerror(code))  # as a write(2) fails: no file named
+        return write_text(path, *args, **kwargs)
+
+    monkeypatch.setattr(Path, "write_text", full)
+    assert cli.main(["render", str(executed)]) == 2
+    error = capsys.readouterr().err
+    assert error.count("\n") == 1 and "Traceback" not in error
+    assert f"refused '{tmp_path / 'nb.html'}': {os.strerror(code)}" in error
+    assert sorted(path.name for path in tmp_path.iterdir()) == ["nb.ipynb"]  # nothing half-written
+
+
+def test_a_failed_notebook_is_refused_naming_the_cell_that_raised(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    notebook = _executed()
+    failing = nbformat.v4.new_code_cell("check_parameters(globals())")
+    failing.outputs = [
+        nbformat.v4.new_output(
+            "error",
+            ename="ParameterError",
+            evalue="parameter 'district': expected one of 城东, 城西, found '不存在'",
+            traceback=["ParameterError: ..."],
+        )
+    ]
+    notebook.cells.insert(3, failing)
+    path = tmp_path / "fail.ipynb"
+    nbformat.write(notebook, path)
+    assert cli.main(["render", str(path)]) == 2
+    error = capsys.readouterr().err
+    assert error.count("\n") == 1 and f"{path}: expected a notebook that ran to its end" in error
+    assert "cell 4 raised ParameterError: \"parameter 'district'" in error
+    assert not path.with_suffix(".html").exists()
+
+
+def test_a_relative_data_dir_is_hashed_from_the_notebooks_folder_not_the_working_folder(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from auditkit import paths
+
+    notebooks = tmp_path / "project" / "notebooks"
+    (tmp_path / "project" / "data" / "x").mkdir(parents=True)
+    (tmp_path / "project" / "data" / "x" / "bills_marker.csv").write_text("a\n", encoding="utf-8")
+    notebooks.mkdir()
+    monkeypatch.setattr(paths, "notebooks_dir", lambda: notebooks)
+    executed = _executed()
+    executed.metadata["papermill"] = {"parameters": {"data_dir": "../data/x", "lang": "zh"}}
+    path = tmp_path / "rel.ipynb"
+    nbformat.write(executed, path)
+    monkeypatch.chdir(tmp_path)  # where ../data/x names nothing
+    assert cli.main(["render", str(path)]) == 0
+    assert "bills_marker.csv" in path.with_suffix(".html").read_text(encoding="utf-8")

@@ -112,8 +112,13 @@ def test_failures_and_timeouts_are_recorded_and_leave_no_process(
 
 
 def test_rerun_reproduces_findings_and_report_and_verify_sees_changes(
-    tmp_path: Path, tiny_notebook: Path, tiny_data: Path
+    tmp_path: Path, tiny_notebook: Path, tiny_data: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
+    params = tmp_path / "params"
+    params.mkdir()
+    for name in ("rules.yaml", "billing.yaml"):
+        (params / name).write_text(f"# {name}\n", encoding="utf-8")
+    monkeypatch.setenv("AUDITKIT_PARAMS", str(params))
     jobs = jobs_for_notebook(
         tiny_notebook, {"district": "A", "data_dir": str(tiny_data)}, districts_of=two_districts
     )
@@ -138,6 +143,13 @@ def test_rerun_reproduces_findings_and_report_and_verify_sees_changes(
     assert (outputs / "latest").resolve() == second.run_dir
 
     assert verify_run(first.run_dir) == []
+    assert sorted(first.manifest["input_files"]) == [
+        str(params / "billing.yaml"),
+        str(params / "rules.yaml"),
+    ]
+    (params / "rules.yaml").write_text("common:\n  severity_high_yuan: 1\n", encoding="utf-8")
+    assert verify_run(first.run_dir) == [f"{params / 'rules.yaml'}: changed"]
+    (params / "rules.yaml").write_text("# rules.yaml\n", encoding="utf-8")
     (tiny_data / "values.csv").write_text(
         "customer_id,district,amount,name\nc1,A,1,x\n", encoding="utf-8"
     )
