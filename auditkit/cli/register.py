@@ -344,9 +344,7 @@ def _check_evidence(findings: pd.DataFrame, path: Path) -> None:
     """Every finding's evidence reads as the clauses `auditkit rules` wrote: a hand-edited or
     broken row is named before any sheet is written, not half way through them."""
     if "evidence_code" not in findings.columns:
-        raise ParameterError(
-            "FINDINGS", "a findings file of `auditkit rules` with evidence_code", str(path)
-        )
+        return  # a file of other columns: the key columns' check names what is missing
     first_row = 2 if path.suffix.lower() == ".csv" else 1  # a CSV's header is its row 1
     for position, code in enumerate(findings["evidence_code"]):
         try:

@@ -120,7 +120,7 @@ def test_chinese_report_speaks_chinese_links_its_sheet_and_feeds_the_index(
         "统计抽样稽查报告",
         "zh",
     )
-    assert {"sample_size", "findings", "upper_limit_pct", "revenue_at_stake"} <= set(
+    assert {"sample_size", "sample_errors", "upper_limit_pct", "projected_misstatement"} <= set(
         record["figures"]
     )
     # One language: no method codes, API hints or English column names in the zh report.
