@@ -48,6 +48,9 @@ class Rule:
     `params` names the entries of `params/rules.yaml` the rule reads. `revenue_kind` says whether
     its revenue is proved or estimated (`REVENUE_KINDS`); `penalty` the class of penalty its
     findings carry (`PENALTY_CLASSES`), None where the finding is no customer's violation.
+    `left_to` names rules that count the same loss on their own evidence: where one of them
+    finds the customer over the same months, this rule's finding is left to it, so a loss is
+    counted once (`rules.worklist.counted_once`).
     """
 
     rule_id: str
@@ -58,6 +61,7 @@ class Rule:
     check: Callable[[RuleContext, dict], pd.DataFrame]
     revenue_kind: str = "proved"
     penalty: str | None = None
+    left_to: tuple[str, ...] = ()
 
     def title(self, lang: str = i18n.DEFAULT_LANG) -> str:
         """What the rule is called, in `lang`."""
@@ -84,6 +88,7 @@ def rule(
     severity: str = "medium",
     revenue_kind: str,
     penalty: str | None = None,
+    left_to: tuple[str, ...] = (),
 ) -> Callable[
     [Callable[[RuleContext, dict], pd.DataFrame]], Callable[[RuleContext, dict], pd.DataFrame]
 ]:
@@ -103,7 +108,9 @@ def rule(
     def register(check: Callable[[RuleContext, dict], pd.DataFrame]) -> Callable:
         if rule_id in RULES:
             raise ValueError(f"rule {rule_id} registered twice")
-        RULES[rule_id] = Rule(rule_id, area, needs, params, severity, check, revenue_kind, penalty)
+        RULES[rule_id] = Rule(
+            rule_id, area, needs, params, severity, check, revenue_kind, penalty, left_to
+        )
         return check
 
     return register

@@ -13,12 +13,12 @@ import numpy as np
 import pandas as pd
 
 from auditkit.data.column_typing import TEXT_DTYPE
-from auditkit.periods import period_text
+from auditkit.periods import month_number, period_text
 from auditkit.rules.context import RuleContext
 from auditkit.rules.evidence import encode, render
 from auditkit.rules.findings import FINDING_COLUMNS
 from auditkit.rules.penalty import penalties
-from auditkit.rules.registry import REVENUE_KINDS, Rule
+from auditkit.rules.registry import REVENUE_KINDS, RULES, Rule
 
 
 def runnable_rules(dataset: object, selected: Iterable[Rule]) -> tuple[list[Rule], list[str]]:
@@ -90,6 +90,7 @@ def rank(
     for frame in frames:
         notes.extend(note for note in frame.attrs.get("notes", ()) if note not in notes)
     findings = pd.concat(frames, ignore_index=True) if frames else _empty()
+    findings = counted_once(findings, notes)
     findings = findings.sort_values(
         ["revenue_impact", "score", "rule_id", "customer_id"],
         ascending=[False, False, True, True],
@@ -100,6 +101,58 @@ def rank(
     findings.attrs["timings"] = timings
     findings.attrs["as_of"] = as_of_period
     return findings
+
+
+def counted_once(findings: pd.DataFrame, notes: list[str]) -> pd.DataFrame:
+    """The findings without those left to another rule (`Rule.left_to`): a finding of a rule
+    that leaves its customers to rule X goes where X found the same customer over the same
+    months (it began from X's first month less one, a partly affected month, to X's last), so
+    one loss is not counted twice; a note says how many went to which rule."""
+    rule_ids = findings["rule_id"].to_numpy(dtype=object)
+    dropped = np.zeros(len(findings), dtype=bool)
+    for rule_id in pd.unique(rule_ids):
+        for other_id in RULES[rule_id].left_to if rule_id in RULES else ():
+            own = np.flatnonzero((rule_ids == rule_id) & ~dropped)
+            left = own[_same_loss(findings, own, findings[rule_ids == other_id])]
+            if len(left):
+                dropped[left] = True
+                notes.append(
+                    f"{rule_id}: {len(left)} finding(s) left to {other_id}, which counts the "
+                    "same loss on its own evidence (counted once)"
+                )
+    if not dropped.any():
+        return findings
+    kept = findings[~dropped].reset_index(drop=True)
+    kept.attrs = dict(findings.attrs)
+    return kept
+
+
+def _same_loss(findings: pd.DataFrame, rows: np.ndarray, other: pd.DataFrame) -> np.ndarray:
+    """Which of the findings at `rows` began, on a customer of an `other` finding, from the
+    month before that finding's first to its last."""
+    if other.empty or not len(rows):
+        return np.zeros(len(rows), dtype=bool)
+    pairs = pd.DataFrame(
+        {
+            "position": np.arange(len(rows)),
+            "customer_id": findings["customer_id"].to_numpy(dtype=object)[rows],
+            "start": month_number(findings["period_from"].to_numpy(dtype=object)[rows]),
+        }
+    ).merge(
+        pd.DataFrame(
+            {
+                "customer_id": other["customer_id"].to_numpy(dtype=object),
+                "other_from": month_number(other["period_from"].to_numpy(dtype=object)),
+                "other_to": month_number(other["period_to"].to_numpy(dtype=object)),
+            }
+        ),
+        on="customer_id",
+    )
+    start = pairs["start"].to_numpy()
+    within = (start >= pairs["other_from"].to_numpy() - 1) & (start <= pairs["other_to"].to_numpy())
+    same = np.zeros(len(rows), dtype=bool)
+    same[pairs["position"].to_numpy()[within]] = True
+    return same
 
 
 def _finish(raw: pd.DataFrame, rule: Rule, context: RuleContext, common: dict) -> pd.DataFrame:

@@ -207,9 +207,10 @@ def _legal_backbill(
 def meter_event_unresolved(world: World, rate: float) -> None:
     """Tampering the collection system saw and nobody checked: a meter cover opened or a current
     lost for days (or never cleared), or an alarm repeated within weeks; from then on the meter
-    records 20-55 % of the energy (partly in the alarm's month). A fall that lasts is
-    consumption_drop's finding too. First the honest look-alike, `meter_event_inspected`. Only a
-    meter read remotely sends alarms (one read by hand has no terminal)."""
+    records 20-55 % of the energy (partly in the alarm's month). consumption_drop sees the fall
+    too but leaves it to this rule (`Rule.left_to`): labelled once, here. First the honest
+    look-alike, `meter_event_inspected`. Only a meter read remotely sends alarms (one read by
+    hand has no terminal)."""
     _meter_event_inspected(world)
     m, rng = world.n_months, world.rng
     idx = world.pick(_billed_every_month(world) & ~read_by_hand(world), rate)
@@ -231,8 +232,7 @@ def meter_event_unresolved(world: World, rate: float) -> None:
     detail = np.where(repeated, "alarm repeated", "alarm lasting").astype(object)
     detail = detail + ", meter records " + np.char.mod("%.0f%%", kept * 100).astype(object)
     alarm_day = world.month_starts[month] + day.astype("timedelta64[D]")
-    for name in ("meter_event_unresolved", "consumption_drop"):
-        world.add_truth(idx, name, month, effect, detail, from_date=alarm_day)
+    world.add_truth(idx, "meter_event_unresolved", month, effect, detail, from_date=alarm_day)
 
 
 def records_less_from(

@@ -51,13 +51,19 @@ def test_consumption_drop_on_daily_reads_reads_them_on_the_workers(
 ):
     params = {"consumption_drop": {"source": "daily_reads"}}
     expected = rules.run(daily_utility, params=params)
-    assert (expected["rule_id"] == "consumption_drop").sum() >= 5
+    # the falls of tampered meters are left to meter_event_unresolved, here as on the workers
+    assert (expected["rule_id"] == "consumption_drop").sum() >= 3
+    left = [note for note in expected.attrs["notes"] if note.startswith("consumption_drop: ")]
+    assert left
     address = cluster.scheduler_address
     in_memory = rules.run(daily_utility, engine="dask", scheduler=address, params=params)
     pd.testing.assert_frame_equal(in_memory, expected)
-    pd.testing.assert_frame_equal(
-        by_parts(daily_converted, scheduler=address, params=params), expected
-    )
+    parts = by_parts(daily_converted, scheduler=address, params=params)
+    pd.testing.assert_frame_equal(parts, expected)
+    for found in (in_memory, parts):
+        assert [
+            note for note in found.attrs["notes"] if note.startswith("consumption_drop: ")
+        ] == left
 
 
 def test_a_scheduler_that_does_not_answer_is_a_clear_error_within_seconds(utility):

@@ -45,7 +45,7 @@ def test_consumption_drop_on_daily_reads_gives_the_whole_run_findings(
     params = {"consumption_drop": {"source": "daily_reads"}}
     expected = rules.run(daily_utility, params=params)
     drops = expected[expected["rule_id"] == "consumption_drop"]
-    assert len(drops) >= 5
+    assert len(drops) >= 3  # tampered meters' falls are left to meter_event_unresolved
     # Dated to the day where the daily reads hold the change; the others began before them
     # (or the customer has no daily reads).
     assert drops["evidence"].str.startswith("daily smart-meter consumption fell").any()

@@ -18,7 +18,7 @@ def utility() -> dict[str, pd.DataFrame]:
 
 def _changed(utility: dict[str, pd.DataFrame]) -> pd.DataFrame:
     truth = utility["truth"]
-    return truth[truth["irregularity"] == "consumption_drop"]
+    return truth[truth["irregularity"].isin(["consumption_drop", "meter_event_unresolved"])]
 
 
 def test_thefts_and_tampering_start_on_a_day_of_their_month(utility):
