@@ -289,7 +289,9 @@ def read_field_sheet(
 
     `inspected_at` fills blank inspection dates (default: the file's modification date).
     `auditing_district` is who inspected; for self-audits it defaults to each row's district.
-    Every problem found is listed in the `FieldSheetError` raised, one line each.
+    Every problem found is listed in the `FieldSheetError` raised, one line each. A formula is
+    read by the result saved with it; cells holding a formula saved without its result (a file
+    written by a program, not a spreadsheet) are named first, as they would read as blank.
     """
     audit_kind = choice("audit_kind", audit_kind, AUDIT_KINDS)
     source = Path(path)
@@ -307,20 +309,21 @@ def read_field_sheet(
                 f"field sheet {source.name!r}: sheet {required!r} is missing (not written by auditkit?)"
             )
     meta = json.loads(workbook[META_SHEET]["A1"].value)
+    header_row = int(meta.get("header_row", 1))
     expected, _ = _sheet_frame(workbook[ROWS_SHEET], source.name, 1, header_labels=False)
     filled, letters = _sheet_frame(
-        workbook[FIELD_SHEET], source.name, int(meta.get("header_row", 1)), header_labels=True
+        workbook[FIELD_SHEET], source.name, header_row, header_labels=True
     )
     default_date = _default_date(inspected_at, source)
-    sample = _validate(
-        filled,
-        expected,
-        meta,
-        SheetProblems(
-            f"field sheet {source.name!r}, sheet {FIELD_SHEET!r}", letters, FieldSheetError
-        ),
-        default_date,
+    problems = SheetProblems(
+        f"field sheet {source.name!r}, sheet {FIELD_SHEET!r}", letters, FieldSheetError
     )
+    # A formula saved without its result reads as blank: named before the rows are checked
+    # with the blanks it would leave.
+    read = [*meta["columns"], *INSPECTOR_COLUMNS]
+    problems.unsaved_formulas(source, workbook[FIELD_SHEET], header_row, read)
+    problems.raise_any()
+    sample = _validate(filled, expected, meta, problems, default_date)
     inspections = _inspections(sample, audit_kind, auditing_district)
     strata = None if meta["strata"] is None else pd.DataFrame(meta["strata"])
     return FieldResults(

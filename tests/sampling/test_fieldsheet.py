@@ -6,10 +6,12 @@ from pathlib import Path
 
 import pandas as pd
 import pytest
+from formula_results import save_results
 from openpyxl import load_workbook
 from openpyxl.utils import get_column_letter
 from sampling_builders import accounts, bills
 
+from auditkit.formulas import put_cell
 from auditkit.sampling import FieldSheetError, read_field_sheet, select, write_field_sheet
 from auditkit.sampling.fieldformat import FIRST_DATA_ROW
 from auditkit.sampling.fieldsheet import FIELD_SHEET, header_columns
@@ -336,3 +338,48 @@ def test_sheet_states_and_records_the_direction_it_is_evaluated_in(
     assert "多计" in load_workbook(over)[FIELD_SHEET]["A1"].value
     evaluation = read_field_sheet(fill(over, tmp_path / "over_filled.xlsx", answers)).evaluate(0.05)
     assert (evaluation.direction, evaluation.x) == ("overstatement", 0)
+
+
+UNSAVED = "whose result was not saved (open and save the file in Excel, or paste the values)"
+
+
+def test_formulas_saved_without_their_result_are_named_not_read_as_blank(
+    selection, tmp_path: Path
+) -> None:
+    # A program (not Excel) wrote the formulas: each would read as a blank cell, the audited
+    # amount missing, the inspection dated the file's day, the note lost.
+    blank = write_field_sheet(selection, tmp_path / "sheet.xlsx")
+    filled = fill(blank, tmp_path / "filled.xlsx", {3: ("=E3*1.1", "是")})
+    workbook = load_workbook(filled)
+    workbook[FIELD_SHEET]["G4"] = "=DATE(2025,7,15)"
+    workbook[FIELD_SHEET]["J5"] = '="电表已换"'
+    workbook.save(filled)
+    with pytest.raises(FieldSheetError) as raised:
+        read_field_sheet(filled)
+    where = "field sheet 'filled.xlsx', sheet 'field_sheet'"
+    assert raised.value.problems == [
+        f"{where}, row 3, column H (audited_value): expected a value, found a formula "
+        f"'=E3*1.1' {UNSAVED}",
+        f"{where}, row 4, column G (inspected_at): expected a value, found a formula "
+        f"'=DATE(2025,7,15)' {UNSAVED}",
+        f"{where}, row 5, column J (note): expected a value, found a formula '=\"电表已换\"' "
+        f"{UNSAVED}",
+    ]
+
+
+def test_formulas_with_their_saved_result_read_as_that_result(selection, tmp_path: Path) -> None:
+    blank = write_field_sheet(selection, tmp_path / "sheet.xlsx")
+    book = float(selection.sample[selection.values].iloc[0])
+    filled = fill(blank, tmp_path / "filled.xlsx", {3: ("=E3+50", "是")})
+    workbook = load_workbook(filled)
+    workbook[FIELD_SHEET]["J3"] = '="电表已换"'
+    workbook[FIELD_SHEET]["J4"] = '=IF(1,"","x")'  # its result saved as empty text: no note
+    put_cell(workbook[FIELD_SHEET]["J5"], "=见照片")  # text typed with a leading '=' stays text
+    workbook.save(filled)
+    save_results(
+        filled, {"H3": book + 50, "J3": "电表已换", "J4": ""}, part="xl/worksheets/sheet1.xml"
+    )
+    results = read_field_sheet(filled)
+    assert results.sample["audited_value"].iloc[0] == pytest.approx(book + 50)
+    notes = results.sample["note"]
+    assert (notes[0], notes[2]) == ("电表已换", "=见照片") and pd.isna(notes[1])
