@@ -6,19 +6,24 @@ Row 1 holds a statement, row 2 the header, data from row 3. Given columns are gr
 cell again), input columns are yellow, unlocked and validated with a message in the sheet's
 language, and the sheet prints landscape on A4, fitted to the page width, with the statement and
 header rows on every page. A returned sheet's problems are gathered by `SheetProblems`, one line
-each naming file, sheet, row and column, and raised together.
+each naming file, sheet, row and column, and raised together; a returned sheet is read with the
+results its formulas saved, and a formula saved without one (it would read as a blank cell) is
+one of its problems.
 """
 
 from __future__ import annotations
 
+import os
 from collections.abc import Callable, Collection, Mapping, Sequence
 
+from openpyxl import load_workbook
 from openpyxl.styles import Alignment, Font, PatternFill, Protection
 from openpyxl.utils import get_column_letter
 from openpyxl.worksheet.datavalidation import DataValidation
 from openpyxl.worksheet.worksheet import Worksheet
 
 from auditkit import i18n
+from auditkit.workbooks import holds_formula, sheet_parts, unsaved_formula
 
 STATEMENT_ROW = 1
 HEADER_ROW = 2
@@ -171,6 +176,38 @@ class SheetProblems:
     def expected(self, row: int, column: str, expected: str, found: object) -> None:
         """A cell that is not what was expected: what was, and what was found."""
         self.add(row, column, f"expected {expected}, found {found!r}")
+
+    def unsaved_formulas(
+        self,
+        path: str | os.PathLike[str],
+        sheet: Worksheet,
+        header_row: int,
+        columns: Collection[str],
+    ) -> None:
+        """A problem for each cell of `columns` (those the reader reads) below `header_row`
+        holding a formula whose result was not saved: `sheet` (of the workbook at `path`, loaded
+        with data_only=True) reads it as blank, so what was entered would silently go. A result
+        saved as empty text is a blank cell. The formulas are read (the file loaded once more)
+        only when the sheet's XML holds one."""
+        if not holds_formula(path, sheet_parts(path)[sheet.title]):
+            return
+        named = {self.letters[name]: name for name in columns if name in self.letters}
+        workbook = load_workbook(path, read_only=True)
+        try:
+            formulas = workbook[sheet.title]
+            formulas.reset_dimensions()  # a stored extent cut short would hide rows
+            for row in formulas.iter_rows(min_row=header_row + 1):
+                for cell in row:
+                    if cell.data_type != "f" or cell.column_letter not in named:
+                        continue
+                    saved = sheet.cell(cell.row, cell.column)
+                    if saved.value is None and saved.data_type != "str":
+                        found = unsaved_formula(repr(str(cell.value)))
+                        self.add(
+                            cell.row, named[cell.column_letter], f"expected a value, found {found}"
+                        )
+        finally:
+            workbook.close()
 
     def raise_any(self) -> None:
         """Raise every problem gathered, if any."""

@@ -1,16 +1,36 @@
 """Workbooks whose bytes depend only on their content: every .xlsx auditkit writes (findings
-workbooks, field sheets, worklists) is reproducible, so equal content gives equal files."""
+workbooks, field sheets, worklists) is reproducible, so equal content gives equal files. And what
+the readers of .xlsx files need from the package itself: where each sheet's XML is, whether it
+holds a formula, and how a formula saved without its result is named."""
 
 from __future__ import annotations
 
 import io
+import os
+import posixpath
 import re
 import zipfile
+from xml.etree import ElementTree
 
 from openpyxl import Workbook
 
 _FIXED_TIME = (1980, 1, 1, 0, 0, 0)
 _TIMESTAMPS = re.compile(rb"<dcterms:(created|modified)[^>]*>[^<]*</dcterms:\1>")
+#: A formula element in worksheet XML (`<f>`, `<f t="shared" ...>`, `<x:f>`).
+FORMULA_TAG = re.compile(rb"<(?:\w+:)?f[\s>/]")
+#: The content types of a workbook part, in the order openpyxl looks for them (.xltm, .xltx,
+#: .xlsm, .xlsx), as [Content_Types].xml names them.
+_WORKBOOK_TYPES = tuple(
+    f"application/vnd.{kind}.main+xml"
+    for kind in (
+        "ms-excel.template.macroEnabled",
+        "openxmlformats-officedocument.spreadsheetml.template",
+        "ms-excel.sheet.macroEnabled",
+        "openxmlformats-officedocument.spreadsheetml.sheet",
+    )
+)
+#: Where a workbook part is when [Content_Types].xml names none by its type.
+_DEFAULT_WORKBOOK = "xl/workbook.xml"
 
 
 def stable_xlsx_bytes(workbook: Workbook) -> bytes:
@@ -29,3 +49,80 @@ def stable_xlsx_bytes(workbook: Workbook) -> bytes:
             info.compress_type = zipfile.ZIP_DEFLATED
             target.writestr(info, data)
     return output.getvalue()
+
+
+def sheet_parts(path: str | os.PathLike[str]) -> dict[str, str]:
+    """Each sheet's name -> the part (the zip member) holding its XML, found as the package
+    says: [Content_Types].xml names the workbook part, which lists the sheets, and its
+    relationships give each one's part. Sheets whose part is missing are left out (openpyxl
+    leaves them out too). No reader's internals: an openpyxl upgrade cannot move them."""
+    with zipfile.ZipFile(path) as archive:
+        names = set(archive.namelist())
+        workbook = _workbook_part(archive.read("[Content_Types].xml"))
+        targets = _relationship_targets(archive, workbook, names)
+        root = ElementTree.fromstring(archive.read(workbook))
+    parts = {}
+    listed = [element for element in root if _local(element.tag) == "sheets"]
+    for sheet in listed[0] if listed else ():
+        # the relationship id is `r:id`, in whichever namespace the workbook declares for it
+        ids = [
+            value
+            for key, value in sheet.attrib.items()
+            if key.startswith("{") and _local(key) == "id"
+        ]
+        part = targets.get(ids[0]) if ids else None
+        if part is not None and part in names:
+            parts[sheet.get("name", "")] = part
+    return parts
+
+
+def holds_formula(path: str | os.PathLike[str], part: str) -> bool:
+    """Whether the worksheet XML at `part` of the package at `path` holds a formula."""
+    with zipfile.ZipFile(path) as archive:
+        return FORMULA_TAG.search(archive.read(part)) is not None
+
+
+def unsaved_formula(shown: str) -> str:
+    """What a cell holding a formula saved without its result is found to be (`shown`: the
+    formula as the message shows it): Excel saves each result, and a program writing the file
+    often only the formula, which then reads as an empty cell."""
+    return (
+        f"a formula {shown} whose result was not saved "
+        "(open and save the file in Excel, or paste the values)"
+    )
+
+
+def _workbook_part(content_types: bytes) -> str:
+    """The workbook part's name: the part [Content_Types].xml gives a workbook's type."""
+    overrides = {
+        element.get("ContentType"): element.get("PartName", "").lstrip("/")
+        for element in ElementTree.fromstring(content_types)
+        if _local(element.tag) == "Override"
+    }
+    return next(
+        (overrides[kind] for kind in _WORKBOOK_TYPES if kind in overrides), _DEFAULT_WORKBOOK
+    )
+
+
+def _relationship_targets(archive: zipfile.ZipFile, source: str, names: set[str]) -> dict[str, str]:
+    """Relationship id -> the part it targets, for the relationships of the part `source`
+    (targets are relative to the source's folder unless they start with `/`)."""
+    folder, name = posixpath.split(source)
+    relationships = posixpath.join(folder, "_rels", f"{name}.rels")
+    if relationships not in names:
+        return {}
+    targets = {}
+    for element in ElementTree.fromstring(archive.read(relationships)):
+        target = element.get("Target", "")
+        if element.get("TargetMode") == "External" or not target:
+            continue
+        if target.startswith("/"):
+            targets[element.get("Id", "")] = target[1:]
+        else:
+            targets[element.get("Id", "")] = posixpath.normpath(posixpath.join(folder, target))
+    return targets
+
+
+def _local(name: str) -> str:
+    """An XML name without its namespace (`{uri}sheet` -> `sheet`)."""
+    return name.rpartition("}")[2]

@@ -13,6 +13,7 @@ from auditkit.formulas import csv_bytes
 from auditkit.sampling import evaluate, plan, read_field_sheet, select, write_field_sheet
 from auditkit.sampling.errors import SampleDataError
 from auditkit.sampling.evaluate import DEFAULT_DIRECTION, DIRECTIONS, METHODS
+from auditkit.sampling.fieldsheet import check_sheet_path
 from auditkit.sampling.likelihoods import LIKELIHOODS
 from auditkit.sampling.select import ALLOCATIONS
 from auditkit.sampling.select import METHODS as SELECTION_METHODS
@@ -86,7 +87,11 @@ def register(subparsers: argparse._SubParsersAction) -> None:  # type: ignore[ty
         "--allocation", choices=ALLOCATIONS, default="proportional", help="sharing n over strata"
     )
     selecting.add_argument(
-        "--output", required=True, metavar="SHEET.xlsx", help="field sheet to write"
+        "--output",
+        required=True,
+        metavar="SHEET.xlsx",
+        help="field sheet to write (an existing file only when it is a field sheet with nothing "
+        "filled in)",
     )
     selecting.add_argument(
         "--direction",
@@ -202,7 +207,9 @@ def run_plan(args: argparse.Namespace) -> int:
 
 
 def run_select(args: argparse.Namespace) -> int:
-    """Select the sample from a dataset district or a population table and write the field sheet."""
+    """Select the sample from a dataset district or a population table and write the field sheet
+    (never over a sheet the inspectors began to fill, checked before the work)."""
+    check_sheet_path(args.output, "--output")
     if args.data is not None:
         if not args.district:
             raise ParameterError("--district", "a district name with --data", None)

@@ -43,9 +43,8 @@ from auditkit.data.column_typing import shown_cell
 from auditkit.data.problems import Problem
 from auditkit.data.raw import RawTable, ReadFailure, ReadProblems, RowIndex, file_problem
 from auditkit.data.schema import TABLES, Kind
+from auditkit.workbooks import FORMULA_TAG, sheet_parts, unsaved_formula
 
-# A formula element in worksheet XML (`<f>`, `<f t="shared" ...>`, `<x:f>`).
-_FORMULA_TAG = re.compile(rb"<(?:\w+:)?f[\s>/]")
 # A merged range in worksheet XML (`<mergeCell ref="A2:A5"/>`).
 _MERGE_TAG = re.compile(rb'<(?:\w+:)?mergeCell\s[^>]*?ref="([A-Z]+[0-9]+:[A-Z]+[0-9]+)"')
 # A number format that pads whole numbers with zeros (`00000000`, `000000000000`).
@@ -85,7 +84,8 @@ def read_xlsx(path: Path, table: str, kind_of: Callable[[str], Kind | None]) -> 
         ) from None
     try:
         sheet = _the_sheet(path, table, workbook.worksheets)
-        tags = _sheet_tags(path, sheet._worksheet_path)
+        # the sheet's XML part, found as openpyxl found the sheet: through the package's parts
+        tags = _sheet_tags(path, sheet_parts(path)[sheet.title])
         cells = sheet.iter_rows()
         header = [cell.value for cell in next(cells, ())]
         if not any(_is_filled(value) for value in header):
@@ -332,7 +332,7 @@ def _sheet_tags(path: Path, sheet_path: str) -> _SheetTags:
             window = tail + chunk
             cut = max(0, len(window) - _TAIL_BYTES) if chunk else len(window)
             if not formulas:
-                first = _FORMULA_TAG.search(window)
+                first = FORMULA_TAG.search(window)
                 formulas = first is not None and first.start() < cut
             merged += [
                 match.group(1).decode()
@@ -404,11 +404,8 @@ def _unsaved_formulas(path: Path, table: str, cells: _SheetCells) -> list[Proble
                     )
                 else:
                     formula = shown_cell(formula)
-                found = (
-                    f"a formula {formula} whose result was not saved "
-                    "(open and save the file in Excel, or paste the values)"
-                )
                 column = cells.names[index] or f"#{index + 1}"
+                found = unsaved_formula(formula)
                 problems.append(Problem(path.name, cell.row, column, "a value", found, table=table))
     finally:
         workbook.close()

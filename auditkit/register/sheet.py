@@ -227,6 +227,9 @@ def read_worklist(path: str | os.PathLike[str]) -> pd.DataFrame:
     are skipped. Every problem (a sheet that is not a worklist, a deleted row, a changed key or
     given cell, a row added or copied, text in the amount, an unknown outcome, a date that is no
     date, a missing actor or date) is raised together in a `WorklistSheetError`, one line each.
+    A formula is read by the result saved with it; cells holding a formula saved without its
+    result (a file written by a program, not a spreadsheet) are named with the header's
+    problems, before the rows are read, as they would read as blank.
     """
     source = Path(path)
     if not source.is_file():
@@ -250,6 +253,9 @@ def read_worklist(path: str | os.PathLike[str]) -> pd.DataFrame:
     header_row = _header_row(sheet, int(meta["header_row"]))
     problems = _Problems(source.name, sheet, header_row)
     _check_header(sheet, header_row, [*given, *INPUT_COLUMNS], meta.get("lang"), problems)
+    # A formula saved without its result reads as blank (the row as not checked yet): named
+    # before the rows are read with the blanks it would leave.
+    problems.unsaved_formulas(source, sheet, header_row, [*given, *INPUT_COLUMNS])
     problems.raise_any()
     expected = _sheet_frame(workbook[ROWS_SHEET], 1, [*given])
     filled = _sheet_frame(sheet, header_row, None)

@@ -241,12 +241,12 @@ def write_field_sheet(
     The sheet states the misstatement `direction` that will be evaluated and records it, so
     evaluating the returned sheet uses what the inspectors read. The file is written under a
     temporary name and renamed, so an interrupted write never leaves a half sheet that looks whole.
+    A file already at `path` is replaced only when it is a field sheet with nothing filled in
+    (see `check_sheet_path`): the inspectors' work is never written over.
     """
     i18n.language(lang)
     direction = choice("direction", direction, DIRECTIONS)
-    target = Path(path)
-    if target.suffix.lower() != ".xlsx":
-        raise ParameterError("path", "a file name ending in .xlsx", str(path))
+    target = check_sheet_path(path)
     rows = _selection_rows(selection)
     columns = [*rows.columns, *INSPECTOR_COLUMNS]
     workbook = Workbook()
@@ -270,6 +270,74 @@ def write_field_sheet(
     return write_atomic(target, workbook.save)
 
 
+def check_sheet_path(path: str | os.PathLike[str], name: str = "path") -> Path:
+    """`path` as the path a field sheet may be written to, or a ParameterError naming `name`
+    (the CLI checks its flag before the selection is made): a file name ending in .xlsx, where
+    there is no file yet or an auditkit field sheet with no inspector cell filled (a rerun writes
+    it again). A file that cannot be read as a field sheet, or one the inspectors began to fill
+    (a value or a formula in any of INSPECTOR_COLUMNS), is left as it is: it would be lost."""
+    target = Path(path)
+    if target.suffix.lower() != ".xlsx":
+        raise ParameterError(name, "a file name ending in .xlsx", str(path))
+    if not target.exists():
+        return target
+    expected = "a new file, or an auditkit field sheet with nothing filled in"
+    try:
+        filled = _inspector_cells_filled(target)
+    except FieldSheetError as error:
+        raise ParameterError(
+            name,
+            expected,
+            f"{target}, which cannot be read as a field sheet ({error}): move it away first",
+        ) from None
+    if filled:
+        row, column, letter = filled[0]
+        raise ParameterError(
+            name,
+            expected,
+            f"{target} with {len(filled)} inspector cell(s) filled (the first: sheet "
+            f"{FIELD_SHEET!r}, row {row}, column {letter} ({column})): evaluate it and move it "
+            "away first, or write the field sheet to another file",
+        )
+    return target
+
+
+def _inspector_cells_filled(path: Path) -> list[tuple[int, str, str]]:
+    """(row, column, letter) of each inspector cell of the field sheet at `path` holding a value
+    or a formula; a FieldSheetError saying why when the file cannot be read as a field sheet."""
+    try:
+        workbook = load_workbook(path, read_only=True)
+    except Exception as error:  # openpyxl raises several unrelated types for a non-xlsx file
+        raise FieldSheetError(f"not a readable .xlsx file: {error}") from error
+    try:
+        sheets = (FIELD_SHEET, META_SHEET, ROWS_SHEET)
+        missing = [title for title in sheets if title not in workbook.sheetnames]
+        if missing:
+            raise FieldSheetError(f"no sheet {', '.join(map(repr, missing))}")
+        sheet = workbook[FIELD_SHEET]
+        sheet.reset_dimensions()  # a stored extent cut short would hide filled rows
+        header_row, columns = header_columns(sheet)
+        missing = [column for column in INSPECTOR_COLUMNS if column not in columns]
+        if missing:
+            raise FieldSheetError(f"no column {', '.join(missing)} in its header")
+        inputs = [(columns[name], name) for name in INSPECTOR_COLUMNS]
+        return [
+            (row, name, get_column_letter(index))
+            for row, values in enumerate(
+                sheet.iter_rows(min_row=header_row + 1, values_only=True), start=header_row + 1
+            )
+            for index, name in inputs
+            if index <= len(values) and not _empty(values[index - 1])
+        ]
+    finally:
+        workbook.close()
+
+
+def _empty(value: object) -> bool:
+    """A cell with nothing in it: None or only spaces."""
+    return value is None or (isinstance(value, str) and not value.strip())
+
+
 def statement(direction: str, lang: str) -> str:
     """The sentence at the top of the field sheet: what counts as an error and what to fill in."""
     yes, no = flag_choices(lang)
@@ -289,7 +357,9 @@ def read_field_sheet(
 
     `inspected_at` fills blank inspection dates (default: the file's modification date).
     `auditing_district` is who inspected; for self-audits it defaults to each row's district.
-    Every problem found is listed in the `FieldSheetError` raised, one line each.
+    Every problem found is listed in the `FieldSheetError` raised, one line each. A formula is
+    read by the result saved with it; cells holding a formula saved without its result (a file
+    written by a program, not a spreadsheet) are named first, as they would read as blank.
     """
     audit_kind = choice("audit_kind", audit_kind, AUDIT_KINDS)
     source = Path(path)
@@ -307,20 +377,21 @@ def read_field_sheet(
                 f"field sheet {source.name!r}: sheet {required!r} is missing (not written by auditkit?)"
             )
     meta = json.loads(workbook[META_SHEET]["A1"].value)
+    header_row = int(meta.get("header_row", 1))
     expected, _ = _sheet_frame(workbook[ROWS_SHEET], source.name, 1, header_labels=False)
     filled, letters = _sheet_frame(
-        workbook[FIELD_SHEET], source.name, int(meta.get("header_row", 1)), header_labels=True
+        workbook[FIELD_SHEET], source.name, header_row, header_labels=True
     )
     default_date = _default_date(inspected_at, source)
-    sample = _validate(
-        filled,
-        expected,
-        meta,
-        SheetProblems(
-            f"field sheet {source.name!r}, sheet {FIELD_SHEET!r}", letters, FieldSheetError
-        ),
-        default_date,
+    problems = SheetProblems(
+        f"field sheet {source.name!r}, sheet {FIELD_SHEET!r}", letters, FieldSheetError
     )
+    # A formula saved without its result reads as blank: named before the rows are checked
+    # with the blanks it would leave.
+    read = [*meta["columns"], *INSPECTOR_COLUMNS]
+    problems.unsaved_formulas(source, workbook[FIELD_SHEET], header_row, read)
+    problems.raise_any()
+    sample = _validate(filled, expected, meta, problems, default_date)
     inspections = _inspections(sample, audit_kind, auditing_district)
     strata = None if meta["strata"] is None else pd.DataFrame(meta["strata"])
     return FieldResults(

@@ -289,16 +289,22 @@ def build(
 ) -> SamplingStudy:
     """Run the field loop for `district` of a loaded `dataset`; the field sheet and, without a
     returned `field_sheet`, its simulated filled copy are written into `folder`. `lang` is the
-    field sheet's language (the inspectors read it); the study itself is worded when shown."""
+    field sheet's language (the inspectors read it); the study itself is worded when shown.
+
+    A rerun writes the field sheet again over the blank one of the run before; a sheet filled
+    in where it was written is kept as it is: given as `field_sheet` it is the one evaluated,
+    else `write_field_sheet` refuses to write over it."""
     frame = population(dataset, district, units, stratum, months)
     planned = plan(materiality, expected, likelihood=frame.likelihood, confidence=confidence)
     selection = select(
         frame.frame, planned.n, units=units, method=method, values=frame.values, seed=seed
     )
-    sheet = write_field_sheet(selection, Path(folder) / sheet_name(units, seed), lang=lang)
-    if field_sheet:
-        returned, simulated = require_file(field_sheet), None
-    else:
+    sheet = Path(folder) / sheet_name(units, seed)
+    returned = require_file(field_sheet) if field_sheet else None
+    if returned is None or not (sheet.exists() and sheet.samefile(returned)):
+        sheet = write_field_sheet(selection, sheet, lang=lang)
+    simulated = None
+    if returned is None:
         copy = sheet.with_name(sheet.stem + "_simulated.xlsx")
         returned = simulated = simulate_field_sheet(sheet, frame, copy, lang=lang)
     results = read_returned_sheet(returned, selection)

@@ -245,3 +245,34 @@ def test_a_formula_whose_saved_result_is_empty_text_is_an_empty_cell(xlsx_dir: P
     assert errors(xlsx_dir) == []
     customers = load(xlsx_dir).customers
     assert len(customers) == 3 and pd.isna(customers["meter_test_date"].iloc[0])
+
+
+def test_the_first_worksheet_is_read_from_the_part_its_workbook_names(xlsx_dir: Path) -> None:
+    path = xlsx_dir / "bills.xlsx"
+
+    def formula_and_helper_sheet(book: Workbook) -> None:
+        book.active["F2"] = "=D2-C2"  # kwh_billed, saved without its result
+        book.create_sheet("lists").sheet_state = "hidden"
+
+    edit(path, formula_and_helper_sheet)
+    # The table's XML stored as sheet2.xml and the helper's as sheet1.xml, as the workbook's
+    # relationships say: the formula is found where the table is, not by a conventional name.
+    swapped = path.with_suffix(".tmp")
+    parts = {"xl/worksheets/sheet1.xml": "xl/worksheets/sheet2.xml",
+             "xl/worksheets/sheet2.xml": "xl/worksheets/sheet1.xml"}  # fmt: skip
+    with zipfile.ZipFile(path) as source, zipfile.ZipFile(swapped, "w") as target:
+        for item in source.infolist():
+            content = source.read(item)
+            if item.filename == "xl/_rels/workbook.xml.rels":
+                content = re.sub(
+                    rb"/xl/worksheets/sheet([12])\.xml",
+                    lambda match: b"/xl/worksheets/sheet%d.xml" % (3 - int(match[1])),
+                    content,
+                )
+            target.writestr(parts.get(item.filename, item.filename), content)
+    swapped.replace(path)
+    assert load_workbook(path).sheetnames[0] == "Sheet1"
+    assert errors(xlsx_dir) == [
+        "bills.xlsx row 2, column kwh_billed: expected a value, found a formula '=D2-C2' "
+        "whose result was not saved (open and save the file in Excel, or paste the values)"
+    ]

@@ -14,11 +14,13 @@ from pathlib import Path
 
 import pandas as pd
 import pytest
+from formula_results import save_results
 from openpyxl import load_workbook
 from openpyxl.utils.datetime import CALENDAR_MAC_1904
 from openpyxl.worksheet.worksheet import Worksheet
 from worklist_builders import finding, findings
 
+from auditkit.formulas import put_cell
 from auditkit.register.sheet import (
     FIRST_DATA_ROW,
     HEADER_ROW,
@@ -366,6 +368,58 @@ def test_outcomes_not_on_the_list_are_refused(blank, typed):
     assert problems_of(returned(blank, {ROWS[0]: checked(typed)})) == [
         f"{WHERE}, row {ROWS[0]}, column I (outcome): expected one of {offered}, found {typed!r}"
     ]
+
+
+UNSAVED = "whose result was not saved (open and save the file in Excel, or paste the values)"
+
+
+def test_formulas_saved_without_their_result_are_refused_not_read_as_a_blank_row(blank):
+    # A program (not Excel) wrote the formulas: b's row would read as blank, not checked yet,
+    # and a's recovery without its amount. A column added beside the worklist is not read.
+    answers = {
+        ROWS[0]: checked("已追补", amount_recovered="=400+80"),
+        ROWS[1]: {"outcome": '="属实"', "checked_by": '="李工"', "checked_on": "=DATE(2025,7,15)"},
+    }
+
+    def add_a_column_of_formulas(sheet: Worksheet) -> None:
+        added = sheet.max_column + 1
+        sheet.cell(HEADER_ROW, added).value = "差额"
+        sheet.cell(ROWS[0], added).value = "=J3-K3"
+
+    path = returned(blank, answers, add_a_column_of_formulas)
+    sheet = load_workbook(path)[WORKLIST_SHEET]
+
+    def line(row: int, column: str, formula: str) -> str:
+        return (
+            f"{WHERE}, row {row}, column {letter(sheet, column)} ({column}): expected a value, "
+            f"found a formula {formula!r} {UNSAVED}"
+        )
+
+    assert problems_of(path) == [
+        line(ROWS[0], "amount_recovered", "=400+80"),
+        line(ROWS[1], "outcome", '="属实"'),
+        line(ROWS[1], "checked_by", '="李工"'),
+        line(ROWS[1], "checked_on", "=DATE(2025,7,15)"),
+    ]
+
+
+def test_formulas_with_their_saved_result_read_as_that_result(blank):
+    answers = {
+        ROWS[0]: checked("已追补", amount_recovered="=400+80"),
+        ROWS[1]: checked('="属实"'),
+    }
+
+    def typed_with_an_equals_sign(sheet: Worksheet) -> None:  # text, not a formula: read as typed
+        put_cell(sheet.cell(ROWS[1], columns_of(sheet)["checked_by"]), "=李工")
+
+    path = returned(blank, answers, typed_with_an_equals_sign)
+    sheet = load_workbook(path)[WORKLIST_SHEET]
+    amount = f"{letter(sheet, 'amount_recovered')}{ROWS[0]}"
+    outcome = f"{letter(sheet, 'outcome')}{ROWS[1]}"
+    save_results(path, {amount: 480, outcome: "属实"}, part="xl/worksheets/sheet1.xml")
+    events = read_worklist(path)
+    assert events["event"].tolist() == ["recovered", "confirmed"]
+    assert events["amount"].iloc[0] == 480 and events["actor"].tolist() == ["李工", "=李工"]
 
 
 # -- edits that lose or duplicate a finding: refused whole -----------------------------------

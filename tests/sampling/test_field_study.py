@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import re
+import shutil
 from pathlib import Path
 
 import pandas as pd
@@ -12,6 +13,7 @@ from openpyxl import load_workbook
 from sampling_builders import accounts, first_district
 
 from auditkit import data
+from auditkit.errors import ParameterError
 from auditkit.results import Result, Study
 from auditkit.sampling import FieldSheetError, SampleDataError, select, study, write_field_sheet
 from auditkit.sampling.fieldsheet import FIELD_SHEET, header_columns
@@ -197,3 +199,24 @@ def test_the_population_is_a_result_that_says_and_draws_what_is_sampled(
     assert drawn and figure.axes[0].get_ylabel() == "Population size"
     if units == "items":
         assert sum(bar.get_height() for bar in drawn) == figures["population_size"]
+
+
+def test_a_rerun_writes_the_blank_sheet_again_and_keeps_one_filled_in_its_place(
+    utility: Path, tmp_path: Path
+) -> None:
+    district = first_district(utility)
+    dataset = data.load(utility)
+    first = study.build(dataset, district, folder=tmp_path, seed=7, months=6)
+    again = study.build(dataset, district, folder=tmp_path, seed=7, months=6)
+    assert again.sheet == first.sheet and again.headline() == first.headline()
+    shutil.copyfile(first.simulated, first.sheet)  # the filled sheet returned where it was written
+    filled = first.sheet.read_bytes()
+    with pytest.raises(ParameterError, match=r"with \d+ inspector cell\(s\) filled"):
+        study.build(dataset, district, folder=tmp_path, seed=7, months=6)
+    assert first.sheet.read_bytes() == filled
+    returned = study.build(
+        dataset, district, folder=tmp_path, seed=7, months=6, field_sheet=str(first.sheet)
+    )
+    assert returned.simulated is None and returned.sheet == first.sheet
+    assert returned.headline() == first.headline()  # the simulated answers, read back
+    assert first.sheet.read_bytes() == filled

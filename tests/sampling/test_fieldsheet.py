@@ -6,10 +6,13 @@ from pathlib import Path
 
 import pandas as pd
 import pytest
+from formula_results import save_results
 from openpyxl import load_workbook
 from openpyxl.utils import get_column_letter
 from sampling_builders import accounts, bills
 
+from auditkit.errors import ParameterError
+from auditkit.formulas import put_cell
 from auditkit.sampling import FieldSheetError, read_field_sheet, select, write_field_sheet
 from auditkit.sampling.fieldformat import FIRST_DATA_ROW
 from auditkit.sampling.fieldsheet import FIELD_SHEET, header_columns
@@ -168,8 +171,6 @@ def test_item_sheet_without_book_values_needs_the_flag(tmp_path: Path) -> None:
 
 
 def test_path_must_be_xlsx(selection, tmp_path: Path) -> None:
-    from auditkit.errors import ParameterError
-
     with pytest.raises(ParameterError, match="'path'"):
         write_field_sheet(selection, tmp_path / "sheet.csv")
 
@@ -336,3 +337,111 @@ def test_sheet_states_and_records_the_direction_it_is_evaluated_in(
     assert "多计" in load_workbook(over)[FIELD_SHEET]["A1"].value
     evaluation = read_field_sheet(fill(over, tmp_path / "over_filled.xlsx", answers)).evaluate(0.05)
     assert (evaluation.direction, evaluation.x) == ("overstatement", 0)
+
+
+UNSAVED = "whose result was not saved (open and save the file in Excel, or paste the values)"
+
+
+def test_formulas_saved_without_their_result_are_named_not_read_as_blank(
+    selection, tmp_path: Path
+) -> None:
+    # A program (not Excel) wrote the formulas: each would read as a blank cell, the audited
+    # amount missing, the inspection dated the file's day, the note lost.
+    blank = write_field_sheet(selection, tmp_path / "sheet.xlsx")
+    filled = fill(blank, tmp_path / "filled.xlsx", {3: ("=E3*1.1", "是")})
+    workbook = load_workbook(filled)
+    workbook[FIELD_SHEET]["G4"] = "=DATE(2025,7,15)"
+    workbook[FIELD_SHEET]["J5"] = '="电表已换"'
+    workbook.save(filled)
+    with pytest.raises(FieldSheetError) as raised:
+        read_field_sheet(filled)
+    where = "field sheet 'filled.xlsx', sheet 'field_sheet'"
+    assert raised.value.problems == [
+        f"{where}, row 3, column H (audited_value): expected a value, found a formula "
+        f"'=E3*1.1' {UNSAVED}",
+        f"{where}, row 4, column G (inspected_at): expected a value, found a formula "
+        f"'=DATE(2025,7,15)' {UNSAVED}",
+        f"{where}, row 5, column J (note): expected a value, found a formula '=\"电表已换\"' "
+        f"{UNSAVED}",
+    ]
+
+
+def test_formulas_with_their_saved_result_read_as_that_result(selection, tmp_path: Path) -> None:
+    blank = write_field_sheet(selection, tmp_path / "sheet.xlsx")
+    book = float(selection.sample[selection.values].iloc[0])
+    filled = fill(blank, tmp_path / "filled.xlsx", {3: ("=E3+50", "是")})
+    workbook = load_workbook(filled)
+    workbook[FIELD_SHEET]["J3"] = '="电表已换"'
+    workbook[FIELD_SHEET]["J4"] = '=IF(1,"","x")'  # its result saved as empty text: no note
+    put_cell(workbook[FIELD_SHEET]["J5"], "=见照片")  # text typed with a leading '=' stays text
+    workbook.save(filled)
+    save_results(
+        filled, {"H3": book + 50, "J3": "电表已换", "J4": ""}, part="xl/worksheets/sheet1.xml"
+    )
+    results = read_field_sheet(filled)
+    assert results.sample["audited_value"].iloc[0] == pytest.approx(book + 50)
+    notes = results.sample["note"]
+    assert (notes[0], notes[2]) == ("电表已换", "=见照片") and pd.isna(notes[1])
+
+
+def test_a_field_sheet_with_nothing_filled_in_is_written_again(selection, tmp_path: Path) -> None:
+    path = write_field_sheet(selection, tmp_path / "sheet.xlsx")
+    workbook = load_workbook(path)
+    workbook[FIELD_SHEET].cell(FIRST_DATA_ROW, 2).value = "changed"  # a given cell, not an input
+    workbook.save(path)
+    assert write_field_sheet(selection, path, lang="en") == path  # a scheduled rerun
+    assert load_workbook(path)[FIELD_SHEET].cell(FIRST_DATA_ROW, 2).value != "changed"
+
+
+@pytest.mark.parametrize(
+    ("cell", "value"),
+    [("H5", 120.5), ("I4", "否"), ("J6", "户主不在家"), ("G7", "=DATE(2025,7,15)")],
+)
+def test_a_field_sheet_the_inspectors_began_to_fill_is_never_written_over(
+    selection, tmp_path: Path, cell: str, value: object
+) -> None:
+    path = write_field_sheet(selection, tmp_path / "sheet.xlsx")
+    workbook = load_workbook(path)
+    workbook[FIELD_SHEET][cell] = value
+    workbook.save(path)
+    before = path.read_bytes()
+    column = {"G": "inspected_at", "H": "audited_value", "I": "error_found", "J": "note"}[cell[0]]
+    with pytest.raises(ParameterError) as raised:
+        write_field_sheet(selection, path)
+    found = (
+        f"{path} with 1 inspector cell(s) filled (the first: sheet 'field_sheet', row {cell[1:]}, "
+        f"column {cell[0]} ({column})): evaluate it and move it away first, or write the field "
+        "sheet to another file"
+    )
+    assert str(raised.value) == (
+        "parameter 'path': expected a new file, or an auditkit field sheet with nothing filled "
+        f"in, found {found!r}"
+    )
+    assert path.read_bytes() == before
+
+
+def test_a_file_that_is_no_field_sheet_is_never_written_over(selection, tmp_path: Path) -> None:
+    other = tmp_path / "bills.xlsx"
+    pd.DataFrame({"customer_id": ["C001"], "amount": [12.5]}).to_excel(other, index=False)
+    text = tmp_path / "notes.xlsx"
+    text.write_text("not a workbook", encoding="utf-8")
+    folder = tmp_path / "folder.xlsx"
+    folder.mkdir()
+    reasons = {
+        other: "no sheet 'field_sheet', 'auditkit_selection', 'auditkit_rows'",
+        text: "not a readable .xlsx file: File is not a zip file",
+        folder: "not a readable .xlsx file: [Errno 21] Is a directory: ",
+    }
+    for path, reason in reasons.items():
+        before = None if path.is_dir() else path.read_bytes()
+        with pytest.raises(ParameterError) as raised:
+            write_field_sheet(selection, path)
+        assert raised.value.name == "path"
+        assert (
+            raised.value.expected == "a new file, or an auditkit field sheet with nothing filled in"
+        )
+        assert raised.value.found.startswith(
+            f"{path}, which cannot be read as a field sheet ({reason}"
+        ), raised.value.found
+        assert raised.value.found.endswith("): move it away first")
+        assert before is None or path.read_bytes() == before

@@ -10,7 +10,7 @@ import pytest
 from openpyxl import load_workbook
 from sampling_builders import bills
 
-from auditkit.cli import sample
+from auditkit.cli import main, sample
 from auditkit.errors import ParameterError
 from auditkit.formulas import put_cell
 from auditkit.sampling.fieldformat import FIRST_DATA_ROW
@@ -140,3 +140,34 @@ def test_bad_input_is_a_parameter_error(population: Path, tmp_path: Path) -> Non
         run(["sample", "plan", "--materiality", "1.5"])
     with pytest.raises(ParameterError, match="'--n'"):
         run(["sample", "select", "--frame", str(population), "--output", str(tmp_path / "x.xlsx")])
+    with pytest.raises(ParameterError, match=r"'--output': expected a file name ending in \.xlsx"):
+        run(["sample", "select", "--frame", str(population), "--n", "5", "--output", "x.csv"])
+
+
+def test_select_never_writes_over_a_sheet_the_inspectors_began_to_fill(
+    population: Path, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    sheet = tmp_path / "sheet.xlsx"
+    arguments = ["sample", "select", "--frame", str(population), "--n", "10", "--seed", "5"]
+    assert main([*arguments, "--output", str(sheet)]) == 0
+    assert main([*arguments, "--output", str(sheet)]) == 0  # nothing filled in yet: written again
+    workbook = load_workbook(sheet)
+    rows = workbook[FIELD_SHEET]
+    header_row, columns = header_columns(rows)
+    rows.cell(header_row + 2, columns["error_found"]).value = "是"
+    workbook.save(sheet)
+    before = sheet.read_bytes()
+    capsys.readouterr()
+    assert main([*arguments, "--output", str(sheet)]) == 2
+    error = capsys.readouterr().err
+    assert error.count("\n") == 1 and error.startswith(
+        "auditkit sample: error: parameter '--output': expected a new file, or an auditkit field "
+        f'sheet with nothing filled in, found "{sheet} with 1 inspector cell(s) filled (the '
+        f"first: sheet 'field_sheet', row {header_row + 2}, column "
+    )
+    assert sheet.read_bytes() == before  # the inspectors' answer is still there
+    other = tmp_path / "other.xlsx"
+    other.write_text("a,b\n1,2\n", encoding="utf-8")
+    assert main([*arguments, "--output", str(other)]) == 2
+    assert "cannot be read as a field sheet" in capsys.readouterr().err
+    assert other.read_text(encoding="utf-8") == "a,b\n1,2\n"

@@ -1,0 +1,100 @@
+"""What auditkit reads from an .xlsx package itself: where each sheet's XML is, whether it holds a
+formula; found as the package's own parts say, not by conventional names or openpyxl internals."""
+
+from __future__ import annotations
+
+import zipfile
+from pathlib import Path
+
+from openpyxl import Workbook, load_workbook
+
+from auditkit.workbooks import holds_formula, sheet_parts, unsaved_formula
+
+
+def two_sheets(path: Path) -> Path:
+    """A workbook of the sheets 'table' (a formula in B2, saved without its result) and 'lists'."""
+    workbook = Workbook()
+    workbook.active.title = "table"
+    workbook.active.append(["a", "b"])
+    workbook.active.append([1, "=A2*2"])
+    workbook.create_sheet("lists").append(["x"])
+    workbook.save(path)
+    return path
+
+
+def repack(
+    path: Path, names: dict[str, str], replace: dict[str, list[tuple[bytes, bytes]]]
+) -> None:
+    """Rewrite the package: parts renamed as `names` says, in `replace[part]` each old bytes
+    replaced by the new."""
+    rewritten = path.with_suffix(".tmp")
+    with zipfile.ZipFile(path) as source, zipfile.ZipFile(rewritten, "w") as target:
+        for item in source.infolist():
+            content = source.read(item)
+            for old, new in replace.get(item.filename, []):
+                assert old in content
+                content = content.replace(old, new)
+            target.writestr(names.get(item.filename, item.filename), content)
+    rewritten.replace(path)
+
+
+def test_each_sheet_is_found_at_the_part_its_workbook_names(tmp_path: Path) -> None:
+    path = two_sheets(tmp_path / "book.xlsx")
+    assert sheet_parts(path) == {
+        "table": "xl/worksheets/sheet1.xml",
+        "lists": "xl/worksheets/sheet2.xml",
+    }
+    assert holds_formula(path, "xl/worksheets/sheet1.xml")
+    assert not holds_formula(path, "xl/worksheets/sheet2.xml")
+
+
+def test_parts_stored_under_other_names_and_a_relative_target_are_followed(
+    tmp_path: Path,
+) -> None:
+    path = two_sheets(tmp_path / "book.xlsx")
+    # The first sheet's XML stored as sheet2.xml (named by a target relative to the workbook)
+    # and the second's as data/sheet1.xml: a lookup by conventional names reads the wrong sheet.
+    repack(
+        path,
+        {
+            "xl/worksheets/sheet1.xml": "xl/worksheets/sheet2.xml",
+            "xl/worksheets/sheet2.xml": "xl/data/sheet1.xml",
+        },
+        {
+            "xl/_rels/workbook.xml.rels": [
+                (b"/xl/worksheets/sheet2.xml", b"/xl/data/sheet1.xml"),
+                (b"/xl/worksheets/sheet1.xml", b"worksheets/sheet2.xml"),
+            ],
+            "[Content_Types].xml": [(b"/xl/worksheets/sheet1.xml", b"/xl/data/sheet1.xml")],
+        },
+    )
+    assert load_workbook(path)["table"]["B2"].value == "=A2*2"  # openpyxl reads it so too
+    assert sheet_parts(path) == {"table": "xl/worksheets/sheet2.xml", "lists": "xl/data/sheet1.xml"}
+    assert holds_formula(path, sheet_parts(path)["table"])
+
+
+def test_a_workbook_part_named_elsewhere_is_found_by_its_content_type(tmp_path: Path) -> None:
+    path = two_sheets(tmp_path / "book.xlsx")
+    repack(
+        path,
+        {"xl/workbook.xml": "xl/book.xml", "xl/_rels/workbook.xml.rels": "xl/_rels/book.xml.rels"},
+        {
+            "[Content_Types].xml": [(b'PartName="/xl/workbook.xml"', b'PartName="/xl/book.xml"')],
+            "_rels/.rels": [(b"xl/workbook.xml", b"xl/book.xml")],
+        },
+    )
+    assert load_workbook(path).sheetnames == ["table", "lists"]
+    assert sheet_parts(path)["table"] == "xl/worksheets/sheet1.xml"
+
+
+def test_a_sheet_whose_part_is_missing_is_left_out(tmp_path: Path) -> None:
+    path = two_sheets(tmp_path / "book.xlsx")
+    repack(path, {"xl/worksheets/sheet2.xml": "xl/worksheets/gone.bin"}, {})
+    assert sheet_parts(path) == {"table": "xl/worksheets/sheet1.xml"}
+
+
+def test_an_unsaved_formula_is_named_with_how_to_save_its_result() -> None:
+    assert unsaved_formula("'=A2*2'") == (
+        "a formula '=A2*2' whose result was not saved "
+        "(open and save the file in Excel, or paste the values)"
+    )
