@@ -290,6 +290,11 @@ REVENUE_NOT_COMPARED = {
         "auditkit prices an itemized bill from its recomputed lines (periods, tiers, funds, "
         "demand and reactive energy at the multiplier due); the SQL prices the missing kWh flat"
     ),
+    "tariff_mismatch": (
+        "auditkit prices an itemized bill by recomputing it on the tariff due and on the tariff "
+        "billed (periods, tiers, losses, basic charge, power-factor adjustment, funds); the SQL "
+        "prices it at the flat rates"
+    ),
 }
 
 

@@ -183,7 +183,9 @@ _RULES = {
         "（two_part_threshold_kva）而电价表对该用电类别在其电压等级有两部制电价却执行单一制电价；法定例外："
         "shared_meter_industries 所列行业（学校、养老机构、社会福利机构）可执行居民合表电价，ev_charging_industries"
         "（充换电设施）可执行 ev_charging_usages 所列用电类别的电价且不受两部制标准约束；涉及电费为数据期内各期未按"
-        "应执行电价计费的账单按其电压等级、当月电价少收的电度电费、基金及附加和基本电费之和；可追补金额另列：数据显示起始时间的"
+        "应执行电价计费的账单按应执行电价计收的电费减按计费电价计收的电费之和：有电费明细的按计费电量重算两种电价下的账单"
+        "（分时、阶梯按时段、档位，含变损、基本电费——两部制而档案无计费方式的按容量——、力调电费和基金及附加），"
+        "否则按其电压等级、当月的平段电价、基金及附加和按容量计的基本电费；可追补金额另列：数据显示起始时间的"
         "自起始起追补，起始时间不明的按最近 backbill_months 个月",
         "the archive tariff's usage type ≠ the customer's usage_type, or the schedule offers the "
         "tariff no rate at the customer's voltage, or a single-part tariff at or above the "
@@ -191,9 +193,13 @@ _RULES = {
         "legal exceptions: industries in shared_meter_industries (schools, care homes, welfare "
         "sites) may pay the residential shared-meter price, ev_charging_industries (EV charging) "
         "the tariffs of ev_charging_usages, single-part or two-part; impact: what the bills of "
-        "the data not on the tariff due under-billed (energy and basic charge at the rates of the "
-        "month and voltage band, funds included); beside it what can be back-billed: from the start where the "
-        "data shows it, else the last backbill_months",
+        "the data not on the tariff due under-billed: what the schedule charges on the tariff due "
+        "less what it charges on the tariff billed; on itemized data both bills recomputed on the "
+        "quantities billed (periods or tiers, losses, the basic charge — by capacity where a "
+        "two-part tariff is due and the archive has no basis —, the power-factor adjustment and "
+        "funds), else the flat rates of the month and voltage band, funds and the basic charge by "
+        "capacity; beside it what can be back-billed: from the start where the data shows it, "
+        "else the last backbill_months",
     ),
     "rule.rate_mismatch.title": ("执行电价与电价表不符", "Energy rate differs from the schedule"),
     "rule.rate_mismatch.checks": (

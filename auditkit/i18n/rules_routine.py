@@ -24,6 +24,10 @@ WORDS: dict[str, tuple[str, str]] = {
         "；数据期内 {bills:count:bill}（{months:span}）少收 {amount:money}",
         "; the data's {bills:count:bill} {months:span} under-billed {amount:money}",
     ),
+    "evidence.tariff.pf": (
+        "，其中力调电费 {amount:money}",
+        ", of which {amount:money} of power-factor adjustment",
+    ),
     "evidence.tariff.no_tariff_due": (
         "；电价表在其电压等级没有适用于该用电类别的电价，未计算少收电费",
         "; the schedule offers its usage no tariff at its voltage: not priced",

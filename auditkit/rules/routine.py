@@ -7,6 +7,9 @@ from dataclasses import dataclass
 import numpy as np
 import pandas as pd
 
+from auditkit.billing.bill_frame import LINE_TYPES
+from auditkit.billing.money import round_half_up
+from auditkit.billing.recompute import CodedLines
 from auditkit.periods import date_month_number, month_end_days
 from auditkit.rules.billing_lines import energy_view, rate_off
 from auditkit.rules.context import RuleContext
@@ -23,6 +26,7 @@ from auditkit.rules.findings import (
 )
 from auditkit.rules.instrument import ct_primary_a, ct_secondary_a, expected_pt_ratio
 from auditkit.rules.registry import rule
+from auditkit.rules.repriced import recompute_as_billed
 
 
 def _categories(ctx: RuleContext) -> pd.DataFrame:
@@ -97,10 +101,12 @@ def tariff_mismatch(ctx: RuleContext, params: dict) -> pd.DataFrame:
     two-part threshold where the schedule offers its usage a two-part tariff at its voltage.
 
     Revenue: what the bills of the data show under-billed, each bill not on the tariff due
-    priced at that tariff's rates for the customer's voltage band and month against what the
-    schedule charges on the tariff billed, by its tiers or periods where the bill has them (a
-    wrong rate on the bill is rate_mismatch's), its funds likewise, plus a two-part tariff's basic charge on the capacity in force less any
-    billed. Beside it, the
+    priced as what the schedule charges on the tariff due less what it charges on the tariff
+    billed (a wrong rate on the bill is rate_mismatch's). On itemized data both are
+    recomputations of the bill on the quantities it billed (`_repriced_gap`): energy by the
+    periods or tiers of each tariff, losses, funds, a two-part tariff's basic charge, and the
+    power-factor adjustment on that base; elsewhere (or where a bill cannot be so priced) the
+    flat rates of `_flat_gap`. Beside it, the
     evidence gives what can be back-billed: from the first such bill where the data shows the
     start, else the last `backbill_months` months (the convention for an unknown start).
     """
@@ -142,7 +148,8 @@ def tariff_mismatch(ctx: RuleContext, params: dict) -> pd.DataFrame:
     if len(idx) == 0:
         return empty_raw()
     correct = _correct_tariff(ctx, schedule, usage, idx, large[idx] & ~ev_charging[idx])
-    money = _tariff_gap(ctx, idx, correct, params)
+    two_part_due = np.isin(correct, schedule["tariff_category"].to_numpy()[two_part])
+    money = _tariff_gap(ctx, idx, correct, two_part_due, params)
     window_from = ctx.as_of - params["backbill_months"] + 1
     first_bill = np.minimum(ctx.first_bill_month[idx], ctx.as_of)
     month_from = np.where(money.bills > 0, money.first_wrong, first_bill)
@@ -182,6 +189,8 @@ def tariff_mismatch(ctx: RuleContext, params: dict) -> pd.DataFrame:
                 months=(month_from[position], ctx.as_of),
             )
         )
+        if money.pf[position]:
+            clauses.append(clause("tariff.pf", amount=money.pf[position]))
         if start_seen[position]:
             clauses.append(clause("tariff.recoverable_from_start", start=month_from[position]))
         else:
@@ -211,13 +220,15 @@ class _TariffGap:
     """Per flagged customer, the bills not on the tariff due and what they under-billed.
 
     `bills`: how many; `first_wrong`: the month of the first (the audit month where none);
-    `total`: the yuan under-billed over them (≥ 0); `months` / `gap`: each such bill's month
-    and yuan, grouped by `owner` (position among the flagged customers).
+    `total`: the yuan under-billed over them (≥ 0); `pf`: of which power-factor adjustment (the
+    sum over those bills of the adjustment moved); `months` / `gap`: each such bill's month and
+    yuan, grouped by `owner` (position among the flagged customers).
     """
 
     bills: np.ndarray
     first_wrong: np.ndarray
     total: np.ndarray
+    pf: np.ndarray
     owner: np.ndarray
     months: np.ndarray
     gap: np.ndarray
@@ -229,12 +240,16 @@ class _TariffGap:
         return np.maximum(summed, 0.0)
 
 
-def _tariff_gap(ctx: RuleContext, idx: np.ndarray, correct: np.ndarray, params: dict) -> _TariffGap:
-    """The bills of customers `idx` not on their tariff due `correct` (None: not priced), each
-    priced: energy at the tariff due's rate less what the schedule charges for it on the tariff
-    billed (both for the month and the customer's voltage band; `_energy_on_billed`), its funds
-    at the difference of their rates, plus the tariff due's basic charge per kVA on the capacity
-    in force less the basic charge billed."""
+def _tariff_gap(
+    ctx: RuleContext,
+    idx: np.ndarray,
+    correct: np.ndarray,
+    two_part_due: np.ndarray,
+    params: dict,
+) -> _TariffGap:
+    """The bills of customers `idx` not on their tariff due `correct` (None: not priced;
+    `two_part_due` where it is two-part), each priced by `_repriced_gap` on itemized data where
+    it can be, else by `_flat_gap`."""
     rows = rows_of(ctx, idx)
     position = np.full(len(ctx.customers), -1)
     position[idx] = np.arange(len(idx))
@@ -243,27 +258,111 @@ def _tariff_gap(ctx: RuleContext, idx: np.ndarray, correct: np.ndarray, params: 
     wrong = (ctx.bill_tariff_due[rows] != due_code[owner]) & (due_code[owner] >= 0)
     rows, owner = rows[wrong], owner[wrong]
     months = ctx.bill_month[rows]
+    gap = _flat_gap(ctx, rows, correct[owner], params)
+    pf = np.zeros(len(rows))
+    if ctx.itemized and len(rows):
+        repriced, moved = _repriced_gap(ctx, idx, correct, two_part_due, rows, owner)
+        by_lines = ~np.isnan(repriced)
+        gap[by_lines], pf[by_lines] = repriced[by_lines], moved[by_lines]
+    count = np.bincount(owner, minlength=len(idx))
+    first_wrong = np.full(len(idx), ctx.as_of)
+    np.minimum.at(first_wrong, owner, months)
+    total = np.maximum(np.bincount(owner, gap, minlength=len(idx)), 0.0)
+    pf_total = round_half_up(np.bincount(owner, pf, minlength=len(idx)))
+    return _TariffGap(count, first_wrong, total, pf_total, owner, months, gap)
+
+
+def _flat_gap(ctx: RuleContext, rows: np.ndarray, tariff: np.ndarray, params: dict) -> np.ndarray:
+    """Per bill of `rows`, what it under-billed on the flat rates: energy at the rate of the
+    tariff due (`tariff`, per bill) less what the schedule charges for it on the tariff billed
+    (both for the month and the customer's voltage band; `_energy_on_billed`), its funds at the
+    difference of their rates, plus the tariff due's basic charge per kVA on the capacity in
+    force less the basic charge billed."""
     kwh = ctx.bills["kwh_billed"].to_numpy(dtype=float)[rows]
-    correct_per_bill = correct[owner]
-    energy_gap = _rate_of(ctx, correct_per_bill, rows, "energy_rate") * kwh - _energy_on_billed(
+    energy_gap = _rate_of(ctx, tariff, rows, "energy_rate") * kwh - _energy_on_billed(
         ctx, rows, kwh, params
     )
     # Government funds collected with the bill (DOMAIN.md: fund_rate × kWh), where the schedule
     # has them: a tariff without funds (a household's) leaves them uncollected.
     fund_gap = (
-        _rate_of(ctx, correct_per_bill, rows, "fund_rate")
-        - ctx.schedule_rate_due("fund_rate", rows)
+        _rate_of(ctx, tariff, rows, "fund_rate") - ctx.schedule_rate_due("fund_rate", rows)
     ) * kwh
-    kva_rate = _rate_of(ctx, correct_per_bill, rows, "basic_rate_kva_month")
+    kva_rate = _rate_of(ctx, tariff, rows, "basic_rate_kva_month")
     in_force = ctx.capacity_in_force[rows]
     basic_billed = np.nan_to_num(optional_values(ctx.bills, "basic_charge")[rows])
     basic_gap = np.where(np.isnan(kva_rate), 0.0, np.nan_to_num(in_force * kva_rate) - basic_billed)
-    gap = np.nan_to_num(energy_gap) + np.nan_to_num(fund_gap) + basic_gap
-    count = np.bincount(owner, minlength=len(idx))
-    first_wrong = np.full(len(idx), ctx.as_of)
-    np.minimum.at(first_wrong, owner, months)
-    total = np.maximum(np.bincount(owner, gap, minlength=len(idx)), 0.0)
-    return _TariffGap(count, first_wrong, total, owner, months, gap)
+    return np.nan_to_num(energy_gap) + np.nan_to_num(fund_gap) + basic_gap
+
+
+def _repriced_gap(
+    ctx: RuleContext,
+    idx: np.ndarray,
+    correct: np.ndarray,
+    two_part_due: np.ndarray,
+    rows: np.ndarray,
+    owner: np.ndarray,
+) -> tuple[np.ndarray, np.ndarray]:
+    """Per bill of `rows` (ascending; `owner`: its customer's position in `idx`), the bill
+    recomputed on the tariff due less the bill recomputed on the tariff billed, both on the
+    quantities billed (`recompute_as_billed`: kWh, periods, demand and reactive energy as
+    billed, so a multiplier's or register's difference is not counted here), over every line
+    (energy, losses, basic charge, power-factor adjustment, funds); and of it the
+    power-factor adjustment. NaN where a bill cannot be priced so: its tariff billed is not the
+    archive's in force (the recomputation prices that one), or an energy line has no rate.
+
+    On the tariff due every bill is due that tariff (the customer's tariff changes are left
+    out), and a two-part tariff due charges a customer without a basis by capacity, as the
+    capacity in force gives it (the recomputation's sources: transformers, orders, archive)."""
+    flagged = np.unique(owner)
+    customers = idx[flagged]
+    basis = ctx.customers["basic_charge_basis"].to_numpy(dtype=object)[customers]
+    unset = two_part_due[flagged] & ~np.isin(basis, ["capacity", "demand"])
+    on_due = recompute_as_billed(
+        ctx,
+        customers,
+        archive={
+            "tariff_category": correct[flagged],
+            "basic_charge_basis": np.where(unset, "capacity", basis),
+        },
+        without_orders={
+            "tariff_change": np.ones(len(customers), dtype=bool),
+            "basis_change": unset,
+        },
+    )
+    due, due_pf, due_tariff = _due_per_bill(ctx, *on_due, rows)
+    billed, billed_pf, billed_tariff = _due_per_bill(
+        ctx, *recompute_as_billed(ctx, customers), rows
+    )
+    priced = (due_tariff == ctx.tariff_code(correct)[owner]) & (
+        billed_tariff == ctx.bill_tariff_due[rows]
+    )
+    gap = np.where(priced, round_half_up(due - billed), np.nan)
+    return gap, round_half_up(due_pf - billed_pf)
+
+
+def _due_per_bill(
+    ctx: RuleContext, bill_row: np.ndarray, coded: CodedLines, rows: np.ndarray
+) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """Per bill of `rows` (ascending), of a recomputation (`recompute_as_billed`): the amount
+    due over its lines, of which the power-factor adjustment, and the tariff it was priced on
+    (a code of `ctx.tariff_index`; -1 where the bill was not recomputed or an energy line has
+    no rate)."""
+    at = np.minimum(np.searchsorted(rows, bill_row), len(rows) - 1)
+    at[rows[at] != bill_row] = -1  # a bill of the customers not among `rows`
+    tariff = np.full(len(rows), -1)
+    mine = at >= 0
+    tariff[at[mine]] = ctx.tariff_code(coded.bills["tariff_due"])[mine]
+    line = at[coded.bill]
+    mine = line >= 0
+    amount = coded.figures["amount_due"][mine]
+    kind = coded.line_type[mine]
+    line = line[mine]
+    total = np.bincount(line, np.nan_to_num(amount), len(rows))
+    pf = kind == LINE_TYPES.index("pf_adjustment")
+    pf_amount = np.bincount(line[pf], np.nan_to_num(amount[pf]), len(rows))
+    no_rate = (kind == LINE_TYPES.index("energy")) & np.isnan(amount)
+    tariff[line[no_rate]] = -1
+    return total, pf_amount, tariff
 
 
 def _energy_on_billed(

@@ -11,10 +11,11 @@ from __future__ import annotations
 
 import pandas as pd
 import pytest
-from itemized_builder import INDUSTRIAL, Itemized
+from itemized_builder import INDUSTRIAL, TARIFFS, Itemized
 
 from auditkit import rules
 from auditkit.billing import recompute
+from auditkit.data import Dataset
 
 TOU = INDUSTRIAL | {"tariff_category": "TOU", "tou": True}
 #: One month of a 400 kVA customer at 10 kV: 10 000 kWh (4 000 peak, 3 000 valley, 3 000 flat).
@@ -425,6 +426,80 @@ def test_tariff_mismatch_prices_a_tiered_bill_by_its_tiers_not_the_shared_meter_
     assert list(found.index) == ["shop"]
     assert found.loc["shop", "revenue_impact"] == pytest.approx(858.00, abs=0.005)
     assert "under-billed ¥858.00" in found.loc["shop", "evidence"]
+
+
+def _run_on(u: Itemized, tariffs: pd.DataFrame, rule_id: str, as_of: str) -> pd.DataFrame:
+    """The findings of `rule_id` on `u` with its schedule replaced by `tariffs`."""
+    tables = u.tables() | {"tariffs": tariffs}
+    return rules.run(Dataset.from_frames(tables), rules=rule_id, as_of=as_of).set_index(
+        "customer_id"
+    )
+
+
+def test_tariff_mismatch_prices_a_time_of_use_shop_by_its_periods_on_the_kwh_billed():
+    """COM by periods (critical 1.20, peak 1.10, flat 0.80, valley 0.40); shops on RES billed at
+    the shared-meter price 0.52. January 1 000 kWh (300 peak, 400 valley, 300 flat): due 330.00 +
+    240.00 + 160.00 = 730.00, billed 520.00; February 2 000 kWh (1 000 peak, 200 valley, 800
+    flat): due 1 100.00 + 640.00 + 80.00 = 1 820.00, billed 1 040.00. Under-billed 210.00 +
+    780.00 = 990.00 (the flat row would say 3 000 × 0.28 = 840.00)."""
+    tariffs = TARIFFS[TARIFFS["tariff_category"] != "COM"]
+    com = [("critical", 1.20), ("peak", 1.10), ("flat", 0.80), ("valley", 0.40)]
+    tariffs = pd.concat(
+        [
+            pd.DataFrame(
+                {
+                    "tariff_category": "COM",
+                    "usage_type": "commercial",
+                    "energy_rate": [rate for _, rate in com],
+                    "tou_period": [period for period, _ in com],
+                    "valid_from": pd.Timestamp("2018-01-01"),
+                }
+            ),
+            tariffs,
+        ],
+        ignore_index=True,
+    )
+    u = Itemized()
+    shop = {"tariff_category": "RES", "tou": True}
+    u.customer("shop", **shop)
+    # The same shop with a CT of 2 in the archive, billed at multiplier 1: the missing half of
+    # its kWh is multiplier_mismatch's, so the tariff is priced on the kWh billed.
+    u.customer("shop_ct", **shop, ct_ratio=2.0)
+    u.customer("plain_shop", tariff_category="RES")  # not on time-of-use: COM's flat row
+    for customer_id in ("shop", "shop_ct", "plain_shop"):
+        for period, kwh, peak, valley in (("2024-01", 1000, 300.0, 400.0),
+                                          ("2024-02", 2000, 1000.0, 200.0)):  # fmt: skip
+            registers = {"kwh_peak": peak, "kwh_valley": valley, "kwh_critical": 0.0}
+            u.bill(customer_id, period, kwh, [("energy", float(kwh), 0.52)], tariff="RES",
+                   **registers)  # fmt: skip
+    found = _run_on(u, tariffs, "tariff_mismatch", "2024-02")
+    assert sorted(found.index) == ["plain_shop", "shop", "shop_ct"]
+    assert found.loc["shop", "revenue_impact"] == pytest.approx(990.00, abs=0.005)
+    assert found.loc["shop_ct", "revenue_impact"] == pytest.approx(990.00, abs=0.005)
+    # The near miss: a shop not on time-of-use is priced at the flat row, as before.
+    assert found.loc["plain_shop", "revenue_impact"] == pytest.approx(840.00, abs=0.005)
+    assert "under-billed ¥990.00 (" in found.loc["shop", "evidence"]  # no adjustment due
+
+
+def test_tariff_mismatch_owes_the_two_part_basic_charge_and_the_adjustment_it_moves():
+    """A 400 kVA factory at 10 kV archived and billed on COM (0.80), standard 0.90, 10 000 kWh
+    and 6 000 kvarh: PF 0.86, +2.0 %. Billed 8 000.00 + 160.00 of adjustment. Due on IND2
+    (TOU left out of the schedule): 6 000.00 of energy, 400 kVA × 30 = 12 000.00 of basic charge
+    by capacity (the archive has no basis), 2.0 % of 18 000.00 = 360.00 of adjustment, funds
+    300.00: 18 660.00. Under-billed 10 500.00, of which 200.00 of adjustment (the flat rates
+    said 10 000.00: no adjustment, and no funds against a tariff billed without a fund rate)."""
+    tariffs = TARIFFS[TARIFFS["tariff_category"] != "TOU"]
+    u = Itemized()
+    factory = INDUSTRIAL | {"tariff_category": "COM", "basic_charge_basis": "none"}
+    u.customer("factory", **factory, pf_standard=0.90)
+    u.bill("factory", "2024-01", 10_000, [("energy", 10_000.0, 0.80),
+           ("pf_adjustment", 8000.0, 0.02)], kvarh_import=6000.0, kvarh_export=0.0)  # fmt: skip
+    found = _run_on(u, tariffs, "tariff_mismatch", "2024-01")
+    assert found.loc["factory", "revenue_impact"] == pytest.approx(10_500.00, abs=0.005)
+    english, chinese = evidence(found, "factory")
+    assert "should be IND2" in english
+    assert "under-billed ¥10,500.00, of which ¥200.00 of power-factor adjustment (" in english
+    assert "少收 10,500.00 元，其中力调电费 200.00 元（" in chinese
 
 
 # --- what a line wrong upstream moves downstream, counted once --------------------------------

@@ -1,0 +1,77 @@
+"""Bills recomputed on another archive than the one they were billed on: what a rule that prices
+a wrong archive value (the tariff) compares with the bills recomputed on the archive as it is."""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from types import SimpleNamespace
+
+import numpy as np
+import pandas as pd
+
+from auditkit.billing.recompute import CodedLines, recompute_coded
+from auditkit.rules.context import (
+    RuleContext,
+    archive_rows,
+    bill_rows_of,
+    customer_positions,
+)
+from auditkit.rules.recomputed import bill_rows
+
+
+def recompute_as_billed(
+    ctx: RuleContext,
+    customers: np.ndarray,
+    archive: Mapping[str, np.ndarray] | None = None,
+    without_orders: Mapping[str, np.ndarray] | None = None,
+) -> tuple[np.ndarray, CodedLines]:
+    """The bills of `customers` (codes, ascending) recomputed on what each bill metered: every
+    read taken as billed (its kWh, period, demand and reactive figures, as an estimated read
+    keeps them), with the archive columns of `archive` set to its values (aligned with
+    `customers`) and the orders of each type in `without_orders` left out for the customers it
+    flags (aligned with `customers`). Also the context's row of each recomputed bill (-1: none).
+
+    A rule pricing bills on another archive (the tariff due) compares two such recomputations,
+    so a difference of kWh (multiplier, register) stays the rules' that find it."""
+    source = ctx.source
+    people = source.customers.iloc[customers].reset_index(drop=True)
+    for column, values in (archive or {}).items():
+        people[column] = values
+    position = np.full(len(ctx.customers) + 1, -1, dtype=np.int64)  # -1: no customer
+    position[customers] = np.arange(len(customers))
+    rows = bill_rows_of(ctx.bill_customer, customers)
+    bills = ctx.bills.iloc[rows][list(source.bills.columns)].assign(read_type="estimated")
+    orders = getattr(source, "work_orders", None)
+    if orders is not None:
+        at = position[archive_rows(ctx.customers["customer_id"], orders["customer_id"])]
+        kept = (orders["issued_at"] <= ctx.as_of_date).to_numpy(dtype=bool) & (at >= 0)
+        for order_type, flagged in (without_orders or {}).items():
+            dropped = np.append(np.asarray(flagged, dtype=bool), False)[at]
+            kept &= ~(dropped & orders["order_type"].eq(order_type).to_numpy(dtype=bool))
+        orders = orders.loc[kept]
+    dataset = SimpleNamespace(
+        customers=people,
+        bills=bills,
+        tariffs=source.tariffs,
+        work_orders=orders,
+        bill_lines=_of_customers(ctx, ctx.bill_lines, position),
+        transformers=_of_customers(ctx, ctx.transformers, position),
+    )
+    keys = (position[ctx.bill_customer[rows]], ctx.bill_month[rows])
+    coded = recompute_coded(dataset, ctx.as_of_period, bill_keys=keys)
+    recomputed = coded.bills["customer_row"].to_numpy(dtype=np.int64)
+    in_context = np.append(customers, -1)[recomputed]  # -1 stays -1
+    bill_row = bill_rows(
+        ctx, pd.DataFrame({"customer_row": in_context, "month": coded.bills["month"]})
+    )
+    return (np.arange(len(coded.bills)) if bill_row is None else bill_row), coded
+
+
+def _of_customers(
+    ctx: RuleContext, table: pd.DataFrame | None, position: np.ndarray
+) -> pd.DataFrame | None:
+    """The rows of `table` (keyed by customer_id) of the customers `position` places (≥ 0)."""
+    if table is None:
+        return None
+    at = position[customer_positions(table["customer_id"], ctx.customers["customer_id"])]
+    return table.loc[at >= 0]
