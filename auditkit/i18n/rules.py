@@ -243,22 +243,24 @@ _RULES = {
     "rule.tou_misapplied.checks": (
         "按重算账单核对电度电费明细：分时用户未按时段计费、非分时用户按时段计费、各时段电量或电价（含调价后仍用旧时段电价）与应收不符；"
         "每条明细差额超过 amount_tolerance 元且超过应收的 relative_tolerance；计费电价类别或电量与应收不符的账单归电价、倍率或示数规则；"
-        "涉及电费为各期电度电费少计的净额之和，多计的只在证据中说明；按典型负荷比例拆分时段电量的为估算，其余为核实",
+        "涉及电费为各期电度电费少计的净额及其引起的力调电费差额之和，多计的只在证据中说明；按典型负荷比例拆分时段电量的为估算，其余为核实",
         "energy lines against the recomputed bill: a time-of-use customer billed without periods, "
         "a customer not on time-of-use billed by periods, period kWh or rates (an old schedule's "
         "after a price change) other than due; a line off by more than amount_tolerance yuan and "
         "relative_tolerance of its amount due; bills on another tariff or for other kWh than due "
-        "belong to the tariff, multiplier and register rules; impact: the net energy under-billed, "
-        "bill by bill (over-billing is shown, not counted); proved, or estimated where the period "
-        "kWh due are split by the typical load profile",
+        "belong to the tariff, multiplier and register rules; impact: the net energy under-billed "
+        "with the power-factor adjustment on it, bill by bill (over-billing is shown, not "
+        "counted); proved, or estimated where the period kWh due are split by the typical load "
+        "profile",
     ),
     "rule.tier_misapplied.title": ("居民阶梯电价执行错误", "Residential tiers misapplied"),
     "rule.tier_misapplied.checks": (
         "按重算账单核对阶梯电度电费明细：按错误的年度累计电量分档、合表用户按阶梯计费、一户一表用户未按阶梯计费；"
-        "容差与归属同峰谷分时规则；涉及电费为各期少计的净额之和",
+        "容差与归属同峰谷分时规则；涉及电费为各期少计的净额及其引起的力调电费差额之和",
         "tier lines against the recomputed bill: bands filled from the wrong cumulative kWh of "
         "the tier year, tiers on a shared meter, no tiers for a single household; tolerances and "
-        "attribution as tou_misapplied; impact: the net energy under-billed, bill by bill",
+        "attribution as tou_misapplied; impact: the net energy under-billed with the "
+        "power-factor adjustment on it, bill by bill",
     ),
     "rule.basic_charge_error.title": ("基本电费计算错误", "Basic charge miscalculated"),
     "rule.basic_charge_error.checks": (
@@ -272,11 +274,13 @@ _RULES = {
     "rule.pf_adjustment_error.title": ("功率因数调整电费错误", "Power-factor adjustment wrong"),
     "rule.pf_adjustment_error.checks": (
         "力调电费按应执行的调整比例乘以已计收的电度、变损和基本电费核对（变损不符的账单按已计变损电量下的调整比例）："
-        "应调未调、无考核标准却调整、奖罚方向错误、金额不符；变损、基本电费差额引起的力调差额归各自规则；涉及电费为各期少计之和",
+        "应调未调、无考核标准却调整、奖罚方向错误、金额不符；变损、基本电费、分时与阶梯电度电费差额引起的力调差额归各自规则；"
+        "涉及电费为各期少计之和",
         "the adjustment due (the table's percentage of the customer's standard × the energy, "
         "loss and basic charges billed; where the losses are off, the percentage the losses "
         "billed give) against the one billed: missing, not due, of the wrong sign or amount; "
-        "what a loss or basic line off moves the adjustment by is counted by their rules; "
+        "what a loss, basic, period or tier line off moves the adjustment by is counted by "
+        "their rules; "
         "impact: the adjustment under-billed, bill by bill",
     ),
     "rule.pf_standard_mismatch.title": (
@@ -602,6 +606,14 @@ _EVIDENCE = {
         "应按 {due_quantity:num2} 计收 {due:money}）",
         "{bills:count:bill} with a basic charge other than due ({last:word:last}{at:period}: "
         "{billed:money} billed on {quantity:num2}, {due:money} due on {due_quantity:num2})",
+    ),
+    "evidence.tou_misapplied.pf": (
+        "；其中分时电度电费差额引起的力调电费差额 {amount:money}",
+        "; of which {amount:money} of power-factor adjustment on the energy difference",
+    ),
+    "evidence.tier_misapplied.pf": (
+        "；其中阶梯电度电费差额引起的力调电费差额 {amount:money}",
+        "; of which {amount:money} of power-factor adjustment on the energy difference",
     ),
     "evidence.basic_charge_error.pf": (
         "；其中基本电费差额引起的力调电费差额 {amount:money}",

@@ -13,7 +13,8 @@ bill, the power-factor adjustment is judged on the base billed and the funds on 
 (where the losses are off, at the adjustment rate the losses billed give), and the rule of a line
 wrong upstream carries what it moves downstream: loss_not_charged the funds on the loss kWh and
 the adjustment on the losses (rate and base), basic_charge_error the adjustment on the basic
-charge. Each yuan of a bill's difference is counted once.
+charge, tou_misapplied and tier_misapplied the adjustment on their energy difference. Each yuan
+of a bill's difference is counted once.
 
 A finding whose under-billing rests on an estimated line (time-of-use kWh split by the profile,
 losses without reactive registers) is `estimated`, whatever the rule's kind, and says so.
@@ -397,7 +398,18 @@ def tou_misapplied(ctx: RuleContext, params: dict) -> pd.DataFrame:
         "due_rate": rc.rate_due[line],
     }
     estimated = _any_line(rc, lines, rc.estimated[lines], len(ctx.bills))[rows]
-    findings = _Findings(ctx, rows, net, cause, details, estimated=estimated)
+    # The adjustment on the energy difference moves with it (pf_adjustment_error judges the
+    # base billed).
+    pf = _pf_moved(ctx, rows, net, _pf_rate_due(ctx, rows))
+    findings = _Findings(
+        ctx,
+        rows,
+        net + pf,
+        cause,
+        details,
+        estimated=estimated,
+        carried={"tou_misapplied.pf": pf},
+    )
     return findings.raw(
         "tou_misapplied",
         {
@@ -437,7 +449,9 @@ def tier_misapplied(ctx: RuleContext, params: dict) -> pd.DataFrame:
         "tier3": rc.per_bill(third, np.nan_to_num(rc.quantity_billed[third]), n)[rows],
         "due_tier3": rc.per_bill(third, np.nan_to_num(rc.quantity_due[third]), n)[rows],
     }
-    return _Findings(ctx, rows, net, cause, details).raw(
+    pf = _pf_moved(ctx, rows, net, _pf_rate_due(ctx, rows))  # as tou_misapplied
+    findings = _Findings(ctx, rows, net + pf, cause, details, carried={"tier_misapplied.pf": pf})
+    return findings.raw(
         "tier_misapplied",
         {
             "not_due": ("billed", "due"),

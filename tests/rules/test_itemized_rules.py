@@ -591,6 +591,46 @@ def test_a_basic_charge_off_carries_the_adjustment_on_it(downstream):
     )
 
 
+def test_periods_billed_flat_carry_the_adjustment_on_their_energy_difference():
+    # A time-of-use customer of standard 0.90 (10 000 kWh, 6 000 kvarh: PF 0.86, +2.0 %) billed
+    # flat: 6 000.00 of energy where 6 500.00 is due, the adjustment 2.0 % of the 18 000.00
+    # billed = 360.00, as pf_adjustment_error judges it; 2.0 % of 18 500.00 = 370.00 is due:
+    # 500.00 + 10.00.
+    u = Itemized()
+    u.customer("flat", **TOU, pf_standard=0.90)
+    u.bill("flat", "2024-01", 10_000, [("energy", 10_000.0, 0.60), BASIC,
+           ("pf_adjustment", 18_000.0, 0.02), FUND], tariff="TOU", kvarh_import=6000.0,
+           kvarh_export=0.0, capacity_billed_kva=400.0, **REGISTERS)  # fmt: skip
+    found = u.run(["tou_misapplied", "pf_adjustment_error"])
+    assert found["rule_id"].tolist() == ["tou_misapplied"]
+    assert found.loc["flat", "revenue_impact"] == 510.00
+    english, chinese = evidence(found, "flat")
+    assert english.endswith(
+        "; under-billed ¥510.00; of which ¥10.00 of power-factor adjustment on the energy "
+        "difference"
+    )
+    assert chinese.endswith("；少计 510.00 元；其中分时电度电费差额引起的力调电费差额 10.00 元")
+
+
+def test_tiers_misapplied_carry_the_adjustment_where_one_is_due():
+    # A tiered meter held to 0.85 (kvarh 3/4 of the kWh: PF 0.80, +2.5 %). February's 400 kWh
+    # all billed in tier 1 (200.00) after January's 2 000: 160 × 0.50 + 240 × 0.55 = 212.00 is
+    # due, and 2.5 % of it, 5.30, where 5.00 was billed on 200.00: 12.00 + 0.30.
+    u = Itemized()
+    u.customer("meter", usage_type="residential", tariff_category="RES", tier_scheme="single",
+               pf_standard=0.85)  # fmt: skip
+    for period, kwh in (("2024-01", 2000.0), ("2024-02", 400.0)):
+        lines = [("energy", kwh, 0.50, None, 1), ("pf_adjustment", kwh * 0.50, 0.025)]
+        u.bill("meter", period, kwh, lines, tariff="RES", kvarh_import=0.75 * kwh,
+               kvarh_export=0.0)  # fmt: skip
+    found = u.run(["tier_misapplied", "pf_adjustment_error"])
+    assert found["rule_id"].tolist() == ["tier_misapplied"]
+    assert found.loc["meter", "revenue_impact"] == 12.30
+    assert evidence(found, "meter")[0].endswith(
+        "; under-billed ¥12.30; of which ¥0.30 of power-factor adjustment on the energy difference"
+    )
+
+
 def test_the_adjustment_quoted_is_that_of_the_under_billed_bills_only():
     # January's basic charge 800.00 short (+2 % = 16.00 of adjustment), February's 800.00 over:
     # the revenue is January's 816.00, and so is the adjustment quoted in it (not 16 − 16 = 0).
