@@ -258,12 +258,13 @@ def _tariff_gap(
     wrong = (ctx.bill_tariff_due[rows] != due_code[owner]) & (due_code[owner] >= 0)
     rows, owner = rows[wrong], owner[wrong]
     months = ctx.bill_month[rows]
-    gap = _flat_gap(ctx, rows, correct[owner], params)
-    pf = np.zeros(len(rows))
+    gap, pf = np.full(len(rows), np.nan), np.zeros(len(rows))
     if ctx.itemized and len(rows):
-        repriced, moved = _repriced_gap(ctx, idx, correct, two_part_due, rows, owner)
-        by_lines = ~np.isnan(repriced)
-        gap[by_lines], pf[by_lines] = repriced[by_lines], moved[by_lines]
+        gap, moved = _repriced_gap(ctx, idx, correct, two_part_due, rows, owner)
+        pf = np.where(np.isnan(gap), 0.0, moved)
+    flat = np.flatnonzero(np.isnan(gap))
+    if len(flat):  # only then the whole recomputation is read (`_energy_on_billed`)
+        gap[flat] = _flat_gap(ctx, rows[flat], correct[owner[flat]], params)
     count = np.bincount(owner, minlength=len(idx))
     first_wrong = np.full(len(idx), ctx.as_of)
     np.minimum.at(first_wrong, owner, months)

@@ -502,6 +502,17 @@ def test_tariff_mismatch_owes_the_two_part_basic_charge_and_the_adjustment_it_mo
     assert "少收 10,500.00 元，其中力调电费 200.00 元（" in chinese
 
 
+def test_tariff_mismatch_prices_a_bill_on_a_third_tariff_at_the_flat_rates():
+    """A shop archived on RES but billed on MKT (0.45 in January): the recomputation on the
+    archive prices RES (0.52), not the tariff billed, so the bill is priced at the flat rates:
+    1 000 × (COM 0.80 − MKT 0.45) = 350.00 (not 1 000 × (0.80 − 0.52) = 280.00)."""
+    u = Itemized()
+    u.customer("shop", tariff_category="RES")
+    u.bill("shop", "2024-01", 1000, [("energy", 1000.0, 0.45)], tariff="MKT")
+    found = u.run("tariff_mismatch", as_of="2024-01")
+    assert found.loc["shop", "revenue_impact"] == pytest.approx(350.00, abs=0.005)
+
+
 # --- what a line wrong upstream moves downstream, counted once --------------------------------
 
 
