@@ -181,15 +181,19 @@ class FieldResults:
         }
         if method in DISTRIBUTION_METHODS and (self.units == "items" or not has_book):
             if self.strata is not None and self.units == "items":
+                # Each row flagged as an error is a full taint (1) in the direction evaluated, so
+                # every stratum counts the errors the inspectors found, as the unstratified test does.
+                misstated = 2.0 if direction == "understatement" else 0.0
                 return evaluate(
                     **common,
                     data=self.sample.assign(
-                        _book=1.0, _audit=np.where(self.sample["error_found"], 0.0, 1.0)
+                        _book=1.0, _audit=np.where(self.sample["error_found"], misstated, 1.0)
                     ),
                     book="_book",
                     audit="_audit",
                     times="times",
                     strata="stratum",
+                    direction=direction,
                     population_size=dict(
                         zip(self.strata["stratum"], self.strata["items"], strict=True)
                     ),
