@@ -35,6 +35,10 @@ WORDS: dict[str, tuple[str, str]] = {
     "sampling.label.set_aside": ("剔除（零或负值）", "Set aside (zero or negative)"),
     "sampling.label.x": ("发现错报（个数或错报比例之和）", "Errors found (count or sum of taints)"),
     "sampling.label.conclusion": ("结论", "Conclusion"),
+    "sampling.label.lta_net_upper": (
+        "LTA 净额（仅供参考，不作结论依据）",
+        "LTA net figure (reference only, not the conclusion)",
+    ),
     "sampling.label.projected": ("推断错报金额（元）", "Projected misstatement (yuan)"),
     "sampling.label.upper_yuan": ("错报金额上限（元）", "Upper limit of misstatement (yuan)"),
     "sampling.label.projected_errors": ("推断错误户数", "Projected erroneous items"),
@@ -244,19 +248,48 @@ WORDS: dict[str, tuple[str, str]] = {
         "some taints exceed 100% (audited value more than twice the book value in the "
         "direction evaluated); they are used as they are",
     ),
-    "sampling.note.opposite": (
-        "反方向的错报（错报比例之和 {taints:.4g}）未抵减{method}的上限（Stringer 方法会做 LTA 修正）",
-        "misstatements in the opposite direction (sum of taints {taints:.4g}) are not offset "
-        "against the bound with method {method}; stringer applies the LTA correction",
+    "sampling.note.opposite.understatement": (
+        "发现多收电费（核实金额低于账面，错报比例之和 {taints:.4g}）：应退还用户，不抵减少收电费，"
+        "未计入{method}的上限",
+        "over-billing found (audited below book, sum of taints {taints:.4g}): it is refunded to "
+        "the customers, does not offset the under-billing and is left out of the {method} bound",
+    ),
+    "sampling.note.opposite.overstatement": (
+        "发现少计（核实金额高于账面，错报比例之和 {taints:.4g}）：不抵减多计的错报，未计入{method}的上限",
+        "understatements found (audited above book, sum of taints {taints:.4g}): they do not "
+        "offset the overstatements and are left out of the {method} bound",
     ),
     "sampling.note.rounded": (
         "错报比例之和 {taints:.4g} 向上取整为 {errors} 个错误",
         "the sum of taints {taints:.4g} is rounded up to {errors} whole errors",
     ),
-    "sampling.note.lta": (
-        "LTA 修正：上限 {gross:.4%} 减去反方向最可能错报率 {understatement:.4%}",
-        "LTA correction: the bound {gross:.4%} is reduced by the most likely understatement "
-        "{understatement:.4%}",
+    "sampling.note.lta.understatement": (
+        "发现多收电费（核实金额低于账面，错报比例之和 {taints:.4g}）：应退还用户，不抵减少收电费；"
+        "错报率上限 {gross:.4%} 只按少收电费计算。LTA 净额 {net:.4%}（减去多收电费的最可能比例，"
+        "每笔至多 100%）仅供参考，不作结论依据",
+        "over-billing found (audited below book, sum of taints {taints:.4g}): it is refunded to "
+        "the customers and does not offset the under-billing; the upper limit {gross:.4%} counts "
+        "the under-billing alone. The LTA net figure {net:.4%} (the most likely over-billing rate "
+        "subtracted, each taint at most 100%) is for reference only, not the conclusion",
+    ),
+    "sampling.note.lta.overstatement": (
+        "发现少计（核实金额高于账面，错报比例之和 {taints:.4g}）：不抵减多计的错报；"
+        "错报率上限 {gross:.4%} 只按多计的错报计算。LTA 净额 {net:.4%}（减去少计的最可能比例，"
+        "每笔至多 100%）仅供参考，不作结论依据",
+        "understatements found (audited above book, sum of taints {taints:.4g}): they do not "
+        "offset the overstatements; the upper limit {gross:.4%} counts the overstatements alone. "
+        "The LTA net figure {net:.4%} (the most likely understatement rate subtracted, each taint "
+        "at most 100%) is for reference only, not the conclusion",
+    ),
+    "sampling.note.net.understatement": (
+        "估计为净额：{rows} 条记录多收电费（核实金额低于账面），与少收电费相抵",
+        "the estimate is net: {rows} rows are over-billed (audited below book) and offset the "
+        "under-billing",
+    ),
+    "sampling.note.net.overstatement": (
+        "估计为净额：{rows} 条记录少计（核实金额高于账面），与多计的错报相抵",
+        "the estimate is net: {rows} rows are understated (audited above book) and offset the "
+        "overstatements",
     ),
     "sampling.note.no_variation": (
         "错报比例没有变异：上下限等于均值",

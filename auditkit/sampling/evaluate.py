@@ -3,8 +3,9 @@
 Misstatement is measured in the `direction` evaluated: "overstatement" takes book - audited as the
 error (the bill higher than it should be), "understatement" audited - book (under-billing, lost
 revenue). A row's taint is its error divided by its book value. Errors of the other sign are
-understatements of the evaluated direction: they never enlarge the bound; the Stringer methods
-subtract their most likely value (LTA correction), the other methods leave them out and say so.
+misstatements of the other direction: they neither enlarge nor reduce the bound and the most likely
+error of the attribute and Stringer methods (over-billing is refunded, it does not make up for
+revenue lost); a note names them, with the Stringer methods' LTA net figure for reference only.
 
 The default direction is under-billing (`DEFAULT_DIRECTION`) everywhere auditkit evaluates: a
 marketing audit looks for revenue lost, and one default keeps the CLI, the notebook and a field
@@ -224,10 +225,13 @@ def _from_data(
     sample = _read_sample(settings, frame, book, audit, times)
     errors = sample.errors_table()
     method = settings.method
-    if method in variables.ESTIMATORS:
-        return _variables(settings, sample, size, value, errors)
-    if method == "mpu":
-        return _mean_per_unit(settings, sample, size, value, errors)
+    if method in VARIABLES_METHODS:
+        # These estimators work on signed differences: the other direction offsets, and is named.
+        other = int(np.sum(settings.sign * (sample.book - sample.audit) < 0))
+        net = (Note(f"net.{settings.direction}", {"rows": other}),) if other else ()
+        if method == "mpu":
+            return _mean_per_unit(settings, sample, size, value, errors, net)
+        return _variables(settings, sample, size, value, errors, net)
     positive = np.clip(sample.expanded(), 0, None)
     opposite = np.clip(-sample.expanded(), 0, None)
     notes = []
@@ -236,7 +240,12 @@ def _from_data(
     if method in STRINGER_METHODS:
         return _stringer(settings, sample, positive, opposite, size, value, errors, notes)
     if opposite.sum() > 0:
-        notes.append(Note("opposite", {"taints": float(opposite.sum()), "method": method}))
+        notes.append(
+            Note(
+                f"opposite.{settings.direction}",
+                {"taints": float(opposite.sum()), "method": method},
+            )
+        )
     return _distribution(
         settings, float(positive.sum()), sample.n, size, value, errors, tuple(notes)
     )
@@ -314,18 +323,21 @@ def _stringer(
 ) -> Evaluation:
     n = sample.n
     factors = STRINGER_METHODS[settings.method]
-    gross = stringer.stringer_upper(positive[positive > 0], n, settings.confidence, factors)
-    upper = stringer.lta_corrected(gross, opposite[opposite > 0], n)
+    upper = stringer.stringer_upper(positive[positive > 0], n, settings.confidence, factors)
+    net = None
     if opposite.sum() > 0:
-        notes.append(Note("lta", {"gross": gross, "understatement": float(opposite.sum()) / n}))
+        net = stringer.lta_corrected(upper, opposite[opposite > 0], n)
+        figures = {"taints": float(opposite.sum()), "gross": upper, "net": net}
+        notes.append(Note(f"lta.{settings.direction}", figures))
     return Evaluation(
         method=settings.method,
         confidence=settings.confidence,
         materiality=settings.materiality,
         n=n,
         x=float(positive.sum()),
-        mle=float(sample.expanded().sum()) / n,
+        mle=float(positive.sum()) / n,
         upper=upper,
+        lta_net_upper=net,
         lower=None,
         p_value=None,
         direction=settings.direction,
@@ -342,6 +354,7 @@ def _mean_per_unit(
     size: int | None,
     value: float | None,
     errors: pd.DataFrame,
+    notes: tuple[Note, ...],
 ) -> Evaluation:
     taints = sample.expanded()
     n = len(taints)
@@ -351,7 +364,7 @@ def _mean_per_unit(
     correction = 1.0 if size is None else math.sqrt(1 - n / size)
     mean = float(taints.mean())
     spread = float(taints.std(ddof=1)) / math.sqrt(n) * correction
-    notes = () if spread > 0 else (Note("no_variation"),)
+    notes = notes if spread > 0 else (*notes, Note("no_variation"))
     return _t_based(
         settings,
         mean,
@@ -372,6 +385,7 @@ def _variables(
     size: int | None,
     value: float | None,
     errors: pd.DataFrame,
+    notes: tuple[Note, ...],
 ) -> Evaluation:
     method = settings.method
     if size is None or value is None:
@@ -404,7 +418,7 @@ def _variables(
         size,
         value,
         errors,
-        (),
+        notes,
         x=float(np.clip(sample.taints, 0, None).sum()),
     )
 

@@ -231,7 +231,9 @@ class Evaluation:
     Rates (`mle`, `upper`, `lower`) are fractions of items or of monetary units; `upper` and `lower`
     are one-sided bounds at `confidence`. `x` is the number of errors, or for monetary data the sum
     of taints in the direction evaluated. `conclusion` is True when the upper bound is below
-    materiality, False when it is not, None without a materiality.
+    materiality, False when it is not, None without a materiality. `lta_net_upper` (Stringer with
+    misstatements of the other direction) is the LTA net figure, shown for reference only: the
+    conclusion never uses it.
     """
 
     method: str
@@ -253,6 +255,7 @@ class Evaluation:
     strata: pd.DataFrame | None = None
     errors: pd.DataFrame | None = None
     notes: tuple[Note, ...] = field(default=())
+    lta_net_upper: float | None = None
 
     @property
     def conclusion(self) -> bool | None:
@@ -314,6 +317,7 @@ class Evaluation:
             "mle": self.mle,
             "upper": self.upper,
             "lower": self.lower,
+            "lta_net_upper": self.lta_net_upper,
             "precision": self.precision,
             "p_value": self.p_value,
             "bayes_factor": self.bayes_factor,
@@ -339,6 +343,8 @@ class Evaluation:
             ("lower", _rate(self.lower)),
             ("precision", _rate(self.precision)),
         ]
+        if self.lta_net_upper is not None:
+            rows.insert(8, ("lta_net_upper", _rate(self.lta_net_upper, 3)))
         if self.errors is not None:  # evaluated from book and audited values: a direction applies
             rows.insert(1, ("direction", i18n.text(f"sampling.direction.{self.direction}", lang)))
         if self.p_value is not None:

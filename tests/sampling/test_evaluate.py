@@ -1,4 +1,4 @@
-"""evaluate(): bounds, Stringer, the LTA correction and the estimators, checked by hand."""
+"""evaluate(): bounds, Stringer, the other direction (LTA for reference) and the estimators, checked by hand."""
 
 from __future__ import annotations
 
@@ -92,8 +92,9 @@ def test_stringer_binomial_by_hand() -> None:
     assert result.upper == pytest.approx(u0 + (u1 - u0) * 0.6)
 
 
-def test_lta_correction_subtracts_the_understatements() -> None:
-    data = monetary([(100.0, 50.0), (100.0, 80.0), (100.0, 130.0)], 100)  # taints .5, .2, -.3
+def test_misstatements_of_the_other_direction_never_lower_the_stringer_bound() -> None:
+    # Overstatement taints .5 and .2; one bill audited at 10 times its book value (taint -9).
+    data = monetary([(100.0, 50.0), (100.0, 80.0), (100.0, 1000.0)], 100)
     result = evaluate(
         0.05, "stringer.poisson", data=data, book="book", audit="audit", direction="overstatement"
     )
@@ -102,9 +103,59 @@ def test_lta_correction_subtracts_the_understatements() -> None:
         + (POISSON_95[1] - POISSON_95[0]) * 0.5
         + (POISSON_95[2] - POISSON_95[1]) * 0.2
     ) / 100
-    assert result.upper == pytest.approx(gross - 0.3 / 100, rel=1e-6)
-    assert result.mle == pytest.approx((0.5 + 0.2 - 0.3) / 100)
-    assert "lta" in result.summary()["notes"]
+    assert result.upper == pytest.approx(gross, rel=1e-6)
+    assert result.mle == pytest.approx((0.5 + 0.2) / 100)  # the evaluated direction only
+    # The LTA net figure, for reference: the -9 taint counts at most 1 (a unit at most wholly).
+    assert result.lta_net_upper == pytest.approx(gross - 1 / 100, rel=1e-6)
+    assert result.summary()["lta_net_upper"] == result.lta_net_upper
+    assert "lta.overstatement" in result.summary()["notes"]
+
+
+def test_over_billing_does_not_offset_under_billing_and_the_verdict_stays_not_shown() -> None:
+    # 80 units: under-billed taints .6 and .4, three bills over-billed in full (audited 0).
+    data = monetary([(100.0, 160.0), (100.0, 140.0), *[(100.0, 0.0)] * 3], 80)
+    result = evaluate(0.05, "stringer.poisson", data=data, book="book", audit="audit")
+    factors = [stats.gamma.ppf(0.95, j + 1) for j in range(3)]
+    gross = (factors[0] + (factors[1] - factors[0]) * 0.6 + (factors[2] - factors[1]) * 0.4) / 80
+    assert gross == pytest.approx(0.058317, abs=1e-6)  # above materiality 5%
+    assert result.upper == pytest.approx(gross) and result.conclusion_code == "not_shown"
+    assert result.lta_net_upper == pytest.approx(gross - 3 / 80)  # 2.08 %, reference only
+    assert result.mle == pytest.approx(1.0 / 80)
+    english, chinese = result.explain("en"), result.explain("zh")
+    assert "over-billing found" in english and "not the conclusion" in english
+    assert "understatement" not in english.split("under-billing: the audited")[1]
+    assert "多收电费" in chinese and "仅供参考" in chinese
+    assert "LTA net figure" in "\n".join(result.to_table("en").iloc[:, 0])
+
+
+def test_an_lta_net_figure_is_never_below_zero() -> None:
+    data = monetary([(100.0, 0.0)] * 10, 10)  # every unit over-billed, none under-billed
+    result = evaluate(0.5, "stringer", data=data, book="book", audit="audit")
+    assert result.upper == pytest.approx(1 - 0.05 ** (1 / 10)) and result.lta_net_upper == 0.0
+
+
+def test_attribute_methods_leave_the_other_direction_out_and_say_so() -> None:
+    data = monetary([(100.0, 150.0), (100.0, 0.0)], 50)  # under-billed .5, over-billed 1
+    result = evaluate(0.1, "binomial", data=data, book="book", audit="audit")
+    assert result.x == pytest.approx(0.5) and result.mle == pytest.approx(0.5 / 50)
+    assert result.upper == pytest.approx(stats.beta.ppf(0.95, 1.5, 49.5))
+    assert "opposite.understatement" in result.summary()["notes"]
+    assert "over-billing found" in result.explain("en") and "多收电费" in result.explain("zh")
+
+
+def test_variables_estimators_say_their_estimate_is_net() -> None:
+    data = pd.DataFrame({"book": [100.0] * 4, "audit": [150.0, 90.0, 100.0, 97.0]})
+    result = evaluate(
+        0.1,
+        "difference",
+        data=data,
+        book="book",
+        audit="audit",
+        population_size=100,
+        population_value=10_000.0,
+    )
+    assert "net.understatement" in result.summary()["notes"]
+    assert "2 rows are over-billed" in result.explain("en")
 
 
 def test_understatement_direction_flips_the_taints() -> None:
@@ -119,7 +170,8 @@ def test_understatement_direction_flips_the_taints() -> None:
     assert under.upper == pytest.approx(
         (POISSON_95[0] + (POISSON_95[1] - POISSON_95[0]) * 0.5) / 100, rel=1e-6
     )
-    assert over.upper == pytest.approx(POISSON_95[0] / 100 - 0.5 / 100, rel=1e-6)
+    assert over.upper == pytest.approx(POISSON_95[0] / 100, rel=1e-6)  # not lowered
+    assert over.lta_net_upper == pytest.approx((POISSON_95[0] - 0.5) / 100, rel=1e-6)
 
 
 def test_times_count_each_hit() -> None:
