@@ -295,13 +295,25 @@ WORDS: dict[str, tuple[str, str]] = {
         "错报比例没有变异：上下限等于均值",
         "no variation among the taints: the bounds equal the mean",
     ),
-    "sampling.note.empty_stratum.proportional": (
-        "层“{stratum}”按比例分配未分到样本",
-        "stratum '{stratum}' received no units under proportional allocation",
+    "sampling.note.raised_stratum.proportional": (
+        "层“{stratum}”按比例分配不足 1 个抽样单位，改为 1 个：每层至少抽 1 个（只有 1 条记录的层即全数核查）",
+        "stratum '{stratum}' was given 1 unit although its proportional share rounds to none: "
+        "every stratum is sampled (a one-row stratum is so examined in full)",
     ),
-    "sampling.note.empty_stratum.neyman": (
-        "层“{stratum}”按 Neyman 分配未分到样本",
-        "stratum '{stratum}' received no units under neyman allocation",
+    "sampling.note.raised_stratum.neyman": (
+        "层“{stratum}”按 Neyman 分配不足 1 个抽样单位，改为 1 个：每层至少抽 1 个（只有 1 条记录的层即全数核查）",
+        "stratum '{stratum}' was given 1 unit although its Neyman share rounds to none: every "
+        "stratum is sampled (a one-row stratum is so examined in full)",
+    ),
+    "sampling.note.census": (
+        "全数核查（{rows} 条记录）：错报已知，没有抽样风险，上下限等于发现的错报率",
+        "examined in full ({rows} rows): the misstatement is known, with no sampling risk; the "
+        "bounds equal the rate found",
+    ),
+    "sampling.note.census_strata": (
+        "层 {strata} 已全数核查：其错报已知，没有抽样风险，按发现的错报计入",
+        "strata examined in full ({strata}): their misstatement is known, with no sampling "
+        "risk, and is counted as found",
     ),
     "sampling.note.complete_pooling": (
         "完全合并：各层作为一个样本评价，分层结果仅供参考",

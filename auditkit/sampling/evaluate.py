@@ -45,6 +45,8 @@ METHODS = (*DISTRIBUTION_METHODS, *STRINGER_METHODS, *VARIABLES_METHODS)
 DIRECTIONS = ("overstatement", "understatement")
 DEFAULT_DIRECTION = "understatement"
 POOLING = ("none", "complete")
+#: Yuan within which a stratum's sampled book values adding up to its value make it a census.
+CENSUS_TOLERANCE = 0.005
 
 Sizes = int | Mapping[str, int] | None
 Values = float | Mapping[str, float] | None
@@ -478,18 +480,13 @@ def _stratified(
     names = sorted(labels.unique())
     per_size = _per_stratum("population_size", sizes, names)
     per_value = _per_stratum("population_value", values, names)
-    results = {
-        name: _from_data(
-            settings,
-            frame[(labels == name).to_numpy()],
-            book,
-            audit,
-            times,
-            per_size[name],
-            per_value[name],
-        )
-        for name in names
-    }
+    _check_every_stratum_sampled(names, sizes, values)
+    results = {}
+    for name in names:
+        part = frame[(labels == name).to_numpy()]
+        size, value = per_size[name], per_value[name]
+        examine = _census if _examined_in_full(part, book, size, value) else _from_data
+        results[name] = examine(settings, part, book, audit, times, size, value)
     table = _strata_table(results)
     total_size = None if None in per_size.values() else int(sum(per_size.values()))
     total_value = None if None in per_value.values() else float(sum(per_value.values()))
@@ -498,6 +495,88 @@ def _stratified(
         note = Note("complete_pooling")
         return _with(pooled, strata=table, notes=(*pooled.notes, note))
     return _combine(settings, results, table, total_size, total_value)
+
+
+def _check_every_stratum_sampled(names: list[str], sizes: Sizes, values: Values) -> None:
+    """Refuse strata of the population (keys of population_value or population_size) that have
+    no sampled row: nothing bounds their misstatement (under-billing is not capped at the book
+    value), and a verdict on the others would read as one on the whole population."""
+    for name, given in (("population_value", values), ("population_size", sizes)):
+        if not isinstance(given, Mapping):
+            continue
+        unsampled = [key for key in given if str(key) not in names]
+        if not unsampled:
+            continue
+        figures = [given[key] for key in given]
+        if all(isinstance(f, int | float | np.number) and not isinstance(f, bool) for f in figures):
+            total = float(sum(figures))
+            shares = ", ".join(
+                f"{str(key)!r} ({float(given[key]) / total:.1%} of the {name})" for key in unsampled
+            )
+        else:
+            shares = ", ".join(repr(str(key)) for key in unsampled)
+        raise ParameterError(
+            "data",
+            f"sampled rows in every stratum of {name}, or {name} without the strata not sampled "
+            "(the conclusion then covers only the strata given)",
+            f"none in stratum {shares}",
+        )
+
+
+def _examined_in_full(part: pd.DataFrame, book: str, size: int | None, value: float | None) -> bool:
+    """Are all of a stratum's rows in the sample? Its row count equals its population_size, or
+    its book values (all above 0) add up to its population_value (to half a fen)."""
+    if size is not None:
+        return len(part) == size
+    if value is None:
+        return False
+    amounts = numeric_column(part, book, "data").to_numpy()
+    return bool(np.all(amounts > 0) and abs(float(amounts.sum()) - value) <= CENSUS_TOLERANCE)
+
+
+def _census(
+    settings: _Settings,
+    frame: pd.DataFrame,
+    book: str,
+    audit: str,
+    times: str | None,
+    size: int,
+    value: float | None,
+) -> Evaluation:
+    """A stratum whose every row was examined: its misstatement is known, with no sampling risk.
+
+    The rate is the misstatement found over the stratum's value (over its rows when weighed by
+    items): in the evaluated direction only, or net for the variables estimators and mpu (as
+    they estimate); mle, upper and lower are that rate.
+    """
+    sample = _read_sample(settings, frame, book, audit, times)
+    errors = settings.sign * (sample.book - sample.audit)
+    if settings.method in VARIABLES_METHODS:
+        found = float(errors.sum())
+    else:
+        found = float(np.clip(errors, 0, None).sum())
+    if value is not None:
+        rate = found / value
+    elif settings.method in DISTRIBUTION_METHODS:
+        rate = float(np.clip(sample.taints, 0, None).sum()) / size
+    else:
+        rate = found / float(sample.book.sum())
+    return Evaluation(
+        method=settings.method,
+        confidence=settings.confidence,
+        materiality=settings.materiality,
+        n=sample.n,
+        x=float(np.clip(sample.expanded(), 0, None).sum()),
+        mle=rate,
+        upper=rate,
+        lower=rate,
+        p_value=None,
+        direction=settings.direction,
+        population_size=size,
+        population_value=value,
+        errors=sample.errors_table(),
+        notes=(Note("census", {"rows": size}),),
+    )
 
 
 def _per_stratum(name: str, given: Sizes | Values, strata: list[str]) -> dict[str, object]:
@@ -554,7 +633,7 @@ def _combine(
     if settings.method in variables.ESTIMATORS:
         return _combine_estimators(settings, results, table, share, total_size, total_value)
     lowers = table["lower"]
-    notes = [Note("strata_added")]
+    notes = [Note("strata_added"), *_census_notes(results)]
     return Evaluation(
         method=settings.method,
         confidence=settings.confidence,
@@ -583,17 +662,17 @@ def _combine_estimators(
     total_value: float,
 ) -> Evaluation:
     """Stratified estimator: totals add up, variances add up, Satterthwaite degrees of freedom."""
-    quantiles = np.array([stats.t.ppf(settings.confidence, _degrees(r)) for r in results.values()])
-    spreads = (
-        table["upper"].to_numpy(dtype=float) - table["mle"].to_numpy(dtype=float)
-    ) / quantiles
-    variance_parts = (share * spreads) ** 2
     degrees_each = np.array([_degrees(r) for r in results.values()], dtype=float)
+    widths = table["upper"].to_numpy(dtype=float) - table["mle"].to_numpy(dtype=float)
+    varied = widths > 0  # a stratum examined in full (or without variation) adds no variance
+    spreads = np.zeros(len(widths))
+    spreads[varied] = widths[varied] / stats.t.ppf(settings.confidence, degrees_each[varied])
+    variance_parts = (share * spreads) ** 2
     total_variance = float(variance_parts.sum())
     degrees = (
-        total_variance**2 / float(np.sum(variance_parts**2 / degrees_each))
+        total_variance**2 / float(np.sum(variance_parts[varied] ** 2 / degrees_each[varied]))
         if total_variance > 0
-        else float(degrees_each.sum())
+        else max(float(degrees_each.sum()), 1.0)
     )
     mean = float(np.dot(share, table["mle"]))
     errors = pd.concat([r.errors for r in results.values()])
@@ -606,10 +685,16 @@ def _combine_estimators(
         total_size,
         total_value,
         errors,
-        (),
+        _census_notes(results),
         float(table["x"].sum()),
     )
     return _with(combined, strata=table)
+
+
+def _census_notes(results: dict[str, Evaluation]) -> tuple[Note, ...]:
+    """A note naming the strata examined in full, when there are any."""
+    examined = [name for name, r in results.items() if any(n.code == "census" for n in r.notes)]
+    return (Note("census_strata", {"strata": examined}),) if examined else ()
 
 
 def _degrees(result: Evaluation) -> int:

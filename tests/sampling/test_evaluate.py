@@ -423,3 +423,94 @@ def test_upper_stays_finite_with_every_unit_misstated() -> None:
         0.5, "stringer", data=data, book="book", audit="audit", direction="overstatement"
     )
     assert result.upper == pytest.approx(1.0)
+
+
+def test_a_stratum_of_the_population_without_sampled_rows_is_refused() -> None:
+    # Stratum C (300,000 of 1,000,000 yuan) was never sampled: no verdict on A and B may pass
+    # for one on the whole population.
+    data = pd.concat([monetary([], 50).assign(s="A"), monetary([], 50).assign(s="B")])
+    values = {"A": 400_000.0, "B": 300_000.0, "C": 300_000.0}
+    with pytest.raises(ParameterError) as caught:
+        evaluate(
+            0.05,
+            "stringer.poisson",
+            data=data,
+            book="book",
+            audit="audit",
+            strata="s",
+            population_value=values,
+        )
+    assert caught.value.name == "data"
+    assert "none in stratum 'C' (30.0% of the population_value)" in str(caught.value)
+    covered = evaluate(
+        0.05,
+        "stringer.poisson",
+        data=data,
+        book="book",
+        audit="audit",
+        strata="s",
+        population_value={"A": 400_000.0, "B": 300_000.0},  # the strata sampled, said so
+    )
+    assert covered.population_value == 700_000.0
+
+
+def test_a_stratum_examined_in_full_has_no_sampling_risk() -> None:
+    # A: 50 units, no error. B: its 3 bills (300 yuan) all examined, one under-billed by 12 yuan.
+    sampled = monetary([], 50).assign(s="A")
+    census = pd.DataFrame({"book": [100.0] * 3, "audit": [112.0, 100.0, 100.0], "s": "B"})
+    result = evaluate(
+        0.05,
+        "stringer.poisson",
+        data=pd.concat([sampled, census]),
+        book="book",
+        audit="audit",
+        strata="s",
+        population_size={"A": 10_000, "B": 3},
+        population_value={"A": 1_000_000.0, "B": 300.0},
+    )
+    b = result.strata.set_index("stratum").loc["B"]
+    assert b["mle"] == b["upper"] == b["lower"] == pytest.approx(12 / 300)
+    # A alone: 0 errors in 50 units, Poisson factor 2.9957 / 50 of 1,000,000 yuan.
+    assert result.upper_misstatement == pytest.approx(POISSON_95[0] / 50 * 1_000_000 + 12)
+    assert "census_strata" in result.summary()["notes"]
+    assert "strata examined in full (B)" in result.explain("en")
+    assert "层 B 已全数核查" in result.explain("zh")
+    # Without population_size, book values adding up to the stratum's value say the same.
+    by_value = evaluate(
+        0.05,
+        "stringer.poisson",
+        data=pd.concat([sampled, census]),
+        book="book",
+        audit="audit",
+        strata="s",
+        population_value={"A": 1_000_000.0, "B": 300.0},
+    )
+    assert by_value.upper_misstatement == pytest.approx(result.upper_misstatement)
+
+
+def test_a_stratum_examined_in_full_adds_no_variance_to_an_estimator() -> None:
+    census = pd.DataFrame({"book": [50.0, 70.0], "audit": [50.0, 60.0], "s": "B"})
+    both = evaluate(
+        0.05,
+        "difference",
+        data=pd.concat([SAMPLE.assign(s="A"), census]),
+        book="book",
+        audit="audit",
+        direction="overstatement",
+        strata="s",
+        population_size={"A": 100, "B": 2},
+        population_value={"A": 10_000.0, "B": 120.0},
+    )
+    one = evaluate(
+        0.05,
+        "difference",
+        data=SAMPLE,
+        book="book",
+        audit="audit",
+        direction="overstatement",
+        population_size=100,
+        population_value=10_000,
+    )
+    # B's overstatement is known (10 yuan); A's half-width is unchanged, on 3 degrees of freedom.
+    assert both.projected_misstatement == pytest.approx(one.projected_misstatement + 10)
+    assert both.upper_misstatement == pytest.approx(one.upper_misstatement + 10)

@@ -480,3 +480,21 @@ def test_a_stratified_item_sheet_counts_every_error_flagged_in_each_stratum(
     assert evaluation.direction == direction
     other = "overstatement" if direction == "understatement" else "understatement"
     assert results.evaluate(0.05, direction=other).x == 10  # a flagged error is an error either way
+
+
+def test_a_one_bill_stratum_is_examined_and_its_value_stays_in_the_verdict(
+    tmp_path: Path,
+) -> None:
+    # A large customer alone in its stratum holds 5,000 of 11,000 yuan; Neyman weighs it 0.
+    frame = bills([100.0 + (i % 7) * 10 for i in range(60)] + [5_000.0]).assign(
+        tariff=["居民"] * 60 + ["大工业"]
+    )
+    chosen = select(
+        frame, 30, units="values", values="amount", strata="tariff", allocation="neyman", seed=4
+    )
+    filled = fill(write_field_sheet(chosen, tmp_path / "neyman.xlsx"), tmp_path / "f.xlsx", {})
+    evaluation = read_field_sheet(filled).evaluate(0.05)
+    assert evaluation.population_value == pytest.approx(chosen.population_value)
+    big = evaluation.strata.set_index("stratum").loc["大工业"]
+    assert big["upper"] == 0.0 and big["population_value"] == 5_000.0  # examined in full
+    assert "census_strata" in evaluation.summary()["notes"]
