@@ -35,6 +35,7 @@ WORDS: dict[str, tuple[str, str]] = {
     "sampling.label.set_aside": ("剔除（零或负值）", "Set aside (zero or negative)"),
     "sampling.label.x": ("发现错报（个数或错报比例之和）", "Errors found (count or sum of taints)"),
     "sampling.label.conclusion": ("结论", "Conclusion"),
+    "sampling.label.differences": ("样本中的差异数", "Differences in the sample"),
     "sampling.label.lta_net_upper": (
         "LTA 净额（仅供参考，不作结论依据）",
         "LTA net figure (reference only, not the conclusion)",
@@ -201,6 +202,14 @@ WORDS: dict[str, tuple[str, str]] = {
         ", not below the materiality of {materiality}: the sample does not show the population "
         "to be free of material misstatement. Extend the sample or examine the population further.",
     ),
+    "sampling.verdict.too_few_differences": (
+        "，但样本中只有 {differences} 个差异（少于 {least} 个），此上限不可靠：不能据此认为总体不存在"
+        "重大错报。请扩大样本，或改用货币单位抽样（Stringer 上限）或属性抽样评价。",
+        ", but the sample holds only {differences} differences (fewer than {least}), too few for "
+        "this bound to be trusted: the sample does not show the population to be free of material "
+        "misstatement. Extend the sample, or evaluate with monetary units (Stringer) or as an "
+        "attribute test.",
+    ),
     "sampling.line.sample": (
         "- 样本：{n}个抽样单位（方法：{method}），{rows}错报合计 {found}（个数或错报比例之和）。",
         "- Sample: {n} units (method: {method}); {rows}errors found {found} (count or sum of taints).",
@@ -290,6 +299,13 @@ WORDS: dict[str, tuple[str, str]] = {
         "估计为净额：{rows} 条记录少计（核实金额高于账面），与多计的错报相抵",
         "the estimate is net: {rows} rows are understated (audited above book) and offset the "
         "overstatements",
+    ),
+    "sampling.note.too_few_differences": (
+        "{method}的上限建立在样本中的差异上，本样本只有 {found} 个非零差异（至少需要 {least} 个）："
+        "上限不可靠，不据此接受总体",
+        "the {method} bound rests on the differences in the sample, and this sample holds {found} "
+        "non-zero differences (at least {least} are needed): the bound is not trusted and the "
+        "population is not accepted on it",
     ),
     "sampling.note.no_variation": (
         "错报比例没有变异：上下限等于均值",

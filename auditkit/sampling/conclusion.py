@@ -6,6 +6,7 @@ from typing import TYPE_CHECKING
 
 from auditkit import formatting, i18n
 from auditkit.sampling.notes import method_name
+from auditkit.sampling.variables import MIN_DIFFERENCES
 
 if TYPE_CHECKING:
     from auditkit.sampling.results import Evaluation
@@ -34,8 +35,15 @@ def _verdict(evaluation: Evaluation, lang: str) -> str:
         confidence=formatting.percent(evaluation.confidence, 0),
         upper=formatting.percent(evaluation.upper, 3),
     )
-    tail = i18n.text(f"sampling.verdict.{evaluation.conclusion_code}", lang)
-    return head + tail.format(materiality=formatting.percent(evaluation.materiality, 2))
+    code = evaluation.conclusion_code
+    if code == "not_shown" and not evaluation.bound_reliable:
+        code = "too_few_differences"
+    tail = i18n.text(f"sampling.verdict.{code}", lang)
+    return head + tail.format(
+        materiality=formatting.percent(evaluation.materiality, 2),
+        differences=evaluation.differences,
+        least=MIN_DIFFERENCES,
+    )
 
 
 def _sample_line(evaluation: Evaluation, lang: str) -> str:

@@ -367,7 +367,7 @@ def _mean_per_unit(
     mean = float(taints.mean())
     spread = float(taints.std(ddof=1)) / math.sqrt(n) * correction
     notes = notes if spread > 0 else (*notes, Note("no_variation"))
-    return _t_based(
+    result = _t_based(
         settings,
         mean,
         spread,
@@ -379,6 +379,7 @@ def _mean_per_unit(
         notes,
         x=float(np.clip(taints, 0, None).sum()),
     )
+    return _counting_differences(result, int(np.count_nonzero(taints)))
 
 
 def _variables(
@@ -410,8 +411,8 @@ def _variables(
     if method == "regression" and np.all(sample.book == sample.book[0]):
         raise SampleDataError("data: the regression estimator needs book values that differ")
     estimate = variables.estimate_total(method, sample.book, sample.audit, size, value)
-    misstatement = settings.sign * (value - estimate.audited_total)
-    return _t_based(
+    misstatement = settings.sign * (value - estimate.audited_total) + 0.0  # never -0.0
+    result = _t_based(
         settings,
         misstatement / value,
         estimate.standard_error / value,
@@ -423,6 +424,18 @@ def _variables(
         notes,
         x=float(np.clip(sample.taints, 0, None).sum()),
     )
+    if method not in variables.ON_DIFFERENCES:
+        return result
+    return _counting_differences(result, int(np.count_nonzero(sample.audit != sample.book)))
+
+
+def _counting_differences(result: Evaluation, differences: int) -> Evaluation:
+    """The result with its count of non-zero differences, and a note when too few to trust."""
+    notes = result.notes
+    if differences < variables.MIN_DIFFERENCES:
+        figures = {"found": differences, "least": variables.MIN_DIFFERENCES}
+        notes = (*notes, Note("too_few_differences", {**figures, "method": result.method}))
+    return _with(result, differences=differences, notes=notes)
 
 
 def _t_based(
@@ -634,6 +647,7 @@ def _combine(
         return _combine_estimators(settings, results, table, share, total_size, total_value)
     lowers = table["lower"]
     notes = [Note("strata_added"), *_census_notes(results)]
+    differences = _total_differences(results)
     return Evaluation(
         method=settings.method,
         confidence=settings.confidence,
@@ -650,6 +664,7 @@ def _combine(
         strata=table,
         errors=pd.concat([r.errors for r in results.values() if r.errors is not None]),
         notes=tuple(notes),
+        differences=differences,
     )
 
 
@@ -688,7 +703,13 @@ def _combine_estimators(
         _census_notes(results),
         float(table["x"].sum()),
     )
-    return _with(combined, strata=table)
+    return _with(combined, strata=table, differences=_total_differences(results))
+
+
+def _total_differences(results: dict[str, Evaluation]) -> int | None:
+    """The differences the strata's t-bounds rest on, added up (None when none rests on any)."""
+    counts = [r.differences for r in results.values() if r.differences is not None]
+    return sum(counts) if counts else None
 
 
 def _census_notes(results: dict[str, Evaluation]) -> tuple[Note, ...]:

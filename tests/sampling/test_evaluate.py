@@ -514,3 +514,66 @@ def test_a_stratum_examined_in_full_adds_no_variance_to_an_estimator() -> None:
     # B's overstatement is known (10 yuan); A's half-width is unchanged, on 3 degrees of freedom.
     assert both.projected_misstatement == pytest.approx(one.projected_misstatement + 10)
     assert both.upper_misstatement == pytest.approx(one.upper_misstatement + 10)
+
+
+def items_with_differences(count: int, n: int = 100) -> pd.DataFrame:
+    """n items of book 100, the first `count` audited at 101 (under-billed by 1 yuan)."""
+    audit = [101.0] * count + [100.0] * (n - count)
+    return pd.DataFrame({"book": [100.0] * n, "audit": audit})
+
+
+@pytest.mark.parametrize("method", ["difference", "ratio", "regression", "mpu"])
+def test_two_items_without_differences_do_not_accept_a_population(method: str) -> None:
+    data = pd.DataFrame({"book": [120.0, 80.0], "audit": [120.0, 80.0]})
+    if method == "regression":
+        data = pd.DataFrame({"book": [120.0, 80.0, 60.0], "audit": [120.0, 80.0, 60.0]})
+    result = evaluate(
+        0.05,
+        method,
+        data=data,
+        book="book",
+        audit="audit",
+        population_size=10_000,
+        population_value=1_000_000.0,
+    )
+    assert result.upper == pytest.approx(0.0, abs=1e-12)  # no spread: the bound is the estimate
+    assert result.differences == 0 and not result.bound_reliable
+    assert result.conclusion_code == "not_shown"
+    assert "too_few_differences" in result.summary()["notes"]
+    assert "only 0 differences (fewer than 20)" in result.explain("en")
+    assert "只有 0 个差异（少于 20 个）" in result.explain("zh")
+
+
+def test_the_difference_estimator_is_trusted_from_twenty_differences_by_hand() -> None:
+    # N = 10,000 items, B = 1,000,000 yuan; n = 100 with 20 differences of +1 yuan.
+    # d: mean 0.2, s = sqrt(20 * 0.8^2 + 80 * 0.2^2) / 99) = sqrt(16 / 99).
+    scale = 10_000 * math.sqrt((1 - 100 / 10_000) / 100)
+    upper = (10_000 * 0.2 + stats.t.ppf(0.95, 99) * scale * math.sqrt(16 / 99)) / 1_000_000
+    common = {"book": "book", "audit": "audit", "population_size": 10_000}
+    trusted = evaluate(
+        0.05, "difference", data=items_with_differences(20), population_value=1e6, **common
+    )
+    assert trusted.upper == pytest.approx(upper) and trusted.differences == 20
+    assert trusted.conclusion_code == "accepted"
+    nineteen = evaluate(
+        0.05, "difference", data=items_with_differences(19), population_value=1e6, **common
+    )
+    assert nineteen.upper < 0.05 and nineteen.conclusion_code == "not_shown"
+
+
+def test_strata_add_up_their_differences() -> None:
+    data = pd.concat(
+        [items_with_differences(10, 50).assign(s="A"), items_with_differences(10, 50).assign(s="B")]
+    )
+    result = evaluate(
+        0.05,
+        "difference",
+        data=data,
+        book="book",
+        audit="audit",
+        strata="s",
+        population_size={"A": 5_000, "B": 5_000},
+        population_value={"A": 500_000.0, "B": 500_000.0},
+    )
+    assert result.differences == 20 and result.conclusion_code == "accepted"
+    assert list(result.strata["conclusion"]) == [False, False]  # 10 each: not trusted alone
