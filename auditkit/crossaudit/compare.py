@@ -254,7 +254,7 @@ def _prepare(
     frame = frame[~unknown].copy()
     frame["district"] = frame["district"].astype(str)
     frame["audit_kind"] = frame["audit_kind"].astype(str)
-    frame["error"] = frame["error_found"].astype(bool).astype(int)
+    frame["error"] = _error_flags(frame["error_found"])
     book, audited = (
         pd.to_numeric(frame[column], errors="coerce")
         if column in frame
@@ -268,6 +268,31 @@ def _prepare(
     if mislabelled.any():
         notes.append(Note("mislabelled_self", {"count": int(mislabelled.sum())}))
     return frame, notes
+
+
+def _error_flags(column: pd.Series) -> pd.Series:
+    """error_found as 0/1. Only booleans (as `data.load` types the column) and the integers 0
+    and 1 are flags: text (是/否, "no"), a missing value or a fraction would otherwise count as
+    an error found, so the first such row is named instead."""
+    values = column.to_numpy(dtype=object)
+    flags = np.array([_is_flag(value) for value in values], dtype=bool)
+    if not flags.all():
+        at = int(np.flatnonzero(~flags)[0])
+        value = values[at]
+        raise ParameterError(
+            "inspections.error_found",
+            "booleans (True/False) or the integers 0 and 1",
+            f"{value.item() if isinstance(value, np.generic) else value!r} in row "
+            f"{column.index[at]!r}",
+        )
+    return pd.Series([int(value) for value in values], index=column.index, dtype=int)
+
+
+def _is_flag(value: object) -> bool:
+    """A boolean, or the integer 0 or 1 (not 0.0, not text)."""
+    if isinstance(value, bool | np.bool_):
+        return True
+    return isinstance(value, int | np.integer) and value in (0, 1)
 
 
 def _overall(frame: pd.DataFrame, min_inspections: int) -> tuple[pd.DataFrame, list[Note]]:

@@ -141,3 +141,36 @@ def test_an_under_reporting_district_whose_self_audits_found_more_money_names_no
                                ("zh", "不低于交叉检查", "约少发现")):  # fmt: skip
         text = comparison.explain(lang)
         assert said in text and unsaid not in text
+
+
+@pytest.mark.parametrize(
+    ("flags", "found"),
+    [
+        (["否", "是"], "'否' in row 0"),  # text as a CSV or Excel export holds it
+        ([None, True], "None in row 0"),
+        ([False, np.nan], "nan in row 1"),
+        ([0, 2], "2 in row 1"),
+        ([0.0, 1.0], "0.0 in row 0"),
+    ],
+)
+def test_error_flags_that_are_no_booleans_are_refused_naming_row_and_value(flags, found):
+    frame = inspections(PLAN).astype({"error_found": object})
+    frame.loc[[0, 1], "error_found"] = flags
+    with pytest.raises(ParameterError) as caught:
+        compare(frame)
+    message = str(caught.value)
+    assert message.startswith(
+        "parameter 'inspections.error_found': expected booleans (True/False) or the integers 0 "
+        "and 1, found "
+    )
+    assert message.endswith(repr(found))
+
+
+def test_booleans_and_the_integers_0_and_1_are_error_flags():
+    frame = inspections(PLAN)
+    as_bool = compare(frame)
+    as_int = compare(frame.assign(error_found=frame["error_found"].astype(int)))
+    as_object = compare(frame.astype({"error_found": object}))
+    for other in (as_int, as_object):
+        assert other.overall.equals(as_bool.overall)
+    assert as_bool.summary()["self_rate"] == pytest.approx((6 + 15 + 5) / 280)
