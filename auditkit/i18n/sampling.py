@@ -240,6 +240,11 @@ WORDS: dict[str, tuple[str, str]] = {
         "- Bayesian (prior {prior}): the data multiply the odds of an immaterial population by "
         "{factor} (Bayes factor BF-+); posterior probability {probability}.",
     ),
+    "sampling.line.bayes_undefined": (
+        "- 贝叶斯分析（先验 {prior}）：贝叶斯因子无定义（见下注）；后验概率 {probability}。",
+        "- Bayesian (prior {prior}): the Bayes factor is undefined (see the note below); "
+        "posterior probability {probability}.",
+    ),
     # notes on results (codes with arguments: auditkit.sampling.notes.Note)
     "sampling.note.set_aside": (
         "{rows:,} 条记录中有 {aside:,} 条金额为零或负（合计 {total:,.2f} 元），货币单位抽样抽不到，"
@@ -306,6 +311,13 @@ WORDS: dict[str, tuple[str, str]] = {
         "the {method} bound rests on the differences in the sample, and this sample holds {found} "
         "non-zero differences (at least {least} are needed): the bound is not trusted and the "
         "population is not accepted on it",
+    ),
+    "sampling.note.bayes_factor_undefined": (
+        "先验 {prior} 已（在双精度范围内）完全确定错报率低于或不低于重要性水平：任何数据都不能改变其几率，"
+        "贝叶斯因子无定义，不予报告",
+        "the prior {prior} already leaves no doubt (to double precision) whether the rate is "
+        "below materiality: no data can change its odds, so the Bayes factor is undefined and "
+        "not reported",
     ),
     "sampling.note.no_variation": (
         "错报比例没有变异：上下限等于均值",

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import math
 from typing import TYPE_CHECKING
 
 from auditkit import formatting, i18n
@@ -19,8 +20,11 @@ def conclusion_markdown(evaluation: Evaluation, lang: str = "zh") -> str:
     if evaluation.direction == "understatement":
         lines.append(i18n.text("sampling.line.understatement", lang))
     if evaluation.bayes_factor is not None:
+        known = not math.isnan(evaluation.bayes_factor)  # undefined: a note says why
         lines.append(
-            i18n.text("sampling.line.bayes", lang).format(
+            i18n.text(
+                "sampling.line.bayes" if known else "sampling.line.bayes_undefined", lang
+            ).format(
                 prior=evaluation.prior,
                 factor=formatting.compact(evaluation.bayes_factor, 2),
                 probability=formatting.percent(evaluation.posterior_probability, 2),

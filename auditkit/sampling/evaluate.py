@@ -300,6 +300,9 @@ def _distribution(
             **common,
         )
     posterior = prior.update(x, n)
+    factor = None if m is None else bayes_factor(prior, posterior, m)
+    if factor is not None and math.isnan(factor):
+        common["notes"] = (*notes, Note("bayes_factor_undefined", {"prior": str(prior)}))
     return Evaluation(
         mle=posterior.mode(),
         upper=posterior.quantile(conf),
@@ -307,7 +310,7 @@ def _distribution(
         p_value=None,
         prior=prior,
         posterior=posterior,
-        bayes_factor=None if m is None else bayes_factor(prior, posterior, m),
+        bayes_factor=factor,
         posterior_probability=None if m is None else posterior.probability_below(m),
         **common,
     )

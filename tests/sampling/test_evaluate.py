@@ -577,3 +577,40 @@ def test_strata_add_up_their_differences() -> None:
     )
     assert result.differences == 20 and result.conclusion_code == "accepted"
     assert list(result.strata["conclusion"]) == [False, False]  # 10 each: not trusted alone
+
+
+def log_binomial_cdf(k: int, n: int, p: float) -> float:
+    """log P(Binomial(n, p) <= k), summed in logs (no scipy)."""
+    terms = [
+        math.lgamma(n + 1) - math.lgamma(i + 1) - math.lgamma(n - i + 1)
+        + i * math.log(p) + (n - i) * math.log1p(-p)
+        for i in range(k + 1)
+    ]  # fmt: skip
+    top = max(terms)
+    return top + math.log(sum(math.exp(t - top) for t in terms))
+
+
+def log_odds(log_above: float) -> float:
+    """log P(below) / P(above) from log P(above)."""
+    return math.log(-math.expm1(log_above)) - log_above
+
+
+def test_a_strong_prior_gives_a_finite_bayes_factor_by_hand() -> None:
+    # beta(1, 2000) (2,000 clean bills last year), 3 errors in 60: posterior beta(4, 2057).
+    # P(Beta(a, b) >= m) = P(Binomial(a + b - 1, m) <= a - 1) for whole a: prior above = 0.95^2000.
+    result = evaluate(0.05, "binomial", x=3, n=60, prior=Prior.beta(1, 2000))
+    log_factor = log_odds(log_binomial_cdf(3, 2060, 0.05)) - log_odds(2000 * math.log(0.95))
+    assert result.bayes_factor == pytest.approx(math.exp(log_factor), rel=1e-6)
+    # gamma(1, 1000), Poisson, 3 in 60: posterior gamma(4, 1060); P(rate >= m) = P(Poisson(53) <= 3).
+    poisson = evaluate(0.05, "poisson", x=3, n=60, prior=Prior.gamma(1, 1000))
+    above = math.log(sum(math.exp(-53) * 53**k / math.factorial(k) for k in range(4)))
+    expected = log_odds(above) - log_odds(-50.0)  # prior: P(rate >= m) = exp(-1000 m)
+    assert poisson.bayes_factor == pytest.approx(math.exp(expected), rel=1e-6)
+
+
+def test_a_prior_without_doubt_reports_an_undefined_bayes_factor() -> None:
+    result = evaluate(0.05, "binomial", x=3, n=60, prior=Prior.beta(1, 1e6))
+    assert math.isnan(result.bayes_factor)
+    assert "bayes_factor_undefined" in result.summary()["notes"]
+    assert "the Bayes factor is undefined" in result.explain("en")
+    assert "贝叶斯因子无定义" in result.explain("zh")
