@@ -184,15 +184,21 @@ def _read_sample(
         counts = np.ones(len(frame), dtype=np.int64)
     else:
         counts_float = numeric_column(frame, times, "data").to_numpy()
-        if np.any(counts_float < 1) or np.any(counts_float != np.round(counts_float)):
-            raise SampleDataError(f"data: column {times!r} must hold whole numbers of at least 1")
+        wrong = (counts_float < 1) | (counts_float != np.round(counts_float))
+        if wrong.any():
+            at = int(np.flatnonzero(wrong)[0])
+            raise SampleDataError(
+                f"data: column {times!r} must hold whole numbers of at least 1; row "
+                f"{frame.index[at]!r} holds {float(counts_float[at])!r}"
+            )
         counts = counts_float.astype(np.int64)
     not_positive = book_values <= 0
     if not_positive.any() and settings.method not in variables.ESTIMATORS:
-        row = frame.index[int(np.flatnonzero(not_positive)[0])]
+        at = int(np.flatnonzero(not_positive)[0])
         raise SampleDataError(
             f"data: column {book!r} must be above 0 to compute taints (method {settings.method!r}); "
-            f"row {row!r} holds {frame[book].loc[row]!r}. Evaluate such rows with a variables estimator"
+            f"row {frame.index[at]!r} holds {float(book_values[at])!r}. Evaluate such rows with a "
+            "variables estimator"
         )
     with np.errstate(divide="ignore", invalid="ignore"):
         taints = np.where(
@@ -520,17 +526,17 @@ def _check_every_stratum_sampled(names: list[str], sizes: Sizes, values: Values)
     for name, given in (("population_value", values), ("population_size", sizes)):
         if not isinstance(given, Mapping):
             continue
-        unsampled = [key for key in given if str(key) not in names]
+        unsampled = [key for key in given if key not in names]
         if not unsampled:
             continue
         figures = [given[key] for key in given]
         if all(isinstance(f, int | float | np.number) and not isinstance(f, bool) for f in figures):
             total = float(sum(figures))
             shares = ", ".join(
-                f"{str(key)!r} ({float(given[key]) / total:.1%} of the {name})" for key in unsampled
+                f"{key!r} ({float(given[key]) / total:.1%} of the {name})" for key in unsampled
             )
         else:
-            shares = ", ".join(repr(str(key)) for key in unsampled)
+            shares = ", ".join(map(repr, unsampled))
         raise ParameterError(
             "data",
             f"sampled rows in every stratum of {name}, or {name} without the strata not sampled "
@@ -604,7 +610,17 @@ def _per_stratum(name: str, given: Sizes | Values, strata: list[str]) -> dict[st
         )
     missing = [stratum for stratum in strata if stratum not in given]
     if missing:
-        raise ParameterError(name, "a figure for every stratum in the data", f"none for {missing}")
+        found = f"none for {missing}"
+        other = [key for key in given if not isinstance(key, str)]
+        if other:
+            found += (
+                f"; the strata column's labels are read as text ({', '.join(map(repr, strata))}) "
+                f"but the keys given are {', '.join(map(repr, other))} "
+                f"({', '.join(sorted({type(key).__name__ for key in other}))})"
+            )
+        raise ParameterError(
+            name, "a figure for every stratum in the data, keyed by its label as text", found
+        )
     if name == "population_size":
         return {stratum: optional_positive_int(name, given[stratum]) for stratum in strata}
     return {stratum: _optional_value(given[stratum]) for stratum in strata}

@@ -614,3 +614,37 @@ def test_a_prior_without_doubt_reports_an_undefined_bayes_factor() -> None:
     assert "bayes_factor_undefined" in result.summary()["notes"]
     assert "the Bayes factor is undefined" in result.explain("en")
     assert "贝叶斯因子无定义" in result.explain("zh")
+
+
+def test_integer_strata_labels_against_integer_keys_say_what_was_found() -> None:
+    data = monetary([], 50).assign(s=[1] * 25 + [2] * 25)
+    with pytest.raises(ParameterError) as caught:
+        evaluate(
+            0.05,
+            "stringer.poisson",
+            data=data,
+            book="book",
+            audit="audit",
+            strata="s",
+            population_value={1: 1e5, 2: 1e5},
+        )
+    assert str(caught.value) == (
+        "parameter 'population_value': expected a figure for every stratum in the data, keyed "
+        "by its label as text, found \"none for ['1', '2']; the strata column's labels are read "
+        "as text ('1', '2') but the keys given are 1, 2 (int)\""
+    )
+
+
+def test_a_fractional_times_names_its_row_and_value() -> None:
+    data = monetary([], 10).assign(times=[1.0] * 9 + [1.5])
+    with pytest.raises(SampleDataError) as caught:
+        evaluate(0.05, "stringer", data=data, book="book", audit="audit", times="times")
+    assert str(caught.value) == (
+        "data: column 'times' must hold whole numbers of at least 1; row 9 holds 1.5"
+    )
+
+
+def test_a_negative_book_value_is_shown_as_the_number_it_is() -> None:
+    data = monetary([(-20.0, 0.0)], 10)
+    with pytest.raises(SampleDataError, match=r"row 0 holds -20\.0\. Evaluate such rows"):
+        evaluate(0.05, "stringer", data=data, book="book", audit="audit")
