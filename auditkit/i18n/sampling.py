@@ -254,8 +254,8 @@ WORDS: dict[str, tuple[str, str]] = {
         "items if they matter",
     ),
     "sampling.note.sieve": (
-        "筛选抽样抽中 {rows} 条记录（期望 {n} 条）",
-        "sieve sampling drew {rows} rows for an expected {n}",
+        "筛选抽样抽中 {units} 个抽样单位（{rows} 条记录；期望 {n} 个单位）",
+        "sieve sampling drew {units} units on {rows} rows for an expected {n}",
     ),
     "sampling.note.large_taints": (
         "部分错报比例超过 100%（按评价方向，核实金额超过账面金额的两倍），按原值计入",

@@ -80,7 +80,8 @@ def select(
         )
         interval = used_start = None
     if method == "sieve":
-        notes.append(Note("sieve", {"rows": len(sample), "n": n}))
+        units_drawn = int(sample["times"].sum())
+        notes.append(Note("sieve", {"rows": len(sample), "units": units_drawn, "n": n}))
     return Selection(
         sample=sample,
         units=units,
@@ -163,8 +164,13 @@ def _draw_values(
     total = float(cumulative[-1])
     interval = total / n
     if method == "sieve":
-        chosen = np.flatnonzero(amounts / interval > rng.uniform(size=len(amounts)))
-        return chosen, np.ones(len(chosen), dtype=np.int64), interval, None
+        # Each row is hit floor(value / J) times and once more with probability frac(value / J):
+        # a row below J is kept with probability value / J (the classical sieve), a row above J
+        # weighs as many units as the interval method gives it, so projections stay unbiased.
+        expected = amounts / interval
+        hits = np.floor(expected) + (expected - np.floor(expected) > rng.uniform(size=len(amounts)))
+        chosen = np.flatnonzero(hits > 0)
+        return chosen, hits[chosen].astype(np.int64), interval, None
     used_start = None
     if method == "interval":
         used_start = _start(start, interval, rng)

@@ -8,7 +8,7 @@ import pytest
 import sampling_builders
 
 from auditkit.errors import ParameterError
-from auditkit.sampling import SampleDataError, select
+from auditkit.sampling import SampleDataError, evaluate, select
 from auditkit.sampling.select import allocate
 
 
@@ -226,3 +226,45 @@ def test_allocation_raises_a_stratum_to_its_floor_from_the_largest() -> None:
     weights = np.array([0.9, 0.1, 0.005])
     assert list(allocate(10, weights, np.array([100, 100, 100]))) == [9, 1, 0]
     assert list(allocate(10, weights, np.array([100, 100, 100]), at_least=1)) == [8, 1, 1]
+
+
+def test_sieve_weighs_a_row_above_the_interval_as_the_interval_method_does() -> None:
+    # 1,000 yuan, n = 10: J = 100. The 600-yuan bill is exactly 6 intervals: hit 6 times, as by
+    # interval; each 2-yuan bill is kept with probability 2 / 100, once.
+    frame = pd.DataFrame({"amount": [600.0] + [2.0] * 200})
+    chosen = select(frame, 10, units="values", values="amount", method="sieve", seed=5)
+    assert chosen.interval == pytest.approx(100.0)
+    assert chosen.sample.loc[0, "times"] == 6
+    assert set(chosen.sample["times"].drop(index=0)) <= {1}
+    units = int(chosen.sample["times"].sum())
+    note = chosen.notes[-1]
+    assert (
+        note.text("en")
+        == f"sieve sampling drew {units} units on {len(chosen)} rows for an expected 10"
+    )
+    # The whole bill under-billed by its value: projected from its 6 units, not from 1.
+    sample = chosen.sample.assign(audit=chosen.sample["amount"])
+    sample.loc[0, "audit"] = 1200.0
+    result = evaluate(
+        0.05,
+        "stringer.poisson",
+        data=sample,
+        book="amount",
+        audit="audit",
+        times="times",
+        population_value=1000.0,
+    )
+    assert result.projected_misstatement == pytest.approx(6 / units * 1000.0)
+
+
+def test_sieve_hits_every_row_as_often_as_its_value_calls_for_on_average() -> None:
+    # A 250-yuan bill in intervals of 100 is hit 2 or 3 times, 2.5 on average over seeds.
+    frame = pd.DataFrame({"amount": [250.0] + [50.0] * 15})
+    hits = [
+        select(frame, 10, units="values", values="amount", method="sieve", seed=seed).sample.loc[
+            0, "times"
+        ]
+        for seed in range(400)
+    ]
+    assert set(hits) == {2, 3}
+    assert np.mean(hits) == pytest.approx(2.5, abs=0.08)  # 400 draws: sd 0.025
