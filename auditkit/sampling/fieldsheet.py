@@ -153,6 +153,28 @@ class FieldResults:
 
         return field_chart(self, lang)
 
+    def _check_every_stratum_sampled(self) -> None:
+        """A FieldSheetError naming each stratum of the selection without a selected row (a
+        sheet drawn before every stratum got a unit): no verdict may cover the population then."""
+        if self.strata is None:
+            return
+        sampled = set(self.sample["stratum"].astype(str))
+        missing = self.strata[~self.strata["stratum"].astype(str).isin(sampled)]
+        if missing.empty:
+            return
+        weights = self.strata["value" if self.strata["value"].notna().all() else "items"]
+        shares = ", ".join(
+            f"{row.stratum!r} ({row.items} row(s), {float(weight) / float(weights.sum()):.1%} of "
+            f"the {'value' if weights.name == 'value' else 'rows'})"
+            for row, weight in zip(missing.itertuples(), weights[missing.index], strict=True)
+        )
+        raise FieldSheetError(
+            f"field sheet {self.path.name!r}: stratum {shares} has no selected row, so no "
+            "verdict can cover the population; select again (every stratum now gets a unit), or "
+            "evaluate the strata sampled with evaluate(data=results.sample, strata='stratum', "
+            "population_value=...) leaving the others out"
+        )
+
     def evaluate(
         self,
         materiality: float | None,
@@ -170,6 +192,7 @@ class FieldResults:
         evaluated per stratum.
         """
         direction = self.direction if direction is None else direction
+        self._check_every_stratum_sampled()
         has_book = "book_value" in self.sample.columns
         if method is None:
             method = "stringer.poisson" if self.units == "values" else "binomial"

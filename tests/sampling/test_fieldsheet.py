@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import dataclasses
 from pathlib import Path
 
 import pandas as pd
@@ -498,3 +499,22 @@ def test_a_one_bill_stratum_is_examined_and_its_value_stays_in_the_verdict(
     big = evaluation.strata.set_index("stratum").loc["大工业"]
     assert big["upper"] == 0.0 and big["population_value"] == 5_000.0  # examined in full
     assert "census_strata" in evaluation.summary()["notes"]
+
+
+def test_a_sheet_whose_selection_left_a_stratum_unsampled_is_refused(tmp_path: Path) -> None:
+    # Sheets drawn before every stratum got a unit can lack a stratum: no verdict may then
+    # quietly cover a smaller population.
+    frame = bills([100.0 + (i % 7) * 10 for i in range(60)] + [5_000.0]).assign(
+        tariff=["居民"] * 60 + ["大工业"]
+    )
+    chosen = select(frame, 30, units="values", values="amount", strata="tariff", seed=4)
+    filled = fill(write_field_sheet(chosen, tmp_path / "old.xlsx"), tmp_path / "f.xlsx", {})
+    results = read_field_sheet(filled)
+    old = dataclasses.replace(results, sample=results.sample[results.sample["stratum"] == "居民"])
+    share = 5_000.0 / chosen.population_value
+    with pytest.raises(FieldSheetError) as caught:
+        old.evaluate(0.05)
+    assert str(caught.value).startswith(
+        f"field sheet 'f.xlsx': stratum '大工业' (1 row(s), {share:.1%} of the value) has no "
+        "selected row, so no verdict can cover the population"
+    )
