@@ -562,7 +562,7 @@ def _census(
     book: str,
     audit: str,
     times: str | None,
-    size: int,
+    size: int | None,
     value: float | None,
 ) -> Evaluation:
     """A stratum whose every row was examined: its misstatement is known, with no sampling risk.
@@ -597,7 +597,7 @@ def _census(
         population_size=size,
         population_value=value,
         errors=sample.errors_table(),
-        notes=(Note("census", {"rows": size}),),
+        notes=(Note("census", {"rows": len(frame)}),),
     )
 
 
