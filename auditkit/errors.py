@@ -6,6 +6,8 @@ import datetime as dt
 import numbers
 from collections.abc import Sequence
 
+import numpy as np
+
 
 class AuditkitError(Exception):
     """Root of every error auditkit raises on purpose; the CLI prints it as one clear line."""
@@ -52,7 +54,10 @@ def require_frame_columns(frame: object, name: str, what: str, columns: Sequence
 
 def shown(value: object) -> str:
     """A found value as a user wrote it: text quoted, a date (YAML reads `2024-01-01` as one) as
-    the date it is rather than Python's `datetime.date(2024, 1, 1)`."""
+    the date it is rather than Python's `datetime.date(2024, 1, 1)`, a numpy number as the
+    number it is (-20.0, not np.float64(-20.0))."""
     if isinstance(value, dt.datetime | dt.date):
         return f"the date {value.isoformat()}"
+    if isinstance(value, np.generic):
+        value = value.item()
     return repr(value)

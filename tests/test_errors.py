@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import datetime as dt
 
+import numpy as np
 import pandas as pd
 import pytest
 
@@ -19,6 +20,11 @@ def test_parameter_error_shows_a_yaml_date_as_the_date_not_python_repr():
 
 def test_parameter_error_quotes_text_it_found():
     assert str(ParameterError("lang", "'zh' or 'en'", "fr")).endswith("found 'fr'")
+
+
+def test_parameter_error_shows_a_numpy_number_as_the_number_it_is():
+    assert str(ParameterError("x", "at most 5", np.float64(-20.0))).endswith("found -20.0")
+    assert str(ParameterError("n", "at least 1", np.int64(0))).endswith("found 0")
 
 
 def test_a_params_file_not_in_utf8_is_one_line_naming_the_file(tmp_path):

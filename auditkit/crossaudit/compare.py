@@ -114,7 +114,9 @@ class Comparison:
         if "fisher_exact" in tests.index:
             row = tests.loc["fisher_exact"]
             key = "overall_fewer" if row["p_value"] < self.alpha else "overall_not_shown"
-            sentences.append(i18n.text(f"crossaudit.sentence.{key}", lang).format(**_worded(row)))
+            sentences.append(
+                i18n.text(f"crossaudit.sentence.{key}", lang).format(**_worded(row, lang))
+            )
         if self.model.estimated:
             sentences.append(self.model.explain(lang))
         flagged = only(self.under_reporting, district)
@@ -123,12 +125,15 @@ class Comparison:
         for row in flagged.to_dict("records"):
             # Money is named only when cross-audits found more per check than self-audits did.
             key = "under_reports" if row["missed_value"] > 0 else "under_reports_no_money"
-            sentences.append(i18n.text(f"crossaudit.sentence.{key}", lang).format(**_worded(row)))
+            sentences.append(
+                i18n.text(f"crossaudit.sentence.{key}", lang).format(**_worded(row, lang))
+            )
         return "\n".join(sentences)
 
     def _no_flag_sentence(self, lang: str, district: str) -> str:
-        """No significant under-reporting: say so, and name the largest (insignificant) gap."""
-        rows = only(self.by_district.dropna(subset=["gap"]), district)
+        """No significant under-reporting: say so, with `district`'s own gap, or (about every
+        district) the largest of the gaps tested."""
+        rows = only(self.by_district.dropna(subset=["gap", "p_adjusted"]), district)
         if rows.empty:
             return i18n.text("crossaudit.sentence.too_few_to_compare", lang)
         largest = rows.loc[rows["gap"].idxmax()]
@@ -136,7 +141,7 @@ class Comparison:
         return i18n.text(f"crossaudit.sentence.{key}", lang).format(
             district=district,
             largest=largest["district"],
-            gap=largest["gap"],
+            gap=points(largest["gap"], lang),
             p_adjusted=formatting.p_clause(largest["p_adjusted"]),
         )
 
@@ -151,7 +156,7 @@ class Comparison:
                 "crossaudit.self_rate": table["self_rate"].map(formatting.percent),
                 "crossaudit.cross_n": table["cross_n"].map(formatting.count),
                 "crossaudit.cross_rate": table["cross_rate"].map(formatting.percent),
-                "crossaudit.gap": table["gap"].map(formatting.percent),
+                "crossaudit.gap": table["gap"].map(signed_points),
                 "common.p_value": table["p_value"].map(formatting.p_value),
                 "crossaudit.p_adjusted": table["p_adjusted"].map(formatting.p_value),
                 "crossaudit.under_reports": [
@@ -254,7 +259,7 @@ def _prepare(
     frame = frame[~unknown].copy()
     frame["district"] = frame["district"].astype(str)
     frame["audit_kind"] = frame["audit_kind"].astype(str)
-    frame["error"] = frame["error_found"].astype(bool).astype(int)
+    frame["error"] = _error_flags(frame["error_found"])
     book, audited = (
         pd.to_numeric(frame[column], errors="coerce")
         if column in frame
@@ -268,6 +273,31 @@ def _prepare(
     if mislabelled.any():
         notes.append(Note("mislabelled_self", {"count": int(mislabelled.sum())}))
     return frame, notes
+
+
+def _error_flags(column: pd.Series) -> pd.Series:
+    """error_found as 0/1. Only booleans (as `data.load` types the column) and the integers 0
+    and 1 are flags: text (是/否, "no"), a missing value or a fraction would otherwise count as
+    an error found, so the first such row is named instead."""
+    values = column.to_numpy(dtype=object)
+    flags = np.array([_is_flag(value) for value in values], dtype=bool)
+    if not flags.all():
+        at = int(np.flatnonzero(~flags)[0])
+        value = values[at]
+        raise ParameterError(
+            "inspections.error_found",
+            "booleans (True/False) or the integers 0 and 1",
+            f"{value.item() if isinstance(value, np.generic) else value!r} in row "
+            f"{column.index[at]!r}",
+        )
+    return pd.Series([int(value) for value in values], index=column.index, dtype=int)
+
+
+def _is_flag(value: object) -> bool:
+    """A boolean, or the integer 0 or 1 (not 0.0, not text)."""
+    if isinstance(value, bool | np.bool_):
+        return True
+    return isinstance(value, int | np.integer) and value in (0, 1)
 
 
 def _overall(frame: pd.DataFrame, min_inspections: int) -> tuple[pd.DataFrame, list[Note]]:
@@ -361,13 +391,28 @@ def _fisher_less(
     return float(result.statistic), float(result.pvalue)
 
 
-def _worded(row: Mapping[str, Any]) -> dict[str, Any]:
+def signed_points(gap: float) -> str:
+    """A difference of two rates in percentage points, signed: 0.045 -> '+4.5' ('—' if missing)."""
+    if formatting.is_missing(gap):
+        return formatting.MISSING
+    return f"{round(float(gap) * 100, 1) + 0.0:+.1f}"  # + 0.0: no negative zero
+
+
+def points(gap: float, lang: str) -> str:
+    """A gap between two rates as a sentence says it: '+4.5 pp' or '+4.5 个百分点', not '%'."""
+    return i18n.text("crossaudit.points", lang).format(points=signed_points(gap))
+
+
+def _worded(row: Mapping[str, Any], lang: str) -> dict[str, Any]:
     """A result row's figures as its sentence shows them: rates, p-values and money formatted
-    as in the tables (`auditkit.formatting`), so text and tables never disagree."""
+    as in the tables (`auditkit.formatting`), so text and tables never disagree; the gap in
+    percentage points."""
     shown = dict(row)
-    for name in ("self_rate", "cross_rate", "gap"):
+    for name in ("self_rate", "cross_rate"):
         if name in shown:
             shown[name] = formatting.percent(shown[name])
+    if "gap" in shown:
+        shown["gap"] = points(shown["gap"], lang)
     for name in ("p_value", "p_adjusted"):
         if name in shown:
             shown[name] = formatting.p_clause(shown[name])

@@ -21,7 +21,8 @@ WORDS: dict[str, tuple[str, str]] = {
     "crossaudit.cross_rate": ("交叉检查发现率", "Cross-audit rate"),
     "crossaudit.self_n": ("自查户数", "Self-audits"),
     "crossaudit.cross_n": ("交叉检查户数", "Cross-audits"),
-    "crossaudit.gap": ("差距", "Gap"),
+    "crossaudit.gap": ("差距（百分点）", "Gap (pp)"),
+    "crossaudit.points": ("{points} 个百分点", "{points} pp"),
     "crossaudit.statistic": ("统计量", "Statistic"),
     "crossaudit.p_adjusted": ("Holm 校正 p", "Holm-adjusted p"),
     "crossaudit.under_reports": ("自查少报", "Self-audits under-report"),
@@ -155,18 +156,18 @@ WORDS: dict[str, tuple[str, str]] = {
         "Too few inspections to compare self- and cross-audits by district.",
     ),
     "crossaudit.sentence.no_district_flagged": (
-        "经多重比较校正（Holm），没有单位的自查显著少报；差距最大的是{largest}（{gap:+.1%}，"
+        "经多重比较校正（Holm），没有单位的自查显著少报；差距最大的是{largest}（{gap}，"
         "校正后 {p_adjusted}），可作为下一轮重点关注，但尚不能认定。",
         "After correction for multiple comparisons (Holm), no district's self-audits under-report "
-        "significantly; the largest gap is {largest}'s ({gap:+.1%}, adjusted {p_adjusted}): "
+        "significantly; the largest gap is {largest}'s ({gap}, adjusted {p_adjusted}): "
         "worth watching next round, not proof.",
     ),
     "crossaudit.sentence.district_not_flagged": (
-        "经多重比较校正（Holm），{district}的自查未显著少报；差距最大的是{largest}（{gap:+.1%}，"
-        "校正后 {p_adjusted}），可作为下一轮重点关注，但尚不能认定。",
+        "经多重比较校正（Holm），{district}的自查未显著少报：交叉检查与自查的发现率之差为 {gap}"
+        "（校正后 {p_adjusted}），不能据此认定少报。",
         "After correction for multiple comparisons (Holm), {district}'s self-audits do not "
-        "under-report significantly; the largest gap is {largest}'s ({gap:+.1%}, adjusted p = "
-        "{p_adjusted}): worth watching next round, not proof.",
+        "under-report significantly: the cross-audit finding rate minus its self-audit rate is "
+        "{gap} (adjusted {p_adjusted}), no proof of under-reporting.",
     ),
     # methods
     "crossaudit.method.assignment": (

@@ -35,6 +35,11 @@ WORDS: dict[str, tuple[str, str]] = {
     "sampling.label.set_aside": ("剔除（零或负值）", "Set aside (zero or negative)"),
     "sampling.label.x": ("发现错报（个数或错报比例之和）", "Errors found (count or sum of taints)"),
     "sampling.label.conclusion": ("结论", "Conclusion"),
+    "sampling.label.differences": ("样本中的差异数", "Differences in the sample"),
+    "sampling.label.lta_net_upper": (
+        "LTA 净额（仅供参考，不作结论依据）",
+        "LTA net figure (reference only, not the conclusion)",
+    ),
     "sampling.label.projected": ("推断错报金额（元）", "Projected misstatement (yuan)"),
     "sampling.label.upper_yuan": ("错报金额上限（元）", "Upper limit of misstatement (yuan)"),
     "sampling.label.projected_errors": ("推断错误户数", "Projected erroneous items"),
@@ -197,6 +202,14 @@ WORDS: dict[str, tuple[str, str]] = {
         ", not below the materiality of {materiality}: the sample does not show the population "
         "to be free of material misstatement. Extend the sample or examine the population further.",
     ),
+    "sampling.verdict.too_few_differences": (
+        "，但样本中只有 {differences} 个差异（少于 {least} 个），此上限不可靠：不能据此认为总体不存在"
+        "重大错报。请扩大样本，或改用货币单位抽样（Stringer 上限）或属性抽样评价。",
+        ", but the sample holds only {differences} differences (fewer than {least}), too few for "
+        "this bound to be trusted: the sample does not show the population to be free of material "
+        "misstatement. Extend the sample, or evaluate with monetary units (Stringer) or as an "
+        "attribute test.",
+    ),
     "sampling.line.sample": (
         "- 样本：{n}个抽样单位（方法：{method}），{rows}错报合计 {found}（个数或错报比例之和）。",
         "- Sample: {n} units (method: {method}); {rows}errors found {found} (count or sum of taints).",
@@ -227,6 +240,11 @@ WORDS: dict[str, tuple[str, str]] = {
         "- Bayesian (prior {prior}): the data multiply the odds of an immaterial population by "
         "{factor} (Bayes factor BF-+); posterior probability {probability}.",
     ),
+    "sampling.line.bayes_undefined": (
+        "- 贝叶斯分析（先验 {prior}）：贝叶斯因子无定义（见下注）；后验概率 {probability}。",
+        "- Bayesian (prior {prior}): the Bayes factor is undefined (see the note below); "
+        "posterior probability {probability}.",
+    ),
     # notes on results (codes with arguments: auditkit.sampling.notes.Note)
     "sampling.note.set_aside": (
         "{rows:,} 条记录中有 {aside:,} 条金额为零或负（合计 {total:,.2f} 元），货币单位抽样抽不到，"
@@ -236,39 +254,94 @@ WORDS: dict[str, tuple[str, str]] = {
         "items if they matter",
     ),
     "sampling.note.sieve": (
-        "筛选抽样抽中 {rows} 条记录（期望 {n} 条）",
-        "sieve sampling drew {rows} rows for an expected {n}",
+        "筛选抽样抽中 {units} 个抽样单位（{rows} 条记录；期望 {n} 个单位）",
+        "sieve sampling drew {units} units on {rows} rows for an expected {n}",
     ),
     "sampling.note.large_taints": (
         "部分错报比例超过 100%（按评价方向，核实金额超过账面金额的两倍），按原值计入",
         "some taints exceed 100% (audited value more than twice the book value in the "
         "direction evaluated); they are used as they are",
     ),
-    "sampling.note.opposite": (
-        "反方向的错报（错报比例之和 {taints:.4g}）未抵减{method}的上限（Stringer 方法会做 LTA 修正）",
-        "misstatements in the opposite direction (sum of taints {taints:.4g}) are not offset "
-        "against the bound with method {method}; stringer applies the LTA correction",
+    "sampling.note.opposite.understatement": (
+        "发现多收电费（核实金额低于账面，错报比例之和 {taints:.4g}）：应退还用户，不抵减少收电费，"
+        "未计入{method}的上限",
+        "over-billing found (audited below book, sum of taints {taints:.4g}): it is refunded to "
+        "the customers, does not offset the under-billing and is left out of the {method} bound",
+    ),
+    "sampling.note.opposite.overstatement": (
+        "发现少计（核实金额高于账面，错报比例之和 {taints:.4g}）：不抵减多计的错报，未计入{method}的上限",
+        "understatements found (audited above book, sum of taints {taints:.4g}): they do not "
+        "offset the overstatements and are left out of the {method} bound",
     ),
     "sampling.note.rounded": (
         "错报比例之和 {taints:.4g} 向上取整为 {errors} 个错误",
         "the sum of taints {taints:.4g} is rounded up to {errors} whole errors",
     ),
-    "sampling.note.lta": (
-        "LTA 修正：上限 {gross:.4%} 减去反方向最可能错报率 {understatement:.4%}",
-        "LTA correction: the bound {gross:.4%} is reduced by the most likely understatement "
-        "{understatement:.4%}",
+    "sampling.note.lta.understatement": (
+        "发现多收电费（核实金额低于账面，错报比例之和 {taints:.4g}）：应退还用户，不抵减少收电费；"
+        "错报率上限 {gross:.4%} 只按少收电费计算。LTA 净额 {net:.4%}（减去多收电费的最可能比例，"
+        "每笔至多 100%）仅供参考，不作结论依据",
+        "over-billing found (audited below book, sum of taints {taints:.4g}): it is refunded to "
+        "the customers and does not offset the under-billing; the upper limit {gross:.4%} counts "
+        "the under-billing alone. The LTA net figure {net:.4%} (the most likely over-billing rate "
+        "subtracted, each taint at most 100%) is for reference only, not the conclusion",
+    ),
+    "sampling.note.lta.overstatement": (
+        "发现少计（核实金额高于账面，错报比例之和 {taints:.4g}）：不抵减多计的错报；"
+        "错报率上限 {gross:.4%} 只按多计的错报计算。LTA 净额 {net:.4%}（减去少计的最可能比例，"
+        "每笔至多 100%）仅供参考，不作结论依据",
+        "understatements found (audited above book, sum of taints {taints:.4g}): they do not "
+        "offset the overstatements; the upper limit {gross:.4%} counts the overstatements alone. "
+        "The LTA net figure {net:.4%} (the most likely understatement rate subtracted, each taint "
+        "at most 100%) is for reference only, not the conclusion",
+    ),
+    "sampling.note.net.understatement": (
+        "估计为净额：{rows} 条记录多收电费（核实金额低于账面），与少收电费相抵",
+        "the estimate is net: {rows} rows are over-billed (audited below book) and offset the "
+        "under-billing",
+    ),
+    "sampling.note.net.overstatement": (
+        "估计为净额：{rows} 条记录少计（核实金额高于账面），与多计的错报相抵",
+        "the estimate is net: {rows} rows are understated (audited above book) and offset the "
+        "overstatements",
+    ),
+    "sampling.note.too_few_differences": (
+        "{method}的上限建立在样本中的差异上，本样本只有 {found} 个非零差异（至少需要 {least} 个）："
+        "上限不可靠，不据此接受总体",
+        "the {method} bound rests on the differences in the sample, and this sample holds {found} "
+        "non-zero differences (at least {least} are needed): the bound is not trusted and the "
+        "population is not accepted on it",
+    ),
+    "sampling.note.bayes_factor_undefined": (
+        "先验 {prior} 已（在双精度范围内）完全确定错报率低于或不低于重要性水平：任何数据都不能改变其几率，"
+        "贝叶斯因子无定义，不予报告",
+        "the prior {prior} already leaves no doubt (to double precision) whether the rate is "
+        "below materiality: no data can change its odds, so the Bayes factor is undefined and "
+        "not reported",
     ),
     "sampling.note.no_variation": (
         "错报比例没有变异：上下限等于均值",
         "no variation among the taints: the bounds equal the mean",
     ),
-    "sampling.note.empty_stratum.proportional": (
-        "层“{stratum}”按比例分配未分到样本",
-        "stratum '{stratum}' received no units under proportional allocation",
+    "sampling.note.raised_stratum.proportional": (
+        "层“{stratum}”按比例分配不足 1 个抽样单位，改为 1 个：每层至少抽 1 个（只有 1 条记录的层即全数核查）",
+        "stratum '{stratum}' was given 1 unit although its proportional share rounds to none: "
+        "every stratum is sampled (a one-row stratum is so examined in full)",
     ),
-    "sampling.note.empty_stratum.neyman": (
-        "层“{stratum}”按 Neyman 分配未分到样本",
-        "stratum '{stratum}' received no units under neyman allocation",
+    "sampling.note.raised_stratum.neyman": (
+        "层“{stratum}”按 Neyman 分配不足 1 个抽样单位，改为 1 个：每层至少抽 1 个（只有 1 条记录的层即全数核查）",
+        "stratum '{stratum}' was given 1 unit although its Neyman share rounds to none: every "
+        "stratum is sampled (a one-row stratum is so examined in full)",
+    ),
+    "sampling.note.census": (
+        "全数核查（{rows} 条记录）：错报已知，没有抽样风险，上下限等于发现的错报率",
+        "examined in full ({rows} rows): the misstatement is known, with no sampling risk; the "
+        "bounds equal the rate found",
+    ),
+    "sampling.note.census_strata": (
+        "层 {strata} 已全数核查：其错报已知，没有抽样风险，按发现的错报计入",
+        "strata examined in full ({strata}): their misstatement is known, with no sampling "
+        "risk, and is counted as found",
     ),
     "sampling.note.complete_pooling": (
         "完全合并：各层作为一个样本评价，分层结果仅供参考",

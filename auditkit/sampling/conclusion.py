@@ -2,10 +2,12 @@
 
 from __future__ import annotations
 
+import math
 from typing import TYPE_CHECKING
 
 from auditkit import formatting, i18n
 from auditkit.sampling.notes import method_name
+from auditkit.sampling.variables import MIN_DIFFERENCES
 
 if TYPE_CHECKING:
     from auditkit.sampling.results import Evaluation
@@ -18,8 +20,11 @@ def conclusion_markdown(evaluation: Evaluation, lang: str = "zh") -> str:
     if evaluation.direction == "understatement":
         lines.append(i18n.text("sampling.line.understatement", lang))
     if evaluation.bayes_factor is not None:
+        known = not math.isnan(evaluation.bayes_factor)  # undefined: a note says why
         lines.append(
-            i18n.text("sampling.line.bayes", lang).format(
+            i18n.text(
+                "sampling.line.bayes" if known else "sampling.line.bayes_undefined", lang
+            ).format(
                 prior=evaluation.prior,
                 factor=formatting.compact(evaluation.bayes_factor, 2),
                 probability=formatting.percent(evaluation.posterior_probability, 2),
@@ -34,8 +39,15 @@ def _verdict(evaluation: Evaluation, lang: str) -> str:
         confidence=formatting.percent(evaluation.confidence, 0),
         upper=formatting.percent(evaluation.upper, 3),
     )
-    tail = i18n.text(f"sampling.verdict.{evaluation.conclusion_code}", lang)
-    return head + tail.format(materiality=formatting.percent(evaluation.materiality, 2))
+    code = evaluation.conclusion_code
+    if code == "not_shown" and not evaluation.bound_reliable:
+        code = "too_few_differences"
+    tail = i18n.text(f"sampling.verdict.{code}", lang)
+    return head + tail.format(
+        materiality=formatting.percent(evaluation.materiality, 2),
+        differences=evaluation.differences,
+        least=MIN_DIFFERENCES,
+    )
 
 
 def _sample_line(evaluation: Evaluation, lang: str) -> str:

@@ -3,8 +3,9 @@
 Misstatement is measured in the `direction` evaluated: "overstatement" takes book - audited as the
 error (the bill higher than it should be), "understatement" audited - book (under-billing, lost
 revenue). A row's taint is its error divided by its book value. Errors of the other sign are
-understatements of the evaluated direction: they never enlarge the bound; the Stringer methods
-subtract their most likely value (LTA correction), the other methods leave them out and say so.
+misstatements of the other direction: they neither enlarge nor reduce the bound and the most likely
+error of the attribute and Stringer methods (over-billing is refunded, it does not make up for
+revenue lost); a note names them, with the Stringer methods' LTA net figure for reference only.
 
 The default direction is under-billing (`DEFAULT_DIRECTION`) everywhere auditkit evaluates: a
 marketing audit looks for revenue lost, and one default keeps the CLI, the notebook and a field
@@ -44,6 +45,8 @@ METHODS = (*DISTRIBUTION_METHODS, *STRINGER_METHODS, *VARIABLES_METHODS)
 DIRECTIONS = ("overstatement", "understatement")
 DEFAULT_DIRECTION = "understatement"
 POOLING = ("none", "complete")
+#: Yuan within which a stratum's sampled book values adding up to its value make it a census.
+CENSUS_TOLERANCE = 0.005
 
 Sizes = int | Mapping[str, int] | None
 Values = float | Mapping[str, float] | None
@@ -181,15 +184,21 @@ def _read_sample(
         counts = np.ones(len(frame), dtype=np.int64)
     else:
         counts_float = numeric_column(frame, times, "data").to_numpy()
-        if np.any(counts_float < 1) or np.any(counts_float != np.round(counts_float)):
-            raise SampleDataError(f"data: column {times!r} must hold whole numbers of at least 1")
+        wrong = (counts_float < 1) | (counts_float != np.round(counts_float))
+        if wrong.any():
+            at = int(np.flatnonzero(wrong)[0])
+            raise SampleDataError(
+                f"data: column {times!r} must hold whole numbers of at least 1; row "
+                f"{frame.index[at]!r} holds {float(counts_float[at])!r}"
+            )
         counts = counts_float.astype(np.int64)
     not_positive = book_values <= 0
     if not_positive.any() and settings.method not in variables.ESTIMATORS:
-        row = frame.index[int(np.flatnonzero(not_positive)[0])]
+        at = int(np.flatnonzero(not_positive)[0])
         raise SampleDataError(
             f"data: column {book!r} must be above 0 to compute taints (method {settings.method!r}); "
-            f"row {row!r} holds {frame[book].loc[row]!r}. Evaluate such rows with a variables estimator"
+            f"row {frame.index[at]!r} holds {float(book_values[at])!r}. Evaluate such rows with a "
+            "variables estimator"
         )
     with np.errstate(divide="ignore", invalid="ignore"):
         taints = np.where(
@@ -224,10 +233,13 @@ def _from_data(
     sample = _read_sample(settings, frame, book, audit, times)
     errors = sample.errors_table()
     method = settings.method
-    if method in variables.ESTIMATORS:
-        return _variables(settings, sample, size, value, errors)
-    if method == "mpu":
-        return _mean_per_unit(settings, sample, size, value, errors)
+    if method in VARIABLES_METHODS:
+        # These estimators work on signed differences: the other direction offsets, and is named.
+        other = int(np.sum(settings.sign * (sample.book - sample.audit) < 0))
+        net = (Note(f"net.{settings.direction}", {"rows": other}),) if other else ()
+        if method == "mpu":
+            return _mean_per_unit(settings, sample, size, value, errors, net)
+        return _variables(settings, sample, size, value, errors, net)
     positive = np.clip(sample.expanded(), 0, None)
     opposite = np.clip(-sample.expanded(), 0, None)
     notes = []
@@ -236,7 +248,12 @@ def _from_data(
     if method in STRINGER_METHODS:
         return _stringer(settings, sample, positive, opposite, size, value, errors, notes)
     if opposite.sum() > 0:
-        notes.append(Note("opposite", {"taints": float(opposite.sum()), "method": method}))
+        notes.append(
+            Note(
+                f"opposite.{settings.direction}",
+                {"taints": float(opposite.sum()), "method": method},
+            )
+        )
     return _distribution(
         settings, float(positive.sum()), sample.n, size, value, errors, tuple(notes)
     )
@@ -289,6 +306,9 @@ def _distribution(
             **common,
         )
     posterior = prior.update(x, n)
+    factor = None if m is None else bayes_factor(prior, posterior, m)
+    if factor is not None and math.isnan(factor):
+        common["notes"] = (*notes, Note("bayes_factor_undefined", {"prior": str(prior)}))
     return Evaluation(
         mle=posterior.mode(),
         upper=posterior.quantile(conf),
@@ -296,7 +316,7 @@ def _distribution(
         p_value=None,
         prior=prior,
         posterior=posterior,
-        bayes_factor=None if m is None else bayes_factor(prior, posterior, m),
+        bayes_factor=factor,
         posterior_probability=None if m is None else posterior.probability_below(m),
         **common,
     )
@@ -314,18 +334,21 @@ def _stringer(
 ) -> Evaluation:
     n = sample.n
     factors = STRINGER_METHODS[settings.method]
-    gross = stringer.stringer_upper(positive[positive > 0], n, settings.confidence, factors)
-    upper = stringer.lta_corrected(gross, opposite[opposite > 0], n)
+    upper = stringer.stringer_upper(positive[positive > 0], n, settings.confidence, factors)
+    net = None
     if opposite.sum() > 0:
-        notes.append(Note("lta", {"gross": gross, "understatement": float(opposite.sum()) / n}))
+        net = stringer.lta_corrected(upper, opposite[opposite > 0], n)
+        figures = {"taints": float(opposite.sum()), "gross": upper, "net": net}
+        notes.append(Note(f"lta.{settings.direction}", figures))
     return Evaluation(
         method=settings.method,
         confidence=settings.confidence,
         materiality=settings.materiality,
         n=n,
         x=float(positive.sum()),
-        mle=float(sample.expanded().sum()) / n,
+        mle=float(positive.sum()) / n,
         upper=upper,
+        lta_net_upper=net,
         lower=None,
         p_value=None,
         direction=settings.direction,
@@ -342,6 +365,7 @@ def _mean_per_unit(
     size: int | None,
     value: float | None,
     errors: pd.DataFrame,
+    notes: tuple[Note, ...],
 ) -> Evaluation:
     taints = sample.expanded()
     n = len(taints)
@@ -351,8 +375,8 @@ def _mean_per_unit(
     correction = 1.0 if size is None else math.sqrt(1 - n / size)
     mean = float(taints.mean())
     spread = float(taints.std(ddof=1)) / math.sqrt(n) * correction
-    notes = () if spread > 0 else (Note("no_variation"),)
-    return _t_based(
+    notes = notes if spread > 0 else (*notes, Note("no_variation"))
+    result = _t_based(
         settings,
         mean,
         spread,
@@ -364,6 +388,7 @@ def _mean_per_unit(
         notes,
         x=float(np.clip(taints, 0, None).sum()),
     )
+    return _counting_differences(result, int(np.count_nonzero(taints)))
 
 
 def _variables(
@@ -372,6 +397,7 @@ def _variables(
     size: int | None,
     value: float | None,
     errors: pd.DataFrame,
+    notes: tuple[Note, ...],
 ) -> Evaluation:
     method = settings.method
     if size is None or value is None:
@@ -394,8 +420,8 @@ def _variables(
     if method == "regression" and np.all(sample.book == sample.book[0]):
         raise SampleDataError("data: the regression estimator needs book values that differ")
     estimate = variables.estimate_total(method, sample.book, sample.audit, size, value)
-    misstatement = settings.sign * (value - estimate.audited_total)
-    return _t_based(
+    misstatement = settings.sign * (value - estimate.audited_total) + 0.0  # never -0.0
+    result = _t_based(
         settings,
         misstatement / value,
         estimate.standard_error / value,
@@ -404,9 +430,21 @@ def _variables(
         size,
         value,
         errors,
-        (),
+        notes,
         x=float(np.clip(sample.taints, 0, None).sum()),
     )
+    if method not in variables.ON_DIFFERENCES:
+        return result
+    return _counting_differences(result, int(np.count_nonzero(sample.audit != sample.book)))
+
+
+def _counting_differences(result: Evaluation, differences: int) -> Evaluation:
+    """The result with its count of non-zero differences, and a note when too few to trust."""
+    notes = result.notes
+    if differences < variables.MIN_DIFFERENCES:
+        figures = {"found": differences, "least": variables.MIN_DIFFERENCES}
+        notes = (*notes, Note("too_few_differences", {**figures, "method": result.method}))
+    return _with(result, differences=differences, notes=notes)
 
 
 def _t_based(
@@ -464,18 +502,13 @@ def _stratified(
     names = sorted(labels.unique())
     per_size = _per_stratum("population_size", sizes, names)
     per_value = _per_stratum("population_value", values, names)
-    results = {
-        name: _from_data(
-            settings,
-            frame[(labels == name).to_numpy()],
-            book,
-            audit,
-            times,
-            per_size[name],
-            per_value[name],
-        )
-        for name in names
-    }
+    _check_every_stratum_sampled(names, sizes, values)
+    results = {}
+    for name in names:
+        part = frame[(labels == name).to_numpy()]
+        size, value = per_size[name], per_value[name]
+        examine = _census if _examined_in_full(part, book, size, value) else _from_data
+        results[name] = examine(settings, part, book, audit, times, size, value)
     table = _strata_table(results)
     total_size = None if None in per_size.values() else int(sum(per_size.values()))
     total_value = None if None in per_value.values() else float(sum(per_value.values()))
@@ -484,6 +517,88 @@ def _stratified(
         note = Note("complete_pooling")
         return _with(pooled, strata=table, notes=(*pooled.notes, note))
     return _combine(settings, results, table, total_size, total_value)
+
+
+def _check_every_stratum_sampled(names: list[str], sizes: Sizes, values: Values) -> None:
+    """Refuse strata of the population (keys of population_value or population_size) that have
+    no sampled row: nothing bounds their misstatement (under-billing is not capped at the book
+    value), and a verdict on the others would read as one on the whole population."""
+    for name, given in (("population_value", values), ("population_size", sizes)):
+        if not isinstance(given, Mapping):
+            continue
+        unsampled = [key for key in given if key not in names]
+        if not unsampled:
+            continue
+        figures = [given[key] for key in given]
+        if all(isinstance(f, int | float | np.number) and not isinstance(f, bool) for f in figures):
+            total = float(sum(figures))
+            shares = ", ".join(
+                f"{key!r} ({float(given[key]) / total:.1%} of the {name})" for key in unsampled
+            )
+        else:
+            shares = ", ".join(map(repr, unsampled))
+        raise ParameterError(
+            "data",
+            f"sampled rows in every stratum of {name}, or {name} without the strata not sampled "
+            "(the conclusion then covers only the strata given)",
+            f"none in stratum {shares}",
+        )
+
+
+def _examined_in_full(part: pd.DataFrame, book: str, size: int | None, value: float | None) -> bool:
+    """Are all of a stratum's rows in the sample? Its row count equals its population_size, or
+    its book values (all above 0) add up to its population_value (to half a fen)."""
+    if size is not None:
+        return len(part) == size
+    if value is None:
+        return False
+    amounts = numeric_column(part, book, "data").to_numpy()
+    return bool(np.all(amounts > 0) and abs(float(amounts.sum()) - value) <= CENSUS_TOLERANCE)
+
+
+def _census(
+    settings: _Settings,
+    frame: pd.DataFrame,
+    book: str,
+    audit: str,
+    times: str | None,
+    size: int | None,
+    value: float | None,
+) -> Evaluation:
+    """A stratum whose every row was examined: its misstatement is known, with no sampling risk.
+
+    The rate is the misstatement found over the stratum's value (over its rows when weighed by
+    items): in the evaluated direction only, or net for the variables estimators and mpu (as
+    they estimate); mle, upper and lower are that rate.
+    """
+    sample = _read_sample(settings, frame, book, audit, times)
+    errors = settings.sign * (sample.book - sample.audit)
+    if settings.method in VARIABLES_METHODS:
+        found = float(errors.sum())
+    else:
+        found = float(np.clip(errors, 0, None).sum())
+    if value is not None:
+        rate = found / value
+    elif settings.method in DISTRIBUTION_METHODS:
+        rate = float(np.clip(sample.taints, 0, None).sum()) / size
+    else:
+        rate = found / float(sample.book.sum())
+    return Evaluation(
+        method=settings.method,
+        confidence=settings.confidence,
+        materiality=settings.materiality,
+        n=sample.n,
+        x=float(np.clip(sample.expanded(), 0, None).sum()),
+        mle=rate,
+        upper=rate,
+        lower=rate,
+        p_value=None,
+        direction=settings.direction,
+        population_size=size,
+        population_value=value,
+        errors=sample.errors_table(),
+        notes=(Note("census", {"rows": len(frame)}),),
+    )
 
 
 def _per_stratum(name: str, given: Sizes | Values, strata: list[str]) -> dict[str, object]:
@@ -495,7 +610,17 @@ def _per_stratum(name: str, given: Sizes | Values, strata: list[str]) -> dict[st
         )
     missing = [stratum for stratum in strata if stratum not in given]
     if missing:
-        raise ParameterError(name, "a figure for every stratum in the data", f"none for {missing}")
+        found = f"none for {missing}"
+        other = [key for key in given if not isinstance(key, str)]
+        if other:
+            found += (
+                f"; the strata column's labels are read as text ({', '.join(map(repr, strata))}) "
+                f"but the keys given are {', '.join(map(repr, other))} "
+                f"({', '.join(sorted({type(key).__name__ for key in other}))})"
+            )
+        raise ParameterError(
+            name, "a figure for every stratum in the data, keyed by its label as text", found
+        )
     if name == "population_size":
         return {stratum: optional_positive_int(name, given[stratum]) for stratum in strata}
     return {stratum: _optional_value(given[stratum]) for stratum in strata}
@@ -540,7 +665,8 @@ def _combine(
     if settings.method in variables.ESTIMATORS:
         return _combine_estimators(settings, results, table, share, total_size, total_value)
     lowers = table["lower"]
-    notes = [Note("strata_added")]
+    notes = [Note("strata_added"), *_census_notes(results)]
+    differences = _total_differences(results)
     return Evaluation(
         method=settings.method,
         confidence=settings.confidence,
@@ -557,6 +683,7 @@ def _combine(
         strata=table,
         errors=pd.concat([r.errors for r in results.values() if r.errors is not None]),
         notes=tuple(notes),
+        differences=differences,
     )
 
 
@@ -569,17 +696,17 @@ def _combine_estimators(
     total_value: float,
 ) -> Evaluation:
     """Stratified estimator: totals add up, variances add up, Satterthwaite degrees of freedom."""
-    quantiles = np.array([stats.t.ppf(settings.confidence, _degrees(r)) for r in results.values()])
-    spreads = (
-        table["upper"].to_numpy(dtype=float) - table["mle"].to_numpy(dtype=float)
-    ) / quantiles
-    variance_parts = (share * spreads) ** 2
     degrees_each = np.array([_degrees(r) for r in results.values()], dtype=float)
+    widths = table["upper"].to_numpy(dtype=float) - table["mle"].to_numpy(dtype=float)
+    varied = widths > 0  # a stratum examined in full (or without variation) adds no variance
+    spreads = np.zeros(len(widths))
+    spreads[varied] = widths[varied] / stats.t.ppf(settings.confidence, degrees_each[varied])
+    variance_parts = (share * spreads) ** 2
     total_variance = float(variance_parts.sum())
     degrees = (
-        total_variance**2 / float(np.sum(variance_parts**2 / degrees_each))
+        total_variance**2 / float(np.sum(variance_parts[varied] ** 2 / degrees_each[varied]))
         if total_variance > 0
-        else float(degrees_each.sum())
+        else max(float(degrees_each.sum()), 1.0)
     )
     mean = float(np.dot(share, table["mle"]))
     errors = pd.concat([r.errors for r in results.values()])
@@ -592,10 +719,22 @@ def _combine_estimators(
         total_size,
         total_value,
         errors,
-        (),
+        _census_notes(results),
         float(table["x"].sum()),
     )
-    return _with(combined, strata=table)
+    return _with(combined, strata=table, differences=_total_differences(results))
+
+
+def _total_differences(results: dict[str, Evaluation]) -> int | None:
+    """The differences the strata's t-bounds rest on, added up (None when none rests on any)."""
+    counts = [r.differences for r in results.values() if r.differences is not None]
+    return sum(counts) if counts else None
+
+
+def _census_notes(results: dict[str, Evaluation]) -> tuple[Note, ...]:
+    """A note naming the strata examined in full, when there are any."""
+    examined = [name for name, r in results.items() if any(n.code == "census" for n in r.notes)]
+    return (Note("census_strata", {"strata": examined}),) if examined else ()
 
 
 def _degrees(result: Evaluation) -> int:

@@ -153,6 +153,28 @@ class FieldResults:
 
         return field_chart(self, lang)
 
+    def _check_every_stratum_sampled(self) -> None:
+        """A FieldSheetError naming each stratum of the selection without a selected row (a
+        sheet drawn before every stratum got a unit): no verdict may cover the population then."""
+        if self.strata is None:
+            return
+        sampled = set(self.sample["stratum"].astype(str))
+        missing = self.strata[~self.strata["stratum"].astype(str).isin(sampled)]
+        if missing.empty:
+            return
+        weights = self.strata["value" if self.strata["value"].notna().all() else "items"]
+        shares = ", ".join(
+            f"{row.stratum!r} ({row.items} row(s), {float(weight) / float(weights.sum()):.1%} of "
+            f"the {'value' if weights.name == 'value' else 'rows'})"
+            for row, weight in zip(missing.itertuples(), weights[missing.index], strict=True)
+        )
+        raise FieldSheetError(
+            f"field sheet {self.path.name!r}: stratum {shares} has no selected row, so no "
+            "verdict can cover the population; select again (every stratum now gets a unit), or "
+            "evaluate the strata sampled with evaluate(data=results.sample, strata='stratum', "
+            "population_value=...) leaving the others out"
+        )
+
     def evaluate(
         self,
         materiality: float | None,
@@ -170,6 +192,7 @@ class FieldResults:
         evaluated per stratum.
         """
         direction = self.direction if direction is None else direction
+        self._check_every_stratum_sampled()
         has_book = "book_value" in self.sample.columns
         if method is None:
             method = "stringer.poisson" if self.units == "values" else "binomial"
@@ -181,15 +204,19 @@ class FieldResults:
         }
         if method in DISTRIBUTION_METHODS and (self.units == "items" or not has_book):
             if self.strata is not None and self.units == "items":
+                # Each row flagged as an error is a full taint (1) in the direction evaluated, so
+                # every stratum counts the errors the inspectors found, as the unstratified test does.
+                misstated = 2.0 if direction == "understatement" else 0.0
                 return evaluate(
                     **common,
                     data=self.sample.assign(
-                        _book=1.0, _audit=np.where(self.sample["error_found"], 0.0, 1.0)
+                        _book=1.0, _audit=np.where(self.sample["error_found"], misstated, 1.0)
                     ),
                     book="_book",
                     audit="_audit",
                     times="times",
                     strata="stratum",
+                    direction=direction,
                     population_size=dict(
                         zip(self.strata["stratum"], self.strata["items"], strict=True)
                     ),

@@ -11,6 +11,7 @@ The rate reported for a beta-binomial is (errors seen + errors unseen) / N.
 from __future__ import annotations
 
 import math
+import sys
 from dataclasses import dataclass, replace
 
 import numpy as np
@@ -20,6 +21,8 @@ from auditkit.errors import ParameterError
 from auditkit.sampling.checks import choice, positive_int, probability
 from auditkit.sampling.likelihoods import material_error_count
 
+#: The largest log of a double: a Bayes factor beyond it is reported as infinite.
+LOG_FLOAT_MAX = math.log(sys.float_info.max)
 FAMILY_OF_LIKELIHOOD = {"binomial": "beta", "poisson": "gamma", "hypergeometric": "beta-binomial"}
 
 
@@ -156,6 +159,23 @@ class Prior:
             stats.betabinom.cdf(largest_below - self.seen_errors, self._unseen(), self.a, self.b)
         )
 
+    def log_odds_below(self, materiality: float) -> float:
+        """log P(rate < materiality) - log P(rate >= materiality), from the log cdf and log
+        survival function so that odds near certainty (a strong prior) stay finite; +inf or -inf
+        when one side has no probability at all in double precision."""
+        if self.family == "beta":
+            below = stats.beta.logcdf(materiality, self.a, self.b)
+            above = stats.beta.logsf(materiality, self.a, self.b)
+        elif self.family == "gamma":
+            below = stats.gamma.logcdf(materiality, self.a, scale=1 / self.b)
+            above = stats.gamma.logsf(materiality, self.a, scale=1 / self.b)
+        else:
+            largest = material_error_count(materiality, self._population_size()) - 1
+            errors = largest - self.seen_errors
+            below = stats.betabinom.logcdf(errors, self._unseen(), self.a, self.b)
+            above = stats.betabinom.logsf(errors, self._unseen(), self.a, self.b)
+        return float(below - above)
+
     def mode(self) -> float:
         """The most likely rate (the posterior mode is the Bayesian most likely error)."""
         if self.family == "beta":
@@ -196,14 +216,18 @@ def bayes_factor(prior: Prior, posterior: Prior, materiality: float) -> float:
     """BF-+ : how much the data raise the odds that the rate is below materiality.
 
     (posterior odds) / (prior odds) of H-: rate < materiality against H+: rate >= materiality;
-    above 1 favours an immaterial population. Infinite when the posterior leaves no doubt.
+    above 1 favours an immaterial population. Computed from log odds, so a strong prior (odds of
+    1e40) gives a finite factor. Infinite (or 0) when only the posterior leaves no doubt; NaN,
+    undefined, when the prior itself leaves none: no data can change odds that are infinite.
     """
-    prior_below = prior.probability_below(materiality)
-    posterior_below = posterior.probability_below(materiality)
-    prior_odds = prior_below / (1 - prior_below)
-    if posterior_below >= 1.0:
-        return math.inf
-    return (posterior_below / (1 - posterior_below)) / prior_odds
+    prior_odds = prior.log_odds_below(materiality)
+    if math.isinf(prior_odds) or math.isnan(prior_odds):
+        return math.nan
+    posterior_odds = posterior.log_odds_below(materiality)
+    if math.isinf(posterior_odds):
+        return math.inf if posterior_odds > 0 else 0.0
+    difference = posterior_odds - prior_odds
+    return math.inf if difference > LOG_FLOAT_MAX else math.exp(difference)
 
 
 def resolve_prior(

@@ -15,6 +15,7 @@ import pandas as pd
 from auditkit import formatting, i18n
 from auditkit.sampling.notes import Note, method_name
 from auditkit.sampling.priors import Prior
+from auditkit.sampling.variables import MIN_DIFFERENCES
 
 if TYPE_CHECKING:
     from matplotlib.figure import Figure
@@ -231,7 +232,11 @@ class Evaluation:
     Rates (`mle`, `upper`, `lower`) are fractions of items or of monetary units; `upper` and `lower`
     are one-sided bounds at `confidence`. `x` is the number of errors, or for monetary data the sum
     of taints in the direction evaluated. `conclusion` is True when the upper bound is below
-    materiality, False when it is not, None without a materiality.
+    materiality, False when it is not, None without a materiality. `lta_net_upper` (Stringer with
+    misstatements of the other direction) is the LTA net figure, shown for reference only: the
+    conclusion never uses it. `differences` (difference, ratio, regression, mpu) counts the non-zero
+    differences the t-bound rests on: below `MIN_DIFFERENCES` the bound is not trusted
+    (`bound_reliable` False) and the conclusion is not_shown whatever the bound.
     """
 
     method: str
@@ -253,11 +258,21 @@ class Evaluation:
     strata: pd.DataFrame | None = None
     errors: pd.DataFrame | None = None
     notes: tuple[Note, ...] = field(default=())
+    lta_net_upper: float | None = None
+    differences: int | None = None
+
+    @property
+    def bound_reliable(self) -> bool:
+        """Is the bound trusted? Not when a t-bound rests on fewer than MIN_DIFFERENCES differences."""
+        return self.differences is None or self.differences >= MIN_DIFFERENCES
 
     @property
     def conclusion(self) -> bool | None:
-        """Does the population meet materiality (upper bound below it)? None without materiality."""
-        return None if self.materiality is None else bool(self.upper < self.materiality)
+        """Does the population meet materiality (a trusted upper bound below it)? None without
+        materiality; False when the bound is not trusted (too few differences)."""
+        if self.materiality is None:
+            return None
+        return self.bound_reliable and bool(self.upper < self.materiality)
 
     @property
     def conclusion_code(self) -> str:
@@ -314,6 +329,9 @@ class Evaluation:
             "mle": self.mle,
             "upper": self.upper,
             "lower": self.lower,
+            "lta_net_upper": self.lta_net_upper,
+            "differences": self.differences,
+            "bound_reliable": self.bound_reliable,
             "precision": self.precision,
             "p_value": self.p_value,
             "bayes_factor": self.bayes_factor,
@@ -339,6 +357,10 @@ class Evaluation:
             ("lower", _rate(self.lower)),
             ("precision", _rate(self.precision)),
         ]
+        if self.lta_net_upper is not None:
+            rows.insert(8, ("lta_net_upper", _rate(self.lta_net_upper, 3)))
+        if self.differences is not None:
+            rows.insert(3, ("differences", str(self.differences)))
         if self.errors is not None:  # evaluated from book and audited values: a direction applies
             rows.insert(1, ("direction", i18n.text(f"sampling.direction.{self.direction}", lang)))
         if self.p_value is not None:

@@ -38,7 +38,10 @@ def select(
     `start` fixes the first point of the fixed-interval method (monetary units or row positions).
     Without `seed` one is drawn and recorded, so the selection can always be repeated.
     `strata` names a column (district, tariff) to stratify on; the n units are shared out
-    proportionally (to rows, or yuan by values) or by Neyman allocation (rows x std of values).
+    proportionally (to rows, or yuan by values) or by Neyman allocation (rows x std of values),
+    every stratum at least one unit (a stratum without units would be left out of any verdict;
+    a one-row stratum is so examined in full). By values a stratum may take more units than it
+    has rows: monetary units fall on its bills as often as their yuan call for.
     """
     if not isinstance(frame, pd.DataFrame) or frame.empty:
         raise ParameterError("frame", "a DataFrame with at least one row", type(frame).__name__)
@@ -77,7 +80,8 @@ def select(
         )
         interval = used_start = None
     if method == "sieve":
-        notes.append(Note("sieve", {"rows": len(sample), "n": n}))
+        units_drawn = int(sample["times"].sum())
+        notes.append(Note("sieve", {"rows": len(sample), "units": units_drawn, "n": n}))
     return Selection(
         sample=sample,
         units=units,
@@ -160,8 +164,13 @@ def _draw_values(
     total = float(cumulative[-1])
     interval = total / n
     if method == "sieve":
-        chosen = np.flatnonzero(amounts / interval > rng.uniform(size=len(amounts)))
-        return chosen, np.ones(len(chosen), dtype=np.int64), interval, None
+        # Each row is hit floor(value / J) times and once more with probability frac(value / J):
+        # a row below J is kept with probability value / J (the classical sieve), a row above J
+        # weighs as many units as the interval method gives it, so projections stay unbiased.
+        expected = amounts / interval
+        hits = np.floor(expected) + (expected - np.floor(expected) > rng.uniform(size=len(amounts)))
+        chosen = np.flatnonzero(hits > 0)
+        return chosen, hits[chosen].astype(np.int64), interval, None
     used_start = None
     if method == "interval":
         used_start = _start(start, interval, rng)
@@ -206,26 +215,28 @@ def _draw_strata(
     names = sorted(labels.unique())
     groups = [labels.to_numpy() == name for name in names]
     sizes = np.array([int(mask.sum()) for mask in groups])
+    if n < len(names):
+        raise ParameterError("n", f"at least one unit for each of the {len(names)} strata", n)
     weights = _weights(groups, sizes, amounts, common["units"], allocation)
-    counts = allocate(n, weights, sizes)
+    # Monetary units are drawn with replacement: a stratum of a few large bills takes its yuan's
+    # share of the units however few its rows (its bills are then all examined).
+    capacity = sizes if common["units"] == "items" else np.full(len(sizes), n)
+    counts = allocate(n, weights, capacity, at_least=1)
+    raised = counts > allocate(n, weights, capacity)
     generators = [
         np.random.default_rng(child) for child in np.random.SeedSequence(seed).spawn(len(names))
     ]
     samples, rows = [], []
-    for name, mask, count, rng in zip(names, groups, counts, generators, strict=True):
+    for name, mask, count, lifted, rng in zip(
+        names, groups, counts, raised, generators, strict=True
+    ):
         part_amounts = None if amounts is None else amounts[mask]
         part_value = None if part_amounts is None else float(part_amounts.sum())
-        interval = start = None
-        drawn = 0
-        if count > 0:
-            sample, interval, start = _draw(
-                population[mask], part_amounts, int(count), rng, **common
-            )
-            samples.append(sample.assign(stratum=name))
-            drawn = len(sample)
-        else:
-            notes.append(Note(f"empty_stratum.{allocation}", {"stratum": name}))
-        rows.append((name, int(mask.sum()), part_value, int(count), drawn, interval, start))
+        sample, interval, start = _draw(population[mask], part_amounts, int(count), rng, **common)
+        samples.append(sample.assign(stratum=name))
+        if lifted:
+            notes.append(Note(f"raised_stratum.{allocation}", {"stratum": name}))
+        rows.append((name, int(mask.sum()), part_value, int(count), len(sample), interval, start))
     columns = ["stratum", "items", "value", "n", "rows", "interval", "start"]
     table = pd.DataFrame(rows, columns=columns)
     return pd.concat(samples), table
@@ -253,10 +264,12 @@ def _weights(
     return sizes.astype(float)
 
 
-def allocate(n: int, weights: np.ndarray, capacity: np.ndarray) -> np.ndarray:
+def allocate(n: int, weights: np.ndarray, capacity: np.ndarray, at_least: int = 0) -> np.ndarray:
     """Share n units over strata in proportion to `weights` (largest remainders), at most `capacity` each.
 
     Units a full stratum cannot take go to the others, again in proportion to their weights.
+    With `at_least`, a stratum given fewer (its capacity permitting) takes the missing units, one
+    at a time, from the stratum holding the most.
     """
     weights = np.asarray(weights, dtype=float)
     capacity = np.asarray(capacity, dtype=np.int64)
@@ -276,4 +289,12 @@ def allocate(n: int, weights: np.ndarray, capacity: np.ndarray) -> np.ndarray:
         extra = np.minimum(extra, capacity - counts)
         counts += extra
         remaining -= int(extra.sum())
+    floor = np.minimum(at_least, capacity)
+    for index in np.flatnonzero(counts < floor):
+        while counts[index] < floor[index]:
+            donor = int(np.argmax(counts - floor))
+            if counts[donor] <= floor[donor]:
+                raise ParameterError("n", f"at least {at_least} unit(s) for each stratum", n)
+            counts[donor] -= 1
+            counts[index] += 1
     return counts

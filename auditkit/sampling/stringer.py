@@ -6,8 +6,10 @@ monetary unit's row) in n monetary units, and u(j) the upper bound on the rate f
     upper = u(0) + sum_j [u(j) - u(j-1)] * t(j)
 
 u(j) is the Clopper-Pearson (binomial) bound (statsmodels, one-sided at `confidence`), or the Poisson bound Gamma quantile(j + 1) / n.
-Understatements (taints of the other sign) do not enter the sum; the LTA correction (Leslie,
-Teitlebaum and Anderson, 1979) subtracts their most likely value, sum |t| / n, from the bound.
+Misstatements of the other direction (taints of the other sign) do not enter the sum and do not
+reduce the bound: in a revenue audit over-billing is refunded to the customers, it does not make
+up for revenue lost. The LTA correction (Leslie, Teitlebaum and Anderson, 1979), which subtracts
+their most likely rate, is computed only as a figure shown for reference (`lta_net`).
 """
 
 from __future__ import annotations
@@ -39,5 +41,11 @@ def stringer_upper(taints: np.ndarray, n: int, confidence: float, factors: str) 
 
 
 def lta_corrected(upper: float, understatement_taints: np.ndarray, n: int) -> float:
-    """The LTA correction: the bound less the most likely understatement rate sum |t| / n."""
-    return upper - float(np.sum(np.abs(understatement_taints))) / n
+    """The LTA net figure: the bound less the most likely rate of the other direction, for reference.
+
+    Each taint of the other direction counts at most 1 (a monetary unit cannot be more than wholly
+    misstated), and the figure is never below 0. It is not a bound on the evaluated direction:
+    auditkit shows it beside the conclusion and never draws the conclusion from it.
+    """
+    offset = float(np.sum(np.minimum(np.abs(understatement_taints), 1.0))) / n
+    return max(upper - offset, 0.0)

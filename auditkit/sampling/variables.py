@@ -18,6 +18,14 @@ from dataclasses import dataclass
 import numpy as np
 
 ESTIMATORS = ("direct", "difference", "ratio", "regression")
+#: Methods whose t-bound rests on the differences (errors, or taints for mpu) found in the sample.
+ON_DIFFERENCES = ("difference", "ratio", "regression", "mpu")
+#: Non-zero differences a sample needs before those bounds are trusted. With few differences
+#: their standard error is estimated from a handful of values (none at all: 0, a bound equal
+#: to the estimate) and the t-bound falls far short of its confidence (Kaplan 1973; Neter and
+#: Loebbecke 1975, whose simulations of accounting populations with low error rates found the
+#: difference and ratio bounds covering far less often than stated). 20 is auditkit's threshold.
+MIN_DIFFERENCES = 20
 
 
 @dataclass(frozen=True)

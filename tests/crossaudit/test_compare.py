@@ -141,3 +141,56 @@ def test_an_under_reporting_district_whose_self_audits_found_more_money_names_no
                                ("zh", "不低于交叉检查", "约少发现")):  # fmt: skip
         text = comparison.explain(lang)
         assert said in text and unsaid not in text
+
+
+@pytest.mark.parametrize(
+    ("flags", "found"),
+    [
+        (["否", "是"], "'否' in row 0"),  # text as a CSV or Excel export holds it
+        ([None, True], "None in row 0"),
+        ([False, np.nan], "nan in row 1"),
+        ([0, 2], "2 in row 1"),
+        ([0.0, 1.0], "0.0 in row 0"),
+    ],
+)
+def test_error_flags_that_are_no_booleans_are_refused_naming_row_and_value(flags, found):
+    frame = inspections(PLAN).astype({"error_found": object})
+    frame.loc[[0, 1], "error_found"] = flags
+    with pytest.raises(ParameterError) as caught:
+        compare(frame)
+    message = str(caught.value)
+    assert message.startswith(
+        "parameter 'inspections.error_found': expected booleans (True/False) or the integers 0 "
+        "and 1, found "
+    )
+    assert message.endswith(repr(found))
+
+
+def test_booleans_and_the_integers_0_and_1_are_error_flags():
+    frame = inspections(PLAN)
+    as_bool = compare(frame)
+    as_int = compare(frame.assign(error_found=frame["error_found"].astype(int)))
+    as_object = compare(frame.astype({"error_found": object}))
+    for other in (as_int, as_object):
+        assert other.overall.equals(as_bool.overall)
+    assert as_bool.summary()["self_rate"] == pytest.approx((6 + 15 + 5) / 280)
+
+
+def test_gaps_are_in_percentage_points_and_a_district_is_not_compared_with_itself():
+    comparison = compare(inspections(PLAN))
+    b = comparison.by_district.set_index("district").loc["B"]
+    gap = b["cross_rate"] - b["self_rate"]  # 14/90 - 15/100 = +0.56 points
+    assert round(gap * 100, 1) == 0.6
+    english = comparison.explain("en", district="B").splitlines()[-1]
+    assert "p = p =" not in english and "largest gap" not in english
+    assert "rate minus its self-audit rate is +0.6 pp (adjusted p = " in english
+    chinese = comparison.explain("zh", district="B").splitlines()[-1]
+    assert "发现率之差为 +0.6 个百分点（校正后 p = " in chinese
+    table = comparison.to_table("en").set_index("District")
+    assert table.loc["A", "Gap (pp)"] == "+20.0" and table.loc["B", "Gap (pp)"] == "+0.6"
+    flagged = comparison.explain("en").splitlines()
+    assert any("a gap of +20.0 pp" in sentence for sentence in flagged)
+    none_flagged = compare(inspections({k: v for k, v in PLAN.items() if k != "A"}))
+    # C: 9/50 - 5/60 = 0.18 - 0.0833 = +9.7 points, larger than B's +0.6.
+    assert "the largest gap is C's (+9.7 pp, adjusted p = " in none_flagged.explain("en")
+    assert "差距最大的是C（+9.7 个百分点" in none_flagged.explain("zh")

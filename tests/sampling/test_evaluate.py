@@ -1,4 +1,4 @@
-"""evaluate(): bounds, Stringer, the LTA correction and the estimators, checked by hand."""
+"""evaluate(): bounds, Stringer, the other direction (LTA for reference) and the estimators, checked by hand."""
 
 from __future__ import annotations
 
@@ -92,8 +92,9 @@ def test_stringer_binomial_by_hand() -> None:
     assert result.upper == pytest.approx(u0 + (u1 - u0) * 0.6)
 
 
-def test_lta_correction_subtracts_the_understatements() -> None:
-    data = monetary([(100.0, 50.0), (100.0, 80.0), (100.0, 130.0)], 100)  # taints .5, .2, -.3
+def test_misstatements_of_the_other_direction_never_lower_the_stringer_bound() -> None:
+    # Overstatement taints .5 and .2; one bill audited at 10 times its book value (taint -9).
+    data = monetary([(100.0, 50.0), (100.0, 80.0), (100.0, 1000.0)], 100)
     result = evaluate(
         0.05, "stringer.poisson", data=data, book="book", audit="audit", direction="overstatement"
     )
@@ -102,9 +103,59 @@ def test_lta_correction_subtracts_the_understatements() -> None:
         + (POISSON_95[1] - POISSON_95[0]) * 0.5
         + (POISSON_95[2] - POISSON_95[1]) * 0.2
     ) / 100
-    assert result.upper == pytest.approx(gross - 0.3 / 100, rel=1e-6)
-    assert result.mle == pytest.approx((0.5 + 0.2 - 0.3) / 100)
-    assert "lta" in result.summary()["notes"]
+    assert result.upper == pytest.approx(gross, rel=1e-6)
+    assert result.mle == pytest.approx((0.5 + 0.2) / 100)  # the evaluated direction only
+    # The LTA net figure, for reference: the -9 taint counts at most 1 (a unit at most wholly).
+    assert result.lta_net_upper == pytest.approx(gross - 1 / 100, rel=1e-6)
+    assert result.summary()["lta_net_upper"] == result.lta_net_upper
+    assert "lta.overstatement" in result.summary()["notes"]
+
+
+def test_over_billing_does_not_offset_under_billing_and_the_verdict_stays_not_shown() -> None:
+    # 80 units: under-billed taints .6 and .4, three bills over-billed in full (audited 0).
+    data = monetary([(100.0, 160.0), (100.0, 140.0), *[(100.0, 0.0)] * 3], 80)
+    result = evaluate(0.05, "stringer.poisson", data=data, book="book", audit="audit")
+    factors = [stats.gamma.ppf(0.95, j + 1) for j in range(3)]
+    gross = (factors[0] + (factors[1] - factors[0]) * 0.6 + (factors[2] - factors[1]) * 0.4) / 80
+    assert gross == pytest.approx(0.058317, abs=1e-6)  # above materiality 5%
+    assert result.upper == pytest.approx(gross) and result.conclusion_code == "not_shown"
+    assert result.lta_net_upper == pytest.approx(gross - 3 / 80)  # 2.08 %, reference only
+    assert result.mle == pytest.approx(1.0 / 80)
+    english, chinese = result.explain("en"), result.explain("zh")
+    assert "over-billing found" in english and "not the conclusion" in english
+    assert "understatement" not in english.split("under-billing: the audited")[1]
+    assert "多收电费" in chinese and "仅供参考" in chinese
+    assert "LTA net figure" in "\n".join(result.to_table("en").iloc[:, 0])
+
+
+def test_an_lta_net_figure_is_never_below_zero() -> None:
+    data = monetary([(100.0, 0.0)] * 10, 10)  # every unit over-billed, none under-billed
+    result = evaluate(0.5, "stringer", data=data, book="book", audit="audit")
+    assert result.upper == pytest.approx(1 - 0.05 ** (1 / 10)) and result.lta_net_upper == 0.0
+
+
+def test_attribute_methods_leave_the_other_direction_out_and_say_so() -> None:
+    data = monetary([(100.0, 150.0), (100.0, 0.0)], 50)  # under-billed .5, over-billed 1
+    result = evaluate(0.1, "binomial", data=data, book="book", audit="audit")
+    assert result.x == pytest.approx(0.5) and result.mle == pytest.approx(0.5 / 50)
+    assert result.upper == pytest.approx(stats.beta.ppf(0.95, 1.5, 49.5))
+    assert "opposite.understatement" in result.summary()["notes"]
+    assert "over-billing found" in result.explain("en") and "多收电费" in result.explain("zh")
+
+
+def test_variables_estimators_say_their_estimate_is_net() -> None:
+    data = pd.DataFrame({"book": [100.0] * 4, "audit": [150.0, 90.0, 100.0, 97.0]})
+    result = evaluate(
+        0.1,
+        "difference",
+        data=data,
+        book="book",
+        audit="audit",
+        population_size=100,
+        population_value=10_000.0,
+    )
+    assert "net.understatement" in result.summary()["notes"]
+    assert "2 rows are over-billed" in result.explain("en")
 
 
 def test_understatement_direction_flips_the_taints() -> None:
@@ -119,7 +170,8 @@ def test_understatement_direction_flips_the_taints() -> None:
     assert under.upper == pytest.approx(
         (POISSON_95[0] + (POISSON_95[1] - POISSON_95[0]) * 0.5) / 100, rel=1e-6
     )
-    assert over.upper == pytest.approx(POISSON_95[0] / 100 - 0.5 / 100, rel=1e-6)
+    assert over.upper == pytest.approx(POISSON_95[0] / 100, rel=1e-6)  # not lowered
+    assert over.lta_net_upper == pytest.approx((POISSON_95[0] - 0.5) / 100, rel=1e-6)
 
 
 def test_times_count_each_hit() -> None:
@@ -371,3 +423,228 @@ def test_upper_stays_finite_with_every_unit_misstated() -> None:
         0.5, "stringer", data=data, book="book", audit="audit", direction="overstatement"
     )
     assert result.upper == pytest.approx(1.0)
+
+
+def test_a_stratum_of_the_population_without_sampled_rows_is_refused() -> None:
+    # Stratum C (300,000 of 1,000,000 yuan) was never sampled: no verdict on A and B may pass
+    # for one on the whole population.
+    data = pd.concat([monetary([], 50).assign(s="A"), monetary([], 50).assign(s="B")])
+    values = {"A": 400_000.0, "B": 300_000.0, "C": 300_000.0}
+    with pytest.raises(ParameterError) as caught:
+        evaluate(
+            0.05,
+            "stringer.poisson",
+            data=data,
+            book="book",
+            audit="audit",
+            strata="s",
+            population_value=values,
+        )
+    assert caught.value.name == "data"
+    assert "none in stratum 'C' (30.0% of the population_value)" in str(caught.value)
+    covered = evaluate(
+        0.05,
+        "stringer.poisson",
+        data=data,
+        book="book",
+        audit="audit",
+        strata="s",
+        population_value={"A": 400_000.0, "B": 300_000.0},  # the strata sampled, said so
+    )
+    assert covered.population_value == 700_000.0
+
+
+def test_a_stratum_examined_in_full_has_no_sampling_risk() -> None:
+    # A: 50 units, no error. B: its 3 bills (300 yuan) all examined, one under-billed by 12 yuan.
+    sampled = monetary([], 50).assign(s="A")
+    census = pd.DataFrame({"book": [100.0] * 3, "audit": [112.0, 100.0, 100.0], "s": "B"})
+    result = evaluate(
+        0.05,
+        "stringer.poisson",
+        data=pd.concat([sampled, census]),
+        book="book",
+        audit="audit",
+        strata="s",
+        population_size={"A": 10_000, "B": 3},
+        population_value={"A": 1_000_000.0, "B": 300.0},
+    )
+    b = result.strata.set_index("stratum").loc["B"]
+    assert b["mle"] == b["upper"] == b["lower"] == pytest.approx(12 / 300)
+    # A alone: 0 errors in 50 units, Poisson factor 2.9957 / 50 of 1,000,000 yuan.
+    assert result.upper_misstatement == pytest.approx(POISSON_95[0] / 50 * 1_000_000 + 12)
+    assert "census_strata" in result.summary()["notes"]
+    assert "strata examined in full (B)" in result.explain("en")
+    assert "层 B 已全数核查" in result.explain("zh")
+    # Without population_size, book values adding up to the stratum's value say the same.
+    by_value = evaluate(
+        0.05,
+        "stringer.poisson",
+        data=pd.concat([sampled, census]),
+        book="book",
+        audit="audit",
+        strata="s",
+        population_value={"A": 1_000_000.0, "B": 300.0},
+    )
+    assert by_value.upper_misstatement == pytest.approx(result.upper_misstatement)
+
+
+def test_a_stratum_examined_in_full_adds_no_variance_to_an_estimator() -> None:
+    census = pd.DataFrame({"book": [50.0, 70.0], "audit": [50.0, 60.0], "s": "B"})
+    both = evaluate(
+        0.05,
+        "difference",
+        data=pd.concat([SAMPLE.assign(s="A"), census]),
+        book="book",
+        audit="audit",
+        direction="overstatement",
+        strata="s",
+        population_size={"A": 100, "B": 2},
+        population_value={"A": 10_000.0, "B": 120.0},
+    )
+    one = evaluate(
+        0.05,
+        "difference",
+        data=SAMPLE,
+        book="book",
+        audit="audit",
+        direction="overstatement",
+        population_size=100,
+        population_value=10_000,
+    )
+    # B's overstatement is known (10 yuan); A's half-width is unchanged, on 3 degrees of freedom.
+    assert both.projected_misstatement == pytest.approx(one.projected_misstatement + 10)
+    assert both.upper_misstatement == pytest.approx(one.upper_misstatement + 10)
+
+
+def items_with_differences(count: int, n: int = 100) -> pd.DataFrame:
+    """n items of book 100, the first `count` audited at 101 (under-billed by 1 yuan)."""
+    audit = [101.0] * count + [100.0] * (n - count)
+    return pd.DataFrame({"book": [100.0] * n, "audit": audit})
+
+
+@pytest.mark.parametrize("method", ["difference", "ratio", "regression", "mpu"])
+def test_two_items_without_differences_do_not_accept_a_population(method: str) -> None:
+    data = pd.DataFrame({"book": [120.0, 80.0], "audit": [120.0, 80.0]})
+    if method == "regression":
+        data = pd.DataFrame({"book": [120.0, 80.0, 60.0], "audit": [120.0, 80.0, 60.0]})
+    result = evaluate(
+        0.05,
+        method,
+        data=data,
+        book="book",
+        audit="audit",
+        population_size=10_000,
+        population_value=1_000_000.0,
+    )
+    assert result.upper == pytest.approx(0.0, abs=1e-12)  # no spread: the bound is the estimate
+    assert result.differences == 0 and not result.bound_reliable
+    assert result.conclusion_code == "not_shown"
+    assert "too_few_differences" in result.summary()["notes"]
+    assert "only 0 differences (fewer than 20)" in result.explain("en")
+    assert "只有 0 个差异（少于 20 个）" in result.explain("zh")
+
+
+def test_the_difference_estimator_is_trusted_from_twenty_differences_by_hand() -> None:
+    # N = 10,000 items, B = 1,000,000 yuan; n = 100 with 20 differences of +1 yuan.
+    # d: mean 0.2, s = sqrt(20 * 0.8^2 + 80 * 0.2^2) / 99) = sqrt(16 / 99).
+    scale = 10_000 * math.sqrt((1 - 100 / 10_000) / 100)
+    upper = (10_000 * 0.2 + stats.t.ppf(0.95, 99) * scale * math.sqrt(16 / 99)) / 1_000_000
+    common = {"book": "book", "audit": "audit", "population_size": 10_000}
+    trusted = evaluate(
+        0.05, "difference", data=items_with_differences(20), population_value=1e6, **common
+    )
+    assert trusted.upper == pytest.approx(upper) and trusted.differences == 20
+    assert trusted.conclusion_code == "accepted"
+    nineteen = evaluate(
+        0.05, "difference", data=items_with_differences(19), population_value=1e6, **common
+    )
+    assert nineteen.upper < 0.05 and nineteen.conclusion_code == "not_shown"
+
+
+def test_strata_add_up_their_differences() -> None:
+    data = pd.concat(
+        [items_with_differences(10, 50).assign(s="A"), items_with_differences(10, 50).assign(s="B")]
+    )
+    result = evaluate(
+        0.05,
+        "difference",
+        data=data,
+        book="book",
+        audit="audit",
+        strata="s",
+        population_size={"A": 5_000, "B": 5_000},
+        population_value={"A": 500_000.0, "B": 500_000.0},
+    )
+    assert result.differences == 20 and result.conclusion_code == "accepted"
+    assert list(result.strata["conclusion"]) == [False, False]  # 10 each: not trusted alone
+
+
+def log_binomial_cdf(k: int, n: int, p: float) -> float:
+    """log P(Binomial(n, p) <= k), summed in logs (no scipy)."""
+    terms = [
+        math.lgamma(n + 1) - math.lgamma(i + 1) - math.lgamma(n - i + 1)
+        + i * math.log(p) + (n - i) * math.log1p(-p)
+        for i in range(k + 1)
+    ]  # fmt: skip
+    top = max(terms)
+    return top + math.log(sum(math.exp(t - top) for t in terms))
+
+
+def log_odds(log_above: float) -> float:
+    """log P(below) / P(above) from log P(above)."""
+    return math.log(-math.expm1(log_above)) - log_above
+
+
+def test_a_strong_prior_gives_a_finite_bayes_factor_by_hand() -> None:
+    # beta(1, 2000) (2,000 clean bills last year), 3 errors in 60: posterior beta(4, 2057).
+    # P(Beta(a, b) >= m) = P(Binomial(a + b - 1, m) <= a - 1) for whole a: prior above = 0.95^2000.
+    result = evaluate(0.05, "binomial", x=3, n=60, prior=Prior.beta(1, 2000))
+    log_factor = log_odds(log_binomial_cdf(3, 2060, 0.05)) - log_odds(2000 * math.log(0.95))
+    assert result.bayes_factor == pytest.approx(math.exp(log_factor), rel=1e-6)
+    # gamma(1, 1000), Poisson, 3 in 60: posterior gamma(4, 1060); P(rate >= m) = P(Poisson(53) <= 3).
+    poisson = evaluate(0.05, "poisson", x=3, n=60, prior=Prior.gamma(1, 1000))
+    above = math.log(sum(math.exp(-53) * 53**k / math.factorial(k) for k in range(4)))
+    expected = log_odds(above) - log_odds(-50.0)  # prior: P(rate >= m) = exp(-1000 m)
+    assert poisson.bayes_factor == pytest.approx(math.exp(expected), rel=1e-6)
+
+
+def test_a_prior_without_doubt_reports_an_undefined_bayes_factor() -> None:
+    result = evaluate(0.05, "binomial", x=3, n=60, prior=Prior.beta(1, 1e6))
+    assert math.isnan(result.bayes_factor)
+    assert "bayes_factor_undefined" in result.summary()["notes"]
+    assert "the Bayes factor is undefined" in result.explain("en")
+    assert "贝叶斯因子无定义" in result.explain("zh")
+
+
+def test_integer_strata_labels_against_integer_keys_say_what_was_found() -> None:
+    data = monetary([], 50).assign(s=[1] * 25 + [2] * 25)
+    with pytest.raises(ParameterError) as caught:
+        evaluate(
+            0.05,
+            "stringer.poisson",
+            data=data,
+            book="book",
+            audit="audit",
+            strata="s",
+            population_value={1: 1e5, 2: 1e5},
+        )
+    assert str(caught.value) == (
+        "parameter 'population_value': expected a figure for every stratum in the data, keyed "
+        "by its label as text, found \"none for ['1', '2']; the strata column's labels are read "
+        "as text ('1', '2') but the keys given are 1, 2 (int)\""
+    )
+
+
+def test_a_fractional_times_names_its_row_and_value() -> None:
+    data = monetary([], 10).assign(times=[1.0] * 9 + [1.5])
+    with pytest.raises(SampleDataError) as caught:
+        evaluate(0.05, "stringer", data=data, book="book", audit="audit", times="times")
+    assert str(caught.value) == (
+        "data: column 'times' must hold whole numbers of at least 1; row 9 holds 1.5"
+    )
+
+
+def test_a_negative_book_value_is_shown_as_the_number_it_is() -> None:
+    data = monetary([(-20.0, 0.0)], 10)
+    with pytest.raises(SampleDataError, match=r"row 0 holds -20\.0\. Evaluate such rows"):
+        evaluate(0.05, "stringer", data=data, book="book", audit="audit")

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import dataclasses
 from pathlib import Path
 
 import pandas as pd
@@ -10,6 +11,7 @@ from formula_results import save_results
 from openpyxl import load_workbook
 from openpyxl.utils import get_column_letter
 from sampling_builders import accounts, bills
+from scipy import stats
 
 from auditkit.errors import ParameterError
 from auditkit.formulas import put_cell
@@ -445,3 +447,74 @@ def test_a_file_that_is_no_field_sheet_is_never_written_over(selection, tmp_path
         ), raised.value.found
         assert raised.value.found.endswith("): move it away first")
         assert before is None or path.read_bytes() == before
+
+
+def flag_every_other_row(path: Path) -> None:
+    """Mark the inspectors' error flag: yes on even Excel rows, no on odd ones."""
+    workbook = load_workbook(path)
+    sheet = workbook[FIELD_SHEET]
+    header_row, columns = header_columns(sheet)
+    for row in range(header_row + 1, sheet.max_row + 1):
+        sheet.cell(row, columns["error_found"]).value = "yes" if row % 2 == 0 else "no"
+    workbook.save(path)
+
+
+@pytest.mark.parametrize("direction", ["understatement", "overstatement"])
+def test_a_stratified_item_sheet_counts_every_error_flagged_in_each_stratum(
+    tmp_path: Path, direction: str
+) -> None:
+    frame = pd.concat([accounts(40, district="东", prefix="E"), accounts(40, "西", prefix="W")])
+    chosen = select(frame, 20, units="items", method="random", seed=3, strata="district")
+    path = write_field_sheet(chosen, tmp_path / "strata.xlsx", lang="en", direction=direction)
+    flag_every_other_row(path)
+    results = read_field_sheet(path, inspected_at="2025-01-02")
+    assert results.errors == 10  # 10 of the 20 rows flagged
+    evaluation = results.evaluate(0.05)
+    per_stratum = evaluation.strata.set_index("stratum")
+    flagged = results.sample.groupby("stratum")["error_found"].sum()
+    for stratum, row in per_stratum.iterrows():
+        x, n = int(flagged[stratum]), int(row["n"])
+        assert row["x"] == x
+        # Clopper-Pearson upper bound on x errors in n: Beta quantile (x + 1, n - x) at 95%.
+        assert row["upper"] == pytest.approx(stats.beta.ppf(0.95, x + 1, n - x))
+    assert evaluation.x == 10 and evaluation.conclusion_code == "not_shown"
+    assert evaluation.direction == direction
+    other = "overstatement" if direction == "understatement" else "understatement"
+    assert results.evaluate(0.05, direction=other).x == 10  # a flagged error is an error either way
+
+
+def test_a_one_bill_stratum_is_examined_and_its_value_stays_in_the_verdict(
+    tmp_path: Path,
+) -> None:
+    # A large customer alone in its stratum holds 5,000 of 11,000 yuan; Neyman weighs it 0.
+    frame = bills([100.0 + (i % 7) * 10 for i in range(60)] + [5_000.0]).assign(
+        tariff=["居民"] * 60 + ["大工业"]
+    )
+    chosen = select(
+        frame, 30, units="values", values="amount", strata="tariff", allocation="neyman", seed=4
+    )
+    filled = fill(write_field_sheet(chosen, tmp_path / "neyman.xlsx"), tmp_path / "f.xlsx", {})
+    evaluation = read_field_sheet(filled).evaluate(0.05)
+    assert evaluation.population_value == pytest.approx(chosen.population_value)
+    big = evaluation.strata.set_index("stratum").loc["大工业"]
+    assert big["upper"] == 0.0 and big["population_value"] == 5_000.0  # examined in full
+    assert "census_strata" in evaluation.summary()["notes"]
+
+
+def test_a_sheet_whose_selection_left_a_stratum_unsampled_is_refused(tmp_path: Path) -> None:
+    # Sheets drawn before every stratum got a unit can lack a stratum: no verdict may then
+    # quietly cover a smaller population.
+    frame = bills([100.0 + (i % 7) * 10 for i in range(60)] + [5_000.0]).assign(
+        tariff=["居民"] * 60 + ["大工业"]
+    )
+    chosen = select(frame, 30, units="values", values="amount", strata="tariff", seed=4)
+    filled = fill(write_field_sheet(chosen, tmp_path / "old.xlsx"), tmp_path / "f.xlsx", {})
+    results = read_field_sheet(filled)
+    old = dataclasses.replace(results, sample=results.sample[results.sample["stratum"] == "居民"])
+    share = 5_000.0 / chosen.population_value
+    with pytest.raises(FieldSheetError) as caught:
+        old.evaluate(0.05)
+    assert str(caught.value).startswith(
+        f"field sheet 'f.xlsx': stratum '大工业' (1 row(s), {share:.1%} of the value) has no "
+        "selected row, so no verdict can cover the population"
+    )

@@ -171,3 +171,27 @@ def test_select_never_writes_over_a_sheet_the_inspectors_began_to_fill(
     assert main([*arguments, "--output", str(other)]) == 2
     assert "cannot be read as a field sheet" in capsys.readouterr().err
     assert other.read_text(encoding="utf-8") == "a,b\n1,2\n"
+
+
+def test_a_stratified_item_sheet_evaluated_on_the_command_line_keeps_its_errors(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    frame = tmp_path / "accounts.csv"
+    pd.DataFrame(
+        {"customer_id": [f"C{i:03d}" for i in range(200)], "district": ["东", "西"] * 100}
+    ).to_csv(frame, index=False)
+    sheet = tmp_path / "sheet.xlsx"
+    selecting = ["sample", "select", "--frame", str(frame), "--units", "items", "--n", "30"]
+    assert run([*selecting, "--strata", "district", "--seed", "5", "--output", str(sheet)]) == 0
+    workbook = load_workbook(sheet)
+    rows = workbook[FIELD_SHEET]
+    header_row, columns = header_columns(rows)
+    for row in range(header_row + 1, rows.max_row + 1):  # 15 of the 30 rows in error
+        rows.cell(row, columns["error_found"]).value = "是" if row % 2 == 0 else "否"
+    workbook.save(sheet)
+    capsys.readouterr()
+    evaluating = ["sample", "evaluate", "--sheet", str(sheet), "--materiality", "0.05"]
+    assert run([*evaluating, "--lang", "en"]) == 0
+    output = capsys.readouterr().out
+    assert "errors found 15 " in output and "not shown to be below materiality" in output
+    assert "accepted" not in output

@@ -8,7 +8,7 @@ import pytest
 import sampling_builders
 
 from auditkit.errors import ParameterError
-from auditkit.sampling import SampleDataError, select
+from auditkit.sampling import SampleDataError, evaluate, select
 from auditkit.sampling.select import allocate
 
 
@@ -179,11 +179,92 @@ def test_text_in_the_value_column_names_it(bills: pd.DataFrame) -> None:
         select(frame, 10, units="values", values="amount")
 
 
-def test_a_stratum_left_without_units_is_noted_in_both_languages() -> None:
+def test_every_stratum_gets_a_unit_and_a_one_row_stratum_is_examined_in_full() -> None:
     frame = pd.DataFrame(
         {"customer_id": [f"C{i}" for i in range(100)], "group": ["a"] * 99 + ["b"]}
     )
+    # Proportionally b's share of 5 units is 0.05 units: it is raised to 1, taken from a.
     chosen = select(frame, 5, units="items", method="random", seed=1, strata="group")
-    assert chosen.summary()["notes"] == ["empty_stratum.proportional"]
-    assert chosen.notes[0].text("zh") == "层“b”按比例分配未分到样本"
-    assert "'b' received no units" in chosen.notes[0].text("en")
+    assert list(chosen.strata["n"]) == [4, 1]
+    assert chosen.sample.loc[chosen.sample["group"] == "b", "customer_id"].tolist() == ["C99"]
+    assert chosen.summary()["notes"] == ["raised_stratum.proportional"]
+    assert "层“b”按比例分配不足 1 个抽样单位，改为 1 个" in chosen.notes[0].text("zh")
+    assert "'b' was given 1 unit" in chosen.notes[0].text("en")
+    with pytest.raises(ParameterError, match=r"'n': expected at least one unit for each of the 2"):
+        select(frame, 1, units="items", strata="group")
+
+
+def test_neyman_gives_a_one_bill_stratum_a_unit() -> None:
+    # A one-bill stratum has no standard deviation: Neyman weighs it 0, yet it is sampled.
+    amounts = [100.0 + (i % 7) for i in range(60)] + [5_000.0]
+    frame = pd.DataFrame({"amount": amounts, "tariff": ["居民"] * 60 + ["大工业"]})
+    chosen = select(
+        frame, 10, units="values", values="amount", strata="tariff", allocation="neyman", seed=2
+    )
+    counts = dict(zip(chosen.strata["stratum"], chosen.strata["n"], strict=True))
+    assert counts == {"大工业": 1, "居民": 9}
+    assert chosen.summary()["notes"] == ["raised_stratum.neyman"]
+
+
+def test_monetary_units_are_shared_by_value_however_few_the_rows() -> None:
+    # Three bills hold half the yuan: by values they take half the units (60 of 120), hitting
+    # each bill 20 times (interval = 100 yuan / 20); by items they could take at most 3.
+    frame = pd.DataFrame(
+        {"amount": [100.0] * 3 + [1.0] * 300, "tariff": ["大工业"] * 3 + ["居民"] * 300}
+    )
+    chosen = select(frame, 120, units="values", values="amount", strata="tariff", seed=1)
+    assert dict(zip(chosen.strata["stratum"], chosen.strata["n"], strict=True)) == {
+        "大工业": 60,
+        "居民": 60,
+    }
+    big = chosen.sample[chosen.sample["stratum"] == "大工业"]
+    assert big["times"].tolist() == [20, 20, 20]
+
+
+def test_allocation_raises_a_stratum_to_its_floor_from_the_largest() -> None:
+    # 10 units by weights .9 / .1 / .005 (rounded: 9, 1, 0): the third takes one from the first.
+    weights = np.array([0.9, 0.1, 0.005])
+    assert list(allocate(10, weights, np.array([100, 100, 100]))) == [9, 1, 0]
+    assert list(allocate(10, weights, np.array([100, 100, 100]), at_least=1)) == [8, 1, 1]
+
+
+def test_sieve_weighs_a_row_above_the_interval_as_the_interval_method_does() -> None:
+    # 1,000 yuan, n = 10: J = 100. The 600-yuan bill is exactly 6 intervals: hit 6 times, as by
+    # interval; each 2-yuan bill is kept with probability 2 / 100, once.
+    frame = pd.DataFrame({"amount": [600.0] + [2.0] * 200})
+    chosen = select(frame, 10, units="values", values="amount", method="sieve", seed=5)
+    assert chosen.interval == pytest.approx(100.0)
+    assert chosen.sample.loc[0, "times"] == 6
+    assert set(chosen.sample["times"].drop(index=0)) <= {1}
+    units = int(chosen.sample["times"].sum())
+    note = chosen.notes[-1]
+    assert (
+        note.text("en")
+        == f"sieve sampling drew {units} units on {len(chosen)} rows for an expected 10"
+    )
+    # The whole bill under-billed by its value: projected from its 6 units, not from 1.
+    sample = chosen.sample.assign(audit=chosen.sample["amount"])
+    sample.loc[0, "audit"] = 1200.0
+    result = evaluate(
+        0.05,
+        "stringer.poisson",
+        data=sample,
+        book="amount",
+        audit="audit",
+        times="times",
+        population_value=1000.0,
+    )
+    assert result.projected_misstatement == pytest.approx(6 / units * 1000.0)
+
+
+def test_sieve_hits_every_row_as_often_as_its_value_calls_for_on_average() -> None:
+    # A 250-yuan bill in intervals of 100 is hit 2 or 3 times, 2.5 on average over seeds.
+    frame = pd.DataFrame({"amount": [250.0] + [50.0] * 15})
+    hits = [
+        select(frame, 10, units="values", values="amount", method="sieve", seed=seed).sample.loc[
+            0, "times"
+        ]
+        for seed in range(400)
+    ]
+    assert set(hits) == {2, 3}
+    assert np.mean(hits) == pytest.approx(2.5, abs=0.08)  # 400 draws: sd 0.025
