@@ -9,6 +9,7 @@ from types import SimpleNamespace
 import numpy as np
 import pandas as pd
 
+from auditkit.billing.bill_frame import LINE_TYPES
 from auditkit.billing.recompute import CodedLines, recompute_coded
 from auditkit.rules.context import (
     RuleContext,
@@ -16,7 +17,16 @@ from auditkit.rules.context import (
     bill_rows_of,
     customer_positions,
 )
+from auditkit.rules.findings import optional_values
 from auditkit.rules.recomputed import bill_rows
+
+
+def two_part_tariffs(ctx: RuleContext) -> pd.Series:
+    """Per tariff category of the schedule, whether it is two-part: any of its rows has a basic
+    rate per kVA (time-of-use, tier and market rows may leave it empty)."""
+    tariffs = ctx.tariffs
+    has_basic = np.nan_to_num(optional_values(tariffs, "basic_rate_kva_month")) > 0
+    return pd.Series(has_basic).groupby(tariffs["tariff_category"].to_numpy()).any()
 
 
 def recompute_as_billed(
@@ -65,6 +75,55 @@ def recompute_as_billed(
         ctx, pd.DataFrame({"customer_row": in_context, "month": coded.bills["month"]})
     )
     return (np.arange(len(coded.bills)) if bill_row is None else bill_row), coded
+
+
+def recompute_on_tariff(
+    ctx: RuleContext, customers: np.ndarray, tariffs: np.ndarray, two_part: np.ndarray
+) -> tuple[np.ndarray, CodedLines]:
+    """`recompute_as_billed` with every bill of each of `customers` (codes, ascending) due its
+    tariff of `tariffs` (names, aligned; its tariff_change orders left out). Where that tariff
+    is two-part (`two_part`) and the archive has no basis (none or empty), the basic charge is
+    by capacity, as the recomputation reads the capacity in force (transformers, orders,
+    archive), its basis_change orders left out: a two-part tariff always has one."""
+    basis = ctx.customers["basic_charge_basis"].to_numpy(dtype=object)[customers]
+    unset = two_part & ~np.isin(basis, ["capacity", "demand"])
+    return recompute_as_billed(
+        ctx,
+        customers,
+        archive={
+            "tariff_category": tariffs,
+            "basic_charge_basis": np.where(unset, "capacity", basis),
+        },
+        without_orders={
+            "tariff_change": np.ones(len(customers), dtype=bool),
+            "basis_change": unset,
+        },
+    )
+
+
+def amounts_per_bill(
+    ctx: RuleContext, bill_row: np.ndarray, coded: CodedLines, rows: np.ndarray
+) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """Per bill of `rows` (ascending), of a recomputation (`recompute_as_billed`): the amount
+    due over its lines, of which the power-factor adjustment, and the tariff it was priced on
+    (a code of `ctx.tariff_index`; -1 where the bill was not recomputed or an energy line has
+    no rate)."""
+    at = np.minimum(np.searchsorted(rows, bill_row), len(rows) - 1)
+    at[rows[at] != bill_row] = -1  # a bill of the customers not among `rows`
+    tariff = np.full(len(rows), -1)
+    mine = at >= 0
+    tariff[at[mine]] = ctx.tariff_code(coded.bills["tariff_due"])[mine]
+    line = at[coded.bill]
+    mine = line >= 0
+    amount = coded.figures["amount_due"][mine]
+    kind = coded.line_type[mine]
+    line = line[mine]
+    total = np.bincount(line, np.nan_to_num(amount), len(rows))
+    pf = kind == LINE_TYPES.index("pf_adjustment")
+    pf_amount = np.bincount(line[pf], np.nan_to_num(amount[pf]), len(rows))
+    no_rate = (kind == LINE_TYPES.index("energy")) & np.isnan(amount)
+    tariff[line[no_rate]] = -1
+    return total, pf_amount, tariff
 
 
 def _of_customers(

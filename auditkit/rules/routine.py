@@ -7,9 +7,7 @@ from dataclasses import dataclass
 import numpy as np
 import pandas as pd
 
-from auditkit.billing.bill_frame import LINE_TYPES
 from auditkit.billing.money import round_half_up
-from auditkit.billing.recompute import CodedLines
 from auditkit.periods import date_month_number, month_end_days
 from auditkit.rules.billing_lines import energy_view, rate_off
 from auditkit.rules.context import RuleContext
@@ -26,16 +24,18 @@ from auditkit.rules.findings import (
 )
 from auditkit.rules.instrument import ct_primary_a, ct_secondary_a, expected_pt_ratio
 from auditkit.rules.registry import rule
-from auditkit.rules.repriced import recompute_as_billed
+from auditkit.rules.repriced import (
+    amounts_per_bill,
+    recompute_as_billed,
+    recompute_on_tariff,
+    two_part_tariffs,
+)
 
 
 def _categories(ctx: RuleContext) -> pd.DataFrame:
-    """One schedule row per tariff category (its first), with `two_part`: any of the category's
-    rows has a basic rate per kVA (time-of-use, tier and market rows may leave it empty)."""
-    tariffs = ctx.tariffs
-    has_basic = np.nan_to_num(optional_values(tariffs, "basic_rate_kva_month")) > 0
-    two_part = pd.Series(has_basic).groupby(tariffs["tariff_category"].to_numpy()).any()
-    first = tariffs.drop_duplicates("tariff_category")
+    """One schedule row per tariff category (its first), with `two_part` (`two_part_tariffs`)."""
+    two_part = two_part_tariffs(ctx)
+    first = ctx.tariffs.drop_duplicates("tariff_category")
     return first.assign(two_part=two_part.reindex(first["tariff_category"]).to_numpy(dtype=bool))
 
 
@@ -311,27 +311,13 @@ def _repriced_gap(
     power-factor adjustment. NaN where a bill cannot be priced so: its tariff billed is not the
     archive's in force (the recomputation prices that one), or an energy line has no rate.
 
-    On the tariff due every bill is due that tariff (the customer's tariff changes are left
-    out), and a two-part tariff due charges a customer without a basis by capacity, as the
-    capacity in force gives it (the recomputation's sources: transformers, orders, archive)."""
+    On the tariff due every bill is due that tariff, and a two-part tariff due charges a
+    customer without a basis by capacity (`recompute_on_tariff`)."""
     flagged = np.unique(owner)
     customers = idx[flagged]
-    basis = ctx.customers["basic_charge_basis"].to_numpy(dtype=object)[customers]
-    unset = two_part_due[flagged] & ~np.isin(basis, ["capacity", "demand"])
-    on_due = recompute_as_billed(
-        ctx,
-        customers,
-        archive={
-            "tariff_category": correct[flagged],
-            "basic_charge_basis": np.where(unset, "capacity", basis),
-        },
-        without_orders={
-            "tariff_change": np.ones(len(customers), dtype=bool),
-            "basis_change": unset,
-        },
-    )
-    due, due_pf, due_tariff = _due_per_bill(ctx, *on_due, rows)
-    billed, billed_pf, billed_tariff = _due_per_bill(
+    on_due = recompute_on_tariff(ctx, customers, correct[flagged], two_part_due[flagged])
+    due, due_pf, due_tariff = amounts_per_bill(ctx, *on_due, rows)
+    billed, billed_pf, billed_tariff = amounts_per_bill(
         ctx, *recompute_as_billed(ctx, customers), rows
     )
     priced = (due_tariff == ctx.tariff_code(correct)[owner]) & (
@@ -339,31 +325,6 @@ def _repriced_gap(
     )
     gap = np.where(priced, round_half_up(due - billed), np.nan)
     return gap, round_half_up(due_pf - billed_pf)
-
-
-def _due_per_bill(
-    ctx: RuleContext, bill_row: np.ndarray, coded: CodedLines, rows: np.ndarray
-) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
-    """Per bill of `rows` (ascending), of a recomputation (`recompute_as_billed`): the amount
-    due over its lines, of which the power-factor adjustment, and the tariff it was priced on
-    (a code of `ctx.tariff_index`; -1 where the bill was not recomputed or an energy line has
-    no rate)."""
-    at = np.minimum(np.searchsorted(rows, bill_row), len(rows) - 1)
-    at[rows[at] != bill_row] = -1  # a bill of the customers not among `rows`
-    tariff = np.full(len(rows), -1)
-    mine = at >= 0
-    tariff[at[mine]] = ctx.tariff_code(coded.bills["tariff_due"])[mine]
-    line = at[coded.bill]
-    mine = line >= 0
-    amount = coded.figures["amount_due"][mine]
-    kind = coded.line_type[mine]
-    line = line[mine]
-    total = np.bincount(line, np.nan_to_num(amount), len(rows))
-    pf = kind == LINE_TYPES.index("pf_adjustment")
-    pf_amount = np.bincount(line[pf], np.nan_to_num(amount[pf]), len(rows))
-    no_rate = (kind == LINE_TYPES.index("energy")) & np.isnan(amount)
-    tariff[line[no_rate]] = -1
-    return total, pf_amount, tariff
 
 
 def _energy_on_billed(
