@@ -150,11 +150,19 @@ _RULES = {
     "rule.change_without_order.title": ("无工单变更计费参数（电价、容量、倍率）", "Billing changed with no work order"),
     "rule.change_without_order.checks": (
         "电价类别、计费容量或计费倍率与上期账单不同，而两期账单之间（±window_months 个月）无相应类型的工单生效；"
-        "涉及电费：新参数执行期间按原参数应收的电费",
+        "涉及电费：新参数执行期间按原参数应多收的电费——电价类别为按原电价类别计收的电费减按计费电价类别计收的电费"
+        "（同一次变更的各期账单合计，合计不为正的计零）：有电费明细的按计费电量重算两种电价下的账单（分时、阶梯按"
+        "时段、档位，含变损、基本电费、力调电费和基金及附加），否则按当月、电压等级的平段电度电价；倍率为少计的电量"
+        "（及按需量计的基本电费）按应执行电价计；容量为减少的容量按容量电价计",
         "tariff_billed, capacity_billed_kva or multiplier_billed differs from the previous bill "
         "with no work order of the matching type taking effect between the two bills "
-        "(±window_months); impact: what the previous terms would have charged while the new ones "
-        "last",
+        "(±window_months); impact: what the previous terms would have charged more while the new "
+        "ones last — for a tariff, what the schedule charges on the tariff before less what it "
+        "charges on the tariff billed, summed over the change's bills (0 where the sum is not "
+        "positive): on itemized data both bills recomputed on the quantities billed (periods or "
+        "tiers, losses, basic charge, power-factor adjustment and funds), else the flat energy "
+        "rates of the month and voltage band; for a multiplier, the kWh (and demand charge) it "
+        "left out at the rate due; for a capacity, the kVA dropped at the rate per kVA",
     ),
     "rule.consumption_drop.title": ("用电量持续突降（疑似窃电或计量故障）", "Sustained drop in consumption (theft signal)"),
     "rule.consumption_drop.checks": (
@@ -458,9 +466,9 @@ _EVIDENCE = {
         "; {more:int} more {more:noun:order} not applied",
     ),
     "evidence.change_without_order": (
-        "计费参数变更，但 ±{window:int} 个月内无相应工单：{changes:join}（此后少收电费 {amount:money}）",
+        "计费参数变更，但 ±{window:int} 个月内无相应工单：{changes:join}（此后少收电费 {amount:money}{pf:clause}）",
         "billing changed with no work order within ±{window:int} months: {changes:join} "
-        "({amount:money} under-billed since)",
+        "({amount:money} under-billed since{pf:clause})",
     ),
     "evidence.changed.tariff": (
         "{at:period} 电价类别 {old:text}→{new:text}{more:clause}",

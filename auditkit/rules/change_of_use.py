@@ -7,8 +7,15 @@ from collections.abc import Callable
 import numpy as np
 import pandas as pd
 
+from auditkit.billing.money import round_half_up
 from auditkit.periods import date_month_number
-from auditkit.rules.context import CAPACITY_ORDERS, RuleContext, spread_over_runs
+from auditkit.rules.context import (
+    CAPACITY_ORDERS,
+    KEY_STRIDE,
+    RuleContext,
+    customer_keys,
+    spread_over_runs,
+)
 from auditkit.rules.evidence import Clause, clause
 from auditkit.rules.findings import (
     customer_is_at,
@@ -24,6 +31,7 @@ from auditkit.rules.findings import (
     zero_where_nan,
 )
 from auditkit.rules.registry import rule
+from auditkit.rules.repriced import amounts_per_bill, recompute_on_tariff, two_part_tariffs
 from auditkit.rules.workdays import WorkingCalendar, uncovered_years
 
 STEPS = (  # (step column, previous step column, parameter with its time limit in working days)
@@ -322,6 +330,15 @@ class _Runs:
     revenue_kind="estimated",
 )
 def change_without_order(ctx: RuleContext, params: dict) -> pd.DataFrame:
+    """A tariff, capacity or multiplier billed differs from the previous bill with no work order
+    of its kind within ±`window_months`: a change billing made on its own.
+
+    Revenue: while the terms set by such a change last, what the terms before would have
+    charged. A tariff's bills as what the schedule charges on the tariff before less on the
+    tariff billed (`_tariff_gap`: on itemized data every line recomputed on the kWh billed, so
+    a kWh difference stays the multiplier's price), netted over the run; a multiplier's as the
+    kWh (and demand charge) it left out at the rate due; a capacity's as the kVA dropped at
+    the rate per kVA."""
     bills = ctx.bills
     window = params["window_months"]
     same = ctx.same_customer_as_previous
@@ -353,11 +370,17 @@ def change_without_order(ctx: RuleContext, params: dict) -> pd.DataFrame:
     in_capacity = capacity_runs.within(capacity_silent)
     rows = np.flatnonzero(in_tariff | in_multiplier | in_capacity)
     kwh = bills["kwh_billed"].to_numpy(dtype=float)[rows]
-    prior_rate = ctx.schedule_rate(
-        ctx.bill_tariff[tariff_runs.start_of(rows) - 1], month[rows], "energy_rate", rows
-    )
-    billed_rate = ctx.schedule_rate(ctx.bill_tariff[rows], month[rows], "energy_rate", rows)
-    tariff_gap = np.where(in_tariff[rows], zero_where_nan((prior_rate - billed_rate) * kwh), 0.0)
+    tariff_gap, tariff_pf = np.zeros(len(rows)), np.zeros(len(rows))
+    at = np.flatnonzero(in_tariff[rows])
+    if len(at):
+        start = tariff_runs.start_of(rows[at])
+        tariff_gap[at], tariff_pf[at] = _tariff_gap(ctx, rows[at], ctx.bill_tariff[start - 1])
+        # Each run netted (a month dearer on the tariff billed offsets the others); a run that
+        # under-billed nothing counts 0: a silent change back is no refund of the first one.
+        run = np.unique(start, return_inverse=True)[1]
+        lost = np.bincount(run, tariff_gap[at]) > 0
+        tariff_gap[at] *= lost[run]
+        tariff_pf[at] *= lost[run]
     prior_multiplier = multiplier[multiplier_runs.start_of(rows) - 1]
     billed_multiplier = multiplier[rows]
     demand_basis = customer_is_at(ctx, rows, "basic_charge_basis", "demand")
@@ -379,8 +402,8 @@ def change_without_order(ctx: RuleContext, params: dict) -> pd.DataFrame:
         zero_where_nan(capacity_drop) * ctx.kva_rate_due(rows),
         0.0,
     )
-    revenue = np.clip(tariff_gap, 0, None) + multiplier_gap + capacity_gap
-    grouped = per_customer_at(ctx, rows, revenue=revenue)
+    revenue = tariff_gap + multiplier_gap + capacity_gap
+    grouped = per_customer_at(ctx, rows, revenue=revenue, pf=tariff_pf)
     tariffs = bills["tariff_billed"]
     described = {  # per kind of change: its unexplained bills, and the terms before and after
         "tariff": (tariff_silent, lambda r: (tariffs.iat[r - 1], tariffs.iat[r])),
@@ -389,7 +412,8 @@ def change_without_order(ctx: RuleContext, params: dict) -> pd.DataFrame:
     }
     firsts = {kind: flagged_rows(ctx, silent) for kind, (silent, _) in described.items()}
     evidence = []
-    for cust, total in zip(grouped["cust"], grouped["revenue"], strict=True):
+    pf = round_half_up(grouped["pf"].to_numpy(dtype=float))
+    for cust, total, moved in zip(grouped["cust"], grouped["revenue"], pf, strict=True):
         changes = []
         for kind, (_, terms) in described.items():
             if cust in firsts[kind].index:
@@ -399,7 +423,73 @@ def change_without_order(ctx: RuleContext, params: dict) -> pd.DataFrame:
                 changes.append(
                     clause(f"changed.{kind}", old=old, new=new, at=month[row], more=more)
                 )
+        of_which = clause("tariff.pf", amount=moved) if moved else None
         evidence.append(
-            [clause("change_without_order", window=window, changes=changes, amount=total)]
+            [
+                clause(
+                    "change_without_order",
+                    window=window,
+                    changes=changes,
+                    amount=total,
+                    pf=of_which,
+                )
+            ]
         )
     return raw_per_customer(grouped, evidence, np.full(len(grouped), 0.9))
+
+
+def _tariff_gap(
+    ctx: RuleContext, rows: np.ndarray, before: np.ndarray
+) -> tuple[np.ndarray, np.ndarray]:
+    """Per bill of `rows` (ascending, in runs of a silent tariff change; `before`: the tariff
+    billed before the change, a code of `ctx.tariff_index`), what the schedule charges on the
+    tariff before less what it charges on the tariff billed, and of it the power-factor
+    adjustment. On itemized data by `_repriced_gap`; elsewhere, or where a bill cannot be so
+    priced, at the flat energy rates of the month and voltage band (0 where one has none)."""
+    gap, pf = np.full(len(rows), np.nan), np.zeros(len(rows))
+    if ctx.itemized:
+        gap, moved = _repriced_gap(ctx, rows, before)
+        pf = np.where(np.isnan(gap), 0.0, moved)
+    flat = np.flatnonzero(np.isnan(gap))
+    if len(flat):
+        at, months = rows[flat], ctx.bill_month[rows[flat]]
+        kwh = ctx.bills["kwh_billed"].to_numpy(dtype=float)[at]
+        before_rate = ctx.schedule_rate(before[flat], months, "energy_rate", at)
+        billed_rate = ctx.schedule_rate(ctx.bill_tariff[at], months, "energy_rate", at)
+        gap[flat] = zero_where_nan((before_rate - billed_rate) * kwh)
+    return gap, pf
+
+
+def _repriced_gap(
+    ctx: RuleContext, rows: np.ndarray, before: np.ndarray
+) -> tuple[np.ndarray, np.ndarray]:
+    """Per bill of `rows` (as `_tariff_gap`), the bill recomputed on the tariff before less the
+    bill recomputed on the tariff billed (`recompute_on_tariff`: every bill due one tariff,
+    on the quantities billed, so a multiplier's or register's difference is not counted here),
+    over every line (energy by periods or tiers, losses, basic charge, power-factor adjustment,
+    funds); and of it the power-factor adjustment. NaN where a tariff is not in the schedule or
+    an energy line has no rate.
+
+    An archive holds one tariff per customer, so a customer's bills are recomputed once per
+    distinct tariff its bills need: twice for one silent change, once more per further one."""
+    cust = ctx.bill_customer[rows]
+    wanted = (before, ctx.bill_tariff[rows])  # the tariff before, the tariff billed
+    keys = [np.where(tariff >= 0, customer_keys(cust, tariff), -1) for tariff in wanted]
+    pairs = np.unique(np.concatenate(keys))
+    pairs = pairs[pairs >= 0]  # each (customer, tariff), by customer then tariff
+    pair_cust, pair_tariff = pairs // KEY_STRIDE, pairs % KEY_STRIDE
+    # The k-th tariff of each customer goes to its k-th recomputation.
+    rank = np.arange(len(pairs)) - np.searchsorted(pair_cust, pair_cust)
+    names = ctx.tariff_index.to_numpy(dtype=object)[pair_tariff]
+    two_part = two_part_tariffs(ctx).reindex(names, fill_value=False).to_numpy(dtype=bool)
+    ranks = np.append(rank, -1)  # a key of no pair (-1) reads its own -1
+    pass_of = [np.where(key >= 0, ranks[np.searchsorted(pairs, key)], -1) for key in keys]
+    amount, pf = np.full((2, len(rows)), np.nan), np.zeros((2, len(rows)))
+    for k in range(int(rank.max(initial=-1)) + 1):
+        at = np.flatnonzero(rank == k)
+        recomputed = recompute_on_tariff(ctx, pair_cust[at], names[at], two_part[at])
+        total, moved, tariff = amounts_per_bill(ctx, *recomputed, rows)
+        for side, codes in enumerate(wanted):
+            mine = (pass_of[side] == k) & (tariff == codes)
+            amount[side, mine], pf[side, mine] = total[mine], moved[mine]
+    return round_half_up(amount[0] - amount[1]), round_half_up(pf[0] - pf[1])

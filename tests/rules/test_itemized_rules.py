@@ -436,15 +436,11 @@ def _run_on(u: Itemized, tariffs: pd.DataFrame, rule_id: str, as_of: str) -> pd.
     )
 
 
-def test_tariff_mismatch_prices_a_time_of_use_shop_by_its_periods_on_the_kwh_billed():
-    """COM by periods (critical 1.20, peak 1.10, flat 0.80, valley 0.40); shops on RES billed at
-    the shared-meter price 0.52. January 1 000 kWh (300 peak, 400 valley, 300 flat): due 330.00 +
-    240.00 + 160.00 = 730.00, billed 520.00; February 2 000 kWh (1 000 peak, 200 valley, 800
-    flat): due 1 100.00 + 640.00 + 80.00 = 1 820.00, billed 1 040.00. Under-billed 210.00 +
-    780.00 = 990.00 (the flat row would say 3 000 × 0.28 = 840.00)."""
-    tariffs = TARIFFS[TARIFFS["tariff_category"] != "COM"]
+def _com_by_periods() -> pd.DataFrame:
+    """The schedule with COM by periods (critical 1.20, peak 1.10, flat 0.80, valley 0.40, all
+    year) and AGR (agricultural, 0.50, no funds)."""
     com = [("critical", 1.20), ("peak", 1.10), ("flat", 0.80), ("valley", 0.40)]
-    tariffs = pd.concat(
+    return pd.concat(
         [
             pd.DataFrame(
                 {
@@ -455,10 +451,27 @@ def test_tariff_mismatch_prices_a_time_of_use_shop_by_its_periods_on_the_kwh_bil
                     "valid_from": pd.Timestamp("2018-01-01"),
                 }
             ),
-            tariffs,
+            TARIFFS[TARIFFS["tariff_category"] != "COM"],
+            pd.DataFrame(
+                {
+                    "tariff_category": ["AGR"],
+                    "usage_type": "agricultural",
+                    "energy_rate": 0.50,
+                    "valid_from": pd.Timestamp("2018-01-01"),
+                }
+            ),
         ],
         ignore_index=True,
     )
+
+
+def test_tariff_mismatch_prices_a_time_of_use_shop_by_its_periods_on_the_kwh_billed():
+    """COM by periods (`_com_by_periods`); shops on RES billed at the shared-meter price 0.52.
+    January 1 000 kWh (300 peak, 400 valley, 300 flat): due 330.00 + 240.00 + 160.00 = 730.00,
+    billed 520.00; February 2 000 kWh (1 000 peak, 200 valley, 800 flat): due 1 100.00 +
+    640.00 + 80.00 = 1 820.00, billed 1 040.00. Under-billed 210.00 + 780.00 = 990.00 (the flat
+    row would say 3 000 × 0.28 = 840.00)."""
+    tariffs = _com_by_periods()
     u = Itemized()
     shop = {"tariff_category": "RES", "tou": True}
     u.customer("shop", **shop)
@@ -511,6 +524,104 @@ def test_tariff_mismatch_prices_a_bill_on_a_third_tariff_at_the_flat_rates():
     u.bill("shop", "2024-01", 1000, [("energy", 1000.0, 0.45)], tariff="MKT")
     found = u.run("tariff_mismatch", as_of="2024-01")
     assert found.loc["shop", "revenue_impact"] == pytest.approx(350.00, abs=0.005)
+
+
+# --- change_without_order: a silent tariff change priced like tariff_mismatch ----------------
+
+#: A time-of-use month on COM by periods (`_com_by_periods`): 1 000 kWh, 300 peak, 400 valley,
+#: 300 flat: 330.00 + 240.00 + 160.00 = 730.00.
+SHOP_MONTH = {"kwh_peak": 300.0, "kwh_valley": 400.0, "kwh_critical": 0.0}
+SHOP_LINES = [("energy", 300.0, 1.10, "peak"), ("energy", 300.0, 0.80, "flat"),
+              ("energy", 400.0, 0.40, "valley")]  # fmt: skip
+
+
+@pytest.fixture(scope="module")
+def silent_changes() -> pd.DataFrame:
+    """Shops on COM billed by periods in January, then on other tariffs with no work order."""
+    u = Itemized()
+    for customer_id in ("shop", "back", "twice"):
+        u.customer(customer_id, tou=True)
+        u.bill(customer_id, "2024-01", 1000, SHOP_LINES, **SHOP_MONTH)
+    # On AGR from February: 2 000 kWh (1 000 peak, 200 valley, 800 flat), then 1 000 as in
+    # January.
+    february = {"kwh_peak": 1000.0, "kwh_valley": 200.0, "kwh_critical": 0.0}
+    u.bill("shop", "2024-02", 2000, [("energy", 2000.0, 0.50)], tariff="AGR", **february)
+    u.bill("shop", "2024-03", 1000, [("energy", 1000.0, 0.50)], tariff="AGR", **SHOP_MONTH)
+    # On AGR in February, back on COM in March, with no order either.
+    u.bill("back", "2024-02", 1000, [("energy", 1000.0, 0.50)], tariff="AGR", **SHOP_MONTH)
+    u.bill("back", "2024-03", 1000, SHOP_LINES, **SHOP_MONTH)
+    # On RES (0.52, the shared-meter row) in February, on AGR in March.
+    u.bill("twice", "2024-02", 1000, [("energy", 1000.0, 0.52)], tariff="RES", **SHOP_MONTH)
+    u.bill("twice", "2024-03", 1000, [("energy", 1000.0, 0.50)], tariff="AGR", **SHOP_MONTH)
+    # The near miss: a shop not on time-of-use, billed at COM's flat 0.80, then on AGR.
+    u.customer("plain_shop")
+    u.bill("plain_shop", "2024-01", 1000, [("energy", 1000.0, 0.80)])
+    for period, kwh in (("2024-02", 2000), ("2024-03", 1000)):
+        u.bill("plain_shop", period, kwh, [("energy", float(kwh), 0.50)], tariff="AGR")
+    return _run_on(u, _com_by_periods(), "change_without_order", "2024-03")
+
+
+def test_a_time_of_use_shop_silently_billed_on_agr_is_priced_by_its_periods(silent_changes):
+    """February: due on COM 1 100.00 + 640.00 + 80.00 = 1 820.00, billed on AGR 1 000.00;
+    March: 730.00 against 500.00. Under-billed 820.00 + 230.00 = 1 050.00, where COM's flat row
+    said 3 000 × (0.80 − 0.50) = 900.00."""
+    assert silent_changes.loc["shop", "revenue_impact"] == pytest.approx(1050.00, abs=0.005)
+    english, chinese = evidence(silent_changes, "shop")
+    assert english == (
+        "billing changed with no work order within ±1 months: tariff COM→AGR in 2024-02 "
+        "(¥1,050.00 under-billed since)"
+    )
+    assert chinese == (
+        "计费参数变更，但 ±1 个月内无相应工单：2024-02 电价类别 COM→AGR（此后少收电费 1,050.00 元）"
+    )
+
+
+def test_each_silent_tariff_run_is_priced_from_the_tariff_it_left(silent_changes):
+    """`back`: February on AGR, 730.00 − 500.00 = 230.00; its change back to COM in March
+    under-billed nothing (AGR's 500.00 less COM's 730.00 counts 0, not −230.00). `twice`:
+    February on RES, 730.00 − 520.00 = 210.00; March on AGR, from RES: 520.00 − 500.00 =
+    20.00 (three tariffs, so three recomputations of its bills)."""
+    assert silent_changes.loc["back", "revenue_impact"] == pytest.approx(230.00, abs=0.005)
+    assert silent_changes.loc["twice", "revenue_impact"] == pytest.approx(230.00, abs=0.005)
+    assert "tariff COM→AGR in 2024-02 and 1 more change" in silent_changes.loc["back", "evidence"]
+
+
+def test_a_shop_not_on_time_of_use_is_priced_at_the_flat_rates_as_before(silent_changes):
+    """COM's flat row 0.80 against AGR's 0.50 on 3 000 kWh: 900.00, what the flat rates said."""
+    assert silent_changes.loc["plain_shop", "revenue_impact"] == pytest.approx(900.00, abs=0.005)
+
+
+def test_a_two_part_factory_silently_billed_single_part_owes_its_basic_charge():
+    """A 400 kVA factory at 10 kV on IND2 by capacity, standard 0.90, 10 000 kWh and 6 000 kvarh
+    a month: PF 0.86, +2.0 %. January on IND2: 6 000.00 + 12 000.00 of basic charge + 360.00 of
+    adjustment + 300.00 of funds = 18 660.00. February and March silently on IND (single-part,
+    0.65, funds 0.03): 6 500.00 + 130.00 of adjustment + 300.00 = 6 930.00. Under-billed
+    2 × 11 730.00 = 23 460.00, of which 2 × 230.00 = 460.00 of adjustment; the flat rates said
+    nothing (0.60 − 0.65 < 0: the basic charge lost was not seen)."""
+    industrial = pd.DataFrame(
+        {
+            "tariff_category": ["IND"],
+            "usage_type": "industrial",
+            "energy_rate": 0.65,
+            "fund_rate": 0.03,
+            "valid_from": pd.Timestamp("2018-01-01"),
+        }
+    )
+    tariffs = pd.concat([TARIFFS, industrial], ignore_index=True)
+    u = Itemized()
+    u.customer("factory", **INDUSTRIAL, pf_standard=0.90)
+    reactive = {"kvarh_import": 6000.0, "kvarh_export": 0.0}
+    u.bill("factory", "2024-01", 10_000, [*IND2_LINES, ("pf_adjustment", 18_000.0, 0.02)],
+           tariff="IND2", **reactive)  # fmt: skip
+    for period in ("2024-02", "2024-03"):
+        lines = [("energy", 10_000.0, 0.65), ("pf_adjustment", 6500.0, 0.02), FUND]
+        u.bill("factory", period, 10_000, lines, tariff="IND", **reactive)
+    found = _run_on(u, tariffs, "change_without_order", "2024-03")
+    assert found.loc["factory", "revenue_impact"] == pytest.approx(23_460.00, abs=0.005)
+    english, chinese = evidence(found, "factory")
+    assert "tariff IND2→IND in 2024-02 (¥23,460.00 under-billed since, of which ¥460.00 of " \
+        "power-factor adjustment)" in english  # fmt: skip
+    assert "（此后少收电费 23,460.00 元，其中力调电费 460.00 元）" in chinese
 
 
 # --- what a line wrong upstream moves downstream, counted once --------------------------------
