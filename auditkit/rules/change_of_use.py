@@ -482,7 +482,7 @@ def _repriced_gap(
     rank = np.arange(len(pairs)) - np.searchsorted(pair_cust, pair_cust)
     names = ctx.tariff_index.to_numpy(dtype=object)[pair_tariff]
     two_part = two_part_tariffs(ctx).reindex(names, fill_value=False).to_numpy(dtype=bool)
-    ranks = np.append(rank, -1)  # a key of no pair (-1) reads its own -1
+    ranks = np.append(rank, -1)  # padded: with no pair at all, the keys (-1) still index it
     pass_of = [np.where(key >= 0, ranks[np.searchsorted(pairs, key)], -1) for key in keys]
     amount, pf = np.full((2, len(rows)), np.nan), np.zeros((2, len(rows)))
     for k in range(int(rank.max(initial=-1)) + 1):
