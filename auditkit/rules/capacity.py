@@ -682,9 +682,11 @@ def _left_unbilled(ctx: RuleContext, priced: pd.DataFrame) -> pd.DataFrame:
     A bill owed the capacity the orders put on it (`order_capacity`) plus what those days add,
     for the whole period at most the largest capacity of a day once the days taken off are given
     back (the smallest capacity of its days plus the kVA taken off, or the largest); short of it
-    by the capacity billed, at the basic rate due, never by more than priced. A bill that charged
-    those days (a suspension under 15 days billed in full, a backdated order billed from its
-    application) under-billed nothing: a finding's revenue is what the bills under-billed."""
+    by the basic charge billed (the capacity billed at the basic rate due where the bill records
+    no charge), never by more than priced. A bill that charged those days (a suspension under 15
+    days billed in full, a backdated order billed from its application) under-billed nothing; one
+    that recorded the whole capacity but charged it prorated over the days taken off did: a
+    finding's revenue is what the bills under-billed."""
     per_bill = priced.groupby("row", sort=True)
     charged = per_bill["amount"].sum().to_numpy()
     rows = per_bill["amount"].sum().index.to_numpy()
@@ -692,7 +694,9 @@ def _left_unbilled(ctx: RuleContext, priced: pd.DataFrame) -> pd.DataFrame:
     whole = np.maximum(filed.highest, filed.lowest + per_bill["kva"].max().to_numpy())
     rate = ctx.kva_rate_due(rows)
     due = np.minimum(filed.kva_months * rate + charged, whole * rate)
-    short = np.clip(due - ctx.capacity_billed(rows) * rate, 0.0, charged)
+    billed = ctx.bills["basic_charge"].to_numpy(dtype=float)[rows]
+    billed = np.where(np.isnan(billed), ctx.capacity_billed(rows) * rate, billed)
+    short = np.clip(due - billed, 0.0, charged)
     return pd.DataFrame(
         {
             "cust": ctx.bill_customer[rows],

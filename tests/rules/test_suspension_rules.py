@@ -10,6 +10,8 @@ from __future__ import annotations
 import pytest
 from rule_builder import TWO_PART_BY_CAPACITY, Utility, flat, run
 
+from auditkit import rules
+from auditkit.data import Dataset
 from auditkit.rules.capacity import max_days_in_months
 
 MONTH = 315 * 30.0
@@ -306,6 +308,23 @@ def test_a_too_short_suspension_billed_in_full_is_listed_without_revenue():
     assert row["evidence"] == (
         "suspension 2024-03-05..2024-03-15 lasted 10 days, under the 15-day minimum; the bills "
         "charged the basic charge on it: nothing under-billed"
+    )
+
+
+def test_a_bill_recording_the_whole_capacity_but_charging_it_prorated_under_billed():
+    u = Utility()
+    # As the too-short suspension above, but the March bill records the contract 630 kVA while
+    # its basic charge is the prorated 546 kVA × 30 = 16,380: the charge is what was billed.
+    suspended_customer(u, "short", [630.0] * 2 + [546.0] + [630.0] * 9)
+    u.order("short", "suspension", "2024-03-05", 630, 315)
+    u.order("short", "resumption", "2024-03-15", 315, 630)
+    tables = u.tables()
+    march = (tables["bills"]["customer_id"] == "short") & (tables["bills"]["period"] == "2024-03")
+    tables["bills"].loc[march, "capacity_billed_kva"] = 630.0
+    row = rules.run(Dataset.from_frames(tables), rules="suspension_overrun").iloc[0]
+    assert row["revenue_impact"] == pytest.approx(630 * 30 - 546 * 30)
+    assert row["evidence"] == (
+        "suspension 2024-03-05..2024-03-15 lasted 10 days, under the 15-day minimum (¥2,520.00)"
     )
 
 
