@@ -400,7 +400,7 @@ def tou_misapplied(ctx: RuleContext, params: dict) -> pd.DataFrame:
     estimated = _any_line(rc, lines, rc.estimated[lines], len(ctx.bills))[rows]
     # The adjustment on the energy difference moves with it (pf_adjustment_error judges the
     # base billed).
-    pf = _pf_moved(ctx, rows, net, _pf_rate_due(ctx, rows))
+    pf = pf_moved(ctx, rows, net, pf_rate_due(ctx, rows))
     findings = _Findings(
         ctx,
         rows,
@@ -449,7 +449,7 @@ def tier_misapplied(ctx: RuleContext, params: dict) -> pd.DataFrame:
         "tier3": rc.per_bill(third, np.nan_to_num(rc.quantity_billed[third]), n)[rows],
         "due_tier3": rc.per_bill(third, np.nan_to_num(rc.quantity_due[third]), n)[rows],
     }
-    pf = _pf_moved(ctx, rows, net, _pf_rate_due(ctx, rows))  # as tou_misapplied
+    pf = pf_moved(ctx, rows, net, pf_rate_due(ctx, rows))  # as tou_misapplied
     findings = _Findings(ctx, rows, net + pf, cause, details, carried={"tier_misapplied.pf": pf})
     return findings.raw(
         "tier_misapplied",
@@ -495,7 +495,7 @@ def basic_charge_error(ctx: RuleContext, params: dict) -> pd.DataFrame:
     cause = np.zeros(len(rows), dtype=np.int64)
     difference = rc.difference[lines]
     # The adjustment on the basic charge moves with it (pf_adjustment_error judges the base billed).
-    pf = _pf_moved(ctx, rows, difference, _pf_rate_due(ctx, rows))
+    pf = pf_moved(ctx, rows, difference, pf_rate_due(ctx, rows))
     carried = {"basic_charge_error.pf": pf}
     return _Findings(ctx, rows, difference + pf, cause, details, carried=carried).raw(
         "basic_charge_error", {"differs": ("billed", "quantity", "due", "due_quantity")}
@@ -530,7 +530,7 @@ def _rate_due(ctx: RuleContext, line_type: str, rows: np.ndarray) -> np.ndarray:
     return rate
 
 
-def _pf_rate_due(ctx: RuleContext, rows: np.ndarray) -> np.ndarray:
+def pf_rate_due(ctx: RuleContext, rows: np.ndarray) -> np.ndarray:
     """Per bill of `rows`: the power-factor adjustment due, as a signed fraction (NaN: none)."""
     return _rate_due(ctx, "pf_adjustment", rows)
 
@@ -542,7 +542,7 @@ def _pf_rate_on_billed_losses(ctx: RuleContext, rows: np.ndarray) -> np.ndarray:
     A bill short of its losses is often adjusted at the rate of the energy it billed: the rate
     moved by the losses is theirs (loss_not_charged's), not a wrong adjustment."""
     rc = ctx.recomputed
-    rate = _pf_rate_due(ctx, rows)
+    rate = pf_rate_due(ctx, rows)
     at = np.flatnonzero(~np.isnan(rate))
     if not len(at):
         return rate
@@ -559,13 +559,13 @@ def _pf_rate_on_billed_losses(ctx: RuleContext, rows: np.ndarray) -> np.ndarray:
     return rate
 
 
-def _pf_moved(
+def pf_moved(
     ctx: RuleContext, rows: np.ndarray, extra: np.ndarray, rate_billed_base: np.ndarray
 ) -> np.ndarray:
     """Per bill of `rows`: what an upstream line short by `extra` yuan moves the adjustment by —
     the adjustment due on the base billed + `extra`, less the one at `rate_billed_base` on the
     base billed (what pf_adjustment_error judges the bill against); 0 where none is due."""
-    rate = _pf_rate_due(ctx, rows)
+    rate = pf_rate_due(ctx, rows)
     base = _billed_base(ctx, ("energy", "loss", "basic"), "amount_billed")[rows]
     moved = round_half_up(rate * (base + extra)) - round_half_up(rate_billed_base * base)
     return np.where(np.isnan(rate), 0.0, moved)
@@ -674,7 +674,7 @@ def loss_not_charged(ctx: RuleContext, params: dict) -> pd.DataFrame:
     short_kwh = rc.quantity_due[lines] - zero_where_nan(rc.quantity_billed[lines])
     difference = rc.difference[lines]
     funds = _funds_moved(ctx, rows, short_kwh)
-    pf = _pf_moved(ctx, rows, difference, _pf_rate_on_billed_losses(ctx, rows))
+    pf = pf_moved(ctx, rows, difference, _pf_rate_on_billed_losses(ctx, rows))
     estimated = rc.estimated[lines]
     findings = _Findings(
         ctx,

@@ -11,6 +11,7 @@ from auditkit.billing.basic import CAPACITY_ORDERS, capacity_over, days_in_servi
 from auditkit.billing.params import default_billing_params
 from auditkit.billing.tariff_lookup import NO_DAY, day_numbers
 from auditkit.periods import date_month_number
+from auditkit.rules.billing_lines import pf_moved, pf_rate_due
 from auditkit.rules.context import KEY_STRIDE, RuleContext, customer_keys
 from auditkit.rules.evidence import Clause, clause
 from auditkit.rules.findings import (
@@ -49,8 +50,11 @@ def capacity_underbilled(ctx: RuleContext, params: dict) -> pd.DataFrame:
     )
     if not len(rows):
         return empty_raw()
+    # The power-factor adjustment due moves with the basic charge (its base): carried on
+    # itemized data, where the adjustment due is known, as basic_charge_error carries it.
+    pf = pf_moved(ctx, rows, revenue, pf_rate_due(ctx, rows)) if ctx.itemized else 0.0 * revenue
     grouped = per_customer_at(
-        ctx, rows, revenue=revenue, in_force_last=in_force, billed_last=billed
+        ctx, rows, revenue=revenue + pf, pf=pf, in_force_last=in_force, billed_last=billed
     )
     evidence = [
         [
@@ -63,6 +67,7 @@ def capacity_underbilled(ctx: RuleContext, params: dict) -> pd.DataFrame:
                 in_force=found.in_force_last,
             ),
             clause("revenue", amount=found.revenue),
+            *([clause("capacity_underbilled.pf", amount=found.pf)] if round(found.pf, 2) else []),
         ]
         for found in grouped.itertuples()
     ]

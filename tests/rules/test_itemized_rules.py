@@ -713,6 +713,29 @@ def test_a_basic_charge_off_carries_the_adjustment_on_it(downstream):
     )
 
 
+def test_capacity_billed_short_carries_the_adjustment_on_its_basic_charge():
+    # As `basic` above (PF 0.86, +2.0 %), but the basic charge billed on 300 kVA at the right
+    # 30 yuan (9 000.00, 12 000.00 due) and the adjustment on what was billed: 2.0 % of
+    # 15 000.00 = 300.00 where 360.00 is due. 3 000.00 + 60.00 = 3 060.00, the whole difference.
+    u = Itemized()
+    u.customer("short", **INDUSTRIAL, pf_standard=0.90)
+    u.bill("short", "2024-01", 10_000, [("energy", 10_000.0, 0.60), ("basic", 300.0, 30.0),
+           ("pf_adjustment", 15_000.0, 0.02), FUND], tariff="IND2", kvarh_import=6000.0,
+           kvarh_export=0.0)  # fmt: skip
+    found = u.run([*LINE_RULES, "capacity_underbilled"])
+    assert found["rule_id"].tolist() == ["capacity_underbilled"]
+    assert found["revenue_impact"].tolist() == [3060.00]
+    net = recompute(u.dataset())["difference"].sum().round(2)
+    assert net == 3060.00
+    assert evidence(found, "short") == (
+        "1 bill 2024-01 charged the basic charge on less than the capacity in force, with no "
+        "suspension covering it (in 2024-01: 300 kVA billed, 400 kVA in force) (¥3,060.00), of "
+        "which ¥60.00 of power-factor adjustment on the basic charge difference",
+        "2024-01 共 1 期账单按小于运行容量的容量计收基本电费，期间无暂停（2024-01：计费容量 300 千伏安，运行容量 "
+        "400 千伏安）（涉及电费 3,060.00 元），其中基本电费差额引起的力调电费差额 60.00 元",
+    )
+
+
 def test_periods_billed_flat_carry_the_adjustment_on_their_energy_difference():
     # A time-of-use customer of standard 0.90 (10 000 kWh, 6 000 kvarh: PF 0.86, +2.0 %) billed
     # flat: 6 000.00 of energy where 6 500.00 is due, the adjustment 2.0 % of the 18 000.00
