@@ -29,6 +29,10 @@ from auditkit.data.readers import (
 )
 from auditkit.data.schema import TABLES
 
+# Files skipped unseen: hidden ones and the lock file Excel keeps beside a workbook it has open.
+_IGNORED_PREFIXES = (".", "~$")
+# Suffixes of files that hold tables: one under an unknown name is refused, not skipped.
+_TABLE_SUFFIXES = frozenset((*FORMATS, ".xls", ".xlsm", ".tsv"))
 _OLD_FORMATS = {".xls": "an old Excel format: save it as .xlsx", ".txt": "not a .csv file name"}
 
 
@@ -107,18 +111,25 @@ def locate_folder(folder: Path, problems: list[Problem]) -> tuple[dict[str, Path
 
 def _locate_tables(folder: Path, problems: list[Problem]) -> dict[str, Path]:
     """The file of each table present (names matched case-insensitively), in contract order; a
-    problem for a required table absent, or any table given only in a format not read (.xls)."""
+    problem for a required table absent, any table given only in a format not read (.xls), and
+    any file that would be left unread though it may hold a table's rows (`_stray_file`)."""
     candidates: dict[str, list[Path]] = {name: [] for name in TABLES}
     unsupported: dict[str, list[Path]] = {name: [] for name in TABLES}
     for entry in sorted(folder.iterdir()):
+        if not entry.is_file() or entry.name.startswith(_IGNORED_PREFIXES):
+            continue
         stem, suffix = entry.stem.lower(), entry.suffix.lower()
-        if stem in TABLES and entry.is_file():
+        if stem in TABLES:
             (candidates if suffix in FORMATS else unsupported)[stem].append(entry)
+        else:
+            stray = _stray_file(entry)
+            if stray is not None:
+                problems.append(stray)
     files: dict[str, Path] = {}
     for name, spec in TABLES.items():
         found = candidates[name]
-        if len(found) > 1:
-            names = " and ".join(path.name for path in found)
+        if len(found) > 1 or (found and unsupported[name]):  # bills.csv beside bills.xls too
+            names = " and ".join(path.name for path in sorted(found + unsupported[name]))
             problems.append(Problem(name, None, None, "one file per table", names, table=name))
         elif found:
             files[name] = found[0]
@@ -132,6 +143,30 @@ def _locate_tables(folder: Path, problems: list[Problem]) -> dict[str, Path]:
                 Problem(name, None, None, expected, others or "no such file", table=name)
             )
     return files
+
+
+def _stray_file(entry: Path) -> Problem | None:
+    """An error for a file that is no table's file but may hold table rows: a name starting with
+    a table's (`bills_2.csv`, `bills (2).csv`, `bills-202402.csv`, `bills.csv.gz`: a table split
+    over files or compressed), or a table format under an unknown name (`电费明细.csv`). Read as
+    absent, its rows would be missing from every check and finding (false unbilled accounts)."""
+    lowered = entry.name.lower()
+    table = max((name for name in TABLES if lowered.startswith(name)), key=len, default=None)
+    if table is not None:
+        expected = (
+            f"one file per table, named {table}.csv, {table}.xlsx or {table}.parquet (join "
+            f"the parts into one file, or move this one out of the folder)"
+        )
+        found = f"a file whose name starts with {table}, not read ({table} split over files?)"
+        return Problem(shown_path(entry.name), None, None, expected, found, table=table)
+    if any(suffix.lower() in _TABLE_SUFFIXES for suffix in entry.suffixes):
+        expected = (
+            "table files named after their table (customers.csv, bills.csv, ...: rename it, or "
+            "move it out of the folder)"
+        )
+        found = "a file of no known table, not read"
+        return Problem(shown_path(entry.name), None, None, expected, found)
+    return None
 
 
 def _read_into(outcome: Intake, name: str, path: Path, mapping: ColumnMapping) -> None:
