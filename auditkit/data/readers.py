@@ -82,6 +82,7 @@ def _read_csv(path: Path, table: str) -> RawTable:
     come out malformed, the file is parsed again allowing newlines inside quoted values before
     any row is reported as malformed.
     """
+    careful = True
     try:
         encoding = sniff_encoding(path)
         names = _header(path, table, encoding)
@@ -96,6 +97,8 @@ def _read_csv(path: Path, table: str) -> RawTable:
                 # a row spread over lines: quoted newlines, or a quote never closed, which
                 # the fast path reads by silently dropping the lines it swallowed
                 data, malformed = _careful_csv(path, table, names, encoding)
+            else:
+                careful = False
     except EncodingFailure as failure:
         raise ReadFailure(
             file_problem(path, table, failure.expected, failure.found, row=failure.row)
@@ -111,7 +114,13 @@ def _read_csv(path: Path, table: str) -> RawTable:
         rows, problems = _locate_malformed(path, table, encoding, len(names))
     _refuse_joined_files(path, table, data, rows, encoding)
     data, rows = _drop_blank_rows(data.rename_columns([name.strip() for name in names]), rows)
-    raw = RawTable(_excel_text_unwrapped(data), rows, path.name, "csv", encoding.label)
+    refused: dict[int, np.ndarray] = {}
+    if careful:  # only the careful path reads values over several lines
+        data, refused, swallowed = _swallowed_records(path, table, data, rows)
+        problems += swallowed
+    raw = RawTable(
+        _excel_text_unwrapped(data), rows, path.name, "csv", encoding.label, refused=refused
+    )
     if problems:
         raise ReadProblems(raw, problems)
     return raw
@@ -285,6 +294,60 @@ def _malformed_found(fields: list[str], lines: int, encoding: Encoding, personal
     if lines > 1:
         found += f", a quoted value running over {lines:,} lines (a quote never closed?)"
     return found
+
+
+def _swallowed_records(
+    path: Path, table: str, data: pa.Table, rows: RowIndex
+) -> tuple[pa.Table, dict[int, np.ndarray], list[Problem]]:
+    """`data` with each cell where a quote left open swallowed the next record(s) refused (read
+    as empty, its row kept, as a refused xlsx cell), the refused positions per column index, and
+    a Problem at the row where each began.
+
+    A quote opened in one cell and closed by a stray quote in the same cell of the next line
+    makes one record of two with the header's field count, so nothing else notices: the quoted
+    value runs over a line break and holds the rest of its line and the start of the next, that
+    is at least as many commas as a record has between its fields. A real multi-line value (an
+    address over two lines) holds a line break but not a record's worth of commas.
+    """
+    separators = data.num_columns - 1
+    refused: dict[int, np.ndarray] = {}
+    problems = []
+    for index, column in enumerate(data.columns):
+        if not pa.types.is_string(column.type) or separators < 1:
+            continue
+        spanning = pc.and_(
+            pc.match_substring_regex(column, "[\r\n]"),
+            pc.greater_equal(pc.count_substring(column, ","), separators),
+        )
+        positions = np.flatnonzero(pc.fill_null(spanning, False).to_numpy(zero_copy_only=False))
+        if not positions.size:
+            continue
+        name = data.column_names[index]
+        for position, value in zip(
+            rows.of(positions).tolist(), column.take(pa.array(positions)).to_pylist(), strict=True
+        ):
+            found = (
+                f"a quoted value running over {len(value.splitlines()):,} lines and holding "
+                f"{value.count(','):,} commas, a whole record's worth: a quote opened in this "
+                "row and closed rows later swallowed the record(s) after it (a quote never "
+                "closed, or a stray one?)"
+            )
+            problems.append(
+                Problem(
+                    path.name,
+                    position,
+                    name,
+                    "each quoted value closed in the row it opens in",
+                    found,
+                    table=table,
+                )
+            )
+        cut = np.zeros(data.num_rows, dtype=bool)
+        cut[positions] = True
+        emptied = pc.if_else(pa.array(cut), pa.scalar(None, column.type), column)
+        data = data.set_column(index, name, emptied)
+        refused[index] = positions
+    return data, refused, sorted(problems, key=lambda problem: problem.row or 0)
 
 
 def _drop_blank_rows(data: pa.Table, rows: RowIndex) -> tuple[pa.Table, RowIndex]:
