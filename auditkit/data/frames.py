@@ -219,7 +219,16 @@ def issue_problems(
             f"{unlisted} more rows like this from row {first_unlisted} on (not listed one by one)"
         )
         problems.append(
-            Problem(file, None, column, issue.expected, found, severity=severity, table=table)
+            Problem(
+                file,
+                None,
+                column,
+                issue.expected,
+                found,
+                severity=severity,
+                table=table,
+                count=unlisted,
+            )
         )
     return problems
 
