@@ -351,18 +351,27 @@ def _swallowed_records(
 
 
 def _drop_blank_rows(data: pa.Table, rows: RowIndex) -> tuple[pa.Table, RowIndex]:
-    """Drop rows whose cells are all empty (blank lines, `,,,` lines) keeping true row numbers."""
-    if data.num_columns == 0 or data.column(0).null_count == 0:
+    """Drop rows whose cells are all empty or whitespace (blank lines, `,,,` and `, , ,` lines,
+    as the xlsx reader skips empty rows) keeping true row numbers."""
+    if data.num_columns == 0:
         return data, rows
-    blank = pc.is_null(data.column(0))
-    for column in data.columns[1:]:
-        blank = pc.and_(blank, pc.is_null(column))
-    blank_mask = blank.to_numpy(zero_copy_only=False)
+    blank = _blank_cells(data.column(0))
+    if not pc.any(blank).as_py():
+        return data, rows
+    candidates = np.flatnonzero(blank.to_numpy(zero_copy_only=False))
+    blank_mask = np.ones(candidates.size, dtype=bool)
+    for column in data.columns[1:]:  # only the rows whose first cell is blank
+        blank_mask &= _blank_cells(column.take(pa.array(candidates))).to_numpy(zero_copy_only=False)
     if not blank_mask.any():
         return data, rows
-    kept = np.flatnonzero(~blank_mask)
+    kept = np.setdiff1d(np.arange(data.num_rows), candidates[blank_mask], assume_unique=True)
     numbers = rows.of(kept)
     return data.take(pa.array(kept)), RowIndex(rows.first_row, numbers)
+
+
+def _blank_cells(column: pa.ChunkedArray) -> pa.ChunkedArray:
+    """Where a text column's cells are empty or whitespace only (a missing cell, once trimmed)."""
+    return pc.or_kleene(pc.is_null(column), pc.fill_null(pc.utf8_is_space(column), False))
 
 
 def _locate_malformed(
@@ -387,6 +396,8 @@ def _locate_malformed(
             for row_number, fields in enumerate(records, start=2):
                 lines, last_line = records.line_num - last_line, records.line_num
                 if fields and len(fields) != width:
+                    if not any(field.strip() for field in fields):
+                        continue  # a line of blanks (`    `, `, ,`): skipped (Arrow dropped it)
                     found = _malformed_found(fields, lines, encoding, personal)
                     problems.append(file_problem(path, table, expected, found, row=row_number))
                 else:

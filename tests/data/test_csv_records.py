@@ -6,6 +6,7 @@ from __future__ import annotations
 from pathlib import Path
 
 import pandas as pd
+import pytest
 from sample_dataset import write_dataset
 
 from auditkit.data import load, validate
@@ -79,3 +80,21 @@ def test_an_address_over_two_lines_loads_and_keeps_later_row_numbers(
     tables["customers"].loc[2, "connection_date"] = "2020-01-10"
     customers = load(write_dataset(tables, tmp_path / "fixed")).customers
     assert customers["address"].iloc[0] == "城东路1号,\n3单元,201室"
+
+
+@pytest.mark.parametrize(
+    "blank", [",,,,,,,,,,,,,", ", , , , , , , , , , , , , ", "    ", "\t", " , ", ""]
+)
+def test_lines_of_blank_cells_are_skipped_keeping_row_numbers(
+    tables: dict[str, pd.DataFrame], tmp_path: Path, blank: str
+) -> None:
+    tables["bills"].loc[4, "period"] = "2024-13"
+    folder = write_dataset(tables, tmp_path / "blank")
+    path = folder / "bills.csv"
+    lines = path.read_text(encoding="utf-8").splitlines()
+    lines[3:3] = [blank]  # between rows 3 and 4: bill 5 is now row 7
+    path.write_text("\n".join([*lines, blank, blank]) + "\n", encoding="utf-8")
+
+    assert errors_of(folder) == [
+        "bills.csv row 7, column period: expected a month YYYY-MM (01-12), found '2024-13'"
+    ]
