@@ -86,10 +86,10 @@ def type_table(raw: RawTable, spec: TableSpec) -> tuple[TypedTable | None, list[
 
 def _structure_problems(raw: RawTable, spec: TableSpec, names: list[str]) -> list[Problem]:
     header_row = 1 if raw.rows.first_row == 2 else None  # Parquet and frames have no header row
-    filled = [name for name in names if name]
     missing = [name for name in spec.required_columns if name not in names]
-    if header_row and missing and len(filled) == 1 and len(names) > 1:
+    if header_row and missing and is_title(names):
         # a title above the table (often merged across it): the header is further down
+        filled = [name for name in names if name]
         found = f"a title {filled[0]!r} in one cell (delete the rows above the header)"
         return [
             Problem(raw.file, 1, None, "a header row naming the columns", found, table=spec.name)
@@ -145,6 +145,12 @@ def _structure_problems(raw: RawTable, spec: TableSpec, names: list[str]) -> lis
             )
         )
     return problems
+
+
+def is_title(names: list[str]) -> bool:
+    """Whether a header row of several columns has one name only: a title above the table (the
+    header is further down), whatever columns.yaml maps."""
+    return len(names) > 1 and sum(1 for name in names if name) == 1
 
 
 def _without_cells(issue: Issue, refused: np.ndarray) -> Issue | None:

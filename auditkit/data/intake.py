@@ -16,7 +16,7 @@ import pandas as pd
 import pyarrow as pa
 
 from auditkit.data.consistency import check_tables
-from auditkit.data.frames import TypedTable, type_table
+from auditkit.data.frames import TypedTable, is_title, type_table
 from auditkit.data.mapping import ColumnMapping, apply_mapping, read_mapping
 from auditkit.data.problems import Problem, shown_path
 from auditkit.data.readers import (
@@ -191,7 +191,8 @@ def _read_into(outcome: Intake, name: str, path: Path, mapping: ColumnMapping) -
         outcome.problems.extend(partly.problems)
         raw = partly.raw
     renamed, mapping_problems = apply_mapping(name, raw.data.column_names, mapping)
-    outcome.problems.extend(mapping_problems)
+    if not is_title(raw.data.column_names):  # a title row: its one error says it (typing)
+        outcome.problems.extend(mapping_problems)
     raw = replace(raw, data=raw.data.rename_columns(renamed))
     outcome.sources[name] = TableSource(raw.file, raw.format, raw.encoding)
     _type_into(outcome, name, raw)
