@@ -530,6 +530,15 @@ def _parse_bool(array: pa.Array) -> _Parsed:
     return _Parsed(_nulled(is_true, pc.is_null(text)), bad, text, expected)
 
 
+def parse_failures(values: pa.Array, kind: str) -> pa.Array:
+    """Where text `values` are not of `kind` (a period or a date, say), as typing would find:
+    for rewriting cells (columns.yaml's layouts) before typing shows them as written."""
+    parsed = _PARSERS[kind](values)
+    if parsed.bad is None:
+        return pa.array(np.zeros(len(values), dtype=bool))
+    return pc.fill_null(parsed.bad, False)
+
+
 _PARSERS = {
     "period": _parse_period,
     "date": _parse_date,

@@ -15,9 +15,10 @@ from pathlib import Path
 import pandas as pd
 import pyarrow as pa
 
+from auditkit.data.cell_forms import apply_forms
 from auditkit.data.consistency import check_tables
 from auditkit.data.frames import TypedTable, is_title, type_table
-from auditkit.data.mapping import ColumnMapping, apply_mapping, read_mapping
+from auditkit.data.mapping import CellForm, CellForms, ColumnMapping, apply_mapping, read_columns
 from auditkit.data.problems import Problem, shown_path
 from auditkit.data.readers import (
     FORMATS,
@@ -88,25 +89,28 @@ def read_folder(folder: Path, check: bool = True) -> Intake:
     """Read and type every table file of `folder` (with `check`, check keys, references and kWh
     too), collecting every problem."""
     outcome = Intake()
-    files, mapping = locate_folder(folder, outcome.problems)
+    files, mapping, forms = locate_folder(folder, outcome.problems)
     for name, path in files.items():
-        _read_into(outcome, name, path, mapping)
+        _read_into(outcome, name, path, mapping, forms.get(name, {}))
     if check:
         outcome.problems.extend(check_tables(outcome.tables))
     return outcome
 
 
-def locate_folder(folder: Path, problems: list[Problem]) -> tuple[dict[str, Path], ColumnMapping]:
-    """The file of each table of `folder` and its columns.yaml mapping; appends to `problems`
-    a missing folder, a required table absent, a table in two files and mapping mistakes."""
+def locate_folder(
+    folder: Path, problems: list[Problem]
+) -> tuple[dict[str, Path], ColumnMapping, CellForms]:
+    """The file of each table of `folder`, its columns.yaml mapping and cell forms; appends to
+    `problems` a missing folder, a required table absent, a table in two files and mapping
+    mistakes."""
     if not folder.is_dir():
         found = "a file, not a folder" if folder.exists() else "no such folder"
         problems.append(Problem(shown_path(folder), None, None, "a dataset folder", found))
-        return {}, {}
+        return {}, {}, {}
     files = _locate_tables(folder, problems)
-    mapping, mapping_problems = read_mapping(folder)
+    mapping, forms, mapping_problems = read_columns(folder)
     problems.extend(mapping_problems)
-    return files, mapping
+    return files, mapping, forms
 
 
 def _locate_tables(folder: Path, problems: list[Problem]) -> dict[str, Path]:
@@ -169,7 +173,9 @@ def _stray_file(entry: Path) -> Problem | None:
     return None
 
 
-def _read_into(outcome: Intake, name: str, path: Path, mapping: ColumnMapping) -> None:
+def _read_into(
+    outcome: Intake, name: str, path: Path, mapping: ColumnMapping, forms: dict[str, CellForm]
+) -> None:
     spec = TABLES[name]
     table_mapping = mapping.get(name, {})
 
@@ -194,6 +200,8 @@ def _read_into(outcome: Intake, name: str, path: Path, mapping: ColumnMapping) -
     if not is_title(raw.data.column_names):  # a title row: its one error says it (typing)
         outcome.problems.extend(mapping_problems)
     raw = replace(raw, data=raw.data.rename_columns(renamed))
+    raw, form_problems = apply_forms(raw, name, forms)
+    outcome.problems.extend(form_problems)
     outcome.sources[name] = TableSource(raw.file, raw.format, raw.encoding)
     _type_into(outcome, name, raw)
 
