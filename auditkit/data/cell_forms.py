@@ -1,9 +1,9 @@
 """Cells written as columns.yaml says a file writes them → the contract's spelling, before typing.
 
 A utility's export writes a period `202403` or `2024年3月`, a date `2024/3/5` or `2024年3月5日`, a
-read type `实抄`: columns.yaml may say so per column (`mapping.CellForm`), and such cells are then
-rewritten in the contract's spelling (`2024-03`, `2024-03-05`, `actual`) before the same typing
-and checks as any other file. Nothing is guessed: a layout applies to the column it is given for,
+read type `实抄`, an amount `¥3,767.23`: columns.yaml may say so per column (`mapping.CellForm`),
+and such cells are then rewritten in the contract's spelling (`2024-03`, `2024-03-05`, `actual`,
+`3767.23`) before the same typing and checks as any other file. Nothing is guessed: a layout applies to the column it is given for,
 the contract's own layout stays accepted (an .xlsx date cell reads `YYYY-MM-DD`), and a cell in
 neither layout, or naming no real month or day, is an error showing the cell as written and is
 read as empty (refused, as a reader refuses a cell). A value map rewrites the values it names
@@ -20,7 +20,7 @@ import pyarrow as pa
 import pyarrow.compute as pc
 
 from auditkit.data.column_typing import parse_failures, shown_cell
-from auditkit.data.mapping import LAYOUTS, CellForm
+from auditkit.data.mapping import LAYOUTS, THOUSANDS, CellForm
 from auditkit.data.problems import Problem
 from auditkit.data.raw import RawTable
 from auditkit.data.schema import TABLES
@@ -49,21 +49,18 @@ def apply_forms(
         distinct = encoded.dictionary
         if form.values is not None:
             distinct = _mapped(distinct, form.values)
+        kind = TABLES[table].column(name).kind
         bad = None
         if form.layout is not None:
-            kind = TABLES[table].column(name).kind
             distinct, bad = _laid_out(distinct, kind, form.layout)
+        if form.thousands or form.currency:
+            distinct, bad = _number_text(distinct, kind, form)
         rewritten = distinct.take(encoded.indices)
         if bad is not None and pc.any(bad).as_py():
             positions = np.flatnonzero(
                 pc.fill_null(bad.take(encoded.indices), False).to_numpy(zero_copy_only=False)
             )
-            kind = TABLES[table].column(name).kind
-            contract = next(iter(LAYOUTS[kind]))
-            expected = (
-                f"{_NOUNS[kind]} written {form.layout} (as columns.yaml says) or {contract}, "
-                f"{'a month 01-12' if kind == 'period' else 'a real day'}"
-            )
+            expected = _expected(kind, form)
             shown = column.take(pa.array(positions)).to_pylist()
             problems.extend(
                 Problem(raw.file, row, name, expected, shown_cell(value), table=table)
@@ -76,6 +73,37 @@ def apply_forms(
             refused[index] = positions if earlier is None else np.union1d(earlier, positions)
         data = data.set_column(index, name, rewritten)
     return replace(raw, data=data, refused=refused), problems
+
+
+def _expected(kind: str, form: CellForm) -> str:
+    """What a cell of a column given `form` must be."""
+    if form.layout is not None:
+        contract = next(iter(LAYOUTS[kind]))
+        return (
+            f"{_NOUNS[kind]} written {form.layout} (as columns.yaml says) or {contract}, "
+            f"{'a month 01-12' if kind == 'period' else 'a real day'}"
+        )
+    allowed = []
+    if form.thousands:
+        allowed.append(f"digits grouped by {THOUSANDS!r}")
+    if form.currency:
+        allowed.append("a leading ¥ or a trailing 元")
+    noun = "a whole number" if kind == "integer" else "a number"
+    return f"{noun} as columns.yaml says ({' and '.join(allowed)} allowed)"
+
+
+def _number_text(values: pa.Array, kind: str, form: CellForm) -> tuple[pa.Array, pa.Array]:
+    """`values` without the currency sign and digit-group separators `form` allows, and where a
+    value is then no number of `kind` (`1,20`, `¥¥5`; empty cells are none)."""
+    text = pc.utf8_trim_whitespace(values)
+    if form.currency:
+        text = pc.replace_substring_regex(text, r"^([+-]?)[¥￥]\s*", r"\1")
+        text = pc.replace_substring_regex(text, r"\s*元$", "")
+    if form.thousands:
+        grouped = pc.match_substring_regex(text, r"^[+-]?\d{1,3}(?:,\d{3})+(?:\.\d+)?$")
+        text = pc.if_else(grouped, pc.replace_substring(text, THOUSANDS, ""), text)
+    filled = pc.greater(pc.binary_length(text), 0)
+    return text, pc.fill_null(pc.and_(filled, parse_failures(text, kind)), False)
 
 
 def _mapped(values: pa.Array, spelling: Mapping[str, str]) -> pa.Array:

@@ -44,16 +44,22 @@ LAYOUTS: dict[str, dict[str, str]] = {
         "YYYY年M月D日": r"^(?P<year>\d{4})年(?P<month>\d{1,2})月(?P<day>\d{1,2})日$",
     },
 }
-_OPTIONS = ("column", "format", "values")
+_OPTIONS = ("column", "format", "values", "thousands", "currency")
+#: The digit-group separator a number column may be given (`3,767.23`).
+THOUSANDS = ","
 
 
 @dataclass(frozen=True)
 class CellForm:
     """How a file writes a column's values, from columns.yaml: `layout`, a key of LAYOUTS for
-    the column's kind; `values`, the file's spelling of a coded value → the contract's."""
+    the column's kind; `values`, the file's spelling of a coded value → the contract's; for a
+    number, `thousands` (digits grouped by THOUSANDS) and `currency` (a leading ¥ or a
+    trailing 元)."""
 
     layout: str | None = None
     values: Mapping[str, str] | None = None
+    thousands: bool = False
+    currency: bool = False
 
 
 #: Per table, per canonical column, the form its values are written in (columns given one).
@@ -192,9 +198,21 @@ def _cell_form(
                     found = f"{str(written)!r} mapped to {str(meant)!r}"
                     problems.append(_problem(table, source, expected, found))
             values = {str(written).strip(): str(meant).strip() for written, meant in values.items()}
-    if problems or (layout is None and values is None):
+    thousands, currency = options.get("thousands"), options.get("currency")
+    for option, value in (("thousands", thousands), ("currency", currency)):
+        if value is not None and column.kind not in ("number", "integer"):
+            expected = f"{option} only for a number column"
+            found = f"{option} for {target}, a {column.kind} column"
+            problems.append(_problem(table, source, expected, found))
+    if thousands is not None and thousands != THOUSANDS:
+        found = f"thousands {thousands!r}"
+        problems.append(_problem(table, source, f"thousands {THOUSANDS!r}", found))
+    if currency is not None and not isinstance(currency, bool):
+        found = f"currency {currency!r}"
+        problems.append(_problem(table, source, "currency true or false", found))
+    if problems or (layout is None and values is None and thousands is None and not currency):
         return None, problems
-    return CellForm(layout, values), []
+    return CellForm(layout, values, thousands is not None, bool(currency)), []
 
 
 def apply_mapping(

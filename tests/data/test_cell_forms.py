@@ -167,7 +167,7 @@ def test_a_value_the_map_does_not_name_is_checked_as_written(
         (
             {"column": "read_type", "fromat": "YYYYMM"},
             "columns.yaml [bills], column 结算电量: expected an option of a column (column, "
-            "format, values), found an option 'fromat'",
+            "format, values, thousands, currency), found an option 'fromat'",
         ),
         (
             {"format": "YYYYMM"},
@@ -194,3 +194,64 @@ def test_a_parquet_export_converted_batch_by_batch_keeps_its_declared_forms(
 
     assert sorted(converted.bills["read_type"]) == sorted(load(dataset_dir).bills["read_type"])
     assert set(converted.bills["period"]) == {"2024-01", "2024-02"}
+
+
+def test_amounts_with_digit_groups_and_a_currency_sign_load_where_columns_yaml_allows_them(
+    tables: dict[str, pd.DataFrame], dataset_dir: Path, tmp_path: Path
+) -> None:
+    bills = tables["bills"].astype({"amount": object, "basic_charge": object})
+    bills["amount"] = ["¥112.98", "102.22元", "33,200.00", "￥33,850", "0", "96元"]
+    bills.loc[2, "basic_charge"] = "18,900"
+    folder = write_dataset(tables | {"bills": bills}, tmp_path / "amounts")  # ¥ is not in GBK
+    write_columns(
+        folder,
+        {
+            "bills": {
+                "amount": {"column": "amount", "thousands": ",", "currency": True},
+                "basic_charge": {"column": "basic_charge", "thousands": ","},
+            }
+        },
+    )
+
+    typed = load(folder).bills
+
+    assert typed["amount"].tolist() == load(dataset_dir).bills["amount"].tolist()
+    assert typed["basic_charge"].iloc[2] == 18900.0
+
+
+def test_a_number_in_no_allowed_form_is_an_error_as_written(
+    tables: dict[str, pd.DataFrame], tmp_path: Path
+) -> None:
+    bills = tables["bills"].astype({"amount": object})
+    bills.loc[0, "amount"] = "1,12.98"  # a misplaced separator: not 112.98, not 1,129.8
+    bills.loc[1, "amount"] = "102.22元"  # currency not allowed for this column
+    folder = write_dataset(tables | {"bills": bills}, tmp_path / "amounts", "csv-gbk")
+    write_columns(folder, {"bills": {"amount": {"column": "amount", "thousands": ","}}})
+
+    assert load_errors(folder) == [
+        "bills.csv row 2, column amount: expected a number as columns.yaml says (digits "
+        "grouped by ',' allowed), found '1,12.98'",
+        "bills.csv row 3, column amount: expected a number as columns.yaml says (digits "
+        "grouped by ',' allowed), found '102.22元'",
+    ]
+
+
+@pytest.mark.parametrize(
+    "options, expected",
+    [
+        (
+            {"column": "tariff_billed", "thousands": ","},
+            "expected thousands only for a number column, found thousands for tariff_billed, "
+            "a text column",
+        ),
+        ({"column": "kwh_billed", "thousands": "."}, "expected thousands ',', found thousands '.'"),
+        (
+            {"column": "kwh_billed", "currency": "元"},
+            "expected currency true or false, found currency '元'",
+        ),
+    ],
+)
+def test_a_mistaken_number_option_is_named(dataset_dir: Path, options: dict, expected: str) -> None:
+    write_columns(dataset_dir, {"bills": {"结算电量": options}})
+
+    assert load_errors(dataset_dir)[0] == f"columns.yaml [bills], column 结算电量: {expected}"
