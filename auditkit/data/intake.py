@@ -120,7 +120,18 @@ def _locate_tables(folder: Path, problems: list[Problem]) -> dict[str, Path]:
     candidates: dict[str, list[Path]] = {name: [] for name in TABLES}
     unsupported: dict[str, list[Path]] = {name: [] for name in TABLES}
     for entry in sorted(folder.iterdir()):
-        if not entry.is_file() or entry.name.startswith(_IGNORED_PREFIXES):
+        if entry.name.startswith(_IGNORED_PREFIXES):
+            continue
+        if entry.is_dir() and entry.name.lower() in TABLES:  # parts in a folder: not read
+            expected = f"the table {entry.name.lower()} as one file, not a folder of parts"
+            found = f"a folder {shown_path(entry.name)} (join its parts into one file)"
+            problems.append(
+                Problem(
+                    shown_path(entry.name), None, None, expected, found, table=entry.name.lower()
+                )
+            )
+            continue
+        if not entry.is_file():
             continue
         stem, suffix = entry.stem.lower(), entry.suffix.lower()
         if stem in TABLES:

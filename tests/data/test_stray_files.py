@@ -80,3 +80,16 @@ def test_notes_hidden_files_and_excel_lock_files_are_left_alone(
     (dataset_dir / "archive").mkdir()
 
     assert [p for p in validate(dataset_dir) if p.severity == "error"] == []
+
+
+def test_a_table_given_as_a_folder_of_parts_is_an_error_not_an_absent_table(
+    dataset_dir: Path,
+) -> None:
+    parts = dataset_dir / "daily_reads"
+    parts.mkdir()
+    (dataset_dir / "daily_reads.csv").rename(parts / "part-0000.csv")
+
+    assert errors_of(dataset_dir) == [
+        "daily_reads: expected the table daily_reads as one file, not a folder of parts, found "
+        "a folder daily_reads (join its parts into one file)"
+    ]
