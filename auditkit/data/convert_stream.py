@@ -62,7 +62,7 @@ def streams(source: Path) -> bool:
     tables are all Parquet files (CSV and Excel exports are read whole)."""
     if is_partitioned(source):
         return True
-    files, _, _ = locate_folder(source, [])
+    files, _ = locate_folder(source, [])
     return bool(files) and all(path.suffix.lower() == ".parquet" for path in files.values())
 
 
@@ -124,16 +124,18 @@ def _source(source: Path, problems: list[Problem]) -> tuple[list[str], Batches]:
     if is_partitioned(source):
         dataset = PartitionedDataset(source)
         return list(dataset.table_info), lambda name, rows: _converted_batches(dataset, name, rows)
-    files, mapping, forms = locate_folder(source, problems)
+    files, columns = locate_folder(source, problems)
 
     def batches(name: str, batch_rows: int) -> Iterator[RawTable]:
         renamed = None
         for raw in read_parquet_batches(files[name], name, batch_rows):
             if renamed is None:
-                renamed, mapping_problems = apply_mapping(name, raw.data.column_names, mapping)
+                renamed, mapping_problems = apply_mapping(
+                    name, raw.data.column_names, columns.mapping
+                )
                 problems.extend(mapping_problems)
             batch = RawTable(raw.data.rename_columns(renamed), raw.rows, raw.file, raw.format)
-            batch, form_problems = apply_forms(batch, name, forms.get(name, {}))
+            batch, form_problems = apply_forms(batch, name, columns.forms.get(name, {}))
             problems.extend(form_problems)
             yield batch
 

@@ -85,14 +85,22 @@ def type_table(raw: RawTable, spec: TableSpec) -> tuple[TypedTable | None, list[
 
 
 def _structure_problems(raw: RawTable, spec: TableSpec, names: list[str]) -> list[Problem]:
-    header_row = 1 if raw.rows.first_row == 2 else None  # Parquet and frames have no header row
+    # the header's row (below titles columns.yaml skips); Parquet and frames have none
+    header_row = raw.rows.first_row - 1 if raw.format in ("csv", "xlsx") else None
     missing = [name for name in spec.required_columns if name not in names]
     if header_row and missing and is_title(names):
         # a title above the table (often merged across it): the header is further down
         filled = [name for name in names if name]
         found = f"a title {filled[0]!r} in one cell (delete the rows above the header)"
         return [
-            Problem(raw.file, 1, None, "a header row naming the columns", found, table=spec.name)
+            Problem(
+                raw.file,
+                header_row,
+                None,
+                "a header row naming the columns",
+                found,
+                table=spec.name,
+            )
         ]
     problems = []
     for name, count in Counter(names).items():

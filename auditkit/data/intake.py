@@ -18,7 +18,13 @@ import pyarrow as pa
 from auditkit.data.cell_forms import apply_forms
 from auditkit.data.consistency import check_tables
 from auditkit.data.frames import TypedTable, is_title, type_table
-from auditkit.data.mapping import CellForm, CellForms, ColumnMapping, apply_mapping, read_columns
+from auditkit.data.mapping import (
+    HEADER_ROW,
+    MAPPING_FILE,
+    ColumnsFile,
+    apply_mapping,
+    read_columns,
+)
 from auditkit.data.problems import Problem, shown_path
 from auditkit.data.readers import (
     FORMATS,
@@ -89,28 +95,39 @@ def read_folder(folder: Path, check: bool = True) -> Intake:
     """Read and type every table file of `folder` (with `check`, check keys, references and kWh
     too), collecting every problem."""
     outcome = Intake()
-    files, mapping, forms = locate_folder(folder, outcome.problems)
+    files, columns = locate_folder(folder, outcome.problems)
     for name, path in files.items():
-        _read_into(outcome, name, path, mapping, forms.get(name, {}))
+        _read_into(outcome, name, path, columns)
     if check:
         outcome.problems.extend(check_tables(outcome.tables))
     return outcome
 
 
-def locate_folder(
-    folder: Path, problems: list[Problem]
-) -> tuple[dict[str, Path], ColumnMapping, CellForms]:
-    """The file of each table of `folder`, its columns.yaml mapping and cell forms; appends to
-    `problems` a missing folder, a required table absent, a table in two files and mapping
-    mistakes."""
+def locate_folder(folder: Path, problems: list[Problem]) -> tuple[dict[str, Path], ColumnsFile]:
+    """The file of each table of `folder` and what its columns.yaml says; appends to `problems`
+    a missing folder, a required table absent, a table in two files, columns.yaml mistakes and
+    a header row given for a Parquet file (which has none)."""
     if not folder.is_dir():
         found = "a file, not a folder" if folder.exists() else "no such folder"
         problems.append(Problem(shown_path(folder), None, None, "a dataset folder", found))
-        return {}, {}, {}
+        return {}, ColumnsFile()
     files = _locate_tables(folder, problems)
-    mapping, forms, mapping_problems = read_columns(folder)
+    columns, mapping_problems = read_columns(folder)
     problems.extend(mapping_problems)
-    return files, mapping, forms
+    for name, row in columns.header_rows.items():
+        if name in files and files[name].suffix.lower() == ".parquet":
+            found = f"{HEADER_ROW} {row} for {files[name].name}, which has no header row"
+            problems.append(
+                Problem(
+                    f"{MAPPING_FILE} [{name}]",
+                    None,
+                    None,
+                    f"{HEADER_ROW} only for a CSV or .xlsx file",
+                    found,
+                    table=name,
+                )
+            )
+    return files, columns
 
 
 def _locate_tables(folder: Path, problems: list[Problem]) -> dict[str, Path]:
@@ -184,10 +201,9 @@ def _stray_file(entry: Path) -> Problem | None:
     return None
 
 
-def _read_into(
-    outcome: Intake, name: str, path: Path, mapping: ColumnMapping, forms: dict[str, CellForm]
-) -> None:
+def _read_into(outcome: Intake, name: str, path: Path, columns: ColumnsFile) -> None:
     spec = TABLES[name]
+    mapping = columns.mapping
     table_mapping = mapping.get(name, {})
 
     def kind_of(file_column: str) -> str | None:
@@ -195,7 +211,7 @@ def _read_into(
         return spec.column(canonical).kind if canonical in spec.column_names else None
 
     try:
-        raw = read_table(path, name, kind_of)
+        raw = read_table(path, name, kind_of, columns.header_rows.get(name, 1))
     except ReadFailure as failure:
         outcome.problems.append(failure.problem)
         return
@@ -211,7 +227,7 @@ def _read_into(
     if not is_title(raw.data.column_names):  # a title row: its one error says it (typing)
         outcome.problems.extend(mapping_problems)
     raw = replace(raw, data=raw.data.rename_columns(renamed))
-    raw, form_problems = apply_forms(raw, name, forms)
+    raw, form_problems = apply_forms(raw, name, columns.forms.get(name, {}))
     outcome.problems.extend(form_problems)
     outcome.sources[name] = TableSource(raw.file, raw.format, raw.encoding)
     _type_into(outcome, name, raw)

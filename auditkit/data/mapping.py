@@ -3,17 +3,19 @@ and how the file writes a column's values where that differs from the contract.
 
 The file holds one mapping per table, from the file's column name to the canonical one, or to
 `{column: canonical name, format: ..., values: {...}}` (a `CellForm`: a period or date layout
-such as `YYYYMM` or `YYYY年M月D日`, a map of coded values such as 实抄 → actual). Every mistake in
-it (an unknown table, a target that is not a canonical column, a source column missing from the
-file, two sources for one target, an option unknown or not for that column) is reported naming
-columns.yaml, the table and the column, because a silently ignored mapping would look like a
-missing column later.
+such as `YYYYMM` or `YYYY年M月D日`, a map of coded values such as 实抄 → actual, digit groups and a
+currency sign in a number); beside the tables, `header_row` gives the row of a table's header
+where titles sit above it. Every mistake in it (an unknown table, a target that is not a
+canonical column, a source column missing from the file, two sources for one target, an option
+unknown or not for that column, a header row that is no row) is reported naming columns.yaml,
+the table and the column, because a silently ignored mapping would look like a missing column
+later.
 """
 
 from __future__ import annotations
 
 from collections.abc import Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 
 import yaml
@@ -64,48 +66,94 @@ class CellForm:
 
 #: Per table, per canonical column, the form its values are written in (columns given one).
 CellForms = dict[str, dict[str, CellForm]]
+#: columns.yaml's key, beside the tables, for the row of each table's header (titles above it).
+HEADER_ROW = "header_row"
+#: The lowest a header may sit: exports put one to a few title lines above it.
+MAX_HEADER_ROW = 100
+
+
+@dataclass(frozen=True)
+class ColumnsFile:
+    """What columns.yaml says: names per table, cell forms per table and column, and the row of
+    a table's header where titles sit above it (row 1 otherwise)."""
+
+    mapping: ColumnMapping = field(default_factory=dict)
+    forms: CellForms = field(default_factory=dict)
+    header_rows: dict[str, int] = field(default_factory=dict)
 
 
 def read_mapping(folder: Path) -> tuple[ColumnMapping, list[Problem]]:
     """The column mapping of the dataset in `folder` (empty when there is no columns.yaml)."""
-    mapping, _, problems = read_columns(folder)
-    return mapping, problems
+    columns, problems = read_columns(folder)
+    return columns.mapping, problems
 
 
-def read_columns(folder: Path) -> tuple[ColumnMapping, CellForms, list[Problem]]:
-    """The column mapping and the cell forms of the dataset in `folder` (empty when there is no
-    columns.yaml), with every mistake found in the file."""
+def read_columns(folder: Path) -> tuple[ColumnsFile, list[Problem]]:
+    """What the columns.yaml of the dataset in `folder` says (nothing when there is none), with
+    every mistake found in it."""
     path = folder / MAPPING_FILE
     if not path.is_file():
-        return {}, {}, []
+        return ColumnsFile(), []
     try:
         text = path.read_bytes().decode(sniff_encoding(path).codec).lstrip("\ufeff")
         document = yamlsafe.safe_load(text)
     except EncodingFailure as failure:
-        return {}, {}, [_problem(None, None, failure.expected, failure.found, row=failure.row)]
+        return ColumnsFile(), [
+            _problem(None, None, failure.expected, failure.found, row=failure.row)
+        ]
     except yamlsafe.RefusedYAMLError as refused:
-        return {}, {}, [_problem(None, None, refused.expected, refused.found, row=refused.line)]
+        return ColumnsFile(), [
+            _problem(None, None, refused.expected, refused.found, row=refused.line)
+        ]
     except yaml.YAMLError as error:
         mark = getattr(error, "problem_mark", None)
         row = mark.line + 1 if mark is not None else None
         found = getattr(error, "problem", None) or str(error)
-        return {}, {}, [_problem(None, None, "valid YAML", f"a syntax error ({found})", row=row)]
+        return ColumnsFile(), [
+            _problem(None, None, "valid YAML", f"a syntax error ({found})", row=row)
+        ]
     if document is None:
-        return {}, {}, []
+        return ColumnsFile(), []
     if not isinstance(document, dict):
         expected = "a mapping of table names to column mappings"
-        return {}, {}, [_problem(None, None, expected, f"{type(document).__name__} {document!r}")]
+        return ColumnsFile(), [
+            _problem(None, None, expected, f"{type(document).__name__} {document!r}")
+        ]
     mapping: ColumnMapping = {}
     forms: CellForms = {}
+    header_rows: dict[str, int] = {}
     problems: list[Problem] = []
     for table, columns in document.items():
+        if table == HEADER_ROW:
+            header_rows, header_problems = _header_rows(columns)
+            problems.extend(header_problems)
+            continue
         table_mapping, table_forms, table_problems = _table_mapping(str(table), columns)
         problems.extend(table_problems)
         if table_mapping:
             mapping[str(table)] = table_mapping
         if table_forms:
             forms[str(table)] = table_forms
-    return mapping, forms, problems
+    return ColumnsFile(mapping, forms, header_rows), problems
+
+
+def _header_rows(rows: object) -> tuple[dict[str, int], list[Problem]]:
+    """`header_row: {table: row}`: the row of each table's header, below a title."""
+    if not isinstance(rows, dict):
+        expected = f"{HEADER_ROW} as a mapping of table names to the row of their header"
+        return {}, [_problem(None, None, expected, repr(rows))]
+    header_rows: dict[str, int] = {}
+    problems = []
+    for table, row in rows.items():
+        if str(table) not in TABLES:
+            expected = f"{HEADER_ROW} for a table name ({', '.join(TABLES)})"
+            problems.append(_problem(None, None, expected, f"unknown table {table!r}"))
+        elif isinstance(row, bool) or not isinstance(row, int) or not 1 <= row <= MAX_HEADER_ROW:
+            expected = f"{HEADER_ROW} a whole number from 1 to {MAX_HEADER_ROW} (the header's row)"
+            problems.append(_problem(str(table), None, expected, f"{HEADER_ROW} {row!r}"))
+        else:
+            header_rows[str(table)] = row
+    return header_rows, problems
 
 
 def _table_mapping(

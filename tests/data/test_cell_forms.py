@@ -255,3 +255,119 @@ def test_a_mistaken_number_option_is_named(dataset_dir: Path, options: dict, exp
     write_columns(dataset_dir, {"bills": {"结算电量": options}})
 
     assert load_errors(dataset_dir)[0] == f"columns.yaml [bills], column 结算电量: {expected}"
+
+
+TITLE = "国网XX供电公司 电费明细 2024年"
+
+
+def titled_csv(folder: Path, table: str, titles: list[str]) -> None:
+    """The table's CSV with title lines above its header, as billing systems export it."""
+    path = folder / f"{table}.csv"
+    path.write_bytes("\n".join(titles).encode("gbk") + b"\n" + path.read_bytes())
+
+
+def test_title_rows_above_the_header_are_skipped_where_columns_yaml_puts_the_header(
+    tables: dict[str, pd.DataFrame], dataset_dir: Path, tmp_path: Path
+) -> None:
+    tables["bills"].loc[1, "period"] = "2024-13"
+    folder = write_dataset(tables, tmp_path / "titled", "csv-gbk")
+    titled_csv(folder, "bills", [TITLE, "单位：元,,,,"])
+    write_columns(folder, {"header_row": {"bills": 3}})
+
+    assert load_errors(folder) == [
+        "bills.csv row 5, column period: expected a month YYYY-MM (01-12), found '2024-13'"
+    ]
+    tables["bills"].loc[1, "period"] = "2024-02"
+    fixed = write_dataset(tables, tmp_path / "fixed", "csv-gbk")
+    titled_csv(fixed, "bills", [TITLE, ""])
+    write_columns(fixed, {"header_row": {"bills": 3}})
+    assert load(fixed).hashes == load(dataset_dir).hashes
+
+
+def test_malformed_rows_below_title_rows_keep_their_row_numbers(
+    dataset_dir: Path,
+) -> None:
+    path = dataset_dir / "bills.csv"
+    lines = path.read_text(encoding="utf-8").splitlines()
+    lines[2] += ",extra"
+    path.write_text("\n".join([TITLE, *lines]) + "\n", encoding="utf-8")
+    write_columns(dataset_dir, {"header_row": {"bills": 2}})
+
+    [error] = load_errors(dataset_dir)
+
+    assert error.startswith("bills.csv row 4: expected 14 fields as in the header, found 15")
+
+
+def test_a_merged_xlsx_title_above_the_header_is_skipped_where_columns_yaml_puts_it(
+    tables: dict[str, pd.DataFrame], dataset_dir: Path, tmp_path: Path
+) -> None:
+    folder = write_dataset(tables, tmp_path / "titled")
+    (folder / "bills.csv").unlink()
+    with pd.ExcelWriter(folder / "bills.xlsx") as writer:
+        tables["bills"].to_excel(writer, index=False, startrow=1)
+        sheet = writer.sheets["Sheet1"]
+        sheet["A1"] = TITLE
+        sheet.merge_cells("A1:N1")
+    write_columns(folder, {"header_row": {"bills": 2}})
+
+    assert load(folder).hashes["bills"] == load(dataset_dir).hashes["bills"]
+
+
+def test_a_row_of_data_above_the_declared_header_is_an_error_not_skipped(
+    tables: dict[str, pd.DataFrame], tmp_path: Path
+) -> None:
+    folder = write_dataset(tables, tmp_path / "titled", "csv-gbk")
+    write_columns(folder, {"header_row": {"bills": 2}})  # but the header is row 1
+
+    assert load_errors(folder) == [
+        "bills.csv row 1: expected a title above the header (one filled cell at most), found a "
+        "row of 14 filled cells (columns.yaml's header_row 2 puts the header below it: is that "
+        "its row?)"
+    ]
+
+
+@pytest.mark.parametrize(
+    "header_rows, expected",
+    [
+        (
+            {"bills": 0},
+            "columns.yaml [bills]: expected header_row a whole number from 1 to 100 (the "
+            "header's row), found header_row 0",
+        ),
+        (
+            {"bills": "3"},
+            "columns.yaml [bills]: expected header_row a whole number from 1 to 100 (the "
+            "header's row), found header_row '3'",
+        ),
+        (
+            {"bill": 2},
+            "columns.yaml: expected header_row for a table name (customers, bills, tariffs, "
+            "work_orders, inspections, district_supply, network_supply, daily_reads, "
+            "interval_reads, bill_lines, transformers, meter_events, meter_tests, adjustments, "
+            "truth, lookalikes), found unknown table 'bill'",
+        ),
+        (
+            [2],
+            "columns.yaml: expected header_row as a mapping of table names to the row of their "
+            "header, found [2]",
+        ),
+    ],
+)
+def test_a_mistaken_header_row_names_columns_yaml_and_the_table(
+    dataset_dir: Path, header_rows: object, expected: str
+) -> None:
+    write_columns(dataset_dir, {"header_row": header_rows})
+
+    assert load_errors(dataset_dir) == [expected]
+
+
+def test_a_header_row_for_a_parquet_file_is_an_error(
+    tables: dict[str, pd.DataFrame], tmp_path: Path
+) -> None:
+    folder = write_dataset(tables, tmp_path / "parquet", "parquet")
+    write_columns(folder, {"header_row": {"bills": 2}})
+
+    assert load_errors(folder) == [
+        "columns.yaml [bills]: expected header_row only for a CSV or .xlsx file, found "
+        "header_row 2 for bills.parquet, which has no header row"
+    ]
