@@ -80,10 +80,11 @@ def sniff_encoding(path: Path) -> Encoding:
     _refuse_nul(path, head)
     if head.startswith(codecs.BOM_UTF8):
         return UTF8_BOM
-    if _decodes(head, "utf-8"):
+    utf8_failure = _failure_in(head, "utf-8")
+    if utf8_failure is None:
         return UTF8
-    if _decodes(head, "gb18030"):
-        _refuse_utf8_rows(path)
+    if _failure_in(head, "gb18030") is None:
+        _refuse_utf8_rows(path, utf8_failure)
         return GB18030
     return scan_encoding(path)
 
@@ -98,7 +99,7 @@ def scan_encoding(path: Path) -> Encoding:
         return UTF8
     gb18030_failure = _first_failure(path, "gb18030")
     if gb18030_failure is None:
-        _refuse_utf8_rows(path)
+        _refuse_utf8_rows(path, utf8_failure[0])
         return GB18030
     joined = _find_in_file(path, codecs.BOM_UTF8, start=1)
     if joined is not None:  # e.g. a UTF-8 export with its mark appended to a GBK one
@@ -118,10 +119,11 @@ def scan_encoding(path: Path) -> Encoding:
     )
 
 
-def _refuse_utf8_rows(path: Path) -> None:
+def _refuse_utf8_rows(path: Path, utf8_failure: int | None = None) -> None:
     """Raise EncodingFailure at the first line of a GB18030 file that is UTF-8 with Chinese in it:
     an export joined onto another without a byte-order mark, whose text would load as mojibake
-    (城南 as 鍩庡崡, a district of its own).
+    (城南 as 鍩庡崡, a district of its own). When such lines come before `utf8_failure`, the
+    offset where UTF-8 first fails, the file is UTF-8 joined by GBK there: named at that row.
 
     GBK text is almost never valid UTF-8 holding a CJK character (its two-byte characters would
     have to line up as UTF-8's three-byte ones across the whole line). Lines are checked by Arrow's
@@ -142,12 +144,20 @@ def _refuse_utf8_rows(path: Path) -> None:
             joined += [start + offset for offset in _utf8_line_starts(carry)]
     if not joined:
         return
+    expected = "text in one encoding throughout, UTF-8 or GBK/GB18030"
+    if utf8_failure is not None and joined[0] < utf8_failure:
+        raise EncodingFailure(
+            _line_in_file(path, utf8_failure),
+            "text in GBK/GB18030 from this row on, in a file in UTF-8 before it (files joined "
+            "together? Keep one export per file, in one encoding)",
+            expected=expected,
+        )
     more = " and in later rows" if len(joined) > 1 else ""
     raise EncodingFailure(
         _line_in_file(path, joined[0]),
         f"text in UTF-8 in this row{more} of a file read as GBK/GB18030 (files joined "
         "together? Keep one export per file, in one encoding)",
-        expected="text in one encoding throughout, UTF-8 or GBK/GB18030",
+        expected=expected,
     )
 
 
@@ -199,14 +209,15 @@ def _find_in_file(path: Path, needle: bytes, start: int) -> int | None:
     return found if found >= 0 else None
 
 
-def _decodes(sample: bytes, codec: str) -> bool:
-    """Whether `sample` decodes, allowing a multi-byte character cut at the sample's end."""
+def _failure_in(sample: bytes, codec: str) -> int | None:
+    """Offset where `sample` fails to decode, None when it decodes (a multi-byte character cut
+    at the sample's end allowed)."""
     decoder = codecs.getincrementaldecoder(codec)(errors="strict")
     try:
         decoder.decode(sample, final=False)
-    except UnicodeDecodeError:
-        return False
-    return True
+    except UnicodeDecodeError as error:
+        return error.start
+    return None
 
 
 def _first_failure(path: Path, codec: str) -> tuple[int, bytes] | None:

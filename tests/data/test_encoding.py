@@ -175,3 +175,25 @@ def test_bad_bytes_late_in_a_gbk_file_are_located_at_their_row_not_the_header(
         "customers.csv row 4: expected text encoded as UTF-8 or GBK/GB18030, found bytes "
         f"b'\\x80' at byte offset {position} that are neither UTF-8 nor GBK"
     ]
+
+
+def test_a_gbk_row_appended_to_a_utf8_file_is_named_at_its_row(
+    dataset_dir: Path, tables: dict[str, pd.DataFrame]
+) -> None:
+    """A UTF-8 export whose Chinese text GB18030 also decodes (as mojibake), with a GBK row
+    joined on: the file is UTF-8 up to that row, which is the one named."""
+    customers = tables["customers"].copy()
+    customers[["district", "name", "address"]] = ["城南", "张伟", "城南"]
+    customers["tariff_category"] = "居民生活"
+    lines = customers.to_csv(index=False).splitlines()
+    data = "\n".join(lines[:-1]).encode("utf-8") + b"\n" + lines[-1].encode("gbk") + b"\n"
+    data.decode("gb18030")  # the premise: GB18030 reads it all, wrongly
+    (dataset_dir / "customers.csv").write_bytes(data)
+
+    [problem] = load_errors(dataset_dir)
+
+    assert problem == (
+        "customers.csv row 4: expected text in one encoding throughout, UTF-8 or GBK/GB18030, "
+        "found text in GBK/GB18030 from this row on, in a file in UTF-8 before it (files joined "
+        "together? Keep one export per file, in one encoding)"
+    )
