@@ -113,10 +113,10 @@ def scan_encoding(path: Path) -> Encoding:
     # the encoding that decoded further is the file's: a GBK export with a bad byte late fails
     # UTF-8 at its first Chinese character, which says nothing of where the file broke
     offset, bad_bytes = max(utf8_failure, gb18030_failure, key=lambda failure: failure[0])
-    row = _line_in_file(path, offset)
-    raise EncodingFailure(
-        row, f"bytes {bad_bytes!r} at byte offset {offset} that are neither UTF-8 nor GBK"
-    )
+    found = f"bytes {bad_bytes!r} at byte offset {offset} that are neither UTF-8 nor GBK"
+    if gb18030_failure[0] > utf8_failure[0]:  # GBK text before them, which UTF-8 is not
+        found += " (the text before them is GBK/GB18030: a row in another encoding joined on?)"
+    raise EncodingFailure(_line_in_file(path, offset), found)
 
 
 def _refuse_utf8_rows(path: Path, utf8_failure: int | None = None) -> None:

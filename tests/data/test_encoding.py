@@ -173,7 +173,8 @@ def test_bad_bytes_late_in_a_gbk_file_are_located_at_their_row_not_the_header(
 
     assert load_errors(dataset_dir) == [
         "customers.csv row 4: expected text encoded as UTF-8 or GBK/GB18030, found bytes "
-        f"b'\\x80' at byte offset {position} that are neither UTF-8 nor GBK"
+        f"b'\\x80' at byte offset {position} that are neither UTF-8 nor GBK (the text before "
+        "them is GBK/GB18030: a row in another encoding joined on?)"
     ]
 
 
