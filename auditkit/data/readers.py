@@ -120,7 +120,7 @@ def _read_csv(path: Path, table: str, header_row: int = 1) -> RawTable:
         if len(names) == 1:  # a title line above the header: every row has more fields
             found = f"a title {names[0].strip()!r} in one cell (delete the lines above the header)"
             raise ReadFailure(
-                file_problem(path, table, "a header row naming the columns", found, row=1)
+                file_problem(path, table, "a header row naming the columns", found, header_row)
             )
         rows, problems = _locate_malformed(path, table, encoding, len(names), header_row)
     _refuse_joined_files(path, table, data, rows, encoding)
