@@ -91,7 +91,10 @@ def _structure_problems(raw: RawTable, spec: TableSpec, names: list[str]) -> lis
     if header_row and missing and is_title(names):
         # a title above the table (often merged across it): the header is further down
         filled = [name for name in names if name]
-        found = f"a title {filled[0]!r} in one cell (delete the rows above the header)"
+        fix = "delete the rows above the header, or give its row as columns.yaml's header_row"
+        if header_row > 1:
+            fix = f"columns.yaml's header_row {header_row}: is that the header's row?"
+        found = f"a title {filled[0]!r} in one cell ({fix})"
         return [
             Problem(
                 raw.file,

@@ -118,7 +118,10 @@ def _read_csv(path: Path, table: str, header_row: int = 1) -> RawTable:
     problems: list[Problem] = []
     if malformed:
         if len(names) == 1:  # a title line above the header: every row has more fields
-            found = f"a title {names[0].strip()!r} in one cell (delete the lines above the header)"
+            fix = "delete the lines above the header, or give its row as columns.yaml's header_row"
+            if header_row > 1:
+                fix = f"columns.yaml's header_row {header_row}: is that the header's row?"
+            found = f"a title {names[0].strip()!r} in one cell ({fix})"
             raise ReadFailure(
                 file_problem(path, table, "a header row naming the columns", found, header_row)
             )

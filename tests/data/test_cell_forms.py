@@ -371,3 +371,16 @@ def test_a_header_row_for_a_parquet_file_is_an_error(
         "columns.yaml [bills]: expected header_row only for a CSV or .xlsx file, found "
         "header_row 2 for bills.parquet, which has no header row"
     ]
+
+
+def test_a_header_row_that_is_one_more_title_is_named_at_that_row(
+    tables: dict[str, pd.DataFrame], tmp_path: Path
+) -> None:
+    folder = write_dataset(tables, tmp_path / "titled", "csv-gbk")
+    titled_csv(folder, "bills", [TITLE, "单位：元"])
+    write_columns(folder, {"header_row": {"bills": 2}})  # but the header is row 3
+
+    assert load_errors(folder) == [
+        "bills.csv row 2: expected a header row naming the columns, found a title '单位：元' in "
+        "one cell (columns.yaml's header_row 2: is that the header's row?)"
+    ]

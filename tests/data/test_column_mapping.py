@@ -174,5 +174,6 @@ def test_an_xlsx_title_row_with_a_mapping_is_one_error_not_every_mapped_column(
 
     assert load_errors(chinese_dir) == [
         "bills.xlsx row 1: expected a header row naming the columns, found a title "
-        "'国网XX供电公司 电费明细 2024年' in one cell (delete the rows above the header)"
+        "'国网XX供电公司 电费明细 2024年' in one cell (delete the rows above the header, or give "
+        "its row as columns.yaml's header_row)"
     ]

@@ -328,7 +328,8 @@ def test_a_title_line_above_the_csv_header_is_one_line(dataset_dir: Path) -> Non
     path.write_text("客户档案\n" + path.read_text(encoding="utf-8"), encoding="utf-8")
     assert validation_errors(dataset_dir) == [
         "customers.csv row 1: expected a header row naming the columns, "
-        "found a title '客户档案' in one cell (delete the lines above the header)"
+        "found a title '客户档案' in one cell (delete the lines above the header, or give its row "
+        "as columns.yaml's header_row)"
     ]
 
 
@@ -382,7 +383,8 @@ def test_a_merged_title_above_the_xlsx_header_is_one_line(xlsx_dir: Path) -> Non
     workbook.save(path)
     assert validation_errors(xlsx_dir) == [
         "customers.xlsx row 1: expected a header row naming the columns, "
-        "found a title '客户档案' in one cell (delete the rows above the header)"
+        "found a title '客户档案' in one cell (delete the rows above the header, or give its row "
+        "as columns.yaml's header_row)"
     ]
 
 
