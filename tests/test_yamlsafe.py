@@ -210,7 +210,8 @@ def test_a_bomb_in_columns_yaml_is_one_problem_of_the_dataset(
     (folder / "columns.yaml").write_text(BOMB, encoding="utf-8")
     validated = run_auditkit("validate", str(folder))
     assert validated.returncode == 1  # `validate`: 1 when the dataset has errors
-    assert validated.stdout.splitlines() == [
+    shown = [line for line in validated.stdout.splitlines() if " read from " not in line]
+    assert shown == [
         "columns.yaml row 5: expected YAML whose aliases expand to at most 10,000 values, "
         "found aliases that expand to more than 10,000 values (an alias bomb)",
         "1 error, 0 warnings (columns.yaml: 1 error, 0 warnings)",

@@ -5,7 +5,8 @@ from __future__ import annotations
 import argparse
 from pathlib import Path
 
-from auditkit.data import count_problems, format_problems, validate
+from auditkit.data import count_problems, format_problems
+from auditkit.data.loader import validate_with_rows
 from auditkit.errors import ParameterError
 
 DEFAULT_PER_KIND = 20
@@ -46,8 +47,10 @@ def run_validate(args: argparse.Namespace) -> int:
     if not folder.is_dir():
         found = "a file" if folder.exists() else "no such folder"
         raise ParameterError("DIR", "a dataset folder", f"{folder} ({found})")
-    problems = validate(folder)
+    problems, rows = validate_with_rows(folder)
     for line in format_problems(problems, per_kind=None if args.all else args.limit):
         print(line)
+    for table, (file, count) in rows.items():  # a table that came out short shows here
+        print(f"{table}: {count:,} row{'s' if count != 1 else ''} read from {file}")
     print(count_problems(problems))
     return 1 if any(problem.severity == "error" for problem in problems) else 0

@@ -42,6 +42,10 @@ _DATETIME_PATTERN = (
     r"^(?P<date>\d{4}-\d{2}-\d{2})"
     r"(?:[ T](?P<minute>\d{2}:\d{2})(?::(?P<second>\d{2})(?:\.(?P<fraction>\d{1,6}))?)?)?$"
 )
+# A date at midnight as Oracle DATE columns export it (SG186, 营销2.0): `2024-03-05 00:00:00`,
+# Java adds `.0`. It is the date, as the same cell is from .xlsx or Parquet; any other time of
+# day in a date column stays an error.
+_MIDNIGHT_PATTERN = r"^(\d{4}-\d{2}-\d{2})[ T]00:00(?::00(?:\.0{1,6})?)?$"
 _WHOLE_LIMIT = 2.0**53
 # Problems listed one by one per column and kind; beyond, one Problem counts the rest (a whole
 # wrong column of 36M rows must not become 36M Python objects).
@@ -439,9 +443,10 @@ def _parse_date(array: pa.Array) -> _Parsed:
         bad = pc.not_equal(stamps, pc.floor_temporal(stamps, unit="day"))
         return _Parsed(_nulled(stamps, bad), bad, _StampsShown(stamps), expected)
     text = _as_text(array)
-    parsed = pc.strptime(text, format="%Y-%m-%d", unit="us", error_is_null=True)
+    day = pc.replace_substring_regex(text, _MIDNIGHT_PATTERN, r"\1")
+    parsed = pc.strptime(day, format="%Y-%m-%d", unit="us", error_is_null=True)
     # strptime accepts 2024-1-5 and rolls 2024-02-30 over: only exact round trips are dates.
-    exact = pc.equal(pc.strftime(parsed, format="%Y-%m-%d"), text)
+    exact = pc.equal(pc.strftime(parsed, format="%Y-%m-%d"), day)
     bad = pc.and_(pc.is_valid(text), pc.invert(pc.fill_null(exact, False)))
     return _Parsed(_nulled(parsed, bad), bad, text, expected)
 
@@ -523,6 +528,15 @@ def _parse_bool(array: pa.Array) -> _Parsed:
     is_false = pc.is_in(words, value_set=pa.array(FALSE_WORDS))
     bad = pc.and_(pc.is_valid(text), pc.invert(pc.or_(is_true, is_false)))
     return _Parsed(_nulled(is_true, pc.is_null(text)), bad, text, expected)
+
+
+def parse_failures(values: pa.Array, kind: str) -> pa.Array:
+    """Where text `values` are not of `kind` (a period or a date, say), as typing would find:
+    for rewriting cells (columns.yaml's layouts) before typing shows them as written."""
+    parsed = _PARSERS[kind](values)
+    if parsed.bad is None:
+        return pa.array(np.zeros(len(values), dtype=bool))
+    return pc.fill_null(parsed.bad, False)
 
 
 _PARSERS = {

@@ -29,6 +29,7 @@ import pyarrow as pa
 import pyarrow.compute as pc
 import pyarrow.parquet as pq
 
+from auditkit.data.cell_forms import apply_forms
 from auditkit.data.consistency import check_key, check_reference
 from auditkit.data.frames import TypedTable, codes_of
 from auditkit.data.intake import locate_folder, type_raw
@@ -123,15 +124,20 @@ def _source(source: Path, problems: list[Problem]) -> tuple[list[str], Batches]:
     if is_partitioned(source):
         dataset = PartitionedDataset(source)
         return list(dataset.table_info), lambda name, rows: _converted_batches(dataset, name, rows)
-    files, mapping = locate_folder(source, problems)
+    files, columns = locate_folder(source, problems)
 
     def batches(name: str, batch_rows: int) -> Iterator[RawTable]:
         renamed = None
         for raw in read_parquet_batches(files[name], name, batch_rows):
             if renamed is None:
-                renamed, mapping_problems = apply_mapping(name, raw.data.column_names, mapping)
+                renamed, mapping_problems = apply_mapping(
+                    name, raw.data.column_names, columns.mapping
+                )
                 problems.extend(mapping_problems)
-            yield RawTable(raw.data.rename_columns(renamed), raw.rows, raw.file, raw.format)
+            batch = RawTable(raw.data.rename_columns(renamed), raw.rows, raw.file, raw.format)
+            batch, form_problems = apply_forms(batch, name, columns.forms.get(name, {}))
+            problems.extend(form_problems)
+            yield batch
 
     return list(files), batches
 

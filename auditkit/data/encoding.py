@@ -13,6 +13,10 @@ import mmap
 from dataclasses import dataclass
 from pathlib import Path
 
+import numpy as np
+import pyarrow as pa
+import pyarrow.compute as pc
+
 SAMPLE_BYTES = 1 << 20
 _SCAN_CHUNK = 1 << 24
 _EXPECTED = "text encoded as UTF-8 or GBK/GB18030"
@@ -26,6 +30,16 @@ _FOREIGN_BOMS = (
     (codecs.BOM_UTF32_BE, "UTF-32"),
     (codecs.BOM_UTF16_LE, "UTF-16"),
     (codecs.BOM_UTF16_BE, "UTF-16"),
+)
+
+
+# The bytes of a CJK character (U+4E00-U+9FFF) in UTF-8, and a line of valid UTF-8 (RFC 3629),
+# matched on bytes (Arrow matches binary data byte by byte).
+_UTF8_CJK = rb"[\xe4-\xe9][\x80-\xbf][\x80-\xbf]"
+_UTF8_LINE = (
+    rb"^(?:[\x00-\x7f]|[\xc2-\xdf][\x80-\xbf]|\xe0[\xa0-\xbf][\x80-\xbf]"
+    rb"|[\xe1-\xec\xee\xef][\x80-\xbf]{2}|\xed[\x80-\x9f][\x80-\xbf]"
+    rb"|\xf0[\x90-\xbf][\x80-\xbf]{2}|[\xf1-\xf3][\x80-\xbf]{3}|\xf4[\x80-\x8f][\x80-\xbf]{2})*$"
 )
 
 
@@ -66,9 +80,11 @@ def sniff_encoding(path: Path) -> Encoding:
     _refuse_nul(path, head)
     if head.startswith(codecs.BOM_UTF8):
         return UTF8_BOM
-    if _decodes(head, "utf-8"):
+    utf8_failure = _failure_in(head, "utf-8")
+    if utf8_failure is None:
         return UTF8
-    if _decodes(head, "gb18030"):
+    if _failure_in(head, "gb18030") is None:
+        _refuse_utf8_rows(path, utf8_failure)
         return GB18030
     return scan_encoding(path)
 
@@ -81,7 +97,9 @@ def scan_encoding(path: Path) -> Encoding:
     utf8_failure = _first_failure(path, "utf-8")
     if utf8_failure is None:
         return UTF8
-    if _first_failure(path, "gb18030") is None:
+    gb18030_failure = _first_failure(path, "gb18030")
+    if gb18030_failure is None:
+        _refuse_utf8_rows(path, utf8_failure[0])
         return GB18030
     joined = _find_in_file(path, codecs.BOM_UTF8, start=1)
     if joined is not None:  # e.g. a UTF-8 export with its mark appended to a GBK one
@@ -92,11 +110,80 @@ def scan_encoding(path: Path) -> Encoding:
         raise EncodingFailure(
             _line_in_file(path, joined), f"one {where} {BOM_JOINED}", expected=BOM_EXPECTED
         )
-    offset, bad_bytes = utf8_failure
-    row = _line_in_file(path, offset)
+    # the encoding that decoded further is the file's: a GBK export with a bad byte late fails
+    # UTF-8 at its first Chinese character, which says nothing of where the file broke
+    offset, bad_bytes = max(utf8_failure, gb18030_failure, key=lambda failure: failure[0])
+    found = f"bytes {bad_bytes!r} at byte offset {offset} that are neither UTF-8 nor GBK"
+    if gb18030_failure[0] > utf8_failure[0]:  # GBK text before them, which UTF-8 is not
+        found += " (the text before them is GBK/GB18030: a row in another encoding joined on?)"
+    raise EncodingFailure(_line_in_file(path, offset), found)
+
+
+def _refuse_utf8_rows(path: Path, utf8_failure: int | None = None) -> None:
+    """Raise EncodingFailure at the first line of a GB18030 file that is UTF-8 with Chinese in it:
+    an export joined onto another without a byte-order mark, whose text would load as mojibake
+    (城南 as 鍩庡崡, a district of its own). When such lines come before `utf8_failure`, the
+    offset where UTF-8 first fails, the file is UTF-8 joined by GBK there: named at that row.
+
+    GBK text is almost never valid UTF-8 holding a CJK character (its two-byte characters would
+    have to line up as UTF-8's three-byte ones across the whole line). Lines are checked by Arrow's
+    regular expressions in chunks, no Python per line: lines holding a UTF-8 CJK character's
+    bytes first, then whether those are valid UTF-8 throughout.
+    """
+    joined: list[int] = []
+    with path.open("rb") as handle:
+        start, carry = 0, b""
+        while chunk := handle.read(_SCAN_CHUNK):
+            block = carry + chunk
+            cut = max(block.rfind(b"\n"), block.rfind(b"\r")) + 1 or len(block)
+            joined += [start + offset for offset in _utf8_line_starts(block[:cut])]
+            if len(joined) > 1:
+                break
+            start, carry = start + cut, block[cut:]
+        else:
+            joined += [start + offset for offset in _utf8_line_starts(carry)]
+    if not joined:
+        return
+    expected = "text in one encoding throughout, UTF-8 or GBK/GB18030"
+    if utf8_failure is not None and joined[0] < utf8_failure:
+        raise EncodingFailure(
+            _line_in_file(path, utf8_failure),
+            "text in GBK/GB18030 from this row on, in a file in UTF-8 before it (files joined "
+            "together? Keep one export per file, in one encoding)",
+            expected=expected,
+        )
+    more = " and in later rows" if len(joined) > 1 else ""
     raise EncodingFailure(
-        row, f"bytes {bad_bytes!r} at byte offset {offset} that are neither UTF-8 nor GBK"
+        _line_in_file(path, joined[0]),
+        f"text in UTF-8 in this row{more} of a file read as GBK/GB18030 (files joined "
+        "together? Keep one export per file, in one encoding)",
+        expected=expected,
     )
+
+
+def _utf8_line_starts(block: bytes) -> list[int]:
+    """Offsets in `block` of (at most two) lines that are valid UTF-8 holding a CJK character."""
+    if not block:
+        return []
+    bytes_ = np.frombuffer(block, dtype=np.uint8)
+    if bytes_.max() < 0xE4:  # no lead byte of a CJK character in UTF-8 (fast for ASCII)
+        return []
+    ends = np.flatnonzero((bytes_ == 10) | (bytes_ == 13))
+    starts = np.concatenate(([0], ends + 1))
+    offsets = np.append(starts, len(block)) if starts[-1] < len(block) else starts
+    lines = pa.LargeBinaryArray.from_buffers(
+        pa.large_binary(),
+        len(offsets) - 1,
+        [None, pa.py_buffer(offsets.astype(np.int64)), pa.py_buffer(block)],
+    )
+    candidates = np.flatnonzero(
+        pc.match_substring_regex(lines, _UTF8_CJK).to_numpy(zero_copy_only=False)
+    )
+    if not candidates.size:
+        return []
+    valid = pc.match_substring_regex(lines.take(pa.array(candidates)), _UTF8_LINE)
+    found = candidates[valid.to_numpy(zero_copy_only=False)][:2]
+    return [int(offsets[position]) for position in found]
 
 
 def _refuse_nul(path: Path, head: bytes) -> None:
@@ -122,14 +209,15 @@ def _find_in_file(path: Path, needle: bytes, start: int) -> int | None:
     return found if found >= 0 else None
 
 
-def _decodes(sample: bytes, codec: str) -> bool:
-    """Whether `sample` decodes, allowing a multi-byte character cut at the sample's end."""
+def _failure_in(sample: bytes, codec: str) -> int | None:
+    """Offset where `sample` fails to decode, None when it decodes (a multi-byte character cut
+    at the sample's end allowed)."""
     decoder = codecs.getincrementaldecoder(codec)(errors="strict")
     try:
         decoder.decode(sample, final=False)
-    except UnicodeDecodeError:
-        return False
-    return True
+    except UnicodeDecodeError as error:
+        return error.start
+    return None
 
 
 def _first_failure(path: Path, codec: str) -> tuple[int, bytes] | None:

@@ -85,14 +85,25 @@ def type_table(raw: RawTable, spec: TableSpec) -> tuple[TypedTable | None, list[
 
 
 def _structure_problems(raw: RawTable, spec: TableSpec, names: list[str]) -> list[Problem]:
-    header_row = 1 if raw.rows.first_row == 2 else None  # Parquet and frames have no header row
-    filled = [name for name in names if name]
+    # the header's row (below titles columns.yaml skips); Parquet and frames have none
+    header_row = raw.rows.first_row - 1 if raw.format in ("csv", "xlsx") else None
     missing = [name for name in spec.required_columns if name not in names]
-    if header_row and missing and len(filled) == 1 and len(names) > 1:
+    if header_row and missing and is_title(names):
         # a title above the table (often merged across it): the header is further down
-        found = f"a title {filled[0]!r} in one cell (delete the rows above the header)"
+        filled = [name for name in names if name]
+        fix = "delete the rows above the header, or give its row as columns.yaml's header_row"
+        if header_row > 1:
+            fix = f"columns.yaml's header_row {header_row}: is that the header's row?"
+        found = f"a title {filled[0]!r} in one cell ({fix})"
         return [
-            Problem(raw.file, 1, None, "a header row naming the columns", found, table=spec.name)
+            Problem(
+                raw.file,
+                header_row,
+                None,
+                "a header row naming the columns",
+                found,
+                table=spec.name,
+            )
         ]
     problems = []
     for name, count in Counter(names).items():
@@ -145,6 +156,12 @@ def _structure_problems(raw: RawTable, spec: TableSpec, names: list[str]) -> lis
             )
         )
     return problems
+
+
+def is_title(names: list[str]) -> bool:
+    """Whether a header row of several columns has one name only: a title above the table (the
+    header is further down), whatever columns.yaml maps."""
+    return len(names) > 1 and sum(1 for name in names if name) == 1
 
 
 def _without_cells(issue: Issue, refused: np.ndarray) -> Issue | None:
@@ -219,7 +236,16 @@ def issue_problems(
             f"{unlisted} more rows like this from row {first_unlisted} on (not listed one by one)"
         )
         problems.append(
-            Problem(file, None, column, issue.expected, found, severity=severity, table=table)
+            Problem(
+                file,
+                None,
+                column,
+                issue.expected,
+                found,
+                severity=severity,
+                table=table,
+                count=unlisted,
+            )
         )
     return problems
 

@@ -15,9 +15,16 @@ from pathlib import Path
 import pandas as pd
 import pyarrow as pa
 
+from auditkit.data.cell_forms import apply_forms
 from auditkit.data.consistency import check_tables
-from auditkit.data.frames import TypedTable, type_table
-from auditkit.data.mapping import ColumnMapping, apply_mapping, read_mapping
+from auditkit.data.frames import TypedTable, is_title, type_table
+from auditkit.data.mapping import (
+    HEADER_ROW,
+    MAPPING_FILE,
+    ColumnsFile,
+    apply_mapping,
+    read_columns,
+)
 from auditkit.data.problems import Problem, shown_path
 from auditkit.data.readers import (
     FORMATS,
@@ -29,6 +36,10 @@ from auditkit.data.readers import (
 )
 from auditkit.data.schema import TABLES
 
+# Files skipped unseen: hidden ones and the lock file Excel keeps beside a workbook it has open.
+_IGNORED_PREFIXES = (".", "~$")
+# Suffixes of files that hold tables: one under an unknown name is refused, not skipped.
+_TABLE_SUFFIXES = frozenset((*FORMATS, ".xls", ".xlsm", ".tsv"))
 _OLD_FORMATS = {".xls": "an old Excel format: save it as .xlsx", ".txt": "not a .csv file name"}
 
 
@@ -84,41 +95,73 @@ def read_folder(folder: Path, check: bool = True) -> Intake:
     """Read and type every table file of `folder` (with `check`, check keys, references and kWh
     too), collecting every problem."""
     outcome = Intake()
-    files, mapping = locate_folder(folder, outcome.problems)
+    files, columns = locate_folder(folder, outcome.problems)
     for name, path in files.items():
-        _read_into(outcome, name, path, mapping)
+        _read_into(outcome, name, path, columns)
     if check:
         outcome.problems.extend(check_tables(outcome.tables))
     return outcome
 
 
-def locate_folder(folder: Path, problems: list[Problem]) -> tuple[dict[str, Path], ColumnMapping]:
-    """The file of each table of `folder` and its columns.yaml mapping; appends to `problems`
-    a missing folder, a required table absent, a table in two files and mapping mistakes."""
+def locate_folder(folder: Path, problems: list[Problem]) -> tuple[dict[str, Path], ColumnsFile]:
+    """The file of each table of `folder` and what its columns.yaml says; appends to `problems`
+    a missing folder, a required table absent, a table in two files, columns.yaml mistakes and
+    a header row given for a Parquet file (which has none)."""
     if not folder.is_dir():
         found = "a file, not a folder" if folder.exists() else "no such folder"
         problems.append(Problem(shown_path(folder), None, None, "a dataset folder", found))
-        return {}, {}
+        return {}, ColumnsFile()
     files = _locate_tables(folder, problems)
-    mapping, mapping_problems = read_mapping(folder)
+    columns, mapping_problems = read_columns(folder)
     problems.extend(mapping_problems)
-    return files, mapping
+    for name, row in columns.header_rows.items():
+        if name in files and files[name].suffix.lower() == ".parquet":
+            found = f"{HEADER_ROW} {row} for {files[name].name}, which has no header row"
+            problems.append(
+                Problem(
+                    f"{MAPPING_FILE} [{name}]",
+                    None,
+                    None,
+                    f"{HEADER_ROW} only for a CSV or .xlsx file",
+                    found,
+                    table=name,
+                )
+            )
+    return files, columns
 
 
 def _locate_tables(folder: Path, problems: list[Problem]) -> dict[str, Path]:
     """The file of each table present (names matched case-insensitively), in contract order; a
-    problem for a required table absent, or any table given only in a format not read (.xls)."""
+    problem for a required table absent, any table given only in a format not read (.xls), and
+    any file that would be left unread though it may hold a table's rows (`_stray_file`)."""
     candidates: dict[str, list[Path]] = {name: [] for name in TABLES}
     unsupported: dict[str, list[Path]] = {name: [] for name in TABLES}
     for entry in sorted(folder.iterdir()):
+        if entry.name.startswith(_IGNORED_PREFIXES):
+            continue
+        if entry.is_dir() and entry.name.lower() in TABLES:  # parts in a folder: not read
+            expected = f"the table {entry.name.lower()} as one file, not a folder of parts"
+            found = f"a folder {shown_path(entry.name)} (join its parts into one file)"
+            problems.append(
+                Problem(
+                    shown_path(entry.name), None, None, expected, found, table=entry.name.lower()
+                )
+            )
+            continue
+        if not entry.is_file():
+            continue
         stem, suffix = entry.stem.lower(), entry.suffix.lower()
-        if stem in TABLES and entry.is_file():
+        if stem in TABLES:
             (candidates if suffix in FORMATS else unsupported)[stem].append(entry)
+        else:
+            stray = _stray_file(entry)
+            if stray is not None:
+                problems.append(stray)
     files: dict[str, Path] = {}
     for name, spec in TABLES.items():
         found = candidates[name]
-        if len(found) > 1:
-            names = " and ".join(path.name for path in found)
+        if len(found) > 1 or (found and unsupported[name]):  # bills.csv beside bills.xls too
+            names = " and ".join(path.name for path in sorted(found + unsupported[name]))
             problems.append(Problem(name, None, None, "one file per table", names, table=name))
         elif found:
             files[name] = found[0]
@@ -134,8 +177,33 @@ def _locate_tables(folder: Path, problems: list[Problem]) -> dict[str, Path]:
     return files
 
 
-def _read_into(outcome: Intake, name: str, path: Path, mapping: ColumnMapping) -> None:
+def _stray_file(entry: Path) -> Problem | None:
+    """An error for a file that is no table's file but may hold table rows: a name starting with
+    a table's (`bills_2.csv`, `bills (2).csv`, `bills-202402.csv`, `bills.csv.gz`: a table split
+    over files or compressed), or a table format under an unknown name (`电费明细.csv`). Read as
+    absent, its rows would be missing from every check and finding (false unbilled accounts)."""
+    lowered = entry.name.lower()
+    table = max((name for name in TABLES if lowered.startswith(name)), key=len, default=None)
+    if table is not None:
+        expected = (
+            f"one file per table, named {table}.csv, {table}.xlsx or {table}.parquet (join "
+            f"the parts into one file, or move this one out of the folder)"
+        )
+        found = f"a file whose name starts with {table}, not read ({table} split over files?)"
+        return Problem(shown_path(entry.name), None, None, expected, found, table=table)
+    if any(suffix.lower() in _TABLE_SUFFIXES for suffix in entry.suffixes):
+        expected = (
+            "table files named after their table (customers.csv, bills.csv, ...: rename it, or "
+            "move it out of the folder)"
+        )
+        found = "a file of no known table, not read"
+        return Problem(shown_path(entry.name), None, None, expected, found)
+    return None
+
+
+def _read_into(outcome: Intake, name: str, path: Path, columns: ColumnsFile) -> None:
     spec = TABLES[name]
+    mapping = columns.mapping
     table_mapping = mapping.get(name, {})
 
     def kind_of(file_column: str) -> str | None:
@@ -143,7 +211,7 @@ def _read_into(outcome: Intake, name: str, path: Path, mapping: ColumnMapping) -
         return spec.column(canonical).kind if canonical in spec.column_names else None
 
     try:
-        raw = read_table(path, name, kind_of)
+        raw = read_table(path, name, kind_of, columns.header_rows.get(name, 1))
     except ReadFailure as failure:
         outcome.problems.append(failure.problem)
         return
@@ -156,8 +224,11 @@ def _read_into(outcome: Intake, name: str, path: Path, mapping: ColumnMapping) -
         outcome.problems.extend(partly.problems)
         raw = partly.raw
     renamed, mapping_problems = apply_mapping(name, raw.data.column_names, mapping)
-    outcome.problems.extend(mapping_problems)
+    if not is_title(raw.data.column_names):  # a title row: its one error says it (typing)
+        outcome.problems.extend(mapping_problems)
     raw = replace(raw, data=raw.data.rename_columns(renamed))
+    raw, form_problems = apply_forms(raw, name, columns.forms.get(name, {}))
+    outcome.problems.extend(form_problems)
     outcome.sources[name] = TableSource(raw.file, raw.format, raw.encoding)
     _type_into(outcome, name, raw)
 

@@ -14,9 +14,8 @@ from auditkit.data.partitioned import (
     PartitionedDataset,
     is_partitioned,
     load_partitioned,
-    validate_partitioned,
 )
-from auditkit.data.problems import Problem
+from auditkit.data.problems import DataValidationError, Problem
 
 
 def load(
@@ -39,6 +38,24 @@ def load(
 
 def validate(path: str | Path) -> list[Problem]:
     """Every problem (errors and warnings) of the dataset folder at `path`, without raising."""
+    return validate_with_rows(path)[0]
+
+
+def validate_with_rows(path: str | Path) -> tuple[list[Problem], dict[str, tuple[str, int]]]:
+    """Every problem of the dataset folder at `path`, and per table read its file and the rows
+    read from it (so a user sees a table that came out short). A converted folder gives its row
+    counts only when it loads without errors."""
     if is_partitioned(path):
-        return validate_partitioned(path)
-    return read_folder(Path(path)).problems
+        try:
+            dataset = PartitionedDataset(path).dataset(validate=True)
+        except DataValidationError as error:
+            return error.problems, {}
+        return list(dataset.problems), {
+            name: (dataset.sources[name].file, len(frame))
+            for name, frame in dataset.tables().items()
+        }
+    intake = read_folder(Path(path))
+    rows = {
+        name: (intake.sources[name].file, len(typed.frame)) for name, typed in intake.tables.items()
+    }
+    return intake.problems, rows

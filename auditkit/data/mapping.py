@@ -1,13 +1,21 @@
-"""`columns.yaml`: a utility's own column names (often Chinese, e.g. 户号, 倍率) → canonical names.
+"""`columns.yaml`: a utility's own column names (often Chinese, e.g. 户号, 倍率) → canonical names,
+and how the file writes a column's values where that differs from the contract.
 
-The file holds one mapping per table, from the file's column name to the canonical one. Every
-mistake in it (an unknown table, a target that is not a canonical column, a source column missing
-from the file, two sources for one target) is reported naming columns.yaml, the table and the
-column, because a silently ignored mapping would look like a missing column later.
+The file holds one mapping per table, from the file's column name to the canonical one, or to
+`{column: canonical name, format: ..., values: {...}}` (a `CellForm`: a period or date layout
+such as `YYYYMM` or `YYYY年M月D日`, a map of coded values such as 实抄 → actual, digit groups and a
+currency sign in a number); beside the tables, `header_row` gives the row of a table's header
+where titles sit above it. Every mistake in it (an unknown table, a target that is not a
+canonical column, a source column missing from the file, two sources for one target, an option
+unknown or not for that column, a header row that is no row) is reported naming columns.yaml,
+the table and the column, because a silently ignored mapping would look like a missing column
+later.
 """
 
 from __future__ import annotations
 
+from collections.abc import Mapping
+from dataclasses import dataclass, field
 from pathlib import Path
 
 import yaml
@@ -21,51 +29,164 @@ MAPPING_FILE = "columns.yaml"
 
 ColumnMapping = dict[str, dict[str, str]]
 
+#: The layouts columns.yaml may give a period or date column, by kind: each layout's pattern, its
+#: fields named year, month and day (month and day of one or two digits where the layout says
+#: M or D). The contract's own layout is always accepted too.
+LAYOUTS: dict[str, dict[str, str]] = {
+    "period": {
+        "YYYY-MM": r"^(?P<year>\d{4})-(?P<month>\d{2})$",
+        "YYYYMM": r"^(?P<year>\d{4})(?P<month>\d{2})$",
+        "YYYY年M月": r"^(?P<year>\d{4})年(?P<month>\d{1,2})月$",
+        "YYYY/M": r"^(?P<year>\d{4})/(?P<month>\d{1,2})$",
+    },
+    "date": {
+        "YYYY-MM-DD": r"^(?P<year>\d{4})-(?P<month>\d{2})-(?P<day>\d{2})$",
+        "YYYYMMDD": r"^(?P<year>\d{4})(?P<month>\d{2})(?P<day>\d{2})$",
+        "YYYY/M/D": r"^(?P<year>\d{4})/(?P<month>\d{1,2})/(?P<day>\d{1,2})$",
+        "YYYY年M月D日": r"^(?P<year>\d{4})年(?P<month>\d{1,2})月(?P<day>\d{1,2})日$",
+    },
+}
+_OPTIONS = ("column", "format", "values", "thousands", "currency")
+#: The digit-group separator a number column may be given (`3,767.23`).
+THOUSANDS = ","
+
+
+@dataclass(frozen=True)
+class CellForm:
+    """How a file writes a column's values, from columns.yaml: `layout`, a key of LAYOUTS for
+    the column's kind; `values`, the file's spelling of a coded value → the contract's; for a
+    number, `thousands` (digits grouped by THOUSANDS) and `currency` (a leading ¥ or a
+    trailing 元)."""
+
+    layout: str | None = None
+    values: Mapping[str, str] | None = None
+    thousands: bool = False
+    currency: bool = False
+
+
+#: Per table, per canonical column, the form its values are written in (columns given one).
+CellForms = dict[str, dict[str, CellForm]]
+#: columns.yaml's key, beside the tables, for the row of each table's header (titles above it).
+HEADER_ROW = "header_row"
+#: The lowest a header may sit: exports put one to a few title lines above it.
+MAX_HEADER_ROW = 100
+
+
+@dataclass(frozen=True)
+class ColumnsFile:
+    """What columns.yaml says: names per table, cell forms per table and column, and the row of
+    a table's header where titles sit above it (row 1 otherwise)."""
+
+    mapping: ColumnMapping = field(default_factory=dict)
+    forms: CellForms = field(default_factory=dict)
+    header_rows: dict[str, int] = field(default_factory=dict)
+
 
 def read_mapping(folder: Path) -> tuple[ColumnMapping, list[Problem]]:
     """The column mapping of the dataset in `folder` (empty when there is no columns.yaml)."""
+    columns, problems = read_columns(folder)
+    return columns.mapping, problems
+
+
+def read_columns(folder: Path) -> tuple[ColumnsFile, list[Problem]]:
+    """What the columns.yaml of the dataset in `folder` says (nothing when there is none), with
+    every mistake found in it."""
     path = folder / MAPPING_FILE
     if not path.is_file():
-        return {}, []
+        return ColumnsFile(), []
     try:
         text = path.read_bytes().decode(sniff_encoding(path).codec).lstrip("\ufeff")
         document = yamlsafe.safe_load(text)
     except EncodingFailure as failure:
-        return {}, [_problem(None, None, failure.expected, failure.found, row=failure.row)]
+        return ColumnsFile(), [
+            _problem(None, None, failure.expected, failure.found, row=failure.row)
+        ]
     except yamlsafe.RefusedYAMLError as refused:
-        return {}, [_problem(None, None, refused.expected, refused.found, row=refused.line)]
+        return ColumnsFile(), [
+            _problem(None, None, refused.expected, refused.found, row=refused.line)
+        ]
     except yaml.YAMLError as error:
         mark = getattr(error, "problem_mark", None)
         row = mark.line + 1 if mark is not None else None
         found = getattr(error, "problem", None) or str(error)
-        return {}, [_problem(None, None, "valid YAML", f"a syntax error ({found})", row=row)]
+        return ColumnsFile(), [
+            _problem(None, None, "valid YAML", f"a syntax error ({found})", row=row)
+        ]
     if document is None:
-        return {}, []
+        return ColumnsFile(), []
     if not isinstance(document, dict):
         expected = "a mapping of table names to column mappings"
-        return {}, [_problem(None, None, expected, f"{type(document).__name__} {document!r}")]
+        return ColumnsFile(), [
+            _problem(None, None, expected, f"{type(document).__name__} {document!r}")
+        ]
     mapping: ColumnMapping = {}
+    forms: CellForms = {}
+    header_rows: dict[str, int] = {}
     problems: list[Problem] = []
     for table, columns in document.items():
-        table_mapping, table_problems = _table_mapping(str(table), columns)
+        if table == HEADER_ROW:
+            header_rows, header_problems = _header_rows(columns)
+            problems.extend(header_problems)
+            continue
+        table_mapping, table_forms, table_problems = _table_mapping(str(table), columns)
         problems.extend(table_problems)
         if table_mapping:
             mapping[str(table)] = table_mapping
-    return mapping, problems
+        if table_forms:
+            forms[str(table)] = table_forms
+    return ColumnsFile(mapping, forms, header_rows), problems
 
 
-def _table_mapping(table: str, columns: object) -> tuple[dict[str, str], list[Problem]]:
+def _header_rows(rows: object) -> tuple[dict[str, int], list[Problem]]:
+    """`header_row: {table: row}`: the row of each table's header, below a title."""
+    if not isinstance(rows, dict):
+        expected = f"{HEADER_ROW} as a mapping of table names to the row of their header"
+        return {}, [_problem(None, None, expected, repr(rows))]
+    header_rows: dict[str, int] = {}
+    problems = []
+    for table, row in rows.items():
+        if str(table) not in TABLES:
+            expected = f"{HEADER_ROW} for a table name ({', '.join(TABLES)})"
+            problems.append(_problem(None, None, expected, f"unknown table {table!r}"))
+        elif isinstance(row, bool) or not isinstance(row, int) or not 1 <= row <= MAX_HEADER_ROW:
+            expected = f"{HEADER_ROW} a whole number from 1 to {MAX_HEADER_ROW} (the header's row)"
+            problems.append(_problem(str(table), None, expected, f"{HEADER_ROW} {row!r}"))
+        else:
+            header_rows[str(table)] = row
+    return header_rows, problems
+
+
+def _table_mapping(
+    table: str, columns: object
+) -> tuple[dict[str, str], dict[str, CellForm], list[Problem]]:
     if table not in TABLES:
         known = ", ".join(TABLES)
-        return {}, [_problem(table, None, f"a table name ({known})", f"unknown table {table!r}")]
+        return (
+            {},
+            {},
+            [_problem(table, None, f"a table name ({known})", f"unknown table {table!r}")],
+        )
     if not isinstance(columns, dict):
         expected = "a mapping of file column names to canonical names"
-        return {}, [_problem(table, None, expected, repr(columns))]
+        return {}, {}, [_problem(table, None, expected, repr(columns))]
     canonical = TABLES[table].column_names
     mapping: dict[str, str] = {}
+    forms: dict[str, CellForm] = {}
     problems: list[Problem] = []
     for source, target in columns.items():
-        source_name, target_name = str(source).strip(), str(target).strip()
+        source_name = str(source).strip()
+        options: dict[object, object] = {}
+        if isinstance(target, dict):
+            options = target
+            if "column" not in options:
+                expected = (
+                    "a canonical column name, or a mapping with column: (the canonical name) "
+                    "and its options (format, values)"
+                )
+                problems.append(_problem(table, source_name, expected, f"{target!r}"))
+                continue
+            target = options["column"]
+        target_name = str(target).strip()
         if target_name not in canonical:
             expected = f"a canonical column of {table} ({', '.join(canonical)})"
             problems.append(_problem(table, source_name, expected, repr(target_name)))
@@ -78,8 +199,68 @@ def _table_mapping(table: str, columns: object) -> tuple[dict[str, str], list[Pr
                 _problem(table, source_name, expected, f"a second source for {target_name}")
             )
         else:
+            form, form_problems = _cell_form(table, source_name, target_name, options)
+            problems.extend(form_problems)
             mapping[source_name] = target_name
-    return mapping, problems
+            if form is not None:
+                forms[target_name] = form
+    return mapping, forms, problems
+
+
+def _cell_form(
+    table: str, source: str, target: str, options: dict[object, object]
+) -> tuple[CellForm | None, list[Problem]]:
+    """The form of column `target`'s values from its options in columns.yaml, or None (no
+    option, or a mistake: reported, and the column's values then read as the contract writes
+    them)."""
+    problems = []
+    for option in options:
+        if option not in _OPTIONS:
+            expected = f"an option of a column ({', '.join(_OPTIONS)})"
+            problems.append(_problem(table, source, expected, f"an option {option!r}"))
+    column = TABLES[table].column(target)
+    layout = options.get("format")
+    if layout is not None:
+        layouts = LAYOUTS.get(column.kind)
+        if layouts is None:
+            expected = "format only for a period or date column"
+            found = f"format {layout!r} for {target}, a {column.kind} column"
+            problems.append(_problem(table, source, expected, found))
+        elif str(layout) not in layouts:
+            expected = f"format one of {', '.join(layouts)} for {target}"
+            problems.append(_problem(table, source, expected, f"format {layout!r}"))
+        layout = str(layout)
+    values = options.get("values")
+    if values is not None:
+        if column.allowed is None:
+            expected = "values only for a coded column (one with allowed values)"
+            found = f"values for {target}, which takes any {column.kind}"
+            problems.append(_problem(table, source, expected, found))
+        elif not isinstance(values, dict) or not values:
+            expected = "values as a mapping of the file's values to the contract's"
+            problems.append(_problem(table, source, expected, f"values {values!r}"))
+        else:
+            for written, meant in values.items():
+                if str(meant).strip() not in column.allowed:
+                    expected = f"values mapped to one of {', '.join(column.allowed)}"
+                    found = f"{str(written)!r} mapped to {str(meant)!r}"
+                    problems.append(_problem(table, source, expected, found))
+            values = {str(written).strip(): str(meant).strip() for written, meant in values.items()}
+    thousands, currency = options.get("thousands"), options.get("currency")
+    for option, value in (("thousands", thousands), ("currency", currency)):
+        if value is not None and column.kind not in ("number", "integer"):
+            expected = f"{option} only for a number column"
+            found = f"{option} for {target}, a {column.kind} column"
+            problems.append(_problem(table, source, expected, found))
+    if thousands is not None and thousands != THOUSANDS:
+        found = f"thousands {thousands!r}"
+        problems.append(_problem(table, source, f"thousands {THOUSANDS!r}", found))
+    if currency is not None and not isinstance(currency, bool):
+        found = f"currency {currency!r}"
+        problems.append(_problem(table, source, "currency true or false", found))
+    if problems or (layout is None and values is None and thousands is None and not currency):
+        return None, problems
+    return CellForm(layout, values, thousands is not None, bool(currency)), []
 
 
 def apply_mapping(

@@ -35,7 +35,10 @@ class Problem:
     data row = 2) and the 1-based record number for Parquet and in-memory frames; None when the
     problem concerns a whole file or column. `found` is already formatted for display (values are
     quoted with repr). Row-level warnings carry the customer_id and period they concern so the
-    audit rules and the report can attach them to a customer.
+    audit rules and the report can attach them to a customer. `count` is how many rows the
+    problem stands for: 1, or for the one Problem counting the cells of an issue past its
+    listing limit (a whole column of 36M bad cells is not 36M objects) those cells' number, so
+    every count and message says the true figure.
     """
 
     file: str
@@ -47,6 +50,7 @@ class Problem:
     table: str | None = None
     customer_id: str | None = None
     period: str | None = None
+    count: int = 1
 
     def __str__(self) -> str:
         place = self.file
@@ -73,7 +77,7 @@ class DataValidationError(AuditkitError):
     def __init__(self, problems: Sequence[Problem]) -> None:
         self.problems = list(problems)
         self.errors = [problem for problem in self.problems if problem.severity == "error"]
-        errors = len(self.errors)
+        errors = sum(problem.count for problem in self.errors)
         header = f"the dataset has {errors} error{'s' if errors != 1 else ''}:"
         super().__init__("\n".join([header, *format_problems(self.problems, per_kind=10)]))
 
@@ -98,7 +102,7 @@ def format_problems(problems: Iterable[Problem], per_kind: int | None = 20) -> l
             shown[problem.kind] += 1
             lines.append(str(problem))
         else:
-            hidden[problem.kind] += 1
+            hidden[problem.kind] += problem.count
     for (file, column, expected), count in hidden.items():
         where = f"{file}, column {column}" if column else file
         lines.append(f"... and {count} more rows in {where} (expected {expected})")
@@ -111,8 +115,8 @@ def count_problems(problems: Iterable[Problem]) -> str:
     totals: Counter[str] = Counter()
     for problem in problems:
         table = problem.table or problem.file
-        per_table.setdefault(table, Counter())[problem.severity] += 1
-        totals[problem.severity] += 1
+        per_table.setdefault(table, Counter())[problem.severity] += problem.count
+        totals[problem.severity] += problem.count
 
     def counts(counter: Counter[str]) -> str:
         errors, warnings = counter["error"], counter["warning"]

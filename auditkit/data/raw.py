@@ -72,3 +72,17 @@ def file_problem(
     return Problem(
         file=path.name, row=row, column=None, expected=expected, found=found, table=table
     )
+
+
+def title_rows_refused(path: Path, table: str, rows: list[list[object]], header_row: int) -> None:
+    """Raise ReadFailure unless each of `rows`, the rows above a header columns.yaml puts at
+    row `header_row`, is a title: at most one filled cell (a row of data there would be lost)."""
+    for number, row in enumerate(rows, start=1):
+        filled = [value for value in row if value is not None and str(value).strip()]
+        if len(filled) > 1:
+            found = (
+                f"a row of {len(filled)} filled cells (columns.yaml's header_row {header_row} "
+                "puts the header below it: is that its row?)"
+            )
+            expected = "a title above the header (one filled cell at most)"
+            raise ReadFailure(file_problem(path, table, expected, found, row=number))

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import csv
 import io
+import itertools
 import os
 from collections.abc import Callable, Iterator
 from concurrent.futures import ThreadPoolExecutor
@@ -33,7 +34,14 @@ from auditkit.data.encoding import (
     sniff_encoding,
 )
 from auditkit.data.problems import Problem
-from auditkit.data.raw import RawTable, ReadFailure, ReadProblems, RowIndex, file_problem
+from auditkit.data.raw import (
+    RawTable,
+    ReadFailure,
+    ReadProblems,
+    RowIndex,
+    file_problem,
+    title_rows_refused,
+)
 from auditkit.data.schema import TABLES, Kind
 from auditkit.data.xlsx_reader import read_xlsx
 
@@ -54,8 +62,11 @@ _BOM_READ_AS = {"utf-8": "\ufeff", "gb18030": "锘"}
 _PARQUET_READERS = min(4, os.cpu_count() or 1)
 
 
-def read_table(path: Path, table: str, kind_of: Callable[[str], Kind | None]) -> RawTable:
-    """Read `path` by its extension; `kind_of(file column name)` guides how XLSX cells are written.
+def read_table(
+    path: Path, table: str, kind_of: Callable[[str], Kind | None], header_row: int = 1
+) -> RawTable:
+    """Read `path` by its extension; `kind_of(file column name)` guides how XLSX cells are written;
+    the header is row `header_row` of a CSV or XLSX file (titles above it, columns.yaml says).
 
     Raises ReadFailure when the file is empty, undecodable or not of its format.
     """
@@ -65,16 +76,16 @@ def read_table(path: Path, table: str, kind_of: Callable[[str], Kind | None]) ->
         )
     suffix = path.suffix.lower()
     if suffix == ".csv":
-        return _read_csv(path, table)
+        return _read_csv(path, table, header_row)
     if suffix == ".xlsx":
-        return read_xlsx(path, table, kind_of)
+        return read_xlsx(path, table, kind_of, header_row)
     return _read_parquet(path, table)
 
 
 # ---------------------------------------------------------------------------------------------- CSV
 
 
-def _read_csv(path: Path, table: str) -> RawTable:
+def _read_csv(path: Path, table: str, header_row: int = 1) -> RawTable:
     """Read a CSV export: fast path first, careful path when anything looks wrong.
 
     The fast path trusts the first megabyte's encoding and splits the file at newlines for
@@ -82,36 +93,48 @@ def _read_csv(path: Path, table: str) -> RawTable:
     come out malformed, the file is parsed again allowing newlines inside quoted values before
     any row is reported as malformed.
     """
+    careful = True
     try:
         encoding = sniff_encoding(path)
-        names = _header(path, table, encoding)
+        names = _header(path, table, encoding, header_row)
         try:
-            data, malformed = _arrow_csv(path, names, encoding, quoted_newlines=False)
+            data, malformed = _arrow_csv(path, names, encoding, False, header_row)
         except (pa.ArrowInvalid, UnicodeDecodeError):
             encoding = scan_encoding(path)
-            names = _header(path, table, encoding)
-            data, malformed = _careful_csv(path, table, names, encoding)
+            names = _header(path, table, encoding, header_row)
+            data, malformed = _careful_csv(path, table, names, encoding, header_row)
         else:
-            if malformed or data.num_rows + 1 != _line_count(path):
+            if malformed or data.num_rows + header_row != _line_count(path):
                 # a row spread over lines: quoted newlines, or a quote never closed, which
                 # the fast path reads by silently dropping the lines it swallowed
-                data, malformed = _careful_csv(path, table, names, encoding)
+                data, malformed = _careful_csv(path, table, names, encoding, header_row)
+            else:
+                careful = False
     except EncodingFailure as failure:
         raise ReadFailure(
             file_problem(path, table, failure.expected, failure.found, row=failure.row)
         ) from None
-    rows = RowIndex(first_row=2)
+    rows = RowIndex(first_row=header_row + 1)
     problems: list[Problem] = []
     if malformed:
         if len(names) == 1:  # a title line above the header: every row has more fields
-            found = f"a title {names[0].strip()!r} in one cell (delete the lines above the header)"
+            fix = "delete the lines above the header, or give its row as columns.yaml's header_row"
+            if header_row > 1:
+                fix = f"columns.yaml's header_row {header_row}: is that the header's row?"
+            found = f"a title {names[0].strip()!r} in one cell ({fix})"
             raise ReadFailure(
-                file_problem(path, table, "a header row naming the columns", found, row=1)
+                file_problem(path, table, "a header row naming the columns", found, header_row)
             )
-        rows, problems = _locate_malformed(path, table, encoding, len(names))
+        rows, problems = _locate_malformed(path, table, encoding, len(names), header_row)
     _refuse_joined_files(path, table, data, rows, encoding)
     data, rows = _drop_blank_rows(data.rename_columns([name.strip() for name in names]), rows)
-    raw = RawTable(_excel_text_unwrapped(data), rows, path.name, "csv", encoding.label)
+    refused: dict[int, np.ndarray] = {}
+    if careful:  # only the careful path reads values over several lines
+        data, refused, swallowed = _swallowed_records(path, table, data, rows)
+        problems += swallowed
+    raw = RawTable(
+        _excel_text_unwrapped(data), rows, path.name, "csv", encoding.label, refused=refused
+    )
     if problems:
         raise ReadProblems(raw, problems)
     return raw
@@ -143,15 +166,20 @@ def _arrow_source(path: Path) -> Iterator[str | BinaryIO]:
         yield str(path)
 
 
-def _header(path: Path, table: str, encoding: Encoding) -> list[str]:
-    """The header's column names, decoded and parsed with the csv module from the file's head."""
+def _header(path: Path, table: str, encoding: Encoding, header_row: int = 1) -> list[str]:
+    """The header's column names, decoded and parsed with the csv module from the file's head:
+    its row `header_row`, the rows above it titles (`title_rows_refused`)."""
     with path.open("rb") as handle:
         head = handle.read(SAMPLE_BYTES)
     text = head.decode(encoding.codec, errors="ignore").lstrip("\ufeff")
-    names = next(csv.reader(io.StringIO(text, newline="")), [])
+    records = csv.reader(io.StringIO(text, newline=""))
+    above = list(itertools.islice(records, header_row - 1))
+    title_rows_refused(path, table, above, header_row)
+    names = next(records, [])
     if not any(name.strip() for name in names):
+        found = "an empty first row" if header_row == 1 else f"an empty row {header_row}"
         raise ReadFailure(
-            file_problem(path, table, "a header row naming the columns", "an empty first row", 1)
+            file_problem(path, table, "a header row naming the columns", found, header_row)
         )
     return names
 
@@ -192,10 +220,10 @@ def _line_count(path: Path) -> int:
 
 
 def _careful_csv(
-    path: Path, table: str, names: list[str], encoding: Encoding
+    path: Path, table: str, names: list[str], encoding: Encoding, header_row: int
 ) -> tuple[pa.Table, int]:
     try:
-        return _arrow_csv(path, names, encoding, quoted_newlines=True)
+        return _arrow_csv(path, names, encoding, True, header_row)
     except pa.ArrowInvalid as error:
         if "straddling" in str(error):  # a record longer than Arrow's block
             row = _first_long_row(path, encoding)
@@ -232,9 +260,10 @@ def _first_long_row(path: Path, encoding: Encoding) -> int | None:
 
 
 def _arrow_csv(
-    path: Path, names: list[str], encoding: Encoding, quoted_newlines: bool
+    path: Path, names: list[str], encoding: Encoding, quoted_newlines: bool, header_row: int
 ) -> tuple[pa.Table, int]:
-    """All columns as text (empty cells null), and how many rows had a wrong field count."""
+    """All columns as text (empty cells null), and how many rows had a wrong field count; the
+    rows down to the header (`header_row`) are skipped."""
     malformed = 0
 
     def skip_malformed(row: pa_csv.InvalidRow) -> str:
@@ -248,7 +277,7 @@ def _arrow_csv(
             read_options=pa_csv.ReadOptions(
                 encoding=encoding.codec,
                 column_names=names,
-                skip_rows=1,
+                skip_rows=header_row,
                 block_size=_BLOCK_BYTES,
             ),
             parse_options=pa_csv.ParseOptions(
@@ -287,23 +316,86 @@ def _malformed_found(fields: list[str], lines: int, encoding: Encoding, personal
     return found
 
 
+def _swallowed_records(
+    path: Path, table: str, data: pa.Table, rows: RowIndex
+) -> tuple[pa.Table, dict[int, np.ndarray], list[Problem]]:
+    """`data` with each cell where a quote left open swallowed the next record(s) refused (read
+    as empty, its row kept, as a refused xlsx cell), the refused positions per column index, and
+    a Problem at the row where each began.
+
+    A quote opened in one cell and closed by a stray quote in the same cell of the next line
+    makes one record of two with the header's field count, so nothing else notices: the quoted
+    value runs over a line break and holds the rest of its line and the start of the next, that
+    is at least as many commas as a record has between its fields. A real multi-line value (an
+    address over two lines) holds a line break but not a record's worth of commas.
+    """
+    separators = data.num_columns - 1
+    refused: dict[int, np.ndarray] = {}
+    problems = []
+    for index, column in enumerate(data.columns):
+        if not pa.types.is_string(column.type) or separators < 1:
+            continue
+        spanning = pc.and_(
+            pc.match_substring_regex(column, "[\r\n]"),
+            pc.greater_equal(pc.count_substring(column, ","), separators),
+        )
+        positions = np.flatnonzero(pc.fill_null(spanning, False).to_numpy(zero_copy_only=False))
+        if not positions.size:
+            continue
+        name = data.column_names[index]
+        for position, value in zip(
+            rows.of(positions).tolist(), column.take(pa.array(positions)).to_pylist(), strict=True
+        ):
+            found = (
+                f"a quoted value running over {len(value.splitlines()):,} lines and holding "
+                f"{value.count(','):,} commas, a whole record's worth: a quote opened in this "
+                "row and closed rows later swallowed the record(s) after it (a quote never "
+                "closed, or a stray one?)"
+            )
+            problems.append(
+                Problem(
+                    path.name,
+                    position,
+                    name,
+                    "each quoted value closed in the row it opens in",
+                    found,
+                    table=table,
+                )
+            )
+        cut = np.zeros(data.num_rows, dtype=bool)
+        cut[positions] = True
+        emptied = pc.if_else(pa.array(cut), pa.scalar(None, column.type), column)
+        data = data.set_column(index, name, emptied)
+        refused[index] = positions
+    return data, refused, sorted(problems, key=lambda problem: problem.row or 0)
+
+
 def _drop_blank_rows(data: pa.Table, rows: RowIndex) -> tuple[pa.Table, RowIndex]:
-    """Drop rows whose cells are all empty (blank lines, `,,,` lines) keeping true row numbers."""
-    if data.num_columns == 0 or data.column(0).null_count == 0:
+    """Drop rows whose cells are all empty or whitespace (blank lines, `,,,` and `, , ,` lines,
+    as the xlsx reader skips empty rows) keeping true row numbers."""
+    if data.num_columns == 0:
         return data, rows
-    blank = pc.is_null(data.column(0))
-    for column in data.columns[1:]:
-        blank = pc.and_(blank, pc.is_null(column))
-    blank_mask = blank.to_numpy(zero_copy_only=False)
+    blank = _blank_cells(data.column(0))
+    if not pc.any(blank).as_py():
+        return data, rows
+    candidates = np.flatnonzero(blank.to_numpy(zero_copy_only=False))
+    blank_mask = np.ones(candidates.size, dtype=bool)
+    for column in data.columns[1:]:  # only the rows whose first cell is blank
+        blank_mask &= _blank_cells(column.take(pa.array(candidates))).to_numpy(zero_copy_only=False)
     if not blank_mask.any():
         return data, rows
-    kept = np.flatnonzero(~blank_mask)
+    kept = np.setdiff1d(np.arange(data.num_rows), candidates[blank_mask], assume_unique=True)
     numbers = rows.of(kept)
     return data.take(pa.array(kept)), RowIndex(rows.first_row, numbers)
 
 
+def _blank_cells(column: pa.ChunkedArray) -> pa.ChunkedArray:
+    """Where a text column's cells are empty or whitespace only (a missing cell, once trimmed)."""
+    return pc.or_kleene(pc.is_null(column), pc.fill_null(pc.utf8_is_space(column), False))
+
+
 def _locate_malformed(
-    path: Path, table: str, encoding: Encoding, width: int
+    path: Path, table: str, encoding: Encoding, width: int, header_row: int = 1
 ) -> tuple[RowIndex, list[Problem]]:
     """Find the row numbers of records with a wrong field count (slow path, only on bad files).
 
@@ -318,12 +410,15 @@ def _locate_malformed(
     personal = table in TABLES and TABLES[table].personal
     with path.open(encoding=encoding.codec, newline="") as handle:
         records = csv.reader(handle)
-        next(records, None)
-        row_number, last_line = 1, records.line_num
+        for _ in range(header_row):  # the titles above the header, and the header
+            next(records, None)
+        row_number, last_line = header_row, records.line_num
         try:
-            for row_number, fields in enumerate(records, start=2):
+            for row_number, fields in enumerate(records, start=header_row + 1):
                 lines, last_line = records.line_num - last_line, records.line_num
                 if fields and len(fields) != width:
+                    if not any(field.strip() for field in fields):
+                        continue  # a line of blanks (`    `, `, ,`): skipped (Arrow dropped it)
                     found = _malformed_found(fields, lines, encoding, personal)
                     problems.append(file_problem(path, table, expected, found, row=row_number))
                 else:
@@ -333,7 +428,8 @@ def _locate_malformed(
             raise ReadFailure(
                 file_problem(path, table, expected, found, row=row_number + 1)
             ) from None
-    return RowIndex(first_row=2, numbers=np.asarray(kept, dtype=np.int64)), problems
+    numbers = np.asarray(kept, dtype=np.int64)
+    return RowIndex(first_row=header_row + 1, numbers=numbers), problems
 
 
 # --------------------------------------------------------------------------------------------- XLSX

@@ -21,6 +21,7 @@ bills) is not refused in turn; the problem fails the load.
 from __future__ import annotations
 
 import datetime as dt
+import itertools
 import math
 import re
 import warnings
@@ -41,7 +42,14 @@ from openpyxl.worksheet._read_only import ReadOnlyWorksheet
 
 from auditkit.data.column_typing import shown_cell
 from auditkit.data.problems import Problem
-from auditkit.data.raw import RawTable, ReadFailure, ReadProblems, RowIndex, file_problem
+from auditkit.data.raw import (
+    RawTable,
+    ReadFailure,
+    ReadProblems,
+    RowIndex,
+    file_problem,
+    title_rows_refused,
+)
 from auditkit.data.schema import TABLES, Kind
 from auditkit.workbooks import FORMULA_TAG, sheet_parts, unsaved_formula
 
@@ -57,8 +65,11 @@ _EXACT_DIGITS_LIMIT = 10**15
 Cell = ReadOnlyCell | EmptyCell
 
 
-def read_xlsx(path: Path, table: str, kind_of: Callable[[str], Kind | None]) -> RawTable:
-    """The first worksheet, row 1 as header; fully empty rows are skipped but keep their number.
+def read_xlsx(
+    path: Path, table: str, kind_of: Callable[[str], Kind | None], header_row: int = 1
+) -> RawTable:
+    """The first worksheet, row `header_row` as header (titles above it, as columns.yaml says);
+    fully empty rows are skipped but keep their number.
     Raises ReadFailure when the workbook cannot be read as one table, ReadProblems (with the
     rest of the rows) for cells that are refused."""
     try:
@@ -87,21 +98,23 @@ def read_xlsx(path: Path, table: str, kind_of: Callable[[str], Kind | None]) -> 
         # the sheet's XML part, found as openpyxl found the sheet: through the package's parts
         tags = _sheet_tags(path, sheet_parts(path)[sheet.title])
         cells = sheet.iter_rows()
+        above = [[cell.value for cell in row] for row in itertools.islice(cells, header_row - 1)]
+        title_rows_refused(path, table, above, header_row)
         header = [cell.value for cell in next(cells, ())]
         if not any(_is_filled(value) for value in header):
+            found = "an empty first row" if header_row == 1 else f"an empty row {header_row}"
             raise ReadFailure(
-                file_problem(
-                    path, table, "a header row naming the columns", "an empty first row", 1
-                )
+                file_problem(path, table, "a header row naming the columns", found, header_row)
             )
         names = ["" if value is None else str(value).strip() for value in header]
         sheet_cells = _SheetCells(path, table, names, kind_of, tags.formulas)
-        for row_number, row in enumerate(cells, start=2):
+        for row_number, row in enumerate(cells, start=header_row + 1):
             sheet_cells.add(row_number, row)
     finally:
         workbook.close()
-    problems = sheet_cells.problems + _merged_cells(path, table, tags.merged, sheet_cells)
-    unsaved = _unsaved_formulas(path, table, sheet_cells) if tags.formulas else []
+    merged = _merged_cells(path, table, tags.merged, sheet_cells, header_row)
+    problems = sheet_cells.problems + merged
+    unsaved = _unsaved_formulas(path, table, sheet_cells, header_row) if tags.formulas else []
     problems += unsaved
     names, columns, kept = sheet_cells.names, sheet_cells.columns, sheet_cells.kept
     if unsaved:  # their rows are not read, as malformed rows of a CSV file
@@ -111,7 +124,7 @@ def read_xlsx(path: Path, table: str, kind_of: Callable[[str], Kind | None]) -> 
         kept = [kept[position] for position in read]
     data = pa.table({f"{i}": pa.array(values, pa.string()) for i, values in enumerate(columns)})
     data = data.rename_columns(names)
-    rows = RowIndex(2, np.asarray(kept, dtype=np.int64))
+    rows = RowIndex(header_row + 1, np.asarray(kept, dtype=np.int64))
     raw = RawTable(data, rows, path.name, "xlsx", refused=_refused_cells(sheet_cells, kept))
     if problems:
         raise ReadProblems(raw, problems)
@@ -344,14 +357,16 @@ def _sheet_tags(path: Path, sheet_path: str) -> _SheetTags:
             tail = window[cut:]
 
 
-def _merged_cells(path: Path, table: str, ranges: list[str], cells: _SheetCells) -> list[Problem]:
+def _merged_cells(
+    path: Path, table: str, ranges: list[str], cells: _SheetCells, header_row: int
+) -> list[Problem]:
     """A Problem for each value merged across cells among the data rows: only the first cell
     holds it, the others read empty, though Excel shows it across them (an empty merged
     banner spreads nothing)."""
     problems = []
     for merged in ranges:
         first_column, first_row = coordinate_from_string(merged.split(":")[0])
-        if first_row < 2:  # a title merged above the header: the header's own problem
+        if first_row <= header_row:  # a title merged above the header: the header's own problem
             continue
         index = column_index_from_string(first_column) - 1
         if cells.text_at(first_row, index) is None:
@@ -372,7 +387,7 @@ def _holds(rows: np.ndarray | None, row: int) -> bool:
     return at < len(rows) and rows[at] == row
 
 
-def _unsaved_formulas(path: Path, table: str, cells: _SheetCells) -> list[Problem]:
+def _unsaved_formulas(path: Path, table: str, cells: _SheetCells, header_row: int) -> list[Problem]:
     """A Problem for each formula cell whose result was not saved with the file.
 
     Excel saves each formula's result, which is what is read; files written by programs often
@@ -390,7 +405,7 @@ def _unsaved_formulas(path: Path, table: str, cells: _SheetCells) -> list[Proble
     try:
         sheet = workbook.worksheets[0]
         sheet.reset_dimensions()
-        for row in sheet.iter_rows(min_row=2):
+        for row in sheet.iter_rows(min_row=header_row + 1):
             for cell in row:
                 if cell.data_type != "f" or _holds(saved.get(cell.column - 1), cell.row):
                     continue

@@ -12,7 +12,16 @@ import pytest
 from openpyxl import load_workbook
 from sample_dataset import set_cell, write_dataset
 
-from auditkit.data import DataValidationError, Problem, column_typing, intake, load, validate
+from auditkit.data import (
+    DataValidationError,
+    Problem,
+    column_typing,
+    count_problems,
+    format_problems,
+    intake,
+    load,
+    validate,
+)
 from auditkit.errors import AuditkitError
 
 MakeDataset = Callable[..., Path]
@@ -428,7 +437,7 @@ def test_xlsx_values_right_of_the_header_are_reported(
 def test_unreadable_file_is_a_problem_not_a_traceback(
     dataset_dir: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    def refuse(path: Path, table: str, kind_of: object) -> None:
+    def refuse(path: Path, table: str, kind_of: object, header_row: int = 1) -> None:
         raise PermissionError(13, "Permission denied", str(path))
 
     monkeypatch.setattr(intake, "read_table", refuse)
@@ -457,3 +466,29 @@ def test_ids_written_as_excel_text_read_as_the_text_excel_shows(
     wrapped.customers.loc[0, "name"] = plain_names[0]
     pd.testing.assert_frame_equal(wrapped.customers, plain.customers)
     pd.testing.assert_frame_equal(wrapped.bills, plain.bills)
+
+
+def test_counts_stay_true_past_the_listing_limit_of_one_column(
+    tables: dict[str, pd.DataFrame], make_dataset: MakeDataset, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Past LISTED_PER_ISSUE bad cells of one column, one Problem counts the rest: the error
+    count, the summary and the message still say every cell (1,000,000, not 100,001)."""
+    monkeypatch.setattr(column_typing, "LISTED_PER_ISSUE", 4)
+    bills = pd.concat([tables["bills"]] * 20, ignore_index=True)
+    bills["period"] = [f"{2000 + i // 12}-{i % 12 + 1:02d}" for i in range(len(bills))]
+    bills["energy_rate"] = "n/a"
+    folder = make_dataset(tables | {"bills": bills})
+
+    problems = validate(folder)
+    with pytest.raises(DataValidationError) as caught:
+        load(folder)
+
+    assert [problem.count for problem in problems] == [1, 1, 1, 1, 116]
+    assert problems[-1].found == "116 more rows like this from row 6 on (not listed one by one)"
+    assert count_problems(problems) == "120 errors, 0 warnings (bills: 120 errors, 0 warnings)"
+    assert format_problems(problems, per_kind=2)[-1] == (
+        "... and 118 more rows in bills.csv, column energy_rate (expected a number)"
+    )
+    lines = str(caught.value).splitlines()
+    assert lines[0] == "the dataset has 120 errors:"
+    assert len(lines) == 6  # the 4 listed, then the one counting the rest

@@ -158,3 +158,22 @@ def test_yaml_that_is_not_a_mapping(dataset_dir: Path) -> None:
         "columns.yaml: expected a mapping of table names to column mappings, "
         "found list ['customers', 'bills']"
     ]
+
+
+def test_an_xlsx_title_row_with_a_mapping_is_one_error_not_every_mapped_column(
+    chinese_dir: Path, tables: dict[str, pd.DataFrame]
+) -> None:
+    """The header is below the title: the mapped names are not missing, they are further down."""
+    write_mapping(chinese_dir, {"customers": inverse(CUSTOMER_NAMES), "bills": inverse(BILL_NAMES)})
+    (chinese_dir / "bills.csv").unlink()
+    bills = tables["bills"].rename(columns=BILL_NAMES)
+    path = chinese_dir / "bills.xlsx"
+    with pd.ExcelWriter(path) as writer:
+        bills.to_excel(writer, index=False, startrow=1)
+        writer.sheets["Sheet1"]["A1"] = "国网XX供电公司 电费明细 2024年"
+
+    assert load_errors(chinese_dir) == [
+        "bills.xlsx row 1: expected a header row naming the columns, found a title "
+        "'国网XX供电公司 电费明细 2024年' in one cell (delete the rows above the header, or give "
+        "its row as columns.yaml's header_row)"
+    ]

@@ -131,6 +131,25 @@ def test_dates_are_exact_iso_and_allow_far_future_where_a_validity_ends() -> Non
     ]
 
 
+def test_text_dates_at_midnight_as_oracle_exports_them_are_the_date() -> None:
+    written = ["2024-03-05 00:00:00", "2024-03-05 00:00:00.0", "2024-03-05T00:00", "2024-03-05"]
+    typed = type_column(pa.array(written), Column("d", "date"))
+    assert typed.issues == []
+    assert typed.values.tolist() == [pd.Timestamp("2024-03-05")] * 4
+
+
+def test_text_dates_with_another_time_of_day_stay_errors_showing_the_value() -> None:
+    bad = [
+        "2024-03-05 00:00:01",
+        "2024-03-05 12:00:00",
+        "2024-03-05 00:00:00.5",
+        "2024-02-30 00:00",
+    ]
+    assert issues_of(bad, Column("d", "date")) == [
+        ([0, 1, 2, 3], "a date YYYY-MM-DD", [repr(v) for v in bad])
+    ]
+
+
 def test_typed_dates_with_a_time_of_day_are_refused() -> None:
     stamps = pa.array([dt.datetime(2024, 1, 5), dt.datetime(2024, 1, 5, 10, 30)])
     assert issues_of(stamps, Column("d", "date")) == [

@@ -8,7 +8,10 @@ import pandas as pd
 import pytest
 from sample_dataset import load_errors
 
+from auditkit import synth
 from auditkit.data import load
+from auditkit.data.encoding import GB18030, scan_encoding, sniff_encoding
+from auditkit.synth import render
 
 
 def test_utf16_with_byte_order_mark_is_refused(
@@ -98,3 +101,100 @@ def test_encodings_are_recorded(
     expected = "UTF-8 with BOM" if encoding == "utf-8-sig" else "GBK/GB18030"
     assert dataset.sources["customers"].encoding == expected
     assert dataset.customers["name"].tolist() == ["张三", "东方机械厂", "李四便利店"]
+
+
+def write_gbk_customers_with_a_utf8_row(dataset_dir: Path, tables: dict[str, pd.DataFrame]) -> Path:
+    """customers.csv in GBK, its last row re-encoded in UTF-8 (an export joined onto another by
+    a tool writing UTF-8 without a byte-order mark). Its runs of Chinese characters are of even
+    length in UTF-8 bytes' terms, so the whole file decodes as GB18030: mojibake, no failure."""
+    customers = tables["customers"].copy()
+    customers.loc[2, ["district", "tariff_category", "name", "address"]] = [
+        "城南",
+        "居民生活",
+        "张伟",
+        "城南",
+    ]
+    path = dataset_dir / "customers.csv"
+    lines = customers.to_csv(index=False).splitlines()
+    data = "\n".join(lines[:-1]).encode("gbk") + b"\n" + lines[-1].encode("utf-8") + b"\n"
+    data.decode("gb18030")  # the premise: GB18030 reads it all, wrongly
+    path.write_bytes(data)
+    return path
+
+
+def test_a_row_appended_in_utf8_to_a_gbk_file_is_refused_at_its_row(
+    dataset_dir: Path, tables: dict[str, pd.DataFrame]
+) -> None:
+    write_gbk_customers_with_a_utf8_row(dataset_dir, tables)
+
+    assert load_errors(dataset_dir) == [
+        "customers.csv row 4: expected text in one encoding throughout, UTF-8 or GBK/GB18030, "
+        "found text in UTF-8 in this row of a file read as GBK/GB18030 (files joined together? "
+        "Keep one export per file, in one encoding)"
+    ]
+
+
+def test_a_utf8_row_past_the_first_megabyte_of_a_gbk_file_is_refused(
+    dataset_dir: Path, tables: dict[str, pd.DataFrame]
+) -> None:
+    customers = pd.concat([tables["customers"]] * 6000, ignore_index=True)
+    customers["customer_id"] = [f"C{index:06d}" for index in range(len(customers))]
+    customers.loc[:2, "customer_id"] = ["C001", "C002", "C003"]
+    customers.loc[len(customers) - 1, ["district", "name"]] = ["城南", "张伟"]
+    lines = customers.to_csv(index=False).splitlines()
+    data = "\n".join(lines[:-1]).encode("gbk") + b"\n" + lines[-1].encode("utf-8") + b"\n"
+    assert len(data) > 1 << 20
+    (dataset_dir / "customers.csv").write_bytes(data)
+
+    [problem] = load_errors(dataset_dir)
+
+    assert problem.startswith(f"customers.csv row {len(lines)}: expected text in one encoding")
+
+
+def test_chinese_names_and_addresses_in_gbk_are_not_taken_for_utf8(tmp_path: Path) -> None:
+    """GBK text that happens to be valid UTF-8 with a CJK character is rare: the synthetic
+    utility's names, addresses, districts and tariffs all read as GBK."""
+    customers = render.customers_table(synth.build(customers=4000, districts=6, months=24, seed=3))
+    path = tmp_path / "customers.csv"
+    customers.to_csv(path, index=False, encoding="gbk")
+
+    assert sniff_encoding(path) == GB18030
+    assert scan_encoding(path) == GB18030
+
+
+def test_bad_bytes_late_in_a_gbk_file_are_located_at_their_row_not_the_header(
+    dataset_dir: Path, tables: dict[str, pd.DataFrame]
+) -> None:
+    path = dataset_dir / "customers.csv"
+    lines = tables["customers"].to_csv(index=False).splitlines()
+    data = "\n".join(lines).encode("gbk") + b"\n"
+    position = data.index("李四".encode("gbk"))
+    path.write_bytes(data[:position] + b"\x80" + data[position + 1 :])  # 0x80: no GBK byte
+
+    assert load_errors(dataset_dir) == [
+        "customers.csv row 4: expected text encoded as UTF-8 or GBK/GB18030, found bytes "
+        f"b'\\x80' at byte offset {position} that are neither UTF-8 nor GBK (the text before "
+        "them is GBK/GB18030: a row in another encoding joined on?)"
+    ]
+
+
+def test_a_gbk_row_appended_to_a_utf8_file_is_named_at_its_row(
+    dataset_dir: Path, tables: dict[str, pd.DataFrame]
+) -> None:
+    """A UTF-8 export whose Chinese text GB18030 also decodes (as mojibake), with a GBK row
+    joined on: the file is UTF-8 up to that row, which is the one named."""
+    customers = tables["customers"].copy()
+    customers[["district", "name", "address"]] = ["城南", "张伟", "城南"]
+    customers["tariff_category"] = "居民生活"
+    lines = customers.to_csv(index=False).splitlines()
+    data = "\n".join(lines[:-1]).encode("utf-8") + b"\n" + lines[-1].encode("gbk") + b"\n"
+    data.decode("gb18030")  # the premise: GB18030 reads it all, wrongly
+    (dataset_dir / "customers.csv").write_bytes(data)
+
+    [problem] = load_errors(dataset_dir)
+
+    assert problem == (
+        "customers.csv row 4: expected text in one encoding throughout, UTF-8 or GBK/GB18030, "
+        "found text in GBK/GB18030 from this row on, in a file in UTF-8 before it (files joined "
+        "together? Keep one export per file, in one encoding)"
+    )

@@ -225,10 +225,10 @@ def test_validate_prints_the_joined_row_in_one_line(tmp_path: Path) -> None:
         [AUDITKIT, "validate", str(folder)], capture_output=True, text=True, timeout=120
     )
     assert finished.returncode == 1  # `validate`: 1 when the dataset has errors
-    assert finished.stdout.splitlines() == [
-        JOINED,
-        "1 error, 0 warnings (customers: 1 error, 0 warnings)",
-    ]
+    lines = finished.stdout.splitlines()
+    assert lines[0] == JOINED
+    assert lines[-1] == "1 error, 0 warnings (customers: 1 error, 0 warnings)"
+    assert lines[1] == "bills: 6 rows read from bills.csv"  # customers: not read
 
 
 def padded_dataset(folder: Path) -> Path:
@@ -328,7 +328,8 @@ def test_a_title_line_above_the_csv_header_is_one_line(dataset_dir: Path) -> Non
     path.write_text("客户档案\n" + path.read_text(encoding="utf-8"), encoding="utf-8")
     assert validation_errors(dataset_dir) == [
         "customers.csv row 1: expected a header row naming the columns, "
-        "found a title '客户档案' in one cell (delete the lines above the header)"
+        "found a title '客户档案' in one cell (delete the lines above the header, or give its row "
+        "as columns.yaml's header_row)"
     ]
 
 
@@ -382,7 +383,8 @@ def test_a_merged_title_above_the_xlsx_header_is_one_line(xlsx_dir: Path) -> Non
     workbook.save(path)
     assert validation_errors(xlsx_dir) == [
         "customers.xlsx row 1: expected a header row naming the columns, "
-        "found a title '客户档案' in one cell (delete the rows above the header)"
+        "found a title '客户档案' in one cell (delete the rows above the header, or give its row "
+        "as columns.yaml's header_row)"
     ]
 
 

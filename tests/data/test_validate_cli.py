@@ -21,11 +21,37 @@ def _validate_command_registered(monkeypatch: pytest.MonkeyPatch) -> None:
         monkeypatch.setattr(auditkit.cli, "_COMMAND_MODULES", (*modules, data_cli))
 
 
-def test_valid_folder_exits_zero(dataset_dir: Path, capsys: pytest.CaptureFixture[str]) -> None:
+ROWS_READ = [
+    "customers: 3 rows read from customers.csv",
+    "bills: 6 rows read from bills.csv",
+    "tariffs: 3 rows read from tariffs.csv",
+    "work_orders: 2 rows read from work_orders.csv",
+    "inspections: 2 rows read from inspections.csv",
+    "district_supply: 4 rows read from district_supply.csv",
+    "daily_reads: 3 rows read from daily_reads.csv",
+    "truth: 1 row read from truth.csv",
+]
+
+
+def test_valid_folder_exits_zero_and_says_the_rows_read_per_table(
+    dataset_dir: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
     status = auditkit.cli.main(["validate", str(dataset_dir)])
 
     assert status == 0
-    assert capsys.readouterr().out == "0 errors, 0 warnings\n"
+    assert capsys.readouterr().out.splitlines() == [*ROWS_READ, "0 errors, 0 warnings"]
+
+
+def test_the_rows_read_show_a_table_whose_malformed_rows_were_not_read(
+    dataset_dir: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    path = dataset_dir / "bills.csv"
+    lines = path.read_text(encoding="utf-8").splitlines()
+    lines[2] += ",extra"
+    path.write_text("\n".join(lines) + "\n", encoding="utf-8")
+
+    assert auditkit.cli.main(["validate", str(dataset_dir)]) == 1
+    assert "bills: 5 rows read from bills.csv" in capsys.readouterr().out.splitlines()
 
 
 def test_errors_are_listed_with_a_summary_and_exit_one(
@@ -43,6 +69,7 @@ def test_errors_are_listed_with_a_summary_and_exit_one(
         "warning: bills.csv row 2, column kwh_billed: expected kwh_billed = (register_end − "
         "register_start) × multiplier_billed within 0.5 kWh or 0.1%, found 250.0 kWh, while "
         "(1210.0 − 1000.0) × 1.0 = 210.0 kWh",
+        *ROWS_READ,
         "1 error, 1 warning (bills: 1 error, 1 warning)",
     ]
 
@@ -88,8 +115,15 @@ def test_mass_problem_is_sampled_unless_all_is_asked(
     assert sampled[2] == (
         "... and 4 more rows in bills.csv, column read_type (expected one of actual, estimated)"
     )
-    assert sampled[3] == everything[6] == "6 errors, 0 warnings (bills: 6 errors, 0 warnings)"
-    assert len(everything) == 7
+    assert (
+        sampled[3:]
+        == everything[6:]
+        == [
+            *ROWS_READ,
+            "6 errors, 0 warnings (bills: 6 errors, 0 warnings)",
+        ]
+    )
+    assert len(everything) == 6 + len(ROWS_READ) + 1
 
 
 def test_limit_must_be_positive(dataset_dir: Path, capsys: pytest.CaptureFixture[str]) -> None:
