@@ -15,6 +15,7 @@ import json
 from pathlib import Path
 from typing import TYPE_CHECKING
 
+import numpy as np
 import pandas as pd
 
 from auditkit import i18n
@@ -31,6 +32,8 @@ if TYPE_CHECKING:  # the register loads SQLAlchemy and Alembic: only when a comm
 #: Findings files `auditkit rules` writes; Parquet keeps every value exactly.
 FINDINGS_FILES = ("findings.parquet", "findings.csv")
 _TEXT_COLUMNS = ("rule_id", "customer_id", "district", "period_from", "period_to", "evidence_code")
+#: Number columns of a findings file: ranked by the worklist and written as money in its sheets.
+NUMBER_COLUMNS = ("revenue_impact", "penalty", "score")
 
 
 def register(subparsers: argparse._SubParsersAction) -> None:  # type: ignore[type-arg]
@@ -337,7 +340,35 @@ def _findings_file(path: Path) -> pd.DataFrame:
         defused = text.str.startswith("'") & text.str[1:].map(looks_like_formula)
         frame[column] = frame[column].where(~defused, text.str[1:])
     _check_evidence(frame, path)
-    return frame
+    return _numbers(frame, path)
+
+
+def _numbers(findings: pd.DataFrame, path: Path) -> pd.DataFrame:
+    """The findings with NUMBER_COLUMNS as floats. A cell that is not a plain number (a blank,
+    '562,823.15' saved by a spreadsheet, words) is named (file, row, column) before any sheet is
+    written: ranked as text it would choose the wrong findings, and fail half way through the
+    districts' sheets."""
+    first_row = 2 if path.suffix.lower() == ".csv" else 1  # a CSV's header is its row 1
+    for column in NUMBER_COLUMNS:
+        if column not in findings.columns:
+            continue  # a file of other columns: the worklist's column check names what is missing
+        values = findings[column]
+        if values.dtype.kind in "iuf":
+            numbers = values.astype(float)
+        else:
+            text = values.map(lambda value: value.strip() if isinstance(value, str) else value)
+            numbers = pd.to_numeric(text, errors="coerce").astype(float)
+        bad = np.flatnonzero(~np.isfinite(numbers.to_numpy()))
+        if len(bad):
+            more = f" (and {len(bad) - 1} more cells of the column)" if len(bad) > 1 else ""
+            raise ParameterError(
+                "FINDINGS",
+                f"a number in every {column} cell (digits and a decimal point, no thousands "
+                "separators, as `auditkit rules` writes it)",
+                f"{path} row {bad[0] + first_row}, column {column}: {values.iloc[bad[0]]!r}{more}",
+            )
+        findings = findings.assign(**{column: numbers})
+    return findings
 
 
 def _check_evidence(findings: pd.DataFrame, path: Path) -> None:

@@ -44,6 +44,7 @@ from auditkit.masking import PERSONAL_COLUMNS, mask_personal
 from auditkit.periods import as_of_day
 from auditkit.register.errors import RegisterError
 from auditkit.register.schema import EVENT_COLUMNS, OUTCOME_EVENTS
+from auditkit.register.worklist import checked_numbers
 from auditkit.sheets import (
     DATE_FORMAT,
     FIRST_DATA_ROW,
@@ -298,7 +299,7 @@ def _given_rows(worklist: pd.DataFrame, lang: str, mask: bool) -> pd.DataFrame:
     start = frame["period_from"].astype(str)
     end = frame["period_to"].astype(str)
     span = i18n.text("register.sheet.period_span", lang)
-    revenue = frame["revenue_impact"].to_numpy(dtype=float)
+    revenue = checked_numbers(frame["revenue_impact"], "revenue_impact").to_numpy()
     kind = frame["revenue_kind"].astype("string").fillna("").to_numpy()
     rows = pd.DataFrame(
         {

@@ -350,6 +350,49 @@ def test_a_findings_file_with_broken_evidence_is_refused_before_any_sheet(
     assert not out.exists() or not sheets(out)
 
 
+@pytest.mark.parametrize(
+    ("column", "value", "by"),
+    [
+        ("revenue_impact", "562,823.15", "revenue"),
+        ("score", "", "score"),
+        ("penalty", "n/a", "revenue"),
+    ],
+)
+def test_a_findings_csv_with_an_amount_that_is_no_number_is_refused_before_any_sheet(
+    recorded, tmp_path: Path, capsys, column: str, value: str, by: str
+) -> None:
+    """A findings.csv saved by a spreadsheet ('562,823.15') or with a blank score: ranked as text
+    it chose the wrong findings, then failed half way through the districts' sheets."""
+    _, findings = recorded
+    table = pd.read_csv(findings / "findings.csv", dtype=str, keep_default_na=False)
+    table.loc[3, column] = value
+    edited = tmp_path / "findings-edited.csv"
+    table.to_csv(edited, index=False)
+    out = tmp_path / "worklists"
+    capsys.readouterr()
+    assert main(["worklist", str(edited), "--by", by, "--top", "30", "--out", str(out)]) == 2
+    error = capsys.readouterr().err
+    assert f"{edited} row 5, column {column}: {value!r}" in error  # header is row 1, loc 3 row 5
+    assert f"expected a number in every {column} cell" in error
+    assert "Traceback" not in error
+    assert not out.exists() or not sheets(out)
+
+
+def test_a_findings_csv_ranks_its_amounts_as_numbers(recorded, tmp_path: Path) -> None:
+    """The same findings from the CSV and the Parquet file make the same sheets."""
+    _, findings = recorded
+    for name in ("findings.csv", "findings.parquet"):
+        out = tmp_path / name
+        assert main(["worklist", str(findings / name), "--top", "3", "--out", str(out)]) == 0
+    from_csv, from_parquet = (
+        sheets(tmp_path / "findings.csv"),
+        sheets(tmp_path / "findings.parquet"),
+    )
+    assert [p.name for p in from_csv] == [p.name for p in from_parquet]
+    for csv_sheet, parquet_sheet in zip(from_csv, from_parquet, strict=True):
+        assert first_keys(csv_sheet, 3) == first_keys(parquet_sheet, 3)
+
+
 def test_a_findings_csv_reads_back_the_text_its_formula_guard_wrote(tmp_path: Path) -> None:
     from auditkit.cli.register import _findings_file
     from auditkit.formulas import csv_bytes
