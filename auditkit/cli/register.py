@@ -28,6 +28,7 @@ from auditkit.rules.evidence import render
 
 if TYPE_CHECKING:  # the register loads SQLAlchemy and Alembic: only when a command needs it
     from auditkit.register import Register
+    from auditkit.register.store import OutcomeConflict
 
 #: Findings files `auditkit rules` writes; Parquet keeps every value exactly.
 FINDINGS_FILES = ("findings.parquet", "findings.csv")
@@ -143,13 +144,23 @@ def register(subparsers: argparse._SubParsersAction) -> None:  # type: ignore[ty
             "Read each returned worklist sheet and record its filled rows as outcome events. "
             "Every problem is one line naming the file, sheet, row and column; nothing is "
             "recorded from a sheet with a problem (the other sheets are), and the exit code is "
-            "non-zero. Importing a sheet again records nothing new."
+            "non-zero. Importing a sheet again records nothing new; a sheet whose rows were "
+            "imported before with other values (a corrected amount or verdict) is refused unless "
+            "--correct, which records them as corrections superseding the earlier events."
         ),
     )
     importing.add_argument(
         "sheets", nargs="+", type=Path, metavar="SHEET", help="returned worklist sheets (.xlsx)"
     )
     add_db_option(importing)
+    importing.add_argument(
+        "--correct",
+        action="store_true",
+        help="the sheets correct rows imported before (an amount or verdict typed wrong): "
+        "record each changed row as a correction that supersedes the row's earlier event, "
+        "which stays in the trail (default: a changed row refuses its sheet, naming the cell, "
+        "the recorded value and the new one)",
+    )
     importing.set_defaults(func=run_import)
 
 
@@ -214,6 +225,7 @@ def run_import(args: argparse.Namespace) -> int:
     """Record the outcome events of each returned sheet; refuse a sheet with any problem."""
     from auditkit.register import Register, RegisterError, read_worklist
     from auditkit.register.sheet import WORKLIST_SHEET
+    from auditkit.register.store import OutcomeConflict
 
     problems: list[str] = []
     refused = 0
@@ -242,9 +254,15 @@ def run_import(args: argparse.Namespace) -> int:
             if events.empty:
                 print(f"{path}: no outcome filled in yet, nothing to record")
                 continue
-            done = store.record_outcomes(events)
+            try:
+                done = store.record_outcomes(events, correct=args.correct)
+            except OutcomeConflict as conflict:
+                problems.extend(_conflict_lines(conflict, path, sheet, rows))
+                refused += 1
+                continue
+            corrected = f", {done.corrected} of them corrections" if done.corrected else ""
             print(
-                f"{path}: {done.recorded} outcome events recorded, already recorded "
+                f"{path}: {done.recorded} outcome events recorded{corrected}, already recorded "
                 f"{done.already_recorded}"
             )
     if problems:
@@ -254,6 +272,24 @@ def run_import(args: argparse.Namespace) -> int:
             problems,
         )
     return 0
+
+
+def _conflict_lines(
+    conflict: OutcomeConflict, path: Path, sheet: str, rows: dict[str, int]
+) -> list[str]:
+    """One line per cell of a returned sheet that differs from what the register recorded for
+    its row: the file, sheet, row as it is now, column, recorded and new value."""
+    from auditkit.register.schema import SHEET_COLUMNS
+    from auditkit.register.store import changed_values
+
+    return [
+        f"worklist {path.name!r}, sheet {sheet!r}, "
+        f"row {rows.get(row['finding_key'], row['source_row'])}, column {SHEET_COLUMNS[column]}: "
+        f"recorded {recorded!r} (imported before), found {found!r}: import with --correct if "
+        "the sheet corrects it; a later outcome goes on a later worklist"
+        for row, held in conflict.conflicts
+        for column, recorded, found in changed_values(row, held)
+    ]
 
 
 def _open_findings(store: Register, district: str | None) -> pd.DataFrame:

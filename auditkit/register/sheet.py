@@ -43,7 +43,7 @@ from auditkit.formulas import put_cell
 from auditkit.masking import PERSONAL_COLUMNS, mask_personal
 from auditkit.periods import as_of_day
 from auditkit.register.errors import RegisterError
-from auditkit.register.schema import EVENT_COLUMNS, OUTCOME_EVENTS
+from auditkit.register.schema import EVENT_COLUMNS, OUTCOME_EVENTS, SHEET_SOURCE
 from auditkit.register.worklist import checked_numbers
 from auditkit.sheets import (
     DATE_FORMAT,
@@ -283,7 +283,7 @@ def worklist_source(path: str | os.PathLike[str]) -> str:
 
 def _source(meta: dict) -> str:
     """The events' source of the worklist whose hidden record is `meta`."""
-    return f"worklist:{meta['worklist_id']}"
+    return f"{SHEET_SOURCE}{meta['worklist_id']}"
 
 
 def _given_rows(worklist: pd.DataFrame, lang: str, mask: bool) -> pd.DataFrame:
