@@ -51,8 +51,9 @@ def register(subparsers: argparse._SubParsersAction) -> None:  # type: ignore[ty
             "findings of the register are used (new, persisting, reopened) and each finding "
             "written is recorded as 'sent'; with FINDINGS (findings.parquet or .csv written by "
             "`auditkit rules`, or its folder) nothing is recorded unless --register or --db is "
-            "given. With the register, findings the field has already decided (confirmed or a "
-            "false alarm) are left out unless --recheck. Writing the same worklist again "
+            "given. With the register, findings the field has already decided (confirmed, or "
+            "rectified, recovered or archive corrected, or a false alarm) are left out unless "
+            "--recheck. Writing the same worklist again "
             "records nothing new."
         ),
     )
