@@ -181,6 +181,8 @@ def run_worklist(args: argparse.Namespace) -> int:
             origin = f"register {store.url}"
         else:
             findings, origin = _findings_file(args.findings), str(args.findings)
+        _check_auditor(args.auditor, store, findings)
+        if args.findings is not None:
             if args.district:
                 findings = findings[findings["district"] == args.district]
             if store is not None:  # reopened findings and the data's month, as from the register
@@ -291,6 +293,24 @@ def _conflict_lines(
         for row, held in conflict.conflicts
         for column, recorded, found in changed_values(row, held)
     ]
+
+
+def _check_auditor(auditor: str | None, store: Register | None, findings: pd.DataFrame) -> None:
+    """`--auditor` names a district bureau known before any sheet is written: one of the
+    register's districts (else the findings file's): a typo ('城西区') would record a phantom
+    cross-audit bureau with every outcome."""
+    if auditor is None:
+        return
+    if store is None:
+        held = findings.get("district", pd.Series(dtype=object))
+    else:
+        held = store.findings(columns=["district"])["district"]
+    known = sorted({str(district) for district in held if isinstance(district, str) and district})
+    where = "the findings" if store is None else f"the register {store.url}"
+    if auditor not in known:
+        raise ParameterError(
+            "--auditor", f"a district of {where}, one of {', '.join(known) or '(none)'}", auditor
+        )
 
 
 def _open_findings(store: Register, district: str | None) -> pd.DataFrame:

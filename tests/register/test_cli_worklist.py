@@ -165,6 +165,30 @@ def test_a_corrected_sheet_is_refused_naming_the_cell_and_recorded_with_correct(
     assert main(["worklist", "--db", db, "--top", "2", "--out", str(tmp_path / "next")]) == 0
 
 
+def test_an_auditor_that_is_no_district_is_refused_before_any_sheet(
+    recorded: tuple[str, Path], tmp_path: Path, capsys
+) -> None:
+    """A typo ('城西区' for 城西) would record a phantom cross-audit bureau with every outcome."""
+    db, findings = recorded
+    out = tmp_path / "worklists"
+    args = ["--district", "城东", "--by", "sample", "--share", "0.3", "--out", str(out)]
+    with Register.open(db) as register:
+        before = len(register.outcomes())
+    capsys.readouterr()
+    assert main(["worklist", "--db", db, "--auditor", "城西区", *args]) == 2
+    error = capsys.readouterr().err
+    assert "parameter '--auditor': expected a district of the register" in error
+    assert "one of 城东, 城西, found '城西区'" in error
+    assert main(["worklist", str(findings), "--auditor", "城西区", *args]) == 2
+    assert "expected a district of the findings, one of 城东, 城西, found '城西区'" in (
+        capsys.readouterr().err
+    )
+    assert not out.exists() or not sheets(out)
+    with Register.open(db) as register:
+        assert len(register.outcomes()) == before  # nothing recorded as sent
+    assert main(["worklist", "--db", db, "--auditor", "城西", *args]) == 0
+
+
 def test_text_in_the_amount_column_refuses_the_sheet_with_one_line(
     recorded: tuple[str, Path], tmp_path: Path, capsys
 ) -> None:
