@@ -162,6 +162,14 @@ def register(subparsers: argparse._SubParsersAction) -> None:  # type: ignore[ty
         "which stays in the trail (default: a changed row refuses its sheet, naming the cell, "
         "the recorded value and the new one)",
     )
+    importing.add_argument(
+        "--large-amounts",
+        dest="large_amounts",
+        action="store_true",
+        help="accept recovered amounts above 10 × the row's revenue at stake (and 1,000 yuan), "
+        "checked to be that large (default: refused as a slip, an amount in fen or a pasted "
+        "number)",
+    )
     importing.set_defaults(func=run_import)
 
 
@@ -236,7 +244,7 @@ def run_import(args: argparse.Namespace) -> int:
         known = set(store.findings(columns=["finding_key"])["finding_key"])
         for path in args.sheets:
             try:
-                events = read_worklist(path)
+                events = read_worklist(path, large_amounts=args.large_amounts)
             except RegisterError as error:
                 problems.extend(error.problems)
                 refused += 1

@@ -133,36 +133,56 @@ def test_writing_or_importing_the_same_worklist_again_records_nothing_new(
 def test_a_corrected_sheet_is_refused_naming_the_cell_and_recorded_with_correct(
     recorded: tuple[str, Path], tmp_path: Path, capsys
 ) -> None:
-    """The inspector typed 3000 for 2800 and returned the sheet again: imported as is it added
-    a second recovery (5,800 yuan); it is refused, then recorded as a correction."""
+    """The inspector typed 300 for 280 and returned the sheet again: imported as is it added a
+    second recovery (580 yuan); it is refused, then recorded as a correction."""
     db, _ = recorded
     out = tmp_path / "worklists"
     assert main(["worklist", "--db", db, "--top", "2", "--out", str(out)]) == 0
     east, today = sheets(out)[0], f"{dt.date.today():%Y-%m-%d}"
     first = key_at(east, FIRST_DATA_ROW)
     row = {"outcome": "已追补", "checked_by": "李四", "checked_on": today}
-    typo = fill(east, {FIRST_DATA_ROW: {**row, "amount_recovered": 3000}}, tmp_path / "a.xlsx")
-    fixed = fill(east, {FIRST_DATA_ROW: {**row, "amount_recovered": 2800}}, tmp_path / "b.xlsx")
+    typo = fill(east, {FIRST_DATA_ROW: {**row, "amount_recovered": 300}}, tmp_path / "a.xlsx")
+    fixed = fill(east, {FIRST_DATA_ROW: {**row, "amount_recovered": 280}}, tmp_path / "b.xlsx")
     assert main(["register", "import", str(typo), "--db", db]) == 0
     capsys.readouterr()
     assert main(["register", "import", str(fixed), "--db", db]) == 2
     error = capsys.readouterr().err
     assert (
         f"worklist 'b.xlsx', sheet 'worklist', row {FIRST_DATA_ROW}, column amount_recovered: "
-        "recorded 3000.0 (imported before), found 2800.0: import with --correct"
+        "recorded 300.0 (imported before), found 280.0: import with --correct"
     ) in error
     with Register.open(db) as register:
-        assert register.outcomes(first)["amount"].dropna().tolist() == [3000.0]
+        assert register.outcomes(first)["amount"].dropna().tolist() == [300.0]
     assert main(["register", "import", str(fixed), "--db", db, "--correct"]) == 0
     assert "1 outcome events recorded, 1 of them corrections" in capsys.readouterr().out
     with Register.open(db) as register:
-        assert register.outcomes(first)["amount"].dropna().tolist() == [2800.0]
+        assert register.outcomes(first)["amount"].dropna().tolist() == [280.0]
         assert register.outcomes(first, superseded=True)["amount"].dropna().tolist() == [
-            3000.0,
-            2800.0,
+            300.0,
+            280.0,
         ]
     # the sheet as corrected may now be written over: every outcome of it is recorded
     assert main(["worklist", "--db", db, "--top", "2", "--out", str(tmp_path / "next")]) == 0
+
+
+def test_an_amount_in_fen_is_refused_and_a_checked_large_recovery_imported_with_large_amounts(
+    recorded: tuple[str, Path], tmp_path: Path, capsys
+) -> None:
+    db, _ = recorded
+    out = tmp_path / "worklists"
+    assert main(["worklist", "--db", db, "--top", "1", "--out", str(out)]) == 0
+    east, today = sheets(out)[0], f"{dt.date.today():%Y-%m-%d}"
+    row = {"outcome": "已追补", "checked_by": "李四", "checked_on": today}
+    typed = fill(east, {FIRST_DATA_ROW: {**row, "amount_recovered": 99_999_999}}, east)
+    capsys.readouterr()
+    assert main(["register", "import", str(typed), "--db", db]) == 2
+    error = capsys.readouterr().err
+    assert f"row {FIRST_DATA_ROW}, column " in error and "found 99,999,999.00" in error
+    with Register.open(db) as register:
+        assert not (register.outcomes()["event"] == "recovered").any()
+    assert main(["register", "import", str(typed), "--db", db, "--large-amounts"]) == 0
+    with Register.open(db) as register:
+        assert register.outcomes()["amount"].dropna().tolist() == [99_999_999.0]
 
 
 def test_an_auditor_that_is_no_district_is_refused_before_any_sheet(
