@@ -610,17 +610,34 @@ def _same_run_or_refuse(
 def _not_before_recorded(
     connection: sa.Connection, run_id: str, as_of: str, district: str | None
 ) -> None:
-    """Refuse a month before the latest one recorded for the same districts: statuses are
-    worked out against the register's latest state."""
+    """Refuse a month before the latest one recorded for the same districts (statuses are
+    worked out against the register's latest state), and a month already recorded for them
+    under another run id: compared with itself, the month's report would lose its new, changed
+    and gone findings and call its own month the previous run."""
     runs = schema.runs
-    query = sa.select(sa.func.max(runs.c.as_of))
-    if district is not None:
-        query = query.where(sa.or_(runs.c.district == district, runs.c.district.is_(None)))
-    latest = connection.execute(query).scalar_one()
+    covering = sa.true() if district is None else sa.or_(runs.c.district == district,
+                                                        runs.c.district.is_(None))  # fmt: skip
+    latest = connection.execute(sa.select(sa.func.max(runs.c.as_of)).where(covering)).scalar_one()
     if latest is not None and as_of < latest:
         raise RegisterError(
             f"run {run_id!r}: expected a month from {latest} on (the latest recorded for "
             f"district {district!r}), found {as_of}"
+        )
+    if latest == as_of:
+        held = (
+            connection.execute(
+                sa.select(runs.c.run_id)
+                .where(covering, runs.c.as_of == as_of)
+                .order_by(runs.c.run_id)
+            )
+            .scalars()
+            .first()
+        )
+        raise RegisterError(
+            f"run {run_id!r}: expected a month after {latest}, which is recorded for district "
+            f"{district!r} already (run {held!r}), found {as_of}: a month is recorded once; "
+            "record the next month, or run a re-run of the month (other parameters) without "
+            "--register, or into another register (--db)"
         )
 
 
