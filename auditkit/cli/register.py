@@ -236,7 +236,7 @@ def run_import(args: argparse.Namespace) -> int:
     """Record the outcome events of each returned sheet; refuse a sheet with any problem."""
     from auditkit.register import Register, RegisterError, read_worklist
     from auditkit.register.sheet import WORKLIST_SHEET
-    from auditkit.register.store import OutcomeConflict
+    from auditkit.register.store import CheckedBeforeSent, OutcomeConflict
 
     problems: list[str] = []
     refused = 0
@@ -269,6 +269,16 @@ def run_import(args: argparse.Namespace) -> int:
                 done = store.record_outcomes(events, correct=args.correct)
             except OutcomeConflict as conflict:
                 problems.extend(_conflict_lines(conflict, path, sheet, rows))
+                refused += 1
+                continue
+            except CheckedBeforeSent as early:
+                problems.extend(
+                    f"worklist {path.name!r}, sheet {sheet!r}, "
+                    f"row {rows.get(row['finding_key'], row['source_row'])}, column checked_on: "
+                    f"expected a date on or after {sent.isoformat()} (the day this worklist was "
+                    f"recorded as sent), found {row['happened_at'].isoformat()}"
+                    for row, sent in early.early
+                )
                 refused += 1
                 continue
             corrected = f", {done.corrected} of them corrections" if done.corrected else ""

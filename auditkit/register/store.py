@@ -128,6 +128,25 @@ class OutcomeConflict(RegisterError):
         )
 
 
+class CheckedBeforeSent(RegisterError):
+    """Outcomes of worklist rows dated before the register recorded the worklist as sent: a
+    check cannot precede its sheet (a slipped month, or the wrong year). `early` holds each
+    row's event as given and the day it was sent."""
+
+    def __init__(self, early: list[tuple[dict, dt.date]]) -> None:
+        self.early = early
+        super().__init__(
+            f"outcome events: {len(early)} checks dated before their worklist was sent; "
+            "nothing was recorded",
+            [
+                f"source {row['source']!r} row {row['source_row']}: column 'happened_at': "
+                f"expected a date on or after {sent.isoformat()} (the day the worklist was "
+                f"sent), found {row['happened_at'].isoformat()}"
+                for row, sent in early
+            ],
+        )
+
+
 def changed_values(row: Mapping, held: sa.Row) -> list[tuple[str, object, object]]:
     """(column, recorded, given) of each event value of a worklist row that differs from the
     event recorded for it: amounts in yuan, dates as YYYY-MM-DD."""
@@ -296,6 +315,9 @@ class Register:
                     f"{self._shown_url} does not hold; nothing was recorded",
                     unknown,
                 )
+            early = _checked_before_sent(connection, rows)
+            if early:
+                raise CheckedBeforeSent(early)
             new_rows, corrections = _new_events(connection, rows)
             if corrections and not correct:
                 raise OutcomeConflict(corrections)
@@ -952,6 +974,29 @@ def _superseded(frame: pd.DataFrame, corrections: dict[tuple[str, int], int]) ->
     latest.index = pd.MultiIndex.from_tuples(list(corrections))
     before = latest.reindex(rows).to_numpy() > frame["outcome_id"].astype(float).to_numpy()
     return pd.Series(before & (frame["event"] != "sent").to_numpy(), index=frame.index)
+
+
+def _checked_before_sent(connection: sa.Connection, rows: list[dict]) -> list[tuple[dict, dt.date]]:
+    """The outcomes of worklist rows given dated before their finding's `sent` event of the
+    same worklist (the first one), each with that day."""
+    table = schema.outcomes
+    outcomes = [row for row in rows if _is_sheet_outcome(row)]
+    sources = sorted({row["source"] for row in outcomes})
+    sent: dict[tuple[str, str], dt.date] = {}
+    for start in range(0, len(sources), _LOOKUP_CHUNK):
+        query = (
+            sa.select(table.c.source, table.c.finding_key, sa.func.min(table.c.happened_at))
+            .where(table.c.source.in_(sources[start : start + _LOOKUP_CHUNK]))
+            .where(table.c.event == "sent")
+            .group_by(table.c.source, table.c.finding_key)
+        )
+        sent.update({(source, key): day for source, key, day in connection.execute(query)})
+    early = []
+    for row in outcomes:
+        day = sent.get((row["source"], row["finding_key"]))
+        if day is not None and row["happened_at"] < day:
+            early.append((row, day))
+    return early
 
 
 def _correction_digest(digest: str, corrects: int) -> str:

@@ -17,6 +17,9 @@ from auditkit.register import Register
 from auditkit.register.keys import finding_keys
 from auditkit.register.sheet import FIRST_DATA_ROW, HEADER_ROW, WORKLIST_SHEET, canonical_column
 
+#: The day checks are dated: worklists are recorded as sent today, and a check cannot precede it.
+TODAY = f"{dt.date.today():%Y-%m-%d}"
+
 
 @pytest.fixture(scope="module")
 def utility(tmp_path_factory: pytest.TempPathFactory) -> Path:
@@ -120,7 +123,7 @@ def test_writing_or_importing_the_same_worklist_again_records_nothing_new(
     assert from_file == first  # the data's month (checks cannot precede it) and seal included
 
     sheet = sheets(out)[0]
-    done = {"outcome": "属实", "checked_by": "张三", "checked_on": "2025-02-01"}
+    done = {"outcome": "属实", "checked_by": "张三", "checked_on": TODAY}
     returned = fill(sheet, {FIRST_DATA_ROW: done}, tmp_path / "returned.xlsx")
     copy = fill(sheet, {FIRST_DATA_ROW: done}, tmp_path / "returned (1).xlsx")
     assert main(["register", "import", str(returned), "--db", db]) == 0
@@ -185,6 +188,27 @@ def test_an_amount_in_fen_is_refused_and_a_checked_large_recovery_imported_with_
         assert register.outcomes()["amount"].dropna().tolist() == [99_999_999.0]
 
 
+def test_a_check_dated_before_the_sheet_was_sent_is_refused_naming_row_and_column(
+    recorded: tuple[str, Path], tmp_path: Path, capsys
+) -> None:
+    db, _ = recorded
+    out = tmp_path / "worklists"
+    assert main(["worklist", "--db", db, "--top", "1", "--out", str(out)]) == 0  # sent today
+    east, today = sheets(out)[0], dt.date.today()
+    day_before = f"{today - dt.timedelta(days=1):%Y-%m-%d}"
+    row = {"outcome": "已整改", "checked_by": "李四", "checked_on": day_before}
+    slipped = fill(east, {FIRST_DATA_ROW: row}, tmp_path / "slipped.xlsx")
+    capsys.readouterr()
+    assert main(["register", "import", str(slipped), "--db", db]) == 2
+    assert (
+        f"worklist 'slipped.xlsx', sheet 'worklist', row {FIRST_DATA_ROW}, column checked_on: "
+        f"expected a date on or after {today:%Y-%m-%d} (the day this worklist was recorded as "
+        f"sent), found {day_before}"
+    ) in capsys.readouterr().err
+    with Register.open(db) as register:
+        assert set(register.outcomes()["event"]) == {"sent"}
+
+
 def test_an_auditor_that_is_no_district_is_refused_before_any_sheet(
     recorded: tuple[str, Path], tmp_path: Path, capsys
 ) -> None:
@@ -218,15 +242,15 @@ def test_text_in_the_amount_column_refuses_the_sheet_with_one_line(
     good_sheet, bad_sheet = sheets(out)
     good = fill(
         good_sheet,
-        {FIRST_DATA_ROW: {"outcome": "属实", "checked_by": "张三", "checked_on": "2025-02-01"}},
+        {FIRST_DATA_ROW: {"outcome": "属实", "checked_by": "张三", "checked_on": TODAY}},
         tmp_path / "good.xlsx",
     )
     bad = fill(
         bad_sheet,
         {FIRST_DATA_ROW: {"outcome": "已追补", "amount_recovered": "约两千元",
-                          "checked_by": "张三", "checked_on": "2025-02-01"},
+                          "checked_by": "张三", "checked_on": TODAY},
          FIRST_DATA_ROW + 1: {"outcome": "属实", "checked_by": "张三",
-                              "checked_on": "2025-02-01"}},
+                              "checked_on": TODAY}},
         tmp_path / "bad.xlsx",
     )  # fmt: skip
     before = len(Register.open(db).outcomes())
@@ -251,7 +275,7 @@ def test_a_sheet_of_findings_the_register_does_not_know_is_refused(
     assert main(["worklist", str(findings), "--top", "1", "--out", str(out)]) == 0
     returned = fill(
         sheets(out)[0],
-        {FIRST_DATA_ROW: {"outcome": "属实", "checked_by": "张三", "checked_on": "2025-02-01"}},
+        {FIRST_DATA_ROW: {"outcome": "属实", "checked_by": "张三", "checked_on": TODAY}},
         tmp_path / "returned.xlsx",
     )
     other = f"sqlite:///{tmp_path / 'other.sqlite'}"
@@ -309,8 +333,8 @@ def test_next_worklist_leaves_out_what_the_field_decided_and_recheck_sends_it_ag
     east = sheets(first_out)[0]
     confirmed, false_alarm, pending = first_keys(east, 3)
     answers = {
-        FIRST_DATA_ROW: {"outcome": "属实", "checked_by": "张三", "checked_on": "2025-02-01"},
-        FIRST_DATA_ROW + 1: {"outcome": "误报", "checked_by": "张三", "checked_on": "2025-02-01"},
+        FIRST_DATA_ROW: {"outcome": "属实", "checked_by": "张三", "checked_on": TODAY},
+        FIRST_DATA_ROW + 1: {"outcome": "误报", "checked_by": "张三", "checked_on": TODAY},
     }
     assert main(["register", "import", str(fill(east, answers, tmp_path / "back.xlsx")),
                  "--db", db]) == 0  # fmt: skip
@@ -341,9 +365,7 @@ def test_a_decided_finding_found_again_after_it_was_gone_goes_out_again(
     assert main(["worklist", "--db", db, "--top", "1", "--out", str(first_out)]) == 0
     east = sheets(first_out)[0]
     (confirmed,) = first_keys(east, 1)
-    answers = {
-        FIRST_DATA_ROW: {"outcome": "属实", "checked_by": "张三", "checked_on": "2025-02-01"}
-    }
+    answers = {FIRST_DATA_ROW: {"outcome": "属实", "checked_by": "张三", "checked_on": TODAY}}
     assert main(["register", "import", str(fill(east, answers, tmp_path / "back.xlsx")),
                  "--db", db]) == 0  # fmt: skip
     run = pd.read_parquet(findings / "findings.parquet")

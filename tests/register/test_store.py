@@ -21,7 +21,7 @@ from auditkit.register import (
     finding_keys,
 )
 from auditkit.register.schema import metadata
-from auditkit.register.store import OutcomeConflict
+from auditkit.register.store import CheckedBeforeSent, OutcomeConflict
 
 
 @pytest.fixture
@@ -410,3 +410,21 @@ def test_events_of_other_sources_may_share_a_row(register):
         )
     )
     assert done.recorded == 2
+
+
+def test_a_check_dated_before_its_worklist_was_sent_is_refused_naming_the_row(register):
+    """Sent on 2024-08-10: a check of 2024-08-09 is a slip (the report would then say no sent
+    record came before it); one of the sending day itself is recorded."""
+    register.record_run(findings(finding("A")), run_id="m1", as_of="2024-07", district=None)
+    a = finding_key("A", "rate_mismatch", "2024-01")
+    register.record_outcomes(events(event(a, "sent", happened_at="2024-08-10", source=SHEET)))
+    slipped = events(event(a, "rectified", happened_at="2024-08-09", source=SHEET))
+    with pytest.raises(CheckedBeforeSent) as raised:
+        register.record_outcomes(slipped)
+    assert raised.value.problems == [
+        f"source {SHEET!r} row 5: column 'happened_at': expected a date on or after 2024-08-10 "
+        "(the day the worklist was sent), found 2024-08-09"
+    ]
+    assert register.outcomes(a)["event"].tolist() == ["sent"]
+    same_day = events(event(a, "rectified", happened_at="2024-08-10", source=SHEET))
+    assert register.record_outcomes(same_day).recorded == 1
