@@ -399,9 +399,10 @@ class Register:
     ) -> pd.DataFrame:
         """The outcome trail (of `finding_key`, of `district`'s findings, when given) in the
         order events happened, and in the order they were recorded within a day; a district's
-        report reads its own events, not the whole trail. An event a correction superseded
-        (another event's `corrects`) is left out, so every total and decision reads the
-        correction; `superseded=True` gives the whole trail, with a boolean `superseded`."""
+        report reads its own events, not the whole trail. An event a correction superseded (an
+        outcome of a worklist row recorded before the row's latest correction, which has
+        `corrects`) is left out, so every total and decision reads the correction;
+        `superseded=True` gives the whole trail, with a boolean `superseded`."""
         table = schema.outcomes
         columns = [column for column in table.c if column.name != "event_digest"]
         query = sa.select(*columns).order_by(table.c.happened_at, table.c.outcome_id)
