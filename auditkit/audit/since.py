@@ -20,7 +20,8 @@ those of the findings found (new, persisting, reopened); the previous run's are 
 register held for the findings open after it (those persisting now and those no longer found).
 Outcomes are those of the district's findings first found before this month: a finding counts
 once per kind of event; confirmed or false alarm is its latest verdict (a correction is a later
-event); still open is sent without a verdict; recovered yuan add up the `recovered` events. A
+event; rectified, recovered or archive corrected confirm a finding without a verdict); still
+open is sent without a verdict; recovered yuan add up the `recovered` events. A
 month the register holds later months after counts the events before the next month's cycle
 begins (`auditkit.cycle.window`), so its report says the same whenever it is made again.
 """

@@ -15,6 +15,7 @@ import json
 from pathlib import Path
 from typing import TYPE_CHECKING
 
+import numpy as np
 import pandas as pd
 
 from auditkit import i18n
@@ -27,10 +28,13 @@ from auditkit.rules.evidence import render
 
 if TYPE_CHECKING:  # the register loads SQLAlchemy and Alembic: only when a command needs it
     from auditkit.register import Register
+    from auditkit.register.store import OutcomeConflict
 
 #: Findings files `auditkit rules` writes; Parquet keeps every value exactly.
 FINDINGS_FILES = ("findings.parquet", "findings.csv")
 _TEXT_COLUMNS = ("rule_id", "customer_id", "district", "period_from", "period_to", "evidence_code")
+#: Number columns of a findings file: ranked by the worklist and written as money in its sheets.
+NUMBER_COLUMNS = ("revenue_impact", "penalty", "score")
 
 
 def register(subparsers: argparse._SubParsersAction) -> None:  # type: ignore[type-arg]
@@ -47,8 +51,9 @@ def register(subparsers: argparse._SubParsersAction) -> None:  # type: ignore[ty
             "findings of the register are used (new, persisting, reopened) and each finding "
             "written is recorded as 'sent'; with FINDINGS (findings.parquet or .csv written by "
             "`auditkit rules`, or its folder) nothing is recorded unless --register or --db is "
-            "given. With the register, findings the field has already decided (confirmed or a "
-            "false alarm) are left out unless --recheck. Writing the same worklist again "
+            "given. With the register, findings the field has already decided (confirmed, or "
+            "rectified, recovered or archive corrected, or a false alarm) are left out unless "
+            "--recheck. Writing the same worklist again "
             "records nothing new."
         ),
     )
@@ -140,13 +145,31 @@ def register(subparsers: argparse._SubParsersAction) -> None:  # type: ignore[ty
             "Read each returned worklist sheet and record its filled rows as outcome events. "
             "Every problem is one line naming the file, sheet, row and column; nothing is "
             "recorded from a sheet with a problem (the other sheets are), and the exit code is "
-            "non-zero. Importing a sheet again records nothing new."
+            "non-zero. Importing a sheet again records nothing new; a sheet whose rows were "
+            "imported before with other values (a corrected amount or verdict) is refused unless "
+            "--correct, which records them as corrections superseding the earlier events."
         ),
     )
     importing.add_argument(
         "sheets", nargs="+", type=Path, metavar="SHEET", help="returned worklist sheets (.xlsx)"
     )
     add_db_option(importing)
+    importing.add_argument(
+        "--correct",
+        action="store_true",
+        help="the sheets correct rows imported before (an amount or verdict typed wrong): "
+        "record each changed row as a correction that supersedes the row's earlier event, "
+        "which stays in the trail (default: a changed row refuses its sheet, naming the cell, "
+        "the recorded value and the new one)",
+    )
+    importing.add_argument(
+        "--large-amounts",
+        dest="large_amounts",
+        action="store_true",
+        help="accept recovered amounts above 10 × the row's revenue at stake (and 1,000 yuan), "
+        "checked to be that large (default: refused as a slip, an amount in fen or a pasted "
+        "number)",
+    )
     importing.set_defaults(func=run_import)
 
 
@@ -166,6 +189,8 @@ def run_worklist(args: argparse.Namespace) -> int:
             origin = f"register {store.url}"
         else:
             findings, origin = _findings_file(args.findings), str(args.findings)
+        _check_auditor(args.auditor, store, findings)
+        if args.findings is not None:
             if args.district:
                 findings = findings[findings["district"] == args.district]
             if store is not None:  # reopened findings and the data's month, as from the register
@@ -211,6 +236,7 @@ def run_import(args: argparse.Namespace) -> int:
     """Record the outcome events of each returned sheet; refuse a sheet with any problem."""
     from auditkit.register import Register, RegisterError, read_worklist
     from auditkit.register.sheet import WORKLIST_SHEET
+    from auditkit.register.store import CheckedBeforeSent, OutcomeConflict
 
     problems: list[str] = []
     refused = 0
@@ -218,7 +244,7 @@ def run_import(args: argparse.Namespace) -> int:
         known = set(store.findings(columns=["finding_key"])["finding_key"])
         for path in args.sheets:
             try:
-                events = read_worklist(path)
+                events = read_worklist(path, large_amounts=args.large_amounts)
             except RegisterError as error:
                 problems.extend(error.problems)
                 refused += 1
@@ -239,9 +265,25 @@ def run_import(args: argparse.Namespace) -> int:
             if events.empty:
                 print(f"{path}: no outcome filled in yet, nothing to record")
                 continue
-            done = store.record_outcomes(events)
+            try:
+                done = store.record_outcomes(events, correct=args.correct)
+            except OutcomeConflict as conflict:
+                problems.extend(_conflict_lines(conflict, path, sheet, rows))
+                refused += 1
+                continue
+            except CheckedBeforeSent as early:
+                problems.extend(
+                    f"worklist {path.name!r}, sheet {sheet!r}, "
+                    f"row {rows.get(row['finding_key'], row['source_row'])}, column checked_on: "
+                    f"expected a date on or after {sent.isoformat()} (the day this worklist was "
+                    f"recorded as sent), found {row['happened_at'].isoformat()}"
+                    for row, sent in early.early
+                )
+                refused += 1
+                continue
+            corrected = f", {done.corrected} of them corrections" if done.corrected else ""
             print(
-                f"{path}: {done.recorded} outcome events recorded, already recorded "
+                f"{path}: {done.recorded} outcome events recorded{corrected}, already recorded "
                 f"{done.already_recorded}"
             )
     if problems:
@@ -251,6 +293,42 @@ def run_import(args: argparse.Namespace) -> int:
             problems,
         )
     return 0
+
+
+def _conflict_lines(
+    conflict: OutcomeConflict, path: Path, sheet: str, rows: dict[str, int]
+) -> list[str]:
+    """One line per cell of a returned sheet that differs from what the register recorded for
+    its row: the file, sheet, row as it is now, column, recorded and new value."""
+    from auditkit.register.schema import SHEET_COLUMNS
+    from auditkit.register.store import changed_values
+
+    return [
+        f"worklist {path.name!r}, sheet {sheet!r}, "
+        f"row {rows.get(row['finding_key'], row['source_row'])}, column {SHEET_COLUMNS[column]}: "
+        f"recorded {recorded!r} (imported before), found {found!r}: import with --correct if "
+        "the sheet corrects it; a later outcome goes on a later worklist"
+        for row, held in conflict.conflicts
+        for column, recorded, found in changed_values(row, held)
+    ]
+
+
+def _check_auditor(auditor: str | None, store: Register | None, findings: pd.DataFrame) -> None:
+    """`--auditor` names a district bureau known before any sheet is written: one of the
+    register's districts (else the findings file's): a typo ('城西区') would record a phantom
+    cross-audit bureau with every outcome."""
+    if auditor is None:
+        return
+    if store is None:
+        held = findings.get("district", pd.Series(dtype=object))
+    else:
+        held = store.findings(columns=["district"])["district"]
+    known = sorted({str(district) for district in held if isinstance(district, str) and district})
+    where = "the findings" if store is None else f"the register {store.url}"
+    if auditor not in known:
+        raise ParameterError(
+            "--auditor", f"a district of {where}, one of {', '.join(known) or '(none)'}", auditor
+        )
 
 
 def _open_findings(store: Register, district: str | None) -> pd.DataFrame:
@@ -337,7 +415,35 @@ def _findings_file(path: Path) -> pd.DataFrame:
         defused = text.str.startswith("'") & text.str[1:].map(looks_like_formula)
         frame[column] = frame[column].where(~defused, text.str[1:])
     _check_evidence(frame, path)
-    return frame
+    return _numbers(frame, path)
+
+
+def _numbers(findings: pd.DataFrame, path: Path) -> pd.DataFrame:
+    """The findings with NUMBER_COLUMNS as floats. A cell that is not a plain number (a blank,
+    '562,823.15' saved by a spreadsheet, words) is named (file, row, column) before any sheet is
+    written: ranked as text it would choose the wrong findings, and fail half way through the
+    districts' sheets."""
+    first_row = 2 if path.suffix.lower() == ".csv" else 1  # a CSV's header is its row 1
+    for column in NUMBER_COLUMNS:
+        if column not in findings.columns:
+            continue  # a file of other columns: the worklist's column check names what is missing
+        values = findings[column]
+        if values.dtype.kind in "iuf":
+            numbers = values.astype(float)
+        else:
+            text = values.map(lambda value: value.strip() if isinstance(value, str) else value)
+            numbers = pd.to_numeric(text, errors="coerce").astype(float)
+        bad = np.flatnonzero(~np.isfinite(numbers.to_numpy()))
+        if len(bad):
+            more = f" (and {len(bad) - 1} more cells of the column)" if len(bad) > 1 else ""
+            raise ParameterError(
+                "FINDINGS",
+                f"a number in every {column} cell (digits and a decimal point, no thousands "
+                "separators, as `auditkit rules` writes it)",
+                f"{path} row {bad[0] + first_row}, column {column}: {values.iloc[bad[0]]!r}{more}",
+            )
+        findings = findings.assign(**{column: numbers})
+    return findings
 
 
 def _check_evidence(findings: pd.DataFrame, path: Path) -> None:

@@ -7,8 +7,10 @@ tested without a database. Definitions (docs/audit_cycle.md), for the window's c
 - found: the register's runs found the finding in one of the window's months;
 - issued: a `sent` event in the window (a finding sent twice is issued once);
 - checked: the finding's decision, the latest of its `confirmed` / `false_alarm` events (a
-  correction is a new event, so the latest one decides; events of one day in the order they were
-  recorded), is dated in the window; confirmed and false alarms split the checked findings by it;
+  re-check is a new event, so the latest one decides; events of one day in the order they were
+  recorded; a `rectified`, `recovered` or `archive_corrected` event with no confirmation before
+  it is a confirmation: `latest_decisions`), is dated in the window; confirmed and false alarms
+  split the checked findings by it;
 - sample checks: checked findings that a random-sample worklist drew (an event with
   `selected_by == 'sample'`): the basis of a rule's unbiased precision;
 - rectified: the first `rectified` event is dated in the window; days to rectify run from the
@@ -42,8 +44,11 @@ FINDING_FIELDS = (
 )
 #: Outcome columns the evaluation reads.
 OUTCOME_FIELDS = ("finding_key", "event", "amount", "happened_at", "auditor", "selected_by")
-#: The events that decide a finding; the latest one counts.
+#: The verdicts that decide a finding; the latest one counts.
 DECISIONS = ("confirmed", "false_alarm")
+#: Outcomes that imply the irregularity was confirmed (已整改 / 已追补 / 档案已更正): a verdict of
+#: `confirmed` where no confirmation stands already (none yet, or a false alarm before them).
+CONFIRMING = ("rectified", "recovered", "archive_corrected")
 #: Counts of findings per district and rule.
 COUNTS = (
     "found",
@@ -67,8 +72,19 @@ def latest_decisions(events: pd.DataFrame, by: Sequence[str] = ("finding_key",))
     """The deciding event of each group of `by` (a finding; a finding and a kind of check): the
     latest of its `confirmed` / `false_alarm` events, one row of `events` per group. `events`
     must be in the order they happened, one day's in the order recorded (as
-    `Register.outcomes` gives them), so a correction, recorded as a later event, decides."""
-    return events[events["event"].isin(DECISIONS)].groupby(list(by)).tail(1)
+    `Register.outcomes` gives them), so a later verdict (a re-check) decides.
+
+    A rectified, recovered or archive-corrected finding was confirmed (CONFIRMING): such an
+    event counts as a `confirmed` verdict (its row's `event` reads `confirmed`) when no
+    confirmation stands before it (the first word on the finding, or after a false alarm); after
+    a confirmation it changes nothing, so a finding confirmed in one month and rectified the next
+    stays decided the day it was confirmed."""
+    verdicts = events[events["event"].isin((*DECISIONS, *CONFIRMING))]
+    confirms = verdicts["event"].where(verdicts["event"] == "false_alarm", "confirmed")
+    before = confirms.groupby([verdicts[column] for column in by]).shift(1)
+    keep = ~(verdicts["event"].isin(CONFIRMING) & (before == "confirmed")).to_numpy()
+    kept = verdicts[keep].assign(event=confirms.to_numpy()[keep])
+    return kept.groupby(list(by)).tail(1)
 
 
 def by_kind(amount: pd.Series, kinds: pd.Series, name: str) -> dict[str, pd.Series]:

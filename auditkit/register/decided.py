@@ -1,7 +1,8 @@
 """Findings the field has already decided, left out of next month's worklist.
 
 A finding persists from month to month under the same key (`keys.finding_key`). Once the field
-has confirmed it or called it a false alarm, sending it again would send an inspector back to
+has confirmed it (or rectified it, recovered money or corrected the archive, which confirm it)
+or called it a false alarm, sending it again would send an inspector back to
 what the field settled: `undecided` leaves those out before `select_worklist` chooses. A finding
 the register marks `reopened` (gone in a run, found again since) is a new occurrence and goes
 out again whatever was decided before.
@@ -24,8 +25,9 @@ def undecided(findings: pd.DataFrame, outcomes: pd.DataFrame) -> pd.DataFrame:
     """`findings` without those whose field verdict is in: the latest `confirmed` /
     `false_alarm` event of the finding's key in `outcomes` (the register's trail,
     `Register.outcomes`), as the audit-cycle report decides (`cycle.evaluate.latest_decisions`:
-    a correction recorded later decides). Findings only sent, never sent, or (with the
-    register's `status` column) `reopened` are kept.
+    a re-check recorded later decides; a finding rectified, recovered or archive corrected was
+    confirmed). Findings only sent, never sent, or (with the register's `status` column)
+    `reopened` are kept.
 
     `attrs` are kept; `attrs["decided"]` counts the findings left out per verdict (each of
     DECISIONS, 0 when none), so that a caller can say what it left out and why.

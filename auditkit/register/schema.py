@@ -12,6 +12,8 @@
   team checked (None: the finding's own district, a self-audit; another district: a cross-audit)
   and `selected_by` how the worklist chose the finding (revenue, score, high or sample; None for
   events recorded by hand), so a rule's precision can be measured on random samples alone.
+  `corrects` is the `outcome_id` of the event of the same worklist row a correction supersedes
+  (`record_outcomes(correct=True)`): the earlier event stays, and readers leave it out.
 
 Migrations (`auditkit/register/migrations`) create and change these tables; a test checks that
 the migrated database matches this metadata.
@@ -31,6 +33,12 @@ OUTCOME_EVENTS = ("sent", "confirmed", "false_alarm", "rectified", "recovered", 
 EVENT_COLUMNS = ("finding_key", "event", "amount", "actor", "happened_at", "source", "source_row")
 #: Columns an event may have besides EVENT_COLUMNS (missing or empty: None).
 OPTIONAL_EVENT_COLUMNS = ("auditor", "selected_by")
+#: How the source of events read from a worklist sheet begins (`worklist:<id>`): such a source
+#: gives one outcome per row besides `sent`, so a row's other values are a correction.
+SHEET_SOURCE = "worklist:"
+#: An event's columns as the sheet names them, for messages about a worklist row.
+SHEET_COLUMNS = {"event": "outcome", "amount": "amount_recovered", "actor": "checked_by",
+                 "happened_at": "checked_on"}  # fmt: skip
 
 runs = sa.Table(
     "runs",
@@ -102,4 +110,5 @@ outcomes = sa.Table(
     sa.Column("recorded_at", sa.DateTime(timezone=True), nullable=False),
     sa.Column("auditor", sa.String(200), nullable=True),  # None: the finding's own district
     sa.Column("selected_by", sa.String(20), nullable=True),  # None: not chosen by a worklist
+    sa.Column("corrects", sa.Integer, nullable=True),  # the outcome_id this event supersedes
 )

@@ -43,7 +43,8 @@ from auditkit.formulas import put_cell
 from auditkit.masking import PERSONAL_COLUMNS, mask_personal
 from auditkit.periods import as_of_day
 from auditkit.register.errors import RegisterError
-from auditkit.register.schema import EVENT_COLUMNS, OUTCOME_EVENTS
+from auditkit.register.schema import EVENT_COLUMNS, OUTCOME_EVENTS, SHEET_SOURCE
+from auditkit.register.worklist import checked_numbers
 from auditkit.sheets import (
     DATE_FORMAT,
     FIRST_DATA_ROW,
@@ -62,6 +63,13 @@ INPUT_COLUMNS = ("outcome", "amount_recovered", "checked_by", "checked_on")
 ACTOR_LENGTH = 100
 FIRST_YEAR, LAST_YEAR = 2000, 2100
 AMOUNT_TOLERANCE = 0.005
+#: A recovered amount above this many times the row's revenue at stake is refused unless allowed:
+#: back-billing plus the largest penalty (违约使用电费, 3 × the revenue in params/rules.yaml) is
+#: 4 ×, so more is a slip (an amount in fen, a pasted account number), not a recovery.
+RECOVERY_MULTIPLE = 10
+#: Up to this many yuan a recovery is never refused, whatever the revenue at stake (a small
+#: estimate that the back-billing found larger).
+RECOVERY_FLOOR = 1000.0
 # Header wording by column: the common words where auditkit has them.
 HEADER_KEYS = {
     "finding_key": "register.sheet.header.finding_key",
@@ -213,7 +221,7 @@ def canonical_column(cell: object) -> str:
     return str(cell).split()[-1] if cell is not None and str(cell).strip() else ""
 
 
-def read_worklist(path: str | os.PathLike[str]) -> pd.DataFrame:
+def read_worklist(path: str | os.PathLike[str], *, large_amounts: bool = False) -> pd.DataFrame:
     """The outcome events of a returned worklist sheet, one per filled row, in sheet order.
 
     Columns `EVENT_COLUMNS` then `OPTIONAL_EVENT_COLUMNS` (the bureau that checked in a
@@ -229,7 +237,9 @@ def read_worklist(path: str | os.PathLike[str]) -> pd.DataFrame:
     date, a missing actor or date) is raised together in a `WorklistSheetError`, one line each.
     A formula is read by the result saved with it; cells holding a formula saved without its
     result (a file written by a program, not a spreadsheet) are named with the header's
-    problems, before the rows are read, as they would read as blank.
+    problems, before the rows are read, as they would read as blank. A recovered amount above
+    RECOVERY_MULTIPLE times the row's revenue at stake (and above RECOVERY_FLOOR yuan) is a
+    problem unless `large_amounts` (a recovery checked to be that large).
     """
     source = Path(path)
     if not source.is_file():
@@ -260,6 +270,8 @@ def read_worklist(path: str | os.PathLike[str]) -> pd.DataFrame:
     expected = _sheet_frame(workbook[ROWS_SHEET], 1, [*given])
     filled = _sheet_frame(sheet, header_row, None)
     events = _events(filled, expected, given, problems, _source(meta), workbook.epoch)
+    if not large_amounts:
+        _check_amounts(events, expected, problems)
     _check_checked_on(events, meta.get("as_of"), problems)
     problems.raise_any()
     events.attrs["sheet"] = sheet.title
@@ -282,7 +294,7 @@ def worklist_source(path: str | os.PathLike[str]) -> str:
 
 def _source(meta: dict) -> str:
     """The events' source of the worklist whose hidden record is `meta`."""
-    return f"worklist:{meta['worklist_id']}"
+    return f"{SHEET_SOURCE}{meta['worklist_id']}"
 
 
 def _given_rows(worklist: pd.DataFrame, lang: str, mask: bool) -> pd.DataFrame:
@@ -298,7 +310,7 @@ def _given_rows(worklist: pd.DataFrame, lang: str, mask: bool) -> pd.DataFrame:
     start = frame["period_from"].astype(str)
     end = frame["period_to"].astype(str)
     span = i18n.text("register.sheet.period_span", lang)
-    revenue = frame["revenue_impact"].to_numpy(dtype=float)
+    revenue = checked_numbers(frame["revenue_impact"], "revenue_impact").to_numpy()
     kind = frame["revenue_kind"].astype("string").fillna("").to_numpy()
     rows = pd.DataFrame(
         {
@@ -793,6 +805,31 @@ def _date(
             problems.expected(sheet_row, "checked_on", expected, value)
         return None
     return date
+
+
+def _check_amounts(events: pd.DataFrame, expected: pd.DataFrame, problems: _Problems) -> None:
+    """A problem for each recovered amount above the bound its row's revenue at stake gives
+    (RECOVERY_MULTIPLE times it, at least RECOVERY_FLOOR yuan): an amount typed in fen or a
+    number pasted into the column would otherwise enter every total."""
+    rows = events.attrs.get("sheet_rows", {})
+    written = expected.set_index(expected["finding_key"].astype(str))
+    stakes = pd.concat(
+        [pd.to_numeric(written.get(c, pd.Series(dtype=float)), errors="coerce")
+         for c in ("revenue_proved", "revenue_estimated")], axis=1
+    ).max(axis=1)  # fmt: skip
+    recovered = events[events["event"] == "recovered"]
+    for key, amount in zip(recovered["finding_key"], recovered["amount"], strict=True):
+        stake = float(stakes.get(key, 0.0)) if pd.notna(stakes.get(key)) else 0.0
+        bound = max(RECOVERY_MULTIPLE * stake, RECOVERY_FLOOR)
+        if amount > bound:
+            problems.add(
+                rows[key],
+                "amount_recovered",
+                f"expected at most {bound:,.2f} yuan ({RECOVERY_MULTIPLE} × the revenue at stake "
+                f"{stake:,.2f}, or {RECOVERY_FLOOR:,.0f}), found {amount:,.2f}: an amount in fen "
+                "or a pasted number? A recovery checked to be that large is imported with "
+                "--large-amounts",
+            )
 
 
 def _check_checked_on(events: pd.DataFrame, as_of: object, problems: _Problems) -> None:

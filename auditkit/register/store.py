@@ -97,11 +97,74 @@ class RunChanges:
 
 @dataclass(frozen=True)
 class OutcomeImport:
-    """What `record_outcomes` did: events recorded now, and events given that were already in
-    the register (or repeated within the input) and so recorded nothing."""
+    """What `record_outcomes` did: events recorded now (`corrected` of them corrections of a
+    worklist row recorded before), and events given that were already in the register (or
+    repeated within the input) and so recorded nothing."""
 
     recorded: int
     already_recorded: int
+    corrected: int = 0
+
+
+class OutcomeConflict(RegisterError):
+    """Rows of worklist sheets already recorded with other values: a corrected sheet imported
+    again. `conflicts` holds each row's event as given and the event recorded (`outcome_id`,
+    finding_key, event, amount, actor, happened_at); `record_outcomes(correct=True)` records
+    the rows as corrections."""
+
+    def __init__(self, conflicts: list[tuple[dict, sa.Row]]) -> None:
+        self.conflicts = conflicts
+        lines = [
+            f"source {row['source']!r} row {row['source_row']}: column {column!r}: "
+            f"recorded {recorded!r}, found {found!r}"
+            for row, held in conflicts
+            for column, recorded, found in changed_values(row, held)
+        ]
+        super().__init__(
+            f"outcome events: {len(conflicts)} worklist rows already recorded with other values; "
+            "nothing was recorded: if the sheet corrects them, record it as a correction "
+            "(`auditkit register import --correct`); a later outcome goes on a later worklist",
+            lines,
+        )
+
+
+class CheckedBeforeSent(RegisterError):
+    """Outcomes of worklist rows dated before the register recorded the worklist as sent: a
+    check cannot precede its sheet (a slipped month, or the wrong year). `early` holds each
+    row's event as given and the day it was sent."""
+
+    def __init__(self, early: list[tuple[dict, dt.date]]) -> None:
+        self.early = early
+        super().__init__(
+            f"outcome events: {len(early)} checks dated before their worklist was sent; "
+            "nothing was recorded",
+            [
+                f"source {row['source']!r} row {row['source_row']}: column 'happened_at': "
+                f"expected a date on or after {sent.isoformat()} (the day the worklist was "
+                f"sent), found {row['happened_at'].isoformat()}"
+                for row, sent in early
+            ],
+        )
+
+
+def changed_values(row: Mapping, held: sa.Row) -> list[tuple[str, object, object]]:
+    """(column, recorded, given) of each event value of a worklist row that differs from the
+    event recorded for it: amounts in yuan, dates as YYYY-MM-DD."""
+    changed = []
+    for column in ("event", "amount", "actor", "happened_at"):
+        recorded, found = _shown_value(getattr(held, column)), _shown_value(row[column])
+        if recorded != found:
+            changed.append((column, recorded, found))
+    return changed
+
+
+def _shown_value(value: object) -> object:
+    """An event value as compared and shown: a date as YYYY-MM-DD, an amount as yuan."""
+    if isinstance(value, dt.date):
+        return value.isoformat()
+    if isinstance(value, float):
+        return round(value, 2)
+    return value
 
 
 class Register:
@@ -220,15 +283,20 @@ class Register:
             changes = changes[changes["district"] == district].reset_index(drop=True)
         return RunChanges(run.run_id, as_of, run.district, True, changes)
 
-    def record_outcomes(self, events: pd.DataFrame) -> OutcomeImport:
+    def record_outcomes(self, events: pd.DataFrame, *, correct: bool = False) -> OutcomeImport:
         """Append field outcome events (columns finding_key, event, amount, actor, happened_at,
         source, source_row) to the trail, in one transaction.
 
-        Nothing is ever overwritten: a correction is a new event. An event already in the
-        register (all seven values the same) is not recorded again, so a sheet imported twice,
-        or by two imports at once, records its events once. Events naming a finding the
-        register does not hold, or with a value that cannot be read, are refused (every
-        problem one line naming source, row and column) and nothing of the import is recorded.
+        Nothing is ever overwritten. An event already in the register (all seven values the
+        same) is not recorded again, so a sheet imported twice, or by two imports at once,
+        records its events once. A worklist sheet (source `worklist:<id>`) gives one outcome per
+        row besides `sent`: the same row given again with other values is refused
+        (`OutcomeConflict`, naming source, row, column, the recorded value and the new one)
+        unless `correct`, which records it as a correction superseding the row's event (its
+        `corrects` column; the earlier event stays, and `outcomes` leaves it out). Events naming
+        a finding the register does not hold, or with a value that cannot be read, are refused
+        (every problem one line naming source, row and column) and nothing of the import is
+        recorded.
         """
         rows = _event_rows(events)
         with self._database_errors(), self._writing() as connection:
@@ -247,26 +315,39 @@ class Register:
                     f"{self._shown_url} does not hold; nothing was recorded",
                     unknown,
                 )
-            given = {row["event_digest"]: row for row in rows}  # repeats within the input: once
-            present = _existing(connection, schema.outcomes.c.event_digest, set(given))
-            new_rows = [row for digest, row in given.items() if digest not in present]
+            early = _checked_before_sent(connection, rows)
+            if early:
+                raise CheckedBeforeSent(early)
+            new_rows, corrections = _new_events(connection, rows)
+            if corrections and not correct:
+                raise OutcomeConflict(corrections)
+            new_rows += [
+                {**row, "corrects": held.outcome_id,
+                 "event_digest": _correction_digest(row["event_digest"], held.outcome_id)}
+                for row, held in corrections
+            ]  # fmt: skip
             if new_rows:
                 now = dt.datetime.now(dt.UTC)
                 statement = _insert(connection).on_conflict_do_nothing(
                     index_elements=["event_digest"]
                 )
                 connection.execute(statement, [{**row, "recorded_at": now} for row in new_rows])
-        return OutcomeImport(recorded=len(new_rows), already_recorded=len(rows) - len(new_rows))
+        return OutcomeImport(
+            recorded=len(new_rows),
+            already_recorded=len(rows) - len(new_rows),
+            corrected=len(corrections),
+        )
 
     def not_recorded(self, events: pd.DataFrame) -> int:
         """How many of outcome `events` (as `read_worklist` reads a returned sheet) the register
-        does not hold yet: a sheet with any is not to be overwritten by a new worklist."""
-        digests = {row["event_digest"] for row in _event_rows(events)}
-        if not digests:
+        does not hold yet (new, or other values of a recorded worklist row): a sheet with any is
+        not to be overwritten by a new worklist."""
+        rows = _event_rows(events)
+        if not rows:
             return 0
         with self._database_errors(), self._engine.connect() as connection:
-            present = _existing(connection, schema.outcomes.c.event_digest, digests)
-        return len(digests - set(present))
+            new_rows, corrections = _new_events(connection, rows)
+        return len(new_rows) + len(corrections)
 
     def findings(
         self, district: str | None = None, columns: Sequence[str] | None = None
@@ -309,10 +390,19 @@ class Register:
             joined.attrs["as_of"] = str(months.max())
         return joined
 
-    def outcomes(self, finding_key: str | None = None, district: str | None = None) -> pd.DataFrame:
+    def outcomes(
+        self,
+        finding_key: str | None = None,
+        district: str | None = None,
+        *,
+        superseded: bool = False,
+    ) -> pd.DataFrame:
         """The outcome trail (of `finding_key`, of `district`'s findings, when given) in the
         order events happened, and in the order they were recorded within a day; a district's
-        report reads its own events, not the whole trail."""
+        report reads its own events, not the whole trail. An event a correction superseded (an
+        outcome of a worklist row recorded before the row's latest correction, which has
+        `corrects`) is left out, so every total and decision reads the correction;
+        `superseded=True` gives the whole trail, with a boolean `superseded`."""
         table = schema.outcomes
         columns = [column for column in table.c if column.name != "event_digest"]
         query = sa.select(*columns).order_by(table.c.happened_at, table.c.outcome_id)
@@ -324,6 +414,12 @@ class Register:
             query = query.where(table.c.finding_key.in_(keys))
         with self._database_errors(), self._engine.connect() as connection:
             frame = _frame(connection, query, columns)
+            replaced = _superseded(frame, _corrections(connection))
+        if superseded:
+            frame["superseded"] = replaced
+        else:
+            frame = frame[~replaced].reset_index(drop=True)
+        frame["corrects"] = frame["corrects"].astype("Int64")
         frame["amount"] = frame["amount"].astype(float)
         frame["happened_at"] = pd.to_datetime(frame["happened_at"]).astype("datetime64[s]")
         frame["source_row"] = frame["source_row"].astype(np.int64)
@@ -537,17 +633,34 @@ def _same_run_or_refuse(
 def _not_before_recorded(
     connection: sa.Connection, run_id: str, as_of: str, district: str | None
 ) -> None:
-    """Refuse a month before the latest one recorded for the same districts: statuses are
-    worked out against the register's latest state."""
+    """Refuse a month before the latest one recorded for the same districts (statuses are
+    worked out against the register's latest state), and a month already recorded for them
+    under another run id: compared with itself, the month's report would lose its new, changed
+    and gone findings and call its own month the previous run."""
     runs = schema.runs
-    query = sa.select(sa.func.max(runs.c.as_of))
-    if district is not None:
-        query = query.where(sa.or_(runs.c.district == district, runs.c.district.is_(None)))
-    latest = connection.execute(query).scalar_one()
+    covering = sa.true() if district is None else sa.or_(runs.c.district == district,
+                                                        runs.c.district.is_(None))  # fmt: skip
+    latest = connection.execute(sa.select(sa.func.max(runs.c.as_of)).where(covering)).scalar_one()
     if latest is not None and as_of < latest:
         raise RegisterError(
             f"run {run_id!r}: expected a month from {latest} on (the latest recorded for "
             f"district {district!r}), found {as_of}"
+        )
+    if latest == as_of:
+        held = (
+            connection.execute(
+                sa.select(runs.c.run_id)
+                .where(covering, runs.c.as_of == as_of)
+                .order_by(runs.c.run_id)
+            )
+            .scalars()
+            .first()
+        )
+        raise RegisterError(
+            f"run {run_id!r}: expected a month after {latest}, which is recorded for district "
+            f"{district!r} already (run {held!r}), found {as_of}: a month is recorded once; "
+            "record the next month, or run a re-run of the month (other parameters) without "
+            "--register, or into another register (--db)"
         )
 
 
@@ -770,7 +883,7 @@ def _event_row(event: Mapping) -> tuple[dict, list[str]]:
     digest = hashlib.sha256(SEPARATOR.join(parts).encode("utf-8")).hexdigest()
     row = dict(finding_key=key, event=kind, amount=amount, actor=actor, happened_at=day,
                source=source, source_row=int(row_number), event_digest=digest,
-               auditor=auditor, selected_by=selected_by)  # fmt: skip
+               auditor=auditor, selected_by=selected_by, corrects=None)  # fmt: skip
     return row, []
 
 
@@ -791,6 +904,106 @@ def _existing(connection: sa.Connection, column: sa.Column, values: set[str]) ->
         chunk = ordered[start : start + _LOOKUP_CHUNK]
         found.update(connection.execute(sa.select(column).where(column.in_(chunk))).scalars())
     return found
+
+
+def _new_events(
+    connection: sa.Connection, rows: list[dict]
+) -> tuple[list[dict], list[tuple[dict, sa.Row]]]:
+    """Of the events given (repeats within them once): those the register does not hold, and
+    the rows of worklist sheets whose event in the register (the latest, not superseded) has
+    other values, each with that event."""
+    given = list({row["event_digest"]: row for row in rows}.values())
+    present = _existing(
+        connection, schema.outcomes.c.event_digest, {r["event_digest"] for r in given}
+    )
+    held = _sheet_row_events(connection, given)
+    new_rows, corrections = [], []
+    for row in given:
+        recorded = held.get((row["source"], row["source_row"]))
+        if recorded is not None and _is_sheet_outcome(row):
+            if changed_values(row, recorded):
+                corrections.append((row, recorded))
+        elif row["event_digest"] not in present:
+            new_rows.append(row)
+    return new_rows, corrections
+
+
+def _is_sheet_outcome(row: Mapping) -> bool:
+    """An outcome read from a worklist sheet's row (not its `sent`): one per row."""
+    return str(row["source"]).startswith(schema.SHEET_SOURCE) and row["event"] != "sent"
+
+
+def _sheet_row_events(connection: sa.Connection, rows: list[dict]) -> dict[tuple[str, int], sa.Row]:
+    """The event each worklist row given holds in the register now (its latest outcome, not
+    superseded), by (source, source_row)."""
+    table = schema.outcomes
+    sources = sorted({row["source"] for row in rows if _is_sheet_outcome(row)})
+    held: dict[tuple[str, int], sa.Row] = {}
+    for start in range(0, len(sources), _LOOKUP_CHUNK):
+        query = (
+            sa.select(table.c.outcome_id, table.c.finding_key, table.c.event, table.c.amount,
+                      table.c.actor, table.c.happened_at, table.c.source, table.c.source_row)
+            .where(table.c.source.in_(sources[start : start + _LOOKUP_CHUNK]))
+            .where(table.c.event != "sent")
+            .order_by(table.c.outcome_id)
+        )  # fmt: skip
+        for event in connection.execute(query):
+            held[(event.source, event.source_row)] = event  # the latest recorded wins
+    return held
+
+
+def _corrections(connection: sa.Connection) -> dict[tuple[str, int], int]:
+    """The latest correction of each corrected worklist row: (source, source_row) -> its
+    outcome_id. Corrections are few: read whole."""
+    table = schema.outcomes
+    query = (
+        sa.select(table.c.source, table.c.source_row, sa.func.max(table.c.outcome_id))
+        .where(table.c.corrects.is_not(None))
+        .group_by(table.c.source, table.c.source_row)
+    )
+    return {(source, row): latest for source, row, latest in connection.execute(query)}
+
+
+def _superseded(frame: pd.DataFrame, corrections: dict[tuple[str, int], int]) -> pd.Series:
+    """Which events of `frame` (outcomes with outcome_id, event, source, source_row) a later
+    correction of their worklist row supersedes: every outcome of the row recorded before the
+    row's latest correction (a `sent` never is)."""
+    if not corrections or frame.empty:
+        return pd.Series(False, index=frame.index)
+    rows = pd.MultiIndex.from_arrays([frame["source"], frame["source_row"].astype(np.int64)])
+    latest = pd.Series(corrections, dtype="float64")
+    latest.index = pd.MultiIndex.from_tuples(list(corrections))
+    before = latest.reindex(rows).to_numpy() > frame["outcome_id"].astype(float).to_numpy()
+    return pd.Series(before & (frame["event"] != "sent").to_numpy(), index=frame.index)
+
+
+def _checked_before_sent(connection: sa.Connection, rows: list[dict]) -> list[tuple[dict, dt.date]]:
+    """The outcomes of worklist rows given dated before their finding's `sent` event of the
+    same worklist (the first one), each with that day."""
+    table = schema.outcomes
+    outcomes = [row for row in rows if _is_sheet_outcome(row)]
+    sources = sorted({row["source"] for row in outcomes})
+    sent: dict[tuple[str, str], dt.date] = {}
+    for start in range(0, len(sources), _LOOKUP_CHUNK):
+        query = (
+            sa.select(table.c.source, table.c.finding_key, sa.func.min(table.c.happened_at))
+            .where(table.c.source.in_(sources[start : start + _LOOKUP_CHUNK]))
+            .where(table.c.event == "sent")
+            .group_by(table.c.source, table.c.finding_key)
+        )
+        sent.update({(source, key): day for source, key, day in connection.execute(query)})
+    early = []
+    for row in outcomes:
+        day = sent.get((row["source"], row["finding_key"]))
+        if day is not None and row["happened_at"] < day:
+            early.append((row, day))
+    return early
+
+
+def _correction_digest(digest: str, corrects: int) -> str:
+    """The digest of a correction: its values' and the event it supersedes, so a row corrected
+    back to a value it once had is recorded again."""
+    return hashlib.sha256(f"{digest}{SEPARATOR}corrects {corrects}".encode()).hexdigest()
 
 
 def _frame(connection: sa.Connection, query: sa.Select, columns: object) -> pd.DataFrame:

@@ -38,6 +38,8 @@ NEEDED = (
 #: in the district's worklist and how many findings the district had to choose from.
 ADDED = ("finding_key", "selected_by", "rank", "district_findings")
 _TIES = ["rule_id", "customer_id", "period_from", "finding_key"]
+#: Number columns the choice ranks by (and the sheet writes as money).
+RANKED = ("revenue_impact", "score")
 
 
 def select_worklist(
@@ -65,6 +67,8 @@ def select_worklist(
         drop=True
     )
     frame.attrs = {}
+    for column in RANKED:
+        frame[column] = checked_numbers(frame[column], column)
     frame.insert(0, "finding_key", finding_keys(frame).to_numpy())
     frame["district"] = frame["district"].astype("string").fillna("")
     chosen = [
@@ -81,6 +85,21 @@ def select_worklist(
     if "as_of" in findings.attrs:
         worklist.attrs["as_of"] = findings.attrs["as_of"]
     return worklist
+
+
+def checked_numbers(values: pd.Series, column: str) -> pd.Series:
+    """`values` as floats; a value that is no finite number (text such as '562,823.15', a blank)
+    is a ParameterError naming the row, not ranked as text."""
+    numbers = pd.to_numeric(values, errors="coerce") if values.dtype.kind not in "iuf" else values
+    numbers = numbers.astype(float)
+    bad = np.flatnonzero(~np.isfinite(numbers.to_numpy()))
+    if len(bad):
+        raise ParameterError(
+            "findings",
+            f"a number in every {column} value",
+            f"row {bad[0] + 1}, column {column}: {values.iloc[bad[0]]!r}",
+        )
+    return numbers
 
 
 def _checked_limits(by: str, top: object, share: object) -> tuple[int | None, float | None]:

@@ -189,9 +189,10 @@ def test_a_recorded_month_against_the_previous_run_and_the_outcomes_of_earlier_f
     # now: A 120 + E 40 proved, C 30 + F 10 estimated; before: A 100 + B 50, C 30 + D 20
     assert (figures["proved_now"], figures["estimated_now"]) == (160.0, 40.0)
     assert (figures["proved_before"], figures["estimated_before"]) == (150.0, 50.0)
-    assert (figures["earlier"], figures["sent"], figures["confirmed"]) == (4, 4, 1)
+    # D's archive corrected (档案已更正) confirms it: confirmed A and D, no longer open
+    assert (figures["earlier"], figures["sent"], figures["confirmed"]) == (4, 4, 2)
     assert (figures["false_alarm"], figures["rectified"], figures["archive_corrected"]) == (2, 1, 1)
-    assert (figures["still_open"], figures["recovered_proved"]) == (1, 80.0)
+    assert (figures["still_open"], figures["recovered_proved"]) == (0, 80.0)
     assert figures["recovered_estimated"] == 12.5
     assert figures["events_since_previous"] == 11  # C's sent of 2024-06-25 was before July
 
@@ -220,7 +221,7 @@ def test_a_recorded_month_against_the_previous_run_and_the_outcomes_of_earlier_f
     ].tolist() == [2, 2, 1, 1, 1]
     assert outcomes.loc[ZERO][
         ["confirmed", "false alarm", "archive corrected", "Sent, still open"]
-    ].tolist() == [0, 1, 1, 1]
+    ].tolist() == [1, 1, 1, 0]  # D archive corrected: confirmed, not open
     assert outcomes["Recovered, proved (yuan)"].tolist() == [80.0, 0.0, 80.0]
     assert outcomes["Recovered, estimated (yuan)"].tolist() == [0.0, 12.5, 12.5]
     assert july.table("outcomes", "en").attrs[TOTAL_ROWS] == 1
@@ -238,7 +239,7 @@ def test_a_recorded_month_against_the_previous_run_and_the_outcomes_of_earlier_f
         "After the previous run (2024-06) 4 findings were open, 150.00 yuan proved and 50.00 "
         "yuan estimated; this month 4, 160.00 yuan proved and 40.00 yuan estimated (two kinds, "
         "shown apart, never added).",
-        "4 findings from earlier months: 4 sent to the field, 1 confirmed, 2 false alarms, 1 "
+        "4 findings from earlier months: 4 sent to the field, 2 confirmed, 2 false alarms, 0 "
         "sent and still open; recovered 80.00 yuan proved and 12.50 yuan estimated. 11 field "
         "events since the previous run.",
     ]
@@ -259,10 +260,11 @@ def test_a_past_month_counts_the_outcomes_known_when_the_next_month_was_recorded
              (key("B"), "confirmed", None, "2024-09-03")]  # fmt: skip
     register.record_outcomes(events(later))
     july = since(register, "2024-07").summary()
-    assert (july["archive_corrected"], july["confirmed"], july["false_alarm"]) == (2, 1, 2)
+    # confirmed: A and D (D's archive correction confirms it); false alarms: B and C
+    assert (july["archive_corrected"], july["confirmed"], july["false_alarm"]) == (2, 2, 2)
     assert july["events_since_previous"] == 12  # the 11 of July's test and A's of 08-12
     august = since(register, "2024-08").summary()
-    assert (august["confirmed"], august["false_alarm"]) == (2, 1)  # B corrected on 09-03
+    assert (august["confirmed"], august["false_alarm"]) == (3, 1)  # B corrected on 09-03
 
 
 def test_a_month_not_recorded_yet_is_a_preview_that_records_nothing(register) -> None:

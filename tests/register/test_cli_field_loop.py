@@ -5,6 +5,7 @@ among good ones, and database passwords that never show in what the commands pri
 
 from __future__ import annotations
 
+import datetime as dt
 import os
 import re
 import signal
@@ -29,6 +30,8 @@ from auditkit.register.sheet import FIRST_DATA_ROW, HEADER_ROW, WORKLIST_SHEET, 
 
 DISTRICTS = ("城东", "城西", "城南")
 PER_DISTRICT = 30
+#: The day checks are dated: worklists are recorded as sent today, and a check cannot precede it.
+TODAY = f"{dt.date.today():%Y-%m-%d}"
 #: Runs `auditkit ARGS` in a process once GO exists; MODE 'hold' keeps each transaction that
 #: inserts outcomes open 0.5 s (so an import at the same time must wait for it), 'stall' creates
 #: GO.inside there and sleeps, to be killed in the middle of its transaction.
@@ -94,7 +97,7 @@ def fill_every_row(sheet: Path, target: Path) -> Path:
     for row in range(FIRST_DATA_ROW, page.max_row + 1):  # every finding the sheet lists
         recovered = row % 2 == 1
         values = {"outcome": "已追补" if recovered else "属实", "checked_by": "李工",
-                  "checked_on": "2025-07-15", "amount_recovered": row if recovered else None}  # fmt: skip
+                  "checked_on": TODAY, "amount_recovered": row if recovered else None}  # fmt: skip
         for column, value in values.items():
             page.cell(row, columns[column]).value = value
     workbook.save(target)

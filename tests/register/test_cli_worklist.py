@@ -17,6 +17,9 @@ from auditkit.register import Register
 from auditkit.register.keys import finding_keys
 from auditkit.register.sheet import FIRST_DATA_ROW, HEADER_ROW, WORKLIST_SHEET, canonical_column
 
+#: The day checks are dated: worklists are recorded as sent today, and a check cannot precede it.
+TODAY = f"{dt.date.today():%Y-%m-%d}"
+
 
 @pytest.fixture(scope="module")
 def utility(tmp_path_factory: pytest.TempPathFactory) -> Path:
@@ -120,7 +123,7 @@ def test_writing_or_importing_the_same_worklist_again_records_nothing_new(
     assert from_file == first  # the data's month (checks cannot precede it) and seal included
 
     sheet = sheets(out)[0]
-    done = {"outcome": "属实", "checked_by": "张三", "checked_on": "2025-02-01"}
+    done = {"outcome": "属实", "checked_by": "张三", "checked_on": TODAY}
     returned = fill(sheet, {FIRST_DATA_ROW: done}, tmp_path / "returned.xlsx")
     copy = fill(sheet, {FIRST_DATA_ROW: done}, tmp_path / "returned (1).xlsx")
     assert main(["register", "import", str(returned), "--db", db]) == 0
@@ -128,6 +131,106 @@ def test_writing_or_importing_the_same_worklist_again_records_nothing_new(
     printed = capsys.readouterr().out
     assert "0 outcome events recorded, already recorded 1" in printed
     assert len(Register.open(db).outcomes()) == sent + 1
+
+
+def test_a_corrected_sheet_is_refused_naming_the_cell_and_recorded_with_correct(
+    recorded: tuple[str, Path], tmp_path: Path, capsys
+) -> None:
+    """The inspector typed 300 for 280 and returned the sheet again: imported as is it added a
+    second recovery (580 yuan); it is refused, then recorded as a correction."""
+    db, _ = recorded
+    out = tmp_path / "worklists"
+    assert main(["worklist", "--db", db, "--top", "2", "--out", str(out)]) == 0
+    east, today = sheets(out)[0], f"{dt.date.today():%Y-%m-%d}"
+    first = key_at(east, FIRST_DATA_ROW)
+    row = {"outcome": "已追补", "checked_by": "李四", "checked_on": today}
+    typo = fill(east, {FIRST_DATA_ROW: {**row, "amount_recovered": 300}}, tmp_path / "a.xlsx")
+    fixed = fill(east, {FIRST_DATA_ROW: {**row, "amount_recovered": 280}}, tmp_path / "b.xlsx")
+    assert main(["register", "import", str(typo), "--db", db]) == 0
+    capsys.readouterr()
+    assert main(["register", "import", str(fixed), "--db", db]) == 2
+    error = capsys.readouterr().err
+    assert (
+        f"worklist 'b.xlsx', sheet 'worklist', row {FIRST_DATA_ROW}, column amount_recovered: "
+        "recorded 300.0 (imported before), found 280.0: import with --correct"
+    ) in error
+    with Register.open(db) as register:
+        assert register.outcomes(first)["amount"].dropna().tolist() == [300.0]
+    assert main(["register", "import", str(fixed), "--db", db, "--correct"]) == 0
+    assert "1 outcome events recorded, 1 of them corrections" in capsys.readouterr().out
+    with Register.open(db) as register:
+        assert register.outcomes(first)["amount"].dropna().tolist() == [280.0]
+        assert register.outcomes(first, superseded=True)["amount"].dropna().tolist() == [
+            300.0,
+            280.0,
+        ]
+    # the sheet as corrected may now be written over: every outcome of it is recorded
+    assert main(["worklist", "--db", db, "--top", "2", "--out", str(tmp_path / "next")]) == 0
+
+
+def test_an_amount_in_fen_is_refused_and_a_checked_large_recovery_imported_with_large_amounts(
+    recorded: tuple[str, Path], tmp_path: Path, capsys
+) -> None:
+    db, _ = recorded
+    out = tmp_path / "worklists"
+    assert main(["worklist", "--db", db, "--top", "1", "--out", str(out)]) == 0
+    east, today = sheets(out)[0], f"{dt.date.today():%Y-%m-%d}"
+    row = {"outcome": "已追补", "checked_by": "李四", "checked_on": today}
+    typed = fill(east, {FIRST_DATA_ROW: {**row, "amount_recovered": 99_999_999}}, east)
+    capsys.readouterr()
+    assert main(["register", "import", str(typed), "--db", db]) == 2
+    error = capsys.readouterr().err
+    assert f"row {FIRST_DATA_ROW}, column " in error and "found 99,999,999.00" in error
+    with Register.open(db) as register:
+        assert not (register.outcomes()["event"] == "recovered").any()
+    assert main(["register", "import", str(typed), "--db", db, "--large-amounts"]) == 0
+    with Register.open(db) as register:
+        assert register.outcomes()["amount"].dropna().tolist() == [99_999_999.0]
+
+
+def test_a_check_dated_before_the_sheet_was_sent_is_refused_naming_row_and_column(
+    recorded: tuple[str, Path], tmp_path: Path, capsys
+) -> None:
+    db, _ = recorded
+    out = tmp_path / "worklists"
+    assert main(["worklist", "--db", db, "--top", "1", "--out", str(out)]) == 0  # sent today
+    east, today = sheets(out)[0], dt.date.today()
+    day_before = f"{today - dt.timedelta(days=1):%Y-%m-%d}"
+    row = {"outcome": "已整改", "checked_by": "李四", "checked_on": day_before}
+    slipped = fill(east, {FIRST_DATA_ROW: row}, tmp_path / "slipped.xlsx")
+    capsys.readouterr()
+    assert main(["register", "import", str(slipped), "--db", db]) == 2
+    assert (
+        f"worklist 'slipped.xlsx', sheet 'worklist', row {FIRST_DATA_ROW}, column checked_on: "
+        f"expected a date on or after {today:%Y-%m-%d} (the day this worklist was recorded as "
+        f"sent), found {day_before}"
+    ) in capsys.readouterr().err
+    with Register.open(db) as register:
+        assert set(register.outcomes()["event"]) == {"sent"}
+
+
+def test_an_auditor_that_is_no_district_is_refused_before_any_sheet(
+    recorded: tuple[str, Path], tmp_path: Path, capsys
+) -> None:
+    """A typo ('城西区' for 城西) would record a phantom cross-audit bureau with every outcome."""
+    db, findings = recorded
+    out = tmp_path / "worklists"
+    args = ["--district", "城东", "--by", "sample", "--share", "0.3", "--out", str(out)]
+    with Register.open(db) as register:
+        before = len(register.outcomes())
+    capsys.readouterr()
+    assert main(["worklist", "--db", db, "--auditor", "城西区", *args]) == 2
+    error = capsys.readouterr().err
+    assert "parameter '--auditor': expected a district of the register" in error
+    assert "one of 城东, 城西, found '城西区'" in error
+    assert main(["worklist", str(findings), "--auditor", "城西区", *args]) == 2
+    assert "expected a district of the findings, one of 城东, 城西, found '城西区'" in (
+        capsys.readouterr().err
+    )
+    assert not out.exists() or not sheets(out)
+    with Register.open(db) as register:
+        assert len(register.outcomes()) == before  # nothing recorded as sent
+    assert main(["worklist", "--db", db, "--auditor", "城西", *args]) == 0
 
 
 def test_text_in_the_amount_column_refuses_the_sheet_with_one_line(
@@ -139,15 +242,15 @@ def test_text_in_the_amount_column_refuses_the_sheet_with_one_line(
     good_sheet, bad_sheet = sheets(out)
     good = fill(
         good_sheet,
-        {FIRST_DATA_ROW: {"outcome": "属实", "checked_by": "张三", "checked_on": "2025-02-01"}},
+        {FIRST_DATA_ROW: {"outcome": "属实", "checked_by": "张三", "checked_on": TODAY}},
         tmp_path / "good.xlsx",
     )
     bad = fill(
         bad_sheet,
         {FIRST_DATA_ROW: {"outcome": "已追补", "amount_recovered": "约两千元",
-                          "checked_by": "张三", "checked_on": "2025-02-01"},
+                          "checked_by": "张三", "checked_on": TODAY},
          FIRST_DATA_ROW + 1: {"outcome": "属实", "checked_by": "张三",
-                              "checked_on": "2025-02-01"}},
+                              "checked_on": TODAY}},
         tmp_path / "bad.xlsx",
     )  # fmt: skip
     before = len(Register.open(db).outcomes())
@@ -172,7 +275,7 @@ def test_a_sheet_of_findings_the_register_does_not_know_is_refused(
     assert main(["worklist", str(findings), "--top", "1", "--out", str(out)]) == 0
     returned = fill(
         sheets(out)[0],
-        {FIRST_DATA_ROW: {"outcome": "属实", "checked_by": "张三", "checked_on": "2025-02-01"}},
+        {FIRST_DATA_ROW: {"outcome": "属实", "checked_by": "张三", "checked_on": TODAY}},
         tmp_path / "returned.xlsx",
     )
     other = f"sqlite:///{tmp_path / 'other.sqlite'}"
@@ -230,8 +333,8 @@ def test_next_worklist_leaves_out_what_the_field_decided_and_recheck_sends_it_ag
     east = sheets(first_out)[0]
     confirmed, false_alarm, pending = first_keys(east, 3)
     answers = {
-        FIRST_DATA_ROW: {"outcome": "属实", "checked_by": "张三", "checked_on": "2025-02-01"},
-        FIRST_DATA_ROW + 1: {"outcome": "误报", "checked_by": "张三", "checked_on": "2025-02-01"},
+        FIRST_DATA_ROW: {"outcome": "属实", "checked_by": "张三", "checked_on": TODAY},
+        FIRST_DATA_ROW + 1: {"outcome": "误报", "checked_by": "张三", "checked_on": TODAY},
     }
     assert main(["register", "import", str(fill(east, answers, tmp_path / "back.xlsx")),
                  "--db", db]) == 0  # fmt: skip
@@ -262,9 +365,7 @@ def test_a_decided_finding_found_again_after_it_was_gone_goes_out_again(
     assert main(["worklist", "--db", db, "--top", "1", "--out", str(first_out)]) == 0
     east = sheets(first_out)[0]
     (confirmed,) = first_keys(east, 1)
-    answers = {
-        FIRST_DATA_ROW: {"outcome": "属实", "checked_by": "张三", "checked_on": "2025-02-01"}
-    }
+    answers = {FIRST_DATA_ROW: {"outcome": "属实", "checked_by": "张三", "checked_on": TODAY}}
     assert main(["register", "import", str(fill(east, answers, tmp_path / "back.xlsx")),
                  "--db", db]) == 0  # fmt: skip
     run = pd.read_parquet(findings / "findings.parquet")
@@ -348,6 +449,49 @@ def test_a_findings_file_with_broken_evidence_is_refused_before_any_sheet(
     error = capsys.readouterr().err
     assert f"{broken} row 5, column evidence_code: 'not json'" in error
     assert not out.exists() or not sheets(out)
+
+
+@pytest.mark.parametrize(
+    ("column", "value", "by"),
+    [
+        ("revenue_impact", "562,823.15", "revenue"),
+        ("score", "", "score"),
+        ("penalty", "n/a", "revenue"),
+    ],
+)
+def test_a_findings_csv_with_an_amount_that_is_no_number_is_refused_before_any_sheet(
+    recorded, tmp_path: Path, capsys, column: str, value: str, by: str
+) -> None:
+    """A findings.csv saved by a spreadsheet ('562,823.15') or with a blank score: ranked as text
+    it chose the wrong findings, then failed half way through the districts' sheets."""
+    _, findings = recorded
+    table = pd.read_csv(findings / "findings.csv", dtype=str, keep_default_na=False)
+    table.loc[3, column] = value
+    edited = tmp_path / "findings-edited.csv"
+    table.to_csv(edited, index=False)
+    out = tmp_path / "worklists"
+    capsys.readouterr()
+    assert main(["worklist", str(edited), "--by", by, "--top", "30", "--out", str(out)]) == 2
+    error = capsys.readouterr().err
+    assert f"{edited} row 5, column {column}: {value!r}" in error  # header is row 1, loc 3 row 5
+    assert f"expected a number in every {column} cell" in error
+    assert "Traceback" not in error
+    assert not out.exists() or not sheets(out)
+
+
+def test_a_findings_csv_ranks_its_amounts_as_numbers(recorded, tmp_path: Path) -> None:
+    """The same findings from the CSV and the Parquet file make the same sheets."""
+    _, findings = recorded
+    for name in ("findings.csv", "findings.parquet"):
+        out = tmp_path / name
+        assert main(["worklist", str(findings / name), "--top", "3", "--out", str(out)]) == 0
+    from_csv, from_parquet = (
+        sheets(tmp_path / "findings.csv"),
+        sheets(tmp_path / "findings.parquet"),
+    )
+    assert [p.name for p in from_csv] == [p.name for p in from_parquet]
+    for csv_sheet, parquet_sheet in zip(from_csv, from_parquet, strict=True):
+        assert first_keys(csv_sheet, 3) == first_keys(parquet_sheet, 3)
 
 
 def test_a_findings_csv_reads_back_the_text_its_formula_guard_wrote(tmp_path: Path) -> None:

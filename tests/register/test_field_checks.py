@@ -92,3 +92,18 @@ def test_until_is_a_day_in_its_own_time_zone_and_anything_else_is_refused(regist
     assert field_checks(register, until="2024-08-04").empty
     with pytest.raises(ParameterError, match="parameter 'until': expected a date"):
         field_checks(register, until="not a date")
+
+
+def test_a_false_alarm_whose_money_was_later_recovered_is_no_field_check(register):
+    """已追补 after 误报: the field found the theft after all (the recovery confirms it), so the
+    visit of 08-05 no longer explains the fall; before the recovery it still stood."""
+    drop = finding("A", rule_id="consumption_drop")
+    register.record_run(findings(drop), run_id="july", as_of="2024-07", district=None)
+    register.record_outcomes(
+        events(
+            event(key_of(drop), "false_alarm", happened_at="2024-08-05"),
+            event(key_of(drop), "recovered", amount=300.0, happened_at="2024-09-10", source_row=6),
+        )
+    )
+    assert field_checks(register).empty
+    assert list(field_checks(register, until="2024-09-09")["customer_id"]) == ["A"]

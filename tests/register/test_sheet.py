@@ -422,3 +422,35 @@ def test_a_returned_sheet_is_recorded_once_however_often_it_is_imported(worklist
         assert (again.recorded, again.already_recorded) == (0, 2)
         trail = register.outcomes()
     assert sorted(trail["event"]) == ["false_alarm", "recovered"]
+
+
+def test_a_recovered_amount_far_above_the_revenue_at_stake_is_refused_unless_allowed(
+    worklist, tmp_path
+):
+    """a has 500 yuan at stake, b 300, c 100: up to 10 × (5,000 and 3,000), and 1,000 yuan
+    whatever the stake (c); 3,000.01 on b is refused, as a pasted bank number on a."""
+    blank = write_worklist(worklist, tmp_path / "worklist.xlsx")
+    first, second, third = FIRST_DATA_ROW, FIRST_DATA_ROW + 1, FIRST_DATA_ROW + 2
+    answers = {
+        first: checked("已追补", amount_recovered=5000),
+        second: checked("已追补", amount_recovered="3,000.01"),
+        third: checked("已追补", amount_recovered=1000),
+    }
+    returned = fill(blank, tmp_path / "returned.xlsx", answers)
+    problems = problems_of(returned)
+    assert len(problems) == 1
+    assert f"row {second}, column " in problems[0] and "(amount_recovered): " in problems[0]
+    assert (
+        "expected at most 3,000.00 yuan (10 × the revenue at stake 300.00, or 1,000), found "
+        "3,000.01" in problems[0]
+    )
+    assert "--large-amounts" in problems[0]
+    allowed = read_worklist(returned, large_amounts=True)
+    assert allowed["amount"].tolist() == [5000.0, 3000.01, 1000.0]
+    pasted = fill(
+        blank,
+        tmp_path / "pasted.xlsx",
+        {first: checked("已追补", amount_recovered=6222021234567890123)},
+    )
+    (problem,) = problems_of(pasted)
+    assert "expected at most 5,000.00 yuan" in problem and f"row {first}" in problem

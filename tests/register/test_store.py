@@ -11,6 +11,7 @@ from alembic.runtime.migration import MigrationContext
 from databases import fresh_postgres_database
 from register_builders import event, events, finding, findings
 
+from auditkit.cycle.evaluate import latest_decisions
 from auditkit.errors import ParameterError
 from auditkit.register import (
     OUTCOME_EVENTS,
@@ -20,6 +21,7 @@ from auditkit.register import (
     finding_keys,
 )
 from auditkit.register.schema import metadata
+from auditkit.register.store import CheckedBeforeSent, OutcomeConflict
 
 
 @pytest.fixture
@@ -277,7 +279,7 @@ def test_the_migrated_schema_is_the_declared_one(register, database_url):
         revision = MigrationContext.configure(connection).get_current_revision()
     engine.dispose()
     assert differences == []
-    assert revision == "0002"
+    assert revision == "0003"
 
 
 def test_opening_twice_migrates_once_and_keeps_what_is_recorded(database_url):
@@ -336,3 +338,93 @@ def test_passwords_never_show_in_reprs_or_errors(postgres_server):
     with pytest.raises(ParameterError) as unreadable:
         Register.open("postgresql://user:s3cret-pw@host:notaport/db")
     assert "s3cret-pw" not in str(unreadable.value)
+
+
+SHEET = "worklist:0123456789abcdef"
+
+
+def _recorded_row(register) -> str:
+    """Finding A recorded, sent on worklist row 5 and recovered 3,000 yuan (a typo)."""
+    register.record_run(findings(finding("A")), run_id="m1", as_of="2024-07", district=None)
+    a = finding_key("A", "rate_mismatch", "2024-01")
+    register.record_outcomes(
+        events(
+            event(a, "sent", happened_at="2024-08-01", source=SHEET),
+            event(a, "recovered", amount=3000.0, happened_at="2024-08-09", source=SHEET),
+        )
+    )
+    return a
+
+
+def test_a_worklist_row_given_again_with_other_values_is_refused_naming_the_cells(register):
+    a = _recorded_row(register)
+    corrected = events(event(a, "recovered", amount=2800.0, happened_at="2024-08-09", source=SHEET))
+    with pytest.raises(OutcomeConflict) as raised:
+        register.record_outcomes(corrected)
+    assert raised.value.problems == [
+        f"source {SHEET!r} row 5: column 'amount': recorded 3000.0, found 2800.0"
+    ]
+    assert "--correct" in str(raised.value)
+    assert register.outcomes(a)["amount"].dropna().tolist() == [3000.0]  # nothing recorded
+    assert register.not_recorded(corrected) == 1  # a new worklist must not overwrite the sheet
+
+
+def test_a_correction_supersedes_the_rows_event_and_keeps_it_in_the_trail(register):
+    a = _recorded_row(register)
+    corrected = events(event(a, "recovered", amount=2800.0, happened_at="2024-08-09", source=SHEET))
+    done = register.record_outcomes(corrected, correct=True)
+    assert (done.recorded, done.corrected, done.already_recorded) == (1, 1, 0)
+    assert register.outcomes(a)["amount"].dropna().tolist() == [2800.0]  # 2,800, not 5,800
+    trail = register.outcomes(a, superseded=True)
+    assert trail["event"].tolist() == ["sent", "recovered", "recovered"]
+    assert trail["superseded"].tolist() == [False, True, False]
+    assert trail["corrects"].iloc[2] == trail["outcome_id"].iloc[1]
+    # the corrected sheet imported again: nothing new; and corrected back to 3,000 it supersedes
+    again = register.record_outcomes(corrected, correct=True)
+    assert (again.recorded, again.already_recorded) == (0, 1)
+    assert register.not_recorded(corrected) == 0
+    back = events(event(a, "recovered", amount=3000.0, happened_at="2024-08-09", source=SHEET))
+    assert register.record_outcomes(back, correct=True).corrected == 1
+    assert register.outcomes(a)["amount"].dropna().tolist() == [3000.0]
+    assert len(register.outcomes(a, superseded=True)) == 4
+
+
+def test_a_corrected_verdict_decides_though_dated_before_the_one_it_corrects(register):
+    register.record_run(findings(finding("A")), run_id="m1", as_of="2024-07", district=None)
+    a = finding_key("A", "rate_mismatch", "2024-01")
+    register.record_outcomes(events(event(a, "confirmed", happened_at="2024-08-12", source=SHEET)))
+    register.record_outcomes(
+        events(event(a, "false_alarm", happened_at="2024-08-09", source=SHEET)), correct=True
+    )
+    assert latest_decisions(register.outcomes())["event"].tolist() == ["false_alarm"]
+
+
+def test_events_of_other_sources_may_share_a_row(register):
+    """Events built by hand (the demo's fieldwork) give several events per row: not corrections."""
+    register.record_run(findings(finding("A")), run_id="m1", as_of="2024-07", district=None)
+    a = finding_key("A", "rate_mismatch", "2024-01")
+    done = register.record_outcomes(
+        events(
+            event(a, "confirmed", happened_at="2024-08-05", source="demo field"),
+            event(a, "recovered", amount=10.0, happened_at="2024-08-06", source="demo field"),
+        )
+    )
+    assert done.recorded == 2
+
+
+def test_a_check_dated_before_its_worklist_was_sent_is_refused_naming_the_row(register):
+    """Sent on 2024-08-10: a check of 2024-08-09 is a slip (the report would then say no sent
+    record came before it); one of the sending day itself is recorded."""
+    register.record_run(findings(finding("A")), run_id="m1", as_of="2024-07", district=None)
+    a = finding_key("A", "rate_mismatch", "2024-01")
+    register.record_outcomes(events(event(a, "sent", happened_at="2024-08-10", source=SHEET)))
+    slipped = events(event(a, "rectified", happened_at="2024-08-09", source=SHEET))
+    with pytest.raises(CheckedBeforeSent) as raised:
+        register.record_outcomes(slipped)
+    assert raised.value.problems == [
+        f"source {SHEET!r} row 5: column 'happened_at': expected a date on or after 2024-08-10 "
+        "(the day the worklist was sent), found 2024-08-09"
+    ]
+    assert register.outcomes(a)["event"].tolist() == ["sent"]
+    same_day = events(event(a, "rectified", happened_at="2024-08-10", source=SHEET))
+    assert register.record_outcomes(same_day).recorded == 1

@@ -31,17 +31,24 @@ def _finish(process: subprocess.Popen) -> str:
     return out.strip()
 
 
-def test_two_runs_recorded_at_once_are_both_recorded_once(database_url, tmp_path):
+def test_two_runs_of_one_month_at_once_record_the_month_once(database_url, tmp_path):
+    """Whichever goes second waits for the first and finds the month recorded: refused."""
     Register.open(database_url).close()  # migrated before the workers race
     go = tmp_path / "go"
     workers = [_start("run", database_url, go, f"r{n}", "2024-07", "3000") for n in (1, 2)]
     time.sleep(1.0)  # both have opened the register and wait
     go.touch()
-    new = sorted(int(_finish(worker)) for worker in workers)
-    assert new == [0, 3000]  # whichever went second found every finding persisting
+    ended = sorted(
+        (worker.returncode, out.strip(), err)
+        for worker in workers
+        for out, err in [worker.communicate(timeout=300)]
+    )
+    (done, first, _), (refused, _, error) = ended
+    assert (done, first) == (0, "3000") and refused != 0
+    assert "expected a month after 2024-07, which is recorded for district None already" in error
     with Register.open(database_url) as register:
         assert len(register.findings()) == 3000
-        assert sorted(register.runs()["run_id"]) == ["r1", "r2"]
+        assert len(register.runs()) == 1
 
 
 def test_two_imports_of_overlapping_events_at_once_record_each_event_once(database_url, tmp_path):

@@ -8,7 +8,7 @@ import pytest
 from register_builders import event, events, finding, findings
 
 from auditkit.errors import ParameterError
-from auditkit.register import Register, RegisterError, finding_key
+from auditkit.register import Register, RegisterError, finding_key, store
 
 
 @pytest.fixture
@@ -39,7 +39,34 @@ def test_a_run_of_every_district_is_read_back_per_district(register):
     assert register.run_changes("2024-09", "north") is None
 
 
-def test_a_districts_own_run_is_preferred_to_a_run_of_every_district(register):
+def test_a_month_recorded_for_a_district_is_refused_under_another_run_id(register):
+    """A re-run of July under a new id compared July with itself: its report lost the new,
+    changed and gone findings, and called July 'the previous run'."""
+    register.record_run(findings(finding("A")), run_id="all", as_of="2024-07", district=None)
+    rerun = findings(finding("A"), finding("B"))
+    for run_id, district in (("north", "north"), ("all rerun", None)):
+        with pytest.raises(RegisterError) as raised:
+            register.record_run(rerun, run_id=run_id, as_of="2024-07", district=district)
+        assert str(raised.value) == (
+            f"run {run_id!r}: expected a month after 2024-07, which is recorded for district "
+            f"{district!r} already (run 'all'), found 2024-07: a month is recorded once; record "
+            "the next month, or run a re-run of the month (other parameters) without "
+            "--register, or into another register (--db)"
+        )
+    assert register.runs()["run_id"].tolist() == ["all"]
+    assert (
+        register.record_run(rerun, run_id="august", as_of="2024-08", district="north").counts["new"]
+        == 1
+    )
+    # another district's run of the same month is no re-run of north's
+    register.record_run(
+        findings(finding("S", district="south")), run_id="s", as_of="2024-08", district="south"
+    )
+
+
+def test_a_districts_own_run_is_preferred_to_a_run_of_every_district(register, monkeypatch):
+    """Registers recorded before a month could be recorded only once may hold both."""
+    monkeypatch.setattr(store, "_not_before_recorded", lambda *args: None)
     register.record_run(findings(finding("A")), run_id="all", as_of="2024-07", district=None)
     register.record_run(
         findings(finding("A"), finding("B")), run_id="north", as_of="2024-07", district="north"

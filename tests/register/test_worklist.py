@@ -150,3 +150,22 @@ def test_choices_that_do_not_fit_are_refused_naming_the_parameter(options, param
 def test_a_frame_that_is_not_findings_is_refused_naming_the_missing_columns():
     with pytest.raises(ParameterError, match="no column revenue_impact, score"):
         select_worklist(two_districts().drop(columns=["revenue_impact", "score"]), top=1)
+
+
+@pytest.mark.parametrize(("column", "value"), [("revenue_impact", "562,823.15"), ("score", None)])
+def test_an_amount_or_score_that_is_no_number_is_refused_naming_the_row(column, value):
+    """Ranked as text, '562,823.15' would come after '851.03': refused, not ranked."""
+    frame = two_districts().astype({column: object})
+    frame.loc[2, column] = value
+    with pytest.raises(ParameterError, match=rf"row 3, column {column}: {value!r}"):
+        select_worklist(frame, by="revenue", top=3)
+
+
+def test_amounts_given_as_number_text_rank_as_numbers():
+    """As text '500.0' would come before '1000.0'; as numbers 1000 is the most at stake."""
+    frame = pd.concat([two_districts(), findings(finding("e", 1000))], ignore_index=True)
+    frame = frame.astype({"revenue_impact": str})
+    assert chosen(select_worklist(frame, by="revenue", top=1)) == [
+        ("城东", "e", 1),
+        ("城西", "x", 1),
+    ]
