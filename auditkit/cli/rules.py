@@ -88,6 +88,9 @@ def run_rules(args: argparse.Namespace) -> int:
         findings = rules.of_district(findings, args.district)
     # One folder per audit month: next month's run does not replace this one's findings.
     name = dataset_run_name(args.data_dir, args.district)
+    run_id = args.run_id or " ".join([name, findings.attrs["as_of"]])
+    if args.register or args.db:  # a run the register refuses writes no findings files
+        _check_recordable(findings, args, run_id)
     out = args.out or outputs_dir() / "findings" / name / findings.attrs["as_of"]
     written = findings.assign(evidence=rules.evidence_text(findings, args.lang))
     parquet, csv = save_table(written, out, "findings", sort_by=["rule_id", "customer_id"])
@@ -110,20 +113,27 @@ def run_rules(args: argparse.Namespace) -> int:
         print(scores.to_string(index=False, float_format=lambda v: f"{v:.3f}", na_rep="—"))
     print(f"\nfindings written: {parquet}\n                  {csv}")
     if args.register or args.db:
-        _record(findings, args, default_run_id=" ".join([name, findings.attrs["as_of"]]))
+        _record(findings, args, run_id)
     return 0
 
 
-def _record(findings: pd.DataFrame, args: argparse.Namespace, default_run_id: str) -> None:
+def _check_recordable(findings: pd.DataFrame, args: argparse.Namespace, run_id: str) -> None:
+    """Refuse, before anything is written, a run the register would not record."""
+    from auditkit.register import Register  # SQLAlchemy and Alembic load only when recording
+
+    with Register.open(args.db) as register:
+        register.check_run(
+            findings, run_id=run_id, as_of=findings.attrs["as_of"], district=args.district
+        )
+
+
+def _record(findings: pd.DataFrame, args: argparse.Namespace, run_id: str) -> None:
     """Record the run's findings in the register and print what changed since the last run."""
     from auditkit.register import Register  # SQLAlchemy and Alembic load only when recording
 
     with Register.open(args.db) as register:
         changes = register.record_run(
-            findings,
-            run_id=args.run_id or default_run_id,
-            as_of=findings.attrs["as_of"],
-            district=args.district,
+            findings, run_id=run_id, as_of=findings.attrs["as_of"], district=args.district
         )
         counts = ", ".join(
             f"{count} {status.replace('_', ' ')}" for status, count in changes.counts.items()

@@ -250,6 +250,22 @@ class Register:
             _write_history(connection, changes, run_id)
         return RunChanges(run_id, as_of, district, False, changes)
 
+    def check_run(
+        self, findings: pd.DataFrame, *, run_id: str, as_of: str, district: str | None
+    ) -> None:
+        """Raise the RegisterError `record_run` would raise for this run, recording nothing:
+        asked before a run's findings files are written, so a run the register refuses leaves
+        no files behind that look recorded."""
+        frame = _run_frame(findings, run_id, as_of, district)
+        with self._database_errors(), self._engine.connect() as connection:
+            earlier = connection.execute(
+                sa.select(schema.runs).where(schema.runs.c.run_id == run_id)
+            ).one_or_none()
+            if earlier is not None:
+                _same_run_or_refuse(earlier, as_of, district, len(frame), _digest(frame))
+            else:
+                _not_before_recorded(connection, run_id, as_of, district)
+
     def preview_run(
         self, findings: pd.DataFrame, *, as_of: str, district: str | None
     ) -> RunChanges:

@@ -48,3 +48,22 @@ def test_without_register_nothing_is_recorded(dataset: Path, tmp_path: Path, mon
     assert not (tmp_path / "outputs" / "register.sqlite").exists()
     assert main(["rules", str(dataset), "--out", str(tmp_path / "out"), "--register"]) == 0
     assert (tmp_path / "outputs" / "register.sqlite").is_file()
+
+
+def test_a_run_the_register_refuses_writes_no_findings_files(
+    dataset: Path, tmp_path: Path, database_url: str, capsys
+) -> None:
+    db = database_url.replace("postgresql+psycopg://", "postgresql://")
+    later = ["rules", str(dataset), "--out", str(tmp_path / "december"), "--as-of", "2024-12"]
+    assert main([*later, "--db", db]) == 0
+    capsys.readouterr()
+    # A month before the latest recorded, and the same month under another id: refused by the
+    # register before the findings are written, so no folder looks like a recorded run.
+    earlier = ["rules", str(dataset), "--out", str(tmp_path / "november"), "--as-of", "2024-11"]
+    again = ["rules", str(dataset), "--out", str(tmp_path / "again"), "--as-of", "2024-12"]
+    for refused in ([*earlier, "--db", db], [*again, "--db", db, "--run-id", "rerun"]):
+        assert main(refused) != 0
+        assert "expected" in capsys.readouterr().err
+    assert not (tmp_path / "november").exists() and not (tmp_path / "again").exists()
+    with Register.open(database_url) as register:
+        assert register.runs()["run_id"].tolist() == ["data 2024-12"]
