@@ -93,9 +93,14 @@ WORDS: dict[str, tuple[str, str]] = {
         "finding goes on a later worklist.",
     ),
     "register.sheet.line.amount_recovered": (
-        "追补金额 amount_recovered：结果为“已追补”时必填，追补的电费（元），不小于 0；其他结果留空。",
+        "追补金额 amount_recovered：结果为“已追补”时必填，追补的电费（元），不小于 0；其他结果留空。"
+        "超过该行涉及电费 {multiple} 倍且超过 {floor} 元的金额导入时会被拒绝（多为按分填写或误贴号码）；"
+        "核实确为该金额的，由稽查人员用 auditkit register import --large-amounts 导入。",
         "amount_recovered: required with the outcome recovered, the revenue recovered in yuan, "
-        "at least 0; blank for other outcomes.",
+        "at least 0; blank for other outcomes. An amount above {multiple} times the row's revenue "
+        "at stake and above {floor} yuan is refused at import (usually fen typed as yuan, or a "
+        "pasted number); one checked to be right is imported with auditkit register import "
+        "--large-amounts.",
     ),
     "register.sheet.line.checked_by": (
         "核查人 checked_by：填写了结果的行必填，姓名或工号，不超过 {length} 个字符。",

@@ -400,7 +400,14 @@ def _write_instructions(sheet: Worksheet, meta: dict, lang: str) -> None:
         f"{outcome_label(event, lang)}: {i18n.text(f'register.sheet.meaning.{event}', lang)}"
         for event in OUTCOME_EVENTS
     )
-    figures = {"outcomes": outcomes, "length": ACTOR_LENGTH, "first": FIRST_YEAR, "last": LAST_YEAR}
+    figures = {
+        "outcomes": outcomes,
+        "length": ACTOR_LENGTH,
+        "first": FIRST_YEAR,
+        "last": LAST_YEAR,
+        "multiple": RECOVERY_MULTIPLE,
+        "floor": f"{RECOVERY_FLOOR:,.0f}",
+    }
     lines = [i18n.text("register.sheet.instructions", lang), _statement(lang)]
     lines += [
         i18n.text(f"register.sheet.line.{line}", lang).format(**figures)

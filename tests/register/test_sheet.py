@@ -454,3 +454,17 @@ def test_a_recovered_amount_far_above_the_revenue_at_stake_is_refused_unless_all
     )
     (problem,) = problems_of(pasted)
     assert "expected at most 5,000.00 yuan" in problem and f"row {first}" in problem
+
+
+@pytest.mark.parametrize(
+    ("lang", "words"),
+    [
+        ("zh", ("10 倍", "1,000 元", "--large-amounts")),
+        ("en", ("10 times", "1,000 yuan", "--large-amounts")),
+    ],
+)
+def test_the_instructions_state_the_bound_on_recovered_amounts(worklist, tmp_path, lang, words):
+    blank = write_worklist(worklist, tmp_path / "worklist.xlsx", lang)
+    sheet = load_workbook(blank)["instructions"]
+    text = " ".join(str(cell.value) for row in sheet.iter_rows() for cell in row if cell.value)
+    assert all(word in text for word in words)
