@@ -46,6 +46,9 @@ _DATETIME_PATTERN = (
 # Java adds `.0`. It is the date, as the same cell is from .xlsx or Parquet; any other time of
 # day in a date column stays an error.
 _MIDNIGHT_PATTERN = r"^(\d{4}-\d{2}-\d{2})[ T]00:00(?::00(?:\.0{1,6})?)?$"
+# A period exported as its month's first day (an Oracle DATE, as `2024-03-01` or at midnight):
+# the month, as the same cell is from .xlsx or Parquet; any other day stays an error.
+_FIRST_OF_MONTH_PATTERN = r"^(\d{4}-(?:0[1-9]|1[0-2]))-01$"
 _WHOLE_LIMIT = 2.0**53
 # Problems listed one by one per column and kind; beyond, one Problem counts the rest (a whole
 # wrong column of 36M rows must not become 36M Python objects).
@@ -422,8 +425,10 @@ def _parse_period(array: pa.Array) -> _Parsed:
         text = pc.strftime(stamps, format="%Y-%m")
         return _Parsed(_nulled(text, bad), bad, _StampsShown(stamps), expected)
     text = _as_text(array)
-    bad = pc.invert(pc.match_substring_regex(text, PERIOD_PATTERN))
-    return _Parsed(_nulled(text, bad), bad, text, expected)
+    day = pc.replace_substring_regex(text, _MIDNIGHT_PATTERN, r"\1")
+    month = pc.replace_substring_regex(day, _FIRST_OF_MONTH_PATTERN, r"\1")
+    bad = pc.invert(pc.match_substring_regex(month, PERIOD_PATTERN))
+    return _Parsed(_nulled(month, bad), bad, text, expected)
 
 
 def _stamps(array: pa.Array) -> tuple[pa.Array, pa.Array | None]:

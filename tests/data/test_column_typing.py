@@ -184,6 +184,17 @@ def test_periods_from_text_and_from_first_of_month_dates() -> None:
     assert [issue.found for issue in typed.issues] == [["'2024-03-15'"]]
 
 
+def test_text_periods_written_as_their_first_day_are_the_month_as_from_xlsx() -> None:
+    column = Column("p", "period", required=True)
+    written = ["2024-03-01", "2024-03-01 00:00:00", "2024-03-01 00:00:00.0"]
+    typed = type_column(pa.array(written), column)
+    assert typed.issues == [] and typed.values.tolist() == ["2024-03"] * 3
+    bad = ["2024-03-02", "2024-03-01 08:00:00", "2024-13-01"]
+    assert issues_of(bad, column) == [
+        ([0, 1, 2], "a month YYYY-MM (01-12)", [repr(value) for value in bad])
+    ]
+
+
 @pytest.mark.parametrize(
     ("word", "flag"),
     [
