@@ -154,7 +154,9 @@ _RULES = {
         "涉及电费：新参数执行期间按原参数应多收的电费——电价类别为按原电价类别计收的电费减按计费电价类别计收的电费"
         "（同一次变更的各期账单合计，合计不为正的计零）：有电费明细的按计费电量重算两种电价下的账单（分时、阶梯按"
         "时段、档位，含变损、基本电费、力调电费和基金及附加），否则按当月、电压等级的平段电度电价；倍率为少计的电量"
-        "（及按需量计的基本电费）按应执行电价计；容量为减少的容量按容量电价计",
+        "（及按需量计的基本电费）按应执行电价计；容量为减少的容量按容量电价计。档案电价类别也被改动、"
+        "tariff_mismatch 判定有误的用户，其未按应执行电价计费的账单的电价差额计入 tariff_mismatch，本规则仍列出"
+        "该变更但不重复计算（无论是否同时运行 tariff_mismatch）",
         "tariff_billed, capacity_billed_kva or multiplier_billed differs from the previous bill "
         "with no work order of the matching type taking effect between the two bills "
         "(±window_months); impact: what the previous terms would have charged more while the new "
@@ -163,7 +165,11 @@ _RULES = {
         "positive): on itemized data both bills recomputed on the quantities billed (periods or "
         "tiers, losses, basic charge, power-factor adjustment and funds), else the flat energy "
         "rates of the month and voltage band; for a multiplier, the kWh (and demand charge) it "
-        "left out at the rate due; for a capacity, the kVA dropped at the rate per kVA",
+        "left out at the rate due; for a capacity, the kVA dropped at the rate per kVA. Where "
+        "the archive's tariff was moved too (a customer tariff_mismatch flags), the tariff "
+        "difference of its bills not on the tariff due is counted under tariff_mismatch: the "
+        "change is still listed, its money not counted twice (whether tariff_mismatch runs or "
+        "not)",
     ),
     "rule.consumption_drop.title": ("用电量持续突降（疑似窃电或计量故障）", "Sustained drop in consumption (theft signal)"),
     "rule.consumption_drop.checks": (
@@ -471,9 +477,15 @@ _EVIDENCE = {
         "; {more:int} more {more:noun:order} not applied",
     ),
     "evidence.change_without_order": (
-        "计费参数变更，但 ±{window:int} 个月内无相应工单：{changes:join}（此后少收电费 {amount:money}{pf:clause}）",
+        "计费参数变更，但 ±{window:int} 个月内无相应工单：{changes:join}（此后少收电费 {amount:money}{pf:clause}"
+        "{left:clause}）",
         "billing changed with no work order within ±{window:int} months: {changes:join} "
-        "({amount:money} under-billed since{pf:clause})",
+        "({amount:money} under-billed since{pf:clause}{left:clause})",
+    ),
+    "evidence.change_without_order.left": (
+        "；另有 {bills:count:bill}的电价差额计入 tariff_mismatch（档案电价类别也已改为非应执行的类别）",
+        "; the tariff difference of {bills:count:bill} is counted under tariff_mismatch (the "
+        "archive's tariff was moved too and is not the one due)",
     ),
     "evidence.changed.tariff": (
         "{at:period} 电价类别 {old:text}→{new:text}{more:clause}",

@@ -32,6 +32,7 @@ from auditkit.rules.findings import (
 )
 from auditkit.rules.registry import rule
 from auditkit.rules.repriced import amounts_per_bill, recompute_on_tariff, two_part_tariffs
+from auditkit.rules.routine import bills_on_wrong_tariff
 from auditkit.rules.workdays import WorkingCalendar, uncovered_years
 
 STEPS = (  # (step column, previous step column, parameter with its time limit in working days)
@@ -328,6 +329,7 @@ class _Runs:
     params=("window_months",),
     severity="high",
     revenue_kind="estimated",
+    reads=("tariff_mismatch",),
 )
 def change_without_order(ctx: RuleContext, params: dict) -> pd.DataFrame:
     """A tariff, capacity or multiplier billed differs from the previous bill with no work order
@@ -338,7 +340,12 @@ def change_without_order(ctx: RuleContext, params: dict) -> pd.DataFrame:
     tariff billed (`_tariff_gap`: on itemized data every line recomputed on the kWh billed, so
     a kWh difference stays the multiplier's price), netted over the run; a multiplier's as the
     kWh (and demand charge) it left out at the rate due; a capacity's as the kVA dropped at
-    the rate per kVA."""
+    the rate per kVA.
+
+    A bill `tariff_mismatch` prices (`bills_on_wrong_tariff`: its customer's archive tariff is
+    not the one due, nor is the tariff billed) is that rule's: the archive moved with the
+    billing, so the change stays listed and the evidence says its money is counted there.
+    Left inside the check, whichever rules run, so each rule's figure is the same in any run."""
     bills = ctx.bills
     window = params["window_months"]
     same = ctx.same_customer_as_previous
@@ -368,10 +375,11 @@ def change_without_order(ctx: RuleContext, params: dict) -> pd.DataFrame:
     in_tariff = tariff_runs.within(tariff_silent)
     in_multiplier = multiplier_runs.within(multiplier_silent)
     in_capacity = capacity_runs.within(capacity_silent)
+    left = in_tariff & bills_on_wrong_tariff(ctx, params["tariff_mismatch"])
     rows = np.flatnonzero(in_tariff | in_multiplier | in_capacity)
     kwh = bills["kwh_billed"].to_numpy(dtype=float)[rows]
     tariff_gap, tariff_pf = np.zeros(len(rows)), np.zeros(len(rows))
-    at = np.flatnonzero(in_tariff[rows])
+    at = np.flatnonzero(in_tariff[rows] & ~left[rows])
     if len(at):
         start = tariff_runs.start_of(rows[at])
         tariff_gap[at], tariff_pf[at] = _tariff_gap(ctx, rows[at], ctx.bill_tariff[start - 1])
@@ -403,7 +411,7 @@ def change_without_order(ctx: RuleContext, params: dict) -> pd.DataFrame:
         0.0,
     )
     revenue = tariff_gap + multiplier_gap + capacity_gap
-    grouped = per_customer_at(ctx, rows, revenue=revenue, pf=tariff_pf)
+    grouped = per_customer_at(ctx, rows, revenue=revenue, pf=tariff_pf, left=left[rows])
     tariffs = bills["tariff_billed"]
     described = {  # per kind of change: its unexplained bills, and the terms before and after
         "tariff": (tariff_silent, lambda r: (tariffs.iat[r - 1], tariffs.iat[r])),
@@ -413,7 +421,9 @@ def change_without_order(ctx: RuleContext, params: dict) -> pd.DataFrame:
     firsts = {kind: flagged_rows(ctx, silent) for kind, (silent, _) in described.items()}
     evidence = []
     pf = round_half_up(grouped["pf"].to_numpy(dtype=float))
-    for cust, total, moved in zip(grouped["cust"], grouped["revenue"], pf, strict=True):
+    for cust, total, moved, left_bills in zip(
+        grouped["cust"], grouped["revenue"], pf, grouped["left"], strict=True
+    ):
         changes = []
         for kind, (_, terms) in described.items():
             if cust in firsts[kind].index:
@@ -424,6 +434,7 @@ def change_without_order(ctx: RuleContext, params: dict) -> pd.DataFrame:
                     clause(f"changed.{kind}", old=old, new=new, at=month[row], more=more)
                 )
         of_which = clause("tariff.pf", amount=moved) if moved else None
+        mismatch = clause("change_without_order.left", bills=left_bills) if left_bills else None
         evidence.append(
             [
                 clause(
@@ -432,6 +443,7 @@ def change_without_order(ctx: RuleContext, params: dict) -> pd.DataFrame:
                     changes=changes,
                     amount=total,
                     pf=of_which,
+                    left=mismatch,
                 )
             ]
         )

@@ -50,7 +50,9 @@ class Rule:
     findings carry (`PENALTY_CLASSES`), None where the finding is no customer's violation.
     `left_to` names rules that count the same loss on their own evidence: where one of them
     finds the customer over the same months, this rule's finding is left to it, so a loss is
-    counted once (`rules.worklist.counted_once`).
+    counted once (`rules.worklist.counted_once`). `reads` names rules whose thresholds it
+    reads too (as `params[rule_id]`): a rule that leaves part of its money to another inside its
+    own check, on that rule's criteria, so the two cannot drift apart.
     """
 
     rule_id: str
@@ -62,6 +64,7 @@ class Rule:
     revenue_kind: str = "proved"
     penalty: str | None = None
     left_to: tuple[str, ...] = ()
+    reads: tuple[str, ...] = ()
 
     def title(self, lang: str = i18n.DEFAULT_LANG) -> str:
         """What the rule is called, in `lang`."""
@@ -89,6 +92,7 @@ def rule(
     revenue_kind: str,
     penalty: str | None = None,
     left_to: tuple[str, ...] = (),
+    reads: tuple[str, ...] = (),
 ) -> Callable[
     [Callable[[RuleContext, dict], pd.DataFrame]], Callable[[RuleContext, dict], pd.DataFrame]
 ]:
@@ -109,7 +113,7 @@ def rule(
         if rule_id in RULES:
             raise ValueError(f"rule {rule_id} registered twice")
         RULES[rule_id] = Rule(
-            rule_id, area, needs, params, severity, check, revenue_kind, penalty, left_to
+            rule_id, area, needs, params, severity, check, revenue_kind, penalty, left_to, reads
         )
         return check
 

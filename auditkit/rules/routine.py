@@ -23,13 +23,14 @@ from auditkit.rules.findings import (
     runs,
 )
 from auditkit.rules.instrument import ct_primary_a, ct_secondary_a, expected_pt_ratio
-from auditkit.rules.registry import rule
+from auditkit.rules.registry import RULES, rule
 from auditkit.rules.repriced import (
     amounts_per_bill,
     recompute_as_billed,
     recompute_on_tariff,
     two_part_tariffs,
 )
+from auditkit.rules.worklist import missing_needs
 
 
 def _categories(ctx: RuleContext) -> pd.DataFrame:
@@ -77,39 +78,40 @@ def _correct_tariff(
     return result
 
 
-@rule(
-    "tariff_mismatch",
-    area="routine",
-    needs=("customers.usage_type", "customers.tariff_category", "tariffs.usage_type"),
-    params=(
-        "two_part_threshold_kva",
-        "backbill_months",
-        "shared_meter_industries",
-        "ev_charging_industries",
-        "ev_charging_usages",
-        "kwh_tolerance",
-        "relative_tolerance",
-    ),
-    severity="high",
-    revenue_kind="proved",
-    penalty="tariff_misuse",
-)
-def tariff_mismatch(ctx: RuleContext, params: dict) -> pd.DataFrame:
-    """A tariff not for the customer's usage type (legal exceptions by industry aside: schools,
-    care homes and welfare sites may pay the residential shared-meter price, EV charging the
-    tariffs of `ev_charging_usages`), not offered at its voltage, or single-part at or above the
-    two-part threshold where the schedule offers its usage a two-part tariff at its voltage.
+@dataclass(frozen=True)
+class _Mismatched:
+    """The customers `tariff_mismatch` flags, with what its evidence says of each.
 
-    Revenue: what the bills of the data show under-billed, each bill not on the tariff due
-    priced as what the schedule charges on the tariff due less what it charges on the tariff
-    billed (a wrong rate on the bill is rate_mismatch's). On itemized data both are
-    recomputations of the bill on the quantities it billed (`_repriced_gap`): energy by the
-    periods or tiers of each tariff, losses, funds, a two-part tariff's basic charge, and the
-    power-factor adjustment on that base; elsewhere (or where a bill cannot be so priced) the
-    flat rates of `_flat_gap`. Beside it, the
-    evidence gives what can be back-billed: from the first such bill where the data shows the
-    start, else the last `backbill_months` months (the convention for an unknown start).
+    `idx`: the flagged customers (codes); `correct` / `two_part_due`: each one's tariff due
+    (None where the schedule offers none) and whether it is two-part. Per customer of the
+    archive: `tariff`, its usage type `usage`, the usage its tariff is for `tariff_usage` (NaN
+    where the schedule does not list it), whether the tariff is offered at its voltage
+    `at_voltage`, and whether it `should_be_two_part`.
     """
+
+    idx: np.ndarray
+    correct: np.ndarray
+    two_part_due: np.ndarray
+    tariff: np.ndarray
+    usage: np.ndarray
+    tariff_usage: np.ndarray
+    at_voltage: np.ndarray
+    should_be_two_part: np.ndarray
+
+    def wrong_bills(self, ctx: RuleContext) -> tuple[np.ndarray, np.ndarray]:
+        """The bills the rule prices (ascending rows): those of the flagged customers not on
+        their tariff due (one there is); and each one's customer's position in `idx`."""
+        rows = rows_of(ctx, self.idx)
+        position = np.full(len(ctx.customers), -1)
+        position[self.idx] = np.arange(len(self.idx))
+        owner = position[ctx.bill_customer[rows]]
+        due_code = ctx.tariff_code(self.correct)
+        wrong = (ctx.bill_tariff_due[rows] != due_code[owner]) & (due_code[owner] >= 0)
+        return rows[wrong], owner[wrong]
+
+
+def _mismatched(ctx: RuleContext, params: dict) -> _Mismatched:
+    """Who `tariff_mismatch` flags (its docstring says why) and the tariff due of each."""
     customers = ctx.customers
     schedule = _categories(ctx)
     two_part = schedule["two_part"].to_numpy()
@@ -145,11 +147,67 @@ def tariff_mismatch(ctx: RuleContext, params: dict) -> pd.DataFrame:
         customers["status"] != "closed"
     ).to_numpy()
     idx = np.flatnonzero(flagged)
-    if len(idx) == 0:
-        return empty_raw()
     correct = _correct_tariff(ctx, schedule, usage, idx, large[idx] & ~ev_charging[idx])
     two_part_due = np.isin(correct, schedule["tariff_category"].to_numpy()[two_part])
-    money = _tariff_gap(ctx, idx, correct, two_part_due, params)
+    return _Mismatched(
+        idx, correct, two_part_due, tariff, usage, tariff_usage, at_voltage, should_be_two_part
+    )
+
+
+def bills_on_wrong_tariff(ctx: RuleContext, params: dict) -> np.ndarray:
+    """Per bill, whether `tariff_mismatch` (with its thresholds `params`) prices it: a bill of a
+    customer it flags, not on the tariff due. All False where its data is missing (it cannot
+    run). A rule that would price the same bills leaves them to it, so a yuan counts once."""
+    priced = np.zeros(len(ctx.bills), dtype=bool)
+    if missing_needs(ctx.source, RULES["tariff_mismatch"]):
+        return priced
+    rows, _ = _mismatched(ctx, params).wrong_bills(ctx)
+    priced[rows] = True
+    return priced
+
+
+@rule(
+    "tariff_mismatch",
+    area="routine",
+    needs=("customers.usage_type", "customers.tariff_category", "tariffs.usage_type"),
+    params=(
+        "two_part_threshold_kva",
+        "backbill_months",
+        "shared_meter_industries",
+        "ev_charging_industries",
+        "ev_charging_usages",
+        "kwh_tolerance",
+        "relative_tolerance",
+    ),
+    severity="high",
+    revenue_kind="proved",
+    penalty="tariff_misuse",
+)
+def tariff_mismatch(ctx: RuleContext, params: dict) -> pd.DataFrame:
+    """A tariff not for the customer's usage type (legal exceptions by industry aside: schools,
+    care homes and welfare sites may pay the residential shared-meter price, EV charging the
+    tariffs of `ev_charging_usages`), not offered at its voltage, or single-part at or above the
+    two-part threshold where the schedule offers its usage a two-part tariff at its voltage.
+
+    Revenue: what the bills of the data show under-billed, each bill not on the tariff due
+    priced as what the schedule charges on the tariff due less what it charges on the tariff
+    billed (a wrong rate on the bill is rate_mismatch's). On itemized data both are
+    recomputations of the bill on the quantities it billed (`_repriced_gap`): energy by the
+    periods or tiers of each tariff, losses, funds, a two-part tariff's basic charge, and the
+    power-factor adjustment on that base; elsewhere (or where a bill cannot be so priced) the
+    flat rates of `_flat_gap`. Beside it, the
+    evidence gives what can be back-billed: from the first such bill where the data shows the
+    start, else the last `backbill_months` months (the convention for an unknown start).
+    """
+    found = _mismatched(ctx, params)
+    idx, correct = found.idx, found.correct
+    if len(idx) == 0:
+        return empty_raw()
+    customers = ctx.customers
+    tariff, tariff_usage, usage = found.tariff, found.tariff_usage, found.usage
+    at_voltage, should_be_two_part = found.at_voltage, found.should_be_two_part
+    capacity = optional_values(customers, "contract_capacity_kva")
+    money = _tariff_gap(ctx, found, params)
     window_from = ctx.as_of - params["backbill_months"] + 1
     first_bill = np.minimum(ctx.first_bill_month[idx], ctx.as_of)
     month_from = np.where(money.bills > 0, money.first_wrong, first_bill)
@@ -240,23 +298,11 @@ class _TariffGap:
         return np.maximum(summed, 0.0)
 
 
-def _tariff_gap(
-    ctx: RuleContext,
-    idx: np.ndarray,
-    correct: np.ndarray,
-    two_part_due: np.ndarray,
-    params: dict,
-) -> _TariffGap:
-    """The bills of customers `idx` not on their tariff due `correct` (None: not priced;
-    `two_part_due` where it is two-part), each priced by `_repriced_gap` on itemized data where
-    it can be, else by `_flat_gap`."""
-    rows = rows_of(ctx, idx)
-    position = np.full(len(ctx.customers), -1)
-    position[idx] = np.arange(len(idx))
-    owner = position[ctx.bill_customer[rows]]
-    due_code = ctx.tariff_code(correct)
-    wrong = (ctx.bill_tariff_due[rows] != due_code[owner]) & (due_code[owner] >= 0)
-    rows, owner = rows[wrong], owner[wrong]
+def _tariff_gap(ctx: RuleContext, found: _Mismatched, params: dict) -> _TariffGap:
+    """The bills of the flagged customers not on their tariff due (`_Mismatched.wrong_bills`),
+    each priced by `_repriced_gap` on itemized data where it can be, else by `_flat_gap`."""
+    idx, correct, two_part_due = found.idx, found.correct, found.two_part_due
+    rows, owner = found.wrong_bills(ctx)
     months = ctx.bill_month[rows]
     gap, pf = np.full(len(rows), np.nan), np.zeros(len(rows))
     if ctx.itemized and len(rows):

@@ -67,12 +67,14 @@ def check(
 
     Engines call it on each part of a dataset, then `rank` the parts together. A part may hold,
     after its own customers, customers of other parts that its customers are compared with;
-    `own_customers` then keeps only the findings of the first `own_customers` customers.
+    `own_customers` then keeps only the findings of the first `own_customers` customers. A rule
+    gets its thresholds, and those of the rules it `reads` under their ids.
     """
     frames, timings = [], {}
     for rule in selected:
         started = time.perf_counter()
-        raw = rule.check(context, settings[rule.rule_id])
+        params = settings[rule.rule_id] | {other: settings[other] for other in rule.reads}
+        raw = rule.check(context, params)
         timings[rule.rule_id] = round(time.perf_counter() - started, 3)
         if own_customers is not None:
             own = raw["cust"].to_numpy() < own_customers

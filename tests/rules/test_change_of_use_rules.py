@@ -68,6 +68,46 @@ def test_change_without_order_tariff_switch_and_the_same_switch_with_an_order():
     assert "tariff COM→RES" in findings.iloc[0]["evidence"]
 
 
+@pytest.mark.parametrize(
+    ("archive", "mismatch", "silent"), [("RES", 120.0, 0.0), ("COM", None, 120.0)]
+)
+def test_a_tariff_moved_in_the_archive_too_is_counted_once_on_monthly_bills(
+    archive: str, mismatch: float | None, silent: float
+):
+    """A shop billed COM (0.80) then RES (0.60 from July) with no order, 6 × 100 kWh on RES:
+    6 × 100 × 0.20 = 120.00 under-billed. Archived on RES (moved too) it is tariff_mismatch's and
+    change_without_order lists the change at 0.00; archived on COM (the billing alone) it is
+    change_without_order's, as before."""
+    u = Utility()
+    u.customer("shop", usage_type="commercial", tariff_category=archive)
+    u.monthly("shop", flat(100), tariff=["COM"] * 6 + ["RES"] * 6)
+    findings = run(u, ["tariff_mismatch", "change_without_order"]).set_index("rule_id")
+    money = findings["revenue_impact"]
+    assert money.get("tariff_mismatch") == (None if mismatch is None else pytest.approx(mismatch))
+    assert money["change_without_order"] == pytest.approx(silent)
+    assert money.sum() == pytest.approx(120.0)
+    said = "the tariff difference of 6 bills is counted under tariff_mismatch"
+    assert (said in findings.loc["change_without_order", "evidence"]) == (mismatch is not None)
+
+
+def test_what_change_without_order_leaves_follows_tariff_mismatchs_own_thresholds():
+    """The moved shop is a school (教育): with 教育 among tariff_mismatch's shared-meter
+    industries it may pay RES, tariff_mismatch finds nothing and change_without_order prices
+    the 120.00; without it, the 120.00 is tariff_mismatch's. The threshold is read once, from
+    tariff_mismatch's section, not copied."""
+    u = Utility()
+    u.customer("school", usage_type="commercial", tariff_category="RES", industry="教育")
+    u.monthly("school", flat(100), tariff=["COM"] * 6 + ["RES"] * 6)
+    both = ["tariff_mismatch", "change_without_order"]
+    for industries, mismatch, silent in (([], 120.0, 0.0), (["教育"], None, 120.0)):
+        params = {"tariff_mismatch.shared_meter_industries": industries}
+        money = run(u, both, params=params).set_index("rule_id")["revenue_impact"]
+        assert money.get("tariff_mismatch") == (
+            None if mismatch is None else pytest.approx(mismatch)
+        )
+        assert money["change_without_order"] == pytest.approx(silent)
+
+
 def test_order_rules_are_skipped_with_a_note_without_work_orders():
     u = Utility()
     u.customer("A")

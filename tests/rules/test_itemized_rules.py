@@ -624,6 +624,77 @@ def test_a_two_part_factory_silently_billed_single_part_owes_its_basic_charge():
     assert "（此后少收电费 23,460.00 元，其中力调电费 460.00 元）" in chinese
 
 
+# --- a silent change of the archive and the billing: tariff_mismatch's, counted once -----------
+
+
+def _moved_to_agr(archive: str) -> Itemized:
+    """A plain shop (commercial, not on time-of-use) archived on `archive`, billed on COM's flat
+    row 0.80 in January, then on AGR (0.50) with no order: February 2 000 kWh, March 1 000."""
+    u = Itemized()
+    u.customer("shop", tariff_category=archive)
+    u.bill("shop", "2024-01", 1000, [("energy", 1000.0, 0.80)])
+    u.bill("shop", "2024-02", 2000, [("energy", 2000.0, 0.50)], tariff="AGR")
+    u.bill("shop", "2024-03", 1000, [("energy", 1000.0, 0.50)], tariff="AGR")
+    return u
+
+
+BOTH = ["tariff_mismatch", "change_without_order"]
+
+
+def test_an_archive_moved_with_the_billing_is_counted_once_under_tariff_mismatch():
+    """Archive and billing both moved to AGR: the shop is due COM (tariff_mismatch), and its
+    bills on AGR under-billed 3 000 × (0.80 − 0.50) = 900.00. tariff_mismatch counts them; the
+    silent change stays listed at 0.00, its evidence pointing there: the two rules sum to the
+    bills' loss, 900.00, not 1 800.00."""
+    found = _run_on(_moved_to_agr("AGR"), _com_by_periods(), BOTH, "2024-03")
+    mine = found.loc["shop"].set_index("rule_id")["revenue_impact"]
+    assert mine["tariff_mismatch"] == pytest.approx(900.00, abs=0.005)
+    assert mine["change_without_order"] == pytest.approx(0.00, abs=0.005)
+    assert mine.sum() == pytest.approx(900.00, abs=0.005)
+    row = found.reset_index()
+    row = row[row["rule_id"] == "change_without_order"]
+    english, chinese = row["evidence"].iat[0], rules.evidence_text(row, "zh").iat[0]
+    assert english == (
+        "billing changed with no work order within ±1 months: tariff COM→AGR in 2024-02 "
+        "(¥0.00 under-billed since; the tariff difference of 2 bills is counted under "
+        "tariff_mismatch (the archive's tariff was moved too and is not the one due))"
+    )
+    assert "；另有 2 期账单的电价差额计入 tariff_mismatch（" in chinese
+
+
+def test_a_silent_change_of_the_billing_alone_is_still_priced_by_change_without_order():
+    """The archive right (COM): tariff_mismatch finds nothing, and change_without_order prices
+    the AGR bills as before, 900.00."""
+    found = _run_on(_moved_to_agr("COM"), _com_by_periods(), BOTH, "2024-03")
+    assert list(found["rule_id"]) == ["change_without_order"]
+    assert found.loc["shop", "revenue_impact"] == pytest.approx(900.00, abs=0.005)
+    assert "counted under" not in found.loc["shop", "evidence"]
+
+
+def test_change_without_order_alone_leaves_the_money_of_a_moved_archive_to_tariff_mismatch():
+    """Run alone on the double case it still counts 0.00 and says where the 900.00 is: a rule's
+    figure does not depend on which rules run (the evidence names the rule to run)."""
+    found = _run_on(_moved_to_agr("AGR"), _com_by_periods(), "change_without_order", "2024-03")
+    assert found.loc["shop", "revenue_impact"] == pytest.approx(0.00, abs=0.005)
+    assert "counted under tariff_mismatch" in found.loc["shop", "evidence"]
+
+
+def test_a_silent_multiplier_change_keeps_its_money_when_the_tariff_is_left():
+    """The double case on a CT of 2, March billed at multiplier 1 (500 kWh for its 500 kWh of
+    registers, 1 000 metered): the tariff difference is tariff_mismatch's, 2 000 × 0.30 + 500 ×
+    0.30 = 750.00 (on the kWh billed); change_without_order keeps the multiplier's, the 500 kWh
+    left out at the rate of the tariff billed, 500 × 0.50 = 250.00."""
+    u = Itemized()
+    u.customer("shop", tariff_category="AGR", ct_ratio=2.0)
+    u.bill("shop", "2024-01", 1000, [("energy", 1000.0, 0.80)], multiplier=2.0)
+    u.bill("shop", "2024-02", 2000, [("energy", 2000.0, 0.50)], tariff="AGR", multiplier=2.0)
+    u.bill("shop", "2024-03", 500, [("energy", 500.0, 0.50)], tariff="AGR")
+    found = _run_on(u, _com_by_periods(), BOTH, "2024-03")
+    mine = found.loc["shop"].set_index("rule_id")["revenue_impact"]
+    assert mine["tariff_mismatch"] == pytest.approx(750.00, abs=0.005)
+    assert mine["change_without_order"] == pytest.approx(250.00, abs=0.005)
+
+
 # --- what a line wrong upstream moves downstream, counted once --------------------------------
 
 
