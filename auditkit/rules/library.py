@@ -41,8 +41,9 @@ def catalog() -> pd.DataFrame:
     """Every rule: id, area, title, what it checks and where it comes from (its source: the
     supply rules' article, the metering code, the pricing document or audit practice) in English
     and Chinese, data it needs, parameters with their defaults, severity, whether its revenue is
-    proved or estimated, its penalty class ('' where it carries no penalty) and the rules it
-    leaves a customer to where they count the same loss ('' where none)."""
+    proved or estimated, its penalty class ('' where it carries no penalty), the rules it
+    leaves a customer to where they count the same loss and the rules whose thresholds it reads
+    ('' where none)."""
     defaults = load_defaults()
     rows = [
         {
@@ -62,6 +63,7 @@ def catalog() -> pd.DataFrame:
             "revenue_kind": rule.revenue_kind,
             "penalty_class": rule.penalty or "",
             "left_to": ", ".join(rule.left_to),
+            "reads": ", ".join(rule.reads),
         }
         for rule in RULES.values()
     ]

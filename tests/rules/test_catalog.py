@@ -62,3 +62,10 @@ def test_a_rule_without_a_source_cannot_be_registered(monkeypatch: pytest.Monkey
     monkeypatch.setattr(rules.registry.i18n, "WORDS", rules.registry.i18n.WORDS | words)
     with pytest.raises(ValueError, match=r"no wording for rule\.sourceless_rule\.source"):
         rules.registry.rule("sourceless_rule", area="routine", needs=(), revenue_kind="proved")
+
+
+def test_the_catalog_says_which_rules_count_a_loss_for_another_or_read_its_thresholds():
+    catalog = rules.catalog().set_index("rule_id")
+    assert catalog.loc["consumption_drop", "left_to"] == "meter_event_unresolved"
+    assert catalog.loc["change_without_order", "reads"] == "tariff_mismatch"
+    assert catalog.loc["tariff_mismatch", ["left_to", "reads"]].tolist() == ["", ""]
