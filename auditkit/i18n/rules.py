@@ -213,12 +213,15 @@ _RULES = {
     "rule.rate_mismatch.title": ("执行电价与电价表不符", "Energy rate differs from the schedule"),
     "rule.rate_mismatch.checks": (
         "账单执行的电度电价 ≠ 电价表中该电价类别当月的电价；电价表未列的计费电价类别按档案电价类别的电价核对；有电费明细、分时、"
-        "阶梯电价或抄表日期的数据按重算账单逐条核对电度电费明细的电价（跨调价日按抄表天数折算），分时、阶梯账单归其专门规则",
+        "阶梯电价或抄表日期的数据按重算账单逐条核对电度电费明细的电价（跨调价日按抄表天数折算），分时、阶梯账单归其专门规则；"
+        "有电费明细的数据逐条按分计算电度电费差额，电量无差异的账单另计其引起的力调电费差额",
         "energy_rate billed ≠ the schedule's rate for the billed tariff and month; a billed tariff "
         "the schedule does not list is checked against the archive tariff's rate. On itemized "
         "data (bill lines, time-of-use or tier rows, read dates) each energy line's rate against "
         "the recomputed rate due for that line (a price change inside the read period split by "
-        "read days); time-of-use and tiered bills belong to tou_misapplied and tier_misapplied",
+        "read days); time-of-use and tiered bills belong to tou_misapplied and tier_misapplied; "
+        "on itemized data the energy difference is each line's to the fen, and on bills of the "
+        "kWh due the power-factor adjustment it moves is counted with it",
     ),
     "rule.zero_consumption.title": ("运行用户连续零电量", "Active account with zero consumption"),
     "rule.zero_consumption.checks": (
@@ -532,6 +535,10 @@ _EVIDENCE = {
         "{bills:count:bill} on tariff {tariff:text}, which the schedule does not list "
         "({first:word:first}{at:period}: {billed:rate} yuan/kWh; archive tariff {archive:text}: "
         "{archive_rate:rate})",
+    ),
+    "evidence.rate_mismatch.pf": (
+        "，其中电度电费差额引起的力调电费差额 {amount:money}",
+        ", of which {amount:money} of power-factor adjustment on the energy difference",
     ),
     "evidence.zero.run": (
         "在用用户 {months:span} 连续 {months_zero:count:consecutive_month}电量为零；",
