@@ -76,7 +76,8 @@ _RULES = {
         "按容量计收基本电费的用户：计费容量小于当月运行的合同容量，且当月无暂停；新装、变更、销户月份按工单逐日折算"
         "（不超过当月各日的最大容量），计费容量不低于折算容量即不列；有电费明细、变压器或抄表日期的数据按重算的"
         "运行容量（运行和热备用变压器，新装、变更、销户月份按日折算）核对基本电费明细的计费容量；运行容量低于 "
-        "two_part_threshold_kva 的月份执行单一制电价，不计基本电费；有电费明细的数据另计基本电费差额引起的力调电费差额",
+        "two_part_threshold_kva 的月份执行单一制电价，不计基本电费；有电费明细的数据，电量无差异的账单另计基本电费差额引起的"
+        "力调电费差额",
         "capacity-basis customers: capacity_billed_kva below the contract capacity in force that "
         "month, with no suspension covering the month; in a month of connection, change or "
         "closure the capacity due is the orders' prorated by day (at most the largest capacity "
@@ -84,8 +85,8 @@ _RULES = {
         "transformers, read dates) the basic line's quantity against the recomputed capacity in "
         "force (running and hot-standby transformers, prorated by day in months of connection, "
         "change or closure); months whose capacity in force is below two_part_threshold_kva are "
-        "single-part, with no basic charge due; on itemized data the power-factor adjustment the "
-        "basic charge difference moves is counted with it",
+        "single-part, with no basic charge due; on itemized data, on bills of the kWh due, the "
+        "power-factor adjustment the basic charge difference moves is counted with it",
     ),
     "rule.demand_over_capacity.title": (
         "最大需量持续超过登记容量（疑似大换小、私增容量）",

@@ -748,6 +748,24 @@ def test_capacity_billed_short_carries_the_adjustment_on_its_basic_charge():
     )
 
 
+def test_capacity_billed_short_beside_a_wrong_multiplier_leaves_the_adjustment_to_it():
+    # As `short` above, read through multiplier 1 where CT 2 is due: 5 000 kWh and 3 000 kvarh
+    # billed (PF 0.86, +2.0 %), 2.0 % of the 12 000.00 billed = 240.00 where 2.0 % of 18 000.00
+    # = 360.00 is due. multiplier_mismatch counts the adjustment line's difference whole (120.00)
+    # with 3 000.00 of energy and 150.00 of funds; the capacity its 3 000.00 alone: 6 270.00.
+    u = Itemized()
+    u.customer("both", **INDUSTRIAL, ct_ratio=2.0, pf_standard=0.90)
+    u.bill("both", "2024-01", 5_000, [("energy", 5_000.0, 0.60), ("basic", 300.0, 30.0),
+           ("pf_adjustment", 12_000.0, 0.02), ("fund", 5_000.0, 0.03)], tariff="IND2",
+           kvarh_import=3000.0, kvarh_export=0.0)  # fmt: skip
+    found = u.run([*LINE_RULES, "capacity_underbilled", "multiplier_mismatch"])
+    assert found.set_index("rule_id")["revenue_impact"].to_dict() == {
+        "multiplier_mismatch": 3270.00,
+        "capacity_underbilled": 3000.00,
+    }
+    assert recompute(u.dataset())["difference"].sum().round(2) == 6270.00
+
+
 def test_periods_billed_flat_carry_the_adjustment_on_their_energy_difference():
     # A time-of-use customer of standard 0.90 (10 000 kWh, 6 000 kvarh: PF 0.86, +2.0 %) billed
     # flat: 6 000.00 of energy where 6 500.00 is due, the adjustment 2.0 % of the 18 000.00
