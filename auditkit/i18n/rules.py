@@ -76,7 +76,8 @@ _RULES = {
         "按容量计收基本电费的用户：计费容量小于当月运行的合同容量，且当月无暂停；新装、变更、销户月份按工单逐日折算"
         "（不超过当月各日的最大容量），计费容量不低于折算容量即不列；有电费明细、变压器或抄表日期的数据按重算的"
         "运行容量（运行和热备用变压器，新装、变更、销户月份按日折算）核对基本电费明细的计费容量；运行容量低于 "
-        "two_part_threshold_kva 的月份执行单一制电价，不计基本电费；有电费明细的数据另计基本电费差额引起的力调电费差额",
+        "two_part_threshold_kva 的月份执行单一制电价，不计基本电费；有电费明细的数据，电量无差异的账单另计基本电费差额引起的"
+        "力调电费差额",
         "capacity-basis customers: capacity_billed_kva below the contract capacity in force that "
         "month, with no suspension covering the month; in a month of connection, change or "
         "closure the capacity due is the orders' prorated by day (at most the largest capacity "
@@ -84,8 +85,8 @@ _RULES = {
         "transformers, read dates) the basic line's quantity against the recomputed capacity in "
         "force (running and hot-standby transformers, prorated by day in months of connection, "
         "change or closure); months whose capacity in force is below two_part_threshold_kva are "
-        "single-part, with no basic charge due; on itemized data the power-factor adjustment the "
-        "basic charge difference moves is counted with it",
+        "single-part, with no basic charge due; on itemized data, on bills of the kWh due, the "
+        "power-factor adjustment the basic charge difference moves is counted with it",
     ),
     "rule.demand_over_capacity.title": (
         "最大需量持续超过登记容量（疑似大换小、私增容量）",
@@ -219,12 +220,15 @@ _RULES = {
     "rule.rate_mismatch.title": ("执行电价与电价表不符", "Energy rate differs from the schedule"),
     "rule.rate_mismatch.checks": (
         "账单执行的电度电价 ≠ 电价表中该电价类别当月的电价；电价表未列的计费电价类别按档案电价类别的电价核对；有电费明细、分时、"
-        "阶梯电价或抄表日期的数据按重算账单逐条核对电度电费明细的电价（跨调价日按抄表天数折算），分时、阶梯账单归其专门规则",
+        "阶梯电价或抄表日期的数据按重算账单逐条核对电度电费明细的电价（跨调价日按抄表天数折算），分时、阶梯账单归其专门规则；"
+        "有电费明细的数据逐条按分计算电度电费差额，电量无差异的账单另计其引起的力调电费差额",
         "energy_rate billed ≠ the schedule's rate for the billed tariff and month; a billed tariff "
         "the schedule does not list is checked against the archive tariff's rate. On itemized "
         "data (bill lines, time-of-use or tier rows, read dates) each energy line's rate against "
         "the recomputed rate due for that line (a price change inside the read period split by "
-        "read days); time-of-use and tiered bills belong to tou_misapplied and tier_misapplied",
+        "read days); time-of-use and tiered bills belong to tou_misapplied and tier_misapplied; "
+        "on itemized data the energy difference is each line's to the fen, and on bills of the "
+        "kWh due the power-factor adjustment it moves is counted with it",
     ),
     "rule.zero_consumption.title": ("运行用户连续零电量", "Active account with zero consumption"),
     "rule.zero_consumption.checks": (
@@ -544,6 +548,10 @@ _EVIDENCE = {
         "{bills:count:bill} on tariff {tariff:text}, which the schedule does not list "
         "({first:word:first}{at:period}: {billed:rate} yuan/kWh; archive tariff {archive:text}: "
         "{archive_rate:rate})",
+    ),
+    "evidence.rate_mismatch.pf": (
+        "，其中电度电费差额引起的力调电费差额 {amount:money}",
+        ", of which {amount:money} of power-factor adjustment on the energy difference",
     ),
     "evidence.zero.run": (
         "在用用户 {months:span} 连续 {months_zero:count:consecutive_month}电量为零；",

@@ -39,7 +39,7 @@ from auditkit.rules.workdays import WorkingCalendar
         "customers.basic_charge_basis",
         "bills.capacity_billed_kva|bill_lines",
     ),
-    params=("kva_tolerance", "two_part_threshold_kva"),
+    params=("kva_tolerance", "two_part_threshold_kva", "kwh_tolerance", "relative_tolerance"),
     severity="high",
     revenue_kind="proved",
 )
@@ -51,8 +51,14 @@ def capacity_underbilled(ctx: RuleContext, params: dict) -> pd.DataFrame:
     if not len(rows):
         return empty_raw()
     # The power-factor adjustment due moves with the basic charge (its base): carried on
-    # itemized data, where the adjustment due is known, as basic_charge_error carries it.
-    pf = pf_moved(ctx, rows, revenue, pf_rate_due(ctx, rows)) if ctx.itemized else 0.0 * revenue
+    # itemized data, where the adjustment due is known, as basic_charge_error carries it; on a
+    # bill of other kWh the adjustment line's whole difference is multiplier_mismatch's.
+    pf = 0.0 * revenue
+    if ctx.itemized:
+        other_kwh = ctx.recomputed.energy_kwh_differs(
+            params["kwh_tolerance"], params["relative_tolerance"]
+        )[rows]
+        pf = np.where(other_kwh, 0.0, pf_moved(ctx, rows, revenue, pf_rate_due(ctx, rows)))
     grouped = per_customer_at(
         ctx, rows, revenue=revenue + pf, pf=pf, in_force_last=in_force, billed_last=billed
     )

@@ -9,7 +9,7 @@ import pandas as pd
 
 from auditkit.billing.money import round_half_up
 from auditkit.periods import date_month_number, month_end_days
-from auditkit.rules.billing_lines import energy_view, rate_off
+from auditkit.rules.billing_lines import energy_view, pf_moved, pf_rate_due, rate_off
 from auditkit.rules.context import RuleContext
 from auditkit.rules.evidence import Clause, clause
 from auditkit.rules.findings import (
@@ -437,14 +437,21 @@ def rate_mismatch(ctx: RuleContext, params: dict) -> pd.DataFrame:
     due_at, billed_at, unlisted = due[rows], billed[rows], unlisted[rows]
     kwh = ctx.bills["kwh_billed"].to_numpy(dtype=float)[rows]
     revenue = np.nan_to_num((due_at - billed_at) * kwh)
+    pf = np.zeros(len(rows))
     if ctx.itemized:
         revenue = np.where(by_lines[rows], lines.revenue[rows], revenue)
+        # The power-factor adjustment due moves with the energy charge (its base), as
+        # tou_misapplied carries it; pf_adjustment_error judges the base billed. On a bill of
+        # other kWh the adjustment line's whole difference is multiplier_mismatch's.
+        moved = pf_moved(ctx, rows, revenue, pf_rate_due(ctx, rows))
+        pf = np.where(energy_view(ctx, params).kwh_differs[rows], 0.0, moved)
     listed_wrong = wrong_rate[rows] & ~unlisted
     reference = np.where(np.isnan(due_at), billed_at, due_at)
     grouped = per_customer_at(
         ctx,
         rows,
-        revenue=revenue,
+        revenue=revenue + pf,
+        pf=pf,
         listed_wrong=listed_wrong,
         unlisted=unlisted,
         off_max=np.abs(1 - billed_at / reference),
@@ -485,6 +492,7 @@ def rate_mismatch(ctx: RuleContext, params: dict) -> pd.DataFrame:
             [
                 clause("rate_mismatch", months=months, parts=parts),
                 clause("revenue", amount=max(found.revenue, 0.0)),
+                *([clause("rate_mismatch.pf", amount=found.pf)] if round(found.pf, 2) else []),
             ]
         )
     score = np.minimum(1.0, 0.5 + grouped["off_max"] * 5 + 0.5 * (grouped["unlisted"] > 0))
@@ -499,8 +507,9 @@ class _LineRates:
     periods or tiers); `wrong`: a line is off the rate due by more than the tolerance, the line
     being no other rule's (period or tier kWh misapplied, a period billed at the old schedule's
     rate: tou_misapplied's and tier_misapplied's); `billed` / `due`: the rates of its largest
-    such line; `revenue`: (rate due − rate billed) × kWh billed over those lines; `single`: the
-    rate of the bill's one billed energy line (NaN where it has none or several).
+    such line; `revenue`: over those lines, the kWh billed at the rate due less at the rate
+    billed, each to the fen; `single`: the rate of the bill's one billed energy line (NaN where
+    it has none or several).
     """
 
     judged: np.ndarray
@@ -532,7 +541,10 @@ def _line_rates(ctx: RuleContext, params: dict) -> _LineRates:
         & (rc.quantity_billed[lines[off]] > 0)
     )
     lines = lines[off[mine]]
-    gain = (rc.rate_due[lines] - rc.rate_billed[lines]) * rc.quantity_billed[lines]
+    # Each line's kWh at either rate to the fen, as the bill charges it (not their product's
+    # difference rounded once).
+    kwh = rc.quantity_billed[lines]
+    gain = round_half_up(rc.rate_due[lines] * kwh) - round_half_up(rc.rate_billed[lines] * kwh)
     ranked = lines[np.lexsort((-rc.quantity_billed[lines], rc.row[lines]))]
     first = np.ones(len(ranked), dtype=bool)
     first[1:] = rc.row[ranked][1:] != rc.row[ranked][:-1]

@@ -221,6 +221,18 @@ def test_rate_mismatch_reads_the_rate_of_a_bills_one_energy_line_not_its_average
     assert found.loc["cheap", "revenue_impact"] == 0.67
 
 
+def test_rate_mismatch_counts_each_bill_to_the_fen_as_billed():
+    # January and February at 0.78 where 0.80 is due: 33.3 × 0.78 = 25.974 → 25.97 billed,
+    # 26.64 due, 0.67 short a bill: 1.34, not 2 × 33.3 × 0.02 = 1.332 → 1.33.
+    u = Itemized()
+    u.customer("cheap")
+    for period in ("2024-01", "2024-02"):
+        u.bill("cheap", period, 33.3, [("energy", 33.3, 0.78)])
+    found = u.run("rate_mismatch")
+    assert found.loc["cheap", "revenue_impact"] == 1.34
+    assert recompute(u.dataset())["difference"].sum().round(2) == 1.34
+
+
 # --- basic_charge_error and capacity_underbilled -----------------------------------------------
 
 
@@ -807,6 +819,24 @@ def test_capacity_billed_short_carries_the_adjustment_on_its_basic_charge():
     )
 
 
+def test_capacity_billed_short_beside_a_wrong_multiplier_leaves_the_adjustment_to_it():
+    # As `short` above, read through multiplier 1 where CT 2 is due: 5 000 kWh and 3 000 kvarh
+    # billed (PF 0.86, +2.0 %), 2.0 % of the 12 000.00 billed = 240.00 where 2.0 % of 18 000.00
+    # = 360.00 is due. multiplier_mismatch counts the adjustment line's difference whole (120.00)
+    # with 3 000.00 of energy and 150.00 of funds; the capacity its 3 000.00 alone: 6 270.00.
+    u = Itemized()
+    u.customer("both", **INDUSTRIAL, ct_ratio=2.0, pf_standard=0.90)
+    u.bill("both", "2024-01", 5_000, [("energy", 5_000.0, 0.60), ("basic", 300.0, 30.0),
+           ("pf_adjustment", 12_000.0, 0.02), ("fund", 5_000.0, 0.03)], tariff="IND2",
+           kvarh_import=3000.0, kvarh_export=0.0)  # fmt: skip
+    found = u.run([*LINE_RULES, "capacity_underbilled", "multiplier_mismatch"])
+    assert found.set_index("rule_id")["revenue_impact"].to_dict() == {
+        "multiplier_mismatch": 3270.00,
+        "capacity_underbilled": 3000.00,
+    }
+    assert recompute(u.dataset())["difference"].sum().round(2) == 6270.00
+
+
 def test_periods_billed_flat_carry_the_adjustment_on_their_energy_difference():
     # A time-of-use customer of standard 0.90 (10 000 kWh, 6 000 kvarh: PF 0.86, +2.0 %) billed
     # flat: 6 000.00 of energy where 6 500.00 is due, the adjustment 2.0 % of the 18 000.00
@@ -845,6 +875,52 @@ def test_tiers_misapplied_carry_the_adjustment_where_one_is_due():
     assert evidence(found, "meter")[0].endswith(
         "; under-billed ¥12.30; of which ¥0.30 of power-factor adjustment on the energy difference"
     )
+
+
+def test_a_wrong_energy_rate_carries_the_adjustment_where_one_is_due():
+    # Standard 0.90 (10 000 kWh, 6 000 kvarh: PF 0.86, +2.0 %), the energy billed at 0.55:
+    # 5 500.00 where 6 000.00 is due, the adjustment 2.0 % of the 17 500.00 billed = 350.00, as
+    # pf_adjustment_error judges it; 2.0 % of 18 000.00 = 360.00 is due: 500.00 + 10.00, the
+    # bill's whole difference. `plain`, with no standard, owes no adjustment: 500.00.
+    u = Itemized()
+    u.customer("adjusted", **INDUSTRIAL, pf_standard=0.90)
+    u.customer("plain", **INDUSTRIAL)
+    u.bill("adjusted", "2024-01", 10_000, [("energy", 10_000.0, 0.55), BASIC,
+           ("pf_adjustment", 17_500.0, 0.02), FUND], tariff="IND2", kvarh_import=6000.0,
+           kvarh_export=0.0, capacity_billed_kva=400.0)  # fmt: skip
+    u.bill("plain", "2024-01", 10_000, [("energy", 10_000.0, 0.55), BASIC, FUND], tariff="IND2",
+           capacity_billed_kva=400.0)  # fmt: skip
+    found = u.run([*LINE_RULES, "rate_mismatch"])
+    assert found["rule_id"].tolist() == ["rate_mismatch", "rate_mismatch"]
+    assert found["revenue_impact"].to_dict() == {"adjusted": 510.00, "plain": 500.00}
+    net = recompute(u.dataset()).groupby("customer_id")["difference"].sum().round(2)
+    assert net.to_dict() == {"adjusted": 510.00, "plain": 500.00}
+    assert evidence(found, "adjusted") == (
+        "2024-01: 1 bill charged another rate than the schedule (2024-01: 0.5500 yuan/kWh where "
+        "the schedule says 0.6000) (¥510.00), of which ¥10.00 of power-factor adjustment on the "
+        "energy difference",
+        "2024-01：1 期账单执行电价与电价表不符（2024-01：执行 0.5500 元/千瓦时，电价表为 0.6000）（涉及电费 510.00 元），"
+        "其中电度电费差额引起的力调电费差额 10.00 元",
+    )
+    assert evidence(found, "plain")[0].endswith("(¥500.00)")
+
+
+def test_a_wrong_energy_rate_beside_a_wrong_multiplier_leaves_the_adjustment_to_it():
+    # As `adjusted` above, read through multiplier 1 where CT 2 is due: 5 000 kWh and 3 000 kvarh
+    # billed (PF 0.86 either way, +2.0 %), the adjustment 2.0 % of the 14 750.00 billed = 295.00,
+    # 360.00 due. multiplier_mismatch counts the adjustment line's difference whole (65.00), so
+    # the rate counts its 5 000 × 0.05 = 250.00 alone: 3 215.00 + 250.00, the bill's 3 465.00.
+    u = Itemized()
+    u.customer("both", **INDUSTRIAL, ct_ratio=2.0, pf_standard=0.90)
+    u.bill("both", "2024-01", 5_000, [("energy", 5_000.0, 0.55), BASIC,
+           ("pf_adjustment", 14_750.0, 0.02), ("fund", 5_000.0, 0.03)], tariff="IND2",
+           kvarh_import=3000.0, kvarh_export=0.0, capacity_billed_kva=400.0)  # fmt: skip
+    found = u.run([*LINE_RULES, "rate_mismatch", "multiplier_mismatch"])
+    assert found.set_index("rule_id")["revenue_impact"].to_dict() == {
+        "multiplier_mismatch": 3215.00,
+        "rate_mismatch": 250.00,
+    }
+    assert recompute(u.dataset())["difference"].sum().round(2) == 3465.00
 
 
 def test_the_adjustment_quoted_is_that_of_the_under_billed_bills_only():
