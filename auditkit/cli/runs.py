@@ -5,6 +5,7 @@ from __future__ import annotations
 import argparse
 import os
 import sys
+from collections.abc import Callable
 from pathlib import Path
 
 from auditkit import i18n, notebook_params, paths
@@ -26,15 +27,24 @@ from auditkit.pipeline.runs import (
 )
 
 
-def _positive_int(text: str) -> int:
-    """argparse type: an integer >= 1."""
-    try:
-        value = int(text)
-    except ValueError:
-        raise argparse.ArgumentTypeError(f"expected a whole number >= 1, found {text!r}") from None
-    if value < 1:
-        raise argparse.ArgumentTypeError(f"expected a whole number >= 1, found {text!r}")
-    return value
+def _whole_number(least: int) -> Callable[[str], int]:
+    """argparse type: a whole number >= `least`."""
+
+    def parse(text: str) -> int:
+        message = f"expected a whole number >= {least}, found {text!r}"
+        try:
+            value = int(text)
+        except ValueError:
+            raise argparse.ArgumentTypeError(message) from None
+        if value < least:
+            raise argparse.ArgumentTypeError(message)
+        return value
+
+    return parse
+
+
+_positive_int = _whole_number(1)
+_seed = _whole_number(0)  # a seed: numpy refuses a negative one
 
 
 def _positive_float(text: str) -> float:
@@ -45,17 +55,6 @@ def _positive_float(text: str) -> float:
         raise argparse.ArgumentTypeError(f"expected seconds > 0, found {text!r}") from None
     if value <= 0:
         raise argparse.ArgumentTypeError(f"expected seconds > 0, found {text!r}")
-    return value
-
-
-def _seed(text: str) -> int:
-    """argparse type: a seed, a whole number >= 0 (numpy refuses a negative one)."""
-    try:
-        value = int(text)
-    except ValueError:
-        raise argparse.ArgumentTypeError(f"expected a whole number >= 0, found {text!r}") from None
-    if value < 0:
-        raise argparse.ArgumentTypeError(f"expected a whole number >= 0, found {text!r}")
     return value
 
 
