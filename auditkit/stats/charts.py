@@ -134,7 +134,7 @@ def plot_customer_series(
     count = max(len(customer_ids), 1)
     rows = int(np.ceil(count / columns))
     figure = Figure(figsize=(5 * columns, 2.4 * rows), layout="constrained")
-    separator = "、" if i18n.language(lang) == "zh" else ", "
+    separator = i18n.text("common.list_separator", lang)
     figure.set_label(  # its alt text
         i18n.text("stats.chart.customer_series", lang).format(
             customers=separator.join(map(str, customer_ids))
