@@ -174,8 +174,8 @@ def figure_text(figure: Any) -> str:
     (`figure.set_label`), else its title, else its axes' titles, else their axis labels."""
     if figure.get_label():
         return str(figure.get_label())
-    if getattr(figure, "_suptitle", None) is not None and figure._suptitle.get_text():
-        return figure._suptitle.get_text()
+    if figure.get_suptitle():
+        return figure.get_suptitle()
     axes = figure.get_axes()
     titles = [ax.get_title(loc) for ax in axes for loc in ("left", "center", "right")]
     if any(titles):
