@@ -88,13 +88,6 @@ class PercentTicks(Formatter):
         return f"{rounded + 0.0:,.{digits}f}%"  # + 0.0: no "-0%"
 
 
-def percent_ticks(axes: Axes, which: str = "y") -> Axes:
-    """Show the ticks of axis `which` ('x', 'y' or 'xy'), fractions, as percentages (`PercentTicks`)."""
-    for name in which:
-        getattr(axes, f"{name}axis").set_major_formatter(PercentTicks())
-    return axes
-
-
 def use_cjk_font() -> str | None:
     """Set up matplotlib for every chart; returns the CJK font family used (None: none installed).
 
