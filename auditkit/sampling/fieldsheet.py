@@ -540,9 +540,7 @@ def _sheet_frame(
     letters = {name: get_column_letter(index) for index, name in enumerate(header, start=1) if name}
     frame = pd.DataFrame(rows[1:], columns=header, dtype=object)
     frame.index = pd.RangeIndex(header_row + 1, header_row + 1 + len(frame))  # Excel's row numbers
-    blank = frame.apply(
-        lambda row: all(v is None or (isinstance(v, str) and not v.strip()) for v in row), axis=1
-    )
+    blank = frame.apply(lambda row: all(_empty(v) for v in row), axis=1)
     return (frame[~blank] if len(frame) else frame), letters
 
 
@@ -665,7 +663,7 @@ def _number(
     value: object, problems: SheetProblems, sheet_row: int, column: str, whole: bool = False
 ) -> float | None:
     """The cell as a number (None when blank); text, booleans and infinities are problems."""
-    if value is None or (isinstance(value, str) and not value.strip()):
+    if _empty(value):
         return None
     expected = "a whole number" if whole else "a number"
     number = None
@@ -686,7 +684,7 @@ def _number(
 
 def _flag(value: object, problems: SheetProblems, sheet_row: int) -> bool | None:
     """The error flag: True, False, None when blank; an unknown spelling is a problem."""
-    if value is None or (isinstance(value, str) and not value.strip()):
+    if _empty(value):
         return None
     if isinstance(value, bool):
         return value
@@ -704,7 +702,7 @@ def _flag(value: object, problems: SheetProblems, sheet_row: int) -> bool | None
 def _date(
     value: object, problems: SheetProblems, sheet_row: int, default: pd.Timestamp
 ) -> pd.Timestamp | None:
-    if value is None or (isinstance(value, str) and not value.strip()):
+    if _empty(value):
         return default
     try:
         return pd.Timestamp(value).normalize()
