@@ -1,7 +1,7 @@
 """Workbooks whose bytes depend only on their content: every .xlsx auditkit writes (findings
 workbooks, field sheets, worklists) is reproducible, so equal content gives equal files. And what
 the readers of .xlsx files need from the package itself: where each sheet's XML is, whether it
-holds a formula, and how a formula saved without its result is named."""
+holds a formula, its formula cells, and how a formula saved without its result is named."""
 
 from __future__ import annotations
 
