@@ -16,14 +16,13 @@ from __future__ import annotations
 import os
 from collections.abc import Callable, Collection, Mapping, Sequence
 
-from openpyxl import load_workbook
 from openpyxl.styles import Alignment, Font, PatternFill, Protection
 from openpyxl.utils import get_column_letter
 from openpyxl.worksheet.datavalidation import DataValidation
 from openpyxl.worksheet.worksheet import Worksheet
 
 from auditkit import i18n
-from auditkit.workbooks import holds_formula, sheet_parts, unsaved_formula
+from auditkit.workbooks import formula_cells, holds_formula, sheet_parts, unsaved_formula
 
 STATEMENT_ROW = 1
 HEADER_ROW = 2
@@ -192,22 +191,13 @@ class SheetProblems:
         if not holds_formula(path, sheet_parts(path)[sheet.title]):
             return
         named = {self.letters[name]: name for name in columns if name in self.letters}
-        workbook = load_workbook(path, read_only=True)
-        try:
-            formulas = workbook[sheet.title]
-            formulas.reset_dimensions()  # a stored extent cut short would hide rows
-            for row in formulas.iter_rows(min_row=header_row + 1):
-                for cell in row:
-                    if cell.data_type != "f" or cell.column_letter not in named:
-                        continue
-                    saved = sheet.cell(cell.row, cell.column)
-                    if saved.value is None and saved.data_type != "str":
-                        found = unsaved_formula(repr(str(cell.value)))
-                        self.add(
-                            cell.row, named[cell.column_letter], f"expected a value, found {found}"
-                        )
-        finally:
-            workbook.close()
+        for cell in formula_cells(path, sheet.title, header_row + 1):
+            if cell.column_letter not in named:
+                continue
+            saved = sheet.cell(cell.row, cell.column)
+            if saved.value is None and saved.data_type != "str":
+                found = unsaved_formula(repr(str(cell.value)))
+                self.add(cell.row, named[cell.column_letter], f"expected a value, found {found}")
 
     def raise_any(self) -> None:
         """Raise every problem gathered, if any."""

@@ -1,7 +1,7 @@
 """Workbooks whose bytes depend only on their content: every .xlsx auditkit writes (findings
 workbooks, field sheets, worklists) is reproducible, so equal content gives equal files. And what
 the readers of .xlsx files need from the package itself: where each sheet's XML is, whether it
-holds a formula, and how a formula saved without its result is named."""
+holds a formula, its formula cells, and how a formula saved without its result is named."""
 
 from __future__ import annotations
 
@@ -10,9 +10,11 @@ import os
 import posixpath
 import re
 import zipfile
+from collections.abc import Iterator
 from xml.etree import ElementTree
 
-from openpyxl import Workbook
+from openpyxl import Workbook, load_workbook
+from openpyxl.cell.read_only import ReadOnlyCell
 
 _FIXED_TIME = (1980, 1, 1, 0, 0, 0)
 _TIMESTAMPS = re.compile(rb"<dcterms:(created|modified)[^>]*>[^<]*</dcterms:\1>")
@@ -80,6 +82,23 @@ def holds_formula(path: str | os.PathLike[str], part: str) -> bool:
     """Whether the worksheet XML at `part` of the package at `path` holds a formula."""
     with zipfile.ZipFile(path) as archive:
         return FORMULA_TAG.search(archive.read(part)) is not None
+
+
+def formula_cells(
+    path: str | os.PathLike[str], sheet: str | None, min_row: int
+) -> Iterator[ReadOnlyCell]:
+    """Each cell holding a formula, from row `min_row` on, of the worksheet named `sheet` (the
+    first with None) of the workbook at `path`, loaded once more for its formulas (a workbook
+    read with data_only=True holds their saved results). The sheet's stored extent is reset:
+    one cut short would hide rows."""
+    workbook = load_workbook(path, read_only=True)
+    try:
+        formulas = workbook.worksheets[0] if sheet is None else workbook[sheet]
+        formulas.reset_dimensions()
+        for row in formulas.iter_rows(min_row=min_row):
+            yield from (cell for cell in row if cell.data_type == "f")
+    finally:
+        workbook.close()
 
 
 def unsaved_formula(shown: str) -> str:

@@ -19,6 +19,7 @@ import pyarrow as pa
 from auditkit.data.cell_types import Untypable, typable
 from auditkit.data.column_typing import TEXT_DTYPE, Codes, Issue, Typed, type_column
 from auditkit.data.problems import Problem
+from auditkit.data.raw import title_found
 from auditkit.data.readers import RawTable, RowIndex
 from auditkit.data.schema import TableSpec
 
@@ -90,11 +91,7 @@ def _structure_problems(raw: RawTable, spec: TableSpec, names: list[str]) -> lis
     missing = [name for name in spec.required_columns if name not in names]
     if header_row and missing and is_title(names):
         # a title above the table (often merged across it): the header is further down
-        filled = [name for name in names if name]
-        fix = "delete the rows above the header, or give its row as columns.yaml's header_row"
-        if header_row > 1:
-            fix = f"columns.yaml's header_row {header_row}: is that the header's row?"
-        found = f"a title {filled[0]!r} in one cell ({fix})"
+        found = title_found(next(name for name in names if name), header_row, "rows")
         return [
             Problem(
                 raw.file,

@@ -82,12 +82,6 @@ class ColumnsFile:
     header_rows: dict[str, int] = field(default_factory=dict)
 
 
-def read_mapping(folder: Path) -> tuple[ColumnMapping, list[Problem]]:
-    """The column mapping of the dataset in `folder` (empty when there is no columns.yaml)."""
-    columns, problems = read_columns(folder)
-    return columns.mapping, problems
-
-
 def read_columns(folder: Path) -> tuple[ColumnsFile, list[Problem]]:
     """What the columns.yaml of the dataset in `folder` says (nothing when there is none), with
     every mistake found in it."""

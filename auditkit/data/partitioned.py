@@ -924,14 +924,6 @@ def locate_checks(
     return located
 
 
-def validate_partitioned(path: str | Path) -> list[Problem]:
-    """Every problem (errors and warnings) of a converted folder, without raising."""
-    try:
-        return list(PartitionedDataset(path).dataset(validate=True).problems)
-    except DataValidationError as error:
-        return error.problems
-
-
 def load_partitioned(
     path: str | Path, *, validate: bool = True, lazy: bool = False
 ) -> Dataset | PartitionedDataset:

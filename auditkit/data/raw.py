@@ -74,6 +74,16 @@ def file_problem(
     )
 
 
+def title_found(title: str, header_row: int, above: str) -> str:
+    """What a header row holding only `title` is found to be: a title, and how to get past the
+    `above` ("rows" or "lines") over the header, or, with a `header_row` given by columns.yaml,
+    whether that is the header's row."""
+    fix = f"delete the {above} above the header, or give its row as columns.yaml's header_row"
+    if header_row > 1:
+        fix = f"columns.yaml's header_row {header_row}: is that the header's row?"
+    return f"a title {title!r} in one cell ({fix})"
+
+
 def title_rows_refused(path: Path, table: str, rows: list[list[object]], header_row: int) -> None:
     """Raise ReadFailure unless each of `rows`, the rows above a header columns.yaml puts at
     row `header_row`, is a title: at most one filled cell (a row of data there would be lost)."""

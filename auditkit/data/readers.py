@@ -40,6 +40,7 @@ from auditkit.data.raw import (
     ReadProblems,
     RowIndex,
     file_problem,
+    title_found,
     title_rows_refused,
 )
 from auditkit.data.schema import TABLES, Kind
@@ -118,10 +119,7 @@ def _read_csv(path: Path, table: str, header_row: int = 1) -> RawTable:
     problems: list[Problem] = []
     if malformed:
         if len(names) == 1:  # a title line above the header: every row has more fields
-            fix = "delete the lines above the header, or give its row as columns.yaml's header_row"
-            if header_row > 1:
-                fix = f"columns.yaml's header_row {header_row}: is that the header's row?"
-            found = f"a title {names[0].strip()!r} in one cell ({fix})"
+            found = title_found(names[0].strip(), header_row, "lines")
             raise ReadFailure(
                 file_problem(path, table, "a header row naming the columns", found, header_row)
             )

@@ -51,7 +51,7 @@ from auditkit.data.raw import (
     title_rows_refused,
 )
 from auditkit.data.schema import TABLES, Kind
-from auditkit.workbooks import FORMULA_TAG, sheet_parts, unsaved_formula
+from auditkit.workbooks import FORMULA_TAG, formula_cells, sheet_parts, unsaved_formula
 
 # A merged range in worksheet XML (`<mergeCell ref="A2:A5"/>`).
 _MERGE_TAG = re.compile(rb'<(?:\w+:)?mergeCell\s[^>]*?ref="([A-Z]+[0-9]+:[A-Z]+[0-9]+)"')
@@ -401,27 +401,18 @@ def _unsaved_formulas(path: Path, table: str, cells: _SheetCells, header_row: in
     # with personal columns, no text formula is shown
     personal = table in TABLES and TABLES[table].personal
     problems = []
-    workbook = load_workbook(path, read_only=True, data_only=False)
-    try:
-        sheet = workbook.worksheets[0]
-        sheet.reset_dimensions()
-        for row in sheet.iter_rows(min_row=header_row + 1):
-            for cell in row:
-                if cell.data_type != "f" or _holds(saved.get(cell.column - 1), cell.row):
-                    continue
-                index, position = cell.column - 1, position_of.get(cell.row)
-                if position is not None and cells.columns[index][position] is not None:
-                    continue
-                formula = str(cell.value)
-                if personal and cells.kinds[index] in ("text", None):
-                    formula = (
-                        f"of {len(formula):,} characters (not shown: it may hold personal data)"
-                    )
-                else:
-                    formula = shown_cell(formula)
-                column = cells.names[index] or f"#{index + 1}"
-                found = unsaved_formula(formula)
-                problems.append(Problem(path.name, cell.row, column, "a value", found, table=table))
-    finally:
-        workbook.close()
+    for cell in formula_cells(path, None, header_row + 1):
+        if _holds(saved.get(cell.column - 1), cell.row):
+            continue
+        index, position = cell.column - 1, position_of.get(cell.row)
+        if position is not None and cells.columns[index][position] is not None:
+            continue
+        formula = str(cell.value)
+        if personal and cells.kinds[index] in ("text", None):
+            formula = f"of {len(formula):,} characters (not shown: it may hold personal data)"
+        else:
+            formula = shown_cell(formula)
+        column = cells.names[index] or f"#{index + 1}"
+        found = unsaved_formula(formula)
+        problems.append(Problem(path.name, cell.row, column, "a value", found, table=table))
     return problems

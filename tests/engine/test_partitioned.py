@@ -13,7 +13,7 @@ import pyarrow.compute as pc
 import pyarrow.parquet as pq
 import pytest
 
-from auditkit.data import DataValidationError, load
+from auditkit.data import DataValidationError, load, validate
 from auditkit.data.partitioned import (
     MANIFEST_NAME,
     PartitionedDataset,
@@ -22,7 +22,6 @@ from auditkit.data.partitioned import (
     convert,
     is_partitioned,
     load_partitioned,
-    validate_partitioned,
 )
 from auditkit.errors import ParameterError
 
@@ -136,7 +135,7 @@ def test_a_missing_or_truncated_file_is_an_error_naming_it(converted, tmp_path):
     ):
         PartitionedDataset(root)
     (root / victim).unlink()
-    problems = validate_partitioned(root)
+    problems = validate(root)
     assert [problem.file for problem in problems] == [victim]
 
 
