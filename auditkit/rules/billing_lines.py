@@ -66,13 +66,14 @@ def _attributable(ctx: RuleContext, params: Mapping) -> np.ndarray:
 @once_per_context
 def _attributable_bills(ctx: RuleContext, kwh_tolerance: float, relative: float) -> np.ndarray:
     """`_attributable` for these tolerances, computed once for every line rule of a run."""
-    return ~ctx.recomputed.tariff_differs & ~_kwh_differs(ctx, kwh_tolerance, relative)
+    return ~ctx.recomputed.tariff_differs & ~kwh_differs(ctx, kwh_tolerance, relative)
 
 
 @once_per_context
-def _kwh_differs(ctx: RuleContext, kwh_tolerance: float, relative: float) -> np.ndarray:
+def kwh_differs(ctx: RuleContext, kwh_tolerance: float, relative: float) -> np.ndarray:
     """Per bill: the energy kWh due differ from those billed beyond these tolerances (read by
-    every line rule and by the energy view: computed once per run)."""
+    every line rule, the energy view, capacity_underbilled and tariff_mismatch: computed once
+    per run)."""
     return ctx.recomputed.energy_kwh_differs(kwh_tolerance, relative)
 
 
@@ -252,7 +253,7 @@ def _energy_view(
     n = len(ctx.bills)
     lines = _of(ctx, "energy")
     priced = ~_any_line(rc, lines, np.isnan(rc.amount_due[lines]), n)
-    kwh_differs = _kwh_differs(ctx, kwh_tolerance, relative)
+    differs = kwh_differs(ctx, kwh_tolerance, relative)
     # |billed − due| kWh (NaN as 0) against the larger tolerance, in the lines' own copies.
     off = rc.quantity_billed[lines]
     off[np.isnan(off)] = 0.0
@@ -266,9 +267,9 @@ def _energy_view(
     return EnergyView(
         lines=lines,
         priced=priced,
-        kwh_differs=kwh_differs,
+        kwh_differs=differs,
         structural=structural,
-        tier_clean=_tier_year_clean(ctx, kwh_differs),
+        tier_clean=_tier_year_clean(ctx, differs),
         old_schedule=_old_schedule(ctx, lines, rate_tolerance),
     )
 
