@@ -120,8 +120,9 @@ def _capacity_short_by_lines(
     flagged = gap > tolerance
     lines, billed, gap = lines[flagged], billed[flagged], gap[flagged]
     rows = rc.row[lines]
-    kept = ~used_beyond_reduction(ctx, rows, billed, tolerance)
-    kept &= order_capacity(ctx, rows).last >= two_part_kva
+    filed = order_capacity(ctx, rows)
+    kept = ~used_beyond_reduction(ctx, rows, billed, tolerance, filed)
+    kept &= filed.last >= two_part_kva
     lines, gap = lines[kept], gap[kept]
     order = np.argsort(rc.row[lines], kind="stable")
     lines, gap = lines[order], gap[order]
@@ -130,19 +131,23 @@ def _capacity_short_by_lines(
 
 
 def used_beyond_reduction(
-    ctx: RuleContext, rows: np.ndarray, billed: np.ndarray, tolerance: float
+    ctx: RuleContext,
+    rows: np.ndarray,
+    billed: np.ndarray,
+    tolerance: float,
+    filed: OrderCapacity,
 ) -> np.ndarray:
     """Per bill of `rows`: on or after a capacity reduction, with the contract capacity then in
     force billed (`billed`, kVA): transformers running beyond it are equipment used against the
     reduction, reduction_without_drop's finding, not a basic charge billed short.
 
     In the month the reduction takes effect, the capacity then in force is the orders' prorated
-    by day (`order_capacity`): the days before it were due on the capacity before it."""
+    by day (`filed`: `order_capacity` of `rows`): the days before it were due on the capacity
+    before it."""
     reduced = np.flatnonzero(_inside_reductions(ctx)[rows])
     beyond = np.zeros(len(rows), dtype=bool)
     in_force = ctx.capacity_in_force[rows[reduced]]
-    filed = order_capacity(ctx, rows[reduced])
-    in_force = np.where(filed.prorated, filed.kva_months, in_force)
+    in_force = np.where(filed.prorated[reduced], filed.kva_months[reduced], in_force)
     beyond[reduced] = billed[reduced] >= in_force - tolerance
     return beyond
 
