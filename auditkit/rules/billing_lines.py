@@ -401,7 +401,7 @@ def tou_misapplied(ctx: RuleContext, params: dict) -> pd.DataFrame:
     estimated = _any_line(rc, lines, rc.estimated[lines], len(ctx.bills))[rows]
     # The adjustment on the energy difference moves with it (pf_adjustment_error judges the
     # base billed).
-    pf = pf_moved(ctx, rows, net, pf_rate_due(ctx, rows))
+    pf = pf_moved(ctx, rows, net)
     findings = _Findings(
         ctx,
         rows,
@@ -450,7 +450,7 @@ def tier_misapplied(ctx: RuleContext, params: dict) -> pd.DataFrame:
         "tier3": rc.per_bill(third, np.nan_to_num(rc.quantity_billed[third]), n)[rows],
         "due_tier3": rc.per_bill(third, np.nan_to_num(rc.quantity_due[third]), n)[rows],
     }
-    pf = pf_moved(ctx, rows, net, pf_rate_due(ctx, rows))  # as tou_misapplied
+    pf = pf_moved(ctx, rows, net)  # as tou_misapplied
     findings = _Findings(ctx, rows, net + pf, cause, details, carried={"tier_misapplied.pf": pf})
     return findings.raw(
         "tier_misapplied",
@@ -496,7 +496,7 @@ def basic_charge_error(ctx: RuleContext, params: dict) -> pd.DataFrame:
     cause = np.zeros(len(rows), dtype=np.int64)
     difference = rc.difference[lines]
     # The adjustment on the basic charge moves with it (pf_adjustment_error judges the base billed).
-    pf = pf_moved(ctx, rows, difference, pf_rate_due(ctx, rows))
+    pf = pf_moved(ctx, rows, difference)
     carried = {"basic_charge_error.pf": pf}
     return _Findings(ctx, rows, difference + pf, cause, details, carried=carried).raw(
         "basic_charge_error", {"differs": ("billed", "quantity", "due", "due_quantity")}
@@ -561,12 +561,18 @@ def _pf_rate_on_billed_losses(ctx: RuleContext, rows: np.ndarray) -> np.ndarray:
 
 
 def pf_moved(
-    ctx: RuleContext, rows: np.ndarray, extra: np.ndarray, rate_billed_base: np.ndarray
+    ctx: RuleContext,
+    rows: np.ndarray,
+    extra: np.ndarray,
+    rate_billed_base: np.ndarray | None = None,
 ) -> np.ndarray:
     """Per bill of `rows`: what an upstream line short by `extra` yuan moves the adjustment by —
-    the adjustment due on the base billed + `extra`, less the one at `rate_billed_base` on the
-    base billed (what pf_adjustment_error judges the bill against); 0 where none is due."""
+    the adjustment due on the base billed + `extra`, less the one at `rate_billed_base` (None:
+    the rate due) on the base billed (what pf_adjustment_error judges the bill against); 0
+    where none is due."""
     rate = pf_rate_due(ctx, rows)
+    if rate_billed_base is None:
+        rate_billed_base = rate
     base = _billed_base(ctx, ("energy", "loss", "basic"), "amount_billed")[rows]
     moved = round_half_up(rate * (base + extra)) - round_half_up(rate_billed_base * base)
     return np.where(np.isnan(rate), 0.0, moved)

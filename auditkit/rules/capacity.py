@@ -11,7 +11,7 @@ from auditkit.billing.basic import CAPACITY_ORDERS, capacity_over, days_in_servi
 from auditkit.billing.params import default_billing_params
 from auditkit.billing.tariff_lookup import NO_DAY, day_numbers
 from auditkit.periods import date_month_number
-from auditkit.rules.billing_lines import kwh_differs, pf_moved, pf_rate_due
+from auditkit.rules.billing_lines import kwh_differs, pf_moved
 from auditkit.rules.context import KEY_STRIDE, RuleContext, customer_keys
 from auditkit.rules.evidence import Clause, clause
 from auditkit.rules.findings import (
@@ -56,7 +56,7 @@ def capacity_underbilled(ctx: RuleContext, params: dict) -> pd.DataFrame:
     pf = 0.0 * revenue
     if ctx.itemized:
         other_kwh = kwh_differs(ctx, params["kwh_tolerance"], params["relative_tolerance"])[rows]
-        pf = np.where(other_kwh, 0.0, pf_moved(ctx, rows, revenue, pf_rate_due(ctx, rows)))
+        pf = np.where(other_kwh, 0.0, pf_moved(ctx, rows, revenue))
     grouped = per_customer_at(
         ctx, rows, revenue=revenue + pf, pf=pf, in_force_last=in_force, billed_last=billed
     )
