@@ -487,7 +487,7 @@ _EVIDENCE = {
         "({amount:money} under-billed since{pf:clause}{left:clause})",
     ),
     "evidence.change_without_order.left": (
-        "；另有 {bills:count:bill}的电价差额计入 tariff_mismatch（档案电价类别也已改为非应执行的类别）",
+        "；另有 {bills:count:bill}的电价差额计入“电价类别与用电性质不符”规则（档案电价类别也已改为非应执行的类别）",
         "; the tariff difference of {bills:count:bill} is counted under tariff_mismatch (the "
         "archive's tariff was moved too and is not the one due)",
     ),

@@ -66,13 +66,14 @@ def _attributable(ctx: RuleContext, params: Mapping) -> np.ndarray:
 @once_per_context
 def _attributable_bills(ctx: RuleContext, kwh_tolerance: float, relative: float) -> np.ndarray:
     """`_attributable` for these tolerances, computed once for every line rule of a run."""
-    return ~ctx.recomputed.tariff_differs & ~_kwh_differs(ctx, kwh_tolerance, relative)
+    return ~ctx.recomputed.tariff_differs & ~kwh_differs(ctx, kwh_tolerance, relative)
 
 
 @once_per_context
-def _kwh_differs(ctx: RuleContext, kwh_tolerance: float, relative: float) -> np.ndarray:
+def kwh_differs(ctx: RuleContext, kwh_tolerance: float, relative: float) -> np.ndarray:
     """Per bill: the energy kWh due differ from those billed beyond these tolerances (read by
-    every line rule and by the energy view: computed once per run)."""
+    every line rule, the energy view, capacity_underbilled and tariff_mismatch: computed once
+    per run)."""
     return ctx.recomputed.energy_kwh_differs(kwh_tolerance, relative)
 
 
@@ -252,7 +253,7 @@ def _energy_view(
     n = len(ctx.bills)
     lines = _of(ctx, "energy")
     priced = ~_any_line(rc, lines, np.isnan(rc.amount_due[lines]), n)
-    kwh_differs = _kwh_differs(ctx, kwh_tolerance, relative)
+    differs = kwh_differs(ctx, kwh_tolerance, relative)
     # |billed − due| kWh (NaN as 0) against the larger tolerance, in the lines' own copies.
     off = rc.quantity_billed[lines]
     off[np.isnan(off)] = 0.0
@@ -266,9 +267,9 @@ def _energy_view(
     return EnergyView(
         lines=lines,
         priced=priced,
-        kwh_differs=kwh_differs,
+        kwh_differs=differs,
         structural=structural,
-        tier_clean=_tier_year_clean(ctx, kwh_differs),
+        tier_clean=_tier_year_clean(ctx, differs),
         old_schedule=_old_schedule(ctx, lines, rate_tolerance),
     )
 
@@ -400,7 +401,7 @@ def tou_misapplied(ctx: RuleContext, params: dict) -> pd.DataFrame:
     estimated = _any_line(rc, lines, rc.estimated[lines], len(ctx.bills))[rows]
     # The adjustment on the energy difference moves with it (pf_adjustment_error judges the
     # base billed).
-    pf = pf_moved(ctx, rows, net, pf_rate_due(ctx, rows))
+    pf = pf_moved(ctx, rows, net)
     findings = _Findings(
         ctx,
         rows,
@@ -449,7 +450,7 @@ def tier_misapplied(ctx: RuleContext, params: dict) -> pd.DataFrame:
         "tier3": rc.per_bill(third, np.nan_to_num(rc.quantity_billed[third]), n)[rows],
         "due_tier3": rc.per_bill(third, np.nan_to_num(rc.quantity_due[third]), n)[rows],
     }
-    pf = pf_moved(ctx, rows, net, pf_rate_due(ctx, rows))  # as tou_misapplied
+    pf = pf_moved(ctx, rows, net)  # as tou_misapplied
     findings = _Findings(ctx, rows, net + pf, cause, details, carried={"tier_misapplied.pf": pf})
     return findings.raw(
         "tier_misapplied",
@@ -495,7 +496,7 @@ def basic_charge_error(ctx: RuleContext, params: dict) -> pd.DataFrame:
     cause = np.zeros(len(rows), dtype=np.int64)
     difference = rc.difference[lines]
     # The adjustment on the basic charge moves with it (pf_adjustment_error judges the base billed).
-    pf = pf_moved(ctx, rows, difference, pf_rate_due(ctx, rows))
+    pf = pf_moved(ctx, rows, difference)
     carried = {"basic_charge_error.pf": pf}
     return _Findings(ctx, rows, difference + pf, cause, details, carried=carried).raw(
         "basic_charge_error", {"differs": ("billed", "quantity", "due", "due_quantity")}
@@ -560,12 +561,18 @@ def _pf_rate_on_billed_losses(ctx: RuleContext, rows: np.ndarray) -> np.ndarray:
 
 
 def pf_moved(
-    ctx: RuleContext, rows: np.ndarray, extra: np.ndarray, rate_billed_base: np.ndarray
+    ctx: RuleContext,
+    rows: np.ndarray,
+    extra: np.ndarray,
+    rate_billed_base: np.ndarray | None = None,
 ) -> np.ndarray:
     """Per bill of `rows`: what an upstream line short by `extra` yuan moves the adjustment by —
-    the adjustment due on the base billed + `extra`, less the one at `rate_billed_base` on the
-    base billed (what pf_adjustment_error judges the bill against); 0 where none is due."""
+    the adjustment due on the base billed + `extra`, less the one at `rate_billed_base` (None:
+    the rate due) on the base billed (what pf_adjustment_error judges the bill against); 0
+    where none is due."""
     rate = pf_rate_due(ctx, rows)
+    if rate_billed_base is None:
+        rate_billed_base = rate
     base = _billed_base(ctx, ("energy", "loss", "basic"), "amount_billed")[rows]
     moved = round_half_up(rate * (base + extra)) - round_half_up(rate_billed_base * base)
     return np.where(np.isnan(rate), 0.0, moved)

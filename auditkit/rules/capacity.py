@@ -11,7 +11,7 @@ from auditkit.billing.basic import CAPACITY_ORDERS, capacity_over, days_in_servi
 from auditkit.billing.params import default_billing_params
 from auditkit.billing.tariff_lookup import NO_DAY, day_numbers
 from auditkit.periods import date_month_number
-from auditkit.rules.billing_lines import pf_moved, pf_rate_due
+from auditkit.rules.billing_lines import kwh_differs, pf_moved
 from auditkit.rules.context import KEY_STRIDE, RuleContext, customer_keys
 from auditkit.rules.evidence import Clause, clause
 from auditkit.rules.findings import (
@@ -55,10 +55,8 @@ def capacity_underbilled(ctx: RuleContext, params: dict) -> pd.DataFrame:
     # bill of other kWh the adjustment line's whole difference is multiplier_mismatch's.
     pf = 0.0 * revenue
     if ctx.itemized:
-        other_kwh = ctx.recomputed.energy_kwh_differs(
-            params["kwh_tolerance"], params["relative_tolerance"]
-        )[rows]
-        pf = np.where(other_kwh, 0.0, pf_moved(ctx, rows, revenue, pf_rate_due(ctx, rows)))
+        other_kwh = kwh_differs(ctx, params["kwh_tolerance"], params["relative_tolerance"])[rows]
+        pf = np.where(other_kwh, 0.0, pf_moved(ctx, rows, revenue))
     grouped = per_customer_at(
         ctx, rows, revenue=revenue + pf, pf=pf, in_force_last=in_force, billed_last=billed
     )
@@ -122,8 +120,9 @@ def _capacity_short_by_lines(
     flagged = gap > tolerance
     lines, billed, gap = lines[flagged], billed[flagged], gap[flagged]
     rows = rc.row[lines]
-    kept = ~used_beyond_reduction(ctx, rows, billed, tolerance)
-    kept &= order_capacity(ctx, rows).last >= two_part_kva
+    filed = order_capacity(ctx, rows)
+    kept = ~used_beyond_reduction(ctx, rows, billed, tolerance, filed)
+    kept &= filed.last >= two_part_kva
     lines, gap = lines[kept], gap[kept]
     order = np.argsort(rc.row[lines], kind="stable")
     lines, gap = lines[order], gap[order]
@@ -132,19 +131,23 @@ def _capacity_short_by_lines(
 
 
 def used_beyond_reduction(
-    ctx: RuleContext, rows: np.ndarray, billed: np.ndarray, tolerance: float
+    ctx: RuleContext,
+    rows: np.ndarray,
+    billed: np.ndarray,
+    tolerance: float,
+    filed: OrderCapacity,
 ) -> np.ndarray:
     """Per bill of `rows`: on or after a capacity reduction, with the contract capacity then in
     force billed (`billed`, kVA): transformers running beyond it are equipment used against the
     reduction, reduction_without_drop's finding, not a basic charge billed short.
 
     In the month the reduction takes effect, the capacity then in force is the orders' prorated
-    by day (`order_capacity`): the days before it were due on the capacity before it."""
+    by day (`filed`: `order_capacity` of `rows`): the days before it were due on the capacity
+    before it."""
     reduced = np.flatnonzero(_inside_reductions(ctx)[rows])
     beyond = np.zeros(len(rows), dtype=bool)
     in_force = ctx.capacity_in_force[rows[reduced]]
-    filed = order_capacity(ctx, rows[reduced])
-    in_force = np.where(filed.prorated, filed.kva_months, in_force)
+    in_force = np.where(filed.prorated[reduced], filed.kva_months[reduced], in_force)
     beyond[reduced] = billed[reduced] >= in_force - tolerance
     return beyond
 
@@ -489,8 +492,6 @@ def suspension_overrun(ctx: RuleContext, params: dict) -> pd.DataFrame:
     priced = basic_charge_of_days(
         ctx, hits["cust"], hits["kva"], hits["charged_from"], hits["stop"]
     )
-    charged = priced.groupby("cust")["amount"].sum()
-    revenue = _left_unbilled(ctx, priced).groupby("cust")["amount"].sum()
     months = group_stats(priced.groupby("cust"), min=("month", "min"), max=("month", "max"))
     # Each customer's finding shows its first overrun (else its first too-short suspension).
     shown = hits.sort_values(["cust", "short", "start"], kind="stable").drop_duplicates("cust")
@@ -499,8 +500,7 @@ def suspension_overrun(ctx: RuleContext, params: dict) -> pd.DataFrame:
     first = date_month_number(pd.Series(shown["charged_from"].to_numpy()))
     month_from = months["min"].reindex(cust).fillna(pd.Series(first, index=cust)).to_numpy()
     month_to = months["max"].reindex(cust).fillna(pd.Series(first, index=cust)).to_numpy()
-    amounts = revenue.reindex(cust).fillna(0.0).to_numpy()
-    billed = (charged.reindex(cust).fillna(0.0).to_numpy() > 0) & (amounts == 0)
+    amounts, billed = _left_unbilled(ctx, priced, cust)
     evidence = [
         _suspension_evidence(span, extra, amount, ctx.as_of, limit, params, paid)
         for span, extra, amount, paid in zip(shown.itertuples(), more, amounts, billed, strict=True)
@@ -686,9 +686,12 @@ def basic_charge_of_days(
     )
 
 
-def _left_unbilled(ctx: RuleContext, priced: pd.DataFrame) -> pd.DataFrame:
-    """`priced` (`basic_charge_of_days`: the basic charge a rule finds due on days an order took
-    off) cut to what each bill left unbilled, one row per bill (cust, month, amount).
+def _left_unbilled(
+    ctx: RuleContext, priced: pd.DataFrame, cust: np.ndarray
+) -> tuple[np.ndarray, np.ndarray]:
+    """Per customer of `cust`: what its bills left unbilled of `priced` (`basic_charge_of_days`:
+    the basic charge a rule finds due on days an order took off), and whether its bills charged
+    all of it (priced, nothing left unbilled: an irregular order, nothing under-billed).
 
     A bill owed the capacity the orders put on it (`order_capacity`) plus what those days add,
     for the whole period at most the largest capacity of a day once the days taken off are given
@@ -699,22 +702,18 @@ def _left_unbilled(ctx: RuleContext, priced: pd.DataFrame) -> pd.DataFrame:
     that recorded the whole capacity but charged it prorated over the days taken off did: a
     finding's revenue is what the bills under-billed."""
     per_bill = priced.groupby("row", sort=True)
-    charged = per_bill["amount"].sum().to_numpy()
-    rows = per_bill["amount"].sum().index.to_numpy()
+    charged = per_bill["amount"].sum()
+    rows, charged = charged.index.to_numpy(), charged.to_numpy()
     filed = order_capacity(ctx, rows)
     whole = np.maximum(filed.highest, filed.lowest + per_bill["kva"].max().to_numpy())
     rate = ctx.kva_rate_due(rows)
     due = np.minimum(filed.kva_months * rate + charged, whole * rate)
     billed = ctx.bills["basic_charge"].to_numpy(dtype=float)[rows]
     billed = np.where(np.isnan(billed), ctx.capacity_billed(rows) * rate, billed)
-    short = np.clip(due - billed, 0.0, charged)
-    return pd.DataFrame(
-        {
-            "cust": ctx.bill_customer[rows],
-            "month": ctx.bill_month[rows],
-            "amount": np.round(short, 2),
-        }
-    )
+    short = pd.Series(np.round(np.clip(due - billed, 0.0, charged), 2))
+    amounts = short.groupby(ctx.bill_customer[rows]).sum().reindex(cust).fillna(0.0).to_numpy()
+    paid = priced.groupby("cust")["amount"].sum().reindex(cust).fillna(0.0).to_numpy() > 0
+    return amounts, paid & (amounts == 0)
 
 
 @once_per_context
@@ -796,14 +795,11 @@ def suspension_backdated(ctx: RuleContext, params: dict) -> pd.DataFrame:
     priced = basic_charge_of_days(
         ctx, late["cust"], late["kva"], late["effective_date"], late["stop"]
     )
-    charged = priced.groupby("cust")["amount"].sum()
-    revenue = _left_unbilled(ctx, priced).groupby("cust")["amount"].sum()
     shown = hits.sort_values(["cust", "backdated", "effective_date"], ascending=[True, False, True])
     shown = shown.drop_duplicates("cust")
     more = hits.groupby("cust").size().reindex(shown["cust"]).to_numpy() - 1
     cust = shown["cust"].to_numpy()
-    amounts = revenue.reindex(cust).fillna(0.0).to_numpy()
-    billed = (charged.reindex(cust).fillna(0.0).to_numpy() > 0) & (amounts == 0)
+    amounts, billed = _left_unbilled(ctx, priced, cust)
     months = group_stats(
         hits.groupby("cust"),
         month_from=("effective_month", "min"),

@@ -9,7 +9,7 @@ import pandas as pd
 
 from auditkit.billing.money import round_half_up
 from auditkit.periods import date_month_number, month_end_days
-from auditkit.rules.billing_lines import energy_view, pf_moved, pf_rate_due, rate_off
+from auditkit.rules.billing_lines import energy_view, kwh_differs, pf_moved, rate_off
 from auditkit.rules.context import RuleContext
 from auditkit.rules.evidence import Clause, clause
 from auditkit.rules.findings import (
@@ -390,7 +390,7 @@ def _energy_on_billed(
     bills = len(rc.tariff_differs)
     amount = rc.per_bill(lines, np.nan_to_num(rc.amount_due[lines]), bills)[rows]
     unpriced = rc.any_per_bill(lines, rc.due[lines] & np.isnan(rc.amount_due[lines]), bills)
-    differs = rc.energy_kwh_differs(params["kwh_tolerance"], params["relative_tolerance"])
+    differs = kwh_differs(ctx, params["kwh_tolerance"], params["relative_tolerance"])
     by_lines = rc.tou_bills | rc.tier_bills
     by_lines = (by_lines & ~rc.tariff_differs & ~differs & ~unpriced)[rows]
     return np.where(by_lines, amount, flat)
@@ -443,7 +443,7 @@ def rate_mismatch(ctx: RuleContext, params: dict) -> pd.DataFrame:
         # The power-factor adjustment due moves with the energy charge (its base), as
         # tou_misapplied carries it; pf_adjustment_error judges the base billed. On a bill of
         # other kWh the adjustment line's whole difference is multiplier_mismatch's.
-        moved = pf_moved(ctx, rows, revenue, pf_rate_due(ctx, rows))
+        moved = pf_moved(ctx, rows, revenue)
         pf = np.where(energy_view(ctx, params).kwh_differs[rows], 0.0, moved)
     listed_wrong = wrong_rate[rows] & ~unlisted
     reference = np.where(np.isnan(due_at), billed_at, due_at)

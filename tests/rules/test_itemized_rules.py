@@ -671,7 +671,7 @@ def test_an_archive_moved_with_the_billing_is_counted_once_under_tariff_mismatch
         "(¥0.00 under-billed since; the tariff difference of 2 bills is counted under "
         "tariff_mismatch (the archive's tariff was moved too and is not the one due))"
     )
-    assert "；另有 2 期账单的电价差额计入 tariff_mismatch（" in chinese
+    assert "；另有 2 期账单的电价差额计入“电价类别与用电性质不符”规则（" in chinese
 
 
 def test_a_silent_change_of_the_billing_alone_is_still_priced_by_change_without_order():
