@@ -15,7 +15,6 @@ import json
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-import numpy as np
 import pandas as pd
 
 from auditkit import i18n
@@ -423,17 +422,17 @@ def _numbers(findings: pd.DataFrame, path: Path) -> pd.DataFrame:
     '562,823.15' saved by a spreadsheet, words) is named (file, row, column) before any sheet is
     written: ranked as text it would choose the wrong findings, and fail half way through the
     districts' sheets."""
+    from auditkit.register.worklist import number_values
+
     first_row = 2 if path.suffix.lower() == ".csv" else 1  # a CSV's header is its row 1
     for column in NUMBER_COLUMNS:
         if column not in findings.columns:
             continue  # a file of other columns: the worklist's column check names what is missing
         values = findings[column]
-        if values.dtype.kind in "iuf":
-            numbers = values.astype(float)
-        else:
+        text = values  # a space no number reads (U+00A0, U+3000) is cut first
+        if values.dtype.kind not in "iuf":
             text = values.map(lambda value: value.strip() if isinstance(value, str) else value)
-            numbers = pd.to_numeric(text, errors="coerce").astype(float)
-        bad = np.flatnonzero(~np.isfinite(numbers.to_numpy()))
+        numbers, bad = number_values(text)
         if len(bad):
             more = f" (and {len(bad) - 1} more cells of the column)" if len(bad) > 1 else ""
             raise ParameterError(

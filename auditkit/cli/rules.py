@@ -3,7 +3,9 @@
 from __future__ import annotations
 
 import argparse
+import contextlib
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import pandas as pd
 import yaml
@@ -15,6 +17,9 @@ from auditkit.data import load
 from auditkit.errors import ParameterError
 from auditkit.paths import dataset_run_name, outputs_dir
 from auditkit.report import save_table
+
+if TYPE_CHECKING:  # the register loads SQLAlchemy and Alembic: only when recording
+    from auditkit.register import Register
 
 
 def register(subparsers: argparse._SubParsersAction) -> None:
@@ -89,60 +94,60 @@ def run_rules(args: argparse.Namespace) -> int:
     # One folder per audit month: next month's run does not replace this one's findings.
     name = dataset_run_name(args.data_dir, args.district)
     run_id = args.run_id or " ".join([name, findings.attrs["as_of"]])
-    if args.register or args.db:  # a run the register refuses writes no findings files
-        _check_recordable(findings, args, run_id)
-    out = args.out or outputs_dir() / "findings" / name / findings.attrs["as_of"]
-    written = findings.assign(evidence=rules.evidence_text(findings, args.lang))
-    parquet, csv = save_table(written, out, "findings", sort_by=["rule_id", "customer_id"])
-    for note in notes:
-        print(f"note: {note}")
-    print(_summary(findings).to_string())
-    totals = amounts(findings).sum()
-    print(
-        f"\n{formatting.count(len(findings))} findings, "
-        f"¥{formatting.money(totals[KIND_FIGURES['proved']])} proved and "
-        f"¥{formatting.money(totals[KIND_FIGURES['estimated']])} estimated at stake, "
-        f"¥{formatting.money(totals['penalties'])} of penalties "
-        f"(as of {findings.attrs['as_of']})"
-    )
-    if district_dataset.truth is not None:
-        ran = [rule_id for rule_id in (selected or rules.RULES) if not _skipped(rule_id, notes)]
-        scores = rules.precision_recall(findings, district_dataset.truth, ran)
-        print("\nAgainst the truth table (synthetic data):")
-        # A rule with no finding and no case has no precision: shown as a dash, not NaN.
-        print(scores.to_string(index=False, float_format=lambda v: f"{v:.3f}", na_rep="—"))
-    print(f"\nfindings written: {parquet}\n                  {csv}")
-    if args.register or args.db:
-        _record(findings, args, run_id)
+    opened = _open_register(args)  # None without --register / --db; opened once
+    with contextlib.nullcontext() if opened is None else opened as register:
+        if register is not None:  # a run the register refuses writes no findings files
+            register.check_run(
+                findings, run_id=run_id, as_of=findings.attrs["as_of"], district=args.district
+            )
+        out = args.out or outputs_dir() / "findings" / name / findings.attrs["as_of"]
+        written = findings.assign(evidence=rules.evidence_text(findings, args.lang))
+        parquet, csv = save_table(written, out, "findings", sort_by=["rule_id", "customer_id"])
+        for note in notes:
+            print(f"note: {note}")
+        print(_summary(findings).to_string())
+        totals = amounts(findings).sum()
+        print(
+            f"\n{formatting.count(len(findings))} findings, "
+            f"¥{formatting.money(totals[KIND_FIGURES['proved']])} proved and "
+            f"¥{formatting.money(totals[KIND_FIGURES['estimated']])} estimated at stake, "
+            f"¥{formatting.money(totals['penalties'])} of penalties "
+            f"(as of {findings.attrs['as_of']})"
+        )
+        if district_dataset.truth is not None:
+            ran = [rule_id for rule_id in (selected or rules.RULES) if not _skipped(rule_id, notes)]
+            scores = rules.precision_recall(findings, district_dataset.truth, ran)
+            print("\nAgainst the truth table (synthetic data):")
+            # A rule with no finding and no case has no precision: shown as a dash, not NaN.
+            print(scores.to_string(index=False, float_format=lambda v: f"{v:.3f}", na_rep="—"))
+        print(f"\nfindings written: {parquet}\n                  {csv}")
+        if register is not None:
+            _record(findings, register, args.district, run_id)
     return 0
 
 
-def _check_recordable(findings: pd.DataFrame, args: argparse.Namespace, run_id: str) -> None:
-    """Refuse, before anything is written, a run the register would not record."""
+def _open_register(args: argparse.Namespace) -> Register | None:
+    """The register the run is recorded in (--register / --db), else None."""
+    if not (args.register or args.db):
+        return None
     from auditkit.register import Register  # SQLAlchemy and Alembic load only when recording
 
-    with Register.open(args.db) as register:
-        register.check_run(
-            findings, run_id=run_id, as_of=findings.attrs["as_of"], district=args.district
-        )
+    return Register.open(args.db)
 
 
-def _record(findings: pd.DataFrame, args: argparse.Namespace, run_id: str) -> None:
+def _record(findings: pd.DataFrame, register: Register, district: str | None, run_id: str) -> None:
     """Record the run's findings in the register and print what changed since the last run."""
-    from auditkit.register import Register  # SQLAlchemy and Alembic load only when recording
-
-    with Register.open(args.db) as register:
-        changes = register.record_run(
-            findings, run_id=run_id, as_of=findings.attrs["as_of"], district=args.district
-        )
-        counts = ", ".join(
-            f"{count} {status.replace('_', ' ')}" for status, count in changes.counts.items()
-        )
-        state = "already recorded, nothing changed" if changes.already_recorded else counts
-        print(
-            f"register {register.url}: run {changes.run_id!r}: {state} "
-            f"({changes.amounts_changed} amounts changed)"
-        )
+    changes = register.record_run(
+        findings, run_id=run_id, as_of=findings.attrs["as_of"], district=district
+    )
+    counts = ", ".join(
+        f"{count} {status.replace('_', ' ')}" for status, count in changes.counts.items()
+    )
+    state = "already recorded, nothing changed" if changes.already_recorded else counts
+    print(
+        f"register {register.url}: run {changes.run_id!r}: {state} "
+        f"({changes.amounts_changed} amounts changed)"
+    )
 
 
 def _skipped(rule_id: str, notes: list[str]) -> bool:

@@ -231,13 +231,8 @@ class Register:
         frame = _run_frame(findings, run_id, as_of, district)
         digest = _digest(frame)
         with self._database_errors(), self._writing() as connection:
-            earlier = connection.execute(
-                sa.select(schema.runs).where(schema.runs.c.run_id == run_id)
-            ).one_or_none()
-            if earlier is not None:
-                _same_run_or_refuse(earlier, as_of, district, len(frame), digest)
+            if _recorded_or_refuse(connection, frame, digest, run_id, as_of, district):
                 return RunChanges(run_id, as_of, district, True, _changes_of(connection, run_id))
-            _not_before_recorded(connection, run_id, as_of, district)
             state = _state(connection, frame["finding_key"], district)
             changes = _changes(frame, state, district)
             now = dt.datetime.now(dt.UTC)
@@ -258,13 +253,7 @@ class Register:
         no files behind that look recorded."""
         frame = _run_frame(findings, run_id, as_of, district)
         with self._database_errors(), self._engine.connect() as connection:
-            earlier = connection.execute(
-                sa.select(schema.runs).where(schema.runs.c.run_id == run_id)
-            ).one_or_none()
-            if earlier is not None:
-                _same_run_or_refuse(earlier, as_of, district, len(frame), _digest(frame))
-            else:
-                _not_before_recorded(connection, run_id, as_of, district)
+            _recorded_or_refuse(connection, frame, _digest(frame), run_id, as_of, district)
 
     def preview_run(
         self, findings: pd.DataFrame, *, as_of: str, district: str | None
@@ -628,6 +617,27 @@ def _digest(frame: pd.DataFrame) -> str:
     for column in RECORDED_COLUMNS:
         text = text + SEPARATOR + frame[column].astype(str)
     return hashlib.sha256("\x1e".join(text.tolist()).encode("utf-8")).hexdigest()
+
+
+def _recorded_or_refuse(
+    connection: sa.Connection,
+    frame: pd.DataFrame,
+    digest: str,
+    run_id: str,
+    as_of: str,
+    district: str | None,
+) -> bool:
+    """True when run `run_id` is recorded already with these findings (`frame`, `digest`); a
+    RegisterError for a run the register refuses (`record_run` and `check_run` alike): the same
+    id with other findings, or a month before, or already recorded under another id."""
+    earlier = connection.execute(
+        sa.select(schema.runs).where(schema.runs.c.run_id == run_id)
+    ).one_or_none()
+    if earlier is not None:
+        _same_run_or_refuse(earlier, as_of, district, len(frame), digest)
+        return True
+    _not_before_recorded(connection, run_id, as_of, district)
+    return False
 
 
 def _same_run_or_refuse(

@@ -90,9 +90,7 @@ def select_worklist(
 def checked_numbers(values: pd.Series, column: str) -> pd.Series:
     """`values` as floats; a value that is no finite number (text such as '562,823.15', a blank)
     is a ParameterError naming the row, not ranked as text."""
-    numbers = pd.to_numeric(values, errors="coerce") if values.dtype.kind not in "iuf" else values
-    numbers = numbers.astype(float)
-    bad = np.flatnonzero(~np.isfinite(numbers.to_numpy()))
+    numbers, bad = number_values(values)
     if len(bad):
         raise ParameterError(
             "findings",
@@ -100,6 +98,14 @@ def checked_numbers(values: pd.Series, column: str) -> pd.Series:
             f"row {bad[0] + 1}, column {column}: {values.iloc[bad[0]]!r}",
         )
     return numbers
+
+
+def number_values(values: pd.Series) -> tuple[pd.Series, np.ndarray]:
+    """`values` as floats, and the positions of those that are no finite number (text that does
+    not read as one, a blank): for the checks that name them."""
+    numbers = pd.to_numeric(values, errors="coerce") if values.dtype.kind not in "iuf" else values
+    numbers = numbers.astype(float)
+    return numbers, np.flatnonzero(~np.isfinite(numbers.to_numpy()))
 
 
 def _checked_limits(by: str, top: object, share: object) -> tuple[int | None, float | None]:
