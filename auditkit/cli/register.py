@@ -362,13 +362,14 @@ def _without_decided(findings: pd.DataFrame, trail: pd.DataFrame) -> pd.DataFram
 def _refuse_unimported(path: Path, store: Register | None) -> None:
     """Refuse to write a worklist over a sheet at `path` that may hold field outcomes not yet in
     the register: a returned sheet not imported (or any filled sheet when no register is used)
-    would be lost. A sheet with nothing filled, or whose outcomes are all recorded, may go."""
+    would be lost. A sheet with nothing filled, or whose outcomes are all recorded, may go.
+    Large recovered amounts are read as they are: this asks only whether they are recorded."""
     from auditkit.register import RegisterError, read_worklist
 
     if not path.exists():
         return
     try:
-        events = read_worklist(path)
+        events = read_worklist(path, large_amounts=True)
     except RegisterError:
         raise ParameterError(
             "--out",

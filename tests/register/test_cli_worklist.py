@@ -186,6 +186,8 @@ def test_an_amount_in_fen_is_refused_and_a_checked_large_recovery_imported_with_
     assert main(["register", "import", str(typed), "--db", db, "--large-amounts"]) == 0
     with Register.open(db) as register:
         assert register.outcomes()["amount"].dropna().tolist() == [99_999_999.0]
+    # Imported, the sheet may be written over: its large amount is recorded, not lost.
+    assert main(["worklist", "--db", db, "--top", "1", "--recheck", "--out", str(out)]) == 0
 
 
 def test_a_check_dated_before_the_sheet_was_sent_is_refused_naming_row_and_column(
