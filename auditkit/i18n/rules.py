@@ -144,10 +144,15 @@ _RULES = {
     "rule.order_not_applied.title": ("变更工单未在计费中执行", "Work order not applied to billing"),
     "rule.order_not_applied.checks": (
         "工单生效月份（加 grace_months 个月宽限）之后、同类下一张工单之前，账单仍执行原电价类别（改类）或原容量"
-        "（增容、减容）",
+        "（增容、减容）；涉及电费自生效月份起计（宽限只决定是否算作未执行）：改类为按新电价类别重算的账单减按原电价类别"
+        "重算的账单（同一计费电量，含分时、阶梯、基本电费、力调和基金），容量为按容量计收基本电费时新旧容量之差",
         "after an order's effective month (plus grace_months), and until a later order of the same "
         "kind, bills still use the old tariff (tariff_change) or the old capacity "
-        "(capacity_increase / capacity_reduction)",
+        "(capacity_increase / capacity_reduction); priced from the effective month on (the grace "
+        "only decides whether the order is late): for a tariff, the bill recomputed on the new "
+        "tariff less recomputed on the old one on the kWh billed (periods, tiers, basic charge, "
+        "power-factor adjustment and funds); for capacity, the basic charge on the capacity "
+        "difference where it is charged by capacity",
     ),
     "rule.change_without_order.title": ("无工单变更计费参数（电价、容量、倍率）", "Billing changed with no work order"),
     "rule.change_without_order.checks": (

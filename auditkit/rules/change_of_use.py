@@ -186,7 +186,6 @@ def order_not_applied(ctx: RuleContext, params: dict) -> pd.DataFrame:
     joined = joined[joined["month"] >= joined["effective"]]
     joined = joined.sort_values(["row", "kind", "effective", "order_id"], kind="stable")
     joined = joined.drop_duplicates(["row", "kind"], keep="last")
-    joined = joined[joined["month"] >= joined["effective"] + params["grace_months"]]
     is_tariff = (joined["kind"] == "tariff").to_numpy()
     old = joined["old"].to_numpy(dtype=object)
     old_capacity = joined["old_capacity"].to_numpy(dtype=float)
@@ -195,25 +194,15 @@ def order_not_applied(ctx: RuleContext, params: dict) -> pd.DataFrame:
         joined["tariff"].to_numpy(dtype=object) == old,
         np.isclose(joined["capacity"].to_numpy(), old_capacity),
     )
-    hits = joined[stale].copy()
+    stale_bills = joined[stale]
+    # The grace only decides whether an order is late: an order with a stale bill after it
+    # is not applied, and every stale bill from its effective month on was under-billed.
+    late = stale_bills["month"] >= stale_bills["effective"] + params["grace_months"]
+    late = late.groupby([stale_bills["cust"], stale_bills["order_id"]]).transform("any")
+    hits = stale_bills[late.to_numpy(dtype=bool)].copy()
     if hits.empty:
         return empty_raw()
-    rows, months = hits["row"].to_numpy(), hits["month"].to_numpy()
-    is_tariff = is_tariff[stale]
-    new = hits["new"].to_numpy(dtype=object)
-    # Energy: the new tariff's rate against the schedule's rate for the tariff billed (a wrong
-    # rate on the bill is rate_mismatch's). Capacity: basic charge on the new capacity.
-    due_rate = ctx.schedule_rate(np.where(pd.isna(new), "", new), months, "energy_rate", rows)
-    billed_rate = ctx.schedule_rate_due("energy_rate", rows)
-    kwh = ctx.bills["kwh_billed"].to_numpy(dtype=float)[rows]
-    capacity_basis = customer_is_at(ctx, rows, "basic_charge_basis", "capacity")
-    kva_rate = ctx.kva_rate_due(rows)
-    new_capacity = hits["new_capacity"].to_numpy(dtype=float)
-    capacity_gap = np.where(
-        capacity_basis, (new_capacity - hits["capacity"].to_numpy()) * kva_rate, 0.0
-    )
-    energy_gap = (due_rate - billed_rate) * kwh
-    hits["revenue"] = np.clip(np.nan_to_num(np.where(is_tariff, energy_gap, capacity_gap)), 0, None)
+    hits["revenue"], hits["pf"] = _not_applied_gap(ctx, hits)
     per_order = (
         group_stats(
             hits.groupby(["cust", "order_id"], sort=False),
@@ -221,6 +210,7 @@ def order_not_applied(ctx: RuleContext, params: dict) -> pd.DataFrame:
             month_to=("month", "max"),
             bills=("row", "size"),
             revenue=("revenue", "sum"),
+            pf=("pf", "sum"),
             order_type=("order_type", "first"),
             kind=("kind", "first"),
             effective=("effective", "first"),
@@ -235,13 +225,14 @@ def order_not_applied(ctx: RuleContext, params: dict) -> pd.DataFrame:
         month_from=("month_from", "min"),
         month_to=("month_to", "max"),
         revenue=("revenue", "sum"),
+        pf=("pf", "sum"),
         orders=("order_id", "size"),
     )
     shown = per_order.drop_duplicates("cust")  # each customer's earliest order not applied
     totals = per_customer_total.reindex(shown["cust"])
     evidence = []
-    for order, orders_count, total in zip(
-        shown.itertuples(), totals["orders"], totals["revenue"], strict=True
+    for order, orders_count, total, moved in zip(
+        shown.itertuples(), totals["orders"], totals["revenue"], totals["pf"], strict=True
     ):
         found = clause(
             f"order_not_applied.{order.kind}",
@@ -256,7 +247,8 @@ def order_not_applied(ctx: RuleContext, params: dict) -> pd.DataFrame:
         more = (
             [clause("more_orders_not_applied", more=orders_count - 1)] if orders_count > 1 else []
         )
-        evidence.append([found, *more, clause("revenue", amount=total)])
+        of_which = [clause("tariff.pf", amount=round_half_up(moved))] if moved else []
+        evidence.append([found, *more, clause("revenue", amount=total), *of_which])
     return raw(
         shown["cust"],
         totals["month_from"],
@@ -265,6 +257,29 @@ def order_not_applied(ctx: RuleContext, params: dict) -> pd.DataFrame:
         totals["revenue"],
         np.minimum(1.0, 0.5 + shown["bills"].to_numpy() / 12),
     )
+
+
+def _not_applied_gap(ctx: RuleContext, hits: pd.DataFrame) -> tuple[np.ndarray, np.ndarray]:
+    """Per stale bill of `hits` (`order_not_applied`), what it under-billed (≥ 0) and of it the
+    power-factor adjustment. A tariff order's bill: recomputed on the new tariff less on the
+    tariff billed (`_tariff_gap`: every line of an itemized bill, its tiers, periods, basic
+    charge, adjustment and funds; else the flat energy rates), so a wrong rate or kWh on the
+    bill stays the rules' that find it. A capacity order's bill: the basic charge per kVA on
+    the new capacity less the capacity billed, where the basis is capacity."""
+    rows = hits["row"].to_numpy()
+    is_tariff = (hits["kind"] == "tariff").to_numpy()
+    gap, pf = np.zeros(len(hits)), np.zeros(len(hits))
+    tariff_rows = rows[is_tariff]  # ascending: one tariff order in force per bill
+    if len(tariff_rows):
+        new_code = ctx.tariff_code(hits["new"].to_numpy(dtype=object)[is_tariff])
+        gap[is_tariff], pf[is_tariff] = _tariff_gap(ctx, tariff_rows, new_code)
+    capacity_rows = rows[~is_tariff]
+    capacity_basis = customer_is_at(ctx, capacity_rows, "basic_charge_basis", "capacity")
+    short_kva = (hits["new_capacity"] - hits["capacity"]).to_numpy(dtype=float)[~is_tariff]
+    capacity_gap = short_kva * ctx.kva_rate_due(capacity_rows)
+    gap[~is_tariff] = np.where(capacity_basis, zero_where_nan(capacity_gap), 0.0)
+    under_billed = gap > 0
+    return np.where(under_billed, gap, 0.0), np.where(under_billed, pf, 0.0)
 
 
 def _previous_known(ctx: RuleContext, values: np.ndarray) -> np.ndarray:

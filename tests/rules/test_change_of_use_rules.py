@@ -48,11 +48,17 @@ def test_order_not_applied_tariff_change_still_billed_old_tariff():
     u.customer("applied", usage_type="commercial", tariff_category="COM")
     u.monthly("applied", flat(100), tariff=["RES"] * 6 + ["COM"] * 6)
     u.order("applied", "tariff_change", "2024-07-01", "RES", "COM")
+    u.customer("one month late", usage_type="commercial", tariff_category="COM")
+    u.monthly("one month late", flat(100), tariff=["RES"] * 7 + ["COM"] * 5)
+    u.order("one month late", "tariff_change", "2024-07-01", "RES", "COM")
     findings = run(u, "order_not_applied")
+    # A month of grace for billing to follow: July on RES alone is no finding.
     assert findings["customer_id"].tolist() == ["stale"]
-    # One month of grace: August to December, 100 kWh at 0.8 instead of 0.6.
-    assert findings.iloc[0]["revenue_impact"] == pytest.approx(5 * 100 * (0.8 - 0.6))
-    assert findings.iloc[0]["period_from"] == "2024-08"
+    # Not applied: every bill from the effective month on was under-billed, July included,
+    # July to December, 100 kWh at 0.8 instead of 0.6.
+    assert findings.iloc[0]["revenue_impact"] == pytest.approx(6 * 100 * (0.8 - 0.6))
+    assert findings.iloc[0]["period_from"] == "2024-07"
+    assert "6 bills 2024-07..2024-12 still use RES" in findings.iloc[0]["evidence"]
 
 
 def test_change_without_order_tariff_switch_and_the_same_switch_with_an_order():

@@ -292,8 +292,8 @@ def test_capacity_orders_with_empty_or_non_numeric_values():
     assert list(findings.index) == ["order_not_applied"]
     assert findings.loc["order_not_applied", "revenue_impact"] == 0
     assert findings.loc["order_not_applied", "evidence"].startswith(
-        "order WO0002 (capacity_reduction 630→about 400 kVA) took effect in 2024-06, yet 6 bills "
-        "2024-07..2024-12 still use 630 kVA"
+        "order WO0002 (capacity_reduction 630→about 400 kVA) took effect in 2024-06, yet 7 bills "
+        "2024-06..2024-12 still use 630 kVA"
     )
 
 

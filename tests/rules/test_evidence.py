@@ -319,16 +319,16 @@ def test_order_not_applied_in_both_languages():
     u.order("tariff", "tariff_change", "2024-07-01", "RES", "COM")
     found = evidence(u, "order_not_applied")
     assert found["capacity"] == (
-        "order WO0001 (capacity_increase 400→630 kVA) took effect in 2024-03, yet 5 bills "
-        "2024-04..2024-08 still use 400 kVA (¥34,500.00)",
-        "工单 WO0001（增容 400→630 千伏安）已于 2024-03 生效，但 2024-04 至 2024-08 共 5 期账单仍按 400 千伏安计费"
-        "（涉及电费 34,500.00 元）",
+        "order WO0001 (capacity_increase 400→630 kVA) took effect in 2024-03, yet 6 bills "
+        "2024-03..2024-08 still use 400 kVA (¥41,400.00)",
+        "工单 WO0001（增容 400→630 千伏安）已于 2024-03 生效，但 2024-03 至 2024-08 共 6 期账单仍按 400 千伏安计费"
+        "（涉及电费 41,400.00 元）",
     )
     assert found["tariff"] == (
-        "order WO0003 (tariff_change RES→COM) took effect in 2024-03, yet 3 bills 2024-04..2024-06 "
-        "still use RES; 1 more order not applied (¥190.00)",
-        "工单 WO0003（改类 RES→COM）已于 2024-03 生效，但 2024-04 至 2024-06 共 3 期账单仍按 RES 计费；"
-        "另有 1 张工单未执行（涉及电费 190.00 元）",
+        "order WO0003 (tariff_change RES→COM) took effect in 2024-03, yet 4 bills 2024-03..2024-06 "
+        "still use RES; 1 more order not applied (¥240.00)",
+        "工单 WO0003（改类 RES→COM）已于 2024-03 生效，但 2024-03 至 2024-06 共 4 期账单仍按 RES 计费；"
+        "另有 1 张工单未执行（涉及电费 240.00 元）",
     )
 
 

@@ -506,6 +506,71 @@ def test_tariff_mismatch_prices_a_time_of_use_shop_by_its_periods_on_the_kwh_bil
     assert "under-billed ¥990.00 (" in found.loc["shop", "evidence"]  # no adjustment due
 
 
+def _tariff_order(u: Itemized, customer_id: str, effective: str) -> None:
+    """A tariff_change order RES → COM of `customer_id`, in force from `effective`."""
+    u.orders.append(
+        {
+            "order_id": f"T-{customer_id}",
+            "customer_id": customer_id,
+            "order_type": "tariff_change",
+            "issued_at": pd.Timestamp(effective) - pd.Timedelta(days=10),
+            "effective_date": pd.Timestamp(effective),
+            "old_value": "RES",
+            "new_value": "COM",
+        }
+    )
+
+
+def test_an_order_not_applied_is_priced_by_the_periods_of_the_tariff_it_ordered():
+    """A shop on time-of-use, its order RES → COM in force from January, still billed on RES at
+    the shared-meter price 0.52 (`_com_by_periods`). January 1 000 kWh: due 730.00, billed 520.00;
+    February 2 000 kWh: due 1 820.00, billed 1 040.00. Under-billed 210.00 + 780.00 = 990.00
+    from the effective month on (COM's flat row would say 3 000 × 0.28 = 840.00). The near
+    miss: the same shop billed on COM from February, one month late, within the grace."""
+    u = Itemized()
+    for customer_id in ("shop", "late_shop"):
+        u.customer(customer_id, tou=True)
+        _tariff_order(u, customer_id, "2024-01-01")
+    for period, kwh, peak, valley in (("2024-01", 1000, 300.0, 400.0),
+                                      ("2024-02", 2000, 1000.0, 200.0)):  # fmt: skip
+        registers = {"kwh_peak": peak, "kwh_valley": valley, "kwh_critical": 0.0}
+        u.bill("shop", period, kwh, [("energy", float(kwh), 0.52)], tariff="RES", **registers)
+    january = {"kwh_peak": 300.0, "kwh_valley": 400.0, "kwh_critical": 0.0}
+    u.bill("late_shop", "2024-01", 1000, [("energy", 1000.0, 0.52)], tariff="RES", **january)
+    february = [("energy", 1000.0, 1.10, "peak"), ("energy", 200.0, 0.40, "valley"),
+                ("energy", 800.0, 0.80, "flat")]  # fmt: skip
+    u.bill("late_shop", "2024-02", 2000, february, kwh_peak=1000.0, kwh_valley=200.0,
+           kwh_critical=0.0)  # fmt: skip
+    found = _run_on(u, _com_by_periods(), "order_not_applied", "2024-02")
+    assert list(found.index) == ["shop"]
+    assert found.loc["shop", "revenue_impact"] == pytest.approx(990.00, abs=0.005)
+    english, chinese = evidence(found, "shop")
+    assert english == (
+        "order T-shop (tariff_change RES→COM) took effect in 2024-01, yet 2 bills "
+        "2024-01..2024-02 still use RES (¥990.00)"
+    )
+    assert chinese.endswith("共 2 期账单仍按 RES 计费（涉及电费 990.00 元）")
+
+
+def test_an_order_to_a_two_part_tariff_not_applied_owes_its_basic_charge_and_adjustment():
+    """The factory of the next test, its order COM → IND2 in force from January, billed on COM
+    in January and February: each month 10 500.00 under-billed, of which 200.00 of adjustment
+    (computed there): 21 000.00, of which 400.00."""
+    tariffs = TARIFFS[TARIFFS["tariff_category"] != "TOU"]
+    u = Itemized()
+    u.customer("factory", **INDUSTRIAL, pf_standard=0.90)
+    _tariff_order(u, "factory", "2024-01-01")
+    u.orders[-1] |= {"old_value": "COM", "new_value": "IND2"}
+    for period in ("2024-01", "2024-02"):
+        u.bill("factory", period, 10_000, [("energy", 10_000.0, 0.80),
+               ("pf_adjustment", 8000.0, 0.02)], kvarh_import=6000.0, kvarh_export=0.0)  # fmt: skip
+    found = _run_on(u, tariffs, "order_not_applied", "2024-02")
+    assert found.loc["factory", "revenue_impact"] == pytest.approx(21_000.00, abs=0.005)
+    english, chinese = evidence(found, "factory")
+    assert english.endswith("(¥21,000.00), of which ¥400.00 of power-factor adjustment")
+    assert chinese.endswith("（涉及电费 21,000.00 元），其中力调电费 400.00 元")
+
+
 def test_tariff_mismatch_owes_the_two_part_basic_charge_and_the_adjustment_it_moves():
     """A 400 kVA factory at 10 kV archived and billed on COM (0.80), standard 0.90, 10 000 kWh
     and 6 000 kvarh: PF 0.86, +2.0 %. Billed 8 000.00 + 160.00 of adjustment. Due on IND2

@@ -231,14 +231,16 @@ def test_order_not_applied_until_a_later_order_and_only_on_capacity_basis():
     u.order("twice", "tariff_change", "2024-07-01", "RES", "COM")
     u.order("twice", "tariff_change", "2024-07-01", "RES", "COM")  # the same order entered twice
     findings = run(u, "order_not_applied").set_index("customer_id")
-    # April to August billed 400 kVA of the 630 in force; from September 400 is right again.
-    assert findings.loc["capacity", "revenue_impact"] == pytest.approx(5 * 230 * 30)
+    # March to August billed 400 kVA of the 630 in force (the month of grace is only for
+    # billing to follow; an order not applied owes from its effective month); from September
+    # 400 is right again.
+    assert findings.loc["capacity", "revenue_impact"] == pytest.approx(6 * 230 * 30)
     assert findings.loc["capacity", "evidence"] == (
-        "order WO0001 (capacity_increase 400→630 kVA) took effect in 2024-03, yet 5 bills "
-        "2024-04..2024-08 still use 400 kVA (¥34,500.00)"
+        "order WO0001 (capacity_increase 400→630 kVA) took effect in 2024-03, yet 6 bills "
+        "2024-03..2024-08 still use 400 kVA (¥41,400.00)"
     )
     assert findings.loc["demand", "revenue_impact"] == 0  # its basic charge follows demand
-    assert findings.loc["twice", "revenue_impact"] == pytest.approx(5 * 100 * (0.8 - 0.6))
+    assert findings.loc["twice", "revenue_impact"] == pytest.approx(6 * 100 * (0.8 - 0.6))
 
 
 def test_change_without_order_prices_only_the_unexplained_change():
