@@ -60,10 +60,14 @@ _RULES = {
     ),
     "rule.register_mismatch.title": ("电量与示数不符（示数跳变、倒走或少计）", "Billed energy does not follow the registers"),
     "rule.register_mismatch.checks": (
-        "计费电量 ≠（止码 − 起码）× 计费倍率；示数倒走；本期起码与上期止码不接续，且两期之间无换表工单",
+        "计费电量 ≠（止码 − 起码）× 计费倍率；示数倒走；本期起码与上期止码不接续，且两期之间无换表工单；"
+        "涉及电费：少计电量在有明细的账单上按示数电量重算的账单减按计费电量重算的账单（含阶梯、分时、基金、力调），"
+        "否则及跳码电量按电价表电度电价计",
         "kwh_billed ≠ (register_end − register_start) × multiplier_billed; a register running "
         "backwards; a start register ≠ the previous bill's end with no meter-replacement order "
-        "between the two bills",
+        "between the two bills; priced on itemized bills as the bill recomputed on its register "
+        "energy less recomputed as billed (tiers, periods, funds, power-factor adjustment), "
+        "elsewhere and for skipped registers at the schedule's energy rate",
     ),
     "rule.meter_test_overdue.title": ("计量装置超周期未检", "Periodic meter test overdue"),
     "rule.meter_test_overdue.checks": (

@@ -278,7 +278,8 @@ def register_mismatch(ctx: RuleContext, params: dict) -> pd.DataFrame:
     short, backwards, jump = short[rows], backwards[rows], jump[rows]
     skipped_kwh = np.where(jump & (step[rows] > 0), step[rows] * multiplier[rows], 0.0)
     short_kwh = np.where(short, excess[rows], 0.0)
-    revenue = (skipped_kwh + short_kwh) * ctx.energy_rate_due_or_billed(rows)
+    rate = ctx.energy_rate_due_or_billed(rows)
+    revenue = skipped_kwh * rate + _short_money(ctx, rows, short, short_kwh, rate)
     grouped = per_customer_at(
         ctx,
         rows,
@@ -332,6 +333,21 @@ def register_mismatch(ctx: RuleContext, params: dict) -> pd.DataFrame:
         )
     score = np.minimum(1.0, 0.5 + grouped["bills"] / 6)
     return raw_per_customer(grouped, evidence, score)
+
+
+def _short_money(
+    ctx: RuleContext, rows: np.ndarray, short: np.ndarray, short_kwh: np.ndarray, rate: np.ndarray
+) -> np.ndarray:
+    """Per bill of `rows`, what charging fewer kWh than its registers show (`short`) left
+    unbilled: on itemized data the bill recomputed on its register energy less as billed, line by
+    line (its tiers and periods, funds, losses, power-factor adjustment; `_recomputed_shortfall`,
+    where the recomputed kWh difference is this shortfall alone), else `short_kwh` × `rate`."""
+    money = short_kwh * rate
+    at = np.flatnonzero(short)
+    if ctx.itemized and len(at):
+        recomputed, _, lines = _recomputed_shortfall(ctx, rows[at], short_kwh[at])
+        money[at] = np.where(recomputed, sum(lines.values()), money[at])
+    return money
 
 
 @rule(

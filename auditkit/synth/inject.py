@@ -131,15 +131,17 @@ def register_mismatch(world: World, rate: float) -> None:
     # Jump: the next start register skips one to three months of energy.
     jump_kwh = monthly * world.rng.uniform(1.0, 3.0, len(idx))
     world.register_jump[idx[jump], month[jump]] = np.round(jump_kwh[jump] / multiplier[jump], 2)
-    # Short billing: two months charged for 40-70 % of the register energy.
+    # Short billing: two months charged for 40-70 % of the register energy, the loss what the
+    # ledger bills on the register energy less what it bills on the share (tiers, periods,
+    # adjustment and funds as billed).
     share = world.rng.uniform(0.4, 0.7, len(idx))
     short = idx[~jump]
+    honest = _billed(world, short)
     for offset in range(2):
         world.billed_share[short, month[~jump] + offset] = share[~jump]
-    short_kwh = world.metered_kwh[short, month[~jump]] + world.metered_kwh[short, month[~jump] + 1]
     effect = np.zeros(len(idx))
     effect[jump] = np.round(jump_kwh[jump] / multiplier[jump], 2) * multiplier[jump] * rates[jump]
-    effect[~jump] = short_kwh * (1 - share[~jump]) * rates[~jump]
+    effect[~jump] = honest - _billed(world, short)
     detail = np.where(jump, "register jump at month start", "kWh billed below register energy")
     world.add_truth(idx, "register_mismatch", month, effect, detail.astype(object))
 

@@ -1054,3 +1054,28 @@ def test_losses_without_reactive_registers_are_an_estimate():
         "计算变损（估算）；少计 269.64 元（估算值）；其中变损电量少计的基金及附加 12.84 元",
     )
     assert "estimate" not in evidence(found, "reactive")[0]
+
+
+# --- register_mismatch on tiers -----------------------------------------------------------------
+
+
+def test_a_bill_short_of_its_registers_is_priced_on_the_tier_its_energy_reaches():
+    """A household on tiers (0.50 to 2 160 kWh a year, 0.55 to 4 800): January 1 500 kWh billed
+    and read, 750.00. February's registers show 1 500 kWh, the bill charged 660 (all in tier 1,
+    330.00). Due on 1 500: 660 at 0.50 + 840 at 0.55 = 792.00, so 462.00 unbilled (the flat row
+    would say 840 × 0.52 = 436.80). The near miss: the same home billed all its registers."""
+    u = Itemized()
+    household = {"usage_type": "residential", "tariff_category": "RES", "tier_scheme": "single"}
+    for customer_id in ("short", "whole"):
+        u.customer(customer_id, **household)
+        u.bill(customer_id, "2024-01", 1500, [("energy", 1500.0, 0.50, None, 1)], tariff="RES")
+    u.bill("whole", "2024-02", 1500, [("energy", 660.0, 0.50, None, 1),
+           ("energy", 840.0, 0.55, None, 2)], tariff="RES")  # fmt: skip
+    row = u.bill("short", "2024-02", 660, [("energy", 660.0, 0.50, None, 1)], tariff="RES")
+    row["register_end"] = row["register_start"] + 1500
+    found = u.run("register_mismatch", as_of="2024-02")
+    assert list(found.index) == ["short"]
+    assert found.loc["short", "revenue_impact"] == pytest.approx(462.00, abs=0.005)
+    assert found.loc["short", "evidence"] == (
+        "2024-02: 1 bill charged 840 kWh less than the registers show (¥462.00)"
+    )
