@@ -22,7 +22,13 @@ from openpyxl.worksheet.datavalidation import DataValidation
 from openpyxl.worksheet.worksheet import Worksheet
 
 from auditkit import i18n
-from auditkit.workbooks import formula_cells, holds_formula, sheet_parts, unsaved_formula
+from auditkit.workbooks import (
+    formula_cells,
+    hidden_formula,
+    holds_formula,
+    sheet_parts,
+    unsaved_formula,
+)
 
 STATEMENT_ROW = 1
 HEADER_ROW = 2
@@ -186,8 +192,9 @@ class SheetProblems:
         """A problem for each cell of `columns` (those the reader reads) below `header_row`
         holding a formula whose result was not saved: `sheet` (of the workbook at `path`, loaded
         with data_only=True) reads it as blank, so what was entered would silently go. A result
-        saved as empty text is a blank cell. The formulas are read (the file loaded once more)
-        only when the sheet's XML holds one."""
+        saved as empty text is a blank cell. The formula is shown by its length only: a name or
+        a phone may be typed into it, and the row and column already say where it is. The
+        formulas are read (the file loaded once more) only when the sheet's XML holds one."""
         if not holds_formula(path, sheet_parts(path)[sheet.title]):
             return
         named = {self.letters[name]: name for name in columns if name in self.letters}
@@ -196,7 +203,7 @@ class SheetProblems:
                 continue
             saved = sheet.cell(cell.row, cell.column)
             if saved.value is None and saved.data_type != "str":
-                found = unsaved_formula(repr(str(cell.value)))
+                found = unsaved_formula(hidden_formula(str(cell.value)))
                 self.add(cell.row, named[cell.column_letter], f"expected a value, found {found}")
 
     def raise_any(self) -> None:

@@ -101,6 +101,12 @@ def formula_cells(
         workbook.close()
 
 
+def hidden_formula(formula: str) -> str:
+    """A formula as a message shows it when it may hold personal data (a name or a phone typed
+    into it): by its length only, as the readers show a personal value."""
+    return f"of {len(formula):,} characters (not shown: it may hold personal data)"
+
+
 def unsaved_formula(shown: str) -> str:
     """What a cell holding a formula saved without its result is found to be (`shown`: the
     formula as the message shows it): Excel saves each result, and a program writing the file

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import string
 from collections import defaultdict
 
 import pytest
@@ -13,6 +14,28 @@ from auditkit.errors import ParameterError
 
 def test_every_wording_has_both_languages():
     assert not [key for key, (zh, en) in i18n.WORDS.items() if not zh or not en]
+
+
+#: Wordings whose languages may take different placeholders, each saying the same by its own idiom.
+PLACEHOLDERS_APART = {
+    # 等 7 条规则 counts every rule listed, "and 2 more" those past the named: either follows
+    # from the other and the rules named
+    "cycle.sentence.more_rules",
+}
+
+
+def placeholders(text: str) -> set[str]:
+    return {name for _, name, _, _ in string.Formatter().parse(text) if name is not None}
+
+
+def test_both_languages_of_a_wording_take_the_same_placeholders():
+    """A figure in one language only is information the other language's reader never sees."""
+    apart = {
+        key: (placeholders(zh), placeholders(en))
+        for key, (zh, en) in i18n.WORDS.items()
+        if placeholders(zh) != placeholders(en)
+    }
+    assert set(apart) == PLACEHOLDERS_APART, apart
 
 
 def test_no_wording_is_defined_under_two_keys():

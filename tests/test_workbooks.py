@@ -8,7 +8,7 @@ from pathlib import Path
 
 from openpyxl import Workbook, load_workbook
 
-from auditkit.workbooks import holds_formula, sheet_parts, unsaved_formula
+from auditkit.workbooks import hidden_formula, holds_formula, sheet_parts, unsaved_formula
 
 
 def two_sheets(path: Path) -> Path:
@@ -97,4 +97,10 @@ def test_an_unsaved_formula_is_named_with_how_to_save_its_result() -> None:
     assert unsaved_formula("'=A2*2'") == (
         "a formula '=A2*2' whose result was not saved "
         "(open and save the file in Excel, or paste the values)"
+    )
+
+
+def test_a_hidden_formula_is_shown_by_its_length_only() -> None:
+    assert hidden_formula('="张三 13800138000"') == (
+        "of 17 characters (not shown: it may hold personal data)"
     )

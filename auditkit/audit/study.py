@@ -419,6 +419,10 @@ def build(
 
 
 def _needs_text(needs: tuple[str, ...], lang: str) -> str:
-    """A rule's needs as the report shows them: table.column names, alternatives joined by the
-    report's own word for "or" (the catalog's `needs` column says it in English)."""
-    return ", ".join(need.replace("|", i18n.text("common.or", lang)) for need in needs)
+    """A rule's needs as the report shows them: table.column names in the report's own list,
+    alternatives joined by its own word for "or" (the catalog's `needs` column says it in
+    English)."""
+    either = i18n.text("common.or", lang)
+    return i18n.text("common.list_separator", lang).join(
+        need.replace("|", either) for need in needs
+    )

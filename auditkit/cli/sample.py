@@ -8,6 +8,8 @@ from pathlib import Path
 import pandas as pd
 
 from auditkit.atomic import write_bytes_atomic
+from auditkit.data.encoding import Encoding, EncodingFailure, scan_encoding, sniff_encoding
+from auditkit.data.problems import Problem
 from auditkit.errors import ParameterError
 from auditkit.formulas import csv_bytes
 from auditkit.sampling import evaluate, plan, read_field_sheet, select, write_field_sheet
@@ -295,9 +297,24 @@ def _read_frame(path: Path) -> pd.DataFrame:
         return pd.read_excel(path)
     if suffix != ".csv":
         raise ParameterError("--frame", "a .csv, .xlsx or .parquet file", str(path))
-    for encoding in ("utf-8-sig", "gb18030"):
+    return _read_csv(path)
+
+
+def _read_csv(path: Path) -> pd.DataFrame:
+    """A population CSV in the encoding the dataset reader decides (UTF-8, with or without BOM,
+    or GBK/GB18030), so one export reads the same everywhere; one in neither, or in two joined,
+    is refused as the reader refuses it: file, row, expected and found."""
+    try:
         try:
-            return pd.read_csv(path, encoding=encoding, dtype={"customer_id": str, "period": str})
-        except UnicodeDecodeError:
-            continue
-    raise SampleDataError(f"{path.name}: not readable as UTF-8 or GB18030 text")
+            return _csv_in(path, sniff_encoding(path))
+        except UnicodeDecodeError:  # the first megabyte's guess fails further on
+            return _csv_in(path, scan_encoding(path))
+    except EncodingFailure as failure:
+        problem = Problem(path.name, failure.row, None, failure.expected, failure.found)
+        raise SampleDataError(str(problem)) from None
+
+
+def _csv_in(path: Path, encoding: Encoding) -> pd.DataFrame:
+    """The CSV at `path` decoded with `encoding` (pandas drops a UTF-8 byte-order mark);
+    identifiers and periods kept as text."""
+    return pd.read_csv(path, encoding=encoding.codec, dtype={"customer_id": str, "period": str})

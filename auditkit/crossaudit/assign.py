@@ -80,8 +80,9 @@ def loads(
     districts: Sequence[str] | Mapping[str, float],
     workload: Mapping[str, float] | None = None,
 ) -> pd.DataFrame:
-    """Each auditor's load against its target share: district, audits, work, work_share,
-    capacity_share (equal shares without `workload`)."""
+    """Each auditor's load against its target share: district, audits (the list of districts
+    it audits, joined in a report's language when shown), work, work_share, capacity_share
+    (equal shares without `workload`)."""
     names, work = _districts(districts)
     capacity = _capacity(workload, names)
     audits = assignment.groupby("auditing_district")["audited_district"].apply(list)
@@ -94,7 +95,7 @@ def loads(
         rows.append(
             {
                 "district": name,
-                "audits": "、".join(audited),
+                "audits": list(audited),
                 "work": load,
                 "work_share": load / total_work,
                 "capacity_share": capacity[name] / total_capacity,

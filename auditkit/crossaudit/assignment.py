@@ -34,8 +34,9 @@ class Assignment:
     def explain(self, lang: str = i18n.DEFAULT_LANG) -> str:
         """Who audits whom, one auditor a line."""
         template = i18n.text("crossaudit.sentence.audits", lang)
+        separator = i18n.text("common.list_separator", lang)
         return "\n".join(
-            template.format(auditor=row["district"], audited=row["audits"])
+            template.format(auditor=row["district"], audited=separator.join(row["audits"]))
             for row in self.loads.to_dict("records")
             if row["audits"]
         )
@@ -47,10 +48,13 @@ class Assignment:
 
     def loads_table(self, lang: str = i18n.DEFAULT_LANG) -> pd.DataFrame:
         """Each auditor's share of the work against its share of the capacity, labelled."""
+        separator = i18n.text("common.list_separator", lang)
         shown = pd.DataFrame(
             {
                 "common.district": self.loads["district"],
-                "crossaudit.audits": self.loads["audits"].replace("", formatting.MISSING),
+                "crossaudit.audits": self.loads["audits"].map(
+                    lambda audited: separator.join(audited) or formatting.MISSING
+                ),
                 "crossaudit.work_share": self.loads["work_share"].map(formatting.percent),
                 "crossaudit.capacity_share": self.loads["capacity_share"].map(formatting.percent),
             }

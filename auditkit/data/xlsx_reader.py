@@ -51,7 +51,13 @@ from auditkit.data.raw import (
     title_rows_refused,
 )
 from auditkit.data.schema import TABLES, Kind
-from auditkit.workbooks import FORMULA_TAG, formula_cells, sheet_parts, unsaved_formula
+from auditkit.workbooks import (
+    FORMULA_TAG,
+    formula_cells,
+    hidden_formula,
+    sheet_parts,
+    unsaved_formula,
+)
 
 # A merged range in worksheet XML (`<mergeCell ref="A2:A5"/>`).
 _MERGE_TAG = re.compile(rb'<(?:\w+:)?mergeCell\s[^>]*?ref="([A-Z]+[0-9]+:[A-Z]+[0-9]+)"')
@@ -409,7 +415,7 @@ def _unsaved_formulas(path: Path, table: str, cells: _SheetCells, header_row: in
             continue
         formula = str(cell.value)
         if personal and cells.kinds[index] in ("text", None):
-            formula = f"of {len(formula):,} characters (not shown: it may hold personal data)"
+            formula = hidden_formula(formula)
         else:
             formula = shown_cell(formula)
         column = cells.names[index] or f"#{index + 1}"

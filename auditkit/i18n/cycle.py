@@ -22,7 +22,7 @@ WORDS: dict[str, tuple[str, str]] = {
     "cycle.column.sample_checked": ("随机抽查核查数", "Random-sample checks"),
     "cycle.column.sample_confirmed": ("随机抽查查实", "Random-sample confirmed"),
     "cycle.column.sample_precision": ("随机抽查查实率", "Random-sample share"),
-    "cycle.column.sample_interval": ("随机抽查 {level} 置信区间", "Random-sample interval"),
+    "cycle.column.sample_interval": ("随机抽查 {level} 置信区间", "Random-sample {level} interval"),
     "cycle.column.rectified": ("整改完成", "Rectified"),
     "cycle.column.median_days": ("整改天数中位数", "Median days to rectify"),
     "cycle.column.awaiting_check": ("待核查", "Awaiting check"),
@@ -132,7 +132,8 @@ WORDS: dict[str, tuple[str, str]] = {
         "that of {rule}: {share} ({level} interval {interval}, {checks} checks); its thresholds "
         "are the first to review.",
     ),
-    "cycle.sentence.more_rules": ("等 {total} 条规则", " and {count} more rules"),
+    # each language counts as it lists: 等 7 条规则 (all of them), "and 2 more" (the rest)
+    "cycle.sentence.more_rules": ("等 {total} 条规则", " and {count} more"),
     "cycle.sentence.overstated": (
         "{rules}全部核查的查实率高于其随机抽查的 {level} 置信区间：选查明显高估了其查实率。",
         "Rules whose confirmed share on every check lies above the {level} interval of their "

@@ -247,9 +247,9 @@ WORDS: dict[str, tuple[str, str]] = {
     ),
     # notes on results (codes with arguments: auditkit.sampling.notes.Note)
     "sampling.note.set_aside": (
-        "{rows:,} 条记录中有 {aside:,} 条金额为零或负（合计 {total:,.2f} 元），货币单位抽样抽不到，"
-        "已单独列出；如有必要请按户另行抽查",
-        "{aside} of {rows} rows have zero or negative {column} (total {total:,.2f}); monetary "
+        "{rows:,} 条记录中有 {aside:,} 条的 {column} 为零或负（合计 {total:,.2f}），货币单位抽样"
+        "抽不到，已单独列出；如有必要请按户另行抽查",
+        "{aside:,} of {rows:,} rows have zero or negative {column} (total {total:,.2f}); monetary "
         "units cannot reach them, so they are set aside (Selection.set_aside): test them by "
         "items if they matter",
     ),

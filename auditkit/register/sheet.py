@@ -353,9 +353,9 @@ def _put_rows(sheet: Worksheet, rows: pd.DataFrame, first_row: int) -> None:
 
 def _statement(lang: str) -> str:
     """The sentence at the top of the sheet: what to fill and what is locked."""
-    choices = "、" if lang == "zh" else ", "
+    separator = i18n.text("common.list_separator", lang)
     return i18n.text("register.sheet.statement", lang).format(
-        outcomes=choices.join(outcome_label(event, lang) for event in OUTCOME_EVENTS)
+        outcomes=separator.join(outcome_label(event, lang) for event in OUTCOME_EVENTS)
     )
 
 

@@ -270,11 +270,13 @@ def test_saved_findings_follow_the_report_language_in_csv_parquet_and_workbook(
     assert "依据" in [cell.value for cell in sheet[1]]
 
 
-def test_a_rules_alternative_needs_are_joined_in_the_reports_language() -> None:
+def test_a_rules_needs_and_their_alternatives_are_listed_in_the_reports_language() -> None:
     from auditkit.audit.study import _needs_text
 
     needs = ("customers.contract_capacity_kva", "bills.capacity_billed_kva|bill_lines")
     assert _needs_text(needs, "zh") == (
-        "customers.contract_capacity_kva, bills.capacity_billed_kva 或 bill_lines"
+        "customers.contract_capacity_kva、bills.capacity_billed_kva 或 bill_lines"
     )
-    assert _needs_text(needs, "en").endswith("bills.capacity_billed_kva or bill_lines")
+    assert _needs_text(needs, "en") == (
+        "customers.contract_capacity_kva, bills.capacity_billed_kva or bill_lines"
+    )

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import pandas as pd
 import pytest
 from crossaudit_builders import PLAN, inspections
 
@@ -78,3 +79,17 @@ def test_the_assignment_gives_who_audits_whom():
         "Share of capacity",
     ]
     assert assignment.to_table("en").shape == (4, 2) and assignment.plot("en").axes
+
+
+def test_an_auditor_of_several_districts_names_them_with_the_languages_list_separator():
+    pairs = pd.DataFrame(
+        [("B", "A"), ("B", "C"), ("C", "D"), ("D", "B")],
+        columns=["auditing_district", "audited_district"],
+    )
+    capacity = {"A": 0, "B": 2, "C": 1, "D": 1}
+    assignment = Assignment(pairs, loads(pairs, list("ABCD"), capacity), with_capacity=True)
+    assert assignment.loads["audits"].tolist() == [[], ["A", "C"], ["D"], ["B"]]
+    assert assignment.explain("zh").splitlines() == ["B 检查 A、C", "C 检查 D", "D 检查 B"]
+    assert assignment.explain("en").splitlines()[0] == "B audits A, C"
+    assert assignment.loads_table("zh")["检查对象"].tolist() == ["—", "A、C", "D", "B"]
+    assert assignment.loads_table("en")["Audits"].tolist() == ["—", "A, C", "D", "B"]

@@ -80,6 +80,18 @@ def test_precision_per_rule_with_exact_intervals_on_every_check_and_on_samples_a
     assert zero["sample_high"] == pytest.approx(np.sqrt(0.975), abs=1e-9)
 
 
+@pytest.mark.parametrize(
+    ("lang", "intervals"),
+    [
+        ("zh", ["95% 置信区间", "随机抽查 95% 置信区间"]),
+        ("en", ["95% interval", "Random-sample 95% interval"]),
+    ],
+)
+def test_both_interval_columns_name_their_level_in_either_language(study, lang, intervals):
+    columns = list(study.table("precision", lang).columns)
+    assert [column for column in columns if "95%" in column] == intervals
+
+
 def test_chosen_checks_above_the_sample_interval_are_marked_overstated():
     # 20 checks, 18 confirmed; of them 10 drawn at random with 3 confirmed: 90 % against a
     # sample interval of 6.7 % - 65.2 % (Clopper-Pearson, 3 of 10)
@@ -246,9 +258,17 @@ def test_rules_mostly_false_alarms_are_named_most_telling_first_and_the_rest_cou
     upper bound lies below 50 % (Clopper-Pearson, 6 of 30: 38.6 %)."""
     study = sampled_study({f"rule_{number}": (30, number) for number in range(7)})
     (sentence,) = [s for s in study.conclusions("en") if "false alarms (the 95%" in s]
-    assert sentence.endswith(": rule_0, rule_1, rule_2, rule_3, rule_4 and 2 more rules.")
+    assert sentence.endswith(": rule_0, rule_1, rule_2, rule_3, rule_4 and 2 more.")
     (zh,) = [s for s in study.conclusions("zh") if "多数疑点为误报" in s]
     assert zh.startswith("rule_0、rule_1、rule_2、rule_3、rule_4等 7 条规则的")
+
+
+def test_one_rule_past_the_named_is_counted_without_a_plural_slip():
+    study = sampled_study({f"rule_{number}": (30, number) for number in range(6)})
+    (sentence,) = [s for s in study.conclusions("en") if "false alarms (the 95%" in s]
+    assert sentence.endswith(": rule_0, rule_1, rule_2, rule_3, rule_4 and 1 more.")
+    (zh,) = [s for s in study.conclusions("zh") if "多数疑点为误报" in s]
+    assert zh.startswith("rule_0、rule_1、rule_2、rule_3、rule_4等 6 条规则的")
 
 
 def test_a_rule_with_few_random_checks_all_false_alarms_is_named_though_under_ten_checks():

@@ -190,6 +190,20 @@ def test_the_inputs_are_validated_and_the_outcome_is_a_list_in_the_sheets_langua
     assert len(validations) == len(by_range) == 4
 
 
+@pytest.mark.parametrize(
+    ("lang", "outcomes"),
+    [
+        ("zh", "核查结果（已派发、属实、误报、已整改、已追补、档案已更正）"),
+        ("en", "outcome (sent, confirmed, false alarm, rectified, recovered, archive corrected)"),
+    ],
+)
+def test_the_statement_lists_the_outcomes_in_the_sheets_language(
+    worklist, tmp_path, lang, outcomes
+):
+    sheet = load_workbook(write_worklist(worklist, tmp_path / "w.xlsx", lang=lang))[WORKLIST_SHEET]
+    assert outcomes in sheet.cell(1, 1).value
+
+
 def test_the_english_sheet_names_the_rule_and_evidence_in_english(worklist, tmp_path):
     sheet = load_workbook(write_worklist(worklist, tmp_path / "en.xlsx", lang="en"))[WORKLIST_SHEET]
     columns = columns_of(sheet)

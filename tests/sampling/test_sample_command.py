@@ -195,3 +195,53 @@ def test_a_stratified_item_sheet_evaluated_on_the_command_line_keeps_its_errors(
     output = capsys.readouterr().out
     assert "errors found 15 " in output and "not shown to be below materiality" in output
     assert "accepted" not in output
+
+
+def select_from(frame: Path, tmp_path: Path) -> int:
+    """`auditkit sample select` of 5 rows of `frame` into a new field sheet: the exit code."""
+    sheet = tmp_path / "sheet.xlsx"
+    return main(["sample", "select", "--frame", str(frame), "--n", "5", "--output", str(sheet)])
+
+
+def test_a_gbk_frame_with_an_ascii_first_megabyte_reads_its_chinese_text(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    # the first megabyte decodes as UTF-8 too: GBK is only told by the Chinese further down
+    # (their bills large enough that selecting by value takes them)
+    ascii_rows = bills([1.0] * 50_000, district="north", prefix="A", width=6)
+    chinese_rows = bills([1e6] * 5, district="城北", prefix="B", width=6)
+    frame = tmp_path / "bills.csv"
+    pd.concat([ascii_rows, chinese_rows]).to_csv(frame, index=False, encoding="gbk")
+    assert frame.stat().st_size > (1 << 20)
+    sheet = tmp_path / "sheet.xlsx"
+    arguments = ["sample", "select", "--frame", str(frame), "--units", "values", "--n", "5"]
+    assert main([*arguments, "--values", "amount", "--output", str(sheet)]) == 0
+    rows = load_workbook(sheet)[FIELD_SHEET]
+    districts = [row[2] for row in rows.iter_rows(min_row=FIRST_DATA_ROW, values_only=True)]
+    assert districts == ["城北"] * 5
+
+
+def test_a_frame_with_a_utf8_row_joined_to_gbk_is_refused_naming_the_row(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    frame = tmp_path / "bills.csv"
+    gbk = bills([100.0, 200.0], district="城北").to_csv(index=False).encode("gbk")
+    frame.write_bytes(gbk + "C009,城北,2025-06,300.0\n".encode())  # read as GBK: 鍩庡寳
+    assert select_from(frame, tmp_path) == 2
+    assert capsys.readouterr().err == (
+        "auditkit sample: error: bills.csv row 4: expected text in one encoding throughout, "
+        "UTF-8 or GBK/GB18030, found text in UTF-8 in this row of a file read as GBK/GB18030 "
+        "(files joined together? Keep one export per file, in one encoding)\n"
+    )
+
+
+def test_a_frame_in_neither_encoding_is_refused_naming_the_row_and_bytes(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    frame = tmp_path / "bills.csv"
+    frame.write_bytes(b"customer_id,district,period,amount\nC000,\x80\xff,2025-06,1.0\n")
+    assert select_from(frame, tmp_path) == 2
+    assert capsys.readouterr().err == (
+        "auditkit sample: error: bills.csv row 2: expected text encoded as UTF-8 or GBK/GB18030, "
+        "found bytes b'\\x80' at byte offset 40 that are neither UTF-8 nor GBK\n"
+    )
