@@ -238,7 +238,9 @@ def run_assign(args: argparse.Namespace) -> int:
     print(assignment.to_string(index=False))
     if capacity:
         print()
-        print(loads(assignment, districts, capacity).to_string(index=False))
+        table = loads(assignment, districts, capacity)
+        table["audits"] = table["audits"].map(i18n.text("common.list_separator", "en").join)
+        print(table.to_string(index=False))
     if args.out:
         write_bytes_atomic(args.out, csv_bytes(assignment))
         print(f"\nwritten: {args.out}")

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import argparse
+import re
 
 import pandas as pd
 import pytest
@@ -86,7 +87,11 @@ def test_assign_from_names_and_from_the_data(small_folder, tmp_path, capsys):
         )
         == 0
     )
-    assert "capacity_share" in capsys.readouterr().out
+    printed = capsys.readouterr().out
+    assert "capacity_share" in printed
+    # 甲 (capacity 3 of 6) audits more than one district: listed as text, not a Python list.
+    assert "[" not in printed.split("capacity_share", 1)[1]
+    assert re.search(r"甲\s+[乙丙丁], [乙丙丁]", printed)
     capacity.write_text("甲: abc\n乙: 1\n", encoding="utf-8")
     flags = ["--data", str(small_folder), "--seed", "1", "--capacity", str(capacity)]
     with pytest.raises(AuditkitError, match=r"'--capacity 甲': expected a number ≥ 0.*'abc'"):
