@@ -55,7 +55,7 @@ WORDS: dict[str, tuple[str, str]] = {
     "rule.meter_event_unresolved.checks": (
         "采集系统告警（events 所列：失压、失流、开盖、反向电量）持续超过 max_hours 小时未恢复（或至稽查日期仍未"
         "恢复），或 window_days 天内发生 min_repeats 次以上；告警当月之后的账单（至少 min_months_after 期）月均"
-        "电量低于预期的 drop_ratio 倍（预期：有至少 min_months_after 期去年同期账单时为去年同期电量，否则为告警前 "
+        "电量低于预期的 drop_ratio 倍（预期：有至少 min_months_after 期告警前一年同期账单时为该同期电量，否则为告警前 "
         "before_months 期月均电量）；且首次告警之后无现场检查记录（inspections）。"
         "涉及电费为估算：告警后各期低于预期的电量 × 应执行电价；开盖、反向电量伴随电量下降为窃电嫌疑，需"
         "现场取证后方可计收违约使用电费，故不计违约金",
@@ -63,8 +63,9 @@ WORDS: dict[str, tuple[str, str]] = {
         "energy) not cleared within max_hours (or still open at the audit date), or raised "
         "min_repeats times within window_days; the bills after its month (at least "
         "min_months_after) use less than drop_ratio × what was expected of them (the same months "
-        "a year before when at least min_months_after of them have one, else the mean of the "
-        "before_months bills before the alarm); and no inspection (inspections) since the first "
+        "of the year before the alarm when at least min_months_after of them have one, else the "
+        "mean of the before_months bills before the alarm); and no inspection (inspections) "
+        "since the first "
         "such alarm. Estimated revenue: the kWh of each later bill below what was expected, at the rate due; a cover opened or "
         "reverse energy with a fall suggests theft, which a field check must establish before "
         "any penalty, so no penalty is computed",
@@ -125,7 +126,10 @@ WORDS: dict[str, tuple[str, str]] = {
         "all), with no inspection since; monthly kWh fell from {before:num0} ({basis:clause}) to "
         "{after:num0} ({ratio:pct}) over {months:span}",
     ),
-    "evidence.meter_event.basis.season": ("去年同期", "the same months a year before"),
+    "evidence.meter_event.basis.season": (
+        "告警前一年同期",
+        "the same months of the year before the alarm",
+    ),
     "evidence.meter_event.basis.level": ("告警前", "the months before the alarm"),
     "evidence.meter_event.voltage_loss": ("失压", "voltage loss"),
     "evidence.meter_event.current_loss": ("失流", "current loss"),

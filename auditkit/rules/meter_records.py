@@ -557,10 +557,12 @@ def _inspected_since(ctx: RuleContext, alarms: pd.DataFrame) -> np.ndarray:
 def _consumption_fall(ctx: RuleContext, alarms: pd.DataFrame, params: dict) -> pd.DataFrame:
     """The alarms followed by a fall: the bills after the alarm's month (at least
     `min_months_after` of them) used less than `drop_ratio` of what was expected of them. The
-    expected kWh of a bill is the same month a year before when the customer has those bills
-    for at least `min_months_after` of the months after (a seasonal load is compared with its
-    own season), else the mean of the `before_months` bills before the alarm. Revenue: per bill
-    after, the kWh below what was expected at the rate due."""
+    expected kWh of a bill is its calendar month in the 12 months before the alarm's month when
+    the customer has those bills for at least `min_months_after` of the months after (a seasonal
+    load is compared with its own season; a month a year or more after the alarm with the year
+    before it, never with a month already fallen), else the mean of the `before_months` bills
+    before the alarm. Revenue: per bill after, the kWh below what was expected at the rate
+    due."""
     event_month = date_month_number(alarms["at"])
     frame = pd.DataFrame({"alarm": np.arange(len(alarms)), "cust": alarms["cust"].to_numpy()})
     frame["event_month"] = event_month
@@ -573,10 +575,6 @@ def _consumption_fall(ctx: RuleContext, alarms: pd.DataFrame, params: dict) -> p
             "row": rows,
         }
     )
-    year_before = bills[["cust", "month", "kwh"]].assign(month=bills["month"] + 12)
-    bills = bills.merge(
-        year_before.rename(columns={"kwh": "kwh_year_before"}), on=["cust", "month"], how="left"
-    )
     pairs = frame.merge(bills, on="cust")
     month, start = pairs["month"].to_numpy(), pairs["event_month"].to_numpy()
     before = (month < start) & (month >= start - params["before_months"])
@@ -585,7 +583,16 @@ def _consumption_fall(ctx: RuleContext, alarms: pd.DataFrame, params: dict) -> p
     later = pairs[after]
     if later.empty:  # alarms in the audit month: no bill after them yet
         return pd.DataFrame()
-    later = later.assign(seasonal=later["kwh_year_before"].notna())
+    # The same calendar month in the 12 months before the alarm's month: a month a year or
+    # more after the alarm goes back as many years as it takes to land before the alarm.
+    years_back = (later["month"] - later["event_month"]) // 12 + 1
+    season = bills[["cust", "month", "kwh"]].rename(
+        columns={"month": "season_month", "kwh": "kwh_season"}
+    )
+    later = later.assign(season_month=later["month"] - 12 * years_back).merge(
+        season, on=["cust", "season_month"], how="left"
+    )
+    later = later.assign(seasonal=later["kwh_season"].notna())
     seasonal_months = later.groupby("alarm")["seasonal"].sum()
     by_season = seasonal_months.reindex(frame["alarm"]).fillna(0).to_numpy()
     by_season = by_season >= params["min_months_after"]
@@ -593,7 +600,7 @@ def _consumption_fall(ctx: RuleContext, alarms: pd.DataFrame, params: dict) -> p
     use_season = by_season[later["alarm"].to_numpy()]
     later = later[~use_season | later["seasonal"].to_numpy()]
     later["expected"] = np.where(
-        by_season[later["alarm"].to_numpy()], later["kwh_year_before"], later["baseline"]
+        by_season[later["alarm"].to_numpy()], later["kwh_season"], later["baseline"]
     )
     summary = group_stats(
         later.groupby("alarm"),

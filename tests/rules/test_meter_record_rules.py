@@ -335,7 +335,7 @@ def test_a_seasonal_load_is_judged_against_the_same_months_a_year_before():
     # 4 summer months × 1,000 kWh short at 0.8.
     assert found.loc["halved", "revenue_impact"] == pytest.approx(4 * 1000 * 0.8)
     assert (
-        "fell from 1,357 (the same months a year before) to 786 (58%)"
+        "fell from 1,357 (the same months of the year before the alarm) to 786 (58%)"
         in (found.loc["halved", "evidence"])
     )
 
@@ -351,6 +351,32 @@ def test_a_summer_peak_after_an_alarm_in_winter_hides_no_fall_of_the_year_before
     # March to December: 10 months, 2,800 + 3,000 = 5,800 kWh against 8,000 + 3,000 = 11,000
     # (53 %); short 4 × 1,300 kWh at 0.8.
     assert found.loc["summer_lost", "revenue_impact"] == pytest.approx(4 * 1300 * 0.8)
+
+
+def test_a_fall_lasting_past_a_year_is_still_judged_against_the_year_before_the_alarm():
+    u = Utility()
+    periods = [f"{year}-{month:02d}" for year in (2022, 2023, 2024) for month in range(1, 13)]
+    # An alarm in January 2023, then 350 kWh a month from February on instead of 1,000.
+    u.customer("fallen", **COMMERCIAL)
+    u.monthly("fallen", [1000.0] * 13 + [350.0] * 23, tariff="COM", periods=periods)
+    # Near miss: the same alarm on a shop that goes on using 1,000 kWh a month.
+    u.customer("steady", **COMMERCIAL)
+    u.monthly("steady", [1000.0] * 36, tariff="COM", periods=periods)
+    alarms = [_alarm(cid, "2023-01-15 10:00") for cid in ("fallen", "steady")]
+    first = findings_of(u, "meter_event_unresolved", as_of="2023-12", meter_events=alarms)
+    later = findings_of(u, "meter_event_unresolved", as_of="2024-12", meter_events=alarms)
+    assert list(first.index) == list(later.index) == ["fallen"]
+    # February to December 2023 against 2022: 11 × 650 kWh short at 0.8 = 11 × 520 = 5,720.00.
+    assert first.loc["fallen", "revenue_impact"] == pytest.approx(5720.0)
+    # 2024 against the year before the alarm too (2022), not against 2023's fallen months:
+    # 23 × 520 = 11,960.00, the fall still 35 %.
+    assert later.loc["fallen", "revenue_impact"] == pytest.approx(11960.0)
+    assert (
+        "monthly kWh fell from 1,000 (the same months of the year before the alarm) to 350 (35%) "
+        "over 2023-02..2024-12; ¥11,960.00 estimated unbilled"
+    ) in later.loc["fallen", "evidence"]
+    zh = rules.evidence_text(later.reset_index(), "zh")[0]
+    assert "月均电量由告警前一年同期 1,000 千瓦时降至 350 千瓦时（35%）" in zh
 
 
 def test_alarm_cleared_after_more_than_a_day_lasts_and_within_a_day_does_not():
