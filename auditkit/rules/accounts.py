@@ -136,7 +136,8 @@ class _BillingGrid:
 
     def _explained(self, ctx: RuleContext) -> np.ndarray:
         """Months after a suspension, meter removal or closure up to the next bill (for a
-        suspension, up to its resumption when that comes first)."""
+        suspension, up to its resumption, for a closure up to a reconnection, when that comes
+        first)."""
         width = self.billed.shape[1]
         orders = ctx.orders_of(*UNBILLED_EXPLAINED_BY)
         orders = orders[(orders["cust"] >= 0) & (orders["effective_month"] <= ctx.as_of)]
@@ -146,6 +147,11 @@ class _BillingGrid:
         cust = orders["cust"].to_numpy(dtype=np.int64)
         start = np.clip(orders["effective_month"].to_numpy(dtype=np.int64) - self.first, 0, width)
         end = self._next_bill(cust, start + 1)  # the order's own month may hold its last bill
+        # A closure explains nothing once the account is connected again (its grace is the
+        # connection's, `expected_months`).
+        closure = (orders["order_type"] == "closure").to_numpy()
+        reopened = _reconnected(ctx, orders[closure]) - self.first
+        end[closure] = np.minimum(end[closure], np.clip(reopened, 0, width))
         spans = ctx.suspension_spans
         if not spans.empty:
             resumed = spans.dropna(subset=["end_month"])
@@ -245,20 +251,12 @@ def _unbilled_runs(unbilled: np.ndarray, grid: _BillingGrid, min_months: int) ->
 
 
 def _run_clause(run: object, grid: _BillingGrid) -> Clause:
-    """One unbilled run: a gap between bills, bills that stop, or a start never billed (after a
-    connection inside the window, or from the window's start)."""
+    """One unbilled run: a start never billed (after a connection or reconnection inside the
+    window, the bills before it if any an earlier account's, or from the window's start), a
+    gap between bills, or bills that stop."""
     months = (run.month_from, run.month_to)
-    if run.before >= 0 and run.after >= 0:
-        return clause(
-            "unbilled_account.gap",
-            months=months,
-            count=run.length,
-            before=run.before,
-            after=run.after,
-        )
-    if run.before >= 0:
-        return clause("unbilled_account.stop", months=months, count=run.length, last=run.before)
-    if grid.connection[run.cust] >= grid.first:
+    connection = grid.connection[run.cust]
+    if connection >= grid.first and run.before < connection:
         order = grid.connection_order[run.cust]
         connected = grid.connection_date[run.cust]
         if order is not None:
@@ -272,6 +270,16 @@ def _run_clause(run: object, grid: _BillingGrid) -> Clause:
         return clause(
             "unbilled_account.connected", connected=connected, months=months, count=run.length
         )
+    if run.before >= 0 and run.after >= 0:
+        return clause(
+            "unbilled_account.gap",
+            months=months,
+            count=run.length,
+            before=run.before,
+            after=run.after,
+        )
+    if run.before >= 0:
+        return clause("unbilled_account.stop", months=months, count=run.length, last=run.before)
     return clause("unbilled_account.from_start", months=months, count=run.length)
 
 
@@ -370,7 +378,16 @@ def _closures(ctx: RuleContext) -> pd.DataFrame:
         (closures["cust"] >= 0).to_numpy() & (effective <= np.datetime64(ctx.as_of_date))
     ]
     closures = closures[["order_id", "cust", "effective_date", "effective_month", "archived_at"]]
-    closures = closures.sort_values(["effective_month", "cust"], kind="stable")
+    closures = closures.astype({"cust": np.int64, "effective_month": np.int64})
+    closures = closures.assign(reconnected=_reconnected(ctx, closures))
+    return closures.sort_values(["cust", "effective_month"], kind="stable", ignore_index=True)
+
+
+def _reconnected(ctx: RuleContext, closures: pd.DataFrame) -> np.ndarray:
+    """Per closure of `closures` (cust, effective_month, effective_date), in their order: the
+    month its customer was connected again, a new-connection order in a later month, or the
+    archive's connection date where it follows the closure (the month after the audit month
+    where neither does)."""
     connections = ctx.orders_of("new_connection")
     connections = pd.DataFrame(
         {
@@ -378,22 +395,31 @@ def _closures(ctx: RuleContext) -> pd.DataFrame:
             "reconnected": connections["effective_month"].to_numpy(dtype=np.int64),
         }
     ).sort_values("reconnected", kind="stable")
+    cust = closures["cust"].to_numpy(dtype=np.int64)
+    probe = pd.DataFrame(
+        {
+            "position": np.arange(len(closures)),
+            "cust": cust,
+            "month": closures["effective_month"].to_numpy(dtype=np.int64),
+        }
+    ).sort_values("month", kind="stable")
     joined = pd.merge_asof(
-        closures.astype({"cust": np.int64, "effective_month": np.int64}),
+        probe,
         connections,
-        left_on="effective_month",
+        left_on="month",
         right_on="reconnected",
         by="cust",
         direction="forward",
         allow_exact_matches=False,
     )
-    cust = joined["cust"].to_numpy(dtype=np.int64)
+    by_order = np.empty(len(closures), dtype=np.int64)
+    by_order[joined["position"].to_numpy()] = (
+        joined["reconnected"].fillna(ctx.as_of + 1).to_numpy(dtype=np.int64)
+    )
     archive_date = ctx.customers["connection_date"].to_numpy(dtype="datetime64[ns]")[cust]
     archive_month = date_month_number(ctx.customers["connection_date"])[cust]
-    later = archive_date > joined["effective_date"].to_numpy(dtype="datetime64[ns]")
-    by_order = joined["reconnected"].fillna(ctx.as_of + 1).to_numpy(dtype=np.int64)
-    joined["reconnected"] = np.where(later, np.minimum(by_order, archive_month), by_order)
-    return joined.sort_values(["cust", "effective_month"], kind="stable", ignore_index=True)
+    later = archive_date > closures["effective_date"].to_numpy(dtype="datetime64[ns]")
+    return np.where(later, np.minimum(by_order, archive_month), by_order)
 
 
 def _charged_after(

@@ -117,6 +117,39 @@ def test_pauses_closures_and_a_district_that_did_not_bill_are_not_unbilled():
     assert findings.loc["west_stopped", "revenue_impact"] == pytest.approx(3 * MONTHLY)
 
 
+def test_an_account_connected_again_after_its_closure_and_never_billed_since_is_unbilled():
+    u = Utility()
+    _billed(u, "billed", PERIODS)
+    # Closed 2024-03-31 after its March bill, connected again 2024-06-01, never billed since.
+    _billed(u, "reopened", PERIODS[:3])
+    u.order("reopened", "closure", "2024-03-31")
+    u.order("reopened", "new_connection", "2024-06-01")
+    # Near misses: closed and not connected again (a closure kept active is
+    # billed_after_closure's); connected again and billed from August; connected again in
+    # November, still in its grace.
+    _billed(u, "closed", PERIODS[:3])
+    u.order("closed", "closure", "2024-03-31")
+    _billed(u, "billed_again", PERIODS[:3] + PERIODS[7:])
+    u.order("billed_again", "closure", "2024-03-31")
+    u.order("billed_again", "new_connection", "2024-06-01")
+    _billed(u, "recent", PERIODS[:3])
+    u.order("recent", "closure", "2024-03-31")
+    u.order("recent", "new_connection", "2024-11-05")
+    findings = rules.run(u.dataset(), rules="unbilled_account")
+    assert list(findings["customer_id"]) == ["reopened"]
+    # June (the connection) and July (its grace) are not counted: August to December at its
+    # usual bill, 100 kWh × 0.8 = 80.00 a month, 5 × 80 = 400.00.
+    reopened = findings.iloc[0]
+    assert reopened["revenue_impact"] == pytest.approx(5 * MONTHLY)
+    assert (reopened["period_from"], reopened["period_to"]) == ("2024-08", "2024-12")
+    assert reopened["evidence"].startswith(
+        "new connection WO0002 effective 2024-06-01: no bill in 2024-08..2024-12 (5 months)"
+    )
+    assert rules.evidence_text(findings, "zh")[0].startswith(
+        "新装工单 WO0002 于 2024-06-01 生效，2024-08 至 2024-12 无账单（5 个月）"
+    )
+
+
 def test_the_usual_bill_is_the_median_of_the_window_a_block_of_customers_at_a_time(monkeypatch):
     monkeypatch.setattr(accounts, "CUSTOMERS_PER_BLOCK", 1)  # each customer a block of its own
     u = Utility()
