@@ -350,26 +350,33 @@ def _window_energy(ctx: RuleContext, tests: pd.DataFrame) -> pd.DataFrame:
 
 
 def _unsettled(ctx: RuleContext, tests: pd.DataFrame, settled_share: float) -> np.ndarray:
-    """Per test: not settled by the adjustments posted from its day to the audit date.
+    """Per test: not settled by the back-bills and refunds posted from its day to the audit date.
 
-    A slow meter is settled by back-bills, a fast one by refunds, adding up to at least
-    `settled_share` of the amount due (a test whose amount rounds to nothing is settled).
+    Back-bills count by their sign, net (a negative one credits the customer or reverses a
+    charge); a refund gives back its amount whatever the sign (`money_returned` in adjustments.py
+    reads them alike). A slow meter is settled by back-bills charging, net, at least
+    `settled_share` of the amount due: a credit settles nothing the customer owes. A fast one
+    by refunds and back-bills crediting, net, as much (a back-bill charging does not undo a
+    refund). A test whose amount rounds to nothing is settled.
     """
-    due = tests["amount"].abs().to_numpy()
+    due = tests["amount"].to_numpy()
+    charged = np.zeros(len(tests))  # by back-bills, net
+    refunded = np.zeros(len(tests))
     table = getattr(ctx.source, "adjustments", None)
-    settled = np.zeros(len(tests))
     if table is not None and not table.empty:
+        kind = table["kind"].to_numpy(dtype=object)
+        amount = pd.to_numeric(table["amount"], errors="coerce").fillna(0.0).to_numpy()
         adjustments = pd.DataFrame(
             {
                 "cust": ctx.customer_codes(table["customer_id"]),
                 "adjusted_at": pd.to_datetime(table["adjusted_at"]),
-                "kind": table["kind"].to_numpy(dtype=object),
-                "amount": pd.to_numeric(table["amount"], errors="coerce").abs(),
+                "charged": np.where(kind == "backbill", amount, 0.0),
+                "refunded": np.where(kind == "refund", np.abs(amount), 0.0),
             }
         )
         adjustments = adjustments[
             (adjustments["cust"] >= 0)
-            & adjustments["kind"].isin(("backbill", "refund"))
+            & np.isin(kind, ("backbill", "refund"))
             & (adjustments["adjusted_at"] < _audit_end(ctx))
         ]
         frame = pd.DataFrame(
@@ -377,13 +384,14 @@ def _unsettled(ctx: RuleContext, tests: pd.DataFrame, settled_share: float) -> n
                 "test": np.arange(len(tests)),
                 "cust": tests["cust"].to_numpy(dtype=np.int64),
                 "tested_at": tests["tested_at"].to_numpy(),
-                "kind": np.where(tests["amount"].to_numpy() > 0, "backbill", "refund"),
             }
-        ).merge(adjustments, on=["cust", "kind"])
+        ).merge(adjustments, on="cust")
         frame = frame[frame["adjusted_at"] >= frame["tested_at"]]
-        posted = frame.groupby("test")["amount"].sum()
-        settled[posted.index.to_numpy()] = posted.to_numpy()
-    return ((settled < settled_share * due) & (due >= 0.005)).astype(bool)
+        posted = frame.groupby("test")[["charged", "refunded"]].sum()
+        charged[posted.index.to_numpy()] = posted["charged"].to_numpy()
+        refunded[posted.index.to_numpy()] = posted["refunded"].to_numpy()
+    settled = np.where(due > 0, charged, refunded + np.maximum(-charged, 0.0))
+    return (settled < settled_share * np.abs(due)) & (np.abs(due) >= 0.005)
 
 
 def _test_clauses(test: object, tolerance: float) -> Clause:

@@ -249,6 +249,48 @@ def test_meter_within_tolerance_a_later_test_or_a_settled_error_is_no_finding():
     assert found.loc["part_settled", "revenue_impact"] == pytest.approx(200.0)
 
 
+def _adjustment(cid: str, kind: str, amount: float, day: str = "2024-08-10") -> dict:
+    return {
+        "customer_id": cid,
+        "period": "2024-07",
+        "adjusted_at": day,
+        "kind": kind,
+        "amount": amount,
+        "approved_by": "主任",
+        "operator_id": "OP1",
+    }
+
+
+def test_a_slow_meter_is_settled_by_money_charged_and_a_fast_one_by_money_given_back():
+    u = Utility()
+    slow = ("credited", "reversed", "refunded", "back_billed")
+    fast = ("fast_refunded", "fast_credited", "fast_charged")
+    for cid in slow + fast:
+        _shop(u, cid)
+    # January to June, 6,000 kWh at 0.8: a slow meter (−4 %) owes 4,800 × 4 / 96 = 200.00, a
+    # fast one (+3 %) is owed 4,800 × 3 / 103 = 139.81.
+    tests = [_test(cid, "2024-07-01", -4.0) for cid in slow]
+    tests += [_test(cid, "2024-07-01", 3.0) for cid in fast]
+    adjustments = [
+        _adjustment("credited", "backbill", -200.0),  # a credit to the customer
+        _adjustment("reversed", "backbill", 200.0),
+        _adjustment("reversed", "backbill", -200.0, day="2024-08-20"),  # charged, then reversed
+        _adjustment("refunded", "refund", 200.0),  # money given back settles no money owed
+        _adjustment("back_billed", "backbill", 200.0),  # near miss: settled
+        _adjustment("fast_refunded", "refund", 139.81),  # near miss: settled
+        _adjustment("fast_credited", "backbill", -139.81),  # near miss: given back as a credit
+        _adjustment("fast_charged", "backbill", 139.81),  # a charge returns nothing
+    ]
+    found = findings_of(
+        u, "meter_error_backbill", as_of="2024-10", meter_tests=tests, adjustments=adjustments
+    )
+    assert sorted(found.index) == ["credited", "fast_charged", "refunded", "reversed"]
+    for cid in ("credited", "refunded", "reversed"):
+        assert found.loc[cid, "revenue_impact"] == pytest.approx(200.0)
+    assert found.loc["fast_charged", "revenue_impact"] == 0.0
+    assert found.loc["fast_charged", "evidence"].endswith("¥139.81 to refund to the customer")
+
+
 # --- meter_event_unresolved --------------------------------------------------------------------
 
 
