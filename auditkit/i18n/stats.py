@@ -163,6 +163,17 @@ WORDS: dict[str, tuple[str, str]] = {
         "{count:,} 条日电量读数的用户不在档案中，未计入。",
         "{count:,} daily reads of customers not in the archive are left out.",
     ),
+    "stats.note.daily_undated_reads": (
+        "{count:,} 条日电量读数没有日期，未计入。",
+        "{count:,} daily reads without a date are left out.",
+    ),
+    "stats.note.daily_months_part_read": (
+        "有日电量且有账单的 {total:,} 个用户·月中，{count:,} 个有未读到日电量的日子，未参与电量核对："
+        "账单计整月电量，缺读的日子是缺数，不是 0 kWh。",
+        "{count:,} of the {total:,} customer-months read and billed have days without a daily read and are "
+        "left out of the reconciliation: a bill covers the whole month, and an unread day is "
+        "missing, not 0 kWh.",
+    ),
     "stats.note.no_testable_amount": (
         "无可检验金额（均缺失、非正或小于10）",
         "no amount >= 10 to test",

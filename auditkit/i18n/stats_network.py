@@ -70,6 +70,21 @@ WORDS: dict[str, tuple[str, str]] = {
         "Feeders with customers but no supply row: {feeders} ({unit_months} feeder-months); "
         "their same-period loss is not computed.",
     ),
+    "stats.note.network_supply_summed": (
+        "{rows} 条台区/线路供电量按台区/线路与月份合计为 {unit_months} 个单元·月（多块关口表或月内换表）。",
+        "{rows} area or feeder supply rows are summed into {unit_months} unit-months (one unit "
+        "and month on several rows: several supply meters, or a meter exchanged).",
+    ),
+    "stats.note.network_supply_empty": (
+        "{unit_months} 个台区/线路·月的供电量为空，未计算同期线损（缺数不是 0 kWh）。",
+        "{unit_months} area or feeder months have an empty kWh supplied and are left out "
+        "(missing, not 0 kWh).",
+    ),
+    "stats.note.network_no_unit_on_file": (
+        "有供电量的 {count} 个编号均不在客户档案 {column} 中，全部显示为档案中无用户：请核对两表编号写法。",
+        "None of the {count} ids with supply is in the customer archive's {column}: every one "
+        "shows no customers on file; check that both tables write the ids alike.",
+    ),
     "stats.note.network_no_unit_column": (
         "客户档案缺少 {column}（或全部为空），该层级同期线损不计算。",
         "The customer archive has no {column} (or it is empty): that level's loss is not computed.",

@@ -20,6 +20,12 @@ that month). Below `min_coverage` (default 95 %) the loss is not computed and th
 Only calendar months wholly inside the daily reads are studied; supply of other months is counted
 in a note. Supply below `min_supply_kwh` gives a loss but no flag (a near-empty area's rate is
 noise).
+
+**Supply rows and ids**: the rows of one unit and month are summed (two supply meters, or a meter
+exchanged within the month), as `summarize` sums a district's; a unit-month with an empty kWh is
+left out (missing, not 0 kWh); both with a note. Unit ids match as text (an area_id column read as
+floats, 101.0, is the area '101' of the supply). Days are read where they were read
+(`daily.read_days`).
 """
 
 from __future__ import annotations
@@ -34,6 +40,8 @@ from auditkit import formatting, i18n
 from auditkit.errors import ParameterError
 from auditkit.periods import month_first_days, month_number, period_text
 from auditkit.stats import charts, tables
+from auditkit.stats.daily import read_days
+from auditkit.stats.matrix import checked_numbers
 from auditkit.stats.notes import Note
 from auditkit.stats.requirements import InsufficientDataError, require_columns
 
@@ -306,7 +314,11 @@ def network_loss(
     expected_days = expected * days_in[None, :]
 
     supply = network_supply.assign(
-        month=month_number(network_supply["period"], "network_supply.period")
+        unit_id=_supply_unit_ids(network_supply),
+        kwh_supplied=checked_numbers(
+            network_supply, "kwh_supplied", "network_supply", "a number of kWh"
+        ),
+        month=month_number(network_supply["period"], "network_supply.period"),
     )
     inside = supply["month"].isin(months)
     outside = supply[~inside]
@@ -321,15 +333,17 @@ def network_loss(
                 },
             )
         )
-    supply = supply[inside]
+    supply = _one_row_per_unit_month(supply[inside], notes)
     district = customers["district"].astype(str).to_numpy(dtype=object)
     frames = []
     area_units = _unit_codes(customers, "area", notes)
+    _note_no_unit_on_file(supply, "area", area_units, notes)
     area_supply = _supply_grid(supply, "area", area_units, months)
     if area_units is not None:
         sums = _Sums(area_units.code, kwh, read_days, expected_days)
         frames.append(_level_rows("area", supply, area_units, sums, expected, district, months))
     feeder_units = _unit_codes(customers, "feeder", notes)
+    _note_no_unit_on_file(supply, "feeder", feeder_units, notes)
     if feeder_units is not None:
         _note_feeders_without_supply(supply, feeder_units, expected, months, notes)
         sums = _feeder_sums(feeder_units, area_units, area_supply, kwh, read_days, expected_days)
@@ -389,7 +403,7 @@ def _reads_by_month(
     those month numbers (ascending)."""
     codes, uniques = pd.factorize(daily_reads["customer_id"])
     customer = np.append(ids.get_indexer(uniques), -1)[codes]
-    day = daily_reads["date"].to_numpy(dtype="datetime64[D]")
+    day = read_days(daily_reads)  # the local day of a read with a time zone
     known = (customer >= 0) & ~np.isnat(day)
     if not known.all():
         notes.append(Note("network_unknown_reads", {"count": int((~known).sum())}))
@@ -427,9 +441,68 @@ def _unit_codes(customers: pd.DataFrame, level: str, notes: list[Note]) -> _Unit
     if column not in customers.columns or customers[column].isna().all():
         notes.append(Note("network_no_unit_column", {"column": column}))
         return None
-    units = customers[column].astype("string").str.strip().replace("", pd.NA)
-    codes, uniques = pd.factorize(units)
+    codes, uniques = pd.factorize(_unit_text(customers[column]))
     return _Units(code=codes, ids=np.asarray(uniques, dtype=object))
+
+
+def _unit_text(values: pd.Series) -> pd.Series:
+    """Unit ids as text, so that an area 101 of one table is the area '101' of another (ids are
+    matched as text across tables, as `matrix.positions_of` matches customers): a whole float as
+    its integer (101.0 is '101': a number column with one empty cell is read as floats), spaces
+    stripped, NA where empty."""
+    text = values.astype("string").str.strip().replace("", pd.NA)
+    if pd.api.types.is_float_dtype(values):
+        numbers = values.to_numpy(dtype=float, na_value=np.nan)
+        whole = np.isfinite(numbers) & (numbers == np.round(numbers)) & (np.abs(numbers) < 2**53)
+        text.loc[whole] = numbers[whole].astype(np.int64).astype(str)
+    return text
+
+
+def _supply_unit_ids(network_supply: pd.DataFrame) -> pd.Series:
+    """network_supply.unit_id as text (`_unit_text`); a ParameterError names the first empty one:
+    a supply figure of no unit cannot be placed."""
+    ids = _unit_text(network_supply["unit_id"])
+    if ids.isna().any():
+        row = int(np.flatnonzero(ids.isna().to_numpy())[0])
+        raise ParameterError(
+            "network_supply.unit_id", "an area or feeder id", f"empty in row {row + 1}"
+        )
+    return ids.astype(object)
+
+
+def _one_row_per_unit_month(supply: pd.DataFrame, notes: list[Note]) -> pd.DataFrame:
+    """One row per level, unit and month: its rows' kWh summed (two supply meters, or a meter
+    exchanged within the month, are two rows of one unit's supply, as `summarize` sums a
+    district's rows), noted; a unit-month with an empty kWh has no figure and is left out, noted
+    (missing, not 0 kWh)."""
+    rows = (
+        supply.assign(empty=supply["kwh_supplied"].isna())
+        .groupby(["level", "unit_id", "month"], sort=False)
+        .agg(
+            kwh_supplied=("kwh_supplied", "sum"),
+            rows=("empty", "size"),
+            empty=("empty", "any"),
+        )
+        .reset_index()
+    )
+    several = rows["rows"] > 1
+    if several.any():
+        values = {"rows": int(rows.loc[several, "rows"].sum()), "unit_months": int(several.sum())}
+        notes.append(Note("network_supply_summed", values))
+    if rows["empty"].any():
+        notes.append(Note("network_supply_empty", {"unit_months": int(rows["empty"].sum())}))
+    return rows.loc[~rows["empty"], ["level", "unit_id", "month", "kwh_supplied"]]
+
+
+def _note_no_unit_on_file(
+    supply: pd.DataFrame, level: str, units: _Units | None, notes: list[Note]
+) -> None:
+    """Note a level whose supply rows name no unit of the customer archive: every one would show
+    'no customers on file', which says more about the ids than about the network."""
+    ids = supply.loc[supply["level"] == level, "unit_id"]
+    if units is not None and len(ids) and not ids.isin(units.ids).any():
+        values = {"count": int(ids.nunique()), "column": UNIT_COLUMNS[level]}
+        notes.append(Note("network_no_unit_on_file", values))
 
 
 def _supply_grid(
@@ -440,7 +513,7 @@ def _supply_grid(
         return None
     rows = supply[supply["level"] == level]
     grid = np.full((len(units.ids), len(months)), np.nan)
-    unit = pd.Index(units.ids).get_indexer(rows["unit_id"].astype(str))
+    unit = pd.Index(units.ids).get_indexer(rows["unit_id"])
     found = unit >= 0
     grid[unit[found], np.searchsorted(months, rows["month"].to_numpy()[found])] = rows[
         "kwh_supplied"
@@ -522,7 +595,7 @@ def _level_rows(
     read = _per_unit(sums.code, sums.counted, count)
     wanted = _per_unit(sums.code, sums.wanted, count)
     customers = _per_unit(units.code, expected.astype(float), count)
-    unit = pd.Index(units.ids).get_indexer(rows["unit_id"].astype(str))
+    unit = pd.Index(units.ids).get_indexer(rows["unit_id"])
     month = np.searchsorted(months, rows["month"].to_numpy())
     found = unit >= 0
     at = np.maximum(unit, 0)
@@ -532,7 +605,7 @@ def _level_rows(
     return pd.DataFrame(
         {
             "level": level,
-            "unit_id": rows["unit_id"].astype(str).to_numpy(),
+            "unit_id": rows["unit_id"].to_numpy(dtype=object),
             "district": np.where(found, _unit_district(units, district)[at], ""),
             "period": period_text(rows["month"].to_numpy()),
             "customers": expected_here.astype(np.int64),

@@ -78,12 +78,18 @@ def test_reconciliation_compares_whole_months_read_and_billed():
     reconciliation = profile.reconciliation.set_index(["district", "period"])
     # February is not wholly read, December not read at all: January only.
     assert list(reconciliation.index) == [("城东", "2024-01"), ("城西", "2024-01")]
+    # B is not read on 3 January: its month is left out (its 58 billed against 58 read would
+    # hide that a day is missing), A alone is compared in 城东.
     east = reconciliation.loc[("城东", "2024-01")]
-    assert east["kwh_read"] == pytest.approx(270 + 58)
-    assert east["kwh_billed"] == pytest.approx(258)
+    assert east["customers"] == 1
+    assert east["kwh_read"] == pytest.approx(270)
+    assert east["kwh_billed"] == pytest.approx(200)
     assert east["difference"] == pytest.approx(-70)
-    assert east["difference_share"] == pytest.approx(-70 / 328)
+    assert east["difference_share"] == pytest.approx(-70 / 270)
     assert reconciliation.loc[("城西", "2024-01"), "difference"] == 0
+    assert [(note.code, dict(note.values)) for note in profile.notes] == [
+        ("daily_months_part_read", {"count": 1, "total": 3})
+    ]
 
 
 def test_window_of_days_and_unknown_customers():
@@ -128,15 +134,100 @@ def test_a_profile_is_a_result_that_names_the_months_billed_off_the_meters():
     assert isinstance(profile, Result)
     figures = profile.summary()
     assert (figures["districts"], figures["metered_customers"], figures["gaps"]) == (2, 3, 1)
-    assert profile.explain("en") == (
-        "城东 2024-01: billed 21.3% less than the daily reads add up to (70 kWh, 2 customers)."
+    assert profile.explain("en").splitlines()[0] == (
+        "城东 2024-01: billed 25.9% less than the daily reads add up to (70 kWh, 1 customers)."
     )
-    assert profile.explain("zh").startswith("城东 2024-01：结算电量比日冻结电量累计少 21.3%")
+    assert profile.explain("zh").startswith("城东 2024-01：结算电量比日冻结电量累计少 25.9%")
     table = profile.to_table("en").set_index("District")
     assert (
         table.loc["城西", "Energy read (kWh)"] == "124"
         and table.loc["城西", "Zero reads"] == "0.00%"
     )
     shares = profile.reconciliation_table("zh")["差额比例"].tolist()
-    assert shares == ["-21.34%", "0.00%"]
+    assert shares == ["-25.93%", "0.00%"]
     assert len(profile.plot("en").axes[0].get_lines()) == 4  # daily and 7-day mean per district
+
+
+def _steady_reads() -> pd.DataFrame:
+    """A and B read 10 kWh every day of January to March 2024, neither read on 10 February;
+    C reads 5 kWh a day, but not from 21 to 29 February."""
+    rows = []
+    for day in pd.date_range("2024-01-01", "2024-03-31"):
+        if day != pd.Timestamp("2024-02-10"):
+            rows += [("A", day, 10.0), ("B", day, 10.0)]
+        if not pd.Timestamp("2024-02-21") <= day <= pd.Timestamp("2024-02-29"):
+            rows.append(("C", day, 5.0))
+    return pd.DataFrame(rows, columns=["customer_id", "date", "kwh"])
+
+
+def test_a_day_not_read_is_missing_not_zero_in_the_load_factor():
+    profile = daily_profile(_steady_reads(), CUSTOMERS)
+    table = profile.table.set_index("district")
+    # Constant use: mean over the days read / peak = 20 / 20 and 5 / 5 (not 0.989 and 0.901).
+    assert table.loc["城东", "load_factor"] == 1.0 and table.loc["城西", "load_factor"] == 1.0
+    assert table.loc["城东", "days_read"] == 90 and table.loc["城西", "days_read"] == 82
+    assert table.loc["城西", "missing_share"] == pytest.approx(9 / 91)
+    by_day = profile.by_day.set_index(["district", "date"])
+    assert np.isnan(by_day.loc[("城东", pd.Timestamp("2024-02-10")), "kwh"])
+    assert table.loc["城东", "kwh"] == 180 * 10.0
+
+
+def test_months_with_unread_days_are_left_out_of_the_reconciliation_with_a_note():
+    periods = ["2024-01", "2024-02", "2024-03"]
+    bills = pd.DataFrame(
+        {
+            "customer_id": [c for c in ("A", "B", "C") for _ in periods],
+            "period": periods * 3,
+            # Each bill is the month's true use: 10 or 5 kWh a day, February 29 days.
+            "kwh_billed": [310.0, 290.0, 310.0] * 2 + [155.0, 145.0, 155.0],
+        }
+    )
+    profile = daily_profile(_steady_reads(), CUSTOMERS, bills)
+    reconciliation = profile.reconciliation.set_index(["district", "period"])
+    # February is read in part by all three (A and B miss the 10th, C the 21st to 29th): it would
+    # show 290 billed against 280 read (+3.6 %) and 145 against 100 (+45 %). It is left out.
+    assert list(reconciliation.index) == [
+        ("城东", "2024-01"),
+        ("城东", "2024-03"),
+        ("城西", "2024-01"),
+        ("城西", "2024-03"),
+    ]
+    assert (reconciliation["difference"] == 0).all()
+    assert reconciliation.loc[("城东", "2024-01"), "kwh_read"] == 620.0
+    assert [(note.code, dict(note.values)) for note in profile.notes] == [
+        ("daily_months_part_read", {"count": 3, "total": 9})
+    ]
+    assert profile.explain("en").splitlines() == [
+        "Every district's monthly billed energy is within 2% of its daily reads.",
+        "3 of the 9 customer-months read and billed have days without a daily read and are left "
+        "out of the reconciliation: a bill covers the whole month, and an unread day is missing, "
+        "not 0 kWh.",
+    ]
+    assert "3 个有未读到日电量的日子" in profile.explain("zh")
+
+
+def test_a_month_read_on_every_day_twice_over_is_still_compared():
+    reads = _steady_reads()
+    reads = pd.concat([reads, reads[reads["date"] == "2024-01-05"]], ignore_index=True)
+    bills = pd.DataFrame({"customer_id": ["C"], "period": ["2024-01"], "kwh_billed": [160.0]})
+    profile = daily_profile(reads, CUSTOMERS, bills)
+    # C's 5 January is read twice: 32 reads of 31 days, every day read, 160 kWh read.
+    assert profile.reconciliation["kwh_read"].tolist() == [160.0]
+    assert profile.notes == []
+
+
+def test_dates_with_a_time_zone_are_the_local_day_and_a_date_that_is_no_day_is_named():
+    reads = _reads()
+    local = reads.assign(date=reads["date"].dt.tz_localize("Asia/Shanghai"))
+    naive = daily_profile(reads, CUSTOMERS)
+    shifted = daily_profile(local, CUSTOMERS)
+    assert (shifted.date_from, shifted.date_to) == (naive.date_from, naive.date_to)
+    pd.testing.assert_frame_equal(shifted.table, naive.table)
+    texts = reads.assign(date=reads["date"].dt.strftime("%Y-%m-%d"))
+    texts.loc[3, "date"] = "2024-13-01"
+    with pytest.raises(ParameterError, match=r"daily_reads\.date.*'2024-13-01' in row 4"):
+        daily_profile(texts, CUSTOMERS)
+    undated = daily_profile(reads.assign(date=reads["date"].where(reads.index != 0)), CUSTOMERS)
+    assert [note.text("en") for note in undated.notes] == [
+        "1 daily reads without a date are left out."
+    ]

@@ -236,3 +236,72 @@ def test_partitioned_for_district_keeps_the_same_supply_rows(utility, tmp_path):
         converted.for_district(district).network_supply,
         utility.for_district(district).network_supply,
     )
+
+
+def test_a_unit_month_on_several_supply_rows_is_their_sum_and_an_empty_one_is_missing():
+    split = pd.concat(
+        [
+            SUPPLY[~((SUPPLY["unit_id"] == "TQ1") & (SUPPLY["period"] == "2024-01"))],
+            pd.DataFrame(
+                [("area", "TQ1", "2024-01", 300.0), ("area", "TQ1", "2024-01", 200.0)],
+                columns=SUPPLY.columns,
+            ),
+        ],
+        ignore_index=True,
+    )
+    split.loc[split["unit_id"] == "TQ2", "kwh_supplied"] = [600.0, np.nan]  # TQ2's February
+    result = network_loss(split, CUSTOMERS, _reads(), BILLS, min_supply_kwh=100.0)
+    rows = _rows(result)
+    # Two meters of TQ1 in January, 300 + 200: one row, loss 1 − 465 / 500 as by hand.
+    january = rows.loc[[("area", "TQ1", "2024-01")]]
+    assert len(january) == 1
+    assert january["kwh_supplied"].item() == 500.0
+    assert january["loss_rate"].item() == pytest.approx(0.07)
+    # TQ2's February has no figure: no row (missing, not a 100 % loss on 0 kWh).
+    assert ("area", "TQ2", "2024-02") not in rows.index
+    notes = {note.code: dict(note.values) for note in result.notes}
+    assert notes["network_supply_summed"] == {"rows": 2, "unit_months": 1}
+    assert notes["network_supply_empty"] == {"unit_months": 1}
+    text = [note.text("en") for note in result.notes]
+    assert "2 area or feeder supply rows are summed into 1 unit-months" in " ".join(text)
+
+
+def test_numeric_unit_ids_match_as_text_and_ids_matching_no_customer_are_noted():
+    # area_id read as floats (one empty cell), supply unit ids as integers and as text.
+    customers = CUSTOMERS.assign(area_id=[101.0, 101.0, np.nan, 102.0, 101.0])
+    supply = SUPPLY[SUPPLY["level"] == "area"].replace({"TQ1": 101, "TQ2": "102", "TQ9": 109})
+    result = network_loss(supply, customers, _reads(), BILLS, min_supply_kwh=100.0)
+    rows = _rows(result)
+    assert rows.loc[("area", "101", "2024-01"), "loss_rate"] == pytest.approx(35 / 500)
+    assert rows.loc[("area", "102", "2024-02"), "loss_rate"] == pytest.approx(1 - 580 / 700)
+    assert rows.loc[("area", "109", "2024-01"), "status"] == "no_customers"
+    assert "network_no_unit_on_file" not in {note.code for note in result.notes}
+    # Ids written otherwise in the archive: no supply row finds a customer, and a note says so.
+    apart = network_loss(
+        supply, CUSTOMERS.assign(area_id="A" + CUSTOMERS["area_id"]), _reads(), BILLS
+    )
+    assert set(apart.table["status"]) == {"no_customers"}
+    unmatched = [note.text("en") for note in apart.notes if note.code == "network_no_unit_on_file"]
+    assert unmatched == [
+        "None of the 3 ids with supply is in the customer archive's area_id: every one shows no "
+        "customers on file; check that both tables write the ids alike."
+    ]
+    # A supply row without a unit cannot be placed: refused, naming the row.
+    unnamed = supply.assign(unit_id=supply["unit_id"].where(supply.index != 1))
+    with pytest.raises(ParameterError, match=r"network_supply\.unit_id.*empty in row 2"):
+        network_loss(unnamed, customers, _reads())
+
+
+def test_dates_with_a_time_zone_are_their_local_day_and_a_date_that_is_no_day_is_named():
+    reads = _reads()
+    local = reads.assign(date=reads["date"].dt.tz_localize("Asia/Shanghai"))
+    naive = network_loss(SUPPLY, CUSTOMERS, reads, BILLS)
+    shifted = network_loss(SUPPLY, CUSTOMERS, local, BILLS)
+    # Read as UTC every read falls a day early: C1's 9 kWh of 1 March would be sold in February.
+    assert (shifted.period_from, shifted.period_to) == ("2024-01", "2024-02")
+    assert _rows(shifted).loc[("area", "TQ1", "2024-02"), "kwh_sold"] == 29 * 15.0
+    pd.testing.assert_frame_equal(shifted.table, naive.table)
+    texts = reads.assign(date=reads["date"].dt.strftime("%Y-%m-%d"))
+    texts.loc[3, "date"] = "2024-13-01"
+    with pytest.raises(ParameterError, match=r"daily_reads\.date.*'2024-13-01' in row 4"):
+        network_loss(SUPPLY, CUSTOMERS, texts, BILLS)
