@@ -20,6 +20,7 @@ from auditkit import i18n
 from auditkit.errors import ParameterError
 from auditkit.periods import month_number, period_text
 from auditkit.stats import charts, tables
+from auditkit.stats.matrix import checked_numbers
 from auditkit.stats.notes import Note
 from auditkit.stats.requirements import InsufficientDataError, require_columns
 
@@ -229,14 +230,14 @@ def _label_bills(bills: pd.DataFrame, customers: pd.DataFrame, notes: list[Note]
     customer_district, district_names = pd.factorize(archive["district"], sort=True)
     customer_usage, usage_names = pd.factorize(archive["usage_type"], sort=True)
     known = np.append(customer_district, -1)[customer] >= 0
+    kwh = _required_numbers(bills, "kwh_billed", "a number of kWh >= 0", known)
+    revenue = _required_numbers(bills, "amount", "a number of yuan", known)
     unknown = int(np.count_nonzero(~known))
     if unknown:
         notes.append(Note("unknown_customers", {"count": unknown}))
         bills = bills.loc[known, list(BILL_COLUMNS)]
-        customer = customer[known]
+        customer, kwh, revenue = customer[known], kwh[known], revenue[known]
     month = month_number(bills["period"])
-    kwh = pd.to_numeric(bills["kwh_billed"], errors="coerce").fillna(0.0).to_numpy(dtype=float)
-    revenue = pd.to_numeric(bills["amount"], errors="coerce").fillna(0.0).to_numpy(dtype=float)
     return _Bills(
         customer=customer,
         month=month,
@@ -249,6 +250,25 @@ def _label_bills(bills: pd.DataFrame, customers: pd.DataFrame, notes: list[Note]
         usage_names=usage_names,
         last=int(month.max()) if len(month) else -1,
     )
+
+
+def _required_numbers(
+    bills: pd.DataFrame, column: str, expected: str, known: np.ndarray
+) -> np.ndarray:
+    """`bills[column]` as floats, checked on the `known` rows (bills of customers left out are
+    not read): a ParameterError naming bills.`column`, `expected` and the row of the first text,
+    empty, infinite (or, for kWh, negative) value. A missing kWh or amount is no zero: summed as
+    one, it would count a zero-kWh bill or lower a district's revenue without a word."""
+    given = bills[[column]] if known.all() else pd.DataFrame({column: bills[column].where(known)})
+    values = checked_numbers(given, column, "bills", expected)
+    bad = known & ~np.isfinite(values)
+    if column == "kwh_billed":
+        bad |= values < 0
+    if bad.any():
+        row = int(np.flatnonzero(bad)[0])
+        found = "empty" if np.isnan(values[row]) else f"{values[row]:g}"
+        raise ParameterError(f"bills.{column}", expected, f"{found} in row {row + 1}")
+    return values
 
 
 def _monthly(

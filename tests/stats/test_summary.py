@@ -195,3 +195,24 @@ def test_a_month_without_bills_leaves_line_loss_and_usage_change_uncomputed():
     assert "城东: line loss 12.1% above 10%" in notes
     assert summary.summary()["line_loss"] is None
     assert summary.summary(["城东"])["line_loss"] == pytest.approx(1 - 3480 / 3960)
+
+
+def test_an_empty_or_text_kwh_or_amount_is_refused_by_row_not_read_as_zero():
+    bills, customers, _ = _hand_tables()  # rows: a, b, c each month
+    stray = bills.head(1).assign(customer_id="zz", kwh_billed="n/a", amount=None)
+    bills = pd.concat([stray, bills], ignore_index=True)  # left out, so not read: row 1
+    summary = summarize(bills, customers)
+    assert summary.table.set_index("district").loc["Y", "kwh"] == 12 * 10
+    empty_kwh = bills.assign(kwh_billed=bills["kwh_billed"].where(bills.index != 3))
+    with pytest.raises(ParameterError, match=r"'bills.kwh_billed'.*found 'empty in row 4'"):
+        summarize(empty_kwh, customers)
+    text_kwh = bills.assign(kwh_billed=bills["kwh_billed"].astype(object))
+    text_kwh.loc[5, "kwh_billed"] = "1,200"
+    with pytest.raises(ParameterError, match=r"'bills.kwh_billed'.*found \"'1,200' in row 6\""):
+        summarize(text_kwh, customers)
+    negative = bills.assign(kwh_billed=bills["kwh_billed"].where(bills.index != 2, -5.0))
+    with pytest.raises(ParameterError, match="found '-5 in row 3'"):
+        summarize(negative, customers)
+    empty_amount = bills.assign(amount=bills["amount"].where(bills.index != 7))
+    with pytest.raises(ParameterError, match=r"'bills.amount'.*found 'empty in row 8'"):
+        summarize(empty_amount, customers)
