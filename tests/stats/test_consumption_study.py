@@ -129,11 +129,54 @@ def test_benford_sentence_when_every_district_departs(study):
             "test": "first_two",
             "mad": [0.003, 0.004, 0.009],
             "conformity": ["nonconformity"] * 3,
+            "departs": [True] * 3,
         }
     )
     departed = dataclasses.replace(study, benford_tests=tests)
     sentence = next(s for s in departed.conclusions("en") if "Benford" in s)
     assert "every district" in sentence and "C's (MAD 0.0090)" in sentence
+    # C too small to judge: no "every district", and C is named as too small instead.
+    small = dataclasses.replace(study, benford_tests=tests.assign(departs=[True, True, np.nan]))
+    said = [s for s in small.conclusions("en") if "Benford's law" in s]
+    assert said[0] == "Bill amounts' first two digits depart from Benford's law in: A, B."
+    assert said[1].startswith("Too few bill amounts to judge their first two digits") and (
+        "in: C (" in said[1]
+    )
+
+
+def test_amounts_drawn_from_the_law_are_not_said_to_depart(study):
+    """300 amounts a district, drawn from Benford's law: their first-two-digit MAD (0.0044 to
+    0.0055) is Nigrini's nonconformity but what 300 conforming amounts show (0.0046), and some
+    digit pairs are expected 1.3 times: too few to judge, and said so. 3,000 amounts of 100 to
+    199 yuan (first two digits 10 to 19 only) depart; 3,000 drawn from the law do not."""
+    rng = np.random.default_rng(0)
+    amounts = pd.Series(10 ** rng.uniform(1, 5, 900))
+    districts = pd.Series(np.repeat(["城东", "城西", "城南"], 300))
+    tests = benford_tests(amounts, districts)
+    first_two = tests[tests["test"] == "first_two"]
+    assert (first_two["conformity"] == "nonconformity").all()
+    assert first_two["expected_mad"].to_numpy() == pytest.approx([0.00458] * 3, abs=1e-5)
+    assert first_two["departs"].isna().all() and (first_two["note"] == "small_sample").all()
+    drawn = dataclasses.replace(study, benford_tests=tests)
+    said = drawn.explain("en")
+    assert (
+        "Too few bill amounts to judge their first two digits against Benford's law in: 城东, 城南"
+        in said
+    )
+    assert "depart from Benford's law" not in said and "conform to Benford's law" not in said
+    assert "城东、城南、城西的电费金额太少" in drawn.explain("zh")
+
+    many = pd.concat(
+        [pd.Series(10 ** rng.uniform(1, 5, 3000)), pd.Series(100 + np.arange(3000) / 30)]
+    )
+    places = pd.Series(["甲"] * 3000 + ["乙"] * 3000)
+    judged = benford_tests(many, places).set_index(["district", "test"])
+    assert judged.xs("first_two", level="test")["departs"].to_dict() == {"乙": True, "甲": False}
+    both = dataclasses.replace(study, benford_tests=judged.reset_index())
+    assert "Bill amounts' first two digits depart from Benford's law in: 乙." in both.explain("en")
+    shown = benford_table(judged.reset_index(), "en")
+    assert list(shown.columns[6:10]) == ["MAD", "MAD if conforming", "Conformity", "Departs"]
+    assert shown["Departs"].tolist()[2::3] == ["yes", "no"]  # first two digits of 乙, 甲
 
 
 def test_charts_draw_with_chinese_labels(study):
