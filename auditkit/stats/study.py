@@ -415,8 +415,12 @@ def build(
             first = f"{first_read:%Y-%m-%d}"
             notes.append(Note("daily_after_month", {"first": first, "month": summary.period_to}))
         else:
-            in_study = dataset.customers[dataset.customers["district"].isin(customers["district"])]
-            daily = daily_profile(dataset.daily_reads, in_study, dataset.bills, as_of or None)
+            daily = daily_profile(
+                _own_reads(dataset.daily_reads, dataset.customers, customers),
+                customers,
+                dataset.bills,
+                as_of or None,
+            )
     adjustments = _adjustment_digits(dataset, customers, summary.period_to, alpha, notes)
     readers = _last_digits(window, customers, alpha, min_reads, notes)
     network = _network(
@@ -453,6 +457,18 @@ def build(
         network=network,
         notes=notes,
     )
+
+
+def _own_reads(
+    daily_reads: pd.DataFrame, archive: pd.DataFrame, studied: pd.DataFrame
+) -> pd.DataFrame:
+    """The daily reads of the `studied` customers and of customers missing from the `archive`
+    (the profile counts those in a note): not those of the other districts' customers, which
+    are no concern of a one-district study and are missing from nowhere."""
+    if len(studied) == len(archive):
+        return daily_reads
+    elsewhere = ~archive["customer_id"].isin(studied["customer_id"])
+    return daily_reads[~daily_reads["customer_id"].isin(archive.loc[elsewhere, "customer_id"])]
 
 
 def _adjustment_digits(

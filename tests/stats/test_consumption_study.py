@@ -14,6 +14,7 @@ from auditkit import formatting
 from auditkit.errors import ParameterError
 from auditkit.results import Result, Study
 from auditkit.stats import benford, charts, decompose, funnel
+from auditkit.stats.notes import Note
 from auditkit.stats.study import benford_table, benford_tests, build
 
 
@@ -230,3 +231,29 @@ def test_a_month_before_the_daily_reads_has_no_daily_section_and_says_why(small_
         early.data_notes("en")
     )
     assert build(dataset, top_n=3).daily is not None
+
+
+def test_a_one_district_study_profiles_its_own_daily_reads_only(small_dataset):
+    """Reads of 甲's customer, of 乙's (in the archive, another district) and of a meter missing
+    from the archive: a study of 甲 counts 甲's and names only the missing one's as unknown."""
+    customers = small_dataset.customers.set_index("district")["customer_id"]
+    december = pd.date_range("2024-12-01", "2024-12-31", freq="D")
+    reads = pd.concat(
+        [
+            pd.DataFrame({"customer_id": customers["甲"].iloc[0], "date": december, "kwh": 10.0}),
+            pd.DataFrame({"customer_id": customers["乙"], "date": december, "kwh": 20.0}),
+            pd.DataFrame({"customer_id": "ghost", "date": december[:5], "kwh": 1.0}),
+        ],
+        ignore_index=True,
+    )
+    dataset = dataclasses.replace(small_dataset, daily_reads=reads)
+    profile = build(dataset, district="甲", top_n=3).daily
+    assert profile.table["district"].tolist() == ["甲"]
+    assert profile.table.loc[0, "reads"] == 31 and profile.table.loc[0, "kwh"] == 310
+    # 乙's 31 reads are in the archive: not 36 unknown, 5.
+    assert profile.notes == [Note("unknown_meters", {"count": 5})]
+    assert "5 daily reads of customers not in the archive are left out." in profile.explain("en")
+    alone = dataclasses.replace(dataset, daily_reads=reads[reads["customer_id"] != "ghost"])
+    assert build(alone, "甲", top_n=3).daily.notes == []
+    everyone = build(dataset, top_n=3).daily.table.set_index("district")
+    assert everyone.loc["乙", "reads"] == 31
