@@ -51,11 +51,13 @@ COLUMNS = (
 def anomaly_scores(
     bills: pd.DataFrame,
     customers: pd.DataFrame,
-    as_of: str | None = None,
+    as_of: str | pd.Timestamp | pd.Period | None = None,
     recent: int = 3,
     min_peers: int = 5,
 ) -> pd.DataFrame:
-    """Two-sided anomaly score of each customer's last `recent` months of billed kWh.
+    """Two-sided anomaly score of each customer's last `recent` months of billed kWh up to
+    `as_of` (default: the last month billed; a month 'YYYY-MM' or Period, or a date, which counts
+    its whole month, as in `summarize`).
 
     Peers are customers of the same district and usage type; a group smaller than `min_peers`
     falls back to the usage type across all districts. Returns one row per customer, highest score

@@ -13,7 +13,15 @@ import numpy as np
 import pandas as pd
 
 from auditkit.errors import ParameterError
-from auditkit.periods import as_of_day, local_days, month_number, period_last_day, period_text
+from auditkit.periods import (
+    as_of_day,
+    as_of_month,
+    is_month,
+    local_days,
+    month_number,
+    period_last_day,
+    period_text,
+)
 from auditkit.stats.requirements import ColumnError, InsufficientDataError, require_columns
 
 #: A zero reading is taken as this share of the customer's median positive reading (log of 0).
@@ -159,7 +167,7 @@ def log_consumption(values: np.ndarray, zeros_only: bool = False) -> tuple[np.nd
 
 
 def to_matrix(
-    reads: pd.DataFrame, as_of: str | pd.Timestamp | None = None, value: str = "kwh"
+    reads: pd.DataFrame, as_of: str | pd.Timestamp | pd.Period | None = None, value: str = "kwh"
 ) -> ConsumptionMatrix:
     """Pivot a long table `customer_id, period | date, <value>` to a ConsumptionMatrix.
 
@@ -289,7 +297,9 @@ def checked_kwh(frame: pd.DataFrame, column: str, table: str) -> np.ndarray:
     return kwh
 
 
-def _check_as_of_within(as_of: str | pd.Timestamp, frequency: str, step: int, read: int) -> None:
+def _check_as_of_within(
+    as_of: str | pd.Timestamp | pd.Period, frequency: str, step: int, read: int
+) -> None:
     """A ParameterError naming `as_of` where its `step` lies after the last `read` step: months
     or days with no reads at all would be scored as a stop of use (and, on bills, leave the
     common patterns nothing to fit). A month given for daily reads holds if they reach it."""
@@ -298,16 +308,15 @@ def _check_as_of_within(as_of: str | pd.Timestamp, frequency: str, step: int, re
     if frequency == "M":
         raise ParameterError("as_of", f"a month up to the reads' last, {period_text(read)}", as_of)
     last_day = pd.Timestamp(np.datetime64(read, "D"))
-    month_given = isinstance(as_of, str) and len(as_of) == 7
+    month_given = is_month(as_of)
     if not (month_given and as_of_day(as_of).to_period("M") == last_day.to_period("M")):
         raise ParameterError(
             "as_of", f"a day up to the reads' last, {last_day.date()} (or its month)", as_of
         )
 
 
-def _as_of_step(as_of: str | pd.Timestamp, frequency: str) -> int:
+def _as_of_step(as_of: str | pd.Timestamp | pd.Period, frequency: str) -> int:
     """The last step to keep, as a month number or a day number (a whole month for 'YYYY-MM')."""
-    last_day = as_of_day(as_of)
     if frequency == "M":
-        return last_day.year * 12 + last_day.month - 1
-    return int(np.datetime64(last_day.date(), "D").astype(np.int64))
+        return as_of_month(as_of)
+    return int(np.datetime64(as_of_day(as_of).date(), "D").astype(np.int64))

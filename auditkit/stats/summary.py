@@ -18,7 +18,7 @@ import pandas as pd
 
 from auditkit import i18n
 from auditkit.errors import ParameterError
-from auditkit.periods import month_number, period_text
+from auditkit.periods import as_of_month, month_number, period_text
 from auditkit.stats import charts, tables
 from auditkit.stats.matrix import checked_numbers
 from auditkit.stats.notes import Note
@@ -116,12 +116,14 @@ def summarize(
     bills: pd.DataFrame,
     customers: pd.DataFrame,
     district_supply: pd.DataFrame | None = None,
-    as_of: str | None = None,
+    as_of: str | pd.Timestamp | pd.Period | None = None,
     months: int = 12,
     districts: Sequence[str] | None = None,
     high_loss: float = HIGH_LOSS,
 ) -> DistrictSummary:
-    """Summarize each district over the `months` months ending at `as_of` (default: last period).
+    """Summarize each district over the `months` months ending at `as_of` (default: last period):
+    a month 'YYYY-MM' or Period, or a date, which ends the window with its month (as in
+    `anomaly_scores`).
 
     `table` columns: district, customers, bills, kwh, revenue, avg_price (yuan/kWh), kwh_yoy and
     revenue_yoy (change against the same months a year earlier), estimated_share (share of bills
@@ -143,7 +145,7 @@ def summarize(
     names = (
         sorted(customers["district"].dropna().unique()) if districts is None else list(districts)
     )
-    last = billed.last if as_of in (None, "") else int(month_number([as_of])[0])
+    last = billed.last if as_of is None or as_of == "" else as_of_month(as_of)
     billed = billed.up_to(last)
     if not len(billed.month):
         raise InsufficientDataError(f"bills: expected bills up to as_of={as_of!r}, found none")

@@ -7,7 +7,7 @@ import pandas as pd
 import pytest
 
 from auditkit.errors import ParameterError
-from auditkit.stats import ColumnError, InsufficientDataError, summarize
+from auditkit.stats import ColumnError, InsufficientDataError, anomaly_scores, summarize
 from auditkit.stats.notes import Note
 
 PERIODS = [f"{year}-{month:02d}" for year in (2023, 2024) for month in range(1, 13)]
@@ -216,3 +216,18 @@ def test_an_empty_or_text_kwh_or_amount_is_refused_by_row_not_read_as_zero():
     empty_amount = bills.assign(amount=bills["amount"].where(bills.index != 7))
     with pytest.raises(ParameterError, match=r"'bills.amount'.*found 'empty in row 8'"):
         summarize(empty_amount, customers)
+
+
+def test_summary_and_anomaly_scores_take_as_of_in_the_same_forms():
+    bills, customers, _ = _hand_tables()
+    month = pd.Period("2024-06", "M")
+    for as_of in ("2024-06", month, "2024-06-15", pd.Timestamp("2024-06-15"), month.asfreq("D")):
+        summary = summarize(bills, customers, as_of=as_of, months=3)
+        assert (summary.period_from, summary.period_to) == ("2024-04", "2024-06")
+        scores = anomaly_scores(bills, customers, as_of=as_of)
+        assert scores.set_index("customer_id").loc["a", "recent_kwh"] == 110  # April to June
+    for bad in ("bad", "2024-13", 202406):
+        with pytest.raises(ParameterError, match="parameter 'as_of'"):
+            summarize(bills, customers, as_of=bad)
+        with pytest.raises(ParameterError, match="parameter 'as_of'"):
+            anomaly_scores(bills, customers, as_of=bad)
