@@ -151,6 +151,10 @@ WORDS: dict[str, tuple[str, str]] = {
         "{name}：各月数值均为 0，无季节性可言。",
         "{name}: every month is zero; there is no seasonality to speak of.",
     ),
+    "stats.note.constant": (
+        "{name}：各月数值相同，无季节性可言。",
+        "{name}: every month has the same value; there is no seasonality to speak of.",
+    ),
     "stats.note.interpolated": (
         "{name}：{months} 缺数据，分解时按线性插值补齐，不作异常判断。",
         "{name}: no data for {months}; interpolated for the decomposition and never flagged.",

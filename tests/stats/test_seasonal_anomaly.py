@@ -66,14 +66,20 @@ def test_by_group_turns_problems_into_notes():
             pd.DataFrame({"district": "A", "period": PERIODS, "kwh": _seasonal(2).to_numpy()}),
             pd.DataFrame({"district": "B", "period": PERIODS[:10], "kwh": 1.0}),
             pd.DataFrame({"district": "C", "period": PERIODS, "kwh": 0.0}),
+            pd.DataFrame({"district": "D", "period": PERIODS, "kwh": 500.0}),
         ]
     )
     results, notes = decompose_by_group(monthly)
-    assert sorted(results) == ["A", "C"]
+    assert sorted(results) == ["A", "C", "D"]
+    assert results["D"].outliers.empty
     assert notes == [
         Note("too_short", {"name": "B", "needed": 24, "found": 10}),
         Note("all_zero", {"name": "C"}),
+        Note("constant", {"name": "D"}),
     ]
+    assert notes[2].text("en") == (
+        "D: every month has the same value; there is no seasonality to speak of."
+    )
     assert (
         notes[0].text("en")
         == "B: seasonal decomposition needs at least 24 months of data, found 10."
