@@ -166,13 +166,29 @@ def local_times(
     return _local(given, column, expected, allow_empty, whole_days=False)
 
 
-def as_of_day(as_of: str | pd.Timestamp) -> pd.Timestamp:
+def as_of_day(as_of: str | pd.Timestamp | pd.Period) -> pd.Timestamp:
     """The last day `as_of` knows: the day of a date (in its own time zone, returned without
-    one), the last day of a month 'YYYY-MM'."""
+    one), the last day of a month ('YYYY-MM' or a pandas Period) or other Period."""
+    if isinstance(as_of, pd.Period):
+        return as_of.end_time.normalize()
     day = local_day(as_of, "as_of", "a period 'YYYY-MM' or a date 'YYYY-MM-DD'")
-    if isinstance(as_of, str) and len(as_of) == 7:
+    if is_month(as_of):
         day += pd.offsets.MonthEnd(0)
     return day
+
+
+def is_month(as_of: object) -> bool:
+    """True for a whole month: 'YYYY-MM' text or a monthly pandas Period."""
+    if isinstance(as_of, pd.Period):
+        return as_of.freqstr == "M"
+    return isinstance(as_of, str) and len(as_of) == 7
+
+
+def as_of_month(as_of: str | pd.Timestamp | pd.Period) -> int:
+    """The month number of the last day `as_of` knows (`as_of_day`): the month a 'YYYY-MM', a
+    date or a Period falls in; a ParameterError naming `as_of` for anything else."""
+    day = as_of_day(as_of)
+    return day.year * 12 + day.month - 1
 
 
 def local_day(value: object, name: str, expected: str, row: int | None = None) -> pd.Timestamp:

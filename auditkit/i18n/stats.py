@@ -151,6 +151,10 @@ WORDS: dict[str, tuple[str, str]] = {
         "{name}：各月数值均为 0，无季节性可言。",
         "{name}: every month is zero; there is no seasonality to speak of.",
     ),
+    "stats.note.constant": (
+        "{name}：各月数值相同，无季节性可言。",
+        "{name}: every month has the same value; there is no seasonality to speak of.",
+    ),
     "stats.note.interpolated": (
         "{name}：{months} 缺数据，分解时按线性插值补齐，不作异常判断。",
         "{name}: no data for {months}; interpolated for the decomposition and never flagged.",
@@ -217,6 +221,18 @@ WORDS: dict[str, tuple[str, str]] = {
     "stats.sentence.benford_conforms": (
         "电费金额前两位数字在各单位均符合本福特定律。",
         "Bill amounts' first two digits conform to Benford's law in every district.",
+    ),
+    "stats.sentence.benford_conforms_judged": (
+        "样本足以判断的单位，电费金额前两位数字均未显著偏离本福特定律。",
+        "Bill amounts' first two digits depart from Benford's law in no district with enough "
+        "amounts to judge.",
+    ),
+    "stats.sentence.benford_too_few": (
+        "{names}的电费金额太少，无法判断前两位数字是否符合本福特定律（部分数字期望频数不足5，"
+        "符合定律的小样本其 MAD 也会落入不符合区间）。",
+        "Too few bill amounts to judge their first two digits against Benford's law in: {names} "
+        "(some digit pairs are expected fewer than 5 times, and a small sample drawn from the "
+        "law itself shows a MAD in Nigrini's nonconformity range).",
     ),
     "stats.sentence.benford_departs": (
         "电费金额前两位数字不符合本福特定律的单位：{names}。",

@@ -1,13 +1,15 @@
 """Customer anomaly scores: recent consumption against the customer's own seasons and its peers.
 
 For each customer the recent change is the mean year-over-year log change of its last `recent`
-months (this spring against last spring, so the season cancels). It is then scored twice, both
-times by robust z, (x - median) / (1.4826 MAD):
+months (this spring against last spring, so the season cancels; a zero month counts as a tenth of
+the customer's median month, `matrix.log_consumption`). It is then scored twice, both times by
+robust z, (x - median) / (1.4826 MAD):
 
 - self_z: against the customer's own earlier year-over-year changes: is this change unusual for
   this customer, given how much its consumption normally moves?
-- peer_z: against the recent change of its peers (same district and usage type): did it move
-  unlike customers facing the same weather, prices and economy?
+- peer_z: against the recent change of its peers (same district and usage type, among the
+  customers that can be scored: a vacant home's zeros or a new customer's lone change say nothing
+  of the weather, prices and economy): did it move unlike customers facing the same?
 
 A customer is anomalous only when both agree (same sign): score = min(|self_z|, |peer_z|), so a
 naturally erratic customer, or a whole district's cold winter, does not top the list. Medians and
@@ -49,11 +51,13 @@ COLUMNS = (
 def anomaly_scores(
     bills: pd.DataFrame,
     customers: pd.DataFrame,
-    as_of: str | None = None,
+    as_of: str | pd.Timestamp | pd.Period | None = None,
     recent: int = 3,
     min_peers: int = 5,
 ) -> pd.DataFrame:
-    """Two-sided anomaly score of each customer's last `recent` months of billed kWh.
+    """Two-sided anomaly score of each customer's last `recent` months of billed kWh up to
+    `as_of` (default: the last month billed; a month 'YYYY-MM' or Period, or a date, which counts
+    its whole month, as in `summarize`).
 
     Peers are customers of the same district and usage type; a group smaller than `min_peers`
     falls back to the usage type across all districts. Returns one row per customer, highest score
@@ -72,7 +76,7 @@ def anomaly_scores(
         raise ParameterError("min_peers", "at least 2 customers", min_peers)
     reads = bills[["customer_id", "period", "kwh_billed"]].rename(columns={"kwh_billed": "kwh"})
     matrix = to_matrix(reads, as_of)
-    log_kwh, all_zero = log_consumption(matrix.values)
+    log_kwh, all_zero = log_consumption(matrix.values, zeros_only=True)
     change_now, history = _windowed_changes(log_kwh, recent)
 
     centre = row_nanmedian(history)
@@ -100,7 +104,8 @@ def anomaly_scores(
         result["recent_kwh"] / result["year_before_kwh"].where(result["year_before_kwh"] > 0) - 1
     )
     result["self_z"] = np.where(enough_history, self_z, np.nan)
-    peers = _peer_z(change_now, result, min_peers)
+    scorable = ~all_zero & ~np.isnan(change_now) & enough_history
+    peers = _peer_z(change_now, scorable, result, min_peers)
     result = pd.concat([result, peers], axis=1)
 
     agree = np.sign(result["self_z"]) == np.sign(result["peer_z"])
@@ -160,11 +165,14 @@ def _robust_location(values: pd.Series, groups: pd.Series) -> pd.DataFrame:
     )
 
 
-def _peer_z(change_now: np.ndarray, result: pd.DataFrame, min_peers: int) -> pd.DataFrame:
-    """Robust z of each customer's recent change among its peers, the group used and its size."""
+def _peer_z(
+    change_now: np.ndarray, scorable: np.ndarray, result: pd.DataFrame, min_peers: int
+) -> pd.DataFrame:
+    """Robust z of each `scorable` customer's recent change among the scorable customers of its
+    group, the group used and their number (NaN z and no group for the others)."""
     frame = pd.DataFrame(
         {
-            "change": change_now,
+            "change": np.where(scorable, change_now, np.nan),
             "district": result["district"].astype(str).to_numpy(),
             "usage_type": result["usage_type"].astype(str).to_numpy(),
         }
@@ -177,7 +185,7 @@ def _peer_z(change_now: np.ndarray, result: pd.DataFrame, min_peers: int) -> pd.
     stats = narrow_stats.where(use_narrow, broad_stats)
     group = narrow.where(use_narrow, "* / " + frame["usage_type"])
     z = (changes - stats["median"]) / (1.4826 * stats["mad"]).clip(lower=MIN_SCALE)
-    enough = stats["count"] >= min_peers
+    enough = (stats["count"] >= min_peers) & scorable
     count = stats["count"]
     return pd.DataFrame(
         {

@@ -276,9 +276,13 @@ def benford_by_group(
 ) -> pd.DataFrame:
     """One Benford test per group (e.g. per district): a row each, with a note when unreliable.
 
-    Columns: group, n, n_excluded, chi2, df, p_value, mad, conformity, standouts (the MAX_LISTED
-    digits with the largest z), note (a code: no_testable_amount, small_sample or empty). A group
-    with no testable value gets its counts and a note instead of statistics, never an exception.
+    Columns: group, n, n_excluded, chi2, df, p_value, mad, expected_mad (the MAD a conforming
+    sample of n shows), conformity, departs, standouts (the MAX_LISTED digits with the largest
+    z), note (a code: no_testable_amount, small_sample or empty). `departs` is judged as for
+    adjustments (`digits.adjustment_benford`): chi-square p_value below `alpha` and a marginal or
+    nonconforming MAD; it is left empty (NaN) for a small sample, whose chi-square is rough and
+    whose MAD reaches Nigrini's ranges by chance. A group with no testable value gets its counts
+    and a note instead of statistics, never an exception.
     """
     if len(values) != len(groups):
         raise ParameterError("groups", f"one label per value ({len(values)})", len(groups))
@@ -306,7 +310,9 @@ def benford_by_group(
                 "df": result.df,
                 "p_value": result.p_value,
                 "mad": result.mad,
+                "expected_mad": expected_mad(test, result.n),
                 "conformity": result.conformity,
+                "departs": np.nan if result.small_sample else _departs(result, alpha),
                 "standouts": digit_list(result.standouts(alpha).head(MAX_LISTED)),
                 "note": "small_sample" if result.small_sample else "",
             }
@@ -319,11 +325,19 @@ def benford_by_group(
         "df",
         "p_value",
         "mad",
+        "expected_mad",
         "conformity",
+        "departs",
         "standouts",
         "note",
     ]
     return pd.DataFrame(rows, columns=columns)
+
+
+def _departs(result: BenfordResult, alpha: float) -> bool:
+    """Significant at `alpha` and a MAD beyond Nigrini's acceptable range: significance alone
+    flags trivial departures of large sets, the MAD alone small sets."""
+    return result.p_value < alpha and result.conformity in ("marginal", "nonconformity")
 
 
 def _check_test(test: str) -> None:

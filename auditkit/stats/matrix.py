@@ -13,7 +13,15 @@ import numpy as np
 import pandas as pd
 
 from auditkit.errors import ParameterError
-from auditkit.periods import as_of_day, local_days, month_number, period_last_day, period_text
+from auditkit.periods import (
+    as_of_day,
+    as_of_month,
+    is_month,
+    local_days,
+    month_number,
+    period_last_day,
+    period_text,
+)
 from auditkit.stats.requirements import ColumnError, InsufficientDataError, require_columns
 
 #: A zero reading is taken as this share of the customer's median positive reading (log of 0).
@@ -135,12 +143,15 @@ def masked_row_mean(values: np.ndarray, mask: np.ndarray) -> np.ndarray:
         return np.where(seen, values, 0.0).sum(axis=1) / seen.sum(axis=1)
 
 
-def log_consumption(values: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+def log_consumption(values: np.ndarray, zeros_only: bool = False) -> tuple[np.ndarray, np.ndarray]:
     """Log kWh minus each customer's median log, NaN where missing; and the rows whose readings
     are all zero.
 
-    Zeros become ZERO_AS_SHARE of the customer's median positive reading, so a zeroed meter reads
-    as a drop of about 90 %, not an infinite one.
+    ZERO_AS_SHARE of the customer's median positive reading is added to every reading before the
+    log: a soft floor, so a zeroed meter reads as a drop of about 90 %, not an infinite one, and
+    a fall of small readings counts less (a 50 % fall reads as 45 %; the theft scores were
+    measured so). With `zeros_only`, zeros alone become that share and every other reading keeps
+    its plain log, so a change is the change billed.
     """
     positive = not (values <= 0).any()  # kWh read by bills and meters mostly is
     # Where every reading is positive, nothing is left out and the logs are missing where the
@@ -149,13 +160,14 @@ def log_consumption(values: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
     typical = row_nanmedian(values if positive else np.where(values > 0, values, np.nan), readings)
     all_zero = np.isnan(typical)  # no reading above 0: all zero where one reads 0
     all_zero[all_zero] = (values[all_zero] == 0).any(axis=1)
-    log_kwh = np.log(values + ZERO_AS_SHARE * np.nan_to_num(typical, nan=1.0)[:, None])
+    floor = ZERO_AS_SHARE * np.nan_to_num(typical, nan=1.0)[:, None]
+    log_kwh = np.log(np.where(values == 0, floor, values) if zeros_only else values + floor)
     log_kwh -= row_nanmedian(log_kwh, readings)[:, None]
     return log_kwh, all_zero
 
 
 def to_matrix(
-    reads: pd.DataFrame, as_of: str | pd.Timestamp | None = None, value: str = "kwh"
+    reads: pd.DataFrame, as_of: str | pd.Timestamp | pd.Period | None = None, value: str = "kwh"
 ) -> ConsumptionMatrix:
     """Pivot a long table `customer_id, period | date, <value>` to a ConsumptionMatrix.
 
@@ -285,7 +297,9 @@ def checked_kwh(frame: pd.DataFrame, column: str, table: str) -> np.ndarray:
     return kwh
 
 
-def _check_as_of_within(as_of: str | pd.Timestamp, frequency: str, step: int, read: int) -> None:
+def _check_as_of_within(
+    as_of: str | pd.Timestamp | pd.Period, frequency: str, step: int, read: int
+) -> None:
     """A ParameterError naming `as_of` where its `step` lies after the last `read` step: months
     or days with no reads at all would be scored as a stop of use (and, on bills, leave the
     common patterns nothing to fit). A month given for daily reads holds if they reach it."""
@@ -294,16 +308,15 @@ def _check_as_of_within(as_of: str | pd.Timestamp, frequency: str, step: int, re
     if frequency == "M":
         raise ParameterError("as_of", f"a month up to the reads' last, {period_text(read)}", as_of)
     last_day = pd.Timestamp(np.datetime64(read, "D"))
-    month_given = isinstance(as_of, str) and len(as_of) == 7
+    month_given = is_month(as_of)
     if not (month_given and as_of_day(as_of).to_period("M") == last_day.to_period("M")):
         raise ParameterError(
             "as_of", f"a day up to the reads' last, {last_day.date()} (or its month)", as_of
         )
 
 
-def _as_of_step(as_of: str | pd.Timestamp, frequency: str) -> int:
+def _as_of_step(as_of: str | pd.Timestamp | pd.Period, frequency: str) -> int:
     """The last step to keep, as a month number or a day number (a whole month for 'YYYY-MM')."""
-    last_day = as_of_day(as_of)
     if frequency == "M":
-        return last_day.year * 12 + last_day.month - 1
-    return int(np.datetime64(last_day.date(), "D").astype(np.int64))
+        return as_of_month(as_of)
+    return int(np.datetime64(as_of_day(as_of).date(), "D").astype(np.int64))

@@ -169,7 +169,8 @@ def decompose_by_group(
     """One decomposition per group of a long monthly table (`group`, period, `value`).
 
     Returns the decompositions by group name and notes (codes): groups too short to
-    decompose, and groups with interpolated months, get a note instead of an exception.
+    decompose get a note instead of an exception; all-zero or constant groups (no seasonality,
+    no month out of line) and groups with interpolated months get one beside theirs.
     """
     require_columns(monthly, [group, "period", value], "monthly")
     results: dict[str, Decomposition] = {}
@@ -183,8 +184,11 @@ def decompose_by_group(
             found = int(months.max() - months.min() + 1) if len(months) else 0
             notes.append(Note("too_short", {"name": name, "needed": 2 * period, "found": found}))
             continue
-        if (result.frame["observed"].fillna(0) == 0).all():
+        observed = result.frame["observed"].dropna().to_numpy()
+        if (observed == 0).all():
             notes.append(Note("all_zero", {"name": name}))
+        elif np.ptp(observed) <= 1e-9 * max(np.abs(observed).max(), 1.0):  # as `_robust_z`
+            notes.append(Note("constant", {"name": name}))
         if result.frame["imputed"].any():
             gaps = list(result.frame.loc[result.frame["imputed"], "period"])
             notes.append(Note("interpolated", {"name": name, "months": gaps}))

@@ -181,7 +181,7 @@ class ConsumptionStudy:
             i18n.text("stats.sentence.outliers", lang).format(count=len(self.outliers))
         )
         sentences += [self.theft.explain(lang), self.anomalies.explain(lang)]
-        sentences.append(self._benford_sentence(lang))
+        sentences += self._benford_sentences(lang)
         sentences += self.benford_caveat(lang)
         sentences += [
             part.explain(lang)
@@ -205,23 +205,40 @@ class ConsumptionStudy:
             return []
         return [i18n.text("digits.sentence.bill_amounts_mix", lang)]
 
-    def _benford_sentence(self, lang: str) -> str:
-        """Which districts' amounts depart from Benford (first two digits), and, when all do,
-        which departs most."""
+    def _benford_sentences(self, lang: str) -> list[str]:
+        """Which districts' amounts depart from Benford (first two digits; `benford_by_group`'s
+        `departs`), which departs most when every district does, and which had too few amounts
+        to judge (a small sample's MAD reaches Nigrini's ranges by chance)."""
         tests = self.benford_tests
         tested = tests[tests["test"] == "first_two"].dropna(subset=["mad"])
         if tested.empty:
-            return i18n.text("stats.sentence.benford_untested", lang)
-        flagged = tested[tested["conformity"].isin(["marginal", "nonconformity"])]
-        if flagged.empty:
-            return i18n.text("stats.sentence.benford_conforms", lang)
-        if len(flagged) < len(tested) or len(tested) < 3:
-            names = i18n.text("common.list_separator", lang).join(map(str, flagged["district"]))
-            return i18n.text("stats.sentence.benford_departs", lang).format(names=names)
-        worst = tested.loc[tested["mad"].idxmax()]
-        return i18n.text("stats.sentence.benford_departs_everywhere", lang).format(
-            median=float(tested["mad"].median()), district=worst["district"], mad=worst["mad"]
-        )
+            return [i18n.text("stats.sentence.benford_untested", lang)]
+        separator = i18n.text("common.list_separator", lang)
+        judged = tested[tested["departs"].notna()]
+        too_few = tested[tested["departs"].isna()]
+        flagged = judged[judged["departs"].astype(bool)]
+        sentences = []
+        if judged.empty:
+            pass
+        elif flagged.empty:
+            key = "benford_conforms" if too_few.empty else "benford_conforms_judged"
+            sentences.append(i18n.text(f"stats.sentence.{key}", lang))
+        elif len(flagged) < len(tested) or len(tested) < 3:
+            names = separator.join(map(str, flagged["district"]))
+            sentences.append(i18n.text("stats.sentence.benford_departs", lang).format(names=names))
+        else:
+            worst = tested.loc[tested["mad"].idxmax()]
+            sentences.append(
+                i18n.text("stats.sentence.benford_departs_everywhere", lang).format(
+                    median=float(tested["mad"].median()),
+                    district=worst["district"],
+                    mad=worst["mad"],
+                )
+            )
+        if not too_few.empty:
+            names = separator.join(map(str, too_few["district"]))
+            sentences.append(i18n.text("stats.sentence.benford_too_few", lang).format(names=names))
+        return sentences
 
     def explain(self, lang: str = i18n.DEFAULT_LANG) -> str:
         """The conclusions, one a line."""
@@ -398,8 +415,12 @@ def build(
             first = f"{first_read:%Y-%m-%d}"
             notes.append(Note("daily_after_month", {"first": first, "month": summary.period_to}))
         else:
-            in_study = dataset.customers[dataset.customers["district"].isin(customers["district"])]
-            daily = daily_profile(dataset.daily_reads, in_study, dataset.bills, as_of or None)
+            daily = daily_profile(
+                _own_reads(dataset.daily_reads, dataset.customers, customers),
+                customers,
+                dataset.bills,
+                as_of or None,
+            )
     adjustments = _adjustment_digits(dataset, customers, summary.period_to, alpha, notes)
     readers = _last_digits(window, customers, alpha, min_reads, notes)
     network = _network(
@@ -424,7 +445,7 @@ def build(
         anomalies=CustomerScores("anomalies", anomalies, studied, top_n),
         bills=studied,
         estimated_funnel=_estimated_funnel(summary.table),
-        benford_tests=benford_tests(window["amount"], window["district"]),
+        benford_tests=benford_tests(window["amount"], window["district"], alpha),
         benford={
             str(name): benford(part, "first_two", str(name))
             for name, part in window["amount"].groupby(window["district"].to_numpy(), sort=True)
@@ -436,6 +457,18 @@ def build(
         network=network,
         notes=notes,
     )
+
+
+def _own_reads(
+    daily_reads: pd.DataFrame, archive: pd.DataFrame, studied: pd.DataFrame
+) -> pd.DataFrame:
+    """The daily reads of the `studied` customers and of customers missing from the `archive`
+    (the profile counts those in a note): not those of the other districts' customers, which
+    are no concern of a one-district study and are missing from nowhere."""
+    if len(studied) == len(archive):
+        return daily_reads
+    elsewhere = ~archive["customer_id"].isin(studied["customer_id"])
+    return daily_reads[~daily_reads["customer_id"].isin(archive.loc[elsewhere, "customer_id"])]
 
 
 def _adjustment_digits(
@@ -525,11 +558,13 @@ def _estimated_funnel(table: pd.DataFrame) -> FunnelResult | None:
     return funnel(counts, volume="bills", events="estimated")
 
 
-def benford_tests(amounts: pd.Series, districts: pd.Series) -> pd.DataFrame:
-    """First-digit, second-digit and first-two-digits tests of each district's amounts."""
+def benford_tests(amounts: pd.Series, districts: pd.Series, alpha: float = 0.05) -> pd.DataFrame:
+    """First-digit, second-digit and first-two-digits tests of each district's amounts, each
+    judged at level `alpha`."""
     parts = []
     for test in TESTS:
-        part = benford_by_group(amounts, districts, test).rename(columns={"group": "district"})
+        part = benford_by_group(amounts, districts, test, alpha)
+        part = part.rename(columns={"group": "district"})
         part.insert(1, "test", test)
         parts.append(part)
     frame = pd.concat(parts)
@@ -551,11 +586,21 @@ def benford_table(tests: pd.DataFrame, lang: str = i18n.DEFAULT_LANG) -> pd.Data
         "chi2": tables.decimals(1),
         "p_value": formatting.p_value,
         "mad": tables.decimals(4),
+        "expected_mad": tables.decimals(4),
         "conformity": _blank_or(tables.coded("stats.conformity.", lang), formatting.MISSING),
+        "departs": lambda value: (
+            ""
+            if formatting.is_missing(value)
+            else i18n.text(f"common.{_YES_NO[bool(value)]}", lang)
+        ),
         "standouts": tables.text_or_blank,
         "note": _blank_or(tables.coded("stats.note.", lang)),
     }
-    return tables.labelled(tests, formats, lang)
+    keys = {"expected_mad": "digits.column.expected_mad", "departs": "digits.column.departs"}
+    return tables.labelled(tests, formats, lang, keys)
+
+
+_YES_NO = {True: "yes", False: "no"}
 
 
 def _blank_or(formatter: tables.Formatter, blank: str = "") -> tables.Formatter:

@@ -18,8 +18,9 @@ import pandas as pd
 
 from auditkit import i18n
 from auditkit.errors import ParameterError
-from auditkit.periods import month_number, period_text
+from auditkit.periods import as_of_month, month_number, period_text
 from auditkit.stats import charts, tables
+from auditkit.stats.matrix import checked_numbers
 from auditkit.stats.notes import Note
 from auditkit.stats.requirements import InsufficientDataError, require_columns
 
@@ -46,12 +47,12 @@ class DistrictSummary:
     notes: list[Note] = field(default_factory=list)
 
     def summary(self, districts: Sequence[str] | None = None) -> dict[str, Any]:
-        """Window, customers, kWh, revenue and line loss (None without complete supply) of
-        `districts` (all by default)."""
+        """Window, customers, kWh, revenue and line loss of `districts` (all by default); the
+        loss is None unless each of them has its own (supply and bills in every month)."""
         shown = tables.only(self.table, districts)
         kwh = float(shown["kwh"].sum())
         supplied = shown["kwh_supplied"]
-        complete = bool(supplied.notna().all() and supplied.sum() > 0)
+        complete = bool(shown["line_loss"].notna().all() and supplied.sum() > 0)
         return {
             "period_from": self.period_from,
             "period_to": self.period_to,
@@ -115,17 +116,20 @@ def summarize(
     bills: pd.DataFrame,
     customers: pd.DataFrame,
     district_supply: pd.DataFrame | None = None,
-    as_of: str | None = None,
+    as_of: str | pd.Timestamp | pd.Period | None = None,
     months: int = 12,
     districts: Sequence[str] | None = None,
     high_loss: float = HIGH_LOSS,
 ) -> DistrictSummary:
-    """Summarize each district over the `months` months ending at `as_of` (default: last period).
+    """Summarize each district over the `months` months ending at `as_of` (default: last period):
+    a month 'YYYY-MM' or Period, or a date, which ends the window with its month (as in
+    `anomaly_scores`).
 
     `table` columns: district, customers, bills, kwh, revenue, avg_price (yuan/kWh), kwh_yoy and
     revenue_yoy (change against the same months a year earlier), estimated_share (share of bills
-    read by estimate), zero_share (share of bills with zero kWh), kwh_supplied and line_loss
-    (1 - billed / supplied, where district_supply covers every month). `districts` lists the
+    read by estimate), zero_share (share of bills with zero kWh), kwh_supplied (where
+    district_supply covers every month) and line_loss (1 - billed / supplied, where the district
+    also has bills in every month). `districts` lists the
     districts to report (default: all in `customers`); one without bills gets a note, not a crash.
     """
     require_columns(bills, BILL_COLUMNS, "bills")
@@ -141,7 +145,7 @@ def summarize(
     names = (
         sorted(customers["district"].dropna().unique()) if districts is None else list(districts)
     )
-    last = billed.last if as_of in (None, "") else int(month_number([as_of])[0])
+    last = billed.last if as_of is None or as_of == "" else as_of_month(as_of)
     billed = billed.up_to(last)
     if not len(billed.month):
         raise InsufficientDataError(f"bills: expected bills up to as_of={as_of!r}, found none")
@@ -149,7 +153,7 @@ def summarize(
 
     monthly = _monthly(billed, names, district_supply)
     table = _window_totals(billed, names, window, monthly)
-    by_usage = _by_usage(billed, names, window)
+    by_usage = _by_usage(billed, names, window, _billed_both_years(monthly, window))
     notes += _gap_notes(monthly, names, window)
     notes += _flag_notes(table, window, district_supply is not None, high_loss)
     period_from, period_to = period_text(window[[0, -1]])
@@ -228,14 +232,14 @@ def _label_bills(bills: pd.DataFrame, customers: pd.DataFrame, notes: list[Note]
     customer_district, district_names = pd.factorize(archive["district"], sort=True)
     customer_usage, usage_names = pd.factorize(archive["usage_type"], sort=True)
     known = np.append(customer_district, -1)[customer] >= 0
+    kwh = _required_numbers(bills, "kwh_billed", "a number of kWh >= 0", known)
+    revenue = _required_numbers(bills, "amount", "a number of yuan", known)
     unknown = int(np.count_nonzero(~known))
     if unknown:
         notes.append(Note("unknown_customers", {"count": unknown}))
         bills = bills.loc[known, list(BILL_COLUMNS)]
-        customer = customer[known]
+        customer, kwh, revenue = customer[known], kwh[known], revenue[known]
     month = month_number(bills["period"])
-    kwh = pd.to_numeric(bills["kwh_billed"], errors="coerce").fillna(0.0).to_numpy(dtype=float)
-    revenue = pd.to_numeric(bills["amount"], errors="coerce").fillna(0.0).to_numpy(dtype=float)
     return _Bills(
         customer=customer,
         month=month,
@@ -248,6 +252,25 @@ def _label_bills(bills: pd.DataFrame, customers: pd.DataFrame, notes: list[Note]
         usage_names=usage_names,
         last=int(month.max()) if len(month) else -1,
     )
+
+
+def _required_numbers(
+    bills: pd.DataFrame, column: str, expected: str, known: np.ndarray
+) -> np.ndarray:
+    """`bills[column]` as floats, checked on the `known` rows (bills of customers left out are
+    not read): a ParameterError naming bills.`column`, `expected` and the row of the first text,
+    empty, infinite (or, for kWh, negative) value. A missing kWh or amount is no zero: summed as
+    one, it would count a zero-kWh bill or lower a district's revenue without a word."""
+    given = bills[[column]] if known.all() else pd.DataFrame({column: bills[column].where(known)})
+    values = checked_numbers(given, column, "bills", expected)
+    bad = known & ~np.isfinite(values)
+    if column == "kwh_billed":
+        bad |= values < 0
+    if bad.any():
+        row = int(np.flatnonzero(bad)[0])
+        found = "empty" if np.isnan(values[row]) else f"{values[row]:g}"
+        raise ParameterError(f"bills.{column}", expected, f"{found} in row {row + 1}")
+    return values
 
 
 def _monthly(
@@ -315,15 +338,16 @@ def _window_totals(
     current = _totals(_by_district(billed, window), names)
     previous = _totals(_by_district(billed, window - 12), names)
     coverage = _coverage(monthly, window)
-    previous_coverage = _coverage(monthly, window - 12)
-    complete = (coverage == len(window)) & (previous_coverage == len(window))
+    complete = _billed_both_years(monthly, window)
     table = current.copy()
     table["kwh_yoy"] = (_ratio(current["kwh"], previous["kwh"]) - 1).where(complete)
     table["revenue_yoy"] = (_ratio(current["revenue"], previous["revenue"]) - 1).where(complete)
     in_window = monthly[monthly["month"].isin(window)]
     supplied = in_window.groupby("district")["kwh_supplied"].agg(["sum", "count"]).reindex(names)
     table["kwh_supplied"] = supplied["sum"].where(supplied["count"] == len(window))
-    table["line_loss"] = 1 - _ratio(table["kwh"], table["kwh_supplied"])
+    # A month without bills is a gap, not zero sales: no loss over a window that has one.
+    billed_every_month = coverage == len(window)
+    table["line_loss"] = (1 - _ratio(table["kwh"], table["kwh_supplied"])).where(billed_every_month)
     table["months_billed"] = coverage
     return table.reset_index()
 
@@ -420,16 +444,28 @@ def _totals(grouped: pd.DataFrame, names: list[str] | None = None) -> pd.DataFra
     return totals.drop(columns=["estimated", "zero"])
 
 
-def _by_usage(billed: _Bills, names: list[str], window: np.ndarray) -> pd.DataFrame:
-    """Totals per district and usage type over `window`, with the share of the district's kWh."""
+def _by_usage(
+    billed: _Bills, names: list[str], window: np.ndarray, complete: pd.Series
+) -> pd.DataFrame:
+    """Totals per district and usage type over `window`, with the share of the district's kWh;
+    year-over-year change only in districts `complete` (billed every month of both windows)."""
     current = _totals(_by_district_and_usage(billed, window))
     previous = _by_district_and_usage(billed, window - 12)["kwh"]
     current["kwh_share"] = _ratio(
         current["kwh"], current.groupby(level="district")["kwh"].transform("sum")
     )
-    current["kwh_yoy"] = _ratio(current["kwh"], previous.reindex(current.index)) - 1
+    change = _ratio(current["kwh"], previous.reindex(current.index)) - 1
+    districts = current.index.get_level_values("district")
+    current["kwh_yoy"] = change.where(complete.reindex(districts, fill_value=False).to_numpy())
     frame = current.reset_index()
     return frame[frame["district"].isin(names)].reset_index(drop=True)
+
+
+def _billed_both_years(monthly: pd.DataFrame, window: np.ndarray) -> pd.Series:
+    """Per district: billed every month of `window` and of the same months a year earlier, so a
+    year-over-year change compares like with like."""
+    full = len(window)
+    return (_coverage(monthly, window) == full) & (_coverage(monthly, window - 12) == full)
 
 
 def _coverage(monthly: pd.DataFrame, window: np.ndarray) -> pd.Series:
@@ -461,7 +497,7 @@ def _flag_notes(
         if row.bills and np.isnan(row.kwh_yoy) and row.months_billed == len(window):
             notes.append(Note("no_year_before", district))
         loss = {**district, "line_loss": row.line_loss}
-        if has_supply and row.bills and np.isnan(row.line_loss):
+        if has_supply and row.bills and np.isnan(row.kwh_supplied):
             notes.append(Note("supply_incomplete", district))
         elif row.line_loss < 0:
             notes.append(Note("negative_loss", loss))

@@ -13,6 +13,7 @@ from auditkit.stats import benford, benford_by_group
 from auditkit.stats.benford import (
     InsufficientDataError,
     conformity_class,
+    expected_mad,
     expected_proportions,
     first_two_digits,
 )
@@ -141,5 +142,8 @@ def test_by_group_reports_an_empty_group_with_a_note():
     empty = table.iloc[0]
     assert empty["n"] == 0 and empty["n_excluded"] == 2 and empty["note"] == "no_testable_amount"
     assert table.iloc[1]["n"] == 3
+    # Three amounts: a note, the MAD chance gives at n = 3, and no verdict either way.
+    assert table.iloc[1]["note"] == "small_sample" and np.isnan(table.iloc[1]["departs"])
+    assert table.iloc[1]["expected_mad"] == pytest.approx(expected_mad("first", 3))
     with pytest.raises(ParameterError, match="'groups'"):
         benford_by_group(values, groups[:2])

@@ -14,6 +14,7 @@ from auditkit import formatting
 from auditkit.errors import ParameterError
 from auditkit.results import Result, Study
 from auditkit.stats import benford, charts, decompose, funnel
+from auditkit.stats.notes import Note
 from auditkit.stats.study import benford_table, benford_tests, build
 
 
@@ -129,11 +130,54 @@ def test_benford_sentence_when_every_district_departs(study):
             "test": "first_two",
             "mad": [0.003, 0.004, 0.009],
             "conformity": ["nonconformity"] * 3,
+            "departs": [True] * 3,
         }
     )
     departed = dataclasses.replace(study, benford_tests=tests)
     sentence = next(s for s in departed.conclusions("en") if "Benford" in s)
     assert "every district" in sentence and "C's (MAD 0.0090)" in sentence
+    # C too small to judge: no "every district", and C is named as too small instead.
+    small = dataclasses.replace(study, benford_tests=tests.assign(departs=[True, True, np.nan]))
+    said = [s for s in small.conclusions("en") if "Benford's law" in s]
+    assert said[0] == "Bill amounts' first two digits depart from Benford's law in: A, B."
+    assert said[1].startswith("Too few bill amounts to judge their first two digits") and (
+        "in: C (" in said[1]
+    )
+
+
+def test_amounts_drawn_from_the_law_are_not_said_to_depart(study):
+    """300 amounts a district, drawn from Benford's law: their first-two-digit MAD (0.0044 to
+    0.0055) is Nigrini's nonconformity but what 300 conforming amounts show (0.0046), and some
+    digit pairs are expected 1.3 times: too few to judge, and said so. 3,000 amounts of 100 to
+    199 yuan (first two digits 10 to 19 only) depart; 3,000 drawn from the law do not."""
+    rng = np.random.default_rng(0)
+    amounts = pd.Series(10 ** rng.uniform(1, 5, 900))
+    districts = pd.Series(np.repeat(["城东", "城西", "城南"], 300))
+    tests = benford_tests(amounts, districts)
+    first_two = tests[tests["test"] == "first_two"]
+    assert (first_two["conformity"] == "nonconformity").all()
+    assert first_two["expected_mad"].to_numpy() == pytest.approx([0.00458] * 3, abs=1e-5)
+    assert first_two["departs"].isna().all() and (first_two["note"] == "small_sample").all()
+    drawn = dataclasses.replace(study, benford_tests=tests)
+    said = drawn.explain("en")
+    assert (
+        "Too few bill amounts to judge their first two digits against Benford's law in: 城东, 城南"
+        in said
+    )
+    assert "depart from Benford's law" not in said and "conform to Benford's law" not in said
+    assert "城东、城南、城西的电费金额太少" in drawn.explain("zh")
+
+    many = pd.concat(
+        [pd.Series(10 ** rng.uniform(1, 5, 3000)), pd.Series(100 + np.arange(3000) / 30)]
+    )
+    places = pd.Series(["甲"] * 3000 + ["乙"] * 3000)
+    judged = benford_tests(many, places).set_index(["district", "test"])
+    assert judged.xs("first_two", level="test")["departs"].to_dict() == {"乙": True, "甲": False}
+    both = dataclasses.replace(study, benford_tests=judged.reset_index())
+    assert "Bill amounts' first two digits depart from Benford's law in: 乙." in both.explain("en")
+    shown = benford_table(judged.reset_index(), "en")
+    assert list(shown.columns[6:10]) == ["MAD", "MAD if conforming", "Conformity", "Departs"]
+    assert shown["Departs"].tolist()[2::3] == ["yes", "no"]  # first two digits of 乙, 甲
 
 
 def test_charts_draw_with_chinese_labels(study):
@@ -187,3 +231,29 @@ def test_a_month_before_the_daily_reads_has_no_daily_section_and_says_why(small_
         early.data_notes("en")
     )
     assert build(dataset, top_n=3).daily is not None
+
+
+def test_a_one_district_study_profiles_its_own_daily_reads_only(small_dataset):
+    """Reads of 甲's customer, of 乙's (in the archive, another district) and of a meter missing
+    from the archive: a study of 甲 counts 甲's and names only the missing one's as unknown."""
+    customers = small_dataset.customers.set_index("district")["customer_id"]
+    december = pd.date_range("2024-12-01", "2024-12-31", freq="D")
+    reads = pd.concat(
+        [
+            pd.DataFrame({"customer_id": customers["甲"].iloc[0], "date": december, "kwh": 10.0}),
+            pd.DataFrame({"customer_id": customers["乙"], "date": december, "kwh": 20.0}),
+            pd.DataFrame({"customer_id": "ghost", "date": december[:5], "kwh": 1.0}),
+        ],
+        ignore_index=True,
+    )
+    dataset = dataclasses.replace(small_dataset, daily_reads=reads)
+    profile = build(dataset, district="甲", top_n=3).daily
+    assert profile.table["district"].tolist() == ["甲"]
+    assert profile.table.loc[0, "reads"] == 31 and profile.table.loc[0, "kwh"] == 310
+    # 乙's 31 reads are in the archive: not 36 unknown, 5.
+    assert profile.notes == [Note("unknown_meters", {"count": 5})]
+    assert "5 daily reads of customers not in the archive are left out." in profile.explain("en")
+    alone = dataclasses.replace(dataset, daily_reads=reads[reads["customer_id"] != "ghost"])
+    assert build(alone, "甲", top_n=3).daily.notes == []
+    everyone = build(dataset, top_n=3).daily.table.set_index("district")
+    assert everyone.loc["乙", "reads"] == 31

@@ -66,14 +66,20 @@ def test_by_group_turns_problems_into_notes():
             pd.DataFrame({"district": "A", "period": PERIODS, "kwh": _seasonal(2).to_numpy()}),
             pd.DataFrame({"district": "B", "period": PERIODS[:10], "kwh": 1.0}),
             pd.DataFrame({"district": "C", "period": PERIODS, "kwh": 0.0}),
+            pd.DataFrame({"district": "D", "period": PERIODS, "kwh": 500.0}),
         ]
     )
     results, notes = decompose_by_group(monthly)
-    assert sorted(results) == ["A", "C"]
+    assert sorted(results) == ["A", "C", "D"]
+    assert results["D"].outliers.empty
     assert notes == [
         Note("too_short", {"name": "B", "needed": 24, "found": 10}),
         Note("all_zero", {"name": "C"}),
+        Note("constant", {"name": "D"}),
     ]
+    assert notes[2].text("en") == (
+        "D: every month has the same value; there is no seasonality to speak of."
+    )
     assert (
         notes[0].text("en")
         == "B: seasonal decomposition needs at least 24 months of data, found 10."
@@ -157,3 +163,35 @@ def test_anomaly_parameters_are_checked():
         anomaly_scores(bills, customers, recent=13)
     with pytest.raises(ParameterError, match="'min_peers'"):
         anomaly_scores(bills, customers, min_peers=1)
+
+
+def _flat(levels: dict[str, float], recent_factor: dict[str, float]) -> pd.DataFrame:
+    """36 months at each customer's level, its last 3 months times its factor."""
+    kwh = np.array([[level] * 36 for level in levels.values()])
+    kwh[:, -3:] *= np.array([recent_factor.get(name, 1.0) for name in levels])[:, None]
+    return _long(kwh, list(levels))
+
+
+def test_vacant_homes_are_no_peers_and_a_drop_is_its_plain_log():
+    factors = {"c0": 1.1, "c1": 1.2, "c2": 1.3, "c3": 1.3, "c4": 1.4, "c5": 1.6}
+    levels = {name: 100.0 for name in factors} | {f"z{i}": 0.0 for i in range(7)}
+    customers = pd.DataFrame({"customer_id": list(levels), "district": "城东"})
+    customers["usage_type"] = "residential"
+    scores = anomaly_scores(_flat(levels, factors), customers).set_index("customer_id")
+    real = scores.loc[list(factors)]
+    # Peers: the six that can be scored; the seven vacant homes (change 0) are left out.
+    assert (real["peer_count"] == 6).all() and (real["peer_group"] == "城东 / residential").all()
+    # Median change log 1.3; deviations 0.167, 0.080, 0, 0, 0.074, 0.208: MAD the mean of the
+    # middle two, log(1.4 / 1.3) and log(1.3 / 1.2) (0.0771; 1.4826 MAD = 0.114 > MIN_SCALE).
+    scale = 1.4826 * (np.log(1.4 / 1.3) + np.log(1.3 / 1.2)) / 2
+    expected = np.log(np.array(list(factors.values())) / 1.3) / scale
+    np.testing.assert_allclose(real["peer_z"], expected)
+    # (with the vacant homes as peers: median and MAD 0, so log 1.6 / MIN_SCALE = 9.4)
+    assert real.loc["c5", "peer_z"] == pytest.approx(1.817, abs=1e-3)
+    vacant = scores.loc[[f"z{i}" for i in range(7)]]
+    assert (vacant["status"] == "all_zero").all() and vacant["peer_z"].isna().all()
+    # A flat history and a fall to 51 %: self_z = log(0.51) / MIN_SCALE, the plain log change.
+    fall = _flat({"d": 100.0}, {"d": 0.51})
+    alone = anomaly_scores(fall, customers.head(1).assign(customer_id="d"), min_peers=2)
+    assert alone.loc[0, "self_z"] == pytest.approx(np.log(0.51) / 0.05)  # -13.47, not -11.4
+    assert alone.loc[0, "change"] == pytest.approx(-0.49)

@@ -7,7 +7,7 @@ import pandas as pd
 import pytest
 
 from auditkit.errors import ParameterError
-from auditkit.stats import ColumnError, InsufficientDataError, summarize
+from auditkit.stats import ColumnError, InsufficientDataError, anomaly_scores, summarize
 from auditkit.stats.notes import Note
 
 PERIODS = [f"{year}-{month:02d}" for year in (2023, 2024) for month in range(1, 13)]
@@ -144,3 +144,90 @@ def test_periods_of_bills_left_out_are_not_parsed():
     assert "1 bills belong to customers missing" in summary.explain("en")
     with pytest.raises(ParameterError, match="found 'someday'"):
         summarize(pd.concat([bills, stray.assign(customer_id="a")]), customers)
+
+
+def _gap_tables():
+    """城东: a (100 → 110 kWh) and b (200 → 180 kWh); 城西: c, 300 kWh, no bill for 2024-05;
+    supply 330 and 320 kWh a month."""
+    customers = pd.DataFrame(
+        {
+            "customer_id": ["a", "b", "c"],
+            "district": ["城东", "城东", "城西"],
+            "usage_type": ["residential", "commercial", "residential"],
+        }
+    )
+    rows = []
+    for month, period in enumerate(PERIODS):
+        year_two = month >= 12
+        rows.append(("a", period, 110.0 if year_two else 100.0, 50.0, "actual"))
+        rows.append(("b", period, 180.0 if year_two else 200.0, 100.0, "actual"))
+        if period != "2024-05":
+            rows.append(("c", period, 300.0, 150.0, "actual"))
+    bills = pd.DataFrame(
+        rows, columns=["customer_id", "period", "kwh_billed", "amount", "read_type"]
+    )
+    supply = pd.DataFrame(
+        {
+            "district": ["城东"] * 24 + ["城西"] * 24,
+            "period": PERIODS * 2,
+            "kwh_supplied": [330.0] * 24 + [320.0] * 24,
+        }
+    )
+    return bills, customers, supply
+
+
+def test_a_month_without_bills_leaves_line_loss_and_usage_change_uncomputed():
+    bills, customers, supply = _gap_tables()
+    summary = summarize(bills, customers, supply)
+    table = summary.table.set_index("district")
+    # 城西 billed 11 × 300 = 3,300 kWh against 12 × 320 supplied: not a loss of 14.1 %.
+    assert table.loc["城西", "kwh"] == 3300 and table.loc["城西", "kwh_supplied"] == 3840
+    assert np.isnan(table.loc["城西", "line_loss"])
+    assert table.loc["城东", "line_loss"] == pytest.approx(1 - 12 * 290 / (12 * 330))
+    usage = summary.by_usage.set_index(["district", "usage_type"])["kwh_yoy"]
+    assert np.isnan(usage[("城西", "residential")])
+    assert usage[("城东", "commercial")] == pytest.approx(12 * 180 / (12 * 200) - 1)
+    assert usage[("城东", "residential")] == pytest.approx(0.1)
+    assert summary.usage_table("en").iloc[2]["Energy YoY"] == "—"
+    notes = summary.explain("en")
+    assert "城西: no bills for 2024-05 (missing months)" in notes
+    assert "城西: line loss" not in notes and "城西: supplied energy incomplete" not in notes
+    assert "城东: line loss 12.1% above 10%" in notes
+    assert summary.summary()["line_loss"] is None
+    assert summary.summary(["城东"])["line_loss"] == pytest.approx(1 - 3480 / 3960)
+
+
+def test_an_empty_or_text_kwh_or_amount_is_refused_by_row_not_read_as_zero():
+    bills, customers, _ = _hand_tables()  # rows: a, b, c each month
+    stray = bills.head(1).assign(customer_id="zz", kwh_billed="n/a", amount=None)
+    bills = pd.concat([stray, bills], ignore_index=True)  # left out, so not read: row 1
+    summary = summarize(bills, customers)
+    assert summary.table.set_index("district").loc["Y", "kwh"] == 12 * 10
+    empty_kwh = bills.assign(kwh_billed=bills["kwh_billed"].where(bills.index != 3))
+    with pytest.raises(ParameterError, match=r"'bills.kwh_billed'.*found 'empty in row 4'"):
+        summarize(empty_kwh, customers)
+    text_kwh = bills.assign(kwh_billed=bills["kwh_billed"].astype(object))
+    text_kwh.loc[5, "kwh_billed"] = "1,200"
+    with pytest.raises(ParameterError, match=r"'bills.kwh_billed'.*found \"'1,200' in row 6\""):
+        summarize(text_kwh, customers)
+    negative = bills.assign(kwh_billed=bills["kwh_billed"].where(bills.index != 2, -5.0))
+    with pytest.raises(ParameterError, match="found '-5 in row 3'"):
+        summarize(negative, customers)
+    empty_amount = bills.assign(amount=bills["amount"].where(bills.index != 7))
+    with pytest.raises(ParameterError, match=r"'bills.amount'.*found 'empty in row 8'"):
+        summarize(empty_amount, customers)
+
+
+def test_summary_and_anomaly_scores_take_as_of_in_the_same_forms():
+    bills, customers, _ = _hand_tables()
+    month = pd.Period("2024-06", "M")
+    for as_of in ("2024-06", month, "2024-06-15", pd.Timestamp("2024-06-15"), month.asfreq("D")):
+        summary = summarize(bills, customers, as_of=as_of, months=3)
+        assert (summary.period_from, summary.period_to) == ("2024-04", "2024-06")
+        scores = anomaly_scores(bills, customers, as_of=as_of)
+        assert scores.set_index("customer_id").loc["a", "recent_kwh"] == 110  # April to June
+    for bad in ("bad", "2024-13", 202406):
+        with pytest.raises(ParameterError, match="parameter 'as_of'"):
+            summarize(bills, customers, as_of=bad)
+        with pytest.raises(ParameterError, match="parameter 'as_of'"):
+            anomaly_scores(bills, customers, as_of=bad)
