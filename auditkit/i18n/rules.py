@@ -759,6 +759,8 @@ _EVIDENCE = {
 _NOUNS = {
     "noun.bill": ("期账单", "bill"),
     "noun.bill.plural": ("期账单", "bills"),
+    "noun.customer": ("户", "customer"),
+    "noun.customer.plural": ("户", "customers"),
     "noun.day": ("天", "day"),
     "noun.day.plural": ("天", "days"),
     "noun.month": ("个月", "month"),

@@ -277,9 +277,9 @@ WORDS: dict[str, tuple[str, str]] = {
     ),
     "stats.sentence.daily_gap": (
         "{district} {period}：结算电量比日冻结电量累计{direction} {share:.1%}"
-        "（{kwh} kWh，{customers} 户）。",
+        "（{kwh} kWh，{customers}）。",
         "{district} {period}: billed {share:.1%} {direction} than the daily reads add up to "
-        "({kwh} kWh, {customers} customers).",
+        "({kwh} kWh, {customers}).",
     ),
     "stats.sentence.daily_less": ("少", "less"),
     "stats.sentence.daily_more": ("多", "more"),

@@ -135,7 +135,7 @@ def test_a_profile_is_a_result_that_names_the_months_billed_off_the_meters():
     figures = profile.summary()
     assert (figures["districts"], figures["metered_customers"], figures["gaps"]) == (2, 3, 1)
     assert profile.explain("en").splitlines()[0] == (
-        "城东 2024-01: billed 25.9% less than the daily reads add up to (70 kWh, 1 customers)."
+        "城东 2024-01: billed 25.9% less than the daily reads add up to (70 kWh, 1 customer)."
     )
     assert profile.explain("zh").startswith("城东 2024-01：结算电量比日冻结电量累计少 25.9%")
     table = profile.to_table("en").set_index("District")
