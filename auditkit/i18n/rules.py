@@ -77,13 +77,15 @@ _RULES = {
     ),
     "rule.capacity_underbilled.title": ("基本电费计费容量小于档案容量", "Basic charge on less capacity than the archive"),
     "rule.capacity_underbilled.checks": (
-        "按容量计收基本电费的用户：计费容量小于当月运行的合同容量，且当月无暂停；新装、变更、销户月份按工单逐日折算"
+        "按容量计收基本电费的用户：计费容量小于当月运行的合同容量（暂停期间为暂停后保留的容量，暂停的容量及其超期归“暂停超期”"
+        "规则）；新装、变更、销户月份按工单逐日折算"
         "（不超过当月各日的最大容量），计费容量不低于折算容量即不列；有电费明细、变压器或抄表日期的数据按重算的"
         "运行容量（运行和热备用变压器，新装、变更、销户月份按日折算）核对基本电费明细的计费容量；运行容量低于 "
         "two_part_threshold_kva 的月份执行单一制电价，不计基本电费；有电费明细的数据，电量无差异的账单另计基本电费差额引起的"
         "力调电费差额",
         "capacity-basis customers: capacity_billed_kva below the contract capacity in force that "
-        "month, with no suspension covering the month; in a month of connection, change or "
+        "month (inside a suspension, the capacity it leaves in service: the capacity suspended, "
+        "and its overrun, are suspension_overrun's); in a month of connection, change or "
         "closure the capacity due is the orders' prorated by day (at most the largest capacity "
         "of its days), and a bill on that or more is not short; on itemized data (bill lines, "
         "transformers, read dates) the basic line's quantity against the recomputed capacity in "
@@ -114,24 +116,32 @@ _RULES = {
     "rule.reduction_without_drop.checks": (
         "减容或暂停期间（至减容恢复或暂停恢复），整个抄表周期的平均负荷率 电量 ÷（剩余容量 × 小时数 × power_factor）"
         "达 max_load_factor，或最大需量超过 demand_ratio × 剩余容量，即剩余容量承载不了所用负荷；至少 "
-        "min_months_after 个周期可判；涉及电费：按减少的容量计收基本电费，同一月份无论被几张工单覆盖只计一次",
+        "min_months_after 个周期可判；涉及电费：按减少的容量计收基本电费，同一月份无论被几张工单覆盖只计一次；其中"
+        "工单即可证明的少收（计费容量小于工单保留的容量、暂停不足期限或超期、倒签工单申请前的天数）归相应规则，按其参数"
+        "计算，本规则不重复计入，证据列明金额",
         "during a capacity reduction or suspension (until its restoration or resumption), over "
         "whole read periods, a load factor kWh / (remaining kVA × hours × power_factor) of at "
         "least max_load_factor, or maximum demand above demand_ratio × the remaining capacity: a "
         "load the capacity left cannot carry; judged on at least min_months_after periods; "
         "impact: basic charge on the capacity given up, each month counted once however many "
-        "orders cover it",
+        "orders cover it, less what the orders prove on their own (capacity billed short of what "
+        "they leave, a suspension too short or overrun, days before a backdated application): "
+        "capacity_underbilled's, suspension_overrun's and suspension_backdated's, on their "
+        "thresholds, named with their amounts in the evidence",
     ),
     "rule.suspension_overrun.title": ("暂停超期（超期未恢复基本电费）", "Suspension beyond the allowed length"),
     "rule.suspension_overrun.checks": (
         "暂停按日计：每一日历年内累计暂停天数超过 max_months 个月（按任意连续 max_months 个自然月的最多天数计，6 个月"
-        "为 184 天），或一次暂停不足 min_days 天（暂停期间基本电费照收）；跨年暂停各年分别累计；涉及电费：暂停容量"
+        "为 184 天），或一次暂停不足 min_days 天（暂停期间基本电费照收）；跨年暂停各年分别累计；同时暂停的多台设备"
+        "每日只计一天，期满后各自暂停的容量均应恢复计收（重复登记的同一暂停只计一次）；涉及电费：暂停容量"
         "自期满之日起至恢复（跨年仍计）、或不足期限的暂停全部天数的基本电费，整个抄表周期按月、不足按日（1/30）计收，"
         "只计账单少收的部分（账单已按全部容量计收的照列，不计涉及电费）",
         "suspensions counted in days: more suspended days in a calendar year than max_months allow "
         "(the most days any max_months consecutive calendar months hold: 184 for 6), or a "
         "suspension shorter than min_days (its basic charge stays due); a suspension across two "
-        "years counts in each year apart; impact: the basic charge of the suspended capacity from "
+        "years counts in each year apart; suspensions in force together count a day once, and "
+        "once the allowance runs out all the capacity they took off is due (a suspension "
+        "recorded twice counts once); impact: the basic charge of the suspended capacity from "
         "the day the allowance ran out until resumption (into later years too), or for every day "
         "of a too-short suspension, a whole read period at the monthly rate, part of one at 1/30 "
         "a day, counted only where the bills under-billed it (bills that charged it: listed "

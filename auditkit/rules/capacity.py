@@ -58,17 +58,24 @@ def capacity_underbilled(ctx: RuleContext, params: dict) -> pd.DataFrame:
         other_kwh = kwh_differs(ctx, params["kwh_tolerance"], params["relative_tolerance"])[rows]
         pf = np.where(other_kwh, 0.0, pf_moved(ctx, rows, revenue))
     grouped = per_customer_at(
-        ctx, rows, revenue=revenue + pf, pf=pf, in_force_last=in_force, billed_last=billed
+        ctx,
+        rows,
+        revenue=revenue + pf,
+        pf=pf,
+        in_force_last=in_force,
+        billed_last=billed,
+        suspended=ctx.suspended[rows].astype(np.int64),
     )
     evidence = [
         [
             clause(
-                "capacity_underbilled",
+                "capacity_underbilled.suspended" if found.suspended else "capacity_underbilled",
                 bills=found.bills,
                 months=(found.month_from, found.month_to),
                 last=found.month_to,
                 billed=found.billed_last,
                 in_force=found.in_force_last,
+                **({"suspended": found.suspended} if found.suspended else {}),
             ),
             clause("revenue", amount=found.revenue),
             *([clause("capacity_underbilled.pf", amount=found.pf)] if round(found.pf, 2) else []),
@@ -80,22 +87,26 @@ def capacity_underbilled(ctx: RuleContext, params: dict) -> pd.DataFrame:
 
 
 def _capacity_short(
-    ctx: RuleContext, tolerance: float, two_part_kva: float
+    ctx: RuleContext, tolerance: float, two_part_kva: float, among: np.ndarray | None = None
 ) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
-    """Capacity-basis bills outside suspensions billed on less than the capacity due (archive
-    and orders), month by month: rows, capacity billed, due, revenue.
+    """Capacity-basis bills billed on less than the capacity due (archive and orders), month
+    by month: rows, capacity billed, due, revenue.
 
     Due is the capacity in force; in a month of change, connection or closure, the capacity
     the orders put on it prorated by day (`order_capacity`): a change inside a month may show
-    on its bill either way, so a bill on the prorated capacity or more is not short."""
+    on its bill either way, so a bill on the prorated capacity or more is not short. Inside a
+    suspension, the capacity it leaves in service: what it takes off, and when that is due
+    again, is suspension_overrun's. `among`: the bills looked at (a mask), else all."""
     in_force = ctx.capacity_in_force
-    rows = np.flatnonzero(
-        ctx.customer_is("basic_charge_basis", "capacity") & ~np.isnan(in_force) & ~ctx.suspended
-    )
+    looked_at = ctx.customer_is("basic_charge_basis", "capacity") & ~np.isnan(in_force)
+    rows = np.flatnonzero(looked_at if among is None else looked_at & among)
     due = in_force[rows]
-    changing = ctx.has_order_near(PRORATING_ORDERS, 0, rows) | _connected_in_month(ctx, rows)
+    suspended = ctx.suspended[rows]
+    changing = (
+        ctx.has_order_near(PRORATING_ORDERS, 0, rows) | _connected_in_month(ctx, rows) | suspended
+    )
     filed = order_capacity(ctx, rows[changing])
-    due[changing] = np.where(filed.prorated, filed.kva_months, due[changing])
+    due[changing] = np.where(filed.prorated | suspended[changing], filed.kva_months, due[changing])
     single_part = np.zeros(len(rows), dtype=bool)
     single_part[changing] = filed.last < two_part_kva
     billed = ctx.capacity_billed(rows)
@@ -106,13 +117,15 @@ def _capacity_short(
 
 
 def _capacity_short_by_lines(
-    ctx: RuleContext, tolerance: float, two_part_kva: float
+    ctx: RuleContext, tolerance: float, two_part_kva: float, among: np.ndarray | None = None
 ) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
     """`_capacity_short` from the recomputed basic lines: the capacity in force from the
     transformers or the archive and orders, day by day, prorated in months of connection,
     change or closure (kVA-months), against the quantity billed."""
     rc = ctx.recomputed
     lines = rc.of("basic")
+    if among is not None:
+        lines = lines[among[rc.row[lines]]]
     by_capacity = customer_is_at(ctx, rc.row[lines], "basic_charge_basis", "capacity")
     lines = lines[by_capacity & rc.due[lines] & ~np.isnan(rc.amount_due[lines])]
     billed = np.nan_to_num(rc.quantity_billed[lines])
@@ -154,6 +167,9 @@ def used_beyond_reduction(
 
 #: Score of a finding whose order is irregular but whose bills charged what it took off.
 PROCEDURAL_SCORE = 0.3
+#: Rules that prove from the orders a basic charge the bills left short: reduction_without_drop
+#: (an estimate: sealed equipment in use) leaves them what they count of its months.
+PROVED_CAPACITY_RULES = ("capacity_underbilled", "suspension_overrun", "suspension_backdated")
 #: Orders that move the capacity a basic charge is due on inside a read period.
 PRORATING_ORDERS = (*CAPACITY_ORDERS, "closure")
 
@@ -325,6 +341,7 @@ def demand_over_capacity(ctx: RuleContext, params: dict) -> pd.DataFrame:
     severity="high",
     revenue_kind="estimated",
     penalty="sealed_equipment",
+    reads=PROVED_CAPACITY_RULES,
 )
 def reduction_without_drop(ctx: RuleContext, params: dict) -> pd.DataFrame:
     spans = _known_spans(ctx)
@@ -405,6 +422,11 @@ def reduction_without_drop(ctx: RuleContext, params: dict) -> pd.DataFrame:
         {"cust": column["cust"][counted], "month": month[counted], "escaped": escaped[counted]}
     )
     per_month = escaped.groupby(["cust", "month"])["escaped"].max().clip(lower=0)
+    # The part of it a proved rule counts on the orders' evidence (capacity the orders leave
+    # billed short, a suspension too short or overrun, days before a backdated application) is
+    # that rule's: this estimate keeps the rest.
+    proved = _proved_by_month(ctx, params, per_month.index)
+    per_month = (per_month - proved.sum(axis=1)).clip(lower=0)
     capacity_basis = ctx.customer_flag("basic_charge_basis", "capacity")
     revenue = per_month.groupby(level="cust").sum()
     revenue = revenue[capacity_basis[revenue.index.to_numpy()]]
@@ -413,9 +435,12 @@ def reduction_without_drop(ctx: RuleContext, params: dict) -> pd.DataFrame:
     spans_of = group_stats(hits.groupby("cust"), start=("start", "min"), end=("end", "max"))
     spans_of = spans_of.reindex(shown["cust"])
     amounts = revenue.reindex(shown["cust"]).fillna(0.0).to_numpy()
+    left = proved.groupby(level="cust").sum().reindex(shown["cust"]).fillna(0.0)
     evidence = [
-        _reduction_evidence(order, more, amount, params["power_factor"])
-        for order, more, amount in zip(shown.itertuples(), counts - 1, amounts, strict=True)
+        _reduction_evidence(order, more, amount, params["power_factor"], elsewhere)
+        for order, more, amount, elsewhere in zip(
+            shown.itertuples(), counts - 1, amounts, left.itertuples(index=False), strict=True
+        )
     ]
     month_to = np.minimum(spans_of["end"].to_numpy() - 1, ctx.as_of)
     excess = np.fmax(
@@ -426,10 +451,58 @@ def reduction_without_drop(ctx: RuleContext, params: dict) -> pd.DataFrame:
     return raw(shown["cust"], spans_of["start"], month_to, evidence, amounts, score)
 
 
+def _proved_by_month(ctx: RuleContext, params: dict, months: pd.MultiIndex) -> pd.DataFrame:
+    """Per (cust, month) of `months`, what each proved capacity rule (`PROVED_CAPACITY_RULES`,
+    a column each) counts on the bills, on its own thresholds (`params[rule]`): the same
+    functions as the rules, so reduction_without_drop leaves them the same yuan whatever rules
+    run."""
+    cust = months.get_level_values("cust").to_numpy()
+    among = np.isin(ctx.bill_customer, cust)
+    short = _capacity_short_by_lines if ctx.itemized else _capacity_short
+    underbilled = params["capacity_underbilled"]
+    rows, _, _, revenue = short(
+        ctx, underbilled["kva_tolerance"], underbilled["two_part_threshold_kva"], among
+    )
+    _, overrun = _suspension_due(ctx, params["suspension_overrun"])
+    overrun = overrun[np.isin(overrun["cust"].to_numpy(), cust)]
+    backdated = _backdated_due(ctx, params["suspension_backdated"], params["suspension_overrun"])
+    if not backdated.empty:
+        backdated = backdated[backdated["backdated"] & np.isin(backdated["cust"].to_numpy(), cust)]
+    by_bill = {
+        "capacity_underbilled": pd.Series(revenue, index=rows, dtype=float),
+        "suspension_overrun": unbilled_by_bill(
+            ctx,
+            basic_charge_of_days(
+                ctx, overrun["cust"], overrun["kva"], overrun["start"], overrun["stop"]
+            ),
+        ),
+    }
+    if not backdated.empty:
+        by_bill["suspension_backdated"] = unbilled_by_bill(
+            ctx,
+            basic_charge_of_days(
+                ctx,
+                backdated["cust"],
+                backdated["kva"],
+                backdated["effective_date"],
+                backdated["stop"],
+            ),
+        )
+    columns = {}
+    for rule_id in PROVED_CAPACITY_RULES:
+        amounts = by_bill.get(rule_id, pd.Series(dtype=float))
+        at = amounts.index.to_numpy(dtype=np.int64)
+        per_month = amounts.groupby([ctx.bill_customer[at], ctx.bill_month[at]]).sum()
+        columns[rule_id] = per_month.reindex(months).fillna(0.0).to_numpy()
+    return pd.DataFrame(columns, index=months)
+
+
 def _reduction_evidence(
-    order: object, more: int, amount: float, power_factor: float
+    order: object, more: int, amount: float, power_factor: float, elsewhere: tuple
 ) -> list[Clause]:
-    """What reduction_without_drop saw for one order, naming only the tests that fired."""
+    """What reduction_without_drop saw for one order, naming only the tests that fired, and
+    what the proved rules count of the same months (`elsewhere`: an amount each, in
+    `PROVED_CAPACITY_RULES` order)."""
     kind = "suspension" if order.order_type == "suspension" else "capacity_reduction"
     reasons = []
     if order.over_load:
@@ -453,7 +526,12 @@ def _reduction_evidence(
         reasons=reasons,
     )
     tail = [clause("more_such_orders", more=more)] if more else []
-    return [found, *tail, clause("basic_charge_escaped", amount=amount)]
+    left = [
+        clause(f"reduction_without_drop.left.{rule_id}", amount=counted)
+        for rule_id, counted in zip(PROVED_CAPACITY_RULES, elsewhere, strict=True)
+        if round(counted, 2)
+    ]
+    return [found, *tail, clause("basic_charge_escaped", amount=amount), *left]
 
 
 @rule(
@@ -465,33 +543,11 @@ def _reduction_evidence(
     revenue_kind="proved",
 )
 def suspension_overrun(ctx: RuleContext, params: dict) -> pd.DataFrame:
-    spans = _suspension_periods(ctx)
-    if spans.empty:
+    hits, days = _suspension_due(ctx, params)
+    if hits.empty:
         return empty_raw()
     limit = max_days_in_months(params["max_months"])
-    # A suspension the account's closure ended is no too-short suspension: it ended with it.
-    short = (
-        spans["resumed"].to_numpy()
-        & ~spans["closed"].to_numpy()
-        & (spans["days"].to_numpy() < params["min_days"])
-    )
-    due_from, year, used = _overrun_starts(spans, ~short, limit)
-    overran = ~np.isnat(due_from)
-    flagged = short | overran
-    if not flagged.any():
-        return empty_raw()
-    # Priced: a too-short suspension pays the full basic charge for its days; an overrun from the
-    # day the year's allowance was used up until the suspension ended.
-    charged_from = np.where(short, spans["start"].to_numpy(), due_from)
-    hits = spans[flagged].assign(
-        charged_from=charged_from[flagged],
-        short=short[flagged],
-        year=year[flagged],
-        used=used[flagged],
-    )
-    priced = basic_charge_of_days(
-        ctx, hits["cust"], hits["kva"], hits["charged_from"], hits["stop"]
-    )
+    priced = basic_charge_of_days(ctx, days["cust"], days["kva"], days["start"], days["stop"])
     months = group_stats(priced.groupby("cust"), min=("month", "min"), max=("month", "max"))
     # Each customer's finding shows its first overrun (else its first too-short suspension).
     shown = hits.sort_values(["cust", "short", "start"], kind="stable").drop_duplicates("cust")
@@ -522,46 +578,48 @@ def max_days_in_months(months: int) -> int:
     return int((ends - starts).days.max())
 
 
-def _suspension_periods(ctx: RuleContext) -> pd.DataFrame:
+class SuspendedDays(NamedTuple):
+    """Known customers' suspensions (`_suspension_periods`): the periods the yearly allowance
+    counts, and the orders in them, each priced on its own capacity."""
+
+    periods: pd.DataFrame
+    orders: pd.DataFrame
+
+
+_PERIOD_COLUMNS = ["cust", "order_id", "orders", "start", "stop", "resumed", "closed", "days"]
+_ORDER_COLUMNS = ["cust", "order_id", "start", "stop", "kva", "period"]
+
+
+def _suspension_periods(ctx: RuleContext) -> SuspendedDays:
     """Known customers' suspensions as day spans [start, stop): stop is the resumption (or the
     account's closure) when it took effect by the audit date, else the day after it.
-    Suspensions overlapping in the data (two not resumed in between) are one period, on the
-    largest capacity suspended: a day counts once.
 
-    Columns: cust, order_id (the first order), orders, start, stop, kva, resumed (ended by the
-    audit date), closed (ended by a closure), days.
+    Periods: suspensions overlapping in the data (two not resumed in between) are one period,
+    whose days count once in the year's allowance (a day suspended is a day, however many
+    transformers are sealed); columns cust, order_id (the first order), orders, start, stop,
+    resumed (ended by the audit date), closed (ended by a closure), days. Orders: each
+    suspension's cust, order_id, start, stop, kva (taken off) and period (its row in periods),
+    so that stacked suspensions are due on all the capacity they took off, each for its days.
     """
     spans = ctx.suspension_spans
     spans = spans[spans["cust"] >= 0]
     if spans.empty:
-        return pd.DataFrame(
-            columns=[
-                "cust",
-                "order_id",
-                "orders",
-                "start",
-                "stop",
-                "kva",
-                "resumed",
-                "closed",
-                "days",
-            ]
+        return SuspendedDays(
+            pd.DataFrame(columns=_PERIOD_COLUMNS), pd.DataFrame(columns=_ORDER_COLUMNS)
         )
     cutoff = np.datetime64(ctx.as_of_date.date(), "D") + 1
     start = spans["effective_date"].to_numpy(dtype="datetime64[D]")
     end = spans["end_date"].to_numpy(dtype="datetime64[D]")
     resumed = ~np.isnat(end) & (end < cutoff)
     stop = np.where(resumed, end, cutoff)
-    kva = pd.to_numeric(spans["old_value"], errors="coerce") - pd.to_numeric(
-        spans["new_value"], errors="coerce"
-    )
     frame = pd.DataFrame(
         {
             "cust": spans["cust"].to_numpy(dtype=np.int64),
             "order_id": spans["order_id"].to_numpy(),
             "start": start,
             "stop": stop,
-            "kva": kva.clip(lower=0).to_numpy(dtype=float),
+            "kva": _kva_taken_off(spans),
+            "new": pd.to_numeric(spans["new_value"], errors="coerce").to_numpy(dtype=float),
             "resumed": resumed,
             "closed_at": np.where(
                 resumed & (spans["end_type"] == "closure").to_numpy(), stop, np.datetime64("NaT")
@@ -572,7 +630,7 @@ def _suspension_periods(ctx: RuleContext) -> pd.DataFrame:
     reach = frame.groupby("cust")["stop"].cummax()
     earlier = reach.groupby(frame["cust"]).shift()
     new_period = earlier.isna() | (frame["start"] >= earlier)
-    frame["period"] = new_period.cumsum()
+    frame["period"] = new_period.cumsum() - 1
     periods = group_stats(
         frame.groupby("period"),
         cust=("cust", "first"),
@@ -580,13 +638,78 @@ def _suspension_periods(ctx: RuleContext) -> pd.DataFrame:
         orders=("order_id", "size"),
         start=("start", "min"),
         stop=("stop", "max"),
-        kva=("kva", "max"),
         resumed=("resumed", "all"),
         closed_at=("closed_at", "max"),
     )
     periods["closed"] = periods["closed_at"] == periods["stop"]
     periods["days"] = (periods["stop"] - periods["start"]).dt.days
-    return periods.reset_index(drop=True)
+    frame["kva"] = _kva_added(frame)
+    return SuspendedDays(periods.reset_index(drop=True), frame[_ORDER_COLUMNS])
+
+
+def _kva_added(frame: pd.DataFrame) -> np.ndarray:
+    """Per suspension of `frame` (sorted by customer and start: kva taken off, new kVA left,
+    period), the kVA it takes off beyond the earlier ones of its period in force on its first
+    day: the least they leave (else its old value), less what it leaves. A suspension stacked
+    on another (1000→700, then 700→400) adds its 300 kVA; one that repeats it (630→315 twice)
+    adds nothing, so a day's kVA are counted once."""
+    frame = frame[["period", "start", "stop", "kva", "new"]].assign(position=np.arange(len(frame)))
+    pairs = frame[["period", "position", "start"]].merge(
+        frame[["period", "position", "stop", "new"]].rename(
+            columns={"position": "earlier", "stop": "until"}
+        ),
+        on="period",
+    )
+    in_force = (pairs["earlier"] < pairs["position"]) & (pairs["until"] > pairs["start"])
+    left = pairs["new"].where(in_force.to_numpy()).groupby(pairs["position"]).min()
+    left = left.reindex(frame["position"]).to_numpy()
+    new, old = frame["new"].to_numpy(), frame["new"].to_numpy() + frame["kva"].to_numpy()
+    before = np.where(np.isnan(left), old, np.minimum(old, left))
+    return np.clip(before - new, 0.0, None)
+
+
+def _kva_taken_off(spans: pd.DataFrame) -> np.ndarray:
+    """Per suspension or reduction order of `spans`, the kVA it took off (old − new value; NaN
+    where either is not a number)."""
+    kva = pd.to_numeric(spans["old_value"], errors="coerce") - pd.to_numeric(
+        spans["new_value"], errors="coerce"
+    )
+    return kva.clip(lower=0).to_numpy(dtype=float)
+
+
+def _suspension_due(ctx: RuleContext, params: dict) -> tuple[pd.DataFrame, pd.DataFrame]:
+    """What suspension_overrun finds, on its `params`: the periods flagged (too short, or over
+    the year's allowance: charged_from, short, year, used added) and the days due of each of
+    their orders (cust, order_id, kva, start, stop): from its period's charged_from (its own
+    start, if later) until it ended. Read by suspension_backdated and reduction_without_drop,
+    which leave these days to it."""
+    periods, orders = _suspension_periods(ctx)
+    none = periods.iloc[:0], orders.iloc[:0]
+    if periods.empty:
+        return none
+    limit = max_days_in_months(params["max_months"])
+    # A suspension the account's closure ended is no too-short suspension: it ended with it.
+    short = (
+        periods["resumed"].to_numpy()
+        & ~periods["closed"].to_numpy()
+        & (periods["days"].to_numpy() < params["min_days"])
+    )
+    due_from, year, used = _overrun_starts(periods, ~short, limit)
+    flagged = short | ~np.isnat(due_from)
+    if not flagged.any():
+        return none
+    # A too-short suspension pays the full basic charge for its days; an overrun from the day
+    # the year's allowance was used up until the suspension ended.
+    charged_from = np.where(short, periods["start"].to_numpy(dtype="datetime64[D]"), due_from)
+    hits = periods.assign(charged_from=charged_from, short=short, year=year, used=used)[flagged]
+    period = orders["period"].to_numpy()
+    orders = orders[flagged[period]]
+    start = np.maximum(
+        orders["start"].to_numpy(dtype="datetime64[D]"),
+        charged_from[orders["period"].to_numpy()],
+    )
+    days = orders.assign(start=start)
+    return hits, days[days["start"] < days["stop"]].reset_index(drop=True)
 
 
 def _overrun_starts(
@@ -641,7 +764,8 @@ def basic_charge_of_days(
     of it a day (params/billing.yaml), at the basic rate per kVA due. Capacity-basis customers
     only; periods after the audit month are not billed yet.
 
-    Returns one row per (interval, bill) charged: cust, month, row (the bill), kva, amount.
+    Returns one row per (interval, bill) charged: cust, month, row (the bill), kva, start and
+    stop (the interval's days in the bill's read period), amount.
     """
     capacity_basis = ctx.customer_flag("basic_charge_basis", "capacity")
     intervals = pd.DataFrame(
@@ -681,6 +805,8 @@ def basic_charge_of_days(
             "month": joined["month"].to_numpy(),
             "row": joined["row"].to_numpy(),
             "kva": joined["kva"].to_numpy(),
+            "start": np.maximum(joined["start"], joined["read_from"]).to_numpy(),
+            "stop": np.minimum(joined["stop"], joined["read_after"]).to_numpy(),
             "amount": amount,
         }
     )
@@ -689,31 +815,53 @@ def basic_charge_of_days(
 def _left_unbilled(
     ctx: RuleContext, priced: pd.DataFrame, cust: np.ndarray
 ) -> tuple[np.ndarray, np.ndarray]:
-    """Per customer of `cust`: what its bills left unbilled of `priced` (`basic_charge_of_days`:
-    the basic charge a rule finds due on days an order took off), and whether its bills charged
-    all of it (priced, nothing left unbilled: an irregular order, nothing under-billed).
+    """Per customer of `cust`: what its bills left unbilled of `priced` (`unbilled_by_bill`),
+    and whether its bills charged all of it (priced, nothing left unbilled: an irregular order,
+    nothing under-billed)."""
+    short = unbilled_by_bill(ctx, priced)
+    by_customer = short.groupby(ctx.bill_customer[short.index.to_numpy()]).sum()
+    amounts = by_customer.reindex(cust).fillna(0.0).to_numpy()
+    paid = priced.groupby("cust")["amount"].sum().reindex(cust).fillna(0.0).to_numpy() > 0
+    return amounts, paid & (amounts == 0)
+
+
+def unbilled_by_bill(ctx: RuleContext, priced: pd.DataFrame) -> pd.Series:
+    """Per bill of `priced` (`basic_charge_of_days`: the basic charge a rule finds due on days
+    an order took off; index: the bill's row), what the bill left unbilled of it.
 
     A bill owed the capacity the orders put on it (`order_capacity`) plus what those days add,
     for the whole period at most the largest capacity of a day once the days taken off are given
-    back (the smallest capacity of its days plus the kVA taken off, or the largest); short of it
-    by the basic charge billed (the capacity billed at the basic rate due where the bill records
-    no charge), never by more than priced. A bill that charged those days (a suspension under 15
-    days billed in full, a backdated order billed from its application) under-billed nothing; one
-    that recorded the whole capacity but charged it prorated over the days taken off did: a
-    finding's revenue is what the bills under-billed."""
-    per_bill = priced.groupby("row", sort=True)
-    charged = per_bill["amount"].sum()
+    back (the smallest capacity of its days plus the most kVA taken off together on one day, or
+    the largest); short of it by the basic charge billed (the capacity billed at the basic rate
+    due where the bill records no charge), never by more than priced. A bill that charged those
+    days (a suspension under 15 days billed in full, a backdated order billed from its
+    application) under-billed nothing; one that recorded the whole capacity but charged it
+    prorated over the days taken off did: a finding's revenue is what the bills under-billed."""
+    if priced.empty:
+        return pd.Series(dtype=float)
+    charged = priced.groupby("row", sort=True)["amount"].sum()
     rows, charged = charged.index.to_numpy(), charged.to_numpy()
     filed = order_capacity(ctx, rows)
-    whole = np.maximum(filed.highest, filed.lowest + per_bill["kva"].max().to_numpy())
+    together = _most_taken_off(priced).reindex(rows).to_numpy()
+    whole = np.maximum(filed.highest, filed.lowest + together)
     rate = ctx.kva_rate_due(rows)
     due = np.minimum(filed.kva_months * rate + charged, whole * rate)
     billed = ctx.bills["basic_charge"].to_numpy(dtype=float)[rows]
     billed = np.where(np.isnan(billed), ctx.capacity_billed(rows) * rate, billed)
-    short = pd.Series(np.round(np.clip(due - billed, 0.0, charged), 2))
-    amounts = short.groupby(ctx.bill_customer[rows]).sum().reindex(cust).fillna(0.0).to_numpy()
-    paid = priced.groupby("cust")["amount"].sum().reindex(cust).fillna(0.0).to_numpy() > 0
-    return amounts, paid & (amounts == 0)
+    return pd.Series(np.round(np.clip(due - billed, 0.0, charged), 2), index=rows)
+
+
+def _most_taken_off(priced: pd.DataFrame) -> pd.Series:
+    """Per bill (index: row), the most kVA the intervals of `priced` take off together on one
+    day of it: the largest sum of those in force on the first day of one of them (stacked
+    suspensions add up; two in turn do not)."""
+    parts = priced[["row", "start", "stop", "kva"]].reset_index(drop=True)
+    parts["part"] = np.arange(len(parts))
+    other = parts[["row", "start", "stop", "kva"]].rename(columns={"start": "from", "stop": "to"})
+    pairs = parts[["row", "part", "start"]].merge(other, on="row")
+    together = (pairs["from"] <= pairs["start"]) & (pairs["start"] < pairs["to"])
+    kva = pairs["kva"].where(together.to_numpy(), 0.0).fillna(0.0)
+    return kva.groupby([pairs["row"], pairs["part"]]).sum().groupby(level="row").max()
 
 
 @once_per_context
@@ -763,34 +911,12 @@ def _suspension_evidence(
     params=("notice_working_days", "short_notice_working_days"),
     severity="high",
     revenue_kind="proved",
+    reads=("suspension_overrun",),
 )
 def suspension_backdated(ctx: RuleContext, params: dict) -> pd.DataFrame:
-    spans = _known_spans(ctx)
-    spans = spans[spans["issued_at"].notna()].reset_index(drop=True)
-    if spans.empty:
+    hits = _backdated_due(ctx, params, params["suspension_overrun"])
+    if hits.empty:
         return empty_raw()
-    effective = spans["effective_date"].to_numpy(dtype="datetime64[D]")
-    issued = spans["issued_at"].to_numpy(dtype="datetime64[D]")
-    backdated = effective < issued
-    notice = WorkingCalendar.chinese().working_days(issued, effective)
-    short = ~backdated & (notice < params["short_notice_working_days"])
-    flagged = backdated | short
-    if not flagged.any():
-        return empty_raw()
-    # The equipment cannot be sealed before the application: the basic charge stopped from the
-    # effective date was due until the application (or the order's end, if that came first).
-    end = spans["end_date"].to_numpy(dtype="datetime64[D]")
-    stop = np.where(np.isnat(end), issued, np.minimum(issued, end))
-    kva = pd.to_numeric(spans["old_value"], errors="coerce") - pd.to_numeric(
-        spans["new_value"], errors="coerce"
-    )
-    hits = spans[flagged].assign(
-        kva=kva.clip(lower=0).to_numpy(dtype=float)[flagged],
-        backdated=backdated[flagged],
-        late_days=(issued - effective).astype(np.int64)[flagged],
-        notice=notice[flagged],
-        stop=stop[flagged],
-    )
     late = hits[hits["backdated"]]
     priced = basic_charge_of_days(
         ctx, late["cust"], late["kva"], late["effective_date"], late["stop"]
@@ -804,13 +930,14 @@ def suspension_backdated(ctx: RuleContext, params: dict) -> pd.DataFrame:
         hits.groupby("cust"),
         month_from=("effective_month", "min"),
         issued_month=("issued_at", "max"),
+        left_days=("left_days", "sum"),
     ).reindex(cust)
     month_from = months["month_from"].to_numpy(dtype=np.int64)
     month_to = np.clip(date_month_number(months["issued_month"]), month_from, ctx.as_of)
     evidence = [
-        _backdated_evidence(order, extra, amount, params["notice_working_days"], paid)
-        for order, extra, amount, paid in zip(
-            shown.itertuples(), more, amounts, billed, strict=True
+        _backdated_evidence(order, extra, amount, params["notice_working_days"], paid, left)
+        for order, extra, amount, paid, left in zip(
+            shown.itertuples(), more, amounts, billed, months["left_days"], strict=True
         )
     ]
     score = np.where(shown["backdated"], np.minimum(1.0, 0.6 + shown["late_days"] / 75), 0.3)
@@ -818,26 +945,83 @@ def suspension_backdated(ctx: RuleContext, params: dict) -> pd.DataFrame:
     return raw(cust, month_from, month_to, evidence, amounts, score)
 
 
+def _backdated_due(ctx: RuleContext, params: dict, overrun_params: dict) -> pd.DataFrame:
+    """The orders suspension_backdated flags on its `params`: backdated (effective before their
+    application) or on short notice, with kva (taken off), backdated, late_days, notice, stop
+    (the end of the days it prices: the application, or the order's end if that came first)
+    and left_days (none where the order is not backdated).
+
+    The days of a suspension suspension_overrun charges in full (too short, or over the year's
+    allowance, on `overrun_params`) are its: stop is then the day it charges the order from, if
+    earlier, and left_days the days left to it; a day's basic charge is counted once."""
+    spans = _known_spans(ctx)
+    spans = spans[spans["issued_at"].notna()].reset_index(drop=True)
+    if spans.empty:
+        return spans
+    effective = spans["effective_date"].to_numpy(dtype="datetime64[D]")
+    issued = spans["issued_at"].to_numpy(dtype="datetime64[D]")
+    backdated = effective < issued
+    notice = WorkingCalendar.chinese().working_days(issued, effective)
+    short = ~backdated & (notice < params["short_notice_working_days"])
+    flagged = backdated | short
+    if not flagged.any():
+        return spans.iloc[:0]
+    # The equipment cannot be sealed before the application: the basic charge stopped from the
+    # effective date was due until the application (or the order's end, if that came first).
+    end = spans["end_date"].to_numpy(dtype="datetime64[D]")
+    stop = np.where(np.isnat(end), issued, np.minimum(issued, end))
+    _, overrun = _suspension_due(ctx, overrun_params)
+    overrun_from = np.full(len(spans), np.datetime64("NaT"), dtype="datetime64[D]")
+    if not overrun.empty:
+        overrun_from = (
+            overrun.groupby(["cust", "order_id"])["start"]
+            .min()
+            .reindex(pd.MultiIndex.from_arrays([spans["cust"], spans["order_id"]]))
+            .to_numpy(dtype="datetime64[D]")
+        )
+    own_stop = np.where(
+        np.isnat(overrun_from), stop, np.minimum(stop, np.maximum(overrun_from, effective))
+    )
+    left_days = np.where(backdated, (stop - own_stop).astype(np.int64).clip(min=0), 0)
+    return spans[flagged].assign(
+        kva=_kva_taken_off(spans)[flagged],
+        backdated=backdated[flagged],
+        late_days=(issued - effective).astype(np.int64)[flagged],
+        notice=notice[flagged],
+        stop=own_stop[flagged],
+        left_days=left_days[flagged],
+    )
+
+
 def _backdated_evidence(
-    order: object, more: int, amount: float, notice: int, billed: bool
+    order: object, more: int, amount: float, notice: int, billed: bool, left_days: int
 ) -> list[Clause]:
     """One customer's backdated (or short-notice) order: its dates, the capacity, the money (or
-    that the bills charged it, `billed`)."""
+    that the bills charged it, `billed`), and the days whose charge suspension_overrun counts
+    (`left_days`, of all the customer's orders)."""
     kind = "suspension" if order.order_type == "suspension" else "capacity_reduction"
     args = {
         "type": kind,
         "order": order.order_id,
-        "old": pd.to_numeric(order.old_value, errors="coerce"),
-        "remaining": pd.to_numeric(order.new_value, errors="coerce"),
+        "capacity": _order_capacity_clause(order.old_value, order.new_value),
         "effective": order.effective_date,
         "issued": order.issued_at,
         "notice": notice,
     }
     if order.backdated:
-        found = clause("suspension_backdated", days=order.late_days, **args)
+        left = clause("suspension_backdated.left", days=left_days) if left_days else None
+        found = clause("suspension_backdated", days=order.late_days, left=left, **args)
     else:
         found = clause("suspension_backdated.short_notice", working_days=order.notice, **args)
     return _shown_with_more(found, "more_such_orders", more, amount, billed)
+
+
+def _order_capacity_clause(old: object, new: object) -> Clause:
+    """An order's capacity, old → remaining kVA, or that the order records none in full."""
+    old, new = (pd.to_numeric(value, errors="coerce") for value in (old, new))
+    if np.isnan(old) or np.isnan(new):
+        return clause("order_capacity.unrecorded")
+    return clause("order_capacity", old=old, remaining=new)
 
 
 def _shown_with_more(

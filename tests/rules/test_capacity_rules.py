@@ -7,6 +7,8 @@ import pytest
 from itemized_builder import INDUSTRIAL, Itemized
 from rule_builder import PERIODS, TWO_PART_BY_CAPACITY, Utility, flat, run
 
+from auditkit import rules
+
 
 def test_capacity_underbilled_without_order():
     u = Utility()
@@ -343,3 +345,115 @@ def test_no_basic_charge_is_due_below_the_two_part_threshold_on_monthly_bills():
     findings = run(u, "capacity_underbilled")
     assert findings["customer_id"].tolist() == ["two_part"]
     assert findings.iloc[0]["revenue_impact"] == pytest.approx(315 * 30 * 12)
+
+
+# --- inside a suspension: the capacity it leaves ----------------------------------------------
+
+
+def _suspended_april_and_may(u: Utility, cid: str, billed: float, left: float = 315.0) -> None:
+    """A 630 kVA customer suspended down to `left` kVA for April and May (applied for in time),
+    billed `billed` kVA in those months and 630 in the others."""
+    u.customer(cid, contract_capacity_kva=630.0, **TWO_PART_BY_CAPACITY)
+    u.monthly(
+        cid,
+        flat(40_000),
+        multiplier=1000.0,
+        tariff="IND2",
+        capacity=[630.0] * 3 + [billed] * 2 + [630.0] * 7,
+        demand=150.0,
+        basis="capacity",
+    )
+    u.order(cid, "suspension", "2024-04-01", 630, left, issued="2024-03-10")
+    u.order(cid, "resumption", "2024-06-01", left, 630, issued="2024-05-20")
+
+
+def test_a_bill_short_of_the_capacity_a_suspension_leaves_is_underbilled():
+    """Suspended 630→315 kVA for April and May, billed on 200 kVA: (315 − 200) × 30 × 2 =
+    6,900.00 under-billed, on monthly bills as on itemized ones, and the evidence says the bills
+    are inside the suspension. Near misses: billed on the 315 kVA left (nothing short), and a
+    suspension down to 250 kVA billed nothing (single-part below 315 kVA, 1583号)."""
+    u = Utility()
+    _suspended_april_and_may(u, "short", 200.0)
+    _suspended_april_and_may(u, "on_what_is_left", 315.0)
+    _suspended_april_and_may(u, "single_part", 0.0, left=250.0)
+    found = run(u, "capacity_underbilled")
+    assert found["customer_id"].tolist() == ["short"]
+    row = found.iloc[0]
+    assert row["revenue_impact"] == pytest.approx(115 * 30 * 2)
+    assert (row["period_from"], row["period_to"]) == ("2024-04", "2024-05")
+    assert row["evidence"] == (
+        "2 bills 2024-04..2024-05 charged the basic charge on less than the capacity in force, "
+        "2 of them inside a suspension, on less than the capacity it leaves in service (in "
+        "2024-05: 200 kVA billed, 315 kVA in force) (¥6,900.00)"
+    )
+    assert rules.evidence_text(found, "zh")[0] == (
+        "2024-04 至 2024-05 共 2 期账单按小于运行容量的容量计收基本电费，其中 2 期在暂停期间，小于暂停后保留的容量"
+        "（2024-05：计费容量 200 千伏安，运行容量 315 千伏安）（涉及电费 6,900.00 元）"
+    )
+    assert run(u, "suspension_overrun").empty  # a legal suspension: nothing else is due
+
+    itemized = Itemized()
+    for cid, kva in (("short", 200.0), ("on_what_is_left", 315.0)):
+        itemized.customer(cid, **INDUSTRIAL | {"contract_capacity_kva": 630.0})
+        for period, billed in (("2024-03", 630.0), ("2024-04", kva), ("2024-05", kva)):
+            lines = [("energy", 10_000.0, 0.60), ("basic", billed, 30.0), ("fund", 10_000.0, 0.03)]
+            itemized.bill(cid, period, 10_000, lines, tariff="IND2", capacity_billed_kva=billed)
+        for kind, day, old, new, issued in (
+            ("suspension", "2024-04-01", 630, 315, "2024-03-10"),
+            ("resumption", "2024-06-01", 315, 630, "2024-05-20"),
+        ):
+            itemized.orders.append(
+                {
+                    "order_id": f"{cid}-{kind}",
+                    "customer_id": cid,
+                    "order_type": kind,
+                    "issued_at": pd.Timestamp(issued),
+                    "effective_date": pd.Timestamp(day),
+                    "old_value": str(old),
+                    "new_value": str(new),
+                }
+            )
+    lines_found = itemized.run("capacity_underbilled")
+    assert lines_found.index.tolist() == ["short"]
+    assert lines_found.loc["short", "revenue_impact"] == pytest.approx(115 * 30 * 2)
+    assert "2 of them inside a suspension" in lines_found.loc["short", "evidence"]
+
+
+def test_sealed_use_after_a_reduction_leaves_the_capacity_billed_short_to_capacity_underbilled():
+    """Reduced 630→400 kVA from July, billed 350 kVA, demand 600 kW: the sealed equipment in use
+    escapes (630 − 350) × 30 × 6 = 50,400.00. (400 − 350) × 30 × 6 = 9,000.00 of it is billed
+    short of what the order leaves, proved: capacity_underbilled's; reduction_without_drop
+    estimates the other 41,400.00, whatever rules run. Near miss: billed on the 400 kVA left,
+    nothing is capacity_underbilled's and the estimate keeps (630 − 400) × 30 × 6 = 41,400.00."""
+    u = Utility()
+    for cid, billed in (("short", 350.0), ("on_what_is_left", 400.0)):
+        u.customer(cid, contract_capacity_kva=400.0, **TWO_PART_BY_CAPACITY)
+        u.monthly(
+            cid,
+            flat(40_000),
+            multiplier=1000.0,
+            tariff="IND2",
+            capacity=[630.0] * 6 + [billed] * 6,
+            demand=[500.0] * 6 + [600.0] * 6,
+            basis="capacity",
+        )
+        u.order(cid, "capacity_reduction", "2024-07-01", 630, 400, issued="2024-06-01")
+    found = run(u, ["capacity_underbilled", "reduction_without_drop"])
+    money = found.groupby(["customer_id", "rule_id"])["revenue_impact"].sum().to_dict()
+    assert money == pytest.approx(
+        {
+            ("short", "capacity_underbilled"): 9_000.0,
+            ("short", "reduction_without_drop"): 41_400.0,
+            ("on_what_is_left", "reduction_without_drop"): 41_400.0,
+        }
+    )
+    alone = run(u, "reduction_without_drop").set_index("customer_id")
+    assert alone.loc["short", "evidence"] == (
+        "capacity reduction 630→400 kVA from 2024-07, yet maximum demand reached 600 kW, above "
+        "the 400 kVA left (¥41,400.00 basic charge escaped); ¥9,000.00 more, billed short of the "
+        "capacity the orders leave, is counted under capacity_underbilled"
+    )
+    zh = dict(zip(alone.index, rules.evidence_text(alone.reset_index(), "zh"), strict=True))
+    assert zh["short"].endswith(
+        "（少收基本电费 41,400.00 元）；另有 9,000.00 元系计费容量小于工单保留的容量，计入“基本电费计费容量小于档案容量”规则"
+    )

@@ -175,11 +175,16 @@ def test_reduction_without_drop_in_both_languages():
     )
     u.order("A", "capacity_reduction", "2024-03-01", 1000, 500)
     u.order("A", "suspension", "2024-06-01", 500, 250)
+    # The suspension is never resumed: from 2 December (1 June + 184 days) its 250 kVA are
+    # suspension_overrun's (250 × 30 × 30/30 = 7,500.00), the rest of 202,500.00 an estimate.
     assert evidence(u, "reduction_without_drop")["A"] == (
         "capacity reduction 1,000→500 kVA from 2024-03, yet maximum demand reached 700 kW, above "
-        "the 500 kVA left; 1 more such order (¥202,500.00 basic charge escaped)",
+        "the 500 kVA left; 1 more such order (¥195,000.00 basic charge escaped); ¥7,500.00 more, "
+        "due as the suspension was too short or over its yearly limit, is counted under "
+        "suspension_overrun",
         "2024-03 起减容 1,000→500 千伏安，但最大需量达 700 千瓦，超过剩余容量 500 千伏安；"
-        "另有 1 张同类工单（少收基本电费 202,500.00 元）",
+        "另有 1 张同类工单（少收基本电费 195,000.00 元）；另有 7,500.00 元系暂停不足最短期限或超过年度期限应收，"
+        "计入“暂停超期”规则",
     )
 
 

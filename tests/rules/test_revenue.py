@@ -136,15 +136,18 @@ def test_reduction_without_drop_counts_each_month_once_over_successive_orders():
     u.order("A", "suspension", "2024-06-01", 500, 250)
     findings = run(u, "reduction_without_drop")
     # The 1,000 kVA stay in use: March to May 500 kVA escape the basic charge, June to December
-    # 750 (the suspension's own 250 of those are not counted a second time).
-    assert findings.iloc[0]["revenue_impact"] == pytest.approx((3 * 500 + 7 * 750) * 30)
+    # 750 (the suspension's own 250 of those are not counted a second time), less the 250 kVA
+    # of December: the suspension overran its 184 days on 2 December, suspension_overrun's.
+    assert findings.iloc[0]["revenue_impact"] == pytest.approx((3 * 500 + 7 * 750 - 250) * 30)
     assert (findings.iloc[0]["period_from"], findings.iloc[0]["period_to"]) == (
         "2024-03",
         "2024-12",
     )
     assert findings.iloc[0]["evidence"] == (
         "capacity reduction 1,000→500 kVA from 2024-03, yet maximum demand reached 700 kW, above "
-        "the 500 kVA left; 1 more such order (¥202,500.00 basic charge escaped)"
+        "the 500 kVA left; 1 more such order (¥195,000.00 basic charge escaped); ¥7,500.00 "
+        "more, due as the suspension was too short or over its yearly limit, is counted under "
+        "suspension_overrun"
     )
 
 

@@ -357,3 +357,126 @@ def test_a_backdated_suspension_billed_until_its_application_is_listed_without_r
     assert findings.loc["paid", "revenue_impact"] == 0.0
     assert findings.loc["paid", "evidence"].endswith("nothing under-billed")
     assert findings.loc["short", "revenue_impact"] == pytest.approx(14 * DAY)
+
+
+# --- a yuan counted once between the suspension rules ----------------------------------------
+
+
+def test_a_short_suspension_also_backdated_counts_its_days_once():
+    """10 days suspended (1 to 11 March), applied for on the 6th: the whole suspension pays the
+    full charge, 315 kVA × 30 × 10/30 = 3,150.00 (March billed (630 × 21 + 315 × 10)/30 = 525
+    kVA: 15,750.00 of 18,900.00), suspension_overrun's; its 5 backdated days (1,575.00) are
+    inside it: suspension_backdated lists the order with no money, whatever rules run. Near
+    miss: backdated by 5 days but 3 months long, the 5 days are its own (5 × 315 = 1,575.00)."""
+    u = Utility()
+    suspended_customer(u, "short", [630.0] * 2 + [525.0] + [630.0] * 9)
+    u.order("short", "suspension", "2024-03-01", 630, 315, issued="2024-03-06")
+    u.order("short", "resumption", "2024-03-11", 315, 630)
+    suspended_customer(u, "legal", [630.0] * 2 + [315.0] * 3 + [630.0] * 7)
+    u.order("legal", "suspension", "2024-03-01", 630, 315, issued="2024-03-06")
+    u.order("legal", "resumption", "2024-06-01", 315, 630)
+    both = run(u, ["suspension_overrun", "suspension_backdated"])
+    money = both.groupby(["customer_id", "rule_id"])["revenue_impact"].sum().to_dict()
+    assert money == pytest.approx(
+        {
+            ("short", "suspension_overrun"): 3150.0,
+            ("short", "suspension_backdated"): 0.0,
+            ("legal", "suspension_backdated"): 5 * DAY,
+        }
+    )
+    alone = run(u, "suspension_backdated").set_index("customer_id")
+    assert alone["revenue_impact"].to_dict() == pytest.approx({"short": 0.0, "legal": 5 * DAY})
+    assert alone.loc["short", "evidence"].endswith(
+        "backdated 5 days (applications are due 5 working days ahead): the basic charge stopped "
+        "before the equipment could be sealed; the basic charge of 5 days of them is counted "
+        "under suspension_overrun (a suspension too short or over its yearly limit is due on "
+        "the full capacity)"
+    )
+    zh = dict(zip(alone.index, rules.evidence_text(alone.reset_index(), "zh"), strict=True))
+    assert zh["short"].endswith(
+        "其中 5 天的基本电费计入“暂停超期”规则（暂停不足最短期限或超过年度期限，按全部容量计收）"
+    )
+
+
+def test_stacked_suspensions_are_due_on_all_the_capacity_they_took_off():
+    """1,000 kVA, 300 suspended from 1 January (1,000→700) and 300 more from 1 March (700→400),
+    never resumed. The allowance is per customer and calendar year, counted in days (DOMAIN.md:
+    at most 6 months cumulated a year): a day suspended counts once, so 2024's 184 days ran out
+    on 3 July, and the full capacity is due again from then, both suspensions' 600 kVA: 29 days
+    of July 600 × 30 × 29/30 = 17,400.00, August to December 5 × 18,000.00: 107,400.00. Near
+    miss: the same 630→315 suspension recorded twice takes off 315 kVA, not 630 (overlapping
+    suspensions, tests/rules/test_revenue.py)."""
+    u = Utility()
+    u.customer("A", contract_capacity_kva=1000.0, **TWO_PART_BY_CAPACITY)
+    u.monthly(
+        "A",
+        flat(40_000),
+        multiplier=1000.0,
+        tariff="IND2",
+        capacity=[700.0] * 2 + [400.0] * 10,
+        demand=300.0,
+        basis="capacity",
+    )
+    u.order("A", "suspension", "2024-01-01", 1000, 700, issued="2023-12-10")
+    u.order("A", "suspension", "2024-03-01", 700, 400, issued="2024-02-10")
+    suspended_customer(u, "twice", [315.0] * 12)
+    u.order("twice", "suspension", "2024-01-01", 630, 315)
+    u.order("twice", "suspension", "2024-03-01", 630, 315)
+    found = run(u, "suspension_overrun").set_index("customer_id")
+    assert found["revenue_impact"].to_dict() == pytest.approx(
+        {"A": 600 * 30 * (29 / 30 + 5), "twice": 315 * 30 * (29 / 30 + 5)}
+    )
+    assert (found.loc["A", "period_from"], found.loc["A", "period_to"]) == ("2024-07", "2024-12")
+
+
+def test_sealed_use_in_an_overrun_suspension_is_counted_once():
+    """630 kVA, 315 suspended from 1 February and never resumed, demand 600 kW all along: the
+    sealed 315 kVA in use escape 315 × 30 = 9,450.00 a month, February to December 103,950.00.
+    Of it, the days past the year's 184 (from 3 August: 315 × 30 × (29/30 + 4) = 46,935.00) are
+    proved by the order, suspension_overrun's; reduction_without_drop estimates the rest,
+    57,015.00, whatever rules run. Near miss: resumed on 1 June (121 days), nothing overran and
+    the estimate keeps February to May whole, 4 × 9,450.00 = 37,800.00."""
+    u = Utility()
+    suspended_customer(u, "long", [630.0] + [315.0] * 11, demand=[300.0] + [600.0] * 11)
+    u.order("long", "suspension", "2024-02-01", 630, 315, issued="2024-01-10")
+    suspended_customer(
+        u,
+        "resumed",
+        [630.0] + [315.0] * 4 + [630.0] * 7,
+        demand=[300.0] + [600.0] * 4 + [300.0] * 7,
+    )
+    u.order("resumed", "suspension", "2024-02-01", 630, 315, issued="2024-01-10")
+    u.order("resumed", "resumption", "2024-06-01", 315, 630)
+    both = run(u, ["reduction_without_drop", "suspension_overrun"])
+    money = both.groupby(["customer_id", "rule_id"])["revenue_impact"].sum().to_dict()
+    assert money == pytest.approx(
+        {
+            ("long", "reduction_without_drop"): 103_950.0 - 46_935.0,
+            ("long", "suspension_overrun"): 46_935.0,
+            ("resumed", "reduction_without_drop"): 4 * MONTH,
+        }
+    )
+    alone = run(u, "reduction_without_drop").set_index("customer_id")
+    assert alone.loc["long", "revenue_impact"] == pytest.approx(57_015.0)
+    assert alone.loc["long", "evidence"].endswith(
+        "(¥57,015.00 basic charge escaped); ¥46,935.00 more, due as the suspension was too short "
+        "or over its yearly limit, is counted under suspension_overrun"
+    )
+    assert alone.loc["resumed", "evidence"].endswith("(¥37,800.00 basic charge escaped)")
+
+
+def test_an_order_without_its_capacity_says_so_in_both_languages():
+    """A backdated suspension whose old and new values are empty: nothing to price (no kVA),
+    and the evidence says the order records no capacity instead of '?→? kVA'."""
+    u = Utility()
+    suspended_customer(u, "A", [630.0] * 12)
+    u.order("A", "suspension", "2024-03-01", "", "", issued="2024-03-20")
+    u.order("A", "resumption", "2024-06-01", "", "")
+    found = run(u, "suspension_backdated")
+    assert found.iloc[0]["revenue_impact"] == 0.0
+    assert found.iloc[0]["evidence"].startswith(
+        "order WO0001 (suspension, no capacity recorded on the order) took effect 2024-03-01"
+    )
+    assert rules.evidence_text(found, "zh")[0].startswith(
+        "工单 WO0001（暂停，工单未记录容量）于 2024-03-01 生效"
+    )
