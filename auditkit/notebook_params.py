@@ -279,6 +279,8 @@ def parse_assignment(
         return key, raw
     try:
         value = yamlsafe.safe_load(raw) if raw else ""
+    except yamlsafe.RefusedYAMLError as error:  # YAML, but ambiguous or hostile: not text either
+        raise ParameterError(key, error.expected, str(error)) from None
     except yaml.YAMLError:
         value = raw
     return key, check_type(parameter, value)

@@ -134,6 +134,16 @@ def test_command_line_values_follow_the_declared_type() -> None:
         notebook_params.parse_assignment(schema, "top_n", "n")
 
 
+def test_a_command_line_value_with_a_key_twice_is_refused_naming_it() -> None:
+    schema = notebook_params.parse_parameters_source("weights: dict[str, int] = {}  # w", "n")
+    with pytest.raises(ParameterError) as caught:
+        notebook_params.parse_assignment(schema, "weights={城东: 1, 城东: 2}", "n")
+    assert str(caught.value) == (
+        "parameter 'weights': expected YAML with each key once in a mapping, found "
+        "\"the key '城东' twice in one mapping (line 1; first on line 1)\""
+    )
+
+
 def test_domain_of_shared_parameters(tmp_path: Path) -> None:
     notebook_params.check_domain("lang", "en")
     notebook_params.check_domain("as_of", "2024-06")
