@@ -15,6 +15,7 @@ from auditkit.pipeline import manifest as run_manifest
 from auditkit.pipeline.jobs import jobs_for_notebook, jobs_for_notebooks
 from auditkit.pipeline.partials import find_partials, remove_dead
 from auditkit.pipeline.runs import (
+    LATEST_NAME,
     RunOptions,
     RunOutcome,
     absolute_locations,
@@ -163,6 +164,16 @@ def _finish(outcome: RunOutcome, command: str) -> int:
         names = ", ".join(_shown(record["name"]) for record in failed)
         print(
             f"auditkit {command}: {len(failed)} of {total} notebooks failed: {names}",
+            file=sys.stderr,
+        )
+        kept = (
+            f"still points at {outcome.latest}, the last run whose notebooks all succeeded"
+            if outcome.latest
+            else "is not set: no run here has succeeded yet"
+        )
+        print(
+            f"auditkit {command}: {outcome.run_dir.parent / LATEST_NAME} {kept}; this failed run "
+            f"is kept in {outcome.run_dir}",
             file=sys.stderr,
         )
     print(outcome.index)

@@ -1,7 +1,9 @@
 """Runs end to end: jobs -> execute in parallel -> index and manifest -> publish atomically.
 
 A run is written into `<outputs>/.<run-id>.partial/` and renamed to `<outputs>/<run-id>/` only once
-its index and manifest are written, then `<outputs>/latest` is pointed at it. An interrupted run
+its index and manifest are written, then `<outputs>/latest` is pointed at it when every notebook
+succeeded: a failed run is published for inspection (its index and manifest say failed) but
+`latest` stays on the last good run, which is what a reader of `latest` expects. An interrupted run
 stays a hidden `.partial` folder (its owner record tells `auditkit clean` when it is dead); earlier
 runs are never touched. Each job writes into its `folder` (`safe_name` of its name); every path
 is checked to resolve inside the run folder before anything is written there.
@@ -80,10 +82,13 @@ def index_language(jobs: Sequence[Job]) -> str:
 
 @dataclass(frozen=True)
 class RunOutcome:
-    """A finished run: its folder, its manifest and the names of the notebooks that failed."""
+    """A finished run: its folder, its manifest and the names of the notebooks that failed;
+    `latest` is the run `<outputs>/latest` points at now (this one when it succeeded, else the
+    last good run, None when there is none)."""
 
     run_dir: Path
     manifest: dict[str, Any]
+    latest: str | None = None
 
     @property
     def failed(self) -> list[str]:
@@ -197,8 +202,9 @@ def execute_run(
     run_manifest.write_manifest(work_dir, manifest)
     run_dir = root / run_id
     os.rename(work_dir, run_dir)
-    point_latest(root, run_id)
-    return RunOutcome(run_dir, manifest)
+    if manifest["status"] == "ok":
+        point_latest(root, run_id)
+    return RunOutcome(run_dir, manifest, latest_run_id(root))
 
 
 def _execute_jobs(
@@ -357,6 +363,16 @@ def point_latest(root: Path, run_id: str) -> Path:
         temporary.write_text(run_id + "\n", encoding="utf-8")
     os.replace(temporary, latest)
     return latest
+
+
+def latest_run_id(root: Path) -> str | None:
+    """The run id `<root>/latest` points at (link or pointer file), None when there is none."""
+    latest = root / LATEST_NAME
+    if latest.is_symlink():
+        return Path(os.readlink(latest)).name
+    if latest.is_file():
+        return latest.read_text(encoding="utf-8").strip() or None
+    return None
 
 
 def resolve_run_dir(path: str | Path) -> Path:
