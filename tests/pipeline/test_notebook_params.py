@@ -105,6 +105,27 @@ def test_wrong_types_raise_a_parameter_error_naming_it(name: str, value: object)
     assert f"parameter {name!r}: expected a value of type" in str(caught.value)
 
 
+@pytest.mark.parametrize(
+    ("name", "value", "message"),
+    [
+        ("weights", {"a": 1, "b": "x"}, "expected a value of type int for 'b', found 'x'"),
+        ("weights", {7: 1}, "expected a value of type str as a key, found 7"),
+        ("districts", ["a", 2], "expected a value of type str at item 2, found 2"),
+        ("districts", "a", "expected a value of type list[str], found 'a'"),
+    ],
+)
+def test_a_wrong_entry_of_a_mapping_or_list_is_named(
+    name: str, value: object, message: str
+) -> None:
+    schema = notebook_params.parse_parameters_source(
+        "weights: dict[str, int] = {}  # w\ndistricts: list[str] = []  # d\n", "n"
+    )
+    with pytest.raises(ParameterError) as caught:
+        notebook_params.validate_values(schema, {name: value}, "n.ipynb")
+    assert caught.value.name == name
+    assert str(caught.value) == f"parameter {name!r}: {message}"
+
+
 def test_unknown_key_lists_the_known_ones() -> None:
     schema = notebook_params.parse_parameters_source(CELL, "n")
     with pytest.raises(notebook_params.UnknownParameterError) as caught:
