@@ -34,6 +34,7 @@ from auditkit.pipeline.index import render_index
 from auditkit.pipeline.jobs import Job, check_unique_names
 from auditkit.pipeline.partials import OWNER_NAME, owned_partial
 from auditkit.pipeline.pool import Task, run_tasks
+from auditkit.pipeline.register_step import compare_registers, reads_register, registers_read
 from auditkit.pipeline.run_paths import inside, job_folder
 
 INDEX_NAME = "index.html"
@@ -145,7 +146,8 @@ def execute_run(
     """Run the jobs and publish the run folder; notebook failures are recorded, never raised.
 
     `register_runs` (what `register_step.record_findings` recorded before the run) goes into
-    the manifest under `register`.
+    the manifest under `register`; the registers the reports read, with their content
+    fingerprints taken now (after that recording, before any kernel), under `registers_read`.
 
     Every job writes into `<run>/<job.folder>` (checked to resolve inside the run folder). When
     the run stops with an exception before any notebook wrote a file (a scheduler that does not
@@ -159,6 +161,7 @@ def execute_run(
     input_files = run_manifest.hash_files(
         [*run_manifest.parameter_files(), *(path for job in jobs for path in job.input_files)]
     )
+    registers = registers_read(jobs)
     started = _now()
     run_id = new_run_id(started)
     root = options.outputs
@@ -192,6 +195,8 @@ def execute_run(
         }
         if register_runs:
             manifest["register"] = list(register_runs)
+        if registers:
+            manifest["registers_read"] = registers
         write_text_atomic(
             inside(work_dir, work_dir / INDEX_NAME),
             render_index(manifest, options.lang or index_language(jobs)),
@@ -385,14 +390,18 @@ def resolve_run_dir(path: str | Path) -> Path:
     return candidate.resolve()
 
 
-def verify_run(run_dir: Path) -> list[str]:
-    """What changed since the run: input files, notebook sources and the run's own output files.
+def verify_run(run_dir: Path, registers: bool = True, db: str | None = None) -> list[str]:
+    """What changed since the run: input files, notebook sources, the run's own output files and
+    (with `registers`) the findings registers its reports read.
 
     Outputs are checked when the manifest recorded them (format 2 and later), the rule and
-    billing parameter files when it recorded them (`input_files`).
+    billing parameter files when it recorded them (`input_files`), registers when it recorded
+    them (`registers_read`; `db`: the URL of one whose password the manifest masks).
     """
     manifest = run_manifest.read_manifest(run_dir)
     changes = run_manifest.compare_inputs(manifest["inputs"])
+    if registers:
+        changes.extend(compare_registers(manifest.get("registers_read", {}), db))
     changes.extend(run_manifest.compare_files(manifest.get("input_files", {})))
     if "outputs" in manifest:
         changes.extend(run_manifest.compare_outputs(Path(run_dir), manifest["outputs"]))
@@ -417,6 +426,15 @@ def parameter_files_moved(manifest: dict[str, Any]) -> list[str]:
             read = [str(other) for other in recorded if other.name == path.name]
             moved.append(f"{path}: read now; the run read {' and '.join(read) or 'none'}")
     return moved
+
+
+def registers_unrecorded(manifest: dict[str, Any]) -> bool:
+    """Whether the run's reports read a findings register its manifest holds no fingerprint of
+    (a manifest of an auditkit before registers were recorded)."""
+    if "registers_read" in manifest:
+        return False
+    notebooks = [_notebook_path(record["notebook"]) for record in manifest["notebooks"]]
+    return any(path.is_file() and reads_register(path) for path in notebooks)
 
 
 def _notebook_path(recorded: str) -> Path:
