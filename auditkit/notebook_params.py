@@ -150,10 +150,13 @@ def check_type(parameter: NotebookParameter, value: Any) -> Any:
     injected cell and the run's manifest: a YAML date inside a list or mapping, a non-text key or
     any other YAML-only type is refused here rather than failing later.
     """
+    type_name = parameter.type_name.replace(" ", "")
     try:
-        converted = _conform(parameter.type_name.replace(" ", ""), value)
+        converted = _conform(type_name, value)
     except _Mismatch:
-        raise ParameterError(parameter.name, _describe(parameter.type_name), value) from None
+        where, item_type, item = _mismatched_item(type_name, value)
+        expected = _describe(item_type) + where if where else _describe(parameter.type_name)
+        raise ParameterError(parameter.name, expected, item) from None
     if not _is_plain(converted):
         raise ParameterError(
             parameter.name,
@@ -213,6 +216,27 @@ def _conform(type_name: str, value: Any) -> Any:
         key_type, value_type = arguments if len(arguments) == 2 else ("object", "object")
         return {_conform(key_type, key): _conform(value_type, item) for key, item in value.items()}
     return value  # an annotation auditkit does not know (e.g. `object`): accept as given
+
+
+def _mismatched_item(type_name: str, value: Any) -> tuple[str, str, Any]:
+    """Where inside `value` it stops fitting `type_name`: a phrase naming the entry (" for
+    '城东'", " as a key", " at item 2", empty for the value itself), the type expected there and
+    what is there, so a message says which entry of a mapping or list is wrong."""
+    base, arguments = _generic(type_name)
+    if base == "dict" and len(arguments) == 2 and isinstance(value, dict):
+        entries = [(" as a key", arguments[0], key) for key in value]
+        entries += [(f" for {key!r}", arguments[1], item) for key, item in value.items()]
+    elif base in ("list", "tuple") and arguments and isinstance(value, list | tuple):
+        entries = [(f" at item {n}", arguments[0], item) for n, item in enumerate(value, 1)]
+    else:
+        return "", type_name, value
+    for where, item_type, item in entries:
+        try:
+            _conform(item_type, item)
+        except _Mismatch:
+            inner_where, inner_type, inner = _mismatched_item(item_type, item)
+            return where + inner_where, inner_type, inner
+    return "", type_name, value
 
 
 def _conform_bool(value: Any) -> bool:
@@ -279,6 +303,8 @@ def parse_assignment(
         return key, raw
     try:
         value = yamlsafe.safe_load(raw) if raw else ""
+    except yamlsafe.RefusedYAMLError as error:  # YAML, but ambiguous or hostile: not text either
+        raise ParameterError(key, error.expected, str(error)) from None
     except yaml.YAMLError:
         value = raw
     return key, check_type(parameter, value)

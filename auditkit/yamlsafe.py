@@ -5,7 +5,9 @@ PyYAML's safe loader shares the node an alias points to, so a 400-byte file of n
 afterwards (validation, JSON, a copy) then runs for minutes into a MemoryError. Here the composed
 document is measured with its aliases expanded, before anything is built from it, and refused past
 a small limit. PyYAML also composes nested collections recursively, so a file of 5,000 `[` ends in
-a RecursionError; nesting is refused past a depth no parameter file comes near.
+a RecursionError; nesting is refused past a depth no parameter file comes near. A key given twice in
+one mapping (`lang: zh`, later `lang: en`) is refused too: PyYAML keeps the last silently, so a
+file would not say what it does.
 """
 
 from __future__ import annotations
@@ -21,7 +23,7 @@ MAX_DEPTH = 100
 
 
 class RefusedYAMLError(yaml.YAMLError):
-    """YAML that parses but is refused as hostile. A `yaml.YAMLError`, so callers that report bad
+    """YAML that parses but is refused (hostile, or ambiguous). A `yaml.YAMLError`, so callers that report bad
     YAML report this too.
 
     `expected` and `found` are phrases for a one-line message; `str()` is `found` with its line,
@@ -52,6 +54,25 @@ class NestingError(RefusedYAMLError):
     """Collections nested deeper than `MAX_DEPTH`."""
 
 
+class DuplicateKeyError(RefusedYAMLError):
+    """A key given twice in one mapping (keys merged in with `<<` may be overridden)."""
+
+    def __init__(self, first: yaml.ScalarNode, again: yaml.ScalarNode) -> None:
+        key = repr(again.value) if first.value == again.value else (
+            f"{again.value!r} (the same key as {first.value!r})"
+        )  # fmt: skip
+        super().__init__(
+            "YAML with each key once in a mapping",
+            f"the key {key} twice in one mapping",
+            again.start_mark,
+        )
+        self.key = again.value
+        self.first_line = first.start_mark.line + 1
+
+    def __str__(self) -> str:
+        return f"{self.found} (line {self.line}; first on line {self.first_line})"
+
+
 class _BoundedLoader(yaml.SafeLoader):
     """The safe loader, bounding nesting while composing and the expanded size of each document
     before constructing it."""
@@ -73,6 +94,11 @@ class _BoundedLoader(yaml.SafeLoader):
         finally:
             self._depth -= 1
 
+    def compose_mapping_node(self, anchor: str | None) -> yaml.MappingNode:
+        node = super().compose_mapping_node(anchor)
+        _check_unique_keys(self, node)
+        return node
+
     def compose_document(self) -> yaml.Node:
         node = super().compose_document()
         _check_expansion(node)
@@ -80,13 +106,34 @@ class _BoundedLoader(yaml.SafeLoader):
 
 
 def safe_load(text: str | bytes) -> Any:
-    """Parse one YAML document like `yaml.safe_load`, refusing alias bombs, recursive aliases and
-    deep nesting with a `RefusedYAMLError` (a `yaml.YAMLError`).
+    """Parse one YAML document like `yaml.safe_load`, refusing alias bombs, recursive aliases,
+    deep nesting and duplicate keys with a `RefusedYAMLError` (a `yaml.YAMLError`).
 
     Bytes are decoded by PyYAML (UTF-8, or UTF-16 with a byte-order mark); bytes in no such
     encoding raise a `yaml.YAMLError` too, so callers that read a file should pass its bytes.
     """
     return yaml.load(text, Loader=_BoundedLoader)
+
+
+#: Key tags that are not keys of the mapping itself: `<<` merges another mapping in, `=` is a
+#: value key; both are resolved by PyYAML when it flattens the mapping.
+_SPECIAL_KEY_TAGS = ("tag:yaml.org,2002:merge", "tag:yaml.org,2002:value")
+
+
+def _check_unique_keys(loader: yaml.SafeLoader, node: yaml.MappingNode) -> None:
+    """Raise DuplicateKeyError at the second of two keys of `node` that construct to the same
+    value (`yes` and `true` alike), as the dict built from it would merge them. Only scalar keys
+    are compared: a collection as key is refused when the mapping is built."""
+    seen: dict[object, yaml.ScalarNode] = {}
+    for key_node, _ in node.value:
+        if not isinstance(key_node, yaml.ScalarNode) or key_node.tag in _SPECIAL_KEY_TAGS:
+            continue
+        try:
+            first = seen.setdefault(loader.construct_object(key_node), key_node)
+        except TypeError:  # an unhashable key: refused when the mapping is built
+            continue
+        if first is not key_node:
+            raise DuplicateKeyError(first, key_node)
 
 
 def _children(node: yaml.Node) -> list[yaml.Node]:

@@ -13,6 +13,7 @@ import pytest
 import yaml
 
 from auditkit import synth, yamlsafe
+from auditkit.errors import AuditkitError, ParameterError
 from auditkit.paths import project_root
 
 # Nine levels of nine aliases: 9**9 = 387,420,489 strings once expanded, in under 400 bytes.
@@ -233,3 +234,123 @@ def test_a_yaml_error_follows_found_without_saying_found_twice(text: str, descri
     with pytest.raises(yaml.YAMLError) as caught:
         yamlsafe.safe_load(text.encode())
     assert yamlsafe.describe(caught.value) == described
+
+
+# --------------------------------------------------------------------------------- duplicate keys
+
+
+@pytest.mark.parametrize(
+    ("text", "message"),
+    [
+        (
+            "lang: zh\nseed: 1\nlang: en\n",
+            "the key 'lang' twice in one mapping (line 3; first on line 1)",
+        ),
+        ("a:\n  b: 1\n  b: 2\n", "the key 'b' twice in one mapping (line 3; first on line 2)"),
+        ("{x: 1, x: 2}", "the key 'x' twice in one mapping (line 1; first on line 1)"),
+        (
+            "true: 1\nyes: 2\n",
+            "the key 'yes' (the same key as 'true') twice in one mapping (line 2; first on line 1)",
+        ),
+    ],
+)
+def test_a_duplicate_key_is_refused_naming_the_key_and_both_lines(text: str, message: str) -> None:
+    with pytest.raises(yamlsafe.DuplicateKeyError) as refused:
+        yamlsafe.safe_load(text.encode())
+    assert str(refused.value) == message
+    assert yamlsafe.describe(refused.value) == message
+    assert refused.value.expected == "YAML with each key once in a mapping"
+
+
+def test_the_same_key_in_different_mappings_and_a_merged_key_overridden_still_load() -> None:
+    text = "base: &base {lang: zh, seed: 1}\nreport: {<<: *base, lang: en}\nother: {lang: zh}\n"
+    assert yamlsafe.safe_load(text) == {
+        "base": {"lang": "zh", "seed": 1},
+        "report": {"lang": "en", "seed": 1},
+        "other": {"lang": "zh"},
+    }
+
+
+DUPLICATE = "lang: zh\nlang: en\n"
+
+
+def test_a_params_file_with_a_duplicate_key_is_refused_naming_it(tmp_path: Path) -> None:
+    from auditkit import notebook_params
+
+    path = tmp_path / "district_audit.yaml"
+    path.write_text(DUPLICATE, encoding="utf-8")
+    with pytest.raises(AuditkitError) as refused:
+        notebook_params.load_params_file(path)
+    assert str(refused.value) == (
+        f"parameter file {str(path)!r}: expected YAML, found the key 'lang' twice in one mapping "
+        "(line 2; first on line 1)"
+    )
+
+
+def test_the_rules_and_billing_files_refuse_a_duplicate_key_naming_the_file(
+    tmp_path: Path,
+) -> None:
+    from auditkit.billing.params import billing_params_of
+    from auditkit.rules.params import load_defaults
+
+    rules_file = tmp_path / "rules.yaml"
+    rules_file.write_text("common:\n  lookback_months: 12\n  lookback_months: 6\n", "utf-8")
+    with pytest.raises(ParameterError) as refused:
+        load_defaults(rules_file)
+    assert refused.value.name == str(rules_file)
+    assert refused.value.found == (
+        "the key 'lookback_months' twice in one mapping (line 3; first on line 2)"
+    )
+    billing_file = tmp_path / "billing.yaml"
+    with pytest.raises(ParameterError) as refused:
+        billing_params_of(b"loss_method: table\nloss_method: formula\n", billing_file)
+    assert refused.value.name == str(billing_file)
+    assert "the key 'loss_method' twice in one mapping (line 2; first on line 1)" in str(
+        refused.value
+    )
+
+
+def test_the_shipped_parameter_files_still_load() -> None:
+    from auditkit.billing.params import default_billing_params
+    from auditkit.rules.params import load_defaults
+
+    assert load_defaults(project_root() / "params" / "rules.yaml")
+    assert default_billing_params()
+    for path in sorted((project_root() / "params").glob("*.yaml")):
+        assert isinstance(yamlsafe.safe_load(path.read_bytes()), dict), path
+
+
+def test_columns_yaml_with_a_duplicate_key_is_one_problem_naming_its_line(tmp_path: Path) -> None:
+    from auditkit.data.mapping import read_columns
+
+    (tmp_path / "columns.yaml").write_text(
+        "customers:\n  customer_id: 户号\n  customer_id: 用户编号\n", encoding="utf-8"
+    )
+    _, [problem] = read_columns(tmp_path)
+    assert problem.row == 3
+    assert "the key 'customer_id' twice in one mapping" in problem.found
+
+
+def test_a_capacity_file_with_a_duplicate_district_is_refused_in_one_line(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    from auditkit.cli import main
+
+    path = tmp_path / "capacity.yaml"
+    path.write_text("城东: 2\n城西: 1\n城东: 3\n", encoding="utf-8")
+    code = main(
+        [
+            "crossaudit",
+            "assign",
+            "--districts",
+            "城东,城西,城南",
+            "--seed",
+            "1",
+            "--capacity",
+            str(path),
+        ]
+    )
+    assert code == 2
+    [line] = capsys.readouterr().err.strip().splitlines()
+    assert str(path) in line
+    assert "the key '城东' twice in one mapping (line 3; first on line 1)" in line

@@ -14,7 +14,9 @@ from auditkit.errors import AuditkitError, ParameterError
 from auditkit.pipeline import manifest as run_manifest
 from auditkit.pipeline.jobs import jobs_for_notebook, jobs_for_notebooks
 from auditkit.pipeline.partials import find_partials, remove_dead
+from auditkit.pipeline.register_step import compare_registers
 from auditkit.pipeline.runs import (
+    LATEST_NAME,
     RunOptions,
     RunOutcome,
     absolute_locations,
@@ -22,6 +24,7 @@ from auditkit.pipeline.runs import (
     execute_run,
     jobs_from_manifest,
     parameter_files_moved,
+    registers_unrecorded,
     resolve_run_dir,
     verify_run,
 )
@@ -104,6 +107,12 @@ NO_PARAMETER_HASHES = (
     "(an older auditkit): a change to them is not seen"
 )
 
+#: Said by verify and rerun of a run recorded before the registers its reports read were.
+NO_REGISTER_FINGERPRINT = (
+    "this run's manifest holds no fingerprint of the findings register its reports read (an "
+    "older auditkit): a change to it is not seen"
+)
+
 #: What --register records for run and run-all.
 RECORDED = (
     "each district report's findings (before the notebooks run, so the reports show what "
@@ -163,6 +172,16 @@ def _finish(outcome: RunOutcome, command: str) -> int:
         names = ", ".join(_shown(record["name"]) for record in failed)
         print(
             f"auditkit {command}: {len(failed)} of {total} notebooks failed: {names}",
+            file=sys.stderr,
+        )
+        kept = (
+            f"still points at {outcome.latest}, the last run whose notebooks all succeeded"
+            if outcome.latest
+            else "is not set: no run here has succeeded yet"
+        )
+        print(
+            f"auditkit {command}: {outcome.run_dir.parent / LATEST_NAME} {kept}; this failed run "
+            f"is kept in {outcome.run_dir}",
             file=sys.stderr,
         )
     print(outcome.index)
@@ -232,12 +251,22 @@ def _command_demo(args: argparse.Namespace) -> int:
 
 def _command_rerun(args: argparse.Namespace) -> int:
     run_dir = resolve_run_dir(args.run_dir)
-    changes = verify_run(run_dir)  # first: a changed notebook explains a parameter refused
+    # first: a changed notebook explains a parameter refused
+    changes = verify_run(run_dir, registers=False)
     manifest = run_manifest.read_manifest(run_dir)
-    for change in changes + parameter_files_moved(manifest):
+    register_changes = compare_registers(manifest.get("registers_read", {}), args.db)
+    if register_changes and not args.allow_register_change:
+        raise AuditkitError(
+            f"{run_dir.name}: {'; '.join(register_changes)}: its reports would read the "
+            "register as it is now, so the rerun would not reproduce them; "
+            "--allow-register-change reruns on it anyway"
+        )
+    for change in changes + parameter_files_moved(manifest) + register_changes:
         print(f"auditkit rerun: warning: since {run_dir.name}: {change}", file=sys.stderr)
     if "input_files" not in manifest:
         print(f"auditkit rerun: note: {NO_PARAMETER_HASHES}", file=sys.stderr)
+    if registers_unrecorded(manifest):
+        print(f"auditkit rerun: note: {NO_REGISTER_FINGERPRINT}", file=sys.stderr)
     jobs, manifest = jobs_from_manifest(run_dir)
     options = _options(args, seed=manifest["seed"])
     db = _recorded_register(manifest, args.db)
@@ -282,9 +311,11 @@ def _command_verify(args: argparse.Namespace) -> int:
     run_dir = resolve_run_dir(args.run_dir)
     changes = verify_run(run_dir)
     manifest = run_manifest.read_manifest(run_dir)
-    checked = "inputs, notebooks and outputs"
+    checked = ["inputs", "findings register", "notebooks", "outputs"]
+    if not manifest.get("registers_read"):
+        checked.remove("findings register")
     if "outputs" not in manifest:
-        checked = "inputs and notebooks"
+        checked.remove("outputs")
         print(
             f"{run_dir.name}: note: this run's manifest holds no output hashes (an older "
             "auditkit): its reports and files are not checked",
@@ -292,8 +323,12 @@ def _command_verify(args: argparse.Namespace) -> int:
         )
     if "input_files" not in manifest:
         print(f"{run_dir.name}: note: {NO_PARAMETER_HASHES}", file=sys.stderr)
+    if registers_unrecorded(manifest):
+        print(f"{run_dir.name}: note: {NO_REGISTER_FINGERPRINT}", file=sys.stderr)
     if not changes:
-        print(f"{run_dir.name}: {checked} unchanged since the run")
+        print(
+            f"{run_dir.name}: {', '.join(checked[:-1])} and {checked[-1]} unchanged since the run"
+        )
         return 0
     for change in changes:
         print(f"{run_dir.name}: {change}")
@@ -370,10 +405,11 @@ def register(subparsers: argparse._SubParsersAction) -> None:  # type: ignore[ty
     verify = subparsers.add_parser(
         "verify",
         help="say whether a run's input data, notebooks or output files changed since it ran",
-        description="Recompute the content hashes of a run's inputs and of every file it wrote "
-        "(reports, findings, executed notebooks, index, logs) and compare them with its "
-        "manifest: one line per changed, missing or added file; exit 0 when nothing changed, "
-        "1 otherwise.",
+        description="Recompute the content hashes of a run's inputs, of the findings registers "
+        "its reports read and of every file it wrote (reports, findings, executed notebooks, "
+        "index, logs) and compare them with its manifest: one line per changed, missing or added "
+        "file or register; exit 0 when nothing changed, 1 otherwise. A register whose password "
+        "the manifest masks is opened through AUDITKIT_DB when it names the same register.",
     )
     verify.add_argument("run_dir", metavar="RUN_DIR", help="run folder (or outputs/latest)")
     verify.set_defaults(func=_command_verify)
@@ -383,7 +419,8 @@ def register(subparsers: argparse._SubParsersAction) -> None:  # type: ignore[ty
         help="repeat a run from its manifest (same notebooks, parameters and seed)",
         description="Run again every notebook of an earlier run with the parameters and seed "
         "its manifest recorded, into a new run folder; a run recorded with --register/--db reads "
-        "the same register again.",
+        "the same register again. Refused when a findings register the run's reports read has "
+        "changed since (its reports could not be reproduced), unless --allow-register-change.",
     )
     rerun.add_argument("run_dir", metavar="RUN_DIR", help="run folder (or outputs/latest)")
     _add_run_options(rerun, seed=False)
@@ -392,6 +429,12 @@ def register(subparsers: argparse._SubParsersAction) -> None:  # type: ignore[ty
         metavar="URL",
         help="the register the run recorded into, password included (its manifest masks it); "
         "default: the URL the manifest recorded",
+    )
+    rerun.add_argument(
+        "--allow-register-change",
+        action="store_true",
+        help="rerun even though a findings register the run's reports read changed since "
+        "(its reports then read the register as it is now)",
     )
     rerun.set_defaults(func=_command_rerun)
 

@@ -139,6 +139,35 @@ def _capacity(workload: Mapping[str, float] | None, names: list[str]) -> dict[st
     return capacity
 
 
+def check_capacity(districts: Sequence[str], capacity: Mapping[str, float]) -> None:
+    """Raise a ParameterError naming the `capacity` entry that no assignment of `districts`
+    could use: a district not among them, a capacity that is not a number ≥ 0, none > 0, or
+    too few districts able to audit for the rules to be met (whatever the previous round).
+
+    `auditkit run` calls it before any kernel starts, so a bad capacity is refused in a second
+    with its key, rather than in the kernel after the data has loaded.
+    """
+    names = sorted(districts)
+    for key, value in capacity.items():
+        if key not in names:
+            raise ParameterError("capacity", f"districts of the data ({', '.join(names)})", key)
+        number = isinstance(value, int | float) and not isinstance(value, bool)
+        if not number or not np.isfinite(value) or value < 0:
+            expected = f"a number ≥ 0 for {key!r} (its auditing capacity; 0: it does not audit)"
+            raise ParameterError("capacity", expected, value)
+    if capacity and not any(value > 0 for value in capacity.values()):
+        raise ParameterError("capacity", "at least one district with capacity > 0", dict(capacity))
+    if not capacity or not names:
+        return
+    workload = {name: float(capacity.get(name, 0.0)) for name in names}
+    allowed = {audited: [a for a in names if a != audited and workload[a] > 0] for audited in names}
+    if _search(names, allowed, np.random.default_rng(0), one_each=False) is None:
+        expected = "enough districts with capacity > 0 to meet the cross-audit rules"
+        error = ParameterError("capacity", expected, dict(capacity))
+        AuditkitError.__init__(error, f"{error}: {_explain(names, set(), workload, False)}")
+        raise error
+
+
 def _previous_pairs(previous: pd.DataFrame | None, names: list[str]) -> set[tuple[str, str]]:
     if previous is None:
         return set()

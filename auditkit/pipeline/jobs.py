@@ -24,6 +24,9 @@ EVERY_DISTRICT = "*"
 #: hashed into the manifest like the data.
 FILE_PARAMETERS = ("previous_round", "field_sheet")
 DistrictLookup = Callable[[Path], Sequence[str]]
+#: The cross-audit notebook's auditing capacity by district: checked against the data's
+#: districts and the assignment rules before any kernel starts.
+CAPACITY = "capacity"
 
 
 @dataclass(frozen=True)
@@ -122,9 +125,13 @@ def jobs_for_notebook(
     for name in FILE_PARAMETERS:
         if parameters.get(name):
             parameters[name] = str(Path(parameters[name]).resolve())
+    data_dir = Path(parameters["data_dir"]) if parameters.get("data_dir") else None
+    if parameters.get(CAPACITY) and data_dir:
+        from auditkit.crossaudit.assign import check_capacity  # deferred: a domain module
+
+        check_capacity(districts_of(data_dir), parameters[CAPACITY])
     if "district" not in schema:
         return [Job(notebook_path, notebook_path.stem, parameters)]
-    data_dir = Path(parameters["data_dir"]) if parameters.get("data_dir") else None
     known = list(districts_of(data_dir)) if data_dir else []
     if fan_out is not None:
         wanted = known if fan_out == EVERY_DISTRICT else list(fan_out)

@@ -3,7 +3,9 @@
 Format 2 adds the sha256 of every output file of the run (`outputs`, by path relative to the run
 folder) and each job's `folder`; `input_files` (added within format 2; older manifests have none)
 holds the sha256 of the single files the run read besides its data folders: the rule thresholds,
-the billing conventions and files named by notebook parameters (`previous_round`, `field_sheet`). The manifest cannot hold its own hash, so it is the one file of
+the billing conventions and files named by notebook parameters (`previous_round`, `field_sheet`);
+`registers_read` (also added within format 2) the findings registers the reports read, each by URL
+(password masked) with a fingerprint of its rows (`pipeline.register_step`). The manifest cannot hold its own hash, so it is the one file of
 the run left out; everything else is hashed after it is final (job folders, logs, then the index,
 which is written before the manifest and does not show output hashes), and the manifest is written
 last. `verify` checks inputs and notebooks against what is on disk now, and outputs against the
@@ -31,7 +33,7 @@ FORMAT_VERSION = 2
 READABLE_FORMATS = (1, 2)  # format 1: no output hashes (verify checks inputs and notebooks only)
 #: Keys verify and rerun read, with their types (read_manifest checks them).
 REQUIRED: dict[str, type] = {"inputs": dict, "notebooks": list}
-OPTIONAL: dict[str, type] = {"input_files": dict, "outputs": dict}
+OPTIONAL: dict[str, type] = {"input_files": dict, "outputs": dict, "registers_read": dict}
 REQUIRED_NOTEBOOK: dict[str, type] = {
     "name": str,
     "notebook": str,

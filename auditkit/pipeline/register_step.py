@@ -11,6 +11,12 @@ A district whose month is already recorded (by an earlier run, or by `auditkit r
 `<outputs>/register.sqlite`; the notebooks' kernels are pointed at the same register through
 `AUDITKIT_RUN_DB` in their environment (never through a parameter, which the report would show).
 The manifest keeps what was recorded, with the register's URL password masked.
+
+Whether or not a run records, the reports that read a register (`reads_register`) change with it
+as much as with their data: the manifest keeps, under `registers_read`, each register the run's
+reports read and its content fingerprint (`auditkit.register.store.fingerprint`: the rows, not
+the file), taken after the recording step and before any kernel starts; `verify` and `rerun`
+compare it with the register now (`compare_registers`).
 """
 
 from __future__ import annotations
@@ -25,6 +31,11 @@ from auditkit.pipeline.jobs import Job
 
 #: Notebooks whose rule findings the register follows month by month.
 RECORDING_NOTEBOOKS = ("district_audit",)
+#: What a notebook's code says when it reads the findings register: the reports' reader, or
+#: the audit-cycle study (which opens it itself).
+REGISTER_READERS = ("open_report_register", "auditkit.cycle")
+#: Where a register URL with its password may be found when the manifest masked it.
+URL_VARIABLES = ("AUDITKIT_RUN_DB", "AUDITKIT_DB")
 DEFAULT_FILE = "register.sqlite"
 
 
@@ -105,3 +116,92 @@ def record_findings(jobs: Sequence[Job], db: str | None, outputs: Path) -> list[
                     {"register": register.url, "district": district, "as_of": month, **entry}
                 )
     return entries
+
+
+def reads_register(notebook: Path) -> bool:
+    """Whether a notebook's code reads the findings register (see REGISTER_READERS)."""
+    from auditkit.notebook_params import read_notebook_json
+
+    cells = read_notebook_json(notebook)["cells"]
+    code = "".join(
+        "".join(cell.get("source", "")) for cell in cells if cell.get("cell_type") == "code"
+    )
+    return any(marker in code for marker in REGISTER_READERS)
+
+
+def registers_read(jobs: Sequence[Job]) -> dict[str, dict[str, Any]]:
+    """The registers the jobs' reports will read, by URL (password masked): content fingerprint,
+    row counts and the jobs reading it. Run in the process whose environment the kernels inherit
+    (after `record_findings`), so it names the register they open."""
+    from auditkit.register.location import register_url_for
+    from auditkit.register.store import fingerprint
+
+    readers: dict[str | None, list[str]] = {}
+    for job in jobs:
+        if reads_register(job.notebook):
+            url = register_url_for(job.parameters.get("data_dir"))
+            readers.setdefault(url and absolute_sqlite(url), []).append(job.name)
+    registers: dict[str, dict[str, Any]] = {}
+    for url, names in readers.items():
+        found = fingerprint(url)
+        entry = registers.setdefault(
+            found.url, {"sha256": found.sha256, "rows": found.rows, "read_by": []}
+        )
+        entry["read_by"] = sorted({*entry["read_by"], *names})
+    return registers
+
+
+def compare_registers(recorded: dict[str, dict[str, Any]], db: str | None = None) -> list[str]:
+    """Differences between the registers a run read and those registers now, one line each.
+
+    A URL whose password the manifest masked is opened through `db`, `AUDITKIT_RUN_DB` or
+    `AUDITKIT_DB` when one of them names the same register; otherwise the line says it was not
+    checked and how to check it.
+    """
+    from auditkit.register.store import fingerprint
+
+    differences = []
+    for shown, then in sorted(recorded.items()):
+        url = _unmasked(shown, db)
+        if url is None:
+            differences.append(
+                f"register {shown}: not checked: the manifest masks its password "
+                "(set AUDITKIT_DB to its URL, password included)"
+            )
+            continue
+        now = fingerprint(url)
+        if now.sha256 == then.get("sha256"):
+            continue
+        if now.sha256 is None:
+            differences.append(f"register {shown}: missing")
+        elif then.get("sha256") is None:
+            differences.append(f"register {shown}: created since the run (it read none)")
+        else:
+            counts = then.get("rows") or {}
+            moved = [
+                f"{table} {counts.get(table, 0):,} → {rows:,} rows"
+                for table, rows in sorted(now.rows.items())
+                if counts.get(table, 0) != rows
+            ]
+            detail = f" ({', '.join(moved)})" if moved else " (same row counts, other values)"
+            differences.append(f"register {shown}: changed{detail}")
+    return differences
+
+
+def _unmasked(shown: str, db: str | None) -> str | None:
+    """The URL to open the register recorded as `shown`: itself when it masks no password, else
+    `db` or a URL variable naming the same register; None when none does."""
+    if ":***@" not in shown:
+        return shown
+    import sqlalchemy as sa
+
+    for candidate in (db, *(os.environ.get(name) for name in URL_VARIABLES)):
+        if not candidate:
+            continue
+        try:
+            parsed = sa.make_url(candidate)
+        except (sa.exc.ArgumentError, ValueError):
+            continue
+        if parsed.set(drivername="postgresql+psycopg").render_as_string() == shown:
+            return candidate
+    return None

@@ -1,7 +1,9 @@
 """Runs end to end: jobs -> execute in parallel -> index and manifest -> publish atomically.
 
 A run is written into `<outputs>/.<run-id>.partial/` and renamed to `<outputs>/<run-id>/` only once
-its index and manifest are written, then `<outputs>/latest` is pointed at it. An interrupted run
+its index and manifest are written, then `<outputs>/latest` is pointed at it when every notebook
+succeeded: a failed run is published for inspection (its index and manifest say failed) but
+`latest` stays on the last good run, which is what a reader of `latest` expects. An interrupted run
 stays a hidden `.partial` folder (its owner record tells `auditkit clean` when it is dead); earlier
 runs are never touched. Each job writes into its `folder` (`safe_name` of its name); every path
 is checked to resolve inside the run folder before anything is written there.
@@ -32,6 +34,7 @@ from auditkit.pipeline.index import render_index
 from auditkit.pipeline.jobs import Job, check_unique_names
 from auditkit.pipeline.partials import OWNER_NAME, owned_partial
 from auditkit.pipeline.pool import Task, run_tasks
+from auditkit.pipeline.register_step import compare_registers, reads_register, registers_read
 from auditkit.pipeline.run_paths import inside, job_folder
 
 INDEX_NAME = "index.html"
@@ -80,10 +83,13 @@ def index_language(jobs: Sequence[Job]) -> str:
 
 @dataclass(frozen=True)
 class RunOutcome:
-    """A finished run: its folder, its manifest and the names of the notebooks that failed."""
+    """A finished run: its folder, its manifest and the names of the notebooks that failed;
+    `latest` is the run `<outputs>/latest` points at now (this one when it succeeded, else the
+    last good run, None when there is none)."""
 
     run_dir: Path
     manifest: dict[str, Any]
+    latest: str | None = None
 
     @property
     def failed(self) -> list[str]:
@@ -140,7 +146,8 @@ def execute_run(
     """Run the jobs and publish the run folder; notebook failures are recorded, never raised.
 
     `register_runs` (what `register_step.record_findings` recorded before the run) goes into
-    the manifest under `register`.
+    the manifest under `register`; the registers the reports read, with their content
+    fingerprints taken now (after that recording, before any kernel), under `registers_read`.
 
     Every job writes into `<run>/<job.folder>` (checked to resolve inside the run folder). When
     the run stops with an exception before any notebook wrote a file (a scheduler that does not
@@ -154,6 +161,7 @@ def execute_run(
     input_files = run_manifest.hash_files(
         [*run_manifest.parameter_files(), *(path for job in jobs for path in job.input_files)]
     )
+    registers = registers_read(jobs)
     started = _now()
     run_id = new_run_id(started)
     root = options.outputs
@@ -187,6 +195,8 @@ def execute_run(
         }
         if register_runs:
             manifest["register"] = list(register_runs)
+        if registers:
+            manifest["registers_read"] = registers
         write_text_atomic(
             inside(work_dir, work_dir / INDEX_NAME),
             render_index(manifest, options.lang or index_language(jobs)),
@@ -197,8 +207,9 @@ def execute_run(
     run_manifest.write_manifest(work_dir, manifest)
     run_dir = root / run_id
     os.rename(work_dir, run_dir)
-    point_latest(root, run_id)
-    return RunOutcome(run_dir, manifest)
+    if manifest["status"] == "ok":
+        point_latest(root, run_id)
+    return RunOutcome(run_dir, manifest, latest_run_id(root))
 
 
 def _execute_jobs(
@@ -359,6 +370,16 @@ def point_latest(root: Path, run_id: str) -> Path:
     return latest
 
 
+def latest_run_id(root: Path) -> str | None:
+    """The run id `<root>/latest` points at (link or pointer file), None when there is none."""
+    latest = root / LATEST_NAME
+    if latest.is_symlink():
+        return Path(os.readlink(latest)).name
+    if latest.is_file():
+        return latest.read_text(encoding="utf-8").strip() or None
+    return None
+
+
 def resolve_run_dir(path: str | Path) -> Path:
     """A run folder from a path, following `latest` (link or pointer file)."""
     candidate = Path(path)
@@ -369,14 +390,18 @@ def resolve_run_dir(path: str | Path) -> Path:
     return candidate.resolve()
 
 
-def verify_run(run_dir: Path) -> list[str]:
-    """What changed since the run: input files, notebook sources and the run's own output files.
+def verify_run(run_dir: Path, registers: bool = True, db: str | None = None) -> list[str]:
+    """What changed since the run: input files, notebook sources, the run's own output files and
+    (with `registers`) the findings registers its reports read.
 
     Outputs are checked when the manifest recorded them (format 2 and later), the rule and
-    billing parameter files when it recorded them (`input_files`).
+    billing parameter files when it recorded them (`input_files`), registers when it recorded
+    them (`registers_read`; `db`: the URL of one whose password the manifest masks).
     """
     manifest = run_manifest.read_manifest(run_dir)
     changes = run_manifest.compare_inputs(manifest["inputs"])
+    if registers:
+        changes.extend(compare_registers(manifest.get("registers_read", {}), db))
     changes.extend(run_manifest.compare_files(manifest.get("input_files", {})))
     if "outputs" in manifest:
         changes.extend(run_manifest.compare_outputs(Path(run_dir), manifest["outputs"]))
@@ -401,6 +426,15 @@ def parameter_files_moved(manifest: dict[str, Any]) -> list[str]:
             read = [str(other) for other in recorded if other.name == path.name]
             moved.append(f"{path}: read now; the run read {' and '.join(read) or 'none'}")
     return moved
+
+
+def registers_unrecorded(manifest: dict[str, Any]) -> bool:
+    """Whether the run's reports read a findings register its manifest holds no fingerprint of
+    (a manifest of an auditkit before registers were recorded)."""
+    if "registers_read" in manifest:
+        return False
+    notebooks = [_notebook_path(record["notebook"]) for record in manifest["notebooks"]]
+    return any(path.is_file() and reads_register(path) for path in notebooks)
 
 
 def _notebook_path(recorded: str) -> Path:

@@ -486,6 +486,56 @@ class Register:
 
 
 _FLOAT_COLUMNS = ("revenue_impact", "previous_revenue_impact", "penalty", "score")
+#: Alembic's table: the schema revision, part of what a register holds.
+_VERSION_TABLE = "alembic_version"
+
+
+@dataclass(frozen=True)
+class Fingerprint:
+    """What a register holds, in a form a run's manifest keeps: its URL (password masked), a
+    SHA-256 of the rows of its tables and each table's row count; `sha256` None when there is
+    no register there (a SQLite file not created yet, which a report reads as none)."""
+
+    url: str
+    sha256: str | None
+    rows: dict[str, int] = field(default_factory=dict)
+
+
+def fingerprint(url: str | None = None) -> Fingerprint:
+    """The content fingerprint of the register `Register.open(url)` would open, read only.
+
+    The rows are hashed, not the file: a SQLite register in WAL mode keeps its latest writes in
+    the `-wal` file beside it, the same rows can sit in pages laid out otherwise, and PostgreSQL
+    has no file to hash. Each table of the schema (and the migrations' version row) is read in
+    the order of all its columns, so the same content gives the same hash on the same backend.
+    """
+    url_object, secret = _database_url(url)
+    shown = url_object.render_as_string(hide_password=True)
+    if url_object.get_backend_name() == "sqlite":
+        database = url_object.database or ""
+        if database in ("", ":memory:") or not Path(database).is_file():
+            return Fingerprint(shown, None)
+    register = Register(_engine(url_object), shown, secret)
+    digest = hashlib.sha256()
+    rows: dict[str, int] = {}
+    try:
+        with register._database_errors(), register._engine.connect() as connection:
+            present = set(sa.inspect(connection).get_table_names())
+            wanted = sorted(present & {*schema.metadata.tables, _VERSION_TABLE})
+            tables = sa.MetaData()
+            tables.reflect(connection, only=wanted)
+            for name in wanted:
+                table = tables.tables[name]
+                digest.update(f"table {name} {[c.name for c in table.columns]}\n".encode())
+                query = sa.select(table).order_by(*table.columns)
+                count = 0
+                for row in connection.execution_options(stream_results=True).execute(query):
+                    digest.update(repr(tuple(row)).encode("utf-8") + b"\n")
+                    count += 1
+                rows[name] = count
+    finally:
+        register.close()
+    return Fingerprint(shown, digest.hexdigest(), rows)
 
 
 def _database_url(url: str | None) -> tuple[sa.URL, str | None]:

@@ -5,6 +5,7 @@ from __future__ import annotations
 from pathlib import Path
 
 import nbformat
+import pandas as pd
 
 
 def write_notebook(path: Path, parameters: str, *cells: str, markdown: str = "") -> Path:
@@ -72,3 +73,15 @@ SLEEPER_BODY = (
     "time.sleep(120)",
 )
 FAILING_BODY = ("x = 1", "raise KeyError('no such column: kwh')", "y = 2")
+
+
+def one_finding() -> pd.DataFrame:
+    """One finding of district A as `auditkit.rules.run` returns it, to change a register."""
+    from auditkit.rules import FINDING_COLUMNS
+
+    row = {"rule_id": "rate_mismatch", "area": "tariff", "severity": "medium",
+           "customer_id": "c1", "district": "A", "period_from": "2024-01",
+           "period_to": "2024-06", "evidence": "wrong rate", "revenue_impact": 100.0,
+           "revenue_kind": "proved", "penalty": 0.0, "score": 0.9,
+           "evidence_code": '[["rate", {}]]'}  # fmt: skip
+    return pd.DataFrame([row], columns=list(FINDING_COLUMNS))

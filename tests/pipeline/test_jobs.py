@@ -200,3 +200,68 @@ def test_files_named_by_parameters_are_made_absolute_and_listed_as_inputs(
         "field_sheet": "",
     }
     assert job.input_files == [tmp_path / "rounds" / "2024.csv"]
+
+
+CROSS_AUDIT_PARAMETERS = (
+    'data_dir: str = ""  # dataset\n'
+    "capacity: dict[str, float] = {}  # auditing capacity by district\n"
+)
+
+
+def _three_districts(_data_dir: Path) -> list[str]:
+    return ["城东", "城西", "城南"]
+
+
+@pytest.mark.parametrize(
+    ("flag", "message"),
+    [
+        (
+            "capacity={火星: 2, 城东: -5}",
+            "parameter 'capacity': expected districts of the data (城东, 城南, 城西), found '火星'",
+        ),
+        (
+            "capacity={城东: -5}",
+            "parameter 'capacity': expected a number ≥ 0 for '城东' (its auditing capacity; 0: it "
+            "does not audit), found -5.0",
+        ),
+        (
+            "capacity={城西: 1, 城东: abc}",
+            "parameter 'capacity': expected a value of type float for '城东', found 'abc'",
+        ),
+        (
+            "capacity={城东: 0}",
+            "parameter 'capacity': expected at least one district with capacity > 0, found "
+            "{'城东': 0.0}",
+        ),
+        (
+            "capacity={城东: 2, 城西: 1}",
+            "parameter 'capacity': expected enough districts with capacity > 0 to meet the "
+            "cross-audit rules, found {'城东': 2.0, '城西': 1.0}: no assignment of 3 districts "
+            "meets all rules together: no district audits itself; no pair of districts audits "
+            "each other in the same round; no auditor audits the district it audited in the "
+            "previous round; only districts with capacity > 0 audit",
+        ),
+    ],
+)
+def test_a_bad_capacity_is_refused_before_any_kernel_naming_the_district(
+    tmp_path: Path, flag: str, message: str
+) -> None:
+    notebook = write_notebook(tmp_path / "cross_audit.ipynb", CROSS_AUDIT_PARAMETERS)
+    with pytest.raises(AuditkitError) as caught:
+        jobs_for_notebook(
+            notebook,
+            {"data_dir": str(_demo(tmp_path))},
+            overrides=[flag],
+            districts_of=_three_districts,
+        )
+    assert str(caught.value) == message
+
+
+def test_a_capacity_the_rules_can_meet_is_kept(tmp_path: Path) -> None:
+    notebook = write_notebook(tmp_path / "cross_audit.ipynb", CROSS_AUDIT_PARAMETERS)
+    [job] = jobs_for_notebook(
+        notebook,
+        {"data_dir": str(_demo(tmp_path)), "capacity": {"城东": 2, "城西": 1, "城南": 0.5}},
+        districts_of=_three_districts,
+    )
+    assert job.parameters["capacity"] == {"城东": 2.0, "城西": 1.0, "城南": 0.5}

@@ -105,6 +105,27 @@ def test_wrong_types_raise_a_parameter_error_naming_it(name: str, value: object)
     assert f"parameter {name!r}: expected a value of type" in str(caught.value)
 
 
+@pytest.mark.parametrize(
+    ("name", "value", "message"),
+    [
+        ("weights", {"a": 1, "b": "x"}, "expected a value of type int for 'b', found 'x'"),
+        ("weights", {7: 1}, "expected a value of type str as a key, found 7"),
+        ("districts", ["a", 2], "expected a value of type str at item 2, found 2"),
+        ("districts", "a", "expected a value of type list[str], found 'a'"),
+    ],
+)
+def test_a_wrong_entry_of_a_mapping_or_list_is_named(
+    name: str, value: object, message: str
+) -> None:
+    schema = notebook_params.parse_parameters_source(
+        "weights: dict[str, int] = {}  # w\ndistricts: list[str] = []  # d\n", "n"
+    )
+    with pytest.raises(ParameterError) as caught:
+        notebook_params.validate_values(schema, {name: value}, "n.ipynb")
+    assert caught.value.name == name
+    assert str(caught.value) == f"parameter {name!r}: {message}"
+
+
 def test_unknown_key_lists_the_known_ones() -> None:
     schema = notebook_params.parse_parameters_source(CELL, "n")
     with pytest.raises(notebook_params.UnknownParameterError) as caught:
@@ -132,6 +153,16 @@ def test_command_line_values_follow_the_declared_type() -> None:
         notebook_params.parse_assignment(schema, "top_n=seven", "n")
     with pytest.raises(ParameterError, match=r"key=value"):
         notebook_params.parse_assignment(schema, "top_n", "n")
+
+
+def test_a_command_line_value_with_a_key_twice_is_refused_naming_it() -> None:
+    schema = notebook_params.parse_parameters_source("weights: dict[str, int] = {}  # w", "n")
+    with pytest.raises(ParameterError) as caught:
+        notebook_params.parse_assignment(schema, "weights={城东: 1, 城东: 2}", "n")
+    assert str(caught.value) == (
+        "parameter 'weights': expected YAML with each key once in a mapping, found "
+        "\"the key '城东' twice in one mapping (line 1; first on line 1)\""
+    )
 
 
 def test_domain_of_shared_parameters(tmp_path: Path) -> None:

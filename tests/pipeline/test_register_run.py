@@ -10,6 +10,7 @@ from pathlib import Path
 
 import pytest
 from databases import fresh_postgres_database
+from pipeline_helpers import one_finding, write_notebook
 
 from auditkit import data, synth
 from auditkit.register import Register
@@ -105,3 +106,59 @@ def test_a_register_in_a_new_relative_outputs_folder_is_the_one_kernels_and_reru
     )
     manifest = (second / "manifest.json").read_text("utf-8")
     assert '"already_recorded": true' in manifest and str(tmp_path / "rel" / "register") in manifest
+
+
+@pytest.mark.slow
+def test_verify_names_a_register_changed_since_the_run_and_rerun_refuses_unless_allowed(
+    tiny_data: Path, tmp_path: Path
+) -> None:
+    import os
+
+    register_file = tmp_path / "team.sqlite"
+    url = f"sqlite:///{register_file}"
+    Register.open(url).close()  # an empty, migrated register
+    notebook = write_notebook(
+        tmp_path / "reader.ipynb",
+        'data_dir: str = ""  # dataset\n',
+        "from auditkit.register.location import open_report_register\n"
+        "register = open_report_register(data_dir)\n"
+        "print(len(register.runs()))",
+    )
+    environment = {**os.environ, "AUDITKIT_DB": url}
+    environment.pop("AUDITKIT_RUN_DB", None)
+    outputs = tmp_path / "outputs"
+
+    def auditkit(*arguments: str) -> subprocess.CompletedProcess[str]:
+        return _auditkit(*arguments, cwd=tmp_path, env=environment)
+
+    run = auditkit("run", str(notebook), "-p", f"data_dir={tiny_data}", "--outputs", str(outputs))
+    assert run.returncode == 0, run.stderr
+    run_dir = Path(run.stdout.splitlines()[-1]).parent
+    verified = _verify(run_dir, environment)
+    assert verified.returncode == 0, verified.stdout + verified.stderr
+    assert "inputs, findings register, notebooks and outputs unchanged" in verified.stdout
+
+    with Register.open(url) as register:
+        register.record_run(one_finding(), run_id="2024-07", as_of="2024-07", district=None)
+    shown = f"register sqlite+pysqlite:///{register_file}: changed"
+    verified = _verify(run_dir, environment)
+    assert verified.returncode == 1
+    assert verified.stdout.splitlines() == [
+        f"{run_dir.name}: {shown} (finding_runs 0 → 1 rows, findings 0 → 1 rows, runs 0 → 1 rows)"
+    ]
+
+    refused = auditkit("rerun", str(run_dir), "--outputs", str(outputs))
+    assert refused.returncode == 2 and refused.stdout == ""
+    [line] = refused.stderr.strip().splitlines()
+    assert line.startswith(f"auditkit rerun: error: {run_dir.name}: {shown}")
+    assert line.endswith("--allow-register-change reruns on it anyway")
+    assert sorted(path.name for path in outputs.iterdir()) == [run_dir.name, "latest"]
+
+    allowed = auditkit("rerun", str(run_dir), "--outputs", str(outputs), "--allow-register-change")
+    assert allowed.returncode == 0, allowed.stderr
+    assert f"auditkit rerun: warning: since {run_dir.name}: {shown}" in allowed.stderr
+
+
+def _verify(run_dir: Path, env: dict[str, str]) -> subprocess.CompletedProcess[str]:
+    command = [sys.executable, "-m", "auditkit", "verify", str(run_dir)]
+    return subprocess.run(command, capture_output=True, text=True, timeout=120, env=env)

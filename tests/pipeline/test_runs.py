@@ -99,7 +99,9 @@ def test_failures_and_timeouts_are_recorded_and_leave_no_process(
     assert outcome.manifest["inputs"] == {str(tiny_data): run_manifest.hash_inputs(tiny_data)}
     for key in ("run_id", "started_at", "finished_at", "seed", "packages", "auditkit"):
         assert key in outcome.manifest
-    assert (outputs / "latest").resolve() == run_dir
+    assert not (outputs / "latest").exists()  # a failed run is kept, not made `latest`
+    assert outcome.latest is None
+    assert "registers_read" not in outcome.manifest  # none of these notebooks reads one
     assert [p.name for p in outputs.iterdir() if p.name.startswith(".")] == []
     assert [r["folder"] for r in outcome.manifest["notebooks"]] == ["A", "B", "failing", "sleeper"]
     on_disk = {p.relative_to(run_dir).as_posix() for p in run_dir.rglob("*") if p.is_file()} - {
@@ -168,6 +170,44 @@ def test_rerun_reproduces_findings_and_report_and_verify_sees_changes(
         "output tiny/findings.parquet: missing",
         "output tiny/report.html: changed",
     ]
+
+
+def test_a_failed_run_leaves_latest_on_the_last_good_run_and_says_so(tmp_path: Path) -> None:
+    notebook = write_notebook(
+        tmp_path / "flaky.ipynb", "fail: bool = False  # fail on purpose\n", "assert not fail"
+    )
+    outputs = tmp_path / "outputs"
+    code = "import sys, auditkit.cli as c\nsys.exit(c.main(sys.argv[1:]))"
+
+    def run(*parameters: str) -> subprocess.CompletedProcess[str]:
+        command = ["run", str(notebook), *parameters, "--outputs", str(outputs), "--no-progress"]
+        return subprocess.run(
+            [sys.executable, "-c", code, *command], capture_output=True, text=True, timeout=300
+        )
+
+    good = run()
+    assert good.returncode == 0, good.stderr
+    good_dir = Path(good.stdout.splitlines()[-1]).parent
+    assert (outputs / "latest").resolve() == good_dir
+
+    bad = run("-p", "fail=true")
+    assert bad.returncode == 1
+    bad_dir = Path(bad.stdout.splitlines()[-1]).parent
+    assert (outputs / "latest").resolve() == good_dir
+    assert run_manifest.read_manifest(bad_dir)["status"] == "failed"
+    assert "ak-status-failed" in (bad_dir / "index.html").read_text(encoding="utf-8")
+    assert bad.stderr.splitlines()[-1] == (
+        f"auditkit run: {outputs / 'latest'} still points at {good_dir.name}, the last run whose "
+        f"notebooks all succeeded; this failed run is kept in {bad_dir}"
+    )
+
+    (outputs / "latest").unlink()
+    again = run("-p", "fail=true")
+    assert again.returncode == 1 and not (outputs / "latest").exists()
+    assert again.stderr.splitlines()[-1].endswith(
+        "latest is not set: no run here has succeeded yet; this failed run is kept in "
+        f"{Path(again.stdout.splitlines()[-1]).parent}"
+    )
 
 
 def _cli(*args: str, **kwargs: object) -> subprocess.Popen[str]:

@@ -1,0 +1,106 @@
+"""The findings register a run's reports read is kept in its manifest (URL and a fingerprint of
+its rows) and compared again by `verify` and `rerun`: a register changed since the run is named."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+from databases import fresh_postgres_database
+from pipeline_helpers import one_finding, write_notebook
+
+from auditkit.paths import notebooks_dir
+from auditkit.pipeline.jobs import Job
+from auditkit.pipeline.register_step import compare_registers, reads_register, registers_read
+from auditkit.register import Register
+from auditkit.register.location import RUN_DB_ENV
+
+READER_BODY = (
+    "from auditkit.register.location import open_report_register\n"
+    "register = open_report_register(data_dir)"
+)
+
+
+@pytest.fixture(autouse=True)
+def no_register_variables(monkeypatch: pytest.MonkeyPatch) -> None:
+    for name in (RUN_DB_ENV, "AUDITKIT_DB"):
+        monkeypatch.setenv(name, "")
+        monkeypatch.delenv(name)
+
+
+def test_the_notebooks_that_read_the_register_are_known() -> None:
+    reading = {path.stem for path in notebooks_dir().glob("*.ipynb") if reads_register(path)}
+    assert reading == {"district_audit", "consumption_statistics", "audit_cycle"}
+
+
+def _register(path: Path) -> str:
+    url = f"sqlite:///{path}"
+    Register.open(url).close()  # an empty, migrated register
+    return url
+
+
+def test_a_run_keeps_each_register_its_reports_read_with_who_read_it(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    url = _register(tmp_path / "team.sqlite")
+    monkeypatch.setenv("AUDITKIT_DB", url)
+    reader = write_notebook(tmp_path / "reader.ipynb", 'data_dir: str = ""\n', READER_BODY)
+    other = write_notebook(tmp_path / "other.ipynb", 'data_dir: str = ""\n', "x = 1")
+    data_dir = str(tmp_path)
+    jobs = [
+        Job(reader, "城东", {"data_dir": data_dir}),
+        Job(reader, "城西", {"data_dir": data_dir}),
+        Job(other, "other", {"data_dir": data_dir}),
+    ]
+    [(shown, entry)] = registers_read(jobs).items()
+    assert shown == f"sqlite+pysqlite:///{tmp_path / 'team.sqlite'}"
+    assert entry["read_by"] == ["城东", "城西"]
+    assert entry["rows"]["findings"] == 0 and len(entry["sha256"]) == 64
+    assert registers_read(jobs[2:]) == {}
+
+
+def test_verify_names_a_register_changed_missing_or_created_since_the_run(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    path = tmp_path / "team.sqlite"
+    monkeypatch.setenv("AUDITKIT_DB", _register(path))
+    reader = write_notebook(tmp_path / "reader.ipynb", 'data_dir: str = ""\n', READER_BODY)
+    jobs = [Job(reader, "reader", {"data_dir": str(tmp_path)})]
+    recorded = registers_read(jobs)
+    shown = next(iter(recorded))
+    assert compare_registers(recorded) == []
+
+    with Register.open(f"sqlite:///{path}") as register:
+        register.record_run(one_finding(), run_id="2024-07", as_of="2024-07", district=None)
+    assert compare_registers(recorded) == [
+        f"register {shown}: changed (finding_runs 0 → 1 rows, findings 0 → 1 rows, runs 0 → 1 rows)"
+    ]
+    path.unlink()
+    assert compare_registers(recorded) == [f"register {shown}: missing"]
+
+    none_then = registers_read(jobs)
+    assert none_then[shown]["sha256"] is None
+    _register(path)
+    assert compare_registers(none_then) == [
+        f"register {shown}: created since the run (it read none)"
+    ]
+
+
+def test_a_masked_register_is_checked_through_auditkit_db_or_said_unchecked(
+    postgres_server, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    url = fresh_postgres_database(postgres_server).set(password="s3cret-Pa55")
+    text = url.render_as_string(hide_password=False)  # the test server trusts any password
+    Register.open(text).close()
+    monkeypatch.setenv(RUN_DB_ENV, text)
+    recorded = registers_read([Job(notebooks_dir() / "audit_cycle.ipynb", "cycle", {})])
+    [shown] = recorded
+    assert ":***@" in shown and "s3cret" not in str(recorded)
+    monkeypatch.delenv(RUN_DB_ENV)
+    assert compare_registers(recorded) == [
+        f"register {shown}: not checked: the manifest masks its password (set AUDITKIT_DB to "
+        "its URL, password included)"
+    ]
+    assert compare_registers(recorded, db=text) == []
+    monkeypatch.setenv("AUDITKIT_DB", text)
+    assert compare_registers(recorded) == []
