@@ -247,7 +247,8 @@ def order_not_applied(ctx: RuleContext, params: dict) -> pd.DataFrame:
         more = (
             [clause("more_orders_not_applied", more=orders_count - 1)] if orders_count > 1 else []
         )
-        of_which = [clause("tariff.pf", amount=round_half_up(moved))] if moved else []
+        moved = round_half_up(moved)
+        of_which = [clause("tariff.pf", amount=moved)] if moved else []
         evidence.append([found, *more, clause("revenue", amount=total), *of_which])
     return raw(
         shown["cust"],
