@@ -44,8 +44,7 @@ from auditkit.rules.workdays import WorkingCalendar
     revenue_kind="proved",
 )
 def capacity_underbilled(ctx: RuleContext, params: dict) -> pd.DataFrame:
-    short = _capacity_short_by_lines if ctx.itemized else _capacity_short
-    rows, billed, in_force, revenue = short(
+    rows, billed, in_force, revenue = _capacity_short_due(
         ctx, params["kva_tolerance"], params["two_part_threshold_kva"]
     )
     if not len(rows):
@@ -86,8 +85,19 @@ def capacity_underbilled(ctx: RuleContext, params: dict) -> pd.DataFrame:
     return raw_per_customer(grouped, evidence, score)
 
 
+@once_per_context
+def _capacity_short_due(
+    ctx: RuleContext, tolerance: float, two_part_kva: float
+) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
+    """What capacity_underbilled finds on these thresholds, bill by bill (`_capacity_short`, or
+    `_capacity_short_by_lines` on itemized data): found once per run for the rule and
+    reduction_without_drop, its arrays read-only."""
+    short = _capacity_short_by_lines if ctx.itemized else _capacity_short
+    return short(ctx, tolerance, two_part_kva)
+
+
 def _capacity_short(
-    ctx: RuleContext, tolerance: float, two_part_kva: float, among: np.ndarray | None = None
+    ctx: RuleContext, tolerance: float, two_part_kva: float
 ) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
     """Capacity-basis bills billed on less than the capacity due (archive and orders), month
     by month: rows, capacity billed, due, revenue.
@@ -96,10 +106,10 @@ def _capacity_short(
     the orders put on it prorated by day (`order_capacity`): a change inside a month may show
     on its bill either way, so a bill on the prorated capacity or more is not short. Inside a
     suspension, the capacity it leaves in service: what it takes off, and when that is due
-    again, is suspension_overrun's. `among`: the bills looked at (a mask), else all."""
+    again, is suspension_overrun's."""
     in_force = ctx.capacity_in_force
     looked_at = ctx.customer_is("basic_charge_basis", "capacity") & ~np.isnan(in_force)
-    rows = np.flatnonzero(looked_at if among is None else looked_at & among)
+    rows = np.flatnonzero(looked_at)
     due = in_force[rows]
     suspended = ctx.suspended[rows]
     changing = (
@@ -117,15 +127,13 @@ def _capacity_short(
 
 
 def _capacity_short_by_lines(
-    ctx: RuleContext, tolerance: float, two_part_kva: float, among: np.ndarray | None = None
+    ctx: RuleContext, tolerance: float, two_part_kva: float
 ) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
     """`_capacity_short` from the recomputed basic lines: the capacity in force from the
     transformers or the archive and orders, day by day, prorated in months of connection,
     change or closure (kVA-months), against the quantity billed."""
     rc = ctx.recomputed
     lines = rc.of("basic")
-    if among is not None:
-        lines = lines[among[rc.row[lines]]]
     by_capacity = customer_is_at(ctx, rc.row[lines], "basic_charge_basis", "capacity")
     lines = lines[by_capacity & rc.due[lines] & ~np.isnan(rc.amount_due[lines])]
     billed = np.nan_to_num(rc.quantity_billed[lines])
@@ -453,45 +461,28 @@ def reduction_without_drop(ctx: RuleContext, params: dict) -> pd.DataFrame:
 
 def _proved_by_month(ctx: RuleContext, params: dict, months: pd.MultiIndex) -> pd.DataFrame:
     """Per (cust, month) of `months`, what each proved capacity rule (`PROVED_CAPACITY_RULES`,
-    a column each) counts on the bills, on its own thresholds (`params[rule]`): the same
-    functions as the rules, so reduction_without_drop leaves them the same yuan whatever rules
-    run."""
+    a column each) counts on the bills, on its own thresholds (`params[rule]`): what the rules
+    themselves price per bill, so reduction_without_drop leaves them the same yuan whatever
+    rules run."""
     cust = months.get_level_values("cust").to_numpy()
-    among = np.isin(ctx.bill_customer, cust)
-    short = _capacity_short_by_lines if ctx.itemized else _capacity_short
     underbilled = params["capacity_underbilled"]
-    rows, _, _, revenue = short(
-        ctx, underbilled["kva_tolerance"], underbilled["two_part_threshold_kva"], among
+    rows, _, _, revenue = _capacity_short_due(
+        ctx, underbilled["kva_tolerance"], underbilled["two_part_threshold_kva"]
     )
-    _, overrun = _suspension_due(ctx, params["suspension_overrun"])
-    overrun = overrun[np.isin(overrun["cust"].to_numpy(), cust)]
-    backdated = _backdated_due(ctx, params["suspension_backdated"], params["suspension_overrun"])
-    if not backdated.empty:
-        backdated = backdated[backdated["backdated"] & np.isin(backdated["cust"].to_numpy(), cust)]
+    overrun = params["suspension_overrun"]
+    overrun_due = (overrun["max_months"], overrun["min_days"])
+    notice = params["suspension_backdated"]["short_notice_working_days"]
     by_bill = {
         "capacity_underbilled": pd.Series(revenue, index=rows, dtype=float),
-        "suspension_overrun": unbilled_by_bill(
-            ctx,
-            basic_charge_of_days(
-                ctx, overrun["cust"], overrun["kva"], overrun["start"], overrun["stop"]
-            ),
-        ),
+        "suspension_overrun": _overrun_priced(ctx, *overrun_due)[1],
+        "suspension_backdated": _backdated_priced(ctx, notice, *overrun_due)[1],
     }
-    if not backdated.empty:
-        by_bill["suspension_backdated"] = unbilled_by_bill(
-            ctx,
-            basic_charge_of_days(
-                ctx,
-                backdated["cust"],
-                backdated["kva"],
-                backdated["effective_date"],
-                backdated["stop"],
-            ),
-        )
     columns = {}
     for rule_id in PROVED_CAPACITY_RULES:
-        amounts = by_bill.get(rule_id, pd.Series(dtype=float))
+        amounts = by_bill[rule_id]
         at = amounts.index.to_numpy(dtype=np.int64)
+        among = np.isin(ctx.bill_customer[at], cust)
+        amounts, at = amounts[among], at[among]
         per_month = amounts.groupby([ctx.bill_customer[at], ctx.bill_month[at]]).sum()
         columns[rule_id] = per_month.reindex(months).fillna(0.0).to_numpy()
     return pd.DataFrame(columns, index=months)
@@ -543,11 +534,11 @@ def _reduction_evidence(
     revenue_kind="proved",
 )
 def suspension_overrun(ctx: RuleContext, params: dict) -> pd.DataFrame:
-    hits, days = _suspension_due(ctx, params)
+    hits, _ = _suspension_due(ctx, params["max_months"], params["min_days"])
     if hits.empty:
         return empty_raw()
     limit = max_days_in_months(params["max_months"])
-    priced = basic_charge_of_days(ctx, days["cust"], days["kva"], days["start"], days["stop"])
+    priced, unbilled = _overrun_priced(ctx, params["max_months"], params["min_days"])
     months = group_stats(priced.groupby("cust"), min=("month", "min"), max=("month", "max"))
     # Each customer's finding shows its first overrun (else its first too-short suspension).
     shown = hits.sort_values(["cust", "short", "start"], kind="stable").drop_duplicates("cust")
@@ -556,7 +547,7 @@ def suspension_overrun(ctx: RuleContext, params: dict) -> pd.DataFrame:
     first = date_month_number(pd.Series(shown["charged_from"].to_numpy()))
     month_from = months["min"].reindex(cust).fillna(pd.Series(first, index=cust)).to_numpy()
     month_to = months["max"].reindex(cust).fillna(pd.Series(first, index=cust)).to_numpy()
-    amounts, billed = _left_unbilled(ctx, priced, cust)
+    amounts, billed = _left_unbilled(ctx, priced, unbilled, cust)
     evidence = [
         _suspension_evidence(span, extra, amount, ctx.as_of, limit, params, paid)
         for span, extra, amount, paid in zip(shown.itertuples(), more, amounts, billed, strict=True)
@@ -565,6 +556,18 @@ def suspension_overrun(ctx: RuleContext, params: dict) -> pd.DataFrame:
     score = np.where(billed, PROCEDURAL_SCORE, score)
     month_to = np.clip(month_to, month_from, ctx.as_of)
     return raw(cust, month_from, month_to, evidence, amounts, score)
+
+
+@once_per_context
+def _overrun_priced(
+    ctx: RuleContext, max_months: int, min_days: int
+) -> tuple[pd.DataFrame, pd.Series]:
+    """suspension_overrun's days due (`_suspension_due`) priced bill by bill
+    (`basic_charge_of_days`), and what each bill left unbilled of them (`unbilled_by_bill`):
+    found once per run for the rule and reduction_without_drop, shared, never written into."""
+    _, days = _suspension_due(ctx, max_months, min_days)
+    priced = basic_charge_of_days(ctx, days["cust"], days["kva"], days["start"], days["stop"])
+    return priced, unbilled_by_bill(ctx, priced)
 
 
 def max_days_in_months(months: int) -> int:
@@ -590,6 +593,7 @@ _PERIOD_COLUMNS = ["cust", "order_id", "orders", "start", "stop", "resumed", "cl
 _ORDER_COLUMNS = ["cust", "order_id", "start", "stop", "kva", "period"]
 
 
+@once_per_context
 def _suspension_periods(ctx: RuleContext) -> SuspendedDays:
     """Known customers' suspensions as day spans [start, stop): stop is the resumption (or the
     account's closure) when it took effect by the audit date, else the day after it.
@@ -600,6 +604,8 @@ def _suspension_periods(ctx: RuleContext) -> SuspendedDays:
     resumed (ended by the audit date), closed (ended by a closure), days. Orders: each
     suspension's cust, order_id, start, stop, kva (taken off) and period (its row in periods),
     so that stacked suspensions are due on all the capacity they took off, each for its days.
+    Found once per run (read by suspension_overrun, suspension_backdated and
+    reduction_without_drop): its frames are shared, never written into.
     """
     spans = ctx.suspension_spans
     spans = spans[spans["cust"] >= 0]
@@ -677,22 +683,25 @@ def _kva_taken_off(spans: pd.DataFrame) -> np.ndarray:
     return kva.clip(lower=0).to_numpy(dtype=float)
 
 
-def _suspension_due(ctx: RuleContext, params: dict) -> tuple[pd.DataFrame, pd.DataFrame]:
-    """What suspension_overrun finds, on its `params`: the periods flagged (too short, or over
+@once_per_context
+def _suspension_due(
+    ctx: RuleContext, max_months: int, min_days: int
+) -> tuple[pd.DataFrame, pd.DataFrame]:
+    """What suspension_overrun finds, on its `max_months` and `min_days`: the periods flagged (too short, or over
     the year's allowance: charged_from, short, year, used added) and the days due of each of
     their orders (cust, order_id, kva, start, stop): from its period's charged_from (its own
     start, if later) until it ended. Read by suspension_backdated and reduction_without_drop,
-    which leave these days to it."""
+    which leave these days to it: found once per run, its frames shared, never written into."""
     periods, orders = _suspension_periods(ctx)
     none = periods.iloc[:0], orders.iloc[:0]
     if periods.empty:
         return none
-    limit = max_days_in_months(params["max_months"])
+    limit = max_days_in_months(max_months)
     # A suspension the account's closure ended is no too-short suspension: it ended with it.
     short = (
         periods["resumed"].to_numpy()
         & ~periods["closed"].to_numpy()
-        & (periods["days"].to_numpy() < params["min_days"])
+        & (periods["days"].to_numpy() < min_days)
     )
     due_from, year, used = _overrun_starts(periods, ~short, limit)
     flagged = short | ~np.isnat(due_from)
@@ -813,12 +822,11 @@ def basic_charge_of_days(
 
 
 def _left_unbilled(
-    ctx: RuleContext, priced: pd.DataFrame, cust: np.ndarray
+    ctx: RuleContext, priced: pd.DataFrame, short: pd.Series, cust: np.ndarray
 ) -> tuple[np.ndarray, np.ndarray]:
-    """Per customer of `cust`: what its bills left unbilled of `priced` (`unbilled_by_bill`),
-    and whether its bills charged all of it (priced, nothing left unbilled: an irregular order,
-    nothing under-billed)."""
-    short = unbilled_by_bill(ctx, priced)
+    """Per customer of `cust`: what its bills left unbilled of `priced` (`short`, its
+    `unbilled_by_bill`), and whether its bills charged all of it (priced, nothing left
+    unbilled: an irregular order, nothing under-billed)."""
     by_customer = short.groupby(ctx.bill_customer[short.index.to_numpy()]).sum()
     amounts = by_customer.reindex(cust).fillna(0.0).to_numpy()
     paid = priced.groupby("cust")["amount"].sum().reindex(cust).fillna(0.0).to_numpy() > 0
@@ -914,18 +922,17 @@ def _suspension_evidence(
     reads=("suspension_overrun",),
 )
 def suspension_backdated(ctx: RuleContext, params: dict) -> pd.DataFrame:
-    hits = _backdated_due(ctx, params, params["suspension_overrun"])
+    overrun = params["suspension_overrun"]
+    due = (params["short_notice_working_days"], overrun["max_months"], overrun["min_days"])
+    hits = _backdated_due(ctx, *due)
     if hits.empty:
         return empty_raw()
-    late = hits[hits["backdated"]]
-    priced = basic_charge_of_days(
-        ctx, late["cust"], late["kva"], late["effective_date"], late["stop"]
-    )
+    priced, unbilled = _backdated_priced(ctx, *due)
     shown = hits.sort_values(["cust", "backdated", "effective_date"], ascending=[True, False, True])
     shown = shown.drop_duplicates("cust")
     more = hits.groupby("cust").size().reindex(shown["cust"]).to_numpy() - 1
     cust = shown["cust"].to_numpy()
-    amounts, billed = _left_unbilled(ctx, priced, cust)
+    amounts, billed = _left_unbilled(ctx, priced, unbilled, cust)
     months = group_stats(
         hits.groupby("cust"),
         month_from=("effective_month", "min"),
@@ -945,32 +952,34 @@ def suspension_backdated(ctx: RuleContext, params: dict) -> pd.DataFrame:
     return raw(cust, month_from, month_to, evidence, amounts, score)
 
 
-def _backdated_due(ctx: RuleContext, params: dict, overrun_params: dict) -> pd.DataFrame:
-    """The orders suspension_backdated flags on its `params`: backdated (effective before their
-    application) or on short notice, with kva (taken off), backdated, late_days, notice, stop
-    (the end of the days it prices: the application, or the order's end if that came first)
-    and left_days (none where the order is not backdated).
+@once_per_context
+def _backdated_due(
+    ctx: RuleContext, short_notice_working_days: int, max_months: int, min_days: int
+) -> pd.DataFrame:
+    """The orders suspension_backdated flags on its `short_notice_working_days`: backdated
+    (effective before their application) or on short notice, with kva (taken off), backdated,
+    late_days, notice, stop (the end of the days it prices: the application, or the order's end
+    if that came first) and left_days (none where the order is not backdated). These columns
+    are there even where no order is flagged. Found once per run (read by the rule and
+    reduction_without_drop): the frame is shared, never written into.
 
     The days of a suspension suspension_overrun charges in full (too short, or over the year's
-    allowance, on `overrun_params`) are its: stop is then the day it charges the order from, if
-    earlier, and left_days the days left to it; a day's basic charge is counted once."""
+    allowance, on its `max_months` and `min_days`) are its: stop is then the day it charges the
+    order from, if earlier, and left_days the days left to it; a day's basic charge is counted
+    once."""
     spans = _known_spans(ctx)
     spans = spans[spans["issued_at"].notna()].reset_index(drop=True)
-    if spans.empty:
-        return spans
     effective = spans["effective_date"].to_numpy(dtype="datetime64[D]")
     issued = spans["issued_at"].to_numpy(dtype="datetime64[D]")
     backdated = effective < issued
     notice = WorkingCalendar.chinese().working_days(issued, effective)
-    short = ~backdated & (notice < params["short_notice_working_days"])
+    short = ~backdated & (notice < short_notice_working_days)
     flagged = backdated | short
-    if not flagged.any():
-        return spans.iloc[:0]
     # The equipment cannot be sealed before the application: the basic charge stopped from the
     # effective date was due until the application (or the order's end, if that came first).
     end = spans["end_date"].to_numpy(dtype="datetime64[D]")
     stop = np.where(np.isnat(end), issued, np.minimum(issued, end))
-    _, overrun = _suspension_due(ctx, overrun_params)
+    _, overrun = _suspension_due(ctx, max_months, min_days)
     overrun_from = np.full(len(spans), np.datetime64("NaT"), dtype="datetime64[D]")
     if not overrun.empty:
         overrun_from = (
@@ -991,6 +1000,22 @@ def _backdated_due(ctx: RuleContext, params: dict, overrun_params: dict) -> pd.D
         stop=own_stop[flagged],
         left_days=left_days[flagged],
     )
+
+
+@once_per_context
+def _backdated_priced(
+    ctx: RuleContext, short_notice_working_days: int, max_months: int, min_days: int
+) -> tuple[pd.DataFrame, pd.Series]:
+    """The days suspension_backdated prices (`_backdated_due`: its backdated orders) priced bill
+    by bill (`basic_charge_of_days`), and what each bill left unbilled of them
+    (`unbilled_by_bill`): found once per run for the rule and reduction_without_drop, shared,
+    never written into."""
+    hits = _backdated_due(ctx, short_notice_working_days, max_months, min_days)
+    late = hits[hits["backdated"]]
+    priced = basic_charge_of_days(
+        ctx, late["cust"], late["kva"], late["effective_date"], late["stop"]
+    )
+    return priced, unbilled_by_bill(ctx, priced)
 
 
 def _backdated_evidence(
