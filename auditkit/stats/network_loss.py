@@ -41,7 +41,7 @@ from auditkit.errors import ParameterError
 from auditkit.periods import month_first_days, month_number, period_text
 from auditkit.stats import charts, tables
 from auditkit.stats.daily import read_days
-from auditkit.stats.matrix import checked_numbers
+from auditkit.stats.matrix import checked_numbers, id_text
 from auditkit.stats.notes import Note
 from auditkit.stats.requirements import InsufficientDataError, require_columns
 
@@ -447,15 +447,11 @@ def _unit_codes(customers: pd.DataFrame, level: str, notes: list[Note]) -> _Unit
 
 def _unit_text(values: pd.Series) -> pd.Series:
     """Unit ids as text, so that an area 101 of one table is the area '101' of another (ids are
-    matched as text across tables, as `matrix.positions_of` matches customers): a whole float as
-    its integer (101.0 is '101': a number column with one empty cell is read as floats), spaces
-    stripped, NA where empty."""
-    text = values.astype("string").str.strip().replace("", pd.NA)
-    if pd.api.types.is_float_dtype(values):
-        numbers = values.to_numpy(dtype=float, na_value=np.nan)
-        whole = np.isfinite(numbers) & (numbers == np.round(numbers)) & (np.abs(numbers) < 2**53)
-        text.loc[whole] = numbers[whole].astype(np.int64).astype(str)
-    return text
+    matched as text across tables, as `matrix.positions_of` matches customers): `matrix.id_text`
+    (101.0 is '101': a number column with one empty cell is read as floats), spaces stripped, NA
+    where empty."""
+    text = pd.Series(id_text(pd.Index(values)), index=values.index).astype("string").str.strip()
+    return text.mask(values.isna().to_numpy() | text.eq("").fillna(False).to_numpy())
 
 
 def _supply_unit_ids(network_supply: pd.DataFrame) -> pd.Series:
