@@ -29,6 +29,7 @@ from auditkit import formatting, i18n
 from auditkit.errors import ParameterError
 from auditkit.stats import charts, tables
 from auditkit.stats.benford import BenfordResult, benford, digit_list, expected_mad
+from auditkit.stats.benford import departs as benford_departs
 from auditkit.stats.notes import Note
 from auditkit.stats.requirements import require_columns
 
@@ -232,10 +233,7 @@ def adjustment_benford(
             if testable >= minimum:
                 result = benford(values, test, group)  # type: ignore[arg-type]
                 results[(group, test)] = result
-                departs = result.p_value < alpha and result.conformity in (
-                    "marginal",
-                    "nonconformity",
-                )
+                departs = benford_departs(result, alpha)
                 record |= {
                     "status": "tested",
                     "mad": result.mad,
