@@ -588,19 +588,12 @@ def benford_table(tests: pd.DataFrame, lang: str = i18n.DEFAULT_LANG) -> pd.Data
         "mad": tables.decimals(4),
         "expected_mad": tables.decimals(4),
         "conformity": _blank_or(tables.coded("stats.conformity.", lang), formatting.MISSING),
-        "departs": lambda value: (
-            ""
-            if formatting.is_missing(value)
-            else i18n.text(f"common.{_YES_NO[bool(value)]}", lang)
-        ),
+        "departs": tables.yes_no(lang),
         "standouts": tables.text_or_blank,
         "note": _blank_or(tables.coded("stats.note.", lang)),
     }
     keys = {"expected_mad": "digits.column.expected_mad", "departs": "digits.column.departs"}
     return tables.labelled(tests, formats, lang, keys)
-
-
-_YES_NO = {True: "yes", False: "no"}
 
 
 def _blank_or(formatter: tables.Formatter, blank: str = "") -> tables.Formatter:
