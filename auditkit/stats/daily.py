@@ -86,7 +86,7 @@ class DailyProfile:
                 ),
                 share=abs(row.difference_share),
                 kwh=tables.whole(abs(row.difference)),
-                customers=_customers(row.customers, lang),
+                customers=i18n.counted(row.customers, "customer", lang),
             )
             for row in self.gaps(gap_share).itertuples()
         ]
@@ -389,9 +389,3 @@ def _empty_reconciliation() -> pd.DataFrame:
             "difference_share": pd.Series(dtype=float),
         }
     )
-
-
-def _customers(count: int, lang: str) -> str:
-    """`count` customers counted in `lang` ("1 customer", "3 customers", "3 户")."""
-    noun = "noun.customer" if count == 1 else "noun.customer.plural"
-    return f"{tables.whole(count)} {i18n.text(noun, lang)}"
