@@ -14,6 +14,7 @@ cannot be met.
 
 from __future__ import annotations
 
+import numbers
 from collections.abc import Callable, Mapping, Sequence
 from itertools import product
 from math import prod
@@ -125,47 +126,47 @@ def _districts(
     return names, work
 
 
-def _capacity(workload: Mapping[str, float] | None, names: list[str]) -> dict[str, float]:
+def _capacity(
+    workload: Mapping[str, float] | None, names: list[str], name: str = "workload"
+) -> dict[str, float]:
+    """Each of `names`' capacity as an auditor (1 each without `workload`; 0 for one it leaves
+    out); a ParameterError naming `name` for a district not among `names`, a capacity that is
+    not a number ≥ 0, or none > 0."""
     if workload is None:
         return dict.fromkeys(names, 1.0)
     unknown = sorted(set(map(str, workload)) - set(names))
     if unknown:
-        raise ParameterError("workload", f"capacities of the districts {names}", unknown)
-    capacity = {name: float(workload.get(name, 0.0)) for name in names}
-    if any(value < 0 or not np.isfinite(value) for value in capacity.values()):
-        raise ParameterError("workload", "capacities >= 0", capacity)
-    if sum(capacity.values()) <= 0:
-        raise ParameterError("workload", "at least one district with capacity > 0", capacity)
-    return capacity
+        raise ParameterError(name, f"capacities of the districts ({', '.join(names)})", unknown)
+    for key, value in workload.items():
+        number = isinstance(value, numbers.Real) and not isinstance(value, bool)
+        if not number or not np.isfinite(value) or value < 0:
+            expected = f"a number ≥ 0 for {key!r} (its auditing capacity; 0: it does not audit)"
+            raise ParameterError(name, expected, value)
+    if not any(value > 0 for value in workload.values()):
+        raise ParameterError(name, "at least one district with capacity > 0", dict(workload))
+    return {district: float(workload.get(district, 0.0)) for district in names}
 
 
 def check_capacity(districts: Sequence[str], capacity: Mapping[str, float]) -> None:
     """Raise a ParameterError naming the `capacity` entry that no assignment of `districts`
-    could use: a district not among them, a capacity that is not a number ≥ 0, none > 0, or
-    too few districts able to audit for the rules to be met (whatever the previous round).
+    could use: a district not among them, a capacity that is not a number ≥ 0, none > 0
+    (`_capacity`), or too few districts able to audit for the rules to be met (whatever the
+    previous round).
 
     `auditkit run` calls it before any kernel starts, so a bad capacity is refused in a second
     with its key, rather than in the kernel after the data has loaded.
     """
     names = sorted(districts)
-    for key, value in capacity.items():
-        if key not in names:
-            raise ParameterError("capacity", f"districts of the data ({', '.join(names)})", key)
-        number = isinstance(value, int | float) and not isinstance(value, bool)
-        if not number or not np.isfinite(value) or value < 0:
-            expected = f"a number ≥ 0 for {key!r} (its auditing capacity; 0: it does not audit)"
-            raise ParameterError("capacity", expected, value)
-    if capacity and not any(value > 0 for value in capacity.values()):
-        raise ParameterError("capacity", "at least one district with capacity > 0", dict(capacity))
-    if not capacity or not names:
+    if not capacity:
         return
-    workload = {name: float(capacity.get(name, 0.0)) for name in names}
+    workload = _capacity(capacity, names, "capacity")
+    if not names:
+        return
     allowed = {audited: [a for a in names if a != audited and workload[a] > 0] for audited in names}
     if _search(names, allowed, np.random.default_rng(0), one_each=False) is None:
-        expected = "enough districts with capacity > 0 to meet the cross-audit rules"
-        error = ParameterError("capacity", expected, dict(capacity))
-        AuditkitError.__init__(error, f"{error}: {_explain(names, set(), workload, False)}")
-        raise error
+        reason = _explain(names, set(), workload, False)
+        expected = f"enough districts with capacity > 0 to meet the cross-audit rules ({reason})"
+        raise ParameterError("capacity", expected, dict(capacity))
 
 
 def _previous_pairs(previous: pd.DataFrame | None, names: list[str]) -> set[tuple[str, str]]:

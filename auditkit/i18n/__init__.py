@@ -21,6 +21,7 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 
+from auditkit import formatting
 from auditkit.errors import ParameterError
 from auditkit.i18n import (
     billing,
@@ -103,6 +104,17 @@ def text(key: str, lang: str = DEFAULT_LANG, default: str | None = None) -> str:
             raise KeyError(f"no wording for {key!r}")
         return default
     return pair[LANGS.index(language(lang))]
+
+
+def plural_noun(value: int, noun: str, lang: str) -> str:
+    """The wording of `noun.<noun>` for `value` of them: singular for 1, `noun.<noun>.plural`
+    otherwise ("customer", "customers"; Chinese alike for both)."""
+    return text(f"noun.{noun}" if value == 1 else f"noun.{noun}.plural", lang)
+
+
+def counted(value: int, noun: str, lang: str) -> str:
+    """`value` of `noun` counted in `lang`: "1 customer", "3 customers", "1,200 户"."""
+    return f"{formatting.count(value)} {plural_noun(value, noun, lang)}"
 
 
 def has(key: str) -> bool:

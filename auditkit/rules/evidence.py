@@ -179,14 +179,6 @@ def _number(digits: int) -> Callable[[Any, str, str], str]:
     return show
 
 
-def _count(value: int, noun: str, lang: str) -> str:
-    return f"{formatting.count(value)} {_noun(value, noun, lang)}"
-
-
-def _noun(value: int, noun: str, lang: str) -> str:
-    return _word(f"noun.{noun}" if value == 1 else f"noun.{noun}.plural", lang)
-
-
 def _money(value: float, option: str, lang: str) -> str:
     return _word("mark.money", lang).format(amount=formatting.money(value))
 
@@ -223,8 +215,8 @@ _FORMATS: dict[str, Callable[[Any, str, str], str]] = {
     "rate": lambda value, option, lang: f"{value:.4f}",
     "pct": lambda value, option, lang: f"{value:.0%}",
     "money": _money,
-    "count": lambda value, option, lang: _count(value, option, lang),
-    "noun": lambda value, option, lang: _noun(value, option, lang),
+    "count": lambda value, option, lang: i18n.counted(value, option, lang),
+    "noun": lambda value, option, lang: i18n.plural_noun(value, option, lang),
     "word": lambda value, option, lang: _word(f"word.{option}", lang) if value else "",
     "period": lambda value, option, lang: value,
     "span": _span,

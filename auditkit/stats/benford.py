@@ -312,7 +312,7 @@ def benford_by_group(
                 "mad": result.mad,
                 "expected_mad": expected_mad(test, result.n),
                 "conformity": result.conformity,
-                "departs": np.nan if result.small_sample else _departs(result, alpha),
+                "departs": np.nan if result.small_sample else departs(result, alpha),
                 "standouts": digit_list(result.standouts(alpha).head(MAX_LISTED)),
                 "note": "small_sample" if result.small_sample else "",
             }
@@ -334,7 +334,7 @@ def benford_by_group(
     return pd.DataFrame(rows, columns=columns)
 
 
-def _departs(result: BenfordResult, alpha: float) -> bool:
+def departs(result: BenfordResult, alpha: float) -> bool:
     """Significant at `alpha` and a MAD beyond Nigrini's acceptable range: significance alone
     flags trivial departures of large sets, the MAD alone small sets."""
     return result.p_value < alpha and result.conformity in ("marginal", "nonconformity")

@@ -26,7 +26,7 @@ import pandas as pd
 
 from auditkit import i18n
 from auditkit.errors import ParameterError
-from auditkit.periods import local_days, month_number
+from auditkit.periods import as_of_month, local_days, month_number
 from auditkit.stats import charts, tables
 from auditkit.stats.notes import Note
 from auditkit.stats.requirements import InsufficientDataError, require_columns
@@ -86,7 +86,7 @@ class DailyProfile:
                 ),
                 share=abs(row.difference_share),
                 kwh=tables.whole(abs(row.difference)),
-                customers=_customers(row.customers, lang),
+                customers=i18n.counted(row.customers, "customer", lang),
             )
             for row in self.gaps(gap_share).itertuples()
         ]
@@ -150,13 +150,14 @@ def daily_profile(
     daily_reads: pd.DataFrame,
     customers: pd.DataFrame,
     bills: pd.DataFrame | None = None,
-    as_of: str | None = None,
+    as_of: str | pd.Timestamp | pd.Period | None = None,
     days: int = 365,
 ) -> DailyProfile:
     """Profile the daily reads of each district over the `days` days ending at `as_of`.
 
-    `as_of` ('YYYY-MM') ends the window on that month's last day; by default it ends on the last
-    day read. The window starts no earlier than the first day read. Reads of customers missing from the archive are left out, with a note. With `bills`,
+    `as_of` ('YYYY-MM', a date or a Period) ends the window on the last day of its month; by
+    default it ends on the last day read. The window starts no earlier than the first day read.
+    Reads of customers missing from the archive are left out, with a note. With `bills`,
     `reconciliation` compares read and billed kWh month by month.
     """
     require_columns(daily_reads, READ_COLUMNS, "daily_reads")
@@ -216,11 +217,12 @@ def read_days(daily_reads: pd.DataFrame) -> np.ndarray:
     return days.to_numpy(dtype="datetime64[D]")
 
 
-def _last_day(as_of: str | None, day: np.ndarray) -> int:
-    """Day number (days since 1970-01-01) the window ends on."""
-    if as_of in (None, ""):
+def _last_day(as_of: str | pd.Timestamp | pd.Period | None, day: np.ndarray) -> int:
+    """Day number (days since 1970-01-01) the window ends on: the last day of the month `as_of`
+    falls in (`periods.as_of_month`), or the last day read."""
+    if as_of is None or (isinstance(as_of, str) and as_of == ""):
         return int(day.max())
-    month = month_number(np.array([str(as_of)], dtype=object))[0]
+    month = as_of_month(as_of)
     next_month = np.datetime64(int(month - EPOCH_MONTH + 1), "M")
     return int(next_month.astype("datetime64[D]").astype(np.int64)) - 1
 
@@ -389,9 +391,3 @@ def _empty_reconciliation() -> pd.DataFrame:
             "difference_share": pd.Series(dtype=float),
         }
     )
-
-
-def _customers(count: int, lang: str) -> str:
-    """`count` customers counted in `lang` ("1 customer", "3 customers", "3 户")."""
-    noun = "noun.customer" if count == 1 else "noun.customer.plural"
-    return f"{tables.whole(count)} {i18n.text(noun, lang)}"

@@ -29,6 +29,7 @@ from auditkit import formatting, i18n
 from auditkit.errors import ParameterError
 from auditkit.stats import charts, tables
 from auditkit.stats.benford import BenfordResult, benford, digit_list, expected_mad
+from auditkit.stats.benford import departs as benford_departs
 from auditkit.stats.notes import Note
 from auditkit.stats.requirements import require_columns
 
@@ -124,7 +125,7 @@ class AdjustmentDigits:
                     self.table["status"], self.table["min_count"], strict=True
                 )
             ],
-            departs=[_yes_no(value, lang) for value in self.table["departs"]],
+            departs=[tables.yes_no(lang)(value) for value in self.table["departs"]],
         )
         formats = {
             "group": str,
@@ -232,10 +233,7 @@ def adjustment_benford(
             if testable >= minimum:
                 result = benford(values, test, group)  # type: ignore[arg-type]
                 results[(group, test)] = result
-                departs = result.p_value < alpha and result.conformity in (
-                    "marginal",
-                    "nonconformity",
-                )
+                departs = benford_departs(result, alpha)
                 record |= {
                     "status": "tested",
                     "mad": result.mad,
@@ -319,7 +317,7 @@ class LastDigitTest:
                 )
                 for digit, share in zip(f["top_digit"], f["top_share"], strict=True)
             ],
-            flagged=lambda f: [_yes_no(value, lang) for value in f["flagged"]],
+            flagged=lambda f: [tables.yes_no(lang)(value) for value in f["flagged"]],
         )
         formats = {
             "reader_id": str,
@@ -457,12 +455,6 @@ def _group_name(group: str, lang: str) -> str:
 
 def _status_text(status: str, minimum: int, lang: str) -> str:
     return i18n.text(f"digits.status.{status}", lang).format(minimum=minimum)
-
-
-def _yes_no(value: object, lang: str) -> str:
-    if value is None or (isinstance(value, float) and np.isnan(value)):
-        return ""
-    return i18n.text("common.yes" if bool(value) else "common.no", lang)
 
 
 def _coded_or_blank(prefix: str, lang: str) -> tables.Formatter:

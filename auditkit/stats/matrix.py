@@ -249,11 +249,11 @@ def positions_of(known: pd.Index, ids: pd.Series | pd.Index) -> np.ndarray:
     positions = known.get_indexer(ids)
     unmatched = positions < 0
     if unmatched.any():
-        positions[unmatched] = _id_text(known).get_indexer(_id_text(ids[unmatched]))
+        positions[unmatched] = id_text(known).get_indexer(id_text(ids[unmatched]))
     return positions
 
 
-def _id_text(ids: pd.Index) -> pd.Index:
+def id_text(ids: pd.Index) -> pd.Index:
     """Ids as text; a whole float as its integer (1001.0 is '1001': a number column with one
     empty cell is read as floats, and the same customer is 1001 in every other table)."""
     if not pd.api.types.is_float_dtype(ids):

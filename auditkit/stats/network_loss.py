@@ -41,7 +41,7 @@ from auditkit.errors import ParameterError
 from auditkit.periods import month_first_days, month_number, period_text
 from auditkit.stats import charts, tables
 from auditkit.stats.daily import read_days
-from auditkit.stats.matrix import checked_numbers
+from auditkit.stats.matrix import checked_numbers, id_text
 from auditkit.stats.notes import Note
 from auditkit.stats.requirements import InsufficientDataError, require_columns
 
@@ -306,8 +306,8 @@ def network_loss(
     n, k = len(ids), len(months)
     cell = reads.customer * k + reads.month
     kwh = np.bincount(cell, np.nan_to_num(reads.kwh), minlength=n * k).reshape(n, k)
-    read_days = np.bincount(cell, ~np.isnan(reads.kwh), minlength=n * k).reshape(n, k)
-    expected = read_days > 0
+    days_read = np.bincount(cell, ~np.isnan(reads.kwh), minlength=n * k).reshape(n, k)
+    expected = days_read > 0
     if bills is not None:
         expected |= _billed(bills, ids, months)
     days_in = (_first_day(months + 1) - _first_day(months)).astype(float)
@@ -340,13 +340,13 @@ def network_loss(
     _note_no_unit_on_file(supply, "area", area_units, notes)
     area_supply = _supply_grid(supply, "area", area_units, months)
     if area_units is not None:
-        sums = _Sums(area_units.code, kwh, read_days, expected_days)
+        sums = _Sums(area_units.code, kwh, days_read, expected_days)
         frames.append(_level_rows("area", supply, area_units, sums, expected, district, months))
     feeder_units = _unit_codes(customers, "feeder", notes)
     _note_no_unit_on_file(supply, "feeder", feeder_units, notes)
     if feeder_units is not None:
         _note_feeders_without_supply(supply, feeder_units, expected, months, notes)
-        sums = _feeder_sums(feeder_units, area_units, area_supply, kwh, read_days, expected_days)
+        sums = _feeder_sums(feeder_units, area_units, area_supply, kwh, days_read, expected_days)
         frames.append(_level_rows("feeder", supply, feeder_units, sums, expected, district, months))
     table = pd.concat(frames, ignore_index=True) if frames else pd.DataFrame(columns=COLUMNS)
     table = _judge(table, *settings)
@@ -447,15 +447,11 @@ def _unit_codes(customers: pd.DataFrame, level: str, notes: list[Note]) -> _Unit
 
 def _unit_text(values: pd.Series) -> pd.Series:
     """Unit ids as text, so that an area 101 of one table is the area '101' of another (ids are
-    matched as text across tables, as `matrix.positions_of` matches customers): a whole float as
-    its integer (101.0 is '101': a number column with one empty cell is read as floats), spaces
-    stripped, NA where empty."""
-    text = values.astype("string").str.strip().replace("", pd.NA)
-    if pd.api.types.is_float_dtype(values):
-        numbers = values.to_numpy(dtype=float, na_value=np.nan)
-        whole = np.isfinite(numbers) & (numbers == np.round(numbers)) & (np.abs(numbers) < 2**53)
-        text.loc[whole] = numbers[whole].astype(np.int64).astype(str)
-    return text
+    matched as text across tables, as `matrix.positions_of` matches customers): `matrix.id_text`
+    (101.0 is '101': a number column with one empty cell is read as floats), spaces stripped, NA
+    where empty."""
+    text = pd.Series(id_text(pd.Index(values)), index=values.index).astype("string").str.strip()
+    return text.mask(values.isna().to_numpy() | text.eq("").fillna(False).to_numpy())
 
 
 def _supply_unit_ids(network_supply: pd.DataFrame) -> pd.Series:
@@ -544,14 +540,14 @@ def _feeder_sums(
     area_units: _Units | None,
     area_supply: np.ndarray | None,
     kwh: np.ndarray,
-    read_days: np.ndarray,
+    days_read: np.ndarray,
     expected_days: np.ndarray,
 ) -> _Sums:
     """What a feeder adds up: the customers not behind an area supply meter by their reads, and
     one row per metered area standing for its customers (its supply as sold; its customers'
     expected days as read in the months its meter has)."""
     if area_units is None or area_supply is None:
-        return _Sums(feeders.code, kwh, read_days, expected_days)
+        return _Sums(feeders.code, kwh, days_read, expected_days)
     metered_area = ~np.isnan(area_supply).all(axis=1)
     behind = (area_units.code >= 0) & metered_area[np.maximum(area_units.code, 0)]
     # Each metered area hangs on the feeder of most of its customers.
@@ -567,7 +563,7 @@ def _feeder_sums(
     return _Sums(
         code=np.concatenate([feeders.code[~behind], area_feeder.to_numpy()]),
         sold=np.vstack([kwh[~behind], np.nan_to_num(area_supply[areas])]),
-        counted=np.vstack([read_days[~behind], np.where(has_meter, area_expected, 0.0)]),
+        counted=np.vstack([days_read[~behind], np.where(has_meter, area_expected, 0.0)]),
         wanted=np.vstack([expected_days[~behind], area_expected]),
     )
 

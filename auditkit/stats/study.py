@@ -22,7 +22,7 @@ from auditkit.register.checks import field_checks
 from auditkit.report.figures import labelled
 from auditkit.stats import anomaly, tables
 from auditkit.stats.benford import TESTS, BenfordResult, benford, benford_by_group
-from auditkit.stats.daily import DailyProfile, daily_profile
+from auditkit.stats.daily import DailyProfile, daily_profile, read_days
 from auditkit.stats.digits import (
     ALL,
     MIN_READS,
@@ -407,16 +407,17 @@ def build(
     studied = history.merge(customers[["customer_id", "district"]], on="customer_id")
     window = studied[studied["period"] >= summary.period_from]
     notes = list(summary.notes) + seasonal_notes
+    reads = _dated_reads(dataset.daily_reads)
     daily = None
-    if dataset.daily_reads is not None and len(dataset.daily_reads):
-        first_read = pd.Timestamp(dataset.daily_reads["date"].min())
+    if reads is not None and len(reads):
+        first_read = pd.Timestamp(reads["date"].min())
         if first_read > pd.Timestamp(period_last_day(summary.period_to)):
             # A study month before the smart meters: its report has no daily section, and says why.
             first = f"{first_read:%Y-%m-%d}"
             notes.append(Note("daily_after_month", {"first": first, "month": summary.period_to}))
         else:
             daily = daily_profile(
-                _own_reads(dataset.daily_reads, dataset.customers, customers),
+                _own_reads(reads, dataset.customers, customers),
                 customers,
                 dataset.bills,
                 as_of or None,
@@ -424,7 +425,7 @@ def build(
     adjustments = _adjustment_digits(dataset, customers, summary.period_to, alpha, notes)
     readers = _last_digits(window, customers, alpha, min_reads, notes)
     network = _network(
-        dataset, district, summary, (high_loss_rate, min_coverage, min_supply_kwh), notes
+        dataset, reads, district, summary, (high_loss_rate, min_coverage, min_supply_kwh), notes
     )
     return ConsumptionStudy(
         district=district,
@@ -432,7 +433,7 @@ def build(
         decompositions=decompositions,
         theft=score_theft(
             history,
-            dataset.daily_reads,
+            reads,
             customers,
             summary.period_to,
             top_n,
@@ -457,6 +458,16 @@ def build(
         network=network,
         notes=notes,
     )
+
+
+def _dated_reads(daily_reads: pd.DataFrame | None) -> pd.DataFrame | None:
+    """`daily_reads` with each date as its day (`daily.read_days`: a timestamp with a time zone
+    is the day where it was read), parsed once for the daily profile, the same-period loss and
+    theft scoring, which take naive days as they are; a ParameterError names daily_reads.date
+    and the row of a value that is no day."""
+    if daily_reads is None or not len(daily_reads):
+        return daily_reads
+    return daily_reads.assign(date=read_days(daily_reads).astype("datetime64[ns]"))
 
 
 def _own_reads(
@@ -502,6 +513,7 @@ def _last_digits(
 
 def _network(
     dataset: Dataset,
+    daily_reads: pd.DataFrame | None,
     district: str,
     summary: DistrictSummary,
     settings: tuple[float, float, float],
@@ -509,10 +521,11 @@ def _network(
 ) -> NetworkLoss | None:
     """Same-period loss of the window's months, over the whole utility (a feeder may cross
     districts), kept for `district`'s units (all units, those without customers included, when
-    every district is studied); None without supply or daily reads."""
+    every district is studied), from `daily_reads` as `_dated_reads` dates them; None without
+    supply or daily reads."""
     if dataset.network_supply is None:
         return None
-    if dataset.daily_reads is None:
+    if daily_reads is None:
         notes.append(Note("network_no_daily_reads"))
         return None
     supply = dataset.network_supply
@@ -523,7 +536,7 @@ def _network(
         result = network_loss(
             supply,
             dataset.customers,
-            dataset.daily_reads,
+            daily_reads,
             dataset.bills,
             high_loss_rate=high_loss_rate,
             min_coverage=min_coverage,
@@ -588,19 +601,12 @@ def benford_table(tests: pd.DataFrame, lang: str = i18n.DEFAULT_LANG) -> pd.Data
         "mad": tables.decimals(4),
         "expected_mad": tables.decimals(4),
         "conformity": _blank_or(tables.coded("stats.conformity.", lang), formatting.MISSING),
-        "departs": lambda value: (
-            ""
-            if formatting.is_missing(value)
-            else i18n.text(f"common.{_YES_NO[bool(value)]}", lang)
-        ),
+        "departs": tables.yes_no(lang),
         "standouts": tables.text_or_blank,
         "note": _blank_or(tables.coded("stats.note.", lang)),
     }
     keys = {"expected_mad": "digits.column.expected_mad", "departs": "digits.column.departs"}
     return tables.labelled(tests, formats, lang, keys)
-
-
-_YES_NO = {True: "yes", False: "no"}
 
 
 def _blank_or(formatter: tables.Formatter, blank: str = "") -> tables.Formatter:

@@ -152,8 +152,10 @@ def summarize(
     window = np.arange(last - months + 1, last + 1)
 
     monthly = _monthly(billed, names, district_supply)
-    table = _window_totals(billed, names, window, monthly)
-    by_usage = _by_usage(billed, names, window, _billed_both_years(monthly, window))
+    coverage = _coverage(monthly, window)
+    complete = _billed_both_years(monthly, window, coverage)
+    table = _window_totals(billed, names, window, monthly, (coverage, complete))
+    by_usage = _by_usage(billed, names, window, complete)
     notes += _gap_notes(monthly, names, window)
     notes += _flag_notes(table, window, district_supply is not None, high_loss)
     period_from, period_to = period_text(window[[0, -1]])
@@ -332,13 +334,17 @@ def _supply(district_supply: pd.DataFrame | None, monthly: pd.DataFrame) -> pd.S
 
 
 def _window_totals(
-    billed: _Bills, names: list[str], window: np.ndarray, monthly: pd.DataFrame
+    billed: _Bills,
+    names: list[str],
+    window: np.ndarray,
+    monthly: pd.DataFrame,
+    billed_months: tuple[pd.Series, pd.Series],
 ) -> pd.DataFrame:
-    """Totals over `window` per district, with year-over-year change and line loss."""
+    """Totals over `window` per district, with year-over-year change and line loss;
+    `billed_months` is each district's `_coverage` of `window` and `_billed_both_years`."""
     current = _totals(_by_district(billed, window), names)
     previous = _totals(_by_district(billed, window - 12), names)
-    coverage = _coverage(monthly, window)
-    complete = _billed_both_years(monthly, window)
+    coverage, complete = billed_months
     table = current.copy()
     table["kwh_yoy"] = (_ratio(current["kwh"], previous["kwh"]) - 1).where(complete)
     table["revenue_yoy"] = (_ratio(current["revenue"], previous["revenue"]) - 1).where(complete)
@@ -461,11 +467,11 @@ def _by_usage(
     return frame[frame["district"].isin(names)].reset_index(drop=True)
 
 
-def _billed_both_years(monthly: pd.DataFrame, window: np.ndarray) -> pd.Series:
-    """Per district: billed every month of `window` and of the same months a year earlier, so a
-    year-over-year change compares like with like."""
+def _billed_both_years(monthly: pd.DataFrame, window: np.ndarray, coverage: pd.Series) -> pd.Series:
+    """Per district: billed every month of `window` (`coverage`, its `_coverage`) and of the
+    same months a year earlier, so a year-over-year change compares like with like."""
     full = len(window)
-    return (_coverage(monthly, window) == full) & (_coverage(monthly, window - 12) == full)
+    return (coverage == full) & (_coverage(monthly, window - 12) == full)
 
 
 def _coverage(monthly: pd.DataFrame, window: np.ndarray) -> pd.Series:

@@ -47,6 +47,15 @@ def text_or_blank(value: Any) -> str:
     return "" if formatting.is_missing(value) else str(value)
 
 
+def yes_no(lang: str) -> Formatter:
+    """A formatter of truth values as yes or no in `lang`; a missing value as nothing."""
+    return lambda value: (
+        ""
+        if formatting.is_missing(value)
+        else i18n.text("common.yes" if bool(value) else "common.no", lang)
+    )
+
+
 def coded(prefix: str, lang: str) -> Formatter:
     """A formatter of codes by their wording `<prefix><code>` in `lang` (unknown codes as they are)."""
     return lambda code: i18n.text(f"{prefix}{code}", lang, default=str(code))

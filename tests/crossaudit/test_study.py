@@ -85,5 +85,7 @@ def test_tables_and_figures_in_both_languages():
 
 
 def test_a_bad_capacity_is_named_as_the_notebooks_parameter():
-    with pytest.raises(ParameterError, match=r"parameter 'capacity': expected capacities >= 0"):
+    with pytest.raises(
+        ParameterError, match=r"parameter 'capacity': expected a number ≥ 0 for 'A'.*found -1"
+    ):
         build(dataset(), seed=1, capacity={"A": -1, "B": 1, "C": 1})

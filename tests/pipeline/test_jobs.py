@@ -217,7 +217,8 @@ def _three_districts(_data_dir: Path) -> list[str]:
     [
         (
             "capacity={火星: 2, 城东: -5}",
-            "parameter 'capacity': expected districts of the data (城东, 城南, 城西), found '火星'",
+            "parameter 'capacity': expected capacities of the districts (城东, 城南, 城西), "
+            "found ['火星']",
         ),
         (
             "capacity={城东: -5}",
@@ -236,10 +237,10 @@ def _three_districts(_data_dir: Path) -> list[str]:
         (
             "capacity={城东: 2, 城西: 1}",
             "parameter 'capacity': expected enough districts with capacity > 0 to meet the "
-            "cross-audit rules, found {'城东': 2.0, '城西': 1.0}: no assignment of 3 districts "
-            "meets all rules together: no district audits itself; no pair of districts audits "
-            "each other in the same round; no auditor audits the district it audited in the "
-            "previous round; only districts with capacity > 0 audit",
+            "cross-audit rules (no assignment of 3 districts meets all rules together: no "
+            "district audits itself; no pair of districts audits each other in the same round; "
+            "no auditor audits the district it audited in the previous round; only districts "
+            "with capacity > 0 audit), found {'城东': 2.0, '城西': 1.0}",
         ),
     ],
 )

@@ -117,6 +117,17 @@ def test_bad_parameters_are_named(arguments, error, message):
         daily_profile(_reads(), CUSTOMERS, **arguments)
 
 
+@pytest.mark.parametrize("as_of", ["2024-01-15", pd.Timestamp("2024-01-15"), pd.Period("2024-01")])
+def test_as_of_a_date_or_period_ends_the_window_on_its_month_last_day(as_of):
+    profile = daily_profile(_reads(), CUSTOMERS, as_of=as_of)
+    assert profile.date_to == pd.Timestamp("2024-01-31")
+
+
+def test_as_of_that_is_no_day_is_named():
+    with pytest.raises(ParameterError, match="as_of"):
+        daily_profile(_reads(), CUSTOMERS, as_of="soon")
+
+
 def test_missing_columns_are_named():
     with pytest.raises(ColumnError, match=r"daily_reads.*'kwh'"):
         daily_profile(_reads().drop(columns="kwh"), CUSTOMERS)
