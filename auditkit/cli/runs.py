@@ -299,11 +299,11 @@ def _recorded_register(manifest: dict, db: str | None) -> str | None:
                 "none",
             )
         return urls[0]
-    from auditkit.register import Register
+    from auditkit.register.store import shown_url
 
-    with Register.open(db) as register:
-        if register.url != urls[0]:
-            raise ParameterError("--db", f"{urls[0]}, the register the run read", register.url)
+    shown = shown_url(db)
+    if shown != urls[0]:
+        raise ParameterError("--db", f"{urls[0]}, the register the run read", shown)
     return db
 
 
