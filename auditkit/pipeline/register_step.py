@@ -134,9 +134,10 @@ def registers_read(jobs: Sequence[Job]) -> dict[str, dict[str, Any]]:
     from auditkit.register.location import register_url_for
     from auditkit.register.store import fingerprint
 
+    reading = {notebook: reads_register(notebook) for notebook in {job.notebook for job in jobs}}
     readers: dict[str | None, list[str]] = {}
     for job in jobs:
-        if reads_register(job.notebook):
+        if reading[job.notebook]:
             url = register_url_for(job.parameters.get("data_dir"))
             readers.setdefault(url and absolute_sqlite(url), []).append(job.name)
     registers: dict[str, dict[str, Any]] = {}

@@ -195,8 +195,7 @@ def execute_run(
         }
         if register_runs:
             manifest["register"] = list(register_runs)
-        if registers:
-            manifest["registers_read"] = registers
+        manifest["registers_read"] = registers
         write_text_atomic(
             inside(work_dir, work_dir / INDEX_NAME),
             render_index(manifest, options.lang or index_language(jobs)),
@@ -433,7 +432,7 @@ def registers_unrecorded(manifest: dict[str, Any]) -> bool:
     (a manifest of an auditkit before registers were recorded)."""
     if "registers_read" in manifest:
         return False
-    notebooks = [_notebook_path(record["notebook"]) for record in manifest["notebooks"]]
+    notebooks = {_notebook_path(record["notebook"]) for record in manifest["notebooks"]}
     return any(path.is_file() and reads_register(path) for path in notebooks)
 
 
