@@ -389,18 +389,18 @@ def resolve_run_dir(path: str | Path) -> Path:
     return candidate.resolve()
 
 
-def verify_run(run_dir: Path, registers: bool = True, db: str | None = None) -> list[str]:
+def verify_run(run_dir: Path, registers: bool = True) -> list[str]:
     """What changed since the run: input files, notebook sources, the run's own output files and
     (with `registers`) the findings registers its reports read.
 
     Outputs are checked when the manifest recorded them (format 2 and later), the rule and
     billing parameter files when it recorded them (`input_files`), registers when it recorded
-    them (`registers_read`; `db`: the URL of one whose password the manifest masks).
+    them (`registers_read`).
     """
     manifest = run_manifest.read_manifest(run_dir)
     changes = run_manifest.compare_inputs(manifest["inputs"])
     if registers:
-        changes.extend(compare_registers(manifest.get("registers_read", {}), db))
+        changes.extend(compare_registers(manifest.get("registers_read", {})))
     changes.extend(run_manifest.compare_files(manifest.get("input_files", {})))
     if "outputs" in manifest:
         changes.extend(run_manifest.compare_outputs(Path(run_dir), manifest["outputs"]))
