@@ -83,13 +83,10 @@ def index_language(jobs: Sequence[Job]) -> str:
 
 @dataclass(frozen=True)
 class RunOutcome:
-    """A finished run: its folder, its manifest and the names of the notebooks that failed;
-    `latest` is the run `<outputs>/latest` points at now (this one when it succeeded, else the
-    last good run, None when there is none)."""
+    """A finished run: its folder, its manifest and the names of the notebooks that failed."""
 
     run_dir: Path
     manifest: dict[str, Any]
-    latest: str | None = None
 
     @property
     def failed(self) -> list[str]:
@@ -208,7 +205,7 @@ def execute_run(
     os.rename(work_dir, run_dir)
     if manifest["status"] == "ok":
         point_latest(root, run_id)
-    return RunOutcome(run_dir, manifest, latest_run_id(root))
+    return RunOutcome(run_dir, manifest)
 
 
 def _execute_jobs(
@@ -383,7 +380,7 @@ def resolve_run_dir(path: str | Path) -> Path:
     """A run folder from a path, following `latest` (link or pointer file)."""
     candidate = Path(path)
     if candidate.is_file() and candidate.name == LATEST_NAME:
-        candidate = candidate.parent / candidate.read_text(encoding="utf-8").strip()
+        candidate = candidate.parent / (latest_run_id(candidate.parent) or "")
     if not (candidate / run_manifest.MANIFEST_NAME).is_file():
         raise AuditkitError(f"run folder {str(path)!r}: expected a folder with manifest.json")
     return candidate.resolve()
