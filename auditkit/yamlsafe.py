@@ -66,7 +66,6 @@ class DuplicateKeyError(RefusedYAMLError):
             f"the key {key} twice in one mapping",
             again.start_mark,
         )
-        self.key = again.value
         self.first_line = first.start_mark.line + 1
 
     def __str__(self) -> str:

@@ -23,6 +23,7 @@ from auditkit.pipeline.runs import (
     check_latest,
     execute_run,
     jobs_from_manifest,
+    latest_run_id,
     parameter_files_moved,
     registers_unrecorded,
     resolve_run_dir,
@@ -174,9 +175,10 @@ def _finish(outcome: RunOutcome, command: str) -> int:
             f"auditkit {command}: {len(failed)} of {total} notebooks failed: {names}",
             file=sys.stderr,
         )
+        latest = latest_run_id(outcome.run_dir.parent)
         kept = (
-            f"still points at {outcome.latest}, the last run whose notebooks all succeeded"
-            if outcome.latest
+            f"still points at {latest}, the last run whose notebooks all succeeded"
+            if latest
             else "is not set: no run here has succeeded yet"
         )
         print(
@@ -299,11 +301,11 @@ def _recorded_register(manifest: dict, db: str | None) -> str | None:
                 "none",
             )
         return urls[0]
-    from auditkit.register import Register
+    from auditkit.register.store import shown_url
 
-    with Register.open(db) as register:
-        if register.url != urls[0]:
-            raise ParameterError("--db", f"{urls[0]}, the register the run read", register.url)
+    shown = shown_url(db)
+    if shown != urls[0]:
+        raise ParameterError("--db", f"{urls[0]}, the register the run read", shown)
     return db
 
 

@@ -34,8 +34,6 @@ RECORDING_NOTEBOOKS = ("district_audit",)
 #: What a notebook's code says when it reads the findings register: the reports' reader, or
 #: the audit-cycle study (which opens it itself).
 REGISTER_READERS = ("open_report_register", "auditkit.cycle")
-#: Where a register URL with its password may be found when the manifest masked it.
-URL_VARIABLES = ("AUDITKIT_RUN_DB", "AUDITKIT_DB")
 DEFAULT_FILE = "register.sqlite"
 
 
@@ -136,9 +134,10 @@ def registers_read(jobs: Sequence[Job]) -> dict[str, dict[str, Any]]:
     from auditkit.register.location import register_url_for
     from auditkit.register.store import fingerprint
 
+    reading = {notebook: reads_register(notebook) for notebook in {job.notebook for job in jobs}}
     readers: dict[str | None, list[str]] = {}
     for job in jobs:
-        if reads_register(job.notebook):
+        if reading[job.notebook]:
             url = register_url_for(job.parameters.get("data_dir"))
             readers.setdefault(url and absolute_sqlite(url), []).append(job.name)
     registers: dict[str, dict[str, Any]] = {}
@@ -190,18 +189,20 @@ def compare_registers(recorded: dict[str, dict[str, Any]], db: str | None = None
 
 def _unmasked(shown: str, db: str | None) -> str | None:
     """The URL to open the register recorded as `shown`: itself when it masks no password, else
-    `db` or a URL variable naming the same register; None when none does."""
+    `db`, `AUDITKIT_RUN_DB` or `AUDITKIT_DB` when it names the same register; None when none
+    does."""
     if ":***@" not in shown:
         return shown
-    import sqlalchemy as sa
+    from auditkit.errors import ParameterError
+    from auditkit.register.location import RUN_DB_ENV
+    from auditkit.register.store import shown_url
 
-    for candidate in (db, *(os.environ.get(name) for name in URL_VARIABLES)):
+    for candidate in (db, *(os.environ.get(name) for name in (RUN_DB_ENV, "AUDITKIT_DB"))):
         if not candidate:
             continue
         try:
-            parsed = sa.make_url(candidate)
-        except (sa.exc.ArgumentError, ValueError):
+            if shown_url(candidate) == shown:
+                return candidate
+        except ParameterError:
             continue
-        if parsed.set(drivername="postgresql+psycopg").render_as_string() == shown:
-            return candidate
     return None

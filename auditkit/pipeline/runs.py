@@ -83,13 +83,10 @@ def index_language(jobs: Sequence[Job]) -> str:
 
 @dataclass(frozen=True)
 class RunOutcome:
-    """A finished run: its folder, its manifest and the names of the notebooks that failed;
-    `latest` is the run `<outputs>/latest` points at now (this one when it succeeded, else the
-    last good run, None when there is none)."""
+    """A finished run: its folder, its manifest and the names of the notebooks that failed."""
 
     run_dir: Path
     manifest: dict[str, Any]
-    latest: str | None = None
 
     @property
     def failed(self) -> list[str]:
@@ -195,8 +192,7 @@ def execute_run(
         }
         if register_runs:
             manifest["register"] = list(register_runs)
-        if registers:
-            manifest["registers_read"] = registers
+        manifest["registers_read"] = registers
         write_text_atomic(
             inside(work_dir, work_dir / INDEX_NAME),
             render_index(manifest, options.lang or index_language(jobs)),
@@ -209,7 +205,7 @@ def execute_run(
     os.rename(work_dir, run_dir)
     if manifest["status"] == "ok":
         point_latest(root, run_id)
-    return RunOutcome(run_dir, manifest, latest_run_id(root))
+    return RunOutcome(run_dir, manifest)
 
 
 def _execute_jobs(
@@ -384,24 +380,24 @@ def resolve_run_dir(path: str | Path) -> Path:
     """A run folder from a path, following `latest` (link or pointer file)."""
     candidate = Path(path)
     if candidate.is_file() and candidate.name == LATEST_NAME:
-        candidate = candidate.parent / candidate.read_text(encoding="utf-8").strip()
+        candidate = candidate.parent / (latest_run_id(candidate.parent) or "")
     if not (candidate / run_manifest.MANIFEST_NAME).is_file():
         raise AuditkitError(f"run folder {str(path)!r}: expected a folder with manifest.json")
     return candidate.resolve()
 
 
-def verify_run(run_dir: Path, registers: bool = True, db: str | None = None) -> list[str]:
+def verify_run(run_dir: Path, registers: bool = True) -> list[str]:
     """What changed since the run: input files, notebook sources, the run's own output files and
     (with `registers`) the findings registers its reports read.
 
     Outputs are checked when the manifest recorded them (format 2 and later), the rule and
     billing parameter files when it recorded them (`input_files`), registers when it recorded
-    them (`registers_read`; `db`: the URL of one whose password the manifest masks).
+    them (`registers_read`).
     """
     manifest = run_manifest.read_manifest(run_dir)
     changes = run_manifest.compare_inputs(manifest["inputs"])
     if registers:
-        changes.extend(compare_registers(manifest.get("registers_read", {}), db))
+        changes.extend(compare_registers(manifest.get("registers_read", {})))
     changes.extend(run_manifest.compare_files(manifest.get("input_files", {})))
     if "outputs" in manifest:
         changes.extend(run_manifest.compare_outputs(Path(run_dir), manifest["outputs"]))
@@ -433,7 +429,7 @@ def registers_unrecorded(manifest: dict[str, Any]) -> bool:
     (a manifest of an auditkit before registers were recorded)."""
     if "registers_read" in manifest:
         return False
-    notebooks = [_notebook_path(record["notebook"]) for record in manifest["notebooks"]]
+    notebooks = {_notebook_path(record["notebook"]) for record in manifest["notebooks"]}
     return any(path.is_file() and reads_register(path) for path in notebooks)
 
 

@@ -188,8 +188,7 @@ class Register:
         """The register at `url` (else the `AUDITKIT_DB` environment variable, else the SQLite
         file `register.sqlite` in the outputs folder, created), migrated to the newest schema."""
         url_object, secret = _database_url(url)
-        shown = url_object.render_as_string(hide_password=True)
-        register = cls(_engine(url_object), shown, secret)
+        register = cls(_engine(url_object), _shown(url_object), secret)
         with register._database_errors():
             register._migrate()
         return register
@@ -199,10 +198,8 @@ class Register:
         """The register `open` would give, when it exists; None when it is a SQLite file not
         there yet, so a reader (a report) never creates one. A PostgreSQL URL is opened."""
         url_object, _secret = _database_url(url)
-        if url_object.get_backend_name() == "sqlite":
-            database = url_object.database or ""
-            if database in ("", ":memory:") or not Path(database).is_file():
-                return None
+        if _sqlite_absent(url_object):
+            return None
         return cls.open(url_object.render_as_string(hide_password=False))
 
     def close(self) -> None:
@@ -510,11 +507,9 @@ def fingerprint(url: str | None = None) -> Fingerprint:
     the order of all its columns, so the same content gives the same hash on the same backend.
     """
     url_object, secret = _database_url(url)
-    shown = url_object.render_as_string(hide_password=True)
-    if url_object.get_backend_name() == "sqlite":
-        database = url_object.database or ""
-        if database in ("", ":memory:") or not Path(database).is_file():
-            return Fingerprint(shown, None)
+    shown = _shown(url_object)
+    if _sqlite_absent(url_object):
+        return Fingerprint(shown, None)
     register = Register(_engine(url_object), shown, secret)
     digest = hashlib.sha256()
     rows: dict[str, int] = {}
@@ -561,6 +556,26 @@ def _database_url(url: str | None) -> tuple[sa.URL, str | None]:
         "a database URL starting sqlite:/// or postgresql://",
         parsed.render_as_string(hide_password=True),
     )
+
+
+def shown_url(url: str | None = None) -> str:
+    """The URL `Register.open(url)` shows (`Register.url`): its driver named, password masked.
+    Nothing is opened; a URL that names no register raises ParameterError."""
+    return _shown(_database_url(url)[0])
+
+
+def _shown(url: sa.URL) -> str:
+    """`url` as a register shows it: its password masked."""
+    return url.render_as_string(hide_password=True)
+
+
+def _sqlite_absent(url: sa.URL) -> bool:
+    """Whether `url` is a SQLite register whose file is not there (or in memory): one that
+    opening would create, and a reader takes as none."""
+    if url.get_backend_name() != "sqlite":
+        return False
+    database = url.database or ""
+    return database in ("", ":memory:") or not Path(database).is_file()
 
 
 def _masked(text: str) -> str:
