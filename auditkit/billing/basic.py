@@ -36,6 +36,8 @@ LINE_COLUMNS = (
 IN_FORCE = ("running", "hot_standby")
 #: Orders that move the capacity in force: old_value before, new_value from the effective date.
 CAPACITY_ORDERS = ("capacity_increase", "capacity_reduction", "suspension", "resumption")
+#: Capacity orders that lower the capacity in force (the others raise it back or increase it).
+LOWERING_ORDERS = ("capacity_reduction", "suspension")
 #: Day number standing for "since always" (a status without status_since, before the first order).
 FAR_PAST = -(2**20)
 _SPAN = 2**22  # day numbers (clipped to ±2**21) fit in this width of a combined (group, day) key
@@ -213,7 +215,7 @@ def capacity_over(
     the smallest and largest capacity of those days (both the capacity on the last day where no
     day is in service; they differ where the capacity changes between two of the days). A
     customer without `steps` has its bills' contract capacity (`archive`) throughout, as has a
-    step of NaN kVA."""
+    step of NaN kVA, held within the step's at_most and at_least (`order_steps`)."""
     day_sum = archive * np.maximum(last - first + 1, 0)
     capacity = archive.copy()
     lowest = archive.copy()
@@ -225,6 +227,8 @@ def capacity_over(
     order = order[step_cust[order] >= 0]
     step_cust, step_day = step_cust[order], steps["day"].to_numpy()[order]
     step_kva = steps["kva"].to_numpy(dtype=float)[order]
+    at_most = steps["at_most"].to_numpy(dtype=float)[order]
+    at_least = steps["at_least"].to_numpy(dtype=float)[order]
     # A step lasts until the next step of the same customer.
     following = np.append(step_day[1:], NO_DAY)
     following[np.append(step_cust[1:] != step_cust[:-1], True)] = NO_DAY
@@ -232,7 +236,7 @@ def capacity_over(
     end_day = np.where(first <= last, last, read_to[stepped])
     # Every customer with steps has one since FAR_PAST: a step is always found.
     at_end = latest_at(step_cust, step_day, cust, end_day)
-    capacity[stepped] = np.where(np.isnan(step_kva[at_end]), archive, step_kva[at_end])
+    capacity[stepped] = _step_capacity(step_kva, at_most, at_least, at_end, archive)
     lowest[stepped] = capacity[stepped]
     highest[stepped] = capacity[stepped]
     day_sum[stepped] = 0.0
@@ -247,30 +251,55 @@ def capacity_over(
     overlap = (
         np.minimum(following[step] - 1, last[bill]) - np.maximum(step_day[step], first[bill]) + 1
     )
-    kva = np.where(np.isnan(step_kva[step]), archive[bill], step_kva[step])
+    kva = _step_capacity(step_kva, at_most, at_least, step, archive[bill])
     day_sum[stepped[spans]] = np.add.reduceat(kva * overlap, offsets)
     lowest[stepped[spans]] = np.minimum.reduceat(kva, offsets)
     highest[stepped[spans]] = np.maximum.reduceat(kva, offsets)
     return day_sum, capacity, lowest, highest
 
 
+def _step_capacity(
+    kva: np.ndarray,
+    at_most: np.ndarray,
+    at_least: np.ndarray,
+    step: np.ndarray,
+    archive: np.ndarray,
+) -> np.ndarray:
+    """The capacity of each `step` (positions into the step arrays) for a bill whose contract
+    capacity is `archive`: the step's kVA, else the contract capacity held within the step's
+    bounds (NaN: none)."""
+    bounded = np.fmax(np.fmin(archive, at_most[step]), at_least[step])
+    return np.where(np.isnan(kva[step]), bounded, kva[step])
+
+
 def capacity_steps(dataset: object) -> pd.DataFrame:
-    """The capacity in force as steps `customer_id, day, kva` (from that day number on), each
-    customer with a step at FAR_PAST: from the transformer status history of customers with
-    transformers, else from their capacity and suspension orders."""
+    """The capacity in force as steps `customer_id, day, kva, at_most, at_least` (from that day
+    number on; the bounds of a step of unknown kVA, `order_steps`), each customer with a step at
+    FAR_PAST: from the transformer status history of customers with transformers, else from
+    their capacity and suspension orders."""
     from_transformers = _transformer_steps(dataset.transformers)
     from_orders = order_steps(dataset.work_orders)
     from_orders = from_orders[~from_orders["customer_id"].isin(from_transformers["customer_id"])]
     return pd.concat([from_transformers, from_orders], ignore_index=True)
 
 
-def _steps(customer_id: object, day: object, kva: object) -> pd.DataFrame:
-    return pd.DataFrame(
+def _steps(
+    customer_id: object,
+    day: object,
+    kva: object,
+    at_most: object = np.nan,
+    at_least: object = np.nan,
+) -> pd.DataFrame:
+    """A steps frame (`capacity_steps`); the bounds NaN (none) unless given."""
+    frame = pd.DataFrame(
         {
             "customer_id": pd.Series(customer_id, dtype=object),
             "day": pd.Series(day, dtype=np.int64),
             "kva": pd.Series(kva, dtype=float),
         }
+    )
+    return frame.assign(at_most=at_most, at_least=at_least).astype(
+        {"at_most": float, "at_least": float}
     )
 
 
@@ -325,7 +354,13 @@ def order_steps(orders: pd.DataFrame | None) -> pd.DataFrame:
     """Contract capacity per customer moved by orders that have taken effect: before the first
     order its old_value, from each effective date the order's new_value (a suspension's new_value
     is the kVA left in service); a value that is not a number (NaN kVA) stands for the contract
-    capacity of the bill."""
+    capacity of the bill.
+
+    An order that records no new capacity proves none: its contract capacity is held to what the
+    order's type allows of the last capacity recorded before it, at most that for a reduction or
+    suspension (at_most), at least that for an increase or resumption (at_least). A reduction
+    without its value then neither raises the capacity above a suspension in force (cancelling
+    it) nor leaves the capacity before it where the archive shows the reduction."""
     if orders is None or orders.empty or "effective_date" not in orders:
         return _steps([], [], [])
     orders = orders[orders["order_type"].isin(CAPACITY_ORDERS) & orders["effective_date"].notna()]
@@ -337,7 +372,15 @@ def order_steps(orders: pd.DataFrame | None) -> pd.DataFrame:
     first = np.append(True, cust[1:] != cust[:-1]) if len(cust) else np.empty(0, dtype=bool)
     ids = np.asarray(customers, dtype=object)
     starts = _steps(ids[cust[first]], np.full(int(first.sum()), FAR_PAST), old[first])
-    changes = _steps(ids[cust], day, new)
+    # The last capacity recorded before each order: the new values before it, else the first
+    # order's old value.
+    before = np.where(first, old, pd.Series(new).groupby(cust).shift().to_numpy())
+    recorded_before = pd.Series(before).groupby(cust).ffill().to_numpy()
+    unrecorded = np.isnan(new)
+    lowering = orders["order_type"].isin(LOWERING_ORDERS).to_numpy(dtype=bool)[order]
+    at_most = np.where(unrecorded & lowering, recorded_before, np.nan)
+    at_least = np.where(unrecorded & ~lowering, recorded_before, np.nan)
+    changes = _steps(ids[cust], day, new, at_most, at_least)
     # Two orders effective the same day: the later one (in the table's order) holds.
     changes = changes.drop_duplicates(["customer_id", "day"], keep="last")
     return pd.concat([starts, changes], ignore_index=True)

@@ -224,7 +224,7 @@ def run_benford(args: argparse.Namespace) -> int:
 def run_assign(args: argparse.Namespace) -> int:
     """Assign the next round and print (and optionally write) it."""
     from auditkit.crossaudit import assign, loads
-    from auditkit.crossaudit.study import read_round
+    from auditkit.crossaudit.assign import read_round
 
     if args.data:
         from auditkit.data import load

@@ -18,6 +18,7 @@ import numbers
 from collections.abc import Callable, Mapping, Sequence
 from itertools import product
 from math import prod
+from pathlib import Path
 
 import numpy as np
 import pandas as pd
@@ -60,12 +61,7 @@ def assign(
     capacity = _capacity(workload, names)
     banned = _previous_pairs(previous, names)
     rng = np.random.default_rng(checked_seed(seed))
-    allowed = {
-        audited: [
-            a for a in names if a != audited and (a, audited) not in banned and capacity[a] > 0
-        ]
-        for audited in names
-    }
+    allowed = _allowed(names, banned, capacity)
     if workload is None:
         auditor_of = _search(names, allowed, rng, one_each=True)
     else:
@@ -147,14 +143,17 @@ def _capacity(
     return {district: float(workload.get(district, 0.0)) for district in names}
 
 
-def check_capacity(districts: Sequence[str], capacity: Mapping[str, float]) -> None:
+def check_capacity(
+    districts: Sequence[str], capacity: Mapping[str, float], previous_round: str | Path = ""
+) -> None:
     """Raise a ParameterError naming the `capacity` entry that no assignment of `districts`
     could use: a district not among them, a capacity that is not a number ≥ 0, none > 0
-    (`_capacity`), or too few districts able to audit for the rules to be met (whatever the
-    previous round).
+    (`_capacity`), or too few districts able to audit for the rules to be met; else one naming
+    `previous_round` (the last round's CSV file, `read_round`) when its pairs, which no auditor
+    may repeat, leave no assignment that meets the rules with this capacity.
 
-    `auditkit run` calls it before any kernel starts, so a bad capacity is refused in a second
-    with its key, rather than in the kernel after the data has loaded.
+    `auditkit run` calls it before any kernel starts, so a bad capacity or a previous round it
+    cannot follow is refused in a second, rather than in the kernel after the data has loaded.
     """
     names = sorted(districts)
     if not capacity:
@@ -162,21 +161,66 @@ def check_capacity(districts: Sequence[str], capacity: Mapping[str, float]) -> N
     workload = _capacity(capacity, names, "capacity")
     if not names:
         return
-    allowed = {audited: [a for a in names if a != audited and workload[a] > 0] for audited in names}
-    if _search(names, allowed, np.random.default_rng(0), one_each=False) is None:
+    if not _meets_rules(names, set(), workload):
         reason = _explain(names, set(), workload, False)
         expected = f"enough districts with capacity > 0 to meet the cross-audit rules ({reason})"
         raise ParameterError("capacity", expected, dict(capacity))
+    if not previous_round:
+        return
+    banned = _previous_pairs(read_round(previous_round), names, "previous_round")
+    if not _meets_rules(names, banned, workload):
+        reason = _explain(names, banned, workload, False)
+        shares = ", ".join(f"{name} {workload[name]:g}" for name in names)
+        expected = (
+            f"a last round after which the districts can still be assigned with capacity "
+            f"{shares} ({reason})"
+        )
+        pairs = ", ".join(f"{auditor}→{audited}" for auditor, audited in sorted(banned))
+        raise ParameterError("previous_round", expected, f"{previous_round}: {pairs}")
 
 
-def _previous_pairs(previous: pd.DataFrame | None, names: list[str]) -> set[tuple[str, str]]:
+def read_round(path: str | Path) -> pd.DataFrame:
+    """A previous round's assignment from a CSV file (auditing_district, audited_district)."""
+    file = Path(path)
+    if not file.is_file():
+        raise ParameterError("previous_round", "an existing CSV file", str(file))
+    return pd.read_csv(file, dtype=str, encoding="utf-8-sig")
+
+
+def _previous_pairs(
+    previous: pd.DataFrame | None, names: list[str], name: str = "previous"
+) -> set[tuple[str, str]]:
+    """The (auditor, audited) pairs of the last round whose auditor is among `names`; a
+    ParameterError naming `name` for a frame without the two columns."""
     if previous is None:
         return set()
     columns = ["auditing_district", "audited_district"]
     missing = [column for column in columns if column not in previous.columns]
     if missing:
-        raise ParameterError("previous", f"a frame with columns {columns}", list(previous.columns))
+        raise ParameterError(name, f"a frame with columns {columns}", list(previous.columns))
     return {(str(a), str(b)) for a, b in previous[columns].itertuples(index=False) if a in names}
+
+
+def _allowed(
+    names: list[str], banned: set[tuple[str, str]], capacity: dict[str, float]
+) -> dict[str, list[str]]:
+    """Per audited district, the districts that may audit it: another district with capacity
+    > 0 that did not audit it last round (`banned`)."""
+    return {
+        audited: [
+            a for a in names if a != audited and (a, audited) not in banned and capacity[a] > 0
+        ]
+        for audited in names
+    }
+
+
+def _meets_rules(
+    names: list[str], banned: set[tuple[str, str]], capacity: dict[str, float]
+) -> bool:
+    """Whether any assignment of `names` meets the rules, auditors taking any number of
+    districts (as with capacities)."""
+    allowed = _allowed(names, banned, capacity)
+    return _search(names, allowed, np.random.default_rng(0), one_each=False) is not None
 
 
 def _search(

@@ -15,7 +15,7 @@ import pandas as pd
 from matplotlib.figure import Figure
 
 from auditkit import i18n
-from auditkit.crossaudit.assign import assign, loads
+from auditkit.crossaudit.assign import assign, loads, read_round
 from auditkit.crossaudit.assignment import Assignment
 from auditkit.crossaudit.compare import Comparison, compare
 from auditkit.crossaudit.notes import Note
@@ -169,11 +169,3 @@ def build(
         inspections = inspections[inspections["inspected_at"] <= end]
     comparison = compare(inspections, dataset.customers)
     return CrossAuditStudy(district, assignment, comparison, list(comparison.notes))
-
-
-def read_round(path: str | Path) -> pd.DataFrame:
-    """A previous round's assignment from a CSV file (auditing_district, audited_district)."""
-    file = Path(path)
-    if not file.is_file():
-        raise ParameterError("previous_round", "an existing CSV file", str(file))
-    return pd.read_csv(file, dtype=str, encoding="utf-8-sig")

@@ -25,7 +25,7 @@ EVERY_DISTRICT = "*"
 FILE_PARAMETERS = ("previous_round", "field_sheet")
 DistrictLookup = Callable[[Path], Sequence[str]]
 #: The cross-audit notebook's auditing capacity by district: checked against the data's
-#: districts and the assignment rules before any kernel starts.
+#: districts and the assignment rules (with its previous_round) before any kernel starts.
 CAPACITY = "capacity"
 
 
@@ -129,7 +129,9 @@ def jobs_for_notebook(
     if parameters.get(CAPACITY) and data_dir:
         from auditkit.crossaudit.assign import check_capacity  # deferred: a domain module
 
-        check_capacity(districts_of(data_dir), parameters[CAPACITY])
+        check_capacity(
+            districts_of(data_dir), parameters[CAPACITY], parameters.get("previous_round", "")
+        )
     if "district" not in schema:
         return [Job(notebook_path, notebook_path.stem, parameters)]
     known = list(districts_of(data_dir)) if data_dir else []

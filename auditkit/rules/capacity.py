@@ -659,17 +659,13 @@ def _kva_added(frame: pd.DataFrame) -> np.ndarray:
     day: the least they leave (else its old value), less what it leaves. A suspension stacked
     on another (1000→700, then 700→400) adds its 300 kVA; one that repeats it (630→315 twice)
     adds nothing, so a day's kVA are counted once."""
-    frame = frame[["period", "start", "stop", "kva", "new"]].assign(position=np.arange(len(frame)))
-    pairs = frame[["period", "position", "start"]].merge(
-        frame[["period", "position", "stop", "new"]].rename(
-            columns={"position": "earlier", "stop": "until"}
-        ),
-        on="period",
+    suspension, other = _in_force_on_first_day(
+        frame["period"].to_numpy(), frame["start"], frame["stop"]
     )
-    in_force = (pairs["earlier"] < pairs["position"]) & (pairs["until"] > pairs["start"])
-    left = pairs["new"].where(in_force.to_numpy()).groupby(pairs["position"]).min()
-    left = left.reindex(frame["position"]).to_numpy()
+    earlier = other < suspension
     new, old = frame["new"].to_numpy(), frame["new"].to_numpy() + frame["kva"].to_numpy()
+    left = pd.Series(new[other[earlier]]).groupby(suspension[earlier]).min()
+    left = left.reindex(np.arange(len(frame))).to_numpy()
     before = np.where(np.isnan(left), old, np.minimum(old, left))
     return np.clip(before - new, 0.0, None)
 
@@ -863,13 +859,23 @@ def _most_taken_off(priced: pd.DataFrame) -> pd.Series:
     """Per bill (index: row), the most kVA the intervals of `priced` take off together on one
     day of it: the largest sum of those in force on the first day of one of them (stacked
     suspensions add up; two in turn do not)."""
-    parts = priced[["row", "start", "stop", "kva"]].reset_index(drop=True)
-    parts["part"] = np.arange(len(parts))
-    other = parts[["row", "start", "stop", "kva"]].rename(columns={"start": "from", "stop": "to"})
-    pairs = parts[["row", "part", "start"]].merge(other, on="row")
-    together = (pairs["from"] <= pairs["start"]) & (pairs["start"] < pairs["to"])
-    kva = pairs["kva"].where(together.to_numpy(), 0.0).fillna(0.0)
-    return kva.groupby([pairs["row"], pairs["part"]]).sum().groupby(level="row").max()
+    row = priced["row"].to_numpy()
+    part, other = _in_force_on_first_day(row, priced["start"], priced["stop"])
+    kva = pd.Series(np.nan_to_num(priced["kva"].to_numpy(dtype=float)[other]))
+    return kva.groupby([row[part], part]).sum().groupby(level=0).max()
+
+
+def _in_force_on_first_day(
+    group: np.ndarray, start: pd.Series, stop: pd.Series
+) -> tuple[np.ndarray, np.ndarray]:
+    """Pairs of positions (item, other) of intervals [start, stop) of one `group` where other
+    is in force on item's first day, each interval paired with itself: which suspensions stack
+    on a day (`_kva_added`, `_most_taken_off`)."""
+    items = pd.DataFrame({"group": group, "start": start.to_numpy(), "item": np.arange(len(group))})
+    others = items.rename(columns={"start": "from", "item": "other"}).assign(to=stop.to_numpy())
+    pairs = items.merge(others, on="group")
+    in_force = ((pairs["from"] <= pairs["start"]) & (pairs["start"] < pairs["to"])).to_numpy()
+    return pairs["item"].to_numpy()[in_force], pairs["other"].to_numpy()[in_force]
 
 
 @once_per_context

@@ -131,6 +131,42 @@ def test_suspension_and_resumption_orders_move_the_capacity():
     assert lines["amount"].tolist() == [11_916.67, 7_875.00, 11_916.67, 20_000.00]
 
 
+def test_an_order_without_its_new_capacity_is_held_to_what_its_type_allows():
+    """A 1000 kVA contract: suspended to 685 kVA from 2024-04-01, then orders whose new value is
+    empty. A reduction from 2024-05-01 is at most the 685 before it (the contract's 1000 would
+    cancel the suspension): May 685 × 25 = 17 125.00. A resumption from 2024-06-01 is at least
+    685, the contract's 1000 → 25 000.00. Without a suspension, a reduction whose archive holds
+    500 kVA (lower than the 800 before it) is the archive's: 500 × 25 = 12 500.00, and an
+    increase whose archive holds 800 (above the 500 before it) is 800 → 20 000.00."""
+    frame = bills(
+        *(
+            {"period": period, "basic_charge_basis": "capacity", "contract_capacity_kva": 1000}
+            for period in ("2024-04", "2024-05", "2024-06")
+        ),
+        {"customer_id": "C2", "basic_charge_basis": "capacity", "contract_capacity_kva": 500},
+        {"customer_id": "C3", "basic_charge_basis": "capacity", "contract_capacity_kva": 800},
+    )
+    orders = [
+        {
+            "customer_id": customer,
+            "order_type": kind,
+            "effective_date": day,
+            "old_value": old,
+            "new_value": new,
+        }
+        for customer, kind, day, old, new in (
+            ("C1", "suspension", "2024-04-01", "1000", "685"),
+            ("C1", "capacity_reduction", "2024-05-01", "1000", ""),
+            ("C1", "resumption", "2024-06-01", "", ""),
+            ("C2", "capacity_reduction", "2023-06-01", "800", ""),
+            ("C3", "capacity_increase", "2023-06-01", "500", ""),
+        )
+    ]
+    lines = basic_lines(frame, rates(*[KVA_RATE] * 5), dataset(orders=orders), PARAMS)
+    assert lines["quantity"].tolist() == [685.0, 685.0, 1000.0, 500.0, 800.0]
+    assert lines["amount"].tolist() == [17_125.00, 17_125.00, 25_000.00, 12_500.00, 20_000.00]
+
+
 def test_capacity_without_orders_is_the_contract_capacity_and_no_rate_or_basis_no_line():
     frame = bills(
         {"basic_charge_basis": "capacity", "contract_capacity_kva": 630},

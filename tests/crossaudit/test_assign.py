@@ -8,6 +8,7 @@ import pandas as pd
 import pytest
 
 from auditkit.crossaudit import InfeasibleAssignmentError, assign, loads
+from auditkit.crossaudit.assign import check_capacity
 from auditkit.errors import AuditkitError, ParameterError
 
 DISTRICTS = ["城东", "城北", "城南", "城西", "江北", "高新"]
@@ -110,3 +111,19 @@ def test_bad_parameters():
         assign(["A", "B", "C"], 0, workload={"A": -1, "B": 1, "C": 1})
     with pytest.raises(ParameterError, match="'previous'"):
         assign(["A", "B", "C"], 0, previous=pd.DataFrame({"auditor": ["A"]}))
+
+
+def test_the_capacity_check_names_a_previous_round_it_cannot_read(tmp_path):
+    """The pre-check reads the last round as the assignment will: a missing file, or one
+    without the two columns, is refused naming previous_round (not assign's 'previous')."""
+    capacity = {"A": 1, "B": 1, "C": 1}
+    with pytest.raises(ParameterError, match="'previous_round': expected an existing CSV file"):
+        check_capacity(["A", "B", "C"], capacity, tmp_path / "missing.csv")
+    wrong = tmp_path / "wrong.csv"
+    wrong.write_text("auditor,audited\nA,B\n", encoding="utf-8")
+    with pytest.raises(ParameterError, match="'previous_round': expected a frame with columns"):
+        check_capacity(["A", "B", "C"], capacity, wrong)
+    # A legal last round of three (a circle) leaves its reverse: nothing to refuse.
+    circle = tmp_path / "circle.csv"
+    circle.write_text("auditing_district,audited_district\nA,B\nB,C\nC,A\n", encoding="utf-8")
+    check_capacity(["A", "B", "C"], capacity, circle)

@@ -266,3 +266,47 @@ def test_a_capacity_the_rules_can_meet_is_kept(tmp_path: Path) -> None:
         districts_of=_three_districts,
     )
     assert job.parameters["capacity"] == {"城东": 2.0, "城西": 1.0, "城南": 0.5}
+
+
+def _four_districts(_data_dir: Path) -> list[str]:
+    return ["城东", "城西", "城南", "城北"]
+
+
+def test_a_previous_round_the_capacity_cannot_follow_is_refused_before_any_kernel(
+    tmp_path: Path,
+) -> None:
+    """Last round 城北→城南, 城东→城北, 城南→城东 and 城南→城西; this round 城北 does not audit.
+    The capacity alone can be met, but with last round's pairs excluded 城东 can only be audited
+    by 城西 and 城西 only by 城东, a pair auditing each other: refused naming the previous round,
+    its districts and pairs. Near miss: the round before it (城东→城南, 城南→城西, 城西→城北,
+    城北→城东) leaves a way, and the job is made."""
+    notebook = write_notebook(
+        tmp_path / "cross_audit.ipynb",
+        CROSS_AUDIT_PARAMETERS + 'previous_round: str = ""  # CSV of the last round\n',
+    )
+    last_round = tmp_path / "round.csv"
+    last_round.write_text(
+        "auditing_district,audited_district\n城北,城南\n城东,城北\n城南,城东\n城南,城西\n",
+        encoding="utf-8",
+    )
+    values = {
+        "data_dir": str(_demo(tmp_path)),
+        "capacity": {"城东": 1, "城西": 1, "城南": 1, "城北": 0},
+        "previous_round": str(last_round),
+    }
+    with pytest.raises(ParameterError) as caught:
+        jobs_for_notebook(notebook, values, districts_of=_four_districts)
+    assert str(caught.value) == (
+        "parameter 'previous_round': expected a last round after which the districts can still "
+        "be assigned with capacity 城东 1, 城北 0, 城南 1, 城西 1 (no assignment of 4 districts "
+        "meets all rules together: no district audits itself; no pair of districts audits each "
+        "other in the same round; no auditor audits the district it audited in the previous "
+        "round; only districts with capacity > 0 audit), found "
+        f"'{last_round}: 城东→城北, 城北→城南, 城南→城东, 城南→城西'"
+    )
+    last_round.write_text(
+        "auditing_district,audited_district\n城东,城南\n城南,城西\n城西,城北\n城北,城东\n",
+        encoding="utf-8",
+    )
+    [job] = jobs_for_notebook(notebook, values, districts_of=_four_districts)
+    assert job.parameters["previous_round"] == str(last_round)

@@ -457,3 +457,91 @@ def test_sealed_use_after_a_reduction_leaves_the_capacity_billed_short_to_capaci
     assert zh["short"].endswith(
         "（少收基本电费 41,400.00 元）；另有 9,000.00 元系计费容量小于工单保留的容量，计入“基本电费计费容量小于档案容量”规则"
     )
+
+
+# --- an order that records no new capacity ------------------------------------------------------
+
+
+def _suspended_then_reduced_without_value(u: Utility, cid: str, december: float) -> None:
+    """A 1000 kVA customer suspended down to 685 kVA from September (legal: 122 days by
+    December), then a capacity reduction from 1 December whose new capacity is empty; billed
+    1000 kVA until August, 685 from September, `december` kVA in December."""
+    u.customer(cid, contract_capacity_kva=1000.0, **TWO_PART_BY_CAPACITY)
+    u.monthly(
+        cid,
+        flat(100_000),
+        multiplier=1000.0,
+        tariff="IND2",
+        capacity=[1000.0] * 8 + [685.0] * 3 + [december],
+        demand=300.0,
+        basis="capacity",
+    )
+    u.order(cid, "suspension", "2024-09-01", 1000, 685, issued="2024-08-10")
+    u.order(cid, "capacity_reduction", "2024-12-01", 1000, "", issued="2024-11-10")
+
+
+def test_a_reduction_without_its_new_capacity_does_not_cancel_a_suspension():
+    """The reduction records no new capacity, so it proves none: the 685 kVA the suspension
+    leaves stay due in December (the empty value was read as the archive's 1000 kVA, pricing
+    315 × 30 = ¥9,450.00 on nothing). Near miss that still fires: December billed on 600 kVA is
+    short of the suspension's 685 by 85 × 30 = ¥2,550.00, on the suspension's own values."""
+    u = Utility()
+    _suspended_then_reduced_without_value(u, "on_what_is_left", 685.0)
+    _suspended_then_reduced_without_value(u, "below_what_is_left", 600.0)
+    found = run(u, ["capacity_underbilled", "suspension_overrun", "reduction_without_drop"])
+    money = found.groupby(["customer_id", "rule_id"])["revenue_impact"].sum().to_dict()
+    assert money == pytest.approx({("below_what_is_left", "capacity_underbilled"): 85 * 30})
+    row = found.iloc[0]
+    assert (row["period_from"], row["period_to"]) == ("2024-12", "2024-12")
+    assert "(in 2024-12: 600 kVA billed, 685 kVA in force)" in row["evidence"]
+
+    itemized = Itemized()
+    itemized.customer("A", **INDUSTRIAL | {"contract_capacity_kva": 1000.0})
+    for period, kva in (
+        ("2024-08", 1000.0),
+        ("2024-09", 685.0),
+        ("2024-10", 685.0),
+        ("2024-11", 685.0),
+        ("2024-12", 685.0),
+    ):
+        lines = [("energy", 10_000.0, 0.60), ("basic", kva, 30.0), ("fund", 10_000.0, 0.03)]
+        itemized.bill("A", period, 10_000, lines, tariff="IND2", capacity_billed_kva=kva)
+    for order_id, kind, day, new, issued in (
+        ("S1", "suspension", "2024-09-01", "685", "2024-08-10"),
+        ("R1", "capacity_reduction", "2024-12-01", "", "2024-11-10"),
+    ):
+        itemized.orders.append(
+            {
+                "order_id": order_id,
+                "customer_id": "A",
+                "order_type": kind,
+                "issued_at": pd.Timestamp(issued),
+                "effective_date": pd.Timestamp(day),
+                "old_value": "1000",
+                "new_value": new,
+            }
+        )
+    assert itemized.run(["capacity_underbilled", "basic_charge_error"]).empty
+
+
+def test_a_reduction_without_its_new_capacity_stands_for_the_lower_archive_capacity():
+    """800 kVA reduced from 16 May by an order without its new capacity, the archive holding
+    500 kVA: the archive stands for the new capacity, no more than the 800 before it. May due
+    (15 × 800 + 16 × 500) / 30 = 666.67 kVA-months, ¥20,000.00: billed on it nothing is short,
+    billed whole on 500 kVA ¥5,000.00 is (the empty value is not read as 'nothing changed',
+    which would price May and every later month on 800 kVA)."""
+    u = Utility()
+    for cid, may in (("prorated", 666.67), ("whole_month", 500.0)):
+        u.customer(cid, contract_capacity_kva=500.0, **TWO_PART_BY_CAPACITY)
+        u.monthly(
+            cid,
+            flat(80_000),
+            multiplier=1000.0,
+            tariff="IND2",
+            capacity=[800.0] * 4 + [may] + [500.0] * 7,
+            basis="capacity",
+        )
+        u.order(cid, "capacity_reduction", "2024-05-16", 800, "")
+    found = run(u, "capacity_underbilled")
+    assert found["customer_id"].tolist() == ["whole_month"]
+    assert found.iloc[0]["revenue_impact"] == pytest.approx(20_000 - 15_000)
