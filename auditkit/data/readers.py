@@ -24,6 +24,12 @@ import pyarrow.csv as pa_csv
 import pyarrow.parquet as pq
 
 from auditkit.data.column_typing import shown_cell
+from auditkit.data.csv_quoting import (
+    QUOTING_EXPECTED,
+    QuoteFault,
+    quote_faults,
+    refuse_faulty_cells,
+)
 from auditkit.data.encoding import (
     BOM_EXPECTED,
     BOM_JOINED,
@@ -115,6 +121,7 @@ def _read_csv(path: Path, table: str, header_row: int = 1) -> RawTable:
         raise ReadFailure(
             file_problem(path, table, failure.expected, failure.found, row=failure.row)
         ) from None
+    faults = _data_row_faults(path, table, encoding, header_row)
     rows = RowIndex(first_row=header_row + 1)
     problems: list[Problem] = []
     if malformed:
@@ -123,19 +130,36 @@ def _read_csv(path: Path, table: str, header_row: int = 1) -> RawTable:
             raise ReadFailure(
                 file_problem(path, table, "a header row naming the columns", found, header_row)
             )
-        rows, problems = _locate_malformed(path, table, encoding, len(names), header_row)
+        rows, problems = _locate_malformed(path, table, encoding, len(names), header_row, faults)
     _refuse_joined_files(path, table, data, rows, encoding)
     data, rows = _drop_blank_rows(data.rename_columns([name.strip() for name in names]), rows)
-    refused: dict[int, np.ndarray] = {}
+    data, refused, quoting = refuse_faulty_cells(path.name, table, data, rows, faults)
+    problems += quoting
     if careful:  # only the careful path reads values over several lines
-        data, refused, swallowed = _swallowed_records(path, table, data, rows)
+        data, swallowed_cells, swallowed = _swallowed_records(path, table, data, rows)
+        for index, positions in swallowed_cells.items():
+            refused[index] = np.union1d(refused.get(index, positions), positions)
         problems += swallowed
     raw = RawTable(
         _excel_text_unwrapped(data), rows, path.name, "csv", encoding.label, refused=refused
     )
     if problems:
-        raise ReadProblems(raw, problems)
+        raise ReadProblems(raw, sorted(problems, key=lambda problem: problem.row or 0))
     return raw
+
+
+def _data_row_faults(
+    path: Path, table: str, encoding: Encoding, header_row: int
+) -> list[QuoteFault]:
+    """The quoting faults of the rows below the header (`csv_quoting`); raise ReadFailure for
+    one in the header, whose column name would be read without its quotes. Titles above the
+    header are skipped whatever their quoting."""
+    faults = quote_faults(path, encoding.codec)
+    for fault in faults:
+        if fault.row == header_row:
+            found = fault.found(shown_cell(fault.text))
+            raise ReadFailure(file_problem(path, table, QUOTING_EXPECTED, found, header_row))
+    return [fault for fault in faults if fault.row > header_row]
 
 
 def _excel_text_unwrapped(data: pa.Table) -> pa.Table:
@@ -293,23 +317,30 @@ def _arrow_csv(
     return data, malformed
 
 
-def _malformed_found(fields: list[str], lines: int, encoding: Encoding, personal: bool) -> str:
-    """A malformed record as shown to the user, with what probably broke it.
+def _malformed_found(
+    fields: list[str], lines: int, encoding: Encoding, personal: bool, fault: QuoteFault | None
+) -> str:
+    """A malformed record as shown to the user, with what broke it (its first quoting `fault`)
+    or what probably did.
 
     The record's text is not shown from a table with `personal` columns: its fields are out of
     place, so which of them is a name, an address or a phone number cannot be told to mask it.
     """
     joined = ",".join(fields)
     if personal:
+        guess = "" if fault else "; an unquoted comma in an address?"
         found = (
             f"{len(fields)} fields (not shown: the table holds names, addresses and phone "
-            "numbers; an unquoted comma in an address?)"
+            f"numbers{guess})"
         )
     else:
         found = f"{len(fields)} fields: {shown_cell(joined)}"
     if _BOM_READ_AS[encoding.codec] in joined:
         found += f", with a byte-order mark inside {BOM_JOINED}"
-    if lines > 1:
+    if fault is not None:
+        shown = None if personal else shown_cell(fault.text)
+        found += f"; in field {fault.field + 1}, {fault.found(shown)}"
+    elif lines > 1:
         found += f", a quoted value running over {lines:,} lines (a quote never closed?)"
     return found
 
@@ -393,15 +424,24 @@ def _blank_cells(column: pa.ChunkedArray) -> pa.ChunkedArray:
 
 
 def _locate_malformed(
-    path: Path, table: str, encoding: Encoding, width: int, header_row: int = 1
+    path: Path,
+    table: str,
+    encoding: Encoding,
+    width: int,
+    header_row: int,
+    faults: list[QuoteFault],
 ) -> tuple[RowIndex, list[Problem]]:
     """Find the row numbers of records with a wrong field count (slow path, only on bad files).
 
     Arrow drops such records without saying where they were, so the file is re-read record by
-    record to report each one and to number the kept rows as a spreadsheet would. A quote never
-    closed swallows the lines after it into one field: said so, and past the csv module's field
-    limit (128 KiB) the file is refused at that row.
+    record to report each one and to number the kept rows as a spreadsheet would. A record's
+    quoting `faults` say what broke it. A quote closed rows later swallows the lines between into
+    one field: said so, and past the csv module's field limit (128 KiB) the file is refused at
+    that row.
     """
+    first_fault: dict[int, QuoteFault] = {}
+    for fault in faults:
+        first_fault.setdefault(fault.row, fault)
     kept: list[int] = []
     problems: list[Problem] = []
     expected = f"{width} fields as in the header"
@@ -417,7 +457,8 @@ def _locate_malformed(
                 if fields and len(fields) != width:
                     if not any(field.strip() for field in fields):
                         continue  # a line of blanks (`    `, `, ,`): skipped (Arrow dropped it)
-                    found = _malformed_found(fields, lines, encoding, personal)
+                    fault = first_fault.get(row_number)
+                    found = _malformed_found(fields, lines, encoding, personal, fault)
                     problems.append(file_problem(path, table, expected, found, row=row_number))
                 else:
                     kept.append(row_number)

@@ -126,6 +126,25 @@ def test_mass_problem_is_sampled_unless_all_is_asked(
     assert len(everything) == 6 + len(ROWS_READ) + 1
 
 
+def test_a_gbk_export_cell_quoted_in_part_is_named_not_read_without_its_quotes(
+    tables: dict[str, pd.DataFrame], make_dataset, capsys: pytest.CaptureFixture[str]
+) -> None:
+    folder = make_dataset(tables, "csv-gbk")
+    path = folder / "bills.csv"
+    text = path.read_bytes().decode("gb18030")
+    path.write_bytes(text.replace("22000.0,大工业", '22000.0,"大工"业').encode("gb18030"))
+
+    assert auditkit.cli.main(["validate", str(folder)]) == 1
+    assert capsys.readouterr().out.splitlines() == [
+        "bills.csv row 4, column tariff_billed: expected a cell quoted whole or not at all, each "
+        'quote inside a quoted cell doubled ("新""华" reads 新"华), found \'"大工"业\', text after '
+        "the quote that closes its quoted value, which CSV readers would read as '大工业' (if "
+        'the quotes are part of the text, write the cell """大工""业")',
+        *ROWS_READ,
+        "1 error, 0 warnings (bills: 1 error, 0 warnings)",
+    ]
+
+
 def test_limit_must_be_positive(dataset_dir: Path, capsys: pytest.CaptureFixture[str]) -> None:
     assert auditkit.cli.main(["validate", str(dataset_dir), "--limit", "0"]) == 2
     assert "parameter '--limit': expected a whole number ≥ 1, found 0" in capsys.readouterr().err

@@ -1,0 +1,206 @@
+"""CSV quoting read exactly as the export wrote it, or refused at its row and column: a cell with
+text after its closing quote (`"新华"书店`) is not read without its quotes, a quote never closed
+does not read the rest of the file into one cell, in UTF-8 and GBK alike."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pandas as pd
+import pytest
+from sample_dataset import write_dataset
+
+from auditkit.data import DataValidationError, csv_quoting, load, validate
+from auditkit.data.partitioned import convert
+
+ENCODINGS = {"csv-utf8": "utf-8", "csv-gbk": "gb18030"}
+EXPECTED = (
+    'expected a cell quoted whole or not at all, each quote inside a quoted cell doubled ("新""华" '
+    'reads 新"华)'
+)
+NEVER_CLOSED = (
+    "a quote opening this cell never closed (it runs to the end of the file{over}; close the "
+    "quote, or if it is part of the text quote the whole cell and double each quote inside it)"
+)
+
+
+def written(tables: dict[str, pd.DataFrame], folder: Path, fmt: str) -> Path:
+    return write_dataset(tables, folder, fmt)
+
+
+def edit(folder: Path, table: str, fmt: str, old: str, new: str) -> None:
+    """Replace `old` by `new` once in the table's CSV file, in the file's own encoding."""
+    path = folder / f"{table}.csv"
+    codec = ENCODINGS[fmt]
+    text = path.read_bytes().decode(codec)
+    assert text.count(old) == 1
+    path.write_bytes(text.replace(old, new).encode(codec))
+
+
+def errors_of(folder: Path) -> list[str]:
+    return [str(problem) for problem in validate(folder) if problem.severity == "error"]
+
+
+@pytest.mark.parametrize("fmt", ENCODINGS)
+def test_text_after_a_closing_quote_is_refused_at_its_cell_not_read_without_the_quotes(
+    tables: dict[str, pd.DataFrame], tmp_path: Path, fmt: str
+) -> None:
+    folder = written(tables, tmp_path / "quoted", fmt)
+    edit(folder, "bills", fmt, "22000.0,大工业", '22000.0,"大工"业')
+
+    expected = (
+        f"bills.csv row 4, column tariff_billed: {EXPECTED}, found '\"大工\"业', text after the "
+        "quote that closes its quoted value, which CSV readers would read as '大工业' (if the "
+        'quotes are part of the text, write the cell """大工""业")'
+    )
+    assert errors_of(folder) == [expected]
+    with pytest.raises(DataValidationError) as raised:
+        load(folder)
+    assert [str(problem) for problem in raised.value.errors] == [expected]
+
+
+@pytest.mark.parametrize("fmt", ENCODINGS)
+def test_a_name_quoted_in_part_is_refused_without_showing_it_and_its_row_kept(
+    tables: dict[str, pd.DataFrame], tmp_path: Path, fmt: str
+) -> None:
+    """The billing export's `C002,…,"新华"书店,…`: the account stays, so its bills are not
+    refused in turn; the name is not printed (customers hold personal data)."""
+    folder = written(tables, tmp_path / "name", fmt)
+    edit(folder, "customers", fmt, "东方机械厂", '"新华"书店')
+
+    assert errors_of(folder) == [
+        f"customers.csv row 3, column name: {EXPECTED}, found a cell of 6 characters (not "
+        "shown: the table holds names, addresses and phone numbers) with text after the quote "
+        "that closes its quoted value, which CSV readers would read without its quotes (if the "
+        "quotes are part of the text, quote the whole cell and double each quote inside it)"
+    ]
+
+
+@pytest.mark.parametrize("fmt", ENCODINGS)
+@pytest.mark.parametrize(
+    ("cell", "name"),
+    [
+        ('"""新华""书店"', '"新华"书店'),  # quoted whole, the quotes inside doubled
+        ('新"华书店', '新"华书店'),  # a quote inside an unquoted cell is text
+        ('新华"书店"', '新华"书店"'),  # so are quotes not at its start
+        ('"新华,书店"', "新华,书店"),  # a comma inside a quoted cell
+        ('"新华书店"  ', "新华书店"),  # spaces after the closing quote, trimmed as any
+    ],
+)
+def test_quotes_as_csv_writes_them_load_exactly(
+    tables: dict[str, pd.DataFrame], tmp_path: Path, fmt: str, cell: str, name: str
+) -> None:
+    folder = written(tables, tmp_path / "exact", fmt)
+    edit(folder, "customers", fmt, "东方机械厂", cell)
+
+    assert errors_of(folder) == []
+    assert load(folder).customers["name"].tolist() == ["张三", name, "李四便利店"]
+
+
+@pytest.mark.parametrize("fmt", ENCODINGS)
+@pytest.mark.parametrize("ending", ["\n", ""])
+def test_a_quote_never_closed_in_the_last_row_is_refused_not_read_as_its_text(
+    tables: dict[str, pd.DataFrame], tmp_path: Path, fmt: str, ending: str
+) -> None:
+    """Arrow reads `"0571-66666666` as 0571-66666666 when only the file's end follows."""
+    tables["customers"].loc[2, "phone"] = "0571-66666666"
+    folder = written(tables, tmp_path / "open", fmt)
+    path = folder / "customers.csv"
+    path.write_bytes(path.read_bytes().rstrip(b"\n") + ending.encode())
+    edit(folder, "customers", fmt, "0571-66666666", '"0571-66666666')
+
+    assert errors_of(folder) == [
+        f"customers.csv row 4, column phone: {EXPECTED}, found {NEVER_CLOSED.format(over='')}"
+    ]
+
+
+@pytest.mark.parametrize("fmt", ENCODINGS)
+def test_a_quote_never_closed_that_swallows_the_rows_after_it_is_named_where_it_opens(
+    tables: dict[str, pd.DataFrame], tmp_path: Path, fmt: str
+) -> None:
+    """The last column's quote reads rows 3 and 4 into row 2's phone with the header's field
+    count: nothing but the quote says the two accounts are gone."""
+    folder = written(tables, tmp_path / "open", fmt)
+    edit(folder, "customers", fmt, "13800000001", '"13800000001')
+
+    errors = errors_of(folder)
+
+    over = ", over 3 lines, reading the rows after it into it"
+    assert errors[0] == (
+        f"customers.csv row 2, column phone: {EXPECTED}, found {NEVER_CLOSED.format(over=over)}"
+    )
+    assert {error.split(",")[0] for error in errors[1:]} == {
+        f"{table}.csv row {row}"
+        for table, rows in {
+            "bills": (4, 5, 6, 7),
+            "work_orders": (2, 3),
+            "inspections": (3,),
+            "daily_reads": (4,),
+            "truth": (2,),
+        }.items()
+        for row in rows
+    }
+    assert all("expected a customer_id listed in customers" in error for error in errors[1:])
+
+
+@pytest.mark.parametrize("fmt", ENCODINGS)
+def test_a_row_a_quote_never_closed_leaves_short_of_fields_says_what_broke_it(
+    tables: dict[str, pd.DataFrame], tmp_path: Path, fmt: str
+) -> None:
+    folder = written(tables, tmp_path / "open", fmt)
+    edit(folder, "tariffs", fmt, "一般工商业,commercial", '"一般工商业,commercial')
+
+    assert errors_of(folder)[0] == (
+        "tariffs.csv row 4: expected 7 fields as in the header, found 1 fields: "
+        "'一般工商业,commercial,0.8,,,2020-01-01,\\n'; in field 1, "
+        "'\"一般工商业,commercial,0.8,,,2020-01-01,', a quote never "
+        "closed (it runs to the end of the file; close the quote, or if it is part of the text "
+        "quote the whole cell and double each quote inside it)"
+    )
+
+
+@pytest.mark.parametrize("block_bytes", [1 << 24, 64])
+def test_a_fault_after_a_value_over_several_lines_is_named_at_its_spreadsheet_row(
+    tables: dict[str, pd.DataFrame],
+    tmp_path: Path,
+    monkeypatch: pytest.MonkeyPatch,
+    block_bytes: int,
+) -> None:
+    """Rows, not lines: the address over three lines is one row, and CRLF one line break,
+    whichever blocks the file is scanned in."""
+    monkeypatch.setattr(csv_quoting, "_BLOCK_BYTES", block_bytes)
+    tables["customers"].loc[0, "address"] = "城东路1号\n3单元\n201室"
+    folder = written(tables, tmp_path / "lines", "csv-utf8")
+    path = folder / "customers.csv"
+    path.write_bytes(path.read_bytes().replace(b"\n", b"\r\n"))
+    edit(folder, "customers", "csv-utf8", "李四便利店", '"李四"便利店')
+
+    [error] = errors_of(folder)
+    assert error.startswith(f"customers.csv row 4, column name: {EXPECTED}, found a cell of 7 ")
+
+
+def test_a_header_name_quoted_in_part_refuses_the_file_at_row_one(
+    tables: dict[str, pd.DataFrame], tmp_path: Path
+) -> None:
+    folder = written(tables, tmp_path / "header", "csv-gbk")
+    edit(folder, "tariffs", "csv-gbk", "tariff_category,", '"tariff"_category,')
+
+    assert errors_of(folder) == [
+        f"tariffs.csv row 1: {EXPECTED}, found '\"tariff\"_category', text after the quote that "
+        "closes its quoted value, which CSV readers would read as 'tariff_category' (if the "
+        'quotes are part of the text, write the cell """tariff""_category")'
+    ]
+
+
+def test_convert_refuses_a_csv_folder_with_a_cell_quoted_in_part(
+    tables: dict[str, pd.DataFrame], tmp_path: Path
+) -> None:
+    folder = written(tables, tmp_path / "source", "csv-gbk")
+    edit(folder, "bills", "csv-gbk", "22000.0,大工业", '22000.0,"大工"业')
+
+    with pytest.raises(DataValidationError) as raised:
+        convert(folder, tmp_path / "converted")
+
+    [error] = raised.value.errors
+    assert (error.file, error.row, error.column) == ("bills.csv", 4, "tariff_billed")
+    assert not (tmp_path / "converted").exists()
