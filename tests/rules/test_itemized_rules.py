@@ -1095,3 +1095,25 @@ def test_an_itemized_multiplier_shortfall_on_the_wrong_tariff_adds_the_tariff_du
     mine = found.loc["shop"].set_index("rule_id")["revenue_impact"]
     assert mine["multiplier_mismatch"] == pytest.approx(400.00, abs=0.005)
     assert mine["tariff_mismatch"] == pytest.approx(150.00, abs=0.005)
+
+
+def test_capacity_billed_short_under_a_laxer_standard_carries_the_adjustment_due():
+    """As `short` above, but the archive records the standard 0.85 where 0.90 is due, and the
+    bill is adjusted under 0.85: PF 0.86 gives −0.1 % of 15 000.00 = −15.00. pf_standard_mismatch
+    prices the base billed, 2.1 % of 15 000.00 = 315.00. capacity_underbilled: 3 000.00 of basic
+    charge, −3.00 of adjustment under 0.85 and 63.00 more under 0.90 (2.1 % of 3 000.00, which
+    neither rule counted): 3 060.00. Together 3 375.00 = 18 660.00 due (6 000.00 + 12 000.00 +
+    360.00 + 300.00) − 15 285.00 billed."""
+    u = Itemized()
+    u.customer("short", **INDUSTRIAL, pf_standard=0.85)
+    u.bill("short", "2024-01", 10_000, [("energy", 10_000.0, 0.60), ("basic", 300.0, 30.0),
+           ("pf_adjustment", 15_000.0, -0.001), FUND], tariff="IND2", kvarh_import=6000.0,
+           kvarh_export=0.0)  # fmt: skip
+    found = u.run([*LINE_RULES, "capacity_underbilled", "pf_standard_mismatch"])
+    assert found.set_index("rule_id")["revenue_impact"].to_dict() == {
+        "capacity_underbilled": 3060.00,
+        "pf_standard_mismatch": 315.00,
+    }
+    assert "of which ¥60.00 of power-factor adjustment" in evidence(found, "short")[0]
+    alone = u.run("capacity_underbilled")
+    assert alone["revenue_impact"].tolist() == [3060.00]
