@@ -478,7 +478,7 @@ def change_without_order(ctx: RuleContext, params: dict) -> pd.DataFrame:
                     pf=of_which,
                     left=mismatch,
                 ),
-                *at_tariff_due(found),
+                *at_tariff_due(found.tariff_due_first, found.surcharge),
             ]
         )
     return raw_per_customer(grouped, evidence, np.full(len(grouped), 0.9))

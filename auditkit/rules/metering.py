@@ -214,7 +214,11 @@ def _multiplier_evidence(found: object, archive: object) -> list:
             evidence.append(clause("demand_charge_short", amount=found.basic_money))
         if found.fund_money > 0:
             evidence.append(clause("funds_short", amount=found.fund_money))
-    return [*evidence, *at_tariff_due(found), clause("revenue", amount=max(found.revenue, 0.0))]
+    return [
+        *evidence,
+        *at_tariff_due(found.tariff_due_first, found.surcharge),
+        clause("revenue", amount=max(found.revenue, 0.0)),
+    ]
 
 
 def _multiplier_differs(
@@ -344,7 +348,7 @@ def register_mismatch(ctx: RuleContext, params: dict) -> pd.DataFrame:
         evidence.append(
             [
                 clause("register_mismatch", months=months, parts=parts),
-                *at_tariff_due(found),
+                *at_tariff_due(found.tariff_due_first, found.surcharge),
                 clause("revenue", amount=found.revenue),
             ]
         )

@@ -213,13 +213,12 @@ def tariff_due_surcharge(ctx: RuleContext, rows: np.ndarray, params: dict) -> Ta
     return surcharge
 
 
-def at_tariff_due(found: object) -> list:
-    """The clause saying a customer's kWh left out were priced at the tariff due
-    (`found.tariff_due_first`) and what that added (`found.surcharge`); none where it added
-    nothing."""
-    if abs(found.surcharge) < 0.005 or not isinstance(found.tariff_due_first, str):
+def at_tariff_due(tariff: object, amount: float) -> list:
+    """The clause saying a customer's kWh left out were priced at `tariff`, the tariff due, and
+    that this added `amount` (`tariff_due_surcharge`); none where it added nothing."""
+    if abs(amount) < 0.005 or not isinstance(tariff, str):
         return []
-    return [clause("unbilled.at_tariff_due", tariff=found.tariff_due_first, amount=found.surcharge)]
+    return [clause("unbilled.at_tariff_due", tariff=tariff, amount=amount)]
 
 
 @rule(
