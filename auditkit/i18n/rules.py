@@ -382,6 +382,11 @@ _EVIDENCE = {
     "evidence.multiplier.part.basic": ("，基本电费 {amount:money}", ", basic charge {amount:money}"),
     "evidence.multiplier.part.pf_adjustment": ("，力调电费 {amount:money}", ", power-factor adjustment {amount:money}"),
     "evidence.multiplier.part.loss": ("，变损电费 {amount:money}", ", losses {amount:money}"),
+    "evidence.unbilled.at_tariff_due": (
+        "；少计电量按应执行电价 {tariff:text} 计价，比按现行电价多 {amount:money}",
+        "; the kWh not billed priced at {tariff:text}, the tariff due: {amount:money} more than at "
+        "the tariff billed",
+    ),
     "evidence.revenue": ("（涉及电费 {amount:money}）", " ({amount:money})"),
     "evidence.register_mismatch": ("{months:span}：{parts:join}", "{months:span}: {parts:join}"),
     "evidence.register.short": (

@@ -26,6 +26,7 @@ from auditkit.rules.findings import (
     rows_of,
 )
 from auditkit.rules.instrument import ct_sizing
+from auditkit.rules.pf_standard import standard_surcharge
 from auditkit.rules.registry import rule
 from auditkit.rules.shared import once_per_context
 from auditkit.rules.workdays import WorkingCalendar
@@ -42,6 +43,7 @@ from auditkit.rules.workdays import WorkingCalendar
     params=("kva_tolerance", "two_part_threshold_kva", "kwh_tolerance", "relative_tolerance"),
     severity="high",
     revenue_kind="proved",
+    reads=("pf_standard_mismatch",),
 )
 def capacity_underbilled(ctx: RuleContext, params: dict) -> pd.DataFrame:
     rows, billed, in_force, revenue = _capacity_short_due(
@@ -51,11 +53,15 @@ def capacity_underbilled(ctx: RuleContext, params: dict) -> pd.DataFrame:
         return empty_raw()
     # The power-factor adjustment due moves with the basic charge (its base): carried on
     # itemized data, where the adjustment due is known, as basic_charge_error carries it; on a
-    # bill of other kWh the adjustment line's whole difference is multiplier_mismatch's.
+    # bill of other kWh the adjustment line's whole difference is multiplier_mismatch's. Under
+    # a standard laxer than due, the adjustment the standard due moves on it too
+    # (`standard_surcharge`: pf_standard_mismatch prices the base billed only).
     pf = 0.0 * revenue
     if ctx.itemized:
         other_kwh = kwh_differs(ctx, params["kwh_tolerance"], params["relative_tolerance"])[rows]
-        pf = np.where(other_kwh, 0.0, pf_moved(ctx, rows, revenue))
+        moved = pf_moved(ctx, rows, revenue)
+        moved += standard_surcharge(ctx, rows, revenue, params["pf_standard_mismatch"])
+        pf = np.where(other_kwh, 0.0, moved)
     grouped = per_customer_at(
         ctx,
         rows,

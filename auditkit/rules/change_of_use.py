@@ -32,7 +32,7 @@ from auditkit.rules.findings import (
 )
 from auditkit.rules.registry import rule
 from auditkit.rules.repriced import amounts_per_bill, recompute_on_tariff, two_part_tariffs
-from auditkit.rules.routine import bills_on_wrong_tariff
+from auditkit.rules.routine import at_tariff_due, bills_on_wrong_tariff, tariff_due_surcharge
 from auditkit.rules.workdays import WorkingCalendar, uncovered_years
 
 STEPS = (  # (step column, previous step column, parameter with its time limit in working days)
@@ -395,28 +395,38 @@ def change_without_order(ctx: RuleContext, params: dict) -> pd.DataFrame:
     rows = np.flatnonzero(in_tariff | in_multiplier | in_capacity)
     kwh = bills["kwh_billed"].to_numpy(dtype=float)[rows]
     tariff_gap, tariff_pf = np.zeros(len(rows)), np.zeros(len(rows))
+    # kWh a multiplier left out are due at the tariff due: tariff_mismatch's, else the one
+    # before a silent change that under-billed (`tariff_due_surcharge` says why).
+    due = tariff_due_surcharge(ctx, rows, params["tariff_mismatch"])
     at = np.flatnonzero(in_tariff[rows] & ~left[rows])
     if len(at):
         start = tariff_runs.start_of(rows[at])
-        tariff_gap[at], tariff_pf[at] = _tariff_gap(ctx, rows[at], ctx.bill_tariff[start - 1])
+        before = ctx.bill_tariff[start - 1]
+        tariff_gap[at], tariff_pf[at] = _tariff_gap(ctx, rows[at], before)
         # Each run netted (a month dearer on the tariff billed offsets the others); a run that
         # under-billed nothing counts 0: a silent change back is no refund of the first one.
         run = np.unique(start, return_inverse=True)[1]
         lost = np.bincount(run, tariff_gap[at]) > 0
         tariff_gap[at] *= lost[run]
         tariff_pf[at] *= lost[run]
+        rate_before = ctx.schedule_rate(before, month[rows[at]], "energy_rate", rows[at])
+        extra_before = rate_before - ctx.energy_rate_due_or_billed(rows[at])
+        priced = lost[run] & np.isfinite(extra_before)
+        due.energy[at] = np.where(priced, extra_before, 0.0)
+        due.tariff[at] = np.where(priced, ctx.tariff_index.to_numpy(dtype=object)[before], None)
     prior_multiplier = multiplier[multiplier_runs.start_of(rows) - 1]
     billed_multiplier = multiplier[rows]
     demand_basis = customer_is_at(ctx, rows, "basic_charge_basis", "demand")
     basic = np.where(
         demand_basis, zero_where_nan(bills["basic_charge"].to_numpy(dtype=float)[rows]), 0.0
     )
-    multiplier_gap = np.where(
+    short_by = np.where(
         in_multiplier[rows] & (billed_multiplier < prior_multiplier),
-        (prior_multiplier / billed_multiplier - 1)
-        * (kwh * ctx.energy_rate_due_or_billed(rows) + basic),
+        prior_multiplier / billed_multiplier - 1,
         0.0,
     )
+    surcharge = round_half_up(short_by * kwh * due.energy, 2)
+    multiplier_gap = short_by * (kwh * ctx.energy_rate_due_or_billed(rows) + basic) + surcharge
     capacity_basis = customer_is_at(ctx, rows, "basic_charge_basis", "capacity")
     capacity_drop = np.clip(
         previous_capacity[capacity_runs.start_of(rows)] - capacity[rows], 0, None
@@ -427,7 +437,15 @@ def change_without_order(ctx: RuleContext, params: dict) -> pd.DataFrame:
         0.0,
     )
     revenue = tariff_gap + multiplier_gap + capacity_gap
-    grouped = per_customer_at(ctx, rows, revenue=revenue, pf=tariff_pf, left=left[rows])
+    grouped = per_customer_at(
+        ctx,
+        rows,
+        revenue=revenue,
+        pf=tariff_pf,
+        left=left[rows],
+        surcharge=surcharge,
+        tariff_due_first=due.tariff,
+    )
     tariffs = bills["tariff_billed"]
     described = {  # per kind of change: its unexplained bills, and the terms before and after
         "tariff": (tariff_silent, lambda r: (tariffs.iat[r - 1], tariffs.iat[r])),
@@ -437,9 +455,8 @@ def change_without_order(ctx: RuleContext, params: dict) -> pd.DataFrame:
     firsts = {kind: flagged_rows(ctx, silent) for kind, (silent, _) in described.items()}
     evidence = []
     pf = round_half_up(grouped["pf"].to_numpy(dtype=float))
-    for cust, total, moved, left_bills in zip(
-        grouped["cust"], grouped["revenue"], pf, grouped["left"], strict=True
-    ):
+    for found, moved in zip(grouped.itertuples(), pf, strict=True):
+        cust, total, left_bills = found.cust, found.revenue, found.left
         changes = []
         for kind, (_, terms) in described.items():
             if cust in firsts[kind].index:
@@ -460,7 +477,8 @@ def change_without_order(ctx: RuleContext, params: dict) -> pd.DataFrame:
                     amount=total,
                     pf=of_which,
                     left=mismatch,
-                )
+                ),
+                *at_tariff_due(found.tariff_due_first, found.surcharge),
             ]
         )
     return raw_per_customer(grouped, evidence, np.full(len(grouped), 0.9))

@@ -13,6 +13,7 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 
+from auditkit.billing.money import round_half_up
 from auditkit.periods import date_month_number
 from auditkit.rules.context import KEY_STRIDE, RuleContext, customer_keys
 from auditkit.rules.evidence import Clause, clause
@@ -25,6 +26,7 @@ from auditkit.rules.findings import (
     rows_of,
 )
 from auditkit.rules.registry import rule
+from auditkit.rules.routine import at_tariff_due, tariff_due_surcharge
 
 DAY = np.timedelta64(1, "D")
 
@@ -61,6 +63,7 @@ def _new_meter_keys(ctx: RuleContext, rows: np.ndarray) -> np.ndarray:
     params=("read_tolerance",),
     severity="high",
     revenue_kind="proved",
+    reads=("tariff_mismatch",),
 )
 def meter_change_energy_lost(ctx: RuleContext, params: dict) -> pd.DataFrame:
     orders = ctx.orders_of("meter_replacement")
@@ -104,7 +107,10 @@ def meter_change_energy_lost(ctx: RuleContext, params: dict) -> pd.DataFrame:
     new_kwh = np.where(new_lost, new_units * multiplier[at], 0.0)[flagged]
     first_bill = at[flagged]
     lost_kwh = old_kwh + new_kwh
-    revenue = lost_kwh * ctx.energy_rate_due_or_billed(first_bill)
+    # On a bill on the wrong tariff the kWh lost are due at the tariff due's rate.
+    due = tariff_due_surcharge(ctx, first_bill, params["tariff_mismatch"])
+    surcharge = round_half_up(lost_kwh * due.energy, 2)
+    revenue = lost_kwh * ctx.energy_rate_due_or_billed(first_bill) + surcharge
     found = pd.DataFrame(
         {
             "cust": cust[flagged],
@@ -123,6 +129,8 @@ def meter_change_energy_lost(ctx: RuleContext, params: dict) -> pd.DataFrame:
             "lost_kwh": lost_kwh,
             "first_kwh": kwh[first_bill],
             "revenue": revenue,
+            "surcharge": surcharge,
+            "tariff_due": due.tariff,
         }
     ).sort_values(["cust", "date"], kind="stable")
     grouped = group_stats(
@@ -132,11 +140,17 @@ def meter_change_energy_lost(ctx: RuleContext, params: dict) -> pd.DataFrame:
         lost_kwh=("lost_kwh", "sum"),
         first_kwh=("first_kwh", "sum"),
         revenue=("revenue", "sum"),
+        surcharge=("surcharge", "sum"),
+        tariff_due=("tariff_due", "first"),
     )
     evidence = [
-        [*_replacement_clauses(replacements), clause("revenue", amount=revenue)]
-        for replacements, revenue in zip(
-            records_per_customer(found), grouped["revenue"].to_numpy(), strict=True
+        [
+            *_replacement_clauses(replacements),
+            *at_tariff_due(totals.tariff_due, totals.surcharge),
+            clause("revenue", amount=totals.revenue),
+        ]
+        for replacements, totals in zip(
+            records_per_customer(found), grouped.itertuples(), strict=True
         )
     ]
     share = np.divide(
@@ -186,12 +200,13 @@ def _replacement_clauses(replacements: list) -> list[Clause]:
     params=("tolerance_pct", "settled_share"),
     severity="medium",
     revenue_kind="proved",
+    reads=("tariff_mismatch",),
 )
 def meter_error_backbill(ctx: RuleContext, params: dict) -> pd.DataFrame:
     tests = _failed_tests(ctx, params["tolerance_pct"])
     if tests.empty:
         return empty_raw()
-    windows = _window_energy(ctx, tests)
+    windows = _window_energy(ctx, tests, params["tariff_mismatch"])
     error = tests["error"].to_numpy()
     # Registered energy E at an error of e % is E / (1 + e/100) really used: the meter owes
     # E × e / (100 + e), back-billed when slow (e < 0), refunded when fast.
@@ -200,6 +215,8 @@ def meter_error_backbill(ctx: RuleContext, params: dict) -> pd.DataFrame:
         kwh=windows["kwh"].to_numpy(),
         correction_kwh=windows["kwh"].to_numpy() * correction,
         amount=windows["money"].to_numpy() * correction,
+        surcharge=windows["surcharge"].to_numpy() * correction,
+        tariff_due=windows["tariff_due"].to_numpy(),
     )
     tests = tests[_unsettled(ctx, tests, params["settled_share"])]
     tests = tests[tests["kwh"] > 0]
@@ -211,6 +228,7 @@ def meter_error_backbill(ctx: RuleContext, params: dict) -> pd.DataFrame:
         start_month=date_month_number(tests["start"]),
         error_size=tests["error"].abs(),
         slow=tests["amount"] > 0,
+        backbill_surcharge=np.where(tests["amount"] > 0, tests["surcharge"], 0.0),
     )
     grouped = group_stats(
         tests.groupby("cust", sort=True),
@@ -219,11 +237,18 @@ def meter_error_backbill(ctx: RuleContext, params: dict) -> pd.DataFrame:
         revenue=("backbill", "sum"),
         worst=("error_size", "max"),
         slow=("slow", "any"),
+        surcharge=("backbill_surcharge", "sum"),
+        tariff_due=("tariff_due", "first"),
     )
     # Each test's clause shows what it owes either way (the revenue is the back-bills' sum).
     evidence = [
-        [_test_clauses(test, params["tolerance_pct"]) for test in customer_tests]
-        for customer_tests in records_per_customer(tests)
+        [
+            *(_test_clauses(test, params["tolerance_pct"]) for test in customer_tests),
+            *at_tariff_due(totals.tariff_due, totals.surcharge),
+        ]
+        for customer_tests, totals in zip(
+            records_per_customer(tests), grouped.itertuples(), strict=True
+        )
     ]
     # A slow meter loses revenue; a fast one owes the customer a refund (no revenue, lower score).
     worst = grouped["worst"].to_numpy(dtype=float)
@@ -314,19 +339,24 @@ def _installed_before(ctx: RuleContext, cust: np.ndarray, tested: np.ndarray) ->
     return installed
 
 
-def _window_energy(ctx: RuleContext, tests: pd.DataFrame) -> pd.DataFrame:
-    """Per test (in order): kWh billed inside its window and their value at the rate due, each
-    bill counted for the share of its read days inside the window (its read period, else its
-    calendar month)."""
+def _window_energy(ctx: RuleContext, tests: pd.DataFrame, tariff_params: dict) -> pd.DataFrame:
+    """Per test (in order): kWh billed inside its window and their value at the rate due (on a
+    bill on the wrong tariff, the tariff due's: `tariff_due_surcharge` with `tariff_params`), of
+    which that surcharge, and the tariff due named (None: the tariff in force), each bill counted
+    for the share of its read days inside the window (its read period, else its calendar
+    month)."""
     rows = rows_of(ctx, tests["cust"].to_numpy())
     read_from, read_to = ctx.read_days(rows)
+    due = tariff_due_surcharge(ctx, rows, tariff_params)
     bills = pd.DataFrame(
         {
             "cust": ctx.bill_customer[rows].astype(np.int64),
             "read_from": read_from,
             "read_to": read_to,
             "kwh": ctx.bills["kwh_billed"].to_numpy(dtype=float)[rows],
-            "rate": ctx.energy_rate_due_or_billed(rows),
+            "rate": ctx.energy_rate_due_or_billed(rows) + due.energy,
+            "extra": due.energy,
+            "tariff_due": due.tariff,
         }
     )
     windows = pd.DataFrame(
@@ -344,9 +374,21 @@ def _window_energy(ctx: RuleContext, tests: pd.DataFrame) -> pd.DataFrame:
     read_days = (pairs["read_to"].to_numpy() - pairs["read_from"].to_numpy()) // DAY + 1
     share = np.divide(inside, read_days, out=np.zeros(len(pairs)), where=read_days > 0)
     kwh = pairs["kwh"].to_numpy() * share
-    pairs = pairs.assign(kwh=kwh, money=kwh * pairs["rate"].to_numpy())
-    totals = pairs.groupby("test")[["kwh", "money"]].sum()
-    return totals.reindex(np.arange(len(tests)), fill_value=0.0)
+    pairs = pairs.assign(
+        kwh=kwh,
+        money=kwh * pairs["rate"].to_numpy(),
+        surcharge=kwh * pairs["extra"].to_numpy(),
+        tariff_due=pairs["tariff_due"].where(kwh > 0),
+    )
+    by_test = pairs.groupby("test")
+    totals = (
+        by_test[["kwh", "money", "surcharge"]]
+        .sum()
+        .assign(tariff_due=by_test["tariff_due"].first())
+    )
+    return totals.reindex(np.arange(len(tests))).fillna(
+        {"kwh": 0.0, "money": 0.0, "surcharge": 0.0}
+    )
 
 
 def _unsettled(ctx: RuleContext, tests: pd.DataFrame, settled_share: float) -> np.ndarray:

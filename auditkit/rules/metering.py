@@ -21,6 +21,7 @@ from auditkit.rules.findings import (
 )
 from auditkit.rules.recomputed import LINE_TYPES
 from auditkit.rules.registry import rule
+from auditkit.rules.routine import TariffDueSurcharge, at_tariff_due, tariff_due_surcharge
 
 
 @rule(
@@ -30,6 +31,7 @@ from auditkit.rules.registry import rule
     params=("relative_tolerance",),
     severity="high",
     revenue_kind="proved",
+    reads=("tariff_mismatch",),
 )
 def multiplier_mismatch(ctx: RuleContext, params: dict) -> pd.DataFrame:
     customers = ctx.customers
@@ -58,6 +60,7 @@ def multiplier_mismatch(ctx: RuleContext, params: dict) -> pd.DataFrame:
     # A demand charge read through the same wrong multiplier is short by the same ratio.
     demand_basis = customer_is_at(ctx, rows, "basic_charge_basis", "demand")
     basic = zero_where_nan(ctx.bills["basic_charge"].to_numpy(dtype=float)[rows])
+    due = tariff_due_surcharge(ctx, rows, params["tariff_mismatch"])
     parts = {
         "energy": missing_kwh * ctx.energy_rate_due_or_billed(rows),
         "fund": missing_kwh * _fund_rate_due(ctx, rows),
@@ -71,11 +74,18 @@ def multiplier_mismatch(ctx: RuleContext, params: dict) -> pd.DataFrame:
         missing_kwh = np.where(recomputed, kwh_due, missing_kwh)
         for name, money in lines.items():
             parts[name] = np.where(recomputed, money, parts[name])
+    # On a bill on the wrong tariff the kWh left out are due at the tariff due's rates.
+    energy_extra = round_half_up(missing_kwh * due.energy, 2)
+    fund_extra = round_half_up(missing_kwh * due.fund, 2)
+    parts["energy"] = parts["energy"] + energy_extra
+    parts["fund"] = parts["fund"] + fund_extra
     grouped = per_customer_at(
         ctx,
         rows,
         missing_kwh=missing_kwh,
         recomputed=recomputed,
+        surcharge=energy_extra + fund_extra,
+        tariff_due_first=due.tariff,
         revenue=sum(parts.values()),
         billed_min=billed,
         billed_max=billed,
@@ -204,7 +214,11 @@ def _multiplier_evidence(found: object, archive: object) -> list:
             evidence.append(clause("demand_charge_short", amount=found.basic_money))
         if found.fund_money > 0:
             evidence.append(clause("funds_short", amount=found.fund_money))
-    return [*evidence, clause("revenue", amount=max(found.revenue, 0.0))]
+    return [
+        *evidence,
+        *at_tariff_due(found.tariff_due_first, found.surcharge),
+        clause("revenue", amount=max(found.revenue, 0.0)),
+    ]
 
 
 def _multiplier_differs(
@@ -253,6 +267,7 @@ def _tolerance(kwh: np.ndarray, params: dict) -> np.ndarray:
     params=("kwh_tolerance", "relative_tolerance", "replacement_window_months"),
     severity="high",
     revenue_kind="proved",
+    reads=("tariff_mismatch",),
 )
 def register_mismatch(ctx: RuleContext, params: dict) -> pd.DataFrame:
     bills = ctx.bills
@@ -278,8 +293,11 @@ def register_mismatch(ctx: RuleContext, params: dict) -> pd.DataFrame:
     short, backwards, jump = short[rows], backwards[rows], jump[rows]
     skipped_kwh = np.where(jump & (step[rows] > 0), step[rows] * multiplier[rows], 0.0)
     short_kwh = np.where(short, excess[rows], 0.0)
-    rate = ctx.energy_rate_due_or_billed(rows)
-    revenue = skipped_kwh * rate + _short_money(ctx, rows, short, short_kwh, rate)
+    # On a bill on the wrong tariff the kWh left out are due at the tariff due's rates.
+    due = tariff_due_surcharge(ctx, rows, params["tariff_mismatch"])
+    short_money, surcharge = _short_money(ctx, rows, short, short_kwh, due)
+    surcharge += round_half_up(skipped_kwh * due.energy, 2)
+    revenue = skipped_kwh * ctx.energy_rate_due_or_billed(rows) + short_money + surcharge
     grouped = per_customer_at(
         ctx,
         rows,
@@ -288,6 +306,8 @@ def register_mismatch(ctx: RuleContext, params: dict) -> pd.DataFrame:
         jump=jump,
         skipped_kwh=skipped_kwh,
         short_kwh=short_kwh,
+        surcharge=surcharge,
+        tariff_due_first=due.tariff,
         revenue=revenue,
     )
     first_jump = flagged_rows_at(ctx, rows[jump])["first"]
@@ -328,6 +348,7 @@ def register_mismatch(ctx: RuleContext, params: dict) -> pd.DataFrame:
         evidence.append(
             [
                 clause("register_mismatch", months=months, parts=parts),
+                *at_tariff_due(found.tariff_due_first, found.surcharge),
                 clause("revenue", amount=found.revenue),
             ]
         )
@@ -336,18 +357,27 @@ def register_mismatch(ctx: RuleContext, params: dict) -> pd.DataFrame:
 
 
 def _short_money(
-    ctx: RuleContext, rows: np.ndarray, short: np.ndarray, short_kwh: np.ndarray, rate: np.ndarray
-) -> np.ndarray:
+    ctx: RuleContext,
+    rows: np.ndarray,
+    short: np.ndarray,
+    short_kwh: np.ndarray,
+    due: TariffDueSurcharge,
+) -> tuple[np.ndarray, np.ndarray]:
     """Per bill of `rows`, what charging fewer kWh than its registers show (`short`) left
-    unbilled: on itemized data the bill recomputed on its register energy less as billed, line by
-    line (its tiers and periods, funds, losses, power-factor adjustment; `_recomputed_shortfall`,
-    where the recomputed kWh difference is this shortfall alone), else `short_kwh` × `rate`."""
-    money = short_kwh * rate
+    unbilled at the tariff in force: on itemized data the bill recomputed on its register energy
+    less as billed, line by line (its tiers and periods, funds, losses, power-factor adjustment;
+    `_recomputed_shortfall`, where the recomputed kWh difference is this shortfall alone), else
+    `short_kwh` × the energy rate due. And what the tariff due adds on a bill on the wrong tariff
+    (`due`): its energy surcharge, and its funds' where the bill was recomputed with its funds."""
+    money = short_kwh * ctx.energy_rate_due_or_billed(rows)
+    surcharge = round_half_up(short_kwh * due.energy, 2)
     at = np.flatnonzero(short)
     if ctx.itemized and len(at):
         recomputed, _, lines = _recomputed_shortfall(ctx, rows[at], short_kwh[at])
         money[at] = np.where(recomputed, sum(lines.values()), money[at])
-    return money
+        with_funds = round_half_up(short_kwh[at] * (due.energy[at] + due.fund[at]), 2)
+        surcharge[at] = np.where(recomputed, with_funds, surcharge[at])
+    return money, surcharge
 
 
 @rule(

@@ -11,6 +11,8 @@ it judges the bill against the standard the archive records.
 
 from __future__ import annotations
 
+from dataclasses import dataclass
+
 import numpy as np
 import pandas as pd
 
@@ -27,7 +29,8 @@ from auditkit.rules.findings import (
     rows_of,
     zero_where_nan,
 )
-from auditkit.rules.registry import rule
+from auditkit.rules.registry import RULES, rule
+from auditkit.rules.worklist import missing_needs
 
 
 def standard_due(
@@ -71,38 +74,19 @@ def pf_standard_mismatch(ctx: RuleContext, params: dict) -> pd.DataFrame:
     """
     customers = ctx.customers
     recorded = customers["pf_standard"].to_numpy(dtype=float)
-    household_tariff = _on_household_tariff(ctx, customers)
-    due = _due(
-        ctx,
-        customers,
-        household_tariff,
-        optional_values(customers, "contract_capacity_kva"),
-        params,
-    )
-    laxer = _laxer(recorded, due) & (customers["status"] != "closed").to_numpy()
-    idx = np.flatnonzero(laxer)
+    due = _due_now(ctx, params)
+    idx = np.flatnonzero(_laxer(recorded, due) & (customers["status"] != "closed").to_numpy())
     if not len(idx):
         return empty_raw()
-    rows = rows_of(ctx, idx)
-    cust = ctx.bill_customer[rows]
-    due_then = _due(ctx, customers, household_tariff, ctx.capacity_in_force[rows], params, cust)
-    rows, cust, due_then = (
-        values[_laxer(recorded[cust], due_then)] for values in (rows, cust, due_then)
-    )
+    bills = _bills_under_laxer(ctx, params)
     billed_laxer = np.zeros(len(customers), dtype=bool)  # a bill under a laxer standard than due
-    billed_laxer[cust] = True
-    pf = _bill_power_factor(ctx, rows)
-    base = zero_where_nan(ctx.bills["energy_charge"].to_numpy(dtype=float)[rows])
-    base += zero_where_nan(optional_values(ctx.bills, "basic_charge")[rows])
-    tables = default_billing_params().pf_tables
-    recorded_percent = np.where(
-        np.isnan(recorded[cust]), 0.0, adjustment_percent(pf, recorded[cust], tables)
-    )
+    billed_laxer[ctx.bill_customer[bills.rows]] = True
     # Each adjustment to the fen, as a bill rounds its line, then their difference.
-    due_amount = round_half_up(base * adjustment_percent(pf, due_then, tables) / 100, 2)
-    gap = due_amount - round_half_up(base * recorded_percent / 100, 2)
+    gap = _percent_of(bills.base, bills.due_percent) - _percent_of(bills.base, bills.percent)
     judged = ~np.isnan(gap)
-    money = per_customer_at(ctx, rows[judged], revenue=gap[judged], pf_last=pf[judged])
+    money = per_customer_at(
+        ctx, bills.rows[judged], revenue=gap[judged], pf_last=bills.power_factor[judged]
+    )
     money = money.set_index("cust")
     evidence, revenue, month_from, month_to = [], [], [], []
     for customer in idx:
@@ -143,6 +127,83 @@ def pf_standard_mismatch(ctx: RuleContext, params: dict) -> pd.DataFrame:
         month_to.append(span[1])
     score = np.full(len(idx), 0.7)
     return raw(idx, np.array(month_from), np.array(month_to), evidence, np.array(revenue), score)
+
+
+def standard_surcharge(
+    ctx: RuleContext, rows: np.ndarray, extra: np.ndarray, params: dict
+) -> np.ndarray:
+    """Per bill of `rows`: what a charge of the adjustment's base short by `extra` yuan (a basic
+    charge on too few kVA) moves the adjustment by under the standard due beyond under the
+    standard recorded, where `pf_standard_mismatch` (with its thresholds `params`) prices the
+    bill; 0 elsewhere.
+
+    pf_standard_mismatch prices the two standards on the base billed only, and the rule that
+    finds the base short prices its adjustment under the standard recorded, so this is what
+    neither counts: the rule finding the base short adds it."""
+    surcharge = np.zeros(len(rows))
+    if missing_needs(ctx.source, RULES["pf_standard_mismatch"]):
+        return surcharge
+    bills = _bills_under_laxer(ctx, params)
+    at = np.searchsorted(bills.rows, rows)
+    found = at < len(bills.rows)
+    found[found] = bills.rows[at[found]] == rows[found]
+    mine, at = np.flatnonzero(found), at[found]
+    base, short = bills.base[at], extra[mine]
+    moved = {
+        name: _percent_of(base + short, percent) - _percent_of(base, percent)
+        for name, percent in (("due", bills.due_percent[at]), ("recorded", bills.percent[at]))
+    }
+    surcharge[mine] = zero_where_nan(moved["due"] - moved["recorded"])
+    return surcharge
+
+
+@dataclass(frozen=True)
+class _LaxerBills:
+    """The bills adjusted under a laxer standard than their class and capacity then call for
+    (ascending rows): their power factor, the base adjusted (energy and basic charges billed,
+    funds excluded) and the adjustment percent under the standard recorded (0 for none) and
+    under the standard due; NaN percents where the bill has no power factor."""
+
+    rows: np.ndarray
+    power_factor: np.ndarray
+    base: np.ndarray
+    percent: np.ndarray
+    due_percent: np.ndarray
+
+
+def _due_now(ctx: RuleContext, params: dict) -> np.ndarray:
+    """Per customer, the standard due on its archive capacity (`standard_due`)."""
+    customers = ctx.customers
+    capacity = optional_values(customers, "contract_capacity_kva")
+    return _due(ctx, customers, _on_household_tariff(ctx, customers), capacity, params)
+
+
+def _bills_under_laxer(ctx: RuleContext, params: dict) -> _LaxerBills:
+    """The bills of open accounts with a laxer standard than due, each judged under the
+    standard due in its month (the capacity then in force)."""
+    customers = ctx.customers
+    recorded = customers["pf_standard"].to_numpy(dtype=float)
+    laxer = _laxer(recorded, _due_now(ctx, params)) & (customers["status"] != "closed").to_numpy()
+    rows = rows_of(ctx, np.flatnonzero(laxer))
+    cust = ctx.bill_customer[rows]
+    household_tariff = _on_household_tariff(ctx, customers)
+    due_then = _due(ctx, customers, household_tariff, ctx.capacity_in_force[rows], params, cust)
+    kept = _laxer(recorded[cust], due_then)
+    rows, cust, due_then = rows[kept], cust[kept], due_then[kept]
+    pf = _bill_power_factor(ctx, rows)
+    base = zero_where_nan(ctx.bills["energy_charge"].to_numpy(dtype=float)[rows])
+    base += zero_where_nan(optional_values(ctx.bills, "basic_charge")[rows])
+    tables = default_billing_params().pf_tables
+    percent = np.where(
+        np.isnan(recorded[cust]), 0.0, adjustment_percent(pf, recorded[cust], tables)
+    )
+    percent = np.where(np.isnan(pf), np.nan, percent)
+    return _LaxerBills(rows, pf, base, percent, adjustment_percent(pf, due_then, tables))
+
+
+def _percent_of(base: np.ndarray, percent: np.ndarray) -> np.ndarray:
+    """An adjustment of `percent` on `base`, to the fen as a bill rounds its line."""
+    return round_half_up(base * percent / 100, 2)
 
 
 def _laxer(recorded: np.ndarray, due: np.ndarray) -> np.ndarray:

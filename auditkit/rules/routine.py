@@ -21,6 +21,7 @@ from auditkit.rules.findings import (
     raw_per_customer,
     rows_of,
     runs,
+    zero_where_nan,
 )
 from auditkit.rules.instrument import ct_primary_a, ct_secondary_a, expected_pt_ratio
 from auditkit.rules.registry import RULES, rule
@@ -164,6 +165,60 @@ def bills_on_wrong_tariff(ctx: RuleContext, params: dict) -> np.ndarray:
     rows, _ = _mismatched(ctx, params).wrong_bills(ctx)
     priced[rows] = True
     return priced
+
+
+@dataclass(frozen=True)
+class TariffDueSurcharge:
+    """Per bill, what a kWh it left unbilled owes beyond the rates of the tariff in force:
+    `energy` and `fund` (yuan/kWh, 0 on a bill on its tariff due) and `tariff`, the tariff due
+    named (None there)."""
+
+    energy: np.ndarray
+    fund: np.ndarray
+    tariff: np.ndarray
+
+
+def tariff_due_surcharge(ctx: RuleContext, rows: np.ndarray, params: dict) -> TariffDueSurcharge:
+    """Per bill of `rows`: where `tariff_mismatch` (with its thresholds `params`) prices the
+    bill, the flat energy and fund rates of the tariff due less those in force
+    (`energy_rate_due_or_billed`, the schedule's fund rate; a tariff without funds collects
+    none); 0 elsewhere, and where the schedule has no energy rate for the tariff due.
+
+    tariff_mismatch prices the tariff's difference on the kWh billed only, so a rule pricing
+    kWh a bill left out (a multiplier, a register) adds this to its rates: the two tariffs'
+    difference on those kWh is counted, and once."""
+    rows = np.asarray(rows)
+    surcharge = TariffDueSurcharge(
+        np.zeros(len(rows)), np.zeros(len(rows)), np.full(len(rows), None, dtype=object)
+    )
+    if missing_needs(ctx.source, RULES["tariff_mismatch"]):
+        return surcharge
+    found = _mismatched(ctx, params)
+    wrong_rows, owner = found.wrong_bills(ctx)
+    due = np.full(len(ctx.bills), None, dtype=object)
+    due[wrong_rows] = found.correct[owner]
+    at = np.flatnonzero(pd.notna(due[rows]))
+    if len(at) == 0:
+        return surcharge
+    tariff, bills = due[rows[at]], rows[at]
+    due_energy = _rate_of(ctx, tariff, bills, "energy_rate")
+    priced = np.isfinite(due_energy)
+    at, tariff, bills = at[priced], tariff[priced], bills[priced]
+    surcharge.energy[at] = due_energy[priced] - ctx.energy_rate_due_or_billed(bills)
+    surcharge.tariff[at] = tariff
+    if "fund_rate" in ctx.tariffs:
+        surcharge.fund[at] = zero_where_nan(_rate_of(ctx, tariff, bills, "fund_rate")) - (
+            zero_where_nan(ctx.schedule_rate_due("fund_rate", bills))
+        )
+    return surcharge
+
+
+def at_tariff_due(tariff: object, amount: float) -> list:
+    """The clause saying a customer's kWh left out were priced at `tariff`, the tariff due, and
+    that this added `amount` (`tariff_due_surcharge`); none where it added nothing."""
+    if abs(amount) < 0.005 or not isinstance(tariff, str):
+        return []
+    return [clause("unbilled.at_tariff_due", tariff=tariff, amount=amount)]
 
 
 @rule(

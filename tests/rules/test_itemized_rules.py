@@ -760,7 +760,8 @@ def test_a_silent_multiplier_change_keeps_its_money_when_the_tariff_is_left():
     """The double case on a CT of 2, March billed at multiplier 1 (500 kWh for its 500 kWh of
     registers, 1 000 metered): the tariff difference is tariff_mismatch's, 2 000 × 0.30 + 500 ×
     0.30 = 750.00 (on the kWh billed); change_without_order keeps the multiplier's, the 500 kWh
-    left out at the rate of the tariff billed, 500 × 0.50 = 250.00."""
+    left out at the rate of the tariff due, 500 × 0.80 = 400.00. Together 1 150.00: March owed
+    1 000 × 0.80 = 800.00 and was billed 250.00, February 2 000 × 0.30 short."""
     u = Itemized()
     u.customer("shop", tariff_category="AGR", ct_ratio=2.0)
     u.bill("shop", "2024-01", 1000, [("energy", 1000.0, 0.80)], multiplier=2.0)
@@ -769,7 +770,7 @@ def test_a_silent_multiplier_change_keeps_its_money_when_the_tariff_is_left():
     found = _run_on(u, _com_by_periods(), BOTH, "2024-03")
     mine = found.loc["shop"].set_index("rule_id")["revenue_impact"]
     assert mine["tariff_mismatch"] == pytest.approx(750.00, abs=0.005)
-    assert mine["change_without_order"] == pytest.approx(250.00, abs=0.005)
+    assert mine["change_without_order"] == pytest.approx(400.00, abs=0.005)
 
 
 # --- what a line wrong upstream moves downstream, counted once --------------------------------
@@ -1079,3 +1080,40 @@ def test_a_bill_short_of_its_registers_is_priced_on_the_tier_its_energy_reaches(
     assert found.loc["short", "evidence"] == (
         "2024-02: 1 bill charged 840 kWh less than the registers show (¥462.00)"
     )
+
+
+def test_an_itemized_multiplier_shortfall_on_the_wrong_tariff_adds_the_tariff_due():
+    """A plain shop archived and billed on AGR (0.50) where COM (flat 0.80) is due, CT 2 billed
+    at 1: 500 kWh billed for 1 000 metered. multiplier_mismatch recomputes the bill on its
+    1 000 kWh, 500 × 0.50 = 250.00 short on AGR, plus the tariff due's surcharge on those kWh,
+    500 × (0.80 − 0.50) = 150.00: 400.00. tariff_mismatch prices the 500 kWh billed, 150.00.
+    Together 550.00 = 1 000 × 0.80 − 250.00 billed."""
+    u = Itemized()
+    u.customer("shop", tariff_category="AGR", ct_ratio=2.0)
+    u.bill("shop", "2024-03", 500, [("energy", 500.0, 0.50)], tariff="AGR")
+    found = _run_on(u, _com_by_periods(), ["tariff_mismatch", "multiplier_mismatch"], "2024-03")
+    mine = found.loc["shop"].set_index("rule_id")["revenue_impact"]
+    assert mine["multiplier_mismatch"] == pytest.approx(400.00, abs=0.005)
+    assert mine["tariff_mismatch"] == pytest.approx(150.00, abs=0.005)
+
+
+def test_capacity_billed_short_under_a_laxer_standard_carries_the_adjustment_due():
+    """As `short` above, but the archive records the standard 0.85 where 0.90 is due, and the
+    bill is adjusted under 0.85: PF 0.86 gives −0.1 % of 15 000.00 = −15.00. pf_standard_mismatch
+    prices the base billed, 2.1 % of 15 000.00 = 315.00. capacity_underbilled: 3 000.00 of basic
+    charge, −3.00 of adjustment under 0.85 and 63.00 more under 0.90 (2.1 % of 3 000.00, which
+    neither rule counted): 3 060.00. Together 3 375.00 = 18 660.00 due (6 000.00 + 12 000.00 +
+    360.00 + 300.00) − 15 285.00 billed."""
+    u = Itemized()
+    u.customer("short", **INDUSTRIAL, pf_standard=0.85)
+    u.bill("short", "2024-01", 10_000, [("energy", 10_000.0, 0.60), ("basic", 300.0, 30.0),
+           ("pf_adjustment", 15_000.0, -0.001), FUND], tariff="IND2", kvarh_import=6000.0,
+           kvarh_export=0.0)  # fmt: skip
+    found = u.run([*LINE_RULES, "capacity_underbilled", "pf_standard_mismatch"])
+    assert found.set_index("rule_id")["revenue_impact"].to_dict() == {
+        "capacity_underbilled": 3060.00,
+        "pf_standard_mismatch": 315.00,
+    }
+    assert "of which ¥60.00 of power-factor adjustment" in evidence(found, "short")[0]
+    alone = u.run("capacity_underbilled")
+    assert alone["revenue_impact"].tolist() == [3060.00]

@@ -475,3 +475,41 @@ def test_an_alarm_needs_two_bills_after_its_month_to_show_a_fall():
     assert findings_of(u, "meter_event_unresolved", as_of="2024-06", meter_events=alarms).empty
     assert findings_of(u, "meter_event_unresolved", as_of="2024-07", meter_events=alarms).empty
     assert not findings_of(u, "meter_event_unresolved", as_of="2024-08", meter_events=alarms).empty
+
+
+# --- energy a meter left unbilled on the wrong tariff: at the tariff due -----------------------
+
+
+def test_energy_lost_at_a_replacement_on_the_wrong_tariff_is_priced_at_the_tariff_due():
+    """A shop archived and billed on AGR (0.4) where COM (0.8) is due: the old meter's 50 units
+    beyond its last bill × CT 40 = 2,000 kWh at 0.8 = 1,600.00 (800.00 at AGR); tariff_mismatch
+    prices the kWh billed, as ever."""
+    u = Utility()
+    u.customer("A", usage_type="commercial", tariff_category="AGR", ct_ratio=40.0)
+    u.monthly("A", flat(4000, 6), multiplier=40.0, tariff="AGR", periods=[f"2024-{m:02d}" for m in range(1, 7)])  # fmt: skip
+    u.monthly("A", flat(4000, 6), multiplier=40.0, tariff="AGR", periods=[f"2024-{m:02d}" for m in range(7, 13)], start_register=0.0)  # fmt: skip
+    u.order("A", "meter_replacement", "2024-07-01", old="M-A", new="N-A")
+    u.orders[-1] |= {"old_final_read": 1650.0, "new_first_read": 0.0}
+    found = findings_of(u, "meter_change_energy_lost")
+    assert found.loc["A", "revenue_impact"] == pytest.approx(1600.00)
+    assert found.loc["A", "evidence"].endswith(
+        "2,000 kWh never billed; the kWh not billed priced at COM, the tariff due: ¥800.00 more "
+        "than at the tariff billed (¥1,600.00)"
+    )
+
+
+def test_a_slow_meter_on_the_wrong_tariff_is_back_billed_at_the_tariff_due():
+    """The slow meter above on a shop billed on AGR (0.4) where COM (0.8) is due: its 250 kWh
+    at 0.8, 200.00 (100.00 at AGR), and the evidence says so in both languages."""
+    u = Utility()
+    u.customer("A", usage_type="commercial", tariff_category="AGR")
+    u.monthly("A", flat(1000), tariff="AGR")
+    tests = [_test("A", "2023-07-01", 0.1), _test("A", "2024-07-01", -4.0)]
+    found = findings_of(u, "meter_error_backbill", meter_tests=tests)
+    assert found.loc["A", "revenue_impact"] == pytest.approx(200.0)
+    assert found.loc["A", "evidence"].endswith(
+        "250 kWh to back-bill, ¥200.00; the kWh not billed priced at COM, the tariff due: "
+        "¥100.00 more than at the tariff billed"
+    )
+    chinese = rules.evidence_text(found.loc[["A"]].reset_index(), "zh").iat[0]
+    assert chinese.endswith("；少计电量按应执行电价 COM 计价，比按现行电价多 100.00 元")

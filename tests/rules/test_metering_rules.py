@@ -126,3 +126,50 @@ def test_a_multiplier_changed_by_a_meter_replacement_order_is_due_from_its_month
     assert found["customer_id"].tolist() == ["wrong"]
     assert found.iloc[0]["period_from"] == "2024-07" and found.iloc[0]["period_to"] == "2024-07"
     assert found.iloc[0]["revenue_impact"] == pytest.approx(480.0)
+
+
+# --- kWh left out of a bill on the wrong tariff: due at the tariff due ------------------------
+
+
+def _on_agr(u: Utility, customer_id: str, **archive: object) -> list[dict]:
+    """A shop archived and billed on AGR (0.4, agricultural): tariff_mismatch finds COM (0.8)
+    due. 100 kWh billed a month."""
+    u.customer(customer_id, usage_type="commercial", tariff_category="AGR", **archive)
+    return u.monthly(customer_id, flat(100), tariff="AGR")
+
+
+def test_a_multiplier_shortfall_on_the_wrong_tariff_is_priced_at_the_tariff_due():
+    """CT 2 in the archive, billed at 1: 100 kWh a month left out. tariff_mismatch prices the
+    kWh billed, 12 × 100 × (0.8 − 0.4) = 480.00; multiplier_mismatch the kWh left out at the
+    tariff due, 12 × 100 × 0.8 = 960.00 (at the tariff billed it was 480.00, and the two
+    tariffs' difference on those kWh was counted by neither). Together 1 440.00: 12 × (200 ×
+    0.8 − 100 × 0.4), what the year owed less what it was billed."""
+    u = Utility()
+    _on_agr(u, "shop", ct_ratio=2.0)
+    found = run(u, ["tariff_mismatch", "multiplier_mismatch"]).set_index("rule_id")
+    assert found.loc["tariff_mismatch", "revenue_impact"] == pytest.approx(480.00)
+    assert found.loc["multiplier_mismatch", "revenue_impact"] == pytest.approx(960.00)
+    alone = run(u, "multiplier_mismatch")
+    assert alone["revenue_impact"].tolist() == pytest.approx([960.00])
+
+
+def test_a_multiplier_shortfall_on_the_tariff_due_keeps_its_rate():
+    """The near miss: the same shop on COM, its tariff right: 12 × 100 × 0.8 = 960.00 as before,
+    and no tariff finding."""
+    u = Utility()
+    u.customer("shop", ct_ratio=2.0, **COMMERCIAL)
+    u.monthly("shop", flat(100), tariff="COM")
+    found = run(u, ["tariff_mismatch", "multiplier_mismatch"])
+    assert found["rule_id"].tolist() == ["multiplier_mismatch"]
+    assert found["revenue_impact"].tolist() == pytest.approx([960.00])
+
+
+def test_a_register_shortfall_on_the_wrong_tariff_is_priced_at_the_tariff_due():
+    """March billed 60 kWh of its 100 registered, on AGR where COM is due: register_mismatch
+    prices the 40 kWh at 0.8, 32.00; tariff_mismatch the 1 160 kWh billed at 0.4, 464.00.
+    Together 496.00 = 1 200 × 0.8 − 1 160 × 0.4."""
+    u = Utility()
+    _on_agr(u, "shop")[2]["kwh_billed"] = 60.0
+    found = run(u, ["tariff_mismatch", "register_mismatch"]).set_index("rule_id")
+    assert found.loc["register_mismatch", "revenue_impact"] == pytest.approx(32.00)
+    assert found.loc["tariff_mismatch", "revenue_impact"] == pytest.approx(464.00)
