@@ -31,6 +31,7 @@ from auditkit.rules.repriced import (
     recompute_on_tariff,
     two_part_tariffs,
 )
+from auditkit.rules.shared import once_per_context
 from auditkit.rules.worklist import missing_needs
 
 
@@ -112,7 +113,19 @@ class _Mismatched:
 
 
 def _mismatched(ctx: RuleContext, params: dict) -> _Mismatched:
-    """Who `tariff_mismatch` flags (its docstring says why) and the tariff due of each."""
+    """Who `tariff_mismatch` flags (its docstring says why) and the tariff due of each: found
+    once per run on these thresholds, for the rule and the rules that price beside it."""
+    frozen = tuple(
+        (name, tuple(value) if isinstance(value, list) else value)
+        for name, value in sorted(params.items())
+    )
+    return _mismatched_on(ctx, frozen)
+
+
+@once_per_context
+def _mismatched_on(ctx: RuleContext, frozen: tuple) -> _Mismatched:
+    """`_mismatched` on thresholds given as sorted (name, value) pairs (lists as tuples)."""
+    params = dict(frozen)
     customers = ctx.customers
     schedule = _categories(ctx)
     two_part = schedule["two_part"].to_numpy()
