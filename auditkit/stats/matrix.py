@@ -297,6 +297,20 @@ def checked_kwh(frame: pd.DataFrame, column: str, table: str) -> np.ndarray:
     return kwh
 
 
+def checked_supply(frame: pd.DataFrame, table: str) -> np.ndarray:
+    """`frame.kwh_supplied` as floats, NaN where empty (`checked_numbers`); a ParameterError
+    names `table`.kwh_supplied and the row of a value that is text but no number, negative or
+    infinite. Energy fed into a district or a network unit is a supply meter's count (DATA.md:
+    ≥ 0); a negative one would be turned into a loss figure as if it were a reading."""
+    expected = "a number of kWh ≥ 0"
+    kwh = checked_numbers(frame, "kwh_supplied", table, expected)
+    bad = (kwh < 0) | np.isinf(kwh)
+    if bad.any():
+        row = int(np.flatnonzero(bad)[0])
+        raise ParameterError(f"{table}.kwh_supplied", expected, f"{kwh[row]:g} in row {row + 1}")
+    return kwh
+
+
 def _check_as_of_within(
     as_of: str | pd.Timestamp | pd.Period, frequency: str, step: int, read: int
 ) -> None:

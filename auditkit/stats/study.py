@@ -32,6 +32,7 @@ from auditkit.stats.digits import (
     last_digit_test,
 )
 from auditkit.stats.funnel import FunnelResult, funnel
+from auditkit.stats.matrix import checked_supply
 from auditkit.stats.network_loss import NetworkLoss, network_loss
 from auditkit.stats.notes import Note
 from auditkit.stats.requirements import InsufficientDataError
@@ -529,6 +530,8 @@ def _network(
         notes.append(Note("network_no_daily_reads"))
         return None
     supply = dataset.network_supply
+    # Read whole before the window's months are kept: a bad kWh is named by its row in the table.
+    supply = supply.assign(kwh_supplied=checked_supply(supply, "network_supply"))
     period = supply["period"].astype(str)
     supply = supply[(period >= summary.period_from) & (period <= summary.period_to)]
     high_loss_rate, min_coverage, min_supply_kwh = settings

@@ -20,7 +20,7 @@ from auditkit import i18n
 from auditkit.errors import ParameterError
 from auditkit.periods import as_of_month, month_number, period_text
 from auditkit.stats import charts, tables
-from auditkit.stats.matrix import checked_numbers
+from auditkit.stats.matrix import checked_numbers, checked_supply
 from auditkit.stats.notes import Note
 from auditkit.stats.requirements import InsufficientDataError, require_columns
 
@@ -323,12 +323,20 @@ def _monthly(
 
 
 def _supply(district_supply: pd.DataFrame | None, monthly: pd.DataFrame) -> pd.Series:
-    """Supplied kWh aligned with `monthly` rows (NaN where the table or the month is missing)."""
+    """Supplied kWh aligned with `monthly` rows: a district-month's rows summed (two supply
+    meters); NaN where the table or the month is missing, or a row of the month is empty (no
+    figure, not 0 kWh: summed as 0 it would shrink the supply and the loss). A text, negative
+    or infinite kWh is refused by row (`checked_supply`)."""
     if district_supply is None:
         return pd.Series(np.nan, index=monthly.index)
     require_columns(district_supply, SUPPLY_COLUMNS, "district_supply")
-    supply = district_supply.assign(month=month_number(district_supply["period"]))
-    totals = supply.groupby(["district", "month"])["kwh_supplied"].sum()
+    supply = district_supply.assign(
+        kwh_supplied=checked_supply(district_supply, "district_supply"),
+        month=month_number(district_supply["period"], "district_supply.period"),
+    )
+    district_month = [supply["district"], supply["month"]]
+    empty = supply["kwh_supplied"].isna().groupby(district_month).any()
+    totals = supply["kwh_supplied"].groupby(district_month).sum().mask(empty)
     keys = pd.MultiIndex.from_arrays([monthly["district"], monthly["month"]])
     return pd.Series(totals.reindex(keys).to_numpy(float), index=monthly.index)
 

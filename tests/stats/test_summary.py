@@ -218,6 +218,36 @@ def test_an_empty_or_text_kwh_or_amount_is_refused_by_row_not_read_as_zero():
         summarize(empty_amount, customers)
 
 
+def test_a_negative_infinite_or_text_supply_is_refused_by_row_and_an_empty_one_is_no_zero():
+    bills, customers, supply = _hand_tables()  # X supplied 400 kWh a month; row 24 is 2024-12
+    negative = supply.assign(kwh_supplied=supply["kwh_supplied"].where(supply.index != 23, -400.0))
+    with pytest.raises(
+        ParameterError,
+        match=r"'district_supply.kwh_supplied': expected a number of kWh ≥ 0, found '-400 in row 24'",
+    ):
+        summarize(bills, customers, negative)  # was a window of 4,000 kWh: a loss of 12 %
+    endless = supply.assign(kwh_supplied=supply["kwh_supplied"].where(supply.index != 2, np.inf))
+    with pytest.raises(ParameterError, match="found 'inf in row 3'"):
+        summarize(bills, customers, endless)
+    text = supply.assign(kwh_supplied=supply["kwh_supplied"].astype(object))
+    text.loc[23, "kwh_supplied"] = "400 kWh"
+    with pytest.raises(ParameterError, match=r"found \"'400 kWh' in row 24\""):
+        summarize(bills, customers, text)  # was pandas' ValueError
+    # An empty December is a month without a figure, not 0 kWh (was 4,400 kWh, a loss of 20 %).
+    empty = supply.assign(kwh_supplied=supply["kwh_supplied"].where(supply.index != 23))
+    summary = summarize(bills, customers, empty)
+    x = summary.table.set_index("district").loc["X"]
+    assert np.isnan(x["kwh_supplied"]) and np.isnan(x["line_loss"])
+    december = summary.monthly.set_index(["district", "period"]).loc[("X", "2024-12")]
+    assert np.isnan(december["kwh_supplied"])
+    assert "X: supplied energy incomplete" in summary.explain("en")
+    # December supplied 0 kWh is a reading: the window received 11 × 400 kWh.
+    nothing = supply.assign(kwh_supplied=supply["kwh_supplied"].where(supply.index != 23, 0.0))
+    x = summarize(bills, customers, nothing).table.set_index("district").loc["X"]
+    assert x["kwh_supplied"] == 11 * 400
+    assert x["line_loss"] == pytest.approx(1 - (12 * 110 + 11 * 200) / 4400)
+
+
 def test_summary_and_anomaly_scores_take_as_of_in_the_same_forms():
     bills, customers, _ = _hand_tables()
     month = pd.Period("2024-06", "M")
