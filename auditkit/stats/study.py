@@ -201,17 +201,23 @@ class ConsumptionStudy:
 
     def benford_caveat(self, lang: str = i18n.DEFAULT_LANG) -> list[str]:
         """What Benford on bill amounts cannot say: the customer mix, not fraud, decides it (none
-        when no bill amount was tested)."""
-        if self.benford_tests.empty:
+        when no district's amounts were tested: a district without an amount of 10 yuan or more
+        has a row, but no MAD)."""
+        if self._benford_tested.empty:
             return []
         return [i18n.text("digits.sentence.bill_amounts_mix", lang)]
+
+    @property
+    def _benford_tested(self) -> pd.DataFrame:
+        """The first-two-digits tests of the districts whose amounts were tested (with a MAD)."""
+        tests = self.benford_tests
+        return tests[tests["test"] == "first_two"].dropna(subset=["mad"])
 
     def _benford_sentences(self, lang: str) -> list[str]:
         """Which districts' amounts depart from Benford (first two digits; `benford_by_group`'s
         `departs`), which departs most when every district does, and which had too few amounts
         to judge (a small sample's MAD reaches Nigrini's ranges by chance)."""
-        tests = self.benford_tests
-        tested = tests[tests["test"] == "first_two"].dropna(subset=["mad"])
+        tested = self._benford_tested
         if tested.empty:
             return [i18n.text("stats.sentence.benford_untested", lang)]
         separator = i18n.text("common.list_separator", lang)

@@ -145,6 +145,24 @@ def test_benford_sentence_when_every_district_departs(study):
     )
 
 
+def test_the_caveat_on_bill_amounts_speaks_only_when_a_district_s_amounts_were_tested(study):
+    caveat = "Whether bill amounts follow Benford's law depends mainly on the mix of customers"
+    # Every amount below 10 yuan: each district has a row, none a test (its MAD is NaN).
+    amounts = pd.Series([3.5, 7.0, 9.99, 0.0, 5.0, 8.0])
+    districts = pd.Series(["城东", "城东", "城东", "城西", "城西", "城西"])
+    untested = dataclasses.replace(study, benford_tests=benford_tests(amounts, districts))
+    assert len(untested.benford_tests) == 6 and untested.benford_tests["mad"].isna().all()
+    assert untested.benford_caveat("en") == [] and untested.benford_caveat("zh") == []
+    said = untested.explain("en")
+    assert "No amounts could be tested against Benford." in said and caveat not in said
+    # One amount of 12 yuan in 城西: its amounts were tested, so the caveat is said.
+    tested = dataclasses.replace(
+        study, benford_tests=benford_tests(amounts.replace(8.0, 12.0), districts)
+    )
+    assert tested.benford_caveat("en") == [next(s for s in tested.conclusions("en") if caveat in s)]
+    assert len(tested.benford_caveat("zh")) == 1
+
+
 def test_amounts_drawn_from_the_law_are_not_said_to_depart(study):
     """300 amounts a district, drawn from Benford's law: their first-two-digit MAD (0.0044 to
     0.0055) is Nigrini's nonconformity but what 300 conforming amounts show (0.0046), and some
