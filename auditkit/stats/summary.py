@@ -18,7 +18,7 @@ import pandas as pd
 
 from auditkit import i18n
 from auditkit.errors import ParameterError
-from auditkit.periods import as_of_month, month_number, period_text
+from auditkit.periods import as_of_month_within, month_number, period_text
 from auditkit.stats import charts, tables
 from auditkit.stats.matrix import checked_numbers, checked_supply
 from auditkit.stats.notes import Note
@@ -123,7 +123,9 @@ def summarize(
 ) -> DistrictSummary:
     """Summarize each district over the `months` months ending at `as_of` (default: last period):
     a month 'YYYY-MM' or Period, or a date, which ends the window with its month (as in
-    `anomaly_scores`).
+    `anomaly_scores`). An `as_of` outside the months billed is refused naming it and those
+    months (`periods.as_of_month_within`): after the last bill it is most likely a slip, and its
+    months would show as months without bills in every district.
 
     `table` columns: district, customers, bills, kwh, revenue, avg_price (yuan/kWh), kwh_yoy and
     revenue_yoy (change against the same months a year earlier), estimated_share (share of bills
@@ -145,11 +147,9 @@ def summarize(
     names = (
         sorted(customers["district"].dropna().unique()) if districts is None else list(districts)
     )
-    last = billed.last if as_of is None or as_of == "" else as_of_month(as_of)
-    billed = billed.up_to(last)
-    if not len(billed.month):
-        raise InsufficientDataError(f"bills: expected bills up to as_of={as_of!r}, found none")
-    window = np.arange(last - months + 1, last + 1)
+    if as_of is not None and as_of != "":
+        billed = billed.up_to(as_of_month_within(as_of, billed.first, billed.last, "the bills"))
+    window = np.arange(billed.last - months + 1, billed.last + 1)
 
     monthly = _monthly(billed, names, district_supply)
     coverage = _coverage(monthly, window)

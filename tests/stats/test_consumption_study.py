@@ -49,6 +49,15 @@ def test_study_of_a_district_without_bills(small_dataset):
         build(small_dataset, district="戊")
 
 
+def test_an_as_of_after_the_last_bill_is_refused_as_given(small_dataset):
+    with pytest.raises(
+        ParameterError,
+        match=r"'as_of': expected a month from 2022-01 to 2024-12 \(the months the bills cover\), "
+        "found '2025-01-15'",
+    ):  # was the anomaly scores' "up to the reads' last", found the window's end '2025-01'
+        build(small_dataset, as_of="2025-01-15")
+
+
 def test_every_part_is_a_result_with_numbers(study):
     parts = [study.summary, study.theft, study.anomalies, study.estimated_funnel]
     parts += [*study.decompositions.values(), *study.benford.values()]

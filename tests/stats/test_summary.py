@@ -2,12 +2,14 @@
 
 from __future__ import annotations
 
+import re
+
 import numpy as np
 import pandas as pd
 import pytest
 
 from auditkit.errors import ParameterError
-from auditkit.stats import ColumnError, InsufficientDataError, anomaly_scores, summarize
+from auditkit.stats import ColumnError, anomaly_scores, summarize
 from auditkit.stats.notes import Note
 
 PERIODS = [f"{year}-{month:02d}" for year in (2023, 2024) for month in range(1, 13)]
@@ -109,7 +111,7 @@ def test_unknown_customers_and_bad_input():
         summarize(bills.drop(columns="amount"), customers)
     with pytest.raises(ParameterError, match="'months'"):
         summarize(bills, customers, months=0)
-    with pytest.raises(InsufficientDataError, match="as_of"):
+    with pytest.raises(ParameterError, match=r"'as_of'.*from 2023-01 to 2024-12.*'2020-01'"):
         summarize(bills, customers, as_of="2020-01")
 
 
@@ -127,14 +129,25 @@ def test_a_customer_billed_twice_in_a_month_counts_once_and_empty_usage_types_dr
     assert summary.by_usage["district"].tolist() == ["X", "X"]
 
 
-def test_months_after_the_last_bill_up_to_as_of_are_gaps():
-    bills, customers, _ = _hand_tables()
-    summary = summarize(bills, customers, as_of="2025-02", months=3)
-    x = summary.monthly[summary.monthly["district"] == "X"]
-    assert x["period"].iloc[-3:].tolist() == ["2024-12", "2025-01", "2025-02"]
-    assert x["bills"].iloc[-3:].isna().tolist() == [False, True, True]
-    assert summary.table.set_index("district").loc["X", "bills"] == 2
-    assert "X: no bills for 2025-01, 2025-02" in summary.explain("en")
+def test_an_as_of_outside_the_months_billed_is_refused_alike_by_summary_and_anomaly_scores():
+    bills, customers, _ = _hand_tables()  # billed 2023-01 to 2024-12
+    expected = "expected a month from 2023-01 to 2024-12 (the months the bills cover)"
+    later = pd.Period("2025-01", "M")
+    for as_of, found in [
+        ("2025-02", "'2025-02'"),  # summarize showed 2025-01 and 2025-02 as months without bills
+        ("2025-01-15", "'2025-01-15'"),
+        (later, repr(later)),
+        ("2022-12", "'2022-12'"),
+    ]:
+        message = re.escape(f"parameter 'as_of': {expected}, found {found}")
+        with pytest.raises(ParameterError, match=message):
+            summarize(bills, customers, as_of=as_of, months=3)
+        with pytest.raises(ParameterError, match=message):
+            anomaly_scores(bills, customers, as_of=as_of)
+    # The first and the last month billed, and a day of the last, are inside.
+    for as_of in ("2023-01", "2024-12", "2024-12-31"):
+        assert summarize(bills, customers, as_of=as_of, months=3).period_to == as_of[:7]
+        assert len(anomaly_scores(bills, customers, as_of=as_of)) == 3
 
 
 def test_periods_of_bills_left_out_are_not_parsed():
