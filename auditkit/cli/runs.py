@@ -9,7 +9,7 @@ from collections.abc import Callable
 from pathlib import Path
 
 from auditkit import i18n, notebook_params, paths
-from auditkit.cli.register_options import add_register_options
+from auditkit.cli.register_options import RUN_DB_HELP, add_db_option, add_register_options
 from auditkit.errors import AuditkitError, ParameterError
 from auditkit.pipeline import manifest as run_manifest
 from auditkit.pipeline.jobs import jobs_for_notebook, jobs_for_notebooks
@@ -311,8 +311,9 @@ def _recorded_register(manifest: dict, db: str | None) -> str | None:
 
 def _command_verify(args: argparse.Namespace) -> int:
     run_dir = resolve_run_dir(args.run_dir)
-    changes = verify_run(run_dir)
     manifest = run_manifest.read_manifest(run_dir)
+    _check_register_read(manifest, args.db)
+    changes = verify_run(run_dir, db=args.db)
     checked = ["inputs", "findings register", "notebooks", "outputs"]
     if not manifest.get("registers_read"):
         checked.remove("findings register")
@@ -336,6 +337,22 @@ def _command_verify(args: argparse.Namespace) -> int:
         print(f"{run_dir.name}: {change}")
     print(f"{run_dir.name}: {len(changes)} change(s) since the run", file=sys.stderr)
     return 1
+
+
+def _check_register_read(manifest: dict, db: str | None) -> None:
+    """Refuse a `--db` of verify that names no register the run's reports read: it would be
+    ignored, and the register meant left unchecked without a word. Nothing is opened."""
+    if db is None:
+        return
+    from auditkit.register.store import shown_url
+
+    read = sorted(manifest.get("registers_read") or {})
+    shown = shown_url(db)
+    if shown in read:
+        return
+    if not read:
+        raise ParameterError("--db", "no --db: the run's reports read no register", shown)
+    raise ParameterError("--db", f"the URL of {' or '.join(read)} (read by its reports)", shown)
 
 
 def _command_clean(args: argparse.Namespace) -> int:
@@ -411,9 +428,11 @@ def register(subparsers: argparse._SubParsersAction) -> None:  # type: ignore[ty
         "its reports read and of every file it wrote (reports, findings, executed notebooks, "
         "index, logs) and compare them with its manifest: one line per changed, missing or added "
         "file or register; exit 0 when nothing changed, 1 otherwise. A register whose password "
-        "the manifest masks is opened through AUDITKIT_DB when it names the same register.",
+        "the manifest masks is opened through --db, else AUDITKIT_RUN_DB or AUDITKIT_DB, when "
+        "it names the same register.",
     )
     verify.add_argument("run_dir", metavar="RUN_DIR", help="run folder (or outputs/latest)")
+    add_db_option(verify, help_text=RUN_DB_HELP)
     verify.set_defaults(func=_command_verify)
 
     rerun = subparsers.add_parser(
@@ -426,11 +445,10 @@ def register(subparsers: argparse._SubParsersAction) -> None:  # type: ignore[ty
     )
     rerun.add_argument("run_dir", metavar="RUN_DIR", help="run folder (or outputs/latest)")
     _add_run_options(rerun, seed=False)
-    rerun.add_argument(
-        "--db",
-        metavar="URL",
-        help="the register the run recorded into, password included (its manifest masks it); "
-        "default: the URL the manifest recorded",
+    add_db_option(
+        rerun,
+        help_text="the register the run recorded into or its reports read, password included "
+        "(its manifest masks it); default: the URL the manifest recorded",
     )
     rerun.add_argument(
         "--allow-register-change",

@@ -165,7 +165,7 @@ def compare_registers(recorded: dict[str, dict[str, Any]], db: str | None = None
         if url is None:
             differences.append(
                 f"register {shown}: not checked: the manifest masks its password "
-                "(set AUDITKIT_DB to its URL, password included)"
+                "(give --db or set AUDITKIT_DB: its URL, password included)"
             )
             continue
         now = fingerprint(url)

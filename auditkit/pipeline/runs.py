@@ -386,9 +386,10 @@ def resolve_run_dir(path: str | Path) -> Path:
     return candidate.resolve()
 
 
-def verify_run(run_dir: Path, registers: bool = True) -> list[str]:
+def verify_run(run_dir: Path, registers: bool = True, db: str | None = None) -> list[str]:
     """What changed since the run: input files, notebook sources, the run's own output files and
-    (with `registers`) the findings registers its reports read.
+    (with `registers`) the findings registers its reports read, one whose password the manifest
+    masks opened through `db` when it names it (`compare_registers`).
 
     Outputs are checked when the manifest recorded them (format 2 and later), the rule and
     billing parameter files when it recorded them (`input_files`), registers when it recorded
@@ -397,7 +398,7 @@ def verify_run(run_dir: Path, registers: bool = True) -> list[str]:
     manifest = run_manifest.read_manifest(run_dir)
     changes = run_manifest.compare_inputs(manifest["inputs"])
     if registers:
-        changes.extend(compare_registers(manifest.get("registers_read", {})))
+        changes.extend(compare_registers(manifest.get("registers_read", {}), db))
     changes.extend(run_manifest.compare_files(manifest.get("input_files", {})))
     if "outputs" in manifest:
         changes.extend(run_manifest.compare_outputs(Path(run_dir), manifest["outputs"]))

@@ -98,8 +98,8 @@ def test_a_masked_register_is_checked_through_auditkit_db_or_said_unchecked(
     assert ":***@" in shown and "s3cret" not in str(recorded)
     monkeypatch.delenv(RUN_DB_ENV)
     assert compare_registers(recorded) == [
-        f"register {shown}: not checked: the manifest masks its password (set AUDITKIT_DB to "
-        "its URL, password included)"
+        f"register {shown}: not checked: the manifest masks its password (give --db or set "
+        "AUDITKIT_DB: its URL, password included)"
     ]
     assert compare_registers(recorded, db=text) == []
     monkeypatch.setenv("AUDITKIT_DB", text)
