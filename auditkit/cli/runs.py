@@ -14,7 +14,7 @@ from auditkit.errors import AuditkitError, ParameterError
 from auditkit.pipeline import manifest as run_manifest
 from auditkit.pipeline.jobs import jobs_for_notebook, jobs_for_notebooks
 from auditkit.pipeline.partials import find_partials, remove_dead
-from auditkit.pipeline.register_step import compare_registers
+from auditkit.pipeline.register_step import register_differences, registers_now
 from auditkit.pipeline.runs import (
     LATEST_NAME,
     RunOptions,
@@ -253,10 +253,12 @@ def _command_demo(args: argparse.Namespace) -> int:
 
 def _command_rerun(args: argparse.Namespace) -> int:
     run_dir = resolve_run_dir(args.run_dir)
-    # first: a changed notebook explains a parameter refused
-    changes = verify_run(run_dir, registers=False)
     manifest = run_manifest.read_manifest(run_dir)
-    register_changes = compare_registers(manifest.get("registers_read", {}), args.db)
+    # first: a changed notebook explains a parameter refused
+    changes = verify_run(run_dir, registers=False, manifest=manifest)
+    read_then = manifest.get("registers_read", {})
+    read_now = registers_now(read_then, args.db)
+    register_changes = register_differences(read_then, read_now)
     if register_changes and not args.allow_register_change:
         raise AuditkitError(
             f"{run_dir.name}: {'; '.join(register_changes)}: its reports would read the "
@@ -269,7 +271,7 @@ def _command_rerun(args: argparse.Namespace) -> int:
         print(f"auditkit rerun: note: {NO_PARAMETER_HASHES}", file=sys.stderr)
     if registers_unrecorded(manifest):
         print(f"auditkit rerun: note: {NO_REGISTER_FINGERPRINT}", file=sys.stderr)
-    jobs, manifest = jobs_from_manifest(run_dir)
+    jobs, _ = jobs_from_manifest(run_dir, manifest)
     options = _options(args, seed=manifest["seed"])
     db = _recorded_register(manifest, args.db)
     recorded = []
@@ -277,7 +279,10 @@ def _command_rerun(args: argparse.Namespace) -> int:
         from auditkit.pipeline.register_step import record_findings
 
         recorded = record_findings(jobs, db, options.outputs)
-    return _finish(execute_run(jobs, options, "rerun", recorded), "rerun")
+    # Fingerprints just taken hold for the new manifest where nothing has been recorded since.
+    written = {entry["register"] for entry in recorded}
+    taken = [found for found in read_now.values() if found and found.url not in written]
+    return _finish(execute_run(jobs, options, "rerun", recorded, taken), "rerun")
 
 
 def _recorded_register(manifest: dict, db: str | None) -> str | None:
@@ -313,7 +318,7 @@ def _command_verify(args: argparse.Namespace) -> int:
     run_dir = resolve_run_dir(args.run_dir)
     manifest = run_manifest.read_manifest(run_dir)
     _check_register_read(manifest, args.db)
-    changes = verify_run(run_dir, db=args.db)
+    changes = verify_run(run_dir, db=args.db, manifest=manifest)
     checked = ["inputs", "findings register", "notebooks", "outputs"]
     if not manifest.get("registers_read"):
         checked.remove("findings register")
