@@ -153,10 +153,11 @@ def check_type(parameter: NotebookParameter, value: Any) -> Any:
     type_name = parameter.type_name.replace(" ", "")
     try:
         converted = _conform(type_name, value)
-    except _Mismatch:
-        where, item_type, item = _mismatched_item(type_name, value)
-        expected = _describe(item_type) + where if where else _describe(parameter.type_name)
-        raise ParameterError(parameter.name, expected, item) from None
+    except _Mismatch as mismatch:
+        if not mismatch.where:
+            raise ParameterError(parameter.name, _describe(parameter.type_name), value) from None
+        expected = _describe(mismatch.type_name) + mismatch.where
+        raise ParameterError(parameter.name, expected, mismatch.value) from None
     if not _is_plain(converted):
         raise ParameterError(
             parameter.name,
@@ -167,7 +168,16 @@ def check_type(parameter: NotebookParameter, value: Any) -> Any:
 
 
 class _Mismatch(Exception):
-    """Internal signal: a value does not fit a type expression."""
+    """Internal signal: a value does not fit a type expression. Raised inside a list or mapping
+    (`_conform_entry`) it says where: `where` a phrase naming the entry (" for '城东'", " as a
+    key", " at item 2"; empty for the value itself), `type_name` the type expected there and
+    `value` what is there, so a message says which entry of a mapping or list is wrong."""
+
+    def __init__(self, where: str = "", type_name: str = "", value: Any = None) -> None:
+        super().__init__(where)
+        self.where = where
+        self.type_name = type_name
+        self.value = value
 
 
 def _conform(type_name: str, value: Any) -> Any:
@@ -209,34 +219,26 @@ def _conform(type_name: str, value: Any) -> Any:
         if not isinstance(value, list | tuple):
             raise _Mismatch
         item_type = arguments[0] if arguments else "object"
-        return [_conform(item_type, item) for item in value]
+        return [_conform_entry(f" at item {n}", item_type, item) for n, item in enumerate(value, 1)]
     if base == "dict":
         if not isinstance(value, dict):
             raise _Mismatch
         key_type, value_type = arguments if len(arguments) == 2 else ("object", "object")
-        return {_conform(key_type, key): _conform(value_type, item) for key, item in value.items()}
+        keys = [_conform_entry(" as a key", key_type, key) for key in value]  # keys first
+        items = [_conform_entry(f" for {key!r}", value_type, item) for key, item in value.items()]
+        return dict(zip(keys, items, strict=True))
     return value  # an annotation auditkit does not know (e.g. `object`): accept as given
 
 
-def _mismatched_item(type_name: str, value: Any) -> tuple[str, str, Any]:
-    """Where inside `value` it stops fitting `type_name`: a phrase naming the entry (" for
-    '城东'", " as a key", " at item 2", empty for the value itself), the type expected there and
-    what is there, so a message says which entry of a mapping or list is wrong."""
-    base, arguments = _generic(type_name)
-    if base == "dict" and len(arguments) == 2 and isinstance(value, dict):
-        entries = [(" as a key", arguments[0], key) for key in value]
-        entries += [(f" for {key!r}", arguments[1], item) for key, item in value.items()]
-    elif base in ("list", "tuple") and arguments and isinstance(value, list | tuple):
-        entries = [(f" at item {n}", arguments[0], item) for n, item in enumerate(value, 1)]
-    else:
-        return "", type_name, value
-    for where, item_type, item in entries:
-        try:
-            _conform(item_type, item)
-        except _Mismatch:
-            inner_where, inner_type, inner = _mismatched_item(item_type, item)
-            return where + inner_where, inner_type, inner
-    return "", type_name, value
+def _conform_entry(where: str, type_name: str, value: Any) -> Any:
+    """`_conform` one entry of a list or mapping, `where` naming it; a mismatch in it says
+    where, inside it too (an item of a list in a mapping: " for '城东' at item 2")."""
+    try:
+        return _conform(type_name, value)
+    except _Mismatch as mismatch:
+        if mismatch.where:
+            raise _Mismatch(where + mismatch.where, mismatch.type_name, mismatch.value) from None
+        raise _Mismatch(where, type_name, value) from None
 
 
 def _conform_bool(value: Any) -> bool:

@@ -191,6 +191,20 @@ def as_of_month(as_of: str | pd.Timestamp | pd.Period) -> int:
     return day.year * 12 + day.month - 1
 
 
+def as_of_month_within(
+    as_of: str | pd.Timestamp | pd.Period, first: int, last: int, covered_by: str
+) -> int:
+    """The month number of `as_of` (`as_of_month`); a ParameterError naming `as_of`, the months
+    `first` to `last` that `covered_by` (the bills, the reads) cover and the value given where it
+    falls outside them. An as_of beyond the data is taken for a mistake, not padded: its months
+    would show as months without bills, or a stop of use, that the data never said."""
+    month = as_of_month(as_of)
+    if not first <= month <= last:
+        covered = f"a month from {period_text(first)} to {period_text(last)}"
+        raise ParameterError("as_of", f"{covered} (the months {covered_by} cover)", as_of)
+    return month
+
+
 def local_day(value: object, name: str, expected: str, row: int | None = None) -> pd.Timestamp:
     """The day of one `value` (a date, a date text or a timestamp, the day in its own time zone),
     without a time zone; a ParameterError naming `name` (and the `row`, for a table's value) and

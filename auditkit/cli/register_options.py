@@ -10,12 +10,22 @@ DB_HELP = (
 )
 
 
-def add_db_option(parser: argparse.ArgumentParser, implies_register: bool = False) -> None:
-    """--db URL; with `implies_register`, giving it also turns --register on."""
+#: --db of the commands that look back at a run (verify, rerun): its manifest masks passwords.
+RUN_DB_HELP = (
+    "the URL, password included, of a findings register the run's reports read, whose password "
+    "its manifest masks (default: AUDITKIT_RUN_DB or AUDITKIT_DB when one names that register)"
+)
+
+
+def add_db_option(
+    parser: argparse.ArgumentParser, implies_register: bool = False, help_text: str = DB_HELP
+) -> None:
+    """--db URL, described by `help_text`; with `implies_register`, giving it also turns
+    --register on."""
     parser.add_argument(
         "--db",
         metavar="URL",
-        help=DB_HELP + ("; implies --register" if implies_register else ""),
+        help=help_text + ("; implies --register" if implies_register else ""),
     )
 
 

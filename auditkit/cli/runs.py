@@ -9,12 +9,12 @@ from collections.abc import Callable
 from pathlib import Path
 
 from auditkit import i18n, notebook_params, paths
-from auditkit.cli.register_options import add_register_options
+from auditkit.cli.register_options import RUN_DB_HELP, add_db_option, add_register_options
 from auditkit.errors import AuditkitError, ParameterError
 from auditkit.pipeline import manifest as run_manifest
 from auditkit.pipeline.jobs import jobs_for_notebook, jobs_for_notebooks
 from auditkit.pipeline.partials import find_partials, remove_dead
-from auditkit.pipeline.register_step import compare_registers
+from auditkit.pipeline.register_step import register_differences, registers_now
 from auditkit.pipeline.runs import (
     LATEST_NAME,
     RunOptions,
@@ -253,10 +253,12 @@ def _command_demo(args: argparse.Namespace) -> int:
 
 def _command_rerun(args: argparse.Namespace) -> int:
     run_dir = resolve_run_dir(args.run_dir)
-    # first: a changed notebook explains a parameter refused
-    changes = verify_run(run_dir, registers=False)
     manifest = run_manifest.read_manifest(run_dir)
-    register_changes = compare_registers(manifest.get("registers_read", {}), args.db)
+    # first: a changed notebook explains a parameter refused
+    changes = verify_run(run_dir, registers=False, manifest=manifest)
+    read_then = manifest.get("registers_read", {})
+    read_now = registers_now(read_then, args.db)
+    register_changes = register_differences(read_then, read_now)
     if register_changes and not args.allow_register_change:
         raise AuditkitError(
             f"{run_dir.name}: {'; '.join(register_changes)}: its reports would read the "
@@ -269,7 +271,7 @@ def _command_rerun(args: argparse.Namespace) -> int:
         print(f"auditkit rerun: note: {NO_PARAMETER_HASHES}", file=sys.stderr)
     if registers_unrecorded(manifest):
         print(f"auditkit rerun: note: {NO_REGISTER_FINGERPRINT}", file=sys.stderr)
-    jobs, manifest = jobs_from_manifest(run_dir)
+    jobs, _ = jobs_from_manifest(run_dir, manifest)
     options = _options(args, seed=manifest["seed"])
     db = _recorded_register(manifest, args.db)
     recorded = []
@@ -277,7 +279,10 @@ def _command_rerun(args: argparse.Namespace) -> int:
         from auditkit.pipeline.register_step import record_findings
 
         recorded = record_findings(jobs, db, options.outputs)
-    return _finish(execute_run(jobs, options, "rerun", recorded), "rerun")
+    # Fingerprints just taken hold for the new manifest where nothing has been recorded since.
+    written = {entry["register"] for entry in recorded}
+    taken = [found for found in read_now.values() if found and found.url not in written]
+    return _finish(execute_run(jobs, options, "rerun", recorded, taken), "rerun")
 
 
 def _recorded_register(manifest: dict, db: str | None) -> str | None:
@@ -311,8 +316,9 @@ def _recorded_register(manifest: dict, db: str | None) -> str | None:
 
 def _command_verify(args: argparse.Namespace) -> int:
     run_dir = resolve_run_dir(args.run_dir)
-    changes = verify_run(run_dir)
     manifest = run_manifest.read_manifest(run_dir)
+    _check_register_read(manifest, args.db)
+    changes = verify_run(run_dir, db=args.db, manifest=manifest)
     checked = ["inputs", "findings register", "notebooks", "outputs"]
     if not manifest.get("registers_read"):
         checked.remove("findings register")
@@ -336,6 +342,22 @@ def _command_verify(args: argparse.Namespace) -> int:
         print(f"{run_dir.name}: {change}")
     print(f"{run_dir.name}: {len(changes)} change(s) since the run", file=sys.stderr)
     return 1
+
+
+def _check_register_read(manifest: dict, db: str | None) -> None:
+    """Refuse a `--db` of verify that names no register the run's reports read: it would be
+    ignored, and the register meant left unchecked without a word. Nothing is opened."""
+    if db is None:
+        return
+    from auditkit.register.store import shown_url
+
+    read = sorted(manifest.get("registers_read") or {})
+    shown = shown_url(db)
+    if shown in read:
+        return
+    if not read:
+        raise ParameterError("--db", "no --db: the run's reports read no register", shown)
+    raise ParameterError("--db", f"the URL of {' or '.join(read)} (read by its reports)", shown)
 
 
 def _command_clean(args: argparse.Namespace) -> int:
@@ -411,9 +433,11 @@ def register(subparsers: argparse._SubParsersAction) -> None:  # type: ignore[ty
         "its reports read and of every file it wrote (reports, findings, executed notebooks, "
         "index, logs) and compare them with its manifest: one line per changed, missing or added "
         "file or register; exit 0 when nothing changed, 1 otherwise. A register whose password "
-        "the manifest masks is opened through AUDITKIT_DB when it names the same register.",
+        "the manifest masks is opened through --db, else AUDITKIT_RUN_DB or AUDITKIT_DB, when "
+        "it names the same register.",
     )
     verify.add_argument("run_dir", metavar="RUN_DIR", help="run folder (or outputs/latest)")
+    add_db_option(verify, help_text=RUN_DB_HELP)
     verify.set_defaults(func=_command_verify)
 
     rerun = subparsers.add_parser(
@@ -426,11 +450,10 @@ def register(subparsers: argparse._SubParsersAction) -> None:  # type: ignore[ty
     )
     rerun.add_argument("run_dir", metavar="RUN_DIR", help="run folder (or outputs/latest)")
     _add_run_options(rerun, seed=False)
-    rerun.add_argument(
-        "--db",
-        metavar="URL",
-        help="the register the run recorded into, password included (its manifest masks it); "
-        "default: the URL the manifest recorded",
+    add_db_option(
+        rerun,
+        help_text="the register the run recorded into or its reports read, password included "
+        "(its manifest masks it); default: the URL the manifest recorded",
     )
     rerun.add_argument(
         "--allow-register-change",

@@ -23,11 +23,14 @@ from __future__ import annotations
 
 import os
 import sys
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from auditkit.pipeline.jobs import Job
+
+if TYPE_CHECKING:
+    from auditkit.register.store import Fingerprint
 
 #: Notebooks whose rule findings the register follows month by month.
 RECORDING_NOTEBOOKS = ("district_audit",)
@@ -127,12 +130,16 @@ def reads_register(notebook: Path) -> bool:
     return any(marker in code for marker in REGISTER_READERS)
 
 
-def registers_read(jobs: Sequence[Job]) -> dict[str, dict[str, Any]]:
+def registers_read(
+    jobs: Sequence[Job], taken: Sequence[Fingerprint] = ()
+) -> dict[str, dict[str, Any]]:
     """The registers the jobs' reports will read, by URL (password masked): content fingerprint,
     row counts and the jobs reading it. Run in the process whose environment the kernels inherit
-    (after `record_findings`), so it names the register they open."""
+    (after `record_findings`), so it names the register they open. A register among `taken`
+    (fingerprints this process took already, of registers nothing has recorded into since) is
+    not hashed again."""
     from auditkit.register.location import register_url_for
-    from auditkit.register.store import fingerprint
+    from auditkit.register.store import fingerprint, shown_url
 
     reading = {notebook: reads_register(notebook) for notebook in {job.notebook for job in jobs}}
     readers: dict[str | None, list[str]] = {}
@@ -140,9 +147,12 @@ def registers_read(jobs: Sequence[Job]) -> dict[str, dict[str, Any]]:
         if reading[job.notebook]:
             url = register_url_for(job.parameters.get("data_dir"))
             readers.setdefault(url and absolute_sqlite(url), []).append(job.name)
+    already = {found.url: found for found in taken}
     registers: dict[str, dict[str, Any]] = {}
     for url, names in readers.items():
-        found = fingerprint(url)
+        found = already.get(shown_url(url)) if already else None
+        if found is None:
+            found = fingerprint(url)
         entry = registers.setdefault(
             found.url, {"sha256": found.sha256, "rows": found.rows, "read_by": []}
         )
@@ -151,27 +161,45 @@ def registers_read(jobs: Sequence[Job]) -> dict[str, dict[str, Any]]:
 
 
 def compare_registers(recorded: dict[str, dict[str, Any]], db: str | None = None) -> list[str]:
-    """Differences between the registers a run read and those registers now, one line each.
+    """Differences between the registers a run read and those registers now, one line each
+    (`register_differences` of `registers_now`)."""
+    return register_differences(recorded, registers_now(recorded, db))
 
-    A URL whose password the manifest masked is opened through `db`, `AUDITKIT_RUN_DB` or
-    `AUDITKIT_DB` when one of them names the same register; otherwise the line says it was not
-    checked and how to check it.
-    """
+
+def registers_now(
+    recorded: Mapping[str, Any], db: str | None = None
+) -> dict[str, Fingerprint | None]:
+    """The fingerprint now of each register a run read (`recorded`, keyed by the URL its
+    manifest shows). A URL whose password the manifest masked is opened through `db`,
+    `AUDITKIT_RUN_DB` or `AUDITKIT_DB` when one of them names the same register; None when none
+    does (it cannot be opened)."""
     from auditkit.register.store import fingerprint
 
+    now: dict[str, Fingerprint | None] = {}
+    for shown in sorted(recorded):
+        url = _unmasked(shown, db)
+        now[shown] = None if url is None else fingerprint(url)
+    return now
+
+
+def register_differences(
+    recorded: Mapping[str, dict[str, Any]], now: Mapping[str, Fingerprint | None]
+) -> list[str]:
+    """Differences between the registers a run read (`recorded`) and their fingerprints `now`
+    (`registers_now`), one line each; a register that could not be opened is said not checked,
+    with how to check it."""
     differences = []
     for shown, then in sorted(recorded.items()):
-        url = _unmasked(shown, db)
-        if url is None:
+        found = now[shown]
+        if found is None:
             differences.append(
                 f"register {shown}: not checked: the manifest masks its password "
-                "(set AUDITKIT_DB to its URL, password included)"
+                "(give --db or set AUDITKIT_DB: its URL, password included)"
             )
             continue
-        now = fingerprint(url)
-        if now.sha256 == then.get("sha256"):
+        if found.sha256 == then.get("sha256"):
             continue
-        if now.sha256 is None:
+        if found.sha256 is None:
             differences.append(f"register {shown}: missing")
         elif then.get("sha256") is None:
             differences.append(f"register {shown}: created since the run (it read none)")
@@ -179,7 +207,7 @@ def compare_registers(recorded: dict[str, dict[str, Any]], db: str | None = None
             counts = then.get("rows") or {}
             moved = [
                 f"{table} {counts.get(table, 0):,} → {rows:,} rows"
-                for table, rows in sorted(now.rows.items())
+                for table, rows in sorted(found.rows.items())
                 if counts.get(table, 0) != rows
             ]
             detail = f" ({', '.join(moved)})" if moved else " (same row counts, other values)"

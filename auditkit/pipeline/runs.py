@@ -22,7 +22,7 @@ import sys
 from collections.abc import Iterator, Sequence
 from dataclasses import dataclass, field, replace
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import auditkit
 from auditkit import i18n, notebook_params
@@ -36,6 +36,9 @@ from auditkit.pipeline.partials import OWNER_NAME, owned_partial
 from auditkit.pipeline.pool import Task, run_tasks
 from auditkit.pipeline.register_step import compare_registers, reads_register, registers_read
 from auditkit.pipeline.run_paths import inside, job_folder
+
+if TYPE_CHECKING:
+    from auditkit.register.store import Fingerprint
 
 INDEX_NAME = "index.html"
 OUTPUT_DIR = "output_dir"
@@ -139,12 +142,15 @@ def execute_run(
     options: RunOptions,
     command: str,
     register_runs: Sequence[dict[str, Any]] = (),
+    registers_taken: Sequence[Fingerprint] = (),
 ) -> RunOutcome:
     """Run the jobs and publish the run folder; notebook failures are recorded, never raised.
 
     `register_runs` (what `register_step.record_findings` recorded before the run) goes into
     the manifest under `register`; the registers the reports read, with their content
-    fingerprints taken now (after that recording, before any kernel), under `registers_read`.
+    fingerprints taken now (after that recording, before any kernel), under `registers_read`:
+    those of `registers_taken` (fingerprints the caller took, of registers nothing recorded into
+    since: a rerun's, compared with its manifest) as they were taken, the others hashed here.
 
     Every job writes into `<run>/<job.folder>` (checked to resolve inside the run folder). When
     the run stops with an exception before any notebook wrote a file (a scheduler that does not
@@ -158,7 +164,7 @@ def execute_run(
     input_files = run_manifest.hash_files(
         [*run_manifest.parameter_files(), *(path for job in jobs for path in job.input_files)]
     )
-    registers = registers_read(jobs)
+    registers = registers_read(jobs, registers_taken)
     started = _now()
     run_id = new_run_id(started)
     root = options.outputs
@@ -386,18 +392,26 @@ def resolve_run_dir(path: str | Path) -> Path:
     return candidate.resolve()
 
 
-def verify_run(run_dir: Path, registers: bool = True) -> list[str]:
+def verify_run(
+    run_dir: Path,
+    registers: bool = True,
+    db: str | None = None,
+    manifest: dict[str, Any] | None = None,
+) -> list[str]:
     """What changed since the run: input files, notebook sources, the run's own output files and
-    (with `registers`) the findings registers its reports read.
+    (with `registers`) the findings registers its reports read, one whose password the manifest
+    masks opened through `db` when it names it (`compare_registers`). `manifest` is the run's,
+    when the caller has read it already.
 
     Outputs are checked when the manifest recorded them (format 2 and later), the rule and
     billing parameter files when it recorded them (`input_files`), registers when it recorded
     them (`registers_read`).
     """
-    manifest = run_manifest.read_manifest(run_dir)
+    if manifest is None:
+        manifest = run_manifest.read_manifest(run_dir)
     changes = run_manifest.compare_inputs(manifest["inputs"])
     if registers:
-        changes.extend(compare_registers(manifest.get("registers_read", {})))
+        changes.extend(compare_registers(manifest.get("registers_read", {}), db))
     changes.extend(run_manifest.compare_files(manifest.get("input_files", {})))
     if "outputs" in manifest:
         changes.extend(run_manifest.compare_outputs(Path(run_dir), manifest["outputs"]))
@@ -439,9 +453,13 @@ def _notebook_path(recorded: str) -> Path:
     return path if path.is_absolute() else project_root() / path
 
 
-def jobs_from_manifest(run_dir: Path) -> tuple[list[Job], dict[str, Any]]:
-    """The jobs of an earlier run, re-validated against the notebooks as they are now."""
-    manifest = run_manifest.read_manifest(run_dir)
+def jobs_from_manifest(
+    run_dir: Path, manifest: dict[str, Any] | None = None
+) -> tuple[list[Job], dict[str, Any]]:
+    """The jobs of an earlier run, re-validated against the notebooks as they are now, and its
+    manifest (`manifest`, when the caller has read it already)."""
+    if manifest is None:
+        manifest = run_manifest.read_manifest(run_dir)
     run_manifest.require(manifest, "seed", int, Path(run_dir) / run_manifest.MANIFEST_NAME)
     jobs = []
     for record in manifest["notebooks"]:

@@ -57,7 +57,9 @@ def anomaly_scores(
 ) -> pd.DataFrame:
     """Two-sided anomaly score of each customer's last `recent` months of billed kWh up to
     `as_of` (default: the last month billed; a month 'YYYY-MM' or Period, or a date, which counts
-    its whole month, as in `summarize`).
+    its whole month, as in `summarize`); outside the months billed it is refused naming it and
+    those months, as `summarize` refuses it (after the last bill, the months without a bill
+    would be scored as a stop of use).
 
     Peers are customers of the same district and usage type; a group smaller than `min_peers`
     falls back to the usage type across all districts. Returns one row per customer, highest score
@@ -74,8 +76,7 @@ def anomaly_scores(
         raise ParameterError("recent", f"1 to {SEASON} months", recent)
     if min_peers < 2:
         raise ParameterError("min_peers", "at least 2 customers", min_peers)
-    reads = bills[["customer_id", "period", "kwh_billed"]].rename(columns={"kwh_billed": "kwh"})
-    matrix = to_matrix(reads, as_of)
+    matrix = to_matrix(bills[["customer_id", "period", "kwh_billed"]], as_of, "kwh_billed", "bills")
     log_kwh, all_zero = log_consumption(matrix.values, zeros_only=True)
     change_now, history = _windowed_changes(log_kwh, recent)
 

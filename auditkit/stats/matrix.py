@@ -16,6 +16,7 @@ from auditkit.errors import ParameterError
 from auditkit.periods import (
     as_of_day,
     as_of_month,
+    as_of_month_within,
     is_month,
     local_days,
     month_number,
@@ -167,17 +168,21 @@ def log_consumption(values: np.ndarray, zeros_only: bool = False) -> tuple[np.nd
 
 
 def to_matrix(
-    reads: pd.DataFrame, as_of: str | pd.Timestamp | pd.Period | None = None, value: str = "kwh"
+    reads: pd.DataFrame,
+    as_of: str | pd.Timestamp | pd.Period | None = None,
+    value: str = "kwh",
+    table: str = "reads",
 ) -> ConsumptionMatrix:
     """Pivot a long table `customer_id, period | date, <value>` to a ConsumptionMatrix.
 
     Monthly input has a text `period` column ('YYYY-MM'); daily input a `date` column. Steps after
     `as_of` are dropped; columns run without gaps from the first step to `as_of` (or the last step).
-    A date is the day in its own time zone (`periods.local_days`), so two reads of one day at
-    different hours are two readings of that day. Raises, naming the row, on an empty period or
+    On monthly input `as_of` must fall in the months read (`periods.as_of_month_within`); on daily
+    input it may not lie after the last day read (or its month). A date is the day in its own
+    time zone (`periods.local_days`), so two reads of one day at different hours are two
+    readings of that day. Raises, naming `table`, its column and the row, on an empty period or
     date, on duplicated (customer, step) pairs and on negative or infinite values.
     """
-    table = "reads"
     require_columns(reads, ["customer_id", value], table)
     if "period" in reads.columns:
         frequency, time_column = "M", "period"
@@ -200,14 +205,20 @@ def to_matrix(
         time_codes, time_labels = pd.factorize(days, sort=True)
         steps = time_labels.to_numpy().astype("datetime64[D]").astype(np.int64)
     last = steps.max() if len(steps) else 0
-    if as_of not in (None, ""):
-        last = _as_of_step(as_of, frequency)
+    if as_of not in (None, "") and frequency == "D":
+        last = _as_of_day(as_of)
         if len(steps):
-            _check_as_of_within(as_of, frequency, int(last), int(steps.max()))
+            _check_day_within(as_of, last, int(steps.max()))
+    elif as_of not in (None, ""):
+        last = (
+            as_of_month_within(as_of, int(steps.min()), int(steps.max()), f"the {table}")
+            if len(steps)
+            else as_of_month(as_of)
+        )
     first = steps.min() if len(steps) else last
     if len(steps) == 0 or first > last:
         raise InsufficientDataError(
-            f"reads: expected readings up to as_of={as_of!r}, found "
+            f"{table}: expected readings up to as_of={as_of!r}, found "
             + ("no readings" if len(steps) == 0 else f"the first one at {time_labels[0]!r}")
         )
     column_of_code = steps - first
@@ -297,16 +308,26 @@ def checked_kwh(frame: pd.DataFrame, column: str, table: str) -> np.ndarray:
     return kwh
 
 
-def _check_as_of_within(
-    as_of: str | pd.Timestamp | pd.Period, frequency: str, step: int, read: int
-) -> None:
-    """A ParameterError naming `as_of` where its `step` lies after the last `read` step: months
-    or days with no reads at all would be scored as a stop of use (and, on bills, leave the
-    common patterns nothing to fit). A month given for daily reads holds if they reach it."""
-    if step <= read:
+def checked_supply(frame: pd.DataFrame, table: str) -> np.ndarray:
+    """`frame.kwh_supplied` as floats, NaN where empty (`checked_numbers`); a ParameterError
+    names `table`.kwh_supplied and the row of a value that is text but no number, negative or
+    infinite. Energy fed into a district or a network unit is a supply meter's count (DATA.md:
+    ≥ 0); a negative one would be turned into a loss figure as if it were a reading."""
+    expected = "a number of kWh ≥ 0"
+    kwh = checked_numbers(frame, "kwh_supplied", table, expected)
+    bad = (kwh < 0) | np.isinf(kwh)
+    if bad.any():
+        row = int(np.flatnonzero(bad)[0])
+        raise ParameterError(f"{table}.kwh_supplied", expected, f"{kwh[row]:g} in row {row + 1}")
+    return kwh
+
+
+def _check_day_within(as_of: str | pd.Timestamp | pd.Period, day: int, read: int) -> None:
+    """A ParameterError naming `as_of` where its `day` lies after the last `read` day: days with
+    no reads at all would be scored as a stop of use. A month given holds if the reads reach
+    it."""
+    if day <= read:
         return
-    if frequency == "M":
-        raise ParameterError("as_of", f"a month up to the reads' last, {period_text(read)}", as_of)
     last_day = pd.Timestamp(np.datetime64(read, "D"))
     month_given = is_month(as_of)
     if not (month_given and as_of_day(as_of).to_period("M") == last_day.to_period("M")):
@@ -315,8 +336,6 @@ def _check_as_of_within(
         )
 
 
-def _as_of_step(as_of: str | pd.Timestamp | pd.Period, frequency: str) -> int:
-    """The last step to keep, as a month number or a day number (a whole month for 'YYYY-MM')."""
-    if frequency == "M":
-        return as_of_month(as_of)
+def _as_of_day(as_of: str | pd.Timestamp | pd.Period) -> int:
+    """The last day to keep as a day number (the last day of a month for 'YYYY-MM')."""
     return int(np.datetime64(as_of_day(as_of).date(), "D").astype(np.int64))

@@ -23,9 +23,10 @@ noise).
 
 **Supply rows and ids**: the rows of one unit and month are summed (two supply meters, or a meter
 exchanged within the month), as `summarize` sums a district's; a unit-month with an empty kWh is
-left out (missing, not 0 kWh); both with a note. Unit ids match as text (an area_id column read as
-floats, 101.0, is the area '101' of the supply). Days are read where they were read
-(`daily.read_days`).
+left out (missing, not 0 kWh); both with a note. A text, negative or infinite kWh is refused by
+row (`matrix.checked_supply`); 0 kWh is a reading (a unit not fed that month). Unit ids match as
+text (an area_id column read as floats, 101.0, is the area '101' of the supply). Days are read
+where they were read (`daily.read_days`).
 """
 
 from __future__ import annotations
@@ -41,7 +42,7 @@ from auditkit.errors import ParameterError
 from auditkit.periods import month_first_days, month_number, period_text
 from auditkit.stats import charts, tables
 from auditkit.stats.daily import read_days
-from auditkit.stats.matrix import checked_numbers, id_text
+from auditkit.stats.matrix import checked_supply, id_text
 from auditkit.stats.notes import Note
 from auditkit.stats.requirements import InsufficientDataError, require_columns
 
@@ -315,9 +316,7 @@ def network_loss(
 
     supply = network_supply.assign(
         unit_id=_supply_unit_ids(network_supply),
-        kwh_supplied=checked_numbers(
-            network_supply, "kwh_supplied", "network_supply", "a number of kWh"
-        ),
+        kwh_supplied=checked_supply(network_supply, "network_supply"),
         month=month_number(network_supply["period"], "network_supply.period"),
     )
     inside = supply["month"].isin(months)

@@ -32,6 +32,7 @@ from auditkit.stats.digits import (
     last_digit_test,
 )
 from auditkit.stats.funnel import FunnelResult, funnel
+from auditkit.stats.matrix import checked_supply
 from auditkit.stats.network_loss import NetworkLoss, network_loss
 from auditkit.stats.notes import Note
 from auditkit.stats.requirements import InsufficientDataError
@@ -200,17 +201,23 @@ class ConsumptionStudy:
 
     def benford_caveat(self, lang: str = i18n.DEFAULT_LANG) -> list[str]:
         """What Benford on bill amounts cannot say: the customer mix, not fraud, decides it (none
-        when no bill amount was tested)."""
-        if self.benford_tests.empty:
+        when no district's amounts were tested: a district without an amount of 10 yuan or more
+        has a row, but no MAD)."""
+        if self._benford_tested.empty:
             return []
         return [i18n.text("digits.sentence.bill_amounts_mix", lang)]
+
+    @property
+    def _benford_tested(self) -> pd.DataFrame:
+        """The first-two-digits tests of the districts whose amounts were tested (with a MAD)."""
+        tests = self.benford_tests
+        return tests[tests["test"] == "first_two"].dropna(subset=["mad"])
 
     def _benford_sentences(self, lang: str) -> list[str]:
         """Which districts' amounts depart from Benford (first two digits; `benford_by_group`'s
         `departs`), which departs most when every district does, and which had too few amounts
         to judge (a small sample's MAD reaches Nigrini's ranges by chance)."""
-        tests = self.benford_tests
-        tested = tests[tests["test"] == "first_two"].dropna(subset=["mad"])
+        tested = self._benford_tested
         if tested.empty:
             return [i18n.text("stats.sentence.benford_untested", lang)]
         separator = i18n.text("common.list_separator", lang)
@@ -529,6 +536,8 @@ def _network(
         notes.append(Note("network_no_daily_reads"))
         return None
     supply = dataset.network_supply
+    # Read whole before the window's months are kept: a bad kWh is named by its row in the table.
+    supply = supply.assign(kwh_supplied=checked_supply(supply, "network_supply"))
     period = supply["period"].astype(str)
     supply = supply[(period >= summary.period_from) & (period <= summary.period_to)]
     high_loss_rate, min_coverage, min_supply_kwh = settings

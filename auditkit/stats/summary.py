@@ -18,9 +18,9 @@ import pandas as pd
 
 from auditkit import i18n
 from auditkit.errors import ParameterError
-from auditkit.periods import as_of_month, month_number, period_text
+from auditkit.periods import as_of_month_within, month_number, period_text
 from auditkit.stats import charts, tables
-from auditkit.stats.matrix import checked_numbers
+from auditkit.stats.matrix import checked_numbers, checked_supply
 from auditkit.stats.notes import Note
 from auditkit.stats.requirements import InsufficientDataError, require_columns
 
@@ -123,7 +123,9 @@ def summarize(
 ) -> DistrictSummary:
     """Summarize each district over the `months` months ending at `as_of` (default: last period):
     a month 'YYYY-MM' or Period, or a date, which ends the window with its month (as in
-    `anomaly_scores`).
+    `anomaly_scores`). An `as_of` outside the months billed is refused naming it and those
+    months (`periods.as_of_month_within`): after the last bill it is most likely a slip, and its
+    months would show as months without bills in every district.
 
     `table` columns: district, customers, bills, kwh, revenue, avg_price (yuan/kWh), kwh_yoy and
     revenue_yoy (change against the same months a year earlier), estimated_share (share of bills
@@ -145,11 +147,9 @@ def summarize(
     names = (
         sorted(customers["district"].dropna().unique()) if districts is None else list(districts)
     )
-    last = billed.last if as_of is None or as_of == "" else as_of_month(as_of)
-    billed = billed.up_to(last)
-    if not len(billed.month):
-        raise InsufficientDataError(f"bills: expected bills up to as_of={as_of!r}, found none")
-    window = np.arange(last - months + 1, last + 1)
+    if as_of is not None and as_of != "":
+        billed = billed.up_to(as_of_month_within(as_of, billed.first, billed.last, "the bills"))
+    window = np.arange(billed.last - months + 1, billed.last + 1)
 
     monthly = _monthly(billed, names, district_supply)
     coverage = _coverage(monthly, window)
@@ -323,12 +323,20 @@ def _monthly(
 
 
 def _supply(district_supply: pd.DataFrame | None, monthly: pd.DataFrame) -> pd.Series:
-    """Supplied kWh aligned with `monthly` rows (NaN where the table or the month is missing)."""
+    """Supplied kWh aligned with `monthly` rows: a district-month's rows summed (two supply
+    meters); NaN where the table or the month is missing, or a row of the month is empty (no
+    figure, not 0 kWh: summed as 0 it would shrink the supply and the loss). A text, negative
+    or infinite kWh is refused by row (`checked_supply`)."""
     if district_supply is None:
         return pd.Series(np.nan, index=monthly.index)
     require_columns(district_supply, SUPPLY_COLUMNS, "district_supply")
-    supply = district_supply.assign(month=month_number(district_supply["period"]))
-    totals = supply.groupby(["district", "month"])["kwh_supplied"].sum()
+    supply = district_supply.assign(
+        kwh_supplied=checked_supply(district_supply, "district_supply"),
+        month=month_number(district_supply["period"], "district_supply.period"),
+    )
+    district_month = [supply["district"], supply["month"]]
+    empty = supply["kwh_supplied"].isna().groupby(district_month).any()
+    totals = supply["kwh_supplied"].groupby(district_month).sum().mask(empty)
     keys = pd.MultiIndex.from_arrays([monthly["district"], monthly["month"]])
     return pd.Series(totals.reindex(keys).to_numpy(float), index=monthly.index)
 

@@ -128,6 +128,17 @@ def test_negative_energy(tables: dict[str, pd.DataFrame], make_dataset: MakeData
     ]
 
 
+def test_a_negative_supply_is_refused_and_a_month_supplied_nothing_is_kept(
+    tables: dict[str, pd.DataFrame], make_dataset: MakeDataset
+) -> None:
+    tables["district_supply"].loc[1, "kwh_supplied"] = -5.0
+    assert errors_of(make_dataset(tables)) == [
+        "district_supply.csv row 3, column kwh_supplied: expected a number ≥ 0, found -5.0"
+    ]
+    tables["district_supply"].loc[1, "kwh_supplied"] = 0.0  # a district not fed that month
+    assert load(make_dataset(tables)).district_supply["kwh_supplied"].iloc[1] == 0
+
+
 def test_period_out_of_range(tables: dict[str, pd.DataFrame], make_dataset: MakeDataset) -> None:
     tables["bills"].loc[3, "period"] = "2024-13"
     assert errors_of(make_dataset(tables)) == [

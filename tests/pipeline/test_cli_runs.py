@@ -10,13 +10,17 @@ from collections.abc import Callable
 from pathlib import Path
 
 import pytest
-from pipeline_helpers import write_notebook
+from databases import fresh_postgres_database
+from pipeline_helpers import one_finding, write_notebook
 
 from auditkit import cli
 from auditkit.cli import runs
 from auditkit.errors import AuditkitError
 from auditkit.pipeline import manifest as run_manifest
 from auditkit.pipeline.partials import OWNER_NAME, owned_partial
+from auditkit.register import Register
+from auditkit.register.location import RUN_DB_ENV
+from auditkit.register.store import fingerprint
 
 
 @pytest.fixture
@@ -156,6 +160,58 @@ def test_verify_names_every_changed_missing_and_added_output(
         "run: output 城东/findings.csv: missing",
         "run: output 城东/report.html: changed",
     ]
+
+
+def test_verify_checks_a_register_whose_password_the_manifest_masks_through_db(
+    auditkit: Callable[[list[str]], int],
+    tmp_path: Path,
+    capsys: pytest.CaptureFixture[str],
+    monkeypatch: pytest.MonkeyPatch,
+    postgres_server,
+) -> None:
+    for name in (RUN_DB_ENV, "AUDITKIT_DB"):
+        monkeypatch.delenv(name, raising=False)
+    secret = "s3cret-Pa55"
+    url = fresh_postgres_database(postgres_server).set(password=secret)
+    text = url.render_as_string(hide_password=False)  # the test server trusts any password
+    Register.open(text).close()  # an empty, migrated register
+    read = fingerprint(text)
+    run_dir = _run_folder(tmp_path / "run")
+    manifest = run_manifest.read_manifest(run_dir)
+    manifest["registers_read"] = {
+        read.url: {"sha256": read.sha256, "rows": read.rows, "read_by": ["cycle"]}
+    }
+    run_manifest.write_manifest(run_dir, manifest)
+
+    assert auditkit(["verify", str(run_dir)]) == 1
+    assert capsys.readouterr().out.splitlines() == [
+        f"run: register {read.url}: not checked: the manifest masks its password (give --db or "
+        "set AUDITKIT_DB: its URL, password included)"
+    ]
+    assert auditkit(["verify", str(run_dir), "--db", text]) == 0
+    said = capsys.readouterr()
+    assert "inputs, findings register, notebooks and outputs unchanged" in said.out
+    with Register.open(text) as register:
+        register.record_run(one_finding(), run_id="2024-07", as_of="2024-07", district=None)
+    assert auditkit(["verify", str(run_dir), "--db", text]) == 1
+    changed = capsys.readouterr()
+    assert changed.out.splitlines() == [
+        f"run: register {read.url}: changed (finding_runs 0 → 1 rows, findings 0 → 1 rows, "
+        "runs 0 → 1 rows)"
+    ]
+    assert secret not in said.out + said.err + changed.out + changed.err
+
+    # A --db naming another register than the run read is refused, and opens nothing.
+    other = tmp_path / "other.sqlite"
+    assert auditkit(["verify", str(run_dir), "--db", f"sqlite:///{other}"]) == 2
+    line = _one_error_line(capsys)
+    assert line.startswith("auditkit verify: error: parameter '--db': expected the URL of ")
+    assert read.url in line and f"found 'sqlite+pysqlite:///{other}'" in line
+    assert secret not in line and not other.exists()
+    plain = _run_folder(tmp_path / "plain")  # its reports read no register
+    assert auditkit(["verify", str(plain), "--db", text]) == 2
+    line = _one_error_line(capsys)
+    assert "expected no --db: the run's reports read no register" in line and secret not in line
 
 
 def _dead_partial(outputs: Path, run_id: str) -> Path:

@@ -112,13 +112,25 @@ def test_wrong_types_raise_a_parameter_error_naming_it(name: str, value: object)
         ("weights", {7: 1}, "expected a value of type str as a key, found 7"),
         ("districts", ["a", 2], "expected a value of type str at item 2, found 2"),
         ("districts", "a", "expected a value of type list[str], found 'a'"),
+        # Keys are checked before values; a list inside a mapping is named by both.
+        ("weights", {"a": "x", 7: 1}, "expected a value of type str as a key, found 7"),
+        (
+            "nested",
+            {"a": [1], "b": [2, None]},
+            "expected a value of type int for 'b' at item 2, found None",
+        ),
+        ("nested", {"a": "x"}, "expected a value of type list[int] for 'a', found 'x'"),
+        # Of several types allowed, none is singled out: the whole value is shown.
+        ("maybe", [1, "x"], "expected a value of type Optional[list[int]], found [1, 'x']"),
     ],
 )
 def test_a_wrong_entry_of_a_mapping_or_list_is_named(
     name: str, value: object, message: str
 ) -> None:
     schema = notebook_params.parse_parameters_source(
-        "weights: dict[str, int] = {}  # w\ndistricts: list[str] = []  # d\n", "n"
+        "weights: dict[str, int] = {}  # w\ndistricts: list[str] = []  # d\n"
+        "nested: dict[str, list[int]] = {}  # n\nmaybe: Optional[list[int]] = None  # m\n",
+        "n",
     )
     with pytest.raises(ParameterError) as caught:
         notebook_params.validate_values(schema, {name: value}, "n.ipynb")

@@ -3,17 +3,24 @@ its rows) and compared again by `verify` and `rerun`: a register changed since t
 
 from __future__ import annotations
 
+import json
+from collections.abc import Callable
 from pathlib import Path
+from typing import Any
 
 import pytest
 from databases import fresh_postgres_database
 from pipeline_helpers import one_finding, write_notebook
 
+from auditkit import cli
 from auditkit.paths import notebooks_dir
+from auditkit.pipeline import manifest as run_manifest
 from auditkit.pipeline.jobs import Job
 from auditkit.pipeline.register_step import compare_registers, reads_register, registers_read
-from auditkit.register import Register
+from auditkit.pipeline.runs import latest_run_id
+from auditkit.register import Register, store
 from auditkit.register.location import RUN_DB_ENV
+from auditkit.register.store import fingerprint
 
 READER_BODY = (
     "from auditkit.register.location import open_report_register\n"
@@ -59,6 +66,61 @@ def test_a_run_keeps_each_register_its_reports_read_with_who_read_it(
     assert registers_read(jobs[2:]) == {}
 
 
+def _counted(function: Callable[..., Any], calls: list[Any]) -> Callable[..., Any]:
+    """`function`, noting the first argument of each call in `calls`."""
+
+    def counted(*arguments: Any, **keywords: Any) -> Any:
+        calls.append(arguments[0] if arguments else None)
+        return function(*arguments, **keywords)
+
+    return counted
+
+
+def test_a_register_fingerprinted_already_is_not_hashed_again(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    url = _register(tmp_path / "team.sqlite")
+    monkeypatch.setenv("AUDITKIT_DB", url)
+    reader = write_notebook(tmp_path / "reader.ipynb", 'data_dir: str = ""\n', READER_BODY)
+    jobs = [Job(reader, "reader", {"data_dir": str(tmp_path)})]
+    hashed = registers_read(jobs)
+    taken = fingerprint(url)
+    calls: list[Any] = []
+    monkeypatch.setattr(store, "fingerprint", _counted(store.fingerprint, calls))
+    assert registers_read(jobs, [taken]) == hashed and calls == []
+    elsewhere = fingerprint(f"sqlite:///{tmp_path / 'other.sqlite'}")
+    assert registers_read(jobs, [elsewhere]) == hashed and len(calls) == 1
+
+
+@pytest.mark.slow
+def test_a_rerun_reads_its_manifest_once_and_hashes_the_register_its_reports_read_once(
+    tmp_path: Path,
+    tiny_data: Path,
+    monkeypatch: pytest.MonkeyPatch,
+    capsys: pytest.CaptureFixture[str],
+) -> None:
+    monkeypatch.setenv("AUDITKIT_DB", _register(tmp_path / "team.sqlite"))
+    reader = write_notebook(tmp_path / "reader.ipynb", 'data_dir: str = ""\n', READER_BODY)
+    outputs = tmp_path / "outputs"
+    quiet = ["--outputs", str(outputs), "--jobs", "1", "--no-progress"]
+    assert cli.main(["run", str(reader), "-p", f"data_dir={tiny_data}", *quiet]) == 0
+    first = outputs / str(latest_run_id(outputs))
+    reads: list[Any] = []
+    hashes: list[Any] = []
+    monkeypatch.setattr(run_manifest, "read_manifest", _counted(run_manifest.read_manifest, reads))
+    monkeypatch.setattr(store, "fingerprint", _counted(store.fingerprint, hashes))
+    assert cli.main(["rerun", str(first), *quiet]) == 0
+    assert "warning" not in capsys.readouterr().err
+    assert len(reads) == 1 and len(hashes) == 1  # were 3 and 2
+    second = outputs / str(latest_run_id(outputs))
+    assert second != first
+    then, now = (json.loads((run / "manifest.json").read_text("utf-8")) for run in (first, second))
+    assert now["registers_read"] == then["registers_read"]
+    assert now["registers_read"] and then["registers_read"][next(iter(then["registers_read"]))][
+        "read_by"
+    ] == ["reader"]
+
+
 def test_verify_names_a_register_changed_missing_or_created_since_the_run(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
@@ -98,8 +160,8 @@ def test_a_masked_register_is_checked_through_auditkit_db_or_said_unchecked(
     assert ":***@" in shown and "s3cret" not in str(recorded)
     monkeypatch.delenv(RUN_DB_ENV)
     assert compare_registers(recorded) == [
-        f"register {shown}: not checked: the manifest masks its password (set AUDITKIT_DB to "
-        "its URL, password included)"
+        f"register {shown}: not checked: the manifest masks its password (give --db or set "
+        "AUDITKIT_DB: its URL, password included)"
     ]
     assert compare_registers(recorded, db=text) == []
     monkeypatch.setenv("AUDITKIT_DB", text)

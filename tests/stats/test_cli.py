@@ -119,11 +119,12 @@ def test_an_assignment_csv_keeps_formula_like_district_names_as_text(tmp_path):
 def test_theft_as_of_after_the_last_bill_is_named_as_the_flag_not_a_linear_algebra_error(
     small_folder, small_tables, tmp_path
 ):
-    last = small_tables["bills"]["period"].max()
+    first, last = small_tables["bills"]["period"].agg(["min", "max"])
     later = str(pd.Period(last, freq="M") + 1)
     with pytest.raises(
         AuditkitError,
-        match=rf"'--as-of': expected a month up to the reads' last, {last}, found '{later}'",
+        match=rf"'--as-of': expected a month from {first} to {last} \(the months the reads cover\), "
+        rf"found '{later}'",
     ):
         run("stats", "theft", str(small_folder), "--as-of", later, "--out", str(tmp_path))
     assert not any(tmp_path.iterdir())  # nothing written

@@ -49,6 +49,15 @@ def test_study_of_a_district_without_bills(small_dataset):
         build(small_dataset, district="戊")
 
 
+def test_an_as_of_after_the_last_bill_is_refused_as_given(small_dataset):
+    with pytest.raises(
+        ParameterError,
+        match=r"'as_of': expected a month from 2022-01 to 2024-12 \(the months the bills cover\), "
+        "found '2025-01-15'",
+    ):  # was the anomaly scores' "up to the reads' last", found the window's end '2025-01'
+        build(small_dataset, as_of="2025-01-15")
+
+
 def test_every_part_is_a_result_with_numbers(study):
     parts = [study.summary, study.theft, study.anomalies, study.estimated_funnel]
     parts += [*study.decompositions.values(), *study.benford.values()]
@@ -143,6 +152,24 @@ def test_benford_sentence_when_every_district_departs(study):
     assert said[1].startswith("Too few bill amounts to judge their first two digits") and (
         "in: C (" in said[1]
     )
+
+
+def test_the_caveat_on_bill_amounts_speaks_only_when_a_district_s_amounts_were_tested(study):
+    caveat = "Whether bill amounts follow Benford's law depends mainly on the mix of customers"
+    # Every amount below 10 yuan: each district has a row, none a test (its MAD is NaN).
+    amounts = pd.Series([3.5, 7.0, 9.99, 0.0, 5.0, 8.0])
+    districts = pd.Series(["城东", "城东", "城东", "城西", "城西", "城西"])
+    untested = dataclasses.replace(study, benford_tests=benford_tests(amounts, districts))
+    assert len(untested.benford_tests) == 6 and untested.benford_tests["mad"].isna().all()
+    assert untested.benford_caveat("en") == [] and untested.benford_caveat("zh") == []
+    said = untested.explain("en")
+    assert "No amounts could be tested against Benford." in said and caveat not in said
+    # One amount of 12 yuan in 城西: its amounts were tested, so the caveat is said.
+    tested = dataclasses.replace(
+        study, benford_tests=benford_tests(amounts.replace(8.0, 12.0), districts)
+    )
+    assert tested.benford_caveat("en") == [next(s for s in tested.conclusions("en") if caveat in s)]
+    assert len(tested.benford_caveat("zh")) == 1
 
 
 def test_amounts_drawn_from_the_law_are_not_said_to_depart(study):

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from dataclasses import replace
+
 import numpy as np
 import pandas as pd
 import pytest
@@ -140,6 +142,30 @@ def test_a_level_without_its_column_is_skipped_with_a_note_and_bad_input_is_name
         network_loss(SUPPLY.assign(period="2024/01"), CUSTOMERS, _reads())
 
 
+def test_a_negative_infinite_or_text_supply_is_refused_by_row_and_a_zero_supply_is_kept():
+    # Row 3 is TQ2's January: -600 kWh supplied showed as a small supply losing -1,220 kWh.
+    negative = SUPPLY.assign(kwh_supplied=SUPPLY["kwh_supplied"].where(SUPPLY.index != 2, -600.0))
+    with pytest.raises(
+        ParameterError,
+        match=r"'network_supply.kwh_supplied': expected a number of kWh ≥ 0, found '-600 in row 3'",
+    ):
+        network_loss(negative, CUSTOMERS, _reads(), BILLS)
+    endless = SUPPLY.assign(kwh_supplied=SUPPLY["kwh_supplied"].where(SUPPLY.index != 6, np.inf))
+    with pytest.raises(ParameterError, match="found 'inf in row 7'"):
+        network_loss(endless, CUSTOMERS, _reads(), BILLS)
+    text = SUPPLY.assign(kwh_supplied=SUPPLY["kwh_supplied"].astype(object))
+    text.loc[1, "kwh_supplied"] = "480 kWh"
+    with pytest.raises(ParameterError, match=r"found \"'480 kWh' in row 2\""):
+        network_loss(text, CUSTOMERS, _reads(), BILLS)
+    # A month of 0 kWh is a reading (an area not fed that month): kept, its sales shown, no rate.
+    nothing = SUPPLY.assign(kwh_supplied=SUPPLY["kwh_supplied"].where(SUPPLY.index != 0, 0.0))
+    january = _rows(network_loss(nothing, CUSTOMERS, _reads(), BILLS)).loc[
+        ("area", "TQ1", "2024-01")
+    ]
+    assert january["kwh_supplied"] == 0 and january["kwh_sold"] == pytest.approx(31 * 15.0)
+    assert np.isnan(january["loss_rate"]) and january["status"] == "small_supply"
+
+
 def test_reads_short_of_a_whole_month_compute_nothing_and_say_so():
     reads = _reads()
     reads = reads[reads["date"] < "2024-01-20"]
@@ -226,6 +252,17 @@ def test_the_study_of_every_district_lists_supply_no_customer_hangs_on(utility):
     # A study of one district cannot place it and keeps that district's units only.
     one = build(Dataset.from_frames(tables), utility.districts[0])
     assert "TQ-ORPHAN" not in set(one.network.table["unit_id"])
+
+
+def test_the_study_names_a_negative_supply_by_its_row_in_the_whole_table(utility):
+    supply = utility.network_supply.reset_index(drop=True)
+    last = len(supply)  # a month the study covers; the months before it are not studied
+    negative = supply.assign(
+        kwh_supplied=supply["kwh_supplied"].where(supply.index != last - 1, -1)
+    )
+    unchecked = replace(utility, network_supply=negative)  # loading refuses it; a caller may not
+    with pytest.raises(ParameterError, match=rf"'network_supply.kwh_supplied'.*'-1 in row {last}'"):
+        build(unchecked)
 
 
 def test_partitioned_for_district_keeps_the_same_supply_rows(utility, tmp_path):

@@ -2,12 +2,14 @@
 
 from __future__ import annotations
 
+import re
+
 import numpy as np
 import pandas as pd
 import pytest
 
 from auditkit.errors import ParameterError
-from auditkit.stats import ColumnError, InsufficientDataError, anomaly_scores, summarize
+from auditkit.stats import ColumnError, anomaly_scores, summarize
 from auditkit.stats.notes import Note
 
 PERIODS = [f"{year}-{month:02d}" for year in (2023, 2024) for month in range(1, 13)]
@@ -109,7 +111,7 @@ def test_unknown_customers_and_bad_input():
         summarize(bills.drop(columns="amount"), customers)
     with pytest.raises(ParameterError, match="'months'"):
         summarize(bills, customers, months=0)
-    with pytest.raises(InsufficientDataError, match="as_of"):
+    with pytest.raises(ParameterError, match=r"'as_of'.*from 2023-01 to 2024-12.*'2020-01'"):
         summarize(bills, customers, as_of="2020-01")
 
 
@@ -127,14 +129,25 @@ def test_a_customer_billed_twice_in_a_month_counts_once_and_empty_usage_types_dr
     assert summary.by_usage["district"].tolist() == ["X", "X"]
 
 
-def test_months_after_the_last_bill_up_to_as_of_are_gaps():
-    bills, customers, _ = _hand_tables()
-    summary = summarize(bills, customers, as_of="2025-02", months=3)
-    x = summary.monthly[summary.monthly["district"] == "X"]
-    assert x["period"].iloc[-3:].tolist() == ["2024-12", "2025-01", "2025-02"]
-    assert x["bills"].iloc[-3:].isna().tolist() == [False, True, True]
-    assert summary.table.set_index("district").loc["X", "bills"] == 2
-    assert "X: no bills for 2025-01, 2025-02" in summary.explain("en")
+def test_an_as_of_outside_the_months_billed_is_refused_alike_by_summary_and_anomaly_scores():
+    bills, customers, _ = _hand_tables()  # billed 2023-01 to 2024-12
+    expected = "expected a month from 2023-01 to 2024-12 (the months the bills cover)"
+    later = pd.Period("2025-01", "M")
+    for as_of, found in [
+        ("2025-02", "'2025-02'"),  # summarize showed 2025-01 and 2025-02 as months without bills
+        ("2025-01-15", "'2025-01-15'"),
+        (later, repr(later)),
+        ("2022-12", "'2022-12'"),
+    ]:
+        message = re.escape(f"parameter 'as_of': {expected}, found {found}")
+        with pytest.raises(ParameterError, match=message):
+            summarize(bills, customers, as_of=as_of, months=3)
+        with pytest.raises(ParameterError, match=message):
+            anomaly_scores(bills, customers, as_of=as_of)
+    # The first and the last month billed, and a day of the last, are inside.
+    for as_of in ("2023-01", "2024-12", "2024-12-31"):
+        assert summarize(bills, customers, as_of=as_of, months=3).period_to == as_of[:7]
+        assert len(anomaly_scores(bills, customers, as_of=as_of)) == 3
 
 
 def test_periods_of_bills_left_out_are_not_parsed():
@@ -216,6 +229,36 @@ def test_an_empty_or_text_kwh_or_amount_is_refused_by_row_not_read_as_zero():
     empty_amount = bills.assign(amount=bills["amount"].where(bills.index != 7))
     with pytest.raises(ParameterError, match=r"'bills.amount'.*found 'empty in row 8'"):
         summarize(empty_amount, customers)
+
+
+def test_a_negative_infinite_or_text_supply_is_refused_by_row_and_an_empty_one_is_no_zero():
+    bills, customers, supply = _hand_tables()  # X supplied 400 kWh a month; row 24 is 2024-12
+    negative = supply.assign(kwh_supplied=supply["kwh_supplied"].where(supply.index != 23, -400.0))
+    with pytest.raises(
+        ParameterError,
+        match=r"'district_supply.kwh_supplied': expected a number of kWh ≥ 0, found '-400 in row 24'",
+    ):
+        summarize(bills, customers, negative)  # was a window of 4,000 kWh: a loss of 12 %
+    endless = supply.assign(kwh_supplied=supply["kwh_supplied"].where(supply.index != 2, np.inf))
+    with pytest.raises(ParameterError, match="found 'inf in row 3'"):
+        summarize(bills, customers, endless)
+    text = supply.assign(kwh_supplied=supply["kwh_supplied"].astype(object))
+    text.loc[23, "kwh_supplied"] = "400 kWh"
+    with pytest.raises(ParameterError, match=r"found \"'400 kWh' in row 24\""):
+        summarize(bills, customers, text)  # was pandas' ValueError
+    # An empty December is a month without a figure, not 0 kWh (was 4,400 kWh, a loss of 20 %).
+    empty = supply.assign(kwh_supplied=supply["kwh_supplied"].where(supply.index != 23))
+    summary = summarize(bills, customers, empty)
+    x = summary.table.set_index("district").loc["X"]
+    assert np.isnan(x["kwh_supplied"]) and np.isnan(x["line_loss"])
+    december = summary.monthly.set_index(["district", "period"]).loc[("X", "2024-12")]
+    assert np.isnan(december["kwh_supplied"])
+    assert "X: supplied energy incomplete" in summary.explain("en")
+    # December supplied 0 kWh is a reading: the window received 11 × 400 kWh.
+    nothing = supply.assign(kwh_supplied=supply["kwh_supplied"].where(supply.index != 23, 0.0))
+    x = summarize(bills, customers, nothing).table.set_index("district").loc["X"]
+    assert x["kwh_supplied"] == 11 * 400
+    assert x["line_loss"] == pytest.approx(1 - (12 * 110 + 11 * 200) / 4400)
 
 
 def test_summary_and_anomaly_scores_take_as_of_in_the_same_forms():
