@@ -159,6 +159,11 @@ WORDS: dict[str, tuple[str, str]] = {
         "{name}：{months} 缺数据，分解时按线性插值补齐，不作异常判断。",
         "{name}: no data for {months}; interpolated for the decomposition and never flagged.",
     ),
+    "stats.note.district_bills_end": (
+        "{district} 的账单止于 {last}，早于本期 {month}：其用户的异常与窃电评分计至 {last}。",
+        "{district}'s bills end in {last}, before the study month {month}: its customers are "
+        "scored up to {last}.",
+    ),
     "stats.note.daily_after_month": (
         "日电量读数自 {first} 起，晚于 {month}：本期无日电量分析。",
         "daily reads begin on {first}, after {month}: no daily profile for this month.",

@@ -409,11 +409,13 @@ def build(
     monthly = summary.monthly[summary.monthly["district"].isin(customers["district"].unique())]
     decompositions, seasonal_notes = decompose_by_group(monthly.dropna(subset=["kwh"]))
 
+    notes = list(summary.notes)
     history = bills[bills["period"] <= summary.period_to]
-    anomalies = _anomalies(history, customers, summary.period_to)
+    scored_to = _scored_to(history, district, summary.period_to, notes)
+    anomalies = _anomalies(history, customers, scored_to)
     studied = history.merge(customers[["customer_id", "district"]], on="customer_id")
     window = studied[studied["period"] >= summary.period_from]
-    notes = list(summary.notes) + seasonal_notes
+    notes += seasonal_notes
     reads = _dated_reads(dataset.daily_reads)
     daily = None
     if reads is not None and len(reads):
@@ -442,13 +444,13 @@ def build(
             history,
             reads,
             customers,
-            summary.period_to,
+            scored_to,
             top_n,
             dataset.interval_reads,
             dataset.work_orders,
             field_checks=None
             if register is None
-            else field_checks(register, district or None, until=period_last_day(summary.period_to)),
+            else field_checks(register, district or None, until=period_last_day(scored_to)),
         ),
         anomalies=CustomerScores("anomalies", anomalies, studied, top_n),
         bills=studied,
@@ -465,6 +467,20 @@ def build(
         network=network,
         notes=notes,
     )
+
+
+def _scored_to(history: pd.DataFrame, district: str, month: str, notes: list[Note]) -> str:
+    """The month a one-district study scores its customers up to: the study `month`, or the
+    district's own last bill where its bills stop before it (the other districts' later bills set
+    the study month; a score cannot be taken on months the district has no bill in), which
+    `notes` then says."""
+    if not district or history.empty:
+        return month
+    last = str(history["period"].max())
+    if last >= month:
+        return month
+    notes.append(Note("district_bills_end", {"district": district, "last": last, "month": month}))
+    return last
 
 
 def _dated_reads(daily_reads: pd.DataFrame | None) -> pd.DataFrame | None:

@@ -284,3 +284,21 @@ def test_a_one_district_study_profiles_its_own_daily_reads_only(small_dataset):
     assert build(alone, "甲", top_n=3).daily.notes == []
     everyone = build(dataset, top_n=3).daily.table.set_index("district")
     assert everyone.loc["乙", "reads"] == 31
+
+
+def test_a_district_whose_bills_stop_early_is_scored_up_to_its_last_bill(small_tables):
+    """甲's December bills are missing: its one-district study scores its customers up to
+    November and says why (it refused an as_of nobody gave: the other districts' December)."""
+    from auditkit.data import Dataset
+
+    customers, bills = small_tables["customers"], small_tables["bills"]
+    jia = customers.loc[customers["district"] == "甲", "customer_id"]
+    december = bills["customer_id"].isin(jia) & (bills["period"].astype(str) >= "2024-12")
+    dataset = Dataset.from_frames({**small_tables, "bills": bills[~december]})
+    study = build(dataset, district="甲", top_n=3)
+    assert "甲's bills end in 2024-11, before the study month 2024-12: its customers are scored " \
+        "up to 2024-11." in study.data_notes("en")  # fmt: skip
+    assert "甲 的账单止于 2024-11，早于本期 2024-12" in " ".join(study.data_notes("zh"))
+    assert study.theft.top().iloc[0]["customer_id"] == DROP_CUSTOMER
+    everyone = build(dataset, top_n=3)  # all districts: the study month is the last billed
+    assert not any("bills end in" in note for note in everyone.data_notes("en"))
