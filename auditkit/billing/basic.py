@@ -36,6 +36,8 @@ LINE_COLUMNS = (
 IN_FORCE = ("running", "hot_standby")
 #: Orders that move the capacity in force: old_value before, new_value from the effective date.
 CAPACITY_ORDERS = ("capacity_increase", "capacity_reduction", "suspension", "resumption")
+#: Orders that change the contract capacity itself (the others take kVA out of service and back).
+CONTRACT_ORDERS = ("capacity_increase", "capacity_reduction")
 #: Capacity orders that lower the capacity in force (the others raise it back or increase it).
 LOWERING_ORDERS = ("capacity_reduction", "suspension")
 #: Day number standing for "since always" (a status without status_since, before the first order).
@@ -160,16 +162,18 @@ def basic_lines(
     )
     first, last, part_month = days_in_service(read_from, read_to, connection, closure)
     in_service = np.maximum(last - first + 1, 0)
-    day_sum, capacity, lowest, highest = capacity_over(
+    day_sum, capacity, lowest, highest, as_billed = capacity_over(
         bills["customer_id"].iloc[rows],
         number("contract_capacity_kva"),
+        _capacity_billed(bills, rows, kva_rate[rows], by_capacity),
         first,
         last,
         read_to,
         capacity_steps(dataset),
     )
     days_per_month = params.days_per_month
-    kva = np.where(part_month | (lowest != highest), day_sum / days_per_month, capacity)
+    prorated = (part_month | (lowest != highest)) & ~as_billed
+    kva = np.where(prorated, day_sum / days_per_month, capacity)
 
     demand = number("max_demand_kw_due")
     contract = number("contract_demand_kw")
@@ -182,6 +186,24 @@ def basic_lines(
     keep = ~np.isnan(np.where(by_capacity, kva, demand))
     rate = np.where(by_capacity, kva_rate[rows], kw_rate[rows])
     return line_frame(column("bill")[keep], "basic", quantity[keep], rate[keep])
+
+
+def _capacity_billed(
+    bills: pd.DataFrame, rows: np.ndarray, kva_rate: np.ndarray, by_capacity: np.ndarray
+) -> np.ndarray:
+    """Per bill of `rows`, the capacity its basic charge was billed on: capacity_billed_kva
+    where recorded, else (a bill by capacity) its basic charge ÷ the rate per kVA due
+    (`kva_rate`); NaN where neither says (or the frame lacks both columns). What a bill whose
+    capacity in force is unknown is judged on."""
+
+    def number(name: str) -> np.ndarray:
+        if name not in bills:
+            return np.full(len(rows), np.nan)
+        return bills[name].iloc[rows].to_numpy(dtype=float, na_value=np.nan)
+
+    billed, basic = number("capacity_billed_kva"), number("basic_charge")
+    implied = np.divide(basic, kva_rate, out=np.full(len(rows), np.nan), where=kva_rate > 0)
+    return np.where(np.isnan(billed) & by_capacity, implied, billed)
 
 
 def days_in_service(
@@ -205,30 +227,40 @@ def days_in_service(
 def capacity_over(
     customer_id: pd.Series,
     archive: np.ndarray,
+    billed: np.ndarray,
     first: np.ndarray,
     last: np.ndarray,
     read_to: np.ndarray,
     steps: pd.DataFrame,
-) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
+) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
     """Per bill over its days `first`..`last`: Σ of each day's capacity in force (kVA·days), the
-    capacity on the last day (on `last` itself, or on `read_to` when no day is in service), and
-    the smallest and largest capacity of those days (both the capacity on the last day where no
-    day is in service; they differ where the capacity changes between two of the days). A
-    customer without `steps` has its bills' contract capacity (`archive`) throughout, as has a
-    step of NaN kVA, held within the step's at_most and at_least (`order_steps`)."""
-    day_sum = archive * np.maximum(last - first + 1, 0)
+    capacity on the last day (on `last` itself, or on `read_to` when no day is in service), the
+    smallest and largest capacity of those days (both the capacity on the last day where no
+    day is in service; they differ where the capacity changes between two of the days), and
+    whether the bill is judged as billed.
+
+    A customer without `steps` has its bills' contract capacity (`archive`) throughout, as has a
+    step of NaN kVA, held within the step's at_most and at_least (`order_steps`). A day whose
+    capacity is unknown (an `as_billed` step, or a step of NaN kVA on a bill whose contract
+    capacity is unknown) proves nothing about its bill: a bill with such a day is judged on the
+    capacity it billed (`billed`, kVA-months) whole, its four figures that capacity (Σ: over
+    its days in service), and no proration."""
+    days = np.maximum(last - first + 1, 0)
+    day_sum = archive * days
     capacity = archive.copy()
     lowest = archive.copy()
     highest = archive.copy()
+    as_billed = np.zeros(len(archive), dtype=bool)
     stepped, cust, step_cust = shared_codes(customer_id, steps["customer_id"])
     if len(stepped) == 0:
-        return day_sum, capacity, lowest, highest
+        return day_sum, capacity, lowest, highest, as_billed
     order = np.lexsort((steps["day"].to_numpy(), step_cust))
     order = order[step_cust[order] >= 0]
     step_cust, step_day = step_cust[order], steps["day"].to_numpy()[order]
     step_kva = steps["kva"].to_numpy(dtype=float)[order]
     at_most = steps["at_most"].to_numpy(dtype=float)[order]
     at_least = steps["at_least"].to_numpy(dtype=float)[order]
+    unknown = steps["as_billed"].to_numpy(dtype=bool)[order]
     # A step lasts until the next step of the same customer.
     following = np.append(step_day[1:], NO_DAY)
     following[np.append(step_cust[1:] != step_cust[:-1], True)] = NO_DAY
@@ -236,47 +268,59 @@ def capacity_over(
     end_day = np.where(first <= last, last, read_to[stepped])
     # Every customer with steps has one since FAR_PAST: a step is always found.
     at_end = latest_at(step_cust, step_day, cust, end_day)
-    capacity[stepped] = _step_capacity(step_kva, at_most, at_least, at_end, archive)
+    capacity[stepped] = _step_capacity(step_kva, at_most, at_least, unknown, at_end, archive)
     lowest[stepped] = capacity[stepped]
     highest[stepped] = capacity[stepped]
+    as_billed[stepped] = np.isnan(capacity[stepped])
     day_sum[stepped] = 0.0
     spans = np.flatnonzero(first <= last)
-    if len(spans) == 0:
-        return day_sum, capacity, lowest, highest
-    start = latest_at(step_cust, step_day, cust[spans], first[spans])
-    count = at_end[spans] - start + 1
-    offsets = np.cumsum(count) - count
-    bill = np.repeat(spans, count)
-    step = np.repeat(start, count) + np.arange(count.sum()) - np.repeat(offsets, count)
-    overlap = (
-        np.minimum(following[step] - 1, last[bill]) - np.maximum(step_day[step], first[bill]) + 1
-    )
-    kva = _step_capacity(step_kva, at_most, at_least, step, archive[bill])
-    day_sum[stepped[spans]] = np.add.reduceat(kva * overlap, offsets)
-    lowest[stepped[spans]] = np.minimum.reduceat(kva, offsets)
-    highest[stepped[spans]] = np.maximum.reduceat(kva, offsets)
-    return day_sum, capacity, lowest, highest
+    if len(spans):
+        start = latest_at(step_cust, step_day, cust[spans], first[spans])
+        count = at_end[spans] - start + 1
+        offsets = np.cumsum(count) - count
+        bill = np.repeat(spans, count)
+        step = np.repeat(start, count) + np.arange(count.sum()) - np.repeat(offsets, count)
+        overlap = (
+            np.minimum(following[step] - 1, last[bill])
+            - np.maximum(step_day[step], first[bill])
+            + 1
+        )
+        kva = _step_capacity(step_kva, at_most, at_least, unknown, step, archive[bill])
+        day_sum[stepped[spans]] = np.add.reduceat(kva * overlap, offsets)
+        lowest[stepped[spans]] = np.minimum.reduceat(kva, offsets)
+        highest[stepped[spans]] = np.maximum.reduceat(kva, offsets)
+        as_billed[stepped[spans]] = np.logical_or.reduceat(np.isnan(kva), offsets)
+    judged = np.flatnonzero(as_billed)
+    capacity[judged] = lowest[judged] = highest[judged] = billed[judged]
+    day_sum[judged] = billed[judged] * days[judged]
+    return day_sum, capacity, lowest, highest, as_billed
 
 
 def _step_capacity(
     kva: np.ndarray,
     at_most: np.ndarray,
     at_least: np.ndarray,
+    unknown: np.ndarray,
     step: np.ndarray,
     archive: np.ndarray,
 ) -> np.ndarray:
     """The capacity of each `step` (positions into the step arrays) for a bill whose contract
     capacity is `archive`: the step's kVA, else the contract capacity held within the step's
-    bounds (NaN: none)."""
+    bounds (NaN: none); NaN (unknown) for an `unknown` (as_billed) step, and for a step of NaN
+    kVA where the contract capacity is unknown too."""
     bounded = np.fmax(np.fmin(archive, at_most[step]), at_least[step])
-    return np.where(np.isnan(kva[step]), bounded, kva[step])
+    bounded[np.isnan(archive)] = np.nan
+    capacity = np.where(np.isnan(kva[step]), bounded, kva[step])
+    capacity[unknown[step]] = np.nan
+    return capacity
 
 
 def capacity_steps(dataset: object) -> pd.DataFrame:
-    """The capacity in force as steps `customer_id, day, kva, at_most, at_least` (from that day
-    number on; the bounds of a step of unknown kVA, `order_steps`), each customer with a step at
-    FAR_PAST: from the transformer status history of customers with transformers, else from
-    their capacity and suspension orders."""
+    """The capacity in force as steps `customer_id, day, kva, at_most, at_least, as_billed`
+    (from that day number on; the bounds of a step of unknown kVA and the steps whose capacity
+    is unknown, `order_steps`), each customer with a step at FAR_PAST: from the transformer
+    status history of customers with transformers, else from their capacity and suspension
+    orders."""
     from_transformers = _transformer_steps(dataset.transformers)
     from_orders = order_steps(dataset.work_orders)
     from_orders = from_orders[~from_orders["customer_id"].isin(from_transformers["customer_id"])]
@@ -289,8 +333,9 @@ def _steps(
     kva: object,
     at_most: object = np.nan,
     at_least: object = np.nan,
+    as_billed: object = False,
 ) -> pd.DataFrame:
-    """A steps frame (`capacity_steps`); the bounds NaN (none) unless given."""
+    """A steps frame (`capacity_steps`); the bounds NaN (none) and as_billed False unless given."""
     frame = pd.DataFrame(
         {
             "customer_id": pd.Series(customer_id, dtype=object),
@@ -298,8 +343,8 @@ def _steps(
             "kva": pd.Series(kva, dtype=float),
         }
     )
-    return frame.assign(at_most=at_most, at_least=at_least).astype(
-        {"at_most": float, "at_least": float}
+    return frame.assign(at_most=at_most, at_least=at_least, as_billed=as_billed).astype(
+        {"at_most": float, "at_least": float, "as_billed": bool}
     )
 
 
@@ -356,6 +401,12 @@ def order_steps(orders: pd.DataFrame | None) -> pd.DataFrame:
     is the kVA left in service); a value that is not a number (NaN kVA) stands for the contract
     capacity of the bill.
 
+    A capacity increase or reduction that records no old capacity proves nothing about the time
+    before it: where it is the customer's first order, the capacity before it is unknown and
+    its start step is `as_billed` (a bill with a day of it is judged on the capacity it billed,
+    `capacity_over`), not the bill's contract capacity, which is today's. The old value of a
+    later order is not read: the orders before it say what was in force.
+
     An order that records no new capacity proves none: its contract capacity is held to what the
     order's type allows of the last capacity recorded before it, at most that for a reduction or
     suspension (at_most), at least that for an increase or resumption (at_least). A reduction
@@ -371,7 +422,11 @@ def order_steps(orders: pd.DataFrame | None) -> pd.DataFrame:
     old, new = (_kva(orders, column)[order] for column in ("old_value", "new_value"))
     first = np.append(True, cust[1:] != cust[:-1]) if len(cust) else np.empty(0, dtype=bool)
     ids = np.asarray(customers, dtype=object)
-    starts = _steps(ids[cust[first]], np.full(int(first.sum()), FAR_PAST), old[first])
+    contract_order = orders["order_type"].isin(CONTRACT_ORDERS).to_numpy(dtype=bool)[order]
+    unknown_start = (np.isnan(old) & contract_order)[first]
+    starts = _steps(
+        ids[cust[first]], np.full(int(first.sum()), FAR_PAST), old[first], as_billed=unknown_start
+    )
     # The last capacity recorded before each order: the new values before it, else the first
     # order's old value.
     before = np.where(first, old, pd.Series(new).groupby(cust).shift().to_numpy())
@@ -384,3 +439,18 @@ def order_steps(orders: pd.DataFrame | None) -> pd.DataFrame:
     # Two orders effective the same day: the later one (in the table's order) holds.
     changes = changes.drop_duplicates(["customer_id", "day"], keep="last")
     return pd.concat([starts, changes], ignore_index=True)
+
+
+def capacity_before(
+    cust: np.ndarray, day: np.ndarray, old: np.ndarray, new: np.ndarray
+) -> np.ndarray:
+    """Per capacity increase or reduction (customer code `cust`, effective `day`, old and new
+    kVA, NaN where not a number), the contract capacity in force before it: its old value,
+    else the new value of the customer's order before it (by day; of equal days, in the
+    arrays' order), else NaN: an order that records no old capacity proves nothing about the
+    time before it, and today's archive does not either."""
+    order = np.lexsort((day, cust))
+    previous_new = np.full(len(cust), np.nan)
+    same = cust[order][1:] == cust[order][:-1]
+    previous_new[order[1:]] = np.where(same, new[order][:-1], np.nan)
+    return np.where(np.isnan(old), previous_new, old)

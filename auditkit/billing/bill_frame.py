@@ -3,7 +3,9 @@
 The archive holds today's values; work orders tell what was in force before: before a
 meter_replacement order takes effect the multiplier was its old value (when that is a number),
 before a tariff_change its old category, before a voltage_change, capacity or demand change, or
-basis change its old value. A value is in force on a bill when it was on the bill's read_to date.
+basis change its old value (before a capacity order without one, the capacity is unknown unless
+the order before it records its new value: `capacity_before`). A value is in force on a bill
+when it was on the bill's read_to date.
 Everything is array work over the whole table (searchsorted on customer × day keys), never per bill.
 """
 
@@ -15,6 +17,7 @@ import pyarrow as pa
 import pyarrow.compute as pc
 
 from auditkit.arrow_text import arrow_text, run_changes
+from auditkit.billing.basic import CONTRACT_ORDERS, capacity_before
 from auditkit.billing.params import TOU_PERIODS
 from auditkit.billing.tariff_lookup import TariffLookup, day_numbers, first_rows, row_numbers
 from auditkit.data import Dataset
@@ -80,10 +83,13 @@ CHANGES = {
     "multiplier": ("meter_replacement",),
     "tariff_category": ("tariff_change",),
     "voltage_kv": ("voltage_change",),
-    "contract_capacity_kva": ("capacity_increase", "capacity_reduction"),
+    "contract_capacity_kva": CONTRACT_ORDERS,
     "contract_demand_kw": ("demand_change",),
     "basic_charge_basis": ("basis_change",),
 }
+#: Columns whose value before an order that records no old value is unknown (NaN), not the
+#: archive's (`capacity_before`); before the other columns' orders such an order is skipped.
+_UNKNOWN_BEFORE = {"contract_capacity_kva"}
 _NUMERIC = {"multiplier", "voltage_kv", "contract_capacity_kva", "contract_demand_kw"}
 _BASES = ("capacity", "demand", "none")
 # customer × day keys: a day number (±2 million days around 1970) in the low 22 bits.
@@ -172,7 +178,14 @@ def prepare_bills(
     read_to_key = _key(cust[ordered], to_day[ordered])  # customer × read_to day of those bills
     in_force = {
         name: _value_before(
-            cust[ordered], read_to_key, ordered, orders, types, archive[name], name in _NUMERIC
+            cust[ordered],
+            read_to_key,
+            ordered,
+            orders,
+            types,
+            archive[name],
+            name in _NUMERIC,
+            name in _UNKNOWN_BEFORE,
         )
         for name, types in CHANGES.items()
     }
@@ -446,8 +459,18 @@ def _archive(customers: pd.DataFrame, cust: np.ndarray) -> dict[str, object]:
 
 def _orders(dataset: Dataset, customers: pd.DataFrame) -> pd.DataFrame:
     """Orders that took effect (an effective date) of known customers, sorted by customer × day,
-    with `key` (customer × day), old value as text and as a number."""
-    columns = ["order_type", "key", "day", "cust", "old_text", "old_number", "final", "first"]
+    with `key` (customer × day), old value as text and as a number, new value as a number."""
+    columns = [
+        "order_type",
+        "key",
+        "day",
+        "cust",
+        "old_text",
+        "old_number",
+        "new_number",
+        "final",
+        "first",
+    ]
     orders = dataset.work_orders
     if orders is None or not len(orders):
         return pd.DataFrame({column: [] for column in columns})
@@ -455,6 +478,7 @@ def _orders(dataset: Dataset, customers: pd.DataFrame) -> pd.DataFrame:
     day = day_numbers(orders["effective_date"])
     taken = (cust >= 0) & (day != np.iinfo(np.int64).max)
     old = orders["old_value"] if "old_value" in orders else pd.Series(pd.NA, index=orders.index)
+    new = orders["new_value"] if "new_value" in orders else pd.Series(pd.NA, index=orders.index)
     frame = pd.DataFrame(
         {
             "order_type": orders["order_type"].to_numpy(dtype=object),
@@ -463,6 +487,7 @@ def _orders(dataset: Dataset, customers: pd.DataFrame) -> pd.DataFrame:
             "cust": cust,
             "old_text": old.to_numpy(dtype=object),
             "old_number": pd.to_numeric(old, errors="coerce").to_numpy(dtype=float),
+            "new_number": pd.to_numeric(new, errors="coerce").to_numpy(dtype=float),
             "final": _number(orders, "old_final_read"),
             "first": _number(orders, "new_first_read"),
         }
@@ -494,18 +519,30 @@ def _value_before(
     order_types: tuple[str, ...],
     archive: np.ndarray | pd.Categorical,
     numeric: bool,
+    unknown_before: bool = False,
 ) -> np.ndarray | pd.Categorical:
     """Per bill, the old value of the customer's first order of these types effective after the
     day it was read to (what was in force that day), else the archive value (numbers, or texts
     as a categorical; numbers are written into `archive`, made per bill for this frame). Only the
     bills `rows` (customers with orders) are searched, by their `cust` and `key` (customer ×
     read_to day). Orders whose old value is not a number (numeric columns) or not a known basis
-    are not changes of the column."""
+    are not changes of the column; with `unknown_before` (the contract capacity) they are, and
+    the value before them is the new value of the order before them, else unknown (NaN:
+    `capacity_before`)."""
     # The orders' columns as arrays, picked by position (no frame filtered per change).
     picked = np.flatnonzero(orders["order_type"].isin(order_types).to_numpy(dtype=bool))
     if numeric:
         values = orders["old_number"].to_numpy(dtype=float)[picked]
         usable = np.isfinite(values)
+        if unknown_before:
+            new = orders["new_number"].to_numpy(dtype=float)[picked]
+            values = capacity_before(
+                orders["cust"].to_numpy(dtype=np.int64)[picked],
+                orders["day"].to_numpy(dtype=np.int64)[picked],
+                np.where(usable, values, np.nan),
+                np.where(np.isfinite(new), new, np.nan),
+            )
+            usable = np.ones(len(values), dtype=bool)
     else:
         values = orders["old_text"].to_numpy(dtype=object)[picked]
         text = pd.Series(values, dtype=object)

@@ -47,8 +47,11 @@ WORDS: dict[str, tuple[str, str]] = {
         "empty.",
     ),
     "billing.note.losses_unknown": (
-        "{count} 张高供低计账单的变压器缺少空载、负载损耗参数，未计算变损。",
-        "{count} bills metered on the low side lack their transformer's no-load and load losses: "
-        "no transformer losses are computed for them.",
+        "{count} 张高供低计账单的变压器缺少空载、负载损耗参数，或其容量未知（无变压器记录，"
+        "且合同容量在未记原容量的增减容工单之前不明），未计算变损。",
+        "{count} bills metered on the low side lack their transformer's no-load and load losses, "
+        "or its capacity is unknown (no transformer rows, and the contract capacity unknown "
+        "before a capacity order that records no old capacity): no transformer losses are "
+        "computed for them.",
     ),
 }

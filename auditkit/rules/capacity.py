@@ -112,7 +112,9 @@ def _capacity_short(
     the orders put on it prorated by day (`order_capacity`): a change inside a month may show
     on its bill either way, so a bill on the prorated capacity or more is not short. Inside a
     suspension, the capacity it leaves in service: what it takes off, and when that is due
-    again, is suspension_overrun's."""
+    again, is suspension_overrun's. Where the capacity in force is unknown (before a capacity
+    order that records no old capacity; in the month of one, a day of it), the bill is judged
+    on what it billed: nothing is short."""
     in_force = ctx.capacity_in_force
     looked_at = ctx.customer_is("basic_charge_basis", "capacity") & ~np.isnan(in_force)
     rows = np.flatnonzero(looked_at)
@@ -122,7 +124,8 @@ def _capacity_short(
         ctx.has_order_near(PRORATING_ORDERS, 0, rows) | _connected_in_month(ctx, rows) | suspended
     )
     filed = order_capacity(ctx, rows[changing])
-    due[changing] = np.where(filed.prorated | suspended[changing], filed.kva_months, due[changing])
+    as_filed = filed.prorated | filed.as_billed | suspended[changing]
+    due[changing] = np.where(as_filed, filed.kva_months, due[changing])
     single_part = np.zeros(len(rows), dtype=bool)
     single_part[changing] = filed.last < two_part_kva
     billed = ctx.capacity_billed(rows)
@@ -149,7 +152,9 @@ def _capacity_short_by_lines(
     rows = rc.row[lines]
     filed = order_capacity(ctx, rows)
     kept = ~used_beyond_reduction(ctx, rows, billed, tolerance, filed)
-    kept &= filed.last >= two_part_kva
+    # Where the orders leave the capacity unknown, the line's own (the transformers') says
+    # whether the customer is two-part.
+    kept &= np.where(filed.as_billed, rc.quantity_due[lines], filed.last) >= two_part_kva
     lines, gap = lines[kept], gap[kept]
     order = np.argsort(rc.row[lines], kind="stable")
     lines, gap = lines[order], gap[order]
@@ -170,11 +175,13 @@ def used_beyond_reduction(
 
     In the month the reduction takes effect, the capacity then in force is the orders' prorated
     by day (`filed`: `order_capacity` of `rows`): the days before it were due on the capacity
-    before it."""
+    before it. Where the capacity in force is unknown, the orders' (judged as billed: the
+    capacity billed is in force)."""
     reduced = np.flatnonzero(_inside_reductions(ctx)[rows])
     beyond = np.zeros(len(rows), dtype=bool)
     in_force = ctx.capacity_in_force[rows[reduced]]
-    in_force = np.where(filed.prorated[reduced], filed.kva_months[reduced], in_force)
+    as_filed = filed.prorated[reduced] | filed.as_billed[reduced] | np.isnan(in_force)
+    in_force = np.where(as_filed, filed.kva_months[reduced], in_force)
     beyond[reduced] = billed[reduced] >= in_force - tolerance
     return beyond
 
@@ -197,6 +204,7 @@ class OrderCapacity(NamedTuple):
     lowest: np.ndarray  # the smallest capacity of a day of it in service (kVA)
     highest: np.ndarray  # the largest capacity of a day of it in service (kVA)
     prorated: np.ndarray  # the read period holds a change, a connection or a closure
+    as_billed: np.ndarray  # a day of it has an unknown capacity: all four are the capacity billed
 
 
 def order_capacity(ctx: RuleContext, rows: np.ndarray) -> OrderCapacity:
@@ -206,25 +214,28 @@ def order_capacity(ctx: RuleContext, rows: np.ndarray) -> OrderCapacity:
     or a closure, else the capacity in force.
 
     The proration is capped at the largest capacity of those days: a month billed whole on it
-    is never short (31 days / 30 is an artefact of the convention, not a charge due)."""
+    is never short (31 days / 30 is an artefact of the convention, not a charge due). A bill
+    with a day whose capacity is unknown (before a capacity order that records no old
+    capacity) is as billed: its capacity billed (`RuleContext.capacity_billed`), unprorated."""
     read_from, read_to = (day_numbers(days) for days in ctx.read_days(rows))
     cust = ctx.bill_customer[rows]
     connection = day_numbers(ctx.customers["connection_date"].to_numpy()[cust])
     first, last, part_month = days_in_service(
         read_from, read_to, connection, _closure_days(ctx, cust, read_from)
     )
-    day_sum, capacity, lowest, highest = capacity_over(
+    day_sum, capacity, lowest, highest, as_billed = capacity_over(
         ctx.customers["customer_id"].iloc[cust],
         ctx.capacity_in_force[rows],
+        ctx.capacity_billed(rows),
         first,
         last,
         read_to,
         _order_steps(ctx),
     )
-    prorated = part_month | (lowest != highest)
+    prorated = (part_month | (lowest != highest)) & ~as_billed
     prorated_kva = np.minimum(day_sum / _days_per_month(ctx), highest)
     return OrderCapacity(
-        np.where(prorated, prorated_kva, capacity), capacity, lowest, highest, prorated
+        np.where(prorated, prorated_kva, capacity), capacity, lowest, highest, prorated, as_billed
     )
 
 
@@ -846,7 +857,9 @@ def unbilled_by_bill(ctx: RuleContext, priced: pd.DataFrame) -> pd.Series:
     due where the bill records no charge), never by more than priced. A bill that charged those
     days (a suspension under 15 days billed in full, a backdated order billed from its
     application) under-billed nothing; one that recorded the whole capacity but charged it
-    prorated over the days taken off did: a finding's revenue is what the bills under-billed."""
+    prorated over the days taken off did: a finding's revenue is what the bills under-billed.
+    A bill with a day of unknown capacity (`order_capacity`'s as_billed) proves nothing of what
+    it owed: nothing is left unbilled on it."""
     if priced.empty:
         return pd.Series(dtype=float)
     charged = priced.groupby("row", sort=True)["amount"].sum()
@@ -858,7 +871,8 @@ def unbilled_by_bill(ctx: RuleContext, priced: pd.DataFrame) -> pd.Series:
     due = np.minimum(filed.kva_months * rate + charged, whole * rate)
     billed = ctx.bills["basic_charge"].to_numpy(dtype=float)[rows]
     billed = np.where(np.isnan(billed), ctx.capacity_billed(rows) * rate, billed)
-    return pd.Series(np.round(np.clip(due - billed, 0.0, charged), 2), index=rows)
+    unbilled = np.where(filed.as_billed, 0.0, np.clip(due - billed, 0.0, charged))
+    return pd.Series(np.round(unbilled, 2), index=rows)
 
 
 def _most_taken_off(priced: pd.DataFrame) -> pd.Series:

@@ -15,7 +15,8 @@ import pyarrow as pa
 import pyarrow.compute as pc
 
 from auditkit.arrow_text import arrow_text, run_changes
-from auditkit.billing.tariff_lookup import TariffLookup
+from auditkit.billing.basic import capacity_before
+from auditkit.billing.tariff_lookup import TariffLookup, day_numbers
 from auditkit.data.schema import TABLES
 from auditkit.errors import ParameterError
 from auditkit.periods import (
@@ -430,27 +431,43 @@ class RuleContext:
 
     @cached_property
     def capacity_in_force(self) -> np.ndarray:
-        """Contract capacity in force for each bill's month, from the archive and capacity orders.
+        """Contract capacity in force for each bill's month, from the archive and capacity orders;
+        NaN where it is unknown.
 
         The archive holds today's capacity; before each capacity increase or reduction the capacity
-        was that order's old value.
+        was that order's old value, else (an order that records none) the new value of the
+        customer's capacity order before it, else unknown (`capacity_before`): such an order
+        proves nothing about the time before it.
         """
-        return self.in_force(self.customer_column("contract_capacity_kva"), CAPACITY_ORDERS)[0]
+        archive = self.customer_column("contract_capacity_kva")
+        return self.in_force(archive, CAPACITY_ORDERS, unknown_before=True)[0]
 
     def in_force(
-        self, archive: np.ndarray, order_types: tuple[str, ...]
+        self, archive: np.ndarray, order_types: tuple[str, ...], unknown_before: bool = False
     ) -> tuple[np.ndarray, np.ndarray]:
         """Per bill, an archive value (aligned with the bills) as it was in the bill's month, and
         where an order took effect in the bill's month the value before it (else NaN): a change
         inside a month may show on its bill either way.
 
         The archive holds today's value; before each order of `order_types` the value was that
-        order's old value (when it is a number).
+        order's old value (when it is a number; an order without one is skipped). With
+        `unknown_before` (capacity orders) an order without one is not skipped: the value before
+        it is the new value of the order before it, else NaN (`capacity_before`).
         """
         changed_in_month = np.full(len(archive), np.nan)
         orders = self.orders_of(*order_types)
-        old_value = pd.to_numeric(orders["old_value"], errors="coerce").to_numpy()
-        valid = ~np.isnan(old_value) & (orders["cust"].to_numpy() >= 0)
+        old_value = pd.to_numeric(orders["old_value"], errors="coerce").to_numpy(dtype=float)
+        known = orders["cust"].to_numpy() >= 0
+        if unknown_before:
+            old_value = capacity_before(
+                orders["cust"].to_numpy(dtype=np.int64),
+                day_numbers(orders["effective_date"]),
+                old_value,
+                pd.to_numeric(orders["new_value"], errors="coerce").to_numpy(dtype=float),
+            )
+            valid = known
+        else:
+            valid = ~np.isnan(old_value) & known
         if not valid.any():
             return archive, changed_in_month
         # The orders by customer, month and given order: on (customer, month) keys the first

@@ -392,7 +392,7 @@ def _flat_gap(ctx: RuleContext, rows: np.ndarray, tariff: np.ndarray, params: di
     tariff due (`tariff`, per bill) less what the schedule charges for it on the tariff billed
     (both for the month and the customer's voltage band; `_energy_on_billed`), its funds at the
     difference of their rates, plus the tariff due's basic charge per kVA on the capacity in
-    force less the basic charge billed."""
+    force (the capacity billed where it is unknown) less the basic charge billed."""
     kwh = ctx.bills["kwh_billed"].to_numpy(dtype=float)[rows]
     energy_gap = _rate_of(ctx, tariff, rows, "energy_rate") * kwh - _energy_on_billed(
         ctx, rows, kwh, params
@@ -403,7 +403,10 @@ def _flat_gap(ctx: RuleContext, rows: np.ndarray, tariff: np.ndarray, params: di
         _rate_of(ctx, tariff, rows, "fund_rate") - ctx.schedule_rate_due("fund_rate", rows)
     ) * kwh
     kva_rate = _rate_of(ctx, tariff, rows, "basic_rate_kva_month")
+    # Where the capacity in force is unknown the bill is judged on the capacity it billed: the
+    # tariff due's rate on it, never nothing (which would claim the whole basic charge back).
     in_force = ctx.capacity_in_force[rows]
+    in_force = np.where(np.isnan(in_force), ctx.capacity_billed(rows), in_force)
     basic_billed = np.nan_to_num(optional_values(ctx.bills, "basic_charge")[rows])
     basic_gap = np.where(np.isnan(kva_rate), 0.0, np.nan_to_num(in_force * kva_rate) - basic_billed)
     return np.nan_to_num(energy_gap) + np.nan_to_num(fund_gap) + basic_gap

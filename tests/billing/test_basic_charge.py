@@ -167,6 +167,52 @@ def test_an_order_without_its_new_capacity_is_held_to_what_its_type_allows():
     assert lines["amount"].tolist() == [17_125.00, 17_125.00, 25_000.00, 12_500.00, 20_000.00]
 
 
+def test_before_an_order_without_its_old_capacity_the_basic_charge_is_due_as_billed():
+    """An increase to 800 kVA from 2024-05-20 that records no old capacity: before it the capacity
+    is unknown (the bill frame's contract capacity NaN in April; May's read_to is after the
+    order: 800), and a bill with a day of it is due on the capacity it billed, whole. April:
+    500 kVA recorded → 12 500.00, or, without capacity_billed_kva, its basic charge 11 250.00 ÷
+    25 = 450 kVA → 11 250.00; May (1–19 May unknown) on its 620 kVA billed → 15 500.00, not the
+    archive's 800 → 20 000.00; June 800 → 20 000.00. Near miss: with the old value 500 recorded,
+    May is prorated, (19 × 500 + 12 × 800) / 30 = 636.667 → 15 916.67."""
+
+    def months(customer: str, april: dict, old_april: float) -> list[dict]:
+        return [
+            {"customer_id": customer, "period": "2024-04", "contract_capacity_kva": old_april}
+            | april,
+            {"customer_id": customer, "period": "2024-05", "capacity_billed_kva": 620.0},
+            {"customer_id": customer, "period": "2024-06", "capacity_billed_kva": 800.0},
+        ]
+
+    rows = [
+        *months("C1", {"capacity_billed_kva": 500.0}, np.nan),
+        *months("C2", {"basic_charge": 11_250.0}, np.nan),
+        *months("C3", {"capacity_billed_kva": 500.0}, 500.0),
+    ]
+    frame = bills(
+        *({"basic_charge_basis": "capacity", "contract_capacity_kva": 800.0} | row for row in rows)
+    )
+    orders = [
+        {
+            "customer_id": customer,
+            "order_type": "capacity_increase",
+            "effective_date": "2024-05-20",
+            "old_value": old,
+            "new_value": "800",
+        }
+        for customer, old in (("C1", ""), ("C2", "n/a"), ("C3", "500"))
+    ]
+    lines = basic_lines(frame, rates(*[KVA_RATE] * 9), dataset(orders=orders), PARAMS)
+    assert lines["quantity"].to_numpy() == pytest.approx(
+        [500.0, 620.0, 800.0, 450.0, 620.0, 800.0, 500.0, 19_100 / 30, 800.0], abs=1e-9
+    )
+    assert lines["amount"].tolist() == [
+        *(12_500.00, 15_500.00, 20_000.00),
+        *(11_250.00, 15_500.00, 20_000.00),
+        *(12_500.00, 15_916.67, 20_000.00),
+    ]
+
+
 def test_capacity_without_orders_is_the_contract_capacity_and_no_rate_or_basis_no_line():
     frame = bills(
         {"basic_charge_basis": "capacity", "contract_capacity_kva": 630},

@@ -176,3 +176,32 @@ def test_recompute_finds_losses_not_charged():
     assert (found["quantity_due"], found["rate_due"], found["amount_due"]) == (1462, 0.60, 877.20)
     assert found["amount_billed"] == 0
     assert found["difference"] == 877.20
+
+
+def test_losses_are_unknown_where_the_contract_capacity_is_unknown():
+    """A high_low customer without transformer rows is one transformer of its contract capacity:
+    before an increase to 630 kVA from 2024-05-20 that records no old capacity, that capacity is
+    unknown, so April has no loss line and counts in the note losses_unknown (nothing raises);
+    June is the 630 kVA case above, 1462 kWh × 0.60 = 877.20."""
+    b = Billing()
+    b.customer("I1", **{**TWO_PART, "metering_mode": "high_low"}, contract_capacity_kva=630.0)
+    b.order("I1", "capacity_increase", "2024-05-20", old="", new=630)
+    for period in ("2024-04", "2024-06"):
+        b.bill(
+            "I1",
+            period,
+            180_000,
+            0.60,
+            tariff="IND2",
+            kvarh_import=80_000,
+            kvarh_export=10_000,
+            loss_kwh=0.0,
+        )
+    table = {630: {"no_load_loss_kw": 0.81, "load_loss_kw": 6.2}}
+    result = recompute(b.dataset(), params={"loss_table": table})
+    losses = result[result["line_type"] == "loss"]
+    assert losses["period"].tolist() == ["2024-06"]
+    june = recompute_row(result, "loss", "2024-06")
+    assert (june["quantity_due"], june["amount_due"]) == (1462, 877.20)
+    notes = [(note.code, note.values) for note in result.attrs["notes"]]
+    assert ("losses_unknown", {"count": 1}) in notes

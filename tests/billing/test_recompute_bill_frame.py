@@ -69,6 +69,28 @@ def test_multiplier_and_tariff_in_force_before_their_orders():
     assert np.isnan(rates["flat_rate"][2])
 
 
+def test_contract_capacity_before_an_order_without_its_old_value_is_unknown():
+    """On each read_to: before a capacity order its old value; before one that records none, the
+    new value of the order before it (A: 315 → 500 from 10 February, then to 800 from 1 April
+    without the old value: 500 in February and March), else unknown (B, an increase from
+    15 March without it: NaN in January and February), never the archive's 800 of today. The
+    multiplier still skips an order whose old value is not a number (the old meter's id)."""
+    b = Billing()
+    for cid in ("A", "B"):
+        b.customer(cid, contract_capacity_kva=800.0)
+        for month in (1, 2, 3, 4):
+            b.bill(cid, f"2024-0{month}", 100, 0.80)
+    b.order("A", "capacity_increase", "2024-02-10", old=315, new=500)
+    b.order("A", "capacity_increase", "2024-04-01", old="", new=800)
+    b.order("B", "capacity_increase", "2024-03-15", old="", new=800)
+    b.order("B", "meter_replacement", "2024-03-15", old="M-OLD", new="M-NEW")
+    frame = _frame(b)
+    capacity = frame["contract_capacity_kva"].to_numpy()
+    np.testing.assert_array_equal(capacity[:4], [315.0, 500.0, 500.0, 800.0])
+    np.testing.assert_array_equal(capacity[4:], [np.nan, np.nan, 800.0, 800.0])
+    assert frame["multiplier_due"].tolist() == [1.0] * 8
+
+
 def test_a_meter_replaced_inside_the_read_period_joins_the_two_meters():
     b = Billing()
     b.customer("J", ct_ratio=100.0)

@@ -545,3 +545,133 @@ def test_a_reduction_without_its_new_capacity_stands_for_the_lower_archive_capac
     found = run(u, "capacity_underbilled")
     assert found["customer_id"].tolist() == ["whole_month"]
     assert found.iloc[0]["revenue_impact"] == pytest.approx(20_000 - 15_000)
+
+
+# --- an order that records no old capacity ------------------------------------------------------
+
+
+def test_an_increase_without_its_old_capacity_claims_nothing_before_it():
+    """500 → 800 kVA from 20 May, billed 400 kVA January to April and 500 in May. With the old
+    value recorded, January to April are short of 500 by 100 × 30 = ¥3,000.00 each and May of
+    (19 × 500 + 12 × 800) / 30 = 636.67 kVA-months by 19,100 − 15,000 = ¥4,100.00: ¥16,100.00.
+    An order that records no old capacity proves nothing before it: the same bills are judged
+    on what they billed (the archive's 800 kVA, today's, priced ¥41,400.00 from nothing)."""
+    u = Utility()
+    for cid, old in (("recorded", 500), ("unrecorded", "")):
+        u.customer(cid, contract_capacity_kva=800.0, **TWO_PART_BY_CAPACITY)
+        u.monthly(
+            cid,
+            flat(80_000),
+            multiplier=1000.0,
+            tariff="IND2",
+            capacity=[400.0] * 4 + [500.0] + [800.0] * 7,
+            basis="capacity",
+        )
+        u.order(cid, "capacity_increase", "2024-05-20", old, 800)
+    # Billed 500 kVA until April and 620 in May: ¥41,400.00 on the archive's 800 kVA before.
+    u.customer("unrecorded_prorated", contract_capacity_kva=800.0, **TWO_PART_BY_CAPACITY)
+    u.monthly(
+        "unrecorded_prorated",
+        flat(80_000),
+        multiplier=1000.0,
+        tariff="IND2",
+        capacity=[500.0] * 4 + [500 + 300 * 12 / 30] + [800.0] * 7,
+        basis="capacity",
+    )
+    u.order("unrecorded_prorated", "capacity_increase", "2024-05-20", "", 800)
+    found = run(u, ["capacity_underbilled", "demand_over_capacity", "tariff_mismatch"])
+    money = found.groupby(["customer_id", "rule_id"])["revenue_impact"].sum().to_dict()
+    assert money == pytest.approx({("recorded", "capacity_underbilled"): 4 * 3_000 + 4_100})
+    row = found.iloc[0]
+    assert (row["period_from"], row["period_to"]) == ("2024-01", "2024-05")
+
+
+def test_a_reduction_without_its_old_capacity_claims_nothing_before_it():
+    """Reduced to 500 kVA from 16 May, billed 400 kVA January to April and 500 whole in May.
+    From 800 kVA recorded: January to April short of 800 by 400 × 30 = ¥12,000.00 each, May of
+    (15 × 800 + 16 × 500) / 30 = 666.67 kVA-months by 20,000 − 15,000 = ¥5,000.00: ¥53,000.00.
+    Without the old value: nothing (the archive's 500 kVA priced January to April ¥3,000.00
+    each)."""
+    u = Utility()
+    for cid, old in (("recorded", 800), ("unrecorded", "")):
+        u.customer(cid, contract_capacity_kva=500.0, **TWO_PART_BY_CAPACITY)
+        u.monthly(
+            cid,
+            flat(80_000),
+            multiplier=1000.0,
+            tariff="IND2",
+            capacity=[400.0] * 4 + [500.0] * 8,
+            basis="capacity",
+        )
+        u.order(cid, "capacity_reduction", "2024-05-16", old, 500)
+    found = run(u, ["capacity_underbilled", "reduction_without_drop", "basic_charge_error"])
+    money = found.groupby(["customer_id", "rule_id"])["revenue_impact"].sum().to_dict()
+    assert money == pytest.approx({("recorded", "capacity_underbilled"): 4 * 12_000 + 5_000})
+
+
+def test_before_an_order_without_its_old_capacity_the_order_before_it_says():
+    """315 → 500 kVA from 1 March, then to 800 from 1 September by an order without its old
+    value; billed 300 kVA in January and February, 400 from March to August. The first order's
+    new value holds from March: 6 × 100 × 30 = ¥18,000.00, and its old value before it:
+    2 × 15 × 30 = ¥900.00. Where the first order records no new capacity either, March to
+    August are unknown: only January and February's ¥900.00."""
+    u = Utility()
+    for cid, first_new in (("recorded_between", 500), ("unrecorded_between", "")):
+        u.customer(cid, contract_capacity_kva=800.0, **TWO_PART_BY_CAPACITY)
+        u.monthly(
+            cid,
+            flat(80_000),
+            multiplier=1000.0,
+            tariff="IND2",
+            capacity=[300.0] * 2 + [400.0] * 6 + [800.0] * 4,
+            basis="capacity",
+        )
+        u.order(cid, "capacity_increase", "2024-03-01", 315, first_new)
+        u.order(cid, "capacity_increase", "2024-09-01", "", 800)
+    found = run(u, "capacity_underbilled")
+    money = found.set_index("customer_id")["revenue_impact"].to_dict()
+    assert money == pytest.approx({"recorded_between": 900 + 18_000, "unrecorded_between": 900})
+
+
+def _increased_in_may(u: Itemized, cid: str, old: str) -> None:
+    """An 800 kVA customer increased on 20 May by an order whose old value is `old`, its bills
+    itemized: March and April on 500 kVA, May on 620, June on 800 (30 yuan per kVA-month)."""
+    u.customer(cid, **INDUSTRIAL | {"contract_capacity_kva": 800.0})
+    u.orders.append(
+        {
+            "order_id": f"I-{cid}",
+            "customer_id": cid,
+            "order_type": "capacity_increase",
+            "issued_at": pd.Timestamp("2024-05-01"),
+            "effective_date": pd.Timestamp("2024-05-20"),
+            "old_value": old,
+            "new_value": "800",
+        }
+    )
+    for period, kva in (
+        ("2024-03", 500.0),
+        ("2024-04", 500.0),
+        ("2024-05", 620.0),
+        ("2024-06", 800.0),
+    ):
+        lines = [("energy", 10_000.0, 0.60), ("basic", kva, 30.0), ("fund", 10_000.0, 0.03)]
+        u.bill(cid, period, 10_000, lines, tariff="IND2", capacity_billed_kva=kva)
+
+
+def test_an_itemized_increase_without_its_old_capacity_claims_nothing_before_it():
+    """The recomputation prices the bills before the order on what they billed: no difference
+    (the archive's 800 kVA priced March and April 300 × 30 = ¥9,000.00 each and May 180 × 30 =
+    ¥5,400.00: ¥23,400.00). Near misses that still fire: with the old value 500 recorded, May is
+    due (19 × 500 + 12 × 800) / 30 = 636.67 kVA-months, ¥19,100.00, billed 620 × 30 =
+    ¥18,600.00: ¥500.00 short; a customer whose transformers (800 kVA running since 2020) give
+    its capacity is due 800 kVA throughout whatever its orders say: ¥23,400.00."""
+    u = Itemized()
+    _increased_in_may(u, "unrecorded", "")
+    _increased_in_may(u, "recorded", "500")
+    _increased_in_may(u, "transformers", "")
+    u.transformer("transformers", "T1", kva=800.0)
+    found = u.run(["capacity_underbilled", "basic_charge_error"])
+    assert found["rule_id"].tolist() == ["capacity_underbilled"] * 2
+    assert found["revenue_impact"].to_dict() == pytest.approx(
+        {"recorded": 500.0, "transformers": 2 * 9_000 + 5_400}
+    )

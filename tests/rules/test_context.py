@@ -284,6 +284,43 @@ def test_capacity_in_force_is_the_old_value_of_the_first_later_order():
     assert value[ctx.bill_month == ctx.first_month].tolist() == [200.0, 250.0]
 
 
+def test_capacity_in_force_is_unknown_before_an_order_that_records_no_old_capacity():
+    """Before a capacity order without its old capacity, the new value of the order before it,
+    else unknown (NaN), never the archive's (today's) capacity; before that earlier order, its
+    own old value. The multiplier reading (meter_replacement) still skips such orders."""
+    utility = Utility()
+    for cid in ("recorded_between", "unrecorded_between", "alone"):
+        utility.customer(cid, contract_capacity_kva=800.0, basic_charge_basis="capacity")
+        utility.monthly(cid, flat(100))
+    # 315 → 500 from 1 March, then to 800 from 1 September by an order without its old value:
+    # 315 in January and February, the first order's 500 from March to August, 800 after.
+    utility.order("recorded_between", "capacity_increase", "2024-03-01", old=315, new=500)
+    utility.order("recorded_between", "capacity_increase", "2024-09-01", old="", new=800)
+    # The first order records no new capacity either: March to August unknown.
+    utility.order("unrecorded_between", "capacity_increase", "2024-03-01", old=315, new="")
+    utility.order("unrecorded_between", "capacity_increase", "2024-09-01", old="", new=800)
+    # A reduction without its old value, the only order: unknown before June (its month shows
+    # the value after it, as every month of a change does).
+    utility.order("alone", "capacity_reduction", "2024-06-10", old="", new=800)
+    ctx = _context(utility)
+    by_customer = {
+        cid: ctx.capacity_in_force[ctx.bill_customer == position].tolist()
+        for position, cid in enumerate(ctx.customers["customer_id"])
+    }
+    nan = np.nan
+    expected = {
+        "recorded_between": [315.0] * 2 + [500.0] * 6 + [800.0] * 4,
+        "unrecorded_between": [315.0] * 2 + [nan] * 6 + [800.0] * 4,
+        "alone": [nan] * 5 + [800.0] * 7,
+    }
+    for cid, values in expected.items():
+        np.testing.assert_array_equal(by_customer[cid], values, err_msg=cid)
+    archive = ctx.customer_column("contract_capacity_kva")
+    skipped, _ = ctx.in_force(archive, ("capacity_increase", "capacity_reduction"))
+    alone = ctx.customers["customer_id"].tolist().index("alone")
+    assert skipped[ctx.bill_customer == alone].tolist() == [800.0] * 12
+
+
 def test_bill_months_read_from_the_bytes_are_month_number_and_other_text_its_error():
     periods = pd.Series(["2024-01", "1999-12", "2024-10", "2031-07"] * 3, dtype="str")
     expected = month_number(periods).astype(np.int32)

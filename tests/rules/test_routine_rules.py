@@ -66,6 +66,31 @@ def test_tariff_mismatch_single_part_above_two_part_threshold():
     assert "two-part threshold" in findings.iloc[0]["evidence"]
 
 
+def test_tariff_mismatch_prices_the_basic_charge_billed_where_the_capacity_is_unknown():
+    """An industrial 400 kVA customer billed on the single-part COM (0.8) where the two-part IND2
+    (0.6 + 30 per kVA) is due, its basic charge billed on 300 kVA (9,000.00 a month), increased
+    to 400 kVA from 1 July. July to December: 400 × 30 − 9,000 − 100 × 0.2 = ¥2,980.00 a month.
+    Before the increase, with its old value 350 recorded: 350 × 30 − 9,000 − 20 = ¥1,480.00 a
+    month, ¥26,760.00 in all. Without it the capacity then is unknown and the bills are judged on
+    the 300 kVA they billed: −¥20.00 a month (the energy), ¥17,760.00 in all; not on the archive's
+    400 kVA (¥35,760.00), nor on nothing, which would claim the 9,000.00 billed back (¥0.00)."""
+    u = Utility()
+    for cid, old in (("recorded", 350), ("unrecorded", "")):
+        u.customer(
+            cid,
+            usage_type="industrial",
+            tariff_category="COM",
+            contract_capacity_kva=400.0,
+            basic_charge_basis="capacity",
+        )
+        u.monthly(cid, flat(100), tariff="COM", capacity=300.0, basis="capacity")
+        u.order(cid, "capacity_increase", "2024-07-01", old, 400)
+    found = run(u, "tariff_mismatch").set_index("customer_id")["revenue_impact"]
+    assert found.to_dict() == pytest.approx(
+        {"recorded": 6 * 1_480 + 6 * 2_980, "unrecorded": 6 * -20 + 6 * 2_980}
+    )
+
+
 def test_tariff_mismatch_legal_exceptions_by_industry_and_their_near_misses():
     u = Utility()
     legal = {
