@@ -14,7 +14,11 @@ WORDS: dict[str, tuple[str, str]] = {
     "digits.column.amounts": ("可检验笔数", "Amounts tested"),
     "digits.column.tested": ("检验情况", "Tested"),
     "digits.column.expected_mad": ("符合时期望 MAD", "MAD if conforming"),
-    "digits.column.departs": ("显著偏离", "Departs"),
+    "digits.column.departs": (
+        "偏离本福特（卡方显著且 MAD 超出可接受区间）",
+        "Departs (significant chi-square and a MAD beyond acceptable)",
+    ),
+    "digits.column.verdict_basis": ("判定依据", "Why"),
     "digits.column.reader_id": ("抄表员", "Meter reader"),
     "digits.column.reads": ("手工实抄示数（已走字）", "Hand reads (register moved)"),
     "digits.column.unchanged": ("未走字（剔除）", "Unchanged (left out)"),
@@ -27,6 +31,31 @@ WORDS: dict[str, tuple[str, str]] = {
     "digits.note.too_few_reads": ("抄表数过少，未检验", "too few reads: not tested"),
     "digits.word.group_test": ("{name}（{test}）", "{name} ({test})"),
     "digits.word.digit_share": ("{digit}（{share:.0%}）", "{digit} ({share:.0%})"),
+    "digits.word.mad_only": (
+        "{name}（{test}，MAD {mad:.4f}，符合时期望 {expected:.4f}，卡方 {p_value}）",
+        "{name} ({test}: MAD {mad:.4f} against {expected:.4f} if conforming, chi-square {p_value})",
+    ),
+    # Why a tested set departs or not (`benford.verdict_basis`): the two criteria of the verdict.
+    "digits.basis.both": (
+        "卡方显著且 MAD 超出可接受区间：偏离",
+        "significant chi-square and a MAD beyond acceptable: departs",
+    ),
+    "digits.basis.significance_only": (
+        "卡方显著，但 MAD 在可接受区间内（金额多时微小偏差也显著）：不判为偏离",
+        "significant chi-square, but the MAD is within acceptable (on many amounts a slight "
+        "departure is significant): no departure",
+    ),
+    "digits.basis.mad_only": (
+        "MAD 落入“{conformity}”区间，但卡方不显著；{n:,} 笔完全符合定律的金额 MAD 平均也有 "
+        "{expected_mad:.4f}（Nigrini 区间适用于大样本）：不判为偏离",
+        "the MAD is in the {conformity} range, but the chi-square is not significant; {n:,} "
+        "amounts drawn from the law itself show a MAD of {expected_mad:.4f} on average "
+        "(Nigrini's ranges are for large samples): no departure",
+    ),
+    "digits.basis.neither": (
+        "卡方不显著，MAD 在可接受区间内：不偏离",
+        "chi-square not significant and the MAD within acceptable: no departure",
+    ),
     "digits.sentence.adjustments_untested": (
         "退补金额共 {count} 笔，各单位均不足 {minimum} 笔，未做本福特检验（样本过小时，即使金额"
         "完全符合本福特定律，MAD 也会落入“不符合”区间）。",
@@ -34,15 +63,24 @@ WORDS: dict[str, tuple[str, str]] = {
         "few amounts even a sample drawn from the law itself shows a nonconforming MAD).",
     ),
     "digits.sentence.adjustments_conform": (
-        "退补金额 {count} 笔，已做 {tests} 项本福特检验，均未显著偏离本福特定律。",
-        "{count} adjustments, {tests} Benford tests run: none departs from the law.",
+        "退补金额 {count} 笔，已做 {tests} 项本福特检验，均未偏离本福特定律（判为偏离须卡方 "
+        "p < {alpha:g} 且 MAD 为勉强符合或不符合）。",
+        "{count} adjustments, {tests} Benford tests run: none departs from the law (a departure "
+        "needs a chi-square p < {alpha:g} and a marginal or nonconforming MAD).",
     ),
     "digits.sentence.adjustments_depart": (
-        "退补金额 {count} 笔，显著偏离本福特定律（卡方显著且 MAD 勉强符合或不符合）的有：{names}；"
-        "建议抽查这些退补的审批和依据（整数金额、卡在审批限额以下的金额等）。",
-        "{count} adjustments; departing from Benford's law (significant chi-square and a marginal "
-        "or nonconforming MAD): {names}. Check the approvals and grounds of these adjustments "
-        "(round amounts, amounts kept just under an approval limit).",
+        "退补金额 {count} 笔，偏离本福特定律（卡方 p < {alpha:g} 且 MAD 勉强符合或不符合）的有："
+        "{names}；建议抽查这些退补的审批和依据（整数金额、卡在审批限额以下的金额等）。",
+        "{count} adjustments; departing from Benford's law (chi-square p < {alpha:g} and a "
+        "marginal or nonconforming MAD): {names}. Check the approvals and grounds of these "
+        "adjustments (round amounts, amounts kept just under an approval limit).",
+    ),
+    "digits.sentence.adjustments_mad_only": (
+        "{names}的 MAD 超出可接受区间，但卡方不显著：同样大小、完全符合定律的样本 MAD 也差不多这么大"
+        "（Nigrini 的区间按大样本制定），故不判为偏离。",
+        " The MAD of {names} is beyond acceptable, but the chi-square is not significant: a "
+        "sample of that size drawn from the law itself shows about as large a MAD (Nigrini's "
+        "ranges were set on large data sets), so this is no departure.",
     ),
     "digits.sentence.readers_untested": (
         "{readers} 名抄表员的手工抄表数均不足 {minimum} 个，末位检验未做。",

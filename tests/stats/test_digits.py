@@ -72,7 +72,11 @@ def test_amounts_spread_over_orders_of_magnitude_do_not_depart():
     assert list(result.table["group"]) == ["城东", "城东"]  # one district: no overall row
     assert (table["status"] == "tested").all()
     assert not table["departs"].astype(bool).any()
-    assert result.explain("en").endswith("none departs from the law.")
+    # 2,000 first-two digits: MAD 0.0019, Nigrini's marginal, as 0.0018 is expected by chance.
+    assert table["verdict_basis"].to_dict() == {"first": "neither", "first_two": "mad_only"}
+    said = result.explain("en")
+    assert said.startswith("2000 adjustments, 2 Benford tests run: none departs from the law (")
+    assert "The MAD of 城东 (first two digits: MAD 0.0019 against 0.0018 if conforming" in said
 
 
 def test_only_the_kinds_asked_for_are_tested_and_unknown_customers_are_noted():
@@ -87,6 +91,61 @@ def test_only_the_kinds_asked_for_are_tested_and_unknown_customers_are_noted():
         adjustment_benford(adjustments.drop(columns="amount"), CUSTOMERS)
     with pytest.raises(ParameterError, match="min_count"):
         adjustment_benford(adjustments, CUSTOMERS, min_count=0)
+
+
+def test_a_small_set_whose_mad_alone_is_nonconforming_is_said_not_to_depart_and_why():
+    # 100 refunds of 城东 whose first digits are 0.4 to 2.5 points off Benford each: MAD 0.0185,
+    # Nigrini's nonconformity, but what 100 amounts drawn from the law show is 0.0235 on average
+    # and the chi-square is 3.53 on 8 df (p = 0.897): no departure, and the report says why.
+    counts = [28, 20, 10, 12, 6, 8, 4, 7, 5]
+    amounts = [-(10.0 * digit + 1) for digit, count in enumerate(counts, 1) for _ in range(count)]
+    result = adjustment_benford(_adjustments(amounts, []), CUSTOMERS.iloc[:2])
+    row = result.table_row(("城东", "first"))
+    assert row["conformity"] == "nonconformity" and round(row["mad"], 4) == 0.0185
+    assert round(row["expected_mad"], 4) == 0.0235 and round(row["p_value"], 3) == 0.897
+    assert not row["departs"] and row["verdict_basis"] == "mad_only"
+    assert result.summary()["mad_only"] == [("城东", "first")]
+    assert result.explain("en") == (
+        "100 adjustments, 1 Benford tests run: none departs from the law (a departure needs a "
+        "chi-square p < 0.05 and a marginal or nonconforming MAD). The MAD of 城东 (first digit: "
+        "MAD 0.0185 against 0.0235 if conforming, chi-square p = 0.897) is beyond acceptable, "
+        "but the chi-square is not significant: a sample of that size drawn from the law itself "
+        "shows about as large a MAD (Nigrini's ranges were set on large data sets), so this is "
+        "no departure."
+    )
+    assert result.explain("zh") == (
+        "退补金额 100 笔，已做 1 项本福特检验，均未偏离本福特定律（判为偏离须卡方 p < 0.05 且 MAD "
+        "为勉强符合或不符合）。城东（首位数字，MAD 0.0185，符合时期望 0.0235，卡方 p = 0.897）的 "
+        "MAD 超出可接受区间，但卡方不显著：同样大小、完全符合定律的样本 MAD 也差不多这么大（Nigrini "
+        "的区间按大样本制定），故不判为偏离。"
+    )
+    english = result.to_table("en").iloc[0]
+    assert english["MAD range (Nigrini, for large samples)"] == "nonconformity"
+    assert english["Departs (significant chi-square and a MAD beyond acceptable)"] == "no"
+    assert english["Why"] == (
+        "the MAD is in the nonconformity range, but the chi-square is not significant; 100 "
+        "amounts drawn from the law itself show a MAD of 0.0235 on average (Nigrini's ranges "
+        "are for large samples): no departure"
+    )
+    chinese = result.to_table("zh").iloc[0]
+    assert chinese["偏离本福特（卡方显著且 MAD 超出可接受区间）"] == "否"
+    assert chinese["判定依据"] == (
+        "MAD 落入“不符合”区间，但卡方不显著；100 笔完全符合定律的金额 MAD 平均也有 0.0235"
+        "（Nigrini 区间适用于大样本）：不判为偏离"
+    )
+    # The first-two-digits test was not run: no verdict, no reason.
+    assert result.to_table("en").iloc[1]["Why"] == ""
+
+
+def test_a_departing_set_gives_its_reason_and_no_mad_only_clause():
+    east = [-(4900.0 + i) for i in range(100)]  # every first digit a 4
+    result = adjustment_benford(_adjustments(east, []), CUSTOMERS.iloc[:2])
+    assert result.summary()["mad_only"] == []
+    assert result.to_table("zh").iloc[0]["判定依据"] == "卡方显著且 MAD 超出可接受区间：偏离"
+    assert "MAD 超出可接受区间，但卡方不显著" not in result.explain("zh")
+    assert "departing from Benford's law (chi-square p < 0.05 and a marginal" in (
+        result.explain("en")
+    )
 
 
 def _reads(reader: str, last_digits: list[int], customer: str = "E1") -> pd.DataFrame:
