@@ -117,8 +117,22 @@ WORDS: dict[str, tuple[str, str]] = {
         "conforming)",
     ),
     "digits.chart.readers_title": (
-        "各抄表员示数末位占比与均匀分布（10%）之差（红色：不均匀）",
-        "Last-digit shares per meter reader minus the uniform 10 % (red: not uniform)",
+        "各抄表员示数末位检验（红色：末位不均匀，即 Holm 校正 p < {alpha:g} 且平均偏差 > "
+        "{min_mad:.0%}）",
+        "Last digit of hand reads per meter reader (red: not uniform, i.e. Holm-adjusted "
+        "p < {alpha:g} and mean deviation > {min_mad:.0%})",
+    ),
+    "digits.chart.shares_title": (
+        "各数字占比 − 10%（橙：偏多，紫：偏少）",
+        "Each digit's share − 10 % (orange: more, purple: fewer)",
+    ),
+    "digits.chart.verdict_title": (
+        "判定：平均偏差与 Holm 校正 p",
+        "Verdict: mean deviation, Holm-adjusted p",
+    ),
+    "digits.chart.mean_deviation": (
+        "各数字占比与 10% 的平均偏差（虚线：{min_mad:.0%}）",
+        "Mean deviation from 10 % (dashed: {min_mad:.0%})",
     ),
     "digits.chart.last_digit": ("示数末位整数", "Last whole digit of the register"),
     "digits.chart.share_minus_uniform": ("占比 − 10%", "Share − 10 %"),

@@ -380,16 +380,13 @@ class LastDigitTest:
         return tables.labelled(frame, formats, lang, keys)
 
     def plot(self, lang: str = i18n.DEFAULT_LANG, top: int = 20) -> Figure:
-        """Share of each last digit per reader (the `top` largest chi-squares), flagged marked."""
+        """Share of each last digit per reader (the `top` largest chi-squares) beside the
+        verdict's figures (mean deviation, Holm-adjusted p), flagged readers in red."""
         shown = self.table.dropna(subset=["chi2"]).nlargest(top, "chi2")
         shares = self.counts.loc[shown["reader_id"]]
         shares = shares.div(shares.sum(axis=1), axis=0)
-        return charts.plot_last_digits(
-            shares,
-            set(shown.loc[shown["flagged"], "reader_id"]),
-            i18n.text("digits.chart.readers_title", lang),
-            lang,
-        )
+        verdicts = shown.set_index("reader_id")[["mad", "p_adjusted", "flagged"]]
+        return charts.plot_last_digits(shares, verdicts, self.alpha, self.min_mad, lang)
 
 
 def last_digit_test(

@@ -7,9 +7,10 @@ import math
 import numpy as np
 import pandas as pd
 import pytest
+from matplotlib.colors import to_rgba
 from scipy import stats
 
-from auditkit import synth
+from auditkit import formatting, synth
 from auditkit.errors import ParameterError
 from auditkit.results import Result
 from auditkit.stats.benford import expected_mad
@@ -260,3 +261,45 @@ def test_synthetic_readers_are_honest_until_one_invents_reads(utility):
     invented.loc[theirs, "register_end"] = (invented.loc[theirs, "register_end"] / 5).round() * 5
     result = last_digit_test(invented, utility["customers"])
     assert result.summary()["flagged"] == [cheat]
+
+
+def test_the_chart_paints_red_only_the_readers_the_verdict_flags():
+    honest = _reads("R0101", list(range(10)) * 20)
+    invented = _reads("R0102", [0] * 60 + [5] * 60 + [1, 2, 3, 4, 6, 7, 8, 9] * 10)
+    # Digit 4 at 11.5 % of 10,000 reads: chi-square 25.0, significant after Holm, but the shares
+    # are 0.3 points from 10 % on average: not flagged, so neither red nor saturated.
+    slight = _reads("R0103", [4] * 1150 + [d for d in range(10) if d != 4] * 983 + [0, 1, 2])
+    result = last_digit_test(pd.concat([honest, invented, slight], ignore_index=True))
+    table = result.table.set_index("reader_id")
+    chi2 = (150**2 + 3 * 16**2 + 6 * 17**2) / 1000
+    assert table.loc["R0103", "chi2"] == pytest.approx(chi2)
+    # Holm over three readers: the slight one is second smallest, its p doubled.
+    assert table.loc["R0103", "p_adjusted"] == pytest.approx(2 * stats.chi2.sf(chi2, 9))
+    assert table.loc["R0103", "p_adjusted"] < 0.01 and not table.loc["R0103", "flagged"]
+
+    figure = result.plot("zh")
+    heat, bars = figure.axes[0], figure.axes[1]
+    readers = [label.get_text() for label in heat.get_yticklabels()]
+    assert readers == ["R0102", "R0103", "R0101"]  # largest chi-square first
+    red, grey = to_rgba("tab:red"), to_rgba("tab:gray")
+    assert [patch.get_facecolor() for patch in bars.patches] == [red, grey, grey]
+    assert [to_rgba(label.get_color()) == red for label in heat.get_yticklabels()] == [
+        True, False, False,
+    ]  # fmt: skip
+    assert [patch.get_width() for patch in bars.patches] == pytest.approx(
+        [0.08, (0.015 + 3 * 0.0016 + 6 * 0.0017) / 10, 0.0]
+    )
+    p_slight = formatting.p_clause(2 * stats.chi2.sf(chi2, 9))
+    assert [text.get_text() for text in bars.texts] == ["p < 0.001", p_slight, "p = 1"]
+    assert figure.get_suptitle() == (
+        "各抄表员示数末位检验（红色：末位不均匀，即 Holm 校正 p < 0.05 且平均偏差 > 2%）"
+    )
+    # The colour of a digit is its share's deviation, full at 20 points here (R0102's zeros)...
+    assert heat.images[0].norm.vmax == pytest.approx(0.2)
+    # ...and at 5 points when no digit deviates more, so a 1.5-point preference stays pale.
+    quiet = last_digit_test(pd.concat([honest, slight], ignore_index=True)).plot("en")
+    assert quiet.axes[0].images[0].norm.vmax == pytest.approx(0.05)
+    assert quiet.get_suptitle() == (
+        "Last digit of hand reads per meter reader (red: not uniform, i.e. Holm-adjusted "
+        "p < 0.05 and mean deviation > 2%)"
+    )
