@@ -104,12 +104,12 @@ WORDS: dict[str, tuple[str, str]] = {
     ),
     "digits.sentence.bill_amounts_mix": (
         "电费金额是否符合本福特定律，主要取决于用户构成（居民、工商业、大工业的电量和电价区间不同，"
-        "同类用户的电费集中在较窄范围），而不是是否有人作假；电费金额不符合本福特定律本身不是舞弊"
+        "同类用户的电费集中在较窄范围），而不是是否有人作假；电费金额偏离本福特定律本身不是舞弊"
         "信号，只宜在单位之间横向比较。",
         "Whether bill amounts follow Benford's law depends mainly on the mix of customers "
         "(households, businesses and large industry bill in different ranges, and bills of one "
-        "class cluster in a narrow band), not on fraud: nonconformity of bill amounts is not a "
-        "fraud signal on its own; compare districts with each other.",
+        "class cluster in a narrow band), not on fraud: bill amounts departing from the law are "
+        "not a fraud signal on their own; compare districts with each other.",
     ),
     "digits.chart.adjustments_title": (
         "{name}：退补金额{test}（{n:,} 笔，MAD = {mad:.4f}，符合时期望 {expected:.4f}）",
