@@ -72,6 +72,10 @@ BY_DISTRICT_COLUMNS = (
 MIN_INSPECTIONS = 10
 #: The code in `by_district["note"]` of a district with too few inspections for its test.
 TOO_FEW = "too_few_in_district"
+#: What a comparison rests on, as its sentences name it: the inspections table (a cross-audit
+#: study) or the findings register's checks (the audit cycle, `cycle.selfcross`). The two count
+#: different checks, so a reader of both reports must see which one each verdict comes from.
+SOURCES = ("inspections", "register")
 
 
 @dataclass(frozen=True)
@@ -106,39 +110,45 @@ class Comparison:
             "under_reporting": self.under_reporting["district"].tolist(),
         }
 
-    def explain(self, lang: str = i18n.DEFAULT_LANG, district: str = "") -> str:
+    def explain(
+        self, lang: str = i18n.DEFAULT_LANG, district: str = "", source: str = "inspections"
+    ) -> str:
         """Plain-language findings for reviewers, one sentence a line (about every district, or
-        the overall picture and `district`)."""
+        the overall picture and `district`); the verdicts name their `source` (one of SOURCES)."""
+        if source not in SOURCES:
+            raise ParameterError("source", f"one of {SOURCES}", source)
+        based = {"source": i18n.text(f"crossaudit.source.{source}", lang)}
         sentences = []
         tests = self.overall.set_index("test")
         if "fisher_exact" in tests.index:
             row = tests.loc["fisher_exact"]
             key = "overall_fewer" if row["p_value"] < self.alpha else "overall_not_shown"
             sentences.append(
-                i18n.text(f"crossaudit.sentence.{key}", lang).format(**_worded(row, lang))
+                i18n.text(f"crossaudit.sentence.{key}", lang).format(**_worded(row, lang), **based)
             )
         if self.model.estimated:
             sentences.append(self.model.explain(lang))
         flagged = only(self.under_reporting, district)
         if flagged.empty:
-            sentences.append(self._no_flag_sentence(lang, district))
+            sentences.append(self._no_flag_sentence(lang, district, based))
         for row in flagged.to_dict("records"):
             # Money is named only when cross-audits found more per check than self-audits did.
             key = "under_reports" if row["missed_value"] > 0 else "under_reports_no_money"
             sentences.append(
-                i18n.text(f"crossaudit.sentence.{key}", lang).format(**_worded(row, lang))
+                i18n.text(f"crossaudit.sentence.{key}", lang).format(**_worded(row, lang), **based)
             )
         return "\n".join(sentences)
 
-    def _no_flag_sentence(self, lang: str, district: str) -> str:
+    def _no_flag_sentence(self, lang: str, district: str, based: Mapping[str, str]) -> str:
         """No significant under-reporting: say so, with `district`'s own gap, or (about every
         district) the largest of the gaps tested."""
         rows = only(self.by_district.dropna(subset=["gap", "p_adjusted"]), district)
         if rows.empty:
-            return i18n.text("crossaudit.sentence.too_few_to_compare", lang)
+            return i18n.text("crossaudit.sentence.too_few_to_compare", lang).format(**based)
         largest = rows.loc[rows["gap"].idxmax()]
         key = "district_not_flagged" if district else "no_district_flagged"
         return i18n.text(f"crossaudit.sentence.{key}", lang).format(
+            **based,
             district=district,
             largest=largest["district"],
             gap=points(largest["gap"], lang),

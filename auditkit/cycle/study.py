@@ -332,7 +332,7 @@ class CycleStudy:
             return [self._sentence("no_cross", lang)]
         comparison = self.self_cross.comparison
         sentences = [self._sentence(f"self_cross_{self.self_cross.basis}", lang)]
-        sentences += comparison.explain(lang, self.district).splitlines()
+        sentences += comparison.explain(lang, self.district, "register").splitlines()
         missed = self.under_reported
         for district, part in missed.groupby("district", sort=True):
             stake = part.groupby("revenue_kind")["revenue_impact"].sum()

@@ -34,7 +34,10 @@ WORDS: dict[str, tuple[str, str]] = {
     "crossaudit.capacity_share": ("能力占比", "Share of capacity"),
     "crossaudit.self_rate_pct": ("自查发现率 (%)", "Self-audit rate (%)"),
     "crossaudit.cross_rate_pct": ("交叉检查发现率 (%)", "Cross-audit rate (%)"),
-    "crossaudit.under_reporting": ("自查少报单位数", "Districts under-reporting"),
+    "crossaudit.under_reporting": (
+        "自查少报单位数（现场检查记录）",
+        "Districts under-reporting (field inspections)",
+    ),
     # codes
     "crossaudit.kind.self": ("自查", "self"),
     "crossaudit.kind.cross": ("交叉检查", "cross"),
@@ -45,6 +48,12 @@ WORDS: dict[str, tuple[str, str]] = {
     ),
     "crossaudit.test.fisher_exact": ("Fisher 精确检验（单侧）", "Fisher's exact test (one-sided)"),
     "crossaudit.term.self_vs_cross": ("自查 vs 交叉检查", "self vs cross"),
+    # what a comparison rests on (`compare.SOURCES`), named in its verdicts
+    "crossaudit.source.inspections": ("依据现场检查记录", "by field inspections"),
+    "crossaudit.source.register": (
+        "依据疑点登记簿的核查结论",
+        "by the findings register's check outcomes",
+    ),
     "crossaudit.term.district": ("单位 {district}", "district {district}"),
     # headings and charts
     "crossaudit.heading.assignment": ("下一轮交叉检查安排", "Next round of cross-audits"),
@@ -117,17 +126,17 @@ WORDS: dict[str, tuple[str, str]] = {
     ),
     # conclusions
     "crossaudit.sentence.overall_fewer": (
-        "总体上，自查发现问题的比例为 {self_rate}，交叉检查为 {cross_rate}；"
+        "总体上（{source}），自查发现问题的比例为 {self_rate}，交叉检查为 {cross_rate}；"
         "自查显著偏低（Fisher 精确检验单侧 {p_value}）。",
-        "Overall, self-audits found errors in {self_rate} of inspections and cross-audits in "
-        "{cross_rate}; self-audits find significantly fewer (Fisher's exact test, one-sided "
-        "{p_value}).",
+        "Overall ({source}), self-audits found errors in {self_rate} of inspections and "
+        "cross-audits in {cross_rate}; self-audits find significantly fewer (Fisher's exact "
+        "test, one-sided {p_value}).",
     ),
     "crossaudit.sentence.overall_not_shown": (
-        "总体上，自查发现问题的比例为 {self_rate}，交叉检查为 {cross_rate}；"
+        "总体上（{source}），自查发现问题的比例为 {self_rate}，交叉检查为 {cross_rate}；"
         "差异不显著（{p_value}），不能认定自查少报。",
-        "Overall, self-audits found errors in {self_rate} of inspections and cross-audits in "
-        "{cross_rate}; the difference is not significant ({p_value}), so "
+        "Overall ({source}), self-audits found errors in {self_rate} of inspections and "
+        "cross-audits in {cross_rate}; the difference is not significant ({p_value}), so "
         "under-reporting is not shown.",
     ),
     "crossaudit.sentence.odds_ratio": (
@@ -137,37 +146,37 @@ WORDS: dict[str, tuple[str, str]] = {
         "those of a cross-audit (95% CI {ci_low:.2f}-{ci_high:.2f}, {p_value}).",
     ),
     "crossaudit.sentence.under_reports": (
-        "{district}：自查发现率 {self_rate}，交叉检查 {cross_rate}，相差 {gap}"
+        "{district}（{source}）：自查发现率 {self_rate}，交叉检查 {cross_rate}，相差 {gap}"
         "（校正后 {p_adjusted}）；按交叉检查的水平，自查约少发现 {missed_value} 元。",
-        "{district}: self-audits found errors in {self_rate}, cross-audits in "
+        "{district} ({source}): self-audits found errors in {self_rate}, cross-audits in "
         "{cross_rate}, a gap of {gap} (adjusted {p_adjusted}); at the "
         "cross-audit level, self-audits missed about {missed_value} yuan.",
     ),
     "crossaudit.sentence.under_reports_no_money": (
-        "{district}：自查发现率 {self_rate}，交叉检查 {cross_rate}，相差 {gap}"
+        "{district}（{source}）：自查发现率 {self_rate}，交叉检查 {cross_rate}，相差 {gap}"
         "（校正后 {p_adjusted}）；自查每次检查查出的金额不低于交叉检查。",
-        "{district}: self-audits found errors in {self_rate}, cross-audits in "
+        "{district} ({source}): self-audits found errors in {self_rate}, cross-audits in "
         "{cross_rate}, a gap of {gap} (adjusted {p_adjusted}); self-audits found no less "
         "money per inspection than cross-audits.",
     ),
     "crossaudit.sentence.audits": ("{auditor} 检查 {audited}", "{auditor} audits {audited}"),
     "crossaudit.sentence.too_few_to_compare": (
-        "检查次数不足，无法按单位比较自查与交叉检查。",
-        "Too few inspections to compare self- and cross-audits by district.",
+        "检查次数不足，无法按单位比较自查与交叉检查（{source}）。",
+        "Too few inspections to compare self- and cross-audits by district ({source}).",
     ),
     "crossaudit.sentence.no_district_flagged": (
-        "经多重比较校正（Holm），没有单位的自查显著少报；差距最大的是{largest}（{gap}，"
+        "经多重比较校正（Holm），{source}，没有单位的自查显著少报；差距最大的是{largest}（{gap}，"
         "校正后 {p_adjusted}），可作为下一轮重点关注，但尚不能认定。",
         "After correction for multiple comparisons (Holm), no district's self-audits under-report "
-        "significantly; the largest gap is {largest}'s ({gap}, adjusted {p_adjusted}): "
+        "significantly {source}; the largest gap is {largest}'s ({gap}, adjusted {p_adjusted}): "
         "worth watching next round, not proof.",
     ),
     "crossaudit.sentence.district_not_flagged": (
-        "经多重比较校正（Holm），{district}的自查未显著少报：交叉检查与自查的发现率之差为 {gap}"
-        "（校正后 {p_adjusted}），不能据此认定少报。",
+        "经多重比较校正（Holm），{source}，{district}的自查未显著少报：交叉检查与自查的发现率之差为 "
+        "{gap}（校正后 {p_adjusted}），不能据此认定少报。",
         "After correction for multiple comparisons (Holm), {district}'s self-audits do not "
-        "under-report significantly: the cross-audit finding rate minus its self-audit rate is "
-        "{gap} (adjusted {p_adjusted}), no proof of under-reporting.",
+        "under-report significantly {source}: the cross-audit finding rate minus its self-audit "
+        "rate is {gap} (adjusted {p_adjusted}), no proof of under-reporting.",
     ),
     # methods
     "crossaudit.method.assignment": (
@@ -183,11 +192,17 @@ WORDS: dict[str, tuple[str, str]] = {
     "crossaudit.method.tests": (
         "发现率的置信区间为精确二项（Clopper-Pearson）95% 区间。总体比较用两比例 z 检验和 Fisher 精确检验"
         "（单侧：自查发现更少）；分单位用 Fisher 精确检验并作 Holm 多重比较校正；每类检查少于 10 次的单位"
-        "不做检验。",
+        "不做检验。本报告依据现场检查记录：每次检查是否发现问题。稽查闭环报告"
+        "依据疑点登记簿：每条下发疑点的核查结论（查实或误报）。两者计入的检查不同，对同一单位的结论"
+        "可以不同。",
         "Finding-rate intervals are exact binomial (Clopper-Pearson) 95% intervals. Overall: "
         "two-proportion z-test and Fisher's exact test (one-sided: self-audits find fewer); per "
         "district: Fisher's exact test with Holm's correction; districts with fewer than 10 "
-        "inspections of a kind are not tested.",
+        "inspections of a kind are not tested. This report rests on the field inspections (the "
+        "inspections table): whether each inspection found an error. The audit cycle report "
+        "rests on the findings register: whether a check confirmed a finding sent to the field "
+        "or called it a false alarm. The two count different checks, so their verdicts on a "
+        "district can differ.",
     ),
     "crossaudit.method.model": (
         "逻辑回归 error_found ~ 检查类型 + 供电单位（statsmodels 二项 GLM）给出控制单位差异后自查相对交叉"

@@ -238,7 +238,9 @@ WORDS: dict[str, tuple[str, str]] = {
         "核查记录未填检查单位或填的是疑点所属单位即自查，填其他单位即交叉检查；每类检查对一条疑点的结论"
         "取该类最新的一条。期内两类检查都有随机抽取的核查时，只比较随机抽取的核查。自查与交叉检查的查实率按单位用 Fisher 精确检验（单侧）比较并作 Holm 校正，"
         "每类少于 10 次的单位不做检验（p 值显示为 —）。每次追补 = 该类检查期内核查的疑点至期末由该类"
-        "追补的电费 / 核查次数。交叉检查查实而自查判为误报或从未核查的疑点逐条列出。",
+        "追补的电费 / 核查次数。交叉检查查实而自查判为误报或从未核查的疑点逐条列出。本比较依据疑点登记簿"
+        "的核查结论；交叉检查报告依据现场检查记录中每次检查是否发现问题，两者计入的"
+        "检查不同，对同一单位的结论可以不同。",
         "A check is a self-audit when its events name no auditing district or the finding's "
         "own, a cross-audit otherwise; each kind's verdict on a finding is its latest. "
         "When both kinds have random-sample checks in the window, only those are compared. "
@@ -247,6 +249,9 @@ WORDS: dict[str, tuple[str, str]] = {
         "kind are not tested (p shown as —). Recovered per check = what that kind recovered, up "
         "to the window's end, on the findings it checked in the window, divided by its checks. "
         "Findings a cross-audit confirmed that the district's own checks called a false alarm "
-        "or never checked are listed one by one.",
+        "or never checked are listed one by one. This comparison rests on the findings "
+        "register's check outcomes; the cross-audit report rests on the field inspections (the "
+        "inspections table: whether each inspection found an error). The two count different "
+        "checks, so their verdicts on a district can differ.",
     ),
 }

@@ -42,8 +42,14 @@ WORDS: dict[str, tuple[str, str]] = {
     "stats.column.n_excluded": ("剔除", "Left out"),
     "stats.column.chi2": ("卡方", "Chi-square"),
     "stats.column.mad": ("MAD", "MAD"),
-    "stats.column.conformity": ("符合程度", "Conformity"),
-    "stats.column.standouts": ("显著偏离的数字", "Digits that stand out"),
+    "stats.column.conformity": (
+        "MAD 区间（Nigrini，适用于大样本）",
+        "MAD range (Nigrini, for large samples)",
+    ),
+    "stats.column.standouts": (
+        "显著偏多↑或偏少↓的数字（逐个 z 检验）",
+        "Digits that stand out (z test of each)",
+    ),
     "stats.column.volume": ("样本量", "Volume"),
     "stats.column.events": ("事件数", "Events"),
     "stats.column.rate": ("比率", "Rate"),
@@ -224,8 +230,8 @@ WORDS: dict[str, tuple[str, str]] = {
         "No amounts could be tested against Benford.",
     ),
     "stats.sentence.benford_conforms": (
-        "电费金额前两位数字在各单位均符合本福特定律。",
-        "Bill amounts' first two digits conform to Benford's law in every district.",
+        "电费金额前两位数字在各单位均未偏离本福特定律。",
+        "Bill amounts' first two digits depart from Benford's law in no district.",
     ),
     "stats.sentence.benford_conforms_judged": (
         "样本足以判断的单位，电费金额前两位数字均未显著偏离本福特定律。",
@@ -240,11 +246,11 @@ WORDS: dict[str, tuple[str, str]] = {
         "law itself shows a MAD in Nigrini's nonconformity range).",
     ),
     "stats.sentence.benford_departs": (
-        "电费金额前两位数字不符合本福特定律的单位：{names}。",
+        "电费金额前两位数字偏离本福特定律的单位：{names}。",
         "Bill amounts' first two digits depart from Benford's law in: {names}.",
     ),
     "stats.sentence.benford_departs_everywhere": (
-        "各单位电费金额前两位数字均不符合本福特定律（MAD 中位数 {median:.4f}）：同类用户的电费"
+        "各单位电费金额前两位数字均偏离本福特定律（MAD 中位数 {median:.4f}）：同类用户的电费"
         "集中在较窄范围内，本福特定律的前提（金额跨越多个数量级）不成立，宜在单位之间横向比较；"
         "偏离最大的是{district}（MAD {mad:.4f}）。",
         "Bill amounts depart from Benford's law in every district (median MAD {median:.4f}): "
@@ -308,7 +314,10 @@ WORDS: dict[str, tuple[str, str]] = {
     "stats.chart.outlier": ("异常月份", "Out-of-line month"),
     "stats.chart.decomposition": ("{name}：STL 季节分解", "{name}: STL decomposition"),
     "stats.chart.last_12": ("近12个月", "last 12 months"),
-    "stats.chart.benford_observed": ("实际占比（红色：显著偏离）", "Observed (red: stands out)"),
+    "stats.chart.benford_observed": (
+        "实际占比（红色：该数字显著偏多或偏少）",
+        "Observed (red: the digit stands out)",
+    ),
     "stats.chart.benford_expected": ("本福特定律期望", "Benford expected"),
     "stats.chart.benford_digit_first": ("首位数字", "First digit"),
     "stats.chart.benford_digit_second": ("第二位数字", "Second digit"),
@@ -318,8 +327,8 @@ WORDS: dict[str, tuple[str, str]] = {
         "Benford test (MAD = {mad:.4f})",
     ),
     "stats.chart.benford_named_title": (
-        "{name}：{test}（{n:,} 个金额，MAD = {mad:.4f}，{conformity}）",
-        "{name}: {test} ({n:,} amounts, MAD = {mad:.4f}, {conformity})",
+        "{name}：{test}（{n:,} 个金额，MAD = {mad:.4f}，Nigrini 区间：{conformity}）",
+        "{name}: {test} ({n:,} amounts, MAD = {mad:.4f}, Nigrini's range: {conformity})",
     ),
     "stats.chart.target": ("目标 {target:.1%}", "target {target:.1%}"),
     "stats.chart.funnel": ("漏斗图", "Funnel plot"),
@@ -361,10 +370,19 @@ WORDS: dict[str, tuple[str, str]] = {
         "(robust z); when both agree in sign, the smaller is the score.",
     ),
     "stats.method.benford": (
-        "本福特检验剔除缺失、非正和小于 10 的金额；MAD 符合程度按 Nigrini (2012) 划分"
-        "（首位：0.006/0.012/0.015；前两位：0.0012/0.0018/0.0022）。",
-        "Benford tests leave out missing, non-positive and below-10 amounts; MAD conformity "
-        "follows Nigrini (2012) (first digit 0.006/0.012/0.015; first two 0.0012/0.0018/0.0022).",
+        "本福特检验剔除缺失、非正和小于 10 的金额；MAD 区间按 Nigrini (2012) 划分"
+        "（首位：0.006/0.012/0.015；前两位：0.0012/0.0018/0.0022）。判为偏离须同时满足两条："
+        "卡方 p 小于检验水平（默认 0.05），且 MAD 为勉强符合或不符合。只看卡方，金额多时微小偏差也显著；只看 MAD，"
+        "金额少时完全符合定律的样本也会落入不符合区间（Nigrini 的区间按大样本制定，见“符合时期望 "
+        "MAD”）。两条不一致时，“判定依据”一栏说明原因。部分数字期望频数不足 5 的单位不作判定。",
+        "Benford tests leave out missing, non-positive and below-10 amounts; MAD ranges "
+        "follow Nigrini (2012) (first digit 0.006/0.012/0.015; first two 0.0012/0.0018/0.0022). "
+        "A set departs when both hold: chi-square p below the level (0.05 by default) and a "
+        "marginal or nonconforming MAD. "
+        "On many amounts a slight departure is significant; on few, a sample drawn from the law "
+        "itself falls in the nonconformity range (Nigrini's ranges were set on large data sets: "
+        "see 'MAD if conforming'). Where the two disagree, the 'Why' column says so. Sets with "
+        "digits expected fewer than 5 times are not judged.",
     ),
     "stats.method.funnel": (
         "漏斗图控制限来自精确二项分布（Spiegelhalter 2005 插值），目标为各单位合计比率。",

@@ -14,7 +14,11 @@ WORDS: dict[str, tuple[str, str]] = {
     "digits.column.amounts": ("可检验笔数", "Amounts tested"),
     "digits.column.tested": ("检验情况", "Tested"),
     "digits.column.expected_mad": ("符合时期望 MAD", "MAD if conforming"),
-    "digits.column.departs": ("显著偏离", "Departs"),
+    "digits.column.departs": (
+        "偏离本福特（卡方显著且 MAD 超出可接受区间）",
+        "Departs (significant chi-square and a MAD beyond acceptable)",
+    ),
+    "digits.column.verdict_basis": ("判定依据", "Why"),
     "digits.column.reader_id": ("抄表员", "Meter reader"),
     "digits.column.reads": ("手工实抄示数（已走字）", "Hand reads (register moved)"),
     "digits.column.unchanged": ("未走字（剔除）", "Unchanged (left out)"),
@@ -27,6 +31,31 @@ WORDS: dict[str, tuple[str, str]] = {
     "digits.note.too_few_reads": ("抄表数过少，未检验", "too few reads: not tested"),
     "digits.word.group_test": ("{name}（{test}）", "{name} ({test})"),
     "digits.word.digit_share": ("{digit}（{share:.0%}）", "{digit} ({share:.0%})"),
+    "digits.word.mad_only": (
+        "{name}（{test}，MAD {mad:.4f}，符合时期望 {expected:.4f}，卡方 {p_value}）",
+        "{name} ({test}: MAD {mad:.4f} against {expected:.4f} if conforming, chi-square {p_value})",
+    ),
+    # Why a tested set departs or not (`benford.verdict_basis`): the two criteria of the verdict.
+    "digits.basis.both": (
+        "卡方显著且 MAD 超出可接受区间：偏离",
+        "significant chi-square and a MAD beyond acceptable: departs",
+    ),
+    "digits.basis.significance_only": (
+        "卡方显著，但 MAD 在可接受区间内（金额多时微小偏差也显著）：不判为偏离",
+        "significant chi-square, but the MAD is within acceptable (on many amounts a slight "
+        "departure is significant): no departure",
+    ),
+    "digits.basis.mad_only": (
+        "MAD 落入“{conformity}”区间，但卡方不显著；{n:,} 笔完全符合定律的金额 MAD 平均也有 "
+        "{expected_mad:.4f}（Nigrini 区间适用于大样本）：不判为偏离",
+        "the MAD is in the {conformity} range, but the chi-square is not significant; {n:,} "
+        "amounts drawn from the law itself show a MAD of {expected_mad:.4f} on average "
+        "(Nigrini's ranges are for large samples): no departure",
+    ),
+    "digits.basis.neither": (
+        "卡方不显著，MAD 在可接受区间内：不偏离",
+        "chi-square not significant and the MAD within acceptable: no departure",
+    ),
     "digits.sentence.adjustments_untested": (
         "退补金额共 {count} 笔，各单位均不足 {minimum} 笔，未做本福特检验（样本过小时，即使金额"
         "完全符合本福特定律，MAD 也会落入“不符合”区间）。",
@@ -34,15 +63,24 @@ WORDS: dict[str, tuple[str, str]] = {
         "few amounts even a sample drawn from the law itself shows a nonconforming MAD).",
     ),
     "digits.sentence.adjustments_conform": (
-        "退补金额 {count} 笔，已做 {tests} 项本福特检验，均未显著偏离本福特定律。",
-        "{count} adjustments, {tests} Benford tests run: none departs from the law.",
+        "退补金额 {count} 笔，已做 {tests} 项本福特检验，均未偏离本福特定律（判为偏离须卡方 "
+        "p < {alpha:g} 且 MAD 为勉强符合或不符合）。",
+        "{count} adjustments, {tests} Benford tests run: none departs from the law (a departure "
+        "needs a chi-square p < {alpha:g} and a marginal or nonconforming MAD).",
     ),
     "digits.sentence.adjustments_depart": (
-        "退补金额 {count} 笔，显著偏离本福特定律（卡方显著且 MAD 勉强符合或不符合）的有：{names}；"
-        "建议抽查这些退补的审批和依据（整数金额、卡在审批限额以下的金额等）。",
-        "{count} adjustments; departing from Benford's law (significant chi-square and a marginal "
-        "or nonconforming MAD): {names}. Check the approvals and grounds of these adjustments "
-        "(round amounts, amounts kept just under an approval limit).",
+        "退补金额 {count} 笔，偏离本福特定律（卡方 p < {alpha:g} 且 MAD 勉强符合或不符合）的有："
+        "{names}；建议抽查这些退补的审批和依据（整数金额、卡在审批限额以下的金额等）。",
+        "{count} adjustments; departing from Benford's law (chi-square p < {alpha:g} and a "
+        "marginal or nonconforming MAD): {names}. Check the approvals and grounds of these "
+        "adjustments (round amounts, amounts kept just under an approval limit).",
+    ),
+    "digits.sentence.adjustments_mad_only": (
+        "{names}的 MAD 超出可接受区间，但卡方不显著：同样大小、完全符合定律的样本 MAD 也差不多这么大"
+        "（Nigrini 的区间按大样本制定），故不判为偏离。",
+        " The MAD of {names} is beyond acceptable, but the chi-square is not significant: a "
+        "sample of that size drawn from the law itself shows about as large a MAD (Nigrini's "
+        "ranges were set on large data sets), so this is no departure.",
     ),
     "digits.sentence.readers_untested": (
         "{readers} 名抄表员的手工抄表数均不足 {minimum} 个，末位检验未做。",
@@ -66,12 +104,12 @@ WORDS: dict[str, tuple[str, str]] = {
     ),
     "digits.sentence.bill_amounts_mix": (
         "电费金额是否符合本福特定律，主要取决于用户构成（居民、工商业、大工业的电量和电价区间不同，"
-        "同类用户的电费集中在较窄范围），而不是是否有人作假；电费金额不符合本福特定律本身不是舞弊"
+        "同类用户的电费集中在较窄范围），而不是是否有人作假；电费金额偏离本福特定律本身不是舞弊"
         "信号，只宜在单位之间横向比较。",
         "Whether bill amounts follow Benford's law depends mainly on the mix of customers "
         "(households, businesses and large industry bill in different ranges, and bills of one "
-        "class cluster in a narrow band), not on fraud: nonconformity of bill amounts is not a "
-        "fraud signal on its own; compare districts with each other.",
+        "class cluster in a narrow band), not on fraud: bill amounts departing from the law are "
+        "not a fraud signal on their own; compare districts with each other.",
     ),
     "digits.chart.adjustments_title": (
         "{name}：退补金额{test}（{n:,} 笔，MAD = {mad:.4f}，符合时期望 {expected:.4f}）",
@@ -79,8 +117,22 @@ WORDS: dict[str, tuple[str, str]] = {
         "conforming)",
     ),
     "digits.chart.readers_title": (
-        "各抄表员示数末位占比与均匀分布（10%）之差（红色：不均匀）",
-        "Last-digit shares per meter reader minus the uniform 10 % (red: not uniform)",
+        "各抄表员示数末位检验（红色：末位不均匀，即 Holm 校正 p < {alpha:g} 且平均偏差 > "
+        "{min_mad:.0%}）",
+        "Last digit of hand reads per meter reader (red: not uniform, i.e. Holm-adjusted "
+        "p < {alpha:g} and mean deviation > {min_mad:.0%})",
+    ),
+    "digits.chart.shares_title": (
+        "各数字占比 − 10%（橙：偏多，紫：偏少）",
+        "Each digit's share − 10 % (orange: more, purple: fewer)",
+    ),
+    "digits.chart.verdict_title": (
+        "判定：平均偏差与 Holm 校正 p",
+        "Verdict: mean deviation, Holm-adjusted p",
+    ),
+    "digits.chart.mean_deviation": (
+        "各数字占比与 10% 的平均偏差（虚线：{min_mad:.0%}）",
+        "Mean deviation from 10 % (dashed: {min_mad:.0%})",
     ),
     "digits.chart.last_digit": ("示数末位整数", "Last whole digit of the register"),
     "digits.chart.share_minus_uniform": ("占比 − 10%", "Share − 10 %"),

@@ -8,7 +8,7 @@ the chi-square p-value do not turn every small deviation "significant" on large 
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any, Literal
 
@@ -35,6 +35,11 @@ MAD_LIMITS: dict[str, tuple[float, float, float]] = {
     "first_two": (0.0012, 0.0018, 0.0022),
 }
 CONFORMITY_CLASSES: tuple[str, ...] = ("close", "acceptable", "marginal", "nonconformity")
+#: The MAD classes beyond Nigrini's acceptable range: one of the two criteria of `departs`.
+BEYOND_ACCEPTABLE: tuple[str, ...] = ("marginal", "nonconformity")
+#: Which of the two criteria of `departs` hold (`verdict_basis`): both (a departure), only the
+#: significance, only the MAD, neither.
+VERDICT_BASES: tuple[str, ...] = ("both", "significance_only", "mad_only", "neither")
 #: Digits listed per group in `benford_by_group` (largest z first).
 MAX_LISTED = 10
 #: Smallest expected count per digit for the chi-square approximation to hold.
@@ -277,12 +282,13 @@ def benford_by_group(
     """One Benford test per group (e.g. per district): a row each, with a note when unreliable.
 
     Columns: group, n, n_excluded, chi2, df, p_value, mad, expected_mad (the MAD a conforming
-    sample of n shows), conformity, departs, standouts (the MAX_LISTED digits with the largest
-    z), note (a code: no_testable_amount, small_sample or empty). `departs` is judged as for
-    adjustments (`digits.adjustment_benford`): chi-square p_value below `alpha` and a marginal or
-    nonconforming MAD; it is left empty (NaN) for a small sample, whose chi-square is rough and
-    whose MAD reaches Nigrini's ranges by chance. A group with no testable value gets its counts
-    and a note instead of statistics, never an exception.
+    sample of n shows), conformity, departs, verdict_basis, standouts (the MAX_LISTED digits with
+    the largest z), note (a code: no_testable_amount, small_sample or empty). `departs` is judged
+    as for adjustments (`digits.adjustment_benford`): chi-square p_value below `alpha` and a
+    marginal or nonconforming MAD, and `verdict_basis` says which of the two hold; both are left
+    empty for a small sample, whose chi-square is rough and whose MAD reaches Nigrini's ranges by
+    chance. A group with no testable value gets its counts and a note instead of statistics,
+    never an exception.
     """
     if len(values) != len(groups):
         raise ParameterError("groups", f"one label per value ({len(values)})", len(groups))
@@ -313,6 +319,7 @@ def benford_by_group(
                 "expected_mad": expected_mad(test, result.n),
                 "conformity": result.conformity,
                 "departs": np.nan if result.small_sample else departs(result, alpha),
+                "verdict_basis": "" if result.small_sample else verdict_basis(result, alpha),
                 "standouts": digit_list(result.standouts(alpha).head(MAX_LISTED)),
                 "note": "small_sample" if result.small_sample else "",
             }
@@ -328,6 +335,7 @@ def benford_by_group(
         "expected_mad",
         "conformity",
         "departs",
+        "verdict_basis",
         "standouts",
         "note",
     ]
@@ -337,7 +345,32 @@ def benford_by_group(
 def departs(result: BenfordResult, alpha: float) -> bool:
     """Significant at `alpha` and a MAD beyond Nigrini's acceptable range: significance alone
     flags trivial departures of large sets, the MAD alone small sets."""
-    return result.p_value < alpha and result.conformity in ("marginal", "nonconformity")
+    return verdict_basis(result, alpha) == "both"
+
+
+def verdict_basis(result: BenfordResult, alpha: float) -> str:
+    """Which criteria of `departs` hold (one of VERDICT_BASES), so a report can say why a set
+    whose MAD is "nonconformity" does not depart (`mad_only`: a small set, whose MAD is large by
+    chance) or why a significant one does not (`significance_only`: a slight departure of a large
+    set)."""
+    significant = bool(result.p_value < alpha)
+    beyond = result.conformity in BEYOND_ACCEPTABLE
+    if significant:
+        return "both" if beyond else "significance_only"
+    return "mad_only" if beyond else "neither"
+
+
+def verdict_reason(row: Mapping[str, Any], lang: str = i18n.DEFAULT_LANG) -> str:
+    """The verdict of one tested set in words, from a table row's verdict_basis (a code of
+    `verdict_basis`), conformity, n and expected_mad; "" for a set not judged (no code)."""
+    basis = row.get("verdict_basis")
+    if not isinstance(basis, str) or not basis:
+        return ""
+    return i18n.text(f"digits.basis.{basis}", lang).format(
+        conformity=i18n.text(f"stats.conformity.{row['conformity']}", lang),
+        n=int(row["n"]),
+        expected_mad=float(row["expected_mad"]),
+    )
 
 
 def _check_test(test: str) -> None:

@@ -18,7 +18,7 @@ from matplotlib import dates
 from matplotlib.figure import Figure
 from matplotlib.text import Text
 
-from auditkit import i18n
+from auditkit import formatting, i18n
 from auditkit.plots import PercentTicks, group_thousands
 
 if TYPE_CHECKING:
@@ -377,28 +377,69 @@ def plot_daily(profile: DailyProfile, lang: str = i18n.DEFAULT_LANG) -> Figure:
     return figure
 
 
+#: Deviation of a digit's share from 10 % at which the last-digit heat map's colour is full
+#: (or the largest deviation shown, if larger): an honest reader of 300 reads is about 1.7 points
+#: off per digit by chance (the share's sd, sqrt(0.09 / 300)) and stays pale; one who writes a
+#: third of his reads rounded to 5 units is about 10 points over on 0 and 5.
+DIGIT_SHARE_SCALE = 0.05
+
+
 @_plain_text
 def plot_last_digits(
-    shares: pd.DataFrame, flagged: set[str], title: str, lang: str = i18n.DEFAULT_LANG
+    shares: pd.DataFrame,
+    verdicts: pd.DataFrame,
+    alpha: float,
+    min_mad: float,
+    lang: str = i18n.DEFAULT_LANG,
 ) -> Figure:
-    """Share of each last digit (columns 0-9) per meter reader (rows) as a heat map centred on
-    the uniform 10 %; flagged readers' names are red."""
-    figure = Figure(figsize=(7, 1.2 + 0.32 * max(len(shares), 1)), layout="constrained")
-    axes = figure.subplots()
-    spread = max(float(np.nanmax(np.abs(shares.to_numpy() - 0.1))) if len(shares) else 0.0, 0.02)
-    image = axes.imshow(
-        shares.to_numpy(dtype=float) - 0.1, cmap="RdBu_r", vmin=-spread, vmax=spread, aspect="auto"
-    )
-    axes.set_xticks(range(shares.shape[1]), [str(digit) for digit in shares.columns])
-    axes.set_yticks(range(len(shares)), [str(reader) for reader in shares.index])
-    for label in axes.get_yticklabels():
-        if label.get_text() in flagged:
+    """Last-digit test per meter reader, one row each. Left: each digit's share minus 10 %
+    (orange more, purple fewer: which digits, never the verdict). Right: the verdict's two
+    figures, the mean deviation from 10 % (bar, dashed line at `min_mad`) and the Holm-adjusted
+    p written beside it. Red is the verdict alone: the bars and names of the readers `flagged`
+    (adjusted p below `alpha` and deviation above `min_mad`); `verdicts` has mad, p_adjusted and
+    flagged per reader of `shares`."""
+    verdicts = verdicts.reindex(shares.index)
+    flagged = verdicts["flagged"].fillna(False).to_numpy(dtype=bool)
+    figure = Figure(figsize=(9.5, 2.2 + 0.32 * max(len(shares), 1)), layout="constrained")
+    heat, bars = figure.subplots(1, 2, sharey=True, width_ratios=(3, 1.4))
+    deviations = shares.to_numpy(dtype=float) - 0.1
+    largest = float(np.nanmax(np.abs(deviations))) if deviations.size else 0.0
+    spread = max(largest, DIGIT_SHARE_SCALE)
+    image = heat.imshow(deviations, cmap="PuOr_r", vmin=-spread, vmax=spread, aspect="auto")
+    heat.set_xticks(range(shares.shape[1]), [str(digit) for digit in shares.columns])
+    heat.set_yticks(range(len(shares)), [str(reader) for reader in shares.index])
+    for label, red in zip(heat.get_yticklabels(), flagged, strict=True):
+        if red:
             label.set_color("tab:red")
-    axes.set_xlabel(i18n.text("digits.chart.last_digit", lang))
-    axes.set_title(title)
-    bar = figure.colorbar(image, ax=axes)
+    heat.set_xlabel(i18n.text("digits.chart.last_digit", lang))
+    heat.set_title(i18n.text("digits.chart.shares_title", lang), fontsize="medium")
+    bar = figure.colorbar(image, ax=heat, location="bottom", shrink=0.6, aspect=30)
     bar.set_label(i18n.text("digits.chart.share_minus_uniform", lang))
-    bar.ax.yaxis.set_major_formatter(PercentTicks())
+    bar.ax.xaxis.set_major_formatter(PercentTicks())
+
+    deviation = verdicts["mad"].to_numpy(dtype=float)
+    positions = np.arange(len(shares))
+    bars.barh(positions, deviation, color=np.where(flagged, "tab:red", "tab:gray"), height=0.6)
+    bars.axvline(min_mad, color="tab:red", linestyle="--", linewidth=0.8)
+    for position, value, p_adjusted in zip(
+        positions, deviation, verdicts["p_adjusted"], strict=True
+    ):
+        bars.annotate(
+            formatting.p_clause(p_adjusted),
+            (value, position),
+            xytext=(3, 0),
+            textcoords="offset points",
+            va="center",
+            fontsize="x-small",
+        )
+    bars.set_xlim(0, 1.8 * max(float(np.nanmax(deviation, initial=0.0)), min_mad))
+    bars.xaxis.set_major_formatter(PercentTicks())
+    bars.set_xlabel(i18n.text("digits.chart.mean_deviation", lang).format(min_mad=min_mad))
+    bars.set_title(i18n.text("digits.chart.verdict_title", lang), fontsize="medium")
+    bars.tick_params(axis="y", left=False)
+    figure.suptitle(
+        i18n.text("digits.chart.readers_title", lang).format(alpha=alpha, min_mad=min_mad)
+    )
     return figure
 
 

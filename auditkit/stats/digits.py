@@ -28,8 +28,14 @@ from statsmodels.stats.multitest import multipletests
 from auditkit import formatting, i18n
 from auditkit.errors import ParameterError
 from auditkit.stats import charts, tables
-from auditkit.stats.benford import BenfordResult, benford, digit_list, expected_mad
-from auditkit.stats.benford import departs as benford_departs
+from auditkit.stats.benford import (
+    BenfordResult,
+    benford,
+    digit_list,
+    expected_mad,
+    verdict_basis,
+    verdict_reason,
+)
 from auditkit.stats.notes import Note
 from auditkit.stats.requirements import require_columns
 
@@ -72,8 +78,9 @@ class AdjustmentDigits:
     `table`: one row per group (a district, or `ALL`) and test: n (testable amounts, >= 10 yuan in
     absolute value), n_excluded, min_count, status (`tested`, `too_few`), and for tested rows mad,
     expected_mad (a conforming sample's MAD at this n), conformity, chi2, df, p_value, departs
-    (p_value < alpha and a marginal or nonconforming MAD) and standouts. `results` holds the
-    tested `BenfordResult`s by (group, test).
+    (p_value < alpha and a marginal or nonconforming MAD: the verdict), verdict_basis (which of
+    the two hold, `benford.verdict_basis`) and standouts. `results` holds the tested
+    `BenfordResult`s by (group, test).
     """
 
     table: pd.DataFrame
@@ -83,41 +90,66 @@ class AdjustmentDigits:
     notes: list[Note] = field(default_factory=list)
 
     def summary(self) -> dict[str, Any]:
-        """Adjustments, groups tested, and the groups (and tests) departing from Benford."""
+        """Adjustments, groups tested, the groups (and tests) departing from Benford, and those
+        whose MAD alone is beyond Nigrini's acceptable range (not a departure: see `explain`)."""
         tested = self.table[self.table["status"] == "tested"]
         departing = tested[tested["departs"].astype(bool)]
+        mad_only = tested[tested["verdict_basis"] == "mad_only"]
         return {
             "adjustments": self.n_adjustments,
             "tests_run": len(tested),
             "tests_skipped": int((self.table["status"] == "too_few").sum()),
             "departing": list(zip(departing["group"], departing["test"], strict=True)),
+            "mad_only": list(zip(mad_only["group"], mad_only["test"], strict=True)),
         }
 
     def explain(self, lang: str = i18n.DEFAULT_LANG) -> str:
-        """One sentence: how many amounts, which groups were tested and which depart."""
+        """How many amounts, which groups were tested and which depart by the report's rule
+        (significant chi-square and a MAD beyond acceptable), then the groups whose MAD alone is
+        beyond acceptable, with the figures that say why they do not depart."""
         figures = self.summary()
         if not figures["tests_run"]:
             return i18n.text("digits.sentence.adjustments_untested", lang).format(
                 count=figures["adjustments"], minimum=_smallest_minimum(self.table)
             )
-        if not figures["departing"]:
-            return i18n.text("digits.sentence.adjustments_conform", lang).format(
-                count=figures["adjustments"], tests=figures["tests_run"]
-            )
         separator = i18n.text("common.list_separator", lang)
-        names = separator.join(
-            i18n.text("digits.word.group_test", lang).format(
-                name=_group_name(group, lang), test=i18n.text(f"stats.test.{test}", lang)
+        if figures["departing"]:
+            names = separator.join(
+                i18n.text("digits.word.group_test", lang).format(
+                    name=_group_name(group, lang), test=i18n.text(f"stats.test.{test}", lang)
+                )
+                for group, test in figures["departing"]
             )
-            for group, test in figures["departing"]
-        )
-        return i18n.text("digits.sentence.adjustments_depart", lang).format(
-            count=figures["adjustments"], names=names
+            text = i18n.text("digits.sentence.adjustments_depart", lang).format(
+                count=figures["adjustments"], names=names, alpha=self.alpha
+            )
+        else:
+            text = i18n.text("digits.sentence.adjustments_conform", lang).format(
+                count=figures["adjustments"], tests=figures["tests_run"], alpha=self.alpha
+            )
+        if figures["mad_only"]:
+            names = separator.join(self._mad_only_words(key, lang) for key in figures["mad_only"])
+            text += i18n.text("digits.sentence.adjustments_mad_only", lang).format(names=names)
+        return text
+
+    def _mad_only_words(self, key: tuple[str, str], lang: str) -> str:
+        """A group and test whose MAD alone is beyond acceptable, with its MAD, the MAD of a
+        conforming sample of its size and its chi-square p-value."""
+        row = self.table_row(key)
+        return i18n.text("digits.word.mad_only", lang).format(
+            name=_group_name(key[0], lang),
+            test=i18n.text(f"stats.test.{key[1]}", lang),
+            conformity=i18n.text(f"stats.conformity.{row['conformity']}", lang),
+            mad=row["mad"],
+            expected=row["expected_mad"],
+            p_value=formatting.p_clause(row["p_value"]),
         )
 
     def to_table(self, lang: str = i18n.DEFAULT_LANG) -> pd.DataFrame:
-        """One row per group and test, formatted; untested rows say why."""
+        """One row per group and test, formatted; untested rows say why not, tested rows why
+        the verdict is what it is."""
         frame = self.table.assign(
+            verdict_basis=[verdict_reason(row, lang) for row in self.table.to_dict("records")],
             group=[_group_name(group, lang) for group in self.table["group"]],
             status=[
                 _status_text(status, minimum, lang)
@@ -139,6 +171,7 @@ class AdjustmentDigits:
             "chi2": tables.decimals(1),
             "p_value": formatting.p_value,
             "departs": str,
+            "verdict_basis": str,
             "standouts": tables.text_or_blank,
         }
         keys = {
@@ -147,6 +180,7 @@ class AdjustmentDigits:
             "status": "digits.column.tested",
             "expected_mad": "digits.column.expected_mad",
             "departs": "digits.column.departs",
+            "verdict_basis": "digits.column.verdict_basis",
             "standouts": "stats.column.standouts",
         }
         return tables.labelled(frame, formats, lang, keys)
@@ -229,11 +263,12 @@ def adjustment_benford(
                 "min_count": minimum,
                 "status": "too_few",
                 "departs": np.nan,
+                "verdict_basis": "",
             }
             if testable >= minimum:
                 result = benford(values, test, group)  # type: ignore[arg-type]
                 results[(group, test)] = result
-                departs = benford_departs(result, alpha)
+                basis = verdict_basis(result, alpha)
                 record |= {
                     "status": "tested",
                     "mad": result.mad,
@@ -242,13 +277,14 @@ def adjustment_benford(
                     "chi2": result.chi2,
                     "df": result.df,
                     "p_value": result.p_value,
-                    "departs": departs,
+                    "departs": basis == "both",
+                    "verdict_basis": basis,
                     "standouts": digit_list(result.standouts(alpha).head(10)),
                 }
             records.append(record)
     columns = [
         "group", "test", "n", "n_excluded", "min_count", "status", "mad", "expected_mad",
-        "conformity", "chi2", "df", "p_value", "departs", "standouts",
+        "conformity", "chi2", "df", "p_value", "departs", "verdict_basis", "standouts",
     ]  # fmt: skip
     table = pd.DataFrame(records, columns=columns)
     return AdjustmentDigits(table, results, alpha, len(amounts), notes)
@@ -344,16 +380,13 @@ class LastDigitTest:
         return tables.labelled(frame, formats, lang, keys)
 
     def plot(self, lang: str = i18n.DEFAULT_LANG, top: int = 20) -> Figure:
-        """Share of each last digit per reader (the `top` largest chi-squares), flagged marked."""
+        """Share of each last digit per reader (the `top` largest chi-squares) beside the
+        verdict's figures (mean deviation, Holm-adjusted p), flagged readers in red."""
         shown = self.table.dropna(subset=["chi2"]).nlargest(top, "chi2")
         shares = self.counts.loc[shown["reader_id"]]
         shares = shares.div(shares.sum(axis=1), axis=0)
-        return charts.plot_last_digits(
-            shares,
-            set(shown.loc[shown["flagged"], "reader_id"]),
-            i18n.text("digits.chart.readers_title", lang),
-            lang,
-        )
+        verdicts = shown.set_index("reader_id")[["mad", "p_adjusted", "flagged"]]
+        return charts.plot_last_digits(shares, verdicts, self.alpha, self.min_mad, lang)
 
 
 def last_digit_test(

@@ -21,7 +21,13 @@ from auditkit.periods import period_last_day
 from auditkit.register.checks import field_checks
 from auditkit.report.figures import labelled
 from auditkit.stats import anomaly, tables
-from auditkit.stats.benford import TESTS, BenfordResult, benford, benford_by_group
+from auditkit.stats.benford import (
+    TESTS,
+    BenfordResult,
+    benford,
+    benford_by_group,
+    verdict_reason,
+)
 from auditkit.stats.daily import DailyProfile, daily_profile, read_days
 from auditkit.stats.digits import (
     ALL,
@@ -615,7 +621,11 @@ def benford_tests(amounts: pd.Series, districts: pd.Series, alpha: float = 0.05)
 
 
 def benford_table(tests: pd.DataFrame, lang: str = i18n.DEFAULT_LANG) -> pd.DataFrame:
-    """The Benford tests of each district (`benford_tests`), formatted."""
+    """The Benford tests of each district (`benford_tests`), formatted, each judged row saying
+    why it departs or not (`benford.verdict_reason`)."""
+    tests = tests.assign(
+        verdict_basis=[verdict_reason(row, lang) for row in tests.to_dict("records")]
+    )
     formats = {
         "district": str,
         "test": tables.coded("stats.test.", lang),
@@ -627,10 +637,15 @@ def benford_table(tests: pd.DataFrame, lang: str = i18n.DEFAULT_LANG) -> pd.Data
         "expected_mad": tables.decimals(4),
         "conformity": _blank_or(tables.coded("stats.conformity.", lang), formatting.MISSING),
         "departs": tables.yes_no(lang),
+        "verdict_basis": str,
         "standouts": tables.text_or_blank,
         "note": _blank_or(tables.coded("stats.note.", lang)),
     }
-    keys = {"expected_mad": "digits.column.expected_mad", "departs": "digits.column.departs"}
+    keys = {
+        "expected_mad": "digits.column.expected_mad",
+        "departs": "digits.column.departs",
+        "verdict_basis": "digits.column.verdict_basis",
+    }
     return tables.labelled(tests, formats, lang, keys)
 
 

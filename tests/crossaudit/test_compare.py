@@ -125,7 +125,7 @@ def test_the_audited_district_comes_from_customers_or_is_asked_for():
 def test_explain_names_the_under_reporting_district_in_both_languages():
     comparison = compare(inspections(PLAN))
     zh = comparison.explain("zh").splitlines()
-    assert any(sentence.startswith("A：自查发现率 5.0%") for sentence in zh)
+    assert any(sentence.startswith("A（依据现场检查记录）：自查发现率 5.0%") for sentence in zh)
     en = comparison.explain("en", district="B").splitlines()
     assert not any(sentence.startswith("A:") for sentence in en)
     assert any("B's self-audits do not under-report" in sentence for sentence in en)
@@ -194,3 +194,33 @@ def test_gaps_are_in_percentage_points_and_a_district_is_not_compared_with_itsel
     # C: 9/50 - 5/60 = 0.18 - 0.0833 = +9.7 points, larger than B's +0.6.
     assert "the largest gap is C's (+9.7 pp, adjusted p = " in none_flagged.explain("en")
     assert "差距最大的是C（+9.7 个百分点" in none_flagged.explain("zh")
+
+
+def test_each_verdict_names_the_checks_it_rests_on():
+    """The cross-audit report compares inspections, the audit cycle the register's checks: the
+    same district can be flagged by one and not the other, so every verdict says which."""
+    without_a = compare(inspections({k: v for k, v in PLAN.items() if k != "A"}))
+    inspected = without_a.explain("en").splitlines()
+    assert inspected[0].startswith("Overall (by field inspections), self-audits found errors")
+    assert inspected[-1].startswith(
+        "After correction for multiple comparisons (Holm), no district's self-audits "
+        "under-report significantly by field inspections; the largest gap is C's (+9.7 pp, "
+    )
+    registered = without_a.explain("zh", source="register").splitlines()
+    assert registered[0].startswith(
+        "总体上（依据疑点登记簿的核查结论），自查发现问题的比例为 12.5%"
+    )
+    assert registered[-1].startswith(
+        "经多重比较校正（Holm），依据疑点登记簿的核查结论，没有单位的自查显著少报；差距最大的是C"
+    )
+    one = without_a.explain("en", district="B", source="register").splitlines()[-1]
+    assert one.startswith(
+        "After correction for multiple comparisons (Holm), B's self-audits do not under-report "
+        "significantly by the findings register's check outcomes: "
+    )
+    flagged = compare(inspections(PLAN)).explain("en", source="register").splitlines()
+    assert flagged[-1].startswith(
+        "A (by the findings register's check outcomes): self-audits found errors in 5.0%"
+    )
+    with pytest.raises(ParameterError, match="'source': expected one of"):
+        without_a.explain("en", source="both")

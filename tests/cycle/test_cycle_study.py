@@ -132,6 +132,15 @@ def test_a_cross_audit_finds_what_the_self_audit_missed(study):
     )
     assert "900.00 yuan proved, 400.00 yuan estimated" in sentence
     assert "compared below on random-sample checks alone" in study.explain("en")
+    # One check of each kind per district: no test, and the sentence names the register's checks
+    # (the cross-audit report's inspections are another count).
+    assert (
+        "Too few inspections to compare self- and cross-audits by district (by the findings "
+        "register's check outcomes)." in study.conclusions("en")
+    )
+    assert "检查次数不足，无法按单位比较自查与交叉检查（依据疑点登记簿的核查结论）。" in (
+        study.conclusions("zh")
+    )
 
 
 def test_without_random_samples_of_both_kinds_every_check_is_compared_and_said_so():

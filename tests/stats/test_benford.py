@@ -13,9 +13,11 @@ from auditkit.stats import benford, benford_by_group
 from auditkit.stats.benford import (
     InsufficientDataError,
     conformity_class,
+    departs,
     expected_mad,
     expected_proportions,
     first_two_digits,
+    verdict_basis,
 )
 
 
@@ -147,3 +149,45 @@ def test_by_group_reports_an_empty_group_with_a_note():
     assert table.iloc[1]["expected_mad"] == pytest.approx(expected_mad("first", 3))
     with pytest.raises(ParameterError, match="'groups'"):
         benford_by_group(values, groups[:2])
+
+
+def _with_first_digits(counts: list[int]) -> list[int]:
+    """Amounts whose first digit is d `counts[d - 1]` times (11, 21, ... 91)."""
+    return [10 * digit + 1 for digit, count in enumerate(counts, start=1) for _ in range(count)]
+
+
+def test_the_verdict_says_which_of_its_two_criteria_hold():
+    shares = np.log10(1 + 1 / np.arange(1, 10))
+    # 100 amounts, every first digit 0.4 to 2.5 points off Benford: a MAD in Nigrini's
+    # nonconformity range (> 0.015), yet a chi-square well within chance.
+    few = [28, 20, 10, 12, 6, 8, 4, 7, 5]
+    small = benford(_with_first_digits(few), "first")
+    mad = np.abs(np.array(few) / 100 - shares).mean()
+    chi2 = (((np.array(few) - 100 * shares) ** 2) / (100 * shares)).sum()
+    assert small.mad == pytest.approx(mad) and round(mad, 4) == 0.0185
+    assert small.chi2 == pytest.approx(chi2) and round(chi2, 2) == 3.53
+    assert small.p_value == pytest.approx(stats.chi2.sf(chi2, 8))  # 0.897
+    assert small.conformity == "nonconformity"
+    assert verdict_basis(small, 0.05) == "mad_only" and not departs(small, 0.05)
+
+    # 10,000 amounts at Benford's shares (rounded), then 150 moved from digit 9 to digit 1:
+    # 1.5 points each way, a MAD of about 0.0034 (close), but a chi-square of about 57.
+    many = [3160, 1761, 1249, 969, 792, 669, 580, 512, 308]
+    large = benford(_with_first_digits(many), "first")
+    chi2 = (((np.array(many) - 10_000 * shares) ** 2) / (10_000 * shares)).sum()
+    assert large.chi2 == pytest.approx(chi2) and 56 < chi2 < 58 and large.p_value < 1e-8
+    assert large.conformity == "close"
+    assert verdict_basis(large, 0.05) == "significance_only" and not departs(large, 0.05)
+
+    # The same 10,000 without the move: neither criterion; every amount a 4: both.
+    even = benford(_with_first_digits([3010, 1761, 1249, 969, 792, 669, 580, 512, 458]))
+    assert verdict_basis(even, 0.05) == "neither" and not departs(even, 0.05)
+    fours = benford([4900.0 + i for i in range(100)])
+    assert verdict_basis(fours, 0.05) == "both" and departs(fours, 0.05)
+
+
+def test_a_group_too_small_to_judge_has_no_verdict_basis():
+    values = pd.Series(_with_first_digits([28, 20, 10, 12, 6, 8, 4, 7, 5]))
+    row = benford_by_group(values, pd.Series(["甲"] * 100), "first").iloc[0]
+    # Digit 9 is expected 4.6 times in 100: the chi-square is rough, no verdict either way.
+    assert row["note"] == "small_sample" and row["verdict_basis"] == ""

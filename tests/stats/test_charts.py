@@ -19,7 +19,11 @@ def _texts(figure) -> list[str]:
 
 def test_reader_ids_with_dollar_signs_are_drawn_as_written():
     shares = pd.DataFrame(np.full((2, 10), 0.1), index=list(MATH_IDS), columns=range(10))
-    figure = charts.plot_last_digits(shares, {MATH_IDS[0]}, "title", "en")
+    verdicts = pd.DataFrame(
+        {"mad": [0.03, 0.0], "p_adjusted": [0.001, 1.0], "flagged": [True, False]},
+        index=list(MATH_IDS),
+    )
+    figure = charts.plot_last_digits(shares, verdicts, 0.05, 0.02, "en")
 
     assert figure_png(figure).startswith(b"\x89PNG")  # mathtext would fail on "\frac"
     labels = figure.axes[0].get_yticklabels()

@@ -105,7 +105,7 @@ def test_assign_from_names_and_from_the_data(small_folder, tmp_path, capsys):
 def test_compare_prints_conclusions(small_folder, capsys):
     assert run("crossaudit", "compare", str(small_folder), "--lang", "en") == 0
     printed = capsys.readouterr().out
-    assert "- 甲: self-audits found errors in 10.0%" in printed
+    assert "- 甲 (by field inspections): self-audits found errors in 10.0%" in printed
 
 
 def test_an_assignment_csv_keeps_formula_like_district_names_as_text(tmp_path):

@@ -203,8 +203,23 @@ def test_amounts_drawn_from_the_law_are_not_said_to_depart(study):
     both = dataclasses.replace(study, benford_tests=judged.reset_index())
     assert "Bill amounts' first two digits depart from Benford's law in: 乙." in both.explain("en")
     shown = benford_table(judged.reset_index(), "en")
-    assert list(shown.columns[6:10]) == ["MAD", "MAD if conforming", "Conformity", "Departs"]
-    assert shown["Departs"].tolist()[2::3] == ["yes", "no"]  # first two digits of 乙, 甲
+    departs = "Departs (significant chi-square and a MAD beyond acceptable)"
+    assert list(shown.columns[6:11]) == [
+        "MAD", "MAD if conforming", "MAD range (Nigrini, for large samples)", departs, "Why",
+    ]  # fmt: skip
+    assert shown[departs].tolist()[2::3] == ["yes", "no"]  # first two digits of 乙, 甲
+    # 乙's second digits (amounts 100 to 199.97: each of 0-9 exactly 10 %, where Benford expects
+    # 12.0 % to 8.5 %) are significant, but their MAD is acceptable: no departure, and the row
+    # says why.
+    second = judged.loc[("乙", "second")]
+    assert second["p_value"] < 0.05 and second["conformity"] in ("close", "acceptable")
+    assert shown["Why"].tolist()[1] == (
+        "significant chi-square, but the MAD is within acceptable (on many amounts a slight "
+        "departure is significant): no departure"
+    )
+    assert benford_table(judged.reset_index(), "zh")["判定依据"].tolist()[4] == (
+        "卡方不显著，MAD 在可接受区间内：不偏离"
+    )
 
 
 def test_charts_draw_with_chinese_labels(study):

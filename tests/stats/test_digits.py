@@ -7,9 +7,10 @@ import math
 import numpy as np
 import pandas as pd
 import pytest
+from matplotlib.colors import to_rgba
 from scipy import stats
 
-from auditkit import synth
+from auditkit import formatting, synth
 from auditkit.errors import ParameterError
 from auditkit.results import Result
 from auditkit.stats.benford import expected_mad
@@ -72,7 +73,11 @@ def test_amounts_spread_over_orders_of_magnitude_do_not_depart():
     assert list(result.table["group"]) == ["城东", "城东"]  # one district: no overall row
     assert (table["status"] == "tested").all()
     assert not table["departs"].astype(bool).any()
-    assert result.explain("en").endswith("none departs from the law.")
+    # 2,000 first-two digits: MAD 0.0019, Nigrini's marginal, as 0.0018 is expected by chance.
+    assert table["verdict_basis"].to_dict() == {"first": "neither", "first_two": "mad_only"}
+    said = result.explain("en")
+    assert said.startswith("2000 adjustments, 2 Benford tests run: none departs from the law (")
+    assert "The MAD of 城东 (first two digits: MAD 0.0019 against 0.0018 if conforming" in said
 
 
 def test_only_the_kinds_asked_for_are_tested_and_unknown_customers_are_noted():
@@ -87,6 +92,61 @@ def test_only_the_kinds_asked_for_are_tested_and_unknown_customers_are_noted():
         adjustment_benford(adjustments.drop(columns="amount"), CUSTOMERS)
     with pytest.raises(ParameterError, match="min_count"):
         adjustment_benford(adjustments, CUSTOMERS, min_count=0)
+
+
+def test_a_small_set_whose_mad_alone_is_nonconforming_is_said_not_to_depart_and_why():
+    # 100 refunds of 城东 whose first digits are 0.4 to 2.5 points off Benford each: MAD 0.0185,
+    # Nigrini's nonconformity, but what 100 amounts drawn from the law show is 0.0235 on average
+    # and the chi-square is 3.53 on 8 df (p = 0.897): no departure, and the report says why.
+    counts = [28, 20, 10, 12, 6, 8, 4, 7, 5]
+    amounts = [-(10.0 * digit + 1) for digit, count in enumerate(counts, 1) for _ in range(count)]
+    result = adjustment_benford(_adjustments(amounts, []), CUSTOMERS.iloc[:2])
+    row = result.table_row(("城东", "first"))
+    assert row["conformity"] == "nonconformity" and round(row["mad"], 4) == 0.0185
+    assert round(row["expected_mad"], 4) == 0.0235 and round(row["p_value"], 3) == 0.897
+    assert not row["departs"] and row["verdict_basis"] == "mad_only"
+    assert result.summary()["mad_only"] == [("城东", "first")]
+    assert result.explain("en") == (
+        "100 adjustments, 1 Benford tests run: none departs from the law (a departure needs a "
+        "chi-square p < 0.05 and a marginal or nonconforming MAD). The MAD of 城东 (first digit: "
+        "MAD 0.0185 against 0.0235 if conforming, chi-square p = 0.897) is beyond acceptable, "
+        "but the chi-square is not significant: a sample of that size drawn from the law itself "
+        "shows about as large a MAD (Nigrini's ranges were set on large data sets), so this is "
+        "no departure."
+    )
+    assert result.explain("zh") == (
+        "退补金额 100 笔，已做 1 项本福特检验，均未偏离本福特定律（判为偏离须卡方 p < 0.05 且 MAD "
+        "为勉强符合或不符合）。城东（首位数字，MAD 0.0185，符合时期望 0.0235，卡方 p = 0.897）的 "
+        "MAD 超出可接受区间，但卡方不显著：同样大小、完全符合定律的样本 MAD 也差不多这么大（Nigrini "
+        "的区间按大样本制定），故不判为偏离。"
+    )
+    english = result.to_table("en").iloc[0]
+    assert english["MAD range (Nigrini, for large samples)"] == "nonconformity"
+    assert english["Departs (significant chi-square and a MAD beyond acceptable)"] == "no"
+    assert english["Why"] == (
+        "the MAD is in the nonconformity range, but the chi-square is not significant; 100 "
+        "amounts drawn from the law itself show a MAD of 0.0235 on average (Nigrini's ranges "
+        "are for large samples): no departure"
+    )
+    chinese = result.to_table("zh").iloc[0]
+    assert chinese["偏离本福特（卡方显著且 MAD 超出可接受区间）"] == "否"
+    assert chinese["判定依据"] == (
+        "MAD 落入“不符合”区间，但卡方不显著；100 笔完全符合定律的金额 MAD 平均也有 0.0235"
+        "（Nigrini 区间适用于大样本）：不判为偏离"
+    )
+    # The first-two-digits test was not run: no verdict, no reason.
+    assert result.to_table("en").iloc[1]["Why"] == ""
+
+
+def test_a_departing_set_gives_its_reason_and_no_mad_only_clause():
+    east = [-(4900.0 + i) for i in range(100)]  # every first digit a 4
+    result = adjustment_benford(_adjustments(east, []), CUSTOMERS.iloc[:2])
+    assert result.summary()["mad_only"] == []
+    assert result.to_table("zh").iloc[0]["判定依据"] == "卡方显著且 MAD 超出可接受区间：偏离"
+    assert "MAD 超出可接受区间，但卡方不显著" not in result.explain("zh")
+    assert "departing from Benford's law (chi-square p < 0.05 and a marginal" in (
+        result.explain("en")
+    )
 
 
 def _reads(reader: str, last_digits: list[int], customer: str = "E1") -> pd.DataFrame:
@@ -201,3 +261,45 @@ def test_synthetic_readers_are_honest_until_one_invents_reads(utility):
     invented.loc[theirs, "register_end"] = (invented.loc[theirs, "register_end"] / 5).round() * 5
     result = last_digit_test(invented, utility["customers"])
     assert result.summary()["flagged"] == [cheat]
+
+
+def test_the_chart_paints_red_only_the_readers_the_verdict_flags():
+    honest = _reads("R0101", list(range(10)) * 20)
+    invented = _reads("R0102", [0] * 60 + [5] * 60 + [1, 2, 3, 4, 6, 7, 8, 9] * 10)
+    # Digit 4 at 11.5 % of 10,000 reads: chi-square 25.0, significant after Holm, but the shares
+    # are 0.3 points from 10 % on average: not flagged, so neither red nor saturated.
+    slight = _reads("R0103", [4] * 1150 + [d for d in range(10) if d != 4] * 983 + [0, 1, 2])
+    result = last_digit_test(pd.concat([honest, invented, slight], ignore_index=True))
+    table = result.table.set_index("reader_id")
+    chi2 = (150**2 + 3 * 16**2 + 6 * 17**2) / 1000
+    assert table.loc["R0103", "chi2"] == pytest.approx(chi2)
+    # Holm over three readers: the slight one is second smallest, its p doubled.
+    assert table.loc["R0103", "p_adjusted"] == pytest.approx(2 * stats.chi2.sf(chi2, 9))
+    assert table.loc["R0103", "p_adjusted"] < 0.01 and not table.loc["R0103", "flagged"]
+
+    figure = result.plot("zh")
+    heat, bars = figure.axes[0], figure.axes[1]
+    readers = [label.get_text() for label in heat.get_yticklabels()]
+    assert readers == ["R0102", "R0103", "R0101"]  # largest chi-square first
+    red, grey = to_rgba("tab:red"), to_rgba("tab:gray")
+    assert [patch.get_facecolor() for patch in bars.patches] == [red, grey, grey]
+    assert [to_rgba(label.get_color()) == red for label in heat.get_yticklabels()] == [
+        True, False, False,
+    ]  # fmt: skip
+    assert [patch.get_width() for patch in bars.patches] == pytest.approx(
+        [0.08, (0.015 + 3 * 0.0016 + 6 * 0.0017) / 10, 0.0]
+    )
+    p_slight = formatting.p_clause(2 * stats.chi2.sf(chi2, 9))
+    assert [text.get_text() for text in bars.texts] == ["p < 0.001", p_slight, "p = 1"]
+    assert figure.get_suptitle() == (
+        "各抄表员示数末位检验（红色：末位不均匀，即 Holm 校正 p < 0.05 且平均偏差 > 2%）"
+    )
+    # The colour of a digit is its share's deviation, full at 20 points here (R0102's zeros)...
+    assert heat.images[0].norm.vmax == pytest.approx(0.2)
+    # ...and at 5 points when no digit deviates more, so a 1.5-point preference stays pale.
+    quiet = last_digit_test(pd.concat([honest, slight], ignore_index=True)).plot("en")
+    assert quiet.axes[0].images[0].norm.vmax == pytest.approx(0.05)
+    assert quiet.get_suptitle() == (
+        "Last digit of hand reads per meter reader (red: not uniform, i.e. Holm-adjusted "
+        "p < 0.05 and mean deviation > 2%)"
+    )

@@ -96,7 +96,7 @@ def test_cross_audit_with_capacity_and_a_focus(small_folder, tmp_path, monkeypat
         seed=5,
     )
     html = shown(notebook)
-    assert "甲: self-audits found errors in 10.0%" in html
+    assert "甲 (by field inspections): self-audits found errors in 10.0%" in html
     assert "Share of capacity" in html and "Next round" in html
     assert "nan" not in html.lower()
     assert (tmp_path / "files" / "next_round.csv").is_file()
