@@ -52,7 +52,11 @@ from auditkit.sheets import (
     MONEY_FORMAT,
     STATEMENT_ROW,
 )
-from auditkit.workbooks import stable_xlsx_bytes
+from auditkit.workbooks import (
+    RETURNED_SHEET_UNPACKED_BYTES,
+    stable_xlsx_bytes,
+    unpacking_refused,
+)
 
 WORKLIST_SHEET = "worklist"
 INSTRUCTIONS = "instructions"
@@ -235,6 +239,8 @@ def read_worklist(path: str | os.PathLike[str], *, large_amounts: bool = False) 
     are skipped. Every problem (a sheet that is not a worklist, a deleted row, a changed key or
     given cell, a row added or copied, text in the amount, an unknown outcome, a date that is no
     date, a missing actor or date) is raised together in a `WorklistSheetError`, one line each.
+    A file that would unpack to more than a worklist ever holds (`unpacking_refused`: a zip
+    bomb) is refused before it is loaded.
     A formula is read by the result saved with it; cells holding a formula saved without its
     result (a file written by a program, not a spreadsheet) are named with the header's
     problems, before the rows are read, as they would read as blank. A recovered amount above
@@ -244,6 +250,13 @@ def read_worklist(path: str | os.PathLike[str], *, large_amounts: bool = False) 
     source = Path(path)
     if not source.is_file():
         raise WorklistSheetError(f"worklist {str(source)!r}: file not found")
+    refused = unpacking_refused(source, RETURNED_SHEET_UNPACKED_BYTES)
+    if refused is not None:
+        expected, found = refused
+        raise WorklistSheetError(
+            f"worklist {source.name!r}: expected {expected}, found {found}: not loaded (a "
+            "worklist sent to the field unpacks to far less)"
+        )
     try:
         workbook = load_workbook(source, data_only=True)
     except Exception as error:  # openpyxl raises several unrelated types for a non-xlsx file

@@ -18,9 +18,11 @@ import pyarrow.parquet as pq
 import pytest
 from openpyxl import load_workbook
 from sample_dataset import valid_tables, write_dataset
+from zip_bombs import bombed, packed_ratio
 
-from auditkit.data import Dataset, DataValidationError, load, validate
+from auditkit.data import Dataset, DataValidationError, load, validate, xlsx_reader
 from auditkit.data.partitioned import MANIFEST_NAME, convert
+from auditkit.workbooks import sheet_parts
 
 AUDITKIT = str(Path(sys.executable).with_name("auditkit"))
 
@@ -372,6 +374,30 @@ def test_formulas_with_their_saved_result_read_as_that_result(xlsx_dir: Path) ->
     saved.replace(path)
     assert validation_errors(xlsx_dir) == []
     assert load(xlsx_dir).bills["kwh_billed"].iloc[0] == 210.0
+
+
+def test_a_table_that_is_a_zip_bomb_is_one_problem_and_never_loaded(
+    xlsx_dir: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    path = xlsx_dir / "customers.xlsx"
+    bombed(path, path.with_suffix(".bomb"), 40_000).replace(path)  # 2 MB packed 300 times
+    part = next(iter(sheet_parts(path).values()))
+
+    loaded = xlsx_reader.load_workbook
+
+    def never_the_bomb(source: Path, **options: object) -> object:
+        assert source != path, "the bomb was loaded"
+        return loaded(source, **options)
+
+    monkeypatch.setattr(xlsx_reader, "load_workbook", never_the_bomb)
+    errors = validation_errors(xlsx_dir)
+    assert errors[0].startswith(
+        "customers.xlsx: expected an .xlsx workbook none of whose parts unpacks to over 100 "
+        f"times its packed size, found the part {part!r} unpacking to "
+    )
+    assert f", {packed_ratio(path, part):,.0f} times its packed " in errors[0]
+    assert errors[0].endswith(" MB (a zip bomb?)")
+    assert [error for error in errors if error.startswith("customers.xlsx")] == errors[:1]
 
 
 def test_a_merged_title_above_the_xlsx_header_is_one_line(xlsx_dir: Path) -> None:

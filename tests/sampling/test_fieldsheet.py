@@ -12,12 +12,20 @@ from openpyxl import load_workbook
 from openpyxl.utils import get_column_letter
 from sampling_builders import accounts, bills
 from scipy import stats
+from zip_bombs import bombed, packed_ratio
 
 from auditkit.errors import ParameterError
 from auditkit.formulas import put_cell
-from auditkit.sampling import FieldSheetError, read_field_sheet, select, write_field_sheet
+from auditkit.sampling import (
+    FieldSheetError,
+    fieldsheet,
+    read_field_sheet,
+    select,
+    write_field_sheet,
+)
 from auditkit.sampling.fieldformat import FIRST_DATA_ROW
 from auditkit.sampling.fieldsheet import FIELD_SHEET, header_columns
+from auditkit.workbooks import sheet_parts
 
 INSPECTIONS_COLUMNS = [
     "customer_id",
@@ -449,6 +457,33 @@ def test_a_file_that_is_no_field_sheet_is_never_written_over(selection, tmp_path
         ), raised.value.found
         assert raised.value.found.endswith("): move it away first")
         assert before is None or path.read_bytes() == before
+
+
+def test_a_field_sheet_that_is_a_zip_bomb_is_refused_before_it_is_loaded(
+    selection, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    filled = fill(write_field_sheet(selection, tmp_path / "sheet.xlsx"), tmp_path / "f.xlsx", {})
+    bomb = bombed(filled, tmp_path / "bomb.xlsx", 40_000)  # 2 MB of rows packed 300 times
+    part = next(iter(sheet_parts(bomb).values()))
+
+    def never(*args: object, **kwargs: object) -> None:
+        raise AssertionError("the workbook was loaded")
+
+    monkeypatch.setattr(fieldsheet, "load_workbook", never)
+    refused = (
+        "expected an .xlsx workbook unpacking to at most 50.00 MB in all, none of its parts to "
+        f"over 100 times its packed size, found the part {part!r} unpacking to "
+    )
+    with pytest.raises(FieldSheetError) as raised:
+        read_field_sheet(bomb)
+    assert str(raised.value).startswith(f"field sheet 'bomb.xlsx': {refused}")
+    assert f"{packed_ratio(bomb, part):,.0f} times its packed" in str(raised.value)
+    assert str(raised.value).endswith("not loaded (a field sheet unpacks to far less)")
+    with pytest.raises(ParameterError) as raised:  # written over? It is not even loaded
+        write_field_sheet(selection, bomb)
+    assert raised.value.found.startswith(
+        f"{bomb}, which cannot be read as a field sheet ({refused}"
+    )
 
 
 def flag_every_other_row(path: Path) -> None:
