@@ -38,6 +38,7 @@ from openpyxl.worksheet.worksheet import Worksheet
 
 from auditkit import __version__, i18n, sheets
 from auditkit.atomic import write_bytes_atomic
+from auditkit.data.column_typing import refused_text, shown_cell
 from auditkit.errors import ParameterError, require_frame_columns
 from auditkit.formulas import put_cell
 from auditkit.masking import PERSONAL_COLUMNS, mask_personal
@@ -777,15 +778,22 @@ def _amount(value: object, problems: _Problems, sheet_row: int) -> float | None:
 
 
 def _actor(value: object, problems: _Problems, sheet_row: int) -> str | None:
-    """Who checked: text (a staff number typed as a number is kept as its digits)."""
+    """Who checked: text (a staff number typed as a number is kept as its digits) of at most
+    ACTOR_LENGTH characters, refused as `auditkit validate` refuses a key-like text cell when it
+    holds a control or invisible character (a line break, a direction override that reverses a
+    report cell, a zero-width space). Text that looks like a formula or SQL is kept: it is stored
+    as text, and every file auditkit writes keeps it text (`auditkit.formulas`)."""
     if _blank(value):
         problems.expected(sheet_row, "checked_by", "who checked", None)
         return None
     if isinstance(value, float) and value.is_integer():
         value = int(value)
     text = str(value).strip()
-    if len(text) > ACTOR_LENGTH:
-        problems.expected(sheet_row, "checked_by", f"at most {ACTOR_LENGTH} characters", text)
+    expected = refused_text(text, free_text=False)
+    if expected is None and len(text) > ACTOR_LENGTH:
+        expected = f"at most {ACTOR_LENGTH} characters"
+    if expected is not None:
+        problems.add(sheet_row, "checked_by", f"expected {expected}, found {shown_cell(text)}")
         return None
     return text
 

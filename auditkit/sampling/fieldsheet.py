@@ -27,6 +27,7 @@ from openpyxl.utils import get_column_letter
 
 from auditkit import __version__, formatting, i18n
 from auditkit.atomic import write_atomic
+from auditkit.data.column_typing import refused_text, shown_cell
 from auditkit.errors import ParameterError
 from auditkit.formulas import put_cell
 from auditkit.sampling.checks import choice
@@ -650,6 +651,7 @@ def _inspected_row(
         )
     flag = _flag(row["error_found"], problems, sheet_row)
     record["inspected_at"] = _date(row.get("inspected_at"), problems, sheet_row, default_date)
+    record["note"] = _note(row.get("note"), problems, sheet_row)
     if has_book and audited is None and row["audited_value"] is None:
         problems.expected(sheet_row, "audited_value", "the audited amount in yuan", None)
     if len(problems.lines) > before:
@@ -671,9 +673,25 @@ def _inspected_row(
         return None
     record["audited_value"] = np.nan if audited is None else audited
     record["error_found"] = bool(flag)
-    note = row.get("note")
-    record["note"] = None if note is None else str(note)
     return record
+
+
+def _note(value: object, problems: SheetProblems, sheet_row: int) -> str | None:
+    """The inspector's note (None when blank): free text of at most NOTE_LENGTH characters, as
+    the sheet's validation asks, refused as `auditkit validate` refuses a free text cell when it
+    holds a control or invisible character (tabs and line breaks are kept; a direction override
+    would reverse the report cell it is shown in). Text that looks like a formula is kept: every
+    file auditkit writes keeps it text (`auditkit.formulas`)."""
+    if value is None:
+        return None
+    text = str(value)
+    expected = refused_text(text, free_text=True)
+    if expected is None and len(text) > NOTE_LENGTH:
+        expected = f"at most {NOTE_LENGTH} characters"
+    if expected is not None:
+        problems.add(sheet_row, "note", f"expected {expected}, found {shown_cell(text)}")
+        return None
+    return text
 
 
 def _number(

@@ -10,11 +10,13 @@ from pathlib import Path
 import pandas as pd
 import pytest
 from openpyxl import Workbook, load_workbook
+from openpyxl.utils import get_column_letter
 from worklist_builders import finding, findings
 from zip_bombs import bombed, packed_ratio
 
 from auditkit import rules
 from auditkit.errors import ParameterError
+from auditkit.formulas import put_cell
 from auditkit.register import sheet as sheet_module
 from auditkit.register.schema import OPTIONAL_EVENT_COLUMNS, OUTCOME_EVENTS
 from auditkit.register.sheet import (
@@ -364,6 +366,47 @@ def test_a_workbook_that_is_not_a_worklist_is_refused(tmp_path):
         read_worklist(tmp_path / "notes.xlsx")
     with pytest.raises(WorklistSheetError, match="file not found"):
         read_worklist(tmp_path / "missing.xlsx")
+
+
+def returned_by(blank: Path, target: Path, actors: list[str]) -> Path:
+    """The worklist at `blank` returned with its rows confirmed, checked by `actors` in turn,
+    each written as text whatever it looks like (as a spreadsheet saves what is typed)."""
+    workbook = load_workbook(blank)
+    sheet = workbook[WORKLIST_SHEET]
+    columns = columns_of(sheet)
+    for row, actor in enumerate(actors, start=FIRST_DATA_ROW):
+        for column, value in checked("属实", checked_by=actor).items():
+            put_cell(sheet.cell(row, columns[column]), value)
+    workbook.save(target)
+    return target
+
+
+def test_who_checked_with_a_control_or_invisible_character_is_refused_as_validate_does(
+    tmp_path,
+):
+    frame = findings(*[finding(f"c{i}", 100 - i) for i in range(4)])
+    blank = write_worklist(select_worklist(frame, top=4), tmp_path / "worklist.xlsx")
+    actors = ["\u202eevil", "a\r\n=1+1", "张\u200b三", "李\t工"]
+    returned = returned_by(blank, tmp_path / "returned.xlsx", actors)
+    letter = columns_of(load_workbook(blank)[WORKLIST_SHEET])["checked_by"]
+    expected = (
+        "expected text without control characters (tab, line break, NUL, escape) or invisible "
+        "characters (zero-width spaces, direction marks)"
+    )
+    where = "worklist 'returned.xlsx', sheet 'worklist', row {}, column {} (checked_by)"
+    shown = ["'\\u202eevil'", "'a\\n=1+1'", "'张\\u200b三'", "'李\\t工'"]  # as validate shows them
+    assert problems_of(returned) == [
+        f"{where.format(row, get_column_letter(letter))}: {expected}, found {found}"
+        for row, found in enumerate(shown, start=FIRST_DATA_ROW)
+    ]
+
+
+def test_who_checked_that_looks_like_a_formula_or_sql_is_recorded_as_typed(tmp_path):
+    frame = findings(*[finding(f"c{i}", 100 - i) for i in range(3)])
+    blank = write_worklist(select_worklist(frame, top=3), tmp_path / "worklist.xlsx")
+    actors = ['=HYPERLINK("http://e.vil/","张三")', "'; DROP TABLE events;--", "李工 (007)"]
+    events = read_worklist(returned_by(blank, tmp_path / "returned.xlsx", actors))
+    assert events["actor"].tolist() == actors
 
 
 def test_a_returned_sheet_that_is_a_zip_bomb_is_refused_before_it_is_loaded(

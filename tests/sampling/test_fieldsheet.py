@@ -289,6 +289,49 @@ def test_every_problem_is_one_line_naming_sheet_row_and_column(selection, tmp_pa
     assert str(raised.value).count("\n") == 4
 
 
+def with_notes(path: Path, notes: dict[int, str]) -> Path:
+    """The field sheet at `path` with `notes` (by Excel row) written as text, whatever they look
+    like (as a spreadsheet saves what is typed)."""
+    workbook = load_workbook(path)
+    sheet = workbook[FIELD_SHEET]
+    _, columns = header_columns(sheet)
+    for row, note in notes.items():
+        put_cell(sheet.cell(row, columns["note"]), note)
+    workbook.save(path)
+    return path
+
+
+def test_a_note_with_a_control_or_invisible_character_or_too_long_is_refused(
+    selection, tmp_path: Path
+) -> None:
+    filled = fill(write_field_sheet(selection, tmp_path / "sheet.xlsx"), tmp_path / "f.xlsx", {})
+    notes = {3: "\u202e表计正常", 4: "门\u200b锁", 5: "铅封\x7f", 6: "查" * 501}
+    with pytest.raises(FieldSheetError) as raised:
+        read_field_sheet(with_notes(filled, notes))
+    where = "field sheet 'f.xlsx', sheet 'field_sheet'"
+    hidden = (
+        "expected text without control characters other than tab and line breaks (NUL, escape, "
+        "bell) or invisible characters (zero-width spaces, direction marks)"
+    )
+    assert raised.value.problems == [
+        f"{where}, row 3, column J (note): {hidden}, found '\\u202e表计正常'",
+        f"{where}, row 4, column J (note): {hidden}, found '门\\u200b锁'",
+        f"{where}, row 5, column J (note): {hidden}, found '铅封\\x7f'",
+        f"{where}, row 6, column J (note): expected at most 500 characters, found "
+        f"{'查' * 80!r}… (501 characters)",
+    ]
+
+
+def test_a_note_with_tabs_line_breaks_or_formula_text_is_kept_as_written(
+    selection, tmp_path: Path
+) -> None:
+    filled = fill(write_field_sheet(selection, tmp_path / "sheet.xlsx"), tmp_path / "f.xlsx", {})
+    notes = {3: "表计\t已封\n复查", 4: '=HYPERLINK("http://e.vil/","x")', 5: "查" * 500}
+    results = read_field_sheet(with_notes(filled, notes))
+    read = results.sample.set_index("sample_no")["note"]
+    assert [read[row - 2] for row in notes] == list(notes.values())
+
+
 @pytest.mark.parametrize(
     ("spelling", "found"),
     [
