@@ -335,6 +335,16 @@ def test_a_title_line_above_the_csv_header_is_one_line(dataset_dir: Path) -> Non
     ]
 
 
+def test_a_long_title_line_is_shown_cut_as_any_cell(dataset_dir: Path) -> None:
+    path = dataset_dir / "customers.csv"
+    path.write_text("档" * 1000 + "\n" + path.read_text(encoding="utf-8"), encoding="utf-8")
+    assert validation_errors(dataset_dir) == [
+        "customers.csv row 1: expected a header row naming the columns, "
+        f"found a title {'档' * 80!r}… (1,000 characters) in one cell (delete the lines above the "
+        "header, or give its row as columns.yaml's header_row)"
+    ]
+
+
 # ---------------------------------------------------------------------------------------- XLSX
 
 
