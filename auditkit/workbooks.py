@@ -11,11 +11,15 @@ import os
 import posixpath
 import re
 import zipfile
-from collections.abc import Iterator
+from collections.abc import Iterable, Iterator
 from xml.etree import ElementTree
 
+import pandas as pd
 from openpyxl import Workbook, load_workbook
+from openpyxl.cell import WriteOnlyCell
 from openpyxl.cell.read_only import ReadOnlyCell
+
+from auditkit.formulas import put_cell
 
 _FIXED_TIME = (1980, 1, 1, 0, 0, 0)
 _TIMESTAMPS = re.compile(rb"<dcterms:(created|modified)[^>]*>[^<]*</dcterms:\1>")
@@ -66,6 +70,28 @@ def stable_xlsx_bytes(workbook: Workbook) -> bytes:
             info.compress_type = zipfile.ZIP_DEFLATED
             target.writestr(info, data)
     return output.getvalue()
+
+
+def frame_xlsx_bytes(frame: pd.DataFrame) -> bytes:
+    """`frame` as the bytes of a one-sheet workbook: a header of its column names, then a row per
+    record, every cell written by `put_cell` (text stays text, never a formula; numbers, dates and
+    blanks keep their type), streamed through a write-only workbook; equal frames give equal
+    bytes (`stable_xlsx_bytes`)."""
+    workbook = Workbook(write_only=True)
+    sheet = workbook.create_sheet()
+
+    def cells(values: Iterable[object]) -> list[WriteOnlyCell]:
+        row = []
+        for value in values:
+            cell = WriteOnlyCell(sheet)
+            put_cell(cell, value)
+            row.append(cell)
+        return row
+
+    sheet.append(cells(str(column) for column in frame.columns))
+    for record in frame.itertuples(index=False, name=None):
+        sheet.append(cells(record))
+    return stable_xlsx_bytes(workbook)
 
 
 def unpacking_refused(

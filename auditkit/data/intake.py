@@ -273,6 +273,7 @@ def _read_into(outcome: Intake, name: str, path: Path, columns: ColumnsFile) -> 
         canonical = table_mapping.get(file_column, file_column)
         return spec.column(canonical).kind if canonical in spec.column_names else None
 
+    refused_rows = 0
     try:
         raw = read_table(path, name, kind_of, columns.header_rows.get(name, 1))
     except ReadFailure as failure:
@@ -286,6 +287,9 @@ def _read_into(outcome: Intake, name: str, path: Path, columns: ColumnsFile) -> 
     except ReadProblems as partly:
         outcome.problems.extend(partly.problems)
         raw = partly.raw
+        if raw.data.num_rows == 0:  # none kept: each data row its problems name was left out
+            named = {problem.row for problem in partly.problems if problem.row is not None}
+            refused_rows = sum(1 for row in named if row >= raw.rows.first_row)
     renamed, mapping_problems = apply_mapping(name, raw.data.column_names, mapping)
     if not is_title(raw.data.column_names):  # a title row: its one error says it (typing)
         outcome.problems.extend(mapping_problems)
@@ -293,11 +297,11 @@ def _read_into(outcome: Intake, name: str, path: Path, columns: ColumnsFile) -> 
     raw, form_problems = apply_forms(raw, name, columns.forms.get(name, {}))
     outcome.problems.extend(form_problems)
     outcome.sources[name] = TableSource(raw.file, raw.format, raw.encoding)
-    _type_into(outcome, name, raw)
+    _type_into(outcome, name, raw, refused_rows)
 
 
-def _type_into(outcome: Intake, name: str, raw: RawTable) -> None:
-    typed, problems = type_raw(name, raw)
+def _type_into(outcome: Intake, name: str, raw: RawTable, refused_rows: int = 0) -> None:
+    typed, problems = type_raw(name, raw, refused_rows)
     outcome.problems.extend(problems)
     if typed is None:
         return
@@ -305,16 +309,21 @@ def _type_into(outcome: Intake, name: str, raw: RawTable) -> None:
     outcome.sources.setdefault(name, TableSource(raw.file, raw.format))
 
 
-def type_raw(name: str, raw: RawTable) -> tuple[TypedTable | None, list[Problem]]:
+def type_raw(
+    name: str, raw: RawTable, refused_rows: int = 0
+) -> tuple[TypedTable | None, list[Problem]]:
     """Table `name` typed as the loader types it, with its problems: every cell's, and a
     required table without rows (`convert` types a large table so, one batch of rows at a time:
-    only the last batch of an empty file is empty)."""
+    only the last batch of an empty file is empty). `refused_rows` counts the file's rows the
+    reader left out, each named by a problem of its own: a table is then not said to have none."""
     spec = TABLES[name]
     typed, problems = type_table(raw, spec)
     if typed is not None and spec.required and typed.frame.empty:
-        problems.append(
-            Problem(raw.file, None, None, "at least one data row", "no rows", table=name)
-        )
+        found = "no rows"
+        if refused_rows:
+            plural = "s" if refused_rows > 1 else ""
+            found = f"{refused_rows:,} row{plural}, none read (each refused: see its error)"
+        problems.append(Problem(raw.file, None, None, "at least one data row", found, table=name))
     return typed, problems
 
 

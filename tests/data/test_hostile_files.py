@@ -367,6 +367,29 @@ def test_formulas_without_a_saved_result_are_named_not_read_as_empty(xlsx_dir: P
     ]
 
 
+def test_a_table_whose_every_row_is_refused_says_so_not_that_it_has_no_rows(
+    xlsx_dir: Path,
+) -> None:
+    path = xlsx_dir / "tariffs.xlsx"
+    workbook = load_workbook(path)
+    sheet = workbook.active
+    rows = range(2, sheet.max_row + 1)
+    for row in rows:
+        sheet[f"A{row}"] = f'="T{row}"'  # tariff_category: a formula saved without its result
+    workbook.save(path)
+    tariffs = [error for error in validation_errors(xlsx_dir) if error.startswith("tariffs")]
+    assert tariffs == [
+        *(
+            f"tariffs.xlsx row {row}, column tariff_category: expected a value, found a formula "
+            f"'=\"T{row}\"' whose result was not saved (open and save the file in Excel, or "
+            "paste the values)"
+            for row in rows
+        ),
+        f"tariffs.xlsx: expected at least one data row, found {len(rows)} rows, none read (each "
+        "refused: see its error)",
+    ]
+
+
 def test_formulas_with_their_saved_result_read_as_that_result(xlsx_dir: Path) -> None:
     path = xlsx_dir / "bills.xlsx"
     workbook = load_workbook(path)
