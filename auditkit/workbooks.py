@@ -42,8 +42,9 @@ _DEFAULT_WORKBOOK = "xl/workbook.xml"
 #: unpack to, all its parts together. The largest worklist the demo's register gives (城东, every
 #: one of its 150 findings) unpacks to 0.23 MB as auditkit writes it and 0.52 MB once LibreOffice
 #: saves it again (shared strings added); 100 times that, about 15,000 rows, is far beyond any
-#: sheet sent to the field (tens to a few thousand rows), and openpyxl loads it in well under a
-#: gigabyte. A 0.7 MB zip bomb unpacking to 245 MB kept `register import` busy past 5 minutes.
+#: sheet sent to the field (tens to a few thousand rows), and openpyxl loads it in about half a
+#: gigabyte. A 0.7 MB zip bomb unpacking to 245 MB kept `register import` busy past 5 minutes
+#: and 2.5 GB.
 RETURNED_SHEET_UNPACKED_BYTES = 50_000_000
 #: The most times a part may unpack to its packed size. Worksheet XML, shared strings and styles
 #: compress 5 to 20 times (auditkit's sheets 6, LibreOffice's shared strings 19, a synthetic

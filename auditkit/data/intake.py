@@ -148,12 +148,10 @@ def _locate_tables(folder: Path, problems: list[Problem]) -> dict[str, Path]:
         if stem in TABLES and suffix in _TABLE_SUFFIXES:
             found = _not_a_table_file(entry)
             if found is not None:
+                expected = "a readable regular file"
                 problems.append(
-                    Problem(
-                        shown_path(entry.name), None, None, "a readable regular file", found,
-                        table=stem,
-                    )
-                )  # fmt: skip
+                    Problem(shown_path(entry.name), None, None, expected, found, table=stem)
+                )
                 unreadable.add(stem)
                 continue
         if entry.is_dir() and entry.name.lower() in TABLES:  # parts in a folder: not read
