@@ -1,7 +1,8 @@
 """Workbooks whose bytes depend only on their content: every .xlsx auditkit writes (findings
 workbooks, field sheets, worklists) is reproducible, so equal content gives equal files. And what
 the readers of .xlsx files need from the package itself: where each sheet's XML is, whether it
-holds a formula, its formula cells, and how a formula saved without its result is named."""
+holds a formula, its formula cells, how a formula saved without its result is named, and whether
+a package unpacks to a size worth loading at all (`unpacking_refused`)."""
 
 from __future__ import annotations
 
@@ -10,11 +11,15 @@ import os
 import posixpath
 import re
 import zipfile
-from collections.abc import Iterator
+from collections.abc import Iterable, Iterator
 from xml.etree import ElementTree
 
+import pandas as pd
 from openpyxl import Workbook, load_workbook
+from openpyxl.cell import WriteOnlyCell
 from openpyxl.cell.read_only import ReadOnlyCell
+
+from auditkit.formulas import put_cell
 
 _FIXED_TIME = (1980, 1, 1, 0, 0, 0)
 _TIMESTAMPS = re.compile(rb"<dcterms:(created|modified)[^>]*>[^<]*</dcterms:\1>")
@@ -33,6 +38,21 @@ _WORKBOOK_TYPES = tuple(
 )
 #: Where a workbook part is when [Content_Types].xml names none by its type.
 _DEFAULT_WORKBOOK = "xl/workbook.xml"
+#: The most a sheet returned from the field (a register worklist, a sampling field sheet) may
+#: unpack to, all its parts together. The largest worklist the demo's register gives (城东, every
+#: one of its 150 findings) unpacks to 0.23 MB as auditkit writes it and 0.52 MB once LibreOffice
+#: saves it again (shared strings added); 100 times that, about 15,000 rows, is far beyond any
+#: sheet sent to the field (tens to a few thousand rows), and openpyxl loads it in about half a
+#: gigabyte. A 0.7 MB zip bomb unpacking to 245 MB kept `register import` busy past 5 minutes
+#: and 2.5 GB.
+RETURNED_SHEET_UNPACKED_BYTES = 50_000_000
+#: The most times a part may unpack to its packed size. Worksheet XML, shared strings and styles
+#: compress 5 to 20 times (auditkit's sheets 6, LibreOffice's shared strings 19, a synthetic
+#: export 10); deflate reaches about 1,000 on repeated bytes, which is what a zip bomb holds.
+PART_RATIO_LIMIT = 100
+#: Parts that unpack to less than this are not held to PART_RATIO_LIMIT: loading them costs little
+#: whatever their ratio (a small, highly repetitive styles part is ordinary).
+RATIO_CHECKED_FROM = 1_000_000
 
 
 def stable_xlsx_bytes(workbook: Workbook) -> bytes:
@@ -51,6 +71,77 @@ def stable_xlsx_bytes(workbook: Workbook) -> bytes:
             info.compress_type = zipfile.ZIP_DEFLATED
             target.writestr(info, data)
     return output.getvalue()
+
+
+def frame_xlsx_bytes(frame: pd.DataFrame) -> bytes:
+    """`frame` as the bytes of a one-sheet workbook: a header of its column names, then a row per
+    record, every cell written by `put_cell` (text stays text, never a formula; numbers, dates and
+    blanks keep their type), streamed through a write-only workbook; equal frames give equal
+    bytes (`stable_xlsx_bytes`)."""
+    workbook = Workbook(write_only=True)
+    sheet = workbook.create_sheet()
+
+    def cells(values: Iterable[object]) -> list[WriteOnlyCell]:
+        row = []
+        for value in values:
+            cell = WriteOnlyCell(sheet)
+            put_cell(cell, value)
+            row.append(cell)
+        return row
+
+    sheet.append(cells(str(column) for column in frame.columns))
+    for record in frame.itertuples(index=False, name=None):
+        sheet.append(cells(record))
+    return stable_xlsx_bytes(workbook)
+
+
+def unpacking_refused(
+    path: str | os.PathLike[str], unpacked_limit: int | None
+) -> tuple[str, str] | None:
+    """(expected, found) when the .xlsx package at `path` would unpack to more than a reader
+    should load, None when it would not: a part unpacking to over PART_RATIO_LIMIT times its
+    packed size (a zip bomb; parts under RATIO_CHECKED_FROM are let be), or, with `unpacked_limit`,
+    all parts together to more bytes than that. Only the zip's directory is read, never a part:
+    the sizes it declares bound what is unpacked (Python's zipfile stops at the declared size,
+    and a part cut short fails its checksum). A file that is no zip gives None: the reader
+    names it as it does."""
+    try:
+        with zipfile.ZipFile(path) as archive:
+            parts = archive.infolist()
+    except (zipfile.BadZipFile, OSError, ValueError):
+        return None
+    expected = (
+        f"an .xlsx workbook none of whose parts unpacks to over {PART_RATIO_LIMIT} times its "
+        "packed size"
+    )
+    if unpacked_limit is not None:
+        expected = (
+            f"an .xlsx workbook unpacking to at most {_megabytes(unpacked_limit)} in all, none of "
+            f"its parts to over {PART_RATIO_LIMIT} times its packed size"
+        )
+    for part in parts:
+        if part.file_size >= RATIO_CHECKED_FROM and (
+            part.file_size > PART_RATIO_LIMIT * part.compress_size
+        ):
+            ratio = part.file_size / max(part.compress_size, 1)
+            found = (
+                f"the part {part.filename!r} unpacking to {_megabytes(part.file_size)}, "
+                f"{ratio:,.0f} times its packed {_megabytes(part.compress_size)} (a zip bomb?)"
+            )
+            return expected, found
+    total = sum(part.file_size for part in parts)
+    if unpacked_limit is not None and total > unpacked_limit:
+        largest = max(parts, key=lambda part: part.file_size)
+        found = (
+            f"parts unpacking to {_megabytes(total)} (the largest, {largest.filename!r}, to "
+            f"{_megabytes(largest.file_size)})"
+        )
+        return expected, found
+    return None
+
+
+def _megabytes(size: int) -> str:
+    return f"{size / 1e6:,.2f} MB"
 
 
 def sheet_parts(path: str | os.PathLike[str]) -> dict[str, str]:

@@ -1,5 +1,6 @@
 """What auditkit reads from an .xlsx package itself: where each sheet's XML is, whether it holds a
-formula; found as the package's own parts say, not by conventional names or openpyxl internals."""
+formula; found as the package's own parts say, not by conventional names or openpyxl internals.
+And whether a package unpacks to more than is worth loading, from its zip directory alone."""
 
 from __future__ import annotations
 
@@ -7,8 +8,15 @@ import zipfile
 from pathlib import Path
 
 from openpyxl import Workbook, load_workbook
+from zip_bombs import bombed, packed_ratio
 
-from auditkit.workbooks import hidden_formula, holds_formula, sheet_parts, unsaved_formula
+from auditkit.workbooks import (
+    hidden_formula,
+    holds_formula,
+    sheet_parts,
+    unpacking_refused,
+    unsaved_formula,
+)
 
 
 def two_sheets(path: Path) -> Path:
@@ -104,3 +112,53 @@ def test_a_hidden_formula_is_shown_by_its_length_only() -> None:
     assert hidden_formula('="张三 13800138000"') == (
         "of 17 characters (not shown: it may hold personal data)"
     )
+
+
+def test_a_part_unpacking_to_hundreds_of_times_its_size_is_refused_by_the_zip_directory(
+    tmp_path: Path,
+) -> None:
+    bomb = bombed(two_sheets(tmp_path / "book.xlsx"), tmp_path / "bomb.xlsx", 40_000)
+    part = "xl/worksheets/sheet1.xml"
+    ratio = packed_ratio(bomb, part)
+    with zipfile.ZipFile(bomb) as archive:
+        unpacked = archive.getinfo(part).file_size
+        packed = archive.getinfo(part).compress_size
+    assert ratio > 300 and unpacked > 1_900_000
+    assert unpacking_refused(bomb, None) == (
+        "an .xlsx workbook none of whose parts unpacks to over 100 times its packed size",
+        f"the part {part!r} unpacking to {unpacked / 1e6:,.2f} MB, {ratio:,.0f} times its "
+        f"packed {packed / 1e6:,.2f} MB (a zip bomb?)",
+    )
+
+
+def test_a_small_part_may_pack_tightly_and_a_plain_workbook_is_let_be(tmp_path: Path) -> None:
+    # 15,000 rows: 750,000 bytes packed 300 times, under the 1 MB from which ratios count
+    small = bombed(two_sheets(tmp_path / "book.xlsx"), tmp_path / "small.xlsx", 15_000)
+    assert packed_ratio(small, "xl/worksheets/sheet1.xml") > 100
+    assert unpacking_refused(small, None) is None
+    assert unpacking_refused(tmp_path / "book.xlsx", None) is None
+
+
+def test_a_workbook_unpacking_past_the_limit_given_is_refused_at_one_byte_over(
+    tmp_path: Path,
+) -> None:
+    path = two_sheets(tmp_path / "book.xlsx")
+    with zipfile.ZipFile(path) as archive:
+        parts = archive.infolist()
+    total = sum(part.file_size for part in parts)
+    largest = max(parts, key=lambda part: part.file_size)
+    assert unpacking_refused(path, total) is None
+    expected, found = unpacking_refused(path, total - 1)
+    assert expected == (
+        f"an .xlsx workbook unpacking to at most {(total - 1) / 1e6:,.2f} MB in all, none of its "
+        "parts to over 100 times its packed size"
+    )
+    assert found == (
+        f"parts unpacking to {total / 1e6:,.2f} MB (the largest, {largest.filename!r}, to "
+        f"{largest.file_size / 1e6:,.2f} MB)"
+    )
+
+
+def test_a_file_that_is_no_zip_is_left_to_the_reader_to_name(tmp_path: Path) -> None:
+    (tmp_path / "notes.xlsx").write_text("not a workbook", encoding="utf-8")
+    assert unpacking_refused(tmp_path / "notes.xlsx", 1) is None

@@ -20,6 +20,7 @@ from auditkit.sampling.likelihoods import LIKELIHOODS
 from auditkit.sampling.select import ALLOCATIONS
 from auditkit.sampling.select import METHODS as SELECTION_METHODS
 from auditkit.sampling.study import STRATA, population
+from auditkit.workbooks import unpacking_refused
 
 
 def register(subparsers: argparse._SubParsersAction) -> None:  # type: ignore[type-arg]
@@ -294,6 +295,10 @@ def _read_frame(path: Path) -> pd.DataFrame:
     if suffix == ".parquet":
         return pd.read_parquet(path)
     if suffix in (".xlsx", ".xls"):
+        # a population may be large, but a zip bomb is refused before pandas unpacks it
+        refused = unpacking_refused(path, None)
+        if refused is not None:
+            raise SampleDataError(str(Problem(path.name, None, None, *refused)))
         return pd.read_excel(path)
     if suffix != ".csv":
         raise ParameterError("--frame", "a .csv, .xlsx or .parquet file", str(path))

@@ -248,8 +248,12 @@ CONTROL_CHARACTERS = "[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f]"
 #: Control characters a key-like text (an id, a district, a category) may not hold: all of C0
 #: (a tab or a line break in an id splits it in a CSV, and xlsx turns `\r` into `\n`), DEL, C1.
 KEY_CONTROL_CHARACTERS = "[\x00-\x1f\x7f-\x9f]"
+#: What free text may not hold, and what key-like text may not hold (a regular expression each).
+_FREE_TEXT_REFUSED = f"{INVISIBLE_CHARACTERS}|{CONTROL_CHARACTERS}"
+_KEY_REFUSED = f"{INVISIBLE_CHARACTERS}|{KEY_CONTROL_CHARACTERS}"
 # Either, for showing where a cell holds one.
-_HIDDEN = re.compile(f"{INVISIBLE_CHARACTERS}|{KEY_CONTROL_CHARACTERS}")
+_HIDDEN = re.compile(_KEY_REFUSED)
+_HIDDEN_IN_FREE_TEXT = re.compile(_FREE_TEXT_REFUSED)
 _FREE_TEXT_EXPECTED = (
     "text without control characters other than tab and line breaks (NUL, escape, bell) "
     "or invisible characters (zero-width spaces, direction marks)"
@@ -258,6 +262,16 @@ _KEY_EXPECTED = (
     "text without control characters (tab, line break, NUL, escape) "
     "or invisible characters (zero-width spaces, direction marks)"
 )
+
+
+def refused_text(text: str, *, free_text: bool) -> str | None:
+    """What a text is expected to be when it holds a character the data's text columns refuse
+    (`_parse_text`: an invisible character, a control character; `free_text` may hold tabs and
+    line breaks), None when it holds none. The same check and wording for text that reaches the
+    outputs from elsewhere: who checked a finding, an inspector's note on a returned sheet."""
+    if free_text:
+        return _FREE_TEXT_EXPECTED if _HIDDEN_IN_FREE_TEXT.search(text) else None
+    return _KEY_EXPECTED if _HIDDEN.search(text) else None
 
 
 def _combined(raw: pa.ChunkedArray | pa.Array) -> pa.Array:
@@ -405,8 +419,7 @@ def _parse_text(array: pa.Array, column: Column) -> _Parsed:
     text = _as_text(array)
     allowed = column.allowed
     if allowed is None:
-        controls = CONTROL_CHARACTERS if column.free_text else KEY_CONTROL_CHARACTERS
-        pattern = f"{INVISIBLE_CHARACTERS}|{controls}"
+        pattern = _FREE_TEXT_REFUSED if column.free_text else _KEY_REFUSED
         hidden = pc.fill_null(pc.match_substring_regex(text, pattern), False)
         if not pc.any(hidden).as_py():
             return _Parsed(text, None, text, "")

@@ -17,7 +17,7 @@ import pandas as pd
 import pyarrow as pa
 
 from auditkit.data.cell_types import Untypable, typable
-from auditkit.data.column_typing import TEXT_DTYPE, Codes, Issue, Typed, type_column
+from auditkit.data.column_typing import TEXT_DTYPE, Codes, Issue, Typed, shown_cell, type_column
 from auditkit.data.problems import Problem
 from auditkit.data.raw import title_found
 from auditkit.data.readers import RawTable, RowIndex
@@ -148,7 +148,7 @@ def _structure_problems(raw: RawTable, spec: TableSpec, names: list[str]) -> lis
                 None,
                 name,
                 f"a required column {name} (columns.yaml can map the file's own name)",
-                "no such column in the header: " + ", ".join(repr(n) for n in names if n),
+                "no such column in the header: " + ", ".join(shown_cell(n) for n in names if n),
                 table=spec.name,
             )
         )

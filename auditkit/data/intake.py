@@ -8,6 +8,8 @@ raises.
 
 from __future__ import annotations
 
+import os
+import stat
 from collections.abc import Mapping
 from dataclasses import dataclass, field, replace
 from pathlib import Path
@@ -132,13 +134,26 @@ def locate_folder(folder: Path, problems: list[Problem]) -> tuple[dict[str, Path
 
 def _locate_tables(folder: Path, problems: list[Problem]) -> dict[str, Path]:
     """The file of each table present (names matched case-insensitively), in contract order; a
-    problem for a required table absent, any table given only in a format not read (.xls), and
-    any file that would be left unread though it may hold a table's rows (`_stray_file`)."""
+    problem for a required table absent, any table given only in a format not read (.xls), a
+    table's name given to what is no file to read (`_not_a_table_file`: never taken for an
+    absent table) and any file that would be left unread though it may hold a table's rows
+    (`_stray_file`)."""
     candidates: dict[str, list[Path]] = {name: [] for name in TABLES}
     unsupported: dict[str, list[Path]] = {name: [] for name in TABLES}
+    unreadable: set[str] = set()
     for entry in sorted(folder.iterdir()):
         if entry.name.startswith(_IGNORED_PREFIXES):
             continue
+        stem, suffix = entry.stem.lower(), entry.suffix.lower()
+        if stem in TABLES and suffix in _TABLE_SUFFIXES:
+            found = _not_a_table_file(entry)
+            if found is not None:
+                expected = "a readable regular file"
+                problems.append(
+                    Problem(shown_path(entry.name), None, None, expected, found, table=stem)
+                )
+                unreadable.add(stem)
+                continue
         if entry.is_dir() and entry.name.lower() in TABLES:  # parts in a folder: not read
             expected = f"the table {entry.name.lower()} as one file, not a folder of parts"
             found = f"a folder {shown_path(entry.name)} (join its parts into one file)"
@@ -148,9 +163,8 @@ def _locate_tables(folder: Path, problems: list[Problem]) -> dict[str, Path]:
                 )
             )
             continue
-        if not entry.is_file():
+        if entry.is_dir():
             continue
-        stem, suffix = entry.stem.lower(), entry.suffix.lower()
         if stem in TABLES:
             (candidates if suffix in FORMATS else unsupported)[stem].append(entry)
         else:
@@ -165,6 +179,8 @@ def _locate_tables(folder: Path, problems: list[Problem]) -> dict[str, Path]:
             problems.append(Problem(name, None, None, "one file per table", names, table=name))
         elif found:
             files[name] = found[0]
+        elif name in unreadable:  # named above: given, not absent
+            continue
         elif spec.required or unsupported[name]:  # an optional table given unreadable is no absence
             others = ", ".join(
                 f"{path.name} ({_OLD_FORMATS.get(path.suffix.lower(), 'an unsupported format')})"
@@ -175,6 +191,51 @@ def _locate_tables(folder: Path, problems: list[Problem]) -> dict[str, Path]:
                 Problem(name, None, None, expected, others or "no such file", table=name)
             )
     return files
+
+
+def _not_a_table_file(entry: Path) -> str | None:
+    """What `entry`, named as a table's file, is found to be when it is no regular file to read
+    the table from (a broken link, a directory, a device, a named pipe, a socket), None when it is
+    one. A link is followed (big exports are linked into the folder) to a regular file whose name
+    ends in the link's own suffix only: a link `work_orders.csv` to /etc/passwd is refused
+    unread, so no message ever quotes a line of a file that is not a table export."""
+    if entry.is_symlink():
+        try:
+            target = entry.resolve(strict=True)
+        except FileNotFoundError:
+            return f"a broken link (to {shown_path(os.readlink(entry))!r}, which does not exist)"
+        except (OSError, RuntimeError):  # a loop of links, a folder it may not enter
+            return "a link that cannot be followed to a file (a loop of links?)"
+        kind = _kind_of(target)
+        if kind is not None:
+            return f"a link to {kind}"
+        if target.suffix.lower() != entry.suffix.lower():
+            return (
+                f"a link to {shown_path(target.name)!r}, whose name does not end in "
+                f"{entry.suffix.lower()} (not read: a link is followed only to a file named as its "
+                "table's format)"
+            )
+        return None
+    return _kind_of(entry)
+
+
+def _kind_of(path: Path) -> str | None:
+    """What `path` is when it is no regular file: a directory, a device, ...; None for one."""
+    try:
+        mode = path.stat().st_mode
+    except OSError as error:
+        return f"an entry that cannot be examined ({error.strerror or error})"
+    if stat.S_ISREG(mode):
+        return None
+    if stat.S_ISDIR(mode):
+        return "a directory"
+    if stat.S_ISCHR(mode) or stat.S_ISBLK(mode):
+        return "a device"
+    if stat.S_ISFIFO(mode):
+        return "a named pipe"
+    if stat.S_ISSOCK(mode):
+        return "a socket"
+    return "no regular file"
 
 
 def _stray_file(entry: Path) -> Problem | None:
@@ -210,6 +271,7 @@ def _read_into(outcome: Intake, name: str, path: Path, columns: ColumnsFile) -> 
         canonical = table_mapping.get(file_column, file_column)
         return spec.column(canonical).kind if canonical in spec.column_names else None
 
+    refused_rows = 0
     try:
         raw = read_table(path, name, kind_of, columns.header_rows.get(name, 1))
     except ReadFailure as failure:
@@ -223,6 +285,9 @@ def _read_into(outcome: Intake, name: str, path: Path, columns: ColumnsFile) -> 
     except ReadProblems as partly:
         outcome.problems.extend(partly.problems)
         raw = partly.raw
+        if raw.data.num_rows == 0:  # none kept: each data row its problems name was left out
+            named = {problem.row for problem in partly.problems if problem.row is not None}
+            refused_rows = sum(1 for row in named if row >= raw.rows.first_row)
     renamed, mapping_problems = apply_mapping(name, raw.data.column_names, mapping)
     if not is_title(raw.data.column_names):  # a title row: its one error says it (typing)
         outcome.problems.extend(mapping_problems)
@@ -230,11 +295,11 @@ def _read_into(outcome: Intake, name: str, path: Path, columns: ColumnsFile) -> 
     raw, form_problems = apply_forms(raw, name, columns.forms.get(name, {}))
     outcome.problems.extend(form_problems)
     outcome.sources[name] = TableSource(raw.file, raw.format, raw.encoding)
-    _type_into(outcome, name, raw)
+    _type_into(outcome, name, raw, refused_rows)
 
 
-def _type_into(outcome: Intake, name: str, raw: RawTable) -> None:
-    typed, problems = type_raw(name, raw)
+def _type_into(outcome: Intake, name: str, raw: RawTable, refused_rows: int = 0) -> None:
+    typed, problems = type_raw(name, raw, refused_rows)
     outcome.problems.extend(problems)
     if typed is None:
         return
@@ -242,16 +307,21 @@ def _type_into(outcome: Intake, name: str, raw: RawTable) -> None:
     outcome.sources.setdefault(name, TableSource(raw.file, raw.format))
 
 
-def type_raw(name: str, raw: RawTable) -> tuple[TypedTable | None, list[Problem]]:
+def type_raw(
+    name: str, raw: RawTable, refused_rows: int = 0
+) -> tuple[TypedTable | None, list[Problem]]:
     """Table `name` typed as the loader types it, with its problems: every cell's, and a
     required table without rows (`convert` types a large table so, one batch of rows at a time:
-    only the last batch of an empty file is empty)."""
+    only the last batch of an empty file is empty). `refused_rows` counts the file's rows the
+    reader left out, each named by a problem of its own: a table is then not said to have none."""
     spec = TABLES[name]
     typed, problems = type_table(raw, spec)
     if typed is not None and spec.required and typed.frame.empty:
-        problems.append(
-            Problem(raw.file, None, None, "at least one data row", "no rows", table=name)
-        )
+        found = "no rows"
+        if refused_rows:
+            plural = "s" if refused_rows > 1 else ""
+            found = f"{refused_rows:,} row{plural}, none read (each refused: see its error)"
+        problems.append(Problem(raw.file, None, None, "at least one data row", found, table=name))
     return typed, problems
 
 

@@ -9,6 +9,7 @@ from pathlib import Path
 import numpy as np
 import pyarrow as pa
 
+from auditkit.data.column_typing import shown_cell
 from auditkit.data.problems import Problem
 
 
@@ -77,11 +78,12 @@ def file_problem(
 def title_found(title: str, header_row: int, above: str) -> str:
     """What a header row holding only `title` is found to be: a title, and how to get past the
     `above` ("rows" or "lines") over the header, or, with a `header_row` given by columns.yaml,
-    whether that is the header's row."""
+    whether that is the header's row. The title is shown cut as any cell is (a file's first
+    line may be long)."""
     fix = f"delete the {above} above the header, or give its row as columns.yaml's header_row"
     if header_row > 1:
         fix = f"columns.yaml's header_row {header_row}: is that the header's row?"
-    return f"a title {title!r} in one cell ({fix})"
+    return f"a title {shown_cell(title)} in one cell ({fix})"
 
 
 def title_rows_refused(path: Path, table: str, rows: list[list[object]], header_row: int) -> None:

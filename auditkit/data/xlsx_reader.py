@@ -56,6 +56,7 @@ from auditkit.workbooks import (
     formula_cells,
     hidden_formula,
     sheet_parts,
+    unpacking_refused,
     unsaved_formula,
 )
 
@@ -77,7 +78,12 @@ def read_xlsx(
     """The first worksheet, row `header_row` as header (titles above it, as columns.yaml says);
     fully empty rows are skipped but keep their number.
     Raises ReadFailure when the workbook cannot be read as one table, ReadProblems (with the
-    rest of the rows) for cells that are refused."""
+    rest of the rows) for cells that are refused. A table may be large, so its size is not
+    limited, but a part unpacking to over PART_RATIO_LIMIT times its packed size (a zip bomb: an
+    export compresses 5 to 20 times) is refused before the workbook is loaded."""
+    refused = unpacking_refused(path, None)
+    if refused is not None:
+        raise ReadFailure(file_problem(path, table, *refused))
     try:
         with warnings.catch_warnings():  # openpyxl warns of what it skips; the checks say more
             warnings.simplefilter("ignore")

@@ -38,6 +38,7 @@ from openpyxl.worksheet.worksheet import Worksheet
 
 from auditkit import __version__, i18n, sheets
 from auditkit.atomic import write_bytes_atomic
+from auditkit.data.column_typing import refused_text, shown_cell
 from auditkit.errors import ParameterError, require_frame_columns
 from auditkit.formulas import put_cell
 from auditkit.masking import PERSONAL_COLUMNS, mask_personal
@@ -52,7 +53,11 @@ from auditkit.sheets import (
     MONEY_FORMAT,
     STATEMENT_ROW,
 )
-from auditkit.workbooks import stable_xlsx_bytes
+from auditkit.workbooks import (
+    RETURNED_SHEET_UNPACKED_BYTES,
+    stable_xlsx_bytes,
+    unpacking_refused,
+)
 
 WORKLIST_SHEET = "worklist"
 INSTRUCTIONS = "instructions"
@@ -235,6 +240,8 @@ def read_worklist(path: str | os.PathLike[str], *, large_amounts: bool = False) 
     are skipped. Every problem (a sheet that is not a worklist, a deleted row, a changed key or
     given cell, a row added or copied, text in the amount, an unknown outcome, a date that is no
     date, a missing actor or date) is raised together in a `WorklistSheetError`, one line each.
+    A file that would unpack to more than a worklist ever holds (`unpacking_refused`: a zip
+    bomb) is refused before it is loaded.
     A formula is read by the result saved with it; cells holding a formula saved without its
     result (a file written by a program, not a spreadsheet) are named with the header's
     problems, before the rows are read, as they would read as blank. A recovered amount above
@@ -244,6 +251,13 @@ def read_worklist(path: str | os.PathLike[str], *, large_amounts: bool = False) 
     source = Path(path)
     if not source.is_file():
         raise WorklistSheetError(f"worklist {str(source)!r}: file not found")
+    refused = unpacking_refused(source, RETURNED_SHEET_UNPACKED_BYTES)
+    if refused is not None:
+        expected, found = refused
+        raise WorklistSheetError(
+            f"worklist {source.name!r}: expected {expected}, found {found}: not loaded (a "
+            "worklist sent to the field unpacks to far less)"
+        )
     try:
         workbook = load_workbook(source, data_only=True)
     except Exception as error:  # openpyxl raises several unrelated types for a non-xlsx file
@@ -764,15 +778,22 @@ def _amount(value: object, problems: _Problems, sheet_row: int) -> float | None:
 
 
 def _actor(value: object, problems: _Problems, sheet_row: int) -> str | None:
-    """Who checked: text (a staff number typed as a number is kept as its digits)."""
+    """Who checked: text (a staff number typed as a number is kept as its digits) of at most
+    ACTOR_LENGTH characters, refused as `auditkit validate` refuses a key-like text cell when it
+    holds a control or invisible character (a line break, a direction override that reverses a
+    report cell, a zero-width space). Text that looks like a formula or SQL is kept: it is stored
+    as text, and every file auditkit writes keeps it text (`auditkit.formulas`)."""
     if _blank(value):
         problems.expected(sheet_row, "checked_by", "who checked", None)
         return None
     if isinstance(value, float) and value.is_integer():
         value = int(value)
     text = str(value).strip()
-    if len(text) > ACTOR_LENGTH:
-        problems.expected(sheet_row, "checked_by", f"at most {ACTOR_LENGTH} characters", text)
+    expected = refused_text(text, free_text=False)
+    if expected is None and len(text) > ACTOR_LENGTH:
+        expected = f"at most {ACTOR_LENGTH} characters"
+    if expected is not None:
+        problems.add(sheet_row, "checked_by", f"expected {expected}, found {shown_cell(text)}")
         return None
     return text
 

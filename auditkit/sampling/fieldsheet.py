@@ -27,6 +27,7 @@ from openpyxl.utils import get_column_letter
 
 from auditkit import __version__, formatting, i18n
 from auditkit.atomic import write_atomic
+from auditkit.data.column_typing import refused_text, shown_cell
 from auditkit.errors import ParameterError
 from auditkit.formulas import put_cell
 from auditkit.sampling.checks import choice
@@ -48,6 +49,7 @@ from auditkit.sampling.fieldformat import (
 from auditkit.sampling.notes import method_name
 from auditkit.sampling.results import Evaluation, Selection
 from auditkit.sheets import SheetProblems
+from auditkit.workbooks import RETURNED_SHEET_UNPACKED_BYTES, unpacking_refused
 
 if TYPE_CHECKING:
     from matplotlib.figure import Figure
@@ -332,6 +334,7 @@ def check_sheet_path(path: str | os.PathLike[str], name: str = "path") -> Path:
 def _inspector_cells_filled(path: Path) -> list[tuple[int, str, str]]:
     """(row, column, letter) of each inspector cell of the field sheet at `path` holding a value
     or a formula; a FieldSheetError saying why when the file cannot be read as a field sheet."""
+    _refuse_unpacking(path, "")
     try:
         workbook = load_workbook(path, read_only=True)
     except Exception as error:  # openpyxl raises several unrelated types for a non-xlsx file
@@ -360,6 +363,18 @@ def _inspector_cells_filled(path: Path) -> list[tuple[int, str, str]]:
         workbook.close()
 
 
+def _refuse_unpacking(path: Path, where: str) -> None:
+    """A FieldSheetError (its message starting with `where`) when the file at `path` would
+    unpack to more than a field sheet ever holds (a zip bomb): refused before it is loaded."""
+    refused = unpacking_refused(path, RETURNED_SHEET_UNPACKED_BYTES)
+    if refused is not None:
+        expected, found = refused
+        raise FieldSheetError(
+            f"{where}expected {expected}, found {found}: not loaded (a field sheet unpacks to "
+            "far less)"
+        )
+
+
 def _empty(value: object) -> bool:
     """A cell with nothing in it: None or only spaces."""
     return value is None or (isinstance(value, str) and not value.strip())
@@ -386,12 +401,15 @@ def read_field_sheet(
     `auditing_district` is who inspected; for self-audits it defaults to each row's district.
     Every problem found is listed in the `FieldSheetError` raised, one line each. A formula is
     read by the result saved with it; cells holding a formula saved without its result (a file
-    written by a program, not a spreadsheet) are named first, as they would read as blank.
+    written by a program, not a spreadsheet) are named first, as they would read as blank. A file
+    that would unpack to more than a field sheet ever holds (`unpacking_refused`: a zip bomb) is
+    refused before it is loaded.
     """
     audit_kind = choice("audit_kind", audit_kind, AUDIT_KINDS)
     source = Path(path)
     if not source.is_file():
         raise FieldSheetError(f"field sheet {str(source)!r}: file not found")
+    _refuse_unpacking(source, f"field sheet {source.name!r}: ")
     try:
         workbook = load_workbook(source, data_only=True)
     except Exception as error:  # openpyxl raises several unrelated types for a non-xlsx file
@@ -633,6 +651,7 @@ def _inspected_row(
         )
     flag = _flag(row["error_found"], problems, sheet_row)
     record["inspected_at"] = _date(row.get("inspected_at"), problems, sheet_row, default_date)
+    record["note"] = _note(row.get("note"), problems, sheet_row)
     if has_book and audited is None and row["audited_value"] is None:
         problems.expected(sheet_row, "audited_value", "the audited amount in yuan", None)
     if len(problems.lines) > before:
@@ -654,9 +673,25 @@ def _inspected_row(
         return None
     record["audited_value"] = np.nan if audited is None else audited
     record["error_found"] = bool(flag)
-    note = row.get("note")
-    record["note"] = None if note is None else str(note)
     return record
+
+
+def _note(value: object, problems: SheetProblems, sheet_row: int) -> str | None:
+    """The inspector's note (None when blank): free text of at most NOTE_LENGTH characters, as
+    the sheet's validation asks, refused as `auditkit validate` refuses a free text cell when it
+    holds a control or invisible character (tabs and line breaks are kept; a direction override
+    would reverse the report cell it is shown in). Text that looks like a formula is kept: every
+    file auditkit writes keeps it text (`auditkit.formulas`)."""
+    if value is None:
+        return None
+    text = str(value)
+    expected = refused_text(text, free_text=True)
+    if expected is None and len(text) > NOTE_LENGTH:
+        expected = f"at most {NOTE_LENGTH} characters"
+    if expected is not None:
+        problems.add(sheet_row, "note", f"expected {expected}, found {shown_cell(text)}")
+        return None
+    return text
 
 
 def _number(

@@ -26,6 +26,7 @@ from auditkit.synth import ledger, network, render
 from auditkit.synth.irregular import DEFAULT_IRREGULAR_SHARE, DEFAULT_RATES, inject_all
 from auditkit.synth.lookalikes import add_lookalikes, check_shares
 from auditkit.synth.world import World, build_world
+from auditkit.workbooks import frame_xlsx_bytes
 
 FORMATS = ("parquet", "csv", "csv-gbk", "xlsx")
 
@@ -224,8 +225,8 @@ def generator_fingerprint() -> str:
 def _write_table(frame: pd.DataFrame, stem: Path, fmt: str) -> None:
     if fmt == "parquet":
         frame.to_parquet(stem.with_suffix(".parquet"), index=False, compression="zstd")
-    elif fmt == "xlsx":
-        frame.to_excel(stem.with_suffix(".xlsx"), index=False)
+    elif fmt == "xlsx":  # text stays text: a customer named `=1+1` is no formula
+        stem.with_suffix(".xlsx").write_bytes(frame_xlsx_bytes(frame))
     else:
         encoding = "gb18030" if fmt == "csv-gbk" else "utf-8"
         dated = frame.copy()

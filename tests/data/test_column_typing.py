@@ -9,7 +9,7 @@ import pandas as pd
 import pyarrow as pa
 import pytest
 
-from auditkit.data.column_typing import type_column
+from auditkit.data.column_typing import refused_text, type_column
 from auditkit.data.schema import TABLES, Column
 
 
@@ -351,6 +351,32 @@ def test_free_text_keeps_tabs_and_line_breaks_but_refuses_other_controls() -> No
             ["'x\\x00y'", "'清屏\\x1b[2J'", "'响铃\\x07'", "'C1\\x9b'"],
         )
     ]
+
+
+@pytest.mark.parametrize(
+    ("column", "free_text"),
+    [
+        (TABLES["customers"].column("district"), False),
+        (TABLES["work_orders"].column("old_value"), True),
+    ],
+)
+def test_text_from_elsewhere_is_refused_exactly_where_a_data_column_refuses_it(
+    column: Column, free_text: bool
+) -> None:
+    written = [
+        "江北",
+        "\u202eevil",
+        "a\r\nb",
+        "a\tb",
+        "x\x00y",
+        "张\u200b三",
+        "=HYPERLINK(1)",
+        "C1\x9b",
+    ]
+    refused = [refused_text(text, free_text=free_text) for text in written]
+    [(positions, expected, _)] = issues_of(written, column)
+    assert [index for index, reason in enumerate(refused) if reason] == positions
+    assert {reason for reason in refused if reason} == {expected}
 
 
 def test_key_text_holds_at_most_64_characters_and_free_text_any_length() -> None:

@@ -18,9 +18,11 @@ import pyarrow.parquet as pq
 import pytest
 from openpyxl import load_workbook
 from sample_dataset import valid_tables, write_dataset
+from zip_bombs import bombed, packed_ratio
 
-from auditkit.data import Dataset, DataValidationError, load, validate
+from auditkit.data import Dataset, DataValidationError, load, validate, xlsx_reader
 from auditkit.data.partitioned import MANIFEST_NAME, convert
+from auditkit.workbooks import sheet_parts
 
 AUDITKIT = str(Path(sys.executable).with_name("auditkit"))
 
@@ -333,6 +335,16 @@ def test_a_title_line_above_the_csv_header_is_one_line(dataset_dir: Path) -> Non
     ]
 
 
+def test_a_long_title_line_is_shown_cut_as_any_cell(dataset_dir: Path) -> None:
+    path = dataset_dir / "customers.csv"
+    path.write_text("档" * 1000 + "\n" + path.read_text(encoding="utf-8"), encoding="utf-8")
+    assert validation_errors(dataset_dir) == [
+        "customers.csv row 1: expected a header row naming the columns, "
+        f"found a title {'档' * 80!r}… (1,000 characters) in one cell (delete the lines above the "
+        "header, or give its row as columns.yaml's header_row)"
+    ]
+
+
 # ---------------------------------------------------------------------------------------- XLSX
 
 
@@ -355,6 +367,29 @@ def test_formulas_without_a_saved_result_are_named_not_read_as_empty(xlsx_dir: P
     ]
 
 
+def test_a_table_whose_every_row_is_refused_says_so_not_that_it_has_no_rows(
+    xlsx_dir: Path,
+) -> None:
+    path = xlsx_dir / "tariffs.xlsx"
+    workbook = load_workbook(path)
+    sheet = workbook.active
+    rows = range(2, sheet.max_row + 1)
+    for row in rows:
+        sheet[f"A{row}"] = f'="T{row}"'  # tariff_category: a formula saved without its result
+    workbook.save(path)
+    tariffs = [error for error in validation_errors(xlsx_dir) if error.startswith("tariffs")]
+    assert tariffs == [
+        *(
+            f"tariffs.xlsx row {row}, column tariff_category: expected a value, found a formula "
+            f"'=\"T{row}\"' whose result was not saved (open and save the file in Excel, or "
+            "paste the values)"
+            for row in rows
+        ),
+        f"tariffs.xlsx: expected at least one data row, found {len(rows)} rows, none read (each "
+        "refused: see its error)",
+    ]
+
+
 def test_formulas_with_their_saved_result_read_as_that_result(xlsx_dir: Path) -> None:
     path = xlsx_dir / "bills.xlsx"
     workbook = load_workbook(path)
@@ -372,6 +407,30 @@ def test_formulas_with_their_saved_result_read_as_that_result(xlsx_dir: Path) ->
     saved.replace(path)
     assert validation_errors(xlsx_dir) == []
     assert load(xlsx_dir).bills["kwh_billed"].iloc[0] == 210.0
+
+
+def test_a_table_that_is_a_zip_bomb_is_one_problem_and_never_loaded(
+    xlsx_dir: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    path = xlsx_dir / "customers.xlsx"
+    bombed(path, path.with_suffix(".bomb"), 40_000).replace(path)  # 2 MB packed 300 times
+    part = next(iter(sheet_parts(path).values()))
+
+    loaded = xlsx_reader.load_workbook
+
+    def never_the_bomb(source: Path, **options: object) -> object:
+        assert source != path, "the bomb was loaded"
+        return loaded(source, **options)
+
+    monkeypatch.setattr(xlsx_reader, "load_workbook", never_the_bomb)
+    errors = validation_errors(xlsx_dir)
+    assert errors[0].startswith(
+        "customers.xlsx: expected an .xlsx workbook none of whose parts unpacks to over 100 "
+        f"times its packed size, found the part {part!r} unpacking to "
+    )
+    assert f", {packed_ratio(path, part):,.0f} times its packed " in errors[0]
+    assert errors[0].endswith(" MB (a zip bomb?)")
+    assert [error for error in errors if error.startswith("customers.xlsx")] == errors[:1]
 
 
 def test_a_merged_title_above_the_xlsx_header_is_one_line(xlsx_dir: Path) -> None:

@@ -4,6 +4,8 @@ never skipped: a table split over files would otherwise load half its rows witho
 from __future__ import annotations
 
 import gzip
+import os
+from collections.abc import Callable
 from pathlib import Path
 
 import pytest
@@ -92,4 +94,84 @@ def test_a_table_given_as_a_folder_of_parts_is_an_error_not_an_absent_table(
     assert errors_of(dataset_dir) == [
         "daily_reads: expected the table daily_reads as one file, not a folder of parts, found "
         "a folder daily_reads (join its parts into one file)"
+    ]
+
+
+def broken_link(path: Path) -> str:
+    path.unlink()
+    path.symlink_to(path.parent / "gone" / "work_orders.csv")
+    return f"a broken link (to {str(path.parent / 'gone' / 'work_orders.csv')!r}, which does not exist)"
+
+
+def directory(path: Path) -> str:
+    path.unlink()
+    path.mkdir()
+    return "a directory"
+
+
+def link_to_a_device(path: Path) -> str:
+    path.unlink()
+    path.symlink_to(os.devnull)
+    return "a link to a device"
+
+
+def named_pipe(path: Path) -> str:
+    path.unlink()
+    os.mkfifo(path)  # read, it would wait for a writer forever
+    return "a named pipe"
+
+
+def link_loop(path: Path) -> str:
+    path.unlink()
+    path.symlink_to(path.name)
+    return "a link that cannot be followed to a file (a loop of links?)"
+
+
+@pytest.mark.parametrize("make", [broken_link, directory, link_to_a_device, named_pipe, link_loop])
+def test_a_table_name_given_to_no_regular_file_is_an_error_not_an_absent_table(
+    dataset_dir: Path, make: Callable[[Path], str]
+) -> None:
+    found = make(dataset_dir / "work_orders.csv")
+
+    assert errors_of(dataset_dir) == [
+        f"work_orders.csv: expected a readable regular file, found {found}"
+    ]
+
+
+def test_a_required_table_given_as_a_broken_link_is_named_as_one_not_as_missing(
+    dataset_dir: Path,
+) -> None:
+    (dataset_dir / "bills.csv").unlink()
+    (dataset_dir / "bills.csv").symlink_to("/nonexistent/bills.csv")
+
+    assert errors_of(dataset_dir) == [
+        "bills.csv: expected a readable regular file, found a broken link (to "
+        "'/nonexistent/bills.csv', which does not exist)"
+    ]
+
+
+def test_a_link_to_an_export_named_as_its_format_is_read_as_the_table(
+    dataset_dir: Path, tmp_path: Path
+) -> None:
+    before = load(dataset_dir).hashes
+    export = tmp_path / "exports" / "工单导出-2025.CSV"
+    export.parent.mkdir()
+    (dataset_dir / "work_orders.csv").rename(export)
+    (dataset_dir / "work_orders.csv").symlink_to(export)
+
+    assert load(dataset_dir).hashes == before
+
+
+def test_a_link_to_a_file_not_named_as_a_table_export_is_refused_unread(
+    dataset_dir: Path, tmp_path: Path
+) -> None:
+    secret = tmp_path / "passwd"
+    secret.write_text("root:x:0:0:root:/root:/bin/bash\nuser,x,1000\n", encoding="utf-8")
+    (dataset_dir / "work_orders.csv").unlink()
+    (dataset_dir / "work_orders.csv").symlink_to(secret)
+
+    assert errors_of(dataset_dir) == [
+        "work_orders.csv: expected a readable regular file, found a link to 'passwd', whose name "
+        "does not end in .csv (not read: a link is followed only to a file named as its table's "
+        "format)"
     ]

@@ -4,15 +4,20 @@ from __future__ import annotations
 
 import datetime as dt
 import shutil
+import zipfile
 from pathlib import Path
 
 import pandas as pd
 import pytest
 from openpyxl import Workbook, load_workbook
+from openpyxl.utils import get_column_letter
 from worklist_builders import finding, findings
+from zip_bombs import bombed, packed_ratio
 
 from auditkit import rules
 from auditkit.errors import ParameterError
+from auditkit.formulas import put_cell
+from auditkit.register import sheet as sheet_module
 from auditkit.register.schema import OPTIONAL_EVENT_COLUMNS, OUTCOME_EVENTS
 from auditkit.register.sheet import (
     EVENT_COLUMNS,
@@ -27,6 +32,7 @@ from auditkit.register.sheet import (
     write_worklist,
 )
 from auditkit.register.worklist import select_worklist
+from auditkit.workbooks import sheet_parts
 
 TITLE_ZH = rules.catalog().set_index("rule_id").at["zero_consumption", "title_zh"]
 TITLE_EN = rules.catalog().set_index("rule_id").at["zero_consumption", "title_en"]
@@ -360,6 +366,95 @@ def test_a_workbook_that_is_not_a_worklist_is_refused(tmp_path):
         read_worklist(tmp_path / "notes.xlsx")
     with pytest.raises(WorklistSheetError, match="file not found"):
         read_worklist(tmp_path / "missing.xlsx")
+
+
+def returned_by(blank: Path, target: Path, actors: list[str]) -> Path:
+    """The worklist at `blank` returned with its rows confirmed, checked by `actors` in turn,
+    each written as text whatever it looks like (as a spreadsheet saves what is typed)."""
+    workbook = load_workbook(blank)
+    sheet = workbook[WORKLIST_SHEET]
+    columns = columns_of(sheet)
+    for row, actor in enumerate(actors, start=FIRST_DATA_ROW):
+        for column, value in checked("属实", checked_by=actor).items():
+            put_cell(sheet.cell(row, columns[column]), value)
+    workbook.save(target)
+    return target
+
+
+def test_who_checked_with_a_control_or_invisible_character_is_refused_as_validate_does(
+    tmp_path,
+):
+    frame = findings(*[finding(f"c{i}", 100 - i) for i in range(4)])
+    blank = write_worklist(select_worklist(frame, top=4), tmp_path / "worklist.xlsx")
+    actors = ["\u202eevil", "a\r\n=1+1", "张\u200b三", "李\t工"]
+    returned = returned_by(blank, tmp_path / "returned.xlsx", actors)
+    letter = columns_of(load_workbook(blank)[WORKLIST_SHEET])["checked_by"]
+    expected = (
+        "expected text without control characters (tab, line break, NUL, escape) or invisible "
+        "characters (zero-width spaces, direction marks)"
+    )
+    where = "worklist 'returned.xlsx', sheet 'worklist', row {}, column {} (checked_by)"
+    shown = ["'\\u202eevil'", "'a\\n=1+1'", "'张\\u200b三'", "'李\\t工'"]  # as validate shows them
+    assert problems_of(returned) == [
+        f"{where.format(row, get_column_letter(letter))}: {expected}, found {found}"
+        for row, found in enumerate(shown, start=FIRST_DATA_ROW)
+    ]
+
+
+def test_who_checked_that_looks_like_a_formula_or_sql_is_recorded_as_typed(tmp_path):
+    frame = findings(*[finding(f"c{i}", 100 - i) for i in range(3)])
+    blank = write_worklist(select_worklist(frame, top=3), tmp_path / "worklist.xlsx")
+    actors = ['=HYPERLINK("http://e.vil/","张三")', "'; DROP TABLE events;--", "李工 (007)"]
+    events = read_worklist(returned_by(blank, tmp_path / "returned.xlsx", actors))
+    assert events["actor"].tolist() == actors
+
+
+def test_a_returned_sheet_that_is_a_zip_bomb_is_refused_before_it_is_loaded(
+    worklist, tmp_path, monkeypatch
+):
+    returned = fill(
+        write_worklist(worklist, tmp_path / "worklist.xlsx"),
+        tmp_path / "returned.xlsx",
+        {FIRST_DATA_ROW: checked("属实")},
+    )
+    bomb = bombed(returned, tmp_path / "bomb.xlsx", 40_000)  # 2 MB of rows packed 300 times
+    part = next(iter(sheet_parts(bomb).values()))
+
+    def never(*args, **kwargs):
+        raise AssertionError("the workbook was loaded")
+
+    monkeypatch.setattr(sheet_module, "load_workbook", never)
+    with pytest.raises(WorklistSheetError) as raised:
+        read_worklist(bomb)
+    message = str(raised.value)
+    assert message.startswith(
+        "worklist 'bomb.xlsx': expected an .xlsx workbook unpacking to at most 50.00 MB in all, "
+        f"none of its parts to over 100 times its packed size, found the part {part!r} "
+        "unpacking to "
+    )
+    assert f"{packed_ratio(bomb, part):,.0f} times its packed" in message
+    assert message.endswith(
+        "(a zip bomb?): not loaded (a worklist sent to the field unpacks to far less)"
+    )
+
+
+def test_a_returned_sheet_unpacking_past_the_bound_is_refused_and_one_within_is_read(
+    worklist, tmp_path, monkeypatch
+):
+    returned = fill(
+        write_worklist(worklist, tmp_path / "worklist.xlsx"),
+        tmp_path / "returned.xlsx",
+        {FIRST_DATA_ROW: checked("属实")},
+    )
+    with zipfile.ZipFile(returned) as archive:
+        unpacked = sum(part.file_size for part in archive.infolist())
+    monkeypatch.setattr(sheet_module, "RETURNED_SHEET_UNPACKED_BYTES", unpacked)
+    assert read_worklist(returned)["event"].tolist() == ["confirmed"]
+    monkeypatch.setattr(sheet_module, "RETURNED_SHEET_UNPACKED_BYTES", unpacked - 1)
+    with pytest.raises(
+        WorklistSheetError, match=f"found parts unpacking to {unpacked / 1e6:,.2f} MB"
+    ):
+        read_worklist(returned)
 
 
 def test_a_sampling_field_sheet_is_refused_as_one(tmp_path):

@@ -12,12 +12,20 @@ from openpyxl import load_workbook
 from openpyxl.utils import get_column_letter
 from sampling_builders import accounts, bills
 from scipy import stats
+from zip_bombs import bombed, packed_ratio
 
 from auditkit.errors import ParameterError
 from auditkit.formulas import put_cell
-from auditkit.sampling import FieldSheetError, read_field_sheet, select, write_field_sheet
+from auditkit.sampling import (
+    FieldSheetError,
+    fieldsheet,
+    read_field_sheet,
+    select,
+    write_field_sheet,
+)
 from auditkit.sampling.fieldformat import FIRST_DATA_ROW
 from auditkit.sampling.fieldsheet import FIELD_SHEET, header_columns
+from auditkit.workbooks import sheet_parts
 
 INSPECTIONS_COLUMNS = [
     "customer_id",
@@ -281,6 +289,49 @@ def test_every_problem_is_one_line_naming_sheet_row_and_column(selection, tmp_pa
     assert str(raised.value).count("\n") == 4
 
 
+def with_notes(path: Path, notes: dict[int, str]) -> Path:
+    """The field sheet at `path` with `notes` (by Excel row) written as text, whatever they look
+    like (as a spreadsheet saves what is typed)."""
+    workbook = load_workbook(path)
+    sheet = workbook[FIELD_SHEET]
+    _, columns = header_columns(sheet)
+    for row, note in notes.items():
+        put_cell(sheet.cell(row, columns["note"]), note)
+    workbook.save(path)
+    return path
+
+
+def test_a_note_with_a_control_or_invisible_character_or_too_long_is_refused(
+    selection, tmp_path: Path
+) -> None:
+    filled = fill(write_field_sheet(selection, tmp_path / "sheet.xlsx"), tmp_path / "f.xlsx", {})
+    notes = {3: "\u202e表计正常", 4: "门\u200b锁", 5: "铅封\x7f", 6: "查" * 501}
+    with pytest.raises(FieldSheetError) as raised:
+        read_field_sheet(with_notes(filled, notes))
+    where = "field sheet 'f.xlsx', sheet 'field_sheet'"
+    hidden = (
+        "expected text without control characters other than tab and line breaks (NUL, escape, "
+        "bell) or invisible characters (zero-width spaces, direction marks)"
+    )
+    assert raised.value.problems == [
+        f"{where}, row 3, column J (note): {hidden}, found '\\u202e表计正常'",
+        f"{where}, row 4, column J (note): {hidden}, found '门\\u200b锁'",
+        f"{where}, row 5, column J (note): {hidden}, found '铅封\\x7f'",
+        f"{where}, row 6, column J (note): expected at most 500 characters, found "
+        f"{'查' * 80!r}… (501 characters)",
+    ]
+
+
+def test_a_note_with_tabs_line_breaks_or_formula_text_is_kept_as_written(
+    selection, tmp_path: Path
+) -> None:
+    filled = fill(write_field_sheet(selection, tmp_path / "sheet.xlsx"), tmp_path / "f.xlsx", {})
+    notes = {3: "表计\t已封\n复查", 4: '=HYPERLINK("http://e.vil/","x")', 5: "查" * 500}
+    results = read_field_sheet(with_notes(filled, notes))
+    read = results.sample.set_index("sample_no")["note"]
+    assert [read[row - 2] for row in notes] == list(notes.values())
+
+
 @pytest.mark.parametrize(
     ("spelling", "found"),
     [
@@ -449,6 +500,33 @@ def test_a_file_that_is_no_field_sheet_is_never_written_over(selection, tmp_path
         ), raised.value.found
         assert raised.value.found.endswith("): move it away first")
         assert before is None or path.read_bytes() == before
+
+
+def test_a_field_sheet_that_is_a_zip_bomb_is_refused_before_it_is_loaded(
+    selection, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    filled = fill(write_field_sheet(selection, tmp_path / "sheet.xlsx"), tmp_path / "f.xlsx", {})
+    bomb = bombed(filled, tmp_path / "bomb.xlsx", 40_000)  # 2 MB of rows packed 300 times
+    part = next(iter(sheet_parts(bomb).values()))
+
+    def never(*args: object, **kwargs: object) -> None:
+        raise AssertionError("the workbook was loaded")
+
+    monkeypatch.setattr(fieldsheet, "load_workbook", never)
+    refused = (
+        "expected an .xlsx workbook unpacking to at most 50.00 MB in all, none of its parts to "
+        f"over 100 times its packed size, found the part {part!r} unpacking to "
+    )
+    with pytest.raises(FieldSheetError) as raised:
+        read_field_sheet(bomb)
+    assert str(raised.value).startswith(f"field sheet 'bomb.xlsx': {refused}")
+    assert f"{packed_ratio(bomb, part):,.0f} times its packed" in str(raised.value)
+    assert str(raised.value).endswith("not loaded (a field sheet unpacks to far less)")
+    with pytest.raises(ParameterError) as raised:  # written over? It is not even loaded
+        write_field_sheet(selection, bomb)
+    assert raised.value.found.startswith(
+        f"{bomb}, which cannot be read as a field sheet ({refused}"
+    )
 
 
 def flag_every_other_row(path: Path) -> None:

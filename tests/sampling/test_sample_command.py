@@ -9,6 +9,7 @@ import pandas as pd
 import pytest
 from openpyxl import load_workbook
 from sampling_builders import bills
+from zip_bombs import bombed
 
 from auditkit.cli import main, sample
 from auditkit.errors import ParameterError
@@ -245,3 +246,25 @@ def test_a_frame_in_neither_encoding_is_refused_naming_the_row_and_bytes(
         "auditkit sample: error: bills.csv row 2: expected text encoded as UTF-8 or GBK/GB18030, "
         "found bytes b'\\x80' at byte offset 40 that are neither UTF-8 nor GBK\n"
     )
+
+
+def test_a_frame_that_is_a_zip_bomb_is_refused_before_pandas_unpacks_it(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    plain = tmp_path / "plain.xlsx"
+    bills([100.0, 200.0], district="城北").to_excel(plain, index=False)
+    frame = bombed(plain, tmp_path / "bills.xlsx", 40_000)  # 2 MB of rows packed 300 times
+
+    def never(*args: object, **kwargs: object) -> None:
+        raise AssertionError("the workbook was loaded")
+
+    monkeypatch.setattr(pd, "read_excel", never)
+    assert select_from(frame, tmp_path) == 2
+    error = capsys.readouterr().err
+    assert error.startswith(
+        "auditkit sample: error: bills.xlsx: expected an .xlsx workbook none of whose parts "
+        "unpacks to over 100 times its packed size, found the part 'xl/worksheets/sheet1.xml' "
+        "unpacking to "
+    )
+    assert error.endswith(" MB (a zip bomb?)\n")
+    assert not (tmp_path / "sheet.xlsx").exists()

@@ -8,6 +8,7 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 import pytest
+from openpyxl import load_workbook
 
 from auditkit import synth
 from auditkit.cli import main
@@ -167,6 +168,23 @@ def test_every_format_loads_back_to_the_same_content(tmp_path, fmt):
     synth.write(tables, tmp_path / "parquet", config=config)
     synth.write(tables, tmp_path / fmt, fmt=fmt, config=config)
     assert load(tmp_path / fmt).hashes == load(tmp_path / "parquet").hashes
+
+
+def test_an_xlsx_dataset_keeps_formula_like_text_as_text(tmp_path):
+    config = synth.SynthConfig(customers=60, districts=2, months=24, seed=4)
+    tables = synth.generate(config)
+    hostile = ['=HYPERLINK("http://e.vil/","x")', "+1+1", "@SUM(1+1)", "-2+3", "＝1"]
+    people = tables["customers"]
+    people["name"] = [f"{hostile[i % len(hostile)]}{name}" for i, name in enumerate(people["name"])]
+    folder = synth.write(tables, tmp_path / "xlsx", fmt="xlsx", config=config)
+    sheet = load_workbook(folder / "customers.xlsx").active
+    header = [cell.value for cell in sheet[1]]
+    column = header.index("name") + 1
+    cells = [sheet.cell(row, column) for row in range(2, sheet.max_row + 1)]
+    assert [cell.data_type for cell in cells] == ["s"] * len(people)
+    assert [cell.value for cell in cells] == people["name"].tolist()
+    synth.write(tables, tmp_path / "parquet", config=config)
+    assert load(folder).hashes == load(tmp_path / "parquet").hashes
 
 
 def test_daily_reads_add_up_to_the_month(tmp_path):
