@@ -16,6 +16,8 @@ the tariff due and on the tariff billed (periods, tiers, losses, basic charge, p
 adjustment, funds), which the SQL does not express. So its revenue is compared once more on the
 same data written as monthly bills (`write_monthly`: no bill lines, transformers or read dates,
 each tariff's flat rows), where auditkit prices at the flat rates too: per customer, to the fen.
+capacity_underbilled is compared there as well: on monthly bills it judges month by month
+(suspensions, proration by day in months of change), not by the recomputed basic lines.
 
 `load_tables` and `run_rules` are how the SQL is meant to be run (bench_scale.py's DuckDB
 measurements): the tables as views over the files (or DuckDB tables), then the recomputation,
@@ -85,6 +87,7 @@ def sql_parameters(folder: Path) -> dict[str, object]:
     defaults = load_defaults()
     multiplier, tariff = defaults["multiplier_mismatch"], defaults["tariff_mismatch"]
     rate, zero = defaults["rate_mismatch"], defaults["zero_consumption"]
+    capacity, pf_standard = defaults["capacity_underbilled"], defaults["pf_standard_mismatch"]
     billing = load_billing_params()
     return {
         "as_of": as_of,
@@ -102,7 +105,14 @@ def sql_parameters(folder: Path) -> dict[str, object]:
         "zero_min_score": zero["min_score"],
         "zero_household_weight": zero["household_weight"],
         "zero_vacancy_weight": zero["vacancy_weight"],
-        "kva_tolerance": defaults["capacity_underbilled"]["kva_tolerance"],
+        "kva_tolerance": capacity["kva_tolerance"],
+        "capacity_two_part_kva": capacity["two_part_threshold_kva"],
+        "capacity_kwh_tolerance": capacity["kwh_tolerance"],
+        "capacity_relative_tolerance": capacity["relative_tolerance"],
+        # pf_standard_mismatch's, which capacity_underbilled reads (standard_surcharge)
+        "pf_assessed_min_kva": pf_standard["assessed_min_kva"],
+        "pf_strict_min_kva": pf_standard["strict_min_kva"],
+        "pf_low_voltage_kv": pf_standard["low_voltage_kv"],
         # the recomputation's (benchmarks/duckdb_recompute.sql), up to the audit month
         "days_per_month": float(billing.days_per_month),
         "demand_floor_share": billing.demand_floor_share,
@@ -244,7 +254,7 @@ def run_rules(
     connection: object, parameters: dict, seconds: dict | None = None
 ) -> dict[str, dict[str, float]]:
     """The recomputation (duckdb_recompute.sql, into the table `recomputed`), then the rules'
-    views and queries (duckdb_rules.sql): per rule, each customer flagged and its revenue.
+    macros, views and queries (duckdb_rules.sql): per rule, each customer flagged and its revenue.
     `seconds`, where given, receives the seconds of the recomputation and of the rules."""
     started = time.perf_counter()
     billing_tables(connection)
@@ -254,8 +264,10 @@ def run_rules(
         execute(connection, statement, parameters)
     recomputed = time.perf_counter()
     found = {}
-    for kind, name, body in sections(RULES_SQL.read_text(encoding="utf-8"), "view|rule"):
-        if kind == "view":
+    for kind, name, body in sections(RULES_SQL.read_text(encoding="utf-8"), "macro|view|rule"):
+        if kind == "macro":
+            connection.execute(body)
+        elif kind == "view":
             execute(connection, f"CREATE OR REPLACE TEMP TABLE {name} AS {body}", parameters)
         else:
             found[name] = dict(execute(connection, body, parameters).fetchall())
@@ -292,8 +304,10 @@ def auditkit_found(
 #: The tables of the monthly copy (`write_monthly`): those the SQL and the rules of
 #: MONTHLY_RULES read, less the itemized ones.
 MONTHLY_TABLES = ("customers", "bills", "tariffs", "work_orders")
-#: Rules whose revenue is compared on the monthly copy.
-MONTHLY_RULES = ("tariff_mismatch",)
+#: Rules compared on the monthly copy: tariff_mismatch, whose itemized revenue the SQL does not
+#: reproduce, and capacity_underbilled, which judges monthly bills by its own month-by-month
+#: logic (suspensions, proration by day in months of change), not by the recomputed lines.
+MONTHLY_RULES = ("tariff_mismatch", "capacity_underbilled")
 
 
 def write_monthly(dataset: Dataset, folder: Path) -> None:
@@ -328,7 +342,8 @@ def monthly_parity(dataset: Dataset, materialize: bool, show: int) -> bool:
         ours = auditkit_found(load(folder), MONTHLY_RULES)
     print(
         "\non the same data as monthly bills (no bill lines, transformers or read dates; each "
-        "tariff's flat rows),\nwhere auditkit prices at the flat rates as the SQL does:"
+        "tariff's flat rows),\nwhere auditkit prices at the flat rates as the SQL does and "
+        "judges capacity month by month:"
     )
     return print_parity(ours, theirs, show, MONTHLY_RULES, {})
 

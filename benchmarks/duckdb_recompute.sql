@@ -35,6 +35,12 @@ CREATE OR REPLACE MACRO day_no(d) AS (CAST(d AS DATE) - DATE '1970-01-01');
 -- step: ratio_macro
 CREATE OR REPLACE MACRO ratio(a, q) AS CASE WHEN coalesce(q, 0) <> 0 THEN a / q END;
 
+-- step: number_macro
+-- An order's value as a number (pandas.to_numeric, errors coerced): NULL where it is none, NaN
+-- included.
+CREATE OR REPLACE MACRO number_or_null(v) AS
+    CASE WHEN NOT isnan(TRY_CAST(v AS DOUBLE)) THEN TRY_CAST(v AS DOUBLE) END;
+
 -- step: lookup_rank_macro
 -- The order in which TariffLookup prefers candidate rows: the more exact level (period, tier),
 -- then bounded voltage bands, the narrowest band (or nearest bound), then the band itself.
@@ -129,8 +135,10 @@ GROUP BY kind, customer_id, day;
 -- One row per bill up to the last month: read dates (default the calendar month), the values
 -- in force on read_to (the old value of the first later order of their kind, else the archive's),
 -- kWh due (a meter replacement inside the read period with both reads joins the two meters,
--- unless the bill already starts on the new meter's first read),
--- closure date; `bill` numbers the bills in the order of the result (customer, then month).
+-- unless the bill already starts on the new meter's first read), `scale` (multiplier due ÷
+-- billed; 1 for an estimated read or where the ratio is not a number: bill_frame.register_scale)
+-- and the demand and reactive energy at the multiplier due (× scale: the `*_due` columns; the
+-- billed side keeps the bill's own), closure date; `bill` numbers the bills in the order of the result (customer, then month).
 -- Orders are few: they are joined to the bills of their customers only.
 CREATE OR REPLACE TEMP TABLE bill_frame AS
 WITH b AS (
@@ -188,14 +196,17 @@ WITH b AS (
            coalesce(c.voltage, a.voltage_kv) AS voltage_kv_due,
            coalesce(c.capacity, a.contract_capacity_kva) AS contract_capacity_kva,
            coalesce(c.demand, a.contract_demand_kw) AS contract_demand_kw,
-           coalesce(c.basis, a.basis) AS basis
+           coalesce(c.basis, a.basis) AS basis,
+           CASE WHEN x.read_type IS DISTINCT FROM 'estimated'
+                     AND isfinite(coalesce(c.multiplier, a.multiplier) / x.multiplier_billed)
+                THEN coalesce(c.multiplier, a.multiplier) / x.multiplier_billed ELSE 1.0 END AS scale
     FROM dated AS x
     LEFT JOIN archive AS a USING (customer_id)
     LEFT JOIN before_changes AS c USING (customer_id, month)
 )
 SELECT f.customer_id, CAST(f.period AS VARCHAR) AS period, f.month, f.from_day, f.to_day,
        f.to_day - f.from_day + 1 AS read_days,
-       f.kwh_billed, f.multiplier_billed, f.multiplier_due,
+       f.kwh_billed, f.multiplier_billed, f.multiplier_due, f.scale,
        CASE
            WHEN f.read_type = 'estimated' THEN f.kwh_billed
            WHEN j.day > f.from_day AND f.register_start <> j.first_read
@@ -206,7 +217,8 @@ SELECT f.customer_id, CAST(f.period AS VARCHAR) AS period, f.month, f.from_day, 
        END AS kwh_due,
        f.tariff_due, f.voltage_kv_due AS voltage_kv, f.metering_mode, f.pf_standard, f.basis,
        f.contract_capacity_kva, f.contract_demand_kw, f.max_demand_kw,
-       f.kvarh_import, f.kvarh_export, f.connection_day, c.closure_day,
+       f.max_demand_kw * f.scale AS max_demand_kw_due, f.kvarh_import * f.scale AS kvarh_import_due,
+       f.kvarh_export * f.scale AS kvarh_export_due, f.connection_day, c.closure_day,
        CAST(f.read_type AS VARCHAR) AS read_type, coalesce(f.in_tou, false) AS tou,
        coalesce(f.scheme, 'none') AS tier_scheme,
        f.kwh_critical, f.kwh_peak, f.kwh_valley,
@@ -349,8 +361,7 @@ billed_periods AS (
 ),
 tou_bills AS (
     SELECT c.bill, c.kwh_due, c.tariff_due, c.to_day, c.voltage_kv,
-           CASE WHEN c.read_type <> 'estimated' AND isfinite(c.multiplier_due / c.multiplier_billed)
-                THEN c.multiplier_due / c.multiplier_billed ELSE 1.0 END AS scale,
+           c.scale,
            CASE WHEN c.kwh_critical IS NOT NULL OR c.kwh_peak IS NOT NULL OR c.kwh_valley IS NOT NULL
                 THEN 'registers' WHEN l.bill IS NOT NULL THEN 'lines' END AS source,
            CASE WHEN c.kwh_critical IS NOT NULL OR c.kwh_peak IS NOT NULL OR c.kwh_valley IS NOT NULL
@@ -494,21 +505,65 @@ WITH per_bill AS (
 SELECT b.bill, NULL::VARCHAR AS tou_period, 0 AS tier,
        half_up(u.p0 * $hours_per_day * b.read_days
                + $loss_form_factor * u.pk
-                 * (b.kwh_due ^ 2 + (coalesce(b.kvarh_import, 0) + coalesce(abs(b.kvarh_export), 0)) ^ 2)
+                 * (b.kwh_due ^ 2 + (coalesce(b.kvarh_import_due, 0) + coalesce(abs(b.kvarh_export_due), 0)) ^ 2)
                  / (u.sn ^ 2 * $hours_per_day * b.read_days), 0) AS quantity,
        r.flat_rate AS rate,
-       b.kvarh_import IS NULL AND b.kvarh_export IS NULL AS estimated
+       b.kvarh_import_due IS NULL AND b.kvarh_export_due IS NULL AS estimated
 FROM per_bill AS u
 JOIN bill_frame AS b USING (bill)
 JOIN rates AS r USING (bill)
 WHERE NOT u.unknown AND b.kwh_due IS NOT NULL;
 
+-- step: step_kva_macro
+-- The capacity of a step for a bill whose contract capacity is `archive`: the step's kVA, else
+-- the contract capacity held within the step's bounds (basic._step_capacity; least and greatest
+-- pass over NULL as numpy's fmin and fmax over NaN).
+CREATE OR REPLACE MACRO step_kva(kva, at_most, at_least, archive) AS
+    CASE WHEN kva IS NULL THEN greatest(least(archive, at_most), at_least) ELSE kva END;
+
+-- step: order_steps
+-- The contract capacity moved by capacity and suspension orders that took effect, per customer
+-- (basic.order_steps): before the first (by day, then the table's order) its old value, from
+-- each order's day its new value (of two a day the later in the table); a value that is not a
+-- number is NULL (the bill's contract capacity), and an order recording none holds that
+-- capacity at most (a reduction or suspension) or at least (an increase or resumption) at the
+-- last capacity recorded before it (the new values before it, else the first's old value);
+-- `next_day`: the customer's next step's day. The rules read it too (capacity_underbilled).
+CREATE OR REPLACE TEMP TABLE order_steps AS
+WITH o AS (
+    SELECT customer_id, day_no(effective_date) AS day,
+           CAST(order_type AS VARCHAR) IN ('capacity_reduction', 'suspension') AS lowering,
+           row_number() OVER (PARTITION BY customer_id ORDER BY day_no(effective_date), row_no) AS seq,
+           number_or_null(old_value) AS old_number, number_or_null(new_value) AS new_number
+    FROM work_orders
+    WHERE order_type IN ('capacity_increase', 'capacity_reduction', 'suspension', 'resumption')
+      AND effective_date IS NOT NULL
+), recorded AS (
+    SELECT *,
+           last_value(CASE WHEN seq = 1 THEN old_number ELSE previous_new END IGNORE NULLS)
+               OVER (PARTITION BY customer_id ORDER BY seq
+                     ROWS BETWEEN UNBOUNDED PRECEDING AND CURRENT ROW) AS recorded_before
+    FROM (SELECT *, lag(new_number) OVER (PARTITION BY customer_id ORDER BY seq) AS previous_new
+          FROM o)
+), steps AS (
+    SELECT customer_id, -1048576 AS day, arg_min_null(old_number, seq) AS kva,
+           NULL::DOUBLE AS at_most, NULL::DOUBLE AS at_least
+    FROM recorded GROUP BY customer_id
+    UNION ALL
+    SELECT customer_id, day, arg_max_null(new_number, seq),
+           arg_max_null(CASE WHEN new_number IS NULL AND lowering THEN recorded_before END, seq),
+           arg_max_null(CASE WHEN new_number IS NULL AND NOT lowering THEN recorded_before END, seq)
+    FROM recorded GROUP BY customer_id, day
+)
+SELECT *,
+       coalesce(lead(day) OVER (PARTITION BY customer_id ORDER BY day), 9223372036854775807) AS next_day
+FROM steps;
+
 -- step: steps
 -- Capacity in force per customer as steps from a day on: running + hot-standby kVA by the
 -- transformers' status history where the customer has transformer rows, else its capacity and
--- suspension orders (old value before the first, each order's new value from its day; a value
--- that is not a number, NULL here, is the bill's contract capacity), every customer starting at
--- day −2^20.
+-- suspension orders (`order_steps`), every customer starting at day −2^20; `next_day`: the
+-- customer's next step's day.
 CREATE OR REPLACE TEMP TABLE steps AS
 WITH known AS (SELECT DISTINCT customer_id FROM bill_frame),
 t AS (
@@ -526,26 +581,17 @@ deltas AS (
 ),
 from_transformers AS (
     SELECT customer_id, day,
-           half_up(sum(sum(delta)) OVER (PARTITION BY customer_id ORDER BY day), 6) AS kva
+           half_up(sum(sum(delta)) OVER (PARTITION BY customer_id ORDER BY day), 6) AS kva,
+           NULL::DOUBLE AS at_most, NULL::DOUBLE AS at_least
     FROM deltas GROUP BY customer_id, day
-),
-o AS (
-    SELECT w.customer_id, day_no(w.effective_date) AS day, w.row_no,
-           TRY_CAST(w.old_value AS DOUBLE) AS old_number, TRY_CAST(w.new_value AS DOUBLE) AS new_number
-    FROM work_orders AS w SEMI JOIN known USING (customer_id)
-    WHERE w.order_type IN ('capacity_increase', 'capacity_reduction', 'suspension', 'resumption')
-      AND w.effective_date IS NOT NULL
-      AND w.customer_id NOT IN (SELECT customer_id FROM from_transformers)
-),
-from_orders AS (
-    SELECT customer_id, -1048576 AS day, arg_min_null(old_number, (day, row_no)) AS kva
-    FROM o GROUP BY customer_id
-    UNION ALL
-    SELECT customer_id, day, arg_max_null(new_number, row_no) FROM o GROUP BY customer_id, day
 )
-SELECT customer_id, day, kva,
+SELECT *,
        coalesce(lead(day) OVER (PARTITION BY customer_id ORDER BY day), 9223372036854775807) AS next_day
-FROM (SELECT * FROM from_transformers UNION ALL SELECT * FROM from_orders);
+FROM from_transformers
+UNION ALL
+SELECT customer_id, day, kva, at_most, at_least, next_day
+FROM order_steps SEMI JOIN known USING (customer_id)
+WHERE customer_id NOT IN (SELECT customer_id FROM from_transformers);
 
 -- step: basic_lines
 -- By capacity: kVA in force, or in a month of connection, change or closure Σ day kVA / days per
@@ -561,9 +607,10 @@ WITH w AS (
        OR (b.basis = 'demand' AND r.basic_rate_kw_month > 0)
 ), span AS (
     SELECT w.bill,
-           sum(coalesce(s.kva, w.contract_capacity_kva)
+           sum(step_kva(s.kva, s.at_most, s.at_least, w.contract_capacity_kva)
                * (least(s.next_day - 1, w.last_day) - greatest(s.day, w.first_day) + 1)) AS day_sum,
-           max(coalesce(s.kva, w.contract_capacity_kva)) <> min(coalesce(s.kva, w.contract_capacity_kva))
+           max(step_kva(s.kva, s.at_most, s.at_least, w.contract_capacity_kva))
+             <> min(step_kva(s.kva, s.at_most, s.at_least, w.contract_capacity_kva))
              AS changed
     FROM w JOIN steps AS s
       ON s.customer_id = w.customer_id AND s.day <= w.last_day AND s.next_day > w.first_day
@@ -571,7 +618,7 @@ WITH w AS (
     GROUP BY w.bill
 ), stepped AS (SELECT DISTINCT customer_id FROM steps),
 at_end AS (
-    SELECT w.bill, coalesce(s.kva, w.contract_capacity_kva) AS kva
+    SELECT w.bill, step_kva(s.kva, s.at_most, s.at_least, w.contract_capacity_kva) AS kva
     FROM w ASOF JOIN steps AS s
       ON s.customer_id = w.customer_id
      AND s.day <= CASE WHEN w.first_day <= w.last_day THEN w.last_day ELSE w.to_day END
@@ -593,10 +640,10 @@ at_end AS (
     SELECT *,
            CASE WHEN coalesce(part_month, false) OR changed THEN day_sum / $days_per_month
                 ELSE capacity END AS kva,
-           CASE WHEN max_demand_kw IS NULL THEN NULL
-                ELSE (greatest(max_demand_kw, coalesce($demand_floor_share * capacity, max_demand_kw))
+           CASE WHEN max_demand_kw_due IS NULL THEN NULL
+                ELSE (greatest(max_demand_kw_due, coalesce($demand_floor_share * capacity, max_demand_kw_due))
                       + ($demand_excess_multiplier - 1)
-                        * coalesce(greatest(max_demand_kw - $demand_excess_threshold * contract_demand_kw, 0), 0))
+                        * coalesce(greatest(max_demand_kw_due - $demand_excess_threshold * contract_demand_kw, 0), 0))
                      * CASE WHEN coalesce(part_month, false) THEN in_service / $days_per_month ELSE 1 END
            END AS kw
     FROM figures
@@ -606,7 +653,7 @@ SELECT bill, NULL::VARCHAR AS tou_period, 0 AS tier,
        CASE WHEN basis = 'capacity' THEN kva_rate ELSE kw_rate END AS rate, false AS estimated
 FROM quantities
 WHERE (basis = 'capacity' AND kva_rate > 0 AND kva IS NOT NULL AND NOT isnan(kva))
-   OR (basis = 'demand' AND kw_rate > 0 AND max_demand_kw IS NOT NULL);
+   OR (basis = 'demand' AND kw_rate > 0 AND max_demand_kw_due IS NOT NULL);
 
 -- step: due_lines
 -- Every due line with its amount; the power-factor adjustment on the energy, loss and basic
@@ -625,9 +672,9 @@ WITH priced AS (
     FROM priced GROUP BY bill
 ), pf AS (
     SELECT b.bill, coalesce(p.base, 0) AS base, b.pf_standard,
-           b.kvarh_import IS NOT NULL OR b.kvarh_export IS NOT NULL AS registers,
+           b.kvarh_import_due IS NOT NULL OR b.kvarh_export_due IS NOT NULL AS registers,
            b.kwh_due + coalesce(p.loss_kwh, 0) AS active,
-           coalesce(b.kvarh_import, 0) + coalesce(abs(b.kvarh_export), 0) AS reactive
+           coalesce(b.kvarh_import_due, 0) + coalesce(abs(b.kvarh_export_due), 0) AS reactive
     FROM bill_frame AS b LEFT JOIN per_bill AS p USING (bill)
 ), factor AS (
     SELECT *,

@@ -5,7 +5,10 @@
 -- Each `-- rule: <rule_id>` section is one query giving the customers the rule flags at the audit
 -- month, (customer_id, revenue): the finding's revenue_impact, yuan to the fen, never negative.
 -- Each `-- view: <name>` section is one query, run before the rules in file order into a table of
--- that name. The semantics are auditkit/rules' (each rule's code, tests/rules); money as there.
+-- that name; each `-- macro: <name>` section one statement creating a macro, run as it stands.
+-- The semantics are auditkit/rules' (each rule's code, tests/rules); money as there: an amount a
+-- bill charges rounded half up to the fen (the recomputation's macro half_up, as
+-- auditkit.billing.money.round_half_up), a finding's revenue rounded as numpy rounds (`money`).
 --
 -- Inputs (check_duckdb_parity.load_tables; every contract column present, NULL where the data
 -- has none; month numbers are year * 12 + month - 1, as in auditkit.periods):
@@ -18,12 +21,46 @@
 -- and, first, benchmarks/duckdb_recompute.sql run up to the audit month ($last_month = $as_of)
 -- with its result in the table `recomputed`: rate_mismatch and capacity_underbilled price from
 -- the recomputed lines on itemized data as auditkit does; the rules also read its tables
--- tariff_rows, tariff_groups, lookup_candidates (the schedule as looked up) and its macro day_no.
+-- tariff_rows, tariff_groups, lookup_candidates (the schedule as looked up), order_steps (the
+-- capacity the orders put on each day) and its macros day_no, half_up, step_kva.
 -- Named parameters: $as_of (audit month), $first_month (first billed month), the thresholds
 -- of params/rules.yaml ($multiplier_tolerance; $two_part_threshold_kva,
 -- $shared_meter_industries, $ev_charging_industries, $ev_charging_usages (lists);
 -- $rate_tolerance, $rate_kwh_tolerance, $rate_relative_tolerance; $zero_min_months,
--- $zero_min_score, $zero_household_weight, $zero_vacancy_weight; $kva_tolerance).
+-- $zero_min_score, $zero_household_weight, $zero_vacancy_weight; $kva_tolerance,
+-- $capacity_two_part_kva, $capacity_kwh_tolerance, $capacity_relative_tolerance, and
+-- pf_standard_mismatch's $pf_assessed_min_kva, $pf_strict_min_kva, $pf_low_voltage_kv, which
+-- capacity_underbilled reads) and $days_per_month (params/billing.yaml).
+
+-- macro: money
+-- A finding's revenue as auditkit.rules.findings keeps it: NULL as 0, never negative, rounded to
+-- the fen as numpy rounds (rint of the amount × 100: half to even, 0.125 → 0.12), which DuckDB's
+-- round() is not (half away from zero: round(0.125, 2) = 0.13).
+CREATE OR REPLACE MACRO money(x) AS roundbankers(greatest(coalesce(x, 0), 0) * 100, 0) / 100;
+
+-- macro: pf_moved
+-- What a line of the adjustment's base short by `extra` yuan moves a bill's power-factor
+-- adjustment by (auditkit.rules.billing_lines.pf_moved): at the adjustment rate due `rate`, on
+-- the base billed + extra less on the base billed, each to the fen; 0 where none is due (NULL).
+CREATE OR REPLACE MACRO pf_moved(rate, base, extra) AS
+    CASE WHEN rate IS NULL THEN 0.0 ELSE half_up(rate * (base + extra), 2) - half_up(rate * base, 2) END;
+
+-- macro: standard_due
+-- The power-factor standard a customer's class and capacity call for (pf_standard.standard_due):
+-- NULL for a household, one on a household tariff, or below the assessed capacity (unknown: 0).
+CREATE OR REPLACE MACRO standard_due(usage, household_tariff, voltage, capacity, assessed_min,
+                                     strict_min, low_voltage) AS
+    CASE WHEN usage IS DISTINCT FROM 'residential' AND NOT household_tariff
+              AND coalesce(capacity, 0) >= assessed_min
+         THEN CASE WHEN usage = 'industrial' AND voltage >= low_voltage
+                        AND coalesce(capacity, 0) >= strict_min THEN 0.90
+                   WHEN usage = 'agricultural' THEN 0.80
+                   ELSE 0.85 END END;
+
+-- macro: laxer
+-- A standard is due and the one recorded (none: 0) is below it (pf_standard._laxer).
+CREATE OR REPLACE MACRO laxer(recorded, due) AS
+    due IS NOT NULL AND NOT (coalesce(recorded, 0) >= due - 1e-9);
 
 -- view: itemized
 -- The data bills the real way (RuleContext.itemized): bill lines or transformers, tariff rows per
@@ -143,6 +180,181 @@ SELECT r.*, rb IS NOT NULL OR ab IS NULL OR ab <> 0 AS billed,
        rd IS NOT NULL OR coalesce(ad, 0) <> 0 AS due
 FROM r SEMI JOIN customers USING (customer_id);
 
+-- view: rc_bills
+-- Per recomputed bill: the energy kWh due and billed (its energy lines', empty as 0: Recomputed.
+-- energy_kwh), the adjustment's base billed (the energy, loss and basic amounts billed, empty as
+-- 0) and the adjustment rate due (NULL: none due), as billing_lines.kwh_differs and pf_moved read.
+SELECT customer_id, month,
+       coalesce(sum(coalesce(qd, 0)) FILTER (WHERE line_type = 'energy'), 0) AS kwh_due,
+       coalesce(sum(coalesce(qb, 0)) FILTER (WHERE line_type = 'energy'), 0) AS kwh_billed,
+       coalesce(sum(coalesce(ab, 0)) FILTER (WHERE line_type IN ('energy', 'loss', 'basic')), 0)
+         AS base,
+       max(rd) FILTER (WHERE line_type = 'pf_adjustment') AS pf_rate
+FROM rc_lines GROUP BY customer_id, month;
+
+-- view: capacity_bills
+-- Per bill up to the audit month of a capacity-basis customer (the archive's basis): the capacity
+-- in force in its month (`in_force`: RuleContext.capacity_in_force), inside a suspension or a
+-- capacity reduction (RuleContext.inside_spans), `changing` (an order moving the capacity —
+-- capacity, suspension, resumption or closure — effective in its month, the customer connected
+-- in it, or suspended), and the capacity the archive and the orders put on it
+-- (capacity.order_capacity): over its read days (read_from and read_to, else the calendar month)
+-- in service, from connection to the customer's first closure on or after read_from
+-- (basic.days_in_service), each day's capacity by `order_steps` from the capacity in force
+-- (basic.capacity_over); `last_kva` the capacity on the last day in service (read_to where none
+-- is), `prorated` a connection or closure inside the read days, a day out of service or two
+-- capacities among the days (or one unknown), and `kva_months` Σ day kVA / days per month
+-- capped at the largest of the days where prorated, else last_kva (NULL: a day unknown, as NaN
+-- propagates in numpy where least() and sum() would pass over NULL).
+WITH b AS (
+    SELECT b.customer_id, b.month, coalesce(ch.old_value, c.contract_capacity_kva) AS in_force,
+           coalesce(day_no(b.read_from),
+                    day_no(make_date(CAST(b.month // 12 AS BIGINT), CAST(b.month % 12 + 1 AS BIGINT), 1)))
+             AS from_day,
+           coalesce(day_no(b.read_to),
+                    day_no(last_day(make_date(CAST(b.month // 12 AS BIGINT), CAST(b.month % 12 + 1 AS BIGINT), 1))))
+             AS to_day,
+           day_no(c.connection_date) AS connection_day,
+           coalesce(year(c.connection_date) * 12 + month(c.connection_date) - 1 = b.month, false)
+             AS connected_in_month
+    FROM bills AS b
+    JOIN customers AS c USING (customer_id)
+    ASOF LEFT JOIN capacity_changes AS ch ON ch.customer_id = b.customer_id AND ch.month > b.month
+    WHERE b.month <= $as_of AND c.basic_charge_basis = 'capacity'
+), closures AS (
+    SELECT customer_id, day_no(effective_date) AS day FROM rule_orders WHERE order_type = 'closure'
+), served AS (
+    SELECT b.*, cl.day AS closure_day,
+           greatest(b.from_day, coalesce(b.connection_day, -1048576)) AS first_day,
+           least(b.to_day, coalesce(cl.day, 9223372036854775807)) AS last_day
+    FROM b ASOF LEFT JOIN closures AS cl ON cl.customer_id = b.customer_id AND cl.day >= b.from_day
+), stepped AS (SELECT DISTINCT customer_id FROM order_steps),
+at_end AS (
+    SELECT s.customer_id, s.month, step_kva(o.kva, o.at_most, o.at_least, s.in_force) AS kva
+    FROM served AS s
+    ASOF JOIN order_steps AS o
+      ON o.customer_id = s.customer_id
+     AND o.day <= CASE WHEN s.first_day <= s.last_day THEN s.last_day ELSE s.to_day END
+), over_days AS (  -- a day of unknown capacity makes the three unknown (NaN in numpy)
+    SELECT s.customer_id, s.month,
+           CASE WHEN bool_and(step_kva(o.kva, o.at_most, o.at_least, s.in_force) IS NOT NULL) THEN
+               sum(step_kva(o.kva, o.at_most, o.at_least, s.in_force)
+                   * (least(o.next_day - 1, s.last_day) - greatest(o.day, s.first_day) + 1)) END
+             AS day_sum,
+           CASE WHEN bool_and(step_kva(o.kva, o.at_most, o.at_least, s.in_force) IS NOT NULL)
+                THEN min(step_kva(o.kva, o.at_most, o.at_least, s.in_force)) END AS lowest,
+           CASE WHEN bool_and(step_kva(o.kva, o.at_most, o.at_least, s.in_force) IS NOT NULL)
+                THEN max(step_kva(o.kva, o.at_most, o.at_least, s.in_force)) END AS highest,
+           true AS spanned
+    FROM served AS s
+    JOIN order_steps AS o
+      ON o.customer_id = s.customer_id AND o.day <= s.last_day AND o.next_day > s.first_day
+    WHERE s.first_day <= s.last_day
+    GROUP BY s.customer_id, s.month
+), filed AS (
+    SELECT s.customer_id, s.month, s.in_force, s.connected_in_month,
+           coalesce(s.connection_day BETWEEN s.from_day AND s.to_day, false)
+             OR coalesce(s.closure_day BETWEEN s.from_day AND s.to_day, false)
+             OR greatest(s.last_day - s.first_day + 1, 0) < s.to_day - s.from_day + 1 AS part_month,
+           CASE WHEN t.customer_id IS NULL THEN s.in_force ELSE e.kva END AS last_kva,
+           CASE WHEN t.customer_id IS NULL
+                THEN s.in_force * greatest(s.last_day - s.first_day + 1, 0)
+                WHEN o.spanned THEN o.day_sum ELSE 0 END AS day_sum,
+           CASE WHEN t.customer_id IS NULL THEN s.in_force
+                WHEN o.spanned THEN o.lowest ELSE e.kva END AS lowest,
+           CASE WHEN t.customer_id IS NULL THEN s.in_force
+                WHEN o.spanned THEN o.highest ELSE e.kva END AS highest
+    FROM served AS s
+    LEFT JOIN stepped AS t USING (customer_id)
+    LEFT JOIN at_end AS e USING (customer_id, month)
+    LEFT JOIN over_days AS o USING (customer_id, month)
+), spanned AS (
+    SELECT f.*, part_month OR coalesce(lowest <> highest, true) AS prorated,
+           EXISTS (SELECT 1 FROM reducing_spans AS r
+                   WHERE r.order_type = 'suspension' AND r.customer_id = f.customer_id
+                     AND f.month >= r.start_month AND f.month < r.end_month) AS suspended,
+           EXISTS (SELECT 1 FROM reducing_spans AS r
+                   WHERE r.order_type = 'capacity_reduction' AND r.customer_id = f.customer_id
+                     AND f.month >= r.start_month AND f.month < r.end_month) AS inside_reduction,
+           EXISTS (SELECT 1 FROM rule_orders AS o
+                   WHERE o.customer_id = f.customer_id AND o.effective_month = f.month
+                     AND o.order_type IN ('capacity_increase', 'capacity_reduction', 'suspension',
+                                          'resumption', 'closure')) AS order_in_month
+    FROM filed AS f
+)
+SELECT customer_id, month, in_force, last_kva, prorated, suspended, inside_reduction,
+       order_in_month OR connected_in_month OR suspended AS changing,
+       CASE WHEN NOT prorated THEN last_kva
+            WHEN day_sum IS NOT NULL AND highest IS NOT NULL
+            THEN least(day_sum / $days_per_month, highest) END AS kva_months
+FROM spanned;
+
+-- view: laxer_bills
+-- pf_standard_mismatch's bills (pf_standard._bills_under_laxer), where its needs are met (a
+-- customer with a standard and one with a capacity): of open accounts whose standard recorded
+-- is laxer than the one their class and archive capacity call for, the bills up to the audit
+-- month still laxer than due on the capacity in force in their month, with the adjustment's
+-- base billed (energy and basic charges, empty as 0) and the adjustment percent under the
+-- standard recorded (none: 0) and under the one due, on the bill's power factor (its own, else
+-- A / √(A² + Q²) from its kWh + loss kWh and its reactive registers, half up to 2 decimals);
+-- NULL percents where the bill has none. A household tariff: its first schedule row's usage.
+WITH needs AS (
+    SELECT count(pf_standard) > 0 AND count(contract_capacity_kva) > 0 AS met FROM customers
+), household AS (
+    SELECT CAST(tariff_category AS VARCHAR) AS category,
+           arg_min_null(CAST(usage_type AS VARCHAR), row_no) = 'residential' AS household
+    FROM tariffs GROUP BY 1
+), archive AS (
+    SELECT c.customer_id, c.pf_standard AS recorded, CAST(c.usage_type AS VARCHAR) AS usage,
+           coalesce(h.household, false) AS household, c.voltage_kv
+    FROM customers AS c
+    LEFT JOIN household AS h ON h.category = CAST(c.tariff_category AS VARCHAR)
+    WHERE (SELECT met FROM needs) AND c.status IS DISTINCT FROM 'closed'
+      AND laxer(c.pf_standard,
+                standard_due(CAST(c.usage_type AS VARCHAR), coalesce(h.household, false),
+                             c.voltage_kv, c.contract_capacity_kva, $pf_assessed_min_kva,
+                             $pf_strict_min_kva, $pf_low_voltage_kv))
+), billed AS (
+    SELECT a.customer_id, b.month, a.recorded,
+           standard_due(a.usage, a.household, a.voltage_kv,
+                        coalesce(ch.old_value, c.contract_capacity_kva), $pf_assessed_min_kva,
+                        $pf_strict_min_kva, $pf_low_voltage_kv) AS due_then,
+           coalesce(b.power_factor,
+                    CASE WHEN b.kwh_billed + coalesce(b.loss_kwh, 0) > 0
+                              AND (b.kvarh_import IS NOT NULL OR b.kvarh_export IS NOT NULL)
+                         THEN half_up((b.kwh_billed + coalesce(b.loss_kwh, 0))
+                                      / sqrt((b.kwh_billed + coalesce(b.loss_kwh, 0)) ^ 2
+                                             + (coalesce(b.kvarh_import, 0)
+                                                + coalesce(abs(b.kvarh_export), 0)) ^ 2), 2) END)
+             AS pf,
+           coalesce(b.energy_charge, 0) + coalesce(b.basic_charge, 0) AS base
+    FROM archive AS a
+    JOIN bills AS b USING (customer_id)
+    JOIN customers AS c USING (customer_id)
+    ASOF LEFT JOIN capacity_changes AS ch ON ch.customer_id = b.customer_id AND ch.month > b.month
+    WHERE b.month <= $as_of
+), kept AS (
+    SELECT * FROM billed WHERE laxer(recorded, due_then)
+), asked AS (
+    SELECT customer_id, month, 'recorded' AS kind, recorded AS standard, pf FROM kept
+    UNION ALL SELECT customer_id, month, 'due', due_then, pf FROM kept
+), percents AS (  -- the piece of the standard's table the percent falls in (pf_pieces)
+    SELECT a.customer_id, a.month, a.kind,
+           half_up(arg_max(x.base + x.slope * (round(a.pf * 100) - x.anchor), x.start_percent), 6)
+             AS percent
+    FROM asked AS a
+    JOIN pf_pieces AS x
+      ON abs(x.standard - a.standard) <= 1e-9 AND x.start_percent <= round(a.pf * 100)
+    GROUP BY ALL
+)
+SELECT k.customer_id, k.month, k.base,
+       CASE WHEN k.pf IS NULL THEN NULL WHEN k.recorded IS NULL THEN 0.0 ELSE r.percent END
+         AS percent,
+       d.percent AS due_percent
+FROM kept AS k
+LEFT JOIN percents AS r ON r.customer_id = k.customer_id AND r.month = k.month AND r.kind = 'recorded'
+LEFT JOIN percents AS d ON d.customer_id = k.customer_id AND d.month = k.month AND d.kind = 'due';
+
 -- rule: multiplier_mismatch
 -- Bills whose multiplier differs from the archive's (CT × PT) by more than the relative
 -- tolerance, unless it is the multiplier in force then (the old value of the first later meter
@@ -259,7 +471,10 @@ GROUP BY f.customer_id;
 -- judged by its energy lines against the recomputed rates due (a line billed at its period's rate
 -- of the schedule before, or on a bill whose period or tier kWh differ from due, is another
 -- rule's), and a bill of one energy line was billed at that line's rate. Revenue: (rate due −
--- rate billed) × kWh, of the wrong lines where the lines judge.
+-- rate billed) × kWh; where the lines judge, over the wrong lines each line's kWh at the rate
+-- due less at the rate billed, each to the fen; on itemized data with the power-factor
+-- adjustment that moves (pf_moved), unless the bill's energy kWh differ from due beyond the kWh
+-- tolerances (its whole adjustment difference is multiplier_mismatch's).
 WITH per_bill AS (  -- one pass over the recomputed lines
     SELECT customer_id, month, any_value(tariff_due) AS tariff_due,
            coalesce(bool_or((billed OR due) AND (tou_period IS NOT NULL OR tier > 0))
@@ -346,21 +561,30 @@ WITH per_bill AS (  -- one pass over the recomputed lines
       ON p.category = o.category AND p.asked = o.day AND p.voltage = o.voltage
      AND p.period = o.tou_period
     WHERE abs(o.rb - p.rate) <= $rate_tolerance
-), wrong_lines AS (
-    SELECT o.customer_id, o.month, sum((o.rd - o.rb) * o.qb) AS revenue
+), wrong_lines AS (  -- each line's kWh at either rate to the fen, as the bill charges it
+    SELECT o.customer_id, o.month, sum(half_up(o.rd * o.qb, 2) - half_up(o.rb * o.qb, 2)) AS revenue
     FROM off_lines AS o
     ANTI JOIN old_schedule AS s USING (customer_id, month, tou_period)
     GROUP BY ALL
+), flagged AS (
+    SELECT j.customer_id, j.month,
+           CASE WHEN j.by_lines THEN coalesce(w.revenue, 0)
+                ELSE coalesce((j.due - j.billed) * j.kwh_billed, 0) END AS revenue
+    FROM bills_judged AS j
+    LEFT JOIN wrong_lines AS w USING (customer_id, month)
+    WHERE NOT j.listed
+       OR CASE WHEN j.by_lines THEN w.month IS NOT NULL ELSE abs(j.billed - j.due) > $rate_tolerance END
 )
-SELECT j.customer_id,
-       round(greatest(coalesce(sum(CASE WHEN j.by_lines THEN coalesce(w.revenue, 0)
-                                        ELSE coalesce((j.due - j.billed) * j.kwh_billed, 0) END), 0), 0), 2)
-         AS revenue
-FROM bills_judged AS j
-LEFT JOIN wrong_lines AS w USING (customer_id, month)
-WHERE NOT j.listed
-   OR CASE WHEN j.by_lines THEN w.month IS NOT NULL ELSE abs(j.billed - j.due) > $rate_tolerance END
-GROUP BY j.customer_id;
+SELECT f.customer_id,
+       money(sum(f.revenue
+                 + CASE WHEN (SELECT itemized FROM itemized)
+                             AND NOT coalesce(abs(r.kwh_due - r.kwh_billed)
+                                              > greatest($rate_kwh_tolerance,
+                                                         $rate_relative_tolerance * abs(r.kwh_due)), false)
+                        THEN pf_moved(r.pf_rate, r.base, f.revenue) ELSE 0 END)) AS revenue
+FROM flagged AS f
+LEFT JOIN rc_bills AS r USING (customer_id, month)
+GROUP BY f.customer_id;
 
 -- rule: zero_consumption
 -- Runs of consecutive months at zero kWh of active customers outside suspensions, at least
@@ -431,51 +655,68 @@ LEFT JOIN usual AS u USING (customer_id)
 LEFT JOIN rates AS r USING (customer_id);
 
 -- rule: capacity_underbilled
--- Capacity-basis customers' bills billed on less than the capacity in force. On itemized data:
--- the recomputed basic lines (kVA in force from the transformers or the archive and orders, day
--- by day, prorated in months of change), the kVA due less the kVA billed beyond the tolerance,
--- unless on or after a capacity reduction with the capacity then in force billed (equipment used
--- against the reduction: reduction_without_drop's); revenue the kVA short × the rate due.
--- Otherwise month by month outside suspensions: the capacity in force (archive and capacity
--- orders) against the capacity billed (recorded, else the basic charge ÷ the rate per kVA due);
--- revenue the kVA short × the rate per kVA due.
-WITH lines AS (
-    SELECT l.customer_id, l.month, coalesce(l.qb, 0) AS billed, l.qd - coalesce(l.qb, 0) AS gap,
-           l.rd AS rate, c.contract_capacity_kva AS archive
+-- Capacity-basis customers' bills billed on less than the capacity due (capacity.py). On
+-- itemized data (`_capacity_short_by_lines`): the recomputed basic lines (kVA in force from the
+-- transformers or the archive and orders, day by day, prorated in months of change), the kVA
+-- due less the kVA billed beyond the tolerance, unless on or after a capacity reduction with the
+-- capacity then in force billed (prorated by the orders in its month: equipment used against
+-- the reduction, reduction_without_drop's) or single-part (the orders' capacity on the read
+-- period's last day in service below the two-part threshold); revenue the kVA short × the rate
+-- due, plus the power-factor adjustment that moves on it (pf_moved) and, under a standard laxer
+-- than due, what the standard due moves beyond the one recorded (pf_standard.standard_surcharge),
+-- none where the bill's energy kWh differ from due (multiplier_mismatch's). Otherwise
+-- (`_capacity_short`) month by month: the capacity in force (archive and capacity orders), in a
+-- month of change, connection or closure or inside a suspension the orders' capacity prorated by
+-- day (`capacity_bills`), against the capacity billed (recorded, else the basic charge ÷ the rate
+-- per kVA due), where the capacity in force reaches the two-part threshold and, in such a month,
+-- the orders' capacity on its last day does too; revenue the kVA short × the rate per kVA due.
+WITH short_lines AS (
+    SELECT l.customer_id, l.month, (l.qd - coalesce(l.qb, 0)) * l.rd AS revenue
     FROM rc_lines AS l
-    JOIN customers AS c USING (customer_id)
-    WHERE (SELECT itemized FROM itemized) AND l.line_type = 'basic'
-      AND c.basic_charge_basis = 'capacity' AND l.due AND l.ad IS NOT NULL
-      AND l.qd - coalesce(l.qb, 0) > $kva_tolerance
+    JOIN capacity_bills AS f USING (customer_id, month)
+    WHERE (SELECT itemized FROM itemized) AND l.line_type = 'basic' AND l.due
+      AND l.ad IS NOT NULL AND l.qd - coalesce(l.qb, 0) > $kva_tolerance
+      AND f.last_kva >= $capacity_two_part_kva
+      AND NOT coalesce(f.inside_reduction
+                       AND coalesce(l.qb, 0)
+                           >= CASE WHEN f.prorated THEN f.kva_months ELSE f.in_force END
+                              - $kva_tolerance, false)
 ), by_lines AS (
-    SELECT l.customer_id, l.gap * l.rate AS revenue
-    FROM lines AS l
-    ASOF LEFT JOIN capacity_changes AS ch ON ch.customer_id = l.customer_id AND ch.month > l.month
-    WHERE NOT coalesce(
-        EXISTS (SELECT 1 FROM reducing_spans AS s
-                WHERE s.order_type = 'capacity_reduction' AND s.customer_id = l.customer_id
-                  AND l.month >= s.start_month AND l.month < s.end_month)
-        AND l.billed >= coalesce(ch.old_value, l.archive) - $kva_tolerance, false)
+    SELECT s.customer_id,
+           s.revenue
+           + CASE WHEN coalesce(abs(r.kwh_due - r.kwh_billed)
+                                > greatest($capacity_kwh_tolerance,
+                                           $capacity_relative_tolerance * abs(r.kwh_due)), false)
+                  THEN 0
+                  ELSE pf_moved(r.pf_rate, coalesce(r.base, 0), s.revenue)
+                       + CASE WHEN x.customer_id IS NULL THEN 0 ELSE coalesce(
+                             (half_up((x.base + s.revenue) * x.due_percent / 100, 2)
+                              - half_up(x.base * x.due_percent / 100, 2))
+                             - (half_up((x.base + s.revenue) * x.percent / 100, 2)
+                                - half_up(x.base * x.percent / 100, 2)), 0) END
+             END AS revenue
+    FROM short_lines AS s
+    LEFT JOIN rc_bills AS r USING (customer_id, month)
+    LEFT JOIN laxer_bills AS x USING (customer_id, month)
 ), monthly AS (
-    SELECT b.customer_id, b.month, coalesce(ch.old_value, c.contract_capacity_kva) AS in_force,
+    SELECT f.customer_id, f.in_force,
+           CASE WHEN f.changing AND (f.prorated OR f.suspended) THEN f.kva_months ELSE f.in_force END
+             AS due,
+           f.changing AND coalesce(f.last_kva < $capacity_two_part_kva, false) AS single_part,
            coalesce(b.capacity_billed_kva,
-                    CASE WHEN coalesce(r.kva_due, 0) > 0 THEN coalesce(b.basic_charge / r.kva_due, 0) ELSE 0 END)
-             AS billed,
+                    CASE WHEN coalesce(r.kva_due, 0) > 0 THEN coalesce(b.basic_charge / r.kva_due, 0)
+                         ELSE 0 END) AS billed,
            coalesce(r.kva_due, 0) AS rate
-    FROM bills AS b
-    JOIN customers AS c USING (customer_id)
+    FROM capacity_bills AS f
+    JOIN bills AS b USING (customer_id, month)
     JOIN bill_rates AS r USING (customer_id, month)
-    ASOF LEFT JOIN capacity_changes AS ch ON ch.customer_id = b.customer_id AND ch.month > b.month
-    WHERE NOT (SELECT itemized FROM itemized) AND c.basic_charge_basis = 'capacity'
-      AND NOT EXISTS (
-          SELECT 1 FROM reducing_spans AS s
-          WHERE s.order_type = 'suspension' AND s.customer_id = b.customer_id
-            AND b.month >= s.start_month AND b.month < s.end_month)
+    WHERE NOT (SELECT itemized FROM itemized) AND f.in_force IS NOT NULL
 ), short AS (
     SELECT customer_id, revenue FROM by_lines
     UNION ALL
-    SELECT customer_id, (in_force - billed) * rate FROM monthly WHERE in_force - billed > $kva_tolerance
+    SELECT customer_id, (due - billed) * rate FROM monthly
+    WHERE due - billed > $kva_tolerance AND in_force >= $capacity_two_part_kva AND NOT single_part
 )
-SELECT customer_id, round(greatest(coalesce(sum(revenue), 0), 0), 2) AS revenue
+SELECT customer_id, money(sum(revenue)) AS revenue
 FROM short
 GROUP BY customer_id;
