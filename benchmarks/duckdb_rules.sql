@@ -703,9 +703,12 @@ WITH short_lines AS (
            CASE WHEN f.changing AND (f.prorated OR f.suspended) THEN f.kva_months ELSE f.in_force END
              AS due,
            f.changing AND coalesce(f.last_kva < $capacity_two_part_kva, false) AS single_part,
-           coalesce(b.capacity_billed_kva,
-                    CASE WHEN coalesce(r.kva_due, 0) > 0 THEN coalesce(b.basic_charge / r.kva_due, 0)
-                         ELSE 0 END) AS billed,
+           -- the capacity recorded, or what the basic charge pays for where that is more
+           greatest(coalesce(b.capacity_billed_kva,
+                             CASE WHEN coalesce(r.kva_due, 0) > 0
+                                  THEN coalesce(b.basic_charge / r.kva_due, 0) ELSE 0 END),
+                    CASE WHEN coalesce(r.kva_due, 0) > 0 THEN b.basic_charge / r.kva_due END)
+             AS billed,
            coalesce(r.kva_due, 0) AS rate
     FROM capacity_bills AS f
     JOIN bills AS b USING (customer_id, month)

@@ -128,11 +128,25 @@ def _capacity_short(
     due[changing] = np.where(as_filed, filed.kva_months, due[changing])
     single_part = np.zeros(len(rows), dtype=bool)
     single_part[changing] = filed.last < two_part_kva
-    billed = ctx.capacity_billed(rows)
+    billed = _capacity_charged(ctx, rows)
     gap = due - billed
     flagged = (gap > tolerance) & (in_force[rows] >= two_part_kva) & ~single_part
     rows = rows[flagged]
     return rows, billed[flagged], due[flagged], gap[flagged] * ctx.kva_rate_due(rows)
+
+
+def _capacity_charged(ctx: RuleContext, rows: np.ndarray) -> np.ndarray:
+    """Per bill of `rows`, the kVA-months it billed: its capacity recorded
+    (`RuleContext.capacity_billed`), or what its basic charge pays for at the rate per kVA due
+    where that is more. A month whose capacity changes often records the capacity at its end
+    while charging the days before it too (a suspension from the 3rd: 1,250 kVA recorded,
+    (2 × 2,500 + 29 × 1,250) / 30 = 1,375 charged): such a bill is short only where both fall
+    short, and by what its charge leaves."""
+    recorded = ctx.capacity_billed(rows)
+    rate = ctx.kva_rate_due(rows)
+    charge = optional_values(ctx.bills, "basic_charge")[rows]
+    charged = np.divide(charge, rate, out=np.full(len(rows), np.nan), where=rate > 0)
+    return np.fmax(recorded, charged)
 
 
 def _capacity_short_by_lines(

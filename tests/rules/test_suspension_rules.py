@@ -480,3 +480,20 @@ def test_an_order_without_its_capacity_says_so_in_both_languages():
     assert rules.evidence_text(found, "zh")[0].startswith(
         "工单 WO0001（暂停，工单未记录容量）于 2024-03-01 生效"
     )
+
+
+def test_a_suspension_month_recording_its_end_capacity_but_charging_the_days_before_is_not_short():
+    """630 kVA suspended to 315 from 3 March (31 days): (2 × 630 + 29 × 315) / 30 = 346.50
+    kVA-months, ¥10,395.00 due. A March bill recording the 315 kVA in service at its end but
+    charging the 346.50 is not short (capacity_underbilled read the record and found
+    31.50 × 30 = ¥945.00); one charging the 315 alone is short by that."""
+    u = Utility()
+    for cid, charged in (("charged_prorated", 346.5), ("charged_end", 315.0)):
+        suspended_customer(u, cid, [630.0] * 2 + [charged] + [315.0] * 9)
+        u.order(cid, "suspension", "2024-03-03", 630, 315)
+    for bill in u.bills:
+        if bill["period"] == "2024-03":
+            bill["capacity_billed_kva"] = 315.0  # the record: the capacity at the month's end
+    found = run(u, "capacity_underbilled").set_index("customer_id")
+    assert found.index.tolist() == ["charged_end"]
+    assert found.loc["charged_end", "revenue_impact"] == pytest.approx(31.5 * 30)
