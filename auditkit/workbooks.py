@@ -1,8 +1,9 @@
 """Workbooks whose bytes depend only on their content: every .xlsx auditkit writes (findings
 workbooks, field sheets, worklists) is reproducible, so equal content gives equal files. And what
 the readers of .xlsx files need from the package itself: where each sheet's XML is, whether it
-holds a formula, its formula cells, how a formula saved without its result is named, and whether
-a package unpacks to a size worth loading at all (`unpacking_refused`)."""
+holds a formula, its formula cells, how a formula saved without its result is named, whether
+a package unpacks to a size worth loading at all (`unpacking_refused`), and the lock files
+office programs keep beside a workbook they have open."""
 
 from __future__ import annotations
 
@@ -12,6 +13,8 @@ import posixpath
 import re
 import zipfile
 from collections.abc import Iterable, Iterator
+from dataclasses import dataclass
+from pathlib import Path
 from xml.etree import ElementTree
 
 import pandas as pd
@@ -53,6 +56,45 @@ PART_RATIO_LIMIT = 100
 #: Parts that unpack to less than this are not held to PART_RATIO_LIMIT: loading them costs little
 #: whatever their ratio (a small, highly repetitive styles part is ordinary).
 RATIO_CHECKED_FROM = 1_000_000
+
+
+#: Lock files an office program keeps beside a workbook while it has it open: (the program, the
+#: start and the end of the lock file's name around the workbook's name).
+_LOCK_NAMES = (("Excel or WPS", "~$", ""), ("LibreOffice", ".~lock.", "#"))
+
+
+@dataclass(frozen=True)
+class LockFile:
+    """A lock file an office program keeps beside a workbook while it has it open: not a
+    workbook itself, and a sign that the workbook may hold edits not saved yet."""
+
+    path: Path
+    workbook: Path  # the workbook it stands for, in the same folder (gone if the lock is stale)
+    program: str  # who keeps lock files of this form, for messages
+
+
+def lock_file(path: str | os.PathLike[str]) -> LockFile | None:
+    """`path` as a lock file (Excel's and WPS's `~$<name>`, LibreOffice's `.~lock.<name>#`),
+    None when its name is no lock file's or it is a workbook after all (a zip package)."""
+    source = Path(path)
+    if source.is_file() and zipfile.is_zipfile(source):
+        return None
+    for program, start, end in _LOCK_NAMES:
+        name = source.name
+        if name.startswith(start) and name.endswith(end) and len(name) > len(start) + len(end):
+            workbook = source.with_name(name[len(start) : len(name) - len(end)])
+            return LockFile(source, workbook, program)
+    return None
+
+
+def open_locks(workbook: str | os.PathLike[str]) -> list[LockFile]:
+    """The lock files beside `workbook` that say a program has it open now."""
+    source = Path(workbook)
+    return [
+        LockFile(lock, source, program)
+        for program, start, end in _LOCK_NAMES
+        if (lock := source.with_name(f"{start}{source.name}{end}")).exists()
+    ]
 
 
 def stable_xlsx_bytes(workbook: Workbook) -> bytes:

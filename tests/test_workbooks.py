@@ -11,8 +11,11 @@ from openpyxl import Workbook, load_workbook
 from zip_bombs import bombed, packed_ratio
 
 from auditkit.workbooks import (
+    LockFile,
     hidden_formula,
     holds_formula,
+    lock_file,
+    open_locks,
     sheet_parts,
     unpacking_refused,
     unsaved_formula,
@@ -162,3 +165,43 @@ def test_a_workbook_unpacking_past_the_limit_given_is_refused_at_one_byte_over(
 def test_a_file_that_is_no_zip_is_left_to_the_reader_to_name(tmp_path: Path) -> None:
     (tmp_path / "notes.xlsx").write_text("not a workbook", encoding="utf-8")
     assert unpacking_refused(tmp_path / "notes.xlsx", 1) is None
+
+
+def _excel_owner_file(path: Path, user: str = "王工") -> Path:
+    """An owner file as Excel writes it beside an open workbook: the user's name, padded."""
+    name = user.encode("gbk")
+    path.write_bytes(bytes([len(name)]) + name.ljust(53, b" ") + b"\x00" * 111)
+    return path
+
+
+def test_excel_and_libreoffice_lock_files_name_the_workbook_they_stand_for(tmp_path: Path) -> None:
+    excel = lock_file(_excel_owner_file(tmp_path / "~$worklist-城东.xlsx"))
+    assert excel == LockFile(tmp_path / "~$worklist-城东.xlsx", tmp_path / "worklist-城东.xlsx",
+                             "Excel or WPS")  # fmt: skip
+    office = tmp_path / ".~lock.worklist-城西.xlsx#"
+    office.write_text(",王工,PC-7,05.06.2025 10:00,file:///home/wang/.config;", encoding="utf-8")
+    assert lock_file(office) == LockFile(office, tmp_path / "worklist-城西.xlsx", "LibreOffice")
+
+
+def test_names_that_only_look_like_lock_files_are_workbooks_or_other_files(tmp_path: Path) -> None:
+    saved_as = tmp_path / "~$copy.xlsx"  # a real workbook a user named so
+    Workbook().save(saved_as)
+    assert lock_file(saved_as) is None
+    for name in ("worklist-城东.xlsx", "~worklist.xlsx", "a~$b.xlsx", "~$", ".~lock.x.xlsx",
+                 ".~lock.#", "lock.x.xlsx#"):  # fmt: skip
+        assert lock_file(tmp_path / name) is None, name
+
+
+def test_a_workbook_is_open_while_a_lock_file_of_its_name_is_beside_it(tmp_path: Path) -> None:
+    sheet = tmp_path / "worklist-城东.xlsx"
+    Workbook().save(sheet)
+    other = tmp_path / "worklist-城西.xlsx"
+    Workbook().save(other)
+    assert open_locks(sheet) == []
+    _excel_owner_file(tmp_path / "~$worklist-城东.xlsx")
+    (tmp_path / ".~lock.worklist-城东.xlsx#").write_text(",王工,PC-7,;", encoding="utf-8")
+    assert [(lock.path.name, lock.program) for lock in open_locks(sheet)] == [
+        ("~$worklist-城东.xlsx", "Excel or WPS"),
+        (".~lock.worklist-城东.xlsx#", "LibreOffice"),
+    ]
+    assert open_locks(other) == []  # the lock of its neighbour is not its own

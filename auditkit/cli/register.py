@@ -12,6 +12,7 @@ import argparse
 import datetime as dt
 import getpass
 import json
+import sys
 from pathlib import Path
 from typing import TYPE_CHECKING
 
@@ -29,6 +30,8 @@ if TYPE_CHECKING:  # the register loads SQLAlchemy and Alembic: only when a comm
     from auditkit.register import Register
     from auditkit.register.store import OutcomeConflict
 
+#: How `register import` names itself in its warnings.
+IMPORT = "auditkit register import"
 #: Findings files `auditkit rules` writes; Parquet keeps every value exactly.
 FINDINGS_FILES = ("findings.parquet", "findings.csv")
 _TEXT_COLUMNS = ("rule_id", "customer_id", "district", "period_from", "period_to", "evidence_code")
@@ -146,7 +149,10 @@ def register(subparsers: argparse._SubParsersAction) -> None:  # type: ignore[ty
             "recorded from a sheet with a problem (the other sheets are), and the exit code is "
             "non-zero. Importing a sheet again records nothing new; a sheet whose rows were "
             "imported before with other values (a corrected amount or verdict) is refused unless "
-            "--correct, which records them as corrections superseding the earlier events."
+            "--correct, which records them as corrections superseding the earlier events. A "
+            "lock file Excel, WPS or LibreOffice keeps beside a workbook it has open (~$NAME.xlsx, "
+            ".~lock.NAME.xlsx#) is skipped, not a sheet; a sheet open in one is imported as last "
+            "saved, with a warning that the edits not saved yet are not in it."
         ),
     )
     importing.add_argument(
@@ -237,11 +243,13 @@ def run_import(args: argparse.Namespace) -> int:
     from auditkit.register.sheet import WORKLIST_SHEET
     from auditkit.register.store import CheckedBeforeSent, OutcomeConflict
 
+    sheets = _without_lock_files(args.sheets)
     problems: list[str] = []
     refused = 0
     with Register.open(args.db) as store:
         known = set(store.findings(columns=["finding_key"])["finding_key"])
-        for path in args.sheets:
+        for path in sheets:
+            _warn_if_open(path)
             try:
                 events = read_worklist(path, large_amounts=args.large_amounts)
             except RegisterError as error:
@@ -287,11 +295,49 @@ def run_import(args: argparse.Namespace) -> int:
             )
     if problems:
         raise RegisterError(
-            f"{refused} of {len(args.sheets)} sheets refused, nothing recorded from them; "
+            f"{refused} of {len(sheets)} sheets refused, nothing recorded from them; "
             "correct them and import again",
             problems,
         )
     return 0
+
+
+def _without_lock_files(paths: list[Path]) -> list[Path]:
+    """The sheets among `paths`: each lock file an office program keeps beside a workbook it has
+    open (`~$worklist-城东.xlsx`, which `returned/*.xlsx` matches) is left out, with a warning
+    naming its workbook; only lock files is refused."""
+    from auditkit.register.sheet import lock_said
+    from auditkit.workbooks import lock_file
+
+    sheets, locks = [], []
+    for path in paths:
+        lock = lock_file(path)
+        if lock is None:
+            sheets.append(path)
+            continue
+        locks.append(path.name)
+        print(f"{IMPORT}: warning: {path} skipped, not a sheet: {lock_said(lock)}", file=sys.stderr)
+    if not sheets:
+        raise ParameterError("SHEET", "a returned worklist sheet (.xlsx) besides lock files", locks)
+    return sheets
+
+
+def _warn_if_open(sheet: Path) -> None:
+    """Say loudly that a sheet a program has open is imported as last saved: the edits not
+    saved yet are not in the file, and importing it again once closed records them."""
+    from auditkit.workbooks import open_locks
+
+    locks = open_locks(sheet)
+    if locks:
+        programs = " and ".join(lock.program for lock in locks)
+        beside = ", ".join(lock.path.name for lock in locks)
+        print(
+            f"{IMPORT}: warning: {sheet} is open in {programs} ({beside} beside it): imported as "
+            "last saved, WITHOUT the edits not saved yet; save and close it, then import it "
+            "again (rows recorded now are not recorded twice; a row changed since needs "
+            "--correct)",
+            file=sys.stderr,
+        )
 
 
 def _conflict_lines(

@@ -62,8 +62,9 @@ def _positive_float(text: str) -> float:
     return value
 
 
-def _add_run_options(parser: argparse.ArgumentParser, seed: bool = True) -> None:
-    """Options shared by every command that executes notebooks."""
+def _add_run_options(parser: argparse.ArgumentParser, fresh: bool = True) -> None:
+    """Options shared by every command that executes notebooks; `--seed` and `--lang` only for
+    a fresh run (a rerun takes both from the manifest)."""
     parser.add_argument(
         "--jobs",
         type=_positive_int,
@@ -82,18 +83,21 @@ def _add_run_options(parser: argparse.ArgumentParser, seed: bool = True) -> None
         metavar="DIR",
         help="root folder of runs (default: $AUDITKIT_OUTPUTS or <project>/outputs)",
     )
-    if seed:
+    if fresh:
         parser.add_argument(
             "--seed",
             type=_seed,
             default=0,
             help="seed given to notebooks that declare a `seed` parameter (default %(default)s)",
         )
-    parser.add_argument(
-        "--lang",
-        choices=i18n.LANGS,
-        help="index page language (default: the notebooks' lang when they share one, else zh)",
-    )
+        parser.add_argument(
+            "--lang",
+            choices=i18n.LANGS,
+            help="language of the whole run: the `lang` of every notebook that declares one "
+            "(its reports, findings files and field sheets, whatever params/*.yaml says) and "
+            "the index page (default: each notebook's own lang; the index speaks theirs when "
+            "they share one, else zh)",
+        )
     parser.add_argument("--no-progress", action="store_true", help="no progress bar")
     parser.add_argument(
         "--scheduler",
@@ -136,8 +140,11 @@ def _outputs(args: argparse.Namespace) -> Path:
     return Path(args.outputs or paths.outputs_dir()).resolve()
 
 
-def _options(args: argparse.Namespace, seed: int | None = None) -> RunOptions:
-    """RunOptions from parsed arguments; mentions dead partial runs left in the outputs folder."""
+def _options(
+    args: argparse.Namespace, seed: int | None = None, lang: str | None = None
+) -> RunOptions:
+    """RunOptions from parsed arguments (`seed` and `lang` given for a rerun: its manifest's);
+    mentions dead partial runs left in the outputs folder."""
     absolute_locations()  # first: the register step and the kernels must read the same places
     outputs = _outputs(args)
     check_latest(outputs)  # before the register step and any kernel: nothing runs in vain
@@ -154,7 +161,7 @@ def _options(args: argparse.Namespace, seed: int | None = None) -> RunOptions:
         time_limit=args.timeout,
         seed=seed if seed is not None else args.seed,
         progress=not args.no_progress,
-        lang=args.lang,
+        lang=lang or getattr(args, "lang", None),
         scheduler=args.scheduler,
     )
 
@@ -210,7 +217,12 @@ def _command_run(args: argparse.Namespace) -> int:
     notebook = _resolve_notebook(args.notebook)
     values = notebook_params.load_params_file(args.params) if args.params else {}
     jobs = jobs_for_notebook(
-        notebook, values, source=args.params or "defaults", overrides=args.set, seed=args.seed
+        notebook,
+        values,
+        source=args.params or "defaults",
+        overrides=args.set,
+        seed=args.seed,
+        lang=args.lang,
     )
     options = _options(args)
     return _finish(execute_run(jobs, options, "run", _recorded(jobs, args)), "run")
@@ -231,7 +243,9 @@ def _command_run_all(args: argparse.Namespace) -> int:
     notebooks = _notebooks(
         Path(args.notebooks_dir) if args.notebooks_dir else paths.notebooks_dir()
     )
-    jobs = jobs_for_notebooks(notebooks, params_dir, overrides=args.set, seed=args.seed)
+    jobs = jobs_for_notebooks(
+        notebooks, params_dir, overrides=args.set, seed=args.seed, lang=args.lang
+    )
     options = _options(args)
     return _finish(execute_run(jobs, options, "run-all", _recorded(jobs, args)), "run-all")
 
@@ -245,6 +259,7 @@ def _command_demo(args: argparse.Namespace) -> int:
         paths.params_dir(),
         overrides=[f"data_dir={data_dir}"],
         seed=args.seed,
+        lang=args.lang,
     )
     options = _options(args)
     recorded = _recorded(jobs, args, always=True)
@@ -272,7 +287,7 @@ def _command_rerun(args: argparse.Namespace) -> int:
     if registers_unrecorded(manifest):
         print(f"auditkit rerun: note: {NO_REGISTER_FINGERPRINT}", file=sys.stderr)
     jobs, _ = jobs_from_manifest(run_dir, manifest)
-    options = _options(args, seed=manifest["seed"])
+    options = _options(args, seed=manifest["seed"], lang=manifest.get("lang"))
     db = _recorded_register(manifest, args.db)
     recorded = []
     if db is not None:  # the kernels read the register the run read, recorded as it was then
@@ -443,13 +458,14 @@ def register(subparsers: argparse._SubParsersAction) -> None:  # type: ignore[ty
     rerun = subparsers.add_parser(
         "rerun",
         help="repeat a run from its manifest (same notebooks, parameters and seed)",
-        description="Run again every notebook of an earlier run with the parameters and seed "
-        "its manifest recorded, into a new run folder; a run recorded with --register/--db reads "
+        description="Run again every notebook of an earlier run with the parameters (its "
+        "language included) and seed its manifest recorded, into a new run folder; a run "
+        "recorded with --register/--db reads "
         "the same register again. Refused when a findings register the run's reports read has "
         "changed since (its reports could not be reproduced), unless --allow-register-change.",
     )
     rerun.add_argument("run_dir", metavar="RUN_DIR", help="run folder (or outputs/latest)")
-    _add_run_options(rerun, seed=False)
+    _add_run_options(rerun, fresh=False)
     add_db_option(
         rerun,
         help_text="the register the run recorded into or its reports read, password included "
@@ -467,7 +483,8 @@ def register(subparsers: argparse._SubParsersAction) -> None:  # type: ignore[ty
         "demo",
         help="audit the built-in synthetic utility: every district plus the studies",
         description="Generate the demo data if needed, run every notebook on it and print the "
-        "path of the run's index.html as the last line.",
+        "path of the run's index.html as the last line. `--lang en` makes the whole run "
+        "English: every report, findings workbook, field sheet and the index.",
     )
     _add_run_options(demo)
     demo.set_defaults(func=_command_demo)

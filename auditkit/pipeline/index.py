@@ -57,10 +57,18 @@ def study_name(notebook: str, lang: str) -> str:
 
 
 def _subject(record: Mapping[str, Any], lang: str) -> str:
-    """What the row is about: the headline's subject, else the job's name (a study in words)."""
+    """What the row is about: the headline's subject, else the job's name (a study in words).
+
+    A study of every district (its `district` parameter empty) names that subject in the
+    notebook's language; the index says it in its own, which may differ (notebooks of mixed
+    languages, or a run recorded before `--lang` set the notebooks')."""
     headline = record.get("headline") or {}
     if headline.get("subject"):
-        return str(headline["subject"])
+        subject = str(headline["subject"])
+        every = {i18n.text("common.all_districts", other) for other in i18n.LANGS}
+        if (record.get("parameters") or {}).get("district") == "" and subject in every:
+            return i18n.text("common.all_districts", lang)
+        return subject
     name = str(record["name"])
     return study_name(name, lang) if name == Path(record["notebook"]).stem else name
 

@@ -24,6 +24,8 @@ EVERY_DISTRICT = "*"
 #: hashed into the manifest like the data.
 FILE_PARAMETERS = ("previous_round", "field_sheet")
 DistrictLookup = Callable[[Path], Sequence[str]]
+#: The report language parameter: `--lang` sets it in every notebook that declares it.
+LANG = "lang"
 #: The cross-audit notebook's auditing capacity by district: checked against the data's
 #: districts and the assignment rules (with its previous_round) before any kernel starts.
 CAPACITY = "capacity"
@@ -84,6 +86,7 @@ def jobs_for_notebook(
     source: str = "parameters",
     overrides: Sequence[str] = (),
     seed: int | None = None,
+    lang: str | None = None,
     districts_of: DistrictLookup = dataset_districts,
     resolve_data_dir: Callable[[], Path] = default_data_dir,
 ) -> list[Job]:
@@ -91,7 +94,8 @@ def jobs_for_notebook(
 
     `values` come from a parameter file named `source` (used in messages); `overrides` are
     `key=value` strings from the command line and win over the file; `seed` is the run's seed,
-    given to notebooks that declare a `seed` parameter and do not set one.
+    given to notebooks that declare a `seed` parameter and do not set one; `lang` is the run's
+    language (`--lang`), which wins over the file's `lang` so that the whole run speaks it.
     """
     notebook_path = Path(notebook).resolve()
     schema = notebook_params.read_schema(notebook_path)
@@ -101,6 +105,7 @@ def jobs_for_notebook(
         expected = f"{EVERY_DISTRICT!r} or a list of one district or more"
         raise AuditkitError(f"{source}: {ParameterError('district', expected, [])}")
     checked, problems = _validated(schema, given, source, str(notebook_path))
+    overridden: set[str] = set()
     for text in overrides:
         try:
             key, value = notebook_params.parse_assignment(schema, text, str(notebook_path))
@@ -109,8 +114,14 @@ def jobs_for_notebook(
             problems.append(error)
             continue
         checked[key] = value
+        overridden.add(key)
         if key == "district":
             fan_out = None
+    if lang is not None and LANG in schema:
+        if LANG in overridden and checked[LANG] != lang:
+            expected = f"the language of -p lang={checked[LANG]} (or only one of the two)"
+            problems.append(ParameterError("--lang", expected, lang))
+        checked[LANG] = lang
     if len(problems) == 1:
         raise problems[0]
     if problems:
@@ -188,13 +199,15 @@ def jobs_for_notebooks(
     *,
     overrides: Sequence[str] = (),
     seed: int | None = None,
+    lang: str | None = None,
     districts_of: DistrictLookup = dataset_districts,
     resolve_data_dir: Callable[[], Path] = default_data_dir,
 ) -> list[Job]:
     """The jobs of every notebook, with `<params_directory>/<stem>.yaml` (defaults when absent).
 
     Every notebook is checked before any runs; all problems are reported together, one per line.
-    `overrides` apply to each notebook that declares the key (e.g. `data_dir=...` for all).
+    `overrides` apply to each notebook that declares the key (e.g. `data_dir=...` for all), and
+    so does `lang`, the run's language (see `jobs_for_notebook`).
     """
     jobs: list[Job] = []
     problems: list[str] = []
@@ -211,6 +224,7 @@ def jobs_for_notebooks(
                     source=str(params_file),
                     overrides=applicable,
                     seed=seed,
+                    lang=lang,
                     districts_of=districts_of,
                     resolve_data_dir=resolve_data_dir,
                 )

@@ -33,7 +33,12 @@ FORMAT_VERSION = 2
 READABLE_FORMATS = (1, 2)  # format 1: no output hashes (verify checks inputs and notebooks only)
 #: Keys verify and rerun read, with their types (read_manifest checks them).
 REQUIRED: dict[str, type] = {"inputs": dict, "notebooks": list}
-OPTIONAL: dict[str, type] = {"input_files": dict, "outputs": dict, "registers_read": dict}
+OPTIONAL: dict[str, type] = {
+    "input_files": dict,
+    "outputs": dict,
+    "registers_read": dict,
+    "lang": str,  # the index page's language (absent before it was recorded)
+}
 REQUIRED_NOTEBOOK: dict[str, type] = {
     "name": str,
     "notebook": str,

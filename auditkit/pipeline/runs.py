@@ -60,7 +60,7 @@ class RunOptions:
     seed: int = 0
     kernel_name: str = "python3"
     progress: bool = True
-    lang: str | None = None  # of the index; None: the notebooks' `lang` when they share one
+    lang: str | None = None  # of the index (recorded); None: the notebooks' `lang` when shared
     scheduler: str | None = None  # a dask.distributed scheduler address: run there, not locally
 
 
@@ -165,6 +165,7 @@ def execute_run(
         [*run_manifest.parameter_files(), *(path for job in jobs for path in job.input_files)]
     )
     registers = registers_read(jobs, registers_taken)
+    lang = options.lang or index_language(jobs)
     started = _now()
     run_id = new_run_id(started)
     root = options.outputs
@@ -190,6 +191,7 @@ def execute_run(
             "scheduler": options.scheduler,
             "time_limit": options.time_limit,
             "kernel_name": options.kernel_name,
+            "lang": lang,
             "auditkit": {"version": auditkit.__version__, "commit": commit},
             "packages": versions,
             "inputs": inputs,
@@ -201,7 +203,7 @@ def execute_run(
         manifest["registers_read"] = registers
         write_text_atomic(
             inside(work_dir, work_dir / INDEX_NAME),
-            render_index(manifest, options.lang or index_language(jobs)),
+            render_index(manifest, lang),
         )
     # The owner record is gone now (a partial without one is never cleaned away): hash what the
     # run wrote, index included, then write the manifest, the one file that cannot hash itself.

@@ -103,6 +103,30 @@ def test_index_in_english() -> None:
     assert "Revenue proved (yuan)" in page and ">failed<" in page.replace("<br>", "<")
 
 
+def _subjects(page: str) -> list[str]:
+    return re.findall(r'<td data-label="[^"]*">([^<]*)</td><td data-label', page)
+
+
+def test_a_study_of_every_district_is_named_in_the_index_language_not_the_notebooks() -> None:
+    manifest = _manifest()
+    ok = manifest["notebooks"][0]
+    every = ok | {
+        "name": "audit_cycle",
+        "notebook": "notebooks/audit_cycle.ipynb",
+        "parameters": {"district": "", "lang": "zh"},
+        "headline": {"subject": "全部供电单位", "lang": "zh", "figures": {}},
+    }
+    province = every | {"headline": {"subject": "全省", "lang": "zh", "figures": {}}}
+    district = ok | {"parameters": {"district": "城东", "lang": "zh"}}
+    district["headline"] = ok["headline"] | {"subject": "城东"}
+    manifest["notebooks"] = [every, province, district]
+    assert _subjects(render_index(manifest, "en")) == ["all districts", "全省", "城东"]
+    assert _subjects(render_index(manifest, "zh")) == ["全部供电单位", "全省", "城东"]
+    english = every | {"headline": {"subject": "all districts", "lang": "en", "figures": {}}}
+    manifest["notebooks"] = [english]
+    assert _subjects(render_index(manifest, "zh")) == ["全部供电单位"]
+
+
 def test_sampling_figures_are_named_in_words() -> None:
     manifest = _manifest()
     manifest["notebooks"][1]["headline"] = {

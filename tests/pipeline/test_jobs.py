@@ -139,6 +139,45 @@ def test_run_all_reports_every_problem_and_unknown_flags(tmp_path: Path, tiny_da
     ]
 
 
+def test_the_run_language_wins_over_every_parameter_file_in_notebooks_that_declare_lang(
+    tmp_path: Path, tiny_data: Path
+) -> None:
+    notebooks = tmp_path / "notebooks"
+    first = write_notebook(notebooks / "a_first.ipynb", TINY_PARAMETERS)
+    second = write_notebook(notebooks / "b_second.ipynb", "lang: str = 'zh'\ntop_n: int = 3\n")
+    silent = write_notebook(notebooks / "c_silent.ipynb", "top_n: int = 3\n")
+    params_dir = tmp_path / "params"
+    params_dir.mkdir()
+    (params_dir / "a_first.yaml").write_text(
+        f"district: '*'\ndata_dir: {tiny_data}\nlang: zh\n", encoding="utf-8"
+    )
+    (params_dir / "b_second.yaml").write_text("lang: zh\n", encoding="utf-8")
+    jobs = jobs_for_notebooks(
+        [first, second, silent], params_dir, lang="en", districts_of=two_districts
+    )
+    assert [(job.name, job.parameters.get("lang")) for job in jobs] == [
+        ("A", "en"),
+        ("B", "en"),
+        ("b_second", "en"),
+        ("c_silent", None),  # declares no lang: nothing added
+    ]
+    without = jobs_for_notebooks([first, second], params_dir, districts_of=two_districts)
+    assert {job.parameters["lang"] for job in without} == {"zh"}
+    agreeing = jobs_for_notebook(second, {}, overrides=["lang=en"], lang="en")
+    assert agreeing[0].parameters["lang"] == "en"
+
+
+def test_a_run_language_the_flags_contradict_is_refused_naming_both(tmp_path: Path) -> None:
+    notebook = write_notebook(tmp_path / "n.ipynb", "lang: str = 'zh'\n")
+    with pytest.raises(ParameterError) as caught:
+        jobs_for_notebook(notebook, {}, overrides=["lang=zh"], lang="en")
+    assert caught.value.name == "--lang"
+    assert str(caught.value) == (
+        "parameter '--lang': expected the language of -p lang=zh (or only one of the two), "
+        "found 'en'"
+    )
+
+
 def test_two_jobs_cannot_share_a_folder(tmp_path: Path) -> None:
     jobs = [Job(tmp_path / "x.ipynb", "A"), Job(tmp_path / "y.ipynb", "A")]
     with pytest.raises(AuditkitError, match=r"output folder 'A'.*x.ipynb and y.ipynb"):

@@ -274,6 +274,80 @@ def test_a_sheet_of_findings_the_register_does_not_hold_is_refused_where_each_ro
     ]
 
 
+def excel_owner_file(path: Path) -> Path:
+    """The owner file Excel keeps beside a workbook it has open: the user's name, padded."""
+    path.write_bytes(b"\x04\xcd\xf5\xb9\xa4".ljust(54, b" ") + b"\x00" * 111)
+    return path
+
+
+OPEN_WARNING = (
+    "auditkit register import: warning: {sheet} is open in {programs} ({locks} beside it): "
+    "imported as last saved, WITHOUT the edits not saved yet; save and close it, then import it "
+    "again (rows recorded now are not recorded twice; a row changed since needs --correct)"
+)
+
+
+def test_excel_s_lock_file_matched_by_the_glob_is_skipped_and_its_open_sheet_imported_loudly(
+    sent, tmp_path, capsys
+):
+    db, sheets = sent
+    returned = tmp_path / "returned"
+    first, second, _ = returned_sheets(sheets, returned)
+    excel_owner_file(returned / f"~${first.name}")  # the sheet is still open in Excel
+    before = len(field_events(db))
+    capsys.readouterr()
+
+    given = sorted(map(str, returned.glob("*.xlsx")))  # what the shell makes of returned/*.xlsx
+    assert len(given) == 4 and given[-1].endswith(f"~${first.name}")
+    assert main(["register", "import", *given, "--db", db]) == 0
+    captured = capsys.readouterr()
+    assert recorded_per_sheet(captured.out) == {
+        name: (PER_DISTRICT, 0) for name in (first.name, second.name, sheets[2].name)
+    }
+    assert captured.err.splitlines() == [
+        f"auditkit register import: warning: {returned / f'~${first.name}'} skipped, not a "
+        f"sheet: the lock file Excel or WPS keeps while {first.name!r} is open (save and close "
+        f"{first.name} there, then import it)",
+        OPEN_WARNING.format(sheet=first, programs="Excel or WPS", locks=f"~${first.name}"),
+    ]  # the other sheets, no lock beside them, import without a word
+    assert len(field_events(db)) == before + 3 * PER_DISTRICT
+
+
+def test_a_sheet_open_in_libreoffice_is_imported_with_the_warning_and_lock_files_alone_refused(
+    sent, tmp_path, capsys
+):
+    db, sheets = sent
+    returned = tmp_path / "returned"
+    first, *_ = returned_sheets(sheets, returned)
+    lock = returned / f".~lock.{first.name}#"
+    lock.write_text(",王工,PC-7,05.06.2025 10:00,file:///home/wang/.config/libreoffice/4;", "utf-8")
+    capsys.readouterr()
+
+    assert main(["register", "import", str(first), "--db", db]) == 0
+    captured = capsys.readouterr()
+    assert recorded_per_sheet(captured.out) == {first.name: (PER_DISTRICT, 0)}
+    assert captured.err.splitlines() == [
+        OPEN_WARNING.format(sheet=first, programs="LibreOffice", locks=lock.name)
+    ]
+
+    stale = excel_owner_file(returned / "~$worklist-gone.xlsx")  # its workbook was moved away
+    recorded = len(field_events(db))
+    assert main(["register", "import", str(lock), str(stale), "--db", db]) == 2
+    captured = capsys.readouterr()
+    assert captured.out == ""
+    assert captured.err.splitlines() == [
+        f"auditkit register import: warning: {lock} skipped, not a sheet: the lock file "
+        f"LibreOffice keeps while {first.name!r} is open (save and close {first.name} there, "
+        "then import it)",
+        f"auditkit register import: warning: {stale} skipped, not a sheet: a lock file Excel or "
+        "WPS left for 'worklist-gone.xlsx', which is not in the folder (the program stopped "
+        "without closing it: delete the lock file)",
+        "auditkit register: error: parameter 'SHEET': expected a returned worklist sheet "
+        f"(.xlsx) besides lock files, found [{lock.name!r}, '~$worklist-gone.xlsx']",
+    ]
+    assert len(field_events(db)) == recorded
+
+
 # -- passwords ---------------------------------------------------------------------------------
 
 CLERK_PASSWORD = "Clerk@S3cret"  # an '@' in it: written %40 in a URL

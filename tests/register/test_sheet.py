@@ -457,6 +457,18 @@ def test_a_returned_sheet_unpacking_past_the_bound_is_refused_and_one_within_is_
         read_worklist(returned)
 
 
+def test_a_lock_file_read_as_a_worklist_is_named_as_one_with_its_workbook(tmp_path):
+    Workbook().save(tmp_path / "worklist-城东.xlsx")
+    (tmp_path / "~$worklist-城东.xlsx").write_bytes(b"\x04wang".ljust(165, b" "))
+    with pytest.raises(WorklistSheetError) as caught:
+        read_worklist(tmp_path / "~$worklist-城东.xlsx")
+    assert str(caught.value) == (
+        "worklist '~$worklist-城东.xlsx': expected an .xlsx workbook, found the lock file Excel "
+        "or WPS keeps while 'worklist-城东.xlsx' is open (save and close worklist-城东.xlsx "
+        "there, then import it)"
+    )
+
+
 def test_a_sampling_field_sheet_is_refused_as_one(tmp_path):
     from auditkit.sampling import select, write_field_sheet
 
