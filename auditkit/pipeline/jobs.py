@@ -3,14 +3,15 @@
 A parameter file is a YAML mapping of a notebook's parameters. One value has a special meaning:
 `district: "*"` (or a list of districts) runs the notebook once per district of the dataset, each in
 its own folder: `auditkit.paths.safe_name` of the district, since a name from the data must never
-choose a path (the job keeps the real name for the index, the manifest and the report). An empty `data_dir` means the built-in demo utility and is
+choose a path (the job keeps the real name for the index, the manifest and the report); where two
+notebooks run for the same district, each job's name adds its notebook's (`distinct_names`). An empty `data_dir` means the built-in demo utility and is
 resolved here, so the manifest records (and hashes) the real folder.
 """
 
 from __future__ import annotations
 
 from collections.abc import Callable, Mapping, Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from functools import cache
 from pathlib import Path
 from typing import Any
@@ -239,8 +240,25 @@ def jobs_for_notebooks(
     )
     if problems:
         raise AuditkitError("\n".join(problems))
+    jobs = distinct_names(jobs)
     check_unique_names(jobs)
     return jobs
+
+
+def distinct_names(jobs: Sequence[Job]) -> list[Job]:
+    """`jobs`, each name that jobs of more than one notebook share (the same district audited
+    and studied per district: `district: "*"` in both files) followed by the notebook's stem
+    ("城东 · consumption_statistics"), so that each job keeps its own folder and record; names
+    of one notebook alone are kept."""
+    notebooks: dict[str, set[Path]] = {}
+    for job in jobs:
+        notebooks.setdefault(job.name, set()).add(job.notebook)
+    return [
+        replace(job, name=f"{job.name} · {job.notebook.stem}")
+        if len(notebooks[job.name]) > 1
+        else job
+        for job in jobs
+    ]
 
 
 def _schema_names(notebook: Path) -> list[str]:

@@ -349,3 +349,31 @@ def test_a_previous_round_the_capacity_cannot_follow_is_refused_before_any_kerne
     )
     [job] = jobs_for_notebook(notebook, values, districts_of=_four_districts)
     assert job.parameters["previous_round"] == str(last_round)
+
+
+def test_two_notebooks_run_per_district_each_keep_their_own_folders(
+    tmp_path: Path, tiny_data: Path
+) -> None:
+    """The audit and the statistics both with `district: "*"` (as consumption_statistics.yaml's
+    comment offers): each district's two jobs are named with their notebook, so neither writes
+    into the other's folder (it was refused: "expected one job per folder"); a run where one
+    notebook alone runs per district keeps the plain district names."""
+    notebooks = tmp_path / "notebooks"
+    audit = write_notebook(notebooks / "district_audit.ipynb", TINY_PARAMETERS)
+    statistics = write_notebook(notebooks / "consumption_statistics.ipynb", TINY_PARAMETERS)
+    params_dir = tmp_path / "params"
+    params_dir.mkdir()
+    for notebook in (audit, statistics):
+        (params_dir / f"{notebook.stem}.yaml").write_text(
+            f"district: '*'\ndata_dir: {tiny_data}\n", encoding="utf-8"
+        )
+    jobs = jobs_for_notebooks([statistics, audit], params_dir, districts_of=two_districts)
+    assert [(job.name, job.parameters["district"]) for job in jobs] == [
+        ("A · consumption_statistics", "A"),
+        ("B · consumption_statistics", "B"),
+        ("A · district_audit", "A"),
+        ("B · district_audit", "B"),
+    ]
+    assert len({job.folder for job in jobs}) == 4
+    alone = jobs_for_notebooks([audit], params_dir, districts_of=two_districts)
+    assert [job.name for job in alone] == ["A", "B"]
