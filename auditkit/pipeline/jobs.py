@@ -248,13 +248,13 @@ def jobs_for_notebooks(
 def distinct_names(jobs: Sequence[Job]) -> list[Job]:
     """`jobs`, each name that jobs of more than one notebook share (the same district audited
     and studied per district: `district: "*"` in both files) followed by the notebook's stem
-    ("城东 · consumption_statistics"), so that each job keeps its own folder and record; names
+    ("城东-consumption_statistics"), so that each job keeps its own folder and record; names
     of one notebook alone are kept."""
     notebooks: dict[str, set[Path]] = {}
     for job in jobs:
         notebooks.setdefault(job.name, set()).add(job.notebook)
     return [
-        replace(job, name=f"{job.name} · {job.notebook.stem}")
+        replace(job, name=f"{job.name}-{job.notebook.stem}")
         if len(notebooks[job.name]) > 1
         else job
         for job in jobs

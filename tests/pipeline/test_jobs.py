@@ -369,10 +369,10 @@ def test_two_notebooks_run_per_district_each_keep_their_own_folders(
         )
     jobs = jobs_for_notebooks([statistics, audit], params_dir, districts_of=two_districts)
     assert [(job.name, job.parameters["district"]) for job in jobs] == [
-        ("A · consumption_statistics", "A"),
-        ("B · consumption_statistics", "B"),
-        ("A · district_audit", "A"),
-        ("B · district_audit", "B"),
+        ("A-consumption_statistics", "A"),
+        ("B-consumption_statistics", "B"),
+        ("A-district_audit", "A"),
+        ("B-district_audit", "B"),
     ]
     assert len({job.folder for job in jobs}) == 4
     alone = jobs_for_notebooks([audit], params_dir, districts_of=two_districts)
