@@ -100,7 +100,7 @@ def test_numbers_counts_percentages_and_p_values_share_one_missing_mark():
     assert formatting.count(12345.0) == "12,345"
     assert formatting.percent(0.1234) == "12.3%"
     assert formatting.p_value(0.0004) == "<0.001"
-    assert formatting.p_value(0.01234) == "0.0123"
+    assert formatting.p_value(0.01234) == "0.012"
     missing = {formatting.number(None), formatting.percent(float("nan")), formatting.p_value(None)}
     assert missing == {formatting.MISSING}
 
@@ -108,7 +108,7 @@ def test_numbers_counts_percentages_and_p_values_share_one_missing_mark():
 def test_a_p_value_in_a_sentence_reads_as_in_the_tables():
     """Sentences showed 'p = 0.000987' beside '<0.001' in the table below them."""
     assert formatting.p_clause(0.000987) == "p < 0.001"
-    assert formatting.p_clause(0.0881) == "p = 0.0881"
+    assert formatting.p_clause(0.0881) == "p = 0.088"
     assert formatting.p_clause(None) == f"p = {formatting.MISSING}"
 
 
