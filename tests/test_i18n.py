@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 import string
 from collections import defaultdict
 
@@ -118,3 +119,92 @@ def test_a_note_lists_things_as_its_language_does():
     note = Note("missing_months", {"district": "甲", "months": ["2024-01", "2024-02"]})
     assert "2024-01、2024-02" in note.text("zh")
     assert "2024-01, 2024-02" in note.text("en")
+
+
+#: Placeholders that hold text in the wordings named, though the same name is a count elsewhere
+#: (a count is given as a number and written by its wording with separators: `{count:,}`).
+TEXT_PLACEHOLDERS = {
+    **{f"theft.reason.{how}": {"before"} for how in ("day_fell", "day_rose", "month_fell",
+                                                        "month_rose", "profile_level",
+                                                        "profile_reversed")},  # kWh, one decimal
+    "stats.chart.customer_series": {"customers"},  # the customers listed
+    "stats.sentence.daily_gap": {"customers"},  # counted with their noun: "548 户"
+    "stats.note.missing_months": {"months"},  # the months listed
+    "stats.note.interpolated": {"months"},
+    "cycle.sentence.mostly_false": {"rules"},  # the rules named
+    "cycle.sentence.overstated": {"rules"},
+    "sampling.explain.plan": {"errors"},  # expected errors, a sum of taints with decimals
+    "sampling.line.sample": {"rows", "found"},  # a clause; a sum of taints
+    "sampling.line.projection_value": {"total"},  # yuan
+    "sampling.sheet.line.sampling": {"units"},  # the sampling units in words
+    "pipeline.table.shown": {"n", "total"},  # filled in by the reports' table script
+}  # fmt: skip
+#: Counts the Benford and last-digit wordings (i18n/stats_digits.py) still write bare.
+DIGITS_BARE = {
+    "digits.sentence.adjustments_conform": {"count"},
+    "digits.sentence.adjustments_depart": {"count"},
+    "digits.sentence.adjustments_untested": {"count"},
+    "stats.note.adjustments_unknown_customers": {"count"},
+}
+
+
+def placeholder_specs(text: str) -> dict[str, str]:
+    return {name: spec for _, name, spec, _ in string.Formatter().parse(text) if name}
+
+
+def test_a_count_is_written_with_separators_in_every_wording_and_language():
+    """'3852 条台区/线路供电量…' beside '1,949' elsewhere: a name written `{name:,}` in one
+    wording is a count, and every wording quoting it renders 1234567 as '1,234,567'."""
+    counts = {
+        name
+        for zh, en in i18n.WORDS.values()
+        for text in (zh, en)
+        for name, spec in placeholder_specs(text).items()
+        if "," in spec
+    }
+    bare = []
+    for key, (zh, en) in i18n.WORDS.items():
+        if key.startswith("evidence."):  # typed templates: auditkit.rules.evidence formats them
+            continue
+        for text in (zh, en):
+            specs = placeholder_specs(text)
+            quoted = set(specs) & counts
+            quoted -= TEXT_PLACEHOLDERS.get(key, set()) | DIGITS_BARE.get(key, set())
+            values = {name: 1234567 if name in quoted else _filler(spec)
+                      for name, spec in specs.items()}  # fmt: skip
+            shown = text.format(**values)
+            if quoted and ("1234567" in shown or "1,234,567" not in shown):
+                bare.append((key, sorted(name for name in quoted if "," not in specs[name])))
+    assert bare == []
+
+
+def _filler(spec: str) -> object:
+    """A value that a placeholder of format `spec` accepts."""
+    return 0.5 if spec else "x"
+
+
+def test_a_number_beside_chinese_is_set_off_by_a_space():
+    """'396 个单元·月中324 个已计算': a figure placeholder touches no Chinese character."""
+    touching = []
+    for key, (zh, _) in i18n.WORDS.items():
+        for match in re.finditer(r"\{[a-z_0-9]+:[^{}]*[,%fg]\}", zh):
+            around = zh[match.start() - 1 : match.start()] + zh[match.end() : match.end() + 1]
+            if re.search(r"[\u4e00-\u9fff]", around):
+                touching.append((key, match.group()))
+    assert touching == []
+
+
+def test_counts_in_sentences_read_with_separators_in_both_languages():
+    note = "stats.note.network_months_outside"
+    values = {"count": 3852, "period_from": "2025-10", "period_to": "2025-12"}
+    assert i18n.text(note, "zh").format(**values).startswith("3,852 条台区/线路供电量不在")
+    assert i18n.text(note, "en").format(**values).startswith("3,852 area or feeder supply rows")
+    level = {"period_from": "2025-10", "period_to": "2025-12", "level": "台区", "units": 1320,
+             "unit_months": 3960, "computed": 3240, "loss": "4.7%", "high": 0, "negative": 0,
+             "low": 720, "high_loss_rate": 0.1}  # fmt: skip
+    assert "3,960 个单元·月中 3,240 个已计算" in i18n.text("network.sentence.level", "zh").format(
+        **level
+    )
+    assert "3,240 of 3,960 unit-months computed" in i18n.text(
+        "network.sentence.level", "en"
+    ).format(**level | {"level": "transformer areas"})

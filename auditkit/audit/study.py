@@ -234,9 +234,9 @@ class DistrictAudit:
             return i18n.text("report.district.no_findings", lang)
         figures = self.headline()
         return i18n.text("report.district.conclusion", lang).format(
-            findings=formatting.count(figures["findings"]),
-            customers=formatting.count(figures["customers_flagged"]),
-            rules=formatting.count(figures["rules_fired"]),
+            findings=int(figures["findings"]),
+            customers=int(figures["customers_flagged"]),
+            rules=int(figures["rules_fired"]),
             proved=formatting.money(figures["revenue_proved"]),
             estimated=formatting.money(figures["revenue_estimated"]),
             penalties=formatting.money(figures["penalties"]),

@@ -52,7 +52,7 @@ FIGURE_WORDS = {
     "recovered_estimated": "cycle.column.recovered_estimated",
     "awaiting_rectification": "cycle.column.awaiting_rectification",
     # the consumption statistics
-    "kwh": "stats.headline.kwh",
+    "kwh": "stats.column.kwh",
     "revenue": "stats.column.revenue",
     "line_loss_pct": "common.line_loss",
     "theft_suspects": "stats.headline.theft_suspects",
