@@ -208,3 +208,22 @@ def test_counts_in_sentences_read_with_separators_in_both_languages():
     assert "3,240 of 3,960 unit-months computed" in i18n.text(
         "network.sentence.level", "en"
     ).format(**level | {"level": "transformer areas"})
+
+
+@pytest.mark.parametrize(
+    ("value", "zh", "en"),
+    [
+        ("/work/main/data/demo", "/work/main/data/demo", "/work/main/data/demo"),
+        ("", "—", "—"),
+        (True, "是", "yes"),
+        (False, "否", "no"),
+        ({}, "—", "—"),
+        ({"城东": 4, "城西": 2.5}, "城东 4、城西 2.5", "城东 4, 城西 2.5"),
+        (["voltage_loss", "cover_open"], "voltage_loss、cover_open", "voltage_loss, cover_open"),
+        (20240601, "20240601", "20240601"),  # a seed keeps its digits
+        (0.95, "0.95", "0.95"),
+        (None, "—", "—"),
+    ],
+)
+def test_a_parameter_value_reads_as_a_reader_expects_not_as_python_writes_it(value, zh, en):
+    assert (i18n.value_text(value, "zh"), i18n.value_text(value, "en")) == (zh, en)

@@ -381,7 +381,7 @@ class DistrictAudit:
                     _needs_text(rules.RULES[rule_id].needs, lang) for rule_id in ordered["rule_id"]
                 ],
                 i18n.text("report.district.rule_parameters", lang): ordered[
-                    "parameters"
+                    f"parameters_{lang}"
                 ].to_numpy(),
                 i18n.text("report.district.source", lang): ordered[f"source_{lang}"].to_numpy(),
             }
