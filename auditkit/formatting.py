@@ -25,10 +25,11 @@ def is_missing(value: Any) -> bool:
 
 
 def money(value: Any) -> str:
-    """Yuan with separators and two decimals: 1234.5 -> '1,234.50'; text is left as it is."""
+    """Yuan with separators and two decimals: 1234.5 -> '1,234.50', -127.6 -> '-127.60'; an
+    amount that rounds to zero is '0.00', never '-0.00'; text is left as it is."""
     if isinstance(value, str):
         return value
-    return MISSING if is_missing(value) else f"{float(value):,.2f}"
+    return MISSING if is_missing(value) else f"{round(float(value), 2) + 0.0:,.2f}"
 
 
 def number(value: Any, digits: int | None = None) -> str:
@@ -67,14 +68,25 @@ def percent(rate: Any, digits: int = 1) -> str:
     return f"{round(float(rate) * 100, digits) + 0.0:.{digits}f}%"  # + 0.0: no negative zero
 
 
+def percent_against(rate: Any, threshold: Any, digits: int = 2) -> str:
+    """`rate` as `percent` writes it with `digits` decimals, or with more (up to five) while it
+    would read the same as the `threshold` it is judged against: a bound of 0.04996 against 0.05
+    is '4.996%', never '5.00%' beside a materiality of '5.00%'."""
+    if not (is_missing(rate) or is_missing(threshold)) and float(rate) != float(threshold):
+        while digits < 5 and percent(rate, digits) == percent(threshold, digits):
+            digits += 1
+    return percent(rate, digits)
+
+
 def p_value(value: Any) -> str:
-    """Three significant digits, '<0.001' below that."""
+    """Three decimals, '<0.001' below that: 0.0061 -> '0.006', 1 -> '1.000' (every p-value of a
+    column reads alike, a Holm-adjusted 1 as '1.000' beside '0.714')."""
     if is_missing(value):
         return MISSING
-    return "<0.001" if float(value) < 0.001 else f"{float(value):.3g}"
+    return "<0.001" if float(value) < 0.001 else f"{float(value):.3f}"
 
 
 def p_clause(value: Any) -> str:
-    """A p-value as a sentence states it: 'p = 0.0021', 'p < 0.001'."""
+    """A p-value as a sentence states it: 'p = 0.002', 'p < 0.001'."""
     shown = p_value(value)
     return f"p < {shown[1:]}" if shown.startswith("<") else f"p = {shown}"

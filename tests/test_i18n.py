@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 import string
 from collections import defaultdict
 
@@ -100,7 +101,7 @@ def test_numbers_counts_percentages_and_p_values_share_one_missing_mark():
     assert formatting.count(12345.0) == "12,345"
     assert formatting.percent(0.1234) == "12.3%"
     assert formatting.p_value(0.0004) == "<0.001"
-    assert formatting.p_value(0.01234) == "0.0123"
+    assert formatting.p_value(0.01234) == "0.012"
     missing = {formatting.number(None), formatting.percent(float("nan")), formatting.p_value(None)}
     assert missing == {formatting.MISSING}
 
@@ -108,7 +109,7 @@ def test_numbers_counts_percentages_and_p_values_share_one_missing_mark():
 def test_a_p_value_in_a_sentence_reads_as_in_the_tables():
     """Sentences showed 'p = 0.000987' beside '<0.001' in the table below them."""
     assert formatting.p_clause(0.000987) == "p < 0.001"
-    assert formatting.p_clause(0.0881) == "p = 0.0881"
+    assert formatting.p_clause(0.0881) == "p = 0.088"
     assert formatting.p_clause(None) == f"p = {formatting.MISSING}"
 
 
@@ -118,3 +119,104 @@ def test_a_note_lists_things_as_its_language_does():
     note = Note("missing_months", {"district": "甲", "months": ["2024-01", "2024-02"]})
     assert "2024-01、2024-02" in note.text("zh")
     assert "2024-01, 2024-02" in note.text("en")
+
+
+#: Placeholders that hold text in the wordings named, though the same name is a count elsewhere
+#: (a count is given as a number and written by its wording with separators: `{count:,}`).
+TEXT_PLACEHOLDERS = {
+    **{f"theft.reason.{how}": {"before"} for how in ("day_fell", "day_rose", "month_fell",
+                                                        "month_rose", "profile_level",
+                                                        "profile_reversed")},  # kWh, one decimal
+    "stats.chart.customer_series": {"customers"},  # the customers listed
+    "stats.sentence.daily_gap": {"customers"},  # counted with their noun: "548 户"
+    "stats.note.missing_months": {"months"},  # the months listed
+    "stats.note.interpolated": {"months"},
+    "cycle.sentence.mostly_false": {"rules"},  # the rules named
+    "cycle.sentence.overstated": {"rules"},
+    "sampling.explain.plan": {"errors"},  # expected errors, a sum of taints with decimals
+    "sampling.line.sample": {"rows", "found"},  # a clause; a sum of taints
+    "sampling.line.projection_value": {"total"},  # yuan
+    "sampling.sheet.line.sampling": {"units"},  # the sampling units in words
+    "pipeline.table.shown": {"n", "total"},  # filled in by the reports' table script
+}  # fmt: skip
+
+
+def placeholder_specs(text: str) -> dict[str, str]:
+    return {name: spec for _, name, spec, _ in string.Formatter().parse(text) if name}
+
+
+def test_a_count_is_written_with_separators_in_every_wording_and_language():
+    """'3852 条台区/线路供电量…' beside '1,949' elsewhere: a name written `{name:,}` in one
+    wording is a count, and every wording quoting it renders 1234567 as '1,234,567'."""
+    counts = {
+        name
+        for zh, en in i18n.WORDS.values()
+        for text in (zh, en)
+        for name, spec in placeholder_specs(text).items()
+        if "," in spec
+    }
+    bare = []
+    for key, (zh, en) in i18n.WORDS.items():
+        if key.startswith("evidence."):  # typed templates: auditkit.rules.evidence formats them
+            continue
+        for text in (zh, en):
+            specs = placeholder_specs(text)
+            quoted = set(specs) & counts
+            quoted -= TEXT_PLACEHOLDERS.get(key, set())
+            values = {name: 1234567 if name in quoted else _filler(spec)
+                      for name, spec in specs.items()}  # fmt: skip
+            shown = text.format(**values)
+            if quoted and ("1234567" in shown or "1,234,567" not in shown):
+                bare.append((key, sorted(name for name in quoted if "," not in specs[name])))
+    assert bare == []
+
+
+def _filler(spec: str) -> object:
+    """A value that a placeholder of format `spec` accepts."""
+    return 0.5 if spec else "x"
+
+
+def test_a_number_beside_chinese_is_set_off_by_a_space():
+    """'396 个单元·月中324 个已计算': a figure placeholder touches no Chinese character."""
+    touching = []
+    for key, (zh, _) in i18n.WORDS.items():
+        for match in re.finditer(r"\{[a-z_0-9]+:[^{}]*[,%fg]\}", zh):
+            around = zh[match.start() - 1 : match.start()] + zh[match.end() : match.end() + 1]
+            if re.search(r"[\u4e00-\u9fff]", around):
+                touching.append((key, match.group()))
+    assert touching == []
+
+
+def test_counts_in_sentences_read_with_separators_in_both_languages():
+    note = "stats.note.network_months_outside"
+    values = {"count": 3852, "period_from": "2025-10", "period_to": "2025-12"}
+    assert i18n.text(note, "zh").format(**values).startswith("3,852 条台区/线路供电量不在")
+    assert i18n.text(note, "en").format(**values).startswith("3,852 area or feeder supply rows")
+    level = {"period_from": "2025-10", "period_to": "2025-12", "level": "台区", "units": 1320,
+             "unit_months": 3960, "computed": 3240, "loss": "4.7%", "high": 0, "negative": 0,
+             "low": 720, "high_loss_rate": 0.1}  # fmt: skip
+    assert "3,960 个单元·月中 3,240 个已计算" in i18n.text("network.sentence.level", "zh").format(
+        **level
+    )
+    assert "3,240 of 3,960 unit-months computed" in i18n.text(
+        "network.sentence.level", "en"
+    ).format(**level | {"level": "transformer areas"})
+
+
+@pytest.mark.parametrize(
+    ("value", "zh", "en"),
+    [
+        ("/work/main/data/demo", "/work/main/data/demo", "/work/main/data/demo"),
+        ("", "—", "—"),
+        (True, "是", "yes"),
+        (False, "否", "no"),
+        ({}, "—", "—"),
+        ({"城东": 4, "城西": 2.5}, "城东 4、城西 2.5", "城东 4, 城西 2.5"),
+        (["voltage_loss", "cover_open"], "voltage_loss、cover_open", "voltage_loss, cover_open"),
+        (20240601, "20240601", "20240601"),  # a seed keeps its digits
+        (0.95, "0.95", "0.95"),
+        (None, "—", "—"),
+    ],
+)
+def test_a_parameter_value_reads_as_a_reader_expects_not_as_python_writes_it(value, zh, en):
+    assert (i18n.value_text(value, "zh"), i18n.value_text(value, "en")) == (zh, en)

@@ -249,7 +249,6 @@ class SinceLastMonth:
                 latest=self.latest_as_of, as_of=self.as_of
             )
         figures = self.summary()
-        count = formatting.count
         lines = []
         if self.situation == "preview":
             lines.append(i18n.text("since.line.preview", lang).format(as_of=self.as_of))
@@ -267,22 +266,22 @@ class SinceLastMonth:
             )
         lines.append(
             i18n.text("since.line.counts", lang).format(
-                found=count(figures["found"]),
-                new=count(figures["new"]),
-                persisting=count(figures["persisting"]),
-                changed=count(figures["amounts_changed"]),
-                reopened=count(figures["reopened"]),
-                gone=count(figures["no_longer_found"]),
+                found=int(figures["found"]),
+                new=int(figures["new"]),
+                persisting=int(figures["persisting"]),
+                changed=int(figures["amounts_changed"]),
+                reopened=int(figures["reopened"]),
+                gone=int(figures["no_longer_found"]),
             )
         )
         if not self.first_month:
             lines.append(
                 i18n.text("since.line.compared", lang).format(
                     previous=self.previous_as_of,
-                    before=count(figures["open_before"]),
+                    before=int(figures["open_before"]),
                     proved_before=formatting.money(figures["proved_before"]),
                     estimated_before=formatting.money(figures["estimated_before"]),
-                    found=count(figures["found"]),
+                    found=int(figures["found"]),
                     proved=formatting.money(figures["proved_now"]),
                     estimated=formatting.money(figures["estimated_now"]),
                 )
@@ -290,10 +289,10 @@ class SinceLastMonth:
         if not self.earlier.empty:
             lines.append(
                 i18n.text("since.line.outcomes", lang).format(
-                    earlier=count(figures["earlier"]),
-                    **{name: count(figures[name]) for name in (*COUNTED_EVENTS, "still_open")},
+                    earlier=int(figures["earlier"]),
+                    **{name: int(figures[name]) for name in (*COUNTED_EVENTS, "still_open")},
                     **{name: formatting.money(figures[name]) for name in RECOVERED},
-                    events=count(figures["events_since_previous"]),
+                    events=int(figures["events_since_previous"]),
                 )
             )
         return "\n".join(lines)

@@ -234,9 +234,9 @@ class DistrictAudit:
             return i18n.text("report.district.no_findings", lang)
         figures = self.headline()
         return i18n.text("report.district.conclusion", lang).format(
-            findings=formatting.count(figures["findings"]),
-            customers=formatting.count(figures["customers_flagged"]),
-            rules=formatting.count(figures["rules_fired"]),
+            findings=int(figures["findings"]),
+            customers=int(figures["customers_flagged"]),
+            rules=int(figures["rules_fired"]),
             proved=formatting.money(figures["revenue_proved"]),
             estimated=formatting.money(figures["revenue_estimated"]),
             penalties=formatting.money(figures["penalties"]),
@@ -381,7 +381,7 @@ class DistrictAudit:
                     _needs_text(rules.RULES[rule_id].needs, lang) for rule_id in ordered["rule_id"]
                 ],
                 i18n.text("report.district.rule_parameters", lang): ordered[
-                    "parameters"
+                    f"parameters_{lang}"
                 ].to_numpy(),
                 i18n.text("report.district.source", lang): ordered[f"source_{lang}"].to_numpy(),
             }

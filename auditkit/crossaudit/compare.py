@@ -172,7 +172,7 @@ class Comparison:
                 "crossaudit.under_reports": [
                     yes if flag else no for flag in table["under_reports"]
                 ],
-                "crossaudit.missed_value": table["missed_value"].map(formatting.count),
+                "crossaudit.missed_value": table["missed_value"].map(formatting.money),
                 "common.note": self.district_notes(lang, district),
             }
         )
@@ -427,5 +427,5 @@ def _worded(row: Mapping[str, Any], lang: str) -> dict[str, Any]:
         if name in shown:
             shown[name] = formatting.p_clause(shown[name])
     if "missed_value" in shown:
-        shown["missed_value"] = formatting.count(shown["missed_value"])
+        shown["missed_value"] = formatting.money(shown["missed_value"])
     return shown

@@ -291,7 +291,7 @@ class CycleStudy:
             self._sentence(
                 "sample",
                 lang,
-                sample_checked=formatting.count(totals["sample_checked"]),
+                sample_checked=int(totals["sample_checked"]),
                 sample_precision=formatting.percent(
                     totals["sample_confirmed"] / totals["sample_checked"]
                 ),
@@ -315,7 +315,7 @@ class CycleStudy:
                     share=formatting.percent(lowest["sample_precision"]),
                     interval=tables.interval([lowest["sample_low"]], [lowest["sample_high"]])[0],
                     level=level,
-                    checks=formatting.count(lowest["sample_checked"]),
+                    checks=int(lowest["sample_checked"]),
                     least=MIN_SAMPLE_CHECKS,
                 )
             )
@@ -341,8 +341,8 @@ class CycleStudy:
                     "under_reported",
                     lang,
                     district=district,
-                    false_alarm=formatting.count((part["self_verdict"] == "false_alarm").sum()),
-                    unchecked=formatting.count((part["self_verdict"] != "false_alarm").sum()),
+                    false_alarm=int((part["self_verdict"] == "false_alarm").sum()),
+                    unchecked=int((part["self_verdict"] != "false_alarm").sum()),
                     proved=formatting.money(stake.get("proved", 0.0)),
                     estimated=formatting.money(stake.get("estimated", 0.0)),
                 )
@@ -401,7 +401,7 @@ def study_of(
     if not recorded:
         return _empty(district, confidence, Note("no_runs"))
     if outcomes.empty:
-        values = {"findings": formatting.count(len(findings)), "months": len(set(recorded))}
+        values = {"findings": len(findings), "months": len(set(recorded))}
         return _empty(district, confidence, Note("no_outcomes", values))
     if district and not (findings["district"] == district).any():
         return _empty(district, confidence, Note("no_district", {"district": district}))
@@ -412,7 +412,7 @@ def study_of(
     scope = states if not district else states[states["district"] == district]
     unknown = int((scope["rectified"] & scope["days_to_rectify"].isna()).sum())
     if unknown:
-        notes.append(Note("days_unknown", {"count": formatting.count(unknown)}))
+        notes.append(Note("days_unknown", {"count": unknown}))
     if not events["in_window"].any():
         notes.append(Note("no_events_in_window", {"first": window.first, "last": window.last}))
     return CycleStudy(district, confidence, window, states, self_cross(findings, events), notes)
@@ -445,9 +445,10 @@ def _named(rule_ids: Iterable[str], lang: str) -> str:
     return shown
 
 
-def _shown(row: pd.Series) -> dict[str, str]:
-    """A summary row's figures as sentences quote them."""
-    shown = {name: formatting.count(row[name]) for name in COUNTS}
+def _shown(row: pd.Series) -> dict[str, object]:
+    """A summary row's figures as sentences quote them (counts as numbers, which the catalogue
+    writes with separators)."""
+    shown: dict[str, object] = {name: int(row[name]) for name in COUNTS}
     shown["precision"] = formatting.percent(row["precision"])
     shown["median_days"] = formatting.number(row["median_days"], 1)
     shown["proved"] = formatting.money(row["recovered_proved"])

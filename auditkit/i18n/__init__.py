@@ -20,6 +20,7 @@ rule; `evidence.`, `noun.`, `word.`, `mark.` are the evidence templates and thei
 from __future__ import annotations
 
 from collections.abc import Mapping
+from typing import Any
 
 from auditkit import formatting
 from auditkit.errors import ParameterError
@@ -115,6 +116,25 @@ def plural_noun(value: int, noun: str, lang: str) -> str:
 def counted(value: int, noun: str, lang: str) -> str:
     """`value` of `noun` counted in `lang`: "1 customer", "3 customers", "1,200 户"."""
     return f"{formatting.count(value)} {plural_noun(value, noun, lang)}"
+
+
+def value_text(value: Any, lang: str = DEFAULT_LANG) -> str:
+    """A parameter's value as a reader reads it in `lang`, not as Python writes it: text without
+    quotes, a truth value as yes or no, a list joined by the language's separator, a mapping as
+    `key value` pairs so joined, a number as given (a seed keeps its digits); an empty text, list
+    or mapping, or none, as the missing mark."""
+    if isinstance(value, bool):
+        return text("common.yes" if value else "common.no", lang)
+    if formatting.is_missing(value) or (
+        isinstance(value, str | list | tuple | Mapping) and not value
+    ):
+        return formatting.MISSING
+    separator = text("common.list_separator", lang)
+    if isinstance(value, Mapping):
+        return separator.join(f"{key} {value_text(item, lang)}" for key, item in value.items())
+    if isinstance(value, list | tuple):
+        return separator.join(value_text(item, lang) for item in value)
+    return str(value)
 
 
 def has(key: str) -> bool:

@@ -25,31 +25,31 @@ WORDS: dict[str, tuple[str, str]] = {
         "recomputed by tiers.",
     ),
     "billing.note.tou_profile": (
-        "{count} 张分时客户账单既无分时段示数也无分时段明细，按典型负荷比例拆分时段（估算）。",
-        "{count} time-of-use bills have neither period registers nor billed period lines: their "
+        "{count:,} 张分时客户账单既无分时段示数也无分时段明细，按典型负荷比例拆分时段（估算）。",
+        "{count:,} time-of-use bills have neither period registers nor billed period lines: their "
         "periods are split by the typical profile (estimated).",
     ),
     "billing.note.no_rate": (
-        "{count} 条应收明细在电价表中找不到执行电价（电价类别 {categories}），应收金额留空。",
-        "{count} lines due have no tariff row in force (categories {categories}): their amounts "
+        "{count:,} 条应收明细在电价表中找不到执行电价（电价类别 {categories}），应收金额留空。",
+        "{count:,} lines due have no tariff row in force (categories {categories}): their amounts "
         "due are left empty.",
     ),
     "billing.note.no_reactive_registers": (
-        "{count} 张执行功率因数考核标准的账单既无无功正向也无无功反向示数，未计算力调电费。",
-        "{count} bills of customers held to a power-factor standard have neither reactive "
+        "{count:,} 张执行功率因数考核标准的账单既无无功正向也无无功反向示数，未计算力调电费。",
+        "{count:,} bills of customers held to a power-factor standard have neither reactive "
         "register (import nor export): no power-factor adjustment is computed for them.",
     ),
     "billing.note.billed_unknown": (
-        "{count} 行{line_type}有应收，但账单明细中没有任何此类明细，账单也无 {column} 列："
+        "{count:,} 行{line_type}有应收，但账单明细中没有任何此类明细，账单也无 {column} 列："
         "已收金额未知，差额留空。",
-        "{count} {line_type} lines are due, but the bill lines hold no line of the kind and the "
+        "{count:,} {line_type} lines are due, but the bill lines hold no line of the kind and the "
         "bills have no {column} column: what was billed is unknown and the difference is left "
         "empty.",
     ),
     "billing.note.losses_unknown": (
-        "{count} 张高供低计账单的变压器缺少空载、负载损耗参数，或其容量未知（无变压器记录，"
+        "{count:,} 张高供低计账单的变压器缺少空载、负载损耗参数，或其容量未知（无变压器记录，"
         "且合同容量在未记原容量的增减容工单之前不明），未计算变损。",
-        "{count} bills metered on the low side lack their transformer's no-load and load losses, "
+        "{count:,} bills metered on the low side lack their transformer's no-load and load losses, "
         "or its capacity is unknown (no transformer rows, and the contract capacity unknown "
         "before a capacity order that records no old capacity): no transformer losses are "
         "computed for them.",

@@ -12,7 +12,7 @@ WORDS: dict[str, tuple[str, str]] = {
     "common.address": ("用电地址", "Address"),
     "common.phone": ("联系电话", "Phone"),
     "common.usage_type": ("用电类别", "Usage"),
-    "common.kwh": ("电量 (kWh)", "Energy (kWh)"),
+    "common.kwh": ("电量 (千瓦时)", "Energy (kWh)"),
     "common.amount": ("电费 (元)", "Amount (yuan)"),
     "common.revenue_impact": ("涉及电费 (元)", "Revenue at stake (yuan)"),
     "common.findings": ("疑点数", "Findings"),

@@ -89,22 +89,22 @@ WORDS: dict[str, tuple[str, str]] = {
         "The dataset has no inspections, so self- and cross-audits are not compared.",
     ),
     "crossaudit.note.unknown_customers": (
-        "{count} 条检查记录的户号不在客户档案中，未计入。",
-        "{count} inspections of customers missing from the archive are left out.",
+        "{count:,} 条检查记录的户号不在客户档案中，未计入。",
+        "{count:,} inspections of customers missing from the archive are left out.",
     ),
     "crossaudit.note.mislabelled_self": (
-        "{count} 条“自查”记录的检查单位与被查客户所属单位不同，按原记录统计。",
-        "{count} inspections marked self were made by another district than the customer's; "
+        "{count:,} 条“自查”记录的检查单位与被查客户所属单位不同，按原记录统计。",
+        "{count:,} inspections marked self were made by another district than the customer's; "
         "they are counted as recorded.",
     ),
     "crossaudit.note.no_overall_test": (
-        "自查 {self_n} 次、交叉检查 {cross_n} 次，少于 {min_inspections} 次，不做总体检验。",
-        "{self_n} self-audits and {cross_n} cross-audits: fewer than {min_inspections} of one "
+        "自查 {self_n:,} 次、交叉检查 {cross_n:,} 次，少于 {min_inspections:,} 次，不做总体检验。",
+        "{self_n:,} self-audits and {cross_n:,} cross-audits: fewer than {min_inspections:,} of one "
         "kind, so no overall test.",
     ),
     "crossaudit.note.too_few_in_district": (
-        "检查次数不足（自查 {self_n}、交叉 {cross_n}，每类至少 {min_inspections}），不做检验",
-        "too few inspections for a test (self {self_n}, cross {cross_n}; {min_inspections} of "
+        "检查次数不足（自查 {self_n:,}、交叉 {cross_n:,}，每类至少 {min_inspections:,}），不做检验",
+        "too few inspections for a test (self {self_n:,}, cross {cross_n:,}; {min_inspections:,} of "
         "each needed)",
     ),
     "crossaudit.note.too_few_for_model": (

@@ -77,9 +77,9 @@ WORDS: dict[str, tuple[str, str]] = {
         "The findings register holds no recorded month yet: there is nothing to evaluate.",
     ),
     "cycle.note.no_outcomes": (
-        "疑点台账登记了 {months} 个月共 {findings} 条疑点，但尚无现场核查结果：下发工单"
+        "疑点台账登记了 {months:,} 个月共 {findings:,} 条疑点，但尚无现场核查结果：下发工单"
         "（auditkit worklist）并导入返回的工单后，本报告才有内容。",
-        "The findings register holds findings ({findings}, recorded months: {months}) but no "
+        "The findings register holds findings ({findings:,}, recorded months: {months:,}) but no "
         "field outcome yet: send worklists (auditkit worklist) and import the returned sheets "
         "to fill this report.",
     ),
@@ -88,8 +88,8 @@ WORDS: dict[str, tuple[str, str]] = {
         "The findings register holds no finding of {district}: there is nothing to evaluate.",
     ),
     "cycle.note.days_unknown": (
-        "{count} 条已整改疑点在整改前没有下发记录，其整改天数未知，未计入中位数。",
-        "Rectified findings without a sent event before their rectification: {count}; their "
+        "{count:,} 条已整改疑点在整改前没有下发记录，其整改天数未知，未计入中位数。",
+        "Rectified findings without a sent event before their rectification: {count:,}; their "
         "days to rectify are unknown and left out of the median.",
     ),
     "cycle.note.no_events_in_window": (
@@ -98,16 +98,16 @@ WORDS: dict[str, tuple[str, str]] = {
     ),
     # conclusions
     "cycle.sentence.work": (
-        "{first} 至 {last}（登记 {months} 个月）：下发核查 {issued} 条疑点，核查 {checked} 条，"
-        "查实 {confirmed} 条、误报 {false_alarms} 条（查实率 {precision}）。",
-        "From {first} to {last} (recorded months: {months}): findings sent to the field "
-        "{issued}, checked {checked}, of which confirmed {confirmed} and false alarms "
-        "{false_alarms} (confirmed share {precision}).",
+        "{first} 至 {last}（登记 {months:,} 个月）：下发核查 {issued:,} 条疑点，核查 {checked:,} 条，"
+        "查实 {confirmed:,} 条、误报 {false_alarms:,} 条（查实率 {precision}）。",
+        "From {first} to {last} (recorded months: {months:,}): findings sent to the field "
+        "{issued:,}, checked {checked:,}, of which confirmed {confirmed:,} and false alarms "
+        "{false_alarms:,} (confirmed share {precision}).",
     ),
     "cycle.sentence.sample": (
-        "随机抽查的 {sample_checked} 条疑点查实率为 {sample_precision}，同一批规则全部核查的查实率为 "
+        "随机抽查的 {sample_checked:,} 条疑点查实率为 {sample_precision}，同一批规则全部核查的查实率为 "
         "{precision}：按金额或评分选查的是最可疑的疑点，会高估规则的查实率，调整阈值应以随机抽查为准。",
-        "Findings checked from random samples: {sample_checked}, of which {sample_precision} "
+        "Findings checked from random samples: {sample_checked:,}, of which {sample_precision} "
         "confirmed, against {precision} over every check of the same rules: checks chosen by "
         "revenue or score look at the strongest findings and overstate a rule's precision, so "
         "thresholds are set on the random samples.",
@@ -126,32 +126,32 @@ WORDS: dict[str, tuple[str, str]] = {
         "{rules}.",
     ),
     "cycle.sentence.lowest": (
-        "随机抽查不少于 {least} 条的规则中，查实率最低的是{rule}：{share}（{level} 置信区间 "
-        "{interval}，{checks} 条），可优先复核其阈值。",
-        "Of the rules with at least {least} random-sample checks, the lowest confirmed share is "
-        "that of {rule}: {share} ({level} interval {interval}, {checks} checks); its thresholds "
+        "随机抽查不少于 {least:,} 条的规则中，查实率最低的是{rule}：{share}（{level} 置信区间 "
+        "{interval}，{checks:,} 条），可优先复核其阈值。",
+        "Of the rules with at least {least:,} random-sample checks, the lowest confirmed share is "
+        "that of {rule}: {share} ({level} interval {interval}, {checks:,} checks); its thresholds "
         "are the first to review.",
     ),
     # each language counts as it lists: 等 7 条规则 (all of them), "and 2 more" (the rest)
-    "cycle.sentence.more_rules": ("等 {total} 条规则", " and {count} more"),
+    "cycle.sentence.more_rules": ("等 {total:,} 条规则", " and {count:,} more"),
     "cycle.sentence.overstated": (
         "{rules}全部核查的查实率高于其随机抽查的 {level} 置信区间：选查明显高估了其查实率。",
         "Rules whose confirmed share on every check lies above the {level} interval of their "
         "random samples (the chosen checks clearly overstate them): {rules}.",
     ),
     "cycle.sentence.rectify": (
-        "期内整改完成 {rectified} 条，自下发起整改天数中位数为 {median_days} 天；期末仍有 "
-        "{awaiting_rectification} 条已查实疑点待整改，{awaiting_check} 条已下发疑点待核查。",
-        "Rectified in the window: {rectified}, a median of {median_days} days after being "
+        "期内整改完成 {rectified:,} 条，自下发起整改天数中位数为 {median_days} 天；期末仍有 "
+        "{awaiting_rectification:,} 条已查实疑点待整改，{awaiting_check:,} 条已下发疑点待核查。",
+        "Rectified in the window: {rectified:,}, a median of {median_days} days after being "
         "sent; when the window ends, confirmed findings awaiting rectification: "
-        "{awaiting_rectification}, sent findings awaiting a check: {awaiting_check}.",
+        "{awaiting_rectification:,}, sent findings awaiting a check: {awaiting_check:,}.",
     ),
     "cycle.sentence.rectify_none": (
-        "期内没有疑点整改完成；期末仍有 {awaiting_rectification} 条已查实疑点待整改，"
-        "{awaiting_check} 条已下发疑点待核查。",
+        "期内没有疑点整改完成；期末仍有 {awaiting_rectification:,} 条已查实疑点待整改，"
+        "{awaiting_check:,} 条已下发疑点待核查。",
         "No finding was rectified in the window; when the window ends, confirmed findings "
-        "awaiting rectification: {awaiting_rectification}, sent findings awaiting a check: "
-        "{awaiting_check}.",
+        "awaiting rectification: {awaiting_rectification:,}, sent findings awaiting a check: "
+        "{awaiting_check:,}.",
     ),
     "cycle.sentence.recovered": (
         "期内追补电费：核算确认类疑点 {proved} 元，估算类疑点 {estimated} 元"
@@ -180,10 +180,10 @@ WORDS: dict[str, tuple[str, str]] = {
         "found is what the check recovered.",
     ),
     "cycle.sentence.under_reported": (
-        "{district}：交叉检查查实的疑点中，{false_alarm} 条本单位自查判为误报，{unchecked} 条本单位"
+        "{district}：交叉检查查实的疑点中，{false_alarm:,} 条本单位自查判为误报，{unchecked:,} 条本单位"
         "从未核查（涉及电费：核算确认 {proved} 元，估算 {estimated} 元）。",
         "{district}: cross-audits confirmed findings its own checks had called false alarms "
-        "({false_alarm}) or never checked ({unchecked}); at stake: {proved} yuan proved, "
+        "({false_alarm:,}) or never checked ({unchecked:,}); at stake: {proved} yuan proved, "
         "{estimated} yuan estimated.",
     ),
     # methods

@@ -39,8 +39,8 @@ WORDS: dict[str, tuple[str, str]] = {
     "pipeline.unit.hours": ("小时", "h"),
     "pipeline.headline": ("主要指标", "Headline"),
     "pipeline.total_of": (
-        "{n} 份报告，各项分别合计",
-        "{n} reports, each figure summed on its own",
+        "{n:,} 份报告，各项分别合计",
+        "{n:,} reports, each figure summed on its own",
     ),
     "pipeline.links": ("链接", "Links"),
     "pipeline.report": ("报告", "Report"),

@@ -63,8 +63,8 @@ WORDS: dict[str, tuple[str, str]] = {
     ),
     "register.sheet.checked_by.title": ("核查人过长", "Name too long"),
     "register.sheet.checked_by.message": (
-        "填写核查人姓名或工号，不超过 {length} 个字符。",
-        "Enter who checked (name or staff number), at most {length} characters.",
+        "填写核查人姓名或工号，不超过 {length:,} 个字符。",
+        "Enter who checked (name or staff number), at most {length:,} characters.",
     ),
     "register.sheet.checked_on.title": ("核查日期无效", "Invalid date checked"),
     "register.sheet.checked_on.message": (
@@ -103,9 +103,9 @@ WORDS: dict[str, tuple[str, str]] = {
         "--large-amounts.",
     ),
     "register.sheet.line.checked_by": (
-        "核查人 checked_by：填写了结果的行必填，姓名或工号，不超过 {length} 个字符。",
+        "核查人 checked_by：填写了结果的行必填，姓名或工号，不超过 {length:,} 个字符。",
         "checked_by: required on a row with an outcome, a name or staff number, at most "
-        "{length} characters.",
+        "{length:,} characters.",
     ),
     "register.sheet.line.checked_on": (
         "核查日期 checked_on：填写了结果的行必填，格式 YYYY-MM-DD，{first} 年至 {last} 年之间。",
@@ -119,20 +119,20 @@ WORDS: dict[str, tuple[str, str]] = {
         "correction is a new outcome on a later worklist.",
     ),
     "register.sheet.selection.revenue": (
-        "选取方式：每个供电单位涉及金额最高的 {top} 条线索。",
-        "Chosen: the {top} findings with the most revenue at stake in each district.",
+        "选取方式：每个供电单位涉及金额最高的 {top:,} 条线索。",
+        "Chosen: the {top:,} findings with the most revenue at stake in each district.",
     ),
     "register.sheet.selection.score": (
-        "选取方式：每个供电单位评分最高的 {top} 条线索。",
-        "Chosen: the {top} findings with the highest score in each district.",
+        "选取方式：每个供电单位评分最高的 {top:,} 条线索。",
+        "Chosen: the {top:,} findings with the highest score in each district.",
     ),
     "register.sheet.selection.high": (
         "选取方式：每个供电单位的全部高风险线索。",
         "Chosen: every high-severity finding of each district.",
     ),
     "register.sheet.selection.high_top": (
-        "选取方式：每个供电单位的高风险线索中涉及金额最高的 {top} 条。",
-        "Chosen: the {top} high-severity findings with the most revenue in each district.",
+        "选取方式：每个供电单位的高风险线索中涉及金额最高的 {top:,} 条。",
+        "Chosen: the {top:,} high-severity findings with the most revenue in each district.",
     ),
     "register.sheet.selection.sample": (
         "选取方式：按随机种子 {seed} 从每个供电单位的线索中随机抽取 {share}，用于测算规则的实际准确率，"

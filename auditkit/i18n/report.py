@@ -25,8 +25,8 @@ WORDS: dict[str, tuple[str, str]] = {
     "report.revenue_kind.estimated": ("估算", "estimated"),
     # tables
     "report.table.showing_rows": (
-        "显示前 {shown} 行，共 {total} 行",
-        "Showing {shown} of {total} rows",
+        "显示前 {shown:,} 行，共 {total:,} 行",
+        "Showing {shown:,} of {total:,} rows",
     ),
     "report.table.full_data": ("完整数据", "Full data"),
     # the findings workbook
@@ -62,9 +62,9 @@ WORDS: dict[str, tuple[str, str]] = {
     "report.district.rule_parameters": ("参数及默认值", "Parameters and defaults"),
     "report.district.no_findings": ("本期未发现疑点。", "No findings in this period."),
     "report.district.conclusion": (
-        "共发现疑点 {findings} 条，涉及用户 {customers} 户、规则 {rules} 条：核算确认少计电费 {proved} 元，"
+        "共发现疑点 {findings:,} 条，涉及用户 {customers:,} 户、规则 {rules:,} 条：核算确认少计电费 {proved} 元，"
         "估算少计电费 {estimated} 元（两类性质不同，分别列示，不相加）；另有违约使用电费 {penalties} 元，单独计列。",
-        "{findings} findings on {customers} customers from {rules} rules: {proved} yuan under-billed "
+        "{findings:,} findings on {customers:,} customers from {rules:,} rules: {proved} yuan under-billed "
         "as proved by recomputing the bills and {estimated} yuan estimated (two kinds, shown apart, "
         "never added); penalties of {penalties} yuan are a separate figure.",
     ),

@@ -114,12 +114,12 @@ WORDS: dict[str, tuple[str, str]] = {
     # the report's sections
     "sampling.section.population": ("总体", "Population"),
     "sampling.population.explain.items": (
-        "{district}的抽样总体为{scope}的 {size} 个用户。",
-        "The population of {district} is {size} accounts ({scope}).",
+        "{district}的抽样总体为{scope}的 {size:,} 个用户。",
+        "The population of {district} is {size:,} accounts ({scope}).",
     ),
     "sampling.population.explain.values": (
-        "{district}的抽样总体为{scope}在 {period} 的 {size} 笔电费，金额合计 {value} 元。",
-        "The population of {district} is {size} bills of {period} ({scope}), {value} yuan in all.",
+        "{district}的抽样总体为{scope}在 {period} 的 {size:,} 笔电费，金额合计 {value} 元。",
+        "The population of {district} is {size:,} bills of {period} ({scope}), {value} yuan in all.",
     ),
     "sampling.section.population.explain": (
         "按户抽样时总体为该单位的用户档案；按金额抽样时为近几个月的电费账单，每一元是一个抽样单位。",
@@ -166,25 +166,25 @@ WORDS: dict[str, tuple[str, str]] = {
     ),
     # sentences: explain()
     "sampling.explain.plan": (
-        "在{confidence}的置信水平下，样本量 {n} 使错报率上限（按样本中 {errors} 个预期错报计算）为 "
+        "在 {confidence} 的置信水平下，样本量 {n:,} 使错报率上限（按样本中 {errors} 个预期错报计算）为 "
         "{upper}；样本中错报不超过 {tolerable} 时可以接受总体。",
-        "At {confidence} confidence a sample of {n} gives an upper limit of {upper} with "
+        "At {confidence} confidence a sample of {n:,} gives an upper limit of {upper} with "
         "{errors} expected errors; the population is accepted if the sample holds at most "
         "{tolerable} errors.",
     ),
     "sampling.explain.selection": (
-        "以{method}从 {population} 个单位中抽取 {n} 个抽样单位（{rows} 条记录，随机种子 {seed}），"
-        "{aside} 条记录单独列出。",
-        "{n} units drawn by {method} from a population of {population} ({rows} rows, seed "
-        "{seed}); {aside} rows set aside.",
+        "以{method}从 {population:,} 个单位中抽取 {n:,} 个抽样单位（{rows:,} 条记录，随机种子 {seed}），"
+        "{aside:,} 条记录单独列出。",
+        "{n:,} units drawn by {method} from a population of {population:,} ({rows:,} rows, seed "
+        "{seed}); {aside:,} rows set aside.",
     ),
     "sampling.explain.field": (
-        "核查 {rows} 条记录（{n} 个抽样单位），{errors} 条有错报，差额合计 {difference} 元。",
-        "{rows} rows inspected ({n} units), {errors} with an error; total difference {difference}"
+        "核查 {rows:,} 条记录（{n:,} 个抽样单位），{errors:,} 条有错报，差额合计 {difference} 元。",
+        "{rows:,} rows inspected ({n:,} units), {errors:,} with an error; total difference {difference}"
         " yuan.",
     ),
     "sampling.verdict.head": (
-        "**结论：** 在{confidence}的置信水平下，总体错报率上限为 **{upper}**",
+        "**结论：** 在 {confidence} 的置信水平下，总体错报率上限为 **{upper}**",
         "**Conclusion.** At {confidence} confidence the misstatement rate of the population is "
         "at most **{upper}**",
     ),
@@ -193,28 +193,28 @@ WORDS: dict[str, tuple[str, str]] = {
         " (no materiality was given, so no accept or reject verdict).",
     ),
     "sampling.verdict.accepted": (
-        "，低于重要性水平{materiality}：可以认为总体不存在重大错报。",
+        "，低于重要性水平 {materiality}：可以认为总体不存在重大错报。",
         ", below the materiality of {materiality}: the population can be accepted.",
     ),
     "sampling.verdict.not_shown": (
-        "，未低于重要性水平{materiality}：样本不能证明总体不存在重大错报，"
+        "，未低于重要性水平 {materiality}：样本不能证明总体不存在重大错报，"
         "建议扩大样本或对总体进一步核查。",
         ", not below the materiality of {materiality}: the sample does not show the population "
         "to be free of material misstatement. Extend the sample or examine the population further.",
     ),
     "sampling.verdict.too_few_differences": (
-        "，但样本中只有 {differences} 个差异（少于 {least} 个），此上限不可靠：不能据此认为总体不存在"
+        "，但样本中只有 {differences:,} 个差异（少于 {least:,} 个），此上限不可靠：不能据此认为总体不存在"
         "重大错报。请扩大样本，或改用货币单位抽样（Stringer 上限）或属性抽样评价。",
-        ", but the sample holds only {differences} differences (fewer than {least}), too few for "
+        ", but the sample holds only {differences:,} differences (fewer than {least:,}), too few for "
         "this bound to be trusted: the sample does not show the population to be free of material "
         "misstatement. Extend the sample, or evaluate with monetary units (Stringer) or as an "
         "attribute test.",
     ),
     "sampling.line.sample": (
-        "- 样本：{n}个抽样单位（方法：{method}），{rows}错报合计 {found}（个数或错报比例之和）。",
-        "- Sample: {n} units (method: {method}); {rows}errors found {found} (count or sum of taints).",
+        "- 样本：{n:,} 个抽样单位（方法：{method}），{rows}错报合计 {found}（个数或错报比例之和）。",
+        "- Sample: {n:,} units (method: {method}); {rows}errors found {found} (count or sum of taints).",
     ),
-    "sampling.line.misstated_rows": ("{count}条记录有错报，", "{count} misstated rows, "),
+    "sampling.line.misstated_rows": ("{count:,} 条记录有错报，", "{count:,} misstated rows, "),
     "sampling.line.projection_value": (
         "- 最可能错报率 {mle}，推断错报金额约 {projected} 元；错报金额上限 {upper} 元"
         "（总体金额 {total} 元）。",
@@ -222,9 +222,9 @@ WORDS: dict[str, tuple[str, str]] = {
         "{upper} yuan (population {total} yuan).",
     ),
     "sampling.line.projection_items": (
-        "- 最可能错误率 {mle}，推断约 {items} 户有错误（上限 {upper} 户，总体 {total} 户）。",
+        "- 最可能错误率 {mle}，推断约 {items} 户有错误（上限 {upper} 户，总体 {total:,} 户）。",
         "- Most likely error rate {mle}: about {items} erroneous items (at most {upper} of "
-        "{total}).",
+        "{total:,}).",
     ),
     "sampling.line.projection_rate": (
         "- 最可能错报率 {mle}。",
@@ -246,16 +246,18 @@ WORDS: dict[str, tuple[str, str]] = {
         "posterior probability {probability}.",
     ),
     # notes on results (codes with arguments: auditkit.sampling.notes.Note)
+    # the column of values a note names (a column the catalogue does not name: as it is)
+    "sampling.values.amount": ("电费金额", "bill amount"),
     "sampling.note.set_aside": (
-        "{rows:,} 条记录中有 {aside:,} 条的 {column} 为零或负（合计 {total:,.2f}），货币单位抽样"
+        "{rows:,} 条记录中有 {aside:,} 条的{column}为零或负（合计 {total:,.2f}），货币单位抽样"
         "抽不到，已单独列出；如有必要请按户另行抽查",
-        "{aside:,} of {rows:,} rows have zero or negative {column} (total {total:,.2f}); monetary "
+        "{aside:,} of {rows:,} rows have a zero or negative {column} (total {total:,.2f}); monetary "
         "units cannot reach them, so they are set aside (Selection.set_aside): test them by "
         "items if they matter",
     ),
     "sampling.note.sieve": (
-        "筛选抽样抽中 {units} 个抽样单位（{rows} 条记录；期望 {n} 个单位）",
-        "sieve sampling drew {units} units on {rows} rows for an expected {n}",
+        "筛选抽样抽中 {units:,} 个抽样单位（{rows:,} 条记录；期望 {n:,} 个单位）",
+        "sieve sampling drew {units:,} units on {rows:,} rows for an expected {n:,}",
     ),
     "sampling.note.large_taints": (
         "部分错报比例超过 100%（按评价方向，核实金额超过账面金额的两倍），按原值计入",
@@ -274,42 +276,42 @@ WORDS: dict[str, tuple[str, str]] = {
         "offset the overstatements and are left out of the {method} bound",
     ),
     "sampling.note.rounded": (
-        "错报比例之和 {taints:.4g} 向上取整为 {errors} 个错误",
-        "the sum of taints {taints:.4g} is rounded up to {errors} whole errors",
+        "错报比例之和 {taints:.4g} 向上取整为 {errors:,} 个错误",
+        "the sum of taints {taints:.4g} is rounded up to {errors:,} whole errors",
     ),
     "sampling.note.lta.understatement": (
         "发现多收电费（核实金额低于账面，错报比例之和 {taints:.4g}）：应退还用户，不抵减少收电费；"
-        "错报率上限 {gross:.4%} 只按少收电费计算。LTA 净额 {net:.4%}（减去多收电费的最可能比例，"
+        "错报率上限 {gross:.2%} 只按少收电费计算。LTA 净额 {net:.2%}（减去多收电费的最可能比例，"
         "每笔至多 100%）仅供参考，不作结论依据",
         "over-billing found (audited below book, sum of taints {taints:.4g}): it is refunded to "
-        "the customers and does not offset the under-billing; the upper limit {gross:.4%} counts "
-        "the under-billing alone. The LTA net figure {net:.4%} (the most likely over-billing rate "
+        "the customers and does not offset the under-billing; the upper limit {gross:.2%} counts "
+        "the under-billing alone. The LTA net figure {net:.2%} (the most likely over-billing rate "
         "subtracted, each taint at most 100%) is for reference only, not the conclusion",
     ),
     "sampling.note.lta.overstatement": (
         "发现少计（核实金额高于账面，错报比例之和 {taints:.4g}）：不抵减多计的错报；"
-        "错报率上限 {gross:.4%} 只按多计的错报计算。LTA 净额 {net:.4%}（减去少计的最可能比例，"
+        "错报率上限 {gross:.2%} 只按多计的错报计算。LTA 净额 {net:.2%}（减去少计的最可能比例，"
         "每笔至多 100%）仅供参考，不作结论依据",
         "understatements found (audited above book, sum of taints {taints:.4g}): they do not "
-        "offset the overstatements; the upper limit {gross:.4%} counts the overstatements alone. "
-        "The LTA net figure {net:.4%} (the most likely understatement rate subtracted, each taint "
+        "offset the overstatements; the upper limit {gross:.2%} counts the overstatements alone. "
+        "The LTA net figure {net:.2%} (the most likely understatement rate subtracted, each taint "
         "at most 100%) is for reference only, not the conclusion",
     ),
     "sampling.note.net.understatement": (
-        "估计为净额：{rows} 条记录多收电费（核实金额低于账面），与少收电费相抵",
-        "the estimate is net: {rows} rows are over-billed (audited below book) and offset the "
+        "估计为净额：{rows:,} 条记录多收电费（核实金额低于账面），与少收电费相抵",
+        "the estimate is net: {rows:,} rows are over-billed (audited below book) and offset the "
         "under-billing",
     ),
     "sampling.note.net.overstatement": (
-        "估计为净额：{rows} 条记录少计（核实金额高于账面），与多计的错报相抵",
-        "the estimate is net: {rows} rows are understated (audited above book) and offset the "
+        "估计为净额：{rows:,} 条记录少计（核实金额高于账面），与多计的错报相抵",
+        "the estimate is net: {rows:,} rows are understated (audited above book) and offset the "
         "overstatements",
     ),
     "sampling.note.too_few_differences": (
-        "{method}的上限建立在样本中的差异上，本样本只有 {found} 个非零差异（至少需要 {least} 个）："
+        "{method}的上限建立在样本中的差异上，本样本只有 {found:,} 个非零差异（至少需要 {least:,} 个）："
         "上限不可靠，不据此接受总体",
-        "the {method} bound rests on the differences in the sample, and this sample holds {found} "
-        "non-zero differences (at least {least} are needed): the bound is not trusted and the "
+        "the {method} bound rests on the differences in the sample, and this sample holds {found:,} "
+        "non-zero differences (at least {least:,} are needed): the bound is not trusted and the "
         "population is not accepted on it",
     ),
     "sampling.note.bayes_factor_undefined": (
@@ -334,8 +336,8 @@ WORDS: dict[str, tuple[str, str]] = {
         "stratum is sampled (a one-row stratum is so examined in full)",
     ),
     "sampling.note.census": (
-        "全数核查（{rows} 条记录）：错报已知，没有抽样风险，上下限等于发现的错报率",
-        "examined in full ({rows} rows): the misstatement is known, with no sampling risk; the "
+        "全数核查（{rows:,} 条记录）：错报已知，没有抽样风险，上下限等于发现的错报率",
+        "examined in full ({rows:,} rows): the misstatement is known, with no sampling risk; the "
         "bounds equal the rate found",
     ),
     "sampling.note.census_strata": (
@@ -371,8 +373,8 @@ WORDS: dict[str, tuple[str, str]] = {
     ),
     "sampling.sheet.note.title": ("备注过长", "Note too long"),
     "sampling.sheet.note.message": (
-        "备注不超过 {length} 个字符。",
-        "A note holds at most {length} characters.",
+        "备注不超过 {length:,} 个字符。",
+        "A note holds at most {length:,} characters.",
     ),
     # the field sheet: headers (Chinese name beside the column), statement and instructions
     "sampling.sheet.header.sample_no": ("序号", "sample_no"),
@@ -419,12 +421,12 @@ WORDS: dict[str, tuple[str, str]] = {
         "inspected_at: a date, YYYY-MM-DD; when blank, the date this file was saved.",
     ),
     "sampling.sheet.line.note": (
-        "备注 note：发现的问题、依据、证据编号（不超过 {length} 字）。",
-        "note: what was found, the basis, the evidence reference (at most {length} characters).",
+        "备注 note：发现的问题、依据、证据编号（不超过 {length:,} 字）。",
+        "note: what was found, the basis, the evidence reference (at most {length:,} characters).",
     ),
     "sampling.sheet.line.sampling": (
-        "抽样：{units}，{method}，随机种子 {seed}，共 {n} 个抽样单位。",
-        "Sampling: {units}, {method}, seed {seed}, {n} units.",
+        "抽样：{units}，{method}，随机种子 {seed}，共 {n:,} 个抽样单位。",
+        "Sampling: {units}, {method}, seed {seed}, {n:,} units.",
     ),
     # the simulated inspectors' notes
     "sampling.simulated.under_billed": (

@@ -66,26 +66,26 @@ WORDS: dict[str, tuple[str, str]] = {
         "and there are no earlier findings or outcomes yet.",
     ),
     "since.line.counts": (
-        "本月发现疑点 {found} 条：新发现 {new} 条，持续存在 {persisting} 条（其中涉及金额有变化 "
-        "{changed} 条），再次出现 {reopened} 条；本月未再发现 {gone} 条。",
-        "{found} findings this month: {new} new, {persisting} persisting ({changed} with a "
-        "changed amount), {reopened} reopened; {gone} no longer found.",
+        "本月发现疑点 {found:,} 条：新发现 {new:,} 条，持续存在 {persisting:,} 条（其中涉及金额有变化 "
+        "{changed:,} 条），再次出现 {reopened:,} 条；本月未再发现 {gone:,} 条。",
+        "{found:,} findings this month: {new:,} new, {persisting:,} persisting ({changed:,} with a "
+        "changed amount), {reopened:,} reopened; {gone:,} no longer found.",
     ),
     "since.line.compared": (
-        "上次运行（{previous}）后在册疑点 {before} 条，核算确认 {proved_before} 元、估算 "
-        "{estimated_before} 元；本月 {found} 条，核算确认 {proved} 元、估算 {estimated} 元"
+        "上次运行（{previous}）后在册疑点 {before:,} 条，核算确认 {proved_before} 元、估算 "
+        "{estimated_before} 元；本月 {found:,} 条，核算确认 {proved} 元、估算 {estimated} 元"
         "（两类性质不同，分别列示，不相加）。",
-        "After the previous run ({previous}) {before} findings were open, {proved_before} yuan "
-        "proved and {estimated_before} yuan estimated; this month {found}, {proved} yuan proved "
+        "After the previous run ({previous}) {before:,} findings were open, {proved_before} yuan "
+        "proved and {estimated_before} yuan estimated; this month {found:,}, {proved} yuan proved "
         "and {estimated} yuan estimated (two kinds, shown apart, never added).",
     ),
     "since.line.outcomes": (
-        "以往月份发现的疑点 {earlier} 条：已派发 {sent} 条，属实 {confirmed} 条，误报 {false_alarm} "
-        "条，已派发待核实 {still_open} 条；已追补核算确认电费 {recovered_proved} 元、估算电费 "
-        "{recovered_estimated} 元。上次运行以来的核查记录 {events} 条。",
-        "{earlier} findings from earlier months: {sent} sent to the field, {confirmed} "
-        "confirmed, {false_alarm} false alarms, {still_open} sent and still open; recovered "
-        "{recovered_proved} yuan proved and {recovered_estimated} yuan estimated. {events} "
+        "以往月份发现的疑点 {earlier:,} 条：已派发 {sent:,} 条，属实 {confirmed:,} 条，误报 {false_alarm:,} "
+        "条，已派发待核实 {still_open:,} 条；已追补核算确认电费 {recovered_proved} 元、估算电费 "
+        "{recovered_estimated} 元。上次运行以来的核查记录 {events:,} 条。",
+        "{earlier:,} findings from earlier months: {sent:,} sent to the field, {confirmed:,} "
+        "confirmed, {false_alarm:,} false alarms, {still_open:,} sent and still open; recovered "
+        "{recovered_proved} yuan proved and {recovered_estimated} yuan estimated. {events:,} "
         "field events since the previous run.",
     ),
 }

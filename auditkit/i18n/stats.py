@@ -14,14 +14,14 @@ WORDS: dict[str, tuple[str, str]] = {
     "stats.column.usage_type": ("用电类别", "Usage type"),
     "stats.column.customers": ("户数", "Customers"),
     "stats.column.bills": ("账单数", "Bills"),
-    "stats.column.kwh": ("售电量 (kWh)", "Energy (kWh)"),
+    "stats.column.kwh": ("售电量 (千瓦时)", "Energy (kWh)"),
     "stats.column.revenue": ("电费 (元)", "Revenue (yuan)"),
-    "stats.column.avg_price": ("平均电价 (元/kWh)", "Average price (yuan/kWh)"),
+    "stats.column.avg_price": ("平均电价 (元/千瓦时)", "Average price (yuan/kWh)"),
     "stats.column.kwh_yoy": ("售电量同比", "Energy YoY"),
     "stats.column.revenue_yoy": ("电费同比", "Revenue YoY"),
     "stats.column.estimated_share": ("估抄比例", "Estimated reads"),
     "stats.column.zero_share": ("零电量比例", "Zero-kWh bills"),
-    "stats.column.kwh_supplied": ("供电量 (kWh)", "Supplied (kWh)"),
+    "stats.column.kwh_supplied": ("供电量 (千瓦时)", "Supplied (kWh)"),
     "stats.column.line_loss": ("线损率", "Line loss"),
     "stats.column.kwh_share": ("电量占比", "Share of energy"),
     "stats.column.period": ("月份", "Month"),
@@ -61,17 +61,17 @@ WORDS: dict[str, tuple[str, str]] = {
     # daily smart-meter reads
     "stats.column.metered_customers": ("日冻结电量户数", "Customers with daily reads"),
     "stats.column.days_read": ("有读数天数", "Days read"),
-    "stats.column.kwh_read_total": ("日电量合计 (kWh)", "Energy read (kWh)"),
-    "stats.column.kwh_per_customer_day": ("户均日电量 (kWh)", "kWh per customer-day"),
+    "stats.column.kwh_read_total": ("日电量合计 (千瓦时)", "Energy read (kWh)"),
+    "stats.column.kwh_per_customer_day": ("户均日电量 (千瓦时)", "kWh per customer-day"),
     "stats.column.peak_date": ("最大日", "Peak day"),
-    "stats.column.peak_kwh": ("最大日电量 (kWh)", "Peak day (kWh)"),
+    "stats.column.peak_kwh": ("最大日电量 (千瓦时)", "Peak day (kWh)"),
     "stats.column.load_factor": ("日负荷率", "Daily load factor"),
     "stats.column.missing_share": ("缺数比例", "Missing reads"),
     "stats.column.zero_reads": ("零电量比例", "Zero reads"),
     "stats.column.weekend_ratio": ("周末/工作日", "Weekend / weekday"),
-    "stats.column.kwh_read": ("日电量累计 (kWh)", "Read (kWh)"),
-    "stats.column.kwh_billed": ("抄表结算电量 (kWh)", "Billed (kWh)"),
-    "stats.column.difference": ("差额 (kWh)", "Billed − read (kWh)"),
+    "stats.column.kwh_read": ("日电量累计 (千瓦时)", "Read (kWh)"),
+    "stats.column.kwh_billed": ("抄表结算电量 (千瓦时)", "Billed (kWh)"),
+    "stats.column.difference": ("差额 (千瓦时)", "Billed − read (kWh)"),
     "stats.column.difference_share": ("差额比例", "Difference"),
     # codes the statistics return
     "stats.status.scored": ("已评分", "scored"),
@@ -110,13 +110,12 @@ WORDS: dict[str, tuple[str, str]] = {
         "{customers} 的月电量（近 12 个月加粗）",
         "Monthly kWh of {customers} (the last 12 months bold)",
     ),
-    # headline figures (in kWh and yuan, whatever the language)
-    "stats.headline.kwh": ("售电量 (千瓦时)", "Energy (kWh)"),
+    # headline figures
     "stats.headline.theft_suspects": ("窃电嫌疑户 (评分>3)", "Theft suspects (score > 3)"),
     # remarks of the computations
     "stats.note.unknown_customers": (
-        "{count} 条账单的户号不在客户档案中，未计入统计。",
-        "{count} bills belong to customers missing from the archive and are left out.",
+        "{count:,} 条账单的户号不在客户档案中，未计入统计。",
+        "{count:,} bills belong to customers missing from the archive and are left out.",
     ),
     "stats.note.no_bills": (
         "{district}：统计期内没有账单。",
@@ -150,8 +149,8 @@ WORDS: dict[str, tuple[str, str]] = {
         "metering errors.",
     ),
     "stats.note.too_short": (
-        "{name}：季节分解至少需要 {needed} 个月的数据，实际只有 {found} 个月。",
-        "{name}: seasonal decomposition needs at least {needed} months of data, found {found}.",
+        "{name}：季节分解至少需要 {needed:,} 个月的数据，实际只有 {found:,} 个月。",
+        "{name}: seasonal decomposition needs at least {needed:,} months of data, found {found:,}.",
     ),
     "stats.note.all_zero": (
         "{name}：各月数值均为 0，无季节性可言。",
@@ -184,13 +183,13 @@ WORDS: dict[str, tuple[str, str]] = {
     ),
     "stats.note.daily_months_part_read": (
         "有日电量且有账单的 {total:,} 个用户·月中，{count:,} 个有未读到日电量的日子，未参与电量核对："
-        "账单计整月电量，缺读的日子是缺数，不是 0 kWh。",
+        "账单计整月电量，缺读的日子是缺数，不是 0 千瓦时。",
         "{count:,} of the {total:,} customer-months read and billed have days without a daily read and are "
         "left out of the reconciliation: a bill covers the whole month, and an unread day is "
         "missing, not 0 kWh.",
     ),
     "stats.note.no_testable_amount": (
-        "无可检验金额（均缺失、非正或小于10）",
+        "无可检验金额（均缺失、非正或小于 10）",
         "no amount >= 10 to test",
     ),
     "stats.note.small_sample": (
@@ -208,21 +207,21 @@ WORDS: dict[str, tuple[str, str]] = {
         "The weakest year-over-year energy change is {district}'s ({kwh_yoy:+.1%}).",
     ),
     "stats.sentence.outliers": (
-        "季节分解发现 {count} 个异常月份（残差稳健 z 绝对值大于 3）。",
-        "The seasonal decomposition finds {count} out-of-line months (|robust z| > 3).",
+        "季节分解发现 {count:,} 个异常月份（残差稳健 z 绝对值大于 3）。",
+        "The seasonal decomposition finds {count:,} out-of-line months (|robust z| > 3).",
     ),
     "stats.outliers.none": (
         "没有异常月份：各区的残差稳健 z 绝对值均不大于 {threshold}。",
         "No out-of-line month: every district's |robust z| of the residual is {threshold} or less.",
     ),
     "stats.sentence.theft": (
-        "{count} 户用电量持续突降、窃电嫌疑评分大于 3（强烈可疑），建议优先现场核查。",
-        "{count} customers show a sustained drop with a theft suspicion score above 3 (strongly "
+        "{count:,} 户用电量持续突降、窃电嫌疑评分大于 3（强烈可疑），建议优先现场核查。",
+        "{count:,} customers show a sustained drop with a theft suspicion score above 3 (strongly "
         "suspicious); inspect them first.",
     ),
     "stats.sentence.anomalies": (
-        "{count} 户近期用电与自身历史和同类用户相比都异常（评分大于 3）。",
-        "{count} customers' recent consumption is unusual both for themselves and for their "
+        "{count:,} 户近期用电与自身历史和同类用户相比都异常（评分大于 3）。",
+        "{count:,} customers' recent consumption is unusual both for themselves and for their "
         "peers (score above 3).",
     ),
     "stats.sentence.benford_untested": (
@@ -239,7 +238,7 @@ WORDS: dict[str, tuple[str, str]] = {
         "amounts to judge.",
     ),
     "stats.sentence.benford_too_few": (
-        "{names}的电费金额太少，无法判断前两位数字是否符合本福特定律（部分数字期望频数不足5，"
+        "{names}的电费金额太少，无法判断前两位数字是否符合本福特定律（部分数字期望频数不足 5，"
         "符合定律的小样本其 MAD 也会落入不符合区间）。",
         "Too few bill amounts to judge their first two digits against Benford's law in: {names} "
         "(some digit pairs are expected fewer than 5 times, and a small sample drawn from the "
@@ -267,28 +266,28 @@ WORDS: dict[str, tuple[str, str]] = {
         "Units outside the {level} % limits: {names}.",
     ),
     "stats.sentence.decomposition": (
-        "{name}：{count} 个异常月份（残差稳健 z 绝对值大于 {threshold:g}）。",
-        "{name}: {count} out-of-line months (|robust z| > {threshold:g}).",
+        "{name}：{count:,} 个异常月份（残差稳健 z 绝对值大于 {threshold:g}）。",
+        "{name}: {count:,} out-of-line months (|robust z| > {threshold:g}).",
     ),
     "stats.sentence.scores": (
-        "{scored} 户已评分，其中 {strong} 户评分大于 3（强烈可疑）。",
-        "{scored} customers scored, {strong} of them above 3 (strongly suspicious).",
+        "{scored:,} 户已评分，其中 {strong:,} 户评分大于 3（强烈可疑）。",
+        "{scored:,} customers scored, {strong:,} of them above 3 (strongly suspicious).",
     ),
     "stats.sentence.benford": (
-        "{n} 个金额参与检验（剔除 {n_excluded} 个：缺失 {n_missing}、非正 {n_nonpositive}、"
-        "小于10 {n_below_10}）。MAD = {mad:.4f}，{conformity}；卡方 = {chi2:.1f}（自由度 {df}），"
+        "{n:,} 个金额参与检验（剔除 {n_excluded:,} 个：缺失 {n_missing:,}、非正 {n_nonpositive:,}、"
+        "小于 10 的 {n_below_10:,}）。MAD = {mad:.4f}，{conformity}；卡方 = {chi2:.1f}（自由度 {df:,}），"
         "{p_value}。显著偏离的数字：{digits}。",
-        "{n} amounts tested ({n_excluded} left out: {n_missing} missing, {n_nonpositive} zero "
-        "or negative, {n_below_10} below 10). MAD = {mad:.4f}: {conformity}; chi-square = "
-        "{chi2:.1f} (df {df}), {p_value}. Digits that stand out: {digits}.",
+        "{n:,} amounts tested ({n_excluded:,} left out: {n_missing:,} missing, {n_nonpositive:,} zero "
+        "or negative, {n_below_10:,} below 10). MAD = {mad:.4f}: {conformity}; chi-square = "
+        "{chi2:.1f} (df {df:,}), {p_value}. Digits that stand out: {digits}.",
     ),
     "stats.sentence.benford_small_sample": (
-        "样本偏小（部分数字期望频数不足5），卡方检验仅供参考。",
+        "样本偏小（部分数字期望频数不足 5），卡方检验仅供参考。",
         " Small sample (some expected counts below 5): the chi-square is only indicative.",
     ),
     "stats.sentence.daily_gap": (
         "{district} {period}：结算电量比日冻结电量累计{direction} {share:.1%}"
-        "（{kwh} kWh，{customers}）。",
+        "（{kwh} 千瓦时，{customers}）。",
         "{district} {period}: billed {share:.1%} {direction} than the daily reads add up to "
         "({kwh} kWh, {customers}).",
     ),
@@ -300,7 +299,7 @@ WORDS: dict[str, tuple[str, str]] = {
     ),
     # charts
     "stats.chart.monthly_title": ("各单位{label}逐月", "{label} by month and district"),
-    "stats.chart.kwh": ("售电量 (kWh)", "Billed energy (kWh)"),
+    "stats.chart.kwh": ("售电量 (千瓦时)", "Billed energy (kWh)"),
     "stats.chart.revenue": ("电费收入 (元)", "Revenue (yuan)"),
     "stats.chart.estimated_share": ("估抄比例", "Share of estimated reads"),
     "stats.chart.zero_share": ("零电量户比例", "Share of zero-kWh bills"),
@@ -313,7 +312,7 @@ WORDS: dict[str, tuple[str, str]] = {
     "stats.chart.resid": ("残差", "Residual"),
     "stats.chart.outlier": ("异常月份", "Out-of-line month"),
     "stats.chart.decomposition": ("{name}：STL 季节分解", "{name}: STL decomposition"),
-    "stats.chart.last_12": ("近12个月", "last 12 months"),
+    "stats.chart.last_12": ("近 12 个月", "last 12 months"),
     "stats.chart.benford_observed": (
         "实际占比（红色：该数字显著偏多或偏少）",
         "Observed (red: the digit stands out)",
@@ -332,9 +331,9 @@ WORDS: dict[str, tuple[str, str]] = {
     ),
     "stats.chart.target": ("目标 {target:.1%}", "target {target:.1%}"),
     "stats.chart.funnel": ("漏斗图", "Funnel plot"),
-    "stats.chart.daily_axis": ("户均日电量 (kWh)", "kWh per customer and day"),
+    "stats.chart.daily_axis": ("户均日电量 (千瓦时)", "kWh per customer and day"),
     "stats.chart.daily_title": (
-        "各单位户均日电量（粗线：7日均值）",
+        "各单位户均日电量（粗线：7 日均值）",
         "Daily kWh per customer (bold: 7-day mean)",
     ),
     # methods

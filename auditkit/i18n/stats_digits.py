@@ -27,7 +27,7 @@ WORDS: dict[str, tuple[str, str]] = {
     "digits.column.top_digit": ("最常见末位（占比）", "Most frequent last digit (share)"),
     "digits.column.flagged": ("末位不均匀", "Not uniform"),
     "digits.status.tested": ("已检验", "tested"),
-    "digits.status.too_few": ("不足 {minimum} 笔，未检验", "fewer than {minimum}: not tested"),
+    "digits.status.too_few": ("不足 {minimum:,} 笔，未检验", "fewer than {minimum:,}: not tested"),
     "digits.note.too_few_reads": ("抄表数过少，未检验", "too few reads: not tested"),
     "digits.word.group_test": ("{name}（{test}）", "{name} ({test})"),
     "digits.word.digit_share": ("{digit}（{share:.0%}）", "{digit} ({share:.0%})"),
@@ -57,21 +57,21 @@ WORDS: dict[str, tuple[str, str]] = {
         "chi-square not significant and the MAD within acceptable: no departure",
     ),
     "digits.sentence.adjustments_untested": (
-        "退补金额共 {count} 笔，各单位均不足 {minimum} 笔，未做本福特检验（样本过小时，即使金额"
+        "退补金额共 {count:,} 笔，各单位均不足 {minimum:,} 笔，未做本福特检验（样本过小时，即使金额"
         "完全符合本福特定律，MAD 也会落入“不符合”区间）。",
-        "{count} adjustments in all, fewer than {minimum} in every group: no Benford test (on so "
+        "{count:,} adjustments in all, fewer than {minimum:,} in every group: no Benford test (on so "
         "few amounts even a sample drawn from the law itself shows a nonconforming MAD).",
     ),
     "digits.sentence.adjustments_conform": (
-        "退补金额 {count} 笔，已做 {tests} 项本福特检验，均未偏离本福特定律（判为偏离须卡方 "
+        "退补金额 {count:,} 笔，已做 {tests} 项本福特检验，均未偏离本福特定律（判为偏离须卡方 "
         "p < {alpha:g} 且 MAD 为勉强符合或不符合）。",
-        "{count} adjustments, {tests} Benford tests run: none departs from the law (a departure "
+        "{count:,} adjustments, {tests} Benford tests run: none departs from the law (a departure "
         "needs a chi-square p < {alpha:g} and a marginal or nonconforming MAD).",
     ),
     "digits.sentence.adjustments_depart": (
-        "退补金额 {count} 笔，偏离本福特定律（卡方 p < {alpha:g} 且 MAD 勉强符合或不符合）的有："
+        "退补金额 {count:,} 笔，偏离本福特定律（卡方 p < {alpha:g} 且 MAD 勉强符合或不符合）的有："
         "{names}；建议抽查这些退补的审批和依据（整数金额、卡在审批限额以下的金额等）。",
-        "{count} adjustments; departing from Benford's law (chi-square p < {alpha:g} and a "
+        "{count:,} adjustments; departing from Benford's law (chi-square p < {alpha:g} and a "
         "marginal or nonconforming MAD): {names}. Check the approvals and grounds of these "
         "adjustments (round amounts, amounts kept just under an approval limit).",
     ),
@@ -83,8 +83,8 @@ WORDS: dict[str, tuple[str, str]] = {
         "ranges were set on large data sets), so this is no departure.",
     ),
     "digits.sentence.readers_untested": (
-        "{readers} 名抄表员的手工抄表数均不足 {minimum} 个，末位检验未做。",
-        "None of the {readers} meter readers has {minimum} hand reads: no last-digit test.",
+        "{readers} 名抄表员的手工抄表数均不足 {minimum:,} 个，末位检验未做。",
+        "None of the {readers} meter readers has {minimum:,} hand reads: no last-digit test.",
     ),
     "digits.sentence.readers_uniform": (
         "手工抄表示数末位检验：{tested} 名抄表员、{reads:,} 个示数，没有抄表员的末位数字明显不均匀"
@@ -137,8 +137,8 @@ WORDS: dict[str, tuple[str, str]] = {
     "digits.chart.last_digit": ("示数末位整数", "Last whole digit of the register"),
     "digits.chart.share_minus_uniform": ("占比 − 10%", "Share − 10 %"),
     "stats.note.adjustments_unknown_customers": (
-        "{count} 笔退补的户号不在客户档案中，未参与本福特检验。",
-        "{count} adjustments belong to customers missing from the archive and are left out of "
+        "{count:,} 笔退补的户号不在客户档案中，未参与本福特检验。",
+        "{count:,} adjustments belong to customers missing from the archive and are left out of "
         "the Benford tests.",
     ),
     "stats.note.no_adjustments": (
@@ -152,7 +152,7 @@ WORDS: dict[str, tuple[str, str]] = {
     "stats.method.adjustment_digits": (
         "退补金额本福特检验：取退补（退费、补收、违约金减免、示数更正）金额的绝对值，按单位和全部单位"
         "分别做首位和前两位数字检验（Nigrini 2012）；可检验笔数（≥10 元）少于下限（首位 100、前两位 "
-        "1000）时不做检验并注明。样本较小时即使完全符合本福特定律，MAD 也偏大，故同时给出“符合时期望 "
+        "1,000）时不做检验并注明。样本较小时即使完全符合本福特定律，MAD 也偏大，故同时给出“符合时期望 "
         "MAD”（√(2p(1−p)/(πn)) 的均值）；卡方显著且 MAD 为勉强符合或不符合时判为显著偏离。",
         "Benford tests of adjustments: absolute amounts of refunds, back-bills, waivers and read "
         "corrections, per district and overall, first-digit and first-two-digits tests (Nigrini "

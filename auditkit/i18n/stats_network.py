@@ -22,7 +22,7 @@ WORDS: dict[str, tuple[str, str]] = {
     "network.column.loss_rate": ("同期线损率", "Same-period loss rate"),
     "network.column.months": ("月数", "Months"),
     "network.column.months_computed": ("已计算月数", "Months computed"),
-    "network.column.kwh_sold": ("同期售电量 (kWh)", "Sold, same period (kWh)"),
+    "network.column.kwh_sold": ("同期售电量 (千瓦时)", "Sold, same period (kWh)"),
     "network.column.months_high": ("高损月数", "High-loss months"),
     "network.column.months_negative": ("负损月数", "Negative-loss months"),
     "network.column.months_low_coverage": ("覆盖不足月数", "Low-coverage months"),
@@ -32,12 +32,12 @@ WORDS: dict[str, tuple[str, str]] = {
         "No transformer area or feeder has a same-period loss to compute.",
     ),
     "network.sentence.level": (
-        "{period_from} 至 {period_to}，{level}同期线损：{units} 个有供电量，{unit_months} 个单元·月中"
-        "{computed} 个已计算，合计线损率 {loss}；{high} 个出现高损（>{high_loss_rate:.0%}）、"
-        "{negative} 个出现负损，{low} 个单元·月采集覆盖不足未计算。",
-        "From {period_from} to {period_to}, {level} loss of the same period: {units} with supply, "
-        "{computed} of {unit_months} unit-months computed, overall loss {loss}; {high} with a "
-        "high-loss month (> {high_loss_rate:.0%}), {negative} with a negative-loss month; {low} "
+        "{period_from} 至 {period_to}，{level}同期线损：{units:,} 个有供电量，{unit_months:,} 个单元·月中 "
+        "{computed:,} 个已计算，合计线损率 {loss}；{high:,} 个出现高损（>{high_loss_rate:.0%}）、"
+        "{negative:,} 个出现负损，{low:,} 个单元·月采集覆盖不足未计算。",
+        "From {period_from} to {period_to}, {level} loss of the same period: {units:,} with supply, "
+        "{computed:,} of {unit_months:,} unit-months computed, overall loss {loss}; {high:,} with a "
+        "high-loss month (> {high_loss_rate:.0%}), {negative:,} with a negative-loss month; {low:,} "
         "unit-months not computed for low coverage.",
     ),
     "network.chart.title": (
@@ -55,9 +55,9 @@ WORDS: dict[str, tuple[str, str]] = {
         "The daily reads cover no whole calendar month: no same-period loss.",
     ),
     "stats.note.network_months_outside": (
-        "{count} 条台区/线路供电量不在日冻结电量覆盖的完整月份（{period_from} 至 {period_to}）内，"
+        "{count:,} 条台区/线路供电量不在日冻结电量覆盖的完整月份（{period_from} 至 {period_to}）内，"
         "未计算同期线损。",
-        "{count} area or feeder supply rows fall outside the whole months the daily reads cover "
+        "{count:,} area or feeder supply rows fall outside the whole months the daily reads cover "
         "({period_from} to {period_to}) and are not used.",
     ),
     "stats.note.network_unknown_reads": (
@@ -66,23 +66,23 @@ WORDS: dict[str, tuple[str, str]] = {
         "of the same-period sales.",
     ),
     "stats.note.network_feeders_without_supply": (
-        "{feeders} 条线路有用户但缺少关口表供电量（共 {unit_months} 个线路·月），其同期线损未计算。",
-        "Feeders with customers but no supply row: {feeders} ({unit_months} feeder-months); "
+        "{feeders:,} 条线路有用户但缺少关口表供电量（共 {unit_months:,} 个线路·月），其同期线损未计算。",
+        "Feeders with customers but no supply row: {feeders:,} ({unit_months:,} feeder-months); "
         "their same-period loss is not computed.",
     ),
     "stats.note.network_supply_summed": (
-        "{rows} 条台区/线路供电量按台区/线路与月份合计为 {unit_months} 个单元·月（多块关口表或月内换表）。",
-        "{rows} area or feeder supply rows are summed into {unit_months} unit-months (one unit "
+        "{rows:,} 条台区/线路供电量按台区/线路与月份合计为 {unit_months:,} 个单元·月（多块关口表或月内换表）。",
+        "{rows:,} area or feeder supply rows are summed into {unit_months:,} unit-months (one unit "
         "and month on several rows: several supply meters, or a meter exchanged).",
     ),
     "stats.note.network_supply_empty": (
-        "{unit_months} 个台区/线路·月的供电量为空，未计算同期线损（缺数不是 0 kWh）。",
-        "{unit_months} area or feeder months have an empty kWh supplied and are left out "
+        "{unit_months:,} 个台区/线路·月的供电量为空，未计算同期线损（缺数不是 0 千瓦时）。",
+        "{unit_months:,} area or feeder months have an empty kWh supplied and are left out "
         "(missing, not 0 kWh).",
     ),
     "stats.note.network_no_unit_on_file": (
-        "有供电量的 {count} 个编号均不在客户档案 {column} 中，全部显示为档案中无用户：请核对两表编号写法。",
-        "None of the {count} ids with supply is in the customer archive's {column}: every one "
+        "有供电量的 {count:,} 个编号均不在客户档案 {column} 中，全部显示为档案中无用户：请核对两表编号写法。",
+        "None of the {count:,} ids with supply is in the customer archive's {column}: every one "
         "shows no customers on file; check that both tables write the ids alike.",
     ),
     "stats.note.network_no_unit_column": (
@@ -94,7 +94,7 @@ WORDS: dict[str, tuple[str, str]] = {
         "电量之和（同期），线损率 = 1 − 售电量 / 供电量；线路层级中，有台区总表的公变台区按其总表电量"
         "计入，专变等其他用户按日冻结电量计入（分线线损）。当月应有用户（当月有账单或有读数）的采集覆盖率"
         "低于 95% 时不计算，避免把不完整的售电量当作完整；负损提示户变关系或倍率错误，高于 10% 为高损，"
-        "提示窃电、计量故障或漏户；供电量低于 1000 kWh 不判断。供电单位线损仍按账单计算（见上）。",
+        "提示窃电、计量故障或漏户；供电量低于 1,000 千瓦时不判断。供电单位线损仍按账单计算（见上）。",
         "Same-period loss: supply is the area or feeder supply meter's calendar month "
         "(network_supply); sales are the customers' daily reads summed over the same calendar "
         "month; loss rate = 1 - sales / supply. On a feeder, a public area with a supply meter "

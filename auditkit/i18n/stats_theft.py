@@ -8,10 +8,10 @@ WORDS: dict[str, tuple[str, str]] = {
         "变化精确到日），其余用户按月账单评分，两者合并排名。变化前水平为变化前一年的日均用电，"
         "变化后水平为变化起至统计截止的日均用电；与上年同期之比取变化起首年的电量对比上年同期；"
         "同类用户为同一供电单位、同一用电类别的用户（不足 20 户时为全部用户）。有工单数据时，变化日前后 "
-        "{window} 天内生效的过户、销户、暂停、减容或改类工单视为已说明该变化：保留评分，但排在所有未说明的用户"
+        "{window:,} 天内生效的过户、销户、暂停、减容或改类工单视为已说明该变化：保留评分，但排在所有未说明的用户"
         "之后，不计入强烈可疑户数；换表、新装、增容等工单不能说明用电下降。稽查台账中用电突降或零电量问题经现场核查"
         "登记为误报（此后未在该户其他问题上核实窃电）的，若最近一次核查不早于变化日（按月账单为变化当月之后），"
-        "且核查后最近 {after_days} 天（按月账单为最近 {after_months} 个月）用电未比核查前同样天数（月数）"
+        "且核查后最近 {after_days:,} 天（按月账单为最近 {after_months:,} 个月）用电未比核查前同样天数（月数）"
         "再下降 {min_drop_percent}% 以上（电量本身与对上年同期之比同时下降才算再次下降），同样视为已说明。",
         "Reasons: customers whose daily reads span a year and 56 days are scored on them (against "
         "their own same days a year before and their peers, the change dated to the day), the "
@@ -21,13 +21,13 @@ WORDS: dict[str, tuple[str, str]] = {
         "days or months a year before; peers are the customers of the same district and usage type "
         "(every customer when they are fewer than 20). Where the dataset has work orders, an "
         "ownership transfer, closure, suspension, capacity reduction or tariff change taking "
-        "effect within {window} days of the change explains it: the customer keeps its score but is "
+        "effect within {window:,} days of the change explains it: the customer keeps its score but is "
         "ranked after every unexplained customer and not counted among the strongly suspicious; "
         "a meter replacement, new connection or capacity increase explains no fall. So does the "
         "latest field check recorded in the register as a false alarm on a consumption drop or "
         "zero consumption finding (with no theft confirmed on the customer since), when it came "
         "on or after the day of the change (on bills after its month) and the use of the last "
-        "{after_days} days (on bills the last {after_months} months), all after it, is not more "
+        "{after_days:,} days (on bills the last {after_months:,} months), all after it, is not more "
         "than {min_drop_percent} % below that of as many days (months) before it, in kWh and, where there is a "
         "year before, against it: both must fall.",
     ),
@@ -145,9 +145,9 @@ WORDS: dict[str, tuple[str, str]] = {
         "after the unexplained customers",
     ),
     "theft.sentence.explained": (
-        "另有 {count} 户评分大于 3，但其变化已有过户、销户、暂停、减容或改类工单说明，"
+        "另有 {count:,} 户评分大于 3，但其变化已有过户、销户、暂停、减容或改类工单说明，"
         "或现场核查已见过且未发现异常，排在其后。",
-        " {count} more score above 3, but a work order (ownership transfer, closure, suspension, "
+        " {count:,} more score above 3, but a work order (ownership transfer, closure, suspension, "
         "capacity reduction or tariff change) explains their change, or a field check that found "
         "nothing wrong has seen it; they are ranked after the others.",
     ),

@@ -150,7 +150,9 @@ def render_html(notebook: nbformat.NotebookNode, context: ReportContext) -> str:
             "run_id": context.run_id,
             "index_href": "../index.html" if context.run_id else "",
             "generated_at": format_local_time(context.generated_at),
-            "parameters": {key: _show(value) for key, value in context.parameters.items()},
+            "parameters": {
+                key: i18n.value_text(value, lang) for key, value in context.parameters.items()
+            },
             "input_hashes": context.input_hashes,
             "versions": context.versions,
             "commit": context.commit,
@@ -159,11 +161,6 @@ def render_html(notebook: nbformat.NotebookNode, context: ReportContext) -> str:
     }
     body, _ = exporter.from_notebook_node(prepare_for_report(notebook), resources=resources)
     return with_content_security_policy(body.replace(TOC_MARK, table_of_contents(body), 1))
-
-
-def _show(value: Any) -> str:
-    """A parameter value as the footer shows it."""
-    return repr(value) if isinstance(value, str) else str(value)
 
 
 def render_report(executed: Path, html_path: Path, context: ReportContext) -> Path:

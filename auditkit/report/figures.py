@@ -13,7 +13,7 @@ from typing import Any
 
 from auditkit import formatting, i18n
 
-#: Figures in yuan (two decimals); every other figure is a number.
+#: Figures in yuan (two decimals); the others are percentages (`PERCENT_FIGURES`) or whole.
 MONEY_FIGURES = frozenset(
     {
         "revenue_at_stake",
@@ -26,6 +26,17 @@ MONEY_FIGURES = frozenset(
         "revenue",
     }
 )
+
+#: Figures in percent, each with the decimals its report's sentences and tables write it with
+#: (a sampling rate with two, as the plan and evaluation tables; every other share with one).
+PERCENT_FIGURES = {
+    "upper_limit_pct": 2,
+    "precision_pct": 1,
+    "sample_precision_pct": 1,
+    "line_loss_pct": 1,
+    "self_rate_pct": 1,
+    "cross_rate_pct": 1,
+}
 
 #: The wording of each headline figure a study reports, in the order they are shown: shared words
 #: where the figure is one (findings, the sample size ...), else a `report.figure.` word or the
@@ -52,7 +63,7 @@ FIGURE_WORDS = {
     "recovered_estimated": "cycle.column.recovered_estimated",
     "awaiting_rectification": "cycle.column.awaiting_rectification",
     # the consumption statistics
-    "kwh": "stats.headline.kwh",
+    "kwh": "stats.column.kwh",
     "revenue": "stats.column.revenue",
     "line_loss_pct": "common.line_loss",
     "theft_suspects": "stats.headline.theft_suspects",
@@ -72,8 +83,14 @@ def figure_name(key: str, lang: str = i18n.DEFAULT_LANG) -> str:
 
 
 def figure_value(key: str, value: Any) -> str:
-    """A headline value: money with two decimals, other numbers with separators."""
-    return formatting.money(value) if key in MONEY_FIGURES else formatting.number(value)
+    """A headline value as the report's text writes it: money with two decimals, a percentage
+    with its decimals (`PERCENT_FIGURES`), every other known figure (counts, kWh) whole; a
+    figure not in `FIGURE_WORDS` with separators (two decimals unless whole)."""
+    if key in MONEY_FIGURES:
+        return formatting.money(value)
+    if key in PERCENT_FIGURES:
+        return formatting.number(value, PERCENT_FIGURES[key])
+    return formatting.count(value) if key in FIGURE_WORDS else formatting.number(value)
 
 
 def in_order(figures: Mapping[str, Any]) -> list[tuple[str, Any]]:

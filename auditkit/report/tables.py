@@ -147,9 +147,7 @@ def table_html(
     notes = []
     if data_rows > max_rows:
         notes.append(
-            i18n.text("report.table.showing_rows", lang).format(
-                shown=formatting.count(max_rows), total=formatting.count(data_rows)
-            )
+            i18n.text("report.table.showing_rows", lang).format(shown=max_rows, total=data_rows)
         )
     if full_data:
         href = html.escape(quote(full_data, safe="/"))

@@ -180,7 +180,10 @@ def _number(digits: int) -> Callable[[Any, str, str], str]:
 
 
 def _money(value: float, option: str, lang: str) -> str:
-    return _word("mark.money", lang).format(amount=formatting.money(value))
+    """Yuan with the language's mark, the sign first: '-127.60 元', '-¥127.60' (not '¥-127.60')."""
+    shown = formatting.money(value)
+    sign, amount = ("-", shown[1:]) if shown.startswith("-") else ("", shown)
+    return sign + _word("mark.money", lang).format(amount=amount)
 
 
 def _span(value: list[str], option: str, lang: str) -> str:

@@ -5,7 +5,8 @@ Importing this module imports each audit area's module, which registers its rule
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Iterable, Mapping
+from typing import Any
 
 import pandas as pd
 
@@ -19,6 +20,7 @@ import auditkit.rules.meter_records
 import auditkit.rules.metering
 import auditkit.rules.pf_standard
 import auditkit.rules.routine  # noqa: F401  (the imports above register the rules)
+from auditkit import i18n
 from auditkit.errors import ParameterError
 from auditkit.rules.params import load_defaults
 from auditkit.rules.registry import RULES, Rule
@@ -40,9 +42,10 @@ def select_rules(rules: Iterable[str] | None) -> list[Rule]:
 def catalog() -> pd.DataFrame:
     """Every rule: id, area, title, what it checks and where it comes from (its source: the
     supply rules' article, the metering code, the pricing document or audit practice) in English
-    and Chinese, data it needs, parameters with their defaults, severity, whether its revenue is
-    proved or estimated, its penalty class ('' where it carries no penalty), the rules it
-    leaves a customer to where they count the same loss and the rules whose thresholds it reads
+    and Chinese, data it needs, parameters with their defaults (in English and Chinese: a list
+    joined, an empty value as the missing mark, never Python's quotes), severity, whether its
+    revenue is proved or estimated, its penalty class ('' where it carries no penalty), the rules
+    it leaves a customer to where they count the same loss and the rules whose thresholds it reads
     ('' where none)."""
     defaults = load_defaults()
     rows = [
@@ -56,9 +59,8 @@ def catalog() -> pd.DataFrame:
             "source_en": rule.source("en"),
             "source_zh": rule.source("zh"),
             "needs": ", ".join(need.replace("|", " or ") for need in rule.needs),
-            "parameters": ", ".join(
-                f"{name}={defaults[rule.rule_id][name]}" for name in rule.params
-            ),
+            "parameters_en": _parameters_text(rule.params, defaults[rule.rule_id], "en"),
+            "parameters_zh": _parameters_text(rule.params, defaults[rule.rule_id], "zh"),
             "severity": rule.severity,
             "revenue_kind": rule.revenue_kind,
             "penalty_class": rule.penalty or "",
@@ -68,3 +70,11 @@ def catalog() -> pd.DataFrame:
         for rule in RULES.values()
     ]
     return pd.DataFrame(rows)
+
+
+def _parameters_text(names: tuple[str, ...], values: Mapping[str, Any], lang: str) -> str:
+    """A rule's parameters with their defaults as a reader reads them in `lang`:
+    `max_hours=24; events=voltage_loss, current_loss` (`i18n.value_text`)."""
+    return i18n.text("mark.join", lang).join(
+        f"{name}={i18n.value_text(values[name], lang)}" for name in names
+    )

@@ -37,7 +37,7 @@ def conclusion_markdown(evaluation: Evaluation, lang: str = "zh") -> str:
 def _verdict(evaluation: Evaluation, lang: str) -> str:
     head = i18n.text("sampling.verdict.head", lang).format(
         confidence=formatting.percent(evaluation.confidence, 0),
-        upper=formatting.percent(evaluation.upper, 3),
+        upper=formatting.percent_against(evaluation.upper, evaluation.materiality),
     )
     code = evaluation.conclusion_code
     if code == "not_shown" and not evaluation.bound_reliable:
@@ -76,6 +76,6 @@ def _projection_line(evaluation: Evaluation, lang: str) -> str:
             mle=mle,
             items=formatting.compact(evaluation.mle * evaluation.population_size, 1),
             upper=formatting.compact(evaluation.upper * evaluation.population_size, 1),
-            total=formatting.count(evaluation.population_size),
+            total=int(evaluation.population_size),
         )
     return i18n.text("sampling.line.projection_rate", lang).format(mle=mle)

@@ -12,7 +12,8 @@ from auditkit import i18n, results
 
 
 class Note(results.Note):
-    """A sampling note, worded as `sampling.note.<code>`; a `method` value is a method code."""
+    """A sampling note, worded as `sampling.note.<code>`; a `method` value is a method code, a
+    `column` value the column of values, named in words (`sampling.values.<column>`)."""
 
     area = "sampling"
 
@@ -20,6 +21,9 @@ class Note(results.Note):
         values = super().shown(lang)
         if "method" in values:
             values["method"] = method_name(values["method"], lang)
+        if "column" in values:
+            column = values["column"]
+            values["column"] = i18n.text(f"sampling.values.{column}", lang, default=column)
         return values
 
 

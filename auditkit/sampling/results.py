@@ -32,7 +32,14 @@ def item_table(rows: list[tuple[str, str]], lang: str) -> pd.DataFrame:
 
 
 def _rate(rate: float | None, digits: int = 2) -> str:
+    """A sampling rate as every sampling table and sentence writes it: two decimals."""
     return formatting.percent(rate, digits)
+
+
+def _bound(upper: float | None, materiality: float | None) -> str:
+    """An upper limit as `_rate` writes it, with more decimals only where two would read the
+    same as the materiality it is judged against (`formatting.percent_against`)."""
+    return formatting.percent_against(upper, materiality)
 
 
 def _notes(notes: tuple[Note, ...], lang: str) -> str:
@@ -74,7 +81,7 @@ class Plan:
         return (
             f"Plan(n={self.n}, expected_errors={formatting.compact(self.expected_errors)}, "
             f"{self.likelihood} {kind}, {_rate(self.confidence, 0)} confidence, {target}; "
-            f"upper bound {_rate(self.upper, 3)} with the expected errors)"
+            f"upper bound {_bound(self.upper, self.materiality)} with the expected errors)"
         )
 
     def summary(self) -> dict[str, Any]:
@@ -101,7 +108,7 @@ class Plan:
             confidence=_rate(self.confidence, 0),
             n=self.n,
             errors=formatting.compact(self.expected_errors),
-            upper=_rate(self.upper, 3),
+            upper=_bound(self.upper, self.materiality),
             tolerable=formatting.compact(self.tolerable_errors),
         )
 
@@ -118,7 +125,7 @@ class Plan:
             ("expected", expected),
             ("expected_errors", formatting.compact(self.expected_errors)),
             ("tolerable_errors", formatting.compact(self.tolerable_errors)),
-            ("upper", _rate(self.upper, 3)),
+            ("upper", _bound(self.upper, self.materiality)),
             ("precision", _rate(self.precision)),
         ]
         if self.min_precision is not None:
@@ -194,7 +201,7 @@ class Selection:
         """How the sample was drawn, in one sentence, then its notes."""
         sentence = i18n.text("sampling.explain.selection", lang).format(
             method=method_name(self.method, lang),
-            population=formatting.count(self.population_size),
+            population=int(self.population_size),
             n=self.n,
             rows=len(self.sample),
             seed=self.seed,
@@ -313,7 +320,7 @@ class Evaluation:
         )
         return (
             f"Evaluation({self.method}, n={self.n}, x={formatting.compact(self.x, 4)}, "
-            f"mle {_rate(self.mle)}, upper {_rate(self.upper, 3)} at "
+            f"mle {_rate(self.mle)}, upper {_bound(self.upper, self.materiality)} at "
             f"{_rate(self.confidence, 0)}{money}: {verdict})"
         )
 
@@ -353,12 +360,12 @@ class Evaluation:
             ("confidence", _rate(self.confidence, 0)),
             ("materiality", _rate(self.materiality)),
             ("mle", _rate(self.mle)),
-            ("upper", _rate(self.upper, 3)),
+            ("upper", _bound(self.upper, self.materiality)),
             ("lower", _rate(self.lower)),
             ("precision", _rate(self.precision)),
         ]
         if self.lta_net_upper is not None:
-            rows.insert(8, ("lta_net_upper", _rate(self.lta_net_upper, 3)))
+            rows.insert(8, ("lta_net_upper", _bound(self.lta_net_upper, self.materiality)))
         if self.differences is not None:
             rows.insert(3, ("differences", str(self.differences)))
         if self.errors is not None:  # evaluated from book and audited values: a direction applies

@@ -100,7 +100,7 @@ class Population:
         return i18n.text(f"sampling.population.explain.{self.units}", lang).format(
             district=self.district,
             scope=i18n.text(f"sampling.stratum.{self.stratum}", lang),
-            size=formatting.count(figures["population_size"]),
+            size=int(figures["population_size"]),
             value=formatting.money(figures["population_value"]),
             period=self.period,
         )

@@ -16,7 +16,7 @@ from typing import TYPE_CHECKING, Any
 import numpy as np
 import pandas as pd
 
-from auditkit import i18n
+from auditkit import formatting, i18n
 from auditkit.errors import ParameterError
 from auditkit.periods import as_of_month_within, month_number, period_text
 from auditkit.stats import charts, tables
@@ -75,7 +75,7 @@ class DistrictSummary:
             "district": str,
             "customers": tables.whole,
             "kwh": tables.whole,
-            "revenue": tables.whole,
+            "revenue": formatting.money,
             "avg_price": tables.decimals(4),
             "kwh_yoy": tables.percent(),
             "revenue_yoy": tables.percent(),
@@ -96,7 +96,7 @@ class DistrictSummary:
             "customers": tables.whole,
             "kwh": tables.whole,
             "kwh_share": tables.percent(),
-            "revenue": tables.whole,
+            "revenue": formatting.money,
             "avg_price": tables.decimals(4),
             "kwh_yoy": tables.percent(),
         }

@@ -99,7 +99,8 @@ def catalog() -> pd.DataFrame:
             "source_en": ["Rules of Electricity Supply Business (1996), art. 81", "audit practice"],
             "source_zh": ["《供电营业规则》（1996）第八十一条", "营销稽查实践"],
             "needs": ["n", "n"],
-            "parameters": ["", "months=3"],
+            "parameters_en": ["", "months=3; usage=residential, commercial"],
+            "parameters_zh": ["", "months=3；usage=residential、commercial"],
             "revenue_kind": ["proved", "estimated"],
         }
     )
@@ -192,6 +193,10 @@ def test_catalog_appendix_in_both_languages(audit: DistrictAudit) -> None:
     ]
     assert zh["规则来源"].tolist() == ["《供电营业规则》（1996）第八十一条", "营销稽查实践"]
     assert audit.table("catalog", "en")["Where it comes from"].iloc[0].endswith("art. 81")
+    assert zh["参数及默认值"].iloc[1] == "months=3；usage=residential、commercial"
+    assert audit.table("catalog", "en")["Parameters and defaults"].iloc[1] == (
+        "months=3; usage=residential, commercial"
+    )
     assert "Revenue impact" in audit.methodology("en")
 
 

@@ -71,6 +71,21 @@ def test_per_district_fisher_with_holm_and_the_money():
     assert comparison.under_reporting["district"].tolist() == ["A"]
 
 
+def test_the_estimated_missed_money_is_shown_to_the_fen_as_other_estimated_money():
+    """'估计少查金额 (元) 9,814' and '自查约少发现 76,040 元' dropped the fen."""
+    frame = inspections(PLAN)
+    one = frame.index[(frame["district"] == "A") & (frame["audit_kind"] == "cross")][0]
+    frame.loc[one, "audited_value"] += 0.40  # A's cross-audits: 2,000.40 yuan in 80 inspections
+    comparison = compare(frame, alpha=0.05)
+    # (2,000.40 / 80 - 600 / 120) x 120 self-audits = 20.005 x 120 = 2,400.60
+    assert comparison.to_table("zh")["估计少查金额 (元)"].iloc[0] == "2,400.60"
+    assert comparison.to_table("en")["Estimated missed (yuan)"].iloc[0] == "2,400.60"
+    assert "按交叉检查的水平，自查约少发现 2,400.60 元。" in comparison.explain("zh")
+    assert "self-audits missed about 2,400.60 yuan." in comparison.explain("en")
+    # every p-value of a column with three decimals: Holm doubles C's 0.110, keeps B's 0.537
+    assert comparison.to_table("zh")["Holm 校正 p"].tolist() == ["<0.001", "0.537", "0.220"]
+
+
 def test_logistic_model_matches_a_formula_fit():
     frame = inspections(PLAN)
     model = compare(frame).model.table.set_index("term")

@@ -225,3 +225,25 @@ def test_a_chart_has_the_alternative_text_its_output_carries_escaped() -> None:
     assert """alt='各规则涉及电费 "&gt;&lt;b&gt;x&lt;/b&gt;'""" in page
     assert "<b>x</b>" not in page
     assert "No description" not in page  # nbconvert's English words, even for the other image
+
+
+def test_the_parameters_read_as_values_in_the_reports_language_not_as_python() -> None:
+    """The footer showed '/work/main/data/demo' and '城东' in quotes, '' for a blank month,
+    True and capacity {}."""
+    parameters = {
+        "data_dir": "/work/main/data/demo",
+        "district": "城东",
+        "as_of": "",
+        "mask_personal": True,
+        "capacity": {},
+        "events": ["voltage_loss", "cover_open"],
+    }
+    for lang, shown in (
+        ("zh", ["/work/main/data/demo", "城东", "—", "是", "—", "voltage_loss、cover_open"]),
+        ("en", ["/work/main/data/demo", "城东", "—", "yes", "—", "voltage_loss, cover_open"]),
+    ):
+        page = render_html(_executed(), _context(parameters=parameters | {"lang": lang}))
+        footer = page[page.index('id="sec-reproducibility"') : page.index("</footer>")]
+        cells = re.findall(r"<tr><td>([^<]+)</td><td><code>([^<]*)</code></td></tr>", footer)
+        assert dict(cells[: len(parameters)]) == dict(zip(parameters, shown, strict=True))
+        assert "&#39;" not in footer and "True" not in footer and "{}" not in footer

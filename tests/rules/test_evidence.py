@@ -94,6 +94,21 @@ def test_register_running_backwards_names_the_first_of_several_bills():
     assert render([backwards], "zh") == "2 期账单示数倒走（首次为 2024-02：99,950.00 → 99,900.00）"
 
 
+def test_a_negative_amount_puts_its_sign_before_the_yuan_mark():
+    """English evidence wrote '¥-127.60'; the sign leads in both languages, as in the tables."""
+    sign = clause("pf_adjustment_error.sign", bills=1, last=True, at=2024 * 12, billed=-127.6,
+                  due=127.6)  # fmt: skip
+    assert render([sign], "en") == (
+        "1 bill with the adjustment of the wrong sign (last 2024-01: -¥127.60 billed, ¥127.60 due)"
+    )
+    assert render([sign], "zh") == (
+        "1 期账单力调电费奖罚方向错误（最近一期为 2024-01：计收 -127.60 元，应为 127.60 元）"
+    )
+    almost = clause("pf_adjustment_error.sign", bills=1, last=True, at=2024 * 12, billed=-0.001,
+                    due=0.0)  # fmt: skip
+    assert "(last 2024-01: ¥0.00 billed, ¥0.00 due)" in render([almost], "en")
+
+
 def test_meter_test_overdue_in_both_languages():
     u = Utility()
     months = [f"2024-{m:02d}" for m in range(1, 9)]

@@ -315,7 +315,7 @@ def test_pf_adjustment_missing_of_the_wrong_sign_and_within_a_fen():
         "2024-01：1 期账单应调整力调电费而未调整（2024-01：应为 360.00 元，调整 2.00%）；少计 360.00 元",
     )
     assert evidence(found, "sign")[0] == (
-        "2024-01: 1 bill with the adjustment of the wrong sign (2024-01: ¥-360.00 billed, "
+        "2024-01: 1 bill with the adjustment of the wrong sign (2024-01: -¥360.00 billed, "
         "¥360.00 due); under-billed ¥720.00"
     )
 
@@ -820,7 +820,7 @@ def test_missing_losses_carry_their_funds_and_the_adjustment_they_move(downstrea
     assert evidence(found, "consistent") == (
         "2024-01: 1 bill metered on the low side with no transformer losses billed (2024-01: "
         "429 kWh of losses due, ¥257.40); under-billed ¥184.13; of which ¥12.87 of funds on "
-        "the loss energy; of which ¥-86.14 of power-factor adjustment moved by the losses",
+        "the loss energy; of which -¥86.14 of power-factor adjustment moved by the losses",
         "2024-01：1 期账单高供低计未计变损（2024-01：应计变损电量 429 千瓦时，257.40 元）；少计 184.13 元；"
         "其中变损电量少计的基金及附加 12.87 元；其中变损引起的力调电费差额 -86.14 元",
     )
@@ -836,7 +836,7 @@ def test_an_adjustment_of_the_wrong_sign_is_found_where_the_losses_are_wrong_too
         "loss_not_charged": 184.13,
     }
     assert found.loc["pf_adjustment_error", "evidence"] == (
-        "2024-01: 1 bill with the adjustment of the wrong sign (2024-01: ¥-360.00 billed, "
+        "2024-01: 1 bill with the adjustment of the wrong sign (2024-01: -¥360.00 billed, "
         "¥360.00 due); under-billed ¥720.00"
     )
 

@@ -114,4 +114,21 @@ def test_catalog_lists_every_rule_bilingually_with_its_defaults():
     assert len(rules.RULES) >= 16
     assert catalog["title_zh"].str.len().gt(0).all() and catalog["title_en"].str.len().gt(0).all()
     row = catalog.set_index("rule_id").loc["suspension_overrun"]
-    assert "max_months=6" in row["parameters"] and row["area"] == "capacity"
+    assert "max_months=6" in row["parameters_en"] and row["area"] == "capacity"
+
+
+def test_catalog_writes_parameter_values_as_a_reader_reads_them_not_as_python():
+    """The rule catalogue showed events=['voltage_loss', …] and extract_date= with no value."""
+    catalog = rules.catalog().set_index("rule_id")
+    events = catalog.loc["meter_event_unresolved"]
+    assert events["parameters_zh"].startswith(
+        "events=voltage_loss、current_loss、cover_open、reverse_energy；max_hours=24；"
+    )
+    assert events["parameters_en"].startswith(
+        "events=voltage_loss, current_loss, cover_open, reverse_energy; max_hours=24; "
+    )
+    stalled = catalog.loc["order_stalled"]
+    assert stalled["parameters_zh"] == (
+        "transfer_days=3；register_days=5；archive_days=10；extract_date=—"
+    )
+    assert stalled["parameters_en"].endswith("archive_days=10; extract_date=—")

@@ -11,6 +11,7 @@ from scipy import stats
 
 from auditkit.errors import ParameterError
 from auditkit.sampling import Prior, SampleDataError, evaluate
+from auditkit.sampling.conclusion import conclusion_markdown
 
 # Poisson factors at 95%: lambda_j solves P(Poisson(lambda) <= j) = 0.05 (AICPA Table C-3 prints
 # 3.00, 4.75, 6.30); -ln(0.05) in closed form for j = 0.
@@ -648,3 +649,24 @@ def test_a_negative_book_value_is_shown_as_the_number_it_is() -> None:
     data = monetary([(-20.0, 0.0)], 10)
     with pytest.raises(SampleDataError, match=r"row 0 holds -20\.0\. Evaluate such rows"):
         evaluate(0.05, "stringer", data=data, book="book", audit="audit")
+
+
+def test_the_verdict_writes_the_bound_with_two_decimals_unless_they_read_as_materiality() -> None:
+    """-ln(0.05) / 60 = 4.9929 %: '4.99%' below a materiality of 5 %, but '4.993%' against
+    4.99 %, where two decimals would show the bound equal to the materiality it fails."""
+    below = conclusion_markdown(evaluate(0.05, "poisson", x=0, n=60), "zh").splitlines()[0]
+    assert below == (
+        "**结论：** 在 95% 的置信水平下，总体错报率上限为 **4.99%**，低于重要性水平 5.00%："
+        "可以认为总体不存在重大错报。"
+    )
+    above = evaluate(0.0499, "poisson", x=0, n=60)
+    assert (
+        conclusion_markdown(above, "en")
+        .splitlines()[0]
+        .startswith(
+            "**Conclusion.** At 95% confidence the misstatement rate of the population is at most "
+            "**4.993%**, not below the materiality of 4.99%"
+        )
+    )
+    table = dict(above.to_table("zh").to_numpy().tolist())
+    assert (table["错报率上限"], table["重要性水平（可容忍错报率）"]) == ("4.993%", "4.99%")

@@ -140,3 +140,17 @@ def test_a_choice_among_no_options_says_there_is_none_instead_of_an_empty_list()
     assert "there is none to choose from" in str(raised.value)
     assert "one of ," not in str(raised.value)
     assert choice("table", "by_rule", ("by_rule", "by_district")) == "by_rule"
+
+
+def test_the_plan_writes_every_rate_with_two_decimals_in_both_languages() -> None:
+    """'4.978%' stood beside '5.00%' and '3.98%': -ln(0.05) / 60 = 4.9929 % reads 4.99 %."""
+    result = plan(0.05, 0, likelihood="poisson")
+    assert result.explain("zh") == (
+        "在 95% 的置信水平下，样本量 60 使错报率上限（按样本中 0 个预期错报计算）为 4.99%；"
+        "样本中错报不超过 0 时可以接受总体。"
+    )
+    assert result.explain("en").startswith("At 95% confidence a sample of 60 gives an upper limit")
+    assert "of 4.99% with 0 expected errors" in result.explain("en")
+    table = dict(result.to_table("en").to_numpy().tolist())
+    assert table["Upper limit of misstatement rate"] == "4.99%"
+    assert table["Materiality (tolerable rate)"] == "5.00%"

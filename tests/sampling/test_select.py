@@ -104,9 +104,10 @@ def test_zero_and_negative_values_are_set_aside(bills: pd.DataFrame) -> None:
         "set aside" in english and "select(" not in english
     )  # words for reviewers, not an API hint
     assert "单独列出" in chinese and "set aside" not in chinese
-    # both name the column and count with thousands separators
-    assert english.startswith("2 of 400 rows have zero or negative amount (total -35.50)")
-    assert chinese.startswith("400 条记录中有 2 条的 amount 为零或负（合计 -35.50）")
+    # both name the column in words (a Chinese sentence has no English column name) and count
+    # with thousands separators
+    assert english.startswith("2 of 400 rows have a zero or negative bill amount (total -35.50)")
+    assert chinese.startswith("400 条记录中有 2 条的电费金额为零或负（合计 -35.50）")
     # Offered to item sampling:
     assert len(select(chosen.set_aside, 2, units="items", method="random", seed=1)) == 2
 

@@ -62,7 +62,7 @@ def test_refunds_kept_under_an_approval_limit_depart_from_benford_by_hand():
     assert "城东（首位数字）" in result.explain("zh")
     shown = result.to_table("en")
     assert shown.iloc[0]["District"] == "all districts"
-    assert "fewer than 1000: not tested" in set(shown["Tested"])
+    assert "fewer than 1,000: not tested" in set(shown["Tested"])
 
 
 def test_amounts_spread_over_orders_of_magnitude_do_not_depart():
@@ -76,7 +76,7 @@ def test_amounts_spread_over_orders_of_magnitude_do_not_depart():
     # 2,000 first-two digits: MAD 0.0019, Nigrini's marginal, as 0.0018 is expected by chance.
     assert table["verdict_basis"].to_dict() == {"first": "neither", "first_two": "mad_only"}
     said = result.explain("en")
-    assert said.startswith("2000 adjustments, 2 Benford tests run: none departs from the law (")
+    assert said.startswith("2,000 adjustments, 2 Benford tests run: none departs from the law (")
     assert "The MAD of 城东 (first two digits: MAD 0.0019 against 0.0018 if conforming" in said
 
 
@@ -290,7 +290,7 @@ def test_the_chart_paints_red_only_the_readers_the_verdict_flags():
         [0.08, (0.015 + 3 * 0.0016 + 6 * 0.0017) / 10, 0.0]
     )
     p_slight = formatting.p_clause(2 * stats.chi2.sf(chi2, 9))
-    assert [text.get_text() for text in bars.texts] == ["p < 0.001", p_slight, "p = 1"]
+    assert [text.get_text() for text in bars.texts] == ["p < 0.001", p_slight, "p = 1.000"]
     assert figure.get_suptitle() == (
         "各抄表员示数末位检验（红色：末位不均匀，即 Holm 校正 p < 0.05 且平均偏差 > 2%）"
     )

@@ -77,6 +77,22 @@ def test_monthly_series_and_usage_breakdown():
     assert usage.loc[("X", "residential"), "kwh_yoy"] == pytest.approx(0.1)
 
 
+def test_revenue_is_shown_to_the_fen_and_energy_whole_in_both_languages():
+    """The district table showed 电费 221,797,488 beside a headline of 971,002,890.19."""
+    bills, customers, supply = _hand_tables()
+    bills.loc[bills["customer_id"] == "a", "amount"] = 50.01
+    summary = summarize(bills, customers, supply)
+    zh = summary.to_table("zh").set_index("供电单位").loc["X"]
+    # 2024: a billed 12 x 50.01 = 600.12, b 12 x 150 = 1,800; 12 x 110 + 11 x 200 = 3,520 kWh
+    assert (zh["电费 (元)"], zh["售电量 (千瓦时)"]) == ("2,400.12", "3,520")
+    assert summary.to_table("en").set_index("District").loc["X", "Revenue (yuan)"] == "2,400.12"
+    usage = summary.usage_table("zh").set_index(["供电单位", "用电类别"])
+    assert usage.loc[("X", "居民"), "电费 (元)"] == "600.12"
+    assert usage.loc[("X", "商业"), "电费 (元)"] == "1,800.00"
+    assert usage.loc[("X", "居民"), "平均电价 (元/千瓦时)"] == "0.4546"  # 600.12 / 1,320
+    assert summary.usage_table("en")["Revenue (yuan)"].tolist() == ["1,800.00", "600.12", "72.00"]
+
+
 def test_awkward_districts_get_notes_not_crashes(small_tables):
     summary = summarize(
         small_tables["bills"], small_tables["customers"], small_tables["district_supply"]
