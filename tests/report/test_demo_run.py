@@ -67,7 +67,7 @@ def test_demo_covers_every_district_and_study(demo_run: Path) -> None:
                 assert figure == pytest.approx(by_kind.get(kind, 0.0), abs=0.01)
                 assert f"{figure:,.2f}" in page
             assert "revenue_at_stake" not in figures
-            names_in_page = re.findall(r"<td class=\"[^\"]*\">(\w)\*+</td>", page)
+            names_in_page = re.findall(r"<td class=\"[^\"]*\"[^>]*>(\w)\*+</td>", page)
             assert names_in_page, "personal names are shown masked"
 
 
