@@ -4,11 +4,13 @@ from __future__ import annotations
 
 from pathlib import Path
 
+import nbformat
 import pandas as pd
 import pytest
-from report_chromium import find_chromium
+from report_chromium import PRINT_WIDTH, TABLE_LAYOUT_PROBE, find_chromium
 
-from auditkit import formatting
+from auditkit import formatting, i18n
+from auditkit.pipeline.render import ReportContext, render_html
 from auditkit.report import tables
 from auditkit.results import with_total
 
@@ -256,3 +258,86 @@ def test_a_column_whose_every_row_differs_gets_no_filter(tmp_path: Path) -> None
     assert seen.script_errors == []
     assert seen.probed == ["区域"]
 
+
+def _findings(lang: str) -> pd.DataFrame:
+    """Twelve findings as the district report's top-findings table shows them: eleven columns,
+    the evidence last."""
+    evidence = {
+        "zh": "最大需量超过登记容量 1,250 千伏安：2023-01 至 2025-12 共 35 个月，峰值 2,008 千瓦"
+        "（少收基本电费至少 652,795.44 元）；电流互感器一次电流 250 A，远大于按容量计算的额定电流",
+        "en": "maximum demand above the registered 1,250 kVA in 35 months 2023-01..2025-12, "
+        "peak 2,008 kW; CT primary 250 A is sized for far more than the rated 57.7 A "
+        "(basic charge lower bound ¥652,795.44 escaped)",
+    }[lang]
+    rule = {
+        "zh": "最大需量持续超过登记容量（疑似大换小、私增容量）",
+        "en": "Maximum demand persistently above the registered capacity",
+    }[lang]
+    rows = 12
+    return pd.DataFrame(
+        {
+            "rule": [rule] * rows,
+            "status": ["persisting"] * rows,
+            "severity": ["high"] * rows,
+            "customer_id": [f"SY000{14298 + row}" for row in range(rows)],
+            "name": ["潘**"] * rows,
+            "address": ["城东区中山路****"] * rows,
+            "period": ["2023-01 – 2025-12"] * rows,
+            "revenue": [652795.44 - 1000 * row for row in range(rows)],
+            "kind": ["estimated"] * rows,
+            "penalties": [1958386.32] * rows,
+            "evidence": [evidence] * rows,
+        }
+    )
+
+
+def _report_page(folder: Path, lang: str, fragments: list[str]) -> Path:
+    """A report page as `auditkit run` renders it (its stylesheet and tables script), holding
+    `fragments` of HTML as a notebook's outputs."""
+    executed = nbformat.v4.new_notebook()
+    cell = nbformat.v4.new_code_cell("")
+    cell.outputs = [
+        nbformat.v4.new_output("display_data", data={"text/html": fragment})
+        for fragment in fragments
+    ]
+    executed.cells = [cell]
+    context = ReportContext(
+        run_id="RUN", subject="城东", generated_at="2026-01-01", parameters={"lang": lang}
+    )
+    page = folder / f"{lang}.html"
+    page.write_text(render_html(executed, context), encoding="utf-8")
+    return page
+
+
+WRAPS_PROBE = """[...document.querySelectorAll(".ak-table-wrap")].map(wrap => {
+  const hint = wrap.querySelector(".ak-scroll-hint");
+  return {wide: wrap.classList.contains("ak-wide"),
+          hint: hint.offsetParent === null ? "" : hint.textContent};
+})"""
+
+
+@pytest.mark.skipif(find_chromium() is None, reason="no Chromium")
+@pytest.mark.parametrize("lang", ["zh", "en"])
+def test_no_column_is_cut_off_on_screen_or_on_paper(tmp_path: Path, lang: str) -> None:
+    from report_chromium import offline_chromium, visit
+
+    findings = tables.table_html(_findings(lang), lang=lang, money_columns=["revenue"])
+    catalog = tables.table_html(
+        pd.DataFrame({f"source {n}": [_findings(lang)["evidence"][0]] for n in range(6)}), lang=lang
+    )
+    narrow = tables.table_html(pd.DataFrame({"district": ["城东"], "findings": [142]}), lang=lang)
+    page = _report_page(tmp_path, lang, [findings, catalog, narrow])
+    with offline_chromium(find_chromium()) as browser:
+        screen = visit(browser, page, tmp_path / "screen.png", probe=TABLE_LAYOUT_PROBE)
+        wraps = visit(browser, page, tmp_path / "wraps.png", probe=WRAPS_PROBE)
+        paper = visit(
+            browser, page, tmp_path / "print.png", TABLE_LAYOUT_PROBE, PRINT_WIDTH, "print"
+        )
+    assert screen.script_errors == [] and screen.probed == []
+    assert paper.probed == []
+    hint = i18n.text("pipeline.table.wide", lang)
+    findings_wrap, catalog_wrap, narrow_wrap = wraps.probed
+    assert findings_wrap["hint"] == (hint if findings_wrap["wide"] else "")
+    # six columns of evidence cannot fit 1,280 pixels at a readable width: they scroll, said so
+    assert catalog_wrap == {"wide": True, "hint": hint}
+    assert narrow_wrap == {"wide": False, "hint": ""}
