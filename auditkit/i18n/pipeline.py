@@ -34,6 +34,10 @@ WORDS: dict[str, tuple[str, str]] = {
     "pipeline.table.all": ("全部", "All"),
     "pipeline.table.shown": ("显示 {n} / {total} 行", "{n} of {total} rows shown"),
     "pipeline.table.sort": ("点击排序", "Click to sort"),
+    "pipeline.table.wide": (
+        "表格较宽：左右滚动可看到全部列 →",
+        "Wide table: scroll sideways to see every column →",
+    ),
     "pipeline.unit.seconds": ("秒", "s"),
     "pipeline.unit.minutes": ("分", "min"),
     "pipeline.unit.hours": ("小时", "h"),

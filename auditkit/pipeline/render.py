@@ -34,7 +34,7 @@ CSP_MARK = 'content="AK-CSP"'
 SCRIPT_ID = "ak-tables-script"
 _SCRIPT = re.compile(rf'<script[^>]*\bid="{SCRIPT_ID}"[^>]*>(.*?)</script>', re.DOTALL)
 #: The words the table script shows, handed to it as data-* attributes of its element.
-TABLE_WORDS = ("search", "all", "shown", "sort")
+TABLE_WORDS = ("search", "all", "shown", "sort", "wide")
 _H2 = re.compile(r"""<h2 id=(?:"([^"]+)"|'([^']+)')[^>]*>(.*?)</h2>""", re.DOTALL)
 _TAG = re.compile(r"<[^>]+>")
 

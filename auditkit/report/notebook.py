@@ -27,6 +27,16 @@ from auditkit.report.tables import format_frame, shown_rows, table_html
 
 REPORT_DIR_ENV = "AUDITKIT_REPORT_DIR"
 HEADLINE_MIME = "application/vnd.auditkit.headline+json"
+#: The headline cards' look, carried in their own markup: JupyterLab and a plain nbconvert page
+#: load no auditkit stylesheet (and JupyterLab drops <style> from a notebook it does not trust,
+#: keeping style attributes), and a style attribute reaches nothing but its own element.
+HEADLINE_STYLE = "display:flex;flex-wrap:wrap;gap:1rem;margin:1rem 0"
+FIGURE_STYLE = (
+    "box-sizing:border-box;flex:1 1 10rem;max-width:18rem;padding:.75rem 1rem;"
+    "border:1px solid #d9e2ec;border-radius:8px;background:#f5f7fa;color:#1f2933"
+)
+FIGURE_VALUE_STYLE = "font-size:1.6rem;font-weight:700;line-height:1.3"
+FIGURE_LABEL_STYLE = "font-size:.9rem;color:#616e7c"
 
 
 def report_dir(subject: str) -> Path:
@@ -76,9 +86,11 @@ def headline(
         "figures": {key: _plain(value) for key, value in figures.items()},
     }
     cards = "".join(
-        '<div class="ak-figure">'
-        f'<div class="ak-figure-value">{html.escape(figure_value(key, value))}</div>'
-        f'<div class="ak-figure-label">{html.escape(figure_name(key, lang))}</div></div>'
+        f'<div class="ak-figure" style="{FIGURE_STYLE}">'
+        f'<div class="ak-figure-value" style="{FIGURE_VALUE_STYLE}">'
+        f"{html.escape(figure_value(key, value))}</div>"
+        f'<div class="ak-figure-label" style="{FIGURE_LABEL_STYLE}">'
+        f"{html.escape(figure_name(key, lang))}</div></div>"
         for key, value in in_order(record["figures"])
     )
     text = "\n".join(
@@ -87,7 +99,7 @@ def headline(
     )
     _display(
         {
-            "text/html": f'<div class="ak-headline">{cards}</div>',
+            "text/html": f'<div class="ak-headline" style="{HEADLINE_STYLE}">{cards}</div>',
             "text/plain": text,
             HEADLINE_MIME: record,
         }

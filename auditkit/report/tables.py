@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import html
 import re
+import unicodedata
 from collections.abc import Iterable, Mapping
 from urllib.parse import quote
 
@@ -14,8 +15,19 @@ from auditkit import formatting, i18n
 from auditkit.masking import PERSONAL_COLUMNS, mask_personal
 from auditkit.results import TOTAL_ROWS
 
-SHORT_TEXT = 18  # text columns whose values are at most this long are never wrapped (periods)
-MEDIUM_TEXT = 30  # ... at most this long keep a readable width (rule names), longer ones wrap
+#: Widths of text (`display_width`) that decide how a column wraps: values at most `SHORT_TEXT`
+#: wide (periods, masked addresses) never wrap, nor do single words at most `CODE_TEXT` wide (rule
+#: ids, customer ids); values at most `MEDIUM_TEXT` wide (rule names) wrap at a modest width, and
+#: wider ones (evidence, sources, parameters) are prose, which the report's stylesheet keeps at a
+#: readable width.
+SHORT_TEXT = 20
+CODE_TEXT = 40
+MEDIUM_TEXT = 60
+
+
+def display_width(value: object) -> int:
+    """How wide a text shows, in Latin characters: CJK and full-width characters count double."""
+    return sum(2 if unicodedata.east_asian_width(c) in "WF" else 1 for c in str(value))
 
 
 def personal_labels(lang: str = i18n.DEFAULT_LANG) -> dict[str, str]:
@@ -96,14 +108,40 @@ def format_frame(
 
 def _kind(shown: pd.Series, numeric: bool) -> str:
     """The CSS class of a column: numbers right-aligned, short text unwrapped, medium text wide
-    enough not to wrap a few characters a line, long text (evidence) wider still, so that a table
-    with many columns does not squeeze it into a column of a few characters."""
+    enough not to wrap a few characters a line, long text (evidence) at a readable width, so that
+    a table with many columns does not squeeze it into a column of a few characters. Long text
+    with Chinese in it (`ak-cjk`, a quarter of its characters or more: evidence quotes figures
+    and periods) needs a wider column for as many words a line."""
     if numeric:
         return "ak-num"
-    longest = int(shown.astype(str).str.len().max()) if len(shown) else 0
-    if longest <= SHORT_TEXT:
+    texts = shown.astype(str)
+    widths = texts.map(display_width)
+    longest = int(widths.max()) if len(shown) else 0
+    if longest <= SHORT_TEXT or (longest <= CODE_TEXT and _single_words(texts, widths)):
         return "ak-short"
-    return "ak-medium" if longest <= MEDIUM_TEXT else "ak-long"
+    if longest <= MEDIUM_TEXT:
+        return "ak-medium"
+    characters = int(texts.str.len().sum())
+    wide = int(widths.sum()) - characters  # a wide character counts twice in its width
+    return "ak-long ak-cjk" if 4 * wide >= characters else "ak-long"
+
+
+def _single_words(texts: pd.Series, widths: pd.Series) -> bool:
+    """Every text one word of narrow characters (a code, an id): nothing to wrap it at."""
+    return bool((widths == texts.str.len()).all() and not texts.str.contains(r"\s").any())
+
+
+def _cell_style(kind: str, header: bool = False) -> str:
+    """The style a cell (or the header) of a column of `kind` carries in its own markup, so that
+    the table reads right where no auditkit stylesheet is loaded (JupyterLab aligns every cell
+    right): text left, numbers right and whole, short text and headers broken between words only
+    (never inside a Chinese word). Only what holds on screen and on paper alike is set here;
+    widths are the report stylesheet's."""
+    align = "right" if kind == "ak-num" else "left"
+    if header:
+        return f"text-align:{align};word-break:keep-all"
+    whole = {"ak-num": ";white-space:nowrap", "ak-short": ";word-break:keep-all"}.get(kind, "")
+    return f"text-align:{align};vertical-align:top{whole}"
 
 
 def table_html(
@@ -129,14 +167,16 @@ def table_html(
         c for c in frame.columns if is_numeric_column(frame[c]) or is_number_text_column(shown[c])
     }
     kinds = {column: _kind(shown[column], column in numeric) for column in shown.columns}
+    styles = {column: _cell_style(kind) for column, kind in kinds.items()}
     headers = "".join(
-        f'<th class="{kinds[c]}">{html.escape(str((column_labels or {}).get(c, c)))}</th>'
+        f'<th class="{kinds[c]}" style="{_cell_style(kinds[c], header=True)}">'
+        f"{html.escape(str((column_labels or {}).get(c, c)))}</th>"
         for c in shown.columns
     )
     rows = [
         "<tr>"
         + "".join(
-            f'<td class="{kinds[c]}">{html.escape(str(v))}</td>'
+            f'<td class="{kinds[c]}" style="{styles[c]}">{html.escape(str(v))}</td>'
             for c, v in zip(shown.columns, record, strict=True)
         )
         + "</tr>"

@@ -10,7 +10,6 @@ bytes are the same for the same findings (fixed timestamps), like the CSV and Pa
 
 from __future__ import annotations
 
-import unicodedata
 from pathlib import Path
 
 import pandas as pd
@@ -24,7 +23,7 @@ from auditkit.atomic import write_bytes_atomic
 from auditkit.errors import ParameterError
 from auditkit.formulas import put_cell
 from auditkit.masking import mask_personal
-from auditkit.report.tables import revenue_kind_name
+from auditkit.report.tables import display_width, revenue_kind_name
 from auditkit.workbooks import stable_xlsx_bytes
 
 MONEY_FORMAT = "#,##0.00"
@@ -166,16 +165,11 @@ def _kind(series: pd.Series, column: str) -> str:
     return "text"
 
 
-def _display_width(value: object) -> int:
-    """Characters as Excel shows them: CJK and full-width characters count double."""
-    return sum(2 if unicodedata.east_asian_width(c) in "WF" else 1 for c in str(value))
-
-
 def _width(header: object, series: pd.Series) -> float:
     """A column width fitting the header and most values (the 95th percentile), within limits."""
-    sample = series.head(2000).dropna().map(_display_width)
+    sample = series.head(2000).dropna().map(display_width)
     body = int(sample.quantile(0.95)) if len(sample) else 0
     if pd.api.types.is_float_dtype(series):
         body = max(body, 12)
     low, high = WIDTH_LIMITS
-    return float(min(max(_display_width(header), body, low) + 2, high))
+    return float(min(max(display_width(header), body, low) + 2, high))

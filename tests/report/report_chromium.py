@@ -23,6 +23,61 @@ from typing import Any
 import websocket
 
 CHROMIUM_NAMES = ("chromium", "chromium-browser", "google-chrome")
+#: The width a printed report is laid out in, in CSS pixels: A4 landscape less the stylesheet's
+#: 12 mm margins (`@page`), 273 mm.
+PRINT_WIDTH = 1032
+
+#: Every way a report's tables can hide text from a reviewer, as sentences (empty: none). On
+#: screen a table wider than its frame must scroll in a frame marked `ak-wide` with the hint in
+#: it shown, and the frame must lie inside the window; on paper (`matchMedia("print")`) no table
+#: may be wider than its frame at all. Long text (`ak-long`) that wraps must hold at least 40
+#: characters a line (30 in a column of Chinese text, `ak-cjk`) on screen; numbers never wrap,
+#: nor do codes (`ak-short`) on screen. The page itself never scrolls sideways.
+TABLE_LAYOUT_PROBE = r"""(() => {
+  const print = matchMedia("print").matches, problems = [];
+  const lines = cell => {
+    const range = document.createRange();
+    range.selectNodeContents(cell);
+    return new Set([...range.getClientRects()].map(r => Math.round(r.top))).size;
+  };
+  // How many of the cell's characters one line holds: its width over their mean width.
+  const perLine = cell => {
+    const range = document.createRange(), style = getComputedStyle(cell);
+    range.selectNodeContents(cell);
+    const used = [...range.getClientRects()].reduce((sum, box) => sum + box.width, 0);
+    const room = cell.clientWidth - parseFloat(style.paddingLeft) - parseFloat(style.paddingRight);
+    return Math.floor(room * cell.textContent.length / used);
+  };
+  if (document.documentElement.scrollWidth > innerWidth + 1)
+    problems.push(`the page is ${document.documentElement.scrollWidth}px wide in ${innerWidth}px`);
+  document.querySelectorAll(".ak-table-wrap").forEach((wrap, index) => {
+    const name = `table ${index + 1} (${wrap.querySelector("th")?.textContent.trim()})`;
+    const box = wrap.getBoundingClientRect();
+    if (box.left < -1 || box.right > innerWidth + 1)
+      problems.push(`${name}: its frame spans ${Math.round(box.left)}..${Math.round(box.right)}px`);
+    if (wrap.scrollWidth > wrap.clientWidth + 1) {
+      const hint = wrap.querySelector(".ak-scroll-hint");
+      const hinted = hint !== null && hint.offsetParent !== null;
+      if (print || !wrap.classList.contains("ak-wide") || !hinted)
+        problems.push(`${name}: ${wrap.scrollWidth}px of table in ${wrap.clientWidth}px, ` +
+          (print ? "cut on paper" : "scrolling unmarked"));
+    }
+    wrap.querySelectorAll("tbody td.ak-num").forEach(cell => {
+      if (lines(cell) > 1) problems.push(`${name}: number ${cell.textContent} wraps`);
+    });
+    if (print) return;
+    wrap.querySelectorAll("tbody td.ak-short").forEach(cell => {
+      if (lines(cell) > 1) problems.push(`${name}: ${cell.textContent} wraps`);
+    });
+    wrap.querySelectorAll("tbody td.ak-long").forEach(cell => {
+      const least = cell.classList.contains("ak-cjk") ? 30 : 40, shown = perLine(cell);
+      if (lines(cell) > 1 && shown < least)
+        problems.push(`${name}: ${shown} characters a line, fewer than ${least}: ` +
+          cell.textContent.slice(0, 40));
+    });
+  });
+  return problems;
+})()"""
 
 
 def find_chromium() -> str | None:
@@ -162,18 +217,21 @@ def visit(
     screenshot: Path,
     probe: str | None = None,
     width: int = 1280,
+    media: str | None = None,
 ) -> PageVisit:
     """Load `page` in a new tab, record what happened and save a full-page PNG screenshot.
 
     `probe` is a JavaScript expression evaluated in the loaded page (its JSON-ready value is kept
     in `probed`); `width` is the viewport width in CSS pixels (below 600 the page is shown as on
-    a phone).
+    a phone); `media` ("print") lays the page out as for that medium.
     """
     target = _browser_call(socket, "Target.createTarget", url="about:blank")["targetId"]
     session = _browser_call(socket, "Target.attachToTarget", targetId=target, flatten=True)
     tools = DevTools(socket, session["sessionId"])
     for domain in ("Page", "Network", "Runtime", "Log"):
         tools.call(f"{domain}.enable")
+    if media:
+        tools.call("Emulation.setEmulatedMedia", media=media)
     mobile = width < 600
     tools.call(
         "Emulation.setDeviceMetricsOverride",

@@ -9,7 +9,13 @@ from pathlib import Path
 
 import pandas as pd
 import pytest
-from report_chromium import find_chromium, offline_chromium, visit
+from report_chromium import (
+    PRINT_WIDTH,
+    TABLE_LAYOUT_PROBE,
+    find_chromium,
+    offline_chromium,
+    visit,
+)
 from report_pages import normalized_report
 
 from auditkit import cli
@@ -67,7 +73,7 @@ def test_demo_covers_every_district_and_study(demo_run: Path) -> None:
                 assert figure == pytest.approx(by_kind.get(kind, 0.0), abs=0.01)
                 assert f"{figure:,.2f}" in page
             assert "revenue_at_stake" not in figures
-            names_in_page = re.findall(r"<td class=\"[^\"]*\">(\w)\*+</td>", page)
+            names_in_page = re.findall(r"<td class=\"[^\"]*\"[^>]*>(\w)\*+</td>", page)
             assert names_in_page, "personal names are shown masked"
 
 
@@ -108,3 +114,33 @@ def test_reports_open_offline_in_chromium(demo_run: Path) -> None:
             assert seen.title
             assert (SCREENSHOTS / f"{name}.png").stat().st_size > 10_000
     assert problems == []
+
+
+def test_no_table_of_a_report_hides_text_on_screen_or_on_paper(demo_run: Path) -> None:
+    """Every table of every page fits its frame or scrolls in a marked frame, long text keeps a
+    readable width and numbers stay whole (`TABLE_LAYOUT_PROBE`), in a 1,280-pixel window and
+    printed on A4 landscape."""
+    executable = find_chromium()
+    if executable is None:
+        if os.environ.get("CI"):
+            pytest.fail("chromium is not installed (the setup script installs Debian's chromium)")
+        pytest.skip("chromium not installed: apt-get install chromium to run the browser test")
+    pages = [demo_run / "index.html", *sorted(demo_run.glob("*/report.html"))]
+    hidden: dict[str, list[str]] = {}
+    with offline_chromium(executable) as browser:
+        for page in pages:
+            name = "index" if page.name == "index.html" else page.parent.name
+            screen = visit(
+                browser, page, SCREENSHOTS / f"{name}-layout.png", probe=TABLE_LAYOUT_PROBE
+            )
+            paper = visit(
+                browser,
+                page,
+                SCREENSHOTS / f"{name}-print.png",
+                probe=TABLE_LAYOUT_PROBE,
+                width=PRINT_WIDTH,
+                media="print",
+            )
+            if screen.probed or paper.probed:
+                hidden[name] = screen.probed + [f"on paper: {p}" for p in paper.probed]
+    assert hidden == {}

@@ -5,10 +5,12 @@ from __future__ import annotations
 from pathlib import Path
 from typing import Any
 
+import nbformat
 import numpy as np
 import pandas as pd
 import pytest
 from matplotlib.figure import Figure
+from report_chromium import find_chromium
 
 from auditkit import i18n
 from auditkit.report import figures, notebook
@@ -43,6 +45,79 @@ def test_headline_is_shown_and_recorded_for_the_index(shown: list[dict[str, Any]
         "figures": {"findings": 12, "revenue_at_stake": 1234.5, "用户数": 7},
     }
     assert notebook.read_headline({"cells": [{"outputs": []}]}) is None
+
+
+def test_headline_cards_carry_their_look_in_their_own_markup(
+    shown: list[dict[str, Any]],
+) -> None:
+    notebook.headline({"findings": 142, "customers": 4457}, title="T", subject="城东", lang="zh")
+    page = shown[0]["text/html"]
+    assert page.startswith(
+        '<div class="ak-headline" style="display:flex;flex-wrap:wrap;gap:1rem;margin:1rem 0">'
+    )
+    card = (
+        '<div class="ak-figure" style="box-sizing:border-box;flex:1 1 10rem;max-width:18rem;'
+        "padding:.75rem 1rem;border:1px solid #d9e2ec;border-radius:8px;background:#f5f7fa;"
+        'color:#1f2933">'
+    )
+    assert page.count(card) == 2
+    value = '<div class="ak-figure-value" style="font-size:1.6rem;font-weight:700;line-height:1.3">'
+    label = '<div class="ak-figure-label" style="font-size:.9rem;color:#616e7c">'
+    assert f"{card}{value}4,457</div>{label}用户数</div></div>" in page
+    assert "<style" not in page  # JupyterLab drops it from a notebook it does not trust
+
+
+@pytest.mark.skipif(find_chromium() is None, reason="no Chromium")
+def test_headline_and_tables_read_right_in_a_plain_nbconvert_page(
+    monkeypatch: pytest.MonkeyPatch, tmp_path: Path
+) -> None:
+    """The executed notebook as `jupyter nbconvert --to html` shows it: JupyterLab's stylesheet
+    (every table cell aligned right), none of auditkit's."""
+    from nbconvert import HTMLExporter
+    from report_chromium import offline_chromium, visit
+
+    bundles: list[dict[str, Any]] = []
+    monkeypatch.setattr(notebook, "_display", lambda bundle, meta=None: bundles.append(bundle))
+    figures_shown = {"findings": 142, "customers": 4457, "revenue_proved": 1717696.49}
+    notebook.headline(figures_shown, title="T", subject="城东", lang="zh")
+    findings = pd.DataFrame(
+        {
+            "rule": ["暂停超期（超期未恢复基本电费）", "换表电量丢失"],
+            "customer_id": ["SY00005346", "SY00008571"],
+            "evidence": ["2024-01-19 起暂停，截至 2025-12 未恢复：2024 年累计暂停已达 348 天"] * 2,
+            "revenue": [343860.0, 340918.62],
+        }
+    )
+    notebook.show_table(findings, money_columns=["revenue"], lang="zh")
+    bundles.append(
+        {"text/html": '<table class="plain"><tr><td>a table of its own</td></tr></table>'}
+    )
+    executed = nbformat.v4.new_notebook()
+    cell = nbformat.v4.new_code_cell("report.headline(...)")
+    cell.outputs = [nbformat.v4.new_output("display_data", data=bundle) for bundle in bundles]
+    executed.cells = [cell]
+    page = tmp_path / "notebook.html"
+    page.write_text(HTMLExporter().from_notebook_node(executed)[0], encoding="utf-8")
+    probe = """(() => {
+      const align = selector => [...document.querySelectorAll(selector)]
+        .map(cell => getComputedStyle(cell).textAlign);
+      const cards = [...document.querySelectorAll(".ak-figure")];
+      return {
+        tops: cards.map(card => Math.round(card.getBoundingClientRect().top)),
+        background: getComputedStyle(cards[0]).backgroundColor,
+        text: align(".ak-table th:not(.ak-num), .ak-table td:not(.ak-num)"),
+        numbers: align(".ak-table .ak-num"),
+        plain: align("table.plain td"),
+      };
+    })()"""
+    with offline_chromium(find_chromium()) as browser:
+        seen = visit(browser, page, tmp_path / "notebook.png", probe=probe)
+    tops = seen.probed["tops"]
+    assert len(tops) == 3 and len(set(tops)) == 1  # three cards side by side, not a list
+    assert seen.probed["background"] == "rgb(245, 247, 250)"
+    assert seen.probed["plain"] == ["right"]  # JupyterLab's stylesheet is in the page
+    assert seen.probed["text"] == ["left"] * 3 * 3  # three text columns: header and two rows
+    assert seen.probed["numbers"] == ["right"] * 3
 
 
 def test_every_named_headline_figure_has_its_words_in_the_catalogue() -> None:

@@ -4,13 +4,21 @@ from __future__ import annotations
 
 from pathlib import Path
 
+import nbformat
 import pandas as pd
 import pytest
-from report_chromium import find_chromium
+from report_chromium import PRINT_WIDTH, TABLE_LAYOUT_PROBE, find_chromium
 
-from auditkit import formatting
+from auditkit import formatting, i18n
+from auditkit.pipeline.render import ReportContext, render_html
 from auditkit.report import tables
 from auditkit.results import with_total
+
+SHORT = 'style="text-align:left;vertical-align:top;word-break:keep-all"'
+TEXT = 'style="text-align:left;vertical-align:top"'
+NUMBER = 'style="text-align:right;vertical-align:top;white-space:nowrap"'
+TEXT_HEADER = 'style="text-align:left;word-break:keep-all"'
+NUMBER_HEADER = 'style="text-align:right;word-break:keep-all"'
 
 
 def test_personal_fields_are_masked() -> None:
@@ -65,8 +73,8 @@ def test_table_html_limits_rows_links_full_data_and_aligns_numbers() -> None:
     assert page.count("<tr>") == 6  # header + 5 rows
     assert "Showing 5 of 30 rows" in page
     assert '<a href="findings.csv">Full data: findings.csv</a>' in page
-    assert '<th class="ak-num">Amount (yuan)</th>' in page
-    assert '<td class="ak-num">4.00</td>' in page and "c5" not in page
+    assert f'<th class="ak-num" {NUMBER_HEADER}>Amount (yuan)</th>' in page
+    assert f'<td class="ak-num" {NUMBER}>4.00</td>' in page and "c5" not in page
 
 
 def test_a_total_row_of_text_keeps_numeric_columns_numeric() -> None:
@@ -86,8 +94,61 @@ def test_short_text_columns_do_not_wrap_and_long_ones_may() -> None:
         }
     )
     page = tables.table_html(frame)
-    assert '<td class="ak-short">倍率错误</td>' in page
-    assert '<td class="ak-long">按合同容量' in page
+    assert f'<td class="ak-short" {SHORT}>倍率错误</td>' in page
+    assert f'<td class="ak-long ak-cjk" {TEXT}>按合同容量' in page
+
+
+def test_text_is_as_wide_as_it_shows_chinese_counting_double() -> None:
+    assert tables.display_width("城东 A1") == 2 * 2 + 1 + 2
+    assert tables.display_width("（少收）") == 8  # full-width brackets too
+    assert tables.display_width("") == 0
+
+
+def _kind_of(values: list[str]) -> str:
+    """The class `table_html` gives a text column of `values`."""
+    page = tables.table_html(pd.DataFrame({"x": values}))
+    return page.split('<td class="')[1].split('"')[0]
+
+
+def test_a_column_is_short_medium_or_long_by_how_wide_its_widest_text_shows() -> None:
+    assert _kind_of(["城东区中山路****"]) == "ak-short"  # 6 × 2 + 4 = 16 wide
+    assert _kind_of(["2023-01 – 2025-12", "x"]) == "ak-short"  # 17 wide
+    assert _kind_of(["暂停超期（超期未恢复）"]) == "ak-medium"  # 11 characters, 22 wide
+    assert _kind_of(["Maximum demand persistently above the registered capacity"]) == "ak-medium"
+    assert _kind_of(["最大需量持续超过登记容量（疑似大换小、私增容量）"]) == "ak-medium"  # 48 wide
+    assert _kind_of(["a" * 30 + " " + "b" * 30]) == "ak-long"  # 61 wide
+
+
+def test_codes_stay_whole_up_to_forty_characters_and_text_with_spaces_wraps() -> None:
+    assert _kind_of(["temporary_supply_overrun", "x"]) == "ak-short"  # 24, one word
+    assert _kind_of(["customers.contract_capacity_kva.basic_x"]) == "ak-short"  # 39
+    assert _kind_of(["customers.contract_capacity_kva.basic_xyz"]) == "ak-medium"  # 41
+    assert _kind_of(["customers.status, bills.amount"]) == "ak-medium"  # a space: it may wrap
+    assert _kind_of(["户号户号户号户号户号户号"]) == "ak-medium"  # one word, but 24 wide
+
+
+def test_long_text_a_quarter_chinese_or_more_gets_the_chinese_reading_width() -> None:
+    chinese = "电费少计" * 4  # 16 characters
+    assert _kind_of([chinese + "x" * 46 + " y"]) == "ak-long ak-cjk"  # 16 of 64 characters
+    assert _kind_of([chinese + "x" * 47 + " y"]) == "ak-long"  # 16 of 65: under a quarter
+    parameters = "amount_tolerance=0.01, relative_tolerance=0.0001, kwh_tolerance=0.5"
+    assert _kind_of([parameters]) == "ak-long"
+
+
+def test_cells_carry_their_alignment_where_no_stylesheet_is_loaded() -> None:
+    evidence = "最大需量超过登记容量 1,250 千伏安：2023-01 至 2025-12 共 35 个月，峰值 2,008 千瓦"
+    frame = pd.DataFrame(
+        {"状态": ["持续存在"], "依据": [evidence], "kwh": [1234.0], "share": ["+4.8%"]}
+    )
+    page = tables.table_html(frame, column_labels={"kwh": "电量"})
+    assert f'<th class="ak-short" {TEXT_HEADER}>状态</th>' in page
+    assert f'<th class="ak-long ak-cjk" {TEXT_HEADER}>依据</th>' in page
+    assert f'<th class="ak-num" {NUMBER_HEADER}>电量</th>' in page
+    assert f'<td class="ak-short" {SHORT}>持续存在</td>' in page
+    assert f'<td class="ak-long ak-cjk" {TEXT}>{evidence}</td>' in page
+    assert f'<td class="ak-num" {NUMBER}>1,234</td>' in page
+    assert f'<td class="ak-num" {NUMBER}>+4.8%</td>' in page
+    assert page.count('style="') == 8  # four headers, four cells: nothing else is styled
 
 
 def test_the_full_data_link_is_a_relative_quoted_path() -> None:
@@ -105,8 +166,9 @@ def test_numbers_formatted_as_text_upstream_are_aligned_right() -> None:
         }
     )
     page = tables.table_html(frame)
-    assert '<td class="ak-num">305,735,964</td>' in page and '<td class="ak-num">+4.8%</td>' in page
-    assert '<td class="ak-short">城东</td>' in page
+    assert f'<td class="ak-num" {NUMBER}>305,735,964</td>' in page
+    assert f'<td class="ak-num" {NUMBER}>+4.8%</td>' in page
+    assert f'<td class="ak-short" {SHORT}>城东</td>' in page
     assert not tables.is_number_text_column(pd.Series(["2023-01", "2024-02"]))
 
 
@@ -195,3 +257,87 @@ def test_a_column_whose_every_row_differs_gets_no_filter(tmp_path: Path) -> None
         seen = visit(browser, page, tmp_path / "table.png", probe=probe)
     assert seen.script_errors == []
     assert seen.probed == ["区域"]
+
+
+def _findings(lang: str) -> pd.DataFrame:
+    """Twelve findings as the district report's top-findings table shows them: eleven columns,
+    the evidence last."""
+    evidence = {
+        "zh": "最大需量超过登记容量 1,250 千伏安：2023-01 至 2025-12 共 35 个月，峰值 2,008 千瓦"
+        "（少收基本电费至少 652,795.44 元）；电流互感器一次电流 250 A，远大于按容量计算的额定电流",
+        "en": "maximum demand above the registered 1,250 kVA in 35 months 2023-01..2025-12, "
+        "peak 2,008 kW; CT primary 250 A is sized for far more than the rated 57.7 A "
+        "(basic charge lower bound ¥652,795.44 escaped)",
+    }[lang]
+    rule = {
+        "zh": "最大需量持续超过登记容量（疑似大换小、私增容量）",
+        "en": "Maximum demand persistently above the registered capacity",
+    }[lang]
+    rows = 12
+    return pd.DataFrame(
+        {
+            "rule": [rule] * rows,
+            "status": ["persisting"] * rows,
+            "severity": ["high"] * rows,
+            "customer_id": [f"SY000{14298 + row}" for row in range(rows)],
+            "name": ["潘**"] * rows,
+            "address": ["城东区中山路****"] * rows,
+            "period": ["2023-01 – 2025-12"] * rows,
+            "revenue": [652795.44 - 1000 * row for row in range(rows)],
+            "kind": ["estimated"] * rows,
+            "penalties": [1958386.32] * rows,
+            "evidence": [evidence] * rows,
+        }
+    )
+
+
+def _report_page(folder: Path, lang: str, fragments: list[str]) -> Path:
+    """A report page as `auditkit run` renders it (its stylesheet and tables script), holding
+    `fragments` of HTML as a notebook's outputs."""
+    executed = nbformat.v4.new_notebook()
+    cell = nbformat.v4.new_code_cell("")
+    cell.outputs = [
+        nbformat.v4.new_output("display_data", data={"text/html": fragment})
+        for fragment in fragments
+    ]
+    executed.cells = [cell]
+    context = ReportContext(
+        run_id="RUN", subject="城东", generated_at="2026-01-01", parameters={"lang": lang}
+    )
+    page = folder / f"{lang}.html"
+    page.write_text(render_html(executed, context), encoding="utf-8")
+    return page
+
+
+WRAPS_PROBE = """[...document.querySelectorAll(".ak-table-wrap")].map(wrap => {
+  const hint = wrap.querySelector(".ak-scroll-hint");
+  return {wide: wrap.classList.contains("ak-wide"),
+          hint: hint.offsetParent === null ? "" : hint.textContent};
+})"""
+
+
+@pytest.mark.skipif(find_chromium() is None, reason="no Chromium")
+@pytest.mark.parametrize("lang", ["zh", "en"])
+def test_no_column_is_cut_off_on_screen_or_on_paper(tmp_path: Path, lang: str) -> None:
+    from report_chromium import offline_chromium, visit
+
+    findings = tables.table_html(_findings(lang), lang=lang, money_columns=["revenue"])
+    catalog = tables.table_html(
+        pd.DataFrame({f"source {n}": [_findings(lang)["evidence"][0]] for n in range(6)}), lang=lang
+    )
+    narrow = tables.table_html(pd.DataFrame({"district": ["城东"], "findings": [142]}), lang=lang)
+    page = _report_page(tmp_path, lang, [findings, catalog, narrow])
+    with offline_chromium(find_chromium()) as browser:
+        screen = visit(browser, page, tmp_path / "screen.png", probe=TABLE_LAYOUT_PROBE)
+        wraps = visit(browser, page, tmp_path / "wraps.png", probe=WRAPS_PROBE)
+        paper = visit(
+            browser, page, tmp_path / "print.png", TABLE_LAYOUT_PROBE, PRINT_WIDTH, "print"
+        )
+    assert screen.script_errors == [] and screen.probed == []
+    assert paper.probed == []
+    hint = i18n.text("pipeline.table.wide", lang)
+    findings_wrap, catalog_wrap, narrow_wrap = wraps.probed
+    assert findings_wrap["hint"] == (hint if findings_wrap["wide"] else "")
+    # six columns of evidence cannot fit 1,280 pixels at a readable width: they scroll, said so
+    assert catalog_wrap == {"wide": True, "hint": hint}
+    assert narrow_wrap == {"wide": False, "hint": ""}

@@ -1,7 +1,8 @@
 /* auditkit: long tables become sortable, searchable and filterable, offline, without libraries.
    Reads the table that is already in the page and only ever sets text (never HTML), so data stays
    data; without JavaScript the plain table is shown. Tables of at least 10 rows are enhanced.
-   Total rows sit in the table's foot (tfoot): they stay last, out of sorting, filters and count. */
+   Total rows sit in the table's foot (tfoot): they stay last, out of sorting, filters and count.
+   A table too wide for its frame is marked and announced (markWide). */
 (function () {
   "use strict";
   var MIN_ROWS = 10, MAX_CHOICES = 12;
@@ -86,5 +87,33 @@
     table.parentNode.insertBefore(bar, table);
   }
 
+  // A table wider than its frame scrolls sideways: the frame is marked (ak-wide), can be
+  // scrolled from the keyboard, and a line at its top says so (it stays in view while the table
+  // scrolls), since the scrollbar of a long table is far below. Checked again when the window
+  // changes size.
+  function markWide(wrap) {
+    var hint = document.createElement("p");
+    hint.className = "ak-scroll-hint";
+    hint.textContent = words.wide;
+    wrap.insertBefore(hint, wrap.firstChild);
+    var update = function () {
+      var wide = wrap.scrollWidth > wrap.clientWidth + 1;
+      wrap.classList.toggle("ak-wide", wide);
+      hint.hidden = !wide;
+      if (wide) {
+        wrap.tabIndex = 0;
+        wrap.setAttribute("role", "region");
+        wrap.setAttribute("aria-label", words.wide);
+      } else {
+        wrap.removeAttribute("tabindex");
+        wrap.removeAttribute("role");
+        wrap.removeAttribute("aria-label");
+      }
+    };
+    update();
+    window.addEventListener("resize", update);
+  }
+
   Array.prototype.forEach.call(document.querySelectorAll("table.ak-table"), enhance);
+  Array.prototype.forEach.call(document.querySelectorAll(".ak-table-wrap"), markWide);
 })();
