@@ -264,14 +264,19 @@ _KEY_EXPECTED = (
 )
 
 
-def refused_text(text: str, *, free_text: bool) -> str | None:
+def refused_text(text: str, *, free_text: bool, longest: int | None = None) -> str | None:
     """What a text is expected to be when it holds a character the data's text columns refuse
     (`_parse_text`: an invisible character, a control character; `free_text` may hold tabs and
-    line breaks), None when it holds none. The same check and wording for text that reaches the
-    outputs from elsewhere: who checked a finding, an inspector's note on a returned sheet."""
-    if free_text:
-        return _FREE_TEXT_EXPECTED if _HIDDEN_IN_FREE_TEXT.search(text) else None
-    return _KEY_EXPECTED if _HIDDEN.search(text) else None
+    line breaks) or is longer than `longest` characters (None: any length), None when it holds.
+    The same check and wording for text that reaches the outputs from elsewhere: who checked a
+    finding, an inspector's note on a returned sheet."""
+    if free_text and _HIDDEN_IN_FREE_TEXT.search(text):
+        return _FREE_TEXT_EXPECTED
+    if not free_text and _HIDDEN.search(text):
+        return _KEY_EXPECTED
+    if longest is not None and len(text) > longest:
+        return f"at most {longest} characters"
+    return None
 
 
 def _combined(raw: pa.ChunkedArray | pa.Array) -> pa.Array:

@@ -810,9 +810,7 @@ def _actor(value: object, problems: _Problems, sheet_row: int) -> str | None:
     if isinstance(value, float) and value.is_integer():
         value = int(value)
     text = str(value).strip()
-    expected = refused_text(text, free_text=False)
-    if expected is None and len(text) > ACTOR_LENGTH:
-        expected = f"at most {ACTOR_LENGTH} characters"
+    expected = refused_text(text, free_text=False, longest=ACTOR_LENGTH)
     if expected is not None:
         problems.add(sheet_row, "checked_by", f"expected {expected}, found {shown_cell(text)}")
         return None

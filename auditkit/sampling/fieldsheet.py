@@ -685,9 +685,7 @@ def _note(value: object, problems: SheetProblems, sheet_row: int) -> str | None:
     if value is None:
         return None
     text = str(value)
-    expected = refused_text(text, free_text=True)
-    if expected is None and len(text) > NOTE_LENGTH:
-        expected = f"at most {NOTE_LENGTH} characters"
+    expected = refused_text(text, free_text=True, longest=NOTE_LENGTH)
     if expected is not None:
         problems.add(sheet_row, "note", f"expected {expected}, found {shown_cell(text)}")
         return None
