@@ -207,13 +207,12 @@ def tariff_due_surcharge(ctx: RuleContext, rows: np.ndarray, params: dict) -> Ta
     if missing_needs(ctx.source, RULES["tariff_mismatch"]):
         return surcharge
     found = _mismatched(ctx, params)
-    wrong_rows, owner = found.wrong_bills(ctx)
-    due = np.full(len(ctx.bills), None, dtype=object)
-    due[wrong_rows] = found.correct[owner]
-    at = np.flatnonzero(pd.notna(due[rows]))
+    wrong_rows, owner = found.wrong_bills(ctx)  # ascending: each of `rows` found by bisection
+    position = np.minimum(np.searchsorted(wrong_rows, rows), max(len(wrong_rows) - 1, 0))
+    at = np.flatnonzero(wrong_rows[position] == rows) if len(wrong_rows) else position[:0]
     if len(at) == 0:
         return surcharge
-    tariff, bills = due[rows[at]], rows[at]
+    tariff, bills = found.correct[owner[position[at]]], rows[at]
     due_energy = _rate_of(ctx, tariff, bills, "energy_rate")
     priced = np.isfinite(due_energy)
     at, tariff, bills = at[priced], tariff[priced], bills[priced]
