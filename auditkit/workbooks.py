@@ -137,6 +137,20 @@ def frame_xlsx_bytes(frame: pd.DataFrame) -> bytes:
     return stable_xlsx_bytes(workbook)
 
 
+def lock_said(lock: LockFile) -> str:
+    """What a lock file is, for a message: whose it is and what to do about its workbook."""
+    name = lock.workbook.name
+    if not lock.workbook.is_file():
+        return (
+            f"a lock file {lock.program} left for {name!r}, which is not in the folder (the "
+            "program stopped without closing it: delete the lock file)"
+        )
+    return (
+        f"the lock file {lock.program} keeps while {name!r} is open (save and close {name} "
+        "there, then import it)"
+    )
+
+
 def unpacking_refused(
     path: str | os.PathLike[str], unpacked_limit: int | None
 ) -> tuple[str, str] | None:

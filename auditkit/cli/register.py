@@ -306,8 +306,7 @@ def _without_lock_files(paths: list[Path]) -> list[Path]:
     """The sheets among `paths`: each lock file an office program keeps beside a workbook it has
     open (`~$worklist-城东.xlsx`, which `returned/*.xlsx` matches) is left out, with a warning
     naming its workbook; only lock files is refused."""
-    from auditkit.register.sheet import lock_said
-    from auditkit.workbooks import lock_file
+    from auditkit.workbooks import lock_file, lock_said
 
     sheets, locks = [], []
     for path in paths:

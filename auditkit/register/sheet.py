@@ -55,8 +55,8 @@ from auditkit.sheets import (
 )
 from auditkit.workbooks import (
     RETURNED_SHEET_UNPACKED_BYTES,
-    LockFile,
     lock_file,
+    lock_said,
     stable_xlsx_bytes,
     unpacking_refused,
 )
@@ -300,20 +300,6 @@ def read_worklist(path: str | os.PathLike[str], *, large_amounts: bool = False) 
     events["auditor"] = pd.Series(meta.get("auditor"), index=events.index, dtype="string")
     events["selected_by"] = pd.Series(selection.get("by"), index=events.index, dtype="string")
     return events
-
-
-def lock_said(lock: LockFile) -> str:
-    """What a lock file is, for a message: whose it is and what to do about its workbook."""
-    name = lock.workbook.name
-    if not lock.workbook.is_file():
-        return (
-            f"a lock file {lock.program} left for {name!r}, which is not in the folder (the "
-            "program stopped without closing it: delete the lock file)"
-        )
-    return (
-        f"the lock file {lock.program} keeps while {name!r} is open (save and close {name} "
-        "there, then import it)"
-    )
 
 
 def worklist_source(path: str | os.PathLike[str]) -> str:
