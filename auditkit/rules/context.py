@@ -15,7 +15,7 @@ import pyarrow as pa
 import pyarrow.compute as pc
 
 from auditkit.arrow_text import arrow_text, run_changes
-from auditkit.billing.basic import capacity_before
+from auditkit.billing.basic import CONTRACT_ORDERS, capacity_before
 from auditkit.billing.tariff_lookup import TariffLookup, day_numbers
 from auditkit.data.schema import TABLES
 from auditkit.errors import ParameterError
@@ -29,7 +29,8 @@ from auditkit.periods import (
 )
 from auditkit.rules.recomputed import Recomputed, recompute_lines
 
-CAPACITY_ORDERS = ("capacity_increase", "capacity_reduction")
+#: The orders that change the contract capacity (suspensions aside: `billing.basic`).
+CAPACITY_ORDERS = CONTRACT_ORDERS
 
 
 @dataclass(frozen=True)

@@ -30,6 +30,7 @@ from auditkit.rules.findings import (
     zero_where_nan,
 )
 from auditkit.rules.registry import RULES, rule
+from auditkit.rules.shared import once_per_context
 from auditkit.rules.worklist import missing_needs
 
 
@@ -180,7 +181,23 @@ def _due_now(ctx: RuleContext, params: dict) -> np.ndarray:
 
 def _bills_under_laxer(ctx: RuleContext, params: dict) -> _LaxerBills:
     """The bills of open accounts with a laxer standard than due, each judged under the
-    standard due in its month (the capacity then in force)."""
+    standard due in its month (the capacity then in force): found once per run on these
+    thresholds, for the rule and for `standard_surcharge`."""
+    return _bills_under_laxer_on(
+        ctx, params["assessed_min_kva"], params["strict_min_kva"], params["low_voltage_kv"]
+    )
+
+
+@once_per_context
+def _bills_under_laxer_on(
+    ctx: RuleContext, assessed_min_kva: float, strict_min_kva: float, low_voltage_kv: float
+) -> _LaxerBills:
+    """`_bills_under_laxer` on the thresholds given one by one."""
+    params = {
+        "assessed_min_kva": assessed_min_kva,
+        "strict_min_kva": strict_min_kva,
+        "low_voltage_kv": low_voltage_kv,
+    }
     customers = ctx.customers
     recorded = customers["pf_standard"].to_numpy(dtype=float)
     laxer = _laxer(recorded, _due_now(ctx, params)) & (customers["status"] != "closed").to_numpy()
