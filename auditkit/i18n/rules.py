@@ -387,6 +387,11 @@ _EVIDENCE = {
         "; the kWh not billed priced at {tariff:text}, the tariff due: {amount:money} more than at "
         "the tariff billed",
     ),
+    "evidence.unbilled.at_cheaper_tariff_due": (
+        "；少计电量按应执行电价 {tariff:text} 计价，比按现行电价少 {amount:money}",
+        "; the kWh not billed priced at {tariff:text}, the tariff due: {amount:money} less than at "
+        "the tariff billed",
+    ),
     "evidence.revenue": ("（涉及电费 {amount:money}）", " ({amount:money})"),
     "evidence.register_mismatch": ("{months:span}：{parts:join}", "{months:span}: {parts:join}"),
     "evidence.register.short": (

@@ -227,9 +227,12 @@ def tariff_due_surcharge(ctx: RuleContext, rows: np.ndarray, params: dict) -> Ta
 
 def at_tariff_due(tariff: object, amount: float) -> list:
     """The clause saying a customer's kWh left out were priced at `tariff`, the tariff due, and
-    that this added `amount` (`tariff_due_surcharge`); none where it added nothing."""
+    that this added `amount` (`tariff_due_surcharge`; taken off where the tariff due is the
+    cheaper); none where it moved nothing."""
     if abs(amount) < 0.005 or not isinstance(tariff, str):
         return []
+    if amount < 0:
+        return [clause("unbilled.at_cheaper_tariff_due", tariff=tariff, amount=-amount)]
     return [clause("unbilled.at_tariff_due", tariff=tariff, amount=amount)]
 
 

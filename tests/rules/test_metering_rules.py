@@ -5,6 +5,8 @@ from __future__ import annotations
 import pytest
 from rule_builder import COMMERCIAL, PERIODS, Utility, flat, run
 
+from auditkit import rules
+
 
 def test_multiplier_mismatch_fires_with_revenue_from_the_first_bill():
     u = Utility()
@@ -173,3 +175,20 @@ def test_a_register_shortfall_on_the_wrong_tariff_is_priced_at_the_tariff_due():
     found = run(u, ["tariff_mismatch", "register_mismatch"]).set_index("rule_id")
     assert found.loc["register_mismatch", "revenue_impact"] == pytest.approx(32.00)
     assert found.loc["tariff_mismatch", "revenue_impact"] == pytest.approx(464.00)
+
+
+def test_kwh_left_out_where_the_tariff_due_is_cheaper_are_priced_lower_and_said_so():
+    """A pump (agricultural) billed on COM (0.8) where AGR (0.4) is due, CT 2 billed at 1: the
+    100 kWh a month left out are due at 0.4, 12 × 100 × 0.4 = 480.00, and the evidence says the
+    tariff due took 480.00 off (not "-¥480.00 more")."""
+    u = Utility()
+    u.customer("pump", usage_type="agricultural", tariff_category="COM", ct_ratio=2.0)
+    u.monthly("pump", flat(100), tariff="COM")
+    found = run(u, "multiplier_mismatch").set_index("customer_id")
+    assert found.loc["pump", "revenue_impact"] == pytest.approx(480.00)
+    assert (
+        "priced at AGR, the tariff due: ¥480.00 less than at the tariff billed"
+        in (found.loc["pump", "evidence"])
+    )
+    chinese = rules.evidence_text(found.reset_index(), "zh").iat[0]
+    assert "少计电量按应执行电价 AGR 计价，比按现行电价少 480.00 元" in chinese
