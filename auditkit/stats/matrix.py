@@ -294,32 +294,24 @@ def checked_numbers(frame: pd.DataFrame, column: str, table: str, expected: str)
 
 
 def checked_kwh(frame: pd.DataFrame, column: str, table: str) -> np.ndarray:
-    """The readings in `frame[column]` as floats (`checked_numbers`); also refused, by row:
-    negative or infinite kWh. None is read as missing or kept silently."""
-    kwh = checked_numbers(frame, column, table, "a number of kWh")
+    """The readings in `frame[column]` as floats, NaN where empty (`checked_numbers`); a
+    ParameterError names `table`.`column` and the row (and its customer, where the frame has
+    one) of a value that is text but no number, negative or infinite: a meter's count is ≥ 0,
+    and a negative one would be scored or turned into a loss as if it were a reading."""
+    expected = "a number of kWh ≥ 0"
+    kwh = checked_numbers(frame, column, table, expected)
     bad = (kwh < 0) | np.isinf(kwh)
     if bad.any():
         row = int(np.flatnonzero(bad)[0])
-        raise ParameterError(
-            f"{table}.{column}",
-            "a finite kWh >= 0",
-            f"{kwh[row]} in row {row + 1} (customer {frame['customer_id'].iloc[row]!r})",
-        )
+        whose = f" (customer {frame['customer_id'].iloc[row]!r})" if "customer_id" in frame else ""
+        raise ParameterError(f"{table}.{column}", expected, f"{kwh[row]:g} in row {row + 1}{whose}")
     return kwh
 
 
 def checked_supply(frame: pd.DataFrame, table: str) -> np.ndarray:
-    """`frame.kwh_supplied` as floats, NaN where empty (`checked_numbers`); a ParameterError
-    names `table`.kwh_supplied and the row of a value that is text but no number, negative or
-    infinite. Energy fed into a district or a network unit is a supply meter's count (DATA.md:
-    ≥ 0); a negative one would be turned into a loss figure as if it were a reading."""
-    expected = "a number of kWh ≥ 0"
-    kwh = checked_numbers(frame, "kwh_supplied", table, expected)
-    bad = (kwh < 0) | np.isinf(kwh)
-    if bad.any():
-        row = int(np.flatnonzero(bad)[0])
-        raise ParameterError(f"{table}.kwh_supplied", expected, f"{kwh[row]:g} in row {row + 1}")
-    return kwh
+    """`frame.kwh_supplied` as `checked_kwh` reads it: energy fed into a district or a network
+    unit is a supply meter's count (DATA.md: ≥ 0)."""
+    return checked_kwh(frame, "kwh_supplied", table)
 
 
 def _check_day_within(as_of: str | pd.Timestamp | pd.Period, day: int, read: int) -> None:

@@ -46,7 +46,7 @@ def test_bad_reads_are_named():
     good = {"customer_id": ["A", "A"], "period": ["2024-01", "2024-01"], "kwh": [1.0, 2.0]}
     with pytest.raises(ParameterError, match="one reading per customer and period"):
         to_matrix(pd.DataFrame(good))
-    with pytest.raises(ParameterError, match="kWh >= 0"):
+    with pytest.raises(ParameterError, match="kWh ≥ 0"):
         to_matrix(pd.DataFrame({**good, "period": ["2024-01", "2024-02"], "kwh": [1.0, -2.0]}))
     with pytest.raises(ColumnError, match="or 'date' for daily reads"):
         to_matrix(pd.DataFrame({"customer_id": ["A"], "kwh": [1.0]}))
@@ -84,7 +84,7 @@ def test_two_reads_of_one_day_at_different_hours_are_named_as_a_duplicate():
 
 def test_an_infinite_reading_is_refused_with_its_row():
     reads = pd.DataFrame({"customer_id": ["a", "b"], "period": ["2024-01", "2024-01"]})
-    with pytest.raises(ParameterError, match=r"finite kWh >= 0.*inf in row 2 \(customer 'b'\)"):
+    with pytest.raises(ParameterError, match=r"a number of kWh ≥ 0.*inf in row 2 \(customer 'b'\)"):
         to_matrix(reads.assign(kwh=[1.0, np.inf]))
 
 
