@@ -468,8 +468,8 @@ def register(subparsers: argparse._SubParsersAction) -> None:  # type: ignore[ty
     _add_run_options(rerun, fresh=False)
     add_db_option(
         rerun,
-        help_text="the register the run recorded into or its reports read, password included "
-        "(its manifest masks it); default: the URL the manifest recorded",
+        help_text="the register the run recorded into, password included (its manifest masks "
+        "it); default: the URL the manifest recorded",
     )
     rerun.add_argument(
         "--allow-register-change",
