@@ -198,7 +198,8 @@ _RULES = {
         "同供电单位（且同容量档 peer_capacity_bands_kva，档内用户足够时）用户同步下降（行业不景气）、过户、减容、"
         "暂停、销户或改类前后的下降，以及连续零电量（归“运行用户连续零电量”规则）不计；换表、新装、增容不能解释下降；"
         "估计少收电费：下降以来少计电量按各月应执行电价（档案电价类别、电压等级）计；同一用户同期已由"
-        "“计量异常告警未处理”规则（meter_event_unresolved）发现的下降归该规则，不重复计列",
+        "“计量异常告警未处理”规则（meter_event_unresolved）发现的下降归该规则，不重复计列；下降可能是窃电也可能是计量故障，须"
+        "现场取证认定窃电后方可计收违约使用电费，故不计违约金",
         "a step down in a customer's monthly energy (or daily smart-meter reads, source: "
         "daily_reads), adjusted for season and trend, against its own history and its peers "
         "(usage type and district), lasting at least min_months_after months and lower than the "
@@ -210,7 +211,8 @@ _RULES = {
         "or capacity increase explains no drop; estimated impact: the energy missing since the "
         "fall at each month's rate due (archive tariff, voltage band); a fall that "
         "meter_event_unresolved finds on the same customer over the same months is left to it, "
-        "counted once",
+        "counted once; a fall may be theft or a failing meter, and a field check must establish "
+        "theft before any penalty, so no penalty is computed",
     ),
     "rule.tariff_mismatch.title": ("电价类别与用电性质不符（高价低接）", "Tariff category not for the customer's usage"),
     "rule.tariff_mismatch.checks": (

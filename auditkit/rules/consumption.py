@@ -49,7 +49,6 @@ BILL_CHUNK = 1 << 20
     ),
     severity="high",
     revenue_kind="estimated",
-    penalty="theft",
     left_to=("meter_event_unresolved",),
 )
 def consumption_drop(ctx: RuleContext, params: dict) -> pd.DataFrame:

@@ -5,7 +5,8 @@ violation escaped: tariff misuse 2× the price difference, a private capacity in
 charge of the capacity added, use of sealed or suspended equipment 2× the basic charge back-billed,
 theft 3× the charge back-billed. The 2024 rules (in force from `penalty_regime_date`) let the
 supply contract set the multiple, capped by those. Each rule declares its penalty class (or none:
-a billing error of the utility is no customer's violation); the multiples are parameters of
+a billing error of the utility is no customer's violation, and a suspicion the field has not
+established, a fall in use or a meter alarm, is none yet); the multiples are parameters of
 `params/rules.yaml` `common`.
 """
 

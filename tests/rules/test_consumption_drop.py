@@ -161,6 +161,9 @@ def test_lost_energy_is_priced_at_the_rate_due_month_by_month():
     com = rules.run(on_com.dataset(), rules="consumption_drop")
     assert res["customer_id"].tolist() == com["customer_id"].tolist() == ["H00"]
     assert res["revenue_kind"].tolist() == ["estimated"]
+    # A fall is a suspicion (theft or a failing meter) until the field establishes theft: no
+    # theft penalty (3 × the back-billing) is put on the estimate.
+    assert res["revenue_impact"].iloc[0] > 0 and res["penalty"].tolist() == [0.0]
     # The same kWh and score: only the rate differs. On RES the months after the fall are
     # priced at the schedule's 0.5 (May, June) and 0.6 (July to December); archived on COM the
     # customer should pay 0.8 in each, whatever the bills charged.

@@ -24,7 +24,7 @@ KINDS = {
     "order_stalled": ("proved", ""),
     "order_not_applied": ("proved", ""),
     "change_without_order": ("estimated", ""),
-    "consumption_drop": ("estimated", "theft"),
+    "consumption_drop": ("estimated", ""),
     "tariff_mismatch": ("proved", "tariff_misuse"),
     "rate_mismatch": ("proved", ""),
     "zero_consumption": ("estimated", ""),
