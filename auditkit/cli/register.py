@@ -315,7 +315,10 @@ def _without_lock_files(paths: list[Path]) -> list[Path]:
             sheets.append(path)
             continue
         locks.append(path.name)
-        print(f"{IMPORT}: warning: {path} skipped, not a sheet: {lock_said(lock)}", file=sys.stderr)
+        print(
+            f"{IMPORT}: warning: {path} skipped, not a sheet: {lock_said(lock, 'import it')}",
+            file=sys.stderr,
+        )
     if not sheets:
         raise ParameterError("SHEET", "a returned worklist sheet (.xlsx) besides lock files", locks)
     return sheets

@@ -21,7 +21,7 @@ from typing import TYPE_CHECKING, Any
 
 import numpy as np
 import pandas as pd
-from openpyxl import Workbook, load_workbook
+from openpyxl import Workbook
 from openpyxl.styles import Font
 from openpyxl.utils import get_column_letter
 
@@ -49,7 +49,7 @@ from auditkit.sampling.fieldformat import (
 from auditkit.sampling.notes import method_name
 from auditkit.sampling.results import Evaluation, Selection
 from auditkit.sheets import SheetProblems
-from auditkit.workbooks import RETURNED_SHEET_UNPACKED_BYTES, unpacking_refused
+from auditkit.workbooks import open_returned_workbook
 
 if TYPE_CHECKING:
     from matplotlib.figure import Figure
@@ -334,11 +334,14 @@ def check_sheet_path(path: str | os.PathLike[str], name: str = "path") -> Path:
 def _inspector_cells_filled(path: Path) -> list[tuple[int, str, str]]:
     """(row, column, letter) of each inspector cell of the field sheet at `path` holding a value
     or a formula; a FieldSheetError saying why when the file cannot be read as a field sheet."""
-    _refuse_unpacking(path, "")
-    try:
-        workbook = load_workbook(path, read_only=True)
-    except Exception as error:  # openpyxl raises several unrelated types for a non-xlsx file
-        raise FieldSheetError(f"not a readable .xlsx file: {error}") from error
+    workbook = open_returned_workbook(
+        path,
+        kind="field sheet",
+        error=FieldSheetError,
+        then="write the field sheet again",
+        read_only=True,
+        data_only=False,  # a formula typed into an inspector cell is filled too
+    )
     try:
         sheets = (FIELD_SHEET, META_SHEET, ROWS_SHEET)
         missing = [title for title in sheets if title not in workbook.sheetnames]
@@ -361,18 +364,6 @@ def _inspector_cells_filled(path: Path) -> list[tuple[int, str, str]]:
         ]
     finally:
         workbook.close()
-
-
-def _refuse_unpacking(path: Path, where: str) -> None:
-    """A FieldSheetError (its message starting with `where`) when the file at `path` would
-    unpack to more than a field sheet ever holds (a zip bomb): refused before it is loaded."""
-    refused = unpacking_refused(path, RETURNED_SHEET_UNPACKED_BYTES)
-    if refused is not None:
-        expected, found = refused
-        raise FieldSheetError(
-            f"{where}expected {expected}, found {found}: not loaded (a field sheet unpacks to "
-            "far less)"
-        )
 
 
 def _empty(value: object) -> bool:
@@ -401,21 +392,16 @@ def read_field_sheet(
     `auditing_district` is who inspected; for self-audits it defaults to each row's district.
     Every problem found is listed in the `FieldSheetError` raised, one line each. A formula is
     read by the result saved with it; cells holding a formula saved without its result (a file
-    written by a program, not a spreadsheet) are named first, as they would read as blank. A file
-    that would unpack to more than a field sheet ever holds (`unpacking_refused`: a zip bomb) is
-    refused before it is loaded.
+    written by a program, not a spreadsheet) are named first, as they would read as blank. A lock
+    file an office program keeps beside a workbook, and a file that would unpack to more than a
+    field sheet ever holds (a zip bomb), are refused before anything is loaded
+    (`open_returned_workbook`).
     """
     audit_kind = choice("audit_kind", audit_kind, AUDIT_KINDS)
     source = Path(path)
-    if not source.is_file():
-        raise FieldSheetError(f"field sheet {str(source)!r}: file not found")
-    _refuse_unpacking(source, f"field sheet {source.name!r}: ")
-    try:
-        workbook = load_workbook(source, data_only=True)
-    except Exception as error:  # openpyxl raises several unrelated types for a non-xlsx file
-        raise FieldSheetError(
-            f"field sheet {source.name!r}: not a readable .xlsx file ({error})"
-        ) from error
+    workbook = open_returned_workbook(
+        source, kind="field sheet", error=FieldSheetError, then="evaluate it"
+    )
     for required in (FIELD_SHEET, META_SHEET, ROWS_SHEET):
         if required not in workbook.sheetnames:
             raise FieldSheetError(
