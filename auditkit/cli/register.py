@@ -12,7 +12,6 @@ import argparse
 import datetime as dt
 import getpass
 import json
-import sys
 from pathlib import Path
 from typing import TYPE_CHECKING
 
@@ -20,6 +19,7 @@ import pandas as pd
 
 from auditkit import i18n
 from auditkit.cli.register_options import add_db_option
+from auditkit.cli.returned import ReturnedUse, warn_if_open, without_lock_files
 from auditkit.errors import ParameterError
 from auditkit.formulas import looks_like_formula
 from auditkit.masking import PERSONAL_COLUMNS
@@ -30,8 +30,15 @@ if TYPE_CHECKING:  # the register loads SQLAlchemy and Alembic: only when a comm
     from auditkit.register import Register
     from auditkit.register.store import OutcomeConflict
 
-#: How `register import` names itself in its warnings.
-IMPORT = "auditkit register import"
+#: How `register import` speaks of the sheets it reads, in its warnings and errors.
+IMPORTING = ReturnedUse(
+    command="auditkit register import",
+    parameter="SHEET",
+    expected="a returned worklist sheet (.xlsx)",
+    done="imported",
+    then="import it",
+    again=" (rows recorded now are not recorded twice; a row changed since needs --correct)",
+)
 #: Findings files `auditkit rules` writes; Parquet keeps every value exactly.
 FINDINGS_FILES = ("findings.parquet", "findings.csv")
 _TEXT_COLUMNS = ("rule_id", "customer_id", "district", "period_from", "period_to", "evidence_code")
@@ -243,13 +250,13 @@ def run_import(args: argparse.Namespace) -> int:
     from auditkit.register.sheet import WORKLIST_SHEET
     from auditkit.register.store import CheckedBeforeSent, OutcomeConflict
 
-    sheets = _without_lock_files(args.sheets)
+    sheets = without_lock_files(args.sheets, IMPORTING)
     problems: list[str] = []
     refused = 0
     with Register.open(args.db) as store:
         known = set(store.findings(columns=["finding_key"])["finding_key"])
         for path in sheets:
-            _warn_if_open(path)
+            warn_if_open(path, IMPORTING)
             try:
                 events = read_worklist(path, large_amounts=args.large_amounts)
             except RegisterError as error:
@@ -300,46 +307,6 @@ def run_import(args: argparse.Namespace) -> int:
             problems,
         )
     return 0
-
-
-def _without_lock_files(paths: list[Path]) -> list[Path]:
-    """The sheets among `paths`: each lock file an office program keeps beside a workbook it has
-    open (`~$worklist-城东.xlsx`, which `returned/*.xlsx` matches) is left out, with a warning
-    naming its workbook; only lock files is refused."""
-    from auditkit.workbooks import lock_file, lock_said
-
-    sheets, locks = [], []
-    for path in paths:
-        lock = lock_file(path)
-        if lock is None:
-            sheets.append(path)
-            continue
-        locks.append(path.name)
-        print(
-            f"{IMPORT}: warning: {path} skipped, not a sheet: {lock_said(lock, 'import it')}",
-            file=sys.stderr,
-        )
-    if not sheets:
-        raise ParameterError("SHEET", "a returned worklist sheet (.xlsx) besides lock files", locks)
-    return sheets
-
-
-def _warn_if_open(sheet: Path) -> None:
-    """Say loudly that a sheet a program has open is imported as last saved: the edits not
-    saved yet are not in the file, and importing it again once closed records them."""
-    from auditkit.workbooks import open_locks
-
-    locks = open_locks(sheet)
-    if locks:
-        programs = " and ".join(lock.program for lock in locks)
-        beside = ", ".join(lock.path.name for lock in locks)
-        print(
-            f"{IMPORT}: warning: {sheet} is open in {programs} ({beside} beside it): imported as "
-            "last saved, WITHOUT the edits not saved yet; save and close it, then import it "
-            "again (rows recorded now are not recorded twice; a row changed since needs "
-            "--correct)",
-            file=sys.stderr,
-        )
 
 
 def _conflict_lines(

@@ -3,11 +3,13 @@
 from __future__ import annotations
 
 import argparse
+from collections.abc import Sequence
 from pathlib import Path
 
 import pandas as pd
 
 from auditkit.atomic import write_bytes_atomic
+from auditkit.cli.returned import ReturnedUse, warn_if_open, without_lock_files
 from auditkit.data.encoding import Encoding, EncodingFailure, scan_encoding, sniff_encoding
 from auditkit.data.problems import Problem
 from auditkit.errors import ParameterError
@@ -21,6 +23,15 @@ from auditkit.sampling.select import ALLOCATIONS
 from auditkit.sampling.select import METHODS as SELECTION_METHODS
 from auditkit.sampling.study import STRATA, population
 from auditkit.workbooks import unpacking_refused
+
+#: How `sample evaluate` speaks of the field sheet it reads, in its warnings and errors.
+EVALUATING = ReturnedUse(
+    command="auditkit sample evaluate",
+    parameter="--sheet",
+    expected="a filled field sheet (.xlsx)",
+    done="evaluated",
+    then="evaluate it",
+)
 
 
 def register(subparsers: argparse._SubParsersAction) -> None:  # type: ignore[type-arg]
@@ -112,7 +123,14 @@ def register(subparsers: argparse._SubParsersAction) -> None:  # type: ignore[ty
     )
     given = evaluating.add_mutually_exclusive_group(required=True)
     given.add_argument(
-        "--sheet", metavar="FILLED.xlsx", help="the field sheet filled by the inspectors"
+        "--sheet",
+        nargs="+",
+        type=Path,
+        metavar="FILLED.xlsx",
+        help="the field sheet filled by the inspectors; a lock file Excel, WPS or LibreOffice "
+        "keeps beside a workbook it has open (~$NAME.xlsx, .~lock.NAME.xlsx#, which "
+        "returned/*.xlsx matches) is skipped, not a sheet, and a sheet open in one is evaluated "
+        "as last saved, with a warning",
     )
     given.add_argument("--x", type=float, help="errors found (or sum of taints), with --n")
     evaluating.add_argument("--n", type=int, help="sample size, with --x")
@@ -256,8 +274,10 @@ def run_select(args: argparse.Namespace) -> int:
 def run_evaluate(args: argparse.Namespace) -> int:
     """Evaluate a filled field sheet (or x errors in n) and print the conclusion."""
     if args.sheet is not None:
+        sheet = _field_sheet(args.sheet)
+        warn_if_open(sheet, EVALUATING)
         results = read_field_sheet(
-            args.sheet, audit_kind=args.audit_kind, auditing_district=args.auditing_district
+            sheet, audit_kind=args.audit_kind, auditing_district=args.auditing_district
         )
         evaluation = results.evaluate(
             args.materiality,
@@ -286,6 +306,20 @@ def run_evaluate(args: argparse.Namespace) -> int:
     print()
     print(evaluation.explain(args.lang))
     return 0
+
+
+def _field_sheet(paths: Sequence[Path]) -> Path:
+    """The one field sheet among `paths` (--sheet), lock files skipped with a warning: a sample
+    is evaluated from its own sheet, so two sheets are a ParameterError naming them."""
+    sheets = without_lock_files(paths, EVALUATING)
+    if len(sheets) > 1:
+        raise ParameterError(
+            EVALUATING.parameter,
+            "one filled field sheet (.xlsx), besides any lock files: each sample is evaluated "
+            "from its own sheet",
+            [path.name for path in sheets],
+        )
+    return sheets[0]
 
 
 def _read_frame(path: Path) -> pd.DataFrame:
