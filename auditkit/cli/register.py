@@ -377,12 +377,23 @@ def _without_decided(findings: pd.DataFrame, trail: pd.DataFrame) -> pd.DataFram
 def _refuse_unimported(path: Path, store: Register | None) -> None:
     """Refuse to write a worklist over a sheet at `path` that may hold field outcomes not yet in
     the register: a returned sheet not imported (or any filled sheet when no register is used)
-    would be lost. A sheet with nothing filled, or whose outcomes are all recorded, may go.
+    would be lost, and so would the edits not saved yet of a sheet an office program has open
+    (a lock file beside it). A sheet with nothing filled, or whose outcomes are all recorded,
+    may go.
     Large recovered amounts are read as they are: this asks only whether they are recorded."""
     from auditkit.register import RegisterError, read_worklist
+    from auditkit.workbooks import open_locks, open_said
 
     if not path.exists():
         return
+    locks = open_locks(path)
+    if locks:  # what it holds not saved yet would be lost, or saved over the new sheet
+        raise ParameterError(
+            "--out",
+            "a folder whose sheets no office program has open",
+            f"{path}, {open_said(locks)}: save and close it first (or delete the lock file if "
+            "no program has it open)",
+        )
     try:
         events = read_worklist(path, large_amounts=True)
     except RegisterError:

@@ -49,7 +49,7 @@ from auditkit.sampling.fieldformat import (
 from auditkit.sampling.notes import method_name
 from auditkit.sampling.results import Evaluation, Selection
 from auditkit.sheets import SheetProblems
-from auditkit.workbooks import open_returned_workbook
+from auditkit.workbooks import open_locks, open_returned_workbook, open_said
 
 if TYPE_CHECKING:
     from matplotlib.figure import Figure
@@ -303,14 +303,23 @@ def check_sheet_path(path: str | os.PathLike[str], name: str = "path") -> Path:
     """`path` as the path a field sheet may be written to, or a ParameterError naming `name`
     (the CLI checks its flag before the selection is made): a file name ending in .xlsx, where
     there is no file yet or an auditkit field sheet with no inspector cell filled (a rerun writes
-    it again). A file that cannot be read as a field sheet, or one the inspectors began to fill
-    (a value or a formula in any of INSPECTOR_COLUMNS), is left as it is: it would be lost."""
+    it again). A file that cannot be read as a field sheet, one the inspectors began to fill
+    (a value or a formula in any of INSPECTOR_COLUMNS), or one an office program has open (a
+    lock file beside it: its edits not saved yet) is left as it is: it would be lost."""
     target = Path(path)
     if target.suffix.lower() != ".xlsx":
         raise ParameterError(name, "a file name ending in .xlsx", str(path))
     if not target.exists():
         return target
     expected = "a new file, or an auditkit field sheet with nothing filled in"
+    locks = open_locks(target)
+    if locks:  # the inspectors' edits not saved yet would be lost
+        raise ParameterError(
+            name,
+            f"{expected}, open in no office program",
+            f"{target}, {open_said(locks)}: save and close it first (or delete the lock file "
+            "if no program has it open)",
+        )
     try:
         filled = _inspector_cells_filled(target)
     except FieldSheetError as error:

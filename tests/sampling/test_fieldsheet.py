@@ -8,7 +8,7 @@ from pathlib import Path
 import pandas as pd
 import pytest
 from formula_results import save_results
-from lock_files import excel_owner_file
+from lock_files import excel_owner_file, libreoffice_lock
 from openpyxl import load_workbook
 from openpyxl.utils import get_column_letter
 from sampling_builders import accounts, bills
@@ -547,6 +547,26 @@ def test_a_lock_file_read_as_a_field_sheet_is_named_as_one_with_its_workbook(
     )
     # A workbook a user named like a lock file is a workbook: read as the field sheet it is.
     assert read_field_sheet(filled).inspections["error_found"].sum() == 1
+
+
+def test_a_blank_field_sheet_open_in_an_office_program_is_not_written_over(
+    selection, tmp_path: Path
+) -> None:
+    sheet = write_field_sheet(selection, tmp_path / "sheet.xlsx")
+    before = sheet.read_bytes()
+    lock = libreoffice_lock(tmp_path / ".~lock.sheet.xlsx#")  # the inspectors have it open
+    with pytest.raises(ParameterError) as raised:
+        write_field_sheet(selection, sheet, lang="en")
+    assert str(raised.value) == (
+        "parameter 'path': expected a new file, or an auditkit field sheet with nothing filled "
+        f"in, open in no office program, found '{sheet}, open in LibreOffice "
+        "(.~lock.sheet.xlsx# beside it): save and close it first (or delete the lock file if no "
+        "program has it open)'"
+    )
+    assert sheet.read_bytes() == before
+    lock.unlink()  # closed: the blank sheet is written again, in English now
+    write_field_sheet(selection, sheet, lang="en")
+    assert sheet.read_bytes() != before
 
 
 def flag_every_other_row(path: Path) -> None:
