@@ -5,8 +5,10 @@ from __future__ import annotations
 import argparse
 from collections.abc import Sequence
 from pathlib import Path
+from zipfile import BadZipFile
 
 import pandas as pd
+from openpyxl.utils.exceptions import InvalidFileException
 
 from auditkit.atomic import write_bytes_atomic
 from auditkit.cli.returned import ReturnedUse, warn_if_open, without_lock_files
@@ -22,7 +24,7 @@ from auditkit.sampling.likelihoods import LIKELIHOODS
 from auditkit.sampling.select import ALLOCATIONS
 from auditkit.sampling.select import METHODS as SELECTION_METHODS
 from auditkit.sampling.study import STRATA, population
-from auditkit.workbooks import unpacking_refused
+from auditkit.workbooks import lock_file, lock_said, unpacking_refused
 
 #: How `sample evaluate` speaks of the field sheet it reads, in its warnings and errors.
 EVALUATING = ReturnedUse(
@@ -328,15 +330,33 @@ def _read_frame(path: Path) -> pd.DataFrame:
     suffix = path.suffix.lower()
     if suffix == ".parquet":
         return pd.read_parquet(path)
-    if suffix in (".xlsx", ".xls"):
-        # a population may be large, but a zip bomb is refused before pandas unpacks it
-        refused = unpacking_refused(path, None)
-        if refused is not None:
-            raise SampleDataError(str(Problem(path.name, None, None, *refused)))
-        return pd.read_excel(path)
+    if suffix == ".xlsx":
+        return _read_xlsx_frame(path)
     if suffix != ".csv":
-        raise ParameterError("--frame", "a .csv, .xlsx or .parquet file", str(path))
+        found = f"{path} (an old Excel format: save it as .xlsx)" if suffix == ".xls" else path
+        raise ParameterError("--frame", "a .csv, .xlsx or .parquet file", str(found))
     return _read_csv(path)
+
+
+def _read_xlsx_frame(path: Path) -> pd.DataFrame:
+    """A population .xlsx, refused naming the file when it is a lock file an office program keeps
+    beside a workbook, holds a zip bomb (a population may be large: its size is not limited, but
+    a part packed hundreds of times is refused before pandas unpacks it) or is no workbook."""
+    lock = lock_file(path)
+    if lock is not None:
+        expected = "an Excel .xlsx workbook"
+        raise SampleDataError(
+            str(Problem(path.name, None, None, expected, lock_said(lock, "give it as --frame")))
+        )
+    refused = unpacking_refused(path, None)
+    if refused is not None:
+        raise SampleDataError(str(Problem(path.name, None, None, *refused)))
+    try:
+        return pd.read_excel(path, engine="openpyxl")
+    except (BadZipFile, InvalidFileException, KeyError, ValueError) as error:  # no workbook
+        found = f"a file that is not one ({type(error).__name__}: {error})"
+        problem = Problem(path.name, None, None, "an Excel .xlsx workbook", found)
+        raise SampleDataError(str(problem)) from error
 
 
 def _read_csv(path: Path) -> pd.DataFrame:

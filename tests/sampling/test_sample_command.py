@@ -272,6 +272,33 @@ def test_a_frame_that_is_a_zip_bomb_is_refused_before_pandas_unpacks_it(
     assert not (tmp_path / "sheet.xlsx").exists()
 
 
+def test_a_frame_that_is_a_lock_file_no_workbook_or_an_old_xls_is_refused_in_one_line(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    amounts = [100.0 + 10 * i for i in range(20)]
+    bills(amounts, district="城北").to_excel(tmp_path / "bills.xlsx", index=False)
+    lock = excel_owner_file(tmp_path / "~$bills.xlsx")  # bills.xlsx is open in Excel
+    notes = tmp_path / "notes.xlsx"
+    notes.write_text("a,b\n1,2\n", encoding="utf-8")
+    old = tmp_path / "bills.xls"
+    old.write_bytes(b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1")  # the start of an OLE2 (.xls) file
+    refused = {
+        lock: "~$bills.xlsx: expected an Excel .xlsx workbook, found the lock file Excel or WPS "
+        "keeps while 'bills.xlsx' is open (save and close bills.xlsx there, then give it as "
+        "--frame)",
+        notes: "notes.xlsx: expected an Excel .xlsx workbook, found a file that is not one "
+        "(BadZipFile: File is not a zip file)",
+        old: "parameter '--frame': expected a .csv, .xlsx or .parquet file, found "
+        f"'{old} (an old Excel format: save it as .xlsx)'",
+    }
+    capsys.readouterr()
+    for frame, message in refused.items():
+        assert select_from(frame, tmp_path) == 2
+        assert capsys.readouterr().err == f"auditkit sample: error: {message}\n"
+    assert not (tmp_path / "sheet.xlsx").exists()
+    assert select_from(tmp_path / "bills.xlsx", tmp_path) == 0  # the workbook itself is read
+
+
 def returned_field_sheet(tmp_path: Path) -> Path:
     """A field sheet of 30 of 200 accounts selected by items, returned with 3 rows in error, in
     its own folder `returned`."""
