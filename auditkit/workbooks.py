@@ -3,7 +3,9 @@ workbooks, field sheets, worklists) is reproducible, so equal content gives equa
 the readers of .xlsx files need from the package itself: where each sheet's XML is, whether it
 holds a formula, its formula cells, how a formula saved without its result is named, whether
 a package unpacks to a size worth loading at all (`unpacking_refused`), and the lock files
-office programs keep beside a workbook they have open."""
+office programs keep beside a workbook they have open. A workbook returned from the field (a
+worklist, a sampling field sheet) is opened by `open_returned_workbook` alone, so every reader
+refuses a lock file and a zip bomb alike."""
 
 from __future__ import annotations
 
@@ -22,6 +24,7 @@ from openpyxl import Workbook, load_workbook
 from openpyxl.cell import WriteOnlyCell
 from openpyxl.cell.read_only import ReadOnlyCell
 
+from auditkit.errors import AuditkitError
 from auditkit.formulas import put_cell
 
 _FIXED_TIME = (1980, 1, 1, 0, 0, 0)
@@ -97,6 +100,15 @@ def open_locks(workbook: str | os.PathLike[str]) -> list[LockFile]:
     ]
 
 
+def open_said(locks: Iterable[LockFile]) -> str:
+    """Who has a workbook open, for a message, from the lock files beside it (`open_locks`):
+    'open in Excel or WPS (~$worklist-城东.xlsx beside it)'."""
+    held = list(locks)
+    programs = " and ".join(lock.program for lock in held)
+    beside = ", ".join(lock.path.name for lock in held)
+    return f"open in {programs} ({beside} beside it)"
+
+
 def stable_xlsx_bytes(workbook: Workbook) -> bytes:
     """The workbook's .xlsx bytes with fixed timestamps, so equal content gives equal bytes."""
     workbook.properties.creator = "auditkit"
@@ -137,8 +149,9 @@ def frame_xlsx_bytes(frame: pd.DataFrame) -> bytes:
     return stable_xlsx_bytes(workbook)
 
 
-def lock_said(lock: LockFile) -> str:
-    """What a lock file is, for a message: whose it is and what to do about its workbook."""
+def lock_said(lock: LockFile, then: str) -> str:
+    """What a lock file is, for a message: whose it is and what to do about its workbook (`then`:
+    what to do once it is saved and closed, as the reader's command does it: 'import it')."""
     name = lock.workbook.name
     if not lock.workbook.is_file():
         return (
@@ -147,8 +160,50 @@ def lock_said(lock: LockFile) -> str:
         )
     return (
         f"the lock file {lock.program} keeps while {name!r} is open (save and close {name} "
-        "there, then import it)"
+        f"there, then {then})"
     )
+
+
+def open_returned_workbook(
+    path: str | os.PathLike[str],
+    *,
+    kind: str,
+    error: type[AuditkitError],
+    then: str,
+    read_only: bool = False,
+    data_only: bool = True,
+) -> Workbook:
+    """The workbook at `path`, a sheet returned from the field, loaded by openpyxl (`read_only`,
+    `data_only` as the reader needs), or an `error` naming the file as a `kind` ('worklist',
+    'field sheet'): a file missing; a lock file an office program keeps beside a workbook it has
+    open (`lock_said`, with `then` said to do once it is closed: 'import it'); a package that
+    would unpack to more than RETURNED_SHEET_UNPACKED_BYTES or holds a zip bomb
+    (`unpacking_refused`, from the zip directory alone, before any part is unpacked); a file
+    openpyxl cannot read. One opener for every reader, so none forgets a guard."""
+    source = Path(path)
+    if not source.exists():
+        raise error(f"{kind} {str(source)!r}: file not found")
+    named = f"{kind} {source.name!r}"
+    if not source.is_file():
+        found = "a folder" if source.is_dir() else "no regular file"
+        raise error(f"{named}: expected an .xlsx workbook, found {found}")
+    lock = lock_file(source)
+    if lock is not None:
+        raise error(f"{named}: expected an .xlsx workbook, found {lock_said(lock, then)}")
+    refused = unpacking_refused(source, RETURNED_SHEET_UNPACKED_BYTES)
+    if refused is not None:
+        expected, found = refused
+        raise error(
+            f"{named}: expected {expected}, found {found}: not loaded (a {kind} auditkit writes "
+            "unpacks to far less)"
+        )
+    try:
+        return load_workbook(source, read_only=read_only, data_only=data_only)
+    except Exception as failure:  # openpyxl raises several unrelated types for a non-xlsx file
+        raise error(
+            f"{named}: expected an .xlsx workbook, found a file that is not a readable .xlsx "
+            f"file ({type(failure).__name__}: {failure})"
+        ) from failure
 
 
 def unpacking_refused(

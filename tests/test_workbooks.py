@@ -7,15 +7,20 @@ from __future__ import annotations
 import zipfile
 from pathlib import Path
 
+import pytest
+from lock_files import excel_owner_file
 from openpyxl import Workbook, load_workbook
 from zip_bombs import bombed, packed_ratio
 
+from auditkit.errors import AuditkitError
 from auditkit.workbooks import (
     LockFile,
     hidden_formula,
     holds_formula,
     lock_file,
     open_locks,
+    open_returned_workbook,
+    open_said,
     sheet_parts,
     unpacking_refused,
     unsaved_formula,
@@ -167,15 +172,8 @@ def test_a_file_that_is_no_zip_is_left_to_the_reader_to_name(tmp_path: Path) -> 
     assert unpacking_refused(tmp_path / "notes.xlsx", 1) is None
 
 
-def _excel_owner_file(path: Path, user: str = "王工") -> Path:
-    """An owner file as Excel writes it beside an open workbook: the user's name, padded."""
-    name = user.encode("gbk")
-    path.write_bytes(bytes([len(name)]) + name.ljust(53, b" ") + b"\x00" * 111)
-    return path
-
-
 def test_excel_and_libreoffice_lock_files_name_the_workbook_they_stand_for(tmp_path: Path) -> None:
-    excel = lock_file(_excel_owner_file(tmp_path / "~$worklist-城东.xlsx"))
+    excel = lock_file(excel_owner_file(tmp_path / "~$worklist-城东.xlsx"))
     assert excel == LockFile(tmp_path / "~$worklist-城东.xlsx", tmp_path / "worklist-城东.xlsx",
                              "Excel or WPS")  # fmt: skip
     office = tmp_path / ".~lock.worklist-城西.xlsx#"
@@ -198,10 +196,52 @@ def test_a_workbook_is_open_while_a_lock_file_of_its_name_is_beside_it(tmp_path:
     other = tmp_path / "worklist-城西.xlsx"
     Workbook().save(other)
     assert open_locks(sheet) == []
-    _excel_owner_file(tmp_path / "~$worklist-城东.xlsx")
+    excel_owner_file(tmp_path / "~$worklist-城东.xlsx")
     (tmp_path / ".~lock.worklist-城东.xlsx#").write_text(",王工,PC-7,;", encoding="utf-8")
     assert [(lock.path.name, lock.program) for lock in open_locks(sheet)] == [
         ("~$worklist-城东.xlsx", "Excel or WPS"),
         (".~lock.worklist-城东.xlsx#", "LibreOffice"),
     ]
     assert open_locks(other) == []  # the lock of its neighbour is not its own
+    assert open_said(open_locks(sheet)) == (
+        "open in Excel or WPS and LibreOffice (~$worklist-城东.xlsx, .~lock.worklist-城东.xlsx# "
+        "beside it)"
+    )
+
+
+class ReturnedSheetError(AuditkitError):
+    """The error a reader of returned sheets raises, as the opener is given it."""
+
+
+def test_a_returned_workbook_is_opened_or_refused_with_the_reader_s_error_naming_its_kind(
+    tmp_path: Path,
+) -> None:
+    sheet = tmp_path / "sheet.xlsx"
+    workbook = Workbook()
+    workbook.active["A1"] = "=1+1"
+    workbook.save(sheet)
+
+    def opened(path: Path, **options: bool):
+        return open_returned_workbook(
+            path, kind="field sheet", error=ReturnedSheetError, then="evaluate it", **options
+        )
+
+    assert opened(sheet).active["A1"].value is None  # its saved result: none was saved
+    assert opened(sheet, data_only=False).active["A1"].value == "=1+1"
+    gone, folder = tmp_path / "gone.xlsx", tmp_path / "folder.xlsx"
+    folder.mkdir()
+    notes = tmp_path / "notes.xlsx"
+    notes.write_text("not a workbook", encoding="utf-8")
+    refused = {
+        gone: f"field sheet {str(gone)!r}: file not found",
+        folder: "field sheet 'folder.xlsx': expected an .xlsx workbook, found a folder",
+        excel_owner_file(tmp_path / "~$sheet.xlsx"): "field sheet '~$sheet.xlsx': expected an "
+        ".xlsx workbook, found the lock file Excel or WPS keeps while 'sheet.xlsx' is open (save "
+        "and close sheet.xlsx there, then evaluate it)",
+        notes: "field sheet 'notes.xlsx': expected an .xlsx workbook, found a file that is not a "
+        "readable .xlsx file (BadZipFile: File is not a zip file)",
+    }
+    for path, message in refused.items():
+        with pytest.raises(ReturnedSheetError) as raised:
+            opened(path)
+        assert str(raised.value) == message

@@ -12,7 +12,6 @@ import argparse
 import datetime as dt
 import getpass
 import json
-import sys
 from pathlib import Path
 from typing import TYPE_CHECKING
 
@@ -20,6 +19,7 @@ import pandas as pd
 
 from auditkit import i18n
 from auditkit.cli.register_options import add_db_option
+from auditkit.cli.returned import ReturnedUse, warn_if_open, without_lock_files
 from auditkit.errors import ParameterError
 from auditkit.formulas import looks_like_formula
 from auditkit.masking import PERSONAL_COLUMNS
@@ -30,8 +30,15 @@ if TYPE_CHECKING:  # the register loads SQLAlchemy and Alembic: only when a comm
     from auditkit.register import Register
     from auditkit.register.store import OutcomeConflict
 
-#: How `register import` names itself in its warnings.
-IMPORT = "auditkit register import"
+#: How `register import` speaks of the sheets it reads, in its warnings and errors.
+IMPORTING = ReturnedUse(
+    command="auditkit register import",
+    parameter="SHEET",
+    expected="a returned worklist sheet (.xlsx)",
+    done="imported",
+    then="import it",
+    again=" (rows recorded now are not recorded twice; a row changed since needs --correct)",
+)
 #: Findings files `auditkit rules` writes; Parquet keeps every value exactly.
 FINDINGS_FILES = ("findings.parquet", "findings.csv")
 _TEXT_COLUMNS = ("rule_id", "customer_id", "district", "period_from", "period_to", "evidence_code")
@@ -243,13 +250,13 @@ def run_import(args: argparse.Namespace) -> int:
     from auditkit.register.sheet import WORKLIST_SHEET
     from auditkit.register.store import CheckedBeforeSent, OutcomeConflict
 
-    sheets = _without_lock_files(args.sheets)
+    sheets = without_lock_files(args.sheets, IMPORTING)
     problems: list[str] = []
     refused = 0
     with Register.open(args.db) as store:
         known = set(store.findings(columns=["finding_key"])["finding_key"])
         for path in sheets:
-            _warn_if_open(path)
+            warn_if_open(path, IMPORTING)
             try:
                 events = read_worklist(path, large_amounts=args.large_amounts)
             except RegisterError as error:
@@ -300,43 +307,6 @@ def run_import(args: argparse.Namespace) -> int:
             problems,
         )
     return 0
-
-
-def _without_lock_files(paths: list[Path]) -> list[Path]:
-    """The sheets among `paths`: each lock file an office program keeps beside a workbook it has
-    open (`~$worklist-城东.xlsx`, which `returned/*.xlsx` matches) is left out, with a warning
-    naming its workbook; only lock files is refused."""
-    from auditkit.workbooks import lock_file, lock_said
-
-    sheets, locks = [], []
-    for path in paths:
-        lock = lock_file(path)
-        if lock is None:
-            sheets.append(path)
-            continue
-        locks.append(path.name)
-        print(f"{IMPORT}: warning: {path} skipped, not a sheet: {lock_said(lock)}", file=sys.stderr)
-    if not sheets:
-        raise ParameterError("SHEET", "a returned worklist sheet (.xlsx) besides lock files", locks)
-    return sheets
-
-
-def _warn_if_open(sheet: Path) -> None:
-    """Say loudly that a sheet a program has open is imported as last saved: the edits not
-    saved yet are not in the file, and importing it again once closed records them."""
-    from auditkit.workbooks import open_locks
-
-    locks = open_locks(sheet)
-    if locks:
-        programs = " and ".join(lock.program for lock in locks)
-        beside = ", ".join(lock.path.name for lock in locks)
-        print(
-            f"{IMPORT}: warning: {sheet} is open in {programs} ({beside} beside it): imported as "
-            "last saved, WITHOUT the edits not saved yet; save and close it, then import it "
-            "again (rows recorded now are not recorded twice; a row changed since needs "
-            "--correct)",
-            file=sys.stderr,
-        )
 
 
 def _conflict_lines(
@@ -407,12 +377,23 @@ def _without_decided(findings: pd.DataFrame, trail: pd.DataFrame) -> pd.DataFram
 def _refuse_unimported(path: Path, store: Register | None) -> None:
     """Refuse to write a worklist over a sheet at `path` that may hold field outcomes not yet in
     the register: a returned sheet not imported (or any filled sheet when no register is used)
-    would be lost. A sheet with nothing filled, or whose outcomes are all recorded, may go.
+    would be lost, and so would the edits not saved yet of a sheet an office program has open
+    (a lock file beside it). A sheet with nothing filled, or whose outcomes are all recorded,
+    may go.
     Large recovered amounts are read as they are: this asks only whether they are recorded."""
     from auditkit.register import RegisterError, read_worklist
+    from auditkit.workbooks import open_locks, open_said
 
     if not path.exists():
         return
+    locks = open_locks(path)
+    if locks:  # what it holds not saved yet would be lost, or saved over the new sheet
+        raise ParameterError(
+            "--out",
+            "a folder whose sheets no office program has open",
+            f"{path}, {open_said(locks)}: save and close it first (or delete the lock file if "
+            "no program has it open)",
+        )
     try:
         events = read_worklist(path, large_amounts=True)
     except RegisterError:

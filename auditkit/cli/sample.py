@@ -3,11 +3,15 @@
 from __future__ import annotations
 
 import argparse
+from collections.abc import Sequence
 from pathlib import Path
+from zipfile import BadZipFile
 
 import pandas as pd
+from openpyxl.utils.exceptions import InvalidFileException
 
 from auditkit.atomic import write_bytes_atomic
+from auditkit.cli.returned import ReturnedUse, warn_if_open, without_lock_files
 from auditkit.data.encoding import Encoding, EncodingFailure, scan_encoding, sniff_encoding
 from auditkit.data.problems import Problem
 from auditkit.errors import ParameterError
@@ -20,7 +24,16 @@ from auditkit.sampling.likelihoods import LIKELIHOODS
 from auditkit.sampling.select import ALLOCATIONS
 from auditkit.sampling.select import METHODS as SELECTION_METHODS
 from auditkit.sampling.study import STRATA, population
-from auditkit.workbooks import unpacking_refused
+from auditkit.workbooks import lock_file, lock_said, unpacking_refused
+
+#: How `sample evaluate` speaks of the field sheet it reads, in its warnings and errors.
+EVALUATING = ReturnedUse(
+    command="auditkit sample evaluate",
+    parameter="--sheet",
+    expected="a filled field sheet (.xlsx)",
+    done="evaluated",
+    then="evaluate it",
+)
 
 
 def register(subparsers: argparse._SubParsersAction) -> None:  # type: ignore[type-arg]
@@ -112,7 +125,14 @@ def register(subparsers: argparse._SubParsersAction) -> None:  # type: ignore[ty
     )
     given = evaluating.add_mutually_exclusive_group(required=True)
     given.add_argument(
-        "--sheet", metavar="FILLED.xlsx", help="the field sheet filled by the inspectors"
+        "--sheet",
+        nargs="+",
+        type=Path,
+        metavar="FILLED.xlsx",
+        help="the field sheet filled by the inspectors; a lock file Excel, WPS or LibreOffice "
+        "keeps beside a workbook it has open (~$NAME.xlsx, .~lock.NAME.xlsx#, which "
+        "returned/*.xlsx matches) is skipped, not a sheet, and a sheet open in one is evaluated "
+        "as last saved, with a warning",
     )
     given.add_argument("--x", type=float, help="errors found (or sum of taints), with --n")
     evaluating.add_argument("--n", type=int, help="sample size, with --x")
@@ -256,8 +276,10 @@ def run_select(args: argparse.Namespace) -> int:
 def run_evaluate(args: argparse.Namespace) -> int:
     """Evaluate a filled field sheet (or x errors in n) and print the conclusion."""
     if args.sheet is not None:
+        sheet = _field_sheet(args.sheet)
+        warn_if_open(sheet, EVALUATING)
         results = read_field_sheet(
-            args.sheet, audit_kind=args.audit_kind, auditing_district=args.auditing_district
+            sheet, audit_kind=args.audit_kind, auditing_district=args.auditing_district
         )
         evaluation = results.evaluate(
             args.materiality,
@@ -288,21 +310,53 @@ def run_evaluate(args: argparse.Namespace) -> int:
     return 0
 
 
+def _field_sheet(paths: Sequence[Path]) -> Path:
+    """The one field sheet among `paths` (--sheet), lock files skipped with a warning: a sample
+    is evaluated from its own sheet, so two sheets are a ParameterError naming them."""
+    sheets = without_lock_files(paths, EVALUATING)
+    if len(sheets) > 1:
+        raise ParameterError(
+            EVALUATING.parameter,
+            "one filled field sheet (.xlsx), besides any lock files: each sample is evaluated "
+            "from its own sheet",
+            [path.name for path in sheets],
+        )
+    return sheets[0]
+
+
 def _read_frame(path: Path) -> pd.DataFrame:
     if not path.is_file():
         raise ParameterError("--frame", "an existing .csv, .xlsx or .parquet file", str(path))
     suffix = path.suffix.lower()
     if suffix == ".parquet":
         return pd.read_parquet(path)
-    if suffix in (".xlsx", ".xls"):
-        # a population may be large, but a zip bomb is refused before pandas unpacks it
-        refused = unpacking_refused(path, None)
-        if refused is not None:
-            raise SampleDataError(str(Problem(path.name, None, None, *refused)))
-        return pd.read_excel(path)
+    if suffix == ".xlsx":
+        return _read_xlsx_frame(path)
     if suffix != ".csv":
-        raise ParameterError("--frame", "a .csv, .xlsx or .parquet file", str(path))
+        found = f"{path} (an old Excel format: save it as .xlsx)" if suffix == ".xls" else path
+        raise ParameterError("--frame", "a .csv, .xlsx or .parquet file", str(found))
     return _read_csv(path)
+
+
+def _read_xlsx_frame(path: Path) -> pd.DataFrame:
+    """A population .xlsx, refused naming the file when it is a lock file an office program keeps
+    beside a workbook, holds a zip bomb (a population may be large: its size is not limited, but
+    a part packed hundreds of times is refused before pandas unpacks it) or is no workbook."""
+    lock = lock_file(path)
+    if lock is not None:
+        expected = "an Excel .xlsx workbook"
+        raise SampleDataError(
+            str(Problem(path.name, None, None, expected, lock_said(lock, "give it as --frame")))
+        )
+    refused = unpacking_refused(path, None)
+    if refused is not None:
+        raise SampleDataError(str(Problem(path.name, None, None, *refused)))
+    try:
+        return pd.read_excel(path, engine="openpyxl")
+    except (BadZipFile, InvalidFileException, KeyError, ValueError) as error:  # no workbook
+        found = f"a file that is not one ({type(error).__name__}: {error})"
+        problem = Problem(path.name, None, None, "an Excel .xlsx workbook", found)
+        raise SampleDataError(str(problem)) from error
 
 
 def _read_csv(path: Path) -> pd.DataFrame:

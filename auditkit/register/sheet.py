@@ -53,13 +53,7 @@ from auditkit.sheets import (
     MONEY_FORMAT,
     STATEMENT_ROW,
 )
-from auditkit.workbooks import (
-    RETURNED_SHEET_UNPACKED_BYTES,
-    lock_file,
-    lock_said,
-    stable_xlsx_bytes,
-    unpacking_refused,
-)
+from auditkit.workbooks import open_returned_workbook, stable_xlsx_bytes
 
 WORKLIST_SHEET = "worklist"
 INSTRUCTIONS = "instructions"
@@ -242,8 +236,9 @@ def read_worklist(path: str | os.PathLike[str], *, large_amounts: bool = False) 
     are skipped. Every problem (a sheet that is not a worklist, a deleted row, a changed key or
     given cell, a row added or copied, text in the amount, an unknown outcome, a date that is no
     date, a missing actor or date) is raised together in a `WorklistSheetError`, one line each.
-    A file that would unpack to more than a worklist ever holds (`unpacking_refused`: a zip
-    bomb) is refused before it is loaded.
+    A lock file an office program keeps beside a workbook, and a file that would unpack to more
+    than a worklist ever holds (a zip bomb), are refused before anything is loaded
+    (`open_returned_workbook`).
     A formula is read by the result saved with it; cells holding a formula saved without its
     result (a file written by a program, not a spreadsheet) are named with the header's
     problems, before the rows are read, as they would read as blank. A recovered amount above
@@ -251,27 +246,9 @@ def read_worklist(path: str | os.PathLike[str], *, large_amounts: bool = False) 
     problem unless `large_amounts` (a recovery checked to be that large).
     """
     source = Path(path)
-    if not source.is_file():
-        raise WorklistSheetError(f"worklist {str(source)!r}: file not found")
-    lock = lock_file(source)
-    if lock is not None:
-        raise WorklistSheetError(
-            f"worklist {source.name!r}: expected an .xlsx workbook, found {lock_said(lock)}"
-        )
-    refused = unpacking_refused(source, RETURNED_SHEET_UNPACKED_BYTES)
-    if refused is not None:
-        expected, found = refused
-        raise WorklistSheetError(
-            f"worklist {source.name!r}: expected {expected}, found {found}: not loaded (a "
-            "worklist sent to the field unpacks to far less)"
-        )
-    try:
-        workbook = load_workbook(source, data_only=True)
-    except Exception as error:  # openpyxl raises several unrelated types for a non-xlsx file
-        raise WorklistSheetError(
-            f"worklist {source.name!r}: expected an .xlsx workbook, found a file that is not a "
-            f"readable .xlsx file ({type(error).__name__}: {error})"
-        ) from error
+    workbook = open_returned_workbook(
+        source, kind="worklist", error=WorklistSheetError, then="import it"
+    )
     meta = _meta(workbook, source.name)
     if ROWS_SHEET not in workbook.sheetnames:
         raise WorklistSheetError(

@@ -21,7 +21,7 @@ from typing import TYPE_CHECKING, Any
 
 import numpy as np
 import pandas as pd
-from openpyxl import Workbook, load_workbook
+from openpyxl import Workbook
 from openpyxl.styles import Font
 from openpyxl.utils import get_column_letter
 
@@ -49,7 +49,7 @@ from auditkit.sampling.fieldformat import (
 from auditkit.sampling.notes import method_name
 from auditkit.sampling.results import Evaluation, Selection
 from auditkit.sheets import SheetProblems
-from auditkit.workbooks import RETURNED_SHEET_UNPACKED_BYTES, unpacking_refused
+from auditkit.workbooks import open_locks, open_returned_workbook, open_said
 
 if TYPE_CHECKING:
     from matplotlib.figure import Figure
@@ -303,14 +303,23 @@ def check_sheet_path(path: str | os.PathLike[str], name: str = "path") -> Path:
     """`path` as the path a field sheet may be written to, or a ParameterError naming `name`
     (the CLI checks its flag before the selection is made): a file name ending in .xlsx, where
     there is no file yet or an auditkit field sheet with no inspector cell filled (a rerun writes
-    it again). A file that cannot be read as a field sheet, or one the inspectors began to fill
-    (a value or a formula in any of INSPECTOR_COLUMNS), is left as it is: it would be lost."""
+    it again). A file that cannot be read as a field sheet, one the inspectors began to fill
+    (a value or a formula in any of INSPECTOR_COLUMNS), or one an office program has open (a
+    lock file beside it: its edits not saved yet) is left as it is: it would be lost."""
     target = Path(path)
     if target.suffix.lower() != ".xlsx":
         raise ParameterError(name, "a file name ending in .xlsx", str(path))
     if not target.exists():
         return target
     expected = "a new file, or an auditkit field sheet with nothing filled in"
+    locks = open_locks(target)
+    if locks:  # the inspectors' edits not saved yet would be lost
+        raise ParameterError(
+            name,
+            f"{expected}, open in no office program",
+            f"{target}, {open_said(locks)}: save and close it first (or delete the lock file "
+            "if no program has it open)",
+        )
     try:
         filled = _inspector_cells_filled(target)
     except FieldSheetError as error:
@@ -334,11 +343,14 @@ def check_sheet_path(path: str | os.PathLike[str], name: str = "path") -> Path:
 def _inspector_cells_filled(path: Path) -> list[tuple[int, str, str]]:
     """(row, column, letter) of each inspector cell of the field sheet at `path` holding a value
     or a formula; a FieldSheetError saying why when the file cannot be read as a field sheet."""
-    _refuse_unpacking(path, "")
-    try:
-        workbook = load_workbook(path, read_only=True)
-    except Exception as error:  # openpyxl raises several unrelated types for a non-xlsx file
-        raise FieldSheetError(f"not a readable .xlsx file: {error}") from error
+    workbook = open_returned_workbook(
+        path,
+        kind="field sheet",
+        error=FieldSheetError,
+        then="write the field sheet again",
+        read_only=True,
+        data_only=False,  # a formula typed into an inspector cell is filled too
+    )
     try:
         sheets = (FIELD_SHEET, META_SHEET, ROWS_SHEET)
         missing = [title for title in sheets if title not in workbook.sheetnames]
@@ -361,18 +373,6 @@ def _inspector_cells_filled(path: Path) -> list[tuple[int, str, str]]:
         ]
     finally:
         workbook.close()
-
-
-def _refuse_unpacking(path: Path, where: str) -> None:
-    """A FieldSheetError (its message starting with `where`) when the file at `path` would
-    unpack to more than a field sheet ever holds (a zip bomb): refused before it is loaded."""
-    refused = unpacking_refused(path, RETURNED_SHEET_UNPACKED_BYTES)
-    if refused is not None:
-        expected, found = refused
-        raise FieldSheetError(
-            f"{where}expected {expected}, found {found}: not loaded (a field sheet unpacks to "
-            "far less)"
-        )
 
 
 def _empty(value: object) -> bool:
@@ -401,21 +401,16 @@ def read_field_sheet(
     `auditing_district` is who inspected; for self-audits it defaults to each row's district.
     Every problem found is listed in the `FieldSheetError` raised, one line each. A formula is
     read by the result saved with it; cells holding a formula saved without its result (a file
-    written by a program, not a spreadsheet) are named first, as they would read as blank. A file
-    that would unpack to more than a field sheet ever holds (`unpacking_refused`: a zip bomb) is
-    refused before it is loaded.
+    written by a program, not a spreadsheet) are named first, as they would read as blank. A lock
+    file an office program keeps beside a workbook, and a file that would unpack to more than a
+    field sheet ever holds (a zip bomb), are refused before anything is loaded
+    (`open_returned_workbook`).
     """
     audit_kind = choice("audit_kind", audit_kind, AUDIT_KINDS)
     source = Path(path)
-    if not source.is_file():
-        raise FieldSheetError(f"field sheet {str(source)!r}: file not found")
-    _refuse_unpacking(source, f"field sheet {source.name!r}: ")
-    try:
-        workbook = load_workbook(source, data_only=True)
-    except Exception as error:  # openpyxl raises several unrelated types for a non-xlsx file
-        raise FieldSheetError(
-            f"field sheet {source.name!r}: not a readable .xlsx file ({error})"
-        ) from error
+    workbook = open_returned_workbook(
+        source, kind="field sheet", error=FieldSheetError, then="evaluate it"
+    )
     for required in (FIELD_SHEET, META_SHEET, ROWS_SHEET):
         if required not in workbook.sheetnames:
             raise FieldSheetError(

@@ -21,6 +21,7 @@ import pandas as pd
 import pytest
 import sqlalchemy as sa
 from databases import fresh_postgres_database
+from lock_files import excel_owner_file, libreoffice_lock
 from openpyxl import load_workbook
 from worklist_builders import finding, findings
 
@@ -274,12 +275,6 @@ def test_a_sheet_of_findings_the_register_does_not_hold_is_refused_where_each_ro
     ]
 
 
-def excel_owner_file(path: Path) -> Path:
-    """The owner file Excel keeps beside a workbook it has open: the user's name, padded."""
-    path.write_bytes(b"\x04\xcd\xf5\xb9\xa4".ljust(54, b" ") + b"\x00" * 111)
-    return path
-
-
 OPEN_WARNING = (
     "auditkit register import: warning: {sheet} is open in {programs} ({locks} beside it): "
     "imported as last saved, WITHOUT the edits not saved yet; save and close it, then import it "
@@ -319,8 +314,7 @@ def test_a_sheet_open_in_libreoffice_is_imported_with_the_warning_and_lock_files
     db, sheets = sent
     returned = tmp_path / "returned"
     first, *_ = returned_sheets(sheets, returned)
-    lock = returned / f".~lock.{first.name}#"
-    lock.write_text(",王工,PC-7,05.06.2025 10:00,file:///home/wang/.config/libreoffice/4;", "utf-8")
+    lock = libreoffice_lock(returned / f".~lock.{first.name}#")
     capsys.readouterr()
 
     assert main(["register", "import", str(first), "--db", db]) == 0

@@ -10,6 +10,7 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 import pytest
+from lock_files import excel_owner_file
 from openpyxl import load_workbook
 
 from auditkit.cli import main
@@ -100,6 +101,30 @@ def test_the_field_loop_sends_the_worklist_and_records_what_the_field_found(
     assert recovered["amount"].iloc[-1] == 1234.5 and recovered["actor"].iloc[-1] == "李四"
     assert rejected["event"].tolist() == ["sent", "false_alarm"]
     assert rejected["happened_at"].iloc[-1] == checked
+
+
+def test_a_worklist_open_in_an_office_program_is_not_written_over_nor_any_other_sheet(
+    recorded: tuple[str, Path], tmp_path: Path, capsys
+) -> None:
+    db, _ = recorded
+    out = tmp_path / "worklists"
+    assert main(["worklist", "--db", db, "--top", "1", "--out", str(out)]) == 0
+    written = {path: path.read_bytes() for path in sheets(out)}
+    west = sheets(out)[1]  # 城西's: the sheets are checked before any is written
+    lock = excel_owner_file(out / f"~${west.name}")  # the field has it open in Excel
+    sent = len(Register.open(db).outcomes())
+    capsys.readouterr()
+    assert main(["worklist", "--db", db, "--top", "2", "--out", str(out)]) == 2
+    assert capsys.readouterr().err == (
+        "auditkit worklist: error: parameter '--out': expected a folder whose sheets no office "
+        f"program has open, found '{west}, open in Excel or WPS (~${west.name} beside it): save "
+        "and close it first (or delete the lock file if no program has it open)'\n"
+    )
+    assert {path: path.read_bytes() for path in sheets(out)} == written
+    assert len(Register.open(db).outcomes()) == sent  # nothing recorded as sent either
+    lock.unlink()  # closed: its outcomes, none, are all recorded, so it may be written over
+    assert main(["worklist", "--db", db, "--top", "2", "--out", str(out)]) == 0
+    assert all(path.read_bytes() != written[path] for path in sheets(out))
 
 
 def test_writing_or_importing_the_same_worklist_again_records_nothing_new(

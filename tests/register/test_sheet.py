@@ -14,10 +14,9 @@ from openpyxl.utils import get_column_letter
 from worklist_builders import finding, findings
 from zip_bombs import bombed, packed_ratio
 
-from auditkit import rules
+from auditkit import rules, workbooks
 from auditkit.errors import ParameterError
 from auditkit.formulas import put_cell
-from auditkit.register import sheet as sheet_module
 from auditkit.register.schema import OPTIONAL_EVENT_COLUMNS, OUTCOME_EVENTS
 from auditkit.register.sheet import (
     EVENT_COLUMNS,
@@ -423,7 +422,7 @@ def test_a_returned_sheet_that_is_a_zip_bomb_is_refused_before_it_is_loaded(
     def never(*args, **kwargs):
         raise AssertionError("the workbook was loaded")
 
-    monkeypatch.setattr(sheet_module, "load_workbook", never)
+    monkeypatch.setattr(workbooks, "load_workbook", never)
     with pytest.raises(WorklistSheetError) as raised:
         read_worklist(bomb)
     message = str(raised.value)
@@ -434,7 +433,7 @@ def test_a_returned_sheet_that_is_a_zip_bomb_is_refused_before_it_is_loaded(
     )
     assert f"{packed_ratio(bomb, part):,.0f} times its packed" in message
     assert message.endswith(
-        "(a zip bomb?): not loaded (a worklist sent to the field unpacks to far less)"
+        "(a zip bomb?): not loaded (a worklist auditkit writes unpacks to far less)"
     )
 
 
@@ -448,9 +447,9 @@ def test_a_returned_sheet_unpacking_past_the_bound_is_refused_and_one_within_is_
     )
     with zipfile.ZipFile(returned) as archive:
         unpacked = sum(part.file_size for part in archive.infolist())
-    monkeypatch.setattr(sheet_module, "RETURNED_SHEET_UNPACKED_BYTES", unpacked)
+    monkeypatch.setattr(workbooks, "RETURNED_SHEET_UNPACKED_BYTES", unpacked)
     assert read_worklist(returned)["event"].tolist() == ["confirmed"]
-    monkeypatch.setattr(sheet_module, "RETURNED_SHEET_UNPACKED_BYTES", unpacked - 1)
+    monkeypatch.setattr(workbooks, "RETURNED_SHEET_UNPACKED_BYTES", unpacked - 1)
     with pytest.raises(
         WorklistSheetError, match=f"found parts unpacking to {unpacked / 1e6:,.2f} MB"
     ):

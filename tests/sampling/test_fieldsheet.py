@@ -8,17 +8,18 @@ from pathlib import Path
 import pandas as pd
 import pytest
 from formula_results import save_results
+from lock_files import excel_owner_file, libreoffice_lock
 from openpyxl import load_workbook
 from openpyxl.utils import get_column_letter
 from sampling_builders import accounts, bills
 from scipy import stats
 from zip_bombs import bombed, packed_ratio
 
+from auditkit import workbooks
 from auditkit.errors import ParameterError
 from auditkit.formulas import put_cell
 from auditkit.sampling import (
     FieldSheetError,
-    fieldsheet,
     read_field_sheet,
     select,
     write_field_sheet,
@@ -484,8 +485,9 @@ def test_a_file_that_is_no_field_sheet_is_never_written_over(selection, tmp_path
     folder.mkdir()
     reasons = {
         other: "no sheet 'field_sheet', 'auditkit_selection', 'auditkit_rows'",
-        text: "not a readable .xlsx file: File is not a zip file",
-        folder: "not a readable .xlsx file: [Errno 21] Is a directory: ",
+        text: "field sheet 'notes.xlsx': expected an .xlsx workbook, found a file that is not a "
+        "readable .xlsx file (BadZipFile: File is not a zip file)",
+        folder: "field sheet 'folder.xlsx': expected an .xlsx workbook, found a folder",
     }
     for path, reason in reasons.items():
         before = None if path.is_dir() else path.read_bytes()
@@ -512,7 +514,7 @@ def test_a_field_sheet_that_is_a_zip_bomb_is_refused_before_it_is_loaded(
     def never(*args: object, **kwargs: object) -> None:
         raise AssertionError("the workbook was loaded")
 
-    monkeypatch.setattr(fieldsheet, "load_workbook", never)
+    monkeypatch.setattr(workbooks, "load_workbook", never)
     refused = (
         "expected an .xlsx workbook unpacking to at most 50.00 MB in all, none of its parts to "
         f"over 100 times its packed size, found the part {part!r} unpacking to "
@@ -521,12 +523,50 @@ def test_a_field_sheet_that_is_a_zip_bomb_is_refused_before_it_is_loaded(
         read_field_sheet(bomb)
     assert str(raised.value).startswith(f"field sheet 'bomb.xlsx': {refused}")
     assert f"{packed_ratio(bomb, part):,.0f} times its packed" in str(raised.value)
-    assert str(raised.value).endswith("not loaded (a field sheet unpacks to far less)")
+    assert str(raised.value).endswith(
+        "not loaded (a field sheet auditkit writes unpacks to far less)"
+    )
     with pytest.raises(ParameterError) as raised:  # written over? It is not even loaded
         write_field_sheet(selection, bomb)
     assert raised.value.found.startswith(
-        f"{bomb}, which cannot be read as a field sheet ({refused}"
+        f"{bomb}, which cannot be read as a field sheet (field sheet 'bomb.xlsx': {refused}"
     )
+
+
+def test_a_lock_file_read_as_a_field_sheet_is_named_as_one_with_its_workbook(
+    selection, tmp_path: Path
+) -> None:
+    blank = write_field_sheet(selection, tmp_path / "sheet.xlsx")
+    filled = fill(blank, tmp_path / "~$filled.xlsx", {FIRST_DATA_ROW: (999.0, "是")})
+    lock = excel_owner_file(tmp_path / "~$sheet.xlsx")  # sheet.xlsx is open in Excel
+    with pytest.raises(FieldSheetError) as raised:
+        read_field_sheet(lock)
+    assert str(raised.value) == (
+        "field sheet '~$sheet.xlsx': expected an .xlsx workbook, found the lock file Excel or WPS "
+        "keeps while 'sheet.xlsx' is open (save and close sheet.xlsx there, then evaluate it)"
+    )
+    # A workbook a user named like a lock file is a workbook: read as the field sheet it is.
+    assert read_field_sheet(filled).inspections["error_found"].sum() == 1
+
+
+def test_a_blank_field_sheet_open_in_an_office_program_is_not_written_over(
+    selection, tmp_path: Path
+) -> None:
+    sheet = write_field_sheet(selection, tmp_path / "sheet.xlsx")
+    before = sheet.read_bytes()
+    lock = libreoffice_lock(tmp_path / ".~lock.sheet.xlsx#")  # the inspectors have it open
+    with pytest.raises(ParameterError) as raised:
+        write_field_sheet(selection, sheet, lang="en")
+    assert str(raised.value) == (
+        "parameter 'path': expected a new file, or an auditkit field sheet with nothing filled "
+        f"in, open in no office program, found '{sheet}, open in LibreOffice "
+        "(.~lock.sheet.xlsx# beside it): save and close it first (or delete the lock file if no "
+        "program has it open)'"
+    )
+    assert sheet.read_bytes() == before
+    lock.unlink()  # closed: the blank sheet is written again, in English now
+    write_field_sheet(selection, sheet, lang="en")
+    assert sheet.read_bytes() != before
 
 
 def flag_every_other_row(path: Path) -> None:

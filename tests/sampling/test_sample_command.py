@@ -7,10 +7,12 @@ from pathlib import Path
 
 import pandas as pd
 import pytest
+from lock_files import excel_owner_file, libreoffice_lock
 from openpyxl import load_workbook
 from sampling_builders import bills
 from zip_bombs import bombed
 
+from auditkit import workbooks
 from auditkit.cli import main, sample
 from auditkit.errors import ParameterError
 from auditkit.formulas import put_cell
@@ -268,3 +270,158 @@ def test_a_frame_that_is_a_zip_bomb_is_refused_before_pandas_unpacks_it(
     )
     assert error.endswith(" MB (a zip bomb?)\n")
     assert not (tmp_path / "sheet.xlsx").exists()
+
+
+def test_a_frame_that_is_a_lock_file_no_workbook_or_an_old_xls_is_refused_in_one_line(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    amounts = [100.0 + 10 * i for i in range(20)]
+    bills(amounts, district="城北").to_excel(tmp_path / "bills.xlsx", index=False)
+    lock = excel_owner_file(tmp_path / "~$bills.xlsx")  # bills.xlsx is open in Excel
+    notes = tmp_path / "notes.xlsx"
+    notes.write_text("a,b\n1,2\n", encoding="utf-8")
+    old = tmp_path / "bills.xls"
+    old.write_bytes(b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1")  # the start of an OLE2 (.xls) file
+    refused = {
+        lock: "~$bills.xlsx: expected an Excel .xlsx workbook, found the lock file Excel or WPS "
+        "keeps while 'bills.xlsx' is open (save and close bills.xlsx there, then give it as "
+        "--frame)",
+        notes: "notes.xlsx: expected an Excel .xlsx workbook, found a file that is not one "
+        "(BadZipFile: File is not a zip file)",
+        old: "parameter '--frame': expected a .csv, .xlsx or .parquet file, found "
+        f"'{old} (an old Excel format: save it as .xlsx)'",
+    }
+    capsys.readouterr()
+    for frame, message in refused.items():
+        assert select_from(frame, tmp_path) == 2
+        assert capsys.readouterr().err == f"auditkit sample: error: {message}\n"
+    assert not (tmp_path / "sheet.xlsx").exists()
+    assert select_from(tmp_path / "bills.xlsx", tmp_path) == 0  # the workbook itself is read
+
+
+def returned_field_sheet(tmp_path: Path) -> Path:
+    """A field sheet of 30 of 200 accounts selected by items, returned with 3 rows in error, in
+    its own folder `returned`."""
+    frame = tmp_path / "accounts.csv"
+    accounts = {"customer_id": [f"C{i:03d}" for i in range(200)], "district": "城北"}
+    pd.DataFrame(accounts).to_csv(frame, index=False)
+    sheet = tmp_path / "returned" / "sheet.xlsx"
+    sheet.parent.mkdir()
+    selecting = ["sample", "select", "--frame", str(frame), "--units", "items", "--n", "30"]
+    assert run([*selecting, "--seed", "5", "--output", str(sheet)]) == 0
+    workbook = load_workbook(sheet)
+    rows = workbook[FIELD_SHEET]
+    header_row, columns = header_columns(rows)
+    for row in range(header_row + 1, rows.max_row + 1):
+        rows.cell(row, columns["error_found"]).value = "是" if row % 10 == 0 else "否"
+    workbook.save(sheet)
+    return sheet
+
+
+def evaluate_sheets(*sheets: object) -> int:
+    """`auditkit sample evaluate --sheet SHEETS` at 5 % materiality, in English: the exit code."""
+    given = [str(sheet) for sheet in sheets]
+    return main(["sample", "evaluate", "--sheet", *given, "--materiality", "0.05", "--lang", "en"])
+
+
+def skipped(lock: Path, workbook: str) -> str:
+    """The warning of `sample evaluate` that the Excel lock file `lock` of `workbook` is skipped."""
+    return (
+        f"auditkit sample evaluate: warning: {lock} skipped, not a sheet: the lock file Excel or "
+        f"WPS keeps while {workbook!r} is open (save and close {workbook} there, then evaluate it)"
+    )
+
+
+def open_warning(sheet: Path, programs: str, locks: str) -> str:
+    """The warning of `sample evaluate` that `sheet` is open and is evaluated as last saved."""
+    return (
+        f"auditkit sample evaluate: warning: {sheet} is open in {programs} ({locks} beside it): "
+        "evaluated as last saved, WITHOUT the edits not saved yet; save and close it, then "
+        "evaluate it again"
+    )
+
+
+def test_excel_s_lock_file_matched_by_the_glob_is_skipped_and_the_open_sheet_evaluated_loudly(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    sheet = returned_field_sheet(tmp_path)
+    capsys.readouterr()
+    assert evaluate_sheets(sheet) == 0
+    alone = capsys.readouterr()
+    assert alone.err == "" and "errors found 3 " in alone.out
+    lock = excel_owner_file(sheet.with_name("~$sheet.xlsx"))  # the sheet is still open in Excel
+
+    given = sorted(sheet.parent.glob("*.xlsx"))  # what the shell makes of returned/*.xlsx
+    assert given == [sheet, lock]
+    assert evaluate_sheets(*given) == 0
+    captured = capsys.readouterr()
+    assert captured.out == alone.out  # the same evaluation, as if the lock file were not there
+    assert captured.err.splitlines() == [
+        skipped(lock, "sheet.xlsx"),
+        open_warning(sheet, "Excel or WPS", "~$sheet.xlsx"),
+    ]
+
+
+def test_a_lock_file_alone_or_two_field_sheets_are_refused_naming_sheet(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    sheet = returned_field_sheet(tmp_path)
+    lock = excel_owner_file(sheet.with_name("~$sheet.xlsx"))
+    capsys.readouterr()
+    assert evaluate_sheets(lock) == 2
+    captured = capsys.readouterr()
+    assert captured.out == ""
+    assert captured.err.splitlines() == [
+        skipped(lock, "sheet.xlsx"),
+        "auditkit sample: error: parameter '--sheet': expected a filled field sheet (.xlsx) "
+        "besides lock files, found ['~$sheet.xlsx']",
+    ]
+    copy = sheet.with_name("copy.xlsx")
+    copy.write_bytes(sheet.read_bytes())
+    assert evaluate_sheets(sheet, copy, lock) == 2  # which one is the sample's is not guessed
+    captured = capsys.readouterr()
+    assert captured.out == ""
+    assert captured.err.splitlines()[1:] == [
+        "auditkit sample: error: parameter '--sheet': expected one filled field sheet (.xlsx), "
+        "besides any lock files: each sample is evaluated from its own sheet, found "
+        "['sheet.xlsx', 'copy.xlsx']"
+    ]
+
+
+def test_a_field_sheet_open_in_libreoffice_is_evaluated_with_the_warning_and_another_s_lock_is_not(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    sheet = returned_field_sheet(tmp_path)
+    excel_owner_file(sheet.with_name("~$sheet-2.xlsx"))  # another workbook is open, not this one
+    capsys.readouterr()
+    assert evaluate_sheets(sheet) == 0
+    closed = capsys.readouterr()
+    assert closed.err == ""
+    libreoffice_lock(sheet.with_name(".~lock.sheet.xlsx#"))
+    assert evaluate_sheets(sheet) == 0
+    captured = capsys.readouterr()
+    assert captured.out == closed.out
+    assert captured.err.splitlines() == [open_warning(sheet, "LibreOffice", ".~lock.sheet.xlsx#")]
+
+
+def test_a_field_sheet_that_is_a_zip_bomb_is_refused_by_evaluate_before_it_is_loaded(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    bomb = bombed(returned_field_sheet(tmp_path), tmp_path / "bomb.xlsx", 40_000)
+
+    def never(*args: object, **kwargs: object) -> None:
+        raise AssertionError("the workbook was loaded")
+
+    monkeypatch.setattr(workbooks, "load_workbook", never)
+    capsys.readouterr()
+    assert evaluate_sheets(bomb) == 2
+    captured = capsys.readouterr()
+    assert captured.out == ""
+    assert captured.err.startswith(
+        "auditkit sample: error: field sheet 'bomb.xlsx': expected an .xlsx workbook unpacking to "
+        "at most 50.00 MB in all, none of its parts to over 100 times its packed size, found the "
+        "part 'xl/worksheets/sheet1.xml' unpacking to "
+    )
+    assert captured.err.endswith(
+        " MB (a zip bomb?): not loaded (a field sheet auditkit writes unpacks to far less)\n"
+    )
