@@ -8,6 +8,8 @@ from pathlib import Path
 import pandas as pd
 
 from auditkit.atomic import write_bytes_atomic
+from auditkit.cli.text_options import checked_text
+from auditkit.data.column_typing import KEY_CHARACTERS
 from auditkit.data.encoding import Encoding, EncodingFailure, scan_encoding, sniff_encoding
 from auditkit.data.problems import Problem
 from auditkit.errors import ParameterError
@@ -256,8 +258,9 @@ def run_select(args: argparse.Namespace) -> int:
 def run_evaluate(args: argparse.Namespace) -> int:
     """Evaluate a filled field sheet (or x errors in n) and print the conclusion."""
     if args.sheet is not None:
+        auditing = checked_text("--auditing-district", args.auditing_district, KEY_CHARACTERS)
         results = read_field_sheet(
-            args.sheet, audit_kind=args.audit_kind, auditing_district=args.auditing_district
+            args.sheet, audit_kind=args.audit_kind, auditing_district=auditing
         )
         evaluation = results.evaluate(
             args.materiality,
