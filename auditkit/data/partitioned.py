@@ -46,6 +46,7 @@ from auditkit.data.cell_types import Untypable, typable
 from auditkit.data.column_typing import TEXT_DTYPE
 from auditkit.data.consistency import check_tables
 from auditkit.data.dataset import Dataset, supply_of_units
+from auditkit.data.entries import not_a_regular_file
 from auditkit.data.frames import TypedTable, extra_column, type_table
 from auditkit.data.hashing import checks_version, file_digests
 from auditkit.data.intake import Intake, TableSource, read_folder
@@ -494,6 +495,11 @@ class PartitionedDataset:
     def __init__(self, root: str | Path) -> None:
         self.root = Path(root)
         manifest_path = self.root / MANIFEST_NAME
+        refused = not_a_regular_file(manifest_path, (".json",), "JSON")
+        if refused is not None:  # a link to another file is refused unread, as columns.yaml
+            raise ParameterError(
+                "path", f"a converted dataset folder with {MANIFEST_NAME}", f"{root} ({refused})"
+            )
         try:
             manifest = json.loads(manifest_path.read_text(encoding="utf-8"))
         except (OSError, json.JSONDecodeError) as error:
