@@ -464,11 +464,14 @@ def _period_range(bills: pd.DataFrame) -> dict[str, str | None]:
 
 
 def _copy_companions(source: Path | None, folder: Path) -> None:
+    """Copy each companion file of `source` that is a regular file (a link only to a file of
+    its format, `not_a_regular_file`: a synthetic.json linked to /etc/shadow is not copied)."""
     if source is None:
         return
     for name in _COMPANION_FILES:
-        if (Path(source) / name).is_file():
-            shutil.copy2(Path(source) / name, folder / name)
+        path = Path(source) / name
+        if path.exists() and not_a_regular_file(path, (path.suffix,), "its format") is None:
+            shutil.copy2(path, folder / name)
 
 
 def _replace_folder(staging: Path, destination: Path) -> None:
