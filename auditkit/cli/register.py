@@ -21,7 +21,7 @@ import pandas as pd
 from auditkit import i18n
 from auditkit.cli.register_options import add_db_option
 from auditkit.cli.text_options import checked_text
-from auditkit.data.column_typing import KEY_CHARACTERS
+from auditkit.data.schema import KEY_CHARACTERS
 from auditkit.errors import ParameterError
 from auditkit.formulas import looks_like_formula
 from auditkit.masking import PERSONAL_COLUMNS

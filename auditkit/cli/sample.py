@@ -9,9 +9,9 @@ import pandas as pd
 
 from auditkit.atomic import write_bytes_atomic
 from auditkit.cli.text_options import checked_text
-from auditkit.data.column_typing import KEY_CHARACTERS
 from auditkit.data.encoding import Encoding, EncodingFailure, scan_encoding, sniff_encoding
 from auditkit.data.problems import Problem
+from auditkit.data.schema import KEY_CHARACTERS
 from auditkit.errors import ParameterError
 from auditkit.formulas import csv_bytes
 from auditkit.sampling import evaluate, plan, read_field_sheet, select, write_field_sheet

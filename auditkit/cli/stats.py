@@ -12,7 +12,7 @@ import yaml
 from auditkit import i18n, yamlsafe
 from auditkit.atomic import write_bytes_atomic
 from auditkit.cli.text_options import checked_text
-from auditkit.data.column_typing import KEY_CHARACTERS
+from auditkit.data.schema import KEY_CHARACTERS
 from auditkit.errors import ParameterError
 from auditkit.formulas import csv_bytes
 from auditkit.paths import dataset_run_name, outputs_dir, safe_name
