@@ -8,6 +8,12 @@ from collections.abc import Sequence
 
 import numpy as np
 
+#: A found text longer than this is shown by its first SHOWN_START characters and its length: a
+#: 1 MB value typed or read must not make a 1 MB error line (the phrases auditkit writes as found,
+#: a path and a reason, are far shorter and stay whole).
+LONGEST_SHOWN = 1_000
+SHOWN_START = 80
+
 
 class AuditkitError(Exception):
     """Root of every error auditkit raises on purpose; the CLI prints it as one clear line."""
@@ -55,9 +61,12 @@ def require_frame_columns(frame: object, name: str, what: str, columns: Sequence
 def shown(value: object) -> str:
     """A found value as a user wrote it: text quoted, a date (YAML reads `2024-01-01` as one) as
     the date it is rather than Python's `datetime.date(2024, 1, 1)`, a numpy number as the
-    number it is (-20.0, not np.float64(-20.0))."""
+    number it is (-20.0, not np.float64(-20.0)), a text longer than LONGEST_SHOWN characters cut
+    (its control and invisible characters escaped, as repr escapes them)."""
     if isinstance(value, dt.datetime | dt.date):
         return f"the date {value.isoformat()}"
     if isinstance(value, np.generic):
         value = value.item()
+    if isinstance(value, str) and len(value) > LONGEST_SHOWN:
+        return f"{value[:SHOWN_START]!r}… ({len(value):,} characters)"
     return repr(value)

@@ -22,6 +22,13 @@ def test_parameter_error_quotes_text_it_found():
     assert str(ParameterError("lang", "'zh' or 'en'", "fr")).endswith("found 'fr'")
 
 
+def test_parameter_error_cuts_a_text_of_over_1000_characters_and_says_its_length():
+    long = ParameterError("--sent-by", "at most 100 characters", "王" * 1_001 + "\x1b")
+    assert str(long).endswith(f"found {'王' * 80!r}… (1,002 characters)")
+    whole = ParameterError("FINDINGS", "a findings file", "x" * 1_000)  # as long as may be
+    assert str(whole).endswith(f"found {'x' * 1_000!r}")
+
+
 def test_parameter_error_shows_a_numpy_number_as_the_number_it_is():
     assert str(ParameterError("x", "at most 5", np.float64(-20.0))).endswith("found -20.0")
     assert str(ParameterError("n", "at least 1", np.int64(0))).endswith("found 0")

@@ -10,7 +10,7 @@ from pathlib import Path
 import pytest
 from lock_files import excel_owner_file
 from openpyxl import Workbook, load_workbook
-from zip_bombs import bombed, packed_ratio
+from zip_bombs import bombed, packed_ratio, with_sheets
 
 from auditkit.errors import AuditkitError
 from auditkit.workbooks import (
@@ -145,6 +145,39 @@ def test_a_small_part_may_pack_tightly_and_a_plain_workbook_is_let_be(tmp_path: 
     assert packed_ratio(small, "xl/worksheets/sheet1.xml") > 100
     assert unpacking_refused(small, None) is None
     assert unpacking_refused(tmp_path / "book.xlsx", None) is None
+
+
+def test_small_parts_packing_over_100_times_together_are_refused_though_each_is_let_be(
+    tmp_path: Path,
+) -> None:
+    book = two_sheets(tmp_path / "book.xlsx")
+    # 20 sheets of 15,000 rows: each part 735,000 bytes, under the 1 MB from which ratios count
+    many = with_sheets(book, tmp_path / "many.xlsx", 20, 15_000, shared=False)
+    with zipfile.ZipFile(many) as archive:
+        parts = archive.infolist()
+    total, packed = sum(p.file_size for p in parts), sum(p.compress_size for p in parts)
+    assert max(part.file_size for part in parts) < 1_000_000 and total > 200 * packed
+    assert unpacking_refused(many, None) == (
+        "an .xlsx workbook whose parts together unpack to at most 100 times their packed size",
+        f"{len(parts)} parts unpacking to {total / 1e6:,.2f} MB, {total / packed:,.0f} times "
+        f"their packed {packed / 1e6:,.2f} MB (a zip bomb?)",
+    )
+    one = with_sheets(book, tmp_path / "one.xlsx", 1, 15_000, shared=False)  # 0.76 MB in all
+    assert unpacking_refused(one, None) is None
+
+
+def test_worksheets_read_from_one_part_are_refused_and_sheets_of_their_own_let_be(
+    tmp_path: Path,
+) -> None:
+    book = two_sheets(tmp_path / "book.xlsx")
+    shared = with_sheets(book, tmp_path / "shared.xlsx", 3, 10, shared=True)
+    assert unpacking_refused(shared, None) == (
+        "an .xlsx workbook whose every worksheet has a part of its own",
+        "3 worksheets ('extra0', 'extra1', …) read from one part 'xl/worksheets/extra.xml'",
+    )
+    own = with_sheets(book, tmp_path / "own.xlsx", 3, 10, shared=False)
+    assert len(set(sheet_parts(own).values())) == 5
+    assert unpacking_refused(own, None) is None
 
 
 def test_a_workbook_unpacking_past_the_limit_given_is_refused_at_one_byte_over(

@@ -13,6 +13,7 @@ import yaml
 from auditkit import formatting, i18n, rules, yamlsafe
 from auditkit.audit.study import AMOUNTS, KIND_FIGURES, amounts
 from auditkit.cli.register_options import add_register_options
+from auditkit.cli.text_options import checked_text
 from auditkit.data import load
 from auditkit.errors import ParameterError
 from auditkit.paths import dataset_run_name, outputs_dir
@@ -81,6 +82,10 @@ def register(subparsers: argparse._SubParsersAction) -> None:
 
 def run_rules(args: argparse.Namespace) -> int:
     """Run the rules as asked, write the findings, print the summary."""
+    if args.run_id is not None:
+        from auditkit.register.schema import RUN_ID_LENGTH  # SQLAlchemy: only when given
+
+        checked_text("--run-id", args.run_id, RUN_ID_LENGTH)
     overrides = _read_overrides(args.params) if args.params else None
     dataset = load(args.data_dir)
     district_dataset = dataset.for_district(args.district) if args.district else dataset

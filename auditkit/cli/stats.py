@@ -11,6 +11,8 @@ import yaml
 
 from auditkit import i18n, yamlsafe
 from auditkit.atomic import write_bytes_atomic
+from auditkit.cli.text_options import checked_text
+from auditkit.data.schema import KEY_CHARACTERS
 from auditkit.errors import ParameterError
 from auditkit.formulas import csv_bytes
 from auditkit.paths import dataset_run_name, outputs_dir, safe_name
@@ -231,7 +233,11 @@ def run_assign(args: argparse.Namespace) -> int:
 
         districts = load(args.data).districts
     else:
-        districts = [name.strip() for name in args.districts.split(",") if name.strip()]
+        districts = [
+            checked_text("--districts", name.strip(), KEY_CHARACTERS)
+            for name in args.districts.split(",")
+            if name.strip()
+        ]
     capacity = _read_capacity(args.capacity) if args.capacity else None
     previous = read_round(args.previous) if args.previous else None
     assignment = assign(districts, args.seed, previous=previous, workload=capacity)

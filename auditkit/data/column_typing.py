@@ -55,13 +55,6 @@ _WHOLE_LIMIT = 2.0**53
 LISTED_PER_ISSUE = 100_000
 #: Characters of a text cell shown in a problem.
 SHOWN_CHARACTERS = 80
-#: The most characters of a key-like text cell (an id, a district, a tariff category: any text
-#: column but free text). Real ones are far shorter (account numbers of 10-20 digits, district
-#: and tariff names of 2-30 characters); 64 CJK characters still make a partition folder name
-#: (`district=` + 192 UTF-8 bytes) within the 255 bytes a file system allows, and fit the
-#: register's String(200) columns. A longer one is refused (a 100,000-character district made
-#: 600,000-pixel charts).
-KEY_CHARACTERS = 64
 
 
 def _text_dtype() -> pd.StringDtype:
@@ -143,8 +136,8 @@ def type_column(raw: pa.ChunkedArray | pa.Array, column: Column, keyed: bool = F
                 found = [EMPTY] * min(empty.size, LISTED_PER_ISSUE)
                 issues.append(Issue(empty, "a value (the column is required)", found))
     typed = _to_pandas(parsed.values, column)
-    if column.kind == "text" and not column.free_text and column.allowed is None:
-        issues.extend(_check_length(typed))
+    if column.kind == "text" and column.allowed is None:
+        issues.extend(_check_length(typed, column))
     if column.kind in ("date", "datetime"):
         issues.extend(_check_days(typed, column))
     if column.minimum is not None:
@@ -575,20 +568,24 @@ _PARSERS = {
 # ------------------------------------------------------------------------------------ domain checks
 
 
-def _check_length(values: pd.Series) -> list[Issue]:
-    """Key-like text longer than KEY_CHARACTERS, shown cut with its length."""
+def _check_length(values: pd.Series, column: Column) -> list[Issue]:
+    """Text longer than `column.longest`, shown cut with its length (a personal column's
+    masked, `shown_personal`)."""
     lengths = values.str.len().to_numpy(dtype="float64", na_value=np.nan)
     with np.errstate(invalid="ignore"):
-        positions = np.flatnonzero(lengths > KEY_CHARACTERS)
+        positions = np.flatnonzero(lengths > column.longest)
     if not positions.size:
         return []
     found = []
     for value in values.iloc[positions[:LISTED_PER_ISSUE]]:
+        if column.name in PERSONAL_COLUMNS:
+            found.append(shown_personal(column.name, value))
+            continue
         shown = shown_cell(value)
         found.append(
             shown if len(value) > SHOWN_CHARACTERS else f"{shown} ({len(value)} characters)"
         )
-    return [Issue(positions, f"text of at most {KEY_CHARACTERS} characters", found)]
+    return [Issue(positions, f"text of at most {column.longest:,} characters", found)]
 
 
 def _check_minimum(

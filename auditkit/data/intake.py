@@ -8,8 +8,6 @@ raises.
 
 from __future__ import annotations
 
-import os
-import stat
 from collections.abc import Mapping
 from dataclasses import dataclass, field, replace
 from pathlib import Path
@@ -19,6 +17,7 @@ import pyarrow as pa
 
 from auditkit.data.cell_forms import apply_forms
 from auditkit.data.consistency import check_tables
+from auditkit.data.entries import not_a_regular_file
 from auditkit.data.frames import TypedTable, is_title, type_table
 from auditkit.data.mapping import (
     HEADER_ROW,
@@ -135,7 +134,7 @@ def locate_folder(folder: Path, problems: list[Problem]) -> tuple[dict[str, Path
 def _locate_tables(folder: Path, problems: list[Problem]) -> dict[str, Path]:
     """The file of each table present (names matched case-insensitively), in contract order; a
     problem for a required table absent, any table given only in a format not read (.xls), a
-    table's name given to what is no file to read (`_not_a_table_file`: never taken for an
+    table's name given to what is no file to read (`not_a_regular_file`: never taken for an
     absent table) and any file that would be left unread though it may hold a table's rows
     (`_stray_file`)."""
     candidates: dict[str, list[Path]] = {name: [] for name in TABLES}
@@ -146,7 +145,7 @@ def _locate_tables(folder: Path, problems: list[Problem]) -> dict[str, Path]:
             continue
         stem, suffix = entry.stem.lower(), entry.suffix.lower()
         if stem in TABLES and suffix in _TABLE_SUFFIXES:
-            found = _not_a_table_file(entry)
+            found = not_a_regular_file(entry, (suffix,), "its table's format")
             if found is not None:
                 expected = "a readable regular file"
                 problems.append(
@@ -191,51 +190,6 @@ def _locate_tables(folder: Path, problems: list[Problem]) -> dict[str, Path]:
                 Problem(name, None, None, expected, others or "no such file", table=name)
             )
     return files
-
-
-def _not_a_table_file(entry: Path) -> str | None:
-    """What `entry`, named as a table's file, is found to be when it is no regular file to read
-    the table from (a broken link, a directory, a device, a named pipe, a socket), None when it is
-    one. A link is followed (big exports are linked into the folder) to a regular file whose name
-    ends in the link's own suffix only: a link `work_orders.csv` to /etc/passwd is refused
-    unread, so no message ever quotes a line of a file that is not a table export."""
-    if entry.is_symlink():
-        try:
-            target = entry.resolve(strict=True)
-        except FileNotFoundError:
-            return f"a broken link (to {shown_path(os.readlink(entry))!r}, which does not exist)"
-        except (OSError, RuntimeError):  # a loop of links, a folder it may not enter
-            return "a link that cannot be followed to a file (a loop of links?)"
-        kind = _kind_of(target)
-        if kind is not None:
-            return f"a link to {kind}"
-        if target.suffix.lower() != entry.suffix.lower():
-            return (
-                f"a link to {shown_path(target.name)!r}, whose name does not end in "
-                f"{entry.suffix.lower()} (not read: a link is followed only to a file named as its "
-                "table's format)"
-            )
-        return None
-    return _kind_of(entry)
-
-
-def _kind_of(path: Path) -> str | None:
-    """What `path` is when it is no regular file: a directory, a device, ...; None for one."""
-    try:
-        mode = path.stat().st_mode
-    except OSError as error:
-        return f"an entry that cannot be examined ({error.strerror or error})"
-    if stat.S_ISREG(mode):
-        return None
-    if stat.S_ISDIR(mode):
-        return "a directory"
-    if stat.S_ISCHR(mode) or stat.S_ISBLK(mode):
-        return "a device"
-    if stat.S_ISFIFO(mode):
-        return "a named pipe"
-    if stat.S_ISSOCK(mode):
-        return "a socket"
-    return "no regular file"
 
 
 def _stray_file(entry: Path) -> Problem | None:

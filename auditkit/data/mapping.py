@@ -21,11 +21,19 @@ from pathlib import Path
 import yaml
 
 from auditkit import yamlsafe
+from auditkit.data.column_typing import shown_cell
 from auditkit.data.encoding import EncodingFailure, sniff_encoding
+from auditkit.data.entries import not_a_regular_file
 from auditkit.data.problems import Problem
 from auditkit.data.schema import TABLES
 
 MAPPING_FILE = "columns.yaml"
+#: What a link named columns.yaml may lead to: a file named as YAML (`entries.not_a_regular_file`).
+MAPPING_SUFFIXES = (".yaml", ".yml")
+#: The most bytes of columns.yaml. A mapping of every table's every column with coded values is a
+#: few kilobytes; PyYAML parses about half a megabyte a second (1.1 MB of mapping in 2.4 s), so a
+#: link to a large file is refused before it is parsed, not read for minutes.
+MAPPING_BYTES = 1_000_000
 
 ColumnMapping = dict[str, dict[str, str]]
 
@@ -86,8 +94,15 @@ def read_columns(folder: Path) -> tuple[ColumnsFile, list[Problem]]:
     """What the columns.yaml of the dataset in `folder` says (nothing when there is none), with
     every mistake found in it."""
     path = folder / MAPPING_FILE
-    if not path.is_file():
+    if not path.is_symlink() and not path.exists():
         return ColumnsFile(), []
+    found = not_a_regular_file(path, MAPPING_SUFFIXES, "YAML")
+    if found is not None:
+        return ColumnsFile(), [_problem(None, None, "a readable regular file", found)]
+    size = path.stat().st_size
+    if size > MAPPING_BYTES:
+        expected = f"a column mapping of at most {MAPPING_BYTES:,} bytes"
+        return ColumnsFile(), [_problem(None, None, expected, f"{size:,} bytes")]
     try:
         text = path.read_bytes().decode(sniff_encoding(path).codec).lstrip("\ufeff")
         document = yamlsafe.safe_load(text)
@@ -111,7 +126,7 @@ def read_columns(folder: Path) -> tuple[ColumnsFile, list[Problem]]:
     if not isinstance(document, dict):
         expected = "a mapping of table names to column mappings"
         return ColumnsFile(), [
-            _problem(None, None, expected, f"{type(document).__name__} {document!r}")
+            _problem(None, None, expected, f"{type(document).__name__} {shown_cell(document)}")
         ]
     mapping: ColumnMapping = {}
     forms: CellForms = {}

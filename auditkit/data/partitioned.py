@@ -46,6 +46,7 @@ from auditkit.data.cell_types import Untypable, typable
 from auditkit.data.column_typing import TEXT_DTYPE
 from auditkit.data.consistency import check_tables
 from auditkit.data.dataset import Dataset, supply_of_units
+from auditkit.data.entries import not_a_regular_file
 from auditkit.data.frames import TypedTable, extra_column, type_table
 from auditkit.data.hashing import checks_version, file_digests
 from auditkit.data.intake import Intake, TableSource, read_folder
@@ -463,11 +464,14 @@ def _period_range(bills: pd.DataFrame) -> dict[str, str | None]:
 
 
 def _copy_companions(source: Path | None, folder: Path) -> None:
+    """Copy each companion file of `source` that is a regular file (a link only to a file of
+    its format, `not_a_regular_file`: a synthetic.json linked to /etc/shadow is not copied)."""
     if source is None:
         return
     for name in _COMPANION_FILES:
-        if (Path(source) / name).is_file():
-            shutil.copy2(Path(source) / name, folder / name)
+        path = Path(source) / name
+        if path.exists() and not_a_regular_file(path, (path.suffix,), "its format") is None:
+            shutil.copy2(path, folder / name)
 
 
 def _replace_folder(staging: Path, destination: Path) -> None:
@@ -494,6 +498,11 @@ class PartitionedDataset:
     def __init__(self, root: str | Path) -> None:
         self.root = Path(root)
         manifest_path = self.root / MANIFEST_NAME
+        refused = not_a_regular_file(manifest_path, (".json",), "JSON")
+        if refused is not None:  # a link to another file is refused unread, as columns.yaml
+            raise ParameterError(
+                "path", f"a converted dataset folder with {MANIFEST_NAME}", f"{root} ({refused})"
+            )
         try:
             manifest = json.loads(manifest_path.read_text(encoding="utf-8"))
         except (OSError, json.JSONDecodeError) as error:

@@ -12,6 +12,14 @@ from auditkit.masking import PERSONAL_COLUMNS
 
 Kind = Literal["text", "period", "date", "datetime", "number", "integer", "bool"]
 
+#: The most characters of a key-like text cell (an id, a district, a tariff category: any text
+#: column but free text). Real ones are far shorter (account numbers of 10-20 digits, district
+#: and tariff names of 2-30 characters); 64 CJK characters still make a partition folder name
+#: (`district=` + 192 UTF-8 bytes) within the 255 bytes a file system allows, and fit the
+#: register's String(200) columns. A longer one is refused (a 100,000-character district made
+#: 600,000-pixel charts).
+KEY_CHARACTERS = 64
+
 USAGE_TYPES = ("residential", "commercial", "industrial", "agricultural", "public")
 TOU_PERIODS = ("critical", "peak", "flat", "valley")
 LINE_TYPES = ("energy", "basic", "pf_adjustment", "loss", "fund")
@@ -90,9 +98,13 @@ class Column:
     #: A date that may lie beyond the years pandas holds: an end of validity, 9999-12-31 "never".
     open_end: bool = False
     #: Text written by a person (a name, an address, an order's old and new value): it may hold
-    #: tabs and line breaks and be of any length. Other text (ids, districts, categories) is a
-    #: key that names things: at most KEY_CHARACTERS characters and no control character at all.
+    #: tabs and line breaks. Other text (ids, districts, categories) is a key that names things:
+    #: no control character at all.
     free_text: bool = False
+    #: The most characters a text cell may hold (text with `allowed` values is held to those):
+    #: KEY_CHARACTERS for a key, more for free text, each far beyond what a real one holds (a
+    #: 1 MB address is a broken export, and would be carried into every field sheet).
+    longest: int = KEY_CHARACTERS
 
     @property
     def may_be_empty(self) -> bool:
@@ -150,8 +162,8 @@ def _text(name: str, required: bool = False, allowed: tuple[str, ...] | None = N
     return Column(name, "text", required=required, allowed=allowed)
 
 
-def _free_text(name: str) -> Column:
-    return Column(name, "text", free_text=True)
+def _free_text(name: str, longest: int) -> Column:
+    return Column(name, "text", free_text=True, longest=longest)
 
 
 def _number(
@@ -183,9 +195,11 @@ CUSTOMERS = TableSpec(
         _number("pt_ratio", required=True, minimum=1),
         _date("meter_test_date"),
         Column("meter_test_cycle_months", "integer", minimum=0, minimum_inclusive=False),
-        _free_text("name"),
-        _free_text("address"),
-        _free_text("phone"),
+        # A company's registered name is at most some 50 characters, an address with its
+        # building, unit and room some 100, a phone cell a few numbers with an extension.
+        _free_text("name", longest=200),
+        _free_text("address", longest=500),
+        _free_text("phone", longest=100),
         # Itemized billing (DATA.md, "How bills are really computed"): all optional.
         _text("metering_mode", allowed=("high_high", "high_low", "low_low")),
         _number("contract_demand_kw", minimum=0),
@@ -281,8 +295,9 @@ WORK_ORDERS = TableSpec(
         _date("registered_at"),
         _date("archived_at"),
         _date("effective_date"),
-        _free_text("old_value"),
-        _free_text("new_value"),
+        # a capacity, a multiplier or a tariff category, at most a sentence of what changed
+        _free_text("old_value", longest=500),
+        _free_text("new_value", longest=500),
         _number("old_final_read", minimum=0),
         _number("new_first_read", minimum=0),
     ),

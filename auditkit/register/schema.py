@@ -39,11 +39,13 @@ SHEET_SOURCE = "worklist:"
 #: An event's columns as the sheet names them, for messages about a worklist row.
 SHEET_COLUMNS = {"event": "outcome", "amount": "amount_recovered", "actor": "checked_by",
                  "happened_at": "checked_on"}  # fmt: skip
+#: The most characters of a run's id (`auditkit rules --run-id`), as its columns hold.
+RUN_ID_LENGTH = 200
 
 runs = sa.Table(
     "runs",
     metadata,
-    sa.Column("run_id", sa.String(200), primary_key=True),
+    sa.Column("run_id", sa.String(RUN_ID_LENGTH), primary_key=True),
     sa.Column("as_of", sa.String(7), nullable=False),  # 'YYYY-MM'
     sa.Column("district", sa.String(200), nullable=True),  # None: every district
     sa.Column("findings", sa.Integer, nullable=False),
@@ -70,9 +72,13 @@ findings = sa.Table(
     sa.Column("score", sa.Double, nullable=False),
     sa.Column("evidence", sa.Text, nullable=False),
     sa.Column("evidence_code", sa.Text, nullable=False),
-    sa.Column("first_run_id", sa.String(200), sa.ForeignKey("runs.run_id"), nullable=False),
+    sa.Column(
+        "first_run_id", sa.String(RUN_ID_LENGTH), sa.ForeignKey("runs.run_id"), nullable=False
+    ),
     sa.Column("first_as_of", sa.String(7), nullable=False),
-    sa.Column("last_run_id", sa.String(200), sa.ForeignKey("runs.run_id"), nullable=False),
+    sa.Column(
+        "last_run_id", sa.String(RUN_ID_LENGTH), sa.ForeignKey("runs.run_id"), nullable=False
+    ),
     sa.Column("last_as_of", sa.String(7), nullable=False),
     sa.Index("ix_findings_district_status", "district", "status"),
 )
@@ -80,7 +86,7 @@ findings = sa.Table(
 finding_runs = sa.Table(
     "finding_runs",
     metadata,
-    sa.Column("run_id", sa.String(200), sa.ForeignKey("runs.run_id"), primary_key=True),
+    sa.Column("run_id", sa.String(RUN_ID_LENGTH), sa.ForeignKey("runs.run_id"), primary_key=True),
     sa.Column(
         "finding_key", sa.String(16), sa.ForeignKey("findings.finding_key"), primary_key=True
     ),

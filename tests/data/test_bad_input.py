@@ -35,6 +35,17 @@ def errors_of(folder: Path) -> list[str]:
     return [str(problem) for problem in caught.value.errors]
 
 
+def test_an_address_longer_than_500_characters_is_an_error_and_the_data_does_not_load(
+    tables: dict[str, pd.DataFrame], make_dataset: MakeDataset
+) -> None:
+    set_cell(tables["customers"], 1, "address", "工业园" * 167)  # 501 characters
+    set_cell(tables["customers"], 2, "address", "城西街" * 166 + "3号")  # 500: a near miss
+    assert errors_of(make_dataset(tables)) == [
+        "customers.csv row 3, column address: expected text of at most 500 characters, found "
+        "'工业园工业园****' (501 characters)"
+    ]
+
+
 def test_missing_folder(tmp_path: Path) -> None:
     assert errors_of(tmp_path / "nope") == [
         f"{tmp_path / 'nope'}: expected a dataset folder, found no such folder"

@@ -177,3 +177,67 @@ def test_an_xlsx_title_row_with_a_mapping_is_one_error_not_every_mapped_column(
         "'国网XX供电公司 电费明细 2024年' in one cell (delete the rows above the header, or give "
         "its row as columns.yaml's header_row)"
     ]
+
+
+def test_a_mapping_linked_to_a_file_not_named_as_yaml_is_refused_unread(
+    dataset_dir: Path, tmp_path: Path
+) -> None:
+    secret = tmp_path / "passwd"
+    secret.write_text("root:x:0:0:root:/root:/bin/bash\n", encoding="utf-8")
+    (dataset_dir / "columns.yaml").symlink_to(secret)
+
+    # before: "found str 'root:x:0:0:root:/root:/bin/bash'", the whole file quoted
+    assert load_errors(dataset_dir) == [
+        "columns.yaml: expected a readable regular file, found a link to 'passwd', whose name "
+        "does not end in .yaml or .yml (not read: a link is followed only to a file named as YAML)"
+    ]
+
+
+def test_a_mapping_given_as_a_broken_link_or_a_directory_is_an_error_not_no_mapping(
+    chinese_dir: Path,
+) -> None:
+    """Read as absent, the mapping would be lost without a word: every Chinese header would
+    then read as a missing column."""
+    (chinese_dir / "columns.yaml").symlink_to("/nonexistent/columns.yaml")
+    assert load_errors(chinese_dir)[0] == (
+        "columns.yaml: expected a readable regular file, found a broken link (to "
+        "'/nonexistent/columns.yaml', which does not exist)"
+    )
+    (chinese_dir / "columns.yaml").unlink()
+    (chinese_dir / "columns.yaml").mkdir()
+    assert load_errors(chinese_dir)[0] == (
+        "columns.yaml: expected a readable regular file, found a directory"
+    )
+
+
+def test_a_mapping_linked_to_a_yaml_file_elsewhere_is_read(
+    chinese_dir: Path, dataset_dir: Path, tmp_path: Path
+) -> None:
+    shared = tmp_path / "mappings" / "营销2.0.yml"
+    shared.parent.mkdir()
+    shared.write_text(
+        yaml_text({"customers": inverse(CUSTOMER_NAMES), "bills": inverse(BILL_NAMES)}),
+        encoding="utf-8",
+    )
+    (chinese_dir / "columns.yaml").symlink_to(shared)
+
+    assert load(chinese_dir).hashes == load(dataset_dir).hashes
+
+
+def test_a_mapping_over_a_megabyte_is_refused_before_it_is_parsed(dataset_dir: Path) -> None:
+    padding = "# " + "x" * 997 + "\n"  # 1,000 bytes of comment: the mapping itself is valid
+    text = "customers:\n  户号: customer_id\n" + padding * 1_000  # 33 bytes + 1,000,000
+    (dataset_dir / "columns.yaml").write_text(text, encoding="utf-8")
+    assert load_errors(dataset_dir) == [
+        "columns.yaml: expected a column mapping of at most 1,000,000 bytes, found 1,000,033 bytes"
+    ]
+    (dataset_dir / "columns.yaml").write_text(text[:-1_000], encoding="utf-8")  # 999,033 bytes
+    assert "1,000,000 bytes" not in " ".join(load_errors(dataset_dir))
+
+
+def test_a_yaml_text_that_is_not_a_mapping_is_shown_cut(dataset_dir: Path) -> None:
+    (dataset_dir / "columns.yaml").write_text("x" * 5_000 + "\n", encoding="utf-8")
+    assert load_errors(dataset_dir) == [
+        "columns.yaml: expected a mapping of table names to column mappings, "
+        f"found str {'x' * 80!r}… (5,000 characters)"
+    ]

@@ -379,7 +379,7 @@ def test_text_from_elsewhere_is_refused_exactly_where_a_data_column_refuses_it(
     assert {reason for reason in refused if reason} == {expected}
 
 
-def test_key_text_holds_at_most_64_characters_and_free_text_any_length() -> None:
+def test_key_text_holds_at_most_64_characters() -> None:
     district = TABLES["customers"].column("district")
     written = ["城" * 64, "城" * 65, "x" * 100_000]
     assert issues_of(written, district) == [
@@ -389,7 +389,34 @@ def test_key_text_holds_at_most_64_characters_and_free_text_any_length() -> None
             [f"'{'城' * 65}' (65 characters)", f"'{'x' * 80}'… (100,000 characters)"],
         )
     ]
-    assert issues_of(["幸福路" * 10_000], TABLES["customers"].column("address")) == []
+
+
+@pytest.mark.parametrize(
+    ("table", "column", "longest"),
+    [
+        ("customers", "name", 200),
+        ("customers", "address", 500),
+        ("customers", "phone", 100),
+        ("work_orders", "old_value", 500),
+        ("work_orders", "new_value", 500),
+    ],
+)
+def test_free_text_holds_at_most_its_columns_longest_text(
+    table: str, column: str, longest: int
+) -> None:
+    spec = TABLES[table].column(column)
+    written = ["幸" * longest, "幸\n" * (longest // 2), "幸" * (longest + 1), None]
+    [(positions, expected, _)] = issues_of(written, spec)
+    assert (positions, expected) == ([2], f"text of at most {longest} characters")
+
+
+def test_a_text_too_long_is_shown_cut_and_a_personal_one_masked() -> None:
+    customers, orders = TABLES["customers"], TABLES["work_orders"]
+    address = "浙江省杭州市西湖区幸福路" + "9" * 999_988  # a broken export: 1,000,000 characters
+    [(_, _, [shown])] = issues_of([address], customers.column("address"))
+    assert shown == "'浙江省杭州市****' (1,000,000 characters)"
+    [(_, _, [shown])] = issues_of(["315 kVA " + "x" * 600], orders.column("old_value"))
+    assert shown == repr("315 kVA " + "x" * 72) + "… (608 characters)"
 
 
 def test_a_problem_in_a_personal_column_shows_the_value_masked_with_its_shape() -> None:

@@ -126,6 +126,36 @@ def _copy(converted: PartitionedDataset, tmp_path: Path) -> Path:
     return Path(shutil.copytree(converted.root, tmp_path / "copy"))
 
 
+def test_a_manifest_linked_to_a_file_not_named_as_json_is_refused_unread(converted, tmp_path):
+    root = _copy(converted, tmp_path)
+    kept = tmp_path / "manifests"
+    kept.mkdir()
+    (root / MANIFEST_NAME).rename(kept / "utility.txt")
+    (root / MANIFEST_NAME).symlink_to(kept / "utility.txt")
+    with pytest.raises(ParameterError) as refused:
+        PartitionedDataset(root)
+    assert (
+        f"{root} (a link to 'utility.txt', whose name does not end in .json (not read: a "
+        "link is followed only to a file named as JSON))" in str(refused.value)
+    )
+    (kept / "utility.txt").rename(kept / "utility.json")
+    (root / MANIFEST_NAME).unlink()
+    (root / MANIFEST_NAME).symlink_to(kept / "utility.json")
+    assert PartitionedDataset(root).partitions == converted.partitions
+
+
+def test_a_companion_file_linked_to_another_file_is_not_copied(utility_folder, tmp_path):
+    source = Path(shutil.copytree(utility_folder, tmp_path / "source"))
+    (source / "SYNTHETIC.md").write_text("synthetic\n", encoding="utf-8")
+    secret = tmp_path / "shadow"
+    secret.write_text("root:$6$secret\n", encoding="utf-8")
+    (source / "synthetic.json").unlink(missing_ok=True)
+    (source / "synthetic.json").symlink_to(secret)
+    converted = convert(source, tmp_path / "converted", customers_per_part=1_000)
+    assert (converted.root / "SYNTHETIC.md").read_text(encoding="utf-8") == "synthetic\n"
+    assert not (converted.root / "synthetic.json").exists()
+
+
 def test_a_missing_or_truncated_file_is_an_error_naming_it(converted, tmp_path):
     root = _copy(converted, tmp_path)
     victim = converted.partitions[1].relative_path("bills")
