@@ -191,19 +191,53 @@ def basic_lines(
 def _capacity_billed(
     bills: pd.DataFrame, rows: np.ndarray, kva_rate: np.ndarray, by_capacity: np.ndarray
 ) -> np.ndarray:
-    """Per bill of `rows`, the capacity its basic charge was billed on: capacity_billed_kva
-    where recorded, else (a bill by capacity) its basic charge ÷ the rate per kVA due
-    (`kva_rate`); NaN where neither says (or the frame lacks both columns). What a bill whose
-    capacity in force is unknown is judged on."""
+    """Per bill of `rows`, `capacity_billed` from the frame's columns (NaN where it lacks
+    one): what a bill whose capacity in force is unknown is judged on."""
 
     def number(name: str) -> np.ndarray:
         if name not in bills:
             return np.full(len(rows), np.nan)
         return bills[name].iloc[rows].to_numpy(dtype=float, na_value=np.nan)
 
-    billed, basic = number("capacity_billed_kva"), number("basic_charge")
-    implied = np.divide(basic, kva_rate, out=np.full(len(rows), np.nan), where=kva_rate > 0)
-    return np.where(np.isnan(billed) & by_capacity, implied, billed)
+    return capacity_billed(
+        number("capacity_billed_kva"), number("basic_charge"), kva_rate, by_capacity
+    )
+
+
+def capacity_billed(
+    recorded: np.ndarray,
+    basic_charge: np.ndarray,
+    kva_rate: np.ndarray,
+    by_capacity: np.ndarray,
+    larger: bool = False,
+) -> np.ndarray:
+    """Per bill, the capacity (kVA-months) its basic charge was billed on: `recorded`
+    (capacity_billed_kva), else what its `basic_charge` pays for at the rate per kVA due
+    (`kva_rate`), the one answer the recomputation and the rules read.
+
+    With `larger`, the larger of the two where both are known: a month of change often records
+    the capacity at its end while charging the days before it too (a suspension from the 3rd:
+    1,250 kVA recorded, (2 × 2,500 + 29 × 1,250) / 30 = 1,375 charged), so a bill is short only
+    where both fall short.
+
+    A bill by capacity (`by_capacity`) that records neither, or only a charge without a rate
+    per kVA to read it by, is NaN: an archive gap, not a charge of nothing (which would find
+    the whole capacity short). A bill by demand or of a single-part customer charges no
+    capacity: its recorded capacity, else 0.
+    """
+    recorded = np.asarray(recorded, dtype=float)
+    kva_rate = np.asarray(kva_rate, dtype=float)
+    implied = np.divide(
+        np.asarray(basic_charge, dtype=float),
+        kva_rate,
+        out=np.full(len(recorded), np.nan),
+        where=kva_rate > 0,
+    )
+    if larger:
+        by_charge = np.fmax(recorded, implied)
+    else:
+        by_charge = np.where(np.isnan(recorded), implied, recorded)
+    return np.where(by_capacity, by_charge, np.where(np.isnan(recorded), 0.0, recorded))
 
 
 def days_in_service(

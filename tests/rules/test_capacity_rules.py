@@ -633,6 +633,70 @@ def test_before_an_order_without_its_old_capacity_the_order_before_it_says():
     assert money == pytest.approx({"recorded_between": 900 + 18_000, "unrecorded_between": 900})
 
 
+def _record_neither(u: Utility, cid: str, periods: set[str]) -> None:
+    """`cid`'s bills of `periods` record neither their capacity nor their basic charge."""
+    for bill in u.bills:
+        if bill["customer_id"] == cid and bill["period"] in periods:
+            bill["capacity_billed_kva"] = None
+            bill["basic_charge"] = None
+
+
+def test_a_bill_by_capacity_recording_neither_capacity_nor_charge_is_not_found_short():
+    """A 630 kVA customer whose April to June bills record neither capacity_billed_kva nor
+    basic_charge: an archive gap, not a basic charge of nothing (capacity_underbilled found
+    3 × 630 × 30 = ¥56,700.00 short). Near misses that still fire: an April bill recording a
+    basic charge of 0.00 charged nothing, 630 × 30 = ¥18,900.00 short; one recording 400 kVA
+    and no charge is short of (630 − 400) × 30 = ¥6,900.00; a gap customer's August billed on
+    400 kVA (12,000.00) is found for August alone."""
+    u = Utility()
+    for cid in ("gap", "charged_zero", "recorded_400", "gap_then_short"):
+        u.customer(cid, contract_capacity_kva=630.0, **TWO_PART_BY_CAPACITY)
+        u.monthly(
+            cid, flat(100_000), multiplier=1000.0, tariff="IND2", capacity=630.0, basis="capacity"
+        )
+    _record_neither(u, "gap", {"2024-04", "2024-05", "2024-06"})
+    _record_neither(u, "gap_then_short", {"2024-04", "2024-05", "2024-06"})
+    for bill in u.bills:
+        if bill["period"] == "2024-04" and bill["customer_id"] == "charged_zero":
+            bill["capacity_billed_kva"], bill["basic_charge"] = None, 0.0
+        if bill["period"] == "2024-04" and bill["customer_id"] == "recorded_400":
+            bill["capacity_billed_kva"], bill["basic_charge"] = 400.0, None
+        if bill["period"] == "2024-08" and bill["customer_id"] == "gap_then_short":
+            bill["capacity_billed_kva"], bill["basic_charge"] = 400.0, 12_000.0
+    found = run(u, "capacity_underbilled").set_index("customer_id")
+    assert found["revenue_impact"].to_dict() == pytest.approx(
+        {"charged_zero": 630 * 30, "recorded_400": 230 * 30, "gap_then_short": 230 * 30}
+    )
+    assert found.loc["gap_then_short", ["period_from", "period_to"]].tolist() == [
+        "2024-08",
+        "2024-08",
+    ]
+
+
+def test_sealed_use_counts_no_escaped_charge_on_months_recording_neither():
+    """630 → 315 kVA from July with the load of 630 kept: July to September billed on 315 kVA
+    escaped 315 × 30 = ¥9,450.00 each, ¥28,350.00. October to December record neither capacity
+    nor charge: nothing is counted on them (they were read as billed on nothing:
+    capacity_underbilled found each 315 × 30 short, ¥28,350.00, and reduction_without_drop
+    counted the rest of the 630 × 30 as escaped, ¥56,700.00 in all)."""
+    u = Utility()
+    u.customer("sealed", contract_capacity_kva=315.0, **TWO_PART_BY_CAPACITY)
+    u.monthly(
+        "sealed",
+        flat(100_000),
+        multiplier=1000.0,
+        tariff="IND2",
+        capacity=[630.0] * 6 + [315.0] * 6,
+        demand=420.0,
+        basis="capacity",
+    )
+    u.order("sealed", "capacity_reduction", "2024-07-01", 630, 315)
+    _record_neither(u, "sealed", {"2024-10", "2024-11", "2024-12"})
+    found = run(u, ["capacity_underbilled", "reduction_without_drop"])
+    assert found["rule_id"].tolist() == ["reduction_without_drop"]
+    assert found.iloc[0]["revenue_impact"] == pytest.approx(3 * 315 * 30)
+
+
 def _increased_in_may(u: Itemized, cid: str, old: str) -> None:
     """An 800 kVA customer increased on 20 May by an order whose old value is `old`, its bills
     itemized: March and April on 500 kVA, May on 620, June on 800 (30 yuan per kVA-month)."""

@@ -7,7 +7,7 @@ from dataclasses import replace
 import numpy as np
 import pandas as pd
 import pyarrow as pa
-from rule_builder import PERIODS, Utility, flat
+from rule_builder import PERIODS, TWO_PART, TWO_PART_BY_CAPACITY, Utility, flat
 
 from auditkit.errors import ParameterError
 from auditkit.periods import date_month_number, month_number, period_text
@@ -381,3 +381,33 @@ def test_orders_near_some_bills_are_those_within_the_window_of_each_bills_month(
         assert found.tolist() == expected, window
     assert any(expected) and not all(expected)
     assert len(ctx.has_order_near(("closure",), 0, rows[:0])) == 0
+
+
+def test_capacity_billed_is_recorded_else_implied_and_unknown_on_a_capacity_bill_saying_neither():
+    """At 30 yuan per kVA-month (IND2): 400 kVA recorded → 400; a charge of 9,450.00 alone →
+    315; 315 recorded with 10,395.00 charged → 315, or 346.5 with `larger` (what the charge
+    pays for); a capacity bill recording neither → NaN (an archive gap, was 0); a bill by demand
+    or of a single-part customer recording no capacity → 0 whatever it charged (a demand
+    charge of 12,000.00 was read as 400 kVA); one by demand recording 500 kVA → 500."""
+    utility = Utility()
+    utility.customer("cap", contract_capacity_kva=630.0, **TWO_PART_BY_CAPACITY)
+    utility.customer("dem", contract_capacity_kva=630.0, **TWO_PART, basic_charge_basis="demand")
+    utility.customer("single", contract_capacity_kva=630.0, **TWO_PART)
+    recorded_charged = {
+        "cap": [(400.0, 12_000.0), (None, 9_450.0), (315.0, 10_395.0), (None, None)],
+        "dem": [(None, 12_000.0), (500.0, 12_000.0), (None, None)],
+        "single": [(None, None)],
+    }
+    for cid, bills in recorded_charged.items():
+        months = PERIODS[: len(bills)]
+        rows = utility.monthly(cid, flat(1000, len(bills)), tariff="IND2", periods=months)
+        for row, (capacity, charge) in zip(rows, bills, strict=True):
+            row["capacity_billed_kva"], row["basic_charge"] = capacity, charge
+    ctx = _context(utility)
+    nan = np.nan
+    expected = [400.0, 315.0, 315.0, nan, 0.0, 500.0, 0.0, 0.0]
+    np.testing.assert_array_equal(ctx.capacity_billed(), expected)
+    np.testing.assert_array_equal(
+        ctx.capacity_billed(larger=True), [400.0, 315.0, 346.5, nan, 0.0, 500.0, 0.0, 0.0]
+    )
+    np.testing.assert_array_equal(ctx.capacity_billed(np.array([3, 1])), [nan, 315.0])
