@@ -461,10 +461,7 @@ def order_steps(orders: pd.DataFrame | None) -> pd.DataFrame:
     starts = _steps(
         ids[cust[first]], np.full(int(first.sum()), FAR_PAST), old[first], as_billed=unknown_start
     )
-    # The last capacity recorded before each order: the new values before it, else the first
-    # order's old value.
-    before = np.where(first, old, pd.Series(new).groupby(cust).shift().to_numpy())
-    recorded_before = pd.Series(before).groupby(cust).ffill().to_numpy()
+    recorded_before = _recorded_before(cust, old, new)
     unrecorded = np.isnan(new)
     lowering = orders["order_type"].isin(LOWERING_ORDERS).to_numpy(dtype=bool)[order]
     at_most = np.where(unrecorded & lowering, recorded_before, np.nan)
@@ -475,16 +472,28 @@ def order_steps(orders: pd.DataFrame | None) -> pd.DataFrame:
     return pd.concat([starts, changes], ignore_index=True)
 
 
+def _recorded_before(cust: np.ndarray, old: np.ndarray, new: np.ndarray) -> np.ndarray:
+    """Per capacity order (sorted by customer code `cust`, then day), the last capacity
+    recorded before it: the new values of the customer's orders before it, carried over those
+    that record none, else the first order's old value; NaN where none is recorded.
+
+    The one walk of `order_steps` (its bounds on an order without a new value) and
+    `capacity_before` (the capacity before an order without an old value)."""
+    first = np.append(True, cust[1:] != cust[:-1]) if len(cust) else np.empty(0, dtype=bool)
+    before = np.where(first, old, np.append(np.nan, new[:-1]))
+    return pd.Series(before).groupby(cust).ffill().to_numpy()
+
+
 def capacity_before(
     cust: np.ndarray, day: np.ndarray, old: np.ndarray, new: np.ndarray
 ) -> np.ndarray:
-    """Per capacity increase or reduction (customer code `cust`, effective `day`, old and new
-    kVA, NaN where not a number), the contract capacity in force before it: its old value,
-    else the new value of the customer's order before it (by day; of equal days, in the
-    arrays' order), else NaN: an order that records no old capacity proves nothing about the
-    time before it, and today's archive does not either."""
+    """Per capacity order (customer code `cust`, effective `day`, old and new kVA, NaN where
+    not a number), the contract capacity in force before it: its old value, else the last
+    capacity the customer's orders before it recorded (by day; of equal days, in the arrays'
+    order), carried over orders that record no new value as `order_steps` carries it (such an
+    order proves no new capacity), else NaN: an order that records no old capacity proves
+    nothing about the time before it, and today's archive does not either."""
     order = np.lexsort((day, cust))
-    previous_new = np.full(len(cust), np.nan)
-    same = cust[order][1:] == cust[order][:-1]
-    previous_new[order[1:]] = np.where(same, new[order][:-1], np.nan)
-    return np.where(np.isnan(old), previous_new, old)
+    before = np.empty(len(cust))
+    before[order] = _recorded_before(cust[order], old[order], new[order])
+    return np.where(np.isnan(old), before, old)

@@ -613,8 +613,9 @@ def test_before_an_order_without_its_old_capacity_the_order_before_it_says():
     """315 → 500 kVA from 1 March, then to 800 from 1 September by an order without its old
     value; billed 300 kVA in January and February, 400 from March to August. The first order's
     new value holds from March: 6 × 100 × 30 = ¥18,000.00, and its old value before it:
-    2 × 15 × 30 = ¥900.00. Where the first order records no new capacity either, March to
-    August are unknown: only January and February's ¥900.00."""
+    2 × 15 × 30 = ¥900.00. Where the first order records no new capacity either, it proves
+    none: the 315 recorded before it holds from March to August (at least 315), which the 400
+    billed covers: only January and February's ¥900.00."""
     u = Utility()
     for cid, first_new in (("recorded_between", 500), ("unrecorded_between", "")):
         u.customer(cid, contract_capacity_kva=800.0, **TWO_PART_BY_CAPACITY)
@@ -631,6 +632,34 @@ def test_before_an_order_without_its_old_capacity_the_order_before_it_says():
     found = run(u, "capacity_underbilled")
     money = found.set_index("customer_id")["revenue_impact"].to_dict()
     assert money == pytest.approx({"recorded_between": 900 + 18_000, "unrecorded_between": 900})
+
+
+def test_after_an_order_without_its_new_value_the_capacity_recorded_before_it_holds():
+    """200 → 315 kVA from 1 March, an increase from 1 June that records no new capacity, a
+    reduction to 250 from 1 September that records no old one. June to August are due at least
+    the 315 recorded before the June order (it proves no new capacity): billed on 300 kVA they
+    are short by 3 × 15 × 30 = ¥1,350.00 (they were unknown, judged as billed: nothing). Near
+    miss: billed on 400 kVA, what the increase may have reached, they are not short; January
+    and February's 200 kVA are below the two-part threshold."""
+    u = Utility()
+    for cid, between in (("below_315", 300.0), ("above_315", 400.0)):
+        u.customer(cid, contract_capacity_kva=250.0, **TWO_PART_BY_CAPACITY)
+        u.monthly(
+            cid,
+            flat(80_000),
+            multiplier=1000.0,
+            tariff="IND2",
+            capacity=[200.0] * 2 + [315.0] * 3 + [between] * 3 + [250.0] * 4,
+            basis="capacity",
+        )
+        u.order(cid, "capacity_increase", "2024-03-01", 200, 315)
+        u.order(cid, "capacity_increase", "2024-06-01", 315, "")
+        u.order(cid, "capacity_reduction", "2024-09-01", "", 250)
+    found = run(u, "capacity_underbilled")
+    assert found["customer_id"].tolist() == ["below_315"]
+    row = found.iloc[0]
+    assert row["revenue_impact"] == pytest.approx(3 * 15 * 30)
+    assert (row["period_from"], row["period_to"]) == ("2024-06", "2024-08")
 
 
 def _record_neither(u: Utility, cid: str, periods: set[str]) -> None:

@@ -285,9 +285,10 @@ def test_capacity_in_force_is_the_old_value_of_the_first_later_order():
 
 
 def test_capacity_in_force_is_unknown_before_an_order_that_records_no_old_capacity():
-    """Before a capacity order without its old capacity, the new value of the order before it,
-    else unknown (NaN), never the archive's (today's) capacity; before that earlier order, its
-    own old value. The multiplier reading (meter_replacement) still skips such orders."""
+    """Before a capacity order without its old capacity, the last capacity the orders before it
+    recorded, else unknown (NaN), never the archive's (today's) capacity; before that earlier
+    order, its own old value. The multiplier reading (meter_replacement) still skips such
+    orders."""
     utility = Utility()
     for cid in ("recorded_between", "unrecorded_between", "alone"):
         utility.customer(cid, contract_capacity_kva=800.0, basic_charge_basis="capacity")
@@ -296,7 +297,8 @@ def test_capacity_in_force_is_unknown_before_an_order_that_records_no_old_capaci
     # 315 in January and February, the first order's 500 from March to August, 800 after.
     utility.order("recorded_between", "capacity_increase", "2024-03-01", old=315, new=500)
     utility.order("recorded_between", "capacity_increase", "2024-09-01", old="", new=800)
-    # The first order records no new capacity either: March to August unknown.
+    # The first order records no new capacity either: it proves none, so the 315 recorded before
+    # it holds from March to August, as `order_steps` holds it (at least 315; was unknown).
     utility.order("unrecorded_between", "capacity_increase", "2024-03-01", old=315, new="")
     utility.order("unrecorded_between", "capacity_increase", "2024-09-01", old="", new=800)
     # A reduction without its old value, the only order: unknown before June (its month shows
@@ -310,7 +312,7 @@ def test_capacity_in_force_is_unknown_before_an_order_that_records_no_old_capaci
     nan = np.nan
     expected = {
         "recorded_between": [315.0] * 2 + [500.0] * 6 + [800.0] * 4,
-        "unrecorded_between": [315.0] * 2 + [nan] * 6 + [800.0] * 4,
+        "unrecorded_between": [315.0] * 8 + [800.0] * 4,
         "alone": [nan] * 5 + [800.0] * 7,
     }
     for cid, values in expected.items():
