@@ -15,7 +15,12 @@ import pyarrow as pa
 import pyarrow.compute as pc
 
 from auditkit.arrow_text import arrow_text, run_changes
-from auditkit.billing.basic import CONTRACT_ORDERS, capacity_before, capacity_billed
+from auditkit.billing.basic import (
+    CONTRACT_ORDERS,
+    LOWERING_ORDERS,
+    capacity_before,
+    capacity_billed,
+)
 from auditkit.billing.tariff_lookup import TariffLookup, day_numbers
 from auditkit.data.schema import TABLES
 from auditkit.errors import ParameterError
@@ -470,6 +475,7 @@ class RuleContext:
                 day_numbers(orders["effective_date"]),
                 old_value,
                 pd.to_numeric(orders["new_value"], errors="coerce").to_numpy(dtype=float),
+                orders["order_type"].isin(LOWERING_ORDERS).to_numpy(dtype=bool),
             )
             valid = known
         else:

@@ -128,6 +128,7 @@ def test_the_capacity_before_an_order_without_its_old_value_is_what_order_steps_
         day_numbers(orders["effective_date"]),
         kva("old_value"),
         kva("new_value"),
+        orders["order_type"].eq("capacity_reduction").to_numpy(),
     )
     np.testing.assert_array_equal(before, [200.0, 315.0, 315.0])
     steps = order_steps(orders)
@@ -319,3 +320,43 @@ def test_codes_of_finds_texts_by_arrow_and_anything_else_by_pandas_alike():
     objects = pd.Index(["B", "A", "C"], dtype=object)
     assert codes_of(ids.astype(object), objects).tolist() == [1, -1, -1, 2, 1]
     assert codes_of(np.array([3, 7, 3]), pd.Index([7, 5, 3])).tolist() == [2, 0, 2]
+
+
+def test_after_a_reduction_without_its_new_value_the_capacity_before_the_next_order_is_unknown():
+    """The near miss: the June order is a reduction that records no new capacity, so from June
+    the capacity was at most 315, not 315. Before the September order (no old value) nothing
+    says what it was: capacity_before gives NaN, not the 315 of before the reduction, and June
+    to August are judged on what they billed (as_billed), never due on 315."""
+    b = Billing()
+    b.customer(
+        "X",
+        usage_type="industrial",
+        tariff_category="IND2",
+        voltage_kv=10.0,
+        contract_capacity_kva=250.0,
+        basic_charge_basis="capacity",
+    )
+    for month in range(1, 13):
+        b.bill("X", f"2024-{month:02d}", 100, 0.60, tariff="IND2")
+    b.order("X", "capacity_increase", "2024-03-01", old=200, new=315)
+    b.order("X", "capacity_reduction", "2024-06-01", old=315, new="")
+    b.order("X", "capacity_reduction", "2024-09-01", old="", new=250)
+    orders = b.dataset().work_orders
+
+    def kva(column: str) -> np.ndarray:
+        return pd.to_numeric(orders[column], errors="coerce").to_numpy(dtype=float)
+
+    before = capacity_before(
+        np.zeros(3, dtype=np.int64),
+        day_numbers(orders["effective_date"]),
+        kva("old_value"),
+        kva("new_value"),
+        orders["order_type"].eq("capacity_reduction").to_numpy(),
+    )
+    np.testing.assert_array_equal(before, [200.0, 315.0, np.nan])
+    june = order_steps(orders).iloc[2]
+    assert june["at_most"] == 315.0 and np.isnan(june["at_least"])
+    contract = _frame(b)["contract_capacity_kva"].to_numpy()
+    assert contract[:5].tolist() == [200.0] * 2 + [315.0] * 3
+    assert contract[8:].tolist() == [250.0] * 4
+    assert np.isnan(contract[5:8]).all()  # unknown: judged as billed
