@@ -667,9 +667,10 @@ LEFT JOIN rates AS r USING (customer_id);
 -- none where the bill's energy kWh differ from due (multiplier_mismatch's). Otherwise
 -- (`_capacity_short`) month by month: the capacity in force (archive and capacity orders), in a
 -- month of change, connection or closure or inside a suspension the orders' capacity prorated by
--- day (`capacity_bills`), against the capacity billed (recorded, else the basic charge ÷ the rate
--- per kVA due), where the capacity in force reaches the two-part threshold and, in such a month,
--- the orders' capacity on its last day does too; revenue the kVA short × the rate per kVA due.
+-- day (`capacity_bills`), against the capacity billed (recorded, or the basic charge ÷ the rate
+-- per kVA due where that is more; a bill recording neither is not judged), where the capacity
+-- in force reaches the two-part threshold and, in such a month, the orders' capacity on its
+-- last day does too; revenue the kVA short × the rate per kVA due.
 WITH short_lines AS (
     SELECT l.customer_id, l.month, (l.qd - coalesce(l.qb, 0)) * l.rd AS revenue
     FROM rc_lines AS l
@@ -703,12 +704,11 @@ WITH short_lines AS (
            CASE WHEN f.changing AND (f.prorated OR f.suspended) THEN f.kva_months ELSE f.in_force END
              AS due,
            f.changing AND coalesce(f.last_kva < $capacity_two_part_kva, false) AS single_part,
-           -- the capacity recorded, or what the basic charge pays for where that is more
-           greatest(coalesce(b.capacity_billed_kva,
-                             CASE WHEN coalesce(r.kva_due, 0) > 0
-                                  THEN coalesce(b.basic_charge / r.kva_due, 0) ELSE 0 END),
-                    CASE WHEN coalesce(r.kva_due, 0) > 0 THEN b.basic_charge / r.kva_due END)
-             AS billed,
+           -- the capacity recorded, or what the basic charge pays for where that is more;
+           -- NULL (never short) where the bill records neither: an archive gap, not nothing
+           CASE WHEN coalesce(r.kva_due, 0) > 0
+                THEN greatest(b.capacity_billed_kva, b.basic_charge / r.kva_due)
+                ELSE b.capacity_billed_kva END AS billed,
            coalesce(r.kva_due, 0) AS rate
     FROM capacity_bills AS f
     JOIN bills AS b USING (customer_id, month)

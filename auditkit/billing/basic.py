@@ -191,19 +191,53 @@ def basic_lines(
 def _capacity_billed(
     bills: pd.DataFrame, rows: np.ndarray, kva_rate: np.ndarray, by_capacity: np.ndarray
 ) -> np.ndarray:
-    """Per bill of `rows`, the capacity its basic charge was billed on: capacity_billed_kva
-    where recorded, else (a bill by capacity) its basic charge ÷ the rate per kVA due
-    (`kva_rate`); NaN where neither says (or the frame lacks both columns). What a bill whose
-    capacity in force is unknown is judged on."""
+    """Per bill of `rows`, `capacity_billed` from the frame's columns (NaN where it lacks
+    one): what a bill whose capacity in force is unknown is judged on."""
 
     def number(name: str) -> np.ndarray:
         if name not in bills:
             return np.full(len(rows), np.nan)
         return bills[name].iloc[rows].to_numpy(dtype=float, na_value=np.nan)
 
-    billed, basic = number("capacity_billed_kva"), number("basic_charge")
-    implied = np.divide(basic, kva_rate, out=np.full(len(rows), np.nan), where=kva_rate > 0)
-    return np.where(np.isnan(billed) & by_capacity, implied, billed)
+    return capacity_billed(
+        number("capacity_billed_kva"), number("basic_charge"), kva_rate, by_capacity
+    )
+
+
+def capacity_billed(
+    recorded: np.ndarray,
+    basic_charge: np.ndarray,
+    kva_rate: np.ndarray,
+    by_capacity: np.ndarray,
+    larger: bool = False,
+) -> np.ndarray:
+    """Per bill, the capacity (kVA-months) its basic charge was billed on: `recorded`
+    (capacity_billed_kva), else what its `basic_charge` pays for at the rate per kVA due
+    (`kva_rate`), the one answer the recomputation and the rules read.
+
+    With `larger`, the larger of the two where both are known: a month of change often records
+    the capacity at its end while charging the days before it too (a suspension from the 3rd:
+    1,250 kVA recorded, (2 × 2,500 + 29 × 1,250) / 30 = 1,375 charged), so a bill is short only
+    where both fall short.
+
+    A bill by capacity (`by_capacity`) that records neither, or only a charge without a rate
+    per kVA to read it by, is NaN: an archive gap, not a charge of nothing (which would find
+    the whole capacity short). A bill by demand or of a single-part customer charges no
+    capacity: its recorded capacity, else 0.
+    """
+    recorded = np.asarray(recorded, dtype=float)
+    kva_rate = np.asarray(kva_rate, dtype=float)
+    implied = np.divide(
+        np.asarray(basic_charge, dtype=float),
+        kva_rate,
+        out=np.full(len(recorded), np.nan),
+        where=kva_rate > 0,
+    )
+    if larger:
+        by_charge = np.fmax(recorded, implied)
+    else:
+        by_charge = np.where(np.isnan(recorded), implied, recorded)
+    return np.where(by_capacity, by_charge, np.where(np.isnan(recorded), 0.0, recorded))
 
 
 def days_in_service(
@@ -427,30 +461,52 @@ def order_steps(orders: pd.DataFrame | None) -> pd.DataFrame:
     starts = _steps(
         ids[cust[first]], np.full(int(first.sum()), FAR_PAST), old[first], as_billed=unknown_start
     )
-    # The last capacity recorded before each order: the new values before it, else the first
-    # order's old value.
-    before = np.where(first, old, pd.Series(new).groupby(cust).shift().to_numpy())
-    recorded_before = pd.Series(before).groupby(cust).ffill().to_numpy()
     unrecorded = np.isnan(new)
     lowering = orders["order_type"].isin(LOWERING_ORDERS).to_numpy(dtype=bool)[order]
-    at_most = np.where(unrecorded & lowering, recorded_before, np.nan)
-    at_least = np.where(unrecorded & ~lowering, recorded_before, np.nan)
+    # An upper bound carries over any order; a lower bound not past a lowering one.
+    at_most = np.where(unrecorded & lowering, _recorded_before(cust, old, new), np.nan)
+    at_least = np.where(unrecorded & ~lowering, _recorded_before(cust, old, new, lowering), np.nan)
     changes = _steps(ids[cust], day, new, at_most, at_least)
     # Two orders effective the same day: the later one (in the table's order) holds.
     changes = changes.drop_duplicates(["customer_id", "day"], keep="last")
     return pd.concat([starts, changes], ignore_index=True)
 
 
-def capacity_before(
-    cust: np.ndarray, day: np.ndarray, old: np.ndarray, new: np.ndarray
+def _recorded_before(
+    cust: np.ndarray, old: np.ndarray, new: np.ndarray, lowering: np.ndarray | None = None
 ) -> np.ndarray:
-    """Per capacity increase or reduction (customer code `cust`, effective `day`, old and new
-    kVA, NaN where not a number), the contract capacity in force before it: its old value,
-    else the new value of the customer's order before it (by day; of equal days, in the
-    arrays' order), else NaN: an order that records no old capacity proves nothing about the
-    time before it, and today's archive does not either."""
+    """Per capacity order (sorted by customer code `cust`, then day), the last capacity
+    recorded before it: the new values of the customer's orders before it, carried over those
+    that record none, else the first order's old value; NaN where none is recorded.
+
+    With `lowering` (per order, whether its type lowers the capacity) the carry stops at an
+    order that lowers it without recording its new value: after it the value carried is only
+    what the capacity is at most, no capacity in force, and NaN is given until an order records
+    one. Without, the carry runs on: an upper bound for an order that lowers the capacity.
+
+    The one walk of `order_steps` (its bounds on an order without a new value) and
+    `capacity_before` (the capacity before an order without an old value)."""
+    first = np.append(True, cust[1:] != cust[:-1]) if len(cust) else np.empty(0, dtype=bool)
+    before = np.where(first, old, np.append(np.nan, new[:-1]))
+    if lowering is not None:
+        after_unrecorded_lowering = ~first & np.append(False, (np.isnan(new) & lowering)[:-1])
+        before = np.where(after_unrecorded_lowering, -np.inf, before)
+    carried = pd.Series(before).groupby(cust).ffill().to_numpy()
+    return np.where(np.isneginf(carried), np.nan, carried)
+
+
+def capacity_before(
+    cust: np.ndarray, day: np.ndarray, old: np.ndarray, new: np.ndarray, lowering: np.ndarray
+) -> np.ndarray:
+    """Per capacity order (customer code `cust`, effective `day`, old and new kVA, NaN where
+    not a number; `lowering` where its type lowers the capacity), the contract capacity in
+    force before it: its old value, else the last capacity the customer's orders before it
+    recorded (by day; of equal days, in the arrays' order), carried over orders that record no
+    new value and raise the capacity (after them it is at least that), else NaN: an order that
+    records no old capacity proves nothing about the time before it, nor does a reduction or
+    suspension that records no new one (after it the capacity is at most what it was), and
+    today's archive does not either."""
     order = np.lexsort((day, cust))
-    previous_new = np.full(len(cust), np.nan)
-    same = cust[order][1:] == cust[order][:-1]
-    previous_new[order[1:]] = np.where(same, new[order][:-1], np.nan)
-    return np.where(np.isnan(old), previous_new, old)
+    before = np.empty(len(cust))
+    before[order] = _recorded_before(cust[order], old[order], new[order], lowering[order])
+    return np.where(np.isnan(old), before, old)

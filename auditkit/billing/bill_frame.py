@@ -4,8 +4,8 @@ The archive holds today's values; work orders tell what was in force before: bef
 meter_replacement order takes effect the multiplier was its old value (when that is a number),
 before a tariff_change its old category, before a voltage_change, capacity or demand change, or
 basis change its old value (before a capacity order without one, the capacity is unknown unless
-the order before it records its new value: `capacity_before`). A value is in force on a bill
-when it was on the bill's read_to date.
+the orders before it recorded one: `capacity_before`). A value is in force on a bill when it
+was on the bill's read_to date.
 Everything is array work over the whole table (searchsorted on customer × day keys), never per bill.
 """
 
@@ -17,7 +17,7 @@ import pyarrow as pa
 import pyarrow.compute as pc
 
 from auditkit.arrow_text import arrow_text, run_changes
-from auditkit.billing.basic import CONTRACT_ORDERS, capacity_before
+from auditkit.billing.basic import CONTRACT_ORDERS, LOWERING_ORDERS, capacity_before
 from auditkit.billing.params import TOU_PERIODS
 from auditkit.billing.tariff_lookup import TariffLookup, day_numbers, first_rows, row_numbers
 from auditkit.data import Dataset
@@ -527,8 +527,8 @@ def _value_before(
     bills `rows` (customers with orders) are searched, by their `cust` and `key` (customer ×
     read_to day). Orders whose old value is not a number (numeric columns) or not a known basis
     are not changes of the column; with `unknown_before` (the contract capacity) they are, and
-    the value before them is the new value of the order before them, else unknown (NaN:
-    `capacity_before`)."""
+    the value before them is the last capacity the orders before them recorded, else unknown
+    (NaN: `capacity_before`)."""
     # The orders' columns as arrays, picked by position (no frame filtered per change).
     picked = np.flatnonzero(orders["order_type"].isin(order_types).to_numpy(dtype=bool))
     if numeric:
@@ -541,6 +541,7 @@ def _value_before(
                 orders["day"].to_numpy(dtype=np.int64)[picked],
                 np.where(usable, values, np.nan),
                 np.where(np.isfinite(new), new, np.nan),
+                orders["order_type"].isin(LOWERING_ORDERS).to_numpy(dtype=bool)[picked],
             )
             usable = np.ones(len(values), dtype=bool)
     else:

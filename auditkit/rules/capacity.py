@@ -114,7 +114,8 @@ def _capacity_short(
     suspension, the capacity it leaves in service: what it takes off, and when that is due
     again, is suspension_overrun's. Where the capacity in force is unknown (before a capacity
     order that records no old capacity; in the month of one, a day of it), the bill is judged
-    on what it billed: nothing is short."""
+    on what it billed: nothing is short; so is a bill that records neither its capacity nor
+    its basic charge (`RuleContext.capacity_billed`: an archive gap, not a charge of nothing)."""
     in_force = ctx.capacity_in_force
     looked_at = ctx.customer_is("basic_charge_basis", "capacity") & ~np.isnan(in_force)
     rows = np.flatnonzero(looked_at)
@@ -128,25 +129,13 @@ def _capacity_short(
     due[changing] = np.where(as_filed, filed.kva_months, due[changing])
     single_part = np.zeros(len(rows), dtype=bool)
     single_part[changing] = filed.last < two_part_kva
-    billed = _capacity_charged(ctx, rows)
+    # The kVA-months it billed: its capacity recorded, or what its basic charge pays for where
+    # that is more (a month of change records its end capacity while charging the days before).
+    billed = ctx.capacity_billed(rows, larger=True)
     gap = due - billed
     flagged = (gap > tolerance) & (in_force[rows] >= two_part_kva) & ~single_part
     rows = rows[flagged]
     return rows, billed[flagged], due[flagged], gap[flagged] * ctx.kva_rate_due(rows)
-
-
-def _capacity_charged(ctx: RuleContext, rows: np.ndarray) -> np.ndarray:
-    """Per bill of `rows`, the kVA-months it billed: its capacity recorded
-    (`RuleContext.capacity_billed`), or what its basic charge pays for at the rate per kVA due
-    where that is more. A month whose capacity changes often records the capacity at its end
-    while charging the days before it too (a suspension from the 3rd: 1,250 kVA recorded,
-    (2 × 2,500 + 29 × 1,250) / 30 = 1,375 charged): such a bill is short only where both fall
-    short, and by what its charge leaves."""
-    recorded = ctx.capacity_billed(rows)
-    rate = ctx.kva_rate_due(rows)
-    charge = optional_values(ctx.bills, "basic_charge")[rows]
-    charged = np.divide(charge, rate, out=np.full(len(rows), np.nan), where=rate > 0)
-    return np.fmax(recorded, charged)
 
 
 def _capacity_short_by_lines(
@@ -190,13 +179,14 @@ def used_beyond_reduction(
     In the month the reduction takes effect, the capacity then in force is the orders' prorated
     by day (`filed`: `order_capacity` of `rows`): the days before it were due on the capacity
     before it. Where the capacity in force is unknown, the orders' (judged as billed: the
-    capacity billed is in force)."""
+    capacity billed is in force), and where the bill's columns leave that unknown too, the
+    capacity `billed` itself is."""
     reduced = np.flatnonzero(_inside_reductions(ctx)[rows])
     beyond = np.zeros(len(rows), dtype=bool)
     in_force = ctx.capacity_in_force[rows[reduced]]
     as_filed = filed.prorated[reduced] | filed.as_billed[reduced] | np.isnan(in_force)
     in_force = np.where(as_filed, filed.kva_months[reduced], in_force)
-    beyond[reduced] = billed[reduced] >= in_force - tolerance
+    beyond[reduced] = (billed[reduced] >= in_force - tolerance) | np.isnan(in_force)
     return beyond
 
 
@@ -852,12 +842,17 @@ def _left_unbilled(
     ctx: RuleContext, priced: pd.DataFrame, short: pd.Series, cust: np.ndarray
 ) -> tuple[np.ndarray, np.ndarray]:
     """Per customer of `cust`: what its bills left unbilled of `priced` (`short`, its
-    `unbilled_by_bill`), and whether its bills charged all of it (priced, nothing left
-    unbilled: an irregular order, nothing under-billed)."""
-    by_customer = short.groupby(ctx.bill_customer[short.index.to_numpy()]).sum()
+    `unbilled_by_bill`; a bill of unknown charge counts nothing), and whether its bills charged
+    all of it (priced, nothing left unbilled, every bill's charge known: an irregular order,
+    nothing under-billed)."""
+    owner = ctx.bill_customer[short.index.to_numpy()]
+    by_customer = short.groupby(owner).sum()
     amounts = by_customer.reindex(cust).fillna(0.0).to_numpy()
     paid = priced.groupby("cust")["amount"].sum().reindex(cust).fillna(0.0).to_numpy() > 0
-    return amounts, paid & (amounts == 0)
+    # A bill whose charge is unknown (NaN) proves neither a shortfall nor that it was paid.
+    unknown = short.isna().groupby(owner).any().reindex(cust, fill_value=False)
+    unknown = unknown.to_numpy(dtype=bool)
+    return amounts, paid & (amounts == 0) & ~unknown
 
 
 def unbilled_by_bill(ctx: RuleContext, priced: pd.DataFrame) -> pd.Series:
@@ -873,7 +868,9 @@ def unbilled_by_bill(ctx: RuleContext, priced: pd.DataFrame) -> pd.Series:
     application) under-billed nothing; one that recorded the whole capacity but charged it
     prorated over the days taken off did: a finding's revenue is what the bills under-billed.
     A bill with a day of unknown capacity (`order_capacity`'s as_billed) proves nothing of what
-    it owed: nothing is left unbilled on it."""
+    it owed: nothing is left unbilled on it. One by capacity that records neither its basic
+    charge nor its capacity (`RuleContext.capacity_billed`) proves nothing of what it billed:
+    NaN, an archive gap, not a charge of nothing that would leave all of it unbilled."""
     if priced.empty:
         return pd.Series(dtype=float)
     charged = priced.groupby("row", sort=True)["amount"].sum()

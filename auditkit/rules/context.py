@@ -15,7 +15,12 @@ import pyarrow as pa
 import pyarrow.compute as pc
 
 from auditkit.arrow_text import arrow_text, run_changes
-from auditkit.billing.basic import CONTRACT_ORDERS, capacity_before
+from auditkit.billing.basic import (
+    CONTRACT_ORDERS,
+    LOWERING_ORDERS,
+    capacity_before,
+    capacity_billed,
+)
 from auditkit.billing.tariff_lookup import TariffLookup, day_numbers
 from auditkit.data.schema import TABLES
 from auditkit.errors import ParameterError
@@ -343,22 +348,27 @@ class RuleContext:
         rate[np.isnan(rate)] = 0.0
         return rate
 
-    def capacity_billed(self, rows: np.ndarray | None = None) -> np.ndarray:
-        """Per bill (of `rows`, else all), the capacity its basic charge was computed on.
+    def capacity_billed(self, rows: np.ndarray | None = None, larger: bool = False) -> np.ndarray:
+        """Per bill (of `rows`, else all), the capacity its basic charge was computed on
+        (`auditkit.billing.basic.capacity_billed`): recorded, else what its basic charge pays
+        for at the rate per kVA due (with `larger`, the larger of the two); NaN on a bill by
+        capacity that records neither (an archive gap), 0 on one by demand or of a single-part
+        customer that records no capacity."""
+        at = np.arange(len(self.bills)) if rows is None else np.asarray(rows)
 
-        The recorded capacity_billed_kva, else the basic charge ÷ the rate per kVA; a bill that
-        records neither charged no basic charge on any capacity (0).
-        """
-        recorded = self.bills["capacity_billed_kva"].to_numpy(dtype=float)
-        capacity = recorded.copy() if rows is None else recorded[rows]
-        unrecorded = np.flatnonzero(np.isnan(capacity))
-        at = unrecorded if rows is None else np.asarray(rows)[unrecorded]
-        basic = self.bills["basic_charge"].to_numpy(dtype=float)[at]
-        rate = self.kva_rate_due(at)
-        implied = np.divide(basic, rate, out=np.zeros(len(basic)), where=rate > 0)
-        implied[np.isnan(implied)] = 0.0
-        capacity[unrecorded] = implied
-        return capacity
+        def number(column: str) -> np.ndarray:
+            if column not in self.bills:
+                return np.full(len(at), np.nan)
+            return self.bills[column].to_numpy(dtype=float)[at]
+
+        by_capacity = np.append(self.customer_flag("basic_charge_basis", "capacity"), False)
+        return capacity_billed(
+            number("capacity_billed_kva"),
+            number("basic_charge"),
+            self.kva_rate_due(rows),
+            by_capacity[self.bill_customer[at]],  # -1: not in the archive
+            larger,
+        )
 
     def orders_of(self, *order_types: str) -> pd.DataFrame:
         """Work orders of the given types known at the audit date (empty without a work_orders
@@ -435,10 +445,10 @@ class RuleContext:
         """Contract capacity in force for each bill's month, from the archive and capacity orders;
         NaN where it is unknown.
 
-        The archive holds today's capacity; before each capacity increase or reduction the capacity
-        was that order's old value, else (an order that records none) the new value of the
-        customer's capacity order before it, else unknown (`capacity_before`): such an order
-        proves nothing about the time before it.
+        The archive holds today's capacity; before each capacity increase or reduction the
+        capacity was that order's old value, else (an order that records none) the last capacity
+        the customer's capacity orders before it recorded, else unknown (`capacity_before`):
+        such an order proves nothing about the time before it.
         """
         archive = self.customer_column("contract_capacity_kva")
         return self.in_force(archive, CAPACITY_ORDERS, unknown_before=True)[0]
@@ -453,7 +463,7 @@ class RuleContext:
         The archive holds today's value; before each order of `order_types` the value was that
         order's old value (when it is a number; an order without one is skipped). With
         `unknown_before` (capacity orders) an order without one is not skipped: the value before
-        it is the new value of the order before it, else NaN (`capacity_before`).
+        it is the last capacity the orders before it recorded, else NaN (`capacity_before`).
         """
         changed_in_month = np.full(len(archive), np.nan)
         orders = self.orders_of(*order_types)
@@ -465,6 +475,7 @@ class RuleContext:
                 day_numbers(orders["effective_date"]),
                 old_value,
                 pd.to_numeric(orders["new_value"], errors="coerce").to_numpy(dtype=float),
+                orders["order_type"].isin(LOWERING_ORDERS).to_numpy(dtype=bool),
             )
             valid = known
         else:

@@ -13,6 +13,7 @@ from auditkit.rules.billing_lines import energy_view, kwh_differs, pf_moved, rat
 from auditkit.rules.context import RuleContext
 from auditkit.rules.evidence import Clause, clause
 from auditkit.rules.findings import (
+    customer_is_at,
     empty_raw,
     flagged_rows_at,
     optional_values,
@@ -407,10 +408,17 @@ def _flat_gap(ctx: RuleContext, rows: np.ndarray, tariff: np.ndarray, params: di
     kva_rate = _rate_of(ctx, tariff, rows, "basic_rate_kva_month")
     # Where the capacity in force is unknown the bill is judged on the capacity it billed: the
     # tariff due's rate on it, never nothing (which would claim the whole basic charge back).
+    # Where that is unknown too (`capacity_billed` NaN), or the bill is not by capacity (its
+    # charge is not on a capacity), its basic charge proves nothing.
     in_force = ctx.capacity_in_force[rows]
-    in_force = np.where(np.isnan(in_force), ctx.capacity_billed(rows), in_force)
+    unknown = np.isnan(in_force)
+    in_force[unknown] = ctx.capacity_billed(rows[unknown])
+    unproved = unknown & (
+        np.isnan(in_force) | ~customer_is_at(ctx, rows, "basic_charge_basis", "capacity")
+    )
     basic_billed = np.nan_to_num(optional_values(ctx.bills, "basic_charge")[rows])
     basic_gap = np.where(np.isnan(kva_rate), 0.0, np.nan_to_num(in_force * kva_rate) - basic_billed)
+    basic_gap[unproved] = 0.0
     return np.nan_to_num(energy_gap) + np.nan_to_num(fund_gap) + basic_gap
 
 

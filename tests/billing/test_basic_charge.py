@@ -9,7 +9,7 @@ from billing_builders import Billing
 from charges_builders import TWO_PART, bills, dataset, line, rates, recompute_row
 
 from auditkit.billing import recompute
-from auditkit.billing.basic import basic_lines
+from auditkit.billing.basic import basic_lines, capacity_billed
 from auditkit.billing.params import load_billing_params
 
 PARAMS = load_billing_params()
@@ -211,6 +211,41 @@ def test_before_an_order_without_its_old_capacity_the_basic_charge_is_due_as_bil
         *(11_250.00, 15_500.00, 20_000.00),
         *(12_500.00, 15_916.67, 20_000.00),
     ]
+
+
+def test_a_bill_judged_as_billed_that_says_neither_capacity_nor_charge_has_no_line():
+    """Before an increase to 800 kVA from 2024-05-20 that records no old capacity, an April
+    bill by capacity recording neither capacity_billed_kva nor basic_charge says nothing of
+    what it billed: no line (C1, where 450 kVA recorded is due 450 × 25 = 11,250.00, as C2's
+    charge of 11,250.00 says); a charge on a tariff without a rate per kVA cannot be read as
+    kVA (NaN), while a charge of 0.00 at 25 is 0 kVA."""
+    rows = [
+        {"customer_id": customer, "period": "2024-04", "contract_capacity_kva": np.nan} | april
+        for customer, april in (
+            ("C1", {"capacity_billed_kva": np.nan, "basic_charge": np.nan}),
+            ("C2", {"capacity_billed_kva": np.nan, "basic_charge": 11_250.0}),
+            ("C3", {"capacity_billed_kva": 450.0}),
+        )
+    ]
+    frame = bills(*({"basic_charge_basis": "capacity"} | row for row in rows))
+    orders = [
+        {
+            "customer_id": customer,
+            "order_type": "capacity_increase",
+            "effective_date": "2024-05-20",
+            "old_value": "",
+            "new_value": "800",
+        }
+        for customer in ("C1", "C2", "C3")
+    ]
+    lines = basic_lines(frame, rates(*[KVA_RATE] * 3), dataset(orders=orders), PARAMS)
+    assert lines["bill"].tolist() == [1, 2]
+    assert lines["amount"].tolist() == [11_250.00, 11_250.00]
+    no_record = np.full(3, np.nan)
+    charged = np.array([9_000.0, 0.0, np.nan])
+    by_capacity = np.ones(3, dtype=bool)
+    read = capacity_billed(no_record, charged, np.array([0.0, 25.0, 25.0]), by_capacity)
+    np.testing.assert_array_equal(read, [np.nan, 0.0, np.nan])
 
 
 def test_capacity_without_orders_is_the_contract_capacity_and_no_rate_or_basis_no_line():

@@ -613,8 +613,9 @@ def test_before_an_order_without_its_old_capacity_the_order_before_it_says():
     """315 → 500 kVA from 1 March, then to 800 from 1 September by an order without its old
     value; billed 300 kVA in January and February, 400 from March to August. The first order's
     new value holds from March: 6 × 100 × 30 = ¥18,000.00, and its old value before it:
-    2 × 15 × 30 = ¥900.00. Where the first order records no new capacity either, March to
-    August are unknown: only January and February's ¥900.00."""
+    2 × 15 × 30 = ¥900.00. Where the first order records no new capacity either, it proves
+    none: the 315 recorded before it holds from March to August (at least 315), which the 400
+    billed covers: only January and February's ¥900.00."""
     u = Utility()
     for cid, first_new in (("recorded_between", 500), ("unrecorded_between", "")):
         u.customer(cid, contract_capacity_kva=800.0, **TWO_PART_BY_CAPACITY)
@@ -631,6 +632,119 @@ def test_before_an_order_without_its_old_capacity_the_order_before_it_says():
     found = run(u, "capacity_underbilled")
     money = found.set_index("customer_id")["revenue_impact"].to_dict()
     assert money == pytest.approx({"recorded_between": 900 + 18_000, "unrecorded_between": 900})
+
+
+def test_after_an_order_without_its_new_value_the_capacity_recorded_before_it_holds():
+    """200 → 315 kVA from 1 March, an increase from 1 June that records no new capacity, a
+    reduction to 250 from 1 September that records no old one. June to August are due at least
+    the 315 recorded before the June order (it proves no new capacity): billed on 300 kVA they
+    are short by 3 × 15 × 30 = ¥1,350.00 (they were unknown, judged as billed: nothing). Near
+    miss: billed on 400 kVA, what the increase may have reached, they are not short; January
+    and February's 200 kVA are below the two-part threshold."""
+    u = Utility()
+    for cid, between in (("below_315", 300.0), ("above_315", 400.0)):
+        u.customer(cid, contract_capacity_kva=250.0, **TWO_PART_BY_CAPACITY)
+        u.monthly(
+            cid,
+            flat(80_000),
+            multiplier=1000.0,
+            tariff="IND2",
+            capacity=[200.0] * 2 + [315.0] * 3 + [between] * 3 + [250.0] * 4,
+            basis="capacity",
+        )
+        u.order(cid, "capacity_increase", "2024-03-01", 200, 315)
+        u.order(cid, "capacity_increase", "2024-06-01", 315, "")
+        u.order(cid, "capacity_reduction", "2024-09-01", "", 250)
+    found = run(u, "capacity_underbilled")
+    assert found["customer_id"].tolist() == ["below_315"]
+    row = found.iloc[0]
+    assert row["revenue_impact"] == pytest.approx(3 * 15 * 30)
+    assert (row["period_from"], row["period_to"]) == ("2024-06", "2024-08")
+
+
+def test_after_a_reduction_without_its_new_value_the_capacity_before_it_is_no_due():
+    """The near miss of the test above: the June order is a reduction that records no new
+    capacity. From June the capacity was at most 315, perhaps the 300 billed: June to August
+    are judged on what they billed and nothing is found (315 carried over the reduction would
+    claim ¥1,350.00 from nothing)."""
+    u = Utility()
+    u.customer("reduced", contract_capacity_kva=250.0, **TWO_PART_BY_CAPACITY)
+    u.monthly(
+        "reduced",
+        flat(80_000),
+        multiplier=1000.0,
+        tariff="IND2",
+        capacity=[200.0] * 2 + [315.0] * 3 + [300.0] * 3 + [250.0] * 4,
+        basis="capacity",
+    )
+    u.order("reduced", "capacity_increase", "2024-03-01", 200, 315)
+    u.order("reduced", "capacity_reduction", "2024-06-01", 315, "")
+    u.order("reduced", "capacity_reduction", "2024-09-01", "", 250)
+    assert run(u, "capacity_underbilled").empty
+
+
+def _record_neither(u: Utility, cid: str, periods: set[str]) -> None:
+    """`cid`'s bills of `periods` record neither their capacity nor their basic charge."""
+    for bill in u.bills:
+        if bill["customer_id"] == cid and bill["period"] in periods:
+            bill["capacity_billed_kva"] = None
+            bill["basic_charge"] = None
+
+
+def test_a_bill_by_capacity_recording_neither_capacity_nor_charge_is_not_found_short():
+    """A 630 kVA customer whose April to June bills record neither capacity_billed_kva nor
+    basic_charge: an archive gap, not a basic charge of nothing (capacity_underbilled found
+    3 × 630 × 30 = ¥56,700.00 short). Near misses that still fire: an April bill recording a
+    basic charge of 0.00 charged nothing, 630 × 30 = ¥18,900.00 short; one recording 400 kVA
+    and no charge is short of (630 − 400) × 30 = ¥6,900.00; a gap customer's August billed on
+    400 kVA (12,000.00) is found for August alone."""
+    u = Utility()
+    for cid in ("gap", "charged_zero", "recorded_400", "gap_then_short"):
+        u.customer(cid, contract_capacity_kva=630.0, **TWO_PART_BY_CAPACITY)
+        u.monthly(
+            cid, flat(100_000), multiplier=1000.0, tariff="IND2", capacity=630.0, basis="capacity"
+        )
+    _record_neither(u, "gap", {"2024-04", "2024-05", "2024-06"})
+    _record_neither(u, "gap_then_short", {"2024-04", "2024-05", "2024-06"})
+    for bill in u.bills:
+        if bill["period"] == "2024-04" and bill["customer_id"] == "charged_zero":
+            bill["capacity_billed_kva"], bill["basic_charge"] = None, 0.0
+        if bill["period"] == "2024-04" and bill["customer_id"] == "recorded_400":
+            bill["capacity_billed_kva"], bill["basic_charge"] = 400.0, None
+        if bill["period"] == "2024-08" and bill["customer_id"] == "gap_then_short":
+            bill["capacity_billed_kva"], bill["basic_charge"] = 400.0, 12_000.0
+    found = run(u, "capacity_underbilled").set_index("customer_id")
+    assert found["revenue_impact"].to_dict() == pytest.approx(
+        {"charged_zero": 630 * 30, "recorded_400": 230 * 30, "gap_then_short": 230 * 30}
+    )
+    assert found.loc["gap_then_short", ["period_from", "period_to"]].tolist() == [
+        "2024-08",
+        "2024-08",
+    ]
+
+
+def test_sealed_use_counts_no_escaped_charge_on_months_recording_neither():
+    """630 → 315 kVA from July with the load of 630 kept: July to September billed on 315 kVA
+    escaped 315 × 30 = ¥9,450.00 each, ¥28,350.00. October to December record neither capacity
+    nor charge: nothing is counted on them (they were read as billed on nothing:
+    capacity_underbilled found each 315 × 30 short, ¥28,350.00, and reduction_without_drop
+    counted the rest of the 630 × 30 as escaped, ¥56,700.00 in all)."""
+    u = Utility()
+    u.customer("sealed", contract_capacity_kva=315.0, **TWO_PART_BY_CAPACITY)
+    u.monthly(
+        "sealed",
+        flat(100_000),
+        multiplier=1000.0,
+        tariff="IND2",
+        capacity=[630.0] * 6 + [315.0] * 6,
+        demand=420.0,
+        basis="capacity",
+    )
+    u.order("sealed", "capacity_reduction", "2024-07-01", 630, 315)
+    _record_neither(u, "sealed", {"2024-10", "2024-11", "2024-12"})
+    found = run(u, ["capacity_underbilled", "reduction_without_drop"])
+    assert found["rule_id"].tolist() == ["reduction_without_drop"]
+    assert found.iloc[0]["revenue_impact"] == pytest.approx(3 * 315 * 30)
 
 
 def _increased_in_may(u: Itemized, cid: str, old: str) -> None:

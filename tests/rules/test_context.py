@@ -7,7 +7,7 @@ from dataclasses import replace
 import numpy as np
 import pandas as pd
 import pyarrow as pa
-from rule_builder import PERIODS, Utility, flat
+from rule_builder import PERIODS, TWO_PART, TWO_PART_BY_CAPACITY, Utility, flat
 
 from auditkit.errors import ParameterError
 from auditkit.periods import date_month_number, month_number, period_text
@@ -285,9 +285,10 @@ def test_capacity_in_force_is_the_old_value_of_the_first_later_order():
 
 
 def test_capacity_in_force_is_unknown_before_an_order_that_records_no_old_capacity():
-    """Before a capacity order without its old capacity, the new value of the order before it,
-    else unknown (NaN), never the archive's (today's) capacity; before that earlier order, its
-    own old value. The multiplier reading (meter_replacement) still skips such orders."""
+    """Before a capacity order without its old capacity, the last capacity the orders before it
+    recorded, else unknown (NaN), never the archive's (today's) capacity; before that earlier
+    order, its own old value. The multiplier reading (meter_replacement) still skips such
+    orders."""
     utility = Utility()
     for cid in ("recorded_between", "unrecorded_between", "alone"):
         utility.customer(cid, contract_capacity_kva=800.0, basic_charge_basis="capacity")
@@ -296,7 +297,8 @@ def test_capacity_in_force_is_unknown_before_an_order_that_records_no_old_capaci
     # 315 in January and February, the first order's 500 from March to August, 800 after.
     utility.order("recorded_between", "capacity_increase", "2024-03-01", old=315, new=500)
     utility.order("recorded_between", "capacity_increase", "2024-09-01", old="", new=800)
-    # The first order records no new capacity either: March to August unknown.
+    # The first order records no new capacity either: it proves none, so the 315 recorded before
+    # it holds from March to August, as `order_steps` holds it (at least 315; was unknown).
     utility.order("unrecorded_between", "capacity_increase", "2024-03-01", old=315, new="")
     utility.order("unrecorded_between", "capacity_increase", "2024-09-01", old="", new=800)
     # A reduction without its old value, the only order: unknown before June (its month shows
@@ -310,7 +312,7 @@ def test_capacity_in_force_is_unknown_before_an_order_that_records_no_old_capaci
     nan = np.nan
     expected = {
         "recorded_between": [315.0] * 2 + [500.0] * 6 + [800.0] * 4,
-        "unrecorded_between": [315.0] * 2 + [nan] * 6 + [800.0] * 4,
+        "unrecorded_between": [315.0] * 8 + [800.0] * 4,
         "alone": [nan] * 5 + [800.0] * 7,
     }
     for cid, values in expected.items():
@@ -381,3 +383,33 @@ def test_orders_near_some_bills_are_those_within_the_window_of_each_bills_month(
         assert found.tolist() == expected, window
     assert any(expected) and not all(expected)
     assert len(ctx.has_order_near(("closure",), 0, rows[:0])) == 0
+
+
+def test_capacity_billed_is_recorded_else_implied_and_unknown_on_a_capacity_bill_saying_neither():
+    """At 30 yuan per kVA-month (IND2): 400 kVA recorded → 400; a charge of 9,450.00 alone →
+    315; 315 recorded with 10,395.00 charged → 315, or 346.5 with `larger` (what the charge
+    pays for); a capacity bill recording neither → NaN (an archive gap, was 0); a bill by demand
+    or of a single-part customer recording no capacity → 0 whatever it charged (a demand
+    charge of 12,000.00 was read as 400 kVA); one by demand recording 500 kVA → 500."""
+    utility = Utility()
+    utility.customer("cap", contract_capacity_kva=630.0, **TWO_PART_BY_CAPACITY)
+    utility.customer("dem", contract_capacity_kva=630.0, **TWO_PART, basic_charge_basis="demand")
+    utility.customer("single", contract_capacity_kva=630.0, **TWO_PART)
+    recorded_charged = {
+        "cap": [(400.0, 12_000.0), (None, 9_450.0), (315.0, 10_395.0), (None, None)],
+        "dem": [(None, 12_000.0), (500.0, 12_000.0), (None, None)],
+        "single": [(None, None)],
+    }
+    for cid, bills in recorded_charged.items():
+        months = PERIODS[: len(bills)]
+        rows = utility.monthly(cid, flat(1000, len(bills)), tariff="IND2", periods=months)
+        for row, (capacity, charge) in zip(rows, bills, strict=True):
+            row["capacity_billed_kva"], row["basic_charge"] = capacity, charge
+    ctx = _context(utility)
+    nan = np.nan
+    expected = [400.0, 315.0, 315.0, nan, 0.0, 500.0, 0.0, 0.0]
+    np.testing.assert_array_equal(ctx.capacity_billed(), expected)
+    np.testing.assert_array_equal(
+        ctx.capacity_billed(larger=True), [400.0, 315.0, 346.5, nan, 0.0, 500.0, 0.0, 0.0]
+    )
+    np.testing.assert_array_equal(ctx.capacity_billed(np.array([3, 1])), [nan, 315.0])

@@ -203,12 +203,14 @@ def test_optional_columns_absent_from_customers_and_bills():
             "pf_standard_mismatch",
         ]
     )
-    # The suspension of March is still open in December: over the limit from September. With no
-    # capacity in the archive or the bills, the order's 630 → 315 kVA prices it:
-    # 315 kVA × 30 yuan × 4 months (September to December).
+    # The suspension of March is still open in December: over the limit from September, the
+    # order's 630 → 315 kVA due again. With neither the capacity nor the basic charge in the
+    # bills, what they billed is unknown: no revenue is proved (it was 315 kVA × 30 yuan × 4
+    # months, as if they had charged nothing), nor that they charged it.
     overrun = findings[findings["rule_id"] == "suspension_overrun"].iloc[0]
     assert overrun["customer_id"] == "big" and overrun["period_from"] == "2024-09"
-    assert overrun["revenue_impact"] == 315 * 30 * 4
+    assert overrun["revenue_impact"] == 0.0
+    assert "nothing under-billed" not in overrun["evidence"]
     assert "rate_mismatch" in set(findings["rule_id"])
 
 

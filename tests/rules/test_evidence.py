@@ -140,7 +140,7 @@ def test_capacity_underbilled_in_both_languages():
     )
     bills[9]["basic_charge"] = 630 * 30.0
     bills[10]["basic_charge"] = 400 * 30.0
-    bills[11]["basic_charge"] = None
+    bills[11]["basic_charge"] = 0.0  # recorded as nothing (neither recorded: not judged)
     assert evidence(u, "capacity_underbilled")["A"] == (
         "2 bills 2024-11..2024-12 charged the basic charge on less than the capacity in force, "
         "with no suspension covering them (in 2024-12: 0 kVA billed, 630 kVA in force) (¥25,800.00)",

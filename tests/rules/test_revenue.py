@@ -319,16 +319,18 @@ def test_capacity_underbilled_reads_the_basic_charge_where_no_capacity_is_record
     )
     bills[9]["basic_charge"] = 630 * 30.0  # October: full charge, capacity not recorded
     bills[10]["basic_charge"] = 400 * 30.0  # November: charged on 400 kVA
-    bills[11]["basic_charge"] = None  # December: no basic charge at all
+    # December records neither capacity nor charge: an archive gap, not judged (it was read as
+    # billed on 0 kVA, 630 × 30 = ¥18,900.00 more).
+    bills[11]["basic_charge"] = None
     findings = run(u, "capacity_underbilled")
-    assert findings.iloc[0]["revenue_impact"] == pytest.approx((230 + 630) * 30)
+    assert findings.iloc[0]["revenue_impact"] == pytest.approx(230 * 30)
     assert (findings.iloc[0]["period_from"], findings.iloc[0]["period_to"]) == (
         "2024-11",
-        "2024-12",
+        "2024-11",
     )
     assert findings.iloc[0]["evidence"] == (
-        "2 bills 2024-11..2024-12 charged the basic charge on less than the capacity in force, "
-        "with no suspension covering them (in 2024-12: 0 kVA billed, 630 kVA in force) (¥25,800.00)"
+        "1 bill 2024-11 charged the basic charge on less than the capacity in force, "
+        "with no suspension covering it (in 2024-11: 400 kVA billed, 630 kVA in force) (¥6,900.00)"
     )
 
 

@@ -91,6 +91,34 @@ def test_tariff_mismatch_prices_the_basic_charge_billed_where_the_capacity_is_un
     )
 
 
+def test_tariff_mismatch_reads_no_refund_from_a_basic_charge_it_cannot_put_on_a_capacity():
+    """As above without its old value, the bills recording their 9,000.00 basic charge but no
+    capacity: on COM, without a rate per kVA, the charge says nothing of the kVA billed, and a
+    customer by demand charged none; either way January to June are judged on nothing of their
+    basic charge: −¥20.00 a month, ¥17,760.00 in all, as where the 300 kVA are recorded (the
+    charge was read as billed on 0 kVA, claiming the 9,000.00 back each month: ¥0.00)."""
+    u = Utility()
+    for cid, basis, recorded in (
+        ("recorded", "capacity", 300.0),
+        ("charge_only", "capacity", None),
+        ("by_demand", "demand", None),
+    ):
+        u.customer(
+            cid,
+            usage_type="industrial",
+            tariff_category="COM",
+            contract_capacity_kva=400.0,
+            basic_charge_basis=basis,
+        )
+        for bill in u.monthly(cid, flat(100), tariff="COM", capacity=300.0, basis="capacity"):
+            bill["capacity_billed_kva"] = recorded
+        u.order(cid, "capacity_increase", "2024-07-01", "", 400)
+    found = run(u, "tariff_mismatch").set_index("customer_id")["revenue_impact"]
+    assert found.to_dict() == pytest.approx(
+        dict.fromkeys(("recorded", "charge_only", "by_demand"), 6 * -20 + 6 * 2_980)
+    )
+
+
 def test_tariff_mismatch_legal_exceptions_by_industry_and_their_near_misses():
     u = Utility()
     legal = {

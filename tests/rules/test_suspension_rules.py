@@ -497,3 +497,36 @@ def test_a_suspension_month_recording_its_end_capacity_but_charging_the_days_bef
     found = run(u, "capacity_underbilled").set_index("customer_id")
     assert found.index.tolist() == ["charged_end"]
     assert found.loc["charged_end", "revenue_impact"] == pytest.approx(31.5 * 30)
+
+
+def test_suspension_months_recording_neither_capacity_nor_charge_prove_no_shortfall():
+    """315 kVA of 630 suspended from 1 February, never resumed: the allowance ran out on
+    3 August, so 29 days of August (315 × 29 = ¥9,135.00) and September to December
+    (4 × ¥9,450.00) are due on the 315 kVA suspended. Where September to December record neither
+    capacity nor basic charge, they prove nothing: ¥9,135.00, and capacity_underbilled nothing
+    (they were read as billed on nothing: ¥46,935.00 and 4 × 315 × 30 = ¥37,800.00 more on the
+    315 left). Where August to December all record neither, nothing is counted, and the
+    evidence does not say the bills charged it. Near miss: September to December recording a
+    basic charge of 0.00 charged nothing: ¥46,935.00 and ¥37,800.00."""
+    u = Utility()
+    for cid in ("gap_from_september", "gap_from_august", "charged_zero"):
+        suspended_customer(u, cid, [630.0] + [315.0] * 11, demand=200.0)
+        u.order(cid, "suspension", "2024-02-01", 630, 315)
+    for bill in u.bills:
+        gap_months = {"gap_from_september": "2024-09", "gap_from_august": "2024-08"}
+        if bill["customer_id"] in gap_months and bill["period"] >= gap_months[bill["customer_id"]]:
+            bill["capacity_billed_kva"], bill["basic_charge"] = None, None
+        if bill["customer_id"] == "charged_zero" and bill["period"] >= "2024-09":
+            bill["capacity_billed_kva"], bill["basic_charge"] = None, 0.0
+    found = run(u, ["suspension_overrun", "capacity_underbilled"])
+    money = found.groupby(["customer_id", "rule_id"])["revenue_impact"].sum().to_dict()
+    assert money == pytest.approx(
+        {
+            ("gap_from_september", "suspension_overrun"): 29 * DAY,
+            ("gap_from_august", "suspension_overrun"): 0.0,
+            ("charged_zero", "suspension_overrun"): 29 * DAY + 4 * MONTH,
+            ("charged_zero", "capacity_underbilled"): 4 * MONTH,
+        }
+    )
+    gap = found.set_index("customer_id").loc["gap_from_august", "evidence"]
+    assert gap.endswith("the basic charge on the full capacity was due again from 2024-08-03")
