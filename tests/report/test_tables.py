@@ -369,3 +369,35 @@ def test_the_rule_catalog_fits_a_wide_window_and_scrolls_on_a_phone(
     assert layout.probed == []
     assert [frame["wide"] for frame in wide.probed] == [False, False]
     assert [frame["wide"] for frame in phone.probed] == [True, True]
+
+
+#: Each table cell's alignment and wrapping as computed, `[inline, sheet]`: with its style
+#: attribute, then with every style attribute of the page removed (the stylesheet alone).
+ALONE_PROBE = """(() => {
+  const cells = [...document.querySelectorAll(".ak-table th, .ak-table td")];
+  const look = () => cells.map(cell => {
+    const style = getComputedStyle(cell);
+    return `${cell.className} ${style.textAlign} ${style.verticalAlign} ${style.whiteSpace} ` +
+      style.wordBreak;
+  });
+  const inline = look();
+  cells.forEach(cell => cell.removeAttribute("style"));
+  return [inline, look()];
+})()"""
+
+
+@pytest.mark.skipif(find_chromium() is None, reason="no Chromium")
+def test_the_stylesheet_gives_every_cell_the_look_its_inline_style_carries(tmp_path: Path) -> None:
+    """Both are needed: the inline style for JupyterLab and plain nbconvert pages, which load no
+    auditkit stylesheet; the stylesheet for the run index, whose cells carry classes only (an
+    inline alignment would beat its phone layout). In a report they must agree."""
+    from report_chromium import offline_chromium, visit
+
+    frame = _findings("zh").assign(code=["basic_charge_error"] * 12)
+    page = _report_page(tmp_path, "zh", [tables.table_html(frame, money_columns=["revenue"])])
+    with offline_chromium(find_chromium()) as browser:
+        seen = visit(browser, page, tmp_path / "page.png", probe=ALONE_PROBE)
+    inline, sheet = seen.probed
+    kinds = {look.split(" ")[0] for look in inline}
+    assert {"ak-num", "ak-short", "ak-medium", "ak-long"} <= kinds
+    assert [look for look, alone in zip(inline, sheet, strict=True) if look != alone] == []
