@@ -60,12 +60,17 @@ def count(value: Any) -> str:
     return number(value, 0)
 
 
-def percent(rate: Any, digits: int = 1) -> str:
-    """A fraction as a percentage: 0.1234 -> '12.3%'; a value that rounds to zero is '0.0%',
-    never '-0.0%'."""
+def percent(rate: Any, digits: int = 1, signed: bool = False) -> str:
+    """A fraction as a percentage, the one way every table, sentence, evidence and chart tick
+    writes a share: 0.1234 -> '12.3%', the sign right after the number in Chinese and English
+    alike (never '12.3 %'), thousands grouped (12.5 -> '1,250.0%'), `signed` a plus sign for a
+    rise ('+1.3%'); a value that rounds to zero is '0.0%', never '-0.0%' or '+0.0%'. A figure
+    already in percent (a meter error of 2.5) is `percent(value / 100)`."""
     if is_missing(rate):
         return MISSING
-    return f"{round(float(rate) * 100, digits) + 0.0:.{digits}f}%"  # + 0.0: no negative zero
+    shown = round(float(rate) * 100, digits) + 0.0  # + 0.0: no negative zero
+    sign = "+" if signed and shown > 0 else ""
+    return f"{sign}{shown:,.{digits}f}%"
 
 
 def percent_against(rate: Any, threshold: Any, digits: int = 2) -> str:

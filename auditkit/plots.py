@@ -13,6 +13,8 @@ from matplotlib import font_manager
 from matplotlib.axes import Axes
 from matplotlib.ticker import Formatter, FuncFormatter
 
+from auditkit import formatting
+
 # Fonts that cover simplified Chinese, best first: what Debian's packages, macOS and Windows ship.
 CJK_FONT_FAMILIES = (
     "Noto Sans CJK SC",
@@ -82,10 +84,8 @@ class PercentTicks(Formatter):
 
     def __call__(self, x: float, pos: int | None = None) -> str:
         """One tick label (the ticks' shared decimals; a lone value: the decimals it needs)."""
-        shown = 100 * float(x)
-        digits = decimals_needed([shown]) if self.digits is None else self.digits
-        rounded = round(shown, digits)
-        return f"{rounded + 0.0:,.{digits}f}%"  # + 0.0: no "-0%"
+        digits = decimals_needed([100 * float(x)]) if self.digits is None else self.digits
+        return formatting.percent(x, digits)
 
 
 def use_cjk_font() -> str | None:

@@ -2,7 +2,16 @@
 
 from __future__ import annotations
 
+import re
+
+import pandas as pd
+import pytest
+
 from auditkit import formatting
+from auditkit.plots import PercentTicks
+from auditkit.rules import evidence
+from auditkit.stats import tables as stats_tables
+from auditkit.stats.funnel import funnel, status_text
 
 
 def test_a_percentage_that_rounds_to_zero_has_no_sign():
@@ -38,3 +47,53 @@ def test_a_bound_gets_more_decimals_only_where_two_would_read_as_its_threshold()
     assert formatting.percent_against(0.050004, 0.05) == "5.0004%"
     assert formatting.percent_against(0.05, 0.05) == "5.00%"  # equal: nothing to tell apart
     assert formatting.percent_against(0.04996, None) == "5.00%"  # no threshold to tell apart
+
+
+#: A number, a space and a percent sign ('2.00 %'): the way no report writes a share.
+SPACED = re.compile(r"\d\s%")
+
+
+@pytest.mark.parametrize("lang", ["zh", "en"])
+def test_a_share_reads_alike_in_both_languages_through_every_path(lang: str) -> None:
+    """One convention, `formatting.percent`'s: '8.6%', the sign right after the number, in a
+    table, a sentence, a column label, evidence (a share and a figure already in percent) and
+    a chart's ticks."""
+    share = pd.DataFrame({"volume": [1000, 1000, 1000], "events": [20, 30, 160]})
+    rated = funnel(share.assign(district=["A", "B", "C"]), target=0.086, levels=(0.95, 0.998))
+    shown = {
+        "table": stats_tables.labelled(
+            pd.DataFrame({"line_loss": [0.086]}), {"line_loss": stats_tables.percent()}, lang
+        ).iloc[0, 0],
+        "sentence": rated.explain(lang),
+        "label and status": " ".join(rated.to_table(lang).columns)
+        + status_text("above_99.8", lang),
+        "evidence share": evidence.render(
+            [evidence.clause("consumption_drop.year_before", ratio=0.086)], lang
+        ),
+        "evidence in percent": evidence.render(
+            [
+                evidence.clause(
+                    "pf_adjustment_error.missing",
+                    bills=1,
+                    last=True,
+                    at="2024-01",
+                    due=360.0,
+                    due_percent=8.6,
+                )
+            ],
+            lang,
+        ),
+        "chart tick": PercentTicks()(0.086),
+    }
+    assert shown["table"] == shown["chart tick"] == "8.6%"
+    assert "99.8%" in shown["sentence"] and "99.8%" in shown["label and status"]
+    assert "95%" in shown["label and status"]
+    assert "9%" in shown["evidence share"] and "8.60%" in shown["evidence in percent"]
+    assert {path: text for path, text in shown.items() if SPACED.search(text)} == {}
+
+
+def test_a_rise_carries_its_sign_and_a_large_share_its_separators() -> None:
+    assert formatting.percent(0.013, signed=True) == "+1.3%"
+    assert formatting.percent(-0.013, signed=True) == "-1.3%"
+    assert formatting.percent(-0.00001, signed=True) == "0.0%"  # no '+0.0%' nor '-0.0%'
+    assert formatting.percent(12.5) == "1,250.0%"

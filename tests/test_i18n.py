@@ -194,7 +194,7 @@ def test_counts_in_sentences_read_with_separators_in_both_languages():
     assert i18n.text(note, "en").format(**values).startswith("3,852 area or feeder supply rows")
     level = {"period_from": "2025-10", "period_to": "2025-12", "level": "台区", "units": 1320,
              "unit_months": 3960, "computed": 3240, "loss": "4.7%", "high": 0, "negative": 0,
-             "low": 720, "high_loss_rate": 0.1}  # fmt: skip
+             "low": 720, "high_loss_rate": "10%"}  # fmt: skip
     assert "3,960 个单元·月中 3,240 个已计算" in i18n.text("network.sentence.level", "zh").format(
         **level
     )

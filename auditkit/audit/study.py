@@ -188,7 +188,14 @@ class DistrictAudit:
     #: What the findings register says of the district since last month (`auditkit.audit.since`).
     since: SinceLastMonth | None = None
 
-    table_names = ("profile", "usage_mix", "findings_by_rule", "top_findings", "catalog")
+    table_names = (
+        "profile",
+        "usage_mix",
+        "findings_by_rule",
+        "top_findings",
+        "catalog",
+        "rule_inputs",
+    )
     figure_names = ("monthly_billing", "revenue_by_rule")
     headings = (
         "title",
@@ -197,6 +204,7 @@ class DistrictAudit:
         "findings_by_rule",
         "top_findings",
         "appendix",
+        "rule_inputs",
     )
 
     @property
@@ -254,6 +262,7 @@ class DistrictAudit:
             "findings_by_rule": self._by_rule_table,
             "top_findings": self._top_table,
             "catalog": self._catalog_table,
+            "rule_inputs": self._rule_inputs_table,
         }
         if name not in tables:
             raise KeyError(f"no table {name!r}: one of {', '.join(self.table_names)}")
@@ -367,7 +376,11 @@ class DistrictAudit:
         return table
 
     def _catalog_table(self, lang: str) -> pd.DataFrame:
-        ordered = self.catalog.sort_values(["area", "rule_id"], kind="stable")
+        """Every rule: its area, id, name, what it checks, its kind of revenue and its source.
+        Two columns of prose (what it checks, the source) at a readable width are as much as a
+        1,400-pixel window holds beside the names; the data and parameters of each rule are
+        `rule_inputs`."""
+        ordered = self._ordered_catalog()
         return pd.DataFrame(
             {
                 i18n.text("common.area", lang): [rules.area_name(a, lang) for a in ordered["area"]],
@@ -377,15 +390,30 @@ class DistrictAudit:
                 i18n.text("report.revenue_kind", lang): [
                     revenue_kind_name(kind, lang) for kind in ordered["revenue_kind"]
                 ],
+                i18n.text("report.district.source", lang): ordered[f"source_{lang}"].to_numpy(),
+            }
+        )
+
+    def _rule_inputs_table(self, lang: str) -> pd.DataFrame:
+        """Every rule (in the catalog's order): the data it needs and its parameters with their
+        defaults."""
+        ordered = self._ordered_catalog()
+        return pd.DataFrame(
+            {
+                i18n.text("report.rule_id", lang): ordered["rule_id"].to_numpy(),
+                i18n.text("common.rule", lang): ordered[f"title_{lang}"].to_numpy(),
                 i18n.text("report.district.needs", lang): [
                     _needs_text(rules.RULES[rule_id].needs, lang) for rule_id in ordered["rule_id"]
                 ],
                 i18n.text("report.district.rule_parameters", lang): ordered[
                     f"parameters_{lang}"
                 ].to_numpy(),
-                i18n.text("report.district.source", lang): ordered[f"source_{lang}"].to_numpy(),
             }
         )
+
+    def _ordered_catalog(self) -> pd.DataFrame:
+        """The rule catalog by area, then rule id."""
+        return self.catalog.sort_values(["area", "rule_id"], kind="stable")
 
 
 def build(

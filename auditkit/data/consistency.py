@@ -19,6 +19,7 @@ import pyarrow as pa
 import pyarrow.compute as pc
 
 import auditkit.data.column_typing as column_typing
+from auditkit import formatting
 from auditkit.data.column_typing import Issue, shown_cell
 from auditkit.data.frames import (
     TypedTable,
@@ -201,7 +202,7 @@ def check_kwh(bills: TypedTable) -> list[Problem]:
     ]
     expected = (
         "kwh_billed = (register_end − register_start) × multiplier_billed "
-        f"within {KWH_TOLERANCE:g} kWh or {KWH_TOLERANCE_SHARE:.1%}"
+        f"within {KWH_TOLERANCE:g} kWh or {formatting.percent(KWH_TOLERANCE_SHARE)}"
     )
     issue = Issue(positions, expected, found)
     problems = issue_problems(issue, bills.file, bills.rows, "kwh_billed", "bills", "warning")

@@ -50,6 +50,7 @@ WORDS: dict[str, tuple[str, str]] = {
         "附录：方法与规则目录",
         "Appendix: methodology and rule catalog",
     ),
+    "report.district.rule_inputs": ("各规则所需数据与参数", "Data and parameters of each rule"),
     "report.district.billing_months": ("账期", "Billing months"),
     "report.district.active_customers": ("在用用户", "Active customers"),
     "report.district.two_part_customers": ("两部制用户", "Two-part tariff customers"),

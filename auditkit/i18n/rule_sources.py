@@ -118,7 +118,7 @@ WORDS: dict[str, tuple[str, str]] = {
         "《国家发展改革委办公厅关于完善两部制电价用户基本电价执行方式的通知》（发改办价格〔2016〕1583号）："
         "按需量计费的核定值下限与超过合同需量 105% 部分加倍，计费方式按季变更",
         "NDRC notice on the basic charge of two-part tariff customers (NDRC General Office, Fa Gai Ban Jia Ge [2016] No. 1583): "
-        "the demand floor, the excess over 105 % of the contract demand charged double, the "
+        "the demand floor, the excess over 105% of the contract demand charged double, the "
         "basis changed by the quarter",
     ),
     "rule.pf_adjustment_error.source": (

@@ -306,8 +306,8 @@ _RULES = {
     "rule.basic_charge_error.checks": (
         "基本电费明细与重算不符（单价、按日折算、需量 40% 下限与超 105% 部分加倍）；计费容量小于运行容量的归"
         "“基本电费计费容量小于档案容量”规则；涉及电费为各期少计的基本电费及其引起的力调电费差额之和",
-        "the basic charge line against the recomputed one (rate, proration by day, the 40 % demand "
-        "floor and the doubled excess over 105 %); capacity billed short of the capacity in force "
+        "the basic charge line against the recomputed one (rate, proration by day, the 40% demand "
+        "floor and the doubled excess over 105%); capacity billed short of the capacity in force "
         "belongs to capacity_underbilled; impact: the basic charge under-billed with the "
         "power-factor adjustment on it, bill by bill",
     ),
@@ -686,9 +686,9 @@ _EVIDENCE = {
     "evidence.pf_adjustment_error": ("{months:span}：{parts:join}", "{months:span}: {parts:join}"),
     "evidence.pf_adjustment_error.missing": (
         "{bills:count:bill}应调整力调电费而未调整（{last:word:last}{at:period}：应为 {due:money}，调整 "
-        "{due_percent:num2}%）",
+        "{due_percent:percent2}）",
         "{bills:count:bill} without the power-factor adjustment due ({last:word:last}{at:period}: "
-        "{due:money}, {due_percent:num2} %)",
+        "{due:money}, {due_percent:percent2})",
     ),
     "evidence.pf_adjustment_error.not_due": (
         "{bills:count:bill}无功率因数考核标准却调整力调电费（{last:word:last}{at:period}：{billed:money}）",
@@ -701,10 +701,10 @@ _EVIDENCE = {
         "{billed:money} billed, {due:money} due)",
     ),
     "evidence.pf_adjustment_error.amount": (
-        "{bills:count:bill}力调电费金额与应收不符（{last:word:last}{at:period}：计收 {billed:money}（{percent:num2}%），"
-        "应为 {due:money}（{due_percent:num2}%））",
+        "{bills:count:bill}力调电费金额与应收不符（{last:word:last}{at:period}：计收 {billed:money}（{percent:percent2}），"
+        "应为 {due:money}（{due_percent:percent2}））",
         "{bills:count:bill} with another adjustment than due ({last:word:last}{at:period}: "
-        "{billed:money} ({percent:num2} %) billed, {due:money} ({due_percent:num2} %) due)",
+        "{billed:money} ({percent:percent2}) billed, {due:money} ({due_percent:percent2}) due)",
     ),
     "evidence.pf_standard_mismatch": (
         "{usage:usage}用户 {voltage:num1} kV 供电、容量 {capacity:num0} 千伏安，应执行功率因数考核标准 "

@@ -31,7 +31,7 @@ WORDS: dict[str, tuple[str, str]] = {
         "慢走为少收电费，快走为应退用户（不计入涉及电费，在证据中列出金额）；检验后已录入的退补达到应退补金额 "
         "settled_share 的不再列出：慢走看补收（正负相抵，负数补收为退还用户，不抵欠费），快走看退费及负数补收",
         "a meter test (meter_tests) up to the audit date with an error beyond ±tolerance_pct "
-        "(default 2 %, a class 2.0 household meter, DL/T 448; use a tighter one for class 1.0 or "
+        "(default 2%, a class 2.0 household meter, DL/T 448; use a tighter one for class 1.0 or "
         "0.5S metering points); from zero error, over half the time from the previous test (or "
         "the meter's installation, or the connection) to the test day: the kWh billed in that "
         "window (bills shared by read days) × (−error)/(100 + error) at the rate due; a slow "
@@ -94,9 +94,9 @@ WORDS: dict[str, tuple[str, str]] = {
         "its first bill ({period:period}): {kwh:num0} kWh never billed",
     ),
     "evidence.meter_error_backbill": (
-        "电能表 {meter:text} 于 {tested:date} 检验误差 {error:num2}%（允许 ±{tolerance:num2}%）；自{since:clause}"
+        "电能表 {meter:text} 于 {tested:date} 检验误差 {error:percent2}（允许 ±{tolerance:percent2}）；自{since:clause}"
         "至检验日的一半为 {days:count:day}（自 {start:date} 起），期间计费电量 {kwh:num0} 千瓦时，{owed:clause}",
-        "meter {meter:text} tested {tested:date} at {error:num2} % (allowed ±{tolerance:num2} %); "
+        "meter {meter:text} tested {tested:date} at {error:percent2} (allowed ±{tolerance:percent2}); "
         "half the time since {since:clause} is {days:count:day}, from {start:date}: {kwh:num0} kWh "
         "billed in it, {owed:clause}",
     ),

@@ -281,20 +281,20 @@ WORDS: dict[str, tuple[str, str]] = {
     ),
     "sampling.note.lta.understatement": (
         "发现多收电费（核实金额低于账面，错报比例之和 {taints:.4g}）：应退还用户，不抵减少收电费；"
-        "错报率上限 {gross:.2%} 只按少收电费计算。LTA 净额 {net:.2%}（减去多收电费的最可能比例，"
+        "错报率上限 {gross} 只按少收电费计算。LTA 净额 {net}（减去多收电费的最可能比例，"
         "每笔至多 100%）仅供参考，不作结论依据",
         "over-billing found (audited below book, sum of taints {taints:.4g}): it is refunded to "
-        "the customers and does not offset the under-billing; the upper limit {gross:.2%} counts "
-        "the under-billing alone. The LTA net figure {net:.2%} (the most likely over-billing rate "
+        "the customers and does not offset the under-billing; the upper limit {gross} counts "
+        "the under-billing alone. The LTA net figure {net} (the most likely over-billing rate "
         "subtracted, each taint at most 100%) is for reference only, not the conclusion",
     ),
     "sampling.note.lta.overstatement": (
         "发现少计（核实金额高于账面，错报比例之和 {taints:.4g}）：不抵减多计的错报；"
-        "错报率上限 {gross:.2%} 只按多计的错报计算。LTA 净额 {net:.2%}（减去少计的最可能比例，"
+        "错报率上限 {gross} 只按多计的错报计算。LTA 净额 {net}（减去少计的最可能比例，"
         "每笔至多 100%）仅供参考，不作结论依据",
         "understatements found (audited above book, sum of taints {taints:.4g}): they do not "
-        "offset the overstatements; the upper limit {gross:.2%} counts the overstatements alone. "
-        "The LTA net figure {net:.2%} (the most likely understatement rate subtracted, each taint "
+        "offset the overstatements; the upper limit {gross} counts the overstatements alone. "
+        "The LTA net figure {net} (the most likely understatement rate subtracted, each taint "
         "at most 100%) is for reference only, not the conclusion",
     ),
     "sampling.note.net.understatement": (

@@ -53,7 +53,7 @@ WORDS: dict[str, tuple[str, str]] = {
     "stats.column.volume": ("样本量", "Volume"),
     "stats.column.events": ("事件数", "Events"),
     "stats.column.rate": ("比率", "Rate"),
-    "stats.column.limits": ("{level}% 控制限", "{level} % limits"),
+    "stats.column.limits": ("{level} 控制限", "{level} limits"),
     "stats.column.digit": ("数字", "Digit"),
     "stats.column.expected_share": ("本福特期望占比", "Benford expected"),
     "stats.column.observed_share": ("实际占比", "Observed share"),
@@ -94,8 +94,8 @@ WORDS: dict[str, tuple[str, str]] = {
     "stats.conformity.nonconformity": ("不符合", "nonconformity"),
     "stats.funnel.within": ("在控制限内", "within the limits"),
     "stats.funnel.no_volume": ("无样本", "no volume"),
-    "stats.funnel.above": ("高于 {level}% 上限", "above the {level} % limit"),
-    "stats.funnel.below": ("低于 {level}% 下限", "below the {level} % limit"),
+    "stats.funnel.above": ("高于 {level} 上限", "above the {level} limit"),
+    "stats.funnel.below": ("低于 {level} 下限", "below the {level} limit"),
     # headings of the consumption notebook
     "stats.heading.summary": ("供电单位概况", "District summary"),
     "stats.heading.by_usage": ("分用电类别", "By usage type"),
@@ -139,14 +139,13 @@ WORDS: dict[str, tuple[str, str]] = {
         "{district}: supplied energy incomplete, so no line-loss rate.",
     ),
     "stats.note.negative_loss": (
-        "{district}：线损率为负（{line_loss:.1%}），售电量大于供电量，应核查倍率或户变关系。",
-        "{district}: negative line loss ({line_loss:.1%}): more energy billed than supplied; "
+        "{district}：线损率为负（{line_loss}），售电量大于供电量，应核查倍率或户变关系。",
+        "{district}: negative line loss ({line_loss}): more energy billed than supplied; "
         "check multipliers and which customers belong to the district.",
     ),
     "stats.note.high_loss": (
-        "{district}：线损率 {line_loss:.1%} 高于 {high_loss:.0%}，可能存在窃电或计量差错。",
-        "{district}: line loss {line_loss:.1%} above {high_loss:.0%}: possible theft or "
-        "metering errors.",
+        "{district}：线损率 {line_loss} 高于 {high_loss}，可能存在窃电或计量差错。",
+        "{district}: line loss {line_loss} above {high_loss}: possible theft or metering errors.",
     ),
     "stats.note.too_short": (
         "{name}：季节分解至少需要 {needed:,} 个月的数据，实际只有 {found:,} 个月。",
@@ -198,13 +197,12 @@ WORDS: dict[str, tuple[str, str]] = {
     ),
     # conclusions
     "stats.sentence.highest_loss": (
-        "{period_from} 至 {period_to}，线损率最高的是{district}（{line_loss:.1%}）。",
-        "From {period_from} to {period_to}, the highest line loss is {district}'s "
-        "({line_loss:.1%}).",
+        "{period_from} 至 {period_to}，线损率最高的是{district}（{line_loss}）。",
+        "From {period_from} to {period_to}, the highest line loss is {district}'s ({line_loss}).",
     ),
     "stats.sentence.weakest_growth": (
-        "售电量同比增幅最低的是{district}（{kwh_yoy:+.1%}）。",
-        "The weakest year-over-year energy change is {district}'s ({kwh_yoy:+.1%}).",
+        "售电量同比增幅最低的是{district}（{kwh_yoy}）。",
+        "The weakest year-over-year energy change is {district}'s ({kwh_yoy}).",
     ),
     "stats.sentence.outliers": (
         "季节分解发现 {count:,} 个异常月份（残差稳健 z 绝对值大于 3）。",
@@ -259,11 +257,11 @@ WORDS: dict[str, tuple[str, str]] = {
     ),
     "stats.sentence.funnel_outside": (
         "估抄比例超出 99.8% 控制限的单位：{names}。",
-        "Districts outside the 99.8 % limits of the estimated-read share: {names}.",
+        "Districts outside the 99.8% limits of the estimated-read share: {names}.",
     ),
     "stats.sentence.funnel": (
-        "超出 {level}% 控制限的单位：{names}。",
-        "Units outside the {level} % limits: {names}.",
+        "超出 {level} 控制限的单位：{names}。",
+        "Units outside the {level} limits: {names}.",
     ),
     "stats.sentence.decomposition": (
         "{name}：{count:,} 个异常月份（残差稳健 z 绝对值大于 {threshold:g}）。",
@@ -286,16 +284,16 @@ WORDS: dict[str, tuple[str, str]] = {
         " Small sample (some expected counts below 5): the chi-square is only indicative.",
     ),
     "stats.sentence.daily_gap": (
-        "{district} {period}：结算电量比日冻结电量累计{direction} {share:.1%}"
+        "{district} {period}：结算电量比日冻结电量累计{direction} {share}"
         "（{kwh} 千瓦时，{customers}）。",
-        "{district} {period}: billed {share:.1%} {direction} than the daily reads add up to "
+        "{district} {period}: billed {share} {direction} than the daily reads add up to "
         "({kwh} kWh, {customers}).",
     ),
     "stats.sentence.daily_less": ("少", "less"),
     "stats.sentence.daily_more": ("多", "more"),
     "stats.sentence.daily_within": (
-        "各单位逐月结算电量与日冻结电量累计相差均不超过 {gap_share:.0%}。",
-        "Every district's monthly billed energy is within {gap_share:.0%} of its daily reads.",
+        "各单位逐月结算电量与日冻结电量累计相差均不超过 {gap_share}。",
+        "Every district's monthly billed energy is within {gap_share} of its daily reads.",
     ),
     # charts
     "stats.chart.monthly_title": ("各单位{label}逐月", "{label} by month and district"),
@@ -329,7 +327,7 @@ WORDS: dict[str, tuple[str, str]] = {
         "{name}：{test}（{n:,} 个金额，MAD = {mad:.4f}，Nigrini 区间：{conformity}）",
         "{name}: {test} ({n:,} amounts, MAD = {mad:.4f}, Nigrini's range: {conformity})",
     ),
-    "stats.chart.target": ("目标 {target:.1%}", "target {target:.1%}"),
+    "stats.chart.target": ("目标 {target}", "target {target}"),
     "stats.chart.funnel": ("漏斗图", "Funnel plot"),
     "stats.chart.daily_axis": ("户均日电量 (千瓦时)", "kWh per customer and day"),
     "stats.chart.daily_title": (
@@ -342,7 +340,7 @@ WORDS: dict[str, tuple[str, str]] = {
         "线损率 = 1 − 售电量 / 供电量；负线损提示倍率或户变关系错误，高于 10% 提示窃电或计量差错。",
         "The window is the last months up to the data month; year-over-year compares the same "
         "months a year earlier and is skipped when a month is missing. Line loss = 1 - billed / "
-        "supplied: negative points at multiplier or membership errors, above 10 % at theft or "
+        "supplied: negative points at multiplier or membership errors, above 10% at theft or "
         "metering errors.",
     ),
     "stats.method.seasonality": (
@@ -357,7 +355,7 @@ WORDS: dict[str, tuple[str, str]] = {
         "大于 3 为强烈可疑。全部为零的用户不评分（由零电量规则处理）。",
         "Theft suspicion: each customer's log consumption is fitted with level, trend, the common "
         "seasonal patterns of all customers and one step down, searched over every start; the "
-        "evidence that the drop exceeds 20 % is a z corrected for robust noise, autocorrelation "
+        "evidence that the drop exceeds 20% is a z corrected for robust noise, autocorrelation "
         "and the search. Above 3 is strongly suspicious. All-zero series are not scored (the "
         "zero-consumption rule covers them).",
     ),

@@ -23,14 +23,14 @@ WORDS: dict[str, tuple[str, str]] = {
     "digits.column.reads": ("手工实抄示数（已走字）", "Hand reads (register moved)"),
     "digits.column.unchanged": ("未走字（剔除）", "Unchanged (left out)"),
     "digits.column.p_adjusted": ("Holm 校正 p 值", "Holm-adjusted p"),
-    "digits.column.digit_mad": ("末位占比平均偏差", "Mean deviation from 10 %"),
+    "digits.column.digit_mad": ("末位占比平均偏差", "Mean deviation from 10%"),
     "digits.column.top_digit": ("最常见末位（占比）", "Most frequent last digit (share)"),
     "digits.column.flagged": ("末位不均匀", "Not uniform"),
     "digits.status.tested": ("已检验", "tested"),
     "digits.status.too_few": ("不足 {minimum:,} 笔，未检验", "fewer than {minimum:,}: not tested"),
     "digits.note.too_few_reads": ("抄表数过少，未检验", "too few reads: not tested"),
     "digits.word.group_test": ("{name}（{test}）", "{name} ({test})"),
-    "digits.word.digit_share": ("{digit}（{share:.0%}）", "{digit} ({share:.0%})"),
+    "digits.word.digit_share": ("{digit}（{share}）", "{digit} ({share})"),
     "digits.word.mad_only": (
         "{name}（{test}，MAD {mad:.4f}，符合时期望 {expected:.4f}，卡方 {p_value}）",
         "{name} ({test}: MAD {mad:.4f} against {expected:.4f} if conforming, chi-square {p_value})",
@@ -88,18 +88,18 @@ WORDS: dict[str, tuple[str, str]] = {
     ),
     "digits.sentence.readers_uniform": (
         "手工抄表示数末位检验：{tested} 名抄表员、{reads:,} 个示数，没有抄表员的末位数字明显不均匀"
-        "（Holm 校正后 p < {alpha:g} 且各数字占比与 10% 平均相差超过 {min_mad:.0%}）。",
+        "（Holm 校正后 p < {alpha:g} 且各数字占比与 10% 平均相差超过 {min_mad}）。",
         "Last digit of hand reads: {tested} meter readers, {reads:,} registers; no reader's last "
         "digits are clearly uneven (Holm-adjusted p < {alpha:g} with digit shares more than "
-        "{min_mad:.0%} from 10 % on average).",
+        "{min_mad} from 10% on average).",
     ),
     "digits.sentence.readers_flagged": (
         "手工抄表示数末位检验：{tested} 名抄表员、{reads:,} 个示数中，{names} 的末位数字明显"
-        "不均匀（Holm 校正后 p < {alpha:g} 且各数字占比与 10% 平均相差超过 {min_mad:.0%}），"
+        "不均匀（Holm 校正后 p < {alpha:g} 且各数字占比与 10% 平均相差超过 {min_mad}），"
         "可能存在估抄或编造示数，建议现场复抄核对。",
         "Last digit of hand reads: of {tested} meter readers ({reads:,} registers), {names} "
         "favour some last digits (Holm-adjusted p < {alpha:g}, digit shares more than "
-        "{min_mad:.0%} from 10 % on average): reads may be estimated or made up at the desk; "
+        "{min_mad} from 10% on average): reads may be estimated or made up at the desk; "
         "re-read a sample of their meters on site.",
     ),
     "digits.sentence.bill_amounts_mix": (
@@ -118,24 +118,24 @@ WORDS: dict[str, tuple[str, str]] = {
     ),
     "digits.chart.readers_title": (
         "各抄表员示数末位检验（红色：末位不均匀，即 Holm 校正 p < {alpha:g} 且平均偏差 > "
-        "{min_mad:.0%}）",
+        "{min_mad}）",
         "Last digit of hand reads per meter reader (red: not uniform, i.e. Holm-adjusted "
-        "p < {alpha:g} and mean deviation > {min_mad:.0%})",
+        "p < {alpha:g} and mean deviation > {min_mad})",
     ),
     "digits.chart.shares_title": (
         "各数字占比 − 10%（橙：偏多，紫：偏少）",
-        "Each digit's share − 10 % (orange: more, purple: fewer)",
+        "Each digit's share − 10% (orange: more, purple: fewer)",
     ),
     "digits.chart.verdict_title": (
         "判定：平均偏差与 Holm 校正 p",
         "Verdict: mean deviation, Holm-adjusted p",
     ),
     "digits.chart.mean_deviation": (
-        "各数字占比与 10% 的平均偏差（虚线：{min_mad:.0%}）",
-        "Mean deviation from 10 % (dashed: {min_mad:.0%})",
+        "各数字占比与 10% 的平均偏差（虚线：{min_mad}）",
+        "Mean deviation from 10% (dashed: {min_mad})",
     ),
     "digits.chart.last_digit": ("示数末位整数", "Last whole digit of the register"),
-    "digits.chart.share_minus_uniform": ("占比 − 10%", "Share − 10 %"),
+    "digits.chart.share_minus_uniform": ("占比 − 10%", "Share − 10%"),
     "stats.note.adjustments_unknown_customers": (
         "{count:,} 笔退补的户号不在客户档案中，未参与本福特检验。",
         "{count:,} adjustments belong to customers missing from the archive and are left out of "
@@ -175,7 +175,7 @@ WORDS: dict[str, tuple[str, str]] = {
         "digit is uniform over 0-9 whatever the consumption; each reader's digits are tested "
         "against the uniform by "
         "chi-square (9 df), Holm-corrected across readers, and flagged when the adjusted p is "
-        "below the level, the digit shares are more than 2 points from 10 % on average (with "
+        "below the level, the digit shares are more than 2 points from 10% on average (with "
         "many reads a trivial departure is significant) and the reader has at least 100 reads.",
     ),
 }

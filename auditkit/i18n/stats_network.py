@@ -33,11 +33,11 @@ WORDS: dict[str, tuple[str, str]] = {
     ),
     "network.sentence.level": (
         "{period_from} 至 {period_to}，{level}同期线损：{units:,} 个有供电量，{unit_months:,} 个单元·月中 "
-        "{computed:,} 个已计算，合计线损率 {loss}；{high:,} 个出现高损（>{high_loss_rate:.0%}）、"
+        "{computed:,} 个已计算，合计线损率 {loss}；{high:,} 个出现高损（>{high_loss_rate}）、"
         "{negative:,} 个出现负损，{low:,} 个单元·月采集覆盖不足未计算。",
         "From {period_from} to {period_to}, {level} loss of the same period: {units:,} with supply, "
         "{computed:,} of {unit_months:,} unit-months computed, overall loss {loss}; {high:,} with a "
-        "high-loss month (> {high_loss_rate:.0%}), {negative:,} with a negative-loss month; {low:,} "
+        "high-loss month (> {high_loss_rate}), {negative:,} with a negative-loss month; {low:,} "
         "unit-months not computed for low coverage.",
     ),
     "network.chart.title": (
@@ -99,10 +99,10 @@ WORDS: dict[str, tuple[str, str]] = {
         "(network_supply); sales are the customers' daily reads summed over the same calendar "
         "month; loss rate = 1 - sales / supply. On a feeder, a public area with a supply meter "
         "counts by that meter and other customers (own transformers) by their daily reads. When "
-        "the reads cover less than 95 % of the customer-days the month expects (customers billed "
+        "the reads cover less than 95% of the customer-days the month expects (customers billed "
         "or read that month), the loss is not computed rather than shown on a partial sum. "
         "Negative loss points at customers booked to the wrong unit or a wrong multiplier; above "
-        "10 % is high loss (theft, metering faults, customers missing from the books); units "
+        "10% is high loss (theft, metering faults, customers missing from the books); units "
         "supplied under 1,000 kWh are not judged. District loss is computed from bills as above.",
     ),
 }

@@ -12,7 +12,7 @@ WORDS: dict[str, tuple[str, str]] = {
         "之后，不计入强烈可疑户数；换表、新装、增容等工单不能说明用电下降。稽查台账中用电突降或零电量问题经现场核查"
         "登记为误报（此后未在该户其他问题上核实窃电）的，若最近一次核查不早于变化日（按月账单为变化当月之后），"
         "且核查后最近 {after_days:,} 天（按月账单为最近 {after_months:,} 个月）用电未比核查前同样天数（月数）"
-        "再下降 {min_drop_percent}% 以上（电量本身与对上年同期之比同时下降才算再次下降），同样视为已说明。",
+        "再下降 {min_drop} 以上（电量本身与对上年同期之比同时下降才算再次下降），同样视为已说明。",
         "Reasons: customers whose daily reads span a year and 56 days are scored on them (against "
         "their own same days a year before and their peers, the change dated to the day), the "
         "others on their monthly bills, in one ranking. The level before is the mean kWh a day "
@@ -28,7 +28,7 @@ WORDS: dict[str, tuple[str, str]] = {
         "zero consumption finding (with no theft confirmed on the customer since), when it came "
         "on or after the day of the change (on bills after its month) and the use of the last "
         "{after_days:,} days (on bills the last {after_months:,} months), all after it, is not more "
-        "than {min_drop_percent} % below that of as many days (months) before it, in kWh and, where there is a "
+        "than {min_drop} below that of as many days (months) before it, in kWh and, where there is a "
         "year before, against it: both must fall.",
     ),
     # one reason: clauses joined by mark.join, then ended

@@ -25,6 +25,7 @@ from auditkit.pipeline.render import CSP_MARK, tables_script, with_content_secur
 from auditkit.pipeline.templates_dir import TEMPLATES
 from auditkit.pipeline.times import format_duration, format_local_time
 from auditkit.report.figures import MONEY_FIGURES, figure_name, figure_value, in_order
+from auditkit.report.notebook import ALL_DISTRICTS, SUBJECT_WORDS
 
 MAIN_FIGURES = ("findings", "revenue_proved", "revenue_estimated", "penalties")
 COLUMNS = ("subject", "notebook", "status", *MAIN_FIGURES, "headline", "duration", "links")
@@ -59,18 +60,26 @@ def study_name(notebook: str, lang: str) -> str:
 def _subject(record: Mapping[str, Any], lang: str) -> str:
     """What the row is about: the headline's subject, else the job's name (a study in words).
 
-    A study of every district (its `district` parameter empty) names that subject in the
-    notebook's language; the index says it in its own, which may differ (notebooks of mixed
-    languages, or a run recorded before `--lang` set the notebooks')."""
+    A subject with a code (`report.notebook.SUBJECT_WORDS`: every district) is named in the
+    index's language, which may differ from the notebook's (notebooks of mixed languages, or a
+    run recorded before `--lang` set the notebooks')."""
     headline = record.get("headline") or {}
     if headline.get("subject"):
-        subject = str(headline["subject"])
-        every = {i18n.text("common.all_districts", other) for other in i18n.LANGS}
-        if (record.get("parameters") or {}).get("district") == "" and subject in every:
-            return i18n.text("common.all_districts", lang)
-        return subject
+        code = headline.get("subject_code", _code_before_codes(record, headline))
+        if code in SUBJECT_WORDS:
+            return i18n.text(SUBJECT_WORDS[code], lang)
+        return str(headline["subject"])
     name = str(record["name"])
     return study_name(name, lang) if name == Path(record["notebook"]).stem else name
+
+
+def _code_before_codes(record: Mapping[str, Any], headline: Mapping[str, Any]) -> str:
+    """The subject code of a headline recorded before headlines carried one (manifests in users'
+    outputs folders): every district where the `district` parameter is empty and the subject is
+    that wording in one of the languages; none otherwise."""
+    every = {i18n.text(SUBJECT_WORDS[ALL_DISTRICTS], other) for other in i18n.LANGS}
+    empty = (record.get("parameters") or {}).get("district") == ""
+    return ALL_DISTRICTS if empty and headline["subject"] in every else ""
 
 
 def _cell(key: str, lang: str, content: str, kind: str = "") -> str:

@@ -36,7 +36,7 @@ from openpyxl.utils.datetime import from_excel
 from openpyxl.worksheet.datavalidation import DataValidation
 from openpyxl.worksheet.worksheet import Worksheet
 
-from auditkit import __version__, i18n, sheets
+from auditkit import __version__, formatting, i18n, sheets
 from auditkit.atomic import write_bytes_atomic
 from auditkit.data.column_typing import refused_text, shown_cell
 from auditkit.errors import ParameterError, require_frame_columns
@@ -416,7 +416,9 @@ def _write_instructions(sheet: Worksheet, meta: dict, lang: str) -> None:
         lines.append(
             i18n.text(f"register.sheet.selection.{_selection_wording(selection)}", lang).format(
                 top=selection["top"],
-                share=f"{selection['share']:.0%}" if selection["share"] is not None else "",
+                share=formatting.percent(selection["share"], 0)
+                if selection["share"] is not None
+                else "",
                 seed=selection["seed"],
             )
         )

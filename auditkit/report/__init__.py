@@ -14,6 +14,7 @@ from auditkit.report.notebook import (
     show_html,
     show_lines,
     show_table,
+    subject_code_of,
 )
 from auditkit.report.tables import personal_labels
 
@@ -28,4 +29,5 @@ __all__ = [
     "show_html",
     "show_lines",
     "show_table",
+    "subject_code_of",
 ]

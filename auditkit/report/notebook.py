@@ -37,6 +37,12 @@ FIGURE_STYLE = (
 )
 FIGURE_VALUE_STYLE = "font-size:1.6rem;font-weight:700;line-height:1.3"
 FIGURE_LABEL_STYLE = "font-size:.9rem;color:#616e7c"
+#: The headline's `subject_code` for a study of every district (its `district` parameter empty):
+#: the run's index names such a subject by its code, in the index's language, which may differ
+#: from the notebook's. A district's own name needs no code (it reads the same in every language).
+ALL_DISTRICTS = "all_districts"
+#: The catalogue key of each subject code's wording.
+SUBJECT_WORDS = {ALL_DISTRICTS: "common.all_districts"}
 
 
 def report_dir(subject: str) -> Path:
@@ -63,11 +69,18 @@ def _plain(value: Any) -> Any:
     return value
 
 
+def subject_code_of(district: str) -> str:
+    """The `subject_code` of a study of `district` (its notebook's parameter): `ALL_DISTRICTS`
+    when it is empty, none (empty) for a district, whose name is the subject itself."""
+    return "" if district else ALL_DISTRICTS
+
+
 def headline(
     figures: Mapping[str, float],
     *,
     title: str,
     subject: str,
+    subject_code: str = "",
     period: str = "",
     as_of: str = "",
     lang: str = i18n.DEFAULT_LANG,
@@ -75,11 +88,14 @@ def headline(
     """Show the headline figures and record them (machine-readable) for the run's index page.
 
     The output carries a JSON copy under its own mime type, so the executed notebook itself is the
-    record: the index and the report's title block read it from there.
+    record: the index and the report's title block read it from there. `subject` is written in
+    `lang`; `subject_code` (`subject_code_of(district)`) says what it is in no language, so that the
+    index can name it in its own (`SUBJECT_WORDS`).
     """
     record = {
         "title": title,
         "subject": subject,
+        "subject_code": subject_code,
         "period": period,
         "as_of": as_of,
         "lang": lang,

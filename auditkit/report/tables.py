@@ -136,7 +136,8 @@ def _cell_style(kind: str, header: bool = False) -> str:
     the table reads right where no auditkit stylesheet is loaded (JupyterLab aligns every cell
     right): text left, numbers right and whole, short text and headers broken between words only
     (never inside a Chinese word). Only what holds on screen and on paper alike is set here;
-    widths are the report stylesheet's."""
+    widths are the report stylesheet's, which says the same by class (auditkit.css) for pages
+    whose cells carry no style, such as the run index."""
     align = "right" if kind == "ak-num" else "left"
     if header:
         return f"text-align:{align};word-break:keep-all"

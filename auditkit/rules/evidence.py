@@ -3,7 +3,9 @@
 A rule says what it saw without prose: `clause("register.short", bills=2, kwh=40.0)`. A finding's
 evidence is a list of clauses; rendering fills each code's template (`evidence.<code>` in
 `auditkit.i18n`) and joins the results. A placeholder names its argument and how to show it
-(`{kwh:num0}`, `{bills:count:bill}`, `{months:span}`); arguments are numbers, periods, dates,
+(`{kwh:num0}`, `{bills:count:bill}`, `{months:span}`; a share `{ratio:pct}` in whole percent,
+a figure already in percent, 2.5 for 2.5%, `{error:percent2}` with two decimals, both written
+by `formatting.percent`); arguments are numbers, periods, dates,
 counts, codes, data values and nested clauses. `clause` keeps each number at the precision its
 placeholder shows, so the same finding gives the same clauses on every engine.
 
@@ -107,7 +109,8 @@ _STORE: dict[str, Callable[[Any], Any]] = {
     "dec1": _rounded(1),
     "rate": _rounded(4),
     "money": _rounded(2),
-    "pct": _missing_or(lambda value: round(float(value) * 100) / 100),  # as '{:.0%}' rounds
+    "pct": _missing_or(lambda value: round(float(value) * 100) / 100),  # whole percent
+    "percent2": _rounded(2),
     "int": _missing_or(int),
     "count": _missing_or(int),
     "noun": _missing_or(int),
@@ -216,7 +219,8 @@ _FORMATS: dict[str, Callable[[Any, str, str], str]] = {
     "dec1": lambda value, option, lang: f"{value:.1f}",
     "int": lambda value, option, lang: str(value),
     "rate": lambda value, option, lang: f"{value:.4f}",
-    "pct": lambda value, option, lang: f"{value:.0%}",
+    "pct": lambda value, option, lang: formatting.percent(value, 0),
+    "percent2": lambda value, option, lang: formatting.percent(value / 100, 2),
     "money": _money,
     "count": lambda value, option, lang: i18n.counted(value, option, lang),
     "noun": lambda value, option, lang: i18n.plural_noun(value, option, lang),

@@ -22,6 +22,7 @@ import numpy as np
 import pandas as pd
 from scipy import stats
 
+from auditkit import formatting
 from auditkit.errors import ParameterError
 from auditkit.sampling import likelihoods, stringer, variables
 from auditkit.sampling.checks import (
@@ -338,7 +339,11 @@ def _stringer(
     net = None
     if opposite.sum() > 0:
         net = stringer.lta_corrected(upper, opposite[opposite > 0], n)
-        figures = {"taints": float(opposite.sum()), "gross": upper, "net": net}
+        figures = {
+            "taints": float(opposite.sum()),
+            "gross": formatting.percent(upper, 2),
+            "net": formatting.percent(net, 2),
+        }
         notes.append(Note(f"lta.{settings.direction}", figures))
     return Evaluation(
         method=settings.method,
@@ -533,7 +538,8 @@ def _check_every_stratum_sampled(names: list[str], sizes: Sizes, values: Values)
         if all(isinstance(f, int | float | np.number) and not isinstance(f, bool) for f in figures):
             total = float(sum(figures))
             shares = ", ".join(
-                f"{key!r} ({float(given[key]) / total:.1%} of the {name})" for key in unsampled
+                f"{key!r} ({formatting.percent(float(given[key]) / total)} of the {name})"
+                for key in unsampled
             )
         else:
             shares = ", ".join(map(repr, unsampled))

@@ -166,7 +166,7 @@ class FieldResults:
             return
         weights = self.strata["value" if self.strata["value"].notna().all() else "items"]
         shares = ", ".join(
-            f"{row.stratum!r} ({row.items} row(s), {float(weight) / float(weights.sum()):.1%} of "
+            f"{row.stratum!r} ({row.items} row(s), {formatting.percent(float(weight) / float(weights.sum()))} of "
             f"the {'value' if weights.name == 'value' else 'rows'})"
             for row, weight in zip(missing.itertuples(), weights[missing.index], strict=True)
         )

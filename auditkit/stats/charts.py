@@ -319,7 +319,7 @@ def plot_funnel(
                 curve[f"{side}_{suffix}"],
                 color="grey",
                 linestyle=styles.get(level, ":"),
-                label=i18n.text("stats.column.limits", lang).format(level=suffix)
+                label=i18n.text("stats.column.limits", lang).format(level=result.level_text(level))
                 if side == "lower"
                 else None,
             )
@@ -327,7 +327,9 @@ def plot_funnel(
         result.target,
         color="black",
         linewidth=1,
-        label=i18n.text("stats.chart.target", lang).format(target=result.target),
+        label=i18n.text("stats.chart.target", lang).format(
+            target=formatting.percent(result.target)
+        ),
     )
     rated = result.table[result.table["volume"] > 0]
     outside = rated["status"] != "within"
@@ -434,12 +436,11 @@ def plot_last_digits(
         )
     bars.set_xlim(0, 1.8 * max(float(np.nanmax(deviation, initial=0.0)), min_mad))
     bars.xaxis.set_major_formatter(PercentTicks())
-    bars.set_xlabel(i18n.text("digits.chart.mean_deviation", lang).format(min_mad=min_mad))
+    mad = formatting.percent(min_mad, 0)
+    bars.set_xlabel(i18n.text("digits.chart.mean_deviation", lang).format(min_mad=mad))
     bars.set_title(i18n.text("digits.chart.verdict_title", lang), fontsize="medium")
     bars.tick_params(axis="y", left=False)
-    figure.suptitle(
-        i18n.text("digits.chart.readers_title", lang).format(alpha=alpha, min_mad=min_mad)
-    )
+    figure.suptitle(i18n.text("digits.chart.readers_title", lang).format(alpha=alpha, min_mad=mad))
     return figure
 
 

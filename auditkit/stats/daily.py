@@ -24,7 +24,7 @@ from typing import TYPE_CHECKING, Any
 import numpy as np
 import pandas as pd
 
-from auditkit import i18n
+from auditkit import formatting, i18n
 from auditkit.errors import ParameterError
 from auditkit.periods import as_of_month, local_days, month_number
 from auditkit.stats import charts, tables
@@ -84,7 +84,7 @@ class DailyProfile:
                     else "stats.sentence.daily_more",
                     lang,
                 ),
-                share=abs(row.difference_share),
+                share=formatting.percent(abs(row.difference_share)),
                 kwh=tables.whole(abs(row.difference)),
                 customers=i18n.counted(row.customers, "customer", lang),
             )
@@ -92,7 +92,9 @@ class DailyProfile:
         ]
         if not sentences and len(self.reconciliation):
             sentences.append(
-                i18n.text("stats.sentence.daily_within", lang).format(gap_share=gap_share)
+                i18n.text("stats.sentence.daily_within", lang).format(
+                    gap_share=formatting.percent(gap_share, 0)
+                )
             )
         return sentences + [note.text(lang) for note in self.notes]
 

@@ -337,7 +337,7 @@ class LastDigitTest:
             reads=figures["reads"],
             names=names,
             alpha=self.alpha,
-            min_mad=self.min_mad,
+            min_mad=formatting.percent(self.min_mad, 0),
         )
 
     def to_table(self, lang: str = i18n.DEFAULT_LANG) -> pd.DataFrame:
@@ -349,7 +349,7 @@ class LastDigitTest:
                 ""
                 if pd.isna(digit)
                 else i18n.text("digits.word.digit_share", lang).format(
-                    digit=int(digit), share=share
+                    digit=int(digit), share=formatting.percent(share, 0)
                 )
                 for digit, share in zip(f["top_digit"], f["top_share"], strict=True)
             ],

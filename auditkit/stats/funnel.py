@@ -18,7 +18,7 @@ import numpy as np
 import pandas as pd
 from scipy import stats
 
-from auditkit import i18n
+from auditkit import formatting, i18n
 from auditkit.errors import ParameterError
 from auditkit.stats import charts, tables
 from auditkit.stats.requirements import InsufficientDataError, require_columns
@@ -32,6 +32,12 @@ DEFAULT_LEVELS: tuple[float, ...] = (0.95, 0.998)
 def level_label(level: float) -> str:
     """Column suffix of a level: 0.95 -> '95', 0.998 -> '99.8'."""
     return f"{level * 100:.10g}"
+
+
+def level_text(level: float) -> str:
+    """A level as the report writes it (`formatting.percent`, with the decimals its label has):
+    0.95 -> '95%', 0.998 -> '99.8%'."""
+    return formatting.percent(level, len(level_label(level).partition(".")[2]))
 
 
 def binomial_limits(
@@ -82,6 +88,11 @@ class FunnelResult:
         """Column suffix of a level (see `level_label`), for whoever draws the limits."""
         return level_label(level)
 
+    @staticmethod
+    def level_text(level: float) -> str:
+        """A level as the report writes it (see `level_text`), for whoever labels the limits."""
+        return level_text(level)
+
     def outside(self, level: float | None = None) -> pd.DataFrame:
         """Units outside the limits of `level` (default: the widest level), highest rate first."""
         level = max(self.levels) if level is None else level
@@ -122,7 +133,7 @@ class FunnelResult:
         outside = self.summary()["outside"]
         names = i18n.text("common.list_separator", lang).join(outside)
         return i18n.text("stats.sentence.funnel", lang).format(
-            level=level_label(max(self.levels)), names=names or i18n.text("common.none", lang)
+            level=level_text(max(self.levels)), names=names or i18n.text("common.none", lang)
         )
 
     def to_table(self, lang: str = i18n.DEFAULT_LANG) -> pd.DataFrame:
@@ -133,7 +144,7 @@ class FunnelResult:
         shown = tables.labelled(frame, formats, lang)
         for level in self.levels:
             suffix = level_label(level)
-            label = i18n.text("stats.column.limits", lang).format(level=suffix)
+            label = i18n.text("stats.column.limits", lang).format(level=level_text(level))
             shown[label] = [
                 f"{rate(low)} – {rate(high)}"
                 for low, high in zip(
@@ -155,8 +166,8 @@ def status_text(status: str, lang: str = i18n.DEFAULT_LANG) -> str:
     """A unit's funnel status in `lang`: 'above_99.8' -> '高于 99.8% 上限'."""
     if status in ("within", "no_volume"):
         return i18n.text(f"stats.funnel.{status}", lang)
-    side, level = status.split("_", 1)
-    return i18n.text(f"stats.funnel.{side}", lang).format(level=level)
+    side, label = status.split("_", 1)
+    return i18n.text(f"stats.funnel.{side}", lang).format(level=level_text(float(label) / 100))
 
 
 def funnel(

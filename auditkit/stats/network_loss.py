@@ -194,7 +194,7 @@ class NetworkLoss:
                     high=int((units["months_high"] > 0).sum()),
                     negative=int((units["months_negative"] > 0).sum()),
                     low=counts["low_coverage"],
-                    high_loss_rate=self.high_loss_rate,
+                    high_loss_rate=formatting.percent(self.high_loss_rate, 0),
                 )
             )
         return "\n".join(sentences)

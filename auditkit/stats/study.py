@@ -61,7 +61,7 @@ METHOD_VALUES = {
         "window": ORDER_WINDOW_DAYS,
         "after_days": MIN_AFTER_DAYS,
         "after_months": WINDOWS["M"][1],
-        "min_drop_percent": round(100 * DEFAULT_MIN_DROP),
+        "min_drop": formatting.percent(DEFAULT_MIN_DROP, 0),
     }
 }
 #: Monthly summary columns drawn, each when it has a value.
@@ -173,7 +173,7 @@ class ConsumptionStudy:
                     period_from=self.summary.period_from,
                     period_to=self.summary.period_to,
                     district=worst["district"],
-                    line_loss=worst["line_loss"],
+                    line_loss=formatting.percent(worst["line_loss"]),
                 )
             )
         growth = table.dropna(subset=["kwh_yoy"])
@@ -181,7 +181,8 @@ class ConsumptionStudy:
             low = growth.loc[growth["kwh_yoy"].idxmin()]
             sentences.append(
                 i18n.text("stats.sentence.weakest_growth", lang).format(
-                    district=low["district"], kwh_yoy=low["kwh_yoy"]
+                    district=low["district"],
+                    kwh_yoy=formatting.percent(low["kwh_yoy"], signed=True),
                 )
             )
         sentences.append(

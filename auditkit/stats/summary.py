@@ -510,13 +510,13 @@ def _flag_notes(
         district = {"district": row.district}
         if row.bills and np.isnan(row.kwh_yoy) and row.months_billed == len(window):
             notes.append(Note("no_year_before", district))
-        loss = {**district, "line_loss": row.line_loss}
+        loss = {**district, "line_loss": formatting.percent(row.line_loss)}
         if has_supply and row.bills and np.isnan(row.kwh_supplied):
             notes.append(Note("supply_incomplete", district))
         elif row.line_loss < 0:
             notes.append(Note("negative_loss", loss))
         elif row.line_loss > high_loss:
-            notes.append(Note("high_loss", {**loss, "high_loss": high_loss}))
+            notes.append(Note("high_loss", {**loss, "high_loss": formatting.percent(high_loss, 0)}))
     return notes
 
 

@@ -193,10 +193,13 @@ def test_catalog_appendix_in_both_languages(audit: DistrictAudit) -> None:
     ]
     assert zh["规则来源"].tolist() == ["《供电营业规则》（1996）第八十一条", "营销稽查实践"]
     assert audit.table("catalog", "en")["Where it comes from"].iloc[0].endswith("art. 81")
-    assert zh["参数及默认值"].iloc[1] == "months=3；usage=residential、commercial"
-    assert audit.table("catalog", "en")["Parameters and defaults"].iloc[1] == (
+    inputs = audit.table("rule_inputs", "zh")
+    assert inputs["规则编号"].tolist() == zh["规则编号"].tolist()  # the catalog's order
+    assert inputs["参数及默认值"].iloc[1] == "months=3；usage=residential、commercial"
+    assert audit.table("rule_inputs", "en")["Parameters and defaults"].iloc[1] == (
         "months=3; usage=residential, commercial"
     )
+    assert "参数及默认值" not in zh.columns  # in a table of its own, so the catalog fits
     assert "Revenue impact" in audit.methodology("en")
 
 

@@ -107,7 +107,33 @@ def _subjects(page: str) -> list[str]:
     return re.findall(r'<td data-label="[^"]*">([^<]*)</td><td data-label', page)
 
 
-def test_a_study_of_every_district_is_named_in_the_index_language_not_the_notebooks() -> None:
+def test_a_study_of_every_district_is_named_by_its_code_in_the_index_language() -> None:
+    manifest = _manifest()
+    ok = manifest["notebooks"][0]
+    every = ok | {
+        "name": "audit_cycle",
+        "notebook": "notebooks/audit_cycle.ipynb",
+        "parameters": {"district": "", "lang": "zh"},
+        "headline": {
+            "subject": "全部供电单位",
+            "subject_code": "all_districts",
+            "lang": "zh",
+            "figures": {},
+        },
+    }
+    # the code decides, not the text: a headline recorded without one keeps its subject as
+    # written, even the wording a manifest from before the codes would have had translated
+    named = every | {"headline": every["headline"] | {"subject_code": ""}}
+    manifest["notebooks"] = [every, named]
+    assert _subjects(render_index(manifest, "en")) == ["all districts", "全部供电单位"]
+    english = every | {"headline": every["headline"] | {"subject": "all districts", "lang": "en"}}
+    manifest["notebooks"] = [english]
+    assert _subjects(render_index(manifest, "zh")) == ["全部供电单位"]
+
+
+def test_a_manifest_recorded_before_subject_codes_still_names_every_district_in_its_language() -> (
+    None
+):
     manifest = _manifest()
     ok = manifest["notebooks"][0]
     every = ok | {

@@ -56,6 +56,9 @@ def test_demo_covers_every_district_and_study(demo_run: Path) -> None:
     totals = 1  # the district audit's total row (each figure summed apart)
     assert index.count("<tr>") + index.count('<tr class="ak-total">') == len(names) + 1 + totals
     for record in manifest["notebooks"]:
+        every_district = record["parameters"]["district"] == ""
+        code = "all_districts" if every_district else ""
+        assert record["headline"]["subject_code"] == code, record["name"]
         report = demo_run / record["name"] / "report.html"
         assert report.stat().st_size < MAX_REPORT_BYTES, (record["name"], report.stat().st_size)
         images = re.findall(r"<img [^>]*>", report.read_text(encoding="utf-8"))

@@ -39,12 +39,30 @@ def test_headline_is_shown_and_recorded_for_the_index(shown: list[dict[str, Any]
     assert record == {
         "title": "T",
         "subject": "城东",
+        "subject_code": "",
         "period": "2024-01",
         "as_of": "",
         "lang": "en",
         "figures": {"findings": 12, "revenue_at_stake": 1234.5, "用户数": 7},
     }
     assert notebook.read_headline({"cells": [{"outputs": []}]}) is None
+
+
+def test_a_study_of_every_district_records_a_subject_code_the_index_can_name(
+    shown: list[dict[str, Any]],
+) -> None:
+    for district, code in (("", "all_districts"), ("城东", ""), ("all_districts", "")):
+        notebook.headline(
+            {},
+            title="T",
+            subject=district or "全部供电单位",
+            subject_code=notebook.subject_code_of(district),
+        )
+        assert (
+            notebook.read_headline({"cells": [{"outputs": [{"data": shown[-1]}]}]})["subject_code"]
+            == code
+        )
+    assert [key for key in notebook.SUBJECT_WORDS.values() if not i18n.has(key)] == []
 
 
 def test_headline_cards_carry_their_look_in_their_own_markup(

@@ -341,3 +341,63 @@ def test_no_column_is_cut_off_on_screen_or_on_paper(tmp_path: Path, lang: str) -
     # six columns of evidence cannot fit 1,280 pixels at a readable width: they scroll, said so
     assert catalog_wrap == {"wide": True, "hint": hint}
     assert narrow_wrap == {"wide": False, "hint": ""}
+
+
+@pytest.mark.skipif(find_chromium() is None, reason="no Chromium")
+@pytest.mark.parametrize(("lang", "window"), [("en", 1400), ("zh", 1500)])
+def test_the_rule_catalog_fits_a_wide_window_and_scrolls_on_a_phone(
+    tmp_path: Path, lang: str, window: int
+) -> None:
+    """The district report's appendix: the catalog's two columns of prose at a readable width
+    beside the names fit the window; the data and parameters of each rule, a table of their own
+    (in one table, four columns of text at 24 em or more never fitted: 1,964 pixels in English)."""
+    from report_chromium import offline_chromium, visit
+
+    from auditkit.audit.study import DistrictAudit
+    from auditkit.rules import catalog
+
+    audit = DistrictAudit("X", None, pd.DataFrame(), catalog(), {})  # the catalog alone is read
+    appendix = [
+        tables.table_html(audit.table(name, lang), lang=lang, max_rows=len(audit.catalog))
+        for name in ("catalog", "rule_inputs")
+    ]
+    page = _report_page(tmp_path, lang, appendix)
+    with offline_chromium(find_chromium()) as browser:
+        wide = visit(browser, page, tmp_path / "wide.png", probe=WRAPS_PROBE, width=window)
+        layout = visit(browser, page, tmp_path / "layout.png", TABLE_LAYOUT_PROBE, window)
+        phone = visit(browser, page, tmp_path / "phone.png", probe=WRAPS_PROBE, width=390)
+    assert layout.probed == []
+    assert [frame["wide"] for frame in wide.probed] == [False, False]
+    assert [frame["wide"] for frame in phone.probed] == [True, True]
+
+
+#: Each table cell's alignment and wrapping as computed, `[inline, sheet]`: with its style
+#: attribute, then with every style attribute of the page removed (the stylesheet alone).
+ALONE_PROBE = """(() => {
+  const cells = [...document.querySelectorAll(".ak-table th, .ak-table td")];
+  const look = () => cells.map(cell => {
+    const style = getComputedStyle(cell);
+    return `${cell.className} ${style.textAlign} ${style.verticalAlign} ${style.whiteSpace} ` +
+      style.wordBreak;
+  });
+  const inline = look();
+  cells.forEach(cell => cell.removeAttribute("style"));
+  return [inline, look()];
+})()"""
+
+
+@pytest.mark.skipif(find_chromium() is None, reason="no Chromium")
+def test_the_stylesheet_gives_every_cell_the_look_its_inline_style_carries(tmp_path: Path) -> None:
+    """Both are needed: the inline style for JupyterLab and plain nbconvert pages, which load no
+    auditkit stylesheet; the stylesheet for the run index, whose cells carry classes only (an
+    inline alignment would beat its phone layout). In a report they must agree."""
+    from report_chromium import offline_chromium, visit
+
+    frame = _findings("zh").assign(code=["basic_charge_error"] * 12)
+    page = _report_page(tmp_path, "zh", [tables.table_html(frame, money_columns=["revenue"])])
+    with offline_chromium(find_chromium()) as browser:
+        seen = visit(browser, page, tmp_path / "page.png", probe=ALONE_PROBE)
+    inline, sheet = seen.probed
+    kinds = {look.split(" ")[0] for look in inline}
+    assert {"ak-num", "ak-short", "ak-medium", "ak-long"} <= kinds
+    assert [look for look, alone in zip(inline, sheet, strict=True) if look != alone] == []

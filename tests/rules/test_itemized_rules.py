@@ -310,7 +310,7 @@ def test_pf_adjustment_missing_of_the_wrong_sign_and_within_a_fen():
     assert found.loc["missing", "revenue_impact"] == 360.00
     assert found.loc["sign", "revenue_impact"] == 720.00
     assert evidence(found, "missing") == (
-        "2024-01: 1 bill without the power-factor adjustment due (2024-01: ¥360.00, 2.00 %); "
+        "2024-01: 1 bill without the power-factor adjustment due (2024-01: ¥360.00, 2.00%); "
         "under-billed ¥360.00",
         "2024-01：1 期账单应调整力调电费而未调整（2024-01：应为 360.00 元，调整 2.00%）；少计 360.00 元",
     )

@@ -149,7 +149,7 @@ def test_slow_meter_is_back_billed_over_half_the_time_since_its_previous_test():
     assert found.loc["A", "revenue_impact"] == pytest.approx(200.0)
     assert (found.loc["A", "period_from"], found.loc["A", "period_to"]) == ("2023-12", "2024-07")
     assert found.loc["A", "evidence"] == (
-        "meter M-A tested 2024-07-01 at -4.00 % (allowed ±2.00 %); half the time since the "
+        "meter M-A tested 2024-07-01 at -4.00% (allowed ±2.00%); half the time since the "
         "previous test on 2023-07-01 is 183 days, from 2023-12-31: 6,000 kWh billed in it, "
         "250 kWh to back-bill, ¥200.00"
     )

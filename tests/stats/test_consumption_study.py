@@ -120,8 +120,8 @@ def test_benford_and_funnel_tables():
     assert table["Test"].tolist()[:3] == ["first digit", "second digit", "first two digits"]
     result = funnel(pd.DataFrame({"district": ["A", "B"], "volume": [100, 100], "events": [1, 30]}))
     shown = result.to_table("en").set_index("District")
-    assert shown.loc["B", "Status"] == "above the 99.8 % limit"
-    assert list(shown.columns[3:5]) == ["95 % limits", "99.8 % limits"]
+    assert shown.loc["B", "Status"] == "above the 99.8% limit"
+    assert list(shown.columns[3:5]) == ["95% limits", "99.8% limits"]
     assert result.explain("zh") == "超出 99.8% 控制限的单位：B、A。"
 
 
@@ -129,7 +129,7 @@ def test_conclusions_say_what_was_found(study):
     text = study.explain("en")
     assert "highest line loss is 甲's (8.0%)" in text
     assert "1 customers show a sustained drop" in text
-    assert "Districts outside the 99.8 % limits" in text
+    assert "Districts outside the 99.8% limits" in text
 
 
 def test_benford_sentence_when_every_district_departs(study):

@@ -110,7 +110,7 @@ def test_a_funnel_is_a_result_that_names_the_units_outside():
     figures = result.summary()
     assert figures["target"] == pytest.approx(0.155) and figures["units"] == 2
     assert figures["outside"] == ["B", "A"]
-    assert result.explain("en") == "Units outside the 99.8 % limits: B, A."
+    assert result.explain("en") == "Units outside the 99.8% limits: B, A."
     shown = result.to_table("zh").set_index("供电单位")
     assert shown.loc["A", "状态"] == "低于 99.8% 下限" and shown.loc["B", "比率"] == "30.00%"
     assert result.plot("en", "Estimated").axes[0].get_ylabel() == "Estimated"
