@@ -8,7 +8,7 @@ import numpy as np
 import pandas as pd
 from billing_builders import Billing
 
-from auditkit.billing.basic import basic_lines, capacity_before, order_steps
+from auditkit.billing.basic import LOWERING_ORDERS, basic_lines, capacity_before, order_steps
 from auditkit.billing.bill_frame import (
     BILL_FRAME_COLUMNS,
     bill_of,
@@ -93,16 +93,10 @@ def test_contract_capacity_before_an_order_without_its_old_value_is_unknown():
     assert frame["multiplier_due"].tolist() == [1.0] * 8
 
 
-def test_the_capacity_before_an_order_without_its_old_value_is_what_order_steps_holds():
-    """200 → 315 kVA from 1 March, an increase from 1 June that records no new capacity, a
-    reduction to 250 (the archive's, today's) from 1 September that records no old one.
-    Before each order, capacity_before gives 200, 315 and 315: the June order proves no new
-    capacity, so the 315 recorded before it carries over it, as order_steps carries it into
-    that order's bound (at least 315). It gave NaN before the reduction, looking back only to
-    the June order's empty value, so June to August were unknown in the bill frame (judged as
-    billed) while order_steps knew the 315. Now the frame's contract capacity is 200 in January
-    and February, 315 from March to August, 250 after, and the basic charge is due on it at 30
-    yuan per kVA-month: 6,000.00, 9,450.00, 7,500.00."""
+def _three_capacity_orders(june: str) -> Billing:
+    """A two-part customer by capacity, billed 2024: 200 → 315 kVA from 1 March, an order of
+    type `june` from 1 June that records no new capacity, and a reduction to 250 (the
+    archive's, today's) from 1 September that records no old one."""
     b = Billing()
     b.customer(
         "X",
@@ -115,21 +109,40 @@ def test_the_capacity_before_an_order_without_its_old_value_is_what_order_steps_
     for month in range(1, 13):
         b.bill("X", f"2024-{month:02d}", 100, 0.60, tariff="IND2")
     b.order("X", "capacity_increase", "2024-03-01", old=200, new=315)
-    b.order("X", "capacity_increase", "2024-06-01", old=315, new="")
+    b.order("X", june, "2024-06-01", old=315, new="")
     b.order("X", "capacity_reduction", "2024-09-01", old="", new=250)
-    dataset = b.dataset()
-    orders = dataset.work_orders
+    return b
+
+
+def _capacity_before_each(orders: pd.DataFrame) -> np.ndarray:
+    """`capacity_before` of each of one customer's orders, from the work-order table."""
 
     def kva(column: str) -> np.ndarray:
         return pd.to_numeric(orders[column], errors="coerce").to_numpy(dtype=float)
 
-    before = capacity_before(
-        np.zeros(3, dtype=np.int64),
+    return capacity_before(
+        np.zeros(len(orders), dtype=np.int64),
         day_numbers(orders["effective_date"]),
         kva("old_value"),
         kva("new_value"),
-        orders["order_type"].eq("capacity_reduction").to_numpy(),
+        orders["order_type"].isin(LOWERING_ORDERS).to_numpy(),
     )
+
+
+def test_the_capacity_before_an_order_without_its_old_value_is_what_order_steps_holds():
+    """200 → 315 kVA from 1 March, an increase from 1 June that records no new capacity, a
+    reduction to 250 (the archive's, today's) from 1 September that records no old one.
+    Before each order, capacity_before gives 200, 315 and 315: the June order proves no new
+    capacity, so the 315 recorded before it carries over it, as order_steps carries it into
+    that order's bound (at least 315). It gave NaN before the reduction, looking back only to
+    the June order's empty value, so June to August were unknown in the bill frame (judged as
+    billed) while order_steps knew the 315. Now the frame's contract capacity is 200 in January
+    and February, 315 from March to August, 250 after, and the basic charge is due on it at 30
+    yuan per kVA-month: 6,000.00, 9,450.00, 7,500.00."""
+    b = _three_capacity_orders("capacity_increase")
+    dataset = b.dataset()
+    orders = dataset.work_orders
+    before = _capacity_before_each(orders)
     np.testing.assert_array_equal(before, [200.0, 315.0, 315.0])
     steps = order_steps(orders)
     assert steps["kva"].tolist()[:2] == [200.0, 315.0]
@@ -145,6 +158,22 @@ def test_the_capacity_before_an_order_without_its_old_value_is_what_order_steps_
     lines = basic_lines(frame, rates, dataset, load_billing_params())
     assert lines["quantity"].tolist() == contract
     assert lines["amount"].tolist() == [6_000.00] * 2 + [9_450.00] * 6 + [7_500.00] * 4
+
+
+def test_after_a_reduction_without_its_new_value_the_capacity_before_the_next_order_is_unknown():
+    """The near miss: the June order is a reduction that records no new capacity, so from June
+    the capacity was at most 315, not 315. Before the September order (no old value) nothing
+    says what it was: capacity_before gives NaN, not the 315 of before the reduction, and June
+    to August are judged on what they billed (as_billed), never due on 315."""
+    b = _three_capacity_orders("capacity_reduction")
+    orders = b.dataset().work_orders
+    np.testing.assert_array_equal(_capacity_before_each(orders), [200.0, 315.0, np.nan])
+    june = order_steps(orders).iloc[2]
+    assert june["at_most"] == 315.0 and np.isnan(june["at_least"])
+    contract = _frame(b)["contract_capacity_kva"].to_numpy()
+    assert contract[:5].tolist() == [200.0] * 2 + [315.0] * 3
+    assert np.isnan(contract[5:8]).all()  # unknown: judged as billed
+    assert contract[8:].tolist() == [250.0] * 4
 
 
 def test_a_meter_replaced_inside_the_read_period_joins_the_two_meters():
@@ -320,43 +349,3 @@ def test_codes_of_finds_texts_by_arrow_and_anything_else_by_pandas_alike():
     objects = pd.Index(["B", "A", "C"], dtype=object)
     assert codes_of(ids.astype(object), objects).tolist() == [1, -1, -1, 2, 1]
     assert codes_of(np.array([3, 7, 3]), pd.Index([7, 5, 3])).tolist() == [2, 0, 2]
-
-
-def test_after_a_reduction_without_its_new_value_the_capacity_before_the_next_order_is_unknown():
-    """The near miss: the June order is a reduction that records no new capacity, so from June
-    the capacity was at most 315, not 315. Before the September order (no old value) nothing
-    says what it was: capacity_before gives NaN, not the 315 of before the reduction, and June
-    to August are judged on what they billed (as_billed), never due on 315."""
-    b = Billing()
-    b.customer(
-        "X",
-        usage_type="industrial",
-        tariff_category="IND2",
-        voltage_kv=10.0,
-        contract_capacity_kva=250.0,
-        basic_charge_basis="capacity",
-    )
-    for month in range(1, 13):
-        b.bill("X", f"2024-{month:02d}", 100, 0.60, tariff="IND2")
-    b.order("X", "capacity_increase", "2024-03-01", old=200, new=315)
-    b.order("X", "capacity_reduction", "2024-06-01", old=315, new="")
-    b.order("X", "capacity_reduction", "2024-09-01", old="", new=250)
-    orders = b.dataset().work_orders
-
-    def kva(column: str) -> np.ndarray:
-        return pd.to_numeric(orders[column], errors="coerce").to_numpy(dtype=float)
-
-    before = capacity_before(
-        np.zeros(3, dtype=np.int64),
-        day_numbers(orders["effective_date"]),
-        kva("old_value"),
-        kva("new_value"),
-        orders["order_type"].eq("capacity_reduction").to_numpy(),
-    )
-    np.testing.assert_array_equal(before, [200.0, 315.0, np.nan])
-    june = order_steps(orders).iloc[2]
-    assert june["at_most"] == 315.0 and np.isnan(june["at_least"])
-    contract = _frame(b)["contract_capacity_kva"].to_numpy()
-    assert contract[:5].tolist() == [200.0] * 2 + [315.0] * 3
-    assert contract[8:].tolist() == [250.0] * 4
-    assert np.isnan(contract[5:8]).all()  # unknown: judged as billed
