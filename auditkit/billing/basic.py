@@ -463,9 +463,12 @@ def order_steps(orders: pd.DataFrame | None) -> pd.DataFrame:
     )
     unrecorded = np.isnan(new)
     lowering = orders["order_type"].isin(LOWERING_ORDERS).to_numpy(dtype=bool)[order]
-    # An upper bound carries over any order; a lower bound not past a lowering one.
+    # A bound that lowers the due (at most) may carry over any order: at worst it is lower than
+    # the capacity was. One that raises it (at least) stops at a lowering order without its value.
     at_most = np.where(unrecorded & lowering, _recorded_before(cust, old, new), np.nan)
-    at_least = np.where(unrecorded & ~lowering, _recorded_before(cust, old, new, lowering), np.nan)
+    at_least = np.where(
+        unrecorded & ~lowering, _recorded_before(cust, old, new, unrecorded & lowering), np.nan
+    )
     changes = _steps(ids[cust], day, new, at_most, at_least)
     # Two orders effective the same day: the later one (in the table's order) holds.
     changes = changes.drop_duplicates(["customer_id", "day"], keep="last")
@@ -473,40 +476,38 @@ def order_steps(orders: pd.DataFrame | None) -> pd.DataFrame:
 
 
 def _recorded_before(
-    cust: np.ndarray, old: np.ndarray, new: np.ndarray, lowering: np.ndarray | None = None
+    cust: np.ndarray, old: np.ndarray, new: np.ndarray, stops: np.ndarray | None = None
 ) -> np.ndarray:
     """Per capacity order (sorted by customer code `cust`, then day), the last capacity
     recorded before it: the new values of the customer's orders before it, carried over those
     that record none, else the first order's old value; NaN where none is recorded.
 
-    With `lowering` (per order, whether its type lowers the capacity) the carry stops at an
-    order that lowers it without recording its new value: after it the value carried is only
-    what the capacity is at most, no capacity in force, and NaN is given until an order records
-    one. Without, the carry runs on: an upper bound for an order that lowers the capacity.
-
-    The one walk of `order_steps` (its bounds on an order without a new value) and
+    The carry stops at the orders `stops` marks: after one, NaN until an order records a
+    capacity. The one walk of `order_steps` (its bounds on an order without a new value) and
     `capacity_before` (the capacity before an order without an old value)."""
     first = np.append(True, cust[1:] != cust[:-1]) if len(cust) else np.empty(0, dtype=bool)
     before = np.where(first, old, np.append(np.nan, new[:-1]))
-    if lowering is not None:
-        after_unrecorded_lowering = ~first & np.append(False, (np.isnan(new) & lowering)[:-1])
-        before = np.where(after_unrecorded_lowering, -np.inf, before)
+    if stops is not None:
+        after_stop = ~first & np.append(False, stops[:-1])
+        before = np.where(after_stop, -np.inf, before)
     carried = pd.Series(before).groupby(cust).ffill().to_numpy()
     return np.where(np.isneginf(carried), np.nan, carried)
 
 
 def capacity_before(
-    cust: np.ndarray, day: np.ndarray, old: np.ndarray, new: np.ndarray, lowering: np.ndarray
+    cust: np.ndarray, day: np.ndarray, old: np.ndarray, new: np.ndarray
 ) -> np.ndarray:
     """Per capacity order (customer code `cust`, effective `day`, old and new kVA, NaN where
-    not a number; `lowering` where its type lowers the capacity), the contract capacity in
-    force before it: its old value, else the last capacity the customer's orders before it
-    recorded (by day; of equal days, in the arrays' order), carried over orders that record no
-    new value and raise the capacity (after them it is at least that), else NaN: an order that
-    records no old capacity proves nothing about the time before it, nor does a reduction or
-    suspension that records no new one (after it the capacity is at most what it was), and
-    today's archive does not either."""
+    not a number), the contract capacity in force before it: its old value, else the new value
+    of the customer's order before it (by day; of equal days, in the arrays' order), else NaN.
+
+    A capacity, never a bound: an order that records no old capacity proves nothing about the
+    time before it (nor does today's archive), and one that records no new capacity proves
+    none after it. `order_steps` holds such an order to a bound (at least or at most the value
+    recorded before it) for the basic charge due; a bound read as the capacity in force would
+    be unsafe for some rule either way (a lower one makes a demand above it look over the
+    capacity, an upper one a bill below it look short), so this walk stops at it."""
     order = np.lexsort((day, cust))
     before = np.empty(len(cust))
-    before[order] = _recorded_before(cust[order], old[order], new[order], lowering[order])
+    before[order] = _recorded_before(cust[order], old[order], new[order], np.isnan(new[order]))
     return np.where(np.isnan(old), before, old)

@@ -17,7 +17,7 @@ import pyarrow as pa
 import pyarrow.compute as pc
 
 from auditkit.arrow_text import arrow_text, run_changes
-from auditkit.billing.basic import CONTRACT_ORDERS, LOWERING_ORDERS, capacity_before
+from auditkit.billing.basic import CONTRACT_ORDERS, capacity_before
 from auditkit.billing.params import TOU_PERIODS
 from auditkit.billing.tariff_lookup import TariffLookup, day_numbers, first_rows, row_numbers
 from auditkit.data import Dataset
@@ -541,7 +541,6 @@ def _value_before(
                 orders["day"].to_numpy(dtype=np.int64)[picked],
                 np.where(usable, values, np.nan),
                 np.where(np.isfinite(new), new, np.nan),
-                orders["order_type"].isin(LOWERING_ORDERS).to_numpy(dtype=bool)[picked],
             )
             usable = np.ones(len(values), dtype=bool)
     else:

@@ -17,7 +17,6 @@ import pyarrow.compute as pc
 from auditkit.arrow_text import arrow_text, run_changes
 from auditkit.billing.basic import (
     CONTRACT_ORDERS,
-    LOWERING_ORDERS,
     capacity_before,
     capacity_billed,
 )
@@ -475,7 +474,6 @@ class RuleContext:
                 day_numbers(orders["effective_date"]),
                 old_value,
                 pd.to_numeric(orders["new_value"], errors="coerce").to_numpy(dtype=float),
-                orders["order_type"].isin(LOWERING_ORDERS).to_numpy(dtype=bool),
             )
             valid = known
         else:

@@ -6,9 +6,10 @@ from types import SimpleNamespace
 
 import numpy as np
 import pandas as pd
+import pytest
 from billing_builders import Billing
 
-from auditkit.billing.basic import LOWERING_ORDERS, basic_lines, capacity_before, order_steps
+from auditkit.billing.basic import capacity_before, order_steps
 from auditkit.billing.bill_frame import (
     BILL_FRAME_COLUMNS,
     bill_of,
@@ -16,7 +17,6 @@ from auditkit.billing.bill_frame import (
     prepare_bills,
     rates_frame,
 )
-from auditkit.billing.params import load_billing_params
 from auditkit.billing.tariff_lookup import TariffLookup, day_numbers
 from auditkit.periods import month_number
 
@@ -125,54 +125,34 @@ def _capacity_before_each(orders: pd.DataFrame) -> np.ndarray:
         day_numbers(orders["effective_date"]),
         kva("old_value"),
         kva("new_value"),
-        orders["order_type"].isin(LOWERING_ORDERS).to_numpy(),
     )
 
 
-def test_the_capacity_before_an_order_without_its_old_value_is_what_order_steps_holds():
-    """200 → 315 kVA from 1 March, an increase from 1 June that records no new capacity, a
-    reduction to 250 (the archive's, today's) from 1 September that records no old one.
-    Before each order, capacity_before gives 200, 315 and 315: the June order proves no new
-    capacity, so the 315 recorded before it carries over it, as order_steps carries it into
-    that order's bound (at least 315). It gave NaN before the reduction, looking back only to
-    the June order's empty value, so June to August were unknown in the bill frame (judged as
-    billed) while order_steps knew the 315. Now the frame's contract capacity is 200 in January
-    and February, 315 from March to August, 250 after, and the basic charge is due on it at 30
-    yuan per kVA-month: 6,000.00, 9,450.00, 7,500.00."""
-    b = _three_capacity_orders("capacity_increase")
-    dataset = b.dataset()
-    orders = dataset.work_orders
-    before = _capacity_before_each(orders)
-    np.testing.assert_array_equal(before, [200.0, 315.0, 315.0])
-    steps = order_steps(orders)
-    assert steps["kva"].tolist()[:2] == [200.0, 315.0]
-    assert steps["kva"].tolist()[3] == 250.0
-    june = steps.iloc[2]
-    assert np.isnan(june["kva"]) and np.isnan(june["at_most"]) and june["at_least"] == 315.0
-    assert not steps["as_billed"].any()
-
-    frame = _frame(b)
-    contract = [200.0] * 2 + [315.0] * 6 + [250.0] * 4
-    assert frame["contract_capacity_kva"].tolist() == contract
-    rates = rates_frame(frame, TariffLookup(dataset.tariffs))
-    lines = basic_lines(frame, rates, dataset, load_billing_params())
-    assert lines["quantity"].tolist() == contract
-    assert lines["amount"].tolist() == [6_000.00] * 2 + [9_450.00] * 6 + [7_500.00] * 4
-
-
-def test_after_a_reduction_without_its_new_value_the_capacity_before_the_next_order_is_unknown():
-    """The near miss: the June order is a reduction that records no new capacity, so from June
-    the capacity was at most 315, not 315. Before the September order (no old value) nothing
-    says what it was: capacity_before gives NaN, not the 315 of before the reduction, and June
-    to August are judged on what they billed (as_billed), never due on 315."""
-    b = _three_capacity_orders("capacity_reduction")
+@pytest.mark.parametrize(
+    ("june", "at_most", "at_least"),
+    [("capacity_increase", np.nan, 315.0), ("capacity_reduction", 315.0, np.nan)],
+)
+def test_the_capacity_before_an_order_is_a_capacity_never_a_bound(
+    june: str, at_most: float, at_least: float
+) -> None:
+    """200 → 315 kVA from 1 March, an order from 1 June that records no new capacity, a
+    reduction to 250 from 1 September that records no old one. Before each order
+    capacity_before gives 200, 315 and NaN: from June the capacity was at least 315 (an
+    increase) or at most 315 (a reduction), which `order_steps` keeps as the June order's bound;
+    read as the capacity in force, 315 would make a demand of 320 kW look over the capacity
+    after an increase, or a 300 kVA bill look short after a reduction. June to August are
+    unknown in the bill frame (judged as billed)."""
+    b = _three_capacity_orders(june)
     orders = b.dataset().work_orders
     np.testing.assert_array_equal(_capacity_before_each(orders), [200.0, 315.0, np.nan])
-    june = order_steps(orders).iloc[2]
-    assert june["at_most"] == 315.0 and np.isnan(june["at_least"])
+    steps = order_steps(orders)
+    assert steps["kva"].tolist()[:2] == [200.0, 315.0] and steps["kva"].tolist()[3] == 250.0
+    np.testing.assert_array_equal(
+        steps.iloc[2][["at_most", "at_least"]].tolist(), [at_most, at_least]
+    )
     contract = _frame(b)["contract_capacity_kva"].to_numpy()
     assert contract[:5].tolist() == [200.0] * 2 + [315.0] * 3
-    assert np.isnan(contract[5:8]).all()  # unknown: judged as billed
+    assert np.isnan(contract[5:8]).all()
     assert contract[8:].tolist() == [250.0] * 4
 
 

@@ -634,53 +634,32 @@ def test_before_an_order_without_its_old_capacity_the_order_before_it_says():
     assert money == pytest.approx({"recorded_between": 900 + 18_000, "unrecorded_between": 900})
 
 
-def test_after_an_order_without_its_new_value_the_capacity_recorded_before_it_holds():
-    """200 → 315 kVA from 1 March, an increase from 1 June that records no new capacity, a
-    reduction to 250 from 1 September that records no old one. June to August are due at least
-    the 315 recorded before the June order (it proves no new capacity): billed on 300 kVA they
-    are short by 3 × 15 × 30 = ¥1,350.00 (they were unknown, judged as billed: nothing). Near
-    miss: billed on 400 kVA, what the increase may have reached, they are not short; January
-    and February's 200 kVA are below the two-part threshold."""
+def test_a_bound_left_by_an_order_without_its_new_value_is_no_capacity_in_force():
+    """200 → 315 kVA from 1 March, an order from 1 June that records no new capacity, a
+    reduction to 250 from 1 September that records no old one. After an increase the capacity
+    was at least 315 (630 in truth, billed so, with 500 kW of demand): read as the capacity in
+    force, 315 put June to August ¥16,650.00 over the capacity, with a ¥49,950.00 penalty, from
+    nothing. After a reduction it was at most 315: read so, a 300 kVA bill looked ¥1,350.00
+    short. Neither rule finds anything: from June to August the capacity is unknown."""
     u = Utility()
-    for cid, between in (("below_315", 300.0), ("above_315", 400.0)):
+    for cid, june, between, demand in (
+        ("raised", "capacity_increase", 630.0, 500.0),
+        ("reduced", "capacity_reduction", 300.0, 200.0),
+    ):
         u.customer(cid, contract_capacity_kva=250.0, **TWO_PART_BY_CAPACITY)
         u.monthly(
             cid,
-            flat(80_000),
+            flat(100_000),
             multiplier=1000.0,
             tariff="IND2",
             capacity=[200.0] * 2 + [315.0] * 3 + [between] * 3 + [250.0] * 4,
+            demand=[150.0] * 2 + [250.0] * 3 + [demand] * 3 + [200.0] * 4,
             basis="capacity",
         )
         u.order(cid, "capacity_increase", "2024-03-01", 200, 315)
-        u.order(cid, "capacity_increase", "2024-06-01", 315, "")
+        u.order(cid, june, "2024-06-01", 315, "")
         u.order(cid, "capacity_reduction", "2024-09-01", "", 250)
-    found = run(u, "capacity_underbilled")
-    assert found["customer_id"].tolist() == ["below_315"]
-    row = found.iloc[0]
-    assert row["revenue_impact"] == pytest.approx(3 * 15 * 30)
-    assert (row["period_from"], row["period_to"]) == ("2024-06", "2024-08")
-
-
-def test_after_a_reduction_without_its_new_value_the_capacity_before_it_is_no_due():
-    """The near miss of the test above: the June order is a reduction that records no new
-    capacity. From June the capacity was at most 315, perhaps the 300 billed: June to August
-    are judged on what they billed and nothing is found (315 carried over the reduction would
-    claim ¥1,350.00 from nothing)."""
-    u = Utility()
-    u.customer("reduced", contract_capacity_kva=250.0, **TWO_PART_BY_CAPACITY)
-    u.monthly(
-        "reduced",
-        flat(80_000),
-        multiplier=1000.0,
-        tariff="IND2",
-        capacity=[200.0] * 2 + [315.0] * 3 + [300.0] * 3 + [250.0] * 4,
-        basis="capacity",
-    )
-    u.order("reduced", "capacity_increase", "2024-03-01", 200, 315)
-    u.order("reduced", "capacity_reduction", "2024-06-01", 315, "")
-    u.order("reduced", "capacity_reduction", "2024-09-01", "", 250)
-    assert run(u, "capacity_underbilled").empty
+    assert run(u, ["demand_over_capacity", "capacity_underbilled"], as_of="2024-12").empty
 
 
 def _record_neither(u: Utility, cid: str, periods: set[str]) -> None:

@@ -297,8 +297,8 @@ def test_capacity_in_force_is_unknown_before_an_order_that_records_no_old_capaci
     # 315 in January and February, the first order's 500 from March to August, 800 after.
     utility.order("recorded_between", "capacity_increase", "2024-03-01", old=315, new=500)
     utility.order("recorded_between", "capacity_increase", "2024-09-01", old="", new=800)
-    # The first order records no new capacity either: it proves none, so the 315 recorded before
-    # it holds from March to August, as `order_steps` holds it (at least 315; was unknown).
+    # The first order records no new capacity either: from March the capacity was at least 315,
+    # a bound (`order_steps` holds it), not a capacity in force: unknown from March to August.
     utility.order("unrecorded_between", "capacity_increase", "2024-03-01", old=315, new="")
     utility.order("unrecorded_between", "capacity_increase", "2024-09-01", old="", new=800)
     # A reduction without its old value, the only order: unknown before June (its month shows
@@ -312,7 +312,7 @@ def test_capacity_in_force_is_unknown_before_an_order_that_records_no_old_capaci
     nan = np.nan
     expected = {
         "recorded_between": [315.0] * 2 + [500.0] * 6 + [800.0] * 4,
-        "unrecorded_between": [315.0] * 8 + [800.0] * 4,
+        "unrecorded_between": [315.0] * 2 + [nan] * 6 + [800.0] * 4,
         "alone": [nan] * 5 + [800.0] * 7,
     }
     for cid, values in expected.items():
