@@ -80,7 +80,7 @@ def headline(
     *,
     title: str,
     subject: str,
-    subject_code: str = "",
+    subject_code: str | None = None,
     period: str = "",
     as_of: str = "",
     lang: str = i18n.DEFAULT_LANG,
@@ -90,12 +90,15 @@ def headline(
     The output carries a JSON copy under its own mime type, so the executed notebook itself is the
     record: the index and the report's title block read it from there. `subject` is written in
     `lang`; `subject_code` (`subject_code_of(district)`) says what it is in no language, so that the
-    index can name it in its own (`SUBJECT_WORDS`).
+    index can name it in its own (`SUBJECT_WORDS`). Without one (an analyst's own notebook) none is
+    recorded, and the index reads the subject by its wording, as for a headline recorded before
+    the codes.
     """
+    code = {} if subject_code is None else {"subject_code": subject_code}
     record = {
         "title": title,
         "subject": subject,
-        "subject_code": subject_code,
+        **code,
         "period": period,
         "as_of": as_of,
         "lang": lang,

@@ -39,7 +39,6 @@ def test_headline_is_shown_and_recorded_for_the_index(shown: list[dict[str, Any]
     assert record == {
         "title": "T",
         "subject": "城东",
-        "subject_code": "",
         "period": "2024-01",
         "as_of": "",
         "lang": "en",
@@ -63,6 +62,12 @@ def test_a_study_of_every_district_records_a_subject_code_the_index_can_name(
             == code
         )
     assert [key for key in notebook.SUBJECT_WORDS.values() if not i18n.has(key)] == []
+    # A notebook that gives no code (an analyst's own) records none: the index then reads the
+    # subject by its wording (`pipeline.index`), as for a headline recorded before the codes.
+    notebook.headline({}, title="T", subject="全部供电单位")
+    assert "subject_code" not in notebook.read_headline(
+        {"cells": [{"outputs": [{"data": shown[-1]}]}]}
+    )
 
 
 def test_headline_cards_carry_their_look_in_their_own_markup(
