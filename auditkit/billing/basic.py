@@ -176,16 +176,32 @@ def basic_lines(
     kva = np.where(prorated, day_sum / days_per_month, capacity)
 
     demand = number("max_demand_kw_due")
-    contract = number("contract_demand_kw")
-    excess = np.nan_to_num(np.maximum(demand - params.demand_excess_threshold * contract, 0.0))
-    kw = np.fmax(demand, params.demand_floor_share * capacity)
-    kw = kw + (params.demand_excess_multiplier - 1) * excess
+    kw = demand_billed(demand, number("contract_demand_kw"), capacity, params)
     kw = np.where(part_month, kw * in_service / days_per_month, kw)
 
     quantity = np.where(by_capacity, kva, kw)
     keep = ~np.isnan(np.where(by_capacity, kva, demand))
     rate = np.where(by_capacity, kva_rate[rows], kw_rate[rows])
     return line_frame(column("bill")[keep], "basic", quantity[keep], rate[keep])
+
+
+def demand_billed(
+    demand: np.ndarray, contract_demand: np.ndarray, capacity: np.ndarray, params: BillingParams
+) -> np.ndarray:
+    """Per bill by demand, the kW its basic charge is due on for a whole month in service: the
+    demand, at least `demand_floor_share` of the capacity in force (no floor where it is NaN,
+    unknown), plus its excess over `demand_excess_threshold` × the contract demand counted
+    (`demand_excess_multiplier` − 1) times more (none without a contract demand). NaN where the
+    demand is: nothing to bill from. The one arithmetic of the recomputation and of the rules
+    that price a demand charge."""
+    demand = np.asarray(demand, dtype=float)
+    contract_demand = np.asarray(contract_demand, dtype=float)
+    excess = np.nan_to_num(
+        np.maximum(demand - params.demand_excess_threshold * contract_demand, 0.0)
+    )
+    kw = np.fmax(demand, params.demand_floor_share * np.asarray(capacity, dtype=float))
+    kw = kw + (params.demand_excess_multiplier - 1) * excess
+    return np.where(np.isnan(demand), np.nan, kw)
 
 
 def _capacity_billed(

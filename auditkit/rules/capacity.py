@@ -842,14 +842,15 @@ def _left_unbilled(
     ctx: RuleContext, priced: pd.DataFrame, short: pd.Series, cust: np.ndarray
 ) -> tuple[np.ndarray, np.ndarray]:
     """Per customer of `cust`: what its bills left unbilled of `priced` (`short`, its
-    `unbilled_by_bill`; a bill of unknown charge counts nothing), and whether its bills charged
-    all of it (priced, nothing left unbilled, every bill's charge known: an irregular order,
+    `unbilled_by_bill`; a bill that proves nothing, NaN, counts nothing), and whether its bills
+    charged all of it (priced, nothing left unbilled, every bill judged: an irregular order,
     nothing under-billed)."""
     owner = ctx.bill_customer[short.index.to_numpy()]
     by_customer = short.groupby(owner).sum()
     amounts = by_customer.reindex(cust).fillna(0.0).to_numpy()
     paid = priced.groupby("cust")["amount"].sum().reindex(cust).fillna(0.0).to_numpy() > 0
-    # A bill whose charge is unknown (NaN) proves neither a shortfall nor that it was paid.
+    # A bill whose charge or capacity is unknown (NaN) proves neither a shortfall nor that it
+    # was paid.
     unknown = short.isna().groupby(owner).any().reindex(cust, fill_value=False)
     unknown = unknown.to_numpy(dtype=bool)
     return amounts, paid & (amounts == 0) & ~unknown
@@ -868,9 +869,11 @@ def unbilled_by_bill(ctx: RuleContext, priced: pd.DataFrame) -> pd.Series:
     application) under-billed nothing; one that recorded the whole capacity but charged it
     prorated over the days taken off did: a finding's revenue is what the bills under-billed.
     A bill with a day of unknown capacity (`order_capacity`'s as_billed) proves nothing of what
-    it owed: nothing is left unbilled on it. One by capacity that records neither its basic
-    charge nor its capacity (`RuleContext.capacity_billed`) proves nothing of what it billed:
-    NaN, an archive gap, not a charge of nothing that would leave all of it unbilled."""
+    it owed, neither a shortfall nor that it charged those days: NaN, judged on what it billed
+    (it was 0, which `_left_unbilled` read as the days charged in full). One by capacity that
+    records neither its basic charge nor its capacity (`RuleContext.capacity_billed`) proves
+    nothing of what it billed: NaN, an archive gap, not a charge of nothing that would leave all
+    of it unbilled."""
     if priced.empty:
         return pd.Series(dtype=float)
     charged = priced.groupby("row", sort=True)["amount"].sum()
@@ -882,7 +885,7 @@ def unbilled_by_bill(ctx: RuleContext, priced: pd.DataFrame) -> pd.Series:
     due = np.minimum(filed.kva_months * rate + charged, whole * rate)
     billed = ctx.bills["basic_charge"].to_numpy(dtype=float)[rows]
     billed = np.where(np.isnan(billed), ctx.capacity_billed(rows) * rate, billed)
-    unbilled = np.where(filed.as_billed, 0.0, np.clip(due - billed, 0.0, charged))
+    unbilled = np.where(filed.as_billed, np.nan, np.clip(due - billed, 0.0, charged))
     return pd.Series(np.round(unbilled, 2), index=rows)
 
 

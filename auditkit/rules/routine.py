@@ -7,7 +7,9 @@ from dataclasses import dataclass
 import numpy as np
 import pandas as pd
 
+from auditkit.billing.basic import demand_billed
 from auditkit.billing.money import round_half_up
+from auditkit.billing.params import default_billing_params
 from auditkit.periods import date_month_number, month_end_days
 from auditkit.rules.billing_lines import energy_view, kwh_differs, pf_moved, rate_off
 from auditkit.rules.context import RuleContext
@@ -394,8 +396,8 @@ def _flat_gap(ctx: RuleContext, rows: np.ndarray, tariff: np.ndarray, params: di
     """Per bill of `rows`, what it under-billed on the flat rates: energy at the rate of the
     tariff due (`tariff`, per bill) less what the schedule charges for it on the tariff billed
     (both for the month and the customer's voltage band; `_energy_on_billed`), its funds at the
-    difference of their rates, plus the tariff due's basic charge per kVA on the capacity in
-    force (the capacity billed where it is unknown) less the basic charge billed."""
+    difference of their rates, plus the tariff due's basic charge (`_basic_on_tariff`) less the
+    basic charge billed."""
     kwh = ctx.bills["kwh_billed"].to_numpy(dtype=float)[rows]
     energy_gap = _rate_of(ctx, tariff, rows, "energy_rate") * kwh - _energy_on_billed(
         ctx, rows, kwh, params
@@ -405,21 +407,52 @@ def _flat_gap(ctx: RuleContext, rows: np.ndarray, tariff: np.ndarray, params: di
     fund_gap = (
         _rate_of(ctx, tariff, rows, "fund_rate") - ctx.schedule_rate_due("fund_rate", rows)
     ) * kwh
-    kva_rate = _rate_of(ctx, tariff, rows, "basic_rate_kva_month")
-    # Where the capacity in force is unknown the bill is judged on the capacity it billed: the
-    # tariff due's rate on it, never nothing (which would claim the whole basic charge back).
-    # Where that is unknown too (`capacity_billed` NaN), or the bill is not by capacity (its
-    # charge is not on a capacity), its basic charge proves nothing.
+    basic_due = _basic_on_tariff(ctx, rows, tariff)
+    basic_billed = np.nan_to_num(optional_values(ctx.bills, "basic_charge")[rows])
+    basic_gap = np.where(np.isnan(basic_due), 0.0, basic_due - basic_billed)
+    return np.nan_to_num(energy_gap) + np.nan_to_num(fund_gap) + basic_gap
+
+
+def _basic_on_tariff(ctx: RuleContext, rows: np.ndarray, tariff: np.ndarray) -> np.ndarray:
+    """Per bill of `rows`, the basic charge the tariff due (`tariff`, per bill) charges at its
+    flat rates, each basis by its own rate and quantity: a customer by demand its rate per kW on
+    the demand billed (`basic.demand_billed`: at least 40 % of the capacity in force, the excess
+    over the contract demand in force counted double), any other its rate per kVA on the
+    capacity in force (a two-part tariff due charges a customer without a basis by capacity, as
+    `recompute_on_tariff` does). NaN where it proves nothing: the tariff due has no rate for the
+    basis (its basic charge is not this rule's to refund), or the quantity is unknown.
+
+    Where the capacity in force is unknown the bill is judged on the capacity it billed: the rate
+    per kVA on it, never on nothing (which would claim the whole basic charge back), and for a
+    bill by demand no floor unless it records one (`RuleContext.capacity_billed`: 0). A bill by
+    capacity that records no capacity billed either, and a bill by demand without its demand,
+    prove nothing."""
+    by_demand = customer_is_at(ctx, rows, "basic_charge_basis", "demand")
+    by_capacity = customer_is_at(ctx, rows, "basic_charge_basis", "capacity")
     in_force = ctx.capacity_in_force[rows]
     unknown = np.isnan(in_force)
     in_force[unknown] = ctx.capacity_billed(rows[unknown])
-    unproved = unknown & (
-        np.isnan(in_force) | ~customer_is_at(ctx, rows, "basic_charge_basis", "capacity")
-    )
-    basic_billed = np.nan_to_num(optional_values(ctx.bills, "basic_charge")[rows])
-    basic_gap = np.where(np.isnan(kva_rate), 0.0, np.nan_to_num(in_force * kva_rate) - basic_billed)
-    basic_gap[unproved] = 0.0
-    return np.nan_to_num(energy_gap) + np.nan_to_num(fund_gap) + basic_gap
+    kva_rate = _rate_of(ctx, tariff, rows, "basic_rate_kva_month")
+    by_kva = in_force * kva_rate
+    # A bill neither by capacity nor by demand (a two-part tariff due puts it on its capacity)
+    # whose capacity is unknown charged no capacity that says what is due.
+    by_kva[unknown & ~by_capacity] = np.nan
+    due = by_kva
+    at = np.flatnonzero(by_demand)
+    if len(at):
+        demand_rows = rows[at]
+        contract = ctx.in_force(
+            optional_values(ctx.customers, "contract_demand_kw")[ctx.bill_customer],
+            ("demand_change",),
+        )[0][demand_rows]
+        kw = demand_billed(
+            optional_values(ctx.bills, "max_demand_kw")[demand_rows],
+            contract,
+            in_force[at],
+            default_billing_params(),
+        )
+        due[at] = kw * _rate_of(ctx, tariff[at], demand_rows, "basic_rate_kw_month")
+    return due
 
 
 def _repriced_gap(

@@ -5,7 +5,7 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 import pytest
-from rule_builder import Utility, flat, run
+from rule_builder import PERIODS, Utility, flat, run
 
 from auditkit import rules
 from auditkit.data import Dataset
@@ -93,15 +93,15 @@ def test_tariff_mismatch_prices_the_basic_charge_billed_where_the_capacity_is_un
 
 def test_tariff_mismatch_reads_no_refund_from_a_basic_charge_it_cannot_put_on_a_capacity():
     """As above without its old value, the bills recording their 9,000.00 basic charge but no
-    capacity: on COM, without a rate per kVA, the charge says nothing of the kVA billed, and a
-    customer by demand charged none; either way January to June are judged on nothing of their
-    basic charge: −¥20.00 a month, ¥17,760.00 in all, as where the 300 kVA are recorded (the
-    charge was read as billed on 0 kVA, claiming the 9,000.00 back each month: ¥0.00)."""
+    capacity: on COM, without a rate per kVA, the charge says nothing of the kVA billed; January
+    to June are judged on nothing of their basic charge: −¥20.00 a month, ¥17,760.00 in all, as
+    where the 300 kVA are recorded (the charge was read as billed on 0 kVA, claiming the
+    9,000.00 back each month: ¥0.00). A customer by demand: `test_tariff_mismatch_prices_a_
+    demand_customers_basic_charge_by_its_demand`."""
     u = Utility()
     for cid, basis, recorded in (
         ("recorded", "capacity", 300.0),
         ("charge_only", "capacity", None),
-        ("by_demand", "demand", None),
     ):
         u.customer(
             cid,
@@ -115,7 +115,62 @@ def test_tariff_mismatch_reads_no_refund_from_a_basic_charge_it_cannot_put_on_a_
         u.order(cid, "capacity_increase", "2024-07-01", "", 400)
     found = run(u, "tariff_mismatch").set_index("customer_id")["revenue_impact"]
     assert found.to_dict() == pytest.approx(
-        dict.fromkeys(("recorded", "charge_only", "by_demand"), 6 * -20 + 6 * 2_980)
+        dict.fromkeys(("recorded", "charge_only"), 6 * -20 + 6 * 2_980)
+    )
+
+
+def test_tariff_mismatch_prices_a_demand_customers_basic_charge_by_its_demand():
+    """An industrial 1,000 kVA customer by demand (contract demand 600 kW) archived and billed
+    on the commercial two-part COM2 (0.7, 25 per kVA, 35 per kW) where IND2 (0.6, 30 per kVA,
+    40 per kW) is due, 10,000 kWh a month. Its basic charge is 40 per kW on the demand billed,
+    at least 40 % of 1,000 kVA, the excess over 105 % of 600 kW counted double: January 300 kW
+    → 400 kW, 16,000.00 due against 14,000.00 billed; February 500 kW, 20,000.00 against
+    17,500.00; March 700 kW → 700 + 70 = 770 kW, 30,800.00 against 26,950.00; less 1,000.00 a
+    month of energy (0.6 against 0.7): ¥5,350.00. The flat rates put IND2's 30 per kVA on
+    the 1,000 kVA (30,000.00 a month): ¥28,550.00.
+
+    Near misses: the same customer by capacity, billed 25 per kVA on its 1,000 kVA, owes 30 per
+    kVA (5,000.00 − 1,000.00 a month: ¥12,000.00); one by demand whose bills record no demand has
+    no demand charge to price (nothing to bill from): only the energy, −¥3,000.00, no money."""
+    u = Utility()
+    demand = [300.0, 500.0, 700.0]
+    for cid, basis, recorded in (
+        ("by_demand", "demand", demand),
+        ("by_capacity", "capacity", None),
+        ("no_demand", "demand", None),
+    ):
+        u.customer(
+            cid,
+            usage_type="industrial",
+            tariff_category="COM2",
+            voltage_kv=10.0,
+            contract_capacity_kva=1000.0,
+            basic_charge_basis=basis,
+        )
+        bills = u.monthly(
+            cid, flat(10_000, 3), tariff="COM2", rate=0.7, demand=recorded, periods=PERIODS[:3]
+        )
+        for bill, kw in zip(bills, demand, strict=True):
+            if basis == "capacity":
+                bill["capacity_billed_kva"], bill["basic_charge"] = 1000.0, 1000 * 25.0
+            else:  # the bill's own demand charge, whether or not the export keeps the demand
+                bill["basic_charge"] = 35.0 * (max(kw, 400.0) + max(kw - 630.0, 0.0))
+            bill["amount"] = bill["energy_charge"] + bill["basic_charge"]
+    tables = u.tables()
+    tables["customers"]["contract_demand_kw"] = 600.0
+    tariffs = tables["tariffs"]
+    com2 = tariffs[tariffs["tariff_category"] == "COM"].assign(
+        tariff_category="COM2", energy_rate=0.7, basic_rate_kva_month=25.0, basic_rate_kw_month=35.0
+    )
+    tables["tariffs"] = pd.concat([tariffs, com2], ignore_index=True)
+    found = rules.run(Dataset.from_frames(tables), rules="tariff_mismatch")
+    found = found.set_index("customer_id")["revenue_impact"]
+    assert found.to_dict() == pytest.approx(
+        {
+            "by_demand": (16_000 - 14_000) + (20_000 - 17_500) + (30_800 - 26_950) - 3 * 1_000,
+            "by_capacity": 3 * (30_000 - 25_000 - 1_000),
+            "no_demand": 0.0,
+        }
     )
 
 

@@ -530,3 +530,54 @@ def test_suspension_months_recording_neither_capacity_nor_charge_prove_no_shortf
     )
     gap = found.set_index("customer_id").loc["gap_from_august", "evidence"]
     assert gap.endswith("the basic charge on the full capacity was due again from 2024-08-03")
+
+
+def test_a_bill_with_a_day_of_unknown_capacity_proves_no_suspension_charged():
+    """630 kVA from 3 March by an increase that records no old capacity (1 and 2 March unknown:
+    the March bill is judged on what it billed), 315 kVA of it suspended for 10 days from the
+    5th, under the 15-day minimum; and the same with the suspension effective the 4th, applied
+    for on the 18th (backdated 14 days), resumed on 1 June. March billed 546 kVA: the bill
+    proves neither that the days were charged nor that they were not. No money, and the evidence
+    does not say the bills charged it (it did, ranked as a procedural finding).
+
+    Near misses, the increase recording its old 630 kVA so March is judged: billed 546 kVA,
+    (21 × 630 + 10 × 315) / 30, it left the 10 days unbilled, 630 × 30 − 546 × 30 = ¥2,520.00;
+    billed 630 it charged them, as the evidence says; the backdated one billed
+    (630 × 17 + 315 × 14) / 30 = 504 kVA charged its days until the application."""
+    u = Utility()
+    for cid, old, march in (
+        ("unknown_short", "", 546.0),
+        ("known_short", 630, 546.0),
+        ("known_paid", 630, 630.0),
+    ):
+        suspended_customer(u, cid, [630.0] * 2 + [march] + [630.0] * 9)
+        u.order(cid, "capacity_increase", "2024-03-03", old, 630)
+        u.order(cid, "suspension", "2024-03-05", 630, 315)
+        u.order(cid, "resumption", "2024-03-15", 315, 630)
+    for cid, old, march in (("unknown_backdated", "", 546.0), ("known_backdated", 630, 504.0)):
+        suspended_customer(u, cid, [630.0] * 2 + [march] + [315.0] * 2 + [630.0] * 7)
+        u.order(cid, "capacity_increase", "2024-03-03", old, 630)
+        u.order(cid, "suspension", "2024-03-04", 630, 315, issued="2024-03-18")
+        u.order(cid, "resumption", "2024-06-01", 315, 630)
+    found = run(u, ["suspension_overrun", "suspension_backdated"])
+    found = found.set_index(["customer_id", "rule_id"])
+    money = found["revenue_impact"].to_dict()
+    assert money == pytest.approx(
+        {
+            ("unknown_short", "suspension_overrun"): 0.0,
+            ("known_short", "suspension_overrun"): 630 * 30 - 546 * 30,
+            ("known_paid", "suspension_overrun"): 0.0,
+            ("unknown_backdated", "suspension_backdated"): 0.0,
+            ("known_backdated", "suspension_backdated"): 0.0,
+        }
+    )
+    evidence = found["evidence"]
+    charged = "; the bills charged the basic charge on it: nothing under-billed"
+    too_short = "suspension 2024-03-05..2024-03-15 lasted 10 days, under the 15-day minimum"
+    assert evidence[("unknown_short", "suspension_overrun")] == too_short
+    assert evidence[("known_paid", "suspension_overrun")] == too_short + charged
+    assert not evidence[("unknown_backdated", "suspension_backdated")].endswith(charged)
+    assert evidence[("known_backdated", "suspension_backdated")].endswith(charged)
+    score = found["score"]
+    paid = ("known_paid", "suspension_overrun")
+    assert score[("unknown_short", "suspension_overrun")] > score[paid]
