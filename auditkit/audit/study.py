@@ -170,9 +170,11 @@ PROFILE_WORDS = {
     "billing_months": "report.district.billing_months",
     "kwh_billed": "report.district.kwh_billed",
     "amount_billed": "report.district.amount_billed",
-    "estimated_share": "report.district.estimated_share",
-    "line_loss": "common.line_loss",
+    "estimated_share": "stats.column.estimated_share",
+    "line_loss": "stats.column.line_loss",
 }
+#: The profile's figures that are shares in percent: written as every share is (`percent`).
+PROFILE_PERCENTS = ("estimated_share", "line_loss")
 
 
 @dataclass(frozen=True)
@@ -305,7 +307,10 @@ class DistrictAudit:
                     i18n.text(PROFILE_WORDS[key], lang) for key in self.profile
                 ],
                 i18n.text("common.value", lang): [
-                    formatting.number(v) for v in self.profile.values()
+                    formatting.percent(value / 100, 2)
+                    if key in PROFILE_PERCENTS
+                    else formatting.number(value)
+                    for key, value in self.profile.items()
                 ],
             }
         )
@@ -319,7 +324,9 @@ class DistrictAudit:
                 ],
                 i18n.text("common.customers", lang): mix["customers"].to_numpy(),
                 i18n.text("report.district.kwh_billed", lang): mix["kwh"].to_numpy(),
-                i18n.text("report.district.kwh_share", lang): mix["share"].to_numpy(),
+                i18n.text("stats.column.kwh_share", lang): [
+                    formatting.percent(share / 100, 2) for share in mix["share"]
+                ],
             }
         )
 

@@ -56,8 +56,6 @@ WORDS: dict[str, tuple[str, str]] = {
     "report.district.two_part_customers": ("两部制用户", "Two-part tariff customers"),
     "report.district.kwh_billed": ("售电量 (千瓦时)", "Energy billed (kWh)"),
     "report.district.amount_billed": ("应收电费 (元)", "Amount billed (yuan)"),
-    "report.district.estimated_share": ("估抄比例 (%)", "Estimated reads (%)"),
-    "report.district.kwh_share": ("电量占比 (%)", "Share of energy (%)"),
     "report.district.checks": ("检查内容", "What it checks"),
     "report.district.needs": ("所需数据", "Data needed"),
     "report.district.rule_parameters": ("参数及默认值", "Parameters and defaults"),

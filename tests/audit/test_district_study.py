@@ -127,7 +127,10 @@ def test_profile_up_to_as_of(audit: DistrictAudit) -> None:
     table = audit.table("profile", "en")
     assert list(table.columns) == ["Item", "Value"]
     assert table.iloc[4].tolist() == ["Energy billed (kWh)", "1,000"]
-    assert table.iloc[-1].tolist() == ["Line loss (%)", "13.04"]
+    # Shares written as every share is (formatting.percent): 1 - 1,000 / 1,150 = 13.04 %.
+    assert table.iloc[-2].tolist() == ["Estimated reads", "25.00%"]
+    assert table.iloc[-1].tolist() == ["Line loss", "13.04%"]
+    assert audit.table("profile", "zh").iloc[-1].tolist() == ["线损率", "13.04%"]
 
 
 def test_usage_mix_and_monthly_billing(local: SimpleNamespace, audit: DistrictAudit) -> None:
@@ -135,7 +138,9 @@ def test_usage_mix_and_monthly_billing(local: SimpleNamespace, audit: DistrictAu
     assert mix["usage_type"].tolist() == ["residential", "industrial"]
     assert mix["customers"].tolist() == [2, 1]
     assert mix["share"].tolist() == [round(100 * 250 / 1050, 2), round(100 * 800 / 1050, 2)]
-    assert audit.table("usage_mix", "zh").iloc[:, 0].tolist() == ["居民", "工业"]
+    usage = audit.table("usage_mix", "zh")
+    assert usage.iloc[:, 0].tolist() == ["居民", "工业"]
+    assert usage["电量占比"].tolist() == ["20.00%", "80.00%"]  # 200 and 800 of 1,000 kWh to as_of
     assert study.monthly_billing(local, "2024-02").to_dict("list") == {
         "period": ["2024-01", "2024-02"],
         "kwh_billed": [800.0, 200.0],
