@@ -78,13 +78,14 @@ class LockFile:
 
 def lock_file(path: str | os.PathLike[str]) -> LockFile | None:
     """`path` as a lock file (Excel's and WPS's `~$<name>`, LibreOffice's `.~lock.<name>#`),
-    None when its name is no lock file's or it is a workbook after all (a zip package)."""
+    None when its name is no lock file's or it is a workbook after all (a zip package: only a
+    file named like a lock file is opened to tell)."""
     source = Path(path)
-    if source.is_file() and zipfile.is_zipfile(source):
-        return None
     for program, start, end in _LOCK_NAMES:
         name = source.name
         if name.startswith(start) and name.endswith(end) and len(name) > len(start) + len(end):
+            if source.is_file() and zipfile.is_zipfile(source):
+                return None
             workbook = source.with_name(name[len(start) : len(name) - len(end)])
             return LockFile(source, workbook, program)
     return None

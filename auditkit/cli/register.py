@@ -20,8 +20,6 @@ import pandas as pd
 from auditkit import i18n
 from auditkit.cli.register_options import add_db_option
 from auditkit.cli.returned import ReturnedUse, warn_if_open, without_lock_files
-from auditkit.cli.text_options import checked_text
-from auditkit.data.schema import KEY_CHARACTERS
 from auditkit.errors import ParameterError
 from auditkit.formulas import looks_like_formula
 from auditkit.masking import PERSONAL_COLUMNS
@@ -190,10 +188,12 @@ def register(subparsers: argparse._SubParsersAction) -> None:  # type: ignore[ty
 def run_worklist(args: argparse.Namespace) -> int:
     """Choose the findings, write one sheet per district, record them as sent."""
     from auditkit.register import Register, select_worklist, write_worklist
-    from auditkit.register.sheet import ACTOR_LENGTH
+    from auditkit.register.texts import checked_register_text
 
-    checked_text("--sent-by", args.sent_by, ACTOR_LENGTH)  # as a sheet's checked_by
-    checked_text("--auditor", args.auditor, KEY_CHARACTERS)  # as a district in the data
+    if args.sent_by is not None:  # checked as the register checks them, before any sheet
+        checked_register_text("actor", args.sent_by, "--sent-by")
+    if args.auditor is not None:
+        checked_register_text("auditor", args.auditor, "--auditor")
     use_register = args.findings is None or args.register or args.db is not None
     if args.recheck and not use_register:
         raise ParameterError(

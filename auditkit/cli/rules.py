@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import argparse
 import contextlib
+import sys
 from pathlib import Path
 from typing import TYPE_CHECKING
 
@@ -13,8 +14,8 @@ import yaml
 from auditkit import formatting, i18n, rules, yamlsafe
 from auditkit.audit.study import AMOUNTS, KIND_FIGURES, amounts
 from auditkit.cli.register_options import add_register_options
-from auditkit.cli.text_options import checked_text
 from auditkit.data import load
+from auditkit.data.intake import lock_warnings_of
 from auditkit.errors import ParameterError
 from auditkit.paths import dataset_run_name, outputs_dir
 from auditkit.report import save_table
@@ -83,11 +84,13 @@ def register(subparsers: argparse._SubParsersAction) -> None:
 def run_rules(args: argparse.Namespace) -> int:
     """Run the rules as asked, write the findings, print the summary."""
     if args.run_id is not None:
-        from auditkit.register.schema import RUN_ID_LENGTH  # SQLAlchemy: only when given
+        from auditkit.register.texts import checked_register_text  # SQLAlchemy: only when given
 
-        checked_text("--run-id", args.run_id, RUN_ID_LENGTH)
+        checked_register_text("run_id", args.run_id, "--run-id")
     overrides = _read_overrides(args.params) if args.params else None
     dataset = load(args.data_dir)
+    for warning in lock_warnings_of(dataset.problems):  # a table open in Excel, a lock file
+        print(f"auditkit rules: {warning}", file=sys.stderr)
     district_dataset = dataset.for_district(args.district) if args.district else dataset
     selected = args.rules.split(",") if args.rules else None
     notes: list[str] = []
@@ -98,10 +101,10 @@ def run_rules(args: argparse.Namespace) -> int:
         findings = rules.of_district(findings, args.district)
     # One folder per audit month: next month's run does not replace this one's findings.
     name = dataset_run_name(args.data_dir, args.district)
-    run_id = args.run_id or " ".join([name, findings.attrs["as_of"]])
     opened = _open_register(args)  # None without --register / --db; opened once
     with contextlib.nullcontext() if opened is None else opened as register:
         if register is not None:  # a run the register refuses writes no findings files
+            run_id = args.run_id or _default_run_id(args, findings.attrs["as_of"])
             register.check_run(
                 findings, run_id=run_id, as_of=findings.attrs["as_of"], district=args.district
             )
@@ -129,6 +132,17 @@ def run_rules(args: argparse.Namespace) -> int:
         if register is not None:
             _record(findings, register, args.district, run_id)
     return 0
+
+
+def _default_run_id(args: argparse.Namespace, as_of: str) -> str:
+    """The run's id when --run-id is not given: the dataset folder's name, '-DISTRICT' when one
+    is given, then the audit month ('data-城东 2025-06'); a folder name too long for the id is
+    cut (`register.texts.default_run_id`)."""
+    from auditkit.register.texts import default_run_id
+
+    folder = args.data_dir.resolve().name
+    district = dataset_run_name(args.data_dir, args.district)[len(folder) :]  # '-城东' or ''
+    return default_run_id(folder, f"{district} {as_of}")
 
 
 def _open_register(args: argparse.Namespace) -> Register | None:

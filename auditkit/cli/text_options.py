@@ -1,6 +1,8 @@
-"""Text typed on the command line that auditkit keeps: who sent a worklist, the auditing bureau,
-a run's id. It reaches the register, the worklist sheets and the reports, so it is held to the
-check `auditkit validate` makes of a key-like text cell."""
+"""Text typed on the command line that auditkit keeps outside the register: the auditing
+district of a sample, the districts of a cross-audit round. It reaches the field sheets and the
+reports, so it is held to the check `auditkit validate` makes of a key-like text cell. Text the
+register keeps (a run's id, who sent a worklist, the auditing bureau) is checked by the
+register's own `register.texts.checked_register_text`, the command naming its option."""
 
 from __future__ import annotations
 

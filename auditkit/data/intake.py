@@ -8,7 +8,7 @@ raises.
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field, replace
 from pathlib import Path
 
@@ -36,9 +36,16 @@ from auditkit.data.readers import (
     read_table,
 )
 from auditkit.data.schema import TABLES
+from auditkit.workbooks import LockFile, lock_file, lock_said, open_locks, open_said
 
-# Files skipped unseen: hidden ones and the lock file Excel keeps beside a workbook it has open.
+# Files skipped unseen: hidden ones and, past `lock_file`, whatever else starts like a lock file.
 _IGNORED_PREFIXES = (".", "~$")
+#: What a warning of `_lock_warnings` expects: an office program's lock file is skipped, and a
+#: table's file open in one is read as last saved. `auditkit rules` repeats these on stderr.
+LOCK_SKIPPED = "a table file, not the lock file an office program keeps (skipped)"
+TABLE_CLOSED = "a table file no office program has open"
+#: What to do once a workbook open in an office program is saved and closed.
+_THEN = "read the dataset again"
 # Suffixes of files that hold tables: one under an unknown name is refused, not skipped.
 _TABLE_SUFFIXES = frozenset((*FORMATS, ".xls", ".xlsm", ".tsv"))
 _OLD_FORMATS = {".xls": "an old Excel format: save it as .xlsx", ".txt": "not a .csv file name"}
@@ -112,7 +119,9 @@ def locate_folder(folder: Path, problems: list[Problem]) -> tuple[dict[str, Path
         found = "a file, not a folder" if folder.exists() else "no such folder"
         problems.append(Problem(shown_path(folder), None, None, "a dataset folder", found))
         return {}, ColumnsFile()
-    files = _locate_tables(folder, problems)
+    locks: list[LockFile] = []
+    files = _locate_tables(folder, problems, locks)
+    problems.extend(_lock_warnings(files, locks))
     columns, mapping_problems = read_columns(folder)
     problems.extend(mapping_problems)
     for name, row in columns.header_rows.items():
@@ -131,9 +140,10 @@ def locate_folder(folder: Path, problems: list[Problem]) -> tuple[dict[str, Path
     return files, columns
 
 
-def _locate_tables(folder: Path, problems: list[Problem]) -> dict[str, Path]:
-    """The file of each table present (names matched case-insensitively), in contract order; a
-    problem for a required table absent, any table given only in a format not read (.xls), a
+def _locate_tables(folder: Path, problems: list[Problem], locks: list[LockFile]) -> dict[str, Path]:
+    """The file of each table present (names matched case-insensitively), in contract order,
+    and each office program's lock file skipped appended to `locks`; a problem for a required
+    table absent, any table given only in a format not read (.xls), a
     table's name given to what is no file to read (`not_a_regular_file`: never taken for an
     absent table) and any file that would be left unread though it may hold a table's rows
     (`_stray_file`)."""
@@ -141,6 +151,10 @@ def _locate_tables(folder: Path, problems: list[Problem]) -> dict[str, Path]:
     unsupported: dict[str, list[Path]] = {name: [] for name in TABLES}
     unreadable: set[str] = set()
     for entry in sorted(folder.iterdir()):
+        lock = lock_file(entry)
+        if lock is not None:
+            locks.append(lock)
+            continue
         if entry.name.startswith(_IGNORED_PREFIXES):
             continue
         stem, suffix = entry.stem.lower(), entry.suffix.lower()
@@ -190,6 +204,36 @@ def _locate_tables(folder: Path, problems: list[Problem]) -> dict[str, Path]:
                 Problem(name, None, None, expected, others or "no such file", table=name)
             )
     return files
+
+
+def _lock_warnings(files: Mapping[str, Path], locks: list[LockFile]) -> list[Problem]:
+    """A warning for each table's file an office program has open (`open_locks`: read as last
+    saved, without the edits not saved yet) and for each other lock file skipped (`lock_said`:
+    whose it is, or that its program stopped without removing it). A lock file beside a table's
+    file is named by that table's warning alone."""
+    warnings, beside_tables = [], set()
+    for name, path in files.items():
+        held = open_locks(path)
+        beside_tables.update(lock.path.name for lock in held)
+        if held:
+            found = (
+                f"{open_said(held)}: read as last saved, WITHOUT the edits not saved yet (save "
+                f"and close it, then {_THEN})"
+            )
+            shown = shown_path(path.name)
+            warnings.append(Problem(shown, None, None, TABLE_CLOSED, found, "warning", name))
+    for lock in locks:
+        if lock.path.name not in beside_tables:
+            found = lock_said(lock, _THEN)
+            shown = shown_path(lock.path.name)
+            warnings.append(Problem(shown, None, None, LOCK_SKIPPED, found, "warning"))
+    return warnings
+
+
+def lock_warnings_of(problems: Iterable[Problem]) -> list[Problem]:
+    """The warnings of `problems` about office programs' lock files (`_lock_warnings`), for a
+    command that prints no other warning to say them all the same."""
+    return [problem for problem in problems if problem.expected in (LOCK_SKIPPED, TABLE_CLOSED)]
 
 
 def _stray_file(entry: Path) -> Problem | None:

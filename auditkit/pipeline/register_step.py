@@ -74,6 +74,7 @@ def record_findings(jobs: Sequence[Job], db: str | None, outputs: Path) -> list[
     from auditkit.demo import demo_data_dir
     from auditkit.register import Register
     from auditkit.register.location import RUN_DB_ENV, is_demo_data, register_url_for
+    from auditkit.register.texts import default_run_id
 
     entries: list[dict[str, Any]] = []
     groups: dict[tuple[str, str], list[str]] = {}
@@ -107,7 +108,7 @@ def record_findings(jobs: Sequence[Job], db: str | None, outputs: Path) -> list[
                 else:
                     changes = register.record_run(
                         findings,
-                        run_id=f"{folder.resolve().name} {month} {district}",
+                        run_id=default_run_id(folder.resolve().name, f" {month} {district}"),
                         as_of=month,
                         district=district,
                     )

@@ -41,6 +41,10 @@ SHEET_COLUMNS = {"event": "outcome", "amount": "amount_recovered", "actor": "che
                  "happened_at": "checked_on"}  # fmt: skip
 #: The most characters of a run's id (`auditkit rules --run-id`), as its columns hold.
 RUN_ID_LENGTH = 200
+#: The most characters of who sent or checked a finding (a worklist's checked_by, --sent-by).
+ACTOR_LENGTH = 100
+#: The most characters of where an event was read from (`worklist:<id>`), as its column holds.
+SOURCE_LENGTH = 500
 
 runs = sa.Table(
     "runs",
@@ -110,7 +114,7 @@ outcomes = sa.Table(
     sa.Column("amount", sa.Double, nullable=True),  # yuan; None when the event has none
     sa.Column("actor", sa.String(200), nullable=False),
     sa.Column("happened_at", sa.Date, nullable=False),
-    sa.Column("source", sa.String(500), nullable=False),
+    sa.Column("source", sa.String(SOURCE_LENGTH), nullable=False),
     sa.Column("source_row", sa.Integer, nullable=False),
     sa.Column("event_digest", sa.String(64), nullable=False, unique=True),
     sa.Column("recorded_at", sa.DateTime(timezone=True), nullable=False),

@@ -38,13 +38,14 @@ from openpyxl.worksheet.worksheet import Worksheet
 
 from auditkit import __version__, formatting, i18n, sheets
 from auditkit.atomic import write_bytes_atomic
-from auditkit.data.column_typing import refused_text, shown_cell
+from auditkit.data.column_typing import shown_cell
 from auditkit.errors import ParameterError, require_frame_columns
 from auditkit.formulas import put_cell
 from auditkit.masking import PERSONAL_COLUMNS, mask_personal
 from auditkit.periods import as_of_day
 from auditkit.register.errors import RegisterError
-from auditkit.register.schema import EVENT_COLUMNS, OUTCOME_EVENTS, SHEET_SOURCE
+from auditkit.register.schema import ACTOR_LENGTH, EVENT_COLUMNS, OUTCOME_EVENTS, SHEET_SOURCE
+from auditkit.register.texts import checked_register_text, refused_register_text
 from auditkit.register.worklist import checked_numbers
 from auditkit.sheets import (
     DATE_FORMAT,
@@ -61,7 +62,6 @@ META_SHEET = "auditkit_worklist"
 ROWS_SHEET = "auditkit_worklist_rows"
 KIND = "auditkit.worklist"
 INPUT_COLUMNS = ("outcome", "amount_recovered", "checked_by", "checked_on")
-ACTOR_LENGTH = 100
 FIRST_YEAR, LAST_YEAR = 2000, 2100
 AMOUNT_TOLERANCE = 0.005
 #: A recovered amount above this many times the row's revenue at stake is refused unless allowed:
@@ -175,6 +175,8 @@ def write_worklist(
         raise ParameterError("worklist", "each finding_key once", f"{repeated!r} twice or more")
     if auditor is not None and (not isinstance(auditor, str) or not auditor.strip()):
         raise ParameterError("auditor", "a district name or None (a self-audit)", auditor)
+    if auditor is not None:
+        checked_register_text("auditor", auditor)
     rows = _given_rows(worklist, lang, mask)
     given = list(rows.columns)
     columns = [*given, *INPUT_COLUMNS]
@@ -775,7 +777,7 @@ def _actor(value: object, problems: _Problems, sheet_row: int) -> str | None:
     if isinstance(value, float) and value.is_integer():
         value = int(value)
     text = str(value).strip()
-    expected = refused_text(text, free_text=False, longest=ACTOR_LENGTH)
+    expected = refused_register_text("actor", text)
     if expected is not None:
         problems.add(sheet_row, "checked_by", f"expected {expected}, found {shown_cell(text)}")
         return None

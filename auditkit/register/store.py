@@ -35,6 +35,7 @@ from alembic.runtime.migration import MigrationContext
 from alembic.script import ScriptDirectory
 from sqlalchemy.dialects import postgresql, sqlite
 
+from auditkit.data.column_typing import shown_cell
 from auditkit.errors import ParameterError, require_frame_columns
 from auditkit.paths import outputs_dir
 from auditkit.register import schema
@@ -46,6 +47,7 @@ from auditkit.register.schema import (
     OUTCOME_EVENTS,
     STATUSES,
 )
+from auditkit.register.texts import TEXT_LENGTHS, checked_register_text, refused_register_text
 from auditkit.register.worklist import SELECTIONS
 from auditkit.rules.findings import FINDING_COLUMNS
 
@@ -624,10 +626,13 @@ def _run_frame(
     per key, every finding of `district` when one is given."""
     if not isinstance(run_id, str) or not run_id.strip():
         raise ParameterError("run_id", "a non-empty text", run_id)
+    checked_register_text("run_id", run_id)
     if not isinstance(as_of, str) or not _PERIOD.match(as_of):
         raise ParameterError("as_of", "a month 'YYYY-MM'", as_of)
     if district is not None and (not isinstance(district, str) or not district):
         raise ParameterError("district", "a district name or None (every district)", district)
+    if district is not None:
+        checked_register_text("district", district)
     missing = [column for column in RECORDED_COLUMNS if column not in findings.columns]
     if missing:
         raise RegisterError(
@@ -930,7 +935,7 @@ def _event_row(event: Mapping) -> tuple[dict, list[str]]:
         if not isinstance(value, str) or not value.strip():
             faults.append(f"column {column!r}: expected a text, found {value!r}")
             return ""
-        return value.strip()
+        return _kept_text(value.strip(), column, faults)
 
     key, kind, actor, source = (text(c) for c in ("finding_key", "event", "actor", "source"))
     if kind and kind not in OUTCOME_EVENTS:
@@ -985,7 +990,17 @@ def _optional_text(value: object, column: str, faults: list[str]) -> str | None:
     if not isinstance(value, str):
         faults.append(f"column {column!r}: expected a text or nothing, found {value!r}")
         return None
-    return value.strip() or None
+    return _kept_text(value.strip(), column, faults) or None
+
+
+def _kept_text(text: str, column: str, faults: list[str]) -> str:
+    """`text` as the register keeps it in `column`, or a fault appended when the register
+    refuses it there (`refused_register_text`; columns of no such check are kept as given)."""
+    if column in TEXT_LENGTHS:
+        expected = refused_register_text(column, text)
+        if expected is not None:
+            faults.append(f"column {column!r}: expected {expected}, found {shown_cell(text)}")
+    return text
 
 
 def _existing(connection: sa.Connection, column: sa.Column, values: set[str]) -> set[str]:

@@ -1,0 +1,70 @@
+"""`auditkit rules` on a dataset folder holding an office program's lock file says so on stderr
+(the warning `load` gives), and the id it records a run under when --run-id is not given fits
+the register however long the dataset folder's name."""
+
+from __future__ import annotations
+
+import hashlib
+import sys
+from pathlib import Path
+
+import pytest
+from lock_files import excel_owner_file
+
+from auditkit.cli import main
+from auditkit.register import Register
+
+sys.path.insert(0, str(Path(__file__).resolve().parent.parent / "rules"))
+from rule_builder import Utility, flat  # the rules tests' builder
+
+
+def write_utility(folder: Path) -> Path:
+    """One household billed at the wrong rate from July."""
+    u = Utility()
+    u.customer("A")
+    u.monthly("A", flat(100), rate=[None] * 6 + [0.55] * 6)
+    return u.write(folder)
+
+
+def test_a_lock_file_in_the_dataset_folder_is_named_on_stderr_and_the_rules_still_run(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    folder = write_utility(tmp_path / "data")
+    excel_owner_file(folder / "~$bills.xlsx")  # left by an Excel that stopped: no bills.xlsx
+
+    assert main(["rules", str(folder), "--out", str(tmp_path / "out")]) == 0
+    assert capsys.readouterr().err.splitlines() == [
+        "auditkit rules: warning: ~$bills.xlsx: expected a table file, not the lock file an "
+        "office program keeps (skipped), found a lock file Excel or WPS left for 'bills.xlsx', "
+        "which is not in the folder (the program stopped without closing it: delete the lock "
+        "file)"
+    ]
+
+
+def test_a_clean_dataset_folder_gives_no_warning(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    folder = write_utility(tmp_path / "data")
+
+    assert main(["rules", str(folder), "--out", str(tmp_path / "out")]) == 0
+    assert capsys.readouterr().err == ""
+
+
+def test_the_default_run_id_of_a_250_character_folder_keeps_its_end_within_200_characters(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    name = "export-" + "x" * 238 + "-2024"  # 250 characters (a folder name holds 255 bytes)
+    folder = write_utility(tmp_path / name)
+    db = f"sqlite:///{tmp_path / 'register.sqlite'}"
+    args = ["rules", str(folder), "--out", str(tmp_path / "out"), "--as-of", "2024-12"]
+
+    assert main([*args, "--db", db, "--district", "城东"]) == 0
+    assert main([*args, "--db", db, "--district", "城东"]) == 0  # the same id: recorded once
+
+    digest = hashlib.sha256(name.encode("utf-8")).hexdigest()[:8]
+    rest = "-城东 2024-12"
+    with Register.open(db) as register:
+        assert register.runs()["run_id"].tolist() == [
+            f"{digest}…{name[-(200 - 9 - len(rest)) :]}{rest}"
+        ]
+    assert "already recorded, nothing changed" in capsys.readouterr().out
