@@ -209,6 +209,7 @@ class OrderCapacity(NamedTuple):
     highest: np.ndarray  # the largest capacity of a day of it in service (kVA)
     prorated: np.ndarray  # the read period holds a change, a connection or a closure
     as_billed: np.ndarray  # a day of it has an unknown capacity: all four are the capacity billed
+    month_share: np.ndarray  # the month it is due for: days in service / days_per_month if prorated
 
 
 def order_capacity(ctx: RuleContext, rows: np.ndarray) -> OrderCapacity:
@@ -237,9 +238,17 @@ def order_capacity(ctx: RuleContext, rows: np.ndarray) -> OrderCapacity:
         _order_steps(ctx),
     )
     prorated = (part_month | (lowest != highest)) & ~as_billed
-    prorated_kva = np.minimum(day_sum / _days_per_month(ctx), highest)
+    days_per_month = _days_per_month(ctx)
+    prorated_kva = np.minimum(day_sum / days_per_month, highest)
+    in_service = np.maximum(last - first + 1, 0)
     return OrderCapacity(
-        np.where(prorated, prorated_kva, capacity), capacity, lowest, highest, prorated, as_billed
+        np.where(prorated, prorated_kva, capacity),
+        capacity,
+        lowest,
+        highest,
+        prorated,
+        as_billed,
+        np.where(part_month, in_service / days_per_month, 1.0),
     )
 
 

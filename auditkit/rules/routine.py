@@ -12,6 +12,7 @@ from auditkit.billing.money import round_half_up
 from auditkit.billing.params import default_billing_params
 from auditkit.periods import date_month_number, month_end_days
 from auditkit.rules.billing_lines import energy_view, kwh_differs, pf_moved, rate_off
+from auditkit.rules.capacity import order_capacity
 from auditkit.rules.context import RuleContext
 from auditkit.rules.evidence import Clause, clause
 from auditkit.rules.findings import (
@@ -415,10 +416,13 @@ def _flat_gap(ctx: RuleContext, rows: np.ndarray, tariff: np.ndarray, params: di
 
 def _basic_on_tariff(ctx: RuleContext, rows: np.ndarray, tariff: np.ndarray) -> np.ndarray:
     """Per bill of `rows`, the basic charge the tariff due (`tariff`, per bill) charges at its
-    flat rates, each basis by its own rate and quantity: a customer by demand its rate per kW on
-    the demand billed (`basic.demand_billed`: at least 40 % of the capacity in force, the excess
-    over the contract demand in force counted double), any other its rate per kVA on the
-    capacity in force (a two-part tariff due charges a customer without a basis by capacity, as
+    flat rates, each basis by its own rate and quantity, as the recomputation prices them: a
+    customer by demand its rate per kW on the demand billed (`basic.demand_billed`: at least 40 %
+    of the capacity in force, the excess over the contract demand in force counted double),
+    prorated by the days in service in a month of connection or closure; any other its rate per
+    kVA on the capacity the archive and the orders put on the bill (`order_capacity`: prorated by
+    day in a month of change, connection or closure, the capacity left in service inside a
+    suspension; a two-part tariff due charges a customer without a basis by capacity, as
     `recompute_on_tariff` does). NaN where it proves nothing: the tariff due has no rate for the
     basis (its basic charge is not this rule's to refund), or the quantity is unknown.
 
@@ -429,18 +433,20 @@ def _basic_on_tariff(ctx: RuleContext, rows: np.ndarray, tariff: np.ndarray) -> 
     prove nothing."""
     by_demand = customer_is_at(ctx, rows, "basic_charge_basis", "demand")
     by_capacity = customer_is_at(ctx, rows, "basic_charge_basis", "capacity")
-    in_force = ctx.capacity_in_force[rows]
-    unknown = np.isnan(in_force)
-    in_force[unknown] = ctx.capacity_billed(rows[unknown])
-    kva_rate = _rate_of(ctx, tariff, rows, "basic_rate_kva_month")
-    by_kva = in_force * kva_rate
+    filed = order_capacity(ctx, rows)
+    unknown = np.isnan(ctx.capacity_in_force[rows]) | filed.as_billed
+    billed = ctx.capacity_billed(rows[unknown])
+    kva_months = np.where(unknown, np.nan, filed.kva_months)
+    kva_months[unknown] = billed
+    due = kva_months * _rate_of(ctx, tariff, rows, "basic_rate_kva_month")
     # A bill neither by capacity nor by demand (a two-part tariff due puts it on its capacity)
     # whose capacity is unknown charged no capacity that says what is due.
-    by_kva[unknown & ~by_capacity] = np.nan
-    due = by_kva
+    due[unknown & ~by_capacity] = np.nan
     at = np.flatnonzero(by_demand)
     if len(at):
         demand_rows = rows[at]
+        capacity = np.where(unknown, np.nan, filed.last)
+        capacity[unknown] = billed
         contract = ctx.in_force(
             optional_values(ctx.customers, "contract_demand_kw")[ctx.bill_customer],
             ("demand_change",),
@@ -448,10 +454,11 @@ def _basic_on_tariff(ctx: RuleContext, rows: np.ndarray, tariff: np.ndarray) -> 
         kw = demand_billed(
             optional_values(ctx.bills, "max_demand_kw")[demand_rows],
             contract,
-            in_force[at],
+            capacity[at],
             default_billing_params(),
         )
-        due[at] = kw * _rate_of(ctx, tariff[at], demand_rows, "basic_rate_kw_month")
+        rate = _rate_of(ctx, tariff[at], demand_rows, "basic_rate_kw_month")
+        due[at] = kw * filed.month_share[at] * rate
     return due
 
 

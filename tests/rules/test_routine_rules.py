@@ -410,3 +410,70 @@ def test_consumption_drop_explained_by_an_order_or_too_recent_is_not_listed():
     recent = Utility()
     _peers_with_one_drop(recent, drop_from=22)  # two months: not yet sustained
     assert run(recent, "consumption_drop").empty
+
+
+def _on_com2(u: Utility) -> Dataset:
+    """`u`'s tables with the commercial two-part COM2 (0.7, 25 per kVA, 35 per kW) beside the
+    schedule's tariffs, every customer's contract demand 600 kW."""
+    tables = u.tables()
+    tables["customers"]["contract_demand_kw"] = 600.0
+    tariffs = tables["tariffs"]
+    com2 = tariffs[tariffs["tariff_category"] == "COM"].assign(
+        tariff_category="COM2", energy_rate=0.7, basic_rate_kva_month=25.0, basic_rate_kw_month=35.0
+    )
+    tables["tariffs"] = pd.concat([tariffs, com2], ignore_index=True)
+    return Dataset.from_frames(tables)
+
+
+def test_tariff_mismatch_prices_the_basic_charge_due_for_the_days_and_capacity_in_service():
+    """Industrial customers on COM2 (35 per kW, 25 per kVA) where IND2 (40 per kW, 30 per kVA)
+    is due, 10,000 kWh a month (0.7 billed where 0.6 is due: −1,000.00 a month).
+
+    Connected on 16 January, by demand (500 kW): January is due 16 of 30 days, as billed,
+    40 × 500 × 16/30 = 10,666.67 against 9,333.33, less 1,000.00; February and March
+    20,000.00 against 17,500.00, less 1,000.00: ¥3,333.33 (a whole January was priced:
+    ¥12,666.67). By capacity (1,000 kVA), 500 kVA suspended from 1 February: 30 × 500 = 15,000.00
+    due against 12,500.00 in February and March, less 1,000.00, and January 30,000.00 against
+    25,000.00, less 1,000.00: ¥7,000.00 (the 1,000 kVA were priced through the suspension:
+    ¥37,000.00)."""
+    u = Utility()
+    u.customer(
+        "connected",
+        usage_type="industrial",
+        tariff_category="COM2",
+        voltage_kv=10.0,
+        contract_capacity_kva=1000.0,
+        basic_charge_basis="demand",
+        connection_date=pd.Timestamp("2024-01-16"),
+    )
+    u.customer(
+        "suspended",
+        usage_type="industrial",
+        tariff_category="COM2",
+        voltage_kv=10.0,
+        contract_capacity_kva=1000.0,
+        basic_charge_basis="capacity",
+    )
+    bills = u.monthly(
+        "connected",
+        flat(10_000, 3),
+        tariff="COM2",
+        rate=0.7,
+        demand=[500.0] * 3,
+        periods=PERIODS[:3],
+    )
+    for month, bill in enumerate(bills):
+        bill["basic_charge"] = round(35.0 * 500 * (16 / 30 if month == 0 else 1), 2)
+        bill["amount"] = bill["energy_charge"] + bill["basic_charge"]
+    bills = u.monthly("suspended", flat(10_000, 3), tariff="COM2", rate=0.7, periods=PERIODS[:3])
+    for bill, kva in zip(bills, [1000.0, 500.0, 500.0], strict=True):
+        bill["capacity_billed_kva"], bill["basic_charge"] = kva, 25.0 * kva
+        bill["amount"] = bill["energy_charge"] + bill["basic_charge"]
+    u.order("suspended", "suspension", "2024-02-01", 1000, 500)
+    found = rules.run(_on_com2(u), rules="tariff_mismatch")
+    assert found.set_index("customer_id")["revenue_impact"].to_dict() == pytest.approx(
+        {
+            "connected": (10_666.67 - 9_333.33) + 2 * (20_000 - 17_500) - 3 * 1_000,
+            "suspended": (30_000 - 25_000) + 2 * (15_000 - 12_500) - 3 * 1_000,
+        }
+    )
