@@ -14,7 +14,7 @@ import os
 import posixpath
 import re
 import zipfile
-from collections.abc import Iterable, Iterator
+from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 from xml.etree import ElementTree
@@ -24,7 +24,7 @@ from openpyxl import Workbook, load_workbook
 from openpyxl.cell import WriteOnlyCell
 from openpyxl.cell.read_only import ReadOnlyCell
 
-from auditkit.errors import AuditkitError
+from auditkit.errors import AuditkitError, ParameterError
 from auditkit.formulas import put_cell
 
 _FIXED_TIME = (1980, 1, 1, 0, 0, 0)
@@ -110,6 +110,20 @@ def open_said(locks: Iterable[LockFile]) -> str:
     return f"open in {programs} ({beside} beside it)"
 
 
+def refuse_if_open(path: Path, name: str, expected: str) -> None:
+    """A ParameterError naming `name` (expected `expected`) when an office program has the
+    workbook at `path` open (a lock file beside it): writing over it would lose its edits not
+    saved yet, or they would be saved over what is written."""
+    locks = open_locks(path)
+    if locks:
+        raise ParameterError(
+            name,
+            expected,
+            f"{path}, {open_said(locks)}: save and close it first (or delete the lock file if no "
+            "program has it open)",
+        )
+
+
 def stable_xlsx_bytes(workbook: Workbook) -> bytes:
     """The workbook's .xlsx bytes with fixed timestamps, so equal content gives equal bytes."""
     workbook.properties.creator = "auditkit"
@@ -165,22 +179,56 @@ def lock_said(lock: LockFile, then: str) -> str:
     )
 
 
+#: The most sheet names a message lists (a zip bomb may hold thousands).
+_SHEETS_SHOWN = 6
+
+
+@dataclass(frozen=True)
+class ReturnedSheets:
+    """The sheets of a workbook auditkit writes and reads back from the field: those its reader
+    reads by name, and how many auditkit writes in all (a sheet read by its place may be
+    renamed, and the instructions deleted)."""
+
+    needed: tuple[str, ...]
+    most: int
+
+    def refused(self, names: Sequence[str]) -> tuple[str, str] | None:
+        """(expected, found) when a workbook holding the sheets `names` lacks a sheet that is
+        needed or holds more than auditkit writes, None when it is as written."""
+        missing = [name for name in self.needed if name not in names]
+        if not missing and len(names) <= self.most:
+            return None
+        expected = (
+            f"the sheets {_listed(self.needed)} among at most {self.most} (as auditkit writes it)"
+        )
+        shown = _listed(names[:_SHEETS_SHOWN]) + (", …" if len(names) > _SHEETS_SHOWN else "")
+        found = f"{len(names):,} sheet(s): {shown}" if names else "no sheet"
+        if missing:
+            found += f", without {_listed(missing)}"
+        return expected, found
+
+
 def open_returned_workbook(
     path: str | os.PathLike[str],
     *,
     kind: str,
     error: type[AuditkitError],
     then: str,
+    sheets: ReturnedSheets | None = None,
+    size_limited: bool = True,
     read_only: bool = False,
     data_only: bool = True,
 ) -> Workbook:
-    """The workbook at `path`, a sheet returned from the field, loaded by openpyxl (`read_only`,
-    `data_only` as the reader needs), or an `error` naming the file as a `kind` ('worklist',
-    'field sheet'): a file missing; a lock file an office program keeps beside a workbook it has
-    open (`lock_said`, with `then` said to do once it is closed: 'import it'); a package that
-    would unpack to more than RETURNED_SHEET_UNPACKED_BYTES or holds a zip bomb
-    (`unpacking_refused`, from the zip directory alone, before any part is unpacked); a file
-    openpyxl cannot read. One opener for every reader, so none forgets a guard."""
+    """The workbook at `path`, loaded by openpyxl (`read_only`, `data_only` as the reader
+    needs), or an `error` naming the file as a `kind` ('worklist', 'field sheet'): a file
+    missing; a lock file an office program keeps beside a workbook it has open (`lock_said`, with
+    `then` said to do once it is closed: 'import it'); a package that holds a zip bomb or, when
+    `size_limited` (a sheet returned from the field, not a table of any size), would unpack to
+    more than RETURNED_SHEET_UNPACKED_BYTES (`unpacking_refused`); with `sheets`, a workbook
+    lacking a sheet its reader needs or holding more sheets than auditkit writes (55 sheets of
+    empty rows, each packed under the ratio, kept a reader 89 s); a file openpyxl cannot read.
+    All but the last are found from the zip directory and the parts listing the sheets alone,
+    before any sheet is unpacked. One opener for every reader, so none forgets a guard."""
     source = Path(path)
     if not source.exists():
         raise error(f"{kind} {str(source)!r}: file not found")
@@ -191,20 +239,36 @@ def open_returned_workbook(
     lock = lock_file(source)
     if lock is not None:
         raise error(f"{named}: expected an .xlsx workbook, found {lock_said(lock, then)}")
-    refused = unpacking_refused(source, RETURNED_SHEET_UNPACKED_BYTES)
+    refused = unpacking_refused(source, RETURNED_SHEET_UNPACKED_BYTES if size_limited else None)
     if refused is not None:
         expected, found = refused
-        raise error(
-            f"{named}: expected {expected}, found {found}: not loaded (a {kind} auditkit writes "
-            "unpacks to far less)"
+        why = f" (a {kind} auditkit writes unpacks to far less)" if size_limited else ""
+        raise error(f"{named}: expected {expected}, found {found}: not loaded{why}")
+
+    def unreadable(failure: Exception) -> AuditkitError:
+        return error(
+            f"{named}: expected an .xlsx workbook, found a file that is not a readable .xlsx "
+            f"file ({type(failure).__name__}: {failure})"
         )
+
+    if sheets is not None:
+        try:
+            names = list(sheet_parts(source))
+        except (zipfile.BadZipFile, KeyError, ValueError, OSError, ElementTree.ParseError) as bad:
+            raise unreadable(bad) from bad
+        refused = sheets.refused(names)
+        if refused is not None:
+            expected, found = refused
+            raise error(f"{named}: expected {expected}, found {found}: not loaded")
     try:
         return load_workbook(source, read_only=read_only, data_only=data_only)
     except Exception as failure:  # openpyxl raises several unrelated types for a non-xlsx file
-        raise error(
-            f"{named}: expected an .xlsx workbook, found a file that is not a readable .xlsx "
-            f"file ({type(failure).__name__}: {failure})"
-        ) from failure
+        raise unreadable(failure) from failure
+
+
+def _listed(names: Iterable[str]) -> str:
+    """Sheet names for a message: each quoted (`_sheet_name`), comma-separated."""
+    return ", ".join(_sheet_name(name) for name in names)
 
 
 def unpacking_refused(

@@ -12,15 +12,18 @@ from lock_files import excel_owner_file
 from openpyxl import Workbook, load_workbook
 from zip_bombs import bombed, packed_ratio, with_sheets
 
-from auditkit.errors import AuditkitError
+from auditkit import workbooks
+from auditkit.errors import AuditkitError, ParameterError
 from auditkit.workbooks import (
     LockFile,
+    ReturnedSheets,
     hidden_formula,
     holds_formula,
     lock_file,
     open_locks,
     open_returned_workbook,
     open_said,
+    refuse_if_open,
     sheet_parts,
     unpacking_refused,
     unsaved_formula,
@@ -278,3 +281,102 @@ def test_a_returned_workbook_is_opened_or_refused_with_the_reader_s_error_naming
         with pytest.raises(ReturnedSheetError) as raised:
             opened(path)
         assert str(raised.value) == message
+
+
+def test_a_workbook_open_in_an_office_program_is_refused_before_it_is_written_over(
+    tmp_path: Path,
+) -> None:
+    sheet = tmp_path / "sheet.xlsx"
+    Workbook().save(sheet)
+    excel_owner_file(tmp_path / "~$other.xlsx")  # another workbook is open, not this one
+    refuse_if_open(sheet, "--out", "a sheet no office program has open")
+    excel_owner_file(tmp_path / "~$sheet.xlsx")
+    with pytest.raises(ParameterError) as raised:
+        refuse_if_open(sheet, "--out", "a sheet no office program has open")
+    assert str(raised.value) == (
+        "parameter '--out': expected a sheet no office program has open, found "
+        f"'{sheet}, open in Excel or WPS (~$sheet.xlsx beside it): save and close it first (or "
+        "delete the lock file if no program has it open)'"
+    )
+
+
+#: A returned workbook read by its sheet 'meta', written with three sheets.
+WRITTEN = ReturnedSheets(needed=("meta",), most=3)
+
+
+def written_sheets(path: Path, titles: tuple[str, ...] = ("main", "notes", "meta")) -> Path:
+    """A workbook of one empty sheet per title, in that order."""
+    workbook = Workbook()
+    workbook.active.title = titles[0]
+    for title in titles[1:]:
+        workbook.create_sheet(title)
+    workbook.save(path)
+    return path
+
+
+def test_a_returned_workbook_with_other_sheets_than_written_is_refused_before_it_is_loaded(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    def opened(path: Path):
+        return open_returned_workbook(
+            path, kind="worklist", error=ReturnedSheetError, then="import it", sheets=WRITTEN
+        )
+
+    as_written = written_sheets(tmp_path / "as-written.xlsx")
+    assert opened(as_written).sheetnames == ["main", "notes", "meta"]  # the near miss: 3 of 3
+    renamed = written_sheets(tmp_path / "renamed.xlsx", ("城东", "meta"))  # instructions deleted
+    assert opened(renamed).sheetnames == ["城东", "meta"]
+    # Empty rows on sheets of their own pass the size guards: the sheet names alone refuse them.
+    added = with_sheets(as_written, tmp_path / "added.xlsx", 2, 5_000, shared=False)
+    many = with_sheets(as_written, tmp_path / "many.xlsx", 52, 100, shared=False)
+    no_meta = written_sheets(tmp_path / "no-meta.xlsx", ("main", "notes"))
+    for path in (added, many, no_meta):
+        assert unpacking_refused(path, workbooks.RETURNED_SHEET_UNPACKED_BYTES) is None
+    bad_xml = tmp_path / "bad-xml.xlsx"
+    with zipfile.ZipFile(bad_xml, "w") as package:
+        package.writestr("[Content_Types].xml", '<?xml version="1.0"?><Types')
+
+    def never(*args: object, **kwargs: object) -> None:
+        raise AssertionError("the workbook was loaded")
+
+    monkeypatch.setattr(workbooks, "load_workbook", never)
+    expected = "expected the sheets 'meta' among at most 3 (as auditkit writes it)"
+    refused = {
+        added: f"worklist 'added.xlsx': {expected}, found 5 sheet(s): 'main', 'notes', 'meta', "
+        "'extra0', 'extra1': not loaded",
+        many: f"worklist 'many.xlsx': {expected}, found 55 sheet(s): 'main', 'notes', 'meta', "
+        "'extra0', 'extra1', 'extra2', …: not loaded",
+        no_meta: f"worklist 'no-meta.xlsx': {expected}, found 2 sheet(s): 'main', 'notes', "
+        "without 'meta': not loaded",
+        bad_xml: "worklist 'bad-xml.xlsx': expected an .xlsx workbook, found a file that is not "
+        "a readable .xlsx file (ParseError: unclosed token: line 1, column 21)",
+    }
+    for path, message in refused.items():
+        with pytest.raises(ReturnedSheetError) as raised:
+            opened(path)
+        assert str(raised.value) == message
+
+
+def test_a_table_of_any_size_is_opened_and_a_zip_bomb_in_it_still_refused(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    table = tmp_path / "table.xlsx"
+    Workbook().save(table)
+    monkeypatch.setattr(workbooks, "RETURNED_SHEET_UNPACKED_BYTES", 1_000)  # far below the table
+
+    def opened(path: Path, size_limited: bool):
+        return open_returned_workbook(
+            path, kind="table", error=ReturnedSheetError, then="give it", size_limited=size_limited
+        )
+
+    with pytest.raises(ReturnedSheetError, match=r"unpacking to at most 0\.00 MB in all"):
+        opened(table, size_limited=True)
+    assert opened(table, size_limited=False).sheetnames == ["Sheet"]
+    bomb = bombed(table, tmp_path / "bomb.xlsx", 40_000)  # 2 MB of rows packed 300 times
+    with pytest.raises(ReturnedSheetError) as raised:
+        opened(bomb, size_limited=False)
+    assert str(raised.value).startswith(
+        "table 'bomb.xlsx': expected an .xlsx workbook none of whose parts unpacks to over 100 "
+        "times its packed size, found the part 'xl/worksheets/sheet1.xml' unpacking to "
+    )
+    assert str(raised.value).endswith(" MB (a zip bomb?): not loaded")

@@ -200,7 +200,7 @@ def test_crossaudit_assign_refuses_a_bomb_as_capacity(tmp_path: Path) -> None:
         "--capacity",
         str(tmp_path / "capacity.yaml"),
     )
-    assert_one_line_refusal(finished, "crossaudit")
+    assert_one_line_refusal(finished, "crossaudit assign")
 
 
 def test_a_bomb_in_columns_yaml_is_one_problem_of_the_dataset(

@@ -56,7 +56,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     try:
         return int(args.func(args) or 0)
     except AuditkitError as error:
-        print(f"auditkit {args.command}: error: {error}", file=sys.stderr)
+        print(f"{_command(args)}: error: {error}", file=sys.stderr)
         return 2
     except BrokenPipeError:
         if not _stdout_closed():  # another pipe (a worker's): an error, not the reader leaving
@@ -67,11 +67,18 @@ def main(argv: Sequence[str] | None = None) -> int:
     except OSError as error:  # a path that is a file, a folder not writable, a full disk
         if error.filename is None and error.errno not in _STORAGE_ERRORS:
             raise
-        print(f"auditkit {args.command}: error: {os_problem(error)}", file=sys.stderr)
+        print(f"{_command(args)}: error: {os_problem(error)}", file=sys.stderr)
         return 2
     except KeyboardInterrupt:
-        print(f"auditkit {args.command}: interrupted", file=sys.stderr)
+        print(f"{_command(args)}: interrupted", file=sys.stderr)
         return 130
+
+
+def _command(args: argparse.Namespace) -> str:
+    """The command as typed, for its errors: 'auditkit sample evaluate', its verb too, as its
+    warnings name it."""
+    verb = getattr(args, "verb", None)
+    return f"auditkit {args.command} {verb}" if verb else f"auditkit {args.command}"
 
 
 def _stdout_closed() -> bool:

@@ -387,18 +387,11 @@ def _refuse_unimported(path: Path, store: Register | None) -> None:
     may go.
     Large recovered amounts are read as they are: this asks only whether they are recorded."""
     from auditkit.register import RegisterError, read_worklist
-    from auditkit.workbooks import open_locks, open_said
+    from auditkit.workbooks import refuse_if_open
 
     if not path.exists():
         return
-    locks = open_locks(path)
-    if locks:  # what it holds not saved yet would be lost, or saved over the new sheet
-        raise ParameterError(
-            "--out",
-            "a folder whose sheets no office program has open",
-            f"{path}, {open_said(locks)}: save and close it first (or delete the lock file if "
-            "no program has it open)",
-        )
+    refuse_if_open(path, "--out", "a folder whose sheets no office program has open")
     try:
         events = read_worklist(path, large_amounts=True)
     except RegisterError:

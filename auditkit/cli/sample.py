@@ -5,10 +5,8 @@ from __future__ import annotations
 import argparse
 from collections.abc import Sequence
 from pathlib import Path
-from zipfile import BadZipFile
 
 import pandas as pd
-from openpyxl.utils.exceptions import InvalidFileException
 
 from auditkit.atomic import write_bytes_atomic
 from auditkit.cli.returned import ReturnedUse, warn_if_open, without_lock_files
@@ -26,7 +24,7 @@ from auditkit.sampling.likelihoods import LIKELIHOODS
 from auditkit.sampling.select import ALLOCATIONS
 from auditkit.sampling.select import METHODS as SELECTION_METHODS
 from auditkit.sampling.study import STRATA, population
-from auditkit.workbooks import lock_file, lock_said, unpacking_refused
+from auditkit.workbooks import lock_file, open_returned_workbook
 
 #: How `sample evaluate` speaks of the field sheet it reads, in its warnings and errors.
 EVALUATING = ReturnedUse(
@@ -331,7 +329,7 @@ def _read_frame(path: Path) -> pd.DataFrame:
     suffix = path.suffix.lower()
     if suffix == ".parquet":
         return pd.read_parquet(path)
-    if suffix == ".xlsx":
+    if suffix == ".xlsx" or lock_file(path) is not None:  # a lock file is named as one
         return _read_xlsx_frame(path)
     if suffix != ".csv":
         found = f"{path} (an old Excel format: save it as .xlsx)" if suffix == ".xls" else path
@@ -340,24 +338,28 @@ def _read_frame(path: Path) -> pd.DataFrame:
 
 
 def _read_xlsx_frame(path: Path) -> pd.DataFrame:
-    """A population .xlsx, refused naming the file when it is a lock file an office program keeps
-    beside a workbook, holds a zip bomb (a population may be large: its size is not limited, but
-    a part packed hundreds of times is refused before pandas unpacks it) or is no workbook."""
-    lock = lock_file(path)
-    if lock is not None:
-        expected = "an Excel .xlsx workbook"
-        raise SampleDataError(
-            str(Problem(path.name, None, None, expected, lock_said(lock, "give it as --frame")))
-        )
-    refused = unpacking_refused(path, None)
-    if refused is not None:
-        raise SampleDataError(str(Problem(path.name, None, None, *refused)))
+    """A population .xlsx, opened as a returned workbook is (`open_returned_workbook`): refused
+    naming the file when it is a lock file an office program keeps beside a workbook, holds a
+    zip bomb (a population may be large: its size is not limited, but a part packed hundreds of
+    times is refused before it is unpacked), is no workbook or holds no worksheet."""
+    workbook = open_returned_workbook(
+        path,
+        kind="population table",
+        error=SampleDataError,
+        then="give it as --frame",
+        size_limited=False,
+        read_only=True,
+    )
     try:
-        return pd.read_excel(path, engine="openpyxl")
-    except (BadZipFile, InvalidFileException, KeyError, ValueError) as error:  # no workbook
-        found = f"a file that is not one ({type(error).__name__}: {error})"
-        problem = Problem(path.name, None, None, "an Excel .xlsx workbook", found)
-        raise SampleDataError(str(problem)) from error
+        if not workbook.worksheets:
+            raise SampleDataError(
+                f"population table {path.name!r}: expected an Excel workbook with a worksheet, "
+                "found none readable (a Strict Open XML workbook, or only chart sheets: save it "
+                "as an ordinary Excel workbook)"
+            )
+        return pd.read_excel(workbook, engine="openpyxl")
+    finally:
+        workbook.close()
 
 
 def _read_csv(path: Path) -> pd.DataFrame:

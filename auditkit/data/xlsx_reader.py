@@ -31,6 +31,7 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from decimal import Decimal
 from pathlib import Path
+from xml.etree import ElementTree
 
 import numpy as np
 import pyarrow as pa
@@ -94,6 +95,7 @@ def read_xlsx(
         KeyError,
         OSError,
         ValueError,
+        ElementTree.ParseError,  # a part that is no XML ([Content_Types].xml cut short)
         AttributeError,
         TypeError,
     ) as error:

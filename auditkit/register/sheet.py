@@ -54,12 +54,18 @@ from auditkit.sheets import (
     MONEY_FORMAT,
     STATEMENT_ROW,
 )
-from auditkit.workbooks import open_returned_workbook, stable_xlsx_bytes
+from auditkit.workbooks import ReturnedSheets, open_returned_workbook, stable_xlsx_bytes
 
 WORKLIST_SHEET = "worklist"
 INSTRUCTIONS = "instructions"
 META_SHEET = "auditkit_worklist"
 ROWS_SHEET = "auditkit_worklist_rows"
+#: A returned worklist holds its hidden record and rows by name, and no more sheets than the four
+#: written (the worklist sheet may be renamed, the instructions deleted): checked before loading.
+RETURNED_SHEETS = ReturnedSheets(
+    needed=(META_SHEET, ROWS_SHEET),
+    most=len((WORKLIST_SHEET, INSTRUCTIONS, META_SHEET, ROWS_SHEET)),
+)
 KIND = "auditkit.worklist"
 INPUT_COLUMNS = ("outcome", "amount_recovered", "checked_by", "checked_on")
 FIRST_YEAR, LAST_YEAR = 2000, 2100
@@ -238,8 +244,9 @@ def read_worklist(path: str | os.PathLike[str], *, large_amounts: bool = False) 
     are skipped. Every problem (a sheet that is not a worklist, a deleted row, a changed key or
     given cell, a row added or copied, text in the amount, an unknown outcome, a date that is no
     date, a missing actor or date) is raised together in a `WorklistSheetError`, one line each.
-    A lock file an office program keeps beside a workbook, and a file that would unpack to more
-    than a worklist ever holds (a zip bomb), are refused before anything is loaded
+    A lock file an office program keeps beside a workbook, a file that would unpack to more
+    than a worklist ever holds (a zip bomb) and one without the hidden sheets or with more sheets
+    than a worklist has (RETURNED_SHEETS) are refused before anything is loaded
     (`open_returned_workbook`).
     A formula is read by the result saved with it; cells holding a formula saved without its
     result (a file written by a program, not a spreadsheet) are named with the header's
@@ -249,14 +256,9 @@ def read_worklist(path: str | os.PathLike[str], *, large_amounts: bool = False) 
     """
     source = Path(path)
     workbook = open_returned_workbook(
-        source, kind="worklist", error=WorklistSheetError, then="import it"
+        source, kind="worklist", error=WorklistSheetError, then="import it", sheets=RETURNED_SHEETS
     )
     meta = _meta(workbook, source.name)
-    if ROWS_SHEET not in workbook.sheetnames:
-        raise WorklistSheetError(
-            f"worklist {source.name!r}: hidden sheet {ROWS_SHEET!r} (every given cell as "
-            "written) is missing: return the sheet as it was sent, only the yellow columns filled"
-        )
     _check_seal(workbook, meta, source.name)
     sheet = _worklist_sheet(workbook, source.name, meta)
     given = list(meta["columns"])

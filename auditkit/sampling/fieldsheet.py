@@ -49,7 +49,7 @@ from auditkit.sampling.fieldformat import (
 from auditkit.sampling.notes import method_name
 from auditkit.sampling.results import Evaluation, Selection
 from auditkit.sheets import SheetProblems
-from auditkit.workbooks import open_locks, open_returned_workbook, open_said
+from auditkit.workbooks import ReturnedSheets, open_returned_workbook, refuse_if_open
 
 if TYPE_CHECKING:
     from matplotlib.figure import Figure
@@ -58,6 +58,9 @@ FIELD_SHEET = "field_sheet"
 INSTRUCTIONS = "instructions"
 META_SHEET = "auditkit_selection"
 ROWS_SHEET = "auditkit_rows"
+#: A returned field sheet holds these three sheets by name, and no more than the four written
+#: (the instructions may be deleted): checked before it is loaded.
+RETURNED_SHEETS = ReturnedSheets(needed=(FIELD_SHEET, META_SHEET, ROWS_SHEET), most=4)
 IDENTIFYING = ("customer_id", "district", "period", "stratum")
 INSPECTOR_COLUMNS = ("inspected_at", "audited_value", "error_found", "note")
 # Spellings of the error flag accepted on reading (case and full/half width ignored); anything
@@ -312,22 +315,11 @@ def check_sheet_path(path: str | os.PathLike[str], name: str = "path") -> Path:
     if not target.exists():
         return target
     expected = "a new file, or an auditkit field sheet with nothing filled in"
-    locks = open_locks(target)
-    if locks:  # the inspectors' edits not saved yet would be lost
-        raise ParameterError(
-            name,
-            f"{expected}, open in no office program",
-            f"{target}, {open_said(locks)}: save and close it first (or delete the lock file "
-            "if no program has it open)",
-        )
+    refuse_if_open(target, name, f"{expected}, open in no office program")
     try:
         filled = _inspector_cells_filled(target)
-    except FieldSheetError as error:
-        raise ParameterError(
-            name,
-            expected,
-            f"{target}, which cannot be read as a field sheet ({error}): move it away first",
-        ) from None
+    except FieldSheetError as error:  # it names the file
+        raise ParameterError(name, expected, f"{error}: move it away first") from None
     if filled:
         row, column, letter = filled[0]
         raise ParameterError(
@@ -348,20 +340,20 @@ def _inspector_cells_filled(path: Path) -> list[tuple[int, str, str]]:
         kind="field sheet",
         error=FieldSheetError,
         then="write the field sheet again",
+        sheets=RETURNED_SHEETS,
         read_only=True,
         data_only=False,  # a formula typed into an inspector cell is filled too
     )
     try:
-        sheets = (FIELD_SHEET, META_SHEET, ROWS_SHEET)
-        missing = [title for title in sheets if title not in workbook.sheetnames]
-        if missing:
-            raise FieldSheetError(f"no sheet {', '.join(map(repr, missing))}")
         sheet = workbook[FIELD_SHEET]
         sheet.reset_dimensions()  # a stored extent cut short would hide filled rows
         header_row, columns = header_columns(sheet)
         missing = [column for column in INSPECTOR_COLUMNS if column not in columns]
         if missing:
-            raise FieldSheetError(f"no column {', '.join(missing)} in its header")
+            raise FieldSheetError(
+                f"field sheet {path.name!r}, sheet {FIELD_SHEET!r}: expected the columns "
+                f"{', '.join(INSPECTOR_COLUMNS)} in its header, found no {', '.join(missing)}"
+            )
         inputs = [(columns[name], name) for name in INSPECTOR_COLUMNS]
         return [
             (row, name, get_column_letter(index))
@@ -402,20 +394,20 @@ def read_field_sheet(
     Every problem found is listed in the `FieldSheetError` raised, one line each. A formula is
     read by the result saved with it; cells holding a formula saved without its result (a file
     written by a program, not a spreadsheet) are named first, as they would read as blank. A lock
-    file an office program keeps beside a workbook, and a file that would unpack to more than a
-    field sheet ever holds (a zip bomb), are refused before anything is loaded
+    file an office program keeps beside a workbook, a file that would unpack to more than a
+    field sheet ever holds (a zip bomb) and one without the sheets read or with more sheets than
+    a field sheet has (RETURNED_SHEETS) are refused before anything is loaded
     (`open_returned_workbook`).
     """
     audit_kind = choice("audit_kind", audit_kind, AUDIT_KINDS)
     source = Path(path)
     workbook = open_returned_workbook(
-        source, kind="field sheet", error=FieldSheetError, then="evaluate it"
+        source,
+        kind="field sheet",
+        error=FieldSheetError,
+        then="evaluate it",
+        sheets=RETURNED_SHEETS,
     )
-    for required in (FIELD_SHEET, META_SHEET, ROWS_SHEET):
-        if required not in workbook.sheetnames:
-            raise FieldSheetError(
-                f"field sheet {source.name!r}: sheet {required!r} is missing (not written by auditkit?)"
-            )
     meta = json.loads(workbook[META_SHEET]["A1"].value)
     header_row = int(meta.get("header_row", 1))
     expected, _ = _sheet_frame(workbook[ROWS_SHEET], source.name, 1, header_labels=False)

@@ -260,6 +260,18 @@ def test_xlsx_that_is_not_a_workbook(dataset_dir: Path) -> None:
     assert problem.startswith("tariffs.xlsx: expected an Excel .xlsx workbook, found a file that")
 
 
+def test_a_workbook_whose_list_of_parts_is_no_xml_is_one_line_naming_it(
+    dataset_dir: Path,
+) -> None:
+    (dataset_dir / "tariffs.csv").unlink()
+    with zipfile.ZipFile(dataset_dir / "tariffs.xlsx", "w") as archive:
+        archive.writestr("[Content_Types].xml", '<?xml version="1.0"?><Types')  # cut short
+    assert errors_of(dataset_dir) == [
+        "tariffs.xlsx: expected an Excel .xlsx workbook, found a file that is not one (unclosed "
+        "token: line 1, column 21)"
+    ]
+
+
 def test_zip_that_is_not_a_workbook(dataset_dir: Path) -> None:
     (dataset_dir / "tariffs.csv").unlink()
     with zipfile.ZipFile(dataset_dir / "tariffs.xlsx", "w") as archive:

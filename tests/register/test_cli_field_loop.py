@@ -236,7 +236,7 @@ def test_a_sheet_with_problems_is_refused_whole_and_the_other_sheets_are_recorde
     where = "worklist 'r1.xlsx', sheet 'worklist'"
     second_key = load_workbook(sheets[1])[WORKLIST_SHEET].cell(FIRST_DATA_ROW + 5, 1).value
     assert captured.err.splitlines() == [
-        "auditkit register: error: 2 of 5 sheets refused, nothing recorded from them; correct "
+        "auditkit register import: error: 2 of 5 sheets refused, nothing recorded from them; correct "
         "them and import again",
         f"{where}, row {FIRST_DATA_ROW}, column J (amount_recovered): expected a number of at "
         "least 0 (yuan), found '￥480'",
@@ -336,7 +336,7 @@ def test_a_sheet_open_in_libreoffice_is_imported_with_the_warning_and_lock_files
         f"auditkit register import: warning: {stale} skipped, not a sheet: a lock file Excel or "
         "WPS left for 'worklist-gone.xlsx', which is not in the folder (the program stopped "
         "without closing it: delete the lock file)",
-        "auditkit register: error: parameter 'SHEET': expected a returned worklist sheet "
+        "auditkit register import: error: parameter 'SHEET': expected a returned worklist sheet "
         f"(.xlsx) besides lock files, found [{lock.name!r}, '~$worklist-gone.xlsx']",
     ]
     assert len(field_events(db)) == recorded

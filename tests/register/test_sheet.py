@@ -12,7 +12,7 @@ import pytest
 from openpyxl import Workbook, load_workbook
 from openpyxl.utils import get_column_letter
 from worklist_builders import finding, findings
-from zip_bombs import bombed, packed_ratio
+from zip_bombs import bombed, packed_ratio, with_sheets
 
 from auditkit import rules, workbooks
 from auditkit.errors import ParameterError
@@ -358,8 +358,13 @@ def test_a_row_copied_below_the_sheet_is_a_problem(worklist, tmp_path):
 
 def test_a_workbook_that_is_not_a_worklist_is_refused(tmp_path):
     Workbook().save(tmp_path / "other.xlsx")
-    with pytest.raises(WorklistSheetError, match="no worklist written by auditkit"):
+    with pytest.raises(WorklistSheetError) as raised:
         read_worklist(tmp_path / "other.xlsx")
+    assert str(raised.value) == (
+        "worklist 'other.xlsx': expected the sheets 'auditkit_worklist', 'auditkit_worklist_rows' "
+        "among at most 4 (as auditkit writes it), found 1 sheet(s): 'Sheet', without "
+        "'auditkit_worklist', 'auditkit_worklist_rows': not loaded"
+    )
     (tmp_path / "notes.xlsx").write_text("not a workbook")
     with pytest.raises(WorklistSheetError, match=r"not a readable \.xlsx file"):
         read_worklist(tmp_path / "notes.xlsx")
@@ -437,6 +442,30 @@ def test_a_returned_sheet_that_is_a_zip_bomb_is_refused_before_it_is_loaded(
     )
 
 
+def test_a_returned_sheet_with_more_sheets_than_written_is_refused_before_it_is_loaded(
+    worklist, tmp_path, monkeypatch
+):
+    returned = fill(
+        write_worklist(worklist, tmp_path / "worklist.xlsx"),
+        tmp_path / "returned.xlsx",
+        {FIRST_DATA_ROW: checked("属实")},
+    )
+    assert len(read_worklist(returned)) == 1  # its four sheets: the near miss
+    extra = with_sheets(returned, tmp_path / "extra.xlsx", 1, 100, shared=False)
+
+    def never(*args, **kwargs):
+        raise AssertionError("the workbook was loaded")
+
+    monkeypatch.setattr(workbooks, "load_workbook", never)
+    with pytest.raises(WorklistSheetError) as raised:
+        read_worklist(extra)
+    assert str(raised.value) == (
+        "worklist 'extra.xlsx': expected the sheets 'auditkit_worklist', 'auditkit_worklist_rows' "
+        "among at most 4 (as auditkit writes it), found 5 sheet(s): 'worklist', 'instructions', "
+        "'auditkit_worklist', 'auditkit_worklist_rows', 'extra0': not loaded"
+    )
+
+
 def test_a_returned_sheet_unpacking_past_the_bound_is_refused_and_one_within_is_read(
     worklist, tmp_path, monkeypatch
 ):
@@ -473,8 +502,14 @@ def test_a_sampling_field_sheet_is_refused_as_one(tmp_path):
 
     population = pd.DataFrame({"customer_id": [f"c{i}" for i in range(20)], "amount": 100.0})
     sheet = write_field_sheet(select(population, 5, seed=1), tmp_path / "field.xlsx")
-    with pytest.raises(WorklistSheetError, match="a sampling field sheet"):
+    with pytest.raises(WorklistSheetError) as raised:
         read_worklist(sheet)
+    assert str(raised.value) == (
+        "worklist 'field.xlsx': expected the sheets 'auditkit_worklist', 'auditkit_worklist_rows' "
+        "among at most 4 (as auditkit writes it), found 4 sheet(s): 'field_sheet', "
+        "'instructions', 'auditkit_selection', 'auditkit_rows', without 'auditkit_worklist', "
+        "'auditkit_worklist_rows': not loaded"
+    )
 
 
 def test_a_changed_record_is_refused(worklist, tmp_path):

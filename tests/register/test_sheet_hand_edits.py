@@ -24,6 +24,7 @@ from auditkit.formulas import put_cell
 from auditkit.register.sheet import (
     FIRST_DATA_ROW,
     HEADER_ROW,
+    INSTRUCTIONS,
     META_SHEET,
     ROWS_SHEET,
     WORKLIST_SHEET,
@@ -186,6 +187,16 @@ def test_a_renamed_sheet_and_a_copy_of_it_cannot_be_told_apart(blank):
     workbook = load_workbook(returned(blank, ANSWERS))
     workbook[WORKLIST_SHEET].title = "城东"
     workbook.copy_worksheet(workbook["城东"]).title = "城东 (2)"
+    workbook.save(blank.parent / "copied.xlsx")  # five sheets: one more than a worklist has
+    with pytest.raises(WorklistSheetError) as raised:
+        read_worklist(blank.parent / "copied.xlsx")
+    assert str(raised.value) == (
+        "worklist 'copied.xlsx': expected the sheets 'auditkit_worklist', "
+        "'auditkit_worklist_rows' among at most 4 (as auditkit writes it), found 5 sheet(s): "
+        "'城东', 'instructions', 'auditkit_worklist', 'auditkit_worklist_rows', '城东 (2)': "
+        "not loaded"
+    )
+    del workbook[INSTRUCTIONS]  # four sheets, as many as written
     workbook.save(blank.parent / "returned.xlsx")
     with pytest.raises(WorklistSheetError) as raised:
         read_worklist(blank.parent / "returned.xlsx")
@@ -549,16 +560,20 @@ def test_a_deleted_hidden_sheet_is_named(blank):
     with pytest.raises(WorklistSheetError) as raised:
         read_worklist(blank.parent / "no-rows.xlsx")
     assert str(raised.value) == (
-        "worklist 'no-rows.xlsx': hidden sheet 'auditkit_worklist_rows' (every given cell as "
-        "written) is missing: return the sheet as it was sent, only the yellow columns filled"
+        "worklist 'no-rows.xlsx': expected the sheets 'auditkit_worklist', "
+        "'auditkit_worklist_rows' among at most 4 (as auditkit writes it), found 3 sheet(s): "
+        "'worklist', 'instructions', 'auditkit_worklist', without 'auditkit_worklist_rows': "
+        "not loaded"
     )
     del workbook[META_SHEET]
     workbook.save(blank.parent / "no-record.xlsx")
     with pytest.raises(WorklistSheetError) as raised:
         read_worklist(blank.parent / "no-record.xlsx")
     assert str(raised.value) == (
-        "worklist 'no-record.xlsx': this is a worklist whose hidden record was deleted (return "
-        "the sheet as it was sent): its hidden sheet 'auditkit_worklist' is missing"
+        "worklist 'no-record.xlsx': expected the sheets 'auditkit_worklist', "
+        "'auditkit_worklist_rows' among at most 4 (as auditkit writes it), found 2 sheet(s): "
+        "'worklist', 'instructions', without 'auditkit_worklist', 'auditkit_worklist_rows': "
+        "not loaded"
     )
 
 

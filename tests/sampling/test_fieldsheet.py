@@ -13,7 +13,7 @@ from openpyxl import load_workbook
 from openpyxl.utils import get_column_letter
 from sampling_builders import accounts, bills
 from scipy import stats
-from zip_bombs import bombed, packed_ratio
+from zip_bombs import bombed, packed_ratio, with_sheets
 
 from auditkit import workbooks
 from auditkit.errors import ParameterError
@@ -25,8 +25,8 @@ from auditkit.sampling import (
     write_field_sheet,
 )
 from auditkit.sampling.fieldformat import FIRST_DATA_ROW
-from auditkit.sampling.fieldsheet import FIELD_SHEET, header_columns
-from auditkit.workbooks import sheet_parts
+from auditkit.sampling.fieldsheet import FIELD_SHEET, INSPECTOR_COLUMNS, header_columns
+from auditkit.workbooks import sheet_parts, unpacking_refused
 
 INSPECTIONS_COLUMNS = [
     "customer_id",
@@ -153,8 +153,13 @@ def test_deleted_rows_are_reported(selection, tmp_path: Path) -> None:
 def test_not_an_auditkit_sheet(tmp_path: Path) -> None:
     other = tmp_path / "other.xlsx"
     pd.DataFrame({"a": [1]}).to_excel(other, index=False)
-    with pytest.raises(FieldSheetError, match="not written by auditkit"):
+    with pytest.raises(FieldSheetError) as raised:
         read_field_sheet(other)
+    assert str(raised.value) == (
+        "field sheet 'other.xlsx': expected the sheets 'field_sheet', 'auditkit_selection', "
+        "'auditkit_rows' among at most 4 (as auditkit writes it), found 1 sheet(s): 'Sheet1', "
+        "without 'field_sheet', 'auditkit_selection', 'auditkit_rows': not loaded"
+    )
     with pytest.raises(FieldSheetError, match="file not found"):
         read_field_sheet(tmp_path / "missing.xlsx")
 
@@ -484,7 +489,10 @@ def test_a_file_that_is_no_field_sheet_is_never_written_over(selection, tmp_path
     folder = tmp_path / "folder.xlsx"
     folder.mkdir()
     reasons = {
-        other: "no sheet 'field_sheet', 'auditkit_selection', 'auditkit_rows'",
+        other: "field sheet 'bills.xlsx': expected the sheets 'field_sheet', "
+        "'auditkit_selection', 'auditkit_rows' among at most 4 (as auditkit writes it), found 1 "
+        "sheet(s): 'Sheet1', without 'field_sheet', 'auditkit_selection', 'auditkit_rows': not "
+        "loaded",
         text: "field sheet 'notes.xlsx': expected an .xlsx workbook, found a file that is not a "
         "readable .xlsx file (BadZipFile: File is not a zip file)",
         folder: "field sheet 'folder.xlsx': expected an .xlsx workbook, found a folder",
@@ -497,11 +505,52 @@ def test_a_file_that_is_no_field_sheet_is_never_written_over(selection, tmp_path
         assert (
             raised.value.expected == "a new file, or an auditkit field sheet with nothing filled in"
         )
-        assert raised.value.found.startswith(
-            f"{path}, which cannot be read as a field sheet ({reason}"
-        ), raised.value.found
-        assert raised.value.found.endswith("): move it away first")
+        assert raised.value.found == f"{reason}: move it away first"  # the file named once
         assert before is None or path.read_bytes() == before
+
+
+def test_a_field_sheet_with_more_sheets_than_written_is_refused_before_it_is_loaded(
+    selection, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    filled = fill(write_field_sheet(selection, tmp_path / "sheet.xlsx"), tmp_path / "f.xlsx", {})
+    assert read_field_sheet(filled).sample.shape[0] == len(selection.sample)  # four: the near miss
+    # 51 sheets of empty rows more, each its own small part: no size guard refuses them (55
+    # such sheets of 0.9 MB, 93 times packed, kept `sample evaluate` 89 s before it said so).
+    extra = with_sheets(filled, tmp_path / "extra.xlsx", 51, 100, shared=False)
+    assert unpacking_refused(extra, workbooks.RETURNED_SHEET_UNPACKED_BYTES) is None
+
+    def never(*args: object, **kwargs: object) -> None:
+        raise AssertionError("the workbook was loaded")
+
+    monkeypatch.setattr(workbooks, "load_workbook", never)
+    message = (
+        "field sheet 'extra.xlsx': expected the sheets 'field_sheet', 'auditkit_selection', "
+        "'auditkit_rows' among at most 4 (as auditkit writes it), found 55 sheet(s): "
+        "'field_sheet', 'instructions', 'auditkit_selection', 'auditkit_rows', 'extra0', "
+        "'extra1', …: not loaded"
+    )
+    with pytest.raises(FieldSheetError) as raised:
+        read_field_sheet(extra)
+    assert str(raised.value) == message
+    with pytest.raises(ParameterError) as raised:  # written over? It is not even loaded
+        write_field_sheet(selection, extra)
+    assert raised.value.found == f"{message}: move it away first"
+
+
+def test_a_field_sheet_without_an_inspector_column_is_never_written_over(
+    selection, tmp_path: Path
+) -> None:
+    sheet = write_field_sheet(selection, tmp_path / "sheet.xlsx")
+    workbook = load_workbook(sheet)
+    header_row, columns = header_columns(workbook[FIELD_SHEET])
+    workbook[FIELD_SHEET].cell(header_row, columns["error_found"]).value = None
+    workbook.save(sheet)
+    with pytest.raises(ParameterError) as raised:
+        write_field_sheet(selection, sheet)
+    assert raised.value.found == (
+        "field sheet 'sheet.xlsx', sheet 'field_sheet': expected the columns "
+        f"{', '.join(INSPECTOR_COLUMNS)} in its header, found no error_found: move it away first"
+    )
 
 
 def test_a_field_sheet_that_is_a_zip_bomb_is_refused_before_it_is_loaded(
@@ -528,9 +577,7 @@ def test_a_field_sheet_that_is_a_zip_bomb_is_refused_before_it_is_loaded(
     )
     with pytest.raises(ParameterError) as raised:  # written over? It is not even loaded
         write_field_sheet(selection, bomb)
-    assert raised.value.found.startswith(
-        f"{bomb}, which cannot be read as a field sheet (field sheet 'bomb.xlsx': {refused}"
-    )
+    assert raised.value.found.startswith(f"field sheet 'bomb.xlsx': {refused}")
 
 
 def test_a_lock_file_read_as_a_field_sheet_is_named_as_one_with_its_workbook(

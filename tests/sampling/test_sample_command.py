@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import argparse
+import zipfile
 from pathlib import Path
 
 import pandas as pd
@@ -10,7 +11,7 @@ import pytest
 from lock_files import excel_owner_file, libreoffice_lock
 from openpyxl import load_workbook
 from sampling_builders import bills
-from zip_bombs import bombed
+from zip_bombs import bombed, with_sheets
 
 from auditkit import workbooks
 from auditkit.cli import main, sample
@@ -164,7 +165,7 @@ def test_select_never_writes_over_a_sheet_the_inspectors_began_to_fill(
     assert main([*arguments, "--output", str(sheet)]) == 2
     error = capsys.readouterr().err
     assert error.count("\n") == 1 and error.startswith(
-        "auditkit sample: error: parameter '--output': expected a new file, or an auditkit field "
+        "auditkit sample select: error: parameter '--output': expected a new file, or an auditkit field "
         f'sheet with nothing filled in, found "{sheet} with 1 inspector cell(s) filled (the '
         f"first: sheet 'field_sheet', row {header_row + 2}, column "
     )
@@ -172,7 +173,12 @@ def test_select_never_writes_over_a_sheet_the_inspectors_began_to_fill(
     other = tmp_path / "other.xlsx"
     other.write_text("a,b\n1,2\n", encoding="utf-8")
     assert main([*arguments, "--output", str(other)]) == 2
-    assert "cannot be read as a field sheet" in capsys.readouterr().err
+    assert capsys.readouterr().err == (
+        "auditkit sample select: error: parameter '--output': expected a new file, or an auditkit "
+        "field sheet with nothing filled in, found \"field sheet 'other.xlsx': expected an .xlsx "
+        "workbook, found a file that is not a readable .xlsx file (BadZipFile: File is not a zip "
+        'file): move it away first"\n'
+    )
     assert other.read_text(encoding="utf-8") == "a,b\n1,2\n"
 
 
@@ -232,7 +238,7 @@ def test_a_frame_with_a_utf8_row_joined_to_gbk_is_refused_naming_the_row(
     frame.write_bytes(gbk + "C009,城北,2025-06,300.0\n".encode())  # read as GBK: 鍩庡寳
     assert select_from(frame, tmp_path) == 2
     assert capsys.readouterr().err == (
-        "auditkit sample: error: bills.csv row 4: expected text in one encoding throughout, "
+        "auditkit sample select: error: bills.csv row 4: expected text in one encoding throughout, "
         "UTF-8 or GBK/GB18030, found text in UTF-8 in this row of a file read as GBK/GB18030 "
         "(files joined together? Keep one export per file, in one encoding)\n"
     )
@@ -245,7 +251,7 @@ def test_a_frame_in_neither_encoding_is_refused_naming_the_row_and_bytes(
     frame.write_bytes(b"customer_id,district,period,amount\nC000,\x80\xff,2025-06,1.0\n")
     assert select_from(frame, tmp_path) == 2
     assert capsys.readouterr().err == (
-        "auditkit sample: error: bills.csv row 2: expected text encoded as UTF-8 or GBK/GB18030, "
+        "auditkit sample select: error: bills.csv row 2: expected text encoded as UTF-8 or GBK/GB18030, "
         "found bytes b'\\x80' at byte offset 40 that are neither UTF-8 nor GBK\n"
     )
 
@@ -260,15 +266,16 @@ def test_a_frame_that_is_a_zip_bomb_is_refused_before_pandas_unpacks_it(
     def never(*args: object, **kwargs: object) -> None:
         raise AssertionError("the workbook was loaded")
 
+    monkeypatch.setattr(workbooks, "load_workbook", never)
     monkeypatch.setattr(pd, "read_excel", never)
     assert select_from(frame, tmp_path) == 2
     error = capsys.readouterr().err
     assert error.startswith(
-        "auditkit sample: error: bills.xlsx: expected an .xlsx workbook none of whose parts "
-        "unpacks to over 100 times its packed size, found the part 'xl/worksheets/sheet1.xml' "
-        "unpacking to "
+        "auditkit sample select: error: population table 'bills.xlsx': expected an .xlsx "
+        "workbook none of whose parts unpacks to over 100 times its packed size, found the part "
+        "'xl/worksheets/sheet1.xml' unpacking to "
     )
-    assert error.endswith(" MB (a zip bomb?)\n")
+    assert error.endswith(" MB (a zip bomb?): not loaded\n")
     assert not (tmp_path / "sheet.xlsx").exists()
 
 
@@ -282,19 +289,28 @@ def test_a_frame_that_is_a_lock_file_no_workbook_or_an_old_xls_is_refused_in_one
     notes.write_text("a,b\n1,2\n", encoding="utf-8")
     old = tmp_path / "bills.xls"
     old.write_bytes(b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1")  # the start of an OLE2 (.xls) file
+    office = libreoffice_lock(tmp_path / ".~lock.bills.xlsx#")  # and in LibreOffice
+    bad_xml = tmp_path / "bad-xml.xlsx"
+    with zipfile.ZipFile(bad_xml, "w") as package:  # its list of parts cut short
+        package.writestr("[Content_Types].xml", '<?xml version="1.0"?><Types')
     refused = {
-        lock: "~$bills.xlsx: expected an Excel .xlsx workbook, found the lock file Excel or WPS "
-        "keeps while 'bills.xlsx' is open (save and close bills.xlsx there, then give it as "
-        "--frame)",
-        notes: "notes.xlsx: expected an Excel .xlsx workbook, found a file that is not one "
-        "(BadZipFile: File is not a zip file)",
+        lock: "population table '~$bills.xlsx': expected an .xlsx workbook, found the lock file "
+        "Excel or WPS keeps while 'bills.xlsx' is open (save and close bills.xlsx there, then "
+        "give it as --frame)",
+        office: "population table '.~lock.bills.xlsx#': expected an .xlsx workbook, found the "
+        "lock file LibreOffice keeps while 'bills.xlsx' is open (save and close bills.xlsx "
+        "there, then give it as --frame)",
+        notes: "population table 'notes.xlsx': expected an .xlsx workbook, found a file that is "
+        "not a readable .xlsx file (BadZipFile: File is not a zip file)",
+        bad_xml: "population table 'bad-xml.xlsx': expected an .xlsx workbook, found a file that "
+        "is not a readable .xlsx file (ParseError: unclosed token: line 1, column 21)",
         old: "parameter '--frame': expected a .csv, .xlsx or .parquet file, found "
         f"'{old} (an old Excel format: save it as .xlsx)'",
     }
     capsys.readouterr()
     for frame, message in refused.items():
         assert select_from(frame, tmp_path) == 2
-        assert capsys.readouterr().err == f"auditkit sample: error: {message}\n"
+        assert capsys.readouterr().err == f"auditkit sample select: error: {message}\n"
     assert not (tmp_path / "sheet.xlsx").exists()
     assert select_from(tmp_path / "bills.xlsx", tmp_path) == 0  # the workbook itself is read
 
@@ -373,7 +389,7 @@ def test_a_lock_file_alone_or_two_field_sheets_are_refused_naming_sheet(
     assert captured.out == ""
     assert captured.err.splitlines() == [
         skipped(lock, "sheet.xlsx"),
-        "auditkit sample: error: parameter '--sheet': expected a filled field sheet (.xlsx) "
+        "auditkit sample evaluate: error: parameter '--sheet': expected a filled field sheet (.xlsx) "
         "besides lock files, found ['~$sheet.xlsx']",
     ]
     copy = sheet.with_name("copy.xlsx")
@@ -382,7 +398,7 @@ def test_a_lock_file_alone_or_two_field_sheets_are_refused_naming_sheet(
     captured = capsys.readouterr()
     assert captured.out == ""
     assert captured.err.splitlines()[1:] == [
-        "auditkit sample: error: parameter '--sheet': expected one filled field sheet (.xlsx), "
+        "auditkit sample evaluate: error: parameter '--sheet': expected one filled field sheet (.xlsx), "
         "besides any lock files: each sample is evaluated from its own sheet, found "
         "['sheet.xlsx', 'copy.xlsx']"
     ]
@@ -404,6 +420,28 @@ def test_a_field_sheet_open_in_libreoffice_is_evaluated_with_the_warning_and_ano
     assert captured.err.splitlines() == [open_warning(sheet, "LibreOffice", ".~lock.sheet.xlsx#")]
 
 
+def test_a_field_sheet_with_more_sheets_than_written_is_refused_by_evaluate_in_one_line(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    sheet = returned_field_sheet(tmp_path)
+    extra = with_sheets(sheet, tmp_path / "extra.xlsx", 1, 100, shared=False)
+
+    def never(*args: object, **kwargs: object) -> None:
+        raise AssertionError("the workbook was loaded")
+
+    monkeypatch.setattr(workbooks, "load_workbook", never)
+    capsys.readouterr()
+    assert evaluate_sheets(extra) == 2
+    captured = capsys.readouterr()
+    assert captured.out == ""
+    assert captured.err == (
+        "auditkit sample evaluate: error: field sheet 'extra.xlsx': expected the sheets "
+        "'field_sheet', 'auditkit_selection', 'auditkit_rows' among at most 4 (as auditkit "
+        "writes it), found 5 sheet(s): 'field_sheet', 'instructions', 'auditkit_selection', "
+        "'auditkit_rows', 'extra0': not loaded\n"
+    )
+
+
 def test_a_field_sheet_that_is_a_zip_bomb_is_refused_by_evaluate_before_it_is_loaded(
     tmp_path: Path, capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch
 ) -> None:
@@ -418,7 +456,7 @@ def test_a_field_sheet_that_is_a_zip_bomb_is_refused_by_evaluate_before_it_is_lo
     captured = capsys.readouterr()
     assert captured.out == ""
     assert captured.err.startswith(
-        "auditkit sample: error: field sheet 'bomb.xlsx': expected an .xlsx workbook unpacking to "
+        "auditkit sample evaluate: error: field sheet 'bomb.xlsx': expected an .xlsx workbook unpacking to "
         "at most 50.00 MB in all, none of its parts to over 100 times its packed size, found the "
         "part 'xl/worksheets/sheet1.xml' unpacking to "
     )

@@ -161,7 +161,7 @@ def test_an_out_that_is_a_file_is_one_line_naming_it_and_the_file_is_kept(
     taken.write_text("kept", encoding="utf-8")
     assert main(["stats", "theft", str(small_folder), "--out", str(taken)]) == 2
     error = capsys.readouterr().err.strip()
-    assert error == f"auditkit stats: error: the file system refused '{taken}': File exists"
+    assert error == f"auditkit stats theft: error: the file system refused '{taken}': File exists"
     assert taken.read_text(encoding="utf-8") == "kept"
 
 
