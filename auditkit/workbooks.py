@@ -191,6 +191,9 @@ class ReturnedSheets:
 
     needed: tuple[str, ...]
     most: int
+    #: (sheet, what a workbook holding it without a needed sheet is): said with the refusal, so
+    #: that a field sheet given as a worklist says where it goes.
+    said_by: tuple[tuple[str, str], ...] = ()
 
     def refused(self, names: Sequence[str]) -> tuple[str, str] | None:
         """(expected, found) when a workbook holding the sheets `names` lacks a sheet that is
@@ -198,6 +201,7 @@ class ReturnedSheets:
         missing = [name for name in self.needed if name not in names]
         if not missing and len(names) <= self.most:
             return None
+        what = next((what for sheet, what in self.said_by if sheet in names), None)
         expected = (
             f"the sheets {_listed(self.needed)} among at most {self.most} (as auditkit writes it)"
         )
@@ -205,6 +209,8 @@ class ReturnedSheets:
         found = f"{len(names):,} sheet(s): {shown}" if names else "no sheet"
         if missing:
             found += f", without {_listed(missing)}"
+            if what is not None:
+                found += f": this is {what}"
         return expected, found
 
 

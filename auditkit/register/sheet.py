@@ -65,6 +65,13 @@ ROWS_SHEET = "auditkit_worklist_rows"
 RETURNED_SHEETS = ReturnedSheets(
     needed=(META_SHEET, ROWS_SHEET),
     most=len((WORKLIST_SHEET, INSTRUCTIONS, META_SHEET, ROWS_SHEET)),
+    said_by=(
+        ("auditkit_selection", "a sampling field sheet (read it with the sampling commands)"),
+        (
+            ROWS_SHEET,
+            "a worklist whose hidden record was deleted (return the sheet as it was sent)",
+        ),
+    ),
 )
 KIND = "auditkit.worklist"
 INPUT_COLUMNS = ("outcome", "amount_recovered", "checked_by", "checked_on")

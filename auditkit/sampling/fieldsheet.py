@@ -60,7 +60,13 @@ META_SHEET = "auditkit_selection"
 ROWS_SHEET = "auditkit_rows"
 #: A returned field sheet holds these three sheets by name, and no more than the four written
 #: (the instructions may be deleted): checked before it is loaded.
-RETURNED_SHEETS = ReturnedSheets(needed=(FIELD_SHEET, META_SHEET, ROWS_SHEET), most=4)
+RETURNED_SHEETS = ReturnedSheets(
+    needed=(FIELD_SHEET, META_SHEET, ROWS_SHEET),
+    most=4,
+    said_by=(
+        ("auditkit_worklist", "a returned worklist (import it with auditkit register import)"),
+    ),
+)
 IDENTIFYING = ("customer_id", "district", "period", "stratum")
 INSPECTOR_COLUMNS = ("inspected_at", "audited_value", "error_found", "note")
 # Spellings of the error flag accepted on reading (case and full/half width ignored); anything

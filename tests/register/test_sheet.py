@@ -508,7 +508,8 @@ def test_a_sampling_field_sheet_is_refused_as_one(tmp_path):
         "worklist 'field.xlsx': expected the sheets 'auditkit_worklist', 'auditkit_worklist_rows' "
         "among at most 4 (as auditkit writes it), found 4 sheet(s): 'field_sheet', "
         "'instructions', 'auditkit_selection', 'auditkit_rows', without 'auditkit_worklist', "
-        "'auditkit_worklist_rows': not loaded"
+        "'auditkit_worklist_rows': this is a sampling field sheet (read it with the sampling "
+        "commands): not loaded"
     )
 
 
@@ -623,3 +624,15 @@ def test_the_instructions_state_the_bound_on_recovered_amounts(worklist, tmp_pat
     sheet = load_workbook(blank)["instructions"]
     text = " ".join(str(cell.value) for row in sheet.iter_rows() for cell in row if cell.value)
     assert all(word in text for word in words)
+
+
+def test_a_worklist_whose_hidden_record_was_deleted_is_refused_as_one(worklist, tmp_path):
+    workbook = load_workbook(write_worklist(worklist, tmp_path / "worklist.xlsx"))
+    del workbook[META_SHEET]
+    workbook.save(tmp_path / "returned.xlsx")
+    with pytest.raises(WorklistSheetError) as raised:
+        read_worklist(tmp_path / "returned.xlsx")
+    assert str(raised.value).endswith(
+        "without 'auditkit_worklist': this is a worklist whose hidden record was deleted (return "
+        "the sheet as it was sent): not loaded"
+    )

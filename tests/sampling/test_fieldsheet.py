@@ -685,3 +685,20 @@ def test_a_sheet_whose_selection_left_a_stratum_unsampled_is_refused(tmp_path: P
         f"field sheet 'f.xlsx': stratum '大工业' (1 row(s), {share:.1%} of the value) has no "
         "selected row, so no verdict can cover the population"
     )
+
+
+def test_a_returned_worklist_read_as_a_field_sheet_says_where_it_goes() -> None:
+    from auditkit.register import sheet as worklist_sheet
+    from auditkit.sampling import fieldsheet
+
+    written = (
+        worklist_sheet.WORKLIST_SHEET,
+        worklist_sheet.INSTRUCTIONS,
+        worklist_sheet.META_SHEET,
+        worklist_sheet.ROWS_SHEET,
+    )
+    _, found = fieldsheet.RETURNED_SHEETS.refused(list(written))
+    assert found.endswith(
+        "without 'field_sheet', 'auditkit_selection', 'auditkit_rows': this is a returned "
+        "worklist (import it with auditkit register import)"
+    )
