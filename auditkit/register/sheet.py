@@ -29,7 +29,7 @@ from pathlib import Path
 
 import numpy as np
 import pandas as pd
-from openpyxl import Workbook, load_workbook
+from openpyxl import Workbook
 from openpyxl.styles import Alignment, Font
 from openpyxl.utils import get_column_letter
 from openpyxl.utils.datetime import from_excel
@@ -292,9 +292,17 @@ def read_worklist(path: str | os.PathLike[str], *, large_amounts: bool = False) 
 
 def worklist_source(path: str | os.PathLike[str]) -> str:
     """The source the events of the worklist at `path` are recorded under (as `read_worklist`
-    gives it): its id, so a renamed copy of the sheet is the same source."""
+    gives it): its id, so a renamed copy of the sheet is the same source. Opened as
+    `read_worklist` opens a returned sheet (`open_returned_workbook`: its guards)."""
     source = Path(path)
-    workbook = load_workbook(source, read_only=True)
+    workbook = open_returned_workbook(
+        source,
+        kind="worklist",
+        error=WorklistSheetError,
+        then="import it",
+        sheets=RETURNED_SHEETS,
+        read_only=True,
+    )
     try:
         return _source(_meta(workbook, source.name))
     finally:
