@@ -119,6 +119,19 @@ def test_tariff_mismatch_reads_no_refund_from_a_basic_charge_it_cannot_put_on_a_
     )
 
 
+def _on_com2(u: Utility) -> Dataset:
+    """`u`'s tables with the commercial two-part COM2 (0.7, 25 per kVA, 35 per kW) beside the
+    schedule's tariffs, every customer's contract demand 600 kW."""
+    tables = u.tables()
+    tables["customers"]["contract_demand_kw"] = 600.0
+    tariffs = tables["tariffs"]
+    com2 = tariffs[tariffs["tariff_category"] == "COM"].assign(
+        tariff_category="COM2", energy_rate=0.7, basic_rate_kva_month=25.0, basic_rate_kw_month=35.0
+    )
+    tables["tariffs"] = pd.concat([tariffs, com2], ignore_index=True)
+    return Dataset.from_frames(tables)
+
+
 def test_tariff_mismatch_prices_a_demand_customers_basic_charge_by_its_demand():
     """An industrial 1,000 kVA customer by demand (contract demand 600 kW) archived and billed
     on the commercial two-part COM2 (0.7, 25 per kVA, 35 per kW) where IND2 (0.6, 30 per kVA,
@@ -156,14 +169,7 @@ def test_tariff_mismatch_prices_a_demand_customers_basic_charge_by_its_demand():
             else:  # the bill's own demand charge, whether or not the export keeps the demand
                 bill["basic_charge"] = 35.0 * (max(kw, 400.0) + max(kw - 630.0, 0.0))
             bill["amount"] = bill["energy_charge"] + bill["basic_charge"]
-    tables = u.tables()
-    tables["customers"]["contract_demand_kw"] = 600.0
-    tariffs = tables["tariffs"]
-    com2 = tariffs[tariffs["tariff_category"] == "COM"].assign(
-        tariff_category="COM2", energy_rate=0.7, basic_rate_kva_month=25.0, basic_rate_kw_month=35.0
-    )
-    tables["tariffs"] = pd.concat([tariffs, com2], ignore_index=True)
-    found = rules.run(Dataset.from_frames(tables), rules="tariff_mismatch")
+    found = rules.run(_on_com2(u), rules="tariff_mismatch")
     found = found.set_index("customer_id")["revenue_impact"]
     assert found.to_dict() == pytest.approx(
         {
@@ -410,19 +416,6 @@ def test_consumption_drop_explained_by_an_order_or_too_recent_is_not_listed():
     recent = Utility()
     _peers_with_one_drop(recent, drop_from=22)  # two months: not yet sustained
     assert run(recent, "consumption_drop").empty
-
-
-def _on_com2(u: Utility) -> Dataset:
-    """`u`'s tables with the commercial two-part COM2 (0.7, 25 per kVA, 35 per kW) beside the
-    schedule's tariffs, every customer's contract demand 600 kW."""
-    tables = u.tables()
-    tables["customers"]["contract_demand_kw"] = 600.0
-    tariffs = tables["tariffs"]
-    com2 = tariffs[tariffs["tariff_category"] == "COM"].assign(
-        tariff_category="COM2", energy_rate=0.7, basic_rate_kva_month=25.0, basic_rate_kw_month=35.0
-    )
-    tables["tariffs"] = pd.concat([tariffs, com2], ignore_index=True)
-    return Dataset.from_frames(tables)
 
 
 def test_tariff_mismatch_prices_the_basic_charge_due_for_the_days_and_capacity_in_service():
