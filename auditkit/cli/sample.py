@@ -10,7 +10,7 @@ import pandas as pd
 
 from auditkit.atomic import write_bytes_atomic
 from auditkit.cli.returned import ReturnedUse, warn_if_open, without_lock_files
-from auditkit.cli.text_options import checked_text
+from auditkit.data.column_typing import checked_key_text
 from auditkit.data.encoding import Encoding, EncodingFailure, scan_encoding, sniff_encoding
 from auditkit.data.problems import Problem
 from auditkit.data.schema import KEY_CHARACTERS
@@ -276,7 +276,9 @@ def run_select(args: argparse.Namespace) -> int:
 def run_evaluate(args: argparse.Namespace) -> int:
     """Evaluate a filled field sheet (or x errors in n) and print the conclusion."""
     if args.sheet is not None:
-        auditing = checked_text("--auditing-district", args.auditing_district, KEY_CHARACTERS)
+        auditing = args.auditing_district
+        if auditing is not None:
+            checked_key_text("--auditing-district", auditing, KEY_CHARACTERS)
         sheet = _field_sheet(args.sheet)
         warn_if_open(sheet, EVALUATING)
         results = read_field_sheet(sheet, audit_kind=args.audit_kind, auditing_district=auditing)

@@ -11,7 +11,7 @@ import yaml
 
 from auditkit import i18n, yamlsafe
 from auditkit.atomic import write_bytes_atomic
-from auditkit.cli.text_options import checked_text
+from auditkit.data.column_typing import checked_key_text
 from auditkit.data.schema import KEY_CHARACTERS
 from auditkit.errors import ParameterError
 from auditkit.formulas import csv_bytes
@@ -234,7 +234,7 @@ def run_assign(args: argparse.Namespace) -> int:
         districts = load(args.data).districts
     else:
         districts = [
-            checked_text("--districts", name.strip(), KEY_CHARACTERS)
+            checked_key_text("--districts", name.strip(), KEY_CHARACTERS)
             for name in args.districts.split(",")
             if name.strip()
         ]

@@ -28,6 +28,7 @@ import pyarrow as pa
 import pyarrow.compute as pc
 
 from auditkit.data.schema import Column
+from auditkit.errors import ParameterError
 from auditkit.masking import PERSONAL_COLUMNS, mask_value
 from auditkit.periods import FIRST_DAY, LAST_DAY, PERIOD_PATTERN
 
@@ -270,6 +271,17 @@ def refused_text(text: str, *, free_text: bool, longest: int | None = None) -> s
     if longest is not None and len(text) > longest:
         return f"at most {longest} characters"
     return None
+
+
+def checked_key_text(parameter: str, text: str, longest: int) -> str:
+    """`text` as given, or a ParameterError naming `parameter` (an option, a library argument)
+    when `refused_text` refuses it as key-like text of at most `longest` characters: text a
+    caller hands in that the outputs keep (who sent a worklist, a run's id, a bureau). Text that
+    looks like a formula (=1+1) is kept: every file auditkit writes keeps it text."""
+    expected = refused_text(text, free_text=False, longest=longest)
+    if expected is not None:
+        raise ParameterError(parameter, expected, text)
+    return text
 
 
 def _combined(raw: pa.ChunkedArray | pa.Array) -> pa.Array:

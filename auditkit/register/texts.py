@@ -9,9 +9,8 @@ from __future__ import annotations
 
 import hashlib
 
-from auditkit.data.column_typing import refused_text
+from auditkit.data.column_typing import checked_key_text, refused_text
 from auditkit.data.schema import KEY_CHARACTERS
-from auditkit.errors import ParameterError
 from auditkit.register.schema import ACTOR_LENGTH, RUN_ID_LENGTH, SOURCE_LENGTH
 
 #: The most characters of each text the register keeps from its caller. A district and an
@@ -36,11 +35,8 @@ def refused_register_text(field: str, text: str) -> str | None:
 def checked_register_text(field: str, text: str, parameter: str | None = None) -> str:
     """`text` as given, or a ParameterError naming `parameter` (default: `field`, as a library
     caller names it; a command names its option, '--run-id') when the register would refuse it
-    as its `field` (`refused_register_text`)."""
-    expected = refused_register_text(field, text)
-    if expected is not None:
-        raise ParameterError(parameter or field, expected, text)
-    return text
+    as its `field` (`refused_register_text`, `checked_key_text`)."""
+    return checked_key_text(parameter or field, text, TEXT_LENGTHS[field])
 
 
 def default_run_id(folder_name: str, rest: str) -> str:
