@@ -527,8 +527,8 @@ def _value_before(
     bills `rows` (customers with orders) are searched, by their `cust` and `key` (customer ×
     read_to day). Orders whose old value is not a number (numeric columns) or not a known basis
     are not changes of the column; with `unknown_before` (the contract capacity) they are, and
-    the value before them is the last capacity the orders before them recorded, else unknown
-    (NaN: `capacity_before`)."""
+    the value before them is the new value of the order before them, else unknown (NaN:
+    `capacity_before`, a capacity, never a bound)."""
     # The orders' columns as arrays, picked by position (no frame filtered per change).
     picked = np.flatnonzero(orders["order_type"].isin(order_types).to_numpy(dtype=bool))
     if numeric:

@@ -7,10 +7,10 @@ from collections.abc import Callable
 import numpy as np
 import pandas as pd
 
+from auditkit.billing.basic import CAPACITY_ORDERS, CONTRACT_ORDERS
 from auditkit.billing.money import round_half_up
 from auditkit.periods import date_month_number
 from auditkit.rules.context import (
-    CAPACITY_ORDERS,
     KEY_STRIDE,
     RuleContext,
     customer_keys,
@@ -152,7 +152,7 @@ def _stalled_evidence(order: object, more: int) -> list[Clause]:
     revenue_kind="proved",
 )
 def order_not_applied(ctx: RuleContext, params: dict) -> pd.DataFrame:
-    orders = ctx.orders_of("tariff_change", *CAPACITY_ORDERS)
+    orders = ctx.orders_of("tariff_change", *CONTRACT_ORDERS)
     orders = orders[(orders["cust"] >= 0) & (orders["effective_month"] >= 0)]
     if orders.empty:
         return empty_raw()
@@ -375,7 +375,7 @@ def change_without_order(ctx: RuleContext, params: dict) -> pd.DataFrame:
     capacity_changed &= ~np.isnan(capacity) & ~np.isnan(previous_capacity)
     multiplier = bills["multiplier_billed"].to_numpy(dtype=float)
     multiplier_changed = _changed_from_previous(ctx, multiplier, _differs)
-    capacity_orders = (*CAPACITY_ORDERS, "suspension", "resumption", "new_connection")
+    capacity_orders = (*CAPACITY_ORDERS, "new_connection")
     tariff_silent = tariff_changed & ~order_between_bills(ctx, ("tariff_change",), window)
     capacity_silent = capacity_changed & ~order_between_bills(ctx, capacity_orders, window)
     multiplier_silent = multiplier_changed & ~order_between_bills(

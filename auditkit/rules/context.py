@@ -33,9 +33,6 @@ from auditkit.periods import (
 )
 from auditkit.rules.recomputed import Recomputed, recompute_lines
 
-#: The orders that change the contract capacity (suspensions aside: `billing.basic`).
-CAPACITY_ORDERS = CONTRACT_ORDERS
-
 
 @dataclass(frozen=True)
 class RuleContext:
@@ -445,12 +442,12 @@ class RuleContext:
         NaN where it is unknown.
 
         The archive holds today's capacity; before each capacity increase or reduction the
-        capacity was that order's old value, else (an order that records none) the last capacity
-        the customer's capacity orders before it recorded, else unknown (`capacity_before`):
-        such an order proves nothing about the time before it.
+        capacity was that order's old value, else (an order that records none) the new value of
+        the customer's capacity order before it, else unknown (`capacity_before`: a capacity,
+        never a bound): such an order proves nothing about the time before it.
         """
         archive = self.customer_column("contract_capacity_kva")
-        return self.in_force(archive, CAPACITY_ORDERS, unknown_before=True)[0]
+        return self.in_force(archive, CONTRACT_ORDERS, unknown_before=True)[0]
 
     def in_force(
         self, archive: np.ndarray, order_types: tuple[str, ...], unknown_before: bool = False
@@ -462,7 +459,7 @@ class RuleContext:
         The archive holds today's value; before each order of `order_types` the value was that
         order's old value (when it is a number; an order without one is skipped). With
         `unknown_before` (capacity orders) an order without one is not skipped: the value before
-        it is the last capacity the orders before it recorded, else NaN (`capacity_before`).
+        it is the new value of the order before it, else NaN (`capacity_before`).
         """
         changed_in_month = np.full(len(archive), np.nan)
         orders = self.orders_of(*order_types)
