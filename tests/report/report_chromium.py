@@ -214,16 +214,20 @@ def _browser_call(socket: websocket.WebSocket, method: str, **params: Any) -> di
 def visit(
     socket: websocket.WebSocket,
     page: Path,
-    screenshot: Path,
+    screenshot: Path | None = None,
     probe: str | None = None,
     width: int = 1280,
     media: str | None = None,
+    settle: float = 1.0,
 ) -> PageVisit:
-    """Load `page` in a new tab, record what happened and save a full-page PNG screenshot.
+    """Load `page` in a new tab, record what happened and save a full-page PNG screenshot (none
+    where `screenshot` is None: a probe alone needs no picture, and a tall page's takes seconds).
 
-    `probe` is a JavaScript expression evaluated in the loaded page (its JSON-ready value is kept
-    in `probed`); `width` is the viewport width in CSS pixels (below 600 the page is shown as on
-    a phone); `media` ("print") lays the page out as for that medium.
+    `probe` is a JavaScript expression evaluated in the loaded page once its fonts are ready and
+    a frame is drawn (its JSON-ready value is kept in `probed`); `width` is the viewport width in
+    CSS pixels (below 600 the page is shown as on a phone); `media` ("print") lays the page out
+    as for that medium; `settle` is how long after the load event late requests and script
+    errors are still collected (a probe of the layout alone can take 0).
     """
     target = _browser_call(socket, "Target.createTarget", url="about:blank")["targetId"]
     session = _browser_call(socket, "Target.attachToTarget", targetId=target, flatten=True)
@@ -243,7 +247,7 @@ def visit(
     tools.events.clear()
     tools.call("Page.navigate", url=page.resolve().as_uri())
     result = PageVisit(loaded=tools.wait_for("Page.loadEventFired", timeout=60))
-    tools.drain(1.0)  # let late requests or script errors surface
+    tools.drain(settle)  # let late requests or script errors surface
     for event in tools.events:
         method, params = event["method"], event.get("params", {})
         if method == "Network.requestWillBeSent":
@@ -256,8 +260,25 @@ def visit(
             result.console_errors.append(params["entry"].get("text", ""))
     result.title = tools.call("Runtime.evaluate", expression="document.title")["result"]["value"]
     if probe is not None:
+        tools.call("Runtime.evaluate", expression=_LAID_OUT, awaitPromise=True)
         reply = tools.call("Runtime.evaluate", expression=probe, returnByValue=True)
         result.probed = reply["result"].get("value")
+    if screenshot is not None:
+        _screenshot(tools, screenshot, width)
+    _browser_call(socket, "Target.closeTarget", targetId=target)
+    return result
+
+
+#: Resolves once the page's fonts are loaded and a frame is drawn with them: what a probe of the
+#: layout measures is what a reviewer sees, however soon after the load event it runs.
+_LAID_OUT = (
+    "document.fonts.ready.then(() => new Promise(done => requestAnimationFrame(() => done(1))))"
+)
+
+
+def _screenshot(tools: DevTools, screenshot: Path, width: int) -> None:
+    """Save the whole page (up to 8,000 CSS pixels tall) as a PNG at `screenshot`."""
+    mobile = width < 600
     metrics = tools.call("Page.getLayoutMetrics")["cssContentSize"]
     height = min(int(metrics["height"]), 8000)
     tools.call(
@@ -270,5 +291,3 @@ def visit(
     image = tools.call("Page.captureScreenshot", format="png", timeout=60)["data"]
     screenshot.parent.mkdir(parents=True, exist_ok=True)
     screenshot.write_bytes(base64.b64decode(image))
-    _browser_call(socket, "Target.closeTarget", targetId=target)
-    return result

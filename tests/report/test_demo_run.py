@@ -133,16 +133,9 @@ def test_no_table_of_a_report_hides_text_on_screen_or_on_paper(demo_run: Path) -
     with offline_chromium(executable) as browser:
         for page in pages:
             name = "index" if page.name == "index.html" else page.parent.name
-            screen = visit(
-                browser, page, SCREENSHOTS / f"{name}-layout.png", probe=TABLE_LAYOUT_PROBE
-            )
+            screen = visit(browser, page, probe=TABLE_LAYOUT_PROBE, settle=0)
             paper = visit(
-                browser,
-                page,
-                SCREENSHOTS / f"{name}-print.png",
-                probe=TABLE_LAYOUT_PROBE,
-                width=PRINT_WIDTH,
-                media="print",
+                browser, page, probe=TABLE_LAYOUT_PROBE, width=PRINT_WIDTH, media="print", settle=0
             )
             if screen.probed or paper.probed:
                 hidden[name] = screen.probed + [f"on paper: {p}" for p in paper.probed]

@@ -134,7 +134,7 @@ def test_headline_and_tables_read_right_in_a_plain_nbconvert_page(
       };
     })()"""
     with offline_chromium(find_chromium()) as browser:
-        seen = visit(browser, page, tmp_path / "notebook.png", probe=probe)
+        seen = visit(browser, page, probe=probe, settle=0)
     tops = seen.probed["tops"]
     assert len(tops) == 3 and len(set(tops)) == 1  # three cards side by side, not a list
     assert seen.probed["background"] == "rgb(245, 247, 250)"

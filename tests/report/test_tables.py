@@ -223,7 +223,7 @@ def test_the_table_script_sorts_filters_and_counts_the_data_rows_only(tmp_path: 
               count: document.querySelector(".ak-table-count").textContent};
     })()"""
     with offline_chromium(find_chromium()) as browser:
-        seen = visit(browser, page, tmp_path / "table.png", probe=probe)
+        seen = visit(browser, page, probe=probe, settle=0)
     assert seen.script_errors == [] and seen.probed["errors"] == []
     assert seen.probed["byFindings"][-1] == "合计" and seen.probed["byArea"][-1] == "合计"
     assert seen.probed["byFindings"][1] == "计量装置"  # 12 findings, the most, first
@@ -254,7 +254,7 @@ def test_a_column_whose_every_row_differs_gets_no_filter(tmp_path: Path) -> None
     probe = """[...document.querySelectorAll(".ak-table-tools select")].map(
       s => s.getAttribute("aria-label"))"""
     with offline_chromium(find_chromium()) as browser:
-        seen = visit(browser, page, tmp_path / "table.png", probe=probe)
+        seen = visit(browser, page, probe=probe, settle=0)
     assert seen.script_errors == []
     assert seen.probed == ["区域"]
 
@@ -328,10 +328,10 @@ def test_no_column_is_cut_off_on_screen_or_on_paper(tmp_path: Path, lang: str) -
     narrow = tables.table_html(pd.DataFrame({"district": ["城东"], "findings": [142]}), lang=lang)
     page = _report_page(tmp_path, lang, [findings, catalog, narrow])
     with offline_chromium(find_chromium()) as browser:
-        screen = visit(browser, page, tmp_path / "screen.png", probe=TABLE_LAYOUT_PROBE)
-        wraps = visit(browser, page, tmp_path / "wraps.png", probe=WRAPS_PROBE)
+        screen = visit(browser, page, probe=TABLE_LAYOUT_PROBE, settle=0)
+        wraps = visit(browser, page, probe=WRAPS_PROBE, settle=0)
         paper = visit(
-            browser, page, tmp_path / "print.png", TABLE_LAYOUT_PROBE, PRINT_WIDTH, "print"
+            browser, page, probe=TABLE_LAYOUT_PROBE, width=PRINT_WIDTH, media="print", settle=0
         )
     assert screen.script_errors == [] and screen.probed == []
     assert paper.probed == []
@@ -363,9 +363,9 @@ def test_the_rule_catalog_fits_a_wide_window_and_scrolls_on_a_phone(
     ]
     page = _report_page(tmp_path, lang, appendix)
     with offline_chromium(find_chromium()) as browser:
-        wide = visit(browser, page, tmp_path / "wide.png", probe=WRAPS_PROBE, width=window)
-        layout = visit(browser, page, tmp_path / "layout.png", TABLE_LAYOUT_PROBE, window)
-        phone = visit(browser, page, tmp_path / "phone.png", probe=WRAPS_PROBE, width=390)
+        wide = visit(browser, page, probe=WRAPS_PROBE, width=window, settle=0)
+        layout = visit(browser, page, probe=TABLE_LAYOUT_PROBE, width=window, settle=0)
+        phone = visit(browser, page, probe=WRAPS_PROBE, width=390, settle=0)
     assert layout.probed == []
     assert [frame["wide"] for frame in wide.probed] == [False, False]
     assert [frame["wide"] for frame in phone.probed] == [True, True]
@@ -396,7 +396,7 @@ def test_the_stylesheet_gives_every_cell_the_look_its_inline_style_carries(tmp_p
     frame = _findings("zh").assign(code=["basic_charge_error"] * 12)
     page = _report_page(tmp_path, "zh", [tables.table_html(frame, money_columns=["revenue"])])
     with offline_chromium(find_chromium()) as browser:
-        seen = visit(browser, page, tmp_path / "page.png", probe=ALONE_PROBE)
+        seen = visit(browser, page, probe=ALONE_PROBE, settle=0)
     inline, sheet = seen.probed
     kinds = {look.split(" ")[0] for look in inline}
     assert {"ak-num", "ak-short", "ak-medium", "ak-long"} <= kinds
