@@ -3,10 +3,12 @@
 from __future__ import annotations
 
 import argparse
+from pathlib import Path
 
 import pandas as pd
 import pytest
 
+from auditkit import synth
 from auditkit.cli import scale
 from auditkit.data.partitioned import PartitionedDataset
 from auditkit.errors import ParameterError
@@ -39,11 +41,17 @@ def test_convert_names_a_bad_part_size(utility_folder, tmp_path):
     assert not (tmp_path / "x").exists()
 
 
-def test_convert_in_small_batches_reads_back_the_same_tables(utility_folder, tmp_path):
-    whole = _parse("convert", str(utility_folder), str(tmp_path / "whole"))
-    batched = _parse(
-        "convert", str(utility_folder), str(tmp_path / "batched"), "--batch-rows", "97"
-    )
+@pytest.fixture(scope="module")
+def small_folder(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """240 customers in 3 districts as a folder of Parquet files: batches of 97 rows split
+    every table many times over (the utility's 3,000 took a minute in such batches)."""
+    tables = synth.generate(customers=240, districts=3, seed=7)
+    return synth.write(tables, tmp_path_factory.mktemp("small") / "utility")
+
+
+def test_convert_in_small_batches_reads_back_the_same_tables(small_folder, tmp_path):
+    whole = _parse("convert", str(small_folder), str(tmp_path / "whole"))
+    batched = _parse("convert", str(small_folder), str(tmp_path / "batched"), "--batch-rows", "97")
     assert whole.func(whole) == 0 and batched.func(batched) == 0
     first = PartitionedDataset(tmp_path / "whole").dataset()
     second = PartitionedDataset(tmp_path / "batched").dataset()
