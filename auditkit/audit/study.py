@@ -22,9 +22,11 @@ from matplotlib.figure import Figure
 
 from auditkit import formatting, i18n, rules
 from auditkit.audit import charts
+from auditkit.audit.data_notes import data_notes, district_warnings
 from auditkit.audit.since import SinceLastMonth, since_last_month
 from auditkit.billing.money import round_half_up
 from auditkit.data import Dataset
+from auditkit.data.problems import Problem
 from auditkit.periods import last_months
 from auditkit.report.figures import figure_name
 from auditkit.report.notebook import save_table
@@ -189,6 +191,8 @@ class DistrictAudit:
     top_n: int = 20
     #: What the findings register says of the district since last month (`auditkit.audit.since`).
     since: SinceLastMonth | None = None
+    #: The data's warnings that concern the district (`data_notes.district_warnings`).
+    data_warnings: tuple[Problem, ...] = ()
 
     table_names = (
         "profile",
@@ -238,19 +242,22 @@ class DistrictAudit:
         return i18n.text(f"report.district.{name}", lang)
 
     def explain(self, lang: str = i18n.DEFAULT_LANG) -> str:
-        """The audit's outcome in one sentence: findings, customers, rules, the revenue proved and
-        the revenue estimated (apart), and the penalties."""
+        """The audit's outcome in one sentence (findings, customers, rules, the revenue proved and
+        the revenue estimated apart, and the penalties), then a line each on what the data's
+        warnings mean for it (`data_notes`): a table read while open in an office program."""
         if self.findings.empty:
-            return i18n.text("report.district.no_findings", lang)
-        figures = self.headline()
-        return i18n.text("report.district.conclusion", lang).format(
-            findings=int(figures["findings"]),
-            customers=int(figures["customers_flagged"]),
-            rules=int(figures["rules_fired"]),
-            proved=formatting.money(figures["revenue_proved"]),
-            estimated=formatting.money(figures["revenue_estimated"]),
-            penalties=formatting.money(figures["penalties"]),
-        )
+            outcome = i18n.text("report.district.no_findings", lang)
+        else:
+            figures = self.headline()
+            outcome = i18n.text("report.district.conclusion", lang).format(
+                findings=int(figures["findings"]),
+                customers=int(figures["customers_flagged"]),
+                rules=int(figures["rules_fired"]),
+                proved=formatting.money(figures["revenue_proved"]),
+                estimated=formatting.money(figures["revenue_estimated"]),
+                penalties=formatting.money(figures["penalties"]),
+            )
+        return "\n".join([outcome, *data_notes(self.data_warnings, lang)])
 
     def methodology(self, lang: str = i18n.DEFAULT_LANG) -> str:
         """The methodology paragraphs of the appendix (HTML written by auditkit, no data in it)."""
@@ -450,6 +457,9 @@ def build(
         profile=profile_figures(local, findings.attrs["as_of"]),
         top_n=top_n,
         since=since_last_month(findings, district, register, catalog),
+        data_warnings=tuple(
+            district_warnings(dataset.problems, set(local.customers["customer_id"].dropna()))
+        ),
     )
 
 

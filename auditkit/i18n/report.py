@@ -67,6 +67,18 @@ WORDS: dict[str, tuple[str, str]] = {
         "as proved by recomputing the bills and {estimated} yuan estimated (two kinds, shown apart, "
         "never added); penalties of {penalties} yuan are a separate figure.",
     ),
+    "report.data.read_while_open": (
+        "读取数据时 {file} 正在办公软件中打开：按上次保存的内容读取，尚未保存的修改不在本报告中。",
+        "{file} was open in an office program when the data was read: it was read as last saved, "
+        "and edits not saved yet are not in this report.",
+    ),
+    "report.data.rows_at": ("{place} {count:,} 条", "{place} ({count:,})"),
+    "report.data.warnings": (
+        "读取数据时有 {count:,} 条提示（{where}），未阻止本次稽查，复核相关疑点时请一并考虑；"
+        "逐条内容可用 auditkit validate 查看。",
+        "Reading the data gave {count:,} warnings ({where}): they did not stop the audit, but "
+        "weigh them when reviewing its findings; auditkit validate lists each one.",
+    ),
     "report.district.methodology": (
         "<p>本报告由 auditkit 自动生成：读取营销系统导出的用户档案、电费账单、电价、业扩及变更工单等数据，"
         "经校验后对所选供电单位运行稽查规则库，每条疑点给出可供复核的依据和涉及电费。</p>"
