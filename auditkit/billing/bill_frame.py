@@ -91,7 +91,8 @@ CHANGES = {
 #: archive's (`capacity_before`); before the other columns' orders such an order is skipped.
 _UNKNOWN_BEFORE = {"contract_capacity_kva"}
 _NUMERIC = {"multiplier", "voltage_kv", "contract_capacity_kva", "contract_demand_kw"}
-_BASES = ("capacity", "demand", "none")
+#: The bases a basic charge may be on (DATA.md): an order's old value is a basis when it is one.
+BASES = ("capacity", "demand", "none")
 # customer × day keys: a day number (±2 million days around 1970) in the low 22 bits.
 _DAY_BITS = 22
 _DAY_OFFSET = 1 << (_DAY_BITS - 1)
@@ -169,7 +170,7 @@ def prepare_bills(
     read_days = to_day - from_day
     read_days += 1
     archive = _archive(customers, cust)
-    orders = _orders(dataset, customers)
+    orders = _orders(dataset.work_orders, customers)
     # Only bills of customers with orders can have had another value in force: the others are
     # not searched.
     ordered = np.zeros(len(customers) + 1, dtype=bool)
@@ -457,9 +458,10 @@ def _archive(customers: pd.DataFrame, cust: np.ndarray) -> dict[str, object]:
     }
 
 
-def _orders(dataset: Dataset, customers: pd.DataFrame) -> pd.DataFrame:
-    """Orders that took effect (an effective date) of known customers, sorted by customer × day,
-    with `key` (customer × day), old value as text and as a number, new value as a number."""
+def _orders(orders: pd.DataFrame | None, customers: pd.DataFrame) -> pd.DataFrame:
+    """The `orders` that took effect (an effective date) of known customers (their positions in
+    `customers` as `cust`), sorted by customer × day, with `key` (customer × day), old value as
+    text and as a number, new value as a number."""
     columns = [
         "order_type",
         "key",
@@ -471,7 +473,6 @@ def _orders(dataset: Dataset, customers: pd.DataFrame) -> pd.DataFrame:
         "final",
         "first",
     ]
-    orders = dataset.work_orders
     if orders is None or not len(orders):
         return pd.DataFrame({column: [] for column in columns})
     cust = codes_of(orders["customer_id"], pd.Index(customers["customer_id"]))
@@ -548,7 +549,7 @@ def _value_before(
         text = pd.Series(values, dtype=object)
         usable = text.notna() & (text.astype(str).str.strip() != "")
         if order_types == CHANGES["basic_charge_basis"]:
-            usable &= text.isin(_BASES)
+            usable &= text.isin(BASES)
         usable = usable.to_numpy(dtype=bool)
     picked, values = picked[usable], values[usable]
     if not len(picked):
@@ -568,6 +569,33 @@ def _value_before(
     codes = archive.codes.astype(np.int32)
     codes[at] = names.get_indexer(values)[index]
     return _categorical(codes, names)
+
+
+def basis_in_force(
+    customers: pd.DataFrame,
+    work_orders: pd.DataFrame | None,
+    cust: np.ndarray,
+    read_to_day: np.ndarray,
+) -> pd.Categorical:
+    """Per bill (its customer's row `cust` in `customers`, −1: unknown; `read_to_day` the day it
+    was read to, in days since 1970-01-01), the basic-charge basis in force that day, read as
+    `prepare_bills` reads its `basic_charge_basis` (`_value_before` on the basis_change orders of
+    `work_orders`): the archive's, before such an order effective after that day the old value of
+    the first one whose old value is a basis (one of BASES; an order without one changes
+    nothing). The rules read the basis through this (`RuleContext.bill_basis`), so they judge a
+    bill on the basis the recomputation prices it by."""
+    orders = _orders(work_orders, customers)
+    codes, distinct = pd.factorize(customers["basic_charge_basis"])
+    archive = _categorical(np.append(codes, -1)[cust], distinct)  # −1: an unknown customer
+    return _value_before(
+        cust,
+        _key(cust, read_to_day),
+        np.arange(len(cust)),
+        orders,
+        CHANGES["basic_charge_basis"],
+        archive,
+        numeric=False,
+    )
 
 
 def _kwh_due(

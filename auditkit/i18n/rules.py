@@ -77,15 +77,16 @@ _RULES = {
     ),
     "rule.capacity_underbilled.title": ("基本电费计费容量小于档案容量", "Basic charge on less capacity than the archive"),
     "rule.capacity_underbilled.checks": (
-        "按容量计收基本电费的用户：计费容量小于当月运行的合同容量（暂停期间为暂停后保留的容量，暂停的容量及其超期归“暂停超期”"
+        "按容量计收基本电费的账单（以当期计费方式为准）：计费容量小于当月运行的合同容量（暂停期间为暂停后保留的容量，暂停的容量及其超期归“暂停超期”"
         "规则）；新装、变更、销户月份按工单逐日折算"
         "（不超过当月各日的最大容量），计费容量不低于折算容量即不列；有电费明细、变压器或抄表日期的数据按重算的"
         "运行容量（运行和热备用变压器，新装、变更、销户月份按日折算）核对基本电费明细的计费容量；运行容量低于 "
         "two_part_threshold_kva 的月份执行单一制电价，不计基本电费；有电费明细的数据，电量无差异的账单另计基本电费差额引起的"
         "力调电费差额",
-        "capacity-basis customers: capacity_billed_kva below the contract capacity in force that "
-        "month (inside a suspension, the capacity it leaves in service: the capacity suspended, "
-        "and its overrun, are suspension_overrun's); in a month of connection, change or "
+        "bills by capacity (the basis in force on each): capacity_billed_kva below the contract "
+        "capacity in force that month (inside a suspension, the capacity it leaves in service: "
+        "the capacity suspended, and its overrun, are suspension_overrun's); in a month of "
+        "connection, change or "
         "closure the capacity due is the orders' prorated by day (at most the largest capacity "
         "of its days), and a bill on that or more is not short; on itemized data (bill lines, "
         "transformers, read dates) the basic line's quantity against the recomputed capacity in "
@@ -221,8 +222,8 @@ _RULES = {
         "shared_meter_industries 所列行业（学校、养老机构、社会福利机构）可执行居民合表电价，ev_charging_industries"
         "（充换电设施）可执行 ev_charging_usages 所列用电类别的电价且不受两部制标准约束；涉及电费为数据期内各期未按"
         "应执行电价计费的账单按应执行电价计收的电费减按计费电价计收的电费之和：有电费明细的按计费电量重算两种电价下的账单"
-        "（分时、阶梯按时段、档位，含变损、基本电费——两部制而档案无计费方式的按容量——、力调电费和基金及附加），"
-        "否则按其电压等级、当月的平段电价、基金及附加和按容量计的基本电费；可追补金额另列：数据显示起始时间的"
+        "（分时、阶梯按时段、档位，含变损、基本电费——两部制而当期无计费方式的按容量——、力调电费和基金及附加），"
+        "否则按其电压等级、当月的平段电价、基金及附加和按当期计费方式计的基本电费；可追补金额另列：数据显示起始时间的"
         "自起始起追补，起始时间不明的按最近 backbill_months 个月",
         "the archive tariff's usage type ≠ the customer's usage_type, or the schedule offers the "
         "tariff no rate at the customer's voltage, or a single-part tariff at or above the "
@@ -233,10 +234,10 @@ _RULES = {
         "the data not on the tariff due under-billed: what the schedule charges on the tariff due "
         "less what it charges on the tariff billed; on itemized data both bills recomputed on the "
         "quantities billed (periods or tiers, losses, the basic charge — by capacity where a "
-        "two-part tariff is due and the archive has no basis —, the power-factor adjustment and "
-        "funds), else the flat rates of the month and voltage band, funds and the basic charge by "
-        "capacity; beside it what can be back-billed: from the start where the data shows it, "
-        "else the last backbill_months",
+        "two-part tariff is due and the bill has no basis in force —, the power-factor adjustment "
+        "and funds), else the flat rates of the month and voltage band, funds and the basic charge "
+        "by the basis in force on the bill; beside it what can be back-billed: from the start "
+        "where the data shows it, else the last backbill_months",
     ),
     "rule.rate_mismatch.title": ("执行电价与电价表不符", "Energy rate differs from the schedule"),
     "rule.rate_mismatch.checks": (

@@ -36,7 +36,6 @@ from auditkit.periods import month_end_days
 from auditkit.rules.context import RuleContext, bill_rows_of, customer_keys, range_positions
 from auditkit.rules.evidence import Clause, clause
 from auditkit.rules.findings import (
-    customer_is_at,
     empty_raw,
     optional_values,
     per_customer_at,
@@ -479,7 +478,7 @@ def basic_charge_error(ctx: RuleContext, params: dict) -> pd.DataFrame:
     # Capacity billed short of the capacity in force, months of a change included (prorated by
     # day there), is capacity_underbilled's finding: counted there once, not here again.
     short = (rc.quantity_due[lines] - rc.quantity_billed[lines]) > params["quantity_tolerance"]
-    by_capacity = customer_is_at(ctx, rc.row[lines], "basic_charge_basis", "capacity")
+    by_capacity = ctx.basis_is(rc.row[lines], "capacity")
     lines = lines[~(short & by_capacity)]
     difference = rc.difference[lines]
     off = np.abs(difference) > _tolerance(rc.amount_due[lines], params)

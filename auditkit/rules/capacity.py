@@ -15,7 +15,6 @@ from auditkit.rules.billing_lines import kwh_differs, pf_moved
 from auditkit.rules.context import KEY_STRIDE, RuleContext, customer_keys
 from auditkit.rules.evidence import Clause, clause
 from auditkit.rules.findings import (
-    customer_is_at,
     empty_raw,
     group_stats,
     optional_values,
@@ -117,7 +116,7 @@ def _capacity_short(
     on what it billed: nothing is short; so is a bill that records neither its capacity nor
     its basic charge (`RuleContext.capacity_billed`: an archive gap, not a charge of nothing)."""
     in_force = ctx.capacity_in_force
-    looked_at = ctx.customer_is("basic_charge_basis", "capacity") & ~np.isnan(in_force)
+    looked_at = ctx.basis_is(None, "capacity") & ~np.isnan(in_force)
     rows = np.flatnonzero(looked_at)
     due = in_force[rows]
     suspended = ctx.suspended[rows]
@@ -146,7 +145,7 @@ def _capacity_short_by_lines(
     change or closure (kVA-months), against the quantity billed."""
     rc = ctx.recomputed
     lines = rc.of("basic")
-    by_capacity = customer_is_at(ctx, rc.row[lines], "basic_charge_basis", "capacity")
+    by_capacity = ctx.basis_is(rc.row[lines], "capacity")
     lines = lines[by_capacity & rc.due[lines] & ~np.isnan(rc.amount_due[lines])]
     billed = np.nan_to_num(rc.quantity_billed[lines])
     gap = rc.quantity_due[lines] - billed
@@ -327,7 +326,7 @@ def demand_over_capacity(ctx: RuleContext, params: dict) -> pd.DataFrame:
     first_over = np.full(len(ctx.customers), np.iinfo(np.int64).max)
     first_over[grouped["cust"].to_numpy()] = grouped["month_from"].to_numpy()
     counted = rows[comparable[rows] & (ctx.bill_month[rows] >= first_over[ctx.bill_customer[rows]])]
-    capacity_basis = customer_is_at(ctx, counted, "basic_charge_basis", "capacity")
+    capacity_basis = ctx.basis_is(counted, "capacity")
     window = pd.DataFrame(
         {
             "cust": ctx.bill_customer[counted],
@@ -411,7 +410,8 @@ def reduction_without_drop(ctx: RuleContext, params: dict) -> pd.DataFrame:
             "kwh": ctx.bills["kwh_billed"].to_numpy(dtype=float)[rows],
             "demand": optional_values(ctx.bills, "max_demand_kw")[rows],
             "capacity_billed": ctx.capacity_billed(rows),
-            "kva_rate": ctx.kva_rate_due(rows),
+            # A charge per kVA escapes on a bill by capacity only (the basis in force on it).
+            "kva_rate": np.where(ctx.basis_is(rows, "capacity"), ctx.kva_rate_due(rows), 0.0),
         }
     )
     joined = bills.merge(frame, on="cust")
@@ -465,9 +465,7 @@ def reduction_without_drop(ctx: RuleContext, params: dict) -> pd.DataFrame:
     # that rule's: this estimate keeps the rest.
     proved = _proved_by_month(ctx, params, per_month.index)
     per_month = (per_month - proved.sum(axis=1)).clip(lower=0)
-    capacity_basis = ctx.customer_flag("basic_charge_basis", "capacity")
     revenue = per_month.groupby(level="cust").sum()
-    revenue = revenue[capacity_basis[revenue.index.to_numpy()]]
     shown = hits.drop_duplicates("cust")  # each customer's earliest flagged order
     counts = hits.groupby("cust").size().reindex(shown["cust"]).to_numpy()
     spans_of = group_stats(hits.groupby("cust"), start=("start", "min"), end=("end", "max"))
@@ -796,13 +794,13 @@ def basic_charge_of_days(
 ) -> pd.DataFrame:
     """The basic charge of `kva` for the days [start, stop) of each customer `cust`, bill by bill:
     a read period the days cover whole at the monthly rate, a part of one at 1/`days_per_month`
-    of it a day (params/billing.yaml), at the basic rate per kVA due. Capacity-basis customers
-    only; periods after the audit month are not billed yet.
+    of it a day (params/billing.yaml), at the basic rate per kVA due. Bills by capacity only
+    (the basis in force on each: a customer by demand then pays no charge per kVA); periods
+    after the audit month are not billed yet.
 
     Returns one row per (interval, bill) charged: cust, month, row (the bill), kva, start and
     stop (the interval's days in the bill's read period), amount.
     """
-    capacity_basis = ctx.customer_flag("basic_charge_basis", "capacity")
     intervals = pd.DataFrame(
         {
             "cust": np.asarray(cust, dtype=np.int64),
@@ -811,8 +809,8 @@ def basic_charge_of_days(
             "stop": np.asarray(stop, dtype="datetime64[D]"),
         }
     )
-    intervals = intervals[capacity_basis[intervals["cust"].to_numpy()]]
     rows = rows_of(ctx, intervals["cust"].to_numpy())
+    rows = rows[ctx.basis_is(rows, "capacity")]
     read_from, read_to = ctx.read_days(rows)
     bills = pd.DataFrame(
         {

@@ -18,7 +18,6 @@ from auditkit.rules.context import (
 )
 from auditkit.rules.evidence import Clause, clause
 from auditkit.rules.findings import (
-    customer_is_at,
     empty_raw,
     flagged_rows,
     group_stats,
@@ -275,7 +274,7 @@ def _not_applied_gap(ctx: RuleContext, hits: pd.DataFrame) -> tuple[np.ndarray, 
         new_code = ctx.tariff_code(hits["new"].to_numpy(dtype=object)[is_tariff])
         gap[is_tariff], pf[is_tariff] = _tariff_gap(ctx, tariff_rows, new_code)
     capacity_rows = rows[~is_tariff]
-    capacity_basis = customer_is_at(ctx, capacity_rows, "basic_charge_basis", "capacity")
+    capacity_basis = ctx.basis_is(capacity_rows, "capacity")
     short_kva = (hits["new_capacity"] - hits["capacity"]).to_numpy(dtype=float)[~is_tariff]
     capacity_gap = short_kva * ctx.kva_rate_due(capacity_rows)
     gap[~is_tariff] = np.where(capacity_basis, zero_where_nan(capacity_gap), 0.0)
@@ -416,7 +415,7 @@ def change_without_order(ctx: RuleContext, params: dict) -> pd.DataFrame:
         due.tariff[at] = np.where(priced, ctx.tariff_index.to_numpy(dtype=object)[before], None)
     prior_multiplier = multiplier[multiplier_runs.start_of(rows) - 1]
     billed_multiplier = multiplier[rows]
-    demand_basis = customer_is_at(ctx, rows, "basic_charge_basis", "demand")
+    demand_basis = ctx.basis_is(rows, "demand")
     basic = np.where(
         demand_basis, zero_where_nan(bills["basic_charge"].to_numpy(dtype=float)[rows]), 0.0
     )
@@ -427,7 +426,7 @@ def change_without_order(ctx: RuleContext, params: dict) -> pd.DataFrame:
     )
     surcharge = round_half_up(short_by * kwh * due.energy, 2)
     multiplier_gap = short_by * (kwh * ctx.energy_rate_due_or_billed(rows) + basic) + surcharge
-    capacity_basis = customer_is_at(ctx, rows, "basic_charge_basis", "capacity")
+    capacity_basis = ctx.basis_is(rows, "capacity")
     capacity_drop = np.clip(
         previous_capacity[capacity_runs.start_of(rows)] - capacity[rows], 0, None
     )

@@ -20,6 +20,7 @@ from auditkit.billing.basic import (
     capacity_before,
     capacity_billed,
 )
+from auditkit.billing.bill_frame import BASES, basis_in_force
 from auditkit.billing.tariff_lookup import TariffLookup, day_numbers
 from auditkit.data.schema import TABLES
 from auditkit.errors import ParameterError
@@ -32,6 +33,7 @@ from auditkit.periods import (
     period_text,
 )
 from auditkit.rules.recomputed import Recomputed, recompute_lines
+from auditkit.rules.shared import read_only
 
 
 @dataclass(frozen=True)
@@ -201,6 +203,36 @@ class RuleContext:
         per_customer = self.customer_flag(column, *values)
         return np.append(per_customer, False)[self.bill_customer]  # -1: not in the archive
 
+    @cached_property
+    def bill_basis(self) -> np.ndarray:
+        """Per bill, the basic-charge basis in force on the day it was read to (its read_to,
+        else its month's last day), as a position in BASES (−1: none recorded, or a customer not
+        in the archive): the archive's, which is today's, and before a basis_change order known
+        at the audit date (issued by its month's end) its old value, read as the recomputation
+        reads it (`bill_frame.basis_in_force`): rules judge each bill on the basis it was due on.
+
+        A read period has one basis, the one in force on read_to: a change effective inside it
+        (mid-month, on calendar reads) puts the whole bill on the new basis, as the recomputation
+        prices it, and a change effective after read_to (the 28th, on a bill read to the 25th)
+        leaves it on the old one. Only the bills of customers with such orders are searched;
+        read-only (every rule reads it)."""
+        archive = pd.Index(BASES).get_indexer(self.customers["basic_charge_basis"])
+        basis = np.append(archive.astype(np.int8), np.int8(-1))[self.bill_customer]
+        orders = self.orders_of("basis_change")
+        rows = bill_rows_of(self.bill_customer, orders["cust"].to_numpy(dtype=np.int64))
+        if len(rows):
+            read_to = self.read_days(rows)[1].view(np.int64)
+            in_force = basis_in_force(self.customers, orders, self.bill_customer[rows], read_to)
+            codes = pd.Index(BASES).get_indexer(in_force.categories).astype(np.int8)
+            basis[rows] = np.append(codes, np.int8(-1))[in_force.codes]
+        return read_only(basis)
+
+    def basis_is(self, rows: np.ndarray | None, *bases: str) -> np.ndarray:
+        """Per bill of `rows` (positions; every bill where None): the basis in force on it
+        (`bill_basis`) is one of `bases`."""
+        basis = self.bill_basis if rows is None else self.bill_basis[rows]
+        return np.isin(basis, [BASES.index(name) for name in bases])
+
     def customer_codes(self, customer_ids: pd.Series) -> np.ndarray:
         """Each id's row in the archive, -1 where unknown: how the rows of the optional tables
         (meter tests and events, inspections, adjustments) find their customer
@@ -357,12 +389,11 @@ class RuleContext:
                 return np.full(len(at), np.nan)
             return self.bills[column].to_numpy(dtype=float)[at]
 
-        by_capacity = np.append(self.customer_flag("basic_charge_basis", "capacity"), False)
         return capacity_billed(
             number("capacity_billed_kva"),
             number("basic_charge"),
             self.kva_rate_due(rows),
-            by_capacity[self.bill_customer[at]],  # -1: not in the archive
+            self.basis_is(at, "capacity"),
             larger,
         )
 

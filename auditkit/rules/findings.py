@@ -223,7 +223,8 @@ def rows_of(ctx: RuleContext, customers: np.ndarray) -> np.ndarray:
 
 def customer_is_at(ctx: RuleContext, rows: np.ndarray, column: str, *values: str) -> np.ndarray:
     """Per bill of `rows`: its customer's archive `column` is one of `values` (as
-    `RuleContext.customer_is` at those rows, without spreading the flag over every bill)."""
+    `RuleContext.customer_is` at those rows, without spreading the flag over every bill). The
+    archive is today's: the basic-charge basis in force on a bill is `RuleContext.basis_is`."""
     per_customer = ctx.customer_flag(column, *values)
     return np.append(per_customer, False)[ctx.bill_customer[rows]]  # -1: not in the archive
 

@@ -10,7 +10,6 @@ from auditkit.periods import add_months, date_month_number
 from auditkit.rules.context import RuleContext
 from auditkit.rules.evidence import clause
 from auditkit.rules.findings import (
-    customer_is_at,
     empty_raw,
     flagged_rows_at,
     order_between_bills,
@@ -58,7 +57,7 @@ def multiplier_mismatch(ctx: RuleContext, params: dict) -> pd.DataFrame:
     ratio = np.divide(archive, billed, out=np.ones_like(archive), where=billed > 0)
     missing_kwh = kwh * (ratio - 1)
     # A demand charge read through the same wrong multiplier is short by the same ratio.
-    demand_basis = customer_is_at(ctx, rows, "basic_charge_basis", "demand")
+    demand_basis = ctx.basis_is(rows, "demand")
     basic = zero_where_nan(ctx.bills["basic_charge"].to_numpy(dtype=float)[rows])
     due = tariff_due_surcharge(ctx, rows, params["tariff_mismatch"])
     parts = {
@@ -153,7 +152,7 @@ def _recomputed_shortfall(
     ).reshape(len(rows), kinds)
     # A basic charge by capacity is not read through the meter: its shortfall is
     # capacity_underbilled's (counted there, not again here); one by demand is.
-    by_demand = customer_is_at(ctx, rows, "basic_charge_basis", "demand")
+    by_demand = ctx.basis_is(rows, "demand")
     sums[~by_demand, LINE_TYPES.index("basic")] = 0.0
     due, billed = rc.energy_kwh
     kwh_due = due[rows] - billed[rows]

@@ -34,12 +34,17 @@ def recompute_as_billed(
     customers: np.ndarray,
     archive: Mapping[str, np.ndarray] | None = None,
     without_orders: Mapping[str, np.ndarray] | None = None,
+    by_capacity: np.ndarray | None = None,
 ) -> tuple[np.ndarray, CodedLines]:
     """The bills of `customers` (codes, ascending) recomputed on what each bill metered: every
     read taken as billed (its kWh, period, demand and reactive figures, as an estimated read
     keeps them), with the archive columns of `archive` set to its values (aligned with
     `customers`) and the orders of each type in `without_orders` left out for the customers it
-    flags (aligned with `customers`). Also the context's row of each recomputed bill (-1: none).
+    flags (aligned with `customers`). The customers `by_capacity` flags (aligned) pay their
+    basic charge by capacity on every bill whose basis in force is neither capacity nor demand:
+    an archive basis `none` or empty, and a basis_change order's old value `none`, read as
+    `capacity` (the bills by demand stay so). Also the context's row of each recomputed bill
+    (-1: none).
 
     A rule pricing bills on another archive (the tariff due) compares two such recomputations,
     so a difference of kWh (multiplier, register) stays the rules' that find it."""
@@ -47,6 +52,10 @@ def recompute_as_billed(
     people = source.customers.iloc[customers].reset_index(drop=True)
     for column, values in (archive or {}).items():
         people[column] = values
+    if by_capacity is not None:
+        basis = people["basic_charge_basis"].to_numpy(dtype=object)
+        unset = by_capacity & ~np.isin(basis, ["capacity", "demand"])
+        people["basic_charge_basis"] = np.where(unset, "capacity", basis)
     position = np.full(len(ctx.customers) + 1, -1, dtype=np.int64)  # -1: no customer
     position[customers] = np.arange(len(customers))
     rows = bill_rows_of(ctx.bill_customer, customers)
@@ -59,6 +68,11 @@ def recompute_as_billed(
             dropped = np.append(np.asarray(flagged, dtype=bool), False)[at]
             kept &= ~(dropped & orders["order_type"].eq(order_type).to_numpy(dtype=bool))
         orders = orders.loc[kept]
+        if by_capacity is not None:
+            none_before = np.append(by_capacity, False)[at[kept]]
+            none_before &= orders["order_type"].eq("basis_change").to_numpy(dtype=bool)
+            none_before &= orders["old_value"].eq("none").to_numpy(dtype=bool, na_value=False)
+            orders = orders.assign(old_value=orders["old_value"].mask(none_before, "capacity"))
     dataset = SimpleNamespace(
         customers=people,
         bills=bills,
@@ -82,22 +96,16 @@ def recompute_on_tariff(
 ) -> tuple[np.ndarray, CodedLines]:
     """`recompute_as_billed` with every bill of each of `customers` (codes, ascending) due its
     tariff of `tariffs` (names, aligned; its tariff_change orders left out). Where that tariff
-    is two-part (`two_part`) and the archive has no basis (none or empty), the basic charge is
-    by capacity, as the recomputation reads the capacity in force (transformers, orders,
-    archive), its basis_change orders left out: a two-part tariff always has one."""
-    basis = ctx.customers["basic_charge_basis"].to_numpy(dtype=object)[customers]
-    unset = two_part & ~np.isin(basis, ["capacity", "demand"])
+    is two-part (`two_part`), a bill whose basis in force (archive and basis_change orders) is
+    none or unknown pays its basic charge by capacity, as the recomputation reads the capacity
+    in force (transformers, orders, archive): a two-part tariff always has one; a bill by
+    demand stays by demand."""
     return recompute_as_billed(
         ctx,
         customers,
-        archive={
-            "tariff_category": tariffs,
-            "basic_charge_basis": np.where(unset, "capacity", basis),
-        },
-        without_orders={
-            "tariff_change": np.ones(len(customers), dtype=bool),
-            "basis_change": unset,
-        },
+        archive={"tariff_category": tariffs},
+        without_orders={"tariff_change": np.ones(len(customers), dtype=bool)},
+        by_capacity=np.asarray(two_part, dtype=bool),
     )
 
 

@@ -16,7 +16,6 @@ from auditkit.rules.capacity import order_capacity
 from auditkit.rules.context import RuleContext
 from auditkit.rules.evidence import Clause, clause
 from auditkit.rules.findings import (
-    customer_is_at,
     empty_raw,
     flagged_rows_at,
     optional_values,
@@ -431,8 +430,8 @@ def _basic_on_tariff(ctx: RuleContext, rows: np.ndarray, tariff: np.ndarray) -> 
     bill by demand no floor unless it records one (`RuleContext.capacity_billed`: 0). A bill by
     capacity that records no capacity billed either, and a bill by demand without its demand,
     prove nothing."""
-    by_demand = customer_is_at(ctx, rows, "basic_charge_basis", "demand")
-    by_capacity = customer_is_at(ctx, rows, "basic_charge_basis", "capacity")
+    by_demand = ctx.basis_is(rows, "demand")
+    by_capacity = ctx.basis_is(rows, "capacity")
     filed = order_capacity(ctx, rows)
     unknown = np.isnan(ctx.capacity_in_force[rows]) | filed.as_billed
     billed = ctx.capacity_billed(rows[unknown])
@@ -899,6 +898,7 @@ def archive_defect(ctx: RuleContext, params: dict) -> pd.DataFrame:
     pt_on_lv = wrong_pt & low_voltage & (pt > 1)
     wrong_pt &= ~pt_on_lv
     capacity = optional_values(customers, "contract_capacity_kva")
+    # The archive's record as it stands: today's basis, whatever the basis of earlier bills.
     by_capacity = ctx.customer_flag("basic_charge_basis", "capacity")
     no_capacity = by_capacity & ~(np.nan_to_num(capacity) > 0)
     open_account = (customers["status"] != "closed").to_numpy()

@@ -83,12 +83,13 @@ class Utility:
         rate: float | list[float] | None = None,
         capacity: float | list[float] | None = None,
         demand: float | list[float] | None = None,
-        basis: str = "none",
+        basis: str | list[str] = "none",
         estimated: list[int] = (),
         start_register: float = 1000.0,
         periods: list[str] = PERIODS,
     ) -> list[dict]:
-        """One bill per period with registers consistent with `kwh` (kWh) and `multiplier`."""
+        """One bill per period with registers consistent with `kwh` (kWh) and `multiplier`; its
+        basic charge at IND2's rates on the capacity or demand of its `basis` (one, or per bill)."""
         register = start_register
         rows = []
         for i, period in enumerate(periods):
@@ -98,11 +99,12 @@ class Utility:
             )
             capacity_i = capacity[i] if isinstance(capacity, list) else capacity
             demand_i = demand[i] if isinstance(demand, list) else demand
+            basis_i = basis[i] if isinstance(basis, list) else basis
             units = kwh[i] / multiplier
             basic = 0.0
-            if basis == "capacity" and capacity_i is not None:
+            if basis_i == "capacity" and capacity_i is not None:
                 basic = capacity_i * 30.0
-            elif basis == "demand" and demand_i is not None:
+            elif basis_i == "demand" and demand_i is not None:
                 basic = demand_i * 40.0
             energy = round(kwh[i] * rate_i, 2)
             rows.append(

@@ -768,3 +768,91 @@ def test_an_itemized_increase_without_its_old_capacity_claims_nothing_before_it(
     assert found["revenue_impact"].to_dict() == pytest.approx(
         {"recorded": 500.0, "transformers": 2 * 9_000 + 5_400}
     )
+
+
+def _demand_until_july(u: Utility, cid: str, july_to_december_kva: list[float]) -> None:
+    """A 630 kVA IND2 customer billed by demand January to June (300 kW × 40 = 12,000.00 a
+    month, no capacity recorded) and by capacity from July on `july_to_december_kva` (× 30); the
+    archive holds today's basis, capacity."""
+    u.customer(cid, contract_capacity_kva=630.0, **TWO_PART_BY_CAPACITY)
+    u.monthly(
+        cid,
+        flat(100_000),
+        multiplier=1000.0,
+        tariff="IND2",
+        capacity=[None] * 6 + july_to_december_kva,
+        demand=[300.0] * 6 + [None] * 6,
+        basis=["demand"] * 6 + ["capacity"] * 6,
+    )
+
+
+def test_capacity_underbilled_judges_each_bill_on_the_basis_in_force_on_it():
+    """By demand until June, by capacity from July (basis_change demand → capacity effective
+    1 July), September billed on 500 of 630 kVA: short (630 − 500) × 30 = ¥3,900.00, the only
+    finding. On today's basis the demand months were read as by capacity, 12,000.00 / 30 = 400
+    kVA billed: 6 × (630 − 400) × 30 = ¥41,400.00 found from nothing (¥45,300.00 in all)."""
+    u = Utility()
+    _demand_until_july(u, "switched", [630.0, 630.0, 500.0, 630.0, 630.0, 630.0])
+    u.order("switched", "basis_change", "2024-07-01", "demand", "capacity")
+    found = run(u, "capacity_underbilled")
+    assert found["customer_id"].tolist() == ["switched"]
+    row = found.iloc[0]
+    assert row["revenue_impact"] == pytest.approx(3_900.00)
+    assert (row["period_from"], row["period_to"]) == ("2024-09", "2024-09")
+
+
+def test_a_basis_change_issued_after_the_audit_month_is_not_known_then():
+    """The customer above, billed 630 kVA since July, audited at June: its order demand →
+    capacity issued on 20 July is not known in June, so its demand months are judged on the
+    archive's basis, as without the order (6 × (630 − 400) × 30 = ¥41,400.00); the same order
+    issued on 20 June puts them on demand: nothing is short."""
+    found = {}
+    for issued in ("2024-07-20", "2024-06-20", None):
+        u = Utility()
+        _demand_until_july(u, "switched", [630.0] * 6)
+        if issued:
+            u.order("switched", "basis_change", "2024-07-01", "demand", "capacity", issued=issued)
+        found[issued] = run(u, "capacity_underbilled", as_of="2024-06")
+    assert found["2024-07-20"]["revenue_impact"].tolist() == pytest.approx([41_400.00])
+    assert found["2024-07-20"]["evidence"].tolist() == found[None]["evidence"].tolist()
+    assert found["2024-06-20"].empty
+
+
+def test_an_itemized_capacity_era_short_is_found_after_a_switch_to_demand():
+    """A 400 kVA customer by capacity until March, billed on 300 kVA (short 100 × 30 = 3,000.00
+    a month), by demand from April (basis_change capacity → demand effective 1 April; the
+    archive, today's, says demand), 200 kW × 40 = 8,000.00 a month as due (at least 40 % of
+    400 kVA = 160 kW): ¥9,000.00 over January to March. On today's basis nothing was found."""
+    u = Itemized()
+    u.customer("switched", **INDUSTRIAL | {"basic_charge_basis": "demand"})
+    for month in range(1, 7):
+        by_capacity = month <= 3
+        basic = ("basic", 300.0, 30.0) if by_capacity else ("basic", 200.0, 40.0)
+        lines = [("energy", 10_000.0, 0.60), basic, ("fund", 10_000.0, 0.03)]
+        u.bill(
+            "switched",
+            f"2024-{month:02d}",
+            10_000,
+            lines,
+            tariff="IND2",
+            capacity_billed_kva=300.0 if by_capacity else None,
+            max_demand_kw=None if by_capacity else 200.0,
+        )
+    u.orders.append(
+        {
+            "order_id": "WO1",
+            "customer_id": "switched",
+            "order_type": "basis_change",
+            "issued_at": pd.Timestamp("2024-03-20"),
+            "effective_date": pd.Timestamp("2024-04-01"),
+            "old_value": "capacity",
+            "new_value": "demand",
+        }
+    )
+    found = u.run(["capacity_underbilled", "basic_charge_error"])
+    assert found["rule_id"].tolist() == ["capacity_underbilled"]
+    assert found.loc["switched", "revenue_impact"] == pytest.approx(3 * 3_000.00)
+    assert (found.loc["switched", "period_from"], found.loc["switched", "period_to"]) == (
+        "2024-01",
+        "2024-03",
+    )

@@ -3,12 +3,14 @@
 from __future__ import annotations
 
 from dataclasses import replace
+from types import SimpleNamespace
 
 import numpy as np
 import pandas as pd
 import pyarrow as pa
 from rule_builder import PERIODS, TWO_PART, TWO_PART_BY_CAPACITY, Utility, flat
 
+from auditkit.billing.bill_frame import BASES, prepare_bills, texts_at
 from auditkit.errors import ParameterError
 from auditkit.periods import date_month_number, month_number, period_text
 from auditkit.rules.change_of_use import _changed_from_previous, _differs, _previous_known
@@ -413,3 +415,75 @@ def test_capacity_billed_is_recorded_else_implied_and_unknown_on_a_capacity_bill
         ctx.capacity_billed(larger=True), [400.0, 315.0, 346.5, nan, 0.0, 500.0, 0.0, 0.0]
     )
     np.testing.assert_array_equal(ctx.capacity_billed(np.array([3, 1])), [nan, 315.0])
+
+
+def _basis_changes() -> Utility:
+    """Customers whose basic-charge basis changed, one case of reading it per customer."""
+    utility = Utility()
+    # Demand → capacity on 15 July: the July bill, read to 31 July, is by capacity.
+    utility.customer("mid_month", basic_charge_basis="capacity")
+    utility.order("mid_month", "basis_change", "2024-07-15", "demand", "capacity")
+    # Bills read from the 26th to the 25th, demand → capacity on 28 July: the July bill (to 25
+    # July) is still by demand.
+    utility.customer("read_dates", basic_charge_basis="capacity")
+    utility.order("read_dates", "basis_change", "2024-07-28", "demand", "capacity")
+    # Capacity → demand on 1 April, demand → none on 1 October.
+    utility.customer("twice", basic_charge_basis="none")
+    utility.order("twice", "basis_change", "2024-04-01", "capacity", "demand")
+    utility.order("twice", "basis_change", "2024-10-01", "demand", "none")
+    # Orders whose old value is no basis (none given, "kva") change nothing: before them the
+    # orders after them, or the archive, tell.
+    utility.customer("unreadable", basic_charge_basis="demand")
+    utility.order("unreadable", "basis_change", "2024-04-01", "", "capacity")
+    utility.order("unreadable", "basis_change", "2024-08-01", "capacity", "demand")
+    utility.order("unreadable", "basis_change", "2024-10-01", "kva", "demand")
+    # Issued after the audit month (2024-12): not known, the archive's basis on every bill.
+    utility.customer("late", basic_charge_basis="capacity")
+    utility.order("late", "basis_change", "2024-07-01", "demand", "capacity", issued="2025-01-10")
+    for customer in utility.customers:
+        bills = utility.monthly(customer["customer_id"], flat(100))
+        if customer["customer_id"] == "read_dates":
+            for month, bill in enumerate(bills, start=1):
+                bill["read_to"] = pd.Timestamp(2024, month, 25)
+                bill["read_from"] = bill["read_to"] - pd.DateOffset(months=1) + pd.Timedelta(days=1)
+    return utility
+
+
+def test_the_basis_in_force_on_each_bill_is_the_one_the_recomputation_prices_it_by():
+    """Per bill, the basis on its read_to day: the archive's, before a basis_change order known
+    at the audit date its old value (`_basis_changes` says each case); the bill frame of the
+    recomputation, on the orders known then, reads the same."""
+    utility = _basis_changes()
+    ctx = _context(utility)
+    names = np.append(np.asarray(BASES, dtype=object), None)  # code -1: no basis
+    read = names[ctx.bill_basis]
+    by_customer = {
+        cid: read[ctx.bill_customer == position].tolist()
+        for position, cid in enumerate(ctx.customers["customer_id"])
+    }
+    c, d, n = BASES
+    assert by_customer == {
+        "mid_month": [d] * 6 + [c] * 6,
+        "read_dates": [d] * 7 + [c] * 5,
+        "twice": [c] * 3 + [d] * 6 + [n] * 3,
+        "unreadable": [c] * 7 + [d] * 5,
+        "late": [c] * 12,
+    }
+    np.testing.assert_array_equal(ctx.basis_is(None, d), read == d)
+    rows = np.array([20, 0, 41])
+    np.testing.assert_array_equal(ctx.basis_is(rows, c, n), np.isin(read[rows], [c, n]))
+    # The recomputation's frame, on the orders issued by the audit month's end.
+    dataset = utility.dataset()
+    orders = dataset.work_orders
+    known = orders.loc[orders["issued_at"] <= ctx.as_of_date]
+    frame = prepare_bills(SimpleNamespace(**{**vars(dataset), "work_orders": known}))
+    priced = dict(
+        zip(
+            zip(texts_at(frame["customer_id"]), texts_at(frame["period"]), strict=True),
+            texts_at(frame["basic_charge_basis"]),
+            strict=True,
+        )
+    )
+    bill_ids = ctx.bills["customer_id"].to_numpy(dtype=object)
+    periods = ctx.bills["period"].to_numpy(dtype=object)
+    assert [priced[key] for key in zip(bill_ids, periods, strict=True)] == read.tolist()

@@ -575,7 +575,7 @@ def test_tariff_mismatch_owes_the_two_part_basic_charge_and_the_adjustment_it_mo
     """A 400 kVA factory at 10 kV archived and billed on COM (0.80), standard 0.90, 10 000 kWh
     and 6 000 kvarh: PF 0.86, +2.0 %. Billed 8 000.00 + 160.00 of adjustment. Due on IND2
     (TOU left out of the schedule): 6 000.00 of energy, 400 kVA × 30 = 12 000.00 of basic charge
-    by capacity (the archive has no basis), 2.0 % of 18 000.00 = 360.00 of adjustment, funds
+    by capacity (no basis in force), 2.0 % of 18 000.00 = 360.00 of adjustment, funds
     300.00: 18 660.00. Under-billed 10 500.00, of which 200.00 of adjustment (the flat rates
     said 10 000.00: no adjustment, and no funds against a tariff billed without a fund rate)."""
     tariffs = TARIFFS[TARIFFS["tariff_category"] != "TOU"]
@@ -590,6 +590,36 @@ def test_tariff_mismatch_owes_the_two_part_basic_charge_and_the_adjustment_it_mo
     assert "should be IND2" in english
     assert "under-billed ¥10,500.00, of which ¥200.00 of power-factor adjustment (" in english
     assert "少收 10,500.00 元，其中力调电费 200.00 元（" in chinese
+
+
+def test_tariff_mismatch_on_a_two_part_tariff_due_keeps_a_bill_by_demand_by_demand():
+    """A 400 kVA factory at 10 kV billed on COM (0.80) where IND2 is due (TOU left out), 10,000
+    kWh a month, recorded by demand in January (200 kW) and without a basis from February
+    (basis_change demand → none effective 1 February; the archive says none). Due on IND2:
+    6,000.00 of energy and 300.00 of funds a month, and the basic charge by the basis in force:
+    January by demand, 40 × 200 kW (above 40 % of 400 kVA) = 8,000.00; February, without one,
+    by capacity, 30 × 400 = 12,000.00. Billed 8,000.00 a month: 6,300.00 + 10,300.00 =
+    ¥16,600.00 (January was priced by capacity on today's basis: ¥20,600.00)."""
+    tariffs = TARIFFS[TARIFFS["tariff_category"] != "TOU"]
+    u = Itemized()
+    u.customer("factory", **INDUSTRIAL | {"tariff_category": "COM", "basic_charge_basis": "none"})
+    u.orders.append(
+        {
+            "order_id": "B-factory",
+            "customer_id": "factory",
+            "order_type": "basis_change",
+            "issued_at": pd.Timestamp("2024-01-20"),
+            "effective_date": pd.Timestamp("2024-02-01"),
+            "old_value": "demand",
+            "new_value": "none",
+        }
+    )
+    for period in ("2024-01", "2024-02"):
+        u.bill("factory", period, 10_000, [("energy", 10_000.0, 0.80)], max_demand_kw=200.0)
+    found = _run_on(u, tariffs, "tariff_mismatch", "2024-02")
+    assert found.loc["factory", "revenue_impact"] == pytest.approx(
+        (6_000 + 8_000 + 300 - 8_000) + (6_000 + 12_000 + 300 - 8_000), abs=0.005
+    )
 
 
 def test_tariff_mismatch_prices_a_bill_on_a_third_tariff_at_the_flat_rates():

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import pytest
-from rule_builder import COMMERCIAL, PERIODS, Utility, flat, run
+from rule_builder import COMMERCIAL, PERIODS, TWO_PART_BY_CAPACITY, Utility, flat, run
 
 from auditkit import rules
 
@@ -192,3 +192,26 @@ def test_kwh_left_out_where_the_tariff_due_is_cheaper_are_priced_lower_and_said_
     )
     chinese = rules.evidence_text(found.reset_index(), "zh").iat[0]
     assert "少计电量按应执行电价 AGR 计价，比按现行电价少 480.00 元" in chinese
+
+
+def test_a_demand_charge_read_through_a_wrong_multiplier_is_short_on_the_bills_by_demand():
+    """A 630 kVA IND2 customer metered through CT 10 × PT 100 = 1,000, billed at 500 all year:
+    50,000 of 100,000 kWh a month, 50,000 × 0.6 = 30,000.00 short. By demand until June
+    (basis_change demand → capacity effective 1 July; the archive, today's, says capacity), its
+    150 kW billed (300 kW read at 1,000) × 40 = 6,000.00 short by the same ratio each month;
+    from July by capacity (630 × 30), not read through the meter. 12 × 30,000.00 + 6 × 6,000.00
+    = ¥396,000.00 (the demand months' charge was left out on today's basis: ¥360,000.00)."""
+    u = Utility()
+    u.customer("switched", contract_capacity_kva=630.0, **TWO_PART_BY_CAPACITY)
+    u.monthly(
+        "switched",
+        flat(50_000),
+        multiplier=500.0,
+        tariff="IND2",
+        capacity=[None] * 6 + [630.0] * 6,
+        demand=[150.0] * 6 + [None] * 6,
+        basis=["demand"] * 6 + ["capacity"] * 6,
+    )
+    u.order("switched", "basis_change", "2024-07-01", "demand", "capacity")
+    found = run(u, "multiplier_mismatch")
+    assert found["revenue_impact"].tolist() == pytest.approx([12 * 30_000 + 6 * 6_000])

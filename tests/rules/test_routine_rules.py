@@ -470,3 +470,37 @@ def test_tariff_mismatch_prices_the_basic_charge_due_for_the_days_and_capacity_i
             "suspended": (30_000 - 25_000) + 2 * (15_000 - 12_500) - 3 * 1_000,
         }
     )
+
+
+def test_tariff_mismatch_prices_each_bill_by_the_basis_in_force_on_it():
+    """An industrial 1,000 kVA customer (contract demand 600 kW) on COM2 (0.7, 25 per kVA, 35
+    per kW) where IND2 (0.6, 30 per kVA, 40 per kW) is due, 10,000 kWh a month, by demand
+    (500 kW) until June and by capacity from July (basis_change demand → capacity effective
+    1 July; the archive, today's, says capacity). January to June 40 × 500 = 20,000.00 due
+    against 35 × 500 = 17,500.00, less 1,000.00 of energy: 1,500.00 a month; July to December
+    30 × 1,000 = 30,000.00 against 25 × 1,000 = 25,000.00, less 1,000.00: 4,000.00 a month;
+    ¥33,000.00. On today's basis the demand months were priced 30,000.00 against 17,500.00,
+    11,500.00 a month: ¥93,000.00."""
+    u = Utility()
+    u.customer(
+        "switched",
+        usage_type="industrial",
+        tariff_category="COM2",
+        voltage_kv=10.0,
+        contract_capacity_kva=1000.0,
+        basic_charge_basis="capacity",
+    )
+    bills = u.monthly(
+        "switched", flat(10_000), tariff="COM2", rate=0.7, demand=[500.0] * 6 + [None] * 6
+    )
+    for month, bill in enumerate(bills):
+        if month < 6:
+            bill["basic_charge"] = 35.0 * 500
+        else:
+            bill["capacity_billed_kva"], bill["basic_charge"] = 1000.0, 25.0 * 1000
+        bill["amount"] = bill["energy_charge"] + bill["basic_charge"]
+    u.order("switched", "basis_change", "2024-07-01", "demand", "capacity")
+    found = rules.run(_on_com2(u), rules="tariff_mismatch")
+    assert found["revenue_impact"].tolist() == pytest.approx(
+        [6 * (20_000 - 17_500 - 1_000) + 6 * (30_000 - 25_000 - 1_000)]
+    )
