@@ -221,14 +221,6 @@ def rows_of(ctx: RuleContext, customers: np.ndarray) -> np.ndarray:
     return bill_rows_of(ctx.bill_customer, customers)
 
 
-def customer_is_at(ctx: RuleContext, rows: np.ndarray, column: str, *values: str) -> np.ndarray:
-    """Per bill of `rows`: its customer's archive `column` is one of `values` (as
-    `RuleContext.customer_is` at those rows, without spreading the flag over every bill). The
-    archive is today's: the basic-charge basis in force on a bill is `RuleContext.basis_is`."""
-    per_customer = ctx.customer_flag(column, *values)
-    return np.append(per_customer, False)[ctx.bill_customer[rows]]  # -1: not in the archive
-
-
 def zero_where_nan(values: np.ndarray) -> np.ndarray:
     """`values` with NaN as 0 (np.nan_to_num without its infinity passes: rates are finite)."""
     values = np.asarray(values, dtype=float)

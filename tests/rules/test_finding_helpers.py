@@ -11,7 +11,6 @@ import pandas as pd
 from auditkit.rules.billing_lines import _tier_year_clean
 from auditkit.rules.context import RuleContext, bill_rows_of
 from auditkit.rules.findings import (
-    customer_is_at,
     flagged_rows_at,
     group_stats,
     per_customer_at,
@@ -83,23 +82,6 @@ def test_the_bills_of_some_customers_are_found_in_bill_order():
     assert rows_of(ctx, np.array([], dtype=np.int64)).tolist() == []
 
 
-def test_a_customers_archive_value_is_read_at_its_bills():
-    ctx = _bills()
-    ctx.customers = pd.DataFrame({"basic_charge_basis": ["capacity", "demand", None]})
-    ctx.customer_flag = partial(RuleContext.customer_flag, ctx)
-    rows = np.array([7, 3, 0])  # customers 2, 1, 0
-    assert customer_is_at(ctx, rows, "basic_charge_basis", "demand").tolist() == [
-        False,
-        True,
-        False,
-    ]
-    assert customer_is_at(ctx, rows, "basic_charge_basis", "capacity", "demand").tolist() == [
-        False,
-        True,
-        True,
-    ]
-
-
 def test_records_come_per_customer_in_customer_order_each_in_the_frames_order():
     frame = pd.DataFrame({"cust": [3, 1, 3, 1, 2], "kwh": [10.0, 20.0, 30.0, 40.0, 50.0]})
     grouped = records_per_customer(frame)
@@ -145,8 +127,6 @@ def test_a_bill_whose_customer_is_not_in_the_archive_is_nobodys():
         True,
         True,
     ]
-    at = customer_is_at(ctx, np.array([0, 3]), "usage_type", "industrial")
-    assert at.tolist() == [False, True]
 
 
 def test_grouped_statistics_are_those_of_a_named_aggregation():
