@@ -7,7 +7,7 @@ from dataclasses import dataclass
 import numpy as np
 import pandas as pd
 
-from auditkit.billing.basic import demand_billed
+from auditkit.billing.basic import demand_billed, has_rate
 from auditkit.billing.money import round_half_up
 from auditkit.billing.params import default_billing_params
 from auditkit.periods import date_month_number, month_end_days
@@ -399,21 +399,22 @@ def _flat_gap(ctx: RuleContext, rows: np.ndarray, tariff: np.ndarray, params: di
     difference of their rates, plus the tariff due's basic charge (`_basic_on_tariff`) less the
     basic charge billed."""
     kwh = ctx.bills["kwh_billed"].to_numpy(dtype=float)[rows]
-    energy_gap = _rate_of(ctx, tariff, rows, "energy_rate") * kwh - _energy_on_billed(
-        ctx, rows, kwh, params
-    )
+    energy_rate = _rate_of(ctx, tariff, rows, "energy_rate")
+    energy_gap = energy_rate * kwh - _energy_on_billed(ctx, rows, kwh, params)
     # Government funds collected with the bill (DOMAIN.md: fund_rate × kWh), where the schedule
     # has them: a tariff without funds (a household's) leaves them uncollected.
     fund_gap = (
         _rate_of(ctx, tariff, rows, "fund_rate") - ctx.schedule_rate_due("fund_rate", rows)
     ) * kwh
-    basic_due = _basic_on_tariff(ctx, rows, tariff)
+    basic_due = _basic_on_tariff(ctx, rows, tariff, priced=~np.isnan(energy_rate))
     basic_billed = np.nan_to_num(optional_values(ctx.bills, "basic_charge")[rows])
     basic_gap = np.where(np.isnan(basic_due), 0.0, basic_due - basic_billed)
     return np.nan_to_num(energy_gap) + np.nan_to_num(fund_gap) + basic_gap
 
 
-def _basic_on_tariff(ctx: RuleContext, rows: np.ndarray, tariff: np.ndarray) -> np.ndarray:
+def _basic_on_tariff(
+    ctx: RuleContext, rows: np.ndarray, tariff: np.ndarray, priced: np.ndarray
+) -> np.ndarray:
     """Per bill of `rows`, the basic charge the tariff due (`tariff`, per bill) charges at its
     flat rates, each basis by its own rate and quantity, as the recomputation prices them: a
     customer by demand its rate per kW on the demand billed (`basic.demand_billed`: at least 40 %
@@ -422,8 +423,11 @@ def _basic_on_tariff(ctx: RuleContext, rows: np.ndarray, tariff: np.ndarray) -> 
     kVA on the capacity the archive and the orders put on the bill (`order_capacity`: prorated by
     day in a month of change, connection or closure, the capacity left in service inside a
     suspension; a two-part tariff due charges a customer without a basis by capacity, as
-    `recompute_on_tariff` does). NaN where it proves nothing: the tariff due has no rate for the
-    basis (its basic charge is not this rule's to refund), or the quantity is unknown.
+    `recompute_on_tariff` does). 0 where the tariff due is single-part (`priced` at the bill: it
+    has its energy rate, and no basic rate at all): a basic charge billed on a two-part tariff
+    is owed back, and the gap is net of it, as the recomputation on the tariff due nets it on
+    itemized data. NaN where it proves nothing: the two-part tariff due has no rate for the
+    bill's basis, or the quantity is unknown.
 
     Where the capacity in force is unknown the bill is judged on the capacity it billed: the rate
     per kVA on it, never on nothing (which would claim the whole basic charge back), and for a
@@ -437,7 +441,9 @@ def _basic_on_tariff(ctx: RuleContext, rows: np.ndarray, tariff: np.ndarray) -> 
     billed = ctx.capacity_billed(rows[unknown])
     kva_months = np.where(unknown, np.nan, filed.kva_months)
     kva_months[unknown] = billed
-    due = kva_months * _rate_of(ctx, tariff, rows, "basic_rate_kva_month")
+    kva_rate = _rate_of(ctx, tariff, rows, "basic_rate_kva_month")
+    kw_rate = _rate_of(ctx, tariff, rows, "basic_rate_kw_month")
+    due = kva_months * kva_rate
     # A bill neither by capacity nor by demand (a two-part tariff due puts it on its capacity)
     # whose capacity is unknown charged no capacity that says what is due.
     due[unknown & ~by_capacity] = np.nan
@@ -456,8 +462,9 @@ def _basic_on_tariff(ctx: RuleContext, rows: np.ndarray, tariff: np.ndarray) -> 
             capacity[at],
             default_billing_params(),
         )
-        rate = _rate_of(ctx, tariff[at], demand_rows, "basic_rate_kw_month")
-        due[at] = kw * filed.month_share[at] * rate
+        due[at] = kw * filed.month_share[at] * kw_rate[at]
+    single_part = ~has_rate(kva_rate) & ~has_rate(kw_rate)
+    due[single_part & priced] = 0.0
     return due
 
 
