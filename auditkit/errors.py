@@ -4,9 +4,8 @@ from __future__ import annotations
 
 import datetime as dt
 import numbers
+import sys
 from collections.abc import Sequence
-
-import numpy as np
 
 #: A found text longer than this is shown by its first SHOWN_START characters and its length: a
 #: 1 MB value typed or read must not make a 1 MB error line (the phrases auditkit writes as found,
@@ -65,7 +64,8 @@ def shown(value: object) -> str:
     (its control and invisible characters escaped, as repr escapes them)."""
     if isinstance(value, dt.datetime | dt.date):
         return f"the date {value.isoformat()}"
-    if isinstance(value, np.generic):
+    numpy = sys.modules.get("numpy")  # looked up, not imported: a numpy number needs numpy loaded
+    if numpy is not None and isinstance(value, numpy.generic):
         value = value.item()
     if isinstance(value, str) and len(value) > LONGEST_SHOWN:
         return f"{value[:SHOWN_START]!r}… ({len(value):,} characters)"

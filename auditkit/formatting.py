@@ -2,16 +2,16 @@
 
 One missing-value mark (`MISSING`), thousands separators everywhere, money with two decimals.
 Formatting never depends on the language (Chinese and English reports write numbers alike);
-words around numbers come from `auditkit.i18n`.
+words around numbers come from `auditkit.i18n`. numpy and pandas are looked up, never imported:
+their values exist only once they are loaded, and the wording catalogue, which formats with this
+module, loads without them (the `auditkit` command starts without them).
 """
 
 from __future__ import annotations
 
 import math
+import sys
 from typing import Any
-
-import numpy as np
-import pandas as pd
 
 #: What every table and sentence shows for a value that is absent (NaN, None, pd.NA).
 MISSING = "—"
@@ -19,9 +19,13 @@ MISSING = "—"
 
 def is_missing(value: Any) -> bool:
     """True for None, NaN, NaT and pandas' NA (not for empty text)."""
-    if value is None or value is pd.NA or value is pd.NaT:
+    if value is None:
         return True
-    return isinstance(value, float | np.floating) and math.isnan(value)
+    pandas, numpy = sys.modules.get("pandas"), sys.modules.get("numpy")
+    if pandas is not None and (value is pandas.NA or value is pandas.NaT):
+        return True
+    floats = float if numpy is None else (float, numpy.floating)
+    return isinstance(value, floats) and math.isnan(value)
 
 
 def money(value: Any) -> str:

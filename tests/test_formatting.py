@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import re
 
+import numpy as np
 import pandas as pd
 import pytest
 
@@ -25,6 +26,15 @@ def test_money_is_to_the_fen_and_an_amount_that_rounds_to_zero_has_no_sign():
     assert formatting.money(-127.6) == "-127.60"
     assert formatting.money(-0.004) == "0.00"
     assert formatting.money(76040) == "76,040.00"
+
+
+def test_every_kind_of_missing_value_shows_as_the_one_mark_and_nothing_else_does():
+    """pandas' and numpy's gaps are recognised although formatting never imports either."""
+    for missing in (None, float("nan"), np.float32("nan"), np.float64("nan"), pd.NA, pd.NaT):
+        assert formatting.is_missing(missing)
+        assert formatting.money(missing) == formatting.MISSING
+    for present in (0, 0.0, np.float32(0), np.int64(0), "", "nan", pd.Timestamp("2024-01-01")):
+        assert not formatting.is_missing(present)
 
 
 def test_p_values_have_three_decimals_whatever_their_size():

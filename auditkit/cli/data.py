@@ -5,8 +5,6 @@ from __future__ import annotations
 import argparse
 from pathlib import Path
 
-from auditkit.data import count_problems, format_problems
-from auditkit.data.loader import validate_with_rows
 from auditkit.errors import ParameterError
 
 DEFAULT_PER_KIND = 20
@@ -41,6 +39,9 @@ def register(subparsers: argparse._SubParsersAction) -> None:
 
 def run_validate(args: argparse.Namespace) -> int:
     """Print the problems of `args.directory` and a summary; return the exit status."""
+    from auditkit.data import count_problems, format_problems
+    from auditkit.data.loader import validate_with_rows
+
     if args.limit < 1:
         raise ParameterError("--limit", "a whole number ≥ 1", args.limit)
     folder: Path = args.directory

@@ -15,18 +15,16 @@ import json
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-import pandas as pd
-
 from auditkit import i18n
 from auditkit.cli.register_options import add_db_option
 from auditkit.cli.returned import ReturnedUse, warn_if_open, without_lock_files
 from auditkit.errors import ParameterError
-from auditkit.formulas import looks_like_formula
-from auditkit.masking import PERSONAL_COLUMNS
+from auditkit.options.register import SELECTIONS
 from auditkit.paths import safe_name
-from auditkit.rules.evidence import render
 
-if TYPE_CHECKING:  # the register loads SQLAlchemy and Alembic: only when a command needs it
+if TYPE_CHECKING:
+    import pandas as pd
+
     from auditkit.register import Register
     from auditkit.register.store import OutcomeConflict
 
@@ -48,8 +46,6 @@ NUMBER_COLUMNS = ("revenue_impact", "penalty", "score")
 
 def register(subparsers: argparse._SubParsersAction) -> None:  # type: ignore[type-arg]
     """Add `worklist` and `register import` to the `auditkit` parser."""
-    from auditkit.register.worklist import SELECTIONS
-
     worklist = subparsers.add_parser(
         "worklist",
         help="write the findings to check in the field, one sheet per district",
@@ -336,6 +332,8 @@ def _check_auditor(auditor: str | None, store: Register | None, findings: pd.Dat
     """`--auditor` names a district bureau known before any sheet is written: one of the
     register's districts (else the findings file's): a typo ('城西区') would record a phantom
     cross-audit bureau with every outcome."""
+    import pandas as pd
+
     if auditor is None:
         return
     if store is None:
@@ -412,6 +410,10 @@ def _refuse_unimported(path: Path, store: Register | None) -> None:
 
 def _findings_file(path: Path) -> pd.DataFrame:
     """The findings `auditkit rules` wrote: the file, or the Parquet (else CSV) in the folder."""
+    import pandas as pd
+
+    from auditkit.formulas import looks_like_formula
+
     if path.is_dir():
         present = [path / name for name in FINDINGS_FILES if (path / name).is_file()]
         if not present:
@@ -473,6 +475,8 @@ def _numbers(findings: pd.DataFrame, path: Path) -> pd.DataFrame:
 def _check_evidence(findings: pd.DataFrame, path: Path) -> None:
     """Every finding's evidence reads as the clauses `auditkit rules` wrote: a hand-edited or
     broken row is named before any sheet is written, not half way through them."""
+    from auditkit.rules.evidence import render
+
     if "evidence_code" not in findings.columns:
         return  # a file of other columns: the key columns' check names what is missing
     first_row = 2 if path.suffix.lower() == ".csv" else 1  # a CSV's header is its row 1
@@ -491,6 +495,7 @@ def _check_evidence(findings: pd.DataFrame, path: Path) -> None:
 def _with_personal(findings: pd.DataFrame, data_dir: Path) -> pd.DataFrame:
     """The findings with each customer's name, address and phone from the dataset."""
     from auditkit.data import load
+    from auditkit.masking import PERSONAL_COLUMNS
 
     customers = load(data_dir).customers
     personal = [column for column in PERSONAL_COLUMNS if column in customers.columns]
@@ -533,6 +538,8 @@ def _record_sent(
     and how it was chosen; a finding already sent on the same worklist (the sheet written
     again, any day: a `sent` of the same source in `trail`, the register's outcomes read
     before the sheets were written) is not sent again."""
+    import pandas as pd
+
     from auditkit.register.schema import EVENT_COLUMNS, OPTIONAL_EVENT_COLUMNS
     from auditkit.register.sheet import FIRST_DATA_ROW, worklist_source
 

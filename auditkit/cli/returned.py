@@ -12,7 +12,6 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from auditkit.errors import ParameterError
-from auditkit.workbooks import lock_file, lock_said, open_locks, open_said
 
 
 @dataclass(frozen=True)
@@ -31,6 +30,8 @@ def without_lock_files(paths: Sequence[Path], use: ReturnedUse) -> list[Path]:
     """The sheets among `paths`: each lock file an office program keeps beside a workbook it has
     open is left out, with a warning naming its workbook; only lock files is a ParameterError
     naming `use.parameter`."""
+    from auditkit.workbooks import lock_file, lock_said
+
     sheets, locks = [], []
     for path in paths:
         lock = lock_file(path)
@@ -48,6 +49,8 @@ def without_lock_files(paths: Sequence[Path], use: ReturnedUse) -> list[Path]:
 def warn_if_open(sheet: Path, use: ReturnedUse) -> None:
     """Say loudly that a sheet a program has open is read as last saved: the edits not saved yet
     are not in the file, and reading it again once it is closed takes them."""
+    from auditkit.workbooks import open_locks, open_said
+
     locks = open_locks(sheet)
     if locks:
         print(

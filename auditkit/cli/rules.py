@@ -8,19 +8,16 @@ import sys
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-import pandas as pd
 import yaml
 
-from auditkit import formatting, i18n, rules, yamlsafe
-from auditkit.audit.study import AMOUNTS, KIND_FIGURES, amounts
+from auditkit import formatting, i18n, yamlsafe
 from auditkit.cli.register_options import add_register_options
-from auditkit.data import load
-from auditkit.data.intake import lock_warnings_of
 from auditkit.errors import ParameterError
 from auditkit.paths import dataset_run_name, outputs_dir
-from auditkit.report import save_table
 
-if TYPE_CHECKING:  # the register loads SQLAlchemy and Alembic: only when recording
+if TYPE_CHECKING:
+    import pandas as pd
+
     from auditkit.register import Register
 
 
@@ -83,6 +80,12 @@ def register(subparsers: argparse._SubParsersAction) -> None:
 
 def run_rules(args: argparse.Namespace) -> int:
     """Run the rules as asked, write the findings, print the summary."""
+    from auditkit import rules
+    from auditkit.audit.study import KIND_FIGURES, amounts
+    from auditkit.data import load
+    from auditkit.data.intake import lock_warnings_of
+    from auditkit.report import save_table
+
     if args.run_id is not None:
         from auditkit.register.texts import checked_register_text  # SQLAlchemy: only when given
 
@@ -176,6 +179,10 @@ def _skipped(rule_id: str, notes: list[str]) -> bool:
 def _summary(findings: pd.DataFrame) -> pd.DataFrame:
     """Findings per rule (rows) and district (columns) with totals; each rule's revenue, in the
     column of its kind (proved or estimated), and its penalties."""
+    import pandas as pd
+
+    from auditkit.audit.study import AMOUNTS, KIND_FIGURES, amounts
+
     if findings.empty:
         return pd.DataFrame({"findings": [0]}, index=["(none)"])
     counts = findings.pivot_table(

@@ -7,28 +7,16 @@ import os
 import sys
 from collections.abc import Callable
 from pathlib import Path
+from typing import TYPE_CHECKING
 
-from auditkit import i18n, notebook_params, paths
+from auditkit import i18n, paths
 from auditkit.cli.register_options import RUN_DB_HELP, add_db_option, add_register_options
 from auditkit.errors import AuditkitError, ParameterError
 from auditkit.pipeline import manifest as run_manifest
-from auditkit.pipeline.jobs import jobs_for_notebook, jobs_for_notebooks
 from auditkit.pipeline.partials import find_partials, remove_dead
-from auditkit.pipeline.register_step import register_differences, registers_now
-from auditkit.pipeline.runs import (
-    LATEST_NAME,
-    RunOptions,
-    RunOutcome,
-    absolute_locations,
-    check_latest,
-    execute_run,
-    jobs_from_manifest,
-    latest_run_id,
-    parameter_files_moved,
-    registers_unrecorded,
-    resolve_run_dir,
-    verify_run,
-)
+
+if TYPE_CHECKING:
+    from auditkit.pipeline.runs import RunOptions, RunOutcome
 
 
 def _whole_number(least: int) -> Callable[[str], int]:
@@ -145,6 +133,8 @@ def _options(
 ) -> RunOptions:
     """RunOptions from parsed arguments (`seed` and `lang` given for a rerun: its manifest's);
     mentions dead partial runs left in the outputs folder."""
+    from auditkit.pipeline.runs import RunOptions, absolute_locations, check_latest
+
     absolute_locations()  # first: the register step and the kernels must read the same places
     outputs = _outputs(args)
     check_latest(outputs)  # before the register step and any kernel: nothing runs in vain
@@ -168,6 +158,8 @@ def _options(
 
 def _finish(outcome: RunOutcome, command: str) -> int:
     """Report failures on stderr naming each notebook, print the index path last; exit code."""
+    from auditkit.pipeline.runs import LATEST_NAME, latest_run_id
+
     failed = [n for n in outcome.manifest["notebooks"] if n["status"] != "ok"]
     for record in failed:
         print(
@@ -214,6 +206,10 @@ def _resolve_notebook(text: str) -> Path:
 
 
 def _command_run(args: argparse.Namespace) -> int:
+    from auditkit import notebook_params
+    from auditkit.pipeline.jobs import jobs_for_notebook
+    from auditkit.pipeline.runs import execute_run
+
     notebook = _resolve_notebook(args.notebook)
     values = notebook_params.load_params_file(args.params) if args.params else {}
     jobs = jobs_for_notebook(
@@ -237,6 +233,9 @@ def _notebooks(folder: Path) -> list[Path]:
 
 
 def _command_run_all(args: argparse.Namespace) -> int:
+    from auditkit.pipeline.jobs import jobs_for_notebooks
+    from auditkit.pipeline.runs import execute_run
+
     params_dir = Path(args.params_dir) if args.params_dir else paths.params_dir()
     if not params_dir.is_dir():
         raise ParameterError("--params-dir", "an existing folder", str(params_dir))
@@ -252,6 +251,8 @@ def _command_run_all(args: argparse.Namespace) -> int:
 
 def _command_demo(args: argparse.Namespace) -> int:
     from auditkit.demo import demo_data_dir
+    from auditkit.pipeline.jobs import jobs_for_notebooks
+    from auditkit.pipeline.runs import execute_run
 
     data_dir = Path(demo_data_dir())
     jobs = jobs_for_notebooks(
@@ -267,6 +268,16 @@ def _command_demo(args: argparse.Namespace) -> int:
 
 
 def _command_rerun(args: argparse.Namespace) -> int:
+    from auditkit.pipeline.register_step import register_differences, registers_now
+    from auditkit.pipeline.runs import (
+        execute_run,
+        jobs_from_manifest,
+        parameter_files_moved,
+        registers_unrecorded,
+        resolve_run_dir,
+        verify_run,
+    )
+
     run_dir = resolve_run_dir(args.run_dir)
     manifest = run_manifest.read_manifest(run_dir)
     # first: a changed notebook explains a parameter refused
@@ -330,6 +341,8 @@ def _recorded_register(manifest: dict, db: str | None) -> str | None:
 
 
 def _command_verify(args: argparse.Namespace) -> int:
+    from auditkit.pipeline.runs import registers_unrecorded, resolve_run_dir, verify_run
+
     run_dir = resolve_run_dir(args.run_dir)
     manifest = run_manifest.read_manifest(run_dir)
     _check_register_read(manifest, args.db)

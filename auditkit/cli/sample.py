@@ -5,26 +5,25 @@ from __future__ import annotations
 import argparse
 from collections.abc import Sequence
 from pathlib import Path
-
-import pandas as pd
+from typing import TYPE_CHECKING
 
 from auditkit.atomic import write_bytes_atomic
 from auditkit.cli.returned import ReturnedUse, warn_if_open, without_lock_files
-from auditkit.data.column_typing import checked_key_text
-from auditkit.data.encoding import Encoding, EncodingFailure, scan_encoding, sniff_encoding
-from auditkit.data.problems import Problem
-from auditkit.data.schema import KEY_CHARACTERS
 from auditkit.errors import ParameterError
-from auditkit.formulas import csv_bytes
-from auditkit.sampling import evaluate, plan, read_field_sheet, select, write_field_sheet
-from auditkit.sampling.errors import SampleDataError
-from auditkit.sampling.evaluate import DEFAULT_DIRECTION, DIRECTIONS, METHODS
-from auditkit.sampling.fieldsheet import check_sheet_path
-from auditkit.sampling.likelihoods import LIKELIHOODS
-from auditkit.sampling.select import ALLOCATIONS
-from auditkit.sampling.select import METHODS as SELECTION_METHODS
-from auditkit.sampling.study import STRATA, population
-from auditkit.workbooks import lock_file, open_returned_workbook
+from auditkit.options.sampling import (
+    ALLOCATIONS,
+    DEFAULT_DIRECTION,
+    DIRECTIONS,
+    EVALUATION_METHODS,
+    LIKELIHOODS,
+    SELECTION_METHODS,
+    STRATA,
+)
+
+if TYPE_CHECKING:
+    import pandas as pd
+
+    from auditkit.data.encoding import Encoding
 
 #: How `sample evaluate` speaks of the field sheet it reads, in its warnings and errors.
 EVALUATING = ReturnedUse(
@@ -140,7 +139,9 @@ def register(subparsers: argparse._SubParsersAction) -> None:  # type: ignore[ty
         "--materiality", type=float, help="tolerable misstatement rate, e.g. 0.05"
     )
     evaluating.add_argument(
-        "--method", choices=METHODS, help="default: binomial for items, stringer.poisson for values"
+        "--method",
+        choices=EVALUATION_METHODS,
+        help="default: binomial for items, stringer.poisson for values",
     )
     evaluating.add_argument(
         "--confidence", type=float, default=0.95, help="confidence level (default 0.95)"
@@ -212,6 +213,8 @@ def _print_table(table: pd.DataFrame) -> None:
 
 
 def _plan_from(args: argparse.Namespace, likelihood: str, population_size: int | None = None):
+    from auditkit.sampling import plan
+
     return plan(
         args.materiality,
         expected=args.expected,
@@ -232,12 +235,16 @@ def run_plan(args: argparse.Namespace) -> int:
 def run_select(args: argparse.Namespace) -> int:
     """Select the sample from a dataset district or a population table and write the field sheet
     (never over a sheet the inspectors began to fill, checked before the work)."""
+    from auditkit.sampling import select, write_field_sheet
+    from auditkit.sampling.fieldsheet import check_sheet_path
+
     check_sheet_path(args.output, "--output")
     if args.data is not None:
         if not args.district:
             raise ParameterError("--district", "a district name with --data", None)
         from auditkit.data import load
         from auditkit.demo import demo_data_dir
+        from auditkit.sampling.study import population
 
         dataset = load(demo_data_dir() if args.data in ("demo", "") else args.data)
         sampled = population(dataset, args.district, args.units, args.stratum, args.months)
@@ -275,6 +282,11 @@ def run_select(args: argparse.Namespace) -> int:
 
 def run_evaluate(args: argparse.Namespace) -> int:
     """Evaluate a filled field sheet (or x errors in n) and print the conclusion."""
+    from auditkit.data.column_typing import checked_key_text
+    from auditkit.data.schema import KEY_CHARACTERS
+    from auditkit.formulas import csv_bytes
+    from auditkit.sampling import evaluate, read_field_sheet
+
     if args.sheet is not None:
         auditing = args.auditing_district
         if auditing is not None:
@@ -326,6 +338,10 @@ def _field_sheet(paths: Sequence[Path]) -> Path:
 
 
 def _read_frame(path: Path) -> pd.DataFrame:
+    import pandas as pd
+
+    from auditkit.workbooks import lock_file
+
     if not path.is_file():
         raise ParameterError("--frame", "an existing .csv, .xlsx or .parquet file", str(path))
     suffix = path.suffix.lower()
@@ -344,6 +360,11 @@ def _read_xlsx_frame(path: Path) -> pd.DataFrame:
     naming the file when it is a lock file an office program keeps beside a workbook, holds a
     zip bomb (a population may be large: its size is not limited, but a part packed hundreds of
     times is refused before it is unpacked), is no workbook or holds no worksheet."""
+    import pandas as pd
+
+    from auditkit.sampling.errors import SampleDataError
+    from auditkit.workbooks import open_returned_workbook
+
     workbook = open_returned_workbook(
         path,
         kind="population table",
@@ -368,6 +389,10 @@ def _read_csv(path: Path) -> pd.DataFrame:
     """A population CSV in the encoding the dataset reader decides (UTF-8, with or without BOM,
     or GBK/GB18030), so one export reads the same everywhere; one in neither, or in two joined,
     is refused as the reader refuses it: file, row, expected and found."""
+    from auditkit.data.encoding import EncodingFailure, scan_encoding, sniff_encoding
+    from auditkit.data.problems import Problem
+    from auditkit.sampling.errors import SampleDataError
+
     try:
         try:
             return _csv_in(path, sniff_encoding(path))
@@ -381,4 +406,6 @@ def _read_csv(path: Path) -> pd.DataFrame:
 def _csv_in(path: Path, encoding: Encoding) -> pd.DataFrame:
     """The CSV at `path` decoded with `encoding` (pandas drops a UTF-8 byte-order mark);
     identifiers and periods kept as text."""
+    import pandas as pd
+
     return pd.read_csv(path, encoding=encoding.codec, dtype={"customer_id": str, "period": str})

@@ -6,8 +6,7 @@ import argparse
 import time
 from pathlib import Path
 
-from auditkit.data.convert_stream import DEFAULT_BATCH_ROWS
-from auditkit.data.partitioned import DEFAULT_CUSTOMERS_PER_PART, convert
+from auditkit.options.data import DEFAULT_BATCH_ROWS, DEFAULT_CUSTOMERS_PER_PART
 
 
 def register(subparsers: argparse._SubParsersAction) -> None:  # type: ignore[type-arg]
@@ -47,6 +46,8 @@ def register(subparsers: argparse._SubParsersAction) -> None:  # type: ignore[ty
 
 def run_convert(args: argparse.Namespace) -> int:
     """Convert, then print the partitions and rows written."""
+    from auditkit.data.partitioned import convert
+
     started = time.perf_counter()
     converted = convert(
         args.source,

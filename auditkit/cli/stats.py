@@ -5,17 +5,17 @@ from __future__ import annotations
 import argparse
 import math
 from pathlib import Path
+from typing import TYPE_CHECKING
 
-import pandas as pd
 import yaml
 
 from auditkit import i18n, yamlsafe
 from auditkit.atomic import write_bytes_atomic
-from auditkit.data.column_typing import checked_key_text
-from auditkit.data.schema import KEY_CHARACTERS
 from auditkit.errors import ParameterError
-from auditkit.formulas import csv_bytes
 from auditkit.paths import dataset_run_name, outputs_dir, safe_name
+
+if TYPE_CHECKING:
+    import pandas as pd
 
 
 def register(subparsers: argparse._SubParsersAction) -> None:  # type: ignore[type-arg]
@@ -185,6 +185,8 @@ def _last_day(as_of: str | None, reads: pd.DataFrame) -> pd.Timestamp | None:
     """The last day scored: the day `as_of` knows (`periods.as_of_day`: the end of a month, or
     the date itself); without it, the last day of the `reads` (a date column, or 'YYYY-MM'
     periods; None without reads)."""
+    import pandas as pd
+
     from auditkit.periods import as_of_day, period_last_day
 
     if as_of:
@@ -227,6 +229,9 @@ def run_assign(args: argparse.Namespace) -> int:
     """Assign the next round and print (and optionally write) it."""
     from auditkit.crossaudit import assign, loads
     from auditkit.crossaudit.assign import read_round
+    from auditkit.data.column_typing import checked_key_text
+    from auditkit.data.schema import KEY_CHARACTERS
+    from auditkit.formulas import csv_bytes
 
     if args.data:
         from auditkit.data import load
@@ -255,6 +260,8 @@ def run_assign(args: argparse.Namespace) -> int:
 
 def run_compare(args: argparse.Namespace) -> int:
     """Print the self- versus cross-audit comparison and its conclusions."""
+    import pandas as pd
+
     from auditkit.crossaudit import compare
     from auditkit.data import load
 

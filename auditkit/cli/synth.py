@@ -6,13 +6,25 @@ import argparse
 import time
 from pathlib import Path
 
-from auditkit import synth
 from auditkit.errors import ParameterError
+from auditkit.options.synth import (
+    DEFAULT_CUSTOMERS,
+    DEFAULT_DAILY_DAYS,
+    DEFAULT_DISTRICTS,
+    DEFAULT_IRREGULAR_SHARE,
+    DEFAULT_MONTHS,
+    DEFAULT_SEED,
+    DEFAULT_START,
+    FORMATS,
+    MAX_IRREGULAR_SHARE,
+    MAX_MONTHS,
+    MIN_MONTHS,
+    MONTHS_WHY,
+)
 
 
 def register(subparsers: argparse._SubParsersAction) -> None:
     """Add the `synth` subcommand."""
-    defaults = synth.SynthConfig()
     parser = subparsers.add_parser(
         "synth",
         help="generate a synthetic utility (demo and test data)",
@@ -26,8 +38,7 @@ def register(subparsers: argparse._SubParsersAction) -> None:
             "once the new data is complete."
         ),
     )
-    for name, metavar, help_text in _options(defaults):
-        default = getattr(defaults, name)
+    for name, default, metavar, help_text in _options():
         parser.add_argument(
             "--" + name.replace("_", "-"),
             type=type(default),
@@ -48,7 +59,7 @@ def register(subparsers: argparse._SubParsersAction) -> None:
     )
     parser.add_argument(
         "--format",
-        choices=synth.FORMATS,
+        choices=FORMATS,
         default="parquet",
         help="file format of the tables (default parquet; csv-gbk as Chinese billing systems export)",
     )
@@ -60,8 +71,10 @@ def register(subparsers: argparse._SubParsersAction) -> None:
 
 def run_synth(args: argparse.Namespace) -> int:
     """Generate and write the dataset; print what was written and how long it took."""
+    from auditkit import synth
+
     config = synth.SynthConfig(
-        **{name: getattr(args, name) for name, _, _ in _options(synth.SynthConfig())},
+        **{name: getattr(args, name) for name, *_ in _options()},
         lookalikes=_shares(args.lookalike),
     )
     try:
@@ -82,30 +95,33 @@ def run_synth(args: argparse.Namespace) -> int:
     return 0
 
 
-def _options(defaults: synth.SynthConfig) -> list[tuple[str, str, str]]:
-    """(SynthConfig field, metavar, help) of the options given as `--field-name VALUE`."""
+def _options() -> list[tuple[str, object, str, str]]:
+    """(SynthConfig field, its default, metavar, help) of the options given as
+    `--field-name VALUE`."""
+    share = DEFAULT_IRREGULAR_SHARE
     return [
-        ("customers", "N", f"number of customers (default {defaults.customers})"),
-        ("districts", "D", f"number of district bureaus (default {defaults.districts})"),
+        ("customers", DEFAULT_CUSTOMERS, "N", "number of customers (default %(default)s)"),
+        ("districts", DEFAULT_DISTRICTS, "D", "number of district bureaus (default %(default)s)"),
         (
             "months",
+            DEFAULT_MONTHS,
             "M",
-            f"billing months, {synth.MIN_MONTHS} to {synth.MAX_MONTHS} "
-            f"(default {defaults.months}): {synth.MONTHS_WHY}",
+            f"billing months, {MIN_MONTHS} to {MAX_MONTHS} (default %(default)s): {MONTHS_WHY}",
         ),
-        ("start", "YYYY-MM", f"first billing month (default {defaults.start})"),
-        ("seed", "S", f"random seed (default {defaults.seed})"),
+        ("start", DEFAULT_START, "YYYY-MM", "first billing month (default %(default)s)"),
+        ("seed", DEFAULT_SEED, "S", "random seed (default %(default)s)"),
         (
             "daily_days",
+            DEFAULT_DAILY_DAYS,
             "DAYS",
-            "also write smart-meter daily reads for the last DAYS days "
-            f"(default {defaults.daily_days}: none)",
+            "also write smart-meter daily reads for the last DAYS days (default %(default)s: none)",
         ),
         (
             "irregular_share",
+            share,
             "SHARE",
-            f"share of customers given an irregularity, 0 to {synth.MAX_IRREGULAR_SHARE} "
-            f"(default {defaults.irregular_share}: about {defaults.irregular_share * 100:g} %%)",
+            f"share of customers given an irregularity, 0 to {MAX_IRREGULAR_SHARE} "
+            f"(default %(default)s: about {share * 100:g} %%)",
         ),
     ]
 

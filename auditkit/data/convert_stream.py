@@ -50,9 +50,7 @@ from auditkit.data.partitioned import (
 from auditkit.data.problems import DataValidationError, Problem
 from auditkit.data.readers import RawTable, ReadFailure, RowIndex, read_parquet_batches
 from auditkit.data.schema import TABLES
-
-#: Rows typed and routed at a time: a batch of bills takes a few hundred MB on its way.
-DEFAULT_BATCH_ROWS = 1 << 20
+from auditkit.options.data import DEFAULT_BATCH_ROWS
 
 Batches = Callable[[str, int], Iterator[RawTable]]
 

@@ -54,6 +54,7 @@ from auditkit.data.problems import DataValidationError, Problem
 from auditkit.data.readers import RawTable, RowIndex
 from auditkit.data.schema import CUSTOMER_KEYED, DISTRICT_KEYED, TABLES
 from auditkit.errors import ParameterError
+from auditkit.options.data import DEFAULT_CUSTOMERS_PER_PART
 
 if TYPE_CHECKING:
     import dask.dataframe
@@ -63,9 +64,6 @@ FORMAT = "auditkit-partitioned"
 FORMAT_VERSION = 1
 #: Tables stored per partition: the customers and every table keyed by customer.
 PARTITIONED = ("customers", *CUSTOMER_KEYED)
-#: Customers per part file within a district: parts of about this size balance a cluster's work
-#: and keep each file's dictionary of customer ids small enough to stay dictionary-encoded.
-DEFAULT_CUSTOMERS_PER_PART = 50_000
 #: Files other than tables that travel with the data (the synthetic-data notice, its recipe).
 _COMPANION_FILES = ("SYNTHETIC.md", "synthetic.json")
 PARQUET_WRITERS = min(4, os.cpu_count() or 1)

@@ -21,10 +21,10 @@ import numpy as np
 import pandas as pd
 
 from auditkit.errors import ParameterError, checked_seed, require_frame_columns
+from auditkit.options.register import SELECTIONS
 from auditkit.register.keys import finding_keys
 from auditkit.sampling.checks import ceil_fraction, choice, exact, positive_int
 
-SELECTIONS = ("revenue", "score", "high", "sample")
 NEEDED = (
     "rule_id",
     "customer_id",

@@ -24,6 +24,13 @@ from scipy import stats
 
 from auditkit import formatting
 from auditkit.errors import ParameterError
+from auditkit.options.sampling import (
+    DEFAULT_DIRECTION,
+    DIRECTIONS,
+    STRINGER_METHODS,
+    VARIABLES_METHODS,
+)
+from auditkit.options.sampling import EVALUATION_METHODS as METHODS
 from auditkit.sampling import likelihoods, stringer, variables
 from auditkit.sampling.checks import (
     choice,
@@ -40,11 +47,6 @@ from auditkit.sampling.priors import Prior, bayes_factor, resolve_prior
 from auditkit.sampling.results import Evaluation
 
 DISTRIBUTION_METHODS = likelihoods.LIKELIHOODS
-STRINGER_METHODS = {"stringer": "binomial", "stringer.poisson": "poisson"}
-VARIABLES_METHODS = ("mpu", *variables.ESTIMATORS)
-METHODS = (*DISTRIBUTION_METHODS, *STRINGER_METHODS, *VARIABLES_METHODS)
-DIRECTIONS = ("overstatement", "understatement")
-DEFAULT_DIRECTION = "understatement"
 POOLING = ("none", "complete")
 #: Yuan within which a stratum's sampled book values adding up to its value make it a census.
 CENSUS_TOLERANCE = 0.005

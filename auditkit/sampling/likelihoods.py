@@ -16,9 +16,8 @@ from scipy import stats
 from statsmodels.stats.proportion import proportion_confint
 
 from auditkit.errors import ParameterError
+from auditkit.options.sampling import LIKELIHOODS as LIKELIHOODS
 from auditkit.sampling.checks import ceil_fraction, exact
-
-LIKELIHOODS = ("binomial", "poisson", "hypergeometric")
 
 
 def material_error_count(materiality: float, population_size: int) -> int:

@@ -25,6 +25,7 @@ from auditkit import formatting, i18n
 from auditkit.data import Dataset
 from auditkit.errors import ParameterError
 from auditkit.formulas import put_cell
+from auditkit.options.sampling import STRATA
 from auditkit.periods import last_months
 from auditkit.sampling.checks import choice, positive_int
 from auditkit.sampling.errors import FieldSheetError, SampleDataError
@@ -39,7 +40,6 @@ from auditkit.sampling.plan import plan
 from auditkit.sampling.results import Evaluation, Plan, Selection, item_table
 from auditkit.sampling.select import select
 
-STRATA = ("all", "flagged", "unflagged")
 SUBJECT_PREFIX = "sampling_plan"
 ACCOUNT_COLUMNS = ("customer_id", "district", "usage_type", "tariff_category", "status")
 TABLES = ("population", "plan", "selection", "results", "evaluation")

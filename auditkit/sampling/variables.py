@@ -17,7 +17,8 @@ from dataclasses import dataclass
 
 import numpy as np
 
-ESTIMATORS = ("direct", "difference", "ratio", "regression")
+from auditkit.options.sampling import ESTIMATORS as ESTIMATORS
+
 #: Methods whose t-bound rests on the differences (errors, or taints for mpu) found in the sample.
 ON_DIFFERENCES = ("difference", "ratio", "regression", "mpu")
 #: Non-zero differences a sample needs before those bounds are trusted. With few differences

@@ -13,6 +13,7 @@ import numpy as np
 import pandas as pd
 
 import auditkit.synth.catalog as catalog
+from auditkit.options.synth import DEFAULT_IRREGULAR_SHARE as DEFAULT_IRREGULAR_SHARE
 from auditkit.rules.capacity import max_days_in_months
 from auditkit.rules.workdays import WorkingCalendar
 from auditkit.synth import ledger
@@ -55,10 +56,6 @@ DEFAULT_RATES: dict[str, float] = {
     "loss_not_charged": 0.01,  # of high_low customers
     "fund_charge_error": 0.005,  # of customers who pay funds
 }
-#: Share of the customers with an irregularity at DEFAULT_RATES, as measured (distinct customers
-#: in `truth`): 0.0301, 0.0308 and 0.0301 of a 20,000-customer utility of seeds 1, 2 and 3 with the
-#: injections of the original library and of issue 15 (set again when a rate or an injection changes).
-DEFAULT_IRREGULAR_SHARE = 0.03
 #: Working days beyond its limit a stalled step is done (low inclusive, high exclusive).
 STALL_EXTRA_DAYS = (1, 28)
 

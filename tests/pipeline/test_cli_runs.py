@@ -18,6 +18,7 @@ from auditkit.cli import runs
 from auditkit.errors import AuditkitError
 from auditkit.pipeline import manifest as run_manifest
 from auditkit.pipeline.partials import OWNER_NAME, owned_partial
+from auditkit.pipeline.runs import parameter_files_moved
 from auditkit.register import Register
 from auditkit.register.location import RUN_DB_ENV
 from auditkit.register.store import fingerprint
@@ -371,7 +372,7 @@ def test_verify_sees_a_changed_rule_thresholds_file_and_says_when_none_was_recor
     elsewhere = tmp_path / "other"
     elsewhere.mkdir()
     monkeypatch.setenv("AUDITKIT_PARAMS", str(elsewhere))
-    assert runs.parameter_files_moved(recorded | {"input_files": files}) == [
+    assert parameter_files_moved(recorded | {"input_files": files}) == [
         f"{elsewhere / 'rules.yaml'}: read now; the run read {params / 'rules.yaml'}",
         f"{elsewhere / 'billing.yaml'}: read now; the run read {params / 'billing.yaml'}",
     ]

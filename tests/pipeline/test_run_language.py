@@ -19,6 +19,7 @@ from pipeline_helpers import write_notebook
 from auditkit import cli, synth
 from auditkit.cli import runs
 from auditkit.paths import params_dir
+from auditkit.pipeline import runs as pipeline_runs
 from auditkit.pipeline.runs import RunOutcome
 
 #: A run of Chinese characters (CJK punctuation and full-width forms included).
@@ -231,7 +232,7 @@ def test_demo_in_english_sets_every_notebooks_lang_and_the_index(
         return RunOutcome(tmp_path / "run", {"notebooks": []})
 
     monkeypatch.setattr(demo, "demo_data_dir", lambda: utility)
-    monkeypatch.setattr(runs, "execute_run", execute)
+    monkeypatch.setattr(pipeline_runs, "execute_run", execute)
     monkeypatch.setattr(runs, "_recorded", lambda jobs, args, always=False: [])
     assert auditkit(["demo", "--lang", "en", "--outputs", str(tmp_path / "outputs")]) == 0
     capsys.readouterr()
