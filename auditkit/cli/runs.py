@@ -16,6 +16,7 @@ from auditkit.pipeline import manifest as run_manifest
 from auditkit.pipeline.partials import find_partials, remove_dead
 
 if TYPE_CHECKING:
+    from auditkit.pipeline.jobs import Job
     from auditkit.pipeline.runs import RunOptions, RunOutcome
 
 
@@ -221,7 +222,20 @@ def _command_run(args: argparse.Namespace) -> int:
         lang=args.lang,
     )
     options = _options(args)
+    _say_open_tables(jobs, "run")
     return _finish(execute_run(jobs, options, "run", _recorded(jobs, args)), "run")
+
+
+def _say_open_tables(jobs: list[Job], command: str) -> None:
+    """Warn on stderr of each dataset folder's tables open in an office program and lock files
+    skipped (`folder_lock_warnings`): the kernels read such a table as last saved, and the
+    reports say so, but whoever starts the run can still save and close it first."""
+    from auditkit.data.intake import folder_lock_warnings
+    from auditkit.data.problems import shown_path
+
+    for folder in sorted({job.data_dir for job in jobs if job.data_dir is not None}):
+        for warning in folder_lock_warnings(folder):
+            print(f"auditkit {command}: {shown_path(folder)}: {warning}", file=sys.stderr)
 
 
 def _notebooks(folder: Path) -> list[Path]:
@@ -246,6 +260,7 @@ def _command_run_all(args: argparse.Namespace) -> int:
         notebooks, params_dir, overrides=args.set, seed=args.seed, lang=args.lang
     )
     options = _options(args)
+    _say_open_tables(jobs, "run-all")
     return _finish(execute_run(jobs, options, "run-all", _recorded(jobs, args)), "run-all")
 
 

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import argparse
+import sys
 import time
 from pathlib import Path
 
@@ -46,8 +47,11 @@ def register(subparsers: argparse._SubParsersAction) -> None:  # type: ignore[ty
 
 def run_convert(args: argparse.Namespace) -> int:
     """Convert, then print the partitions and rows written."""
+    from auditkit.data.intake import folder_lock_warnings
     from auditkit.data.partitioned import convert
 
+    for warning in folder_lock_warnings(Path(args.source)):  # converted as last saved
+        print(f"auditkit convert: {warning}", file=sys.stderr)
     started = time.perf_counter()
     converted = convert(
         args.source,

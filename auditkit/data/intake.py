@@ -230,6 +230,17 @@ def _lock_warnings(files: Mapping[str, Path], locks: list[LockFile]) -> list[Pro
     return warnings
 
 
+def folder_lock_warnings(folder: Path) -> list[Problem]:
+    """The lock-file warnings of dataset folder `folder` (`_lock_warnings`) without reading a
+    table, for a command that reads the folder elsewhere (in a kernel, while converting) to say
+    them where its user looks; none for what is no folder (its reader names that)."""
+    if not folder.is_dir():
+        return []
+    locks: list[LockFile] = []
+    files = _locate_tables(folder, [], locks)
+    return _lock_warnings(files, locks)
+
+
 def lock_warnings_of(problems: Iterable[Problem]) -> list[Problem]:
     """The warnings of `problems` about office programs' lock files (`_lock_warnings`), for a
     command that prints no other warning to say them all the same."""

@@ -110,3 +110,21 @@ def test_validate_lists_the_open_table_as_a_warning_and_exits_zero(
     out = capsys.readouterr().out.splitlines()
     assert out[0] == BILLS_OPEN_IN_EXCEL
     assert out[-1] == "0 errors, 1 warning (bills: 0 errors, 1 warning)"
+
+
+def test_convert_says_the_open_table_it_converts_as_last_saved(
+    tables: dict[str, pd.DataFrame], tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    folder = write_dataset(tables, tmp_path / "data", "xlsx")
+    excel_owner_file(folder / "~$bills.xlsx")
+
+    assert auditkit.cli.main(["convert", str(folder), str(tmp_path / "converted")]) == 0
+    assert capsys.readouterr().err.splitlines() == [f"auditkit convert: {BILLS_OPEN_IN_EXCEL}"]
+    assert (tmp_path / "converted").is_dir()
+
+
+def test_convert_of_a_folder_without_lock_files_says_nothing_on_stderr(
+    dataset_dir: Path, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    assert auditkit.cli.main(["convert", str(dataset_dir), str(tmp_path / "converted")]) == 0
+    assert capsys.readouterr().err == ""

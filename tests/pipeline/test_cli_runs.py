@@ -11,9 +11,10 @@ from pathlib import Path
 
 import pytest
 from databases import fresh_postgres_database
+from lock_files import libreoffice_lock
 from pipeline_helpers import one_finding, write_notebook
 
-from auditkit import cli
+from auditkit import cli, synth
 from auditkit.cli import runs
 from auditkit.errors import AuditkitError
 from auditkit.pipeline import manifest as run_manifest
@@ -399,3 +400,23 @@ def test_a_rerun_reads_the_register_the_run_recorded_into_or_says_why_it_cannot(
         runs._recorded_register(recorded("sqlite:////a.sqlite", "sqlite:////b.sqlite"), None)
     with pytest.raises(AuditkitError, match=r"the run recorded into no register"):
         runs._recorded_register({}, "sqlite:////a.sqlite")
+
+
+def test_run_warns_of_a_table_of_its_dataset_open_in_an_office_program_and_still_runs(
+    auditkit: Callable[[list[str]], int], tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    tables = synth.generate(customers=50, districts=2, seed=1)
+    data = synth.write(tables, tmp_path / "data", "csv")
+    libreoffice_lock(data / ".~lock.bills.csv#")
+    notebook = write_notebook(
+        tmp_path / "reader.ipynb", 'data_dir: str = ""  # dataset\n', "print(data_dir)"
+    )
+
+    arguments = ["-p", f"data_dir={data}", "--outputs", str(tmp_path / "out"), "--no-progress"]
+    assert auditkit(["run", str(notebook), *arguments]) == 0
+
+    assert capsys.readouterr().err.splitlines() == [
+        f"auditkit run: {data}: warning: bills.csv: expected a table file no office program "
+        "has open, found open in LibreOffice (.~lock.bills.csv# beside it): read as last saved, "
+        "WITHOUT the edits not saved yet (save and close it, then read the dataset again)"
+    ]
