@@ -7,17 +7,21 @@ from collections.abc import Sequence
 from pathlib import Path
 from typing import TYPE_CHECKING
 
+from auditkit import i18n
 from auditkit.atomic import write_bytes_atomic
 from auditkit.cli.returned import ReturnedUse, warn_if_open, without_lock_files
 from auditkit.errors import ParameterError
 from auditkit.options.sampling import (
     ALLOCATIONS,
+    AUDIT_KINDS,
     DEFAULT_DIRECTION,
     DIRECTIONS,
     EVALUATION_METHODS,
     LIKELIHOODS,
+    PRIORS,
     SELECTION_METHODS,
     STRATA,
+    UNITS,
 )
 
 if TYPE_CHECKING:
@@ -63,7 +67,7 @@ def register(subparsers: argparse._SubParsersAction) -> None:  # type: ignore[ty
     selecting.add_argument("--district", help="district to sample (with --data)")
     selecting.add_argument(
         "--units",
-        choices=("items", "values"),
+        choices=UNITS,
         default="items",
         help="accounts (items) or bill yuan (values)",
     )
@@ -155,12 +159,10 @@ def register(subparsers: argparse._SubParsersAction) -> None:  # type: ignore[ty
     evaluating.add_argument(
         "--population-size", type=int, help="items in the population (with --x)"
     )
-    evaluating.add_argument(
-        "--prior", choices=("default", "impartial"), help="Bayesian evaluation with this prior"
-    )
+    evaluating.add_argument("--prior", choices=PRIORS, help="Bayesian evaluation with this prior")
     evaluating.add_argument(
         "--audit-kind",
-        choices=("self", "cross", "special"),
+        choices=AUDIT_KINDS,
         default="self",
         help="kind of audit (default self)",
     )
@@ -196,14 +198,15 @@ def _plan_options(parser: argparse.ArgumentParser, required: bool) -> None:
     parser.add_argument(
         "--min-precision", type=float, help="required precision (upper - most likely)"
     )
-    parser.add_argument(
-        "--prior", choices=("default", "impartial"), help="Bayesian planning with this prior"
-    )
+    parser.add_argument("--prior", choices=PRIORS, help="Bayesian planning with this prior")
 
 
 def _lang_option(parser: argparse.ArgumentParser) -> None:
     parser.add_argument(
-        "--lang", choices=("zh", "en"), default="zh", help="language of the output (default zh)"
+        "--lang",
+        choices=i18n.LANGS,
+        default=i18n.DEFAULT_LANG,
+        help=f"language of the output (default {i18n.DEFAULT_LANG})",
     )
 
 

@@ -12,6 +12,7 @@ import yaml
 from auditkit import i18n, yamlsafe
 from auditkit.atomic import write_bytes_atomic
 from auditkit.errors import ParameterError
+from auditkit.options.stats import BENFORD_TESTS
 from auditkit.paths import dataset_run_name, outputs_dir, safe_name
 
 if TYPE_CHECKING:
@@ -54,7 +55,7 @@ def register(subparsers: argparse._SubParsersAction) -> None:  # type: ignore[ty
     _data_options(benford)
     benford.add_argument(
         "--test",
-        choices=("first", "second", "first_two"),
+        choices=BENFORD_TESTS,
         default="first_two",
         help="digits tested (default first_two)",
     )
@@ -91,7 +92,7 @@ def register(subparsers: argparse._SubParsersAction) -> None:  # type: ignore[ty
 
     comparing = cross_verbs.add_parser("compare", help="self- versus cross-audit finding rates")
     comparing.add_argument("data_dir", type=Path, metavar="DATA_DIR", help="the dataset folder")
-    comparing.add_argument("--lang", choices=("zh", "en"), default="zh")
+    comparing.add_argument("--lang", choices=i18n.LANGS, default=i18n.DEFAULT_LANG)
     comparing.set_defaults(func=run_compare)
 
 

@@ -35,9 +35,10 @@ from statsmodels.stats.proportion import proportions_ztest
 from auditkit import formatting, i18n
 from auditkit.crossaudit.model import LogisticModel, fit_logistic
 from auditkit.crossaudit.notes import Note
-from auditkit.crossaudit.rates import KINDS, Rates, finding_rates
+from auditkit.crossaudit.rates import Rates, finding_rates
 from auditkit.crossaudit.tables import labelled, only
 from auditkit.errors import ParameterError
+from auditkit.options.sampling import AUDIT_KINDS
 from auditkit.stats.funnel import FunnelResult, funnel
 from auditkit.stats.requirements import ColumnError, require_columns
 
@@ -263,9 +264,9 @@ def _prepare(
     if unknown.any():
         notes.append(Note("unknown_customers", {"count": int(unknown.sum())}))
     kinds = frame["audit_kind"].astype(str)
-    odd = ~kinds.isin(KINDS)
+    odd = ~kinds.isin(AUDIT_KINDS)
     if odd.any():
-        raise ParameterError("inspections.audit_kind", f"one of {KINDS}", kinds[odd].iloc[0])
+        raise ParameterError("inspections.audit_kind", f"one of {AUDIT_KINDS}", kinds[odd].iloc[0])
     frame = frame[~unknown].copy()
     frame["district"] = frame["district"].astype(str)
     frame["audit_kind"] = frame["audit_kind"].astype(str)
@@ -388,7 +389,7 @@ def _kind_counts(frame: pd.DataFrame) -> dict[str, tuple[int, int]]:
         kind: (int(grouped.loc[kind, "size"]), int(grouped.loc[kind, "sum"]))
         if kind in grouped.index
         else (0, 0)
-        for kind in KINDS
+        for kind in AUDIT_KINDS
     }
 
 

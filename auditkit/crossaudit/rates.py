@@ -13,8 +13,8 @@ from statsmodels.stats.proportion import proportion_confint
 from auditkit import formatting, i18n
 from auditkit.crossaudit.charts import plot_rates
 from auditkit.crossaudit.tables import interval, labelled, only
+from auditkit.options.sampling import AUDIT_KINDS
 
-KINDS = ("self", "cross", "special")
 COLUMNS = (
     "district",
     "audit_kind",
@@ -37,7 +37,7 @@ class Rates:
         """Inspections and errors per kind over all districts, and the kind's rate."""
         totals = self.table.groupby("audit_kind")[["inspections", "errors"]].sum()
         figures: dict[str, Any] = {}
-        for kind in KINDS:
+        for kind in AUDIT_KINDS:
             inspections = int(totals["inspections"].get(kind, 0))
             errors = int(totals["errors"].get(kind, 0))
             figures[f"{kind}_inspections"] = inspections
@@ -53,7 +53,7 @@ class Rates:
             f"{formatting.percent(figures[f'{kind}_rate'])} "
             f"({formatting.count(figures[f'{kind}_errors'])} / "
             f"{formatting.count(figures[f'{kind}_inspections'])})"
-            for kind in KINDS
+            for kind in AUDIT_KINDS
         )
 
     def to_table(self, lang: str = i18n.DEFAULT_LANG, district: str = "") -> pd.DataFrame:
@@ -90,7 +90,9 @@ def finding_rates(frame: pd.DataFrame) -> Rates:
         inspections=("error", "size"), errors=("error", "sum"), underbilled=("underbilled", "sum")
     )
     districts = sorted(frame["district"].unique())
-    full = pd.MultiIndex.from_product([districts, list(KINDS)], names=["district", "audit_kind"])
+    full = pd.MultiIndex.from_product(
+        [districts, list(AUDIT_KINDS)], names=["district", "audit_kind"]
+    )
     rates = grouped.reindex(full, fill_value=0).reset_index()
     inspected = rates["inspections"] > 0
     low, high = proportion_confint(

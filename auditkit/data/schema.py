@@ -9,6 +9,7 @@ from dataclasses import dataclass
 from typing import Literal
 
 from auditkit.masking import PERSONAL_COLUMNS
+from auditkit.options.sampling import AUDIT_KINDS
 
 Kind = Literal["text", "period", "date", "datetime", "number", "integer", "bool"]
 
@@ -309,7 +310,7 @@ INSPECTIONS = TableSpec(
     columns=(
         _text("customer_id", required=True),
         _date("inspected_at", required=True),
-        _text("audit_kind", required=True, allowed=("self", "cross", "special")),
+        _text("audit_kind", required=True, allowed=AUDIT_KINDS),
         _text("auditing_district", required=True),
         Column("error_found", "bool", required=True),
         _number("book_value"),

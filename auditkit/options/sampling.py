@@ -18,5 +18,12 @@ EVALUATION_METHODS = (*LIKELIHOODS, *STRINGER_METHODS, *VARIABLES_METHODS)
 #: The misstatement evaluated: over-billing, or under-billing (the revenue lost, the default).
 DIRECTIONS = ("overstatement", "understatement")
 DEFAULT_DIRECTION = "understatement"
+#: What a sample's units are: accounts (items) or the yuan of their bills (values).
+UNITS = ("items", "values")
+#: The priors a Bayesian plan or evaluation may name (`priors.resolve_prior`).
+PRIORS = ("default", "impartial")
 #: The customers of a district a sample is drawn from: all, or those the rules flagged or not.
 STRATA = ("all", "flagged", "unflagged")
+#: The kinds of audit an inspection belongs to: a district's self-audit, another district's
+#: cross-audit, or a special audit (inspections.audit_kind).
+AUDIT_KINDS = ("self", "cross", "special")

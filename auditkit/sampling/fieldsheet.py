@@ -30,6 +30,7 @@ from auditkit.atomic import write_atomic
 from auditkit.data.column_typing import refused_text, shown_cell
 from auditkit.errors import ParameterError
 from auditkit.formulas import put_cell
+from auditkit.options.sampling import AUDIT_KINDS
 from auditkit.sampling.checks import choice
 from auditkit.sampling.errors import FieldSheetError
 from auditkit.sampling.evaluate import (
@@ -75,7 +76,6 @@ YES = frozenset({"是", "有", "有误", "y", "yes", "true", "1"})
 NO = frozenset({"否", "无", "无误", "n", "no", "false", "0"})
 ACCEPTED_FLAGS = "是/否, 有/无, 有误/无误, Y/N, yes/no, true/false, 1/0"
 AMOUNT_TOLERANCE = 0.005
-AUDIT_KINDS = ("self", "cross", "special")
 #: Columns of the inspection results a report shows, and the key of each one's label.
 ERROR_COLUMNS = {
     "sample_no": "sampling.column.sample_no",

@@ -18,6 +18,7 @@ import numpy as np
 from scipy import optimize, stats
 
 from auditkit.errors import ParameterError
+from auditkit.options.sampling import PRIORS
 from auditkit.sampling.checks import choice, positive_int, probability
 from auditkit.sampling.likelihoods import material_error_count
 
@@ -243,7 +244,7 @@ def resolve_prior(
     if prior is None:
         return None
     if isinstance(prior, str):
-        choice("prior", prior, ("default", "impartial"))
+        choice("prior", prior, PRIORS)
         if prior == "default":
             return Prior.default(likelihood, population_size)
         if materiality is None:

@@ -11,14 +11,12 @@ import numpy as np
 import pandas as pd
 
 from auditkit.errors import ParameterError, checked_seed
-from auditkit.options.sampling import ALLOCATIONS
+from auditkit.options.sampling import ALLOCATIONS, UNITS
 from auditkit.options.sampling import SELECTION_METHODS as METHODS
 from auditkit.sampling.checks import choice, numeric_column, positive_int
 from auditkit.sampling.errors import SampleDataError
 from auditkit.sampling.notes import Note
 from auditkit.sampling.results import Selection
-
-UNITS = ("items", "values")
 
 
 def select(

@@ -18,6 +18,7 @@ from scipy import stats
 
 from auditkit import formatting, i18n
 from auditkit.errors import ParameterError
+from auditkit.options.stats import BENFORD_TESTS
 from auditkit.stats import charts, tables
 from auditkit.stats.requirements import InsufficientDataError
 
@@ -25,7 +26,7 @@ if TYPE_CHECKING:
     from matplotlib.figure import Figure
 
 BenfordTest = Literal["first", "second", "first_two"]
-TESTS: tuple[str, ...] = ("first", "second", "first_two")
+TESTS: tuple[str, ...] = BENFORD_TESTS
 
 #: Upper MAD bounds of the classes close, acceptable and marginal (Nigrini 2012, table 7.1);
 #: a MAD above the last bound is nonconformity. A MAD equal to a bound belongs to the lower class.
