@@ -7,7 +7,7 @@ from dataclasses import dataclass
 import numpy as np
 import pandas as pd
 
-from auditkit.billing.basic import demand_billed, has_rate
+from auditkit.billing.basic import demand_billed
 from auditkit.billing.money import round_half_up
 from auditkit.billing.params import default_billing_params
 from auditkit.periods import date_month_number, month_end_days
@@ -396,8 +396,11 @@ def _flat_gap(ctx: RuleContext, rows: np.ndarray, tariff: np.ndarray, params: di
     """Per bill of `rows`, what it under-billed on the flat rates: energy at the rate of the
     tariff due (`tariff`, per bill) less what the schedule charges for it on the tariff billed
     (both for the month and the customer's voltage band; `_energy_on_billed`), its funds at the
-    difference of their rates, plus the tariff due's basic charge (`_basic_on_tariff`) less the
-    basic charge billed."""
+    difference of their rates, plus the tariff due's basic charge (`_basic_on_tariff`) less
+    the basic charge billed: on a two-part tariff billed what its schedule charges on the same
+    capacity and demand (a capacity billed short is `capacity_underbilled`'s, as a wrong rate is
+    `rate_mismatch`'s: counted here too it would be counted twice), else the bill's own (a basic
+    charge a single-part tariff does not have was still paid toward the one due)."""
     kwh = ctx.bills["kwh_billed"].to_numpy(dtype=float)[rows]
     energy_rate = _rate_of(ctx, tariff, rows, "energy_rate")
     energy_gap = energy_rate * kwh - _energy_on_billed(ctx, rows, kwh, params)
@@ -407,7 +410,10 @@ def _flat_gap(ctx: RuleContext, rows: np.ndarray, tariff: np.ndarray, params: di
         _rate_of(ctx, tariff, rows, "fund_rate") - ctx.schedule_rate_due("fund_rate", rows)
     ) * kwh
     basic_due = _basic_on_tariff(ctx, rows, tariff, priced=~np.isnan(energy_rate))
+    billed = np.append(ctx.tariff_index.to_numpy(dtype=object), None)[ctx.bill_tariff_due[rows]]
+    on_schedule = _basic_on_tariff(ctx, rows, billed, priced=np.zeros(len(rows), dtype=bool))
     basic_billed = np.nan_to_num(optional_values(ctx.bills, "basic_charge")[rows])
+    basic_billed = np.where(np.isnan(on_schedule), basic_billed, on_schedule)
     basic_gap = np.where(np.isnan(basic_due), 0.0, basic_due - basic_billed)
     return np.nan_to_num(energy_gap) + np.nan_to_num(fund_gap) + basic_gap
 
@@ -423,11 +429,11 @@ def _basic_on_tariff(
     kVA on the capacity the archive and the orders put on the bill (`order_capacity`: prorated by
     day in a month of change, connection or closure, the capacity left in service inside a
     suspension; a two-part tariff due charges a customer without a basis by capacity, as
-    `recompute_on_tariff` does). 0 where the tariff due is single-part (`priced` at the bill: it
-    has its energy rate, and no basic rate at all): a basic charge billed on a two-part tariff
-    is owed back, and the gap is net of it, as the recomputation on the tariff due nets it on
-    itemized data. NaN where it proves nothing: the two-part tariff due has no rate for the
-    bill's basis, or the quantity is unknown.
+    `recompute_on_tariff` does). 0 where the tariff is single-part (`two_part_tariffs`: no row
+    of it has a basic rate) and `priced` at the bill (it has its energy rate there): a basic
+    charge billed on a two-part tariff is owed back, and the gap is net of it, as the
+    recomputation on the tariff due nets it on itemized data. NaN where it proves nothing: a
+    two-part tariff without a rate for the bill's basis in its flat row, or the quantity unknown.
 
     Where the capacity in force is unknown the bill is judged on the capacity it billed: the rate
     per kVA on it, never on nothing (which would claim the whole basic charge back), and for a
@@ -463,7 +469,8 @@ def _basic_on_tariff(
             default_billing_params(),
         )
         due[at] = kw * filed.month_share[at] * kw_rate[at]
-    single_part = ~has_rate(kva_rate) & ~has_rate(kw_rate)
+    two_part = two_part_tariffs(ctx)
+    single_part = ~two_part.reindex(pd.Index(tariff, dtype=object), fill_value=False).to_numpy()
     due[single_part & priced] = 0.0
     return due
 

@@ -423,7 +423,7 @@ def test_tariff_mismatch_prices_the_basic_charge_due_for_the_days_and_capacity_i
     is due, 10,000 kWh a month (0.7 billed where 0.6 is due: −1,000.00 a month).
 
     Connected on 16 January, by demand (500 kW): January is due 16 of 30 days, as billed,
-    40 × 500 × 16/30 = 10,666.67 against 9,333.33, less 1,000.00; February and March
+    40 × 500 × 16/30 = 10,666.67 against COM2's 9,333.33, less 1,000.00; February and March
     20,000.00 against 17,500.00, less 1,000.00: ¥3,333.33 (a whole January was priced:
     ¥12,666.67). By capacity (1,000 kVA), 500 kVA suspended from 1 February: 30 × 500 = 15,000.00
     due against 12,500.00 in February and March, less 1,000.00, and January 30,000.00 against
@@ -466,7 +466,9 @@ def test_tariff_mismatch_prices_the_basic_charge_due_for_the_days_and_capacity_i
     found = rules.run(_on_com2(u), rules="tariff_mismatch")
     assert found.set_index("customer_id")["revenue_impact"].to_dict() == pytest.approx(
         {
-            "connected": (10_666.67 - 9_333.33) + 2 * (20_000 - 17_500) - 3 * 1_000,
+            # January: what IND2 charges on the 16 days less what COM2 charges on them (the
+            # charge billed, 9,333.33, is COM2's to the fen)
+            "connected": (40 - 35) * 500 * 16 / 30 + 2 * (20_000 - 17_500) - 3 * 1_000,
             "suspended": (30_000 - 25_000) + 2 * (15_000 - 12_500) - 3 * 1_000,
         }
     )
@@ -528,3 +530,56 @@ def test_tariff_mismatch_nets_the_basic_charge_a_single_part_tariff_due_does_not
     assert found.to_dict() == pytest.approx(
         {"big_shop": 12 * (80_000 - 60_000 - 12_000), "small_shop": 0.0}
     )
+
+
+def test_tariff_mismatch_leaves_a_capacity_billed_short_on_a_two_part_tariff_to_capacity_underbilled():
+    """The big shop of the test above billed its IND2 basic charge on 200 of its 400 kVA (6,000.00
+    a month): tariff_mismatch still nets what IND2 charges on the 400 kVA in force, ¥96,000.00,
+    and capacity_underbilled finds the 200 kVA short, 12 × 200 × 30 = ¥72,000.00: ¥168,000.00
+    in all, as on itemized data. Netting the 6,000.00 billed instead counted the 72,000.00 twice
+    (¥168,000.00 under tariff_mismatch alone)."""
+    u = Utility()
+    u.customer(
+        "big_shop",
+        usage_type="commercial",
+        tariff_category="IND2",
+        contract_capacity_kva=400.0,
+        basic_charge_basis="capacity",
+    )
+    u.monthly("big_shop", flat(100_000), tariff="IND2", capacity=200.0, basis="capacity")
+    found = run(u, "tariff_mismatch")
+    assert found["revenue_impact"].tolist() == pytest.approx([12 * (80_000 - 60_000 - 12_000)])
+    short = run(u, "capacity_underbilled")
+    assert short["revenue_impact"].tolist() == pytest.approx([12 * 200 * 30])
+
+
+def test_tariff_mismatch_reads_no_refund_from_a_two_part_row_without_a_basic_rate():
+    """IND2 (two-part) due, a 1,000 kVA factory billed on COM2 (0.7 + 25 per kVA). From July
+    IND2's row (0.62) leaves its basic rates empty, as rows may: that says nothing of the basic
+    charge due, which is not read as none (it would net the 25,000.00 billed each month off).
+    January to June (0.6 − 0.7) × 10,000 + (30 − 25) × 1,000 = 4,000.00 a month, July to
+    December (0.62 − 0.7) × 10,000 = −800.00: ¥19,200.00."""
+    u = Utility()
+    u.customer(
+        "factory",
+        usage_type="industrial",
+        tariff_category="COM2",
+        contract_capacity_kva=1000.0,
+        basic_charge_basis="capacity",
+    )
+    for bill in u.monthly("factory", flat(10_000), tariff="COM2", rate=0.7, capacity=1000.0):
+        bill["basic_charge"], bill["amount"] = 25_000.0, bill["energy_charge"] + 25_000.0
+    tables = _on_com2(u).tables()
+    tariffs = tables["tariffs"]
+    ind2 = tariffs["tariff_category"] == "IND2"
+    tariffs.loc[ind2, "valid_to"] = pd.Timestamp("2024-06-30")
+    later = tariffs[ind2].assign(
+        energy_rate=0.62,
+        basic_rate_kva_month=np.nan,
+        basic_rate_kw_month=np.nan,
+        valid_from=pd.Timestamp("2024-07-01"),
+        valid_to=pd.NaT,
+    )
+    tables["tariffs"] = pd.concat([tariffs, later], ignore_index=True)
+    found = rules.run(Dataset.from_frames(tables), rules="tariff_mismatch")
+    assert found["revenue_impact"].tolist() == pytest.approx([6 * 4_000 + 6 * -800])
