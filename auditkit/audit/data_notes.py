@@ -20,8 +20,9 @@ from auditkit.data.problems import Problem
 
 def district_warnings(problems: Iterable[Problem], customer_ids: Collection[str]) -> list[Problem]:
     """The warnings that concern a district: those of its customers' rows and those of no one
-    customer (a file, a tariff row: shared by every district), but not a lock file skipped
-    beside a file that is no table's (nothing of the data was read from it)."""
+    customer (a file, a tariff row: shared by every district; the rows past a listing limit,
+    whose customers are not known), but not a lock file skipped beside a file that is no
+    table's (nothing of the data was read from it)."""
     return [
         problem
         for problem in problems
@@ -32,25 +33,28 @@ def district_warnings(problems: Iterable[Problem], customer_ids: Collection[str]
 
 
 def data_notes(warnings: Iterable[Problem], lang: str = i18n.DEFAULT_LANG) -> list[str]:
-    """One sentence per table read while an office program had it open, then one counting the
-    other warnings by table and column; none when the data gave no warning."""
+    """One sentence per table read while an office program had it open, one counting the other
+    warnings listed by table and column, and one counting those past the listing limit (a
+    Problem standing for many rows, whose customers and so districts are not known); none
+    when the data gave no warning."""
     warnings = list(warnings)
     notes = [
         i18n.text("report.data.read_while_open", lang).format(file=problem.file)
         for problem in warnings
         if problem.expected == TABLE_CLOSED
     ]
-    counts: Counter[str] = Counter()
+    listed: Counter[str] = Counter()
+    unlisted: Counter[str] = Counter()
     for problem in warnings:
         if problem.expected != TABLE_CLOSED:
             place = problem.table or problem.file
-            counts[f"{place}.{problem.column}" if problem.column else place] += problem.count
-    if counts:
-        where = i18n.text("common.list_separator", lang).join(
-            i18n.text("report.data.rows_at", lang).format(place=place, count=count)
-            for place, count in counts.items()
-        )
-        notes.append(
-            i18n.text("report.data.warnings", lang).format(count=counts.total(), where=where)
-        )
+            place = f"{place}.{problem.column}" if problem.column else place
+            (unlisted if problem.count > 1 else listed)[place] += problem.count
+    for key, counts in (("report.data.warnings", listed), ("report.data.unlisted", unlisted)):
+        if counts:
+            where = i18n.text("common.list_separator", lang).join(
+                i18n.text("report.data.rows_at", lang).format(place=place, count=count)
+                for place, count in counts.items()
+            )
+            notes.append(i18n.text(key, lang).format(count=counts.total(), where=where))
     return notes

@@ -313,6 +313,7 @@ def _command_rerun(args: argparse.Namespace) -> int:
     if registers_unrecorded(manifest):
         print(f"auditkit rerun: note: {NO_REGISTER_FINGERPRINT}", file=sys.stderr)
     jobs, _ = jobs_from_manifest(run_dir, manifest)
+    _say_open_tables(jobs, "rerun")
     options = _options(args, seed=manifest["seed"], lang=manifest.get("lang"))
     db = _recorded_register(manifest, args.db)
     recorded = []

@@ -72,6 +72,12 @@ WORDS: dict[str, tuple[str, str]] = {
         "{file} was open in an office program when the data was read: it was read as last saved, "
         "and edits not saved yet are not in this report.",
     ),
+    "report.data.unlisted": (
+        "另有 {count:,} 条同类提示超出逐条列出的上限（{where}），未记录所属用户，可能涉及本单位；"
+        "auditkit validate 可给出其起始行。",
+        "{count:,} more warnings past the limit of those listed one by one ({where}) name no "
+        "customer and may concern this district; auditkit validate gives the row they start at.",
+    ),
     "report.data.rows_at": ("{place} {count:,} 条", "{place} ({count:,})"),
     "report.data.warnings": (
         "读取数据时有 {count:,} 条提示（{where}），未阻止本次稽查，复核相关疑点时请一并考虑；"

@@ -90,10 +90,10 @@ def _warning(
     )
 
 
-def test_warnings_are_counted_by_table_and_column_with_the_rows_each_stands_for() -> None:
+def test_warnings_are_counted_by_table_and_column() -> None:
     warnings = [
         _warning(customer_id="C1"),
-        _warning(customer_id="C2", count=500),  # the cells past a listing limit, as one
+        _warning(customer_id="C2"),
         _warning("tariffs.csv", "tier_from_kwh", "tiers that follow each other"),
         _warning("bills.csv", None, "a file of the period"),
     ]
@@ -101,7 +101,7 @@ def test_warnings_are_counted_by_table_and_column_with_the_rows_each_stands_for(
     [sentence] = data_notes(warnings, "en")
 
     assert sentence.startswith(
-        "Reading the data gave 503 warnings (bills.kwh_billed (501), tariffs.tier_from_kwh (1), "
+        "Reading the data gave 4 warnings (bills.kwh_billed (2), tariffs.tier_from_kwh (1), "
         "bills (1)):"
     )
 
@@ -118,4 +118,20 @@ def test_a_district_keeps_its_customers_and_shared_warnings_not_skipped_locks_or
     assert kept == [own, shared, opened]
     assert data_notes([opened], "zh") == [
         "读取数据时 bills.xlsx 正在办公软件中打开：按上次保存的内容读取，尚未保存的修改不在本报告中。"
+    ]
+
+
+def test_warnings_past_the_listing_limit_are_counted_apart_as_of_no_known_district() -> None:
+    listed = _warning(customer_id="C1")
+    past_limit = _warning(count=120_000)  # the one Problem counting the rows not listed
+
+    assert district_warnings([listed, past_limit], {"C1"}) == [listed, past_limit]
+    assert data_notes([listed, past_limit], "en")[1] == (
+        "120,000 more warnings past the limit of those listed one by one (bills.kwh_billed "
+        "(120,000)) name no customer and may concern this district; auditkit validate gives the "
+        "row they start at."
+    )
+    assert data_notes([past_limit], "zh") == [
+        "另有 120,000 条同类提示超出逐条列出的上限（bills.kwh_billed 120,000 条），未记录所属用户，"
+        "可能涉及本单位；auditkit validate 可给出其起始行。"
     ]
