@@ -460,8 +460,8 @@ def _archive(customers: pd.DataFrame, cust: np.ndarray) -> dict[str, object]:
 
 def _orders(orders: pd.DataFrame | None, customers: pd.DataFrame) -> pd.DataFrame:
     """The `orders` that took effect (an effective date) of known customers (their positions in
-    `customers` as `cust`), sorted by customer × day, with `key` (customer × day), old value as
-    text and as a number, new value as a number."""
+    `customers` as `cust`), sorted by customer × day, with `key` (customer × day), old and new
+    values as texts and as numbers."""
     columns = [
         "order_type",
         "key",
@@ -469,6 +469,7 @@ def _orders(orders: pd.DataFrame | None, customers: pd.DataFrame) -> pd.DataFram
         "cust",
         "old_text",
         "old_number",
+        "new_text",
         "new_number",
         "final",
         "first",
@@ -488,6 +489,7 @@ def _orders(orders: pd.DataFrame | None, customers: pd.DataFrame) -> pd.DataFram
             "cust": cust,
             "old_text": old.to_numpy(dtype=object),
             "old_number": pd.to_numeric(old, errors="coerce").to_numpy(dtype=float),
+            "new_text": new.to_numpy(dtype=object),
             "new_number": pd.to_numeric(new, errors="coerce").to_numpy(dtype=float),
             "final": _number(orders, "old_final_read"),
             "first": _number(orders, "new_first_read"),
@@ -550,6 +552,8 @@ def _value_before(
         usable = text.notna() & (text.astype(str).str.strip() != "")
         if order_types == CHANGES["basic_charge_basis"]:
             usable &= text.isin(BASES)
+            values = _basis_carried(orders, picked, values, usable.to_numpy(dtype=bool))
+            usable = pd.Series(values, dtype=object).isin(BASES)
         usable = usable.to_numpy(dtype=bool)
     picked, values = picked[usable], values[usable]
     if not len(picked):
@@ -571,6 +575,23 @@ def _value_before(
     return _categorical(codes, names)
 
 
+def _basis_carried(
+    orders: pd.DataFrame, picked: np.ndarray, old: np.ndarray, known: np.ndarray
+) -> np.ndarray:
+    """The old bases of the basis_change orders `picked` (positions in `orders`, sorted by
+    customer × day), each one that records none (`known` False) taking the basis the customer's
+    order before it set, where that is one: capacity → demand on 1 April, then "" → capacity on
+    1 September, was by demand from April to August, not by today's capacity."""
+    new = orders["new_text"].to_numpy(dtype=object)[picked]
+    cust = orders["cust"].to_numpy(dtype=np.int64)[picked]
+    carried = old.copy()
+    follows = np.flatnonzero(~known[1:] & (cust[1:] == cust[:-1])) + 1
+    before = new[follows - 1]
+    takes = pd.Series(before, dtype=object).isin(BASES).to_numpy(dtype=bool)
+    carried[follows[takes]] = before[takes]
+    return carried
+
+
 def basis_in_force(
     customers: pd.DataFrame,
     work_orders: pd.DataFrame | None,
@@ -581,8 +602,8 @@ def basis_in_force(
     was read to, in days since 1970-01-01), the basic-charge basis in force that day, read as
     `prepare_bills` reads its `basic_charge_basis` (`_value_before` on the basis_change orders of
     `work_orders`): the archive's, before such an order effective after that day the old value of
-    the first one whose old value is a basis (one of BASES; an order without one changes
-    nothing). The rules read the basis through this (`RuleContext.bill_basis`), so they judge a
+    the first one whose old value is a basis (one of BASES; an order without one takes the basis
+    the order before it set, `_basis_carried`, else changes nothing). The rules read the basis through this (`RuleContext.bill_basis`), so they judge a
     bill on the basis the recomputation prices it by."""
     orders = _orders(work_orders, customers)
     codes, distinct = pd.factorize(customers["basic_charge_basis"])

@@ -437,6 +437,11 @@ def _basis_changes() -> Utility:
     utility.order("unreadable", "basis_change", "2024-04-01", "", "capacity")
     utility.order("unreadable", "basis_change", "2024-08-01", "capacity", "demand")
     utility.order("unreadable", "basis_change", "2024-10-01", "kva", "demand")
+    # Capacity → demand on 1 April, then an order recording no old basis → capacity on 1
+    # September: the basis before it is the demand the April order set, not today's capacity.
+    utility.customer("carried", basic_charge_basis="capacity")
+    utility.order("carried", "basis_change", "2024-04-01", "capacity", "demand")
+    utility.order("carried", "basis_change", "2024-09-01", "", "capacity")
     # Issued after the audit month (2024-12): not known, the archive's basis on every bill.
     utility.customer("late", basic_charge_basis="capacity")
     utility.order("late", "basis_change", "2024-07-01", "demand", "capacity", issued="2025-01-10")
@@ -467,6 +472,7 @@ def test_the_basis_in_force_on_each_bill_is_the_one_the_recomputation_prices_it_
         "read_dates": [d] * 7 + [c] * 5,
         "twice": [c] * 3 + [d] * 6 + [n] * 3,
         "unreadable": [c] * 7 + [d] * 5,
+        "carried": [c] * 3 + [d] * 5 + [c] * 4,
         "late": [c] * 12,
     }
     np.testing.assert_array_equal(ctx.basis_is(None, d), read == d)
