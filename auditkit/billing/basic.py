@@ -165,7 +165,7 @@ def basic_lines(
     day_sum, capacity, lowest, highest, as_billed = capacity_over(
         bills["customer_id"].iloc[rows],
         number("contract_capacity_kva"),
-        _capacity_billed(bills, rows, kva_rate[rows], by_capacity),
+        capacity_billed_of(bills, rows, kva_rate[rows], by_capacity),
         first,
         last,
         read_to,
@@ -204,11 +204,16 @@ def demand_billed(
     return np.where(np.isnan(demand), np.nan, kw)
 
 
-def _capacity_billed(
-    bills: pd.DataFrame, rows: np.ndarray, kva_rate: np.ndarray, by_capacity: np.ndarray
+def capacity_billed_of(
+    bills: pd.DataFrame,
+    rows: np.ndarray,
+    kva_rate: np.ndarray,
+    by_capacity: np.ndarray,
+    larger: bool = False,
 ) -> np.ndarray:
-    """Per bill of `rows`, `capacity_billed` from the frame's columns (NaN where it lacks
-    one): what a bill whose capacity in force is unknown is judged on."""
+    """Per bill of `rows` (positions in `bills`), `capacity_billed` from the frame's columns
+    (NaN where it lacks one): what a bill whose capacity in force is unknown is judged on, for
+    the recomputation's bill frame and the rule context's bills alike."""
 
     def number(name: str) -> np.ndarray:
         if name not in bills:
@@ -216,7 +221,7 @@ def _capacity_billed(
         return bills[name].iloc[rows].to_numpy(dtype=float, na_value=np.nan)
 
     return capacity_billed(
-        number("capacity_billed_kva"), number("basic_charge"), kva_rate, by_capacity
+        number("capacity_billed_kva"), number("basic_charge"), kva_rate, by_capacity, larger
     )
 
 

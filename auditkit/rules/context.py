@@ -15,11 +15,7 @@ import pyarrow as pa
 import pyarrow.compute as pc
 
 from auditkit.arrow_text import arrow_text, run_changes
-from auditkit.billing.basic import (
-    CONTRACT_ORDERS,
-    capacity_before,
-    capacity_billed,
-)
+from auditkit.billing.basic import CONTRACT_ORDERS, capacity_before, capacity_billed_of
 from auditkit.billing.bill_frame import BASES, basis_in_force
 from auditkit.billing.tariff_lookup import TariffLookup, day_numbers
 from auditkit.data.schema import TABLES
@@ -383,19 +379,8 @@ class RuleContext:
         capacity that records neither (an archive gap), 0 on one by demand or of a single-part
         customer that records no capacity."""
         at = np.arange(len(self.bills)) if rows is None else np.asarray(rows)
-
-        def number(column: str) -> np.ndarray:
-            if column not in self.bills:
-                return np.full(len(at), np.nan)
-            return self.bills[column].to_numpy(dtype=float)[at]
-
-        return capacity_billed(
-            number("capacity_billed_kva"),
-            number("basic_charge"),
-            self.kva_rate_due(rows),
-            self.basis_is(at, "capacity"),
-            larger,
-        )
+        by_capacity = self.basis_is(at, "capacity")
+        return capacity_billed_of(self.bills, at, self.kva_rate_due(rows), by_capacity, larger)
 
     def orders_of(self, *order_types: str) -> pd.DataFrame:
         """Work orders of the given types known at the audit date (empty without a work_orders
