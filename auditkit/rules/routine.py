@@ -409,37 +409,42 @@ def _flat_gap(ctx: RuleContext, rows: np.ndarray, tariff: np.ndarray, params: di
     fund_gap = (
         _rate_of(ctx, tariff, rows, "fund_rate") - ctx.schedule_rate_due("fund_rate", rows)
     ) * kwh
-    basic_due = _basic_on_tariff(ctx, rows, tariff, priced=~np.isnan(energy_rate))
+    quantities = _basic_quantities(ctx, rows)
+    basic_due = _basic_on_tariff(ctx, rows, quantities, tariff, priced=~np.isnan(energy_rate))
     billed = np.append(ctx.tariff_index.to_numpy(dtype=object), None)[ctx.bill_tariff_due[rows]]
-    on_schedule = _basic_on_tariff(ctx, rows, billed, priced=np.zeros(len(rows), dtype=bool))
+    # A single-part tariff billed gives NaN (not priced): the bill's own charge is read instead.
+    unpriced = np.zeros(len(rows), dtype=bool)
+    on_schedule = _basic_on_tariff(ctx, rows, quantities, billed, priced=unpriced)
     basic_billed = np.nan_to_num(optional_values(ctx.bills, "basic_charge")[rows])
     basic_billed = np.where(np.isnan(on_schedule), basic_billed, on_schedule)
     basic_gap = np.where(np.isnan(basic_due), 0.0, basic_due - basic_billed)
     return np.nan_to_num(energy_gap) + np.nan_to_num(fund_gap) + basic_gap
 
 
-def _basic_on_tariff(
-    ctx: RuleContext, rows: np.ndarray, tariff: np.ndarray, priced: np.ndarray
-) -> np.ndarray:
-    """Per bill of `rows`, the basic charge the tariff due (`tariff`, per bill) charges at its
-    flat rates, each basis by its own rate and quantity, as the recomputation prices them: a
-    customer by demand its rate per kW on the demand billed (`basic.demand_billed`: at least 40 %
-    of the capacity in force, the excess over the contract demand in force counted double),
-    prorated by the days in service in a month of connection or closure; any other its rate per
-    kVA on the capacity the archive and the orders put on the bill (`order_capacity`: prorated by
-    day in a month of change, connection or closure, the capacity left in service inside a
-    suspension; a two-part tariff due charges a customer without a basis by capacity, as
-    `recompute_on_tariff` does). 0 where the tariff is single-part (`two_part_tariffs`: no row
-    of it has a basic rate) and `priced` at the bill (it has its energy rate there): a basic
-    charge billed on a two-part tariff is owed back, and the gap is net of it, as the
-    recomputation on the tariff due nets it on itemized data. NaN where it proves nothing: a
-    two-part tariff without a rate for the bill's basis in its flat row, or the quantity unknown.
+@dataclass(frozen=True)
+class _BasicQuantities:
+    """Per bill, what a basic charge is due on, whatever the tariff (`_basic_quantities`)."""
 
-    Where the capacity in force is unknown the bill is judged on the capacity it billed: the rate
-    per kVA on it, never on nothing (which would claim the whole basic charge back), and for a
-    bill by demand no floor unless it records one (`RuleContext.capacity_billed`: 0). A bill by
-    capacity that records no capacity billed either, and a bill by demand without its demand,
-    prove nothing."""
+    kva_months: np.ndarray  # the capacity (kVA-months); NaN where nothing says it
+    kw_months: np.ndarray  # on a bill by demand, the demand billed × its month's share; else NaN
+    by_demand: np.ndarray
+
+
+def _basic_quantities(ctx: RuleContext, rows: np.ndarray) -> _BasicQuantities:
+    """Per bill of `rows`, the quantities its basic charge is due on, as the recomputation
+    prices them: a bill by demand the demand billed (`basic.demand_billed`: at least 40 % of the
+    capacity in force, the excess over the contract demand in force counted double), prorated
+    by the days in service in a month of connection or closure; any other the capacity the
+    archive and the orders put on the bill (`order_capacity`: prorated by day in a month of
+    change, connection or closure, the capacity left in service inside a suspension; a
+    two-part tariff due charges a bill without a basis by capacity, as `recompute_on_tariff`
+    does).
+
+    Where the capacity in force is unknown the bill is judged on the capacity it billed, never
+    on nothing (which would claim the whole basic charge back), and a bill by demand has no
+    floor unless it records one (`RuleContext.capacity_billed`: 0). A bill by capacity that
+    records no capacity billed either, one neither by capacity nor by demand whose capacity is
+    unknown, and a bill by demand without its demand, say nothing (NaN)."""
     by_demand = ctx.basis_is(rows, "demand")
     by_capacity = ctx.basis_is(rows, "capacity")
     filed = order_capacity(ctx, rows)
@@ -447,12 +452,8 @@ def _basic_on_tariff(
     billed = ctx.capacity_billed(rows[unknown])
     kva_months = np.where(unknown, np.nan, filed.kva_months)
     kva_months[unknown] = billed
-    kva_rate = _rate_of(ctx, tariff, rows, "basic_rate_kva_month")
-    kw_rate = _rate_of(ctx, tariff, rows, "basic_rate_kw_month")
-    due = kva_months * kva_rate
-    # A bill neither by capacity nor by demand (a two-part tariff due puts it on its capacity)
-    # whose capacity is unknown charged no capacity that says what is due.
-    due[unknown & ~by_capacity] = np.nan
+    kva_months[unknown & ~by_capacity] = np.nan
+    kw_months = np.full(len(rows), np.nan)
     at = np.flatnonzero(by_demand)
     if len(at):
         demand_rows = rows[at]
@@ -468,7 +469,28 @@ def _basic_on_tariff(
             capacity[at],
             default_billing_params(),
         )
-        due[at] = kw * filed.month_share[at] * kw_rate[at]
+        kw_months[at] = kw * filed.month_share[at]
+    return _BasicQuantities(kva_months, kw_months, by_demand)
+
+
+def _basic_on_tariff(
+    ctx: RuleContext,
+    rows: np.ndarray,
+    quantities: _BasicQuantities,
+    tariff: np.ndarray,
+    priced: np.ndarray,
+) -> np.ndarray:
+    """Per bill of `rows`, the basic charge `tariff` (names, per bill) charges at its flat
+    rates on the bill's `quantities` (`_basic_quantities`), each basis by its own rate. 0 where
+    the tariff is single-part (`two_part_tariffs`: no row of it has a basic rate) and `priced`
+    at the bill (it has its energy rate there): a basic charge billed on a two-part tariff is
+    owed back, and the gap is net of it, as the recomputation on the tariff due nets it on
+    itemized data. NaN where it proves nothing: a two-part tariff without a rate for the bill's
+    basis in its flat row, or the quantity unknown."""
+    by_demand = quantities.by_demand
+    due = quantities.kva_months * _rate_of(ctx, tariff, rows, "basic_rate_kva_month")
+    kw_rate = _rate_of(ctx, tariff[by_demand], rows[by_demand], "basic_rate_kw_month")
+    due[by_demand] = quantities.kw_months[by_demand] * kw_rate
     two_part = two_part_tariffs(ctx)
     single_part = ~two_part.reindex(pd.Index(tariff, dtype=object), fill_value=False).to_numpy()
     due[single_part & priced] = 0.0
