@@ -603,8 +603,9 @@ def basis_in_force(
     `prepare_bills` reads its `basic_charge_basis` (`_value_before` on the basis_change orders of
     `work_orders`): the archive's, before such an order effective after that day the old value of
     the first one whose old value is a basis (one of BASES; an order without one takes the basis
-    the order before it set, `_basis_carried`, else changes nothing). The rules read the basis through this (`RuleContext.bill_basis`), so they judge a
-    bill on the basis the recomputation prices it by."""
+    the order before it set, `_basis_carried`, else changes nothing). The rules read the basis
+    through this (`RuleContext.bill_basis`), so they judge a bill on the basis the
+    recomputation prices it by."""
     orders = _orders(work_orders, customers)
     codes, distinct = pd.factorize(customers["basic_charge_basis"])
     archive = _categorical(np.append(codes, -1)[cust], distinct)  # −1: an unknown customer
