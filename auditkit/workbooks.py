@@ -14,7 +14,7 @@ import os
 import posixpath
 import re
 import zipfile
-from collections.abc import Iterable, Iterator, Sequence
+from collections.abc import Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 from xml.etree import ElementTree
@@ -245,7 +245,7 @@ def open_returned_workbook(
     lock = lock_file(source)
     if lock is not None:
         raise error(f"{named}: expected an .xlsx workbook, found {lock_said(lock, then)}")
-    refused = unpacking_refused(source, RETURNED_SHEET_UNPACKED_BYTES if size_limited else None)
+    refused = sizes_refused(source, RETURNED_SHEET_UNPACKED_BYTES if size_limited else None)
     if refused is not None:
         expected, found = refused
         why = f" (a {kind} auditkit writes unpacks to far less)" if size_limited else ""
@@ -257,12 +257,18 @@ def open_returned_workbook(
             f"file ({type(failure).__name__}: {failure})"
         )
 
+    try:  # the sheets listed, read once their sizes passed, for both checks below
+        parts, failure = sheet_parts(source), None
+    except _UNREADABLE_PACKAGE as bad:
+        parts, failure = None, bad
+    refused = None if parts is None else parts_shared(parts)
+    if refused is not None:
+        expected, found = refused
+        raise error(f"{named}: expected {expected}, found {found}: not loaded")
     if sheets is not None:
-        try:
-            names = list(sheet_parts(source))
-        except (zipfile.BadZipFile, KeyError, ValueError, OSError, ElementTree.ParseError) as bad:
-            raise unreadable(bad) from bad
-        refused = sheets.refused(names)
+        if parts is None:
+            raise unreadable(failure) from failure
+        refused = sheets.refused(list(parts))
         if refused is not None:
             expected, found = refused
             raise error(f"{named}: expected {expected}, found {found}: not loaded")
@@ -277,18 +283,30 @@ def _listed(names: Iterable[str]) -> str:
     return ", ".join(_sheet_name(name) for name in names)
 
 
+#: What reading a package's sheet list (`sheet_parts`) raises on a file that is no readable .xlsx.
+_UNREADABLE_PACKAGE = (zipfile.BadZipFile, KeyError, ValueError, OSError, ElementTree.ParseError)
+
+
 def unpacking_refused(
     path: str | os.PathLike[str], unpacked_limit: int | None
 ) -> tuple[str, str] | None:
     """(expected, found) when the .xlsx package at `path` would unpack to more than a reader
-    should load, None when it would not: a part unpacking to over PART_RATIO_LIMIT times its
-    packed size (a zip bomb; parts under RATIO_CHECKED_FROM are let be), all parts together to
-    over PART_RATIO_LIMIT times theirs (many small parts each let be: 20 sheets of 0.9 MB packed
-    into 0.1 MB), or, with `unpacked_limit`, to more bytes than that; or worksheets sharing one
-    part (`shared_sheet_part`). The sizes the zip's directory declares bound what is unpacked
-    (Python's zipfile stops at the declared size, and a part cut short fails its checksum); of
-    the parts, only those listing the sheets are read, once their sizes passed. A file that is
-    no zip gives None: the reader names it as it does."""
+    should load, None when it would not: its sizes (`sizes_refused`), or worksheets sharing one
+    part (`shared_sheet_part`). Of the parts, only those listing the sheets are read, once their
+    sizes passed. A file that is no zip gives None: the reader names it as it does."""
+    return sizes_refused(path, unpacked_limit) or shared_sheet_part(path)
+
+
+def sizes_refused(
+    path: str | os.PathLike[str], unpacked_limit: int | None
+) -> tuple[str, str] | None:
+    """(expected, found) when a part of the .xlsx package at `path` unpacks to over
+    PART_RATIO_LIMIT times its packed size (a zip bomb; parts under RATIO_CHECKED_FROM are let
+    be), all parts together to over PART_RATIO_LIMIT times theirs (many small parts each let
+    be: 20 sheets of 0.9 MB packed into 0.1 MB), or, with `unpacked_limit`, to more bytes than
+    that; None when none does, or the file is no zip. Read from the zip's directory alone: the
+    sizes it declares bound what is unpacked (Python's zipfile stops at the declared size, and
+    a part cut short fails its checksum)."""
     try:
         with zipfile.ZipFile(path) as archive:
             parts = archive.infolist()
@@ -332,19 +350,25 @@ def unpacking_refused(
             f"{_megabytes(largest.file_size)})"
         )
         return expected, found
-    return shared_sheet_part(path)
+    return None
 
 
 def shared_sheet_part(path: str | os.PathLike[str]) -> tuple[str, str] | None:
     """(expected, found) when worksheets of the package at `path` share one part, None when
-    each has its own (or the package lists no sheets readably: the reader names it). No
-    spreadsheet program writes that, and a reader parses each sheet's part when it opens the
-    workbook (openpyxl looks for its extent) or reads it: 100 sheets on one 0.9 MB part of empty
-    rows kept openpyxl 21 s opening a 49 KB file, 1,000 would keep it minutes."""
+    each has its own (or the package lists no sheets readably: the reader names it)."""
     try:
         parts = sheet_parts(path)
-    except (zipfile.BadZipFile, KeyError, ValueError, OSError, ElementTree.ParseError):
+    except _UNREADABLE_PACKAGE:
         return None
+    return parts_shared(parts)
+
+
+def parts_shared(parts: Mapping[str, str]) -> tuple[str, str] | None:
+    """(expected, found) when worksheets of `parts` (`sheet_parts`) share one part, None when
+    each has its own. No spreadsheet program writes that, and a reader parses each sheet's part
+    when it opens the workbook (openpyxl looks for its extent) or reads it: 100 sheets on one
+    0.9 MB part of empty rows kept openpyxl 21 s opening a 49 KB file, 1,000 would keep it
+    minutes."""
     sheets_of: dict[str, list[str]] = {}
     for sheet, part in parts.items():
         sheets_of.setdefault(part, []).append(sheet)
