@@ -455,19 +455,8 @@ def _selection_wording(selection: dict) -> str:
 
 
 def _meta(workbook: Workbook, file_name: str) -> dict:
-    """The worklist's record; a sheet auditkit did not write as a worklist is refused."""
-    if META_SHEET not in workbook.sheetnames:
-        from auditkit.sampling.fieldsheet import META_SHEET as SAMPLING_META
-
-        if SAMPLING_META in workbook.sheetnames:
-            kind = "a sampling field sheet (read it with the sampling commands)"
-        elif ROWS_SHEET in workbook.sheetnames or WORKLIST_SHEET in workbook.sheetnames:
-            kind = "a worklist whose hidden record was deleted (return the sheet as it was sent)"
-        else:
-            kind = "no worklist written by auditkit"
-        raise WorklistSheetError(
-            f"worklist {file_name!r}: this is {kind}: its hidden sheet {META_SHEET!r} is missing"
-        )
+    """The worklist's record, from its hidden sheet (present: `open_returned_workbook` refuses a
+    workbook without it, RETURNED_SHEETS); a record changed by hand is refused."""
     try:
         meta = json.loads(str(workbook[META_SHEET]["A1"].value))
     except ValueError as error:
