@@ -107,7 +107,7 @@ def run_rules(args: argparse.Namespace) -> int:
     opened = _open_register(args)  # None without --register / --db; opened once
     with contextlib.nullcontext() if opened is None else opened as register:
         if register is not None:  # a run the register refuses writes no findings files
-            run_id = args.run_id or _default_run_id(args, findings.attrs["as_of"])
+            run_id = args.run_id or _default_run_id(args.data_dir, name, findings.attrs["as_of"])
             register.check_run(
                 findings, run_id=run_id, as_of=findings.attrs["as_of"], district=args.district
             )
@@ -137,15 +137,14 @@ def run_rules(args: argparse.Namespace) -> int:
     return 0
 
 
-def _default_run_id(args: argparse.Namespace, as_of: str) -> str:
-    """The run's id when --run-id is not given: the dataset folder's name, '-DISTRICT' when one
-    is given, then the audit month ('data-城东 2025-06'); a folder name too long for the id is
-    cut (`register.texts.default_run_id`)."""
+def _default_run_id(data_dir: Path, name: str, as_of: str) -> str:
+    """The run's id when --run-id is not given: the run's `name` (`dataset_run_name`: the
+    dataset folder's name, '-DISTRICT' when one is given), then the audit month ('data-城东
+    2025-06'); a folder name too long for the id is cut (`register.texts.default_run_id`)."""
     from auditkit.register.texts import default_run_id
 
-    folder = args.data_dir.resolve().name
-    district = dataset_run_name(args.data_dir, args.district)[len(folder) :]  # '-城东' or ''
-    return default_run_id(folder, f"{district} {as_of}")
+    folder = data_dir.resolve().name
+    return default_run_id(folder, f"{name[len(folder) :]} {as_of}")  # '-城东 2025-06'
 
 
 def _open_register(args: argparse.Namespace) -> Register | None:

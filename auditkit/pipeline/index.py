@@ -65,7 +65,11 @@ def _subject(record: Mapping[str, Any], lang: str) -> str:
     run recorded before `--lang` set the notebooks')."""
     headline = record.get("headline") or {}
     if headline.get("subject"):
-        code = headline.get("subject_code", _code_before_codes(record, headline))
+        code = (
+            headline["subject_code"]
+            if "subject_code" in headline
+            else _code_before_codes(record, headline)
+        )
         if code in SUBJECT_WORDS:
             return i18n.text(SUBJECT_WORDS[code], lang)
         return str(headline["subject"])

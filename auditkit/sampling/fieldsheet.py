@@ -63,7 +63,7 @@ ROWS_SHEET = "auditkit_rows"
 #: (the instructions may be deleted): checked before it is loaded.
 RETURNED_SHEETS = ReturnedSheets(
     needed=(FIELD_SHEET, META_SHEET, ROWS_SHEET),
-    most=4,
+    most=len((FIELD_SHEET, INSTRUCTIONS, META_SHEET, ROWS_SHEET)),
     said_by=(
         ("auditkit_worklist", "a returned worklist (import it with auditkit register import)"),
     ),

@@ -25,7 +25,7 @@ from auditkit import formatting, i18n
 from auditkit.data import Dataset
 from auditkit.errors import ParameterError
 from auditkit.formulas import put_cell
-from auditkit.options.sampling import STRATA
+from auditkit.options.sampling import STRATA, UNITS
 from auditkit.periods import last_months
 from auditkit.sampling.checks import choice, positive_int
 from auditkit.sampling.errors import FieldSheetError, SampleDataError
@@ -131,7 +131,7 @@ def population(
     """The district's sampling frame: its accounts (items) or its bills of the last `months`
     billing periods (values); `stratum` keeps only customers the audit rules flag ("flagged")
     or do not ("unflagged"), running the rule library on the district."""
-    units = choice("units", units, ("items", "values"))
+    units = choice("units", units, UNITS)
     stratum = choice("stratum", stratum, STRATA)
     months = positive_int("months", months)
     dataset = dataset.for_district(district)
