@@ -37,6 +37,7 @@ from sqlalchemy.dialects import postgresql, sqlite
 
 from auditkit.data.column_typing import shown_cell
 from auditkit.errors import ParameterError, require_frame_columns
+from auditkit.options.register import SELECTIONS
 from auditkit.paths import outputs_dir
 from auditkit.register import schema
 from auditkit.register.errors import RegisterError
@@ -48,7 +49,6 @@ from auditkit.register.schema import (
     STATUSES,
 )
 from auditkit.register.texts import TEXT_LENGTHS, checked_register_text, refused_register_text
-from auditkit.register.worklist import SELECTIONS
 from auditkit.rules.findings import FINDING_COLUMNS
 
 MIGRATIONS = Path(__file__).resolve().parent / "migrations"

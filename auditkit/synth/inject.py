@@ -13,7 +13,6 @@ import numpy as np
 import pandas as pd
 
 import auditkit.synth.catalog as catalog
-from auditkit.options.synth import DEFAULT_IRREGULAR_SHARE as DEFAULT_IRREGULAR_SHARE
 from auditkit.rules.capacity import max_days_in_months
 from auditkit.rules.workdays import WorkingCalendar
 from auditkit.synth import ledger

@@ -11,6 +11,7 @@ from __future__ import annotations
 
 from collections.abc import Callable
 
+from auditkit.options.synth import DEFAULT_IRREGULAR_SHARE
 from auditkit.synth import (
     inject,
     inject_accounts,
@@ -18,7 +19,7 @@ from auditkit.synth import (
     inject_meters,
     inject_suspension,
 )
-from auditkit.synth.inject import DEFAULT_IRREGULAR_SHARE, MAX_RATE
+from auditkit.synth.inject import MAX_RATE
 from auditkit.synth.world import World
 
 _GROUPS = (inject, inject_suspension, inject_accounts, inject_meters, inject_adjustments)
