@@ -4,8 +4,11 @@ papermill only knows a per-cell timeout; here every cell gets the time left unti
 deadline, and a cell that runs past it is interrupted, so the executed notebook keeps that cell with
 its error. papermill shuts the kernel down on every path; the process pool kills whatever is left.
 
-Kernels talk over Unix sockets (IPC) in a private folder, not TCP: kernels started in parallel race
-for free TCP ports ("Address already in use", "Kernel died before replying to kernel_info").
+Kernels talk over Unix sockets (IPC) in a private folder, not TCP: kernels started in parallel
+race for free TCP ports ("Address already in use", "Kernel died before replying to kernel_info").
+The folder holds the connection file too, and is made inside `sockets_dir` when one is given: the
+process pool gives each worker one and removes it when the worker ends, however it ends (a worker
+killed at the hard time limit never reaches the `finally` that removes the folder here).
 
 jupyter_client interrupts a kernel (SIGINT to its process group) before asking it to shut down;
 an idle kernel then logs "KeyboardInterrupt caught in kernel" into the worker log of a run where
@@ -69,12 +72,14 @@ def execute(
     kernel_name: str = "python3",
     start_timeout: float = 120,
     discard_kernel_console: bool = True,
+    sockets_dir: Path | None = None,
 ) -> ExecutionResult:
     """Run `notebook` with `parameters` into `executed`; never raises for notebook errors.
 
     The kernel's working directory is the notebook's folder, as in JupyterLab. The executed
     notebook is saved under a temporary name while running and renamed when execution ends.
-    `discard_kernel_console` keeps the kernel's console output out of the worker log.
+    `discard_kernel_console` keeps the kernel's console output out of the worker log. The kernel's
+    sockets go in a new folder inside `sockets_dir` (the system's temporary folder by default).
     """
     import papermill
     from nbclient.exceptions import CellTimeoutError, DeadKernelError
@@ -88,8 +93,9 @@ def execute(
 
     partial = executed.with_name(f".{executed.stem}.partial{executed.suffix}")
     status, error = "ok", ""
-    sockets = tempfile.mkdtemp(prefix="auditkit-kernel-")
-    ipc = Config({"KernelManager": {"transport": "ipc", "ip": f"{sockets}/kernel"}})
+    sockets = tempfile.mkdtemp(prefix="" if sockets_dir else "auditkit-kernel-", dir=sockets_dir)
+    kernel_files = {"connection_file": f"{sockets}/connection.json"}  # not loose in TMPDIR
+    ipc = Config({"KernelManager": {"transport": "ipc", "ip": f"{sockets}/kernel", **kernel_files}})
     try:
         papermill.execute_notebook(
             str(notebook),

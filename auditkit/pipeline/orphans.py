@@ -9,7 +9,8 @@ SIGTERM), but a run killed with SIGKILL sees nothing. So each worker watches its
   second (the fallback on other systems, and the cover for a parent that died before `prctl`).
 
 Either way the worker kills every descendant (kernels start in sessions of their own, so they are
-not in its process group, but they are still its children) and exits. A worker killed outright
+not in its process group, but they are still its children), removes the folder it was told to
+(its kernels' sockets) and exits. A worker killed outright
 (SIGKILL, out of memory) cannot do this; its kernels then stop by themselves, because
 jupyter_client passes the worker's pid to ipykernel (`JPY_PARENT_PID`), whose parent poller exits
 the kernel within a second once its parent is gone.
@@ -21,10 +22,12 @@ import contextlib
 import ctypes
 import ctypes.util
 import os
+import shutil
 import signal
 import sys
 import threading
 import time
+from pathlib import Path
 
 import psutil
 
@@ -32,14 +35,17 @@ PR_SET_PDEATHSIG = 1
 WATCH_SECONDS = 0.5
 
 
-def stop_with_descendants(exit_code: int = 1) -> None:
-    """Kill every descendant of this process (kernels included), then exit at once."""
+def stop_with_descendants(exit_code: int = 1, remove: Path | None = None) -> None:
+    """Kill every descendant of this process (kernels included), remove the folder `remove` (if
+    given), then exit at once."""
     with contextlib.suppress(psutil.Error):
         descendants = psutil.Process().children(recursive=True)
         for process in descendants:
             with contextlib.suppress(psutil.Error):
                 process.kill()
         psutil.wait_procs(descendants, timeout=5)
+    if remove is not None:
+        shutil.rmtree(remove, ignore_errors=True)
     os._exit(exit_code)
 
 
@@ -51,19 +57,20 @@ def _ask_kernel_for_death_signal() -> None:
     libc.prctl(PR_SET_PDEATHSIG, int(signal.SIGTERM), 0, 0, 0)
 
 
-def _watch_parent(parent_pid: int) -> None:
+def _watch_parent(parent_pid: int, remove: Path | None) -> None:
     """Stop (with descendants) as soon as the parent changes; runs in a daemon thread."""
     while os.getppid() == parent_pid:
         time.sleep(WATCH_SECONDS)
-    stop_with_descendants()
+    stop_with_descendants(remove=remove)
 
 
-def die_with_parent(parent_pid: int) -> None:
-    """Make this process (and its descendants) stop when `parent_pid`, its parent, ends.
+def die_with_parent(parent_pid: int, remove: Path | None = None) -> None:
+    """Make this process (and its descendants) stop when `parent_pid`, its parent, ends, removing
+    the folder `remove` (if given) as it goes.
 
     `parent_pid` is passed by the parent itself, so a parent that died before this call is seen.
     Call from the main thread (it installs the SIGTERM handler).
     """
-    signal.signal(signal.SIGTERM, lambda _signum, _frame: stop_with_descendants())
+    signal.signal(signal.SIGTERM, lambda _signum, _frame: stop_with_descendants(remove=remove))
     _ask_kernel_for_death_signal()
-    threading.Thread(target=_watch_parent, args=(parent_pid,), daemon=True).start()
+    threading.Thread(target=_watch_parent, args=(parent_pid, remove), daemon=True).start()

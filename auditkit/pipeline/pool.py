@@ -9,14 +9,20 @@ worker and kills those still alive after each job and on any interruption. A wor
 the hard limit is killed with its kernel and replaced by a fresh one for the next job. If this
 process itself is killed outright (SIGKILL), the workers notice their parent is gone and stop with
 their kernels (`auditkit.pipeline.orphans`).
+
+Each worker's kernels put their sockets in a temporary folder the pool makes for that worker and
+removes once the worker is reaped, whichever way it ended; a worker orphaned by SIGKILL removes
+its own as it stops.
 """
 
 from __future__ import annotations
 
 import json
 import os
+import shutil
 import subprocess
 import sys
+import tempfile
 import time
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
@@ -25,9 +31,12 @@ from typing import IO, Any
 
 import psutil
 
+from auditkit.errors import ParameterError
 from auditkit.pipeline.worker import RESULT_NAME
 
 POLL_SECONDS = 0.05
+SOCKET_PATH_MAX = 100  # a Unix socket's path holds 107 bytes on Linux, 103 on macOS
+SOCKET_TAIL = len("/12345678/kernel-99")  # what `execute` adds: its folder and the port
 SCAN_EVERY = 10  # look for new descendants and sample memory every 0.5 s (a scan reads /proc)
 
 
@@ -43,10 +52,12 @@ class Task:
 
 @dataclass
 class _Worker:
-    """A worker process, the task it runs (if any) and the descendants seen during that task."""
+    """A worker process, its kernels' sockets folder, the task it runs (if any) and the
+    descendants seen during that task."""
 
     process: subprocess.Popen[bytes]
     log: IO[bytes]
+    sockets: Path
     task: Task | None = None
     started: float = 0.0
     seen: dict[int, psutil.Process] = field(default_factory=dict)
@@ -97,14 +108,37 @@ def _start_worker(log_path: Path) -> _Worker:
     """Start one worker process whose output goes to `log_path`."""
     log_path.parent.mkdir(parents=True, exist_ok=True)
     log = log_path.open("ab")
+    sockets = _sockets_folder()
+    command = [sys.executable, "-m", "auditkit.pipeline.worker", "--parent", str(os.getpid())]
     process = subprocess.Popen(
-        [sys.executable, "-m", "auditkit.pipeline.worker", "--parent", str(os.getpid())],
+        [*command, "--sockets", str(sockets)],
         stdin=subprocess.PIPE,
         stdout=log,
         stderr=subprocess.STDOUT,
         start_new_session=True,
     )
-    return _Worker(process, log)
+    return _Worker(process, log, sockets)
+
+
+def _sockets_folder() -> Path:
+    """A new folder for one worker's kernel sockets: in the temporary folder, or in /tmp where
+    the temporary folder's path is too long for a socket's; ParameterError if neither fits."""
+    for parent in dict.fromkeys([tempfile.gettempdir(), "/tmp"]):
+        if len(parent) + len("/auditkit-kernels-12345678") + SOCKET_TAIL <= SOCKET_PATH_MAX:
+            return Path(tempfile.mkdtemp(prefix="auditkit-kernels-", dir=parent))
+    raise ParameterError(
+        "TMPDIR",
+        f"a folder whose path leaves room for the kernels' sockets (at most "
+        f"{SOCKET_PATH_MAX - SOCKET_TAIL - len('/auditkit-kernels-12345678')} characters)",
+        tempfile.gettempdir(),
+    )
+
+
+def _release(worker: _Worker) -> None:
+    """Reap an ended worker: close its log and remove its kernels' sockets folder."""
+    worker.process.wait()
+    worker.log.close()
+    shutil.rmtree(worker.sockets, ignore_errors=True)
 
 
 def _assign(worker: _Worker, task: Task) -> None:
@@ -125,8 +159,7 @@ def _kill_worker(worker: _Worker) -> None:
     except psutil.NoSuchProcess:
         own = []
     kill_processes([*own, *worker.seen.values()])
-    worker.process.wait()
-    worker.log.close()
+    _release(worker)
 
 
 def _retire(worker: _Worker) -> None:
@@ -137,7 +170,8 @@ def _retire(worker: _Worker) -> None:
         worker.process.wait(timeout=30)
     except subprocess.TimeoutExpired:
         _kill_worker(worker)
-    worker.log.close()
+        return
+    _release(worker)
 
 
 def _finished_result(worker: _Worker) -> dict[str, Any] | None:
@@ -170,8 +204,7 @@ def _clean_after_task(worker: _Worker, result: dict[str, Any]) -> bool:
         return False
     if worker.process.poll() is not None:
         kill_processes(list(worker.seen.values()))
-        worker.process.wait()
-        worker.log.close()
+        _release(worker)
         return False
     kill_processes(list(worker.seen.values()))
     return True

@@ -4,8 +4,10 @@ Started by the process pool as `python -m auditkit.pipeline.worker --parent PID`
 paths on stdin; a spec names the notebook, the run folder, the job's name and folder, the
 parameters, the time limit and what the report's footer shows. Every file it writes is checked to
 resolve inside the job's folder in the run. Each result goes to `<job folder>/.result.json`
-(written atomically, read and removed by the pool). The worker stops, with its kernels, when its
-parent (the run) dies, however it dies (see `auditkit.pipeline.orphans`).
+(written atomically, read and removed by the pool). Kernel sockets go inside `--sockets`, a folder
+the pool made for this worker and removes after it. The worker stops, with its kernels, when its
+parent (the run) dies, however it dies (see `auditkit.pipeline.orphans`), and then removes that
+folder itself.
 """
 
 from __future__ import annotations
@@ -36,8 +38,11 @@ def job_dir_of(spec: dict[str, Any]) -> Path:
     return job_folder(Path(spec["run_dir"]), spec["folder"])
 
 
-def run_job(spec: dict[str, Any]) -> dict[str, Any]:
-    """Execute and render one job as described by `spec`; returns (and writes) its result."""
+def run_job(spec: dict[str, Any], sockets_dir: Path | None = None) -> dict[str, Any]:
+    """Execute and render one job as described by `spec`; returns (and writes) its result.
+
+    The kernel's sockets go in a folder made inside `sockets_dir` (the system's temporary folder
+    by default)."""
     job_dir = job_dir_of(spec)
     job_dir.mkdir(exist_ok=True)
     os.environ[REPORT_DIR_ENV] = str(job_dir)
@@ -51,6 +56,7 @@ def run_job(spec: dict[str, Any]) -> dict[str, Any]:
         time_limit=float(spec["time_limit"]),
         kernel_name=spec.get("kernel_name", "python3"),
         discard_kernel_console=spec["mask_personal"],
+        sockets_dir=sockets_dir,
     )
     result: dict[str, Any] = {
         "status": outcome.status,
@@ -84,8 +90,9 @@ def run_job(spec: dict[str, Any]) -> dict[str, Any]:
     return result
 
 
-def serve(lines: Iterable[str]) -> None:
-    """Run the job of each spec path read from `lines` (the pool writes them on stdin).
+def serve(lines: Iterable[str], sockets_dir: Path | None = None) -> None:
+    """Run the job of each spec path read from `lines` (the pool writes them on stdin), with the
+    kernels' sockets inside `sockets_dir`.
 
     A job that breaks the worker's own code is recorded as failed, so the pool always gets a result.
     """
@@ -95,7 +102,7 @@ def serve(lines: Iterable[str]) -> None:
             continue
         spec = json.loads(spec_path.read_text(encoding="utf-8"))
         try:
-            run_job(spec)
+            run_job(spec, sockets_dir)
         except Exception as failure:  # recorded for the pool; the next job still runs
             traceback.print_exc()
             result = {"status": "failed", "error": f"{type(failure).__name__}: {failure}"}
@@ -107,8 +114,10 @@ def main(argv: Sequence[str] | None = None) -> None:
     """Serve the job specs read on stdin until it closes, stopping if the parent `--parent` dies."""
     parser = argparse.ArgumentParser(prog="python -m auditkit.pipeline.worker")
     parser.add_argument("--parent", type=int, required=True, help="pid of the run that started it")
-    die_with_parent(parser.parse_args(argv).parent)
-    serve(sys.stdin)
+    parser.add_argument("--sockets", type=Path, help="folder for the kernels' sockets")
+    args = parser.parse_args(argv)
+    die_with_parent(args.parent, remove=args.sockets)
+    serve(sys.stdin, args.sockets)
 
 
 if __name__ == "__main__":

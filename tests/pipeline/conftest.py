@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+import shutil
+import tempfile
+from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
@@ -30,3 +33,12 @@ def tiny_notebook(tmp_path: Path) -> Path:
         *TINY_BODY,
         markdown="# Tiny audit\nIntro for analysts.",
     )
+
+
+@pytest.fixture
+def short_tmp() -> Iterator[Path]:
+    """A temporary folder (for TMPDIR) short enough that kernel sockets fit in it: pytest's
+    `tmp_path` is too long, and a run falls back to /tmp from such a folder."""
+    folder = Path(tempfile.mkdtemp(prefix="ak-", dir="/tmp"))
+    yield folder
+    shutil.rmtree(folder, ignore_errors=True)

@@ -21,8 +21,10 @@ pytestmark = pytest.mark.slow
 STOP_SECONDS = 5  # a worker watches its parent twice a second; a kernel polls its own each second
 
 
-def _start_run(notebook: Path, pid_file: Path, outputs: Path) -> subprocess.Popen[str]:
-    """`auditkit run` of the sleeper notebook in a child process."""
+def _start_run(
+    notebook: Path, pid_file: Path, outputs: Path, temporary: Path
+) -> subprocess.Popen[str]:
+    """`auditkit run` of the sleeper notebook in a child process, `TMPDIR` set to `temporary`."""
     code = "import sys, auditkit.cli as c\nsys.exit(c.main(sys.argv[1:]))"
     return subprocess.Popen(
         [
@@ -40,6 +42,7 @@ def _start_run(notebook: Path, pid_file: Path, outputs: Path) -> subprocess.Pope
         text=True,
         stdout=subprocess.DEVNULL,
         stderr=subprocess.DEVNULL,
+        env={**os.environ, "TMPDIR": str(temporary)},
     )
 
 
@@ -61,13 +64,15 @@ def _gone_within(pids: list[int], seconds: float) -> list[int]:
 
 
 def test_sigkill_of_a_run_stops_its_worker_and_kernel_and_leaves_a_dead_folder(
-    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+    tmp_path: Path, short_tmp: Path, capsys: pytest.CaptureFixture[str]
 ) -> None:
     notebook = write_notebook(tmp_path / "sleeper.ipynb", SLEEPER_PARAMETERS, *SLEEPER_BODY)
     outputs = tmp_path / "outputs"
-    run = _start_run(notebook, tmp_path / "kernel.pid", outputs)
+    run = _start_run(notebook, tmp_path / "kernel.pid", outputs, short_tmp)
     kernel = _wait_for_kernel(tmp_path / "kernel.pid", run)
     worker = psutil.Process(kernel).ppid()
+    [sockets] = short_tmp.glob("auditkit-kernels-*/*")  # the worker's folder, the kernel's in it
+    assert {path.name for path in sockets.iterdir()} >= {"kernel-1", "kernel-2"}
     assert worker != run.pid and psutil.Process(worker).ppid() == run.pid
     [live] = find_partials(outputs)
     assert live.state == "live"
@@ -76,6 +81,7 @@ def test_sigkill_of_a_run_stops_its_worker_and_kernel_and_leaves_a_dead_folder(
     run.wait()
 
     assert _gone_within([worker, kernel], STOP_SECONDS) == []
+    assert list(short_tmp.iterdir()) == []  # the orphaned worker removed the sockets
     [partial] = find_partials(outputs)
     assert partial.state == "dead" and partial.path == live.path
     assert auditkit(["clean", "--outputs", str(outputs)]) == 0
@@ -84,9 +90,9 @@ def test_sigkill_of_a_run_stops_its_worker_and_kernel_and_leaves_a_dead_folder(
     assert list(outputs.iterdir()) == []
 
 
-def test_a_kernel_whose_worker_is_killed_stops_too(tmp_path: Path) -> None:
+def test_a_kernel_whose_worker_is_killed_stops_too(tmp_path: Path, short_tmp: Path) -> None:
     notebook = write_notebook(tmp_path / "sleeper.ipynb", SLEEPER_PARAMETERS, *SLEEPER_BODY)
-    run = _start_run(notebook, tmp_path / "kernel.pid", tmp_path / "outputs")
+    run = _start_run(notebook, tmp_path / "kernel.pid", tmp_path / "outputs", short_tmp)
     try:
         kernel = _wait_for_kernel(tmp_path / "kernel.pid", run)
         os.kill(psutil.Process(kernel).ppid(), signal.SIGKILL)

@@ -7,6 +7,7 @@ import os
 import signal
 import subprocess
 import sys
+import tempfile
 import time
 from pathlib import Path
 
@@ -41,8 +42,13 @@ def _options(outputs: Path, **changes: object) -> RunOptions:
 
 
 def test_failures_and_timeouts_are_recorded_and_leave_no_process(
-    tmp_path: Path, tiny_notebook: Path, tiny_data: Path
+    tmp_path: Path,
+    tiny_notebook: Path,
+    tiny_data: Path,
+    short_tmp: Path,
+    monkeypatch: pytest.MonkeyPatch,
 ) -> None:
+    monkeypatch.setattr(tempfile, "tempdir", str(short_tmp))  # where the kernels' sockets go
     failing = write_notebook(
         tmp_path / "notebooks" / "failing.ipynb", "n: int = 1\n", *FAILING_BODY
     )
@@ -65,6 +71,7 @@ def test_failures_and_timeouts_are_recorded_and_leave_no_process(
     assert outcome.failed == ["failing", "sleeper"]
     assert outcome.manifest["status"] == "failed"
     assert not alive(int(pid_file.read_text()))
+    assert list(short_tmp.iterdir()) == []  # every worker's sockets folder is gone with it
 
     run_dir = outcome.run_dir
     executed = json.loads((run_dir / "failing" / "failing.ipynb").read_text(encoding="utf-8"))
@@ -226,7 +233,7 @@ def _cli(*args: str, **kwargs: object) -> subprocess.Popen[str]:
     return subprocess.Popen([sys.executable, "-c", code, *args], text=True, **kwargs)
 
 
-def test_ctrl_c_stops_everything_and_publishes_nothing(tmp_path: Path) -> None:
+def test_ctrl_c_stops_everything_and_publishes_nothing(tmp_path: Path, short_tmp: Path) -> None:
     sleeper = write_notebook(tmp_path / "sleeper.ipynb", SLEEPER_PARAMETERS, *SLEEPER_BODY)
     pid_file = tmp_path / "kernel.pid"
     outputs = tmp_path / "outputs"
@@ -240,6 +247,7 @@ def test_ctrl_c_stops_everything_and_publishes_nothing(tmp_path: Path) -> None:
         "--no-progress",
         stdout=subprocess.PIPE,
         stderr=subprocess.PIPE,
+        env={**os.environ, "TMPDIR": str(short_tmp)},
     )
     deadline = time.monotonic() + 90
     while not (pid_file.exists() and pid_file.read_text()):
@@ -254,3 +262,4 @@ def test_ctrl_c_stops_everything_and_publishes_nothing(tmp_path: Path) -> None:
     assert not alive(kernel)
     assert not (outputs / "latest").exists()
     assert list(outputs.iterdir()) == []  # nothing was written but bookkeeping: nothing is left
+    assert list(short_tmp.glob("auditkit-kernel*")) == []  # nor the kernel's sockets
