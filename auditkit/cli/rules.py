@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import argparse
 import contextlib
-import sys
 from pathlib import Path
 from typing import TYPE_CHECKING
 
@@ -82,6 +81,7 @@ def run_rules(args: argparse.Namespace) -> int:
     """Run the rules as asked, write the findings, print the summary."""
     from auditkit import rules
     from auditkit.audit.study import KIND_FIGURES, amounts
+    from auditkit.cli.open_tables import say_open_tables
     from auditkit.data import load
     from auditkit.data.intake import lock_warnings_of
     from auditkit.report import save_table
@@ -92,8 +92,7 @@ def run_rules(args: argparse.Namespace) -> int:
         checked_register_text("run_id", args.run_id, "--run-id")
     overrides = _read_overrides(args.params) if args.params else None
     dataset = load(args.data_dir)
-    for warning in lock_warnings_of(dataset.problems):  # a table open in Excel, a lock file
-        print(f"auditkit rules: {warning}", file=sys.stderr)
+    say_open_tables("rules", Path(args.data_dir), lock_warnings_of(dataset.problems))
     district_dataset = dataset.for_district(args.district) if args.district else dataset
     selected = args.rules.split(",") if args.rules else None
     notes: list[str] = []

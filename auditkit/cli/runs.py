@@ -228,14 +228,11 @@ def _command_run(args: argparse.Namespace) -> int:
 
 def _say_open_tables(jobs: list[Job], command: str) -> None:
     """Warn on stderr of each dataset folder's tables open in an office program and lock files
-    skipped (`folder_lock_warnings`): the kernels read such a table as last saved, and the
-    reports say so, but whoever starts the run can still save and close it first."""
-    from auditkit.data.intake import folder_lock_warnings
-    from auditkit.data.problems import shown_path
+    skipped: the kernels read such a table as last saved, and the reports say so."""
+    from auditkit.cli.open_tables import say_open_tables
 
     for folder in sorted({job.data_dir for job in jobs if job.data_dir is not None}):
-        for warning in folder_lock_warnings(folder):
-            print(f"auditkit {command}: {shown_path(folder)}: {warning}", file=sys.stderr)
+        say_open_tables(command, folder)
 
 
 def _notebooks(folder: Path) -> list[Path]:

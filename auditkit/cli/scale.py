@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import argparse
-import sys
 import time
 from pathlib import Path
 
@@ -47,11 +46,10 @@ def register(subparsers: argparse._SubParsersAction) -> None:  # type: ignore[ty
 
 def run_convert(args: argparse.Namespace) -> int:
     """Convert, then print the partitions and rows written."""
-    from auditkit.data.intake import folder_lock_warnings
+    from auditkit.cli.open_tables import say_open_tables
     from auditkit.data.partitioned import convert
 
-    for warning in folder_lock_warnings(Path(args.source)):  # converted as last saved
-        print(f"auditkit convert: {warning}", file=sys.stderr)
+    say_open_tables("convert", Path(args.source))  # converted as last saved
     started = time.perf_counter()
     converted = convert(
         args.source,

@@ -34,7 +34,7 @@ def test_a_lock_file_in_the_dataset_folder_is_named_on_stderr_and_the_rules_stil
 
     assert main(["rules", str(folder), "--out", str(tmp_path / "out")]) == 0
     assert capsys.readouterr().err.splitlines() == [
-        "auditkit rules: warning: ~$bills.xlsx: expected a table file, not the lock file an "
+        f"auditkit rules: {folder}: warning: ~$bills.xlsx: expected a table file, not the lock file an "
         "office program keeps (skipped), found a lock file Excel or WPS left for 'bills.xlsx', "
         "which is not in the folder (the program stopped without closing it: delete the lock "
         "file)"

@@ -119,7 +119,8 @@ def test_convert_says_the_open_table_it_converts_as_last_saved(
     excel_owner_file(folder / "~$bills.xlsx")
 
     assert auditkit.cli.main(["convert", str(folder), str(tmp_path / "converted")]) == 0
-    assert capsys.readouterr().err.splitlines() == [f"auditkit convert: {BILLS_OPEN_IN_EXCEL}"]
+    said = capsys.readouterr().err.splitlines()
+    assert said == [f"auditkit convert: {folder}: {BILLS_OPEN_IN_EXCEL}"]
     assert (tmp_path / "converted").is_dir()
 
 
