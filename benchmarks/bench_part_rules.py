@@ -41,7 +41,9 @@ def main() -> int:
     plan = plan_run(
         source.periods(), source.profile(), None, None, None, extracted_on=source.latest_date
     )
-    stored, index, plan, neighbours = stored_tasks(source, plan)[args.part].arguments[:4]
+    arguments = stored_tasks(source, plan)[args.part].arguments
+    arguments = arguments() if callable(arguments) else arguments  # a part's are made when due
+    stored, index, plan, neighbours = arguments[:4]
     tables = stored.part(index)
     own = len(tables.customers)
     customers = tables.customers
@@ -57,7 +59,8 @@ def main() -> int:
         for rule_id in rule_ids:
             rule = RULES[rule_id]
             started = time.process_time()
-            raw = rule.check(context, plan.settings[rule_id])
+            params = plan.settings[rule_id] | {other: plan.settings[other] for other in rule.reads}
+            raw = rule.check(context, params)
             raw = raw[raw["cust"].to_numpy() < own]
             _finish(raw, rule, context, plan.settings["common"])
             best[rule_id] = min(best[rule_id], time.process_time() - started)
