@@ -124,14 +124,16 @@ def recompute_coded(
     as_of: str | None = None,
     params: BillingParams | Mapping[str, object] | None = None,
     bill_keys: tuple[np.ndarray, np.ndarray] | None = None,
+    lookup: TariffLookup | None = None,
 ) -> CodedLines:
     """`recompute` as arrays (CodedLines): the same lines, bills and notes, no text made.
     `bill_keys` are the bills' customer rows and months where the caller has them
-    (`prepare_bills`)."""
+    (`prepare_bills`); `lookup` the schedule's lookup where the caller keeps one built on
+    `dataset.tariffs` (a rule context recomputing a few customers many times)."""
     last_month = _as_of_month(as_of)
     params = resolve_params(params)
     bills = prepare_bills(dataset, last_month, bill_keys)
-    lookup = TariffLookup(dataset.tariffs)
+    lookup = lookup or TariffLookup(dataset.tariffs)
     notes = _data_notes(dataset, lookup)
     skipped = {note.values["line_type"] for note in notes if note.code == "not_recomputed"}
     lines = dataset.bill_lines

@@ -280,6 +280,22 @@ class RuleContext:
         return int(self.bill_month.min()) if len(self.bill_month) else self.as_of
 
     @cached_property
+    def line_customer_runs(self) -> CustomerRuns | None:
+        """The bill lines' runs of one customer (None without lines), to pick a few customers'
+        lines many times without a pass over every line (`rules.repriced`)."""
+        return None if self.bill_lines is None else self._customer_runs(self.bill_lines)
+
+    @cached_property
+    def transformer_customer_runs(self) -> CustomerRuns | None:
+        """The transformers' runs of one customer (None without the table), as the lines'."""
+        return None if self.transformers is None else self._customer_runs(self.transformers)
+
+    def _customer_runs(self, table: pd.DataFrame) -> CustomerRuns:
+        starts = run_starts(table["customer_id"])
+        ids = table["customer_id"].iloc[starts]
+        return CustomerRuns(starts, archive_rows(self.customers["customer_id"], ids), len(table))
+
+    @cached_property
     def tariff_lookup(self) -> TariffLookup:
         """The schedule's rows in force by category, date, voltage band, period and tier."""
         return TariffLookup(self.tariffs)
@@ -627,6 +643,23 @@ def _ended_by(orders: pd.DataFrame, enders: pd.DataFrame) -> pd.DataFrame:
     return spans.assign(
         end_date=end_date, end_type=end_type, end_month=np.where(month < 0, np.nan, month)
     )
+
+
+@dataclass(frozen=True)
+class CustomerRuns:
+    """A table's runs of rows of one customer: where each starts, its customer's row in the
+    archive (-1: unknown or missing) and the table's length."""
+
+    starts: np.ndarray
+    customer: np.ndarray
+    total: int
+
+    def rows(self, flagged: np.ndarray) -> np.ndarray:
+        """Positions, ascending, of the rows of the customers `flagged` marks (a boolean per
+        archive row); a customer not in the archive is never flagged."""
+        chosen = np.flatnonzero(np.append(flagged, False)[self.customer])
+        ends = np.append(self.starts[1:], self.total)
+        return range_positions(self.starts[chosen], ends[chosen] - self.starts[chosen])
 
 
 @dataclass(frozen=True)

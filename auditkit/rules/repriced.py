@@ -11,12 +11,7 @@ import pandas as pd
 
 from auditkit.billing.bill_frame import LINE_TYPES
 from auditkit.billing.recompute import CodedLines, recompute_coded
-from auditkit.rules.context import (
-    RuleContext,
-    archive_rows,
-    bill_rows_of,
-    customer_positions,
-)
+from auditkit.rules.context import CustomerRuns, RuleContext, archive_rows, bill_rows_of
 from auditkit.rules.findings import optional_values
 from auditkit.rules.recomputed import bill_rows
 
@@ -78,11 +73,11 @@ def recompute_as_billed(
         bills=bills,
         tariffs=source.tariffs,
         work_orders=orders,
-        bill_lines=_of_customers(ctx, ctx.bill_lines, position),
-        transformers=_of_customers(ctx, ctx.transformers, position),
+        bill_lines=_of_customers(ctx.bill_lines, ctx.line_customer_runs, position),
+        transformers=_of_customers(ctx.transformers, ctx.transformer_customer_runs, position),
     )
     keys = (position[ctx.bill_customer[rows]], ctx.bill_month[rows])
-    coded = recompute_coded(dataset, ctx.as_of_period, bill_keys=keys)
+    coded = recompute_coded(dataset, ctx.as_of_period, bill_keys=keys, lookup=ctx.tariff_lookup)
     recomputed = coded.bills["customer_row"].to_numpy(dtype=np.int64)
     in_context = np.append(customers, -1)[recomputed]  # -1 stays -1
     bill_row = bill_rows(
@@ -135,10 +130,10 @@ def amounts_per_bill(
 
 
 def _of_customers(
-    ctx: RuleContext, table: pd.DataFrame | None, position: np.ndarray
+    table: pd.DataFrame | None, runs: CustomerRuns | None, position: np.ndarray
 ) -> pd.DataFrame | None:
-    """The rows of `table` (keyed by customer_id) of the customers `position` places (≥ 0)."""
-    if table is None:
+    """The rows of `table` (its customers' runs `runs`) of the customers `position` places
+    (≥ 0), in the table's order."""
+    if table is None or runs is None:
         return None
-    at = position[customer_positions(table["customer_id"], ctx.customers["customer_id"])]
-    return table.loc[at >= 0]
+    return table.iloc[runs.rows(position >= 0)]
