@@ -7,8 +7,10 @@ from __future__ import annotations
 import sys
 from collections.abc import Iterable
 from pathlib import Path
+from typing import TYPE_CHECKING
 
-from auditkit.data.problems import Problem
+if TYPE_CHECKING:
+    from auditkit.data.problems import Problem
 
 
 def say_open_tables(command: str, folder: Path, warnings: Iterable[Problem] | None = None) -> None:

@@ -105,31 +105,42 @@ def _rss(process: psutil.Process) -> int:
 
 
 def _start_worker(log_path: Path) -> _Worker:
-    """Start one worker process whose output goes to `log_path`."""
+    """Start one worker process whose output goes to `log_path`, its kernels' sockets in a
+    folder of its own (`_sockets_folder`: ParameterError where none can be made)."""
     log_path.parent.mkdir(parents=True, exist_ok=True)
-    log = log_path.open("ab")
     sockets = _sockets_folder()
     command = [sys.executable, "-m", "auditkit.pipeline.worker", "--parent", str(os.getpid())]
-    process = subprocess.Popen(
-        [*command, "--sockets", str(sockets)],
-        stdin=subprocess.PIPE,
-        stdout=log,
-        stderr=subprocess.STDOUT,
-        start_new_session=True,
-    )
+    log = log_path.open("ab")
+    try:
+        process = subprocess.Popen(
+            [*command, "--sockets", str(sockets)],
+            stdin=subprocess.PIPE,
+            stdout=log,
+            stderr=subprocess.STDOUT,
+            start_new_session=True,
+        )
+    except BaseException:
+        log.close()
+        shutil.rmtree(sockets, ignore_errors=True)
+        raise
     return _Worker(process, log, sockets)
 
 
 def _sockets_folder() -> Path:
     """A new folder for one worker's kernel sockets: in the temporary folder, or in /tmp where
-    the temporary folder's path is too long for a socket's; ParameterError if neither fits."""
+    the temporary folder's path is too long for a socket's (counted in bytes, as the system
+    does) or cannot be written; ParameterError naming TMPDIR where neither will do."""
+    room = SOCKET_PATH_MAX - SOCKET_TAIL - len("/auditkit-kernels-12345678")
     for parent in dict.fromkeys([tempfile.gettempdir(), "/tmp"]):
-        if len(parent) + len("/auditkit-kernels-12345678") + SOCKET_TAIL <= SOCKET_PATH_MAX:
-            return Path(tempfile.mkdtemp(prefix="auditkit-kernels-", dir=parent))
+        if len(os.fsencode(parent)) <= room:
+            try:
+                return Path(tempfile.mkdtemp(prefix="auditkit-kernels-", dir=parent))
+            except OSError:
+                continue
     raise ParameterError(
         "TMPDIR",
-        f"a folder whose path leaves room for the kernels' sockets (at most "
-        f"{SOCKET_PATH_MAX - SOCKET_TAIL - len('/auditkit-kernels-12345678')} characters)",
+        f"a folder that can be written whose path leaves room for the kernels' sockets (at "
+        f"most {room} bytes), or else /tmp",
         tempfile.gettempdir(),
     )
 

@@ -15,6 +15,7 @@ from __future__ import annotations
 import argparse
 import json
 import os
+import shutil
 import sys
 import time
 import traceback
@@ -111,13 +112,18 @@ def serve(lines: Iterable[str], sockets_dir: Path | None = None) -> None:
 
 
 def main(argv: Sequence[str] | None = None) -> None:
-    """Serve the job specs read on stdin until it closes, stopping if the parent `--parent` dies."""
+    """Serve the job specs read on stdin until it closes, stopping if the parent `--parent` dies;
+    the kernels' sockets go inside `--sockets`, removed when this worker ends."""
     parser = argparse.ArgumentParser(prog="python -m auditkit.pipeline.worker")
     parser.add_argument("--parent", type=int, required=True, help="pid of the run that started it")
     parser.add_argument("--sockets", type=Path, help="folder for the kernels' sockets")
     args = parser.parse_args(argv)
     die_with_parent(args.parent, remove=args.sockets)
-    serve(sys.stdin, args.sockets)
+    try:
+        serve(sys.stdin, args.sockets)
+    finally:  # input closed: the pool ended, or died while this worker was idle
+        if args.sockets is not None:
+            shutil.rmtree(args.sockets, ignore_errors=True)
 
 
 if __name__ == "__main__":

@@ -42,3 +42,14 @@ def test_no_folder_short_enough_names_tmpdir(
         pool._sockets_folder()
     assert str(tmp_path) in str(raised.value)
     assert list(tmp_path.iterdir()) == []
+
+
+def test_a_temporary_folder_that_cannot_be_written_falls_back_to_tmp(
+    short_tmp: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setattr(tempfile, "tempdir", str(short_tmp / "gone"))  # no such folder
+    folder = pool._sockets_folder()
+    try:
+        assert folder.parent == Path("/tmp")
+    finally:
+        folder.rmdir()
