@@ -129,11 +129,12 @@ def recompute_coded(
     """`recompute` as arrays (CodedLines): the same lines, bills and notes, no text made.
     `bill_keys` are the bills' customer rows and months where the caller has them
     (`prepare_bills`); `lookup` the schedule's lookup where the caller keeps one built on
-    `dataset.tariffs` (a rule context recomputing a few customers many times)."""
+    `dataset.tariffs`, or on those rows with the contract's absent columns added empty (a rule
+    context's, which recomputes a few customers many times)."""
     last_month = _as_of_month(as_of)
     params = resolve_params(params)
     bills = prepare_bills(dataset, last_month, bill_keys)
-    lookup = lookup or TariffLookup(dataset.tariffs)
+    lookup = TariffLookup(dataset.tariffs) if lookup is None else lookup
     notes = _data_notes(dataset, lookup)
     skipped = {note.values["line_type"] for note in notes if note.code == "not_recomputed"}
     lines = dataset.bill_lines

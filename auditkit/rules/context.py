@@ -293,7 +293,9 @@ class RuleContext:
     def _customer_runs(self, table: pd.DataFrame) -> CustomerRuns:
         starts = run_starts(table["customer_id"])
         ids = table["customer_id"].iloc[starts]
-        return CustomerRuns(starts, archive_rows(self.customers["customer_id"], ids), len(table))
+        customer = archive_rows(self.customers["customer_id"], ids)
+        customer[ids.isna().to_numpy(dtype=bool)] = -1  # a missing id is nobody's
+        return CustomerRuns(starts, customer, len(table))
 
     @cached_property
     def tariff_lookup(self) -> TariffLookup:

@@ -161,9 +161,8 @@ def recompute_lines(ctx: RuleContext) -> Recomputed:
         bill_lines=ctx.bill_lines,
         transformers=ctx.transformers,
     )
-    coded = recompute_coded(
-        dataset, ctx.as_of_period, bill_keys=(ctx.bill_customer, ctx.bill_month)
-    )
+    keys = (ctx.bill_customer, ctx.bill_month)
+    coded = recompute_coded(dataset, ctx.as_of_period, bill_keys=keys, lookup=ctx.tariff_lookup)
     # Each recomputed bill's row in the context, by integer keys (customer row, month), then
     # each line's through its bill: no text of millions of lines is made or looked up.
     bill_row = bill_rows(ctx, coded.bills)
