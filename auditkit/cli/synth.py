@@ -7,20 +7,7 @@ import time
 from pathlib import Path
 
 from auditkit.errors import ParameterError
-from auditkit.options.synth import (
-    DEFAULT_CUSTOMERS,
-    DEFAULT_DAILY_DAYS,
-    DEFAULT_DISTRICTS,
-    DEFAULT_IRREGULAR_SHARE,
-    DEFAULT_MONTHS,
-    DEFAULT_SEED,
-    DEFAULT_START,
-    FORMATS,
-    MAX_IRREGULAR_SHARE,
-    MAX_MONTHS,
-    MIN_MONTHS,
-    MONTHS_WHY,
-)
+from auditkit.options import synth as options
 
 
 def register(subparsers: argparse._SubParsersAction) -> None:
@@ -59,7 +46,7 @@ def register(subparsers: argparse._SubParsersAction) -> None:
     )
     parser.add_argument(
         "--format",
-        choices=FORMATS,
+        choices=options.FORMATS,
         default="parquet",
         help="file format of the tables (default parquet; csv-gbk as Chinese billing systems export)",
     )
@@ -98,21 +85,27 @@ def run_synth(args: argparse.Namespace) -> int:
 def _options() -> list[tuple[str, object, str, str]]:
     """(SynthConfig field, its default, metavar, help) of the options given as
     `--field-name VALUE`."""
-    share = DEFAULT_IRREGULAR_SHARE
+    share = options.DEFAULT_IRREGULAR_SHARE
     return [
-        ("customers", DEFAULT_CUSTOMERS, "N", "number of customers (default %(default)s)"),
-        ("districts", DEFAULT_DISTRICTS, "D", "number of district bureaus (default %(default)s)"),
+        ("customers", options.DEFAULT_CUSTOMERS, "N", "number of customers (default %(default)s)"),
+        (
+            "districts",
+            options.DEFAULT_DISTRICTS,
+            "D",
+            "number of district bureaus (default %(default)s)",
+        ),
         (
             "months",
-            DEFAULT_MONTHS,
+            options.DEFAULT_MONTHS,
             "M",
-            f"billing months, {MIN_MONTHS} to {MAX_MONTHS} (default %(default)s): {MONTHS_WHY}",
+            f"billing months, {options.MIN_MONTHS} to {options.MAX_MONTHS} "
+            f"(default %(default)s): {options.MONTHS_WHY}",
         ),
-        ("start", DEFAULT_START, "YYYY-MM", "first billing month (default %(default)s)"),
-        ("seed", DEFAULT_SEED, "S", "random seed (default %(default)s)"),
+        ("start", options.DEFAULT_START, "YYYY-MM", "first billing month (default %(default)s)"),
+        ("seed", options.DEFAULT_SEED, "S", "random seed (default %(default)s)"),
         (
             "daily_days",
-            DEFAULT_DAILY_DAYS,
+            options.DEFAULT_DAILY_DAYS,
             "DAYS",
             "also write smart-meter daily reads for the last DAYS days (default %(default)s: none)",
         ),
@@ -120,7 +113,7 @@ def _options() -> list[tuple[str, object, str, str]]:
             "irregular_share",
             share,
             "SHARE",
-            f"share of customers given an irregularity, 0 to {MAX_IRREGULAR_SHARE} "
+            f"share of customers given an irregularity, 0 to {options.MAX_IRREGULAR_SHARE} "
             f"(default %(default)s: about {share * 100:g} %%)",
         ),
     ]

@@ -132,6 +132,19 @@ def _on_com2(u: Utility) -> Dataset:
     return Dataset.from_frames(tables)
 
 
+def _com2_factory(u: Utility, cid: str, basis: str, **archive: object) -> None:
+    """An industrial 10 kV, 1,000 kVA customer `cid` archived on COM2, by `basis`."""
+    u.customer(
+        cid,
+        usage_type="industrial",
+        tariff_category="COM2",
+        voltage_kv=10.0,
+        contract_capacity_kva=1000.0,
+        basic_charge_basis=basis,
+        **archive,
+    )
+
+
 def test_tariff_mismatch_prices_a_demand_customers_basic_charge_by_its_demand():
     """An industrial 1,000 kVA customer by demand (contract demand 600 kW) archived and billed
     on the commercial two-part COM2 (0.7, 25 per kVA, 35 per kW) where IND2 (0.6, 30 per kVA,
@@ -152,14 +165,7 @@ def test_tariff_mismatch_prices_a_demand_customers_basic_charge_by_its_demand():
         ("by_capacity", "capacity", None),
         ("no_demand", "demand", None),
     ):
-        u.customer(
-            cid,
-            usage_type="industrial",
-            tariff_category="COM2",
-            voltage_kv=10.0,
-            contract_capacity_kva=1000.0,
-            basic_charge_basis=basis,
-        )
+        _com2_factory(u, cid, basis)
         bills = u.monthly(
             cid, flat(10_000, 3), tariff="COM2", rate=0.7, demand=recorded, periods=PERIODS[:3]
         )
@@ -430,23 +436,8 @@ def test_tariff_mismatch_prices_the_basic_charge_due_for_the_days_and_capacity_i
     25,000.00, less 1,000.00: ¥7,000.00 (the 1,000 kVA were priced through the suspension:
     ¥37,000.00)."""
     u = Utility()
-    u.customer(
-        "connected",
-        usage_type="industrial",
-        tariff_category="COM2",
-        voltage_kv=10.0,
-        contract_capacity_kva=1000.0,
-        basic_charge_basis="demand",
-        connection_date=pd.Timestamp("2024-01-16"),
-    )
-    u.customer(
-        "suspended",
-        usage_type="industrial",
-        tariff_category="COM2",
-        voltage_kv=10.0,
-        contract_capacity_kva=1000.0,
-        basic_charge_basis="capacity",
-    )
+    _com2_factory(u, "connected", "demand", connection_date=pd.Timestamp("2024-01-16"))
+    _com2_factory(u, "suspended", "capacity")
     bills = u.monthly(
         "connected",
         flat(10_000, 3),
@@ -484,14 +475,7 @@ def test_tariff_mismatch_prices_each_bill_by_the_basis_in_force_on_it():
     ¥33,000.00. On today's basis the demand months were priced 30,000.00 against 17,500.00,
     11,500.00 a month: ¥93,000.00."""
     u = Utility()
-    u.customer(
-        "switched",
-        usage_type="industrial",
-        tariff_category="COM2",
-        voltage_kv=10.0,
-        contract_capacity_kva=1000.0,
-        basic_charge_basis="capacity",
-    )
+    _com2_factory(u, "switched", "capacity")
     bills = u.monthly(
         "switched", flat(10_000), tariff="COM2", rate=0.7, demand=[500.0] * 6 + [None] * 6
     )
