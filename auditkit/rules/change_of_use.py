@@ -30,7 +30,7 @@ from auditkit.rules.findings import (
     zero_where_nan,
 )
 from auditkit.rules.registry import rule
-from auditkit.rules.repriced import amounts_per_bill, recompute_on_tariff, two_part_tariffs
+from auditkit.rules.repriced import on_tariff, reprice, two_part_tariffs
 from auditkit.rules.routine import at_tariff_due, bills_on_wrong_tariff, tariff_due_surcharge
 from auditkit.rules.workdays import WorkingCalendar, uncovered_years
 
@@ -509,14 +509,15 @@ def _repriced_gap(
     ctx: RuleContext, rows: np.ndarray, before: np.ndarray
 ) -> tuple[np.ndarray, np.ndarray]:
     """Per bill of `rows` (as `_tariff_gap`), the bill recomputed on the tariff before less the
-    bill recomputed on the tariff billed (`recompute_on_tariff`: every bill due one tariff,
+    bill recomputed on the tariff billed (`repriced.on_tariff`: every bill due one tariff,
     on the quantities billed, so a multiplier's or register's difference is not counted here),
     over every line (energy by periods or tiers, losses, basic charge, power-factor adjustment,
     funds); and of it the power-factor adjustment. NaN where a tariff is not in the schedule or
     an energy line has no rate.
 
     An archive holds one tariff per customer, so a customer's bills are recomputed once per
-    distinct tariff its bills need: twice for one silent change, once more per further one."""
+    distinct tariff its bills need: twice for one silent change, once more per further one;
+    every such copy is one recomputation (`repriced.reprice`)."""
     cust = ctx.bill_customer[rows]
     wanted = (before, ctx.bill_tariff[rows])  # the tariff before, the tariff billed
     keys = [np.where(tariff >= 0, customer_keys(cust, tariff), -1) for tariff in wanted]
@@ -530,11 +531,11 @@ def _repriced_gap(
     ranks = np.append(rank, -1)  # padded: with no pair at all, the keys (-1) still index it
     pass_of = [np.where(key >= 0, ranks[np.searchsorted(pairs, key)], -1) for key in keys]
     amount, pf = np.full((2, len(rows)), np.nan), np.zeros((2, len(rows)))
-    for k in range(int(rank.max(initial=-1)) + 1):
-        at = np.flatnonzero(rank == k)
-        recomputed = recompute_on_tariff(ctx, pair_cust[at], names[at], two_part[at])
-        total, moved, tariff = amounts_per_bill(ctx, *recomputed, rows)
+    passes = [np.flatnonzero(rank == k) for k in range(int(rank.max(initial=-1)) + 1)]
+    repricings = [on_tariff(pair_cust[at], names[at], two_part[at]) for at in passes]
+    for k, repriced in enumerate(reprice(ctx, rows, repricings)):
         for side, codes in enumerate(wanted):
-            mine = (pass_of[side] == k) & (tariff == codes)
-            amount[side, mine], pf[side, mine] = total[mine], moved[mine]
+            mine = (pass_of[side] == k) & (repriced.tariff == codes)
+            amount[side, mine] = repriced.total[mine]
+            pf[side, mine] = repriced.pf_adjustment[mine]
     return round_half_up(amount[0] - amount[1]), round_half_up(pf[0] - pf[1])

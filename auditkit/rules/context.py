@@ -656,12 +656,15 @@ class CustomerRuns:
     customer: np.ndarray
     total: int
 
-    def rows(self, flagged: np.ndarray) -> np.ndarray:
+    def rows_with_customers(self, flagged: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
         """Positions, ascending, of the rows of the customers `flagged` marks (a boolean per
-        archive row); a customer not in the archive is never flagged."""
+        archive row), and each one's customer; a customer not in the archive is never flagged."""
         chosen = np.flatnonzero(np.append(flagged, False)[self.customer])
         ends = np.append(self.starts[1:], self.total)
-        return range_positions(self.starts[chosen], ends[chosen] - self.starts[chosen])
+        lengths = ends[chosen] - self.starts[chosen]
+        return range_positions(self.starts[chosen], lengths), np.repeat(
+            self.customer[chosen], lengths
+        )
 
 
 @dataclass(frozen=True)

@@ -3,7 +3,8 @@ a wrong archive value (the tariff) compares with the bills recomputed on the arc
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass, field
 from types import SimpleNamespace
 
 import numpy as np
@@ -13,7 +14,53 @@ from auditkit.billing.bill_frame import LINE_TYPES
 from auditkit.billing.recompute import CodedLines, recompute_coded
 from auditkit.rules.context import CustomerRuns, RuleContext, archive_rows, bill_rows_of
 from auditkit.rules.findings import optional_values
-from auditkit.rules.recomputed import bill_rows
+
+_KEY_STRIDE = np.int64(1 << 32)  # a bill's key: its copy's position × stride + its month
+
+
+@dataclass(frozen=True)
+class Repricing:
+    """One recomputation of `reprice`: the bills of `customers` (codes, ascending) recomputed on
+    what each bill metered, every read taken as billed (its kWh, period, demand and reactive
+    figures, as an estimated read keeps them); the archive columns of `archive` set to its
+    values (aligned with `customers`); the orders of each type of `without_orders` left out for
+    the customers it flags (aligned). The customers `by_capacity` flags (aligned) pay their
+    basic charge by capacity on every bill whose basis in force is neither capacity nor demand:
+    an archive basis `none` or empty, and a basis_change order's old value `none`, read as
+    `capacity` (the bills by demand stay so).
+
+    A rule pricing bills on another archive (the tariff due) compares two such recomputations,
+    so a difference of kWh (multiplier, register) stays the rules' that find it."""
+
+    customers: np.ndarray
+    archive: Mapping[str, np.ndarray] = field(default_factory=dict)
+    without_orders: Mapping[str, np.ndarray] = field(default_factory=dict)
+    by_capacity: np.ndarray | None = None
+
+
+@dataclass(frozen=True)
+class RepricedAmounts:
+    """Per bill asked of `reprice`: the amount due over its recomputed lines, of which the
+    power-factor adjustment, and the tariff it was priced on (a code of `ctx.tariff_index`; -1
+    where the bill was not recomputed or an energy line has no rate)."""
+
+    total: np.ndarray
+    pf_adjustment: np.ndarray
+    tariff: np.ndarray
+
+
+def on_tariff(customers: np.ndarray, tariffs: np.ndarray, two_part: np.ndarray) -> Repricing:
+    """Every bill of each of `customers` (codes, ascending) due its tariff of `tariffs` (names,
+    aligned; its tariff_change orders left out). Where that tariff is two-part (`two_part`), a
+    bill whose basis in force (archive and basis_change orders) is none or unknown pays its
+    basic charge by capacity, as the recomputation reads the capacity in force (transformers,
+    orders, archive): a two-part tariff always has one; a bill by demand stays by demand."""
+    return Repricing(
+        customers,
+        archive={"tariff_category": tariffs},
+        without_orders={"tariff_change": np.ones(len(customers), dtype=bool)},
+        by_capacity=np.asarray(two_part, dtype=bool),
+    )
 
 
 def two_part_tariffs(ctx: RuleContext) -> pd.Series:
@@ -24,96 +71,164 @@ def two_part_tariffs(ctx: RuleContext) -> pd.Series:
     return pd.Series(has_basic).groupby(tariffs["tariff_category"].to_numpy()).any()
 
 
-def recompute_as_billed(
-    ctx: RuleContext,
-    customers: np.ndarray,
-    archive: Mapping[str, np.ndarray] | None = None,
-    without_orders: Mapping[str, np.ndarray] | None = None,
-    by_capacity: np.ndarray | None = None,
-) -> tuple[np.ndarray, CodedLines]:
-    """The bills of `customers` (codes, ascending) recomputed on what each bill metered: every
-    read taken as billed (its kWh, period, demand and reactive figures, as an estimated read
-    keeps them), with the archive columns of `archive` set to its values (aligned with
-    `customers`) and the orders of each type in `without_orders` left out for the customers it
-    flags (aligned with `customers`). The customers `by_capacity` flags (aligned) pay their
-    basic charge by capacity on every bill whose basis in force is neither capacity nor demand:
-    an archive basis `none` or empty, and a basis_change order's old value `none`, read as
-    `capacity` (the bills by demand stay so). Also the context's row of each recomputed bill
-    (-1: none).
+def reprice(
+    ctx: RuleContext, rows: np.ndarray, repricings: Sequence[Repricing]
+) -> list[RepricedAmounts]:
+    """Per repricing, the amounts of the bills `rows` (context rows, ascending) recomputed so.
 
-    A rule pricing bills on another archive (the tariff due) compares two such recomputations,
-    so a difference of kWh (multiplier, register) stays the rules' that find it."""
-    source = ctx.source
-    people = source.customers.iloc[customers].reset_index(drop=True)
-    for column, values in (archive or {}).items():
-        people[column] = values
-    if by_capacity is not None:
+    All are recomputed at once: each repricing's customers enter as copies under ids of their
+    own (a customer repriced twice is two customers of one recomputation), since a recomputation
+    costs about as much for a few customers as for a few dozen."""
+    if not repricings:
+        return []
+    copies = _Copies(ctx, repricings)
+    if not len(copies.bill_rows):  # nobody's bills: nothing recomputed
+        return [_unpriced(len(rows)) for _ in repricings]
+    dataset = SimpleNamespace(
+        customers=copies.people(),
+        bills=copies.bills(),
+        tariffs=ctx.source.tariffs,
+        work_orders=copies.orders(),
+        bill_lines=copies.table(ctx.bill_lines, ctx.line_customer_runs),
+        transformers=copies.table(ctx.transformers, ctx.transformer_customer_runs),
+    )
+    coded = recompute_coded(
+        dataset, ctx.as_of_period, bill_keys=copies.bill_keys, lookup=ctx.tariff_lookup
+    )
+    bill_row, bill_copy = copies.recomputed(coded)
+    return [
+        _amounts(ctx, rows, np.where(bill_copy == k, bill_row, -1), coded)
+        for k in range(len(repricings))
+    ]
+
+
+class _Copies:
+    """The customers of several repricings as one archive of copies: copy p (the repricings'
+    customers one after another) is named by its number, so that every table's rows of a
+    customer are its copy's in each repricing."""
+
+    def __init__(self, ctx: RuleContext, repricings: Sequence[Repricing]) -> None:
+        self.ctx, self.repricings = ctx, repricings
+        self.each = [np.asarray(repricing.customers, dtype=np.int64) for repricing in repricings]
+        self.offsets = np.cumsum([0, *map(len, self.each)])
+        self.customers = np.concatenate(self.each)
+        width = len(str(max(len(self.customers) - 1, 0)))
+        # Ids in the copies' order, so that the recomputation keeps their bills in order.
+        self.ids = np.array([f"{p:0{width}d}" for p in range(len(self.customers))], dtype=object)
+        # Per repricing, each context customer's copy (-1: not repriced), then -1 for none.
+        self.copy_of = []
+        for start, customers in zip(self.offsets, self.each, strict=False):
+            position = np.full(len(ctx.customers) + 1, -1, dtype=np.int64)
+            position[customers] = np.arange(start, start + len(customers))
+            self.copy_of.append(position)
+        rows = [bill_rows_of(ctx.bill_customer, customers) for customers in self.each]
+        self.bill_rows = np.concatenate(rows)
+        bill_copy = np.concatenate(
+            [position[ctx.bill_customer[r]] for position, r in zip(self.copy_of, rows, strict=True)]
+        )
+        self.bill_keys = (bill_copy, ctx.bill_month[self.bill_rows])
+        self.bill_copy_keys = bill_copy * _KEY_STRIDE + self.bill_keys[1].astype(np.int64)
+
+    def _named(self, table: pd.DataFrame, copies: np.ndarray) -> pd.DataFrame:
+        """`table`'s rows with each row's customer_id its copy's."""
+        return table.assign(customer_id=pd.array(self.ids[copies], dtype="str"))
+
+    def people(self) -> pd.DataFrame:
+        """The archive rows of the copies, with each repricing's archive values set."""
+        people = self.ctx.source.customers.iloc[self.customers].reset_index(drop=True)
+        for column in {name for r in self.repricings for name in r.archive}:
+            values = people[column].to_numpy(dtype=object, copy=True)
+            for k, repricing in enumerate(self.repricings):
+                if column in repricing.archive:
+                    values[self.offsets[k] : self.offsets[k + 1]] = repricing.archive[column]
+            people[column] = values
+        by_capacity = self._by_capacity()
         basis = people["basic_charge_basis"].to_numpy(dtype=object)
         unset = by_capacity & ~np.isin(basis, ["capacity", "demand"])
-        people["basic_charge_basis"] = np.where(unset, "capacity", basis)
-    position = np.full(len(ctx.customers) + 1, -1, dtype=np.int64)  # -1: no customer
-    position[customers] = np.arange(len(customers))
-    rows = bill_rows_of(ctx.bill_customer, customers)
-    bills = ctx.bills.iloc[rows][list(source.bills.columns)].assign(read_type="estimated")
-    orders = getattr(source, "work_orders", None)
-    if orders is not None:
-        at = position[archive_rows(ctx.customers["customer_id"], orders["customer_id"])]
-        kept = (orders["issued_at"] <= ctx.as_of_date).to_numpy(dtype=bool) & (at >= 0)
-        for order_type, flagged in (without_orders or {}).items():
-            dropped = np.append(np.asarray(flagged, dtype=bool), False)[at]
-            kept &= ~(dropped & orders["order_type"].eq(order_type).to_numpy(dtype=bool))
-        orders = orders.loc[kept]
-        if by_capacity is not None:
-            none_before = np.append(by_capacity, False)[at[kept]]
-            none_before &= orders["order_type"].eq("basis_change").to_numpy(dtype=bool)
-            none_before &= orders["old_value"].eq("none").to_numpy(dtype=bool, na_value=False)
-            orders = orders.assign(old_value=orders["old_value"].mask(none_before, "capacity"))
-    dataset = SimpleNamespace(
-        customers=people,
-        bills=bills,
-        tariffs=source.tariffs,
-        work_orders=orders,
-        bill_lines=_of_customers(ctx.bill_lines, ctx.line_customer_runs, position),
-        transformers=_of_customers(ctx.transformers, ctx.transformer_customer_runs, position),
-    )
-    keys = (position[ctx.bill_customer[rows]], ctx.bill_month[rows])
-    coded = recompute_coded(dataset, ctx.as_of_period, bill_keys=keys, lookup=ctx.tariff_lookup)
-    recomputed = coded.bills["customer_row"].to_numpy(dtype=np.int64)
-    in_context = np.append(customers, -1)[recomputed]  # -1 stays -1
-    bill_row = bill_rows(
-        ctx, pd.DataFrame({"customer_row": in_context, "month": coded.bills["month"]})
-    )
-    return (np.arange(len(coded.bills)) if bill_row is None else bill_row), coded
+        if unset.any():
+            people["basic_charge_basis"] = np.where(unset, "capacity", basis)
+        return self._named(people, np.arange(len(people)))
+
+    def _by_capacity(self) -> np.ndarray:
+        return np.concatenate(
+            [
+                np.zeros(len(r.customers), dtype=bool)
+                if r.by_capacity is None
+                else np.asarray(r.by_capacity, dtype=bool)
+                for r in self.repricings
+            ]
+            or [np.zeros(0, dtype=bool)]
+        )
+
+    def bills(self) -> pd.DataFrame:
+        """The copies' bills, every read as estimated (its figures kept as billed)."""
+        ctx = self.ctx
+        bills = ctx.bills.iloc[self.bill_rows][list(ctx.source.bills.columns)]
+        return self._named(bills.assign(read_type="estimated"), self.bill_keys[0])
+
+    def orders(self) -> pd.DataFrame | None:
+        """Each copy's work orders issued by the audit date, without those its repricing leaves
+        out; a basis_change's old value `none` read as capacity where its copy pays by capacity."""
+        ctx = self.ctx
+        orders = getattr(ctx.source, "work_orders", None)
+        if orders is None:
+            return None
+        owner = archive_rows(ctx.customers["customer_id"], orders["customer_id"])
+        issued = (orders["issued_at"] <= ctx.as_of_date).to_numpy(dtype=bool)
+        order_type = orders["order_type"].to_numpy(dtype=object)
+        rows, copies = [], []
+        for k, repricing in enumerate(self.repricings):
+            copy = self.copy_of[k][owner]
+            kept = issued & (copy >= 0)
+            for dropped_type, flagged in repricing.without_orders.items():
+                dropped = np.append(np.asarray(flagged, dtype=bool), False)
+                kept &= ~(
+                    dropped[np.where(copy >= 0, copy - self.offsets[k], -1)]
+                    & (order_type == dropped_type)
+                )
+            rows.append(np.flatnonzero(kept))
+            copies.append(copy[kept])
+        rows, copies = np.concatenate(rows), np.concatenate(copies)
+        taken = self._named(orders.iloc[rows], copies)
+        none_before = np.append(self._by_capacity(), False)[copies]
+        none_before &= order_type[rows] == "basis_change"
+        none_before &= taken["old_value"].eq("none").to_numpy(dtype=bool, na_value=False)
+        if none_before.any():
+            taken = taken.assign(old_value=taken["old_value"].mask(none_before, "capacity"))
+        return taken
+
+    def table(self, table: pd.DataFrame | None, runs: CustomerRuns | None) -> pd.DataFrame | None:
+        """The rows of `table` (its customers' runs `runs`) of each copy, repricing after
+        repricing, in the table's order within one."""
+        if table is None or runs is None:
+            return None
+        rows, copies = [], []
+        for position in self.copy_of:
+            chosen, customer = runs.rows_with_customers(position[:-1] >= 0)
+            rows.append(chosen)
+            copies.append(position[customer])
+        return self._named(table.iloc[np.concatenate(rows)], np.concatenate(copies))
+
+    def recomputed(self, coded: CodedLines) -> tuple[np.ndarray, np.ndarray]:
+        """Each recomputed bill's context row and its repricing (-1: none)."""
+        copy = coded.bills["customer_row"].to_numpy(dtype=np.int64)
+        wanted = copy * _KEY_STRIDE + coded.bills["month"].to_numpy(dtype=np.int64)
+        at = np.minimum(np.searchsorted(self.bill_copy_keys, wanted), len(self.bill_rows) - 1)
+        found = (copy >= 0) & (self.bill_copy_keys[at] == wanted)
+        repricing = np.searchsorted(self.offsets, copy, "right") - 1
+        return np.where(found, self.bill_rows[at], -1), np.where(found, repricing, -1)
 
 
-def recompute_on_tariff(
-    ctx: RuleContext, customers: np.ndarray, tariffs: np.ndarray, two_part: np.ndarray
-) -> tuple[np.ndarray, CodedLines]:
-    """`recompute_as_billed` with every bill of each of `customers` (codes, ascending) due its
-    tariff of `tariffs` (names, aligned; its tariff_change orders left out). Where that tariff
-    is two-part (`two_part`), a bill whose basis in force (archive and basis_change orders) is
-    none or unknown pays its basic charge by capacity, as the recomputation reads the capacity
-    in force (transformers, orders, archive): a two-part tariff always has one; a bill by
-    demand stays by demand."""
-    return recompute_as_billed(
-        ctx,
-        customers,
-        archive={"tariff_category": tariffs},
-        without_orders={"tariff_change": np.ones(len(customers), dtype=bool)},
-        by_capacity=np.asarray(two_part, dtype=bool),
-    )
-
-
-def amounts_per_bill(
-    ctx: RuleContext, bill_row: np.ndarray, coded: CodedLines, rows: np.ndarray
-) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
-    """Per bill of `rows` (ascending), of a recomputation (`recompute_as_billed`): the amount
-    due over its lines, of which the power-factor adjustment, and the tariff it was priced on
-    (a code of `ctx.tariff_index`; -1 where the bill was not recomputed or an energy line has
-    no rate)."""
-    at = np.minimum(np.searchsorted(rows, bill_row), len(rows) - 1)
-    at[rows[at] != bill_row] = -1  # a bill of the customers not among `rows`
+def _amounts(
+    ctx: RuleContext, rows: np.ndarray, bill_row: np.ndarray, coded: CodedLines
+) -> RepricedAmounts:
+    """The amounts (`RepricedAmounts`) of `rows` (ascending) over the recomputed bills whose
+    context row is `bill_row` (-1: another repricing's, or none)."""
+    if not len(rows):
+        return _unpriced(0)
     tariff = np.full(len(rows), -1)
+    at = np.minimum(np.searchsorted(rows, bill_row), len(rows) - 1)
+    at[(bill_row < 0) | (rows[at] != bill_row)] = -1  # a bill not among `rows`
     mine = at >= 0
     tariff[at[mine]] = ctx.tariff_code(coded.bills["tariff_due"])[mine]
     line = at[coded.bill]
@@ -126,14 +241,9 @@ def amounts_per_bill(
     pf_amount = np.bincount(line[pf], np.nan_to_num(amount[pf]), len(rows))
     no_rate = (kind == LINE_TYPES.index("energy")) & np.isnan(amount)
     tariff[line[no_rate]] = -1
-    return total, pf_amount, tariff
+    return RepricedAmounts(total, pf_amount, tariff)
 
 
-def _of_customers(
-    table: pd.DataFrame | None, runs: CustomerRuns | None, position: np.ndarray
-) -> pd.DataFrame | None:
-    """The rows of `table` (its customers' runs `runs`) of the customers `position` places
-    (≥ 0), in the table's order."""
-    if table is None or runs is None:
-        return None
-    return table.iloc[runs.rows(position >= 0)]
+def _unpriced(count: int) -> RepricedAmounts:
+    """The amounts of `count` bills none of which was recomputed."""
+    return RepricedAmounts(np.zeros(count), np.zeros(count), np.full(count, -1))

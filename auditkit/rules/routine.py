@@ -29,9 +29,9 @@ from auditkit.rules.findings import (
 from auditkit.rules.instrument import ct_primary_a, ct_secondary_a, expected_pt_ratio
 from auditkit.rules.registry import RULES, rule
 from auditkit.rules.repriced import (
-    amounts_per_bill,
-    recompute_as_billed,
-    recompute_on_tariff,
+    Repricing,
+    on_tariff,
+    reprice,
     two_part_tariffs,
 )
 from auditkit.rules.shared import once_per_context
@@ -437,7 +437,7 @@ def _basic_quantities(ctx: RuleContext, rows: np.ndarray) -> _BasicQuantities:
     by the days in service in a month of connection or closure; any other the capacity the
     archive and the orders put on the bill (`order_capacity`: prorated by day in a month of
     change, connection or closure, the capacity left in service inside a suspension; a
-    two-part tariff due charges a bill without a basis by capacity, as `recompute_on_tariff`
+    two-part tariff due charges a bill without a basis by capacity, as `repriced.on_tariff`
     does).
 
     Where the capacity in force is unknown the bill is judged on the capacity it billed, never
@@ -507,26 +507,27 @@ def _repriced_gap(
 ) -> tuple[np.ndarray, np.ndarray]:
     """Per bill of `rows` (ascending; `owner`: its customer's position in `idx`), the bill
     recomputed on the tariff due less the bill recomputed on the tariff billed, both on the
-    quantities billed (`recompute_as_billed`: kWh, periods, demand and reactive energy as
+    quantities billed (`repriced.Repricing`: kWh, periods, demand and reactive energy as
     billed, so a multiplier's or register's difference is not counted here), over every line
     (energy, losses, basic charge, power-factor adjustment, funds); and of it the
     power-factor adjustment. NaN where a bill cannot be priced so: its tariff billed is not the
     archive's in force (the recomputation prices that one), or an energy line has no rate.
 
     On the tariff due every bill is due that tariff, and a two-part tariff due charges a
-    customer without a basis by capacity (`recompute_on_tariff`)."""
+    customer without a basis by capacity (`repriced.on_tariff`). Both are one recomputation
+    (`repriced.reprice`)."""
     flagged = np.unique(owner)
     customers = idx[flagged]
-    on_due = recompute_on_tariff(ctx, customers, correct[flagged], two_part_due[flagged])
-    due, due_pf, due_tariff = amounts_per_bill(ctx, *on_due, rows)
-    billed, billed_pf, billed_tariff = amounts_per_bill(
-        ctx, *recompute_as_billed(ctx, customers), rows
+    due, billed = reprice(
+        ctx,
+        rows,
+        [on_tariff(customers, correct[flagged], two_part_due[flagged]), Repricing(customers)],
     )
-    priced = (due_tariff == ctx.tariff_code(correct)[owner]) & (
-        billed_tariff == ctx.bill_tariff_due[rows]
+    priced = (due.tariff == ctx.tariff_code(correct)[owner]) & (
+        billed.tariff == ctx.bill_tariff_due[rows]
     )
-    gap = np.where(priced, round_half_up(due - billed), np.nan)
-    return gap, round_half_up(due_pf - billed_pf)
+    gap = np.where(priced, round_half_up(due.total - billed.total), np.nan)
+    return gap, round_half_up(due.pf_adjustment - billed.pf_adjustment)
 
 
 def _energy_on_billed(
