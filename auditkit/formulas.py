@@ -6,6 +6,8 @@ input modes take the full-width `＝ ＋ － ＠` alike, and leading spaces are 
 named `=SUM(1+2)` or a note ` ＝HYPERLINK(...)` from the data must stay text: in a CSV such text
 gets a leading apostrophe (the convention spreadsheet programs show as text), in an .xlsx file the
 cell is written with the string type instead (`put_cell`, used by every workbook auditkit writes).
+Text that starts with an apostrophe itself gets one more, so that a reader of auditkit's CSV
+(`undefuse_frame`) takes exactly one off and reads every text as it was: `'-城西` stays `'-城西`.
 
 A CSV file is written by `csv_bytes` (defused, and every cell holding a line break quoted): a
 carriage return left unquoted would end the record there and start a row with data text.
@@ -34,25 +36,52 @@ def looks_like_formula(text: str) -> bool:
     return text.startswith(FORMULA_STARTS) or text.lstrip().startswith(FORMULA_STARTS)
 
 
+def needs_apostrophe(text: str) -> bool:
+    """Whether `text` gets a leading `'` in a CSV auditkit writes: it looks like a formula, or it
+    starts with `'` itself (else a reader could not tell the apostrophe added from its own)."""
+    return text.startswith("'") or looks_like_formula(text)
+
+
 def defuse(value: object) -> object:
-    """`value` unchanged unless it is text a spreadsheet would evaluate; then `'` + text."""
-    if isinstance(value, str) and looks_like_formula(value):
+    """`value` unchanged unless it is text that `needs_apostrophe`; then `'` + text."""
+    if isinstance(value, str) and needs_apostrophe(value):
         return "'" + value
     return value
 
 
 def defuse_frame(frame: pd.DataFrame) -> pd.DataFrame:
-    """A copy of `frame` for CSV export: text cells that look like formulas get a leading `'`;
+    """A copy of `frame` for CSV export: text cells that `needs_apostrophe` get a leading `'`;
     numbers, dates and column names that are not text are left alone, column names defused too."""
     result = frame.copy()
     for column in result.columns:
         series = result[column]
         if pd.api.types.is_string_dtype(series) or series.dtype == object:
-            mask = series.map(lambda v: isinstance(v, str) and looks_like_formula(v))
+            mask = series.map(lambda v: isinstance(v, str) and needs_apostrophe(v))
             if mask.any():
                 result[column] = series.astype(object).where(~mask, "'" + series.astype(str))
     result.columns = [defuse(name) for name in result.columns]
     return result
+
+
+def undefuse_frame(frame: pd.DataFrame) -> pd.DataFrame:
+    """`frame` read from a CSV auditkit wrote, with each text as it was before `defuse_frame`:
+    the one `'` it added taken off (a text starting with `'` whose rest `needs_apostrophe`).
+    Column names are read back alike."""
+    result = frame.copy()
+    for column in result.select_dtypes(include=["object", "str"]).columns:
+        series = result[column]
+        mask = series.map(lambda v: isinstance(v, str) and _defused(v)).astype(bool)
+        if mask.any():
+            result[column] = series.where(~mask, series.str[1:])
+    result.columns = [
+        name[1:] if isinstance(name, str) and _defused(name) else name for name in result.columns
+    ]
+    return result
+
+
+def _defused(text: str) -> bool:
+    """Whether `text` is what `defuse` made of another."""
+    return text.startswith("'") and needs_apostrophe(text[1:])
 
 
 def csv_text(frame: pd.DataFrame) -> str:

@@ -15,6 +15,7 @@ from auditkit.formulas import (
     defuse,
     looks_like_formula,
     put_cell,
+    undefuse_frame,
     within_cell,
 )
 
@@ -69,3 +70,15 @@ def test_a_cell_with_a_carriage_return_or_line_feed_is_quoted_and_reads_back_who
     assert back.customer_id.tolist() == frame.customer_id.tolist()
     # the break stays inside the quoted cell: no record starts with the text after it
     assert '\n"SY1\r=2+2",1.5\n"SY2\n+3",2.0\n' in text
+
+
+def test_a_csv_read_back_without_the_added_apostrophes_holds_every_text_as_written() -> None:
+    """An apostrophe is added before a formula and before the data's own apostrophe, and one is
+    taken off on reading: `'=1+1` (text that only looks defused) and `'-城西` stay themselves."""
+    texts = ["=1+1", "'=1+1", "'-城西", "'", "''", "'abc", "plain", " ＝x", "a=b", None]
+    frame = pd.DataFrame({"text": texts, "'kWh": range(len(texts))})
+    read = pd.read_csv(io.BytesIO(csv_bytes(frame)), encoding="utf-8-sig", dtype={"text": str})
+    assert read["text"].tolist()[:3] == ["'=1+1", "''=1+1", "''-城西"]
+    back = undefuse_frame(read)
+    assert back["text"].tolist()[:-1] == texts[:-1] and pd.isna(back["text"].iloc[-1])
+    assert list(back.columns) == ["text", "'kWh"]

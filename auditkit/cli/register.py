@@ -412,7 +412,7 @@ def _findings_file(path: Path) -> pd.DataFrame:
     """The findings `auditkit rules` wrote: the file, or the Parquet (else CSV) in the folder."""
     import pandas as pd
 
-    from auditkit.formulas import looks_like_formula
+    from auditkit.formulas import undefuse_frame
 
     if path.is_dir():
         present = [path / name for name in FINDINGS_FILES if (path / name).is_file()]
@@ -436,10 +436,7 @@ def _findings_file(path: Path) -> pd.DataFrame:
         raise ParameterError(
             "FINDINGS", "a findings file of `auditkit rules`", f"{path}: {error}"
         ) from None
-    for column in frame.select_dtypes(include=["object", "str"]).columns:  # CSV wrote '= for =
-        text = frame[column].astype(str)
-        defused = text.str.startswith("'") & text.str[1:].map(looks_like_formula)
-        frame[column] = frame[column].where(~defused, text.str[1:])
+    frame = undefuse_frame(frame)  # the CSV wrote '= for =, and '' for '
     _check_evidence(frame, path)
     return _numbers(frame, path)
 

@@ -526,7 +526,8 @@ def test_a_findings_csv_reads_back_the_text_its_formula_guard_wrote(tmp_path: Pa
     from auditkit.formulas import csv_bytes
     from auditkit.rules.evidence import clause, encode
 
-    texts = ["=1+1", " =1+1", "＝HYPERLINK(1)", "-3", "plain", "'quoted"]
+    # An apostrophe of the data's own before formula-like text is kept ('=1+1 is not =1+1).
+    texts = ["=1+1", " =1+1", "＝HYPERLINK(1)", "-3", "plain", "'quoted", "'=1+1", "'-城西", "'"]
     written = pd.DataFrame(
         {
             "rule_id": "archive_defect",
