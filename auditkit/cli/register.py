@@ -412,6 +412,7 @@ def _findings_file(path: Path) -> pd.DataFrame:
     """The findings `auditkit rules` wrote: the file, or the Parquet (else CSV) in the folder."""
     import pandas as pd
 
+    from auditkit.data.side_csv import read_side_csv
     from auditkit.formulas import undefuse_frame
 
     if path.is_dir():
@@ -426,16 +427,15 @@ def _findings_file(path: Path) -> pd.DataFrame:
         raise ParameterError(
             "FINDINGS", "an existing findings .parquet or .csv of `auditkit rules`", str(path)
         )
-    try:
-        if suffix == ".parquet":
+    if suffix == ".parquet":
+        try:
             return pd.read_parquet(path)
-        frame = pd.read_csv(
-            path, encoding="utf-8-sig", dtype=dict.fromkeys(_TEXT_COLUMNS, str), na_filter=False
-        )
-    except (OSError, ValueError) as error:
-        raise ParameterError(
-            "FINDINGS", "a findings file of `auditkit rules`", f"{path}: {error}"
-        ) from None
+        except (OSError, ValueError) as error:
+            raise ParameterError(
+                "FINDINGS", "a findings file of `auditkit rules`", f"{path}: {error}"
+            ) from None
+    # Saved again by a spreadsheet it may be GBK; one that cannot be read whole names its row.
+    frame = read_side_csv(path, dtype=dict.fromkeys(_TEXT_COLUMNS, str), na_filter=False)
     frame = undefuse_frame(frame)  # the CSV wrote '= for =, and '' for '
     _check_evidence(frame, path)
     return _numbers(frame, path)

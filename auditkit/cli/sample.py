@@ -27,8 +27,6 @@ from auditkit.options.sampling import (
 if TYPE_CHECKING:
     import pandas as pd
 
-    from auditkit.data.encoding import Encoding
-
 #: How `sample evaluate` speaks of the field sheet it reads, in its warnings and errors.
 EVALUATING = ReturnedUse(
     command="auditkit sample evaluate",
@@ -343,13 +341,19 @@ def _field_sheet(paths: Sequence[Path]) -> Path:
 def _read_frame(path: Path) -> pd.DataFrame:
     import pandas as pd
 
+    from auditkit.data.problems import Problem
+    from auditkit.sampling.errors import SampleDataError
     from auditkit.workbooks import lock_file
 
     if not path.is_file():
         raise ParameterError("--frame", "an existing .csv, .xlsx or .parquet file", str(path))
     suffix = path.suffix.lower()
     if suffix == ".parquet":
-        return pd.read_parquet(path)
+        try:
+            return pd.read_parquet(path)
+        except (OSError, ValueError) as error:  # Arrow's errors are ValueErrors
+            problem = Problem(path.name, None, None, "a Parquet file", str(error))
+            raise SampleDataError(str(problem)) from None
     if suffix == ".xlsx" or lock_file(path) is not None:  # a lock file is named as one
         return _read_xlsx_frame(path)
     if suffix != ".csv":
@@ -389,26 +393,13 @@ def _read_xlsx_frame(path: Path) -> pd.DataFrame:
 
 
 def _read_csv(path: Path) -> pd.DataFrame:
-    """A population CSV in the encoding the dataset reader decides (UTF-8, with or without BOM,
-    or GBK/GB18030), so one export reads the same everywhere; one in neither, or in two joined,
-    is refused as the reader refuses it: file, row, expected and found."""
-    from auditkit.data.encoding import EncodingFailure, scan_encoding, sniff_encoding
-    from auditkit.data.problems import Problem
+    """A population CSV read as the dataset reader decodes an export (`read_side_csv`), so one
+    export reads the same everywhere; identifiers and periods kept as text. One that cannot be
+    read whole is refused: file, row, expected and found."""
+    from auditkit.data.side_csv import SideTableError, read_side_csv
     from auditkit.sampling.errors import SampleDataError
 
     try:
-        try:
-            return _csv_in(path, sniff_encoding(path))
-        except UnicodeDecodeError:  # the first megabyte's guess fails further on
-            return _csv_in(path, scan_encoding(path))
-    except EncodingFailure as failure:
-        problem = Problem(path.name, failure.row, None, failure.expected, failure.found)
-        raise SampleDataError(str(problem)) from None
-
-
-def _csv_in(path: Path, encoding: Encoding) -> pd.DataFrame:
-    """The CSV at `path` decoded with `encoding` (pandas drops a UTF-8 byte-order mark);
-    identifiers and periods kept as text."""
-    import pandas as pd
-
-    return pd.read_csv(path, encoding=encoding.codec, dtype={"customer_id": str, "period": str})
+        return read_side_csv(path, dtype={"customer_id": str, "period": str})
+    except SideTableError as error:
+        raise SampleDataError(str(error)) from None

@@ -226,6 +226,10 @@ def run_benford(args: argparse.Namespace) -> int:
     return 0
 
 
+#: `crossaudit.assign`'s arguments (and `read_round`'s) as the flags of `crossaudit assign`.
+_ASSIGN_FLAGS = {"previous_round": "--previous", "previous": "--previous", "workload": "--capacity"}
+
+
 def run_assign(args: argparse.Namespace) -> int:
     """Assign the next round and print (and optionally write) it."""
     from auditkit.crossaudit import assign, loads
@@ -245,8 +249,14 @@ def run_assign(args: argparse.Namespace) -> int:
             if name.strip()
         ]
     capacity = _read_capacity(args.capacity) if args.capacity else None
-    previous = read_round(args.previous) if args.previous else None
-    assignment = assign(districts, args.seed, previous=previous, workload=capacity)
+    try:
+        previous = read_round(args.previous) if args.previous else None
+        assignment = assign(districts, args.seed, previous=previous, workload=capacity)
+    except ParameterError as error:  # named as the function's argument: said as the flag
+        flag = _ASSIGN_FLAGS.get(error.name)
+        if flag is None:
+            raise
+        raise ParameterError(flag, error.expected, error.found) from None
     print(assignment.to_string(index=False))
     if capacity:
         print()

@@ -180,25 +180,40 @@ def check_capacity(
 
 
 def read_round(path: str | Path) -> pd.DataFrame:
-    """A previous round's assignment from a CSV file (auditing_district, audited_district)."""
+    """A previous round's assignment from a CSV file (auditing_district, audited_district), as
+    `auditkit crossaudit assign --out` writes it (a district's name read without the apostrophe
+    that kept it from being a formula) or as a user saves one (UTF-8 or GBK); a file that
+    cannot be read whole is refused naming its row (`read_side_csv`)."""
+    from auditkit.data.side_csv import read_side_csv
+    from auditkit.formulas import undefuse_frame
+
     file = Path(path)
     if not file.is_file():
         raise ParameterError("previous_round", "an existing CSV file", str(file))
-    return pd.read_csv(file, dtype=str, encoding="utf-8-sig")
+    return undefuse_frame(read_side_csv(file, dtype=str, keep_default_na=False))
 
 
 def _previous_pairs(
     previous: pd.DataFrame | None, names: list[str], name: str = "previous"
 ) -> set[tuple[str, str]]:
-    """The (auditor, audited) pairs of the last round whose auditor is among `names`; a
-    ParameterError naming `name` for a frame without the two columns."""
+    """The (auditor, audited) pairs of the last round; a ParameterError naming `name` for a
+    frame without the two columns, or naming a district that is not among `names` (a name
+    misspelt would let its auditor repeat the audit unnoticed)."""
     if previous is None:
         return set()
     columns = ["auditing_district", "audited_district"]
     missing = [column for column in columns if column not in previous.columns]
     if missing:
         raise ParameterError(name, f"a frame with columns {columns}", list(previous.columns))
-    return {(str(a), str(b)) for a, b in previous[columns].itertuples(index=False) if a in names}
+    pairs = {(str(a), str(b)) for a, b in previous[columns].itertuples(index=False)}
+    unknown = sorted({district for pair in pairs for district in pair} - set(names))
+    if unknown:
+        expected = (
+            f"a last round between the districts {', '.join(names)} (a district no longer "
+            "audited: remove its rows)"
+        )
+        raise ParameterError(name, expected, unknown)
+    return pairs
 
 
 def _allowed(

@@ -9,7 +9,7 @@ from fractions import Fraction
 import numpy as np
 import pandas as pd
 
-from auditkit.errors import ParameterError
+from auditkit.errors import ParameterError, shown
 from auditkit.sampling.errors import SampleDataError
 
 
@@ -94,8 +94,9 @@ def numeric_column(frame: pd.DataFrame, column: str, table: str) -> pd.Series:
     if bad.any():
         position = int(np.flatnonzero(bad.to_numpy())[0])
         found = raw.iloc[position]
+        held = "an empty cell" if pd.isna(found) else shown(found)
         raise SampleDataError(
             f"{table}: column {column!r} must hold numbers; row {frame.index[position]!r} "
-            f"holds {found!r} ({int(bad.sum())} such rows)"
+            f"holds {held} ({int(bad.sum())} such rows)"
         )
     return values.astype("float64")

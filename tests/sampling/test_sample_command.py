@@ -463,3 +463,37 @@ def test_a_field_sheet_that_is_a_zip_bomb_is_refused_by_evaluate_before_it_is_lo
     assert captured.err.endswith(
         " MB (a zip bomb?): not loaded (a field sheet auditkit writes unpacks to far less)\n"
     )
+
+
+def test_a_frame_that_cannot_be_read_whole_is_refused_naming_file_and_row(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """A row longer than the header (pandas would shift it under the header, taking its first
+    field for an index), an empty file, and a Parquet file that is not one."""
+    shifted = tmp_path / "shifted.csv"
+    shifted.write_text("customer_id,amount\nC001,1,500\nC002,2,300\n", encoding="utf-8")
+    empty = tmp_path / "empty.csv"
+    empty.write_bytes(b"")
+    fake = tmp_path / "fake.parquet"
+    fake.write_text("customer_id,amount\n", encoding="utf-8")
+    for frame, message in (
+        (shifted, "shifted.csv row 2: expected at most 2 fields, one per column the header names"),
+        (empty, "empty.csv: expected a header row naming the columns, found none"),
+        (fake, "fake.parquet: expected a Parquet file, found "),
+    ):
+        assert select_from(frame, tmp_path) == 2
+        error = capsys.readouterr().err
+        assert error.startswith(f"auditkit sample select: error: {message}")
+        assert len(error.splitlines()) == 1
+    assert not (tmp_path / "sheet.xlsx").exists()
+
+
+def test_an_empty_value_in_the_frame_is_named_as_an_empty_cell(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    frame = tmp_path / "bills.csv"
+    frame.write_text("customer_id,amount\nC001,100\nC002,NA\n", encoding="utf-8")
+    sheet = tmp_path / "sheet.xlsx"
+    arguments = ["sample", "select", "--frame", str(frame), "--units", "values", "--n", "1"]
+    assert main([*arguments, "--values", "amount", "--output", str(sheet)]) == 2
+    assert "row 1 holds an empty cell (1 such rows)" in capsys.readouterr().err

@@ -10,6 +10,7 @@ import pytest
 from stats_builders import DROP_CUSTOMER, DROP_FROM, record_false_alarm
 
 from auditkit.cli import stats as stats_cli
+from auditkit.crossaudit.assign import read_round
 from auditkit.errors import AuditkitError, ParameterError
 
 
@@ -100,6 +101,43 @@ def test_assign_from_names_and_from_the_data(small_folder, tmp_path, capsys):
         run("crossaudit", "assign", "--districts", "A,B,C", "--seed", "-1")
     with pytest.raises(AuditkitError, match="audits each other"):
         run("crossaudit", "assign", "--districts", "A,B", "--seed", "1")
+
+
+def test_a_round_written_with_formula_like_names_is_read_back_as_the_next_ones_previous(
+    tmp_path,
+):
+    """`--out` writes `'=A` for a district named `=A`: read as `--previous` it is `=A` again,
+    so the next round does not repeat its pairs."""
+    names = "=A,+B,-C,@D,'E"
+    first = tmp_path / "first.csv"
+    assert (
+        run("crossaudit", "assign", "--districts", names, "--seed", "1", "--out", str(first)) == 0
+    )
+    second = tmp_path / "second.csv"
+    flags = ["--districts", names, "--seed", "2", "--previous", str(first), "--out", str(second)]
+    assert run("crossaudit", "assign", *flags) == 0
+    pairs = [read_round(path).itertuples(index=False, name=None) for path in (first, second)]
+    first_pairs, second_pairs = (set(round_pairs) for round_pairs in pairs)
+    assert {district for pair in first_pairs for district in pair} == set(names.split(","))
+    assert len(second_pairs) == 5 and not first_pairs & second_pairs
+
+
+def test_a_previous_round_or_capacity_naming_an_unknown_district_is_refused_as_its_flag(
+    tmp_path,
+):
+    previous = tmp_path / "previous.csv"
+    previous.write_text("auditing_district,audited_district\nA,B\nB,C\nC区,A\n", encoding="gbk")
+    flags = ["--districts", "A,B,C,D", "--seed", "1"]
+    with pytest.raises(AuditkitError, match=r"'--previous': expected a last round between the "
+                       r"districts A, B, C, D .*found \['C区'\]"):  # fmt: skip
+        run("crossaudit", "assign", *flags, "--previous", str(previous))
+    previous.write_bytes(b"auditing_district,audited_district\nA,B,C\n")
+    with pytest.raises(AuditkitError, match=r"previous.csv row 2: expected at most 2 fields"):
+        run("crossaudit", "assign", *flags, "--previous", str(previous))
+    capacity = tmp_path / "capacity.yaml"
+    capacity.write_text("A: 1\nE: 1\n", encoding="utf-8")
+    with pytest.raises(AuditkitError, match=r"'--capacity': expected capacities of the districts"):
+        run("crossaudit", "assign", *flags, "--capacity", str(capacity))
 
 
 def test_compare_prints_conclusions(small_folder, capsys):
