@@ -7,7 +7,9 @@ document is measured with its aliases expanded, before anything is built from it
 a small limit. PyYAML also composes nested collections recursively, so a file of 5,000 `[` ends in
 a RecursionError; nesting is refused past a depth no parameter file comes near. A key given twice in
 one mapping (`lang: zh`, later `lang: en`) is refused too: PyYAML keeps the last silently, so a
-file would not say what it does.
+file would not say what it does. A loader may build every key as the text written
+(`BoundedLoader.keys_as_text`), where YAML 1.1's reading of `010` as 8 or `no` as False would
+change what a key names.
 """
 
 from __future__ import annotations
@@ -72,9 +74,30 @@ class DuplicateKeyError(RefusedYAMLError):
         return f"{self.found} (line {self.line}; first on line {self.first_line})"
 
 
-class _BoundedLoader(yaml.SafeLoader):
+#: The tags YAML 1.1 gives a scalar by its look (`010` int, `no` bool, `12:30` int, `~` null), or
+#: that a file names explicitly: a scalar of one of them can be built as the text written instead.
+_SCALAR_TAGS = frozenset(
+    f"tag:yaml.org,2002:{name}" for name in ("str", "int", "float", "bool", "null", "timestamp")
+)
+_TEXT_TAG = "tag:yaml.org,2002:str"
+
+
+def as_text(node: yaml.Node) -> yaml.Node:
+    """`node` as a scalar built from the text written (`010` → '010', not 8; `no` → 'no', not
+    False) when it is a scalar of YAML's own types; any other node unchanged, so a python tag
+    stays refused and a collection stays a collection."""
+    if isinstance(node, yaml.ScalarNode) and node.tag in _SCALAR_TAGS:
+        return yaml.ScalarNode(_TEXT_TAG, node.value, node.start_mark, node.end_mark, node.style)
+    return node
+
+
+class BoundedLoader(yaml.SafeLoader):
     """The safe loader, bounding nesting while composing and the expanded size of each document
     before constructing it."""
+
+    #: Whether every scalar key is built as the text written, quoted or not (`as_text`); the
+    #: merge key `<<` still merges.
+    keys_as_text = False
 
     def __init__(self, stream: str | bytes) -> None:
         super().__init__(stream)
@@ -95,6 +118,8 @@ class _BoundedLoader(yaml.SafeLoader):
 
     def compose_mapping_node(self, anchor: str | None) -> yaml.MappingNode:
         node = super().compose_mapping_node(anchor)
+        if self.keys_as_text:
+            node.value[:] = [(as_text(key), value) for key, value in node.value]
         _check_unique_keys(self, node)
         return node
 
@@ -104,14 +129,15 @@ class _BoundedLoader(yaml.SafeLoader):
         return node
 
 
-def safe_load(text: str | bytes) -> Any:
+def safe_load(text: str | bytes, loader: type[BoundedLoader] = BoundedLoader) -> Any:
     """Parse one YAML document like `yaml.safe_load`, refusing alias bombs, recursive aliases,
-    deep nesting and duplicate keys with a `RefusedYAMLError` (a `yaml.YAMLError`).
+    deep nesting and duplicate keys with a `RefusedYAMLError` (a `yaml.YAMLError`); `loader` may
+    be a subclass of BoundedLoader that builds some scalars as text.
 
     Bytes are decoded by PyYAML (UTF-8, or UTF-16 with a byte-order mark); bytes in no such
     encoding raise a `yaml.YAMLError` too, so callers that read a file should pass its bytes.
     """
-    return yaml.load(text, Loader=_BoundedLoader)
+    return yaml.load(text, Loader=loader)
 
 
 #: Key tags that are not keys of the mapping itself: `<<` merges another mapping in, `=` is a

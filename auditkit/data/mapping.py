@@ -9,7 +9,8 @@ where titles sit above it. Every mistake in it (an unknown table, a target that 
 canonical column, a source column missing from the file, two sources for one target, an option
 unknown or not for that column, a header row that is no row) is reported naming columns.yaml,
 the table and the column, because a silently ignored mapping would look like a missing column
-later.
+later. Every key, and every value of a `values` map, is the text written: YAML 1.1 would read a
+column `0123` as 83 and a code `no` as False, so a cell `False` would map and the cell `no` not.
 """
 
 from __future__ import annotations
@@ -90,6 +91,35 @@ class ColumnsFile:
     header_rows: dict[str, int] = field(default_factory=dict)
 
 
+class _ColumnsLoader(yamlsafe.BoundedLoader):
+    """columns.yaml's YAML: keys (tables, column names, options, the codes a `values` map
+    names) and the contract's values those codes map to are built as the text written; the
+    other settings (`header_row`'s rows, `currency`) keep YAML's numbers and booleans."""
+
+    keys_as_text = True
+
+    def compose_document(self) -> yaml.Node:
+        document = super().compose_document()
+        for values in _values_maps(document):
+            values.value[:] = [(code, yamlsafe.as_text(meant)) for code, meant in values.value]
+        return document
+
+
+def _values_maps(document: yaml.Node) -> list[yaml.MappingNode]:
+    """The `values` maps of `document`'s columns: table → file column → options → values."""
+    if not isinstance(document, yaml.MappingNode):
+        return []
+    return [
+        values
+        for table, columns in document.value
+        if table.value != HEADER_ROW and isinstance(columns, yaml.MappingNode)
+        for _, options in columns.value
+        if isinstance(options, yaml.MappingNode)
+        for option, values in options.value
+        if option.value == "values" and isinstance(values, yaml.MappingNode)
+    ]
+
+
 def read_columns(folder: Path) -> tuple[ColumnsFile, list[Problem]]:
     """What the columns.yaml of the dataset in `folder` says (nothing when there is none), with
     every mistake found in it."""
@@ -105,7 +135,7 @@ def read_columns(folder: Path) -> tuple[ColumnsFile, list[Problem]]:
         return ColumnsFile(), [_problem(None, None, expected, f"{size:,} bytes")]
     try:
         text = path.read_bytes().decode(sniff_encoding(path).codec).lstrip("\ufeff")
-        document = yamlsafe.safe_load(text)
+        document = yamlsafe.safe_load(text, _ColumnsLoader)
     except EncodingFailure as failure:
         return ColumnsFile(), [
             _problem(None, None, failure.expected, failure.found, row=failure.row)

@@ -136,6 +136,69 @@ def test_a_value_the_map_does_not_name_is_checked_as_written(
     assert error.endswith("column read_type: expected one of actual, estimated, found '补抄'")
 
 
+def coded_status(tables: dict[str, pd.DataFrame], folder: Path, cell: str, code: str) -> Path:
+    """The sample dataset with C003's status `suspended` written as `cell`, and a columns.yaml,
+    written by hand (not dumped: a dump would quote the code), mapping `code` onto suspended."""
+    customers = tables["customers"].copy()
+    customers.loc[2, "status"] = cell
+    write_dataset(tables | {"customers": customers}, folder)
+    (folder / "columns.yaml").write_text(
+        f"customers:\n  status:\n    column: status\n    values: {{{code}: suspended}}\n",
+        encoding="utf-8",
+    )
+    return folder
+
+
+@pytest.mark.parametrize(
+    "code, cell",
+    [
+        ("010", "010"),
+        ("no", "no"),
+        ("yes", "yes"),
+        ("0123", "0123"),
+        ("1e3", "1e3"),
+        ("12:30", "12:30"),
+        ("'010'", "010"),  # quoted or plain: the same code
+        ("停用", "停用"),
+    ],
+)
+def test_a_code_of_a_values_map_is_the_text_written_when_yaml_would_read_it_as_a_number_or_bool(
+    tables: dict[str, pd.DataFrame], dataset_dir: Path, tmp_path: Path, code: str, cell: str
+) -> None:
+    coded = load(coded_status(tables, tmp_path / "coded", cell, code))
+
+    assert coded.customers["status"].tolist() == ["active", "active", "suspended"]
+    assert coded.hashes == load(dataset_dir).hashes
+
+
+@pytest.mark.parametrize(
+    "code, yaml_reading",
+    [("010", "8"), ("no", "False"), ("yes", "True"), ("0123", "83"), ("12:30", "750")],
+)
+def test_a_cell_written_as_yaml_would_read_a_code_is_not_mapped_when_the_map_names_the_code(
+    tables: dict[str, pd.DataFrame], tmp_path: Path, code: str, yaml_reading: str
+) -> None:
+    folder = coded_status(tables, tmp_path / "coded", yaml_reading, code)
+
+    assert load_errors(folder) == [
+        "customers.csv row 4, column status: expected one of active, suspended, closed, "
+        f"found {yaml_reading!r}"
+    ]
+
+
+def test_a_contract_value_a_values_map_maps_onto_is_shown_as_written_when_not_allowed(
+    dataset_dir: Path,
+) -> None:
+    (dataset_dir / "columns.yaml").write_text(
+        "bills:\n  read_type: {column: read_type, values: {实抄: yes}}\n", encoding="utf-8"
+    )
+
+    assert load_errors(dataset_dir) == [
+        "columns.yaml [bills], column read_type: expected values mapped to one of actual, "
+        "estimated, found '实抄' mapped to 'yes'"
+    ]
+
+
 @pytest.mark.parametrize(
     "options, expected",
     [

@@ -6,7 +6,7 @@ from pathlib import Path
 
 import pandas as pd
 import pytest
-from sample_dataset import load_errors
+from sample_dataset import load_errors, write_dataset
 
 from auditkit.data import load
 
@@ -144,6 +144,76 @@ def test_mapped_source_clashing_with_a_canonical_column(dataset_dir: Path) -> No
         "columns.yaml [customers], column name: expected address to come from one column only, "
         "found the file also has a column named 'address'"
     ]
+
+
+def renamed_customer_id(
+    tables: dict[str, pd.DataFrame], folder: Path, header: str, key: str
+) -> Path:
+    """The sample dataset with customers' customer_id column headed `header`, and a columns.yaml
+    mapping `key` (written plain or quoted, as given) onto customer_id."""
+    customers = tables["customers"].rename(columns={"customer_id": header})
+    write_dataset(tables | {"customers": customers}, folder)
+    (folder / "columns.yaml").write_text(f"customers:\n  {key}: customer_id\n", encoding="utf-8")
+    return folder
+
+
+@pytest.mark.parametrize(
+    "key, header",
+    [
+        ("010", "010"),
+        ("0123", "0123"),
+        ("no", "no"),
+        ("yes", "yes"),
+        ("on", "on"),
+        ("1e3", "1e3"),
+        ("1_000", "1_000"),
+        ("12:30", "12:30"),
+        ('"0123"', "0123"),  # quoted or plain: the same name
+        ("123", "123"),
+    ],
+)
+def test_a_column_name_is_the_text_written_when_yaml_would_read_it_as_a_number_or_bool(
+    tables: dict[str, pd.DataFrame], dataset_dir: Path, tmp_path: Path, key: str, header: str
+) -> None:
+    mapped = load(renamed_customer_id(tables, tmp_path / "named", header, key))
+
+    assert mapped.customers["customer_id"].tolist() == ["C001", "C002", "C003"]
+    assert mapped.hashes == load(dataset_dir).hashes
+
+
+def test_a_column_named_as_yaml_would_read_the_name_written_is_not_mapped(
+    tables: dict[str, pd.DataFrame], tmp_path: Path
+) -> None:
+    folder = renamed_customer_id(tables, tmp_path / "octal", "83", "0123")
+
+    assert load_errors(folder)[0] == (
+        "columns.yaml [customers], column 0123: expected a column '0123' in the customers file, "
+        "found no such column"
+    )
+
+
+def test_keys_yaml_1_1_reads_alike_are_two_columns_not_a_duplicate_key(dataset_dir: Path) -> None:
+    (dataset_dir / "columns.yaml").write_text(
+        "customers:\n  yes: customer_id\n  on: district\n", encoding="utf-8"
+    )
+
+    assert load_errors(dataset_dir)[:2] == [
+        "columns.yaml [customers], column yes: expected a column 'yes' in the customers file, "
+        "found no such column",
+        "columns.yaml [customers], column on: expected a column 'on' in the customers file, "
+        "found no such column",
+    ]
+
+
+def test_a_python_tag_as_a_column_name_is_still_refused(dataset_dir: Path) -> None:
+    (dataset_dir / "columns.yaml").write_text(
+        "customers:\n  !!python/name:os.system : customer_id\n", encoding="utf-8"
+    )
+
+    [problem] = load_errors(dataset_dir)
+
+    assert problem.startswith("columns.yaml row 2: expected valid YAML, found a syntax error")
+    assert "python/name:os.system" in problem
 
 
 def test_yaml_syntax_error_names_the_line(dataset_dir: Path) -> None:
