@@ -129,6 +129,13 @@ class BoundedLoader(yaml.SafeLoader):
         return node
 
 
+class TextKeysLoader(BoundedLoader):
+    """BoundedLoader with every key the text written: a file whose keys are names (districts,
+    columns), where `010:` must name 010, not 8."""
+
+    keys_as_text = True
+
+
 def safe_load(text: str | bytes, loader: type[BoundedLoader] = BoundedLoader) -> Any:
     """Parse one YAML document like `yaml.safe_load`, refusing alias bombs, recursive aliases,
     deep nesting and duplicate keys with a `RefusedYAMLError` (a `yaml.YAMLError`); `loader` may

@@ -292,7 +292,7 @@ def run_compare(args: argparse.Namespace) -> int:
 
 def _read_capacity(path: Path) -> dict[str, float]:
     try:
-        values = yamlsafe.safe_load(path.read_bytes())
+        values = yamlsafe.safe_load(path.read_bytes(), yamlsafe.TextKeysLoader)  # keys: names
     except OSError as error:
         raise ParameterError("--capacity", "a readable YAML mapping", f"{path}: {error}") from None
     except yaml.YAMLError as error:

@@ -91,12 +91,10 @@ class ColumnsFile:
     header_rows: dict[str, int] = field(default_factory=dict)
 
 
-class _ColumnsLoader(yamlsafe.BoundedLoader):
+class _ColumnsLoader(yamlsafe.TextKeysLoader):
     """columns.yaml's YAML: keys (tables, column names, options, the codes a `values` map
     names) and the contract's values those codes map to are built as the text written; the
     other settings (`header_row`'s rows, `currency`) keep YAML's numbers and booleans."""
-
-    keys_as_text = True
 
     def compose_document(self) -> yaml.Node:
         document = super().compose_document()

@@ -140,6 +140,16 @@ def test_a_previous_round_or_capacity_naming_an_unknown_district_is_refused_as_i
         run("crossaudit", "assign", *flags, "--capacity", str(capacity))
 
 
+def test_capacity_keys_are_district_names_as_written_not_yaml_numbers(tmp_path, capsys):
+    """`010:` names the district 010 (YAML 1.1 would read 8) and `no:` the district no."""
+    capacity = tmp_path / "capacity.yaml"
+    capacity.write_text("010: 2\nno: 1\n'7': 1\n", encoding="utf-8")
+    flags = ["--districts", "010,no,7", "--seed", "1", "--capacity", str(capacity)]
+    assert run("crossaudit", "assign", *flags) == 0
+    printed = capsys.readouterr().out
+    assert re.search(r"^\s*010\s+\S+\s+1\.0\s+0\.333333\s+0\.50$", printed, re.MULTILINE)
+
+
 def test_compare_prints_conclusions(small_folder, capsys):
     assert run("crossaudit", "compare", str(small_folder), "--lang", "en") == 0
     printed = capsys.readouterr().out
