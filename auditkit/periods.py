@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import datetime as dt
 import re
 from collections.abc import Callable, Sequence
 
@@ -175,6 +176,22 @@ def as_of_day(as_of: str | pd.Timestamp | pd.Period) -> pd.Timestamp:
     if is_month(as_of):
         day += pd.offsets.MonthEnd(0)
     return day
+
+
+def today() -> pd.Timestamp:
+    """Today on this computer's clock, at midnight: the day a worklist is recorded as sent, and
+    the last day a check or an inspection read from a returned sheet can be dated."""
+    return pd.Timestamp(dt.date.today())
+
+
+def after_today(day: pd.Timestamp) -> str | None:
+    """What is wrong with `day` if it is after `today()` ('expected a date up to today, ...,
+    found ...'), else None: a check or an inspection dated later has not happened yet (a slip
+    of the year), so the readers of returned sheets refuse it by row and column."""
+    latest = today()
+    if day <= latest:
+        return None
+    return f"expected a date up to today, {latest:%Y-%m-%d}, found {day:%Y-%m-%d}"
 
 
 def is_month(as_of: object) -> bool:

@@ -9,7 +9,6 @@ returned sheets and records their outcome events in the register.
 from __future__ import annotations
 
 import argparse
-import datetime as dt
 import getpass
 import json
 from pathlib import Path
@@ -537,19 +536,20 @@ def _record_sent(
     before the sheets were written) is not sent again."""
     import pandas as pd
 
+    from auditkit.periods import today
     from auditkit.register.schema import EVENT_COLUMNS, OPTIONAL_EVENT_COLUMNS
     from auditkit.register.sheet import FIRST_DATA_ROW, worklist_source
 
     sent = trail.loc[trail["event"] == "sent", ["finding_key", "source"]]
     already = set(zip(sent["finding_key"], sent["source"], strict=True))
-    today = pd.Timestamp(dt.date.today())
+    sent_on = today()
     events = []
     for path, sheet in written:
         source = worklist_source(path)
         selected_by = (sheet.attrs.get("selection") or {}).get("by")
         for position, key in enumerate(sheet["finding_key"]):
             if (key, source) not in already:
-                events.append((key, "sent", float("nan"), actor, today, source,
+                events.append((key, "sent", float("nan"), actor, sent_on, source,
                                FIRST_DATA_ROW + position, auditor, selected_by))  # fmt: skip
     frame = pd.DataFrame(events, columns=[*EVENT_COLUMNS, *OPTIONAL_EVENT_COLUMNS])
     done = store.record_outcomes(frame) if events else None

@@ -32,7 +32,7 @@ import pandas as pd
 from openpyxl import Workbook
 from openpyxl.styles import Alignment, Font
 from openpyxl.utils import get_column_letter
-from openpyxl.utils.datetime import from_excel
+from openpyxl.utils.datetime import from_excel, to_excel
 from openpyxl.worksheet.datavalidation import DataValidation
 from openpyxl.worksheet.worksheet import Worksheet
 
@@ -42,7 +42,7 @@ from auditkit.data.column_typing import shown_cell
 from auditkit.errors import ParameterError, require_frame_columns
 from auditkit.formulas import put_cell
 from auditkit.masking import PERSONAL_COLUMNS, mask_personal
-from auditkit.periods import as_of_day
+from auditkit.periods import after_today, as_of_day
 from auditkit.register.errors import RegisterError
 from auditkit.register.schema import ACTOR_LENGTH, EVENT_COLUMNS, OUTCOME_EVENTS, SHEET_SOURCE
 from auditkit.register.texts import checked_register_text, refused_register_text
@@ -796,14 +796,25 @@ def _date(
     """The date checked, 2000 to 2100: a date cell, a whole number in a cell not formatted as a
     date (the serial number Excel keeps a date as, from the workbook's `epoch`), or text
     year first: 2025-07-15, 2025/7/15, 2025.7.15, 2025年7月15日. Day-first or month-first text
-    (15/07/2025, 07/15/2025) cannot be told apart and is a problem."""
+    (15/07/2025, 07/15/2025) cannot be told apart and is a problem, and so is a date cell with
+    a time of day (a serial number with a fraction, 46362.9, typed into the date column: a time
+    or a slip, shown there as a whole day)."""
     expected = f"a date YYYY-MM-DD between {FIRST_YEAR} and {LAST_YEAR}"
     if _blank(value):
         problems.expected(sheet_row, "checked_on", expected, None)
         return None
     date = None
     if isinstance(value, dt.date | np.datetime64):
-        date = pd.Timestamp(value).normalize()
+        date = pd.Timestamp(value)
+        if date != date.normalize():
+            serial = round(to_excel(date.to_pydatetime(), epoch), 6)
+            problems.add(
+                sheet_row,
+                "checked_on",
+                f"expected {expected} (a whole day), found the serial number {serial!r} in a "
+                f"date cell: {date:%Y-%m-%d} at {date:%H:%M:%S}",
+            )
+            return None
     elif isinstance(value, int | float) and not isinstance(value, bool):
         serial = float(value)
         if serial.is_integer() and 0 < serial <= _LAST_SERIAL:
@@ -857,7 +868,6 @@ def _check_checked_on(events: pd.DataFrame, as_of: object, problems: _Problems) 
     from (`as_of`: its findings did not exist yet) or after today (it has not happened)."""
     rows = events.attrs.get("sheet_rows", {})
     first = as_of_day(as_of) if isinstance(as_of, str) and as_of else None
-    today = pd.Timestamp(dt.date.today())
     for key, day in zip(events["finding_key"], events["happened_at"], strict=True):
         if first is not None and day < first:
             problems.add(
@@ -866,12 +876,8 @@ def _check_checked_on(events: pd.DataFrame, as_of: object, problems: _Problems) 
                 f"expected a date on or after {first:%Y-%m-%d}, the last day of the data this "
                 f"worklist was made from (as_of {as_of}), found {day:%Y-%m-%d}",
             )
-        elif day > today:
-            problems.add(
-                rows[key],
-                "checked_on",
-                f"expected a date up to today, {today:%Y-%m-%d}, found {day:%Y-%m-%d}",
-            )
+        elif (future := after_today(day)) is not None:
+            problems.add(rows[key], "checked_on", future)
 
 
 def _event_frame(records: list[dict]) -> pd.DataFrame:

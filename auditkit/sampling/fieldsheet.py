@@ -31,6 +31,7 @@ from auditkit.data.column_typing import refused_text, shown_cell
 from auditkit.errors import ParameterError
 from auditkit.formulas import put_cell
 from auditkit.options.sampling import AUDIT_KINDS
+from auditkit.periods import after_today
 from auditkit.sampling.checks import choice
 from auditkit.sampling.errors import FieldSheetError
 from auditkit.sampling.evaluate import (
@@ -728,13 +729,20 @@ def _flag(value: object, problems: SheetProblems, sheet_row: int) -> bool | None
 def _date(
     value: object, problems: SheetProblems, sheet_row: int, default: pd.Timestamp
 ) -> pd.Timestamp | None:
+    """The day inspected (`default` when blank); a problem when it is no date or after today
+    (an inspection that has not happened: a slip of the year), as `register import` refuses a
+    check dated after today."""
     if _empty(value):
         return default
     try:
-        return pd.Timestamp(value).normalize()
+        day = pd.Timestamp(value).normalize()
     except (TypeError, ValueError):
         problems.expected(sheet_row, "inspected_at", "a date YYYY-MM-DD", value)
         return None
+    if (future := after_today(day)) is not None:
+        problems.add(sheet_row, "inspected_at", future)
+        return None
+    return day
 
 
 def _inspections(

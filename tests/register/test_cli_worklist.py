@@ -12,6 +12,7 @@ import pandas as pd
 import pytest
 from lock_files import excel_owner_file
 from openpyxl import load_workbook
+from openpyxl.utils.datetime import to_excel
 
 from auditkit.cli import main
 from auditkit.register import Register
@@ -234,6 +235,32 @@ def test_a_check_dated_before_the_sheet_was_sent_is_refused_naming_row_and_colum
     ) in capsys.readouterr().err
     with Register.open(db) as register:
         assert set(register.outcomes()["event"]) == {"sent"}
+
+
+def test_a_date_cell_with_a_time_of_day_is_refused_and_a_whole_serial_number_imported(
+    recorded: tuple[str, Path], tmp_path: Path, capsys
+) -> None:
+    db, _ = recorded
+    out = tmp_path / "worklists"
+    assert main(["worklist", "--db", db, "--top", "1", "--out", str(out)]) == 0  # sent today
+    east = sheets(out)[0]
+    serial = to_excel(dt.datetime.combine(dt.date.today(), dt.time()))  # today in Excel's days
+    row = {"outcome": "已整改", "checked_by": "李四"}
+    fraction = fill(
+        east, {FIRST_DATA_ROW: {**row, "checked_on": serial + 0.9}}, tmp_path / "f.xlsx"
+    )
+    capsys.readouterr()
+    assert main(["register", "import", str(fraction), "--db", db]) == 2
+    assert (
+        f"worklist 'f.xlsx', sheet 'worklist', row {FIRST_DATA_ROW}, column L (checked_on): "
+        "expected a date YYYY-MM-DD between 2000 and 2100 (a whole day), found the serial number "
+        f"{serial + 0.9!r} in a date cell: {TODAY} at 21:36:00"
+    ) in capsys.readouterr().err
+    whole = fill(east, {FIRST_DATA_ROW: {**row, "checked_on": serial}}, tmp_path / "w.xlsx")
+    assert main(["register", "import", str(whole), "--db", db]) == 0
+    with Register.open(db) as register:
+        trail = register.outcomes()
+    assert trail.loc[trail["event"] == "rectified", "happened_at"].tolist() == [pd.Timestamp(TODAY)]
 
 
 def test_an_auditor_that_is_no_district_is_refused_before_any_sheet(

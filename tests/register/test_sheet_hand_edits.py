@@ -277,13 +277,32 @@ def test_amounts_with_units_signs_words_or_odd_separators_are_refused(blank, typ
         "2025 年 7 月 15 日",
         "2025年7月15",
         "２０２５／０７／１５",
-        dt.datetime(2025, 7, 15, 16, 30),  # a date cell with a time
+        dt.datetime(2025, 7, 15),  # a date cell: midnight, no time of day
         dt.date(2025, 7, 15),
+        45853,  # Excel's serial number typed into the date cell: the same date cell
+        45853.0,
     ],
 )
 def test_dates_in_the_forms_people_type_are_read(blank, typed):
     sheet = returned(blank, {ROWS[0]: checked(checked_on=typed)})
     assert read_worklist(sheet)["happened_at"].tolist() == [pd.Timestamp("2025-07-15")]
+
+
+@pytest.mark.parametrize(
+    ("typed", "found"),
+    [
+        (45853.9, "45853.9 in a date cell: 2025-07-15 at 21:36:00"),  # a slip: shown 2025-07-15
+        (46362.9, "46362.9 in a date cell: 2026-12-06 at 21:36:00"),
+        (45853.000694, "45853.000694 in a date cell: 2025-07-15 at 00:00:59"),  # under a minute
+        (dt.datetime(2025, 7, 15, 16, 30), "45853.6875 in a date cell: 2025-07-15 at 16:30:00"),
+    ],
+)
+def test_a_date_cell_with_a_time_of_day_is_refused_showing_its_serial_number(blank, typed, found):
+    sheet = returned(blank, {ROWS[0]: checked(checked_on=typed)})  # the cell keeps yyyy-mm-dd
+    assert problems_of(sheet) == [
+        f"{WHERE}, row {ROWS[0]}, column L (checked_on): expected a date YYYY-MM-DD between "
+        f"2000 and 2100 (a whole day), found the serial number {found}"
+    ]
 
 
 def general_format(serial: float, epoch: dt.datetime | None = None) -> Callable[[Worksheet], None]:

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import dataclasses
+import datetime as dt
 from pathlib import Path
 
 import pandas as pd
@@ -46,7 +47,7 @@ def selection():
 
 
 def fill(
-    path: Path, target: Path, answers: dict[int, tuple[object, object]], date: str = "2025-07-15"
+    path: Path, target: Path, answers: dict[int, tuple[object, object]], date: object = "2025-07-15"
 ) -> Path:
     """Fill sheet rows (Excel numbering) with (audited_value, error_found); other rows: book value, 否."""
     workbook = load_workbook(path)
@@ -293,6 +294,35 @@ def test_every_problem_is_one_line_naming_sheet_row_and_column(selection, tmp_pa
         f"{where}, row 7, column G (inspected_at): expected a date YYYY-MM-DD, found 'next tuesday'",
     ]
     assert str(raised.value).count("\n") == 4
+
+
+def test_an_inspection_dated_after_today_is_refused_naming_row_and_column(
+    selection, tmp_path: Path
+) -> None:
+    blank = write_field_sheet(selection, tmp_path / "sheet.xlsx")
+    today = dt.date.today()
+    tomorrow = today + dt.timedelta(days=1)
+    filled = fill(blank, tmp_path / "filled.xlsx", {}, date=f"{today:%Y-%m-%d}")
+    workbook = load_workbook(filled)
+    workbook[FIELD_SHEET].cell(FIRST_DATA_ROW + 1, 7).value = f"{tomorrow:%Y-%m-%d}"
+    workbook[FIELD_SHEET].cell(FIRST_DATA_ROW + 2, 7).value = dt.datetime(2099, 1, 1)
+    workbook.save(filled)
+    with pytest.raises(FieldSheetError) as raised:
+        read_field_sheet(filled)
+    where = "field sheet 'filled.xlsx', sheet 'field_sheet'"
+    assert raised.value.problems == [
+        f"{where}, row {FIRST_DATA_ROW + 1}, column G (inspected_at): expected a date up to "
+        f"today, {today:%Y-%m-%d}, found {tomorrow:%Y-%m-%d}",
+        f"{where}, row {FIRST_DATA_ROW + 2}, column G (inspected_at): expected a date up to "
+        f"today, {today:%Y-%m-%d}, found 2099-01-01",
+    ]
+
+
+def test_an_inspection_dated_today_is_read(selection, tmp_path: Path) -> None:
+    blank = write_field_sheet(selection, tmp_path / "sheet.xlsx")
+    today = dt.datetime.combine(dt.date.today(), dt.time())
+    results = read_field_sheet(fill(blank, tmp_path / "filled.xlsx", {}, date=today))
+    assert (results.inspections["inspected_at"] == pd.Timestamp(today)).all()
 
 
 def with_notes(path: Path, notes: dict[int, str]) -> Path:

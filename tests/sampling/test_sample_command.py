@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import argparse
+import datetime as dt
 import zipfile
 from pathlib import Path
 
@@ -10,6 +11,7 @@ import pandas as pd
 import pytest
 from lock_files import excel_owner_file, libreoffice_lock
 from openpyxl import load_workbook
+from openpyxl.utils import get_column_letter
 from sampling_builders import bills
 from zip_bombs import bombed, with_sheets
 
@@ -418,6 +420,35 @@ def test_a_field_sheet_open_in_libreoffice_is_evaluated_with_the_warning_and_ano
     captured = capsys.readouterr()
     assert captured.out == closed.out
     assert captured.err.splitlines() == [open_warning(sheet, "LibreOffice", ".~lock.sheet.xlsx#")]
+
+
+def test_evaluate_refuses_an_inspection_dated_after_today_and_writes_one_dated_today(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    sheet = returned_field_sheet(tmp_path)
+    inspections = tmp_path / "inspections.csv"
+    header_row, columns = header_columns(load_workbook(sheet)[FIELD_SHEET])
+    row, column = header_row + 2, columns["inspected_at"]
+
+    def evaluate_dated(typed: str) -> int:
+        workbook = load_workbook(sheet)
+        workbook[FIELD_SHEET].cell(row, column).value = typed
+        workbook.save(sheet)
+        given = ["--sheet", str(sheet), "--materiality", "0.05", "--inspections", str(inspections)]
+        return main(["sample", "evaluate", *given])
+
+    today = f"{dt.date.today():%Y-%m-%d}"
+    capsys.readouterr()
+    assert evaluate_dated("2099-01-01") == 2
+    assert (
+        f"field sheet 'sheet.xlsx', sheet 'field_sheet', row {row}, column "
+        f"{get_column_letter(column)} (inspected_at): expected a date up to today, {today}, "
+        "found 2099-01-01"
+    ) in capsys.readouterr().err
+    assert not inspections.exists()
+    assert evaluate_dated(today) == 0
+    written = pd.read_csv(inspections, dtype={"customer_id": str}, encoding="utf-8-sig")
+    assert written["inspected_at"].max() == today
 
 
 def test_a_field_sheet_with_more_sheets_than_written_is_refused_by_evaluate_in_one_line(
