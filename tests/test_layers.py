@@ -10,7 +10,7 @@ PACKAGE = Path(__file__).resolve().parent.parent / "auditkit"
 #: docs/architecture.md's table, top to bottom; the longest prefix decides a module's layer.
 LAYERS = (
     ("foundations", ("errors", "paths", "i18n", "formatting", "periods", "results", "atomic",
-                     "yamlsafe", "formulas", "masking", "workbooks", "sheets", "plots",
+                     "yamlsafe", "formulas", "masking", "workbooks", "sheets", "sheet_dates", "plots",
                      "notebook_params", "arrow_text", "options")),
     ("data", ("data",)),
     ("domain", ("billing", "rules", "engine", "stats", "sampling", "crossaudit", "register",

@@ -32,7 +32,6 @@ import pandas as pd
 from openpyxl import Workbook
 from openpyxl.styles import Alignment, Font
 from openpyxl.utils import get_column_letter
-from openpyxl.utils.datetime import from_excel, to_excel
 from openpyxl.worksheet.datavalidation import DataValidation
 from openpyxl.worksheet.worksheet import Worksheet
 
@@ -47,6 +46,7 @@ from auditkit.register.errors import RegisterError
 from auditkit.register.schema import ACTOR_LENGTH, EVENT_COLUMNS, OUTCOME_EVENTS, SHEET_SOURCE
 from auditkit.register.texts import checked_register_text, refused_register_text
 from auditkit.register.worklist import checked_numbers
+from auditkit.sheet_dates import FIRST_YEAR, LAST_YEAR, sheet_day
 from auditkit.sheets import (
     DATE_FORMAT,
     FIRST_DATA_ROW,
@@ -75,7 +75,6 @@ RETURNED_SHEETS = ReturnedSheets(
 )
 KIND = "auditkit.worklist"
 INPUT_COLUMNS = ("outcome", "amount_recovered", "checked_by", "checked_on")
-FIRST_YEAR, LAST_YEAR = 2000, 2100
 AMOUNT_TOLERANCE = 0.005
 #: A recovered amount above this many times the row's revenue at stake is refused unless allowed:
 #: back-billing plus the largest penalty (违约使用电费, 3 × the revenue in params/rules.yaml) is
@@ -133,15 +132,8 @@ NEEDED = (
 )
 #: What the hidden record must hold for a returned sheet to be read.
 _RECORDED = {"worklist_id", "header_row", "columns"}
-_DATE = re.compile(
-    r"^\s*(?P<year>\d{4})(?:(?P<sep>[-/.])(?P<month>\d{1,2})(?P=sep)(?P<day>\d{1,2})"
-    r"|\s*年\s*(?P<zh_month>\d{1,2})\s*月\s*(?P<zh_day>\d{1,2})\s*日?)\s*$",
-    re.ASCII,
-)
 _PLAIN_NUMBER = re.compile(r"^(\d{1,3}(,\d{3})+|\d+)(\.\d+)?$", re.ASCII)
 _OUTCOME_IGNORED = re.compile(r"[\s_\-]+")
-#: The last serial number Excel keeps a date as (9999-12-31).
-_LAST_SERIAL = 2958465
 
 
 class WorklistSheetError(RegisterError):
@@ -793,49 +785,12 @@ def _actor(value: object, problems: _Problems, sheet_row: int) -> str | None:
 def _date(
     value: object, problems: _Problems, sheet_row: int, epoch: dt.datetime
 ) -> pd.Timestamp | None:
-    """The date checked, 2000 to 2100: a date cell, a whole number in a cell not formatted as a
-    date (the serial number Excel keeps a date as, from the workbook's `epoch`), or text
-    year first: 2025-07-15, 2025/7/15, 2025.7.15, 2025年7月15日. Day-first or month-first text
-    (15/07/2025, 07/15/2025) cannot be told apart and is a problem, and so is a date cell with
-    a time of day (a serial number with a fraction, 46362.9, typed into the date column: a time
-    or a slip, shown there as a whole day)."""
-    expected = f"a date YYYY-MM-DD between {FIRST_YEAR} and {LAST_YEAR}"
+    """The date checked (`sheet_day`); a blank cell is a problem: a check has a date."""
     if _blank(value):
+        expected = f"a date YYYY-MM-DD between {FIRST_YEAR} and {LAST_YEAR}"
         problems.expected(sheet_row, "checked_on", expected, None)
         return None
-    date = None
-    if isinstance(value, dt.date | np.datetime64):
-        date = pd.Timestamp(value)
-        if date != date.normalize():
-            serial = round(to_excel(date.to_pydatetime(), epoch), 6)
-            problems.add(
-                sheet_row,
-                "checked_on",
-                f"expected {expected} (a whole day), found the serial number {serial!r} in a "
-                f"date cell: {date:%Y-%m-%d} at {date:%H:%M:%S}",
-            )
-            return None
-    elif isinstance(value, int | float) and not isinstance(value, bool):
-        serial = float(value)
-        if serial.is_integer() and 0 < serial <= _LAST_SERIAL:
-            date = pd.Timestamp(from_excel(serial, epoch)).normalize()
-    elif isinstance(value, str) and (match := _DATE.match(unicodedata.normalize("NFKC", value))):
-        try:
-            month, day = match["month"] or match["zh_month"], match["day"] or match["zh_day"]
-            date = pd.Timestamp(int(match["year"]), int(month), int(day))
-        except ValueError:
-            date = None
-    if date is None or not FIRST_YEAR <= date.year <= LAST_YEAR:
-        if isinstance(value, dt.date | np.datetime64):  # a date cell: say which date it holds
-            problems.add(
-                sheet_row,
-                "checked_on",
-                f"expected {expected}, found the date {pd.Timestamp(value):%Y-%m-%d}",
-            )
-        else:
-            problems.expected(sheet_row, "checked_on", expected, value)
-        return None
-    return date
+    return sheet_day(value, problems, sheet_row, "checked_on", epoch)
 
 
 def _check_amounts(events: pd.DataFrame, expected: pd.DataFrame, problems: _Problems) -> None:

@@ -50,6 +50,7 @@ from auditkit.sampling.fieldformat import (
 )
 from auditkit.sampling.notes import method_name
 from auditkit.sampling.results import Evaluation, Selection
+from auditkit.sheet_dates import sheet_day
 from auditkit.sheets import SheetProblems
 from auditkit.workbooks import ReturnedSheets, open_returned_workbook, refuse_if_open
 
@@ -430,7 +431,7 @@ def read_field_sheet(
     read = [*meta["columns"], *INSPECTOR_COLUMNS]
     problems.unsaved_formulas(source, workbook[FIELD_SHEET], header_row, read)
     problems.raise_any()
-    sample = _validate(filled, expected, meta, problems, default_date)
+    sample = _validate(filled, expected, meta, problems, default_date, workbook.epoch)
     inspections = _inspections(sample, audit_kind, auditing_district)
     strata = None if meta["strata"] is None else pd.DataFrame(meta["strata"])
     return FieldResults(
@@ -571,6 +572,7 @@ def _validate(
     meta: dict,
     problems: SheetProblems,
     default_date: pd.Timestamp,
+    epoch: dt.datetime,
 ) -> pd.DataFrame:
     missing_columns = [
         c for c in [*meta["columns"], "audited_value", "error_found"] if c not in filled.columns
@@ -598,7 +600,7 @@ def _validate(
             problems.expected(sheet_row, "sample_no", "each sample_no once", number)
             continue
         seen.add(number)
-        record = _inspected_row(row, expected.loc[number], problems, sheet_row, default_date)
+        record = _inspected_row(row, expected.loc[number], problems, sheet_row, default_date, epoch)
         if record is not None:
             records.append(record)
     absent = sorted(set(expected.index) - seen)
@@ -621,8 +623,10 @@ def _inspected_row(
     problems: SheetProblems,
     sheet_row: int,
     default_date: pd.Timestamp,
+    epoch: dt.datetime,
 ) -> dict | None:
-    """One inspected row as a record, or None after adding its problems."""
+    """One inspected row as a record, or None after adding its problems (`epoch`: the
+    workbook's day 0, for a date kept as its serial number)."""
     before = len(problems.lines)
     record = {column: selected[column] for column in selected.index}
     record["sample_no"] = int(selected["sample_no"])
@@ -644,7 +648,9 @@ def _inspected_row(
             sheet_row, "audited_value", "an amount of at least 0", row["audited_value"]
         )
     flag = _flag(row["error_found"], problems, sheet_row)
-    record["inspected_at"] = _date(row.get("inspected_at"), problems, sheet_row, default_date)
+    record["inspected_at"] = _date(
+        row.get("inspected_at"), problems, sheet_row, default_date, epoch
+    )
     record["note"] = _note(row.get("note"), problems, sheet_row)
     if has_book and audited is None and row["audited_value"] is None:
         problems.expected(sheet_row, "audited_value", "the audited amount in yuan", None)
@@ -727,17 +733,20 @@ def _flag(value: object, problems: SheetProblems, sheet_row: int) -> bool | None
 
 
 def _date(
-    value: object, problems: SheetProblems, sheet_row: int, default: pd.Timestamp
+    value: object,
+    problems: SheetProblems,
+    sheet_row: int,
+    default: pd.Timestamp,
+    epoch: dt.datetime,
 ) -> pd.Timestamp | None:
-    """The day inspected (`default` when blank); a problem when it is no date or after today
-    (an inspection that has not happened: a slip of the year), as `register import` refuses a
-    check dated after today."""
+    """The day inspected (`default` when blank), read as `register import` reads the day a
+    finding was checked (`sheet_day`); a problem when it is no such day or after today (an
+    inspection that has not happened: a slip of the year), as `register import` refuses a check
+    dated after today."""
     if _empty(value):
         return default
-    try:
-        day = pd.Timestamp(value).normalize()
-    except (TypeError, ValueError):
-        problems.expected(sheet_row, "inspected_at", "a date YYYY-MM-DD", value)
+    day = sheet_day(value, problems, sheet_row, "inspected_at", epoch)
+    if day is None:
         return None
     if (future := after_today(day)) is not None:
         problems.add(sheet_row, "inspected_at", future)

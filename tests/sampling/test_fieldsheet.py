@@ -291,7 +291,7 @@ def test_every_problem_is_one_line_naming_sheet_row_and_column(selection, tmp_pa
         "(是/否, 有/无, 有误/无误, Y/N, yes/no, true/false, 1/0), found 'maybe'",
         f"{where}, row 3, column H (audited_value): expected the audited amount in yuan, found None",
         f"{where}, row 6, column H (audited_value): expected a number, found '一百'",
-        f"{where}, row 7, column G (inspected_at): expected a date YYYY-MM-DD, found 'next tuesday'",
+        f"{where}, row 7, column G (inspected_at): expected a date YYYY-MM-DD between 2000 and 2100, found 'next tuesday'",
     ]
     assert str(raised.value).count("\n") == 4
 
@@ -323,6 +323,38 @@ def test_an_inspection_dated_today_is_read(selection, tmp_path: Path) -> None:
     today = dt.datetime.combine(dt.date.today(), dt.time())
     results = read_field_sheet(fill(blank, tmp_path / "filled.xlsx", {}, date=today))
     assert (results.inspections["inspected_at"] == pd.Timestamp(today)).all()
+
+
+def test_an_inspection_day_is_read_as_register_import_reads_one_never_guessed(
+    selection, tmp_path: Path
+) -> None:
+    """A serial number in a General cell is the day Excel keeps (45853: 2025-07-15), not 1970;
+    a serial with a fraction, a date with a time of day, a zone or an empty date text are
+    refused at their row; 2025年7月16日 is read."""
+    blank = write_field_sheet(selection, tmp_path / "sheet.xlsx")
+    filled = fill(blank, tmp_path / "filled.xlsx", {}, date="2025-07-14")
+    workbook = load_workbook(filled)
+    cells = [workbook[FIELD_SHEET].cell(FIRST_DATA_ROW + k, 7) for k in range(5)]
+    cells[0].value, cells[0].number_format = 45853, "General"
+    cells[1].value = "2025年7月16日"
+    cells[2].value, cells[2].number_format = 45853.5, "General"
+    cells[3].value = "2025-07-15T10:00+08:00"
+    cells[4].value = "nat"
+    workbook.save(filled)
+    with pytest.raises(FieldSheetError) as raised:
+        read_field_sheet(filled)
+    expected = "expected a date YYYY-MM-DD between 2000 and 2100, found "
+    assert [line.split("(inspected_at): ")[1] for line in raised.value.problems] == [
+        f"{expected}45853.5",
+        f"{expected}'2025-07-15T10:00+08:00'",
+        f"{expected}'nat'",
+    ]
+    for cell in cells[2:]:
+        cell.value = None  # blank: the file's day, as for every blank
+    workbook.save(filled)
+    days = read_field_sheet(filled).inspections.sort_values("sample_no")["inspected_at"]
+    saved = f"{dt.date.fromtimestamp(filled.stat().st_mtime):%Y-%m-%d}"
+    assert [f"{day:%Y-%m-%d}" for day in days[:5]] == ["2025-07-15", "2025-07-16", *[saved] * 3]
 
 
 def with_notes(path: Path, notes: dict[int, str]) -> Path:
