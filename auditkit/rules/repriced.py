@@ -96,8 +96,9 @@ def reprice(
         dataset, ctx.as_of_period, bill_keys=copies.bill_keys, lookup=ctx.tariff_lookup
     )
     bill_row, bill_copy = copies.recomputed(coded)
+    tariff = ctx.tariff_code(coded.bills["tariff_due"])  # each recomputed bill's, once for all
     return [
-        _amounts(ctx, rows, np.where(bill_copy == k, bill_row, -1), coded)
+        _amounts(rows, np.where(bill_copy == k, bill_row, -1), tariff, coded)
         for k in range(len(repricings))
     ]
 
@@ -128,6 +129,15 @@ class _Copies:
         )
         self.bill_keys = (bill_copy, ctx.bill_month[self.bill_rows])
         self.bill_copy_keys = bill_copy * _KEY_STRIDE + self.bill_keys[1].astype(np.int64)
+        #: Per copy, whether it pays its basic charge by capacity where no basis is in force.
+        self.by_capacity = np.concatenate(
+            [
+                np.zeros(len(customers), dtype=bool)
+                if repricing.by_capacity is None
+                else np.asarray(repricing.by_capacity, dtype=bool)
+                for customers, repricing in zip(self.each, repricings, strict=True)
+            ]
+        )
 
     def _named(self, table: pd.DataFrame, copies: np.ndarray) -> pd.DataFrame:
         """`table`'s rows with each row's customer_id its copy's."""
@@ -142,23 +152,11 @@ class _Copies:
                 if column in repricing.archive:
                     values[self.offsets[k] : self.offsets[k + 1]] = repricing.archive[column]
             people[column] = values
-        by_capacity = self._by_capacity()
         basis = people["basic_charge_basis"].to_numpy(dtype=object)
-        unset = by_capacity & ~np.isin(basis, ["capacity", "demand"])
+        unset = self.by_capacity & ~np.isin(basis, ["capacity", "demand"])
         if unset.any():
             people["basic_charge_basis"] = np.where(unset, "capacity", basis)
         return self._named(people, np.arange(len(people)))
-
-    def _by_capacity(self) -> np.ndarray:
-        return np.concatenate(
-            [
-                np.zeros(len(r.customers), dtype=bool)
-                if r.by_capacity is None
-                else np.asarray(r.by_capacity, dtype=bool)
-                for r in self.repricings
-            ]
-            or [np.zeros(0, dtype=bool)]
-        )
 
     def bills(self) -> pd.DataFrame:
         """The copies' bills, every read as estimated (its figures kept as billed)."""
@@ -190,7 +188,7 @@ class _Copies:
             copies.append(copy[kept])
         rows, copies = np.concatenate(rows), np.concatenate(copies)
         taken = self._named(orders.iloc[rows], copies)
-        none_before = np.append(self._by_capacity(), False)[copies]
+        none_before = np.append(self.by_capacity, False)[copies]
         none_before &= order_type[rows] == "basis_change"
         none_before &= taken["old_value"].eq("none").to_numpy(dtype=bool, na_value=False)
         if none_before.any():
@@ -220,17 +218,17 @@ class _Copies:
 
 
 def _amounts(
-    ctx: RuleContext, rows: np.ndarray, bill_row: np.ndarray, coded: CodedLines
+    rows: np.ndarray, bill_row: np.ndarray, bill_tariff: np.ndarray, coded: CodedLines
 ) -> RepricedAmounts:
     """The amounts (`RepricedAmounts`) of `rows` (ascending) over the recomputed bills whose
-    context row is `bill_row` (-1: another repricing's, or none)."""
+    context row is `bill_row` (-1: another repricing's, or none) and tariff `bill_tariff`."""
     if not len(rows):
         return _unpriced(0)
     tariff = np.full(len(rows), -1)
     at = np.minimum(np.searchsorted(rows, bill_row), len(rows) - 1)
     at[(bill_row < 0) | (rows[at] != bill_row)] = -1  # a bill not among `rows`
     mine = at >= 0
-    tariff[at[mine]] = ctx.tariff_code(coded.bills["tariff_due"])[mine]
+    tariff[at[mine]] = bill_tariff[mine]
     line = at[coded.bill]
     mine = line >= 0
     amount = coded.figures["amount_due"][mine]
