@@ -128,14 +128,9 @@ def read_xlsx(
         workbook.close()
     merged = _merged_cells(path, table, tags.merged, sheet_cells, header_row)
     problems = sheet_cells.problems + merged
-    unsaved = _unsaved_formulas(path, table, sheet_cells, header_row) if tags.formulas else []
-    problems += unsaved
+    if tags.formulas:
+        problems += _unsaved_formulas(path, table, sheet_cells, header_row)
     names, columns, kept = sheet_cells.names, sheet_cells.columns, sheet_cells.kept
-    if unsaved:  # their rows are not read, as malformed rows of a CSV file
-        unread = {problem.row for problem in unsaved}
-        read = [position for position, row in enumerate(kept) if row not in unread]
-        columns = [[column[position] for position in read] for column in columns]
-        kept = [kept[position] for position in read]
     data = pa.table({f"{i}": pa.array(values, pa.string()) for i, values in enumerate(columns)})
     data = data.rename_columns(names)
     rows = RowIndex(header_row + 1, np.asarray(kept, dtype=np.int64))
@@ -402,7 +397,8 @@ def _holds(rows: np.ndarray | None, row: int) -> bool:
 
 
 def _unsaved_formulas(path: Path, table: str, cells: _SheetCells, header_row: int) -> list[Problem]:
-    """A Problem for each formula cell whose result was not saved with the file.
+    """A Problem for each formula cell whose result was not saved with the file; the cell is
+    refused (read as empty, its row kept, as any refused cell).
 
     Excel saves each formula's result, which is what is read; files written by programs often
     hold the formula alone, and its cell would otherwise read as empty. A result saved as empty
@@ -429,4 +425,5 @@ def _unsaved_formulas(path: Path, table: str, cells: _SheetCells, header_row: in
         column = cells.names[index] or f"#{index + 1}"
         found = unsaved_formula(formula)
         problems.append(Problem(path.name, cell.row, column, "a value", found, table=table))
+        cells.refused.append((cell.row, index))
     return problems

@@ -367,26 +367,34 @@ def test_formulas_without_a_saved_result_are_named_not_read_as_empty(xlsx_dir: P
     ]
 
 
-def test_a_table_whose_every_row_is_refused_says_so_not_that_it_has_no_rows(
-    xlsx_dir: Path,
-) -> None:
-    path = xlsx_dir / "tariffs.xlsx"
+def test_an_unsaved_formula_refuses_its_cell_not_its_row(xlsx_dir: Path) -> None:
+    path = xlsx_dir / "customers.xlsx"
     workbook = load_workbook(path)
-    sheet = workbook.active
-    rows = range(2, sheet.max_row + 1)
-    for row in rows:
-        sheet[f"A{row}"] = f'="T{row}"'  # tariff_category: a formula saved without its result
+    workbook.active["J2"] = '="M"&1'  # meter_id of C001, saved without its result
     workbook.save(path)
-    tariffs = [error for error in validation_errors(xlsx_dir) if error.startswith("tariffs")]
+    # the row is kept (C001's bills are not refused in turn); its cell is named once
+    assert validation_errors(xlsx_dir) == [
+        "customers.xlsx row 2, column meter_id: expected a value, found a formula of 6 "
+        "characters (not shown: it may hold personal data) whose result was not saved (open and save the file in Excel, or paste the values)"
+    ]
+
+
+def test_a_table_whose_every_row_is_refused_says_so_not_that_it_has_no_rows(
+    tmp_path: Path,
+) -> None:
+    folder = write_dataset(valid_tables(), tmp_path / "csv", "csv-utf8")
+    path = folder / "tariffs.csv"
+    header, *rows = path.read_text(encoding="utf-8").splitlines()
+    path.write_text("\n".join([header, *(row + ",x" for row in rows)]) + "\n", encoding="utf-8")
+    tariffs = [error for error in validation_errors(folder) if error.startswith("tariffs")]
     assert tariffs == [
         *(
-            f"tariffs.xlsx row {row}, column tariff_category: expected a value, found a formula "
-            f"'=\"T{row}\"' whose result was not saved (open and save the file in Excel, or "
-            "paste the values)"
-            for row in rows
+            f"tariffs.csv row {number}: expected 7 fields as in the header, found 8 fields: "
+            f"{row + ',x'!r}"
+            for number, row in enumerate(rows, start=2)
         ),
-        f"tariffs.xlsx: expected at least one data row, found {len(rows)} rows, none read (each "
-        "refused: see its error)",
+        "tariffs.csv: expected at least one data row, found 3 rows, none read (each refused: "
+        "see its error)",
     ]
 
 
