@@ -251,7 +251,13 @@ def run_select(args: argparse.Namespace) -> int:
         sampled = population(dataset, args.district, args.units, args.stratum, args.months)
         frame, values = sampled.frame, sampled.values
     else:
-        frame, values = _read_frame(Path(args.frame)), args.values
+        from auditkit.sampling.checks import numeric_column
+
+        path, values = Path(args.frame), args.values
+        numbered = _read_frame(path)
+        if values is not None:  # its errors name the file's rows, not the frame's positions
+            numeric_column(numbered, values, path.name)
+        frame = numbered.reset_index(drop=True)
     n = args.n
     if n is None:
         if args.materiality is None:
@@ -339,6 +345,9 @@ def _field_sheet(paths: Sequence[Path]) -> Path:
 
 
 def _read_frame(path: Path) -> pd.DataFrame:
+    """The population table at `path`, each row labelled with its row number in the file as a
+    spreadsheet shows it (the header row 1; a Parquet file's first record row 1), rows with no
+    value at all left out (an empty line is no unit of the population)."""
     import pandas as pd
 
     from auditkit.data.problems import Problem
@@ -350,16 +359,24 @@ def _read_frame(path: Path) -> pd.DataFrame:
     suffix = path.suffix.lower()
     if suffix == ".parquet":
         try:
-            return pd.read_parquet(path)
+            return _numbered(pd.read_parquet(path), first_row=1)
         except (OSError, ValueError) as error:  # Arrow's errors are ValueErrors
             problem = Problem(path.name, None, None, "a Parquet file", str(error))
             raise SampleDataError(str(problem)) from None
     if suffix == ".xlsx" or lock_file(path) is not None:  # a lock file is named as one
-        return _read_xlsx_frame(path)
+        return _numbered(_read_xlsx_frame(path), first_row=2)
     if suffix != ".csv":
         found = f"{path} (an old Excel format: save it as .xlsx)" if suffix == ".xls" else path
         raise ParameterError("--frame", "a .csv, .xlsx or .parquet file", str(found))
-    return _read_csv(path)
+    return _numbered(_read_csv(path), first_row=2)
+
+
+def _numbered(frame: pd.DataFrame, first_row: int) -> pd.DataFrame:
+    """`frame` labelled with row numbers from `first_row`, its fully empty rows left out."""
+    import pandas as pd
+
+    numbered = frame.set_axis(pd.RangeIndex(first_row, first_row + len(frame)))
+    return numbered[numbered.notna().any(axis=1)]
 
 
 def _read_xlsx_frame(path: Path) -> pd.DataFrame:
@@ -400,6 +417,8 @@ def _read_csv(path: Path) -> pd.DataFrame:
     from auditkit.sampling.errors import SampleDataError
 
     try:
-        return read_side_csv(path, dtype={"customer_id": str, "period": str})
+        return read_side_csv(
+            path, dtype={"customer_id": str, "period": str}, skip_blank_lines=False
+        )
     except SideTableError as error:
         raise SampleDataError(str(error)) from None

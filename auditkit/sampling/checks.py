@@ -79,7 +79,8 @@ def non_negative_number(name: str, value: object) -> float:
 
 
 def numeric_column(frame: pd.DataFrame, column: str, table: str) -> pd.Series:
-    """The column as float64; text, missing columns and empty cells are errors naming the row.
+    """The column as float64; text, missing columns and empty cells are errors naming the row
+    by its index label (a frame read from a file is labelled with the file's row numbers).
 
     Numbers stored as text ("12.5") are accepted, anything else ("abc", "") is not, because a
     silently dropped value would change the sample's statistics.
@@ -95,8 +96,11 @@ def numeric_column(frame: pd.DataFrame, column: str, table: str) -> pd.Series:
         position = int(np.flatnonzero(bad.to_numpy())[0])
         found = raw.iloc[position]
         held = "an empty cell" if pd.isna(found) else shown(found)
+        label = frame.index[position]  # a NumPy scalar shown as the number it is
+        label = label.item() if isinstance(label, np.generic) else label
+        count = int(bad.sum())
+        more = f" ({count:,} such rows)" if count > 1 else ""
         raise SampleDataError(
-            f"{table}: column {column!r} must hold numbers; row {frame.index[position]!r} "
-            f"holds {held} ({int(bad.sum())} such rows)"
+            f"{table}: column {column!r} must hold numbers; row {label!r} holds {held}{more}"
         )
     return values.astype("float64")

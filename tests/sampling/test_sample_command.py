@@ -4,13 +4,14 @@ from __future__ import annotations
 
 import argparse
 import datetime as dt
+import re
 import zipfile
 from pathlib import Path
 
 import pandas as pd
 import pytest
 from lock_files import excel_owner_file, libreoffice_lock
-from openpyxl import load_workbook
+from openpyxl import Workbook, load_workbook
 from openpyxl.utils import get_column_letter
 from sampling_builders import bills
 from zip_bombs import bombed, with_sheets
@@ -527,4 +528,42 @@ def test_an_empty_value_in_the_frame_is_named_as_an_empty_cell(
     sheet = tmp_path / "sheet.xlsx"
     arguments = ["sample", "select", "--frame", str(frame), "--units", "values", "--n", "1"]
     assert main([*arguments, "--values", "amount", "--output", str(sheet)]) == 2
-    assert "row 1 holds an empty cell (1 such rows)" in capsys.readouterr().err
+    assert capsys.readouterr().err == (
+        "auditkit sample select: error: bills.csv: column 'amount' must hold numbers; row 3 "
+        "holds an empty cell\n"
+    )
+
+
+def test_a_bad_value_is_named_by_the_row_a_spreadsheet_shows_past_empty_lines(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    csv_frame = tmp_path / "bills.csv"
+    csv_frame.write_text("customer_id,amount\nC001,100\n\n,\nC002,abc\nC003,n/a\n", "utf-8")
+    workbook = Workbook()
+    for row in (["customer_id", "amount"], ["C001", 100], [], ["C002", "abc"]):
+        workbook.active.append(row)
+    xlsx_frame = tmp_path / "bills.xlsx"
+    workbook.save(xlsx_frame)
+    arguments = ["sample", "select", "--units", "values", "--values", "amount", "--n", "1"]
+    for frame, row, more in ((csv_frame, 5, " (2 such rows)"), (xlsx_frame, 4, "")):
+        sheet = tmp_path / "sheet.xlsx"
+        assert main([*arguments, "--frame", str(frame), "--output", str(sheet)]) == 2
+        assert capsys.readouterr().err == (
+            f"auditkit sample select: error: {frame.name}: column 'amount' must hold numbers; "
+            f"row {row} holds 'abc'{more}\n"
+        )
+        assert not sheet.exists()
+
+
+def test_empty_lines_of_a_frame_are_no_units_of_its_population(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    frame = tmp_path / "accounts.csv"
+    frame.write_text("customer_id,district\nC001,城东\n\n,\nC002,城东\n", encoding="utf-8")
+    sheet = tmp_path / "sheet.xlsx"
+    arguments = ["sample", "select", "--frame", str(frame), "--n", "2", "--seed", "1"]
+    assert main([*arguments, "--lang", "en", "--output", str(sheet)]) == 0
+    assert re.search(r"^Population size +2$", capsys.readouterr().out, re.MULTILINE)
+    rows = load_workbook(sheet)[FIELD_SHEET]
+    ids = [row[1] for row in rows.iter_rows(min_row=FIRST_DATA_ROW, values_only=True)]
+    assert ids == ["C001", "C002"]
