@@ -31,7 +31,7 @@ from auditkit.data.column_typing import refused_text, shown_cell
 from auditkit.errors import ParameterError
 from auditkit.formulas import put_cell
 from auditkit.options.sampling import AUDIT_KINDS
-from auditkit.periods import after_today
+from auditkit.periods import after_today, today
 from auditkit.sampling.checks import choice
 from auditkit.sampling.errors import FieldSheetError
 from auditkit.sampling.evaluate import (
@@ -558,12 +558,26 @@ def _sheet_frame(
 
 
 def _default_date(inspected_at: str | dt.date | None, source: Path) -> pd.Timestamp:
+    """The day a blank inspected_at takes: `inspected_at`, a day up to today (a number, an empty
+    text or a later day refused naming it), else the file's modification day (checked where a
+    blank takes it: a sheet whose every date is filled in is read whatever its file's date)."""
     if inspected_at is None:
         return pd.Timestamp(dt.datetime.fromtimestamp(source.stat().st_mtime).date())
+    expected = "a date YYYY-MM-DD"
+    if not isinstance(inspected_at, str | dt.date):  # pd.Timestamp(2025) is 1970-01-01
+        raise ParameterError("inspected_at", expected, inspected_at)
     try:
-        return pd.Timestamp(inspected_at).normalize()
-    except ValueError as error:
-        raise ParameterError("inspected_at", "a date YYYY-MM-DD", inspected_at) from error
+        day = pd.Timestamp(inspected_at)
+    except ValueError:
+        day = pd.NaT
+    if pd.isna(day):
+        raise ParameterError("inspected_at", expected, inspected_at)
+    day = day.normalize()
+    if after_today(day) is not None:
+        raise ParameterError(
+            "inspected_at", f"a date up to today, {today():%Y-%m-%d}", inspected_at
+        )
+    return day
 
 
 def _validate(
@@ -744,6 +758,10 @@ def _date(
     inspection that has not happened: a slip of the year), as `register import` refuses a check
     dated after today."""
     if _empty(value):
+        if (future := after_today(default)) is not None:  # the file's date: a given one is checked
+            where = "the file's modification date, which a blank takes: fill the day in"
+            problems.add(sheet_row, "inspected_at", f"{future} ({where})")
+            return None
         return default
     day = sheet_day(value, problems, sheet_row, "inspected_at", epoch)
     if day is None:

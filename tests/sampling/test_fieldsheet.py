@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import dataclasses
 import datetime as dt
+import os
 from pathlib import Path
 
 import pandas as pd
@@ -316,6 +317,55 @@ def test_an_inspection_dated_after_today_is_refused_naming_row_and_column(
         f"{where}, row {FIRST_DATA_ROW + 2}, column G (inspected_at): expected a date up to "
         f"today, {today:%Y-%m-%d}, found 2099-01-01",
     ]
+
+
+@pytest.mark.parametrize(
+    ("inspected_at", "expected"),
+    [
+        ("2999-01-01", "a date up to today"),
+        (dt.date.today() + dt.timedelta(days=1), "a date up to today"),
+        (2025, "a date YYYY-MM-DD"),  # pandas would read it as 2,025 ns after 1970
+        ("", "a date YYYY-MM-DD"),  # pandas would read it as no date (NaT)
+        ("next tuesday", "a date YYYY-MM-DD"),
+    ],
+)
+def test_a_default_inspection_day_after_today_or_no_day_is_refused_naming_it(
+    selection, tmp_path: Path, inspected_at: object, expected: str
+) -> None:
+    blank = write_field_sheet(selection, tmp_path / "sheet.xlsx")
+    filled = fill(blank, tmp_path / "filled.xlsx", {}, date=None)
+    with pytest.raises(ParameterError) as raised:
+        read_field_sheet(filled, inspected_at=inspected_at)
+    assert raised.value.name == "inspected_at"
+    assert raised.value.expected.startswith(expected)
+
+
+def test_blank_days_refused_when_the_file_is_dated_after_today_and_filled_ones_read(
+    selection, tmp_path: Path
+) -> None:
+    """A sheet saved on a computer whose clock ran ahead: its blank days would take a day that
+    has not come (they are named by row); a sheet whose every day is filled in is read."""
+    blank = write_field_sheet(selection, tmp_path / "sheet.xlsx")
+    filled = fill(blank, tmp_path / "filled.xlsx", {}, date="2025-07-15")
+    workbook = load_workbook(filled)
+    workbook[FIELD_SHEET].cell(FIRST_DATA_ROW + 2, 7).value = None
+    workbook.save(filled)
+    dated = fill(blank, tmp_path / "dated.xlsx", {}, date="2025-07-15")
+    ahead = dt.datetime(2099, 1, 2).timestamp()
+    for path in (filled, dated):
+        os.utime(path, (ahead, ahead))
+    with pytest.raises(FieldSheetError) as raised:
+        read_field_sheet(filled)
+    assert raised.value.problems == [
+        f"field sheet 'filled.xlsx', sheet 'field_sheet', row {FIRST_DATA_ROW + 2}, column G "
+        f"(inspected_at): expected a date up to today, {dt.date.today():%Y-%m-%d}, found "
+        "2099-01-02 (the file's modification date, which a blank takes: fill the day in)"
+    ]
+    days = read_field_sheet(dated).inspections["inspected_at"]
+    assert (days == pd.Timestamp("2025-07-15")).all()
+    assert (read_field_sheet(filled, inspected_at="2025-07-16").inspections["inspected_at"]).iloc[
+        2
+    ] == pd.Timestamp("2025-07-16")
 
 
 def test_an_inspection_dated_today_is_read(selection, tmp_path: Path) -> None:
