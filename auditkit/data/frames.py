@@ -117,13 +117,19 @@ def _structure_problems(raw: RawTable, spec: TableSpec, names: list[str]) -> lis
             )
     for position, name in enumerate(names):
         if not name and raw.data.column(position).null_count < raw.data.num_rows:
+            found = "an empty header cell above a filled column"
+            if position in raw.merged_header:
+                found += (
+                    f", one of the cells {raw.merged_header[position]} merged (only the first "
+                    "holds the name: unmerge them and name each column)"
+                )
             problems.append(
                 Problem(
                     raw.file,
                     header_row,
                     f"#{position + 1}",
                     "a column name in the header",
-                    "an empty header cell above a filled column",
+                    found,
                     table=spec.name,
                 )
             )

@@ -36,7 +36,9 @@ class RowIndex:
 class RawTable:
     """One table as read: columns named as in the file, values not yet typed. `refused` holds,
     per column index, the positions of cells the reader refused (and named) and left empty: no
-    check names them again (a required cell is not also "empty")."""
+    check names them again (a required cell is not also "empty"). `merged_header` holds, per
+    column index whose header cell is empty, the merged range covering it (`A1:B1`): a name
+    spread across columns holds only in the first, which is what its problem says."""
 
     data: pa.Table
     rows: RowIndex
@@ -44,6 +46,7 @@ class RawTable:
     format: str
     encoding: str | None = None
     refused: Mapping[int, np.ndarray] = field(default_factory=dict)
+    merged_header: Mapping[int, str] = field(default_factory=dict)
 
 
 class ReadFailure(Exception):

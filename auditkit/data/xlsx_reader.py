@@ -134,7 +134,14 @@ def read_xlsx(
     data = pa.table({f"{i}": pa.array(values, pa.string()) for i, values in enumerate(columns)})
     data = data.rename_columns(names)
     rows = RowIndex(header_row + 1, np.asarray(kept, dtype=np.int64))
-    raw = RawTable(data, rows, path.name, "xlsx", refused=_refused_cells(sheet_cells, kept))
+    raw = RawTable(
+        data,
+        rows,
+        path.name,
+        "xlsx",
+        refused=_refused_cells(sheet_cells, kept),
+        merged_header=_merged_header(tags.merged, names, header_row),
+    )
     if problems:
         raise ReadProblems(raw, problems)
     return raw
@@ -386,6 +393,23 @@ def _merged_cells(
             Problem(path.name, first_row, column, "one value per cell", found, table=table)
         )
     return sorted(problems, key=lambda problem: problem.row)
+
+
+def _merged_header(ranges: list[str], names: list[str], header_row: int) -> dict[int, str]:
+    """Per column index whose header cell is empty, the merged range covering that cell (a name
+    spread over several columns, or down from a row above the header)."""
+    covering = {}
+    for merged in ranges:
+        first, last = merged.split(":")
+        first_column, first_row = coordinate_from_string(first)
+        last_column, last_row = coordinate_from_string(last)
+        if not first_row <= header_row <= last_row:
+            continue
+        start = column_index_from_string(first_column) - 1
+        for index in range(start, min(column_index_from_string(last_column), len(names))):
+            if not names[index]:
+                covering[index] = merged
+    return covering
 
 
 def _holds(rows: np.ndarray | None, row: int) -> bool:

@@ -121,6 +121,37 @@ def test_merged_data_cells_are_refused_by_row_and_column(xlsx_dir: Path) -> None
     )
 
 
+def test_a_header_name_merged_across_columns_or_down_into_the_header_is_named_as_merged(
+    xlsx_dir: Path,
+) -> None:
+    path = xlsx_dir / "customers.xlsx"
+
+    def across(book: Workbook) -> None:  # customer_id spread over district's column too
+        book.active["B1"] = None
+        book.active.merge_cells("A1:B1")
+
+    edit(path, across)
+    assert errors(xlsx_dir)[0] == (
+        "customers.xlsx row 1, column #2: expected a column name in the header, found an empty "
+        "header cell above a filled column, one of the cells A1:B1 merged (only the first holds "
+        "the name: unmerge them and name each column)"
+    )
+
+    def down(book: Workbook) -> None:  # a two-row header: customer_id merged down from row 1
+        book.active.insert_rows(1)
+        book.active["A1"], book.active["A2"] = "customer_id", None
+        book.active.merge_cells("A1:A2")
+
+    write_dataset(valid_tables(), xlsx_dir, "xlsx")
+    edit(path, down)
+    (xlsx_dir / "columns.yaml").write_text("header_row:\n  customers: 2\n", encoding="utf-8")
+    assert errors(xlsx_dir)[0] == (
+        "customers.xlsx row 2, column #1: expected a column name in the header, found an empty "
+        "header cell above a filled column, one of the cells A1:A2 merged (only the first holds "
+        "the name: unmerge them and name each column)"
+    )
+
+
 def test_numbers_keep_the_zeros_their_format_shows(xlsx_dir: Path) -> None:
     def numbered(book: Workbook) -> None:
         for row in range(2, book.active.max_row + 1):
