@@ -1,8 +1,9 @@
 """Charts of the consumption statistics, labelled in Chinese or English (`lang`).
 
 Each function returns a matplotlib Figure that is not registered with pyplot, so a notebook shows
-it once (as the cell's value) and a script saves it with `figure.savefig`. Call
-`auditkit.plots.use_cjk_font()` first so Chinese labels render.
+it once (as the cell's value) and a script saves it with `figure.savefig`. Each sets up the CJK
+font itself (`auditkit.plots.use_cjk_font`), as the audit and sampling charts do, so Chinese labels
+render whoever calls it.
 """
 
 from __future__ import annotations
@@ -19,7 +20,7 @@ from matplotlib.figure import Figure
 from matplotlib.text import Text
 
 from auditkit import formatting, i18n
-from auditkit.plots import PercentTicks, group_thousands
+from auditkit.plots import PercentTicks, group_thousands, use_cjk_font
 
 if TYPE_CHECKING:
     from matplotlib.axes import Axes
@@ -33,12 +34,13 @@ _Args = ParamSpec("_Args")
 
 
 def _plain_text(plot: Callable[_Args, Figure]) -> Callable[_Args, Figure]:
-    """`plot` with every text of its figure drawn as written, never parsed as mathtext: district
-    names, customer, reader and unit ids are data, and one holding `$...$` would otherwise be
-    typeset or fail the figure when it is drawn."""
+    """`plot` drawn with the CJK font and every text of its figure as written, never parsed as
+    mathtext: district names, customer, reader and unit ids are data, and one holding `$...$`
+    would otherwise be typeset or fail the figure when it is drawn."""
 
     @functools.wraps(plot)
     def without_math(*args: _Args.args, **kwargs: _Args.kwargs) -> Figure:
+        use_cjk_font()
         with matplotlib.rc_context({"text.parse_math": False}):
             figure = plot(*args, **kwargs)
         for text in figure.findobj(Text):

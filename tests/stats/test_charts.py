@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+import warnings
+
+import matplotlib
 import numpy as np
 import pandas as pd
 
@@ -39,6 +42,16 @@ def test_district_names_with_dollar_signs_in_a_legend_and_a_title_are_drawn_as_w
 
     assert figure_png(figure).startswith(b"\x89PNG")
     assert MATH_IDS[0] in _texts(figure)
+
+
+def test_a_chart_drawn_before_any_font_set_up_draws_its_chinese_with_a_cjk_font():
+    monthly = pd.DataFrame(
+        {"district": ["城东"] * 2, "period": ["2025-01", "2025-02"], "kwh": [1.0, 2.0]}
+    )
+    with matplotlib.rc_context(), warnings.catch_warnings():
+        matplotlib.rcdefaults()  # as in a fresh script: no use_cjk_font() called yet
+        warnings.simplefilter("error")  # "Glyph ... missing from font(s) DejaVu Sans"
+        assert figure_png(charts.plot_monthly(monthly, "kwh", "zh")).startswith(b"\x89PNG")
 
 
 def test_a_tick_at_ten_percent_reads_ten_percent():
