@@ -11,7 +11,7 @@ PACKAGE = Path(__file__).resolve().parent.parent / "auditkit"
 LAYERS = (
     ("foundations", ("errors", "paths", "i18n", "formatting", "periods", "results", "atomic",
                      "yamlsafe", "formulas", "masking", "workbooks", "sheets", "sheet_dates", "plots",
-                     "notebook_params", "arrow_text", "options")),
+                     "notebook_params", "arrow_text", "options", "checks")),
     ("data", ("data",)),
     ("domain", ("billing", "rules", "engine", "stats", "sampling", "crossaudit", "register",
                 "cycle")),

@@ -37,6 +37,7 @@ import pandas as pd
 
 from auditkit import formatting, i18n
 from auditkit.billing.money import round_half_up
+from auditkit.checks import choice
 from auditkit.cycle.evaluate import DECISIONS, RECOVERED, RECOVERED_NAME, by_kind, latest_decisions
 from auditkit.cycle.window import cycle_window
 from auditkit.periods import month_end, month_number
@@ -45,7 +46,6 @@ from auditkit.register.schema import STATUSES
 from auditkit.report.tables import revenue_kind_name
 from auditkit.results import with_total
 from auditkit.rules import REVENUE_KINDS
-from auditkit.sampling.checks import choice
 
 if TYPE_CHECKING:
     from auditkit.register.store import Register

@@ -28,9 +28,6 @@ from typing import Any
 import numpy as np
 import pandas as pd
 from matplotlib.figure import Figure
-from scipy import stats
-from statsmodels.stats.multitest import multipletests
-from statsmodels.stats.proportion import proportions_ztest
 
 from auditkit import formatting, i18n
 from auditkit.crossaudit.model import LogisticModel, fit_logistic
@@ -313,6 +310,8 @@ def _is_flag(value: object) -> bool:
 
 def _overall(frame: pd.DataFrame, min_inspections: int) -> tuple[pd.DataFrame, list[Note]]:
     """Self against cross over all districts: two-proportion z-test and Fisher's exact test."""
+    from statsmodels.stats.proportion import proportions_ztest
+
     counts = _kind_counts(frame)
     (self_n, self_errors), (cross_n, cross_errors) = counts["self"], counts["cross"]
     if min(self_n, cross_n) < min_inspections:
@@ -371,6 +370,8 @@ def _by_district(frame: pd.DataFrame, min_inspections: int, alpha: float) -> pd.
         else:
             row["p_value"] = _fisher_less(self_errors, self_n, cross_errors, cross_n)[1]
         rows.append(row)
+    from statsmodels.stats.multitest import multipletests
+
     table = pd.DataFrame(rows, columns=BY_DISTRICT_COLUMNS)
     tested = table["p_value"].notna()
     table["p_adjusted"] = np.nan
@@ -397,6 +398,8 @@ def _fisher_less(
     self_errors: int, self_n: int, cross_errors: int, cross_n: int
 ) -> tuple[float, float]:
     """Fisher's exact test that self-audits find errors less often than cross-audits."""
+    from scipy import stats
+
     table = [[self_errors, self_n - self_errors], [cross_errors, cross_n - cross_errors]]
     result = stats.fisher_exact(table, alternative="less")
     return float(result.statistic), float(result.pvalue)

@@ -11,7 +11,6 @@ from typing import Any
 
 import numpy as np
 import pandas as pd
-import statsmodels.api as sm
 from matplotlib.figure import Figure
 
 from auditkit import formatting, i18n
@@ -88,6 +87,8 @@ def term_text(term: str, lang: str) -> str:
 def fit_logistic(frame: pd.DataFrame, min_inspections: int) -> LogisticModel:
     """Odds ratios of error ~ kind + district on prepared inspections (binomial GLM, cross and
     the first district as references); a note instead when it cannot be estimated."""
+    import statsmodels.api as sm
+
     data = frame[frame["audit_kind"].isin(["self", "cross"])]
     counts = data["audit_kind"].value_counts()
     if min(counts.get("self", 0), counts.get("cross", 0)) < min_inspections:

@@ -8,7 +8,6 @@ from typing import Any
 import numpy as np
 import pandas as pd
 from matplotlib.figure import Figure
-from statsmodels.stats.proportion import proportion_confint
 
 from auditkit import formatting, i18n
 from auditkit.crossaudit.charts import plot_rates
@@ -86,6 +85,8 @@ class Rates:
 
 def finding_rates(frame: pd.DataFrame) -> Rates:
     """Rates of `frame` (prepared inspections: district, audit_kind, error, underbilled)."""
+    from statsmodels.stats.proportion import proportion_confint
+
     grouped = frame.groupby(["district", "audit_kind"]).agg(
         inspections=("error", "size"), errors=("error", "sum"), underbilled=("underbilled", "sum")
     )

@@ -11,7 +11,6 @@ from __future__ import annotations
 
 import numpy as np
 import pandas as pd
-from statsmodels.stats.proportion import proportion_confint
 
 PRECISION_COLUMNS = (
     "rule_id",
@@ -38,6 +37,8 @@ def confirmed_share(
 ) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
     """The confirmed share of each count of checks and its exact (Clopper-Pearson) interval at
     `confidence`; NaN where nothing was checked."""
+    from statsmodels.stats.proportion import proportion_confint
+
     hits = np.asarray(confirmed, dtype=float)
     trials = np.asarray(checked, dtype=float)
     some = trials > 0

@@ -19,6 +19,7 @@ import pandas as pd
 from matplotlib.figure import Figure
 
 from auditkit import formatting, i18n
+from auditkit.checks import choice, positive_int, probability
 from auditkit.crossaudit.rates import Rates
 from auditkit.cycle import charts, tables
 from auditkit.cycle.evaluate import (
@@ -34,7 +35,6 @@ from auditkit.cycle.selfcross import SelfCross, self_cross
 from auditkit.cycle.window import Window, cycle_window
 from auditkit.register.store import Register
 from auditkit.report.figures import labelled
-from auditkit.sampling.checks import choice, positive_int, probability
 
 #: The methods section, one paragraph each.
 METHODS = ("window", "decisions", "precision", "rectify", "recovered", "self_cross")

@@ -16,9 +16,9 @@ from dataclasses import dataclass
 
 import pandas as pd
 
+from auditkit.checks import positive_int
 from auditkit.errors import ParameterError
 from auditkit.periods import is_period, month_end, month_number
-from auditkit.sampling.checks import positive_int
 
 
 @dataclass(frozen=True)

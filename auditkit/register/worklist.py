@@ -20,10 +20,10 @@ import hashlib
 import numpy as np
 import pandas as pd
 
+from auditkit.checks import ceil_fraction, choice, exact, positive_int
 from auditkit.errors import ParameterError, checked_seed, require_frame_columns
 from auditkit.options.register import SELECTIONS
 from auditkit.register.keys import finding_keys
-from auditkit.sampling.checks import ceil_fraction, choice, exact, positive_int
 
 NEEDED = (
     "rule_id",

@@ -9,9 +9,9 @@ import pandas as pd
 from matplotlib.figure import Figure
 
 from auditkit import formatting, i18n
+from auditkit.checks import exact
 from auditkit.plots import PercentTicks, use_cjk_font
 from auditkit.sampling import likelihoods
-from auditkit.sampling.checks import exact
 from auditkit.sampling.notes import method_name
 
 if TYPE_CHECKING:

@@ -23,6 +23,14 @@ import pandas as pd
 from scipy import stats
 
 from auditkit import formatting
+from auditkit.checks import (
+    choice,
+    non_negative_number,
+    optional_positive_int,
+    optional_probability,
+    positive_int,
+    probability,
+)
 from auditkit.errors import ParameterError
 from auditkit.options.sampling import (
     DEFAULT_DIRECTION,
@@ -32,15 +40,7 @@ from auditkit.options.sampling import (
 )
 from auditkit.options.sampling import EVALUATION_METHODS as METHODS
 from auditkit.sampling import likelihoods, stringer, variables
-from auditkit.sampling.checks import (
-    choice,
-    non_negative_number,
-    numeric_column,
-    optional_positive_int,
-    optional_probability,
-    positive_int,
-    probability,
-)
+from auditkit.sampling.checks import numeric_column
 from auditkit.sampling.errors import SampleDataError
 from auditkit.sampling.notes import Note
 from auditkit.sampling.priors import Prior, bayes_factor, resolve_prior

@@ -27,12 +27,12 @@ from openpyxl.utils import get_column_letter
 
 from auditkit import __version__, formatting, i18n
 from auditkit.atomic import write_atomic
+from auditkit.checks import choice
 from auditkit.data.column_typing import refused_text, shown_cell
 from auditkit.errors import ParameterError
 from auditkit.formulas import put_cell
 from auditkit.options.sampling import AUDIT_KINDS
 from auditkit.periods import after_today, today
-from auditkit.sampling.checks import choice
 from auditkit.sampling.errors import FieldSheetError
 from auditkit.sampling.evaluate import (
     DEFAULT_DIRECTION,

@@ -15,9 +15,9 @@ from numpy.typing import ArrayLike
 from scipy import stats
 from statsmodels.stats.proportion import proportion_confint
 
+from auditkit.checks import ceil_fraction, exact
 from auditkit.errors import ParameterError
 from auditkit.options.sampling import LIKELIHOODS as LIKELIHOODS
-from auditkit.sampling.checks import ceil_fraction, exact
 
 
 def material_error_count(materiality: float, population_size: int) -> int:

@@ -12,9 +12,7 @@ from fractions import Fraction
 import numpy as np
 from scipy import optimize, stats
 
-from auditkit.errors import ParameterError
-from auditkit.sampling import likelihoods
-from auditkit.sampling.checks import (
+from auditkit.checks import (
     choice,
     exact,
     non_negative_number,
@@ -23,6 +21,8 @@ from auditkit.sampling.checks import (
     positive_int,
     probability,
 )
+from auditkit.errors import ParameterError
+from auditkit.sampling import likelihoods
 from auditkit.sampling.priors import Prior, resolve_prior
 from auditkit.sampling.results import Plan
 

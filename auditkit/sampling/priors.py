@@ -17,9 +17,9 @@ from dataclasses import dataclass, replace
 import numpy as np
 from scipy import optimize, stats
 
+from auditkit.checks import choice, positive_int, probability
 from auditkit.errors import ParameterError
 from auditkit.options.sampling import PRIORS
-from auditkit.sampling.checks import choice, positive_int, probability
 from auditkit.sampling.likelihoods import material_error_count
 
 #: The largest log of a double: a Bayes factor beyond it is reported as infinite.

@@ -10,10 +10,11 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 
+from auditkit.checks import choice, positive_int
 from auditkit.errors import ParameterError, checked_seed
 from auditkit.options.sampling import ALLOCATIONS, UNITS
 from auditkit.options.sampling import SELECTION_METHODS as METHODS
-from auditkit.sampling.checks import choice, numeric_column, positive_int
+from auditkit.sampling.checks import numeric_column
 from auditkit.sampling.errors import SampleDataError
 from auditkit.sampling.notes import Note
 from auditkit.sampling.results import Selection

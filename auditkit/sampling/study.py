@@ -22,12 +22,12 @@ from matplotlib.figure import Figure
 from openpyxl import load_workbook
 
 from auditkit import formatting, i18n
+from auditkit.checks import choice, positive_int
 from auditkit.data import Dataset
 from auditkit.errors import ParameterError
 from auditkit.formulas import put_cell
 from auditkit.options.sampling import STRATA, UNITS
 from auditkit.periods import last_months
-from auditkit.sampling.checks import choice, positive_int
 from auditkit.sampling.errors import FieldSheetError, SampleDataError
 from auditkit.sampling.fieldsheet import (
     FIELD_SHEET,

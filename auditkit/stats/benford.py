@@ -14,12 +14,11 @@ from typing import TYPE_CHECKING, Any, Literal
 
 import numpy as np
 import pandas as pd
-from scipy import stats
 
 from auditkit import formatting, i18n
 from auditkit.errors import ParameterError
 from auditkit.options.stats import BENFORD_TESTS
-from auditkit.stats import charts, tables
+from auditkit.stats import tables
 from auditkit.stats.requirements import InsufficientDataError
 
 if TYPE_CHECKING:
@@ -115,6 +114,8 @@ class BenfordResult:
         """
         if not 0 < alpha < 1:
             raise ParameterError("alpha", "a level between 0 and 1", alpha)
+        from scipy import stats
+
         critical = stats.norm.isf(alpha / 2)
         selected = self.table[self.table["z"] > critical].sort_values("z", ascending=False)
         return selected.assign(direction=np.where(selected["difference"] > 0, "over", "under"))
@@ -183,6 +184,8 @@ class BenfordResult:
 
     def plot(self, lang: str = i18n.DEFAULT_LANG) -> Figure:
         """Observed digit shares (bars, standouts red) against Benford's expectation (line)."""
+        from auditkit.stats import charts  # matplotlib: loaded when drawn
+
         return charts.plot_benford(self, self.title(lang), lang)
 
 
@@ -195,6 +198,8 @@ def benford(
     second digit worth testing) and counted in the result; `name` labels the result. Raises InsufficientDataError when no
     value is left.
     """
+    from scipy import stats
+
     _check_test(test)
     array = pd.to_numeric(pd.Series(values), errors="coerce").to_numpy(dtype=float, na_value=np.nan)
     missing = np.isnan(array)

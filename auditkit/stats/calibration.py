@@ -8,7 +8,6 @@ segment mean's error for autocorrelated noise (AR(1) long-run variance).
 from __future__ import annotations
 
 import numpy as np
-from scipy import special
 
 #: Lowest reported score; stronger rises than that are all alike for theft.
 SCORE_FLOOR = -10.0
@@ -29,6 +28,8 @@ def sidak_score(z: np.ndarray, tries: np.ndarray) -> np.ndarray:
 
     p = 1 - (1 - P(Z > z))^tries, computed in log space so extreme scores stay finite.
     """
+    from scipy import special
+
     with np.errstate(divide="ignore", invalid="ignore"):
         log_tail = special.log_ndtr(-z)
         log_p = np.where(

@@ -27,7 +27,7 @@ import pandas as pd
 from auditkit import formatting, i18n
 from auditkit.errors import ParameterError
 from auditkit.periods import as_of_month, local_days, month_number
-from auditkit.stats import charts, tables
+from auditkit.stats import tables
 from auditkit.stats.notes import Note
 from auditkit.stats.requirements import InsufficientDataError, require_columns
 
@@ -135,6 +135,8 @@ class DailyProfile:
 
     def plot(self, lang: str = i18n.DEFAULT_LANG) -> Figure:
         """kWh per customer and day, one line per district, with its 7-day mean."""
+        from auditkit.stats import charts  # matplotlib: loaded when drawn
+
         return charts.plot_daily(self, lang)
 
 

@@ -22,12 +22,10 @@ from typing import TYPE_CHECKING, Any
 
 import numpy as np
 import pandas as pd
-from scipy import stats
-from statsmodels.stats.multitest import multipletests
 
 from auditkit import formatting, i18n
 from auditkit.errors import ParameterError
-from auditkit.stats import charts, tables
+from auditkit.stats import tables
 from auditkit.stats.benford import (
     BenfordResult,
     benford,
@@ -205,6 +203,8 @@ class AdjustmentDigits:
             mad=result.mad,
             expected=self.table_row(key)["expected_mad"],
         )
+        from auditkit.stats import charts  # matplotlib: loaded when drawn
+
         return charts.plot_benford(result, title, lang)
 
     def table_row(self, key: tuple[str, str]) -> pd.Series:
@@ -386,6 +386,8 @@ class LastDigitTest:
         shares = self.counts.loc[shown["reader_id"]]
         shares = shares.div(shares.sum(axis=1), axis=0)
         verdicts = shown.set_index("reader_id")[["mad", "p_adjusted", "flagged"]]
+        from auditkit.stats import charts  # matplotlib: loaded when drawn
+
         return charts.plot_last_digits(shares, verdicts, self.alpha, self.min_mad, lang)
 
 
@@ -432,6 +434,9 @@ def last_digit_test(
     with np.errstate(invalid="ignore", divide="ignore"):
         chi2 = (((counts - expected) ** 2) / expected).sum(axis=1)
     chi2 = np.where(tested, chi2, np.nan)
+    from scipy import stats
+    from statsmodels.stats.multitest import multipletests
+
     p_value = np.where(tested, stats.chi2.sf(np.nan_to_num(chi2), 9), np.nan)
     p_adjusted = np.full(size, np.nan)
     if tested.any():

@@ -16,11 +16,10 @@ from typing import TYPE_CHECKING, Any
 
 import numpy as np
 import pandas as pd
-from scipy import stats
 
 from auditkit import formatting, i18n
 from auditkit.errors import ParameterError
-from auditkit.stats import charts, tables
+from auditkit.stats import tables
 from auditkit.stats.requirements import InsufficientDataError, require_columns
 
 if TYPE_CHECKING:
@@ -63,6 +62,8 @@ def binomial_limits(
 
 
 def _lower_limit(n: np.ndarray, target: float, tail: float) -> np.ndarray:
+    from scipy import stats
+
     count = stats.binom.ppf(tail, n, target)
     at_count = stats.binom.cdf(count, n, target)
     step = at_count - stats.binom.cdf(count - 1, n, target)
@@ -159,6 +160,8 @@ class FunnelResult:
     def plot(self, lang: str = i18n.DEFAULT_LANG, rate_label: str = "", title: str = "") -> Figure:
         """The funnel: each unit's rate against its volume, the target and the limits
         (`rate_label` and `title` name the rate, by default 'rate' and 'funnel plot')."""
+        from auditkit.stats import charts  # matplotlib: loaded when drawn
+
         return charts.plot_funnel(self, rate_label, title, lang)
 
 

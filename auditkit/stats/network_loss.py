@@ -40,7 +40,7 @@ import pandas as pd
 from auditkit import formatting, i18n
 from auditkit.errors import ParameterError
 from auditkit.periods import month_first_days, month_number, period_text
-from auditkit.stats import charts, tables
+from auditkit.stats import tables
 from auditkit.stats.daily import read_days
 from auditkit.stats.matrix import checked_supply, id_text
 from auditkit.stats.notes import Note
@@ -267,6 +267,8 @@ class NetworkLoss:
         title = i18n.text("network.chart.title", lang).format(
             period_from=self.period_from, period_to=self.period_to
         )
+        from auditkit.stats import charts  # matplotlib: loaded when drawn
+
         return charts.plot_loss_rates(rates, self.high_loss_rate, title, lang)
 
 

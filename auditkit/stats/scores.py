@@ -13,7 +13,7 @@ from typing import TYPE_CHECKING, Any
 import pandas as pd
 
 from auditkit import i18n
-from auditkit.stats import charts, tables
+from auditkit.stats import tables
 
 if TYPE_CHECKING:
     from matplotlib.figure import Figure
@@ -94,4 +94,6 @@ class CustomerScores:
             f"{customer}  ({score:.1f})"
             for customer, score in zip(top["customer_id"], top["score"], strict=True)
         ]
+        from auditkit.stats import charts  # matplotlib: loaded when drawn
+
         return charts.plot_customer_series(self.bills, list(top["customer_id"]), titles, lang)

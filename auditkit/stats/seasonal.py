@@ -22,12 +22,11 @@ from typing import TYPE_CHECKING, Any
 
 import numpy as np
 import pandas as pd
-from statsmodels.tsa.seasonal import STL
 
 from auditkit import i18n
 from auditkit.errors import ParameterError
 from auditkit.periods import month_number, period_text
-from auditkit.stats import charts, tables
+from auditkit.stats import tables
 from auditkit.stats.notes import Note
 from auditkit.stats.requirements import InsufficientDataError, require_columns
 
@@ -79,6 +78,8 @@ class Decomposition:
 
     def plot(self, lang: str = i18n.DEFAULT_LANG) -> Figure:
         """Observed, trend, seasonal and residual panels, out-of-line months in red."""
+        from auditkit.stats import charts  # matplotlib: loaded when drawn
+
         return charts.plot_decomposition(self, lang)
 
 
@@ -207,6 +208,8 @@ def _fit_without_outliers(
     deviation from the trend, on this year's trend) and STL is fitted again, until no month
     stands out. Residuals are observed minus the final fit; z uses the months never set aside.
     """
+    from statsmodels.tsa.seasonal import STL
+
     cleaned = filled.copy()
     set_aside = np.zeros(len(filled), dtype=bool)
     season = np.arange(len(filled)) % period

@@ -19,7 +19,7 @@ import pandas as pd
 from auditkit import formatting, i18n
 from auditkit.errors import ParameterError
 from auditkit.periods import as_of_month_within, month_number, period_text
-from auditkit.stats import charts, tables
+from auditkit.stats import tables
 from auditkit.stats.matrix import checked_numbers, checked_supply
 from auditkit.stats.notes import Note
 from auditkit.stats.requirements import InsufficientDataError, require_columns
@@ -109,6 +109,8 @@ class DistrictSummary:
         districts: Sequence[str] | None = None,
     ) -> Figure:
         """One line per district (all, or `districts`) of a monthly `column`."""
+        from auditkit.stats import charts  # matplotlib: loaded when drawn
+
         return charts.plot_monthly(tables.only(self.monthly, districts), column, lang)
 
 

@@ -82,7 +82,6 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 import numpy as np
-from scipy import special
 
 from auditkit.stats.calibration import SCORE_FLOOR, autocorrelation_inflation, sidak_score
 from auditkit.stats.matrix import ZERO_AS_SHARE, masked_row_mean, row_nanmedian
@@ -696,6 +695,8 @@ def _continued_sidak(z: np.ndarray, tries: np.ndarray) -> np.ndarray:
     a mild lasting theft would tie with every steady customer.
     """
     corrected = sidak_score(z, tries)
+    from scipy import special
+
     zero_at = -special.ndtri(-np.expm1(np.log(0.5) / tries))
     return np.where(corrected > 0, corrected, np.maximum(z - zero_at, SCORE_FLOOR))
 

@@ -64,7 +64,7 @@ import pandas as pd
 
 from auditkit import formatting, i18n
 from auditkit.periods import as_of_day, local_days
-from auditkit.stats import charts, tables
+from auditkit.stats import tables
 from auditkit.stats.field_checks import FIELD_CHECK
 from auditkit.stats.matrix import (
     ConsumptionMatrix,
@@ -348,6 +348,8 @@ class TheftReport:
                     customer=row["customer_id"], score=formatting.number(row["score"], 1), date=date
                 )
             )
+        from auditkit.stats import charts  # matplotlib: loaded when drawn
+
         return charts.plot_level_changes(
             self.series, changes, titles, lang, day_shapes=self.day_shapes
         )

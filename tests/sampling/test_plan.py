@@ -133,7 +133,7 @@ def test_bad_input_names_the_parameter(arguments: dict, parameter: str) -> None:
 
 
 def test_a_choice_among_no_options_says_there_is_none_instead_of_an_empty_list() -> None:
-    from auditkit.sampling.checks import choice
+    from auditkit.checks import choice
 
     with pytest.raises(ParameterError) as raised:
         choice("table", "by_rule", ())
