@@ -504,7 +504,8 @@ def _stratified(
     pooling: str,
 ) -> Evaluation:
     if column not in frame.columns:
-        raise SampleDataError(f"data: strata column {column!r} not found")
+        columns = ", ".join(map(str, frame.columns))
+        raise ParameterError("strata", f"a column of the data ({columns})", column)
     labels = frame[column].astype("string").fillna("(missing)")
     names = sorted(labels.unique())
     per_size = _per_stratum("population_size", sizes, names)

@@ -15,7 +15,6 @@ from auditkit.errors import ParameterError, checked_seed
 from auditkit.options.sampling import ALLOCATIONS, UNITS
 from auditkit.options.sampling import SELECTION_METHODS as METHODS
 from auditkit.sampling.checks import numeric_column
-from auditkit.sampling.errors import SampleDataError
 from auditkit.sampling.notes import Note
 from auditkit.sampling.results import Selection
 
@@ -56,6 +55,9 @@ def select(
         raise ParameterError("values", "the column of book values to sample yuan from", None)
     if allocation == "neyman" and values is None:
         raise ParameterError("values", "the column of values Neyman allocation weighs by", None)
+    if strata is not None and strata not in frame.columns:
+        columns = ", ".join(map(str, frame.columns))
+        raise ParameterError("strata", f"a column of the frame ({columns})", strata)
     seed = _resolve_seed(seed)
     amounts = None if values is None else numeric_column(frame, values, "frame")
     notes: list[Note] = []
@@ -208,8 +210,6 @@ def _draw_strata(
     common: dict,
     notes: list[Note],
 ) -> tuple[pd.DataFrame, pd.DataFrame]:
-    if column not in population.columns:
-        raise SampleDataError(f"frame: strata column {column!r} not found")
     labels = population[column].astype("string").fillna("(missing)")
     names = sorted(labels.unique())
     groups = [labels.to_numpy() == name for name in names]

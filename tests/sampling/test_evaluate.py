@@ -383,6 +383,15 @@ def test_bad_input_names_the_parameter(arguments: dict, parameter: str) -> None:
     assert caught.value.name == parameter
 
 
+def test_a_strata_column_not_in_the_data_names_the_parameter_and_the_columns() -> None:
+    data = monetary([(100.0, 50.0)], 50)
+    with pytest.raises(ParameterError) as caught:
+        evaluate(0.05, "stringer.poisson", data=data, book="book", audit="audit",
+                 direction="overstatement", strata="s", population_value={"A": 1e6})  # fmt: skip
+    assert (caught.value.name, caught.value.found) == ("strata", "s")
+    assert caught.value.expected == f"a column of the data ({', '.join(data.columns)})"
+
+
 def test_text_in_a_value_column_names_column_and_row() -> None:
     data = SAMPLE.astype({"audit": object})
     data.loc[2, "audit"] = "三百"

@@ -166,6 +166,7 @@ def test_summary_and_plot(bills: pd.DataFrame) -> None:
         ({"n": 10, "seed": -1}, "seed"),
         ({"n": 10, "units": "pieces"}, "units"),
         ({"n": 399, "units": "values", "values": "amount"}, "n"),
+        ({"n": 10, "strata": "tariff"}, "strata"),  # no such column
     ],
 )
 def test_bad_input_names_the_parameter(
