@@ -251,12 +251,15 @@ def run_select(args: argparse.Namespace) -> int:
         sampled = population(dataset, args.district, args.units, args.stratum, args.months)
         frame, values = sampled.frame, sampled.values
     else:
-        from auditkit.sampling.checks import numeric_column
+        from auditkit.sampling.checks import numeric_column, stratum_labels
 
         path, values = Path(args.frame), args.values
         numbered = _read_frame(path)
-        if values is not None:  # its errors name the file's rows, not the frame's positions
+        # checked here so that their errors name the file's rows, not the frame's positions
+        if values is not None:
             numeric_column(numbered, values, path.name)
+        if args.strata is not None and args.strata in numbered.columns:
+            stratum_labels(numbered, args.strata, path.name)
         frame = numbered.reset_index(drop=True)
     n = args.n
     if n is None:

@@ -40,7 +40,7 @@ from auditkit.options.sampling import (
 )
 from auditkit.options.sampling import EVALUATION_METHODS as METHODS
 from auditkit.sampling import likelihoods, stringer, variables
-from auditkit.sampling.checks import numeric_column
+from auditkit.sampling.checks import numeric_column, stratum_labels
 from auditkit.sampling.errors import SampleDataError
 from auditkit.sampling.notes import Note
 from auditkit.sampling.priors import Prior, bayes_factor, resolve_prior
@@ -506,7 +506,7 @@ def _stratified(
     if column not in frame.columns:
         columns = ", ".join(map(str, frame.columns))
         raise ParameterError("strata", f"a column of the data ({columns})", column)
-    labels = frame[column].astype("string").fillna("(missing)")
+    labels = stratum_labels(frame, column, "data")
     names = sorted(labels.unique())
     per_size = _per_stratum("population_size", sizes, names)
     per_value = _per_stratum("population_value", values, names)

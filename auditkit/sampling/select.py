@@ -14,7 +14,7 @@ from auditkit.checks import choice, positive_int
 from auditkit.errors import ParameterError, checked_seed
 from auditkit.options.sampling import ALLOCATIONS, UNITS
 from auditkit.options.sampling import SELECTION_METHODS as METHODS
-from auditkit.sampling.checks import numeric_column
+from auditkit.sampling.checks import numeric_column, stratum_labels
 from auditkit.sampling.notes import Note
 from auditkit.sampling.results import Selection
 
@@ -210,7 +210,7 @@ def _draw_strata(
     common: dict,
     notes: list[Note],
 ) -> tuple[pd.DataFrame, pd.DataFrame]:
-    labels = population[column].astype("string").fillna("(missing)")
+    labels = stratum_labels(population, column, "frame")
     names = sorted(labels.unique())
     groups = [labels.to_numpy() == name for name in names]
     sizes = np.array([int(mask.sum()) for mask in groups])

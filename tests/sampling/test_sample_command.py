@@ -555,6 +555,21 @@ def test_a_bad_value_is_named_by_the_row_a_spreadsheet_shows_past_empty_lines(
         assert not sheet.exists()
 
 
+def test_a_row_of_the_frame_without_a_stratum_is_named_by_its_row_in_the_file(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    frame = tmp_path / "accounts.csv"
+    frame.write_text("customer_id,district\nC001,城东\n\nC002,\nC003,城西\n", encoding="utf-8")
+    sheet = tmp_path / "sheet.xlsx"
+    arguments = ["sample", "select", "--frame", str(frame), "--n", "2", "--strata", "district"]
+    assert main([*arguments, "--output", str(sheet)]) == 2
+    assert capsys.readouterr().err == (
+        "auditkit sample select: error: accounts.csv: strata column 'district' must name each "
+        "row's stratum; row 4 holds an empty cell\n"
+    )
+    assert not sheet.exists()
+
+
 def test_empty_lines_of_a_frame_are_no_units_of_its_population(
     tmp_path: Path, capsys: pytest.CaptureFixture[str]
 ) -> None:

@@ -184,6 +184,17 @@ def test_text_in_the_value_column_names_it(bills: pd.DataFrame) -> None:
         select(frame, 10, units="values", values="amount")
 
 
+def test_a_row_without_a_stratum_is_named_not_made_a_stratum_of_its_own() -> None:
+    frame = pd.DataFrame({"customer_id": [f"C{i}" for i in range(6)], "group": list("aab b ")})
+    frame.loc[3, "group"] = None
+    with pytest.raises(SampleDataError) as raised:
+        select(frame, 3, strata="group", seed=1)
+    assert str(raised.value) == (
+        "frame: strata column 'group' must name each row's stratum; row 3 holds an empty cell "
+        "(2 such rows)"
+    )
+
+
 def test_every_stratum_gets_a_unit_and_a_one_row_stratum_is_examined_in_full() -> None:
     frame = pd.DataFrame(
         {"customer_id": [f"C{i}" for i in range(100)], "group": ["a"] * 99 + ["b"]}
