@@ -15,6 +15,7 @@ from __future__ import annotations
 import ast
 import datetime as dt
 import json
+import math
 import re
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
@@ -211,8 +212,8 @@ def _conform(type_name: str, value: Any) -> Any:
         if isinstance(value, int) and not isinstance(value, bool):
             return value
         raise _Mismatch
-    if base == "float":
-        if isinstance(value, int | float) and not isinstance(value, bool):
+    if base == "float":  # a finite number: NaN or infinity is no share, and no JSON either
+        if isinstance(value, int | float) and not isinstance(value, bool) and math.isfinite(value):
             return float(value)
         raise _Mismatch
     if base in ("list", "tuple"):
@@ -253,8 +254,11 @@ def _conform_bool(value: Any) -> bool:
 
 
 def _is_plain(value: Any) -> bool:
-    """True for JSON-like data: text, numbers, booleans, None, lists and text-keyed mappings."""
-    if value is None or isinstance(value, str | int | float):
+    """True for JSON-like data: text, finite numbers, booleans, None, lists and text-keyed
+    mappings (NaN would be written into the manifest as JSON no reader accepts)."""
+    if isinstance(value, float):
+        return math.isfinite(value)
+    if value is None or isinstance(value, str | int):
         return True
     if isinstance(value, list):
         return all(_is_plain(item) for item in value)
@@ -289,6 +293,8 @@ def _describe(type_name: str) -> str:
     """A type expression in words for error messages."""
     if type_name == "bool":
         return "a value of type bool (true/false, yes/no, on/off or 1/0)"
+    if type_name == "float":
+        return "a value of type float (a finite number)"
     return f"a value of type {type_name}"
 
 
@@ -304,7 +310,7 @@ def parse_assignment(
     if type_name in ("str", "Path", "pathlib.Path"):
         return key, raw
     try:
-        value = yamlsafe.safe_load(raw) if raw else ""
+        value = yamlsafe.safe_load(raw, yamlsafe.PlainNumbersLoader) if raw else ""
     except yamlsafe.RefusedYAMLError as error:  # YAML, but ambiguous or hostile: not text either
         raise ParameterError(key, error.expected, str(error)) from None
     except yaml.YAMLError:
@@ -365,7 +371,7 @@ def load_params_file(path: str | Path) -> dict[str, Any]:
     """Read a YAML parameter file: a mapping of parameter names to values (empty file = {})."""
     file_path = Path(path)
     try:
-        content = yamlsafe.safe_load(file_path.read_bytes())
+        content = yamlsafe.safe_load(file_path.read_bytes(), yamlsafe.PlainNumbersLoader)
     except FileNotFoundError:
         raise AuditkitError(f"parameter file {str(file_path)!r}: file not found") from None
     except yaml.YAMLError as error:

@@ -9,11 +9,13 @@ a RecursionError; nesting is refused past a depth no parameter file comes near. 
 one mapping (`lang: zh`, later `lang: en`) is refused too: PyYAML keeps the last silently, so a
 file would not say what it does. A loader may build every key as the text written
 (`BoundedLoader.keys_as_text`), where YAML 1.1's reading of `010` as 8 or `no` as False would
-change what a key names.
+change what a key names; `PlainNumbersLoader` reads a value as a number or a boolean only when it
+is written as one plainly.
 """
 
 from __future__ import annotations
 
+import re
 from typing import Any
 
 import yaml
@@ -134,6 +136,33 @@ class TextKeysLoader(BoundedLoader):
     columns), where `010:` must name 010, not 8."""
 
     keys_as_text = True
+
+
+#: Plain scalars read as numbers or booleans: decimal digits (no leading zero), a decimal point
+#: or exponent, `.inf` / `.nan`, and true / false. YAML 1.1 also reads `010` as 8, `0x10` as 16,
+#: `1_000` as 1000, `1:20` as 80 (base 60) and `yes` / `off` as booleans.
+_PLAIN_FORMS = {
+    "tag:yaml.org,2002:int": re.compile(r"[-+]?(0|[1-9][0-9]*)"),
+    "tag:yaml.org,2002:float": re.compile(
+        r"[-+]?(\.[0-9]+|(0|[1-9][0-9]*)(\.[0-9]*)?)([eE][-+]?[0-9]+)?|[-+]?\.(inf|Inf|INF)"
+        r"|\.(nan|NaN|NAN)"
+    ),
+    "tag:yaml.org,2002:bool": re.compile(r"true|True|TRUE|false|False|FALSE"),
+}
+
+
+class PlainNumbersLoader(BoundedLoader):
+    """BoundedLoader reading a plain value as a number or a boolean only in the forms above; any
+    other form YAML 1.1 would turn into one (`010`, `0x10`, `1_000`, `1:20`, `yes`, `off`) is the
+    text written, which a check of its type then refuses or reads as written, never a number the
+    writer did not mean (parameter files and `-p key=value`)."""
+
+    def compose_scalar_node(self, anchor: str | None) -> yaml.ScalarNode:
+        node = super().compose_scalar_node(anchor)
+        form = _PLAIN_FORMS.get(node.tag)
+        if form is not None and not form.fullmatch(node.value):
+            node.tag = _TEXT_TAG
+        return node
 
 
 def safe_load(text: str | bytes, loader: type[BoundedLoader] = BoundedLoader) -> Any:

@@ -18,7 +18,7 @@ from typing import Any
 
 from auditkit import notebook_params
 from auditkit.errors import AuditkitError, ParameterError
-from auditkit.paths import safe_name
+from auditkit.paths import params_dir, safe_name
 
 EVERY_DISTRICT = "*"
 #: Parameters naming one input file: made absolute here (the kernel runs in notebooks/) and
@@ -106,11 +106,17 @@ def jobs_for_notebook(
         expected = f"{EVERY_DISTRICT!r} or a list of one district or more"
         raise AuditkitError(f"{source}: {ParameterError('district', expected, [])}")
     checked, problems = _validated(schema, given, source, str(notebook_path))
+    if fan_out is not None and "district" not in schema:  # a notebook of all districts at once
+        unknown = notebook_params.UnknownParameterError("district", str(notebook_path), schema)
+        problems.append(AuditkitError(f"{source}: {unknown}"))
     overridden: set[str] = set()
     for text in overrides:
         try:
             key, value = notebook_params.parse_assignment(schema, text, str(notebook_path))
             notebook_params.check_domain(key, value)
+            if key == "data_dir" and not value:  # `-p data_dir=$UNSET` in a scheduled job
+                expected = "a dataset folder (leave -p data_dir out to run on the demo utility)"
+                raise ParameterError("data_dir", expected, value)
         except ParameterError as error:
             problems.append(error)
             continue
@@ -232,6 +238,7 @@ def jobs_for_notebooks(
             )
         except AuditkitError as error:
             problems.extend(f"{notebook.name}: {line}" for line in str(error).splitlines())
+    problems.extend(parameter_folder_problems(params_directory, notebooks))
     declared = {name for notebook in notebooks for name in _schema_names(notebook)}
     problems.extend(
         f"unknown parameter {key!r} in -p {text!r}: no notebook declares it"
@@ -243,6 +250,44 @@ def jobs_for_notebooks(
     jobs = distinct_names(jobs)
     check_unique_names(jobs)
     return jobs
+
+
+#: Files of a parameters folder read by every notebook, not by one: thresholds and conventions.
+SHARED_PARAMETER_FILES = ("rules.yaml", "billing.yaml")
+
+
+def parameter_folder_problems(folder: Path, notebooks: Sequence[Path]) -> list[str]:
+    """A line for each file of the parameters `folder` that the run would ignore without a word:
+    a notebook's file misnamed (`District_Audit.yaml`, `district_audit.yml`: the notebook would
+    run on its defaults, an empty data_dir being the demo utility), and rule thresholds or
+    billing conventions the run does not read (they come from $AUDITKIT_PARAMS, else the
+    project's params/, in the kernels as in the manifest)."""
+    stems = {notebook.stem for notebook in notebooks}
+    lines = []
+    for path in sorted(folder.iterdir()):
+        if path.name.startswith(".") or path.suffix.lower() not in (".yaml", ".yml"):
+            continue
+        if path.name in SHARED_PARAMETER_FILES:
+            read = params_dir() / path.name
+            if path.resolve() != read.resolve() and not _same_bytes(path, read):
+                lines.append(
+                    f"{path}: expected {path.name} where the run reads it ({read}) or a copy of "
+                    f"it, found another in --params-dir, which gives the notebooks' parameters "
+                    f"only: set AUDITKIT_PARAMS={folder} to audit with it"
+                )
+            continue
+        meant = {stem for stem in stems if stem.lower() == path.stem.lower().replace("-", "_")}
+        if meant and path.name not in {f"{stem}.yaml" for stem in meant}:
+            lines.append(
+                f"{path}: expected the parameter file of notebook {min(meant)} named "
+                f"{min(meant)}.yaml, found {path.name}, which no notebook reads"
+            )
+    return lines
+
+
+def _same_bytes(path: Path, other: Path) -> bool:
+    """Whether two small files hold the same bytes (a copied params/ folder is no mistake)."""
+    return other.is_file() and path.read_bytes() == other.read_bytes()
 
 
 def distinct_names(jobs: Sequence[Job]) -> list[Job]:

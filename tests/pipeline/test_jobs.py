@@ -8,6 +8,7 @@ import pytest
 from pipeline_helpers import TINY_PARAMETERS, two_districts, write_notebook
 
 from auditkit.errors import AuditkitError, ParameterError
+from auditkit.notebook_params import load_params_file
 from auditkit.pipeline.jobs import Job, check_unique_names, jobs_for_notebook, jobs_for_notebooks
 
 
@@ -266,7 +267,7 @@ def _three_districts(_data_dir: Path) -> list[str]:
         ),
         (
             "capacity={城西: 1, 城东: abc}",
-            "parameter 'capacity': expected a value of type float for '城东', found 'abc'",
+            "parameter 'capacity': expected a value of type float (a finite number) for '城东', found 'abc'",
         ),
         (
             "capacity={城东: 0}",
@@ -377,3 +378,89 @@ def test_two_notebooks_run_per_district_each_keep_their_own_folders(
     assert len({job.folder for job in jobs}) == 4
     alone = jobs_for_notebooks([audit], params_dir, districts_of=two_districts)
     assert [job.name for job in alone] == ["A", "B"]
+
+
+def _study(folder: Path, parameters: str = "lang: str = 'zh'\nshare: float = 0.1\n") -> Path:
+    """A notebook of all districts at once (no district parameter) named `study`."""
+    return write_notebook(folder / "study.ipynb", parameters)
+
+
+def test_a_misnamed_parameter_file_of_a_notebook_is_refused_not_ignored(tmp_path: Path) -> None:
+    study = _study(tmp_path / "notebooks")
+    params = tmp_path / "params"
+    params.mkdir()
+    (params / "Study.yaml").write_text("lang: en\n", encoding="utf-8")
+    (params / "study.yml").write_text("lang: en\n", encoding="utf-8")
+    (params / "other_notebook.yaml").write_text("x: 1\n", encoding="utf-8")  # another run's
+    with pytest.raises(AuditkitError) as caught:
+        jobs_for_notebooks([study], params)
+    assert str(caught.value).splitlines() == [
+        f"{params / 'Study.yaml'}: expected the parameter file of notebook study named "
+        "study.yaml, found Study.yaml, which no notebook reads",
+        f"{params / 'study.yml'}: expected the parameter file of notebook study named "
+        "study.yaml, found study.yml, which no notebook reads",
+    ]
+
+
+def test_rule_thresholds_in_the_params_folder_must_be_the_ones_the_run_reads(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    study = _study(tmp_path / "notebooks")
+    read, given = tmp_path / "read", tmp_path / "given"
+    for folder in (read, given):
+        folder.mkdir()
+        (folder / "rules.yaml").write_text("common:\n  severity_high_yuan: 5000\n", "utf-8")
+    monkeypatch.setenv("AUDITKIT_PARAMS", str(read))
+    assert len(jobs_for_notebooks([study], given)) == 1  # a copy of params/: no mistake
+    (given / "rules.yaml").write_text("common:\n  severity_high_yuan: 1\n", "utf-8")
+    with pytest.raises(AuditkitError) as caught:
+        jobs_for_notebooks([study], given)
+    assert str(caught.value) == (
+        f"{given / 'rules.yaml'}: expected rules.yaml where the run reads it "
+        f"({read / 'rules.yaml'}) or a copy of it, found another in --params-dir, which gives "
+        f"the notebooks' parameters only: set AUDITKIT_PARAMS={given} to audit with it"
+    )
+
+
+def test_every_district_asked_of_a_notebook_without_districts_is_refused(tmp_path: Path) -> None:
+    study = _study(tmp_path / "notebooks")
+    for district in ("*", ["A", "B"]):
+        with pytest.raises(AuditkitError) as caught:
+            jobs_for_notebook(study, {"district": district}, source="params/study.yaml")
+        assert str(caught.value) == (
+            "params/study.yaml: unknown parameter 'district' for study.ipynb: expected one of "
+            "lang, share"
+        )
+
+
+def test_an_empty_data_dir_given_with_p_is_refused_not_read_as_the_demo(
+    tiny_notebook: Path,
+) -> None:
+    with pytest.raises(ParameterError) as caught:
+        jobs_for_notebook(tiny_notebook, overrides=["data_dir="], districts_of=two_districts)
+    assert (caught.value.name, caught.value.found) == ("data_dir", "")
+
+
+@pytest.mark.parametrize("written", ["010", "0x10", "1_000", "1:20", "0o17"])
+def test_a_number_yaml_1_1_would_read_otherwise_is_refused_in_a_file_and_in_p(
+    tmp_path: Path, tiny_notebook: Path, tiny_data: Path, written: str
+) -> None:
+    params = tmp_path / "tiny.yaml"
+    params.write_text(f"top_n: {written}\n", encoding="utf-8")
+    values = load_params_file(params)
+    assert values == {"top_n": written}  # the text written, not 8, 16, 1000, 80 or 15
+    with pytest.raises(AuditkitError, match=rf"parameter 'top_n': .* found '{written}'"):
+        jobs_for_notebook(tiny_notebook, values, source=str(params), districts_of=two_districts)
+    with pytest.raises(ParameterError) as caught:
+        jobs_for_notebook(tiny_notebook, overrides=[f"top_n={written}"], districts_of=two_districts)
+    assert caught.value.found == written
+
+
+def test_plain_numbers_and_booleans_still_read_and_nan_is_no_number(tmp_path: Path) -> None:
+    study = _study(tmp_path / "notebooks", "share: float = 0.1\nmask: bool = True\n")
+    [job] = jobs_for_notebook(study, {"share": 0.25}, overrides=["mask=off"])
+    assert (job.parameters["share"], job.parameters["mask"]) == (0.25, False)
+    for value in (".nan", ".inf", "-.inf"):
+        with pytest.raises(ParameterError) as caught:
+            jobs_for_notebook(study, overrides=[f"share={value}"])
+        assert caught.value.expected == "a value of type float (a finite number)"

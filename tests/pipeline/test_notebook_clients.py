@@ -157,7 +157,7 @@ def test_the_kernel_converts_the_usual_spellings_of_booleans(given: object, expe
         (
             "sampling_plan",
             {"materiality": "5%"},
-            "parameter 'materiality': expected a value of type float",
+            "parameter 'materiality': expected a value of type float (a finite number)",
         ),
     ],
 )
