@@ -26,7 +26,7 @@ from openpyxl.styles import Font
 from openpyxl.utils import get_column_letter
 
 from auditkit import __version__, formatting, i18n
-from auditkit.atomic import write_atomic
+from auditkit.atomic import write_bytes_atomic
 from auditkit.checks import choice
 from auditkit.data.column_typing import refused_text, shown_cell
 from auditkit.errors import ParameterError
@@ -52,7 +52,12 @@ from auditkit.sampling.notes import method_name
 from auditkit.sampling.results import Evaluation, Selection
 from auditkit.sheet_dates import sheet_day
 from auditkit.sheets import SheetProblems
-from auditkit.workbooks import ReturnedSheets, open_returned_workbook, refuse_if_open
+from auditkit.workbooks import (
+    ReturnedSheets,
+    open_returned_workbook,
+    refuse_if_open,
+    stable_xlsx_bytes,
+)
 
 if TYPE_CHECKING:
     from matplotlib.figure import Figure
@@ -307,7 +312,7 @@ def write_field_sheet(
         put_cell(hidden_rows.cell(1, index), column)
     _put_rows(hidden_rows, rows, 2)
     hidden_rows.sheet_state = "hidden"
-    return write_atomic(target, workbook.save)
+    return write_bytes_atomic(target, stable_xlsx_bytes(workbook))  # same sample, same bytes
 
 
 def check_sheet_path(path: str | os.PathLike[str], name: str = "path") -> Path:

@@ -22,6 +22,7 @@ from matplotlib.figure import Figure
 from openpyxl import load_workbook
 
 from auditkit import formatting, i18n
+from auditkit.atomic import write_bytes_atomic
 from auditkit.checks import choice, positive_int
 from auditkit.data import Dataset
 from auditkit.errors import ParameterError
@@ -39,6 +40,7 @@ from auditkit.sampling.fieldsheet import (
 from auditkit.sampling.plan import plan
 from auditkit.sampling.results import Evaluation, Plan, Selection, item_table
 from auditkit.sampling.select import select
+from auditkit.workbooks import stable_xlsx_bytes
 
 SUBJECT_PREFIX = "sampling_plan"
 ACCOUNT_COLUMNS = ("customer_id", "district", "usage_type", "tariff_category", "status")
@@ -386,8 +388,7 @@ def simulate_field_sheet(
         put_cell(sheet.cell(row, header["note"]), note)
         if date is not None:
             sheet.cell(row, header["inspected_at"]).value = date
-    workbook.save(target)
-    return target
+    return write_bytes_atomic(target, stable_xlsx_bytes(workbook))  # same answers, same bytes
 
 
 def _inspector_note(code: str, lang: str, **figures: str) -> str:

@@ -5,6 +5,7 @@ from __future__ import annotations
 import dataclasses
 import datetime as dt
 import os
+import zipfile
 from pathlib import Path
 
 import pandas as pd
@@ -814,3 +815,14 @@ def test_a_returned_worklist_read_as_a_field_sheet_says_where_it_goes() -> None:
         "without 'field_sheet', 'auditkit_selection', 'auditkit_rows': this is a returned "
         "worklist (import it with auditkit register import)"
     )
+
+
+def test_the_same_selection_writes_the_same_bytes(selection, tmp_path: Path) -> None:
+    """A rerun's field sheet can be compared by its hash: no save time in the workbook (the
+    zip's entries are dated 1980, docProps/core.xml holds no created or modified time)."""
+    first = write_field_sheet(selection, tmp_path / "first.xlsx")
+    second = write_field_sheet(selection, tmp_path / "second.xlsx")
+    assert first.read_bytes() == second.read_bytes()
+    with zipfile.ZipFile(first) as archive:
+        assert {item.date_time for item in archive.infolist()} == {(1980, 1, 1, 0, 0, 0)}
+        assert b"dcterms:" not in archive.read("docProps/core.xml")
