@@ -51,6 +51,15 @@ _MIDNIGHT_PATTERN = r"^(\d{4}-\d{2}-\d{2})[ T]00:00(?::00(?:\.0{1,6})?)?$"
 # the month, as the same cell is from .xlsx or Parquet; any other day stays an error.
 _FIRST_OF_MONTH_PATTERN = r"^(\d{4}-(?:0[1-9]|1[0-2]))-01$"
 _WHOLE_LIMIT = 2.0**53
+#: The whole numbers a float64 holds exactly, every one of them.
+_EXACT_WHOLE_LIMIT = 2**53
+#: Past this a number stored as a float has more digits than Excel and a CSV export keep (15).
+_EXACT_TEXT_LIMIT = 1e15
+#: What a column of half-precision floats must be stored as instead.
+_HALF_FLOAT = (
+    "numbers stored as float32, float64, integers or decimals (float16 keeps 3 significant "
+    "digits: a rate of 0.5283 reads 0.5283203125)"
+)
 # Problems listed one by one per column and kind; beyond, one Problem counts the rest (a whole
 # wrong column of 36M rows must not become 36M Python objects).
 LISTED_PER_ISSUE = 100_000
@@ -425,8 +434,13 @@ def _nulled(values: pa.Array, bad: pa.Array) -> pa.Array:
 
 def _parse_text(array: pa.Array, column: Column) -> _Parsed:
     """Text without invisible or control characters (free text may hold tabs and line breaks),
-    or one of the allowed values (which refuse any other text, such characters too)."""
+    or one of the allowed values (which refuse any other text, such characters too); text
+    stored as floating-point numbers only where a number holds it exactly."""
     text = _as_text(array)
+    if pa.types.is_floating(array.type):
+        inexact = _inexact_as_text(array)
+        if pc.any(inexact).as_py():
+            return _Parsed(_nulled(text, inexact), inexact, text, _INEXACT_TEXT)
     allowed = column.allowed
     if allowed is None:
         pattern = _FREE_TEXT_REFUSED if column.free_text else _KEY_REFUSED
@@ -438,6 +452,22 @@ def _parse_text(array: pa.Array, column: Column) -> _Parsed:
     outside = pc.invert(pc.is_in(text, value_set=pa.array(allowed)))
     outside = pc.and_(pc.is_valid(text), outside)
     return _Parsed(_nulled(text, outside), outside, text, f"one of {', '.join(allowed)}")
+
+
+#: What a text column stored as floating-point numbers must hold instead of a long or endless one.
+_INEXACT_TEXT = (
+    "text, or a number of at most 15 digits (a float keeps no more: an id of 16 or more digits "
+    "stored as a number has lost its last ones; store the column as text)"
+)
+
+
+def _inexact_as_text(floats: pa.Array) -> pa.Array:
+    """Where a floating-point cell cannot stand for text: infinite, or of 16 digits or more
+    (past 10^15 a float's digits are not the ones written: 3.1000123456789012e+16)."""
+    values = pc.cast(floats, pa.float64())
+    return pc.fill_null(
+        pc.or_(pc.is_inf(values), pc.greater_equal(pc.abs(values), _EXACT_TEXT_LIMIT)), False
+    )
 
 
 def _parse_period(array: pa.Array) -> _Parsed:
@@ -517,6 +547,19 @@ def _parse_datetime(array: pa.Array) -> _Parsed:
 
 def _parse_number(array: pa.Array, expected: str = "a number") -> _Parsed:
     kind = array.type
+    if pa.types.is_float16(kind):  # 3 significant digits: a rate of 0.5283 reads 0.5283203125
+        bad = pc.is_valid(array)
+        shown = pc.cast(array, pa.float64())
+        return _Parsed(_nulled(shown, bad), bad, shown, _HALF_FLOAT)
+    if kind in (pa.int64(), pa.uint64()):  # past 2^53 a float64 cannot hold every whole number
+        too_large = pc.greater(array, pa.scalar(_EXACT_WHOLE_LIMIT, kind))
+        if kind == pa.int64():
+            too_large = pc.or_(too_large, pc.less(array, pa.scalar(-_EXACT_WHOLE_LIMIT, kind)))
+        too_large = pc.fill_null(too_large, False)
+        if pc.any(too_large).as_py():
+            shown = pc.cast(array, pa.string())
+            values = pc.cast(_nulled(array, too_large), pa.float64())
+            return _Parsed(values, too_large, shown, f"{expected} between -2^53 and 2^53")
     if pa.types.is_integer(kind) or pa.types.is_floating(kind) or pa.types.is_decimal(kind):
         # NaN is how pandas writes a missing number: it stays missing (NaN in the typed column).
         values = array if kind == pa.float64() else pc.cast(array, pa.float64())

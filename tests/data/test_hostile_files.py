@@ -95,6 +95,40 @@ def test_a_parquet_text_column_holding_several_values_per_cell_is_one_problem(
     ]
 
 
+def test_parquet_numbers_that_are_not_the_values_written_are_refused_by_cell(
+    parquet_dir: Path,
+) -> None:
+    """An id stored as a float of 16 digits (its last ones lost: 300 meters read as 76), a
+    float16 rate (0.5283 read as 0.5283203125) and a register past 2^53 (which float64 cannot
+    hold) are errors, not silently other values."""
+    with_parquet_column(
+        parquet_dir, "customers", "meter_id", pa.array([3.1000123456789012e16, 12.0, 1e14])
+    )
+    with_parquet_column(
+        parquet_dir, "tariffs", "energy_rate", pa.array([0.5283, 0.65, 0.8], pa.float16())
+    )
+    ends = pa.array([2**60, 1400, 56, 62, 300, 420], pa.int64())
+    with_parquet_column(parquet_dir, "bills", "register_end", ends)
+    errors = validation_errors(parquet_dir)
+    assert (
+        "customers.parquet row 1, column meter_id: expected text, or a number of at most 15 digits "
+        "(a float keeps no more: an id of 16 or more digits stored as a number has lost its last "
+        "ones; store the column as text), found '3.1000123456789012e+16'"
+    ) in errors
+    half = (
+        "column energy_rate: expected numbers stored as float32, float64, integers or decimals "
+        "(float16 keeps 3 significant digits: a rate of 0.5283 reads 0.5283203125), found"
+    )
+    assert [error for error in errors if error.startswith("tariffs")] == [
+        f"tariffs.parquet row {row}, {half} {found}"
+        for row, found in ((1, "0.5283203125"), (2, "0.64990234375"), (3, "0.7998046875"))
+    ]
+    assert (
+        "bills.parquet row 1, column register_end: expected a number between -2^53 and 2^53, "
+        "found '1152921504606846976'"
+    ) in errors
+
+
 def test_a_parquet_number_or_period_column_of_lists_names_what_was_expected(
     parquet_dir: Path,
 ) -> None:
