@@ -23,6 +23,23 @@ class AuditkitError(Exception):
         names the parameter or file, what was expected and what was found."""
         return [f"{type(self).__name__}: {self}"]
 
+    def __reduce__(self) -> tuple[object, tuple[type, tuple[object, ...], dict[str, object]]]:
+        """Pickled as its message and attributes, not its constructor's arguments: an error raised
+        in a worker process (a part of a run by parts) reaches the parent as itself, where
+        pickle would otherwise call `__init__(message)` on a class taking other arguments and the
+        parent would only see its worker die."""
+        return _rebuilt, (type(self), self.args, dict(self.__dict__))
+
+
+def _rebuilt(
+    kind: type[AuditkitError], args: tuple[object, ...], state: dict[str, object]
+) -> AuditkitError:
+    """An AuditkitError of class `kind` with `args` and the attributes `state`, no `__init__`."""
+    error = kind.__new__(kind)
+    Exception.__init__(error, *args)
+    error.__dict__.update(state)
+    return error
+
 
 class ParameterError(AuditkitError, ValueError):
     """A parameter (function argument, CLI flag or YAML value) is outside what is allowed.

@@ -3,14 +3,18 @@
 from __future__ import annotations
 
 import datetime as dt
+import pickle
 
 import numpy as np
 import pandas as pd
 import pytest
 
 from auditkit import yamlsafe
+from auditkit.data.problems import DataValidationError, Problem
+from auditkit.data.side_csv import SideTableError
 from auditkit.errors import AuditkitError, ParameterError, require_frame_columns
 from auditkit.notebook_params import load_params_file
+from auditkit.sampling.errors import FieldSheetError
 
 
 def test_parameter_error_shows_a_yaml_date_as_the_date_not_python_repr():
@@ -80,3 +84,21 @@ def test_ipython_shows_an_auditkit_error_as_its_one_line():
     assert error._render_traceback_() == [
         "ParameterError: parameter 'district': expected one of 城东, 城西, found '火星'"
     ]
+
+
+@pytest.mark.parametrize(
+    "error",
+    [
+        ParameterError("n", "a whole number of at least 1", 0),
+        DataValidationError([Problem("bills.parquet", 3, "kwh", "a number", "'abc'")]),
+        FieldSheetError("field sheet 'a.xlsx': 1 problem", ["row 4: expected yes or no"]),
+        SideTableError(Problem("frame.csv", 2, None, "at most 2 fields", "3")),
+    ],
+    ids=lambda error: type(error).__name__,
+)
+def test_an_error_crosses_a_process_boundary_as_itself(error: AuditkitError) -> None:
+    """A worker's error (a part of a run by parts) reaches the parent whole: pickle would call
+    the class with the message alone, and the parent would see only that its worker died."""
+    copy = pickle.loads(pickle.dumps(error))
+    assert type(copy) is type(error) and str(copy) == str(error)
+    assert vars(copy) == vars(error)
