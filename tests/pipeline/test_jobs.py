@@ -464,3 +464,27 @@ def test_plain_numbers_and_booleans_still_read_and_nan_is_no_number(tmp_path: Pa
         with pytest.raises(ParameterError) as caught:
             jobs_for_notebook(study, overrides=[f"share={value}"])
         assert caught.value.expected == "a value of type float (a finite number)"
+
+
+@pytest.mark.parametrize(
+    ("override", "expected"),
+    [
+        ("confidence=5.0", "a share strictly between 0 and 1 (0.95, not 95)"),
+        ("materiality=0", "a share strictly between 0 and 1 (0.95, not 95)"),
+        ("months=-3", "a whole number ≥ 1"),
+        ("months=1000000000000", "a number of months from 1 to 600"),
+        ("units=bogus", "one of 'items', 'values'"),
+        ("stratum=some", "one of 'all', 'flagged', 'unflagged'"),
+    ],
+)
+def test_a_sampling_value_out_of_its_domain_stops_the_run_before_any_kernel(
+    tmp_path: Path, override: str, expected: str
+) -> None:
+    parameters = (
+        "materiality: float = 0.05\nconfidence: float = 0.95\nmonths: int = 12\n"
+        "units: str = 'values'\nstratum: str = 'all'\n"
+    )
+    study = _study(tmp_path / "notebooks", parameters)
+    with pytest.raises(ParameterError) as caught:
+        jobs_for_notebook(study, overrides=[override])
+    assert caught.value.expected == expected
