@@ -26,7 +26,6 @@ import yaml
 
 from auditkit import i18n, yamlsafe
 from auditkit.errors import AuditkitError, ParameterError
-from auditkit.options.sampling import SELECTION_METHODS, STRATA, UNITS
 from auditkit.periods import is_period
 
 PARAMETERS_TAG = "parameters"
@@ -356,13 +355,11 @@ WHOLE_NUMBERS = {"top_n": 1, "seed": 0, "months": 1}
 MOST_MONTHS = 600
 #: Shares the notebooks take by name, each strictly between 0 and 1.
 SHARES = ("materiality", "confidence")
-#: Parameters of the sampling notebook that are one of a list of words.
-CHOICES = {"units": UNITS, "method": SELECTION_METHODS, "stratum": STRATA}
 
 
 def check_domain(name: str, value: Any) -> None:
     """Rules for parameters auditkit notebooks share by name (`lang`, `as_of`, `data_dir`,
-    `top_n`, `seed`, `months`, the shares and the sampling choices), checked before any kernel
+    `top_n`, `seed`, `months` and the shares), checked before any kernel
     starts so that a bad value stops the run with nothing run, not a notebook halfway."""
     if name in WHOLE_NUMBERS and (
         isinstance(value, bool) or not isinstance(value, int) or value < WHOLE_NUMBERS[name]
@@ -372,8 +369,7 @@ def check_domain(name: str, value: Any) -> None:
         raise ParameterError(name, f"a number of months from 1 to {MOST_MONTHS}", value)
     if name in SHARES and not 0 < value < 1:
         raise ParameterError(name, "a share strictly between 0 and 1 (0.95, not 95)", value)
-    if name in CHOICES and value not in CHOICES[name]:
-        raise ParameterError(name, f"one of {', '.join(map(repr, CHOICES[name]))}", value)
+
     if name == "lang":
         i18n.language(value)
     if name == "as_of" and value not in ("", None) and not is_period(str(value)):
