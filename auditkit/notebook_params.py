@@ -302,6 +302,10 @@ def parse_assignment(
     schema: Mapping[str, NotebookParameter], text: str, notebook: str
 ) -> tuple[str, Any]:
     """Parse one `-p key=value` flag against the schema; text parameters take the value verbatim."""
+    if any("\udc80" <= character <= "\udcff" for character in text):  # bytes not UTF-8
+        raw_bytes = text.encode("utf-8", "surrogateescape")
+        shown = raw_bytes.decode("utf-8", "backslashreplace")
+        raise ParameterError("-p", "UTF-8 text (set the terminal or the script to UTF-8)", shown)
     if "=" not in text:
         raise ParameterError("-p", "key=value", text)
     key, raw = (part.strip() for part in text.split("=", 1))

@@ -486,3 +486,12 @@ def test_a_sampling_value_out_of_its_domain_stops_the_run_before_any_kernel(
     with pytest.raises(ParameterError) as caught:
         jobs_for_notebook(study, overrides=[override])
     assert caught.value.expected == expected
+
+
+def test_a_p_value_in_bytes_that_are_not_utf8_is_refused_naming_the_flag(
+    tiny_notebook: Path,
+) -> None:
+    gbk = "district=" + "城东".encode("gbk").decode("utf-8", "surrogateescape")  # a GBK terminal
+    with pytest.raises(ParameterError) as caught:
+        jobs_for_notebook(tiny_notebook, overrides=[gbk], districts_of=two_districts)
+    assert (caught.value.name, caught.value.found) == ("-p", "district=\\xb3Ƕ\\xab")
