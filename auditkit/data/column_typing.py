@@ -547,6 +547,11 @@ def _parse_datetime(array: pa.Array) -> _Parsed:
 
 def _parse_number(array: pa.Array, expected: str = "a number") -> _Parsed:
     kind = array.type
+    if pa.types.is_temporal(kind):  # a duration of 1 s would read as 1000 (its milliseconds)
+        bad = pc.is_valid(array)
+        shown = pc.cast(array, pa.string())
+        values = pa.nulls(len(array), pa.float64())
+        return _Parsed(values, bad, shown, f"{expected}, not a {kind} column")
     if pa.types.is_float16(kind):  # 3 significant digits: a rate of 0.5283 reads 0.5283203125
         bad = pc.is_valid(array)
         shown = pc.cast(array, pa.float64())

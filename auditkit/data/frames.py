@@ -145,6 +145,10 @@ def _structure_problems(raw: RawTable, spec: TableSpec, names: list[str]) -> lis
                 table=spec.name,
             )
         )
+    named = [shown_cell(name) for name in names if name]
+    found = (
+        "no such column in the header: " + ", ".join(named) if named else "a table of no columns"
+    )
     for name in missing:
         if name in near:
             continue
@@ -154,7 +158,7 @@ def _structure_problems(raw: RawTable, spec: TableSpec, names: list[str]) -> lis
                 None,
                 name,
                 f"a required column {name} (columns.yaml can map the file's own name)",
-                "no such column in the header: " + ", ".join(shown_cell(n) for n in names if n),
+                found,
                 table=spec.name,
             )
         )

@@ -129,6 +129,28 @@ def test_parquet_numbers_that_are_not_the_values_written_are_refused_by_cell(
     ) in errors
 
 
+def test_a_parquet_number_column_of_durations_is_refused_not_read_as_milliseconds(
+    parquet_dir: Path,
+) -> None:
+    with_parquet_column(
+        parquet_dir, "customers", "voltage_kv", pa.array([1, 10, 1], pa.duration("s"))
+    )
+    assert validation_errors(parquet_dir) == [
+        f"customers.parquet row {row}, column voltage_kv: expected a number, not a duration[s] "
+        f"column, found '{value}'"
+        for row, value in ((1, 1), (2, 10), (3, 1))
+    ]
+
+
+def test_a_parquet_table_of_no_columns_says_so(parquet_dir: Path) -> None:
+    pq.write_table(pa.table({}), parquet_dir / "tariffs.parquet")
+    tariffs = [error for error in validation_errors(parquet_dir) if error.startswith("tariffs")]
+    assert tariffs[0] == (
+        "tariffs.parquet, column tariff_category: expected a required column tariff_category "
+        "(columns.yaml can map the file's own name), found a table of no columns"
+    )
+
+
 def test_a_parquet_number_or_period_column_of_lists_names_what_was_expected(
     parquet_dir: Path,
 ) -> None:
