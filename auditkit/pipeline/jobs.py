@@ -285,6 +285,22 @@ def parameter_folder_problems(folder: Path, notebooks: Sequence[Path]) -> list[s
     return lines
 
 
+def check_outputs_outside_data(jobs: Sequence[Job], outputs: Path) -> None:
+    """A ParameterError naming --outputs when the run folders would go inside a dataset folder
+    a job reads: the run's own files would change the data its manifest hashed, and the run
+    would fail its own `verify` ("new file")."""
+    root = outputs.resolve()
+    for job in jobs:
+        data_dir = job.parameters.get("data_dir")
+        if data_dir and root.is_relative_to(Path(data_dir).resolve()):
+            raise ParameterError(
+                "--outputs",
+                f"a folder outside the dataset folder {data_dir} (runs written inside it would "
+                "change the data the run hashed)",
+                str(outputs),
+            )
+
+
 def _same_bytes(path: Path, other: Path) -> bool:
     """Whether two small files hold the same bytes (a copied params/ folder is no mistake)."""
     return other.is_file() and path.read_bytes() == other.read_bytes()

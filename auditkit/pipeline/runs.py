@@ -31,7 +31,7 @@ from auditkit.errors import AuditkitError
 from auditkit.paths import project_root
 from auditkit.pipeline import manifest as run_manifest
 from auditkit.pipeline.index import render_index
-from auditkit.pipeline.jobs import Job, check_unique_names
+from auditkit.pipeline.jobs import Job, check_outputs_outside_data, check_unique_names
 from auditkit.pipeline.partials import OWNER_NAME, owned_partial
 from auditkit.pipeline.pool import Task, run_tasks
 from auditkit.pipeline.register_step import compare_registers, reads_register, registers_read
@@ -160,6 +160,7 @@ def execute_run(
         raise AuditkitError("jobs: expected one notebook to run or more, found none")
     check_unique_names(jobs)
     check_latest(options.outputs)
+    check_outputs_outside_data(jobs, options.outputs)
     absolute_locations()
     input_files = run_manifest.hash_files(
         [*run_manifest.parameter_files(), *(path for job in jobs for path in job.input_files)]

@@ -9,7 +9,13 @@ from pipeline_helpers import TINY_PARAMETERS, two_districts, write_notebook
 
 from auditkit.errors import AuditkitError, ParameterError
 from auditkit.notebook_params import load_params_file
-from auditkit.pipeline.jobs import Job, check_unique_names, jobs_for_notebook, jobs_for_notebooks
+from auditkit.pipeline.jobs import (
+    Job,
+    check_outputs_outside_data,
+    check_unique_names,
+    jobs_for_notebook,
+    jobs_for_notebooks,
+)
 
 
 def _demo(tmp_path: Path) -> Path:
@@ -495,3 +501,15 @@ def test_a_p_value_in_bytes_that_are_not_utf8_is_refused_naming_the_flag(
     with pytest.raises(ParameterError) as caught:
         jobs_for_notebook(tiny_notebook, overrides=[gbk], districts_of=two_districts)
     assert (caught.value.name, caught.value.found) == ("-p", "district=\\xb3Ƕ\\xab")
+
+
+def test_run_folders_inside_a_dataset_folder_are_refused_naming_outputs(
+    tiny_notebook: Path, tiny_data: Path, tmp_path: Path
+) -> None:
+    jobs = jobs_for_notebook(
+        tiny_notebook, {"data_dir": str(tiny_data)}, districts_of=two_districts
+    )
+    check_outputs_outside_data(jobs, tmp_path / "outputs")  # beside the data: fine
+    with pytest.raises(ParameterError) as caught:
+        check_outputs_outside_data(jobs, tiny_data / "outputs")
+    assert (caught.value.name, caught.value.found) == ("--outputs", str(tiny_data / "outputs"))
