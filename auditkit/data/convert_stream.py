@@ -45,6 +45,7 @@ from auditkit.data.partitioned import (
     assign_partitions,
     is_partitioned,
     storage_table,
+    write_file_table,
     write_partitions,
 )
 from auditkit.data.problems import DataValidationError, Problem
@@ -99,11 +100,8 @@ def stream_tables(
             typed = _whole(batches, name, problems)
             if typed is not None:
                 written.add(name, typed.frame)
-                pq.write_table(
-                    storage_table(typed.frame, name),
-                    folder / f"{name}.parquet",
-                    compression="zstd",
-                )
+                arrow = storage_table(typed.frame, name)
+                written.tables[name]["bytes"] = write_file_table(arrow, folder, name)
     problems.extend(checked)
     if _has_errors(problems):
         raise DataValidationError(problems)

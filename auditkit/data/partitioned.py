@@ -264,7 +264,7 @@ def _write_tables(
             "layout": "partitioned" if name in PARTITIONED else "file",
         }
         if name not in PARTITIONED:
-            pq.write_table(arrow, folder / f"{name}.parquet", compression="zstd")
+            tables[name]["bytes"] = write_file_table(arrow, folder, name)
             continue
         if name == "customers":
             part = part_of_customer
@@ -454,6 +454,13 @@ def write_partitions(
     return np.diff(bounds).tolist(), sizes
 
 
+def write_file_table(arrow: pa.Table, folder: Path, name: str) -> int:
+    """Write a table not keyed by customer as one file; return its size (the manifest's)."""
+    path = folder / f"{name}.parquet"
+    pq.write_table(arrow, path, compression="zstd")
+    return path.stat().st_size
+
+
 def _period_range(bills: pd.DataFrame) -> dict[str, str | None]:
     periods = bills["period"].dropna()
     if periods.empty:
@@ -486,6 +493,92 @@ def _replace_folder(staging: Path, destination: Path) -> None:
 # ------------------------------------------------------------------------------------------ reading
 
 
+def valid_manifest(manifest: object, path: Path) -> dict[str, Any]:
+    """The manifest read from `path`, or a ParameterError naming it and its first key not as
+    `convert` writes it: the manifest chooses the paths read, which must be the folder's own
+    (a table's name is a table of the contract, a part a whole number) and types checked here
+    are relied on by every reader."""
+    if not isinstance(manifest, dict):
+        raise ParameterError(str(path), "a JSON object", type(manifest).__name__)
+    if manifest.get("format") != FORMAT or manifest.get("version") != FORMAT_VERSION:
+        raise ParameterError(
+            str(path),
+            f"format {FORMAT} version {FORMAT_VERSION}",
+            f"{manifest.get('format')} version {manifest.get('version')}",
+        )
+    tables = _entry(manifest, "tables", dict, path)
+    for name, info in tables.items():
+        _check_table_entry(name, info, path)
+    partitioned = [name for name in tables if name in PARTITIONED]
+    partitions = _entry(manifest, "partitions", list, path)
+    for index, entry in enumerate(partitions):
+        _check_partition_entry(entry, f"partitions[{index}]", partitioned, path)
+    periods = _entry(manifest, "periods", dict, path)
+    for end in ("first", "last"):
+        if not isinstance(periods.get(end), str | None):
+            raise _manifest_error(path, f"periods.{end}", "a period or null", periods.get(end))
+    return manifest
+
+
+def _manifest_error(path: Path, key: str, expected: str, found: object) -> ParameterError:
+    return ParameterError(f"{path} {key}", expected, found)
+
+
+def _entry(mapping: Mapping[str, Any], key: str, kind: type, path: Path, where: str = "") -> Any:
+    """`mapping[key]` when it is a `kind`; a ParameterError naming `where.key` otherwise."""
+    value = mapping.get(key)
+    if not isinstance(value, kind):
+        found = "no such key" if key not in mapping else value
+        raise _manifest_error(path, f"{where}{key}", f"a JSON {_JSON_KINDS[kind]}", found)
+    return value
+
+
+_JSON_KINDS = {dict: "object", list: "array", int: "whole number"}
+
+
+def _count(mapping: Mapping[str, Any], key: str, path: Path, where: str) -> int:
+    """`mapping[key]` as a whole number ≥ 0 (a bool or text refused)."""
+    value = mapping.get(key)
+    if isinstance(value, bool) or not isinstance(value, int) or value < 0:
+        found = "no such key" if key not in mapping else value
+        raise _manifest_error(path, f"{where}{key}", "a whole number ≥ 0", found)
+    return value
+
+
+def _check_table_entry(name: str, info: object, path: Path) -> None:
+    where = f"tables.{name}"
+    if name not in TABLES:
+        raise _manifest_error(path, "tables", f"tables among {', '.join(TABLES)}", name)
+    if not isinstance(info, dict):
+        raise _manifest_error(path, where, "a JSON object", info)
+    _count(info, "rows", path, f"{where}.")
+    for key in ("columns", "filled"):
+        names = _entry(info, key, list, path, f"{where}.")
+        if not all(isinstance(column, str) for column in names):
+            raise _manifest_error(path, f"{where}.{key}", "column names", names)
+    layout = "partitioned" if name in PARTITIONED else "file"
+    if info.get("layout") != layout:
+        raise _manifest_error(path, f"{where}.layout", layout, info.get("layout"))
+    if layout == "file" and "bytes" in info:
+        _count(info, "bytes", path, f"{where}.")
+
+
+def _check_partition_entry(entry: object, where: str, tables: list[str], path: Path) -> None:
+    if not isinstance(entry, dict):
+        raise _manifest_error(path, where, "a JSON object", entry)
+    district = entry.get("district")
+    if not isinstance(district, str) or not district:
+        raise _manifest_error(path, f"{where}.district", "a district name", district)
+    _count(entry, "part", path, f"{where}.")
+    for key in ("rows", "bytes"):
+        counts = _entry(entry, key, dict, path, f"{where}.")
+        if sorted(counts) != sorted(tables):
+            expected = f"the partitioned tables of tables ({', '.join(tables)})"
+            raise _manifest_error(path, f"{where}.{key}", expected, ", ".join(counts))
+        for table in tables:
+            _count(counts, table, path, f"{where}.{key}.")
+
+
 class PartitionedDataset:
     """A converted dataset opened without reading it: partitions, dask frames, eager reads.
 
@@ -507,13 +600,7 @@ class PartitionedDataset:
             raise ParameterError(
                 "path", f"a converted dataset folder with {MANIFEST_NAME}", f"{root} ({error})"
             ) from None
-        if manifest.get("format") != FORMAT or manifest.get("version") != FORMAT_VERSION:
-            raise ParameterError(
-                str(manifest_path),
-                f"format {FORMAT} version {FORMAT_VERSION}",
-                f"{manifest.get('format')} version {manifest.get('version')}",
-            )
-        self.manifest = manifest
+        self.manifest = valid_manifest(manifest, manifest_path)
         self._check_files()
 
     def __repr__(self) -> str:
@@ -564,8 +651,8 @@ class PartitionedDataset:
             for table, size in entry["bytes"].items():
                 problems.extend(self._file_problem(partition.relative_path(table), size, table))
         for table, info in self.table_info.items():
-            if info["layout"] == "file":
-                problems.extend(self._file_problem(f"{table}.parquet", None, table))
+            if info["layout"] == "file":  # sizes recorded since they are checked (older: none)
+                problems.extend(self._file_problem(f"{table}.parquet", info.get("bytes"), table))
         if problems:
             raise DataValidationError(problems)
 
@@ -662,14 +749,20 @@ class PartitionedDataset:
         `keep` maps the Arrow rows read to a boolean mask of the rows wanted: only those are
         typed (engines read a few months of bills, or a few customers, this way). Cells are
         typed one by one, so a file edited since conversion cannot slip a wrong value through;
-        raises DataValidationError naming the file and row. Without `check_cells`, columns
-        stored exactly as `convert` writes them are taken as it checked them (the rules engine
-        reads each part so, after the size of every file was checked on opening), columns
-        outside the contract as typing keeps them; a contract column stored otherwise still
-        makes the whole table typed and checked.
+        raises DataValidationError naming the file and row. Without `check_cells`, the bytes
+        read are those `convert` checked (each file hashed as it is read against the sha256
+        recorded: DataValidationError naming the first that differs) and columns stored exactly
+        as `convert` writes them are taken as it checked them (the rules engine reads each part
+        so), columns outside the contract as typing keeps them; a contract column stored
+        otherwise still makes the whole table typed and checked. A folder without recorded
+        checks (converted from a Dataset in memory) is taken by its sizes alone.
         """
+        digests = None if check_cells else self.checked_digests()
         # Taken as stored, the columns are combined one by one as they are converted.
-        arrow, files = self._read_arrow(table, partitions, columns, one_chunk=check_cells)
+        try:
+            arrow, files = self._read_arrow(table, partitions, columns, digests, check_cells)
+        except _Changed as changed:
+            raise DataValidationError([changed_file(str(changed), table)]) from None
         mask = None if keep is None else keep(arrow)
         if mask is not None:
             arrow = arrow.filter(mask)
@@ -769,6 +862,15 @@ class PartitionedDataset:
             for partition in ([None] if info["layout"] == "file" else self.partitions)
         ]
 
+    def checked_digests(self) -> dict[str, str] | None:
+        """The sha256 of every file as `convert` checked it (whatever the checking code's
+        version: the bytes are the ones checked), or None when it recorded none for exactly the
+        files of this folder."""
+        record = self.manifest.get("checked")
+        if not isinstance(record, dict) or not isinstance(record.get("files"), dict):
+            return None
+        return record["files"] if set(record["files"]) == set(self.files()) else None
+
     def _recorded_checks(self) -> dict[str, Any] | None:
         """The checks `convert` recorded, when recorded by this checking code for exactly the
         files of this folder (None otherwise: then everything is checked)."""
@@ -832,6 +934,18 @@ class _Changed(Exception):
     """Internal signal: a file's bytes are not those whose checks were recorded."""
 
 
+def changed_file(relative: str, table: str) -> Problem:
+    """The problem of a file whose bytes are not those `convert` checked."""
+    return Problem(
+        relative,
+        None,
+        None,
+        f"the bytes convert checked (the sha256 {MANIFEST_NAME} records)",
+        "other bytes: the file was changed since conversion (convert the source again)",
+        table=table,
+    )
+
+
 def _read_file(
     root: Path,
     relative: str,
@@ -850,13 +964,42 @@ def _read_file(
             data = (root / relative).read_bytes()
             if hashlib.sha256(data).hexdigest() != digests.get(relative):
                 raise _Changed(relative)
-            return pq.ParquetFile(pa.BufferReader(data)).read(columns=columns)
-        return pq.ParquetFile(root / relative).read(columns=columns)
+            file = pq.ParquetFile(pa.BufferReader(data))
+        else:
+            file = pq.ParquetFile(root / relative)
+        _check_columns(file.schema_arrow.names, relative, table, columns)
+        return file.read(columns=columns)
     except (pa.ArrowException, OSError) as error:
         found = f"a file that is not one ({error})"
         raise DataValidationError(
             [Problem(relative, None, None, "a Parquet file", found, table=table)]
         ) from None
+
+
+def _check_columns(stored: list[str], relative: str, table: str, columns: list[str]) -> None:
+    """DataValidationError naming the file and column when a column the manifest lists is not
+    in it, or a part file holds its own district (its folder name is the district)."""
+    missing = [column for column in columns if column not in stored]
+    if missing:
+        expected = f"a column {missing[0]}, as {MANIFEST_NAME} lists for {table}"
+        problem = Problem(relative, None, missing[0], expected, "no such column", table=table)
+        raise DataValidationError([problem])
+    if table in PARTITIONED and "district" in stored:
+        expected = "no district column (a part's district is its folder's name)"
+        problem = Problem(relative, None, "district", expected, "one", table=table)
+        raise DataValidationError([problem])
+
+
+def read_checked_file(
+    dataset: PartitionedDataset, relative: str, table: str, columns: list[str]
+) -> pa.Table:
+    """The columns of one file of `dataset`, its bytes hashed as read against the sha256
+    `convert` recorded (`checked_digests`, when recorded): DataValidationError naming the file
+    when they differ or it is not readable."""
+    try:
+        return _read_file(dataset.root, relative, table, columns, dataset.checked_digests())
+    except _Changed:
+        raise DataValidationError([changed_file(relative, table)]) from None
 
 
 def _unlike_pieces(pieces: list[pa.Table], files: list[str], table: str) -> list[Problem]:

@@ -19,11 +19,15 @@ import numpy as np
 import pandas as pd
 import pyarrow as pa
 import pyarrow.compute as pc
-import pyarrow.parquet as pq
 
 from auditkit.arrow_text import run_changes
 from auditkit.data.column_typing import TEXT_DTYPE
-from auditkit.data.partitioned import MANIFEST_NAME, Partition, PartitionedDataset
+from auditkit.data.partitioned import (
+    MANIFEST_NAME,
+    Partition,
+    PartitionedDataset,
+    read_checked_file,
+)
 from auditkit.data.problems import DataValidationError, Problem
 from auditkit.data.schema import TABLES
 from auditkit.engine.partition import (
@@ -100,18 +104,23 @@ def read_bills(
     Files are read one at a time, as their row groups, and let go once read: a number column's
     rows kept are written straight into the input's array, a text column keeps its rows' codes
     into each row group's dictionary (a byte or two a row) until all its categories are known.
+    Each file's bytes are those `convert` checked (`read_checked_file`); in a folder without
+    recorded checks every column is typed and checked as a part's.
     """
     names = present(dataset.table_info["bills"]["columns"], wanted.bills)
     kinds = {name: TABLES["bills"].column(name).kind for name in names}
     bound = dataset.rows("bills", partitions)  # as recorded: the rows kept are at most these
-    numbers = {name: np.empty(bound) for name in names if kinds[name] == "number"}
-    texts = {name: _TextCodes(bound) for name in names if kinds[name] in ("text", "period")}
+    trusted = dataset.checked_digests() is not None  # else every cell typed and checked
+    numbers = {name: np.empty(bound) for name in names if trusted and kinds[name] == "number"}
+    texts = {
+        name: _TextCodes(bound) for name in names if trusted and kinds[name] in ("text", "period")
+    }
     typed = [name for name in names if name not in numbers and name not in texts]
     keeps: list[np.ndarray] = []  # per file, its rows kept
     kept, verdicts = 0, {}  # verdicts: per dictionary of periods, row groups repeat a few
     for partition in partitions:
         relative = partition.relative_path("bills")
-        arrow = _read_file(dataset, relative, names)
+        arrow = read_checked_file(dataset, relative, "bills", names)
         keep = _wanted_rows(arrow, plan, wanted, verdicts)
         keeps.append(np.ones(arrow.num_rows, dtype=bool) if keep is None else keep)
         count = int(keeps[-1].sum())
@@ -146,18 +155,6 @@ def read_bills(
         else:  # typed (and checked) as a part's
             columns[name] = _typed(dataset, partitions, name, np.concatenate(keeps))
     return pd.DataFrame(columns, copy=False)
-
-
-def _read_file(dataset: PartitionedDataset, relative: str, names: list[str]) -> pa.Table:
-    """Columns `names` of one part file, as its row groups; an error naming it where it is not
-    readable."""
-    try:
-        return pq.ParquetFile(dataset.root / relative).read(columns=names)
-    except (pa.ArrowException, OSError) as error:
-        found = f"a file that is not one ({error})"
-        raise DataValidationError(
-            [Problem(relative, None, None, "a Parquet file", found, table="bills")]
-        ) from None
 
 
 def _wanted_rows(

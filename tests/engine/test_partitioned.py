@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import hashlib
 import json
 import shutil
 from pathlib import Path
@@ -23,6 +24,7 @@ from auditkit.data.partitioned import (
     is_partitioned,
     load_partitioned,
 )
+from auditkit.data.schema import TABLES
 from auditkit.errors import ParameterError
 
 SORT_KEYS = (
@@ -193,6 +195,14 @@ def _with_bills_column(
     return root
 
 
+def _recorded_as_checked(root: Path, relative: str) -> None:
+    """The sha256 of `relative` recorded in the manifest as if convert had checked it."""
+    manifest = json.loads((root / MANIFEST_NAME).read_text(encoding="utf-8"))
+    digest = hashlib.sha256((root / relative).read_bytes()).hexdigest()
+    manifest["checked"]["files"][relative] = digest
+    (root / MANIFEST_NAME).write_text(json.dumps(manifest), encoding="utf-8")
+
+
 def test_a_bad_value_written_after_conversion_names_its_part_file_and_row(converted, tmp_path):
     root = _with_negative_kwh(converted, tmp_path, 2, 4)
     with pytest.raises(DataValidationError) as raised:
@@ -253,10 +263,12 @@ def test_reading_as_converted_gives_the_frames_typing_gives(converted):
 
 def test_a_column_stored_otherwise_is_typed_and_checked_over_every_file(converted, tmp_path):
     # kwh_billed stored as text in two partition files (each read in chunks): the whole table is
-    # typed as the loader types it, not taken as stored, and a bad cell names its file and row.
+    # typed as the loader types it, not taken as stored, and a bad cell names its file and row
+    # (in a folder without recorded checks, as convert of a Dataset writes).
     both = converted.partitions[:2]
     root = _copy(converted, tmp_path)
     manifest = json.loads((root / MANIFEST_NAME).read_text(encoding="utf-8"))
+    del manifest["checked"]
     for index, partition in enumerate(both):
         path = root / partition.relative_path("bills")
         table = pq.read_table(path)
@@ -296,6 +308,7 @@ def test_missing_numbers_and_dates_stored_as_nulls_read_as_nan_and_nat(converted
     read_to = pq.read_table(path)["read_to"]
     second_missing = pc.if_else(pc.equal(pa.array(range(len(read_to))), 1), None, read_to)
     root = _with_bills_column(converted, tmp_path, 0, "read_to", second_missing)
+    _recorded_as_checked(root, converted.partitions[0].relative_path("bills"))
     bills = PartitionedDataset(root).read("bills", converted.partitions[:1], check_cells=False)
     assert bills.loc[1, "read_to"] is pd.NaT
     assert bills["read_to"].dtype == "datetime64[us]"
@@ -310,3 +323,141 @@ def test_numbers_in_a_buffer_arrow_keeps_read_only_are_copied():
     own[0] = 9.0
     assert own.tolist() == [9.0, 3.5]
     assert frozen.to_pylist() == [1.5, 2.5, 3.5, 4.5]
+
+
+CHANGED = (
+    "expected the bytes convert checked (the sha256 auditkit-partitioned.json records), found "
+    "other bytes: the file was changed since conversion (convert the source again)"
+)
+
+
+def _rewritten(root: Path, relative: str, edit, index: int | None = None) -> None:
+    """`relative` (of partition `index`, or a single-file table) rewritten with `edit` applied to
+    its rows, the manifest's size updated: only the recorded sha256 can tell."""
+    path = root / relative
+    pq.write_table(edit(pq.read_table(path)), path)
+    manifest = json.loads((root / MANIFEST_NAME).read_text(encoding="utf-8"))
+    if index is None:
+        manifest["tables"][relative.removesuffix(".parquet")]["bytes"] = path.stat().st_size
+    else:
+        manifest["partitions"][index]["bytes"][relative.split("/")[0]] = path.stat().st_size
+    (root / MANIFEST_NAME).write_text(json.dumps(manifest), encoding="utf-8")
+
+
+def test_an_engine_read_of_a_file_changed_since_conversion_is_refused_naming_it(
+    converted, tmp_path
+):
+    root = _copy(converted, tmp_path)
+    _rewritten(
+        root,
+        "tariffs.parquet",
+        lambda t: t.set_column(
+            t.schema.get_field_index("energy_rate"),
+            "energy_rate",
+            pc.negate(t["energy_rate"]),
+        ),
+    )
+    bills = converted.partitions[1].relative_path("bills")
+    _rewritten(root, bills, lambda t: t, index=1)
+    dataset = PartitionedDataset(root)
+    with pytest.raises(DataValidationError) as tariffs:
+        dataset.read("tariffs", check_cells=False)
+    assert str(tariffs.value.errors[0]) == f"tariffs.parquet: {CHANGED}"
+    with pytest.raises(DataValidationError) as part:
+        dataset.read("bills", converted.partitions[1:2], ["amount"], check_cells=False)
+    assert str(part.value.errors[0]) == f"{bills}: {CHANGED}"
+    untouched = dataset.read("bills", converted.partitions[:1], check_cells=False)
+    pd.testing.assert_frame_equal(untouched, converted.read("bills", converted.partitions[:1]))
+
+
+def test_by_parts_a_file_changed_since_conversion_is_refused_not_audited(converted, tmp_path):
+    from auditkit import rules
+
+    root = _copy(converted, tmp_path)
+    _rewritten(root, "tariffs.parquet", lambda t: t.slice(1))
+    with pytest.raises(DataValidationError) as raised:
+        rules.run(load(root, lazy=True))
+    assert str(raised.value.errors[0]) == f"tariffs.parquet: {CHANGED}"
+
+
+def test_a_single_file_table_of_another_size_is_refused_on_open(converted, tmp_path):
+    root = _copy(converted, tmp_path)
+    written = converted.table_info["tariffs"]["bytes"]
+    with (root / "tariffs.parquet").open("ab") as file:
+        file.write(b"\0")
+    with pytest.raises(DataValidationError) as raised:
+        PartitionedDataset(root)
+    assert str(raised.value.errors[0]) == (
+        f"tariffs.parquet: expected {written:,} bytes as written by convert, found "
+        f"{written + 1:,} bytes: the file was changed or truncated"
+    )
+
+
+@pytest.mark.parametrize(
+    ("edit", "key", "expected", "found"),
+    [
+        (lambda m: [m], "", "a JSON object", "'list'"),
+        (lambda m: m.pop("partitions") and m, " partitions", "a JSON array", "'no such key'"),
+        (lambda m: m.pop("tables") and m, " tables", "a JSON object", "'no such key'"),
+        (
+            lambda m: m["partitions"][0].update(part="0") or m,
+            " partitions[0].part",
+            "a whole number ≥ 0",
+            "'0'",
+        ),
+        (
+            lambda m: m["tables"].update({"../../evil": m["tables"]["tariffs"]}) or m,
+            " tables",
+            "tables among " + ", ".join(TABLES),
+            "'../../evil'",
+        ),
+        (
+            lambda m: m["partitions"][0]["bytes"].update({"../../etc": 1}) or m,
+            " partitions[0].bytes",
+            "the partitioned tables of tables ({tables})",
+            "'{tables}, ../../etc'",
+        ),
+    ],
+)
+def test_a_manifest_not_as_convert_writes_it_is_refused_naming_its_key(
+    converted, tmp_path, edit, key, expected, found
+):
+    root = _copy(converted, tmp_path)
+    manifest = json.loads((root / MANIFEST_NAME).read_text(encoding="utf-8"))
+    (root / MANIFEST_NAME).write_text(json.dumps(edit(manifest)), encoding="utf-8")
+    with pytest.raises(ParameterError) as raised:
+        load(root, lazy=True)
+    tables = ", ".join(t for t, i in converted.table_info.items() if i["layout"] != "file")
+    expected, found = expected.format(tables=tables), found.format(tables=tables)
+    assert str(raised.value) == (
+        f"parameter '{root / MANIFEST_NAME}{key}': expected {expected}, found {found}"
+    )
+
+
+def test_a_part_without_a_listed_column_or_with_its_own_district_is_named(converted, tmp_path):
+    root = _copy(converted, tmp_path)
+    bills = converted.partitions[1].relative_path("bills")
+    customers = converted.partitions[0].relative_path("customers")
+    for relative, edit in (
+        (bills, lambda t: t.drop_columns(["amount"])),
+        (customers, lambda t: t.append_column("district", pa.array(["x"] * t.num_rows))),
+    ):
+        pq.write_table(edit(pq.read_table(root / relative)), root / relative)
+    manifest = json.loads((root / MANIFEST_NAME).read_text(encoding="utf-8"))
+    del manifest["checked"]  # sizes as written: only the files' own columns tell
+    for index, table, relative in ((1, "bills", bills), (0, "customers", customers)):
+        manifest["partitions"][index]["bytes"][table] = (root / relative).stat().st_size
+    (root / MANIFEST_NAME).write_text(json.dumps(manifest), encoding="utf-8")
+    dataset = PartitionedDataset(root)
+    with pytest.raises(DataValidationError) as missing:
+        dataset.read("bills", converted.partitions[:2], check_cells=False)
+    assert str(missing.value.errors[0]) == (
+        f"{bills}, column amount: expected a column amount, as {MANIFEST_NAME} lists for bills, "
+        "found no such column"
+    )
+    with pytest.raises(DataValidationError) as district:
+        dataset.read("customers", converted.partitions[:1])
+    assert str(district.value.errors[0]) == (
+        f"{customers}, column district: expected no district column (a part's district is its "
+        "folder's name), found one"
+    )
