@@ -25,7 +25,6 @@ from functools import cache, partial
 
 import psutil
 
-from auditkit.data.problems import DataValidationError, Problem
 from auditkit.engine.partition import (
     PartResult,
     RulePlan,
@@ -258,19 +257,9 @@ def _in_worker(
     memory the task freed."""
     try:
         return call(*arguments)
-    except DataValidationError as error:  # a file refused as read: its problems, to the parent
-        raise WorkerDataError(error.problems) from None
     finally:
         if gives_back_memory:
             give_back_freed_memory()
-
-
-class WorkerDataError(DataValidationError):
-    """A DataValidationError raised in a worker, pickled with its problems (the parent gets the
-    same error, not a dead pool: unpickling a DataValidationError from its message fails)."""
-
-    def __reduce__(self) -> tuple[type, tuple[list[Problem]]]:
-        return (type(self), (self.problems,))
 
 
 def _stop_workers(pool: ProcessPoolExecutor) -> None:
