@@ -185,6 +185,7 @@ def convert(
             if checked is None and streamed:  # an error across tables
                 _refuse(Path(source), problems)
             if checked is not None:
+                checked["manifest"] = manifest_digest(manifest)
                 _write_manifest(staging, manifest | {"checked": checked})
         staging.chmod(0o755)
         _replace_folder(staging, destination)
@@ -223,6 +224,15 @@ def _write_manifest(folder: Path, manifest: dict[str, Any]) -> None:
     (folder / MANIFEST_NAME).write_text(
         json.dumps(manifest, ensure_ascii=False, indent=1) + "\n", encoding="utf-8"
     )
+
+
+def manifest_digest(manifest: Mapping[str, Any]) -> str:
+    """The sha256 of a manifest's content but its checks record (keys sorted): recorded with the
+    checks, so that a manifest edited since (its last period, a table or a column taken out, row
+    counts) is refused on open instead of read as the data convert checked."""
+    content = {key: value for key, value in manifest.items() if key != "checked"}
+    text = json.dumps(content, ensure_ascii=False, sort_keys=True)
+    return hashlib.sha256(text.encode("utf-8")).hexdigest()
 
 
 def _checked_record(folder: Path) -> tuple[dict[str, Any] | None, list[Problem]]:
@@ -517,6 +527,14 @@ def valid_manifest(manifest: object, path: Path) -> dict[str, Any]:
     for end in ("first", "last"):
         if not isinstance(periods.get(end), str | None):
             raise _manifest_error(path, f"periods.{end}", "a period or null", periods.get(end))
+    checked = manifest.get("checked")
+    recorded = checked.get("manifest") if isinstance(checked, dict) else None
+    if recorded is not None and recorded != manifest_digest(manifest):  # older folders: none
+        raise ParameterError(
+            str(path),
+            "the manifest as convert wrote it (its sha256 is recorded under checked.manifest)",
+            "one edited since (convert the data again rather than edit the manifest)",
+        )
     return manifest
 
 

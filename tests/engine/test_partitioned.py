@@ -13,6 +13,7 @@ import pyarrow as pa
 import pyarrow.compute as pc
 import pyarrow.parquet as pq
 import pytest
+from manifests import write_manifest
 
 from auditkit.data import DataValidationError, load, validate
 from auditkit.data.partitioned import (
@@ -191,7 +192,7 @@ def _with_bills_column(
     pq.write_table(table.set_column(table.schema.get_field_index(name), name, values), path)
     manifest = json.loads((root / MANIFEST_NAME).read_text(encoding="utf-8"))
     manifest["partitions"][index]["bytes"]["bills"] = path.stat().st_size
-    (root / MANIFEST_NAME).write_text(json.dumps(manifest), encoding="utf-8")
+    write_manifest(root, manifest)
     return root
 
 
@@ -200,7 +201,7 @@ def _recorded_as_checked(root: Path, relative: str) -> None:
     manifest = json.loads((root / MANIFEST_NAME).read_text(encoding="utf-8"))
     digest = hashlib.sha256((root / relative).read_bytes()).hexdigest()
     manifest["checked"]["files"][relative] = digest
-    (root / MANIFEST_NAME).write_text(json.dumps(manifest), encoding="utf-8")
+    write_manifest(root, manifest)
 
 
 def test_a_bad_value_written_after_conversion_names_its_part_file_and_row(converted, tmp_path):
@@ -278,7 +279,7 @@ def test_a_column_stored_otherwise_is_typed_and_checked_over_every_file(converte
         kwh = table.schema.get_field_index("kwh_billed")
         pq.write_table(table.set_column(kwh, "kwh_billed", as_text), path, row_group_size=7)
         manifest["partitions"][index]["bytes"]["bills"] = path.stat().st_size
-    (root / MANIFEST_NAME).write_text(json.dumps(manifest), encoding="utf-8")
+    write_manifest(root, manifest)
     dataset = PartitionedDataset(root)
     taken = dataset.read("bills", both[:1], check_cells=False)
     pd.testing.assert_frame_equal(taken, converted.read("bills", both[:1]), check_exact=True)
@@ -341,7 +342,7 @@ def _rewritten(root: Path, relative: str, edit, index: int | None = None) -> Non
         manifest["tables"][relative.removesuffix(".parquet")]["bytes"] = path.stat().st_size
     else:
         manifest["partitions"][index]["bytes"][relative.split("/")[0]] = path.stat().st_size
-    (root / MANIFEST_NAME).write_text(json.dumps(manifest), encoding="utf-8")
+    write_manifest(root, manifest)
 
 
 def test_an_engine_read_of_a_file_changed_since_conversion_is_refused_naming_it(
@@ -447,7 +448,7 @@ def test_a_part_without_a_listed_column_or_with_its_own_district_is_named(conver
     del manifest["checked"]  # sizes as written: only the files' own columns tell
     for index, table, relative in ((1, "bills", bills), (0, "customers", customers)):
         manifest["partitions"][index]["bytes"][table] = (root / relative).stat().st_size
-    (root / MANIFEST_NAME).write_text(json.dumps(manifest), encoding="utf-8")
+    write_manifest(root, manifest)
     dataset = PartitionedDataset(root)
     with pytest.raises(DataValidationError) as missing:
         dataset.read("bills", converted.partitions[:2], check_cells=False)
@@ -460,4 +461,27 @@ def test_a_part_without_a_listed_column_or_with_its_own_district_is_named(conver
     assert str(district.value.errors[0]) == (
         f"{customers}, column district: expected no district column (a part's district is its "
         "folder's name), found one"
+    )
+
+
+@pytest.mark.parametrize(
+    "edit",
+    [
+        lambda manifest: manifest["periods"].update(last="2024-06"),
+        lambda manifest: manifest["tables"]["bill_lines"].update(filled=[]),
+        lambda manifest: manifest["tables"]["bills"]["columns"].remove("amount"),
+    ],
+    ids=["last period", "no column filled", "a column taken out"],
+)
+def test_a_manifest_edited_since_conversion_is_refused_on_open(converted, tmp_path, edit):
+    root = _copy(converted, tmp_path)
+    manifest = json.loads((root / MANIFEST_NAME).read_text(encoding="utf-8"))
+    edit(manifest)
+    (root / MANIFEST_NAME).write_text(json.dumps(manifest), encoding="utf-8")
+    with pytest.raises(ParameterError) as raised:
+        PartitionedDataset(root)
+    assert str(raised.value) == (
+        f"parameter '{root / MANIFEST_NAME}': expected the manifest as convert wrote it (its "
+        "sha256 is recorded under checked.manifest), found 'one edited since (convert the data "
+        "again rather than edit the manifest)'"
     )

@@ -12,6 +12,7 @@ import pandas as pd
 import pyarrow as pa
 import pyarrow.parquet as pq
 import pytest
+from manifests import write_manifest
 
 from auditkit import rules
 from auditkit.data import DataValidationError, load
@@ -74,7 +75,7 @@ def test_a_file_changed_with_its_size_kept_is_checked_again(converted, tmp_path)
     pq.write_table(table.set_column(column, "kwh_billed", pa.array(kwh)), root / relative)
     manifest = _manifest(root)
     manifest["partitions"][1]["bytes"]["bills"] = (root / relative).stat().st_size
-    (root / MANIFEST_NAME).write_text(json.dumps(manifest), encoding="utf-8")
+    write_manifest(root, manifest)
     with pytest.raises(DataValidationError) as raised:
         load_partitioned(root)
     bad = [problem for problem in raised.value.errors if problem.column == "kwh_billed"]
@@ -93,7 +94,7 @@ def test_a_valid_change_is_checked_again_and_its_new_warnings_reported(converted
     pq.write_table(table.set_column(column, "kwh_billed", pa.array(kwh)), root / relative)
     manifest = _manifest(root)
     manifest["partitions"][0]["bytes"]["bills"] = (root / relative).stat().st_size
-    (root / MANIFEST_NAME).write_text(json.dumps(manifest), encoding="utf-8")
+    write_manifest(root, manifest)
     reloaded = load(root)
     new = [p for p in reloaded.problems if (p.file, p.row) == (relative, 1)]
     assert [p.column for p in new] == ["kwh_billed"]
@@ -105,5 +106,5 @@ def test_checks_recorded_by_other_checking_code_are_not_trusted(converted, tmp_p
     manifest = _manifest(root)
     manifest["checked"]["checks"] = "0" * 64
     manifest["checked"]["problems"] = []  # were it trusted, the warnings would vanish
-    (root / MANIFEST_NAME).write_text(json.dumps(manifest), encoding="utf-8")
+    write_manifest(root, manifest)
     assert len(load(root).problems) == len(converted.manifest["checked"]["problems"]) > 0
