@@ -175,15 +175,19 @@ def _finish(outcome: RunOutcome, command: str) -> int:
             f"auditkit {command}: {len(failed)} of {total} notebooks failed: {names}",
             file=sys.stderr,
         )
-        latest = latest_run_id(outcome.run_dir.parent)
-        kept = (
-            f"still points at {latest}, the last run whose notebooks all succeeded"
-            if latest
-            else "is not set: no run here has succeeded yet"
-        )
+        pointer = outcome.run_dir.parent / LATEST_NAME
+        try:
+            latest = latest_run_id(outcome.run_dir.parent)
+        except AuditkitError as error:  # a pointer edited by hand: left as it is, and said so
+            kept = f"is left as it is, naming no run: {str(error).removeprefix(f'{pointer}: ')}"
+        else:
+            kept = (
+                f"still points at {latest}, the last run whose notebooks all succeeded"
+                if latest
+                else "is not set: no run here has succeeded yet"
+            )
         print(
-            f"auditkit {command}: {outcome.run_dir.parent / LATEST_NAME} {kept}; this failed run "
-            f"is kept in {outcome.run_dir}",
+            f"auditkit {command}: {pointer} {kept}; this failed run is kept in {outcome.run_dir}",
             file=sys.stderr,
         )
     print(outcome.index)

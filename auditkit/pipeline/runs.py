@@ -27,7 +27,7 @@ from typing import TYPE_CHECKING, Any
 import auditkit
 from auditkit import i18n, notebook_params
 from auditkit.atomic import write_text_atomic
-from auditkit.errors import AuditkitError
+from auditkit.errors import AuditkitError, shown
 from auditkit.paths import project_root
 from auditkit.pipeline import manifest as run_manifest
 from auditkit.pipeline.index import render_index
@@ -375,19 +375,41 @@ def point_latest(root: Path, run_id: str) -> Path:
 
 
 def latest_run_id(root: Path) -> str | None:
-    """The run id `<root>/latest` points at (link or pointer file), None when there is none."""
+    """The run id `<root>/latest` points at (link or pointer file), None when there is none.
+
+    It names a run folder directly inside `root`, as `point_latest` writes it: a pointer that
+    is not UTF-8, or names another place (`../elsewhere`, `/some/run`, a link out of `root`),
+    is refused in one line rather than followed."""
     latest = root / LATEST_NAME
     if latest.is_symlink():
-        return Path(os.readlink(latest)).name
-    if latest.is_file():
-        return latest.read_text(encoding="utf-8").strip() or None
-    return None
+        target = Path(os.path.realpath(latest))
+        if target.parent != Path(os.path.realpath(root)):
+            raise AuditkitError(
+                f"{latest}: expected a link to a run folder in {root}, found one to {target}"
+            )
+        return target.name
+    if not latest.is_file():
+        return None
+    data = latest.read_bytes()
+    try:
+        name = data.decode("utf-8").strip()
+    except UnicodeDecodeError as error:
+        raise AuditkitError(
+            f"{latest}: expected the name of a run folder in {root} (UTF-8 text), found the "
+            f"byte {data[error.start]:#04x} at offset {error.start}"
+        ) from None
+    if name and (name in (".", "..") or any(mark in name for mark in ("/", "\\", "\0"))):
+        raise AuditkitError(
+            f"{latest}: expected the name of a run folder in {root}, found {shown(name)}"
+        )
+    return name or None
 
 
 def resolve_run_dir(path: str | Path) -> Path:
-    """A run folder from a path, following `latest` (link or pointer file)."""
+    """A run folder from a path, following `latest` (link or pointer file) only to a run folder
+    directly inside its outputs folder (`latest_run_id`)."""
     candidate = Path(path)
-    if candidate.is_file() and candidate.name == LATEST_NAME:
+    if candidate.name == LATEST_NAME and (candidate.is_symlink() or candidate.is_file()):
         candidate = candidate.parent / (latest_run_id(candidate.parent) or "")
     if not (candidate / run_manifest.MANIFEST_NAME).is_file():
         raise AuditkitError(f"run folder {str(path)!r}: expected a folder with manifest.json")

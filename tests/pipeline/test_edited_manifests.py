@@ -15,6 +15,7 @@ from pipeline_helpers import write_notebook
 from auditkit import cli, paths
 from auditkit.cli import runs as runs_cli
 from auditkit.pipeline import manifest as run_manifest
+from auditkit.pipeline.runs import RunOutcome
 
 MARK_CODE = "from pathlib import Path\nPath({marker!r}).write_text('ran', encoding='utf-8')"
 
@@ -190,4 +191,52 @@ def test_a_recorded_file_the_system_cannot_read_is_one_line_naming_it(
     line = _refused(auditkit, capsys, ["verify", str(run_dir)])
     assert line == "auditkit verify: error: the file system refused '/proc/self/mem': " + (
         os.strerror(5)
+    )
+
+
+def test_a_latest_pointer_that_is_not_utf8_or_names_another_place_is_refused(
+    auditkit: Callable[[list[str]], int], tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    outputs = tmp_path / "outputs"
+    _manifest(outputs / "20250101T000000Z-aaaaaa")
+    _manifest(tmp_path / "somewhere")  # a run folder, but not one of these outputs
+    latest = outputs / "latest"
+    latest.write_text("20250101T000000Z-aaaaaa\n", encoding="utf-8")
+    assert auditkit(["verify", str(latest)]) == 0
+    capsys.readouterr()
+    latest.write_bytes(b"\xff\xfe")
+    assert _refused(auditkit, capsys, ["verify", str(latest)]) == (
+        f"auditkit verify: error: {latest}: expected the name of a run folder in {outputs} "
+        "(UTF-8 text), found the byte 0xff at offset 0"
+    )
+    for pointer in ("../somewhere", str(tmp_path / "somewhere"), ".."):
+        latest.write_text(pointer + "\n", encoding="utf-8")
+        assert _refused(auditkit, capsys, ["verify", str(latest)]) == (
+            f"auditkit verify: error: {latest}: expected the name of a run folder in {outputs}, "
+            f"found {pointer!r}"
+        )
+    latest.unlink()
+    latest.symlink_to("../somewhere", target_is_directory=True)
+    assert _refused(auditkit, capsys, ["verify", str(latest)]) == (
+        f"auditkit verify: error: {latest}: expected a link to a run folder in {outputs}, "
+        f"found one to {tmp_path / 'somewhere'}"
+    )
+
+
+def test_a_failed_run_says_a_latest_pointer_that_names_no_run_is_left_as_it_is(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    outputs = tmp_path / "outputs"
+    run_dir = outputs / "20250101T000000Z-bbbbbb"
+    record = {"name": "A", "notebook": "n.ipynb", "status": "failed", "error": "boom"}
+    outcome = RunOutcome(run_dir, {"notebooks": [record | {"folder": "A"}]})
+    outputs.mkdir()
+    (outputs / "latest").write_bytes(b"\xff\xfe")
+    assert runs_cli._finish(outcome, "run") == 1
+    out, err = capsys.readouterr()
+    assert out == f"{run_dir / 'index.html'}\n"
+    assert err.splitlines()[-1] == (
+        f"auditkit run: {outputs / 'latest'} is left as it is, naming no run: expected the name "
+        f"of a run folder in {outputs} (UTF-8 text), found the byte 0xff at offset 0; this "
+        f"failed run is kept in {run_dir}"
     )
