@@ -25,6 +25,7 @@ from pathlib import Path
 from typing import Any, NoReturn
 
 import auditkit
+from auditkit import i18n
 from auditkit.atomic import write_text_atomic
 from auditkit.errors import AuditkitError, shown
 
@@ -227,6 +228,33 @@ def read_manifest(run_dir: Path) -> dict[str, Any]:
             )
     _check_hashes(manifest, path)
     return manifest
+
+
+def check_rerun(manifest: dict[str, Any], path: Path) -> None:
+    """What rerun reads besides what `read_manifest` checks, checked before anything runs:
+    `seed` (a whole number ≥ 0, as `--seed` takes it), `lang` (a language of the index) and
+    `register` (the registers the run recorded into). One line naming the manifest and the key."""
+    if "seed" not in manifest:
+        raise AuditkitError(f"{path}: expected the key 'seed', found none")
+    seed = manifest["seed"]
+    if isinstance(seed, bool) or not isinstance(seed, int) or seed < 0:
+        raise AuditkitError(
+            f"{path}: 'seed': expected a whole number ≥ 0 (as --seed takes it), "
+            f"found {_found(manifest['seed'])}"
+        )
+    if "lang" in manifest and manifest["lang"] not in i18n.LANGS:
+        expected = " or ".join(repr(code) for code in i18n.LANGS)
+        raise AuditkitError(
+            f"{path}: 'lang': expected {expected}, found {_found(manifest['lang'])}"
+        )
+    if "register" in manifest:
+        require(manifest, "register", list, path)
+        for number, entry in enumerate(manifest["register"], start=1):
+            if not isinstance(entry, dict):
+                raise AuditkitError(
+                    f"{path}: register {number}: expected a record, found {_found(entry)}"
+                )
+            require(entry, "register", str, path, f"register {number}: ")
 
 
 def _check_hashes(manifest: dict[str, Any], path: Path) -> None:

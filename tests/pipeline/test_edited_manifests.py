@@ -80,6 +80,50 @@ def _refused(
     return line
 
 
+@pytest.mark.parametrize(
+    ("keys", "said"),
+    [
+        ({"lang": "fr"}, "'lang': expected 'zh' or 'en', found 'fr'"),
+        ({"seed": -5}, "'seed': expected a whole number ≥ 0 (as --seed takes it), found -5"),
+        ({"seed": 1.5}, "'seed': expected a whole number ≥ 0 (as --seed takes it), found 1.5"),
+        ({"register": "abc"}, "'register': expected a list, found str"),
+        ({"register": [1]}, "register 1: expected a record, found 1"),
+    ],
+)
+def test_a_rerun_refuses_a_bad_seed_lang_or_register_before_anything_runs(
+    auditkit: Callable[[list[str]], int],
+    project_notebooks: Path,
+    tmp_path: Path,
+    capsys: pytest.CaptureFixture[str],
+    keys: dict,
+    said: str,
+) -> None:
+    run_dir = _manifest(tmp_path / "run", project_notebooks / "marker.ipynb", **keys)
+    outputs = tmp_path / "outputs"
+    line = _refused(auditkit, capsys, ["rerun", str(run_dir), "--outputs", str(outputs)])
+    assert line == f"auditkit rerun: error: {run_dir / 'manifest.json'}: {said}"
+    assert not (tmp_path / "ran").exists() and not outputs.exists()  # no kernel, no .partial
+
+
+def test_a_recorded_parameter_refused_names_the_manifest_and_the_notebook(
+    auditkit: Callable[[list[str]], int],
+    project_notebooks: Path,
+    tmp_path: Path,
+    capsys: pytest.CaptureFixture[str],
+) -> None:
+    run_dir = _manifest(tmp_path / "run", project_notebooks / "marker.ipynb")
+    manifest = json.loads((run_dir / "manifest.json").read_text(encoding="utf-8"))
+    manifest["notebooks"][0]["parameters"] = {"x": "abc"}
+    (run_dir / "manifest.json").write_text(json.dumps(manifest), encoding="utf-8")
+    assert auditkit(["rerun", str(run_dir), "--outputs", str(tmp_path / "o")]) == 2
+    out, err = capsys.readouterr()  # the notes of a rerun come first
+    assert out == "" and err.splitlines()[-1] == (
+        f"auditkit rerun: error: {run_dir / 'manifest.json'}: notebook 1: parameter 'x': "
+        "expected a value of type int, found 'abc'"
+    )
+    assert not (tmp_path / "ran").exists()
+
+
 NESTED = b'{"format": 2, "inputs": {}, "notebooks": [], "x": ' + b"[" * 100_000 + b"]" * 100_000
 
 
@@ -240,3 +284,43 @@ def test_a_failed_run_says_a_latest_pointer_that_names_no_run_is_left_as_it_is(
         f"of a run folder in {outputs} (UTF-8 text), found the byte 0xff at offset 0; this "
         f"failed run is kept in {run_dir}"
     )
+
+
+def test_a_manifest_cannot_choose_where_the_code_a_rerun_executes_comes_from(
+    auditkit: Callable[[list[str]], int],
+    project_notebooks: Path,
+    tmp_path: Path,
+    capsys: pytest.CaptureFixture[str],
+) -> None:
+    evil = write_notebook(
+        tmp_path / "elsewhere" / "evil.ipynb",
+        "x: int = 1  # a number\n",
+        MARK_CODE.format(marker=str(tmp_path / "ran")),
+    )
+    outputs = ["--outputs", str(tmp_path / "outputs")]
+    # Relative to the project as a run records its notebooks, but leaving it: no run writes that.
+    climbing = os.path.relpath(evil, paths.project_root())
+    run_dir = _manifest(tmp_path / "climbing", climbing)
+    for command in (["verify"], ["rerun", *outputs]):
+        assert _refused(auditkit, capsys, [command[0], str(run_dir), *command[1:]]) == (
+            f"auditkit {command[0]}: error: {run_dir / 'manifest.json'}: notebook 1: 'notebook': "
+            "expected a path inside the project or an absolute one (as a run records it), "
+            f"found {climbing!r}"
+        )
+    # Absolute, as a run of a notebook outside the project records it: verify checks it, a
+    # rerun runs it only from a folder its command line names.
+    run_dir = _manifest(tmp_path / "absolute", evil)
+    assert auditkit(["verify", str(run_dir)]) == 0
+    capsys.readouterr()
+    assert _refused(auditkit, capsys, ["rerun", str(run_dir), *outputs]) == (
+        f"auditkit rerun: error: {run_dir / 'manifest.json'}: notebook 1: 'notebook': expected "
+        f"a notebook in {project_notebooks} (or, with --notebooks-dir DIR, in DIR), found "
+        f"{str(evil)!r}"
+    )
+    line = _refused(
+        auditkit,
+        capsys,
+        ["rerun", str(run_dir), "--notebooks-dir", str(project_notebooks), *outputs],
+    )
+    assert line.endswith(f"expected a notebook in {project_notebooks}, found {str(evil)!r}")
+    assert not (tmp_path / "ran").exists() and not (tmp_path / "outputs").exists()
