@@ -175,15 +175,19 @@ def _finish(outcome: RunOutcome, command: str) -> int:
             f"auditkit {command}: {len(failed)} of {total} notebooks failed: {names}",
             file=sys.stderr,
         )
-        latest = latest_run_id(outcome.run_dir.parent)
-        kept = (
-            f"still points at {latest}, the last run whose notebooks all succeeded"
-            if latest
-            else "is not set: no run here has succeeded yet"
-        )
+        pointer = outcome.run_dir.parent / LATEST_NAME
+        try:
+            latest = latest_run_id(outcome.run_dir.parent)
+        except AuditkitError as error:  # a pointer edited by hand: left as it is, and said so
+            kept = f"is left as it is, naming no run: {str(error).removeprefix(f'{pointer}: ')}"
+        else:
+            kept = (
+                f"still points at {latest}, the last run whose notebooks all succeeded"
+                if latest
+                else "is not set: no run here has succeeded yet"
+            )
         print(
-            f"auditkit {command}: {outcome.run_dir.parent / LATEST_NAME} {kept}; this failed run "
-            f"is kept in {outcome.run_dir}",
+            f"auditkit {command}: {pointer} {kept}; this failed run is kept in {outcome.run_dir}",
             file=sys.stderr,
         )
     print(outcome.index)
@@ -286,12 +290,13 @@ def _command_rerun(args: argparse.Namespace) -> int:
         jobs_from_manifest,
         parameter_files_moved,
         registers_unrecorded,
+        rerun_manifest,
         resolve_run_dir,
         verify_run,
     )
 
     run_dir = resolve_run_dir(args.run_dir)
-    manifest = run_manifest.read_manifest(run_dir)
+    manifest = rerun_manifest(run_dir, args.notebooks_dir)  # all of it, before anything runs
     # first: a changed notebook explains a parameter refused
     changes = verify_run(run_dir, registers=False, manifest=manifest)
     read_then = manifest.get("registers_read", {})
@@ -309,7 +314,7 @@ def _command_rerun(args: argparse.Namespace) -> int:
         print(f"auditkit rerun: note: {NO_PARAMETER_HASHES}", file=sys.stderr)
     if registers_unrecorded(manifest):
         print(f"auditkit rerun: note: {NO_REGISTER_FINGERPRINT}", file=sys.stderr)
-    jobs, _ = jobs_from_manifest(run_dir, manifest)
+    jobs, _ = jobs_from_manifest(run_dir, manifest, args.notebooks_dir)
     _say_open_tables(jobs, "rerun")
     options = _options(args, seed=manifest["seed"], lang=manifest.get("lang"))
     db = _recorded_register(manifest, args.db)
@@ -488,9 +493,18 @@ def register(subparsers: argparse._SubParsersAction) -> None:  # type: ignore[ty
         "language included) and seed its manifest recorded, into a new run folder; a run "
         "recorded with --register/--db reads "
         "the same register again. Refused when a findings register the run's reports read has "
-        "changed since (its reports could not be reproduced), unless --allow-register-change.",
+        "changed since (its reports could not be reproduced), unless --allow-register-change. "
+        "Its notebooks are run only from the project's notebooks/ or --notebooks-dir; the whole "
+        "manifest is checked before anything runs.",
     )
     rerun.add_argument("run_dir", metavar="RUN_DIR", help="run folder (or outputs/latest)")
+    rerun.add_argument(
+        "--notebooks-dir",
+        metavar="DIR",
+        help="also run notebooks the manifest names in this folder (default: only those of the "
+        "project's notebooks/; a run of notebooks from elsewhere is rerun with the folder it "
+        "took them from)",
+    )
     _add_run_options(rerun, fresh=False)
     add_db_option(
         rerun,

@@ -19,14 +19,15 @@ import json
 import os
 import platform
 import subprocess
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from importlib import metadata
 from pathlib import Path
-from typing import Any
+from typing import Any, NoReturn
 
 import auditkit
+from auditkit import i18n
 from auditkit.atomic import write_text_atomic
-from auditkit.errors import AuditkitError
+from auditkit.errors import AuditkitError, shown
 
 MANIFEST_NAME = "manifest.json"
 FORMAT_VERSION = 2
@@ -64,12 +65,34 @@ PACKAGES = (
 
 
 def file_sha256(path: Path) -> str:
-    """SHA-256 of a file's bytes, read in 1 MiB blocks."""
+    """SHA-256 of a file's bytes, read in 1 MiB blocks. A read the system refuses (a file of
+    /proc, a disk error) is an OSError naming the file, which the command says in one line."""
     digest = hashlib.sha256()
     with path.open("rb") as stream:
-        while block := stream.read(1 << 20):
-            digest.update(block)
+        try:
+            while block := stream.read(1 << 20):
+                digest.update(block)
+        except OSError as error:
+            if error.filename is not None:
+                raise
+            raise OSError(error.errno, error.strerror, str(path)) from None
     return digest.hexdigest()
+
+
+def dataset_files(data_dir: Path) -> list[str]:
+    """The files of a dataset folder a run hashes, by relative path, in path order: every file
+    (or link to one) under it; hidden names (starting with '.') are skipped with what is under
+    them, and a link to a folder is not followed."""
+    names = []
+    for folder, folders, files in os.walk(data_dir):
+        folders[:] = [name for name in folders if not name.startswith(".")]
+        base = Path(folder)
+        names.extend(
+            (base / name).relative_to(data_dir).as_posix()
+            for name in files
+            if not name.startswith(".") and (base / name).is_file()
+        )
+    return sorted(names, key=lambda name: name.split("/"))
 
 
 def hash_inputs(data_dir: Path) -> dict[str, str]:
@@ -79,12 +102,7 @@ def hash_inputs(data_dir: Path) -> dict[str, str]:
     """
     if not data_dir.is_dir():
         raise AuditkitError(f"data_dir {str(data_dir)!r}: expected an existing dataset folder")
-    hashes = {}
-    for path in sorted(data_dir.rglob("*")):
-        relative = path.relative_to(data_dir)
-        if path.is_file() and not any(part.startswith(".") for part in relative.parts):
-            hashes[relative.as_posix()] = file_sha256(path)
-    return hashes
+    return {name: file_sha256(data_dir / name) for name in dataset_files(data_dir)}
 
 
 def parameter_files() -> list[Path]:
@@ -155,21 +173,41 @@ def write_manifest(run_dir: Path, manifest: dict[str, Any]) -> Path:
 
 
 def read_manifest(run_dir: Path) -> dict[str, Any]:
-    """Read a run folder's manifest, with a clear error when it is not a run folder."""
+    """Read a run folder's manifest, with a clear error when it is not a run folder.
+
+    Everything verify and rerun read is checked here, one line naming the manifest and the key
+    when it is not as a run writes it: a hand-edited manifest must not make verify read (and
+    hash) what no run recorded, nor crash it.
+    """
     path = Path(run_dir) / MANIFEST_NAME
     try:
-        manifest = json.loads(path.read_text(encoding="utf-8"))
+        data = path.read_bytes()
     except FileNotFoundError:
         raise AuditkitError(
             f"run folder {str(run_dir)!r}: expected a {MANIFEST_NAME}, found none"
         ) from None
-    except json.JSONDecodeError as error:
+    try:
+        manifest = json.loads(data.decode("utf-8"))
+    except UnicodeDecodeError as error:
+        raise AuditkitError(
+            f"{path}: expected UTF-8 text, found the byte {data[error.start]:#04x} at offset "
+            f"{error.start}"
+        ) from None
+    except RecursionError:
+        raise AuditkitError(
+            f"{path}: expected JSON as a run writes it, found values nested too deep to read"
+        ) from None
+    except ValueError as error:  # JSONDecodeError, or a number of over 4,300 digits
         raise AuditkitError(f"{path}: expected JSON, {error}") from None
-    if not isinstance(manifest, dict) or manifest.get("format") not in READABLE_FORMATS:
+    if (
+        not isinstance(manifest, dict)
+        or isinstance(manifest.get("format"), bool)
+        or manifest.get("format") not in READABLE_FORMATS
+    ):
         found = manifest.get("format") if isinstance(manifest, dict) else type(manifest).__name__
         raise AuditkitError(
             f"{path}: expected manifest format {' or '.join(map(str, READABLE_FORMATS))}, "
-            f"found {found!r}"
+            f"found {_found(found)}"
         )
     for key, kind in REQUIRED.items():
         require(manifest, key, kind, path)
@@ -178,10 +216,123 @@ def read_manifest(run_dir: Path) -> dict[str, Any]:
             require(manifest, key, kind, path)
     for number, record in enumerate(manifest["notebooks"], start=1):
         if not isinstance(record, dict):
-            raise AuditkitError(f"{path}: notebook {number}: expected a record, found {record!r}")
+            raise AuditkitError(
+                f"{path}: notebook {number}: expected a record, found {_found(record)}"
+            )
         for key, kind in REQUIRED_NOTEBOOK.items():
             require(record, key, kind, path, f"notebook {number}: ")
+        if not _project_path(record["notebook"]):
+            raise AuditkitError(
+                f"{path}: notebook {number}: 'notebook': expected a path inside the project or "
+                f"an absolute one (as a run records it), found {_found(record['notebook'])}"
+            )
+    _check_hashes(manifest, path)
     return manifest
+
+
+def check_rerun(manifest: dict[str, Any], path: Path) -> None:
+    """What rerun reads besides what `read_manifest` checks, checked before anything runs:
+    `seed` (a whole number ≥ 0, as `--seed` takes it), `lang` (a language of the index) and
+    `register` (the registers the run recorded into). One line naming the manifest and the key."""
+    if "seed" not in manifest:
+        raise AuditkitError(f"{path}: expected the key 'seed', found none")
+    seed = manifest["seed"]
+    if isinstance(seed, bool) or not isinstance(seed, int) or seed < 0:
+        raise AuditkitError(
+            f"{path}: 'seed': expected a whole number ≥ 0 (as --seed takes it), "
+            f"found {_found(manifest['seed'])}"
+        )
+    if "lang" in manifest and manifest["lang"] not in i18n.LANGS:
+        expected = " or ".join(repr(code) for code in i18n.LANGS)
+        raise AuditkitError(
+            f"{path}: 'lang': expected {expected}, found {_found(manifest['lang'])}"
+        )
+    if "register" in manifest:
+        require(manifest, "register", list, path)
+        for number, entry in enumerate(manifest["register"], start=1):
+            if not isinstance(entry, dict):
+                raise AuditkitError(
+                    f"{path}: register {number}: expected a record, found {_found(entry)}"
+                )
+            require(entry, "register", str, path, f"register {number}: ")
+
+
+def _check_hashes(manifest: dict[str, Any], path: Path) -> None:
+    """The hashes verify compares, as a run records them: `inputs` by absolute dataset folder,
+    then by file path inside it; `input_files` by absolute file path; `outputs` by path inside
+    the run folder; each a sha256 text; `registers_read` a record per register URL."""
+    for folder, files in manifest["inputs"].items():
+        if not _absolute_path(folder):
+            _refuse(path, "'inputs'", "absolute paths of dataset folders", folder)
+        if not isinstance(files, dict):
+            _refuse(path, f"inputs[{_found(folder)}]", "a dict of sha256 by file", files)
+        _check_digests(
+            files, _inner_path, path, f"inputs[{_found(folder)}]", "paths inside its folder"
+        )
+    _check_digests(
+        manifest.get("input_files", {}),
+        _absolute_path,
+        path,
+        "input_files",
+        "absolute paths of files",
+    )
+    _check_digests(
+        manifest.get("outputs", {}), _inner_path, path, "outputs", "paths inside the run folder"
+    )
+    for url, entry in manifest.get("registers_read", {}).items():
+        where = f"registers_read[{_found(url)}]"
+        if not isinstance(entry, dict):
+            _refuse(path, where, "a record of the register's sha256 and rows", entry)
+        if not isinstance(entry.get("sha256"), str | None):
+            _refuse(path, f"{where}['sha256']", "a sha256 text or null", entry["sha256"])
+        rows = entry.get("rows") or {}
+        if not isinstance(rows, dict) or not all(
+            isinstance(count, int) and not isinstance(count, bool) for count in rows.values()
+        ):
+            _refuse(path, f"{where}['rows']", "a row count by table", rows)
+
+
+def _check_digests(
+    hashes: dict[str, Any], named: Callable[[str], bool], path: Path, where: str, names: str
+) -> None:
+    """Refuse a name `named` rejects or a hash that is not text: `where` is a top-level key
+    (`outputs`) or one subscripted already (`inputs['/data']`)."""
+    label = where if "[" in where else repr(where)
+    for name, digest in hashes.items():
+        if not named(name):
+            _refuse(path, label, names, name)
+        if not isinstance(digest, str):
+            _refuse(path, f"{where}[{_found(name)}]", "a sha256 text", digest)
+
+
+def _refuse(path: Path, where: str, expected: str, found: object) -> NoReturn:
+    raise AuditkitError(f"{path}: {where}: expected {expected}, found {_found(found)}")
+
+
+def _found(value: object) -> str:
+    """A found value for a message: a text (cut when long), a number or null as written, a
+    long number by its digits, a list or record by its type (it may hold a million items)."""
+    if isinstance(value, int) and not isinstance(value, bool) and abs(value) >= 10**20:
+        return f"a whole number of {len(str(abs(value)))} digits"
+    if value is None or isinstance(value, str | int | float):
+        return shown(value)
+    return type(value).__name__
+
+
+def _absolute_path(name: str) -> bool:
+    """An absolute path as a run records it (resolved: no `.`/`..`, no doubled or trailing `/`)."""
+    return "\0" not in name and os.path.isabs(name) and os.path.normpath(name) == name
+
+
+def _inner_path(name: str) -> bool:
+    """A relative path that stays inside its folder, as a run records it (`a/b.csv`)."""
+    parts = name.split("/")
+    return "\0" not in name and "" not in parts and not {".", ".."} & set(parts)
+
+
+def _project_path(name: str) -> bool:
+    """A notebook path as a run records it: relative (inside the project) or absolute."""
+    return _absolute_path(name) or _inner_path(name)
 
 
 def require(record: dict[str, Any], key: str, kind: type, path: Path, where: str = "") -> None:
@@ -197,20 +348,24 @@ def require(record: dict[str, Any], key: str, kind: type, path: Path, where: str
 
 
 def compare_inputs(recorded: dict[str, dict[str, str]]) -> list[str]:
-    """Differences between recorded input hashes and the files now on disk, one line each."""
+    """Differences between recorded input hashes and the files now on disk, one line each.
+
+    Only the files the manifest records are hashed; the others of the folder are named as new
+    files, by their names alone: a manifest cannot make verify read what its run did not."""
     differences = []
     for folder, files in recorded.items():
         data_dir = Path(folder)
-        current = hash_inputs(data_dir) if data_dir.is_dir() else {}
         if not data_dir.is_dir():
             differences.append(f"{folder}: folder missing")
             continue
+        present = dataset_files(data_dir)
+        found = set(present)
         for name, digest in files.items():
-            if name not in current:
+            if name not in found:
                 differences.append(f"{folder}/{name}: missing")
-            elif current[name] != digest:
+            elif file_sha256(data_dir / name) != digest:
                 differences.append(f"{folder}/{name}: changed")
-        differences.extend(f"{folder}/{name}: new file" for name in current if name not in files)
+        differences.extend(f"{folder}/{name}: new file" for name in present if name not in files)
     return differences
 
 

@@ -25,9 +25,9 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 import auditkit
-from auditkit import i18n, notebook_params
+from auditkit import i18n, notebook_params, paths
 from auditkit.atomic import write_text_atomic
-from auditkit.errors import AuditkitError
+from auditkit.errors import AuditkitError, ParameterError, shown
 from auditkit.paths import project_root
 from auditkit.pipeline import manifest as run_manifest
 from auditkit.pipeline.index import render_index
@@ -376,19 +376,41 @@ def point_latest(root: Path, run_id: str) -> Path:
 
 
 def latest_run_id(root: Path) -> str | None:
-    """The run id `<root>/latest` points at (link or pointer file), None when there is none."""
+    """The run id `<root>/latest` points at (link or pointer file), None when there is none.
+
+    It names a run folder directly inside `root`, as `point_latest` writes it: a pointer that
+    is not UTF-8, or names another place (`../elsewhere`, `/some/run`, a link out of `root`),
+    is refused in one line rather than followed."""
     latest = root / LATEST_NAME
     if latest.is_symlink():
-        return Path(os.readlink(latest)).name
-    if latest.is_file():
-        return latest.read_text(encoding="utf-8").strip() or None
-    return None
+        target = Path(os.path.realpath(latest))
+        if target.parent != Path(os.path.realpath(root)):
+            raise AuditkitError(
+                f"{latest}: expected a link to a run folder in {root}, found one to {target}"
+            )
+        return target.name
+    if not latest.is_file():
+        return None
+    data = latest.read_bytes()
+    try:
+        name = data.decode("utf-8").strip()
+    except UnicodeDecodeError as error:
+        raise AuditkitError(
+            f"{latest}: expected the name of a run folder in {root} (UTF-8 text), found the "
+            f"byte {data[error.start]:#04x} at offset {error.start}"
+        ) from None
+    if name and (name in (".", "..") or any(mark in name for mark in ("/", "\\", "\0"))):
+        raise AuditkitError(
+            f"{latest}: expected the name of a run folder in {root}, found {shown(name)}"
+        )
+    return name or None
 
 
 def resolve_run_dir(path: str | Path) -> Path:
-    """A run folder from a path, following `latest` (link or pointer file)."""
+    """A run folder from a path, following `latest` (link or pointer file) only to a run folder
+    directly inside its outputs folder (`latest_run_id`)."""
     candidate = Path(path)
-    if candidate.is_file() and candidate.name == LATEST_NAME:
+    if candidate.name == LATEST_NAME and (candidate.is_symlink() or candidate.is_file()):
         candidate = candidate.parent / (latest_run_id(candidate.parent) or "")
     if not (candidate / run_manifest.MANIFEST_NAME).is_file():
         raise AuditkitError(f"run folder {str(path)!r}: expected a folder with manifest.json")
@@ -456,19 +478,66 @@ def _notebook_path(recorded: str) -> Path:
     return path if path.is_absolute() else project_root() / path
 
 
+def rerun_manifest(run_dir: Path, notebooks_dir: str | Path | None = None) -> dict[str, Any]:
+    """A run's manifest with everything a rerun reads checked, before anything runs: what
+    verify reads, `seed`, `lang`, `register`, and where each notebook is (`rerun_notebooks`)."""
+    manifest = run_manifest.read_manifest(run_dir)
+    rerun_notebooks(manifest, Path(run_dir) / run_manifest.MANIFEST_NAME, notebooks_dir)
+    return manifest
+
+
+def rerun_notebooks(
+    manifest: dict[str, Any], path: Path, notebooks_dir: str | Path | None = None
+) -> list[Path]:
+    """The notebooks a rerun executes, each refused (one line naming the manifest and the
+    notebook's key) unless it lies in the project's notebooks folder, where `run-all`, `demo`
+    and `run NAME` take them, or in `notebooks_dir` (`rerun --notebooks-dir`): the manifest says
+    which notebooks ran, never where code may be taken from."""
+    run_manifest.check_rerun(manifest, path)
+    folders = [paths.notebooks_dir().resolve()]
+    if notebooks_dir is not None:
+        if not Path(notebooks_dir).is_dir():
+            raise ParameterError("--notebooks-dir", "an existing folder", str(notebooks_dir))
+        folders = list(dict.fromkeys([*folders, Path(notebooks_dir).resolve()]))
+    notebooks = []
+    for number, record in enumerate(manifest["notebooks"], start=1):
+        notebook = _notebook_path(record["notebook"]).resolve()
+        if not any(notebook.is_relative_to(folder) for folder in folders):
+            hint = "" if notebooks_dir else " (or, with --notebooks-dir DIR, in DIR)"
+            raise AuditkitError(
+                f"{path}: notebook {number}: 'notebook': expected a notebook in "
+                f"{' or '.join(map(str, folders))}{hint}, found {shown(record['notebook'])}"
+            )
+        notebooks.append(notebook)
+    return notebooks
+
+
 def jobs_from_manifest(
-    run_dir: Path, manifest: dict[str, Any] | None = None
+    run_dir: Path,
+    manifest: dict[str, Any] | None = None,
+    notebooks_dir: str | Path | None = None,
 ) -> tuple[list[Job], dict[str, Any]]:
     """The jobs of an earlier run, re-validated against the notebooks as they are now, and its
-    manifest (`manifest`, when the caller has read it already)."""
+    manifest (`manifest`, when the caller has read it already). Its notebooks are taken only
+    from the project's notebooks folder or `notebooks_dir` (`rerun_notebooks`); a recorded
+    parameter refused is one line naming the manifest and the notebook."""
+    path = Path(run_dir) / run_manifest.MANIFEST_NAME
     if manifest is None:
         manifest = run_manifest.read_manifest(run_dir)
-    run_manifest.require(manifest, "seed", int, Path(run_dir) / run_manifest.MANIFEST_NAME)
+    notebooks = rerun_notebooks(manifest, path, notebooks_dir)
     jobs = []
-    for record in manifest["notebooks"]:
-        notebook = _notebook_path(record["notebook"])
+    for number, (record, notebook) in enumerate(
+        zip(manifest["notebooks"], notebooks, strict=True), start=1
+    ):
         schema = notebook_params.read_schema(notebook)
-        checked = notebook_params.validate_values(schema, record["parameters"], str(notebook))
+        try:
+            checked = notebook_params.validate_values(schema, record["parameters"], str(notebook))
+        except ParameterError as error:
+            raise AuditkitError(f"{path}: notebook {number}: {error}") from None
         parameters = {name: checked[name] for name in schema if name in checked}  # cell order
-        jobs.append(Job(notebook.resolve(), record["name"], parameters))
+        jobs.append(Job(notebook, record["name"], parameters))
+    try:
+        check_unique_names(jobs)  # before the register step, not when the run starts
+    except AuditkitError as error:
+        raise AuditkitError(f"{path}: {error}") from None
     return jobs, manifest

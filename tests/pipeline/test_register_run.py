@@ -147,14 +147,15 @@ def test_verify_names_a_register_changed_since_the_run_and_rerun_refuses_unless_
         f"{run_dir.name}: {shown} (finding_runs 0 → 1 rows, findings 0 → 1 rows, runs 0 → 1 rows)"
     ]
 
-    refused = auditkit("rerun", str(run_dir), "--outputs", str(outputs))
+    rerun = ["rerun", str(run_dir), "--notebooks-dir", str(notebook.parent)]
+    refused = auditkit(*rerun, "--outputs", str(outputs))
     assert refused.returncode == 2 and refused.stdout == ""
     [line] = refused.stderr.strip().splitlines()
     assert line.startswith(f"auditkit rerun: error: {run_dir.name}: {shown}")
     assert line.endswith("--allow-register-change reruns on it anyway")
     assert sorted(path.name for path in outputs.iterdir()) == [run_dir.name, "latest"]
 
-    allowed = auditkit("rerun", str(run_dir), "--outputs", str(outputs), "--allow-register-change")
+    allowed = auditkit(*rerun, "--outputs", str(outputs), "--allow-register-change")
     assert allowed.returncode == 0, allowed.stderr
     assert f"auditkit rerun: warning: since {run_dir.name}: {shown}" in allowed.stderr
 

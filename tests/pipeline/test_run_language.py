@@ -179,7 +179,7 @@ def test_a_run_in_english_is_rerun_in_english_from_its_manifest(
     options = ["--outputs", str(tmp_path / "outputs"), "--jobs", "1", "--no-progress"]
     assert auditkit(["run", str(speaker), "--lang", "en", *options]) == 0
     first = Path(capsys.readouterr().out.splitlines()[-1]).parent
-    assert auditkit(["rerun", str(first), *options]) == 0
+    assert auditkit(["rerun", str(first), "--notebooks-dir", str(speaker.parent), *options]) == 0
     second = Path(capsys.readouterr().out.splitlines()[-1]).parent
     assert second != first
     for run_dir in (first, second):

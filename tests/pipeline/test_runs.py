@@ -139,7 +139,7 @@ def test_rerun_reproduces_findings_and_report_and_verify_sees_changes(
     )
     outputs = tmp_path / "outputs"
     first = execute_run(jobs, _options(outputs), "run")
-    rerun_jobs, recorded = jobs_from_manifest(first.run_dir)
+    rerun_jobs, recorded = jobs_from_manifest(first.run_dir, notebooks_dir=tiny_notebook.parent)
     assert rerun_jobs == jobs and recorded["run_id"] == first.manifest["run_id"]
     second = execute_run(rerun_jobs, _options(outputs), "rerun")
     assert second.run_dir != first.run_dir and first.run_dir.exists()
