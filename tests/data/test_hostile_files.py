@@ -16,6 +16,7 @@ import pandas as pd
 import pyarrow as pa
 import pyarrow.parquet as pq
 import pytest
+from converted_manifests import write_manifest
 from openpyxl import load_workbook
 from sample_dataset import valid_tables, write_dataset
 from zip_bombs import bombed, packed_ratio, with_sheets
@@ -232,7 +233,7 @@ def test_a_partition_rewritten_with_a_column_of_lists_is_one_problem(
     for partition in manifest["partitions"]:  # a forger keeps the manifest in step
         if partition["district"] == "城东":
             partition["bytes"]["bills"] = part.stat().st_size
-    (root / MANIFEST_NAME).write_text(json.dumps(manifest), encoding="utf-8")
+    write_manifest(root, manifest)
     [line] = validation_errors(root)
     assert line.endswith(
         "column period: expected one month YYYY-MM per cell, "

@@ -13,7 +13,7 @@ import pyarrow as pa
 import pyarrow.compute as pc
 import pyarrow.parquet as pq
 import pytest
-from manifests import write_manifest
+from converted_manifests import write_manifest
 
 from auditkit.data import DataValidationError, load, validate
 from auditkit.data.partitioned import (

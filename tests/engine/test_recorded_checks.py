@@ -12,7 +12,7 @@ import pandas as pd
 import pyarrow as pa
 import pyarrow.parquet as pq
 import pytest
-from manifests import write_manifest
+from converted_manifests import write_manifest
 
 from auditkit import rules
 from auditkit.data import DataValidationError, load

@@ -14,6 +14,7 @@ import pandas as pd
 import pyarrow as pa
 import pyarrow.parquet as pq
 import pytest
+from converted_manifests import write_manifest
 from plans import plan_for
 
 from auditkit.data.partitioned import MANIFEST_NAME, PartitionedDataset
@@ -138,7 +139,7 @@ def test_a_bills_column_stored_otherwise_is_typed_as_a_parts_is(converted, tmp_p
     entry["bytes"]["bills"] = (folder / relative).stat().st_size
     digest = hashlib.sha256((folder / relative).read_bytes()).hexdigest()
     manifest["checked"]["files"][relative] = digest  # as if convert had checked these bytes
-    manifest_path.write_text(json.dumps(manifest), encoding="utf-8")
+    write_manifest(folder, manifest)
     source = _in_parts(PartitionedDataset(folder))
     plan = plan_for(source, **FEW_MONTHS)
     found = source.whole_dataset_input(plan)
@@ -153,7 +154,7 @@ def test_bills_beyond_the_rows_recorded_are_an_error_naming_the_file(converted, 
     manifest_path = folder / MANIFEST_NAME
     manifest = json.loads(manifest_path.read_text(encoding="utf-8"))
     manifest["partitions"][-1]["rows"]["bills"] -= 1
-    manifest_path.write_text(json.dumps(manifest), encoding="utf-8")
+    write_manifest(folder, manifest)
     source = StoredSource(PartitionedDataset(folder))
     with pytest.raises(DataValidationError) as raised:
         source.whole_dataset_input(plan_for(source))

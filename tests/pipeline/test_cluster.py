@@ -34,9 +34,11 @@ print(district)
 
 def test_each_district_runs_on_a_worker_and_a_failure_stays_its_own(tmp_path):
     notebook = write_notebook(tmp_path / "notebooks" / "audit.ipynb", PARAMETERS, BODY)
+    data = tmp_path / "data"  # beside the outputs: a run is never written into its data
+    data.mkdir()
     jobs = jobs_for_notebook(
         notebook,
-        {"district": "*", "fail_in": "B", "data_dir": str(tmp_path)},
+        {"district": "*", "fail_in": "B", "data_dir": str(data)},
         districts_of=lambda _: ["A", "B", HOSTILE],
     )
     with (
@@ -90,8 +92,10 @@ def test_a_scheduler_that_does_not_answer_leaves_no_partial_folder(tmp_path):
         unused.bind(("127.0.0.1", 0))
         address = f"tcp://127.0.0.1:{unused.getsockname()[1]}"
         notebook = write_notebook(tmp_path / "notebooks" / "audit.ipynb", PARAMETERS, BODY)
+        data = tmp_path / "data"
+        data.mkdir()
         jobs = jobs_for_notebook(
-            notebook, {"district": "A", "data_dir": str(tmp_path)}, districts_of=lambda _: ["A"]
+            notebook, {"district": "A", "data_dir": str(data)}, districts_of=lambda _: ["A"]
         )
         outputs = tmp_path / "outputs"
         options = RunOptions(outputs=outputs, progress=False, scheduler=address)
