@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
+import math
 import numbers
 import sys
 from collections.abc import Sequence
@@ -86,4 +87,14 @@ def shown(value: object) -> str:
         value = value.item()
     if isinstance(value, str) and len(value) > LONGEST_SHOWN:
         return f"{value[:SHOWN_START]!r}… ({len(value):,} characters)"
+    if isinstance(value, int) and not isinstance(value, bool) and abs(value) >= 10**20:
+        return f"a whole number of {_digits(abs(value)):,} digits"  # no one reads 20 of them
     return repr(value)
+
+
+def _digits(number: int) -> int:
+    """How many decimal digits `number` (> 0) has; Python refuses to write one of over 4,300
+    digits as text (ValueError), so a longer one is counted from its logarithm."""
+    if number.bit_length() < 14_000:  # about 4,200 digits: written out
+        return len(str(number))
+    return math.floor(math.log10(number)) + 1

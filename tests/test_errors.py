@@ -102,3 +102,12 @@ def test_an_error_crosses_a_process_boundary_as_itself(error: AuditkitError) -> 
     copy = pickle.loads(pickle.dumps(error))
     assert type(copy) is type(error) and str(copy) == str(error)
     assert vars(copy) == vars(error)
+
+
+def test_a_number_too_long_to_read_is_shown_by_its_digits_never_a_traceback() -> None:
+    """Python refuses to write an int of over 4,300 digits; a YAML or JSON value may hold one."""
+    assert str(ParameterError("seed", "a whole number ≥ 0", 10**5000)) == (
+        "parameter 'seed': expected a whole number ≥ 0, found a whole number of 5,001 digits"
+    )
+    assert str(ParameterError("top_n", "at most 100", 10**40 - 1)).endswith("of 40 digits")
+    assert str(ParameterError("top_n", "at most 100", 12345)).endswith("found 12345")

@@ -310,10 +310,9 @@ def _refuse(path: Path, where: str, expected: str, found: object) -> NoReturn:
 
 
 def _found(value: object) -> str:
-    """A found value for a message: a text (cut when long), a number or null as written, a
-    long number by its digits, a list or record by its type (it may hold a million items)."""
-    if isinstance(value, int) and not isinstance(value, bool) and abs(value) >= 10**20:
-        return f"a whole number of {len(str(abs(value)))} digits"
+    """A found value for a message: a text, a number or null as `shown` writes it (a long text
+    cut, a long number by its digits), a list or record by its type (it may hold a million
+    items)."""
     if value is None or isinstance(value, str | int | float):
         return shown(value)
     return type(value).__name__
