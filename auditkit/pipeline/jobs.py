@@ -18,7 +18,8 @@ from typing import Any
 
 from auditkit import notebook_params
 from auditkit.errors import AuditkitError, ParameterError
-from auditkit.paths import params_dir, safe_name
+from auditkit.paths import safe_name
+from auditkit.pipeline.manifest import parameter_files
 
 EVERY_DISTRICT = "*"
 #: Parameters naming one input file: made absolute here (the kernel runs in notebooks/) and
@@ -252,10 +253,6 @@ def jobs_for_notebooks(
     return jobs
 
 
-#: Files of a parameters folder read by every notebook, not by one: thresholds and conventions.
-SHARED_PARAMETER_FILES = ("rules.yaml", "billing.yaml")
-
-
 def parameter_folder_problems(folder: Path, notebooks: Sequence[Path]) -> list[str]:
     """A line for each file of the parameters `folder` that the run would ignore without a word:
     a notebook's file misnamed (`District_Audit.yaml`, `district_audit.yml`: the notebook would
@@ -263,12 +260,13 @@ def parameter_folder_problems(folder: Path, notebooks: Sequence[Path]) -> list[s
     billing conventions the run does not read (they come from $AUDITKIT_PARAMS, else the
     project's params/, in the kernels as in the manifest)."""
     stems = {notebook.stem for notebook in notebooks}
+    read_by_run = {path.name: path for path in parameter_files()}  # as the manifest hashes them
     lines = []
     for path in sorted(folder.iterdir()):
         if path.name.startswith(".") or path.suffix.lower() not in (".yaml", ".yml"):
             continue
-        if path.name in SHARED_PARAMETER_FILES:
-            read = params_dir() / path.name
+        if path.name in read_by_run:
+            read = read_by_run[path.name]
             if path.resolve() != read.resolve() and not _same_bytes(path, read):
                 lines.append(
                     f"{path}: expected {path.name} where the run reads it ({read}) or a copy of "
