@@ -50,11 +50,11 @@ _MIDNIGHT_PATTERN = r"^(\d{4}-\d{2}-\d{2})[ T]00:00(?::00(?:\.0{1,6})?)?$"
 # A period exported as its month's first day (an Oracle DATE, as `2024-03-01` or at midnight):
 # the month, as the same cell is from .xlsx or Parquet; any other day stays an error.
 _FIRST_OF_MONTH_PATTERN = r"^(\d{4}-(?:0[1-9]|1[0-2]))-01$"
-_WHOLE_LIMIT = 2.0**53
-#: The whole numbers a float64 holds exactly, every one of them.
-_EXACT_WHOLE_LIMIT = 2**53
-#: Past this a number stored as a float has more digits than Excel and a CSV export keep (15).
-_EXACT_TEXT_LIMIT = 1e15
+#: The whole numbers a float64 holds exactly, every one of them, are those below this.
+_WHOLE_LIMIT = 2**53
+#: Excel keeps 15 significant digits, and so does a float as written: a whole number at or past
+#: this, stored as a number, has lost its last ones (an id typed as one: the .xlsx reader too).
+EXACT_DIGITS_LIMIT = 10**15
 #: What a column of half-precision floats must be stored as instead.
 _HALF_FLOAT = (
     "numbers stored as float32, float64, integers or decimals (float16 keeps 3 significant "
@@ -466,7 +466,7 @@ def _inexact_as_text(floats: pa.Array) -> pa.Array:
     (past 10^15 a float's digits are not the ones written: 3.1000123456789012e+16)."""
     values = pc.cast(floats, pa.float64())
     return pc.fill_null(
-        pc.or_(pc.is_inf(values), pc.greater_equal(pc.abs(values), _EXACT_TEXT_LIMIT)), False
+        pc.or_(pc.is_inf(values), pc.greater_equal(pc.abs(values), EXACT_DIGITS_LIMIT)), False
     )
 
 
@@ -557,9 +557,9 @@ def _parse_number(array: pa.Array, expected: str = "a number") -> _Parsed:
         shown = pc.cast(array, pa.float64())
         return _Parsed(_nulled(shown, bad), bad, shown, _HALF_FLOAT)
     if kind in (pa.int64(), pa.uint64()):  # past 2^53 a float64 cannot hold every whole number
-        too_large = pc.greater(array, pa.scalar(_EXACT_WHOLE_LIMIT, kind))
+        too_large = pc.greater(array, pa.scalar(_WHOLE_LIMIT, kind))
         if kind == pa.int64():
-            too_large = pc.or_(too_large, pc.less(array, pa.scalar(-_EXACT_WHOLE_LIMIT, kind)))
+            too_large = pc.or_(too_large, pc.less(array, pa.scalar(-_WHOLE_LIMIT, kind)))
         too_large = pc.fill_null(too_large, False)
         if pc.any(too_large).as_py():
             shown = pc.cast(array, pa.string())

@@ -41,7 +41,7 @@ from openpyxl.utils.cell import column_index_from_string, coordinate_from_string
 from openpyxl.utils.exceptions import InvalidFileException
 from openpyxl.worksheet._read_only import ReadOnlyWorksheet
 
-from auditkit.data.column_typing import shown_cell
+from auditkit.data.column_typing import EXACT_DIGITS_LIMIT, shown_cell
 from auditkit.data.problems import Problem
 from auditkit.data.raw import (
     RawTable,
@@ -67,8 +67,6 @@ _MERGE_TAG = re.compile(rb'<(?:\w+:)?mergeCell\s[^>]*?ref="([A-Z]+[0-9]+:[A-Z]+[
 _ZERO_PADDED = re.compile(r"^0+$")
 # Bytes kept from one chunk of worksheet XML to the next: longer than any tag looked for.
 _TAIL_BYTES = 256
-# Excel keeps 15 significant digits: a whole number at or past this lost its last ones.
-_EXACT_DIGITS_LIMIT = 10**15
 
 Cell = ReadOnlyCell | EmptyCell
 
@@ -306,7 +304,7 @@ def _number_text(
     if isinstance(value, int):  # stored as a whole number: exact, however long
         return _zero_padded(str(value), value, cell), None
     whole = math.isfinite(value) and value.is_integer()
-    if kind == "text" and whole and abs(value) >= _EXACT_DIGITS_LIMIT:
+    if kind == "text" and whole and abs(value) >= EXACT_DIGITS_LIMIT:
         return None, (
             "text",
             f"the number {int(Decimal(f'{value:.15g}'))} (Excel keeps 15 digits: an id this long "
