@@ -916,22 +916,73 @@ class PartitionedDataset:
     def frame(self, table: str, columns: Sequence[str] | None = None) -> dask.dataframe.DataFrame:
         """A lazy dask DataFrame of `table` over every partition (nothing is read until computed).
 
-        Partitioned tables carry the district of their customer as a categorical column read from
-        the folder names; repeating text columns come back as categoricals, numbers as float64.
+        Only the files the manifest lists are read (a stray file in the folder is no part of the
+        table), each hashed as it is read against the sha256 `convert` recorded, as the eager
+        reads do. Partitioned tables carry the district of their customer as a categorical
+        column (last, or where `columns` asks for it) from the manifest; repeating text columns
+        come back as categoricals, numbers as float64.
         """
         import dask.dataframe as dd
+        from dask.dataframe.utils import clear_known_categories
 
         if table not in self.table_info:
             raise ParameterError(
                 "table", f"a table of this dataset ({', '.join(self.table_info)})", table
             )
-        if self.table_info[table]["layout"] == "file":
-            return dd.read_parquet(str(self.root / f"{table}.parquet"), columns=columns)
-        return dd.read_parquet(
-            str(self.root / table),
-            columns=None if columns is None else list(columns),
-            dataset={"partitioning": "hive"},
-        )
+        partitioned = self.table_info[table]["layout"] != "file"
+        available = [*self.table_info[table]["columns"], *(["district"] if partitioned else [])]
+        wanted = available if columns is None else list(columns)
+        unknown = [column for column in wanted if column not in available]
+        if unknown or len(set(wanted)) < len(wanted):
+            expected = f"distinct columns of {table} ({', '.join(available)})"
+            raise ParameterError("columns", expected, ", ".join(unknown) or wanted)
+        pieces = _FramePieces(self, table, wanted)
+        parts = self.partitions if partitioned else [None]
+        schema = pq.read_schema(self.root / _relative(table, parts[0]))
+        meta = pieces.empty(schema)
+        per_file = [c for c in pieces.stored if c in meta and meta[c].dtype == "category"]
+        return dd.from_map(pieces, parts, meta=clear_known_categories(meta, per_file))
+
+
+def _relative(table: str, partition: Partition | None) -> str:
+    """The file of `table` in `partition` (its single file for a table laid out as one)."""
+    return f"{table}.parquet" if partition is None else partition.relative_path(table)
+
+
+class _FramePieces:
+    """The pandas frame of one listed file of a table: a partition of `PartitionedDataset.frame`
+    (dask pushes a column selection into `columns`)."""
+
+    def __init__(self, dataset: PartitionedDataset, table: str, columns: list[str]) -> None:
+        self.dataset, self.table, self.columns = dataset, table, columns
+        self.stored = [column for column in columns if column != "district"]
+        self.districts = dataset.districts
+
+    def empty(self, schema: pa.Schema) -> pd.DataFrame:
+        """The frame's columns and types, none of its rows (from a file's schema, no data read)."""
+        present = [column for column in self.stored if column in schema.names]
+        frame = schema.empty_table().select(present).to_pandas()
+        wanted = [column for column in self.columns if column in present or column == "district"]
+        return self._with_district(frame, None, wanted)
+
+    def __call__(
+        self, partition: Partition | None, columns: list[str] | None = None
+    ) -> pd.DataFrame:
+        wanted = self.columns if columns is None else [c for c in self.columns if c in columns]
+        stored = [column for column in wanted if column != "district"]
+        relative = _relative(self.table, partition)
+        frame = read_checked_file(self.dataset, relative, self.table, stored).to_pandas()
+        return self._with_district(frame, partition, wanted)
+
+    def _with_district(
+        self, frame: pd.DataFrame, partition: Partition | None, wanted: list[str]
+    ) -> pd.DataFrame:
+        """`frame` with the district of `partition` as a column (when wanted), in `wanted` order."""
+        if "district" in wanted:
+            code = -1 if partition is None else self.districts.index(partition.district)
+            codes = np.full(len(frame), code, dtype=np.int32)
+            frame["district"] = pd.Categorical.from_codes(codes, categories=self.districts)
+        return frame[wanted]
 
 
 def _one_chunk_per_column(table: pa.Table) -> pa.Table:

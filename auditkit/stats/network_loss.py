@@ -615,10 +615,14 @@ def _level_rows(
 
 
 def _unit_district(units: _Units, district: np.ndarray) -> np.ndarray:
-    """The district of most of each unit's customers."""
+    """The district of most of each unit's customers (a tie goes to the name that sorts first,
+    whatever the order of the customers table)."""
     frame = pd.DataFrame({"unit": units.code, "district": district})
-    frame = frame[frame["unit"] >= 0]
-    mode = frame.groupby("unit")["district"].agg(lambda values: values.value_counts().index[0])
+    counts = frame[frame["unit"] >= 0].value_counts().reset_index(name="customers")
+    counts = counts.sort_values(
+        ["unit", "customers", "district"], ascending=[True, False, True], kind="stable"
+    )
+    mode = counts.drop_duplicates("unit").set_index("unit")["district"]
     return mode.reindex(range(len(units.ids))).fillna("").to_numpy(dtype=object)
 
 

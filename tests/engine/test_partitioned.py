@@ -113,6 +113,31 @@ def test_lazy_load_reads_nothing_until_asked_and_dask_frames_compute(utility, co
     pd.testing.assert_series_equal(kwh_by_district.sort_index(), expected, check_names=False)
 
 
+def test_a_dask_frame_reads_only_the_files_the_manifest_lists(utility, converted, tmp_path):
+    root = _copy(converted, tmp_path)
+    listed = root / converted.partitions[0].relative_path("bills")
+    shutil.copy(listed, listed.with_name("part-0000 (copy).parquet"))  # an Explorer copy
+    stray = root / "bills" / "district=不存在" / "part-0000.parquet"
+    stray.parent.mkdir()
+    shutil.copy(listed, stray)
+    bills = PartitionedDataset(root).frame("bills")
+    assert len(bills) == len(utility.bills)
+    assert set(bills["district"].compute()) == set(utility.districts)
+
+
+def test_a_dask_frame_selects_columns_and_refuses_a_column_the_table_lacks(utility, converted):
+    kwh = converted.frame("bills", columns=["kwh_billed", "district"])
+    assert list(kwh.columns) == ["kwh_billed", "district"]
+    assert kwh["kwh_billed"].sum().compute() == pytest.approx(utility.bills["kwh_billed"].sum())
+    assert list(converted.frame("tariffs").columns) == list(utility.tariffs.columns)
+    assert len(converted.frame("tariffs")) == len(utility.tariffs)
+    with pytest.raises(ParameterError) as raised:
+        converted.frame("bills", columns=["kwh_billed", "kwh"])
+    assert "parameter 'columns'" in str(raised.value) and "found 'kwh'" in str(raised.value)
+    with pytest.raises(ParameterError, match="parameter 'columns'"):
+        converted.frame("tariffs", columns=["district"])  # a table not kept by district
+
+
 def test_one_district_reads_only_its_files_and_equals_for_district(utility, converted):
     district = utility.districts[1]
     mine = converted.for_district(district)
@@ -369,6 +394,16 @@ def test_an_engine_read_of_a_file_changed_since_conversion_is_refused_naming_it(
     assert str(part.value.errors[0]) == f"{bills}: {CHANGED}"
     untouched = dataset.read("bills", converted.partitions[:1], check_cells=False)
     pd.testing.assert_frame_equal(untouched, converted.read("bills", converted.partitions[:1]))
+
+
+def test_a_dask_frame_of_a_file_changed_since_conversion_is_refused_naming_it(converted, tmp_path):
+    root = _copy(converted, tmp_path)
+    bills = converted.partitions[1].relative_path("bills")
+    _rewritten(root, bills, lambda t: t.slice(1), index=1)
+    frame = PartitionedDataset(root).frame("bills", columns=["amount"])
+    with pytest.raises(DataValidationError) as raised:
+        frame.sum().compute()
+    assert str(raised.value.errors[0]) == f"{bills}: {CHANGED}"
 
 
 def test_by_parts_a_file_changed_since_conversion_is_refused_not_audited(converted, tmp_path):

@@ -115,6 +115,32 @@ def test_same_period_loss_by_hand():
     assert summary["area"]["computed"] == 3 and summary["feeder"]["normal"] == 2
 
 
+@pytest.mark.parametrize("order", ["as written", "reversed"])
+def test_a_unit_is_in_the_district_of_most_of_its_customers_and_a_tie_in_the_first_by_name(order):
+    # Feeder F1: C1 and C2 in 城东, C3, C5 and C6 in 城北. Area TQ1: C1 and C2 in 城东, C5 and
+    # C6 in 城北, a tie that goes to 城东 (东 U+4E1C sorts before 北 U+5317) in either order.
+    customers = pd.concat(
+        [
+            CUSTOMERS.assign(district=["城东", "城东", "城北", "城西", "城北"]),
+            pd.DataFrame(
+                {
+                    "customer_id": ["C6"],
+                    "district": ["城北"],
+                    "area_id": ["TQ1"],
+                    "feeder_id": ["F1"],
+                }
+            ),
+        ],
+        ignore_index=True,
+    )
+    if order == "reversed":
+        customers = customers.iloc[::-1].reset_index(drop=True)
+    district = _rows(network_loss(SUPPLY, customers, _reads(), BILLS))["district"]
+    assert district[("feeder", "F1", "2024-01")] == "城北"  # three of five, though it sorts later
+    assert district[("area", "TQ1", "2024-01")] == "城东"
+    assert district[("area", "TQ2", "2024-02")] == "城西"
+
+
 def test_small_supply_is_computed_but_not_judged_and_coverage_is_a_parameter():
     strict = network_loss(SUPPLY, CUSTOMERS, _reads(), BILLS, min_supply_kwh=550.0)
     rows = _rows(strict)
