@@ -38,7 +38,9 @@ def register(subparsers: argparse._SubParsersAction) -> None:  # type: ignore[ty
 
 def run_render(args: argparse.Namespace) -> int:
     """Render the notebook and print the report's path."""
+    from auditkit.pipeline.jsonschema_import import import_jsonschema_without_iri_grammars
     from auditkit.pipeline.render import render_standalone
 
+    import_jsonschema_without_iri_grammars()
     print(render_standalone(args.notebook, args.output, args.lang))
     return 0

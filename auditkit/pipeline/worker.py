@@ -25,6 +25,7 @@ from typing import Any
 
 from auditkit.atomic import write_text_atomic
 from auditkit.pipeline.execute import execute
+from auditkit.pipeline.jsonschema_import import import_jsonschema_without_iri_grammars
 from auditkit.pipeline.orphans import die_with_parent
 from auditkit.pipeline.render import ReportContext, render_report
 from auditkit.pipeline.run_paths import inside, job_folder
@@ -119,6 +120,7 @@ def main(argv: Sequence[str] | None = None) -> None:
     parser.add_argument("--sockets", type=Path, help="folder for the kernels' sockets")
     args = parser.parse_args(argv)
     die_with_parent(args.parent, remove=args.sockets)
+    import_jsonschema_without_iri_grammars()
     try:
         serve(sys.stdin, args.sockets)
     finally:  # input closed: the pool ended, or died while this worker was idle
