@@ -101,6 +101,29 @@ def is_partitioned(path: str | Path) -> bool:
 # ------------------------------------------------------------------------------------------ writing
 
 
+#: Bytes a folder name may hold (ext4, XFS, NTFS, APFS: 255).
+FOLDER_NAME_BYTES = 255
+
+
+def _check_folder_names(districts: Iterable[str]) -> None:
+    """DataValidationError naming each district whose partition folder (`district=` and the name,
+    unprintable characters as %XX) would not fit in a folder name."""
+    problems = []
+    for name in districts:
+        size = len(f"district={_escape(name)}".encode())
+        if size > FOLDER_NAME_BYTES:
+            expected = (
+                f"a district name whose folder name (district=<name>, unprintable characters "
+                f"written as %XX) fits in {FOLDER_NAME_BYTES} bytes"
+            )
+            found = f"{name!r} ({size} bytes as a folder name)"
+            problems.append(
+                Problem("customers", None, "district", expected, found, table="customers")
+            )
+    if problems:
+        raise DataValidationError(problems)
+
+
 def assign_partitions(
     customers: pd.DataFrame, customers_per_part: int = DEFAULT_CUSTOMERS_PER_PART
 ) -> tuple[list[Partition], np.ndarray]:
@@ -112,6 +135,7 @@ def assign_partitions(
     if customers_per_part < 1:
         raise ParameterError("customers_per_part", "a whole number ≥ 1", customers_per_part)
     names, codes = np.unique(customers["district"].astype(str).to_numpy(), return_inverse=True)
+    _check_folder_names(names)
     counts = np.bincount(codes, minlength=len(names))
     parts_per_district = np.maximum(1, -(-counts // customers_per_part))
     first_part = np.concatenate([[0], np.cumsum(parts_per_district)[:-1]])
@@ -706,8 +730,14 @@ class PartitionedDataset:
     ) -> tuple[pa.Table, list[str]]:
         """Arrow rows of `table` from the given partitions (all by default), columns in their
         original order (customers get their district back), and the file each row block came from.
+
+        Each file's bytes are hashed as they are read against the sha256 `convert` recorded
+        (when it recorded them): DataValidationError naming the first file that differs.
         """
-        return self._read_arrow(table, partitions, columns)
+        try:
+            return self._read_arrow(table, partitions, columns, self.checked_digests())
+        except _Changed as changed:
+            raise DataValidationError([changed_file(str(changed), table)]) from None
 
     def _read_arrow(
         self,

@@ -5,6 +5,7 @@ from __future__ import annotations
 import hashlib
 import json
 import shutil
+from dataclasses import replace
 from pathlib import Path
 
 import numpy as np
@@ -111,6 +112,24 @@ def test_lazy_load_reads_nothing_until_asked_and_dask_frames_compute(utility, co
     )
     kwh_by_district.index = kwh_by_district.index.astype(str)
     pd.testing.assert_series_equal(kwh_by_district.sort_index(), expected, check_names=False)
+
+
+def test_a_district_whose_folder_name_would_not_fit_is_refused_before_anything_is_written(
+    utility, tmp_path
+):
+    customers = utility.customers.copy()
+    first = customers["district"] == utility.districts[0]
+    customers.loc[first, "district"] = "城" + "\u00a0" * 62 + "东"  # 64 characters, 387 bytes
+    with pytest.raises(DataValidationError) as raised:
+        convert(replace(utility, customers=customers), tmp_path / "converted")
+    [problem] = raised.value.errors
+    assert str(problem).startswith("customers, column district: expected a district name whose")
+    assert str(problem).endswith("(387 bytes as a folder name)")
+    assert list(tmp_path.iterdir()) == []  # nor a half-written folder
+
+    customers.loc[first, "district"] = "城" * 64  # 192 bytes in UTF-8: fits
+    written = convert(replace(utility, customers=customers), tmp_path / "converted")
+    assert "城" * 64 in written.districts
 
 
 def test_a_dask_frame_reads_only_the_files_the_manifest_lists(utility, converted, tmp_path):
@@ -394,6 +413,9 @@ def test_an_engine_read_of_a_file_changed_since_conversion_is_refused_naming_it(
     assert str(part.value.errors[0]) == f"{bills}: {CHANGED}"
     untouched = dataset.read("bills", converted.partitions[:1], check_cells=False)
     pd.testing.assert_frame_equal(untouched, converted.read("bills", converted.partitions[:1]))
+    with pytest.raises(DataValidationError) as arrow:
+        dataset.read_arrow("bills", columns=["period"])  # as the engine reads the latest date
+    assert str(arrow.value.errors[0]) == f"{bills}: {CHANGED}"
 
 
 def test_a_dask_frame_of_a_file_changed_since_conversion_is_refused_naming_it(converted, tmp_path):
