@@ -199,11 +199,17 @@ def _amount_problems(bills: TypedTable, sums: _LineSums, tolerance: float) -> li
     listed = positions[: column_typing.LISTED_PER_ISSUE]
     found = [
         f"{shown_number(amount[p])} yuan, while its {sums.lines[p]:.0f} bill lines add up to "
-        f"{shown_number(sums.amount[p])} yuan (lines − bill = {difference[p]:+.2f})"
+        f"{shown_number(sums.amount[p])} yuan (lines − bill = {_shown_yuan(difference[p])})"
         for p in listed.tolist()
     ]
     expected = f"amount = the sum of the bill's bill_lines amounts within {tolerance:g} yuan"
     return _warnings(bills, "bills", "amount", Issue(positions, expected, found))
+
+
+def _shown_yuan(difference: float) -> str:
+    """A difference in yuan with its sign, to the fen; one too large to read (a bill of 1e308
+    yuan: 309 digits) in powers of ten."""
+    return f"{difference:+.2f}" if abs(difference) < 1e15 else f"{difference:+.3g}"
 
 
 def _tou_problems(bills: TypedTable, sums: _LineSums, tolerance: float) -> list[Problem]:

@@ -80,6 +80,17 @@ def test_two_fen_off_warns(tables: dict[str, pd.DataFrame]) -> None:
     ]
 
 
+def test_a_bill_too_large_to_read_shows_its_difference_in_powers_of_ten(
+    tables: dict[str, pd.DataFrame],
+) -> None:
+    tables["bills"]["amount"] = tables["bills"]["amount"].astype(float)
+    tables["bills"].loc[0, "amount"] = 1e308
+
+    assert [problem.found for problem in warnings_of(tables)] == [
+        "1e+308 yuan, while its 1 bill lines add up to 112.98 yuan (lines − bill = -1e+308)"
+    ]
+
+
 def test_a_bill_without_lines_is_not_checked(tables: dict[str, pd.DataFrame]) -> None:
     lines = tables["bill_lines"]
     tables["bill_lines"] = lines[lines["customer_id"] != "C003"].reset_index(drop=True)
