@@ -43,6 +43,8 @@ def apply_forms(
         column = data.column(index)
         if pa.types.is_dictionary(column.type):
             column = column.cast(column.type.value_type)
+        if form.layout is not None or form.values is not None:
+            column = _digits_as_text(column)
         if not (pa.types.is_string(column.type) or pa.types.is_large_string(column.type)):
             continue  # typed cells (Parquet dates) are checked by typing as they are
         encoded = pc.dictionary_encode(column.combine_chunks())
@@ -73,6 +75,20 @@ def apply_forms(
             refused[index] = positions if earlier is None else np.union1d(earlier, positions)
         data = data.set_column(index, name, rewritten)
     return replace(raw, data=data, refused=refused), problems
+
+
+def _digits_as_text(column: pa.ChunkedArray) -> pa.ChunkedArray:
+    """A column of whole numbers (a Parquet or spreadsheet period 202403, a code 1) as the digits
+    written, for a layout or value map to read; any other column as it is (a number 2.5 stays
+    one, for typing to refuse)."""
+    if pa.types.is_integer(column.type):
+        return column.cast(pa.string())
+    if pa.types.is_floating(column.type):
+        values = column.drop_null()
+        whole = pc.all(pc.equal(pc.floor(values), values)).as_py() is not False
+        if whole and (len(values) == 0 or pc.max(pc.abs(values)).as_py() < 2**53):
+            return column.cast(pa.int64()).cast(pa.string())
+    return column
 
 
 def _expected(kind: str, form: CellForm) -> str:

@@ -259,6 +259,46 @@ def test_a_parquet_export_converted_batch_by_batch_keeps_its_declared_forms(
     assert set(converted.bills["period"]) == {"2024-01", "2024-02"}
 
 
+@pytest.mark.parametrize("dtype", ["int64", "float64"])
+def test_a_period_stored_as_a_number_is_read_in_its_declared_layout(
+    tables: dict[str, pd.DataFrame], dataset_dir: Path, tmp_path: Path, dtype: str
+) -> None:
+    folder = chinese_export(tables, tmp_path / "export", "parquet")
+    bills = pd.read_parquet(folder / "bills.parquet")
+    bills["period"] = bills["period"].astype(dtype)  # 202401 as a billing system's number
+    bills["read_type"] = bills["read_type"].map({"实抄": 1, "估抄": 2}).astype(dtype)
+    bills.to_parquet(folder / "bills.parquet")
+    document = yaml.safe_load((folder / "columns.yaml").read_text(encoding="utf-8"))
+    document["bills"]["read_type"]["values"] = {"1": "actual", "2": "estimated"}
+    write_columns(folder, document)
+
+    exported = load(folder)
+    assert exported.hashes == load(dataset_dir).hashes
+    converted = load(convert(folder, tmp_path / "converted", batch_rows=2).root)
+    assert set(converted.bills["period"]) == {"2024-01", "2024-02"}
+
+    bills.loc[1, "period"] = 202413
+    bills.to_parquet(folder / "bills.parquet")
+    assert load_errors(folder) == [
+        "bills.parquet row 2, column period: expected a month written YYYYMM (as columns.yaml "
+        "says) or YYYY-MM, a month 01-12, found '202413'"
+    ]
+
+
+def test_a_period_stored_as_a_fraction_is_refused_as_no_month(
+    tables: dict[str, pd.DataFrame], tmp_path: Path
+) -> None:
+    folder = chinese_export(tables, tmp_path / "export", "parquet")
+    bills = pd.read_parquet(folder / "bills.parquet")
+    bills["period"] = bills["period"].astype("float64")
+    bills.loc[0, "period"] = 202401.5
+    bills.to_parquet(folder / "bills.parquet")
+
+    errors = load_errors(folder)
+    assert errors and all("column period" in error for error in errors)
+    assert "202401.5" in errors[0]
+
+
 def test_amounts_with_digit_groups_and_a_currency_sign_load_where_columns_yaml_allows_them(
     tables: dict[str, pd.DataFrame], dataset_dir: Path, tmp_path: Path
 ) -> None:
