@@ -55,11 +55,27 @@ class ParameterError(AuditkitError, ValueError):
         super().__init__(f"parameter {name!r}: expected {expected}, found {shown(found)}")
 
 
+#: Seeds run from 0 to 2^64 − 1: a generator's 64-bit state, a number a register holds and a
+#: field sheet's file name (`field_sheet_values_seed<digits>.xlsx`) spells in 20 digits at most.
+SEED_LIMIT = 2**64
+SEEDS = "a whole number from 0 to 2^64 − 1 (18,446,744,073,709,551,615)"
+
+
+def is_seed(value: object) -> bool:
+    """Whether `value` is a seed auditkit takes (see SEED_LIMIT); a bool is none."""
+    return (
+        not isinstance(value, bool)
+        and isinstance(value, numbers.Integral)
+        and 0 <= value < SEED_LIMIT
+    )
+
+
 def checked_seed(seed: object) -> int:
     """`seed` as an int, or a ParameterError naming it: a random generator's seed is a whole
-    number ≥ 0 (a bool, a fraction or a negative one is refused, not passed on to numpy)."""
-    if isinstance(seed, bool) or not isinstance(seed, numbers.Integral) or seed < 0:
-        raise ParameterError("seed", "a whole number ≥ 0", seed)
+    number from 0 to 2^64 − 1 (a bool, a fraction, a negative or a longer one is refused, not
+    passed on to numpy)."""
+    if not is_seed(seed):
+        raise ParameterError("seed", SEEDS, seed)
     return int(seed)
 
 

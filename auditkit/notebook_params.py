@@ -25,7 +25,7 @@ from typing import Any
 import yaml
 
 from auditkit import i18n, yamlsafe
-from auditkit.errors import AuditkitError, ParameterError
+from auditkit.errors import SEEDS, AuditkitError, ParameterError, is_seed
 from auditkit.periods import is_period
 
 PARAMETERS_TAG = "parameters"
@@ -369,6 +369,8 @@ def check_domain(name: str, value: Any) -> None:
         isinstance(value, bool) or not isinstance(value, int) or value < WHOLE_NUMBERS[name]
     ):
         raise ParameterError(name, f"a whole number ≥ {WHOLE_NUMBERS[name]}", value)
+    if name == "seed" and not is_seed(value):
+        raise ParameterError(name, SEEDS, value)
     if name == "months" and value > MOST_MONTHS:
         raise ParameterError(name, f"a number of months from 1 to {MOST_MONTHS}", value)
     if name in SHARES and not 0 < value < 1:

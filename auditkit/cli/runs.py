@@ -11,7 +11,7 @@ from typing import TYPE_CHECKING
 
 from auditkit import i18n, paths
 from auditkit.cli.register_options import RUN_DB_HELP, add_db_option, add_register_options
-from auditkit.errors import AuditkitError, ParameterError
+from auditkit.errors import SEEDS, AuditkitError, ParameterError, is_seed, shown
 from auditkit.pipeline import manifest as run_manifest
 from auditkit.pipeline.partials import find_partials, remove_dead
 
@@ -37,7 +37,17 @@ def _whole_number(least: int) -> Callable[[str], int]:
 
 
 _positive_int = _whole_number(1)
-_seed = _whole_number(0)  # a seed: numpy refuses a negative one
+
+
+def _seed(text: str) -> int:
+    """argparse type: a seed (`errors.SEEDS`)."""
+    try:
+        value = int(text)
+    except ValueError:
+        value = None
+    if value is None or not is_seed(value):
+        raise argparse.ArgumentTypeError(f"expected {SEEDS}, found {shown(text)}")
+    return value
 
 
 def _positive_float(text: str) -> float:

@@ -27,7 +27,7 @@ from typing import Any, NoReturn
 import auditkit
 from auditkit import i18n
 from auditkit.atomic import write_text_atomic
-from auditkit.errors import AuditkitError, shown
+from auditkit.errors import SEEDS, AuditkitError, is_seed, shown
 
 MANIFEST_NAME = "manifest.json"
 FORMAT_VERSION = 2
@@ -237,9 +237,9 @@ def check_rerun(manifest: dict[str, Any], path: Path) -> None:
     if "seed" not in manifest:
         raise AuditkitError(f"{path}: expected the key 'seed', found none")
     seed = manifest["seed"]
-    if isinstance(seed, bool) or not isinstance(seed, int) or seed < 0:
+    if not isinstance(seed, int) or not is_seed(seed):
         raise AuditkitError(
-            f"{path}: 'seed': expected a whole number ≥ 0 (as --seed takes it), "
+            f"{path}: 'seed': expected {SEEDS} (as --seed takes it), "
             f"found {_found(manifest['seed'])}"
         )
     if "lang" in manifest and manifest["lang"] not in i18n.LANGS:

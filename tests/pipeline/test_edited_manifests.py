@@ -14,6 +14,7 @@ from pipeline_helpers import write_notebook
 
 from auditkit import cli, paths
 from auditkit.cli import runs as runs_cli
+from auditkit.errors import SEEDS
 from auditkit.pipeline import manifest as run_manifest
 from auditkit.pipeline.runs import RunOutcome
 
@@ -84,8 +85,9 @@ def _refused(
     ("keys", "said"),
     [
         ({"lang": "fr"}, "'lang': expected 'zh' or 'en', found 'fr'"),
-        ({"seed": -5}, "'seed': expected a whole number ≥ 0 (as --seed takes it), found -5"),
-        ({"seed": 1.5}, "'seed': expected a whole number ≥ 0 (as --seed takes it), found 1.5"),
+        ({"seed": -5}, f"'seed': expected {SEEDS} (as --seed takes it), found -5"),
+        ({"seed": 1.5}, f"'seed': expected {SEEDS} (as --seed takes it), found 1.5"),
+        ({"seed": 2**64}, f"'seed': expected {SEEDS} (as --seed takes it), found {2**64}"),
         ({"register": "abc"}, "'register': expected a list, found str"),
         ({"register": [1]}, "register 1: expected a record, found 1"),
     ],

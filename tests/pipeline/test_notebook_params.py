@@ -193,6 +193,9 @@ def test_domain_of_shared_parameters(tmp_path: Path) -> None:
     for name, value in (("top_n", -1), ("top_n", 0), ("seed", -1), ("top_n", True)):
         with pytest.raises(ParameterError, match=rf"'{name}'.*whole number ≥"):
             notebook_params.check_domain(name, value)
+    notebook_params.check_domain("seed", 2**64 - 1)
+    with pytest.raises(ParameterError, match=r"'seed'.*from 0 to 2\^64 − 1"):
+        notebook_params.check_domain("seed", 2**64)  # its sheet's file name would hold 20+ digits
 
 
 def test_params_file_must_be_a_mapping(tmp_path: Path) -> None:

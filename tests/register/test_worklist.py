@@ -139,7 +139,10 @@ def test_a_findings_frame_that_went_through_selection_is_selected_again_alike():
         ({"by": "sample", "share": 1.5}, "'share'"),
         ({"by": "sample", "share": 0.1, "top": 3}, "'top'"),
         ({"by": "sample", "share": 0.1, "seed": 1.5}, "'seed'"),
-        ({"by": "sample", "share": 0.1, "seed": -1}, "'seed': expected a whole number ≥ 0"),
+        (
+            {"by": "sample", "share": 0.1, "seed": -1},
+            r"'seed': expected a whole number from 0 to 2\^64 − 1",
+        ),
     ],
 )
 def test_choices_that_do_not_fit_are_refused_naming_the_parameter(options, parameter):
