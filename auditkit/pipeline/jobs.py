@@ -121,6 +121,10 @@ def jobs_for_notebook(
         except ParameterError as error:
             problems.append(error)
             continue
+        if key in overridden and checked[key] != value:  # which one was meant? not the last
+            expected = f"one value for {key} (-p {key}=... given once, or the same each time)"
+            problems.append(ParameterError("-p", expected, f"{checked[key]!r} and {value!r}"))
+            continue
         checked[key] = value
         overridden.add(key)
         if key == "district":

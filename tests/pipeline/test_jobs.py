@@ -447,6 +447,24 @@ def test_an_empty_data_dir_given_with_p_is_refused_not_read_as_the_demo(
     assert (caught.value.name, caught.value.found) == ("data_dir", "")
 
 
+def test_a_parameter_given_twice_with_p_is_refused_unless_both_say_the_same(
+    tiny_notebook: Path, tiny_data: Path
+) -> None:
+    data = f"data_dir={tiny_data}"
+    with pytest.raises(ParameterError) as caught:
+        jobs_for_notebook(
+            tiny_notebook, overrides=[data, "top_n=5", "top_n=10"], districts_of=two_districts
+        )
+    assert str(caught.value) == (
+        "parameter '-p': expected one value for top_n (-p top_n=... given once, or the same each "
+        "time), found '5 and 10'"
+    )
+    [job] = jobs_for_notebook(
+        tiny_notebook, overrides=[data, "top_n=5", "top_n=5"], districts_of=two_districts
+    )
+    assert job.parameters["top_n"] == 5
+
+
 @pytest.mark.parametrize("written", ["010", "0x10", "1_000", "1:20", "0o17"])
 def test_a_number_yaml_1_1_would_read_otherwise_is_refused_in_a_file_and_in_p(
     tmp_path: Path, tiny_notebook: Path, tiny_data: Path, written: str
