@@ -193,8 +193,9 @@ def register_differences(
     for shown, then in sorted(recorded.items()):
         found = now[shown]
         if found is None:
+            why = "the manifest masks its password" if MASKED in shown else _SERVER_NOT_NAMED
             differences.append(
-                f"register {shown}: not checked: the manifest masks its password "
+                f"register {shown}: not checked: {why} "
                 "(give --db or set AUDITKIT_DB: its URL, password included)"
             )
             continue
@@ -216,11 +217,17 @@ def register_differences(
     return differences
 
 
+MASKED = ":***@"
+#: Why a database server a manifest names is not contacted unless the user names it too.
+_SERVER_NOT_NAMED = "a register on a database server is opened only when you name it"
+
+
 def _unmasked(shown: str, db: str | None) -> str | None:
-    """The URL to open the register recorded as `shown`: itself when it masks no password, else
-    `db`, `AUDITKIT_RUN_DB` or `AUDITKIT_DB` when it names the same register; None when none
-    does."""
-    if ":***@" not in shown:
+    """The URL to open the register recorded as `shown`: itself when it is a SQLite file whose
+    URL masks no password, else `db`, `AUDITKIT_RUN_DB` or `AUDITKIT_DB` when it names the same
+    register; None when none does. A manifest is data: the server it names (a host anyone may
+    write into a run folder) is contacted only when the user's own setting names it."""
+    if MASKED not in shown and _is_sqlite(shown):
         return shown
     from auditkit.errors import ParameterError
     from auditkit.register.location import RUN_DB_ENV
@@ -235,3 +242,13 @@ def _unmasked(shown: str, db: str | None) -> str | None:
         except ParameterError:
             continue
     return None
+
+
+def _is_sqlite(url: str) -> bool:
+    """Whether `url` names a SQLite register (a file), not a database server."""
+    import sqlalchemy as sa
+
+    try:
+        return sa.engine.make_url(url).get_backend_name() == "sqlite"
+    except (sa.exc.ArgumentError, ValueError):
+        return False

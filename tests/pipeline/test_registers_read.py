@@ -166,3 +166,25 @@ def test_a_masked_register_is_checked_through_auditkit_db_or_said_unchecked(
     assert compare_registers(recorded, db=text) == []
     monkeypatch.setenv("AUDITKIT_DB", text)
     assert compare_registers(recorded) == []
+
+
+def test_a_server_register_a_manifest_names_is_contacted_only_when_the_user_names_it(
+    postgres_server, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    url = fresh_postgres_database(postgres_server)  # the test server needs no password
+    text = url.render_as_string(hide_password=False)
+    Register.open(text).close()
+    monkeypatch.setenv(RUN_DB_ENV, text)
+    recorded = registers_read([Job(notebooks_dir() / "audit_cycle.ipynb", "cycle", {})])
+    [shown] = recorded
+    assert ":***@" not in shown
+    monkeypatch.delenv(RUN_DB_ENV)
+    monkeypatch.delenv("AUDITKIT_DB", raising=False)
+    assert compare_registers(recorded) == [
+        f"register {shown}: not checked: a register on a database server is opened only when "
+        "you name it (give --db or set AUDITKIT_DB: its URL, password included)"
+    ]
+    assert compare_registers(recorded, db=text) == []
+    elsewhere = {shown.replace("@", "@evil.invalid:1", 1): recorded[shown]}  # edited manifest
+    [said] = compare_registers(elsewhere, db=text)
+    assert "not checked: a register on a database server" in said
