@@ -6,7 +6,10 @@ from collections.abc import Mapping
 from dataclasses import dataclass, field, replace
 from pathlib import Path
 
+import numpy as np
 import pandas as pd
+import pyarrow as pa
+import pyarrow.compute as pc
 
 from auditkit.data.hashing import table_hash
 from auditkit.data.intake import Intake, TableSource, type_frames
@@ -114,7 +117,7 @@ class Dataset:
         for table in CUSTOMER_KEYED:
             frame = getattr(self, table)
             if frame is not None:
-                keep = frame["customer_id"].isin(customer_ids)
+                keep = _among(frame["customer_id"], customer_ids)
                 restricted[table] = frame[keep].reset_index(drop=True)
         for table in DISTRICT_KEYED:
             frame = getattr(self, table)
@@ -131,6 +134,16 @@ class Dataset:
         return f"Dataset({shapes}; source={self.source}; {len(self.problems)} warnings)"
 
 
+def _among(ids: pd.Series, wanted: pd.Series) -> np.ndarray | pd.Series:
+    """Whether each of `ids` is one of `wanted`: by pyarrow's hash lookup when both are Arrow
+    text (pandas' isin there makes a Python object of every wanted id: 0.04 s a table for a
+    district of 4,457 customers, eleven tables a district report), else by pandas' isin."""
+    if all(isinstance(s.array, pd.arrays.ArrowStringArray) for s in (ids, wanted)):
+        found = pc.is_in(pa.array(ids.array), value_set=pa.array(wanted.array))
+        return found.to_numpy(zero_copy_only=False)
+    return ids.isin(wanted)
+
+
 def supply_of_units(network_supply: pd.DataFrame, customers: pd.DataFrame) -> pd.DataFrame:
     """The rows of `network_supply` for the transformer areas and feeders `customers` hang on."""
     keep = pd.Series(False, index=network_supply.index)
@@ -138,5 +151,5 @@ def supply_of_units(network_supply: pd.DataFrame, customers: pd.DataFrame) -> pd
         if column in customers.columns:
             units = customers[column].dropna().astype(str)
             unit_ids = network_supply["unit_id"].astype(str)
-            keep |= (network_supply["level"] == level) & unit_ids.isin(units)
+            keep |= (network_supply["level"] == level) & _among(unit_ids, units)
     return network_supply[keep].reset_index(drop=True)
