@@ -79,19 +79,38 @@ def file_sha256(path: Path) -> str:
     return digest.hexdigest()
 
 
+#: Files a dataset folder may hold: a converted million customers is a few hundred part files;
+#: a data_dir of `/` or a home folder is no dataset, and is not walked to its end.
+MOST_DATASET_FILES = 20_000
+
+
 def dataset_files(data_dir: Path) -> list[str]:
     """The files of a dataset folder a run hashes, by relative path, in path order: every file
     (or link to one) under it; hidden names (starting with '.') are skipped with what is under
-    them, and a link to a folder is not followed."""
+    them, and a link to a folder is not followed. AuditkitError past MOST_DATASET_FILES, or
+    naming a file or folder that cannot be read (it would be left out of the hashes unseen)."""
+
+    def unreadable(error: OSError) -> NoReturn:
+        raise AuditkitError(
+            f"data_dir {str(data_dir)!r}: expected files and folders auditkit can read, found "
+            f"{error.filename!r}: {error.strerror}"
+        )
+
     names = []
-    for folder, folders, files in os.walk(data_dir):
+    for folder, folders, files in os.walk(data_dir, onerror=unreadable):
         folders[:] = [name for name in folders if not name.startswith(".")]
         base = Path(folder)
-        names.extend(
-            (base / name).relative_to(data_dir).as_posix()
-            for name in files
-            if not name.startswith(".") and (base / name).is_file()
-        )
+        for name in files:
+            try:
+                if not name.startswith(".") and (base / name).is_file():
+                    names.append((base / name).relative_to(data_dir).as_posix())
+            except OSError as error:
+                unreadable(error)
+        if len(names) > MOST_DATASET_FILES:
+            raise AuditkitError(
+                f"data_dir {str(data_dir)!r}: expected a dataset folder (at most "
+                f"{MOST_DATASET_FILES:,} files), found more under it: is it the right folder?"
+            )
     return sorted(names, key=lambda name: name.split("/"))
 
 
@@ -357,7 +376,11 @@ def compare_inputs(recorded: dict[str, dict[str, str]]) -> list[str]:
         if not data_dir.is_dir():
             differences.append(f"{folder}: folder missing")
             continue
-        present = dataset_files(data_dir)
+        try:
+            present = dataset_files(data_dir)
+        except AuditkitError as error:  # an edited manifest naming `/`: not walked, not hashed
+            differences.append(f"{folder}: not checked: {error}")
+            continue
         found = set(present)
         for name, digest in files.items():
             if name not in found:

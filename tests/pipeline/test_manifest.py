@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import hashlib
+import os
+import re
 from pathlib import Path
 
 import pytest
@@ -42,6 +44,43 @@ def test_compare_inputs_names_changed_missing_and_new_files(tmp_path: Path) -> N
     assert manifest.compare_inputs({str(tmp_path / "gone"): {}}) == [
         f"{tmp_path / 'gone'}: folder missing"
     ]
+
+
+def test_a_folder_of_more_files_than_a_dataset_holds_is_neither_hashed_nor_walked_to_its_end(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setattr(manifest, "MOST_DATASET_FILES", 3)  # `/` or a home folder, in small
+    for name in ("a", "b", "c"):
+        (tmp_path / f"{name}.csv").write_text(name)
+    recorded = {str(tmp_path): manifest.hash_inputs(tmp_path)}
+    (tmp_path / "deep").mkdir()
+    (tmp_path / "deep" / "d.csv").write_text("d")
+    said = f"data_dir {str(tmp_path)!r}: expected a dataset folder (at most 3 files), found more"
+    with pytest.raises(AuditkitError, match=re.escape(said)):
+        manifest.hash_inputs(tmp_path)
+    [line] = manifest.compare_inputs(recorded)  # an edited manifest naming such a folder
+    assert line.startswith(f"{tmp_path}: not checked: {said}")
+
+
+def test_a_folder_of_the_dataset_that_cannot_be_read_is_named_not_left_out(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    (tmp_path / "customers.csv").write_text("customer_id\n")
+    (tmp_path / "locked").mkdir()
+    scandir = os.scandir
+
+    def refusing(path):  # as a share without read permission answers (root reads any folder)
+        if Path(path).name == "locked":
+            raise PermissionError(13, "Permission denied", str(path))
+        return scandir(path)
+
+    monkeypatch.setattr(os, "scandir", refusing)
+    with pytest.raises(AuditkitError) as raised:
+        manifest.hash_inputs(tmp_path)
+    assert str(raised.value) == (
+        f"data_dir {str(tmp_path)!r}: expected files and folders auditkit can read, found "
+        f"{str(tmp_path / 'locked')!r}: Permission denied"
+    )
 
 
 def test_manifest_round_trip_and_versions(tmp_path: Path) -> None:
