@@ -119,5 +119,6 @@ def test_a_part_that_cannot_be_read_stops_the_run_naming_its_file(cluster, conve
     manifest = json.loads((root / MANIFEST_NAME).read_text(encoding="utf-8"))
     manifest["partitions"][3]["bytes"]["bills"] = len(b"not parquet")
     (root / MANIFEST_NAME).write_text(json.dumps(manifest), encoding="utf-8")
-    with pytest.raises(DataValidationError, match=re.escape(victim) + ".*not one"):
+    # its bytes hash otherwise than convert recorded: refused as changed at the first read
+    with pytest.raises(DataValidationError, match=re.escape(victim) + ".*changed since conversion"):
         rules.run(opened, engine="dask", scheduler=cluster.scheduler_address)
