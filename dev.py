@@ -45,6 +45,7 @@ def main(argv: list[str]) -> int:
     job, rest = argv[0], argv[1:]
     install_system_packages(SYSTEM_PACKAGES[job])
     install_python_packages()
+    byte_compile_auditkit()
     if job == "demo":
         return run([str(BIN / "auditkit"), "demo", *rest])
     # With no arguments: the whole suite on every core (pytest-xdist); with arguments, as given.
@@ -64,6 +65,14 @@ def install_python_packages() -> None:
     check([*pip, "install", "--upgrade", "pip"])
     check([*pip, "install", "-e", f"{ROOT}[test]"])
     STAMP.write_text(recipe + "\n")
+
+
+def byte_compile_auditkit() -> None:
+    """Write auditkit's bytecode, as pip does for the packages it installs but not for an editable
+    install: where PYTHONDONTWRITEBYTECODE is set (some CI images set it), every run's CLI, worker
+    and kernel would otherwise compile auditkit from source again, 0.85 s a run. Quick when current
+    (only changed modules are compiled); Python ignores a .pyc older than its source."""
+    check([str(BIN / "python"), "-m", "compileall", "-q", str(ROOT / "auditkit")])
 
 
 def install_system_packages(packages: list[str]) -> None:
