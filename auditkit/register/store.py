@@ -29,10 +29,6 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 import sqlalchemy as sa
-from alembic import command
-from alembic.config import Config
-from alembic.runtime.migration import MigrationContext
-from alembic.script import ScriptDirectory
 from sqlalchemy.dialects import postgresql, sqlite
 
 from auditkit.data.column_typing import shown_cell
@@ -439,6 +435,12 @@ class Register:
     def _migrate(self) -> None:
         """Bring the schema to the newest revision, under the write lock so two processes
         opening a new register at once create it once."""
+        # Imported here: a report without a register (most runs' kernels) never loads alembic.
+        from alembic import command
+        from alembic.config import Config
+        from alembic.runtime.migration import MigrationContext
+        from alembic.script import ScriptDirectory
+
         config = Config()
         config.set_main_option("script_location", str(MIGRATIONS))
         head = ScriptDirectory.from_config(config).get_current_head()
