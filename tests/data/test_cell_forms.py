@@ -259,12 +259,17 @@ def test_a_parquet_export_converted_batch_by_batch_keeps_its_declared_forms(
     assert set(converted.bills["period"]) == {"2024-01", "2024-02"}
 
 
+def _exported_bills(tables: dict[str, pd.DataFrame], tmp_path: Path) -> tuple[Path, pd.DataFrame]:
+    """The Parquet export's folder and its bills, to store otherwise."""
+    folder = chinese_export(tables, tmp_path / "export", "parquet")
+    return folder, pd.read_parquet(folder / "bills.parquet")
+
+
 @pytest.mark.parametrize("dtype", ["int64", "float64"])
 def test_a_period_stored_as_a_number_is_read_in_its_declared_layout(
     tables: dict[str, pd.DataFrame], dataset_dir: Path, tmp_path: Path, dtype: str
 ) -> None:
-    folder = chinese_export(tables, tmp_path / "export", "parquet")
-    bills = pd.read_parquet(folder / "bills.parquet")
+    folder, bills = _exported_bills(tables, tmp_path)
     bills["period"] = bills["period"].astype(dtype)  # 202401 as a billing system's number
     bills["read_type"] = bills["read_type"].map({"实抄": 1, "估抄": 2}).astype(dtype)
     bills.to_parquet(folder / "bills.parquet")
@@ -288,8 +293,7 @@ def test_a_period_stored_as_a_number_is_read_in_its_declared_layout(
 def test_a_period_stored_as_a_fraction_is_refused_as_no_month(
     tables: dict[str, pd.DataFrame], tmp_path: Path
 ) -> None:
-    folder = chinese_export(tables, tmp_path / "export", "parquet")
-    bills = pd.read_parquet(folder / "bills.parquet")
+    folder, bills = _exported_bills(tables, tmp_path)
     bills["period"] = bills["period"].astype("float64")
     bills.loc[0, "period"] = 202401.5
     bills.to_parquet(folder / "bills.parquet")
