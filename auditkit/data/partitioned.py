@@ -960,7 +960,9 @@ class PartitionedDataset:
                 "table", f"a table of this dataset ({', '.join(self.table_info)})", table
             )
         partitioned = self.table_info[table]["layout"] != "file"
-        available = [*self.table_info[table]["columns"], *(["district"] if partitioned else [])]
+        available = list(self.table_info[table]["columns"])  # customers list their district
+        if partitioned and "district" not in available:
+            available.append("district")
         wanted = available if columns is None else list(columns)
         unknown = [column for column in wanted if column not in available]
         if unknown or len(set(wanted)) < len(wanted):

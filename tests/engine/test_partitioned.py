@@ -148,6 +148,9 @@ def test_a_dask_frame_selects_columns_and_refuses_a_column_the_table_lacks(utili
     kwh = converted.frame("bills", columns=["kwh_billed", "district"])
     assert list(kwh.columns) == ["kwh_billed", "district"]
     assert kwh["kwh_billed"].sum().compute() == pytest.approx(utility.bills["kwh_billed"].sum())
+    customers = converted.frame("customers").compute()  # their district listed, not stored
+    assert list(customers.columns) == list(utility.customers.columns)
+    assert customers["district"].astype(str).tolist() == sorted(utility.customers["district"])
     assert list(converted.frame("tariffs").columns) == list(utility.tariffs.columns)
     assert len(converted.frame("tariffs")) == len(utility.tariffs)
     with pytest.raises(ParameterError) as raised:
