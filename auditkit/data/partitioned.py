@@ -29,8 +29,9 @@ import json
 import os
 import shutil
 import tempfile
-from collections.abc import Callable, Iterable, Mapping, Sequence
+from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from concurrent.futures import ThreadPoolExecutor
+from contextlib import contextmanager
 from dataclasses import asdict, dataclass, replace
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, NoReturn
@@ -734,10 +735,8 @@ class PartitionedDataset:
         Each file's bytes are hashed as they are read against the sha256 `convert` recorded
         (when it recorded them): DataValidationError naming the first file that differs.
         """
-        try:
+        with _changed_refused(table):
             return self._read_arrow(table, partitions, columns, self.checked_digests())
-        except _Changed as changed:
-            raise DataValidationError([changed_file(str(changed), table)]) from None
 
     def _read_arrow(
         self,
@@ -807,10 +806,8 @@ class PartitionedDataset:
         """
         digests = None if check_cells else self.checked_digests()
         # Taken as stored, the columns are combined one by one as they are converted.
-        try:
+        with _changed_refused(table):
             arrow, files = self._read_arrow(table, partitions, columns, digests, check_cells)
-        except _Changed as changed:
-            raise DataValidationError([changed_file(str(changed), table)]) from None
         mask = None if keep is None else keep(arrow)
         if mask is not None:
             arrow = arrow.filter(mask)
@@ -905,7 +902,7 @@ class PartitionedDataset:
     def files(self) -> list[str]:
         """Every table file of the folder, relative to it (part files in partition order)."""
         return [
-            f"{table}.parquet" if info["layout"] == "file" else partition.relative_path(table)
+            _relative(table, partition)
             for table, info in self.table_info.items()
             for partition in ([None] if info["layout"] == "file" else self.partitions)
         ]
@@ -1035,6 +1032,15 @@ class _Changed(Exception):
     """Internal signal: a file's bytes are not those whose checks were recorded."""
 
 
+@contextmanager
+def _changed_refused(table: str) -> Iterator[None]:
+    """A `_Changed` raised inside as the DataValidationError naming the file (`changed_file`)."""
+    try:
+        yield
+    except _Changed as changed:
+        raise DataValidationError([changed_file(str(changed), table)]) from None
+
+
 def changed_file(relative: str, table: str) -> Problem:
     """The problem of a file whose bytes are not those `convert` checked."""
     return Problem(
@@ -1097,10 +1103,8 @@ def read_checked_file(
     """The columns of one file of `dataset`, its bytes hashed as read against the sha256
     `convert` recorded (`checked_digests`, when recorded): DataValidationError naming the file
     when they differ or it is not readable."""
-    try:
+    with _changed_refused(table):
         return _read_file(dataset.root, relative, table, columns, dataset.checked_digests())
-    except _Changed:
-        raise DataValidationError([changed_file(relative, table)]) from None
 
 
 def _unlike_pieces(pieces: list[pa.Table], files: list[str], table: str) -> list[Problem]:
