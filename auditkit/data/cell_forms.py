@@ -19,7 +19,7 @@ import numpy as np
 import pyarrow as pa
 import pyarrow.compute as pc
 
-from auditkit.data.column_typing import parse_failures, shown_cell
+from auditkit.data.column_typing import WHOLE_LIMIT, parse_failures, shown_cell
 from auditkit.data.mapping import LAYOUTS, THOUSANDS, CellForm
 from auditkit.data.problems import Problem
 from auditkit.data.raw import RawTable
@@ -86,7 +86,7 @@ def _digits_as_text(column: pa.ChunkedArray) -> pa.ChunkedArray:
     if pa.types.is_floating(column.type):
         values = column.drop_null()
         whole = pc.all(pc.equal(pc.floor(values), values)).as_py() is not False
-        if whole and (len(values) == 0 or pc.max(pc.abs(values)).as_py() < 2**53):
+        if whole and (len(values) == 0 or pc.max(pc.abs(values)).as_py() < WHOLE_LIMIT):
             return column.cast(pa.int64()).cast(pa.string())
     return column
 

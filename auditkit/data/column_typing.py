@@ -51,7 +51,7 @@ _MIDNIGHT_PATTERN = r"^(\d{4}-\d{2}-\d{2})[ T]00:00(?::00(?:\.0{1,6})?)?$"
 # the month, as the same cell is from .xlsx or Parquet; any other day stays an error.
 _FIRST_OF_MONTH_PATTERN = r"^(\d{4}-(?:0[1-9]|1[0-2]))-01$"
 #: The whole numbers a float64 holds exactly, every one of them, are those below this.
-_WHOLE_LIMIT = 2**53
+WHOLE_LIMIT = 2**53
 #: Excel keeps 15 significant digits, and so does a float as written: a whole number at or past
 #: this, stored as a number, has lost its last ones (an id typed as one: the .xlsx reader too).
 EXACT_DIGITS_LIMIT = 10**15
@@ -340,7 +340,7 @@ def _as_text(raw: pa.Array) -> pa.Array:
         return _clean_text(raw)
     if pa.types.is_floating(kind):
         floats = pc.if_else(pc.is_nan(raw), pa.scalar(None, kind), raw)
-        whole = pc.and_(pc.equal(pc.floor(floats), floats), pc.less(pc.abs(floats), _WHOLE_LIMIT))
+        whole = pc.and_(pc.equal(pc.floor(floats), floats), pc.less(pc.abs(floats), WHOLE_LIMIT))
         whole = pc.fill_null(whole, False)
         as_int = pc.cast(pc.cast(pc.if_else(whole, floats, 0.0), pa.int64()), pa.string())
         return pc.if_else(whole, as_int, pc.cast(floats, pa.string()))
@@ -557,9 +557,9 @@ def _parse_number(array: pa.Array, expected: str = "a number") -> _Parsed:
         shown = pc.cast(array, pa.float64())
         return _Parsed(_nulled(shown, bad), bad, shown, _HALF_FLOAT)
     if kind in (pa.int64(), pa.uint64()):  # past 2^53 a float64 cannot hold every whole number
-        too_large = pc.greater(array, pa.scalar(_WHOLE_LIMIT, kind))
+        too_large = pc.greater(array, pa.scalar(WHOLE_LIMIT, kind))
         if kind == pa.int64():
-            too_large = pc.or_(too_large, pc.less(array, pa.scalar(-_WHOLE_LIMIT, kind)))
+            too_large = pc.or_(too_large, pc.less(array, pa.scalar(-WHOLE_LIMIT, kind)))
         too_large = pc.fill_null(too_large, False)
         if pc.any(too_large).as_py():
             shown = pc.cast(array, pa.string())
@@ -587,7 +587,7 @@ def _parse_number(array: pa.Array, expected: str = "a number") -> _Parsed:
 def _parse_integer(array: pa.Array) -> _Parsed:
     parsed = _parse_number(array, "a whole number")
     fractional = pc.not_equal(pc.floor(parsed.values), parsed.values)
-    fractional = pc.or_(fractional, pc.greater_equal(pc.abs(parsed.values), _WHOLE_LIMIT))
+    fractional = pc.or_(fractional, pc.greater_equal(pc.abs(parsed.values), WHOLE_LIMIT))
     bad = pc.fill_null(fractional, False)
     if parsed.bad is not None:
         bad = pc.or_(pc.fill_null(parsed.bad, False), bad)

@@ -209,7 +209,8 @@ def _amount_problems(bills: TypedTable, sums: _LineSums, tolerance: float) -> li
 def _shown_yuan(difference: float) -> str:
     """A difference in yuan with its sign, to the fen; one too large to read (a bill of 1e308
     yuan: 309 digits) in powers of ten."""
-    return f"{difference:+.2f}" if abs(difference) < 1e15 else f"{difference:+.3g}"
+    exact = abs(difference) < column_typing.EXACT_DIGITS_LIMIT
+    return f"{difference:+.2f}" if exact else f"{difference:+.3g}"
 
 
 def _tou_problems(bills: TypedTable, sums: _LineSums, tolerance: float) -> list[Problem]:
