@@ -251,12 +251,12 @@ def read_manifest(run_dir: Path) -> dict[str, Any]:
 
 def check_rerun(manifest: dict[str, Any], path: Path) -> None:
     """What rerun reads besides what `read_manifest` checks, checked before anything runs:
-    `seed` (a whole number ≥ 0, as `--seed` takes it), `lang` (a language of the index) and
+    `seed` (`errors.SEEDS`, as `--seed` takes it), `lang` (a language of the index) and
     `register` (the registers the run recorded into). One line naming the manifest and the key."""
     if "seed" not in manifest:
         raise AuditkitError(f"{path}: expected the key 'seed', found none")
     seed = manifest["seed"]
-    if not isinstance(seed, int) or not is_seed(seed):
+    if not is_seed(seed):
         raise AuditkitError(
             f"{path}: 'seed': expected {SEEDS} (as --seed takes it), "
             f"found {_found(manifest['seed'])}"
