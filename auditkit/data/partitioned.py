@@ -31,7 +31,7 @@ import shutil
 import tempfile
 from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from concurrent.futures import ThreadPoolExecutor
-from contextlib import contextmanager
+from contextlib import contextmanager, nullcontext
 from dataclasses import asdict, dataclass, replace
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, NoReturn
@@ -49,6 +49,7 @@ from auditkit.data.consistency import check_tables
 from auditkit.data.dataset import Dataset, supply_of_units
 from auditkit.data.entries import not_a_regular_file
 from auditkit.data.frames import TypedTable, extra_column, type_table
+from auditkit.data.hashed_files import NotAsRecorded, checked_bytes
 from auditkit.data.hashing import checks_version, file_digests
 from auditkit.data.intake import Intake, TableSource, read_folder
 from auditkit.data.problems import DataValidationError, Problem
@@ -1062,20 +1063,19 @@ def _read_file(
 ) -> pa.Table:
     """The columns of one Parquet file; DataValidationError naming it when it is not readable.
 
-    With `digests`, the bytes parsed are the bytes hashed (read once into memory): `_Changed`
-    when their sha256 is not `digests[relative]`, so no file edited between the hash and the
-    read can be taken for the one checked.
+    With `digests`, the bytes read are those hashed (`hashed_files.checked_bytes`: once a run):
+    `_Changed` when their sha256 is not `digests[relative]`, so no file edited since
+    conversion can be taken for the one checked.
     """
+    path = root / relative
+    opened = nullcontext(path) if digests is None else checked_bytes(path, digests.get(relative))
     try:
-        if digests is not None:
-            data = (root / relative).read_bytes()
-            if hashlib.sha256(data).hexdigest() != digests.get(relative):
-                raise _Changed(relative)
-            file = pq.ParquetFile(pa.BufferReader(data))
-        else:
-            file = pq.ParquetFile(root / relative)
-        _check_columns(file.schema_arrow.names, relative, table, columns)
-        return file.read(columns=columns)
+        with opened as source:
+            file = pq.ParquetFile(source)
+            _check_columns(file.schema_arrow.names, relative, table, columns)
+            return file.read(columns=columns)
+    except NotAsRecorded:
+        raise _Changed(relative) from None
     except (pa.ArrowException, OSError) as error:
         found = f"a file that is not one ({error})"
         raise DataValidationError(

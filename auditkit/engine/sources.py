@@ -17,7 +17,9 @@ part's number of bills (engines start the largest parts first).
 
 from __future__ import annotations
 
+import os
 from collections.abc import Callable, Sequence
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, replace
 from functools import cached_property
 
@@ -48,6 +50,9 @@ from auditkit.engine.partition import present as present_columns
 from auditkit.engine.shares import read_whole_dataset_input
 from auditkit.errors import ParameterError
 from auditkit.rules.context import RECORDED_DATES, latest_date, run_starts
+
+#: Threads reading the files of the extract date (hashing and Parquet release the GIL).
+DATE_READERS = min(4, os.cpu_count() or 1)
 
 #: The tables the rules read (with the itemized-billing tables and inspections a dataset has,
 #: `ITEMIZED_TABLES`); the others (daily reads, truth ...) stay where they are.
@@ -238,17 +243,23 @@ class StoredSource:
 
     def latest_date(self) -> pd.Timestamp | None:
         """The day the whole folder was extracted, as far as its data tells (`latest_date` of
-        all of it), reading the recorded dates of one partition at a time."""
+        all of it), reading the recorded dates of one partition at a time, a few in parallel
+        threads (each file is hashed as it is read: the workers forked later do not hash it
+        again). The first file in order that cannot be read is the error raised."""
         info = self.dataset.table_info
-        latest = []
+        reads = []
         for table, wanted in RECORDED_DATES.items():
             names = present_columns(info[table]["columns"], wanted) if table in info else []
-            if not names:
-                continue
-            pieces = [None] if info[table]["layout"] == "file" else self.dataset.partitions
-            for piece in pieces:
-                arrow, _ = self.dataset.read_arrow(table, None if piece is None else [piece], names)
-                latest.extend(pc.max(arrow[name]).as_py() for name in names)
+            if names:
+                pieces = [None] if info[table]["layout"] == "file" else self.dataset.partitions
+                reads.extend((table, None if piece is None else [piece], names) for piece in pieces)
+
+        def latest_of(read: tuple) -> list:
+            arrow, _ = self.dataset.read_arrow(*read)
+            return [pc.max(arrow[name]).as_py() for name in read[2]]
+
+        with ThreadPoolExecutor(max_workers=DATE_READERS) as pool:
+            latest = [day for days in pool.map(latest_of, reads) for day in days]
         latest = [day for day in latest if day is not None]
         return pd.Timestamp(max(latest)).normalize() if latest else None
 

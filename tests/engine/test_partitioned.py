@@ -4,7 +4,9 @@ from __future__ import annotations
 
 import hashlib
 import json
+import os
 import shutil
+import time
 from dataclasses import replace
 from pathlib import Path
 
@@ -16,7 +18,7 @@ import pyarrow.parquet as pq
 import pytest
 from converted_manifests import write_manifest
 
-from auditkit.data import DataValidationError, load, validate
+from auditkit.data import DataValidationError, hashed_files, load, validate
 from auditkit.data.partitioned import (
     MANIFEST_NAME,
     PartitionedDataset,
@@ -419,6 +421,68 @@ def test_an_engine_read_of_a_file_changed_since_conversion_is_refused_naming_it(
     with pytest.raises(DataValidationError) as arrow:
         dataset.read_arrow("bills", columns=["period"])  # as the engine reads the latest date
     assert str(arrow.value.errors[0]) == f"{bills}: {CHANGED}"
+
+
+def _counting_hashes(monkeypatch) -> list[int]:
+    """A list that grows by one at each file hashed (`hashed_files` hashes with sha256)."""
+    hashed: list[int] = []
+    sha256 = hashlib.sha256
+
+    def counted(data: bytes):
+        hashed.append(len(data))
+        return sha256(data)
+
+    monkeypatch.setattr(hashed_files.hashlib, "sha256", counted)
+    return hashed
+
+
+def test_a_file_read_again_in_a_run_is_hashed_once_and_reads_the_same(
+    converted, tmp_path, monkeypatch
+):
+    dataset = PartitionedDataset(_copy(converted, tmp_path))
+    hashed = _counting_hashes(monkeypatch)
+    first, _ = dataset.read_arrow("bills", dataset.partitions[:1], ["period", "amount"])
+    assert len(hashed) == 1
+    again, _ = dataset.read_arrow("bills", dataset.partitions[:1], ["period", "amount"])
+    other, _ = dataset.read_arrow("bills", dataset.partitions[:1], ["customer_id"])
+    assert len(hashed) == 1  # the file unchanged since: read as it is, its columns only
+    assert again.equals(first)
+    assert other["customer_id"].equals(
+        converted.read_arrow("bills", converted.partitions[:1])[0]["customer_id"]
+    )
+
+
+def _same_size_other_bytes(path: Path) -> None:
+    """`path` with one byte of its middle changed, its size and modification time kept (as
+    `touch -r` would put them back), after the file system's clock has moved on."""
+    time.sleep(0.05)  # a status-change time of its own (the clock advances in ticks of ms)
+    status = path.stat()
+    data = bytearray(path.read_bytes())
+    data[len(data) // 2] ^= 0xFF
+    path.write_bytes(bytes(data))
+    os.utime(path, ns=(status.st_atime_ns, status.st_mtime_ns))
+
+
+def test_a_file_changed_after_its_first_read_in_a_run_is_refused_at_the_next(converted, tmp_path):
+    dataset = PartitionedDataset(_copy(converted, tmp_path))
+    bills = dataset.partitions[0].relative_path("bills")
+    dataset.read_arrow("bills", dataset.partitions[:1], ["period"])
+    _same_size_other_bytes(dataset.root / bills)
+    with pytest.raises(DataValidationError) as raised:
+        dataset.read_arrow("bills", dataset.partitions[:1], ["period"])
+    assert str(raised.value.errors[0]) == f"{bills}: {CHANGED}"
+
+
+def test_a_file_replaced_after_its_first_read_in_a_run_is_refused_at_the_next(converted, tmp_path):
+    dataset = PartitionedDataset(_copy(converted, tmp_path))
+    bills = dataset.root / dataset.partitions[0].relative_path("bills")
+    dataset.read_arrow("bills", dataset.partitions[:1], ["period"])
+    other = bills.with_name("other.parquet")
+    shutil.copy2(bills, other)
+    _same_size_other_bytes(other)
+    other.replace(bills)  # another file renamed over it: same name, size and time
+    with pytest.raises(DataValidationError, match="changed since conversion"):
+        dataset.read_arrow("bills", dataset.partitions[:1], ["period"])
 
 
 def test_a_dask_frame_of_a_file_changed_since_conversion_is_refused_naming_it(converted, tmp_path):
