@@ -33,6 +33,7 @@ from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from concurrent.futures import ThreadPoolExecutor
 from contextlib import contextmanager, nullcontext
 from dataclasses import asdict, dataclass, replace
+from functools import cached_property
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, NoReturn
 from urllib.parse import quote
@@ -912,6 +913,11 @@ class PartitionedDataset:
         """The sha256 of every file as `convert` checked it (whatever the checking code's
         version: the bytes are the ones checked), or None when it recorded none for exactly the
         files of this folder."""
+        return self._checked_digests
+
+    @cached_property
+    def _checked_digests(self) -> dict[str, str] | None:
+        # Worked out once: every file read asks (the manifest is not changed once read).
         record = self.manifest.get("checked")
         if not isinstance(record, dict) or not isinstance(record.get("files"), dict):
             return None
