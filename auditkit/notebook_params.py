@@ -352,8 +352,9 @@ def validate_values(
 
 
 #: Whole-number parameters the notebooks share by name, and the least value each allows: a
-#: negative `top_n` would list every customer but a few (pandas' head(-1)), a seed must be ≥ 0.
-WHOLE_NUMBERS = {"top_n": 1, "seed": 0, "months": 1}
+#: negative `top_n` would list every customer but a few (pandas' head(-1)). A seed is checked as
+#: every seed is (`errors.SEEDS`: one message whatever is wrong with it).
+WHOLE_NUMBERS = {"top_n": 1, "months": 1}
 #: The longest window of months a study may ask for (50 years): `months: 1000000000000` would
 #: otherwise fail in the kernel allocating terabytes, naming no parameter.
 MOST_MONTHS = 600
@@ -365,12 +366,12 @@ def check_domain(name: str, value: Any) -> None:
     """Rules for parameters auditkit notebooks share by name (`lang`, `as_of`, `data_dir`,
     `top_n`, `seed`, `months` and the shares), checked before any kernel
     starts so that a bad value stops the run with nothing run, not a notebook halfway."""
+    if name == "seed" and not is_seed(value):
+        raise ParameterError(name, SEEDS, value)
     if name in WHOLE_NUMBERS and (
         isinstance(value, bool) or not isinstance(value, int) or value < WHOLE_NUMBERS[name]
     ):
         raise ParameterError(name, f"a whole number ≥ {WHOLE_NUMBERS[name]}", value)
-    if name == "seed" and not is_seed(value):
-        raise ParameterError(name, SEEDS, value)
     if name == "months" and value > MOST_MONTHS:
         raise ParameterError(name, f"a number of months from 1 to {MOST_MONTHS}", value)
     if name in SHARES and not 0 < value < 1:
