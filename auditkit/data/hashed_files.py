@@ -7,7 +7,9 @@ file's identity then (device, inode, size, modification and status-change times)
 the digest. A later read of the same file whose open handle still has that identity reads it
 directly, only the columns it needs: writing to the file, replacing or renaming another over it
 changes the identity (the status-change time cannot be set back from user space), so what is
-read is what was hashed, unless it is written to while being read.
+read is what was hashed, unless it is written to while being read or within the same tick of the
+file system's clock as it was hashed (a few milliseconds; a file edited since conversion is
+edited long before its run).
 """
 
 from __future__ import annotations

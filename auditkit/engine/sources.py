@@ -243,7 +243,7 @@ class StoredSource:
 
     def latest_date(self) -> pd.Timestamp | None:
         """The day the whole folder was extracted, as far as its data tells (`latest_date` of
-        all of it), reading the recorded dates of one partition at a time, a few in parallel
+        all of it), reading the recorded dates of one partition a read, a few reads at once in
         threads (each file is hashed as it is read: the workers forked later do not hash it
         again). The first file in order that cannot be read is the error raised."""
         info = self.dataset.table_info
