@@ -701,7 +701,7 @@ def main() -> int:
             from distributed import LocalCluster
 
             with LocalCluster(
-                n_workers=args.workers, threads_per_worker=1, dashboard_address=None
+                n_workers=args.workers, threads_per_worker=1, dashboard_address=":0"
             ) as cluster:
                 started = time.perf_counter()
                 ours = run(engine="dask", scheduler=cluster.scheduler_address)

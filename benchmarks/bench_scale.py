@@ -557,7 +557,7 @@ def bench_dask(args: argparse.Namespace) -> None:
     local_seconds = result["seconds"]
     with phase("local engine by parts, from partitioned Parquet", bill_rows) as result:
         by_parts = rules.run(converted)
-    with LocalCluster(n_workers=2, threads_per_worker=1, dashboard_address=None) as cluster:
+    with LocalCluster(n_workers=2, threads_per_worker=1, dashboard_address=":0") as cluster:
         address = cluster.scheduler_address
         with Client(address) as client:
             client.run(lambda: __import__("auditkit.engine.partition"))  # workers import it once
@@ -639,7 +639,7 @@ def bench_daily(args: argparse.Namespace) -> None:
         from distributed import Client, LocalCluster
 
         with (
-            LocalCluster(n_workers=2, threads_per_worker=1, dashboard_address=None) as cluster,
+            LocalCluster(n_workers=2, threads_per_worker=1, dashboard_address=":0") as cluster,
             Client(cluster),
         ):
             daily = converted.frame("daily_reads", columns=["customer_id", "date", "kwh"])

@@ -56,7 +56,9 @@ def connect(scheduler: str | None, timeout: float = CONNECT_TIMEOUT) -> Iterator
                 n_workers=os.cpu_count() or 1,
                 threads_per_worker=1,
                 processes=True,
-                dashboard_address=None,
+                # Its HTTP server (health and metrics; no dashboard without bokeh) on a free
+                # port: on 8787, a second run at once warned "Port 8787 is already in use".
+                dashboard_address=":0",
             ) as cluster,
             Client(cluster) as client,
         ):

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import contextlib
 import json
 import os
 import re
@@ -27,7 +28,7 @@ pytestmark = pytest.mark.slow  # starts worker processes: about 20 s in all on 2
 @pytest.fixture(scope="module")
 def cluster():
     with distributed.LocalCluster(
-        n_workers=2, threads_per_worker=1, processes=True, dashboard_address=None
+        n_workers=2, threads_per_worker=1, processes=True, dashboard_address=":0"
     ) as local_cluster:
         yield local_cluster
 
@@ -76,10 +77,29 @@ def test_a_scheduler_that_does_not_answer_is_a_clear_error_within_seconds(utilit
 
 def test_data_in_memory_needs_a_worker_to_go_to(utility):
     with (
-        distributed.LocalCluster(n_workers=0, dashboard_address=None) as empty,
+        distributed.LocalCluster(n_workers=0, dashboard_address=":0") as empty,
         pytest.raises(AuditkitError, match="no workers"),
     ):
         rules.run(utility, engine="dask", scheduler=empty.scheduler_address)
+
+
+def test_a_local_cluster_beside_another_warns_of_no_port_in_use():
+    import socket
+    import warnings
+
+    from auditkit.engine.dask import connect
+
+    with socket.socket() as taken:  # the default dashboard port busy, as another run holds it
+        taken.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+        with contextlib.suppress(OSError):  # busy already: all the better
+            taken.bind(("127.0.0.1", 8787))
+            taken.listen()
+        with warnings.catch_warnings(record=True) as caught, connect(None) as client:
+            warnings.simplefilter("always")
+            assert client.submit(sum, [1, 2]).result() == 3
+    assert [
+        str(warning.message) for warning in caught if "already in use" in str(warning.message)
+    ] == []
 
 
 def test_a_worker_killed_mid_run_is_replaced_and_no_finding_is_lost(

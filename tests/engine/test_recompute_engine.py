@@ -162,7 +162,7 @@ def test_notes_of_parts_merge_counts_and_lists():
 def test_on_dask_the_recomputation_is_the_whole_one(itemized, folder, whole, tmp_path):
     distributed = pytest.importorskip("distributed")
     with distributed.LocalCluster(
-        n_workers=2, threads_per_worker=1, processes=True, dashboard_address=None
+        n_workers=2, threads_per_worker=1, processes=True, dashboard_address=":0"
     ) as cluster:
         address = cluster.scheduler_address
         for dataset, per_part in ((itemized, _six_parts(itemized)), (folder, 700)):

@@ -43,7 +43,7 @@ def test_each_district_runs_on_a_worker_and_a_failure_stays_its_own(tmp_path):
     )
     with (
         distributed.LocalCluster(
-            n_workers=2, threads_per_worker=1, processes=True, dashboard_address=None
+            n_workers=2, threads_per_worker=1, processes=True, dashboard_address=":0"
         ) as cluster,
         distributed.Client(cluster) as client,
     ):
