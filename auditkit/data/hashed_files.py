@@ -9,7 +9,8 @@ directly, only the columns it needs: writing to the file, replacing or renaming 
 changes the identity (the status-change time cannot be set back from user space), so what is
 read is what was hashed, unless it is written to while being read or within the same tick of the
 file system's clock as it was hashed (a few milliseconds; a file edited since conversion is
-edited long before its run).
+edited long before its run). On Windows, whose status-change time is the creation time, a write
+in place whose modification time is then set back by hand would pass too.
 """
 
 from __future__ import annotations
