@@ -1,5 +1,5 @@
 """The bytes of a converted folder's file, checked against the sha256 `convert` recorded, and
-hashed once per run rather than once per read.
+hashed once in a process (and the workers forked from it) rather than once per read.
 
 A run by parts reads each bills file three times (the extract date, the whole-dataset rules, its
 part), in this process and in workers forked from it. Its bytes are hashed the first time; the
@@ -30,16 +30,19 @@ _HASHED: dict[tuple[int, int], tuple[int, int, int, str]] = {}
 
 
 class NotAsRecorded(Exception):
-    """A file's bytes do not hash to the digest recorded for it."""
+    """A file's bytes do not hash to the digest recorded for it; its argument is the file's
+    name as given (relative to its folder)."""
 
 
 @contextmanager
-def checked_bytes(path: Path, digest: str | None) -> Iterator[BinaryIO | pa.BufferReader]:
-    """A source of `path`'s bytes for pyarrow, open while inside: the file itself when this
-    process hashed it unchanged already, else its bytes read whole and hashed (then parsed from
-    memory: the bytes parsed are the bytes hashed). Raises NotAsRecorded when they do not hash
-    to `digest` (None: no digest recorded, never equal)."""
-    with path.open("rb") as handle:
+def checked_bytes(
+    root: Path, relative: str, digest: str | None
+) -> Iterator[BinaryIO | pa.BufferReader]:
+    """A source of the bytes of `root / relative` for pyarrow, open while inside: the file itself
+    when this process hashed it unchanged already, else its bytes read whole and hashed (then
+    parsed from memory: the bytes parsed are the bytes hashed). Raises NotAsRecorded(relative)
+    when they do not hash to `digest` (None: no digest recorded, never equal)."""
+    with (root / relative).open("rb") as handle:
         status = os.fstat(handle.fileno())
         key = (status.st_dev, status.st_ino)
         seen = (status.st_size, status.st_mtime_ns, status.st_ctime_ns, digest)
@@ -48,6 +51,6 @@ def checked_bytes(path: Path, digest: str | None) -> Iterator[BinaryIO | pa.Buff
             return
         data = handle.read()
     if hashlib.sha256(data).hexdigest() != digest:
-        raise NotAsRecorded(str(path))
+        raise NotAsRecorded(relative)
     _HASHED[key] = seen
     yield pa.BufferReader(data)

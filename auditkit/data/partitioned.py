@@ -749,7 +749,7 @@ class PartitionedDataset:
         one_chunk: bool = True,
     ) -> tuple[pa.Table, list[str]]:
         """`read_arrow`; with `digests`, each file's bytes are hashed as they are read and
-        `_Changed` is raised at the first whose sha256 differs from its digest there. Without
+        NotAsRecorded is raised at the first whose sha256 differs from its digest there. Without
         `one_chunk` the columns are left in the files' chunks (`read` combines them as it
         converts them)."""
         info = self.table_info[table]
@@ -868,7 +868,7 @@ class PartitionedDataset:
         if validate and partitions is None and district is None and record is not None:
             try:
                 return self._read_dataset(None, None, record)
-            except _Changed:  # a file is not the one checked: check everything
+            except NotAsRecorded:  # a file is not the one checked: check everything
                 pass
         return self._read_dataset(partitions, district, None, validate=validate)
 
@@ -881,7 +881,7 @@ class PartitionedDataset:
     ) -> Dataset:
         """Read and type every table; check them (`validate`), or with the `record` of the
         checks `convert` ran, take its warnings for theirs (each file's bytes hashed as read:
-        `_Changed` at the first that differs)."""
+        NotAsRecorded at the first that differs)."""
         digests = None if record is None else record["files"]
         intake = Intake()
         for table in self.table_info:
@@ -1035,16 +1035,13 @@ def _one_chunk_per_column(table: pa.Table) -> pa.Table:
     return pa.Table.from_arrays(columns, names=names)
 
 
-class _Changed(Exception):
-    """Internal signal: a file's bytes are not those whose checks were recorded."""
-
-
 @contextmanager
 def _changed_refused(table: str) -> Iterator[None]:
-    """A `_Changed` raised inside as the DataValidationError naming the file (`changed_file`)."""
+    """A NotAsRecorded raised inside (a file's bytes are not those whose checks were recorded)
+    as the DataValidationError naming the file (`changed_file`)."""
     try:
         yield
-    except _Changed as changed:
+    except NotAsRecorded as changed:
         raise DataValidationError([changed_file(str(changed), table)]) from None
 
 
@@ -1069,19 +1066,20 @@ def _read_file(
 ) -> pa.Table:
     """The columns of one Parquet file; DataValidationError naming it when it is not readable.
 
-    With `digests`, the bytes read are those hashed (`hashed_files.checked_bytes`: once a run):
-    `_Changed` when their sha256 is not `digests[relative]`, so no file edited since
-    conversion can be taken for the one checked.
+    With `digests`, the bytes read are those hashed (`hashed_files.checked_bytes`, once in a
+    process): NotAsRecorded when their sha256 is not `digests[relative]`, so no file edited
+    since conversion can be taken for the one checked.
     """
-    path = root / relative
-    opened = nullcontext(path) if digests is None else checked_bytes(path, digests.get(relative))
+    opened = (
+        nullcontext(root / relative)
+        if digests is None
+        else checked_bytes(root, relative, digests.get(relative))
+    )
     try:
         with opened as source:
             file = pq.ParquetFile(source)
             _check_columns(file.schema_arrow.names, relative, table, columns)
             return file.read(columns=columns)
-    except NotAsRecorded:
-        raise _Changed(relative) from None
     except (pa.ArrowException, OSError) as error:
         found = f"a file that is not one ({error})"
         raise DataValidationError(
