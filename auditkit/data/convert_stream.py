@@ -38,7 +38,6 @@ from auditkit.data.part_checks import merged_problems
 from auditkit.data.partitioned import (
     FORMAT,
     FORMAT_VERSION,
-    PARQUET_WRITERS,
     PARTITIONED,
     Partition,
     PartitionedDataset,
@@ -51,6 +50,7 @@ from auditkit.data.partitioned import (
 from auditkit.data.problems import DataValidationError, Problem
 from auditkit.data.readers import RawTable, ReadFailure, RowIndex, read_parquet_batches
 from auditkit.data.schema import TABLES
+from auditkit.data.threads import GIL_FREE_THREADS
 from auditkit.options.data import DEFAULT_BATCH_ROWS
 
 Batches = Callable[[str, int], Iterator[RawTable]]
@@ -285,7 +285,7 @@ def _stream(
     typing: list[list[Problem]] = []
     unknown: list[list[Problem]] = []
     reference = next(r for r in TABLES[name].references if r.column == "customer_id")
-    pool = ThreadPoolExecutor(max_workers=PARQUET_WRITERS)  # Parquet writing releases the GIL
+    pool = ThreadPoolExecutor(max_workers=GIL_FREE_THREADS)  # Parquet writing releases the GIL
     writing: list[Future] = []  # the batch being written while the next one is typed
     try:
         for raw in batches(name, batch_rows):

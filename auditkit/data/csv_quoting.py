@@ -17,7 +17,6 @@ over several lines (an address), which are rare.
 from __future__ import annotations
 
 import mmap
-import os
 import re
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
@@ -31,9 +30,9 @@ from auditkit.data.column_typing import shown_cell
 from auditkit.data.problems import Problem
 from auditkit.data.raw import RowIndex
 from auditkit.data.schema import TABLES
+from auditkit.data.threads import GIL_FREE_THREADS
 
 _BLOCK_BYTES = 1 << 24
-_SCANNERS = min(4, os.cpu_count() or 1)
 _QUOTE = ord('"')
 # One cell that reads as written: quoted whole (quotes inside doubled, no line break inside,
 # spaces or tabs after), or unquoted (not starting with a quote), or empty. A line of such cells
@@ -146,7 +145,7 @@ def _candidate_lines(data: mmap.mmap) -> list[tuple[int, int]]:
         piece = data[start:stop]
         return [] if _matches(piece, _PLAIN_BLOCK) else _unplain_lines(piece)
 
-    with ThreadPoolExecutor(max_workers=_SCANNERS) as pool:
+    with ThreadPoolExecutor(max_workers=GIL_FREE_THREADS) as pool:
         scanned = list(pool.map(scan, range(len(bounds) - 1)))
     candidates = []
     lines_before = 0

@@ -6,7 +6,6 @@ turned into `Problem`s located by file, row and column.
 
 from __future__ import annotations
 
-import os
 import re
 from collections import Counter
 from concurrent.futures import ThreadPoolExecutor
@@ -22,8 +21,7 @@ from auditkit.data.problems import Problem
 from auditkit.data.raw import title_found
 from auditkit.data.readers import RawTable, RowIndex
 from auditkit.data.schema import TableSpec
-
-_WORKERS = min(4, os.cpu_count() or 1)
+from auditkit.data.threads import GIL_FREE_THREADS
 
 
 @dataclass(frozen=True)
@@ -62,7 +60,7 @@ def type_table(raw: RawTable, spec: TableSpec) -> tuple[TypedTable | None, list[
         return type_column(data.column(name), spec.column(name), keyed=name in keyed)
 
     # Arrow compute releases the GIL: columns are typed in parallel, results kept in order.
-    with ThreadPoolExecutor(max_workers=_WORKERS) as pool:
+    with ThreadPoolExecutor(max_workers=GIL_FREE_THREADS) as pool:
         typed_columns = dict(zip(present, pool.map(type_one, present), strict=True))
     columns: dict[str, pd.Series] = {}
     for name, typed in typed_columns.items():

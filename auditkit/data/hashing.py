@@ -16,7 +16,6 @@ so the digest depends on the content only, never on the number of threads.
 from __future__ import annotations
 
 import hashlib
-import os
 from collections.abc import Iterable, Iterator
 from concurrent.futures import ThreadPoolExecutor
 from functools import cache
@@ -28,10 +27,10 @@ import pyarrow as pa
 import pyarrow.compute as pc
 
 from auditkit.data.schema import TableSpec
+from auditkit.data.threads import GIL_FREE_THREADS
 
 HASH_VERSION = "auditkit-table-hash-v1"
 BLOCK_ROWS = 1 << 20
-_WORKERS = min(4, os.cpu_count() or 1)
 
 _Block = tuple[memoryview | bytes, ...]
 
@@ -46,7 +45,7 @@ def file_digests(root: Path, relatives: Iterable[str]) -> dict[str, str]:
         with (root / relative).open("rb") as handle:
             return hashlib.file_digest(handle, "sha256").hexdigest()
 
-    with ThreadPoolExecutor(max_workers=_WORKERS) as pool:
+    with ThreadPoolExecutor(max_workers=GIL_FREE_THREADS) as pool:
         return dict(zip(relatives, pool.map(digest, relatives), strict=True))
 
 
@@ -77,7 +76,7 @@ def table_hash(frame: pd.DataFrame, spec: TableSpec) -> str:
         column_blocks = list(_column_blocks(frame[column.name], column.kind))
         blocks.extend(column_blocks)
         block_counts.append(len(column_blocks))
-    with ThreadPoolExecutor(max_workers=_WORKERS) as pool:
+    with ThreadPoolExecutor(max_workers=GIL_FREE_THREADS) as pool:
         digests = list(pool.map(_block_digest, blocks))
     table = hashlib.sha256()
     for part in header:

@@ -56,6 +56,7 @@ from auditkit.data.intake import Intake, TableSource, read_folder
 from auditkit.data.problems import DataValidationError, Problem
 from auditkit.data.readers import RawTable, RowIndex
 from auditkit.data.schema import CUSTOMER_KEYED, DISTRICT_KEYED, TABLES
+from auditkit.data.threads import GIL_FREE_THREADS
 from auditkit.errors import ParameterError
 from auditkit.options.data import DEFAULT_CUSTOMERS_PER_PART
 
@@ -69,7 +70,6 @@ FORMAT_VERSION = 1
 PARTITIONED = ("customers", *CUSTOMER_KEYED)
 #: Files other than tables that travel with the data (the synthetic-data notice, its recipe).
 _COMPANION_FILES = ("SYNTHETIC.md", "synthetic.json")
-PARQUET_WRITERS = min(4, os.cpu_count() or 1)
 
 
 @dataclass(frozen=True, order=True)
@@ -486,7 +486,7 @@ def write_partitions(
         return path.stat().st_size
 
     # Parquet writing releases the GIL
-    with ThreadPoolExecutor(max_workers=PARQUET_WRITERS) as pool:
+    with ThreadPoolExecutor(max_workers=GIL_FREE_THREADS) as pool:
         sizes = list(pool.map(write, range(len(partitions))))
     return np.diff(bounds).tolist(), sizes
 

@@ -10,7 +10,6 @@ from __future__ import annotations
 import csv
 import io
 import itertools
-import os
 from collections.abc import Callable, Iterator
 from concurrent.futures import ThreadPoolExecutor
 from contextlib import contextmanager
@@ -50,6 +49,7 @@ from auditkit.data.raw import (
     title_rows_refused,
 )
 from auditkit.data.schema import TABLES, Kind
+from auditkit.data.threads import GIL_FREE_THREADS
 from auditkit.data.xlsx_reader import read_xlsx
 
 __all__ = ["FORMATS", "RawTable", "ReadFailure", "ReadProblems", "RowIndex", "read_table"]
@@ -64,9 +64,6 @@ _EXCEL_TEXT = r'^="((?:[^"]|"")*)"$'
 # The UTF-8 byte-order mark as it reads at the start of a row, by the codec of the file: GB18030
 # reads its first two bytes (EF BB) as 锘, a character no account number or name starts with.
 _BOM_READ_AS = {"utf-8": "\ufeff", "gb18030": "锘"}
-# Parquet columns read at once: each is decoded by one thread, and each in flight is held twice
-# (its row batches and their combination) until it is combined.
-_PARQUET_READERS = min(4, os.cpu_count() or 1)
 
 
 def read_table(
@@ -551,6 +548,8 @@ def read_parquet_columns(path: Path | str | BinaryIO, text_columns: list[str]) -
             return pa.chunked_array([chunks.combine_chunks()], type=chunks.type)
 
         schema = parquet.schema_arrow
-        with ThreadPoolExecutor(max_workers=_PARQUET_READERS) as pool:
+        # Columns read at once: each is decoded by one thread, and each in flight is held twice
+        # (its row batches and their combination) until it is combined.
+        with ThreadPoolExecutor(max_workers=GIL_FREE_THREADS) as pool:
             columns = list(pool.map(read_column, range(len(schema))))
     return pa.Table.from_arrays(columns, schema=schema)

@@ -17,7 +17,6 @@ part's number of bills (engines start the largest parts first).
 
 from __future__ import annotations
 
-import os
 from collections.abc import Callable, Sequence
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, replace
@@ -33,6 +32,7 @@ from auditkit.data.partitioned import (
     PartitionedDataset,
     assign_partitions,
 )
+from auditkit.data.threads import GIL_FREE_THREADS
 from auditkit.engine.partition import (
     ITEMIZED_TABLES,
     METER_COLUMNS,
@@ -50,9 +50,6 @@ from auditkit.engine.partition import present as present_columns
 from auditkit.engine.shares import read_whole_dataset_input
 from auditkit.errors import ParameterError
 from auditkit.rules.context import RECORDED_DATES, latest_date, run_starts
-
-#: Threads reading the files of the extract date (hashing and Parquet release the GIL).
-DATE_READERS = min(4, os.cpu_count() or 1)
 
 #: The tables the rules read (with the itemized-billing tables and inspections a dataset has,
 #: `ITEMIZED_TABLES`); the others (daily reads, truth ...) stay where they are.
@@ -258,7 +255,7 @@ class StoredSource:
             arrow, _ = self.dataset.read_arrow(*read)
             return [pc.max(arrow[name]).as_py() for name in read[2]]
 
-        with ThreadPoolExecutor(max_workers=DATE_READERS) as pool:
+        with ThreadPoolExecutor(max_workers=GIL_FREE_THREADS) as pool:
             latest = [day for days in pool.map(latest_of, reads) for day in days]
         latest = [day for day in latest if day is not None]
         return pd.Timestamp(max(latest)).normalize() if latest else None

@@ -119,7 +119,7 @@ def test_digest_does_not_depend_on_threads_or_blocks_seen(
 ) -> None:
     frame = supply([float(value) for value in range(40)], [f"D{value % 7}" for value in range(40)])
     expected = table_hash(frame, SUPPLY)
-    monkeypatch.setattr(hashing, "_WORKERS", workers)
+    monkeypatch.setattr(hashing, "GIL_FREE_THREADS", workers)
     assert table_hash(frame, SUPPLY) == expected
 
 
