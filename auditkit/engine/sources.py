@@ -251,9 +251,10 @@ class StoredSource:
                 pieces = [None] if info[table]["layout"] == "file" else self.dataset.partitions
                 reads.extend((table, None if piece is None else [piece], names) for piece in pieces)
 
-        def latest_of(read: tuple) -> list:
-            arrow, _ = self.dataset.read_arrow(*read)
-            return [pc.max(arrow[name]).as_py() for name in read[2]]
+        def latest_of(read: tuple[str, list[Partition] | None, list[str]]) -> list:
+            table, partitions, names = read
+            arrow, _ = self.dataset.read_arrow(table, partitions, names)
+            return [pc.max(arrow[name]).as_py() for name in names]
 
         with ThreadPoolExecutor(max_workers=GIL_FREE_THREADS) as pool:
             latest = [day for days in pool.map(latest_of, reads) for day in days]
