@@ -319,6 +319,8 @@ def parse_assignment(
         raise ParameterError(key, error.expected, str(error)) from None
     except yaml.YAMLError:
         value = raw
+    if yamlsafe.has_comment(raw):
+        raise ParameterError(key, "a value without a YAML comment (quote text holding ' #')", raw)
     return key, check_type(parameter, value)
 
 

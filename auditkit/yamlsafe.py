@@ -176,6 +176,21 @@ def safe_load(text: str | bytes, loader: type[BoundedLoader] = BoundedLoader) ->
     return yaml.load(text, Loader=loader)
 
 
+def has_comment(text: str) -> bool:
+    """Whether YAML `text` holds a comment: a `#` between tokens, which the parser drops.
+
+    For one-line values such as a `-p key=value` flag, where a shell user's `5 # fewer` would
+    otherwise read as 5 without a word. Text that does not scan is reported by the parser, not here.
+    """
+    try:
+        tokens = list(yaml.scan(text, Loader=yaml.SafeLoader))
+    except yaml.YAMLError:
+        return False
+    ends = [token.end_mark.index for token in tokens]
+    starts = [token.start_mark.index for token in tokens]
+    return any("#" in text[end:start] for end, start in zip(ends, starts[1:], strict=False))
+
+
 #: Key tags that are not keys of the mapping itself: `<<` merges another mapping in, `=` is a
 #: value key; both are resolved by PyYAML when it flattens the mapping.
 _SPECIAL_KEY_TAGS = ("tag:yaml.org,2002:merge", "tag:yaml.org,2002:value")

@@ -167,6 +167,30 @@ def test_command_line_values_follow_the_declared_type() -> None:
         notebook_params.parse_assignment(schema, "top_n", "n")
 
 
+@pytest.mark.parametrize("text", ["top_n=5 # fewer", "districts=[城东, 城西] # two", "top_n=#5"])
+def test_a_command_line_value_with_a_yaml_comment_is_refused_not_cut(text: str) -> None:
+    schema = notebook_params.parse_parameters_source(CELL, "n")
+    key, _, raw = text.partition("=")
+    with pytest.raises(ParameterError) as caught:
+        notebook_params.parse_assignment(schema, text, "n")
+    assert str(caught.value) == (
+        f"parameter {key!r}: expected a value without a YAML comment (quote text holding ' #'), "
+        f"found {raw!r}"
+    )
+
+
+def test_a_hash_inside_quotes_or_a_word_is_no_comment() -> None:
+    schema = notebook_params.parse_parameters_source(CELL, "n")
+    assert notebook_params.parse_assignment(schema, "districts=['城东 #1', 城#2]", "n") == (
+        "districts",
+        ["城东 #1", "城#2"],
+    )
+    assert notebook_params.parse_assignment(schema, "district=城东 # 1", "n") == (
+        "district",
+        "城东 # 1",
+    )
+
+
 def test_a_command_line_value_with_a_key_twice_is_refused_naming_it() -> None:
     schema = notebook_params.parse_parameters_source("weights: dict[str, int] = {}  # w", "n")
     with pytest.raises(ParameterError) as caught:
