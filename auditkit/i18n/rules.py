@@ -160,14 +160,21 @@ _RULES = {
     "rule.order_not_applied.checks": (
         "工单生效月份（加 grace_months 个月宽限）之后、同类下一张工单之前，账单仍执行原电价类别（改类）或原容量"
         "（增容、减容）；涉及电费自生效月份起计（宽限只决定是否算作未执行）：改类为按新电价类别重算的账单减按原电价类别"
-        "重算的账单（同一计费电量，含分时、阶梯、基本电费、力调和基金），容量为按容量计收基本电费时新旧容量之差",
+        "重算的账单（同一计费电量，含分时、阶梯、基本电费、力调和基金），容量为按容量计收基本电费时工单所定容量（生效当月按天折算）"
+        "与计费容量之差；tariff_mismatch 计算的账单（档案电价类别也不是应执行的类别）的电价差额计入 tariff_mismatch，"
+        "capacity_underbilled 计算的账单少收的基本电费计入 capacity_underbilled；本规则仍列出工单但不重复计算"
+        "（无论是否同时运行这些规则）",
         "after an order's effective month (plus grace_months), and until a later order of the same "
         "kind, bills still use the old tariff (tariff_change) or the old capacity "
         "(capacity_increase / capacity_reduction); priced from the effective month on (the grace "
         "only decides whether the order is late): for a tariff, the bill recomputed on the new "
         "tariff less recomputed on the old one on the kWh billed (periods, tiers, basic charge, "
-        "power-factor adjustment and funds); for capacity, the basic charge on the capacity "
-        "difference where it is charged by capacity",
+        "power-factor adjustment and funds); for capacity, the basic charge on the capacity the "
+        "orders put on the bill (prorated by day in the month of the change) less the capacity "
+        "billed, where it is charged by capacity. The tariff difference of a bill "
+        "tariff_mismatch prices (the archive's tariff is not the one due either) and the basic "
+        "charge of a bill capacity_underbilled prices are counted under those rules: the order "
+        "is still listed, its money not counted twice (whether they run or not)",
     ),
     "rule.change_without_order.title": ("无工单变更计费参数（电价、容量、倍率）", "Billing changed with no work order"),
     "rule.change_without_order.checks": (
@@ -176,8 +183,9 @@ _RULES = {
         "（同一次变更的各期账单合计，合计不为正的计零）：有电费明细的按计费电量重算两种电价下的账单（分时、阶梯按"
         "时段、档位，含变损、基本电费、力调电费和基金及附加），否则按当月、电压等级的平段电度电价；倍率为少计的电量"
         "（及按需量计的基本电费）按应执行电价计；容量为减少的容量按容量电价计。档案电价类别也被改动、"
-        "tariff_mismatch 判定有误的用户，其未按应执行电价计费的账单的电价差额计入 tariff_mismatch，本规则仍列出"
-        "该变更但不重复计算（无论是否同时运行 tariff_mismatch）",
+        "tariff_mismatch 判定有误的用户，其未按应执行电价计费的账单的电价差额计入 tariff_mismatch；档案倍率仍为应执行"
+        "倍率、multiplier_mismatch 计算的账单少计的电量计入 multiplier_mismatch；capacity_underbilled 计算的账单少收"
+        "的基本电费计入 capacity_underbilled；本规则仍列出该变更但不重复计算（无论是否同时运行这些规则）",
         "tariff_billed, capacity_billed_kva or multiplier_billed differs from the previous bill "
         "with no work order of the matching type taking effect between the two bills "
         "(±window_months); impact: what the previous terms would have charged more while the new "
@@ -188,9 +196,11 @@ _RULES = {
         "rates of the month and voltage band; for a multiplier, the kWh (and demand charge) it "
         "left out at the rate due; for a capacity, the kVA dropped at the rate per kVA. Where "
         "the archive's tariff was moved too (a customer tariff_mismatch flags), the tariff "
-        "difference of its bills not on the tariff due is counted under tariff_mismatch: the "
-        "change is still listed, its money not counted twice (whether tariff_mismatch runs or "
-        "not)",
+        "difference of its bills not on the tariff due is counted under tariff_mismatch; the "
+        "kWh left out of a bill multiplier_mismatch prices (the archive kept the multiplier "
+        "due) under multiplier_mismatch; the basic charge of a bill capacity_underbilled "
+        "prices under capacity_underbilled: the change is still listed, its money not counted "
+        "twice (whether those rules run or not)",
     ),
     "rule.consumption_drop.title": ("用电量持续突降（疑似窃电或计量故障）", "Sustained drop in consumption (theft signal)"),
     "rule.consumption_drop.checks": (
@@ -518,6 +528,23 @@ _EVIDENCE = {
         "billing changed with no work order within ±{window:int} months: {changes:join} "
         "({amount:money} under-billed since{pf:clause}{left:clause})",
     ),
+    "evidence.left_to": ("；另有 {parts:join}", "; {parts:join}"),
+    "evidence.left.tariff_mismatch": (
+        "{bills:count:bill}的电价差额计入“电价类别与用电性质不符”规则，档案电价类别也不是应执行的类别",
+        "the tariff difference of {bills:count:bill} is counted under tariff_mismatch, the "
+        "archive's tariff not being the one due either",
+    ),
+    "evidence.left.multiplier_mismatch": (
+        "{bills:count:bill}少计的电量计入“计费倍率与档案倍率不符”规则，档案倍率即应执行的倍率",
+        "the kWh left out of {bills:count:bill} are counted under multiplier_mismatch, the "
+        "archive having the multiplier due",
+    ),
+    "evidence.left.capacity_underbilled": (
+        "{bills:count:bill}少收的基本电费计入“基本电费计费容量小于档案容量”规则，按在用容量计算",
+        "the basic charge short on {bills:count:bill} is counted under capacity_underbilled, "
+        "on the capacity in force",
+    ),
+    # Findings stored by earlier versions name the tariff part alone (now `left_to`).
     "evidence.change_without_order.left": (
         "；另有 {bills:count:bill}的电价差额计入“电价类别与用电性质不符”规则（档案电价类别也已改为非应执行的类别）",
         "; the tariff difference of {bills:count:bill} is counted under tariff_mismatch (the "

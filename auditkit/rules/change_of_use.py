@@ -10,13 +10,14 @@ import pandas as pd
 from auditkit.billing.basic import CAPACITY_ORDERS, CONTRACT_ORDERS
 from auditkit.billing.money import round_half_up
 from auditkit.periods import date_month_number
+from auditkit.rules.capacity import bills_short_of_capacity, order_capacity
 from auditkit.rules.context import (
     KEY_STRIDE,
     RuleContext,
     customer_keys,
     spread_over_runs,
 )
-from auditkit.rules.evidence import Clause, clause
+from auditkit.rules.evidence import Clause, clause, left_to
 from auditkit.rules.findings import (
     empty_raw,
     flagged_rows,
@@ -29,6 +30,7 @@ from auditkit.rules.findings import (
     rows_of,
     zero_where_nan,
 )
+from auditkit.rules.metering import bills_off_the_multiplier
 from auditkit.rules.registry import rule
 from auditkit.rules.repriced import on_tariff, reprice, two_part_tariffs
 from auditkit.rules.routine import at_tariff_due, bills_on_wrong_tariff, tariff_due_surcharge
@@ -149,8 +151,17 @@ def _stalled_evidence(order: object, more: int) -> list[Clause]:
     params=("grace_months",),
     severity="high",
     revenue_kind="proved",
+    reads=("tariff_mismatch", "capacity_underbilled"),
 )
 def order_not_applied(ctx: RuleContext, params: dict) -> pd.DataFrame:
+    """Bills still on the old tariff or capacity after an order took effect (and its grace).
+
+    Revenue: from the effective month, what the order's terms charge more (`_not_applied_gap`).
+    A bill another rule prices on its own evidence is that rule's, left inside the check
+    whichever rules run: a tariff order's bill `tariff_mismatch` prices (the archive's tariff is
+    not the one due either), a capacity order's bill `capacity_underbilled` prices (the capacity
+    in force, from the archive and these orders, prorated by day). The order is still listed and
+    the evidence says where its money is counted."""
     orders = ctx.orders_of("tariff_change", *CONTRACT_ORDERS)
     orders = orders[(orders["cust"] >= 0) & (orders["effective_month"] >= 0)]
     if orders.empty:
@@ -165,9 +176,8 @@ def order_not_applied(ctx: RuleContext, params: dict) -> pd.DataFrame:
             "order_type": orders["order_type"].to_numpy(),
             "old": orders["old_value"].to_numpy(dtype=object),
             "new": orders["new_value"].to_numpy(dtype=object),
-            # A capacity order's values as numbers, read once per order (not per joined bill)
+            # A capacity order's old value as a number, read once per order (not per joined bill)
             "old_capacity": pd.to_numeric(orders["old_value"], errors="coerce").to_numpy(float),
-            "new_capacity": pd.to_numeric(orders["new_value"], errors="coerce").to_numpy(float),
         }
     )
     rows = rows_of(ctx, table["cust"].to_numpy())
@@ -201,7 +211,11 @@ def order_not_applied(ctx: RuleContext, params: dict) -> pd.DataFrame:
     hits = stale_bills[late.to_numpy(dtype=bool)].copy()
     if hits.empty:
         return empty_raw()
-    hits["revenue"], hits["pf"] = _not_applied_gap(ctx, hits)
+    gap, pf = _not_applied_gap(ctx, hits)
+    left_tariff, left_capacity = _left_by_kind(ctx, hits, params)
+    left = left_tariff | left_capacity
+    hits["revenue"], hits["pf"] = np.where(left, 0.0, gap), np.where(left, 0.0, pf)
+    hits["left_tariff"], hits["left_capacity"] = left_tariff, left_capacity
     per_order = (
         group_stats(
             hits.groupby(["cust", "order_id"], sort=False),
@@ -210,6 +224,8 @@ def order_not_applied(ctx: RuleContext, params: dict) -> pd.DataFrame:
             bills=("row", "size"),
             revenue=("revenue", "sum"),
             pf=("pf", "sum"),
+            left_tariff=("left_tariff", "sum"),
+            left_capacity=("left_capacity", "sum"),
             order_type=("order_type", "first"),
             kind=("kind", "first"),
             effective=("effective", "first"),
@@ -225,15 +241,16 @@ def order_not_applied(ctx: RuleContext, params: dict) -> pd.DataFrame:
         month_to=("month_to", "max"),
         revenue=("revenue", "sum"),
         pf=("pf", "sum"),
+        left_tariff=("left_tariff", "sum"),
+        left_capacity=("left_capacity", "sum"),
         orders=("order_id", "size"),
     )
     shown = per_order.drop_duplicates("cust")  # each customer's earliest order not applied
     totals = per_customer_total.reindex(shown["cust"])
     evidence = []
-    for order, orders_count, total, moved in zip(
-        shown.itertuples(), totals["orders"], totals["revenue"], totals["pf"], strict=True
-    ):
-        found = clause(
+    for order, found in zip(shown.itertuples(), totals.itertuples(), strict=True):
+        orders_count, total, moved = found.orders, found.revenue, found.pf
+        found_clause = clause(
             f"order_not_applied.{order.kind}",
             order=order.order_id,
             type=order.order_type,
@@ -248,7 +265,11 @@ def order_not_applied(ctx: RuleContext, params: dict) -> pd.DataFrame:
         )
         moved = round_half_up(moved)
         of_which = [clause("tariff.pf", amount=moved)] if moved else []
-        evidence.append([found, *more, clause("revenue", amount=total), *of_which])
+        left = left_to(tariff_mismatch=found.left_tariff, capacity_underbilled=found.left_capacity)
+        shown_left = [left] if left else []
+        evidence.append(
+            [found_clause, *more, clause("revenue", amount=total), *of_which, *shown_left]
+        )
     return raw(
         shown["cust"],
         totals["month_from"],
@@ -259,13 +280,30 @@ def order_not_applied(ctx: RuleContext, params: dict) -> pd.DataFrame:
     )
 
 
+def _left_by_kind(
+    ctx: RuleContext, hits: pd.DataFrame, params: dict
+) -> tuple[np.ndarray, np.ndarray]:
+    """Per stale bill of `hits`: a tariff order's bill `tariff_mismatch` prices, and a capacity
+    order's bill `capacity_underbilled` prices (on their own thresholds, `params[rule_id]`)."""
+    rows = hits["row"].to_numpy()
+    is_tariff = (hits["kind"] == "tariff").to_numpy()
+    left_tariff, left_capacity = np.zeros(len(rows), bool), np.zeros(len(rows), bool)
+    if is_tariff.any():
+        left_tariff = is_tariff & bills_on_wrong_tariff(ctx, params["tariff_mismatch"])[rows]
+    if not is_tariff.all():
+        short = bills_short_of_capacity(ctx, params["capacity_underbilled"])
+        left_capacity = ~is_tariff & short[rows]
+    return left_tariff, left_capacity
+
+
 def _not_applied_gap(ctx: RuleContext, hits: pd.DataFrame) -> tuple[np.ndarray, np.ndarray]:
     """Per stale bill of `hits` (`order_not_applied`), what it under-billed (≥ 0) and of it the
     power-factor adjustment. A tariff order's bill: recomputed on the new tariff less on the
     tariff billed (`_tariff_gap`: every line of an itemized bill, its tiers, periods, basic
     charge, adjustment and funds; else the flat energy rates), so a wrong rate or kWh on the
     bill stays the rules' that find it. A capacity order's bill: the basic charge per kVA on
-    the new capacity less the capacity billed, where the basis is capacity."""
+    the capacity the orders put on it (`order_capacity`: in the month of the change prorated
+    by day) less the capacity billed, where the basis is capacity."""
     rows = hits["row"].to_numpy()
     is_tariff = (hits["kind"] == "tariff").to_numpy()
     gap, pf = np.zeros(len(hits)), np.zeros(len(hits))
@@ -275,7 +313,8 @@ def _not_applied_gap(ctx: RuleContext, hits: pd.DataFrame) -> tuple[np.ndarray, 
         gap[is_tariff], pf[is_tariff] = _tariff_gap(ctx, tariff_rows, new_code)
     capacity_rows = rows[~is_tariff]
     capacity_basis = ctx.basis_is(capacity_rows, "capacity")
-    short_kva = (hits["new_capacity"] - hits["capacity"]).to_numpy(dtype=float)[~is_tariff]
+    due_kva = order_capacity(ctx, capacity_rows).kva_months
+    short_kva = due_kva - hits["capacity"].to_numpy(dtype=float)[~is_tariff]
     capacity_gap = short_kva * ctx.kva_rate_due(capacity_rows)
     gap[~is_tariff] = np.where(capacity_basis, zero_where_nan(capacity_gap), 0.0)
     under_billed = gap > 0
@@ -344,7 +383,7 @@ class _Runs:
     params=("window_months",),
     severity="high",
     revenue_kind="estimated",
-    reads=("tariff_mismatch",),
+    reads=("tariff_mismatch", "multiplier_mismatch", "capacity_underbilled"),
 )
 def change_without_order(ctx: RuleContext, params: dict) -> pd.DataFrame:
     """A tariff, capacity or multiplier billed differs from the previous bill with no work order
@@ -357,10 +396,14 @@ def change_without_order(ctx: RuleContext, params: dict) -> pd.DataFrame:
     kWh (and demand charge) it left out at the rate due; a capacity's as the kVA dropped at
     the rate per kVA.
 
-    A bill `tariff_mismatch` prices (`bills_on_wrong_tariff`: its customer's archive tariff is
-    not the one due, nor is the tariff billed) is that rule's: the archive moved with the
-    billing, so the change stays listed and the evidence says its money is counted there.
-    Left inside the check, whichever rules run, so each rule's figure is the same in any run."""
+    Money another rule proves on its own evidence is that rule's: a tariff difference on a bill
+    `tariff_mismatch` prices (`bills_on_wrong_tariff`: its customer's archive tariff is not the
+    one due, nor is the tariff billed: the archive moved with the billing), the kWh left out of
+    a bill `multiplier_mismatch` prices (billed off the archive's multiplier: the archive kept
+    the one due) and the basic charge of a bill `capacity_underbilled` prices (short of the
+    capacity in force). The change stays listed and the evidence says where its money is
+    counted. Left inside the check, whichever rules run, so each rule's figure is the same in
+    any run."""
     bills = ctx.bills
     window = params["window_months"]
     same = ctx.same_customer_as_previous
@@ -391,6 +434,8 @@ def change_without_order(ctx: RuleContext, params: dict) -> pd.DataFrame:
     in_multiplier = multiplier_runs.within(multiplier_silent)
     in_capacity = capacity_runs.within(capacity_silent)
     left = in_tariff & bills_on_wrong_tariff(ctx, params["tariff_mismatch"])
+    left_multiplier = in_multiplier & bills_off_the_multiplier(ctx, params["multiplier_mismatch"])
+    left_capacity = in_capacity & bills_short_of_capacity(ctx, params["capacity_underbilled"])
     rows = np.flatnonzero(in_tariff | in_multiplier | in_capacity)
     kwh = bills["kwh_billed"].to_numpy(dtype=float)[rows]
     tariff_gap, tariff_pf = np.zeros(len(rows)), np.zeros(len(rows))
@@ -420,7 +465,7 @@ def change_without_order(ctx: RuleContext, params: dict) -> pd.DataFrame:
         demand_basis, zero_where_nan(bills["basic_charge"].to_numpy(dtype=float)[rows]), 0.0
     )
     short_by = np.where(
-        in_multiplier[rows] & (billed_multiplier < prior_multiplier),
+        in_multiplier[rows] & ~left_multiplier[rows] & (billed_multiplier < prior_multiplier),
         prior_multiplier / billed_multiplier - 1,
         0.0,
     )
@@ -431,7 +476,7 @@ def change_without_order(ctx: RuleContext, params: dict) -> pd.DataFrame:
         previous_capacity[capacity_runs.start_of(rows)] - capacity[rows], 0, None
     )
     capacity_gap = np.where(
-        in_capacity[rows] & capacity_basis,
+        in_capacity[rows] & ~left_capacity[rows] & capacity_basis,
         zero_where_nan(capacity_drop) * ctx.kva_rate_due(rows),
         0.0,
     )
@@ -442,6 +487,8 @@ def change_without_order(ctx: RuleContext, params: dict) -> pd.DataFrame:
         revenue=revenue,
         pf=tariff_pf,
         left=left[rows],
+        left_multiplier=left_multiplier[rows],
+        left_capacity=left_capacity[rows],
         surcharge=surcharge,
         tariff_due_first=due.tariff,
     )
@@ -455,7 +502,7 @@ def change_without_order(ctx: RuleContext, params: dict) -> pd.DataFrame:
     evidence = []
     pf = round_half_up(grouped["pf"].to_numpy(dtype=float))
     for found, moved in zip(grouped.itertuples(), pf, strict=True):
-        cust, total, left_bills = found.cust, found.revenue, found.left
+        cust, total = found.cust, found.revenue
         changes = []
         for kind, (_, terms) in described.items():
             if cust in firsts[kind].index:
@@ -466,7 +513,11 @@ def change_without_order(ctx: RuleContext, params: dict) -> pd.DataFrame:
                     clause(f"changed.{kind}", old=old, new=new, at=month[row], more=more)
                 )
         of_which = clause("tariff.pf", amount=moved) if moved else None
-        mismatch = clause("change_without_order.left", bills=left_bills) if left_bills else None
+        elsewhere = left_to(
+            tariff_mismatch=found.left,
+            multiplier_mismatch=found.left_multiplier,
+            capacity_underbilled=found.left_capacity,
+        )
         evidence.append(
             [
                 clause(
@@ -475,7 +526,7 @@ def change_without_order(ctx: RuleContext, params: dict) -> pd.DataFrame:
                     changes=changes,
                     amount=total,
                     pf=of_which,
-                    left=mismatch,
+                    left=elsewhere,
                 ),
                 *at_tariff_due(found.tariff_due_first, found.surcharge),
             ]

@@ -45,6 +45,14 @@ def clause(code: str, **args: Any) -> Clause:
     return stored
 
 
+def left_to(**bills: int) -> Clause | None:
+    """The clause saying which other rules count the money of how many of a finding's bills
+    (`left_to(tariff_mismatch=2)`: "; the tariff difference of 2 bills is counted under
+    tariff_mismatch"), in the order given; None where no bill was left."""
+    parts = [clause(f"left.{rule_id}", bills=count) for rule_id, count in bills.items() if count]
+    return clause("left_to", parts=parts) if parts else None
+
+
 def encode(clauses: list[Clause]) -> str:
     """A finding's clauses as compact JSON (the `evidence_code` column)."""
     return json.dumps(clauses, ensure_ascii=False, separators=(",", ":"))

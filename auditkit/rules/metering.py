@@ -19,8 +19,9 @@ from auditkit.rules.findings import (
     zero_where_nan,
 )
 from auditkit.rules.recomputed import LINE_TYPES
-from auditkit.rules.registry import rule
+from auditkit.rules.registry import RULES, rule
 from auditkit.rules.routine import TariffDueSurcharge, at_tariff_due, tariff_due_surcharge
+from auditkit.rules.worklist import missing_needs
 
 
 @rule(
@@ -34,25 +35,11 @@ from auditkit.rules.routine import TariffDueSurcharge, at_tariff_due, tariff_due
 )
 def multiplier_mismatch(ctx: RuleContext, params: dict) -> pd.DataFrame:
     customers = ctx.customers
-    archive_multiplier = customers["ct_ratio"].to_numpy(dtype=float) * customers[
-        "pt_ratio"
-    ].to_numpy(dtype=float)
-    billed = ctx.bills["multiplier_billed"].to_numpy(dtype=float)
-    rows = _multiplier_differs(ctx, billed, archive_multiplier, params["relative_tolerance"])
+    rows = _off_the_multiplier_due(ctx, params["relative_tolerance"])
     if len(rows) == 0:
         return empty_raw()
-    # A meter replacement with its order changed the multiplier: before it, its old value was
-    # due; in its month, either (the bill may read the old meter or the new one).
-    if len(ctx.orders_of("meter_replacement")):
-        due, changed = ctx.in_force(archive_multiplier[ctx.bill_customer], ("meter_replacement",))
-        tolerance = params["relative_tolerance"]
-        as_due = np.abs(billed[rows] - due[rows]) <= tolerance * due[rows]
-        as_changed = np.abs(billed[rows] - changed[rows]) <= tolerance * changed[rows]
-        rows = rows[~(as_due | as_changed)]
-        if len(rows) == 0:
-            return empty_raw()
-    archive = archive_multiplier[ctx.bill_customer[rows]]
-    billed = billed[rows]
+    archive = _archive_multiplier(ctx)[ctx.bill_customer[rows]]
+    billed = ctx.bills["multiplier_billed"].to_numpy(dtype=float)[rows]
     kwh = ctx.bills["kwh_billed"].to_numpy(dtype=float)[rows]
     ratio = np.divide(archive, billed, out=np.ones_like(archive), where=billed > 0)
     missing_kwh = kwh * (ratio - 1)
@@ -218,6 +205,39 @@ def _multiplier_evidence(found: object, archive: object) -> list:
         *at_tariff_due(found.tariff_due_first, found.surcharge),
         clause("revenue", amount=max(found.revenue, 0.0)),
     ]
+
+
+def bills_off_the_multiplier(ctx: RuleContext, params: dict) -> np.ndarray:
+    """Per bill, whether `multiplier_mismatch` (with its thresholds `params`) prices it: billed
+    at a multiplier other than the archive's and its meter replacements'. All False where its
+    data is missing (it cannot run). A rule that would price the kWh such a bill left out
+    leaves them to it, so a yuan counts once."""
+    priced = np.zeros(len(ctx.bills), dtype=bool)
+    if not missing_needs(ctx.source, RULES["multiplier_mismatch"]):
+        priced[_off_the_multiplier_due(ctx, params["relative_tolerance"])] = True
+    return priced
+
+
+def _archive_multiplier(ctx: RuleContext) -> np.ndarray:
+    """Per customer, the multiplier the archive has: CT ratio × PT ratio."""
+    customers = ctx.customers
+    return customers["ct_ratio"].to_numpy(dtype=float) * customers["pt_ratio"].to_numpy(dtype=float)
+
+
+def _off_the_multiplier_due(ctx: RuleContext, tolerance: float) -> np.ndarray:
+    """Rows of the bills billed at a multiplier other than the one due, beyond `tolerance`
+    (relative): the archive's, or around a meter replacement with its order the old or new
+    value (before it, its old value was due; in its month either, as the bill may read the old
+    meter or the new one)."""
+    archive_multiplier = _archive_multiplier(ctx)
+    billed = ctx.bills["multiplier_billed"].to_numpy(dtype=float)
+    rows = _multiplier_differs(ctx, billed, archive_multiplier, tolerance)
+    if len(rows) and len(ctx.orders_of("meter_replacement")):
+        due, changed = ctx.in_force(archive_multiplier[ctx.bill_customer], ("meter_replacement",))
+        as_due = np.abs(billed[rows] - due[rows]) <= tolerance * due[rows]
+        as_changed = np.abs(billed[rows] - changed[rows]) <= tolerance * changed[rows]
+        rows = rows[~(as_due | as_changed)]
+    return rows
 
 
 def _multiplier_differs(

@@ -67,5 +67,8 @@ def test_a_rule_without_a_source_cannot_be_registered(monkeypatch: pytest.Monkey
 def test_the_catalog_says_which_rules_count_a_loss_for_another_or_read_its_thresholds():
     catalog = rules.catalog().set_index("rule_id")
     assert catalog.loc["consumption_drop", "left_to"] == "meter_event_unresolved"
-    assert catalog.loc["change_without_order", "reads"] == "tariff_mismatch"
+    assert catalog.loc["change_without_order", "reads"] == (
+        "tariff_mismatch, multiplier_mismatch, capacity_underbilled"
+    )
+    assert catalog.loc["order_not_applied", "reads"] == "tariff_mismatch, capacity_underbilled"
     assert catalog.loc["tariff_mismatch", ["left_to", "reads"]].tolist() == ["", ""]

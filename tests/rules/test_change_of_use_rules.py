@@ -6,7 +6,7 @@ from types import SimpleNamespace
 
 import numpy as np
 import pytest
-from rule_builder import Utility, flat, run
+from rule_builder import TWO_PART, Utility, flat, run
 
 from auditkit import rules
 from auditkit.rules.change_of_use import _previous_known
@@ -59,6 +59,59 @@ def test_order_not_applied_tariff_change_still_billed_old_tariff():
     assert findings.iloc[0]["revenue_impact"] == pytest.approx(6 * 100 * (0.8 - 0.6))
     assert findings.iloc[0]["period_from"] == "2024-07"
     assert "6 bills 2024-07..2024-12 still use RES" in findings.iloc[0]["evidence"]
+
+
+@pytest.mark.parametrize(("tolerance", "underbilled"), [(None, 2_820.0), (300.0, None)])
+def test_a_capacity_order_not_applied_counts_each_month_once_prorated_in_its_first(
+    tolerance: float | None, underbilled: float | None
+):
+    """A 400 kVA factory (30 a kVA) with an increase to 630 kVA from 16 February, billed on 400
+    all year; its archive still says 400. February is 15 days on 400 and 14 on 630 (30-day
+    months): 494 kVA-months, 94 × 30 = 2,820.00 short; March to December 230 × 30 = 6,900.00
+    each: 71,820.00 in all. capacity_underbilled proves February on the capacity its orders put
+    on it (the archive is in force after them), and order_not_applied leaves that bill to it; with
+    capacity_underbilled's tolerance above the 94 kVA short it finds nothing, and
+    order_not_applied prices February itself, prorated the same way. Never 6,900.00 for February,
+    never a month twice."""
+    u = Utility()
+    u.customer("F", contract_capacity_kva=400.0, basic_charge_basis="capacity", **TWO_PART)
+    u.monthly(
+        "F", flat(100_000), multiplier=1000.0, tariff="IND2", capacity=400.0, basis="capacity"
+    )
+    u.order("F", "capacity_increase", "2024-02-16", 400, 630)
+    params = {} if tolerance is None else {"capacity_underbilled.kva_tolerance": tolerance}
+    both = ["order_not_applied", "capacity_underbilled"]
+    findings = run(u, both, params=params).set_index("rule_id")
+    money = findings["revenue_impact"]
+    assert money.get("capacity_underbilled") == (
+        None if underbilled is None else pytest.approx(underbilled)
+    )
+    assert money["order_not_applied"] == pytest.approx(71_820.0 - (underbilled or 0.0))
+    said = "the basic charge short on 1 bill is counted under capacity_underbilled"
+    assert (said in findings.loc["order_not_applied", "evidence"]) == (underbilled is not None)
+
+
+def test_a_tariff_order_not_applied_on_a_wrong_archive_is_counted_under_tariff_mismatch():
+    """A shop archived on RES (residential's), an order to COM from July, billed RES all year,
+    100 kWh a month: tariff_mismatch prices the twelve bills, (0.80 − 0.50) × 100 = 30.00 to
+    June and (0.80 − 0.60) × 100 = 20.00 from July, 300.00; order_not_applied lists the order
+    and leaves its six bills' 120.00 there. Archived on COM, tariff_mismatch finds nothing and
+    the 120.00 is order_not_applied's."""
+    for archive, mismatch, not_applied in (("RES", 300.0, 0.0), ("COM", None, 120.0)):
+        u = Utility()
+        u.customer("shop", usage_type="commercial", tariff_category=archive)
+        u.monthly("shop", flat(100), tariff="RES")
+        u.order("shop", "tariff_change", "2024-07-01", "RES", "COM")
+        findings = run(u, ["tariff_mismatch", "order_not_applied"]).set_index("rule_id")
+        money = findings["revenue_impact"]
+        assert money.get("tariff_mismatch") == (
+            None if mismatch is None else pytest.approx(mismatch)
+        )
+        assert money["order_not_applied"] == pytest.approx(not_applied)
+        alone = run(u, "order_not_applied")["revenue_impact"]
+        assert alone.tolist() == [pytest.approx(not_applied)]  # whatever rules run
+        said = "the tariff difference of 6 bills is counted under tariff_mismatch"
+        assert (said in findings.loc["order_not_applied", "evidence"]) == (mismatch is not None)
 
 
 def test_change_without_order_tariff_switch_and_the_same_switch_with_an_order():

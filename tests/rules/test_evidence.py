@@ -340,9 +340,10 @@ def test_order_not_applied_in_both_languages():
     found = evidence(u, "order_not_applied")
     assert found["capacity"] == (
         "order WO0001 (capacity_increase 400→630 kVA) took effect in 2024-03, yet 6 bills "
-        "2024-03..2024-08 still use 400 kVA (¥41,400.00)",
+        "2024-03..2024-08 still use 400 kVA (¥0.00); the basic charge short on 6 bills is "
+        "counted under capacity_underbilled, on the capacity in force",
         "工单 WO0001（增容 400→630 千伏安）已于 2024-03 生效，但 2024-03 至 2024-08 共 6 期账单仍按 400 千伏安计费"
-        "（涉及电费 41,400.00 元）",
+        "（涉及电费 0.00 元）；另有 6 期账单少收的基本电费计入“基本电费计费容量小于档案容量”规则，按在用容量计算",
     )
     assert found["tariff"] == (
         "order WO0003 (tariff_change RES→COM) took effect in 2024-03, yet 4 bills 2024-03..2024-06 "
@@ -353,29 +354,39 @@ def test_order_not_applied_in_both_languages():
 
 
 def test_change_without_order_in_both_languages():
+    """A's archive moved with its billing (CT 5 × PT 100 = 500, 315 kVA): the changes' money is
+    this rule's. Kept's archive still has the multiplier and capacity due (1,000, 630 kVA):
+    multiplier_mismatch and capacity_underbilled prove that money, and the evidence says so."""
     u = Utility()
-    u.customer("A", contract_capacity_kva=630.0, basic_charge_basis="capacity", **TWO_PART)
-    u.monthly(
-        "A",
-        flat(100_000, 3),
-        multiplier=1000.0,
-        capacity=630.0,
-        demand=400.0,
-        periods=PERIODS[:3],
-        tariff="IND2",
-        basis="capacity",
-    )
-    u.monthly(
-        "A",
-        flat(50_000, 9),
-        multiplier=500.0,
-        capacity=[630.0] * 3 + [315.0] * 6,
-        demand=200.0,
-        periods=PERIODS[3:],
-        start_register=1300.0,
-        tariff="IND2",
-        basis="capacity",
-    )
+    for cid, archive in (("A", {"ct_ratio": 5.0}), ("kept", {})):
+        capacity_archived = 315.0 if archive else 630.0
+        u.customer(
+            cid,
+            contract_capacity_kva=capacity_archived,
+            basic_charge_basis="capacity",
+            **(TWO_PART | archive),
+        )
+        u.monthly(
+            cid,
+            flat(100_000, 3),
+            multiplier=1000.0,
+            capacity=630.0,
+            demand=400.0,
+            periods=PERIODS[:3],
+            tariff="IND2",
+            basis="capacity",
+        )
+        u.monthly(
+            cid,
+            flat(50_000, 9),
+            multiplier=500.0,
+            capacity=[630.0] * 3 + [315.0] * 6,
+            demand=200.0,
+            periods=PERIODS[3:],
+            start_register=1300.0,
+            tariff="IND2",
+            basis="capacity",
+        )
     u.customer("B", **COMMERCIAL)
     u.monthly("B", flat(100), tariff=["COM"] * 2 + ["RES"] * 2 + ["COM"] * 2 + ["RES"] * 6)
     found = evidence(u, "change_without_order")
@@ -384,6 +395,16 @@ def test_change_without_order_in_both_languages():
         "multiplier 1,000.00→500.00 in 2024-04 (¥326,700.00 under-billed since)",
         "计费参数变更，但 ±1 个月内无相应工单：2024-07 计费容量 630→315 千伏安；2024-04 计费倍率 1,000.00→500.00"
         "（此后少收电费 326,700.00 元）",
+    )
+    assert found["kept"] == (
+        "billing changed with no work order within ±1 months: capacity 630→315 kVA in 2024-07; "
+        "multiplier 1,000.00→500.00 in 2024-04 (¥0.00 under-billed since; the kWh left out of 9 "
+        "bills are counted under multiplier_mismatch, the archive having the multiplier due; the "
+        "basic charge short on 6 bills is counted under capacity_underbilled, on the capacity in "
+        "force)",
+        "计费参数变更，但 ±1 个月内无相应工单：2024-07 计费容量 630→315 千伏安；2024-04 计费倍率 1,000.00→500.00"
+        "（此后少收电费 0.00 元；另有 9 期账单少计的电量计入“计费倍率与档案倍率不符”规则，档案倍率即应执行的倍率；"
+        "6 期账单少收的基本电费计入“基本电费计费容量小于档案容量”规则，按在用容量计算）",
     )
     assert found["B"] == (
         "billing changed with no work order within ±1 months: tariff COM→RES in 2024-03 and 2 "

@@ -764,9 +764,9 @@ def test_an_archive_moved_with_the_billing_is_counted_once_under_tariff_mismatch
     assert english == (
         "billing changed with no work order within ±1 months: tariff COM→AGR in 2024-02 "
         "(¥0.00 under-billed since; the tariff difference of 2 bills is counted under "
-        "tariff_mismatch (the archive's tariff was moved too and is not the one due))"
+        "tariff_mismatch, the archive's tariff not being the one due either)"
     )
-    assert "；另有 2 期账单的电价差额计入“电价类别与用电性质不符”规则（" in chinese
+    assert "；另有 2 期账单的电价差额计入“电价类别与用电性质不符”规则，" in chinese
 
 
 def test_a_silent_change_of_the_billing_alone_is_still_priced_by_change_without_order():
@@ -786,21 +786,29 @@ def test_change_without_order_alone_leaves_the_money_of_a_moved_archive_to_tarif
     assert "counted under tariff_mismatch" in found.loc["shop", "evidence"]
 
 
-def test_a_silent_multiplier_change_keeps_its_money_when_the_tariff_is_left():
-    """The double case on a CT of 2, March billed at multiplier 1 (500 kWh for its 500 kWh of
+@pytest.mark.parametrize(
+    ("ct_ratio", "owner"), [(1.0, "change_without_order"), (2.0, "multiplier_mismatch")]
+)
+def test_a_silent_multiplier_change_on_a_wrong_tariff_counts_each_yuan_once(
+    ct_ratio: float, owner: str
+):
+    """The double case, March billed at multiplier 1 after 2 (500 kWh for its 500 kWh of
     registers, 1 000 metered): the tariff difference is tariff_mismatch's, 2 000 × 0.30 + 500 ×
-    0.30 = 750.00 (on the kWh billed); change_without_order keeps the multiplier's, the 500 kWh
-    left out at the rate of the tariff due, 500 × 0.80 = 400.00. Together 1 150.00: March owed
-    1 000 × 0.80 = 800.00 and was billed 250.00, February 2 000 × 0.30 short."""
+    0.30 = 750.00 (on the kWh billed); the 500 kWh left out, at the rate of the tariff due,
+    500 × 0.80 = 400.00, are change_without_order's where the archive moved with the billing
+    (CT 1) and multiplier_mismatch's where the archive kept the CT of 2 due (the silent change
+    then lists them at 0.00). Together 1 150.00 either way: March owed 1 000 × 0.80 = 800.00 and
+    was billed 250.00, February 2 000 × 0.30 short."""
     u = Itemized()
-    u.customer("shop", tariff_category="AGR", ct_ratio=2.0)
+    u.customer("shop", tariff_category="AGR", ct_ratio=ct_ratio)
     u.bill("shop", "2024-01", 1000, [("energy", 1000.0, 0.80)], multiplier=2.0)
     u.bill("shop", "2024-02", 2000, [("energy", 2000.0, 0.50)], tariff="AGR", multiplier=2.0)
     u.bill("shop", "2024-03", 500, [("energy", 500.0, 0.50)], tariff="AGR")
-    found = _run_on(u, _com_by_periods(), BOTH, "2024-03")
+    found = _run_on(u, _com_by_periods(), [*BOTH, "multiplier_mismatch"], "2024-03")
     mine = found.loc["shop"].set_index("rule_id")["revenue_impact"]
     assert mine["tariff_mismatch"] == pytest.approx(750.00, abs=0.005)
-    assert mine["change_without_order"] == pytest.approx(400.00, abs=0.005)
+    assert mine[owner] == pytest.approx(400.00, abs=0.005)
+    assert mine.sum() == pytest.approx(1_150.00, abs=0.005)
 
 
 # --- what a line wrong upstream moves downstream, counted once --------------------------------

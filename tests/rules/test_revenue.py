@@ -233,23 +233,30 @@ def test_order_not_applied_until_a_later_order_and_only_on_capacity_basis():
     u.monthly("twice", flat(100), tariff="RES")
     u.order("twice", "tariff_change", "2024-07-01", "RES", "COM")
     u.order("twice", "tariff_change", "2024-07-01", "RES", "COM")  # the same order entered twice
-    findings = run(u, "order_not_applied").set_index("customer_id")
+    findings = run(u, ["order_not_applied", "capacity_underbilled"])
+    not_applied = findings[findings["rule_id"] == "order_not_applied"].set_index("customer_id")
     # March to August billed 400 kVA of the 630 in force (the month of grace is only for
     # billing to follow; an order not applied owes from its effective month); from September
-    # 400 is right again.
-    assert findings.loc["capacity", "revenue_impact"] == pytest.approx(6 * 230 * 30)
-    assert findings.loc["capacity", "evidence"] == (
+    # 400 is right again. capacity_underbilled proves the 41,400.00 on the capacity in force,
+    # from the archive and these orders; the order stays listed, its money counted there.
+    underbilled = findings[findings["rule_id"] == "capacity_underbilled"]
+    assert underbilled["customer_id"].tolist() == ["capacity"]
+    assert underbilled["revenue_impact"].tolist() == [pytest.approx(6 * 230 * 30)]
+    assert not_applied.loc["capacity", "revenue_impact"] == 0
+    assert not_applied.loc["capacity", "evidence"] == (
         "order WO0001 (capacity_increase 400→630 kVA) took effect in 2024-03, yet 6 bills "
-        "2024-03..2024-08 still use 400 kVA (¥41,400.00)"
+        "2024-03..2024-08 still use 400 kVA (¥0.00); the basic charge short on 6 bills is "
+        "counted under capacity_underbilled, on the capacity in force"
     )
-    assert findings.loc["demand", "revenue_impact"] == 0  # its basic charge follows demand
-    assert findings.loc["twice", "revenue_impact"] == pytest.approx(6 * 100 * (0.8 - 0.6))
+    assert not_applied.loc["demand", "revenue_impact"] == 0  # its basic charge follows demand
+    assert not_applied.loc["twice", "revenue_impact"] == pytest.approx(6 * 100 * (0.8 - 0.6))
 
 
 def test_change_without_order_prices_only_the_unexplained_change():
     u = Utility()
     for cid, basis in (("capacity", "capacity"), ("demand", "demand")):
-        u.customer(cid, contract_capacity_kva=630.0, basic_charge_basis=basis, **TWO_PART)
+        archive = TWO_PART | {"ct_ratio": 5.0}
+        u.customer(cid, contract_capacity_kva=630.0, basic_charge_basis=basis, **archive)
         common = {"tariff": "IND2", "basis": basis}
         u.monthly(
             cid,
@@ -273,7 +280,8 @@ def test_change_without_order_prices_only_the_unexplained_change():
         u.order(cid, "suspension", "2024-07-01", 630, 315)  # explains the capacity change
     findings = run(u, "change_without_order").set_index("customer_id")
     # From April the multiplier halved with no meter replacement: 50,000 kWh a month unbilled at
-    # 0.6, and for the demand-basis customer half its demand charge (200 kW × 40).
+    # 0.6, and for the demand-basis customer half its demand charge (200 kW × 40). The archive
+    # moved with it (CT 5 × PT 100 = 500): no other rule proves this money.
     assert findings.loc["capacity", "revenue_impact"] == pytest.approx(9 * 50_000 * 0.6)
     assert findings.loc["demand", "revenue_impact"] == pytest.approx(9 * (50_000 * 0.6 + 200 * 40))
     assert findings.loc["capacity", "evidence"] == (
