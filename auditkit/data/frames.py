@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import re
 from collections import Counter
+from collections.abc import Callable
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field, replace
 
@@ -16,7 +17,15 @@ import pandas as pd
 import pyarrow as pa
 
 from auditkit.data.cell_types import Untypable, typable
-from auditkit.data.column_typing import TEXT_DTYPE, Codes, Issue, Typed, shown_cell, type_column
+from auditkit.data.column_typing import (
+    TEXT_DTYPE,
+    Codes,
+    Issue,
+    Typed,
+    shown_cell,
+    shown_personal,
+    type_column,
+)
 from auditkit.data.problems import Problem
 from auditkit.data.raw import title_found
 from auditkit.data.readers import RawTable, RowIndex
@@ -100,6 +109,8 @@ def _structure_problems(raw: RawTable, spec: TableSpec, names: list[str]) -> lis
                 table=spec.name,
             )
         ]
+    near = _near_names(names, spec)
+    shown = _header_cell_shown(spec, set(near.values()))
     problems = []
     for name, count in Counter(names).items():
         if count > 1 and name:
@@ -107,9 +118,9 @@ def _structure_problems(raw: RawTable, spec: TableSpec, names: list[str]) -> lis
                 Problem(
                     raw.file,
                     header_row,
-                    name,
+                    shown(name, str),
                     "each column once",
-                    f"{count} columns named {name!r}",
+                    f"{count} columns named {shown(name, repr)}",
                     table=spec.name,
                 )
             )
@@ -131,7 +142,6 @@ def _structure_problems(raw: RawTable, spec: TableSpec, names: list[str]) -> lis
                     table=spec.name,
                 )
             )
-    near = _near_names(names, spec)
     for canonical, name in near.items():  # `Contract_Capacity_kVA`: read as an extra column
         problems.append(
             Problem(
@@ -143,7 +153,7 @@ def _structure_problems(raw: RawTable, spec: TableSpec, names: list[str]) -> lis
                 table=spec.name,
             )
         )
-    named = [shown_cell(name) for name in names if name]
+    named = [shown(name, shown_cell) for name in names if name]
     found = (
         "no such column in the header: " + ", ".join(named) if named else "a table of no columns"
     )
@@ -161,6 +171,21 @@ def _structure_problems(raw: RawTable, spec: TableSpec, names: list[str]) -> lis
             )
         )
     return problems
+
+
+def _header_cell_shown(spec: TableSpec, near: set[str]) -> Callable[[str, Callable], str]:
+    """How a problem shows a header cell: as `show` does where the cell names a contract
+    column (or nearly does); in a table with personal columns any other cell masked as a name
+    is, with its length, since a header missing from the file makes the first row of data the
+    header, and its name, address and phone would reach the message."""
+    known = set(spec.column_names) | near
+
+    def shown(name: str, show: Callable) -> str:
+        if name in known or not spec.personal:
+            return show(name)
+        return shown_personal("name", name)
+
+    return shown
 
 
 def is_title(names: list[str]) -> bool:

@@ -41,7 +41,7 @@ from openpyxl.utils.cell import column_index_from_string, coordinate_from_string
 from openpyxl.utils.exceptions import InvalidFileException
 from openpyxl.worksheet._read_only import ReadOnlyWorksheet
 
-from auditkit.data.column_typing import EXACT_DIGITS_LIMIT, shown_cell
+from auditkit.data.column_typing import EXACT_DIGITS_LIMIT, shown_cell, shown_personal
 from auditkit.data.problems import Problem
 from auditkit.data.raw import (
     RawTable,
@@ -52,6 +52,7 @@ from auditkit.data.raw import (
     title_rows_refused,
 )
 from auditkit.data.schema import TABLES, Kind
+from auditkit.masking import PERSONAL_COLUMNS
 from auditkit.workbooks import (
     FORMULA_TAG,
     formula_cells,
@@ -285,7 +286,7 @@ def _cell_text(
     if isinstance(value, bool):
         return ("true" if value else "false"), None
     if isinstance(value, (int, float)):
-        return _number_text(value, cell, kind)
+        return _number_text(value, cell, kind, name)
     if isinstance(value, (dt.date, dt.datetime)):
         if kind == "text" and name.endswith("_id"):  # an id Excel read as a date: 2024-1-10
             return None, (
@@ -299,17 +300,21 @@ def _cell_text(
 
 
 def _number_text(
-    value: float, cell: Cell, kind: Kind | None
+    value: float, cell: Cell, kind: Kind | None, name: str
 ) -> tuple[str | None, tuple[str, str] | None]:
+    """A number cell as text, or why it is refused: a text column's number too long for Excel's
+    15 digits (shown masked in a personal column, a phone stored as a number)."""
     if isinstance(value, int):  # stored as a whole number: exact, however long
         return _zero_padded(str(value), value, cell), None
     whole = math.isfinite(value) and value.is_integer()
     if kind == "text" and whole and abs(value) >= EXACT_DIGITS_LIMIT:
+        digits = str(int(Decimal(f"{value:.15g}")))
+        shown = shown_personal(name, digits) if name in PERSONAL_COLUMNS else digits
+        one, all_of = ("an id", "ids") if name.endswith("_id") else ("a number", "values")
         return None, (
             "text",
-            f"the number {int(Decimal(f'{value:.15g}'))} (Excel keeps 15 digits: an id this long "
-            "has lost its last "
-            "ones; format the column as text and write the ids again)",
+            f"the number {shown} (Excel keeps 15 digits: {one} this long has lost its last ones; "
+            f"format the column as text and write the {all_of} again)",
         )
     if whole and abs(value) < 2**53:
         return _zero_padded(str(int(value)), value, cell), None

@@ -121,6 +121,28 @@ def test_missing_required_column(
     )
 
 
+def test_a_customers_file_without_its_header_row_shows_no_personal_value(
+    dataset_dir: Path, tables: dict[str, pd.DataFrame]
+) -> None:
+    """Saved without its header, the first customer's row is read as the header: the messages
+    name the columns missing and the header's cells masked (a name, an address and a phone
+    among them), whatever the cells hold; a header of a table without personal columns is
+    quoted as it is (test_missing_required_column)."""
+    path = dataset_dir / "customers.csv"
+    lines = path.read_text(encoding="utf-8").splitlines(keepends=True)
+    path.write_text("".join(lines[1:]), encoding="utf-8")
+    first = tables["customers"].iloc[0]
+    problems = errors_of(dataset_dir)
+    missing_id = next(problem for problem in problems if "column customer_id:" in problem)
+    assert missing_id.startswith(
+        "customers.csv, column customer_id: expected a required column customer_id (columns.yaml "
+        "can map the file's own name), found no such column in the header: "
+        f"'{first['customer_id'][0]}{'*' * (len(first['customer_id']) - 1)}' "
+    )
+    for column in ("name", "address", "phone"):
+        assert not any(str(first[column]) in problem for problem in problems), column
+
+
 def test_text_in_a_numeric_column(
     tables: dict[str, pd.DataFrame], make_dataset: MakeDataset
 ) -> None:

@@ -170,6 +170,20 @@ def test_numbers_keep_the_zeros_their_format_shows(xlsx_dir: Path) -> None:
     assert set(dataset.bills["customer_id"]) == {"0001", "0002", "0003"}
 
 
+def test_a_long_phone_stored_as_a_number_is_refused_masked(xlsx_dir: Path) -> None:
+    def stored_as_number(book: Workbook) -> None:
+        sheet = book.active
+        column = next(cell.column_letter for cell in sheet[1] if cell.value == "phone")
+        sheet[f"{column}2"] = 13073922518123456.0  # 17 digits: Excel kept 15
+
+    edit(xlsx_dir / "customers.xlsx", stored_as_number)
+    assert errors(xlsx_dir) == [
+        "customers.xlsx row 2, column phone: expected text, found the number "
+        "'130**********3500' (17 characters) (Excel keeps 15 digits: a number this long has "
+        "lost its last ones; format the column as text and write the values again)"
+    ]
+
+
 def test_long_ids_dates_and_error_values_in_text_columns_are_refused(xlsx_dir: Path) -> None:
     def slips(book: Workbook) -> None:
         sheet = book.active
