@@ -385,6 +385,7 @@ _EVIDENCE = {
     "evidence.kwh.not_billed": ("少计电量 {kwh:num0} 千瓦时", "{kwh:num0} kWh not billed"),
     "evidence.kwh.billed_too_much": ("多计电量 {kwh:num0} 千瓦时", "{kwh:num0} kWh billed too much"),
     "evidence.demand_charge_short": ("，按需量计收的基本电费少计 {amount:money}", ", demand charge short by {amount:money}"),
+    "evidence.funds_of_which": ("，其中政府性基金及附加 {amount:money}", ", of which {amount:money} of funds"),
     "evidence.funds_short": ("，政府性基金及附加少计 {amount:money}", ", funds short by {amount:money}"),
     "evidence.multiplier.recomputed": (
         "；按应收倍率重算：电度电费 {energy:money}{fund:clause}{basic:clause}{pf_adjustment:clause}{loss:clause}",

@@ -5,13 +5,13 @@ WORDS: dict[str, tuple[str, str]] = {
     "rule.meter_change_energy_lost.checks": (
         "换表工单的旧表拆回示数超出旧表最后一期计费止码（且首期新表账单未补计该差额），或新表装表示数小于换表后首期"
         "账单的起码，差额超过 read_tolerance（表计示数单位）；丢失电量 = 示数差 × 当期倍率，涉及电费按换表后首期"
-        "账单应执行的电度电价计算",
+        "账单应执行的电度电价计算，另加该电量的政府性基金及附加（按应执行的基金标准）",
         "a meter_replacement order whose old meter's final read is beyond the last billed end "
         "register of the old meter (and the first bill on the new meter does not charge the "
         "difference), or whose new meter's first read is below the start register of the first "
         "bill after the replacement, by more than read_tolerance (meter units); energy lost = "
         "the register difference × the multiplier billed, priced at the energy rate due on the "
-        "first bill after the replacement",
+        "first bill after the replacement, plus the funds due on those kWh (fund_rate)",
     ),
     "rule.meter_change_energy_lost.source": (
         "《国家电网公司电费抄核收管理规则》（换表时新旧表示数须现场确认，计费接续）；营销稽查实践：换表电量丢失是"
@@ -27,14 +27,15 @@ WORDS: dict[str, tuple[str, str]] = {
     "rule.meter_error_backbill.checks": (
         "截至稽查日期的电能表检验（meter_tests）误差绝对值超过 tolerance_pct（默认 ±2%，2.0 级居民电能表，"
         "DL/T 448；0.5S、1.0 级等计量点应按其准确度等级调低）；以“0”误差为基准，退补时间为自上次检验（或换装"
-        "投运、接电）至检验之日的二分之一，期间计费电量（按抄表天数分摊）× (−误差)/(100+误差)，按应执行电价计价："
+        "投运、接电）至检验之日的二分之一，期间计费电量（按抄表天数分摊）× (−误差)/(100+误差)，按应执行电价计价并加该电量的政府性基金及附加："
         "慢走为少收电费，快走为应退用户（不计入涉及电费，在证据中列出金额）；检验后已录入的退补达到应退补金额 "
         "settled_share 的不再列出：慢走看补收（正负相抵，负数补收为退还用户，不抵欠费），快走看退费及负数补收",
         "a meter test (meter_tests) up to the audit date with an error beyond ±tolerance_pct "
         "(default 2%, a class 2.0 household meter, DL/T 448; use a tighter one for class 1.0 or "
         "0.5S metering points); from zero error, over half the time from the previous test (or "
         "the meter's installation, or the connection) to the test day: the kWh billed in that "
-        "window (bills shared by read days) × (−error)/(100 + error) at the rate due; a slow "
+        "window (bills shared by read days) × (−error)/(100 + error) at the rate due, plus the "
+        "funds due on those kWh; a slow "
         "meter is revenue under-billed, a fast one a refund owed to the customer (shown in the "
         "evidence, no revenue); a test settled since by at least settled_share of the amount is "
         "not listed: a slow meter by back-bills, net (a negative back-bill credits the customer "

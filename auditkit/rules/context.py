@@ -371,6 +371,15 @@ class RuleContext:
             tariff, month = tariff[rows], month[rows]
         return self.schedule_rate(tariff, month, column, rows)
 
+    def fund_rate_due(self, rows: np.ndarray) -> np.ndarray:
+        """Per bill of `rows`, the schedule's fund rate due (政府性基金及附加, yuan/kWh; 0 where
+        it has none): the funds are collected on every kWh sold, the kWh a rule back-bills (a
+        multiplier, a register, a meter replacement or a slow meter left out) included."""
+        if "fund_rate" not in self.tariffs:
+            return np.zeros(len(rows))
+        rate = self.schedule_rate_due("fund_rate", rows)
+        return np.where(np.isnan(rate), 0.0, rate)
+
     def energy_rate_due_or_billed(self, rows: np.ndarray | None = None) -> np.ndarray:
         """Per bill (of `rows`, else all), the schedule's energy rate due, else the rate billed.
 

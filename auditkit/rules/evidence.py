@@ -53,6 +53,12 @@ def left_to(**bills: int) -> Clause | None:
     return clause("left_to", parts=parts) if parts else None
 
 
+def funds_clause(amount: float) -> list[Clause]:
+    """The clause of the funds (政府性基金及附加) in the money owed on kWh a bill left out
+    (", of which ¥15.00 of funds"); none where they round to nothing."""
+    return [clause("funds_of_which", amount=amount)] if round(amount, 2) > 0 else []
+
+
 def encode(clauses: list[Clause]) -> str:
     """A finding's clauses as compact JSON (the `evidence_code` column)."""
     return json.dumps(clauses, ensure_ascii=False, separators=(",", ":"))

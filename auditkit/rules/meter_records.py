@@ -16,7 +16,7 @@ import pandas as pd
 from auditkit.billing.money import round_half_up
 from auditkit.periods import date_month_number
 from auditkit.rules.context import KEY_STRIDE, RuleContext, customer_keys
-from auditkit.rules.evidence import Clause, clause
+from auditkit.rules.evidence import Clause, clause, funds_clause
 from auditkit.rules.findings import (
     empty_raw,
     group_stats,
@@ -107,10 +107,12 @@ def meter_change_energy_lost(ctx: RuleContext, params: dict) -> pd.DataFrame:
     new_kwh = np.where(new_lost, new_units * multiplier[at], 0.0)[flagged]
     first_bill = at[flagged]
     lost_kwh = old_kwh + new_kwh
-    # On a bill on the wrong tariff the kWh lost are due at the tariff due's rate.
+    # The kWh lost owe their energy and the funds on them (政府性基金及附加, per kWh sold); on a
+    # bill on the wrong tariff at the tariff due's rates.
     due = tariff_due_surcharge(ctx, first_bill, params["tariff_mismatch"])
     surcharge = round_half_up(lost_kwh * due.energy, 2)
-    revenue = lost_kwh * ctx.energy_rate_due_or_billed(first_bill) + surcharge
+    funds = round_half_up(lost_kwh * (ctx.fund_rate_due(first_bill) + due.fund), 2)
+    revenue = lost_kwh * ctx.energy_rate_due_or_billed(first_bill) + surcharge + funds
     found = pd.DataFrame(
         {
             "cust": cust[flagged],
@@ -130,6 +132,7 @@ def meter_change_energy_lost(ctx: RuleContext, params: dict) -> pd.DataFrame:
             "first_kwh": kwh[first_bill],
             "revenue": revenue,
             "surcharge": surcharge,
+            "funds": funds,
             "tariff_due": due.tariff,
         }
     ).sort_values(["cust", "date"], kind="stable")
@@ -141,6 +144,7 @@ def meter_change_energy_lost(ctx: RuleContext, params: dict) -> pd.DataFrame:
         first_kwh=("first_kwh", "sum"),
         revenue=("revenue", "sum"),
         surcharge=("surcharge", "sum"),
+        funds=("funds", "sum"),
         tariff_due=("tariff_due", "first"),
     )
     evidence = [
@@ -148,6 +152,7 @@ def meter_change_energy_lost(ctx: RuleContext, params: dict) -> pd.DataFrame:
             *_replacement_clauses(replacements),
             *at_tariff_due(totals.tariff_due, totals.surcharge),
             clause("revenue", amount=totals.revenue),
+            *funds_clause(totals.funds),
         ]
         for replacements, totals in zip(
             records_per_customer(found), grouped.itertuples(), strict=True
@@ -215,6 +220,7 @@ def meter_error_backbill(ctx: RuleContext, params: dict) -> pd.DataFrame:
         kwh=windows["kwh"].to_numpy(),
         correction_kwh=windows["kwh"].to_numpy() * correction,
         amount=windows["money"].to_numpy() * correction,
+        funds=windows["funds"].to_numpy() * correction,
         surcharge=windows["surcharge"].to_numpy() * correction,
         tariff_due=windows["tariff_due"].to_numpy(),
     )
@@ -229,6 +235,7 @@ def meter_error_backbill(ctx: RuleContext, params: dict) -> pd.DataFrame:
         error_size=tests["error"].abs(),
         slow=tests["amount"] > 0,
         backbill_surcharge=np.where(tests["amount"] > 0, tests["surcharge"], 0.0),
+        backbill_funds=np.where(tests["amount"] > 0, tests["funds"], 0.0),
     )
     grouped = group_stats(
         tests.groupby("cust", sort=True),
@@ -238,6 +245,7 @@ def meter_error_backbill(ctx: RuleContext, params: dict) -> pd.DataFrame:
         worst=("error_size", "max"),
         slow=("slow", "any"),
         surcharge=("backbill_surcharge", "sum"),
+        funds=("backbill_funds", "sum"),
         tariff_due=("tariff_due", "first"),
     )
     # Each test's clause shows what it owes either way (the revenue is the back-bills' sum).
@@ -245,6 +253,7 @@ def meter_error_backbill(ctx: RuleContext, params: dict) -> pd.DataFrame:
         [
             *(_test_clauses(test, params["tolerance_pct"]) for test in customer_tests),
             *at_tariff_due(totals.tariff_due, totals.surcharge),
+            *funds_clause(totals.funds),
         ]
         for customer_tests, totals in zip(
             records_per_customer(tests), grouped.itertuples(), strict=True
@@ -342,9 +351,9 @@ def _installed_before(ctx: RuleContext, cust: np.ndarray, tested: np.ndarray) ->
 def _window_energy(ctx: RuleContext, tests: pd.DataFrame, tariff_params: dict) -> pd.DataFrame:
     """Per test (in order): kWh billed inside its window and their value at the rate due (on a
     bill on the wrong tariff, the tariff due's: `tariff_due_surcharge` with `tariff_params`), of
-    which that surcharge, and the tariff due named (None: the tariff in force), each bill counted
-    for the share of its read days inside the window (its read period, else its calendar
-    month)."""
+    which that surcharge, the funds on them at the fund rate due (`funds`, in the value too), and
+    the tariff due named (None: the tariff in force), each bill counted for the share of its
+    read days inside the window (its read period, else its calendar month)."""
     rows = rows_of(ctx, tests["cust"].to_numpy())
     read_from, read_to = ctx.read_days(rows)
     due = tariff_due_surcharge(ctx, rows, tariff_params)
@@ -356,6 +365,7 @@ def _window_energy(ctx: RuleContext, tests: pd.DataFrame, tariff_params: dict) -
             "kwh": ctx.bills["kwh_billed"].to_numpy(dtype=float)[rows],
             "rate": ctx.energy_rate_due_or_billed(rows) + due.energy,
             "extra": due.energy,
+            "fund_rate": ctx.fund_rate_due(rows) + due.fund,
             "tariff_due": due.tariff,
         }
     )
@@ -374,20 +384,22 @@ def _window_energy(ctx: RuleContext, tests: pd.DataFrame, tariff_params: dict) -
     read_days = (pairs["read_to"].to_numpy() - pairs["read_from"].to_numpy()) // DAY + 1
     share = np.divide(inside, read_days, out=np.zeros(len(pairs)), where=read_days > 0)
     kwh = pairs["kwh"].to_numpy() * share
+    funds = kwh * pairs["fund_rate"].to_numpy()
     pairs = pairs.assign(
         kwh=kwh,
-        money=kwh * pairs["rate"].to_numpy(),
+        money=kwh * pairs["rate"].to_numpy() + funds,
+        funds=funds,
         surcharge=kwh * pairs["extra"].to_numpy(),
         tariff_due=pairs["tariff_due"].where(kwh > 0),
     )
     by_test = pairs.groupby("test")
     totals = (
-        by_test[["kwh", "money", "surcharge"]]
+        by_test[["kwh", "money", "funds", "surcharge"]]
         .sum()
         .assign(tariff_due=by_test["tariff_due"].first())
     )
     return totals.reindex(np.arange(len(tests))).fillna(
-        {"kwh": 0.0, "money": 0.0, "surcharge": 0.0}
+        {"kwh": 0.0, "money": 0.0, "funds": 0.0, "surcharge": 0.0}
     )
 
 

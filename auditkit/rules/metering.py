@@ -49,7 +49,7 @@ def multiplier_mismatch(ctx: RuleContext, params: dict) -> pd.DataFrame:
     due = tariff_due_surcharge(ctx, rows, params["tariff_mismatch"])
     parts = {
         "energy": missing_kwh * ctx.energy_rate_due_or_billed(rows),
-        "fund": missing_kwh * _fund_rate_due(ctx, rows),
+        "fund": missing_kwh * ctx.fund_rate_due(rows),
         "basic": np.where(demand_basis, basic * (ratio - 1), 0.0),
         "pf_adjustment": np.zeros(len(rows)),
         "loss": np.zeros(len(rows)),
@@ -94,14 +94,6 @@ def multiplier_mismatch(ctx: RuleContext, params: dict) -> pd.DataFrame:
 #: kWh due (registers and kWh are kept to the hundredth, then × a multiplier). Beyond it the
 #: registers or the multiplier in force differ too (register_mismatch's, an order's).
 _KWH_AGREE, _SHARE_AGREE = 0.5, 0.001
-
-
-def _fund_rate_due(ctx: RuleContext, rows: np.ndarray) -> np.ndarray:
-    """Per bill of `rows`, the schedule's fund rate due (0 where it has none): the funds are
-    collected on every kWh, the kWh a multiplier left out included."""
-    if "fund_rate" not in ctx.tariffs:
-        return np.zeros(len(rows))
-    return zero_where_nan(ctx.schedule_rate_due("fund_rate", rows))
 
 
 def _recomputed_shortfall(

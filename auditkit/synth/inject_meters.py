@@ -24,6 +24,7 @@ from collections.abc import Callable
 import numpy as np
 import pandas as pd
 
+from auditkit.billing.money import round_half_up
 from auditkit.periods import month_end_days
 from auditkit.synth.ledger import rate_book
 from auditkit.synth.network import read_by_hand
@@ -57,15 +58,22 @@ def _billed_every_month(world: World) -> np.ndarray:
     return world.active.all(axis=1) & (world.status == "active")
 
 
-def _rate_due(world: World, customers: np.ndarray, months: np.ndarray) -> np.ndarray:
-    """The schedule's flat energy rate of the tariff billed, in force on the month's last day
-    (as the rules price unbilled energy: `RuleContext.energy_rate_due_or_billed`)."""
+def _rate_due(
+    world: World, customers: np.ndarray, months: np.ndarray, rate: str = "energy_rate"
+) -> np.ndarray:
+    """The schedule's flat `rate` of the tariff billed, in force on the month's last day (as
+    the rules price unbilled energy: `RuleContext.energy_rate_due_or_billed`, `fund_rate_due`)."""
     day = month_end_days(world.month_numbers[months]).astype(np.int64)
     tariff = world.tariff_billed[customers, months]
     slot = np.full(len(customers), SLOT["plain"])
-    return rate_book(world).value(
-        "energy_rate", tariff, voltage_class(world.voltage[customers]), slot, day
-    )
+    return rate_book(world).value(rate, tariff, voltage_class(world.voltage[customers]), slot, day)
+
+
+def _backbill_rate(world: World, customers: np.ndarray, months: np.ndarray) -> np.ndarray:
+    """What a kWh back-billed owes: the energy rate and the funds collected on every kWh sold
+    (政府性基金及附加, 0 where the tariff has none)."""
+    funds = np.nan_to_num(_rate_due(world, customers, months, "fund_rate"))
+    return _rate_due(world, customers, months) + funds
 
 
 def _month_of(world: World, frame: pd.DataFrame) -> np.ndarray:
@@ -89,7 +97,8 @@ def meter_change_energy_lost(world: World, rate: float) -> None:
     units = np.round(np.maximum(units, MIN_LOST_UNITS), 2)
     lost_kwh = units * multiplier
     world.true_kwh[idx, month] += lost_kwh  # used, recorded by a meter, never billed
-    effect = lost_kwh * _rate_due(world, idx, month)
+    funds = np.nan_to_num(_rate_due(world, idx, month, "fund_rate"))
+    effect = lost_kwh * _rate_due(world, idx, month) + round_half_up(lost_kwh * funds, 2)
     ids = world.customer_id[idx]
     effective = world.month_starts[month]
 
@@ -199,7 +208,7 @@ def _legal_backbill(
     share = np.maximum(last - first + 1, 0) / (read_to - read_from + 1)
     months = _month_of(world, bills.iloc[own])
     cust = pd.Index(world.customer_id).get_indexer(ids)[which]
-    money = bills["kwh_billed"].to_numpy(float)[own] * share * _rate_due(world, cust, months)
+    money = bills["kwh_billed"].to_numpy(float)[own] * share * _backbill_rate(world, cust, months)
     correction = -error / (100 + error)
     return np.maximum(np.bincount(which, money, len(ids)) * correction, 0.0)
 

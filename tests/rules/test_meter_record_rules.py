@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import pandas as pd
 import pytest
+from itemized_builder import INDUSTRIAL, Itemized
 from rule_builder import COMMERCIAL, Utility, flat
 
 from auditkit import rules
@@ -513,3 +514,72 @@ def test_a_slow_meter_on_the_wrong_tariff_is_back_billed_at_the_tariff_due():
     )
     chinese = rules.evidence_text(found.loc[["A"]].reset_index(), "zh").iat[0]
     assert chinese.endswith("；少计电量按应执行电价 COM 计价，比按现行电价多 100.00 元")
+
+
+# --- the funds on the kWh back-billed ---------------------------------------------------------
+
+
+def _factory_on_ind2(u: Itemized, cid: str, months: range) -> None:
+    """A 10 kV factory on IND2 (energy 0.60, 30 a kVA on 400 kVA, funds 0.03), 10,000 kWh a
+    month, each bill's lines as due."""
+    u.customer(cid, **INDUSTRIAL)
+    for month in months:
+        lines = [("energy", 10000.0, 0.60), ("basic", 400.0, 30.0), ("fund", 10000.0, 0.03)]
+        u.bill(cid, f"2024-{month:02d}", 10000, lines, tariff="IND2")
+
+
+def test_energy_lost_at_a_replacement_owes_its_funds_too():
+    """The old meter's final read 500 units beyond its last bill (multiplier 1): 500 kWh never
+    billed, 500 × 0.60 = 300.00 of energy and 500 × 0.03 = 15.00 of funds, 315.00; the funds
+    are collected on every kWh sold, as multiplier_mismatch collects them."""
+    u = Itemized()
+    _factory_on_ind2(u, "F", range(1, 3))
+    last_end = u.registers["F"]
+    u.registers["F"] = 0.0  # the new meter starts at 0
+    lines = [("energy", 10000.0, 0.60), ("basic", 400.0, 30.0), ("fund", 10000.0, 0.03)]
+    u.bill("F", "2024-03", 10000, lines, tariff="IND2")
+    u.orders.append(
+        {
+            "order_id": "WO1",
+            "customer_id": "F",
+            "order_type": "meter_replacement",
+            "issued_at": pd.Timestamp("2024-02-20"),
+            "transferred_at": pd.Timestamp("2024-02-21"),
+            "registered_at": pd.Timestamp("2024-02-22"),
+            "archived_at": pd.Timestamp("2024-02-23"),
+            "effective_date": pd.Timestamp("2024-03-01"),
+            "old_value": "M-F",
+            "new_value": "N-F",
+            "old_final_read": last_end + 500,
+            "new_first_read": 0.0,
+        }
+    )
+    found = u.run("meter_change_energy_lost", as_of="2024-03")
+    assert found.loc["F", "revenue_impact"] == pytest.approx(315.00, abs=0.005)
+    assert found.loc["F", "evidence"].endswith(
+        "500 kWh never billed (¥315.00), of which ¥15.00 of funds"
+    )
+
+
+def test_a_slow_meter_is_back_billed_its_funds_too():
+    """Tested on 1 July at −5 %, tested before on 1 January: the window is half the 182 days,
+    91, from 1 April; April to June billed 30,000 kWh, so 30,000 × 5 / 95 = 1,578.95 kWh were
+    used and not recorded: 947.37 of energy at 0.60 and 47.37 of funds at 0.03, 994.74."""
+    u = Itemized()
+    _factory_on_ind2(u, "M", range(1, 8))
+    tests = pd.DataFrame(
+        {
+            "customer_id": ["M", "M"],
+            "meter_id": ["M-M", "M-M"],
+            "tested_at": pd.to_datetime(["2024-01-01", "2024-07-01"]),
+            "error_pct": [0.1, -5.0],
+        }
+    )
+    dataset = Dataset.from_frames(u.tables() | {"meter_tests": tests})
+    found = rules.run(dataset, rules="meter_error_backbill", as_of="2024-07")
+    assert found["revenue_impact"].tolist() == [pytest.approx(994.74, abs=0.005)]
+    assert (
+        found["evidence"]
+        .iat[0]
+        .endswith("1,579 kWh to back-bill, ¥994.74, of which ¥47.37 of funds")
+    )
