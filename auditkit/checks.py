@@ -41,15 +41,21 @@ def choice(name: str, value: object, options: Iterable[str]) -> str:
     return str(value)
 
 
+#: The largest count a size may give: 2^53, the largest whole number a float holds exactly
+#: (the sampling distributions compute in floats and in C longs; no audit counts more units).
+COUNT_LIMIT = 2**53
+_WHOLE = f"a whole number from 1 to {COUNT_LIMIT:,}"
+
+
 def positive_int(name: str, value: object) -> int:
-    """`value` as an int of at least 1 (a sample or population size)."""
+    """`value` as an int from 1 to `COUNT_LIMIT` (a sample or population size)."""
     if isinstance(value, bool) or not isinstance(value, int | np.integer | float | np.floating):
-        raise ParameterError(name, "a whole number of at least 1", value)
+        raise ParameterError(name, _WHOLE, value)
     if isinstance(value, float | np.floating) and not float(value).is_integer():
-        raise ParameterError(name, "a whole number of at least 1", value)
+        raise ParameterError(name, _WHOLE, value)
     number = int(value)
-    if number < 1:
-        raise ParameterError(name, "a whole number of at least 1", value)
+    if not 1 <= number <= COUNT_LIMIT:
+        raise ParameterError(name, _WHOLE, value)
     return number
 
 

@@ -388,7 +388,10 @@ def check_domain(name: str, value: Any) -> None:
 
 
 def load_params_file(path: str | Path) -> dict[str, Any]:
-    """Read a YAML parameter file: a mapping of parameter names to values (empty file = {})."""
+    """Read a YAML parameter file: a mapping of parameter names to values (`{}` for the
+    notebook's defaults). A file with no values at all, empty or comments only, is refused: a
+    file emptied by mistake would otherwise run the notebook on its defaults, the demo
+    utility's data among them, without a word."""
     file_path = Path(path)
     try:
         content = yamlsafe.safe_load(file_path.read_bytes(), yamlsafe.PlainNumbersLoader)
@@ -399,7 +402,10 @@ def load_params_file(path: str | Path) -> dict[str, Any]:
             f"parameter file {str(file_path)!r}: expected YAML, found {yamlsafe.describe(error)}"
         ) from None
     if content is None:
-        return {}
+        raise AuditkitError(
+            f"parameter file {str(file_path)!r}: expected a mapping of parameter names to values "
+            "(write {} for the notebook's defaults), found a file with no values"
+        )
     if not isinstance(content, dict):
         raise AuditkitError(
             f"parameter file {str(file_path)!r}: expected a mapping of parameter names to values, "

@@ -155,11 +155,16 @@ def _key(name: str, inner: str, current: Mapping) -> object:
     return inner
 
 
-def _number(name: str, value: object, minimum: float = 0.0, strict: bool = False) -> float:
+def _number(
+    name: str, value: object, minimum: float = 0.0, strict: bool = False, maximum: float = math.inf
+) -> float:
+    """`value` as a finite number ≥ `minimum` (> where `strict`) and ≤ `maximum`."""
     if not isinstance(value, int | float) or isinstance(value, bool) or not math.isfinite(value):
         raise ParameterError(name, "a number", value)
-    if value < minimum or (strict and value == minimum):
-        raise ParameterError(name, f"a number {'>' if strict else '≥'} {minimum:g}", value)
+    low = f"{'>' if strict else '≥'} {minimum:g}"
+    if value < minimum or (strict and value == minimum) or value > maximum:
+        expected = f"a number {low}" + (f" and ≤ {maximum:g}" if maximum < math.inf else "")
+        raise ParameterError(name, expected, value)
     return float(value)
 
 
@@ -246,14 +251,14 @@ def _pf_tables(name: str, value: object) -> dict[str, tuple[PfPiece, ...]]:
 
 _CHECKS = {
     "days_per_month": lambda n, v: _whole(n, v, 28, 31),
-    "demand_floor_share": lambda n, v: _number(n, v),
+    "demand_floor_share": lambda n, v: _number(n, v, maximum=1.0),
     "demand_excess_threshold": lambda n, v: _number(n, v, strict=True),
     "demand_excess_multiplier": lambda n, v: _number(n, v, minimum=1.0),
     "tier_year_start_month": lambda n, v: _whole(n, v, 1, 12),
     "tou_profile": _tou_profile,
     "loss_method": _loss_method,
     "loss_form_factor": lambda n, v: _number(n, v, strict=True),
-    "hours_per_day": lambda n, v: _number(n, v, strict=True),
+    "hours_per_day": lambda n, v: _number(n, v, strict=True, maximum=24.0),
     "loss_table": _loss_table,
     "pf_tables": _pf_tables,
 }

@@ -50,14 +50,20 @@ def _seed(text: str) -> int:
     return value
 
 
+#: The longest timeout a notebook may be given, in seconds: a week (nan, inf or 1e300 would
+#: pass a test of > 0 and fail every notebook when the kernel client converts it).
+TIMEOUT_LIMIT = 7 * 24 * 3600
+
+
 def _positive_float(text: str) -> float:
-    """argparse type: a number of seconds > 0."""
+    """argparse type: a number of seconds > 0, at most a week."""
+    expected = f"expected seconds > 0 and at most {TIMEOUT_LIMIT:,} (a week), found {text!r}"
     try:
         value = float(text)
     except ValueError:
-        raise argparse.ArgumentTypeError(f"expected seconds > 0, found {text!r}") from None
-    if value <= 0:
-        raise argparse.ArgumentTypeError(f"expected seconds > 0, found {text!r}")
+        raise argparse.ArgumentTypeError(expected) from None
+    if not 0 < value <= TIMEOUT_LIMIT:  # nan fails both comparisons
+        raise argparse.ArgumentTypeError(expected)
     return value
 
 

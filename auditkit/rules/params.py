@@ -21,6 +21,19 @@ CHOICES: dict[str, tuple[str, ...]] = {"consumption_drop.source": ("bills", "dai
 #: Parameters that give a date ('YYYY-MM-DD'); those in OPTIONAL_DATES may be '' (found from the data).
 OPTIONAL_DATES = frozenset({"order_stalled.extract_date"})
 DATES = frozenset({"common.penalty_regime_date"}) | OPTIONAL_DATES
+#: Thresholds that are a share (a ratio to 1, a weight, a relative tolerance): at most 1, by
+#: their name's ending or by name.
+SHARE_ENDINGS = ("_share", "_weight", ".relative_tolerance")
+SHARES = frozenset(
+    {"zero_consumption.min_score", "reduction_without_drop.power_factor"}
+    | {"reduction_without_drop.max_load_factor", "consumption_drop.max_year_ratio"}
+    | {"consumption_drop.peer_min_drop", "consumption_drop.peer_margin"}
+    | {"meter_event_unresolved.drop_ratio", "archive_defect.pt_ratio_tolerance"}
+)
+#: The longest span a threshold in days, hours or months may give: a hundred years.
+SPAN_LIMITS = {"_days": 36_525, "_hours": 876_600, "_months": 1_200}
+#: A meter error tolerance in percent below 100 (an error of −100 % records nothing).
+PERCENT_LIMIT = 100
 #: The common parameters every thresholds file holds.
 COMMON = (
     "severity_high_yuan",
@@ -46,6 +59,7 @@ def load_defaults(path: Path | None = None) -> dict[str, dict]:
         raise ParameterError(
             str(path), "a mapping of rule id → {parameter: value}", type(content).__name__
         )
+    _check_known(content, path)
     for section, values in content.items():
         for name, value in values.items():
             dotted = f"{section}.{name}"
@@ -55,10 +69,29 @@ def load_defaults(path: Path | None = None) -> dict[str, dict]:
             expected = CHOICES[dotted][0] if dotted in CHOICES else expected
             expected = "2000-01-01" if dotted in DATES else expected
             _check_value(f"{path.name}: {dotted}", value, expected, CHOICES.get(dotted))
+            _check_bound(f"{path.name}: {dotted}", dotted, value)
             if dotted in DATES:
                 _check_date(f"{path.name}: {dotted}", value, dotted in OPTIONAL_DATES)
     _check_complete(content, path)
     return content
+
+
+def _check_known(content: Mapping[str, Mapping], path: Path) -> None:
+    """Every section names a rule (or `common`) and every entry one of its parameters: a name
+    misspelt would otherwise sit beside the one the rule reads, unread, without a word."""
+    from auditkit.rules.registry import RULES
+
+    wanted = {"common": COMMON} | {r.rule_id: r.params for r in RULES.values()}
+    for section, values in content.items():
+        if section not in wanted:
+            raise ParameterError(path.name, f"a rule id among {sorted(wanted)}", section)
+        unknown = [name for name in values if name not in wanted[section]]
+        if unknown:
+            raise ParameterError(
+                f"{path.name}: {section}",
+                f"a parameter among {', '.join(wanted[section])}",
+                unknown[0],
+            )
 
 
 def _check_complete(content: Mapping[str, Mapping], path: Path) -> None:
@@ -93,6 +126,7 @@ def resolve(defaults: Mapping[str, Mapping], overrides: Mapping | None) -> dict[
                     f"params.{section}", f"a parameter among {sorted(merged[section])}", name
                 )
             _check_value(f"params.{dotted}", new_value, merged[section][name], CHOICES.get(dotted))
+            _check_bound(f"params.{dotted}", dotted, new_value)
             if dotted in DATES:
                 _check_date(f"params.{dotted}", new_value, dotted in OPTIONAL_DATES)
             merged[section][name] = new_value
@@ -120,6 +154,21 @@ def _check_value(
             raise ParameterError(name, "a whole number", value)
     elif type(value) is not type(default):
         raise ParameterError(name, f"a {type(default).__name__}", value)
+
+
+def _check_bound(name: str, dotted: str, value: object) -> None:
+    """A share at most 1, a span of days, hours or months at most a hundred years, a meter
+    error tolerance below 100 %: beyond them a threshold means nothing (a share of 3 passes
+    everything, 10^20 days overflows the calendar) and is refused rather than run."""
+    if not _is_number(value):
+        return
+    if (dotted in SHARES or dotted.endswith(SHARE_ENDINGS)) and value > 1:
+        raise ParameterError(name, "a share from 0 to 1", value)
+    for suffix, limit in SPAN_LIMITS.items():
+        if dotted.endswith(suffix) and value > limit:
+            raise ParameterError(name, f"a number from 0 to {limit:,} (a hundred years)", value)
+    if dotted == "meter_error_backbill.tolerance_pct" and value >= PERCENT_LIMIT:
+        raise ParameterError(name, f"a percentage below {PERCENT_LIMIT}", value)
 
 
 def _check_date(name: str, value: object, optional: bool = False) -> None:

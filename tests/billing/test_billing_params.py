@@ -63,6 +63,8 @@ def test_overrides_by_name_and_by_dotted_name():
         ({"days_per_month": 45}, "billing.days_per_month"),
         ({"demand_floor_share": -0.1}, "billing.demand_floor_share"),
         ({"demand_floor_share": True}, "billing.demand_floor_share"),
+        ({"demand_floor_share": 40}, "billing.demand_floor_share"),  # 40 %, written as 40
+        ({"hours_per_day": 2400}, "billing.hours_per_day"),
         ({"demand_excess_multiplier": 0.5}, "billing.demand_excess_multiplier"),
         ({"tier_year_start_month": 13}, "billing.tier_year_start_month"),
         ({"tou_profile": {"peak": 0.5, "valley": 0.4}}, "billing.tou_profile"),

@@ -121,6 +121,24 @@ def test_a_dataset_breaking_its_contract_stops_the_run_before_any_folder(
     assert not outputs.exists()
 
 
+@pytest.mark.parametrize("given", ["0", "-5", "nan", "inf", "1e300", "soon"])
+def test_a_timeout_must_be_seconds_up_to_a_week_before_anything_runs(
+    auditkit: Callable[[list[str]], int],
+    capsys: pytest.CaptureFixture[str],
+    tmp_path: Path,
+    given: str,
+) -> None:
+    outputs = tmp_path / "outputs"
+    with pytest.raises(SystemExit) as exited:
+        auditkit(["run-all", "--timeout", given, "--outputs", str(outputs)])
+    assert exited.value.code == 2
+    assert (
+        f"expected seconds > 0 and at most 604,800 (a week), found {given!r}"
+        in capsys.readouterr().err
+    )
+    assert not outputs.exists()
+
+
 def test_jobs_must_be_positive(
     auditkit: Callable[[list[str]], int], capsys: pytest.CaptureFixture[str]
 ) -> None:

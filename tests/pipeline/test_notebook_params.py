@@ -228,9 +228,18 @@ def test_params_file_must_be_a_mapping(tmp_path: Path) -> None:
     good = tmp_path / "good.yaml"
     good.write_text("district: '*'\ntop_n: 5\n", encoding="utf-8")
     assert notebook_params.load_params_file(good) == {"district": "*", "top_n": 5}
-    empty = tmp_path / "empty.yaml"
-    empty.write_text("", encoding="utf-8")
-    assert notebook_params.load_params_file(empty) == {}
+    defaults = tmp_path / "defaults.yaml"
+    defaults.write_text("{}  # the notebook's defaults\n", encoding="utf-8")
+    assert notebook_params.load_params_file(defaults) == {}
+    for text in ("", "# data_dir: /data/2025-06\n"):  # emptied, or every line commented out
+        empty = tmp_path / "empty.yaml"
+        empty.write_text(text, encoding="utf-8")
+        with pytest.raises(AuditkitError) as caught:
+            notebook_params.load_params_file(empty)
+        assert str(caught.value) == (
+            f"parameter file {str(empty)!r}: expected a mapping of parameter names to values "
+            "(write {} for the notebook's defaults), found a file with no values"
+        )
     listed = tmp_path / "list.yaml"
     listed.write_text("- a\n- b\n", encoding="utf-8")
     with pytest.raises(AuditkitError, match=r"list.yaml.*expected a mapping.*found list"):

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import re
+from pathlib import Path
 
 import pytest
 from rule_builder import Utility, flat
@@ -68,11 +69,59 @@ def test_as_of_ignores_later_bills():
         ({"params": {"consumption_drop.min_score": float("inf")}}, "≥ 0, found inf"),
         ({"params": {"zero_consumption.min_month": 3}}, "'params.zero_consumption'"),
         ({"params": {"no_rule.x": 3}}, "expected a rule id among"),
+        (
+            {"params": {"meter_test_overdue.grace_days": 10**20}},
+            "'params.meter_test_overdue.grace_days': expected a number from 0 to 36,525 (a "
+            "hundred years), found a whole number of 21 digits",
+        ),
+        (
+            {"params": {"meter_error_backbill.settled_share": 3}},
+            "'params.meter_error_backbill.settled_share': expected a share from 0 to 1, found 3",
+        ),
+        ({"params": {"consumption_drop.max_year_ratio": 7}}, "a share from 0 to 1, found 7"),
+        ({"params": {"register_mismatch.relative_tolerance": 50}}, "from 0 to 1, found 50"),
+        ({"params": {"zero_consumption.household_weight": 1.5}}, "from 0 to 1, found 1.5"),
+        ({"params": {"consumption_drop.lookback_months": 1201}}, "from 0 to 1,200"),
+        ({"params": {"meter_error_backbill.tolerance_pct": 100}}, "a percentage below 100"),
     ],
 )
 def test_bad_parameters_name_the_parameter(kwargs, message):
     with pytest.raises(ParameterError, match=re.escape(message)):
         rules.run(_one_rate_error().dataset(), **kwargs)
+
+
+def test_the_edges_of_a_bound_are_thresholds_still():
+    u = _one_rate_error()
+    edges = {
+        "meter_error_backbill.settled_share": 1.0,
+        "meter_test_overdue.grace_days": 36_525,
+        "consumption_drop.lookback_months": 1_200,
+        "meter_error_backbill.tolerance_pct": 99.9,
+    }
+    assert len(rules.run(u.dataset(), rules=["rate_mismatch"], params=edges)) == 1
+
+
+@pytest.mark.parametrize(
+    ("added", "message"),
+    [
+        (
+            "meter_test_overdue:\n  grace_days: 0\n  grace_dayz: 30\n",
+            "parameter 'rules.yaml: meter_test_overdue': expected a parameter among grace_days, "
+            "found 'grace_dayz'",
+        ),
+        ("nosuchrule:\n  x: 1\n", "parameter 'rules.yaml': expected a rule id among"),
+    ],
+)
+def test_a_name_the_thresholds_file_misspells_is_refused_not_left_unread(
+    tmp_path, monkeypatch, added: str, message: str
+):
+    shipped = (Path(__file__).parents[2] / "params" / "rules.yaml").read_text(encoding="utf-8")
+    shipped = shipped.replace("meter_test_overdue:\n  grace_days: 0", "")
+    (tmp_path / "rules.yaml").write_text(shipped + added, encoding="utf-8")
+    monkeypatch.setenv("AUDITKIT_PARAMS", str(tmp_path))
+    with pytest.raises(ParameterError) as caught:
+        rules.run(_one_rate_error().dataset())
+    assert str(caught.value).startswith(message)
 
 
 def test_thresholds_can_be_overridden_per_call():

@@ -119,6 +119,10 @@ def test_summary_gives_numbers_and_the_table_words() -> None:
         ({"materiality": 0.05, "confidence": 1.0}, "confidence"),
         ({"materiality": 0.05, "confidence": 0}, "confidence"),
         ({"materiality": 0.05, "likelihood": "hypergeometric"}, "population_size"),
+        (  # beyond what the distributions compute: an error, not scipy's OverflowError
+            {"materiality": 0.05, "likelihood": "hypergeometric", "population_size": 10**23},
+            "population_size",
+        ),
         ({"materiality": 0.05, "likelihood": "normal"}, "likelihood"),
         ({"materiality": None}, "materiality"),
         ({"materiality": 0.001, "max_n": 100}, "materiality"),
