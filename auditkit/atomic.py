@@ -2,10 +2,18 @@
 
 from __future__ import annotations
 
+import contextlib
 import os
 import secrets
-from collections.abc import Callable
+import signal
+import threading
+from collections.abc import Callable, Iterator, Mapping
 from pathlib import Path
+
+
+def _temporary_for(target: Path) -> Path:
+    """A name beside `target` that never looks like a finished output."""
+    return target.with_name(f".{target.name}.{os.getpid()}-{secrets.token_hex(4)}.partial")
 
 
 def write_atomic(path: str | Path, write: Callable[[Path], None]) -> Path:
@@ -17,9 +25,7 @@ def write_atomic(path: str | Path, write: Callable[[Path], None]) -> Path:
     """
     target = Path(path)
     target.parent.mkdir(parents=True, exist_ok=True)
-    temporary_path = target.with_name(
-        f".{target.name}.{os.getpid()}-{secrets.token_hex(4)}.partial"
-    )
+    temporary_path = _temporary_for(target)
     try:
         write(temporary_path)
         os.replace(temporary_path, target)
@@ -43,3 +49,44 @@ def write_text_atomic(path: str | Path, text: str) -> Path:
 def write_bytes_atomic(path: str | Path, data: bytes) -> Path:
     """Write bytes atomically."""
     return write_atomic(path, lambda temporary: temporary.write_bytes(data))
+
+
+def write_files_together(files: Mapping[Path, bytes]) -> list[Path]:
+    """Write several files that belong together (a table as Parquet and as CSV) so that none is
+    replaced unless all are: every file is written beside its target first, then all are
+    renamed one after the other with Ctrl-C and SIGTERM held back, so a run stopped in between
+    leaves the old set or the new one, never a mix (SIGKILL or a power cut between two renames
+    still can). A write that fails replaces nothing."""
+    written: dict[Path, Path] = {}
+    try:
+        for path, data in files.items():
+            target = Path(path)
+            target.parent.mkdir(parents=True, exist_ok=True)
+            written[target] = _temporary_for(target)
+            written[target].write_bytes(data)
+        with _signals_held():
+            for target, temporary_path in written.items():
+                os.replace(temporary_path, target)
+    except BaseException:
+        for temporary_path in written.values():
+            temporary_path.unlink(missing_ok=True)
+        raise
+    return list(written)
+
+
+@contextlib.contextmanager
+def _signals_held() -> Iterator[None]:
+    """Ctrl-C and SIGTERM delivered after the block, not inside it (where the platform lets a
+    process hold signals back: POSIX, in the main thread)."""
+    held = {signal.SIGINT, signal.SIGTERM}
+    can_hold = hasattr(signal, "pthread_sigmask") and threading.current_thread() is (
+        threading.main_thread()
+    )
+    if not can_hold:
+        yield
+        return
+    before = signal.pthread_sigmask(signal.SIG_BLOCK, held)
+    try:
+        yield
+    finally:
+        signal.pthread_sigmask(signal.SIG_SETMASK, before)

@@ -18,7 +18,7 @@ from typing import Any
 import pandas as pd
 
 from auditkit import i18n
-from auditkit.atomic import write_bytes_atomic
+from auditkit.atomic import write_files_together
 from auditkit.formulas import csv_bytes
 from auditkit.masking import mask_personal
 from auditkit.paths import outputs_dir, safe_name
@@ -242,8 +242,8 @@ def save_table(
     Rows are put in a stable order (`sort_by` columns present in the frame), the index and the
     frame's `attrs` (run details such as timings) are dropped, the personal fields are masked
     (unless `mask` is False), the CSV is UTF-8 with a BOM (Excel shows Chinese correctly) and
-    `\\n` line ends, with text that a spreadsheet would evaluate as a formula kept as text; each
-    file is written atomically.
+    `\\n` line ends, with text that a spreadsheet would evaluate as a formula kept as text; the
+    two files are replaced together (`write_files_together`: never one from another run).
     """
     import pyarrow as pa
     import pyarrow.parquet as pq
@@ -256,8 +256,8 @@ def save_table(
     ordered.attrs = {}  # pandas would store attrs (e.g. rule timings) in the Parquet metadata
     buffer = io.BytesIO()
     pq.write_table(pa.Table.from_pandas(ordered, preserve_index=False), buffer)
-    parquet = write_bytes_atomic(folder / f"{name}.parquet", buffer.getvalue())
-    csv = write_bytes_atomic(folder / f"{name}.csv", csv_bytes(ordered))
+    parquet, csv = folder / f"{name}.parquet", folder / f"{name}.csv"
+    write_files_together({parquet: buffer.getvalue(), csv: csv_bytes(ordered)})
     return parquet, csv
 
 

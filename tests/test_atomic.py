@@ -1,0 +1,65 @@
+"""Files written together: a table's Parquet and CSV are replaced as a set or not at all."""
+
+from __future__ import annotations
+
+import os
+import signal
+from pathlib import Path
+
+import pytest
+
+from auditkit import atomic
+
+
+def _old_pair(folder: Path) -> dict[Path, bytes]:
+    pair = {folder / "findings.parquet": b"old parquet", folder / "findings.csv": b"old csv"}
+    for path, data in pair.items():
+        path.write_bytes(data)
+    return pair
+
+
+def test_a_write_that_fails_replaces_neither_file(tmp_path: Path) -> None:
+    old = _old_pair(tmp_path)
+    new = {tmp_path / "findings.parquet": b"new parquet", tmp_path / "findings.csv": None}
+    with pytest.raises(TypeError):  # the CSV's bytes cannot be written
+        atomic.write_files_together(new)  # type: ignore[arg-type]
+    assert {path: path.read_bytes() for path in old} == old
+    assert sorted(path.name for path in tmp_path.iterdir()) == ["findings.csv", "findings.parquet"]
+
+
+@pytest.mark.skipif(not hasattr(signal, "pthread_sigmask"), reason="POSIX signal masks")
+def test_a_sigterm_between_the_renames_arrives_after_both(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """SIGTERM sent right after the first file is renamed (a scheduler stopping the run) is
+    delivered once the second is renamed too: what it finds is the new pair."""
+    _old_pair(tmp_path)
+    renamed: list[str] = []
+    real_replace = os.replace
+
+    def replace_then_terminate(source: Path, target: Path) -> None:
+        real_replace(source, target)
+        renamed.append(Path(target).name)
+        if len(renamed) == 1:
+            os.kill(os.getpid(), signal.SIGTERM)
+
+    seen: list[dict[str, bytes]] = []
+
+    def on_term(signum: int, frame: object) -> None:
+        seen.append({path.name: path.read_bytes() for path in tmp_path.iterdir()})
+        raise SystemExit(143)
+
+    monkeypatch.setattr(atomic.os, "replace", replace_then_terminate)
+    previous = signal.signal(signal.SIGTERM, on_term)
+    try:
+        with pytest.raises(SystemExit):
+            atomic.write_files_together(
+                {
+                    tmp_path / "findings.parquet": b"new parquet",
+                    tmp_path / "findings.csv": b"new csv",
+                }
+            )
+    finally:
+        signal.signal(signal.SIGTERM, previous)
+    assert renamed == ["findings.parquet", "findings.csv"]
+    assert seen == [{"findings.parquet": b"new parquet", "findings.csv": b"new csv"}]
