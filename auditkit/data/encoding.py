@@ -110,6 +110,10 @@ def scan_encoding(path: Path) -> Encoding:
         raise EncodingFailure(
             _line_in_file(path, joined), f"one {where} {BOM_JOINED}", expected=BOM_EXPECTED
         )
+    if _broken_utf8_row(path, utf8_failure[0]):
+        offset, bad_bytes = utf8_failure
+        found = f"bytes {bad_bytes!r} at byte offset {offset} that are neither UTF-8 nor GBK"
+        raise EncodingFailure(_line_in_file(path, offset), found + " (the text before is UTF-8)")
     # the encoding that decoded further is the file's: a GBK export with a bad byte late fails
     # UTF-8 at its first Chinese character, which says nothing of where the file broke
     offset, bad_bytes = max(utf8_failure, gb18030_failure, key=lambda failure: failure[0])
@@ -117,6 +121,31 @@ def scan_encoding(path: Path) -> Encoding:
     if gb18030_failure[0] > utf8_failure[0]:  # GBK text before them, which UTF-8 is not
         found += " (the text before them is GBK/GB18030: a row in another encoding joined on?)"
     raise EncodingFailure(_line_in_file(path, offset), found)
+
+
+def _broken_utf8_row(path: Path, offset: int) -> bool:
+    """Whether the file is UTF-8 up to `offset`, where UTF-8 fails, with a stray byte in that
+    row rather than a row in GBK: text other than ASCII before it (valid UTF-8 other than ASCII
+    is no accident) and a row that GB18030 does not decode either. GB18030 takes almost any
+    pair of bytes as a character, so it may decode past the stray byte (a Latin-1 ü before an
+    l) and fail only on a later UTF-8 character: which encoding decoded further says nothing
+    here."""
+    with path.open("rb") as handle, mmap.mmap(handle.fileno(), 0, access=mmap.ACCESS_READ) as data:
+        before = np.frombuffer(data, dtype=np.uint8, count=offset)
+        if not offset or before.max() < 0x80:
+            del before  # the buffer export must end before the map closes
+            return False
+        del before
+        row_start = max(data.rfind(b"\n", 0, offset), data.rfind(b"\r", 0, offset)) + 1
+        row_ends = [
+            found for found in (data.find(b"\n", offset), data.find(b"\r", offset)) if found >= 0
+        ]
+        row = data[row_start : min(row_ends, default=len(data))]
+    try:
+        row.decode("gb18030")  # the whole row: a character cut at its end is a failure too
+    except UnicodeDecodeError:
+        return True
+    return False
 
 
 def _refuse_utf8_rows(path: Path, utf8_failure: int | None = None) -> None:

@@ -10,7 +10,7 @@ from sample_dataset import load_errors
 
 from auditkit import synth
 from auditkit.data import load
-from auditkit.data.encoding import GB18030, scan_encoding, sniff_encoding
+from auditkit.data.encoding import GB18030, EncodingFailure, scan_encoding, sniff_encoding
 from auditkit.synth import render
 
 
@@ -43,8 +43,27 @@ def test_bytes_in_neither_encoding_are_located(dataset_dir: Path) -> None:
 
     assert load_errors(dataset_dir) == [
         "tariffs.csv row 3: expected text encoded as UTF-8 or GBK/GB18030, found bytes "
-        f"b'\\xe9' at byte offset {offset} that are neither UTF-8 nor GBK"
+        f"b'\\xe9' at byte offset {offset} that are neither UTF-8 nor GBK (the text before is "
+        "UTF-8)"
     ]
+
+
+def test_a_stray_byte_in_a_utf8_file_is_named_where_it_is_not_where_gbk_gave_up(
+    tmp_path: Path,
+) -> None:
+    """A Latin-1 ü (0xFC) in a UTF-8 file: GB18030 reads it and the l after it as one character
+    and fails further on, inside the UTF-8 号; the byte to fix is the ü, in a UTF-8 file."""
+    path = tmp_path / "customers.csv"
+    head = "customer_id,district,name,address\nC1,城南,Ann,城南区中山路1号\n".encode()
+    path.write_bytes(head + "C2,城南,M".encode() + b"\xfc" + "ller,城南区中山路974号\n".encode())
+    offset = len(head) + len("C2,城南,M".encode())
+    with pytest.raises(EncodingFailure) as caught:
+        scan_encoding(path)
+    assert (caught.value.row, caught.value.found) == (
+        3,
+        f"bytes b'\\xfc' at byte offset {offset} that are neither UTF-8 nor GBK (the text before "
+        "is UTF-8)",
+    )
 
 
 def test_gbk_text_after_a_long_ascii_head_is_detected(
@@ -86,7 +105,8 @@ def test_bad_bytes_after_a_long_ascii_head_are_located(
 
     assert problem == (
         "customers.csv row 3: expected text encoded as UTF-8 or GBK/GB18030, found bytes "
-        f"b'\\xff' at byte offset {position} that are neither UTF-8 nor GBK"
+        f"b'\\xff' at byte offset {position} that are neither UTF-8 nor GBK (the text before "
+        "is UTF-8)"
     )
 
 
