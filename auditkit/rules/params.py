@@ -115,6 +115,12 @@ def resolve(defaults: Mapping[str, Mapping], overrides: Mapping | None) -> dict[
     for key, value in (overrides or {}).items():
         if isinstance(value, Mapping):
             items = [(f"{key}.{name}", v) for name, v in value.items()]
+        elif "." not in str(key) and str(key) in merged:  # `zero_consumption: 4`
+            raise ParameterError(
+                f"params.{key}",
+                "a mapping of parameter → value (or 'rule.parameter: value')",
+                value,
+            )
         else:
             items = [(key, value)]
         for dotted, new_value in items:

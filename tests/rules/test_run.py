@@ -70,6 +70,11 @@ def test_as_of_ignores_later_bills():
         ({"params": {"zero_consumption.min_month": 3}}, "'params.zero_consumption'"),
         ({"params": {"no_rule.x": 3}}, "expected a rule id among"),
         (
+            {"params": {"zero_consumption": 4}},
+            "'params.zero_consumption': expected a mapping of parameter → value (or "
+            "'rule.parameter: value'), found 4",
+        ),
+        (
             {"params": {"meter_test_overdue.grace_days": 10**20}},
             "'params.meter_test_overdue.grace_days': expected a number from 0 to 36,525 (a "
             "hundred years), found a whole number of 21 digits",
