@@ -435,10 +435,10 @@ _EVIDENCE = {
         "due at the end of {as_of:period}",
     ),
     "evidence.capacity_underbilled": (
-        "{months:span} 共 {bills:count:bill}按小于运行容量的容量计收基本电费，期间无暂停（{last:period}：计费容量 "
+        "{months:span} 共 {bills:count:bill}按小于运行容量（已按天计入暂停）的容量计收基本电费（{last:period}：计费容量 "
         "{billed:num0} 千伏安，运行容量 {in_force:num0} 千伏安）",
         "{bills:count:bill} {months:span} charged the basic charge on less than the capacity in "
-        "force, with no suspension covering {bills:noun:it} (in {last:period}: {billed:num0} kVA "
+        "force, the days of any suspension counted (in {last:period}: {billed:num0} kVA "
         "billed, {in_force:num0} kVA in force)",
     ),
     "evidence.capacity_underbilled.pf": (

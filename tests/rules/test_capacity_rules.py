@@ -298,8 +298,8 @@ def test_an_itemized_reduction_month_billed_whole_on_the_reduced_capacity_is_sho
     assert (found["revenue_impact"] == 5_000.0).all()
     assert (found["period_from"] == "2024-05").all() and (found["period_to"] == "2024-05").all()
     assert found.loc["orders", "evidence"] == (
-        "1 bill 2024-05 charged the basic charge on less than the capacity in force, with no "
-        "suspension covering it (in 2024-05: 500 kVA billed, 667 kVA in force) (¥5,000.00)"
+        "1 bill 2024-05 charged the basic charge on less than the capacity in force, the days "
+        "of any suspension counted (in 2024-05: 500 kVA billed, 667 kVA in force) (¥5,000.00)"
     )
 
 

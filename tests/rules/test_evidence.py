@@ -143,8 +143,8 @@ def test_capacity_underbilled_in_both_languages():
     bills[11]["basic_charge"] = 0.0  # recorded as nothing (neither recorded: not judged)
     assert evidence(u, "capacity_underbilled")["A"] == (
         "2 bills 2024-11..2024-12 charged the basic charge on less than the capacity in force, "
-        "with no suspension covering them (in 2024-12: 0 kVA billed, 630 kVA in force) (¥25,800.00)",
-        "2024-11 至 2024-12 共 2 期账单按小于运行容量的容量计收基本电费，期间无暂停（2024-12：计费容量 0 千伏安，"
+        "the days of any suspension counted (in 2024-12: 0 kVA billed, 630 kVA in force) (¥25,800.00)",
+        "2024-11 至 2024-12 共 2 期账单按小于运行容量（已按天计入暂停）的容量计收基本电费（2024-12：计费容量 0 千伏安，"
         "运行容量 630 千伏安）（涉及电费 25,800.00 元）",
     )
 

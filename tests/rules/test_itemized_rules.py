@@ -263,7 +263,7 @@ def test_capacity_underbilled_against_the_running_transformers(capacity):
     assert found.loc["short", "revenue_impact"] == 2 * 2550.00
     assert found.loc["short", "evidence"] == (
         "2 bills 2024-03..2024-04 charged the basic charge on less than the capacity in force, "
-        "with no suspension covering them (in 2024-04: 315 kVA billed, 400 kVA in force) "
+        "the days of any suspension counted (in 2024-04: 315 kVA billed, 400 kVA in force) "
         "(¥5,100.00)"
     )
 
@@ -915,10 +915,10 @@ def test_capacity_billed_short_carries_the_adjustment_on_its_basic_charge():
     net = recompute(u.dataset())["difference"].sum().round(2)
     assert net == 3060.00
     assert evidence(found, "short") == (
-        "1 bill 2024-01 charged the basic charge on less than the capacity in force, with no "
-        "suspension covering it (in 2024-01: 300 kVA billed, 400 kVA in force) (¥3,060.00), of "
-        "which ¥60.00 of power-factor adjustment on the basic charge difference",
-        "2024-01 共 1 期账单按小于运行容量的容量计收基本电费，期间无暂停（2024-01：计费容量 300 千伏安，运行容量 "
+        "1 bill 2024-01 charged the basic charge on less than the capacity in force, the days "
+        "of any suspension counted (in 2024-01: 300 kVA billed, 400 kVA in force) (¥3,060.00), "
+        "of which ¥60.00 of power-factor adjustment on the basic charge difference",
+        "2024-01 共 1 期账单按小于运行容量（已按天计入暂停）的容量计收基本电费（2024-01：计费容量 300 千伏安，运行容量 "
         "400 千伏安）（涉及电费 3,060.00 元），其中基本电费差额引起的力调电费差额 60.00 元",
     )
 

@@ -338,7 +338,7 @@ def test_capacity_underbilled_reads_the_basic_charge_where_no_capacity_is_record
     )
     assert findings.iloc[0]["evidence"] == (
         "1 bill 2024-11 charged the basic charge on less than the capacity in force, "
-        "with no suspension covering it (in 2024-11: 400 kVA billed, 630 kVA in force) (¥6,900.00)"
+        "the days of any suspension counted (in 2024-11: 400 kVA billed, 630 kVA in force) (¥6,900.00)"
     )
 
 
