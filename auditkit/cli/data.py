@@ -23,7 +23,8 @@ def register(subparsers: argparse._SubParsersAction) -> None:
             "does not exist."
         ),
     )
-    parser.add_argument("directory", type=Path, metavar="DIR", help="the dataset folder")
+    # text, not a Path: Path("") is the current folder, and an empty DIR must be refused as one
+    parser.add_argument("directory", metavar="DIR", help="the dataset folder")
     parser.add_argument(
         "--limit",
         type=int,
@@ -44,7 +45,9 @@ def run_validate(args: argparse.Namespace) -> int:
 
     if args.limit < 1:
         raise ParameterError("--limit", "a whole number ≥ 1", args.limit)
-    folder: Path = args.directory
+    if not args.directory:  # a path left empty (an unset variable) names no folder, not "."
+        raise ParameterError("DIR", "a dataset folder's path, not an empty one", args.directory)
+    folder = Path(args.directory)
     if not folder.is_dir():
         found = "a file" if folder.exists() else "no such folder"
         raise ParameterError("DIR", "a dataset folder", f"{folder} ({found})")

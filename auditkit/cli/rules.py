@@ -91,14 +91,22 @@ def run_rules(args: argparse.Namespace) -> int:
 
         checked_register_text("run_id", args.run_id, "--run-id")
     overrides = _read_overrides(args.params) if args.params else None
+    selected = None if args.rules is None else _rule_ids(args.rules)  # before the data is read
     dataset = load(args.data_dir)
     say_open_tables("rules", Path(args.data_dir), lock_warnings_of(dataset.problems))
     district_dataset = dataset.for_district(args.district) if args.district else dataset
-    selected = args.rules.split(",") if args.rules else None
     notes: list[str] = []
     # Rules see the whole utility (a meter shared across districts is still a shared meter);
     # the district filter applies to the findings and the truth they are measured against.
-    findings = rules.run(dataset, as_of=args.as_of, rules=selected, params=overrides, notes=notes)
+    try:
+        findings = rules.run(
+            dataset, as_of=args.as_of, rules=selected, params=overrides, notes=notes
+        )
+    except ParameterError as error:  # named as the flag the user typed
+        flag = _RUN_FLAGS.get(error.name)
+        if flag is None:
+            raise
+        raise ParameterError(flag, error.expected, error.found) from None
     if args.district:
         findings = rules.of_district(findings, args.district)
     # One folder per audit month: next month's run does not replace this one's findings.
@@ -134,6 +142,24 @@ def run_rules(args: argparse.Namespace) -> int:
         if register is not None:
             _record(findings, register, args.district, run_id)
     return 0
+
+
+#: `rules.run`'s arguments as the flags of `auditkit rules`.
+_RUN_FLAGS = {"as_of": "--as-of", "rules": "--rules"}
+
+
+def _rule_ids(text: str) -> list[str]:
+    """The rule ids `--rules` names, comma-separated: an empty --rules (which would run every
+    rule) or an empty item (`a,,b`, a trailing comma) is a ParameterError, not read as all rules
+    or as an id ''."""
+    if not text.strip():
+        raise ParameterError("--rules", "one or more rule ids, comma-separated", text)
+    ids = text.split(",")
+    if any(not rule_id.strip() for rule_id in ids):
+        raise ParameterError(
+            "--rules", "rule ids separated by single commas, none of them empty", text
+        )
+    return ids
 
 
 def _default_run_id(data_dir: Path, name: str, as_of: str) -> str:

@@ -213,18 +213,44 @@ def _print_table(table: pd.DataFrame) -> None:
     print(table.set_index(table.columns[0]).to_string(header=False))
 
 
+#: `sampling.plan`'s arguments as the flags of `sample plan` and `sample select`.
+_PLAN_FLAGS = {
+    name: "--" + name.replace("_", "-")
+    for name in (
+        "materiality",
+        "expected",
+        "likelihood",
+        "confidence",
+        "population_size",
+        "min_precision",
+        "prior",
+    )
+}
+
+
 def _plan_from(args: argparse.Namespace, likelihood: str, population_size: int | None = None):
+    """The plan the flags ask for; `population_size` (the frame's) stands in only for a
+    --population-size not given: one given, even 0, is checked as given, and a plan's error
+    names the flag the user typed."""
     from auditkit.sampling import plan
 
-    return plan(
-        args.materiality,
-        expected=args.expected,
-        likelihood=args.likelihood or likelihood,
-        confidence=args.confidence,
-        population_size=args.population_size or population_size,
-        min_precision=args.min_precision,
-        prior=args.prior,
-    )
+    try:
+        return plan(
+            args.materiality,
+            expected=args.expected,
+            likelihood=args.likelihood or likelihood,
+            confidence=args.confidence,
+            population_size=(
+                population_size if args.population_size is None else args.population_size
+            ),
+            min_precision=args.min_precision,
+            prior=args.prior,
+        )
+    except ParameterError as error:
+        flag = _PLAN_FLAGS.get(error.name)
+        if flag is None:
+            raise
+        raise ParameterError(flag, error.expected, error.found) from None
 
 
 def run_plan(args: argparse.Namespace) -> int:
@@ -250,12 +276,20 @@ def run_select(args: argparse.Namespace) -> int:
         dataset = load(demo_data_dir() if args.data in ("demo", "") else args.data)
         sampled = population(dataset, args.district, args.units, args.stratum, args.months)
         frame, values = sampled.frame, sampled.values
+        if args.values is not None and args.values != values:  # the dataset's: not chosen
+            expected = (
+                f"{values!r} or no --values with --data (the book value is the bills' {values})"
+                if values is not None
+                else "no --values with --data --units items (accounts are counted, not valued)"
+            )
+            raise ParameterError("--values", expected, args.values)
     else:
         from auditkit.sampling.checks import numeric_column, stratum_labels
 
         path, values = Path(args.frame), args.values
         numbered = _read_frame(path)
         # checked here so that their errors name the file's rows, not the frame's positions
+        _refuse_rows_without_id(numbered, path.name)
         if values is not None:
             numeric_column(numbered, values, path.name)
         if args.strata is not None and args.strata in numbered.columns:
@@ -372,6 +406,29 @@ def _read_frame(path: Path) -> pd.DataFrame:
         found = f"{path} (an old Excel format: save it as .xlsx)" if suffix == ".xls" else path
         raise ParameterError("--frame", "a .csv, .xlsx or .parquet file", str(found))
     return _numbered(_read_csv(path), first_row=2)
+
+
+def _refuse_rows_without_id(frame: pd.DataFrame, file: str) -> None:
+    """A SampleDataError naming `file`, the first row (as `_read_frame` numbers it) and the
+    column `customer_id` where a row of the population has none: a total row (`,300`) is no
+    unit, and taken for one it would double the population's value and could be drawn."""
+    import pandas as pd
+
+    from auditkit.data.problems import Problem
+    from auditkit.errors import shown
+    from auditkit.sampling.errors import SampleDataError
+
+    if "customer_id" not in frame.columns:
+        return
+    ids = frame["customer_id"].astype("string")
+    rows = frame.index[(ids.isna() | (ids.str.strip() == "")).to_numpy()]
+    if len(rows):
+        written = frame.at[rows[0], "customer_id"]
+        found = "an empty cell" if pd.isna(written) else shown(written)
+        more = f" ({len(rows):,} such rows)" if len(rows) > 1 else ""
+        expected = "a value (the id of each unit of the population; a total row has none)"
+        problem = Problem(file, int(rows[0]), "customer_id", expected, found + more)
+        raise SampleDataError(str(problem))
 
 
 def _numbered(frame: pd.DataFrame, first_row: int) -> pd.DataFrame:

@@ -203,8 +203,11 @@ def _last_day(as_of: str | None, reads: pd.DataFrame) -> pd.Timestamp | None:
 
 
 def run_benford(args: argparse.Namespace) -> int:
-    """Print one Benford test per district of the last months' bill amounts."""
+    """Print one Benford test per district of the last months' bill amounts; `--as-of` must be a
+    month the bills cover, as `auditkit rules` requires (`rules.context.audit_month`): a month
+    past them would test a window of months without bills as if it were whole."""
     from auditkit.periods import month_number, period_text
+    from auditkit.rules.context import audit_month
     from auditkit.stats import benford_by_group
 
     if args.months < 1:  # checked before the data is read
@@ -212,16 +215,22 @@ def run_benford(args: argparse.Namespace) -> int:
     dataset = _load(args)
     bills = dataset.bills.merge(dataset.customers[["customer_id", "district"]], on="customer_id")
     months = month_number(bills["period"])
-    last = months.max() if not args.as_of else month_number([args.as_of])[0]
-    window = bills[(months <= last) & (months > last - args.months)]
-    first = period_text([last - args.months + 1])[0]
+    try:
+        last = audit_month(args.as_of, int(months.min()), int(months.max()))
+    except ParameterError as error:  # named as the flag the user typed
+        raise ParameterError("--as-of", error.expected, error.found) from None
+    first = max(last - args.months + 1, int(months.min()))
+    window = bills[(months <= last) & (months >= first)]
+    span = f"{period_text(first)} to {period_text(last)}"
+    if last - first + 1 < args.months:  # said, not passed off as the whole window asked for
+        span += f" ({last - first + 1} of the {args.months} months asked: the bills begin there)"
     table = benford_by_group(window["amount"], window["district"], args.test).rename(
         columns={"group": "district"}
     )
     table["note"] = [
         i18n.text(f"stats.note.{code}", "en") if code else "" for code in table["note"]
     ]
-    print(f"Benford {args.test} test of bill amounts, {first} to {period_text([last])[0]}")
+    print(f"Benford {args.test} test of bill amounts, {span}")
     print(table.to_string(index=False, float_format=lambda v: f"{v:.4g}"))
     return 0
 

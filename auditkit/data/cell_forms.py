@@ -110,16 +110,19 @@ def _expected(kind: str, form: CellForm) -> str:
 
 def _number_text(values: pa.Array, kind: str, form: CellForm) -> tuple[pa.Array, pa.Array]:
     """`values` without the currency sign and digit-group separators `form` allows, and where a
-    value is then no number of `kind` (`1,20`, `¥¥5`; empty cells are none)."""
+    value is then no number of `kind` (`1,20`, `¥¥5`, a lone `¥` or `元`: a cell holding only a
+    mark is no number, not an empty cell; empty cells are none)."""
     text = pc.utf8_trim_whitespace(values)
+    written = pc.greater(pc.binary_length(text), 0)
     if form.currency:
         text = pc.replace_substring_regex(text, r"^([+-]?)[¥￥]\s*", r"\1")
         text = pc.replace_substring_regex(text, r"\s*元$", "")
     if form.thousands:
         grouped = pc.match_substring_regex(text, r"^[+-]?\d{1,3}(?:,\d{3})+(?:\.\d+)?$")
         text = pc.if_else(grouped, pc.replace_substring(text, THOUSANDS, ""), text)
-    filled = pc.greater(pc.binary_length(text), 0)
-    return text, pc.fill_null(pc.and_(filled, parse_failures(text, kind)), False)
+    emptied = pc.equal(pc.binary_length(text), 0)
+    bad = pc.and_(written, pc.or_(emptied, parse_failures(text, kind)))
+    return text, pc.fill_null(bad, False)
 
 
 def _mapped(values: pa.Array, spelling: Mapping[str, str]) -> pa.Array:

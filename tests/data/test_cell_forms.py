@@ -343,6 +343,34 @@ def test_a_number_in_no_allowed_form_is_an_error_as_written(
     ]
 
 
+def test_a_lone_currency_mark_is_no_number_shown_as_written_not_an_empty_cell(
+    tables: dict[str, pd.DataFrame], tmp_path: Path
+) -> None:
+    """`¥` or `元` alone in a required column (amount) or an optional one (fund_charge): without
+    its mark nothing is left, which is no amount, not a missing one."""
+    bills = tables["bills"].astype({"amount": object})
+    bills.loc[0, "amount"] = "¥"
+    bills["fund_charge"] = [None, " 元", None, None, None, None]
+    folder = write_dataset(tables | {"bills": bills}, tmp_path / "marks")  # ¥ is not in GBK
+    number = {"thousands": ",", "currency": True}
+    write_columns(
+        folder,
+        {
+            "bills": {
+                "amount": {"column": "amount", **number},
+                "fund_charge": {"column": "fund_charge", **number},
+            }
+        },
+    )
+
+    expected = "a number as columns.yaml says (digits grouped by ',' and a leading ¥ or a "
+    assert load_errors(folder) == [
+        f"bills.csv row 2, column amount: expected {expected}trailing 元 allowed), found '¥'",
+        f"bills.csv row 3, column fund_charge: expected {expected}trailing 元 allowed), "
+        "found ' 元'",
+    ]
+
+
 @pytest.mark.parametrize(
     "options, expected",
     [

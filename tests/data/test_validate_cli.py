@@ -100,6 +100,21 @@ def test_missing_folder_is_one_line_and_exit_two(
     )
 
 
+def test_an_empty_folder_path_is_refused_not_read_as_the_current_folder(
+    dataset_dir: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    monkeypatch.chdir(dataset_dir)  # a valid dataset here: "" must not validate it
+    status = auditkit.cli.main(["validate", ""])
+
+    captured = capsys.readouterr()
+    assert status == 2
+    assert captured.out == ""
+    assert captured.err == (
+        "auditkit validate: error: parameter 'DIR': expected a dataset folder's path, not an "
+        "empty one, found ''\n"
+    )
+
+
 def test_mass_problem_is_sampled_unless_all_is_asked(
     tables: dict[str, pd.DataFrame], make_dataset, capsys: pytest.CaptureFixture[str]
 ) -> None:

@@ -85,3 +85,38 @@ def test_each_audit_month_keeps_its_own_findings_folder(
         assert main(["rules", str(folder), "--as-of", month]) == 0
     found = tmp_path / "outputs" / "findings" / "data"
     assert sorted(path.name for path in found.iterdir()) == ["2024-06", "2024-12"]
+
+
+@pytest.mark.parametrize(
+    "given, expected",
+    [
+        ("", "one or more rule ids, comma-separated"),  # was: every rule run
+        (" ", "one or more rule ids, comma-separated"),
+        ("estimated_streak,,", "rule ids separated by single commas, none of them empty"),
+        (
+            "estimated_streak,,rate_mismatch",
+            "rule ids separated by single commas, none of them empty",
+        ),
+    ],
+)
+def test_an_empty_rules_or_an_empty_rule_id_in_it_is_refused_naming_the_flag(
+    dataset: Path, tmp_path: Path, capsys, given: str, expected: str
+) -> None:
+    out = tmp_path / "out"
+    assert main(["rules", str(dataset), "--rules", given, "--out", str(out)]) == 2
+    assert capsys.readouterr().err == (
+        f"auditkit rules: error: parameter '--rules': expected {expected}, found {given!r}\n"
+    )
+    assert not out.exists()
+
+
+def test_an_audit_month_after_the_last_bill_is_refused_naming_the_flag(
+    dataset: Path, tmp_path: Path, capsys
+) -> None:
+    out = tmp_path / "out"
+    assert main(["rules", str(dataset), "--as-of", "2025-01", "--out", str(out)]) == 2
+    assert capsys.readouterr().err == (
+        "auditkit rules: error: parameter '--as-of': expected a month within the bills' periods "
+        "2024-01..2024-12, found '2025-01'\n"
+    )
+    assert not out.exists()

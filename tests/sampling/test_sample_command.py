@@ -13,7 +13,7 @@ import pytest
 from lock_files import excel_owner_file, libreoffice_lock
 from openpyxl import Workbook, load_workbook
 from openpyxl.utils import get_column_letter
-from sampling_builders import bills
+from sampling_builders import bills, first_district, utility
 from zip_bombs import bombed, with_sheets
 
 from auditkit import workbooks
@@ -143,7 +143,7 @@ def test_evaluate_from_counts(capsys: pytest.CaptureFixture[str]) -> None:
 
 
 def test_bad_input_is_a_parameter_error(population: Path, tmp_path: Path) -> None:
-    with pytest.raises(ParameterError, match="'materiality'"):
+    with pytest.raises(ParameterError, match="'--materiality'"):  # the flag typed
         run(["sample", "plan", "--materiality", "1.5"])
     with pytest.raises(ParameterError, match="'--n'"):
         run(["sample", "select", "--frame", str(population), "--output", str(tmp_path / "x.xlsx")])
@@ -585,3 +585,73 @@ def test_empty_lines_of_a_frame_are_no_units_of_its_population(
     rows = load_workbook(sheet)[FIELD_SHEET]
     ids = [row[1] for row in rows.iter_rows(min_row=FIRST_DATA_ROW, values_only=True)]
     assert ids == ["C001", "C002"]
+
+
+def test_a_frame_row_without_an_id_such_as_a_total_row_is_refused_naming_file_row_and_column(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """Taken for a unit, the total row `,300` doubled the population's value (600) and could be
+    drawn."""
+    frame = tmp_path / "bills.csv"
+    frame.write_text("customer_id,amount\nC1,100\nC2,200\n,300\n", encoding="utf-8")
+    sheet = tmp_path / "sheet.xlsx"
+    arguments = ["sample", "select", "--frame", str(frame), "--units", "values", "--n", "2"]
+    assert main([*arguments, "--values", "amount", "--output", str(sheet)]) == 2
+    assert capsys.readouterr() == (
+        "",
+        "auditkit sample select: error: bills.csv row 4, column customer_id: expected a value "
+        "(the id of each unit of the population; a total row has none), found an empty cell\n",
+    )
+    assert not sheet.exists()
+
+
+def test_values_other_than_the_bills_amount_with_data_are_refused_naming_what_applies(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    folder = utility(tmp_path / "utility", customers=60, seed=3)
+    sheet = tmp_path / "sheet.xlsx"
+    arguments = ["sample", "select", "--data", str(folder), "--district", first_district(folder)]
+    arguments += ["--n", "2", "--seed", "1", "--output", str(sheet)]
+    for units, given, expected in (
+        (
+            "values",
+            "nosuch",
+            "'amount' or no --values with --data (the book value is the bills' amount)",
+        ),
+        (
+            "items",
+            "amount",
+            "no --values with --data --units items (accounts are counted, not valued)",
+        ),
+    ):
+        assert main([*arguments, "--units", units, "--values", given]) == 2
+        assert capsys.readouterr() == (
+            "",
+            f"auditkit sample select: error: parameter '--values': expected {expected}, "
+            f"found {given!r}\n",
+        )
+    assert not sheet.exists()
+    assert main([*arguments, "--units", "values", "--values", "amount"]) == 0
+
+
+def test_a_population_size_of_zero_is_refused_naming_the_flag_not_replaced(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """`sample plan` said 'found None'; `sample select` took the frame's size instead."""
+    frame = tmp_path / "accounts.csv"
+    frame.write_text("customer_id\nA1\nA2\nA3\n", encoding="utf-8")
+    sheet = tmp_path / "sheet.xlsx"
+    planned = ["--materiality", "0.5", "--likelihood", "hypergeometric", "--population-size", "0"]
+    for command in (
+        ["sample", "plan"],
+        ["sample", "select", "--frame", str(frame), "--output", str(sheet)],
+    ):
+        assert main([*command, *planned]) == 2
+        out, err = capsys.readouterr()
+        assert out == ""
+        assert re.fullmatch(
+            rf"auditkit sample {command[1]}: error: parameter '--population-size': expected .+, "
+            r"found 0\n",
+            err,
+        )
+    assert not sheet.exists()

@@ -66,6 +66,30 @@ def test_benford_per_district(small_folder, capsys):
             run("stats", "benford", str(small_folder), "--months", months)
 
 
+@pytest.mark.parametrize("later", ["2025-01", "2030-01"])
+def test_benford_as_of_after_the_last_bill_is_refused_as_the_flag_as_rules_refuse_it(
+    small_folder, capsys, later
+):
+    """Not a window of months without bills tested as if whole, nor pandas' "Empty DataFrame"."""
+    with pytest.raises(
+        AuditkitError,
+        match=rf"^parameter '--as-of': expected a month within the bills' periods "
+        rf"2022-01\.\.2024-12, found '{later}'$",
+    ):
+        run("stats", "benford", str(small_folder), "--as-of", later)
+    assert capsys.readouterr().out == ""
+
+
+def test_benford_window_reaching_before_the_first_bill_says_how_many_months_it_holds(
+    small_folder, capsys
+):
+    assert run("stats", "benford", str(small_folder), "--as-of", "2022-06") == 0
+    assert capsys.readouterr().out.startswith(
+        "Benford first_two test of bill amounts, 2022-01 to 2022-06 (6 of the 12 months asked: "
+        "the bills begin there)\n"
+    )
+
+
 def test_assign_from_names_and_from_the_data(small_folder, tmp_path, capsys):
     out = tmp_path / "round.csv"
     assert (
