@@ -239,5 +239,8 @@ def _read_overrides(path: Path) -> dict:
             "--params", "valid YAML", f"{path}: {yamlsafe.describe(error)}"
         ) from None
     if not isinstance(content, dict):
-        raise ParameterError("--params", "a mapping of rule id → {parameter: value}", path)
+        what = "no values" if content is None else f"a {type(content).__name__}"
+        raise ParameterError(
+            "--params", "a mapping of rule id → {parameter: value}", f"{path} holding {what}"
+        )
     return content

@@ -120,3 +120,18 @@ def test_an_audit_month_after_the_last_bill_is_refused_naming_the_flag(
         "2024-01..2024-12, found '2025-01'\n"
     )
     assert not out.exists()
+
+
+@pytest.mark.parametrize(("written", "holding"), [("", "no values"), ("- 1\n", "a list")])
+def test_a_params_file_that_is_no_mapping_says_what_it_holds(
+    dataset: Path, tmp_path: Path, capsys, written: str, holding: str
+) -> None:
+    params = tmp_path / "p.yaml"
+    params.write_text(written, encoding="utf-8")
+    out = tmp_path / "out"
+    assert main(["rules", str(dataset), "--params", str(params), "--out", str(out)]) == 2
+    assert capsys.readouterr().err == (
+        "auditkit rules: error: parameter '--params': expected a mapping of rule id → "
+        f"{{parameter: value}}, found '{params} holding {holding}'\n"
+    )
+    assert not out.exists()
