@@ -110,6 +110,11 @@ def _returned_frame(rows: pd.DataFrame, returned: np.ndarray | None = None) -> p
     )
 
 
+def approved(rows: pd.DataFrame) -> np.ndarray:
+    """Per adjustment of `rows`, whether it records who approved it (`approved_by` filled)."""
+    return _text_or_nan(rows, "approved_by").notna().to_numpy()
+
+
 def _text_or_nan(rows: pd.DataFrame, column: str) -> pd.Series:
     """An optional text column with blanks as NaN (all NaN where the column is absent)."""
     if column not in rows:

@@ -465,9 +465,10 @@ def tier_misapplied(ctx: RuleContext, params: dict) -> pd.DataFrame:
     "basic_charge_error",
     area="capacity",
     needs=("bill_lines", "customers.basic_charge_basis"),
-    params=(*LINE_PARAMS, "quantity_tolerance"),
+    params=LINE_PARAMS,
     severity="high",
     revenue_kind="proved",
+    reads=("capacity_underbilled",),
 )
 def basic_charge_error(ctx: RuleContext, params: dict) -> pd.DataFrame:
     rc = ctx.recomputed
@@ -476,8 +477,10 @@ def basic_charge_error(ctx: RuleContext, params: dict) -> pd.DataFrame:
     # A basic charge due on a capacity or demand known (none known: archive_defect's).
     lines = lines[rc.due[lines] & (np.nan_to_num(rc.quantity_due[lines]) > 0)]
     # Capacity billed short of the capacity in force, months of a change included (prorated by
-    # day there), is capacity_underbilled's finding: counted there once, not here again.
-    short = (rc.quantity_due[lines] - rc.quantity_billed[lines]) > params["quantity_tolerance"]
+    # day there), is capacity_underbilled's finding: counted there once, not here again, on its
+    # own tolerance (read, not copied: the two cannot drift into counting a bill twice).
+    tolerance = params["capacity_underbilled"]["kva_tolerance"]
+    short = (rc.quantity_due[lines] - rc.quantity_billed[lines]) > tolerance
     by_capacity = ctx.basis_is(rc.row[lines], "capacity")
     lines = lines[~(short & by_capacity)]
     difference = rc.difference[lines]

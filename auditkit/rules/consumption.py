@@ -49,7 +49,13 @@ BILL_CHUNK = 1 << 20
     ),
     severity="high",
     revenue_kind="estimated",
-    left_to=("meter_event_unresolved",),
+    # A fall a meter alarm or a proved metering fault explains is that rule's loss.
+    left_to=(
+        "meter_event_unresolved",
+        "multiplier_mismatch",
+        "register_mismatch",
+        "meter_error_backbill",
+    ),
 )
 def consumption_drop(ctx: RuleContext, params: dict) -> pd.DataFrame:
     if params["source"] == "daily_reads":

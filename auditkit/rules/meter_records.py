@@ -15,6 +15,7 @@ import pandas as pd
 
 from auditkit.billing.money import round_half_up
 from auditkit.periods import date_month_number
+from auditkit.rules.adjustments import approved
 from auditkit.rules.context import KEY_STRIDE, RuleContext, customer_keys
 from auditkit.rules.evidence import Clause, clause, funds_clause
 from auditkit.rules.findings import (
@@ -25,8 +26,9 @@ from auditkit.rules.findings import (
     records_per_customer,
     rows_of,
 )
-from auditkit.rules.registry import rule
+from auditkit.rules.registry import RULES, rule
 from auditkit.rules.routine import at_tariff_due, tariff_due_surcharge
+from auditkit.rules.worklist import missing_needs
 
 DAY = np.timedelta64(1, "D")
 
@@ -412,6 +414,10 @@ def _unsettled(ctx: RuleContext, tests: pd.DataFrame, settled_share: float) -> n
     `settled_share` of the amount due: a credit settles nothing the customer owes. A fast one
     by refunds and back-bills crediting, net, as much (a back-bill charging does not undo a
     refund). A test whose amount rounds to nothing is settled.
+
+    A credit posted with no approver is `unapproved_adjustment`'s money returned (where that
+    rule can run): it does not undo the back-bill it reverses here, or the yuan would be counted
+    by both rules.
     """
     due = tests["amount"].to_numpy()
     charged = np.zeros(len(tests))  # by back-bills, net
@@ -420,11 +426,14 @@ def _unsettled(ctx: RuleContext, tests: pd.DataFrame, settled_share: float) -> n
     if table is not None and not table.empty:
         kind = table["kind"].to_numpy(dtype=object)
         amount = pd.to_numeric(table["amount"], errors="coerce").fillna(0.0).to_numpy()
+        counted_there = np.zeros(len(table), dtype=bool)
+        if not missing_needs(ctx.source, RULES["unapproved_adjustment"]):
+            counted_there = (amount < 0) & ~approved(table)
         adjustments = pd.DataFrame(
             {
                 "cust": ctx.customer_codes(table["customer_id"]),
                 "adjusted_at": pd.to_datetime(table["adjusted_at"]),
-                "charged": np.where(kind == "backbill", amount, 0.0),
+                "charged": np.where((kind == "backbill") & ~counted_there, amount, 0.0),
                 "refunded": np.where(kind == "refund", np.abs(amount), 0.0),
             }
         )
@@ -485,6 +494,8 @@ def _test_clauses(test: object, tolerance: float) -> Clause:
     ),
     severity="high",
     revenue_kind="estimated",
+    # A fall a proved metering fault explains (a multiplier, registers, a slow meter) is its loss.
+    left_to=("multiplier_mismatch", "register_mismatch", "meter_error_backbill"),
 )
 def meter_event_unresolved(ctx: RuleContext, params: dict) -> pd.DataFrame:
     alarms = _alarms(ctx, params)

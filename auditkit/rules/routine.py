@@ -736,6 +736,8 @@ def _longest_run_per_customer(streaks: pd.DataFrame) -> pd.DataFrame:
     params=("min_months", "min_score", "household_weight", "vacancy_weight"),
     severity="medium",
     revenue_kind="estimated",
+    # A run of zeros the registers contradict, or that follows a meter alarm, is that rule's loss.
+    left_to=("register_mismatch", "meter_event_unresolved"),
 )
 def zero_consumption(ctx: RuleContext, params: dict) -> pd.DataFrame:
     """Runs of zero kWh over the whole audit period, each scored; a customer's best run listed.

@@ -66,7 +66,11 @@ def test_a_rule_without_a_source_cannot_be_registered(monkeypatch: pytest.Monkey
 
 def test_the_catalog_says_which_rules_count_a_loss_for_another_or_read_its_thresholds():
     catalog = rules.catalog().set_index("rule_id")
-    assert catalog.loc["consumption_drop", "left_to"] == "meter_event_unresolved"
+    assert catalog.loc["consumption_drop", "left_to"] == (
+        "meter_event_unresolved, multiplier_mismatch, register_mismatch, meter_error_backbill"
+    )
+    assert catalog.loc["zero_consumption", "left_to"] == "register_mismatch, meter_event_unresolved"
+    assert catalog.loc["basic_charge_error", "reads"] == "capacity_underbilled"
     assert catalog.loc["change_without_order", "reads"] == (
         "tariff_mismatch, multiplier_mismatch, capacity_underbilled"
     )

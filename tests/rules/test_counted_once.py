@@ -1,9 +1,14 @@
-"""A loss is counted once: consumption_drop leaves a fall to meter_event_unresolved where that
-rule finds the same customer over the same months (`Rule.left_to`), and only there."""
+"""A loss is counted once: an estimate leaves a fall or a run of zeros to the rule that names its
+cause where that rule finds the same customer over the same months (`Rule.left_to`), and only
+there: consumption_drop to meter_event_unresolved and the proved metering rules,
+meter_event_unresolved to the proved metering rules, zero_consumption to register_mismatch and
+meter_event_unresolved."""
 
 from __future__ import annotations
 
 import pandas as pd
+import pytest
+from rule_builder import COMMERCIAL, Utility, flat
 from test_consumption_drop import _two_districts
 
 from auditkit import rules
@@ -64,11 +69,17 @@ def test_the_alarm_rule_is_never_left_to_the_drop_and_rules_declare_known_ids():
     findings = pd.DataFrame(
         [
             _finding("meter_event_unresolved", "A", "2024-06", "2024-12", 2880.0),
-            _finding("zero_consumption", "A", "2024-06", "2024-12", 10.0),
+            _finding("consumption_drop", "A", "2024-06", "2024-12", 10.0),
         ]
     )
-    assert len(counted_once(findings, [])) == 2
-    assert RULES["consumption_drop"].left_to == ("meter_event_unresolved",)
+    kept = counted_once(findings, [])
+    assert kept["rule_id"].tolist() == ["meter_event_unresolved"]  # never the other way
+    assert RULES["consumption_drop"].left_to == (
+        "meter_event_unresolved",
+        "multiplier_mismatch",
+        "register_mismatch",
+        "meter_error_backbill",
+    )
     for rule in RULES.values():
         assert set(rule.left_to) <= set(RULES) - {rule.rule_id}, rule.rule_id
 
@@ -99,3 +110,64 @@ def test_a_tampered_meters_fall_is_one_finding_in_a_run_of_both_rules():
 def test_the_drop_rule_alone_still_finds_the_tampered_meters_fall():
     alone = rules.run(_tampered_k07(), rules=["consumption_drop"])
     assert sorted(alone["customer_id"]) == ["B03", "K07", "K21"]
+
+
+def _alarm(customer: str, at: str) -> dict:
+    return {
+        "customer_id": customer,
+        "meter_id": f"M-{customer}",
+        "event_at": pd.Timestamp(at),
+        "event": "cover_open",
+        "cleared_at": pd.NaT,
+    }
+
+
+def _run(u: Utility, rule_ids: list[str], **tables: list[dict]) -> pd.DataFrame:
+    frames = u.tables() | {name: pd.DataFrame(rows) for name, rows in tables.items()}
+    return rules.run(Dataset.from_frames(frames), rules=rule_ids)
+
+
+def test_zeros_the_registers_contradict_are_counted_once_by_register_mismatch():
+    """A shop on COM (0.80) billed 0 kWh from July while its registers advance 1,000 a month:
+    6 × 1,000 × 0.80 = 4,800.00 lost, proved by register_mismatch; zero_consumption's estimate
+    of the same months is left to it (9,600.00 before)."""
+    u = Utility()
+    u.customer("Z", **COMMERCIAL)
+    for bill in u.monthly("Z", flat(1000), tariff="COM")[6:]:
+        bill.update(kwh_billed=0.0, energy_charge=0.0, amount=0.0)
+    found = _run(u, ["register_mismatch", "zero_consumption"])
+    assert found["rule_id"].tolist() == ["register_mismatch"]
+    assert found["revenue_impact"].sum() == pytest.approx(4_800.00)
+    assert "zero_consumption: 1 finding(s) left to register_mismatch" in found.attrs["notes"][0]
+
+
+def test_zeros_after_an_unresolved_alarm_are_counted_once_by_the_alarm():
+    """Cover opened in June, never cleared, 0 kWh from July: one estimate, the alarm's."""
+    u = Utility()
+    u.customer("Z", **COMMERCIAL)
+    u.monthly("Z", flat(1000, 6) + flat(0, 6), tariff="COM")
+    found = _run(
+        u,
+        ["zero_consumption", "meter_event_unresolved"],
+        meter_events=[_alarm("Z", "2024-06-10 08:00")],
+    )
+    assert found["rule_id"].tolist() == ["meter_event_unresolved"]
+
+
+def test_a_fall_a_wrong_multiplier_explains_is_the_multipliers_not_the_alarms_as_well():
+    """CT 2 billed at 2 to June, at 1 from July (500 of 1,000 kWh a month), a cover opened in
+    June: 6 × 500 × 0.80 = 2,400.00 lost, proved by multiplier_mismatch; the alarm's estimate of
+    the same fall (2,400.00 more before) is left to it."""
+    u = Utility()
+    u.customer("M", ct_ratio=2.0, **COMMERCIAL)
+    first_half = [f"2024-{month:02d}" for month in range(1, 7)]
+    second_half = [f"2024-{month:02d}" for month in range(7, 13)]
+    u.monthly("M", flat(1000, 6), multiplier=2.0, tariff="COM", periods=first_half)
+    u.monthly("M", flat(500, 6), tariff="COM", periods=second_half, start_register=4000.0)
+    found = _run(
+        u,
+        ["multiplier_mismatch", "meter_event_unresolved"],
+        meter_events=[_alarm("M", "2024-06-10 08:00")],
+    )
+    assert found["rule_id"].tolist() == ["multiplier_mismatch"]
+    assert found["revenue_impact"].sum() == pytest.approx(2_400.00)

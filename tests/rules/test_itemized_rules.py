@@ -1155,3 +1155,24 @@ def test_capacity_billed_short_under_a_laxer_standard_carries_the_adjustment_due
     assert "of which ¥60.00 of power-factor adjustment" in evidence(found, "short")[0]
     alone = u.run("capacity_underbilled")
     assert alone["revenue_impact"].tolist() == [3060.00]
+
+
+@pytest.mark.parametrize(
+    ("tolerance", "owner"), [(0.5, "basic_charge_error"), (0.1, "capacity_underbilled")]
+)
+def test_capacity_billed_a_little_short_is_one_rules_on_capacity_underbilleds_tolerance(
+    tolerance: float, owner: str
+):
+    """400 kVA due, two bills on 399.7 kVA × 30: 2 × 9.00 = 18.00 short. Within
+    capacity_underbilled's kva_tolerance (0.5 by default) it is basic_charge_error's line
+    difference; with that tolerance at 0.1 it is capacity_underbilled's, and basic_charge_error
+    reads the same tolerance: 18.00 once either way (36.00 before, with the tolerances apart)."""
+    u = Itemized()
+    u.customer("F", **INDUSTRIAL)
+    lines = [("energy", 10000, 0.60), ("basic", 399.7, 30.0), ("fund", 10000, 0.03)]
+    for period in ("2024-01", "2024-02"):
+        u.bill("F", period, 10000, lines, tariff="IND2")
+    params = {"capacity_underbilled.kva_tolerance": tolerance}
+    found = u.run(["capacity_underbilled", "basic_charge_error"], params=params)
+    assert found["rule_id"].tolist() == [owner]
+    assert found["revenue_impact"].tolist() == [pytest.approx(18.00, abs=0.005)]

@@ -292,6 +292,31 @@ def test_a_slow_meter_is_settled_by_money_charged_and_a_fast_one_by_money_given_
     assert found.loc["fast_charged", "evidence"].endswith("¥139.81 to refund to the customer")
 
 
+def test_a_back_bill_reversed_without_approval_is_counted_once_as_the_unapproved_credit():
+    """A slow meter's 200.00 charged, then reversed by a credit nobody approved: the customer
+    owes 200.00 once. unapproved_adjustment counts the credit (money returned without
+    approval); meter_error_backbill sees the back-bill charged and lists nothing (it counted
+    200.00 more before). Approved, the reversal undoes the back-bill: the meter's 200.00 is
+    owed again and unapproved_adjustment has nothing."""
+    for approver, owner in ((None, "unapproved_adjustment"), ("主任", "meter_error_backbill")):
+        u = Utility()
+        _shop(u, "R")
+        reversal = _adjustment("R", "backbill", -200.0, day="2024-08-20") | {
+            "approved_by": approver,
+            "operator_id": "OP2",
+        }
+        adjustments = [_adjustment("R", "backbill", 200.0), reversal]
+        found = findings_of(
+            u,
+            ["meter_error_backbill", "unapproved_adjustment"],
+            as_of="2024-10",
+            meter_tests=[_test("R", "2024-07-01", -4.0)],
+            adjustments=adjustments,
+        )
+        assert found["rule_id"].tolist() == [owner]
+        assert found["revenue_impact"].tolist() == [pytest.approx(200.0)]
+
+
 # --- meter_event_unresolved --------------------------------------------------------------------
 
 
