@@ -54,7 +54,7 @@ def write_bytes_atomic(path: str | Path, data: bytes) -> Path:
 def write_files_together(files: Mapping[Path, bytes]) -> list[Path]:
     """Write several files that belong together (a table as Parquet and as CSV) so that none is
     replaced unless all are: every file is written beside its target first, then all are
-    renamed one after the other with Ctrl-C and SIGTERM held back, so a run stopped in between
+    renamed one after the other with Ctrl-C and SIGTERM handled after the last, so a run stopped in between
     leaves the old set or the new one, never a mix (SIGKILL or a power cut between two renames
     still can). A write that fails replaces nothing."""
     written: dict[Path, Path] = {}
@@ -76,17 +76,22 @@ def write_files_together(files: Mapping[Path, bytes]) -> list[Path]:
 
 @contextlib.contextmanager
 def _signals_held() -> Iterator[None]:
-    """Ctrl-C and SIGTERM delivered after the block, not inside it (where the platform lets a
-    process hold signals back: POSIX, in the main thread)."""
-    held = {signal.SIGINT, signal.SIGTERM}
-    can_hold = hasattr(signal, "pthread_sigmask") and threading.current_thread() is (
-        threading.main_thread()
-    )
-    if not can_hold:
+    """Ctrl-C and SIGTERM handled after the block, not inside it: while it runs, their Python
+    handlers only note them; then the previous handlers are put back and each signal noted is
+    raised again. Python runs signal handlers in the main thread whichever thread the signal
+    reached (a pyarrow or pool thread may), so this holds them in a process of many threads,
+    where masking them in one thread would not; off the main thread no handler can be set,
+    and the block runs as it is."""
+    if threading.current_thread() is not threading.main_thread():
         yield
         return
-    before = signal.pthread_sigmask(signal.SIG_BLOCK, held)
+    noted: list[int] = []
+    held = (signal.SIGINT, signal.SIGTERM)
+    previous = {number: signal.signal(number, lambda got, _: noted.append(got)) for number in held}
     try:
         yield
     finally:
-        signal.pthread_sigmask(signal.SIG_SETMASK, before)
+        for number, handler in previous.items():
+            signal.signal(number, signal.SIG_DFL if handler is None else handler)
+        for number in dict.fromkeys(noted):
+            signal.raise_signal(number)
