@@ -199,6 +199,32 @@ TWO_PART_BY_CAPACITY = TWO_PART | {"basic_charge_basis": "capacity"}
 COMMERCIAL = {"usage_type": "commercial", "tariff_category": "COM"}
 
 
+def halved_multiplier_year(utility: Utility, customer_id: str, basis: str) -> None:
+    """A two-part customer's year on IND2 with no work order: 100,000 kWh a month at
+    multiplier 1,000 (demand 400 kW) on 630 kVA to March; from April 50,000 at multiplier 500
+    (demand 200 kW, its registers read on from 1,300), on 630 kVA to June and 315 from July."""
+    common = {"tariff": "IND2", "basis": basis}
+    utility.monthly(
+        customer_id,
+        flat(100_000, 3),
+        multiplier=1000.0,
+        capacity=630.0,
+        demand=400.0,
+        periods=PERIODS[:3],
+        **common,
+    )
+    utility.monthly(
+        customer_id,
+        flat(50_000, 9),
+        multiplier=500.0,
+        capacity=[630.0] * 3 + [315.0] * 6,
+        demand=200.0,
+        periods=PERIODS[3:],
+        start_register=1300.0,
+        **common,
+    )
+
+
 def run(utility: Utility, rule_ids: str | list[str], **kwargs: object) -> pd.DataFrame:
     """The findings of `rule_ids` (one id or several) on the utility's dataset."""
     return rules.run(utility.dataset(), rules=rule_ids, **kwargs)

@@ -10,7 +10,7 @@ import string
 
 import pandas as pd
 import pytest
-from rule_builder import COMMERCIAL, PERIODS, TWO_PART, Utility, flat
+from rule_builder import COMMERCIAL, PERIODS, TWO_PART, Utility, flat, halved_multiplier_year
 
 from auditkit import i18n, rules, synth
 from auditkit.data import Dataset
@@ -366,27 +366,7 @@ def test_change_without_order_in_both_languages():
             basic_charge_basis="capacity",
             **(TWO_PART | archive),
         )
-        u.monthly(
-            cid,
-            flat(100_000, 3),
-            multiplier=1000.0,
-            capacity=630.0,
-            demand=400.0,
-            periods=PERIODS[:3],
-            tariff="IND2",
-            basis="capacity",
-        )
-        u.monthly(
-            cid,
-            flat(50_000, 9),
-            multiplier=500.0,
-            capacity=[630.0] * 3 + [315.0] * 6,
-            demand=200.0,
-            periods=PERIODS[3:],
-            start_register=1300.0,
-            tariff="IND2",
-            basis="capacity",
-        )
+        halved_multiplier_year(u, cid, "capacity")
     u.customer("B", **COMMERCIAL)
     u.monthly("B", flat(100), tariff=["COM"] * 2 + ["RES"] * 2 + ["COM"] * 2 + ["RES"] * 6)
     found = evidence(u, "change_without_order")

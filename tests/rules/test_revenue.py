@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import pytest
-from rule_builder import COMMERCIAL, PERIODS, TWO_PART, Utility, flat, run
+from rule_builder import COMMERCIAL, PERIODS, TWO_PART, Utility, flat, halved_multiplier_year, run
 
 from auditkit import rules
 from auditkit.data import Dataset
@@ -257,26 +257,7 @@ def test_change_without_order_prices_only_the_unexplained_change():
     for cid, basis in (("capacity", "capacity"), ("demand", "demand")):
         archive = TWO_PART | {"ct_ratio": 5.0}
         u.customer(cid, contract_capacity_kva=630.0, basic_charge_basis=basis, **archive)
-        common = {"tariff": "IND2", "basis": basis}
-        u.monthly(
-            cid,
-            flat(100_000, 3),
-            multiplier=1000.0,
-            capacity=630.0,
-            demand=400.0,
-            periods=PERIODS[:3],
-            **common,
-        )
-        u.monthly(
-            cid,
-            flat(50_000, 9),
-            multiplier=500.0,
-            capacity=[630.0] * 3 + [315.0] * 6,
-            demand=200.0,
-            periods=PERIODS[3:],
-            start_register=1300.0,
-            **common,
-        )
+        halved_multiplier_year(u, cid, basis)
         u.order(cid, "suspension", "2024-07-01", 630, 315)  # explains the capacity change
     findings = run(u, "change_without_order").set_index("customer_id")
     # From April the multiplier halved with no meter replacement: 50,000 kWh a month unbilled at
