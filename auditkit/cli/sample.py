@@ -3,7 +3,8 @@
 from __future__ import annotations
 
 import argparse
-from collections.abc import Sequence
+import contextlib
+from collections.abc import Iterator, Sequence
 from pathlib import Path
 from typing import TYPE_CHECKING
 
@@ -213,19 +214,34 @@ def _print_table(table: pd.DataFrame) -> None:
     print(table.set_index(table.columns[0]).to_string(header=False))
 
 
-#: `sampling.plan`'s arguments as the flags of `sample plan` and `sample select`.
-_PLAN_FLAGS = {
-    name: "--" + name.replace("_", "-")
-    for name in (
-        "materiality",
-        "expected",
-        "likelihood",
-        "confidence",
-        "population_size",
-        "min_precision",
-        "prior",
-    )
-}
+#: The arguments of `sampling.plan` and `sampling.evaluate` the `sample` commands take as flags
+#: of the same names (`population_size` as --population-size).
+_FLAG_ARGUMENTS = (
+    "materiality",
+    "expected",
+    "likelihood",
+    "confidence",
+    "population_size",
+    "min_precision",
+    "prior",
+    "method",
+    "direction",
+    "x",
+    "n",
+)
+
+
+@contextlib.contextmanager
+def _named_as_flags() -> Iterator[None]:
+    """A ParameterError of `sampling.plan` or `sampling.evaluate` named as the flag the user
+    typed (--population-size, not population_size)."""
+    try:
+        yield
+    except ParameterError as error:
+        if error.name not in _FLAG_ARGUMENTS:
+            raise
+        flag = "--" + error.name.replace("_", "-")
+        raise ParameterError(flag, error.expected, error.found) from None
 
 
 def _plan_from(args: argparse.Namespace, likelihood: str, population_size: int | None = None):
@@ -234,7 +250,7 @@ def _plan_from(args: argparse.Namespace, likelihood: str, population_size: int |
     names the flag the user typed."""
     from auditkit.sampling import plan
 
-    try:
+    with _named_as_flags():
         return plan(
             args.materiality,
             expected=args.expected,
@@ -246,11 +262,6 @@ def _plan_from(args: argparse.Namespace, likelihood: str, population_size: int |
             min_precision=args.min_precision,
             prior=args.prior,
         )
-    except ParameterError as error:
-        flag = _PLAN_FLAGS.get(error.name)
-        if flag is None:
-            raise
-        raise ParameterError(flag, error.expected, error.found) from None
 
 
 def run_plan(args: argparse.Namespace) -> int:
@@ -338,29 +349,31 @@ def run_evaluate(args: argparse.Namespace) -> int:
         sheet = _field_sheet(args.sheet)
         warn_if_open(sheet, EVALUATING)
         results = read_field_sheet(sheet, audit_kind=args.audit_kind, auditing_district=auditing)
-        evaluation = results.evaluate(
-            args.materiality,
-            method=args.method,
-            confidence=args.confidence,
-            direction=args.direction,
-            prior=args.prior,
-        )
+        with _named_as_flags():
+            evaluation = results.evaluate(
+                args.materiality,
+                method=args.method,
+                confidence=args.confidence,
+                direction=args.direction,
+                prior=args.prior,
+            )
         if args.inspections:
             write_bytes_atomic(args.inspections, csv_bytes(results.inspections))
             print(f"inspections written: {args.inspections}")
     else:
         if args.n is None:
             raise ParameterError("--n", "the sample size with --x", None)
-        evaluation = evaluate(
-            args.materiality,
-            method=args.method or "binomial",
-            confidence=args.confidence,
-            x=args.x,
-            n=args.n,
-            population_size=args.population_size,
-            prior=args.prior,
-            direction=args.direction or DEFAULT_DIRECTION,
-        )
+        with _named_as_flags():
+            evaluation = evaluate(
+                args.materiality,
+                method=args.method or "binomial",
+                confidence=args.confidence,
+                x=args.x,
+                n=args.n,
+                population_size=args.population_size,
+                prior=args.prior,
+                direction=args.direction or DEFAULT_DIRECTION,
+            )
     _print_table(evaluation.to_table(args.lang))
     print()
     print(evaluation.explain(args.lang))

@@ -108,7 +108,12 @@ def _load(args: argparse.Namespace):
     from auditkit.data import load  # deferred: only the commands that read data pay for it
 
     dataset = load(args.data_dir)
-    return dataset.for_district(args.district) if args.district else dataset
+    if not args.district:
+        return dataset
+    try:
+        return dataset.for_district(args.district)
+    except ParameterError as error:  # named as the flag the user typed
+        raise ParameterError("--district", error.expected, error.found) from None
 
 
 def run_theft(args: argparse.Namespace) -> int:

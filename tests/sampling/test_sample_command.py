@@ -649,9 +649,13 @@ def test_a_population_size_of_zero_is_refused_naming_the_flag_not_replaced(
         assert main([*command, *planned]) == 2
         out, err = capsys.readouterr()
         assert out == ""
-        assert re.fullmatch(
-            rf"auditkit sample {command[1]}: error: parameter '--population-size': expected .+, "
-            r"found 0\n",
-            err,
+        assert err == (
+            f"auditkit sample {command[1]}: error: parameter '--population-size': expected a "
+            "whole number from 1 to 9,007,199,254,740,992, found 0\n"
         )
     assert not sheet.exists()
+    evaluated = ["sample", "evaluate", "--x", "1", "--n", "50", "--materiality", "0.05"]
+    assert main([*evaluated, "--method", "hypergeometric", "--population-size", "0"]) == 2
+    assert "parameter '--population-size': expected a whole number" in capsys.readouterr().err
+    assert main([*evaluated[:3], "60", *evaluated[4:]]) == 2  # more errors than units
+    assert "parameter '--x': expected at most n = 50, found 60.0" in capsys.readouterr().err

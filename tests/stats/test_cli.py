@@ -66,6 +66,17 @@ def test_benford_per_district(small_folder, capsys):
             run("stats", "benford", str(small_folder), "--months", months)
 
 
+@pytest.mark.parametrize("command", ["theft", "benford"])
+def test_a_district_the_data_does_not_hold_is_refused_naming_the_flag(
+    small_folder, tmp_path, command: str
+):
+    out = ["--out", str(tmp_path)] if command == "theft" else []
+    with pytest.raises(ParameterError) as caught:
+        run("stats", command, str(small_folder), "--district", "无此区", *out)
+    assert caught.value.name == "--district"
+    assert str(caught.value).endswith("found '无此区'")
+
+
 @pytest.mark.parametrize("later", ["2025-01", "2030-01"])
 def test_benford_as_of_after_the_last_bill_is_refused_as_the_flag_as_rules_refuse_it(
     small_folder, capsys, later
