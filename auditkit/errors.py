@@ -2,11 +2,12 @@
 
 from __future__ import annotations
 
+import contextlib
 import datetime as dt
 import math
 import numbers
 import sys
-from collections.abc import Sequence
+from collections.abc import Iterator, Mapping, Sequence
 
 #: A found text longer than this is shown by its first SHOWN_START characters and its length: a
 #: 1 MB value typed or read must not make a 1 MB error line (the phrases auditkit writes as found,
@@ -53,6 +54,25 @@ class ParameterError(AuditkitError, ValueError):
         self.expected = expected
         self.found = found
         super().__init__(f"parameter {name!r}: expected {expected}, found {shown(found)}")
+
+
+@contextlib.contextmanager
+def parameters_named(names: Mapping[str, str]) -> Iterator[None]:
+    """A ParameterError raised inside, named as the caller's user knows the parameter: `names`
+    maps a function's argument to it (`{"as_of": "--as-of"}` for a command's flag); others pass
+    as raised."""
+    try:
+        yield
+    except ParameterError as error:
+        if error.name not in names:
+            raise
+        raise ParameterError(names[error.name], error.expected, error.found) from None
+
+
+def flags(*arguments: str) -> dict[str, str]:
+    """Each argument's command-line flag of the same name (`population_size` → --population-size),
+    for `parameters_named`."""
+    return {name: "--" + name.replace("_", "-") for name in arguments}
 
 
 #: Seeds run from 0 to 2^64 − 1: a generator's 64-bit state, a number a register holds and a

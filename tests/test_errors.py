@@ -12,7 +12,13 @@ import pytest
 from auditkit import yamlsafe
 from auditkit.data.problems import DataValidationError, Problem
 from auditkit.data.side_csv import SideTableError
-from auditkit.errors import AuditkitError, ParameterError, require_frame_columns
+from auditkit.errors import (
+    AuditkitError,
+    ParameterError,
+    flags,
+    parameters_named,
+    require_frame_columns,
+)
 from auditkit.notebook_params import load_params_file
 from auditkit.sampling.errors import FieldSheetError
 
@@ -111,3 +117,16 @@ def test_a_number_too_long_to_read_is_shown_by_its_digits_never_a_traceback() ->
     )
     assert str(ParameterError("top_n", "at most 100", 10**40 - 1)).endswith("of 40 digits")
     assert str(ParameterError("top_n", "at most 100", 12345)).endswith("found 12345")
+
+
+def test_parameters_named_renames_the_names_it_knows_and_passes_the_others() -> None:
+    assert flags("as_of", "population_size") == {
+        "as_of": "--as-of",
+        "population_size": "--population-size",
+    }
+    with pytest.raises(ParameterError) as caught, parameters_named(flags("as_of")):
+        raise ParameterError("as_of", "a month YYYY-MM", "2024-13")
+    assert str(caught.value) == "parameter '--as-of': expected a month YYYY-MM, found '2024-13'"
+    with pytest.raises(ParameterError) as caught, parameters_named(flags("as_of")):
+        raise ParameterError("seed", "a whole number", "x")
+    assert caught.value.name == "seed"

@@ -11,7 +11,7 @@ import yaml
 
 from auditkit import formatting, i18n, yamlsafe
 from auditkit.cli.register_options import add_register_options
-from auditkit.errors import ParameterError
+from auditkit.errors import ParameterError, flags, parameters_named
 from auditkit.paths import dataset_run_name, outputs_dir
 
 if TYPE_CHECKING:
@@ -98,15 +98,10 @@ def run_rules(args: argparse.Namespace) -> int:
     notes: list[str] = []
     # Rules see the whole utility (a meter shared across districts is still a shared meter);
     # the district filter applies to the findings and the truth they are measured against.
-    try:
+    with parameters_named(flags("as_of", "rules")):  # named as the flags the user typed
         findings = rules.run(
             dataset, as_of=args.as_of, rules=selected, params=overrides, notes=notes
         )
-    except ParameterError as error:  # named as the flag the user typed
-        flag = _RUN_FLAGS.get(error.name)
-        if flag is None:
-            raise
-        raise ParameterError(flag, error.expected, error.found) from None
     if args.district:
         findings = rules.of_district(findings, args.district)
     # One folder per audit month: next month's run does not replace this one's findings.
@@ -142,10 +137,6 @@ def run_rules(args: argparse.Namespace) -> int:
         if register is not None:
             _record(findings, register, args.district, run_id)
     return 0
-
-
-#: `rules.run`'s arguments as the flags of `auditkit rules`.
-_RUN_FLAGS = {"as_of": "--as-of", "rules": "--rules"}
 
 
 def _rule_ids(text: str) -> list[str]:

@@ -3,15 +3,14 @@
 from __future__ import annotations
 
 import argparse
-import contextlib
-from collections.abc import Iterator, Sequence
+from collections.abc import Sequence
 from pathlib import Path
 from typing import TYPE_CHECKING
 
 from auditkit import i18n
 from auditkit.atomic import write_bytes_atomic
 from auditkit.cli.returned import ReturnedUse, warn_if_open, without_lock_files
-from auditkit.errors import ParameterError
+from auditkit.errors import ParameterError, flags, parameters_named
 from auditkit.options.sampling import (
     ALLOCATIONS,
     AUDIT_KINDS,
@@ -216,7 +215,7 @@ def _print_table(table: pd.DataFrame) -> None:
 
 #: The arguments of `sampling.plan` and `sampling.evaluate` the `sample` commands take as flags
 #: of the same names (`population_size` as --population-size).
-_FLAG_ARGUMENTS = (
+_FLAGS = flags(
     "materiality",
     "expected",
     "likelihood",
@@ -231,26 +230,13 @@ _FLAG_ARGUMENTS = (
 )
 
 
-@contextlib.contextmanager
-def _named_as_flags() -> Iterator[None]:
-    """A ParameterError of `sampling.plan` or `sampling.evaluate` named as the flag the user
-    typed (--population-size, not population_size)."""
-    try:
-        yield
-    except ParameterError as error:
-        if error.name not in _FLAG_ARGUMENTS:
-            raise
-        flag = "--" + error.name.replace("_", "-")
-        raise ParameterError(flag, error.expected, error.found) from None
-
-
 def _plan_from(args: argparse.Namespace, likelihood: str, population_size: int | None = None):
     """The plan the flags ask for; `population_size` (the frame's) stands in only for a
     --population-size not given: one given, even 0, is checked as given, and a plan's error
     names the flag the user typed."""
     from auditkit.sampling import plan
 
-    with _named_as_flags():
+    with parameters_named(_FLAGS):
         return plan(
             args.materiality,
             expected=args.expected,
@@ -349,7 +335,7 @@ def run_evaluate(args: argparse.Namespace) -> int:
         sheet = _field_sheet(args.sheet)
         warn_if_open(sheet, EVALUATING)
         results = read_field_sheet(sheet, audit_kind=args.audit_kind, auditing_district=auditing)
-        with _named_as_flags():
+        with parameters_named(_FLAGS):
             evaluation = results.evaluate(
                 args.materiality,
                 method=args.method,
@@ -363,7 +349,7 @@ def run_evaluate(args: argparse.Namespace) -> int:
     else:
         if args.n is None:
             raise ParameterError("--n", "the sample size with --x", None)
-        with _named_as_flags():
+        with parameters_named(_FLAGS):
             evaluation = evaluate(
                 args.materiality,
                 method=args.method or "binomial",

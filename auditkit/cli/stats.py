@@ -11,7 +11,7 @@ import yaml
 
 from auditkit import i18n, yamlsafe
 from auditkit.atomic import write_bytes_atomic
-from auditkit.errors import ParameterError
+from auditkit.errors import ParameterError, flags, parameters_named
 from auditkit.options.stats import BENFORD_TESTS
 from auditkit.paths import dataset_run_name, outputs_dir, safe_name
 
@@ -110,10 +110,8 @@ def _load(args: argparse.Namespace):
     dataset = load(args.data_dir)
     if not args.district:
         return dataset
-    try:
+    with parameters_named(flags("district")):  # named as the flag the user typed
         return dataset.for_district(args.district)
-    except ParameterError as error:  # named as the flag the user typed
-        raise ParameterError("--district", error.expected, error.found) from None
 
 
 def run_theft(args: argparse.Namespace) -> int:
@@ -134,14 +132,10 @@ def run_theft(args: argparse.Namespace) -> int:
             columns={"kwh_billed": "kwh"}
         )
     checks = _field_checks(args, reads)
-    try:
+    with parameters_named(flags("as_of")):  # named as the flag the user typed
         scores = theft_scores(
             reads, as_of=args.as_of, work_orders=dataset.work_orders, field_checks=checks
         )
-    except ParameterError as error:  # named as the flag the user typed
-        if error.name != "as_of":
-            raise
-        raise ParameterError("--as-of", error.expected, error.found) from None
     # One folder per source and last day or month scored: a daily run does not replace the
     # monthly scores, nor next month's run this one's.
     last = (
@@ -220,10 +214,8 @@ def run_benford(args: argparse.Namespace) -> int:
     dataset = _load(args)
     bills = dataset.bills.merge(dataset.customers[["customer_id", "district"]], on="customer_id")
     months = month_number(bills["period"])
-    try:
+    with parameters_named(flags("as_of")):  # named as the flag the user typed
         last = audit_month(args.as_of, int(months.min()), int(months.max()))
-    except ParameterError as error:  # named as the flag the user typed
-        raise ParameterError("--as-of", error.expected, error.found) from None
     first = max(last - args.months + 1, int(months.min()))
     window = bills[(months <= last) & (months >= first)]
     span = f"{period_text(first)} to {period_text(last)}"
@@ -263,14 +255,9 @@ def run_assign(args: argparse.Namespace) -> int:
             if name.strip()
         ]
     capacity = _read_capacity(args.capacity) if args.capacity else None
-    try:
+    with parameters_named(_ASSIGN_FLAGS):  # named as the function's argument: said as the flag
         previous = read_round(args.previous) if args.previous else None
         assignment = assign(districts, args.seed, previous=previous, workload=capacity)
-    except ParameterError as error:  # named as the function's argument: said as the flag
-        flag = _ASSIGN_FLAGS.get(error.name)
-        if flag is None:
-            raise
-        raise ParameterError(flag, error.expected, error.found) from None
     print(assignment.to_string(index=False))
     if capacity:
         print()
