@@ -23,22 +23,7 @@ def write_atomic(path: str | Path, write: Callable[[Path], None]) -> Path:
     name that never looks like a finished output; it is removed when `write` fails. An
     OSError that names no file (ENOSPC from a write) is raised again naming `path`.
     """
-    target = Path(path)
-    target.parent.mkdir(parents=True, exist_ok=True)
-    temporary_path = _temporary_for(target)
-    try:
-        write(temporary_path)
-        os.replace(temporary_path, target)
-    except OSError as error:
-        temporary_path.unlink(missing_ok=True)
-        if error.filename is not None:
-            raise
-        # A write that fails (a full disk) names no file: name the one being written.
-        raise OSError(error.errno, error.strerror or str(error), str(target)) from error
-    except BaseException:
-        temporary_path.unlink(missing_ok=True)
-        raise
-    return target
+    return _replace_together({Path(path): write})[0]
 
 
 def write_text_atomic(path: str | Path, text: str) -> Path:
@@ -53,17 +38,34 @@ def write_bytes_atomic(path: str | Path, data: bytes) -> Path:
 
 def write_files_together(files: Mapping[Path, bytes]) -> list[Path]:
     """Write several files that belong together (a table as Parquet and as CSV) so that none is
-    replaced unless all are: every file is written beside its target first, then all are
-    renamed one after the other with Ctrl-C and SIGTERM handled after the last, so a run stopped in between
-    leaves the old set or the new one, never a mix (SIGKILL or a power cut between two renames
-    still can). A write that fails replaces nothing."""
+    replaced unless all are: each is written as `write_atomic` writes it, and none is renamed
+    before all are written; a write that fails replaces nothing."""
+    return _replace_together(
+        {
+            Path(path): (lambda temporary, data=data: temporary.write_bytes(data))
+            for path, data in files.items()
+        }
+    )
+
+
+def _replace_together(writers: Mapping[Path, Callable[[Path], None]]) -> list[Path]:
+    """Call each writer on a temporary file beside its target, then rename them all onto their
+    targets one after the other with Ctrl-C and SIGTERM handled after the last rename, so a run
+    stopped in between leaves the old set or the new one, never a mix (SIGKILL or a power cut
+    between two renames still can). The temporaries are removed when anything fails; an
+    OSError that names no file (ENOSPC from a write) is raised again naming its target."""
     written: dict[Path, Path] = {}
     try:
-        for path, data in files.items():
-            target = Path(path)
+        for target, write in writers.items():
             target.parent.mkdir(parents=True, exist_ok=True)
             written[target] = _temporary_for(target)
-            written[target].write_bytes(data)
+            try:
+                write(written[target])
+            except OSError as error:
+                if error.filename is not None:
+                    raise
+                # A write that fails (a full disk) names no file: name the one being written.
+                raise OSError(error.errno, error.strerror or str(error), str(target)) from error
         with _signals_held():
             for target, temporary_path in written.items():
                 os.replace(temporary_path, target)

@@ -63,3 +63,24 @@ def test_a_sigterm_between_the_renames_arrives_after_both(
         signal.signal(signal.SIGTERM, previous)
     assert renamed == ["findings.parquet", "findings.csv"]
     assert seen == [{"findings.parquet": b"new parquet", "findings.csv": b"new csv"}]
+
+
+def test_a_full_disk_names_the_file_being_written_and_replaces_neither(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    old = _old_pair(tmp_path)
+    real_write = Path.write_bytes
+
+    def full_at_the_csv(self: Path, data: bytes) -> int:
+        if "findings.csv" in self.name:
+            raise OSError(28, "No space left on device")  # as a write reports it: no file
+        return real_write(self, data)
+
+    monkeypatch.setattr(Path, "write_bytes", full_at_the_csv)
+    new = {tmp_path / "findings.parquet": b"new parquet", tmp_path / "findings.csv": b"new csv"}
+    with pytest.raises(OSError) as caught:
+        atomic.write_files_together(new)
+    assert caught.value.filename == str(tmp_path / "findings.csv")
+    monkeypatch.undo()
+    assert {path: path.read_bytes() for path in old} == old
+    assert sorted(path.name for path in tmp_path.iterdir()) == ["findings.csv", "findings.parquet"]
