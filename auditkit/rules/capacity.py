@@ -26,10 +26,10 @@ from auditkit.rules.findings import (
 )
 from auditkit.rules.instrument import ct_sizing
 from auditkit.rules.pf_standard import standard_surcharge
-from auditkit.rules.registry import RULES, rule
+from auditkit.rules.registry import rule
 from auditkit.rules.shared import once_per_context
 from auditkit.rules.workdays import WorkingCalendar
-from auditkit.rules.worklist import missing_needs
+from auditkit.rules.worklist import bills_priced_by
 
 
 @rule(
@@ -107,11 +107,10 @@ def bills_short_of_capacity(ctx: RuleContext, params: dict) -> np.ndarray:
     basic charge on less than the capacity in force, from the archive and the orders, prorated
     by day. All False where its data is missing (it cannot run). A rule that would price the
     same basic charge leaves it to it, so a yuan counts once."""
-    priced = np.zeros(len(ctx.bills), dtype=bool)
-    if not missing_needs(ctx.source, RULES["capacity_underbilled"]):
-        rows = _capacity_short_due(ctx, params["kva_tolerance"], params["two_part_threshold_kva"])
-        priced[rows[0]] = True
-    return priced
+    tolerance, two_part_kva = params["kva_tolerance"], params["two_part_threshold_kva"]
+    return bills_priced_by(
+        ctx, "capacity_underbilled", lambda: _capacity_short_due(ctx, tolerance, two_part_kva)[0]
+    )
 
 
 def _capacity_short(

@@ -19,9 +19,9 @@ from auditkit.rules.findings import (
     zero_where_nan,
 )
 from auditkit.rules.recomputed import LINE_TYPES
-from auditkit.rules.registry import RULES, rule
+from auditkit.rules.registry import rule
 from auditkit.rules.routine import TariffDueSurcharge, at_tariff_due, tariff_due_surcharge
-from auditkit.rules.worklist import missing_needs
+from auditkit.rules.worklist import bills_priced_by
 
 
 @rule(
@@ -204,10 +204,10 @@ def bills_off_the_multiplier(ctx: RuleContext, params: dict) -> np.ndarray:
     at a multiplier other than the archive's and its meter replacements'. All False where its
     data is missing (it cannot run). A rule that would price the kWh such a bill left out
     leaves them to it, so a yuan counts once."""
-    priced = np.zeros(len(ctx.bills), dtype=bool)
-    if not missing_needs(ctx.source, RULES["multiplier_mismatch"]):
-        priced[_off_the_multiplier_due(ctx, params["relative_tolerance"])] = True
-    return priced
+    tolerance = params["relative_tolerance"]
+    return bills_priced_by(
+        ctx, "multiplier_mismatch", lambda: _off_the_multiplier_due(ctx, tolerance)
+    )
 
 
 def _archive_multiplier(ctx: RuleContext) -> np.ndarray:

@@ -35,7 +35,7 @@ from auditkit.rules.repriced import (
     two_part_tariffs,
 )
 from auditkit.rules.shared import once_per_context
-from auditkit.rules.worklist import missing_needs
+from auditkit.rules.worklist import bills_priced_by, missing_needs
 
 
 def _categories(ctx: RuleContext) -> pd.DataFrame:
@@ -175,12 +175,9 @@ def bills_on_wrong_tariff(ctx: RuleContext, params: dict) -> np.ndarray:
     """Per bill, whether `tariff_mismatch` (with its thresholds `params`) prices it: a bill of a
     customer it flags, not on the tariff due. All False where its data is missing (it cannot
     run). A rule that would price the same bills leaves them to it, so a yuan counts once."""
-    priced = np.zeros(len(ctx.bills), dtype=bool)
-    if missing_needs(ctx.source, RULES["tariff_mismatch"]):
-        return priced
-    rows, _ = _mismatched(ctx, params).wrong_bills(ctx)
-    priced[rows] = True
-    return priced
+    return bills_priced_by(
+        ctx, "tariff_mismatch", lambda: _mismatched(ctx, params).wrong_bills(ctx)[0]
+    )
 
 
 @dataclass(frozen=True)

@@ -7,7 +7,7 @@
 from __future__ import annotations
 
 import time
-from collections.abc import Iterable, Mapping
+from collections.abc import Callable, Iterable, Mapping
 
 import numpy as np
 import pandas as pd
@@ -43,6 +43,19 @@ def missing_needs(dataset: object, rule: Rule) -> str:
         if all(reasons):
             return " and ".join(reasons)
     return ""
+
+
+def bills_priced_by(
+    ctx: RuleContext, rule_id: str, priced_rows: Callable[[], np.ndarray]
+) -> np.ndarray:
+    """Per bill, whether rule `rule_id` prices it: True at the rows `priced_rows()` finds (that
+    rule's own check, on its thresholds), all False where the rule cannot run on the data
+    (`missing_needs`). What a rule leaves to another, so a yuan counts once, is read from this:
+    `bills_on_wrong_tariff`, `bills_off_the_multiplier`, `bills_short_of_capacity`."""
+    priced = np.zeros(len(ctx.bills), dtype=bool)
+    if not missing_needs(ctx.source, RULES[rule_id]):
+        priced[priced_rows()] = True
+    return priced
 
 
 def _missing(dataset: object, need: str) -> str:
