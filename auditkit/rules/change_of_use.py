@@ -265,10 +265,12 @@ def order_not_applied(ctx: RuleContext, params: dict) -> pd.DataFrame:
         )
         moved = round_half_up(moved)
         of_which = [clause("tariff.pf", amount=moved)] if moved else []
-        left = left_to(tariff_mismatch=found.left_tariff, capacity_underbilled=found.left_capacity)
-        shown_left = [left] if left else []
+        elsewhere = left_to(
+            tariff_mismatch=found.left_tariff, capacity_underbilled=found.left_capacity
+        )
+        counted_there = [elsewhere] if elsewhere else []
         evidence.append(
-            [found_clause, *more, clause("revenue", amount=total), *of_which, *shown_left]
+            [found_clause, *more, clause("revenue", amount=total), *of_which, *counted_there]
         )
     return raw(
         shown["cust"],
@@ -433,7 +435,7 @@ def change_without_order(ctx: RuleContext, params: dict) -> pd.DataFrame:
     in_tariff = tariff_runs.within(tariff_silent)
     in_multiplier = multiplier_runs.within(multiplier_silent)
     in_capacity = capacity_runs.within(capacity_silent)
-    left = in_tariff & bills_on_wrong_tariff(ctx, params["tariff_mismatch"])
+    left_tariff = in_tariff & bills_on_wrong_tariff(ctx, params["tariff_mismatch"])
     left_multiplier = in_multiplier & bills_off_the_multiplier(ctx, params["multiplier_mismatch"])
     left_capacity = in_capacity & bills_short_of_capacity(ctx, params["capacity_underbilled"])
     rows = np.flatnonzero(in_tariff | in_multiplier | in_capacity)
@@ -442,7 +444,7 @@ def change_without_order(ctx: RuleContext, params: dict) -> pd.DataFrame:
     # kWh a multiplier left out are due at the tariff due: tariff_mismatch's, else the one
     # before a silent change that under-billed (`tariff_due_surcharge` says why).
     due = tariff_due_surcharge(ctx, rows, params["tariff_mismatch"])
-    at = np.flatnonzero(in_tariff[rows] & ~left[rows])
+    at = np.flatnonzero(in_tariff[rows] & ~left_tariff[rows])
     if len(at):
         start = tariff_runs.start_of(rows[at])
         before = ctx.bill_tariff[start - 1]
@@ -486,7 +488,7 @@ def change_without_order(ctx: RuleContext, params: dict) -> pd.DataFrame:
         rows,
         revenue=revenue,
         pf=tariff_pf,
-        left=left[rows],
+        left_tariff=left_tariff[rows],
         left_multiplier=left_multiplier[rows],
         left_capacity=left_capacity[rows],
         surcharge=surcharge,
@@ -514,7 +516,7 @@ def change_without_order(ctx: RuleContext, params: dict) -> pd.DataFrame:
                 )
         of_which = clause("tariff.pf", amount=moved) if moved else None
         elsewhere = left_to(
-            tariff_mismatch=found.left,
+            tariff_mismatch=found.left_tariff,
             multiplier_mismatch=found.left_multiplier,
             capacity_underbilled=found.left_capacity,
         )

@@ -76,12 +76,17 @@ def load_defaults(path: Path | None = None) -> dict[str, dict]:
     return content
 
 
+def _wanted() -> dict[str, tuple[str, ...]]:
+    """The thresholds file's sections and their parameters: `common` and each rule's own."""
+    from auditkit.rules.registry import RULES
+
+    return {"common": COMMON} | {rule.rule_id: rule.params for rule in RULES.values()}
+
+
 def _check_known(content: Mapping[str, Mapping], path: Path) -> None:
     """Every section names a rule (or `common`) and every entry one of its parameters: a name
     misspelt would otherwise sit beside the one the rule reads, unread, without a word."""
-    from auditkit.rules.registry import RULES
-
-    wanted = {"common": COMMON} | {r.rule_id: r.params for r in RULES.values()}
+    wanted = _wanted()
     for section, values in content.items():
         if section not in wanted:
             raise ParameterError(path.name, f"a rule id among {sorted(wanted)}", section)
@@ -96,10 +101,7 @@ def _check_known(content: Mapping[str, Mapping], path: Path) -> None:
 
 def _check_complete(content: Mapping[str, Mapping], path: Path) -> None:
     """Every rule's parameters (and the common ones) must be in the file: it holds the defaults."""
-    from auditkit.rules.registry import RULES
-
-    wanted = {"common": COMMON} | {r.rule_id: r.params for r in RULES.values()}
-    for section, names in wanted.items():
+    for section, names in _wanted().items():
         missing = [name for name in names if name not in content.get(section, {})]
         if missing:
             raise ParameterError(

@@ -69,11 +69,10 @@ def _rate_due(
     return rate_book(world).value(rate, tariff, voltage_class(world.voltage[customers]), slot, day)
 
 
-def _backbill_rate(world: World, customers: np.ndarray, months: np.ndarray) -> np.ndarray:
-    """What a kWh back-billed owes: the energy rate and the funds collected on every kWh sold
-    (政府性基金及附加, 0 where the tariff has none)."""
-    funds = np.nan_to_num(_rate_due(world, customers, months, "fund_rate"))
-    return _rate_due(world, customers, months) + funds
+def _fund_rate_due(world: World, customers: np.ndarray, months: np.ndarray) -> np.ndarray:
+    """The funds collected on every kWh sold (政府性基金及附加), a kWh back-billed too: the
+    schedule's fund rate of the tariff billed, 0 where the tariff has none."""
+    return np.nan_to_num(_rate_due(world, customers, months, "fund_rate"))
 
 
 def _month_of(world: World, frame: pd.DataFrame) -> np.ndarray:
@@ -97,8 +96,8 @@ def meter_change_energy_lost(world: World, rate: float) -> None:
     units = np.round(np.maximum(units, MIN_LOST_UNITS), 2)
     lost_kwh = units * multiplier
     world.true_kwh[idx, month] += lost_kwh  # used, recorded by a meter, never billed
-    funds = np.nan_to_num(_rate_due(world, idx, month, "fund_rate"))
-    effect = lost_kwh * _rate_due(world, idx, month) + round_half_up(lost_kwh * funds, 2)
+    funds = round_half_up(lost_kwh * _fund_rate_due(world, idx, month), 2)
+    effect = lost_kwh * _rate_due(world, idx, month) + funds
     ids = world.customer_id[idx]
     effective = world.month_starts[month]
 
@@ -208,7 +207,11 @@ def _legal_backbill(
     share = np.maximum(last - first + 1, 0) / (read_to - read_from + 1)
     months = _month_of(world, bills.iloc[own])
     cust = pd.Index(world.customer_id).get_indexer(ids)[which]
-    money = bills["kwh_billed"].to_numpy(float)[own] * share * _backbill_rate(world, cust, months)
+    money = (
+        bills["kwh_billed"].to_numpy(float)[own]
+        * share
+        * (_rate_due(world, cust, months) + _fund_rate_due(world, cust, months))
+    )
     correction = -error / (100 + error)
     return np.maximum(np.bincount(which, money, len(ids)) * correction, 0.0)
 
