@@ -435,9 +435,14 @@ def change_without_order(ctx: RuleContext, params: dict) -> pd.DataFrame:
     in_tariff = tariff_runs.within(tariff_silent)
     in_multiplier = multiplier_runs.within(multiplier_silent)
     in_capacity = capacity_runs.within(capacity_silent)
-    left_tariff = in_tariff & bills_on_wrong_tariff(ctx, params["tariff_mismatch"])
-    left_multiplier = in_multiplier & bills_off_the_multiplier(ctx, params["multiplier_mismatch"])
-    left_capacity = in_capacity & bills_short_of_capacity(ctx, params["capacity_underbilled"])
+    # The bills another rule prices, asked of it only for a kind of change that happened.
+    left_tariff = _left_in(in_tariff, lambda: bills_on_wrong_tariff(ctx, params["tariff_mismatch"]))
+    left_multiplier = _left_in(
+        in_multiplier, lambda: bills_off_the_multiplier(ctx, params["multiplier_mismatch"])
+    )
+    left_capacity = _left_in(
+        in_capacity, lambda: bills_short_of_capacity(ctx, params["capacity_underbilled"])
+    )
     rows = np.flatnonzero(in_tariff | in_multiplier | in_capacity)
     kwh = bills["kwh_billed"].to_numpy(dtype=float)[rows]
     tariff_gap, tariff_pf = np.zeros(len(rows)), np.zeros(len(rows))
@@ -534,6 +539,12 @@ def change_without_order(ctx: RuleContext, params: dict) -> pd.DataFrame:
             ]
         )
     return raw_per_customer(grouped, evidence, np.full(len(grouped), 0.9))
+
+
+def _left_in(within: np.ndarray, priced: Callable[[], np.ndarray]) -> np.ndarray:
+    """Per bill: inside the runs `within` and priced by the rule `priced()` asks, which is asked
+    only where some bill is inside them (finding a rule's bills may recompute every bill)."""
+    return within & priced() if within.any() else within
 
 
 def _tariff_gap(
