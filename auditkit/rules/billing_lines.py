@@ -45,6 +45,7 @@ from auditkit.rules.findings import (
 from auditkit.rules.recomputed import Recomputed
 from auditkit.rules.registry import RULES, rule
 from auditkit.rules.shared import once_per_context
+from auditkit.rules.tariff_due import bills_without_basic_charge_due
 
 #: Parameters every line rule reads.
 LINE_PARAMS = ("amount_tolerance", "relative_tolerance", "kwh_tolerance")
@@ -468,7 +469,7 @@ def tier_misapplied(ctx: RuleContext, params: dict) -> pd.DataFrame:
     params=LINE_PARAMS,
     severity="high",
     revenue_kind="proved",
-    reads=("capacity_underbilled",),
+    reads=("capacity_underbilled", "tariff_mismatch"),
 )
 def basic_charge_error(ctx: RuleContext, params: dict) -> pd.DataFrame:
     rc = ctx.recomputed
@@ -483,6 +484,8 @@ def basic_charge_error(ctx: RuleContext, params: dict) -> pd.DataFrame:
     short = (rc.quantity_due[lines] - rc.quantity_billed[lines]) > tolerance
     by_capacity = ctx.basis_is(rc.row[lines], "capacity")
     lines = lines[~(short & by_capacity)]
+    # On a single-part tariff due no basic charge is due: tariff_mismatch nets the one billed.
+    lines = lines[~bills_without_basic_charge_due(ctx, params["tariff_mismatch"])[rc.row[lines]]]
     difference = rc.difference[lines]
     off = np.abs(difference) > _tolerance(rc.amount_due[lines], params)
     lines = lines[off]

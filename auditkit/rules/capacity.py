@@ -28,6 +28,7 @@ from auditkit.rules.instrument import ct_sizing
 from auditkit.rules.pf_standard import standard_surcharge
 from auditkit.rules.registry import rule
 from auditkit.rules.shared import once_per_context
+from auditkit.rules.tariff_due import bills_without_basic_charge_due
 from auditkit.rules.workdays import WorkingCalendar
 from auditkit.rules.worklist import bills_priced_by
 
@@ -43,12 +44,16 @@ from auditkit.rules.worklist import bills_priced_by
     params=("kva_tolerance", "two_part_threshold_kva", "kwh_tolerance", "relative_tolerance"),
     severity="high",
     revenue_kind="proved",
-    reads=("pf_standard_mismatch",),
+    reads=("pf_standard_mismatch", "tariff_mismatch"),
 )
 def capacity_underbilled(ctx: RuleContext, params: dict) -> pd.DataFrame:
     rows, billed, in_force, revenue = _capacity_short_due(
         ctx, params["kva_tolerance"], params["two_part_threshold_kva"]
     )
+    # A customer tariff_mismatch finds due a single-part tariff owes no basic charge: what
+    # its bills charged, short or not, is netted there.
+    due = ~bills_without_basic_charge_due(ctx, params["tariff_mismatch"])[rows]
+    rows, billed, in_force, revenue = rows[due], billed[due], in_force[due], revenue[due]
     if not len(rows):
         return empty_raw()
     # The power-factor adjustment due moves with the basic charge (its base): carried on
@@ -103,10 +108,12 @@ def _capacity_short_due(
 
 
 def bills_short_of_capacity(ctx: RuleContext, params: dict) -> np.ndarray:
-    """Per bill, whether `capacity_underbilled` (with its thresholds `params`) prices it: a
+    """Per bill, whether `capacity_underbilled` (with its thresholds `params`) finds it short: a
     basic charge on less than the capacity in force, from the archive and the orders, prorated
     by day. All False where its data is missing (it cannot run). A rule that would price the
-    same basic charge leaves it to it, so a yuan counts once."""
+    same basic charge leaves it to it, so a yuan counts once; a bill on a single-part tariff
+    due it leaves in turn to `tariff_mismatch` (`bills_without_basic_charge_due`), so a rule
+    asks that first."""
     tolerance, two_part_kva = params["kva_tolerance"], params["two_part_threshold_kva"]
     return bills_priced_by(
         ctx, "capacity_underbilled", lambda: _capacity_short_due(ctx, tolerance, two_part_kva)[0]

@@ -33,7 +33,8 @@ from auditkit.rules.findings import (
 from auditkit.rules.metering import bills_off_the_multiplier
 from auditkit.rules.registry import rule
 from auditkit.rules.repriced import on_tariff, reprice, two_part_tariffs
-from auditkit.rules.routine import at_tariff_due, bills_on_wrong_tariff, tariff_due_surcharge
+from auditkit.rules.routine import at_tariff_due, tariff_due_surcharge
+from auditkit.rules.tariff_due import bills_on_wrong_tariff, bills_without_basic_charge_due
 from auditkit.rules.workdays import WorkingCalendar, uncovered_years
 
 STEPS = (  # (step column, previous step column, parameter with its time limit in working days)
@@ -212,10 +213,11 @@ def order_not_applied(ctx: RuleContext, params: dict) -> pd.DataFrame:
     if hits.empty:
         return empty_raw()
     gap, pf = _not_applied_gap(ctx, hits)
-    left_tariff, left_capacity = _left_by_kind(ctx, hits, params)
-    left = left_tariff | left_capacity
+    left_tariff, left_capacity, left_basic = _left_by_kind(ctx, hits, params)
+    left = left_tariff | left_capacity | left_basic
     hits["revenue"], hits["pf"] = np.where(left, 0.0, gap), np.where(left, 0.0, pf)
     hits["left_tariff"], hits["left_capacity"] = left_tariff, left_capacity
+    hits["left_basic"] = left_basic
     per_order = (
         group_stats(
             hits.groupby(["cust", "order_id"], sort=False),
@@ -226,6 +228,7 @@ def order_not_applied(ctx: RuleContext, params: dict) -> pd.DataFrame:
             pf=("pf", "sum"),
             left_tariff=("left_tariff", "sum"),
             left_capacity=("left_capacity", "sum"),
+            left_basic=("left_basic", "sum"),
             order_type=("order_type", "first"),
             kind=("kind", "first"),
             effective=("effective", "first"),
@@ -243,6 +246,7 @@ def order_not_applied(ctx: RuleContext, params: dict) -> pd.DataFrame:
         pf=("pf", "sum"),
         left_tariff=("left_tariff", "sum"),
         left_capacity=("left_capacity", "sum"),
+        left_basic=("left_basic", "sum"),
         orders=("order_id", "size"),
     )
     shown = per_order.drop_duplicates("cust")  # each customer's earliest order not applied
@@ -266,7 +270,9 @@ def order_not_applied(ctx: RuleContext, params: dict) -> pd.DataFrame:
         moved = round_half_up(moved)
         of_which = [clause("tariff.pf", amount=moved)] if moved else []
         elsewhere = left_to(
-            tariff_mismatch=found.left_tariff, capacity_underbilled=found.left_capacity
+            tariff_mismatch=found.left_tariff,
+            capacity_underbilled=found.left_capacity,
+            tariff_mismatch_basic=found.left_basic,
         )
         counted_there = [elsewhere] if elsewhere else []
         evidence.append(
@@ -284,18 +290,23 @@ def order_not_applied(ctx: RuleContext, params: dict) -> pd.DataFrame:
 
 def _left_by_kind(
     ctx: RuleContext, hits: pd.DataFrame, params: dict
-) -> tuple[np.ndarray, np.ndarray]:
-    """Per stale bill of `hits`: a tariff order's bill `tariff_mismatch` prices, and a capacity
-    order's bill `capacity_underbilled` prices (on their own thresholds, `params[rule_id]`)."""
+) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """Per stale bill of `hits`: a tariff order's bill `tariff_mismatch` prices; a capacity
+    order's bill `capacity_underbilled` prices (on their own thresholds, `params[rule_id]`);
+    and a capacity order's bill whose basic charge `tariff_mismatch` nets, on a single-part
+    tariff due (`bills_without_basic_charge_due`: no basic charge is due at all)."""
     rows = hits["row"].to_numpy()
     is_tariff = (hits["kind"] == "tariff").to_numpy()
     left_tariff, left_capacity = np.zeros(len(rows), bool), np.zeros(len(rows), bool)
+    left_basic = np.zeros(len(rows), bool)
     if is_tariff.any():
         left_tariff = is_tariff & bills_on_wrong_tariff(ctx, params["tariff_mismatch"])[rows]
     if not is_tariff.all():
+        not_due = bills_without_basic_charge_due(ctx, params["tariff_mismatch"])[rows]
         short = bills_short_of_capacity(ctx, params["capacity_underbilled"])
-        left_capacity = ~is_tariff & short[rows]
-    return left_tariff, left_capacity
+        left_basic = ~is_tariff & not_due
+        left_capacity = ~is_tariff & ~not_due & short[rows]
+    return left_tariff, left_capacity, left_basic
 
 
 def _not_applied_gap(ctx: RuleContext, hits: pd.DataFrame) -> tuple[np.ndarray, np.ndarray]:
@@ -440,7 +451,10 @@ def change_without_order(ctx: RuleContext, params: dict) -> pd.DataFrame:
     left_multiplier = _left_in(
         in_multiplier, lambda: bills_off_the_multiplier(ctx, params["multiplier_mismatch"])
     )
-    left_capacity = _left_in(
+    left_basic = _left_in(
+        in_capacity, lambda: bills_without_basic_charge_due(ctx, params["tariff_mismatch"])
+    )
+    left_capacity = ~left_basic & _left_in(
         in_capacity, lambda: bills_short_of_capacity(ctx, params["capacity_underbilled"])
     )
     rows = np.flatnonzero(in_tariff | in_multiplier | in_capacity)
@@ -483,7 +497,7 @@ def change_without_order(ctx: RuleContext, params: dict) -> pd.DataFrame:
         previous_capacity[capacity_runs.start_of(rows)] - capacity[rows], 0, None
     )
     capacity_gap = np.where(
-        in_capacity[rows] & ~left_capacity[rows] & capacity_basis,
+        in_capacity[rows] & ~left_capacity[rows] & ~left_basic[rows] & capacity_basis,
         zero_where_nan(capacity_drop) * ctx.kva_rate_due(rows),
         0.0,
     )
@@ -496,6 +510,7 @@ def change_without_order(ctx: RuleContext, params: dict) -> pd.DataFrame:
         left_tariff=left_tariff[rows],
         left_multiplier=left_multiplier[rows],
         left_capacity=left_capacity[rows],
+        left_basic=left_basic[rows],
         surcharge=surcharge,
         tariff_due_first=due.tariff,
     )
@@ -524,6 +539,7 @@ def change_without_order(ctx: RuleContext, params: dict) -> pd.DataFrame:
             tariff_mismatch=found.left_tariff,
             multiplier_mismatch=found.left_multiplier,
             capacity_underbilled=found.left_capacity,
+            tariff_mismatch_basic=found.left_basic,
         )
         evidence.append(
             [

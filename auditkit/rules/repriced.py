@@ -42,11 +42,24 @@ class Repricing:
 class RepricedAmounts:
     """Per bill asked of `reprice`: the amount due over its recomputed lines, of which the
     power-factor adjustment, and the tariff it was priced on (a code of `ctx.tariff_index`; -1
-    where the bill was not recomputed or an energy line has no rate)."""
+    where the bill was not recomputed or an energy line has no rate); its basic charge as
+    recomputed and as the bill itself charged it (0 where it has no basic line), and the
+    adjustment's rate (a signed fraction of its base; 0 where none is due)."""
 
     total: np.ndarray
     pf_adjustment: np.ndarray
     tariff: np.ndarray
+    basic: np.ndarray
+    basic_billed: np.ndarray
+    pf_rate: np.ndarray
+
+    def with_basic_billed(self) -> tuple[np.ndarray, np.ndarray]:
+        """Per bill, the total and the adjustment with the basic charge the bill charged in
+        place of the one recomputed (the adjustment moving with its base): what a bill on a
+        two-part tariff paid where the tariff due is single-part and charges none, whatever
+        capacity the bill was charged on."""
+        moved = self.basic_billed - self.basic
+        return self.total + moved * (1 + self.pf_rate), self.pf_adjustment + moved * self.pf_rate
 
 
 def on_tariff(customers: np.ndarray, tariffs: np.ndarray, two_part: np.ndarray) -> Repricing:
@@ -237,11 +250,18 @@ def _amounts(
     total = np.bincount(line, np.nan_to_num(amount), len(rows))
     pf = kind == LINE_TYPES.index("pf_adjustment")
     pf_amount = np.bincount(line[pf], np.nan_to_num(amount[pf]), len(rows))
+    pf_rate = np.zeros(len(rows))
+    pf_rate[line[pf]] = np.nan_to_num(coded.figures["rate_due"][mine][pf])
+    basic = kind == LINE_TYPES.index("basic")
+    basic_due = np.bincount(line[basic], np.nan_to_num(amount[basic]), len(rows))
+    billed = np.nan_to_num(coded.figures["amount_billed"][mine][basic])
+    basic_billed = np.bincount(line[basic], billed, len(rows))
     no_rate = (kind == LINE_TYPES.index("energy")) & np.isnan(amount)
     tariff[line[no_rate]] = -1
-    return RepricedAmounts(total, pf_amount, tariff)
+    return RepricedAmounts(total, pf_amount, tariff, basic_due, basic_billed, pf_rate)
 
 
 def _unpriced(count: int) -> RepricedAmounts:
     """The amounts of `count` bills none of which was recomputed."""
-    return RepricedAmounts(np.zeros(count), np.zeros(count), np.full(count, -1))
+    nothing = np.zeros(count)
+    return RepricedAmounts(nothing, nothing, np.full(count, -1), nothing, nothing, nothing)

@@ -10,7 +10,7 @@ import pandas as pd
 from auditkit.billing.basic import demand_billed
 from auditkit.billing.money import round_half_up
 from auditkit.billing.params import default_billing_params
-from auditkit.periods import date_month_number, month_end_days
+from auditkit.periods import date_month_number
 from auditkit.rules.billing_lines import energy_view, kwh_differs, pf_moved, rate_off
 from auditkit.rules.capacity import order_capacity
 from auditkit.rules.context import RuleContext
@@ -34,150 +34,8 @@ from auditkit.rules.repriced import (
     reprice,
     two_part_tariffs,
 )
-from auditkit.rules.shared import once_per_context
-from auditkit.rules.worklist import bills_priced_by, missing_needs
-
-
-def _categories(ctx: RuleContext) -> pd.DataFrame:
-    """One schedule row per tariff category (its first), with `two_part` (`two_part_tariffs`)."""
-    two_part = two_part_tariffs(ctx)
-    first = ctx.tariffs.drop_duplicates("tariff_category")
-    return first.assign(two_part=two_part.reindex(first["tariff_category"]).to_numpy(dtype=bool))
-
-
-def _offered_at(ctx: RuleContext, categories: np.ndarray, customers: np.ndarray) -> np.ndarray:
-    """Per pair, whether the schedule has an energy rate for tariff `categories` at the voltage
-    of `customers` (codes) in force at the end of the audit month (its voltage band)."""
-    voltage = ctx.customers["voltage_kv"].to_numpy(dtype=float)[customers]
-    when = month_end_days(np.array([ctx.as_of]))[0]
-    return ~np.isnan(ctx.tariff_lookup.rate(categories, when, voltage, "energy_rate"))
-
-
-def _correct_tariff(
-    ctx: RuleContext,
-    schedule: pd.DataFrame,
-    usage: np.ndarray,
-    customers: np.ndarray,
-    two_part_due: np.ndarray,
-) -> np.ndarray:
-    """The tariff the schedule offers each customer (codes): the first category for its usage
-    type and voltage band, two-part where `two_part_due`, else single-part (else any); None where
-    the schedule offers its usage type none at its voltage. `schedule`: `_categories`; `usage`:
-    every customer's usage type."""
-    usage = usage[customers]
-    result = np.full(len(customers), None, dtype=object)
-    # Preference per customer: its part kind first, then the other; schedule order within each.
-    for prefer_two_part in (True, False):
-        for category, category_usage, two_part in zip(
-            schedule["tariff_category"], schedule["usage_type"], schedule["two_part"], strict=True
-        ):
-            wanted = (
-                pd.isna(result)
-                & (usage == category_usage)
-                & ((two_part == two_part_due) == prefer_two_part)
-            )
-            if wanted.any():
-                at = np.flatnonzero(wanted)
-                offered = _offered_at(ctx, np.full(len(at), category, dtype=object), customers[at])
-                result[at[offered]] = category
-    return result
-
-
-@dataclass(frozen=True)
-class _Mismatched:
-    """The customers `tariff_mismatch` flags, with what its evidence says of each.
-
-    `idx`: the flagged customers (codes); `correct` / `two_part_due`: each one's tariff due
-    (None where the schedule offers none) and whether it is two-part. Per customer of the
-    archive: `tariff`, its usage type `usage`, the usage its tariff is for `tariff_usage` (NaN
-    where the schedule does not list it), whether the tariff is offered at its voltage
-    `at_voltage`, and whether it `should_be_two_part`.
-    """
-
-    idx: np.ndarray
-    correct: np.ndarray
-    two_part_due: np.ndarray
-    tariff: np.ndarray
-    usage: np.ndarray
-    tariff_usage: np.ndarray
-    at_voltage: np.ndarray
-    should_be_two_part: np.ndarray
-
-    def wrong_bills(self, ctx: RuleContext) -> tuple[np.ndarray, np.ndarray]:
-        """The bills the rule prices (ascending rows): those of the flagged customers not on
-        their tariff due (one there is); and each one's customer's position in `idx`."""
-        rows = rows_of(ctx, self.idx)
-        position = np.full(len(ctx.customers), -1)
-        position[self.idx] = np.arange(len(self.idx))
-        owner = position[ctx.bill_customer[rows]]
-        due_code = ctx.tariff_code(self.correct)
-        wrong = (ctx.bill_tariff_due[rows] != due_code[owner]) & (due_code[owner] >= 0)
-        return rows[wrong], owner[wrong]
-
-
-def _mismatched(ctx: RuleContext, params: dict) -> _Mismatched:
-    """Who `tariff_mismatch` flags (its docstring says why) and the tariff due of each: found
-    once per run on these thresholds, for the rule and the rules that price beside it."""
-    frozen = tuple(
-        (name, tuple(value) if isinstance(value, list) else value)
-        for name, value in sorted(params.items())
-    )
-    return _mismatched_on(ctx, frozen)
-
-
-@once_per_context
-def _mismatched_on(ctx: RuleContext, frozen: tuple) -> _Mismatched:
-    """`_mismatched` on thresholds given as sorted (name, value) pairs (lists as tuples)."""
-    params = dict(frozen)
-    customers = ctx.customers
-    schedule = _categories(ctx)
-    two_part = schedule["two_part"].to_numpy()
-    # Each customer's category in the schedule (-1: not listed): its usage (NaN where not
-    # listed) and whether it is two-part (not where not listed).
-    tariff = customers["tariff_category"].to_numpy(dtype=object)
-    listed_at = pd.Index(schedule["tariff_category"]).get_indexer(customers["tariff_category"])
-    tariff_usage = np.append(schedule["usage_type"].to_numpy(dtype=object), np.nan)[listed_at]
-    is_two_part = np.append(two_part, False)[listed_at]
-    usage = customers["usage_type"].to_numpy(dtype=object)
-    capacity = optional_values(customers, "contract_capacity_kva")
-    everyone = np.arange(len(customers))
-    listed = ~pd.isna(tariff_usage)
-    at_voltage = np.ones(len(customers), dtype=bool)
-    at_voltage[listed] = _offered_at(ctx, tariff[listed], everyone[listed])
-    industry = customers["industry"]
-    shared_meter = industry.isin(params["shared_meter_industries"]).to_numpy(dtype=bool)
-    ev_charging = industry.isin(params["ev_charging_industries"]).to_numpy(dtype=bool)
-    legal = (shared_meter & (tariff_usage == "residential")) | (
-        ev_charging & np.isin(tariff_usage, params["ev_charging_usages"])
-    )
-    wrong_usage = (tariff_usage != usage) & ~legal
-    threshold = params["two_part_threshold_kva"]
-    large = np.nan_to_num(capacity) >= threshold
-    # A two-part tariff for the usage offered at the customer's voltage; EV charging may stay
-    # single-part (charging posts at car parks pay the general commercial price).
-    candidates = np.flatnonzero(~is_two_part & large & ~ev_charging)
-    offered_two_part = np.zeros(len(customers), dtype=bool)
-    due = _correct_tariff(ctx, schedule, usage, candidates, np.ones(len(candidates), dtype=bool))
-    offered_two_part[candidates] = np.isin(due, schedule["tariff_category"].to_numpy()[two_part])
-    should_be_two_part = ~is_two_part & large & offered_two_part & ~ev_charging
-    flagged = (wrong_usage | ~at_voltage | should_be_two_part) & (
-        customers["status"] != "closed"
-    ).to_numpy()
-    idx = np.flatnonzero(flagged)
-    correct = _correct_tariff(ctx, schedule, usage, idx, large[idx] & ~ev_charging[idx])
-    two_part_due = np.isin(correct, schedule["tariff_category"].to_numpy()[two_part])
-    return _Mismatched(
-        idx, correct, two_part_due, tariff, usage, tariff_usage, at_voltage, should_be_two_part
-    )
-
-
-def bills_on_wrong_tariff(ctx: RuleContext, params: dict) -> np.ndarray:
-    """Per bill, whether `tariff_mismatch` (with its thresholds `params`) prices it: a bill of a
-    customer it flags, not on the tariff due. All False where its data is missing (it cannot
-    run). A rule that would price the same bills leaves them to it, so a yuan counts once."""
-    return bills_priced_by(
-        ctx, "tariff_mismatch", lambda: _mismatched(ctx, params).wrong_bills(ctx)[0]
-    )
+from auditkit.rules.tariff_due import Mismatched, mismatched
+from auditkit.rules.worklist import missing_needs
 
 
 @dataclass(frozen=True)
@@ -206,7 +64,7 @@ def tariff_due_surcharge(ctx: RuleContext, rows: np.ndarray, params: dict) -> Ta
     )
     if missing_needs(ctx.source, RULES["tariff_mismatch"]):
         return surcharge
-    found = _mismatched(ctx, params)
+    found = mismatched(ctx, params)
     wrong_rows, owner = found.wrong_bills(ctx)  # ascending: each of `rows` found by bisection
     position = np.minimum(np.searchsorted(wrong_rows, rows), max(len(wrong_rows) - 1, 0))
     at = np.flatnonzero(wrong_rows[position] == rows) if len(wrong_rows) else position[:0]
@@ -269,7 +127,7 @@ def tariff_mismatch(ctx: RuleContext, params: dict) -> pd.DataFrame:
     evidence gives what can be back-billed: from the first such bill where the data shows the
     start, else the last `backbill_months` months (the convention for an unknown start).
     """
-    found = _mismatched(ctx, params)
+    found = mismatched(ctx, params)
     idx, correct = found.idx, found.correct
     if len(idx) == 0:
         return empty_raw()
@@ -368,8 +226,8 @@ class _TariffGap:
         return np.maximum(summed, 0.0)
 
 
-def _tariff_gap(ctx: RuleContext, found: _Mismatched, params: dict) -> _TariffGap:
-    """The bills of the flagged customers not on their tariff due (`_Mismatched.wrong_bills`),
+def _tariff_gap(ctx: RuleContext, found: Mismatched, params: dict) -> _TariffGap:
+    """The bills of the flagged customers not on their tariff due (`Mismatched.wrong_bills`),
     each priced by `_repriced_gap` on itemized data where it can be, else by `_flat_gap`."""
     idx, correct, two_part_due = found.idx, found.correct, found.two_part_due
     rows, owner = found.wrong_bills(ctx)
@@ -394,10 +252,12 @@ def _flat_gap(ctx: RuleContext, rows: np.ndarray, tariff: np.ndarray, params: di
     tariff due (`tariff`, per bill) less what the schedule charges for it on the tariff billed
     (both for the month and the customer's voltage band; `_energy_on_billed`), its funds at the
     difference of their rates, plus the tariff due's basic charge (`_basic_on_tariff`) less
-    the basic charge billed: on a two-part tariff billed what its schedule charges on the same
-    capacity and demand (a capacity billed short is `capacity_underbilled`'s, as a wrong rate is
-    `rate_mismatch`'s: counted here too it would be counted twice), else the bill's own (a basic
-    charge a single-part tariff does not have was still paid toward the one due)."""
+    the basic charge billed: where a two-part tariff is due and billed, what the schedule
+    billed charges on the same capacity and demand (a capacity billed short is
+    `capacity_underbilled`'s, as a wrong rate is `rate_mismatch`'s: counted here too it would
+    be counted twice), else the bill's own (a basic charge a single-part tariff does not have
+    was still paid toward the one due; where the tariff due is single-part, no capacity is
+    short: `bills_without_basic_charge_due`)."""
     kwh = ctx.bills["kwh_billed"].to_numpy(dtype=float)[rows]
     energy_rate = _rate_of(ctx, tariff, rows, "energy_rate")
     energy_gap = energy_rate * kwh - _energy_on_billed(ctx, rows, kwh, params)
@@ -412,8 +272,9 @@ def _flat_gap(ctx: RuleContext, rows: np.ndarray, tariff: np.ndarray, params: di
     # A single-part tariff billed gives NaN (not priced): the bill's own charge is read instead.
     unpriced = np.zeros(len(rows), dtype=bool)
     on_schedule = _basic_on_tariff(ctx, rows, quantities, billed, priced=unpriced)
+    own = np.isnan(on_schedule) | ~_is_two_part(ctx, tariff)
     basic_billed = np.nan_to_num(optional_values(ctx.bills, "basic_charge")[rows])
-    basic_billed = np.where(np.isnan(on_schedule), basic_billed, on_schedule)
+    basic_billed = np.where(own, basic_billed, on_schedule)
     basic_gap = np.where(np.isnan(basic_due), 0.0, basic_due - basic_billed)
     return np.nan_to_num(energy_gap) + np.nan_to_num(fund_gap) + basic_gap
 
@@ -488,10 +349,15 @@ def _basic_on_tariff(
     due = quantities.kva_months * _rate_of(ctx, tariff, rows, "basic_rate_kva_month")
     kw_rate = _rate_of(ctx, tariff[by_demand], rows[by_demand], "basic_rate_kw_month")
     due[by_demand] = quantities.kw_months[by_demand] * kw_rate
-    two_part = two_part_tariffs(ctx)
-    single_part = ~two_part.reindex(pd.Index(tariff, dtype=object), fill_value=False).to_numpy()
-    due[single_part & priced] = 0.0
+    due[~_is_two_part(ctx, tariff) & priced] = 0.0
     return due
+
+
+def _is_two_part(ctx: RuleContext, tariff: np.ndarray) -> np.ndarray:
+    """Per tariff of `tariff` (names), whether it is two-part (`two_part_tariffs`; an unknown
+    one is not)."""
+    two_part = two_part_tariffs(ctx).reindex(pd.Index(tariff, dtype=object), fill_value=False)
+    return two_part.to_numpy(dtype=bool)
 
 
 def _repriced_gap(
@@ -512,7 +378,10 @@ def _repriced_gap(
 
     On the tariff due every bill is due that tariff, and a two-part tariff due charges a
     customer without a basis by capacity (`repriced.on_tariff`). Both are one recomputation
-    (`repriced.reprice`)."""
+    (`repriced.reprice`). The tariff billed is recomputed on the capacity in force where a
+    two-part tariff is due (a capacity billed short is `capacity_underbilled`'s), and keeps the
+    basic charge the bill charged where the tariff due is single-part: none is due, so what
+    was paid, on whatever capacity, is what is netted (`bills_without_basic_charge_due`)."""
     flagged = np.unique(owner)
     customers = idx[flagged]
     due, billed = reprice(
@@ -523,8 +392,12 @@ def _repriced_gap(
     priced = (due.tariff == ctx.tariff_code(correct)[owner]) & (
         billed.tariff == ctx.bill_tariff_due[rows]
     )
-    gap = np.where(priced, round_half_up(due.total - billed.total), np.nan)
-    return gap, round_half_up(due.pf_adjustment - billed.pf_adjustment)
+    paid, paid_pf = billed.with_basic_billed()
+    single_part_due = ~two_part_due[owner]
+    billed_total = np.where(single_part_due, paid, billed.total)
+    billed_pf = np.where(single_part_due, paid_pf, billed.pf_adjustment)
+    gap = np.where(priced, round_half_up(due.total - billed_total), np.nan)
+    return gap, round_half_up(due.pf_adjustment - billed_pf)
 
 
 def _energy_on_billed(

@@ -70,7 +70,7 @@ def test_the_catalog_says_which_rules_count_a_loss_for_another_or_read_its_thres
         "meter_event_unresolved, multiplier_mismatch, register_mismatch, meter_error_backbill"
     )
     assert catalog.loc["zero_consumption", "left_to"] == "register_mismatch, meter_event_unresolved"
-    assert catalog.loc["basic_charge_error", "reads"] == "capacity_underbilled"
+    assert catalog.loc["basic_charge_error", "reads"] == "capacity_underbilled, tariff_mismatch"
     assert catalog.loc["change_without_order", "reads"] == (
         "tariff_mismatch, multiplier_mismatch, capacity_underbilled"
     )

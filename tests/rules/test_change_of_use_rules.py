@@ -149,6 +149,38 @@ def test_a_tariff_moved_in_the_archive_too_is_counted_once_on_monthly_bills(
     assert (said in findings.loc["change_without_order", "evidence"]) == (mismatch is not None)
 
 
+@pytest.mark.parametrize("archived_kva", [630.0, 315.0])
+def test_a_silent_capacity_change_owes_no_basic_charge_where_a_single_part_tariff_is_due(
+    archived_kva: float,
+):
+    """A shop archived on the factories' two-part IND2 (0.6 + 30 per kVA) where the
+    single-part COM (0.8) is due, billed 100,000 kWh a month on 630 kVA, then from July on 315
+    with no order (archived on 630, or moved to 315 too). No basic charge is due at all, so
+    the 315 kVA dropped are no money: change_without_order lists the change at 0.00 and says
+    why (it priced 315 × 30 × 6 = 56,700.00 where the archive moved, and capacity_underbilled
+    as much where it did not). tariff_mismatch nets every basic charge paid: 12 × 80,000.00 −
+    12 × 60,000.00 − 6 × 18,900.00 − 6 × 9,450.00 = ¥69,900.00."""
+    u = Utility()
+    u.customer(
+        "shop",
+        usage_type="commercial",
+        tariff_category="IND2",
+        contract_capacity_kva=archived_kva,
+        basic_charge_basis="capacity",
+    )
+    u.monthly("shop", flat(100_000), tariff="IND2", capacity=[630.0] * 6 + [315.0] * 6,
+              basis="capacity")  # fmt: skip
+    rule_ids = ["tariff_mismatch", "capacity_underbilled", "change_without_order"]
+    findings = run(u, rule_ids).set_index("rule_id")
+    assert findings["revenue_impact"].to_dict() == pytest.approx(
+        {"tariff_mismatch": 69_900.0, "change_without_order": 0.0}
+    )
+    assert findings.loc["change_without_order", "evidence"].endswith(
+        "(¥0.00 under-billed since; no basic charge is due on 6 bills: tariff_mismatch finds a "
+        "single-part tariff due (any charged is netted there))"
+    )
+
+
 def test_what_change_without_order_leaves_follows_tariff_mismatchs_own_thresholds():
     """The moved shop is a school (教育): with 教育 among tariff_mismatch's shared-meter
     industries it may pay RES, tariff_mismatch finds nothing and change_without_order prices

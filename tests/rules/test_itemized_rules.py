@@ -592,6 +592,26 @@ def test_tariff_mismatch_owes_the_two_part_basic_charge_and_the_adjustment_it_mo
     assert "少收 10,500.00 元，其中力调电费 200.00 元（" in chinese
 
 
+def test_a_single_part_tariff_due_nets_the_basic_charge_each_bill_charged():
+    """Two 400 kVA shops at 10 kV archived and billed on IND2 (0.60, 30 per kVA, funds 0.03)
+    on 200 kVA in January, where COM (0.80, no basic charge, no funds) is due. The big shop's
+    100 000 kWh: 80 000.00 due against 60 000.00 + 6 000.00 + 3 000.00 paid, 11 000.00 (the
+    recomputation on IND2 charged the 400 kVA in force: 5 000.00, and capacity_underbilled
+    6 000.00 more). The small shop's 10 000 kWh: 8 000.00 due against 12 300.00 paid,
+    nothing under-billed (capacity_underbilled said 6 000.00). No basic charge is due, so
+    neither capacity_underbilled nor basic_charge_error finds a basic charge short."""
+    tariffs = TARIFFS[TARIFFS["tariff_category"] != "TOU"]
+    u = Itemized()
+    for cid, kwh in (("big_shop", 100_000.0), ("small_shop", 10_000.0)):
+        u.customer(cid, **INDUSTRIAL | {"usage_type": "commercial"})
+        lines = [("energy", kwh, 0.60), ("basic", 200.0, 30.0), ("fund", kwh, 0.03)]
+        u.bill(cid, "2024-01", kwh, lines, tariff="IND2", capacity_billed_kva=200.0)
+    found = _run_on(u, tariffs, "tariff_mismatch", "2024-01")["revenue_impact"]
+    assert found.to_dict() == pytest.approx({"big_shop": 11_000.00, "small_shop": 0.0}, abs=0.005)
+    for rule_id in ("capacity_underbilled", "basic_charge_error"):
+        assert _run_on(u, tariffs, rule_id, "2024-01").empty, rule_id
+
+
 def test_tariff_mismatch_on_a_two_part_tariff_due_keeps_a_bill_by_demand_by_demand():
     """A 400 kVA factory at 10 kV billed on COM (0.80) where IND2 is due (TOU left out), 10,000
     kWh a month, recorded by demand in January (200 kW) and without a basis from February

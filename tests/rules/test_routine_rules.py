@@ -516,25 +516,56 @@ def test_tariff_mismatch_nets_the_basic_charge_a_single_part_tariff_due_does_not
     )
 
 
-def test_tariff_mismatch_leaves_a_capacity_billed_short_on_a_two_part_tariff_to_capacity_underbilled():
-    """The big shop of the test above billed its IND2 basic charge on 200 of its 400 kVA (6,000.00
-    a month): tariff_mismatch still nets what IND2 charges on the 400 kVA in force, ¥96,000.00,
-    and capacity_underbilled finds the 200 kVA short, 12 × 200 × 30 = ¥72,000.00: ¥168,000.00
-    in all, as on itemized data. Netting the 6,000.00 billed instead counted the 72,000.00 twice
-    (¥168,000.00 under tariff_mismatch alone)."""
+def test_a_single_part_tariff_due_nets_the_basic_charge_billed_and_no_capacity_is_short():
+    """The two shops of the test above billed their IND2 basic charge on 200 of their 400 kVA
+    (6,000.00 a month). COM, due, charges no basic charge, so no capacity is short: what each
+    paid is netted. The big shop owes 80,000.00 against 60,000.00 + 6,000.00 a month:
+    ¥168,000.00 under tariff_mismatch alone, the sum the two rules said before (96,000.00 on
+    the 400 kVA + 72,000.00 of capacity short). The small shop paid 12,000.00 a month where
+    COM charges 8,000.00: nothing is under-billed, where capacity_underbilled "proved"
+    ¥72,000.00 of a basic charge not due; basic_charge_error and order_not_applied's capacity
+    order leave those bills too."""
     u = Utility()
-    u.customer(
-        "big_shop",
-        usage_type="commercial",
-        tariff_category="IND2",
-        contract_capacity_kva=400.0,
-        basic_charge_basis="capacity",
+    for cid, kwh in (("big_shop", 100_000), ("small_shop", 10_000)):
+        u.customer(
+            cid,
+            usage_type="commercial",
+            tariff_category="IND2",
+            contract_capacity_kva=400.0,
+            basic_charge_basis="capacity",
+        )
+        u.monthly(cid, flat(kwh), tariff="IND2", capacity=200.0, basis="capacity")
+        u.order(cid, "capacity_increase", "2024-01-01", "200", "400")
+    found = run(u, "tariff_mismatch").set_index("customer_id")["revenue_impact"]
+    assert found.to_dict() == pytest.approx(
+        {"big_shop": 12 * (80_000 - 60_000 - 6_000), "small_shop": 0.0}
     )
-    u.monthly("big_shop", flat(100_000), tariff="IND2", capacity=200.0, basis="capacity")
-    found = run(u, "tariff_mismatch")
-    assert found["revenue_impact"].tolist() == pytest.approx([12 * (80_000 - 60_000 - 12_000)])
-    short = run(u, "capacity_underbilled")
-    assert short["revenue_impact"].tolist() == pytest.approx([12 * 200 * 30])
+    assert run(u, "capacity_underbilled").empty
+    orders = run(u, "order_not_applied").set_index("customer_id")
+    assert orders["revenue_impact"].tolist() == [0.0, 0.0]  # still listed: the order is stale
+    assert orders.loc["big_shop", "evidence"].endswith(
+        "(¥0.00); no basic charge is due on 12 bills: tariff_mismatch finds a single-part "
+        "tariff due (any charged is netted there)"
+    )
+    chinese = rules.evidence_text(orders.reset_index(), "zh").iat[0]
+    assert "12 期账单不应收基本电费：“电价类别与用电性质不符”规则认定应执行单一制电价" in chinese
+
+
+def test_a_two_part_tariff_due_leaves_a_capacity_billed_short_to_capacity_underbilled():
+    """Near miss: an industrial 1,000 kVA factory archived and billed on the commercial
+    two-part COM2 (0.7 + 25 per kVA) where IND2 (0.6 + 30 per kVA), two-part too, is due,
+    billed on 800 kVA. A basic charge is due: capacity_underbilled finds the 200 kVA short at
+    COM2's 25, 5,000.00 a month, and tariff_mismatch nets what COM2 charges on the 1,000 kVA
+    in force: (0.6 − 0.7) × 10,000 + (30 − 25) × 1,000 = 4,000.00 a month."""
+    u = Utility()
+    _com2_factory(u, "factory", "capacity")
+    for bill in u.monthly("factory", flat(10_000), tariff="COM2", rate=0.7, capacity=800.0):
+        bill["basic_charge"], bill["amount"] = 20_000.0, bill["energy_charge"] + 20_000.0
+    data = _on_com2(u)
+    tariff = rules.run(data, rules="tariff_mismatch")
+    assert tariff["revenue_impact"].tolist() == pytest.approx([12 * 4_000.0])
+    short = rules.run(data, rules="capacity_underbilled")
+    assert short["revenue_impact"].tolist() == pytest.approx([12 * 200 * 25.0])
 
 
 def test_tariff_mismatch_reads_no_refund_from_a_two_part_row_without_a_basic_rate():

@@ -1,0 +1,173 @@
+"""Who `tariff_mismatch` flags and the tariff due of each: found once per run, for that rule
+and for the rules that price beside it and leave it its bills (a yuan counts once)."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import numpy as np
+import pandas as pd
+
+from auditkit.periods import month_end_days
+from auditkit.rules.context import RuleContext
+from auditkit.rules.findings import optional_values, rows_of
+from auditkit.rules.repriced import two_part_tariffs
+from auditkit.rules.shared import once_per_context
+from auditkit.rules.worklist import bills_priced_by
+
+
+def _categories(ctx: RuleContext) -> pd.DataFrame:
+    """One schedule row per tariff category (its first), with `two_part` (`two_part_tariffs`)."""
+    two_part = two_part_tariffs(ctx)
+    first = ctx.tariffs.drop_duplicates("tariff_category")
+    return first.assign(two_part=two_part.reindex(first["tariff_category"]).to_numpy(dtype=bool))
+
+
+def _offered_at(ctx: RuleContext, categories: np.ndarray, customers: np.ndarray) -> np.ndarray:
+    """Per pair, whether the schedule has an energy rate for tariff `categories` at the voltage
+    of `customers` (codes) in force at the end of the audit month (its voltage band)."""
+    voltage = ctx.customers["voltage_kv"].to_numpy(dtype=float)[customers]
+    when = month_end_days(np.array([ctx.as_of]))[0]
+    return ~np.isnan(ctx.tariff_lookup.rate(categories, when, voltage, "energy_rate"))
+
+
+def _correct_tariff(
+    ctx: RuleContext,
+    schedule: pd.DataFrame,
+    usage: np.ndarray,
+    customers: np.ndarray,
+    two_part_due: np.ndarray,
+) -> np.ndarray:
+    """The tariff the schedule offers each customer (codes): the first category for its usage
+    type and voltage band, two-part where `two_part_due`, else single-part (else any); None where
+    the schedule offers its usage type none at its voltage. `schedule`: `_categories`; `usage`:
+    every customer's usage type."""
+    usage = usage[customers]
+    result = np.full(len(customers), None, dtype=object)
+    # Preference per customer: its part kind first, then the other; schedule order within each.
+    for prefer_two_part in (True, False):
+        for category, category_usage, two_part in zip(
+            schedule["tariff_category"], schedule["usage_type"], schedule["two_part"], strict=True
+        ):
+            wanted = (
+                pd.isna(result)
+                & (usage == category_usage)
+                & ((two_part == two_part_due) == prefer_two_part)
+            )
+            if wanted.any():
+                at = np.flatnonzero(wanted)
+                offered = _offered_at(ctx, np.full(len(at), category, dtype=object), customers[at])
+                result[at[offered]] = category
+    return result
+
+
+@dataclass(frozen=True)
+class Mismatched:
+    """The customers `tariff_mismatch` flags, with what its evidence says of each.
+
+    `idx`: the flagged customers (codes); `correct` / `two_part_due`: each one's tariff due
+    (None where the schedule offers none) and whether it is two-part. Per customer of the
+    archive: `tariff`, its usage type `usage`, the usage its tariff is for `tariff_usage` (NaN
+    where the schedule does not list it), whether the tariff is offered at its voltage
+    `at_voltage`, and whether it `should_be_two_part`.
+    """
+
+    idx: np.ndarray
+    correct: np.ndarray
+    two_part_due: np.ndarray
+    tariff: np.ndarray
+    usage: np.ndarray
+    tariff_usage: np.ndarray
+    at_voltage: np.ndarray
+    should_be_two_part: np.ndarray
+
+    def wrong_bills(self, ctx: RuleContext) -> tuple[np.ndarray, np.ndarray]:
+        """The bills the rule prices (ascending rows): those of the flagged customers not on
+        their tariff due (one there is); and each one's customer's position in `idx`."""
+        rows = rows_of(ctx, self.idx)
+        position = np.full(len(ctx.customers), -1)
+        position[self.idx] = np.arange(len(self.idx))
+        owner = position[ctx.bill_customer[rows]]
+        due_code = ctx.tariff_code(self.correct)
+        wrong = (ctx.bill_tariff_due[rows] != due_code[owner]) & (due_code[owner] >= 0)
+        return rows[wrong], owner[wrong]
+
+
+def mismatched(ctx: RuleContext, params: dict) -> Mismatched:
+    """Who `tariff_mismatch` flags (its docstring says why) and the tariff due of each: found
+    once per run on these thresholds, for the rule and the rules that price beside it."""
+    frozen = tuple(
+        (name, tuple(value) if isinstance(value, list) else value)
+        for name, value in sorted(params.items())
+    )
+    return mismatched_on_thresholds(ctx, frozen)
+
+
+@once_per_context
+def mismatched_on_thresholds(ctx: RuleContext, frozen: tuple) -> Mismatched:
+    """`_mismatched` on thresholds given as sorted (name, value) pairs (lists as tuples)."""
+    params = dict(frozen)
+    customers = ctx.customers
+    schedule = _categories(ctx)
+    two_part = schedule["two_part"].to_numpy()
+    # Each customer's category in the schedule (-1: not listed): its usage (NaN where not
+    # listed) and whether it is two-part (not where not listed).
+    tariff = customers["tariff_category"].to_numpy(dtype=object)
+    listed_at = pd.Index(schedule["tariff_category"]).get_indexer(customers["tariff_category"])
+    tariff_usage = np.append(schedule["usage_type"].to_numpy(dtype=object), np.nan)[listed_at]
+    is_two_part = np.append(two_part, False)[listed_at]
+    usage = customers["usage_type"].to_numpy(dtype=object)
+    capacity = optional_values(customers, "contract_capacity_kva")
+    everyone = np.arange(len(customers))
+    listed = ~pd.isna(tariff_usage)
+    at_voltage = np.ones(len(customers), dtype=bool)
+    at_voltage[listed] = _offered_at(ctx, tariff[listed], everyone[listed])
+    industry = customers["industry"]
+    shared_meter = industry.isin(params["shared_meter_industries"]).to_numpy(dtype=bool)
+    ev_charging = industry.isin(params["ev_charging_industries"]).to_numpy(dtype=bool)
+    legal = (shared_meter & (tariff_usage == "residential")) | (
+        ev_charging & np.isin(tariff_usage, params["ev_charging_usages"])
+    )
+    wrong_usage = (tariff_usage != usage) & ~legal
+    threshold = params["two_part_threshold_kva"]
+    large = np.nan_to_num(capacity) >= threshold
+    # A two-part tariff for the usage offered at the customer's voltage; EV charging may stay
+    # single-part (charging posts at car parks pay the general commercial price).
+    candidates = np.flatnonzero(~is_two_part & large & ~ev_charging)
+    offered_two_part = np.zeros(len(customers), dtype=bool)
+    due = _correct_tariff(ctx, schedule, usage, candidates, np.ones(len(candidates), dtype=bool))
+    offered_two_part[candidates] = np.isin(due, schedule["tariff_category"].to_numpy()[two_part])
+    should_be_two_part = ~is_two_part & large & offered_two_part & ~ev_charging
+    flagged = (wrong_usage | ~at_voltage | should_be_two_part) & (
+        customers["status"] != "closed"
+    ).to_numpy()
+    idx = np.flatnonzero(flagged)
+    correct = _correct_tariff(ctx, schedule, usage, idx, large[idx] & ~ev_charging[idx])
+    two_part_due = np.isin(correct, schedule["tariff_category"].to_numpy()[two_part])
+    return Mismatched(
+        idx, correct, two_part_due, tariff, usage, tariff_usage, at_voltage, should_be_two_part
+    )
+
+
+def bills_on_wrong_tariff(ctx: RuleContext, params: dict) -> np.ndarray:
+    """Per bill, whether `tariff_mismatch` (with its thresholds `params`) prices it: a bill of a
+    customer it flags, not on the tariff due. All False where its data is missing (it cannot
+    run). A rule that would price the same bills leaves them to it, so a yuan counts once."""
+    return bills_priced_by(
+        ctx, "tariff_mismatch", lambda: mismatched(ctx, params).wrong_bills(ctx)[0]
+    )
+
+
+def bills_without_basic_charge_due(ctx: RuleContext, params: dict) -> np.ndarray:
+    """Per bill, whether it belongs to a customer `tariff_mismatch` (with its thresholds
+    `params`) finds due a single-part tariff: no basic charge is due on it. That rule nets the
+    basic charge a bill on a two-part tariff charged, on whatever capacity, off its gap; a rule
+    pricing a basic charge billed short leaves every such bill, as the money it would prove is
+    not due. All False where that rule cannot run."""
+
+    def single_part_due() -> np.ndarray:
+        found = mismatched(ctx, params)
+        known = ctx.tariff_code(found.correct) >= 0
+        return rows_of(ctx, found.idx[known & ~found.two_part_due])
+
+    return bills_priced_by(ctx, "tariff_mismatch", single_part_due)
