@@ -8,7 +8,7 @@ import pandas as pd
 from auditkit.billing.money import round_half_up
 from auditkit.periods import add_months, date_month_number
 from auditkit.rules.context import RuleContext
-from auditkit.rules.evidence import clause
+from auditkit.rules.evidence import clause, funds_clause
 from auditkit.rules.findings import (
     empty_raw,
     flagged_rows_at,
@@ -304,11 +304,16 @@ def register_mismatch(ctx: RuleContext, params: dict) -> pd.DataFrame:
     short, backwards, jump = short[rows], backwards[rows], jump[rows]
     skipped_kwh = np.where(jump & (step[rows] > 0), step[rows] * multiplier[rows], 0.0)
     short_kwh = np.where(short, excess[rows], 0.0)
-    # On a bill on the wrong tariff the kWh left out are due at the tariff due's rates.
+    # On a bill on the wrong tariff the kWh left out are due at the tariff due's rates; the
+    # funds (政府性基金及附加) are due on every kWh sold, those a jump skipped included.
     due = tariff_due_surcharge(ctx, rows, params["tariff_mismatch"])
-    short_money, surcharge = _short_money(ctx, rows, short, short_kwh, due)
+    short_money, surcharge, funds = _short_money(ctx, rows, short, short_kwh, due)
     surcharge += round_half_up(skipped_kwh * due.energy, 2)
+    surcharge += round_half_up(skipped_kwh * due.fund, 2)
+    jump_funds = round_half_up(skipped_kwh * ctx.fund_rate_due(rows), 2)
+    funds += jump_funds + round_half_up(skipped_kwh * due.fund, 2)
     revenue = skipped_kwh * ctx.energy_rate_due_or_billed(rows) + short_money + surcharge
+    revenue += jump_funds
     grouped = per_customer_at(
         ctx,
         rows,
@@ -318,6 +323,7 @@ def register_mismatch(ctx: RuleContext, params: dict) -> pd.DataFrame:
         skipped_kwh=skipped_kwh,
         short_kwh=short_kwh,
         surcharge=surcharge,
+        funds=funds,
         tariff_due_first=due.tariff,
         revenue=revenue,
     )
@@ -361,6 +367,7 @@ def register_mismatch(ctx: RuleContext, params: dict) -> pd.DataFrame:
                 clause("register_mismatch", months=months, parts=parts),
                 *at_tariff_due(found.tariff_due_first, found.surcharge),
                 clause("revenue", amount=found.revenue),
+                *funds_clause(found.funds),
             ]
         )
     score = np.minimum(1.0, 0.5 + grouped["bills"] / 6)
@@ -373,22 +380,23 @@ def _short_money(
     short: np.ndarray,
     short_kwh: np.ndarray,
     due: TariffDueSurcharge,
-) -> tuple[np.ndarray, np.ndarray]:
+) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
     """Per bill of `rows`, what charging fewer kWh than its registers show (`short`) left
     unbilled at the tariff in force: on itemized data the bill recomputed on its register energy
     less as billed, line by line (its tiers and periods, funds, losses, power-factor adjustment;
     `_recomputed_shortfall`, where the recomputed kWh difference is this shortfall alone), else
-    `short_kwh` × the energy rate due. And what the tariff due adds on a bill on the wrong tariff
-    (`due`): its energy surcharge, and its funds' where the bill was recomputed with its funds."""
+    `short_kwh` × the energy and fund rates due. What the tariff due adds on a bill on the wrong
+    tariff (`due`): its energy and fund surcharge. And the funds of it all, for the evidence."""
     money = short_kwh * ctx.energy_rate_due_or_billed(rows)
-    surcharge = round_half_up(short_kwh * due.energy, 2)
+    funds = np.where(short, round_half_up(short_kwh * ctx.fund_rate_due(rows), 2), 0.0)
+    fund_extra = round_half_up(short_kwh * due.fund, 2)
+    surcharge = round_half_up(short_kwh * due.energy, 2) + fund_extra
     at = np.flatnonzero(short)
     if ctx.itemized and len(at):
         recomputed, _, lines = _recomputed_shortfall(ctx, rows[at], short_kwh[at])
-        money[at] = np.where(recomputed, sum(lines.values()), money[at])
-        with_funds = round_half_up(short_kwh[at] * (due.energy[at] + due.fund[at]), 2)
-        surcharge[at] = np.where(recomputed, with_funds, surcharge[at])
-    return money, surcharge
+        money[at] = np.where(recomputed, sum(lines.values()) - lines["fund"], money[at])
+        funds[at] = np.where(recomputed, lines["fund"], funds[at])
+    return money + funds, surcharge, funds + fund_extra
 
 
 @rule(

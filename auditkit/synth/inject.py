@@ -13,10 +13,11 @@ import numpy as np
 import pandas as pd
 
 import auditkit.synth.catalog as catalog
+from auditkit.billing.money import round_half_up
 from auditkit.rules.capacity import max_days_in_months
 from auditkit.rules.workdays import WorkingCalendar
 from auditkit.synth import ledger
-from auditkit.synth.inject_meters import records_less_from
+from auditkit.synth.inject_meters import fund_rate_due, records_less_from
 from auditkit.synth.inject_suspension import basic_charge_of_days
 from auditkit.synth.world import (
     World,
@@ -136,7 +137,9 @@ def register_mismatch(world: World, rate: float) -> None:
     for offset in range(2):
         world.billed_share[short, month[~jump] + offset] = share[~jump]
     effect = np.zeros(len(idx))
-    effect[jump] = np.round(jump_kwh[jump] / multiplier[jump], 2) * multiplier[jump] * rates[jump]
+    skipped_kwh = np.round(jump_kwh[jump] / multiplier[jump], 2) * multiplier[jump]
+    funds = round_half_up(skipped_kwh * fund_rate_due(world, idx[jump], month[jump]), 2)
+    effect[jump] = skipped_kwh * rates[jump] + funds
     effect[~jump] = honest - _billed(world, short)
     detail = np.where(jump, "register jump at month start", "kWh billed below register energy")
     world.add_truth(idx, "register_mismatch", month, effect, detail.astype(object))

@@ -69,7 +69,7 @@ def _rate_due(
     return rate_book(world).value(rate, tariff, voltage_class(world.voltage[customers]), slot, day)
 
 
-def _fund_rate_due(world: World, customers: np.ndarray, months: np.ndarray) -> np.ndarray:
+def fund_rate_due(world: World, customers: np.ndarray, months: np.ndarray) -> np.ndarray:
     """The funds collected on every kWh sold (政府性基金及附加), a kWh back-billed too: the
     schedule's fund rate of the tariff billed, 0 where the tariff has none."""
     return np.nan_to_num(_rate_due(world, customers, months, "fund_rate"))
@@ -96,7 +96,7 @@ def meter_change_energy_lost(world: World, rate: float) -> None:
     units = np.round(np.maximum(units, MIN_LOST_UNITS), 2)
     lost_kwh = units * multiplier
     world.true_kwh[idx, month] += lost_kwh  # used, recorded by a meter, never billed
-    funds = round_half_up(lost_kwh * _fund_rate_due(world, idx, month), 2)
+    funds = round_half_up(lost_kwh * fund_rate_due(world, idx, month), 2)
     effect = lost_kwh * _rate_due(world, idx, month) + funds
     ids = world.customer_id[idx]
     effective = world.month_starts[month]
@@ -210,7 +210,7 @@ def _legal_backbill(
     money = (
         bills["kwh_billed"].to_numpy(float)[own]
         * share
-        * (_rate_due(world, cust, months) + _fund_rate_due(world, cust, months))
+        * (_rate_due(world, cust, months) + fund_rate_due(world, cust, months))
     )
     correction = -error / (100 + error)
     return np.maximum(np.bincount(which, money, len(ids)) * correction, 0.0)

@@ -608,3 +608,35 @@ def test_a_slow_meter_is_back_billed_its_funds_too():
         .iat[0]
         .endswith("1,579 kWh to back-bill, ¥994.74, of which ¥47.37 of funds")
     )
+
+
+def test_a_register_jump_owes_the_funds_on_the_kwh_it_skipped():
+    """March's start register is 500 units past February's end with no replacement: 500 kWh
+    never billed, 500 × 0.60 = 300.00 of energy and 500 × 0.03 = 15.00 of funds, 315.00, as
+    the energy lost at a replacement is priced."""
+    u = Itemized()
+    _factory_on_ind2(u, "F", range(1, 3))
+    u.registers["F"] += 500
+    lines = [("energy", 10000.0, 0.60), ("basic", 400.0, 30.0), ("fund", 10000.0, 0.03)]
+    u.bill("F", "2024-03", 10000, lines, tariff="IND2")
+    found = u.run("register_mismatch", as_of="2024-03")
+    assert found.loc["F", "revenue_impact"] == pytest.approx(315.00, abs=0.005)
+    assert found.loc["F", "evidence"].endswith("(¥315.00), of which ¥15.00 of funds")
+
+
+def test_a_bill_short_of_its_registers_owes_its_funds_on_monthly_data_too():
+    """Monthly bills without lines, COM at 0.80 with funds of 0.03 a kWh: March billed 60 kWh
+    of its 100 registered, 40 × 0.80 + 40 × 0.03 = 33.20 (the energy alone said 32.00). Near
+    miss: without a fund rate in the schedule, 32.00 and no funds said."""
+    u = Utility()
+    u.customer("shop", **COMMERCIAL)
+    u.monthly("shop", flat(100), tariff="COM")[2]["kwh_billed"] = 60.0
+    tables = u.tables()
+    plain = rules.run(Dataset.from_frames(tables), rules="register_mismatch")
+    assert plain["revenue_impact"].tolist() == [pytest.approx(32.00)]
+    assert "funds" not in plain["evidence"].iat[0]
+    tariffs = tables["tariffs"]
+    tables["tariffs"] = tariffs.assign(fund_rate=(tariffs["tariff_category"] == "COM") * 0.03)
+    found = rules.run(Dataset.from_frames(tables), rules="register_mismatch")
+    assert found["revenue_impact"].tolist() == [pytest.approx(33.20)]
+    assert found["evidence"].iat[0].endswith("(¥33.20), of which ¥1.20 of funds")
