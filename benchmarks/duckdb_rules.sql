@@ -593,7 +593,7 @@ GROUP BY f.customer_id;
 -- through the run and whose next bill records energy with no meter replaced from the run's first
 -- month to that bill's; a customer is listed for a run scoring at least $zero_min_score. Revenue:
 -- of its best run (highest score, then longest, then latest), the mean kWh of the 12 months
--- before it × the energy rates due (else billed) of its months summed.
+-- before it × the energy rates due (else billed) and the fund rates due of its months summed.
 WITH zeros AS (
     SELECT b.customer_id, b.month, c.usage_type = 'residential' AS household,
            coalesce(abs(b.register_end - b.register_start) < 1e-9, false)
@@ -644,7 +644,7 @@ WITH zeros AS (
      AND b.month >= s.month_from - 12 AND b.month < s.month_from
     GROUP BY s.customer_id
 ), rates AS (
-    SELECT s.customer_id, sum(r.energy_due_or_billed) AS rate
+    SELECT s.customer_id, sum(r.energy_due_or_billed + coalesce(r.fund_due, 0)) AS rate
     FROM best AS s
     JOIN bill_rates AS r ON r.customer_id = s.customer_id AND r.month BETWEEN s.month_from AND s.month_to
     GROUP BY s.customer_id

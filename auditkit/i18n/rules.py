@@ -208,7 +208,7 @@ _RULES = {
         "类别、同供电单位）出现台阶式下降，持续至少 min_months_after 个月，且较上年同期下降；同行业、同用电类别、"
         "同供电单位（且同容量档 peer_capacity_bands_kva，档内用户足够时）用户同步下降（行业不景气）、过户、减容、"
         "暂停、销户或改类前后的下降，以及连续零电量（归“运行用户连续零电量”规则）不计；换表、新装、增容不能解释下降；"
-        "估计少收电费：下降以来少计电量按各月应执行电价（档案电价类别、电压等级）计；同一用户同期已由"
+        "估计少收电费：下降以来少计电量按各月应执行电价（档案电价类别、电压等级）及政府性基金及附加计；同一用户同期已由"
         "“计量异常告警未处理”规则（meter_event_unresolved）发现的下降归该规则，不重复计列；下降可能是窃电也可能是计量故障，须"
         "现场取证认定窃电后方可计收违约使用电费，故不计违约金",
         "a step down in a customer's monthly energy (or daily smart-meter reads, source: "
@@ -220,7 +220,7 @@ _RULES = {
         "tariff change, and "
         "runs of zero kWh (zero_consumption) are left out; a meter replacement, new connection "
         "or capacity increase explains no drop; estimated impact: the energy missing since the "
-        "fall at each month's rate due (archive tariff, voltage band); a fall that "
+        "fall at each month's rate due (archive tariff, voltage band) and its funds; a fall that "
         "meter_event_unresolved finds on the same customer over the same months is left to it, "
         "counted once; a fall may be theft or a failing meter, and a field check must establish "
         "theft before any penalty, so no penalty is computed",
@@ -265,10 +265,12 @@ _RULES = {
     "rule.zero_consumption.title": ("运行用户连续零电量", "Active account with zero consumption"),
     "rule.zero_consumption.checks": (
         "稽查期内在用用户连续至少 min_months 个月计费电量为零；经营性用户评分高，居民住宅空置"
-        "（示数不走、无需量、未换表即恢复用电）评分低",
+        "（示数不走、无需量、未换表即恢复用电）评分低；估计少收电费：零电量各月按此前 12 个月月均电量 × 当月应执行电价及"
+        "政府性基金及附加计",
         "an active account billed 0 kWh for at least min_months consecutive months in the audit "
         "period; a business scores high, a house standing empty (registers still, no demand, use "
-        "back with no meter replaced) low",
+        "back with no meter replaced) low; estimated impact: each month at 0 priced at the mean "
+        "kWh of the 12 months before, at that month's rate due and funds",
     ),
     "rule.estimated_streak.title": ("连续估抄", "Long run of estimated reads"),
     "rule.estimated_streak.checks": (

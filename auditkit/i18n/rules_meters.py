@@ -59,7 +59,7 @@ WORDS: dict[str, tuple[str, str]] = {
         "恢复），或 window_days 天内发生 min_repeats 次以上；告警当月之后的账单（至少 min_months_after 期）月均"
         "电量低于预期的 drop_ratio 倍（预期：有至少 min_months_after 期告警前一年同期账单时为该同期电量，否则为告警前 "
         "before_months 期月均电量）；且首次告警之后无现场检查记录（inspections）。"
-        "涉及电费为估算：告警后各期低于预期的电量 × 应执行电价；开盖、反向电量伴随电量下降为窃电嫌疑，需"
+        "涉及电费为估算：告警后各期低于预期的电量 ×（应执行电价 + 政府性基金及附加）；开盖、反向电量伴随电量下降为窃电嫌疑，需"
         "现场取证后方可计收违约使用电费，故不计违约金",
         "a data-collection alarm (events: voltage loss, current loss, meter cover open, reverse "
         "energy) not cleared within max_hours (or still open at the audit date), or raised "
@@ -68,7 +68,7 @@ WORDS: dict[str, tuple[str, str]] = {
         "of the year before the alarm when at least min_months_after of them have one, else the "
         "mean of the before_months bills before the alarm); and no inspection (inspections) "
         "since the first "
-        "such alarm. Estimated revenue: the kWh of each later bill below what was expected, at the rate due; a cover opened or "
+        "such alarm. Estimated revenue: the kWh of each later bill below what was expected, at the rate due and its funds; a cover opened or "
         "reverse energy with a fall suggests theft, which a field check must establish before "
         "any penalty, so no penalty is computed",
     ),

@@ -12,7 +12,7 @@ import pyarrow.compute as pc
 from auditkit.errors import ParameterError
 from auditkit.periods import date_month_number, period_text
 from auditkit.rules.context import DailyReads, RuleContext
-from auditkit.rules.evidence import Clause, clause
+from auditkit.rules.evidence import Clause, clause, funds_clause
 from auditkit.rules.findings import empty_raw, optional_values, raw, rows_of
 from auditkit.rules.registry import rule
 from auditkit.stats.daily_drop import MIN_SIDE_DAYS, date_level_changes, whole_month_sums
@@ -138,24 +138,28 @@ def _unexplained(ctx: RuleContext, scored: pd.DataFrame, params: dict) -> pd.Dat
 
 def _evidence(scored: pd.DataFrame, steps: str) -> list[list[Clause]]:
     """What the score saw, per scored customer; `steps` says whether it scored months or days;
-    with monthly bills, the fall against the same months a year before where there were any."""
+    with monthly bills, the fall against the same months a year before where there were any;
+    and the funds in the money."""
     evidence = []
     for found in scored.itertuples():
-        clauses = [
-            clause(
-                f"consumption_drop.{steps}",
-                ratio=found.drop_ratio,
-                change=found.change_at,
-                steps=found.steps_since_change,
-                score=found.score,
-                peer=found.peer_z,
-                revenue=found.revenue,
-            )
-        ]
+        clauses = [_drop_clause(found, steps), *funds_clause(found.funds)]
         if not np.isnan(getattr(found, "year_ratio", np.nan)):
             clauses.append(clause("consumption_drop.year_before", ratio=found.year_ratio))
         evidence.append(clauses)
     return evidence
+
+
+def _drop_clause(found: object, steps: str) -> Clause:
+    """The fall a scored customer's months or days (`steps`) show, and the money since."""
+    return clause(
+        f"consumption_drop.{steps}",
+        ratio=found.drop_ratio,
+        change=found.change_at,
+        steps=found.steps_since_change,
+        score=found.score,
+        peer=found.peer_z,
+        revenue=found.revenue,
+    )
 
 
 def _findings(
@@ -308,7 +312,7 @@ def _daily_evidence(
                 ),
             ]
         elif first_read[at] > last_day:  # a meter read by hand: its bills alone
-            clauses = _evidence(scored.iloc[[at]].drop(columns="year_ratio"), "monthly")[0]
+            clauses = [_drop_clause(found, "monthly")]
         else:
             clauses = [
                 clause(
@@ -322,6 +326,7 @@ def _daily_evidence(
                     revenue=found.revenue,
                 )
             ]
+        clauses[1:1] = funds_clause(found.funds)  # beside the money the first clause states
         if not np.isnan(found.year_ratio):
             clauses.append(clause("consumption_drop.year_before", ratio=found.year_ratio))
         evidence.append(clauses)
@@ -448,12 +453,20 @@ def _after_change(ctx: RuleContext, measured: np.ndarray, scored: pd.DataFrame) 
     after = ctx.bill_month[bills] >= scored["change_month"].to_numpy()[row]
     bills, row = bills[after], row[after]
     kwh = ctx.bills["kwh_billed"].to_numpy(dtype=float)[bills]
-    rate = _energy_rate_due(ctx, bills)
     drop_ratio = np.maximum(scored["drop_ratio"].to_numpy()[row], 0.05)
+    lost_kwh = kwh * (1 / drop_ratio - 1)
+    funds = lost_kwh * ctx.fund_rate_due(bills)  # collected on every kWh sold
     frame = pd.DataFrame(
-        {"cust": ctx.bill_customer[bills], "kwh": kwh, "lost": kwh * (1 / drop_ratio - 1) * rate}
+        {
+            "cust": ctx.bill_customer[bills],
+            "kwh": kwh,
+            "lost": lost_kwh * _energy_rate_due(ctx, bills) + funds,
+            "funds": funds,
+        }
     )
-    return frame.groupby("cust").agg(kwh_after=("kwh", "sum"), revenue=("lost", "sum"))
+    return frame.groupby("cust").agg(
+        kwh_after=("kwh", "sum"), revenue=("lost", "sum"), funds=("funds", "sum")
+    )
 
 
 def _measured_months(

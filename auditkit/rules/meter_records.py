@@ -522,6 +522,7 @@ def meter_event_unresolved(ctx: RuleContext, params: dict) -> pd.DataFrame:
                 months=(found.month_from, found.month_to),
             ),
             clause("meter_event.estimate", amount=found.revenue),
+            *funds_clause(found.funds),
         ]
         for found in fallen.itertuples()
     ]
@@ -692,10 +693,14 @@ def _consumption_fall(ctx: RuleContext, alarms: pd.DataFrame, params: dict) -> p
         return pd.DataFrame()
     shortfall = later[later["alarm"].isin(found["alarm"]).to_numpy()]
     missing = np.maximum(shortfall["expected"].to_numpy() - shortfall["kwh"].to_numpy(), 0.0)
-    value = missing * ctx.energy_rate_due_or_billed(shortfall["row"].to_numpy())
-    revenue = pd.Series(value, index=shortfall.index).groupby(shortfall["alarm"]).sum()
+    rows = shortfall["row"].to_numpy()
+    funds = missing * ctx.fund_rate_due(rows)  # collected on every kWh sold
+    value = missing * ctx.energy_rate_due_or_billed(rows) + funds
+    per_alarm = pd.DataFrame({"revenue": value, "funds": funds}, index=shortfall.index)
+    per_alarm = per_alarm.groupby(shortfall["alarm"]).sum().reindex(found["alarm"])
     found = found.assign(
-        revenue=revenue.reindex(found["alarm"]).to_numpy(),
+        revenue=per_alarm["revenue"].to_numpy(),
+        funds=per_alarm["funds"].to_numpy(),
         ratio=found["kwh"] / found["expected"],
         month_from=found["event_month"] + 1,
     )

@@ -14,7 +14,7 @@ from auditkit.periods import date_month_number
 from auditkit.rules.billing_lines import energy_view, kwh_differs, pf_moved, rate_off
 from auditkit.rules.capacity import order_capacity
 from auditkit.rules.context import RuleContext
-from auditkit.rules.evidence import Clause, clause
+from auditkit.rules.evidence import Clause, clause, funds_clause
 from auditkit.rules.findings import (
     empty_raw,
     flagged_rows_at,
@@ -664,14 +664,17 @@ def zero_consumption(ctx: RuleContext, params: dict) -> pd.DataFrame:
     # Each run's rates summed on their own (not as a difference of a running total over all
     # bills), so the figure does not depend on which bills come before: engines agree to the fen.
     rows, starts = _run_rows(streaks)
-    revenue = usual_kwh * np.add.reduceat(ctx.energy_rate_due_or_billed(rows), starts)
+    # The energy and the funds collected on every kWh sold (政府性基金及附加).
+    funds = usual_kwh * np.add.reduceat(ctx.fund_rate_due(rows), starts)
+    revenue = usual_kwh * np.add.reduceat(ctx.energy_rate_due_or_billed(rows), starts) + funds
     evidence = []
-    for run, usual, amount, seen in zip(
-        streaks.itertuples(), usual_kwh, revenue, has_history, strict=True
+    for run, usual, amount, of_funds, seen in zip(
+        streaks.itertuples(), usual_kwh, revenue, funds, has_history, strict=True
     ):
         clauses = [
             clause("zero.run", months_zero=run.length, months=(run.month_from, run.month_to)),
             clause("zero.usual", kwh=usual, amount=amount) if seen else clause("zero.no_history"),
+            *funds_clause(of_funds),
         ]
         if run.resumed:
             clauses.append(clause("zero.resumed", month=run.month_to + 1))
