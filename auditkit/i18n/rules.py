@@ -547,10 +547,9 @@ _EVIDENCE = {
         "the basic charge short on {bills:count:bill} is counted under capacity_underbilled, "
         "on the capacity in force",
     ),
-    "evidence.left.tariff_mismatch_basic": (
-        "{bills:count:bill}不应收基本电费：“电价类别与用电性质不符”规则认定应执行单一制电价（已收的基本电费在该规则中冲抵）",
-        "no basic charge is due on {bills:count:bill}: tariff_mismatch finds a single-part "
-        "tariff due (any charged is netted there)",
+    "evidence.left.single_part_due": (
+        "{bills:count:bill}不应收基本电费：应执行单一制电价",
+        "no basic charge is due on {bills:count:bill}, a single-part tariff being due",
     ),
     # Findings stored by earlier versions name the tariff part alone (now `left_to`).
     "evidence.change_without_order.left": (

@@ -50,8 +50,8 @@ def capacity_underbilled(ctx: RuleContext, params: dict) -> pd.DataFrame:
     rows, billed, in_force, revenue = _capacity_short_due(
         ctx, params["kva_tolerance"], params["two_part_threshold_kva"]
     )
-    # A customer tariff_mismatch finds due a single-part tariff owes no basic charge: what
-    # its bills charged, short or not, is netted there.
+    # A bill due a single-part tariff owes no basic charge: what it charged, short or not, is
+    # netted by the rule that prices the tariff (`bills_without_basic_charge_due`).
     due = ~bills_without_basic_charge_due(ctx, params["tariff_mismatch"])[rows]
     rows, billed, in_force, revenue = rows[due], billed[due], in_force[due], revenue[due]
     if not len(rows):
@@ -111,9 +111,8 @@ def bills_short_of_capacity(ctx: RuleContext, params: dict) -> np.ndarray:
     """Per bill, whether `capacity_underbilled` (with its thresholds `params`) finds it short: a
     basic charge on less than the capacity in force, from the archive and the orders, prorated
     by day. All False where its data is missing (it cannot run). A rule that would price the
-    same basic charge leaves it to it, so a yuan counts once; a bill on a single-part tariff
-    due it leaves in turn to `tariff_mismatch` (`bills_without_basic_charge_due`), so a rule
-    asks that first."""
+    same basic charge leaves it to it, so a yuan counts once; a bill due a single-part tariff
+    it leaves in turn (`bills_without_basic_charge_due`), so a rule asks that first."""
     tolerance, two_part_kva = params["kva_tolerance"], params["two_part_threshold_kva"]
     return bills_priced_by(
         ctx, "capacity_underbilled", lambda: _capacity_short_due(ctx, tolerance, two_part_kva)[0]
@@ -397,7 +396,7 @@ def demand_over_capacity(ctx: RuleContext, params: dict) -> pd.DataFrame:
     severity="high",
     revenue_kind="estimated",
     penalty="sealed_equipment",
-    reads=PROVED_CAPACITY_RULES,
+    reads=(*PROVED_CAPACITY_RULES, "tariff_mismatch"),
 )
 def reduction_without_drop(ctx: RuleContext, params: dict) -> pd.DataFrame:
     spans = _known_spans(ctx)
@@ -420,6 +419,7 @@ def reduction_without_drop(ctx: RuleContext, params: dict) -> pd.DataFrame:
     )
     rows = rows_of(ctx, frame["cust"].to_numpy())
     read_from, read_to = ctx.read_days(rows)
+    no_basic = bills_without_basic_charge_due(ctx, params["tariff_mismatch"])
     bills = pd.DataFrame(
         {
             "cust": ctx.bill_customer[rows],
@@ -429,8 +429,11 @@ def reduction_without_drop(ctx: RuleContext, params: dict) -> pd.DataFrame:
             "kwh": ctx.bills["kwh_billed"].to_numpy(dtype=float)[rows],
             "demand": optional_values(ctx.bills, "max_demand_kw")[rows],
             "capacity_billed": ctx.capacity_billed(rows),
-            # A charge per kVA escapes on a bill by capacity only (the basis in force on it).
-            "kva_rate": np.where(ctx.basis_is(rows, "capacity"), ctx.kva_rate_due(rows), 0.0),
+            # A charge per kVA escapes on a bill by capacity only (the basis in force on it),
+            # and one due a basic charge (not on a single-part tariff due).
+            "kva_rate": np.where(
+                ctx.basis_is(rows, "capacity") & ~no_basic[rows], ctx.kva_rate_due(rows), 0.0
+            ),
         }
     )
     joined = bills.merge(frame, on="cust")
@@ -516,6 +519,8 @@ def _proved_by_month(ctx: RuleContext, params: dict, months: pd.MultiIndex) -> p
     rows, _, _, revenue = _capacity_short_due(
         ctx, underbilled["kva_tolerance"], underbilled["two_part_threshold_kva"]
     )
+    due = ~bills_without_basic_charge_due(ctx, params["tariff_mismatch"])[rows]  # as it leaves
+    rows, revenue = rows[due], revenue[due]
     overrun = params["suspension_overrun"]
     overrun_due = (overrun["max_months"], overrun["min_days"])
     notice = params["suspension_backdated"]["short_notice_working_days"]

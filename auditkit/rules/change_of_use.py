@@ -33,8 +33,12 @@ from auditkit.rules.findings import (
 from auditkit.rules.metering import bills_off_the_multiplier
 from auditkit.rules.registry import rule
 from auditkit.rules.repriced import on_tariff, reprice, two_part_tariffs
-from auditkit.rules.routine import at_tariff_due, tariff_due_surcharge
-from auditkit.rules.tariff_due import bills_on_wrong_tariff, bills_without_basic_charge_due
+from auditkit.rules.routine import at_tariff_due, basic_charged, tariff_due_surcharge
+from auditkit.rules.tariff_due import (
+    bills_on_wrong_tariff,
+    bills_without_basic_charge_due,
+    is_two_part,
+)
 from auditkit.rules.workdays import WorkingCalendar, uncovered_years
 
 STEPS = (  # (step column, previous step column, parameter with its time limit in working days)
@@ -272,7 +276,7 @@ def order_not_applied(ctx: RuleContext, params: dict) -> pd.DataFrame:
         elsewhere = left_to(
             tariff_mismatch=found.left_tariff,
             capacity_underbilled=found.left_capacity,
-            tariff_mismatch_basic=found.left_basic,
+            single_part_due=found.left_basic,
         )
         counted_there = [elsewhere] if elsewhere else []
         evidence.append(
@@ -293,8 +297,8 @@ def _left_by_kind(
 ) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
     """Per stale bill of `hits`: a tariff order's bill `tariff_mismatch` prices; a capacity
     order's bill `capacity_underbilled` prices (on their own thresholds, `params[rule_id]`);
-    and a capacity order's bill whose basic charge `tariff_mismatch` nets, on a single-part
-    tariff due (`bills_without_basic_charge_due`: no basic charge is due at all)."""
+    and a capacity order's bill due a single-part tariff (`bills_without_basic_charge_due`: no
+    basic charge is due at all)."""
     rows = hits["row"].to_numpy()
     is_tariff = (hits["kind"] == "tariff").to_numpy()
     left_tariff, left_capacity = np.zeros(len(rows), bool), np.zeros(len(rows), bool)
@@ -481,7 +485,10 @@ def change_without_order(ctx: RuleContext, params: dict) -> pd.DataFrame:
         due.tariff[at] = np.where(priced, ctx.tariff_index.to_numpy(dtype=object)[before], None)
     prior_multiplier = multiplier[multiplier_runs.start_of(rows) - 1]
     billed_multiplier = multiplier[rows]
-    demand_basis = ctx.basis_is(rows, "demand")
+    # A demand charge read through the multiplier, where one is due (not on a single-part
+    # tariff due).
+    no_basic = bills_without_basic_charge_due(ctx, params["tariff_mismatch"])[rows]
+    demand_basis = ctx.basis_is(rows, "demand") & ~no_basic
     basic = np.where(
         demand_basis, zero_where_nan(bills["basic_charge"].to_numpy(dtype=float)[rows]), 0.0
     )
@@ -539,7 +546,7 @@ def change_without_order(ctx: RuleContext, params: dict) -> pd.DataFrame:
             tariff_mismatch=found.left_tariff,
             multiplier_mismatch=found.left_multiplier,
             capacity_underbilled=found.left_capacity,
-            tariff_mismatch_basic=found.left_basic,
+            single_part_due=found.left_basic,
         )
         evidence.append(
             [
@@ -570,10 +577,14 @@ def _tariff_gap(
     billed before the change, a code of `ctx.tariff_index`), what the schedule charges on the
     tariff before less what it charges on the tariff billed, and of it the power-factor
     adjustment. On itemized data by `_repriced_gap`; elsewhere, or where a bill cannot be so
-    priced, at the flat energy rates of the month and voltage band (0 where one has none)."""
+    priced, at the flat energy rates of the month and voltage band (0 where one has none).
+    Where the tariff before is single-part it charges no basic charge: the one the bill charged
+    is netted (`routine.basic_charged`), as tariff_mismatch nets it."""
+    names = np.append(ctx.tariff_index.to_numpy(dtype=object), None)[before]
+    single_part = (before >= 0) & ~is_two_part(ctx, names)
     gap, pf = np.full(len(rows), np.nan), np.zeros(len(rows))
     if ctx.itemized:
-        gap, moved = _repriced_gap(ctx, rows, before)
+        gap, moved = _repriced_gap(ctx, rows, before, single_part)
         pf = np.where(np.isnan(gap), 0.0, moved)
     flat = np.flatnonzero(np.isnan(gap))
     if len(flat):
@@ -582,11 +593,13 @@ def _tariff_gap(
         before_rate = ctx.schedule_rate(before[flat], months, "energy_rate", at)
         billed_rate = ctx.schedule_rate(ctx.bill_tariff[at], months, "energy_rate", at)
         gap[flat] = zero_where_nan((before_rate - billed_rate) * kwh)
+        netted = np.flatnonzero(single_part[flat] & ~np.isnan(before_rate))
+        gap[flat[netted]] -= basic_charged(ctx, at[netted])
     return gap, pf
 
 
 def _repriced_gap(
-    ctx: RuleContext, rows: np.ndarray, before: np.ndarray
+    ctx: RuleContext, rows: np.ndarray, before: np.ndarray, single_part: np.ndarray
 ) -> tuple[np.ndarray, np.ndarray]:
     """Per bill of `rows` (as `_tariff_gap`), the bill recomputed on the tariff before less the
     bill recomputed on the tariff billed (`repriced.on_tariff`: every bill due one tariff,
@@ -597,7 +610,9 @@ def _repriced_gap(
 
     An archive holds one tariff per customer, so a customer's bills are recomputed once per
     distinct tariff its bills need: twice for one silent change, once more per further one;
-    every such copy is one recomputation (`repriced.reprice`)."""
+    every such copy is one recomputation (`repriced.reprice`). Where the tariff before is
+    `single_part`, the tariff billed keeps the basic charge the bill charged
+    (`RepricedAmounts.with_basic_billed`)."""
     cust = ctx.bill_customer[rows]
     wanted = (before, ctx.bill_tariff[rows])  # the tariff before, the tariff billed
     keys = [np.where(tariff >= 0, customer_keys(cust, tariff), -1) for tariff in wanted]
@@ -614,8 +629,10 @@ def _repriced_gap(
     passes = [np.flatnonzero(rank == k) for k in range(int(rank.max(initial=-1)) + 1)]
     repricings = [on_tariff(pair_cust[at], names[at], two_part[at]) for at in passes]
     for k, repriced in enumerate(reprice(ctx, rows, repricings)):
+        paid, paid_pf = repriced.with_basic_billed()
         for side, codes in enumerate(wanted):
             mine = (pass_of[side] == k) & (repriced.tariff == codes)
-            amount[side, mine] = repriced.total[mine]
-            pf[side, mine] = repriced.pf_adjustment[mine]
+            own = single_part & (side == 1)
+            amount[side, mine] = np.where(own, paid, repriced.total)[mine]
+            pf[side, mine] = np.where(own, paid_pf, repriced.pf_adjustment)[mine]
     return round_half_up(amount[0] - amount[1]), round_half_up(pf[0] - pf[1])

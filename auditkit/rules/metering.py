@@ -21,6 +21,7 @@ from auditkit.rules.findings import (
 from auditkit.rules.recomputed import LINE_TYPES
 from auditkit.rules.registry import rule
 from auditkit.rules.routine import TariffDueSurcharge, at_tariff_due, tariff_due_surcharge
+from auditkit.rules.tariff_due import bills_without_basic_charge_due
 from auditkit.rules.worklist import bills_priced_by
 
 
@@ -43,8 +44,10 @@ def multiplier_mismatch(ctx: RuleContext, params: dict) -> pd.DataFrame:
     kwh = ctx.bills["kwh_billed"].to_numpy(dtype=float)[rows]
     ratio = np.divide(archive, billed, out=np.ones_like(archive), where=billed > 0)
     missing_kwh = kwh * (ratio - 1)
-    # A demand charge read through the same wrong multiplier is short by the same ratio.
-    demand_basis = ctx.basis_is(rows, "demand")
+    # A demand charge read through the same wrong multiplier is short by the same ratio, where
+    # one is due (not on a single-part tariff due).
+    no_basic = bills_without_basic_charge_due(ctx, params["tariff_mismatch"])[rows]
+    demand_basis = ctx.basis_is(rows, "demand") & ~no_basic
     basic = zero_where_nan(ctx.bills["basic_charge"].to_numpy(dtype=float)[rows])
     due = tariff_due_surcharge(ctx, rows, params["tariff_mismatch"])
     parts = {
@@ -56,7 +59,7 @@ def multiplier_mismatch(ctx: RuleContext, params: dict) -> pd.DataFrame:
     }
     recomputed = np.zeros(len(rows), dtype=bool)
     if ctx.itemized:
-        recomputed, kwh_due, lines = _recomputed_shortfall(ctx, rows, missing_kwh)
+        recomputed, kwh_due, lines = _recomputed_shortfall(ctx, rows, missing_kwh, no_basic)
         missing_kwh = np.where(recomputed, kwh_due, missing_kwh)
         for name, money in lines.items():
             parts[name] = np.where(recomputed, money, parts[name])
@@ -97,7 +100,7 @@ _KWH_AGREE, _SHARE_AGREE = 0.5, 0.001
 
 
 def _recomputed_shortfall(
-    ctx: RuleContext, rows: np.ndarray, missing_kwh: np.ndarray
+    ctx: RuleContext, rows: np.ndarray, missing_kwh: np.ndarray, no_basic: np.ndarray
 ) -> tuple[np.ndarray, np.ndarray, dict[str, np.ndarray]]:
     """Per bill of `rows`: whether the recomputation priced it, its energy kWh due less those
     billed, and per line type the money the multiplier left out.
@@ -109,7 +112,8 @@ def _recomputed_shortfall(
     due − rate billed) × kWh billed, which stays rate_mismatch's; the fund, loss and
     power-factor lines' difference whole (the reactive energy is read through the same
     multiplier), and the basic line's on a demand basis only (the demand is read through it; a
-    capacity billed short is capacity_underbilled's)."""
+    capacity billed short is capacity_underbilled's), where a basic charge is due (`no_basic`:
+    per bill, a single-part tariff due, `bills_without_basic_charge_due`)."""
     rc = ctx.recomputed
     n = len(ctx.bills)
     position = np.full(n, -1, dtype=np.int64)
@@ -132,7 +136,7 @@ def _recomputed_shortfall(
     # A basic charge by capacity is not read through the meter: its shortfall is
     # capacity_underbilled's (counted there, not again here); one by demand is.
     by_demand = ctx.basis_is(rows, "demand")
-    sums[~by_demand, LINE_TYPES.index("basic")] = 0.0
+    sums[~by_demand | no_basic, LINE_TYPES.index("basic")] = 0.0
     due, billed = rc.energy_kwh
     kwh_due = due[rows] - billed[rows]
     agrees = np.abs(kwh_due - missing_kwh) <= np.maximum(_KWH_AGREE, _SHARE_AGREE * due[rows])
@@ -307,7 +311,8 @@ def register_mismatch(ctx: RuleContext, params: dict) -> pd.DataFrame:
     # On a bill on the wrong tariff the kWh left out are due at the tariff due's rates; the
     # funds (政府性基金及附加) are due on every kWh sold, those a jump skipped included.
     due = tariff_due_surcharge(ctx, rows, params["tariff_mismatch"])
-    short_money, surcharge, funds = _short_money(ctx, rows, short, short_kwh, due)
+    no_basic = bills_without_basic_charge_due(ctx, params["tariff_mismatch"])[rows]
+    short_money, surcharge, funds = _short_money(ctx, rows, short, short_kwh, due, no_basic)
     surcharge += round_half_up(skipped_kwh * due.energy, 2)
     surcharge += round_half_up(skipped_kwh * due.fund, 2)
     jump_funds = round_half_up(skipped_kwh * ctx.fund_rate_due(rows), 2)
@@ -380,20 +385,22 @@ def _short_money(
     short: np.ndarray,
     short_kwh: np.ndarray,
     due: TariffDueSurcharge,
+    no_basic: np.ndarray,
 ) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
     """Per bill of `rows`, what charging fewer kWh than its registers show (`short`) left
     unbilled at the tariff in force: on itemized data the bill recomputed on its register energy
     less as billed, line by line (its tiers and periods, funds, losses, power-factor adjustment;
     `_recomputed_shortfall`, where the recomputed kWh difference is this shortfall alone), else
     `short_kwh` × the energy and fund rates due. What the tariff due adds on a bill on the wrong
-    tariff (`due`): its energy and fund surcharge. And the funds of it all, for the evidence."""
+    tariff (`due`): its energy and fund surcharge. And the funds of it all, for the evidence.
+    `no_basic`: per bill, no basic charge is due on it (`_recomputed_shortfall`)."""
     money = short_kwh * ctx.energy_rate_due_or_billed(rows)
     funds = np.where(short, round_half_up(short_kwh * ctx.fund_rate_due(rows), 2), 0.0)
     fund_extra = round_half_up(short_kwh * due.fund, 2)
     surcharge = round_half_up(short_kwh * due.energy, 2) + fund_extra
     at = np.flatnonzero(short)
     if ctx.itemized and len(at):
-        recomputed, _, lines = _recomputed_shortfall(ctx, rows[at], short_kwh[at])
+        recomputed, _, lines = _recomputed_shortfall(ctx, rows[at], short_kwh[at], no_basic[at])
         money[at] = np.where(recomputed, sum(lines.values()) - lines["fund"], money[at])
         funds[at] = np.where(recomputed, lines["fund"], funds[at])
     return money + funds, surcharge, funds + fund_extra

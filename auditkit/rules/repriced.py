@@ -43,8 +43,8 @@ class RepricedAmounts:
     """Per bill asked of `reprice`: the amount due over its recomputed lines, of which the
     power-factor adjustment, and the tariff it was priced on (a code of `ctx.tariff_index`; -1
     where the bill was not recomputed or an energy line has no rate); its basic charge as
-    recomputed and as the bill itself charged it (0 where it has no basic line), and the
-    adjustment's rate (a signed fraction of its base; 0 where none is due)."""
+    recomputed and as the bill itself charged it (as recomputed where it has no basic line),
+    and the adjustment's rate (a signed fraction of its base; 0 where none is due)."""
 
     total: np.ndarray
     pf_adjustment: np.ndarray
@@ -254,7 +254,9 @@ def _amounts(
     pf_rate[line[pf]] = np.nan_to_num(coded.figures["rate_due"][mine][pf])
     basic = kind == LINE_TYPES.index("basic")
     basic_due = np.bincount(line[basic], np.nan_to_num(amount[basic]), len(rows))
-    billed = np.nan_to_num(coded.figures["amount_billed"][mine][basic])
+    # A bill without its basic line says nothing of what it charged: read as recomputed.
+    billed = coded.figures["amount_billed"][mine][basic]
+    billed = np.where(np.isnan(billed), np.nan_to_num(amount[basic]), billed)
     basic_billed = np.bincount(line[basic], billed, len(rows))
     no_rate = (kind == LINE_TYPES.index("energy")) & np.isnan(amount)
     tariff[line[no_rate]] = -1

@@ -32,9 +32,8 @@ from auditkit.rules.repriced import (
     Repricing,
     on_tariff,
     reprice,
-    two_part_tariffs,
 )
-from auditkit.rules.tariff_due import Mismatched, mismatched
+from auditkit.rules.tariff_due import Mismatched, is_two_part, mismatched
 from auditkit.rules.worklist import missing_needs
 
 
@@ -272,11 +271,34 @@ def _flat_gap(ctx: RuleContext, rows: np.ndarray, tariff: np.ndarray, params: di
     # A single-part tariff billed gives NaN (not priced): the bill's own charge is read instead.
     unpriced = np.zeros(len(rows), dtype=bool)
     on_schedule = _basic_on_tariff(ctx, rows, quantities, billed, priced=unpriced)
-    own = np.isnan(on_schedule) | ~_is_two_part(ctx, tariff)
-    basic_billed = np.nan_to_num(optional_values(ctx.bills, "basic_charge")[rows])
-    basic_billed = np.where(own, basic_billed, on_schedule)
+    own = np.isnan(on_schedule) | ~is_two_part(ctx, tariff)
+    basic_billed = np.where(own, basic_charged(ctx, rows), on_schedule)
     basic_gap = np.where(np.isnan(basic_due), 0.0, basic_due - basic_billed)
     return np.nan_to_num(energy_gap) + np.nan_to_num(fund_gap) + basic_gap
+
+
+def basic_charged(ctx: RuleContext, rows: np.ndarray) -> np.ndarray:
+    """Per bill of `rows`, the basic charge it charged: its own; where it records none (a
+    blank is no charge of nothing), its capacity billed at the rate per kVA of its tariff, else
+    what that tariff's schedule charges on the capacity and demand due; 0 on a single-part
+    tariff. What a bill paid toward a single-part tariff due, which charges none."""
+    charged = optional_values(ctx.bills, "basic_charge")[rows]
+    blank = np.flatnonzero(np.isnan(charged))
+    if not len(blank):
+        return charged
+    at = rows[blank]
+    tariff = np.append(ctx.tariff_index.to_numpy(dtype=object), None)[ctx.bill_tariff_due[at]]
+    rate = np.nan_to_num(_rate_of(ctx, tariff, at, "basic_rate_kva_month"))
+    guess = np.where(ctx.basis_is(at, "capacity"), ctx.capacity_billed(at) * rate, np.nan)
+    unknown = np.flatnonzero(np.isnan(guess))
+    if len(unknown):
+        on = at[unknown]
+        quantities = _basic_quantities(ctx, on)
+        guess[unknown] = _basic_on_tariff(
+            ctx, on, quantities, tariff[unknown], priced=np.zeros(len(on), dtype=bool)
+        )
+    charged[blank] = np.nan_to_num(guess)
+    return charged
 
 
 @dataclass(frozen=True)
@@ -349,15 +371,8 @@ def _basic_on_tariff(
     due = quantities.kva_months * _rate_of(ctx, tariff, rows, "basic_rate_kva_month")
     kw_rate = _rate_of(ctx, tariff[by_demand], rows[by_demand], "basic_rate_kw_month")
     due[by_demand] = quantities.kw_months[by_demand] * kw_rate
-    due[~_is_two_part(ctx, tariff) & priced] = 0.0
+    due[~is_two_part(ctx, tariff) & priced] = 0.0
     return due
-
-
-def _is_two_part(ctx: RuleContext, tariff: np.ndarray) -> np.ndarray:
-    """Per tariff of `tariff` (names), whether it is two-part (`two_part_tariffs`; an unknown
-    one is not)."""
-    two_part = two_part_tariffs(ctx).reindex(pd.Index(tariff, dtype=object), fill_value=False)
-    return two_part.to_numpy(dtype=bool)
 
 
 def _repriced_gap(
@@ -393,7 +408,7 @@ def _repriced_gap(
         billed.tariff == ctx.bill_tariff_due[rows]
     )
     paid, paid_pf = billed.with_basic_billed()
-    single_part_due = ~two_part_due[owner]
+    single_part_due = ~is_two_part(ctx, correct[owner])
     billed_total = np.where(single_part_due, paid, billed.total)
     billed_pf = np.where(single_part_due, paid_pf, billed.pf_adjustment)
     gap = np.where(priced, round_half_up(due.total - billed_total), np.nan)

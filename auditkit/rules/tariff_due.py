@@ -9,11 +9,12 @@ import numpy as np
 import pandas as pd
 
 from auditkit.periods import month_end_days
-from auditkit.rules.context import RuleContext
+from auditkit.rules.context import KEY_STRIDE, RuleContext, customer_keys
 from auditkit.rules.findings import optional_values, rows_of
+from auditkit.rules.registry import RULES
 from auditkit.rules.repriced import two_part_tariffs
 from auditkit.rules.shared import once_per_context
-from auditkit.rules.worklist import bills_priced_by
+from auditkit.rules.worklist import bills_priced_by, missing_needs
 
 
 def _categories(ctx: RuleContext) -> pd.DataFrame:
@@ -159,15 +160,75 @@ def bills_on_wrong_tariff(ctx: RuleContext, params: dict) -> np.ndarray:
 
 
 def bills_without_basic_charge_due(ctx: RuleContext, params: dict) -> np.ndarray:
-    """Per bill, whether it belongs to a customer `tariff_mismatch` (with its thresholds
-    `params`) finds due a single-part tariff: no basic charge is due on it. That rule nets the
-    basic charge a bill on a two-part tariff charged, on whatever capacity, off its gap; a rule
-    pricing a basic charge billed short leaves every such bill, as the money it would prove is
-    not due. All False where that rule cannot run."""
+    """Per bill, whether no basic charge is due on it: its tariff due is single-part. For a
+    customer `tariff_mismatch` (with its thresholds `params`) flags with a tariff due, that
+    tariff (the archive's is wrong); for any other, the tariff the archive and its
+    tariff_change orders put on the bill (`tariff_in_force`).
 
-    def single_part_due() -> np.ndarray:
+    A rule pricing a tariff's difference nets the basic charge a bill charged where the tariff
+    it prices as due is single-part (tariff_mismatch, order_not_applied, change_without_order);
+    a rule pricing a basic charge short, or a demand charge a multiplier read short, leaves
+    every such bill: the money it would prove is not due."""
+    in_force = tariff_in_force(ctx)
+    names = np.append(ctx.tariff_index.to_numpy(dtype=object), None)[in_force]
+    no_basic = (in_force >= 0) & ~is_two_part(ctx, names)
+    if not missing_needs(ctx.source, RULES["tariff_mismatch"]):
         found = mismatched(ctx, params)
         known = ctx.tariff_code(found.correct) >= 0
-        return rows_of(ctx, found.idx[known & ~found.two_part_due])
+        rows = rows_of(ctx, found.idx[known])
+        position = np.full(len(ctx.customers), -1)
+        position[found.idx[known]] = np.arange(int(known.sum()))
+        single_part = ~is_two_part(ctx, found.correct[known])
+        no_basic[rows] = single_part[position[ctx.bill_customer[rows]]]
+    return no_basic
 
-    return bills_priced_by(ctx, "tariff_mismatch", single_part_due)
+
+def is_two_part(ctx: RuleContext, tariff: np.ndarray) -> np.ndarray:
+    """Per tariff of `tariff` (names), whether it charges a basic charge: a row of it has a
+    rate per kVA or per kW (a tariff by demand alone is two-part too); an unknown one does
+    not."""
+    charging = _charges_basic(ctx).reindex(pd.Index(tariff, dtype=object), fill_value=False)
+    return charging.to_numpy(dtype=bool)
+
+
+@once_per_context
+def _charges_basic(ctx: RuleContext) -> pd.Series:
+    """Per tariff category of the schedule, whether any row has a basic rate per kVA or kW."""
+    tariffs = ctx.tariffs
+    rates = [
+        np.nan_to_num(optional_values(tariffs, column)) > 0
+        for column in ("basic_rate_kva_month", "basic_rate_kw_month")
+    ]
+    return pd.Series(rates[0] | rates[1]).groupby(tariffs["tariff_category"].to_numpy()).any()
+
+
+@once_per_context
+def tariff_in_force(ctx: RuleContext) -> np.ndarray:
+    """Per bill, the tariff the archive and its tariff_change orders put on it (a code of
+    `ctx.tariff_index`, -1 where the schedule does not list it): the new tariff of the latest
+    order in force by the bill's month (from its effective month, or the month after where it
+    took effect after the 1st: the month of a change is billed on the tariff before, in part),
+    the old tariff of the first order where none is yet, else the archive's. Found once per run,
+    shared, never written into."""
+    in_force = ctx.tariff_code(ctx.customers["tariff_category"])[ctx.bill_customer]
+    orders = ctx.orders_of("tariff_change")
+    orders = orders[(orders["cust"] >= 0).to_numpy()]
+    if orders.empty:
+        return in_force
+    day = orders["effective_date"].dt.day.to_numpy()
+    from_month = orders["effective_month"].to_numpy(dtype=np.int64) + (day > 1)
+    keys = customer_keys(orders["cust"].to_numpy(dtype=np.int64), from_month)
+    order = np.argsort(keys, kind="stable")
+    keys = keys[order]
+    new = ctx.tariff_code(orders["new_value"].to_numpy(dtype=object))[order]
+    old = ctx.tariff_code(orders["old_value"].to_numpy(dtype=object))[order]
+    bill_keys = customer_keys(ctx.bill_customer, ctx.bill_month)
+    latest = np.searchsorted(keys, bill_keys, side="right") - 1
+    same = latest >= 0
+    same[same] = keys[latest[same]] // KEY_STRIDE == bill_keys[same] // KEY_STRIDE
+    in_force = in_force.copy()
+    in_force[same] = new[latest[same]]
+    first = np.minimum(latest + 1, len(keys) - 1)
+    before_any = ~same & (keys[first] // KEY_STRIDE == bill_keys // KEY_STRIDE)
+    in_force[before_any] = old[first[before_any]]
+    return in_force

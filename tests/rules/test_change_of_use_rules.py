@@ -176,8 +176,8 @@ def test_a_silent_capacity_change_owes_no_basic_charge_where_a_single_part_tarif
         {"tariff_mismatch": 69_900.0, "change_without_order": 0.0}
     )
     assert findings.loc["change_without_order", "evidence"].endswith(
-        "(¥0.00 under-billed since; no basic charge is due on 6 bills: tariff_mismatch finds a "
-        "single-part tariff due (any charged is netted there))"
+        "(¥0.00 under-billed since; no basic charge is due on 6 bills, a single-part tariff "
+        "being due)"
     )
 
 

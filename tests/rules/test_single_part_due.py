@@ -1,0 +1,136 @@
+"""No basic charge is due on a single-part tariff: the rule pricing the tariff nets what a bill
+charged, and the rules pricing a basic or demand charge short leave those bills."""
+
+from __future__ import annotations
+
+import pytest
+from rule_builder import TWO_PART_BY_CAPACITY, Utility, flat, run
+
+from auditkit.rules.context import RuleContext
+from auditkit.rules.tariff_due import tariff_in_force
+
+#: A 400 kVA shop archived on the factories' two-part IND2 (0.6 + 30 per kVA); COM (0.8, no
+#: basic charge) is due for its usage.
+SHOP_ON_IND2 = {
+    "usage_type": "commercial",
+    "tariff_category": "IND2",
+    "contract_capacity_kva": 400.0,
+    "basic_charge_basis": "capacity",
+}
+
+
+def _by_rule(u: Utility, rule_ids: list[str]) -> dict[tuple[str, str], float]:
+    found = run(u, rule_ids)
+    pairs = zip(found["rule_id"], found["customer_id"], found["revenue_impact"], strict=True)
+    return {(rule_id, cid): money for rule_id, cid, money in pairs}
+
+
+def test_a_bill_recording_no_basic_charge_paid_its_capacity_billed_not_nothing():
+    """The shops billed on 200 kVA with their basic charge left blank: a blank is no charge of
+    nothing, so each paid 200 × 30 = 6,000.00 a month. The small shop (10,000 kWh) paid
+    12,000.00 where COM charges 8,000.00: nothing under-billed (reading the blank as 0 said
+    ¥24,000.00); the big one (100,000 kWh) 12 × (80,000 − 66,000) = ¥168,000.00."""
+    u = Utility()
+    for cid, kwh in (("small", 10_000), ("big", 100_000)):
+        u.customer(cid, **SHOP_ON_IND2)
+        for bill in u.monthly(cid, flat(kwh), tariff="IND2", capacity=200.0, basis="capacity"):
+            bill["basic_charge"] = None
+    assert _by_rule(u, ["tariff_mismatch", "capacity_underbilled"]) == pytest.approx(
+        {("tariff_mismatch", "small"): 0.0, ("tariff_mismatch", "big"): 168_000.0}
+    )
+
+
+@pytest.mark.parametrize(("kwh", "owed"), [(100_000, 12 * (80_000 - 66_000)), (10_000, 0.0)])
+def test_an_order_to_a_single_part_tariff_not_applied_nets_the_basic_charge_billed(
+    kwh: float, owed: float
+):
+    """Archived on COM after an order IND2 → COM from January that billing never applied: each
+    bill on IND2 at 200 of 400 kVA. COM charges no basic charge, so order_not_applied nets the
+    6,000.00 each bill charged and capacity_underbilled finds no capacity short: at 100,000 kWh
+    ¥168,000.00 (it said ¥240,000.00 + ¥72,000.00), at 10,000 kWh nothing (¥24,000.00 +
+    ¥72,000.00 on an over-billed shop)."""
+    u = Utility()
+    u.customer("shop", **SHOP_ON_IND2 | {"tariff_category": "COM"})
+    u.monthly("shop", flat(kwh), tariff="IND2", capacity=200.0, basis="capacity")
+    u.order("shop", "tariff_change", "2024-01-01", "IND2", "COM")
+    rule_ids = ["tariff_mismatch", "order_not_applied", "capacity_underbilled"]
+    assert _by_rule(u, rule_ids) == pytest.approx({("order_not_applied", "shop"): owed})
+
+
+def test_the_capacity_is_short_on_the_bills_before_an_order_to_a_single_part_tariff():
+    """Near miss: the order IND2 → COM takes effect on 1 July. January to June were due IND2's
+    basic charge on 400 kVA: capacity_underbilled finds 6 × 200 × 30 = ¥36,000.00 short; July
+    to December order_not_applied nets the 6,000.00 each bill charged, 6 × 14,000.00."""
+    u = Utility()
+    u.customer("shop", **SHOP_ON_IND2 | {"tariff_category": "COM"})
+    u.monthly("shop", flat(100_000), tariff="IND2", capacity=200.0, basis="capacity")
+    u.order("shop", "tariff_change", "2024-07-01", "IND2", "COM")
+    rule_ids = ["order_not_applied", "capacity_underbilled"]
+    assert _by_rule(u, rule_ids) == pytest.approx(
+        {("capacity_underbilled", "shop"): 36_000.0, ("order_not_applied", "shop"): 84_000.0}
+    )
+
+
+@pytest.mark.parametrize(("usage", "owed"), [("commercial", 8_000.0), ("industrial", 10_000.0)])
+def test_a_demand_read_short_through_a_multiplier_owes_no_charge_on_a_single_part_tariff(
+    usage: str, owed: float
+):
+    """A shop on IND2 by demand (40 per kW), CT 2 billed at 1: 10,000 kWh and 100 kW left out.
+    COM, due, has no demand charge: 10,000 × 0.8 = ¥8,000.00 (it added the 4,000.00 of demand
+    charge billed). Near miss: a factory, due IND2, owes 10,000 × 0.6 + 100 × 40."""
+    u = Utility()
+    archive = SHOP_ON_IND2 | {"usage_type": usage, "basic_charge_basis": "demand"}
+    u.customer("A", **archive, ct_ratio=2.0)
+    u.monthly(
+        "A", flat(10_000, 1), tariff="IND2", demand=100.0, basis="demand", periods=["2024-01"]
+    )
+    found = _by_rule(u, ["multiplier_mismatch"])
+    assert found == pytest.approx({("multiplier_mismatch", "A"): owed})
+
+
+@pytest.mark.parametrize("usage", ["commercial", "industrial"])
+def test_a_reduction_used_beyond_owes_no_basic_charge_on_a_single_part_tariff(usage: str):
+    """A 630 kVA customer on IND2 reduced to 400 kVA from July, billed on 350, its demand at
+    600 kW: the equipment is used beyond the reduction. A shop (COM due) escaped no basic
+    charge: reduction_without_drop lists it at ¥0.00 and leaves nothing to capacity_underbilled,
+    which finds nothing. A factory (IND2 due) escaped some: capacity_underbilled proves the
+    50 kVA billed short of the 400 (6 × 50 × 30), the estimate the rest."""
+    u = Utility()
+    u.customer("A", contract_capacity_kva=400.0, **TWO_PART_BY_CAPACITY | {"usage_type": usage})
+    u.monthly("A", flat(40_000), multiplier=1000.0, tariff="IND2",
+              capacity=[630.0] * 6 + [350.0] * 6, demand=[500.0] * 6 + [600.0] * 6,
+              basis="capacity")  # fmt: skip
+    u.order("A", "capacity_reduction", "2024-07-01", 630, 400, issued="2024-06-01")
+    rule_ids = ["tariff_mismatch", "capacity_underbilled", "reduction_without_drop"]
+    found = run(u, rule_ids).set_index("rule_id")
+    if usage == "commercial":
+        assert found.loc["reduction_without_drop", "revenue_impact"] == 0.0
+        assert "capacity_underbilled" not in found.index
+        assert "capacity_underbilled" not in found.loc["reduction_without_drop", "evidence"]
+    else:
+        assert found.loc["capacity_underbilled", "revenue_impact"] == pytest.approx(9_000.0)
+        assert found.loc["reduction_without_drop", "revenue_impact"] > 0
+
+
+def test_the_tariff_in_force_follows_the_archive_and_its_orders_month_by_month():
+    """Archived on COM; orders IND2 → RES effective 1 March and RES → COM effective 15 July:
+    January and February on IND2 (the first order's old tariff), March to July on RES (July
+    is the month of the second change, billed in part on the tariff before), August on COM.
+    A customer with no order is on its archive's tariff."""
+    u = Utility()
+    u.customer("A", tariff_category="COM")
+    u.monthly("A", flat(100, 8), tariff="COM", periods=[f"2024-{m:02d}" for m in range(1, 9)])
+    u.order("A", "tariff_change", "2024-03-01", "IND2", "RES")
+    u.order("A", "tariff_change", "2024-07-15", "RES", "COM")
+    u.customer("B", tariff_category="RES")
+    u.monthly("B", flat(100, 2), periods=["2024-01", "2024-02"])
+    ctx = RuleContext.build(u.dataset(), None)
+    names = ctx.tariff_index.to_numpy(dtype=object)[tariff_in_force(ctx)]
+    by_customer = {
+        cid: list(names[ctx.bill_customer == code])
+        for code, cid in enumerate(ctx.customers["customer_id"])
+    }
+    assert by_customer == {
+        "A": ["IND2"] * 2 + ["RES"] * 5 + ["COM"],
+        "B": ["RES"] * 2,
+    }
