@@ -97,11 +97,15 @@ class Mismatched:
 def mismatched(ctx: RuleContext, params: dict) -> Mismatched:
     """Who `tariff_mismatch` flags (its docstring says why) and the tariff due of each: found
     once per run on these thresholds, for the rule and the rules that price beside it."""
-    frozen = tuple(
+    return mismatched_on_thresholds(ctx, _frozen(params))
+
+
+def _frozen(params: dict) -> tuple:
+    """Thresholds as sorted (name, value) pairs, lists as tuples: a key for `once_per_context`."""
+    return tuple(
         (name, tuple(value) if isinstance(value, list) else value)
         for name, value in sorted(params.items())
     )
-    return mismatched_on_thresholds(ctx, frozen)
 
 
 @once_per_context
@@ -169,9 +173,16 @@ def bills_without_basic_charge_due(ctx: RuleContext, params: dict) -> np.ndarray
     it prices as due is single-part (tariff_mismatch, order_not_applied, change_without_order);
     a rule pricing a basic charge short, or a demand charge a multiplier read short, leaves
     every such bill: the money it would prove is not due."""
-    in_force = tariff_in_force(ctx)
-    names = np.append(ctx.tariff_index.to_numpy(dtype=object), None)[in_force]
-    no_basic = (in_force >= 0) & ~is_two_part(ctx, names)
+    return _without_basic_charge_on(ctx, _frozen(params))
+
+
+@once_per_context
+def _without_basic_charge_on(ctx: RuleContext, frozen: tuple) -> np.ndarray:
+    """`bills_without_basic_charge_due` on thresholds frozen (`_frozen`): found once per run
+    for the rules that read it, shared, never written into."""
+    params = dict(frozen)
+    single_part = ~is_two_part(ctx, ctx.tariff_index.to_numpy(dtype=object))
+    no_basic = np.append(single_part, False)[tariff_in_force(ctx)]  # -1: unlisted, not known
     if not missing_needs(ctx.source, RULES["tariff_mismatch"]):
         found = mismatched(ctx, params)
         known = ctx.tariff_code(found.correct) >= 0
@@ -222,13 +233,13 @@ def tariff_in_force(ctx: RuleContext) -> np.ndarray:
     keys = keys[order]
     new = ctx.tariff_code(orders["new_value"].to_numpy(dtype=object))[order]
     old = ctx.tariff_code(orders["old_value"].to_numpy(dtype=object))[order]
-    bill_keys = customer_keys(ctx.bill_customer, ctx.bill_month)
+    rows = rows_of(ctx, orders["cust"].to_numpy())  # only their bills: by bisection
+    bill_keys = customer_keys(ctx.bill_customer[rows], ctx.bill_month[rows])
     latest = np.searchsorted(keys, bill_keys, side="right") - 1
     same = latest >= 0
     same[same] = keys[latest[same]] // KEY_STRIDE == bill_keys[same] // KEY_STRIDE
-    in_force = in_force.copy()
-    in_force[same] = new[latest[same]]
+    in_force[rows[same]] = new[latest[same]]
     first = np.minimum(latest + 1, len(keys) - 1)
     before_any = ~same & (keys[first] // KEY_STRIDE == bill_keys // KEY_STRIDE)
-    in_force[before_any] = old[first[before_any]]
+    in_force[rows[before_any]] = old[first[before_any]]
     return in_force
