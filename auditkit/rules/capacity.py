@@ -13,7 +13,7 @@ from auditkit.billing.tariff_lookup import NO_DAY, day_numbers
 from auditkit.periods import date_month_number
 from auditkit.rules.billing_lines import kwh_differs, pf_moved
 from auditkit.rules.context import KEY_STRIDE, RuleContext, customer_keys
-from auditkit.rules.evidence import Clause, clause
+from auditkit.rules.evidence import Clause, clause, left_to
 from auditkit.rules.findings import (
     empty_raw,
     group_stats,
@@ -423,6 +423,7 @@ def reduction_without_drop(ctx: RuleContext, params: dict) -> pd.DataFrame:
     bills = pd.DataFrame(
         {
             "cust": ctx.bill_customer[rows],
+            "row": rows,
             "month": ctx.bill_month[rows],
             "read_from": read_from,
             "read_to": read_to,
@@ -482,6 +483,8 @@ def reduction_without_drop(ctx: RuleContext, params: dict) -> pd.DataFrame:
         {"cust": column["cust"][counted], "month": month[counted], "escaped": escaped[counted]}
     )
     per_month = escaped.groupby(["cust", "month"])["escaped"].max().clip(lower=0)
+    left_rows = np.unique(column["row"][counted & no_basic[column["row"]]])
+    not_due = pd.Series(ctx.bill_customer[left_rows]).value_counts()
     # The part of it a proved rule counts on the orders' evidence (capacity the orders leave
     # billed short, a suspension too short or overrun, days before a backdated application) is
     # that rule's: this estimate keeps the rest.
@@ -495,7 +498,10 @@ def reduction_without_drop(ctx: RuleContext, params: dict) -> pd.DataFrame:
     amounts = revenue.reindex(shown["cust"]).fillna(0.0).to_numpy()
     left = proved.groupby(level="cust").sum().reindex(shown["cust"]).fillna(0.0)
     evidence = [
-        _reduction_evidence(order, more, amount, params["power_factor"], elsewhere)
+        [
+            *_reduction_evidence(order, more, amount, params["power_factor"], elsewhere),
+            *_not_due_clause(not_due, order.cust),
+        ]
         for order, more, amount, elsewhere in zip(
             shown.itertuples(), counts - 1, amounts, left.itertuples(index=False), strict=True
         )
@@ -519,15 +525,18 @@ def _proved_by_month(ctx: RuleContext, params: dict, months: pd.MultiIndex) -> p
     rows, _, _, revenue = _capacity_short_due(
         ctx, underbilled["kva_tolerance"], underbilled["two_part_threshold_kva"]
     )
-    due = ~bills_without_basic_charge_due(ctx, params["tariff_mismatch"])[rows]  # as it leaves
-    rows, revenue = rows[due], revenue[due]
     overrun = params["suspension_overrun"]
     overrun_due = (overrun["max_months"], overrun["min_days"])
     notice = params["suspension_backdated"]["short_notice_working_days"]
+    no_basic = bills_without_basic_charge_due(ctx, params["tariff_mismatch"])
     by_bill = {
         "capacity_underbilled": pd.Series(revenue, index=rows, dtype=float),
         "suspension_overrun": _overrun_priced(ctx, *overrun_due)[1],
         "suspension_backdated": _backdated_priced(ctx, notice, *overrun_due)[1],
+    }
+    by_bill = {  # what each proves: none on a bill without a basic charge due, as they leave it
+        rule_id: amounts[~no_basic[amounts.index.to_numpy(dtype=np.int64)]]
+        for rule_id, amounts in by_bill.items()
     }
     columns = {}
     for rule_id in PROVED_CAPACITY_RULES:
@@ -584,6 +593,7 @@ def _reduction_evidence(
     params=("max_months", "min_days"),
     severity="high",
     revenue_kind="proved",
+    reads=("tariff_mismatch",),
 )
 def suspension_overrun(ctx: RuleContext, params: dict) -> pd.DataFrame:
     hits, _ = _suspension_due(ctx, params["max_months"], params["min_days"])
@@ -591,6 +601,8 @@ def suspension_overrun(ctx: RuleContext, params: dict) -> pd.DataFrame:
         return empty_raw()
     limit = max_days_in_months(params["max_months"])
     priced, unbilled = _overrun_priced(ctx, params["max_months"], params["min_days"])
+    no_basic = bills_without_basic_charge_due(ctx, params["tariff_mismatch"])
+    priced, unbilled, not_due = _basic_due_only(ctx, priced, unbilled, no_basic)
     months = group_stats(priced.groupby("cust"), min=("month", "min"), max=("month", "max"))
     # Each customer's finding shows its first overrun (else its first too-short suspension).
     shown = hits.sort_values(["cust", "short", "start"], kind="stable").drop_duplicates("cust")
@@ -601,7 +613,10 @@ def suspension_overrun(ctx: RuleContext, params: dict) -> pd.DataFrame:
     month_to = months["max"].reindex(cust).fillna(pd.Series(first, index=cust)).to_numpy()
     amounts, billed = _left_unbilled(ctx, priced, unbilled, cust)
     evidence = [
-        _suspension_evidence(span, extra, amount, ctx.as_of, limit, params, paid)
+        [
+            *_suspension_evidence(span, extra, amount, ctx.as_of, limit, params, paid),
+            *_not_due_clause(not_due, span.cust),
+        ]
         for span, extra, amount, paid in zip(shown.itertuples(), more, amounts, billed, strict=True)
     ]
     score = np.where(shown["short"], 0.5, np.minimum(1.0, 0.5 + shown["used"] / (2 * limit) - 0.25))
@@ -620,6 +635,25 @@ def _overrun_priced(
     _, days = _suspension_due(ctx, max_months, min_days)
     priced = basic_charge_of_days(ctx, days["cust"], days["kva"], days["start"], days["stop"])
     return priced, unbilled_by_bill(ctx, priced)
+
+
+def _basic_due_only(
+    ctx: RuleContext, priced: pd.DataFrame, unbilled: pd.Series, no_basic: np.ndarray
+) -> tuple[pd.DataFrame, pd.Series, pd.Series]:
+    """`priced` and `unbilled` (`basic_charge_of_days`, `unbilled_by_bill`) without the bills
+    on which no basic charge is due (`no_basic`, per bill: a single-part tariff due, from
+    `bills_without_basic_charge_due`), and per customer how many bills were left so."""
+    rows = unbilled.index.to_numpy(dtype=np.int64)
+    left = pd.Series(ctx.bill_customer[rows[no_basic[rows]]]).value_counts()
+    kept = ~no_basic[priced["row"].to_numpy(dtype=np.int64)]
+    return priced[kept], unbilled[~no_basic[rows]], left
+
+
+def _not_due_clause(not_due: pd.Series, cust: int) -> list[Clause]:
+    """The clause saying how many of a customer's bills owe no basic charge (`_basic_due_only`),
+    where any do."""
+    elsewhere = left_to(single_part_due=int(not_due.get(cust, 0)))
+    return [elsewhere] if elsewhere else []
 
 
 def max_days_in_months(months: int) -> int:
@@ -990,7 +1024,7 @@ def _suspension_evidence(
     params=("notice_working_days", "short_notice_working_days"),
     severity="high",
     revenue_kind="proved",
-    reads=("suspension_overrun",),
+    reads=("suspension_overrun", "tariff_mismatch"),
 )
 def suspension_backdated(ctx: RuleContext, params: dict) -> pd.DataFrame:
     overrun = params["suspension_overrun"]
@@ -999,6 +1033,8 @@ def suspension_backdated(ctx: RuleContext, params: dict) -> pd.DataFrame:
     if hits.empty:
         return empty_raw()
     priced, unbilled = _backdated_priced(ctx, *due)
+    no_basic = bills_without_basic_charge_due(ctx, params["tariff_mismatch"])
+    priced, unbilled, not_due = _basic_due_only(ctx, priced, unbilled, no_basic)
     shown = hits.sort_values(["cust", "backdated", "effective_date"], ascending=[True, False, True])
     shown = shown.drop_duplicates("cust")
     more = hits.groupby("cust").size().reindex(shown["cust"]).to_numpy() - 1
@@ -1013,7 +1049,10 @@ def suspension_backdated(ctx: RuleContext, params: dict) -> pd.DataFrame:
     month_from = months["month_from"].to_numpy(dtype=np.int64)
     month_to = np.clip(date_month_number(months["issued_month"]), month_from, ctx.as_of)
     evidence = [
-        _backdated_evidence(order, extra, amount, params["notice_working_days"], paid, left)
+        [
+            *_backdated_evidence(order, extra, amount, params["notice_working_days"], paid, left),
+            *_not_due_clause(not_due, order.cust),
+        ]
         for order, extra, amount, paid, left in zip(
             shown.itertuples(), more, amounts, billed, months["left_days"], strict=True
         )

@@ -33,7 +33,13 @@ from auditkit.rules.findings import (
 from auditkit.rules.metering import bills_off_the_multiplier
 from auditkit.rules.registry import rule
 from auditkit.rules.repriced import on_tariff, reprice, two_part_tariffs
-from auditkit.rules.routine import at_tariff_due, basic_charged, tariff_due_surcharge
+from auditkit.rules.routine import (
+    at_tariff_due,
+    basic_charged,
+    basic_on_schedule,
+    paid_basic_read,
+    tariff_due_surcharge,
+)
 from auditkit.rules.tariff_due import (
     bills_on_wrong_tariff,
     bills_without_basic_charge_due,
@@ -216,7 +222,7 @@ def order_not_applied(ctx: RuleContext, params: dict) -> pd.DataFrame:
     hits = stale_bills[late.to_numpy(dtype=bool)].copy()
     if hits.empty:
         return empty_raw()
-    gap, pf = _not_applied_gap(ctx, hits)
+    gap, pf = _not_applied_gap(ctx, hits, params)
     left_tariff, left_capacity, left_basic = _left_by_kind(ctx, hits, params)
     left = left_tariff | left_capacity | left_basic
     hits["revenue"], hits["pf"] = np.where(left, 0.0, gap), np.where(left, 0.0, pf)
@@ -313,7 +319,9 @@ def _left_by_kind(
     return left_tariff, left_capacity, left_basic
 
 
-def _not_applied_gap(ctx: RuleContext, hits: pd.DataFrame) -> tuple[np.ndarray, np.ndarray]:
+def _not_applied_gap(
+    ctx: RuleContext, hits: pd.DataFrame, params: dict
+) -> tuple[np.ndarray, np.ndarray]:
     """Per stale bill of `hits` (`order_not_applied`), what it under-billed (≥ 0) and of it the
     power-factor adjustment. A tariff order's bill: recomputed on the new tariff less on the
     tariff billed (`_tariff_gap`: every line of an itemized bill, its tiers, periods, basic
@@ -327,7 +335,7 @@ def _not_applied_gap(ctx: RuleContext, hits: pd.DataFrame) -> tuple[np.ndarray, 
     tariff_rows = rows[is_tariff]  # ascending: one tariff order in force per bill
     if len(tariff_rows):
         new_code = ctx.tariff_code(hits["new"].to_numpy(dtype=object)[is_tariff])
-        gap[is_tariff], pf[is_tariff] = _tariff_gap(ctx, tariff_rows, new_code)
+        gap[is_tariff], pf[is_tariff] = _tariff_gap(ctx, tariff_rows, new_code, params)
     capacity_rows = rows[~is_tariff]
     capacity_basis = ctx.basis_is(capacity_rows, "capacity")
     due_kva = order_capacity(ctx, capacity_rows).kva_months
@@ -471,7 +479,7 @@ def change_without_order(ctx: RuleContext, params: dict) -> pd.DataFrame:
     if len(at):
         start = tariff_runs.start_of(rows[at])
         before = ctx.bill_tariff[start - 1]
-        tariff_gap[at], tariff_pf[at] = _tariff_gap(ctx, rows[at], before)
+        tariff_gap[at], tariff_pf[at] = _tariff_gap(ctx, rows[at], before, params)
         # Each run netted (a month dearer on the tariff billed offsets the others); a run that
         # under-billed nothing counts 0: a silent change back is no refund of the first one.
         run = np.unique(start, return_inverse=True)[1]
@@ -571,7 +579,7 @@ def _left_in(within: np.ndarray, priced: Callable[[], np.ndarray]) -> np.ndarray
 
 
 def _tariff_gap(
-    ctx: RuleContext, rows: np.ndarray, before: np.ndarray
+    ctx: RuleContext, rows: np.ndarray, before: np.ndarray, params: dict
 ) -> tuple[np.ndarray, np.ndarray]:
     """Per bill of `rows` (ascending, in runs of a silent tariff change; `before`: the tariff
     billed before the change, a code of `ctx.tariff_index`), what the schedule charges on the
@@ -579,12 +587,20 @@ def _tariff_gap(
     adjustment. On itemized data by `_repriced_gap`; elsewhere, or where a bill cannot be so
     priced, at the flat energy rates of the month and voltage band (0 where one has none).
     Where the tariff before is single-part it charges no basic charge: the one the bill charged
-    is netted (`routine.basic_charged`), as tariff_mismatch nets it."""
+    is netted (`routine.basic_charged`), as tariff_mismatch nets it, unless capacity_underbilled
+    (its thresholds and tariff_mismatch's in `params`) prices the bill's capacity short: the
+    archive then has a two-part tariff in force, that rule proves the capacity short of it, and
+    this nets what the tariff billed charges on the capacity in force
+    (`routine.basic_on_schedule`)."""
     names = np.append(ctx.tariff_index.to_numpy(dtype=object), None)[before]
-    single_part = (before >= 0) & ~is_two_part(ctx, names)
+    single_part = (before >= 0) & ~is_two_part(ctx, names, rows)
+    proved = np.zeros(len(rows), dtype=bool)
+    if single_part.any():
+        proved = bills_short_of_capacity(ctx, params["capacity_underbilled"])[rows]
+        proved &= ~bills_without_basic_charge_due(ctx, params["tariff_mismatch"])[rows]
     gap, pf = np.full(len(rows), np.nan), np.zeros(len(rows))
     if ctx.itemized:
-        gap, moved = _repriced_gap(ctx, rows, before, single_part)
+        gap, moved = _repriced_gap(ctx, rows, before, single_part & ~proved)
         pf = np.where(np.isnan(gap), 0.0, moved)
     flat = np.flatnonzero(np.isnan(gap))
     if len(flat):
@@ -593,8 +609,11 @@ def _tariff_gap(
         before_rate = ctx.schedule_rate(before[flat], months, "energy_rate", at)
         billed_rate = ctx.schedule_rate(ctx.bill_tariff[at], months, "energy_rate", at)
         gap[flat] = zero_where_nan((before_rate - billed_rate) * kwh)
-        netted = np.flatnonzero(single_part[flat] & ~np.isnan(before_rate))
-        gap[flat[netted]] -= basic_charged(ctx, at[netted])
+        netted = single_part[flat] & ~np.isnan(before_rate)
+        own = np.flatnonzero(netted & ~proved[flat])
+        gap[flat[own]] -= basic_charged(ctx, at[own])
+        in_force = np.flatnonzero(netted & proved[flat])
+        gap[flat[in_force]] -= np.nan_to_num(basic_on_schedule(ctx, at[in_force]))
     return gap, pf
 
 
@@ -629,7 +648,7 @@ def _repriced_gap(
     passes = [np.flatnonzero(rank == k) for k in range(int(rank.max(initial=-1)) + 1)]
     repricings = [on_tariff(pair_cust[at], names[at], two_part[at]) for at in passes]
     for k, repriced in enumerate(reprice(ctx, rows, repricings)):
-        paid, paid_pf = repriced.with_basic_billed()
+        paid, paid_pf = paid_basic_read(ctx, rows, repriced).with_basic_billed()
         for side, codes in enumerate(wanted):
             mine = (pass_of[side] == k) & (repriced.tariff == codes)
             own = single_part & (side == 1)

@@ -348,18 +348,22 @@ def _date_text(day: int) -> str:
     return str(np.datetime64(int(day), "D"))
 
 
-def _energy_rate_due(ctx: RuleContext, rows: np.ndarray) -> np.ndarray:
-    """Per bill of `rows`, the energy rate the unbilled energy is priced at: the schedule's flat
-    rate for the archive's tariff (the one the customer should be on) at its voltage band, in
-    force that month; where the schedule has none, the billed tariff's, else the rate billed."""
-    archive = ctx.tariff_code(ctx.customers["tariff_category"])
-    rate = ctx.schedule_rate(
-        archive[ctx.bill_customer[rows]], ctx.bill_month[rows], "energy_rate", rows
-    )
-    missing = np.flatnonzero(np.isnan(rate))
+def _rates_due(ctx: RuleContext, rows: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """Per bill of `rows`, the energy and fund rates the unbilled energy is priced at: the
+    schedule's flat rates for the archive's tariff (the one the customer should be on) at its
+    voltage band, in force that month; where the schedule has no energy rate for it, the billed
+    tariff's, else the rate billed. A tariff without funds collects none."""
+    archive = ctx.tariff_code(ctx.customers["tariff_category"])[ctx.bill_customer[rows]]
+    month = ctx.bill_month[rows]
+    energy = ctx.schedule_rate(archive, month, "energy_rate", rows)
+    funds = np.zeros(len(rows))
+    if "fund_rate" in ctx.tariffs:
+        funds = np.nan_to_num(ctx.schedule_rate(archive, month, "fund_rate", rows))
+    missing = np.flatnonzero(np.isnan(energy))
     if len(missing):  # the tariffs due of every bill are worked out for it: only when needed
-        rate[missing] = ctx.energy_rate_due_or_billed(rows[missing])
-    return rate
+        energy[missing] = ctx.energy_rate_due_or_billed(rows[missing])
+        funds[missing] = ctx.fund_rate_due(rows[missing])
+    return energy, funds
 
 
 def _rows_in_id_order(ctx: RuleContext, has_reading: np.ndarray) -> np.ndarray:
@@ -455,12 +459,13 @@ def _after_change(ctx: RuleContext, measured: np.ndarray, scored: pd.DataFrame) 
     kwh = ctx.bills["kwh_billed"].to_numpy(dtype=float)[bills]
     drop_ratio = np.maximum(scored["drop_ratio"].to_numpy()[row], 0.05)
     lost_kwh = kwh * (1 / drop_ratio - 1)
-    funds = lost_kwh * ctx.fund_rate_due(bills)  # collected on every kWh sold
+    energy_rate, fund_rate = _rates_due(ctx, bills)
+    funds = lost_kwh * fund_rate  # collected on every kWh sold
     frame = pd.DataFrame(
         {
             "cust": ctx.bill_customer[bills],
             "kwh": kwh,
-            "lost": lost_kwh * _energy_rate_due(ctx, bills) + funds,
+            "lost": lost_kwh * energy_rate + funds,
             "funds": funds,
         }
     )

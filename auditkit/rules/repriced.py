@@ -78,9 +78,12 @@ def on_tariff(customers: np.ndarray, tariffs: np.ndarray, two_part: np.ndarray) 
 
 def two_part_tariffs(ctx: RuleContext) -> pd.Series:
     """Per tariff category of the schedule, whether it is two-part: any of its rows has a basic
-    rate per kVA (time-of-use, tier and market rows may leave it empty)."""
+    rate per kVA or per kW (time-of-use, tier and market rows may leave it empty; a tariff by
+    demand alone is two-part too)."""
     tariffs = ctx.tariffs
-    has_basic = np.nan_to_num(optional_values(tariffs, "basic_rate_kva_month")) > 0
+    has_basic = np.zeros(len(tariffs), dtype=bool)
+    for column in ("basic_rate_kva_month", "basic_rate_kw_month"):
+        has_basic |= np.nan_to_num(optional_values(tariffs, column)) > 0
     return pd.Series(has_basic).groupby(tariffs["tariff_category"].to_numpy()).any()
 
 

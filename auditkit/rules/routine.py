@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
 import numpy as np
 import pandas as pd
@@ -29,6 +29,7 @@ from auditkit.rules.findings import (
 from auditkit.rules.instrument import ct_primary_a, ct_secondary_a, expected_pt_ratio
 from auditkit.rules.registry import RULES, rule
 from auditkit.rules.repriced import (
+    RepricedAmounts,
     Repricing,
     on_tariff,
     reprice,
@@ -267,14 +268,39 @@ def _flat_gap(ctx: RuleContext, rows: np.ndarray, tariff: np.ndarray, params: di
     ) * kwh
     quantities = _basic_quantities(ctx, rows)
     basic_due = _basic_on_tariff(ctx, rows, quantities, tariff, priced=~np.isnan(energy_rate))
-    billed = np.append(ctx.tariff_index.to_numpy(dtype=object), None)[ctx.bill_tariff_due[rows]]
     # A single-part tariff billed gives NaN (not priced): the bill's own charge is read instead.
-    unpriced = np.zeros(len(rows), dtype=bool)
-    on_schedule = _basic_on_tariff(ctx, rows, quantities, billed, priced=unpriced)
-    own = np.isnan(on_schedule) | ~is_two_part(ctx, tariff)
+    on_schedule = basic_on_schedule(ctx, rows, quantities)
+    own = np.isnan(on_schedule) | ~is_two_part(ctx, tariff, rows)
     basic_billed = np.where(own, basic_charged(ctx, rows), on_schedule)
     basic_gap = np.where(np.isnan(basic_due), 0.0, basic_due - basic_billed)
     return np.nan_to_num(energy_gap) + np.nan_to_num(fund_gap) + basic_gap
+
+
+def paid_basic_read(
+    ctx: RuleContext, rows: np.ndarray, amounts: RepricedAmounts
+) -> RepricedAmounts:
+    """`amounts` (a recomputation of the bills `rows`) with the basic charge a bill charged read
+    by `basic_charged` where the bill leaves it blank and its lines show none: a blank is no
+    charge of nothing."""
+    blank = np.isnan(optional_values(ctx.bills, "basic_charge")[rows]) & (amounts.basic_billed == 0)
+    if not blank.any():
+        return amounts
+    basic_billed = amounts.basic_billed.copy()
+    basic_billed[blank] = basic_charged(ctx, rows[blank])
+    return replace(amounts, basic_billed=basic_billed)
+
+
+def basic_on_schedule(
+    ctx: RuleContext, rows: np.ndarray, quantities: _BasicQuantities | None = None
+) -> np.ndarray:
+    """Per bill of `rows`, what the schedule of its tariff billed charges as a basic charge on
+    the capacity and demand due (`_basic_quantities`, or `quantities` where given): what the
+    bill should have charged with a capacity billed short counted in full. NaN on a single-part
+    tariff billed, or where the quantity is unknown."""
+    if quantities is None:
+        quantities = _basic_quantities(ctx, rows)
+    billed = np.append(ctx.tariff_index.to_numpy(dtype=object), None)[ctx.bill_tariff_due[rows]]
+    return _basic_on_tariff(ctx, rows, quantities, billed, np.zeros(len(rows), dtype=bool))
 
 
 def basic_charged(ctx: RuleContext, rows: np.ndarray) -> np.ndarray:
@@ -292,11 +318,7 @@ def basic_charged(ctx: RuleContext, rows: np.ndarray) -> np.ndarray:
     guess = np.where(ctx.basis_is(at, "capacity"), ctx.capacity_billed(at) * rate, np.nan)
     unknown = np.flatnonzero(np.isnan(guess))
     if len(unknown):
-        on = at[unknown]
-        quantities = _basic_quantities(ctx, on)
-        guess[unknown] = _basic_on_tariff(
-            ctx, on, quantities, tariff[unknown], priced=np.zeros(len(on), dtype=bool)
-        )
+        guess[unknown] = basic_on_schedule(ctx, at[unknown])
     charged[blank] = np.nan_to_num(guess)
     return charged
 
@@ -362,7 +384,7 @@ def _basic_on_tariff(
 ) -> np.ndarray:
     """Per bill of `rows`, the basic charge `tariff` (names, per bill) charges at its flat
     rates on the bill's `quantities` (`_basic_quantities`), each basis by its own rate. 0 where
-    the tariff is single-part (`two_part_tariffs`: no row of it has a basic rate) and `priced`
+    the tariff is single-part at the bill's voltage (`tariff_due.is_two_part`) and `priced`
     at the bill (it has its energy rate there): a basic charge billed on a two-part tariff is
     owed back, and the gap is net of it, as the recomputation on the tariff due nets it on
     itemized data. NaN where it proves nothing: a two-part tariff without a rate for the bill's
@@ -371,7 +393,7 @@ def _basic_on_tariff(
     due = quantities.kva_months * _rate_of(ctx, tariff, rows, "basic_rate_kva_month")
     kw_rate = _rate_of(ctx, tariff[by_demand], rows[by_demand], "basic_rate_kw_month")
     due[by_demand] = quantities.kw_months[by_demand] * kw_rate
-    due[~is_two_part(ctx, tariff) & priced] = 0.0
+    due[~is_two_part(ctx, tariff, rows) & priced] = 0.0
     return due
 
 
@@ -407,8 +429,8 @@ def _repriced_gap(
     priced = (due.tariff == ctx.tariff_code(correct)[owner]) & (
         billed.tariff == ctx.bill_tariff_due[rows]
     )
-    paid, paid_pf = billed.with_basic_billed()
-    single_part_due = ~is_two_part(ctx, correct[owner])
+    paid, paid_pf = paid_basic_read(ctx, rows, billed).with_basic_billed()
+    single_part_due = ~is_two_part(ctx, correct[owner], rows)
     billed_total = np.where(single_part_due, paid, billed.total)
     billed_pf = np.where(single_part_due, paid_pf, billed.pf_adjustment)
     gap = np.where(priced, round_half_up(due.total - billed_total), np.nan)

@@ -120,7 +120,7 @@ def mismatched_on_thresholds(ctx: RuleContext, frozen: tuple) -> Mismatched:
     tariff = customers["tariff_category"].to_numpy(dtype=object)
     listed_at = pd.Index(schedule["tariff_category"]).get_indexer(customers["tariff_category"])
     tariff_usage = np.append(schedule["usage_type"].to_numpy(dtype=object), np.nan)[listed_at]
-    is_two_part = np.append(two_part, False)[listed_at]
+    archived_two_part = np.append(two_part, False)[listed_at]
     usage = customers["usage_type"].to_numpy(dtype=object)
     capacity = optional_values(customers, "contract_capacity_kva")
     everyone = np.arange(len(customers))
@@ -138,11 +138,11 @@ def mismatched_on_thresholds(ctx: RuleContext, frozen: tuple) -> Mismatched:
     large = np.nan_to_num(capacity) >= threshold
     # A two-part tariff for the usage offered at the customer's voltage; EV charging may stay
     # single-part (charging posts at car parks pay the general commercial price).
-    candidates = np.flatnonzero(~is_two_part & large & ~ev_charging)
+    candidates = np.flatnonzero(~archived_two_part & large & ~ev_charging)
     offered_two_part = np.zeros(len(customers), dtype=bool)
     due = _correct_tariff(ctx, schedule, usage, candidates, np.ones(len(candidates), dtype=bool))
     offered_two_part[candidates] = np.isin(due, schedule["tariff_category"].to_numpy()[two_part])
-    should_be_two_part = ~is_two_part & large & offered_two_part & ~ev_charging
+    should_be_two_part = ~archived_two_part & large & offered_two_part & ~ev_charging
     flagged = (wrong_usage | ~at_voltage | should_be_two_part) & (
         customers["status"] != "closed"
     ).to_numpy()
@@ -181,55 +181,95 @@ def _without_basic_charge_on(ctx: RuleContext, frozen: tuple) -> np.ndarray:
     """`bills_without_basic_charge_due` on thresholds frozen (`_frozen`): found once per run
     for the rules that read it, shared, never written into."""
     params = dict(frozen)
-    single_part = ~is_two_part(ctx, ctx.tariff_index.to_numpy(dtype=object))
-    no_basic = np.append(single_part, False)[tariff_in_force(ctx)]  # -1: unlisted, not known
+    due = tariff_in_force(ctx).copy()
     if not missing_needs(ctx.source, RULES["tariff_mismatch"]):
         found = mismatched(ctx, params)
-        known = ctx.tariff_code(found.correct) >= 0
+        code = ctx.tariff_code(found.correct)
+        known = code >= 0
         rows = rows_of(ctx, found.idx[known])
         position = np.full(len(ctx.customers), -1)
         position[found.idx[known]] = np.arange(int(known.sum()))
-        single_part = ~is_two_part(ctx, found.correct[known])
-        no_basic[rows] = single_part[position[ctx.bill_customer[rows]]]
-    return no_basic
+        due[rows] = code[known][position[ctx.bill_customer[rows]]]
+    everyone = np.arange(len(due))
+    return (due >= 0) & ~_charges_basic_at(ctx, due, everyone)  # -1: unlisted, not known
 
 
-def is_two_part(ctx: RuleContext, tariff: np.ndarray) -> np.ndarray:
-    """Per tariff of `tariff` (names), whether it charges a basic charge: a row of it has a
-    rate per kVA or per kW (a tariff by demand alone is two-part too); an unknown one does
-    not."""
-    charging = _charges_basic(ctx).reindex(pd.Index(tariff, dtype=object), fill_value=False)
-    return charging.to_numpy(dtype=bool)
+def is_two_part(ctx: RuleContext, tariff: np.ndarray, rows: np.ndarray) -> np.ndarray:
+    """Per bill of `rows`, whether `tariff` (names, aligned) charges a basic charge at the
+    bill's voltage: a row of it in the customer's voltage band has a rate per kVA or per kW (a
+    tariff by demand alone is two-part too; a rate only at another voltage is not the
+    customer's). An unknown tariff does not."""
+    return _charges_basic_at(ctx, ctx.tariff_code(np.asarray(tariff, dtype=object)), rows)
+
+
+def _charges_basic_at(ctx: RuleContext, codes: np.ndarray, rows: np.ndarray) -> np.ndarray:
+    """`is_two_part` on tariff codes (-1: unknown): read from a table of every tariff at every
+    voltage the archive holds (a few dozen cells, however many bills)."""
+    table = _basic_by_tariff_and_voltage(ctx)
+    volt = _voltage_codes(ctx)[ctx.bill_customer[rows]]
+    return (codes >= 0) & table[np.maximum(codes, 0), volt]
 
 
 @once_per_context
-def _charges_basic(ctx: RuleContext) -> pd.Series:
-    """Per tariff category of the schedule, whether any row has a basic rate per kVA or kW."""
+def _voltage_codes(ctx: RuleContext) -> np.ndarray:
+    """Per customer, its voltage's position among the archive's distinct voltages, plus one
+    (0: none recorded)."""
+    voltage = ctx.customers["voltage_kv"].to_numpy(dtype=float)
+    return pd.factorize(voltage, use_na_sentinel=True)[0] + 1
+
+
+@once_per_context
+def _basic_by_tariff_and_voltage(ctx: RuleContext) -> np.ndarray:
+    """Per tariff code and voltage code (`_voltage_codes`), whether a row of the tariff whose
+    voltage band holds the voltage (bounds included; with no voltage, any row) has a rate per
+    kVA or per kW."""
+    voltage = ctx.customers["voltage_kv"].to_numpy(dtype=float)
+    volts = np.concatenate([[np.nan], pd.unique(voltage[~np.isnan(voltage)])])
+    basic = _basic_rows(ctx)
+    table = np.zeros((len(ctx.tariff_index), len(volts)), dtype=bool)
+    for at, volt in enumerate(volts):
+        in_band = (basic["vmin"] <= volt) & (volt <= basic["vmax"]) if at else True
+        charging = basic["code"][in_band & (basic["code"] >= 0)]
+        table[charging, at] = True
+    return table
+
+
+@once_per_context
+def _basic_rows(ctx: RuleContext) -> dict[str, np.ndarray]:
+    """The schedule's rows with a basic rate per kVA or per kW: their tariff code and voltage
+    band (an open end infinite)."""
     tariffs = ctx.tariffs
-    rates = [
-        np.nan_to_num(optional_values(tariffs, column)) > 0
-        for column in ("basic_rate_kva_month", "basic_rate_kw_month")
-    ]
-    return pd.Series(rates[0] | rates[1]).groupby(tariffs["tariff_category"].to_numpy()).any()
+    charging = np.zeros(len(tariffs), dtype=bool)
+    for column in ("basic_rate_kva_month", "basic_rate_kw_month"):
+        charging |= np.nan_to_num(optional_values(tariffs, column)) > 0
+    bounds = {
+        name: np.nan_to_num(optional_values(tariffs, column), nan=fill)[charging]
+        for name, column, fill in (
+            ("vmin", "voltage_kv_min", -np.inf),
+            ("vmax", "voltage_kv_max", np.inf),
+        )
+    }
+    code = ctx.tariff_code(tariffs["tariff_category"].to_numpy(dtype=object))[charging]
+    return {"code": code, **bounds}
 
 
 @once_per_context
 def tariff_in_force(ctx: RuleContext) -> np.ndarray:
     """Per bill, the tariff the archive and its tariff_change orders put on it (a code of
     `ctx.tariff_index`, -1 where the schedule does not list it): the new tariff of the latest
-    order in force by the bill's month (from its effective month, or the month after where it
-    took effect after the 1st: the month of a change is billed on the tariff before, in part),
-    the old tariff of the first order where none is yet, else the archive's. Found once per run,
-    shared, never written into."""
+    order in force by the bill's month (from its effective month, as order_not_applied dates
+    it; of two in one month the later effective date, then the later row), the old tariff of
+    the first order where none is yet, else the archive's. Found once per run, shared, never
+    written into."""
     in_force = ctx.tariff_code(ctx.customers["tariff_category"])[ctx.bill_customer]
     orders = ctx.orders_of("tariff_change")
     orders = orders[(orders["cust"] >= 0).to_numpy()]
     if orders.empty:
         return in_force
-    day = orders["effective_date"].dt.day.to_numpy()
-    from_month = orders["effective_month"].to_numpy(dtype=np.int64) + (day > 1)
-    keys = customer_keys(orders["cust"].to_numpy(dtype=np.int64), from_month)
-    order = np.argsort(keys, kind="stable")
+    month = orders["effective_month"].to_numpy(dtype=np.int64)
+    keys = customer_keys(orders["cust"].to_numpy(dtype=np.int64), month)
+    day = orders["effective_date"].to_numpy(dtype="datetime64[D]").astype(np.int64)
+    order = np.lexsort((np.arange(len(keys)), day, keys))
     keys = keys[order]
     new = ctx.tariff_code(orders["new_value"].to_numpy(dtype=object))[order]
     old = ctx.tariff_code(orders["old_value"].to_numpy(dtype=object))[order]

@@ -70,3 +70,15 @@ def test_a_fall_scored_by_its_bills_is_estimated_its_funds_too():
     assert found["revenue_impact"] == pytest.approx(1.1 * energy, abs=0.01)
     assert f", of which ¥{0.1 * energy:,.2f} of funds" in found["evidence"]
     assert "funds" not in plain["evidence"]
+
+
+def test_a_fall_is_priced_with_the_funds_of_the_tariff_it_is_priced_at():
+    """The household archived on COM (0.80) but billed on RES: its lost kWh are priced at COM,
+    the tariff it should be on, and so are their funds. COM's funds of 0.03 add 0.03 / 0.80
+    of the money; RES's funds, the tariff billed, add nothing."""
+    u = _household_drop("COM")
+    energy = _run(u, "consumption_drop", None).loc["H00", "revenue_impact"]
+    with_com_funds = _run(u, "consumption_drop", {"COM": 0.03}).loc["H00", "revenue_impact"]
+    assert with_com_funds == pytest.approx(energy * 0.83 / 0.80, abs=0.01)
+    with_res_funds = _run(u, "consumption_drop", {"RES": 0.05}).loc["H00", "revenue_impact"]
+    assert with_res_funds == pytest.approx(energy)

@@ -612,6 +612,21 @@ def test_a_single_part_tariff_due_nets_the_basic_charge_each_bill_charged():
         assert _run_on(u, tariffs, rule_id, "2024-01").empty, rule_id
 
 
+def test_a_bill_without_its_basic_line_and_charge_paid_its_capacity_billed():
+    """The big shop of the test above, its bill listing energy and funds only and leaving its
+    basic charge blank: a blank is no charge of nothing, so it paid 200 kVA × 30 = 6 000.00,
+    and 11 000.00 is under-billed, as where the charge is recorded (reading it as 0 said
+    17 000.00)."""
+    tariffs = TARIFFS[TARIFFS["tariff_category"] != "TOU"]
+    u = Itemized()
+    u.customer("big_shop", **INDUSTRIAL | {"usage_type": "commercial"})
+    lines = [("energy", 100_000.0, 0.60), ("fund", 100_000.0, 0.03)]
+    u.bill("big_shop", "2024-01", 100_000.0, lines, tariff="IND2", capacity_billed_kva=200.0,
+           basic_charge=None)  # fmt: skip
+    found = _run_on(u, tariffs, "tariff_mismatch", "2024-01")
+    assert found.loc["big_shop", "revenue_impact"] == pytest.approx(11_000.00, abs=0.005)
+
+
 def test_tariff_mismatch_on_a_two_part_tariff_due_keeps_a_bill_by_demand_by_demand():
     """A 400 kVA factory at 10 kV billed on COM (0.80) where IND2 is due (TOU left out), 10,000
     kWh a month, recorded by demand in January (200 kW) and without a basis from February

@@ -3,9 +3,12 @@ charged, and the rules pricing a basic or demand charge short leave those bills.
 
 from __future__ import annotations
 
+import pandas as pd
 import pytest
 from rule_builder import TWO_PART_BY_CAPACITY, Utility, flat, run
 
+from auditkit import rules
+from auditkit.data import Dataset
 from auditkit.rules.context import RuleContext
 from auditkit.rules.tariff_due import tariff_in_force
 
@@ -106,7 +109,9 @@ def test_a_reduction_used_beyond_owes_no_basic_charge_on_a_single_part_tariff(us
     if usage == "commercial":
         assert found.loc["reduction_without_drop", "revenue_impact"] == 0.0
         assert "capacity_underbilled" not in found.index
-        assert "capacity_underbilled" not in found.loc["reduction_without_drop", "evidence"]
+        said = found.loc["reduction_without_drop", "evidence"]
+        assert "capacity_underbilled" not in said
+        assert said.endswith("; no basic charge is due on 6 bills, a single-part tariff being due")
     else:
         assert found.loc["capacity_underbilled", "revenue_impact"] == pytest.approx(9_000.0)
         assert found.loc["reduction_without_drop", "revenue_impact"] > 0
@@ -114,9 +119,10 @@ def test_a_reduction_used_beyond_owes_no_basic_charge_on_a_single_part_tariff(us
 
 def test_the_tariff_in_force_follows_the_archive_and_its_orders_month_by_month():
     """Archived on COM; orders IND2 → RES effective 1 March and RES → COM effective 15 July:
-    January and February on IND2 (the first order's old tariff), March to July on RES (July
-    is the month of the second change, billed in part on the tariff before), August on COM.
-    A customer with no order is on its archive's tariff."""
+    January and February on IND2 (the first order's old tariff), March to June on RES, July
+    (the month of the second change, as order_not_applied dates it) and August on COM. Two
+    orders in one month: the later effective date is in force, whatever their rows' order. A
+    customer with no order is on its archive's tariff."""
     u = Utility()
     u.customer("A", tariff_category="COM")
     u.monthly("A", flat(100, 8), tariff="COM", periods=[f"2024-{m:02d}" for m in range(1, 9)])
@@ -124,6 +130,10 @@ def test_the_tariff_in_force_follows_the_archive_and_its_orders_month_by_month()
     u.order("A", "tariff_change", "2024-07-15", "RES", "COM")
     u.customer("B", tariff_category="RES")
     u.monthly("B", flat(100, 2), periods=["2024-01", "2024-02"])
+    u.customer("C", tariff_category="COM")
+    u.monthly("C", flat(100, 2), periods=["2024-01", "2024-02"])
+    u.order("C", "tariff_change", "2024-02-20", "IND2", "COM")
+    u.order("C", "tariff_change", "2024-02-10", "RES", "IND2")
     ctx = RuleContext.build(u.dataset(), None)
     names = ctx.tariff_index.to_numpy(dtype=object)[tariff_in_force(ctx)]
     by_customer = {
@@ -131,6 +141,99 @@ def test_the_tariff_in_force_follows_the_archive_and_its_orders_month_by_month()
         for code, cid in enumerate(ctx.customers["customer_id"])
     }
     assert by_customer == {
-        "A": ["IND2"] * 2 + ["RES"] * 5 + ["COM"],
+        "A": ["IND2"] * 2 + ["RES"] * 4 + ["COM"] * 2,
         "B": ["RES"] * 2,
+        "C": ["RES", "COM"],
     }
+
+
+@pytest.mark.parametrize("usage", ["commercial", "industrial"])
+def test_a_suspension_overrun_owes_no_basic_charge_on_a_single_part_tariff(usage: str):
+    """A 630 kVA customer on IND2 suspends 315 kVA twice in 2024 (121 + 123 days, over the
+    184 allowed): the factory (IND2 due) owes 29 days of September and October on the 315 kVA,
+    18,585.00. A shop (COM due, no basic charge) owes none: the overrun is listed at ¥0.00,
+    the evidence saying why."""
+    u = Utility()
+    u.customer("A", contract_capacity_kva=630.0, **TWO_PART_BY_CAPACITY | {"usage_type": usage})
+    u.monthly("A", flat(40_000), multiplier=1000.0, tariff="IND2", demand=200.0,
+              capacity=[315.0] * 4 + [630.0] * 2 + [315.0] * 4 + [630.0] * 2,
+              basis="capacity")  # fmt: skip
+    u.order("A", "suspension", "2024-01-01", 630, 315)
+    u.order("A", "resumption", "2024-05-01", 315, 630)
+    u.order("A", "suspension", "2024-07-01", 630, 315)
+    u.order("A", "resumption", "2024-11-01", 315, 630)
+    row = run(u, "suspension_overrun").iloc[0]
+    if usage == "industrial":
+        assert row["revenue_impact"] == pytest.approx(29 * 315.0 * 30 / 30 + 315.0 * 30)
+        assert "basic charge is due" not in row["evidence"]
+    else:
+        assert row["revenue_impact"] == 0.0
+        assert row["evidence"].endswith(
+            "; no basic charge is due on 2 bills, a single-part tariff being due"
+        )
+
+
+def test_an_order_taking_effect_mid_month_dates_its_month_once():
+    """An IND2 → COM order effective 15 July, not applied: order_not_applied prices July to
+    December at COM, 6 × (80,000 − 66,000); capacity_underbilled the capacity short January to
+    June only, 6 × 200 × 30. July is not priced by both (it was: 20,000.00 for a month owing
+    14,000.00 at most)."""
+    u = Utility()
+    u.customer("shop", **SHOP_ON_IND2 | {"tariff_category": "COM"})
+    u.monthly("shop", flat(100_000), tariff="IND2", capacity=200.0, basis="capacity")
+    u.order("shop", "tariff_change", "2024-07-15", "IND2", "COM")
+    rule_ids = ["order_not_applied", "capacity_underbilled"]
+    assert _by_rule(u, rule_ids) == pytest.approx(
+        {("order_not_applied", "shop"): 84_000.0, ("capacity_underbilled", "shop"): 36_000.0}
+    )
+
+
+def test_a_silent_change_from_a_single_part_tariff_leaves_the_proved_capacity_to_its_rule():
+    """A factory archived on IND2 at 400 kVA billed COM January to March, then IND2 on 200 kVA
+    with no order, 100,000 kWh a month. capacity_underbilled proves the 200 kVA short on the
+    archive's IND2, 9 × 6,000; change_without_order prices COM, the tariff before, against
+    IND2 on the 400 kVA in force, 9 × (80,000 − 60,000 − 12,000): ¥126,000.00 in all, what COM
+    charges less what was paid (netting the 6,000.00 paid too counted 54,000.00 twice)."""
+    u = Utility()
+    u.customer("F", **SHOP_ON_IND2 | {"usage_type": "industrial"})
+    u.monthly("F", flat(100_000), tariff=["COM"] * 3 + ["IND2"] * 9,
+              capacity=[None] * 3 + [200.0] * 9, basis="capacity")  # fmt: skip
+    rule_ids = ["tariff_mismatch", "change_without_order", "capacity_underbilled"]
+    assert _by_rule(u, rule_ids) == pytest.approx(
+        {("change_without_order", "F"): 72_000.0, ("capacity_underbilled", "F"): 54_000.0}
+    )
+
+
+def test_a_basic_rate_at_another_voltage_does_not_make_the_tariff_due_two_part():
+    """The big shop at 0.4 kV, COM due, the schedule giving COM a basic rate at 10-35 kV only:
+    at the shop's voltage COM charges none, so tariff_mismatch still nets the 6,000.00 paid,
+    12 × (80,000 − 66,000), and no capacity is short."""
+    u = Utility()
+    u.customer("shop", **SHOP_ON_IND2)
+    u.monthly("shop", flat(100_000), tariff="IND2", capacity=200.0, basis="capacity")
+    tables = u.tables()
+    tariffs = tables["tariffs"]
+    at_10_kv = tariffs[tariffs["tariff_category"] == "COM"].head(1)
+    at_10_kv = at_10_kv.assign(basic_rate_kva_month=25.0, voltage_kv_min=10.0, voltage_kv_max=35.0)
+    tables["tariffs"] = pd.concat([tariffs, at_10_kv], ignore_index=True)
+    found = rules.run(
+        Dataset.from_frames(tables), rules=["tariff_mismatch", "capacity_underbilled"]
+    )
+    assert found["rule_id"].tolist() == ["tariff_mismatch"]
+    assert found["revenue_impact"].tolist() == pytest.approx([168_000.0])
+
+
+def test_a_tariff_charging_by_demand_alone_is_two_part():
+    """A 400 kVA factory on IND3, 0.55 a kWh and 40 per kW of demand, no rate per kVA: it pays
+    a basic charge, so it is not 'single-part at or above the two-part threshold'."""
+    u = Utility()
+    archive = {"usage_type": "industrial", "contract_capacity_kva": 400.0}
+    u.customer("F", tariff_category="IND3", basic_charge_basis="demand", **archive)
+    u.monthly("F", flat(100_000), tariff="IND3", rate=0.55, demand=300.0, basis="demand")
+    tables = u.tables()
+    tariffs = tables["tariffs"]
+    ind3 = tariffs[tariffs["tariff_category"] == "IND2"].assign(
+        tariff_category="IND3", energy_rate=0.55, basic_rate_kva_month=None
+    )
+    tables["tariffs"] = pd.concat([tariffs, ind3], ignore_index=True)
+    assert rules.run(Dataset.from_frames(tables), rules="tariff_mismatch").empty
