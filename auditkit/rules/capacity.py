@@ -104,7 +104,10 @@ def _capacity_short_due(
     `_capacity_short_by_lines` on itemized data): found once per run for the rule and
     reduction_without_drop, its arrays read-only."""
     short = _capacity_short_by_lines if ctx.itemized else _capacity_short
-    return short(ctx, tolerance, two_part_kva)
+    rows, billed, due, revenue = short(ctx, tolerance, two_part_kva)
+    # A bill on a tariff without a rate per kVA (a single-part one) is short of no charge.
+    charged = revenue > 0
+    return rows[charged], billed[charged], due[charged], revenue[charged]
 
 
 def bills_short_of_capacity(ctx: RuleContext, params: dict) -> np.ndarray:

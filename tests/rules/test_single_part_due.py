@@ -193,7 +193,8 @@ def test_a_silent_change_from_a_single_part_tariff_leaves_the_proved_capacity_to
     with no order, 100,000 kWh a month. capacity_underbilled proves the 200 kVA short on the
     archive's IND2, 9 × 6,000; change_without_order prices COM, the tariff before, against
     IND2 on the 400 kVA in force, 9 × (80,000 − 60,000 − 12,000): ¥126,000.00 in all, what COM
-    charges less what was paid (netting the 6,000.00 paid too counted 54,000.00 twice)."""
+    charges less what was paid (netting the 6,000.00 paid too counted 54,000.00 twice). The
+    bills on COM, with no rate per kVA, are short of no charge and not counted."""
     u = Utility()
     u.customer("F", **SHOP_ON_IND2 | {"usage_type": "industrial"})
     u.monthly("F", flat(100_000), tariff=["COM"] * 3 + ["IND2"] * 9,
@@ -202,6 +203,8 @@ def test_a_silent_change_from_a_single_part_tariff_leaves_the_proved_capacity_to
     assert _by_rule(u, rule_ids) == pytest.approx(
         {("change_without_order", "F"): 72_000.0, ("capacity_underbilled", "F"): 54_000.0}
     )
+    said = run(u, "capacity_underbilled")["evidence"].iat[0]
+    assert said.startswith("9 bills 2024-04..2024-12 charged the basic charge on less than")
 
 
 def test_a_basic_rate_at_another_voltage_does_not_make_the_tariff_due_two_part():
