@@ -36,6 +36,10 @@ WORDS: dict[str, tuple[str, str]] = {
         "；账单已按应执行电价计费，未少收",
         "; the bills charged the tariff due: nothing under-billed",
     ),
+    "evidence.tariff.no_bills": (
+        "；数据中没有该用户的账单，未计算少收电费",
+        "; the data hold no bills of it: nothing priced",
+    ),
     "evidence.tariff.recoverable_unknown_start": (
         "（起始时间不明，按 {months:span} 可追补 {amount:money}）",
         " ({amount:money} recoverable for {months:span}, the start being unknown)",

@@ -165,6 +165,8 @@ def tariff_mismatch(ctx: RuleContext, params: dict) -> pd.DataFrame:
             clauses.append(clause("tariff.two_part_threshold", capacity=capacity[customer]))
         if not correct[position] or money.bills[position] == 0:
             nothing = "tariff.bills_on_due" if correct[position] else "tariff.no_tariff_due"
+            if correct[position] and not len(rows_of(ctx, np.array([customer]))):
+                nothing = "tariff.no_bills"  # an archive error with nothing billed to price
             evidence.append([*clauses, clause(nothing)])
             continue
         clauses.append(

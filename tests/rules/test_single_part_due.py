@@ -240,3 +240,15 @@ def test_a_tariff_charging_by_demand_alone_is_two_part():
     )
     tables["tariffs"] = pd.concat([tariffs, ind3], ignore_index=True)
     assert rules.run(Dataset.from_frames(tables), rules="tariff_mismatch").empty
+
+
+def test_a_customer_on_the_wrong_tariff_with_no_bills_is_said_to_have_none():
+    """Near miss of 'the bills charged the tariff due': a shop archived on IND2 with no bill in
+    the data is listed for its archive, nothing priced, and the evidence says why."""
+    u = Utility()
+    u.customer("shop", **SHOP_ON_IND2)
+    u.customer("other")
+    u.monthly("other", flat(100))
+    found = run(u, "tariff_mismatch").set_index("customer_id")
+    assert found.loc["shop", "revenue_impact"] == 0.0
+    assert found.loc["shop", "evidence"].endswith("; the data hold no bills of it: nothing priced")
