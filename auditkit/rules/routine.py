@@ -307,21 +307,19 @@ def basic_on_schedule(
 
 def basic_charged(ctx: RuleContext, rows: np.ndarray) -> np.ndarray:
     """Per bill of `rows`, the basic charge it charged: its own; where it records none (a
-    blank is no charge of nothing), its capacity billed at the rate per kVA of its tariff, else
-    what that tariff's schedule charges on the capacity and demand due; 0 on a single-part
-    tariff. What a bill paid toward a single-part tariff due, which charges none."""
-    charged = optional_values(ctx.bills, "basic_charge")[rows]
+    blank is no charge of nothing), what its amount holds beyond its energy charge, adjustment
+    and funds (DATA.md: amount = energy + basic + adjustment + funds; never below 0). What a
+    bill paid toward a single-part tariff due, which charges none."""
+    bills = ctx.bills
+    charged = optional_values(bills, "basic_charge")[rows]
     blank = np.flatnonzero(np.isnan(charged))
-    if not len(blank):
-        return charged
-    at = rows[blank]
-    tariff = np.append(ctx.tariff_index.to_numpy(dtype=object), None)[ctx.bill_tariff_due[at]]
-    rate = np.nan_to_num(_rate_of(ctx, tariff, at, "basic_rate_kva_month"))
-    guess = np.where(ctx.basis_is(at, "capacity"), ctx.capacity_billed(at) * rate, np.nan)
-    unknown = np.flatnonzero(np.isnan(guess))
-    if len(unknown):
-        guess[unknown] = basic_on_schedule(ctx, at[unknown])
-    charged[blank] = np.nan_to_num(guess)
+    if len(blank):
+        at = rows[blank]
+        rest = bills["amount"].to_numpy(dtype=float)[at]
+        rest -= bills["energy_charge"].to_numpy(dtype=float)[at]
+        for column in ("pf_adjustment", "fund_charge"):
+            rest -= np.nan_to_num(optional_values(bills, column)[at])
+        charged[blank] = np.round(np.maximum(rest, 0.0), 2)
     return charged
 
 

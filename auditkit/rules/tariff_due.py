@@ -12,16 +12,13 @@ from auditkit.periods import month_end_days
 from auditkit.rules.context import KEY_STRIDE, RuleContext, customer_keys
 from auditkit.rules.findings import optional_values, rows_of
 from auditkit.rules.registry import RULES
-from auditkit.rules.repriced import two_part_tariffs
 from auditkit.rules.shared import once_per_context
 from auditkit.rules.worklist import bills_priced_by, missing_needs
 
 
 def _categories(ctx: RuleContext) -> pd.DataFrame:
-    """One schedule row per tariff category (its first), with `two_part` (`two_part_tariffs`)."""
-    two_part = two_part_tariffs(ctx)
-    first = ctx.tariffs.drop_duplicates("tariff_category")
-    return first.assign(two_part=two_part.reindex(first["tariff_category"]).to_numpy(dtype=bool))
+    """One schedule row per tariff category (its first)."""
+    return ctx.tariffs.drop_duplicates("tariff_category")
 
 
 def _offered_at(ctx: RuleContext, categories: np.ndarray, customers: np.ndarray) -> np.ndarray:
@@ -40,16 +37,18 @@ def _correct_tariff(
     two_part_due: np.ndarray,
 ) -> np.ndarray:
     """The tariff the schedule offers each customer (codes): the first category for its usage
-    type and voltage band, two-part where `two_part_due`, else single-part (else any); None where
-    the schedule offers its usage type none at its voltage. `schedule`: `_categories`; `usage`:
-    every customer's usage type."""
+    type and voltage band, two-part there (`two_part_for`) where `two_part_due`, else
+    single-part (else any); None where the schedule offers its usage type none at its voltage.
+    `schedule`: `_categories`; `usage`: every customer's usage type."""
     usage = usage[customers]
     result = np.full(len(customers), None, dtype=object)
+    codes = ctx.tariff_code(schedule["tariff_category"].to_numpy(dtype=object))
     # Preference per customer: its part kind first, then the other; schedule order within each.
     for prefer_two_part in (True, False):
-        for category, category_usage, two_part in zip(
-            schedule["tariff_category"], schedule["usage_type"], schedule["two_part"], strict=True
+        for category, code, category_usage in zip(
+            schedule["tariff_category"], codes, schedule["usage_type"], strict=True
         ):
+            two_part = two_part_for(ctx, np.full(len(customers), code), customers)
             wanted = (
                 pd.isna(result)
                 & (usage == category_usage)
@@ -114,16 +113,15 @@ def mismatched_on_thresholds(ctx: RuleContext, frozen: tuple) -> Mismatched:
     params = dict(frozen)
     customers = ctx.customers
     schedule = _categories(ctx)
-    two_part = schedule["two_part"].to_numpy()
     # Each customer's category in the schedule (-1: not listed): its usage (NaN where not
-    # listed) and whether it is two-part (not where not listed).
+    # listed) and whether it is two-part at its voltage (not where not listed).
     tariff = customers["tariff_category"].to_numpy(dtype=object)
     listed_at = pd.Index(schedule["tariff_category"]).get_indexer(customers["tariff_category"])
     tariff_usage = np.append(schedule["usage_type"].to_numpy(dtype=object), np.nan)[listed_at]
-    archived_two_part = np.append(two_part, False)[listed_at]
+    everyone = np.arange(len(customers))
+    archived_two_part = two_part_for(ctx, ctx.tariff_code(tariff), everyone)
     usage = customers["usage_type"].to_numpy(dtype=object)
     capacity = optional_values(customers, "contract_capacity_kva")
-    everyone = np.arange(len(customers))
     listed = ~pd.isna(tariff_usage)
     at_voltage = np.ones(len(customers), dtype=bool)
     at_voltage[listed] = _offered_at(ctx, tariff[listed], everyone[listed])
@@ -141,14 +139,14 @@ def mismatched_on_thresholds(ctx: RuleContext, frozen: tuple) -> Mismatched:
     candidates = np.flatnonzero(~archived_two_part & large & ~ev_charging)
     offered_two_part = np.zeros(len(customers), dtype=bool)
     due = _correct_tariff(ctx, schedule, usage, candidates, np.ones(len(candidates), dtype=bool))
-    offered_two_part[candidates] = np.isin(due, schedule["tariff_category"].to_numpy()[two_part])
+    offered_two_part[candidates] = two_part_for(ctx, ctx.tariff_code(due), candidates)
     should_be_two_part = ~archived_two_part & large & offered_two_part & ~ev_charging
     flagged = (wrong_usage | ~at_voltage | should_be_two_part) & (
         customers["status"] != "closed"
     ).to_numpy()
     idx = np.flatnonzero(flagged)
     correct = _correct_tariff(ctx, schedule, usage, idx, large[idx] & ~ev_charging[idx])
-    two_part_due = np.isin(correct, schedule["tariff_category"].to_numpy()[two_part])
+    two_part_due = two_part_for(ctx, ctx.tariff_code(correct), idx)
     return Mismatched(
         idx, correct, two_part_due, tariff, usage, tariff_usage, at_voltage, should_be_two_part
     )
@@ -203,10 +201,16 @@ def is_two_part(ctx: RuleContext, tariff: np.ndarray, rows: np.ndarray) -> np.nd
 
 
 def _charges_basic_at(ctx: RuleContext, codes: np.ndarray, rows: np.ndarray) -> np.ndarray:
-    """`is_two_part` on tariff codes (-1: unknown): read from a table of every tariff at every
-    voltage the archive holds (a few dozen cells, however many bills)."""
+    """`is_two_part` on tariff codes (-1: unknown), per bill of `rows`."""
+    return two_part_for(ctx, codes, ctx.bill_customer[rows])
+
+
+def two_part_for(ctx: RuleContext, codes: np.ndarray, customers: np.ndarray) -> np.ndarray:
+    """Per pair, whether tariff `codes` (-1: unknown, not) charges a basic charge at the voltage
+    of `customers` (codes), as `is_two_part` judges it: read from a table of every tariff at
+    every voltage the archive holds (a few dozen cells, however many bills)."""
     table = _basic_by_tariff_and_voltage(ctx)
-    volt = _voltage_codes(ctx)[ctx.bill_customer[rows]]
+    volt = _voltage_codes(ctx)[customers]
     return (codes >= 0) & table[np.maximum(codes, 0), volt]
 
 

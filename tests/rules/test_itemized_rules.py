@@ -612,19 +612,21 @@ def test_a_single_part_tariff_due_nets_the_basic_charge_each_bill_charged():
         assert _run_on(u, tariffs, rule_id, "2024-01").empty, rule_id
 
 
-def test_a_bill_without_its_basic_line_and_charge_paid_its_capacity_billed():
+@pytest.mark.parametrize(("amount", "owed"), [(69_000.0, 11_000.0), (63_000.0, 17_000.0)])
+def test_a_bill_without_its_basic_line_and_charge_paid_what_its_amount_holds(amount, owed):
     """The big shop of the test above, its bill listing energy and funds only and leaving its
-    basic charge blank: a blank is no charge of nothing, so it paid 200 kVA × 30 = 6 000.00,
-    and 11 000.00 is under-billed, as where the charge is recorded (reading it as 0 said
-    17 000.00)."""
+    basic charge blank: a blank is no charge of nothing, and the amount (energy + basic +
+    adjustment + funds) says what was paid. An amount of 69 000.00 paid 6 000.00 of basic
+    charge, 11 000.00 under-billed as where it is recorded; one of 63 000.00 paid none, and
+    17 000.00 is owed (reading the capacity billed said 11 000.00)."""
     tariffs = TARIFFS[TARIFFS["tariff_category"] != "TOU"]
     u = Itemized()
     u.customer("big_shop", **INDUSTRIAL | {"usage_type": "commercial"})
     lines = [("energy", 100_000.0, 0.60), ("fund", 100_000.0, 0.03)]
     u.bill("big_shop", "2024-01", 100_000.0, lines, tariff="IND2", capacity_billed_kva=200.0,
-           basic_charge=None)  # fmt: skip
+           basic_charge=None, amount=amount)  # fmt: skip
     found = _run_on(u, tariffs, "tariff_mismatch", "2024-01")
-    assert found.loc["big_shop", "revenue_impact"] == pytest.approx(11_000.00, abs=0.005)
+    assert found.loc["big_shop", "revenue_impact"] == pytest.approx(owed, abs=0.005)
 
 
 def test_tariff_mismatch_on_a_two_part_tariff_due_keeps_a_bill_by_demand_by_demand():

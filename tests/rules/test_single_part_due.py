@@ -28,18 +28,25 @@ def _by_rule(u: Utility, rule_ids: list[str]) -> dict[tuple[str, str], float]:
     return {(rule_id, cid): money for rule_id, cid, money in pairs}
 
 
-def test_a_bill_recording_no_basic_charge_paid_its_capacity_billed_not_nothing():
-    """The shops billed on 200 kVA with their basic charge left blank: a blank is no charge of
-    nothing, so each paid 200 × 30 = 6,000.00 a month. The small shop (10,000 kWh) paid
-    12,000.00 where COM charges 8,000.00: nothing under-billed (reading the blank as 0 said
-    ¥24,000.00); the big one (100,000 kWh) 12 × (80,000 − 66,000) = ¥168,000.00."""
+def test_a_bill_recording_no_basic_charge_paid_what_its_amount_holds():
+    """The shops billed on 200 kVA with their basic charge left blank; their amounts hold the
+    6,000.00 (energy + basic): a blank is no charge of nothing. The small shop (10,000 kWh)
+    paid 12,000.00 where COM charges 8,000.00: nothing under-billed (reading the blank as 0 said
+    ¥24,000.00); the big one (100,000 kWh) 12 × (80,000 − 66,000) = ¥168,000.00. A third whose
+    amount is its energy alone paid no basic charge: 12 × (80,000 − 60,000)."""
     u = Utility()
-    for cid, kwh in (("small", 10_000), ("big", 100_000)):
+    for cid, kwh in (("small", 10_000), ("big", 100_000), ("none_paid", 100_000)):
         u.customer(cid, **SHOP_ON_IND2)
         for bill in u.monthly(cid, flat(kwh), tariff="IND2", capacity=200.0, basis="capacity"):
             bill["basic_charge"] = None
+            if cid == "none_paid":
+                bill["amount"] = bill["energy_charge"]
     assert _by_rule(u, ["tariff_mismatch", "capacity_underbilled"]) == pytest.approx(
-        {("tariff_mismatch", "small"): 0.0, ("tariff_mismatch", "big"): 168_000.0}
+        {
+            ("tariff_mismatch", "small"): 0.0,
+            ("tariff_mismatch", "big"): 168_000.0,
+            ("tariff_mismatch", "none_paid"): 240_000.0,
+        }
     )
 
 
@@ -252,3 +259,23 @@ def test_a_customer_on_the_wrong_tariff_with_no_bills_is_said_to_have_none():
     found = run(u, "tariff_mismatch").set_index("customer_id")
     assert found.loc["shop", "revenue_impact"] == 0.0
     assert found.loc["shop", "evidence"].endswith("; the data hold no bills of it: nothing priced")
+
+
+def test_a_shop_single_part_at_its_voltage_is_told_to_take_the_two_part_tariff_offered():
+    """A 400 kVA shop at 0.4 kV on COM (0.8), which charges a basic rate only at 10-35 kV, where
+    the schedule offers COM2 (0.55 + 30 per kVA) at every voltage: at its voltage COM is
+    single-part, so it should be on COM2, 12 × (0.55 × 10,000 + 30 × 400 − 0.8 × 10,000) =
+    ¥114,000.00 (the rate at another voltage hid it)."""
+    u = Utility()
+    archive = {"usage_type": "commercial", "tariff_category": "COM", "contract_capacity_kva": 400.0}
+    u.customer("shop", basic_charge_basis="capacity", **archive)
+    u.monthly("shop", flat(10_000), tariff="COM")
+    tables = u.tables()
+    tariffs = tables["tariffs"]
+    com = tariffs[tariffs["tariff_category"] == "COM"].head(1)
+    at_10_kv = com.assign(basic_rate_kva_month=25.0, voltage_kv_min=10.0, voltage_kv_max=35.0)
+    com2 = com.assign(tariff_category="COM2", energy_rate=0.55, basic_rate_kva_month=30.0)
+    tables["tariffs"] = pd.concat([tariffs, at_10_kv, com2], ignore_index=True)
+    found = rules.run(Dataset.from_frames(tables), rules="tariff_mismatch")
+    assert found["revenue_impact"].tolist() == pytest.approx([114_000.0])
+    assert "should be COM2" in found["evidence"].iat[0]
