@@ -492,14 +492,9 @@ def test_tariff_mismatch_prices_each_bill_by_the_basis_in_force_on_it():
     )
 
 
-def test_tariff_mismatch_nets_the_basic_charge_a_single_part_tariff_due_does_not_charge():
-    """Two shops archived and billed on the factories' two-part IND2 (0.6 a kWh + 30 a kVA on
-    their 400 kVA: 12,000.00 a month) where their single-part COM (0.8, no basic charge) is due.
-    The big shop's 100,000 kWh a month owe 80,000.00 on COM against 60,000.00 + 12,000.00
-    billed: 8,000.00 a month, ¥96,000.00 in all (the basic charge left out of the gap, as
-    before: ¥240,000.00). The small shop's 10,000 kWh owe 8,000.00 against 18,000.00: it paid
-    more than COM charges: its archive is still wrong, with nothing under-billed (was
-    ¥24,000.00 from nothing)."""
+def _shops_on_ind2(capacity_billed: float) -> Utility:
+    """A big shop (100,000 kWh a month) and a small one (10,000) archived and billed on the
+    factories' two-part IND2 on 400 kVA, their basic charge on `capacity_billed`."""
     u = Utility()
     for cid, kwh in (("big_shop", 100_000), ("small_shop", 10_000)):
         u.customer(
@@ -509,7 +504,19 @@ def test_tariff_mismatch_nets_the_basic_charge_a_single_part_tariff_due_does_not
             contract_capacity_kva=400.0,
             basic_charge_basis="capacity",
         )
-        u.monthly(cid, flat(kwh), tariff="IND2", capacity=400.0, basis="capacity")
+        u.monthly(cid, flat(kwh), tariff="IND2", capacity=capacity_billed, basis="capacity")
+    return u
+
+
+def test_tariff_mismatch_nets_the_basic_charge_a_single_part_tariff_due_does_not_charge():
+    """Two shops archived and billed on the factories' two-part IND2 (0.6 a kWh + 30 a kVA on
+    their 400 kVA: 12,000.00 a month) where their single-part COM (0.8, no basic charge) is due.
+    The big shop's 100,000 kWh a month owe 80,000.00 on COM against 60,000.00 + 12,000.00
+    billed: 8,000.00 a month, ¥96,000.00 in all (the basic charge left out of the gap, as
+    before: ¥240,000.00). The small shop's 10,000 kWh owe 8,000.00 against 18,000.00: it paid
+    more than COM charges: its archive is still wrong, with nothing under-billed (was
+    ¥24,000.00 from nothing)."""
+    u = _shops_on_ind2(capacity_billed=400.0)
     found = run(u, "tariff_mismatch").set_index("customer_id")["revenue_impact"]
     assert found.to_dict() == pytest.approx(
         {"big_shop": 12 * (80_000 - 60_000 - 12_000), "small_shop": 0.0}
@@ -525,16 +532,8 @@ def test_a_single_part_tariff_due_nets_the_basic_charge_billed_and_no_capacity_i
     COM charges 8,000.00: nothing is under-billed, where capacity_underbilled "proved"
     ¥72,000.00 of a basic charge not due; basic_charge_error and order_not_applied's capacity
     order leave those bills too."""
-    u = Utility()
-    for cid, kwh in (("big_shop", 100_000), ("small_shop", 10_000)):
-        u.customer(
-            cid,
-            usage_type="commercial",
-            tariff_category="IND2",
-            contract_capacity_kva=400.0,
-            basic_charge_basis="capacity",
-        )
-        u.monthly(cid, flat(kwh), tariff="IND2", capacity=200.0, basis="capacity")
+    u = _shops_on_ind2(capacity_billed=200.0)
+    for cid in ("big_shop", "small_shop"):
         u.order(cid, "capacity_increase", "2024-01-01", "200", "400")
     found = run(u, "tariff_mismatch").set_index("customer_id")["revenue_impact"]
     assert found.to_dict() == pytest.approx(
