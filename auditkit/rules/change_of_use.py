@@ -32,18 +32,19 @@ from auditkit.rules.findings import (
 )
 from auditkit.rules.metering import bills_off_the_multiplier
 from auditkit.rules.registry import rule
-from auditkit.rules.repriced import on_tariff, reprice, two_part_tariffs
+from auditkit.rules.repriced import on_tariff, reprice
 from auditkit.rules.routine import (
     at_tariff_due,
     basic_charged,
     basic_on_schedule,
-    paid_basic_read,
+    paid_with_own_basic,
     tariff_due_surcharge,
 )
 from auditkit.rules.tariff_due import (
     bills_on_wrong_tariff,
     bills_without_basic_charge_due,
     is_two_part,
+    two_part_for,
 )
 from auditkit.rules.workdays import WorkingCalendar, uncovered_years
 
@@ -641,14 +642,14 @@ def _repriced_gap(
     # The k-th tariff of each customer goes to its k-th recomputation.
     rank = np.arange(len(pairs)) - np.searchsorted(pair_cust, pair_cust)
     names = ctx.tariff_index.to_numpy(dtype=object)[pair_tariff]
-    two_part = two_part_tariffs(ctx).reindex(names, fill_value=False).to_numpy(dtype=bool)
+    two_part = two_part_for(ctx, pair_tariff, pair_cust)
     ranks = np.append(rank, -1)  # padded: with no pair at all, the keys (-1) still index it
     pass_of = [np.where(key >= 0, ranks[np.searchsorted(pairs, key)], -1) for key in keys]
     amount, pf = np.full((2, len(rows)), np.nan), np.zeros((2, len(rows)))
     passes = [np.flatnonzero(rank == k) for k in range(int(rank.max(initial=-1)) + 1)]
     repricings = [on_tariff(pair_cust[at], names[at], two_part[at]) for at in passes]
     for k, repriced in enumerate(reprice(ctx, rows, repricings)):
-        paid, paid_pf = paid_basic_read(ctx, rows, repriced).with_basic_billed()
+        paid, paid_pf = paid_with_own_basic(ctx, rows, repriced)
         for side, codes in enumerate(wanted):
             mine = (pass_of[side] == k) & (repriced.tariff == codes)
             own = single_part & (side == 1)

@@ -313,10 +313,10 @@ def register_mismatch(ctx: RuleContext, params: dict) -> pd.DataFrame:
     due = tariff_due_surcharge(ctx, rows, params["tariff_mismatch"])
     no_basic = bills_without_basic_charge_due(ctx, params["tariff_mismatch"])[rows]
     short_money, surcharge, funds = _short_money(ctx, rows, short, short_kwh, due, no_basic)
-    surcharge += round_half_up(skipped_kwh * due.energy, 2)
-    surcharge += round_half_up(skipped_kwh * due.fund, 2)
+    jump_fund_extra = round_half_up(skipped_kwh * due.fund, 2)
+    surcharge += round_half_up(skipped_kwh * due.energy, 2) + jump_fund_extra
     jump_funds = round_half_up(skipped_kwh * ctx.fund_rate_due(rows), 2)
-    funds += jump_funds + round_half_up(skipped_kwh * due.fund, 2)
+    funds += jump_funds + jump_fund_extra
     revenue = skipped_kwh * ctx.energy_rate_due_or_billed(rows) + short_money + surcharge
     revenue += jump_funds
     grouped = per_customer_at(

@@ -13,7 +13,6 @@ import pandas as pd
 from auditkit.billing.bill_frame import LINE_TYPES
 from auditkit.billing.recompute import CodedLines, recompute_coded
 from auditkit.rules.context import CustomerRuns, RuleContext, archive_rows, bill_rows_of
-from auditkit.rules.findings import optional_values
 
 _KEY_STRIDE = np.int64(1 << 32)  # a bill's key: its copy's position × stride + its month
 
@@ -74,17 +73,6 @@ def on_tariff(customers: np.ndarray, tariffs: np.ndarray, two_part: np.ndarray) 
         without_orders={"tariff_change": np.ones(len(customers), dtype=bool)},
         by_capacity=np.asarray(two_part, dtype=bool),
     )
-
-
-def two_part_tariffs(ctx: RuleContext) -> pd.Series:
-    """Per tariff category of the schedule, whether it is two-part: any of its rows has a basic
-    rate per kVA or per kW (time-of-use, tier and market rows may leave it empty; a tariff by
-    demand alone is two-part too)."""
-    tariffs = ctx.tariffs
-    has_basic = np.zeros(len(tariffs), dtype=bool)
-    for column in ("basic_rate_kva_month", "basic_rate_kw_month"):
-        has_basic |= np.nan_to_num(optional_values(tariffs, column)) > 0
-    return pd.Series(has_basic).groupby(tariffs["tariff_category"].to_numpy()).any()
 
 
 def reprice(

@@ -278,18 +278,19 @@ def _flat_gap(ctx: RuleContext, rows: np.ndarray, tariff: np.ndarray, params: di
     return np.nan_to_num(energy_gap) + np.nan_to_num(fund_gap) + basic_gap
 
 
-def paid_basic_read(
+def paid_with_own_basic(
     ctx: RuleContext, rows: np.ndarray, amounts: RepricedAmounts
-) -> RepricedAmounts:
-    """`amounts` (a recomputation of the bills `rows`) with the basic charge a bill charged read
-    by `basic_charged` where the bill leaves it blank and its lines show none: a blank is no
+) -> tuple[np.ndarray, np.ndarray]:
+    """Per bill of `rows` (recomputed as `amounts`), the total and the adjustment with the
+    basic charge the bill charged (`RepricedAmounts.with_basic_billed`), read by
+    `basic_charged` where the bill leaves it blank and its lines show none: a blank is no
     charge of nothing."""
     blank = np.isnan(optional_values(ctx.bills, "basic_charge")[rows]) & (amounts.basic_billed == 0)
-    if not blank.any():
-        return amounts
-    basic_billed = amounts.basic_billed.copy()
-    basic_billed[blank] = basic_charged(ctx, rows[blank])
-    return replace(amounts, basic_billed=basic_billed)
+    if blank.any():
+        basic_billed = amounts.basic_billed.copy()
+        basic_billed[blank] = basic_charged(ctx, rows[blank])
+        amounts = replace(amounts, basic_billed=basic_billed)
+    return amounts.with_basic_billed()
 
 
 def basic_on_schedule(
@@ -429,7 +430,7 @@ def _repriced_gap(
     priced = (due.tariff == ctx.tariff_code(correct)[owner]) & (
         billed.tariff == ctx.bill_tariff_due[rows]
     )
-    paid, paid_pf = paid_basic_read(ctx, rows, billed).with_basic_billed()
+    paid, paid_pf = paid_with_own_basic(ctx, rows, billed)
     single_part_due = ~is_two_part(ctx, correct[owner], rows)
     billed_total = np.where(single_part_due, paid, billed.total)
     billed_pf = np.where(single_part_due, paid_pf, billed.pf_adjustment)

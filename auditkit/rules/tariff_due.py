@@ -188,8 +188,7 @@ def _without_basic_charge_on(ctx: RuleContext, frozen: tuple) -> np.ndarray:
         position = np.full(len(ctx.customers), -1)
         position[found.idx[known]] = np.arange(int(known.sum()))
         due[rows] = code[known][position[ctx.bill_customer[rows]]]
-    everyone = np.arange(len(due))
-    return (due >= 0) & ~_charges_basic_at(ctx, due, everyone)  # -1: unlisted, not known
+    return (due >= 0) & ~two_part_for(ctx, due, ctx.bill_customer)  # -1: unlisted, not known
 
 
 def is_two_part(ctx: RuleContext, tariff: np.ndarray, rows: np.ndarray) -> np.ndarray:
@@ -197,11 +196,7 @@ def is_two_part(ctx: RuleContext, tariff: np.ndarray, rows: np.ndarray) -> np.nd
     bill's voltage: a row of it in the customer's voltage band has a rate per kVA or per kW (a
     tariff by demand alone is two-part too; a rate only at another voltage is not the
     customer's). An unknown tariff does not."""
-    return _charges_basic_at(ctx, ctx.tariff_code(np.asarray(tariff, dtype=object)), rows)
-
-
-def _charges_basic_at(ctx: RuleContext, codes: np.ndarray, rows: np.ndarray) -> np.ndarray:
-    """`is_two_part` on tariff codes (-1: unknown), per bill of `rows`."""
+    codes = ctx.tariff_code(np.asarray(tariff, dtype=object))
     return two_part_for(ctx, codes, ctx.bill_customer[rows])
 
 

@@ -67,14 +67,19 @@ def test_an_order_to_a_single_part_tariff_not_applied_nets_the_basic_charge_bill
     assert _by_rule(u, rule_ids) == pytest.approx({("order_not_applied", "shop"): owed})
 
 
-def test_the_capacity_is_short_on_the_bills_before_an_order_to_a_single_part_tariff():
-    """Near miss: the order IND2 → COM takes effect on 1 July. January to June were due IND2's
+@pytest.mark.parametrize("effective", ["2024-07-01", "2024-07-15"])
+def test_the_capacity_is_short_on_the_bills_before_an_order_to_a_single_part_tariff(
+    effective: str,
+):
+    """Near miss: the order IND2 → COM takes effect in July. January to June were due IND2's
     basic charge on 400 kVA: capacity_underbilled finds 6 × 200 × 30 = ¥36,000.00 short; July
-    to December order_not_applied nets the 6,000.00 each bill charged, 6 × 14,000.00."""
+    to December order_not_applied nets the 6,000.00 each bill charged, 6 × 14,000.00. An order
+    effective on the 15th dates its month the same way in both rules: July is not priced by
+    both (it was: 20,000.00 for a month owing 14,000.00 at most)."""
     u = Utility()
     u.customer("shop", **SHOP_ON_IND2 | {"tariff_category": "COM"})
     u.monthly("shop", flat(100_000), tariff="IND2", capacity=200.0, basis="capacity")
-    u.order("shop", "tariff_change", "2024-07-01", "IND2", "COM")
+    u.order("shop", "tariff_change", effective, "IND2", "COM")
     rule_ids = ["order_not_applied", "capacity_underbilled"]
     assert _by_rule(u, rule_ids) == pytest.approx(
         {("capacity_underbilled", "shop"): 36_000.0, ("order_not_applied", "shop"): 84_000.0}
@@ -178,21 +183,6 @@ def test_a_suspension_overrun_owes_no_basic_charge_on_a_single_part_tariff(usage
         assert row["evidence"].endswith(
             "; no basic charge is due on 2 bills, a single-part tariff being due"
         )
-
-
-def test_an_order_taking_effect_mid_month_dates_its_month_once():
-    """An IND2 → COM order effective 15 July, not applied: order_not_applied prices July to
-    December at COM, 6 × (80,000 − 66,000); capacity_underbilled the capacity short January to
-    June only, 6 × 200 × 30. July is not priced by both (it was: 20,000.00 for a month owing
-    14,000.00 at most)."""
-    u = Utility()
-    u.customer("shop", **SHOP_ON_IND2 | {"tariff_category": "COM"})
-    u.monthly("shop", flat(100_000), tariff="IND2", capacity=200.0, basis="capacity")
-    u.order("shop", "tariff_change", "2024-07-15", "IND2", "COM")
-    rule_ids = ["order_not_applied", "capacity_underbilled"]
-    assert _by_rule(u, rule_ids) == pytest.approx(
-        {("order_not_applied", "shop"): 84_000.0, ("capacity_underbilled", "shop"): 36_000.0}
-    )
 
 
 def test_a_silent_change_from_a_single_part_tariff_leaves_the_proved_capacity_to_its_rule():
