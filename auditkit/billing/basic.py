@@ -161,11 +161,13 @@ def basic_lines(
         for name in ("read_from", "read_to", "connection_date", "closure_date")
     )
     first, last, part_month = days_in_service(read_from, read_to, connection, closure)
+    # The bill frame's basic charge, a blank one read already (`basic_charge_billed`).
+    charged = number("basic_charge") if "basic_charge" in bills else np.full(len(rows), np.nan)
     in_service = np.maximum(last - first + 1, 0)
     day_sum, capacity, lowest, highest, as_billed = capacity_over(
         bills["customer_id"].iloc[rows],
         number("contract_capacity_kva"),
-        capacity_billed_of(bills, rows, kva_rate[rows], by_capacity),
+        capacity_billed_of(bills, rows, charged, kva_rate[rows], by_capacity),
         first,
         last,
         read_to,
@@ -204,25 +206,59 @@ def demand_billed(
     return np.where(np.isnan(demand), np.nan, kw)
 
 
+def basic_charge_billed(bills: pd.DataFrame) -> np.ndarray:
+    """Per bill of an export's `bills`, the basic charge it billed: its `basic_charge`, and
+    where that cell is blank what its amount holds for it (`basic_in_amount`). A blank is no
+    charge of nothing: read as 0, a bill whose amount holds its whole basic charge was found
+    short of all of it, and its adjustment judged on a base without it.
+
+    NaN (unknown) where a blank bill's amount holds nothing for it, the charge recorded nowhere
+    (billed on another bill, or not exported: an archive gap, never a charge of nothing), and
+    throughout where the export has no basic_charge column (its amount may hold charges it
+    does not itemize)."""
+    if "basic_charge" not in bills:
+        return np.full(len(bills), np.nan)
+    charged = bills["basic_charge"].to_numpy(dtype=float, na_value=np.nan, copy=True)
+    blank = np.flatnonzero(np.isnan(charged))
+    if len(blank):
+        held = basic_in_amount(bills, blank)
+        charged[blank] = np.where(held > 0, held, np.nan)
+    return charged
+
+
+def basic_in_amount(bills: pd.DataFrame, rows: np.ndarray) -> np.ndarray:
+    """Per bill of `rows` (positions in an export's `bills`), what its amount holds beyond its
+    energy charge, power-factor adjustment and funds (DATA.md: amount = energy_charge +
+    basic_charge + pf_adjustment + fund_charge, a blank or absent adjustment or fund counting
+    0), to the fen and never below 0: the basic charge of a bill that records none."""
+
+    def number(name: str) -> np.ndarray:
+        if name not in bills:
+            return np.zeros(len(rows))
+        return np.nan_to_num(bills[name].iloc[rows].to_numpy(dtype=float, na_value=np.nan))
+
+    rest = number("amount") - number("energy_charge") - number("pf_adjustment")
+    rest -= number("fund_charge")
+    return round_half_up(np.maximum(rest, 0.0), 2)
+
+
 def capacity_billed_of(
     bills: pd.DataFrame,
     rows: np.ndarray,
+    basic_charge: np.ndarray,
     kva_rate: np.ndarray,
     by_capacity: np.ndarray,
     larger: bool = False,
 ) -> np.ndarray:
-    """Per bill of `rows` (positions in `bills`), `capacity_billed` from the frame's columns
-    (NaN where it lacks one): what a bill whose capacity in force is unknown is judged on, for
-    the recomputation's bill frame and the rule context's bills alike."""
-
-    def number(name: str) -> np.ndarray:
-        if name not in bills:
-            return np.full(len(rows), np.nan)
-        return bills[name].iloc[rows].to_numpy(dtype=float, na_value=np.nan)
-
-    return capacity_billed(
-        number("capacity_billed_kva"), number("basic_charge"), kva_rate, by_capacity, larger
-    )
+    """Per bill of `rows` (positions in `bills`), `capacity_billed` from its capacity_billed_kva
+    (NaN where the frame lacks it) and `basic_charge` (`basic_charge_billed` of those bills):
+    what a bill whose capacity in force is unknown is judged on, for the recomputation's bill
+    frame and the rule context's bills alike."""
+    recorded = np.full(len(rows), np.nan)
+    if "capacity_billed_kva" in bills:
+        column = bills["capacity_billed_kva"]
+        recorded = column.iloc[rows].to_numpy(dtype=float, na_value=np.nan)
+    return capacity_billed(recorded, basic_charge, kva_rate, by_capacity, larger)
 
 
 def capacity_billed(

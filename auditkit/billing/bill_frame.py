@@ -17,7 +17,7 @@ import pyarrow as pa
 import pyarrow.compute as pc
 
 from auditkit.arrow_text import arrow_text, run_changes
-from auditkit.billing.basic import CONTRACT_ORDERS, capacity_before
+from auditkit.billing.basic import CONTRACT_ORDERS, basic_charge_billed, capacity_before
 from auditkit.billing.params import TOU_PERIODS
 from auditkit.billing.tariff_lookup import TariffLookup, day_numbers, first_rows, row_numbers
 from auditkit.data import Dataset
@@ -163,6 +163,13 @@ def prepare_bills(
             values[empty] = _month_days(months[empty], default)
         return values
 
+    def billed_figure(column: str) -> np.ndarray:
+        """A billed column; a blank basic charge is what the bill's amount holds for it, not a
+        charge of nothing (`basic_charge_billed`)."""
+        if column == "basic_charge":
+            return _taken(basic_charge_billed(source), kept)
+        return number(column)
+
     read_from = date("read_from", months, month_first_days)
     read_to = date("read_to", months, month_end_days)
     # Whole days, no NaT left: their day numbers are their integers (no copy).
@@ -230,7 +237,7 @@ def prepare_bills(
         "connection_date": archive["connection_date"],
         "closure_date": _closure(len(cust), ordered, cust[ordered], from_day[ordered], orders),
         "read_type": read_type,
-        **{column: number(column) for column in BILLED_COLUMNS},
+        **{column: billed_figure(column) for column in BILLED_COLUMNS},
         "tou": archive["tou"],
         "tier_scheme": archive["tier_scheme"],
         "cust": cust,

@@ -139,8 +139,13 @@ def recompute_coded(
     skipped = {note.values["line_type"] for note in notes if note.code == "not_recomputed"}
     lines = dataset.bill_lines
     billed_lines = coded_lines(bills, lines) if lines is not None else None
-    billed, itemized, unknown = _billed_lines(bills, billed_lines, set(dataset.bills.columns))
-    due, notes_due = _due_lines(bills, dataset, lookup, params, skipped, billed_lines, itemized)
+    rates = rates_frame(bills, lookup)
+    billed, itemized, unknown = _billed_lines(
+        bills, billed_lines, set(dataset.bills.columns), rates["basic_rate_kva_month"]
+    )
+    due, notes_due = _due_lines(
+        bills, dataset, rates, lookup, params, skipped, billed_lines, itemized
+    )
     notes += notes_due
     del billed_lines
     for part in due:
@@ -165,6 +170,7 @@ def recompute_coded(
 def _due_lines(
     bills: pd.DataFrame,
     dataset: Dataset,
+    rates: pd.DataFrame,
     lookup: TariffLookup,
     params: BillingParams,
     skipped: set[str],
@@ -176,7 +182,6 @@ def _due_lines(
     first in two (`priced_energy`; parts: millions of lines are not copied into one array
     before they are joined); and the notes on estimates made. A bill whose energy is not
     `itemized` says nothing of its periods or tiers: its energy due is one line too."""
-    rates = rates_frame(bills, lookup)
     energy = priced_energy(bills, dataset, lookup, params, billed_lines)
     loss = basic_due = None
     figures = None
@@ -313,7 +318,10 @@ def _per_bill(lines: pd.DataFrame | dict | list | None, column: str, n: int) -> 
 
 
 def _billed_lines(
-    bills: pd.DataFrame, lines: dict[str, np.ndarray] | None, columns: set[str]
+    bills: pd.DataFrame,
+    lines: dict[str, np.ndarray] | None,
+    columns: set[str],
+    kva_rate: pd.Series,
 ) -> tuple[list[dict[str, np.ndarray]], np.ndarray, np.ndarray | None]:
     """The billed lines as parts of arrays (key, quantity, rate, amount); per bill whether its energy is
     itemized; and per line type and bill (LINE_TYPES × bills) whether what was billed is unknown
@@ -345,7 +353,7 @@ def _billed_lines(
         parts.append(
             {"key": key[mine], **{n: lines[n][mine] for n in ("quantity", "rate", "amount")}}
         )
-    parts += _lines_of_bill_columns(bills, itemized, lines)
+    parts += _lines_of_bill_columns(bills, itemized, lines, kva_rate.to_numpy(dtype=float))
     silent = [
         k for k, t in enumerate(LINE_TYPES) if not anywhere[k] and BILL_FIGURES[t] not in columns
     ]
@@ -367,7 +375,10 @@ BILL_FIGURES = {
 
 
 def _lines_of_bill_columns(
-    bills: pd.DataFrame, itemized: np.ndarray, lines: dict[str, np.ndarray] | None
+    bills: pd.DataFrame,
+    itemized: np.ndarray,
+    lines: dict[str, np.ndarray] | None,
+    kva_rate: np.ndarray,
 ) -> list[dict[str, np.ndarray]]:
     """Billed lines implied by the bills' own columns (BILL_FIGURES) for each bill and line type
     without a line in bill_lines (`itemized`: LINE_TYPES × bills).
@@ -439,9 +450,13 @@ def _lines_of_bill_columns(
     amount, capacity, demand = (
         col(name, rows) for name in ("basic_charge", "capacity_billed_kva", "max_demand_kw")
     )
-    by_demand = bills["basic_charge_basis"].eq("demand").to_numpy(dtype=bool)[rows]
-    by_demand &= ~np.isnan(demand)
-    quantity = np.where(by_demand | np.isnan(capacity), demand, capacity)
+    basis = bills["basic_charge_basis"]
+    by_demand = basis.eq("demand").to_numpy(dtype=bool)[rows] & ~np.isnan(demand)
+    # By capacity, the capacity it charged for (`basic.capacity_billed`): recorded, else what
+    # the charge pays for at the rate per kVA due (NaN where neither says, not 0 kVA).
+    by_capacity = basis.eq("capacity").to_numpy(dtype=bool)[rows]
+    kva = basic.capacity_billed(capacity, amount, kva_rate[rows], by_capacity)
+    quantity = np.where(by_demand | (np.isnan(capacity) & ~by_capacity), demand, kva)
     parts["basic"] = rows, quantity, _ratio(amount, quantity), amount
 
     rows = own_rows("pf_adjustment")

@@ -39,7 +39,7 @@ from auditkit.rules.worklist import bills_priced_by
     needs=(
         "customers.contract_capacity_kva",
         "customers.basic_charge_basis",
-        "bills.capacity_billed_kva|bill_lines",
+        "bills.capacity_billed_kva|bills.basic_charge|bill_lines",
     ),
     params=("kva_tolerance", "two_part_threshold_kva", "kwh_tolerance", "relative_tolerance"),
     severity="high",
@@ -951,7 +951,7 @@ def unbilled_by_bill(ctx: RuleContext, priced: pd.DataFrame) -> pd.Series:
     whole = np.maximum(filed.highest, filed.lowest + together)
     rate = ctx.kva_rate_due(rows)
     due = np.minimum(filed.kva_months * rate + charged, whole * rate)
-    billed = ctx.bills["basic_charge"].to_numpy(dtype=float)[rows]
+    billed = ctx.basic_charge_billed[rows]
     billed = np.where(np.isnan(billed), ctx.capacity_billed(rows) * rate, billed)
     unbilled = np.where(filed.as_billed, np.nan, np.clip(due - billed, 0.0, charged))
     return pd.Series(np.round(unbilled, 2), index=rows)

@@ -498,9 +498,7 @@ def change_without_order(ctx: RuleContext, params: dict) -> pd.DataFrame:
     # tariff due).
     no_basic = bills_without_basic_charge_due(ctx, params["tariff_mismatch"])[rows]
     demand_basis = ctx.basis_is(rows, "demand") & ~no_basic
-    basic = np.where(
-        demand_basis, zero_where_nan(bills["basic_charge"].to_numpy(dtype=float)[rows]), 0.0
-    )
+    basic = np.where(demand_basis, zero_where_nan(ctx.basic_charge_billed[rows]), 0.0)
     short_by = np.where(
         in_multiplier[rows] & ~left_multiplier[rows] & (billed_multiplier < prior_multiplier),
         prior_multiplier / billed_multiplier - 1,

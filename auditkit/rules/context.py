@@ -15,7 +15,12 @@ import pyarrow as pa
 import pyarrow.compute as pc
 
 from auditkit.arrow_text import arrow_text, run_changes
-from auditkit.billing.basic import CONTRACT_ORDERS, capacity_before, capacity_billed_of
+from auditkit.billing.basic import (
+    CONTRACT_ORDERS,
+    basic_charge_billed,
+    capacity_before,
+    capacity_billed_of,
+)
 from auditkit.billing.bill_frame import BASES, basis_in_force
 from auditkit.billing.tariff_lookup import TariffLookup, day_numbers
 from auditkit.data.schema import TABLES
@@ -407,7 +412,20 @@ class RuleContext:
         customer that records no capacity."""
         at = np.arange(len(self.bills)) if rows is None else np.asarray(rows)
         by_capacity = self.basis_is(at, "capacity")
-        return capacity_billed_of(self.bills, at, self.kva_rate_due(rows), by_capacity, larger)
+        basic = self.basic_charge_billed[at]
+        return capacity_billed_of(
+            self.bills, at, basic, self.kva_rate_due(rows), by_capacity, larger
+        )
+
+    @cached_property
+    def basic_charge_billed(self) -> np.ndarray:
+        """Per bill, the basic charge it billed (`auditkit.billing.basic.basic_charge_billed`):
+        a blank one read from its amount; NaN throughout where the export has no basic_charge
+        column (the context's bills carry every contract column: the dataset's say whether
+        the export had it). Read once per run by every rule that nets or bases on it."""
+        if "basic_charge" not in getattr(self.source, "bills", self.bills):
+            return np.full(len(self.bills), np.nan)
+        return basic_charge_billed(self.bills)
 
     def orders_of(self, *order_types: str) -> pd.DataFrame:
         """Work orders of the given types known at the audit date (empty without a work_orders

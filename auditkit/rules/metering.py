@@ -48,7 +48,7 @@ def multiplier_mismatch(ctx: RuleContext, params: dict) -> pd.DataFrame:
     # one is due (not on a single-part tariff due).
     no_basic = bills_without_basic_charge_due(ctx, params["tariff_mismatch"])[rows]
     demand_basis = ctx.basis_is(rows, "demand") & ~no_basic
-    basic = zero_where_nan(ctx.bills["basic_charge"].to_numpy(dtype=float)[rows])
+    basic = zero_where_nan(ctx.basic_charge_billed[rows])
     due = tariff_due_surcharge(ctx, rows, params["tariff_mismatch"])
     parts = {
         "energy": missing_kwh * ctx.energy_rate_due_or_billed(rows),

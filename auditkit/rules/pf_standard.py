@@ -209,7 +209,7 @@ def _bills_under_laxer_on(
     rows, cust, due_then = rows[kept], cust[kept], due_then[kept]
     pf = _bill_power_factor(ctx, rows)
     base = zero_where_nan(ctx.bills["energy_charge"].to_numpy(dtype=float)[rows])
-    base += zero_where_nan(optional_values(ctx.bills, "basic_charge")[rows])
+    base += zero_where_nan(ctx.basic_charge_billed[rows])
     tables = default_billing_params().pf_tables
     percent = np.where(
         np.isnan(recorded[cust]), 0.0, adjustment_percent(pf, recorded[cust], tables)

@@ -7,7 +7,7 @@ from dataclasses import dataclass, replace
 import numpy as np
 import pandas as pd
 
-from auditkit.billing.basic import demand_billed
+from auditkit.billing.basic import basic_in_amount, demand_billed
 from auditkit.billing.money import round_half_up
 from auditkit.billing.params import default_billing_params
 from auditkit.periods import date_month_number
@@ -283,9 +283,8 @@ def paid_with_own_basic(
 ) -> tuple[np.ndarray, np.ndarray]:
     """Per bill of `rows` (recomputed as `amounts`), the total and the adjustment with the
     basic charge the bill charged (`RepricedAmounts.with_basic_billed`), read by
-    `basic_charged` where the bill leaves it blank and its lines show none: a blank is no
-    charge of nothing."""
-    blank = np.isnan(optional_values(ctx.bills, "basic_charge")[rows]) & (amounts.basic_billed == 0)
+    `basic_charged` where the export carries no basic charge and the bill's lines show none."""
+    blank = np.isnan(ctx.basic_charge_billed[rows]) & (amounts.basic_billed == 0)
     if blank.any():
         basic_billed = amounts.basic_billed.copy()
         basic_billed[blank] = basic_charged(ctx, rows[blank])
@@ -307,20 +306,14 @@ def basic_on_schedule(
 
 
 def basic_charged(ctx: RuleContext, rows: np.ndarray) -> np.ndarray:
-    """Per bill of `rows`, the basic charge it charged: its own; where it records none (a
-    blank is no charge of nothing), what its amount holds beyond its energy charge, adjustment
-    and funds (DATA.md: amount = energy + basic + adjustment + funds; never below 0). What a
-    bill paid toward a single-part tariff due, which charges none."""
-    bills = ctx.bills
-    charged = optional_values(bills, "basic_charge")[rows]
-    blank = np.flatnonzero(np.isnan(charged))
-    if len(blank):
-        at = rows[blank]
-        rest = bills["amount"].to_numpy(dtype=float)[at]
-        rest -= bills["energy_charge"].to_numpy(dtype=float)[at]
-        for column in ("pf_adjustment", "fund_charge"):
-            rest -= np.nan_to_num(optional_values(bills, column)[at])
-        charged[blank] = np.round(np.maximum(rest, 0.0), 2)
+    """Per bill of `rows`, the basic charge it charged (`RuleContext.basic_charge_billed`: a
+    blank one read from its amount); where the export carries no basic charge at all, what its
+    amount holds beyond its energy charge, adjustment and funds too (`basic_in_amount`): what a
+    bill paid toward a single-part tariff due, which charges none, is netted whole."""
+    charged = ctx.basic_charge_billed[rows].copy()
+    absent = np.flatnonzero(np.isnan(charged))
+    if len(absent):
+        charged[absent] = basic_in_amount(ctx.bills, rows[absent])
     return charged
 
 

@@ -663,11 +663,13 @@ def test_a_bound_left_by_an_order_without_its_new_value_is_no_capacity_in_force(
 
 
 def _record_neither(u: Utility, cid: str, periods: set[str]) -> None:
-    """`cid`'s bills of `periods` record neither their capacity nor their basic charge."""
+    """`cid`'s bills of `periods` record neither their capacity nor their basic charge, nor
+    does their amount hold one (a blank charge is otherwise read from the amount)."""
     for bill in u.bills:
         if bill["customer_id"] == cid and bill["period"] in periods:
             bill["capacity_billed_kva"] = None
             bill["basic_charge"] = None
+            bill["amount"] = bill["energy_charge"]
 
 
 def test_a_bill_by_capacity_recording_neither_capacity_nor_charge_is_not_found_short():
@@ -690,6 +692,7 @@ def test_a_bill_by_capacity_recording_neither_capacity_nor_charge_is_not_found_s
             bill["capacity_billed_kva"], bill["basic_charge"] = None, 0.0
         if bill["period"] == "2024-04" and bill["customer_id"] == "recorded_400":
             bill["capacity_billed_kva"], bill["basic_charge"] = 400.0, None
+            bill["amount"] = bill["energy_charge"]
         if bill["period"] == "2024-08" and bill["customer_id"] == "gap_then_short":
             bill["capacity_billed_kva"], bill["basic_charge"] = 400.0, 12_000.0
     found = run(u, "capacity_underbilled").set_index("customer_id")

@@ -1,0 +1,134 @@
+"""A blank basic charge is what the bill's amount holds for it (DATA.md: amount = energy_charge +
+basic_charge + pf_adjustment + fund_charge), not a charge of nothing; where the amount holds
+nothing for it either, the charge is recorded nowhere: unknown, an archive gap. Every rule and
+the recomputation read it the same way (`auditkit.billing.basic.basic_charge_billed`).
+
+Rates: IND2 0.60 yuan/kWh, 30 yuan per kVA-month, 40 per kW-month (rule_builder.TARIFFS); on the
+itemized utility funds 0.03 yuan/kWh (itemized_builder.TARIFFS)."""
+
+from __future__ import annotations
+
+import pandas as pd
+import pytest
+from itemized_builder import INDUSTRIAL, Itemized
+from rule_builder import TWO_PART, TWO_PART_BY_CAPACITY, Utility, flat, halved_multiplier_year, run
+
+from auditkit import rules
+from auditkit.billing import recompute
+
+
+def _money(found: pd.DataFrame) -> dict[tuple[str, str], float]:
+    pairs = zip(found["customer_id"], found["rule_id"], found["revenue_impact"], strict=True)
+    return {(cid, rule_id): money for cid, rule_id, money in pairs}
+
+
+def test_a_blank_charge_beside_no_capacity_is_read_from_the_amount():
+    """400 kVA by capacity, 100,000 kWh a month at 0.60 (60,000.00), no bill recording its
+    capacity and none its basic charge. The amount holding 12,000.00 paid for 400 kVA: nothing
+    short. One holding 6,000.00 paid for 200: 12 × 200 × 30 = ¥72,000.00 (was unknown, nothing
+    found). Near misses: an amount holding nothing for it records the charge nowhere, an archive
+    gap (nothing found, not 12 × 12,000.00); a charge recorded as 0.00 charged nothing:
+    12 × 400 × 30 = ¥144,000.00."""
+    u = Utility()
+    for cid, held in (("paid_400", 12_000.0), ("paid_200", 6_000.0), ("none_held", 0.0)):
+        u.customer(cid, contract_capacity_kva=400.0, **TWO_PART_BY_CAPACITY)
+        for bill in u.monthly(cid, flat(100_000), multiplier=1000.0, tariff="IND2"):
+            bill["basic_charge"] = None
+            bill["amount"] = bill["energy_charge"] + held
+    u.customer("zero", contract_capacity_kva=400.0, **TWO_PART_BY_CAPACITY)
+    u.monthly("zero", flat(100_000), multiplier=1000.0, tariff="IND2", basis="capacity")
+    found = run(u, "capacity_underbilled")
+    assert _money(found) == pytest.approx(
+        {
+            ("paid_200", "capacity_underbilled"): 12 * 200 * 30,
+            ("zero", "capacity_underbilled"): 12 * 400 * 30,
+        }
+    )
+    assert (
+        found.set_index("customer_id")
+        .loc["paid_200", "evidence"]
+        .startswith(
+            "12 bills 2024-01..2024-12 charged the basic charge on less than the capacity in force, "
+            "the days of any suspension counted (in 2024-12: 200 kVA billed, 400 kVA in force)"
+        )
+    )
+
+
+LINE_RULES = [
+    "loss_not_charged",
+    "pf_adjustment_error",
+    "fund_charge_error",
+    "basic_charge_error",
+    "capacity_underbilled",
+]
+
+
+def _itemized_energy_only(blank: bool) -> Itemized:
+    """400 kVA at 10 kV, PF 0.86 (+2.0 % under 0.90), 10,000 kWh (6,000.00), funds 300.00: the
+    bills itemize their energy alone and record no capacity. `right` charged 400 × 30 =
+    12,000.00 and 2.0 % of 18,000.00 = 360.00; `short` 300 × 30 = 9,000.00 and 2.0 % of
+    15,000.00 = 300.00. With `blank`, their basic_charge cells are empty (the amount holds it)."""
+    u = Itemized()
+    for cid, kva in (("right", 400.0), ("short", 300.0)):
+        u.customer(cid, **INDUSTRIAL, pf_standard=0.90)
+        basic = kva * 30.0
+        lines = [
+            ("energy", 10_000.0, 0.60),
+            ("basic", kva, 30.0),
+            ("pf_adjustment", 6_000.0 + basic, 0.02),
+            ("fund", 10_000.0, 0.03),
+        ]
+        u.bill(cid, "2024-01", 10_000, lines, tariff="IND2", kvarh_import=6000.0, kvarh_export=0.0)
+    u.lines = [line for line in u.lines if line["line_type"] == "energy"]
+    if blank:
+        for bill in u.bills:
+            bill["basic_charge"] = None
+    return u
+
+
+@pytest.mark.parametrize("blank", [True, False], ids=["blank", "recorded"])
+def test_a_basic_charge_without_its_capacity_is_read_as_the_kva_it_pays_for(blank: bool):
+    """On itemized data the basic line billed is the capacity the charge pays for at the rate
+    due (9,000.00 / 30 = 300 kVA), not 0 kVA: `right` owes nothing (capacity_underbilled said
+    ¥12,240.00, and with the charge blank pf_adjustment_error judged 360.00 on 6,000.00 alone,
+    6.00 %); `short` owes 100 × 30 = 3,000.00 and the 60.00 of adjustment on it, ¥3,060.00, once."""
+    u = _itemized_energy_only(blank)
+    found = u.run(LINE_RULES).reset_index()
+    assert _money(found) == {("short", "capacity_underbilled"): 3_060.00}
+    lines = recompute(u.dataset()).set_index(["customer_id", "line_type"])
+    basic = lines.xs("basic", level="line_type")
+    assert basic["quantity_billed"].to_dict() == {"right": 400.0, "short": 300.0}
+    assert basic["amount_billed"].to_dict() == {"right": 12_000.0, "short": 9_000.0}
+    pf = lines.xs("pf_adjustment", level="line_type")
+    assert pf["quantity_billed"].to_dict() == {"right": 18_000.0, "short": 15_000.0}
+    assert pf["difference"].to_dict() == {"right": 0.0, "short": 60.0}
+
+
+def test_a_blank_demand_charge_read_through_a_halved_multiplier_is_short_by_as_much():
+    """From April the multiplier halved with no meter replacement (50,000 kWh at 0.60 a month
+    unbilled) and the demand read through it: 200 kW × 40 = 8,000.00 charged, as much again due.
+    With every bill's basic charge blank, the amounts hold it: 9 × (30,000.00 + 8,000.00), as
+    when the charge is recorded (read as 0, the demand part was lost)."""
+    u = Utility()
+    u.customer("demand", contract_capacity_kva=630.0, basic_charge_basis="demand",
+               **TWO_PART | {"ct_ratio": 5.0})  # fmt: skip
+    halved_multiplier_year(u, "demand", "demand")
+    u.order("demand", "suspension", "2024-07-01", 630, 315)
+    for bill in u.bills:
+        bill["basic_charge"] = None
+    found = run(u, "change_without_order")
+    assert found["revenue_impact"].tolist() == pytest.approx([9 * (50_000 * 0.6 + 200 * 40)])
+
+
+def test_the_adjustment_under_a_laxer_standard_is_on_a_blank_basic_charge_too():
+    """400 kVA held to 0.90, recorded 0.85, PF 0.86: 2.1 % of 72,000.00 (60,000.00 of energy and
+    the 12,000.00 basic charge the amount holds) = 1,512.00 a month, ¥18,144.00 (read as 0, the
+    base was 60,000.00: ¥15,120.00)."""
+    u = Utility()
+    u.customer("lax", contract_capacity_kva=400.0, **TWO_PART_BY_CAPACITY)
+    u.customers[0]["pf_standard"] = 0.85
+    for bill in u.monthly("lax", flat(100_000), tariff="IND2", basis="capacity", capacity=400.0):
+        bill["power_factor"] = 0.86
+        bill["basic_charge"] = None
+    found = rules.run(u.dataset(), rules="pf_standard_mismatch", as_of="2024-12")
+    assert found["revenue_impact"].tolist() == pytest.approx([18_144.00], abs=0.005)
