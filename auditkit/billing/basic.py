@@ -212,17 +212,25 @@ def basic_charge_billed(bills: pd.DataFrame) -> np.ndarray:
     charge of nothing: read as 0, a bill whose amount holds its whole basic charge was found
     short of all of it, and its adjustment judged on a base without it.
 
-    NaN (unknown) where a blank bill's amount holds nothing for it, the charge recorded nowhere
-    (billed on another bill, or not exported: an archive gap, never a charge of nothing), and
-    throughout where the export has no basic_charge column (its amount may hold charges it
-    does not itemize)."""
+    The amount is read only where the bill records every other part of it (DATA.md: amount =
+    energy_charge + basic_charge + pf_adjustment + fund_charge, each cell filled): a rebate or
+    funds the export leaves out would otherwise be read as basic charge. NaN (unknown) where it
+    cannot be so read, where the amount holds nothing for it (the charge recorded nowhere:
+    billed on another bill, or not exported; an archive gap, never a charge of nothing), and
+    throughout where the export has no basic_charge column."""
     if "basic_charge" not in bills:
         return np.full(len(bills), np.nan)
     charged = bills["basic_charge"].to_numpy(dtype=float, na_value=np.nan, copy=True)
     blank = np.flatnonzero(np.isnan(charged))
     if len(blank):
+        readable = np.ones(len(blank), dtype=bool)
+        for part in ("pf_adjustment", "fund_charge"):
+            if part not in bills:
+                readable[:] = False
+                break
+            readable &= bills[part].iloc[blank].notna().to_numpy()
         held = basic_in_amount(bills, blank)
-        charged[blank] = np.where(held > 0, held, np.nan)
+        charged[blank] = np.where(readable & (held > 0), held, np.nan)
     return charged
 
 

@@ -357,11 +357,14 @@ def _billed_lines(
     silent = [
         k for k, t in enumerate(LINE_TYPES) if not anywhere[k] and BILL_FIGURES[t] not in columns
     ]
-    unknown = None
-    if silent:
-        unknown = np.zeros((types, n), dtype=bool)
-        unknown[silent] = ~itemized[silent]
-    return parts, itemized[LINE_TYPES.index("energy")], unknown
+    unknown = np.zeros((types, n), dtype=bool)
+    unknown[silent] = ~itemized[silent]
+    # A basic charge the export carries but a bill records nowhere (the bill frame's NaN:
+    # `basic.basic_charge_billed`) is unknown too, not nothing billed.
+    basic = LINE_TYPES.index("basic")
+    if "basic_charge" in columns:
+        unknown[basic] = np.isnan(bills["basic_charge"].to_numpy(dtype=float)) & ~itemized[basic]
+    return parts, itemized[LINE_TYPES.index("energy")], unknown if unknown.any() else None
 
 
 #: The bill column that carries each line type where bill_lines do not.

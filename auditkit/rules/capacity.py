@@ -168,7 +168,9 @@ def _capacity_short_by_lines(
     lines = rc.of("basic")
     by_capacity = ctx.basis_is(rc.row[lines], "capacity")
     lines = lines[by_capacity & rc.due[lines] & ~np.isnan(rc.amount_due[lines])]
-    billed = np.nan_to_num(rc.quantity_billed[lines])
+    # A capacity billed unknown (NaN: no capacity recorded, no charge to read it by) proves no
+    # shortfall, as on monthly bills.
+    billed = rc.quantity_billed[lines]
     gap = rc.quantity_due[lines] - billed
     flagged = gap > tolerance
     lines, billed, gap = lines[flagged], billed[flagged], gap[flagged]
@@ -181,7 +183,7 @@ def _capacity_short_by_lines(
     lines, gap = lines[kept], gap[kept]
     order = np.argsort(rc.row[lines], kind="stable")
     lines, gap = lines[order], gap[order]
-    billed = np.nan_to_num(rc.quantity_billed[lines])
+    billed = rc.quantity_billed[lines]
     return rc.row[lines], billed, rc.quantity_due[lines], gap * rc.rate_due[lines]
 
 

@@ -35,9 +35,10 @@ from auditkit.rules.registry import rule
 from auditkit.rules.repriced import on_tariff, reprice
 from auditkit.rules.routine import (
     at_tariff_due,
-    basic_charged,
+    basic_gap,
     basic_on_schedule,
     paid_with_own_basic,
+    tariff_billed,
     tariff_due_surcharge,
 )
 from auditkit.rules.tariff_due import (
@@ -608,10 +609,12 @@ def _tariff_gap(
         before_rate = ctx.schedule_rate(before[flat], months, "energy_rate", at)
         billed_rate = ctx.schedule_rate(ctx.bill_tariff[at], months, "energy_rate", at)
         gap[flat] = zero_where_nan((before_rate - billed_rate) * kwh)
-        netted = single_part[flat] & ~np.isnan(before_rate)
-        own = np.flatnonzero(netted & ~proved[flat])
-        gap[flat[own]] -= basic_charged(ctx, at[own])
-        in_force = np.flatnonzero(netted & proved[flat])
+        priced = ~np.isnan(before_rate)
+        own = np.flatnonzero(~proved[flat])
+        gap[flat[own]] += basic_gap(
+            ctx, at[own], names[flat[own]], tariff_billed(ctx, at[own]), priced[own]
+        )
+        in_force = np.flatnonzero(single_part[flat] & priced & proved[flat])
         gap[flat[in_force]] -= np.nan_to_num(basic_on_schedule(ctx, at[in_force]))
     return gap, pf
 

@@ -24,17 +24,27 @@ def _money(found: pd.DataFrame) -> dict[tuple[str, str], float]:
 
 def test_a_blank_charge_beside_no_capacity_is_read_from_the_amount():
     """400 kVA by capacity, 100,000 kWh a month at 0.60 (60,000.00), no bill recording its
-    capacity and none its basic charge. The amount holding 12,000.00 paid for 400 kVA: nothing
-    short. One holding 6,000.00 paid for 200: 12 × 200 × 30 = ¥72,000.00 (was unknown, nothing
-    found). Near misses: an amount holding nothing for it records the charge nowhere, an archive
-    gap (nothing found, not 12 × 12,000.00); a charge recorded as 0.00 charged nothing:
-    12 × 400 × 30 = ¥144,000.00."""
+    capacity and none its basic charge, each recording its adjustment and funds (0.00). The
+    amount holding 12,000.00 paid for 400 kVA: nothing short. One holding 6,000.00 paid for 200:
+    12 × 200 × 30 = ¥72,000.00 (was unknown, nothing found). Near misses: an amount holding
+    nothing for it records the charge nowhere, an archive gap (nothing found, not 12 ×
+    12,000.00); where the bills leave their adjustment blank the amount's 11,460.00 may be
+    12,000.00 less a 540.00 rebate: unknown, not 382 kVA short; a charge recorded as 0.00
+    charged nothing: 12 × 400 × 30 = ¥144,000.00."""
     u = Utility()
-    for cid, held in (("paid_400", 12_000.0), ("paid_200", 6_000.0), ("none_held", 0.0)):
+    held_in_amount = {
+        "paid_400": 12_000.0,
+        "paid_200": 6_000.0,
+        "none_held": 0.0,
+        "adjustment_blank": 11_460.0,
+    }
+    for cid, held in held_in_amount.items():
         u.customer(cid, contract_capacity_kva=400.0, **TWO_PART_BY_CAPACITY)
         for bill in u.monthly(cid, flat(100_000), multiplier=1000.0, tariff="IND2"):
             bill["basic_charge"] = None
             bill["amount"] = bill["energy_charge"] + held
+            bill["fund_charge"] = 0.0
+            bill["pf_adjustment"] = None if cid == "adjustment_blank" else 0.0
     u.customer("zero", contract_capacity_kva=400.0, **TWO_PART_BY_CAPACITY)
     u.monthly("zero", flat(100_000), multiplier=1000.0, tariff="IND2", basis="capacity")
     found = run(u, "capacity_underbilled")
@@ -52,6 +62,21 @@ def test_a_blank_charge_beside_no_capacity_is_read_from_the_amount():
             "the days of any suspension counted (in 2024-12: 200 kVA billed, 400 kVA in force)"
         )
     )
+
+
+def test_an_export_without_the_adjustment_and_funds_leaves_a_blank_charge_unknown():
+    """The bills carry no pf_adjustment or fund_charge column: their amount may hold either, so
+    a blank basic charge is not read from it (6,000.00 beyond the energy might be a basic
+    charge on 200 kVA, or funds). Nothing is found, as on a bill recording neither."""
+    u = Utility()
+    u.customer("unsaid", contract_capacity_kva=400.0, **TWO_PART_BY_CAPACITY)
+    for bill in u.monthly("unsaid", flat(100_000), multiplier=1000.0, tariff="IND2"):
+        bill["basic_charge"] = None
+        bill["amount"] = bill["energy_charge"] + 6_000.0
+    u.customer("recorded", contract_capacity_kva=400.0, **TWO_PART_BY_CAPACITY)
+    u.monthly("recorded", flat(100_000), multiplier=1000.0, tariff="IND2", capacity=400.0,
+              basis="capacity")  # fmt: skip
+    assert run(u, "capacity_underbilled").empty
 
 
 LINE_RULES = [
@@ -86,6 +111,27 @@ def _itemized_energy_only(blank: bool) -> Itemized:
     return u
 
 
+def test_an_itemized_charge_recorded_nowhere_is_unknown_as_on_monthly_bills():
+    """An itemized bill of energy lines alone whose basic charge is blank and whose amount
+    (6,300.00: energy and funds) holds nothing for it: what it billed is unknown, as on monthly
+    bills, and the recomputation says so (it was billed 0: 400 × 30 = ¥12,000.00 short)."""
+    u = Itemized()
+    u.customer("gap", **INDUSTRIAL)
+    lines = [("energy", 10_000.0, 0.60), ("basic", 400.0, 30.0), ("fund", 10_000.0, 0.03)]
+    u.bill("gap", "2024-01", 10_000, lines, tariff="IND2")
+    u.lines = [line for line in u.lines if line["line_type"] == "energy"]
+    u.bills[0]["basic_charge"], u.bills[0]["amount"] = None, 6_300.0
+    assert u.run(LINE_RULES).empty
+    monthly = Utility()
+    monthly.customers, monthly.bills = u.customers, u.bills
+    assert run(monthly, "capacity_underbilled").empty
+    recomputed = recompute(u.dataset())
+    basic = recomputed[recomputed["line_type"] == "basic"].iloc[0]
+    assert pd.isna(basic["amount_billed"]) and pd.isna(basic["difference"])
+    unknown = [note.values for note in recomputed.attrs["notes"] if note.code == "billed_unknown"]
+    assert unknown == [{"line_type": "basic", "count": 1, "column": "bills.basic_charge"}]
+
+
 @pytest.mark.parametrize("blank", [True, False], ids=["blank", "recorded"])
 def test_a_basic_charge_without_its_capacity_is_read_as_the_kva_it_pays_for(blank: bool):
     """On itemized data the basic line billed is the capacity the charge pays for at the rate
@@ -107,7 +153,7 @@ def test_a_basic_charge_without_its_capacity_is_read_as_the_kva_it_pays_for(blan
 def test_a_blank_demand_charge_read_through_a_halved_multiplier_is_short_by_as_much():
     """From April the multiplier halved with no meter replacement (50,000 kWh at 0.60 a month
     unbilled) and the demand read through it: 200 kW × 40 = 8,000.00 charged, as much again due.
-    With every bill's basic charge blank, the amounts hold it: 9 × (30,000.00 + 8,000.00), as
+    With every bill's basic charge blank (its adjustment and funds recorded), the amounts hold it: 9 × (30,000.00 + 8,000.00), as
     when the charge is recorded (read as 0, the demand part was lost)."""
     u = Utility()
     u.customer("demand", contract_capacity_kva=630.0, basic_charge_basis="demand",
@@ -115,7 +161,7 @@ def test_a_blank_demand_charge_read_through_a_halved_multiplier_is_short_by_as_m
     halved_multiplier_year(u, "demand", "demand")
     u.order("demand", "suspension", "2024-07-01", 630, 315)
     for bill in u.bills:
-        bill["basic_charge"] = None
+        bill["basic_charge"], bill["pf_adjustment"], bill["fund_charge"] = None, 0.0, 0.0
     found = run(u, "change_without_order")
     assert found["revenue_impact"].tolist() == pytest.approx([9 * (50_000 * 0.6 + 200 * 40)])
 
@@ -129,6 +175,6 @@ def test_the_adjustment_under_a_laxer_standard_is_on_a_blank_basic_charge_too():
     u.customers[0]["pf_standard"] = 0.85
     for bill in u.monthly("lax", flat(100_000), tariff="IND2", basis="capacity", capacity=400.0):
         bill["power_factor"] = 0.86
-        bill["basic_charge"] = None
+        bill["basic_charge"], bill["pf_adjustment"], bill["fund_charge"] = None, 0.0, 0.0
     found = rules.run(u.dataset(), rules="pf_standard_mismatch", as_of="2024-12")
     assert found["revenue_impact"].tolist() == pytest.approx([18_144.00], abs=0.005)

@@ -181,6 +181,53 @@ def test_a_silent_capacity_change_owes_no_basic_charge_where_a_single_part_tarif
     )
 
 
+#: A 400 kVA factory at 10 kV (IND2 0.60 + 30 per kVA-month or 40 per kW-month; COM 0.80).
+FACTORY_400 = TWO_PART | {"contract_capacity_kva": 400.0}
+
+
+def test_an_order_to_a_two_part_tariff_not_applied_owes_its_basic_charge_on_monthly_bills():
+    """Orders COM → IND2 from January that billing never applied: 10,000 kWh a month billed
+    at COM's 0.80 (8,000.00) where IND2 charges 6,000.00 and its basic charge. By capacity, and
+    without a basis (a two-part tariff due charges it by capacity): 400 × 30 = 12,000.00, so
+    12 × (6,000.00 + 12,000.00 − 8,000.00) = ¥120,000.00 (the energy alone said ¥0.00). By
+    demand, 200 kW × 40 = 8,000.00 a month: 12 × 6,000.00 = ¥72,000.00. Near miss: at 100,000
+    kWh IND2 charges less (72,000.00 against 80,000.00): nothing under-billed."""
+    u = Utility()
+    cases = {"capacity": ("capacity", 10_000), "none": ("none", 10_000),
+             "demand": ("demand", 10_000), "large": ("capacity", 100_000)}  # fmt: skip
+    for cid, (basis, kwh) in cases.items():
+        u.customer(cid, **FACTORY_400, basic_charge_basis=basis)
+        u.monthly(cid, flat(kwh), multiplier=1000.0, tariff="COM", demand=200.0)
+        u.order(cid, "tariff_change", "2024-01-01", "COM", "IND2")
+    u.customer("reference", **FACTORY_400, basic_charge_basis="capacity")
+    u.monthly("reference", flat(10_000), multiplier=1000.0, tariff="IND2", capacity=400.0,
+              basis="capacity")  # fmt: skip
+    found = rules.run(u.dataset())
+    money = found.set_index(["customer_id", "rule_id"])["revenue_impact"].to_dict()
+    assert money == pytest.approx(
+        {
+            ("capacity", "order_not_applied"): 12 * 10_000.0,
+            ("none", "order_not_applied"): 12 * 10_000.0,
+            ("demand", "order_not_applied"): 12 * 6_000.0,
+            ("large", "order_not_applied"): 0.0,
+        }
+    )
+
+
+def test_a_silent_change_from_a_two_part_tariff_owes_its_basic_charge_on_monthly_bills():
+    """Archived on IND2 by capacity, billed IND2 on 400 kVA to June, then COM with no basic
+    charge and no order: July to December owe 6 × (6,000.00 + 12,000.00 − 8,000.00) =
+    ¥60,000.00, counted once (capacity_underbilled prices no bill on COM)."""
+    u = Utility()
+    u.customer("silent", **FACTORY_400, basic_charge_basis="capacity")
+    u.monthly("silent", flat(10_000), multiplier=1000.0, tariff=["IND2"] * 6 + ["COM"] * 6,
+              capacity=[400.0] * 6 + [None] * 6, basis=["capacity"] * 6 + ["none"] * 6)  # fmt: skip
+    found = rules.run(u.dataset())
+    assert found.set_index("rule_id")["revenue_impact"].to_dict() == pytest.approx(
+        {"change_without_order": 6 * 10_000.0}
+    )
+
+
 def test_what_change_without_order_leaves_follows_tariff_mismatchs_own_thresholds():
     """The moved shop is a school (教育): with 教育 among tariff_mismatch's shared-meter
     industries it may pay RES, tariff_mismatch finds nothing and change_without_order prices
