@@ -256,7 +256,8 @@ def test_ctrl_c_stops_everything_and_publishes_nothing(tmp_path: Path, short_tmp
     kernel = int(pid_file.read_text())
     assert alive(kernel)
     os.kill(process.pid, signal.SIGINT)
-    _, stderr = process.communicate(timeout=60)
+    # About 5 s alone; a machine busy with the rest of the suite has taken over 60 s.
+    _, stderr = process.communicate(timeout=180)
     assert process.returncode == 130, stderr
     assert "interrupted" in stderr
     assert not alive(kernel)
