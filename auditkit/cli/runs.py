@@ -206,8 +206,27 @@ def _finish(outcome: RunOutcome, command: str) -> int:
             f"auditkit {command}: {pointer} {kept}; this failed run is kept in {outcome.run_dir}",
             file=sys.stderr,
         )
+    else:
+        _say_a_newer_run_is_latest(outcome, command)
     print(outcome.index)
     return 1 if failed else 0
+
+
+def _say_a_newer_run_is_latest(outcome: RunOutcome, command: str) -> None:
+    """A good run that finished after a run started later (`point_latest`) leaves `latest` on
+    that one: said on stderr, so a scheduled log does not take it for the latest."""
+    from auditkit.pipeline.runs import LATEST_NAME, latest_run_id
+
+    try:
+        latest = latest_run_id(outcome.run_dir.parent)
+    except AuditkitError:
+        return
+    if latest is not None and latest != outcome.run_dir.name:
+        print(
+            f"auditkit {command}: {outcome.run_dir.parent / LATEST_NAME} stays on {latest}, a "
+            "run started after this one",
+            file=sys.stderr,
+        )
 
 
 def _shown(name: str) -> str:

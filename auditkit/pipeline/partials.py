@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import contextlib
 import json
+import os
 import shutil
 import socket
 from collections.abc import Iterator
@@ -67,6 +68,22 @@ def owned_partial(root: Path, run_id: str) -> Iterator[Path]:
         owner.flush()
         yield folder
     owner_path.unlink(missing_ok=True)
+
+
+@contextlib.contextmanager
+def holding(folder: Path) -> Iterator[None]:
+    """An exclusive lock on `folder` itself, waited for (flock on its descriptor: no lock file
+    left among the runs; released when the block ends or the process dies; none where the
+    platform has no fcntl)."""
+    if fcntl is None:
+        yield
+        return
+    descriptor = os.open(folder, os.O_RDONLY)
+    try:
+        fcntl.flock(descriptor, fcntl.LOCK_EX)
+        yield
+    finally:
+        os.close(descriptor)
 
 
 def _lock(stream: IO[str]) -> None:

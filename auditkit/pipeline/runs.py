@@ -32,7 +32,7 @@ from auditkit.paths import project_root
 from auditkit.pipeline import manifest as run_manifest
 from auditkit.pipeline.index import render_index
 from auditkit.pipeline.jobs import Job, check_outputs_outside_data, check_unique_names
-from auditkit.pipeline.partials import OWNER_NAME, owned_partial
+from auditkit.pipeline.partials import OWNER_NAME, holding, owned_partial
 from auditkit.pipeline.pool import Task, run_tasks
 from auditkit.pipeline.register_step import compare_registers, reads_register, registers_read
 from auditkit.pipeline.run_paths import inside, job_folder
@@ -362,16 +362,29 @@ def check_latest(root: Path) -> None:
 
 
 def point_latest(root: Path, run_id: str) -> Path:
-    """Point `<root>/latest` at a run: a relative symlink, or a pointer file where links fail."""
+    """Point `<root>/latest` at a run: a relative symlink, or a pointer file where links fail.
+
+    `latest` is the newest good run: run ids sort by the time they started, so a run that
+    finishes after a later one (two at once: a scheduled month and an analyst's run) leaves
+    `latest` on the later one. The look and the move are one step under a lock on `root`; a
+    pointer that names no run folder here (removed, or not one `point_latest` wrote) is
+    replaced."""
     check_latest(root)
     latest = root / LATEST_NAME
-    temporary = root / f".{LATEST_NAME}.{os.getpid()}.partial"
-    temporary.unlink(missing_ok=True)
-    try:
-        temporary.symlink_to(run_id, target_is_directory=True)
-    except OSError:
-        temporary.write_text(run_id + "\n", encoding="utf-8")
-    os.replace(temporary, latest)
+    with holding(root):
+        try:
+            current = latest_run_id(root)
+        except AuditkitError:
+            current = None
+        if current is not None and current > run_id and (root / current).is_dir():
+            return latest
+        temporary = root / f".{LATEST_NAME}.{os.getpid()}.partial"
+        temporary.unlink(missing_ok=True)
+        try:
+            temporary.symlink_to(run_id, target_is_directory=True)
+        except OSError:
+            temporary.write_text(run_id + "\n", encoding="utf-8")
+        os.replace(temporary, latest)
     return latest
 
 

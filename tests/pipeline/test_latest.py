@@ -1,0 +1,63 @@
+"""`outputs/latest` is the newest good run by the time runs started, whichever finishes last."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from auditkit.cli import runs as runs_cli
+from auditkit.pipeline.runs import RunOutcome, latest_run_id, point_latest
+
+EARLIER = "20261206T080000Z-aaaaaa"  # a scheduled month, started first
+LATER = "20261206T080500Z-bbbbbb"  # an analyst's run, started five minutes later
+
+
+def _outputs(tmp_path: Path, *run_ids: str) -> Path:
+    outputs = tmp_path / "outputs"
+    for run_id in run_ids:
+        (outputs / run_id).mkdir(parents=True)
+    return outputs
+
+
+def test_a_run_finishing_after_a_later_one_leaves_latest_on_the_later_one(tmp_path: Path):
+    outputs = _outputs(tmp_path, EARLIER, LATER)
+    point_latest(outputs, LATER)  # the later run finished first
+    point_latest(outputs, EARLIER)
+    assert latest_run_id(outputs) == LATER
+    newest = "20261207T080000Z-cccccc"
+    (outputs / newest).mkdir()
+    point_latest(outputs, newest)
+    assert latest_run_id(outputs) == newest
+    assert sorted(path.name for path in outputs.iterdir()) == [EARLIER, LATER, newest, "latest"]
+
+
+@pytest.mark.parametrize(
+    "pointer",
+    [b"20991231T235959Z-ffffff\n", b"\xff\xfe", b"../elsewhere\n"],
+    ids=["a removed run", "not UTF-8", "another place"],
+)
+def test_a_pointer_naming_no_run_here_is_replaced(tmp_path: Path, pointer: bytes):
+    outputs = _outputs(tmp_path, EARLIER)
+    (outputs / "latest").write_bytes(pointer)
+    point_latest(outputs, EARLIER)
+    assert latest_run_id(outputs) == EARLIER
+
+
+def test_the_earlier_run_says_latest_stays_on_the_later_one(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+):
+    outputs = _outputs(tmp_path, EARLIER, LATER)
+    point_latest(outputs, LATER)
+    point_latest(outputs, EARLIER)
+    record = {"name": "A", "notebook": "n.ipynb", "status": "ok", "folder": "A"}
+    assert runs_cli._finish(RunOutcome(outputs / EARLIER, {"notebooks": [record]}), "run") == 0
+    out, err = capsys.readouterr()
+    assert out == f"{outputs / EARLIER / 'index.html'}\n"
+    assert (
+        err
+        == f"auditkit run: {outputs / 'latest'} stays on {LATER}, a run started after this one\n"
+    )
+    point_latest(outputs, LATER)
+    assert runs_cli._finish(RunOutcome(outputs / LATER, {"notebooks": [record]}), "run") == 0
+    assert capsys.readouterr().err == ""
