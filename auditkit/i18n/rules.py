@@ -81,8 +81,8 @@ _RULES = {
         "规则）；新装、变更、销户月份按工单逐日折算"
         "（不超过当月各日的最大容量），计费容量不低于折算容量即不列；有电费明细、变压器或抄表日期的数据按重算的"
         "运行容量（运行和热备用变压器，新装、变更、销户月份按日折算）核对基本电费明细的计费容量；运行容量低于 "
-        "two_part_threshold_kva 的月份执行单一制电价，不计基本电费；有电费明细的数据，电量无差异的账单另计基本电费差额引起的"
-        "力调电费差额",
+        "two_part_threshold_kva 的月份执行单一制电价，不计基本电费；少计容量按账单执行电价类别的容量电价计（执行单一制电价的账单不计，"
+        "电价差额归变更工单规则）；有电费明细的数据，电量无差异的账单另计基本电费差额引起的力调电费差额",
         "bills by capacity (the basis in force on each): capacity_billed_kva below the contract "
         "capacity in force that month (inside a suspension, the capacity it leaves in service: "
         "the capacity suspended, and its overrun, are suspension_overrun's); in a month of "
@@ -92,8 +92,10 @@ _RULES = {
         "transformers, read dates) the basic line's quantity against the recomputed capacity in "
         "force (running and hot-standby transformers, prorated by day in months of connection, "
         "change or closure); months whose capacity in force is below two_part_threshold_kva are "
-        "single-part, with no basic charge due; on itemized data, on bills of the kWh due, the "
-        "power-factor adjustment the basic charge difference moves is counted with it",
+        "single-part, with no basic charge due; the kVA short are priced at the rate per kVA of "
+        "the tariff billed (none on a single-part one: a tariff's difference is the change-of-use "
+        "rules'); on itemized data, on bills of the kWh due, the power-factor adjustment the "
+        "basic charge difference moves is counted with it",
     ),
     "rule.demand_over_capacity.title": (
         "最大需量持续超过登记容量（疑似大换小、私增容量）",
@@ -161,7 +163,7 @@ _RULES = {
         "工单生效月份（加 grace_months 个月宽限）之后、同类下一张工单之前，账单仍执行原电价类别（改类）或原容量"
         "（增容、减容）；涉及电费自生效月份起计（宽限只决定是否算作未执行）：改类为按新电价类别重算的账单减按原电价类别"
         "重算的账单（同一计费电量，含分时、阶梯、基本电费、力调和基金；无电费明细的按平段电度电价差额加新电价类别按运行容量、"
-        "需量应收的基本电费减已收基本电费），容量为按容量计收基本电费时工单所定容量（生效当月按天折算）"
+        "需量应收的基本电费减已收基本电费，两者均为两部制的减原电价类别按同一容量、需量应收的基本电费），容量为按容量计收基本电费时工单所定容量（生效当月按天折算）"
         "与计费容量之差；tariff_mismatch 计算的账单（档案电价类别也不是应执行的类别）的电价差额计入 tariff_mismatch，"
         "capacity_underbilled 计算的账单少收的基本电费计入 capacity_underbilled；本规则仍列出工单但不重复计算"
         "（无论是否同时运行这些规则）",
@@ -172,7 +174,8 @@ _RULES = {
         "tariff less recomputed on the old one on the kWh billed (periods, tiers, basic charge, "
         "power-factor adjustment and funds; without itemized bills, the flat energy rates' "
         "difference plus the basic charge the new tariff charges on the capacity and demand in "
-        "force less the basic charge billed); for capacity, the basic charge on the capacity the "
+        "force less the basic charge billed, or less what the old tariff charges on the same "
+        "quantities where both are two-part); for capacity, the basic charge on the capacity the "
         "orders put on the bill (prorated by day in the month of the change) less the capacity "
         "billed, where it is charged by capacity. The tariff difference of a bill "
         "tariff_mismatch prices (the archive's tariff is not the one due either) and the basic "
@@ -184,7 +187,7 @@ _RULES = {
         "电价类别、计费容量或计费倍率与上期账单不同，而两期账单之间（±window_months 个月）无相应类型的工单生效；"
         "涉及电费：新参数执行期间按原参数应多收的电费——电价类别为按原电价类别计收的电费减按计费电价类别计收的电费"
         "（同一次变更的各期账单合计，合计不为正的计零）：有电费明细的按计费电量重算两种电价下的账单（分时、阶梯按"
-        "时段、档位，含变损、基本电费、力调电费和基金及附加），否则按当月、电压等级的平段电度电价加原电价类别按运行容量、需量应收的基本电费减已收基本电费；倍率为少计的电量"
+        "时段、档位，含变损、基本电费、力调电费和基金及附加），否则按当月、电压等级的平段电度电价加原电价类别按运行容量、需量应收的基本电费减已收基本电费（两者均为两部制的，减计费电价类别按同一容量、需量应收的基本电费）；倍率为少计的电量"
         "（及按需量计的基本电费）按应执行电价计；容量为减少的容量按容量电价计。档案电价类别也被改动、"
         "tariff_mismatch 判定有误的用户，其未按应执行电价计费的账单的电价差额计入 tariff_mismatch；档案倍率仍为应执行"
         "倍率、multiplier_mismatch 计算的账单少计的电量计入 multiplier_mismatch；capacity_underbilled 计算的账单少收"
@@ -197,7 +200,8 @@ _RULES = {
         "positive): on itemized data both bills recomputed on the quantities billed (periods or "
         "tiers, losses, basic charge, power-factor adjustment and funds), else the flat energy "
         "rates of the month and voltage band plus the basic charge the tariff before charges on "
-        "the capacity and demand in force less the basic charge billed; for a multiplier, the "
+        "the capacity and demand in force less the basic charge billed (both two-part: less what "
+        "the tariff billed charges on the same quantities); for a multiplier, the "
         "kWh (and demand charge) it "
         "left out at the rate due; for a capacity, the kVA dropped at the rate per kVA. Where "
         "the archive's tariff was moved too (a customer tariff_mismatch flags), the tariff "

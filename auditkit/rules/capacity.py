@@ -183,8 +183,13 @@ def _capacity_short_by_lines(
     lines, gap = lines[kept], gap[kept]
     order = np.argsort(rc.row[lines], kind="stable")
     lines, gap = lines[order], gap[order]
-    billed = rc.quantity_billed[lines]
-    return rc.row[lines], billed, rc.quantity_due[lines], gap * rc.rate_due[lines]
+    rows = rc.row[lines]
+    # A bill on another tariff than the one due is short at the rate of its own tariff: what
+    # the tariff due charges more on the capacity in force is the tariff's difference
+    # (order_not_applied, change_without_order; on a single-part tariff billed, all of it), as
+    # on monthly bills.
+    rate = np.where(rc.tariff_differs[rows], ctx.kva_rate_due(rows), rc.rate_due[lines])
+    return rows, rc.quantity_billed[lines], rc.quantity_due[lines], gap * rate
 
 
 def used_beyond_reduction(

@@ -585,22 +585,27 @@ def _tariff_gap(
     billed before the change, a code of `ctx.tariff_index`), what the schedule charges on the
     tariff before less what it charges on the tariff billed, and of it the power-factor
     adjustment. On itemized data by `_repriced_gap`; elsewhere, or where a bill cannot be so
-    priced, at the flat energy rates of the month and voltage band (0 where one has none).
-    Where the tariff before is single-part it charges no basic charge: the one the bill charged
-    is netted (`routine.basic_charged`), as tariff_mismatch nets it, unless capacity_underbilled
-    (its thresholds and tariff_mismatch's in `params`) prices the bill's capacity short: the
-    archive then has a two-part tariff in force, that rule proves the capacity short of it, and
-    this nets what the tariff billed charges on the capacity in force
-    (`routine.basic_on_schedule`)."""
+    priced, at the flat rates of the month and voltage band: the energy rates' difference (0
+    where one has none) and the basic charge the tariff before charges on the bill's capacity
+    and demand in force less the one billed (`routine.basic_gap`: on the same quantities where
+    both tariffs are two-part, else the bill's own charge; a single-part tariff before charges
+    none, so the one the bill charged is netted, as tariff_mismatch nets it). Where the tariff
+    before is single-part and capacity_underbilled (its thresholds and tariff_mismatch's in
+    `params`) prices the bill's capacity short, the archive has a two-part tariff in force and
+    that rule proves the capacity short of it: this nets what the tariff billed charges on the
+    capacity in force instead (`routine.basic_on_schedule`)."""
     names = np.append(ctx.tariff_index.to_numpy(dtype=object), None)[before]
     single_part = (before >= 0) & ~is_two_part(ctx, names, rows)
     proved = np.zeros(len(rows), dtype=bool)
     if single_part.any():
-        proved = bills_short_of_capacity(ctx, params["capacity_underbilled"])[rows]
+        proved = bills_short_of_capacity(ctx, params["capacity_underbilled"])[rows] & single_part
         proved &= ~bills_without_basic_charge_due(ctx, params["tariff_mismatch"])[rows]
     gap, pf = np.full(len(rows), np.nan), np.zeros(len(rows))
     if ctx.itemized:
-        gap, moved = _repriced_gap(ctx, rows, before, single_part & ~proved)
+        # The bill's own basic charge stands where no basic charge is due (a single-part tariff
+        # before) or its own tariff has none (a single-part tariff billed).
+        billed_single = ~is_two_part(ctx, tariff_billed(ctx, rows), rows)
+        gap, moved = _repriced_gap(ctx, rows, before, (single_part & ~proved) | billed_single)
         pf = np.where(np.isnan(gap), 0.0, moved)
     flat = np.flatnonzero(np.isnan(gap))
     if len(flat):
@@ -614,13 +619,13 @@ def _tariff_gap(
         gap[flat[own]] += basic_gap(
             ctx, at[own], names[flat[own]], tariff_billed(ctx, at[own]), priced[own]
         )
-        in_force = np.flatnonzero(single_part[flat] & priced & proved[flat])
+        in_force = np.flatnonzero(proved[flat] & priced)
         gap[flat[in_force]] -= np.nan_to_num(basic_on_schedule(ctx, at[in_force]))
     return gap, pf
 
 
 def _repriced_gap(
-    ctx: RuleContext, rows: np.ndarray, before: np.ndarray, single_part: np.ndarray
+    ctx: RuleContext, rows: np.ndarray, before: np.ndarray, own_basic: np.ndarray
 ) -> tuple[np.ndarray, np.ndarray]:
     """Per bill of `rows` (as `_tariff_gap`), the bill recomputed on the tariff before less the
     bill recomputed on the tariff billed (`repriced.on_tariff`: every bill due one tariff,
@@ -631,9 +636,9 @@ def _repriced_gap(
 
     An archive holds one tariff per customer, so a customer's bills are recomputed once per
     distinct tariff its bills need: twice for one silent change, once more per further one;
-    every such copy is one recomputation (`repriced.reprice`). Where the tariff before is
-    `single_part`, the tariff billed keeps the basic charge the bill charged
-    (`RepricedAmounts.with_basic_billed`)."""
+    every such copy is one recomputation (`repriced.reprice`). Where `own_basic` (no basic
+    charge due on the tariff before, or none on the tariff billed), the tariff billed keeps the
+    basic charge the bill charged (`RepricedAmounts.with_basic_billed`)."""
     cust = ctx.bill_customer[rows]
     wanted = (before, ctx.bill_tariff[rows])  # the tariff before, the tariff billed
     keys = [np.where(tariff >= 0, customer_keys(cust, tariff), -1) for tariff in wanted]
@@ -653,7 +658,7 @@ def _repriced_gap(
         paid, paid_pf = paid_with_own_basic(ctx, rows, repriced)
         for side, codes in enumerate(wanted):
             mine = (pass_of[side] == k) & (repriced.tariff == codes)
-            own = single_part & (side == 1)
+            own = own_basic & (side == 1)
             amount[side, mine] = np.where(own, paid, repriced.total)[mine]
             pf[side, mine] = np.where(own, paid_pf, repriced.pf_adjustment)[mine]
     return round_half_up(amount[0] - amount[1]), round_half_up(pf[0] - pf[1])

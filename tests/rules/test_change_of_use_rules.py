@@ -5,10 +5,12 @@ from __future__ import annotations
 from types import SimpleNamespace
 
 import numpy as np
+import pandas as pd
 import pytest
 from rule_builder import TWO_PART, Utility, flat, run
 
 from auditkit import rules
+from auditkit.data import Dataset
 from auditkit.rules.change_of_use import _previous_known
 
 
@@ -214,17 +216,96 @@ def test_an_order_to_a_two_part_tariff_not_applied_owes_its_basic_charge_on_mont
     )
 
 
-def test_a_silent_change_from_a_two_part_tariff_owes_its_basic_charge_on_monthly_bills():
-    """Archived on IND2 by capacity, billed IND2 on 400 kVA to June, then COM with no basic
-    charge and no order: July to December owe 6 × (6,000.00 + 12,000.00 − 8,000.00) =
-    ¥60,000.00, counted once (capacity_underbilled prices no bill on COM)."""
+#: A second two-part tariff for factories: 0.65 yuan/kWh + 25 per kVA-month (35 per kW).
+IND1 = {"tariff_category": "IND1", "usage_type": "industrial", "energy_rate": 0.65,
+        "basic_rate_kva_month": 25.0, "basic_rate_kw_month": 35.0,
+        "valid_from": pd.Timestamp("2018-01-01"), "valid_to": pd.NaT}  # fmt: skip
+
+
+def _with_ind1(u: Utility, itemized: bool) -> Dataset:
+    """The utility's tables with IND1 in the schedule; `itemized`: each bill's energy and basic
+    charge also as bill lines."""
+    tables = u.tables()
+    tables["tariffs"] = pd.concat([tables["tariffs"], pd.DataFrame([IND1])], ignore_index=True)
+    if itemized:
+        lines = []
+        for bill in u.bills:
+            key = {"customer_id": bill["customer_id"], "period": bill["period"], "tou_period": None,
+                   "tier": None}  # fmt: skip
+            lines.append(key | {"line_type": "energy", "quantity": bill["kwh_billed"],
+                                "rate": bill["energy_rate"], "amount": bill["energy_charge"]})  # fmt: skip
+            if bill["basic_charge"]:
+                kva = bill["capacity_billed_kva"]
+                lines.append(key | {"line_type": "basic", "quantity": kva,
+                                    "rate": bill["basic_charge"] / kva, "amount": bill["basic_charge"]})  # fmt: skip
+        tables["bill_lines"] = pd.DataFrame(lines)
+    return Dataset.from_frames(tables)
+
+
+def _order_cases(u: Utility) -> None:
+    """400 kVA factories at 10,000 kWh a month, each billed on a tariff an order from January
+    moved them off (not applied): `com` on COM (8,000.00 a month) for IND2 (6,000.00 +
+    12,000.00); `com_basic` the same, charged 300 × 30 = 9,000.00 a month on COM; `ind1` on IND1
+    at 300 kVA (6,500.00 + 7,500.00) for IND2; `shop`, 100,000 kWh on IND2 for COM (an order to
+    a single-part tariff, whose bills' capacity no rule may then price)."""
+    u.customer("com", **FACTORY_400, basic_charge_basis="capacity")
+    u.monthly("com", flat(10_000), multiplier=1000.0, tariff="COM")
+    u.customer("com_basic", **FACTORY_400, basic_charge_basis="capacity")
+    u.monthly("com_basic", flat(10_000), multiplier=1000.0, tariff="COM", capacity=300.0,
+              basis="capacity")  # fmt: skip
+    u.customer("ind1", **FACTORY_400, basic_charge_basis="capacity")
+    for bill in u.monthly("ind1", flat(10_000), multiplier=1000.0, tariff="IND1", rate=0.65,
+                          capacity=300.0, basis="capacity"):  # fmt: skip
+        bill["basic_charge"] = 300 * 25.0
+        bill["amount"] = bill["energy_charge"] + bill["basic_charge"]
+    u.customer("shop", **FACTORY_400, basic_charge_basis="capacity")
+    u.monthly("shop", flat(100_000), multiplier=1000.0, tariff="IND2", capacity=400.0,
+              basis="capacity")  # fmt: skip
+    for cid, old, new in (("com", "COM", "IND2"), ("com_basic", "COM", "IND2"),
+                          ("ind1", "IND1", "IND2"), ("shop", "IND2", "COM")):  # fmt: skip
+        u.order(cid, "tariff_change", "2024-01-01", old, new)
+
+
+@pytest.mark.parametrize("itemized", [False, True], ids=["monthly", "itemized"])
+def test_orders_not_applied_are_priced_once_alike_on_monthly_and_itemized_bills(itemized: bool):
+    """`com`: 12 × (18,000.00 − 8,000.00) = ¥120,000.00, by order_not_applied alone (on itemized
+    bills capacity_underbilled also found the 400 kVA short, ¥144,000.00 more). `com_basic`: the
+    9,000.00 it paid on COM is netted, 12 × 1,000.00 (itemized: ¥120,000.00 + ¥36,000.00).
+    `ind1`: due 18,000.00, billed 14,000.00, 12 × 4,000.00 = ¥48,000.00: the 100 kVA billed
+    short at IND1's 25 (¥30,000.00) and IND2's dearer rates on the 400 kVA (¥18,000.00; itemized
+    priced the shortfall at 30: ¥54,000.00 in all). `shop`: 12 × (80,000.00 − 72,000.00) =
+    ¥96,000.00, its basic charge netted; beside it `ind1` keeps its ¥18,000.00 (the order to a
+    single-part tariff made order_not_applied drop the basic charge of every bill
+    capacity_underbilled found short: ¥0.00)."""
+    u = Utility()
+    _order_cases(u)
+    found = rules.run(_with_ind1(u, itemized))
+    money = found.set_index(["customer_id", "rule_id"])["revenue_impact"].to_dict()
+    assert money == pytest.approx(
+        {
+            ("com", "order_not_applied"): 120_000.0,
+            ("com_basic", "order_not_applied"): 12_000.0,
+            ("ind1", "order_not_applied"): 18_000.0,
+            ("ind1", "capacity_underbilled"): 30_000.0,
+            ("shop", "order_not_applied"): 96_000.0,
+        }
+    )
+
+
+@pytest.mark.parametrize("itemized", [False, True], ids=["monthly", "itemized"])
+def test_a_silent_change_to_a_single_part_tariff_is_priced_once_on_itemized_bills_too(
+    itemized: bool,
+):
+    """Archived on IND2 at 400 kVA, billed IND2 to June, then COM with no order: July to
+    December 6 × (18,000.00 − 8,000.00) = ¥60,000.00 (itemized bills also found the 400 kVA
+    short, ¥72,000.00 more)."""
     u = Utility()
     u.customer("silent", **FACTORY_400, basic_charge_basis="capacity")
     u.monthly("silent", flat(10_000), multiplier=1000.0, tariff=["IND2"] * 6 + ["COM"] * 6,
               capacity=[400.0] * 6 + [None] * 6, basis=["capacity"] * 6 + ["none"] * 6)  # fmt: skip
-    found = rules.run(u.dataset())
+    found = rules.run(_with_ind1(u, itemized))
     assert found.set_index("rule_id")["revenue_impact"].to_dict() == pytest.approx(
-        {"change_without_order": 6 * 10_000.0}
+        {"change_without_order": 60_000.0}
     )
 
 
