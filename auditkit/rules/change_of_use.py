@@ -585,8 +585,8 @@ def _tariff_gap(
     billed before the change, a code of `ctx.tariff_index`), what the schedule charges on the
     tariff before less what it charges on the tariff billed, and of it the power-factor
     adjustment. On itemized data by `_repriced_gap`; elsewhere, or where a bill cannot be so
-    priced, at the flat rates of the month and voltage band: the energy rates' difference (0
-    where one has none) and the basic charge the tariff before charges on the bill's capacity
+    priced, at the flat rates of the month and voltage band: the energy and fund rates'
+    differences (each 0 where one has none) and the basic charge the tariff before charges on the bill's capacity
     and demand in force less the one billed (`routine.basic_gap`: on the same quantities where
     both tariffs are two-part, else the bill's own charge; a single-part tariff before charges
     none, so the one the bill charged is netted, as tariff_mismatch nets it). Where the tariff
@@ -614,6 +614,12 @@ def _tariff_gap(
         before_rate = ctx.schedule_rate(before[flat], months, "energy_rate", at)
         billed_rate = ctx.schedule_rate(ctx.bill_tariff[at], months, "energy_rate", at)
         gap[flat] = zero_where_nan((before_rate - billed_rate) * kwh)
+        # The funds collected with each kWh at the two tariffs' fund rates, as tariff_mismatch.
+        funds = [
+            ctx.schedule_rate(t, months, "fund_rate", at)
+            for t in (before[flat], ctx.bill_tariff[at])
+        ]
+        gap[flat] += zero_where_nan((funds[0] - funds[1]) * kwh)
         priced = ~np.isnan(before_rate)
         own = np.flatnonzero(~proved[flat])
         gap[flat[own]] += basic_gap(

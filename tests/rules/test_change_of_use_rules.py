@@ -309,6 +309,19 @@ def test_a_silent_change_to_a_single_part_tariff_is_priced_once_on_itemized_bill
     )
 
 
+def test_an_order_not_applied_on_monthly_bills_owes_the_funds_of_the_tariff_due_too():
+    """With funds of 0.02 yuan/kWh on COM and 0.05 on IND2, `com` (above) also owes 0.03 on its
+    10,000 kWh a month: 12 × (10,000.00 + 300.00) = ¥123,600.00, as tariff_mismatch prices the
+    same bills (it said ¥120,000.00)."""
+    u = Utility()
+    _order_cases(u)
+    tables = u.tables()
+    funds = {"COM": 0.02, "IND2": 0.05}
+    tables["tariffs"]["fund_rate"] = tables["tariffs"]["tariff_category"].map(funds)
+    found = rules.run(Dataset.from_frames(tables), rules="order_not_applied")
+    assert found.set_index("customer_id").loc["com", "revenue_impact"] == pytest.approx(123_600.0)
+
+
 def test_what_change_without_order_leaves_follows_tariff_mismatchs_own_thresholds():
     """The moved shop is a school (教育): with 教育 among tariff_mismatch's shared-meter
     industries it may pay RES, tariff_mismatch finds nothing and change_without_order prices
