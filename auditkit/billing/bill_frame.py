@@ -105,7 +105,8 @@ def prepare_bills(
 ) -> pd.DataFrame:
     """The bill frame of `dataset` (bills up to month number `last_month` when given), sorted by
     customer and month, index 0..n-1, `bill` = row position. Columns BILL_FRAME_COLUMNS, then the
-    billed figures (BILLED_COLUMNS), then the archive's `tou` and `tier_scheme`, `cust` (the
+    billed figures (BILLED_COLUMNS), then `tariff_billed`, the archive's `tou` and
+    `tier_scheme`, `cust` (the
     customer's position among the customers in id order), `customer_row` (its row in
     `dataset.customers`, −1 for an unknown customer) and `tariff_query` (the number of the bill's
     (tariff_due, read_to, voltage_kv) among the distinct ones: bills asking the tariff the same
@@ -238,6 +239,7 @@ def prepare_bills(
         "closure_date": _closure(len(cust), ordered, cust[ordered], from_day[ordered], orders),
         "read_type": read_type,
         **{column: billed_figure(column) for column in BILLED_COLUMNS},
+        "tariff_billed": text("tariff_billed"),
         "tou": archive["tou"],
         "tier_scheme": archive["tier_scheme"],
         "cust": cust,

@@ -141,7 +141,7 @@ def recompute_coded(
     billed_lines = coded_lines(bills, lines) if lines is not None else None
     rates = rates_frame(bills, lookup)
     billed, itemized, unknown = _billed_lines(
-        bills, billed_lines, set(dataset.bills.columns), rates["basic_rate_kva_month"]
+        bills, billed_lines, set(dataset.bills.columns), lookup
     )
     due, notes_due = _due_lines(
         bills, dataset, rates, lookup, params, skipped, billed_lines, itemized
@@ -321,7 +321,7 @@ def _billed_lines(
     bills: pd.DataFrame,
     lines: dict[str, np.ndarray] | None,
     columns: set[str],
-    kva_rate: pd.Series,
+    lookup: TariffLookup,
 ) -> tuple[list[dict[str, np.ndarray]], np.ndarray, np.ndarray | None]:
     """The billed lines as parts of arrays (key, quantity, rate, amount); per bill whether its energy is
     itemized; and per line type and bill (LINE_TYPES × bills) whether what was billed is unknown
@@ -353,7 +353,7 @@ def _billed_lines(
         parts.append(
             {"key": key[mine], **{n: lines[n][mine] for n in ("quantity", "rate", "amount")}}
         )
-    parts += _lines_of_bill_columns(bills, itemized, lines, kva_rate.to_numpy(dtype=float))
+    parts += _lines_of_bill_columns(bills, itemized, lines, lookup)
     silent = [
         k for k, t in enumerate(LINE_TYPES) if not anywhere[k] and BILL_FIGURES[t] not in columns
     ]
@@ -381,7 +381,7 @@ def _lines_of_bill_columns(
     bills: pd.DataFrame,
     itemized: np.ndarray,
     lines: dict[str, np.ndarray] | None,
-    kva_rate: np.ndarray,
+    lookup: TariffLookup,
 ) -> list[dict[str, np.ndarray]]:
     """Billed lines implied by the bills' own columns (BILL_FIGURES) for each bill and line type
     without a line in bill_lines (`itemized`: LINE_TYPES × bills).
@@ -449,16 +449,29 @@ def _lines_of_bill_columns(
     loss_kwh, amount = col("loss_kwh", rows), loss_charged(rows)
     parts["loss"] = rows, loss_kwh, _ratio(amount, loss_kwh), amount
 
+    # Bills charging a basic charge; and those whose charge is unknown (the bill frame's NaN:
+    # `basic.basic_charge_billed`) but whose capacity or demand billed is recorded: a line of
+    # that quantity, its amount unknown.
     rows = own_rows("basic")
+    basis = bills["basic_charge_basis"]
+    recorded = np.where(
+        basis.eq("demand").to_numpy(dtype=bool), _number(bills, "max_demand_kw"),
+        _number(bills, "capacity_billed_kva"),
+    )  # fmt: skip
+    unsaid = np.isnan(_number(bills, "basic_charge")) & ~np.isnan(recorded)
+    unsaid &= basis.isin(("capacity", "demand")).to_numpy(dtype=bool) & ~itemized[code["basic"]]
+    rows = np.union1d(rows, np.flatnonzero(unsaid))
     amount, capacity, demand = (
         col(name, rows) for name in ("basic_charge", "capacity_billed_kva", "max_demand_kw")
     )
-    basis = bills["basic_charge_basis"]
     by_demand = basis.eq("demand").to_numpy(dtype=bool)[rows] & ~np.isnan(demand)
     # By capacity, the capacity it charged for (`basic.capacity_billed`): recorded, else what
-    # the charge pays for at the rate per kVA due (NaN where neither says, not 0 kVA).
+    # the charge pays for at its own tariff's rate per kVA (NaN where neither says, not 0 kVA).
     by_capacity = basis.eq("capacity").to_numpy(dtype=bool)[rows]
-    kva = basic.capacity_billed(capacity, amount, kva_rate[rows], by_capacity)
+    kva_rate = np.full(len(rows), np.nan)
+    implied = np.flatnonzero(by_capacity & np.isnan(capacity))
+    kva_rate[implied] = _kva_rate_billed(bills, rows[implied], lookup)
+    kva = basic.capacity_billed(capacity, amount, kva_rate, by_capacity)
     quantity = np.where(by_demand | (np.isnan(capacity) & ~by_capacity), demand, kva)
     parts["basic"] = rows, quantity, _ratio(amount, quantity), amount
 
@@ -491,6 +504,26 @@ def _lines_of_bill_columns(
         for kind, (rows, quantity, rate, amount) in parts.items()
     ]
     return lines_of
+
+
+def _number(bills: pd.DataFrame, name: str) -> np.ndarray:
+    """A numeric column of the bill frame as floats (NaN where empty)."""
+    return bills[name].to_numpy(dtype=float)
+
+
+def _kva_rate_billed(bills: pd.DataFrame, rows: np.ndarray, lookup: TariffLookup) -> np.ndarray:
+    """Per bill of `rows`, the rate per kVA-month of its tariff billed in force on read_to at
+    its voltage (NaN where none): what a kVA of its basic charge cost, as the rules read the
+    capacity a charge paid for (`RuleContext.capacity_billed`), whichever tariff is due."""
+    if not len(rows) or "basic_rate_kva_month" not in lookup.tariffs:
+        return np.full(len(rows), np.nan)
+    at = lookup.row(
+        texts_at(bills["tariff_billed"], rows),
+        bills["read_to"].to_numpy("datetime64[D]")[rows],
+        bills["voltage_kv"].to_numpy(dtype=float)[rows],
+    )
+    rates = lookup.tariffs["basic_rate_kva_month"].to_numpy(dtype=float, na_value=np.nan)
+    return np.append(rates, np.nan)[at]
 
 
 def _key_of(bill: np.ndarray, line_type: object, period: object, tier: object) -> np.ndarray:

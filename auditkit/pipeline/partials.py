@@ -73,12 +73,16 @@ def owned_partial(root: Path, run_id: str) -> Iterator[Path]:
 @contextlib.contextmanager
 def holding(folder: Path) -> Iterator[None]:
     """An exclusive lock on `folder` itself, waited for (flock on its descriptor: no lock file
-    left among the runs; released when the block ends or the process dies; none where the
-    platform has no fcntl)."""
-    if fcntl is None:
+    left among the runs; released when the block ends or the process dies). None where the
+    platform has no fcntl or the folder cannot be opened for reading (write-only outputs): the
+    block then runs unlocked, as it did before there was a lock."""
+    try:
+        descriptor = None if fcntl is None else os.open(folder, os.O_RDONLY)
+    except OSError:
+        descriptor = None
+    if descriptor is None:
         yield
         return
-    descriptor = os.open(folder, os.O_RDONLY)
     try:
         fcntl.flock(descriptor, fcntl.LOCK_EX)
         yield

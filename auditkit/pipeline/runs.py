@@ -366,8 +366,9 @@ def point_latest(root: Path, run_id: str) -> Path:
 
     `latest` is the newest good run: run ids sort by the time they started, so a run that
     finishes after a later one (two at once: a scheduled month and an analyst's run) leaves
-    `latest` on the later one. The look and the move are one step under a lock on `root`; a
-    pointer that names no run folder here (removed, or not one `point_latest` wrote) is
+    `latest` on the later one. The look and the move are one step under a lock on `root`
+    (`holding`, where the platform and the folder allow one); a pointer that names no run here
+    (a folder without a run's manifest, removed, or not one `point_latest` wrote) is
     replaced."""
     check_latest(root)
     latest = root / LATEST_NAME
@@ -376,7 +377,8 @@ def point_latest(root: Path, run_id: str) -> Path:
             current = latest_run_id(root)
         except AuditkitError:
             current = None
-        if current is not None and current > run_id and (root / current).is_dir():
+        newer = current is not None and current > run_id
+        if newer and (root / current / run_manifest.MANIFEST_NAME).is_file():
             return latest
         temporary = root / f".{LATEST_NAME}.{os.getpid()}.partial"
         temporary.unlink(missing_ok=True)

@@ -335,9 +335,10 @@ def tariff_billed(ctx: RuleContext, rows: np.ndarray) -> np.ndarray:
 
 def basic_charged(ctx: RuleContext, rows: np.ndarray) -> np.ndarray:
     """Per bill of `rows`, the basic charge it charged (`RuleContext.basic_charge_billed`: a
-    blank one read from its amount); where the export carries no basic charge at all, what its
-    amount holds beyond its energy charge, adjustment and funds too (`basic_in_amount`): what a
-    bill paid toward a single-part tariff due, which charges none, is netted whole."""
+    blank one read from its amount); wherever that is unknown (no column, or a blank the amount
+    cannot say), what its amount holds beyond its energy charge, adjustment and funds
+    (`basic_in_amount`, a blank part counting 0): what a bill paid toward a single-part tariff
+    due, which charges none, is netted whole, which can only lower a claim."""
     charged = ctx.basic_charge_billed[rows].copy()
     absent = np.flatnonzero(np.isnan(charged))
     if len(absent):

@@ -7,6 +7,7 @@ from pathlib import Path
 import pytest
 
 from auditkit.cli import runs as runs_cli
+from auditkit.pipeline import partials
 from auditkit.pipeline.runs import RunOutcome, latest_run_id, point_latest
 
 EARLIER = "20261206T080000Z-aaaaaa"  # a scheduled month, started first
@@ -14,9 +15,12 @@ LATER = "20261206T080500Z-bbbbbb"  # an analyst's run, started five minutes late
 
 
 def _outputs(tmp_path: Path, *run_ids: str) -> Path:
+    """An outputs folder holding run folders `run_ids` (each with its manifest)."""
     outputs = tmp_path / "outputs"
+    outputs.mkdir(exist_ok=True)
     for run_id in run_ids:
-        (outputs / run_id).mkdir(parents=True)
+        (outputs / run_id).mkdir()
+        (outputs / run_id / "manifest.json").write_text("{}\n", encoding="utf-8")
     return outputs
 
 
@@ -26,7 +30,7 @@ def test_a_run_finishing_after_a_later_one_leaves_latest_on_the_later_one(tmp_pa
     point_latest(outputs, EARLIER)
     assert latest_run_id(outputs) == LATER
     newest = "20261207T080000Z-cccccc"
-    (outputs / newest).mkdir()
+    _outputs(tmp_path, newest)
     point_latest(outputs, newest)
     assert latest_run_id(outputs) == newest
     assert sorted(path.name for path in outputs.iterdir()) == [EARLIER, LATER, newest, "latest"]
@@ -34,14 +38,40 @@ def test_a_run_finishing_after_a_later_one_leaves_latest_on_the_later_one(tmp_pa
 
 @pytest.mark.parametrize(
     "pointer",
-    [b"20991231T235959Z-ffffff\n", b"\xff\xfe", b"../elsewhere\n"],
-    ids=["a removed run", "not UTF-8", "another place"],
+    [b"20991231T235959Z-ffffff\n", b"\xff\xfe", b"../elsewhere\n", b"interactive\n"],
+    ids=["a removed run", "not UTF-8", "another place", "a folder that is no run"],
 )
 def test_a_pointer_naming_no_run_here_is_replaced(tmp_path: Path, pointer: bytes):
     outputs = _outputs(tmp_path, EARLIER)
+    (outputs / "interactive").mkdir()  # sorts after every run id, and holds no manifest
     (outputs / "latest").write_bytes(pointer)
     point_latest(outputs, EARLIER)
     assert latest_run_id(outputs) == EARLIER
+
+
+def test_outputs_that_cannot_be_opened_for_the_lock_still_get_latest(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+):
+    """A write-only outputs folder (mode 0333) cannot be opened to lock: the run, published
+    already, still moves latest (it stopped with exit 2 and an empty stdout)."""
+    outputs = _outputs(tmp_path, EARLIER)
+
+    def refused(path: object, flags: int) -> int:
+        raise PermissionError(13, "Permission denied", str(path))
+
+    monkeypatch.setattr(partials.os, "open", refused)
+    point_latest(outputs, EARLIER)
+    assert latest_run_id(outputs) == EARLIER
+
+
+def test_the_lock_is_taken_without_a_file_and_without_fcntl_the_order_still_holds(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+):
+    monkeypatch.setattr(partials, "fcntl", None)
+    outputs = _outputs(tmp_path, EARLIER, LATER)
+    point_latest(outputs, LATER)
+    point_latest(outputs, EARLIER)
+    assert latest_run_id(outputs) == LATER
 
 
 def test_the_earlier_run_says_latest_stays_on_the_later_one(

@@ -15,6 +15,7 @@ from rule_builder import TWO_PART, TWO_PART_BY_CAPACITY, Utility, flat, halved_m
 
 from auditkit import rules
 from auditkit.billing import recompute
+from auditkit.data import Dataset
 
 
 def _money(found: pd.DataFrame) -> dict[tuple[str, str], float]:
@@ -178,3 +179,28 @@ def test_the_adjustment_under_a_laxer_standard_is_on_a_blank_basic_charge_too():
         bill["basic_charge"], bill["pf_adjustment"], bill["fund_charge"] = None, 0.0, 0.0
     found = rules.run(u.dataset(), rules="pf_standard_mismatch", as_of="2024-12")
     assert found["revenue_impact"].tolist() == pytest.approx([18_144.00], abs=0.005)
+
+
+@pytest.mark.parametrize("itemized", [False, True], ids=["monthly", "itemized"])
+def test_a_capacity_recorded_beside_an_unknown_charge_is_what_the_bill_charged_for(
+    itemized: bool,
+):
+    """Bills on IND2 recording 300 of 400 kVA, their basic charge blank, in an export without
+    an adjustment column (the amount cannot say the charge): the capacity recorded is what they
+    charged for, 12 × 100 × 30 = ¥36,000.00 short, on itemized bills too (there the whole
+    basic line was unknown: nothing found)."""
+    u = Utility()
+    u.customer("short", contract_capacity_kva=400.0, **TWO_PART_BY_CAPACITY)
+    for bill in u.monthly("short", flat(100_000), multiplier=1000.0, tariff="IND2",
+                          capacity=300.0, basis="capacity"):  # fmt: skip
+        bill["basic_charge"] = None
+    tables = u.tables()
+    if itemized:
+        tables["bill_lines"] = pd.DataFrame(
+            {"customer_id": bill["customer_id"], "period": bill["period"], "line_type": "energy",
+             "tou_period": None, "tier": None, "quantity": bill["kwh_billed"],
+             "rate": bill["energy_rate"], "amount": bill["energy_charge"]}
+            for bill in u.bills
+        )  # fmt: skip
+    found = rules.run(Dataset.from_frames(tables))
+    assert _money(found) == pytest.approx({("short", "capacity_underbilled"): 12 * 100 * 30})

@@ -234,8 +234,8 @@ def _with_ind1(u: Utility, itemized: bool) -> Dataset:
                    "tier": None}  # fmt: skip
             lines.append(key | {"line_type": "energy", "quantity": bill["kwh_billed"],
                                 "rate": bill["energy_rate"], "amount": bill["energy_charge"]})  # fmt: skip
-            if bill["basic_charge"]:
-                kva = bill["capacity_billed_kva"]
+            kva = bill["capacity_billed_kva"]
+            if bill["basic_charge"] and kva:  # else the bill's columns say it
                 lines.append(key | {"line_type": "basic", "quantity": kva,
                                     "rate": bill["basic_charge"] / kva, "amount": bill["basic_charge"]})  # fmt: skip
         tables["bill_lines"] = pd.DataFrame(lines)
@@ -253,16 +253,20 @@ def _order_cases(u: Utility) -> None:
     u.customer("com_basic", **FACTORY_400, basic_charge_basis="capacity")
     u.monthly("com_basic", flat(10_000), multiplier=1000.0, tariff="COM", capacity=300.0,
               basis="capacity")  # fmt: skip
-    u.customer("ind1", **FACTORY_400, basic_charge_basis="capacity")
-    for bill in u.monthly("ind1", flat(10_000), multiplier=1000.0, tariff="IND1", rate=0.65,
-                          capacity=300.0, basis="capacity"):  # fmt: skip
-        bill["basic_charge"] = 300 * 25.0
-        bill["amount"] = bill["energy_charge"] + bill["basic_charge"]
+    for cid in ("ind1", "ind1_unrecorded"):
+        u.customer(cid, **FACTORY_400, basic_charge_basis="capacity")
+        for bill in u.monthly(cid, flat(10_000), multiplier=1000.0, tariff="IND1", rate=0.65,
+                              capacity=300.0, basis="capacity"):  # fmt: skip
+            bill["basic_charge"] = 300 * 25.0
+            bill["amount"] = bill["energy_charge"] + bill["basic_charge"]
+            if cid == "ind1_unrecorded":  # the capacity read from the charge, at IND1's 25
+                bill["capacity_billed_kva"] = None
     u.customer("shop", **FACTORY_400, basic_charge_basis="capacity")
     u.monthly("shop", flat(100_000), multiplier=1000.0, tariff="IND2", capacity=400.0,
               basis="capacity")  # fmt: skip
     for cid, old, new in (("com", "COM", "IND2"), ("com_basic", "COM", "IND2"),
-                          ("ind1", "IND1", "IND2"), ("shop", "IND2", "COM")):  # fmt: skip
+                          ("ind1", "IND1", "IND2"), ("ind1_unrecorded", "IND1", "IND2"),
+                          ("shop", "IND2", "COM")):  # fmt: skip
         u.order(cid, "tariff_change", "2024-01-01", old, new)
 
 
@@ -273,7 +277,9 @@ def test_orders_not_applied_are_priced_once_alike_on_monthly_and_itemized_bills(
     9,000.00 it paid on COM is netted, 12 × 1,000.00 (itemized: ¥120,000.00 + ¥36,000.00).
     `ind1`: due 18,000.00, billed 14,000.00, 12 × 4,000.00 = ¥48,000.00: the 100 kVA billed
     short at IND1's 25 (¥30,000.00) and IND2's dearer rates on the 400 kVA (¥18,000.00; itemized
-    priced the shortfall at 30: ¥54,000.00 in all). `shop`: 12 × (80,000.00 − 72,000.00) =
+    priced the shortfall at 30: ¥54,000.00 in all). `ind1_unrecorded`, the same recording no
+    capacity: its 7,500.00 paid for 300 kVA at IND1's 25, not 250 at IND2's 30 (itemized said
+    ¥45,000.00 short). `shop`: 12 × (80,000.00 − 72,000.00) =
     ¥96,000.00, its basic charge netted; beside it `ind1` keeps its ¥18,000.00 (the order to a
     single-part tariff made order_not_applied drop the basic charge of every bill
     capacity_underbilled found short: ¥0.00)."""
@@ -287,6 +293,8 @@ def test_orders_not_applied_are_priced_once_alike_on_monthly_and_itemized_bills(
             ("com_basic", "order_not_applied"): 12_000.0,
             ("ind1", "order_not_applied"): 18_000.0,
             ("ind1", "capacity_underbilled"): 30_000.0,
+            ("ind1_unrecorded", "order_not_applied"): 18_000.0,
+            ("ind1_unrecorded", "capacity_underbilled"): 30_000.0,
             ("shop", "order_not_applied"): 96_000.0,
         }
     )
