@@ -409,7 +409,7 @@ def _lines_of_bill_columns(
             )
         return sums[kind, name][rows]
 
-    def col(name: str, rows: np.ndarray) -> np.ndarray:
+    def col(name: str, rows: np.ndarray | slice) -> np.ndarray:
         return bills[name].to_numpy(dtype=float)[rows]
 
     def own_rows(kind: str) -> np.ndarray:
@@ -454,13 +454,12 @@ def _lines_of_bill_columns(
     # that quantity, its amount unknown.
     rows = own_rows("basic")
     basis = bills["basic_charge_basis"]
-    recorded = np.where(
-        basis.eq("demand").to_numpy(dtype=bool), _number(bills, "max_demand_kw"),
-        _number(bills, "capacity_billed_kva"),
-    )  # fmt: skip
-    unsaid = np.isnan(_number(bills, "basic_charge")) & ~np.isnan(recorded)
-    unsaid &= basis.isin(("capacity", "demand")).to_numpy(dtype=bool) & ~itemized[code["basic"]]
-    rows = np.union1d(rows, np.flatnonzero(unsaid))
+    every = slice(None)
+    unsaid = np.flatnonzero(np.isnan(col("basic_charge", every)) & ~itemized[code["basic"]])
+    by_demand = basis.eq("demand").to_numpy(dtype=bool)[unsaid]
+    recorded = np.where(by_demand, col("max_demand_kw", unsaid), col("capacity_billed_kva", unsaid))
+    unsaid = unsaid[~np.isnan(recorded) & basis.isin(("capacity", "demand")).to_numpy()[unsaid]]
+    rows = np.union1d(rows, unsaid)
     amount, capacity, demand = (
         col(name, rows) for name in ("basic_charge", "capacity_billed_kva", "max_demand_kw")
     )
@@ -504,11 +503,6 @@ def _lines_of_bill_columns(
         for kind, (rows, quantity, rate, amount) in parts.items()
     ]
     return lines_of
-
-
-def _number(bills: pd.DataFrame, name: str) -> np.ndarray:
-    """A numeric column of the bill frame as floats (NaN where empty)."""
-    return bills[name].to_numpy(dtype=float)
 
 
 def _kva_rate_billed(bills: pd.DataFrame, rows: np.ndarray, lookup: TariffLookup) -> np.ndarray:

@@ -536,16 +536,6 @@ def _rate_due(ctx: RuleContext, line_type: str, rows: np.ndarray) -> np.ndarray:
     return rate
 
 
-def amount_billed_on(ctx: RuleContext, line_type: str, rows: np.ndarray) -> np.ndarray:
-    """Per bill of `rows`: the amount billed on its line of `line_type` (NaN: no such line, or
-    what it billed is unknown)."""
-    line = _line_per_bill(ctx, line_type)[rows]
-    amount = np.full(len(rows), np.nan)
-    has = line >= 0
-    amount[has] = ctx.recomputed.amount_billed[line[has]]
-    return amount
-
-
 def pf_rate_due(ctx: RuleContext, rows: np.ndarray) -> np.ndarray:
     """Per bill of `rows`: the power-factor adjustment due, as a signed fraction (NaN: none)."""
     return _rate_due(ctx, "pf_adjustment", rows)

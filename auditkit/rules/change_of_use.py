@@ -586,8 +586,8 @@ def _tariff_gap(
     tariff before less what it charges on the tariff billed, and of it the power-factor
     adjustment. On itemized data by `_repriced_gap`; elsewhere, or where a bill cannot be so
     priced, at the flat rates of the month and voltage band: the energy and fund rates'
-    differences (each 0 where one has none) and the basic charge the tariff before charges on the bill's capacity
-    and demand in force less the one billed (`routine.basic_gap`: on the same quantities where
+    differences (each 0 where one has none) and the basic charge the tariff before charges on
+    the bill's capacity and demand in force less the one billed (`routine.basic_gap`: on the same quantities where
     both tariffs are two-part, else the bill's own charge; a single-part tariff before charges
     none, so the one the bill charged is netted, as tariff_mismatch nets it). Where the tariff
     before is single-part and capacity_underbilled (its thresholds and tariff_mismatch's in
@@ -615,16 +615,12 @@ def _tariff_gap(
         billed_rate = ctx.schedule_rate(ctx.bill_tariff[at], months, "energy_rate", at)
         gap[flat] = zero_where_nan((before_rate - billed_rate) * kwh)
         # The funds collected with each kWh at the two tariffs' fund rates, as tariff_mismatch.
-        funds = [
-            ctx.schedule_rate(t, months, "fund_rate", at)
-            for t in (before[flat], ctx.bill_tariff[at])
-        ]
-        gap[flat] += zero_where_nan((funds[0] - funds[1]) * kwh)
+        before_fund = ctx.schedule_rate(before[flat], months, "fund_rate", at)
+        billed_fund = ctx.schedule_rate(ctx.bill_tariff[at], months, "fund_rate", at)
+        gap[flat] += zero_where_nan((before_fund - billed_fund) * kwh)
         priced = ~np.isnan(before_rate)
         own = np.flatnonzero(~proved[flat])
-        gap[flat[own]] += basic_gap(
-            ctx, at[own], names[flat[own]], tariff_billed(ctx, at[own]), priced[own]
-        )
+        gap[flat[own]] += basic_gap(ctx, at[own], names[flat[own]], priced[own])
         in_force = np.flatnonzero(proved[flat] & priced)
         gap[flat[in_force]] -= np.nan_to_num(basic_on_schedule(ctx, at[in_force]))
     return gap, pf
@@ -661,7 +657,9 @@ def _repriced_gap(
     passes = [np.flatnonzero(rank == k) for k in range(int(rank.max(initial=-1)) + 1)]
     repricings = [on_tariff(pair_cust[at], names[at], two_part[at]) for at in passes]
     for k, repriced in enumerate(reprice(ctx, rows, repricings)):
-        paid, paid_pf = paid_with_own_basic(ctx, rows, repriced)
+        paid, paid_pf = repriced.total, repriced.pf_adjustment
+        if own_basic.any():
+            paid, paid_pf = paid_with_own_basic(ctx, rows, repriced)
         for side, codes in enumerate(wanted):
             mine = (pass_of[side] == k) & (repriced.tariff == codes)
             own = own_basic & (side == 1)

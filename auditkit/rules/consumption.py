@@ -140,13 +140,18 @@ def _evidence(scored: pd.DataFrame, steps: str) -> list[list[Clause]]:
     """What the score saw, per scored customer; `steps` says whether it scored months or days;
     with monthly bills, the fall against the same months a year before where there were any;
     and the funds in the money."""
-    evidence = []
-    for found in scored.itertuples():
-        clauses = [_drop_clause(found, steps), *funds_clause(found.funds)]
-        if not np.isnan(getattr(found, "year_ratio", np.nan)):
-            clauses.append(clause("consumption_drop.year_before", ratio=found.year_ratio))
-        evidence.append(clauses)
-    return evidence
+    return [
+        _with_funds_and_year(found, [_drop_clause(found, steps)]) for found in scored.itertuples()
+    ]
+
+
+def _with_funds_and_year(found: object, clauses: list[Clause]) -> list[Clause]:
+    """A scored customer's `clauses` with the funds in its money beside the first (which states
+    the money) and, where it has one, its fall against the same months a year before."""
+    finished = [clauses[0], *funds_clause(found.funds), *clauses[1:]]
+    if not np.isnan(getattr(found, "year_ratio", np.nan)):
+        finished.append(clause("consumption_drop.year_before", ratio=found.year_ratio))
+    return finished
 
 
 def _drop_clause(found: object, steps: str) -> Clause:
@@ -326,10 +331,7 @@ def _daily_evidence(
                     revenue=found.revenue,
                 )
             ]
-        clauses[1:1] = funds_clause(found.funds)  # beside the money the first clause states
-        if not np.isnan(found.year_ratio):
-            clauses.append(clause("consumption_drop.year_before", ratio=found.year_ratio))
-        evidence.append(clauses)
+        evidence.append(_with_funds_and_year(found, clauses))
     return evidence, first_low_month
 
 

@@ -42,14 +42,16 @@ class RepricedAmounts:
     """Per bill asked of `reprice`: the amount due over its recomputed lines, of which the
     power-factor adjustment, and the tariff it was priced on (a code of `ctx.tariff_index`; -1
     where the bill was not recomputed or an energy line has no rate); its basic charge as
-    recomputed and as the bill itself charged it (as recomputed where it has no basic line),
-    and the adjustment's rate (a signed fraction of its base; 0 where none is due)."""
+    recomputed and as the bill itself charged it (as recomputed where it has no basic line or
+    what it billed is unknown: `basic_shown` False), and the adjustment's rate (a signed
+    fraction of its base; 0 where none is due)."""
 
     total: np.ndarray
     pf_adjustment: np.ndarray
     tariff: np.ndarray
     basic: np.ndarray
     basic_billed: np.ndarray
+    basic_shown: np.ndarray
     pf_rate: np.ndarray
 
     def with_basic_billed(self) -> tuple[np.ndarray, np.ndarray]:
@@ -247,14 +249,18 @@ def _amounts(
     basic_due = np.bincount(line[basic], np.nan_to_num(amount[basic]), len(rows))
     # A bill without its basic line says nothing of what it charged: read as recomputed.
     billed = coded.figures["amount_billed"][mine][basic]
-    billed = np.where(np.isnan(billed), np.nan_to_num(amount[basic]), billed)
+    known = ~np.isnan(billed)
+    billed = np.where(known, billed, np.nan_to_num(amount[basic]))
     basic_billed = np.bincount(line[basic], billed, len(rows))
+    basic_shown = np.zeros(len(rows), dtype=bool)
+    basic_shown[line[basic][known]] = True
     no_rate = (kind == LINE_TYPES.index("energy")) & np.isnan(amount)
     tariff[line[no_rate]] = -1
-    return RepricedAmounts(total, pf_amount, tariff, basic_due, basic_billed, pf_rate)
+    return RepricedAmounts(total, pf_amount, tariff, basic_due, basic_billed, basic_shown, pf_rate)
 
 
 def _unpriced(count: int) -> RepricedAmounts:
     """The amounts of `count` bills none of which was recomputed."""
     nothing = np.zeros(count)
-    return RepricedAmounts(nothing, nothing, np.full(count, -1), nothing, nothing, nothing)
+    shown = np.zeros(count, dtype=bool)
+    return RepricedAmounts(nothing, nothing, np.full(count, -1), nothing, nothing, shown, nothing)

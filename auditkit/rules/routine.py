@@ -11,13 +11,7 @@ from auditkit.billing.basic import basic_in_amount, demand_billed
 from auditkit.billing.money import round_half_up
 from auditkit.billing.params import default_billing_params
 from auditkit.periods import date_month_number
-from auditkit.rules.billing_lines import (
-    amount_billed_on,
-    energy_view,
-    kwh_differs,
-    pf_moved,
-    rate_off,
-)
+from auditkit.rules.billing_lines import energy_view, kwh_differs, pf_moved, rate_off
 from auditkit.rules.capacity import order_capacity
 from auditkit.rules.context import RuleContext
 from auditkit.rules.evidence import Clause, clause, funds_clause
@@ -274,24 +268,25 @@ def _flat_gap(ctx: RuleContext, rows: np.ndarray, tariff: np.ndarray, params: di
     fund_gap = (
         _rate_of(ctx, tariff, rows, "fund_rate") - ctx.schedule_rate_due("fund_rate", rows)
     ) * kwh
-    basic = basic_gap(ctx, rows, tariff, tariff_billed(ctx, rows), priced=~np.isnan(energy_rate))
+    basic = basic_gap(ctx, rows, tariff, priced=~np.isnan(energy_rate))
     return np.nan_to_num(energy_gap) + np.nan_to_num(fund_gap) + basic
 
 
 def basic_gap(
-    ctx: RuleContext, rows: np.ndarray, due: np.ndarray, billed: np.ndarray, priced: np.ndarray
+    ctx: RuleContext, rows: np.ndarray, due: np.ndarray, priced: np.ndarray
 ) -> np.ndarray:
     """Per bill of `rows`, the basic charge tariff `due` (names, per bill) charges at its flat
     rates on the bill's quantities (`_basic_on_tariff`; 0 on a single-part tariff `priced` at
-    the bill) less the basic charge billed: where `due` and `billed` (names, per bill) are both
-    two-part, what `billed`'s schedule charges on the same quantities (a capacity billed short is
-    `capacity_underbilled`'s, as a wrong rate is `rate_mismatch`'s: counted here too it would be
-    counted twice), else the bill's own (`basic_charged`: a basic charge a single-part tariff
-    does not have was still paid toward the one due). 0 where `due` proves nothing (NaN)."""
+    the bill) less the basic charge billed: where `due` and the tariff billed are both
+    two-part, what the tariff billed charges on the same quantities (`basic_on_schedule`: a
+    capacity billed short is `capacity_underbilled`'s, as a wrong rate is `rate_mismatch`'s:
+    counted here too it would be counted twice), else the bill's own (`basic_charged`: a basic
+    charge a single-part tariff does not have was still paid toward the one due). 0 where
+    `due` proves nothing (NaN)."""
     quantities = _basic_quantities(ctx, rows)
     basic_due = _basic_on_tariff(ctx, rows, quantities, due, priced)
     # A single-part tariff billed gives NaN (not priced): the bill's own charge is read instead.
-    on_billed = _basic_on_tariff(ctx, rows, quantities, billed, np.zeros(len(rows), dtype=bool))
+    on_billed = basic_on_schedule(ctx, rows, quantities)
     own = np.isnan(on_billed) | ~is_two_part(ctx, due, rows)
     basic_billed = np.where(own, basic_charged(ctx, rows), on_billed)
     return np.where(np.isnan(basic_due), 0.0, basic_due - basic_billed)
@@ -302,10 +297,10 @@ def paid_with_own_basic(
 ) -> tuple[np.ndarray, np.ndarray]:
     """Per bill of `rows` (recomputed as `amounts`), the total and the adjustment with the
     basic charge the bill charged (`RepricedAmounts.with_basic_billed`), read by
-    `basic_charged` where its recomputation does not know it (a repricing reads an unknown
-    charge as recomputed) or bills nothing for want of the column."""
-    shown = amount_billed_on(ctx, "basic", rows)
-    blank = np.isnan(shown) | ((shown == 0) & np.isnan(ctx.basic_charge_billed[rows]))
+    `basic_charged` where its recomputation shows none it knows (`basic_shown`: a repricing
+    reads an unknown charge as recomputed) or bills nothing for want of the column."""
+    billed = amounts.basic_billed
+    blank = ~amounts.basic_shown | ((billed == 0) & np.isnan(ctx.basic_charge_billed[rows]))
     if blank.any():
         basic_billed = amounts.basic_billed.copy()
         basic_billed[blank] = basic_charged(ctx, rows[blank])
