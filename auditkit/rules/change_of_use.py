@@ -41,6 +41,7 @@ from auditkit.rules.routine import (
     tariff_billed,
     tariff_due_surcharge,
 )
+from auditkit.rules.shared import once_per_context
 from auditkit.rules.tariff_due import (
     bills_on_wrong_tariff,
     bills_without_basic_charge_due,
@@ -326,7 +327,7 @@ def _not_applied_gap(
 ) -> tuple[np.ndarray, np.ndarray]:
     """Per stale bill of `hits` (`order_not_applied`), what it under-billed (≥ 0) and of it the
     power-factor adjustment. A tariff order's bill: recomputed on the new tariff less on the
-    tariff billed (`_tariff_gap`: every line of an itemized bill, its tiers, periods, basic
+    tariff billed (`tariff_difference`: every line of an itemized bill, its tiers, periods, basic
     charge, adjustment and funds; else the flat energy rates), so a wrong rate or kWh on the
     bill stays the rules' that find it. A capacity order's bill: the basic charge per kVA on
     the capacity the orders put on it (`order_capacity`: in the month of the change prorated
@@ -337,7 +338,7 @@ def _not_applied_gap(
     tariff_rows = rows[is_tariff]  # ascending: one tariff order in force per bill
     if len(tariff_rows):
         new_code = ctx.tariff_code(hits["new"].to_numpy(dtype=object)[is_tariff])
-        gap[is_tariff], pf[is_tariff] = _tariff_gap(ctx, tariff_rows, new_code, params)
+        gap[is_tariff], pf[is_tariff] = tariff_difference(ctx, tariff_rows, new_code, params)
     capacity_rows = rows[~is_tariff]
     capacity_basis = ctx.basis_is(capacity_rows, "capacity")
     due_kva = order_capacity(ctx, capacity_rows).kva_months
@@ -385,7 +386,7 @@ def _differs(values: np.ndarray, previous: np.ndarray) -> np.ndarray:
         return ~(np.abs(values - previous) <= 1e-8 + 1e-5 * np.abs(previous))
 
 
-class _Runs:
+class Runs:
     """A customer's runs of unchanged terms: each starts at a change or at its first bill.
 
     Kept as the rows where runs start (about one per customer), not as one row per bill.
@@ -403,6 +404,17 @@ class _Runs:
         return self.starts[np.searchsorted(self.starts, rows, side="right") - 1]
 
 
+@once_per_context
+def silent_tariff_changes(ctx: RuleContext, window: int) -> tuple[Runs, np.ndarray]:
+    """The runs of each customer's tariff billed, and per bill whether it starts one with no
+    tariff_change order within ±`window` months (`order_between_bills`): the changes billing
+    made on its own, which change_without_order prices. Found once per run and window, shared
+    (billed_tariff_mismatch leaves those runs to it)."""
+    tariff = ctx.billed_tariff_codes[0]  # tariffs missing from the schedule stay distinct
+    changed = _changed_from_previous(ctx, tariff, np.not_equal)
+    return Runs(ctx, changed), changed & ~order_between_bills(ctx, ("tariff_change",), window)
+
+
 @rule(
     "change_without_order",
     area="change_of_use",
@@ -418,7 +430,7 @@ def change_without_order(ctx: RuleContext, params: dict) -> pd.DataFrame:
 
     Revenue: while the terms set by such a change last, what the terms before would have
     charged. A tariff's bills as what the schedule charges on the tariff before less on the
-    tariff billed (`_tariff_gap`: on itemized data every line recomputed on the kWh billed, so
+    tariff billed (`tariff_difference`: on itemized data every line recomputed on the kWh billed, so
     a kWh difference stays the multiplier's price), netted over the run; a multiplier's as the
     kWh (and demand charge) it left out at the rate due; a capacity's as the kVA dropped at
     the rate per kVA.
@@ -435,8 +447,7 @@ def change_without_order(ctx: RuleContext, params: dict) -> pd.DataFrame:
     window = params["window_months"]
     same = ctx.same_customer_as_previous
     month = ctx.bill_month
-    tariff = ctx.billed_tariff_codes[0]  # tariffs missing from the schedule stay distinct
-    tariff_changed = _changed_from_previous(ctx, tariff, np.not_equal)
+    tariff_runs, tariff_silent = silent_tariff_changes(ctx, window)
     capacity = bills["capacity_billed_kva"].to_numpy(dtype=float)
     # A bill without a capacity is no change: compare with the last capacity recorded before.
     previous_capacity = _previous_known(ctx, capacity)
@@ -445,7 +456,6 @@ def change_without_order(ctx: RuleContext, params: dict) -> pd.DataFrame:
     multiplier = bills["multiplier_billed"].to_numpy(dtype=float)
     multiplier_changed = _changed_from_previous(ctx, multiplier, _differs)
     capacity_orders = (*CAPACITY_ORDERS, "new_connection")
-    tariff_silent = tariff_changed & ~order_between_bills(ctx, ("tariff_change",), window)
     capacity_silent = capacity_changed & ~order_between_bills(ctx, capacity_orders, window)
     multiplier_silent = multiplier_changed & ~order_between_bills(
         ctx, ("meter_replacement",), window
@@ -454,9 +464,8 @@ def change_without_order(ctx: RuleContext, params: dict) -> pd.DataFrame:
         return empty_raw()
     # Impact: while the terms set by an unexplained change last (until the next change of the
     # same kind), what the terms before it would have charged; priced on those bills only.
-    tariff_runs = _Runs(ctx, tariff_changed)
-    multiplier_runs = _Runs(ctx, multiplier_changed)
-    capacity_runs = _Runs(ctx, capacity_changed)
+    multiplier_runs = Runs(ctx, multiplier_changed)
+    capacity_runs = Runs(ctx, capacity_changed)
     in_tariff = tariff_runs.within(tariff_silent)
     in_multiplier = multiplier_runs.within(multiplier_silent)
     in_capacity = capacity_runs.within(capacity_silent)
@@ -481,7 +490,7 @@ def change_without_order(ctx: RuleContext, params: dict) -> pd.DataFrame:
     if len(at):
         start = tariff_runs.start_of(rows[at])
         before = ctx.bill_tariff[start - 1]
-        tariff_gap[at], tariff_pf[at] = _tariff_gap(ctx, rows[at], before, params)
+        tariff_gap[at], tariff_pf[at] = tariff_difference(ctx, rows[at], before, params)
         # Each run netted (a month dearer on the tariff billed offsets the others); a run that
         # under-billed nothing counts 0: a silent change back is no refund of the first one.
         run = np.unique(start, return_inverse=True)[1]
@@ -578,24 +587,25 @@ def _left_in(within: np.ndarray, priced: Callable[[], np.ndarray]) -> np.ndarray
     return within & priced() if within.any() else within
 
 
-def _tariff_gap(
-    ctx: RuleContext, rows: np.ndarray, before: np.ndarray, params: dict
+def tariff_difference(
+    ctx: RuleContext, rows: np.ndarray, due: np.ndarray, params: dict
 ) -> tuple[np.ndarray, np.ndarray]:
-    """Per bill of `rows` (ascending, in runs of a silent tariff change; `before`: the tariff
-    billed before the change, a code of `ctx.tariff_index`), what the schedule charges on the
-    tariff before less what it charges on the tariff billed, and of it the power-factor
-    adjustment. On itemized data by `_repriced_gap`; elsewhere, or where a bill cannot be so
-    priced, at the flat rates of the month and voltage band: the energy and fund rates'
-    differences (each 0 where one has none) and the basic charge the tariff before charges on
-    the bill's capacity and demand in force less the one billed (`routine.basic_gap`: on the same quantities where
-    both tariffs are two-part, else the bill's own charge; a single-part tariff before charges
-    none, so the one the bill charged is netted, as tariff_mismatch nets it). Where the tariff
-    before is single-part and capacity_underbilled (its thresholds and tariff_mismatch's in
-    `params`) prices the bill's capacity short, the archive has a two-part tariff in force and
-    that rule proves the capacity short of it: this nets what the tariff billed charges on the
-    capacity in force instead (`routine.basic_on_schedule`)."""
-    names = np.append(ctx.tariff_index.to_numpy(dtype=object), None)[before]
-    single_part = (before >= 0) & ~is_two_part(ctx, names, rows)
+    """Per bill of `rows` (ascending; `due`: per bill, the tariff it should have been priced
+    on, a code of `ctx.tariff_index`: the tariff before a silent change, an order's new tariff,
+    the archive's in force), what the schedule charges on the tariff due less what it charges
+    on the tariff billed, and of it the power-factor adjustment. On itemized data by
+    `_repriced_gap`; elsewhere, or where a bill cannot be so priced, at the flat rates of the
+    month and voltage band: the energy and fund rates' differences (each 0 where one has none)
+    and the basic charge the tariff due charges on the bill's capacity and demand in force less
+    the one billed (`routine.basic_gap`: on the same quantities where both tariffs are
+    two-part, else the bill's own charge; a single-part tariff due charges none, so the one
+    the bill charged is netted, as tariff_mismatch nets it). Where the tariff due is
+    single-part and capacity_underbilled (its thresholds and tariff_mismatch's in `params`)
+    prices the bill's capacity short, the archive has a two-part tariff in force and that rule
+    proves the capacity short of it: this nets what the tariff billed charges on the capacity
+    in force instead (`routine.basic_on_schedule`)."""
+    names = np.append(ctx.tariff_index.to_numpy(dtype=object), None)[due]
+    single_part = (due >= 0) & ~is_two_part(ctx, names, rows)
     proved = np.zeros(len(rows), dtype=bool)
     if single_part.any():
         proved = bills_short_of_capacity(ctx, params["capacity_underbilled"])[rows] & single_part
@@ -603,22 +613,22 @@ def _tariff_gap(
     gap, pf = np.full(len(rows), np.nan), np.zeros(len(rows))
     if ctx.itemized:
         # The bill's own basic charge stands where no basic charge is due (a single-part tariff
-        # before) or its own tariff has none (a single-part tariff billed).
+        # due) or its own tariff has none (a single-part tariff billed).
         billed_single = ~is_two_part(ctx, tariff_billed(ctx, rows), rows)
-        gap, moved = _repriced_gap(ctx, rows, before, (single_part & ~proved) | billed_single)
+        gap, moved = _repriced_gap(ctx, rows, due, (single_part & ~proved) | billed_single)
         pf = np.where(np.isnan(gap), 0.0, moved)
     flat = np.flatnonzero(np.isnan(gap))
     if len(flat):
         at, months = rows[flat], ctx.bill_month[rows[flat]]
         kwh = ctx.bills["kwh_billed"].to_numpy(dtype=float)[at]
-        before_rate = ctx.schedule_rate(before[flat], months, "energy_rate", at)
+        due_rate = ctx.schedule_rate(due[flat], months, "energy_rate", at)
         billed_rate = ctx.schedule_rate(ctx.bill_tariff[at], months, "energy_rate", at)
-        gap[flat] = zero_where_nan((before_rate - billed_rate) * kwh)
+        gap[flat] = zero_where_nan((due_rate - billed_rate) * kwh)
         # The funds collected with each kWh at the two tariffs' fund rates, as tariff_mismatch.
-        before_fund = ctx.schedule_rate(before[flat], months, "fund_rate", at)
+        due_fund = ctx.schedule_rate(due[flat], months, "fund_rate", at)
         billed_fund = ctx.schedule_rate(ctx.bill_tariff[at], months, "fund_rate", at)
-        gap[flat] += zero_where_nan((before_fund - billed_fund) * kwh)
-        priced = ~np.isnan(before_rate)
+        gap[flat] += zero_where_nan((due_fund - billed_fund) * kwh)
+        priced = ~np.isnan(due_rate)
         own = np.flatnonzero(~proved[flat])
         gap[flat[own]] += basic_gap(ctx, at[own], names[flat[own]], priced[own])
         in_force = np.flatnonzero(proved[flat] & priced)
@@ -627,22 +637,22 @@ def _tariff_gap(
 
 
 def _repriced_gap(
-    ctx: RuleContext, rows: np.ndarray, before: np.ndarray, own_basic: np.ndarray
+    ctx: RuleContext, rows: np.ndarray, due: np.ndarray, own_basic: np.ndarray
 ) -> tuple[np.ndarray, np.ndarray]:
-    """Per bill of `rows` (as `_tariff_gap`), the bill recomputed on the tariff before less the
-    bill recomputed on the tariff billed (`repriced.on_tariff`: every bill due one tariff,
-    on the quantities billed, so a multiplier's or register's difference is not counted here),
-    over every line (energy by periods or tiers, losses, basic charge, power-factor adjustment,
+    """Per bill of `rows` (as `tariff_difference`), the bill recomputed on the tariff due
+    (`due`) less the bill recomputed on the tariff billed (`repriced.on_tariff`: every bill
+    due one tariff, on the quantities billed, so a multiplier's or register's difference is not
+    counted here), over every line (energy by periods or tiers, losses, basic charge, power-factor adjustment,
     funds); and of it the power-factor adjustment. NaN where a tariff is not in the schedule or
     an energy line has no rate.
 
     An archive holds one tariff per customer, so a customer's bills are recomputed once per
     distinct tariff its bills need: twice for one silent change, once more per further one;
     every such copy is one recomputation (`repriced.reprice`). Where `own_basic` (no basic
-    charge due on the tariff before, or none on the tariff billed), the tariff billed keeps the
+    charge on the tariff due, or none on the tariff billed), the tariff billed keeps the
     basic charge the bill charged (`RepricedAmounts.with_basic_billed`)."""
     cust = ctx.bill_customer[rows]
-    wanted = (before, ctx.bill_tariff[rows])  # the tariff before, the tariff billed
+    wanted = (due, ctx.bill_tariff[rows])  # the tariff due, the tariff billed
     keys = [np.where(tariff >= 0, customer_keys(cust, tariff), -1) for tariff in wanted]
     pairs = np.unique(np.concatenate(keys))
     pairs = pairs[pairs >= 0]  # each (customer, tariff), by customer then tariff

@@ -228,3 +228,29 @@ def halved_multiplier_year(utility: Utility, customer_id: str, basis: str) -> No
 def run(utility: Utility, rule_ids: str | list[str], **kwargs: object) -> pd.DataFrame:
     """The findings of `rule_ids` (one id or several) on the utility's dataset."""
     return rules.run(utility.dataset(), rules=rule_ids, **kwargs)
+
+
+#: A two-part industrial tariff cheaper per kVA than IND2: 0.65 yuan/kWh + 25 per kVA-month.
+IND1 = {"tariff_category": "IND1", "usage_type": "industrial", "energy_rate": 0.65,
+        "basic_rate_kva_month": 25.0, "basic_rate_kw_month": 35.0,
+        "valid_from": pd.Timestamp("2018-01-01"), "valid_to": pd.NaT}  # fmt: skip
+
+
+def with_ind1(u: Utility, itemized: bool) -> Dataset:
+    """The utility's tables with IND1 in the schedule; `itemized`: each bill's energy and basic
+    charge also as bill lines."""
+    tables = u.tables()
+    tables["tariffs"] = pd.concat([tables["tariffs"], pd.DataFrame([IND1])], ignore_index=True)
+    if itemized:
+        lines = []
+        for bill in u.bills:
+            key = {"customer_id": bill["customer_id"], "period": bill["period"], "tou_period": None,
+                   "tier": None}  # fmt: skip
+            lines.append(key | {"line_type": "energy", "quantity": bill["kwh_billed"],
+                                "rate": bill["energy_rate"], "amount": bill["energy_charge"]})  # fmt: skip
+            kva = bill["capacity_billed_kva"]
+            if bill["basic_charge"] and kva:  # else the bill's columns say it
+                lines.append(key | {"line_type": "basic", "quantity": kva,
+                                    "rate": bill["basic_charge"] / kva, "amount": bill["basic_charge"]})  # fmt: skip
+        tables["bill_lines"] = pd.DataFrame(lines)
+    return Dataset.from_frames(tables)

@@ -5,9 +5,8 @@ from __future__ import annotations
 from types import SimpleNamespace
 
 import numpy as np
-import pandas as pd
 import pytest
-from rule_builder import TWO_PART, Utility, flat, run
+from rule_builder import TWO_PART, Utility, flat, run, with_ind1
 
 from auditkit import rules
 from auditkit.data import Dataset
@@ -217,31 +216,6 @@ def test_an_order_to_a_two_part_tariff_not_applied_owes_its_basic_charge_on_mont
 
 
 #: A second two-part tariff for factories: 0.65 yuan/kWh + 25 per kVA-month (35 per kW).
-IND1 = {"tariff_category": "IND1", "usage_type": "industrial", "energy_rate": 0.65,
-        "basic_rate_kva_month": 25.0, "basic_rate_kw_month": 35.0,
-        "valid_from": pd.Timestamp("2018-01-01"), "valid_to": pd.NaT}  # fmt: skip
-
-
-def _with_ind1(u: Utility, itemized: bool) -> Dataset:
-    """The utility's tables with IND1 in the schedule; `itemized`: each bill's energy and basic
-    charge also as bill lines."""
-    tables = u.tables()
-    tables["tariffs"] = pd.concat([tables["tariffs"], pd.DataFrame([IND1])], ignore_index=True)
-    if itemized:
-        lines = []
-        for bill in u.bills:
-            key = {"customer_id": bill["customer_id"], "period": bill["period"], "tou_period": None,
-                   "tier": None}  # fmt: skip
-            lines.append(key | {"line_type": "energy", "quantity": bill["kwh_billed"],
-                                "rate": bill["energy_rate"], "amount": bill["energy_charge"]})  # fmt: skip
-            kva = bill["capacity_billed_kva"]
-            if bill["basic_charge"] and kva:  # else the bill's columns say it
-                lines.append(key | {"line_type": "basic", "quantity": kva,
-                                    "rate": bill["basic_charge"] / kva, "amount": bill["basic_charge"]})  # fmt: skip
-        tables["bill_lines"] = pd.DataFrame(lines)
-    return Dataset.from_frames(tables)
-
-
 def _order_cases(u: Utility) -> None:
     """400 kVA factories at 10,000 kWh a month, each billed on a tariff an order from January
     moved them off (not applied): `com` on COM (8,000.00 a month) for IND2 (6,000.00 +
@@ -285,7 +259,7 @@ def test_orders_not_applied_are_priced_once_alike_on_monthly_and_itemized_bills(
     capacity_underbilled found short: ¥0.00)."""
     u = Utility()
     _order_cases(u)
-    found = rules.run(_with_ind1(u, itemized))
+    found = rules.run(with_ind1(u, itemized))
     money = found.set_index(["customer_id", "rule_id"])["revenue_impact"].to_dict()
     assert money == pytest.approx(
         {
@@ -311,7 +285,7 @@ def test_a_silent_change_to_a_single_part_tariff_is_priced_once_on_itemized_bill
     u.customer("silent", **FACTORY_400, basic_charge_basis="capacity")
     u.monthly("silent", flat(10_000), multiplier=1000.0, tariff=["IND2"] * 6 + ["COM"] * 6,
               capacity=[400.0] * 6 + [None] * 6, basis=["capacity"] * 6 + ["none"] * 6)  # fmt: skip
-    found = rules.run(_with_ind1(u, itemized))
+    found = rules.run(with_ind1(u, itemized))
     assert found.set_index("rule_id")["revenue_impact"].to_dict() == pytest.approx(
         {"change_without_order": 60_000.0}
     )
