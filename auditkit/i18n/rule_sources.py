@@ -83,6 +83,12 @@ WORDS: dict[str, tuple[str, str]] = {
         "difference, three months when its start cannot be told; the provincial price "
         "schedule (who each tariff is for)",
     ),
+    "rule.billed_tariff_mismatch.source": (
+        "国家电网公司电费抄核收管理规则（电价执行核查：计费参数与用户档案一致）；营销稽查实践（计费电价与档案不符）",
+        "State Grid rules on meter reading, billing and collection (tariffs applied as the "
+        "customer archive holds them); marketing audit practice (tariff billed against the "
+        "archive)",
+    ),
     "rule.rate_mismatch.source": (
         "省级价格主管部门公布的销售电价表及电网企业代理购电价格；国家电网公司电费抄核收管理规则（电价执行核查）",
         "The provincial price schedule and the grid's agency purchase prices; State "

@@ -1,6 +1,48 @@
 """Wording (Chinese, English) of rules routine: see `auditkit.i18n`."""
 
 WORDS: dict[str, tuple[str, str]] = {
+    "rule.billed_tariff_mismatch.title": (
+        "计费电价类别与档案不符",
+        "Tariff billed differs from the archive's",
+    ),
+    "rule.billed_tariff_mismatch.checks": (
+        "账单的计费电价类别（电价表有此类别）不是档案及其改类工单当期在用的电价类别，且无工单、无计费参数变更可以解释；"
+        "涉及电费：按用户合计，按在用电价类别计收的电费减按计费电价类别计收的电费（有电费明细的按计费电量重算两种电价下的"
+        "账单，含分时、阶梯、变损、基本电费、力调电费和基金及附加；否则按平段电度电价、基金及附加差额加基本电费差额），"
+        "合计为负的列为应退电费、不计入涉及电费。tariff_mismatch 判定档案电价类别有误的用户的账单、无工单变更电价类别"
+        "（change_without_order，±window_months 个月）之后的账单、计费电价类别为该用户改类工单原类别或新类别的账单"
+        "（何时执行由 order_not_applied、change_without_order 判定）不在此计算（无论是否同时运行这些规则）",
+        "a bill priced on a tariff the schedule lists that is not the one the archive and its "
+        "tariff-change orders put on it, with no order or change of billing to explain it; "
+        "revenue: per customer, what the tariff in force charges less what the tariff billed "
+        "charges (itemized bills recomputed on the quantities billed on both tariffs: time of use, "
+        "tiers, losses, basic charge, power-factor adjustment and funds; else the flat energy rate, "
+        "funds and basic charge), a net over-billing listed as a refund and not counted. Bills of a "
+        "customer tariff_mismatch flags, bills after a change of the tariff billed with no order "
+        "(change_without_order, ±window_months) and bills on the old or new tariff of one of the "
+        "customer's tariff-change orders (when it applied is order_not_applied's and "
+        "change_without_order's) are not priced here, whichever rules run",
+    ),
+    "evidence.billed_tariff_mismatch": (
+        "{bills:count:bill}（{months:span}）按电价类别 {billed:text} 计费，档案（含改类工单）在用电价类别为 "
+        "{archive:text}",
+        "{bills:count:bill} {months:span} billed on tariff {billed:text}, the archive's tariff "
+        "in force (with its tariff-change orders) being {archive:text}",
+    ),
+    "evidence.billed_tariff_mismatch.then": (
+        "，改类工单生效后为 {archive:text}",
+        ", then {archive:text} once its tariff-change order took effect",
+    ),
+    "evidence.left.change_without_order": (
+        "{bills:count:bill}的电价差额计入“无工单变更计费参数”规则，计费电价类别无工单变更",
+        "the tariff difference of {bills:count:bill} is counted under change_without_order, "
+        "billing having changed the tariff with no order",
+    ),
+    "evidence.left.tariff_order": (
+        "{bills:count:bill}按该户改类工单所列电价类别计费，何时执行由工单规则判定",
+        "{bills:count:bill} billed on a tariff one of the customer's tariff-change orders names, "
+        "when it applied being the order rules' question",
+    ),
     "evidence.consumption_drop.daily_step": (
         "；该日前后日均用电 {before:num1} 千瓦时→{after:num1} 千瓦时，同类用户同期为此前的 {peers:pct}",
         "; {before:num1} kWh a day in the days before, {after:num1} kWh from it, while its peers "

@@ -12,6 +12,7 @@ import pandas as pd
 
 import auditkit.rules.accounts
 import auditkit.rules.adjustments
+import auditkit.rules.billed_tariff
 import auditkit.rules.billing_lines
 import auditkit.rules.capacity
 import auditkit.rules.change_of_use

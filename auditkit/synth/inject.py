@@ -43,6 +43,7 @@ DEFAULT_RATES: dict[str, float] = {
     "order_not_applied": 0.0008,  # of households (a shop opened, tariff change never billed)
     "change_without_order": 0.005,  # of single-part business customers
     "tariff_mismatch": 0.005,  # of single-part business customers
+    "billed_tariff_mismatch": 0.004,  # of single-part business customers
     "rate_mismatch": 0.0007,
     "zero_consumption": 0.0007,
     "consumption_drop": 0.0009,
@@ -461,6 +462,31 @@ def tariff_mismatch(world: World, rate: float) -> None:
     )
 
 
+def billed_tariff_mismatch(world: World, rate: float) -> None:
+    """计费电价与档案不符: a business archived on its own tariff, billed since before the data on
+    the residential or agricultural one (billing set up wrong at connection).
+
+    Drawn from a stream of its own (a child of the utility's) and injected after every other
+    irregularity, on customers none of them took: the rest of the utility is as without it."""
+    rng = world.rng.spawn(1)[0]
+    idx = world.pick(_business_single_part(world), rate, rng)
+    cheap = np.where(
+        rng.random(len(idx)) < 0.5,
+        catalog.TARIFF_CODES.index("RES"),
+        catalog.TARIFF_CODES.index("AGR"),
+    )
+    honest = _billed(world, idx)
+    world.tariff_billed[idx] = cheap[:, None]
+    effect = honest - _billed(world, idx)
+    world.add_truth(
+        idx,
+        "billed_tariff_mismatch",
+        np.zeros(len(idx), dtype=int),
+        effect,
+        "billed on " + np.asarray(catalog.TARIFF_CODES, dtype=object)[cheap],
+    )
+
+
 def rate_mismatch(world: World, rate: float) -> None:
     """The billed energy rate is below the schedule's from some month on."""
     m = world.n_months
@@ -836,5 +862,6 @@ INJECTORS = {
     "pf_standard_mismatch": pf_standard_mismatch,
     "loss_not_charged": loss_not_charged,
     "fund_charge_error": fund_charge_error,
-    "order_stalled": order_stalled,  # last: it can pick orders the other injections created
+    "order_stalled": order_stalled,  # late: it can pick orders the other injections created
+    "billed_tariff_mismatch": billed_tariff_mismatch,  # last: on its own stream
 }

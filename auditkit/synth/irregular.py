@@ -3,8 +3,9 @@ and `inject_all`, which injects them in a fixed order.
 
 The injections live in one module per group (`inject` for the original rule library,
 `inject_accounts`, `inject_meters`, `inject_suspension`, `inject_adjustments` for the practice
-checks); this module only puts them in order. `order_stalled` runs last: it may pick the orders
-the other injections created.
+checks); this module only puts them in order. `order_stalled` runs after the others: it may pick
+the orders they created; `billed_tariff_mismatch` last: drawn from a stream of its own and picking
+only customers none took, it leaves every other injection as without it.
 """
 
 from __future__ import annotations
@@ -23,12 +24,12 @@ from auditkit.synth.inject import MAX_RATE
 from auditkit.synth.world import World
 
 _GROUPS = (inject, inject_suspension, inject_accounts, inject_meters, inject_adjustments)
-_LAST = "order_stalled"
+_LAST = ("order_stalled", "billed_tariff_mismatch")
 
 INJECTORS: dict[str, Callable[[World, float], None]] = {
-    **{name: step for name, step in inject.INJECTORS.items() if name != _LAST},
+    **{name: step for name, step in inject.INJECTORS.items() if name not in _LAST},
     **{name: step for group in _GROUPS[1:] for name, step in group.INJECTORS.items()},
-    _LAST: inject.INJECTORS[_LAST],
+    **{name: inject.INJECTORS[name] for name in _LAST},
 }
 DEFAULT_RATES: dict[str, float] = {
     name: rate for group in _GROUPS for name, rate in group.DEFAULT_RATES.items()

@@ -298,11 +298,14 @@ class World:
     def is_two_part(self) -> np.ndarray:
         return np.isin(self.tariff, [catalog.TARIFF_CODES.index(c) for c in catalog.TWO_PART_CODES])
 
-    def pick(self, eligible: np.ndarray, rate: float) -> np.ndarray:
-        """Choose about `rate` of the eligible, not yet busy customers; mark them busy."""
+    def pick(
+        self, eligible: np.ndarray, rate: float, rng: np.random.Generator | None = None
+    ) -> np.ndarray:
+        """Choose about `rate` of the eligible, not yet busy customers; mark them busy. Drawn
+        from `rng` where given (an injection on a stream of its own), else the utility's."""
         candidates = np.flatnonzero(eligible & ~self.busy)
         count = min(len(candidates), round(rate * int(eligible.sum())))
-        chosen = np.sort(self.rng.choice(candidates, size=count, replace=False))
+        chosen = np.sort((rng or self.rng).choice(candidates, size=count, replace=False))
         self.busy[chosen] = True
         return chosen
 

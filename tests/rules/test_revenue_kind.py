@@ -26,6 +26,7 @@ KINDS = {
     "change_without_order": ("estimated", ""),
     "consumption_drop": ("estimated", ""),
     "tariff_mismatch": ("proved", "tariff_misuse"),
+    "billed_tariff_mismatch": ("proved", ""),
     "rate_mismatch": ("proved", ""),
     "zero_consumption": ("estimated", ""),
     "estimated_streak": ("proved", ""),

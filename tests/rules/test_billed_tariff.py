@@ -1,0 +1,255 @@
+"""billed_tariff_mismatch (计费电价与档案不符): bills on another tariff than the archive's in force,
+priced where no other rule prices them, with the near misses that must not fire.
+
+Monthly rates (rule_builder.TARIFFS): RES 0.5 to June 2024 then 0.6, COM 0.8, AGR 0.4, IND2
+0.6 + 30 per kVA-month.
+"""
+
+from __future__ import annotations
+
+import pandas as pd
+import pytest
+from itemized_builder import INDUSTRIAL, TARIFFS, Itemized
+from rule_builder import COMMERCIAL, TWO_PART, TWO_PART_BY_CAPACITY, Utility, flat, run, with_ind1
+
+from auditkit import rules
+from auditkit.data import Dataset
+
+RULE = "billed_tariff_mismatch"
+#: The rules whose bills it leaves, run beside it.
+NEIGHBOURS = [RULE, "tariff_mismatch", "change_without_order", "order_not_applied"]
+
+
+def _found(u: Utility, rule_ids: str | list[str] = RULE) -> pd.DataFrame:
+    return run(u, rule_ids).set_index(["rule_id", "customer_id"])
+
+
+def _chinese(found: pd.DataFrame, key: tuple[str, str]) -> str:
+    return rules.evidence_text(found.loc[[key]].reset_index(), "zh").iat[0]
+
+
+def test_a_shop_billed_on_the_household_tariff_since_its_first_bill_owes_the_difference():
+    """Archive COM (0.8), every bill on RES: 6 × 100 × 0.3 + 6 × 100 × 0.2 = 300.00."""
+    u = Utility()
+    u.customer("shop", **COMMERCIAL)
+    u.monthly("shop", flat(100), tariff="RES")
+    found = _found(u)
+    key = (RULE, "shop")
+    assert found.loc[key, "revenue_impact"] == pytest.approx(300.00, abs=0.005)
+    assert (found.loc[key, "period_from"], found.loc[key, "period_to"]) == ("2024-01", "2024-12")
+    assert found.loc[key, "evidence"] == (
+        "12 bills 2024-01..2024-12 billed on tariff RES, the archive's tariff in force (with its "
+        "tariff-change orders) being COM (¥300.00)"
+    )
+    assert _chinese(found, key) == (
+        "12 期账单（2024-01 至 2024-12）按电价类别 RES 计费，档案（含改类工单）在用电价类别为 COM"
+        "（涉及电费 300.00 元）"
+    )
+
+
+def test_a_factory_billed_single_part_owes_the_basic_charge_of_its_archive():
+    """Archive IND2 by capacity, 400 kVA, billed COM: each month 400 × 30 = 12 000.00 of basic
+    charge due less 10 000 × (0.8 − 0.6) = 2 000.00 of energy billed beyond IND2's: 12 ×
+    10 000.00 = 120 000.00. capacity_underbilled prices the capacity on the tariff billed (COM
+    has no basic charge): nothing, so the yuan is counted once."""
+    u = Utility()
+    u.customer("factory", contract_capacity_kva=400.0, **TWO_PART_BY_CAPACITY)
+    u.monthly("factory", flat(10_000), tariff="COM", capacity=400.0)
+    found = _found(u, [RULE, "capacity_underbilled"])
+    assert list(found.index) == [(RULE, "factory")]
+    assert found["revenue_impact"].iat[0] == pytest.approx(120_000.00, abs=0.005)
+
+
+def test_bills_before_a_silent_correction_are_priced_and_the_correction_is_not():
+    """RES January to June, COM (the archive's) from July with no order: the six RES bills owe
+    6 × 100 × 0.3 = 180.00 here; change_without_order lists the correction at 0.00."""
+    u = Utility()
+    u.customer("shop", **COMMERCIAL)
+    u.monthly("shop", flat(100), tariff=["RES"] * 6 + ["COM"] * 6)
+    found = _found(u, NEIGHBOURS)
+    assert found.loc[(RULE, "shop"), "revenue_impact"] == pytest.approx(180.00, abs=0.005)
+    assert found.loc[(RULE, "shop"), "period_to"] == "2024-06"
+    assert found.loc[("change_without_order", "shop"), "revenue_impact"] == 0
+
+
+def test_a_silent_change_away_from_the_archive_is_left_to_change_without_order():
+    """COM to June, RES from July with no order: change_without_order prices the six RES bills
+    (6 × 100 × 0.2 = 120.00); this rule, alone or beside it, lists nothing."""
+    u = Utility()
+    u.customer("shop", **COMMERCIAL)
+    u.monthly("shop", flat(100), tariff=["COM"] * 6 + ["RES"] * 6)
+    assert run(u, RULE).empty
+    found = _found(u, NEIGHBOURS)
+    assert list(found.index) == [("change_without_order", "shop")]
+    assert found["revenue_impact"].iat[0] == pytest.approx(120.00, abs=0.005)
+
+
+def test_an_order_not_applied_is_left_to_order_not_applied():
+    """RES→COM from May, billing kept RES: order_not_applied prices the eight bills (4 × 100
+    × 0.3 + … = 180.00); the RES bills before May are on the tariff in force."""
+    u = Utility()
+    u.customer("shop", **COMMERCIAL)
+    u.monthly("shop", flat(100), tariff="RES")
+    u.order("shop", "tariff_change", "2024-05-01", "RES", "COM")
+    assert run(u, RULE).empty
+    found = _found(u, NEIGHBOURS)
+    assert list(found.index) == [("order_not_applied", "shop")]
+    assert found["revenue_impact"].iat[0] == pytest.approx(180.00, abs=0.005)
+
+
+def test_a_tariff_no_order_names_is_priced_against_each_months_tariff_in_force():
+    """RES→COM from May, billed AGR (0.4) all year: January to April RES 4 × 100 × 0.1 =
+    40.00, May and June COM 2 × 100 × 0.4 = 80.00, July on 6 × 100 × 0.4 = 240.00: 360.00."""
+    u = Utility()
+    u.customer("shop", **COMMERCIAL)
+    u.monthly("shop", flat(100), tariff="AGR")
+    u.order("shop", "tariff_change", "2024-05-01", "RES", "COM")
+    found = _found(u)
+    key = (RULE, "shop")
+    assert found.loc[key, "revenue_impact"] == pytest.approx(360.00, abs=0.005)
+    assert found.loc[key, "evidence"] == (
+        "12 bills 2024-01..2024-12 billed on tariff AGR, the archive's tariff in force (with its "
+        "tariff-change orders) being RES, then COM once its tariff-change order took effect "
+        "(¥360.00)"
+    )
+    assert "，改类工单生效后为 COM（涉及电费 360.00 元）" in _chinese(found, key)
+
+
+def test_a_customer_billed_dearer_than_its_archive_is_listed_as_a_refund():
+    """Archive AGR (0.4), billed COM (0.8): 12 × 100 × 0.4 = 480.00 over-billed, listed, not
+    counted as revenue."""
+    u = Utility()
+    u.customer("farm", usage_type="agricultural", tariff_category="AGR")
+    u.monthly("farm", flat(100), tariff="COM")
+    found = _found(u)
+    key = (RULE, "farm")
+    assert found.loc[key, "revenue_impact"] == 0
+    assert found.loc[key, "evidence"].endswith(
+        "being AGR; over-billed ¥480.00 (to refund, not counted as revenue)"
+    )
+    assert _chinese(found, key).endswith("；多计 480.00 元（应退补，不计入涉及电费）")
+
+
+def test_an_archive_on_the_wrong_tariff_leaves_its_bills_to_tariff_mismatch():
+    """A shop archived on RES (not for its usage: COM is due) and billed AGR: tariff_mismatch
+    prices the AGR bills against COM; this rule leaves them, alone or beside it."""
+    u = Utility()
+    u.customer("shop", usage_type="commercial", tariff_category="RES")
+    u.monthly("shop", flat(100), tariff="AGR")
+    assert run(u, RULE).empty
+    found = _found(u, NEIGHBOURS)
+    assert list(found.index) == [("tariff_mismatch", "shop")]
+    assert found["revenue_impact"].iat[0] == pytest.approx(12 * 100 * 0.4, abs=0.005)
+
+
+def test_a_customer_with_bills_left_elsewhere_says_where_they_are_counted():
+    """RES (off the archive's COM) January to June, AGR from July with no order: the six RES
+    bills are priced here (180.00), the six AGR ones are change_without_order's."""
+    u = Utility()
+    u.customer("shop", **COMMERCIAL)
+    u.monthly("shop", flat(100), tariff=["RES"] * 6 + ["AGR"] * 6)
+    found = _found(u)
+    assert found["revenue_impact"].iat[0] == pytest.approx(180.00, abs=0.005)
+    assert (
+        found["evidence"]
+        .iat[0]
+        .endswith(
+            "(¥180.00); the tariff difference of 6 bills is counted under change_without_order, "
+            "billing having changed the tariff with no order"
+        )
+    )
+
+
+@pytest.mark.parametrize(
+    "tariff_billed",
+    [pytest.param("COM", id="on-the-archive"), pytest.param("XYZ", id="not-in-the-schedule")],
+)
+def test_near_misses_bills_on_the_archive_or_on_an_unlisted_tariff(tariff_billed: str):
+    """Bills on the archive's tariff owe nothing; a tariff the schedule does not list cannot be
+    priced (loading warns of it)."""
+    u = Utility()
+    u.customer("shop", **COMMERCIAL)
+    u.monthly("shop", flat(100), tariff=tariff_billed, rate=0.8)
+    assert run(u, RULE).empty
+
+
+def test_an_itemized_factory_billed_single_part_is_priced_on_every_line():
+    """A 400 kVA factory at 10 kV archived on IND2 (standard 0.90; 10 000 kWh, 6 000 kvarh a
+    month: PF 0.86, +2.0 %), billed on IND (single-part, 0.65, funds 0.03) since its first
+    bill. Due on IND2: 6 000.00 + 12 000.00 of basic charge + 360.00 of adjustment + 300.00 of
+    funds = 18 660.00; billed 6 500.00 + 130.00 + 300.00 = 6 930.00. Two months: 2 × 11 730.00
+    = 23 460.00, of which 2 × 230.00 = 460.00 of adjustment."""
+    industrial = pd.DataFrame(
+        {
+            "tariff_category": ["IND"],
+            "usage_type": "industrial",
+            "energy_rate": 0.65,
+            "fund_rate": 0.03,
+            "valid_from": pd.Timestamp("2018-01-01"),
+        }
+    )
+    u = Itemized()
+    u.customer("factory", **INDUSTRIAL, pf_standard=0.90)
+    reactive = {"kvarh_import": 6000.0, "kvarh_export": 0.0}
+    fund = ("fund", 10_000.0, 0.03)
+    for period in ("2024-01", "2024-02"):
+        lines = [("energy", 10_000.0, 0.65), ("pf_adjustment", 6500.0, 0.02), fund]
+        u.bill("factory", period, 10_000, lines, tariff="IND", **reactive)
+    tables = u.tables() | {"tariffs": pd.concat([TARIFFS, industrial], ignore_index=True)}
+    found = rules.run(Dataset.from_frames(tables), rules=RULE, as_of="2024-02")
+    assert found["revenue_impact"].iat[0] == pytest.approx(23_460.00, abs=0.005)
+    assert (
+        found["evidence"]
+        .iat[0]
+        .endswith("being IND2 (¥23,460.00), of which ¥460.00 of power-factor adjustment")
+    )
+
+
+def _factories(u: Utility) -> None:
+    """test_change_of_use_rules' orders not applied, with no order: 400 kVA factories archived
+    on IND2, 10,000 kWh a month, billed since their first bill on COM (`com`; `com_basic`
+    charged 300 × 30 = 9,000.00 a month on it) or on IND1 at 300 kVA (`ind1`; `ind1_unrecorded`
+    recording no capacity beside its 7,500.00), and a shop archived on COM billed IND2 on
+    100,000 kWh."""
+    factory = TWO_PART | {"contract_capacity_kva": 400.0, "basic_charge_basis": "capacity"}
+    u.customer("com", **factory)
+    u.monthly("com", flat(10_000), multiplier=1000.0, tariff="COM")
+    u.customer("com_basic", **factory)
+    u.monthly("com_basic", flat(10_000), multiplier=1000.0, tariff="COM", capacity=300.0,
+              basis="capacity")  # fmt: skip
+    for cid in ("ind1", "ind1_unrecorded"):
+        u.customer(cid, **factory)
+        for bill in u.monthly(cid, flat(10_000), multiplier=1000.0, tariff="IND1", rate=0.65,
+                              capacity=300.0, basis="capacity"):  # fmt: skip
+            bill["basic_charge"] = 300 * 25.0
+            bill["amount"] = bill["energy_charge"] + bill["basic_charge"]
+            if cid == "ind1_unrecorded":
+                bill["capacity_billed_kva"] = None
+    u.customer("shop", **(factory | COMMERCIAL))
+    u.monthly("shop", flat(100_000), multiplier=1000.0, tariff="IND2", capacity=400.0,
+              basis="capacity")  # fmt: skip
+
+
+@pytest.mark.parametrize("itemized", [False, True], ids=["monthly", "itemized"])
+def test_factories_billed_off_their_archive_owe_what_an_order_not_applied_owes(itemized: bool):
+    """The figures order_not_applied gives the same bills after an order (test_change_of_use_
+    rules): `com` 12 × (18,000.00 − 8,000.00) = ¥120,000.00; `com_basic` its 9,000.00 netted,
+    12 × 1,000.00; `ind1` IND2's dearer rates on the 400 kVA, 12 × (−500.00 + 2,000.00) =
+    ¥18,000.00, beside capacity_underbilled's 100 kVA billed short at IND1's 25 (¥30,000.00),
+    and `ind1_unrecorded` alike; `shop` 12 × (80,000.00 − 72,000.00) = ¥96,000.00, its basic
+    charge netted. Each yuan once, on monthly and itemized bills alike."""
+    u = Utility()
+    _factories(u)
+    found = rules.run(with_ind1(u, itemized))
+    money = found.set_index(["customer_id", "rule_id"])["revenue_impact"].to_dict()
+    assert money == pytest.approx(
+        {
+            ("com", RULE): 120_000.0,
+            ("com_basic", RULE): 12_000.0,
+            ("ind1", RULE): 18_000.0,
+            ("ind1", "capacity_underbilled"): 30_000.0,
+            ("ind1_unrecorded", RULE): 18_000.0,
+            ("ind1_unrecorded", "capacity_underbilled"): 30_000.0,
+            ("shop", RULE): 96_000.0,
+        }
+    )
