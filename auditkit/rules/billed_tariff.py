@@ -88,7 +88,7 @@ def billed_tariff_mismatch(ctx: RuleContext, params: dict) -> pd.DataFrame:
         if net[position] < 0:
             clauses.append(clause("lines.over", amount=-net[position]))
         else:
-            clauses.append(clause("revenue", amount=net[position]))
+            clauses.append(clause("lines.under", amount=net[position]))
             if moved[position]:
                 clauses.append(clause("tariff.pf", amount=moved[position]))
         elsewhere = left_to(**{name: int(counts[position]) for name, counts in left.items()})

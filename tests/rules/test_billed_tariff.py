@@ -39,11 +39,11 @@ def test_a_shop_billed_on_the_household_tariff_since_its_first_bill_owes_the_dif
     assert (found.loc[key, "period_from"], found.loc[key, "period_to"]) == ("2024-01", "2024-12")
     assert found.loc[key, "evidence"] == (
         "12 bills 2024-01..2024-12 billed on tariff RES, the archive's tariff in force (with its "
-        "tariff-change orders) being COM (¥300.00)"
+        "tariff-change orders) being COM; under-billed ¥300.00"
     )
     assert _chinese(found, key) == (
         "12 期账单（2024-01 至 2024-12）按电价类别 RES 计费，档案（含改类工单）在用电价类别为 COM"
-        "（涉及电费 300.00 元）"
+        "；少计 300.00 元"
     )
 
 
@@ -109,10 +109,10 @@ def test_a_tariff_no_order_names_is_priced_against_each_months_tariff_in_force()
     assert found.loc[key, "revenue_impact"] == pytest.approx(360.00, abs=0.005)
     assert found.loc[key, "evidence"] == (
         "12 bills 2024-01..2024-12 billed on tariff AGR, the archive's tariff in force (with its "
-        "tariff-change orders) being RES, then COM once its tariff-change order took effect "
-        "(¥360.00)"
+        "tariff-change orders) being RES, then COM once its tariff-change order took effect"
+        "; under-billed ¥360.00"
     )
-    assert "，改类工单生效后为 COM（涉及电费 360.00 元）" in _chinese(found, key)
+    assert "，改类工单生效后为 COM；少计 360.00 元" in _chinese(found, key)
 
 
 def test_a_customer_billed_dearer_than_its_archive_is_listed_as_a_refund():
@@ -154,7 +154,7 @@ def test_a_customer_with_bills_left_elsewhere_says_where_they_are_counted():
         found["evidence"]
         .iat[0]
         .endswith(
-            "(¥180.00); the tariff difference of 6 bills is counted under change_without_order, "
+            "; under-billed ¥180.00; the tariff difference of 6 bills is counted under change_without_order, "
             "billing having changed the tariff with no order"
         )
     )
@@ -201,7 +201,9 @@ def test_an_itemized_factory_billed_single_part_is_priced_on_every_line():
     assert (
         found["evidence"]
         .iat[0]
-        .endswith("being IND2 (¥23,460.00), of which ¥460.00 of power-factor adjustment")
+        .endswith(
+            "being IND2; under-billed ¥23,460.00, of which ¥460.00 of power-factor adjustment"
+        )
     )
 
 
