@@ -24,19 +24,28 @@ WORDS: dict[str, tuple[str, str]] = {
         "change_without_order's) are not priced here, whichever rules run",
     ),
     "evidence.billed_tariff_mismatch": (
-        "{bills:count:bill}（{months:span}）按电价类别 {billed:text} 计费，档案（含改类工单）在用电价类别为 "
+        "{bills:count:bill}（{months:span}）按电价类别 {billed:text}{then:clause} 计费，档案（含改类工单）在用电价类别为 "
         "{archive:text}",
-        "{bills:count:bill} {months:span} billed on tariff {billed:text}, the archive's tariff "
-        "in force (with its tariff-change orders) being {archive:text}",
+        "{bills:count:bill} {months:span} billed on tariff {billed:text}{then:clause}, the "
+        "archive's tariff in force (with its tariff-change orders) being {archive:text}",
     ),
     "evidence.billed_tariff_mismatch.then": (
         "，改类工单生效后为 {archive:text}",
         ", then {archive:text} once its tariff-change order took effect",
     ),
     "evidence.left.change_without_order": (
-        "{bills:count:bill}的电价差额计入“无工单变更计费参数”规则，计费电价类别无工单变更",
-        "the tariff difference of {bills:count:bill} is counted under change_without_order, "
-        "billing having changed the tariff with no order",
+        "{bills:count:bill}在无工单变更计费电价类别之后，其相对变更前电价类别的差额计入“无工单变更计费参数”规则，此处只计其余部分",
+        "change_without_order counts what the tariff before a change with no order charges more "
+        "on {bills:count:bill}; only the rest is counted here",
+    ),
+    "evidence.billed_tariff_mismatch.billed_then": (
+        "、后改按 {billed:text}",
+        ", then on {billed:text}",
+    ),
+    "evidence.left.billed_tariff_mismatch": (
+        "{bills:count:bill}的计费电价类别与档案不符，整期账单（含少计容量）按“计费电价类别与档案不符”规则重算",
+        "{bills:count:bill} on another tariff than the archive's are recomputed whole under "
+        "billed_tariff_mismatch, their capacity short included",
     ),
     "evidence.left.tariff_order": (
         "{bills:count:bill}按该户改类工单所列电价类别计费，何时执行由工单规则判定",

@@ -25,6 +25,7 @@ from auditkit.rules.findings import (
     rows_of,
 )
 from auditkit.rules.instrument import ct_sizing
+from auditkit.rules.off_archive import bills_billed_off_archive
 from auditkit.rules.pf_standard import standard_surcharge
 from auditkit.rules.registry import rule
 from auditkit.rules.shared import once_per_context
@@ -44,7 +45,7 @@ from auditkit.rules.worklist import bills_priced_by
     params=("kva_tolerance", "two_part_threshold_kva", "kwh_tolerance", "relative_tolerance"),
     severity="high",
     revenue_kind="proved",
-    reads=("pf_standard_mismatch", "tariff_mismatch"),
+    reads=("pf_standard_mismatch", "tariff_mismatch", "change_without_order"),
 )
 def capacity_underbilled(ctx: RuleContext, params: dict) -> pd.DataFrame:
     rows, billed, in_force, revenue = _capacity_short_due(
@@ -56,6 +57,11 @@ def capacity_underbilled(ctx: RuleContext, params: dict) -> pd.DataFrame:
     rows, billed, in_force, revenue = rows[due], billed[due], in_force[due], revenue[due]
     if not len(rows):
         return empty_raw()
+    # A bill on another tariff than the archive's is recomputed whole by billed_tariff_mismatch,
+    # its capacity short included: on a tariff dearer per kVA than the one in force, the short
+    # capacity at the rate billed would count more than the bill lost.
+    off_archive = bills_billed_off_archive(ctx, params)[rows]
+    revenue = np.where(off_archive, 0.0, revenue)
     # The power-factor adjustment due moves with the basic charge (its base): carried on
     # itemized data, where the adjustment due is known, as basic_charge_error carries it; on a
     # bill of other kWh the adjustment line's whole difference is multiplier_mismatch's. Under
@@ -66,12 +72,13 @@ def capacity_underbilled(ctx: RuleContext, params: dict) -> pd.DataFrame:
         other_kwh = kwh_differs(ctx, params["kwh_tolerance"], params["relative_tolerance"])[rows]
         moved = pf_moved(ctx, rows, revenue)
         moved += standard_surcharge(ctx, rows, revenue, params["pf_standard_mismatch"])
-        pf = np.where(other_kwh, 0.0, moved)
+        pf = np.where(other_kwh | off_archive, 0.0, moved)
     grouped = per_customer_at(
         ctx,
         rows,
         revenue=revenue + pf,
         pf=pf,
+        off_archive=off_archive.astype(np.int64),
         in_force_last=in_force,
         billed_last=billed,
         suspended=ctx.suspended[rows].astype(np.int64),
@@ -89,6 +96,7 @@ def capacity_underbilled(ctx: RuleContext, params: dict) -> pd.DataFrame:
             ),
             clause("revenue", amount=found.revenue),
             *([clause("capacity_underbilled.pf", amount=found.pf)] if round(found.pf, 2) else []),
+            *([left_to(billed_tariff_mismatch=found.off_archive)] if found.off_archive else []),
         ]
         for found in grouped.itertuples()
     ]

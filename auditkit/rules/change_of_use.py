@@ -10,6 +10,7 @@ import pandas as pd
 from auditkit.billing.basic import CAPACITY_ORDERS, CONTRACT_ORDERS
 from auditkit.billing.money import round_half_up
 from auditkit.periods import date_month_number
+from auditkit.rules.billing_runs import Runs, changed_from_previous, silent_tariff_changes
 from auditkit.rules.capacity import bills_short_of_capacity, order_capacity
 from auditkit.rules.context import (
     KEY_STRIDE,
@@ -41,7 +42,6 @@ from auditkit.rules.routine import (
     tariff_billed,
     tariff_due_surcharge,
 )
-from auditkit.rules.shared import once_per_context
 from auditkit.rules.tariff_due import (
     bills_on_wrong_tariff,
     bills_without_basic_charge_due,
@@ -370,49 +370,10 @@ def _previous_known(ctx: RuleContext, values: np.ndarray) -> np.ndarray:
     return previous
 
 
-def _changed_from_previous(
-    ctx: RuleContext, values: np.ndarray, differs: Callable[[np.ndarray, np.ndarray], np.ndarray]
-) -> np.ndarray:
-    """Per bill: the previous bill is the same customer's and `differs(this, previous)`."""
-    changed = np.zeros(len(values), dtype=bool)
-    changed[1:] = differs(values[1:], values[:-1])  # views: no shifted copy of the column
-    changed &= ctx.same_customer_as_previous
-    return changed
-
-
 def _differs(values: np.ndarray, previous: np.ndarray) -> np.ndarray:
     """`values` ≠ `previous` beyond rounding (as `~np.isclose`, NaN differing), in one pass."""
     with np.errstate(invalid="ignore"):
         return ~(np.abs(values - previous) <= 1e-8 + 1e-5 * np.abs(previous))
-
-
-class Runs:
-    """A customer's runs of unchanged terms: each starts at a change or at its first bill.
-
-    Kept as the rows where runs start (about one per customer), not as one row per bill.
-    """
-
-    def __init__(self, ctx: RuleContext, changed: np.ndarray) -> None:
-        self.starts = np.flatnonzero(changed | ~ctx.same_customer_as_previous)
-
-    def within(self, flagged: np.ndarray) -> np.ndarray:
-        """Per bill: its run started at a bill in `flagged`."""
-        return spread_over_runs(flagged[self.starts], self.starts, len(flagged))
-
-    def start_of(self, rows: np.ndarray) -> np.ndarray:
-        """The row where the run of each of `rows` started."""
-        return self.starts[np.searchsorted(self.starts, rows, side="right") - 1]
-
-
-@once_per_context
-def silent_tariff_changes(ctx: RuleContext, window: int) -> tuple[Runs, np.ndarray]:
-    """The runs of each customer's tariff billed, and per bill whether it starts one with no
-    tariff_change order within ±`window` months (`order_between_bills`): the changes billing
-    made on its own, which change_without_order prices. Found once per run and window, shared
-    (billed_tariff_mismatch leaves those runs to it)."""
-    tariff = ctx.billed_tariff_codes[0]  # tariffs missing from the schedule stay distinct
-    changed = _changed_from_previous(ctx, tariff, np.not_equal)
-    return Runs(ctx, changed), changed & ~order_between_bills(ctx, ("tariff_change",), window)
 
 
 @rule(
@@ -454,7 +415,7 @@ def change_without_order(ctx: RuleContext, params: dict) -> pd.DataFrame:
     capacity_changed = same & _differs(capacity, previous_capacity)
     capacity_changed &= ~np.isnan(capacity) & ~np.isnan(previous_capacity)
     multiplier = bills["multiplier_billed"].to_numpy(dtype=float)
-    multiplier_changed = _changed_from_previous(ctx, multiplier, _differs)
+    multiplier_changed = changed_from_previous(ctx, multiplier, _differs)
     capacity_orders = (*CAPACITY_ORDERS, "new_connection")
     capacity_silent = capacity_changed & ~order_between_bills(ctx, capacity_orders, window)
     multiplier_silent = multiplier_changed & ~order_between_bills(
@@ -485,7 +446,9 @@ def change_without_order(ctx: RuleContext, params: dict) -> pd.DataFrame:
     tariff_gap, tariff_pf = np.zeros(len(rows)), np.zeros(len(rows))
     # kWh a multiplier left out are due at the tariff due: tariff_mismatch's, else the one
     # before a silent change that under-billed (`tariff_due_surcharge` says why).
-    due = tariff_due_surcharge(ctx, rows, params["tariff_mismatch"])
+    due = tariff_due_surcharge(
+        ctx, rows, params | {"change_without_order": {"window_months": window}}
+    )
     at = np.flatnonzero(in_tariff[rows] & ~left_tariff[rows])
     if len(at):
         start = tariff_runs.start_of(rows[at])
@@ -588,7 +551,11 @@ def _left_in(within: np.ndarray, priced: Callable[[], np.ndarray]) -> np.ndarray
 
 
 def tariff_difference(
-    ctx: RuleContext, rows: np.ndarray, due: np.ndarray, params: dict
+    ctx: RuleContext,
+    rows: np.ndarray,
+    due: np.ndarray,
+    params: dict,
+    charged: np.ndarray | None = None,
 ) -> tuple[np.ndarray, np.ndarray]:
     """Per bill of `rows` (ascending; `due`: per bill, the tariff it should have been priced
     on, a code of `ctx.tariff_index`: the tariff before a silent change, an order's new tariff,
@@ -603,7 +570,10 @@ def tariff_difference(
     single-part and capacity_underbilled (its thresholds and tariff_mismatch's in `params`)
     prices the bill's capacity short, the archive has a two-part tariff in force and that rule
     proves the capacity short of it: this nets what the tariff billed charges on the capacity
-    in force instead (`routine.basic_on_schedule`)."""
+    in force instead (`routine.basic_on_schedule`). Where `charged` (per bill), the basic
+    charge the bill charged is netted whatever the tariffs: a capacity billed short is priced
+    here too (billed_tariff_mismatch, which capacity_underbilled leaves those bills)."""
+    charged = np.zeros(len(rows), dtype=bool) if charged is None else charged
     names = np.append(ctx.tariff_index.to_numpy(dtype=object), None)[due]
     single_part = (due >= 0) & ~is_two_part(ctx, names, rows)
     proved = np.zeros(len(rows), dtype=bool)
@@ -615,7 +585,8 @@ def tariff_difference(
         # The bill's own basic charge stands where no basic charge is due (a single-part tariff
         # due) or its own tariff has none (a single-part tariff billed).
         billed_single = ~is_two_part(ctx, tariff_billed(ctx, rows), rows)
-        gap, moved = _repriced_gap(ctx, rows, due, (single_part & ~proved) | billed_single)
+        own_basic = (single_part & ~proved) | billed_single | charged
+        gap, moved = _repriced_gap(ctx, rows, due, own_basic)
         pf = np.where(np.isnan(gap), 0.0, moved)
     flat = np.flatnonzero(np.isnan(gap))
     if len(flat):
@@ -625,12 +596,15 @@ def tariff_difference(
         billed_rate = ctx.schedule_rate(ctx.bill_tariff[at], months, "energy_rate", at)
         gap[flat] = zero_where_nan((due_rate - billed_rate) * kwh)
         # The funds collected with each kWh at the two tariffs' fund rates, as tariff_mismatch.
-        due_fund = ctx.schedule_rate(due[flat], months, "fund_rate", at)
-        billed_fund = ctx.schedule_rate(ctx.bill_tariff[at], months, "fund_rate", at)
-        gap[flat] += zero_where_nan((due_fund - billed_fund) * kwh)
         priced = ~np.isnan(due_rate)
+        # A tariff without a fund rate collects none (a household's): 0, not unknown.
+        due_fund = zero_where_nan(ctx.schedule_rate(due[flat], months, "fund_rate", at))
+        billed_fund = zero_where_nan(
+            ctx.schedule_rate(ctx.bill_tariff[at], months, "fund_rate", at)
+        )
+        gap[flat] += np.where(priced, (due_fund - billed_fund) * kwh, 0.0)
         own = np.flatnonzero(~proved[flat])
-        gap[flat[own]] += basic_gap(ctx, at[own], names[flat[own]], priced[own])
+        gap[flat[own]] += basic_gap(ctx, at[own], names[flat[own]], priced[own], charged[flat[own]])
         in_force = np.flatnonzero(proved[flat] & priced)
         gap[flat[in_force]] -= np.nan_to_num(basic_on_schedule(ctx, at[in_force]))
     return gap, pf

@@ -59,6 +59,10 @@ class RuleContext:
     # The day the whole dataset was extracted, given when the rules run on one part of it at a
     # time (None: `extracted_on` reads it from the tables).
     extract_date: pd.Timestamp | None = None
+    # Every work order of the dataset, those issued after the audit month too (`work_orders`
+    # keeps the ones known at the audit date): the archive is a snapshot of the extract, so the
+    # terms it held in an earlier month are rewound through all of them (`tariff_in_force`).
+    archived_orders: pd.DataFrame | None = field(default=None, repr=False)
 
     @classmethod
     def build(cls, dataset: object, as_of: str | None) -> RuleContext:
@@ -99,12 +103,13 @@ class RuleContext:
         if not _in_customer_order(cust, month):  # exports usually come sorted already
             bills = bills.sort_values(["cust", "month"], kind="stable")
         bills = bills.reset_index(drop=True)
-        orders = dataset.work_orders
+        archived = orders = dataset.work_orders
         if orders is not None:
-            orders = with_contract_columns(orders, "work_orders")
-            orders = orders.loc[orders["issued_at"] <= month_end(as_of_month)].copy()
-            orders["cust"] = archive_rows(customers["customer_id"], orders["customer_id"])
-            orders["effective_month"] = date_month_number(orders["effective_date"])
+            archived = with_contract_columns(orders, "work_orders").assign(
+                cust=lambda table: archive_rows(customers["customer_id"], table["customer_id"]),
+                effective_month=lambda table: date_month_number(table["effective_date"]),
+            )
+            orders = archived.loc[archived["issued_at"] <= month_end(as_of_month)].copy()
         tariffs = with_contract_columns(dataset.tariffs, "tariffs")
         daily_reads = getattr(dataset, "daily_reads", None)
         return cls(
@@ -118,6 +123,7 @@ class RuleContext:
             transformers=getattr(dataset, "transformers", None),
             source=dataset,
             extract_date=extract_date,
+            archived_orders=archived,
         )
 
     @cached_property

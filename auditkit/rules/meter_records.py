@@ -65,7 +65,7 @@ def _new_meter_keys(ctx: RuleContext, rows: np.ndarray) -> np.ndarray:
     params=("read_tolerance",),
     severity="high",
     revenue_kind="proved",
-    reads=("tariff_mismatch",),
+    reads=("tariff_mismatch", "change_without_order"),
 )
 def meter_change_energy_lost(ctx: RuleContext, params: dict) -> pd.DataFrame:
     orders = ctx.orders_of("meter_replacement")
@@ -111,7 +111,7 @@ def meter_change_energy_lost(ctx: RuleContext, params: dict) -> pd.DataFrame:
     lost_kwh = old_kwh + new_kwh
     # The kWh lost owe their energy and the funds on them (政府性基金及附加, per kWh sold); on a
     # bill on the wrong tariff at the tariff due's rates.
-    due = tariff_due_surcharge(ctx, first_bill, params["tariff_mismatch"])
+    due = tariff_due_surcharge(ctx, first_bill, params)
     surcharge = round_half_up(lost_kwh * due.energy, 2)
     funds = round_half_up(lost_kwh * (ctx.fund_rate_due(first_bill) + due.fund), 2)
     revenue = lost_kwh * ctx.energy_rate_due_or_billed(first_bill) + surcharge + funds
@@ -207,13 +207,13 @@ def _replacement_clauses(replacements: list) -> list[Clause]:
     params=("tolerance_pct", "settled_share"),
     severity="medium",
     revenue_kind="proved",
-    reads=("tariff_mismatch",),
+    reads=("tariff_mismatch", "change_without_order"),
 )
 def meter_error_backbill(ctx: RuleContext, params: dict) -> pd.DataFrame:
     tests = _failed_tests(ctx, params["tolerance_pct"])
     if tests.empty:
         return empty_raw()
-    windows = _window_energy(ctx, tests, params["tariff_mismatch"])
+    windows = _window_energy(ctx, tests, params)
     error = tests["error"].to_numpy()
     # Registered energy E at an error of e % is E / (1 + e/100) really used: the meter owes
     # E × e / (100 + e), back-billed when slow (e < 0), refunded when fast.
@@ -350,15 +350,15 @@ def _installed_before(ctx: RuleContext, cust: np.ndarray, tested: np.ndarray) ->
     return installed
 
 
-def _window_energy(ctx: RuleContext, tests: pd.DataFrame, tariff_params: dict) -> pd.DataFrame:
+def _window_energy(ctx: RuleContext, tests: pd.DataFrame, params: dict) -> pd.DataFrame:
     """Per test (in order): kWh billed inside its window and their value at the rate due (on a
-    bill on the wrong tariff, the tariff due's: `tariff_due_surcharge` with `tariff_params`), of
+    bill on the wrong tariff, the tariff due's: `tariff_due_surcharge` with `params`), of
     which that surcharge, the funds on them at the fund rate due (`funds`, in the value too), and
     the tariff due named (None: the tariff in force), each bill counted for the share of its
     read days inside the window (its read period, else its calendar month)."""
     rows = rows_of(ctx, tests["cust"].to_numpy())
     read_from, read_to = ctx.read_days(rows)
-    due = tariff_due_surcharge(ctx, rows, tariff_params)
+    due = tariff_due_surcharge(ctx, rows, params)
     bills = pd.DataFrame(
         {
             "cust": ctx.bill_customer[rows].astype(np.int64),

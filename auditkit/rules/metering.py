@@ -32,7 +32,7 @@ from auditkit.rules.worklist import bills_priced_by
     params=("relative_tolerance",),
     severity="high",
     revenue_kind="proved",
-    reads=("tariff_mismatch",),
+    reads=("tariff_mismatch", "change_without_order"),
 )
 def multiplier_mismatch(ctx: RuleContext, params: dict) -> pd.DataFrame:
     customers = ctx.customers
@@ -49,7 +49,7 @@ def multiplier_mismatch(ctx: RuleContext, params: dict) -> pd.DataFrame:
     no_basic = bills_without_basic_charge_due(ctx, params["tariff_mismatch"])[rows]
     demand_basis = ctx.basis_is(rows, "demand") & ~no_basic
     basic = zero_where_nan(ctx.basic_charge_billed[rows])
-    due = tariff_due_surcharge(ctx, rows, params["tariff_mismatch"])
+    due = tariff_due_surcharge(ctx, rows, params)
     parts = {
         "energy": missing_kwh * ctx.energy_rate_due_or_billed(rows),
         "fund": missing_kwh * ctx.fund_rate_due(rows),
@@ -282,7 +282,7 @@ def _tolerance(kwh: np.ndarray, params: dict) -> np.ndarray:
     params=("kwh_tolerance", "relative_tolerance", "replacement_window_months"),
     severity="high",
     revenue_kind="proved",
-    reads=("tariff_mismatch",),
+    reads=("tariff_mismatch", "change_without_order"),
 )
 def register_mismatch(ctx: RuleContext, params: dict) -> pd.DataFrame:
     bills = ctx.bills
@@ -310,7 +310,7 @@ def register_mismatch(ctx: RuleContext, params: dict) -> pd.DataFrame:
     short_kwh = np.where(short, excess[rows], 0.0)
     # On a bill on the wrong tariff the kWh left out are due at the tariff due's rates; the
     # funds (政府性基金及附加) are due on every kWh sold, those a jump skipped included.
-    due = tariff_due_surcharge(ctx, rows, params["tariff_mismatch"])
+    due = tariff_due_surcharge(ctx, rows, params)
     no_basic = bills_without_basic_charge_due(ctx, params["tariff_mismatch"])[rows]
     short_money, surcharge, funds = _short_money(ctx, rows, short, short_kwh, due, no_basic)
     jump_fund_extra = round_half_up(skipped_kwh * due.fund, 2)

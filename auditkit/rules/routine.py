@@ -27,6 +27,7 @@ from auditkit.rules.findings import (
     zero_where_nan,
 )
 from auditkit.rules.instrument import ct_primary_a, ct_secondary_a, expected_pt_ratio
+from auditkit.rules.off_archive import bills_billed_off_archive
 from auditkit.rules.registry import RULES, rule
 from auditkit.rules.repriced import (
     RepricedAmounts,
@@ -34,7 +35,7 @@ from auditkit.rules.repriced import (
     on_tariff,
     reprice,
 )
-from auditkit.rules.tariff_due import Mismatched, is_two_part, mismatched
+from auditkit.rules.tariff_due import Mismatched, is_two_part, mismatched, tariff_in_force
 from auditkit.rules.worklist import missing_needs
 
 
@@ -50,27 +51,25 @@ class TariffDueSurcharge:
 
 
 def tariff_due_surcharge(ctx: RuleContext, rows: np.ndarray, params: dict) -> TariffDueSurcharge:
-    """Per bill of `rows`: where `tariff_mismatch` (with its thresholds `params`) prices the
-    bill, the flat energy and fund rates of the tariff due less those in force
-    (`energy_rate_due_or_billed`, the schedule's fund rate; a tariff without funds collects
-    none); 0 elsewhere, and where the schedule has no energy rate for the tariff due.
+    """Per bill of `rows`: where `tariff_mismatch` prices the bill, or `billed_tariff_mismatch`
+    (`params` holds both rules' thresholds, by rule id, as a rule reading them gets them), the
+    flat energy and fund rates of the tariff due (tariff_mismatch's, else the archive's in
+    force) less those in force (`energy_rate_due_or_billed`, the schedule's fund rate; a tariff
+    without funds collects none); 0 elsewhere, and where the schedule has no energy rate for the
+    tariff due.
 
-    tariff_mismatch prices the tariff's difference on the kWh billed only, so a rule pricing
+    The tariff rules price the tariff's difference on the kWh billed only, so a rule pricing
     kWh a bill left out (a multiplier, a register) adds this to its rates: the two tariffs'
     difference on those kWh is counted, and once."""
     rows = np.asarray(rows)
     surcharge = TariffDueSurcharge(
         np.zeros(len(rows)), np.zeros(len(rows)), np.full(len(rows), None, dtype=object)
     )
-    if missing_needs(ctx.source, RULES["tariff_mismatch"]):
-        return surcharge
-    found = mismatched(ctx, params)
-    wrong_rows, owner = found.wrong_bills(ctx)  # ascending: each of `rows` found by bisection
-    position = np.minimum(np.searchsorted(wrong_rows, rows), max(len(wrong_rows) - 1, 0))
-    at = np.flatnonzero(wrong_rows[position] == rows) if len(wrong_rows) else position[:0]
+    tariff = _tariff_due_of(ctx, rows, params)
+    at = np.flatnonzero(pd.notna(tariff))
     if len(at) == 0:
         return surcharge
-    tariff, bills = found.correct[owner[position[at]]], rows[at]
+    tariff, bills = tariff[at], rows[at]
     due_energy = _rate_of(ctx, tariff, bills, "energy_rate")
     priced = np.isfinite(due_energy)
     at, tariff, bills = at[priced], tariff[priced], bills[priced]
@@ -81,6 +80,24 @@ def tariff_due_surcharge(ctx: RuleContext, rows: np.ndarray, params: dict) -> Ta
             zero_where_nan(ctx.schedule_rate_due("fund_rate", bills))
         )
     return surcharge
+
+
+def _tariff_due_of(ctx: RuleContext, rows: np.ndarray, params: dict) -> np.ndarray:
+    """Per bill of `rows`, the name of the tariff due where a tariff rule prices the bill:
+    tariff_mismatch's tariff due, else the archive's in force where billed_tariff_mismatch
+    prices it; None elsewhere."""
+    due = np.full(len(rows), None, dtype=object)
+    if not missing_needs(ctx.source, RULES["tariff_mismatch"]):
+        found = mismatched(ctx, params["tariff_mismatch"])
+        wrong_rows, owner = found.wrong_bills(ctx)  # ascending: `rows` found by bisection
+        position = np.minimum(np.searchsorted(wrong_rows, rows), max(len(wrong_rows) - 1, 0))
+        at = np.flatnonzero(wrong_rows[position] == rows) if len(wrong_rows) else position[:0]
+        due[at] = found.correct[owner[position[at]]]
+    off = np.flatnonzero(bills_billed_off_archive(ctx, params)[rows])
+    if len(off):
+        names = np.append(ctx.tariff_index.to_numpy(dtype=object), None)
+        due[off] = names[tariff_in_force(ctx)[rows[off]]]
+    return due
 
 
 def at_tariff_due(tariff: object, amount: float) -> list:
@@ -264,16 +281,22 @@ def _flat_gap(ctx: RuleContext, rows: np.ndarray, tariff: np.ndarray, params: di
     energy_rate = _rate_of(ctx, tariff, rows, "energy_rate")
     energy_gap = energy_rate * kwh - _energy_on_billed(ctx, rows, kwh, params)
     # Government funds collected with the bill (DOMAIN.md: fund_rate × kWh), where the schedule
-    # has them: a tariff without funds (a household's) leaves them uncollected.
+    # has them: a tariff without funds (a household's) collects none, 0 and not unknown.
+    priced = ~np.isnan(energy_rate)
     fund_gap = (
-        _rate_of(ctx, tariff, rows, "fund_rate") - ctx.schedule_rate_due("fund_rate", rows)
+        zero_where_nan(_rate_of(ctx, tariff, rows, "fund_rate"))
+        - zero_where_nan(ctx.schedule_rate_due("fund_rate", rows))
     ) * kwh
-    basic = basic_gap(ctx, rows, tariff, priced=~np.isnan(energy_rate))
-    return np.nan_to_num(energy_gap) + np.nan_to_num(fund_gap) + basic
+    basic = basic_gap(ctx, rows, tariff, priced=priced)
+    return np.nan_to_num(energy_gap) + np.where(priced, fund_gap, 0.0) + basic
 
 
 def basic_gap(
-    ctx: RuleContext, rows: np.ndarray, due: np.ndarray, priced: np.ndarray
+    ctx: RuleContext,
+    rows: np.ndarray,
+    due: np.ndarray,
+    priced: np.ndarray,
+    charged: np.ndarray | None = None,
 ) -> np.ndarray:
     """Per bill of `rows`, the basic charge tariff `due` (names, per bill) charges at its flat
     rates on the bill's quantities (`_basic_on_tariff`; 0 on a single-part tariff `priced` at
@@ -281,13 +304,16 @@ def basic_gap(
     two-part, what the tariff billed charges on the same quantities (`basic_on_schedule`: a
     capacity billed short is `capacity_underbilled`'s, as a wrong rate is `rate_mismatch`'s:
     counted here too it would be counted twice), else the bill's own (`basic_charged`: a basic
-    charge a single-part tariff does not have was still paid toward the one due). 0 where
+    charge a single-part tariff does not have was still paid toward the one due), and the
+    bill's own wherever `charged` (per bill: its capacity short is priced here too). 0 where
     `due` proves nothing (NaN)."""
     quantities = _basic_quantities(ctx, rows)
     basic_due = _basic_on_tariff(ctx, rows, quantities, due, priced)
     # A single-part tariff billed gives NaN (not priced): the bill's own charge is read instead.
     on_billed = basic_on_schedule(ctx, rows, quantities)
     own = np.isnan(on_billed) | ~is_two_part(ctx, due, rows)
+    if charged is not None:
+        own |= charged
     basic_billed = np.where(own, basic_charged(ctx, rows), on_billed)
     return np.where(np.isnan(basic_due), 0.0, basic_due - basic_billed)
 

@@ -96,10 +96,10 @@ class Mismatched:
 def mismatched(ctx: RuleContext, params: dict) -> Mismatched:
     """Who `tariff_mismatch` flags (its docstring says why) and the tariff due of each: found
     once per run on these thresholds, for the rule and the rules that price beside it."""
-    return mismatched_on_thresholds(ctx, _frozen(params))
+    return mismatched_on_thresholds(ctx, frozen_thresholds(params))
 
 
-def _frozen(params: dict) -> tuple:
+def frozen_thresholds(params: dict) -> tuple:
     """Thresholds as sorted (name, value) pairs, lists as tuples: a key for `once_per_context`."""
     return tuple(
         (name, tuple(value) if isinstance(value, list) else value)
@@ -171,12 +171,12 @@ def bills_without_basic_charge_due(ctx: RuleContext, params: dict) -> np.ndarray
     it prices as due is single-part (tariff_mismatch, order_not_applied, change_without_order);
     a rule pricing a basic charge short, or a demand charge a multiplier read short, leaves
     every such bill: the money it would prove is not due."""
-    return _without_basic_charge_on(ctx, _frozen(params))
+    return _without_basic_charge_on(ctx, frozen_thresholds(params))
 
 
 @once_per_context
 def _without_basic_charge_on(ctx: RuleContext, frozen: tuple) -> np.ndarray:
-    """`bills_without_basic_charge_due` on thresholds frozen (`_frozen`): found once per run
+    """`bills_without_basic_charge_due` on thresholds frozen (`frozen_thresholds`): found once per run
     for the rules that read it, shared, never written into."""
     params = dict(frozen)
     due = tariff_in_force(ctx).copy()
@@ -252,17 +252,28 @@ def _basic_rows(ctx: RuleContext) -> dict[str, np.ndarray]:
     return {"code": code, **bounds}
 
 
+def tariff_orders_archived(ctx: RuleContext) -> pd.DataFrame:
+    """The tariff_change orders of the dataset that took effect (an effective date) for a
+    customer of the archive, those issued after the audit month included (the archive is a
+    snapshot of the extract: it already holds their tariffs)."""
+    orders = ctx.work_orders if ctx.archived_orders is None else ctx.archived_orders
+    if orders is None:
+        return ctx.orders_of("tariff_change")  # the empty frame of every column
+    wanted = (orders["order_type"] == "tariff_change") & (orders["cust"] >= 0)
+    return orders.loc[(wanted & (orders["effective_month"] >= 0)).to_numpy(dtype=bool)]
+
+
 @once_per_context
 def tariff_in_force(ctx: RuleContext) -> np.ndarray:
     """Per bill, the tariff the archive and its tariff_change orders put on it (a code of
     `ctx.tariff_index`, -1 where the schedule does not list it): the new tariff of the latest
     order in force by the bill's month (from its effective month, as order_not_applied dates
     it; of two in one month the later effective date, then the later row), the old tariff of
-    the first order where none is yet, else the archive's. Found once per run, shared, never
-    written into."""
+    the first order where none is yet, else the archive's. The orders are all those of the
+    dataset (`tariff_orders_archived`): the archive holds the tariff of an order issued after
+    the audit month too. Found once per run, shared, never written into."""
     in_force = ctx.tariff_code(ctx.customers["tariff_category"])[ctx.bill_customer]
-    orders = ctx.orders_of("tariff_change")
-    orders = orders[(orders["cust"] >= 0).to_numpy()]
+    orders = tariff_orders_archived(ctx)
     if orders.empty:
         return in_force
     month = orders["effective_month"].to_numpy(dtype=np.int64)

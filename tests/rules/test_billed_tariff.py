@@ -142,22 +142,99 @@ def test_an_archive_on_the_wrong_tariff_leaves_its_bills_to_tariff_mismatch():
     assert found["revenue_impact"].iat[0] == pytest.approx(12 * 100 * 0.4, abs=0.005)
 
 
-def test_a_customer_with_bills_left_elsewhere_says_where_they_are_counted():
-    """RES (off the archive's COM) January to June, AGR from July with no order: the six RES
-    bills are priced here (180.00), the six AGR ones are change_without_order's."""
+def test_a_silent_change_between_two_wrong_tariffs_is_split_with_change_without_order():
+    """RES (off the archive's COM) January to June, AGR from July with no order. Due COM
+    (0.8): 6 × 100 × 0.3 + 6 × 100 × 0.4 = 420.00. change_without_order counts the AGR bills
+    against RES, the tariff before: 6 × 100 × 0.2 = 120.00; this rule the rest, 180.00 on the
+    RES bills and 240.00 − 120.00 on the AGR ones: 300.00."""
     u = Utility()
     u.customer("shop", **COMMERCIAL)
     u.monthly("shop", flat(100), tariff=["RES"] * 6 + ["AGR"] * 6)
-    found = _found(u)
-    assert found["revenue_impact"].iat[0] == pytest.approx(180.00, abs=0.005)
+    alone = _found(u)
+    assert alone["revenue_impact"].iat[0] == pytest.approx(300.00, abs=0.005)
+    assert alone["evidence"].iat[0] == (
+        "12 bills 2024-01..2024-12 billed on tariff RES, then on AGR, the archive's tariff in "
+        "force (with its tariff-change orders) being COM; under-billed ¥300.00; "
+        "change_without_order counts what the tariff before a change with no order charges more "
+        "on 6 bills; only the rest is counted here"
+    )
+    both = _found(u, NEIGHBOURS)["revenue_impact"]
+    assert both.to_dict() == pytest.approx(
+        {(RULE, "shop"): 300.00, ("change_without_order", "shop"): 120.00}
+    )
+
+
+def test_a_silent_change_from_a_tariff_not_in_the_schedule_is_priced_here():
+    """RES, RES, then one bill on XYZ (not in the schedule), then RES again with no order:
+    change_without_order cannot price the RES bills against XYZ (0.00), so they are priced
+    here against COM. Due 0.8: 2 × 100 × 0.3 + 4 × 100 × 0.3 + 6 × 100 × 0.2 = 300.00 less the
+    XYZ bill (unlisted, not priced): 270.00."""
+    u = Utility()
+    u.customer("shop", **COMMERCIAL)
+    u.monthly("shop", flat(100), tariff=["RES", "RES", "XYZ"] + ["RES"] * 9, rate=0.5)
+    found = _found(u, NEIGHBOURS)["revenue_impact"]
+    assert found[(RULE, "shop")] == pytest.approx(270.00, abs=0.005)
+    assert found.drop((RULE, "shop")).sum() == 0
+
+
+def test_a_multiplier_on_a_bill_off_the_archive_prices_the_kwh_left_out_at_the_tariff_in_force():
+    """Archive COM (0.8), CT 10 billed at 5, billed RES: 100 kWh billed a month, 100 left out.
+    This rule: 6 × 100 × 0.3 + 6 × 100 × 0.2 = 300.00 on the kWh billed; multiplier_mismatch
+    the 1,200 kWh left out at COM's 0.8: 960.00 (the tariff in force, not RES's 660.00).
+    Together 12 × 200 × 0.8 − (600 × 0.5 + 600 × 0.6) = 1,260.00."""
+    u = Utility()
+    u.customer("shop", **COMMERCIAL, ct_ratio=10.0)
+    u.monthly("shop", flat(100), multiplier=5.0, tariff="RES")
+    found = _found(u, [RULE, "multiplier_mismatch"])["revenue_impact"]
+    assert found.to_dict() == pytest.approx(
+        {(RULE, "shop"): 300.00, ("multiplier_mismatch", "shop"): 960.00}
+    )
+
+
+def test_a_capacity_short_on_a_tariff_dearer_per_kva_is_counted_once():
+    """Archive IND1 (0.65 + 25 per kVA) at 400 kVA, billed IND2 (0.6 + 30) on 300 kVA, 10,000
+    kWh a month: due 6,500.00 + 10,000.00, billed 6,000.00 + 9,000.00: 12 × 1,500.00 =
+    18,000.00, counted here; capacity_underbilled's 100 kVA at IND2's 30 (36,000.00, twice the
+    loss) is left to it, the finding listed at 0.00."""
+    u = Utility()
+    factory = TWO_PART | {"contract_capacity_kva": 400.0, "basic_charge_basis": "capacity"}
+    u.customer("factory", **factory | {"tariff_category": "IND1"})
+    u.monthly("factory", flat(10_000), multiplier=1000.0, tariff="IND2", capacity=300.0,
+              basis="capacity")  # fmt: skip
+    found = rules.run(with_ind1(u, itemized=False))
+    money = found.set_index("rule_id")["revenue_impact"].to_dict()
+    assert money == pytest.approx({RULE: 18_000.00, "capacity_underbilled": 0.0})
     assert (
-        found["evidence"]
-        .iat[0]
+        found.set_index("rule_id")
+        .loc["capacity_underbilled", "evidence"]
         .endswith(
-            "; under-billed ¥180.00; the tariff difference of 6 bills is counted under change_without_order, "
-            "billing having changed the tariff with no order"
+            "; 12 bills on another tariff than the archive's are recomputed whole under "
+            "billed_tariff_mismatch, their capacity short included"
         )
     )
+
+
+def test_an_order_issued_after_the_audit_month_rewinds_the_archive():
+    """RES to September, COM (the archive's now) from an order effective October, issued in
+    September: audited in August, the RES bills were on the tariff in force (nothing), though
+    the order is not yet known then."""
+    u = Utility()
+    u.customer("shop", **COMMERCIAL)
+    u.monthly("shop", flat(100), tariff=["RES"] * 9 + ["COM"] * 3)
+    u.order("shop", "tariff_change", "2024-10-01", "RES", "COM", issued="2024-09-20")
+    for as_of in ("2024-08", "2024-12"):
+        assert run(u, NEIGHBOURS, as_of=as_of).empty, as_of
+
+
+def test_an_archive_on_the_wrong_tariff_leaves_bills_on_the_tariff_due_alone():
+    """A farm archived on COM (not for its usage: AGR is due), billed AGR: tariff_mismatch
+    says the bills charged the tariff due; this rule does not price them against COM."""
+    u = Utility()
+    u.customer("farm", usage_type="agricultural", tariff_category="COM")
+    u.monthly("farm", flat(100), tariff="AGR")
+    found = _found(u, NEIGHBOURS)
+    assert list(found.index) == [("tariff_mismatch", "farm")]
+    assert found["revenue_impact"].iat[0] == 0
 
 
 @pytest.mark.parametrize(
@@ -236,9 +313,9 @@ def _factories(u: Utility) -> None:
 def test_factories_billed_off_their_archive_owe_what_an_order_not_applied_owes(itemized: bool):
     """The figures order_not_applied gives the same bills after an order (test_change_of_use_
     rules): `com` 12 × (18,000.00 − 8,000.00) = ¥120,000.00; `com_basic` its 9,000.00 netted,
-    12 × 1,000.00; `ind1` IND2's dearer rates on the 400 kVA, 12 × (−500.00 + 2,000.00) =
-    ¥18,000.00, beside capacity_underbilled's 100 kVA billed short at IND1's 25 (¥30,000.00),
-    and `ind1_unrecorded` alike; `shop` 12 × (80,000.00 − 72,000.00) = ¥96,000.00, its basic
+    12 × 1,000.00; `ind1` due 18,000.00, billed 6,500.00 + 7,500.00: 12 × 4,000.00 =
+    ¥48,000.00, the 100 kVA billed short included (capacity_underbilled, which would price
+    them at IND1's 25, leaves them: listed at 0.00), and `ind1_unrecorded` alike; `shop` 12 × (80,000.00 − 72,000.00) = ¥96,000.00, its basic
     charge netted. Each yuan once, on monthly and itemized bills alike."""
     u = Utility()
     _factories(u)
@@ -248,10 +325,24 @@ def test_factories_billed_off_their_archive_owe_what_an_order_not_applied_owes(i
         {
             ("com", RULE): 120_000.0,
             ("com_basic", RULE): 12_000.0,
-            ("ind1", RULE): 18_000.0,
-            ("ind1", "capacity_underbilled"): 30_000.0,
-            ("ind1_unrecorded", RULE): 18_000.0,
-            ("ind1_unrecorded", "capacity_underbilled"): 30_000.0,
+            ("ind1", RULE): 48_000.0,
+            ("ind1", "capacity_underbilled"): 0.0,
+            ("ind1_unrecorded", RULE): 48_000.0,
+            ("ind1_unrecorded", "capacity_underbilled"): 0.0,
             ("shop", RULE): 96_000.0,
         }
     )
+
+
+@pytest.mark.parametrize("rule_id", [RULE, "tariff_mismatch"])
+def test_a_tariff_without_a_fund_rate_collects_no_funds_on_monthly_bills(rule_id: str):
+    """A shop due COM (0.8, funds 0.03) billed AGR (0.4, no fund rate in the schedule) on 100
+    kWh a month: 12 × 100 × (0.4 + 0.03) = 516.00 (480.00 when the missing rate made the fund
+    difference unknown), archived on COM (this rule) or on AGR (tariff_mismatch)."""
+    u = Utility()
+    u.customer("shop", usage_type="commercial", tariff_category="COM" if rule_id == RULE else "AGR")
+    u.monthly("shop", flat(100), tariff="AGR")
+    tables = u.tables()
+    tables["tariffs"]["fund_rate"] = [None, None, 0.03, None, None]
+    found = rules.run(Dataset.from_frames(tables), rules=rule_id)
+    assert found["revenue_impact"].iat[0] == pytest.approx(516.00, abs=0.005)

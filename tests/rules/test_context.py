@@ -13,7 +13,8 @@ from rule_builder import PERIODS, TWO_PART, TWO_PART_BY_CAPACITY, Utility, flat
 from auditkit.billing.bill_frame import BASES, prepare_bills, texts_at
 from auditkit.errors import ParameterError
 from auditkit.periods import date_month_number, month_number, period_text
-from auditkit.rules.change_of_use import _changed_from_previous, _differs, _previous_known
+from auditkit.rules.billing_runs import changed_from_previous
+from auditkit.rules.change_of_use import _differs, _previous_known
 from auditkit.rules.context import (
     RuleContext,
     _bill_months,
@@ -107,9 +108,9 @@ def test_a_change_from_the_previous_bill_is_never_across_customers():
     multiplier = ctx.bills["multiplier_billed"].to_numpy(dtype=float)
     tariff = ctx.billed_tariff_codes[0]
     np.testing.assert_array_equal(
-        _changed_from_previous(ctx, tariff, np.not_equal), [False, False, True, False, False]
+        changed_from_previous(ctx, tariff, np.not_equal), [False, False, True, False, False]
     )
-    assert not _changed_from_previous(ctx, multiplier, _differs).any()  # 1 → 5 is A → B
+    assert not changed_from_previous(ctx, multiplier, _differs).any()  # 1 → 5 is A → B
 
 
 def test_differs_is_the_negation_of_isclose_with_nan_differing():

@@ -50,7 +50,8 @@ def test_multiplier_mismatch_adds_the_funds_on_the_missing_kwh_where_the_schedul
     for customer_id in ("A", "B"):
         u.customer(customer_id, ct_ratio=40.0, **COMMERCIAL)
         u.monthly(customer_id, flat(100), multiplier=20.0, tariff="COM")
-    u.bills[-1]["tariff_billed"] = "IND2"  # B's December: a tariff without funds
+    u.bills[-1]["tariff_billed"] = "IND2"  # B's December: a tariff without funds, by an order
+    u.order("B", "tariff_change", "2024-12-01", "COM", "IND2")
     tables = u.tables()
     tables["tariffs"]["fund_rate"] = [None, None, 0.03, None, None]  # COM's 0.03 yuan/kWh
     findings = rules.run(Dataset.from_frames(tables), rules="multiplier_mismatch")
