@@ -32,6 +32,7 @@ from auditkit.rules.findings import (
     zero_where_nan,
 )
 from auditkit.rules.metering import bills_off_the_multiplier
+from auditkit.rules.off_archive import bills_billed_off_archive
 from auditkit.rules.registry import rule
 from auditkit.rules.repriced import on_tariff, reprice
 from auditkit.rules.routine import (
@@ -444,11 +445,11 @@ def change_without_order(ctx: RuleContext, params: dict) -> pd.DataFrame:
     rows = np.flatnonzero(in_tariff | in_multiplier | in_capacity)
     kwh = bills["kwh_billed"].to_numpy(dtype=float)[rows]
     tariff_gap, tariff_pf = np.zeros(len(rows)), np.zeros(len(rows))
-    # kWh a multiplier left out are due at the tariff due: tariff_mismatch's, else the one
-    # before a silent change that under-billed (`tariff_due_surcharge` says why).
-    due = tariff_due_surcharge(
-        ctx, rows, params | {"change_without_order": {"window_months": window}}
-    )
+    # kWh a multiplier left out are due at the tariff due: tariff_mismatch's, else the
+    # archive's in force where billed_tariff_mismatch prices the bill, else the one before a
+    # silent change that under-billed (`tariff_due_surcharge` says why).
+    off_params = params | {"change_without_order": {"window_months": window}}
+    due = tariff_due_surcharge(ctx, rows, off_params)
     at = np.flatnonzero(in_tariff[rows] & ~left_tariff[rows])
     if len(at):
         start = tariff_runs.start_of(rows[at])
@@ -463,8 +464,12 @@ def change_without_order(ctx: RuleContext, params: dict) -> pd.DataFrame:
         rate_before = ctx.schedule_rate(before, month[rows[at]], "energy_rate", rows[at])
         extra_before = rate_before - ctx.energy_rate_due_or_billed(rows[at])
         priced = lost[run] & np.isfinite(extra_before)
-        due.energy[at] = np.where(priced, extra_before, 0.0)
-        due.tariff[at] = np.where(priced, ctx.tariff_index.to_numpy(dtype=object)[before], None)
+        # On a bill billed_tariff_mismatch prices, the kWh left out stay due at the archive's
+        # tariff in force (`tariff_due_surcharge` gave it): the tariff before is not the one due.
+        mine = ~bills_billed_off_archive(ctx, off_params)[rows[at]]
+        names = ctx.tariff_index.to_numpy(dtype=object)[before]
+        due.energy[at[mine]] = np.where(priced, extra_before, 0.0)[mine]
+        due.tariff[at[mine]] = np.where(priced, names, None)[mine]
     prior_multiplier = multiplier[multiplier_runs.start_of(rows) - 1]
     billed_multiplier = multiplier[rows]
     # A demand charge read through the multiplier, where one is due (not on a single-part
@@ -597,12 +602,14 @@ def tariff_difference(
         gap[flat] = zero_where_nan((due_rate - billed_rate) * kwh)
         # The funds collected with each kWh at the two tariffs' fund rates, as tariff_mismatch.
         priced = ~np.isnan(due_rate)
-        # A tariff without a fund rate collects none (a household's): 0, not unknown.
+        # A tariff in force without a fund rate collects none (a household's): 0, not unknown;
+        # where either tariff has no rate in force, so no row, its funds are unknown.
         due_fund = zero_where_nan(ctx.schedule_rate(due[flat], months, "fund_rate", at))
         billed_fund = zero_where_nan(
             ctx.schedule_rate(ctx.bill_tariff[at], months, "fund_rate", at)
         )
-        gap[flat] += np.where(priced, (due_fund - billed_fund) * kwh, 0.0)
+        both = priced & ~np.isnan(billed_rate)
+        gap[flat] += np.where(both, (due_fund - billed_fund) * kwh, 0.0)
         own = np.flatnonzero(~proved[flat])
         gap[flat[own]] += basic_gap(ctx, at[own], names[flat[own]], priced[own], charged[flat[own]])
         in_force = np.flatnonzero(proved[flat] & priced)

@@ -29,7 +29,8 @@ class OffArchive:
     prices them (rows, ascending): `alone`, billed_tariff_mismatch; `in_silent_runs`, in the run
     of a change of the tariff billed with no order, which change_without_order prices against
     the tariff before it and billed_tariff_mismatch for the rest; `named`, on a tariff one of
-    the customer's tariff_change orders names (when it applied is the order rules' question).
+    the customer's tariff_change orders names (when it applied is the order rules' question,
+    in a silent change's run too).
     The bills of a customer tariff_mismatch flags are in none: its archive is wrong."""
 
     alone: np.ndarray
@@ -58,18 +59,26 @@ def bills_billed_off_archive(ctx: RuleContext, params: dict) -> np.ndarray:
 
 @once_per_context
 def _off_archive(ctx: RuleContext, frozen: tuple, window: int) -> OffArchive:
-    """`off_archive` on tariff_mismatch's thresholds frozen (`frozen_thresholds`): found once per run."""
+    """`off_archive` on tariff_mismatch's thresholds frozen (`frozen_thresholds`): found once
+    per run. Only bills both tariffs price (an energy rate in force for the month at the
+    customer's voltage) are off the archive: a bill the schedule cannot price stays with the
+    rules that judge it otherwise (a capacity short, `capacity_underbilled`)."""
     in_force, billed = tariff_in_force(ctx), ctx.bill_tariff
     off = (in_force >= 0) & (billed >= 0) & (billed != in_force)
     if not missing_needs(ctx.source, RULES["tariff_mismatch"]):
         flagged = np.zeros(len(ctx.customers), dtype=bool)
         flagged[mismatched(ctx, dict(frozen)).idx] = True
         off &= ~flagged[ctx.bill_customer]
+    rows = np.flatnonzero(off)
+    month = ctx.bill_month[rows]
+    priced = np.ones(len(rows), dtype=bool)
+    for tariff in (in_force[rows], billed[rows]):
+        priced &= np.isfinite(ctx.schedule_rate(tariff, month, "energy_rate", rows))
+    rows = rows[priced]
+    named = _named_by_an_order(ctx, rows)
     runs, silent = silent_tariff_changes(ctx, window)
-    in_runs = off & runs.within(silent)
-    rest = np.flatnonzero(off & ~in_runs)
-    named = _named_by_an_order(ctx, rest)
-    return OffArchive(rest[~named], np.flatnonzero(in_runs), rest[named])
+    in_runs = runs.within(silent)[rows] & ~named
+    return OffArchive(rows[~named & ~in_runs], rows[in_runs], rows[named])
 
 
 def _named_by_an_order(ctx: RuleContext, rows: np.ndarray) -> np.ndarray:

@@ -281,14 +281,16 @@ def _flat_gap(ctx: RuleContext, rows: np.ndarray, tariff: np.ndarray, params: di
     energy_rate = _rate_of(ctx, tariff, rows, "energy_rate")
     energy_gap = energy_rate * kwh - _energy_on_billed(ctx, rows, kwh, params)
     # Government funds collected with the bill (DOMAIN.md: fund_rate × kWh), where the schedule
-    # has them: a tariff without funds (a household's) collects none, 0 and not unknown.
+    # has them: a tariff in force without funds (a household's) collects none, 0 and not
+    # unknown; where either tariff has no rate in force, so no row, its funds are unknown.
     priced = ~np.isnan(energy_rate)
+    both = priced & np.isfinite(ctx.schedule_rate_due("energy_rate", rows))
     fund_gap = (
         zero_where_nan(_rate_of(ctx, tariff, rows, "fund_rate"))
         - zero_where_nan(ctx.schedule_rate_due("fund_rate", rows))
     ) * kwh
     basic = basic_gap(ctx, rows, tariff, priced=priced)
-    return np.nan_to_num(energy_gap) + np.where(priced, fund_gap, 0.0) + basic
+    return np.nan_to_num(energy_gap) + np.where(both, fund_gap, 0.0) + basic
 
 
 def basic_gap(

@@ -10,7 +10,16 @@ from __future__ import annotations
 import pandas as pd
 import pytest
 from itemized_builder import INDUSTRIAL, TARIFFS, Itemized
-from rule_builder import COMMERCIAL, TWO_PART, TWO_PART_BY_CAPACITY, Utility, flat, run, with_ind1
+from rule_builder import (
+    COMMERCIAL,
+    PERIODS,
+    TWO_PART,
+    TWO_PART_BY_CAPACITY,
+    Utility,
+    flat,
+    run,
+    with_ind1,
+)
 
 from auditkit import rules
 from auditkit.data import Dataset
@@ -346,3 +355,74 @@ def test_a_tariff_without_a_fund_rate_collects_no_funds_on_monthly_bills(rule_id
     tables["tariffs"]["fund_rate"] = [None, None, 0.03, None, None]
     found = rules.run(Dataset.from_frames(tables), rules=rule_id)
     assert found["revenue_impact"].iat[0] == pytest.approx(516.00, abs=0.005)
+
+
+def test_an_order_naming_a_bill_in_a_silent_run_leaves_it_to_order_not_applied():
+    """AGR January to March (RES in force, before an order RES→COM from July), RES from April
+    with no order near: the AGR bills owe 3 × 100 × 0.1 = 30.00 here; from July the RES bills
+    are the order's, not applied: 6 × 100 × 0.2 = 120.00 under order_not_applied, not here too."""
+    u = Utility()
+    u.customer("shop", **COMMERCIAL)
+    u.monthly("shop", flat(100), tariff=["AGR"] * 3 + ["RES"] * 9)
+    u.order("shop", "tariff_change", "2024-07-01", "RES", "COM")
+    money = _found(u, NEIGHBOURS)["revenue_impact"].to_dict()
+    assert money == pytest.approx(
+        {
+            (RULE, "shop"): 30.00,
+            ("order_not_applied", "shop"): 120.00,
+            ("change_without_order", "shop"): 0.00,
+        }
+    )
+
+
+def test_a_month_the_schedule_cannot_price_leaves_the_capacity_short_to_its_rule():
+    """Archive IND3 (priced from July only), billed IND2 on 300 of 400 kVA: January to June
+    nothing prices the tariff, so capacity_underbilled keeps the 100 kVA short at IND2's 30
+    (6 × 3,000.00); from July the bills are this rule's, the capacity included: due 6,000.00 +
+    12,000.00, billed 6,000.00 + 9,000.00, 6 × 3,000.00."""
+    ind3 = {"tariff_category": "IND3", "usage_type": "industrial", "energy_rate": 0.6,
+            "basic_rate_kva_month": 30.0, "basic_rate_kw_month": 40.0,
+            "valid_from": pd.Timestamp("2024-07-01"), "valid_to": pd.NaT}  # fmt: skip
+    u = Utility()
+    factory = TWO_PART | {"contract_capacity_kva": 400.0, "basic_charge_basis": "capacity"}
+    u.customer("factory", **factory | {"tariff_category": "IND3"})
+    u.monthly("factory", flat(10_000), multiplier=1000.0, tariff="IND2", capacity=300.0,
+              basis="capacity")  # fmt: skip
+    tables = u.tables()
+    tables["tariffs"] = pd.concat([tables["tariffs"], pd.DataFrame([ind3])], ignore_index=True)
+    found = rules.run(Dataset.from_frames(tables), rules=[RULE, "capacity_underbilled"])
+    money = found.set_index("rule_id")["revenue_impact"].to_dict()
+    assert money == pytest.approx({RULE: 18_000.00, "capacity_underbilled": 18_000.00})
+
+
+def test_funds_of_a_tariff_not_in_force_that_month_stay_unknown():
+    """Bills on OLD, a tariff whose rows ended in 2023, at COM's 0.80: the schedule prices
+    neither its energy nor its funds in 2024, so no rule counts COM's funds as unbilled."""
+    old = {"tariff_category": "OLD", "usage_type": "commercial", "energy_rate": 0.7,
+           "fund_rate": 0.01, "valid_from": pd.Timestamp("2018-01-01"),
+           "valid_to": pd.Timestamp("2023-12-31")}  # fmt: skip
+    u = Utility()
+    u.customer("tm", usage_type="commercial", tariff_category="RES")
+    u.monthly("tm", flat(100), tariff="OLD", rate=0.8)
+    u.customer("btm", **COMMERCIAL)
+    u.monthly("btm", flat(100), tariff="OLD", rate=0.8, periods=PERIODS[:6])
+    u.customer("cwo", **COMMERCIAL)
+    u.monthly("cwo", flat(100), tariff=["COM"] * 6 + ["OLD"] * 6, rate=0.8)
+    tables = u.tables()
+    tables["tariffs"]["fund_rate"] = [0.02, 0.02, 0.03, 0.03, None]
+    tables["tariffs"] = pd.concat([tables["tariffs"], pd.DataFrame([old])], ignore_index=True)
+    found = rules.run(Dataset.from_frames(tables), rules=NEIGHBOURS)
+    assert found["revenue_impact"].sum() == 0
+
+
+def test_kwh_a_silent_multiplier_left_out_of_a_bill_off_the_archive_are_due_at_the_archives_tariff():
+    """Archive COM (0.8): 200 kWh a month billed on RES at multiplier 10 to June, then 100 on
+    AGR at 5 (both silent). Due 12 × 200 × 0.8 = 1,920.00, billed 6 × 200 × 0.5 + 6 × 100 ×
+    0.4 = 840.00: 1,080.00, of which the 600 kWh left out at COM's 0.80 (480.00), not RES's."""
+    u = Utility()
+    u.customer("shop", **COMMERCIAL, ct_ratio=5.0)
+    u.monthly("shop", flat(200, 6), multiplier=10.0, tariff="RES", periods=PERIODS[:6])
+    u.monthly("shop", flat(100, 6), multiplier=5.0, tariff="AGR", periods=PERIODS[6:],
+              start_register=1120)  # fmt: skip
+    found = _found(u, [*NEIGHBOURS, "multiplier_mismatch"])
+    assert found["revenue_impact"].sum() == pytest.approx(1080.00, abs=0.005)
