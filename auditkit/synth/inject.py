@@ -441,14 +441,23 @@ def change_without_order(world: World, rate: float) -> None:
     world.add_truth(idx, "change_without_order", month, effect, "billing tariff changed to AGR")
 
 
-def tariff_mismatch(world: World, rate: float) -> None:
-    """高价低接: a business archived (and billed) on the residential or agricultural tariff."""
-    idx = world.pick(_business_single_part(world), rate)
+def _businesses_on_cheap_tariffs(
+    world: World, rate: float, rng: np.random.Generator, residential_share: float
+) -> tuple[np.ndarray, np.ndarray]:
+    """About `rate` of the single-part businesses (drawn from `rng`), and for each the
+    residential tariff (`residential_share` of them) or the agricultural one, as codes."""
+    idx = world.pick(_business_single_part(world), rate, rng)
     cheap = np.where(
-        world.rng.random(len(idx)) < 0.7,
+        rng.random(len(idx)) < residential_share,
         catalog.TARIFF_CODES.index("RES"),
         catalog.TARIFF_CODES.index("AGR"),
     )
+    return idx, cheap
+
+
+def tariff_mismatch(world: World, rate: float) -> None:
+    """高价低接: a business archived (and billed) on the residential or agricultural tariff."""
+    idx, cheap = _businesses_on_cheap_tariffs(world, rate, world.rng, 0.7)
     honest = _billed(world, idx)
     world.tariff[idx] = cheap
     world.tariff_billed[idx] = cheap[:, None]
@@ -468,13 +477,7 @@ def billed_tariff_mismatch(world: World, rate: float) -> None:
 
     Drawn from a stream of its own (a child of the utility's) and injected after every other
     irregularity, on customers none of them took: the rest of the utility is as without it."""
-    rng = world.rng.spawn(1)[0]
-    idx = world.pick(_business_single_part(world), rate, rng)
-    cheap = np.where(
-        rng.random(len(idx)) < 0.5,
-        catalog.TARIFF_CODES.index("RES"),
-        catalog.TARIFF_CODES.index("AGR"),
-    )
+    idx, cheap = _businesses_on_cheap_tariffs(world, rate, world.rng.spawn(1)[0], 0.5)
     honest = _billed(world, idx)
     world.tariff_billed[idx] = cheap[:, None]
     effect = honest - _billed(world, idx)

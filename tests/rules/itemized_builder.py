@@ -217,3 +217,21 @@ class Itemized:
         """The findings of `rule_ids` on the utility, indexed by customer_id."""
         found = rules.run(self.dataset(), rules=rule_ids, **kwargs)
         return found.set_index("customer_id")
+
+
+#: The schedule with IND, a single-part industrial tariff: 0.65 yuan/kWh, funds 0.03.
+WITH_SINGLE_PART_IND = pd.concat(
+    [
+        TARIFFS,
+        pd.DataFrame(
+            {
+                "tariff_category": ["IND"],
+                "usage_type": "industrial",
+                "energy_rate": 0.65,
+                "fund_rate": 0.03,
+                "valid_from": pd.Timestamp("2018-01-01"),
+            }
+        ),
+    ],
+    ignore_index=True,
+)

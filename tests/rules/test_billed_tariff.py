@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import pandas as pd
 import pytest
-from itemized_builder import INDUSTRIAL, TARIFFS, Itemized
+from itemized_builder import INDUSTRIAL, WITH_SINGLE_PART_IND, Itemized
 from rule_builder import (
     COMMERCIAL,
     PERIODS,
@@ -265,15 +265,6 @@ def test_an_itemized_factory_billed_single_part_is_priced_on_every_line():
     bill. Due on IND2: 6 000.00 + 12 000.00 of basic charge + 360.00 of adjustment + 300.00 of
     funds = 18 660.00; billed 6 500.00 + 130.00 + 300.00 = 6 930.00. Two months: 2 × 11 730.00
     = 23 460.00, of which 2 × 230.00 = 460.00 of adjustment."""
-    industrial = pd.DataFrame(
-        {
-            "tariff_category": ["IND"],
-            "usage_type": "industrial",
-            "energy_rate": 0.65,
-            "fund_rate": 0.03,
-            "valid_from": pd.Timestamp("2018-01-01"),
-        }
-    )
     u = Itemized()
     u.customer("factory", **INDUSTRIAL, pf_standard=0.90)
     reactive = {"kvarh_import": 6000.0, "kvarh_export": 0.0}
@@ -281,7 +272,7 @@ def test_an_itemized_factory_billed_single_part_is_priced_on_every_line():
     for period in ("2024-01", "2024-02"):
         lines = [("energy", 10_000.0, 0.65), ("pf_adjustment", 6500.0, 0.02), fund]
         u.bill("factory", period, 10_000, lines, tariff="IND", **reactive)
-    tables = u.tables() | {"tariffs": pd.concat([TARIFFS, industrial], ignore_index=True)}
+    tables = u.tables() | {"tariffs": WITH_SINGLE_PART_IND}
     found = rules.run(Dataset.from_frames(tables), rules=RULE, as_of="2024-02")
     assert found["revenue_impact"].iat[0] == pytest.approx(23_460.00, abs=0.005)
     assert (

@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import pandas as pd
 import pytest
-from itemized_builder import INDUSTRIAL, TARIFFS, Itemized
+from itemized_builder import INDUSTRIAL, TARIFFS, WITH_SINGLE_PART_IND, Itemized
 
 from auditkit import rules
 from auditkit.billing import recompute
@@ -742,16 +742,7 @@ def test_a_two_part_factory_silently_billed_single_part_owes_its_basic_charge():
     0.65, funds 0.03): 6 500.00 + 130.00 of adjustment + 300.00 = 6 930.00. Under-billed
     2 × 11 730.00 = 23 460.00, of which 2 × 230.00 = 460.00 of adjustment; the flat rates said
     nothing (0.60 − 0.65 < 0: the basic charge lost was not seen)."""
-    industrial = pd.DataFrame(
-        {
-            "tariff_category": ["IND"],
-            "usage_type": "industrial",
-            "energy_rate": 0.65,
-            "fund_rate": 0.03,
-            "valid_from": pd.Timestamp("2018-01-01"),
-        }
-    )
-    tariffs = pd.concat([TARIFFS, industrial], ignore_index=True)
+    tariffs = WITH_SINGLE_PART_IND
     u = Itemized()
     u.customer("factory", **INDUSTRIAL, pf_standard=0.90)
     reactive = {"kvarh_import": 6000.0, "kvarh_export": 0.0}
