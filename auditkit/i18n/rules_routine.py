@@ -47,6 +47,11 @@ WORDS: dict[str, tuple[str, str]] = {
         "{bills:count:bill} on another tariff than the archive's are recomputed whole under "
         "billed_tariff_mismatch, their capacity short included",
     ),
+    "evidence.left.order_not_applied": (
+        "{bills:count:bill}的电价差额计入“变更工单未在计费中执行”规则，改类工单生效后仍按原电价类别计费",
+        "the tariff difference of {bills:count:bill} is counted under order_not_applied, "
+        "billed on the old tariff after a tariff-change order took effect",
+    ),
     "evidence.left.tariff_order": (
         "{bills:count:bill}按该户改类工单所列电价类别计费，何时执行由工单规则判定",
         "{bills:count:bill} billed on a tariff one of the customer's tariff-change orders names, "

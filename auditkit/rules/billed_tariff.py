@@ -8,7 +8,7 @@ import pandas as pd
 from auditkit.billing.money import round_half_up
 from auditkit.rules.billing_runs import silent_tariff_changes
 from auditkit.rules.capacity import bills_short_of_capacity
-from auditkit.rules.change_of_use import tariff_difference
+from auditkit.rules.change_of_use import bills_of_tariff_orders_not_applied, tariff_difference
 from auditkit.rules.context import RuleContext
 from auditkit.rules.evidence import Clause, clause, left_to
 from auditkit.rules.findings import empty_raw, per_customer_at, raw_per_customer
@@ -23,7 +23,7 @@ from auditkit.rules.tariff_due import bills_without_basic_charge_due, tariff_in_
     needs=("bills.tariff_billed", "customers.tariff_category"),
     severity="high",
     revenue_kind="proved",
-    reads=("tariff_mismatch", "capacity_underbilled", "change_without_order"),
+    reads=("tariff_mismatch", "capacity_underbilled", "change_without_order", "order_not_applied"),
 )
 def billed_tariff_mismatch(ctx: RuleContext, params: dict) -> pd.DataFrame:
     """Bills priced on a tariff the schedule lists that is not the one the archive and its
@@ -86,10 +86,9 @@ def _counted_by_change_without_order(
     ctx: RuleContext, rows: np.ndarray, in_runs: np.ndarray, params: dict
 ) -> tuple[np.ndarray, np.ndarray]:
     """Per bill of `rows`, what change_without_order counts on it: in the run of a silent
-    change holding bills of `in_runs`, the tariff before the change less the tariff billed
-    (`tariff_difference`, as it prices), spread over the run's bills of `rows` so that each
-    run holds what change_without_order counts over all its bills (0 where the run netted to
-    nothing: it counts no refund); and of it the power-factor adjustment."""
+    change, on the bills of `in_runs`, the tariff before the change less the tariff billed
+    (`tariff_difference`, as it prices), where the run nets to more than nothing over all its
+    bills (it counts no refund); and of it the power-factor adjustment. 0 on the other bills."""
     counted, counted_pf = np.zeros(len(rows)), np.zeros(len(rows))
     if not len(in_runs):
         return counted, counted_pf
@@ -100,13 +99,14 @@ def _counted_by_change_without_order(
     run_of = np.repeat(np.arange(len(starts)), ends - starts)
     before = ctx.bill_tariff[starts - 1][run_of]
     gap, pf = tariff_difference(ctx, run_rows, before, params)
-    total, total_pf = np.bincount(run_of, gap), np.bincount(run_of, pf)
-    lost = total > 0
-    # Each run's count on its first bill among `rows` (the run's bills all are off the archive
-    # but those an order made right, which change_without_order prices all the same).
-    first = np.searchsorted(rows, starts)
-    counted[first] = np.where(lost, total, 0.0)
-    counted_pf[first] = np.where(lost, total_pf, 0.0)
+    # It prices the run's bills but those order_not_applied prices, as change_without_order does.
+    theirs = bills_of_tariff_orders_not_applied(ctx, params)[run_rows]
+    lost = np.bincount(run_of, np.where(theirs, 0.0, gap)) > 0
+    # The run's bills among `rows` (all of them are `in_runs`'s: the others are in no run).
+    at = np.searchsorted(run_rows, rows)
+    mine = (at < len(run_rows)) & (run_rows[np.minimum(at, len(run_rows) - 1)] == rows)
+    counted[mine] = np.where(lost[run_of[at[mine]]], gap[at[mine]], 0.0)
+    counted_pf[mine] = np.where(lost[run_of[at[mine]]], pf[at[mine]], 0.0)
     return counted, counted_pf
 
 

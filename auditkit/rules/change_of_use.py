@@ -177,53 +177,7 @@ def order_not_applied(ctx: RuleContext, params: dict) -> pd.DataFrame:
     not the one due either), a capacity order's bill `capacity_underbilled` prices (the capacity
     in force, from the archive and these orders, prorated by day). The order is still listed and
     the evidence says where its money is counted."""
-    orders = ctx.orders_of("tariff_change", *CONTRACT_ORDERS)
-    orders = orders[(orders["cust"] >= 0) & (orders["effective_month"] >= 0)]
-    if orders.empty:
-        return empty_raw()
-    is_tariff_order = (orders["order_type"] == "tariff_change").to_numpy()
-    table = pd.DataFrame(
-        {
-            "cust": orders["cust"].to_numpy(),
-            "effective": orders["effective_month"].to_numpy(),
-            "kind": np.where(is_tariff_order, "tariff", "capacity"),
-            "order_id": orders["order_id"].to_numpy(),
-            "order_type": orders["order_type"].to_numpy(),
-            "old": orders["old_value"].to_numpy(dtype=object),
-            "new": orders["new_value"].to_numpy(dtype=object),
-            # A capacity order's old value as a number, read once per order (not per joined bill)
-            "old_capacity": pd.to_numeric(orders["old_value"], errors="coerce").to_numpy(float),
-        }
-    )
-    rows = rows_of(ctx, table["cust"].to_numpy())
-    bills = pd.DataFrame(
-        {
-            "row": rows,
-            "cust": ctx.bill_customer[rows],
-            "month": ctx.bill_month[rows],
-            "tariff": ctx.bills["tariff_billed"].iloc[rows].to_numpy(dtype=object),
-            "capacity": optional_values(ctx.bills, "capacity_billed_kva")[rows],
-        }
-    )
-    joined = bills.merge(table, on="cust")
-    # The order in force for a bill is the latest of its kind that took effect by then.
-    joined = joined[joined["month"] >= joined["effective"]]
-    joined = joined.sort_values(["row", "kind", "effective", "order_id"], kind="stable")
-    joined = joined.drop_duplicates(["row", "kind"], keep="last")
-    is_tariff = (joined["kind"] == "tariff").to_numpy()
-    old = joined["old"].to_numpy(dtype=object)
-    old_capacity = joined["old_capacity"].to_numpy(dtype=float)
-    stale = np.where(
-        is_tariff,
-        joined["tariff"].to_numpy(dtype=object) == old,
-        np.isclose(joined["capacity"].to_numpy(), old_capacity),
-    )
-    stale_bills = joined[stale]
-    # The grace only decides whether an order is late: an order with a stale bill after it
-    # is not applied, and every stale bill from its effective month on was under-billed.
-    late = stale_bills["month"] >= stale_bills["effective"] + params["grace_months"]
-    late = late.groupby([stale_bills["cust"], stale_bills["order_id"]]).transform("any")
-    hits = stale_bills[late.to_numpy(dtype=bool)].copy()
+    hits = _stale_bills(ctx, params["grace_months"])
     if hits.empty:
         return empty_raw()
     gap, pf = _not_applied_gap(ctx, hits, params)
@@ -300,6 +254,74 @@ def order_not_applied(ctx: RuleContext, params: dict) -> pd.DataFrame:
         totals["revenue"],
         np.minimum(1.0, 0.5 + shown["bills"].to_numpy() / 12),
     )
+
+
+def _stale_bills(ctx: RuleContext, grace_months: int) -> pd.DataFrame:
+    """The bills order_not_applied prices, one row per bill and kind of order in force (the
+    latest of its kind by the bill's month): still on the order's old tariff or capacity, of
+    an order with such a bill `grace_months` or more after its effective month (late). Columns:
+    row, cust, month, tariff, capacity, effective, kind ('tariff' or 'capacity'), order_id,
+    order_type, old, new, old_capacity. Empty without such orders."""
+    orders = ctx.orders_of("tariff_change", *CONTRACT_ORDERS)
+    orders = orders[(orders["cust"] >= 0) & (orders["effective_month"] >= 0)]
+    if orders.empty:
+        return pd.DataFrame()
+    is_tariff_order = (orders["order_type"] == "tariff_change").to_numpy()
+    table = pd.DataFrame(
+        {
+            "cust": orders["cust"].to_numpy(),
+            "effective": orders["effective_month"].to_numpy(),
+            "kind": np.where(is_tariff_order, "tariff", "capacity"),
+            "order_id": orders["order_id"].to_numpy(),
+            "order_type": orders["order_type"].to_numpy(),
+            "old": orders["old_value"].to_numpy(dtype=object),
+            "new": orders["new_value"].to_numpy(dtype=object),
+            # A capacity order's old value as a number, read once per order (not per joined bill)
+            "old_capacity": pd.to_numeric(orders["old_value"], errors="coerce").to_numpy(float),
+        }
+    )
+    rows = rows_of(ctx, table["cust"].to_numpy())
+    bills = pd.DataFrame(
+        {
+            "row": rows,
+            "cust": ctx.bill_customer[rows],
+            "month": ctx.bill_month[rows],
+            "tariff": ctx.bills["tariff_billed"].iloc[rows].to_numpy(dtype=object),
+            "capacity": optional_values(ctx.bills, "capacity_billed_kva")[rows],
+        }
+    )
+    joined = bills.merge(table, on="cust")
+    # The order in force for a bill is the latest of its kind that took effect by then.
+    joined = joined[joined["month"] >= joined["effective"]]
+    joined = joined.sort_values(["row", "kind", "effective", "order_id"], kind="stable")
+    joined = joined.drop_duplicates(["row", "kind"], keep="last")
+    is_tariff = (joined["kind"] == "tariff").to_numpy()
+    old = joined["old"].to_numpy(dtype=object)
+    old_capacity = joined["old_capacity"].to_numpy(dtype=float)
+    stale = np.where(
+        is_tariff,
+        joined["tariff"].to_numpy(dtype=object) == old,
+        np.isclose(joined["capacity"].to_numpy(), old_capacity),
+    )
+    stale_bills = joined[stale]
+    # The grace only decides whether an order is late: an order with a stale bill after it
+    # is not applied, and every stale bill from its effective month on was under-billed.
+    late = stale_bills["month"] >= stale_bills["effective"] + grace_months
+    late = late.groupby([stale_bills["cust"], stale_bills["order_id"]]).transform("any")
+    return stale_bills[late.to_numpy(dtype=bool)].copy()
+
+
+def bills_of_tariff_orders_not_applied(ctx: RuleContext, params: dict) -> np.ndarray:
+    """Per bill, whether order_not_applied prices its tariff as an order's not applied (its
+    `grace_months` in `params["order_not_applied"]`; a bill tariff_mismatch prices, with
+    `params["tariff_mismatch"]`, is that rule's): a rule pricing the same bill's tariff leaves
+    it, so a yuan counts once. All False where no such order is late."""
+    hits = _stale_bills(ctx, params["order_not_applied"]["grace_months"])
+    priced = np.zeros(len(ctx.bills), dtype=bool)
+    if not hits.empty:
+        priced[hits["row"].to_numpy()[(hits["kind"] == "tariff").to_numpy()]] = True
+        priced &= ~bills_on_wrong_tariff(ctx, params["tariff_mismatch"])
+    return priced
 
 
 def _left_by_kind(
@@ -384,7 +406,7 @@ def _differs(values: np.ndarray, previous: np.ndarray) -> np.ndarray:
     params=("window_months",),
     severity="high",
     revenue_kind="estimated",
-    reads=("tariff_mismatch", "multiplier_mismatch", "capacity_underbilled"),
+    reads=("tariff_mismatch", "multiplier_mismatch", "capacity_underbilled", "order_not_applied"),
 )
 def change_without_order(ctx: RuleContext, params: dict) -> pd.DataFrame:
     """A tariff, capacity or multiplier billed differs from the previous bill with no work order
@@ -433,6 +455,7 @@ def change_without_order(ctx: RuleContext, params: dict) -> pd.DataFrame:
     in_capacity = capacity_runs.within(capacity_silent)
     # The bills another rule prices, asked of it only for a kind of change that happened.
     left_tariff = _left_in(in_tariff, lambda: bills_on_wrong_tariff(ctx, params["tariff_mismatch"]))
+    left_order = _left_in(in_tariff, lambda: bills_of_tariff_orders_not_applied(ctx, params))
     left_multiplier = _left_in(
         in_multiplier, lambda: bills_off_the_multiplier(ctx, params["multiplier_mismatch"])
     )
@@ -450,7 +473,7 @@ def change_without_order(ctx: RuleContext, params: dict) -> pd.DataFrame:
     # silent change that under-billed (`tariff_due_surcharge` says why).
     off_params = params | {"change_without_order": {"window_months": window}}
     due = tariff_due_surcharge(ctx, rows, off_params)
-    at = np.flatnonzero(in_tariff[rows] & ~left_tariff[rows])
+    at = np.flatnonzero(in_tariff[rows] & ~left_tariff[rows] & ~left_order[rows])
     if len(at):
         start = tariff_runs.start_of(rows[at])
         before = ctx.bill_tariff[start - 1]
@@ -500,6 +523,7 @@ def change_without_order(ctx: RuleContext, params: dict) -> pd.DataFrame:
         revenue=revenue,
         pf=tariff_pf,
         left_tariff=left_tariff[rows],
+        left_order=left_order[rows],
         left_multiplier=left_multiplier[rows],
         left_capacity=left_capacity[rows],
         left_basic=left_basic[rows],
@@ -529,6 +553,7 @@ def change_without_order(ctx: RuleContext, params: dict) -> pd.DataFrame:
         of_which = clause("tariff.pf", amount=moved) if moved else None
         elsewhere = left_to(
             tariff_mismatch=found.left_tariff,
+            order_not_applied=found.left_order,
             multiplier_mismatch=found.left_multiplier,
             capacity_underbilled=found.left_capacity,
             single_part_due=found.left_basic,

@@ -417,3 +417,41 @@ def test_kwh_a_silent_multiplier_left_out_of_a_bill_off_the_archive_are_due_at_t
               start_register=1120)  # fmt: skip
     found = _found(u, [*NEIGHBOURS, "multiplier_mismatch"])
     assert found["revenue_impact"].sum() == pytest.approx(1080.00, abs=0.005)
+
+
+def test_a_silent_run_partly_unpriced_counts_only_what_change_without_order_counts_on_the_rest():
+    """Archive NEW (1.0, in the schedule from July only), COM to March, AGR (0.4) from April
+    with no order: change_without_order counts 9 × 100 × (0.8 − 0.4) = 360.00; July to
+    December are priced here against NEW, 6 × 100 × 0.6 = 360.00 less the 240.00 that
+    change_without_order counts on them: 120.00 (480.00 in all, April to June on NEW being
+    unpriced)."""
+    new = {"tariff_category": "NEW", "usage_type": "commercial", "energy_rate": 1.0,
+           "valid_from": pd.Timestamp("2024-07-01"), "valid_to": pd.NaT}  # fmt: skip
+    u = Utility()
+    u.customer("shop", usage_type="commercial", tariff_category="NEW")
+    u.monthly("shop", flat(100), tariff=["COM"] * 3 + ["AGR"] * 9)
+    tables = u.tables()
+    tables["tariffs"] = pd.concat([tables["tariffs"], pd.DataFrame([new])], ignore_index=True)
+    found = rules.run(Dataset.from_frames(tables), rules=NEIGHBOURS)
+    money = found.set_index("rule_id")["revenue_impact"].to_dict()
+    assert money == pytest.approx({RULE: 120.00, "change_without_order": 360.00})
+
+
+def test_a_silent_change_to_the_old_tariff_of_an_order_not_applied_is_counted_once():
+    """COM to March, RES from April with no order near; an order RES → COM from July, not
+    applied. RES was in force to June: change_without_order counts April to June, 3 × 100 ×
+    (0.8 − 0.5) = 90.00, and leaves July to December to order_not_applied, 6 × 100 × (0.8 −
+    0.6) = 120.00 (it counted them too: 210.00 + 120.00)."""
+    u = Utility()
+    u.customer("shop", **COMMERCIAL)
+    u.monthly("shop", flat(100), tariff=["COM"] * 3 + ["RES"] * 9)
+    u.order("shop", "tariff_change", "2024-07-01", "RES", "COM")
+    found = _found(u, NEIGHBOURS)
+    money = found["revenue_impact"].to_dict()
+    assert money == pytest.approx(
+        {("change_without_order", "shop"): 90.00, ("order_not_applied", "shop"): 120.00}
+    )
+    assert found.loc[("change_without_order", "shop"), "evidence"].endswith(
+        "; the tariff difference of 6 bills is counted under order_not_applied, billed on the "
+        "old tariff after a tariff-change order took effect)"
+    )
