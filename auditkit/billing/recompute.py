@@ -453,20 +453,21 @@ def _lines_of_bill_columns(
     # `basic.basic_charge_billed`) but whose capacity or demand billed is recorded: a line of
     # that quantity, its amount unknown.
     rows = own_rows("basic")
-    basis = bills["basic_charge_basis"]
-    every = slice(None)
-    unsaid = np.flatnonzero(np.isnan(col("basic_charge", every)) & ~itemized[code["basic"]])
-    by_demand = basis.eq("demand").to_numpy(dtype=bool)[unsaid]
-    recorded = np.where(by_demand, col("max_demand_kw", unsaid), col("capacity_billed_kva", unsaid))
-    unsaid = unsaid[~np.isnan(recorded) & basis.isin(("capacity", "demand")).to_numpy()[unsaid]]
+    demand_basis = bills["basic_charge_basis"].eq("demand").to_numpy(dtype=bool)
+    capacity_basis = bills["basic_charge_basis"].eq("capacity").to_numpy(dtype=bool)
+    unsaid = np.flatnonzero(np.isnan(col("basic_charge", slice(None))) & ~itemized[code["basic"]])
+    recorded = np.where(
+        demand_basis[unsaid], col("max_demand_kw", unsaid), col("capacity_billed_kva", unsaid)
+    )
+    unsaid = unsaid[~np.isnan(recorded) & (demand_basis | capacity_basis)[unsaid]]
     rows = np.union1d(rows, unsaid)
     amount, capacity, demand = (
         col(name, rows) for name in ("basic_charge", "capacity_billed_kva", "max_demand_kw")
     )
-    by_demand = basis.eq("demand").to_numpy(dtype=bool)[rows] & ~np.isnan(demand)
+    by_demand = demand_basis[rows] & ~np.isnan(demand)
     # By capacity, the capacity it charged for (`basic.capacity_billed`): recorded, else what
     # the charge pays for at its own tariff's rate per kVA (NaN where neither says, not 0 kVA).
-    by_capacity = basis.eq("capacity").to_numpy(dtype=bool)[rows]
+    by_capacity = capacity_basis[rows]
     kva_rate = np.full(len(rows), np.nan)
     implied = np.flatnonzero(by_capacity & np.isnan(capacity))
     kva_rate[implied] = _kva_rate_billed(bills, rows[implied], lookup)

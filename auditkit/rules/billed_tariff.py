@@ -6,9 +6,8 @@ import numpy as np
 import pandas as pd
 
 from auditkit.billing.money import round_half_up
-from auditkit.rules.billing_runs import silent_tariff_changes
 from auditkit.rules.capacity import bills_short_of_capacity
-from auditkit.rules.change_of_use import bills_of_tariff_orders_not_applied, tariff_difference
+from auditkit.rules.change_of_use import silent_tariff_counts, tariff_difference
 from auditkit.rules.context import RuleContext
 from auditkit.rules.evidence import Clause, clause, left_to
 from auditkit.rules.findings import empty_raw, per_customer_at, raw_per_customer
@@ -49,7 +48,7 @@ def billed_tariff_mismatch(ctx: RuleContext, params: dict) -> pd.DataFrame:
     short = bills_short_of_capacity(ctx, params["capacity_underbilled"])[rows]
     short &= ~bills_without_basic_charge_due(ctx, params["tariff_mismatch"])[rows]
     gap, pf = tariff_difference(ctx, rows, in_force, params, charged=short)
-    counted, counted_pf = _counted_by_change_without_order(ctx, rows, found.in_silent_runs, params)
+    counted, counted_pf = _counted_by_change_without_order(ctx, rows, params)
     gap, pf = gap - counted, pf - counted_pf
     names = ctx.tariff_index.to_numpy(dtype=object)
     grouped = per_customer_at(
@@ -83,31 +82,19 @@ def billed_tariff_mismatch(ctx: RuleContext, params: dict) -> pd.DataFrame:
 
 
 def _counted_by_change_without_order(
-    ctx: RuleContext, rows: np.ndarray, in_runs: np.ndarray, params: dict
+    ctx: RuleContext, rows: np.ndarray, params: dict
 ) -> tuple[np.ndarray, np.ndarray]:
-    """Per bill of `rows`, what change_without_order counts on it: in the run of a silent
-    change, on the bills of `in_runs`, the tariff before the change less the tariff billed
-    (`tariff_difference`, as it prices), where the run nets to more than nothing over all its
-    bills (it counts no refund); and of it the power-factor adjustment. 0 on the other bills."""
-    counted, counted_pf = np.zeros(len(rows)), np.zeros(len(rows))
-    if not len(in_runs):
-        return counted, counted_pf
-    runs, _ = silent_tariff_changes(ctx, params["change_without_order"]["window_months"])
-    starts = np.unique(runs.start_of(in_runs))
-    ends = np.append(runs.starts, len(ctx.bills))[np.searchsorted(runs.starts, starts) + 1]
-    run_rows = np.concatenate([np.arange(a, b) for a, b in zip(starts, ends, strict=True)])
-    run_of = np.repeat(np.arange(len(starts)), ends - starts)
-    before = ctx.bill_tariff[starts - 1][run_of]
-    gap, pf = tariff_difference(ctx, run_rows, before, params)
-    # It prices the run's bills but those order_not_applied prices, as change_without_order does.
-    theirs = bills_of_tariff_orders_not_applied(ctx, params)[run_rows]
-    lost = np.bincount(run_of, np.where(theirs, 0.0, gap)) > 0
-    # The run's bills among `rows` (all of them are `in_runs`'s: the others are in no run).
-    at = np.searchsorted(run_rows, rows)
-    mine = (at < len(run_rows)) & (run_rows[np.minimum(at, len(run_rows) - 1)] == rows)
-    counted[mine] = np.where(lost[run_of[at[mine]]], gap[at[mine]], 0.0)
-    counted_pf[mine] = np.where(lost[run_of[at[mine]]], pf[at[mine]], 0.0)
-    return counted, counted_pf
+    """Per bill of `rows`, what change_without_order counts on its tariff
+    (`change_of_use.silent_tariff_counts`: the tariff before a silent change less the tariff
+    billed, in a run that netted to more than nothing), and of it the power-factor adjustment;
+    0 on a bill it does not price."""
+    window = params["change_without_order"]["window_months"]
+    counts = silent_tariff_counts(ctx, window, params)
+    if not len(counts.rows):
+        return np.zeros(len(rows)), np.zeros(len(rows))
+    at = np.minimum(np.searchsorted(counts.rows, rows), len(counts.rows) - 1)
+    theirs = counts.rows[at] == rows
+    return np.where(theirs, counts.gap[at], 0.0), np.where(theirs, counts.pf[at], 0.0)
 
 
 def _evidence(found: object, net: float, moved: float, silent: int, named: int) -> list[Clause]:

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Callable
+from dataclasses import dataclass
 
 import numpy as np
 import pandas as pd
@@ -43,9 +44,11 @@ from auditkit.rules.routine import (
     tariff_billed,
     tariff_due_surcharge,
 )
+from auditkit.rules.shared import once_per_context
 from auditkit.rules.tariff_due import (
     bills_on_wrong_tariff,
     bills_without_basic_charge_due,
+    frozen_thresholds,
     is_two_part,
     two_part_for,
 )
@@ -315,13 +318,69 @@ def bills_of_tariff_orders_not_applied(ctx: RuleContext, params: dict) -> np.nda
     """Per bill, whether order_not_applied prices its tariff as an order's not applied (its
     `grace_months` in `params["order_not_applied"]`; a bill tariff_mismatch prices, with
     `params["tariff_mismatch"]`, is that rule's): a rule pricing the same bill's tariff leaves
-    it, so a yuan counts once. All False where no such order is late."""
-    hits = _stale_bills(ctx, params["order_not_applied"]["grace_months"])
+    it, so a yuan counts once. All False where no such order is late. Found once per run."""
+    grace = params["order_not_applied"]["grace_months"]
+    return _tariff_orders_not_applied(ctx, grace, frozen_thresholds(params["tariff_mismatch"]))
+
+
+@once_per_context
+def _tariff_orders_not_applied(ctx: RuleContext, grace: int, frozen: tuple) -> np.ndarray:
+    """`bills_of_tariff_orders_not_applied` on tariff_mismatch's thresholds frozen."""
+    hits = _stale_bills(ctx, grace)
     priced = np.zeros(len(ctx.bills), dtype=bool)
     if not hits.empty:
         priced[hits["row"].to_numpy()[(hits["kind"] == "tariff").to_numpy()]] = True
-        priced &= ~bills_on_wrong_tariff(ctx, params["tariff_mismatch"])
+        priced &= ~bills_on_wrong_tariff(ctx, dict(frozen))
     return priced
+
+
+@dataclass(frozen=True)
+class SilentTariffCounts:
+    """What change_without_order counts on the tariff of each bill it prices in the run of a
+    silent tariff change (`rows`, ascending): the tariff before the change (`before`, a code of
+    `ctx.tariff_index`), whether the run nets to more than nothing (`lost`: it counts no
+    refund), and the tariff before less the tariff billed (`gap`, 0 where not `lost`), of which
+    the power-factor adjustment (`pf`)."""
+
+    rows: np.ndarray
+    before: np.ndarray
+    lost: np.ndarray
+    gap: np.ndarray
+    pf: np.ndarray
+
+
+#: The rules whose thresholds the silent tariff runs are priced on (`silent_tariff_counts`).
+_SILENT_RUN_READS = ("tariff_mismatch", "capacity_underbilled", "order_not_applied")
+
+
+def silent_tariff_counts(ctx: RuleContext, window: int, params: dict) -> SilentTariffCounts:
+    """`SilentTariffCounts` of the changes with no tariff_change order within ±`window`
+    months, on the thresholds of `params` (by rule id: tariff_mismatch, capacity_underbilled,
+    order_not_applied): found once per run for change_without_order and billed_tariff_mismatch,
+    which counts the rest of such bills against the archive."""
+    key = tuple(frozen_thresholds(params[rule_id]) for rule_id in _SILENT_RUN_READS)
+    return _silent_tariff_counts(ctx, window, key)
+
+
+@once_per_context
+def _silent_tariff_counts(ctx: RuleContext, window: int, key: tuple) -> SilentTariffCounts:
+    """`silent_tariff_counts` on thresholds frozen. The bills of a run another rule prices
+    are left out: tariff_mismatch's (the archive moved too) and order_not_applied's (the old
+    tariff of an order not applied)."""
+    params = {rule_id: dict(frozen) for rule_id, frozen in zip(_SILENT_RUN_READS, key, strict=True)}
+    runs, silent = silent_tariff_changes(ctx, window)
+    in_tariff = runs.within(silent)
+    left = _left_in(in_tariff, lambda: bills_on_wrong_tariff(ctx, params["tariff_mismatch"]))
+    left = left | _left_in(in_tariff, lambda: bills_of_tariff_orders_not_applied(ctx, params))
+    rows = np.flatnonzero(in_tariff & ~left)
+    start = runs.start_of(rows)
+    before = ctx.bill_tariff[start - 1]
+    gap, pf = tariff_difference(ctx, rows, before, params)
+    # Each run netted (a month dearer on the tariff billed offsets the others); a run that
+    # under-billed nothing counts 0: a silent change back is no refund of the first one.
+    run = np.unique(start, return_inverse=True)[1]
+    lost = (np.bincount(run, gap) > 0)[run]
+    return SilentTariffCounts(rows, before, lost, gap * lost, pf * lost)
 
 
 def _left_by_kind(
@@ -473,20 +532,14 @@ def change_without_order(ctx: RuleContext, params: dict) -> pd.DataFrame:
     # silent change that under-billed (`tariff_due_surcharge` says why).
     off_params = params | {"change_without_order": {"window_months": window}}
     due = tariff_due_surcharge(ctx, rows, off_params)
-    at = np.flatnonzero(in_tariff[rows] & ~left_tariff[rows] & ~left_order[rows])
+    counts = silent_tariff_counts(ctx, window, params)
+    at = np.searchsorted(rows, counts.rows)  # every bill it prices is in a silent run: of `rows`
     if len(at):
-        start = tariff_runs.start_of(rows[at])
-        before = ctx.bill_tariff[start - 1]
-        tariff_gap[at], tariff_pf[at] = tariff_difference(ctx, rows[at], before, params)
-        # Each run netted (a month dearer on the tariff billed offsets the others); a run that
-        # under-billed nothing counts 0: a silent change back is no refund of the first one.
-        run = np.unique(start, return_inverse=True)[1]
-        lost = np.bincount(run, tariff_gap[at]) > 0
-        tariff_gap[at] *= lost[run]
-        tariff_pf[at] *= lost[run]
+        before = counts.before
+        tariff_gap[at], tariff_pf[at] = counts.gap, counts.pf
         rate_before = ctx.schedule_rate(before, month[rows[at]], "energy_rate", rows[at])
         extra_before = rate_before - ctx.energy_rate_due_or_billed(rows[at])
-        priced = lost[run] & np.isfinite(extra_before)
+        priced = counts.lost & np.isfinite(extra_before)
         # On a bill billed_tariff_mismatch prices, the kWh left out stay due at the archive's
         # tariff in force (`tariff_due_surcharge` gave it): the tariff before is not the one due.
         mine = ~bills_billed_off_archive(ctx, off_params)[rows[at]]

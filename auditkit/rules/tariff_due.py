@@ -176,8 +176,8 @@ def bills_without_basic_charge_due(ctx: RuleContext, params: dict) -> np.ndarray
 
 @once_per_context
 def _without_basic_charge_on(ctx: RuleContext, frozen: tuple) -> np.ndarray:
-    """`bills_without_basic_charge_due` on thresholds frozen (`frozen_thresholds`): found once per run
-    for the rules that read it, shared, never written into."""
+    """`bills_without_basic_charge_due` on thresholds frozen (`frozen_thresholds`): found once
+    per run for the rules that read it, shared, never written into."""
     params = dict(frozen)
     due = tariff_in_force(ctx).copy()
     if not missing_needs(ctx.source, RULES["tariff_mismatch"]):
