@@ -52,6 +52,11 @@ WORDS: dict[str, tuple[str, str]] = {
         "the tariff difference of {bills:count:bill} is counted under order_not_applied, "
         "billed on the old tariff after a tariff-change order took effect",
     ),
+    "evidence.left.tariff_order_not_applied": (
+        "{bills:count:bill}在改类工单生效后仍按原电价类别计费，整期账单（含少计容量）按“变更工单未在计费中执行”规则重算",
+        "{bills:count:bill} on the old tariff after a tariff-change order took effect are "
+        "recomputed whole under order_not_applied, their capacity short included",
+    ),
     "evidence.left.tariff_order": (
         "{bills:count:bill}按该户改类工单所列电价类别计费，何时执行由工单规则判定",
         "{bills:count:bill} billed on a tariff one of the customer's tariff-change orders names, "

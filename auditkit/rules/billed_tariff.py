@@ -6,14 +6,14 @@ import numpy as np
 import pandas as pd
 
 from auditkit.billing.money import round_half_up
-from auditkit.rules.capacity import bills_short_of_capacity
+from auditkit.rules.capacity import capacity_short_where_due
 from auditkit.rules.change_of_use import silent_tariff_counts, tariff_difference
 from auditkit.rules.context import RuleContext
 from auditkit.rules.evidence import Clause, clause, left_to
 from auditkit.rules.findings import empty_raw, per_customer_at, raw_per_customer
 from auditkit.rules.off_archive import off_archive
 from auditkit.rules.registry import rule
-from auditkit.rules.tariff_due import bills_without_basic_charge_due, tariff_in_force
+from auditkit.rules.tariff_due import tariff_in_force
 
 
 @rule(
@@ -45,8 +45,7 @@ def billed_tariff_mismatch(ctx: RuleContext, params: dict) -> pd.DataFrame:
         return empty_raw()
     in_force = tariff_in_force(ctx)[rows]
     # A capacity billed short: the tariff's recomputation nets the charge the bill charged.
-    short = bills_short_of_capacity(ctx, params["capacity_underbilled"])[rows]
-    short &= ~bills_without_basic_charge_due(ctx, params["tariff_mismatch"])[rows]
+    short = capacity_short_where_due(ctx, rows, params)
     gap, pf = tariff_difference(ctx, rows, in_force, params, charged=short)
     counted, counted_pf = _counted_by_change_without_order(ctx, rows, params)
     gap, pf = gap - counted, pf - counted_pf

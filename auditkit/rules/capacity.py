@@ -29,6 +29,7 @@ from auditkit.rules.off_archive import bills_billed_off_archive
 from auditkit.rules.pf_standard import standard_surcharge
 from auditkit.rules.registry import rule
 from auditkit.rules.shared import once_per_context
+from auditkit.rules.stale_orders import bills_of_tariff_orders_not_applied
 from auditkit.rules.tariff_due import bills_without_basic_charge_due
 from auditkit.rules.workdays import WorkingCalendar
 from auditkit.rules.worklist import bills_priced_by
@@ -45,7 +46,7 @@ from auditkit.rules.worklist import bills_priced_by
     params=("kva_tolerance", "two_part_threshold_kva", "kwh_tolerance", "relative_tolerance"),
     severity="high",
     revenue_kind="proved",
-    reads=("pf_standard_mismatch", "tariff_mismatch", "change_without_order"),
+    reads=("pf_standard_mismatch", "tariff_mismatch", "change_without_order", "order_not_applied"),
 )
 def capacity_underbilled(ctx: RuleContext, params: dict) -> pd.DataFrame:
     rows, billed, in_force, revenue = _capacity_short_due(
@@ -57,11 +58,13 @@ def capacity_underbilled(ctx: RuleContext, params: dict) -> pd.DataFrame:
     rows, billed, in_force, revenue = rows[due], billed[due], in_force[due], revenue[due]
     if not len(rows):
         return empty_raw()
-    # A bill on another tariff than the archive's is recomputed whole by billed_tariff_mismatch,
-    # its capacity short included: on a tariff dearer per kVA than the one in force, the short
-    # capacity at the rate billed would count more than the bill lost.
-    off_archive = bills_billed_off_archive(ctx, params)[rows]
-    revenue = np.where(off_archive, 0.0, revenue)
+    # A bill on another tariff than the one due is recomputed whole by the rule that prices
+    # its tariff, its capacity short included (`recomputed_whole_by`): on a tariff dearer per
+    # kVA than the one due, the short capacity at the rate billed would count more than the
+    # bill lost.
+    off_archive, order_not_applied = recomputed_whole_by(ctx, rows, params)
+    recomputed = off_archive | order_not_applied
+    revenue = np.where(recomputed, 0.0, revenue)
     # The power-factor adjustment due moves with the basic charge (its base): carried on
     # itemized data, where the adjustment due is known, as basic_charge_error carries it; on a
     # bill of other kWh the adjustment line's whole difference is multiplier_mismatch's. Under
@@ -72,13 +75,14 @@ def capacity_underbilled(ctx: RuleContext, params: dict) -> pd.DataFrame:
         other_kwh = kwh_differs(ctx, params["kwh_tolerance"], params["relative_tolerance"])[rows]
         moved = pf_moved(ctx, rows, revenue)
         moved += standard_surcharge(ctx, rows, revenue, params["pf_standard_mismatch"])
-        pf = np.where(other_kwh | off_archive, 0.0, moved)
+        pf = np.where(other_kwh | recomputed, 0.0, moved)
     grouped = per_customer_at(
         ctx,
         rows,
         revenue=revenue + pf,
         pf=pf,
         off_archive=off_archive.astype(np.int64),
+        order_not_applied=order_not_applied.astype(np.int64),
         in_force_last=in_force,
         billed_last=billed,
         suspended=ctx.suspended[rows].astype(np.int64),
@@ -96,12 +100,21 @@ def capacity_underbilled(ctx: RuleContext, params: dict) -> pd.DataFrame:
             ),
             clause("revenue", amount=found.revenue),
             *([clause("capacity_underbilled.pf", amount=found.pf)] if round(found.pf, 2) else []),
-            *([left_to(billed_tariff_mismatch=found.off_archive)] if found.off_archive else []),
+            *_recomputed_clause(found),
         ]
         for found in grouped.itertuples()
     ]
     score = 0.5 + 0.5 * (1 - grouped["billed_last"] / grouped["in_force_last"])
     return raw_per_customer(grouped, evidence, score)
+
+
+def _recomputed_clause(found: object) -> list[Clause]:
+    """The clause naming the rules that recompute some of a finding's bills whole (none if
+    none does)."""
+    elsewhere = left_to(
+        billed_tariff_mismatch=found.off_archive, tariff_order_not_applied=found.order_not_applied
+    )
+    return [elsewhere] if elsewhere else []
 
 
 @once_per_context
@@ -128,6 +141,37 @@ def bills_short_of_capacity(ctx: RuleContext, params: dict) -> np.ndarray:
     return bills_priced_by(
         ctx, "capacity_underbilled", lambda: _capacity_short_due(ctx, tolerance, two_part_kva)[0]
     )
+
+
+def capacity_short_where_due(ctx: RuleContext, rows: np.ndarray, params: dict) -> np.ndarray:
+    """Per bill of `rows`: billed short of the capacity in force as capacity_underbilled finds
+    it (`bills_short_of_capacity`, its thresholds in `params["capacity_underbilled"]`) where a
+    basic charge is due (`bills_without_basic_charge_due`, `params["tariff_mismatch"]`). A rule
+    recomputing such a bill whole on the tariff due nets the basic charge the bill charged, the
+    short included (`change_of_use.tariff_difference`'s `charged`): capacity_underbilled leaves
+    it the bill."""
+    short = bills_short_of_capacity(ctx, params["capacity_underbilled"])[rows]
+    return short & ~bills_without_basic_charge_due(ctx, params["tariff_mismatch"])[rows]
+
+
+class RecomputedWhole(NamedTuple):
+    """Per bill, whether a rule pricing its tariff recomputes it whole, its capacity short
+    included: billed_tariff_mismatch (`off_archive`: another tariff than the archive's), or
+    order_not_applied (`order_not_applied`: the old tariff of a tariff-change order that took
+    effect)."""
+
+    off_archive: np.ndarray
+    order_not_applied: np.ndarray
+
+
+def recomputed_whole_by(ctx: RuleContext, rows: np.ndarray, params: dict) -> RecomputedWhole:
+    """`RecomputedWhole` of the bills `rows`, on the thresholds of `params` (by rule id:
+    tariff_mismatch, change_without_order, order_not_applied): capacity_underbilled leaves
+    these bills' capacity short to the rule named, and a rule leaving a short to it names that
+    rule in its evidence."""
+    off_archive = bills_billed_off_archive(ctx, params)[rows]
+    order_not_applied = bills_of_tariff_orders_not_applied(ctx, params)[rows] & ~off_archive
+    return RecomputedWhole(off_archive, order_not_applied)
 
 
 def _capacity_short(

@@ -4,15 +4,22 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from dataclasses import dataclass
+from typing import NamedTuple
 
 import numpy as np
 import pandas as pd
 
-from auditkit.billing.basic import CAPACITY_ORDERS, CONTRACT_ORDERS
+from auditkit.billing.basic import CAPACITY_ORDERS
 from auditkit.billing.money import round_half_up
 from auditkit.periods import date_month_number
 from auditkit.rules.billing_runs import Runs, changed_from_previous, silent_tariff_changes
-from auditkit.rules.capacity import bills_short_of_capacity, order_capacity
+from auditkit.rules.capacity import (
+    RecomputedWhole,
+    bills_short_of_capacity,
+    capacity_short_where_due,
+    order_capacity,
+    recomputed_whole_by,
+)
 from auditkit.rules.context import (
     KEY_STRIDE,
     RuleContext,
@@ -24,12 +31,10 @@ from auditkit.rules.findings import (
     empty_raw,
     flagged_rows,
     group_stats,
-    optional_values,
     order_between_bills,
     per_customer_at,
     raw,
     raw_per_customer,
-    rows_of,
     zero_where_nan,
 )
 from auditkit.rules.metering import bills_off_the_multiplier
@@ -45,6 +50,7 @@ from auditkit.rules.routine import (
     tariff_due_surcharge,
 )
 from auditkit.rules.shared import once_per_context
+from auditkit.rules.stale_orders import bills_of_tariff_orders_not_applied, stale_bills
 from auditkit.rules.tariff_due import (
     bills_on_wrong_tariff,
     bills_without_basic_charge_due,
@@ -169,7 +175,7 @@ def _stalled_evidence(order: object, more: int) -> list[Clause]:
     params=("grace_months",),
     severity="high",
     revenue_kind="proved",
-    reads=("tariff_mismatch", "capacity_underbilled"),
+    reads=("tariff_mismatch", "capacity_underbilled", "change_without_order"),
 )
 def order_not_applied(ctx: RuleContext, params: dict) -> pd.DataFrame:
     """Bills still on the old tariff or capacity after an order took effect (and its grace).
@@ -178,17 +184,21 @@ def order_not_applied(ctx: RuleContext, params: dict) -> pd.DataFrame:
     A bill another rule prices on its own evidence is that rule's, left inside the check
     whichever rules run: a tariff order's bill `tariff_mismatch` prices (the archive's tariff is
     not the one due either), a capacity order's bill `capacity_underbilled` prices (the capacity
-    in force, from the archive and these orders, prorated by day). The order is still listed and
-    the evidence says where its money is counted."""
-    hits = _stale_bills(ctx, params["grace_months"])
+    in force, from the archive and these orders, prorated by day) or, billed on another tariff
+    than the archive's, billed_tariff_mismatch recomputes whole. The order is still listed and
+    the evidence says where its money is counted. A tariff order's bill billed short of the
+    capacity in force is recomputed whole on the order's tariff, the charge it billed netted
+    (capacity_underbilled leaves it here): on a tariff dearer per kVA than the order's, the
+    short at the rate billed would count more than the bill lost."""
+    hits = stale_bills(ctx, params["grace_months"])
     if hits.empty:
         return empty_raw()
-    gap, pf = _not_applied_gap(ctx, hits, params)
-    left_tariff, left_capacity, left_basic = _left_by_kind(ctx, hits, params)
-    left = left_tariff | left_capacity | left_basic
-    hits["revenue"], hits["pf"] = np.where(left, 0.0, gap), np.where(left, 0.0, pf)
-    hits["left_tariff"], hits["left_capacity"] = left_tariff, left_capacity
-    hits["left_basic"] = left_basic
+    own_params = params | {"order_not_applied": {"grace_months": params["grace_months"]}}
+    gap, pf = _not_applied_gap(ctx, hits, own_params)
+    left = _left_by_kind(ctx, hits, own_params)
+    hits["revenue"], hits["pf"] = np.where(left.any, 0.0, gap), np.where(left.any, 0.0, pf)
+    hits["left_tariff"], hits["left_capacity"] = left.tariff, left.capacity
+    hits["left_off_archive"], hits["left_basic"] = left.off_archive, left.basic
     per_order = (
         group_stats(
             hits.groupby(["cust", "order_id"], sort=False),
@@ -199,6 +209,7 @@ def order_not_applied(ctx: RuleContext, params: dict) -> pd.DataFrame:
             pf=("pf", "sum"),
             left_tariff=("left_tariff", "sum"),
             left_capacity=("left_capacity", "sum"),
+            left_off_archive=("left_off_archive", "sum"),
             left_basic=("left_basic", "sum"),
             order_type=("order_type", "first"),
             kind=("kind", "first"),
@@ -217,6 +228,7 @@ def order_not_applied(ctx: RuleContext, params: dict) -> pd.DataFrame:
         pf=("pf", "sum"),
         left_tariff=("left_tariff", "sum"),
         left_capacity=("left_capacity", "sum"),
+        left_off_archive=("left_off_archive", "sum"),
         left_basic=("left_basic", "sum"),
         orders=("order_id", "size"),
     )
@@ -243,6 +255,7 @@ def order_not_applied(ctx: RuleContext, params: dict) -> pd.DataFrame:
         elsewhere = left_to(
             tariff_mismatch=found.left_tariff,
             capacity_underbilled=found.left_capacity,
+            billed_tariff_mismatch=found.left_off_archive,
             single_part_due=found.left_basic,
         )
         counted_there = [elsewhere] if elsewhere else []
@@ -257,81 +270,6 @@ def order_not_applied(ctx: RuleContext, params: dict) -> pd.DataFrame:
         totals["revenue"],
         np.minimum(1.0, 0.5 + shown["bills"].to_numpy() / 12),
     )
-
-
-def _stale_bills(ctx: RuleContext, grace_months: int) -> pd.DataFrame:
-    """The bills order_not_applied prices, one row per bill and kind of order in force (the
-    latest of its kind by the bill's month): still on the order's old tariff or capacity, of
-    an order with such a bill `grace_months` or more after its effective month (late). Columns:
-    row, cust, month, tariff, capacity, effective, kind ('tariff' or 'capacity'), order_id,
-    order_type, old, new, old_capacity. Empty without such orders."""
-    orders = ctx.orders_of("tariff_change", *CONTRACT_ORDERS)
-    orders = orders[(orders["cust"] >= 0) & (orders["effective_month"] >= 0)]
-    if orders.empty:
-        return pd.DataFrame()
-    is_tariff_order = (orders["order_type"] == "tariff_change").to_numpy()
-    table = pd.DataFrame(
-        {
-            "cust": orders["cust"].to_numpy(),
-            "effective": orders["effective_month"].to_numpy(),
-            "kind": np.where(is_tariff_order, "tariff", "capacity"),
-            "order_id": orders["order_id"].to_numpy(),
-            "order_type": orders["order_type"].to_numpy(),
-            "old": orders["old_value"].to_numpy(dtype=object),
-            "new": orders["new_value"].to_numpy(dtype=object),
-            # A capacity order's old value as a number, read once per order (not per joined bill)
-            "old_capacity": pd.to_numeric(orders["old_value"], errors="coerce").to_numpy(float),
-        }
-    )
-    rows = rows_of(ctx, table["cust"].to_numpy())
-    bills = pd.DataFrame(
-        {
-            "row": rows,
-            "cust": ctx.bill_customer[rows],
-            "month": ctx.bill_month[rows],
-            "tariff": ctx.bills["tariff_billed"].iloc[rows].to_numpy(dtype=object),
-            "capacity": optional_values(ctx.bills, "capacity_billed_kva")[rows],
-        }
-    )
-    joined = bills.merge(table, on="cust")
-    # The order in force for a bill is the latest of its kind that took effect by then.
-    joined = joined[joined["month"] >= joined["effective"]]
-    joined = joined.sort_values(["row", "kind", "effective", "order_id"], kind="stable")
-    joined = joined.drop_duplicates(["row", "kind"], keep="last")
-    is_tariff = (joined["kind"] == "tariff").to_numpy()
-    old = joined["old"].to_numpy(dtype=object)
-    old_capacity = joined["old_capacity"].to_numpy(dtype=float)
-    stale = np.where(
-        is_tariff,
-        joined["tariff"].to_numpy(dtype=object) == old,
-        np.isclose(joined["capacity"].to_numpy(), old_capacity),
-    )
-    stale_bills = joined[stale]
-    # The grace only decides whether an order is late: an order with a stale bill after it
-    # is not applied, and every stale bill from its effective month on was under-billed.
-    late = stale_bills["month"] >= stale_bills["effective"] + grace_months
-    late = late.groupby([stale_bills["cust"], stale_bills["order_id"]]).transform("any")
-    return stale_bills[late.to_numpy(dtype=bool)].copy()
-
-
-def bills_of_tariff_orders_not_applied(ctx: RuleContext, params: dict) -> np.ndarray:
-    """Per bill, whether order_not_applied prices its tariff as an order's not applied (its
-    `grace_months` in `params["order_not_applied"]`; a bill tariff_mismatch prices, with
-    `params["tariff_mismatch"]`, is that rule's): a rule pricing the same bill's tariff leaves
-    it, so a yuan counts once. All False where no such order is late. Found once per run."""
-    grace = params["order_not_applied"]["grace_months"]
-    return _tariff_orders_not_applied(ctx, grace, frozen_thresholds(params["tariff_mismatch"]))
-
-
-@once_per_context
-def _tariff_orders_not_applied(ctx: RuleContext, grace: int, frozen: tuple) -> np.ndarray:
-    """`bills_of_tariff_orders_not_applied` on tariff_mismatch's thresholds frozen."""
-    hits = _stale_bills(ctx, grace)
-    priced = np.zeros(len(ctx.bills), dtype=bool)
-    if not hits.empty:
-        priced[hits["row"].to_numpy()[(hits["kind"] == "tariff").to_numpy()]] = True
-        priced &= ~bills_on_wrong_tariff(ctx, dict(frozen))
-    return priced
 
 
 @dataclass(frozen=True)
@@ -383,25 +321,48 @@ def _silent_tariff_counts(ctx: RuleContext, window: int, key: tuple) -> SilentTa
     return SilentTariffCounts(rows, before, lost, gap * lost, pf * lost)
 
 
-def _left_by_kind(
-    ctx: RuleContext, hits: pd.DataFrame, params: dict
-) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
-    """Per stale bill of `hits`: a tariff order's bill `tariff_mismatch` prices; a capacity
-    order's bill `capacity_underbilled` prices (on their own thresholds, `params[rule_id]`);
-    and a capacity order's bill due a single-part tariff (`bills_without_basic_charge_due`: no
-    basic charge is due at all)."""
+class _LeftByKind(NamedTuple):
+    """Per stale bill (`order_not_applied`), where its money is counted if not on its order:
+    `tariff`, a tariff order's bill `tariff_mismatch` prices; `capacity`, a capacity order's
+    bill `capacity_underbilled` prices (short of the capacity in force); `off_archive`, one
+    billed_tariff_mismatch recomputes whole, the short included; `basic`, a capacity order's
+    bill due a single-part tariff (`bills_without_basic_charge_due`: no basic charge is due at
+    all); `recomputed`, a capacity order's short bill a tariff order not applied recomputes
+    whole here (counted once, on the tariff order's)."""
+
+    tariff: np.ndarray
+    capacity: np.ndarray
+    off_archive: np.ndarray
+    basic: np.ndarray
+    recomputed: np.ndarray
+
+    @property
+    def any(self) -> np.ndarray:
+        """Per stale bill: its money is not counted on its own order."""
+        return self.tariff | self.capacity | self.off_archive | self.basic | self.recomputed
+
+
+def _left_by_kind(ctx: RuleContext, hits: pd.DataFrame, params: dict) -> _LeftByKind:
+    """`_LeftByKind` of the stale bills `hits`, on each rule's thresholds (`params[rule_id]`)."""
     rows = hits["row"].to_numpy()
     is_tariff = (hits["kind"] == "tariff").to_numpy()
-    left_tariff, left_capacity = np.zeros(len(rows), bool), np.zeros(len(rows), bool)
-    left_basic = np.zeros(len(rows), bool)
+    none = np.zeros(len(rows), bool)
+    left = _LeftByKind(none, none, none, none, none)
     if is_tariff.any():
-        left_tariff = is_tariff & bills_on_wrong_tariff(ctx, params["tariff_mismatch"])[rows]
+        wrong = bills_on_wrong_tariff(ctx, params["tariff_mismatch"])[rows]
+        left = left._replace(tariff=is_tariff & wrong)
     if not is_tariff.all():
-        not_due = bills_without_basic_charge_due(ctx, params["tariff_mismatch"])[rows]
-        short = bills_short_of_capacity(ctx, params["capacity_underbilled"])
-        left_basic = ~is_tariff & not_due
-        left_capacity = ~is_tariff & ~not_due & short[rows]
-    return left_tariff, left_capacity, left_basic
+        not_due = ~is_tariff & bills_without_basic_charge_due(ctx, params["tariff_mismatch"])[rows]
+        short = bills_short_of_capacity(ctx, params["capacity_underbilled"])[rows]
+        short &= ~is_tariff & ~not_due
+        whole = recomputed_whole_by(ctx, rows, params)
+        left = left._replace(
+            capacity=short & ~whole.off_archive & ~whole.order_not_applied,
+            off_archive=short & whole.off_archive,
+            basic=not_due,
+            recomputed=short & whole.order_not_applied,
+        )
+    return left
 
 
 def _not_applied_gap(
@@ -420,7 +381,11 @@ def _not_applied_gap(
     tariff_rows = rows[is_tariff]  # ascending: one tariff order in force per bill
     if len(tariff_rows):
         new_code = ctx.tariff_code(hits["new"].to_numpy(dtype=object)[is_tariff])
-        gap[is_tariff], pf[is_tariff] = tariff_difference(ctx, tariff_rows, new_code, params)
+        # A capacity billed short is recomputed with the tariff: capacity_underbilled leaves it.
+        short = capacity_short_where_due(ctx, tariff_rows, params)
+        gap[is_tariff], pf[is_tariff] = tariff_difference(
+            ctx, tariff_rows, new_code, params, charged=short
+        )
     capacity_rows = rows[~is_tariff]
     capacity_basis = ctx.basis_is(capacity_rows, "capacity")
     due_kva = order_capacity(ctx, capacity_rows).kva_months
@@ -521,16 +486,19 @@ def change_without_order(ctx: RuleContext, params: dict) -> pd.DataFrame:
     left_basic = _left_in(
         in_capacity, lambda: bills_without_basic_charge_due(ctx, params["tariff_mismatch"])
     )
-    left_capacity = ~left_basic & _left_in(
+    off_params = params | {"change_without_order": {"window_months": window}}
+    short_capacity = ~left_basic & _left_in(
         in_capacity, lambda: bills_short_of_capacity(ctx, params["capacity_underbilled"])
     )
+    # Of those, the ones a rule pricing their tariff recomputes whole are counted there.
+    left_whole = _recomputed_whole(ctx, short_capacity, off_params)
+    left_capacity = short_capacity & ~left_whole.off_archive & ~left_whole.order_not_applied
     rows = np.flatnonzero(in_tariff | in_multiplier | in_capacity)
     kwh = bills["kwh_billed"].to_numpy(dtype=float)[rows]
     tariff_gap, tariff_pf = np.zeros(len(rows)), np.zeros(len(rows))
     # kWh a multiplier left out are due at the tariff due: tariff_mismatch's, else the
     # archive's in force where billed_tariff_mismatch prices the bill, else the one before a
     # silent change that under-billed (`tariff_due_surcharge` says why).
-    off_params = params | {"change_without_order": {"window_months": window}}
     due = tariff_due_surcharge(ctx, rows, off_params)
     counts = silent_tariff_counts(ctx, window, params)
     at = np.searchsorted(rows, counts.rows)  # every bill it prices is in a silent run: of `rows`
@@ -565,7 +533,7 @@ def change_without_order(ctx: RuleContext, params: dict) -> pd.DataFrame:
         previous_capacity[capacity_runs.start_of(rows)] - capacity[rows], 0, None
     )
     capacity_gap = np.where(
-        in_capacity[rows] & ~left_capacity[rows] & ~left_basic[rows] & capacity_basis,
+        in_capacity[rows] & ~short_capacity[rows] & ~left_basic[rows] & capacity_basis,
         zero_where_nan(capacity_drop) * ctx.kva_rate_due(rows),
         0.0,
     )
@@ -579,6 +547,8 @@ def change_without_order(ctx: RuleContext, params: dict) -> pd.DataFrame:
         left_order=left_order[rows],
         left_multiplier=left_multiplier[rows],
         left_capacity=left_capacity[rows],
+        left_off_archive=left_whole.off_archive[rows],
+        left_order_whole=left_whole.order_not_applied[rows],
         left_basic=left_basic[rows],
         surcharge=surcharge,
         tariff_due_first=due.tariff,
@@ -609,6 +579,8 @@ def change_without_order(ctx: RuleContext, params: dict) -> pd.DataFrame:
             order_not_applied=found.left_order,
             multiplier_mismatch=found.left_multiplier,
             capacity_underbilled=found.left_capacity,
+            billed_tariff_mismatch=found.left_off_archive,
+            tariff_order_not_applied=found.left_order_whole,
             single_part_due=found.left_basic,
         )
         evidence.append(
@@ -625,6 +597,17 @@ def change_without_order(ctx: RuleContext, params: dict) -> pd.DataFrame:
             ]
         )
     return raw_per_customer(grouped, evidence, np.full(len(grouped), 0.9))
+
+
+def _recomputed_whole(ctx: RuleContext, short: np.ndarray, params: dict) -> RecomputedWhole:
+    """Per bill, of the bills `short` of capacity (capacity_underbilled's), those a rule
+    pricing their tariff recomputes whole instead (`recomputed_whole_by`); all False elsewhere."""
+    whole = RecomputedWhole(np.zeros(len(short), bool), np.zeros(len(short), bool))
+    at = np.flatnonzero(short)
+    if len(at):
+        for mine, theirs in zip(whole, recomputed_whole_by(ctx, at, params), strict=True):
+            mine[at] = theirs
+    return whole
 
 
 def _left_in(within: np.ndarray, priced: Callable[[], np.ndarray]) -> np.ndarray:

@@ -455,3 +455,42 @@ def test_a_silent_change_to_the_old_tariff_of_an_order_not_applied_is_counted_on
         "; the tariff difference of 6 bills is counted under order_not_applied, billed on the "
         "old tariff after a tariff-change order took effect)"
     )
+
+
+def test_a_capacity_short_it_recomputes_is_named_as_its_in_the_change_rules_evidence():
+    """Archive IND1 at 400 kVA, billed IND2 (no order names it). `order`: a capacity order
+    300 → 400 from July never applied, billed 300 all year: here January to June IND1 on 300
+    less IND2 on 300 (−1,000.00 each), July on IND1 on 400 less IND2 on 300 (+1,500.00 each):
+    ¥3,000.00. `silent`: billed 400 to June, 300 from July with no order: −1,500.00 then
+    +1,500.00, ¥0.00. The order rules list the change at 0.00 and name this rule, not
+    capacity_underbilled (which leaves the bills here too)."""
+    u = Utility()
+    factory = TWO_PART | {"contract_capacity_kva": 400.0, "basic_charge_basis": "capacity"}
+    for cid in ("order", "silent"):
+        u.customer(cid, **factory | {"tariff_category": "IND1"})
+    u.monthly("order", flat(10_000), multiplier=1000.0, tariff="IND2", capacity=300.0,
+              basis="capacity")  # fmt: skip
+    u.order("order", "capacity_increase", "2024-07-01", 300.0, 400.0)
+    u.monthly("silent", flat(10_000), multiplier=1000.0, tariff="IND2",
+              capacity=[400.0] * 6 + [300.0] * 6, basis="capacity")  # fmt: skip
+    found = rules.run(with_ind1(u, itemized=False)).set_index(["rule_id", "customer_id"])
+    assert found["revenue_impact"].to_dict() == pytest.approx(
+        {
+            (RULE, "order"): 3_000.0,
+            (RULE, "silent"): 0.0,
+            ("order_not_applied", "order"): 0.0,
+            ("change_without_order", "silent"): 0.0,
+            ("capacity_underbilled", "order"): 0.0,
+            ("capacity_underbilled", "silent"): 0.0,
+        }
+    )
+    recomputed_here = (
+        "6 bills on another tariff than the archive's are recomputed whole under "
+        "billed_tariff_mismatch, their capacity short included"
+    )
+    assert found.loc[("order_not_applied", "order"), "evidence"].endswith(
+        "(¥0.00); " + recomputed_here
+    )
+    assert found.loc[("change_without_order", "silent"), "evidence"].endswith(
+        "(¥0.00 under-billed since; " + recomputed_here + ")"
+    )

@@ -74,5 +74,7 @@ def test_the_catalog_says_which_rules_count_a_loss_for_another_or_read_its_thres
     assert catalog.loc["change_without_order", "reads"] == (
         "tariff_mismatch, multiplier_mismatch, capacity_underbilled, order_not_applied"
     )
-    assert catalog.loc["order_not_applied", "reads"] == "tariff_mismatch, capacity_underbilled"
+    assert catalog.loc["order_not_applied", "reads"] == (
+        "tariff_mismatch, capacity_underbilled, change_without_order"
+    )
     assert catalog.loc["tariff_mismatch", ["left_to", "reads"]].tolist() == ["", ""]

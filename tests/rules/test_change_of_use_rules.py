@@ -249,14 +249,14 @@ def test_orders_not_applied_are_priced_once_alike_on_monthly_and_itemized_bills(
     """`com`: 12 × (18,000.00 − 8,000.00) = ¥120,000.00, by order_not_applied alone (on itemized
     bills capacity_underbilled also found the 400 kVA short, ¥144,000.00 more). `com_basic`: the
     9,000.00 it paid on COM is netted, 12 × 1,000.00 (itemized: ¥120,000.00 + ¥36,000.00).
-    `ind1`: due 18,000.00, billed 14,000.00, 12 × 4,000.00 = ¥48,000.00: the 100 kVA billed
-    short at IND1's 25 (¥30,000.00) and IND2's dearer rates on the 400 kVA (¥18,000.00; itemized
-    priced the shortfall at 30: ¥54,000.00 in all). `ind1_unrecorded`, the same recording no
+    `ind1`: due 18,000.00, billed 14,000.00, 12 × 4,000.00 = ¥48,000.00, all under
+    order_not_applied, which recomputes the bill whole on IND2, the 100 kVA billed short
+    included (capacity_underbilled leaves it those bills, listed at 0.00; itemized once priced
+    the shortfall at 30: ¥54,000.00 in all). `ind1_unrecorded`, the same recording no
     capacity: its 7,500.00 paid for 300 kVA at IND1's 25, not 250 at IND2's 30 (itemized said
-    ¥45,000.00 short). `shop`: 12 × (80,000.00 − 72,000.00) =
-    ¥96,000.00, its basic charge netted; beside it `ind1` keeps its ¥18,000.00 (the order to a
-    single-part tariff made order_not_applied drop the basic charge of every bill
-    capacity_underbilled found short: ¥0.00)."""
+    ¥45,000.00 short). `shop`: 12 × (80,000.00 − 72,000.00) = ¥96,000.00, its basic charge
+    netted (the order to a single-part tariff once made order_not_applied drop the basic
+    charge of every bill capacity_underbilled found short: ¥0.00)."""
     u = Utility()
     _order_cases(u)
     found = rules.run(with_ind1(u, itemized))
@@ -265,12 +265,80 @@ def test_orders_not_applied_are_priced_once_alike_on_monthly_and_itemized_bills(
         {
             ("com", "order_not_applied"): 120_000.0,
             ("com_basic", "order_not_applied"): 12_000.0,
-            ("ind1", "order_not_applied"): 18_000.0,
-            ("ind1", "capacity_underbilled"): 30_000.0,
-            ("ind1_unrecorded", "order_not_applied"): 18_000.0,
-            ("ind1_unrecorded", "capacity_underbilled"): 30_000.0,
+            ("ind1", "order_not_applied"): 48_000.0,
+            ("ind1", "capacity_underbilled"): 0.0,
+            ("ind1_unrecorded", "order_not_applied"): 48_000.0,
+            ("ind1_unrecorded", "capacity_underbilled"): 0.0,
             ("shop", "order_not_applied"): 96_000.0,
         }
+    )
+
+
+def _old_tariff_short(u: Utility, cid: str, old: str, new: str, effective: str) -> None:
+    """A factory archived on `new` at 400 kVA by capacity, billed `old` on 300 kVA (IND1 at its
+    0.65 and 25 per kVA), 10,000 kWh a month, with a tariff_change order `old`→`new` effective
+    `effective` never applied."""
+    archive = FACTORY_400 | {"basic_charge_basis": "capacity", "tariff_category": new}
+    u.customer(cid, **archive)
+    rate = 0.65 if old == "IND1" else None
+    for bill in u.monthly(cid, flat(10_000), multiplier=1000.0, tariff=old, rate=rate,
+                          capacity=300.0, basis="capacity"):  # fmt: skip
+        bill["basic_charge"] = 300 * (25.0 if old == "IND1" else 30.0)
+        bill["amount"] = bill["energy_charge"] + bill["basic_charge"]
+    u.order(cid, "tariff_change", effective, old, new)
+
+
+@pytest.mark.parametrize("itemized", [False, True], ids=["monthly", "itemized"])
+def test_a_capacity_short_on_the_old_tariff_of_an_order_not_applied_is_counted_once(
+    itemized: bool,
+):
+    """`dearer`: IND2→IND1 from July, billed IND2 (30 per kVA) on 300 of 400 kVA. January to
+    June the archive is IND2's (the order rewinds it): capacity_underbilled's 100 kVA × 30 =
+    3,000.00 a month, 18,000.00. From July order_not_applied recomputes each bill whole on
+    IND1, the capacity short included: due 6,500.00 + 10,000.00, billed 6,000.00 + 9,000.00,
+    6 × 1,500.00 = 9,000.00 (capacity_underbilled would price the 100 kVA at IND2's 30 beside
+    it, 18,000.00 for 9,000.00 lost). `cheaper`: IND1→IND2 from January, billed IND1 (25): due
+    6,000.00 + 12,000.00, billed 6,500.00 + 7,500.00, 12 × 4,000.00 = 48,000.00 under
+    order_not_applied (capacity_underbilled's 25 would leave 12 × 500.00 uncounted)."""
+    u = Utility()
+    _old_tariff_short(u, "dearer", "IND2", "IND1", "2024-07-01")
+    _old_tariff_short(u, "cheaper", "IND1", "IND2", "2024-01-01")
+    found = rules.run(with_ind1(u, itemized)).set_index(["customer_id", "rule_id"])
+    assert found["revenue_impact"].to_dict() == pytest.approx(
+        {
+            ("dearer", "capacity_underbilled"): 18_000.0,
+            ("dearer", "order_not_applied"): 9_000.0,
+            ("cheaper", "capacity_underbilled"): 0.0,
+            ("cheaper", "order_not_applied"): 48_000.0,
+        }
+    )
+    evidence = found.loc[("dearer", "capacity_underbilled"), "evidence"]
+    assert evidence.endswith(
+        "(¥18,000.00); 6 bills on the old tariff after a tariff-change order took effect are "
+        "recomputed whole under order_not_applied, their capacity short included"
+    )
+    chinese = rules.evidence_text(
+        found.loc[[("dearer", "capacity_underbilled")]].reset_index(), "zh"
+    )
+    assert chinese.iat[0].endswith(
+        "；另有 6 期账单在改类工单生效后仍按原电价类别计费，整期账单（含少计容量）按“变更工单未在计费中执行”规则重算"
+    )
+
+
+def test_a_capacity_order_not_applied_beside_a_tariff_order_not_applied_counts_once():
+    """IND2→IND1 and 300→400 kVA from July, neither applied: each of the six bills from July
+    owes 1,500.00 (as `dearer` above), counted on the tariff order; the capacity order is listed
+    in the same finding, not left to capacity_underbilled (listed at 0.00)."""
+    u = Utility()
+    _old_tariff_short(u, "factory", "IND2", "IND1", "2024-07-01")
+    u.order("factory", "capacity_increase", "2024-07-01", 300.0, 400.0)
+    found = rules.run(with_ind1(u, itemized=False)).set_index("rule_id")
+    assert found["revenue_impact"].to_dict() == pytest.approx(
+        {"order_not_applied": 9_000.0, "capacity_underbilled": 0.0}
+    )
+    assert found.loc["order_not_applied", "evidence"] == (
+        "order WO0001 (tariff_change IND2→IND1) took effect in 2024-07, yet 6 bills "
+        "2024-07..2024-12 still use IND2; 1 more order not applied (¥9,000.00)"
     )
 
 
