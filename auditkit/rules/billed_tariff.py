@@ -57,10 +57,11 @@ def billed_tariff_mismatch(ctx: RuleContext, params: dict) -> pd.DataFrame:
         pf=pf,
         alone=np.isin(rows, found.alone),
         billed_first=names[ctx.bill_tariff[rows]],
-        billed_last=names[ctx.bill_tariff[rows]],
         archive_first=names[in_force],
-        archive_last=names[in_force],
     )
+    cust = grouped["cust"].to_numpy()
+    grouped["billed_then"] = _later_tariffs(ctx, rows, ctx.bill_tariff[rows]).reindex(cust).array
+    grouped["archive_then"] = _later_tariffs(ctx, rows, in_force).reindex(cust).array
     net = round_half_up(grouped["revenue"].to_numpy(dtype=float))
     # A customer whose bills all ran after a silent change change_without_order prices in full
     # (from the tariff in force) holds nothing more here.
@@ -96,24 +97,34 @@ def _counted_by_change_without_order(
     return np.where(theirs, counts.gap[at], 0.0), np.where(theirs, counts.pf[at], 0.0)
 
 
+def _later_tariffs(ctx: RuleContext, rows: np.ndarray, tariffs: np.ndarray) -> pd.Series:
+    """Per customer of the bills `rows` (ascending), the tariffs (codes `tariffs`, per bill) its
+    bills moved to after their first, in order ("AGR→RES"), by customer position; a customer
+    whose bills stay on one tariff is not in it."""
+    cust = ctx.bill_customer[rows]
+    moved = np.flatnonzero((cust[1:] == cust[:-1]) & (tariffs[1:] != tariffs[:-1])) + 1
+    names = pd.Series(ctx.tariff_index.to_numpy(dtype=object)[tariffs[moved]])
+    return names.groupby(cust[moved], sort=False).agg("→".join)
+
+
 def _evidence(found: object, net: float, moved: float, silent: int, named: int) -> list[Clause]:
-    """A customer's clauses: its bills off the archive, the money, and the bills counted
-    elsewhere."""
-    changed = found.billed_last != found.billed_first  # billing changed tariff with no order
+    """A customer's clauses: its bills off the archive (every tariff billed and in force, in
+    order), the money, and the bills counted elsewhere."""
+    billed_then = found.billed_then  # billing changed tariff with no order
     clauses = [
         clause(
             "billed_tariff_mismatch",
             bills=found.bills,
             months=(found.month_from, found.month_to),
             billed=found.billed_first,
-            then=clause("billed_tariff_mismatch.billed_then", billed=found.billed_last)
-            if changed
+            then=clause("billed_tariff_mismatch.billed_then", billed=billed_then)
+            if isinstance(billed_then, str)
             else None,
             archive=found.archive_first,
         )
     ]
-    if found.archive_last != found.archive_first:  # a tariff_change order took effect
-        clauses.append(clause("billed_tariff_mismatch.then", archive=found.archive_last))
+    if isinstance(found.archive_then, str):  # a tariff_change order took effect
+        clauses.append(clause("billed_tariff_mismatch.then", archive=found.archive_then))
     if net < 0:
         clauses.append(clause("lines.over", amount=-net))
     else:

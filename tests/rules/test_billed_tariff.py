@@ -494,3 +494,28 @@ def test_a_capacity_short_it_recomputes_is_named_as_its_in_the_change_rules_evid
     assert found.loc[("change_without_order", "silent"), "evidence"].endswith(
         "(¥0.00 under-billed since; " + recomputed_here + ")"
     )
+
+
+def test_the_evidence_names_every_tariff_billed_and_in_force_in_order():
+    """`back`: RES, AGR, then RES again under a COM archive, with no order: all three runs
+    named, not "RES" alone. `twice`: billed AGR under two orders RES→COM (May) and COM→IND2
+    (September): the archive's tariffs in force in order."""
+    u = Utility()
+    u.customer("back", **COMMERCIAL)
+    u.monthly("back", flat(100), tariff=["RES"] * 4 + ["AGR"] * 4 + ["RES"] * 4)
+    u.customer("twice", **COMMERCIAL)
+    u.monthly("twice", flat(100), tariff="AGR")
+    u.order("twice", "tariff_change", "2024-05-01", "RES", "COM")
+    u.order("twice", "tariff_change", "2024-09-01", "COM", "IND2")
+    found = _found(u)
+    assert found.loc[(RULE, "back"), "evidence"].startswith(
+        "12 bills 2024-01..2024-12 billed on tariff RES, then on AGR→RES, the archive's tariff "
+        "in force (with its tariff-change orders) being COM;"
+    )
+    assert found.loc[(RULE, "twice"), "evidence"].startswith(
+        "12 bills 2024-01..2024-12 billed on tariff AGR, the archive's tariff in force (with its "
+        "tariff-change orders) being RES, then COM→IND2 once its tariff-change order took effect;"
+    )
+    assert _chinese(found, (RULE, "back")).startswith(
+        "12 期账单（2024-01 至 2024-12）按电价类别 RES、后改按 AGR→RES 计费，档案（含改类工单）在用电价类别为 COM；"
+    )
