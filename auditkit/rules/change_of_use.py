@@ -638,7 +638,8 @@ def tariff_difference(
     proves the capacity short of it: this nets what the tariff billed charges on the capacity
     in force instead (`routine.basic_on_schedule`). Where `charged` (per bill), the basic
     charge the bill charged is netted whatever the tariffs: a capacity billed short is priced
-    here too (billed_tariff_mismatch, which capacity_underbilled leaves those bills)."""
+    here too (billed_tariff_mismatch and order_not_applied, which capacity_underbilled leaves
+    those bills: `capacity.recomputed_whole_by`)."""
     charged = np.zeros(len(rows), dtype=bool) if charged is None else charged
     names = np.append(ctx.tariff_index.to_numpy(dtype=object), None)[due]
     single_part = (due >= 0) & ~is_two_part(ctx, names, rows)
@@ -646,6 +647,8 @@ def tariff_difference(
     if single_part.any():
         proved = bills_short_of_capacity(ctx, params["capacity_underbilled"])[rows] & single_part
         proved &= ~bills_without_basic_charge_due(ctx, params["tariff_mismatch"])[rows]
+        # A short this recomputation nets (`charged`) is left here by capacity_underbilled.
+        proved &= ~charged
     gap, pf = np.full(len(rows), np.nan), np.zeros(len(rows))
     if ctx.itemized:
         # The bill's own basic charge stands where no basic charge is due (a single-part tariff

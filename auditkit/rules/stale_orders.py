@@ -19,10 +19,11 @@ from auditkit.rules.worklist import bills_priced_by
 
 def stale_bills(ctx: RuleContext, grace_months: int) -> pd.DataFrame:
     """The bills order_not_applied prices, one row per bill and kind of order in force (the
-    latest of its kind by the bill's month): still on the order's old tariff or capacity, of
-    an order with such a bill `grace_months` or more after its effective month (late). Columns:
-    row, cust, month, tariff, capacity, effective, kind ('tariff' or 'capacity'), order_id,
-    order_type, old, new, old_capacity. Empty without such orders; a new frame per call."""
+    latest of its kind by the bill's month): still on the order's old capacity, or on the old
+    tariff of it or of an earlier tariff order in force (not its new one), of an order with
+    such a bill `grace_months` or more after its effective month (late). Columns: row, cust,
+    month, tariff, capacity, effective, kind ('tariff' or 'capacity'), order_id, order_type,
+    old, new, old_capacity, on_an_old. Empty without such orders; a new frame per call."""
     orders = ctx.orders_of("tariff_change", *CONTRACT_ORDERS)
     orders = orders[(orders["cust"] >= 0) & (orders["effective_month"] >= 0)]
     if orders.empty:
@@ -52,16 +53,23 @@ def stale_bills(ctx: RuleContext, grace_months: int) -> pd.DataFrame:
         }
     )
     joined = bills.merge(table, on="cust")
-    # The order in force for a bill is the latest of its kind that took effect by then.
     joined = joined[joined["month"] >= joined["effective"]]
+    # A bill on the old tariff of any tariff order in force by then is on a tariff the orders
+    # moved away from (two orders in a row not applied: still on the first one's old tariff).
+    tariff = joined["tariff"].to_numpy(dtype=object)
+    on_an_old = (joined["kind"] == "tariff").to_numpy() & (tariff == joined["old"].to_numpy())
+    joined["on_an_old"] = (
+        pd.Series(on_an_old, index=joined.index).groupby(joined["row"]).transform("any")
+    )
+    # The order in force for a bill is the latest of its kind that took effect by then.
     joined = joined.sort_values(["row", "kind", "effective", "order_id"], kind="stable")
     joined = joined.drop_duplicates(["row", "kind"], keep="last")
     is_tariff = (joined["kind"] == "tariff").to_numpy()
-    old = joined["old"].to_numpy(dtype=object)
+    tariff = joined["tariff"].to_numpy(dtype=object)
     old_capacity = joined["old_capacity"].to_numpy(dtype=float)
     stale = np.where(
         is_tariff,
-        joined["tariff"].to_numpy(dtype=object) == old,
+        joined["on_an_old"].to_numpy(dtype=bool) & (tariff != joined["new"].to_numpy()),
         np.isclose(joined["capacity"].to_numpy(), old_capacity),
     )
     stale_bills = joined[stale]
@@ -75,9 +83,10 @@ def stale_bills(ctx: RuleContext, grace_months: int) -> pd.DataFrame:
 def bills_of_tariff_orders_not_applied(ctx: RuleContext, params: dict) -> np.ndarray:
     """Per bill, whether order_not_applied prices its tariff as an order's not applied (its
     `grace_months` in `params["order_not_applied"]`; a bill tariff_mismatch prices, with
-    `params["tariff_mismatch"]`, is that rule's): a rule pricing the same bill's tariff or
-    capacity leaves it, so a yuan counts once. All False where no such order is late or
-    order_not_applied cannot run on the data. Found once per run."""
+    `params["tariff_mismatch"]`, is that rule's; so is none the order's new tariff cannot
+    price): a rule pricing the same bill's tariff or capacity leaves it, so a yuan counts once.
+    All False where no such order is late or order_not_applied cannot run on the data. Found
+    once per run."""
     grace = params["order_not_applied"]["grace_months"]
     frozen = frozen_thresholds(params["tariff_mismatch"])
     return bills_priced_by(
@@ -92,5 +101,11 @@ def _tariff_orders_not_applied(ctx: RuleContext, grace: int, frozen: tuple) -> n
     hits = stale_bills(ctx, grace)
     if hits.empty:
         return np.empty(0, dtype=np.int64)
-    rows = np.unique(hits["row"].to_numpy()[(hits["kind"] == "tariff").to_numpy()])
+    hits = hits[(hits["kind"] == "tariff").to_numpy()]  # one per bill: its order in force
+    rows = hits["row"].to_numpy()
+    # A bill the order's tariff cannot price (no energy rate in force that month) proves no
+    # difference: its capacity short stays capacity_underbilled's.
+    new = ctx.tariff_code(hits["new"].to_numpy(dtype=object))
+    priced = np.isfinite(ctx.schedule_rate(new, ctx.bill_month[rows], "energy_rate", rows))
+    rows = rows[priced]
     return rows[~bills_on_wrong_tariff(ctx, dict(frozen))[rows]]

@@ -325,6 +325,38 @@ def test_a_capacity_short_on_the_old_tariff_of_an_order_not_applied_is_counted_o
     )
 
 
+@pytest.mark.parametrize("itemized", [False, True], ids=["monthly", "itemized"])
+def test_orders_not_applied_on_a_short_capacity_lose_no_yuan(itemized: bool):
+    """Factories on 400 kVA billed IND2 (30 per kVA) on 300 all year. `flagged`: archived on
+    COM (tariff_mismatch flags it: IND2 due), an order IND2→COM from July: January to June
+    100 × 30 = 3,000.00 short a month (18,000.00), from July COM's 80,000.00 less the 69,000.00
+    charged (66,000.00): 84,000.00, where the charge netted was IND2 on 400 kVA (12,000.00) and
+    the short left nowhere on monthly bills (66,000.00). `unpriced`: an order to IND9, a tariff
+    the schedule lacks: the short is proved all year (36,000.00), not left to a difference
+    nobody can price. `chain`: IND2→IND1 from April, IND1→COM from October, neither applied:
+    3 × 3,000.00 + 6 × (75,000.00 − 69,000.00) + 3 × (80,000.00 − 69,000.00) = 78,000.00; the
+    bills still on IND2 after the second order were nobody's (45,000.00)."""
+    u = Utility()
+    for cid, kwh, archive in (("flagged", 100_000, {"tariff_category": "COM"}),
+                              ("unpriced", 10_000, {}),
+                              ("chain", 100_000, {"tariff_category": "COM", "usage_type": "commercial"})):  # fmt: skip
+        u.customer(cid, **FACTORY_400 | {"basic_charge_basis": "capacity"} | archive)
+        u.monthly(cid, flat(kwh), multiplier=1000.0, tariff="IND2", capacity=300.0,
+                  basis="capacity")  # fmt: skip
+    u.order("flagged", "tariff_change", "2024-07-01", "IND2", "COM")
+    u.order("unpriced", "tariff_change", "2024-07-01", "IND2", "IND9")
+    u.order("chain", "tariff_change", "2024-04-01", "IND2", "IND1")
+    u.order("chain", "tariff_change", "2024-10-01", "IND1", "COM")
+    found = rules.run(with_ind1(u, itemized))
+    per_customer = found.groupby("customer_id")["revenue_impact"].sum().to_dict()
+    assert per_customer == pytest.approx(
+        {"flagged": 84_000.0, "unpriced": 36_000.0, "chain": 78_000.0}
+    )
+    money = found.set_index(["customer_id", "rule_id"])["revenue_impact"]
+    assert money[("unpriced", "capacity_underbilled")] == pytest.approx(36_000.0)
+    assert money[("chain", "order_not_applied")] == pytest.approx(69_000.0)
+
+
 def test_a_capacity_order_not_applied_beside_a_tariff_order_not_applied_counts_once():
     """IND2→IND1 and 300→400 kVA from July, neither applied: each of the six bills from July
     owes 1,500.00 (as `dearer` above), counted on the tariff order; the capacity order is listed
