@@ -196,7 +196,9 @@ def order_not_applied(ctx: RuleContext, params: dict) -> pd.DataFrame:
     own_params = params | {"order_not_applied": {"grace_months": params["grace_months"]}}
     gap, pf = _not_applied_gap(ctx, hits, own_params)
     left = _left_by_kind(ctx, hits, own_params)
-    hits["revenue"], hits["pf"] = np.where(left.any, 0.0, gap), np.where(left.any, 0.0, pf)
+    hits["revenue"], hits["pf"] = _netted_per_bill(
+        hits["row"].to_numpy(), np.where(left.any, 0.0, gap), np.where(left.any, 0.0, pf)
+    )
     hits["left_tariff"], hits["left_capacity"] = left.tariff, left.capacity
     hits["left_off_archive"], hits["left_basic"] = left.off_archive, left.basic
     per_order = (
@@ -368,13 +370,16 @@ def _left_by_kind(ctx: RuleContext, hits: pd.DataFrame, params: dict) -> _LeftBy
 def _not_applied_gap(
     ctx: RuleContext, hits: pd.DataFrame, params: dict
 ) -> tuple[np.ndarray, np.ndarray]:
-    """Per stale bill of `hits` (`order_not_applied`), what it under-billed (≥ 0) and of it the
-    power-factor adjustment. A tariff order's bill: recomputed on the new tariff less on the
-    tariff billed (`tariff_difference`: every line of an itemized bill, its tiers, periods, basic
-    charge, adjustment and funds; else the flat energy rates), so a wrong rate or kWh on the
-    bill stays the rules' that find it. A capacity order's bill: the basic charge per kVA on
-    the capacity the orders put on it (`order_capacity`: in the month of the change prorated
-    by day) less the capacity billed, where the basis is capacity."""
+    """Per stale bill of `hits` (`order_not_applied`), what the order's terms charge more (a
+    negative figure where less) and of it the power-factor adjustment. A tariff order's bill:
+    recomputed on the new tariff less on the tariff billed (`tariff_difference`: every line of
+    an itemized bill, its tiers, periods, basic charge, adjustment and funds; else the flat
+    energy rates), so a wrong rate or kWh on the bill stays the rules' that find it. A capacity
+    order's bill: the basic charge per kVA on the capacity the orders put on it
+    (`order_capacity`: in the month of the change prorated by day) less the capacity billed,
+    where the basis is capacity, at the rate billed: a tariff order's difference on the same
+    bill is priced on the orders' capacity on both tariffs (`routine.basic_gap`), so the two
+    add up to the bill's whole difference (`_netted_per_bill`)."""
     rows = hits["row"].to_numpy()
     is_tariff = (hits["kind"] == "tariff").to_numpy()
     gap, pf = np.zeros(len(hits)), np.zeros(len(hits))
@@ -392,8 +397,23 @@ def _not_applied_gap(
     short_kva = due_kva - hits["capacity"].to_numpy(dtype=float)[~is_tariff]
     capacity_gap = short_kva * ctx.kva_rate_due(capacity_rows)
     gap[~is_tariff] = np.where(capacity_basis, zero_where_nan(capacity_gap), 0.0)
-    under_billed = gap > 0
-    return np.where(under_billed, gap, 0.0), np.where(under_billed, pf, 0.0)
+    return gap, pf
+
+
+def _netted_per_bill(
+    rows: np.ndarray, gap: np.ndarray, pf: np.ndarray
+) -> tuple[np.ndarray, np.ndarray]:
+    """Per stale bill (`rows`, ascending; a bill under a tariff and a capacity order twice),
+    `gap` netted over the bill and counted where it under-billed (> 0), on the bill's last
+    stale row (its tariff order's, where it has one: the capacity row comes first), with its
+    adjustment `pf`; 0 on its other rows."""
+    last = np.append(rows[1:] != rows[:-1], True)
+    starts = np.flatnonzero(np.append(True, rows[1:] != rows[:-1]))
+    net, moved = np.add.reduceat(gap, starts), np.add.reduceat(pf, starts)
+    counted = net > 0
+    gap, pf = np.zeros(len(rows)), np.zeros(len(rows))
+    gap[last], pf[last] = np.where(counted, net, 0.0), np.where(counted, moved, 0.0)
+    return gap, pf
 
 
 def _previous_known(ctx: RuleContext, values: np.ndarray) -> np.ndarray:

@@ -65,7 +65,7 @@ def _new_meter_keys(ctx: RuleContext, rows: np.ndarray) -> np.ndarray:
     params=("read_tolerance",),
     severity="high",
     revenue_kind="proved",
-    reads=("tariff_mismatch", "change_without_order"),
+    reads=("tariff_mismatch", "change_without_order", "order_not_applied"),
 )
 def meter_change_energy_lost(ctx: RuleContext, params: dict) -> pd.DataFrame:
     orders = ctx.orders_of("meter_replacement")
@@ -207,7 +207,7 @@ def _replacement_clauses(replacements: list) -> list[Clause]:
     params=("tolerance_pct", "settled_share"),
     severity="medium",
     revenue_kind="proved",
-    reads=("tariff_mismatch", "change_without_order"),
+    reads=("tariff_mismatch", "change_without_order", "order_not_applied"),
 )
 def meter_error_backbill(ctx: RuleContext, params: dict) -> pd.DataFrame:
     tests = _failed_tests(ctx, params["tolerance_pct"])

@@ -32,7 +32,7 @@ from auditkit.rules.worklist import bills_priced_by
     params=("relative_tolerance",),
     severity="high",
     revenue_kind="proved",
-    reads=("tariff_mismatch", "change_without_order"),
+    reads=("tariff_mismatch", "change_without_order", "order_not_applied"),
 )
 def multiplier_mismatch(ctx: RuleContext, params: dict) -> pd.DataFrame:
     customers = ctx.customers
@@ -282,7 +282,7 @@ def _tolerance(kwh: np.ndarray, params: dict) -> np.ndarray:
     params=("kwh_tolerance", "relative_tolerance", "replacement_window_months"),
     severity="high",
     revenue_kind="proved",
-    reads=("tariff_mismatch", "change_without_order"),
+    reads=("tariff_mismatch", "change_without_order", "order_not_applied"),
 )
 def register_mismatch(ctx: RuleContext, params: dict) -> pd.DataFrame:
     bills = ctx.bills

@@ -35,6 +35,7 @@ from auditkit.rules.repriced import (
     on_tariff,
     reprice,
 )
+from auditkit.rules.stale_orders import tariff_due_of_orders_not_applied
 from auditkit.rules.tariff_due import Mismatched, is_two_part, mismatched, tariff_in_force
 from auditkit.rules.worklist import missing_needs
 
@@ -52,9 +53,9 @@ class TariffDueSurcharge:
 
 def tariff_due_surcharge(ctx: RuleContext, rows: np.ndarray, params: dict) -> TariffDueSurcharge:
     """Per bill of `rows`: where `tariff_mismatch` prices the bill, or `billed_tariff_mismatch`
-    (`params` holds both rules' thresholds, by rule id, as a rule reading them gets them), the
-    flat energy and fund rates of the tariff due (tariff_mismatch's, else the archive's in
-    force) less those in force (`energy_rate_due_or_billed`, the schedule's fund rate; a tariff
+    or `order_not_applied` (`params` holds these rules' thresholds and change_without_order's,
+    by rule id, as a rule reading them gets them), the flat energy and fund rates of the tariff
+    due (`_tariff_due_of`) less those in force (`energy_rate_due_or_billed`, the schedule's fund rate; a tariff
     without funds collects none); 0 elsewhere, and where the schedule has no energy rate for the
     tariff due.
 
@@ -85,7 +86,8 @@ def tariff_due_surcharge(ctx: RuleContext, rows: np.ndarray, params: dict) -> Ta
 def _tariff_due_of(ctx: RuleContext, rows: np.ndarray, params: dict) -> np.ndarray:
     """Per bill of `rows`, the name of the tariff due where a tariff rule prices the bill:
     tariff_mismatch's tariff due, else the archive's in force where billed_tariff_mismatch
-    prices it; None elsewhere."""
+    prices it, else the new tariff of the order order_not_applied prices it by; None
+    elsewhere."""
     due = np.full(len(rows), None, dtype=object)
     if not missing_needs(ctx.source, RULES["tariff_mismatch"]):
         found = mismatched(ctx, params["tariff_mismatch"])
@@ -93,10 +95,13 @@ def _tariff_due_of(ctx: RuleContext, rows: np.ndarray, params: dict) -> np.ndarr
         position = np.minimum(np.searchsorted(wrong_rows, rows), max(len(wrong_rows) - 1, 0))
         at = np.flatnonzero(wrong_rows[position] == rows) if len(wrong_rows) else position[:0]
         due[at] = found.correct[owner[position[at]]]
+    names = np.append(ctx.tariff_index.to_numpy(dtype=object), None)
     off = np.flatnonzero(bills_billed_off_archive(ctx, params)[rows])
     if len(off):
-        names = np.append(ctx.tariff_index.to_numpy(dtype=object), None)
         due[off] = names[tariff_in_force(ctx)[rows[off]]]
+    order_due = tariff_due_of_orders_not_applied(ctx, rows, params)
+    stale = np.flatnonzero((order_due >= 0) & pd.isna(due))
+    due[stale] = names[order_due[stale]]
     return due
 
 

@@ -6,6 +6,8 @@ read here which bills it prices, so a yuan counts once (`bills_of_tariff_orders_
 
 from __future__ import annotations
 
+from dataclasses import dataclass
+
 import numpy as np
 import pandas as pd
 
@@ -19,11 +21,20 @@ from auditkit.rules.worklist import bills_priced_by
 
 def stale_bills(ctx: RuleContext, grace_months: int) -> pd.DataFrame:
     """The bills order_not_applied prices, one row per bill and kind of order in force (the
-    latest of its kind by the bill's month): still on the order's old capacity, or on the old
-    tariff of it or of an earlier tariff order in force (not its new one), of an order with
-    such a bill `grace_months` or more after its effective month (late). Columns: row, cust,
-    month, tariff, capacity, effective, kind ('tariff' or 'capacity'), order_id, order_type,
-    old, new, old_capacity, on_an_old. Empty without such orders; a new frame per call."""
+    latest of its kind by the bill's month, of two in one month the later effective date, then
+    the later row, as `tariff_due.tariff_in_force` reads them).
+
+    A capacity order's bill: still on the order's old capacity, of an order with such a bill
+    `grace_months` or more after its effective month (late). A tariff order's bill: on the old
+    tariff of it or of an earlier tariff order in force (not the latest's new tariff: orders
+    back and forth), where one of those orders is late: a bill so left `grace_months` or more
+    after that order took effect, under it or a later order (two orders in a row not applied:
+    the first is late though later bills fall under the second). The grace only decides
+    whether an order is late: every such bill from its effective month on was under-billed.
+
+    Columns: row, cust, month, tariff, capacity, effective, kind ('tariff' or 'capacity'),
+    order_id, order_type, old, new, old_capacity. Empty without such orders; a new frame per
+    call."""
     orders = ctx.orders_of("tariff_change", *CONTRACT_ORDERS)
     orders = orders[(orders["cust"] >= 0) & (orders["effective_month"] >= 0)]
     if orders.empty:
@@ -33,6 +44,8 @@ def stale_bills(ctx: RuleContext, grace_months: int) -> pd.DataFrame:
         {
             "cust": orders["cust"].to_numpy(),
             "effective": orders["effective_month"].to_numpy(),
+            "effective_day": orders["effective_date"].to_numpy(dtype="datetime64[D]"),
+            "position": np.arange(len(orders)),  # the orders' row order, as the table has it
             "kind": np.where(is_tariff_order, "tariff", "capacity"),
             "order_id": orders["order_id"].to_numpy(),
             "order_type": orders["order_type"].to_numpy(),
@@ -54,30 +67,33 @@ def stale_bills(ctx: RuleContext, grace_months: int) -> pd.DataFrame:
     )
     joined = bills.merge(table, on="cust")
     joined = joined[joined["month"] >= joined["effective"]]
-    # A bill on the old tariff of any tariff order in force by then is on a tariff the orders
-    # moved away from (two orders in a row not applied: still on the first one's old tariff).
-    tariff = joined["tariff"].to_numpy(dtype=object)
-    on_an_old = (joined["kind"] == "tariff").to_numpy() & (tariff == joined["old"].to_numpy())
-    joined["on_an_old"] = (
-        pd.Series(on_an_old, index=joined.index).groupby(joined["row"]).transform("any")
-    )
-    # The order in force for a bill is the latest of its kind that took effect by then.
-    joined = joined.sort_values(["row", "kind", "effective", "order_id"], kind="stable")
-    joined = joined.drop_duplicates(["row", "kind"], keep="last")
+    joined = joined.sort_values(["row", "kind", "effective_day", "position"], kind="stable")
+    joined = joined.reset_index(drop=True)
     is_tariff = (joined["kind"] == "tariff").to_numpy()
-    tariff = joined["tariff"].to_numpy(dtype=object)
+    # Per (bill, tariff order in force): the bill is on the old tariff of this order or of an
+    # earlier one.
+    on_old = is_tariff & (joined["tariff"].to_numpy(dtype=object) == joined["old"].to_numpy())
+    by_bill = [joined["row"], joined["kind"]]
+    covers = pd.Series(on_old).groupby(by_bill).cummax().to_numpy(dtype=bool)
+    latest = ~joined.duplicated(["row", "kind"], keep="last").to_numpy()
     old_capacity = joined["old_capacity"].to_numpy(dtype=float)
-    stale = np.where(
+    stale_of_latest = np.where(
         is_tariff,
-        joined["on_an_old"].to_numpy(dtype=bool) & (tariff != joined["new"].to_numpy()),
+        covers & (joined["tariff"].to_numpy(dtype=object) != joined["new"].to_numpy()),
         np.isclose(joined["capacity"].to_numpy(), old_capacity),
     )
-    stale_bills = joined[stale]
-    # The grace only decides whether an order is late: an order with a stale bill after it
-    # is not applied, and every stale bill from its effective month on was under-billed.
-    late = stale_bills["month"] >= stale_bills["effective"] + grace_months
-    late = late.groupby([stale_bills["cust"], stale_bills["order_id"]]).transform("any")
-    return stale_bills[late.to_numpy(dtype=bool)].copy()
+    # Each pair carries its bill's staleness (read from the bill's latest order).
+    stale = pd.Series(np.where(latest, stale_of_latest, False)).groupby(by_bill).transform("max")
+    stale = stale.to_numpy(dtype=bool)
+    # A capacity order answers for the bills it is the latest of; a tariff order for the bills
+    # left on its old tariff or an earlier one, under it or later orders.
+    answers = stale & np.where(is_tariff, covers, latest)
+    after_grace = joined["month"].to_numpy() >= joined["effective"].to_numpy() + grace_months
+    by_order = [joined["cust"], joined["order_id"]]
+    late = pd.Series(answers & after_grace).groupby(by_order).transform("max")
+    priced = pd.Series(answers & late.to_numpy(dtype=bool)).groupby(by_bill).transform("max")
+    kept = latest & stale & priced.to_numpy(dtype=bool)
+    return joined.loc[kept].drop(columns=["effective_day", "position"]).reset_index(drop=True)
 
 
 def bills_of_tariff_orders_not_applied(ctx: RuleContext, params: dict) -> np.ndarray:
@@ -87,25 +103,54 @@ def bills_of_tariff_orders_not_applied(ctx: RuleContext, params: dict) -> np.nda
     price): a rule pricing the same bill's tariff or capacity leaves it, so a yuan counts once.
     All False where no such order is late or order_not_applied cannot run on the data. Found
     once per run."""
+    return bills_priced_by(ctx, "order_not_applied", lambda: _priced(ctx, params).rows)
+
+
+def tariff_due_of_orders_not_applied(
+    ctx: RuleContext, rows: np.ndarray, params: dict
+) -> np.ndarray:
+    """Per bill of `rows`, the tariff code order_not_applied prices it as due (the new tariff
+    of its order in force; `params` as `bills_of_tariff_orders_not_applied`), -1 on a bill it
+    does not price as such: a rule pricing kWh the bill left out prices them at that tariff."""
+    due = np.full(len(rows), -1, dtype=np.int64)
+    if not bills_of_tariff_orders_not_applied(ctx, params)[rows].any():
+        return due
+    priced = _priced(ctx, params)
+    at = np.minimum(np.searchsorted(priced.rows, rows), len(priced.rows) - 1)
+    theirs = priced.rows[at] == rows
+    due[theirs] = priced.due[at[theirs]]
+    return due
+
+
+@dataclass(frozen=True)
+class _TariffOrdersNotApplied:
+    """The bills order_not_applied prices as a tariff order's not applied (`rows`, ascending)
+    and the tariff due on each (`due`, codes of `ctx.tariff_index`)."""
+
+    rows: np.ndarray
+    due: np.ndarray
+
+
+def _priced(ctx: RuleContext, params: dict) -> _TariffOrdersNotApplied:
+    """`_tariff_orders_not_applied` on the thresholds of `params`."""
     grace = params["order_not_applied"]["grace_months"]
-    frozen = frozen_thresholds(params["tariff_mismatch"])
-    return bills_priced_by(
-        ctx, "order_not_applied", lambda: _tariff_orders_not_applied(ctx, grace, frozen)
-    )
+    return _tariff_orders_not_applied(ctx, grace, frozen_thresholds(params["tariff_mismatch"]))
 
 
 @once_per_context
-def _tariff_orders_not_applied(ctx: RuleContext, grace: int, frozen: tuple) -> np.ndarray:
-    """The rows of `bills_of_tariff_orders_not_applied` on tariff_mismatch's thresholds
-    frozen, ascending."""
+def _tariff_orders_not_applied(
+    ctx: RuleContext, grace: int, frozen: tuple
+) -> _TariffOrdersNotApplied:
+    """The bills of `bills_of_tariff_orders_not_applied` and their tariff due, on
+    tariff_mismatch's thresholds frozen."""
     hits = stale_bills(ctx, grace)
     if hits.empty:
-        return np.empty(0, dtype=np.int64)
+        return _TariffOrdersNotApplied(np.empty(0, dtype=np.int64), np.empty(0, dtype=np.int64))
     hits = hits[(hits["kind"] == "tariff").to_numpy()]  # one per bill: its order in force
     rows = hits["row"].to_numpy()
     # A bill the order's tariff cannot price (no energy rate in force that month) proves no
     # difference: its capacity short stays capacity_underbilled's.
     new = ctx.tariff_code(hits["new"].to_numpy(dtype=object))
     priced = np.isfinite(ctx.schedule_rate(new, ctx.bill_month[rows], "energy_rate", rows))
-    rows = rows[priced]
-    return rows[~bills_on_wrong_tariff(ctx, dict(frozen))[rows]]
+    priced &= ~bills_on_wrong_tariff(ctx, dict(frozen))[rows]
+    return _TariffOrdersNotApplied(rows[priced], new[priced].astype(np.int64))

@@ -6,7 +6,7 @@ from types import SimpleNamespace
 
 import numpy as np
 import pytest
-from rule_builder import TWO_PART, Utility, flat, run, with_ind1
+from rule_builder import COMMERCIAL, TWO_PART, Utility, flat, run, with_ind1
 
 from auditkit import rules
 from auditkit.data import Dataset
@@ -355,6 +355,76 @@ def test_orders_not_applied_on_a_short_capacity_lose_no_yuan(itemized: bool):
     money = found.set_index(["customer_id", "rule_id"])["revenue_impact"]
     assert money[("unpriced", "capacity_underbilled")] == pytest.approx(36_000.0)
     assert money[("chain", "order_not_applied")] == pytest.approx(69_000.0)
+
+
+@pytest.mark.parametrize("grace", [1, 3])
+def test_a_chain_of_orders_not_applied_is_late_from_the_first_whatever_the_grace(grace: int):
+    """Archive COM, billed AGR all year; orders AGR→RES from April and RES→COM from July, or
+    from May (`close`). April to June 3 × 100 × (0.5 − 0.4) = 30.00 and July on 6 × 100 × 0.4
+    = 240.00: 270.00; `close` April 10.00 and May on 8 × 40.00: 330.00. The first order is
+    late though its later bills fall under the second (they once went uncounted inside its
+    grace: 240.00, 320.00)."""
+    u = Utility()
+    for cid, second in (("chain", "2024-07-01"), ("close", "2024-05-01")):
+        u.customer(cid, **COMMERCIAL)
+        u.monthly(cid, flat(100), tariff="AGR")
+        u.order(cid, "tariff_change", "2024-04-01", "AGR", "RES")
+        u.order(cid, "tariff_change", second, "RES", "COM")
+    found = run(u, "order_not_applied", params={"order_not_applied": {"grace_months": grace}})
+    money = found.set_index("customer_id")["revenue_impact"].to_dict()
+    assert money == pytest.approx({"chain": 270.0, "close": 330.0})
+
+
+def test_of_two_orders_in_one_month_the_later_effective_date_is_in_force_whatever_its_id():
+    """Archive COM, billed AGR; WO0001 RES→COM effective 20 July, WO0002 AGR→RES effective 5
+    July: COM is due from July (as the archive's history reads it), 6 × 100 × 0.4 = 240.00,
+    not RES's 120.00."""
+    u = Utility()
+    u.customer("shop", **COMMERCIAL)
+    u.monthly("shop", flat(100), tariff="AGR")
+    u.order("shop", "tariff_change", "2024-07-20", "RES", "COM")
+    u.order("shop", "tariff_change", "2024-07-05", "AGR", "RES")
+    found = run(u, "order_not_applied")
+    assert found["revenue_impact"].tolist() == pytest.approx([240.0])
+
+
+@pytest.mark.parametrize("itemized", [False, True], ids=["monthly", "itemized"])
+def test_a_tariff_and_a_capacity_order_not_applied_net_on_each_bill(itemized: bool):
+    """Archive IND1, still on 300 kVA; orders IND2→IND1 and 300 → 400 kVA from July, neither
+    applied, billed IND2 on 300: due 6,500.00 + 10,000.00, billed 6,000.00 + 9,000.00, 6 ×
+    1,500.00 = 9,000.00. On monthly bills the tariff's −1,000.00 a month (IND1's on the orders'
+    400 kVA less IND2's) was floored on its own beside the capacity's 3,000.00: 18,000.00."""
+    u = Utility()
+    u.customer("factory", **TWO_PART | {"contract_capacity_kva": 300.0,
+               "basic_charge_basis": "capacity", "tariff_category": "IND1"})  # fmt: skip
+    u.monthly("factory", flat(10_000), multiplier=1000.0, tariff="IND2", capacity=300.0,
+              basis="capacity")  # fmt: skip
+    u.order("factory", "tariff_change", "2024-07-01", "IND2", "IND1")
+    u.order("factory", "capacity_increase", "2024-07-01", 300.0, 400.0)
+    found = rules.run(with_ind1(u, itemized))
+    assert found["revenue_impact"].sum() == pytest.approx(9_000.0)
+
+
+def test_kwh_a_multiplier_left_out_of_a_stale_bill_are_due_at_the_orders_tariff():
+    """A shop archived on COM with CT 10 billed at 5 on RES, an order RES→COM from January not
+    applied: order_not_applied 12 × 100 × 0.8 less 660.00 billed = 300.00, multiplier_mismatch
+    1,200 kWh at COM's 0.8 = 960.00 (at RES's 0.5 / 0.6, 660.00): 1,260.00, as without the
+    order (billed_tariff_mismatch's)."""
+    u = Utility()
+    for cid in ("shop", "no_order"):
+        u.customer(cid, **COMMERCIAL, ct_ratio=10.0)
+        u.monthly(cid, flat(100), multiplier=5.0, tariff="RES")
+    u.order("shop", "tariff_change", "2024-01-01", "RES", "COM")
+    found = run(u, ["order_not_applied", "billed_tariff_mismatch", "multiplier_mismatch"])
+    money = found.set_index(["customer_id", "rule_id"])["revenue_impact"].to_dict()
+    assert money == pytest.approx(
+        {
+            ("shop", "order_not_applied"): 300.0,
+            ("shop", "multiplier_mismatch"): 960.0,
+            ("no_order", "billed_tariff_mismatch"): 300.0,
+            ("no_order", "multiplier_mismatch"): 960.0,
+        }
+    )
 
 
 def test_a_capacity_order_not_applied_beside_a_tariff_order_not_applied_counts_once():
