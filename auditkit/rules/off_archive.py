@@ -9,9 +9,10 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 import numpy as np
+import pandas as pd
 
 from auditkit.rules.billing_runs import silent_tariff_changes
-from auditkit.rules.context import RuleContext, customer_keys
+from auditkit.rules.context import RuleContext
 from auditkit.rules.registry import RULES
 from auditkit.rules.shared import once_per_context
 from auditkit.rules.tariff_due import (
@@ -28,9 +29,10 @@ class OffArchive:
     """The bills on a listed tariff other than the one in force (`tariff_in_force`), by who
     prices them (rows, ascending): `alone`, billed_tariff_mismatch; `in_silent_runs`, in the run
     of a change of the tariff billed with no order, which change_without_order prices against
-    the tariff before it and billed_tariff_mismatch for the rest; `named`, on a tariff one of
-    the customer's tariff_change orders names (when it applied is the order rules' question,
-    in a silent change's run too).
+    the tariff before it and billed_tariff_mismatch for the rest; `named`, where when a tariff
+    one of the customer's tariff_change orders names applied is the order rules' question (left
+    on an old tariff after an order took effect, or moved to its new one within a posting lag
+    before: `_named_by_an_order`), in a silent change's run too.
     The bills of a customer tariff_mismatch flags are in none: its archive is wrong."""
 
     alone: np.ndarray
@@ -75,24 +77,48 @@ def _off_archive(ctx: RuleContext, frozen: tuple, window: int) -> OffArchive:
     for tariff in (in_force[rows], billed[rows]):
         priced &= np.isfinite(ctx.schedule_rate(tariff, month, "energy_rate", rows))
     rows = rows[priced]
-    named = _named_by_an_order(ctx, rows)
+    named = _named_by_an_order(ctx, rows, window)
     runs, silent = silent_tariff_changes(ctx, window)
     in_runs = runs.within(silent)[rows] & ~named
     return OffArchive(rows[~named & ~in_runs], rows[in_runs], rows[named])
 
 
-def _named_by_an_order(ctx: RuleContext, rows: np.ndarray) -> np.ndarray:
-    """Per bill of `rows`: its tariff billed is the old or the new tariff of a tariff_change
-    order of its customer (`tariff_orders_archived`)."""
+def _named_by_an_order(ctx: RuleContext, rows: np.ndarray, window: int) -> np.ndarray:
+    """Per bill of `rows` (off the archive): whether when its tariff applied is an order's
+    question (`tariff_orders_archived`): left on the old tariff of a tariff_change order in
+    force by its month (late or inside its grace: order_not_applied's), or on the new tariff of
+    an order before it took effect where billing moved to it within `window` months before (a
+    posting lag, as change_without_order's window tolerates one). A bill on an order's new
+    tariff earlier than that (an order applied early: every such bill before it took effect),
+    or on the old tariff of an order not yet in force, is off the archive like any other."""
     orders = tariff_orders_archived(ctx)
-    cust = orders["cust"].to_numpy(dtype=np.int64)
-    keys = [
-        customer_keys(cust, code)[code >= 0]
-        for code in (ctx.tariff_code(orders[side].to_numpy(dtype=object)) for side in SIDES)
-    ]
-    bill_keys = customer_keys(ctx.bill_customer[rows], ctx.bill_tariff[rows])
-    return np.isin(bill_keys, np.concatenate(keys))
-
-
-#: The columns of a tariff_change order that name a tariff.
-SIDES = ("old_value", "new_value")
+    table = pd.DataFrame(
+        {
+            "cust": orders["cust"].to_numpy(dtype=np.int64),
+            "effective": orders["effective_month"].to_numpy(dtype=np.int64),
+            "old": ctx.tariff_code(orders["old_value"].to_numpy(dtype=object)),
+            "new": ctx.tariff_code(orders["new_value"].to_numpy(dtype=object)),
+            "order": np.arange(len(orders)),
+        }
+    )
+    bills = pd.DataFrame(
+        {
+            "at": np.arange(len(rows)),
+            "cust": ctx.bill_customer[rows],
+            "month": ctx.bill_month[rows],
+            "tariff": ctx.bill_tariff[rows],
+        }
+    )
+    joined = bills.merge(table, on="cust")
+    month, effective = joined["month"].to_numpy(), joined["effective"].to_numpy()
+    tariff = joined["tariff"].to_numpy()
+    left_on_old = (effective <= month) & (tariff == joined["old"].to_numpy())
+    early = (month < effective) & (tariff == joined["new"].to_numpy())
+    # An order applied early is a posting lag where billing moved to its tariff at most
+    # `window` months before it took effect: judged on the first bill so moved.
+    first_early = pd.Series(np.where(early, month, np.iinfo(np.int64).max))
+    first_early = first_early.groupby(joined["order"].to_numpy()).transform("min").to_numpy()
+    lag = early & (first_early >= effective - window)
+    named = np.zeros(len(rows), dtype=bool)
+    named[joined["at"].to_numpy()[left_on_old | lag]] = True
+    return named

@@ -441,7 +441,9 @@ def test_a_silent_change_to_the_old_tariff_of_an_order_not_applied_is_counted_on
     """COM to March, RES from April with no order near; an order RES → COM from July, not
     applied. RES was in force to June: change_without_order counts April to June, 3 × 100 ×
     (0.8 − 0.5) = 90.00, and leaves July to December to order_not_applied, 6 × 100 × (0.8 −
-    0.6) = 120.00 (it counted them too: 210.00 + 120.00)."""
+    0.6) = 120.00 (it counted them too: 210.00 + 120.00). The COM bills of January to March,
+    on the order's new tariff six months before it took effect (no posting lag), are this
+    rule's: over-billed 3 × 100 × 0.3 = 90.00, listed at 0.00."""
     u = Utility()
     u.customer("shop", **COMMERCIAL)
     u.monthly("shop", flat(100), tariff=["COM"] * 3 + ["RES"] * 9)
@@ -449,8 +451,13 @@ def test_a_silent_change_to_the_old_tariff_of_an_order_not_applied_is_counted_on
     found = _found(u, NEIGHBOURS)
     money = found["revenue_impact"].to_dict()
     assert money == pytest.approx(
-        {("change_without_order", "shop"): 90.00, ("order_not_applied", "shop"): 120.00}
+        {
+            ("change_without_order", "shop"): 90.00,
+            ("order_not_applied", "shop"): 120.00,
+            (RULE, "shop"): 0.0,
+        }
     )
+    assert "over-billed ¥90.00" in found.loc[(RULE, "shop"), "evidence"]
     assert found.loc[("change_without_order", "shop"), "evidence"].endswith(
         "; the tariff difference of 6 bills is counted under order_not_applied, billed on the "
         "old tariff after a tariff-change order took effect)"
@@ -518,4 +525,29 @@ def test_the_evidence_names_every_tariff_billed_and_in_force_in_order():
     )
     assert _chinese(found, (RULE, "back")).startswith(
         "12 期账单（2024-01 至 2024-12）按电价类别 RES、后改按 AGR→RES 计费，档案（含改类工单）在用电价类别为 COM；"
+    )
+
+
+def test_an_order_applied_early_is_priced_here_and_a_posting_lag_is_not():
+    """Orders COM→RES from July. `early`: billed RES all year, the archive's history COM to
+    June: billing moved six months early, 6 × 100 × 0.3 = 180.00 here. `lag`: COM to May, RES
+    from June: moved one month early, within change_without_order's window: nothing. `chain`:
+    RES→COM from April, COM→AGR from October, billed AGR from April: April to September on the
+    later order's tariff where COM was due, 6 × 100 × 0.4 = 240.00 (each once nobody's)."""
+    u = Utility()
+    for cid, tariffs in (("early", ["RES"] * 12), ("lag", ["COM"] * 5 + ["RES"] * 7)):
+        u.customer(cid, tariff_category="RES")
+        u.monthly(cid, flat(100), tariff=tariffs)
+        u.order(cid, "tariff_change", "2024-07-01", "COM", "RES")
+    u.customer("chain", tariff_category="AGR", usage_type="agricultural")
+    u.monthly("chain", flat(100), tariff=["RES"] * 3 + ["AGR"] * 9)
+    u.order("chain", "tariff_change", "2024-04-01", "RES", "COM")
+    u.order("chain", "tariff_change", "2024-10-01", "COM", "AGR")
+    found = _found(u, NEIGHBOURS)
+    assert found["revenue_impact"].to_dict() == pytest.approx(
+        {(RULE, "early"): 180.0, (RULE, "chain"): 240.0}
+    )
+    assert (found.loc[(RULE, "early"), "period_from"], found.loc[(RULE, "early"), "period_to"]) == (
+        "2024-01",
+        "2024-06",
     )

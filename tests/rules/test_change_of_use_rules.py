@@ -427,6 +427,21 @@ def test_kwh_a_multiplier_left_out_of_a_stale_bill_are_due_at_the_orders_tariff(
     )
 
 
+def test_a_silent_change_counts_nothing_once_an_order_puts_its_tariff_in_force():
+    """Archive RES; orders RES→COM from March and COM→RES from September; billed RES to
+    February, COM March to June, RES from July with no order near. July and August were due
+    COM: order_not_applied 2 × 100 × 0.2 = 40.00; from September RES is in force, so the
+    silent change to RES lost nothing there (change_without_order counted 4 × 20.00 more)."""
+    u = Utility()
+    u.customer("shop", tariff_category="RES")
+    u.monthly("shop", flat(100), tariff=["RES"] * 2 + ["COM"] * 4 + ["RES"] * 6)
+    u.order("shop", "tariff_change", "2024-03-01", "RES", "COM")
+    u.order("shop", "tariff_change", "2024-09-01", "COM", "RES")
+    found = run(u, ["order_not_applied", "change_without_order", "billed_tariff_mismatch"])
+    money = found.set_index("rule_id")["revenue_impact"].to_dict()
+    assert money == pytest.approx({"order_not_applied": 40.0, "change_without_order": 0.0})
+
+
 def test_a_capacity_order_not_applied_beside_a_tariff_order_not_applied_counts_once():
     """IND2→IND1 and 300→400 kVA from July, neither applied: each of the six bills from July
     owes 1,500.00 (as `dearer` above), counted on the tariff order; the capacity order is listed
