@@ -12,10 +12,14 @@ import numpy as np
 import pandas as pd
 
 from auditkit.billing.basic import CONTRACT_ORDERS
-from auditkit.rules.context import KEY_STRIDE, RuleContext, customer_keys
+from auditkit.rules.context import RuleContext
 from auditkit.rules.findings import optional_values, rows_of
 from auditkit.rules.shared import once_per_context
-from auditkit.rules.tariff_due import bills_on_wrong_tariff, frozen_thresholds
+from auditkit.rules.tariff_due import (
+    bills_on_wrong_tariff,
+    frozen_thresholds,
+    tariff_orders_in_force,
+)
 from auditkit.rules.worklist import bills_priced_by
 
 
@@ -159,28 +163,14 @@ def _tariff_orders_not_applied(
 @once_per_context
 def on_an_orders_tariff(ctx: RuleContext) -> np.ndarray:
     """Per bill, whether it is billed on the new tariff of the latest tariff_change order known
-    at the audit date that took effect by its month (of two in one month the later effective
-    date, then the later row): the tariff the orders put in force, which a change of billing
-    with no order cannot have under-billed. Found once per run, shared, never written into."""
+    at the audit date that took effect by its month (`tariff_orders_in_force`): the tariff the
+    orders put in force, which a change of billing with no order cannot have under-billed.
+    Found once per run, shared, never written into."""
     on_it = np.zeros(len(ctx.bills), dtype=bool)
     orders = ctx.orders_of("tariff_change")
     orders = orders[(orders["cust"] >= 0) & (orders["effective_month"] >= 0)]
     if orders.empty:
         return on_it
-    month = orders["effective_month"].to_numpy(dtype=np.int64)
-    keys = customer_keys(orders["cust"].to_numpy(dtype=np.int64), month)
-    day = orders["effective_date"].to_numpy(dtype="datetime64[D]").astype(np.int64)
-    order = np.lexsort((np.arange(len(keys)), day, keys))
-    keys = keys[order]
-    new = ctx.tariff_code(orders["new_value"].to_numpy(dtype=object))[order]
-    rows = rows_of(ctx, orders["cust"].to_numpy())
-    bill_keys = customer_keys(ctx.bill_customer[rows], ctx.bill_month[rows])
-    latest = np.searchsorted(keys, bill_keys, side="right") - 1
-    theirs = latest >= 0
-    theirs[theirs] = keys[latest[theirs]] // KEY_STRIDE == bill_keys[theirs] // KEY_STRIDE
-    on_new = np.zeros(len(rows), dtype=bool)
-    on_new[theirs] = (new[latest[theirs]] >= 0) & (
-        new[latest[theirs]] == ctx.bill_tariff[rows[theirs]]
-    )
-    on_it[rows] = on_new
+    found = tariff_orders_in_force(ctx, orders)
+    on_it[found.rows] = (found.new >= 0) & (found.new == ctx.bill_tariff[found.rows])
     return on_it

@@ -263,6 +263,48 @@ def tariff_orders_archived(ctx: RuleContext) -> pd.DataFrame:
     return orders.loc[(wanted & (orders["effective_month"] >= 0)).to_numpy(dtype=bool)]
 
 
+@dataclass(frozen=True)
+class TariffOrdersInForce:
+    """For the bills of the customers of some tariff_change orders (`rows`, ascending), the
+    orders in force: per bill the new tariff of the latest order that took effect by its month
+    (`new`; of two in one month the later effective date, then the later row) and where none
+    has yet (`before_any`), the old tariff of the customer's first order (`first_old`); codes
+    of `ctx.tariff_index`, -1 where the schedule does not list the tariff or the bill has no
+    such order. `in_force`: per bill, an order took effect by its month."""
+
+    rows: np.ndarray
+    in_force: np.ndarray
+    new: np.ndarray
+    before_any: np.ndarray
+    first_old: np.ndarray
+
+
+def tariff_orders_in_force(ctx: RuleContext, orders: pd.DataFrame) -> TariffOrdersInForce:
+    """`TariffOrdersInForce` of `orders` (tariff_change orders with a customer and an effective
+    month), by bisection over their customer × month keys."""
+    month = orders["effective_month"].to_numpy(dtype=np.int64)
+    keys = customer_keys(orders["cust"].to_numpy(dtype=np.int64), month)
+    day = orders["effective_date"].to_numpy(dtype="datetime64[D]").astype(np.int64)
+    order = np.lexsort((np.arange(len(keys)), day, keys))
+    keys = keys[order]
+    new = ctx.tariff_code(orders["new_value"].to_numpy(dtype=object))[order]
+    old = ctx.tariff_code(orders["old_value"].to_numpy(dtype=object))[order]
+    rows = rows_of(ctx, orders["cust"].to_numpy())  # only their bills: by bisection
+    bill_keys = customer_keys(ctx.bill_customer[rows], ctx.bill_month[rows])
+    latest = np.searchsorted(keys, bill_keys, side="right") - 1
+    same = latest >= 0
+    same[same] = keys[latest[same]] // KEY_STRIDE == bill_keys[same] // KEY_STRIDE
+    first = np.minimum(latest + 1, len(keys) - 1)
+    before_any = ~same & (keys[first] // KEY_STRIDE == bill_keys // KEY_STRIDE)
+    return TariffOrdersInForce(
+        rows,
+        same,
+        np.where(same, new[latest], -1),
+        before_any,
+        np.where(before_any, old[first], -1),
+    )
+
+
 @once_per_context
 def tariff_in_force(ctx: RuleContext) -> np.ndarray:
     """Per bill, the tariff the archive and its tariff_change orders put on it (a code of
@@ -276,20 +318,7 @@ def tariff_in_force(ctx: RuleContext) -> np.ndarray:
     orders = tariff_orders_archived(ctx)
     if orders.empty:
         return in_force
-    month = orders["effective_month"].to_numpy(dtype=np.int64)
-    keys = customer_keys(orders["cust"].to_numpy(dtype=np.int64), month)
-    day = orders["effective_date"].to_numpy(dtype="datetime64[D]").astype(np.int64)
-    order = np.lexsort((np.arange(len(keys)), day, keys))
-    keys = keys[order]
-    new = ctx.tariff_code(orders["new_value"].to_numpy(dtype=object))[order]
-    old = ctx.tariff_code(orders["old_value"].to_numpy(dtype=object))[order]
-    rows = rows_of(ctx, orders["cust"].to_numpy())  # only their bills: by bisection
-    bill_keys = customer_keys(ctx.bill_customer[rows], ctx.bill_month[rows])
-    latest = np.searchsorted(keys, bill_keys, side="right") - 1
-    same = latest >= 0
-    same[same] = keys[latest[same]] // KEY_STRIDE == bill_keys[same] // KEY_STRIDE
-    in_force[rows[same]] = new[latest[same]]
-    first = np.minimum(latest + 1, len(keys) - 1)
-    before_any = ~same & (keys[first] // KEY_STRIDE == bill_keys // KEY_STRIDE)
-    in_force[rows[before_any]] = old[first[before_any]]
+    found = tariff_orders_in_force(ctx, orders)
+    in_force[found.rows[found.in_force]] = found.new[found.in_force]
+    in_force[found.rows[found.before_any]] = found.first_old[found.before_any]
     return in_force
