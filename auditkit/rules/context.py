@@ -577,9 +577,9 @@ class RuleContext:
     def reducing_spans(self) -> pd.DataFrame:
         """Each suspension and capacity reduction (order_id, order_type, cust, effective_month,
         effective_date, issued_at, old_value, new_value) with the order that ends it: end_date,
-        end_month and end_type of the first resumption (of a suspension), capacity increase
-        (restoration of a reduction, 减容恢复) or closure of the customer effective after it,
-        NaT / NaN where none has.
+        end_month and end_type of the first order ending it (`REDUCING_ENDED_BY`: a
+        resumption or contract order of a suspension, a capacity increase of a reduction, 减容恢复,
+        a closure of either) of the customer effective after it, NaT / NaN where none has.
 
         Matched by date, so a suspension resumed within its own month (shorter than 15 days) ends.
         A span may end after the audit month: it had not ended by then.
@@ -595,7 +595,7 @@ class RuleContext:
             "new_value",
         ]
         parts = [
-            _ended_by(self.orders_of(kind)[columns], self.orders_of(*enders))
+            _ended_by(self.orders_of(kind)[columns], _ending(self.orders_of(*enders), kind))
             for kind, enders in REDUCING_ENDED_BY.items()
         ]
         spans = pd.concat(parts, ignore_index=True)
@@ -639,11 +639,25 @@ class RuleContext:
 
 
 #: The orders that end each kind of reducing order: a resumption ends a suspension, a capacity
-#: increase restores a reduction (减容恢复), and a closure (销户) ends either with the account.
+#: increase restores a reduction (减容恢复), and a closure (销户) ends either with the account. A
+#: contract order ends a suspension too: it sets the capacity in force anew (a suspension made
+#: a reduction, a resumption filed as an increase), as the capacity steps read it, where it
+#: records its new capacity (`_ending`).
 REDUCING_ENDED_BY = {
-    "suspension": ("resumption", "closure"),
+    "suspension": ("resumption", "closure", *CONTRACT_ORDERS),
     "capacity_reduction": ("capacity_increase", "closure"),
 }
+
+
+def _ending(enders: pd.DataFrame, kind: str) -> pd.DataFrame:
+    """The orders of `enders` that can end a reducing order of `kind`: a contract order ends a
+    suspension only where it records its new capacity (one without proves none: the capacity
+    the suspension left stays in force)."""
+    if kind != "suspension":
+        return enders
+    contract = enders["order_type"].isin(CONTRACT_ORDERS).to_numpy()
+    recorded = pd.to_numeric(enders["new_value"], errors="coerce").notna().to_numpy()
+    return enders[~contract | recorded]
 
 
 def _ended_by(orders: pd.DataFrame, enders: pd.DataFrame) -> pd.DataFrame:

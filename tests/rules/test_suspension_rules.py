@@ -582,3 +582,23 @@ def test_a_bill_with_a_day_of_unknown_capacity_proves_no_suspension_charged():
     score = found["score"]
     paid = ("known_paid", "suspension_overrun")
     assert score[("unknown_short", "suspension_overrun")] > score[paid]
+
+
+def test_a_contract_order_ends_a_suspension_never_resumed():
+    """630 kVA suspended to 315 from January, no resumption. `reduced`: made a reduction
+    630 → 315 from April, billed 315 all year; `increased`: a resumption filed as an increase
+    315 → 630 from June, billed 630 from June. Every bill charged the capacity in force:
+    nothing, where the suspension ran on past its six months and its 315 kVA were counted on
+    top of the capacity restored (56,385.00 each)."""
+    u = Utility()
+    for cid, archive, billed in (
+        ("reduced", 315.0, [315.0] * 12),
+        ("increased", 630.0, [315.0] * 5 + [630.0] * 7),
+    ):
+        u.customer(cid, contract_capacity_kva=archive, **TWO_PART_BY_CAPACITY)
+        u.monthly(cid, flat(40_000), multiplier=1000.0, tariff="IND2", capacity=billed,
+                  basis="capacity")  # fmt: skip
+        u.order(cid, "suspension", "2024-01-01", 630, 315)
+    u.order("reduced", "capacity_reduction", "2024-04-01", 630, 315)
+    u.order("increased", "capacity_increase", "2024-06-01", 315, 630)
+    assert run(u, ["suspension_overrun", "capacity_underbilled", "reduction_without_drop"]).empty
