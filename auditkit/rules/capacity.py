@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from typing import NamedTuple
 
 import numpy as np
@@ -25,12 +26,12 @@ from auditkit.rules.findings import (
     rows_of,
 )
 from auditkit.rules.instrument import ct_sizing
-from auditkit.rules.off_archive import bills_billed_off_archive
+from auditkit.rules.off_archive import bills_billed_off_archive, priced_tariff_due
 from auditkit.rules.pf_standard import standard_surcharge
 from auditkit.rules.registry import rule
 from auditkit.rules.shared import once_per_context
 from auditkit.rules.stale_orders import bills_of_tariff_orders_not_applied
-from auditkit.rules.tariff_due import bills_without_basic_charge_due
+from auditkit.rules.tariff_due import bills_without_basic_charge_due, frozen_thresholds
 from auditkit.rules.workdays import WorkingCalendar
 from auditkit.rules.worklist import bills_priced_by
 
@@ -274,6 +275,8 @@ PROCEDURAL_SCORE = 0.3
 #: Rules that prove from the orders a basic charge the bills left short: reduction_without_drop
 #: (an estimate: sealed equipment in use) leaves them what they count of its months.
 PROVED_CAPACITY_RULES = ("capacity_underbilled", "suspension_overrun", "suspension_backdated")
+#: The rules whose thresholds decide at which tariff a bill is due (`priced_tariff_due`).
+TARIFF_RULES = ("tariff_mismatch", "change_without_order", "order_not_applied")
 #: Orders that move the capacity a basic charge is due on inside a read period.
 PRORATING_ORDERS = (*CAPACITY_ORDERS, "closure")
 
@@ -458,7 +461,7 @@ def demand_over_capacity(ctx: RuleContext, params: dict) -> pd.DataFrame:
     severity="high",
     revenue_kind="estimated",
     penalty="sealed_equipment",
-    reads=(*PROVED_CAPACITY_RULES, "tariff_mismatch"),
+    reads=(*PROVED_CAPACITY_RULES, *TARIFF_RULES),
 )
 def reduction_without_drop(ctx: RuleContext, params: dict) -> pd.DataFrame:
     spans = _known_spans(ctx)
@@ -593,8 +596,8 @@ def _proved_by_month(ctx: RuleContext, params: dict, months: pd.MultiIndex) -> p
     no_basic = bills_without_basic_charge_due(ctx, params["tariff_mismatch"])
     by_bill = {
         "capacity_underbilled": pd.Series(revenue, index=rows, dtype=float),
-        "suspension_overrun": _overrun_priced(ctx, *overrun_due)[1],
-        "suspension_backdated": _backdated_priced(ctx, notice, *overrun_due)[1],
+        "suspension_overrun": _overrun_priced(ctx, *overrun_due, params)[1],
+        "suspension_backdated": _backdated_priced(ctx, notice, *overrun_due, params)[1],
     }
     by_bill = {  # what each proves: none on a bill without a basic charge due, as they leave it
         rule_id: amounts[~no_basic[amounts.index.to_numpy(dtype=np.int64)]]
@@ -655,14 +658,14 @@ def _reduction_evidence(
     params=("max_months", "min_days"),
     severity="high",
     revenue_kind="proved",
-    reads=("tariff_mismatch",),
+    reads=TARIFF_RULES,
 )
 def suspension_overrun(ctx: RuleContext, params: dict) -> pd.DataFrame:
     hits, _ = _suspension_due(ctx, params["max_months"], params["min_days"])
     if hits.empty:
         return empty_raw()
     limit = max_days_in_months(params["max_months"])
-    priced, unbilled = _overrun_priced(ctx, params["max_months"], params["min_days"])
+    priced, unbilled = _overrun_priced(ctx, params["max_months"], params["min_days"], params)
     no_basic = bills_without_basic_charge_due(ctx, params["tariff_mismatch"])
     priced, unbilled, not_due = _basic_due_only(ctx, priced, unbilled, no_basic)
     months = group_stats(priced.groupby("cust"), min=("month", "min"), max=("month", "max"))
@@ -687,16 +690,27 @@ def suspension_overrun(ctx: RuleContext, params: dict) -> pd.DataFrame:
     return raw(cust, month_from, month_to, evidence, amounts, score)
 
 
-@once_per_context
 def _overrun_priced(
-    ctx: RuleContext, max_months: int, min_days: int
+    ctx: RuleContext, max_months: int, min_days: int, params: dict
 ) -> tuple[pd.DataFrame, pd.Series]:
     """suspension_overrun's days due (`_suspension_due`) priced bill by bill
-    (`basic_charge_of_days`), and what each bill left unbilled of them (`unbilled_by_bill`):
+    (`basic_charge_of_days`) at the tariff due (`kva_rate_of_tariff_due`, the tariff rules'
+    thresholds in `params`), and what each bill left unbilled of them (`unbilled_by_bill`):
     found once per run for the rule and reduction_without_drop, shared, never written into."""
+    return _overrun_priced_on(ctx, max_months, min_days, tariff_key(params))
+
+
+@once_per_context
+def _overrun_priced_on(
+    ctx: RuleContext, max_months: int, min_days: int, key: tuple
+) -> tuple[pd.DataFrame, pd.Series]:
+    """`_overrun_priced` on the tariff rules' thresholds frozen (`tariff_key`)."""
     _, days = _suspension_due(ctx, max_months, min_days)
-    priced = basic_charge_of_days(ctx, days["cust"], days["kva"], days["start"], days["stop"])
-    return priced, unbilled_by_bill(ctx, priced)
+    rate_of = _rate_of_tariff_due(ctx, key)
+    priced = basic_charge_of_days(
+        ctx, days["cust"], days["kva"], days["start"], days["stop"], rate_of
+    )
+    return priced, unbilled_by_bill(ctx, priced, rate_of)
 
 
 def _basic_due_only(
@@ -911,10 +925,12 @@ def basic_charge_of_days(
     kva: pd.Series | np.ndarray,
     start: pd.Series | np.ndarray,
     stop: pd.Series | np.ndarray,
+    rate_of: Callable[[np.ndarray], np.ndarray],
 ) -> pd.DataFrame:
     """The basic charge of `kva` for the days [start, stop) of each customer `cust`, bill by bill:
     a read period the days cover whole at the monthly rate, a part of one at 1/`days_per_month`
-    of it a day (params/billing.yaml), at the basic rate per kVA due. Bills by capacity only
+    of it a day (params/billing.yaml), at the basic rate per kVA due (`rate_of(rows)`, per bill:
+    `kva_rate_of_tariff_due`). Bills by capacity only
     (the basis in force on each: a customer by demand then pays no charge per kVA); periods
     after the audit month are not billed yet.
 
@@ -950,7 +966,7 @@ def basic_charge_of_days(
     share = np.where(whole, 1.0, overlap / _days_per_month(ctx))
     joined = joined[(overlap > 0).to_numpy()]
     share = share[(overlap > 0).to_numpy()]
-    rate = ctx.kva_rate_due(joined["row"].to_numpy())
+    rate = rate_of(joined["row"].to_numpy())
     amount = np.round(joined["kva"].to_numpy() * share * rate, 2)
     return pd.DataFrame(
         {
@@ -983,15 +999,18 @@ def _left_unbilled(
     return amounts, paid & (amounts == 0) & ~unknown
 
 
-def unbilled_by_bill(ctx: RuleContext, priced: pd.DataFrame) -> pd.Series:
+def unbilled_by_bill(
+    ctx: RuleContext, priced: pd.DataFrame, rate_of: Callable[[np.ndarray], np.ndarray]
+) -> pd.Series:
     """Per bill of `priced` (`basic_charge_of_days`: the basic charge a rule finds due on days
     an order took off; index: the bill's row), what the bill left unbilled of it.
 
     A bill owed the capacity the orders put on it (`order_capacity`) plus what those days add,
     for the whole period at most the largest capacity of a day once the days taken off are given
     back (the smallest capacity of its days plus the most kVA taken off together on one day, or
-    the largest); short of it by the basic charge billed (the capacity billed at the basic rate
-    due where the bill records no charge), never by more than priced. A bill that charged those
+    the largest), at the basic rate due (`rate_of(rows)`, as priced); short of it by the basic
+    charge billed (the capacity billed at the basic rate billed where the bill records no
+    charge), never by more than priced. A bill that charged those
     days (a suspension under 15 days billed in full, a backdated order billed from its
     application) under-billed nothing; one that recorded the whole capacity but charged it
     prorated over the days taken off did: a finding's revenue is what the bills under-billed.
@@ -1008,10 +1027,10 @@ def unbilled_by_bill(ctx: RuleContext, priced: pd.DataFrame) -> pd.Series:
     filed = order_capacity(ctx, rows)
     together = _most_taken_off(priced).reindex(rows).to_numpy()
     whole = np.maximum(filed.highest, filed.lowest + together)
-    rate = ctx.kva_rate_due(rows)
+    rate = rate_of(rows)
     due = np.minimum(filed.kva_months * rate + charged, whole * rate)
     billed = ctx.basic_charge_billed[rows]
-    billed = np.where(np.isnan(billed), ctx.capacity_billed(rows) * rate, billed)
+    billed = np.where(np.isnan(billed), ctx.capacity_billed(rows) * ctx.kva_rate_due(rows), billed)
     unbilled = np.where(filed.as_billed, np.nan, np.clip(due - billed, 0.0, charged))
     return pd.Series(np.round(unbilled, 2), index=rows)
 
@@ -1086,7 +1105,7 @@ def _suspension_evidence(
     params=("notice_working_days", "short_notice_working_days"),
     severity="high",
     revenue_kind="proved",
-    reads=("suspension_overrun", "tariff_mismatch"),
+    reads=("suspension_overrun", *TARIFF_RULES),
 )
 def suspension_backdated(ctx: RuleContext, params: dict) -> pd.DataFrame:
     overrun = params["suspension_overrun"]
@@ -1094,7 +1113,7 @@ def suspension_backdated(ctx: RuleContext, params: dict) -> pd.DataFrame:
     hits = _backdated_due(ctx, *due)
     if hits.empty:
         return empty_raw()
-    priced, unbilled = _backdated_priced(ctx, *due)
+    priced, unbilled = _backdated_priced(ctx, *due, params)
     no_basic = bills_without_basic_charge_due(ctx, params["tariff_mismatch"])
     priced, unbilled, not_due = _basic_due_only(ctx, priced, unbilled, no_basic)
     shown = hits.sort_values(["cust", "backdated", "effective_date"], ascending=[True, False, True])
@@ -1174,20 +1193,61 @@ def _backdated_due(
     )
 
 
-@once_per_context
 def _backdated_priced(
-    ctx: RuleContext, short_notice_working_days: int, max_months: int, min_days: int
+    ctx: RuleContext, short_notice_working_days: int, max_months: int, min_days: int, params: dict
 ) -> tuple[pd.DataFrame, pd.Series]:
     """The days suspension_backdated prices (`_backdated_due`: its backdated orders) priced bill
-    by bill (`basic_charge_of_days`), and what each bill left unbilled of them
+    by bill (`basic_charge_of_days`) at the tariff due (`kva_rate_of_tariff_due`, the tariff
+    rules' thresholds in `params`), and what each bill left unbilled of them
     (`unbilled_by_bill`): found once per run for the rule and reduction_without_drop, shared,
     never written into."""
+    due = (short_notice_working_days, max_months, min_days)
+    return _backdated_priced_on(ctx, *due, tariff_key(params))
+
+
+@once_per_context
+def _backdated_priced_on(
+    ctx: RuleContext, short_notice_working_days: int, max_months: int, min_days: int, key: tuple
+) -> tuple[pd.DataFrame, pd.Series]:
+    """`_backdated_priced` on the tariff rules' thresholds frozen (`tariff_key`)."""
     hits = _backdated_due(ctx, short_notice_working_days, max_months, min_days)
     late = hits[hits["backdated"]]
+    rate_of = _rate_of_tariff_due(ctx, key)
     priced = basic_charge_of_days(
-        ctx, late["cust"], late["kva"], late["effective_date"], late["stop"]
+        ctx, late["cust"], late["kva"], late["effective_date"], late["stop"], rate_of
     )
-    return priced, unbilled_by_bill(ctx, priced)
+    return priced, unbilled_by_bill(ctx, priced, rate_of)
+
+
+def tariff_key(params: dict) -> tuple:
+    """The tariff rules' thresholds of `params` (`TARIFF_RULES`, by rule id) frozen: a key a
+    result shared once per run is found on."""
+    return tuple(frozen_thresholds(params[rule_id]) for rule_id in TARIFF_RULES)
+
+
+def kva_rate_of_tariff_due(ctx: RuleContext, rows: np.ndarray, params: dict) -> np.ndarray:
+    """Per bill of `rows`, the basic rate per kVA-month of the tariff a tariff rule prices the
+    bill as due (`off_archive.priced_tariff_due`, on the thresholds of `params`), else of the
+    tariff billed (`RuleContext.kva_rate_due`); 0 where it has none. A basic charge a bill left
+    out is due at the tariff due: at the rate billed, a factory archived on IND2 billed COM
+    owed nothing for the kVA a suspension overran."""
+    rate = ctx.kva_rate_due(rows)
+    due = priced_tariff_due(ctx, rows, params)
+    at = np.flatnonzero(pd.notna(due))
+    if len(at):
+        codes = ctx.tariff_code(due[at])
+        due_rate = ctx.schedule_rate(
+            codes, ctx.bill_month[rows[at]], "basic_rate_kva_month", rows[at]
+        )
+        rate[at] = np.nan_to_num(due_rate)
+    return rate
+
+
+def _rate_of_tariff_due(ctx: RuleContext, key: tuple) -> Callable[[np.ndarray], np.ndarray]:
+    """`kva_rate_of_tariff_due` on the thresholds frozen in `key` (`tariff_key`), as a function
+    of the rows."""
+    params = {rule_id: dict(frozen) for rule_id, frozen in zip(TARIFF_RULES, key, strict=True)}
+    return lambda rows: kva_rate_of_tariff_due(ctx, rows, params)
 
 
 def _backdated_evidence(

@@ -1,7 +1,8 @@
 """The bills billed on another tariff than the archive's in force, and which rule prices each.
 
 billed_tariff_mismatch prices them; the rules that price the kWh or the capacity of a bill
-read here which bills it prices, so a yuan counts once (`bills_billed_off_archive`).
+read here which bills it prices, so a yuan counts once (`bills_billed_off_archive`), and at
+which tariff any tariff rule prices a bill (`priced_tariff_due`).
 """
 
 from __future__ import annotations
@@ -15,6 +16,7 @@ from auditkit.rules.billing_runs import silent_tariff_changes
 from auditkit.rules.context import RuleContext
 from auditkit.rules.registry import RULES
 from auditkit.rules.shared import once_per_context
+from auditkit.rules.stale_orders import tariff_due_of_orders_not_applied
 from auditkit.rules.tariff_due import (
     frozen_thresholds,
     mismatched,
@@ -122,3 +124,27 @@ def _named_by_an_order(ctx: RuleContext, rows: np.ndarray, window: int) -> np.nd
     named = np.zeros(len(rows), dtype=bool)
     named[joined["at"].to_numpy()[left_on_old | lag]] = True
     return named
+
+
+def priced_tariff_due(ctx: RuleContext, rows: np.ndarray, params: dict) -> np.ndarray:
+    """Per bill of `rows`, the name of the tariff due where a tariff rule prices the bill (on
+    the thresholds of `params`, by rule id: tariff_mismatch, change_without_order,
+    order_not_applied), so a rule pricing what else the bill left out prices it at that tariff:
+    tariff_mismatch's tariff due, else the archive's in force where billed_tariff_mismatch
+    prices it, else the new tariff of the order order_not_applied prices it by; None
+    elsewhere."""
+    due = np.full(len(rows), None, dtype=object)
+    if not missing_needs(ctx.source, RULES["tariff_mismatch"]):
+        found = mismatched(ctx, params["tariff_mismatch"])
+        wrong_rows, owner = found.wrong_bills(ctx)  # ascending: `rows` found by bisection
+        position = np.minimum(np.searchsorted(wrong_rows, rows), max(len(wrong_rows) - 1, 0))
+        at = np.flatnonzero(wrong_rows[position] == rows) if len(wrong_rows) else position[:0]
+        due[at] = found.correct[owner[position[at]]]
+    names = np.append(ctx.tariff_index.to_numpy(dtype=object), None)
+    off = np.flatnonzero(bills_billed_off_archive(ctx, params)[rows])
+    if len(off):
+        due[off] = names[tariff_in_force(ctx)[rows[off]]]
+    order_due = tariff_due_of_orders_not_applied(ctx, rows, params)
+    stale = np.flatnonzero((order_due >= 0) & pd.isna(due))
+    due[stale] = names[order_due[stale]]
+    return due

@@ -27,17 +27,15 @@ from auditkit.rules.findings import (
     zero_where_nan,
 )
 from auditkit.rules.instrument import ct_primary_a, ct_secondary_a, expected_pt_ratio
-from auditkit.rules.off_archive import bills_billed_off_archive
-from auditkit.rules.registry import RULES, rule
+from auditkit.rules.off_archive import priced_tariff_due
+from auditkit.rules.registry import rule
 from auditkit.rules.repriced import (
     RepricedAmounts,
     Repricing,
     on_tariff,
     reprice,
 )
-from auditkit.rules.stale_orders import tariff_due_of_orders_not_applied
-from auditkit.rules.tariff_due import Mismatched, is_two_part, mismatched, tariff_in_force
-from auditkit.rules.worklist import missing_needs
+from auditkit.rules.tariff_due import Mismatched, is_two_part, mismatched
 
 
 @dataclass(frozen=True)
@@ -55,7 +53,7 @@ def tariff_due_surcharge(ctx: RuleContext, rows: np.ndarray, params: dict) -> Ta
     """Per bill of `rows`: where `tariff_mismatch` prices the bill, or `billed_tariff_mismatch`
     or `order_not_applied` (`params` holds these rules' thresholds and change_without_order's,
     by rule id, as a rule reading them gets them), the flat energy and fund rates of the tariff
-    due (`_tariff_due_of`) less those in force (`energy_rate_due_or_billed`, the schedule's fund rate; a tariff
+    due (`off_archive.priced_tariff_due`) less those in force (`energy_rate_due_or_billed`, the schedule's fund rate; a tariff
     without funds collects none); 0 elsewhere, and where the schedule has no energy rate for the
     tariff due.
 
@@ -66,7 +64,7 @@ def tariff_due_surcharge(ctx: RuleContext, rows: np.ndarray, params: dict) -> Ta
     surcharge = TariffDueSurcharge(
         np.zeros(len(rows)), np.zeros(len(rows)), np.full(len(rows), None, dtype=object)
     )
-    tariff = _tariff_due_of(ctx, rows, params)
+    tariff = priced_tariff_due(ctx, rows, params)
     at = np.flatnonzero(pd.notna(tariff))
     if len(at) == 0:
         return surcharge
@@ -81,28 +79,6 @@ def tariff_due_surcharge(ctx: RuleContext, rows: np.ndarray, params: dict) -> Ta
             zero_where_nan(ctx.schedule_rate_due("fund_rate", bills))
         )
     return surcharge
-
-
-def _tariff_due_of(ctx: RuleContext, rows: np.ndarray, params: dict) -> np.ndarray:
-    """Per bill of `rows`, the name of the tariff due where a tariff rule prices the bill:
-    tariff_mismatch's tariff due, else the archive's in force where billed_tariff_mismatch
-    prices it, else the new tariff of the order order_not_applied prices it by; None
-    elsewhere."""
-    due = np.full(len(rows), None, dtype=object)
-    if not missing_needs(ctx.source, RULES["tariff_mismatch"]):
-        found = mismatched(ctx, params["tariff_mismatch"])
-        wrong_rows, owner = found.wrong_bills(ctx)  # ascending: `rows` found by bisection
-        position = np.minimum(np.searchsorted(wrong_rows, rows), max(len(wrong_rows) - 1, 0))
-        at = np.flatnonzero(wrong_rows[position] == rows) if len(wrong_rows) else position[:0]
-        due[at] = found.correct[owner[position[at]]]
-    names = np.append(ctx.tariff_index.to_numpy(dtype=object), None)
-    off = np.flatnonzero(bills_billed_off_archive(ctx, params)[rows])
-    if len(off):
-        due[off] = names[tariff_in_force(ctx)[rows[off]]]
-    order_due = tariff_due_of_orders_not_applied(ctx, rows, params)
-    stale = np.flatnonzero((order_due >= 0) & pd.isna(due))
-    due[stale] = names[order_due[stale]]
-    return due
 
 
 def at_tariff_due(tariff: object, amount: float) -> list:

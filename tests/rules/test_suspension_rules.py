@@ -602,3 +602,19 @@ def test_a_contract_order_ends_a_suspension_never_resumed():
     u.order("reduced", "capacity_reduction", "2024-04-01", 630, 315)
     u.order("increased", "capacity_increase", "2024-06-01", 315, 630)
     assert run(u, ["suspension_overrun", "capacity_underbilled", "reduction_without_drop"]).empty
+
+
+def test_an_overrun_billed_on_a_single_part_tariff_is_due_at_the_tariff_in_force():
+    """Archive IND2 on 630 kVA, billed COM all year, suspended to 315 from January and never
+    resumed: from 3 July the 315 kVA are due again at IND2's 30, July 29 days (9,135.00) and
+    August on 5 × 9,450.00: 56,385.00 (at COM's rate, nothing); billed_tariff_mismatch counts
+    IND2 on the 315 kVA left less what COM charged, 17,400.00."""
+    u = Utility()
+    u.customer("A", contract_capacity_kva=630.0, **TWO_PART_BY_CAPACITY)
+    u.monthly("A", flat(40_000), multiplier=1000.0, tariff="COM")
+    u.order("A", "suspension", "2024-01-01", 630, 315)
+    found = run(u, ["suspension_overrun", "billed_tariff_mismatch"])
+    money = found.set_index("rule_id")["revenue_impact"].to_dict()
+    assert money == pytest.approx(
+        {"suspension_overrun": 56_385.0, "billed_tariff_mismatch": 17_400.0}
+    )
