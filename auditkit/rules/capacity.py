@@ -242,7 +242,20 @@ def _capacity_short_by_lines(
     # (order_not_applied, change_without_order; on a single-part tariff billed, all of it), as
     # on monthly bills.
     rate = np.where(rc.tariff_differs[rows], ctx.kva_rate_due(rows), rc.rate_due[lines])
-    return rows, rc.quantity_billed[lines], rc.quantity_due[lines], gap * rate
+    found = (rows, rc.quantity_billed[lines], rc.quantity_due[lines], gap * rate)
+    # A bill recomputed on a single-part tariff (the archive's, where tariff_mismatch may find
+    # it wrong) has no basic line due: billed on a two-part tariff, it is judged as on monthly
+    # bills, whether a basic charge is due being the rules' question
+    # (`bills_without_basic_charge_due`).
+    other = _capacity_short(ctx, tolerance, two_part_kva)
+    with_line = np.zeros(len(ctx.bills), dtype=bool)
+    with_line[rc.row[rc.of("basic")[rc.due[rc.of("basic")]]]] = True
+    alone = rc.tariff_differs[other[0]] & ~with_line[other[0]]
+    merged = [
+        np.concatenate([mine, theirs[alone]]) for mine, theirs in zip(found, other, strict=True)
+    ]
+    order = np.argsort(merged[0], kind="stable")
+    return tuple(part[order] for part in merged)
 
 
 def used_beyond_reduction(

@@ -56,7 +56,7 @@ from auditkit.rules.stale_orders import (
     stale_bills,
 )
 from auditkit.rules.tariff_due import (
-    bills_on_wrong_tariff,
+    bills_of_flagged_customers,
     bills_without_basic_charge_due,
     frozen_thresholds,
     is_two_part,
@@ -186,8 +186,9 @@ def order_not_applied(ctx: RuleContext, params: dict) -> pd.DataFrame:
 
     Revenue: from the effective month, what the order's terms charge more (`_not_applied_gap`).
     A bill another rule prices on its own evidence is that rule's, left inside the check
-    whichever rules run: a tariff order's bill `tariff_mismatch` prices (the archive's tariff is
-    not the one due either), a capacity order's bill `capacity_underbilled` prices (the capacity
+    whichever rules run: a tariff order's bill of a customer `tariff_mismatch` flags (the
+    archive's tariff is not the one due either: the tariff due is that rule's judgement, which
+    an order to another tariff does not overrule), a capacity order's bill `capacity_underbilled` prices (the capacity
     in force, from the archive and these orders, prorated by day) or, billed on another tariff
     than the archive's, billed_tariff_mismatch recomputes whole. The order is still listed and
     the evidence says where its money is counted. A tariff order's bill billed short of the
@@ -315,7 +316,7 @@ def _silent_tariff_counts(ctx: RuleContext, window: int, key: tuple) -> SilentTa
     params = {rule_id: dict(frozen) for rule_id, frozen in zip(_SILENT_RUN_READS, key, strict=True)}
     runs, silent = silent_tariff_changes(ctx, window)
     in_tariff = runs.within(silent)
-    left = _left_in(in_tariff, lambda: bills_on_wrong_tariff(ctx, params["tariff_mismatch"]))
+    left = _left_in(in_tariff, lambda: bills_of_flagged_customers(ctx, params["tariff_mismatch"]))
     left = left | _left_in(in_tariff, lambda: bills_of_tariff_orders_not_applied(ctx, params))
     # A bill on the tariff an order put in force since (a later order back to it) lost nothing.
     left = left | _left_in(in_tariff, lambda: on_an_orders_tariff(ctx))
@@ -332,7 +333,7 @@ def _silent_tariff_counts(ctx: RuleContext, window: int, key: tuple) -> SilentTa
 
 class _LeftByKind(NamedTuple):
     """Per stale bill (`order_not_applied`), where its money is counted if not on its order:
-    `tariff`, a tariff order's bill `tariff_mismatch` prices; `capacity`, a capacity order's
+    `tariff`, a tariff order's bill of a customer `tariff_mismatch` flags; `capacity`, a capacity order's
     bill `capacity_underbilled` prices (short of the capacity in force); `off_archive`, one
     billed_tariff_mismatch recomputes whole, the short included; `basic`, a capacity order's
     bill due a single-part tariff (`bills_without_basic_charge_due`: no basic charge is due at
@@ -358,8 +359,8 @@ def _left_by_kind(ctx: RuleContext, hits: pd.DataFrame, params: dict) -> _LeftBy
     none = np.zeros(len(rows), bool)
     left = _LeftByKind(none, none, none, none, none)
     if is_tariff.any():
-        wrong = bills_on_wrong_tariff(ctx, params["tariff_mismatch"])[rows]
-        left = left._replace(tariff=is_tariff & wrong)
+        flagged = bills_of_flagged_customers(ctx, params["tariff_mismatch"])[rows]
+        left = left._replace(tariff=is_tariff & flagged)
     if not is_tariff.all():
         not_due = ~is_tariff & bills_without_basic_charge_due(ctx, params["tariff_mismatch"])[rows]
         short = bills_short_of_capacity(ctx, params["capacity_underbilled"])[rows]
@@ -471,8 +472,9 @@ def change_without_order(ctx: RuleContext, params: dict) -> pd.DataFrame:
     the rate per kVA.
 
     Money another rule proves on its own evidence is that rule's: a tariff difference on a bill
-    `tariff_mismatch` prices (`bills_on_wrong_tariff`: its customer's archive tariff is not the
-    one due, nor is the tariff billed: the archive moved with the billing), the kWh left out of
+    of a customer `tariff_mismatch` flags (`bills_of_flagged_customers`: its archive tariff is
+    not the one due; a bill on the tariff due lost nothing, one off it is priced there), the
+    kWh left out of
     a bill `multiplier_mismatch` prices (billed off the archive's multiplier: the archive kept
     the one due) and the basic charge of a bill `capacity_underbilled` prices (short of the
     capacity in force). The change stays listed and the evidence says where its money is
@@ -505,7 +507,9 @@ def change_without_order(ctx: RuleContext, params: dict) -> pd.DataFrame:
     in_multiplier = multiplier_runs.within(multiplier_silent)
     in_capacity = capacity_runs.within(capacity_silent)
     # The bills another rule prices, asked of it only for a kind of change that happened.
-    left_tariff = _left_in(in_tariff, lambda: bills_on_wrong_tariff(ctx, params["tariff_mismatch"]))
+    left_tariff = _left_in(
+        in_tariff, lambda: bills_of_flagged_customers(ctx, params["tariff_mismatch"])
+    )
     left_order = _left_in(in_tariff, lambda: bills_of_tariff_orders_not_applied(ctx, params))
     left_multiplier = _left_in(
         in_multiplier, lambda: bills_off_the_multiplier(ctx, params["multiplier_mismatch"])

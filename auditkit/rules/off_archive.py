@@ -18,6 +18,7 @@ from auditkit.rules.registry import RULES
 from auditkit.rules.shared import once_per_context
 from auditkit.rules.stale_orders import tariff_due_of_orders_not_applied
 from auditkit.rules.tariff_due import (
+    bills_of_flagged_customers,
     frozen_thresholds,
     mismatched,
     tariff_in_force,
@@ -69,10 +70,7 @@ def _off_archive(ctx: RuleContext, frozen: tuple, window: int) -> OffArchive:
     rules that judge it otherwise (a capacity short, `capacity_underbilled`)."""
     in_force, billed = tariff_in_force(ctx), ctx.bill_tariff
     off = (in_force >= 0) & (billed >= 0) & (billed != in_force)
-    if not missing_needs(ctx.source, RULES["tariff_mismatch"]):
-        flagged = np.zeros(len(ctx.customers), dtype=bool)
-        flagged[mismatched(ctx, dict(frozen)).idx] = True
-        off &= ~flagged[ctx.bill_customer]
+    off &= ~bills_of_flagged_customers(ctx, dict(frozen))
     rows = np.flatnonzero(off)
     month = ctx.bill_month[rows]
     priced = np.ones(len(rows), dtype=bool)

@@ -16,7 +16,7 @@ from auditkit.rules.context import RuleContext
 from auditkit.rules.findings import optional_values, rows_of
 from auditkit.rules.shared import once_per_context
 from auditkit.rules.tariff_due import (
-    bills_on_wrong_tariff,
+    bills_of_flagged_customers,
     frozen_thresholds,
     tariff_orders_in_force,
 )
@@ -102,9 +102,9 @@ def stale_bills(ctx: RuleContext, grace_months: int) -> pd.DataFrame:
 
 def bills_of_tariff_orders_not_applied(ctx: RuleContext, params: dict) -> np.ndarray:
     """Per bill, whether order_not_applied prices its tariff as an order's not applied (its
-    `grace_months` in `params["order_not_applied"]`; a bill tariff_mismatch prices, with
-    `params["tariff_mismatch"]`, is that rule's; so is none the order's new tariff cannot
-    price): a rule pricing the same bill's tariff or capacity leaves it, so a yuan counts once.
+    `grace_months` in `params["order_not_applied"]`; a bill of a customer tariff_mismatch
+    flags, with `params["tariff_mismatch"]`, is that rule's; so is none the order's new tariff
+    cannot price): a rule pricing the same bill's tariff or capacity leaves it, so a yuan counts once.
     All False where no such order is late or order_not_applied cannot run on the data. Found
     once per run."""
     return bills_priced_by(ctx, "order_not_applied", lambda: _priced(ctx, params).rows)
@@ -156,7 +156,7 @@ def _tariff_orders_not_applied(
     # difference: its capacity short stays capacity_underbilled's.
     new = ctx.tariff_code(hits["new"].to_numpy(dtype=object))
     priced = np.isfinite(ctx.schedule_rate(new, ctx.bill_month[rows], "energy_rate", rows))
-    priced &= ~bills_on_wrong_tariff(ctx, dict(frozen))[rows]
+    priced &= ~bills_of_flagged_customers(ctx, dict(frozen))[rows]
     return _TariffOrdersNotApplied(rows[priced], new[priced].astype(np.int64))
 
 

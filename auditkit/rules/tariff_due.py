@@ -161,6 +161,16 @@ def bills_on_wrong_tariff(ctx: RuleContext, params: dict) -> np.ndarray:
     )
 
 
+def bills_of_flagged_customers(ctx: RuleContext, params: dict) -> np.ndarray:
+    """Per bill, whether `tariff_mismatch` (with its thresholds `params`) flags its customer:
+    the tariff of each of its bills is that rule's question (one on the tariff due lost
+    nothing, one off it is priced there), so a rule pricing a bill's tariff leaves them all.
+    All False where its data is missing (it cannot run)."""
+    return bills_priced_by(
+        ctx, "tariff_mismatch", lambda: rows_of(ctx, mismatched(ctx, params).idx)
+    )
+
+
 def bills_without_basic_charge_due(ctx: RuleContext, params: dict) -> np.ndarray:
     """Per bill, whether no basic charge is due on it: its tariff due is single-part. For a
     customer `tariff_mismatch` (with its thresholds `params`) flags with a tariff due, that

@@ -328,10 +328,11 @@ def test_a_capacity_short_on_the_old_tariff_of_an_order_not_applied_is_counted_o
 @pytest.mark.parametrize("itemized", [False, True], ids=["monthly", "itemized"])
 def test_orders_not_applied_on_a_short_capacity_lose_no_yuan(itemized: bool):
     """Factories on 400 kVA billed IND2 (30 per kVA) on 300 all year. `flagged`: archived on
-    COM (tariff_mismatch flags it: IND2 due), an order IND2→COM from July: January to June
-    100 × 30 = 3,000.00 short a month (18,000.00), from July COM's 80,000.00 less the 69,000.00
-    charged (66,000.00): 84,000.00, where the charge netted was IND2 on 400 kVA (12,000.00) and
-    the short left nowhere on monthly bills (66,000.00). `unpriced`: an order to IND9, a tariff
+    COM, an order IND2→COM from July; tariff_mismatch flags it (IND2 due at 400 kVA, the
+    two-part threshold): the bills are on the tariff due, so the order to COM proves nothing
+    (tariff_mismatch's judgement stands) and the 100 kVA short are due all year, 12 × 3,000.00
+    = 36,000.00, on itemized bills too (whose recomputation on the archive's COM once had no
+    basic line to find them short). `unpriced`: an order to IND9, a tariff
     the schedule lacks: the short is proved all year (36,000.00), not left to a difference
     nobody can price. `chain`: IND2→IND1 from April, IND1→COM from October, neither applied:
     3 × 3,000.00 + 6 × (75,000.00 − 69,000.00) + 3 × (80,000.00 − 69,000.00) = 78,000.00; the
@@ -350,7 +351,7 @@ def test_orders_not_applied_on_a_short_capacity_lose_no_yuan(itemized: bool):
     found = rules.run(with_ind1(u, itemized))
     per_customer = found.groupby("customer_id")["revenue_impact"].sum().to_dict()
     assert per_customer == pytest.approx(
-        {"flagged": 84_000.0, "unpriced": 36_000.0, "chain": 78_000.0}
+        {"flagged": 36_000.0, "unpriced": 36_000.0, "chain": 78_000.0}
     )
     money = found.set_index(["customer_id", "rule_id"])["revenue_impact"]
     assert money[("unpriced", "capacity_underbilled")] == pytest.approx(36_000.0)
@@ -440,6 +441,39 @@ def test_a_silent_change_counts_nothing_once_an_order_puts_its_tariff_in_force()
     found = run(u, ["order_not_applied", "change_without_order", "billed_tariff_mismatch"])
     money = found.set_index("rule_id")["revenue_impact"].to_dict()
     assert money == pytest.approx({"order_not_applied": 40.0, "change_without_order": 0.0})
+
+
+def test_an_order_away_from_the_tariff_tariff_mismatch_finds_due_proves_nothing():
+    """A farm archived on COM (tariff_mismatch flags it: AGR due), billed AGR all year, an
+    order AGR→COM from July never applied: every bill is on the tariff due, nothing lost
+    (order_not_applied counted COM's 6 × 100 × 0.4 = 240.00); the order is listed at 0.00."""
+    u = Utility()
+    u.customer("farm", usage_type="agricultural", tariff_category="COM")
+    u.monthly("farm", flat(100), tariff="AGR")
+    u.order("farm", "tariff_change", "2024-07-01", "AGR", "COM")
+    found = run(u, ["order_not_applied", "tariff_mismatch", "billed_tariff_mismatch"])
+    assert found.set_index("rule_id")["revenue_impact"].to_dict() == pytest.approx(
+        {"order_not_applied": 0.0, "tariff_mismatch": 0.0}
+    )
+
+
+@pytest.mark.parametrize("itemized", [False, True], ids=["monthly", "itemized"])
+def test_a_capacity_short_on_the_tariff_due_of_a_flagged_archive_is_found_on_any_bills(
+    itemized: bool,
+):
+    """A factory archived on COM (tariff_mismatch: IND2 due at 400 kVA), billed IND2 on 300
+    kVA: 12 × 100 × 30 = 36,000.00 short, on itemized bills too (their recomputation on the
+    archive's single-part COM has no basic line to find short)."""
+    u = Utility()
+    u.customer(
+        "factory", **FACTORY_400 | {"basic_charge_basis": "capacity", "tariff_category": "COM"}
+    )
+    u.monthly("factory", flat(100_000), multiplier=1000.0, tariff="IND2", capacity=300.0,
+              basis="capacity")  # fmt: skip
+    found = rules.run(with_ind1(u, itemized)).set_index("rule_id")["revenue_impact"]
+    assert found.to_dict() == pytest.approx(
+        {"capacity_underbilled": 36_000.0, "tariff_mismatch": 0.0}
+    )
 
 
 def test_a_capacity_order_not_applied_beside_a_tariff_order_not_applied_counts_once():
