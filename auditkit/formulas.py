@@ -28,6 +28,16 @@ if TYPE_CHECKING:
     from openpyxl.cell.cell import Cell
 
 FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r", "＝", "＋", "－", "＠")
+#: A text `defuse` guarded, as an RE2 pattern (Arrow's regular expressions): an apostrophe, then
+#: a second one, a FORMULA_STARTS character, or one that is not whitespace after whitespace as
+#: `str.lstrip` skips it (which skips a tab or carriage return too).
+GUARDED_PATTERN = (
+    r"^'(?:'|["
+    + "".join(f"\\x{{{ord(start):x}}}" for start in FORMULA_STARTS)
+    + r"]|[\t\n\x{b}\x{c}\r\x{1c}-\x{1f}\x{85}\p{Z}]+["
+    + "".join(f"\\x{{{ord(start):x}}}" for start in FORMULA_STARTS if not start.isspace())
+    + "])"
+)
 
 
 def looks_like_formula(text: str) -> bool:

@@ -38,6 +38,11 @@ MULTIPLIERS = ("multiplier_due", "multiplier_billed")
 PERIOD_NAMES = np.array([*TOU_PERIODS, None], dtype=object)
 #: Tier kWh are counted in 1/TIER_UNITS kWh (meter registers × multipliers have fewer decimals).
 TIER_UNITS = 10_000
+#: The kWh of a bill counted in a tier year's sum at most (10^17 TIER_UNITS: a year of 12 such
+#: bills still fits int64). Past every band's end (tier_to_kwh is below 10^12 kWh), so a year
+#: beyond it fills the top band whatever its exact sum; only registers × a multiplier far out
+#: of the archive (no meter reads 10^13 kWh a month) reach it.
+_KWH_COUNTED = 1e13
 #: A line's (period, tier) pair is period × _PAIR_TIERS + tier (tiers are int8 codes).
 _PAIR_TIERS = 128
 
@@ -202,10 +207,13 @@ def _tier_lines(
     band's end (a tier line of 10⁻¹³ kWh), and a run by parts fills the bands as the whole does."""
     if not len(rows):
         return []
-    units = _units(bills["kwh_due"].to_numpy(dtype=float))
+    due = bills["kwh_due"].to_numpy(dtype=float)
+    units = _units(due)
     # Whole units as floats (exact below 2⁵³) for the clipping against the band ends.
     before = _earlier_in_tier_year(bills, params, units, rows).astype(float)
     kwh = units[rows].astype(float)
+    beyond = np.flatnonzero(np.abs(due[rows]) > _KWH_COUNTED)  # all in the top band, in full
+    kwh[beyond] = due[rows[beyond]] * TIER_UNITS
     after, empty = before + kwh, kwh == 0
     lines = []
     for tier, (low, high) in bands.items():
@@ -230,8 +238,10 @@ def _tier_lines(
 
 
 def _units(kwh: np.ndarray) -> np.ndarray:
-    """kWh as whole TIER_UNITS (0 where missing), worked out in one copy of the kWh."""
+    """kWh as whole TIER_UNITS (0 where missing), each held to ±_KWH_COUNTED (no int64 cast
+    of a figure it cannot hold), worked out in one copy of the kWh."""
     units = np.nan_to_num(kwh)
+    np.clip(units, -_KWH_COUNTED, _KWH_COUNTED, out=units)
     units *= TIER_UNITS
     np.rint(units, out=units)
     return units.astype(np.int64)

@@ -27,7 +27,7 @@ import pandas as pd
 import pyarrow as pa
 import pyarrow.compute as pc
 
-from auditkit.data.schema import Column
+from auditkit.data.schema import LARGEST_NUMBER, LARGEST_SHOWN, Column
 from auditkit.errors import ParameterError
 from auditkit.masking import PERSONAL_COLUMNS, mask_value
 from auditkit.periods import FIRST_DAY, LAST_DAY, PERIOD_PATTERN
@@ -146,6 +146,11 @@ def type_column(raw: pa.ChunkedArray | pa.Array, column: Column, keyed: bool = F
                 found = [EMPTY] * min(empty.size, LISTED_PER_ISSUE)
                 issues.append(Issue(empty, "a value (the column is required)", found))
     typed = _to_pandas(parsed.values, column)
+    if column.kind in ("number", "integer"):
+        typed, beyond = _beyond_largest(typed, column.kind == "integer")
+        if beyond is not None:
+            issues.append(beyond)
+            bad_positions = np.union1d(bad_positions, beyond.positions)
     if column.kind == "text" and column.allowed is None:
         issues.extend(_check_length(typed, column))
     if column.kind in ("date", "datetime"):
@@ -157,7 +162,7 @@ def type_column(raw: pa.ChunkedArray | pa.Array, column: Column, keyed: bool = F
             )
         )
     if column.maximum is not None:
-        issues.extend(_check_maximum(typed, column.maximum))
+        issues.extend(_check_maximum(typed, column.maximum, column.kind == "integer"))
     if column.choices is not None:
         issues.extend(_check_choices(typed, column.choices))
     return Typed(typed, issues, codes, bad_positions)
@@ -648,6 +653,21 @@ def _check_length(values: pd.Series, column: Column) -> list[Issue]:
     return [Issue(positions, f"text of at most {column.longest:,} characters", found)]
 
 
+def _beyond_largest(values: pd.Series, whole: bool) -> tuple[pd.Series, Issue | None]:
+    """`values` with the cells at or beyond LARGEST_NUMBER in magnitude made missing, and their
+    Issue (None when there are none): such a figure is a broken export, which the rules' sums
+    and casts would turn into garbage. Missing, they are checked against no minimum again."""
+    numbers = values.to_numpy(dtype="float64", na_value=np.nan)
+    with np.errstate(invalid="ignore"):
+        positions = np.flatnonzero(np.abs(numbers) >= LARGEST_NUMBER)
+    if not positions.size:
+        return values, None
+    expected = f"{_noun(whole)} below {LARGEST_SHOWN} in magnitude (no real figure comes near)"
+    values = values.copy()
+    values.iloc[positions] = None
+    return values, Issue(positions, expected, _numbers_found(numbers, positions, whole))
+
+
 def _check_minimum(
     values: pd.Series, minimum: float, inclusive: bool, whole: bool = False
 ) -> list[Issue]:
@@ -659,21 +679,32 @@ def _check_minimum(
     if not positions.size:
         return []
     sign = "≥" if inclusive else ">"
-    shown = numbers[positions[:LISTED_PER_ISSUE]]
-    found = [repr(int(value)) if whole else repr(float(value)) for value in shown]
-    kind = "a whole number" if whole else "a number"
-    return [Issue(positions, f"{kind} {sign} {minimum:g}", found)]
+    found = _numbers_found(numbers, positions, whole)
+    return [Issue(positions, f"{_noun(whole)} {sign} {minimum:g}", found)]
 
 
-def _check_maximum(values: pd.Series, maximum: float) -> list[Issue]:
-    """Cells above the maximum (a power factor of 92 written as a percent, or 1.2)."""
+def _check_maximum(values: pd.Series, maximum: float, whole: bool = False) -> list[Issue]:
+    """Cells above the maximum (a power factor of 92 written as a percent, or 1.2; a tier 4);
+    `whole` numbers (integer columns) are shown without a `.0`."""
     numbers = values.to_numpy(dtype="float64", na_value=np.nan)
     with np.errstate(invalid="ignore"):
         positions = np.flatnonzero(numbers > maximum)
     if not positions.size:
         return []
-    found = [repr(float(value)) for value in numbers[positions[:LISTED_PER_ISSUE]]]
-    return [Issue(positions, f"a number ≤ {maximum:g}", found)]
+    found = _numbers_found(numbers, positions, whole)
+    return [Issue(positions, f"{_noun(whole)} ≤ {maximum:g}", found)]
+
+
+def _noun(whole: bool) -> str:
+    """What a number column holds, as an expectation says it."""
+    return "a whole number" if whole else "a number"
+
+
+def _numbers_found(numbers: np.ndarray, positions: np.ndarray, whole: bool) -> list[str]:
+    """The typed numbers at (the first LISTED_PER_ISSUE) `positions` as a problem shows them:
+    `whole` numbers (integer columns) without a `.0`."""
+    shown = numbers[positions[:LISTED_PER_ISSUE]]
+    return [repr(int(value)) if whole else repr(float(value)) for value in shown]
 
 
 def _check_choices(values: pd.Series, choices: tuple[float, ...]) -> list[Issue]:

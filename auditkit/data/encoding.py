@@ -23,6 +23,10 @@ _EXPECTED = "text encoded as UTF-8 or GBK/GB18030"
 #: What a byte-order mark inside a file means: an export was joined onto another.
 BOM_EXPECTED = "a byte-order mark only at the start of the file"
 BOM_JOINED = "(files joined together? Keep one export per file)"
+#: What a UTF-8 byte-order mark at the start of a file promises.
+_MARKED_UTF8 = "text in UTF-8 after a UTF-8 byte-order mark"
+_ONE_ENCODING = "text in one encoding throughout, UTF-8 or GBK/GB18030"
+_ONE_EXPORT = "(files joined together? Keep one export per file, in one encoding)"
 
 # Longer marks first: the UTF-32 LE mark starts with the UTF-16 LE one.
 _FOREIGN_BOMS = (
@@ -66,6 +70,30 @@ class EncodingFailure(Exception):
         self.expected = expected
 
 
+@dataclass(frozen=True)
+class MisreadMark:
+    """A UTF-8 byte-order mark read as text at the start of a name: how it was read, the rest."""
+
+    read_as: str
+    rest: str
+
+
+def misread_mark(name: str) -> MisreadMark | None:
+    """The UTF-8 byte-order mark at the start of `name` as a reader left it there, None when
+    there is none: the character U+FEFF itself, the mark decoded as GBK/GB18030 (`锘` and a
+    character joining its last byte to the name's first: `锘縱alid_to`) or as Latin-1 or
+    Windows-1252 (`ï»¿`). No column name starts so: its column would pass for an extra one."""
+    if name.startswith("\ufeff"):
+        return MisreadMark("a byte-order mark (U+FEFF)", name[1:])
+    if name.startswith("ï»¿"):
+        return MisreadMark("the UTF-8 byte-order mark read as Latin-1 ('ï»¿')", name[3:])
+    as_gb18030 = name.encode("gb18030", errors="replace")
+    if as_gb18030.startswith(codecs.BOM_UTF8):
+        rest = as_gb18030[len(codecs.BOM_UTF8) :].decode("gb18030", errors="replace")
+        return MisreadMark("the UTF-8 byte-order mark read as GBK/GB18030", rest)
+    return None
+
+
 def sniff_encoding(path: Path) -> Encoding:
     """Guess the encoding from the first megabyte (fast path; `scan_encoding` confirms on failure).
 
@@ -78,11 +106,11 @@ def sniff_encoding(path: Path) -> Encoding:
         if head.startswith(bom):
             raise EncodingFailure(1, f"a {name} byte-order mark (save the file as UTF-8)")
     _refuse_nul(path, head)
-    if head.startswith(codecs.BOM_UTF8):
-        return UTF8_BOM
     utf8_failure = _failure_in(head, "utf-8")
     if utf8_failure is None:
-        return UTF8
+        return UTF8_BOM if head.startswith(codecs.BOM_UTF8) else UTF8
+    if head.startswith(codecs.BOM_UTF8):  # marked UTF-8, yet not: the whole file says where
+        return scan_encoding(path)
     if _failure_in(head, "gb18030") is None:
         _refuse_utf8_rows(path, utf8_failure)
         return GB18030
@@ -93,13 +121,20 @@ def scan_encoding(path: Path) -> Encoding:
     """Decode the whole file to decide between UTF-8 and GB18030; raise EncodingFailure if neither.
 
     Used when the fast guess turned out wrong (e.g. an ASCII head and GBK text further down).
+    A file starting with the UTF-8 byte-order mark is UTF-8 or refused, never read as GB18030
+    (which would read the mark as part of the first column's name: `锘縱alid_to`).
     """
+    marked = _starts_with(path, codecs.BOM_UTF8)
     utf8_failure = _first_failure(path, "utf-8")
     if utf8_failure is None:
-        return UTF8
+        return UTF8_BOM if marked else UTF8
+    if marked and _ascii_between(path, len(codecs.BOM_UTF8), utf8_failure[0]):
+        raise _marked_but_not_utf8(path, *utf8_failure)
     gb18030_failure = _first_failure(path, "gb18030")
     if gb18030_failure is None:
         _refuse_utf8_rows(path, utf8_failure[0])
+        if marked:  # UTF-8 text after the mark, then text GB18030 reads: GBK joined on
+            raise _gbk_from_here(path, utf8_failure[0])
         return GB18030
     joined = _find_in_file(path, codecs.BOM_UTF8, start=1)
     if joined is not None:  # e.g. a UTF-8 export with its mark appended to a GBK one
@@ -173,21 +208,53 @@ def _refuse_utf8_rows(path: Path, utf8_failure: int | None = None) -> None:
             joined += [start + offset for offset in _utf8_line_starts(carry)]
     if not joined:
         return
-    expected = "text in one encoding throughout, UTF-8 or GBK/GB18030"
     if utf8_failure is not None and joined[0] < utf8_failure:
-        raise EncodingFailure(
-            _line_in_file(path, utf8_failure),
-            "text in GBK/GB18030 from this row on, in a file in UTF-8 before it (files joined "
-            "together? Keep one export per file, in one encoding)",
-            expected=expected,
-        )
+        raise _gbk_from_here(path, utf8_failure)
     more = " and in later rows" if len(joined) > 1 else ""
     raise EncodingFailure(
         _line_in_file(path, joined[0]),
-        f"text in UTF-8 in this row{more} of a file read as GBK/GB18030 (files joined "
-        "together? Keep one export per file, in one encoding)",
-        expected=expected,
+        f"text in UTF-8 in this row{more} of a file read as GBK/GB18030 {_ONE_EXPORT}",
+        expected=_ONE_ENCODING,
     )
+
+
+def _gbk_from_here(path: Path, offset: int) -> EncodingFailure:
+    """The failure of a file in UTF-8 up to `offset`, where text in GBK/GB18030 begins."""
+    return EncodingFailure(
+        _line_in_file(path, offset),
+        f"text in GBK/GB18030 from this row on, in a file in UTF-8 before it {_ONE_EXPORT}",
+        expected=_ONE_ENCODING,
+    )
+
+
+def _marked_but_not_utf8(path: Path, offset: int, bad_bytes: bytes) -> EncodingFailure:
+    """The failure of a file whose UTF-8 byte-order mark is followed by text in another encoding
+    (a GBK export a tool marked as UTF-8): named at row 1, where the mark is, with the first
+    bytes that are not UTF-8. Read as GB18030 the mark would join the first column's name."""
+    return EncodingFailure(
+        1,
+        f"a UTF-8 byte-order mark on text that is not UTF-8: bytes {bad_bytes!r} at byte offset "
+        f"{offset} (row {_line_in_file(path, offset)}) are not UTF-8 (GBK text marked as UTF-8? "
+        "Save the file as UTF-8, or as GBK without the mark)",
+        expected=_MARKED_UTF8,
+    )
+
+
+def _starts_with(path: Path, prefix: bytes) -> bool:
+    """Whether the file's first bytes are `prefix`."""
+    with path.open("rb") as handle:
+        return handle.read(len(prefix)) == prefix
+
+
+def _ascii_between(path: Path, start: int, end: int) -> bool:
+    """Whether the file's bytes from `start` to `end` are all ASCII (at memory speed)."""
+    if end <= start:
+        return True
+    with path.open("rb") as handle, mmap.mmap(handle.fileno(), 0, access=mmap.ACCESS_READ) as data:
+        between = np.frombuffer(data, dtype=np.uint8, count=end - start, offset=start)
+        ascii_only = bool(between.max() < 0x80)
+        del between  # the buffer export must end before the map closes
+    return ascii_only
 
 
 def _utf8_line_starts(block: bytes) -> list[int]:

@@ -26,6 +26,7 @@ from auditkit.data.column_typing import (
     shown_personal,
     type_column,
 )
+from auditkit.data.encoding import misread_mark
 from auditkit.data.problems import Problem
 from auditkit.data.raw import title_found
 from auditkit.data.readers import RawTable, RowIndex
@@ -111,7 +112,7 @@ def _structure_problems(raw: RawTable, spec: TableSpec, names: list[str]) -> lis
         ]
     near = _near_names(names, spec)
     shown = _header_cell_shown(spec, set(near.values()))
-    problems = []
+    problems, unmarked = _marked_names(raw, spec, names, header_row)
     for name, count in Counter(names).items():
         if count > 1 and name:
             problems.append(
@@ -158,7 +159,7 @@ def _structure_problems(raw: RawTable, spec: TableSpec, names: list[str]) -> lis
         "no such column in the header: " + ", ".join(named) if named else "a table of no columns"
     )
     for name in missing:
-        if name in near:
+        if name in near or name in unmarked:
             continue
         problems.append(
             Problem(
@@ -171,6 +172,35 @@ def _structure_problems(raw: RawTable, spec: TableSpec, names: list[str]) -> lis
             )
         )
     return problems
+
+
+def _marked_names(
+    raw: RawTable, spec: TableSpec, names: list[str], header_row: int | None
+) -> tuple[list[Problem], set[str]]:
+    """A Problem for each column name starting with a byte-order mark a reader left in it (a
+    GBK export marked as UTF-8 read as GB18030, a name saved with U+FEFF), and the names
+    without the mark: its column would pass for an extra one and the contract's as absent. The
+    name is shown when the rest is a contract column's, else as any other header cell."""
+    problems, unmarked = [], set()
+    for name in names:
+        mark = misread_mark(name)
+        if mark is None:
+            continue
+        unmarked.add(mark.rest)
+        known = mark.rest in spec.column_names
+        shown = shown_cell(name) if known or not spec.personal else shown_personal("name", name)
+        problems.append(
+            Problem(
+                raw.file,
+                header_row,
+                mark.rest if known else shown,
+                "a column name without a byte-order mark",
+                f"{shown}, {mark.read_as} at its start (read as part of the name, it would "
+                "make the column an extra one: rename the column)",
+                table=spec.name,
+            )
+        )
+    return problems, unmarked
 
 
 def _header_cell_shown(spec: TableSpec, near: set[str]) -> Callable[[str, Callable], str]:

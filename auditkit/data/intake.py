@@ -19,6 +19,7 @@ from auditkit.data.cell_forms import apply_forms
 from auditkit.data.consistency import check_tables
 from auditkit.data.entries import not_a_regular_file
 from auditkit.data.frames import TypedTable, is_title, type_table
+from auditkit.data.guarded_text import unguarded
 from auditkit.data.mapping import (
     HEADER_ROW,
     MAPPING_FILE,
@@ -300,7 +301,7 @@ def _read_into(outcome: Intake, name: str, path: Path, columns: ColumnsFile) -> 
     renamed, mapping_problems = apply_mapping(name, raw.data.column_names, mapping)
     if not is_title(raw.data.column_names):  # a title row: its one error says it (typing)
         outcome.problems.extend(mapping_problems)
-    raw = replace(raw, data=raw.data.rename_columns(renamed))
+    raw = unguarded(replace(raw, data=raw.data.rename_columns(renamed)), name)
     raw, form_problems = apply_forms(raw, name, columns.forms.get(name, {}))
     outcome.problems.extend(form_problems)
     outcome.sources[name] = TableSource(raw.file, raw.format, raw.encoding)

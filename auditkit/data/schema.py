@@ -21,6 +21,15 @@ Kind = Literal["text", "period", "date", "datetime", "number", "integer", "bool"
 #: 600,000-pixel charts).
 KEY_CHARACTERS = 64
 
+#: Every number of the contract (kWh, yuan, readings, rates, ratios, capacities) is below this
+#: in magnitude. The largest customers (aluminium smelters) use about 10^9 kWh, some 5 × 10^8
+#: yuan, a month, a whole province sells under 10^11 kWh a month: 10^12 is beyond any real figure,
+#: and below it float64 still holds a fen exactly and the rules' sums and counts (tier kWh in
+#: 1/10,000 kWh as int64) cannot overflow. A larger figure (1e17, 1e308) is a broken export.
+LARGEST_NUMBER = 1e12
+#: LARGEST_NUMBER as the contract's messages write it.
+LARGEST_SHOWN = "10^12"
+
 USAGE_TYPES = ("residential", "commercial", "industrial", "agricultural", "public")
 TOU_PERIODS = ("critical", "peak", "flat", "valley")
 LINE_TYPES = ("energy", "basic", "pf_adjustment", "loss", "fund")
@@ -195,7 +204,11 @@ CUSTOMERS = TableSpec(
         _number("ct_ratio", required=True, minimum=1),
         _number("pt_ratio", required=True, minimum=1),
         _date("meter_test_date"),
-        Column("meter_test_cycle_months", "integer", minimum=0, minimum_inclusive=False),
+        # Periodic test cycles run from months to some ten years; a century is far beyond, and
+        # a due date past pandas' years would crash the overdue rule.
+        Column(
+            "meter_test_cycle_months", "integer", minimum=0, minimum_inclusive=False, maximum=1200
+        ),
         # A company's registered name is at most some 50 characters, an address with its
         # building, unit and room some 100, a phone cell a few numbers with an extension.
         _free_text("name", longest=200),
@@ -276,7 +289,8 @@ TARIFFS = TableSpec(
         _number("voltage_kv_min", minimum=0),
         _number("voltage_kv_max", minimum=0),
         _text("tou_period", allowed=TOU_PERIODS),
-        Column("tier", "integer", minimum=1),
+        # Residential tiers are three (发改价格〔2011〕2617号).
+        Column("tier", "integer", minimum=1, maximum=3),
         _number("tier_from_kwh", minimum=0),
         _number("tier_to_kwh", minimum=0),
         _number("fund_rate", minimum=0),
@@ -388,7 +402,8 @@ BILL_LINES = TableSpec(
         Column("period", "period", required=True),
         _text("line_type", required=True, allowed=LINE_TYPES),
         _text("tou_period", allowed=TOU_PERIODS),
-        Column("tier", "integer", minimum=1),
+        # Residential tiers are three (发改价格〔2011〕2617号).
+        Column("tier", "integer", minimum=1, maximum=3),
         _number("quantity"),
         _number("rate"),
         _number("amount", required=True),

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import warnings
+
 import pandas as pd
 import pytest
 from billing_builders import Billing, line_of
@@ -351,3 +353,27 @@ def test_a_time_of_use_customer_on_a_tariff_without_periods_is_priced_flat():
     row = line_of(result, "T5", "2024-01")
     assert (row["amount_due"], row["difference"]) == (80.0, 0.0)
     assert not [n for n in result.attrs["notes"] if n.code == "no_rate"]
+
+
+def test_kwh_due_past_what_the_tier_count_holds_fill_the_top_band_without_a_numpy_warning():
+    """Registers × an archive multiplier of 10^14 (each ratio 10^7, within the contract's
+    bound) make 10^16 kWh due in January and 5 × 10^15 in February: 10^20 units of 1/10,000
+    kWh, which the cast to int64 turned into garbage (`invalid value encountered in cast`).
+    January fills tiers 1 and 2 and the rest is tier 3; February is all tier 3."""
+    b = Billing()
+    archive = {"ct_ratio": 1e7, "pt_ratio": 1e7, "tier_scheme": "single"}
+    b.customer("X1", usage_type="residential", tariff_category="RES", **archive)
+    for period, kwh, start in (("2024-01", 100, 1000), ("2024-02", 50, 1100)):
+        b.bill("X1", period, kwh, 0.50, tariff="RES", start=start)
+        b.line("X1", period, "energy", kwh, 0.50, tier=1)
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")
+        result = recompute(b.dataset())
+    due = {(r.period, r.tier): r.quantity_due for r in result.itertuples() if r.quantity_due}
+    # February's billed tier-1 line is due 0: the year is past every band by then
+    assert due == {
+        ("2024-01", 1): 2160.0,
+        ("2024-01", 2): 2640.0,
+        ("2024-01", 3): pytest.approx(1e16 - 4800.0, rel=1e-12),
+        ("2024-02", 3): pytest.approx(5e15, rel=1e-12),
+    }

@@ -2,15 +2,18 @@
 
 from __future__ import annotations
 
+import codecs
 from pathlib import Path
 
 import pandas as pd
 import pytest
 from sample_dataset import load_errors
 
+import auditkit.cli
 from auditkit import synth
-from auditkit.data import load
+from auditkit.data import Dataset, DataValidationError, load
 from auditkit.data.encoding import GB18030, EncodingFailure, scan_encoding, sniff_encoding
+from auditkit.data.side_csv import SideTableError, read_side_csv
 from auditkit.synth import render
 
 
@@ -218,3 +221,222 @@ def test_a_gbk_row_appended_to_a_utf8_file_is_named_at_its_row(
         "found text in GBK/GB18030 from this row on, in a file in UTF-8 before it (files joined "
         "together? Keep one export per file, in one encoding)"
     )
+
+
+# ------------------------------------------------------ a UTF-8 byte-order mark on another encoding
+
+BOM = codecs.BOM_UTF8
+NOT_UTF8_AFTER_THE_MARK = (
+    "expected text in UTF-8 after a UTF-8 byte-order mark, found a UTF-8 byte-order mark on "
+    "text that is not UTF-8: bytes {bad} at byte offset {offset} (row {row}) are not UTF-8 (GBK "
+    "text marked as UTF-8? Save the file as UTF-8, or as GBK without the mark)"
+)
+
+
+def write_marked_gbk(path: Path, frame: pd.DataFrame, first: str) -> bytes:
+    """`frame` with column `first` moved to the front, in GBK behind a UTF-8 byte-order mark (a
+    GBK export a tool marked as UTF-8); returns the bytes written."""
+    columns = [first, *(column for column in frame.columns if column != first)]
+    data = BOM + frame[columns].to_csv(index=False).encode("gbk")
+    path.write_bytes(data)
+    return data
+
+
+def first_not_utf8(data: bytes) -> tuple[int, int, str]:
+    """Byte offset, row and bytes (as shown) where `data` first fails to decode as UTF-8."""
+    with pytest.raises(UnicodeDecodeError) as failed:
+        data.decode("utf-8")
+    offset = failed.value.start
+    return offset, data[:offset].count(b"\n") + 1, repr(data[offset : failed.value.end])
+
+
+def test_a_gbk_tariffs_file_behind_a_utf8_mark_is_refused_at_row_1_not_read_without_valid_to(
+    dataset_dir: Path, tables: dict[str, pd.DataFrame]
+) -> None:
+    """Read as GB18030 the mark joined the first name (`锘縱alid_to`): valid_to passed for absent
+    and every tariff for still valid, with no error at all."""
+    data = write_marked_gbk(dataset_dir / "tariffs.csv", tables["tariffs"], "valid_to")
+    offset, row, bad = first_not_utf8(data)
+
+    assert load_errors(dataset_dir) == [
+        "tariffs.csv row 1: " + NOT_UTF8_AFTER_THE_MARK.format(bad=bad, offset=offset, row=row)
+    ]
+    assert row == 2  # the header is ASCII: the GBK text starts in the first data row
+
+
+def test_a_marked_gbk_customers_file_names_the_mark_not_a_masked_missing_column(
+    dataset_dir: Path, tables: dict[str, pd.DataFrame]
+) -> None:
+    """With a required column first, the only error was a missing tariff_category, the header
+    cell shown masked: the cause could not be seen."""
+    data = write_marked_gbk(dataset_dir / "customers.csv", tables["customers"], "tariff_category")
+    offset, row, bad = first_not_utf8(data)
+
+    assert load_errors(dataset_dir) == [
+        "customers.csv row 1: " + NOT_UTF8_AFTER_THE_MARK.format(bad=bad, offset=offset, row=row)
+    ]
+
+
+def test_validate_reports_the_marked_gbk_file_as_an_error(
+    dataset_dir: Path, tables: dict[str, pd.DataFrame], capsys: pytest.CaptureFixture[str]
+) -> None:
+    write_marked_gbk(dataset_dir / "tariffs.csv", tables["tariffs"], "valid_to")
+
+    assert auditkit.cli.main(["validate", str(dataset_dir)]) == 1
+    output = capsys.readouterr().out.splitlines()
+    assert output[0].startswith("tariffs.csv row 1: expected text in UTF-8 after a UTF-8 byte")
+    assert output[-1] == "1 error, 0 warnings (tariffs: 1 error, 0 warnings)"
+
+
+def test_a_marked_file_whose_gbk_text_starts_past_the_first_megabyte_is_refused(
+    dataset_dir: Path, tables: dict[str, pd.DataFrame]
+) -> None:
+    """The first megabyte after the mark is ASCII, so the fast guess takes the file for UTF-8:
+    when the GBK text further down fails it, the mark is still named at row 1."""
+    customers = tables["customers"].copy()
+    customers.insert(0, "remark", ["x" * 1_200_000, "", ""])
+    data = write_marked_gbk(dataset_dir / "customers.csv", customers, "remark")
+    offset, row, bad = first_not_utf8(data)
+
+    assert load_errors(dataset_dir) == [
+        "customers.csv row 1: " + NOT_UTF8_AFTER_THE_MARK.format(bad=bad, offset=offset, row=row)
+    ]
+    assert offset > 1 << 20
+
+
+def test_a_marked_utf8_file_with_a_gbk_row_joined_on_is_named_at_that_row(
+    dataset_dir: Path, tables: dict[str, pd.DataFrame]
+) -> None:
+    """UTF-8 text after the mark, then a GBK row GB18030 reads: the file is UTF-8 up to it."""
+    customers = tables["customers"].copy()
+    customers[["district", "name", "address"]] = ["城南", "张伟", "城南"]
+    customers["tariff_category"] = "居民生活"
+    lines = customers.to_csv(index=False).splitlines()
+    data = BOM + "\n".join(lines[:-1]).encode("utf-8") + b"\n" + lines[-1].encode("gbk") + b"\n"
+    data[len(BOM) :].decode("gb18030")  # the premise: GB18030 reads it all, wrongly
+    (dataset_dir / "customers.csv").write_bytes(data)
+
+    assert load_errors(dataset_dir) == [
+        "customers.csv row 4: expected text in one encoding throughout, UTF-8 or GBK/GB18030, "
+        "found text in GBK/GB18030 from this row on, in a file in UTF-8 before it (files joined "
+        "together? Keep one export per file, in one encoding)"
+    ]
+
+
+def test_a_marked_file_of_accented_utf8_then_gbk_is_never_read_as_gb18030(
+    tmp_path: Path,
+) -> None:
+    """No CJK character in UTF-8 before the GBK row to tell the files apart, and GB18030 reads
+    every byte (the mark too, as 锘縞ustomer_id): the mark says UTF-8, so the GBK row is named."""
+    path = tmp_path / "customers.csv"
+    data = BOM + "customer_id,name\nC1,José\n".encode() + "C2,城南\n".encode("gbk")
+    data.decode("gb18030")  # the premise: GB18030 reads it all, the mark as 锘縞
+    path.write_bytes(data)
+
+    with pytest.raises(EncodingFailure) as refused:
+        scan_encoding(path)
+
+    assert (refused.value.row, refused.value.found) == (
+        3,
+        "text in GBK/GB18030 from this row on, in a file in UTF-8 before it (files joined "
+        "together? Keep one export per file, in one encoding)",
+    )
+
+
+def test_a_marked_utf8_file_reads_its_first_column_under_its_own_name(
+    dataset_dir: Path, tables: dict[str, pd.DataFrame]
+) -> None:
+    tariffs = tables["tariffs"]
+    first = tariffs[["valid_to", *tariffs.columns.drop("valid_to")]]
+    (dataset_dir / "tariffs.csv").write_bytes(BOM + first.to_csv(index=False).encode("utf-8"))
+
+    dataset = load(dataset_dir)
+
+    assert dataset.sources["tariffs"].encoding == "UTF-8 with BOM"
+    assert dataset.tariffs["valid_to"].dt.year.tolist()[1] == 9999
+
+
+def test_a_marked_gbk_columns_yaml_is_refused_naming_it_not_a_traceback(
+    dataset_dir: Path,
+) -> None:
+    (dataset_dir / "columns.yaml").write_bytes(BOM + "bills:\n  户号: customer_id\n".encode("gbk"))
+
+    [problem] = load_errors(dataset_dir)
+
+    assert problem.startswith(
+        "columns.yaml row 1: expected text in UTF-8 after a UTF-8 byte-order mark, found a UTF-8 "
+        "byte-order mark on text that is not UTF-8: bytes b'\\xbb' at byte offset 12 (row 2)"
+    )
+
+
+def test_a_marked_gbk_table_given_to_a_command_is_refused(tmp_path: Path) -> None:
+    path = tmp_path / "frame.csv"
+    path.write_bytes(BOM + "customer_id,district\nC1,城南\n".encode("gbk"))
+
+    with pytest.raises(SideTableError) as refused:
+        read_side_csv(path, dtype=str)
+
+    assert str(refused.value).startswith(
+        "frame.csv row 1: expected text in UTF-8 after a UTF-8 byte-order mark"
+    )
+
+
+# ------------------------------------------------- a column name holding a byte-order mark as text
+
+MARKED_NAMES = {
+    "U+FEFF": ("\ufeffvalid_to", "a byte-order mark (U+FEFF)"),
+    "GB18030": (
+        (BOM + b"valid_to").decode("gb18030"),
+        "the UTF-8 byte-order mark read as GBK/GB18030",
+    ),
+    "Latin-1": (
+        (BOM + b"valid_to").decode("latin-1"),
+        "the UTF-8 byte-order mark read as Latin-1 ('ï»¿')",
+    ),
+}
+
+
+@pytest.mark.parametrize("how", MARKED_NAMES)
+@pytest.mark.parametrize("fmt", ["parquet", "xlsx"])
+def test_a_column_name_starting_with_a_misread_mark_is_an_error_in_any_format(
+    tables: dict[str, pd.DataFrame], make_dataset, how: str, fmt: str
+) -> None:
+    name, read_as = MARKED_NAMES[how]
+    tables["tariffs"] = tables["tariffs"].rename(columns={"valid_to": name})
+    folder = make_dataset(tables, fmt)
+    row = " row 1" if fmt == "xlsx" else ""
+
+    assert load_errors(folder) == [
+        f"tariffs.{fmt}{row}, column valid_to: expected a column name without a byte-order mark, "
+        f"found {name!r}, {read_as} at its start (read as part of the name, it would make the "
+        "column an extra one: rename the column)"
+    ]
+
+
+def test_a_required_column_behind_a_misread_mark_is_not_also_reported_missing(
+    tables: dict[str, pd.DataFrame],
+) -> None:
+    name = (BOM + b"tariff_category").decode("gb18030")
+    tables["customers"] = tables["customers"].rename(columns={"tariff_category": name})
+
+    with pytest.raises(DataValidationError) as refused:
+        Dataset.from_frames(tables)
+
+    assert [(problem.column, problem.expected) for problem in refused.value.errors] == [
+        ("tariff_category", "a column name without a byte-order mark")
+    ]
+
+
+def test_an_extra_column_behind_a_misread_mark_in_customers_is_shown_masked(
+    tables: dict[str, pd.DataFrame],
+) -> None:
+    """A customers header cell naming no contract column may be a customer's name (a file
+    without its header row): masked as any such cell is."""
+    tables["customers"] = tables["customers"].assign(**{"\ufeff张三": "x"})
+
+    with pytest.raises(DataValidationError) as refused:
+        Dataset.from_frames(tables)
+
+    [problem] = refused.value.errors
+    assert "张三" not in str(problem)
+    assert problem.expected == "a column name without a byte-order mark"

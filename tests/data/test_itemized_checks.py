@@ -80,14 +80,18 @@ def test_two_fen_off_warns(tables: dict[str, pd.DataFrame]) -> None:
     ]
 
 
-def test_a_bill_too_large_to_read_shows_its_difference_in_powers_of_ten(
+def test_lines_adding_up_past_what_reads_to_the_fen_show_the_difference_in_powers_of_ten(
     tables: dict[str, pd.DataFrame],
 ) -> None:
-    tables["bills"]["amount"] = tables["bills"]["amount"].astype(float)
-    tables["bills"].loc[0, "amount"] = 1e308
+    """Every amount is below 10^12 yuan, yet 1,100 fund lines of 9.99e11 add up to over 10^15:
+    the difference is shown in powers of ten, not in 16 digits of float noise."""
+    fund = tables["bill_lines"].iloc[[0]].assign(line_type="fund", tier=None, amount=9.99e11)
+    rest = tables["bill_lines"].iloc[1:]
+    tables["bill_lines"] = pd.concat([fund] * 1100 + [rest], ignore_index=True)
 
     assert [problem.found for problem in warnings_of(tables)] == [
-        "1e+308 yuan, while its 1 bill lines add up to 112.98 yuan (lines − bill = -1e+308)"
+        "112.98 yuan, while its 1100 bill lines add up to 1098900000000000.0 yuan "
+        "(lines − bill = +1.1e+15)"
     ]
 
 
