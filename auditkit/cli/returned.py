@@ -42,7 +42,7 @@ def without_lock_files(paths: Sequence[Path], use: ReturnedUse) -> list[Path]:
         said = lock_said(lock, use.then)
         print(f"{use.command}: warning: {path} skipped, not a sheet: {said}", file=sys.stderr)
     if not sheets:
-        raise ParameterError(use.parameter, f"{use.expected} besides lock files", locks)
+        raise ParameterError(use.parameter, f"{use.expected} besides lock files", ", ".join(locks))
     return sheets
 
 

@@ -8,7 +8,6 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 from auditkit import i18n
-from auditkit.atomic import write_bytes_atomic
 from auditkit.cli.returned import ReturnedUse, warn_if_open, without_lock_files
 from auditkit.errors import ParameterError, flags, parameters_named
 from auditkit.options.sampling import (
@@ -63,6 +62,21 @@ def register(subparsers: argparse._SubParsersAction) -> None:  # type: ignore[ty
         "--frame", metavar="FILE", help="a population table (.csv, .xlsx or .parquet)"
     )
     selecting.add_argument("--district", help="district to sample (with --data)")
+    selecting.add_argument(
+        "--id",
+        action="append",
+        metavar="COLUMN",
+        help="the --frame column naming each unit, carried to the field sheet (default "
+        "customer_id; a frame without it needs --id, e.g. --id 户号); repeat it for an id of "
+        "several columns",
+    )
+    selecting.add_argument(
+        "--carry",
+        action="append",
+        metavar="COLUMN",
+        help="another column of the population to show on the field sheet (a name, an address, "
+        "a meter number); repeat it for more",
+    )
     selecting.add_argument(
         "--units",
         choices=UNITS,
@@ -168,7 +182,18 @@ def register(subparsers: argparse._SubParsersAction) -> None:  # type: ignore[ty
         "--auditing-district", help="district that inspected (default: each row's own)"
     )
     evaluating.add_argument(
-        "--inspections", metavar="FILE.csv", help="also write the inspections table here"
+        "--inspections",
+        type=Path,
+        metavar="FILE.csv",
+        help="also write the inspections table (docs/data.md) here: a new file, or with --append "
+        "an inspections table already there",
+    )
+    evaluating.add_argument(
+        "--append",
+        action="store_true",
+        help="add the sheet's inspections to the --inspections file already there, keeping its "
+        "rows: a row it already records is not added again, and one it records with other "
+        "findings is refused (without it an existing file is never written over)",
     )
     _lang_option(evaluating)
     evaluating.set_defaults(func=run_evaluate)
@@ -260,12 +285,19 @@ def run_select(args: argparse.Namespace) -> int:
     """Select the sample from a dataset district or a population table and write the field sheet
     (never over a sheet the inspectors began to fill, checked before the work)."""
     from auditkit.sampling import select, write_field_sheet
-    from auditkit.sampling.fieldsheet import check_sheet_path
+    from auditkit.sampling.fieldsheet import check_sheet_path, id_text, sheet_columns
 
     check_sheet_path(args.output, "--output")
+    names = ("--id", "--carry")
     if args.data is not None:
         if not args.district:
-            raise ParameterError("--district", "a district name with --data", None)
+            raise ParameterError("--district", "a district name with --data", "no --district")
+        if args.id:
+            raise ParameterError(
+                "--id",
+                "no --id with --data (a dataset's units are named by customer_id)",
+                ", ".join(args.id),
+            )
         from auditkit.data import load
         from auditkit.demo import demo_data_dir
         from auditkit.sampling.study import population
@@ -280,13 +312,23 @@ def run_select(args: argparse.Namespace) -> int:
                 else "no --values with --data --units items (accounts are counted, not valued)"
             )
             raise ParameterError("--values", expected, args.values)
+        ids, carry = sheet_columns(
+            list(frame.columns),
+            None,
+            args.carry or (),
+            f"the population of district {args.district!r}",
+            names,
+        )
     else:
         from auditkit.sampling.checks import numeric_column, stratum_labels
 
         path, values = Path(args.frame), args.values
-        numbered = _read_frame(path)
+        numbered = _read_frame(path, args.id or ())
+        table = f"population table {path.name!r}"
+        ids, carry = sheet_columns(list(numbered.columns), args.id, args.carry or (), table, names)
         # checked here so that their errors name the file's rows, not the frame's positions
-        _refuse_rows_without_id(numbered, path.name)
+        _refuse_rows_without_id(numbered, path.name, ids)
+        numbered[list(ids)] = numbered[list(ids)].apply(id_text)
         if values is not None:
             numeric_column(numbered, values, path.name)
         if args.strata is not None and args.strata in numbered.columns:
@@ -295,7 +337,11 @@ def run_select(args: argparse.Namespace) -> int:
     n = args.n
     if n is None:
         if args.materiality is None:
-            raise ParameterError("--n", "a sample size, or --materiality to plan one", None)
+            raise ParameterError(
+                "--n",
+                "a sample size, or --materiality to plan one",
+                "neither --n nor --materiality",
+            )
         likelihood = "binomial" if args.units == "items" else "poisson"
         planned = _plan_from(
             args, likelihood, len(frame) if args.likelihood == "hypergeometric" else None
@@ -316,7 +362,9 @@ def run_select(args: argparse.Namespace) -> int:
     _print_table(selection.to_table(args.lang))
     for note in selection.notes:
         print(f"note: {note.text(args.lang)}")
-    path = write_field_sheet(selection, args.output, lang=args.lang, direction=args.direction)
+    path = write_field_sheet(
+        selection, args.output, lang=args.lang, direction=args.direction, ids=ids, carry=carry
+    )
     print(f"field sheet written: {path}")
     return 0
 
@@ -325,9 +373,19 @@ def run_evaluate(args: argparse.Namespace) -> int:
     """Evaluate a filled field sheet (or x errors in n) and print the conclusion."""
     from auditkit.data.column_typing import checked_key_text
     from auditkit.data.schema import KEY_CHARACTERS
-    from auditkit.formulas import csv_bytes
     from auditkit.sampling import evaluate, read_field_sheet
+    from auditkit.sampling.inspections_file import check_inspections_path, write_inspections
 
+    if args.append and args.inspections is None:
+        raise ParameterError(
+            "--append", "--inspections FILE.csv with it, the file to append to", "no --inspections"
+        )
+    if args.inspections is not None:
+        if args.sheet is None:
+            raise ParameterError(
+                "--inspections", "a --sheet with it, whose inspections are written", "--x and --n"
+            )
+        check_inspections_path(args.inspections, args.append)  # before the work, not after it
     if args.sheet is not None:
         auditing = args.auditing_district
         if auditing is not None:
@@ -343,12 +401,18 @@ def run_evaluate(args: argparse.Namespace) -> int:
                 direction=args.direction,
                 prior=args.prior,
             )
-        if args.inspections:
-            write_bytes_atomic(args.inspections, csv_bytes(results.inspections))
-            print(f"inspections written: {args.inspections}")
+        if args.inspections is not None:
+            written = write_inspections(args.inspections, results.inspections, args.append)
+            if written.appended:
+                print(
+                    f"inspections appended: {written.path} ({written.added:,} row(s) added, "
+                    f"{written.recorded:,} already recorded, {written.total:,} in all)"
+                )
+            else:
+                print(f"inspections written: {written.path} ({written.added:,} row(s))")
     else:
         if args.n is None:
-            raise ParameterError("--n", "the sample size with --x", None)
+            raise ParameterError("--n", "the sample size with --x", "no --n")
         with parameters_named(_FLAGS):
             evaluation = evaluate(
                 args.materiality,
@@ -375,15 +439,17 @@ def _field_sheet(paths: Sequence[Path]) -> Path:
             EVALUATING.parameter,
             "one filled field sheet (.xlsx), besides any lock files: each sample is evaluated "
             "from its own sheet",
-            [path.name for path in sheets],
+            ", ".join(path.name for path in sheets),
         )
     return sheets[0]
 
 
-def _read_frame(path: Path) -> pd.DataFrame:
+def _read_frame(path: Path, ids: Sequence[str] = ()) -> pd.DataFrame:
     """The population table at `path`, each row labelled with its row number in the file as a
     spreadsheet shows it (the header row 1; a Parquet file's first record row 1), rows with no
-    value at all left out (an empty line is no unit of the population)."""
+    value at all left out (an empty line is no unit of the population); the `ids` columns of a
+    CSV read as text (0012 stays 0012). A header naming a column twice, or a table without a row,
+    is refused naming the file."""
     import pandas as pd
 
     from auditkit.data.problems import Problem
@@ -395,39 +461,85 @@ def _read_frame(path: Path) -> pd.DataFrame:
     suffix = path.suffix.lower()
     if suffix == ".parquet":
         try:
-            return _numbered(pd.read_parquet(path), first_row=1)
+            frame = pd.read_parquet(path)
         except (OSError, ValueError) as error:  # Arrow's errors are ValueErrors
             problem = Problem(path.name, None, None, "a Parquet file", str(error))
             raise SampleDataError(str(problem)) from None
+        _refuse_duplicated_header(path.name, list(frame.columns), row=None)
+        return _with_rows(path.name, frame, first_row=1)
     if suffix == ".xlsx" or lock_file(path) is not None:  # a lock file is named as one
-        return _numbered(_read_xlsx_frame(path), first_row=2)
+        frame, header = _read_xlsx_frame(path)
+        _refuse_duplicated_header(path.name, header, row=1)
+        return _with_rows(path.name, frame, first_row=2)
     if suffix != ".csv":
         found = f"{path} (an old Excel format: save it as .xlsx)" if suffix == ".xls" else path
         raise ParameterError("--frame", "a .csv, .xlsx or .parquet file", str(found))
-    return _numbered(_read_csv(path), first_row=2)
+    frame = _read_csv(path, ids)
+    _refuse_duplicated_header(path.name, _csv_header(path), row=1)
+    return _with_rows(path.name, frame, first_row=2)
 
 
-def _refuse_rows_without_id(frame: pd.DataFrame, file: str) -> None:
-    """A SampleDataError naming `file`, the first row (as `_read_frame` numbers it) and the
-    column `customer_id` where a row of the population has none: a total row (`,300`) is no
-    unit, and taken for one it would double the population's value and could be drawn."""
+def _refuse_duplicated_header(file: str, header: Sequence[object], row: int | None) -> None:
+    """A SampleDataError naming `file`, its header `row` and the first column named twice in
+    `header` (pandas would read the second as 'id.1', and which one is the id nobody could say)."""
+    from openpyxl.utils import get_column_letter
+
+    from auditkit.data.problems import Problem
+    from auditkit.sampling.errors import SampleDataError
+
+    places: dict[str, list[int]] = {}
+    for position, name in enumerate(header, start=1):
+        if name is not None and str(name).strip():
+            places.setdefault(str(name), []).append(position)
+    for name, positions in places.items():
+        if len(positions) > 1:
+            letters = [get_column_letter(position) for position in positions]
+            where = (
+                f"columns {', '.join(letters[:-1])} and {letters[-1]}"
+                if row is not None
+                else f"{len(positions)} columns"
+            )
+            problem = Problem(
+                file, row, name, "each column named once in the header", f"{name!r} in {where}"
+            )
+            raise SampleDataError(str(problem))
+
+
+def _with_rows(file: str, frame: pd.DataFrame, first_row: int) -> pd.DataFrame:
+    """`frame` numbered from `first_row` (`_numbered`), or a SampleDataError naming `file` when
+    no row is left: a population of no unit has nothing to select."""
+    from auditkit.data.problems import Problem
+    from auditkit.sampling.errors import SampleDataError
+
+    numbered = _numbered(frame, first_row)
+    if numbered.empty:
+        found = "none" if frame.empty else f"only {len(frame):,} empty row(s)"
+        below = "below the header " if first_row > 1 else ""
+        expected = f"at least one row {below}(a unit of the population)"
+        raise SampleDataError(str(Problem(file, None, None, expected, found)))
+    return numbered
+
+
+def _refuse_rows_without_id(frame: pd.DataFrame, file: str, ids: Sequence[str]) -> None:
+    """A SampleDataError naming `file`, the first row (as `_read_frame` numbers it) and the id
+    column where a row of the population has none: a total row (`,300`) is no unit, and taken
+    for one it would double the population's value and could be drawn."""
     import pandas as pd
 
     from auditkit.data.problems import Problem
     from auditkit.errors import shown
     from auditkit.sampling.errors import SampleDataError
 
-    if "customer_id" not in frame.columns:
-        return
-    ids = frame["customer_id"].astype("string")
-    rows = frame.index[(ids.isna() | (ids.str.strip() == "")).to_numpy()]
-    if len(rows):
-        written = frame.at[rows[0], "customer_id"]
-        found = "an empty cell" if pd.isna(written) else shown(written)
-        more = f" ({len(rows):,} such rows)" if len(rows) > 1 else ""
-        expected = "a value (the id of each unit of the population; a total row has none)"
-        problem = Problem(file, int(rows[0]), "customer_id", expected, found + more)
-        raise SampleDataError(str(problem))
+    for column in ids:
+        written_ids = frame[column].astype("string")
+        rows = frame.index[(written_ids.isna() | (written_ids.str.strip() == "")).to_numpy()]
+        if len(rows):
+            written = frame.at[rows[0], column]
+            found = "an empty cell" if pd.isna(written) else shown(written)
+            more = f" ({len(rows):,} such rows)" if len(rows) > 1 else ""
+            expected = "a value (the id of each unit of the population; a total row has none)"
+            problem = Problem(file, int(rows[0]), column, expected, found + more)
+            raise SampleDataError(str(problem))
 
 
 def _numbered(frame: pd.DataFrame, first_row: int) -> pd.DataFrame:
@@ -438,7 +550,7 @@ def _numbered(frame: pd.DataFrame, first_row: int) -> pd.DataFrame:
     return numbered[numbered.notna().any(axis=1)]
 
 
-def _read_xlsx_frame(path: Path) -> pd.DataFrame:
+def _read_xlsx_frame(path: Path) -> tuple[pd.DataFrame, list[object]]:
     """A population .xlsx, opened as a returned workbook is (`open_returned_workbook`): refused
     naming the file when it is a lock file an office program keeps beside a workbook, holds a
     zip bomb (a population may be large: its size is not limited, but a part packed hundreds of
@@ -463,21 +575,31 @@ def _read_xlsx_frame(path: Path) -> pd.DataFrame:
                 "found none readable (a Strict Open XML workbook, or only chart sheets: save it "
                 "as an ordinary Excel workbook)"
             )
-        return pd.read_excel(workbook, engine="openpyxl")
+        first = workbook.worksheets[0]
+        header = list(next(first.iter_rows(min_row=1, max_row=1, values_only=True), ()))
+        return pd.read_excel(workbook, sheet_name=first.title, engine="openpyxl"), header
     finally:
         workbook.close()
 
 
-def _read_csv(path: Path) -> pd.DataFrame:
+def _read_csv(path: Path, ids: Sequence[str] = ()) -> pd.DataFrame:
     """A population CSV read as the dataset reader decodes an export (`read_side_csv`), so one
-    export reads the same everywhere; identifiers and periods kept as text. One that cannot be
-    read whole is refused: file, row, expected and found."""
+    export reads the same everywhere; identifiers (customer_id and the `ids` named) and periods
+    kept as text. One that cannot be read whole is refused: file, row, expected and found."""
     from auditkit.data.side_csv import SideTableError, read_side_csv
     from auditkit.sampling.errors import SampleDataError
 
+    text = dict.fromkeys(["customer_id", "period", *ids], str)
     try:
-        return read_side_csv(
-            path, dtype={"customer_id": str, "period": str}, skip_blank_lines=False
-        )
+        return read_side_csv(path, dtype=text, skip_blank_lines=False)
     except SideTableError as error:
         raise SampleDataError(str(error)) from None
+
+
+def _csv_header(path: Path) -> list[object]:
+    """The header row of a population CSV as written, a name given twice kept twice (the frame
+    read has renamed the second)."""
+    from auditkit.data.side_csv import read_side_csv
+
+    head = read_side_csv(path, header=None, nrows=1, dtype=str, keep_default_na=False)
+    return list(head.iloc[0]) if len(head) else []

@@ -169,8 +169,9 @@ def _require_data(
     data: pd.DataFrame | None, book: str | None, audit: str | None, method: str
 ) -> pd.DataFrame:
     if not isinstance(data, pd.DataFrame) or data.empty:
+        found = "a table with no rows" if isinstance(data, pd.DataFrame) else type(data).__name__
         raise ParameterError(
-            "data", f"a DataFrame of inspected rows for method {method!r}", type(data).__name__
+            "data", f"a table of inspected rows (pandas) for method {method!r}", found
         )
     for name, column in (("book", book), ("audit", audit)):
         if column is None:
@@ -619,7 +620,7 @@ def _per_stratum(name: str, given: Sizes | Values, strata: list[str]) -> dict[st
         )
     missing = [stratum for stratum in strata if stratum not in given]
     if missing:
-        found = f"none for {missing}"
+        found = f"none for {', '.join(map(repr, missing))}"
         other = [key for key in given if not isinstance(key, str)]
         if other:
             found += (

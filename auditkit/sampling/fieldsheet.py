@@ -15,6 +15,7 @@ import datetime as dt
 import json
 import os
 import unicodedata
+from collections.abc import Sequence
 from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
@@ -33,7 +34,7 @@ from auditkit.errors import ParameterError
 from auditkit.formulas import put_cell
 from auditkit.options.sampling import AUDIT_KINDS
 from auditkit.periods import after_today, today
-from auditkit.sampling.errors import FieldSheetError
+from auditkit.sampling.errors import FieldSheetError, SampleDataError
 from auditkit.sampling.evaluate import (
     DEFAULT_DIRECTION,
     DIRECTIONS,
@@ -76,7 +77,19 @@ RETURNED_SHEETS = ReturnedSheets(
     ),
 )
 IDENTIFYING = ("customer_id", "district", "period", "stratum")
+#: The column naming each unit of a selection unless `ids` names others.
+DEFAULT_ID = "customer_id"
 INSPECTOR_COLUMNS = ("inspected_at", "audited_value", "error_found", "note")
+#: Columns the field sheet and the inspections table make of their own: a column of the frame of
+#: one of these names cannot be carried to the sheet (it would stand twice in its header).
+OWN_COLUMNS = (
+    "sample_no",
+    "book_value",
+    "times",
+    *INSPECTOR_COLUMNS,
+    "audit_kind",
+    "auditing_district",
+)
 # Spellings of the error flag accepted on reading (case and full/half width ignored); anything
 # else is a problem naming the cell. Ambiguous marks (x, ✓, 对, 错) are refused on purpose.
 YES = frozenset({"是", "有", "有误", "y", "yes", "true", "1"})
@@ -280,10 +293,15 @@ def write_field_sheet(
     path: str | os.PathLike[str],
     lang: str = "zh",
     direction: str = DEFAULT_DIRECTION,
+    ids: Sequence[str] | None = None,
+    carry: Sequence[str] = (),
 ) -> Path:
     """Write the selection as a field sheet (.xlsx) for the inspectors; returns the path.
 
-    The sheet states the misstatement `direction` that will be evaluated and records it, so
+    Each row names its unit by the `ids` columns of the selection (default customer_id: a
+    selection without it is refused, as the inspectors could not tell which unit to check), then
+    district, period and stratum where the selection has them and the `carry` columns (a name,
+    an address, a meter number the inspectors need), each as the frame holds it. The sheet states the misstatement `direction` that will be evaluated and records it, so
     evaluating the returned sheet uses what the inspectors read. The file is written under a
     temporary name and renamed, so an interrupted write never leaves a half sheet that looks whole.
     A file already at `path` is replaced only when it is a field sheet with nothing filled in
@@ -292,7 +310,8 @@ def write_field_sheet(
     i18n.language(lang)
     direction = choice("direction", direction, DIRECTIONS)
     target = check_sheet_path(path)
-    rows = _selection_rows(selection)
+    ids, carry = sheet_columns(list(selection.sample.columns), ids, carry, "the selection")
+    rows = _selection_rows(selection, ids, carry)
     columns = [*rows.columns, *INSPECTOR_COLUMNS]
     workbook = Workbook()
     sheet = workbook.active
@@ -305,6 +324,7 @@ def write_field_sheet(
     _write_instructions(workbook.create_sheet(INSTRUCTIONS), selection, direction, lang)
     meta = workbook.create_sheet(META_SHEET)
     record = _metadata(selection, list(rows.columns), direction, lang)
+    record["ids"] = list(ids)
     put_cell(meta["A1"], json.dumps(record, ensure_ascii=False))
     meta.sheet_state = "hidden"
     hidden_rows = workbook.create_sheet(ROWS_SHEET)
@@ -313,6 +333,47 @@ def write_field_sheet(
     _put_rows(hidden_rows, rows, 2)
     hidden_rows.sheet_state = "hidden"
     return write_bytes_atomic(target, stable_xlsx_bytes(workbook))  # same sample, same bytes
+
+
+def sheet_columns(
+    columns: Sequence[object],
+    ids: Sequence[str] | None,
+    carry: Sequence[str],
+    table: str,
+    names: tuple[str, str] = ("ids", "carry"),
+) -> tuple[tuple[str, ...], tuple[str, ...]]:
+    """The columns naming each unit (`ids`, default customer_id) and the other columns to show on
+    the field sheet (`carry`), each once, checked against the `columns` of `table` (the
+    selection, or the population file the CLI reads: it checks its flags, `names`, before the
+    work): a ParameterError naming the flag for a column `table` lacks or one the sheet makes
+    of its own (OWN_COLUMNS), a SampleDataError naming `table` and its columns when no `ids`
+    is given and it has no customer_id."""
+    present = [str(column) for column in columns]
+    listed = ", ".join(present) if present else "none"
+    if ids is None or not len(ids):
+        if DEFAULT_ID not in present:
+            raise SampleDataError(
+                f"{table}: expected a column naming each unit (customer_id, or the column(s) "
+                f"{names[0]} names), found the columns {listed}; name the id column with "
+                f"{names[0]}"
+            )
+        ids = (DEFAULT_ID,)
+    checked: dict[str, tuple[str, ...]] = {}
+    for name, given in zip(names, (ids, carry), strict=True):
+        for column in given:
+            if not isinstance(column, str) or column not in present:
+                raise ParameterError(name, f"a column of {table} ({listed})", column)
+            if column in OWN_COLUMNS:
+                raise ParameterError(
+                    name,
+                    "a column other than those the field sheet makes of its own ("
+                    + ", ".join(OWN_COLUMNS)
+                    + "): rename it in the file",
+                    column,
+                )
+        checked[name] = tuple(dict.fromkeys(given))
+    id_columns = checked[names[0]]
+    return id_columns, tuple(c for c in checked[names[1]] if c not in id_columns)
 
 
 def check_sheet_path(path: str | os.PathLike[str], name: str = "path") -> Path:
@@ -380,6 +441,11 @@ def _inspector_cells_filled(path: Path) -> list[tuple[int, str, str]]:
         workbook.close()
 
 
+def _cell_shown(value: object) -> str:
+    """A cell as a problem shows it: 'an empty cell', or its value quoted."""
+    return "an empty cell" if _empty(value) else shown_cell(value)
+
+
 def _empty(value: object) -> bool:
     """A cell with nothing in it: None or only spaces."""
     return value is None or (isinstance(value, str) and not value.strip())
@@ -425,7 +491,7 @@ def read_field_sheet(
     header_row = int(meta.get("header_row", 1))
     expected, _ = _sheet_frame(workbook[ROWS_SHEET], source.name, 1, header_labels=False)
     filled, letters = _sheet_frame(
-        workbook[FIELD_SHEET], source.name, header_row, header_labels=True
+        workbook[FIELD_SHEET], source.name, header_row, header_labels=True, known=meta["columns"]
     )
     default_date = _default_date(inspected_at, source)
     problems = SheetProblems(
@@ -437,7 +503,7 @@ def read_field_sheet(
     problems.unsaved_formulas(source, workbook[FIELD_SHEET], header_row, read)
     problems.raise_any()
     sample = _validate(filled, expected, meta, problems, default_date, workbook.epoch)
-    inspections = _inspections(sample, audit_kind, auditing_district)
+    inspections = _inspections(sample, audit_kind, auditing_district, meta.get("ids", ()))
     strata = None if meta["strata"] is None else pd.DataFrame(meta["strata"])
     return FieldResults(
         inspections=inspections,
@@ -463,16 +529,36 @@ def header_columns(sheet) -> tuple[int, dict[str, int]]:
     raise FieldSheetError(f"sheet {sheet.title!r}: no header row with sample_no")
 
 
-def _selection_rows(selection: Selection) -> pd.DataFrame:
+def _selection_rows(selection: Selection, ids: Sequence[str], carry: Sequence[str]) -> pd.DataFrame:
+    """The sheet's given columns: sample_no, the unit's ids, the identifying columns the sample
+    has, the carried ones, the book value (by values) and times."""
     sample = selection.sample
     rows = pd.DataFrame({"sample_no": np.arange(1, len(sample) + 1)})
-    for column in IDENTIFYING:
+    for column in dict.fromkeys([*ids, *IDENTIFYING]):
         if column in sample.columns:
-            rows[column] = sample[column].astype("string").to_numpy()
+            rows[column] = id_text(sample[column]).to_numpy()
+    for column in carry:
+        if column not in rows.columns:
+            values = sample[column]
+            numbers = pd.api.types.is_numeric_dtype(values) and not pd.api.types.is_bool_dtype(
+                values
+            )
+            rows[column] = (values if numbers else values.astype("string")).to_numpy()
     if selection.values is not None:
         rows["book_value"] = sample[selection.values].to_numpy(dtype=float)
     rows["times"] = sample["times"].to_numpy(dtype=np.int64)
     return rows
+
+
+def id_text(values: pd.Series) -> pd.Series:
+    """An id column as text: a whole number as its digits (1001, not 1001.0, where a spreadsheet
+    stored it as a number and an empty cell made pandas read the column as decimals)."""
+    if pd.api.types.is_float_dtype(values):
+        whole = values.notna() & (values % 1 == 0)
+        text = values.astype("string")
+        text[whole] = values[whole].map(lambda number: str(int(number)))
+        return text
+    return values.astype("string")
 
 
 def _put_rows(sheet, rows: pd.DataFrame, first_row: int) -> None:
@@ -488,9 +574,19 @@ def _header(column: str, lang: str) -> str:
     return f"{i18n.text(key, lang)} {column}" if lang == "zh" and i18n.has(key) else column
 
 
-def canonical_column(header: object) -> str:
-    """The canonical column name of a header cell ('核实金额 audited_value' -> 'audited_value')."""
-    return str(header).split()[-1] if header is not None and str(header).strip() else ""
+def canonical_column(header: object, known: Sequence[str] = ()) -> str:
+    """The canonical column name of a header cell ('核实金额 audited_value' -> 'audited_value'):
+    the column a bilingual header ends in, when it is one auditkit names (its own, the
+    identifying ones or one of `known`); any other header whole (a carried column of the frame
+    may hold a space: 'meter no')."""
+    if header is None or not str(header).strip():
+        return ""
+    text = str(header).strip()
+    whole = {str(column).strip(): str(column) for column in known}
+    if text in whole:
+        return whole[text]
+    last = text.split()[-1]
+    return last if last in (*OWN_COLUMNS, *IDENTIFYING, *whole) else text
 
 
 INSTRUCTION_LINES = ("rows", "audited_value", "error_found", "inspected_at", "note", "sampling")
@@ -548,13 +644,13 @@ def _metadata(selection: Selection, columns: list[str], direction: str, lang: st
 
 
 def _sheet_frame(
-    sheet, file_name: str, header_row: int, header_labels: bool
+    sheet, file_name: str, header_row: int, header_labels: bool, known: Sequence[str] = ()
 ) -> tuple[pd.DataFrame, dict[str, str]]:
     """The sheet's rows below `header_row` (indexed by Excel row number) and column letters."""
     rows = list(sheet.iter_rows(min_row=header_row, values_only=True))
     if not rows:
         raise FieldSheetError(f"field sheet {file_name!r}: sheet {sheet.title!r} is empty")
-    header = [canonical_column(cell) if header_labels else str(cell) for cell in rows[0]]
+    header = [canonical_column(cell, known) if header_labels else str(cell) for cell in rows[0]]
     letters = {name: get_column_letter(index) for index, name in enumerate(header, start=1) if name}
     frame = pd.DataFrame(rows[1:], columns=header, dtype=object)
     frame.index = pd.RangeIndex(header_row + 1, header_row + 1 + len(frame))  # Excel's row numbers
@@ -597,11 +693,16 @@ def _validate(
         c for c in [*meta["columns"], "audited_value", "error_found"] if c not in filled.columns
     ]
     if missing_columns:
+        count = len(missing_columns)
         raise FieldSheetError(
-            f"{problems.where}: column(s) {missing_columns} missing from the header row"
+            f"{problems.where}: expected the column{'s' if count > 1 else ''} "
+            f"{', '.join(missing_columns)} in the header row, found no "
+            f"{', '.join(missing_columns)}: write the header back as the sheet was handed out"
         )
     expected = expected.set_index(expected["sample_no"].astype(int), drop=False)
-    keys = [c for c in ("customer_id", "period") if c in expected.columns]
+    # The columns naming the unit, as recorded (sheets written before `ids` name customer_id).
+    named = [*meta.get("ids", ()), "customer_id", "period"]
+    keys = [c for c in dict.fromkeys(named) if c in expected.columns]
     seen: set[int] = set()
     records = []
     for sheet_row, row in filled.iterrows():
@@ -612,7 +713,7 @@ def _validate(
         if number not in expected.index or any(
             str(row[k]) != str(expected.at[number, k]) for k in keys
         ):
-            shown = ", ".join(f"{k} {row[k]!r}" for k in ["sample_no", *keys])
+            shown = ", ".join(f"{k} {_cell_shown(row[k])}" for k in ["sample_no", *keys])
             problems.add(sheet_row, None, f"this row ({shown}) is not in the selection")
             continue
         if number in seen:
@@ -624,13 +725,15 @@ def _validate(
             records.append(record)
     absent = sorted(set(expected.index) - seen)
     if absent:
+        listed = ", ".join(map(str, absent[:10])) + (" …" if len(absent) > 10 else "")
         problems.lines.append(
-            f"{problems.where}: {len(absent)} selected rows are missing from the sheet "
-            f"(sample_no {absent[:10]})"
+            f"{problems.where}: {len(absent)} selected "
+            f"{'rows are' if len(absent) > 1 else 'row is'} missing from the sheet "
+            f"(sample_no {listed})"
         )
     problems.raise_any()
     sample = pd.DataFrame(records).sort_values("sample_no", kind="stable").reset_index(drop=True)
-    for column in ("customer_id", "district", "period", "stratum", "note"):
+    for column in dict.fromkeys([*meta.get("ids", ()), *IDENTIFYING, "note"]):
         if column in sample.columns:
             sample[column] = sample[column].astype("string")
     return sample
@@ -671,8 +774,10 @@ def _inspected_row(
         row.get("inspected_at"), problems, sheet_row, default_date, epoch
     )
     record["note"] = _note(row.get("note"), problems, sheet_row)
-    if has_book and audited is None and row["audited_value"] is None:
-        problems.expected(sheet_row, "audited_value", "the audited amount in yuan", None)
+    if has_book and audited is None and _empty(row["audited_value"]):
+        problems.add(
+            sheet_row, "audited_value", "expected the audited amount in yuan, found an empty cell"
+        )
     if len(problems.lines) > before:
         return None
     if has_book:
@@ -688,7 +793,9 @@ def _inspected_row(
             return None
         flag = differs
     if flag is None:
-        problems.expected(sheet_row, "error_found", f"yes or no ({ACCEPTED_FLAGS})", None)
+        problems.add(
+            sheet_row, "error_found", f"expected yes or no ({ACCEPTED_FLAGS}), found an empty cell"
+        )
         return None
     record["audited_value"] = np.nan if audited is None else audited
     record["error_found"] = bool(flag)
@@ -778,7 +885,7 @@ def _date(
 
 
 def _inspections(
-    sample: pd.DataFrame, audit_kind: str, auditing_district: str | None
+    sample: pd.DataFrame, audit_kind: str, auditing_district: str | None, ids: Sequence[str] = ()
 ) -> pd.DataFrame:
     if auditing_district is None and (audit_kind != "self" or "district" not in sample.columns):
         raise ParameterError(
@@ -805,7 +912,9 @@ def _inspections(
             "audited_value": sample["audited_value"].astype("float64"),
         }
     )
-    for extra in ("period", "sample_no", "times", "note"):
-        if extra in sample.columns:
+    # The unit's own ids (a frame's 户号) follow the DATA.md columns, so each inspection names
+    # the unit it checked even where the frame had no customer_id.
+    for extra in dict.fromkeys([*ids, "period", "sample_no", "times", "note"]):
+        if extra in sample.columns and extra not in inspections.columns:
             inspections[extra] = sample[extra]
     return inspections

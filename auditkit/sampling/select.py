@@ -41,8 +41,11 @@ def select(
     a one-row stratum is so examined in full). By values a stratum may take more units than it
     has rows: monetary units fall on its bills as often as their yuan call for.
     """
-    if not isinstance(frame, pd.DataFrame) or frame.empty:
-        raise ParameterError("frame", "a DataFrame with at least one row", type(frame).__name__)
+    if not isinstance(frame, pd.DataFrame):
+        raise ParameterError("frame", "a table of the population (pandas)", type(frame).__name__)
+    if frame.empty:
+        found = "a table with no rows" if len(frame.columns) else "a table with no columns"
+        raise ParameterError("frame", "a table of the population with at least one row", found)
     n = positive_int("n", n)
     units = choice("units", units, UNITS)
     method = choice("method", method, METHODS)

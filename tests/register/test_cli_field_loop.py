@@ -337,7 +337,7 @@ def test_a_sheet_open_in_libreoffice_is_imported_with_the_warning_and_lock_files
         "WPS left for 'worklist-gone.xlsx', which is not in the folder (the program stopped "
         "without closing it: delete the lock file)",
         "auditkit register import: error: parameter 'SHEET': expected a returned worklist sheet "
-        f"(.xlsx) besides lock files, found [{lock.name!r}, '~$worklist-gone.xlsx']",
+        f"(.xlsx) besides lock files, found '{lock.name}, ~$worklist-gone.xlsx'",
     ]
     assert len(field_events(db)) == recorded
 

@@ -640,7 +640,7 @@ def test_integer_strata_labels_against_integer_keys_say_what_was_found() -> None
         )
     assert str(caught.value) == (
         "parameter 'population_value': expected a figure for every stratum in the data, keyed "
-        "by its label as text, found \"none for ['1', '2']; the strata column's labels are read "
+        "by its label as text, found \"none for '1', '2'; the strata column's labels are read "
         "as text ('1', '2') but the keys given are 1, 2 (int)\""
     )
 

@@ -396,7 +396,7 @@ def test_a_lock_file_alone_or_two_field_sheets_are_refused_naming_sheet(
     assert captured.err.splitlines() == [
         skipped(lock, "sheet.xlsx"),
         "auditkit sample evaluate: error: parameter '--sheet': expected a filled field sheet (.xlsx) "
-        "besides lock files, found ['~$sheet.xlsx']",
+        "besides lock files, found '~$sheet.xlsx'",
     ]
     copy = sheet.with_name("copy.xlsx")
     copy.write_bytes(sheet.read_bytes())
@@ -406,7 +406,7 @@ def test_a_lock_file_alone_or_two_field_sheets_are_refused_naming_sheet(
     assert captured.err.splitlines()[1:] == [
         "auditkit sample evaluate: error: parameter '--sheet': expected one filled field sheet (.xlsx), "
         "besides any lock files: each sample is evaluated from its own sheet, found "
-        "['sheet.xlsx', 'copy.xlsx']"
+        "'sheet.xlsx, copy.xlsx'"
     ]
 
 
