@@ -56,5 +56,7 @@ def data_notes(warnings: Iterable[Problem], lang: str = i18n.DEFAULT_LANG) -> li
                 i18n.text("report.data.rows_at", lang).format(place=place, count=count)
                 for place, count in counts.items()
             )
+            if key == "report.data.warnings" and counts.total() == 1:
+                key = "report.data.warning"  # one warning: "gave 1 warning: it did not ..."
             notes.append(i18n.text(key, lang).format(count=counts.total(), where=where))
     return notes

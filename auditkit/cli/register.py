@@ -10,7 +10,6 @@ from __future__ import annotations
 
 import argparse
 import getpass
-import json
 from pathlib import Path
 from typing import TYPE_CHECKING
 
@@ -36,11 +35,6 @@ IMPORTING = ReturnedUse(
     then="import it",
     again=" (rows recorded now are not recorded twice; a row changed since needs --correct)",
 )
-#: Findings files `auditkit rules` writes; Parquet keeps every value exactly.
-FINDINGS_FILES = ("findings.parquet", "findings.csv")
-_TEXT_COLUMNS = ("rule_id", "customer_id", "district", "period_from", "period_to", "evidence_code")
-#: Number columns of a findings file: ranked by the worklist and written as money in its sheets.
-NUMBER_COLUMNS = ("revenue_impact", "penalty", "score")
 
 
 def register(subparsers: argparse._SubParsersAction) -> None:  # type: ignore[type-arg]
@@ -104,8 +98,9 @@ def register(subparsers: argparse._SubParsersAction) -> None:  # type: ignore[ty
         "--data",
         type=Path,
         metavar="DATA_DIR",
-        help="dataset folder: adds each customer's name, address and phone (masked unless "
-        "--no-mask) so the field can find them",
+        help="the dataset folder the findings were made from: adds each customer's name, "
+        "address and phone (masked unless --no-mask) so the field can find them; refused when "
+        "it lacks a finding's customer or holds one in another district",
     )
     worklist.add_argument(
         "--no-mask",
@@ -204,7 +199,7 @@ def run_worklist(args: argparse.Namespace) -> int:
         _check_auditor(args.auditor, store, findings)
         if args.findings is not None:
             if args.district:
-                findings = findings[findings["district"] == args.district]
+                findings = _of_district(findings, args.district)
             if store is not None:  # reopened findings and the data's month, as from the register
                 findings = store.state_of(findings)
         if args.data is not None:
@@ -347,6 +342,18 @@ def _check_auditor(auditor: str | None, store: Register | None, findings: pd.Dat
         )
 
 
+def _of_district(findings: pd.DataFrame, district: str) -> pd.DataFrame:
+    """The findings of `district` (a findings file's); a district none of them is of is a
+    ParameterError, as with the register: a typo would write no sheet and say nothing wrong."""
+    known = sorted({str(name) for name in findings["district"]})
+    if district not in known:
+        raise ParameterError(
+            "--district", f"a district of the findings, one of {', '.join(known) or '(none)'}",
+            district,
+        )  # fmt: skip
+    return findings[findings["district"] == district]
+
+
 def _open_findings(store: Register, district: str | None) -> pd.DataFrame:
     """The register's open findings (of `district`), with `as_of` the latest month recorded."""
     from auditkit.register.store import OPEN_STATUSES
@@ -408,88 +415,19 @@ def _refuse_unimported(path: Path, store: Register | None) -> None:
 
 
 def _findings_file(path: Path) -> pd.DataFrame:
-    """The findings `auditkit rules` wrote: the file, or the Parquet (else CSV) in the folder."""
-    import pandas as pd
+    """The findings `auditkit rules` wrote (the file, or the Parquet, else CSV, in the folder),
+    held to the findings contract before anything is chosen or written
+    (`register.findings_file`)."""
+    from auditkit.register.findings_file import read_findings_file
 
-    from auditkit.data.side_csv import read_side_csv
-    from auditkit.formulas import undefuse_frame
-
-    if path.is_dir():
-        present = [path / name for name in FINDINGS_FILES if (path / name).is_file()]
-        if not present:
-            raise ParameterError(
-                "FINDINGS", f"a folder holding {' or '.join(FINDINGS_FILES)}", str(path)
-            )
-        path = present[0]
-    suffix = path.suffix.lower()
-    if not path.is_file() or suffix not in (".parquet", ".csv"):
-        raise ParameterError(
-            "FINDINGS", "an existing findings .parquet or .csv of `auditkit rules`", str(path)
-        )
-    if suffix == ".parquet":
-        try:
-            return pd.read_parquet(path)
-        except (OSError, ValueError) as error:
-            raise ParameterError(
-                "FINDINGS", "a findings file of `auditkit rules`", f"{path}: {error}"
-            ) from None
-    # Saved again by a spreadsheet it may be GBK; one that cannot be read whole names its row.
-    frame = read_side_csv(path, dtype=dict.fromkeys(_TEXT_COLUMNS, str), na_filter=False)
-    frame = undefuse_frame(frame)  # the CSV wrote '= for =, and '' for '
-    _check_evidence(frame, path)
-    return _numbers(frame, path)
-
-
-def _numbers(findings: pd.DataFrame, path: Path) -> pd.DataFrame:
-    """The findings with NUMBER_COLUMNS as floats. A cell that is not a plain number (a blank,
-    '562,823.15' saved by a spreadsheet, words) is named (file, row, column) before any sheet is
-    written: ranked as text it would choose the wrong findings, and fail half way through the
-    districts' sheets."""
-    from auditkit.register.worklist import number_values
-
-    first_row = 2 if path.suffix.lower() == ".csv" else 1  # a CSV's header is its row 1
-    for column in NUMBER_COLUMNS:
-        if column not in findings.columns:
-            continue  # a file of other columns: the worklist's column check names what is missing
-        values = findings[column]
-        text = values  # a space no number reads (U+00A0, U+3000) is cut first
-        if values.dtype.kind not in "iuf":
-            text = values.map(lambda value: value.strip() if isinstance(value, str) else value)
-        numbers, bad = number_values(text)
-        if len(bad):
-            more = f" (and {len(bad) - 1} more cells of the column)" if len(bad) > 1 else ""
-            raise ParameterError(
-                "FINDINGS",
-                f"a number in every {column} cell (digits and a decimal point, no thousands "
-                "separators, as `auditkit rules` writes it)",
-                f"{path} row {bad[0] + first_row}, column {column}: {values.iloc[bad[0]]!r}{more}",
-            )
-        findings = findings.assign(**{column: numbers})
-    return findings
-
-
-def _check_evidence(findings: pd.DataFrame, path: Path) -> None:
-    """Every finding's evidence reads as the clauses `auditkit rules` wrote: a hand-edited or
-    broken row is named before any sheet is written, not half way through them."""
-    from auditkit.rules.evidence import render
-
-    if "evidence_code" not in findings.columns:
-        return  # a file of other columns: the key columns' check names what is missing
-    first_row = 2 if path.suffix.lower() == ".csv" else 1  # a CSV's header is its row 1
-    for position, code in enumerate(findings["evidence_code"]):
-        try:
-            render(json.loads(code), "en")
-        except (ValueError, TypeError, KeyError, AttributeError):
-            shown = str(code) if len(str(code)) <= 60 else str(code)[:60] + "…"
-            raise ParameterError(
-                "FINDINGS",
-                "evidence_code as `auditkit rules` writes it",
-                f"{path} row {position + first_row}, column evidence_code: {shown!r}",
-            ) from None
+    return read_findings_file(path, "FINDINGS")
 
 
 def _with_personal(findings: pd.DataFrame, data_dir: Path) -> pd.DataFrame:
-    """The findings with each customer's name, address and phone from the dataset."""
+    """The findings with each customer's name, address and phone from the dataset. Refused
+    when the dataset is not the one the findings were made from (`_refuse_other_dataset`):
+    a customer it lacks would go out with no name, address nor phone, one of another district
+    with another person's."""
     from auditkit.data import load
     from auditkit.masking import PERSONAL_COLUMNS
 
@@ -497,9 +435,60 @@ def _with_personal(findings: pd.DataFrame, data_dir: Path) -> pd.DataFrame:
     personal = [column for column in PERSONAL_COLUMNS if column in customers.columns]
     table = customers[["customer_id", *personal]].astype({"customer_id": str})
     kept = findings.drop(columns=[c for c in personal if c in findings.columns])
-    joined = kept.astype({"customer_id": str}).merge(table, on="customer_id", how="left")
+    kept = kept.astype({"customer_id": str})
+    _refuse_other_dataset(kept, customers, data_dir)
+    joined = kept.merge(table, on="customer_id", how="left")
     joined.attrs = dict(findings.attrs)
     return joined
+
+
+#: How many customers the error of a dataset that does not match the findings names.
+NAMED_CUSTOMERS = 5
+
+
+def _refuse_other_dataset(findings: pd.DataFrame, customers: pd.DataFrame, data_dir: Path) -> None:
+    """A ParameterError naming `--data` when the dataset at `data_dir` (its `customers`) is not
+    the one the findings were made from: it lacks a customer of a finding, or holds one in
+    another district than the finding's (another utility's ids, another export). The dataset
+    the findings were made from holds every customer of them in the district the finding
+    names, closed accounts included, so any such customer refuses the whole worklist: the
+    first NAMED_CUSTOMERS in sorted order are named, and how many there are. Customer ids are
+    not personal fields (the sheets show them unmasked); names, addresses and phones are never
+    shown."""
+    districts = dict(
+        zip(customers["customer_id"].astype(str), customers["district"].astype(str), strict=True)
+    )
+    pairs = findings[["customer_id", "district"]].astype(str).drop_duplicates()
+    wanted = sorted(set(pairs["customer_id"]))
+    missing = sorted(set(pairs.loc[~pairs["customer_id"].isin(districts), "customer_id"]))
+    moved = sorted(
+        f"{customer} in {districts[customer]}, not {district}"
+        for customer, district in pairs.itertuples(index=False)
+        if customer in districts and districts[customer] != district
+    )
+    found = []
+    if missing:
+        found.append(f"lacks {len(missing):,} of the {len(wanted):,} customers of the findings "
+                     f"({_some(missing)})")  # fmt: skip
+    if moved:
+        of = "" if missing else f" of the {len(wanted):,} customers of the findings"
+        found.append(
+            f"holds {len(moved):,}{of} in another district than their findings name ({_some(moved)})"
+        )
+    if found:
+        raise ParameterError(
+            "--data",
+            "the dataset the findings were made from, holding the customer of every finding in "
+            "its district (their name, address and phone go on the sheets; without --data the "
+            "sheets go without them)",
+            f"{data_dir}, which {' and '.join(found)}",
+        )
+
+
+def _some(customers: list[str]) -> str:
+    """The first NAMED_CUSTOMERS of `customers` and how many more: 'a; b; c; d; e and 2 more'."""
+    more = len(customers) - NAMED_CUSTOMERS
+    return "; ".join(customers[:NAMED_CUSTOMERS]) + (f" and {more:,} more" if more > 0 else "")
 
 
 def _refuse_unknown(store: Register, worklist: pd.DataFrame, origin: str) -> None:

@@ -23,7 +23,7 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 
-from auditkit.errors import AuditkitError, ParameterError, checked_seed
+from auditkit.errors import AuditkitError, ParameterError, checked_seed, require_frame_columns
 
 #: Largest number of candidate assignments the capacity search tries one by one; above it (about
 #: seven districts or more) it improves SEARCH_RESTARTS random starts by local search instead.
@@ -202,9 +202,7 @@ def _previous_pairs(
     if previous is None:
         return set()
     columns = ["auditing_district", "audited_district"]
-    missing = [column for column in columns if column not in previous.columns]
-    if missing:
-        raise ParameterError(name, f"a frame with columns {columns}", list(previous.columns))
+    require_frame_columns(previous, name, "a last round's assignment", columns)
     pairs = {(str(a), str(b)) for a, b in previous[columns].itertuples(index=False)}
     unknown = sorted({district for pair in pairs for district in pair} - set(names))
     if unknown:
@@ -212,7 +210,7 @@ def _previous_pairs(
             f"a last round between the districts {', '.join(names)} (a district no longer "
             "audited: remove its rows)"
         )
-        raise ParameterError(name, expected, unknown)
+        raise ParameterError(name, expected, ", ".join(unknown))
     return pairs
 
 

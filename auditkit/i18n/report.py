@@ -85,6 +85,12 @@ WORDS: dict[str, tuple[str, str]] = {
         "Reading the data gave {count:,} warnings ({where}): they did not stop the audit, but "
         "weigh them when reviewing its findings; auditkit validate lists each one.",
     ),
+    "report.data.warning": (
+        "读取数据时有 1 条提示（{where}），未阻止本次稽查，复核相关疑点时请一并考虑；"
+        "其内容可用 auditkit validate 查看。",
+        "Reading the data gave 1 warning ({where}): it did not stop the audit, but weigh it "
+        "when reviewing its findings; auditkit validate shows it.",
+    ),
     "report.district.methodology": (
         "<p>本报告由 auditkit 自动生成：读取营销系统导出的用户档案、电费账单、电价、业扩及变更工单等数据，"
         "经校验后对所选供电单位运行稽查规则库，每条疑点给出可供复核的依据和涉及电费。</p>"

@@ -105,7 +105,7 @@ def jobs_for_notebook(
     fan_out = given.pop("district", None) if _is_fan_out(given.get("district")) else None
     if fan_out == []:  # no district: an empty run would look like a successful one
         expected = f"{EVERY_DISTRICT!r} or a list of one district or more"
-        raise AuditkitError(f"{source}: {ParameterError('district', expected, [])}")
+        raise AuditkitError(f"{source}: {ParameterError('district', expected, 'an empty list')}")
     checked, problems = _validated(schema, given, source, str(notebook_path))
     if fan_out is not None and "district" not in schema:  # a notebook of all districts at once
         unknown = notebook_params.UnknownParameterError("district", str(notebook_path), schema)
@@ -123,12 +123,15 @@ def jobs_for_notebook(
             continue
         if key in overridden and checked[key] != value:  # which one was meant? not the last
             expected = f"one value for {key} (-p {key}=... given once, or the same each time)"
-            problems.append(ParameterError("-p", expected, f"{checked[key]!r} and {value!r}"))
+            found = f"-p {key}={checked[key]} and -p {key}={value}"  # as typed, not as repr
+            problems.append(ParameterError("-p", expected, found))
             continue
         checked[key] = value
         overridden.add(key)
         if key == "district":
             fan_out = None
+    if checked.get("district") == EVERY_DISTRICT:  # `-p district=*`: as `district: "*"` reads
+        fan_out = checked.pop("district")
     if lang is not None and LANG in schema:
         if LANG in overridden and checked[LANG] != lang:
             expected = f"the language of -p lang={checked[LANG]} (or only one of the two)"

@@ -177,7 +177,12 @@ def write_worklist(
         )
     if worklist["finding_key"].duplicated().any():
         repeated = worklist.loc[worklist["finding_key"].duplicated(), "finding_key"].iloc[0]
-        raise ParameterError("worklist", "each finding_key once", f"{repeated!r} twice or more")
+        rows = np.flatnonzero((worklist["finding_key"] == repeated).to_numpy()) + 1
+        raise ParameterError(
+            "worklist",
+            "each finding_key once",
+            f"{repeated} in rows {', '.join(map(str, rows[:-1]))} and {rows[-1]}",
+        )
     if auditor is not None and (not isinstance(auditor, str) or not auditor.strip()):
         raise ParameterError("auditor", "a district name or None (a self-audit)", auditor)
     if auditor is not None:

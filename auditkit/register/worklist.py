@@ -70,6 +70,7 @@ def select_worklist(
     for column in RANKED:
         frame[column] = checked_numbers(frame[column], column)
     frame.insert(0, "finding_key", finding_keys(frame).to_numpy())
+    _refuse_repeated(frame["finding_key"])
     frame["district"] = frame["district"].astype("string").fillna("")
     chosen = [
         _choose(group, by, top, share, seed, str(district))
@@ -98,6 +99,22 @@ def checked_numbers(values: pd.Series, column: str) -> pd.Series:
             f"row {bad[0] + 1}, column {column}: {values.iloc[bad[0]]!r}",
         )
     return numbers
+
+
+def _refuse_repeated(keys: pd.Series) -> None:
+    """A ParameterError when a finding (customer, rule and start period: one key) is given
+    twice, naming its rows (1-based, the frame's order) before anything is chosen: it would
+    take two rows of a sheet and two outcomes."""
+    repeated = keys.duplicated(keep=False).to_numpy()
+    if not repeated.any():
+        return
+    key = keys.iloc[int(np.flatnonzero(repeated)[0])]
+    rows = np.flatnonzero((keys == key).to_numpy()) + 1
+    raise ParameterError(
+        "findings",
+        "each finding once: one row per customer_id, rule_id and period_from",
+        f"rows {', '.join(map(str, rows[:-1]))} and {rows[-1]} with finding_key {key}",
+    )
 
 
 def number_values(values: pd.Series) -> tuple[pd.Series, np.ndarray]:

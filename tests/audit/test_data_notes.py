@@ -135,3 +135,18 @@ def test_warnings_past_the_listing_limit_are_counted_apart_as_of_no_known_distri
         "另有 120,000 条同类提示超出逐条列出的上限（bills.kwh_billed 120,000 条），未记录所属用户，"
         "可能涉及本单位；auditkit validate 可给出其起始行。"
     ]
+
+
+def test_one_warning_is_said_in_the_singular() -> None:
+    """`Reading the data gave 1 warnings: they did not ...` read as a slip in the report."""
+    one = [_warning(customer_id="C1")]
+
+    assert data_notes(one, "en") == [
+        "Reading the data gave 1 warning (bills.kwh_billed (1)): it did not stop the audit, but "
+        "weigh it when reviewing its findings; auditkit validate shows it."
+    ]
+    assert data_notes(one, "zh") == [
+        "读取数据时有 1 条提示（bills.kwh_billed 1 条），未阻止本次稽查，复核相关疑点时请一并考虑；"
+        "其内容可用 auditkit validate 查看。"
+    ]
+    assert data_notes(one * 2, "en")[0].startswith("Reading the data gave 2 warnings (")

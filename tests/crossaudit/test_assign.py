@@ -123,7 +123,7 @@ def test_the_capacity_check_names_a_previous_round_it_cannot_read(tmp_path):
         check_capacity(["A", "B", "C"], capacity, tmp_path / "missing.csv")
     wrong = tmp_path / "wrong.csv"
     wrong.write_text("auditor,audited\nA,B\n", encoding="utf-8")
-    with pytest.raises(ParameterError, match="'previous_round': expected a frame with columns"):
+    with pytest.raises(ParameterError, match="'previous_round': expected a last round's assignm"):
         check_capacity(["A", "B", "C"], capacity, wrong)
     # A legal last round of three (a circle) leaves its reverse: nothing to refuse.
     circle = tmp_path / "circle.csv"

@@ -284,7 +284,7 @@ def test_an_empty_district_list_is_refused_naming_the_file_and_nothing_runs(
     code = auditkit(["run", str(tiny_notebook), "--params", str(params), "--outputs", str(outputs)])
     assert code == 2
     line = _one_error_line(capsys)
-    assert f"{params}: parameter 'district'" in line and "found []" in line
+    assert f"{params}: parameter 'district'" in line and "found 'an empty list'" in line
     assert not outputs.exists()
 
 

@@ -56,6 +56,37 @@ def test_a_list_selects_districts_and_flags_win(tiny_notebook: Path, tiny_data: 
     assert [(job.name, job.parameters["district"]) for job in single] == [("tiny", "A")]
 
 
+@pytest.mark.parametrize("in_file", [{}, {"district": "A"}, {"district": "*"}])
+def test_star_on_the_command_line_runs_once_per_district_as_in_a_file(
+    tiny_notebook: Path, tiny_data: Path, in_file: dict
+) -> None:
+    """`-p district=*` was refused ("expected one of the districts …, found '*'") though the
+    parameter files document "*" as every district."""
+    jobs = jobs_for_notebook(
+        tiny_notebook,
+        {**in_file, "data_dir": str(tiny_data)},
+        overrides=["district=*"],
+        districts_of=two_districts,
+    )
+    assert [(job.name, job.parameters["district"]) for job in jobs] == [("A", "A"), ("B", "B")]
+
+
+def test_star_and_a_district_on_the_command_line_are_one_value_too_many(
+    tiny_notebook: Path, tiny_data: Path
+) -> None:
+    with pytest.raises(ParameterError) as caught:
+        jobs_for_notebook(
+            tiny_notebook,
+            {"data_dir": str(tiny_data)},
+            overrides=["district=*", "district=A"],
+            districts_of=two_districts,
+        )
+    assert str(caught.value) == (
+        "parameter '-p': expected one value for district (-p district=... given once, or the "
+        "same each time), found '-p district=* and -p district=A'"
+    )
+
+
 def test_unknown_district_is_one_clear_line_naming_the_parameter(
     tiny_notebook: Path, tiny_data: Path
 ) -> None:
@@ -224,7 +255,9 @@ def test_the_index_speaks_the_notebooks_language_when_they_share_one(tmp_path: P
 def test_an_empty_district_list_is_refused_naming_the_file(
     tiny_notebook: Path, tiny_data: Path
 ) -> None:
-    with pytest.raises(AuditkitError, match=r"^params/tiny.yaml: parameter 'district'.*found \[\]"):
+    with pytest.raises(
+        AuditkitError, match=r"^params/tiny.yaml: parameter 'district'.*found 'an empty list'$"
+    ):
         jobs_for_notebook(
             tiny_notebook,
             {"district": [], "data_dir": str(tiny_data)},
@@ -457,7 +490,7 @@ def test_a_parameter_given_twice_with_p_is_refused_unless_both_say_the_same(
         )
     assert str(caught.value) == (
         "parameter '-p': expected one value for top_n (-p top_n=... given once, or the same each "
-        "time), found '5 and 10'"
+        "time), found '-p top_n=5 and -p top_n=10'"
     )
     [job] = jobs_for_notebook(
         tiny_notebook, overrides=[data, "top_n=5", "top_n=5"], districts_of=two_districts

@@ -10,6 +10,7 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 import pytest
+import worklist_builders as builders
 from lock_files import excel_owner_file
 from openpyxl import load_workbook
 from openpyxl.utils.datetime import to_excel
@@ -441,16 +442,21 @@ def test_a_decided_finding_found_again_after_it_was_gone_goes_out_again(
     assert confirmed in keys
 
 
-def test_a_findings_file_without_its_key_columns_is_one_line_with_the_register(
+def test_a_findings_file_without_its_columns_names_each_one_with_the_register(
     recorded: tuple[str, Path], tmp_path: Path, capsys
 ) -> None:
     db, _ = recorded
-    (tmp_path / "findings.csv").write_text("customer_id,rule_id,district\nC1,r1,城东\n", "utf-8")
-    args = ["worklist", str(tmp_path / "findings.csv"), "--db", db, "--out", str(tmp_path / "w")]
+    path = tmp_path / "findings.csv"
+    path.write_text("customer_id,rule_id,district\nC1,r1,城东\n", "utf-8")
+    args = ["worklist", str(path), "--db", db, "--top", "1", "--out", str(tmp_path / "w")]
     assert main(args) == 2
-    assert "with columns customer_id, rule_id, period_from, found 'no column period_from'" in (
-        capsys.readouterr().err
-    )
+    error = capsys.readouterr().err
+    assert (
+        f"{path}, column period_from: expected a column period_from, as `auditkit rules` writes "
+        "it, found no such column in the header"
+    ) in error.splitlines()
+    assert f"{path} row 2, column rule_id: expected the id of one of the" in error
+    assert not (tmp_path / "w").exists()
 
 
 def test_a_new_worklist_does_not_overwrite_a_filled_sheet_not_yet_imported(
@@ -501,7 +507,10 @@ def test_a_findings_file_with_broken_evidence_is_refused_before_any_sheet(
     capsys.readouterr()
     assert main(["worklist", str(broken), "--top", "5", "--out", str(out)]) == 2
     error = capsys.readouterr().err
-    assert f"{broken} row 5, column evidence_code: 'not json'" in error
+    assert (
+        f"{broken} row 5, column evidence_code: expected evidence_code as `auditkit rules` writes "
+        "it (its clauses as JSON), found 'not json'"
+    ) in error.splitlines()
     assert not out.exists() or not sheets(out)
 
 
@@ -527,8 +536,11 @@ def test_a_findings_csv_with_an_amount_that_is_no_number_is_refused_before_any_s
     capsys.readouterr()
     assert main(["worklist", str(edited), "--by", by, "--top", "30", "--out", str(out)]) == 2
     error = capsys.readouterr().err
-    assert f"{edited} row 5, column {column}: {value!r}" in error  # header is row 1, loc 3 row 5
-    assert f"expected a number in every {column} cell" in error
+    assert (  # the header is row 1: .loc[3] is row 5
+        f"{edited} row 5, column {column}: expected a number (digits and a decimal point, no "
+        "thousands separators, as `auditkit rules` writes it), found "
+        f"{repr(value) if value else 'an empty cell'}"
+    ) in error.splitlines()
     assert "Traceback" not in error
     assert not out.exists() or not sheets(out)
 
@@ -551,18 +563,147 @@ def test_a_findings_csv_ranks_its_amounts_as_numbers(recorded, tmp_path: Path) -
 def test_a_findings_csv_reads_back_the_text_its_formula_guard_wrote(tmp_path: Path) -> None:
     from auditkit.cli.register import _findings_file
     from auditkit.formulas import csv_bytes
+    from auditkit.rules import RULES
     from auditkit.rules.evidence import clause, encode
 
     # An apostrophe of the data's own before formula-like text is kept ('=1+1 is not =1+1).
     texts = ["=1+1", " =1+1", "＝HYPERLINK(1)", "-3", "plain", "'quoted", "'=1+1", "'-城西", "'"]
-    written = pd.DataFrame(
-        {
-            "rule_id": "archive_defect",
-            "customer_id": texts,
-            "district": "城东",
-            "evidence_code": encode([clause("archive.no_capacity")]),
-        }
+    evidence = encode([clause("archive.no_capacity")])
+    area = RULES["archive_defect"].area
+    written = builders.findings(
+        *(
+            builders.finding(text, 0.0, rule_id="archive_defect", area=area, evidence_code=evidence)
+            for text in texts
+        )
     )
     path = tmp_path / "findings.csv"
     path.write_bytes(csv_bytes(written))
     assert _findings_file(path)["customer_id"].tolist() == texts
+
+
+@pytest.fixture(scope="module")
+def ran(utility: Path, tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """The utility's findings folder of `auditkit rules` (no register), written once."""
+    folder = tmp_path_factory.mktemp("ran") / "findings"
+    assert main(["rules", str(utility), "--out", str(folder)]) == 0
+    return folder
+
+
+def _edited(findings: Path, target: Path, edit) -> Path:
+    """findings.csv edited by hand (`edit` changes the table read as text) and saved."""
+    table = pd.read_csv(findings / "findings.csv", dtype=str, keep_default_na=False)
+    edit(table)
+    table.to_csv(target, index=False)
+    return target
+
+
+def _set(column: str, value: str):
+    def edit(table: pd.DataFrame) -> None:
+        table.loc[1, column] = value
+
+    return edit
+
+
+def _copy_row(table: pd.DataFrame) -> None:
+    table.loc[len(table)] = table.loc[1]
+
+
+def _drop_evidence_code(table: pd.DataFrame) -> None:
+    del table["evidence_code"]
+
+
+@pytest.mark.parametrize(
+    ("edit", "where", "said"),
+    [
+        (_set("rule_id", "bogus"), "row 3, column rule_id", "found 'bogus'"),
+        (_set("customer_id", ""), "row 3, column customer_id", "expected a value, found an empty"),
+        (_set("period_from", "2024/01"), "row 3, column period_from", "found '2024/01'"),
+        (_set("severity", "critical"), "row 3, column severity", "found 'critical'"),
+        (_set("revenue_impact", "-5"), "row 3, column revenue_impact", "found -5.0"),
+        (_drop_evidence_code, ", column evidence_code", "found no such column in the header"),
+        (_copy_row, "column customer_id, rule_id and period_from",
+         "found the finding of row 3 again (finding_key "),
+    ],
+)  # fmt: skip
+def test_a_hand_edited_findings_file_is_refused_naming_file_row_and_column_before_any_sheet(
+    ran: Path, tmp_path: Path, capsys, edit, where: str, said: str
+) -> None:
+    """The reviewer's one-row edits each wrote sheets without a word (a raw `bogus` rule, a row
+    with no account, `2024/01 至 2024-12`); a copied row was refused only after the choice,
+    with no file nor row."""
+    path = _edited(ran, tmp_path / "findings.csv", edit)
+    out = tmp_path / "worklists"
+    capsys.readouterr()
+    assert main(["worklist", str(path), "--top", "20", "--out", str(out)]) == 2
+    captured = capsys.readouterr()
+    lines = captured.err.splitlines()
+    assert lines[0] == (
+        f"auditkit worklist: error: {path}: 1 error against the findings contract (what "
+        "`auditkit rules` writes, docs/worklist.md); nothing chosen, no sheet written"
+    )
+    assert len(lines) == 2 and lines[1].startswith(str(path))
+    assert where in lines[1] and said in lines[1]
+    assert captured.out == ""  # nothing read, chosen nor written
+    assert not out.exists()
+
+
+def test_a_district_the_findings_file_does_not_have_is_refused(ran: Path, tmp_path: Path, capsys):
+    out = tmp_path / "worklists"
+    capsys.readouterr()
+    assert (
+        main(["worklist", str(ran), "--district", "城西区", "--top", "5", "--out", str(out)]) == 2
+    )
+    assert capsys.readouterr().err == (
+        "auditkit worklist: error: parameter '--district': expected a district of the findings, "
+        "one of 城东, 城西, found '城西区'\n"
+    )
+    assert not out.exists()
+
+
+def test_data_of_the_findings_adds_masked_names_and_another_dataset_is_refused(
+    utility: Path, ran: Path, tmp_path: Path, capsys
+) -> None:
+    """A dataset that is not the findings' wrote sheets with empty name, address and phone
+    cells (or another person's, where the ids happen to match), without a word."""
+    out = tmp_path / "worklists"
+    assert (
+        main(["worklist", str(ran), "--data", str(utility), "--top", "20", "--out", str(out)]) == 0
+    )
+    page = load_workbook(sheets(out)[0])[WORKLIST_SHEET]
+    columns = {canonical_column(cell.value): cell.column for cell in page[HEADER_ROW]}
+    names = [
+        page.cell(row, columns["name"]).value for row in range(FIRST_DATA_ROW, page.max_row + 1)
+    ]
+    assert names and all(isinstance(name, str) and "*" in name for name in names)  # masked
+
+    other = tmp_path / "other"
+    args = ["synth", "--customers", "100", "--districts", "2", "--months", "24", "--seed", "9"]
+    assert main([*args, "--out", str(other)]) == 0
+    findings = pd.read_parquet(ran / "findings.parquet")
+    held = pd.read_parquet(other / "customers.parquet").set_index("customer_id")["district"]
+    customers = sorted(set(findings["customer_id"]))
+    missing = [customer for customer in customers if customer not in held.index]
+    assert missing  # the other utility has 100 customers: ids above SY00000100 are not its
+    elsewhere = sorted(
+        f"{customer} in {held[customer]}, not {district}"
+        for customer, district in set(
+            zip(findings["customer_id"], findings["district"], strict=True)
+        )
+        if customer in held.index and held[customer] != district
+    )
+    refused_out = tmp_path / "refused"
+    capsys.readouterr()
+    args = ["worklist", str(ran), "--data", str(other), "--top", "20", "--out", str(refused_out)]
+    assert main(args) == 2
+    error = capsys.readouterr().err
+    assert error.startswith(
+        "auditkit worklist: error: parameter '--data': expected the dataset the findings were "
+        "made from, holding the customer of every finding in its district"
+    )
+    assert (
+        f"found '{other}, which lacks {len(missing)} of the {len(customers)} customers of the "
+        f"findings ({'; '.join(missing[:5])}"
+    ) in error
+    if elsewhere:
+        assert f"in another district than their findings name ({'; '.join(elsewhere[:5])}" in error
+    assert not refused_out.exists()

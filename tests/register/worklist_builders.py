@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pandas as pd
 
-from auditkit.rules import FINDING_COLUMNS
+from auditkit.rules import FINDING_COLUMNS, RULES
 from auditkit.rules.evidence import clause, encode
 
 #: Rendered as "无更早的账单可据以估算少计电量" / "no earlier bills to estimate the missing energy from".
@@ -15,7 +15,7 @@ def finding(customer_id: str, revenue: float, **fields: object) -> dict:
     """One zero_consumption finding of `customer_id` in 城东; `fields` override any column."""
     row = {
         "rule_id": "zero_consumption",
-        "area": "consumption",
+        "area": RULES["zero_consumption"].area,  # the catalog's: a findings file is held to it
         "severity": "medium",
         "customer_id": customer_id,
         "district": "城东",

@@ -163,9 +163,22 @@ def test_a_previous_round_or_capacity_naming_an_unknown_district_is_refused_as_i
     previous = tmp_path / "previous.csv"
     previous.write_text("auditing_district,audited_district\nA,B\nB,C\nC区,A\n", encoding="gbk")
     flags = ["--districts", "A,B,C,D", "--seed", "1"]
-    with pytest.raises(AuditkitError, match=r"'--previous': expected a last round between the "
-                       r"districts A, B, C, D .*found \['C区'\]"):  # fmt: skip
+    with pytest.raises(AuditkitError) as caught:
         run("crossaudit", "assign", *flags, "--previous", str(previous))
+    assert str(caught.value) == (  # the district as typed, not a Python list ['C区']
+        "parameter '--previous': expected a last round between the districts A, B, C, D (a "
+        "district no longer audited: remove its rows), found 'C区'"
+    )
+    previous.write_text("auditing_district,audited_district\nA,E\nC区,A\n", encoding="utf-8")
+    with pytest.raises(AuditkitError, match=r"remove its rows\), found 'C区, E'$"):
+        run("crossaudit", "assign", *flags, "--previous", str(previous))
+    previous.write_text("auditing_district,audited\nA,B\n", encoding="utf-8")
+    with pytest.raises(AuditkitError) as caught:
+        run("crossaudit", "assign", *flags, "--previous", str(previous))
+    assert str(caught.value) == (
+        "parameter '--previous': expected a last round's assignment, with columns "
+        "auditing_district, audited_district, found 'no column audited_district'"
+    )
     previous.write_bytes(b"auditing_district,audited_district\nA,B,C\n")
     with pytest.raises(AuditkitError, match=r"previous.csv row 2: expected at most 2 fields"):
         run("crossaudit", "assign", *flags, "--previous", str(previous))
