@@ -52,7 +52,6 @@ from auditkit.rules.routine import (
 from auditkit.rules.shared import once_per_context
 from auditkit.rules.stale_orders import (
     bills_of_tariff_orders_not_applied,
-    on_an_orders_tariff,
     stale_bills,
 )
 from auditkit.rules.tariff_due import (
@@ -60,6 +59,7 @@ from auditkit.rules.tariff_due import (
     bills_without_basic_charge_due,
     frozen_thresholds,
     is_two_part,
+    tariff_in_force,
     two_part_for,
 )
 from auditkit.rules.workdays import WorkingCalendar, uncovered_years
@@ -311,15 +311,17 @@ def silent_tariff_counts(ctx: RuleContext, window: int, params: dict) -> SilentT
 def _silent_tariff_counts(ctx: RuleContext, window: int, key: tuple) -> SilentTariffCounts:
     """`silent_tariff_counts` on thresholds frozen. The bills of a run another rule prices
     are left out: tariff_mismatch's (the archive moved too) and order_not_applied's (the old
-    tariff of an order not applied); so are those on the tariff a later order put in force
-    (`on_an_orders_tariff`)."""
+    tariff of an order not applied); so are those on the tariff in force (`tariff_in_force`: a
+    correction back to the archive's, or a later order's tariff)."""
     params = {rule_id: dict(frozen) for rule_id, frozen in zip(_SILENT_RUN_READS, key, strict=True)}
     runs, silent = silent_tariff_changes(ctx, window)
     in_tariff = runs.within(silent)
     left = _left_in(in_tariff, lambda: bills_of_flagged_customers(ctx, params["tariff_mismatch"]))
     left = left | _left_in(in_tariff, lambda: bills_of_tariff_orders_not_applied(ctx, params))
-    # A bill on the tariff an order put in force since (a later order back to it) lost nothing.
-    left = left | _left_in(in_tariff, lambda: on_an_orders_tariff(ctx))
+    # A bill on the tariff the archive and its orders put in force lost nothing: a change back
+    # to it corrected the billing, or a later order made it due.
+    in_force = tariff_in_force(ctx)
+    left = left | (in_tariff & (in_force >= 0) & (ctx.bill_tariff == in_force))
     rows = np.flatnonzero(in_tariff & ~left)
     start = runs.start_of(rows)
     before = ctx.bill_tariff[start - 1]

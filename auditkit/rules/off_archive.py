@@ -110,7 +110,8 @@ def _named_by_an_order(ctx: RuleContext, rows: np.ndarray, window: int) -> np.nd
         }
     )
     joined = bills.merge(table, on="cust")
-    month, effective = joined["month"].to_numpy(), joined["effective"].to_numpy()
+    month = joined["month"].to_numpy(dtype=np.int64)
+    effective = joined["effective"].to_numpy(dtype=np.int64)
     tariff = joined["tariff"].to_numpy()
     left_on_old = (effective <= month) & (tariff == joined["old"].to_numpy())
     early = (month < effective) & (tariff == joined["new"].to_numpy())

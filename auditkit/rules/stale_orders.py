@@ -18,7 +18,6 @@ from auditkit.rules.shared import once_per_context
 from auditkit.rules.tariff_due import (
     bills_of_flagged_customers,
     frozen_thresholds,
-    tariff_orders_in_force,
 )
 from auditkit.rules.worklist import bills_priced_by
 
@@ -33,8 +32,10 @@ def stale_bills(ctx: RuleContext, grace_months: int) -> pd.DataFrame:
     tariff of it or of an earlier tariff order in force (not the latest's new tariff: orders
     back and forth), where one of those orders is late: a bill so left `grace_months` or more
     after that order took effect, under it or a later order (two orders in a row not applied:
-    the first is late though later bills fall under the second). The grace only decides
-    whether an order is late: every such bill from its effective month on was under-billed.
+    the first is late though later bills fall under the second), or its first bill once the
+    grace is over, under it still, on another tariff than its new one (billing moved to a third
+    tariff). The grace only decides whether an order is late: every such bill from its
+    effective month on was under-billed.
 
     Columns: row, cust, month, tariff, capacity, effective, kind ('tariff' or 'capacity'),
     order_id, order_type, old, new, old_capacity. Empty without such orders; a new frame per
@@ -92,10 +93,20 @@ def stale_bills(ctx: RuleContext, grace_months: int) -> pd.DataFrame:
     # A capacity order answers for the bills it is the latest of; a tariff order for the bills
     # left on its old tariff or an earlier one, under it or later orders.
     answers = stale & np.where(is_tariff, covers, latest)
-    after_grace = joined["month"].to_numpy() >= joined["effective"].to_numpy() + grace_months
+    month = joined["month"].to_numpy(dtype=np.int64)
+    after_grace = month >= joined["effective"].to_numpy(dtype=np.int64) + grace_months
     by_order = [joined["cust"], joined["order_id"]]
-    late = pd.Series(answers & after_grace).groupby(by_order).transform("max")
-    priced = pd.Series(answers & late.to_numpy(dtype=bool)).groupby(by_bill).transform("max")
+    left_late = pd.Series(answers & after_grace).groupby(by_order).transform("max")
+    # A tariff order is late too where its first bill once the grace is over (under it still)
+    # is not on its new tariff: billing never applied it, moving to a third tariff instead.
+    judged = latest & is_tariff & after_grace
+    first = pd.Series(np.where(judged, month, np.iinfo(np.int64).max))
+    first = first.groupby(by_order).transform("min").to_numpy()
+    at_grace_end = judged & (month == first)
+    off_new = at_grace_end & (joined["tariff"].to_numpy(dtype=object) != joined["new"].to_numpy())
+    moved_off = pd.Series(off_new).groupby(by_order).transform("max")
+    late = left_late.to_numpy(dtype=bool) | moved_off.to_numpy(dtype=bool)
+    priced = pd.Series(answers & late).groupby(by_bill).transform("max")
     kept = latest & stale & priced.to_numpy(dtype=bool)
     return joined.loc[kept].drop(columns=["effective_day", "position"]).reset_index(drop=True)
 
@@ -158,19 +169,3 @@ def _tariff_orders_not_applied(
     priced = np.isfinite(ctx.schedule_rate(new, ctx.bill_month[rows], "energy_rate", rows))
     priced &= ~bills_of_flagged_customers(ctx, dict(frozen))[rows]
     return _TariffOrdersNotApplied(rows[priced], new[priced].astype(np.int64))
-
-
-@once_per_context
-def on_an_orders_tariff(ctx: RuleContext) -> np.ndarray:
-    """Per bill, whether it is billed on the new tariff of the latest tariff_change order known
-    at the audit date that took effect by its month (`tariff_orders_in_force`): the tariff the
-    orders put in force, which a change of billing with no order cannot have under-billed.
-    Found once per run, shared, never written into."""
-    on_it = np.zeros(len(ctx.bills), dtype=bool)
-    orders = ctx.orders_of("tariff_change")
-    orders = orders[(orders["cust"] >= 0) & (orders["effective_month"] >= 0)]
-    if orders.empty:
-        return on_it
-    found = tariff_orders_in_force(ctx, orders)
-    on_it[found.rows] = (found.new >= 0) & (found.new == ctx.bill_tariff[found.rows])
-    return on_it

@@ -439,11 +439,11 @@ def test_a_silent_run_partly_unpriced_counts_only_what_change_without_order_coun
 
 def test_a_silent_change_to_the_old_tariff_of_an_order_not_applied_is_counted_once():
     """COM to March, RES from April with no order near; an order RES → COM from July, not
-    applied. RES was in force to June: change_without_order counts April to June, 3 × 100 ×
-    (0.8 − 0.5) = 90.00, and leaves July to December to order_not_applied, 6 × 100 × (0.8 −
-    0.6) = 120.00 (it counted them too: 210.00 + 120.00). The COM bills of January to March,
-    on the order's new tariff six months before it took effect (no posting lag), are this
-    rule's: over-billed 3 × 100 × 0.3 = 90.00, listed at 0.00."""
+    applied. RES was in force to June (the order's old tariff): April to June lost nothing, and
+    change_without_order leaves July to December to order_not_applied, 6 × 100 × (0.8 − 0.6) =
+    120.00 (it counted them too, and April to June against COM: 210.00 + 120.00). The COM bills
+    of January to March, on the order's new tariff six months before it took effect (no
+    posting lag), are this rule's: over-billed 3 × 100 × 0.3 = 90.00, listed at 0.00."""
     u = Utility()
     u.customer("shop", **COMMERCIAL)
     u.monthly("shop", flat(100), tariff=["COM"] * 3 + ["RES"] * 9)
@@ -452,7 +452,7 @@ def test_a_silent_change_to_the_old_tariff_of_an_order_not_applied_is_counted_on
     money = found["revenue_impact"].to_dict()
     assert money == pytest.approx(
         {
-            ("change_without_order", "shop"): 90.00,
+            ("change_without_order", "shop"): 0.00,
             ("order_not_applied", "shop"): 120.00,
             (RULE, "shop"): 0.0,
         }

@@ -476,6 +476,34 @@ def test_a_capacity_short_on_the_tariff_due_of_a_flagged_archive_is_found_on_any
     )
 
 
+def test_an_order_billing_never_applied_is_late_from_its_month_whatever_tariff_follows():
+    """RES→COM from July; billing kept RES in July, then moved to AGR from August, never to
+    COM: the order is late though no bill after its grace is on its old tariff. July 100 ×
+    (0.8 − 0.6) = 20.00 here, August on 5 × 100 × 0.4 = 200.00 billed_tariff_mismatch's
+    (July was left inside a grace that billing never used: 200.00)."""
+    u = Utility()
+    u.customer("shop", **COMMERCIAL)
+    u.monthly("shop", flat(100), tariff=["RES"] * 7 + ["AGR"] * 5)
+    u.order("shop", "tariff_change", "2024-07-01", "RES", "COM")
+    found = run(u, ["order_not_applied", "billed_tariff_mismatch", "change_without_order"])
+    assert found.set_index("rule_id")["revenue_impact"].to_dict() == pytest.approx(
+        {"order_not_applied": 20.0, "billed_tariff_mismatch": 200.0}
+    )
+
+
+def test_a_silent_change_back_to_the_archives_tariff_lost_nothing():
+    """A farm archived on AGR (its usage's), billed COM to June, AGR from July with no order:
+    billing corrected itself; change_without_order lists the change at 0.00 (it counted COM's
+    6 × 100 × 0.4 = 240.00), billed_tariff_mismatch the six COM bills as a refund."""
+    u = Utility()
+    u.customer("farm", usage_type="agricultural", tariff_category="AGR")
+    u.monthly("farm", flat(100), tariff=["COM"] * 6 + ["AGR"] * 6)
+    found = run(u, ["change_without_order", "billed_tariff_mismatch", "tariff_mismatch"])
+    assert found.set_index("rule_id")["revenue_impact"].to_dict() == pytest.approx(
+        {"change_without_order": 0.0, "billed_tariff_mismatch": 0.0}
+    )
+
+
 def test_a_capacity_order_not_applied_beside_a_tariff_order_not_applied_counts_once():
     """IND2→IND1 and 300→400 kVA from July, neither applied: each of the six bills from July
     owes 1,500.00 (as `dearer` above), counted on the tariff order; the capacity order is listed
@@ -524,21 +552,26 @@ def test_an_order_not_applied_on_monthly_bills_owes_the_funds_of_the_tariff_due_
 
 
 def test_what_change_without_order_leaves_follows_tariff_mismatchs_own_thresholds():
-    """The moved shop is a school (教育): with 教育 among tariff_mismatch's shared-meter
-    industries it may pay RES, tariff_mismatch finds nothing and change_without_order prices
-    the 120.00; without it, the 120.00 is tariff_mismatch's. The threshold is read once, from
-    tariff_mismatch's section, not copied."""
+    """The moved shop is a school (教育), billed COM then RES (the archive's) from July. Without
+    教育 among tariff_mismatch's shared-meter industries the 120.00 is tariff_mismatch's and
+    change_without_order says so; with it a school may pay RES, the bills from July are on the
+    archive's tariff, which the usage allows: nothing lost (the six COM bills before are
+    billed_tariff_mismatch's refund). The threshold is read once, from tariff_mismatch's
+    section, not copied."""
     u = Utility()
     u.customer("school", usage_type="commercial", tariff_category="RES", industry="教育")
     u.monthly("school", flat(100), tariff=["COM"] * 6 + ["RES"] * 6)
     both = ["tariff_mismatch", "change_without_order"]
-    for industries, mismatch, silent in (([], 120.0, 0.0), (["教育"], None, 120.0)):
+    left_there = "the tariff difference of 6 bills is counted under tariff_mismatch"
+    for industries, mismatch, left in (([], 120.0, True), (["教育"], None, False)):
         params = {"tariff_mismatch.shared_meter_industries": industries}
-        money = run(u, both, params=params).set_index("rule_id")["revenue_impact"]
+        found = run(u, both, params=params).set_index("rule_id")
+        money = found["revenue_impact"]
         assert money.get("tariff_mismatch") == (
             None if mismatch is None else pytest.approx(mismatch)
         )
-        assert money["change_without_order"] == pytest.approx(silent)
+        assert money["change_without_order"] == 0.0
+        assert (left_there in found.loc["change_without_order", "evidence"]) is left
 
 
 def test_order_rules_are_skipped_with_a_note_without_work_orders():

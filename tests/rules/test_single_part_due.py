@@ -188,17 +188,18 @@ def test_a_suspension_overrun_owes_no_basic_charge_on_a_single_part_tariff(usage
 def test_a_silent_change_from_a_single_part_tariff_leaves_the_proved_capacity_to_its_rule():
     """A factory archived on IND2 at 400 kVA billed COM January to March, then IND2 on 200 kVA
     with no order, 100,000 kWh a month. capacity_underbilled proves the 200 kVA short on the
-    archive's IND2, 9 × 6,000; change_without_order prices COM, the tariff before, against
-    IND2 on the 400 kVA in force, 9 × (80,000 − 60,000 − 12,000): ¥126,000.00 in all, what COM
-    charges less what was paid (netting the 6,000.00 paid too counted 54,000.00 twice). The
-    bills on COM, with no rate per kVA, are short of no charge and not counted."""
+    archive's IND2, 9 × 6,000; the bills from April are on the archive's IND2, which the usage
+    allows, so the silent change lost nothing more: change_without_order lists it at 0.00
+    (it priced COM, the tariff before, against IND2 on the 400 kVA in force, 72,000.00 more,
+    as if the single-part tariff a factory of 400 kVA may not have were due). The bills on
+    COM, with no rate per kVA, are short of no charge and not counted."""
     u = Utility()
     u.customer("F", **SHOP_ON_IND2 | {"usage_type": "industrial"})
     u.monthly("F", flat(100_000), tariff=["COM"] * 3 + ["IND2"] * 9,
               capacity=[None] * 3 + [200.0] * 9, basis="capacity")  # fmt: skip
     rule_ids = ["tariff_mismatch", "change_without_order", "capacity_underbilled"]
     assert _by_rule(u, rule_ids) == pytest.approx(
-        {("change_without_order", "F"): 72_000.0, ("capacity_underbilled", "F"): 54_000.0}
+        {("change_without_order", "F"): 0.0, ("capacity_underbilled", "F"): 54_000.0}
     )
     said = run(u, "capacity_underbilled")["evidence"].iat[0]
     assert said.startswith("9 bills 2024-04..2024-12 charged the basic charge on less than")
