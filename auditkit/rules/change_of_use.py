@@ -312,7 +312,8 @@ def _silent_tariff_counts(ctx: RuleContext, window: int, key: tuple) -> SilentTa
     """`silent_tariff_counts` on thresholds frozen. The bills of a run another rule prices
     are left out: tariff_mismatch's (the archive moved too) and order_not_applied's (the old
     tariff of an order not applied); so are those on the tariff in force (`tariff_in_force`: a
-    correction back to the archive's, or a later order's tariff)."""
+    correction back to the archive's, or a later order's tariff). On a bill off the archive it
+    counts at most the difference to the tariff in force."""
     params = {rule_id: dict(frozen) for rule_id, frozen in zip(_SILENT_RUN_READS, key, strict=True)}
     runs, silent = silent_tariff_changes(ctx, window)
     in_tariff = runs.within(silent)
@@ -326,6 +327,15 @@ def _silent_tariff_counts(ctx: RuleContext, window: int, key: tuple) -> SilentTa
     start = runs.start_of(rows)
     before = ctx.bill_tariff[start - 1]
     gap, pf = tariff_difference(ctx, rows, before, params)
+    # Off the archive, the tariff in force is due, not the one before: where it charges less
+    # than the tariff before (two wrong tariffs in a row, or an order lowering it since), the
+    # bill lost only its difference to it (billed_tariff_mismatch counts the rest, ≥ 0).
+    window_params = params | {"change_without_order": {"window_months": window}}
+    off = np.flatnonzero(bills_billed_off_archive(ctx, window_params)[rows])
+    if len(off):
+        due_gap, due_pf = tariff_difference(ctx, rows[off], in_force[rows[off]], params)
+        lower = due_gap < gap[off]
+        gap[off], pf[off] = np.where(lower, due_gap, gap[off]), np.where(lower, due_pf, pf[off])
     # Each run netted (a month dearer on the tariff billed offsets the others); a run that
     # under-billed nothing counts 0: a silent change back is no refund of the first one.
     run = np.unique(start, return_inverse=True)[1]

@@ -551,3 +551,20 @@ def test_an_order_applied_early_is_priced_here_and_a_posting_lag_is_not():
         "2024-01",
         "2024-06",
     )
+
+
+def test_a_silent_change_off_the_archive_counts_at_most_the_difference_to_the_tariff_in_force():
+    """`home`: archive RES, an order COM→RES from September; billed COM to March, AGR from
+    April with no order: April to August lost 5 × 100 × (0.8 − 0.4) = 200.00, September on
+    only RES's 4 × 100 × (0.6 − 0.4) = 80.00: 280.00 (COM's 360.00 before). `farm`: archived
+    on AGR, billed COM (dearer) to June, then RES (cheaper than COM, dearer than AGR): every
+    bill over-billed, nothing lost (change_without_order counted COM's 6 × 20.00)."""
+    u = Utility()
+    u.customer("home", tariff_category="RES")
+    u.monthly("home", flat(100), tariff=["COM"] * 3 + ["AGR"] * 9)
+    u.order("home", "tariff_change", "2024-09-01", "COM", "RES")
+    u.customer("farm", usage_type="agricultural", tariff_category="AGR")
+    u.monthly("farm", flat(100), tariff=["COM"] * 6 + ["RES"] * 6)
+    found = _found(u, NEIGHBOURS)
+    per_customer = found.groupby(level="customer_id")["revenue_impact"].sum().to_dict()
+    assert per_customer == pytest.approx({"home": 280.0, "farm": 0.0})
