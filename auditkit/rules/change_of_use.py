@@ -45,6 +45,7 @@ from auditkit.rules.routine import (
     at_tariff_due,
     basic_gap,
     basic_on_schedule,
+    demand_scale,
     paid_with_own_basic,
     tariff_billed,
     tariff_due_surcharge,
@@ -557,6 +558,8 @@ def change_without_order(ctx: RuleContext, params: dict) -> pd.DataFrame:
         names = ctx.tariff_index.to_numpy(dtype=object)[before]
         due.energy[at[mine]] = np.where(priced, extra_before, 0.0)[mine]
         due.tariff[at[mine]] = np.where(priced, names, None)[mine]
+        scale = demand_scale(ctx, names, rows[at])
+        due.demand[at[mine]] = np.where(priced, scale, 1.0)[mine]
     prior_multiplier = multiplier[multiplier_runs.start_of(rows) - 1]
     billed_multiplier = multiplier[rows]
     # A demand charge read through the multiplier, where one is due (not on a single-part
@@ -570,7 +573,9 @@ def change_without_order(ctx: RuleContext, params: dict) -> pd.DataFrame:
         0.0,
     )
     surcharge = round_half_up(short_by * kwh * due.energy, 2)
-    multiplier_gap = short_by * (kwh * ctx.energy_rate_due_or_billed(rows) + basic) + surcharge
+    demand_charge = basic * due.demand  # the demand charge billed, at the tariff due
+    multiplier_gap = short_by * (kwh * ctx.energy_rate_due_or_billed(rows) + demand_charge)
+    multiplier_gap += surcharge
     capacity_basis = ctx.basis_is(rows, "capacity")
     capacity_drop = np.clip(
         previous_capacity[capacity_runs.start_of(rows)] - capacity[rows], 0, None

@@ -53,7 +53,7 @@ def multiplier_mismatch(ctx: RuleContext, params: dict) -> pd.DataFrame:
     parts = {
         "energy": missing_kwh * ctx.energy_rate_due_or_billed(rows),
         "fund": missing_kwh * ctx.fund_rate_due(rows),
-        "basic": np.where(demand_basis, basic * (ratio - 1), 0.0),
+        "basic": np.where(demand_basis, basic * (ratio - 1) * due.demand, 0.0),
         "pf_adjustment": np.zeros(len(rows)),
         "loss": np.zeros(len(rows)),
     }

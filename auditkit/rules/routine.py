@@ -42,11 +42,14 @@ from auditkit.rules.tariff_due import Mismatched, is_two_part, mismatched
 class TariffDueSurcharge:
     """Per bill, what a kWh it left unbilled owes beyond the rates of the tariff in force:
     `energy` and `fund` (yuan/kWh, 0 on a bill on its tariff due) and `tariff`, the tariff due
-    named (None there)."""
+    named (None there); and `demand`, what a yuan of demand charge billed is worth at the tariff
+    due (its rate per kW over the one in force; 1 on a bill on its tariff due, or where either
+    has none)."""
 
     energy: np.ndarray
     fund: np.ndarray
     tariff: np.ndarray
+    demand: np.ndarray
 
 
 def tariff_due_surcharge(ctx: RuleContext, rows: np.ndarray, params: dict) -> TariffDueSurcharge:
@@ -55,14 +58,17 @@ def tariff_due_surcharge(ctx: RuleContext, rows: np.ndarray, params: dict) -> Ta
     by rule id, as a rule reading them gets them), the flat energy and fund rates of the tariff
     due (`off_archive.priced_tariff_due`) less those in force (`energy_rate_due_or_billed`, the schedule's fund rate; a tariff
     without funds collects none); 0 elsewhere, and where the schedule has no energy rate for the
-    tariff due.
+    tariff due; and the demand charge's worth at the tariff due (`demand_scale`).
 
-    The tariff rules price the tariff's difference on the kWh billed only, so a rule pricing
-    kWh a bill left out (a multiplier, a register) adds this to its rates: the two tariffs'
-    difference on those kWh is counted, and once."""
+    The tariff rules price the tariff's difference on the kWh and demand billed only, so a rule
+    pricing kWh or demand a bill left out (a multiplier, a register) adds this to its rates:
+    the two tariffs' difference on those kWh and kW is counted, and once."""
     rows = np.asarray(rows)
     surcharge = TariffDueSurcharge(
-        np.zeros(len(rows)), np.zeros(len(rows)), np.full(len(rows), None, dtype=object)
+        np.zeros(len(rows)),
+        np.zeros(len(rows)),
+        np.full(len(rows), None, dtype=object),
+        np.ones(len(rows)),
     )
     tariff = priced_tariff_due(ctx, rows, params)
     at = np.flatnonzero(pd.notna(tariff))
@@ -78,7 +84,18 @@ def tariff_due_surcharge(ctx: RuleContext, rows: np.ndarray, params: dict) -> Ta
         surcharge.fund[at] = zero_where_nan(_rate_of(ctx, tariff, bills, "fund_rate")) - (
             zero_where_nan(ctx.schedule_rate_due("fund_rate", bills))
         )
+    surcharge.demand[at] = demand_scale(ctx, tariff, bills)
     return surcharge
+
+
+def demand_scale(ctx: RuleContext, tariff: np.ndarray, rows: np.ndarray) -> np.ndarray:
+    """Per bill of `rows`, the basic rate per kW of tariff `tariff` (names, per bill) over the
+    one in force on the bill (`schedule_rate_due`): what a yuan of demand charge billed is worth
+    at that tariff; 1 where either has none."""
+    due = _rate_of(ctx, tariff, rows, "basic_rate_kw_month")
+    in_force = ctx.schedule_rate_due("basic_rate_kw_month", rows)
+    scaled = np.isfinite(due) & np.isfinite(in_force) & (in_force > 0)
+    return np.where(scaled, due / np.where(scaled, in_force, 1.0), 1.0)
 
 
 def at_tariff_due(tariff: object, amount: float) -> list:

@@ -6,7 +6,7 @@ from types import SimpleNamespace
 
 import numpy as np
 import pytest
-from rule_builder import COMMERCIAL, TWO_PART, Utility, flat, run, with_ind1
+from rule_builder import COMMERCIAL, PERIODS, TWO_PART, Utility, flat, run, with_ind1
 
 from auditkit import rules
 from auditkit.data import Dataset
@@ -502,6 +502,24 @@ def test_a_silent_change_back_to_the_archives_tariff_lost_nothing():
     assert found.set_index("rule_id")["revenue_impact"].to_dict() == pytest.approx(
         {"change_without_order": 0.0, "billed_tariff_mismatch": 0.0}
     )
+
+
+def test_a_demand_charge_a_multiplier_left_out_of_a_stale_bill_is_due_at_the_orders_rate():
+    """A factory by demand archived on IND1 (35 per kW here), billed IND2 (40 per kW) with CT
+    10 × PT 100, its multiplier halved from September; an order IND2→IND1 from July not
+    applied. Due each month on IND1: 65,000.00 + 35 × 400 = 79,000.00; billed July and August
+    60,000.00 + 16,000.00 (3,000.00 each), from September 30,000.00 + 8,000.00 (41,000.00
+    each): 170,000.00, where the 200 kW left out were priced at IND2's 40 (174,000.00)."""
+    u = Utility()
+    u.customer("F", contract_capacity_kva=400.0, basic_charge_basis="demand",
+               **TWO_PART | {"tariff_category": "IND1"})  # fmt: skip
+    u.monthly("F", flat(100_000, 8), multiplier=1000.0, tariff="IND2", capacity=400.0,
+              demand=400.0, basis="demand", periods=PERIODS[:8])  # fmt: skip
+    u.monthly("F", flat(50_000, 4), multiplier=500.0, tariff="IND2", capacity=400.0,
+              demand=200.0, basis="demand", periods=PERIODS[8:], start_register=1800.0)  # fmt: skip
+    u.order("F", "tariff_change", "2024-07-01", "IND2", "IND1")
+    found = rules.run(with_ind1(u, itemized=False))
+    assert found["revenue_impact"].sum() == pytest.approx(170_000.0)
 
 
 def test_a_capacity_order_not_applied_beside_a_tariff_order_not_applied_counts_once():
