@@ -22,7 +22,6 @@ from auditkit.rules.tariff_due import (
     frozen_thresholds,
     mismatched,
     tariff_in_force,
-    tariff_orders_archived,
 )
 from auditkit.rules.worklist import bills_priced_by, missing_needs
 
@@ -84,14 +83,17 @@ def _off_archive(ctx: RuleContext, frozen: tuple, window: int) -> OffArchive:
 
 
 def _named_by_an_order(ctx: RuleContext, rows: np.ndarray, window: int) -> np.ndarray:
-    """Per bill of `rows` (off the archive): whether when its tariff applied is an order's
-    question (`tariff_orders_archived`): left on the old tariff of a tariff_change order in
-    force by its month (late or inside its grace: order_not_applied's), or on the new tariff of
-    an order before it took effect where billing moved to it within `window` months before (a
-    posting lag, as change_without_order's window tolerates one). A bill on an order's new
-    tariff earlier than that (an order applied early: every such bill before it took effect),
-    or on the old tariff of an order not yet in force, is off the archive like any other."""
-    orders = tariff_orders_archived(ctx)
+    """Per bill of `rows` (off the archive): whether when its tariff applied is the order
+    rules' question, of an order they know (issued by the audit date: `RuleContext.orders_of`;
+    one issued later still rewinds the archive, but no order rule can price its bills yet): left
+    on the old tariff of a tariff_change order in force by its month (late or inside its grace:
+    order_not_applied's), or on the new tariff of an order before it took effect where billing
+    moved to it within `window` months before (a posting lag, as change_without_order's window
+    tolerates one). A bill on an order's new tariff earlier than that (an order applied early:
+    every such bill before it took effect), or on the old tariff of an order not yet in force,
+    is off the archive like any other."""
+    orders = ctx.orders_of("tariff_change")
+    orders = orders[((orders["cust"] >= 0) & (orders["effective_month"] >= 0)).to_numpy()]
     table = pd.DataFrame(
         {
             "cust": orders["cust"].to_numpy(dtype=np.int64),

@@ -568,3 +568,18 @@ def test_a_silent_change_off_the_archive_counts_at_most_the_difference_to_the_ta
     found = _found(u, NEIGHBOURS)
     per_customer = found.groupby(level="customer_id")["revenue_impact"].sum().to_dict()
     assert per_customer == pytest.approx({"home": 280.0, "farm": 0.0})
+
+
+def test_an_order_issued_after_the_audit_month_but_backdated_leaves_its_bills_here():
+    """RES→COM effective July, issued 10 September, billing on RES: audited in August the order
+    is not known to order_not_applied, yet the archive's history has COM from July: July and
+    August are this rule's, 2 × 100 × 0.2 = 40.00; audited in December they are the order's
+    (6 × 20.00 = 120.00) and nothing is left here."""
+    u = Utility()
+    u.customer("shop", **COMMERCIAL)
+    u.monthly("shop", flat(100), tariff="RES")
+    u.order("shop", "tariff_change", "2024-07-01", "RES", "COM", issued="2024-09-10")
+    august = run(u, NEIGHBOURS, as_of="2024-08").set_index("rule_id")["revenue_impact"]
+    assert august.to_dict() == pytest.approx({RULE: 40.0})
+    december = run(u, NEIGHBOURS).set_index("rule_id")["revenue_impact"]
+    assert december.to_dict() == pytest.approx({"order_not_applied": 120.0})
