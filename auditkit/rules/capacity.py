@@ -229,7 +229,11 @@ def _capacity_short_by_lines(
     lines, billed, gap = lines[flagged], billed[flagged], gap[flagged]
     rows = rc.row[lines]
     filed = order_capacity(ctx, rows)
-    kept = ~used_beyond_reduction(ctx, rows, billed, tolerance, filed)
+    # A month prorated by day is due at most its largest capacity, as on monthly bills: 31 days
+    # at 1/30 are an artefact of the convention, not a charge due (`order_capacity`).
+    gap = np.where(filed.prorated, np.minimum(rc.quantity_due[lines], filed.highest), gap + billed)
+    gap -= billed
+    kept = (gap > tolerance) & ~used_beyond_reduction(ctx, rows, billed, tolerance, filed)
     # Where the orders leave the capacity unknown, the line's own (the transformers') says
     # whether the customer is two-part.
     kept &= np.where(filed.as_billed, rc.quantity_due[lines], filed.last) >= two_part_kva
@@ -242,7 +246,8 @@ def _capacity_short_by_lines(
     # (order_not_applied, change_without_order; on a single-part tariff billed, all of it), as
     # on monthly bills.
     rate = np.where(rc.tariff_differs[rows], ctx.kva_rate_due(rows), rc.rate_due[lines])
-    found = (rows, rc.quantity_billed[lines], rc.quantity_due[lines], gap * rate)
+    billed = rc.quantity_billed[lines]
+    found = (rows, billed, billed + gap, gap * rate)  # due: capped as the gap is
     # A bill recomputed on a single-part tariff (the archive's, where tariff_mismatch may find
     # it wrong) has no basic line due: billed on a two-part tariff, it is judged as on monthly
     # bills, whether a basic charge is due being the rules' question

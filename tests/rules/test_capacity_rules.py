@@ -5,7 +5,7 @@ from __future__ import annotations
 import pandas as pd
 import pytest
 from itemized_builder import INDUSTRIAL, Itemized
-from rule_builder import PERIODS, TWO_PART_BY_CAPACITY, Utility, flat, run
+from rule_builder import PERIODS, TWO_PART_BY_CAPACITY, Utility, flat, run, with_ind1
 
 from auditkit import rules
 
@@ -859,3 +859,16 @@ def test_an_itemized_capacity_era_short_is_found_after_a_switch_to_demand():
         "2024-01",
         "2024-03",
     )
+
+
+@pytest.mark.parametrize("itemized", [False, True], ids=["monthly", "itemized"])
+def test_a_month_of_connection_billed_whole_on_its_capacity_is_not_short(itemized: bool):
+    """Connected on 1 March on 630 kVA, March billed on 630: 31 days at 1/30 a day are 651
+    kVA-months by the convention, an artefact, not a charge due: nothing short, on itemized
+    bills too (they claimed the 21 kVA, ¥630.00)."""
+    u = Utility()
+    u.customer("CN", contract_capacity_kva=630.0, connection_date=pd.Timestamp("2024-03-01"),
+               **TWO_PART_BY_CAPACITY)  # fmt: skip
+    u.monthly("CN", flat(40_000, 10), multiplier=1000.0, tariff="IND2", capacity=630.0,
+              basis="capacity", periods=PERIODS[2:])  # fmt: skip
+    assert rules.run(with_ind1(u, itemized), rules=["capacity_underbilled"]).empty
