@@ -478,10 +478,22 @@ def _lines_of_bill_columns(
     rows = own_rows("pf_adjustment")
     loss_amount = billed("loss", "amount", rows, loss_charged(rows))
     energy_own = col("energy_charge", rows) - loss_amount
+    # The basic charge in the base: where unknown (the bill frame's NaN), the capacity recorded
+    # at its tariff's rate per kVA, none on a bill of neither basis that records none, and
+    # unknown by demand or by capacity without it: never 0, which read a right 2 % of 18,000.00
+    # on a blank 12,000.00 charge as 6 % of 6,000.00.
+    basic_own = col("basic_charge", rows)
+    unknown = np.flatnonzero(np.isnan(basic_own))
+    at = rows[unknown]
+    kva = col("capacity_billed_kva", at)
+    read = kva * np.nan_to_num(_kva_rate_billed(bills, at, lookup))
+    read[np.isnan(kva) & ~capacity_basis[at]] = 0.0
+    read[demand_basis[at]] = np.nan
+    basic_own[unknown] = read
     base = (
         billed("energy", "amount", rows, energy_own)
         + loss_amount
-        + billed("basic", "amount", rows, np.nan_to_num(col("basic_charge", rows)))
+        + billed("basic", "amount", rows, basic_own)
     )
     amount = col("pf_adjustment", rows)
     parts["pf_adjustment"] = rows, base, _ratio(amount, base), amount

@@ -769,8 +769,8 @@ _EVIDENCE = {
         "; no bill yet at the capacity now in force: nothing under-billed",
     ),
     "evidence.pf_standard.unpriced": (
-        "；账单无功率因数及无功电量，无法计算少计电费",
-        "; the bills give no power factor or reactive energy to price it",
+        "；账单无功率因数及无功电量，或基本电费不明，无法计算少计电费",
+        "; the bills give no power factor or reactive energy, or no basic charge, to price it",
     ),
     "evidence.loss_not_charged": ("{months:span}：{parts:join}", "{months:span}: {parts:join}"),
     "evidence.loss_not_charged.missing": (

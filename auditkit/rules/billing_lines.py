@@ -509,12 +509,12 @@ def basic_charge_error(ctx: RuleContext, params: dict) -> pd.DataFrame:
 
 
 @once_per_context
-def _billed_base(ctx: RuleContext, line_types: tuple[str, ...], column: str) -> np.ndarray:
-    """Per bill, `column` of the billed lines of `line_types` summed (once per run: the base of
-    the funds and the adjustment, read by their rules and by those upstream)."""
+def _billed_kwh(ctx: RuleContext) -> np.ndarray:
+    """Per bill, the kWh of its energy and loss lines billed summed (once per run: the base of
+    the funds, read by fund_charge_error and by the rules upstream)."""
     rc = ctx.recomputed
-    lines = np.concatenate([_of(ctx, kind) for kind in line_types])
-    return rc.per_bill(lines, zero_where_nan(getattr(rc, column)[lines]), len(ctx.bills))
+    lines = np.concatenate([_of(ctx, kind) for kind in ("energy", "loss")])
+    return rc.per_bill(lines, zero_where_nan(rc.quantity_billed[lines]), len(ctx.bills))
 
 
 @once_per_context
@@ -565,6 +565,28 @@ def _pf_rate_on_billed_losses(ctx: RuleContext, rows: np.ndarray) -> np.ndarray:
     return rate
 
 
+@once_per_context
+def pf_base_billed(ctx: RuleContext) -> np.ndarray:
+    """Per bill, the base its power-factor adjustment was billed on: its energy, loss and basic
+    lines billed summed; where one of them is unknown (a basic charge the bill records
+    nowhere), the base its adjustment line states (the line's quantity), else NaN: unknown.
+
+    Never an unknown charge counted as 0: a right −0.75 % of 18,000.00 whose 12,000.00 basic
+    charge was blank was judged against −0.75 % of 6,000.00, ¥90.00 "under-billed"."""
+    rc = ctx.recomputed
+    n = len(ctx.bills)
+    lines = np.concatenate([_of(ctx, kind) for kind in ("energy", "loss", "basic")])
+    amount = rc.amount_billed[lines]
+    base = rc.per_bill(lines, zero_where_nan(amount), n)
+    unknown = np.flatnonzero(_any_line(rc, lines, np.isnan(amount), n))
+    line = _line_per_bill(ctx, "pf_adjustment")[unknown]
+    stated = np.full(len(unknown), np.nan)
+    has = line >= 0
+    stated[has] = rc.quantity_billed[line[has]]
+    base[unknown] = np.where(np.nan_to_num(stated) != 0, stated, np.nan)  # a base of 0: unsaid
+    return base
+
+
 def pf_moved(
     ctx: RuleContext,
     rows: np.ndarray,
@@ -574,12 +596,15 @@ def pf_moved(
     """Per bill of `rows`: what an upstream line short by `extra` yuan moves the adjustment by —
     the adjustment due on the base billed + `extra`, less the one at `rate_billed_base` (None:
     the rate due) on the base billed (what pf_adjustment_error judges the bill against); 0
-    where none is due."""
+    where none is due. Where the base billed is unknown (`pf_base_billed`), the adjustment due
+    on `extra` alone: that much is proved whatever the base, and pf_adjustment_error judges
+    nothing on such a bill."""
     rate = pf_rate_due(ctx, rows)
     if rate_billed_base is None:
         rate_billed_base = rate
-    base = _billed_base(ctx, ("energy", "loss", "basic"), "amount_billed")[rows]
+    base = pf_base_billed(ctx)[rows]
     moved = round_half_up(rate * (base + extra)) - round_half_up(rate_billed_base * base)
+    moved = np.where(np.isnan(base), round_half_up(rate * extra), moved)
     return np.where(np.isnan(rate), 0.0, moved)
 
 
@@ -587,7 +612,7 @@ def _funds_moved(ctx: RuleContext, rows: np.ndarray, kwh: np.ndarray) -> np.ndar
     """Per bill of `rows`: the funds due on `kwh` more than the kWh billed, beyond those due on
     the kWh billed (what fund_charge_error judges the bill against); 0 where no fund is due."""
     rate = _rate_due(ctx, "fund", rows)
-    billed = _billed_base(ctx, ("energy", "loss"), "quantity_billed")[rows]
+    billed = _billed_kwh(ctx)[rows]
     moved = round_half_up(rate * (billed + kwh)) - round_half_up(rate * billed)
     return np.where(np.isnan(rate), 0.0, moved)
 
@@ -630,7 +655,11 @@ def pf_adjustment_error(ctx: RuleContext, params: dict) -> pd.DataFrame:
     loss_off = np.abs(np.nan_to_num(rc.difference[loss])) > _tolerance(rc.amount_due[loss], params)
     off = np.flatnonzero(_any_line(rc, loss, loss_off, n)[rows])
     rate[off] = np.nan_to_num(_pf_rate_on_billed_losses(ctx, rows[off]))
-    base = _billed_base(ctx, ("energy", "loss", "basic"), "amount_billed")[rows]
+    # On the base billed: a bill that states none (a basic charge unknown, no quantity on its
+    # adjustment line) proves nothing about an adjustment due, only about one not due (0).
+    base = pf_base_billed(ctx)[rows]
+    judged = ~rc.due[lines] | ~np.isnan(base)
+    lines, rows, rate, base = lines[judged], rows[judged], rate[judged], base[judged]
     expected = np.where(rc.due[lines], round_half_up(rate * base), 0.0)
     at, rows, difference = _one_line_per_bill(ctx, lines, expected, params)
     lines = lines[at]
@@ -718,7 +747,7 @@ def fund_charge_error(ctx: RuleContext, params: dict) -> pd.DataFrame:
     lines = _lines(ctx, "fund", params, np.ones(n, dtype=bool))
     lines = lines[rc.due[lines]]  # a fund rate in force
     # Funds due on the kWh billed (energy and losses): wrong losses are loss_not_charged's.
-    billed_kwh = _billed_base(ctx, ("energy", "loss"), "quantity_billed")
+    billed_kwh = _billed_kwh(ctx)
     expected = round_half_up(rc.rate_due[lines] * billed_kwh[rc.row[lines]])
     at, rows, difference = _one_line_per_bill(ctx, lines, expected, params)
     lines = lines[at]

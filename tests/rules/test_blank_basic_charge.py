@@ -181,6 +181,95 @@ def test_the_adjustment_under_a_laxer_standard_is_on_a_blank_basic_charge_too():
     assert found["revenue_impact"].tolist() == pytest.approx([18_144.00], abs=0.005)
 
 
+def test_a_laxer_standard_beside_an_unknown_charge_is_priced_on_the_capacity_billed():
+    """400 kVA held to 0.90, recorded 0.85, PF 0.86, the basic charge blank and the adjustment
+    too (the amount cannot say the charge): the bills record 400 kVA, so their base is 60,000.00
+    + 400 × 30 = 72,000.00, and 2.1 % of it 1,512.00 a month, ¥18,144.00 (the charge read as 0:
+    2.1 % of 60,000.00, ¥15,120.00). Near miss: bills recording no capacity either state no
+    base: found without money (not ¥15,120.00)."""
+    u = Utility()
+    for cid, kva in (("recorded", 400.0), ("unsaid", None)):
+        u.customer(cid, contract_capacity_kva=400.0, **TWO_PART_BY_CAPACITY)
+        u.customers[-1]["pf_standard"] = 0.85
+        for bill in u.monthly(cid, flat(100_000), tariff="IND2", basis="capacity", capacity=kva):
+            bill["power_factor"] = 0.86
+            bill["basic_charge"], bill["pf_adjustment"], bill["fund_charge"] = None, None, 0.0
+            bill["amount"] = bill["energy_charge"] + 12_000.0 - 72.0  # a 0.1 % rebate on 72,000.00
+    found = rules.run(u.dataset(), rules="pf_standard_mismatch", as_of="2024-12")
+    assert _money(found) == pytest.approx(
+        {("recorded", "pf_standard_mismatch"): 18_144.00, ("unsaid", "pf_standard_mismatch"): 0.0},
+        abs=0.005,
+    )
+    assert (
+        found.set_index("customer_id")
+        .loc["unsaid", "evidence"]
+        .endswith("no basic charge, to price it")
+    )
+
+
+def _adjusted_on_an_unknown_charge(adjustments: dict[str, tuple[float, float]]) -> Itemized:
+    """400 kVA at 10 kV held to 0.90, 10,000 kWh (6,000.00), 400 × 30 = 12,000.00 of basic
+    charge, funds 300.00: the bills itemize their energy, adjustment (on 18,000.00) and funds,
+    not their basic charge, and leave its cell blank (the amount cannot say it: unknown).
+    `adjustments` maps each customer to its kvarh (3,000: PF 0.96, −0.75 % due; 6,000: PF 0.86,
+    +2.0 %) and the rate its adjustment line bills."""
+    u = Itemized()
+    for cid, (kvarh, rate) in adjustments.items():
+        u.customer(cid, **INDUSTRIAL, pf_standard=0.90)
+        lines = [
+            ("energy", 10_000.0, 0.60),
+            ("basic", 400.0, 30.0),
+            ("pf_adjustment", 18_000.0, rate),
+            ("fund", 10_000.0, 0.03),
+        ]
+        bill = u.bill(cid, "2024-01", 10_000, lines, tariff="IND2", kvarh_import=kvarh,
+                      kvarh_export=0.0)  # fmt: skip
+        bill["basic_charge"], bill["pf_adjustment"] = None, None
+    u.lines = [line for line in u.lines if line["line_type"] != "basic"]
+    return u
+
+
+def test_an_adjustment_beside_an_unknown_charge_is_judged_on_the_base_its_line_states():
+    """The adjustment line states its base, 18,000.00: −0.75 % of it is −135.00 and +2.0 %
+    360.00, both right (the unknown charge read as 0, the base was 6,000.00: −45.00 due, ¥90.00
+    "under-billed", and 120.00, ¥240.00 "over-billed"). Near miss: −1.00 % on the same base
+    (−180.00 where −135.00 is due) is ¥45.00 under-billed, found."""
+    u = _adjusted_on_an_unknown_charge(
+        {"rebate": (3_000.0, -0.0075), "surcharge": (6_000.0, 0.02), "deep": (3_000.0, -0.01)}
+    )
+    found = u.run(LINE_RULES).reset_index()
+    assert _money(found) == pytest.approx({("deep", "pf_adjustment_error"): 45.00})
+    pf = recompute(u.dataset()).set_index(["customer_id", "line_type"]).xs("pf_adjustment", level=1)
+    assert pf["difference"].to_dict() == {"deep": 45.0, "rebate": 0.0, "surcharge": 0.0}
+
+
+def test_an_adjustment_column_beside_an_unknown_charge_states_the_base_of_the_capacity():
+    """Bills itemizing their energy alone (6,000.00), the adjustment and funds (300.00) in their
+    columns, the basic charge blank and outside the amount (unknown), PF 0.86 (+2.0 %). One
+    recording 400 kVA has a base of 6,000.00 + 400 × 30 = 18,000.00: its 120.00 (2.0 % of the
+    energy alone) is ¥240.00 short (read as 0, the base was 6,000.00: nothing found). Bills
+    recording no capacity state no base: neither 360.00 (right; it was ¥240.00 "over-billed")
+    nor 120.00 is judged."""
+    u = Itemized()
+    for cid, kva, adjustment in (
+        ("recorded", 400.0, 120.0),
+        ("unsaid_right", None, 360.0),
+        ("unsaid_short", None, 120.0),
+    ):
+        u.customer(cid, **INDUSTRIAL, pf_standard=0.90)
+        lines = [("energy", 10_000.0, 0.60), ("fund", 10_000.0, 0.03)]
+        bill = u.bill(cid, "2024-01", 10_000, lines, tariff="IND2", kvarh_import=6_000.0,
+                      kvarh_export=0.0)  # fmt: skip
+        bill["capacity_billed_kva"], bill["basic_charge"] = kva, None
+        bill["pf_adjustment"], bill["amount"] = adjustment, 6_300.0 + adjustment
+    u.lines = [line for line in u.lines if line["line_type"] == "energy"]
+    found = u.run(LINE_RULES).reset_index()
+    assert _money(found) == pytest.approx({("recorded", "pf_adjustment_error"): 240.00})
+    pf = recompute(u.dataset()).set_index(["customer_id", "line_type"]).xs("pf_adjustment", level=1)
+    assert pf.loc["recorded", "quantity_billed"] == 18_000.0
+    assert pf["quantity_billed"].drop("recorded").isna().all()
+
+
 @pytest.mark.parametrize("itemized", [False, True], ids=["monthly", "itemized"])
 def test_a_capacity_recorded_beside_an_unknown_charge_is_what_the_bill_charged_for(
     itemized: bool,

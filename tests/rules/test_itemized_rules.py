@@ -990,6 +990,24 @@ def test_periods_billed_flat_carry_the_adjustment_on_their_energy_difference():
     assert chinese.endswith("；少计 510.00 元；其中分时电度电费差额引起的力调电费差额 10.00 元")
 
 
+def test_the_adjustment_on_an_energy_difference_is_carried_on_a_base_unknown():
+    # As above, but the bill itemizes its energy alone, its adjustment (360.00) and funds in
+    # their columns, its basic charge blank and outside the amount, no capacity recorded: the
+    # base billed is unknown, yet 2.0 % of the 500.00 missing is due whatever it is: 510.00.
+    # pf_adjustment_error judges nothing on a base unknown (read as 0, 6 000.00: 360.00 was
+    # 240.00 "over-billed").
+    u = Itemized()
+    u.customer("flat", **TOU, pf_standard=0.90)
+    bill = u.bill("flat", "2024-01", 10_000, [("energy", 10_000.0, 0.60), BASIC,
+                  ("pf_adjustment", 18_000.0, 0.02), FUND], tariff="TOU", kvarh_import=6000.0,
+                  kvarh_export=0.0, **REGISTERS)  # fmt: skip
+    bill["basic_charge"], bill["amount"] = None, 6_660.0
+    u.lines = [line for line in u.lines if line["line_type"] == "energy"]
+    found = u.run(["tou_misapplied", "pf_adjustment_error"])
+    assert found["rule_id"].tolist() == ["tou_misapplied"]
+    assert found.loc["flat", "revenue_impact"] == 510.00
+
+
 def test_tiers_misapplied_carry_the_adjustment_where_one_is_due():
     # A tiered meter held to 0.85 (kvarh 3/4 of the kWh: PF 0.80, +2.5 %). February's 400 kWh
     # all billed in tier 1 (200.00) after January's 2 000: 160 × 0.50 + 240 × 0.55 = 212.00 is

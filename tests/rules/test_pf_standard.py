@@ -67,7 +67,9 @@ def test_a_standard_due_but_none_recorded_is_found_even_without_power_factors(fo
     row = found.loc["pump"]
     assert row["revenue_impact"] == 0.0
     assert "held to the power-factor standard 0.80; the archive records none" in row["evidence"]
-    assert row["evidence"].endswith("the bills give no power factor or reactive energy to price it")
+    assert row["evidence"].endswith(
+        "the bills give no power factor or reactive energy, or no basic charge, to price it"
+    )
     zh = rules.evidence_text(found.loc[["pump"]].reset_index(), "zh").iat[0]
     assert "应执行功率因数考核标准 0.80，档案为未设考核标准" in zh
 
