@@ -8,7 +8,13 @@ from typing import NamedTuple
 import numpy as np
 import pandas as pd
 
-from auditkit.billing.basic import CAPACITY_ORDERS, capacity_over, days_in_service, order_steps
+from auditkit.billing.basic import (
+    CAPACITY_ORDERS,
+    capacity_over,
+    days_in_service,
+    demand_billed,
+    order_steps,
+)
 from auditkit.billing.params import default_billing_params
 from auditkit.billing.tariff_lookup import NO_DAY, day_numbers
 from auditkit.periods import date_month_number
@@ -676,7 +682,7 @@ def _reduction_evidence(
     params=("max_months", "min_days"),
     severity="high",
     revenue_kind="proved",
-    reads=TARIFF_RULES,
+    reads=("capacity_underbilled", "pf_standard_mismatch", *TARIFF_RULES),
 )
 def suspension_overrun(ctx: RuleContext, params: dict) -> pd.DataFrame:
     hits, _ = _suspension_due(ctx, params["max_months"], params["min_days"])
@@ -686,6 +692,7 @@ def suspension_overrun(ctx: RuleContext, params: dict) -> pd.DataFrame:
     priced, unbilled = _overrun_priced(ctx, params["max_months"], params["min_days"], params)
     no_basic = bills_without_basic_charge_due(ctx, params["tariff_mismatch"])
     priced, unbilled, not_due = _basic_due_only(ctx, priced, unbilled, no_basic)
+    pf = _pf_carried(ctx, unbilled, params)
     months = group_stats(priced.groupby("cust"), min=("month", "min"), max=("month", "max"))
     # Each customer's finding shows its first overrun (else its first too-short suspension).
     shown = hits.sort_values(["cust", "short", "start"], kind="stable").drop_duplicates("cust")
@@ -694,13 +701,15 @@ def suspension_overrun(ctx: RuleContext, params: dict) -> pd.DataFrame:
     first = date_month_number(pd.Series(shown["charged_from"].to_numpy()))
     month_from = months["min"].reindex(cust).fillna(pd.Series(first, index=cust)).to_numpy()
     month_to = months["max"].reindex(cust).fillna(pd.Series(first, index=cust)).to_numpy()
-    amounts, billed = _left_unbilled(ctx, priced, unbilled, cust)
+    amounts, billed, adjustment = _left_unbilled(ctx, priced, unbilled, cust, pf)
     evidence = [
         [
-            *_suspension_evidence(span, extra, amount, ctx.as_of, limit, params, paid),
+            *_suspension_evidence(span, extra, amount, ctx.as_of, limit, params, paid, moved),
             *_not_due_clause(not_due, span.cust),
         ]
-        for span, extra, amount, paid in zip(shown.itertuples(), more, amounts, billed, strict=True)
+        for span, extra, amount, paid, moved in zip(
+            shown.itertuples(), more, amounts, billed, adjustment, strict=True
+        )
     ]
     score = np.where(shown["short"], 0.5, np.minimum(1.0, 0.5 + shown["used"] / (2 * limit) - 0.25))
     score = np.where(billed, PROCEDURAL_SCORE, score)
@@ -712,23 +721,27 @@ def _overrun_priced(
     ctx: RuleContext, max_months: int, min_days: int, params: dict
 ) -> tuple[pd.DataFrame, pd.Series]:
     """suspension_overrun's days due (`_suspension_due`) priced bill by bill
-    (`basic_charge_of_days`) at the tariff due (`kva_rate_of_tariff_due`, the tariff rules'
-    thresholds in `params`), and what each bill left unbilled of them (`unbilled_by_bill`):
-    found once per run for the rule and reduction_without_drop, shared, never written into."""
-    return _overrun_priced_on(ctx, max_months, min_days, tariff_key(params))
+    (`basic_charge_of_days`) at the tariff due (`_basic_rate_of_tariff_due`, the tariff rules'
+    thresholds in `params`), and what each bill left unbilled of them beyond what
+    capacity_underbilled counts (`unbilled_by_bill`, `_short_counted` on its thresholds in
+    `params`): found once per run for the rule and reduction_without_drop, shared, never
+    written into."""
+    return _overrun_priced_on(ctx, max_months, min_days, tariff_key(params), _short_key(params))
 
 
 @once_per_context
 def _overrun_priced_on(
-    ctx: RuleContext, max_months: int, min_days: int, key: tuple
+    ctx: RuleContext, max_months: int, min_days: int, key: tuple, short_key: tuple
 ) -> tuple[pd.DataFrame, pd.Series]:
-    """`_overrun_priced` on the tariff rules' thresholds frozen (`tariff_key`)."""
+    """`_overrun_priced` on the tariff rules' and capacity_underbilled's thresholds frozen
+    (`tariff_key`, `_short_key`)."""
     _, days = _suspension_due(ctx, max_months, min_days)
     rate_of = _rate_of_tariff_due(ctx, key)
     priced = basic_charge_of_days(
         ctx, days["cust"], days["kva"], days["start"], days["stop"], rate_of
     )
-    return priced, unbilled_by_bill(ctx, priced, rate_of)
+    counted = _short_counted(ctx, priced["row"].to_numpy(dtype=np.int64), *short_key)
+    return priced, unbilled_by_bill(ctx, priced, counted)
 
 
 def _basic_due_only(
@@ -943,124 +956,285 @@ def basic_charge_of_days(
     kva: pd.Series | np.ndarray,
     start: pd.Series | np.ndarray,
     stop: pd.Series | np.ndarray,
-    rate_of: Callable[[np.ndarray], np.ndarray],
+    rate_of: Callable[..., np.ndarray],
 ) -> pd.DataFrame:
-    """The basic charge of `kva` for the days [start, stop) of each customer `cust`, bill by bill:
-    a read period the days cover whole at the monthly rate, a part of one at 1/`days_per_month`
-    of it a day (params/billing.yaml), at the basic rate per kVA due (`rate_of(rows)`, per bill:
-    `kva_rate_of_tariff_due`). Bills by capacity only
-    (the basis in force on each: a customer by demand then pays no charge per kVA); periods
-    after the audit month are not billed yet.
+    """What `kva` due again on the days [start, stop) of each customer `cust` (capacity an order
+    took off) adds to its basic charge, bill by bill: a read period holding such days is a month
+    of change, priced as `order_capacity` (and `auditkit.billing.basic`) prices one — Σ over its
+    days in service of the day's capacity / days_per_month (params/billing.yaml), at most the
+    largest capacity of a day, where the capacity changes inside it or it is part of a month,
+    else the capacity — on the capacity the orders put on each day with `kva` given back on
+    those days (`_days_given_back`), at the basic rate due (`rate_of(rows, column)`:
+    `_basic_rate_of_tariff_due`). A too-short suspension given back leaves a month without
+    change, due whole (a February's 29 days are no 29/30 of it); an overrun from the 4th of a
+    31-day month billed whole on the capacity left is due (3 × left + 28 × full) / 30.
 
-    Returns one row per (interval, bill) charged: cust, month, row (the bill), kva, start and
-    stop (the interval's days in the bill's read period), amount.
-    """
+    A bill by demand is due on the floor of the capacity on its last day in service
+    (`basic.demand_billed`, as the recomputation has it, × its share of a part month): the days
+    add the floor's rise where they reach that day. Bills by capacity or demand only (the basis
+    in force on each); periods after the audit month are not billed yet.
+
+    Returns one row per bill the days touch: cust, month, row, due (its basic charge due with
+    the days given back, yuan; NaN where it proves nothing: a day of unknown capacity, a bill
+    by demand without its demand) and amount (what the days add to the charge due on the
+    orders alone, to the fen; 0 where they add nothing or it proves nothing)."""
     intervals = pd.DataFrame(
         {
             "cust": np.asarray(cust, dtype=np.int64),
-            "kva": np.asarray(kva, dtype=float),
-            "start": np.asarray(start, dtype="datetime64[D]"),
-            "stop": np.asarray(stop, dtype="datetime64[D]"),
+            "kva": np.nan_to_num(np.asarray(kva, dtype=float)),  # none recorded: none priced
+            "lo": day_numbers(np.asarray(start, dtype="datetime64[D]")),
+            "hi": day_numbers(np.asarray(stop, dtype="datetime64[D]")),
         }
     )
     rows = rows_of(ctx, intervals["cust"].to_numpy())
-    rows = rows[ctx.basis_is(rows, "capacity")]
-    read_from, read_to = ctx.read_days(rows)
+    rows = rows[ctx.basis_is(rows, "capacity", "demand")]
+    first, last, _, _ = _service_days(ctx, rows)
     bills = pd.DataFrame(
         {
             "cust": ctx.bill_customer[rows].astype(np.int64),
-            "month": ctx.bill_month[rows],
             "row": rows,
-            "read_from": read_from,
-            "read_after": read_to + np.timedelta64(1, "D"),
+            "first": first,
+            "after": last + 1,
         }
     )
     joined = bills.merge(intervals, on="cust")
-    overlap = (
-        np.minimum(joined["stop"], joined["read_after"])
-        - np.maximum(joined["start"], joined["read_from"])
-    ).dt.days.clip(lower=0)
-    whole = overlap >= (joined["read_after"] - joined["read_from"]).dt.days
-    share = np.where(whole, 1.0, overlap / _days_per_month(ctx))
-    joined = joined[(overlap > 0).to_numpy()]
-    share = share[(overlap > 0).to_numpy()]
-    rate = rate_of(joined["row"].to_numpy())
-    amount = np.round(joined["kva"].to_numpy() * share * rate, 2)
+    lo = np.maximum(joined["lo"].to_numpy(), joined["first"].to_numpy())
+    hi = np.minimum(joined["hi"].to_numpy(), joined["after"].to_numpy())
+    kept = hi > lo
+    day_row, lo, hi = joined["row"].to_numpy()[kept], lo[kept], hi[kept]
+    touched = np.unique(day_row)
+    if not len(touched):
+        return pd.DataFrame(
+            {
+                "cust": np.empty(0, dtype=np.int64),
+                "month": ctx.bill_month[touched],
+                "row": touched,
+                "due": np.empty(0),
+                "amount": np.empty(0),
+            }
+        )
+    back = _days_given_back(ctx, touched, day_row, lo, hi, joined["kva"].to_numpy()[kept])
+    by_demand = ctx.basis_is(touched, "demand")
+    kva_rate, kw_rate = rate_of(touched), rate_of(touched, "basic_rate_kw_month")
+    owed = np.where(by_demand, back.kw_owed * kw_rate, back.kva_owed * kva_rate)
+    due = np.where(by_demand, back.kw_due * kw_rate, back.kva_due * kva_rate)
+    due[back.unknown] = np.nan
+    added = np.where(np.isnan(due - owed), 0.0, np.maximum(due - owed, 0.0))
     return pd.DataFrame(
         {
-            "cust": joined["cust"].to_numpy(),
-            "month": joined["month"].to_numpy(),
-            "row": joined["row"].to_numpy(),
-            "kva": joined["kva"].to_numpy(),
-            "start": np.maximum(joined["start"], joined["read_from"]).to_numpy(),
-            "stop": np.minimum(joined["stop"], joined["read_after"]).to_numpy(),
-            "amount": amount,
+            "cust": ctx.bill_customer[touched].astype(np.int64),
+            "month": ctx.bill_month[touched],
+            "row": touched,
+            "due": due,
+            "amount": np.round(added, 2),
         }
     )
 
 
+class _GivenBack(NamedTuple):
+    """Per bill, what its basic charge is due on by the orders alone (owed) and with the days an
+    order took off given back (due): kVA-months (`order_capacity`'s arithmetic), and the kW of a
+    bill by demand (`basic.demand_billed` on the capacity of its last day in service, × its
+    share of a part month; NaN without its demand); unknown: a day of unknown capacity (the
+    bill is judged as billed, `order_capacity`'s as_billed)."""
+
+    kva_owed: np.ndarray
+    kva_due: np.ndarray
+    kw_owed: np.ndarray
+    kw_due: np.ndarray
+    unknown: np.ndarray
+
+
+def _days_given_back(
+    ctx: RuleContext,
+    rows: np.ndarray,
+    day_row: np.ndarray,
+    lo: np.ndarray,
+    hi: np.ndarray,
+    kva: np.ndarray,
+) -> _GivenBack:
+    """`_GivenBack` of the bills `rows` (ascending, unique), `kva` given back on the days
+    [lo, hi) (day numbers inside the days in service of the bill `day_row`, one per interval).
+
+    The read period is cut where an interval starts or ends; each piece has the orders'
+    capacity steps (`basic.capacity_over`) and the same kVA given back on all its days, so the
+    sum, the smallest and largest capacity of a day and the capacity of the last day, with and
+    without the days given back, are exact."""
+    first, last, part_month, read_to = _service_days(ctx, rows)
+    bill = np.searchsorted(rows, day_row)
+    count = len(rows)
+    points = pd.DataFrame(
+        {
+            "bill": np.concatenate([np.arange(count), np.arange(count), bill, bill]),
+            "day": np.concatenate([first, last + 1, lo, hi]),
+        }
+    ).drop_duplicates()
+    points = points.sort_values(["bill", "day"], ignore_index=True)
+    point_bill, day = points["bill"].to_numpy(), points["day"].to_numpy()
+    piece = point_bill[1:] == point_bill[:-1]
+    piece_bill, piece_from, piece_to = point_bill[:-1][piece], day[:-1][piece], day[1:][piece]
+    pieces = pd.DataFrame(
+        {"piece": np.arange(len(piece_bill)), "bill": piece_bill, "day": piece_from}
+    )
+    cover = pieces.merge(pd.DataFrame({"bill": bill, "lo": lo, "hi": hi, "kva": kva}), on="bill")
+    cover = cover[(cover["lo"] <= cover["day"]) & (cover["day"] < cover["hi"])]
+    added = cover.groupby("piece")["kva"].sum().reindex(pieces["piece"], fill_value=0.0)
+    added = added.to_numpy(dtype=float)
+    cust = ctx.bill_customer[rows][piece_bill]
+    day_sum, at_end, lowest, highest, as_billed = capacity_over(
+        ctx.customers["customer_id"].iloc[cust],
+        ctx.capacity_in_force[rows][piece_bill],
+        ctx.capacity_billed(rows)[piece_bill],
+        piece_from,
+        piece_to - 1,
+        read_to[piece_bill],
+        _order_steps(ctx),
+    )
+    starts = np.flatnonzero(np.append(True, piece_bill[1:] != piece_bill[:-1]))
+    ends = np.append(starts[1:], len(piece_bill)) - 1
+    days_per_month = _days_per_month(ctx)
+
+    def kva_months(extra: np.ndarray) -> np.ndarray:
+        total = np.add.reduceat(day_sum + extra * (piece_to - piece_from), starts)
+        low = np.minimum.reduceat(lowest + extra, starts)
+        high = np.maximum.reduceat(highest + extra, starts)
+        prorated = part_month | ~np.isclose(low, high, rtol=0.0, atol=1e-9)
+        return np.where(prorated, np.minimum(total / days_per_month, high), (at_end + extra)[ends])
+
+    share = np.where(part_month, (last - first + 1) / days_per_month, 1.0)
+    demand = optional_values(ctx.bills, "max_demand_kw")[rows]
+    contract = ctx.in_force(
+        optional_values(ctx.customers, "contract_demand_kw")[ctx.bill_customer],
+        ("demand_change",),
+    )[0][rows]
+
+    def kw(extra: np.ndarray) -> np.ndarray:
+        capacity = (at_end + extra)[ends]
+        return demand_billed(demand, contract, capacity, default_billing_params()) * share
+
+    none = np.zeros(len(piece_bill))
+    return _GivenBack(
+        kva_months(none),
+        kva_months(added),
+        kw(none),
+        kw(added),
+        np.logical_or.reduceat(as_billed, starts),
+    )
+
+
+def _service_days(
+    ctx: RuleContext, rows: np.ndarray
+) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
+    """Per bill of `rows`: the first and last day of its read period in service, whether it is
+    a part month (`basic.days_in_service`, as `order_capacity` reads them) and its read_to (day
+    numbers)."""
+    read_from, read_to = (day_numbers(days) for days in ctx.read_days(rows))
+    cust = ctx.bill_customer[rows]
+    connection = day_numbers(ctx.customers["connection_date"].to_numpy()[cust])
+    first, last, part_month = days_in_service(
+        read_from, read_to, connection, _closure_days(ctx, cust, read_from)
+    )
+    return first, last, part_month, read_to
+
+
 def _left_unbilled(
-    ctx: RuleContext, priced: pd.DataFrame, short: pd.Series, cust: np.ndarray
-) -> tuple[np.ndarray, np.ndarray]:
+    ctx: RuleContext,
+    priced: pd.DataFrame,
+    short: pd.Series,
+    cust: np.ndarray,
+    pf: pd.Series,
+) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
     """Per customer of `cust`: what its bills left unbilled of `priced` (`short`, its
-    `unbilled_by_bill`; a bill that proves nothing, NaN, counts nothing), and whether its bills
-    charged all of it (priced, nothing left unbilled, every bill judged: an irregular order,
-    nothing under-billed)."""
+    `unbilled_by_bill`; a bill that proves nothing, NaN, counts nothing) with the power-factor
+    adjustment it moves (`pf`, per bill: `_pf_carried`), whether its bills charged all of it
+    (priced, nothing left unbilled, every bill judged: an irregular order, nothing
+    under-billed), and of the first the adjustment."""
     owner = ctx.bill_customer[short.index.to_numpy()]
     by_customer = short.groupby(owner).sum()
     amounts = by_customer.reindex(cust).fillna(0.0).to_numpy()
+    adjustment = pf.groupby(owner).sum().reindex(cust).fillna(0.0).to_numpy()
     paid = priced.groupby("cust")["amount"].sum().reindex(cust).fillna(0.0).to_numpy() > 0
     # A bill whose charge or capacity is unknown (NaN) proves neither a shortfall nor that it
     # was paid.
     unknown = short.isna().groupby(owner).any().reindex(cust, fill_value=False)
     unknown = unknown.to_numpy(dtype=bool)
-    return amounts, paid & (amounts == 0) & ~unknown
+    return amounts + adjustment, paid & (amounts == 0) & ~unknown, adjustment
 
 
-def unbilled_by_bill(
-    ctx: RuleContext, priced: pd.DataFrame, rate_of: Callable[[np.ndarray], np.ndarray]
-) -> pd.Series:
-    """Per bill of `priced` (`basic_charge_of_days`: the basic charge a rule finds due on days
-    an order took off; index: the bill's row), what the bill left unbilled of it.
+def unbilled_by_bill(ctx: RuleContext, priced: pd.DataFrame, counted: np.ndarray) -> pd.Series:
+    """Per bill of `priced` (`basic_charge_of_days`: its basic charge due with the days an order
+    took off given back, and what those days add; index: the bill's row), what the bill left
+    unbilled of what they add.
 
-    A bill owed the capacity the orders put on it (`order_capacity`) plus what those days add,
-    for the whole period at most the largest capacity of a day once the days taken off are given
-    back (the smallest capacity of its days plus the most kVA taken off together on one day, or
-    the largest), at the basic rate due (`rate_of(rows)`, as priced); short of it by the basic
-    charge billed (the capacity billed at the basic rate billed where the bill records no
-    charge), never by more than priced. A bill that charged those
-    days (a suspension under 15 days billed in full, a backdated order billed from its
-    application) under-billed nothing; one that recorded the whole capacity but charged it
-    prorated over the days taken off did: a finding's revenue is what the bills under-billed.
-    A bill with a day of unknown capacity (`order_capacity`'s as_billed) proves nothing of what
-    it owed, neither a shortfall nor that it charged those days: NaN, judged on what it billed
-    (it was 0, which `_left_unbilled` read as the days charged in full). One by capacity that
-    records neither its basic charge nor its capacity (`RuleContext.capacity_billed`) proves
-    nothing of what it billed: NaN, an archive gap, not a charge of nothing that would leave all
-    of it unbilled."""
+    Short of the charge due by the basic charge billed (the capacity billed at the basic rate
+    billed where a bill by capacity records no charge) and by what capacity_underbilled counts
+    on the bill (`counted`, aligned with `priced`: `_short_counted`, the capacity the orders
+    leave billed short), so a yuan counts once whatever rules run; never by more than the days
+    add. A bill that charged those days (a suspension under 15 days billed in full, a backdated
+    order billed from its application) under-billed nothing; one that recorded the whole
+    capacity but charged it prorated over the days taken off did: a finding's revenue is what
+    the bills under-billed. A bill with a day of unknown capacity (`order_capacity`'s
+    as_billed) proves nothing of what it owed, neither a shortfall nor that it charged those
+    days: NaN, judged on what it billed (it was 0, which `_left_unbilled` read as the days
+    charged in full). One by capacity that records neither its basic charge nor its capacity
+    (`RuleContext.capacity_billed`), or one by demand that records no basic charge, proves
+    nothing of what it billed: NaN, an archive gap, not a charge of nothing that would leave
+    all of it unbilled."""
     if priced.empty:
         return pd.Series(dtype=float)
-    charged = priced.groupby("row", sort=True)["amount"].sum()
-    rows, charged = charged.index.to_numpy(), charged.to_numpy()
-    filed = order_capacity(ctx, rows)
-    together = _most_taken_off(priced).reindex(rows).to_numpy()
-    whole = np.maximum(filed.highest, filed.lowest + together)
-    rate = rate_of(rows)
-    due = np.minimum(filed.kva_months * rate + charged, whole * rate)
+    rows = priced["row"].to_numpy(dtype=np.int64)
     billed = ctx.basic_charge_billed[rows]
-    billed = np.where(np.isnan(billed), ctx.capacity_billed(rows) * ctx.kva_rate_due(rows), billed)
-    unbilled = np.where(filed.as_billed, np.nan, np.clip(due - billed, 0.0, charged))
+    recorded = ctx.capacity_billed(rows) * ctx.kva_rate_due(rows)
+    billed = np.where(np.isnan(billed) & ctx.basis_is(rows, "capacity"), recorded, billed)
+    short = priced["due"].to_numpy() - billed - counted
+    unbilled = np.clip(short, 0.0, priced["amount"].to_numpy())
     return pd.Series(np.round(unbilled, 2), index=rows)
 
 
-def _most_taken_off(priced: pd.DataFrame) -> pd.Series:
-    """Per bill (index: row), the most kVA the intervals of `priced` take off together on one
-    day of it: the largest sum of those in force on the first day of one of them (stacked
-    suspensions add up; two in turn do not)."""
-    row = priced["row"].to_numpy()
-    part, other = _in_force_on_first_day(row, priced["start"], priced["stop"])
-    kva = pd.Series(np.nan_to_num(priced["kva"].to_numpy(dtype=float)[other]))
-    return kva.groupby([row[part], part]).sum().groupby(level=0).max()
+def _short_counted(
+    ctx: RuleContext, rows: np.ndarray, tolerance: float, two_part_kva: float
+) -> np.ndarray:
+    """Per bill of `rows`, what capacity_underbilled (on these thresholds) counts on it
+    (`_capacity_short_due`: the capacity the orders leave billed short, where it can run,
+    `bills_short_of_capacity`), 0 elsewhere: what the suspension rules leave it, as
+    reduction_without_drop does (`_proved_by_month`)."""
+    thresholds = {"kva_tolerance": tolerance, "two_part_threshold_kva": two_part_kva}
+    runs = bills_short_of_capacity(ctx, thresholds)[rows]
+    short_rows, _, _, revenue = _capacity_short_due(ctx, tolerance, two_part_kva)
+    by_bill = pd.Series(revenue, index=short_rows).groupby(level=0).sum()
+    return np.where(runs, by_bill.reindex(rows).fillna(0.0).to_numpy(), 0.0)
+
+
+def _short_key(params: dict) -> tuple[float, float]:
+    """capacity_underbilled's thresholds of `params` (by rule id): what `_short_counted` reads."""
+    underbilled = params["capacity_underbilled"]
+    return underbilled["kva_tolerance"], underbilled["two_part_threshold_kva"]
+
+
+def _pf_carried(ctx: RuleContext, unbilled: pd.Series, params: dict) -> pd.Series:
+    """Per bill of `unbilled` (a suspension rule's `unbilled_by_bill`), the power-factor
+    adjustment the basic charge left unbilled moves, as capacity_underbilled carries its own
+    (`pf_moved`, and `standard_surcharge` under a standard laxer than due): on itemized data,
+    beyond what capacity_underbilled's short on the same bill moves (`_short_counted`), so the
+    adjustment counts once. 0 on monthly bills (no adjustment due known), on a bill of other kWh
+    (the adjustment line's difference is multiplier_mismatch's) and on one a tariff rule
+    recomputes whole (`recomputed_whole_by`), as capacity_underbilled leaves them."""
+    carried = pd.Series(0.0, index=unbilled.index)
+    if not ctx.itemized or unbilled.empty:
+        return carried
+    rows = unbilled.index.to_numpy(dtype=np.int64)
+    extra = np.nan_to_num(unbilled.to_numpy(dtype=float))
+    counted = _short_counted(ctx, rows, *_short_key(params))
+    standard = params["pf_standard_mismatch"]
+    moved = pf_moved(ctx, rows, counted + extra) - pf_moved(ctx, rows, counted)
+    moved += standard_surcharge(ctx, rows, counted + extra, standard)
+    moved -= standard_surcharge(ctx, rows, counted, standard)
+    underbilled = params["capacity_underbilled"]
+    other_kwh = kwh_differs(ctx, underbilled["kwh_tolerance"], underbilled["relative_tolerance"])
+    off_archive, order_not_applied = recomputed_whole_by(ctx, rows, params)
+    left = other_kwh[rows] | off_archive | order_not_applied | (extra == 0)
+    carried[:] = np.where(left, 0.0, moved)
+    return carried
 
 
 def _in_force_on_first_day(
@@ -1068,7 +1242,7 @@ def _in_force_on_first_day(
 ) -> tuple[np.ndarray, np.ndarray]:
     """Pairs of positions (item, other) of intervals [start, stop) of one `group` where other
     is in force on item's first day, each interval paired with itself: which suspensions stack
-    on a day (`_kva_added`, `_most_taken_off`)."""
+    on a day (`_kva_added`)."""
     items = pd.DataFrame({"group": group, "start": start.to_numpy(), "item": np.arange(len(group))})
     others = items.rename(columns={"start": "from", "item": "other"}).assign(to=stop.to_numpy())
     pairs = items.merge(others, on="group")
@@ -1084,10 +1258,17 @@ def _days_per_month(ctx: RuleContext) -> int:
 
 
 def _suspension_evidence(
-    span: object, more: int, amount: float, as_of: int, limit: int, params: dict, billed: bool
+    span: object,
+    more: int,
+    amount: float,
+    as_of: int,
+    limit: int,
+    params: dict,
+    billed: bool,
+    pf: float,
 ) -> list[Clause]:
-    """One customer's suspension finding: the period shown, the limit broken, the money (or
-    that the bills charged it, `billed`)."""
+    """One customer's suspension finding: the period shown, the limit broken, the money (of it
+    the power-factor adjustment `pf`), or that the bills charged it (`billed`)."""
     if span.short:
         found = clause(
             "suspension.too_short",
@@ -1113,7 +1294,7 @@ def _suspension_evidence(
             months=params["max_months"],
             due_from=span.charged_from,
         )
-    return _shown_with_more(found, "more_suspensions", more, amount, billed)
+    return _shown_with_more(found, "more_suspensions", more, amount, billed, pf)
 
 
 @rule(
@@ -1123,7 +1304,7 @@ def _suspension_evidence(
     params=("notice_working_days", "short_notice_working_days"),
     severity="high",
     revenue_kind="proved",
-    reads=("suspension_overrun", *TARIFF_RULES),
+    reads=("suspension_overrun", "capacity_underbilled", "pf_standard_mismatch", *TARIFF_RULES),
 )
 def suspension_backdated(ctx: RuleContext, params: dict) -> pd.DataFrame:
     overrun = params["suspension_overrun"]
@@ -1134,11 +1315,12 @@ def suspension_backdated(ctx: RuleContext, params: dict) -> pd.DataFrame:
     priced, unbilled = _backdated_priced(ctx, *due, params)
     no_basic = bills_without_basic_charge_due(ctx, params["tariff_mismatch"])
     priced, unbilled, not_due = _basic_due_only(ctx, priced, unbilled, no_basic)
+    pf = _pf_carried(ctx, unbilled, params)
     shown = hits.sort_values(["cust", "backdated", "effective_date"], ascending=[True, False, True])
     shown = shown.drop_duplicates("cust")
     more = hits.groupby("cust").size().reindex(shown["cust"]).to_numpy() - 1
     cust = shown["cust"].to_numpy()
-    amounts, billed = _left_unbilled(ctx, priced, unbilled, cust)
+    amounts, billed, adjustment = _left_unbilled(ctx, priced, unbilled, cust, pf)
     months = group_stats(
         hits.groupby("cust"),
         month_from=("effective_month", "min"),
@@ -1149,11 +1331,13 @@ def suspension_backdated(ctx: RuleContext, params: dict) -> pd.DataFrame:
     month_to = np.clip(date_month_number(months["issued_month"]), month_from, ctx.as_of)
     evidence = [
         [
-            *_backdated_evidence(order, extra, amount, params["notice_working_days"], paid, left),
+            *_backdated_evidence(
+                order, extra, amount, params["notice_working_days"], paid, left, moved
+            ),
             *_not_due_clause(not_due, order.cust),
         ]
-        for order, extra, amount, paid, left in zip(
-            shown.itertuples(), more, amounts, billed, months["left_days"], strict=True
+        for order, extra, amount, paid, left, moved in zip(
+            shown.itertuples(), more, amounts, billed, months["left_days"], adjustment, strict=True
         )
     ]
     score = np.where(shown["backdated"], np.minimum(1.0, 0.6 + shown["late_days"] / 75), 0.3)
@@ -1215,26 +1399,33 @@ def _backdated_priced(
     ctx: RuleContext, short_notice_working_days: int, max_months: int, min_days: int, params: dict
 ) -> tuple[pd.DataFrame, pd.Series]:
     """The days suspension_backdated prices (`_backdated_due`: its backdated orders) priced bill
-    by bill (`basic_charge_of_days`) at the tariff due (`kva_rate_of_tariff_due`, the tariff
-    rules' thresholds in `params`), and what each bill left unbilled of them
-    (`unbilled_by_bill`): found once per run for the rule and reduction_without_drop, shared,
-    never written into."""
+    by bill (`basic_charge_of_days`) at the tariff due (`_basic_rate_of_tariff_due`, the tariff
+    rules' thresholds in `params`), and what each bill left unbilled of them beyond what
+    capacity_underbilled counts (`unbilled_by_bill`, `_short_counted`): found once per run for
+    the rule and reduction_without_drop, shared, never written into."""
     due = (short_notice_working_days, max_months, min_days)
-    return _backdated_priced_on(ctx, *due, tariff_key(params))
+    return _backdated_priced_on(ctx, *due, tariff_key(params), _short_key(params))
 
 
 @once_per_context
 def _backdated_priced_on(
-    ctx: RuleContext, short_notice_working_days: int, max_months: int, min_days: int, key: tuple
+    ctx: RuleContext,
+    short_notice_working_days: int,
+    max_months: int,
+    min_days: int,
+    key: tuple,
+    short_key: tuple,
 ) -> tuple[pd.DataFrame, pd.Series]:
-    """`_backdated_priced` on the tariff rules' thresholds frozen (`tariff_key`)."""
+    """`_backdated_priced` on the tariff rules' and capacity_underbilled's thresholds frozen
+    (`tariff_key`, `_short_key`)."""
     hits = _backdated_due(ctx, short_notice_working_days, max_months, min_days)
     late = hits[hits["backdated"]]
     rate_of = _rate_of_tariff_due(ctx, key)
     priced = basic_charge_of_days(
         ctx, late["cust"], late["kva"], late["effective_date"], late["stop"], rate_of
     )
-    return priced, unbilled_by_bill(ctx, priced, rate_of)
+    counted = _short_counted(ctx, priced["row"].to_numpy(dtype=np.int64), *short_key)
+    return priced, unbilled_by_bill(ctx, priced, counted)
 
 
 def tariff_key(params: dict) -> tuple:
@@ -1261,19 +1452,48 @@ def kva_rate_of_tariff_due(ctx: RuleContext, rows: np.ndarray, params: dict) -> 
     return rate
 
 
-def _rate_of_tariff_due(ctx: RuleContext, key: tuple) -> Callable[[np.ndarray], np.ndarray]:
-    """`kva_rate_of_tariff_due` on the thresholds frozen in `key` (`tariff_key`), as a function
-    of the rows."""
+def _rate_of_tariff_due(ctx: RuleContext, key: tuple) -> Callable[..., np.ndarray]:
+    """`_basic_rate_of_tariff_due` on the thresholds frozen in `key` (`tariff_key`), as a
+    function of the rows and the rate's column (the rate per kVA unless told)."""
     params = {rule_id: dict(frozen) for rule_id, frozen in zip(TARIFF_RULES, key, strict=True)}
-    return lambda rows: kva_rate_of_tariff_due(ctx, rows, params)
+
+    def rate_of(rows: np.ndarray, column: str = "basic_rate_kva_month") -> np.ndarray:
+        return _basic_rate_of_tariff_due(ctx, rows, params, column)
+
+    return rate_of
+
+
+def _basic_rate_of_tariff_due(
+    ctx: RuleContext, rows: np.ndarray, params: dict, column: str
+) -> np.ndarray:
+    """Per bill of `rows`, the basic rate `column` (per kVA-month: `kva_rate_of_tariff_due`; per
+    kW-month likewise) of the tariff a tariff rule prices the bill as due, else of the tariff
+    billed; 0 where it has none."""
+    if column == "basic_rate_kva_month":
+        return kva_rate_of_tariff_due(ctx, rows, params)
+    rate = np.nan_to_num(ctx.schedule_rate_due(column, rows))
+    due = priced_tariff_due(ctx, rows, params)
+    at = np.flatnonzero(pd.notna(due))
+    if len(at):
+        codes = ctx.tariff_code(due[at])
+        rate[at] = np.nan_to_num(
+            ctx.schedule_rate(codes, ctx.bill_month[rows[at]], column, rows[at])
+        )
+    return rate
 
 
 def _backdated_evidence(
-    order: object, more: int, amount: float, notice: int, billed: bool, left_days: int
+    order: object,
+    more: int,
+    amount: float,
+    notice: int,
+    billed: bool,
+    left_days: int,
+    pf: float,
 ) -> list[Clause]:
-    """One customer's backdated (or short-notice) order: its dates, the capacity, the money (or
-    that the bills charged it, `billed`), and the days whose charge suspension_overrun counts
-    (`left_days`, of all the customer's orders)."""
+    """One customer's backdated (or short-notice) order: its dates, the capacity, the money (of
+    it the power-factor adjustment `pf`) or that the bills charged it (`billed`), and the days
+    whose charge suspension_overrun counts (`left_days`, of all the customer's orders)."""
     kind = "suspension" if order.order_type == "suspension" else "capacity_reduction"
     args = {
         "type": kind,
@@ -1288,7 +1508,7 @@ def _backdated_evidence(
         found = clause("suspension_backdated", days=order.late_days, left=left, **args)
     else:
         found = clause("suspension_backdated.short_notice", working_days=order.notice, **args)
-    return _shown_with_more(found, "more_such_orders", more, amount, billed)
+    return _shown_with_more(found, "more_such_orders", more, amount, billed, pf)
 
 
 def _order_capacity_clause(old: object, new: object) -> Clause:
@@ -1300,16 +1520,19 @@ def _order_capacity_clause(old: object, new: object) -> Clause:
 
 
 def _shown_with_more(
-    found: Clause, more_code: str, more: int, amount: float, billed: bool
+    found: Clause, more_code: str, more: int, amount: float, billed: bool, pf: float
 ) -> list[Clause]:
     """A finding's evidence: the clause of the one order shown, how many more the customer has
-    (`more_code`, where any) and the money (where there is some), or that the bills charged
-    what the order took off (`billed`): an irregular order, nothing under-billed."""
+    (`more_code`, where any) and the money (where there is some; of it the power-factor
+    adjustment `pf`, where there is some, in capacity_underbilled's words), or that the bills
+    charged what the order took off (`billed`): an irregular order, nothing under-billed."""
     evidence = [found]
     if more:
         evidence.append(clause(more_code, more=more))
     if amount > 0:
         evidence.append(clause("revenue", amount=amount))
+        if round(pf, 2):
+            evidence.append(clause("capacity_underbilled.pf", amount=pf))
     elif billed:
         evidence.append(clause("suspension.billed_in_full"))
     return evidence

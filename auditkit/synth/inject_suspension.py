@@ -1,8 +1,9 @@
 """Irregularities of the practice checks (suspension), injected into the honest utility and recorded in
 `truth` (see `auditkit.synth.irregular`), and their honest look-alike: a suspension each winter.
 
-Money follows the rules' convention for a part of the basic charge (`basic_charge_of_days`): a read
-period covered whole at the monthly rate, part of one at 1/days_per_month of it a day.
+Money follows the rules' convention for the basic charge of days an order took off
+(`basic_charge_of_days`): a read period holding them is due as a month of change, Σ day capacity /
+days_per_month with those days given back, at most the largest capacity of a day.
 """
 
 from __future__ import annotations
@@ -13,6 +14,8 @@ import numpy as np
 import pandas as pd
 
 import auditkit.synth.catalog as catalog
+import auditkit.synth.ledger as ledger
+from auditkit.billing.money import round_half_up
 from auditkit.synth.world import (
     World,
     capacity_changeable,
@@ -33,26 +36,119 @@ ACROSS_YEARS_SHARE = 0.1
 #: the 25th or on the calendar month).
 BACKDATED_DAYS = (3, 16)
 BACKDATED_EFFECTIVE_DAY = (2, 10)
+#: The most days a read period holds (the 26th to the 25th of a 31-day month: 31).
+MAX_READ_DAYS = 31
+#: Key of a (customer, day number) pair: customer × DAY_STRIDE + day.
+DAY_STRIDE = 1 << 24
 
 
 def basic_charge_of_days(
     world: World, idx: np.ndarray, kva: np.ndarray, start: np.ndarray, stop: np.ndarray
 ) -> np.ndarray:
-    """Per customer of `idx`: the basic charge of `kva` for the days [start, stop) (datetime64[D])
-    as the rules price it, bill by bill over the data: a read period covered whole at the monthly
-    rate, part of one at 1/days_per_month a day, each bill's amount rounded to the fen."""
+    """Per customer of `idx`: what its bills left unbilled of the basic charge of `kva` due again
+    on the days [start, stop) (datetime64[D]; capacity an order took off), as the rules price it
+    (`auditkit.rules.capacity.basic_charge_of_days`): each read period holding such days is due
+    as a month of change, Σ over its days of the day's capacity / days_per_month, at most the
+    largest capacity of a day, where the capacity changes inside it (or it is part of a month),
+    else the capacity, on the world's capacity of each day with `kva` given back on those days;
+    less what the bill charged (the world's honest billing: Σ day capacity / days_per_month in a
+    month of change, uncapped), never below 0 nor above what the days add to the period's due,
+    at the customer's rate, each bill to the fen; with the power-factor adjustment that basic
+    charge moves on a bill with one (its ledger's percentage on its base + the charge left
+    unbilled, less on its base, each to the fen), as the rules carry it on itemized bills."""
     rate = np.array([row[5] or 0.0 for row in catalog.TARIFFS])[world.tariff[idx]]
     start = np.asarray(start, dtype="datetime64[D]").astype(np.int64)
     stop = np.asarray(stop, dtype="datetime64[D]").astype(np.int64)
-    total = np.zeros(len(idx))
+    days_per_month = world.params.days_per_month
+    offsets = np.arange(MAX_READ_DAYS)
+    short = np.zeros((len(idx), world.n_months))
     for month in range(world.n_months):
-        read_from, read_to, _ = world.read_period(idx, np.full(len(idx), month))
+        read_from, read_to, part_month = world.read_period(idx, np.full(len(idx), month))
         overlap = np.clip(np.minimum(stop, read_to + 1) - np.maximum(start, read_from), 0, None)
-        whole = overlap >= read_to - read_from + 1
-        share = np.where(whole, 1.0, overlap / world.params.days_per_month)
-        billed = world.active[idx, month] & (overlap > 0)
-        total += np.where(billed, np.round(kva * share * rate, 2), 0.0)
-    return total
+        billed = np.flatnonzero(world.active[idx, month] & (overlap > 0))
+        if not len(billed):
+            continue
+        day = read_from[billed, None] + offsets[None, :]
+        in_period = day <= read_to[billed, None]
+        capacity = _day_capacity(world, idx[billed], day, world.capacity_billed[idx[billed], month])
+        taken_off = (day >= start[billed, None]) & (day < stop[billed, None])
+        given = capacity + np.where(taken_off, kva[billed, None], 0.0)
+        part = part_month[billed]
+        charged = _kva_months(capacity, in_period, part, days_per_month, capped=False)
+        owed = _kva_months(capacity, in_period, part, days_per_month, capped=True)
+        due = _kva_months(given, in_period, part, days_per_month, capped=True)
+        charged = round_half_up(round_half_up(charged, 4) * rate[billed], 2)
+        added = np.round(np.maximum(due - owed, 0.0) * rate[billed], 2)
+        left = np.round(np.clip(due * rate[billed] - charged, 0.0, added), 2)
+        short[billed, month] = np.nan_to_num(left)
+    return short.sum(axis=1) + _adjustment_moved(world, idx, short)
+
+
+def _adjustment_moved(world: World, idx: np.ndarray, short: np.ndarray) -> np.ndarray:
+    """Per customer of `idx`: Σ over its bills of what a basic charge `short` more (customers ×
+    months, yuan) moves its power-factor adjustment by, on the world's ledger (its percentage
+    and base, `ledger.compute`; 0 on a bill without an adjustment)."""
+    customers, where = np.unique(idx, return_inverse=True)
+    bills = ledger.compute(world, customers)
+    adjusted = bills.line_type == ledger.LINE_TYPES.index("pf_adjustment")
+    bill = bills.line_bill[adjusted]
+    base, percent = bills.line_quantity[adjusted], bills.line_rate[adjusted]
+    owner = np.searchsorted(customers, bills.customer[bill])
+    by_customer = np.zeros((len(customers), world.n_months))
+    np.add.at(by_customer, (where, slice(None)), short)  # one customer's orders add up per bill
+    extra = by_customer[owner, bills.month[bill]]
+    moved = round_half_up(percent * (base + extra), 2) - round_half_up(percent * base, 2)
+    total = np.bincount(owner, np.where(extra > 0, moved, 0.0), len(customers))
+    # Each customer's moved adjustment goes with its first entry of `idx`.
+    first = np.zeros(len(idx), dtype=bool)
+    first[np.unique(where, return_index=True)[1]] = True
+    return np.where(first, total[where], 0.0)
+
+
+def _kva_months(
+    capacity: np.ndarray,
+    in_period: np.ndarray,
+    part_month: np.ndarray,
+    days_per_month: int,
+    capped: bool,
+) -> np.ndarray:
+    """Per row of day capacities (`in_period` marks the read period's days), the kVA-months due:
+    the capacity where it is the same every day of a whole read period, else Σ day capacity /
+    days_per_month (`capped`: at most the largest capacity of a day, as the rules have it)."""
+    values = np.where(in_period, capacity, np.nan)
+    low, high = np.nanmin(values, axis=1), np.nanmax(values, axis=1)
+    prorated = part_month | ~np.isclose(low, high, rtol=0.0, atol=1e-9)
+    kva_months = np.nansum(values, axis=1) / days_per_month
+    if capped:
+        kva_months = np.minimum(kva_months, high)
+    return np.where(prorated, kva_months, high)
+
+
+def _day_capacity(
+    world: World, idx: np.ndarray, day: np.ndarray, without_events: np.ndarray
+) -> np.ndarray:
+    """The capacity in force of each customer of `idx` on each `day` (day numbers, one row per
+    customer): from its capacity changes (`World.cap_events`: the old capacity before the first,
+    each one's new capacity from its date), else `without_events` (one per customer)."""
+    events = pd.concat(world.cap_events, ignore_index=True) if world.cap_events else None
+    if events is not None:
+        events = events[events["customer"].isin(idx)]
+    if events is None or events.empty:
+        return np.repeat(without_events[:, None], day.shape[1], axis=1)
+    customer = events["customer"].to_numpy(dtype=np.int64)
+    date = events["date"].to_numpy(dtype="datetime64[D]").astype(np.int64)
+    order = np.lexsort((date, customer))  # stable: of two the same day, the later one holds
+    customer, date = customer[order], date[order]
+    old = events["old"].to_numpy(dtype=float)[order]
+    new = events["new"].to_numpy(dtype=float)[order]
+    keys = customer * DAY_STRIDE + date
+    found = np.searchsorted(keys, idx[:, None] * DAY_STRIDE + day, side="right") - 1
+    at = np.clip(found, 0, None)
+    after = (found >= 0) & (customer[at] == idx[:, None])
+    first = np.searchsorted(customer, idx)
+    has_events = (first < len(customer)) & (customer[np.clip(first, 0, len(customer) - 1)] == idx)
+    before = np.where(has_events, old[np.clip(first, 0, len(customer) - 1)], without_events)
+    return np.where(after, new[at], before[:, None])
 
 
 def suspension_backdated(world: World, rate: float) -> None:

@@ -169,8 +169,9 @@ def test_suspension_overrun_charges_the_months_past_the_limit():
     findings = run(u, "suspension_overrun")
     assert findings["customer_id"].tolist() == ["long"]
     # Suspended from 1 February: the year's 184 days ran out on 3 August (2024 is a leap year);
-    # 29 days of August at 1/30 of the month, then September to December.
-    assert findings.iloc[0]["revenue_impact"] == pytest.approx((630 - 315) * 30 * (29 / 30 + 4))
+    # August is a month of change by the day, (2 × 315 + 29 × 630) / 30 = 630 kVA, a whole
+    # month on the full capacity, then September to December.
+    assert findings.iloc[0]["revenue_impact"] == pytest.approx((630 - 315) * 30 * 5)
     assert findings.iloc[0]["period_from"] == "2024-08"
     assert run(u, "suspension_overrun", params={"suspension_overrun.max_months": 12}).empty
 

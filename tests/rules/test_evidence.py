@@ -245,13 +245,14 @@ def test_suspension_overrun_in_both_languages():
     u.order("A", "suspension", "2024-02-01", 630, 315)
     u.order("A", "suspension", "2024-04-01", 630, 315)
     u.order("A", "resumption", "2024-12-01", 315, 630, issued="2024-09-20")
-    # The two suspensions overlap: one period, its days counted once.
+    # The two suspensions overlap: one period, its days counted once. Due again from 3 August:
+    # August by the day, (2 × 315 + 29 × 630) / 30 = 630 kVA, whole, to November: 4 × 9,450.00.
     assert evidence(u, "suspension_overrun", as_of="2024-11")["A"] == (
         "suspension from 2024-02-01 not resumed by 2024-11: 304 days suspended in 2024, over the "
         "yearly limit of 6 months (184 days); the basic charge on the full capacity was due "
-        "again from 2024-08-03 (¥37,485.00)",
+        "again from 2024-08-03 (¥37,800.00)",
         "2024-02-01 起暂停，截至 2024-11 未恢复：2024 年累计暂停已达 304 天，超过 6 个月（184 天）的年度期限；"
-        "自 2024-08-03 起应恢复按全部容量计收基本电费（涉及电费 37,485.00 元）",
+        "自 2024-08-03 起应恢复按全部容量计收基本电费（涉及电费 37,800.00 元）",
     )
 
 

@@ -174,16 +174,17 @@ def test_overlapping_suspensions_charge_each_late_day_once():
     u.order("A", "suspension", "2024-04-01", 630, 315)
     u.order("A", "resumption", "2024-12-01", 315, 630, issued="2024-09-20")
     findings = run(u, "suspension_overrun", as_of="2024-11")
-    # Due again from 3 August (1 February + 184 days): 29 days of August, then September to
-    # November, once each however many suspensions cover them.
+    # Due again from 3 August (1 February + 184 days): August a month of change by the day,
+    # (2 × 315 + 29 × 630) / 30 = 630 kVA, whole, then September to November, once each however
+    # many suspensions cover them.
     row = findings.iloc[0]
-    assert row["revenue_impact"] == pytest.approx(315 * 30 * (29 / 30 + 3))
+    assert row["revenue_impact"] == pytest.approx(315 * 30 * 4)
     assert (row["period_from"], row["period_to"]) == ("2024-08", "2024-11")
     # The resumption takes effect after the audit month: at 2024-11 it has not happened yet.
     assert row["evidence"] == (
         "suspension from 2024-02-01 not resumed by 2024-11: 304 days suspended in 2024, over the "
         "yearly limit of 6 months (184 days); the basic charge on the full capacity was due "
-        "again from 2024-08-03 (¥37,485.00)"
+        "again from 2024-08-03 (¥37,800.00)"
     )
 
 

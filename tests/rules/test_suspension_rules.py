@@ -7,8 +7,10 @@ suspended is 315 × 30 = 9,450 yuan, a day of a part month 315 × 30 / 30 = 315 
 
 from __future__ import annotations
 
+import pandas as pd
 import pytest
-from rule_builder import TWO_PART_BY_CAPACITY, Utility, flat, run
+from itemized_builder import INDUSTRIAL, Itemized
+from rule_builder import TWO_PART, TWO_PART_BY_CAPACITY, Utility, flat, run, with_ind1
 
 from auditkit import rules
 from auditkit.data import Dataset
@@ -102,9 +104,10 @@ def test_a_suspension_never_resumed_counts_again_from_january():
     suspended_customer(u, "A", [630.0] * 10 + [315.0] * 14, months)
     u.order("A", "suspension", "2023-11-01", 630, 315)  # 61 days of 2023
     row = run(u, "suspension_overrun").iloc[0]
-    # 2024's allowance runs out on 3 July (1 January + 184 days): 29 days of July, then
-    # August to December.
-    assert row["revenue_impact"] == pytest.approx(29 * DAY + 5 * MONTH)
+    # 2024's allowance runs out on 3 July (1 January + 184 days): July is a month of change,
+    # (2 × 315 + 29 × 630) / 30 = 630 kVA, a whole month on the full capacity (it counted 29
+    # days), then August to December.
+    assert row["revenue_impact"] == pytest.approx(6 * MONTH)
     assert (row["period_from"], row["period_to"]) == ("2024-07", "2024-12")
 
 
@@ -364,10 +367,13 @@ def test_a_backdated_suspension_billed_until_its_application_is_listed_without_r
 
 def test_a_short_suspension_also_backdated_counts_its_days_once():
     """10 days suspended (1 to 11 March), applied for on the 6th: the whole suspension pays the
-    full charge, 315 kVA × 30 × 10/30 = 3,150.00 (March billed (630 × 21 + 315 × 10)/30 = 525
-    kVA: 15,750.00 of 18,900.00), suspension_overrun's; its 5 backdated days (1,575.00) are
-    inside it: suspension_backdated lists the order with no money, whatever rules run. Near
-    miss: backdated by 5 days but 3 months long, the 5 days are its own (5 × 315 = 1,575.00)."""
+    full charge, a whole March on 630 kVA, 18,900.00; March billed 525 kVA, 15,750.00: 3,150.00
+    under-billed. Of it capacity_underbilled counts what the orders leave, (630 × 21 + 315 × 10)
+    / 30 = 546 kVA: (546 − 525) × 30 = 630.00, and suspension_overrun the rest, 2,520.00 (it
+    counted 3,150.00 beside the 630.00); the 5 backdated days are inside the suspension:
+    suspension_backdated lists the order with no money, whatever rules run. Near miss:
+    backdated by 5 days but 3 months long, the 5 days are its own, March a month of change by
+    the day: (5 × 630 + 26 × 315) / 30 = 378 kVA against the 315 billed, 1,890.00."""
     u = Utility()
     suspended_customer(u, "short", [630.0] * 2 + [525.0] + [630.0] * 9)
     u.order("short", "suspension", "2024-03-01", 630, 315, issued="2024-03-06")
@@ -375,17 +381,18 @@ def test_a_short_suspension_also_backdated_counts_its_days_once():
     suspended_customer(u, "legal", [630.0] * 2 + [315.0] * 3 + [630.0] * 7)
     u.order("legal", "suspension", "2024-03-01", 630, 315, issued="2024-03-06")
     u.order("legal", "resumption", "2024-06-01", 315, 630)
-    both = run(u, ["suspension_overrun", "suspension_backdated"])
+    both = run(u, ["suspension_overrun", "suspension_backdated", "capacity_underbilled"])
     money = both.groupby(["customer_id", "rule_id"])["revenue_impact"].sum().to_dict()
     assert money == pytest.approx(
         {
-            ("short", "suspension_overrun"): 3150.0,
+            ("short", "capacity_underbilled"): 630.0,
+            ("short", "suspension_overrun"): 2520.0,
             ("short", "suspension_backdated"): 0.0,
-            ("legal", "suspension_backdated"): 5 * DAY,
+            ("legal", "suspension_backdated"): 378 * 30 - 315 * 30,
         }
     )
     alone = run(u, "suspension_backdated").set_index("customer_id")
-    assert alone["revenue_impact"].to_dict() == pytest.approx({"short": 0.0, "legal": 5 * DAY})
+    assert alone["revenue_impact"].to_dict() == pytest.approx({"short": 0.0, "legal": 1890.0})
     assert alone.loc["short", "evidence"].endswith(
         "backdated 5 days (applications are due 5 working days ahead): the basic charge stopped "
         "before the equipment could be sealed; the basic charge of 5 days of them is counted "
@@ -402,10 +409,12 @@ def test_stacked_suspensions_are_due_on_all_the_capacity_they_took_off():
     """1,000 kVA, 300 suspended from 1 January (1,000→700) and 300 more from 1 March (700→400),
     never resumed. The allowance is per customer and calendar year, counted in days (DOMAIN.md:
     at most 6 months cumulated a year): a day suspended counts once, so 2024's 184 days ran out
-    on 3 July, and the full capacity is due again from then, both suspensions' 600 kVA: 29 days
-    of July 600 × 30 × 29/30 = 17,400.00, August to December 5 × 18,000.00: 107,400.00. Near
-    miss: the same 630→315 suspension recorded twice takes off 315 kVA, not 630 (overlapping
-    suspensions, tests/rules/test_revenue.py)."""
+    on 3 July, and the full capacity is due again from then, both suspensions' 600 kVA: July a
+    month of change by the day, (2 × 400 + 29 × 1,000) / 30 = 993.33 kVA against the 400
+    billed, 17,800.00, August to December 5 × 18,000.00: 107,800.00. Near miss: the same
+    630→315 suspension recorded twice takes off 315 kVA, not 630 (overlapping suspensions,
+    tests/rules/test_revenue.py): July (2 × 315 + 29 × 630) / 30 = 630 kVA, whole, 6 ×
+    9,450.00 = 56,700.00."""
     u = Utility()
     u.customer("A", contract_capacity_kva=1000.0, **TWO_PART_BY_CAPACITY)
     u.monthly(
@@ -424,7 +433,7 @@ def test_stacked_suspensions_are_due_on_all_the_capacity_they_took_off():
     u.order("twice", "suspension", "2024-03-01", 630, 315)
     found = run(u, "suspension_overrun").set_index("customer_id")
     assert found["revenue_impact"].to_dict() == pytest.approx(
-        {"A": 600 * 30 * (29 / 30 + 5), "twice": 315 * 30 * (29 / 30 + 5)}
+        {"A": (29_800 / 30 - 400) * 30 + 5 * 600 * 30, "twice": 6 * MONTH}
     )
     assert (found.loc["A", "period_from"], found.loc["A", "period_to"]) == ("2024-07", "2024-12")
 
@@ -432,10 +441,11 @@ def test_stacked_suspensions_are_due_on_all_the_capacity_they_took_off():
 def test_sealed_use_in_an_overrun_suspension_is_counted_once():
     """630 kVA, 315 suspended from 1 February and never resumed, demand 600 kW all along: the
     sealed 315 kVA in use escape 315 × 30 = 9,450.00 a month, February to December 103,950.00.
-    Of it, the days past the year's 184 (from 3 August: 315 × 30 × (29/30 + 4) = 46,935.00) are
-    proved by the order, suspension_overrun's; reduction_without_drop estimates the rest,
-    57,015.00, whatever rules run. Near miss: resumed on 1 June (121 days), nothing overran and
-    the estimate keeps February to May whole, 4 × 9,450.00 = 37,800.00."""
+    Of it, the days past the year's 184 (from 3 August: August a month of change by the day,
+    (2 × 315 + 29 × 630) / 30 = 630 kVA, whole, then September to December: 5 × 9,450.00 =
+    47,250.00) are proved by the order, suspension_overrun's; reduction_without_drop estimates
+    the rest, 56,700.00, whatever rules run. Near miss: resumed on 1 June (121 days), nothing
+    overran and the estimate keeps February to May whole, 4 × 9,450.00 = 37,800.00."""
     u = Utility()
     suspended_customer(u, "long", [630.0] + [315.0] * 11, demand=[300.0] + [600.0] * 11)
     u.order("long", "suspension", "2024-02-01", 630, 315, issued="2024-01-10")
@@ -451,15 +461,15 @@ def test_sealed_use_in_an_overrun_suspension_is_counted_once():
     money = both.groupby(["customer_id", "rule_id"])["revenue_impact"].sum().to_dict()
     assert money == pytest.approx(
         {
-            ("long", "reduction_without_drop"): 103_950.0 - 46_935.0,
-            ("long", "suspension_overrun"): 46_935.0,
+            ("long", "reduction_without_drop"): 103_950.0 - 47_250.0,
+            ("long", "suspension_overrun"): 47_250.0,
             ("resumed", "reduction_without_drop"): 4 * MONTH,
         }
     )
     alone = run(u, "reduction_without_drop").set_index("customer_id")
-    assert alone.loc["long", "revenue_impact"] == pytest.approx(57_015.0)
+    assert alone.loc["long", "revenue_impact"] == pytest.approx(56_700.0)
     assert alone.loc["long", "evidence"].endswith(
-        "(¥57,015.00 basic charge escaped); ¥46,935.00 more, due as the suspension was too short "
+        "(¥56,700.00 basic charge escaped); ¥47,250.00 more, due as the suspension was too short "
         "or over its yearly limit, is counted under suspension_overrun"
     )
     assert alone.loc["resumed", "evidence"].endswith("(¥37,800.00 basic charge escaped)")
@@ -501,13 +511,14 @@ def test_a_suspension_month_recording_its_end_capacity_but_charging_the_days_bef
 
 def test_suspension_months_recording_neither_capacity_nor_charge_prove_no_shortfall():
     """315 kVA of 630 suspended from 1 February, never resumed: the allowance ran out on
-    3 August, so 29 days of August (315 × 29 = ¥9,135.00) and September to December
-    (4 × ¥9,450.00) are due on the 315 kVA suspended. Where September to December record neither
-    capacity nor basic charge, they prove nothing: ¥9,135.00, and capacity_underbilled nothing
-    (they were read as billed on nothing: ¥46,935.00 and 4 × 315 × 30 = ¥37,800.00 more on the
-    315 left). Where August to December all record neither, nothing is counted, and the
-    evidence does not say the bills charged it. Near miss: September to December recording a
-    basic charge of 0.00 charged nothing: ¥46,935.00 and ¥37,800.00."""
+    3 August, so August (a month of change by the day, (2 × 315 + 29 × 630) / 30 = 630 kVA,
+    whole: ¥9,450.00) and September to December (4 × ¥9,450.00) are due on the 315 kVA
+    suspended. Where September to December record neither capacity nor basic charge, they prove
+    nothing: ¥9,450.00, and capacity_underbilled nothing (they were read as billed on nothing:
+    the five months and 4 × 315 × 30 = ¥37,800.00 more on the 315 left). Where August to
+    December all record neither, nothing is counted, and the evidence does not say the bills
+    charged it. Near miss: September to December recording a basic charge of 0.00 charged
+    nothing: ¥47,250.00 and ¥37,800.00."""
     u = Utility()
     for cid in ("gap_from_september", "gap_from_august", "charged_zero"):
         suspended_customer(u, cid, [630.0] + [315.0] * 11, demand=200.0)
@@ -523,9 +534,9 @@ def test_suspension_months_recording_neither_capacity_nor_charge_prove_no_shortf
     money = found.groupby(["customer_id", "rule_id"])["revenue_impact"].sum().to_dict()
     assert money == pytest.approx(
         {
-            ("gap_from_september", "suspension_overrun"): 29 * DAY,
+            ("gap_from_september", "suspension_overrun"): MONTH,
             ("gap_from_august", "suspension_overrun"): 0.0,
-            ("charged_zero", "suspension_overrun"): 29 * DAY + 4 * MONTH,
+            ("charged_zero", "suspension_overrun"): 5 * MONTH,
             ("charged_zero", "capacity_underbilled"): 4 * MONTH,
         }
     )
@@ -606,9 +617,10 @@ def test_a_contract_order_ends_a_suspension_never_resumed():
 
 def test_an_overrun_billed_on_a_single_part_tariff_is_due_at_the_tariff_in_force():
     """Archive IND2 on 630 kVA, billed COM all year, suspended to 315 from January and never
-    resumed: from 3 July the 315 kVA are due again at IND2's 30, July 29 days (9,135.00) and
-    August on 5 × 9,450.00: 56,385.00 (at COM's rate, nothing); billed_tariff_mismatch counts
-    IND2 on the 315 kVA left less what COM charged, 17,400.00."""
+    resumed: from 3 July the 315 kVA are due again at IND2's 30, July by the day (2 × 315 +
+    29 × 630) / 30 = 630 kVA, whole, and August on: 6 × 9,450.00 = 56,700.00 (at COM's rate,
+    nothing); billed_tariff_mismatch counts IND2 on the 315 kVA left less what COM charged,
+    17,400.00."""
     u = Utility()
     u.customer("A", contract_capacity_kva=630.0, **TWO_PART_BY_CAPACITY)
     u.monthly("A", flat(40_000), multiplier=1000.0, tariff="COM")
@@ -616,5 +628,161 @@ def test_an_overrun_billed_on_a_single_part_tariff_is_due_at_the_tariff_in_force
     found = run(u, ["suspension_overrun", "billed_tariff_mismatch"])
     money = found.set_index("rule_id")["revenue_impact"].to_dict()
     assert money == pytest.approx(
-        {"suspension_overrun": 56_385.0, "billed_tariff_mismatch": 17_400.0}
+        {"suspension_overrun": 56_700.0, "billed_tariff_mismatch": 17_400.0}
     )
+
+
+# --- a month the suspension rules price is a month of change (DOMAIN.md: 1/30 a day) ----------
+
+
+def test_a_too_short_suspension_on_a_bill_short_of_the_capacity_left_counts_each_yuan_once():
+    """630 kVA, 315 suspended 5 to 15 March (10 days, too short: the full charge is due, a whole
+    March on 630 kVA, 18,900.00); March billed on 400 kVA, 12,000.00: 6,900.00 under-billed.
+    capacity_underbilled counts what the orders leave, (630 × 31 − 315 × 10) / 30 = 546 kVA:
+    (546 − 400) × 30 = 4,380.00; suspension_overrun the rest, 18,900.00 − 546 × 30 = 2,520.00
+    (it counted 3,150.00, the 10 days, netted against the 12,000.00 billed: 7,530.00 in all),
+    whatever rules run, on monthly and itemized bills. Near miss: March billed on the 546 kVA
+    left, capacity_underbilled finds nothing and the overrun is the same 2,520.00."""
+    u = Utility()
+    suspended_customer(u, "short", [630.0] * 2 + [400.0] + [630.0] * 9)
+    suspended_customer(u, "prorated", [630.0] * 2 + [546.0] + [630.0] * 9)
+    for cid in ("short", "prorated"):
+        u.order(cid, "suspension", "2024-03-05", 630, 315)
+        u.order(cid, "resumption", "2024-03-15", 315, 630)
+    both = ["capacity_underbilled", "suspension_overrun"]
+    expected = {
+        ("short", "capacity_underbilled"): 4_380.0,
+        ("short", "suspension_overrun"): 2_520.0,
+        ("prorated", "suspension_overrun"): 2_520.0,
+    }
+    for dataset in (u.dataset(), with_ind1(u, True)):
+        found = rules.run(dataset, rules=both)
+        money = found.groupby(["customer_id", "rule_id"])["revenue_impact"].sum().to_dict()
+        assert money == pytest.approx(expected)
+        alone = rules.run(dataset, rules="suspension_overrun").set_index("customer_id")
+        assert alone["revenue_impact"].to_dict() == pytest.approx(
+            {"short": 2_520.0, "prorated": 2_520.0}
+        )
+    assert sum(v for (cid, _), v in expected.items() if cid == "short") == 630 * 30 - 400 * 30
+
+
+def test_a_too_short_suspension_pays_the_full_charge_of_a_short_month():
+    """315 kVA of 630 suspended 5 to 15 February 2024 (29 days), billed (19 × 630 + 10 × 315) /
+    30 = 504 kVA, 15,120.00: the full charge is due, a whole February on 630 kVA, 18,900.00:
+    3,780.00 (it counted the 10 days, 3,150.00, and February's 29 days stayed 1/30 short). Near
+    miss: the same 10 days in September (30 days), billed (20 × 630 + 10 × 315) / 30 = 525 kVA,
+    15,750.00: 3,150.00, the days and the full charge alike."""
+    u = Utility()
+    suspended_customer(u, "february", [630.0] + [504.0] + [630.0] * 10)
+    u.order("february", "suspension", "2024-02-05", 630, 315)
+    u.order("february", "resumption", "2024-02-15", 315, 630)
+    suspended_customer(u, "september", [630.0] * 8 + [525.0] + [630.0] * 3)
+    u.order("september", "suspension", "2024-09-05", 630, 315)
+    u.order("september", "resumption", "2024-09-15", 315, 630)
+    found = run(u, "suspension_overrun").set_index("customer_id")
+    assert found["revenue_impact"].to_dict() == pytest.approx(
+        {"february": 630 * 30 - 504 * 30, "september": 630 * 30 - 525 * 30}
+    )
+
+
+def test_an_overrun_month_is_due_by_the_day_as_a_month_of_change():
+    """630 kVA, 315 suspended October 2024 to April 2025 (120 days of 2025) and again from
+    1 August 2025, resumed 1 November: 2025's 184 days ran out on 3 October, the full capacity
+    is due from the 4th. October was billed whole on the 315 kVA left (9,450.00); due by the day,
+    as in any month of change, (3 × 315 + 28 × 630) / 30 = 619.5 kVA, 18,585.00: 9,135.00 (it
+    counted 315 whole plus 28 days at 1/30, 8,820.00). Near miss: an overrun from the 1st of a
+    month, a whole month on 630 kVA: 9,450.00 (tests above)."""
+    u = Utility()
+    months = periods(2024, 24)
+    capacity = [630.0] * 9 + [315.0] * 7 + [630.0] * 3 + [315.0] * 3 + [630.0] * 2
+    suspended_customer(u, "A", capacity, months)
+    u.order("A", "suspension", "2024-10-01", 630, 315)
+    u.order("A", "resumption", "2025-05-01", 315, 630)
+    u.order("A", "suspension", "2025-08-01", 630, 315)
+    u.order("A", "resumption", "2025-11-01", 315, 630)
+    row = run(u, "suspension_overrun").iloc[0]
+    assert row["revenue_impact"] == pytest.approx(619.5 * 30 - 315 * 30)
+    assert (row["period_from"], row["period_to"]) == ("2025-10", "2025-10")
+
+
+def test_a_backdated_month_is_due_by_the_day_as_a_month_of_change():
+    """630 kVA suspended to 315 from 1 February 2024, applied for on the 15th, resumed 1 April:
+    February was billed whole on 315 kVA (9,450.00); the 630 kVA were due until the application,
+    by the day: (14 × 630 + 15 × 315) / 30 = 451.5 kVA, 13,545.00: 4,095.00 (it counted 315
+    whole plus 14 days at 1/30, 4,410.00). Near miss: 14 days backdated in March, billed on 315
+    from the 4th, is 4,410.00 as before (test above)."""
+    u = Utility()
+    suspended_customer(u, "A", [630.0] + [315.0] * 2 + [630.0] * 9)
+    u.order("A", "suspension", "2024-02-01", 630, 315, issued="2024-02-15")
+    u.order("A", "resumption", "2024-04-01", 315, 630)
+    row = run(u, "suspension_backdated").iloc[0]
+    assert row["revenue_impact"] == pytest.approx(451.5 * 30 - 315 * 30)
+
+
+def test_an_overrun_on_itemized_bills_carries_the_power_factor_adjustment():
+    """400 kVA suspended to 200 from 1 January 2024, never resumed; itemized bills of 10,000 kWh
+    (6,000.00), 200 kVA × 30 (6,000.00) and an adjustment of +2 % (6,000 kvarh: PF 0.86 on a
+    0.90 standard): the full 400 kVA are due again from 3 July, July (2 × 200 + 29 × 400) / 30 =
+    400 kVA whole, 6,000.00 a month from July to December, 36,000.00, and the adjustment on it,
+    2 % × 6,000.00 = 120.00 a month: 36,720.00 (the adjustment was left out). Near miss: 4,800
+    kvarh, PF 0.90 on the standard, no adjustment: 36,000.00."""
+    u = Itemized()
+    for cid, kvarh, percent in (("P", 6_000.0, 0.02), ("at_standard", 4_800.0, 0.0)):
+        u.customer(cid, **INDUSTRIAL, pf_standard=0.90)
+        for period in [f"2024-{month:02d}" for month in range(1, 13)]:
+            lines = [
+                ("energy", 10_000.0, 0.60),
+                ("basic", 200.0, 30.0),
+                ("pf_adjustment", 12_000.0, percent),
+                ("fund", 10_000.0, 0.03),
+            ]
+            u.bill(cid, period, 10_000, lines, tariff="IND2", kvarh_import=kvarh, kvarh_export=0.0)
+        u.orders.append(
+            {
+                "order_id": f"WO-{cid}",
+                "customer_id": cid,
+                "order_type": "suspension",
+                "issued_at": pd.Timestamp("2023-12-15"),
+                "transferred_at": pd.Timestamp("2023-12-16"),
+                "registered_at": pd.Timestamp("2023-12-17"),
+                "archived_at": pd.Timestamp("2023-12-18"),
+                "effective_date": pd.Timestamp("2024-01-01"),
+                "old_value": "400",
+                "new_value": "200",
+            }
+        )
+    found = u.run("suspension_overrun")
+    assert found["revenue_impact"].to_dict() == pytest.approx(
+        {"P": 6 * (6_000.0 + 120.0), "at_standard": 6 * 6_000.0}
+    )
+    assert found.loc["P", "evidence"].endswith(
+        "(¥36,720.00), of which ¥720.00 of power-factor adjustment on the basic charge difference"
+    )
+    assert found.loc["at_standard", "evidence"].endswith("(¥36,000.00)")
+
+
+def test_an_overrun_on_the_demand_basis_is_due_on_the_floor_of_the_full_capacity():
+    """1,000 kVA by demand, 500 suspended from 1 January 2024, never resumed, demand 150 kW:
+    billed on the floor of the 500 kVA left, 0.4 × 500 = 200 kW × 40 = 8,000.00 a month. From
+    3 July the floor is 0.4 × 1,000 = 400 kW (the floor is on the capacity at the end of the
+    read period, as the recomputation has it): 200 kW × 40 = 8,000.00 a month more, July to
+    December 48,000.00, on monthly and itemized bills (it priced nothing: by demand no charge
+    per kVA). Near miss: demand 450 kW, above either floor, billed 450 × 40: nothing due."""
+    u = Utility()
+    for cid, demand in (("floor", 150.0), ("above", 450.0)):
+        u.customer(
+            cid, contract_capacity_kva=1000.0, **(TWO_PART | {"basic_charge_basis": "demand"})
+        )
+        bills = u.monthly(cid, flat(40_000), multiplier=1000.0, tariff="IND2", demand=demand,
+                          basis="demand")  # fmt: skip
+        for bill in bills:
+            bill["basic_charge"] = max(demand, 200.0) * 40.0
+            bill["amount"] = bill["energy_charge"] + bill["basic_charge"]
+        u.order(cid, "suspension", "2024-01-01", 1000, 500)
+    for dataset in (u.dataset(), with_ind1(u, True)):
+        found = rules.run(dataset, rules="suspension_overrun").set_index("customer_id")
+        assert found["revenue_impact"].to_dict() == pytest.approx({"floor": 48_000.0, "above": 0.0})
+        assert (found.loc["floor", "period_from"], found.loc["floor", "period_to"]) == (
+            "2024-07",
+            "2024-12",
+        )
