@@ -31,21 +31,10 @@ from auditkit.rules import AREAS, FINDING_COLUMNS, REVENUE_KINDS, RULES
 
 #: Files `auditkit rules` writes; Parquet keeps every value exactly (read first in a folder).
 FINDINGS_FILES = ("findings.parquet", "findings.csv")
-#: Text columns of a finding, read as text from a CSV (a customer id `007` stays `007`).
-TEXT_COLUMNS = (
-    "rule_id",
-    "area",
-    "severity",
-    "customer_id",
-    "district",
-    "period_from",
-    "period_to",
-    "evidence",
-    "revenue_kind",
-    "evidence_code",
-)
 #: Number columns of a finding: ranked by the worklist and written as money in its sheets.
 NUMBER_COLUMNS = ("revenue_impact", "penalty", "score")
+#: Text columns of a finding, read as text from a CSV (a customer id `007` stays `007`).
+TEXT_COLUMNS = tuple(column for column in FINDING_COLUMNS if column not in NUMBER_COLUMNS)
 #: A finding's severity: its rule's (high, medium or low), raised to high from
 #: `common.severity_high_yuan` (`rules.worklist`).
 SEVERITIES = ("high", "medium", "low")
