@@ -230,7 +230,20 @@ def _cli(*args: str, **kwargs: object) -> subprocess.Popen[str]:
         "c._COMMAND_MODULES = c._COMMAND_MODULES if r in c._COMMAND_MODULES else (*c._COMMAND_MODULES, r)\n"
         "sys.exit(c.main(sys.argv[1:]))"
     )
-    return subprocess.Popen([sys.executable, "-c", code, *args], text=True, **kwargs)
+    return subprocess.Popen(
+        [sys.executable, "-c", code, *args],
+        text=True,
+        preexec_fn=_ctrl_c_as_at_a_terminal,
+        **kwargs,
+    )
+
+
+def _ctrl_c_as_at_a_terminal() -> None:
+    """In the child before it starts: Ctrl-C neither ignored nor blocked, as a command typed at
+    a terminal gets it (a test worker's process may hold SIGINT otherwise, and a child inherits
+    both: Python then never installs its handler, and the run would sleep on)."""
+    signal.pthread_sigmask(signal.SIG_UNBLOCK, {signal.SIGINT})
+    signal.signal(signal.SIGINT, signal.SIG_DFL)
 
 
 def test_ctrl_c_stops_everything_and_publishes_nothing(tmp_path: Path, short_tmp: Path) -> None:
