@@ -224,9 +224,10 @@ def _capacity_short_by_lines(
     transformers or the archive and orders, day by day, prorated in months of connection,
     change or closure (kVA-months), against the quantity billed."""
     rc = ctx.recomputed
-    lines = rc.of("basic")
-    by_capacity = ctx.basis_is(rc.row[lines], "capacity")
-    lines = lines[by_capacity & rc.due[lines] & ~np.isnan(rc.amount_due[lines])]
+    basic_lines = rc.of("basic")
+    by_capacity = ctx.basis_is(rc.row[basic_lines], "capacity")
+    due = by_capacity & rc.due[basic_lines] & ~np.isnan(rc.amount_due[basic_lines])
+    lines = basic_lines[due]
     # A capacity billed unknown (NaN: no capacity recorded, no charge to read it by) proves no
     # shortfall, as on monthly bills.
     billed = rc.quantity_billed[lines]
@@ -260,7 +261,7 @@ def _capacity_short_by_lines(
     # (`bills_without_basic_charge_due`).
     other = _capacity_short(ctx, tolerance, two_part_kva)
     with_line = np.zeros(len(ctx.bills), dtype=bool)
-    with_line[rc.row[rc.of("basic")[rc.due[rc.of("basic")]]]] = True
+    with_line[rc.row[basic_lines[rc.due[basic_lines]]]] = True
     alone = rc.tariff_differs[other[0]] & ~with_line[other[0]]
     merged = [
         np.concatenate([mine, theirs[alone]]) for mine, theirs in zip(found, other, strict=True)

@@ -77,14 +77,15 @@ def stale_bills(ctx: RuleContext, grace_months: int) -> pd.DataFrame:
     is_tariff = (joined["kind"] == "tariff").to_numpy()
     # Per (bill, tariff order in force): the bill is on the old tariff of this order or of an
     # earlier one.
-    on_old = is_tariff & (joined["tariff"].to_numpy(dtype=object) == joined["old"].to_numpy())
+    tariff, new = joined["tariff"].to_numpy(dtype=object), joined["new"].to_numpy()
+    on_old = is_tariff & (tariff == joined["old"].to_numpy())
     by_bill = [joined["row"], joined["kind"]]
     covers = pd.Series(on_old).groupby(by_bill).cummax().to_numpy(dtype=bool)
     latest = ~joined.duplicated(["row", "kind"], keep="last").to_numpy()
     old_capacity = joined["old_capacity"].to_numpy(dtype=float)
     stale_of_latest = np.where(
         is_tariff,
-        covers & (joined["tariff"].to_numpy(dtype=object) != joined["new"].to_numpy()),
+        covers & (tariff != new),
         np.isclose(joined["capacity"].to_numpy(), old_capacity),
     )
     # Each pair carries its bill's staleness (read from the bill's latest order).
@@ -103,7 +104,7 @@ def stale_bills(ctx: RuleContext, grace_months: int) -> pd.DataFrame:
     first = pd.Series(np.where(judged, month, np.iinfo(np.int64).max))
     first = first.groupby(by_order).transform("min").to_numpy()
     at_grace_end = judged & (month == first)
-    off_new = at_grace_end & (joined["tariff"].to_numpy(dtype=object) != joined["new"].to_numpy())
+    off_new = at_grace_end & (tariff != new)
     moved_off = pd.Series(off_new).groupby(by_order).transform("max")
     late = left_late.to_numpy(dtype=bool) | moved_off.to_numpy(dtype=bool)
     priced = pd.Series(answers & late).groupby(by_bill).transform("max")
