@@ -37,7 +37,11 @@ from auditkit.rules.pf_standard import standard_surcharge
 from auditkit.rules.registry import rule
 from auditkit.rules.shared import once_per_context
 from auditkit.rules.stale_orders import bills_of_tariff_orders_not_applied
-from auditkit.rules.tariff_due import bills_without_basic_charge_due, frozen_thresholds
+from auditkit.rules.tariff_due import (
+    bills_without_basic_charge_due,
+    frozen_rules_thresholds,
+    thawed_rules_thresholds,
+)
 from auditkit.rules.workdays import WorkingCalendar
 from auditkit.rules.worklist import bills_priced_by
 
@@ -1432,7 +1436,7 @@ def _backdated_priced_on(
 def tariff_key(params: dict) -> tuple:
     """The tariff rules' thresholds of `params` (`TARIFF_RULES`, by rule id) frozen: a key a
     result shared once per run is found on."""
-    return tuple(frozen_thresholds(params[rule_id]) for rule_id in TARIFF_RULES)
+    return frozen_rules_thresholds(params, TARIFF_RULES)
 
 
 def kva_rate_of_tariff_due(ctx: RuleContext, rows: np.ndarray, params: dict) -> np.ndarray:
@@ -1456,7 +1460,7 @@ def kva_rate_of_tariff_due(ctx: RuleContext, rows: np.ndarray, params: dict) -> 
 def _rate_of_tariff_due(ctx: RuleContext, key: tuple) -> Callable[..., np.ndarray]:
     """`_basic_rate_of_tariff_due` on the thresholds frozen in `key` (`tariff_key`), as a
     function of the rows and the rate's column (the rate per kVA unless told)."""
-    params = {rule_id: dict(frozen) for rule_id, frozen in zip(TARIFF_RULES, key, strict=True)}
+    params = thawed_rules_thresholds(key, TARIFF_RULES)
 
     def rate_of(rows: np.ndarray, column: str = "basic_rate_kva_month") -> np.ndarray:
         return _basic_rate_of_tariff_due(ctx, rows, params, column)

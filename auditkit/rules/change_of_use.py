@@ -58,9 +58,10 @@ from auditkit.rules.stale_orders import (
 from auditkit.rules.tariff_due import (
     bills_of_flagged_customers,
     bills_without_basic_charge_due,
-    frozen_thresholds,
+    frozen_rules_thresholds,
     is_two_part,
     tariff_in_force,
+    thawed_rules_thresholds,
     two_part_for,
 )
 from auditkit.rules.workdays import WorkingCalendar, uncovered_years
@@ -304,8 +305,7 @@ def silent_tariff_counts(ctx: RuleContext, window: int, params: dict) -> SilentT
     months, on the thresholds of `params` (by rule id: tariff_mismatch, capacity_underbilled,
     order_not_applied): found once per run for change_without_order and billed_tariff_mismatch,
     which counts the rest of such bills against the archive."""
-    key = tuple(frozen_thresholds(params[rule_id]) for rule_id in _SILENT_RUN_READS)
-    return _silent_tariff_counts(ctx, window, key)
+    return _silent_tariff_counts(ctx, window, frozen_rules_thresholds(params, _SILENT_RUN_READS))
 
 
 @once_per_context
@@ -315,7 +315,7 @@ def _silent_tariff_counts(ctx: RuleContext, window: int, key: tuple) -> SilentTa
     tariff of an order not applied); so are those on the tariff in force (`tariff_in_force`: a
     correction back to the archive's, or a later order's tariff). On a bill off the archive it
     counts at most the difference to the tariff in force."""
-    params = {rule_id: dict(frozen) for rule_id, frozen in zip(_SILENT_RUN_READS, key, strict=True)}
+    params = thawed_rules_thresholds(key, _SILENT_RUN_READS)
     runs, silent = silent_tariff_changes(ctx, window)
     in_tariff = runs.within(silent)
     left = _left_in(in_tariff, lambda: bills_of_flagged_customers(ctx, params["tariff_mismatch"]))

@@ -107,6 +107,17 @@ def frozen_thresholds(params: dict) -> tuple:
     )
 
 
+def frozen_rules_thresholds(params: dict, rule_ids: tuple[str, ...]) -> tuple:
+    """The thresholds of each rule of `rule_ids` in `params` (by rule id), frozen in that order
+    (`frozen_thresholds`): one key for a result several rules' thresholds decide."""
+    return tuple(frozen_thresholds(params[rule_id]) for rule_id in rule_ids)
+
+
+def thawed_rules_thresholds(key: tuple, rule_ids: tuple[str, ...]) -> dict:
+    """`params` by rule id again from `frozen_rules_thresholds(params, rule_ids)`."""
+    return {rule_id: dict(frozen) for rule_id, frozen in zip(rule_ids, key, strict=True)}
+
+
 @once_per_context
 def mismatched_on_thresholds(ctx: RuleContext, frozen: tuple) -> Mismatched:
     """`_mismatched` on thresholds given as sorted (name, value) pairs (lists as tuples)."""
