@@ -115,7 +115,10 @@ def shown(value: object) -> str:
     """A found value as a user wrote it: text quoted, a date (YAML reads `2024-01-01` as one) as
     the date it is rather than Python's `datetime.date(2024, 1, 1)`, a numpy number as the
     number it is (-20.0, not np.float64(-20.0)), a text longer than LONGEST_SHOWN characters cut
-    (its control and invisible characters escaped, as repr escapes them)."""
+    (its control and invisible characters escaped, as repr escapes them), no value (YAML's empty
+    `key:`, a blank cell) as "nothing" rather than Python's None."""
+    if value is None:
+        return "nothing"
     if isinstance(value, dt.datetime | dt.date):
         return f"the date {value.isoformat()}"
     numpy = sys.modules.get("numpy")  # looked up, not imported: a numpy number needs numpy loaded

@@ -22,6 +22,7 @@ from openpyxl.worksheet.datavalidation import DataValidation
 from openpyxl.worksheet.worksheet import Worksheet
 
 from auditkit import i18n
+from auditkit.errors import shown
 from auditkit.workbooks import (
     formula_cells,
     hidden_formula,
@@ -180,7 +181,7 @@ class SheetProblems:
 
     def expected(self, row: int, column: str, expected: str, found: object) -> None:
         """A cell that is not what was expected: what was, and what was found."""
-        self.add(row, column, f"expected {expected}, found {found!r}")
+        self.add(row, column, f"expected {expected}, found {shown(found)}")
 
     def unsaved_formulas(
         self,

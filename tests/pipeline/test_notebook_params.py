@@ -117,7 +117,7 @@ def test_wrong_types_raise_a_parameter_error_naming_it(name: str, value: object)
         (
             "nested",
             {"a": [1], "b": [2, None]},
-            "expected a value of type int for 'b' at item 2, found None",
+            "expected a value of type int for 'b' at item 2, found nothing",
         ),
         ("nested", {"a": "x"}, "expected a value of type list[int] for 'a', found 'x'"),
         # Of several types allowed, none is singled out: the whole value is shown.

@@ -531,7 +531,7 @@ def test_every_problem_of_a_sheet_is_listed_and_no_event_is_given(blank):
         "(yuan), found '480元'",
         f"{WHERE}, row {ROWS[1]}, column L (checked_on): expected a date YYYY-MM-DD between 2000 "
         "and 2100, found '15/07/2025'",
-        f"{WHERE}, row {ROWS[3]}, column K (checked_by): expected who checked, found None",
+        f"{WHERE}, row {ROWS[3]}, column K (checked_by): expected who checked, found nothing",
         f"{WHERE}, row {ROWS[-1] + 2}, column A (finding_key): a blank is not the key of a "
         "finding of this worklist (row added or key changed); each row must keep the key it was "
         "written with",
