@@ -256,7 +256,7 @@ def run_assign(args: argparse.Namespace) -> int:
         ]
     capacity = _read_capacity(args.capacity) if args.capacity else None
     with parameters_named(_ASSIGN_FLAGS):  # named as the function's argument: said as the flag
-        previous = read_round(args.previous) if args.previous else None
+        previous = read_round(args.previous, districts) if args.previous else None
         assignment = assign(districts, args.seed, previous=previous, workload=capacity)
     print(assignment.to_string(index=False))
     if capacity:

@@ -23,7 +23,13 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 
-from auditkit.errors import AuditkitError, ParameterError, checked_seed, require_frame_columns
+from auditkit.errors import (
+    AuditkitError,
+    ParameterError,
+    checked_seed,
+    require_frame_columns,
+    shown,
+)
 
 #: Largest number of candidate assignments the capacity search tries one by one; above it (about
 #: seven districts or more) it improves SEARCH_RESTARTS random starts by local search instead.
@@ -41,6 +47,10 @@ RULES = {
     "previous": "no auditor audits the district it audited in the previous round",
     "capacity": "only districts with capacity > 0 audit",
 }
+
+
+#: The columns of a round's assignment: who audits, who is audited.
+ROUND_COLUMNS = ("auditing_district", "audited_district")
 
 
 def assign(
@@ -167,7 +177,7 @@ def check_capacity(
         raise ParameterError("capacity", expected, dict(capacity))
     if not previous_round:
         return
-    banned = _previous_pairs(read_round(previous_round), names, "previous_round")
+    banned = _previous_pairs(read_round(previous_round, names), names, "previous_round")
     if not _meets_rules(names, banned, workload):
         reason = _explain(names, banned, workload, False)
         shares = ", ".join(f"{name} {workload[name]:g}" for name in names)
@@ -179,18 +189,35 @@ def check_capacity(
         raise ParameterError("previous_round", expected, f"{previous_round}: {pairs}")
 
 
-def read_round(path: str | Path) -> pd.DataFrame:
+def read_round(path: str | Path, districts: Sequence[str] | None = None) -> pd.DataFrame:
     """A previous round's assignment from a CSV file (auditing_district, audited_district), as
     `auditkit crossaudit assign --out` writes it (a district's name read without the apostrophe
     that kept it from being a formula) or as a user saves one (UTF-8 or GBK); a file that
-    cannot be read whole is refused naming its row (`read_side_csv`)."""
-    from auditkit.data.side_csv import read_side_csv
+    cannot be read whole is refused naming its row (`read_side_csv`). Given the `districts` of
+    the round to come, a file without the two columns, or naming another district (a name
+    misspelt would let its auditor repeat the audit unnoticed), is refused naming the file, and
+    the row and column of the first such name."""
+    from auditkit.data.problems import Problem
+    from auditkit.data.side_csv import SideTableError, read_side_csv
     from auditkit.formulas import undefuse_frame
 
     file = Path(path)
     if not file.is_file():
         raise ParameterError("previous_round", "an existing CSV file", str(file))
-    return undefuse_frame(read_side_csv(file, dtype=str, keep_default_na=False))
+    previous = undefuse_frame(read_side_csv(file, dtype=str, keep_default_na=False))
+    if districts is None:
+        return previous
+    missing = [column for column in ROUND_COLUMNS if column not in previous.columns]
+    if missing:
+        expected = "a last round's assignment, with columns " + ", ".join(ROUND_COLUMNS)
+        found = "no column " + ", ".join(missing)
+        raise SideTableError(Problem(file.name, None, None, expected, found))
+    unknown = _unknown_district(previous, sorted(districts))
+    if unknown is not None:
+        position, column, value = unknown
+        expected = _a_district_of(sorted(districts), previous, value)
+        raise SideTableError(Problem(file.name, position + 2, column, expected, shown(value)))
+    return previous
 
 
 def _previous_pairs(
@@ -198,20 +225,40 @@ def _previous_pairs(
 ) -> set[tuple[str, str]]:
     """The (auditor, audited) pairs of the last round; a ParameterError naming `name` for a
     frame without the two columns, or naming a district that is not among `names` (a name
-    misspelt would let its auditor repeat the audit unnoticed)."""
+    misspelt would let its auditor repeat the audit unnoticed), with its row and column."""
     if previous is None:
         return set()
-    columns = ["auditing_district", "audited_district"]
-    require_frame_columns(previous, name, "a last round's assignment", columns)
-    pairs = {(str(a), str(b)) for a, b in previous[columns].itertuples(index=False)}
-    unknown = sorted({district for pair in pairs for district in pair} - set(names))
-    if unknown:
-        expected = (
-            f"a last round between the districts {', '.join(names)} (a district no longer "
-            "audited: remove its rows)"
-        )
-        raise ParameterError(name, expected, ", ".join(unknown))
-    return pairs
+    require_frame_columns(previous, name, "a last round's assignment", ROUND_COLUMNS)
+    unknown = _unknown_district(previous, names)
+    if unknown is not None:
+        position, column, value = unknown
+        expected = f"in row {position + 1}, column {column}: "
+        raise ParameterError(name, expected + _a_district_of(names, previous, value), value)
+    columns = list(ROUND_COLUMNS)
+    return {(str(a), str(b)) for a, b in previous[columns].itertuples(index=False)}
+
+
+def _unknown_district(previous: pd.DataFrame, names: list[str]) -> tuple[int, str, object] | None:
+    """The first cell of `previous`'s two columns, row by row, that names no district of
+    `names`: its row position, column and value; None when every one does."""
+    known = set(names)
+    for position, pair in enumerate(previous[list(ROUND_COLUMNS)].itertuples(index=False)):
+        for column, value in zip(ROUND_COLUMNS, pair, strict=True):
+            if str(value) not in known:
+                return position, column, value
+    return None
+
+
+def _a_district_of(names: list[str], previous: pd.DataFrame, found: object) -> str:
+    """What a cell of a last round `previous` is expected to hold, beside the first name `found`
+    that is no district of `names`: the others like it too, so all are fixed in one pass."""
+    cells = pd.unique(previous[list(ROUND_COLUMNS)].to_numpy(dtype=object).ravel())
+    others = [shown(value) for value in cells if str(value) not in set(names) and value != found]
+    also = f"; also unknown: {', '.join(others)}" if others else ""
+    return (
+        f"one of the districts {', '.join(names)} (a district no longer audited: remove its "
+        f"rows{also})"
+    )
 
 
 def _allowed(

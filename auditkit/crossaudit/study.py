@@ -149,7 +149,7 @@ def build(
     names = dataset.districts
     if district and district not in names:
         raise ParameterError("district", f"one of {names}", district)
-    previous = read_round(previous_round) if previous_round else None
+    previous = read_round(previous_round, names) if previous_round else None
     sizes = dataset.customers["district"].value_counts()
     work = {name: float(sizes[name]) for name in names} if capacity else names
     try:

@@ -9,6 +9,7 @@ import pytest
 
 from auditkit.crossaudit import InfeasibleAssignmentError, assign, loads
 from auditkit.crossaudit.assign import check_capacity
+from auditkit.data.side_csv import SideTableError
 from auditkit.errors import AuditkitError, ParameterError
 
 DISTRICTS = ["城东", "城北", "城南", "城西", "江北", "高新"]
@@ -113,17 +114,28 @@ def test_bad_parameters():
         assign(["A", "B", "C"], 0, workload={"A": -1, "B": 1, "C": 1})
     with pytest.raises(ParameterError, match="'previous'"):
         assign(["A", "B", "C"], 0, previous=pd.DataFrame({"auditor": ["A"]}))
+    previous = pd.DataFrame({"auditing_district": ["A", "X"], "audited_district": ["B", "Y"]})
+    with pytest.raises(ParameterError) as caught:
+        assign(["A", "B", "C"], 0, previous=previous)
+    assert str(caught.value) == (
+        "parameter 'previous': expected in row 2, column auditing_district: one of the districts "
+        "A, B, C (a district no longer audited: remove its rows; also unknown: 'Y'), found 'X'"
+    )
 
 
 def test_the_capacity_check_names_a_previous_round_it_cannot_read(tmp_path):
-    """The pre-check reads the last round as the assignment will: a missing file, or one
-    without the two columns, is refused naming previous_round (not assign's 'previous')."""
+    """The pre-check reads the last round as the assignment will: a missing file is refused
+    naming previous_round (not assign's 'previous'), one without the two columns or naming
+    another district naming the file (and the row and column)."""
     capacity = {"A": 1, "B": 1, "C": 1}
     with pytest.raises(ParameterError, match="'previous_round': expected an existing CSV file"):
         check_capacity(["A", "B", "C"], capacity, tmp_path / "missing.csv")
     wrong = tmp_path / "wrong.csv"
     wrong.write_text("auditor,audited\nA,B\n", encoding="utf-8")
-    with pytest.raises(ParameterError, match="'previous_round': expected a last round's assignm"):
+    with pytest.raises(SideTableError, match=r"^wrong\.csv: expected a last round's assignment"):
+        check_capacity(["A", "B", "C"], capacity, wrong)
+    wrong.write_text("auditing_district,audited_district\nA,B\nB,Z\n", encoding="utf-8")
+    with pytest.raises(SideTableError, match=r"^wrong\.csv row 3, column audited_district: .*'Z'$"):
         check_capacity(["A", "B", "C"], capacity, wrong)
     # A legal last round of three (a circle) leaves its reverse: nothing to refuse.
     circle = tmp_path / "circle.csv"

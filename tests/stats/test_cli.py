@@ -166,18 +166,25 @@ def test_a_previous_round_or_capacity_naming_an_unknown_district_is_refused_as_i
     with pytest.raises(AuditkitError) as caught:
         run("crossaudit", "assign", *flags, "--previous", str(previous))
     assert str(caught.value) == (  # the district as typed, not a Python list ['C区']
-        "parameter '--previous': expected a last round between the districts A, B, C, D (a "
-        "district no longer audited: remove its rows), found 'C区'"
+        "previous.csv row 4, column auditing_district: expected one of the districts A, B, C, D "
+        "(a district no longer audited: remove its rows), found 'C区'"
     )
     previous.write_text("auditing_district,audited_district\nA,E\nC区,A\n", encoding="utf-8")
-    with pytest.raises(AuditkitError, match=r"remove its rows\), found 'C区, E'$"):
+    with pytest.raises(AuditkitError) as caught:
+        run("crossaudit", "assign", *flags, "--previous", str(previous))
+    assert str(caught.value) == (  # the first cell at fault named, every other name listed
+        "previous.csv row 2, column audited_district: expected one of the districts A, B, C, D "
+        "(a district no longer audited: remove its rows; also unknown: 'C区'), found 'E'"
+    )
+    previous.write_text("auditing_district,audited_district\nA,B\n,A\n", encoding="utf-8")
+    with pytest.raises(AuditkitError, match=r"^previous.csv row 3, column auditing_district: .*"):
         run("crossaudit", "assign", *flags, "--previous", str(previous))
     previous.write_text("auditing_district,audited\nA,B\n", encoding="utf-8")
     with pytest.raises(AuditkitError) as caught:
         run("crossaudit", "assign", *flags, "--previous", str(previous))
     assert str(caught.value) == (
-        "parameter '--previous': expected a last round's assignment, with columns "
-        "auditing_district, audited_district, found 'no column audited_district'"
+        "previous.csv: expected a last round's assignment, with columns "
+        "auditing_district, audited_district, found no column audited_district"
     )
     previous.write_bytes(b"auditing_district,audited_district\nA,B,C\n")
     with pytest.raises(AuditkitError, match=r"previous.csv row 2: expected at most 2 fields"):
