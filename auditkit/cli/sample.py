@@ -75,7 +75,24 @@ def register(subparsers: argparse._SubParsersAction) -> None:  # type: ignore[ty
         action="append",
         metavar="COLUMN",
         help="another column of the population to show on the field sheet (a name, an address, "
-        "a meter number); repeat it for more",
+        "a meter number); repeat it for more. One holding personal data is written masked "
+        "unless --no-mask: name, address, phone, and a header holding 户名, 姓名, 户主, 联系人 "
+        "(as a name), 地址, 住址 (as an address), 电话 or 手机 (as a phone)",
+    )
+    selecting.add_argument(
+        "--personal",
+        action="append",
+        metavar="[KIND=]COLUMN",
+        help="a carried column holding personal data its header does not tell, written masked: "
+        "as a name, or with name=, address= or phone= before it as "
+        "that (--personal address=地址2); repeat it for more",
+    )
+    selecting.add_argument(
+        "--no-mask",
+        dest="mask",
+        action="store_false",
+        help="write the carried columns unmasked, names, addresses and phones too (they are "
+        "masked by default)",
     )
     selecting.add_argument(
         "--units",
@@ -286,6 +303,7 @@ def run_select(args: argparse.Namespace) -> int:
     (never over a sheet the inspectors began to fill, checked before the work)."""
     from auditkit.sampling import select, write_field_sheet
     from auditkit.sampling.fieldsheet import check_sheet_path, id_text, sheet_columns
+    from auditkit.sampling.personal import personal_columns, personal_flags
 
     check_sheet_path(args.output, "--output")
     names = ("--id", "--carry")
@@ -334,6 +352,9 @@ def run_select(args: argparse.Namespace) -> int:
         if args.strata is not None and args.strata in numbered.columns:
             stratum_labels(numbered, args.strata, path.name)
         frame = numbered.reset_index(drop=True)
+    # checked before the work: a --personal not carried, or with --no-mask, is refused now
+    marked = personal_flags(args.personal or (), carry) if args.mask else (args.personal or ())
+    masked = personal_columns(carry, marked, args.mask, ("--carry", "--personal", "--no-mask"))
     n = args.n
     if n is None:
         if args.materiality is None:
@@ -363,8 +384,18 @@ def run_select(args: argparse.Namespace) -> int:
     for note in selection.notes:
         print(f"note: {note.text(args.lang)}")
     path = write_field_sheet(
-        selection, args.output, lang=args.lang, direction=args.direction, ids=ids, carry=carry
+        selection,
+        args.output,
+        lang=args.lang,
+        direction=args.direction,
+        ids=ids,
+        carry=carry,
+        mask=args.mask,
+        personal=masked,
     )
+    if masked:
+        shown = ", ".join(f"{column} (as {kind})" for column, kind in masked.items())
+        print(f"masked on the sheet: {shown}; --no-mask writes them as they are")
     print(f"field sheet written: {path}")
     return 0
 

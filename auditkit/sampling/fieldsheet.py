@@ -15,7 +15,7 @@ import datetime as dt
 import json
 import os
 import unicodedata
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
@@ -50,6 +50,7 @@ from auditkit.sampling.fieldformat import (
     format_field_sheet,
 )
 from auditkit.sampling.notes import method_name
+from auditkit.sampling.personal import masked_values, personal_columns
 from auditkit.sampling.results import Evaluation, Selection
 from auditkit.sheet_dates import sheet_day
 from auditkit.sheets import SheetProblems
@@ -295,13 +296,22 @@ def write_field_sheet(
     direction: str = DEFAULT_DIRECTION,
     ids: Sequence[str] | None = None,
     carry: Sequence[str] = (),
+    mask: bool = True,
+    personal: Mapping[str, str | None] | Sequence[str] = (),
 ) -> Path:
     """Write the selection as a field sheet (.xlsx) for the inspectors; returns the path.
 
     Each row names its unit by the `ids` columns of the selection (default customer_id: a
     selection without it is refused, as the inspectors could not tell which unit to check), then
     district, period and stratum where the selection has them and the `carry` columns (a name,
-    an address, a meter number the inspectors need), each as the frame holds it. The sheet states the misstatement `direction` that will be evaluated and records it, so
+    an address, a meter number the inspectors need), each as the frame holds it, except that
+    with `mask` on (the default) a carried column holding personal data is written masked, on
+    the sheet and in its hidden copy of the selection: one whose header names a name, an
+    address or a phone (`personal.personal_kind`: name, 户名, 用户名称, 用电地址, 联系电话, 手机号…)
+    and those `personal` marks (columns masked as names, or a mapping of column → name,
+    address or phone); `mask=False` writes every carried column as it is (`personal` then
+    refused). Ids are never masked: the returned sheet is checked against them. The sheet
+    states the misstatement `direction` that will be evaluated and records it, so
     evaluating the returned sheet uses what the inspectors read. The file is written under a
     temporary name and renamed, so an interrupted write never leaves a half sheet that looks whole.
     A file already at `path` is replaced only when it is a field sheet with nothing filled in
@@ -311,7 +321,8 @@ def write_field_sheet(
     direction = choice("direction", direction, DIRECTIONS)
     target = check_sheet_path(path)
     ids, carry = sheet_columns(list(selection.sample.columns), ids, carry, "the selection")
-    rows = _selection_rows(selection, ids, carry)
+    masked = personal_columns(carry, personal, mask)
+    rows = _selection_rows(selection, ids, carry, masked)
     columns = [*rows.columns, *INSPECTOR_COLUMNS]
     workbook = Workbook()
     sheet = workbook.active
@@ -325,6 +336,7 @@ def write_field_sheet(
     meta = workbook.create_sheet(META_SHEET)
     record = _metadata(selection, list(rows.columns), direction, lang)
     record["ids"] = list(ids)
+    record["masked"] = masked
     put_cell(meta["A1"], json.dumps(record, ensure_ascii=False))
     meta.sheet_state = "hidden"
     hidden_rows = workbook.create_sheet(ROWS_SHEET)
@@ -529,9 +541,16 @@ def header_columns(sheet) -> tuple[int, dict[str, int]]:
     raise FieldSheetError(f"sheet {sheet.title!r}: no header row with sample_no")
 
 
-def _selection_rows(selection: Selection, ids: Sequence[str], carry: Sequence[str]) -> pd.DataFrame:
+def _selection_rows(
+    selection: Selection,
+    ids: Sequence[str],
+    carry: Sequence[str],
+    masked: Mapping[str, str] | None = None,
+) -> pd.DataFrame:
     """The sheet's given columns: sample_no, the unit's ids, the identifying columns the sample
-    has, the carried ones, the book value (by values) and times."""
+    has, the carried ones (those `masked` names as text masked as the personal column it maps
+    them to), the book value (by values) and times."""
+    masked = masked or {}
     sample = selection.sample
     rows = pd.DataFrame({"sample_no": np.arange(1, len(sample) + 1)})
     for column in dict.fromkeys([*ids, *IDENTIFYING]):
@@ -540,6 +559,9 @@ def _selection_rows(selection: Selection, ids: Sequence[str], carry: Sequence[st
     for column in carry:
         if column not in rows.columns:
             values = sample[column]
+            if column in masked:  # a phone stored as a number is masked as its digits
+                rows[column] = masked_values(id_text(values), masked[column]).to_numpy()
+                continue
             numbers = pd.api.types.is_numeric_dtype(values) and not pd.api.types.is_bool_dtype(
                 values
             )

@@ -6,8 +6,10 @@ from collections.abc import Sequence
 from pathlib import Path
 
 import pandas as pd
+from openpyxl import load_workbook
 
 from auditkit import synth
+from auditkit.sampling.fieldsheet import FIELD_SHEET, header_columns
 
 
 def accounts(count: int, district: str = "城南", prefix: str = "A") -> pd.DataFrame:
@@ -33,6 +35,21 @@ def bills(
             "amount": [float(amount) for amount in amounts],
         }
     )
+
+
+def fill_values(sheet: Path, changed: float = 1.2) -> None:
+    """Fill a sheet by values: the first row audited at `changed` times its book value, the
+    others at their book value, all inspected on 2025-06-30."""
+    workbook = load_workbook(sheet)
+    rows = workbook[FIELD_SHEET]
+    header_row, columns = header_columns(rows)
+    for row in range(header_row + 1, rows.max_row + 1):
+        book = rows.cell(row, columns["book_value"]).value
+        rows.cell(row, columns["audited_value"]).value = book * (
+            changed if row == header_row + 1 else 1
+        )
+        rows.cell(row, columns["inspected_at"]).value = "2025-06-30"
+    workbook.save(sheet)
 
 
 def utility(folder: Path, customers: int, seed: int) -> Path:

@@ -9,10 +9,11 @@ from pathlib import Path
 import pandas as pd
 import pytest
 from openpyxl import Workbook, load_workbook
-from sampling_builders import bills
+from sampling_builders import bills, fill_values
 
 from auditkit.cli import main
 from auditkit.errors import ParameterError
+from auditkit.masking import mask_value
 from auditkit.sampling import (
     FieldSheetError,
     SampleDataError,
@@ -22,21 +23,6 @@ from auditkit.sampling import (
 )
 from auditkit.sampling.fieldformat import FIRST_DATA_ROW, HEADER_ROW
 from auditkit.sampling.fieldsheet import FIELD_SHEET, header_columns
-
-
-def fill_values(sheet: Path, changed: float = 1.2) -> None:
-    """Fill a sheet by values: the first row audited at `changed` times its book value, the
-    others at their book value, all inspected on 2025-06-30."""
-    workbook = load_workbook(sheet)
-    rows = workbook[FIELD_SHEET]
-    header_row, columns = header_columns(rows)
-    for row in range(header_row + 1, rows.max_row + 1):
-        book = rows.cell(row, columns["book_value"]).value
-        rows.cell(row, columns["audited_value"]).value = book * (
-            changed if row == header_row + 1 else 1
-        )
-        rows.cell(row, columns["inspected_at"]).value = "2025-06-30"
-    workbook.save(sheet)
 
 
 def chinese_frame(folder: Path) -> Path:
@@ -76,9 +62,11 @@ def test_a_frame_without_customer_id_is_refused_naming_the_file_and_its_columns(
     assert not sheet.exists()
 
 
-def test_the_id_and_carried_columns_reach_the_sheet_and_the_inspections(
+def test_the_id_and_carried_columns_reach_the_sheet_a_name_masked_and_the_inspections(
     tmp_path: Path, capsys: pytest.CaptureFixture[str]
 ) -> None:
+    """户名 is personal: carried masked as a name (the house rule); the id and a meter number
+    as the frame holds them."""
     frame, sheet = chinese_frame(tmp_path), tmp_path / "sheet.xlsx"
     given = ["--id", "户号", "--carry", "户名", "--carry", "meter no", "--seed", "4"]
     assert main([*SELECT_CN, "--frame", str(frame), *given, "--output", str(sheet)]) == 0
@@ -90,7 +78,8 @@ def test_the_id_and_carried_columns_reach_the_sheet_and_the_inspections(
     assert len(drawn) == 5
     for _, account, name, meter in drawn:
         assert len(account) == 4 and account.startswith("00")  # text: leading zeros kept
-        assert (name, meter) == (population.at[account, "户名"], population.at[account, "meter no"])
+        assert name == mask_value("name", population.at[account, "户名"])
+        assert meter == population.at[account, "meter no"]
     fill_values(sheet)
     inspections = tmp_path / "inspections.csv"
     evaluating = ["sample", "evaluate", "--sheet", str(sheet), "--materiality", "0.05"]
