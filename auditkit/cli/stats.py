@@ -255,6 +255,8 @@ def run_assign(args: argparse.Namespace) -> int:
             if name.strip()
         ]
     capacity = _read_capacity(args.capacity) if args.capacity else None
+    if args.out:
+        _check_assignment_out(args.out, args.previous)
     with parameters_named(_ASSIGN_FLAGS):  # named as the function's argument: said as the flag
         previous = read_round(args.previous, districts) if args.previous else None
         assignment = assign(districts, args.seed, previous=previous, workload=capacity)
@@ -268,6 +270,28 @@ def run_assign(args: argparse.Namespace) -> int:
         write_bytes_atomic(args.out, csv_bytes(assignment))
         print(f"\nwritten: {args.out}")
     return 0
+
+
+def _check_assignment_out(out: Path, previous: Path | None) -> None:
+    """A ParameterError naming --out where writing the assignment would lose a file: the last
+    round given as --previous (its record of who audited whom), a folder, or an existing file
+    that is not an assignment (`crossaudit assign --out` writes over its own output only)."""
+    from auditkit.crossaudit.assign import ROUND_COLUMNS
+    from auditkit.data.side_csv import SideTableError, read_side_csv
+
+    expected = "a new CSV file or an assignment this command wrote"
+    if previous is not None and out.exists() and previous.exists() and out.samefile(previous):
+        raise ParameterError("--out", f"{expected}, not the last round read (--previous)", str(out))
+    if out.is_dir():
+        raise ParameterError("--out", f"{expected}, not a folder", str(out))
+    if not out.exists():
+        return
+    try:
+        columns = tuple(read_side_csv(out, dtype=str, nrows=0).columns)
+    except SideTableError:
+        columns = ()
+    if columns != ROUND_COLUMNS:
+        raise ParameterError("--out", f"{expected} (another file is not replaced)", str(out))
 
 
 def run_compare(args: argparse.Namespace) -> int:

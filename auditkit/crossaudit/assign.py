@@ -217,6 +217,12 @@ def read_round(path: str | Path, districts: Sequence[str] | None = None) -> pd.D
         position, column, value = unknown
         expected = _a_district_of(sorted(districts), previous, value)
         raise SideTableError(Problem(file.name, position + 2, column, expected, shown(value)))
+    own = _self_audit(previous)
+    if own is not None:
+        position, district = own
+        expected = SELF_AUDIT_EXPECTED
+        problem = Problem(file.name, position + 2, "audited_district", expected, shown(district))
+        raise SideTableError(problem)
     return previous
 
 
@@ -234,6 +240,11 @@ def _previous_pairs(
         position, column, value = unknown
         expected = f"in row {position + 1}, column {column}: "
         raise ParameterError(name, expected + _a_district_of(names, previous, value), value)
+    own = _self_audit(previous)
+    if own is not None:
+        position, district = own
+        expected = f"in row {position + 1}, column audited_district: {SELF_AUDIT_EXPECTED}"
+        raise ParameterError(name, expected, district)
     columns = list(ROUND_COLUMNS)
     return {(str(a), str(b)) for a, b in previous[columns].itertuples(index=False)}
 
@@ -246,6 +257,23 @@ def _unknown_district(previous: pd.DataFrame, names: list[str]) -> tuple[int, st
         for column, value in zip(ROUND_COLUMNS, pair, strict=True):
             if str(value) not in known:
                 return position, column, value
+    return None
+
+
+#: What a last round's audited district is expected to be beside its auditor.
+SELF_AUDIT_EXPECTED = (
+    "a district other than its auditor (a round has no self-audits: a row naming one district "
+    "twice is a typing slip)"
+)
+
+
+def _self_audit(previous: pd.DataFrame) -> tuple[int, str] | None:
+    """The first row of `previous` in which a district audits itself (its row position and the
+    district), or None: no round holds one, so the row was mistyped."""
+    pairs = previous[list(ROUND_COLUMNS)].itertuples(index=False)
+    for position, (auditor, audited) in enumerate(pairs):
+        if str(auditor) == str(audited):
+            return position, str(audited)
     return None
 
 

@@ -121,6 +121,9 @@ def test_bad_parameters():
         "parameter 'previous': expected in row 2, column auditing_district: one of the districts "
         "A, B, C (a district no longer audited: remove its rows; also unknown: 'Y'), found 'X'"
     )
+    previous = pd.DataFrame({"auditing_district": ["A", "B"], "audited_district": ["B", "B"]})
+    with pytest.raises(ParameterError, match=r"^parameter 'previous': expected in row 2, column "):
+        assign(["A", "B", "C"], 0, previous=previous)
 
 
 def test_the_capacity_check_names_a_previous_round_it_cannot_read(tmp_path):

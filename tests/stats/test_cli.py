@@ -281,3 +281,38 @@ def test_theft_scores_of_each_month_keep_their_own_folder(small_folder, tmp_path
 def test_theft_top_must_be_a_whole_number_of_at_least_one(small_folder):
     with pytest.raises(ParameterError, match=r"'--top': expected a whole number ≥ 1, found -1"):
         run("stats", "theft", str(small_folder), "--top", "-1")
+
+
+def test_assign_writes_over_its_own_output_only(tmp_path):
+    """--out replaced any file: the last round read as --previous, or a file of notes."""
+    first, notes = tmp_path / "round1.csv", tmp_path / "notes.txt"
+    flags = ["--districts", "A,B,C,D", "--out", str(first)]
+    assert run("crossaudit", "assign", *flags, "--seed", "1") == 0
+    written = first.read_bytes()
+    assert run("crossaudit", "assign", *flags, "--seed", "1") == 0  # the same run again
+    assert first.read_bytes() == written
+    with pytest.raises(AuditkitError) as caught:
+        run("crossaudit", "assign", *flags, "--seed", "2", "--previous", str(first))
+    assert str(caught.value) == (
+        "parameter '--out': expected a new CSV file or an assignment this command wrote, not "
+        f"the last round read (--previous), found {str(first)!r}"
+    )
+    notes.write_text("auditors: call 王 first\n", encoding="utf-8")
+    with pytest.raises(AuditkitError, match=r"\(another file is not replaced\), found '.*notes"):
+        run("crossaudit", "assign", "--districts", "A,B,C,D", "--seed", "1", "--out", str(notes))
+    with pytest.raises(AuditkitError, match=r"wrote, not a folder, found"):
+        run("crossaudit", "assign", "--districts", "A,B,C,D", "--seed", "1", "--out", str(tmp_path))
+    assert first.read_bytes() == written
+    assert notes.read_text(encoding="utf-8") == "auditors: call 王 first\n"
+
+
+def test_a_last_round_in_which_a_district_audits_itself_is_refused_naming_the_row(tmp_path):
+    previous = tmp_path / "previous.csv"
+    previous.write_text("auditing_district,audited_district\nA,B\nC,C\n", encoding="utf-8")
+    with pytest.raises(AuditkitError) as caught:
+        run("crossaudit", "assign", "--districts", "A,B,C,D", "--seed", "1", "--previous",
+            str(previous))  # fmt: skip
+    assert str(caught.value) == (
+        "previous.csv row 3, column audited_district: expected a district other than its auditor "
+        "(a round has no self-audits: a row naming one district twice is a typing slip), found 'C'"
+    )
