@@ -13,6 +13,7 @@ import select
 import signal
 import sys
 from collections.abc import Sequence
+from typing import NoReturn
 
 from auditkit import __version__
 from auditkit.cli import data, register, render, rules, runs, sample, scale, stats, synth
@@ -27,9 +28,19 @@ _STORAGE_ERRORS = frozenset(
 _COMMAND_MODULES = (synth, data, rules, register, sample, stats, runs, render, scale)
 
 
+class _OneLineParser(argparse.ArgumentParser):
+    """A parser whose argument errors are one line, as every other error of the command: the
+    flag, what it expected and what was given, and where the help is; not the usage block first
+    (the subcommands' parsers are of this class too: argparse makes them of their parent's)."""
+
+    def error(self, message: str) -> NoReturn:
+        """Print the one line to stderr and exit 2, as argparse does."""
+        self.exit(2, f"{self.prog}: error: {message} (see '{self.prog} --help')\n")
+
+
 def build_parser() -> argparse.ArgumentParser:
     """The full argument parser, with every subcommand registered."""
-    parser = argparse.ArgumentParser(
+    parser = _OneLineParser(
         prog="auditkit",
         description="Reproducible electricity marketing audit (营销稽查).",
     )

@@ -8,6 +8,8 @@ import ast
 import subprocess
 import sys
 
+import pytest
+
 #: Packages whose import takes a noticeable part of a second, and auditkit's modules that load them.
 HEAVY = (
     "pandas",
@@ -81,3 +83,16 @@ def test_a_command_imports_its_work_when_it_runs() -> None:
     imported = heavy_after(planned)
     assert "auditkit.sampling" in imported
     assert "scipy" in imported
+
+
+def test_a_bad_flag_is_one_line_naming_it_and_where_the_help_is(capsys) -> None:
+    """argparse printed its usage block first: seven lines before the one that says what."""
+    from auditkit.cli import main
+
+    with pytest.raises(SystemExit) as exited:
+        main(["sample", "plan", "--materiality", "5%"])
+    assert exited.value.code == 2
+    assert capsys.readouterr().err.splitlines() == [
+        "auditkit sample plan: error: argument --materiality: invalid float value: '5%' "
+        "(see 'auditkit sample plan --help')"
+    ]
