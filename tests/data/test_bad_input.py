@@ -42,7 +42,7 @@ def test_an_address_longer_than_500_characters_is_an_error_and_the_data_does_not
     set_cell(tables["customers"], 2, "address", "城西街" * 166 + "3号")  # 500: a near miss
     assert errors_of(make_dataset(tables)) == [
         "customers.csv row 3, column address: expected text of at most 500 characters, found "
-        "'工业园工业园****' (501 characters)"
+        "'工业****' (501 characters)"
     ]
 
 

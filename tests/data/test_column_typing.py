@@ -414,7 +414,7 @@ def test_a_text_too_long_is_shown_cut_and_a_personal_one_masked() -> None:
     customers, orders = TABLES["customers"], TABLES["work_orders"]
     address = "浙江省杭州市西湖区幸福路" + "9" * 999_988  # a broken export: 1,000,000 characters
     [(_, _, [shown])] = issues_of([address], customers.column("address"))
-    assert shown == "'浙江省杭州市****' (1,000,000 characters)"
+    assert shown == "'浙江省杭州市西湖区****' (1,000,000 characters)"
     [(_, _, [shown])] = issues_of(["315 kVA " + "x" * 600], orders.column("old_value"))
     assert shown == repr("315 kVA " + "x" * 72) + "… (608 characters)"
 
@@ -427,9 +427,9 @@ def test_a_problem_in_a_personal_column_shows_the_value_masked_with_its_shape() 
     for column, values, found in (
         ("name", name, "'刘********' (9 characters, '\\x00' at character 8)"),
         ("phone", phone, "'138*****5678' (12 characters, '\\x1b' at character 4)"),
-        ("address", address, "'浙江省杭州市****' (15 characters, '\\u202e' at character 10)"),
+        ("address", address, "'浙江省杭州市西湖区****' (15 characters, '\\u202e' at character 10)"),
     ):
         for array in (pa.array(values), pa.array(values).dictionary_encode()):
             [(positions, _, shown)] = issues_of(array, customers.column(column))
             assert (positions, shown) == ([0], [found]), column
-            assert "LEAK" not in found and "西湖" not in found and "345" not in found
+            assert "LEAK" not in found and "幸福" not in found and "345" not in found
