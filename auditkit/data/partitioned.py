@@ -152,6 +152,19 @@ def assign_partitions(
     return partitions, first_part[codes] + bucket
 
 
+def _refuse_nested(source: Path, destination: Path) -> None:
+    """A ParameterError naming `destination` when it lies inside the `source` folder (the copy
+    would be written into the dataset it copies, read as part of it next time) or holds it
+    (replacing the destination would delete the source)."""
+    source_at, destination_at = source.resolve(), destination.resolve()
+    if destination_at.is_relative_to(source_at) or source_at.is_relative_to(destination_at):
+        raise ParameterError(
+            "destination",
+            f"a folder outside the source dataset {source} and not holding it",
+            str(destination),
+        )
+
+
 def convert(
     source: str | Path | Dataset,
     destination: str | Path,
@@ -184,6 +197,8 @@ def convert(
             f"{destination}, an existing folder of other files",
         )
     given = isinstance(source, Dataset)
+    if not given and Path(source).is_dir():
+        _refuse_nested(Path(source), destination)
     streamed = not given and streams(Path(source))
     dataset = None
     if given:

@@ -64,3 +64,24 @@ def test_convert_names_a_bad_batch_size(utility_folder, tmp_path):
     with pytest.raises(ParameterError, match="batch_rows"):
         args.func(args)
     assert not (tmp_path / "x").exists()
+
+
+def test_convert_refuses_a_destination_inside_its_source_or_holding_it(small_folder, tmp_path):
+    """`convert small small/sub` wrote the copy into the dataset it copied; a converted dataset
+    converted onto itself would be replaced by a copy of itself, read as it was being deleted."""
+    before = sorted(path.name for path in small_folder.iterdir())
+    inside = _parse("convert", str(small_folder), str(small_folder / "sub"))
+    with pytest.raises(ParameterError) as caught:
+        inside.func(inside)
+    assert str(caught.value) == (
+        "parameter 'destination': expected a folder outside the source dataset "
+        f"{small_folder} and not holding it, found {str(small_folder / 'sub')!r}"
+    )
+    assert sorted(path.name for path in small_folder.iterdir()) == before
+    converted = tmp_path / "converted"
+    once = _parse("convert", str(small_folder), str(converted))
+    assert once.func(once) == 0
+    onto_itself = _parse("convert", str(converted), str(converted))
+    with pytest.raises(ParameterError, match="outside the source dataset"):
+        onto_itself.func(onto_itself)
+    assert PartitionedDataset(converted).rows("customers") == 240
