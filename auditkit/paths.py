@@ -11,6 +11,8 @@ import os
 from pathlib import Path
 from urllib.parse import unquote
 
+from auditkit.errors import ParameterError
+
 PACKAGE_DIR = Path(__file__).resolve().parent
 
 
@@ -90,3 +92,12 @@ def name_of(folder: str) -> str | None:
 
 def _percent(char: str) -> str:
     return "".join(f"%{byte:02X}" for byte in char.encode("utf-8"))
+
+
+def checked_out_folder(folder: Path | None, flag: str, holds: str) -> Path | None:
+    """`folder` given as `flag` (an output folder that will hold `holds`), or a ParameterError
+    naming the flag when it is an existing file: said before any work, not as the file
+    system's "File exists" once the results are ready."""
+    if folder is not None and folder.exists() and not folder.is_dir():
+        raise ParameterError(flag, f"a folder for {holds}", f"{folder}, a file")
+    return folder

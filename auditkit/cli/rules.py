@@ -12,7 +12,7 @@ import yaml
 from auditkit import formatting, i18n, yamlsafe
 from auditkit.cli.register_options import add_register_options
 from auditkit.errors import ParameterError, flags, parameters_named
-from auditkit.paths import dataset_run_name, outputs_dir
+from auditkit.paths import checked_out_folder, dataset_run_name, outputs_dir
 
 if TYPE_CHECKING:
     import pandas as pd
@@ -90,6 +90,7 @@ def run_rules(args: argparse.Namespace) -> int:
         from auditkit.register.texts import checked_register_text  # SQLAlchemy: only when given
 
         checked_register_text("run_id", args.run_id, "--run-id")
+    checked_out_folder(args.out, "--out", "findings.parquet and findings.csv")
     overrides = _read_overrides(args.params) if args.params else None
     selected = None if args.rules is None else _rule_ids(args.rules)  # before the data is read
     dataset = load(args.data_dir)

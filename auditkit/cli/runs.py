@@ -443,6 +443,8 @@ def _check_register_read(manifest: dict, db: str | None) -> None:
 
 def _command_clean(args: argparse.Namespace) -> int:
     outputs = _outputs(args)
+    if not outputs.is_dir():
+        raise ParameterError("--outputs", "an existing outputs folder", str(outputs))
     partials = find_partials(outputs)
     if not partials:
         print(f"{outputs}: no partial run folders")

@@ -13,7 +13,7 @@ from auditkit import i18n, yamlsafe
 from auditkit.atomic import write_bytes_atomic
 from auditkit.errors import ParameterError, flags, parameters_named
 from auditkit.options.stats import BENFORD_TESTS
-from auditkit.paths import dataset_run_name, outputs_dir, safe_name
+from auditkit.paths import checked_out_folder, dataset_run_name, outputs_dir, safe_name
 
 if TYPE_CHECKING:
     import pandas as pd
@@ -121,6 +121,7 @@ def run_theft(args: argparse.Namespace) -> int:
 
     if args.top < 1:
         raise ParameterError("--top", "a whole number ≥ 1", args.top)
+    checked_out_folder(args.out, "--out", "theft_scores.parquet and theft_scores.csv")
     dataset = _load(args)
     if args.daily:
         if dataset.daily_reads is None or dataset.daily_reads.empty:

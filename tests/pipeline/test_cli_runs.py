@@ -366,6 +366,18 @@ def test_a_full_disk_naming_no_file_is_still_one_line_and_exit_2(
     assert line == "auditkit clean: error: the file system refused a write: No space left on device"
 
 
+def test_clean_of_an_outputs_folder_that_does_not_exist_says_so(
+    auditkit: Callable[[list[str]], int], tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """It said "no partial run folders" of a folder mistyped."""
+    missing = tmp_path / "outptus"
+    assert auditkit(["clean", "--outputs", str(missing)]) == 2
+    assert _one_error_line(capsys) == (
+        "auditkit clean: error: parameter '--outputs': expected an existing outputs folder, "
+        f"found {str(missing)!r}"
+    )
+
+
 def test_verify_sees_a_changed_rule_thresholds_file_and_says_when_none_was_recorded(
     auditkit: Callable[[list[str]], int],
     tmp_path: Path,

@@ -122,6 +122,20 @@ def test_an_audit_month_after_the_last_bill_is_refused_naming_the_flag(
     assert not out.exists()
 
 
+def test_an_out_folder_that_is_a_file_is_refused_before_the_rules_run(
+    dataset: Path, tmp_path: Path, capsys
+) -> None:
+    """It was the file system's "File exists" once the findings were ready."""
+    out = tmp_path / "keep.txt"
+    out.write_text("notes\n", encoding="utf-8")
+    assert main(["rules", str(dataset), "--out", str(out)]) == 2
+    assert capsys.readouterr().err == (
+        "auditkit rules: error: parameter '--out': expected a folder for findings.parquet and "
+        f"findings.csv, found '{out}, a file'\n"
+    )
+    assert out.read_text(encoding="utf-8") == "notes\n"
+
+
 @pytest.mark.parametrize(("written", "holding"), [("", "no values"), ("- 1\n", "a list")])
 def test_a_params_file_that_is_no_mapping_says_what_it_holds(
     dataset: Path, tmp_path: Path, capsys, written: str, holding: str
