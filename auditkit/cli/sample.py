@@ -199,6 +199,14 @@ def register(subparsers: argparse._SubParsersAction) -> None:  # type: ignore[ty
         "--auditing-district", help="district that inspected (default: each row's own)"
     )
     evaluating.add_argument(
+        "--large-amounts",
+        dest="large_amounts",
+        action="store_true",
+        help="accept audited values above 10 × their book value, checked to be that large (an "
+        "understatement found; default: refused as a slip, an amount in fen or a pasted number); "
+        "10^12 yuan or more is refused always",
+    )
+    evaluating.add_argument(
         "--inspections",
         type=Path,
         metavar="FILE.csv",
@@ -347,6 +355,8 @@ def run_select(args: argparse.Namespace) -> int:
         # checked here so that their errors name the file's rows, not the frame's positions
         _refuse_rows_without_id(numbered, path.name, ids)
         numbered[list(ids)] = numbered[list(ids)].apply(id_text)
+        _refuse_totals_rows(numbered, path.name, ids)
+        _refuse_duplicated_ids(numbered, path.name, ids)
         if values is not None:
             numeric_column(numbered, values, path.name)
         if args.strata is not None and args.strata in numbered.columns:
@@ -423,7 +433,12 @@ def run_evaluate(args: argparse.Namespace) -> int:
             checked_key_text("--auditing-district", auditing, KEY_CHARACTERS)
         sheet = _field_sheet(args.sheet)
         warn_if_open(sheet, EVALUATING)
-        results = read_field_sheet(sheet, audit_kind=args.audit_kind, auditing_district=auditing)
+        results = read_field_sheet(
+            sheet,
+            audit_kind=args.audit_kind,
+            auditing_district=auditing,
+            large_amounts=args.large_amounts,
+        )
         with parameters_named(_FLAGS):
             evaluation = results.evaluate(
                 args.materiality,
@@ -573,6 +588,72 @@ def _refuse_rows_without_id(frame: pd.DataFrame, file: str, ids: Sequence[str]) 
             raise SampleDataError(str(problem))
 
 
+#: What a totals row of an export holds in its id column (compared case- and width-insensitively,
+#: spaces and a final colon left out: `合 计`, `Total:`, `ＳＵＭ`).
+TOTALS_LABELS = frozenset({"合计", "总计", "小计", "total", "subtotal", "sum"})
+
+
+def totals_label(text: str) -> bool:
+    """Whether `text` is a totals label (TOTALS_LABELS)."""
+    import unicodedata
+
+    folded = "".join(unicodedata.normalize("NFKC", text).split()).rstrip(":").casefold()
+    return folded in TOTALS_LABELS
+
+
+def _refuse_totals_rows(frame: pd.DataFrame, file: str, ids: Sequence[str]) -> None:
+    """A SampleDataError naming `file`, the first row and the id column whose id is a totals
+    label (`合计,510` closing a billing export): taken for a unit, it would double the
+    population's value and be drawn as often as its yuan call for."""
+    from auditkit.data.problems import Problem
+    from auditkit.errors import shown
+    from auditkit.sampling.errors import SampleDataError
+
+    for column in ids:
+        labels = frame[column].map(totals_label, na_action="ignore").fillna(False)
+        rows = frame.index[labels.to_numpy(dtype=bool)]
+        if len(rows):
+            more = f" ({len(rows):,} such rows)" if len(rows) > 1 else ""
+            found = (
+                f"{shown(frame.at[rows[0], column])}, which looks like a totals row (remove it "
+                f"from the frame: it is no unit of the population){more}"
+            )
+            expected = "the id of a unit of the population"
+            raise SampleDataError(str(Problem(file, int(rows[0]), column, expected, found)))
+
+
+def _refuse_duplicated_ids(frame: pd.DataFrame, file: str, ids: Sequence[str]) -> None:
+    """A SampleDataError naming `file`, the rows of the first id written twice or more (spaces
+    around it ignored) and how many ids repeat: a unit listed twice (with two book values) would
+    be counted and drawn twice, and its sheet rows could not be told apart."""
+    from auditkit.data.problems import Problem
+    from auditkit.errors import shown
+    from auditkit.sampling.errors import SampleDataError
+
+    keys = frame[list(ids)].astype("string").apply(lambda values: values.str.strip())
+    repeated = keys.duplicated(keep=False).to_numpy()
+    if not repeated.any():
+        return
+    first = keys[repeated].iloc[0]
+    rows = [int(row) for row in frame.index[(keys == first).all(axis=1).to_numpy()]]
+    listed = ", ".join(map(str, rows[:-1][:9])) + (", …" if len(rows) > 10 else "")
+    listed += f" and {rows[-1]}"
+    written = ", ".join(shown(frame.at[rows[0], column]) for column in ids)
+    others = len(keys[repeated].drop_duplicates()) - 1
+    more = {0: "", 1: " (1 other id repeats too)"}.get(
+        others, f" ({others:,} other ids repeat too)"
+    )
+    several = "" if len(ids) > 1 else "; a unit named by several columns takes --id for each"
+    problem = Problem(
+        file,
+        rows[0],
+        ", ".join(ids),
+        f"each id once (one row per unit of the population{several})",
+        f"{written} in rows {listed}{more}",
+    )
+    raise SampleDataError(str(problem))
+
+
 def _numbered(frame: pd.DataFrame, first_row: int) -> pd.DataFrame:
     """`frame` labelled with row numbers from `first_row`, its fully empty rows left out."""
     import pandas as pd
@@ -585,9 +666,14 @@ def _read_xlsx_frame(path: Path) -> tuple[pd.DataFrame, list[object]]:
     """A population .xlsx, opened as a returned workbook is (`open_returned_workbook`): refused
     naming the file when it is a lock file an office program keeps beside a workbook, holds a
     zip bomb (a population may be large: its size is not limited, but a part packed hundreds of
-    times is refused before it is unpacked), is no workbook or holds no worksheet."""
+    times is refused before it is unpacked), is no workbook or holds no worksheet; read from its
+    first worksheet as the dataset loader reads a table (`xlsx_reader._the_sheet`): refused when
+    that sheet is hidden or another visible sheet holds data too (the population would silently
+    be the first sheet's rows only)."""
     import pandas as pd
 
+    from auditkit.data.raw import ReadFailure
+    from auditkit.data.xlsx_reader import _the_sheet as the_sheet
     from auditkit.sampling.errors import SampleDataError
     from auditkit.workbooks import open_returned_workbook
 
@@ -606,7 +692,10 @@ def _read_xlsx_frame(path: Path) -> tuple[pd.DataFrame, list[object]]:
                 "found none readable (a Strict Open XML workbook, or only chart sheets: save it "
                 "as an ordinary Excel workbook)"
             )
-        first = workbook.worksheets[0]
+        try:  # the dataset loader's rule: the table is the first worksheet, visible, alone
+            first = the_sheet(path, "population table", workbook.worksheets)
+        except ReadFailure as failure:
+            raise SampleDataError(str(failure.problem)) from None
         header = list(next(first.iter_rows(min_row=1, max_row=1, values_only=True), ()))
         return pd.read_excel(workbook, sheet_name=first.title, engine="openpyxl"), header
     finally:

@@ -30,7 +30,8 @@ from auditkit import __version__, formatting, i18n
 from auditkit.atomic import write_bytes_atomic
 from auditkit.checks import choice
 from auditkit.data.column_typing import refused_text, shown_cell
-from auditkit.errors import ParameterError
+from auditkit.data.schema import LARGEST_NUMBER, LARGEST_SHOWN
+from auditkit.errors import ParameterError, shown
 from auditkit.formulas import put_cell
 from auditkit.options.sampling import AUDIT_KINDS
 from auditkit.periods import after_today, today
@@ -97,6 +98,13 @@ YES = frozenset({"是", "有", "有误", "y", "yes", "true", "1"})
 NO = frozenset({"否", "无", "无误", "n", "no", "false", "0"})
 ACCEPTED_FLAGS = "是/否, 有/无, 有误/无误, Y/N, yes/no, true/false, 1/0"
 AMOUNT_TOLERANCE = 0.005
+#: An audited value above this many times its (positive) book value is refused as a slip unless
+#: allowed (`large_amounts`), as `auditkit register import` refuses a recovery over 10 × the
+#: revenue at stake: an amount typed in fen (× 100) or a number pasted into the cell. An audited
+#: value above book is an understatement found, and may be large (a bypassed meter billed a
+#: tenth of what was used), so the bound is wide and can be lifted; a value of LARGEST_NUMBER
+#: yuan or more is refused always, as the dataset loader refuses it (no bill is that large).
+SLIP_MULTIPLE = 10
 #: Columns of the inspection results a report shows, and the key of each one's label.
 ERROR_COLUMNS = {
     "sample_no": "sampling.column.sample_no",
@@ -477,11 +485,15 @@ def read_field_sheet(
     audit_kind: str = "self",
     auditing_district: str | None = None,
     inspected_at: str | dt.date | None = None,
+    large_amounts: bool = False,
 ) -> FieldResults:
     """Read a filled field sheet back, checking it against the selection recorded in it.
 
     `inspected_at` fills blank inspection dates (default: the file's modification date).
     `auditing_district` is who inspected; for self-audits it defaults to each row's district.
+    An audited value of LARGEST_NUMBER yuan or more is refused, and so is one above SLIP_MULTIPLE
+    times its positive book value (a slip: an amount in fen, a pasted number) unless
+    `large_amounts` (an understatement checked to be that large).
     Every problem found is listed in the `FieldSheetError` raised, one line each. A formula is
     read by the result saved with it; cells holding a formula saved without its result (a file
     written by a program, not a spreadsheet) are named first, as they would read as blank. A lock
@@ -514,7 +526,9 @@ def read_field_sheet(
     read = [*meta["columns"], *INSPECTOR_COLUMNS]
     problems.unsaved_formulas(source, workbook[FIELD_SHEET], header_row, read)
     problems.raise_any()
-    sample = _validate(filled, expected, meta, problems, default_date, workbook.epoch)
+    sample = _validate(
+        filled, expected, meta, problems, default_date, workbook.epoch, large_amounts
+    )
     inspections = _inspections(sample, audit_kind, auditing_district, meta.get("ids", ()))
     strata = None if meta["strata"] is None else pd.DataFrame(meta["strata"])
     return FieldResults(
@@ -710,6 +724,7 @@ def _validate(
     problems: SheetProblems,
     default_date: pd.Timestamp,
     epoch: dt.datetime,
+    large_amounts: bool = False,
 ) -> pd.DataFrame:
     missing_columns = [
         c for c in [*meta["columns"], "audited_value", "error_found"] if c not in filled.columns
@@ -742,7 +757,9 @@ def _validate(
             problems.expected(sheet_row, "sample_no", "each sample_no once", number)
             continue
         seen.add(number)
-        record = _inspected_row(row, expected.loc[number], problems, sheet_row, default_date, epoch)
+        record = _inspected_row(
+            row, expected.loc[number], problems, sheet_row, default_date, epoch, large_amounts
+        )
         if record is not None:
             records.append(record)
     absent = sorted(set(expected.index) - seen)
@@ -768,9 +785,11 @@ def _inspected_row(
     sheet_row: int,
     default_date: pd.Timestamp,
     epoch: dt.datetime,
+    large_amounts: bool = False,
 ) -> dict | None:
     """One inspected row as a record, or None after adding its problems (`epoch`: the
-    workbook's day 0, for a date kept as its serial number)."""
+    workbook's day 0, for a date kept as its serial number; `large_amounts`: an audited value
+    above SLIP_MULTIPLE times its book value accepted)."""
     before = len(problems.lines)
     record = {column: selected[column] for column in selected.index}
     record["sample_no"] = int(selected["sample_no"])
@@ -791,6 +810,11 @@ def _inspected_row(
         problems.expected(
             sheet_row, "audited_value", "an amount of at least 0", row["audited_value"]
         )
+    elif audited is not None:
+        _check_audited_size(
+            audited, row["audited_value"], record.get("book_value"), problems, sheet_row,
+            large_amounts,
+        )  # fmt: skip
     flag = _flag(row["error_found"], problems, sheet_row)
     record["inspected_at"] = _date(
         row.get("inspected_at"), problems, sheet_row, default_date, epoch
@@ -822,6 +846,32 @@ def _inspected_row(
     record["audited_value"] = np.nan if audited is None else audited
     record["error_found"] = bool(flag)
     return record
+
+
+def _check_audited_size(
+    audited: float,
+    written: object,
+    book: float | None,
+    problems: SheetProblems,
+    sheet_row: int,
+    large_amounts: bool,
+) -> None:
+    """A problem when the audited value is LARGEST_NUMBER yuan or more (a broken cell, never a
+    bill), or, unless `large_amounts`, above SLIP_MULTIPLE times a positive `book` value (an
+    amount in fen or a pasted number: it would swell the error rate a hundredfold)."""
+    of_book = "" if book is None else f" (book value {book:,.2f})"
+    if audited >= LARGEST_NUMBER:
+        problems.expected(
+            sheet_row, "audited_value", f"an amount below {LARGEST_SHOWN} yuan{of_book}", written
+        )
+    elif not large_amounts and book is not None and book > 0 and audited > SLIP_MULTIPLE * book:
+        problems.add(
+            sheet_row,
+            "audited_value",
+            f"expected at most {SLIP_MULTIPLE * book:,.2f} yuan ({SLIP_MULTIPLE} × the book "
+            f"value {book:,.2f}), found {shown(written)}: an amount in fen or a pasted number? "
+            "An understatement checked to be that large is evaluated with --large-amounts",
+        )
 
 
 def _note(value: object, problems: SheetProblems, sheet_row: int) -> str | None:

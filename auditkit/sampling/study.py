@@ -309,7 +309,8 @@ def build(
     if returned is None:
         copy = sheet.with_name(sheet.stem + "_simulated.xlsx")
         returned = simulated = simulate_field_sheet(sheet, frame, copy, lang=lang)
-    results = read_returned_sheet(returned, selection)
+    # simulated answers come from the truth table, not a keyboard: a large one is no slip
+    results = read_returned_sheet(returned, selection, large_amounts=simulated is not None)
     evaluation = results.evaluate(
         materiality, method=frame.evaluation_method, confidence=confidence
     )

@@ -827,3 +827,24 @@ def test_the_same_selection_writes_the_same_bytes(selection, tmp_path: Path) -> 
     with zipfile.ZipFile(first) as archive:
         assert {item.date_time for item in archive.infolist()} == {(1980, 1, 1, 0, 0, 0)}
         assert b"dcterms:" not in archive.read("docProps/core.xml")
+
+
+def test_an_audited_value_over_ten_times_book_is_a_slip_unless_large_amounts_are_allowed(
+    selection, tmp_path: Path
+) -> None:
+    blank = write_field_sheet(selection, tmp_path / "sheet.xlsx")
+    book = float(selection.sample[selection.values].iloc[0])
+    slip = fill(blank, tmp_path / "slip.xlsx", {3: (book * 100, "是")})
+    with pytest.raises(FieldSheetError) as refused:
+        read_field_sheet(slip)
+    assert refused.value.problems == [
+        f"field sheet 'slip.xlsx', sheet 'field_sheet', row 3, column H (audited_value): "
+        f"expected at most {10 * book:,.2f} yuan (10 × the book value {book:,.2f}), found "
+        f"{int(book * 100)}: an amount in fen or a pasted number? An understatement checked to "
+        "be that large is evaluated with --large-amounts"
+    ]
+    results = read_field_sheet(slip, large_amounts=True)
+    assert results.sample["audited_value"].iloc[0] == book * 100
+    huge = fill(blank, tmp_path / "huge.xlsx", {3: (1e12, "是")})
+    with pytest.raises(FieldSheetError, match=r"expected an amount below 10\^12 yuan \(book"):
+        read_field_sheet(huge, large_amounts=True)
