@@ -667,13 +667,13 @@ def _read_xlsx_frame(path: Path) -> tuple[pd.DataFrame, list[object]]:
     naming the file when it is a lock file an office program keeps beside a workbook, holds a
     zip bomb (a population may be large: its size is not limited, but a part packed hundreds of
     times is refused before it is unpacked), is no workbook or holds no worksheet; read from its
-    first worksheet as the dataset loader reads a table (`xlsx_reader._the_sheet`): refused when
-    that sheet is hidden or another visible sheet holds data too (the population would silently
-    be the first sheet's rows only)."""
+    first worksheet as the dataset loader reads a table (`xlsx_reader.the_table_sheet`): refused
+    when that sheet is hidden or another visible sheet holds data too (the population would
+    silently be the first sheet's rows only)."""
     import pandas as pd
 
     from auditkit.data.raw import ReadFailure
-    from auditkit.data.xlsx_reader import _the_sheet as the_sheet
+    from auditkit.data.xlsx_reader import the_table_sheet
     from auditkit.sampling.errors import SampleDataError
     from auditkit.workbooks import open_returned_workbook
 
@@ -693,7 +693,7 @@ def _read_xlsx_frame(path: Path) -> tuple[pd.DataFrame, list[object]]:
                 "as an ordinary Excel workbook)"
             )
         try:  # the dataset loader's rule: the table is the first worksheet, visible, alone
-            first = the_sheet(path, "population table", workbook.worksheets)
+            first = the_table_sheet(path, "population table", workbook.worksheets)
         except ReadFailure as failure:
             raise SampleDataError(str(failure.problem)) from None
         header = list(next(first.iter_rows(min_row=1, max_row=1, values_only=True), ()))

@@ -107,7 +107,7 @@ def read_xlsx(
             )
         ) from None
     try:
-        sheet = _the_sheet(path, table, workbook.worksheets)
+        sheet = the_table_sheet(path, table, workbook.worksheets)
         # the sheet's XML part, found as openpyxl found the sheet: through the package's parts
         tags = _sheet_tags(path, sheet_parts(path)[sheet.title])
         cells = sheet.iter_rows()
@@ -156,7 +156,7 @@ def _refused_cells(cells: _SheetCells, kept: list[int]) -> dict[int, np.ndarray]
     return {index: np.asarray(positions) for index, positions in refused.items()}
 
 
-def _the_sheet(path: Path, table: str, sheets: list[ReadOnlyWorksheet]) -> ReadOnlyWorksheet:
+def the_table_sheet(path: Path, table: str, sheets: list[ReadOnlyWorksheet]) -> ReadOnlyWorksheet:
     """The first worksheet, visible, alone with data, its every row to be read (its stored
     extent reset: a wrong `<dimension>` would cut the table short without a word)."""
     if not sheets:
