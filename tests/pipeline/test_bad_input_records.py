@@ -1,5 +1,6 @@
-"""Bad input told where it is: a notebook's error keeps its problem lines (a field sheet's row
-and column) on stderr, in the manifest and in the index."""
+"""Bad input told where it is: a parameter file no notebook reads and a district listed twice
+stop run-all before any kernel starts, and a notebook's error keeps its problem lines (a field
+sheet's row and column) on stderr, in the manifest and in the index."""
 
 from __future__ import annotations
 
@@ -7,11 +8,73 @@ import json
 import os
 import subprocess
 import sys
+from collections.abc import Callable
 from pathlib import Path
 
-from pipeline_helpers import write_notebook
+import pytest
+from pipeline_helpers import TINY_PARAMETERS, write_notebook
 
+from auditkit import cli
+from auditkit.cli import runs
 from auditkit.pipeline.execute import error_text
+
+
+@pytest.fixture
+def auditkit(monkeypatch: pytest.MonkeyPatch) -> Callable[[list[str]], int]:
+    """`auditkit.cli.main` with the run commands registered (however the CLI list is wired)."""
+    if runs not in cli._COMMAND_MODULES:
+        monkeypatch.setattr(cli, "_COMMAND_MODULES", (*cli._COMMAND_MODULES, runs))
+    return cli.main
+
+
+def _run_all(
+    auditkit: Callable[[list[str]], int], notebooks: Path, params: Path, outputs: Path
+) -> int:
+    arguments = ["run-all", "--notebooks-dir", str(notebooks), "--params-dir", str(params)]
+    return auditkit([*arguments, "--outputs", str(outputs), "--no-progress"])
+
+
+def test_run_all_refuses_a_misspelt_parameter_file_before_any_kernel(
+    auditkit: Callable[[list[str]], int], tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """`sampling_pln.yaml` was ignored: the notebook ran on the demo utility and run-all
+    exited 0."""
+    notebooks, params, outputs = tmp_path / "nbd", tmp_path / "pd2", tmp_path / "ra2"
+    write_notebook(notebooks / "sampling_plan.ipynb", "lang: str = 'zh'  # language\n")
+    params.mkdir()
+    (params / "sampling_pln.yaml").write_text("lang: en\n", encoding="utf-8")
+    assert _run_all(auditkit, notebooks, params, outputs) == 2
+    assert capsys.readouterr().err.splitlines() == [
+        f"auditkit run-all: error: {params / 'sampling_pln.yaml'}: expected the parameter file "
+        "of a notebook of the run (sampling_plan.yaml) or a file the run reads by name "
+        "(billing.yaml, rules.yaml), found sampling_pln.yaml, which no notebook reads: did you "
+        "mean sampling_plan.yaml?"
+    ]
+    assert not outputs.exists()
+
+
+def test_run_all_refuses_a_district_listed_twice_naming_the_file(
+    auditkit: Callable[[list[str]], int],
+    tmp_path: Path,
+    tiny_data: Path,
+    capsys: pytest.CaptureFixture[str],
+) -> None:
+    """`district: [城东, 城东]` was "output folder '城东' (for '城东'): expected one job per
+    folder, found district_audit.ipynb and district_audit.ipynb"."""
+    notebooks, params, outputs = tmp_path / "nbd", tmp_path / "pd", tmp_path / "out"
+    write_notebook(notebooks / "district_audit.ipynb", TINY_PARAMETERS)
+    params.mkdir()
+    (params / "district_audit.yaml").write_text(
+        f"data_dir: {tiny_data}\ndistrict: [城东, 城东]\n", encoding="utf-8"
+    )
+    assert _run_all(auditkit, notebooks, params, outputs) == 2
+    assert capsys.readouterr().err.splitlines() == [
+        f"auditkit run-all: error: district_audit.ipynb: {params / 'district_audit.yaml'}: "
+        "parameter 'district': expected each district once in the list, found '城东' 2 times "
+        "(items 1 and 2)"
+    ]
+    assert not outputs.exists()
+
 
 SHEET = "field sheet 'sdb.xlsx', sheet 'field_sheet'"
 
