@@ -56,7 +56,8 @@ def pipeline_kernel_manager(discard_console: bool) -> type:
 
 @dataclass(frozen=True)
 class ExecutionResult:
-    """How an execution ended: status `ok`, `failed` or `timeout`, a one-line error, seconds taken."""
+    """How an execution ended: status `ok`, `failed` or `timeout`, a one-line error (a notebook's
+    error with its first problem lines: `error_text`), seconds taken."""
 
     status: str
     error: str
@@ -119,7 +120,7 @@ def execute(
         error = (
             f"time limit of {time_limit:g} s exceeded in {where}"
             if timed_out
-            else f"{where}: {failure.ename}: {_first_line(failure.evalue)}"
+            else f"{where}: {failure.ename}: {error_text(failure.evalue)}"
         )
     except CellTimeoutError:
         status, error = "timeout", f"time limit of {time_limit:g} s exceeded"
@@ -132,6 +133,36 @@ def execute(
         if partial.exists():
             os.replace(partial, executed)
     return ExecutionResult(status, error, round(time.monotonic() - started, 3))
+
+
+#: The most lines after its first that a notebook's error keeps in the run's record: a field
+#: sheet's problems (row and column each) are told, a long list ends "and N more".
+MOST_ERROR_LINES = 5
+#: The longest a line of a recorded error is kept (a value pasted whole into a message).
+LONGEST_ERROR_LINE = 300
+
+
+def error_text(text: str, most: int = MOST_ERROR_LINES) -> str:
+    """A notebook's error message on one line for the run's record (stderr, manifest, index):
+    its first line, then the next `most` lines (a field sheet's problems, each naming its row and
+    column) after ": " and between "; ", and "; and N more" for those left out. A line that
+    starts by repeating what the first names (its text before ": ", such as "field sheet
+    'x.xlsx', sheet 'field_sheet'") is kept from there on ("row 4, column G ..."). Blank lines
+    are skipped; a line longer than LONGEST_ERROR_LINE characters is cut with "…"."""
+    lines = [_cut(line.strip()) for line in str(text).splitlines() if line.strip()]
+    if len(lines) <= 1:
+        return "".join(lines)
+    head, rest = lines[0], lines[1:]
+    subject = head.split(": ", 1)[0] + ", "  # "field sheet 'x.xlsx', sheet 'field_sheet', "
+    rest = [line.removeprefix(subject) if ": " in head else line for line in rest]
+    shown = "; ".join(rest[:most])
+    more = f"; and {len(rest) - most} more" if len(rest) > most else ""
+    return f"{head.rstrip(':')}: {shown}{more}"
+
+
+def _cut(line: str) -> str:
+    """A line cut to LONGEST_ERROR_LINE characters, "…" marking the cut."""
+    return line if len(line) <= LONGEST_ERROR_LINE else line[: LONGEST_ERROR_LINE - 1] + "…"
 
 
 def _first_line(text: str) -> str:

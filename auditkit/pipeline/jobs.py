@@ -10,6 +10,7 @@ resolved here, so the manifest records (and hashes) the real folder.
 
 from __future__ import annotations
 
+import difflib
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field, replace
 from functools import cache
@@ -17,7 +18,7 @@ from pathlib import Path
 from typing import Any
 
 from auditkit import notebook_params
-from auditkit.errors import AuditkitError, ParameterError
+from auditkit.errors import AuditkitError, ParameterError, shown
 from auditkit.paths import safe_name
 from auditkit.pipeline.manifest import parameter_files
 
@@ -107,6 +108,8 @@ def jobs_for_notebook(
         expected = f"{EVERY_DISTRICT!r} or a list of one district or more"
         raise AuditkitError(f"{source}: {ParameterError('district', expected, 'an empty list')}")
     checked, problems = _validated(schema, given, source, str(notebook_path))
+    if isinstance(fan_out, list):
+        fan_out = _district_list(fan_out, source, problems)
     if fan_out is not None and "district" not in schema:  # a notebook of all districts at once
         unknown = notebook_params.UnknownParameterError("district", str(notebook_path), schema)
         problems.append(AuditkitError(f"{source}: {unknown}"))
@@ -164,11 +167,12 @@ def jobs_for_notebook(
     if fan_out is not None:
         wanted = known if fan_out == EVERY_DISTRICT else list(fan_out)
         for district in wanted:
-            _check_district(district, known, data_dir)
+            _check_district(district, known, data_dir, source)
         return [
             Job(notebook_path, district, parameters | {"district": district}) for district in wanted
         ]
-    _check_district(parameters["district"], known, data_dir)
+    in_file = "district" in given and "district" not in overridden
+    _check_district(parameters["district"], known, data_dir, source if in_file else "")
     return [Job(notebook_path, notebook_path.stem, parameters)]
 
 
@@ -191,21 +195,71 @@ def _validated(
         try:
             checked |= notebook_params.validate_values(schema, {key: value}, notebook)
         except ParameterError as error:
+            if key == "district" and key in schema and _is_number(value):  # a known name
+                error = ParameterError(key, f"{error.expected}{_quote_it(value)}", value)
             problems.append(AuditkitError(f"{source}: {error}"))
     return checked, problems
 
 
-def _check_district(district: Any, known: Sequence[str], data_dir: Path | None) -> None:
-    """Raise a ParameterError naming `district` when the dataset has no such district.
+def _district_list(values: list[Any], source: str, problems: list[AuditkitError]) -> list[str]:
+    """The districts of a `district: [...]` list, each checked as text (a district code written
+    as a number, `[101]`, is read by YAML as one) and given once (`[城东, 城东]` would run the
+    notebook twice into one folder); a line naming `source` in `problems` for each that is not."""
+    districts: list[str] = []
+    items: dict[str, list[int]] = {}
+    district = notebook_params.NotebookParameter("district", "str", "", "")
+    for number, value in enumerate(values, 1):
+        try:
+            text = notebook_params.check_type(district, value)
+        except ParameterError:
+            hint = _quote_it(value) if _is_number(value) else ""
+            expected = f"a value of type str at item {number}{hint}"
+            problems.append(
+                AuditkitError(f"{source}: {ParameterError('district', expected, value)}")
+            )
+            continue
+        if text not in items:
+            districts.append(text)
+        items.setdefault(text, []).append(number)
+    for text, numbers in items.items():
+        if len(numbers) > 1:
+            places = ", ".join(map(str, numbers[:-1])) + f" and {numbers[-1]}"
+            problems.append(
+                AuditkitError(
+                    f"{source}: parameter 'district': expected each district once in the list, "
+                    f"found {shown(text)} {len(numbers)} times (items {places})"
+                )
+            )
+    return districts
+
+
+def _is_number(value: Any) -> bool:
+    """True for a YAML number (not a boolean): a district code the file did not quote."""
+    return isinstance(value, int | float) and not isinstance(value, bool)
+
+
+def _quote_it(value: Any) -> str:
+    """The advice for a district code YAML read as a number: quote it, as written."""
+    return f" (a district code is text: quote it, {str(value)!r})"
+
+
+def _check_district(
+    district: Any, known: Sequence[str], data_dir: Path | None, source: str = ""
+) -> None:
+    """Raise a ParameterError naming `district` when the dataset has no such district, after
+    `source` (the parameter file that gave it) when there is one.
 
     An empty value is left to the notebook (studies read it as "all districts at once").
     """
     if not known or district == "":
         return
     if district not in known:
-        raise ParameterError(
+        error = ParameterError(
             "district", f"one of the districts in {data_dir} ({', '.join(known)})", district
         )
+        if source:
+            raise AuditkitError(f"{source}: {error}")
+        raise error
 
 
 def jobs_for_notebooks(
@@ -263,9 +317,12 @@ def jobs_for_notebooks(
 def parameter_folder_problems(folder: Path, notebooks: Sequence[Path]) -> list[str]:
     """A line for each file of the parameters `folder` that the run would ignore without a word:
     a notebook's file misnamed (`District_Audit.yaml`, `district_audit.yml`: the notebook would
-    run on its defaults, an empty data_dir being the demo utility), and rule thresholds or
-    billing conventions the run does not read (they come from $AUDITKIT_PARAMS, else the
-    project's params/, in the kernels as in the manifest)."""
+    run on its defaults, an empty data_dir being the demo utility) or misspelt
+    (`sampling_pln.yaml`), any other YAML file that no notebook of the run reads, and rule
+    thresholds or billing conventions the run does not read (they come from $AUDITKIT_PARAMS,
+    else the project's params/, in the kernels as in the manifest). `rules.yaml` and
+    `billing.yaml` are the only files of the folder not named after a notebook (docs/reports.md):
+    they are allowed by name."""
     stems = {notebook.stem for notebook in notebooks}
     read_by_run = {path.name: path for path in parameter_files()}  # as the manifest hashes them
     lines = []
@@ -282,12 +339,34 @@ def parameter_folder_problems(folder: Path, notebooks: Sequence[Path]) -> list[s
                 )
             continue
         meant = {stem for stem in stems if stem.lower() == path.stem.lower().replace("-", "_")}
-        if meant and path.name not in {f"{stem}.yaml" for stem in meant}:
+        if path.name in {f"{stem}.yaml" for stem in meant}:
+            continue
+        if meant:
             lines.append(
                 f"{path}: expected the parameter file of notebook {min(meant)} named "
                 f"{min(meant)}.yaml, found {path.name}, which no notebook reads"
             )
+            continue
+        lines.append(_unread_file_problem(path, sorted(stems), sorted(read_by_run)))
     return lines
+
+
+def _unread_file_problem(path: Path, stems: Sequence[str], read_by_name: Sequence[str]) -> str:
+    """The line for a YAML file of the parameters folder that names no notebook of the run (a
+    misspelt `sampling_pln.yaml`, another run's file): the notebooks it could be for, the files
+    allowed by name, and the closest notebook's file when one is close."""
+    by_lower = {stem.lower(): stem for stem in stems}
+    closest = difflib.get_close_matches(path.stem.lower(), list(by_lower), n=1)
+    advice = (
+        f": did you mean {by_lower[closest[0]]}.yaml?"
+        if closest
+        else ": take it out, or give the run a --params-dir of its notebooks' files only"
+    )
+    return (
+        f"{path}: expected the parameter file of a notebook of the run "
+        f"({', '.join(f'{stem}.yaml' for stem in stems)}) or a file the run reads by name "
+        f"({', '.join(read_by_name)}), found {path.name}, which no notebook reads{advice}"
+    )
 
 
 def check_outputs_outside_data(jobs: Sequence[Job], outputs: Path) -> None:

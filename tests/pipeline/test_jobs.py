@@ -90,19 +90,90 @@ def test_star_and_a_district_on_the_command_line_are_one_value_too_many(
 def test_unknown_district_is_one_clear_line_naming_the_parameter(
     tiny_notebook: Path, tiny_data: Path
 ) -> None:
+    """Given with -p (over the file's value), the error is the flag's: it names the parameter."""
     with pytest.raises(ParameterError) as caught:
         jobs_for_notebook(
-            tiny_notebook, {"district": "Z", "data_dir": str(tiny_data)}, districts_of=two_districts
+            tiny_notebook,
+            {"district": "A", "data_dir": str(tiny_data)},
+            source="params/tiny.yaml",
+            overrides=["district=Z"],
+            districts_of=two_districts,
         )
     assert caught.value.name == "district"
     assert "\n" not in str(caught.value)
     assert "(A, B)" in str(caught.value) and "'Z'" in str(caught.value)
-    with pytest.raises(ParameterError, match=r"'district'"):
+
+
+@pytest.mark.parametrize("district", ["Z", ["A", "Z"]])
+def test_an_unknown_district_of_a_file_names_the_file(
+    tiny_notebook: Path, tiny_data: Path, district: str | list[str]
+) -> None:
+    with pytest.raises(AuditkitError) as caught:
         jobs_for_notebook(
             tiny_notebook,
-            {"district": ["A", "Q"], "data_dir": str(tiny_data)},
+            {"district": district, "data_dir": str(tiny_data)},
+            source="params/tiny.yaml",
             districts_of=two_districts,
         )
+    assert str(caught.value) == (
+        f"params/tiny.yaml: parameter 'district': expected one of the districts in {tiny_data} "
+        "(A, B), found 'Z'"
+    )
+
+
+def _numbered(_data_dir: Path) -> list[str]:
+    """District lookup: codes written as numbers, one with a leading zero."""
+    return ["0102", "101"]
+
+
+@pytest.mark.parametrize(
+    ("district", "where"), [([101], " at item 1"), (["0102", 101], " at item 2"), (101, "")]
+)
+def test_a_district_code_written_as_a_number_is_refused_asking_for_text_in_a_list_too(
+    tiny_notebook: Path, tiny_data: Path, district: object, where: str
+) -> None:
+    """`district: [101]` was only "expected one of the districts … (0102, 101), found 101",
+    naming no file and not saying that a text was expected."""
+    with pytest.raises(AuditkitError) as caught:
+        jobs_for_notebook(
+            tiny_notebook,
+            {"district": district, "data_dir": str(tiny_data)},
+            source="params/tiny.yaml",
+            districts_of=_numbered,
+        )
+    assert str(caught.value) == (
+        f"params/tiny.yaml: parameter 'district': expected a value of type str{where} (a "
+        "district code is text: quote it, '101'), found 101"
+    )
+    (job,) = jobs_for_notebook(
+        tiny_notebook,
+        {"district": ["101"], "data_dir": str(tiny_data)},
+        source="params/tiny.yaml",
+        districts_of=_numbered,
+    )
+    assert job.parameters["district"] == "101"
+
+
+def test_a_district_listed_twice_is_refused_naming_the_file_and_the_district(
+    tiny_notebook: Path, tiny_data: Path
+) -> None:
+    """`district: [城东, 城东]` was "output folder '城东' (for '城东'): expected one job per
+    folder, found district_audit.ipynb and district_audit.ipynb", naming neither file nor
+    parameter."""
+    with pytest.raises(AuditkitError) as caught:
+        jobs_for_notebook(
+            tiny_notebook,
+            {"district": ["A", "B", "A", "B", "A", [1]], "data_dir": str(tiny_data)},
+            source="params/tiny.yaml",
+            districts_of=two_districts,
+        )
+    assert str(caught.value).splitlines() == [
+        "params/tiny.yaml: parameter 'district': expected a value of type str at item 6, found [1]",
+        "params/tiny.yaml: parameter 'district': expected each district once in the list, "
+        "found 'A' 3 times (items 1, 3 and 5)",
+        "params/tiny.yaml: parameter 'district': expected each district once in the list, "
+        "found 'B' 2 times (items 2 and 4)",
+    ]
 
 
 def test_file_errors_name_the_file(tiny_notebook: Path, tiny_data: Path) -> None:
@@ -415,6 +486,7 @@ def test_two_notebooks_run_per_district_each_keep_their_own_folders(
         ("B-district_audit", "B"),
     ]
     assert len({job.folder for job in jobs}) == 4
+    (params_dir / "consumption_statistics.yaml").unlink()  # a file of no notebook is refused
     alone = jobs_for_notebooks([audit], params_dir, districts_of=two_districts)
     assert [job.name for job in alone] == ["A", "B"]
 
@@ -430,7 +502,6 @@ def test_a_misnamed_parameter_file_of_a_notebook_is_refused_not_ignored(tmp_path
     params.mkdir()
     (params / "Study.yaml").write_text("lang: en\n", encoding="utf-8")
     (params / "study.yml").write_text("lang: en\n", encoding="utf-8")
-    (params / "other_notebook.yaml").write_text("x: 1\n", encoding="utf-8")  # another run's
     with pytest.raises(AuditkitError) as caught:
         jobs_for_notebooks([study], params)
     assert str(caught.value).splitlines() == [
@@ -439,6 +510,48 @@ def test_a_misnamed_parameter_file_of_a_notebook_is_refused_not_ignored(tmp_path
         f"{params / 'study.yml'}: expected the parameter file of notebook study named "
         "study.yaml, found study.yml, which no notebook reads",
     ]
+
+
+def test_a_misspelt_parameter_file_is_refused_naming_the_notebook_it_could_be_for(
+    tmp_path: Path,
+) -> None:
+    """`sampling_pln.yaml` was read by nothing: the notebook ran on its defaults, the demo
+    utility's data among them, and the run exited 0."""
+    notebooks = tmp_path / "notebooks"
+    plan = write_notebook(notebooks / "sampling_plan.ipynb", TINY_PARAMETERS)
+    audit = write_notebook(notebooks / "district_audit.ipynb", TINY_PARAMETERS)
+    params = tmp_path / "params"
+    params.mkdir()
+    (params / "sampling_pln.yaml").write_text("data_dir: somewhere\n", encoding="utf-8")
+    (params / "other_run.yml").write_text("x: 1\n", encoding="utf-8")  # another run's
+    with pytest.raises(AuditkitError) as caught:
+        jobs_for_notebooks([audit, plan], params, districts_of=two_districts)
+    expected = (
+        "expected the parameter file of a notebook of the run (district_audit.yaml, "
+        "sampling_plan.yaml) or a file the run reads by name (billing.yaml, rules.yaml), found"
+    )
+    assert str(caught.value).splitlines() == [
+        f"{params / 'other_run.yml'}: {expected} other_run.yml, which no notebook reads: take "
+        "it out, or give the run a --params-dir of its notebooks' files only",
+        f"{params / 'sampling_pln.yaml'}: {expected} sampling_pln.yaml, which no notebook "
+        "reads: did you mean sampling_plan.yaml?",
+    ]
+
+
+def test_rule_thresholds_and_billing_conventions_are_allowed_in_the_params_folder_by_name(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The documented files of params/ that belong to no notebook (docs/reports.md)."""
+    study = _study(tmp_path / "notebooks")
+    params = tmp_path / "params"
+    params.mkdir()
+    for name in ("rules.yaml", "billing.yaml"):
+        (params / name).write_text("{}\n", encoding="utf-8")
+    (params / "study.yaml").write_text("lang: en\n", encoding="utf-8")
+    (params / ".hidden.yaml").write_text("x: 1\n", encoding="utf-8")  # an editor's, say
+    monkeypatch.setenv("AUDITKIT_PARAMS", str(params))
+    (job,) = jobs_for_notebooks([study], params)
+    assert job.parameters["lang"] == "en"
 
 
 def test_rule_thresholds_in_the_params_folder_must_be_the_ones_the_run_reads(
