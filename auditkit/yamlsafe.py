@@ -10,7 +10,9 @@ one mapping (`lang: zh`, later `lang: en`) is refused too: PyYAML keeps the last
 file would not say what it does. A loader may build every key as the text written
 (`BoundedLoader.keys_as_text`), where YAML 1.1's reading of `010` as 8 or `no` as False would
 change what a key names; `PlainNumbersLoader` reads a value as a number or a boolean only when it
-is written as one plainly.
+is written as one plainly. A scalar of YAML's types that cannot be built, a date that does not exist
+(`2024-13-01`, `2024-06-31`, which YAML's timestamp pattern reads as a date) or an explicit
+`!!int abc`, is refused with its line and column instead of letting Python's ValueError escape.
 """
 
 from __future__ import annotations
@@ -19,6 +21,8 @@ import re
 from typing import Any
 
 import yaml
+
+from auditkit.errors import shown
 
 #: Nodes that aliases may add to a document once expanded; legitimate parameter files add a few.
 MAX_ALIAS_EXPANSION = 10_000
@@ -76,6 +80,33 @@ class DuplicateKeyError(RefusedYAMLError):
         return f"{self.found} (line {self.line}; first on line {self.first_line})"
 
 
+class NotAValueError(RefusedYAMLError, yaml.MarkedYAMLError):
+    """A scalar that YAML reads as a date, a number or a boolean, by its look (`2024-13-01`) or an
+    explicit tag (`!!int abc`), but that is none: `2024-13-01` matches YAML's timestamp pattern
+    and is no date. A `MarkedYAMLError` too, its `problem_mark` at the scalar.
+
+    `found` is the text written, quoted; `str()` adds its line and column, and `describe()` says
+    what it is not, as a reader that words every YAML error after "found" needs."""
+
+    def __init__(self, expected: str, node: yaml.ScalarNode) -> None:
+        super().__init__(expected, shown(node.value), node.start_mark)
+        self.context = self.context_mark = self.note = None
+
+    @property
+    def column(self) -> int:
+        """1-based column where the scalar starts."""
+        return self.problem_mark.column + 1
+
+    def __str__(self) -> str:
+        return f"{self.found} (line {self.line}, column {self.column})"
+
+    def described(self) -> str:
+        """One line for after "found": the text, what it is not, and where."""
+        return (
+            f"{self.found}, which is not {self.expected} (line {self.line}, column {self.column})"
+        )
+
+
 #: The tags YAML 1.1 gives a scalar by its look (`010` int, `no` bool, `12:30` int, `~` null), or
 #: that a file names explicitly: a scalar of one of them can be built as the text written instead.
 _SCALAR_TAGS = frozenset(
@@ -129,6 +160,48 @@ class BoundedLoader(yaml.SafeLoader):
         node = super().compose_document()
         _check_expansion(node)
         return node
+
+    def construct_yaml_timestamp(self, node: yaml.ScalarNode) -> object:
+        """A date (or date and time) as YAML builds it, refusing one that does not exist
+        (`2024-13-01`, `2024-02-30`, `25:00`) or an explicit `!!timestamp` that is none."""
+        dated = bool(self.timestamp_regexp.fullmatch(node.value))
+        if dated and len(node.value) > len("YYYY-MM-DD"):
+            expected = "a real date and time YYYY-MM-DD HH:MM:SS"
+        else:
+            expected = "a real date YYYY-MM-DD"
+        if not dated:
+            raise NotAValueError(expected, node)
+        try:
+            return super().construct_yaml_timestamp(node)
+        except ValueError:
+            raise NotAValueError(expected, node) from None
+
+    def construct_yaml_int(self, node: yaml.ScalarNode) -> int:
+        """An integer as YAML builds it, refusing an explicit `!!int` that is none."""
+        try:
+            return super().construct_yaml_int(node)
+        except (ValueError, IndexError):
+            raise NotAValueError("an integer", node) from None
+
+    def construct_yaml_float(self, node: yaml.ScalarNode) -> float:
+        """A number as YAML builds it, refusing an explicit `!!float` that is none."""
+        try:
+            return super().construct_yaml_float(node)
+        except (ValueError, IndexError):
+            raise NotAValueError("a number", node) from None
+
+    def construct_yaml_bool(self, node: yaml.ScalarNode) -> bool:
+        """A boolean as YAML builds it, refusing an explicit `!!bool` that is none."""
+        try:
+            return super().construct_yaml_bool(node)
+        except KeyError:
+            raise NotAValueError("true or false", node) from None
+
+
+for _kind in ("timestamp", "int", "float", "bool"):
+    BoundedLoader.add_constructor(
+        f"tag:yaml.org,2002:{_kind}", getattr(BoundedLoader, f"construct_yaml_{_kind}")
+    )
 
 
 class TextKeysLoader(BoundedLoader):
@@ -258,6 +331,8 @@ def _check_expansion(root: yaml.Node) -> None:
 def describe(error: yaml.YAMLError) -> str:
     """One line for any YAML error, to follow "found": PyYAML's own messages span several lines
     and name an internal stream ("<byte string>") instead of the user's file."""
+    if isinstance(error, NotAValueError):
+        return error.described()
     if isinstance(error, RefusedYAMLError):
         return str(error)
     if isinstance(error, yaml.reader.ReaderError):

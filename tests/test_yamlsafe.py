@@ -354,3 +354,148 @@ def test_a_capacity_file_with_a_duplicate_district_is_refused_in_one_line(
     [line] = capsys.readouterr().err.strip().splitlines()
     assert str(path) in line
     assert "the key '城东' twice in one mapping (line 3; first on line 1)" in line
+
+
+# ------------------------------------------------------------------ dates and values that are none
+
+
+@pytest.mark.parametrize(
+    ("text", "found", "expected", "line", "column"),
+    [
+        (
+            "common: {penalty_regime_date: 2024-13-01}\n",
+            "'2024-13-01'",
+            "a real date YYYY-MM-DD",
+            1,
+            31,
+        ),
+        (
+            "common:\n  penalty_regime_date: 2024-06-31\n",
+            "'2024-06-31'",
+            "a real date YYYY-MM-DD",
+            2,
+            24,
+        ),
+        ("as_of: 2023-02-29\n", "'2023-02-29'", "a real date YYYY-MM-DD", 1, 8),
+        (
+            "at: 2024-06-30 25:00:00\n",
+            "'2024-06-30 25:00:00'",
+            "a real date and time YYYY-MM-DD HH:MM:SS",
+            1,
+            5,
+        ),
+        ("at: !!timestamp soon\n", "'soon'", "a real date YYYY-MM-DD", 1, 5),
+        ("n: !!int abc\n", "'abc'", "an integer", 1, 4),
+        ("x: !!float abc\n", "'abc'", "a number", 1, 4),
+        ("b: !!bool maybe\n", "'maybe'", "true or false", 1, 4),
+    ],
+)
+def test_a_date_that_does_not_exist_is_refused_with_its_line_and_column(
+    text: str, found: str, expected: str, line: int, column: int
+) -> None:
+    with pytest.raises(yamlsafe.NotAValueError) as refused:
+        yamlsafe.safe_load(text.encode())
+    error = refused.value
+    assert isinstance(error, yaml.MarkedYAMLError)  # callers read its problem_mark
+    assert isinstance(error, yamlsafe.RefusedYAMLError)  # `-p` refuses it, never takes it as text
+    assert (error.expected, error.found) == (expected, found)
+    assert (error.problem_mark.line + 1, error.problem_mark.column + 1) == (line, column)
+    assert str(error) == f"{found} (line {line}, column {column})"
+    assert yamlsafe.describe(error) == (
+        f"{found}, which is not {expected} (line {line}, column {column})"
+    )
+
+
+@pytest.mark.parametrize("loader", [yamlsafe.TextKeysLoader, yamlsafe.PlainNumbersLoader])
+def test_every_loader_refuses_a_date_that_does_not_exist(loader: type) -> None:
+    with pytest.raises(yamlsafe.NotAValueError):
+        yamlsafe.safe_load("城东: 2024-13-01\n", loader)
+
+
+def test_real_dates_and_times_still_load_and_a_text_key_stays_text() -> None:
+    import datetime as dt
+
+    assert yamlsafe.safe_load("a: 2024-02-29\nb: 2024-06-30 23:59:59\nc: !!int 0x10\n") == {
+        "a": dt.date(2024, 2, 29),
+        "b": dt.datetime(2024, 6, 30, 23, 59, 59),
+        "c": 16,
+    }
+    assert yamlsafe.safe_load("2024-13-01: 1\n", yamlsafe.TextKeysLoader) == {"2024-13-01": 1}
+
+
+BAD_DATE = "common:\n  penalty_regime_date: 2024-06-31\n"
+BAD_DATE_FOUND = "'2024-06-31', which is not a real date YYYY-MM-DD (line 2, column 24)"
+
+
+def test_rules_refuses_a_date_that_does_not_exist_in_its_overrides_in_one_line(
+    tmp_path: Path, dataset: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    from auditkit.cli import main
+
+    path = tmp_path / "f.yaml"
+    path.write_text("common: {penalty_regime_date: 2024-13-01}\n", encoding="utf-8")
+    code = main(["rules", str(dataset), "--params", str(path), "--out", str(tmp_path / "out")])
+    assert code == 2
+    [line] = capsys.readouterr().err.strip().splitlines()
+    assert line == (
+        "auditkit rules: error: parameter '--params': expected valid YAML, found "
+        f"\"{path}: '2024-13-01', which is not a real date YYYY-MM-DD (line 1, column 31)\""
+    )
+
+
+def test_the_rules_thresholds_file_refuses_a_date_that_does_not_exist_naming_file_and_line(
+    tmp_path: Path,
+) -> None:
+    from auditkit.rules.params import load_defaults
+
+    path = tmp_path / "rules.yaml"
+    path.write_text(BAD_DATE, encoding="utf-8")
+    with pytest.raises(ParameterError) as refused:
+        load_defaults(path)
+    assert refused.value.name == str(path)
+    assert refused.value.found == BAD_DATE_FOUND
+
+
+def test_a_params_file_with_a_date_that_does_not_exist_is_refused_naming_it(
+    tmp_path: Path,
+) -> None:
+    from auditkit import notebook_params
+
+    path = tmp_path / "district_audit.yaml"
+    path.write_text("as_of: 2024-13-01\n", encoding="utf-8")
+    with pytest.raises(AuditkitError) as refused:
+        notebook_params.load_params_file(path)
+    assert str(refused.value) == (
+        f"parameter file {str(path)!r}: expected YAML, found '2024-13-01', which is not a real "
+        "date YYYY-MM-DD (line 1, column 8)"
+    )
+
+
+def test_a_capacity_file_with_a_date_that_does_not_exist_is_refused_in_one_line(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    from auditkit.cli import main
+
+    path = tmp_path / "capacity.yaml"
+    path.write_text("城东: 2\n城西: 2024-13-01\n", encoding="utf-8")
+    code = main(
+        ["crossaudit", "assign", "--districts", "城东,城西", "--seed", "1", "--capacity", str(path)]
+    )
+    assert code == 2
+    [line] = capsys.readouterr().err.strip().splitlines()
+    assert line == (
+        "auditkit crossaudit assign: error: parameter '--capacity': expected a readable YAML "
+        f"mapping, found \"{path}: '2024-13-01', which is not a real date YYYY-MM-DD "
+        '(line 2, column 5)"'
+    )
+
+
+def test_columns_yaml_with_a_date_that_does_not_exist_is_one_problem_naming_its_line(
+    tmp_path: Path,
+) -> None:
+    from auditkit.data.mapping import read_columns
+
+    (tmp_path / "columns.yaml").write_text("customers:\n  户号: 2024-13-01\n", encoding="utf-8")
+    _, [problem] = read_columns(tmp_path)
+    assert (problem.file, problem.row) == ("columns.yaml", 2)
+    assert (problem.expected, problem.found) == ("a real date YYYY-MM-DD", "'2024-13-01'")

@@ -117,6 +117,11 @@ WORDS: dict[str, tuple[str, str]] = {
         "{count:,} 条账单的户号不在客户档案中，未计入统计。",
         "{count:,} bills belong to customers missing from the archive and are left out.",
     ),
+    "stats.note.months_before_bills": (
+        "所选 {asked:,} 个月中只有 {covered:,} 个月有账单：账单始于 {first}，稽查期间自 {first} 起。",
+        "{covered:,} of the {asked:,} months asked: the bills begin in {first}, so the period "
+        "starts there.",
+    ),
     "stats.note.no_bills": (
         "{district}：统计期内没有账单。",
         "{district}: no bills in the period.",

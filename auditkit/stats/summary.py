@@ -125,7 +125,9 @@ def summarize(
 ) -> DistrictSummary:
     """Summarize each district over the `months` months ending at `as_of` (default: last period):
     a month 'YYYY-MM' or Period, or a date, which ends the window with its month (as in
-    `anomaly_scores`). An `as_of` outside the months billed is refused naming it and those
+    `anomaly_scores`). The window starts no earlier than the first month billed: asked for more
+    months than the bills cover, it is the months they cover, and a `months_before_bills` note
+    says so (as `auditkit stats benford` does). An `as_of` outside the months billed is refused naming it and those
     months (`periods.as_of_month_within`): after the last bill it is most likely a slip, and its
     months would show as months without bills in every district.
 
@@ -151,7 +153,16 @@ def summarize(
     )
     if as_of is not None and as_of != "":
         billed = billed.up_to(as_of_month_within(as_of, billed.first, billed.last, "the bills"))
-    window = np.arange(billed.last - months + 1, billed.last + 1)
+    # The window starts at the first month billed: months before it have no data in any
+    # district, and a header claiming them would pass an audit period off as covered.
+    window = np.arange(max(billed.last - months + 1, billed.first), billed.last + 1)
+    if len(window) < months:
+        notes.append(
+            Note(
+                "months_before_bills",
+                {"covered": len(window), "asked": months, "first": period_text(window[0])},
+            )
+        )
 
     monthly = _monthly(billed, names, district_supply)
     coverage = _coverage(monthly, window)

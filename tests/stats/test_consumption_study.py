@@ -317,3 +317,25 @@ def test_a_district_whose_bills_stop_early_is_scored_up_to_its_last_bill(small_t
     assert study.theft.top().iloc[0]["customer_id"] == DROP_CUSTOMER
     everyone = build(dataset, top_n=3)  # all districts: the study month is the last billed
     assert not any("bills end in" in note for note in everyone.data_notes("en"))
+
+
+def test_a_window_longer_than_the_bills_starts_at_the_first_month_billed_and_says_so(
+    small_dataset,
+):
+    """`months=100` on bills of 2022-01 to 2024-12 showed the period 2016-09 – 2024-12 in the
+    report header without a word (and dropped the line loss, its supply 'incomplete')."""
+    study = build(small_dataset, months=100)
+    summary = study.summary.summary()
+    assert (summary["period_from"], summary["period_to"]) == ("2022-01", "2024-12")
+    assert study.data_notes("zh")[0] == (
+        "所选 100 个月中只有 36 个月有账单：账单始于 2022-01，稽查期间自 2022-01 起。"
+    )
+    assert study.data_notes("en")[0] == (
+        "36 of the 100 months asked: the bills begin in 2022-01, so the period starts there."
+    )
+
+
+def test_a_window_the_bills_cover_has_no_note_on_its_start(small_dataset):
+    study = build(small_dataset, months=36)
+    assert study.summary.period_from == "2022-01"
+    assert not [note for note in study.notes if note.code == "months_before_bills"]
