@@ -19,7 +19,7 @@ from typing import Any
 
 from auditkit import notebook_params
 from auditkit.errors import AuditkitError, ParameterError, shown
-from auditkit.paths import safe_name
+from auditkit.paths import notebooks_dir, safe_name
 from auditkit.pipeline.manifest import parameter_files
 
 EVERY_DISTRICT = "*"
@@ -322,12 +322,16 @@ def parameter_folder_problems(folder: Path, notebooks: Sequence[Path]) -> list[s
     thresholds or billing conventions the run does not read (they come from $AUDITKIT_PARAMS,
     else the project's params/, in the kernels as in the manifest). `rules.yaml` and
     `billing.yaml` are the only files of the folder not named after a notebook (docs/reports.md):
-    they are allowed by name."""
+    they are allowed by name, as is the file of a notebook of the project's notebooks folder that
+    this run leaves out (`run-all --notebooks-dir` of a few of them beside the shared params/)."""
     stems = {notebook.stem for notebook in notebooks}
     read_by_run = {path.name: path for path in parameter_files()}  # as the manifest hashes them
+    of_project = {f"{notebook.stem}.yaml" for notebook in notebooks_dir().glob("*.ipynb")}
     lines = []
     for path in sorted(folder.iterdir()):
         if path.name.startswith(".") or path.suffix.lower() not in (".yaml", ".yml"):
+            continue
+        if path.name in of_project:
             continue
         if path.name in read_by_run:
             read = read_by_run[path.name]

@@ -9,6 +9,7 @@ from pipeline_helpers import TINY_PARAMETERS, two_districts, write_notebook
 
 from auditkit.errors import AuditkitError, ParameterError
 from auditkit.notebook_params import load_params_file
+from auditkit.paths import notebooks_dir
 from auditkit.pipeline.jobs import (
     Job,
     check_outputs_outside_data,
@@ -536,6 +537,25 @@ def test_a_misspelt_parameter_file_is_refused_naming_the_notebook_it_could_be_fo
         f"{params / 'sampling_pln.yaml'}: {expected} sampling_pln.yaml, which no notebook "
         "reads: did you mean sampling_plan.yaml?",
     ]
+
+
+def test_a_run_of_some_notebooks_reads_the_shared_params_folder_without_a_word(
+    tmp_path: Path,
+) -> None:
+    """`run-all --notebooks-dir` of a few notebooks beside the project's params/: the files of
+    the project's other notebooks are no misspelling (a name of no notebook still is)."""
+    notebooks = tmp_path / "notebooks"
+    plan = write_notebook(notebooks / "sampling_plan.ipynb", TINY_PARAMETERS)
+    params = tmp_path / "params"
+    params.mkdir()
+    for project_notebook in sorted(notebooks_dir().glob("*.ipynb")):
+        (params / f"{project_notebook.stem}.yaml").write_text("{}\n", encoding="utf-8")
+    assert len(list(params.iterdir())) > 3
+    (job,) = jobs_for_notebooks([plan], params, districts_of=two_districts)
+    assert job.notebook == plan
+    (params / "district_audi.yaml").write_text("{}\n", encoding="utf-8")
+    with pytest.raises(AuditkitError, match=r"district_audi\.yaml, which no notebook reads"):
+        jobs_for_notebooks([plan], params, districts_of=two_districts)
 
 
 def test_rule_thresholds_and_billing_conventions_are_allowed_in_the_params_folder_by_name(
