@@ -315,6 +315,8 @@ def parse_assignment(
         return key, raw
     try:
         value = yamlsafe.safe_load(raw, yamlsafe.PlainNumbersLoader) if raw else ""
+    except yamlsafe.NotAValueError:  # `2024-13-01`: no date, and no parameter takes one: its text
+        value = raw
     except yamlsafe.RefusedYAMLError as error:  # YAML, but ambiguous or hostile: not text either
         raise ParameterError(key, error.expected, str(error)) from None
     except yaml.YAMLError:

@@ -165,6 +165,13 @@ def test_command_line_values_follow_the_declared_type() -> None:
         notebook_params.parse_assignment(schema, "top_n=seven", "n")
     with pytest.raises(ParameterError, match=r"key=value"):
         notebook_params.parse_assignment(schema, "top_n", "n")
+    # A date that does not exist is the text typed, as any value no parameter type takes: said
+    # as the type expected, not as YAML's date with a line and column of a one-line value.
+    with pytest.raises(ParameterError) as caught:
+        notebook_params.parse_assignment(schema, "top_n=2024-13-01", "n")
+    assert str(caught.value) == (
+        "parameter 'top_n': expected a value of type int, found '2024-13-01'"
+    )
 
 
 @pytest.mark.parametrize("text", ["top_n=5 # fewer", "districts=[城东, 城西] # two", "top_n=#5"])
