@@ -27,15 +27,17 @@ WORDS: dict[str, tuple[str, str]] = {
     "rule.meter_error_backbill.checks": (
         "截至稽查日期的电能表检验（meter_tests）误差绝对值超过 tolerance_pct（默认 ±2%，2.0 级居民电能表，"
         "DL/T 448；0.5S、1.0 级等计量点应按其准确度等级调低）；以“0”误差为基准，退补时间为自上次检验（或换装"
-        "投运、接电）至检验之日的二分之一，期间计费电量（按抄表天数分摊）× (−误差)/(100+误差)，按应执行电价计价并加该电量的政府性基金及附加："
+        "投运、接电）至检验之日的二分之一，期间计费电量（按抄表天数分摊）× (−误差)/(100+误差)，按应执行电价计价（分时计费的账单按其各时段电量和电价分别计价），加该电量的政府性基金及附加，明细账单上并计补收电度电费引起的力调电费："
         "慢走为少收电费，快走为应退用户（不计入涉及电费，在证据中列出金额）；检验后已录入的退补达到应退补金额 "
         "settled_share 的不再列出：慢走看补收（正负相抵，负数补收为退还用户，不抵欠费），快走看退费及负数补收",
         "a meter test (meter_tests) up to the audit date with an error beyond ±tolerance_pct "
         "(default 2%, a class 2.0 household meter, DL/T 448; use a tighter one for class 1.0 or "
         "0.5S metering points); from zero error, over half the time from the previous test (or "
         "the meter's installation, or the connection) to the test day: the kWh billed in that "
-        "window (bills shared by read days) × (−error)/(100 + error) at the rate due, plus the "
-        "funds due on those kWh; a slow "
+        "window (bills shared by read days) × (−error)/(100 + error) at the rate due (a bill "
+        "by time-of-use periods at its own period lines' rates, each line shared alike), plus "
+        "the funds due on those kWh and, on itemized bills, the power-factor adjustment the "
+        "energy back-billed moves; a slow "
         "meter is revenue under-billed, a fast one a refund owed to the customer (shown in the "
         "evidence, no revenue); a test settled since by at least settled_share of the amount is "
         "not listed: a slow meter by back-bills, net (a negative back-bill credits the customer "
@@ -116,6 +118,10 @@ WORDS: dict[str, tuple[str, str]] = {
     "evidence.meter_error.backbill": (
         "应补收电量 {kwh:num0} 千瓦时，电费 {amount:money}",
         "{kwh:num0} kWh to back-bill, {amount:money}",
+    ),
+    "evidence.meter_error.pf": (
+        "；其中补收电度电费引起的力调电费 {amount:money}",
+        "; of which {amount:money} of power-factor adjustment on the energy back-billed",
     ),
     "evidence.meter_error.refund": (
         "电能表快走，应退还用户电量 {kwh:num0} 千瓦时，电费 {amount:money}",

@@ -16,6 +16,7 @@ import pandas as pd
 from auditkit.billing.money import round_half_up
 from auditkit.periods import date_month_number
 from auditkit.rules.adjustments import approved
+from auditkit.rules.billing_lines import pf_moved
 from auditkit.rules.context import KEY_STRIDE, RuleContext, customer_keys
 from auditkit.rules.evidence import Clause, clause, funds_clause
 from auditkit.rules.findings import (
@@ -213,17 +214,18 @@ def meter_error_backbill(ctx: RuleContext, params: dict) -> pd.DataFrame:
     tests = _failed_tests(ctx, params["tolerance_pct"])
     if tests.empty:
         return empty_raw()
-    windows = _window_energy(ctx, tests, params)
-    error = tests["error"].to_numpy()
+    error = tests["error"].to_numpy(dtype=float)
     # Registered energy E at an error of e % is E / (1 + e/100) really used: the meter owes
     # E × e / (100 + e), back-billed when slow (e < 0), refunded when fast.
     correction = -error / (100.0 + error)
+    windows = _window_energy(ctx, tests.assign(correction=correction), params)
     tests = tests.assign(
         kwh=windows["kwh"].to_numpy(),
         correction_kwh=windows["kwh"].to_numpy() * correction,
-        amount=windows["money"].to_numpy() * correction,
+        amount=windows["money"].to_numpy() * correction + windows["pf"].to_numpy(),
         funds=windows["funds"].to_numpy() * correction,
         surcharge=windows["surcharge"].to_numpy() * correction,
+        pf=windows["pf"].to_numpy(),
         tariff_due=windows["tariff_due"].to_numpy(),
     )
     tests = tests[_unsettled(ctx, tests, params["settled_share"])]
@@ -238,6 +240,7 @@ def meter_error_backbill(ctx: RuleContext, params: dict) -> pd.DataFrame:
         slow=tests["amount"] > 0,
         backbill_surcharge=np.where(tests["amount"] > 0, tests["surcharge"], 0.0),
         backbill_funds=np.where(tests["amount"] > 0, tests["funds"], 0.0),
+        backbill_pf=np.where(tests["amount"] > 0, tests["pf"], 0.0),
     )
     grouped = group_stats(
         tests.groupby("cust", sort=True),
@@ -248,6 +251,7 @@ def meter_error_backbill(ctx: RuleContext, params: dict) -> pd.DataFrame:
         slow=("slow", "any"),
         surcharge=("backbill_surcharge", "sum"),
         funds=("backbill_funds", "sum"),
+        pf=("backbill_pf", "sum"),
         tariff_due=("tariff_due", "first"),
     )
     # Each test's clause shows what it owes either way (the revenue is the back-bills' sum).
@@ -256,6 +260,7 @@ def meter_error_backbill(ctx: RuleContext, params: dict) -> pd.DataFrame:
             *(_test_clauses(test, params["tolerance_pct"]) for test in customer_tests),
             *at_tariff_due(totals.tariff_due, totals.surcharge),
             *funds_clause(totals.funds),
+            *([clause("meter_error.pf", amount=totals.pf)] if round(totals.pf, 2) else []),
         ]
         for customer_tests, totals in zip(
             records_per_customer(tests), grouped.itertuples(), strict=True
@@ -351,21 +356,31 @@ def _installed_before(ctx: RuleContext, cust: np.ndarray, tested: np.ndarray) ->
 
 
 def _window_energy(ctx: RuleContext, tests: pd.DataFrame, params: dict) -> pd.DataFrame:
-    """Per test (in order): kWh billed inside its window and their value at the rate due (on a
-    bill on the wrong tariff, the tariff due's: `tariff_due_surcharge` with `params`), of
-    which that surcharge, the funds on them at the fund rate due (`funds`, in the value too), and
-    the tariff due named (None: the tariff in force), each bill counted for the share of its
-    read days inside the window (its read period, else its calendar month)."""
+    """Per test (in order; `tests` with its `correction`, kWh owed per kWh billed): kWh billed
+    inside its window and their value at the rate due (on a bill on the wrong tariff, the
+    tariff due's: `tariff_due_surcharge` with `params`), of which that surcharge, the funds on
+    them at the fund rate due (`funds`, in the value too), and the tariff due named (None: the
+    tariff in force), each bill counted for the share of its read days inside the window (its
+    read period, else its calendar month).
+
+    The rate due of a bill by time-of-use periods is its own period lines' (`_period_rate`): a
+    slow meter under-records every period alike. On itemized data, `pf` is the power-factor
+    adjustment the corrected energy moves, bill by bill (`pf_moved`, as the rules pricing an
+    energy difference carry it; the adjustment is on energy and basic charge, funds excluded),
+    already × the correction: the other values are per kWh billed, before it."""
     rows = rows_of(ctx, tests["cust"].to_numpy())
     read_from, read_to = ctx.read_days(rows)
     due = tariff_due_surcharge(ctx, rows, params)
+    flat = ctx.energy_rate_due_or_billed(rows)
+    by_period = _period_rate(ctx, rows)
     bills = pd.DataFrame(
         {
             "cust": ctx.bill_customer[rows].astype(np.int64),
+            "row": rows,
             "read_from": read_from,
             "read_to": read_to,
             "kwh": ctx.bills["kwh_billed"].to_numpy(dtype=float)[rows],
-            "rate": ctx.energy_rate_due_or_billed(rows) + due.energy,
+            "rate": np.where(np.isnan(by_period), flat, by_period) + due.energy,
             "extra": due.energy,
             "fund_rate": ctx.fund_rate_due(rows) + due.fund,
             "tariff_due": due.tariff,
@@ -377,6 +392,7 @@ def _window_energy(ctx: RuleContext, tests: pd.DataFrame, params: dict) -> pd.Da
             "cust": tests["cust"].to_numpy(dtype=np.int64),
             "start": tests["start"].to_numpy(dtype="datetime64[D]"),
             "end": tests["tested_at"].to_numpy(dtype="datetime64[D]") - DAY,
+            "correction": tests["correction"].to_numpy(dtype=float),
         }
     )
     pairs = windows.merge(bills, on="cust")
@@ -387,22 +403,62 @@ def _window_energy(ctx: RuleContext, tests: pd.DataFrame, params: dict) -> pd.Da
     share = np.divide(inside, read_days, out=np.zeros(len(pairs)), where=read_days > 0)
     kwh = pairs["kwh"].to_numpy() * share
     funds = kwh * pairs["fund_rate"].to_numpy()
+    energy = kwh * pairs["rate"].to_numpy()
+    pf = np.zeros(len(pairs))
+    if ctx.itemized and len(pairs):
+        moved = np.flatnonzero(kwh > 0)
+        owed = energy[moved] * pairs["correction"].to_numpy()[moved]
+        pf[moved] = pf_moved(ctx, pairs["row"].to_numpy()[moved], owed)
     pairs = pairs.assign(
         kwh=kwh,
-        money=kwh * pairs["rate"].to_numpy() + funds,
+        money=energy + funds,
         funds=funds,
         surcharge=kwh * pairs["extra"].to_numpy(),
+        pf=pf,
         tariff_due=pairs["tariff_due"].where(kwh > 0),
     )
     by_test = pairs.groupby("test")
-    totals = (
-        by_test[["kwh", "money", "funds", "surcharge"]]
-        .sum()
-        .assign(tariff_due=by_test["tariff_due"].first())
-    )
-    return totals.reindex(np.arange(len(tests))).fillna(
-        {"kwh": 0.0, "money": 0.0, "funds": 0.0, "surcharge": 0.0}
-    )
+    sums = ["kwh", "money", "funds", "surcharge", "pf"]
+    totals = by_test[sums].sum().assign(tariff_due=by_test["tariff_due"].first())
+    return totals.reindex(np.arange(len(tests))).fillna(dict.fromkeys(sums, 0.0))
+
+
+def _period_rate(ctx: RuleContext, rows: np.ndarray) -> np.ndarray:
+    """Per bill of `rows`: the rate of its time-of-use period lines, Σ kWh × rate / Σ kWh (its
+    energy priced period by period, a price change inside the read period included); NaN on a
+    bill not by periods (flat, tiers) or without itemized lines: priced at the flat rate due.
+
+    The lines due where the recomputation prices them all and they are by periods (a wrong
+    period rate billed stays rate_mismatch's or tou_misapplied's, as the flat rate due keeps
+    it on other bills); else the lines billed, where the bill is by periods and nothing due
+    is known of its energy (a bill due flat but billed by periods is priced flat)."""
+    rate = np.full(len(rows), np.nan)
+    if not ctx.itemized or not len(rows):
+        return rate
+    rc = ctx.recomputed
+    n = len(ctx.bills)
+    lines = rc.of("energy")
+    lines = lines[np.isin(rc.row[lines], rows)]
+    period = rc.has_period[lines]
+    q_due, r_due = rc.quantity_due[lines], rc.rate_due[lines]
+    q_billed, r_billed = rc.quantity_billed[lines], rc.rate_billed[lines]
+    due_lines = rc.due[lines]
+    unpriced = due_lines & (np.isnan(q_due) | np.isnan(r_due))
+    due_known = rc.any_per_bill(lines, due_lines, n) & ~rc.any_per_bill(lines, unpriced, n)
+    due_by_period = rc.any_per_bill(lines, due_lines & period, n) & due_known
+    priced = due_lines & ~unpriced
+    due_kwh = rc.per_bill(lines, np.where(priced, q_due, 0.0), n)
+    due_money = rc.per_bill(lines, np.where(priced, q_due * r_due, 0.0), n)
+    billed = rc.billed[lines] & period & ~np.isnan(q_billed) & ~np.isnan(r_billed)
+    billed_kwh = rc.per_bill(lines, np.where(billed, q_billed, 0.0), n)
+    billed_money = rc.per_bill(lines, np.where(billed, q_billed * r_billed, 0.0), n)
+    billed_by_period = rc.any_per_bill(lines, billed, n) & ~rc.any_per_bill(lines, due_lines, n)
+    use_due = (due_by_period & (due_kwh > 0))[rows]
+    use_billed = (billed_by_period & (billed_kwh > 0))[rows] & ~use_due
+    with np.errstate(invalid="ignore", divide="ignore"):
+        rate[use_due] = (due_money / due_kwh)[rows][use_due]
+        rate[use_billed] = (billed_money / billed_kwh)[rows][use_billed]
+    return rate
 
 
 def _unsettled(ctx: RuleContext, tests: pd.DataFrame, settled_share: float) -> np.ndarray:

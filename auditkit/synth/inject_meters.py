@@ -180,7 +180,7 @@ def meter_error_backbill(world: World, rate: float) -> None:
             idx,
             "meter_error_backbill",
             np.searchsorted(world.month_starts, start, side="right") - 1,
-            _legal_backbill(world, tables["bills"], ids, start, test, error),
+            _legal_backbill(world, tables, ids, start, test, error),
             np.where(fast, "meter fast", "meter slow").astype(object),
         )
 
@@ -189,14 +189,20 @@ def meter_error_backbill(world: World, rate: float) -> None:
 
 def _legal_backbill(
     world: World,
-    bills: pd.DataFrame,
+    tables: dict[str, pd.DataFrame],
     ids: np.ndarray,
     start: np.ndarray,
     test: np.ndarray,
     error: np.ndarray,
 ) -> np.ndarray:
     """Per customer: the back-bill 供电营业规则 art. 80 gives, from the rendered bills: the kWh
-    of the read days in [start, test) × (−error)/(100 + error) at the rate due (0 when fast)."""
+    of the read days in [start, test) × (−error)/(100 + error) at the rate due (0 when fast),
+    plus the funds on them, as `meter_error_backbill` prices it. The rate due of a bill by
+    time-of-use periods is its own period lines' (Σ kWh × rate / Σ kWh: a slow meter
+    under-records every period alike), of another bill the flat rate due; the power-factor
+    adjustment of a bill moves with the energy back-billed (its line's percentage on its base
+    plus that energy, less on its base, each rounded to the fen)."""
+    bills = tables["bills"]
     customer = pd.Index(ids).get_indexer(bills["customer_id"].astype(str))
     own = np.flatnonzero(customer >= 0)
     which = customer[own]
@@ -207,13 +213,52 @@ def _legal_backbill(
     share = np.maximum(last - first + 1, 0) / (read_to - read_from + 1)
     months = _month_of(world, bills.iloc[own])
     cust = pd.Index(world.customer_id).get_indexer(ids)[which]
-    money = (
-        bills["kwh_billed"].to_numpy(float)[own]
-        * share
-        * (_rate_due(world, cust, months) + fund_rate_due(world, cust, months))
+    keys = pd.MultiIndex.from_arrays(
+        [
+            bills["customer_id"].astype(str).to_numpy()[own],
+            bills["period"].astype(str).to_numpy()[own],
+        ]
     )
-    correction = -error / (100 + error)
-    return np.maximum(np.bincount(which, money, len(ids)) * correction, 0.0)
+    period_rate, pf_rate, pf_base = _bill_line_rates(tables["bill_lines"], ids, keys)
+    rate = np.where(np.isnan(period_rate), _rate_due(world, cust, months), period_rate)
+    kwh = bills["kwh_billed"].to_numpy(float)[own] * share
+    correction = (-error / (100 + error))[which]
+    energy = kwh * rate * correction
+    adjusted = ~np.isnan(pf_rate) & (kwh > 0)
+    moved = np.where(
+        adjusted,
+        round_half_up(np.nan_to_num(pf_rate * (pf_base + energy)))
+        - round_half_up(np.nan_to_num(pf_rate * pf_base)),
+        0.0,
+    )
+    money = energy + kwh * fund_rate_due(world, cust, months) * correction + moved
+    return np.maximum(np.bincount(which, money, len(ids)), 0.0)
+
+
+def _bill_line_rates(
+    lines: pd.DataFrame, ids: np.ndarray, keys: pd.MultiIndex
+) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """Per bill of `keys` (customer, period), from its rendered lines: the rate of its
+    time-of-use energy lines (Σ kWh × rate / Σ kWh; NaN: not by periods), and its power-factor
+    adjustment line's percentage and base (NaN: none)."""
+    lines = lines[lines["customer_id"].astype(str).isin(ids)]
+    at = keys.get_indexer(
+        pd.MultiIndex.from_arrays(
+            [lines["customer_id"].astype(str).to_numpy(), lines["period"].astype(str).to_numpy()]
+        )
+    )
+    kind = lines["line_type"].astype(str).to_numpy()
+    quantity = lines["quantity"].to_numpy(dtype=float)
+    rate = lines["rate"].to_numpy(dtype=float)
+    timed = (kind == "energy") & lines["tou_period"].notna().to_numpy() & (at >= 0)
+    kwh = np.bincount(at[timed], quantity[timed], len(keys))
+    value = np.bincount(at[timed], quantity[timed] * rate[timed], len(keys))
+    period_rate = np.full(len(keys), np.nan)
+    np.divide(value, kwh, out=period_rate, where=kwh > 0)
+    pf = np.flatnonzero((kind == "pf_adjustment") & (at >= 0))
+    pf_rate, pf_base = np.full(len(keys), np.nan), np.full(len(keys), np.nan)
+    pf_rate[at[pf]], pf_base[at[pf]] = rate[pf], quantity[pf]
+    return period_rate, pf_rate, pf_base
 
 
 def meter_event_unresolved(world: World, rate: float) -> None:
