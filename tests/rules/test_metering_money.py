@@ -71,9 +71,7 @@ def test_split_price_bill_with_a_wrong_rate_counts_each_yuan_once():
 
 
 def _household(u: Itemized, customer_id: str, monthly: float, scheme: str = "single") -> None:
-    u.customer(
-        customer_id, usage_type="residential", tariff_category="RES", tier_scheme=scheme
-    )
+    u.customer(customer_id, usage_type="residential", tariff_category="RES", tier_scheme=scheme)
     tiered = scheme == "single"
     for month in range(1, 5):
         if month == 4:
