@@ -6,8 +6,9 @@ import numpy as np
 import pandas as pd
 
 from auditkit.billing.money import round_half_up
+from auditkit.billing.params import default_billing_params
 from auditkit.periods import add_months, date_month_number
-from auditkit.rules.context import RuleContext
+from auditkit.rules.context import RuleContext, bill_rows_of, customer_keys
 from auditkit.rules.evidence import clause, funds_clause
 from auditkit.rules.findings import (
     empty_raw,
@@ -18,6 +19,7 @@ from auditkit.rules.findings import (
     raw_per_customer,
     zero_where_nan,
 )
+from auditkit.rules.rate_counted import rate_counted_lines
 from auditkit.rules.recomputed import LINE_TYPES
 from auditkit.rules.registry import rule
 from auditkit.rules.routine import TariffDueSurcharge, at_tariff_due, tariff_due_surcharge
@@ -32,7 +34,7 @@ from auditkit.rules.worklist import bills_priced_by
     params=("relative_tolerance",),
     severity="high",
     revenue_kind="proved",
-    reads=("tariff_mismatch", "change_without_order", "order_not_applied"),
+    reads=("tariff_mismatch", "change_without_order", "order_not_applied", "rate_mismatch"),
 )
 def multiplier_mismatch(ctx: RuleContext, params: dict) -> pd.DataFrame:
     customers = ctx.customers
@@ -59,7 +61,9 @@ def multiplier_mismatch(ctx: RuleContext, params: dict) -> pd.DataFrame:
     }
     recomputed = np.zeros(len(rows), dtype=bool)
     if ctx.itemized:
-        recomputed, kwh_due, lines = _recomputed_shortfall(ctx, rows, missing_kwh, no_basic)
+        recomputed, kwh_due, lines = _recomputed_shortfall(
+            ctx, rows, missing_kwh, no_basic, params["rate_mismatch"]
+        )
         missing_kwh = np.where(recomputed, kwh_due, missing_kwh)
         for name, money in lines.items():
             parts[name] = np.where(recomputed, money, parts[name])
@@ -100,7 +104,11 @@ _KWH_AGREE, _SHARE_AGREE = 0.5, 0.001
 
 
 def _recomputed_shortfall(
-    ctx: RuleContext, rows: np.ndarray, missing_kwh: np.ndarray, no_basic: np.ndarray
+    ctx: RuleContext,
+    rows: np.ndarray,
+    missing_kwh: np.ndarray,
+    no_basic: np.ndarray,
+    rate_params: dict,
 ) -> tuple[np.ndarray, np.ndarray, dict[str, np.ndarray]]:
     """Per bill of `rows`: whether the recomputation priced it, its energy kWh due less those
     billed, and per line type the money the multiplier left out.
@@ -108,8 +116,9 @@ def _recomputed_shortfall(
     A bill is priced where it is on the tariff due (else tariff_mismatch's), every line of it
     was recomputed (a difference, not NaN), and its recomputed kWh difference is `missing_kwh`
     (the multiplier's alone). The line rules skip such a bill (its kWh differ), so its
-    differences are counted here once: the energy lines' difference less the rate's own (rate
-    due − rate billed) × kWh billed, which stays rate_mismatch's; the fund, loss and
+    differences are counted here once: the energy lines' difference less the rate's own part
+    where rate_mismatch counts it (`rate_counted_lines`, on its thresholds `rate_params`), which
+    stays rate_mismatch's; the fund, loss and
     power-factor lines' difference whole (the reactive energy is read through the same
     multiplier), and the basic line's on a demand basis only (the demand is read through it; a
     capacity billed short is capacity_underbilled's), where a basic charge is due (`no_basic`:
@@ -125,10 +134,15 @@ def _recomputed_shortfall(
     unpriced = np.zeros(len(rows), dtype=bool)
     unpriced[at[np.isnan(money)]] = True
     energy = line_type == LINE_TYPES.index("energy")
-    gap = rc.rate_due[mine] - rc.rate_billed[mine]
-    quantity = rc.quantity_billed[mine]
-    own = np.flatnonzero(energy & np.isfinite(gap) & (gap != 0) & (quantity > 0))
-    money[own] -= round_half_up(gap[own] * quantity[own], 2)
+    # The rate's own part, where rate_mismatch counts it (a line off its rate due beyond its
+    # tolerance), as it counts it: the kWh billed at the rate due less at the rate billed, each
+    # to the fen. Elsewhere (a bill split by read days, whose rates are averages of two lines,
+    # a fen's rounding apart) the energy lines' difference is the multiplier's whole.
+    own = mine[energy]
+    own = own[rate_counted_lines(ctx, own, rate_params)]
+    kwh = rc.quantity_billed[own]
+    rate_part = round_half_up(rc.rate_due[own] * kwh) - round_half_up(rc.rate_billed[own] * kwh)
+    money[np.searchsorted(mine, own)] -= rate_part
     kinds = len(LINE_TYPES)
     sums = np.bincount(
         at * kinds + line_type, weights=zero_where_nan(money), minlength=len(rows) * kinds
@@ -282,7 +296,7 @@ def _tolerance(kwh: np.ndarray, params: dict) -> np.ndarray:
     params=("kwh_tolerance", "relative_tolerance", "replacement_window_months"),
     severity="high",
     revenue_kind="proved",
-    reads=("tariff_mismatch", "change_without_order", "order_not_applied"),
+    reads=("tariff_mismatch", "change_without_order", "order_not_applied", "rate_mismatch"),
 )
 def register_mismatch(ctx: RuleContext, params: dict) -> pd.DataFrame:
     bills = ctx.bills
@@ -312,12 +326,14 @@ def register_mismatch(ctx: RuleContext, params: dict) -> pd.DataFrame:
     # funds (政府性基金及附加) are due on every kWh sold, those a jump skipped included.
     due = tariff_due_surcharge(ctx, rows, params)
     no_basic = bills_without_basic_charge_due(ctx, params["tariff_mismatch"])[rows]
-    short_money, surcharge, funds = _short_money(ctx, rows, short, short_kwh, due, no_basic)
+    short_money, surcharge, funds = _short_money(
+        ctx, rows, short, short_kwh, due, no_basic, params["rate_mismatch"]
+    )
     jump_fund_extra = round_half_up(skipped_kwh * due.fund, 2)
     surcharge += round_half_up(skipped_kwh * due.energy, 2) + jump_fund_extra
     jump_funds = round_half_up(skipped_kwh * ctx.fund_rate_due(rows), 2)
     funds += jump_funds + jump_fund_extra
-    revenue = skipped_kwh * ctx.energy_rate_due_or_billed(rows) + short_money + surcharge
+    revenue = _skipped_energy_money(ctx, rows, skipped_kwh) + short_money + surcharge
     revenue += jump_funds
     grouped = per_customer_at(
         ctx,
@@ -379,6 +395,95 @@ def register_mismatch(ctx: RuleContext, params: dict) -> pd.DataFrame:
     return raw_per_customer(grouped, evidence, score)
 
 
+def _skipped_energy_money(
+    ctx: RuleContext, rows: np.ndarray, skipped_kwh: np.ndarray
+) -> np.ndarray:
+    """Per bill of `rows`, the energy charge of the kWh a register jump skipped (`skipped_kwh`)
+    at the tariff in force: a single household's (一户一表) on a tariff with tier rows in force
+    on read_to (not priced by periods) by the tiers they fall in, one amount per tier to the
+    fen, else × the flat rate due (`energy_rate_due_or_billed`, unrounded as before).
+
+    The skipped kWh are the marginal ones of the tier year: they go on top of the kWh the year
+    billed up to and including the bill (and of the kWh earlier jumps of the year skipped),
+    filling the bands from there (`_tier_marginal`), as a back-billing of the year would."""
+    money = skipped_kwh * ctx.energy_rate_due_or_billed(rows)
+    tiered, bands = _tiered_bills(ctx, rows, skipped_kwh > 0)
+    if not len(tiered):
+        return money
+    at = rows[tiered]
+    year = (ctx.bill_month[at] - (_TIER_YEAR_START - 1)) // 12
+    before = _tier_year_billed(ctx, at, year * 12 + (_TIER_YEAR_START - 1))
+    # Earlier jumps of the same customer and tier year are back-billed first (rows are in
+    # customer and month order).
+    skipped = skipped_kwh[tiered]
+    group = np.ones(len(at), dtype=bool)
+    group[1:] = (ctx.bill_customer[at][1:] != ctx.bill_customer[at][:-1]) | (year[1:] != year[:-1])
+    earlier = np.cumsum(skipped) - skipped
+    earlier -= np.repeat(earlier[group], np.diff(np.append(np.flatnonzero(group), len(at))))
+    before += earlier
+    money[tiered] = _tier_marginal(before, skipped, bands)
+    return money
+
+
+#: The tier year's first month (1: the calendar year), as the recomputation counts it.
+_TIER_YEAR_START = default_billing_params().tier_year_start_month
+
+
+def _tiered_bills(
+    ctx: RuleContext, rows: np.ndarray, wanted: np.ndarray
+) -> tuple[np.ndarray, list[tuple[np.ndarray, np.ndarray, np.ndarray]]]:
+    """Of the bills `rows` where `wanted`, the positions (in `rows`) of those priced by tiers
+    (`auditkit.billing.energy`: a single household not priced by periods, whose tariff in force
+    has its first tier in force on read_to), and per tier the band's (from, to, rate) at them."""
+    customers = ctx.customers
+    if not ctx.tariff_lookup.tiers or "tier_scheme" not in customers:
+        return np.zeros(0, dtype=np.int64), []
+    single = ctx.customer_is("tier_scheme", "single")[rows] & wanted
+    at = np.flatnonzero(single)
+    if not len(at):
+        return at, []
+    bills = rows[at]
+    names = np.append(ctx.tariff_index.to_numpy(dtype=object), None)[ctx.bill_tariff_due[bills]]
+    names = np.where(pd.isna(names), "", names)
+    read_to = ctx.read_days(bills)[1]
+    voltage = customers["voltage_kv"].to_numpy(dtype=float)[ctx.bill_customer[bills]]
+    lookup = ctx.tariff_lookup
+    tou = np.zeros(len(at), dtype=bool)
+    if "tou" in customers:
+        flag = customers["tou"].fillna(False).to_numpy(dtype=bool)[ctx.bill_customer[bills]]
+        for period in ("peak", "valley"):
+            tou |= flag & (lookup.row(names, read_to, voltage, period, fallback=False) >= 0)
+    bands = lookup.tier_bands(names, read_to, voltage)
+    keep = ~tou & np.isfinite(bands[min(bands)][2])
+    return at[keep], [tuple(part[keep] for part in bands[tier]) for tier in sorted(bands)]
+
+
+def _tier_year_billed(ctx: RuleContext, at: np.ndarray, year_start: np.ndarray) -> np.ndarray:
+    """Per bill of `at` (sorted), the kWh billed by its customer's bills from month number
+    `year_start` up to and including it."""
+    customer = ctx.bill_customer
+    rows = bill_rows_of(customer, customer[at])
+    kwh = np.nan_to_num(ctx.bills["kwh_billed"].to_numpy(dtype=float)[rows])
+    total = np.concatenate([[0.0], np.cumsum(kwh)])
+    keys = customer_keys(customer[rows], ctx.bill_month[rows])
+    first = np.searchsorted(keys, customer_keys(customer[at], year_start), "left")
+    last = np.searchsorted(rows, at) + 1
+    return total[last] - total[first]
+
+
+def _tier_marginal(
+    before: np.ndarray, kwh: np.ndarray, bands: list[tuple[np.ndarray, np.ndarray, np.ndarray]]
+) -> np.ndarray:
+    """The charge of `kwh` put on a tier year that has `before` kWh: per tier band (from, to,
+    rate) the kWh it takes, clip(before + kwh) − clip(before), × its rate to the fen, summed."""
+    money = np.zeros(len(kwh))
+    for low, high, rate in bands:
+        part = np.clip(before + kwh, low, high) - np.clip(before, low, high)
+        part = np.where(np.isfinite(low), np.round(part, 4), 0.0)
+        money += round_half_up(part * np.nan_to_num(rate), 2)
+    return money
+
+
 def _short_money(
     ctx: RuleContext,
     rows: np.ndarray,
@@ -386,6 +491,7 @@ def _short_money(
     short_kwh: np.ndarray,
     due: TariffDueSurcharge,
     no_basic: np.ndarray,
+    rate_params: dict,
 ) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
     """Per bill of `rows`, what charging fewer kWh than its registers show (`short`) left
     unbilled at the tariff in force: on itemized data the bill recomputed on its register energy
@@ -393,14 +499,17 @@ def _short_money(
     `_recomputed_shortfall`, where the recomputed kWh difference is this shortfall alone), else
     `short_kwh` × the energy and fund rates due. What the tariff due adds on a bill on the wrong
     tariff (`due`): its energy and fund surcharge. And the funds of it all, for the evidence.
-    `no_basic`: per bill, no basic charge is due on it (`_recomputed_shortfall`)."""
+    `no_basic`: per bill, no basic charge is due on it; `rate_params`: rate_mismatch's
+    thresholds (`_recomputed_shortfall`)."""
     money = short_kwh * ctx.energy_rate_due_or_billed(rows)
     funds = np.where(short, round_half_up(short_kwh * ctx.fund_rate_due(rows), 2), 0.0)
     fund_extra = round_half_up(short_kwh * due.fund, 2)
     surcharge = round_half_up(short_kwh * due.energy, 2) + fund_extra
     at = np.flatnonzero(short)
     if ctx.itemized and len(at):
-        recomputed, _, lines = _recomputed_shortfall(ctx, rows[at], short_kwh[at], no_basic[at])
+        recomputed, _, lines = _recomputed_shortfall(
+            ctx, rows[at], short_kwh[at], no_basic[at], rate_params
+        )
         money[at] = np.where(recomputed, sum(lines.values()) - lines["fund"], money[at])
         funds[at] = np.where(recomputed, lines["fund"], funds[at])
     return money + funds, surcharge, funds + fund_extra
