@@ -523,26 +523,40 @@ def reduction_without_drop(ctx: RuleContext, params: dict) -> pd.DataFrame:
             "read_to": read_to,
             "kwh": ctx.bills["kwh_billed"].to_numpy(dtype=float)[rows],
             "demand": optional_values(ctx.bills, "max_demand_kw")[rows],
-            "capacity_billed": ctx.capacity_billed(rows),
             # A charge per kVA escapes on a bill by capacity only (the basis in force on it),
             # and one due a basic charge (not on a single-part tariff due).
             "kva_rate": np.where(
                 ctx.basis_is(rows, "capacity") & ~no_basic[rows], ctx.kva_rate_due(rows), 0.0
             ),
+            **_escape_bases(ctx, rows),
         }
     )
     joined = bills.merge(frame, on="cust")
     column = {name: joined[name].to_numpy() for name in joined.columns if name != "order_type"}
     month = column["month"]
-    window = (month >= column["start"]) & (month < column["end"])
+    # The bill whose read period holds the order's end (resumption, restoration) is in its
+    # window too: the days before the end were under the order (a suspension to 11 February
+    # read 25 January to 24 February: 17 days of it).
+    window = (month >= column["start"]) & (
+        (month < column["end"]) | (column["read_from"] < column["end_date"])
+    )
+    window &= month <= ctx.as_of
     # Load is judged on whole read periods under the reduced capacity: a month of change mixes
     # days before the order (or after its end) with days under it.
     ended = column["read_to"] >= column["end_date"]  # never where either is NaT
     judged = window & (column["read_from"] >= column["start_date"]) & ~ended
     days = (column["read_to"] - column["read_from"]) / np.timedelta64(1, "D")
-    escaped = np.where(
-        window, (column["old"] - column["capacity_billed"]) * column["kva_rate"], np.nan
-    )
+    # What escaped on a bill is the basic charge due on the old capacity (× the bill's share of
+    # a month: a month of connection or closure) less the basic charge the bill billed, never
+    # below 0: in a month of change the bill charged the days before the order on the old
+    # capacity already (800 → 315 kVA from 8 November billed (7 × 800 + 23 × 315) / 30 ×
+    # 26.4 = 11,303.60: 21,120.00 − 11,303.60 = 9,816.40 escaped, not 485 × 26.4). At most
+    # what the order took off the charge due on the orders (`owed`): a bill charging less
+    # than that is short of another rule's yuan (the capacity the orders leave, a charge
+    # miscomputed).
+    due = column["old"] * column["share"] * column["kva_rate"]
+    escaped = np.where(window, due - column["billed"] * column["kva_rate"], np.nan)
+    took_off = np.where(window, due - column["owed"] * column["kva_rate"], np.nan)
     stats = group_stats(
         pd.DataFrame(
             {
@@ -574,9 +588,16 @@ def reduction_without_drop(ctx: RuleContext, params: dict) -> pd.DataFrame:
     # each month's escaped charge is the largest any of them gives, counted once.
     counted = np.isin(column["order"], hits["order"].to_numpy()) & window
     escaped = pd.DataFrame(
-        {"cust": column["cust"][counted], "month": month[counted], "escaped": escaped[counted]}
+        {
+            "cust": column["cust"][counted],
+            "month": month[counted],
+            "escaped": escaped[counted],
+            "took_off": took_off[counted],
+        }
     )
-    per_month = escaped.groupby(["cust", "month"])["escaped"].max().clip(lower=0)
+    by_month = escaped.groupby(["cust", "month"])
+    per_month = by_month["escaped"].max().clip(lower=0)
+    cap = by_month["took_off"].max().clip(lower=0)
     left_rows = np.unique(column["row"][counted & no_basic[column["row"]]])
     not_due = pd.Series(ctx.bill_customer[left_rows]).value_counts()
     # The part of it a proved rule counts on the orders' evidence (capacity the orders leave
@@ -584,6 +605,8 @@ def reduction_without_drop(ctx: RuleContext, params: dict) -> pd.DataFrame:
     # that rule's: this estimate keeps the rest.
     proved = _proved_by_month(ctx, params, per_month.index)
     per_month = (per_month - proved.sum(axis=1)).clip(lower=0)
+    # Capped where the cap is known; a month that proves nothing (NaN) stays so.
+    per_month = per_month.where(~(per_month > cap), cap).round(2)
     revenue = per_month.groupby(level="cust").sum()
     shown = hits.drop_duplicates("cust")  # each customer's earliest flagged order
     counts = hits.groupby("cust").size().reindex(shown["cust"]).to_numpy()
@@ -601,12 +624,37 @@ def reduction_without_drop(ctx: RuleContext, params: dict) -> pd.DataFrame:
         )
     ]
     month_to = np.minimum(spans_of["end"].to_numpy() - 1, ctx.as_of)
+    # The bill of an order's end month counts where something escaped on it.
+    escaped_months = per_month[per_month > 0].index.get_level_values("month")
+    last_escaped = (
+        pd.Series(escaped_months, dtype=np.int64)
+        .groupby(per_month[per_month > 0].index.get_level_values("cust"))
+        .max()
+    )
+    last_escaped = last_escaped.reindex(shown["cust"]).fillna(-1).to_numpy(dtype=np.int64)
+    month_to = np.maximum(month_to, last_escaped)
     excess = np.fmax(
         shown["demand_after"] / shown["remaining"] - 1,
         shown["load_factor"] / params["max_load_factor"] - 1,
     )
     score = 0.5 + 0.5 * np.clip(np.nan_to_num(excess.to_numpy(dtype=float)), 0, 1)
     return raw(shown["cust"], spans_of["start"], month_to, evidence, amounts, score)
+
+
+def _escape_bases(ctx: RuleContext, rows: np.ndarray) -> dict[str, np.ndarray]:
+    """Per bill of `rows`, what reduction_without_drop prices its escaped basic charge on:
+    `billed`, the kVA-months its basic charge paid for at the rate per kVA due (its basic
+    charge billed ÷ that rate, `RuleContext.basic_charge_billed`; where that charge is unknown,
+    its capacity billed, `RuleContext.capacity_billed`, as before); `owed`, the kVA-months the
+    archive and the orders put on it (`order_capacity`, prorated by day in a month of change);
+    `share`, its month's share (`order_capacity`: days in service / days_per_month in a month
+    of connection or closure, else 1)."""
+    rate = ctx.kva_rate_due(rows)
+    charge = ctx.basic_charge_billed[rows]
+    paid_for = np.divide(charge, rate, out=np.full(len(rows), np.nan), where=rate > 0)
+    billed = np.where(np.isnan(paid_for), ctx.capacity_billed(rows), paid_for)
+    filed = order_capacity(ctx, rows)
+    return {"billed": billed, "owed": filed.kva_months, "share": filed.month_share}
 
 
 def _proved_by_month(ctx: RuleContext, params: dict, months: pd.MultiIndex) -> pd.DataFrame:

@@ -258,13 +258,20 @@ def reduction_without_drop(world: World, rate: float) -> None:
     month = _start_month(world, idx, 6, m - 6)
     suspension = world.rng.random(len(idx)) < 0.5
     effect = np.zeros(len(idx))
+    # The months of change (the order's, and a suspension's resumption) are billed prorated by
+    # day (`World.change_capacity`): there the basic charge escaped is the old capacity's
+    # month less what the bill charged, as the rule prices it.
+    changes_from = len(world.prorated)
     if suspension.any():
         sub = idx[suspension]
         length = world.rng.integers(3, 6, size=len(sub))
         remaining = suspend(
             world, sub, month[suspension], length, load_follows=False, remaining=left[sub]
         )
-        effect[suspension] = (world.capacity[sub] - remaining) * _kva_rate(world, sub) * length
+        # Whole months between the suspension's month and its resumption's.
+        effect[suspension] = (
+            (world.capacity[sub] - remaining) * _kva_rate(world, sub) * (length - 1)
+        )
     reduced = idx[~suspension]
     new_capacity = left[reduced]
     old_capacity = world.capacity[reduced]
@@ -280,9 +287,11 @@ def reduction_without_drop(world: World, rate: float) -> None:
         effective=date,
     )
     after = np.arange(m)[None, :] >= month[~suspension][:, None]
+    # Whole months after the month of change.
     effect[~suspension] = (
-        (old_capacity - new_capacity) * _kva_rate(world, reduced) * after.sum(axis=1)
+        (old_capacity - new_capacity) * _kva_rate(world, reduced) * (after.sum(axis=1) - 1)
     )
+    effect += _escaped_in_months_of_change(world, idx, world.capacity[idx], changes_from)
     world.capacity[reduced] = new_capacity
     world.add_truth(
         idx,
@@ -291,6 +300,26 @@ def reduction_without_drop(world: World, rate: float) -> None:
         effect,
         np.where(suspension, "suspension", "capacity reduction").astype(object),
     )
+
+
+def _escaped_in_months_of_change(
+    world: World, idx: np.ndarray, old: np.ndarray, changes_from: int
+) -> np.ndarray:
+    """Per customer of `idx` (capacity `old` before its order): the basic charge escaped in the
+    months of change recorded since `world.prorated[changes_from]` (its order's, its
+    resumption's): the old capacity's month at the customer's rate less what the ledger charged
+    on the prorated capacity (rounded as `ledger._basic` and the bill line are), each to the
+    fen."""
+    escaped = np.zeros(len(idx))
+    if len(world.prorated) <= changes_from:
+        return escaped
+    changes = pd.concat(world.prorated[changes_from:], ignore_index=True)
+    order = np.argsort(idx, kind="stable")
+    found = order[np.searchsorted(idx[order], changes["customer"].to_numpy())]
+    rate = _kva_rate(world, idx)[found]
+    charged = round_half_up(round_half_up(changes["quantity"].to_numpy(), 4) * rate, 2)
+    np.add.at(escaped, found, np.round(np.maximum(old[found] * rate - charged, 0.0), 2))
+    return escaped
 
 
 def suspension_overrun(world: World, rate: float) -> None:
