@@ -20,26 +20,31 @@ from auditkit.rules.registry import RULES
 from auditkit.rules.worklist import missing_needs
 
 
-def rate_counted_lines(ctx: RuleContext, lines: np.ndarray, params: Mapping) -> np.ndarray:
-    """Per recomputed energy line of `lines` (positions in `ctx.recomputed`, sorted), whether
-    `rate_mismatch` (with its thresholds `params`) counts its rate difference: the rule can run
-    on the data, and the line is as `routine._line_rates` takes it — billed, of kWh billed > 0,
-    off the rate due by more than `rate_tolerance`, not billed at the old schedule's period
-    rate (tou_misapplied's), on a bill judged by its lines (on the tariff due, or by periods
-    or tiers) whose period or tier kWh are not off those due (tou_misapplied's /
-    tier_misapplied's)."""
-    counted = np.zeros(len(lines), dtype=bool)
-    if not len(lines) or missing_needs(ctx.source, RULES["rate_mismatch"]):
-        return counted
+def lines_rate_mismatch_counts(ctx: RuleContext, params: Mapping) -> np.ndarray:
+    """The recomputed energy lines (positions in `ctx.recomputed`, sorted) whose rate difference
+    `rate_mismatch` (with its thresholds `params`) counts: billed, of kWh billed > 0, off the
+    rate due by more than `rate_tolerance`, not billed at the old schedule's period rate
+    (tou_misapplied's), on a bill judged by its lines (on the tariff due, or by periods or tiers)
+    whose period or tier kWh are not off those due (tou_misapplied's / tier_misapplied's)."""
     rc = ctx.recomputed
-    off = np.flatnonzero(rate_off(ctx, params["rate_tolerance"])[lines])
-    if not len(off):
-        return counted
-    at = lines[off]
     view = energy_view(ctx, params)
     special = rc.tou_bills | rc.tier_bills
-    row = rc.row[at]
-    judged = (special | ~rc.tariff_differs)[row] & ~(special & view.structural)[row]
-    old_schedule = view.old_schedule[np.searchsorted(view.lines, at)]
-    counted[off] = judged & ~old_schedule & rc.billed[at] & (rc.quantity_billed[at] > 0)
-    return counted
+    judged = special | ~rc.tariff_differs
+    lines = view.lines
+    off = np.flatnonzero(rate_off(ctx, params["rate_tolerance"])[lines])
+    counted = (
+        (judged & ~(special & view.structural))[rc.row[lines[off]]]
+        & ~view.old_schedule[off]
+        & rc.billed[lines[off]]
+        & (rc.quantity_billed[lines[off]] > 0)
+    )
+    return lines[off[counted]]
+
+
+def rate_counted_lines(ctx: RuleContext, lines: np.ndarray, params: Mapping) -> np.ndarray:
+    """Per recomputed energy line of `lines` (positions in `ctx.recomputed`), whether
+    `rate_mismatch` (with its thresholds `params`) counts its rate difference: the rule can run
+    on the data and counts the line (`lines_rate_mismatch_counts`)."""
+    if not len(lines) or missing_needs(ctx.source, RULES["rate_mismatch"]):
+        return np.zeros(len(lines), dtype=bool)
+    return np.isin(lines, lines_rate_mismatch_counts(ctx, params))

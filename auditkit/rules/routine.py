@@ -11,7 +11,7 @@ from auditkit.billing.basic import basic_in_amount, demand_billed
 from auditkit.billing.money import round_half_up
 from auditkit.billing.params import default_billing_params
 from auditkit.periods import date_month_number
-from auditkit.rules.billing_lines import energy_view, kwh_differs, pf_moved, rate_off
+from auditkit.rules.billing_lines import energy_view, kwh_differs, pf_moved
 from auditkit.rules.capacity import order_capacity
 from auditkit.rules.context import RuleContext
 from auditkit.rules.evidence import Clause, clause, funds_clause
@@ -28,6 +28,7 @@ from auditkit.rules.findings import (
 )
 from auditkit.rules.instrument import ct_primary_a, ct_secondary_a, expected_pt_ratio
 from auditkit.rules.off_archive import priced_tariff_due
+from auditkit.rules.rate_counted import lines_rate_mismatch_counts
 from auditkit.rules.registry import rule
 from auditkit.rules.repriced import (
     RepricedAmounts,
@@ -629,26 +630,19 @@ class _LineRates:
 
 
 def _line_rates(ctx: RuleContext, params: dict) -> _LineRates:
+    """`_LineRates` of the bills: the lines rate_mismatch counts (`lines_rate_mismatch_counts`,
+    which multiplier_mismatch and register_mismatch read too) and what they gained."""
     rc = ctx.recomputed
     n = len(ctx.bills)
     view = energy_view(ctx, params)
     special = rc.tou_bills | rc.tier_bills
     judged = special | ~rc.tariff_differs
-    lines = view.lines
-    priced = lines[(rc.billed & ~np.isnan(rc.rate_billed))[lines]]
+    priced = view.lines[(rc.billed & ~np.isnan(rc.rate_billed))[view.lines]]
     priced_row = rc.row[priced]
     single = np.full(n, np.nan)
     single[priced_row] = rc.rate_billed[priced]
     single[np.bincount(priced_row, minlength=n) != 1] = np.nan  # none, or several lines
-    # The few lines off the rate due first (both rates known), then those that are the rule's.
-    off = np.flatnonzero(rate_off(ctx, params["rate_tolerance"])[lines])
-    mine = (
-        (judged & ~(special & view.structural))[rc.row[lines[off]]]
-        & ~view.old_schedule[off]
-        & rc.billed[lines[off]]
-        & (rc.quantity_billed[lines[off]] > 0)
-    )
-    lines = lines[off[mine]]
+    lines = lines_rate_mismatch_counts(ctx, params)
     # Each line's kWh at either rate to the fen, as the bill charges it (not their product's
     # difference rounded once).
     kwh = rc.quantity_billed[lines]
