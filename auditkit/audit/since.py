@@ -21,9 +21,14 @@ register held for the findings open after it (those persisting now and those no 
 Outcomes are those of the district's findings first found before this month: a finding counts
 once per kind of event; confirmed or false alarm is its latest verdict (a correction is a later
 event; rectified, recovered or archive corrected confirm a finding without a verdict); still
-open is sent without a verdict; recovered yuan add up the `recovered` events. A
-month the register holds later months after counts the events before the next month's cycle
-begins (`auditkit.cycle.window`), so its report says the same whenever it is made again.
+open is sent without a verdict; recovered yuan add up the `recovered` events. The events are
+those of the previous run's cycle (`auditkit.cycle.window.previous_cycle`, the audit-cycle
+report's cycles): from the day after the previous run's month (with no start after the first
+recorded month, whose cycle takes any earlier event) up to the day before this month's cycle
+begins (the first day of the next calendar month); the outcomes count every event before that
+end. So consecutive months' reports list each event once, and a month's report says the same
+whenever it is made again. The first month recorded for a district has no previous run: its
+status table (with the previous run's columns) is not shown, a sentence says so.
 """
 
 from __future__ import annotations
@@ -39,8 +44,7 @@ from auditkit import formatting, i18n
 from auditkit.billing.money import round_half_up
 from auditkit.checks import choice
 from auditkit.cycle.evaluate import DECISIONS, RECOVERED, RECOVERED_NAME, by_kind, latest_decisions
-from auditkit.cycle.window import cycle_window
-from auditkit.periods import month_end, month_number
+from auditkit.cycle.window import Window, previous_cycle
 from auditkit.register.keys import finding_keys
 from auditkit.register.schema import STATUSES
 from auditkit.report.tables import revenue_kind_name
@@ -161,8 +165,10 @@ class SinceLastMonth:
     `situation` says where the figures come from: `no_register`, `recorded`, `preview` or
     `later` (see the module's docstring). `changes` has one row per finding key (columns `CHANGE_COLUMNS`); `earlier` the district's
     findings first found before `as_of` (`EARLIER_COLUMNS`); `events` their outcome events in
-    the order they happened (`EVENT_COLUMNS`). `previous_as_of` is the register's latest month
-    before `as_of` covering the district, `latest_as_of` its latest at all.
+    the order they happened (`EVENT_COLUMNS`), up to the end of `window`, the previous run's
+    cycle (`auditkit.cycle.window.previous_cycle`; None: every event). `previous_as_of` is the
+    register's latest month before `as_of` covering the district, `latest_as_of` its latest at
+    all.
     """
 
     district: str
@@ -174,6 +180,7 @@ class SinceLastMonth:
     earlier: pd.DataFrame = field(default_factory=lambda: _empty(EARLIER_COLUMNS), repr=False)
     events: pd.DataFrame = field(default_factory=lambda: _empty(EVENT_COLUMNS), repr=False)
     catalog: pd.DataFrame | None = field(default=None, repr=False)
+    window: Window | None = field(default=None, repr=False)
 
     @property
     def has_changes(self) -> bool:
@@ -187,21 +194,22 @@ class SinceLastMonth:
 
     @property
     def table_names(self) -> tuple[str, ...]:
-        """The tables this section shows, in order (none without changes to show; no outcome
+        """The tables this section shows, in order (none without changes to show; no status
+        table, whose columns compare with the previous run, in the first month; no outcome
         tables without earlier findings)."""
         if not self.has_changes:
             return ()
+        names: tuple[str, ...] = ("by_rule",) if self.first_month else ("by_status", "by_rule")
         if self.earlier.empty:
-            return ("by_status", "by_rule")
-        return ("by_status", "by_rule", "outcomes", "events")
+            return names
+        return (*names, "outcomes", "events")
 
     def events_since_previous(self) -> pd.DataFrame:
-        """The earlier findings' events that happened after the previous run's month (all of
-        them when there is no previous run), with the finding's customer, rule and kind."""
+        """The earlier findings' events of the previous run's cycle (`window`: every event
+        without one), with the finding's customer, rule and kind."""
         events = self.events
-        if self.previous_as_of is not None:
-            last_day = month_end(int(month_number([self.previous_as_of])[0]))
-            events = events[events["happened_at"] > last_day]
+        if self.window is not None:
+            events = events[self.window.inside(events["happened_at"]).to_numpy()]
         return events.merge(self.earlier, on="finding_key", how="left")
 
     def summary(self) -> dict[str, Any]:
@@ -480,7 +488,8 @@ def since_last_month(
     changes = changes.assign(revenue_kind=changes["finding_key"].map(kinds))
     earlier = held.loc[held["first_as_of"] < as_of, list(EARLIER_COLUMNS)].reset_index(drop=True)
     trail = register.outcomes(district=district)
-    in_time = cycle_window(months, as_of, 1).before_end(trail["happened_at"])
+    window = previous_cycle(months, as_of)
+    in_time = window.before_end(trail["happened_at"])
     events = trail.loc[
         in_time & trail["finding_key"].isin(earlier["finding_key"]), list(EVENT_COLUMNS)
     ].reset_index(drop=True)
@@ -494,4 +503,5 @@ def since_last_month(
         earlier=earlier,
         events=events,
         catalog=catalog,
+        window=window,
     )

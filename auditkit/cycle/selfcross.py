@@ -11,7 +11,9 @@ choices, not the teams; else on every check (basis `all`), which the report says
 comparison of confirmed rates (Fisher's exact
 test per district, Holm-corrected, and the logistic model) is `auditkit.crossaudit.compare`'s,
 fed with one inspection per check: the error found is a confirmation, the money found the
-amount the kind's events recovered on the finding up to the window's end. What cross-audits
+amount the kind's events recovered on the finding up to the window's end (the table shows it per
+check apart per kind of revenue, proved and estimated, never added). A district whose checks
+were too few for its test is `not_tested` in `under_reports`, not "no". What cross-audits
 confirmed that the district's own checks had called a false alarm, or never decided, is listed
 (under-reporting).
 """
@@ -24,16 +26,19 @@ import numpy as np
 import pandas as pd
 
 from auditkit.crossaudit.compare import Comparison, compare
-from auditkit.cycle.evaluate import latest_decisions
+from auditkit.cycle.evaluate import by_kind, latest_decisions
+from auditkit.rules import REVENUE_KINDS
 
 SELF_CROSS_COLUMNS = (
     "district",
     "self_n",
     "self_rate",
-    "self_recovered_per_check",
+    "self_proved_per_check",
+    "self_estimated_per_check",
     "cross_n",
     "cross_rate",
-    "cross_recovered_per_check",
+    "cross_proved_per_check",
+    "cross_estimated_per_check",
     "p_adjusted",
     "under_reports",
     "note",
@@ -50,6 +55,8 @@ UNDER_REPORTED_COLUMNS = (
 )
 #: `self_verdict` of a cross-confirmed finding the district's own checks never decided.
 UNCHECKED = "unchecked"
+#: `under_reports` of a district whose self- and cross-audits were not tested (too few checks).
+NOT_TESTED = "not_tested"
 #: Bases of the comparison: random-sample checks of both kinds, or every check.
 SAMPLE, ALL = "sample", "all"
 
@@ -108,7 +115,9 @@ def self_cross(findings: pd.DataFrame, events: pd.DataFrame) -> SelfCross:
         comparison = compare(_inspections(compared))
         tests = comparison.by_district.set_index("district")
         table["p_adjusted"] = table["district"].map(tests["p_adjusted"]).astype(float)
-        table["under_reports"] = table["district"].map(tests["under_reports"]).fillna(False)
+        tested = table["district"].map(tests["p_adjusted"]).notna()
+        flagged = table["district"].map(tests["under_reports"]).astype(object)
+        table["under_reports"] = flagged.where(tested, NOT_TESTED)
         table["note"] = table["district"].map(tests["note"]).fillna("")
     crossed = current[(current["kind"] == "cross") & (current["decision"] == "confirmed")]
     own = checks[checks["kind"] == "self"].set_index("finding_key")["decision"]
@@ -126,10 +135,16 @@ def self_cross(findings: pd.DataFrame, events: pd.DataFrame) -> SelfCross:
 
 
 def _by_district(current: pd.DataFrame) -> pd.DataFrame:
-    """Checks, confirmed rate and recovered per check of each kind, per audited district."""
-    current = current.assign(confirmed=current["decision"] == "confirmed")
+    """Checks, confirmed rate and recovered per check of each kind, per audited district; the
+    yuan recovered apart per kind of revenue (the finding's `revenue_kind`), never added."""
+    current = current.assign(
+        confirmed=current["decision"] == "confirmed",
+        **by_kind(current["recovered"], current["revenue_kind"], "{kind}"),
+    )
     grouped = current.groupby(["district", "kind"]).agg(
-        n=("confirmed", "size"), confirmed=("confirmed", "sum"), recovered=("recovered", "sum")
+        n=("confirmed", "size"),
+        confirmed=("confirmed", "sum"),
+        **{kind: (kind, "sum") for kind in REVENUE_KINDS},
     )
     districts = sorted(current["district"].unique())
     table = pd.DataFrame({"district": pd.Series(districts, dtype=object)})
@@ -139,14 +154,16 @@ def _by_district(current: pd.DataFrame) -> pd.DataFrame:
         table[f"{kind}_n"] = pd.Series(n, index=table.index).astype(np.int64)
         if part is None:
             table[f"{kind}_rate"] = np.nan
-            table[f"{kind}_recovered_per_check"] = np.nan
+            for revenue in REVENUE_KINDS:
+                table[f"{kind}_{revenue}_per_check"] = np.nan
             continue
         some = table[f"{kind}_n"] > 0
         per = table[f"{kind}_n"].where(some)
         table[f"{kind}_rate"] = table["district"].map(part["confirmed"]) / per
-        table[f"{kind}_recovered_per_check"] = table["district"].map(part["recovered"]) / per
+        for revenue in REVENUE_KINDS:
+            table[f"{kind}_{revenue}_per_check"] = table["district"].map(part[revenue]) / per
     table["p_adjusted"] = np.nan
-    table["under_reports"] = False
+    table["under_reports"] = pd.Series(NOT_TESTED, index=table.index, dtype=object)
     table["note"] = ""
     return table
 

@@ -184,8 +184,8 @@ class CycleStudy:
     @property
     def table_names(self) -> tuple[str, ...]:
         """districts and district_recovery, district_rules and district_rule_recovery,
-        precision (with checks), self_cross and under_reported (with cross-audit checks): none
-        without a window."""
+        precision (with checks), self_cross, self_cross_recovery and under_reported (with
+        cross-audit checks): none without a window."""
         if not self.evaluated:
             return ()
         names: tuple[str, ...] = (
@@ -197,7 +197,7 @@ class CycleStudy:
         if self.scope["checked"].any():
             names += ("precision",)
         if self._compared:
-            names += ("self_cross", "under_reported")
+            names += ("self_cross", "self_cross_recovery", "under_reported")
         return names
 
     @property
@@ -241,6 +241,9 @@ class CycleStudy:
             ),
             "precision": lambda: tables.precision_table(self.precision, lang, self.confidence),
             "self_cross": lambda: tables.self_cross_table(
+                _only(self.self_cross.table, self.district), lang
+            ),
+            "self_cross_recovery": lambda: tables.self_cross_recovery_table(
                 _only(self.self_cross.table, self.district), lang
             ),
             "under_reported": lambda: tables.under_reported_table(self.under_reported, lang),

@@ -8,6 +8,7 @@ from collections.abc import Iterable
 import pandas as pd
 
 from auditkit import formatting, i18n
+from auditkit.cycle.selfcross import NOT_TESTED
 from auditkit.results import TOTAL_ROWS
 from auditkit.stats.tables import Formatter, labelled, whole
 
@@ -135,21 +136,39 @@ def precision_table(frame: pd.DataFrame, lang: str, confidence: float) -> pd.Dat
 
 
 def self_cross_table(frame: pd.DataFrame, lang: str) -> pd.DataFrame:
-    """Per audited district: each kind's checks, confirmed rate and recovered per check, and the
-    Holm-adjusted test (what cross-audits confirmed that the district's checks missed is said per
-    district in the conclusions and listed apart: counted on every check, while this table may
-    compare random-sample checks alone)."""
-    yes, no = i18n.text("common.yes", lang), i18n.text("common.no", lang)
+    """Per audited district: each kind's checks and confirmed rate, and the Holm-adjusted test
+    ("not tested" where a kind had too few checks: no test is no finding of "no"). What
+    cross-audits confirmed that the district's checks missed is said per district in the
+    conclusions and listed apart: counted on every check, while this table may compare
+    random-sample checks alone."""
+    verdicts = {
+        True: i18n.text("common.yes", lang),
+        False: i18n.text("common.no", lang),
+        NOT_TESTED: i18n.text("cycle.under_reports.not_tested", lang),
+    }
     formats: dict[str, Formatter] = {
         "district": str,
         "self_n": whole,
         "self_rate": formatting.percent,
-        "self_recovered_per_check": formatting.money,
         "cross_n": whole,
         "cross_rate": formatting.percent,
-        "cross_recovered_per_check": formatting.money,
         "p_adjusted": formatting.p_value,
-        "under_reports": lambda flag: yes if flag else no,
+        "under_reports": lambda flag: verdicts[flag if isinstance(flag, str) else bool(flag)],
+    }
+    return _labelled(frame, formats, lang)
+
+
+def self_cross_recovery_table(frame: pd.DataFrame, lang: str) -> pd.DataFrame:
+    """Per audited district: each kind's checks and the yuan it recovered per check, proved and
+    estimated apart (never added: an estimated amount rests on an estimate of the energy)."""
+    formats: dict[str, Formatter] = {
+        "district": str,
+        "self_n": whole,
+        "self_proved_per_check": formatting.money,
+        "self_estimated_per_check": formatting.money,
+        "cross_n": whole,
+        "cross_proved_per_check": formatting.money,
+        "cross_estimated_per_check": formatting.money,
     }
     return _labelled(frame, formats, lang)
 

@@ -73,6 +73,23 @@ def cycle_window(recorded: Iterable[str], as_of: str = "", months: int = 12) -> 
     return Window(chosen, start, end)
 
 
+def previous_cycle(recorded: Iterable[str], month: str) -> Window:
+    """The cycle that ends where `month`'s begins: that of the last recorded month before
+    `month` (its months; the first recorded month's takes any earlier event), or, without one,
+    every day before `month`'s cycle (no month). `month` need not be recorded (a preview): it is
+    placed among `recorded`. The reports of consecutive months take consecutive cycles, so each
+    event falls in exactly one month's."""
+    if not is_period(month):
+        raise ParameterError("month", "a month 'YYYY-MM'", month)
+    months = sorted({str(recorded_month) for recorded_month in recorded} | {month})
+    before = [recorded_month for recorded_month in months if recorded_month < month]
+    end = _cycle_start(month)
+    if not before:
+        return Window((), None, end)
+    start = None if before[-1] == months[0] else _cycle_start(before[-1])
+    return Window((before[-1],), start, end)
+
+
 def _cycle_start(month: str) -> pd.Timestamp:
     """The first day of the calendar month after `month`: where its cycle begins."""
     return month_end(int(month_number([month])[0])) + pd.Timedelta(days=1)

@@ -19,8 +19,8 @@ WORDS: dict[str, tuple[str, str]] = {
     "crossaudit.underbilled": ("查出少收电费 (元)", "Under-billing found (yuan)"),
     "crossaudit.self_rate": ("自查发现率", "Self-audit rate"),
     "crossaudit.cross_rate": ("交叉检查发现率", "Cross-audit rate"),
-    "crossaudit.self_n": ("自查户数", "Self-audits"),
-    "crossaudit.cross_n": ("交叉检查户数", "Cross-audits"),
+    "crossaudit.self_n": ("自查次数", "Self-audits"),
+    "crossaudit.cross_n": ("交叉检查次数", "Cross-audits"),
     "crossaudit.gap": ("差距（百分点）", "Gap (pp)"),
     "crossaudit.points": ("{points} 个百分点", "{points} pp"),
     "crossaudit.statistic": ("统计量", "Statistic"),
@@ -211,7 +211,7 @@ WORDS: dict[str, tuple[str, str]] = {
         "self-versus-cross odds ratio within districts.",
     ),
     "crossaudit.method.money": (
-        "少报金额估计 =（交叉检查每户查出的少收电费 − 自查每户查出的少收电费）× 自查户数，"
+        "少报金额估计 =（交叉检查每次查出的少收电费 − 自查每次查出的少收电费）× 自查次数，"
         "少收电费 = 稽查值 − 账面值。",
         "Estimated missed money = (under-billing found per cross-audit - per self-audit) x "
         "self-audits, under-billing = audited_value - book_value.",

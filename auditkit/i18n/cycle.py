@@ -29,8 +29,23 @@ WORDS: dict[str, tuple[str, str]] = {
     "cycle.column.awaiting_rectification": ("待整改", "Awaiting rectification"),
     "cycle.column.recovered_proved": ("追补电费·核算确认 (元)", "Recovered, proved (yuan)"),
     "cycle.column.recovered_estimated": ("追补电费·估算 (元)", "Recovered, estimated (yuan)"),
-    "cycle.column.self_recovered_per_check": ("自查每次追补 (元)", "Yuan per self-audit"),
-    "cycle.column.cross_recovered_per_check": ("交叉检查每次追补 (元)", "Yuan per cross-audit"),
+    "cycle.column.self_proved_per_check": (
+        "自查每次追补·核算确认 (元)",
+        "Recovered per self-audit, proved (yuan)",
+    ),
+    "cycle.column.self_estimated_per_check": (
+        "自查每次追补·估算 (元)",
+        "Recovered per self-audit, estimated (yuan)",
+    ),
+    "cycle.column.cross_proved_per_check": (
+        "交叉检查每次追补·核算确认 (元)",
+        "Recovered per cross-audit, proved (yuan)",
+    ),
+    "cycle.column.cross_estimated_per_check": (
+        "交叉检查每次追补·估算 (元)",
+        "Recovered per cross-audit, estimated (yuan)",
+    ),
+    "cycle.under_reports.not_tested": ("未检验", "not tested"),
     "cycle.column.self_verdict": ("自查结论", "Self-audit verdict"),
     "cycle.column.decided_at": ("交叉检查核查日期", "Cross-audit check date"),
     "cycle.verdict.false_alarm": ("判为误报", "called a false alarm"),
@@ -50,6 +65,10 @@ WORDS: dict[str, tuple[str, str]] = {
         "Rectification and recovered revenue by district and rule",
     ),
     "cycle.heading.precision": ("各规则查实率", "Confirmed share by rule"),
+    "cycle.heading.self_cross_recovery": (
+        "自查与交叉检查每次追补电费（核算确认与估算分列）",
+        "Recovered per check, self- and cross-audits (proved and estimated apart)",
+    ),
     "cycle.heading.under_reported": (
         "交叉检查查实而自查未报的疑点",
         "Confirmed by cross-audits, missed by self-audits",
@@ -237,8 +256,8 @@ WORDS: dict[str, tuple[str, str]] = {
     "cycle.method.self_cross": (
         "核查记录未填检查单位或填的是疑点所属单位即自查，填其他单位即交叉检查；每类检查对一条疑点的结论"
         "取该类最新的一条。期内两类检查都有随机抽取的核查时，只比较随机抽取的核查。自查与交叉检查的查实率按单位用 Fisher 精确检验（单侧）比较并作 Holm 校正，"
-        "每类少于 10 次的单位不做检验（p 值显示为 —）。每次追补 = 该类检查期内核查的疑点至期末由该类"
-        "追补的电费 / 核查次数。交叉检查查实而自查判为误报或从未核查的疑点逐条列出。本比较依据疑点登记簿"
+        "每类少于 10 次的单位不做检验（p 值显示为 —，自查少报显示为“未检验”）。每次追补 = 该类检查期内核查的"
+        "疑点至期末由该类追补的电费 / 核查次数，核算确认与估算分列，从不相加。交叉检查查实而自查判为误报或从未核查的疑点逐条列出。本比较依据疑点登记簿"
         "的核查结论；交叉检查报告依据现场检查记录中每次检查是否发现问题，两者计入的"
         "检查不同，对同一单位的结论可以不同。",
         "A check is a self-audit when its events name no auditing district or the finding's "
@@ -246,8 +265,9 @@ WORDS: dict[str, tuple[str, str]] = {
         "When both kinds have random-sample checks in the window, only those are compared. "
         "Self- and cross-audit confirmed rates are compared per district by Fisher's exact "
         "test (one-sided) with Holm's correction; districts with fewer than 10 checks of a "
-        "kind are not tested (p shown as —). Recovered per check = what that kind recovered, up "
-        "to the window's end, on the findings it checked in the window, divided by its checks. "
+        "kind are not tested (p shown as —, under-reporting as not tested). Recovered per check "
+        "= what that kind recovered, up to the window's end, on the findings it checked in the "
+        "window, divided by its checks, proved and estimated apart, never added. "
         "Findings a cross-audit confirmed that the district's own checks called a false alarm "
         "or never checked are listed one by one. This comparison rests on the findings "
         "register's check outcomes; the cross-audit report rests on the field inspections (the "

@@ -61,9 +61,11 @@ WORDS: dict[str, tuple[str, str]] = {
         "What the register recorded for {as_of}, against the previous run ({previous}).",
     ),
     "since.line.first_month": (
-        "{as_of} 是台账中{district}的第一个月：全部疑点均为新发现，尚无以往疑点及其核查结果。",
-        "{as_of} is the first month the register holds for {district}: every finding is new, "
-        "and there are no earlier findings or outcomes yet.",
+        "{as_of} 是台账中{district}的第一个月：没有更早的运行可供对比，全部疑点均为新发现，"
+        "尚无以往疑点及其核查结果。",
+        "{as_of} is the first month the register holds for {district}: there is no earlier run "
+        "to compare with, every finding is new, and there are no earlier findings or outcomes "
+        "yet.",
     ),
     "since.line.counts": (
         "本月发现疑点 {found:,} 条：新发现 {new:,} 条，持续存在 {persisting:,} 条（其中涉及金额有变化 "

@@ -163,14 +163,19 @@ def test_the_first_month_recorded_has_every_finding_new(register) -> None:
     figures = first.summary()
     assert (figures["new"], figures["found"], figures["persisting"]) == (4, 4, 0)
     assert (figures["proved_now"], figures["estimated_now"]) == (150.0, 50.0)
-    assert first.table_names == ("by_status", "by_rule")
+    # no status table: its previous-run columns would read 0.00 where there is no previous run
+    assert first.table_names == ("by_rule",)
     lines = first.explain("en").splitlines()
     assert lines == [
-        "2024-06 is the first month the register holds for north: every finding is new, and "
-        "there are no earlier findings or outcomes yet.",
+        "2024-06 is the first month the register holds for north: there is no earlier run to "
+        "compare with, every finding is new, and there are no earlier findings or outcomes yet.",
         "4 findings this month: 4 new, 0 persisting (0 with a changed amount), 0 reopened; 0 no "
         "longer found.",
     ]
+    assert first.explain("zh").splitlines()[0] == (
+        "2024-06 是台账中north的第一个月：没有更早的运行可供对比，全部疑点均为新发现，"
+        "尚无以往疑点及其核查结果。"
+    )
 
 
 def test_a_recorded_month_against_the_previous_run_and_the_outcomes_of_earlier_findings(
@@ -194,7 +199,9 @@ def test_a_recorded_month_against_the_previous_run_and_the_outcomes_of_earlier_f
     assert (figures["false_alarm"], figures["rectified"], figures["archive_corrected"]) == (2, 1, 1)
     assert (figures["still_open"], figures["recovered_proved"]) == (0, 80.0)
     assert figures["recovered_estimated"] == 12.5
-    assert figures["events_since_previous"] == 11  # C's sent of 2024-06-25 was before July
+    # June is the first recorded month: its cycle, which July's report lists, takes C's sent of
+    # 2024-06-25 too (as the audit-cycle report's first cycle does), so no event is left out
+    assert figures["events_since_previous"] == 12
 
     status = july.table("by_status", "en").set_index("Finding status")
     assert status["Findings"].tolist() == [2, 2, 2, 0]
@@ -227,7 +234,7 @@ def test_a_recorded_month_against_the_previous_run_and_the_outcomes_of_earlier_f
     assert july.table("outcomes", "en").attrs[TOTAL_ROWS] == 1
 
     events = july.table("events", "en")
-    assert len(events) == 11 and events["Date"].min() == pd.Timestamp("2024-07-03")
+    assert len(events) == 12 and events["Date"].min() == pd.Timestamp("2024-06-25")
     assert events["Date"].is_monotonic_decreasing  # the latest first: a cut table shows them
     recovered = events[events["Outcome"] == "recovered"]
     assert recovered[["customer_id", "Amount (yuan)", "Revenue kind"]].values.tolist() == [
@@ -240,19 +247,18 @@ def test_a_recorded_month_against_the_previous_run_and_the_outcomes_of_earlier_f
         "yuan estimated; this month 4, 160.00 yuan proved and 40.00 yuan estimated (two kinds, "
         "shown apart, never added).",
         "4 findings from earlier months: 4 sent to the field, 2 confirmed, 2 false alarms, 0 "
-        "sent and still open; recovered 80.00 yuan proved and 12.50 yuan estimated. 11 field "
+        "sent and still open; recovered 80.00 yuan proved and 12.50 yuan estimated. 12 field "
         "events since the previous run.",
     ]
     assert "210.00" not in july.explain("en")  # proved and estimated are never added
 
 
-def test_a_past_month_counts_the_outcomes_known_when_the_next_month_was_recorded(
-    register,
-) -> None:
-    """July's report made again after August was recorded: July's cycle runs to 2024-08-31, so
-    A's archive correction of 2024-08-12 counts; B's confirmation of 2024-09-03 (a correction
-    of its false alarm) falls in August's cycle: left out of July's report, counted in
-    August's."""
+def test_a_past_month_counts_the_outcomes_known_when_its_own_month_ended(register) -> None:
+    """July's report made again after August was recorded counts what was known when July's
+    run was made (events before 2024-08-01, where July's own cycle begins): A's archive
+    correction of 2024-08-12 and B's confirmation of 2024-09-03 (a correction of its false
+    alarm) are left out of July's; August's counts A's of 08-12 (before 2024-09-01), and
+    September's (a preview) B's of 09-03."""
     for month in MONTHS:
         record(register, month)
     june_outcomes(register)
@@ -261,10 +267,55 @@ def test_a_past_month_counts_the_outcomes_known_when_the_next_month_was_recorded
     register.record_outcomes(events(later))
     july = since(register, "2024-07").summary()
     # confirmed: A and D (D's archive correction confirms it); false alarms: B and C
-    assert (july["archive_corrected"], july["confirmed"], july["false_alarm"]) == (2, 2, 2)
-    assert july["events_since_previous"] == 12  # the 11 of July's test and A's of 08-12
+    assert (july["archive_corrected"], july["confirmed"], july["false_alarm"]) == (1, 2, 2)
+    assert july["events_since_previous"] == 12  # the 12 of July's test, not A's of 08-12
     august = since(register, "2024-08").summary()
-    assert (august["confirmed"], august["false_alarm"]) == (3, 1)  # B corrected on 09-03
+    assert (august["archive_corrected"], august["confirmed"], august["false_alarm"]) == (2, 2, 2)
+    assert august["events_since_previous"] == 1  # A's of 08-12
+    september = since(register, "2024-09", findings=september_findings()).summary()
+    assert (september["situation"], september["events_since_previous"]) == ("preview", 1)
+    assert (september["confirmed"], september["false_alarm"]) == (3, 1)  # B corrected on 09-03
+
+
+def september_findings() -> pd.DataFrame:
+    """August's findings found again in September (for a preview of 2024-09)."""
+    findings = month_findings("2024-08").assign(period_to="2024-09")
+    findings.attrs["as_of"] = "2024-09"
+    return findings
+
+
+def test_consecutive_months_list_each_field_event_once(register) -> None:
+    """Events on A (a June finding) dated in each month and on the boundaries of the months'
+    cycles: July's report lists June's cycle (the first recorded month's: every day before
+    2024-08-01), August's the days from 2024-08-01 to 08-31, September's (a preview) from
+    2024-09-01 on. Each event is in exactly one month's list, whenever the reports are made."""
+    for month in MONTHS:
+        record(register, month)
+    days = {1.0: "2024-06-30", 2.0: "2024-07-01", 3.0: "2024-07-31", 4.0: "2024-08-01",
+            5.0: "2024-08-31", 6.0: "2024-09-01", 7.0: "2024-09-30"}  # fmt: skip
+    register.record_outcomes(
+        events([(key("A"), "recovered", amount, day) for amount, day in days.items()])
+    )
+    reports = {
+        "2024-06": since(register, "2024-06"),
+        "2024-07": since(register, "2024-07"),
+        "2024-08": since(register, "2024-08"),
+        "2024-09": since(register, "2024-09", findings=september_findings()),
+    }
+    listed = {
+        month: sorted(section.events_since_previous()["amount"].tolist())
+        for month, section in reports.items()
+    }
+    assert listed == {
+        "2024-06": [],  # the first month: no earlier finding
+        "2024-07": [1.0, 2.0, 3.0],
+        "2024-08": [4.0, 5.0],
+        "2024-09": [6.0, 7.0],
+    }
+    # the recovered yuan counted by each report: every event before its list's end
+    assert reports["2024-07"].summary()["recovered_proved"] == 6.0  # 1 + 2 + 3
+    assert reports["2024-08"].summary()["recovered_proved"] == 15.0  # + 4 + 5
+    assert reports["2024-09"].summary()["recovered_proved"] == 28.0  # + 6 + 7
 
 
 def test_a_month_not_recorded_yet_is_a_preview_that_records_nothing(register) -> None:

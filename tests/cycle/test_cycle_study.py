@@ -119,9 +119,11 @@ def test_a_cross_audit_finds_what_the_self_audit_missed(study):
     south, north = table.loc["south"], table.loc["north"]
     assert (south["self_n"], south["self_rate"], south["cross_n"], south["cross_rate"]) == (
         1, 0.0, 1, 1.0)  # fmt: skip
-    assert south["cross_recovered_per_check"] == 150.0  # recovered by north on F6
-    assert (north["self_n"], north["self_rate"], north["self_recovered_per_check"]) == (2, 0.5, 0)
+    # recovered by north on F6, an estimated finding
+    assert (south["cross_proved_per_check"], south["cross_estimated_per_check"]) == (0.0, 150.0)
+    assert (north["self_n"], north["self_rate"], north["self_proved_per_check"]) == (2, 0.5, 0)
     assert south["note"] == "too_few_in_district" and np.isnan(south["p_adjusted"])
+    assert south["under_reports"] == "not_tested"  # one check of each kind: no test, not "no"
     missed = study.under_reported
     assert missed["customer_id"].tolist() == ["C-F7", "C-F6"]  # most revenue first
     assert missed["self_verdict"].tolist() == ["unchecked", "false_alarm"]
@@ -152,8 +154,10 @@ def test_without_random_samples_of_both_kinds_every_check_is_compared_and_said_s
     table = study.self_cross.table.set_index("district")
     south, north = table.loc["south"], table.loc["north"]
     assert (south["self_n"], south["cross_n"], south["cross_rate"]) == (1, 2, 1.0)
-    assert south["cross_recovered_per_check"] == 75.0  # 150 recovered by north / 2 checks
-    assert (north["self_n"], north["self_recovered_per_check"]) == (3, 200.0)  # F1's 600 / 3
+    # 150 estimated recovered by north on F6 / 2 checks (F6, F7); nothing proved
+    assert (south["cross_proved_per_check"], south["cross_estimated_per_check"]) == (0.0, 75.0)
+    assert (north["self_n"], north["self_proved_per_check"]) == (3, 200.0)  # F1's 600 / 3
+    assert north["self_estimated_per_check"] == 0.0
     assert "compared below on every check" in study.explain("en")
 
 
@@ -309,5 +313,6 @@ def test_every_table_fits_the_page_in_nine_columns_at_most(study):
     district, besides the comparison) and ran off a printed page."""
     assert {name: study.table(name, "zh").shape[1] for name in study.table_names} == {
         "districts": 8, "district_recovery": 6, "district_rules": 9,
-        "district_rule_recovery": 7, "precision": 9, "self_cross": 9, "under_reported": 8,
+        "district_rule_recovery": 7, "precision": 9, "self_cross": 7, "self_cross_recovery": 7,
+        "under_reported": 8,
     }  # fmt: skip

@@ -93,6 +93,9 @@ def test_the_notebook_runs_through_the_pipeline_and_shows_the_evaluation(
     text = page.read_text("utf-8")
     assert "findings sent to the field 4, checked 5" in text
     assert "Confirmed by cross-audits, missed by self-audits" in text and "C-F7" in text
+    # the self/cross tables: recovered per check proved and estimated apart, untested said so
+    assert "Recovered per cross-audit, estimated (yuan)" in text and ">150.00<" in text
+    assert ">not tested<" in text
     assert len(re.findall(r'<img[^>]+src="data:image/png', text)) == 3
     outputs = "".join(
         "".join(output["data"]["text/html"])

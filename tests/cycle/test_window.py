@@ -5,7 +5,7 @@ from __future__ import annotations
 import pandas as pd
 import pytest
 
-from auditkit.cycle.window import cycle_window
+from auditkit.cycle.window import cycle_window, previous_cycle
 from auditkit.errors import ParameterError
 
 RECORDED = ["2024-03", "2024-01", "2024-02", "2024-02"]  # any order, a month run twice
@@ -43,3 +43,25 @@ def test_consecutive_one_month_reports_never_count_an_event_twice():
 def test_a_month_before_every_record_or_a_bad_count_is_refused_by_name(as_of, months, name):
     with pytest.raises(ParameterError, match=f"'{name}'"):
         cycle_window(RECORDED, as_of, months)
+
+
+def test_the_cycle_before_a_month_is_the_previous_recorded_month_s_and_ends_where_its_begins():
+    """ "Since last month" of 2024-03 lists 2024-02's cycle (2024-03-01 to 03-31); of 2024-02
+    the first recorded month's (every day before 2024-03-01); of 2024-04, not recorded (a
+    preview), 2024-03's; of 2024-01 none before it: every day before 2024-02-01."""
+    march = previous_cycle(RECORDED, "2024-03")
+    assert (march.months, march.start, march.end) == (
+        ("2024-02",), pd.Timestamp("2024-03-01"), pd.Timestamp("2024-04-01"))  # fmt: skip
+    assert cycle_window(RECORDED, "2024-02", 1) == march  # the audit-cycle report's cycle
+    february = previous_cycle(RECORDED, "2024-02")
+    assert (february.start, february.end) == (None, pd.Timestamp("2024-03-01"))
+    april = previous_cycle(RECORDED, "2024-04")
+    assert (april.months, april.start, april.end) == (
+        ("2024-03",), pd.Timestamp("2024-04-01"), pd.Timestamp("2024-05-01"))  # fmt: skip
+    first = previous_cycle(RECORDED, "2024-01")
+    assert (first.months, first.start, first.end) == ((), None, pd.Timestamp("2024-02-01"))
+    days = pd.Series(pd.to_datetime(["2024-02-29", "2024-03-01", "2024-03-31", "2024-04-01"]))
+    shown = [cycle.inside(days) for cycle in (february, march, april)]
+    assert (sum(shown) == 1).all()  # each day in exactly one report's list
+    with pytest.raises(ParameterError, match="parameter 'month'"):
+        previous_cycle(RECORDED, "2024-13")
