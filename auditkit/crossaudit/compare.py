@@ -130,8 +130,12 @@ class Comparison:
         if flagged.empty:
             sentences.append(self._no_flag_sentence(lang, district, based))
         for row in flagged.to_dict("records"):
-            # Money is named only when cross-audits found more per check than self-audits did.
-            key = "under_reports" if row["missed_value"] > 0 else "under_reports_no_money"
+            # Money is named only when cross-audits found more per check than self-audits did;
+            # never from the register, whose recovered yuan are proved or estimated, not one sum.
+            if source == "register":
+                key = "under_reports_register"
+            else:
+                key = "under_reports" if row["missed_value"] > 0 else "under_reports_no_money"
             sentences.append(
                 i18n.text(f"crossaudit.sentence.{key}", lang).format(**_worded(row, lang), **based)
             )

@@ -12,7 +12,7 @@ WORDS: dict[str, tuple[str, str]] = {
     "crossaudit.auditing_district": ("检查单位", "Auditor"),
     "crossaudit.audited_district": ("被检查单位", "Audited district"),
     "crossaudit.audit_kind": ("检查类型", "Audit kind"),
-    "crossaudit.inspections": ("检查户数", "Inspections"),
+    "crossaudit.inspections": ("检查次数", "Inspections"),
     "crossaudit.errors": ("发现问题", "Errors found"),
     "crossaudit.rate": ("发现率", "Finding rate"),
     "crossaudit.interval": ("95% 置信区间", "95% interval"),
@@ -158,6 +158,13 @@ WORDS: dict[str, tuple[str, str]] = {
         "{district} ({source}): self-audits found errors in {self_rate}, cross-audits in "
         "{cross_rate}, a gap of {gap} (adjusted {p_adjusted}); self-audits found no less "
         "money per inspection than cross-audits.",
+    ),
+    "crossaudit.sentence.under_reports_register": (
+        "{district}（{source}）：自查发现率 {self_rate}，交叉检查 {cross_rate}，相差 {gap}"
+        "（校正后 {p_adjusted}）；每次检查追补的金额见下表，已证实与估算分列、不相加。",
+        "{district} ({source}): self-audits found errors in {self_rate}, cross-audits in "
+        "{cross_rate}, a gap of {gap} (adjusted {p_adjusted}); the yuan each kind of check "
+        "recovered are in the table below, proved and estimated apart, never added.",
     ),
     "crossaudit.sentence.audits": ("{auditor} 检查 {audited}", "{auditor} audits {audited}"),
     "crossaudit.sentence.too_few_to_compare": (

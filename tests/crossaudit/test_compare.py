@@ -158,6 +158,19 @@ def test_an_under_reporting_district_whose_self_audits_found_more_money_names_no
         assert said in text and unsaid not in text
 
 
+def test_from_the_register_an_under_reporting_district_names_no_sum_of_money():
+    """The audit cycle's comparison read the register's recovered yuan, proved and estimated
+    added into one 'missed about' figure; its sentence now points to the table that keeps them
+    apart."""
+    comparison = compare(inspections(PLAN), alpha=0.05)
+    assert comparison.under_reporting["district"].tolist() == ["A"]
+    zh = comparison.explain("zh", source="register")
+    en = comparison.explain("en", source="register")
+    assert "每次检查追补的金额见下表，已证实与估算分列、不相加。" in zh and "约少发现" not in zh
+    assert "proved and estimated apart, never added." in en and "missed about" not in en
+    assert "self-audits missed about" in comparison.explain("en")  # field inspections: one sum
+
+
 @pytest.mark.parametrize(
     ("flags", "found"),
     [
