@@ -334,6 +334,7 @@ def test_a_sheet_of_findings_the_register_does_not_know_is_refused(
         tmp_path / "returned.xlsx",
     )
     other = f"sqlite:///{tmp_path / 'other.sqlite'}"
+    Register.open(other).close()  # another team's register, holding none of these findings
     capsys.readouterr()
     assert main(["register", "import", str(returned), "--db", other]) == 2
     error = capsys.readouterr().err
