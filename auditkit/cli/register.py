@@ -189,7 +189,7 @@ def run_worklist(args: argparse.Namespace) -> int:
         raise ParameterError(
             "--recheck", "with the register (no FINDINGS, or --register / --db)", "no register"
         )
-    store = Register.open(args.db) if use_register else None
+    store = Register.open_present(args.db) if use_register else None
     try:
         if args.findings is None:
             findings = _open_findings(store, args.district)
@@ -248,7 +248,7 @@ def run_import(args: argparse.Namespace) -> int:
     sheets = without_lock_files(args.sheets, IMPORTING)
     problems: list[str] = []
     refused = 0
-    with Register.open(args.db) as store:
+    with Register.open_present(args.db) as store:
         known = set(store.findings(columns=["finding_key"])["finding_key"])
         for path in sheets:
             warn_if_open(path, IMPORTING)
@@ -271,11 +271,16 @@ def run_import(args: argparse.Namespace) -> int:
                 problems.extend(unknown)
                 refused += 1
                 continue
-            if events.empty:
+            if events.empty:  # the sheet as sent, or not checked yet: nothing is withdrawn
                 print(f"{path}: no outcome filled in yet, nothing to record")
                 continue
+            # a returned sheet: a row imported before and emptied since is a changed row
+            blank = events.attrs.get("blank_rows", [])
+            rows = {**{row["finding_key"]: row["sheet_row"] for row in blank}, **rows}
             try:
-                done = store.record_outcomes(events, correct=args.correct)
+                done = store.record_outcomes(
+                    events, correct=args.correct, blank_rows=blank, withdrawn_by=_login()
+                )
             except OutcomeConflict as conflict:
                 problems.extend(_conflict_lines(conflict, path, sheet, rows))
                 refused += 1
@@ -291,10 +296,21 @@ def run_import(args: argparse.Namespace) -> int:
                 refused += 1
                 continue
             corrected = f", {done.corrected} of them corrections" if done.corrected else ""
+            if done.withdrawn:
+                corrected += (
+                    f", {done.withdrawn} of them withdrawals of the outcome of a row emptied "
+                    "(the finding is undecided again)"
+                )
             print(
                 f"{path}: {done.recorded} outcome events recorded{corrected}, already recorded "
                 f"{done.already_recorded}"
             )
+            for row, other in done.elsewhere:
+                print(
+                    f"  row {rows.get(row['finding_key'], row['source_row'])}: the same outcome "
+                    f"({_described(row)}) is recorded from another worklist already, "
+                    f"{other.source} row {other.source_row}: counted once, not recorded again"
+                )
     if problems:
         raise RegisterError(
             f"{refused} of {len(sheets)} sheets refused, nothing recorded from them; "
@@ -309,17 +325,47 @@ def _conflict_lines(
 ) -> list[str]:
     """One line per cell of a returned sheet that differs from what the register recorded for
     its row: the file, sheet, row as it is now, column, recorded and new value."""
+    from auditkit.errors import shown
     from auditkit.register.schema import SHEET_COLUMNS
-    from auditkit.register.store import changed_values
+    from auditkit.register.store import changed_values, elsewhere
 
-    return [
-        f"worklist {path.name!r}, sheet {sheet!r}, "
-        f"row {rows.get(row['finding_key'], row['source_row'])}, column {SHEET_COLUMNS[column]}: "
-        f"recorded {recorded!r} (imported before), found {found!r}: import with --correct if "
-        "the sheet corrects it; a later outcome goes on a later worklist"
-        for row, held in conflict.conflicts
-        for column, recorded, found in changed_values(row, held)
-    ]
+    lines = []
+    for row, held in conflict.conflicts:
+        where = f"worklist {path.name!r}, sheet {sheet!r}, "
+        where += f"row {rows.get(row['finding_key'], row['source_row'])}"
+        if elsewhere(row, held):
+            before = (
+                f"recorded {{}} on another worklist ({held.source} row {held.source_row}, "
+                f"checked {held.happened_at.isoformat()} by {held.actor})"
+            )
+            advice = (
+                "a finding is checked once a day: import with --correct if this sheet corrects "
+                "the other; a further recovery or a later outcome is dated the day it happened"
+            )
+        elif row["event"] is None:
+            before = "recorded {} (imported before)"
+            advice = (
+                "the row was emptied: import with --correct to withdraw its outcome (the "
+                "finding is undecided again), or fill the row again as imported"
+            )
+        else:
+            before = "recorded {} (imported before)"
+            advice = (
+                "import with --correct if the sheet corrects it; a later outcome goes on a "
+                "later worklist"
+            )
+        lines += [
+            f"{where}, column {SHEET_COLUMNS[column]}: {before.format(shown(recorded))}, "
+            f"found {shown(found)}: {advice}"
+            for column, recorded, found in changed_values(row, held)
+        ]
+    return lines
+
+
+def _described(row: dict) -> str:
+    """An outcome event in a few words: 'recovered 30000.0 by 李四 on 2026-12-07'."""
+    amount = "" if row["amount"] is None else f" {row['amount']}"
+    return f"{row['event']}{amount} by {row['actor']} on {row['happened_at'].isoformat()}"
 
 
 def _check_auditor(auditor: str | None, store: Register | None, findings: pd.DataFrame) -> None:

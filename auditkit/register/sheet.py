@@ -245,7 +245,9 @@ def read_worklist(path: str | os.PathLike[str], *, large_amounts: bool = False) 
     row the finding was written in (so a sheet sorted, filtered or with rows inserted gives the
     same events; `attrs["sheet_rows"]` maps each key to the row it is in now, `attrs["sheet"]` names
     the sheet, renamed or not). Rows with no input
-    are skipped. Every problem (a sheet that is not a worklist, a deleted row, a changed key or
+    are skipped and listed in `attrs["blank_rows"]` (finding_key, source, source_row and the
+    sheet_row it is in now), so that
+    `Register.record_outcomes(blank_rows=...)` refuses a row imported before and emptied since. Every problem (a sheet that is not a worklist, a deleted row, a changed key or
     given cell, a row added or copied, text in the amount, an unknown outcome, a date that is no
     date, a missing actor or date) is raised together in a `WorklistSheetError`, one line each.
     A lock file an office program keeps beside a workbook, a file that would unpack to more
@@ -634,7 +636,7 @@ def _events(
     expected = expected.set_index(expected["finding_key"].astype(str), drop=False)
     outcomes = _outcome_words()
     seen: set[str] = set()
-    records, sheet_rows = [], {}
+    records, sheet_rows, blank_rows = [], {}, []
     for sheet_row, row in filled.iterrows():
         key = "" if _blank(row["finding_key"]) else str(row["finding_key"]).strip()
         if key not in expected.index:
@@ -655,6 +657,9 @@ def _events(
         if record is not None:
             records.append({**record, "source": source, "source_row": written_row[key]})
             sheet_rows[key] = int(sheet_row)
+        elif all(_blank(row[column]) for column in INPUT_COLUMNS):
+            blank_rows.append({"finding_key": key, "source": source,
+                               "source_row": written_row[key], "sheet_row": int(sheet_row)})  # fmt: skip
     for key in sorted(set(expected.index) - seen, key=written_row.__getitem__):
         problems.add(
             written_row[key],
@@ -664,6 +669,7 @@ def _events(
         )
     events = _event_frame(records)
     events.attrs["sheet_rows"] = sheet_rows
+    events.attrs["blank_rows"] = blank_rows
     return events
 
 

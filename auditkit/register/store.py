@@ -32,7 +32,7 @@ import sqlalchemy as sa
 from sqlalchemy.dialects import postgresql, sqlite
 
 from auditkit.data.column_typing import shown_cell
-from auditkit.errors import ParameterError, require_frame_columns
+from auditkit.errors import ParameterError, require_frame_columns, shown
 from auditkit.options.register import SELECTIONS
 from auditkit.paths import outputs_dir
 from auditkit.register import schema
@@ -62,6 +62,9 @@ _MONEY_COLUMNS = ("revenue_impact", "penalty", "score")
 _PERIOD = re.compile(r"^\d{4}-(0[1-9]|1[0-2])$")
 _WRITE_OPTION = "auditkit_register_write"
 _LOOKUP_CHUNK = 500
+#: The event recorded when an outcome imported from a worklist row is withdrawn (the row
+#: emptied and imported with --correct): a marker `Register.outcomes` leaves out.
+WITHDRAWN = "withdrawn"
 
 
 @dataclass(frozen=True)
@@ -96,34 +99,56 @@ class RunChanges:
 @dataclass(frozen=True)
 class OutcomeImport:
     """What `record_outcomes` did: events recorded now (`corrected` of them corrections of a
-    worklist row recorded before), and events given that were already in the register (or
-    repeated within the input) and so recorded nothing."""
+    worklist row recorded before, `withdrawn` of them withdrawals of the outcome of a row
+    emptied since), and events given that were already in the register (or repeated within the
+    input) and so recorded nothing. `elsewhere` holds, of those, each outcome another worklist
+    recorded already (the same finding, event, amount, day and inspector: the finding went out
+    on two sheets and was filled on both) with that worklist's event: counted once."""
 
     recorded: int
     already_recorded: int
     corrected: int = 0
+    withdrawn: int = 0
+    elsewhere: tuple[tuple[dict, sa.Row], ...] = ()
 
 
 class OutcomeConflict(RegisterError):
     """Rows of worklist sheets already recorded with other values: a corrected sheet imported
-    again. `conflicts` holds each row's event as given and the event recorded (`outcome_id`,
-    finding_key, event, amount, actor, happened_at); `record_outcomes(correct=True)` records
-    the rows as corrections."""
+    again, a row emptied since it was imported (its event given with no values: event None), or
+    the outcome of a finding that another worklist recorded for the same day with other values.
+    `conflicts` holds each row's event as given and the event recorded (`outcome_id`,
+    finding_key, event, amount, actor, happened_at, source, source_row: of another worklist
+    when `elsewhere(row, held)`); `record_outcomes(correct=True)` records the rows as
+    corrections (an emptied row as the withdrawal of its outcome)."""
 
     def __init__(self, conflicts: list[tuple[dict, sa.Row]]) -> None:
         self.conflicts = conflicts
         lines = [
             f"source {row['source']!r} row {row['source_row']}: column {column!r}: "
-            f"recorded {recorded!r}, found {found!r}"
+            f"recorded {shown(recorded)}{recorded_where(row, held)}, found {shown(found)}"
             for row, held in conflicts
             for column, recorded, found in changed_values(row, held)
         ]
         super().__init__(
             f"outcome events: {len(conflicts)} worklist rows already recorded with other values; "
             "nothing was recorded: if the sheet corrects them, record it as a correction "
-            "(`auditkit register import --correct`); a later outcome goes on a later worklist",
+            "(`auditkit register import --correct`; an emptied row withdraws its outcome); a "
+            "later outcome goes on a later worklist, dated the day it happened",
             lines,
         )
+
+
+def elsewhere(row: Mapping, held: sa.Row) -> bool:
+    """Whether `held`, the event recorded that a worklist row given is compared with, is of
+    another worklist (or another row): the same finding checked on another sheet."""
+    return (held.source, held.source_row) != (row["source"], row["source_row"])
+
+
+def recorded_where(row: Mapping, held: sa.Row) -> str:
+    """'' for the row's own event; ' (from <source> row N, another worklist)' for another's."""
+    if not elsewhere(row, held):
+        return ""
+    return f" (from {held.source} row {held.source_row}, another worklist)"
 
 
 class CheckedBeforeSent(RegisterError):
@@ -150,14 +175,17 @@ def changed_values(row: Mapping, held: sa.Row) -> list[tuple[str, object, object
     event recorded for it: amounts in yuan, dates as YYYY-MM-DD."""
     changed = []
     for column in ("event", "amount", "actor", "happened_at"):
-        recorded, found = _shown_value(getattr(held, column)), _shown_value(row[column])
+        recorded, found = _shown_value(getattr(held, column)), _shown_value(row.get(column))
         if recorded != found:
             changed.append((column, recorded, found))
     return changed
 
 
 def _shown_value(value: object) -> object:
-    """An event value as compared and shown: a date as YYYY-MM-DD, an amount as yuan."""
+    """An event value as compared and shown: a date as YYYY-MM-DD, an amount as yuan, no value
+    (an amount of no recovery, a cell emptied) as None."""
+    if isinstance(value, float) and np.isnan(value):
+        return None
     if isinstance(value, dt.date):
         return value.isoformat()
     if isinstance(value, float):
@@ -199,6 +227,34 @@ class Register:
         if _sqlite_absent(url_object):
             return None
         return cls.open(url_object.render_as_string(hide_password=False))
+
+    @classmethod
+    def open_present(cls, url: str | None = None) -> Register:
+        """The register `open` would give, refused (ParameterError naming `--db`, or
+        `AUDITKIT_DB` when the URL came from it) when it is a SQLite file not there, before
+        anything is created: for commands that only work on a register's findings (`auditkit
+        register import`, `auditkit worklist`), where a mistyped path would otherwise create an
+        empty register and refuse every row as a finding it does not hold."""
+        text = url or os.environ.get("AUDITKIT_DB") or None
+        if text is None:  # the default file, looked at without creating the outputs folder
+            default = outputs_dir() / DEFAULT_FILE
+            if not default.is_file():
+                raise ParameterError(
+                    "--db",
+                    "a findings register to work on (no --db nor AUDITKIT_DB: the default "
+                    f"{default}); record a run first (auditkit rules DATA_DIR --register)",
+                    f"no register at {default}",
+                )
+            return cls.open()
+        url_object, _secret = _database_url(text)
+        if _sqlite_absent(url_object):
+            raise ParameterError(
+                "--db" if url else "AUDITKIT_DB",
+                "the URL of an existing findings register (a SQLite file that is there; it is "
+                "not created here: record a run into it first, auditkit rules DATA_DIR --db URL)",
+                f"{_masked(text)}, where no register is",
+            )
+        return cls.open(text)
 
     def close(self) -> None:
         """Close the database connections."""
@@ -283,7 +339,14 @@ class Register:
             changes = changes[changes["district"] == district].reset_index(drop=True)
         return RunChanges(run.run_id, as_of, run.district, True, changes)
 
-    def record_outcomes(self, events: pd.DataFrame, *, correct: bool = False) -> OutcomeImport:
+    def record_outcomes(
+        self,
+        events: pd.DataFrame,
+        *,
+        correct: bool = False,
+        blank_rows: Sequence[Mapping] = (),
+        withdrawn_by: str | None = None,
+    ) -> OutcomeImport:
         """Append field outcome events (columns finding_key, event, amount, actor, happened_at,
         source, source_row) to the trail, in one transaction.
 
@@ -297,8 +360,25 @@ class Register:
         a finding the register does not hold, or with a value that cannot be read, are refused
         (every problem one line naming source, row and column) and nothing of the import is
         recorded.
+
+        `blank_rows` (finding_key, source, source_row: the rows of the sheets read that hold
+        no outcome, `read_worklist`'s `attrs["blank_rows"]`) are compared too: a row whose
+        outcome was recorded and that is empty now is a changed row, refused unless `correct`,
+        which records a `withdrawn` event (actor `withdrawn_by`, else the login name; dated
+        today) superseding it: the finding is undecided again. A withdrawal is a marker, left
+        out of `outcomes()` as superseded events are.
+
+        An outcome of a worklist row new to the register that another worklist recorded
+        already for the same finding, day and checking bureau is the same check reported on
+        two sheets (the finding went out again while undecided): with the same event, amount
+        and inspector it is not recorded again (`elsewhere`, counted as already recorded);
+        with another event, amount or inspector it is refused (`OutcomeConflict`, naming the
+        other worklist's row and value) unless `correct`, which records it as a correction
+        superseding the other worklist's event. A recovery is an event of its own amount
+        (amounts add up): a further recovery is dated the day it was made.
         """
         rows = _event_rows(events)
+        blank = _blank_rows(blank_rows)
         with self._database_errors(), self._writing() as connection:
             known = _existing(
                 connection, schema.findings.c.finding_key, {row["finding_key"] for row in rows}
@@ -318,36 +398,46 @@ class Register:
             early = _checked_before_sent(connection, rows)
             if early:
                 raise CheckedBeforeSent(early)
-            new_rows, corrections = _new_events(connection, rows)
-            if corrections and not correct:
-                raise OutcomeConflict(corrections)
-            new_rows += [
-                {**row, "corrects": held.outcome_id,
-                 "event_digest": _correction_digest(row["event_digest"], held.outcome_id)}
-                for row, held in corrections
-            ]  # fmt: skip
+            found = _new_events(connection, rows, blank)
+            new_rows, corrections = found.new_rows, found.conflicts
+            pending = [pair for pair in corrections if pair[1].outcome_id is None]
+            if (corrections and not correct) or pending:
+                raise OutcomeConflict(pending if correct else corrections)
+            today = dt.date.today()
+            actor = withdrawn_by or _login()
+            for row, held in corrections:
+                if row["event"] is None:  # an emptied row: its outcome withdrawn
+                    row = _withdrawal(row, held, actor, today)
+                new_rows.append(
+                    {**row, "corrects": held.outcome_id,
+                     "event_digest": _correction_digest(row["event_digest"], held.outcome_id)}
+                )  # fmt: skip
             if new_rows:
                 now = dt.datetime.now(dt.UTC)
                 statement = _insert(connection).on_conflict_do_nothing(
                     index_elements=["event_digest"]
                 )
                 connection.execute(statement, [{**row, "recorded_at": now} for row in new_rows])
+        withdrawn = sum(row["event"] is None for row, _ in corrections)
         return OutcomeImport(
             recorded=len(new_rows),
-            already_recorded=len(rows) - len(new_rows),
-            corrected=len(corrections),
+            already_recorded=len(rows) - (len(new_rows) - withdrawn),
+            corrected=len(corrections) - withdrawn,
+            withdrawn=withdrawn,
+            elsewhere=tuple(found.elsewhere),
         )
 
-    def not_recorded(self, events: pd.DataFrame) -> int:
+    def not_recorded(self, events: pd.DataFrame, blank_rows: Sequence[Mapping] = ()) -> int:
         """How many of outcome `events` (as `read_worklist` reads a returned sheet) the register
-        does not hold yet (new, or other values of a recorded worklist row): a sheet with any is
-        not to be overwritten by a new worklist."""
-        rows = _event_rows(events)
-        if not rows:
+        does not hold yet (new, or other values of a recorded worklist row, or a recorded row
+        emptied since: `blank_rows`): a sheet with any is not to be overwritten by a new
+        worklist."""
+        rows, blank = _event_rows(events), _blank_rows(blank_rows)
+        if not rows and not blank:
             return 0
         with self._database_errors(), self._engine.connect() as connection:
-            new_rows, corrections = _new_events(connection, rows)
-        return len(new_rows) + len(corrections)
+            found = _new_events(connection, rows, blank)
+        return len(found.new_rows) + len(found.conflicts)
 
     def findings(
         self, district: str | None = None, columns: Sequence[str] | None = None
@@ -414,11 +504,11 @@ class Register:
             query = query.where(table.c.finding_key.in_(keys))
         with self._database_errors(), self._engine.connect() as connection:
             frame = _frame(connection, query, columns)
-            replaced = _superseded(frame, _corrections(connection))
+            replaced = _superseded(frame, *_corrections(connection))
         if superseded:
             frame["superseded"] = replaced
-        else:
-            frame = frame[~replaced].reset_index(drop=True)
+        else:  # a withdrawal is a marker, no outcome: left out with what it supersedes
+            frame = frame[~replaced & (frame["event"] != WITHDRAWN)].reset_index(drop=True)
         frame["corrects"] = frame["corrects"].astype("Int64")
         frame["amount"] = frame["amount"].astype(float)
         frame["happened_at"] = pd.to_datetime(frame["happened_at"]).astype("datetime64[s]")
@@ -739,24 +829,42 @@ def _not_before_recorded(
     covering = sa.true() if district is None else sa.or_(runs.c.district == district,
                                                         runs.c.district.is_(None))  # fmt: skip
     latest = connection.execute(sa.select(sa.func.max(runs.c.as_of)).where(covering)).scalar_one()
+    scope = "any district" if district is None else f"{district} or every district"
     if latest is not None and as_of < latest:
         raise RegisterError(
             f"run {run_id!r}: expected a month from {latest} on (the latest recorded for "
-            f"district {district!r}), found {as_of}"
+            f"{scope}), found {as_of}"
         )
     if latest == as_of:
-        held = (
-            connection.execute(
-                sa.select(runs.c.run_id)
-                .where(covering, runs.c.as_of == as_of)
-                .order_by(runs.c.run_id)
+        held = connection.execute(
+            sa.select(runs.c.run_id, runs.c.district)
+            .where(covering, runs.c.as_of == as_of)
+            .order_by(runs.c.run_id)
+        ).all()
+        holders = sorted({row.district for row in held if row.district is not None})
+        if district is None and holders and all(row.district is not None for row in held):
+            # a month some districts' runs hold: the others are recorded one by one
+            known = connection.execute(
+                sa.select(schema.findings.c.district)
+                .distinct()
+                .order_by(schema.findings.c.district)
+            ).scalars()
+            others = [name for name in known if name not in holders]
+            options = (
+                f"run the other districts one by one ({', '.join(f'--district {name}' for name in others)}), "
+                if others
+                else ""
             )
-            .scalars()
-            .first()
-        )
+            raise RegisterError(
+                f"run {run_id!r}: expected a month after {latest}, which is recorded for "
+                f"{', '.join(holders)} already (run {held[0].run_id!r}), found {as_of}: a month "
+                f"is recorded once; {options}record the next month, or run a re-run of the "
+                "month (other parameters) without --register, or into another register (--db)"
+            )
+        where = "every district" if held[0].district is None else held[0].district
         raise RegisterError(
-            f"run {run_id!r}: expected a month after {latest}, which is recorded for district "
-            f"{district!r} already (run {held!r}), found {as_of}: a month is recorded once; "
+            f"run {run_id!r}: expected a month after {latest}, which is recorded for {where} "
+            f"already (run {held[0].run_id!r}), found {as_of}: a month is recorded once; "
             "record the next month, or run a re-run of the month (other parameters) without "
             "--register, or into another register (--db)"
         )
@@ -1014,26 +1122,144 @@ def _existing(connection: sa.Connection, column: sa.Column, values: set[str]) ->
     return found
 
 
-def _new_events(
-    connection: sa.Connection, rows: list[dict]
-) -> tuple[list[dict], list[tuple[dict, sa.Row]]]:
-    """Of the events given (repeats within them once): those the register does not hold, and
-    the rows of worklist sheets whose event in the register (the latest, not superseded) has
-    other values, each with that event."""
+@dataclass
+class _Found:
+    """What `_new_events` found: events to record, rows whose recorded event differs
+    (`conflicts`, each with that event), and outcomes another worklist recorded already
+    (`elsewhere`, each with that worklist's event)."""
+
+    new_rows: list[dict]
+    conflicts: list[tuple[dict, object]]
+    elsewhere: list[tuple[dict, object]]
+
+
+def _new_events(connection: sa.Connection, rows: list[dict], blank: list[dict] = ()) -> _Found:
+    """Of the events given (repeats within them once): those the register does not hold; the
+    rows of worklist sheets whose event in the register (the latest, not superseded) has other
+    values, or that are empty now (`blank`), each with that event; and outcomes of rows new to
+    the register that another worklist holds for the same finding, day and bureau: the same
+    event (recorded once) or a conflict."""
     given = list({row["event_digest"]: row for row in rows}.values())
-    present = _existing(
-        connection, schema.outcomes.c.event_digest, {r["event_digest"] for r in given}
-    )
-    held = _sheet_row_events(connection, given)
-    new_rows, corrections = [], []
+    held = _sheet_row_events(connection, [*given, *blank])
+    found = _Found([], [], [])
+    fresh = []
     for row in given:
         recorded = held.get((row["source"], row["source_row"]))
+        if recorded is not None and recorded.event == WITHDRAWN and _is_sheet_outcome(row):
+            # a row filled again after its outcome was withdrawn: a new event of the row, told
+            # apart from the withdrawn one it may repeat by the withdrawal it follows
+            row = {**row, "event_digest": _correction_digest(row["event_digest"],
+                                                              recorded.outcome_id)}  # fmt: skip
+            recorded = None
         if recorded is not None and _is_sheet_outcome(row):
             if changed_values(row, recorded):
-                corrections.append((row, recorded))
-        elif row["event_digest"] not in present:
-            new_rows.append(row)
-    return new_rows, corrections
+                found.conflicts.append((row, recorded))
+        else:
+            fresh.append(row)
+    present = _existing(
+        connection, schema.outcomes.c.event_digest, {r["event_digest"] for r in fresh}
+    )
+    others = _other_sheet_outcomes(
+        connection, {row["finding_key"] for row in fresh if _is_sheet_outcome(row)}
+    )
+    for row in fresh:
+        if row["event_digest"] in present:
+            continue
+        if _is_sheet_outcome(row):
+            same_day = [
+                other
+                for other in others.get((row["finding_key"], row["happened_at"]), [])
+                if other.source != row["source"] and other.auditor == row.get("auditor")
+            ]
+            same = [other for other in same_day if not changed_values(row, other)]
+            if same:
+                found.elsewhere.append((row, same[-1]))
+                continue
+            if same_day:
+                found.conflicts.append((row, same_day[-1]))
+                continue
+            others.setdefault((row["finding_key"], row["happened_at"]), []).append(_pending(row))
+        found.new_rows.append(row)
+    for row in blank:
+        recorded = held.get((row["source"], row["source_row"]))
+        if recorded is not None and recorded.event != WITHDRAWN:
+            found.conflicts.append((row, recorded))
+    return found
+
+
+def _pending(row: Mapping) -> object:
+    """A row about to be recorded, shaped as a recorded event (no outcome_id yet), so a later
+    row of the same import from another worklist is compared with it."""
+    from types import SimpleNamespace
+
+    names = ("finding_key", "event", "amount", "actor", "happened_at", "source", "source_row")
+    return SimpleNamespace(outcome_id=None, auditor=row.get("auditor"),
+                           **{name: row[name] for name in names})  # fmt: skip
+
+
+def _other_sheet_outcomes(
+    connection: sa.Connection, keys: set[str]
+) -> dict[tuple[str, dt.date], list[sa.Row]]:
+    """The outcomes worklist sheets recorded for `keys` (not sent, not withdrawn, not
+    superseded), by (finding_key, happened_at), in the order recorded."""
+    if not keys:
+        return {}
+    table = schema.outcomes
+    columns = [table.c.outcome_id, table.c.finding_key, table.c.event, table.c.amount,
+               table.c.actor, table.c.happened_at, table.c.source, table.c.source_row,
+               table.c.auditor, table.c.corrects]  # fmt: skip
+    rows: list[sa.Row] = []
+    ordered = sorted(keys)
+    for start in range(0, len(ordered), _LOOKUP_CHUNK):
+        rows += connection.execute(
+            sa.select(*columns)
+            .where(table.c.finding_key.in_(ordered[start : start + _LOOKUP_CHUNK]))
+            .where(table.c.source.startswith(schema.SHEET_SOURCE, autoescape=True))
+            .where(table.c.event.not_in(("sent", WITHDRAWN)))
+        ).all()
+    rows.sort(key=lambda row: row.outcome_id)
+    if not rows:
+        return {}
+    frame = pd.DataFrame(
+        {"outcome_id": [r.outcome_id for r in rows], "event": [r.event for r in rows],
+         "source": [r.source for r in rows], "source_row": [r.source_row for r in rows]}
+    )  # fmt: skip
+    replaced = _superseded(frame, *_corrections(connection)).to_numpy()
+    by_day: dict[tuple[str, dt.date], list[sa.Row]] = {}
+    for row, gone in zip(rows, replaced, strict=True):
+        if not gone:
+            by_day.setdefault((row.finding_key, row.happened_at), []).append(row)
+    return by_day
+
+
+def _blank_rows(blank_rows: Sequence[Mapping]) -> list[dict]:
+    """Worklist rows read with no outcome (finding_key, source, source_row), as rows of no
+    event to compare with what the register recorded for them."""
+    return [
+        dict(finding_key=str(row["finding_key"]), event=None, amount=None, actor=None,
+             happened_at=None, source=str(row["source"]), source_row=int(row["source_row"]))
+        for row in blank_rows
+    ]  # fmt: skip
+
+
+def _withdrawal(row: Mapping, held: sa.Row, actor: str, today: dt.date) -> dict:
+    """The event that withdraws `held`, the outcome of a worklist row emptied since."""
+    parts = (held.finding_key, WITHDRAWN, "", actor, today.isoformat(), row["source"],
+             str(row["source_row"]))  # fmt: skip
+    return dict(finding_key=held.finding_key, event=WITHDRAWN, amount=None, actor=actor,
+                happened_at=today, source=row["source"], source_row=row["source_row"],
+                event_digest=hashlib.sha256(SEPARATOR.join(parts).encode()).hexdigest(),
+                auditor=getattr(held, "auditor", None), selected_by=None)  # fmt: skip
+
+
+def _login() -> str:
+    """Who withdraws an outcome when no one is named: the login name."""
+    import getpass
+
+    try:
+        return getpass.getuser()
+    except (OSError, KeyError):
+        return "auditkit"
 
 
 def _is_sheet_outcome(row: Mapping) -> bool:
@@ -1060,29 +1286,38 @@ def _sheet_row_events(connection: sa.Connection, rows: list[dict]) -> dict[tuple
     return held
 
 
-def _corrections(connection: sa.Connection) -> dict[tuple[str, int], int]:
+def _corrections(connection: sa.Connection) -> tuple[dict[tuple[str, int], int], set[int]]:
     """The latest correction of each corrected worklist row: (source, source_row) -> its
-    outcome_id. Corrections are few: read whole."""
+    outcome_id; and the outcome_ids corrections name (a correction from another worklist's row
+    names the event it supersedes there). Corrections are few: read whole."""
     table = schema.outcomes
     query = (
         sa.select(table.c.source, table.c.source_row, sa.func.max(table.c.outcome_id))
         .where(table.c.corrects.is_not(None))
         .group_by(table.c.source, table.c.source_row)
     )
-    return {(source, row): latest for source, row, latest in connection.execute(query)}
+    latest = {(source, row): latest for source, row, latest in connection.execute(query)}
+    named = connection.execute(
+        sa.select(table.c.corrects).where(table.c.corrects.is_not(None))
+    ).scalars()
+    return latest, set(named)
 
 
-def _superseded(frame: pd.DataFrame, corrections: dict[tuple[str, int], int]) -> pd.Series:
+def _superseded(
+    frame: pd.DataFrame, corrections: dict[tuple[str, int], int], named: set[int] = frozenset()
+) -> pd.Series:
     """Which events of `frame` (outcomes with outcome_id, event, source, source_row) a later
-    correction of their worklist row supersedes: every outcome of the row recorded before the
-    row's latest correction (a `sent` never is)."""
+    correction supersedes: every outcome of a worklist row recorded before the row's latest
+    correction (a `sent` never is), and every event a correction names (`named`: one of
+    another worklist's row)."""
     if not corrections or frame.empty:
         return pd.Series(False, index=frame.index)
+    by_name = frame["outcome_id"].isin(named).to_numpy()
     rows = pd.MultiIndex.from_arrays([frame["source"], frame["source_row"].astype(np.int64)])
     latest = pd.Series(corrections, dtype="float64")
     latest.index = pd.MultiIndex.from_tuples(list(corrections))
     before = latest.reindex(rows).to_numpy() > frame["outcome_id"].astype(float).to_numpy()
-    return pd.Series(before & (frame["event"] != "sent").to_numpy(), index=frame.index)
+    return pd.Series((before | by_name) & (frame["event"] != "sent").to_numpy(), index=frame.index)
 
 
 def _checked_before_sent(connection: sa.Connection, rows: list[dict]) -> list[tuple[dict, dt.date]]:

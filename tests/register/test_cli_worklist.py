@@ -334,6 +334,7 @@ def test_a_sheet_of_findings_the_register_does_not_know_is_refused(
         tmp_path / "returned.xlsx",
     )
     other = f"sqlite:///{tmp_path / 'other.sqlite'}"
+    Register.open(other).close()  # another team's register, holding none of these findings
     capsys.readouterr()
     assert main(["register", "import", str(returned), "--db", other]) == 2
     error = capsys.readouterr().err
@@ -707,3 +708,164 @@ def test_data_of_the_findings_adds_masked_names_and_another_dataset_is_refused(
     if elsewhere:
         assert f"in another district than their findings name ({'; '.join(elsewhere[:5])}" in error
     assert not refused_out.exists()
+
+
+def two_worklists(db: str, tmp_path: Path) -> tuple[Path, Path, str]:
+    """The same undecided finding sent on two worklists (the second in English: another
+    worklist), as next month's sheet sends again what the field has not decided yet: both
+    sheets of 城东, and the finding's key (their first row)."""
+    assert main(["worklist", "--db", db, "--top", "2", "--out", str(tmp_path / "wl1")]) == 0
+    second = ["worklist", "--db", db, "--top", "2", "--lang", "en", "--out", str(tmp_path / "wl2")]
+    assert main(second) == 0
+    one, two = sheets(tmp_path / "wl1")[0], sheets(tmp_path / "wl2")[0]
+    key = key_at(one, FIRST_DATA_ROW)
+    assert key_at(two, FIRST_DATA_ROW) == key
+    return one, two, key
+
+
+def test_a_recovery_reported_on_two_worklists_is_counted_once_naming_the_other_worklist(
+    recorded: tuple[str, Path], tmp_path: Path, capsys
+) -> None:
+    """The inspector filled 已追补 280 on both sheets holding the finding: recorded it counted the
+    280 yuan twice; the second is the same event, counted as already recorded."""
+    db, _ = recorded
+    one, two, key = two_worklists(db, tmp_path)
+    row = {"outcome": "已追补", "amount_recovered": 280, "checked_by": "李四", "checked_on": TODAY}
+    a = fill(one, {FIRST_DATA_ROW: row}, tmp_path / "wl1-filled.xlsx")
+    b = fill(two, {FIRST_DATA_ROW: row}, tmp_path / "wl2-filled.xlsx")
+    capsys.readouterr()
+    assert main(["register", "import", str(a), str(b), "--db", db]) == 0
+    printed = capsys.readouterr().out
+    assert f"{a}: 1 outcome events recorded, already recorded 0" in printed
+    assert f"{b}: 0 outcome events recorded, already recorded 1" in printed
+    with Register.open(db) as register:
+        trail = register.outcomes(key)
+    source = trail.loc[trail["event"] == "recovered", "source"].item()
+    assert (
+        f"  row {FIRST_DATA_ROW}: the same outcome (recovered 280.0 by 李四 on {TODAY}) is "
+        f"recorded from another worklist already, {source} row {FIRST_DATA_ROW}: counted once, "
+        "not recorded again"
+    ) in printed
+    assert trail.loc[trail["event"] == "recovered", "amount"].tolist() == [280.0]
+    # imported again, in the other order: nothing new
+    assert main(["register", "import", str(b), str(a), "--db", db]) == 0
+    with Register.open(db) as register:
+        assert register.outcomes(key)["amount"].dropna().tolist() == [280.0]
+
+
+def test_another_amount_for_the_same_finding_and_day_on_another_worklist_is_refused_then_corrects(
+    recorded: tuple[str, Path], tmp_path: Path, capsys
+) -> None:
+    db, _ = recorded
+    one, two, key = two_worklists(db, tmp_path)
+    row = {"outcome": "已追补", "checked_by": "李四", "checked_on": TODAY}
+    a = fill(one, {FIRST_DATA_ROW: {**row, "amount_recovered": 280}}, tmp_path / "a.xlsx")
+    b = fill(two, {FIRST_DATA_ROW: {**row, "amount_recovered": 300}}, tmp_path / "b.xlsx")
+    assert main(["register", "import", str(a), "--db", db]) == 0
+    with Register.open(db) as register:
+        source = register.outcomes(key)["source"].iloc[-1]
+    capsys.readouterr()
+    assert main(["register", "import", str(b), "--db", db]) == 2
+    error = capsys.readouterr().err
+    assert (
+        f"worklist 'b.xlsx', sheet 'worklist', row {FIRST_DATA_ROW}, column amount_recovered: "
+        f"recorded 280.0 on another worklist ({source} row {FIRST_DATA_ROW}, checked {TODAY} by "
+        "李四), found 300.0: a finding is checked once a day: import with --correct if this "
+        "sheet corrects the other; a further recovery or a later outcome is dated the day it "
+        "happened"
+    ) in error
+    with Register.open(db) as register:
+        assert register.outcomes(key)["amount"].dropna().tolist() == [280.0]
+    assert main(["register", "import", str(b), "--db", db, "--correct"]) == 0
+    assert "1 outcome events recorded, 1 of them corrections" in capsys.readouterr().out
+    with Register.open(db) as register:
+        assert register.outcomes(key)["amount"].dropna().tolist() == [300.0]
+        trail = register.outcomes(key, superseded=True)
+    assert trail.loc[trail["event"] == "recovered", "superseded"].tolist() == [True, False]
+    # both sheets imported again as they are: nothing new, nothing refused
+    assert main(["register", "import", str(a), str(b), "--db", db, "--correct"]) == 0
+    assert set(recorded_counts(capsys.readouterr().out)) == {(0, 1)}
+
+
+def recorded_counts(printed: str) -> list[tuple[int, int]]:
+    """(recorded, already recorded) of each sheet an import printed."""
+    pattern = r"(\d+) outcome events recorded(?:, [^,]*)?, already recorded (\d+)"
+    return [(int(a), int(b)) for a, b in re.findall(pattern, printed)]
+
+
+def test_a_row_imported_and_emptied_since_is_refused_and_withdrawn_with_correct(
+    recorded: tuple[str, Path], tmp_path: Path, capsys
+) -> None:
+    """属实 typed on the first row and imported; then cleared there and typed on the second row:
+    imported again the first row's 属实 stayed in force without a word."""
+    db, _ = recorded
+    out = tmp_path / "worklists"
+    assert main(["worklist", "--db", db, "--top", "2", "--out", str(out)]) == 0
+    east = sheets(out)[0]
+    first, second = first_keys(east, 2)
+    done = {"outcome": "属实", "checked_by": "张三", "checked_on": TODAY}
+    cleared = dict.fromkeys(done)
+    typed = fill(east, {FIRST_DATA_ROW: done}, tmp_path / "typed.xlsx")
+    moved = fill(east, {FIRST_DATA_ROW: cleared, FIRST_DATA_ROW + 1: done}, tmp_path / "moved.xlsx")
+    assert main(["register", "import", str(typed), "--db", db]) == 0
+    capsys.readouterr()
+    assert main(["register", "import", str(moved), "--db", db]) == 2
+    error = capsys.readouterr().err
+    where = f"worklist 'moved.xlsx', sheet 'worklist', row {FIRST_DATA_ROW}"
+    advice = (
+        "the row was emptied: import with --correct to withdraw its outcome (the finding is "
+        "undecided again), or fill the row again as imported"
+    )
+    for column, value in (("outcome", "'confirmed'"), ("checked_by", "'张三'"),
+                          ("checked_on", f"'{TODAY}'")):  # fmt: skip
+        line = f"{where}, column {column}: recorded {value} (imported before), found nothing: "
+        assert line + advice in error
+    with Register.open(db) as register:
+        assert (register.outcomes(second)["event"] == "sent").all()  # nothing of the sheet
+    assert main(["register", "import", str(moved), "--db", db, "--correct"]) == 0
+    assert (
+        "2 outcome events recorded, 1 of them withdrawals of the outcome of a row emptied (the "
+        "finding is undecided again), already recorded 0"
+    ) in capsys.readouterr().out
+    with Register.open(db) as register:
+        assert register.outcomes(first)["event"].tolist() == ["sent"]
+        assert register.outcomes(second)["event"].tolist() == ["sent", "confirmed"]
+        trail = register.outcomes(first, superseded=True)
+    assert trail["event"].tolist() == ["sent", "confirmed", "withdrawn"]
+    assert trail["superseded"].tolist() == [False, True, False]
+    # imported again: nothing new; the finding is undecided again and goes out on a worklist
+    assert main(["register", "import", str(moved), "--db", db]) == 0
+    assert recorded_counts(capsys.readouterr().out) == [(0, 1)]
+    assert main(["worklist", "--db", db, "--top", "2", "--out", str(tmp_path / "next")]) == 0
+    next_keys = first_keys(sheets(tmp_path / "next")[0], 2)
+    assert first in next_keys and second not in next_keys
+    # typed again on the first row: recorded anew, not taken for the withdrawn event
+    again = fill(east, {FIRST_DATA_ROW: done, FIRST_DATA_ROW + 1: done}, tmp_path / "again.xlsx")
+    assert main(["register", "import", str(again), "--db", db]) == 0
+    with Register.open(db) as register:
+        assert register.outcomes(first)["event"].tolist() == ["sent", "sent", "confirmed"]
+
+
+@pytest.mark.parametrize("command", ["import", "worklist"])
+def test_a_db_naming_a_sqlite_file_that_is_not_there_is_refused_and_nothing_created(
+    recorded: tuple[str, Path], tmp_path: Path, capsys, command: str
+) -> None:
+    db, _ = recorded
+    out = tmp_path / "worklists"
+    assert main(["worklist", "--db", db, "--top", "1", "--out", str(out)]) == 0
+    row = {"outcome": "属实", "checked_by": "张三", "checked_on": TODAY}
+    returned = fill(sheets(out)[0], {FIRST_DATA_ROW: row}, tmp_path / "clean.xlsx")
+    typo = tmp_path / "other.sqlite"
+    argv = {
+        "import": ["register", "import", str(returned)],
+        "worklist": ["worklist", "--top", "1", "--out", str(tmp_path / "next")],
+    }[command]
+    capsys.readouterr()
+    assert main([*argv, "--db", f"sqlite:///{typo}"]) == 2
+    error = capsys.readouterr().err
+    assert (
+        "parameter '--db': expected the URL of an existing findings register (a SQLite file that "
+        "is there; it is not created here: record a run into it first, auditkit rules DATA_DIR "
+        f"--db URL), found 'sqlite:///{typo}, where no register is'"
+    ) in error
+    assert not typo.exists() and not (tmp_path / "next").exists()

@@ -428,3 +428,40 @@ def test_a_check_dated_before_its_worklist_was_sent_is_refused_naming_the_row(re
     assert register.outcomes(a)["event"].tolist() == ["sent"]
     same_day = events(event(a, "rectified", happened_at="2024-08-10", source=SHEET))
     assert register.record_outcomes(same_day).recorded == 1
+
+
+def test_a_further_recovery_on_a_later_day_from_another_worklist_adds_to_the_first(register):
+    """Recovered amounts are events, each what was recovered that day: a further partial
+    recovery dated later is recorded; the same one on another sheet is recorded once."""
+    register.record_run(findings(finding("A")), run_id="m1", as_of="2024-07", district=None)
+    a = finding_key("A", "rate_mismatch", "2024-01")
+    other = "worklist:fedcba9876543210"
+    first = event(a, "recovered", amount=3000.0, happened_at="2024-08-09", source=SHEET)
+    register.record_outcomes(events(first))
+    same = {**first, "source": other, "source_row": 3}
+    done = register.record_outcomes(events(same))
+    assert (done.recorded, done.already_recorded) == (0, 1)
+    assert [held.source for _, held in done.elsewhere] == [SHEET]
+    later = {**same, "amount": 500.0, "happened_at": "2024-09-02"}
+    assert register.record_outcomes(events(later)).recorded == 1
+    assert register.outcomes(a)["amount"].sum() == 3500.0
+    other_day_same_amount = {**same, "happened_at": "2024-09-03", "source_row": 4}
+    assert register.record_outcomes(events(other_day_same_amount)).recorded == 1  # not the same day
+
+
+def test_another_verdict_for_the_same_day_on_another_worklist_is_refused_naming_it(register):
+    register.record_run(findings(finding("A")), run_id="m1", as_of="2024-07", district=None)
+    a = finding_key("A", "rate_mismatch", "2024-01")
+    register.record_outcomes(events(event(a, "confirmed", happened_at="2024-08-09", source=SHEET)))
+    other = "worklist:fedcba9876543210"
+    alarm = events(event(a, "false_alarm", happened_at="2024-08-09", source=other, source_row=3))
+    with pytest.raises(OutcomeConflict) as raised:
+        register.record_outcomes(alarm)
+    assert raised.value.problems == [
+        f"source {other!r} row 3: column 'event': recorded 'confirmed' (from {SHEET} row 5, "
+        "another worklist), found 'false_alarm'"
+    ]
+    assert register.not_recorded(alarm) == 1
+    # a cross-audit bureau's verdict of the same day is another team's check: recorded
+    cross = alarm.assign(auditor="south")
+    assert register.record_outcomes(cross).recorded == 1

@@ -45,7 +45,7 @@ def test_two_runs_of_one_month_at_once_record_the_month_once(database_url, tmp_p
     )
     (done, first, _), (refused, _, error) = ended
     assert (done, first) == (0, "3000") and refused != 0
-    assert "expected a month after 2024-07, which is recorded for district None already" in error
+    assert "expected a month after 2024-07, which is recorded for every district already" in error
     with Register.open(database_url) as register:
         assert len(register.findings()) == 3000
         assert len(register.runs()) == 1

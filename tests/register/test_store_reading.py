@@ -48,8 +48,8 @@ def test_a_month_recorded_for_a_district_is_refused_under_another_run_id(registe
         with pytest.raises(RegisterError) as raised:
             register.record_run(rerun, run_id=run_id, as_of="2024-07", district=district)
         assert str(raised.value) == (
-            f"run {run_id!r}: expected a month after 2024-07, which is recorded for district "
-            f"{district!r} already (run 'all'), found 2024-07: a month is recorded once; record "
+            f"run {run_id!r}: expected a month after 2024-07, which is recorded for every "
+            "district already (run 'all'), found 2024-07: a month is recorded once; record "
             "the next month, or run a re-run of the month (other parameters) without "
             "--register, or into another register (--db)"
         )
@@ -62,6 +62,31 @@ def test_a_month_recorded_for_a_district_is_refused_under_another_run_id(registe
     register.record_run(
         findings(finding("S", district="south")), run_id="s", as_of="2024-08", district="south"
     )
+
+
+def test_a_month_one_district_recorded_refuses_every_district_saying_to_run_the_others(register):
+    """`auditkit run district_audit` recorded 城东's December: a run of every district is
+    refused naming 城东 (not 'district None') and the districts left to run one by one."""
+    november = findings(finding("E", district="城东"), finding("W", district="城西"))
+    register.record_run(november, run_id="all 11", as_of="2024-11", district=None)
+    register.record_run(
+        findings(finding("E", district="城东")), run_id="东 12", as_of="2024-12", district="城东"
+    )
+    with pytest.raises(RegisterError) as raised:
+        register.record_run(november, run_id="all 12", as_of="2024-12", district=None)
+    assert str(raised.value) == (
+        "run 'all 12': expected a month after 2024-12, which is recorded for 城东 already (run "
+        "'东 12'), found 2024-12: a month is recorded once; run the other districts one by one "
+        "(--district 城西), record the next month, or run a re-run of the month (other "
+        "parameters) without --register, or into another register (--db)"
+    )
+    with pytest.raises(RegisterError) as raised:
+        register.record_run(november, run_id="all 10", as_of="2024-10", district=None)
+    assert "expected a month from 2024-12 on (the latest recorded for any district)" in str(
+        raised.value
+    )
+    west = findings(finding("W", district="城西"))
+    assert register.record_run(west, run_id="西 12", as_of="2024-12", district="城西").counts
 
 
 def test_a_districts_own_run_is_preferred_to_a_run_of_every_district(register, monkeypatch):
