@@ -158,9 +158,16 @@ class Comparison:
         )
 
     def to_table(self, lang: str = i18n.DEFAULT_LANG, district: str = "") -> pd.DataFrame:
-        """Per-district (or only `district`'s) self-versus-cross comparison, money and notes."""
+        """Per-district (or only `district`'s) self-versus-cross comparison, money and notes.
+
+        The estimated missed money is shown only for a district whose self-audits significantly
+        under-report: elsewhere the difference per inspection may be chance, so the cell is '—'
+        and the note says why (not tested, or not significantly fewer). A flagged district with
+        no money missed says that self-audits found no less per inspection. `by_district` keeps
+        every estimate; the note column is left out when no row has a note."""
         table = only(self.by_district, district)
         yes, no = i18n.text("common.yes", lang), i18n.text("common.no", lang)
+        tested = table["p_adjusted"].notna()
         shown = pd.DataFrame(
             {
                 "common.district": table["district"],
@@ -172,13 +179,38 @@ class Comparison:
                 "common.p_value": table["p_value"].map(formatting.p_value),
                 "crossaudit.p_adjusted": table["p_adjusted"].map(formatting.p_value),
                 "crossaudit.under_reports": [
-                    yes if flag else no for flag in table["under_reports"]
+                    (yes if flag else no) if was_tested else formatting.MISSING
+                    for flag, was_tested in zip(table["under_reports"], tested, strict=True)
                 ],
-                "crossaudit.missed_value": table["missed_value"].map(formatting.money),
-                "common.note": self.district_notes(lang, district),
+                "crossaudit.missed_value": [
+                    formatting.money(value) if flag else formatting.MISSING
+                    for flag, value in zip(
+                        table["under_reports"], table["missed_value"], strict=True
+                    )
+                ],
+                "common.note": self._shown_notes(table, lang),
             }
         )
+        if not any(shown["common.note"]):
+            shown = shown.drop(columns="common.note")
         return labelled(shown, lang)
+
+    def _shown_notes(self, table: pd.DataFrame, lang: str) -> list[str]:
+        """The table's note of each row: why no test was made, why no money is estimated (the
+        gap is not significant), or that a flagged district's self-audits missed no money."""
+        notes = []
+        for row in table.to_dict("records"):
+            if row["note"]:
+                code = row["note"]
+            elif not row["under_reports"]:
+                code = "not_flagged_no_money"
+            elif not row["missed_value"] > 0:
+                code = "flagged_no_money"
+            else:
+                code = ""
+            values = {**row, "min_inspections": self.min_inspections}
+            notes.append(Note(code, values).text(lang) if code else "")
+        return notes
 
     def district_notes(self, lang: str = i18n.DEFAULT_LANG, district: str = "") -> list[str]:
         """The `note` column of `by_district` (or only `district`'s rows) in `lang`."""

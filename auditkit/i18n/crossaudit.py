@@ -107,6 +107,15 @@ WORDS: dict[str, tuple[str, str]] = {
         "too few inspections for a test (self {self_n:,}, cross {cross_n:,}; {min_inspections:,} of "
         "each needed)",
     ),
+    "crossaudit.note.not_flagged_no_money": (
+        "自查发现率未显著低于交叉检查（Holm 校正），不估计少查金额",
+        "self-audits do not find significantly fewer errors (Holm-adjusted): no missed money "
+        "is estimated",
+    ),
+    "crossaudit.note.flagged_no_money": (
+        "自查每次检查查出的金额不低于交叉检查",
+        "self-audits found no less money per inspection than cross-audits",
+    ),
     "crossaudit.note.too_few_for_model": (
         "自查或交叉检查次数不足，不拟合逻辑回归模型。",
         "Too few self- or cross-audits to fit the logistic model.",
@@ -219,8 +228,10 @@ WORDS: dict[str, tuple[str, str]] = {
     ),
     "crossaudit.method.money": (
         "少报金额估计 =（交叉检查每次查出的少收电费 − 自查每次查出的少收电费）× 自查次数，"
-        "少收电费 = 稽查值 − 账面值。",
+        "少收电费 = 稽查值 − 账面值。只对自查显著少报的单位列出；其他单位的差额可能出于偶然，表中记为“—”。",
         "Estimated missed money = (under-billing found per cross-audit - per self-audit) x "
-        "self-audits, under-billing = audited_value - book_value.",
+        "self-audits, under-billing = audited_value - book_value. It is shown only for districts "
+        "whose self-audits significantly under-report; elsewhere the difference may be chance, "
+        "and the table shows '—'.",
     ),
 }

@@ -252,3 +252,63 @@ def test_each_verdict_names_the_checks_it_rests_on():
     )
     with pytest.raises(ParameterError, match="'source': expected one of"):
         without_a.explain("en", source="both")
+
+
+def test_the_missed_money_is_shown_only_for_a_district_flagged_as_under_reporting():
+    """城北 read '自查少报 否' beside '估计少查金额 258,121.61', the largest sum on the page: an
+    estimate behind a gap that is not significant is shown as '—', the note says why."""
+    comparison = compare(inspections(PLAN), alpha=0.05)
+    kept = comparison.by_district.set_index("district")["missed_value"]
+    # B's cross-audits found 14 x 100 / 90 yuan per inspection, its self-audits 15 x 100 / 100
+    assert kept["B"] == pytest.approx((1400 / 90 - 1500 / 100) * 100)  # the numbers are kept
+    zh = comparison.to_table("zh").set_index("供电单位")
+    assert zh["自查少报"].tolist() == ["是", "否", "否"]
+    assert zh["估计少查金额 (元)"].tolist() == ["2,400.00", "—", "—"]
+    assert zh["说明"].tolist() == [
+        "",
+        "自查发现率未显著低于交叉检查（Holm 校正），不估计少查金额",
+        "自查发现率未显著低于交叉检查（Holm 校正），不估计少查金额",
+    ]
+    en = comparison.to_table("en").set_index("District")
+    assert en["Estimated missed (yuan)"].tolist() == ["2,400.00", "—", "—"]
+    assert en.loc["B", "Note"] == (
+        "self-audits do not find significantly fewer errors (Holm-adjusted): no missed money "
+        "is estimated"
+    )
+    # the sentences name money only where the table shows it
+    assert "自查约少发现 2,400.00 元" in comparison.explain("zh")
+    assert comparison.explain("en").count("missed about") == 1
+
+
+def test_a_flagged_district_whose_self_audits_missed_no_money_says_so_in_the_note():
+    """城东 read '是' beside '0.00' with an empty 说明."""
+    frame = inspections({"A": {"self": (120, 6), "cross": (80, 20)}})
+    frame.loc[frame["audit_kind"].eq("self") & frame["error_found"], "audited_value"] += 5000.0
+    comparison = compare(frame, alpha=0.05)
+    zh = comparison.to_table("zh").iloc[0]
+    assert (zh["自查少报"], zh["估计少查金额 (元)"]) == ("是", "0.00")
+    assert zh["说明"] == "自查每次检查查出的金额不低于交叉检查"
+    assert zh["说明"] in comparison.explain("zh")  # the note and the sentence say one thing
+    en = comparison.to_table("en").iloc[0]
+    assert en["Note"] == "self-audits found no less money per inspection than cross-audits"
+    assert en["Note"] in comparison.explain("en")
+
+
+def test_the_note_column_is_left_out_when_no_district_has_a_note():
+    comparison = compare(inspections({"A": {"self": (120, 6), "cross": (80, 20)}}), alpha=0.05)
+    for lang, note in (("zh", "说明"), ("en", "Note")):
+        table = comparison.to_table(lang)
+        assert note not in table.columns and len(table.columns) == 10
+    assert comparison.to_table("en")["Estimated missed (yuan)"].tolist() == ["2,400.00"]
+
+
+def test_a_district_too_small_to_test_shows_no_verdict_and_no_money():
+    plan = {"A": {"self": (120, 6), "cross": (80, 20)}, "B": {"self": (4, 0), "cross": (3, 1)}}
+    comparison = compare(inspections(plan), alpha=0.05)
+    assert comparison.by_district.set_index("district").loc["B", "missed_value"] > 0
+    zh = comparison.to_table("zh").set_index("供电单位").loc["B"]
+    assert (zh["自查少报"], zh["估计少查金额 (元)"]) == ("—", "—")
+    assert zh["说明"].startswith("检查次数不足（自查 4、交叉 3")
+    en = comparison.to_table("en", district="B").iloc[0]
+    assert (en["Self-audits under-report"], en["Estimated missed (yuan)"]) == ("—", "—")
+    assert en["Note"].startswith("too few inspections for a test (self 4, cross 3")
