@@ -19,6 +19,8 @@ WORDS: dict[str, tuple[str, str]] = {
     "sampling.label.precision": ("精度（上限−最可能值）", "Precision (upper - most likely)"),
     "sampling.label.population_size": ("总体数量", "Population size"),
     "sampling.label.population_value": ("总体金额（元）", "Population value (yuan)"),
+    "sampling.label.drawable_size": ("可抽样数量", "Units that can be drawn"),
+    "sampling.label.drawable_value": ("可抽样金额（元）", "Value that can be drawn (yuan)"),
     "sampling.label.prior": ("先验分布", "Prior"),
     "sampling.label.posterior": ("后验分布", "Posterior"),
     "sampling.label.bayes_factor": ("贝叶斯因子 BF-+", "Bayes factor BF-+"),
@@ -250,10 +252,11 @@ WORDS: dict[str, tuple[str, str]] = {
     "sampling.values.amount": ("电费金额", "bill amount"),
     "sampling.note.set_aside": (
         "{rows:,} 条记录中有 {aside:,} 条的{column}为零或负（合计 {total:,.2f}），货币单位抽样"
-        "抽不到，已单独列出；如有必要请按户另行抽查",
+        "抽不到，已单独列出，不计入可抽样数量（{rows:,} − {aside:,} = {drawable:,}）；"
+        "如有必要请按户另行抽查",
         "{aside:,} of {rows:,} rows have a zero or negative {column} (total {total:,.2f}); monetary "
-        "units cannot reach them, so they are set aside (Selection.set_aside): test them by "
-        "items if they matter",
+        "units cannot reach them, so they are set aside and left out of the units that can be "
+        "drawn ({rows:,} - {aside:,} = {drawable:,}): test them by items if they matter",
     ),
     "sampling.note.sieve": (
         "筛选抽样抽中 {units:,} 个抽样单位（{rows:,} 条记录；期望 {n:,} 个单位）",

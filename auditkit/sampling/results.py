@@ -210,18 +210,20 @@ class Selection:
         return sentence + _notes(self.notes, lang)
 
     def to_table(self, lang: str = "zh") -> pd.DataFrame:
-        """How the sample was drawn, as a two-column table."""
+        """How the sample was drawn, as a two-column table. Its size and value are of the rows
+        that can be drawn (`population_size`, `population_value`): the population less the rows
+        set aside, so they are labelled as such, not as the population's."""
         rows = [
             ("units", i18n.text(f"sampling.units.{self.units}", lang)),
             ("method", method_name(self.method, lang)),
             ("n", str(self.n)),
             ("selected_rows", str(len(self.sample))),
-            ("population_size", formatting.count(self.population_size)),
-            ("population_value", formatting.money(self.population_value)),
+            ("drawable_size", formatting.count(self.population_size)),
+            ("drawable_value", formatting.money(self.population_value)),
             ("interval", formatting.number(self.interval, 2)),
             ("start", formatting.number(self.start, 2)),
             ("seed", str(self.seed)),
-            ("set_aside", str(len(self.set_aside))),
+            ("set_aside", formatting.count(len(self.set_aside))),
         ]
         return item_table(rows, lang)
 

@@ -114,7 +114,12 @@ def _set_aside_note(
     frame: pd.DataFrame, amounts: pd.Series, reachable: pd.Series, column: str
 ) -> Note:
     aside = amounts[~reachable]
-    figures = {"aside": len(aside), "rows": len(frame), "total": float(aside.sum())}
+    figures = {
+        "aside": len(aside),
+        "rows": len(frame),
+        "drawable": len(frame) - len(aside),
+        "total": float(aside.sum()),
+    }
     return Note("set_aside", {**figures, "column": column})
 
 

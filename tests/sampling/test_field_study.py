@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import dataclasses
 import re
 import shutil
 from pathlib import Path
@@ -199,6 +200,32 @@ def test_the_population_is_a_result_that_says_and_draws_what_is_sampled(
     assert drawn and figure.axes[0].get_ylabel() == "Population size"
     if units == "items":
         assert sum(bar.get_height() for bar in drawn) == figures["population_size"]
+
+
+def test_the_selection_table_beside_the_population_table_counts_only_what_can_be_drawn(
+    utility: Path,
+) -> None:
+    """The page read 总体数量 52,575 (总体) and 总体数量 52,322 (选样) one table apart."""
+    district = first_district(utility)
+    population = prepare(utility, district, "values", months=6)
+    frame = population.frame.copy()
+    frame.loc[[0, 1, 2], "amount"] = [0.0, -12.5, 0.0]
+    population = dataclasses.replace(population, frame=frame)
+    chosen = select(frame, 20, units="values", values="amount", seed=1)
+    size, aside_count = len(frame), int((frame["amount"] <= 0).sum())  # 3 and the data's own
+    drawable = size - aside_count
+    assert aside_count >= 3
+    for lang, total, can, aside in (
+        ("zh", "总体数量", "可抽样数量", "剔除（零或负值）"),
+        ("en", "Population size", "Units that can be drawn", "Set aside (zero or negative)"),
+    ):
+        shown = dict(population.to_table(lang).to_numpy().tolist())
+        drawn = dict(chosen.to_table(lang).to_numpy().tolist())
+        assert shown[total] == f"{size:,}" and total not in drawn
+        assert (drawn[can], drawn[aside]) == (f"{drawable:,}", f"{aside_count:,}")
+    zh, en = chosen.notes[0].text("zh"), chosen.notes[0].text("en")
+    assert f"不计入可抽样数量（{size:,} − {aside_count:,} = {drawable:,}）" in zh
+    assert f"units that can be drawn ({size:,} - {aside_count:,} = {drawable:,})" in en
 
 
 def test_a_rerun_writes_the_blank_sheet_again_and_keeps_one_filled_in_its_place(

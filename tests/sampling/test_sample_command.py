@@ -581,7 +581,7 @@ def test_empty_lines_of_a_frame_are_no_units_of_its_population(
     sheet = tmp_path / "sheet.xlsx"
     arguments = ["sample", "select", "--frame", str(frame), "--n", "2", "--seed", "1"]
     assert main([*arguments, "--lang", "en", "--output", str(sheet)]) == 0
-    assert re.search(r"^Population size +2$", capsys.readouterr().out, re.MULTILINE)
+    assert re.search(r"^Units that can be drawn +2$", capsys.readouterr().out, re.MULTILINE)
     rows = load_workbook(sheet)[FIELD_SHEET]
     ids = [row[1] for row in rows.iter_rows(min_row=FIRST_DATA_ROW, values_only=True)]
     assert ids == ["C001", "C002"]

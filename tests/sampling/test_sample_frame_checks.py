@@ -69,7 +69,7 @@ def test_a_hidden_helper_sheet_after_the_frame_is_left_alone(
     frame = tmp_path / "bills.xlsx"
     workbook.save(frame)
     assert select_from(frame, tmp_path / "sheet.xlsx") == 0
-    assert re.search(r"^Population size +5$", capsys.readouterr().out, re.MULTILINE)
+    assert re.search(r"^Units that can be drawn +5$", capsys.readouterr().out, re.MULTILINE)
 
 
 @pytest.mark.parametrize("label", ["合计", "总 计", "小计：", "Total", "ＳＵＢＴＯＴＡＬ", " sum "])
@@ -112,8 +112,8 @@ def test_an_id_merely_containing_a_totals_word_is_a_unit(
     sheet = tmp_path / "sheet.xlsx"
     assert select_from(frame, sheet, "--n", "3") == 0
     out = capsys.readouterr().out
-    assert re.search(r"^Population size +3$", out, re.MULTILINE)
-    assert re.search(r"^Population value \(yuan\) +600.00$", out, re.MULTILINE)
+    assert re.search(r"^Units that can be drawn +3$", out, re.MULTILINE)
+    assert re.search(r"^Value that can be drawn \(yuan\) +600.00$", out, re.MULTILINE)
 
 
 def test_duplicated_ids_are_refused_naming_the_rows_of_the_first_and_how_many_repeat(
@@ -150,7 +150,7 @@ def test_an_id_of_several_columns_is_repeated_only_when_all_of_them_are(
     sheet = tmp_path / "sheet.xlsx"
     ids = ["--id", "customer_id", "--id", "period"]
     assert select_from(path, sheet, *ids) == 0
-    assert re.search(r"^Population size +4$", capsys.readouterr().out, re.MULTILINE)
+    assert re.search(r"^Units that can be drawn +4$", capsys.readouterr().out, re.MULTILINE)
     frame.loc[3, "customer_id"] = "C1"
     frame.to_csv(path, index=False)
     sheet.unlink()

@@ -112,6 +112,38 @@ def test_zero_and_negative_values_are_set_aside(bills: pd.DataFrame) -> None:
     assert len(select(chosen.set_aside, 2, units="items", method="random", seed=1)) == 2
 
 
+def test_the_selection_table_counts_what_can_be_drawn_and_the_note_what_was_left_out(
+    bills: pd.DataFrame,
+) -> None:
+    """The 选样 table said 总体数量 52,322 right below the 总体 table's 52,575: it counts the rows
+    monetary units can reach, so it is labelled so and the note gives the difference and why."""
+    chosen = select(bills, 40, units="values", values="amount", seed=4)
+    positive = bills["amount"][bills["amount"] > 0].sum()
+    zh = dict(chosen.to_table("zh").to_numpy().tolist())
+    assert (zh["可抽样数量"], zh["剔除（零或负值）"]) == ("398", "2")
+    assert zh["可抽样金额（元）"] == f"{positive:,.2f}"
+    assert "总体数量" not in zh and "总体金额（元）" not in zh
+    en = dict(chosen.to_table("en").to_numpy().tolist())
+    assert (en["Units that can be drawn"], en["Set aside (zero or negative)"]) == ("398", "2")
+    assert en["Value that can be drawn (yuan)"] == f"{positive:,.2f}"
+    assert "Population size" not in en
+    note = chosen.notes[0]
+    assert note.text("zh") == (
+        "400 条记录中有 2 条的电费金额为零或负（合计 -35.50），货币单位抽样抽不到，已单独列出，"
+        "不计入可抽样数量（400 − 2 = 398）；如有必要请按户另行抽查"
+    )
+    assert note.text("en") == (
+        "2 of 400 rows have a zero or negative bill amount (total -35.50); monetary units cannot "
+        "reach them, so they are set aside and left out of the units that can be drawn "
+        "(400 - 2 = 398): test them by items if they matter"
+    )
+    by_items = dict(select(bills, 40, units="items", seed=4).to_table("en").to_numpy().tolist())
+    assert (by_items["Units that can be drawn"], by_items["Set aside (zero or negative)"]) == (
+        "400",
+        "0",
+    )
+
+
 def test_stratified_proportional_allocation(bills: pd.DataFrame) -> None:
     chosen = select(bills, 40, units="items", method="random", seed=8, strata="district")
     assert dict(zip(chosen.strata["stratum"], chosen.strata["n"], strict=True)) == {
