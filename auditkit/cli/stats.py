@@ -306,9 +306,10 @@ def run_compare(args: argparse.Namespace) -> int:
     if dataset.inspections is None:
         raise ParameterError("DATA_DIR", "a dataset with an inspections table", str(args.data_dir))
     comparison = compare(dataset.inspections, dataset.customers)
-    table = comparison.by_district.assign(note=comparison.district_notes(args.lang))
+    # The table the cross-audit report shows, in the language asked: money only where the test
+    # flags a district, its notes worded (`by_district` holds the raw figures for scripts).
     pd.set_option("display.width", 200)
-    print(table.to_string(index=False, float_format=lambda v: f"{v:.4g}"))
+    print(comparison.to_table(args.lang).to_string(index=False))
     print()
     notes = [note.text(args.lang) for note in comparison.notes]
     for line in notes + comparison.explain(args.lang).splitlines():

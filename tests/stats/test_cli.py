@@ -209,6 +209,8 @@ def test_compare_prints_conclusions(small_folder, capsys):
     assert run("crossaudit", "compare", str(small_folder), "--lang", "en") == 0
     printed = capsys.readouterr().out
     assert "- 甲 (by field inspections): self-audits found errors in 10.0%" in printed
+    # The report's table, in the language asked: not the raw frame's column names and floats.
+    assert "Self-audits under-report" in printed and "self_value_per_inspection" not in printed
 
 
 def test_an_assignment_csv_keeps_formula_like_district_names_as_text(tmp_path):
