@@ -170,7 +170,7 @@ WORDS: dict[str, tuple[str, str]] = {
     ),
     "crossaudit.sentence.under_reports_register": (
         "{district}（{source}）：自查发现率 {self_rate}，交叉检查 {cross_rate}，相差 {gap}"
-        "（校正后 {p_adjusted}）；每次检查追补的金额见下表，已证实与估算分列、不相加。",
+        "（校正后 {p_adjusted}）；每次检查追补的金额见下表，核算确认与估算分列、不相加。",
         "{district} ({source}): self-audits found errors in {self_rate}, cross-audits in "
         "{cross_rate}, a gap of {gap} (adjusted {p_adjusted}); the yuan each kind of check "
         "recovered are in the table below, proved and estimated apart, never added.",

@@ -185,18 +185,21 @@ WORDS: dict[str, tuple[str, str]] = {
     ),
     "cycle.sentence.self_cross_sample": (
         "以下自查与交叉检查的比较只计随机抽取疑点的核查（按金额选查的查实率本就偏高，混在一起比较的是"
-        "选查方式而不是检查队伍）：“发现问题”即疑点查实，查出金额为该次核查追补的电费。",
+        "选查方式而不是检查队伍）：“发现问题”即疑点查实；比较的是查实率，每次追补的电费另表列出（核算确认与估算分列）。",
         "Self- and cross-audits are compared below on random-sample checks alone (checks chosen "
         "by revenue confirm more anyway: mixing them would compare the choices, not the teams): "
-        "an error found is a confirmed finding, and the money found is what the check recovered.",
+        "an error found is a confirmed finding; the rates are compared, and the yuan each check "
+        "recovered are tabled apart (proved and estimated, never added).",
     ),
     "cycle.sentence.self_cross_all": (
         "以下自查与交叉检查的比较计入全部核查（期内没有两类检查都随机抽取的疑点）：两类检查选查的疑点"
-        "可能不同，差距可能来自选查方式而非检查队伍。“发现问题”即疑点查实，查出金额为该次核查追补的电费。",
+        "可能不同，差距可能来自选查方式而非检查队伍。“发现问题”即疑点查实；比较的是查实率，每次追补的电费另表"
+        "列出（核算确认与估算分列）。",
         "Self- and cross-audits are compared below on every check (the window has no random-sample "
         "checks of both kinds): the two may have checked differently chosen findings, so a gap may "
-        "come from the choice, not the team. An error found is a confirmed finding, and the money "
-        "found is what the check recovered.",
+        "come from the choice, not the team. An error found is a confirmed finding; the rates are "
+        "compared, and the yuan each check recovered are tabled apart (proved and estimated, never "
+        "added).",
     ),
     "cycle.sentence.under_reported": (
         "{district}：交叉检查查实的疑点中，{false_alarm:,} 条本单位自查判为误报，{unchecked:,} 条本单位"

@@ -166,7 +166,7 @@ def test_from_the_register_an_under_reporting_district_names_no_sum_of_money():
     assert comparison.under_reporting["district"].tolist() == ["A"]
     zh = comparison.explain("zh", source="register")
     en = comparison.explain("en", source="register")
-    assert "每次检查追补的金额见下表，已证实与估算分列、不相加。" in zh and "约少发现" not in zh
+    assert "每次检查追补的金额见下表，核算确认与估算分列、不相加。" in zh and "约少发现" not in zh
     assert "proved and estimated apart, never added." in en and "missed about" not in en
     assert "self-audits missed about" in comparison.explain("en")  # field inspections: one sum
 
