@@ -20,12 +20,16 @@ KIND_STYLE = {
 def revenue_by_rule_chart(revenue: pd.DataFrame, lang: str, limit: int = 12) -> Figure:
     """Revenue per rule, proved and estimated as two bars side by side (never stacked into one
     total): `revenue` indexed by rule title with columns `proved` and `estimated` (yuan). The
-    `limit` rules with the most revenue of either kind, the largest on top."""
+    `limit` rules with the most revenue of either kind, the largest on top; rules without
+    revenue are left out. The title is drawn above the bars (and is the figure's alternative
+    text); when rules with revenue were cut it says how many are shown of how many."""
     use_cjk_font()
-    largest = revenue.max(axis=1).sort_values(ascending=False, kind="stable")
+    largest = revenue.max(axis=1)
+    largest = largest[largest > 0].sort_values(ascending=False, kind="stable")
     rows = revenue.loc[largest.index[:limit]].iloc[::-1]
-    figure = Figure(figsize=(8, 0.6 * max(len(rows), 2) + 1.2))
-    figure.set_label(i18n.text("report.district.revenue_by_rule_chart", lang))  # its alt text
+    figure = Figure(figsize=(8, 0.6 * max(len(rows), 2) + 1.6))
+    title = chart_title(len(rows), len(largest), lang)
+    figure.set_label(title)  # its alt text
     axes = figure.subplots()
     positions = np.arange(len(rows))
     height = 0.4
@@ -46,7 +50,17 @@ def revenue_by_rule_chart(revenue: pd.DataFrame, lang: str, limit: int = 12) -> 
     group_thousands(axes, "x")
     axes.spines[["top", "right"]].set_visible(False)
     axes.legend(title=i18n.text("report.revenue_kind", lang), loc="lower right", frameon=False)
+    axes.set_title(title, loc="left")
     return figure
+
+
+def chart_title(shown: int, total: int, lang: str) -> str:
+    """The revenue chart's title, with "top `shown` of `total` rules" when rules were cut."""
+    title = i18n.text("report.district.revenue_by_rule_chart", lang)
+    if shown >= total:
+        return title
+    cut = i18n.text("report.district.chart_top_rules", lang).format(shown=shown, total=total)
+    return f"{title}{cut}" if lang == "zh" else f"{title} ({cut})"
 
 
 def monthly_billing_chart(monthly: pd.DataFrame, lang: str) -> Figure:

@@ -47,7 +47,7 @@ from auditkit.cycle.evaluate import DECISIONS, RECOVERED, RECOVERED_NAME, by_kin
 from auditkit.cycle.window import Window, previous_cycle
 from auditkit.register.keys import finding_keys
 from auditkit.register.schema import STATUSES
-from auditkit.report.tables import revenue_kind_name
+from auditkit.report.tables import header_case, revenue_kind_name
 from auditkit.results import with_total
 from auditkit.rules import REVENUE_KINDS
 
@@ -92,7 +92,8 @@ def change_money(changes: pd.DataFrame) -> pd.DataFrame:
 def by_status(changes: pd.DataFrame) -> pd.DataFrame:
     """Findings, amounts changed and money (`CHANGE_MONEY`) per status, every status in
     `STATUSES` order; money that does not apply to a status (this month's of a finding no
-    longer found, the previous run's of a new or reopened one) is NaN."""
+    longer found, the previous run's of a new or reopened one) is NaN, and so is every money
+    figure of a status without findings: a row of none reads alike whatever its status."""
     frame = pd.concat([changes[["status", "amount_changed"]], change_money(changes)], axis=1)
     grouped = frame.groupby("status").agg(
         findings=("status", "size"),
@@ -103,7 +104,8 @@ def by_status(changes: pd.DataFrame) -> pd.DataFrame:
     grouped[["findings", "amounts_changed"]] = grouped[["findings", "amounts_changed"]].astype(int)
     for name in CHANGE_MONEY:
         applies = FOUND if name.endswith("_now") else OPEN_BEFORE
-        grouped[name] = grouped[name].where(grouped.index.isin(applies), np.nan)
+        shown = grouped.index.isin(applies) & (grouped["findings"] > 0).to_numpy()
+        grouped[name] = grouped[name].where(shown, np.nan)
     return grouped.rename_axis("status").reset_index()
 
 
@@ -345,6 +347,24 @@ class SinceLastMonth:
             for code in found
         ]
 
+    def field_outcomes(self, findings: pd.DataFrame) -> pd.DataFrame | None:
+        """Each finding's latest field outcome (`event`, an outcome code; None for a finding
+        without events) and the yuan recovered on it (`recovered`: the sum of its `recovered`
+        events, 0 when it has events but none recovered, NaN without events), aligned with
+        `findings`. The yuan are in the finding's own kind of revenue, never netted against
+        what was found. The events are those the section counts (`events`: up to the end of
+        the previous run's cycle); None when the section shows no outcomes."""
+        if not self.has_changes or self.events.empty:
+            return None
+        events = self.events.sort_values("happened_at", kind="stable")
+        latest = events.groupby("finding_key")["event"].last()
+        paid = events[events["event"] == "recovered"].groupby("finding_key")["amount"].sum()
+        keys = finding_keys(findings)
+        event = keys.map(latest)
+        recovered = keys.map(paid).astype(float)
+        recovered = recovered.where(event.isna(), recovered.fillna(0.0))
+        return pd.DataFrame({"event": event, "recovered": recovered}, index=findings.index)
+
     def _titles(self, rule_ids: Sequence[str], lang: str) -> list[str]:
         """Each rule's title in `lang` (an id the catalog lacks as it is)."""
         if self.catalog is None:
@@ -374,7 +394,8 @@ class SinceLastMonth:
     def _rule_table(self, lang: str) -> pd.DataFrame:
         grouped = by_rule(self.changes)
         counted = {
-            i18n.text(f"register.store.status.{status}", lang): status for status in STATUSES
+            header_case(i18n.text(f"register.store.status.{status}", lang)): status
+            for status in STATUSES
         }
         labels = {
             **counted,
@@ -387,7 +408,10 @@ class SinceLastMonth:
         grouped = outcomes_by_rule(self.earlier, self.events)
         labels = {
             i18n.text("since.column.earlier", lang): "earlier",
-            **{i18n.text(f"register.sheet.outcome.{kind}", lang): kind for kind in COUNTED_EVENTS},
+            **{
+                header_case(i18n.text(f"register.sheet.outcome.{kind}", lang)): kind
+                for kind in COUNTED_EVENTS
+            },
             **{i18n.text(word, lang): name for name, word in RECOVERED_WORDS.items()},
             i18n.text("since.column.still_open", lang): "still_open",
         }

@@ -30,7 +30,7 @@ from auditkit.data.problems import Problem
 from auditkit.periods import last_months
 from auditkit.report.figures import figure_name
 from auditkit.report.notebook import save_table
-from auditkit.report.tables import revenue_kind_name
+from auditkit.report.tables import NOTE, period_range, revenue_kind_name
 from auditkit.report.workbook import write_findings_workbook
 from auditkit.results import with_total
 
@@ -61,7 +61,7 @@ def profile_figures(dataset: Any, as_of: str | None = None) -> dict[str, Any]:
         "customers": len(customers),
         "active_customers": int((customers["status"] == "active").sum()),
         "two_part_customers": int((customers["basic_charge_basis"] != "none").sum()),
-        "billing_months": f"{periods[0]} – {periods[-1]}" if periods else "",
+        "billing_months": period_range(periods[0], periods[-1]) if periods else "",
         "kwh_billed": round(float(bills["kwh_billed"].sum())),
         "amount_billed": round(float(bills["amount"].sum()), 2),
         "estimated_share": round(100 * float((bills["read_type"] == "estimated").mean()), 2)
@@ -233,6 +233,7 @@ class DistrictAudit:
         return [
             i18n.text("common.revenue_impact", lang),
             *(figure_name(key, lang) for key in AMOUNTS),
+            i18n.text("report.district.recovered", lang),
         ]
 
     def heading(self, name: str, lang: str = i18n.DEFAULT_LANG) -> str:
@@ -311,7 +312,7 @@ class DistrictAudit:
         return pd.DataFrame(
             {
                 i18n.text("common.item", lang): [
-                    i18n.text(PROFILE_WORDS[key], lang) for key in self.profile
+                    self._profile_label(key, lang) for key in self.profile
                 ],
                 i18n.text("common.value", lang): [
                     formatting.percent(value / 100, 2)
@@ -321,6 +322,15 @@ class DistrictAudit:
                 ],
             }
         )
+
+    def _profile_label(self, key: str, lang: str) -> str:
+        """A profile figure's label; the line loss names the billing months it is over (the
+        statistics report computes it over its own months)."""
+        if key == "line_loss" and self.profile.get("billing_months"):
+            return i18n.text("report.district.line_loss_over", lang).format(
+                months=self.profile["billing_months"]
+            )
+        return i18n.text(PROFILE_WORDS[key], lang)
 
     def _usage_table(self, lang: str) -> pd.DataFrame:
         mix = usage_mix(self.dataset, self.as_of)
@@ -362,7 +372,10 @@ class DistrictAudit:
     def _top_table(self, lang: str) -> pd.DataFrame:
         """Customer columns keep their names (`customer_id`, `name`, `address`) for masking:
         show them with `report.personal_labels(lang)` as column labels. With a register, each
-        finding's status this month (new, persisting, reopened) follows the rule."""
+        finding's status this month (new, persisting, reopened) follows the rule, and beside
+        the amount found the finding's latest field outcome and the yuan recovered on it (in
+        the finding's own revenue kind, never netted against the amount found: a note under
+        the table, `attrs[NOTE]`, says so)."""
         top = top_findings(self.findings, self.dataset.customers, self.top_n)
         personal = [column for column in ("name", "address") if column in top.columns]
         table = pd.DataFrame(
@@ -373,9 +386,10 @@ class DistrictAudit:
                 ],
                 "customer_id": top["customer_id"].to_numpy(),
                 **{column: top[column].to_numpy() for column in personal},
-                i18n.text("common.period", lang): (
-                    top["period_from"] + " – " + top["period_to"]
-                ).to_numpy(),
+                i18n.text("common.period", lang): [
+                    period_range(first, last)
+                    for first, last in zip(top["period_from"], top["period_to"], strict=True)
+                ],
                 i18n.text("common.revenue_impact", lang): top["revenue_impact"].to_numpy(),
                 i18n.text("report.revenue_kind", lang): [
                     revenue_kind_name(kind, lang) for kind in top["revenue_kind"]
@@ -387,6 +401,22 @@ class DistrictAudit:
         statuses = None if self.since is None else self.since.status_names(top, lang)
         if statuses is not None:
             table.insert(1, i18n.text("since.column.status", lang), statuses)
+        outcomes = None if self.since is None else self.since.field_outcomes(top)
+        if outcomes is not None:
+            after = table.columns.get_loc(i18n.text("common.revenue_impact", lang)) + 1
+            events = [
+                formatting.MISSING
+                if formatting.is_missing(event)
+                else i18n.text(f"register.sheet.outcome.{event}", lang)
+                for event in outcomes["event"]
+            ]
+            table.insert(after, i18n.text("report.district.latest_outcome", lang), events)
+            table.insert(
+                after + 1,
+                i18n.text("report.district.recovered", lang),
+                outcomes["recovered"].to_numpy(),
+            )
+            table.attrs[NOTE] = i18n.text("report.district.top_findings_note", lang)
         return table
 
     def _catalog_table(self, lang: str) -> pd.DataFrame:

@@ -19,6 +19,14 @@ WORDS: dict[str, tuple[str, str]] = {
     "report.figure.revenue_proved": ("核算确认电费 (元)", "Revenue proved (yuan)"),
     "report.figure.revenue_estimated": ("估算电费 (元)", "Revenue estimated (yuan)"),
     "report.figure.penalties": ("违约使用电费 (元)", "Penalties (yuan)"),
+    # what a headline figure counts, where studies count it differently (the run's index)
+    "report.figure.basis.on_file": ("档案", "on file"),
+    "report.figure.basis.billed": ("{period}有账单", "billed in {period}"),
+    "report.figure.basis.year": ("{year} 年", "{year}"),
+    "report.figure.simulated": (
+        "⚠ 模拟演示：核查结果为模拟数据，非现场结果",
+        "⚠ Simulated demo: the inspection results are simulated, not from the field",
+    ),
     # a finding's kind of revenue
     "report.revenue_kind": ("电费性质", "Revenue kind"),
     "report.revenue_kind.proved": ("核算确认", "proved"),
@@ -45,7 +53,21 @@ WORDS: dict[str, tuple[str, str]] = {
         "各规则涉及电费，核算确认与估算分列",
         "Revenue per rule, proved and estimated apart",
     ),
+    "report.district.chart_top_rules": (
+        "（前 {shown:,} 条规则，共 {total:,} 条）",
+        "top {shown:,} of {total:,} rules",
+    ),
     "report.district.top_findings": ("涉及电费最多的疑点", "Top findings by revenue impact"),
+    "report.district.latest_outcome": ("最近核查结果", "Latest field outcome"),
+    "report.district.recovered": ("已追补电费 (元)", "Recovered (yuan)"),
+    "report.district.top_findings_note": (
+        "涉及电费为发现时的金额，未扣除已追补的电费；已追补电费列在其旁，与该行的电费性质相同，"
+        "核算确认与估算从不相加或相抵。",
+        "Revenue at stake is the amount as found, with nothing recovered taken off; the yuan "
+        "recovered are shown beside it, in the row's own revenue kind (proved and estimated are "
+        "never added or netted).",
+    ),
+    "report.district.line_loss_over": ("线损率（{months}）", "Line loss ({months})"),
     "report.district.appendix": (
         "附录：方法与规则目录",
         "Appendix: methodology and rule catalog",

@@ -13,7 +13,7 @@ phone each row is shown as a card so that the links stay reachable.
 from __future__ import annotations
 
 import html
-from collections.abc import Mapping, Sequence
+from collections.abc import Collection, Mapping, Sequence
 from pathlib import Path
 from typing import Any
 from urllib.parse import quote
@@ -24,7 +24,14 @@ from auditkit.formatting import MISSING
 from auditkit.pipeline.render import CSP_MARK, tables_script, with_content_security_policy
 from auditkit.pipeline.templates_dir import TEMPLATES
 from auditkit.pipeline.times import format_duration, format_local_time
-from auditkit.report.figures import MONEY_FIGURES, figure_name, figure_value, in_order
+from auditkit.report.figures import (
+    MONEY_FIGURES,
+    figure_basis,
+    figure_name,
+    figure_value,
+    in_order,
+    qualified_name,
+)
 from auditkit.report.notebook import ALL_DISTRICTS, SUBJECT_WORDS
 
 MAIN_FIGURES = ("findings", "revenue_proved", "revenue_estimated", "penalties")
@@ -92,20 +99,50 @@ def _cell(key: str, lang: str, content: str, kind: str = "") -> str:
     return f'<td{css} data-label="{html.escape(_column_name(key, lang))}">{content}</td>'
 
 
-def _row(record: Mapping[str, Any], lang: str) -> str:
-    """One table row for one notebook record of the manifest."""
+def _basis(record: Mapping[str, Any], key: str, lang: str) -> str:
+    """What figure `key` of a record counts (`figures.figure_basis`): its study's own basis,
+    else the period its headline records."""
+    headline = record.get("headline") or {}
+    study = Path(str(record["notebook"])).stem
+    return figure_basis(study, key, str(headline.get("period") or ""), lang)
+
+
+def differing_bases(notebooks: Sequence[Mapping[str, Any]], lang: str) -> set[str]:
+    """The headline figures (outside the main columns) that rows of the index count on
+    different bases (customers on file and customers billed in a year, a rate over two
+    periods): their names say their basis, so that one label never carries two numbers."""
+    bases: dict[str, set[str]] = {}
+    for record in notebooks:
+        for key in (record.get("headline") or {}).get("figures", {}):
+            if key not in MAIN_FIGURES:
+                bases.setdefault(key, set()).add(_basis(record, key, lang))
+    return {key for key, seen in bases.items() if len(seen) > 1}
+
+
+def _row(record: Mapping[str, Any], lang: str, qualify: Collection[str] = ()) -> str:
+    """One table row for one notebook record of the manifest; figures in `qualify` named with
+    their basis (`differing_bases`). A headline of simulated results says so first."""
     folder = str(record.get("folder") or record["name"])
     status = str(record["status"])
-    figures = (record.get("headline") or {}).get("figures", {})
+    headline = record.get("headline") or {}
+    figures = headline.get("figures", {})
     main = "".join(
         _cell(key, lang, _figure(key, figures[key]) if key in figures else MISSING, "ak-num")
         for key in MAIN_FIGURES
     )
-    others = "<br>".join(
-        f"{html.escape(figure_name(key, lang))}: {_figure(key, value)}"
+    named = {
+        key: qualified_name(key, _basis(record, key, lang) if key in qualify else "", lang)
+        for key in figures
+    }
+    lines = [
+        f"{html.escape(named[key])}: {_figure(key, value)}"
         for key, value in in_order(figures)
         if key not in MAIN_FIGURES
-    )
+    ]
+    if headline.get("simulated"):
+        warning = html.escape(i18n.text("report.figure.simulated", lang))
+        lines.insert(0, f'<strong class="ak-simulated">{warning}</strong>')
+    others = "<br>".join(lines)
     links = " · ".join(
         link
         for link in (
@@ -177,7 +214,8 @@ def render_index(manifest: Mapping[str, Any], lang: str = "zh") -> str:
         f"{html.escape(_column_name(key, lang))}</th>"
         for key in COLUMNS
     )
-    rows = "\n".join(_row(record, lang) for record in notebooks)
+    qualify = differing_bases(notebooks, lang)
+    rows = "\n".join(_row(record, lang, qualify) for record in notebooks)
     totals = _total_rows(notebooks, lang)
     footer = f"<tfoot>\n{totals}\n</tfoot>\n" if totals else ""
     title = html.escape(i18n.text("pipeline.run_index", lang))

@@ -8,6 +8,7 @@ it was recorded, in the order recorded, as a number.
 
 from __future__ import annotations
 
+import re
 from collections.abc import Mapping
 from typing import Any
 
@@ -102,3 +103,41 @@ def in_order(figures: Mapping[str, Any]) -> list[tuple[str, Any]]:
 def labelled(figures: Mapping[str, Any], lang: str = i18n.DEFAULT_LANG) -> dict[str, Any]:
     """The figures keyed by their names in `lang`, in their declared order."""
     return {figure_name(key, lang): value for key, value in in_order(figures)}
+
+
+#: What a study's figure counts where that is not the same in every study reporting the key:
+#: a district audit's customers are those on file, the statistics' those billed in its months.
+#: Other figures are over the period their headline records.
+FIGURE_BASIS = {
+    ("district_audit", "customers"): "report.figure.basis.on_file",
+    ("consumption_statistics", "customers"): "report.figure.basis.billed",
+}
+_WHOLE_YEAR = re.compile(r"(\d{4})-01 – (\d{4})-12")
+
+
+def period_words(period: str, lang: str = i18n.DEFAULT_LANG) -> str:
+    """A headline's period as a label names it: a calendar year as the year ('2025 年'), any
+    other as it is ('2023-01 – 2025-12')."""
+    year = _WHOLE_YEAR.fullmatch(period)
+    if year and year.group(1) == year.group(2):
+        return i18n.text("report.figure.basis.year", lang).format(year=year.group(1))
+    return period
+
+
+def figure_basis(study: str, key: str, period: str, lang: str = i18n.DEFAULT_LANG) -> str:
+    """What figure `key` of a `study` (a notebook's stem) counts, in `lang`: its own basis
+    (`FIGURE_BASIS`), else the headline's `period`; empty when neither is known."""
+    words = FIGURE_BASIS.get((study, key))
+    shown = period_words(period, lang) if period else ""
+    if words:
+        return i18n.text(words, lang).format(period=shown).strip()
+    return shown
+
+
+def qualified_name(key: str, basis: str, lang: str = i18n.DEFAULT_LANG) -> str:
+    """A figure's name with its basis ('用户数（档案）', 'Customers (on file)'); the plain name
+    without one."""
+    name = figure_name(key, lang)
+    if not basis:
+        return name
+    return f"{name}（{basis}）" if lang == "zh" else f"{name} ({basis})"

@@ -23,7 +23,7 @@ from auditkit.formulas import csv_bytes
 from auditkit.masking import mask_personal
 from auditkit.paths import outputs_dir, safe_name
 from auditkit.report.figures import figure_name, figure_value, in_order
-from auditkit.report.tables import format_frame, shown_rows, table_html
+from auditkit.report.tables import format_frame, shown_rows, table_html, table_note
 
 REPORT_DIR_ENV = "AUDITKIT_REPORT_DIR"
 HEADLINE_MIME = "application/vnd.auditkit.headline+json"
@@ -37,6 +37,7 @@ FIGURE_STYLE = (
 )
 FIGURE_VALUE_STYLE = "font-size:1.6rem;font-weight:700;line-height:1.3"
 FIGURE_LABEL_STYLE = "font-size:.9rem;color:#616e7c"
+SIMULATED_STYLE = "flex:1 1 100%;font-weight:700;color:#8a4b00"
 #: The headline's `subject_code` for a study of every district (its `district` parameter empty):
 #: the run's index names such a subject by its code, in the index's language, which may differ
 #: from the notebook's. A district's own name needs no code (it reads the same in every language).
@@ -84,6 +85,7 @@ def headline(
     period: str = "",
     as_of: str = "",
     lang: str = i18n.DEFAULT_LANG,
+    simulated: bool = False,
 ) -> None:
     """Show the headline figures and record them (machine-readable) for the run's index page.
 
@@ -92,7 +94,9 @@ def headline(
     `lang`; `subject_code` (`subject_code_of(district)`) says what it is in no language, so that the
     index can name it in its own (`SUBJECT_WORDS`). Without one (an analyst's own notebook) none is
     recorded, and the index reads the subject by its wording, as for a headline recorded before
-    the codes.
+    the codes. `simulated` says the figures come from simulated results (the sampling study's
+    inspections simulated from the demo's truth table): recorded, so that the index says so
+    too, and said under the cards.
     """
     code = {} if subject_code is None else {"subject_code": subject_code}
     record = {
@@ -103,6 +107,7 @@ def headline(
         "as_of": as_of,
         "lang": lang,
         "figures": {key: _plain(value) for key, value in figures.items()},
+        **({"simulated": True} if simulated else {}),
     }
     cards = "".join(
         f'<div class="ak-figure" style="{FIGURE_STYLE}">'
@@ -116,6 +121,10 @@ def headline(
         f"{figure_name(key, lang)}: {figure_value(key, value)}"
         for key, value in in_order(record["figures"])
     )
+    if simulated:
+        warning = i18n.text("report.figure.simulated", lang)
+        cards += f'<div class="ak-simulated" style="{SIMULATED_STYLE}">{html.escape(warning)}</div>'
+        text += f"\n{warning}"
     _display(
         {
             "text/html": f'<div class="ak-headline" style="{HEADLINE_STYLE}">{cards}</div>',
@@ -177,6 +186,8 @@ def show_table(
         return
     shown = format_frame(shown_rows(frame, max_rows), money_columns, mask)
     plain = shown.rename(columns=dict(column_labels or {})).to_string(index=False)
+    if table_note(frame):
+        plain = f"{plain}\n{table_note(frame)}"
     _display(
         {
             "text/html": table_html(

@@ -45,6 +45,32 @@ def revenue_kind_name(kind: object, lang: str = i18n.DEFAULT_LANG) -> str:
     return i18n.text(f"report.revenue_kind.{kind}", lang, default=str(kind))
 
 
+def header_case(label: str) -> str:
+    """A column label in sentence case, as every English header is (`new` -> `New`): a word
+    of the catalogue also written inside sentences, lower case there. Chinese is left as it is."""
+    return label[:1].upper() + label[1:] if label[:1].islower() else label
+
+
+def period_range(first: object, last: object) -> str:
+    """Billing months 'first – last'; a single month once ('2024-10', never '2024-10 – 2024-10');
+    the missing mark for none."""
+    if formatting.is_missing(first) or first == "":
+        return formatting.MISSING if formatting.is_missing(last) or last == "" else str(last)
+    if formatting.is_missing(last) or last == "" or first == last:
+        return str(first)
+    return f"{first} – {last}"
+
+
+#: A table's own note (`frame.attrs[NOTE]`, already in the table's language): shown under it.
+NOTE = "note"
+
+
+def table_note(frame: pd.DataFrame) -> str:
+    """The table's own note (`frame.attrs[NOTE]`), empty without one."""
+    own = frame.attrs.get(NOTE)
+    return own if isinstance(own, str) else ""
+
+
 def total_rows(frame: pd.DataFrame) -> int:
     """How many rows at the end of `frame` are totals (`with_total`)."""
     return min(int(frame.attrs.get(TOTAL_ROWS, 0)), len(frame))
@@ -158,8 +184,9 @@ def table_html(
     """An HTML table of at most `max_rows` rows, with a note and a link when rows were left out.
 
     Money columns get two decimals and separators, numbers separators, numeric cells align right;
-    `full_data` is the (relative) link to the complete CSV shown under a cut table. Total rows
-    (`with_total`) are always shown, in the table's `<tfoot>`.
+    `full_data` is the (relative) link to the complete CSV shown under a cut table; the table's
+    own note (`frame.attrs[NOTE]`) comes first under it. Total rows (`with_total`) are always
+    shown, in the table's `<tfoot>`.
     """
     totals = total_rows(frame)
     data_rows = len(frame) - totals
@@ -196,6 +223,10 @@ def table_html(
             f'<a href="{href}">{i18n.text("report.table.full_data", lang)}: {html.escape(full_data)}</a>'
         )
     note = f'<p class="ak-table-note">{" · ".join(notes)}</p>' if notes else ""
+    own = table_note(frame)
+    if own:
+        note = f'<p class="ak-table-note">{html.escape(own)}</p>{note}'
+
     return (
         f'<div class="ak-table-wrap"><table class="ak-table"><thead><tr>{headers}</tr></thead>'
         f"<tbody>{body}</tbody>{f'<tfoot>{foot}</tfoot>' if foot else ''}</table>{note}</div>"

@@ -129,8 +129,40 @@ def test_profile_up_to_as_of(audit: DistrictAudit) -> None:
     assert table.iloc[4].tolist() == ["Energy billed (kWh)", "1,000"]
     # Shares written as every share is (formatting.percent): 1 - 1,000 / 1,150 = 13.04 %.
     assert table.iloc[-2].tolist() == ["Estimated reads", "25.00%"]
-    assert table.iloc[-1].tolist() == ["Line loss", "13.04%"]
-    assert audit.table("profile", "zh").iloc[-1].tolist() == ["线损率", "13.04%"]
+    # the line loss names the months it is over: the statistics report has its own months
+    assert table.iloc[-1].tolist() == ["Line loss (2024-01 – 2024-02)", "13.04%"]
+    assert audit.table("profile", "zh").iloc[-1].tolist() == [
+        "线损率（2024-01 – 2024-02）",
+        "13.04%",
+    ]
+
+
+def test_a_single_billing_month_is_written_once(local: SimpleNamespace) -> None:
+    assert study.profile_figures(local, "2024-01")["billing_months"] == "2024-01"
+    one_month = pd.DataFrame(
+        {
+            "rule_id": ["multiplier_mismatch", "multiplier_mismatch"],
+            "area": ["metering"] * 2,
+            "severity": ["high"] * 2,
+            "customer_id": ["c1", "c2"],
+            "district": ["X"] * 2,
+            "period_from": ["2024-01", "2023-11"],
+            "period_to": ["2024-01", "2024-01"],
+            "evidence": ["e1", "e2"],
+            "revenue_impact": [10.0, 5.0],
+            "revenue_kind": ["proved"] * 2,
+            "penalty": [0.0] * 2,
+            "score": [0.5] * 2,
+            "evidence_code": ['[{"code":"zero.no_history"}]'] * 2,
+        }
+    )
+    one_month.attrs["as_of"] = "2024-01"
+    audit = DistrictAudit("X", local, one_month, rules.catalog(), {}, top_n=5)
+    for lang, period in (("zh", "期间"), ("en", "Period")):
+        assert audit.table("top_findings", lang)[period].tolist() == [
+            "2024-01",
+            "2023-11 – 2024-01",
+        ]
 
 
 def test_usage_mix_and_monthly_billing(local: SimpleNamespace, audit: DistrictAudit) -> None:

@@ -215,8 +215,8 @@ def test_a_recorded_month_against_the_previous_run_and_the_outcomes_of_earlier_f
     by_rule = july.table("by_rule", "en")
     assert by_rule["Rule"].tolist() == [MULTIPLIER, ZERO, "Total"]
     assert by_rule.shape[1] == 8  # rule, four statuses, amounts changed, proved and estimated
-    assert by_rule["new"].tolist() == [1, 1, 2]
-    assert by_rule["no longer found"].tolist() == [1, 1, 2]
+    assert by_rule["New"].tolist() == [1, 1, 2]  # headers in sentence case, as every other
+    assert by_rule["No longer found"].tolist() == [1, 1, 2]
     assert by_rule["Revenue proved, this month (yuan)"].tolist() == [160.0, 0.0, 160.0]
     assert by_rule["Revenue estimated, this month (yuan)"].tolist() == [0.0, 40.0, 40.0]
     assert by_rule.attrs[TOTAL_ROWS] == 1  # shown last, out of sorting and filters
@@ -224,10 +224,10 @@ def test_a_recorded_month_against_the_previous_run_and_the_outcomes_of_earlier_f
     outcomes = july.table("outcomes", "en").set_index("Rule")
     assert outcomes.shape[1] == 9  # earlier, five events, still open, recovered proved, estimated
     assert outcomes.loc[MULTIPLIER][
-        ["Earlier findings", "sent", "confirmed", "false alarm", "rectified"]
+        ["Earlier findings", "Sent", "Confirmed", "False alarm", "Rectified"]
     ].tolist() == [2, 2, 1, 1, 1]
     assert outcomes.loc[ZERO][
-        ["confirmed", "false alarm", "archive corrected", "Sent, still open"]
+        ["Confirmed", "False alarm", "Archive corrected", "Sent, still open"]
     ].tolist() == [1, 1, 1, 0]  # D archive corrected: confirmed, not open
     assert outcomes["Recovered, proved (yuan)"].tolist() == [80.0, 0.0, 80.0]
     assert outcomes["Recovered, estimated (yuan)"].tolist() == [0.0, 12.5, 12.5]
@@ -355,6 +355,97 @@ def test_reopened_findings_and_the_top_findings_status(register) -> None:
     assert list(top.columns[:2]) == ["稽查规则", "疑点状态"]
     by_customer = dict(zip(top["customer_id"], top["疑点状态"], strict=True))
     assert by_customer == {"A": "持续存在", "B": "再次出现", "E": "持续存在", "F": "持续存在"}
+
+
+def test_statuses_without_findings_show_no_money_whatever_the_status(sqlite_register) -> None:
+    record(sqlite_register, "2024-06")
+    record(sqlite_register, "2024-07")
+    july = since(sqlite_register, "2024-07")  # none reopened; D and B no longer found
+    for lang, reopened, proved_now, proved_before in (
+        ("zh", "再次出现", "本月核算确认电费 (元)", "上次运行核算确认电费 (元)"),
+        (
+            "en",
+            "reopened",
+            "Revenue proved, this month (yuan)",
+            "Revenue proved, previous run (yuan)",
+        ),
+    ):
+        status = july.table("by_status", lang).set_index(july.table("by_status", lang).columns[0])
+        assert status.loc[reopened].iloc[0] == 0
+        assert status.loc[reopened, [proved_now, proved_before]].isna().all()
+    august_like = by_status_of(["no_longer_found"])
+    assert august_like.set_index("status").loc["no_longer_found", "proved_before"] == 7.0
+    assert august_like.set_index("status").loc["reopened"].iloc[2:].isna().all()
+
+
+def by_status_of(statuses: list[str]) -> pd.DataFrame:
+    from auditkit.audit.since import by_status
+
+    changes = pd.DataFrame(
+        {
+            "status": statuses,
+            "amount_changed": [0] * len(statuses),
+            "revenue_impact": [float("nan")] * len(statuses),
+            "previous_revenue_impact": [7.0] * len(statuses),
+            "revenue_kind": ["proved"] * len(statuses),
+        }
+    )
+    return by_status(changes)
+
+
+@pytest.mark.parametrize(
+    ("lang", "words"),
+    [
+        ("zh", {"outcome": "最近核查结果", "recovered": "已追补电费 (元)", "found": "涉及电费 (元)",
+                "kind": "电费性质", "rectified": "已整改", "false_alarm": "误报",
+                "note": "涉及电费为发现时的金额，未扣除已追补的电费"}),
+        ("en", {"outcome": "Latest field outcome", "recovered": "Recovered (yuan)",
+                "found": "Revenue at stake (yuan)", "kind": "Revenue kind", "rectified": "rectified",
+                "false_alarm": "false alarm", "note": "Revenue at stake is the amount as found"}),
+    ],
+)  # fmt: skip
+def test_top_findings_show_the_latest_outcome_and_the_yuan_recovered_beside_the_amount_found(
+    sqlite_register, lang: str, words: dict[str, str], monkeypatch
+) -> None:
+    record(sqlite_register, "2024-06")
+    june_outcomes(sqlite_register)
+    record(sqlite_register, "2024-07")
+    july = since(sqlite_register, "2024-07")
+    top = top_table(july, month_findings("2024-07"), lang)
+    columns = list(top.columns)
+    found = columns.index(words["found"])
+    assert columns[found + 1 : found + 4] == [words["outcome"], words["recovered"], words["kind"]]
+    rows = top.set_index("customer_id")
+    # A: recovered 80.00 then rectified; C: recovered 12.50 then a false alarm; E, F new
+    assert rows.loc["A", [words["found"], words["outcome"], words["recovered"]]].tolist() == [
+        120.0, words["rectified"], 80.0,
+    ]  # fmt: skip
+    assert rows.loc["C", [words["found"], words["outcome"], words["recovered"]]].tolist() == [
+        30.0, words["false_alarm"], 12.5,
+    ]  # fmt: skip
+    assert rows.loc[["E", "F"], words["outcome"]].tolist() == ["—", "—"]
+    assert rows.loc[["E", "F"], words["recovered"]].isna().all()
+    # as found: never netted, each amount in its own row's kind
+    assert rows[words["found"]].tolist() == [120.0, 40.0, 30.0, 10.0]
+    assert top.attrs["note"].startswith(words["note"])
+
+    shown: list[dict] = []
+    monkeypatch.setattr(notebook, "_display", shown.append)
+    audit = DistrictAudit("north", SimpleNamespace(customers=pd.DataFrame(
+        {"customer_id": list("ACEF"), "name": "Li"})), month_findings("2024-07"), CATALOG, {},
+        top_n=10, since=july)  # fmt: skip
+    report.show_table(top, lang=lang, money_columns=audit.money_columns(lang))
+    page = shown[-1]["text/html"]
+    assert ">80.00</td>" in page and ">12.50</td>" in page and ">120.00</td>" in page
+    assert f'<p class="ak-table-note">{words["note"]}' in page
+    assert words["note"] in shown[-1]["text/plain"]
+
+
+def test_top_findings_without_field_outcomes_have_no_outcome_columns(sqlite_register) -> None:
+    record(sqlite_register, "2024-06")
+    record(sqlite_register, "2024-07")
+    top = top_table(since(sqlite_register, "2024-07"), month_findings("2024-07"), "en")
+    assert "Recovered (yuan)" not in top.columns and "note" not in top.attrs
 
 
 def test_a_register_already_past_this_month_says_so_without_tables(sqlite_register) -> None:

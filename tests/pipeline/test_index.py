@@ -301,3 +301,73 @@ def test_proved_and_estimated_revenue_have_columns_of_their_own_and_no_combined_
 def test_a_study_run_once_has_no_total_row() -> None:
     page = render_index(_manifest(), "zh")
     assert "<tfoot>" not in page and _table(page).rows["tfoot"] == []
+
+
+def _statistics_beside_districts() -> dict:
+    """Two district audits (customers on file, 2023-01 – 2025-12) and the statistics (customers
+    billed in 2025)."""
+    manifest = _manifest()
+    district, other = manifest["notebooks"]
+    district["headline"]["period"] = "2023-01 – 2025-12"
+    second = {**district, "name": "城北", "headline": {**district["headline"], "figures": {
+        **district["headline"]["figures"], "customers": 3120}}}  # fmt: skip
+    statistics = {
+        **other,
+        "name": "consumption_statistics",
+        "notebook": "notebooks/consumption_statistics.ipynb",
+        "status": "ok",
+        "headline": {
+            "period": "2025-01 – 2025-12",
+            "figures": {"customers": 19853, "line_loss_pct": 5.21},
+        },
+    }
+    manifest["notebooks"] = [district, second, statistics]
+    return manifest
+
+
+@pytest.mark.parametrize(
+    ("lang", "on_file", "billed", "loss"),
+    [
+        ("zh", "用户数（档案）: 4,457", "用户数（2025 年有账单）: 19,853", "线损率 (%): 5.2"),
+        ("en", "Customers (on file): 4,457", "Customers (billed in 2025): 19,853",
+         "Line loss (%): 5.2"),
+    ],
+)  # fmt: skip
+def test_a_figure_counted_on_different_bases_names_its_basis_in_each_row(
+    lang: str, on_file: str, billed: str, loss: str
+) -> None:
+    page = render_index(_statistics_beside_districts(), lang)
+    assert on_file in page and billed in page
+    assert on_file.replace("4,457", "3,120") in page
+    plain = i18n.text("common.customers", lang)
+    assert f"{plain}: " not in page  # one label never carries two numbers
+    assert loss in page  # a figure only one row shows keeps its plain name
+
+
+def test_figures_on_one_basis_keep_their_plain_names() -> None:
+    manifest = _statistics_beside_districts()
+    manifest["notebooks"] = manifest["notebooks"][:2]
+    page = render_index(manifest, "zh")
+    assert "用户数: 4,457" in page and "用户数: 3,120" in page and "档案" not in page
+
+
+@pytest.mark.parametrize(
+    ("lang", "warning"),
+    [("zh", "⚠ 模拟演示：核查结果为模拟数据"), ("en", "⚠ Simulated demo: the inspection results")],
+)
+def test_a_headline_of_simulated_results_says_so_on_its_row(lang: str, warning: str) -> None:
+    manifest = _manifest()
+    sampling = manifest["notebooks"][1]
+    sampling.update(status="ok", error="")
+    sampling["headline"] = {
+        "simulated": True,
+        "figures": {"sample_size": 93, "sample_errors": 26, "projected_misstatement": 3553012.73},
+    }
+    page = render_index(manifest, lang)
+    row = next(row for row in page.split("<tr>") if "3,553,012.73" in row)
+    assert f'<strong class="ak-simulated">{warning}' in row
+    assert row.index(warning) < row.index("3,553,012.73")
+    district_row = next(row for row in page.split("<tr>") if "1,234,567.89" in row)
+    assert "ak-simulated" not in district_row
+    sampling["headline"].pop("simulated")  # a field result: no warning
+    assert "ak-simulated" not in render_index(manifest, lang)

@@ -47,6 +47,47 @@ def test_headline_is_shown_and_recorded_for_the_index(shown: list[dict[str, Any]
     assert notebook.read_headline({"cells": [{"outputs": []}]}) is None
 
 
+@pytest.mark.parametrize("lang", ["zh", "en"])
+def test_a_headline_of_simulated_results_records_it_and_says_so(
+    shown: list[dict[str, Any]], lang: str
+) -> None:
+    notebook.headline({"sample_size": 93}, title="T", subject="城东", lang=lang, simulated=True)
+    warning = i18n.text("report.figure.simulated", lang)
+    assert warning.startswith("⚠ 模拟演示" if lang == "zh" else "⚠ Simulated")
+    assert warning in shown[-1]["text/html"] and warning in shown[-1]["text/plain"]
+    assert notebook.read_headline({"cells": [{"outputs": [{"data": shown[-1]}]}]})["simulated"]
+    notebook.headline({"sample_size": 93}, title="T", subject="城东", lang=lang)
+    assert "simulated" not in notebook.read_headline(
+        {"cells": [{"outputs": [{"data": shown[-1]}]}]}
+    )
+    assert warning not in shown[-1]["text/html"]
+
+
+@pytest.mark.parametrize(
+    ("lang", "title", "cut"),
+    [
+        ("zh", "各规则涉及电费，核算确认与估算分列", "（前 12 条规则，共 14 条）"),
+        ("en", "Revenue per rule, proved and estimated apart", " (top 12 of 14 rules)"),
+    ],
+)
+def test_the_revenue_chart_has_a_visible_title_that_says_when_rules_were_left_out(
+    lang: str, title: str, cut: str
+) -> None:
+    from auditkit.audit.charts import revenue_by_rule_chart
+
+    # fourteen rules with money and two without: the chart counts the fourteen
+    revenue = pd.DataFrame(
+        {"proved": [float(n) for n in range(1, 15)] + [0.0, 0.0], "estimated": 0.0},
+        index=[f"rule {n}" for n in range(16)],
+    )
+    figure = revenue_by_rule_chart(revenue, lang)
+    axes = figure.axes[0]
+    assert axes.get_title("left") == title + cut and figure.get_label() == title + cut
+    assert len(axes.get_yticklabels()) == 12
+    few = revenue_by_rule_chart(revenue.iloc[:5], lang)
+    assert few.axes[0].get_title("left") == title  # nothing left out: no note
+
+
 def test_a_study_of_every_district_records_a_subject_code_the_index_can_name(
     shown: list[dict[str, Any]],
 ) -> None:
