@@ -77,7 +77,8 @@ def register(subparsers: argparse._SubParsersAction) -> None:  # type: ignore[ty
         help="another column of the population to show on the field sheet (a name, an address, "
         "a meter number); repeat it for more. One holding personal data is written masked "
         "unless --no-mask: name, address, phone, and a header holding 户名, 姓名, 户主, 联系人 "
-        "(as a name), 地址, 住址 (as an address), 电话 or 手机 (as a phone)",
+        "(as a name), 地址, 住址 (as an address), 电话 or 手机 (as a phone), except in a "
+        "device's address or a check (表计通信地址, IP地址, 地址码, 电话核对: docs/sampling.md §4)",
     )
     selecting.add_argument(
         "--personal",
@@ -86,6 +87,13 @@ def register(subparsers: argparse._SubParsersAction) -> None:  # type: ignore[ty
         help="a carried column holding personal data its header does not tell, written masked: "
         "as a name, or with name=, address= or phone= before it as "
         "that (--personal address=地址2); repeat it for more",
+    )
+    selecting.add_argument(
+        "--keep",
+        action="append",
+        metavar="COLUMN",
+        help="a carried column written as it is though its header looks personal (a meter's "
+        "address under a bare 通信地址); repeat it for more. The command names the columns so kept",
     )
     selecting.add_argument(
         "--no-mask",
@@ -311,7 +319,7 @@ def run_select(args: argparse.Namespace) -> int:
     (never over a sheet the inspectors began to fill, checked before the work)."""
     from auditkit.sampling import select, write_field_sheet
     from auditkit.sampling.fieldsheet import check_sheet_path, id_text, sheet_columns
-    from auditkit.sampling.personal import personal_columns, personal_flags
+    from auditkit.sampling.personal import personal_columns, personal_flags, personal_kind
 
     check_sheet_path(args.output, "--output")
     names = ("--id", "--carry")
@@ -362,9 +370,12 @@ def run_select(args: argparse.Namespace) -> int:
         if args.strata is not None and args.strata in numbered.columns:
             stratum_labels(numbered, args.strata, path.name)
         frame = numbered.reset_index(drop=True)
-    # checked before the work: a --personal not carried, or with --no-mask, is refused now
+    # checked before the work: a --personal or --keep not carried, or with --no-mask, is refused
     marked = personal_flags(args.personal or (), carry) if args.mask else (args.personal or ())
-    masked = personal_columns(carry, marked, args.mask, ("--carry", "--personal", "--no-mask"))
+    kept = list(dict.fromkeys(args.keep or ()))
+    masked = personal_columns(
+        carry, marked, args.mask, ("--carry", "--personal", "--no-mask", "--keep"), kept
+    )
     n = args.n
     if n is None:
         if args.materiality is None:
@@ -402,10 +413,17 @@ def run_select(args: argparse.Namespace) -> int:
         carry=carry,
         mask=args.mask,
         personal=masked,
+        keep=kept,
     )
     if masked:
         shown = ", ".join(f"{column} (as {kind})" for column, kind in masked.items())
-        print(f"masked on the sheet: {shown}; --no-mask writes them as they are")
+        print(f"masked on the sheet: {shown}; --keep COLUMN or --no-mask writes them as they are")
+    if kept:
+        shown = ", ".join(
+            column if kind is None else f"{column} (masked as {kind} by default)"
+            for column, kind in ((column, personal_kind(column)) for column in kept)
+        )
+        print(f"written unmasked on the sheet (--keep): {shown}")
     print(f"field sheet written: {path}")
     return 0
 

@@ -306,6 +306,7 @@ def write_field_sheet(
     carry: Sequence[str] = (),
     mask: bool = True,
     personal: Mapping[str, str | None] | Sequence[str] = (),
+    keep: Sequence[str] = (),
 ) -> Path:
     """Write the selection as a field sheet (.xlsx) for the inspectors; returns the path.
 
@@ -317,8 +318,9 @@ def write_field_sheet(
     the sheet and in its hidden copy of the selection: one whose header names a name, an
     address or a phone (`personal.personal_kind`: name, 户名, 用户名称, 用电地址, 联系电话, 手机号…)
     and those `personal` marks (columns masked as names, or a mapping of column → name,
-    address or phone); `mask=False` writes every carried column as it is (`personal` then
-    refused). Ids are never masked: the returned sheet is checked against them. The sheet
+    address or phone), less the carried columns `keep` names (written as they are whatever
+    their header says: a meter's address a header's words take for a person's); `mask=False`
+    writes every carried column as it is (`personal` and `keep` then refused). Ids are never masked: the returned sheet is checked against them. The sheet
     states the misstatement `direction` that will be evaluated and records it, so
     evaluating the returned sheet uses what the inspectors read. The file is written under a
     temporary name and renamed, so an interrupted write never leaves a half sheet that looks whole.
@@ -329,7 +331,9 @@ def write_field_sheet(
     direction = choice("direction", direction, DIRECTIONS)
     target = check_sheet_path(path)
     ids, carry = sheet_columns(list(selection.sample.columns), ids, carry, "the selection")
-    masked = personal_columns(carry, personal, mask)
+    keep = [keep] if isinstance(keep, str) else list(keep)  # one column, not its characters
+    masked = personal_columns(carry, personal, mask, keep=keep)
+    kept = [column for column in carry if mask and column in keep]
     rows = _selection_rows(selection, ids, carry, masked)
     columns = [*rows.columns, *INSPECTOR_COLUMNS]
     workbook = Workbook()
@@ -345,6 +349,7 @@ def write_field_sheet(
     record = _metadata(selection, list(rows.columns), direction, lang)
     record["ids"] = list(ids)
     record["masked"] = masked
+    record["kept"] = kept
     put_cell(meta["A1"], json.dumps(record, ensure_ascii=False))
     meta.sheet_state = "hidden"
     hidden_rows = workbook.create_sheet(ROWS_SHEET)

@@ -1,7 +1,8 @@
 """Carried personal columns on the field sheet: masked by default on the visible sheet and in the
 hidden copy of the selection (the house rule: no output file holds an unmasked name, address or
-phone), marked with --personal, written as they are with --no-mask; the returned sheet is
-evaluated as before. Expected values are what `auditkit.masking` makes of the frame's."""
+phone), marked with --personal, written as they are with --no-mask or, one column at a time,
+with --keep; a header naming a device's address or a check (表计通信地址, IP地址, 台区地址码,
+抄表段电话核对) is no person's data. The returned sheet is evaluated as before. Expected values are what `auditkit.masking` makes of the frame's."""
 
 from __future__ import annotations
 
@@ -82,6 +83,27 @@ def every_cell(path: Path) -> str:
     )
 
 
+def meter_frame(folder: Path) -> Path:
+    """The second reviewer's population: a name beside a meter's bus address, a transformer
+    area's code, an IP address and a check's outcome, whose headers hold 地址 or 电话; and a
+    customer's mailing address under a bare 通信地址. The meter's addresses hold a letter, so that
+    the frame reader keeps them as text."""
+    frame = folder / "frame.csv"
+    pd.DataFrame(
+        {
+            "户号": [f"{i:04d}" for i in range(1, 31)],
+            "户名": [f"赵六{i}" for i in range(30)],
+            "表计通信地址": [f"A0000010{i:04d}" for i in range(30)],
+            "台区地址码": [f"TQ-{i:03d}" for i in range(30)],
+            "IP地址": [f"10.0.0.{i}" for i in range(30)],
+            "抄表段电话核对": ["是" if i % 3 else "否" for i in range(30)],
+            "通信地址": [f"城北区解放路{i}号" for i in range(30)],
+            "应收电费": [300.0 + 13 * i for i in range(30)],
+        }
+    ).to_csv(frame, index=False)
+    return frame
+
+
 def population(frame: Path, key: str) -> pd.DataFrame:
     return pd.read_csv(frame, dtype=str).set_index(key)
 
@@ -96,7 +118,7 @@ def test_the_reviewer_s_name_address_and_phone_are_masked_on_both_sheets_by_defa
     assert main([*arguments, "--output", str(sheet)]) == 0
     assert (
         "masked on the sheet: name (as name), address (as address), phone (as phone); "
-        "--no-mask writes them as they are" in capsys.readouterr().out
+        "--keep COLUMN or --no-mask writes them as they are" in capsys.readouterr().out
     )
     people = population(frame, "customer_id")
     for name in (FIELD_SHEET, ROWS_SHEET):
@@ -110,7 +132,7 @@ def test_the_reviewer_s_name_address_and_phone_are_masked_on_both_sheets_by_defa
     for column in PERSONAL_COLUMNS:
         assert not any(value in written for value in people[column])
     meta = load_workbook(sheet)[META_SHEET]["A1"].value
-    assert '"masked": {"name": "name", "address": "address", "phone": "phone"}' in meta
+    assert '"masked": {"name": "name", "address": "address", "phone": "phone"}, "kept": []' in meta
 
 
 def test_an_export_s_chinese_personal_headers_are_masked_and_its_other_columns_kept(
@@ -189,6 +211,101 @@ def test_bad_personal_flags_are_refused_naming_the_flag_before_anything_is_writt
     assert not sheet.exists()
 
 
+METER = [*SELECT, "--values", "应收电费", "--id", "户号"]
+
+
+def test_the_reviewer_s_meter_address_area_code_ip_and_phone_check_are_kept_and_the_name_masked(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """The reviewer's command masked a meter's address as ****, TQ-001 as TQ****, 10.0.0.1 as **** and
+    是 as *: a device's address and a check's outcome are no person's data."""
+    frame, sheet = meter_frame(tmp_path), tmp_path / "fs.xlsx"
+    technical = ["表计通信地址", "台区地址码", "IP地址", "抄表段电话核对"]
+    carried = [part for column in ["户名", *technical] for part in ("--carry", column)]
+    assert main([*METER, "--frame", str(frame), *carried, "--output", str(sheet)]) == 0
+    output = capsys.readouterr().out
+    assert "masked on the sheet: 户名 (as name); --keep COLUMN or --no-mask" in output
+    assert "--keep)" not in output  # nothing kept by --keep
+    people = population(frame, "户号")
+    for name in (FIELD_SHEET, ROWS_SHEET):
+        rows = sheet_rows(sheet, name)
+        assert len(rows) == 5
+        for row in rows:
+            account = row["户号"]
+            raw = people.at[account, "户名"]
+            assert row["户名"] == mask_value("name", raw) != raw
+            for column in technical:
+                assert str(row[column]) == people.at[account, column]
+    meta = load_workbook(sheet)[META_SHEET]["A1"].value
+    assert '"masked": {"户名": "name"}, "kept": []' in meta
+
+
+def test_keep_writes_a_personal_looking_carried_column_as_it_is_and_says_so(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """A bare 通信地址 is masked as an address by default; --keep 通信地址 writes it whole on
+    both sheets (the command and the hidden record name it), 户名 staying masked. --keep 户名
+    is allowed too: the command names it as a name written unmasked."""
+    frame, sheet = meter_frame(tmp_path), tmp_path / "fs.xlsx"
+    carried = ["--carry", "户名", "--carry", "通信地址"]
+    arguments = [*METER, "--frame", str(frame), *carried, "--output", str(sheet)]
+    people = population(frame, "户号")
+    assert main(arguments) == 0
+    assert "masked on the sheet: 户名 (as name), 通信地址 (as address);" in capsys.readouterr().out
+    for row in sheet_rows(sheet, ROWS_SHEET):
+        assert row["通信地址"] == mask_value("address", people.at[row["户号"], "通信地址"])
+    assert main([*arguments, "--keep", "通信地址"]) == 0
+    output = capsys.readouterr().out
+    assert "masked on the sheet: 户名 (as name); --keep COLUMN" in output
+    assert (
+        "written unmasked on the sheet (--keep): 通信地址 (masked as address by default)" in output
+    )
+    for name in (FIELD_SHEET, ROWS_SHEET):
+        for row in sheet_rows(sheet, name):
+            account = row["户号"]
+            assert row["通信地址"] == people.at[account, "通信地址"]
+            assert row["户名"] == mask_value("name", people.at[account, "户名"])
+    meta = load_workbook(sheet)[META_SHEET]["A1"].value
+    assert '"masked": {"户名": "name"}, "kept": ["通信地址"]' in meta
+    assert main([*arguments, "--keep", "户名", "--keep", "通信地址"]) == 0
+    output = capsys.readouterr().out
+    assert not any(line.startswith("masked on the sheet") for line in output.splitlines())
+    assert (
+        "written unmasked on the sheet (--keep): 户名 (masked as name by default), "
+        "通信地址 (masked as address by default)" in output
+    )
+    for row in sheet_rows(sheet, FIELD_SHEET):
+        assert row["户名"] == people.at[row["户号"], "户名"]
+    meta = load_workbook(sheet)[META_SHEET]["A1"].value
+    assert '"masked": {}, "kept": ["户名", "通信地址"]' in meta
+
+
+def test_bad_keep_flags_are_refused_naming_keep_before_anything_is_written(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    frame, sheet = meter_frame(tmp_path), tmp_path / "fs.xlsx"
+    arguments = [*METER, "--frame", str(frame), "--carry", "户名", "--carry", "通信地址"]
+    arguments += ["--output", str(sheet)]
+    refused = "auditkit sample select: error: parameter '--keep': expected "
+    not_carried = "a carried column (--carry: 户名, 通信地址); an id column is never masked, found "
+    for given, expected in (
+        (["--keep", "IP地址"], f"{not_carried}'IP地址'"),  # in the frame, not carried
+        (["--keep", "户号"], f"{not_carried}'户号'"),  # the id
+        (
+            ["--personal", "address=通信地址", "--keep", "通信地址"],
+            "a column not also given as --personal (masked or written as it is, not both), "
+            "found '通信地址'",
+        ),
+        (
+            ["--keep", "户名", "--no-mask"],
+            "no --keep with --no-mask (every carried column is written as it is), found '户名'",
+        ),
+    ):
+        assert main([*arguments, *given]) == 2
+        assert capsys.readouterr().err == f"{refused}{expected}\n"
+    assert not sheet.exists()
+
+
 def test_a_returned_sheet_with_masked_carried_columns_is_evaluated_without_their_raw_values(
     tmp_path: Path, capsys: pytest.CaptureFixture[str]
 ) -> None:
@@ -244,11 +361,17 @@ def test_write_field_sheet_masks_by_default_and_takes_mask_and_personal(tmp_path
     ]
     plain = write_field_sheet(selection, tmp_path / "plain.xlsx", carry=carry, mask=False)
     assert written(plain) == [(row["户名"], row["备注人"]) for row in chosen]
+    kept = write_field_sheet(selection, tmp_path / "kept.xlsx", carry=carry, keep=["户名"])
+    assert written(kept) == [(row["户名"], row["备注人"]) for row in chosen]
+    assert '"masked": {}, "kept": ["户名"]' in load_workbook(kept)[META_SHEET]["A1"].value
     for given, expected in (
         ({"mask": False, "personal": ["备注人"]}, "parameter 'personal': expected no personal"),
         ({"personal": ["amount"]}, "parameter 'personal': expected a carried column"),
         ({"personal": {"备注人": "email"}}, "parameter 'personal': expected '备注人' masked as"),
         ({"mask": "false"}, "parameter 'mask': expected True or False, found 'false'"),
+        ({"keep": "amount"}, "parameter 'keep': expected a carried column"),
+        ({"keep": ["户名"], "personal": ["户名"]}, "parameter 'keep': expected a column not"),
+        ({"keep": ["户名"], "mask": False}, "parameter 'keep': expected no keep with mask"),
     ):
         with pytest.raises(ParameterError, match=expected):
             write_field_sheet(selection, tmp_path / "refused.xlsx", carry=carry, **given)
@@ -276,6 +399,20 @@ def test_write_field_sheet_masks_by_default_and_takes_mask_and_personal(tmp_path
         ("手机", "phone"),
         ("手机号", "phone"),
         (" 户 名 ", "name"),
+        ("通信地址", "address"),
+        ("通讯地址", "address"),
+        ("电话号码", "phone"),
+        ("户名核对人", "name"),  # a person, not a check
+        ("联系人电话核对", "name"),  # 联系人 outside the check
+        ("表计通信地址", None),
+        ("电能表通讯地址", None),
+        ("终端通信地址", None),
+        ("表计地址", None),
+        ("IP地址", None),
+        ("ｍａｃ地址", None),
+        ("台区地址码", None),
+        ("抄表段电话核对", None),
+        ("地址核对", None),
         ("户号", None),
         ("表号", None),
         ("电价名称", None),
