@@ -357,7 +357,8 @@ def run_select(args: argparse.Namespace) -> int:
         from auditkit.sampling.checks import numeric_column, stratum_labels
 
         path, values = Path(args.frame), args.values
-        numbered = _read_frame(path, args.id or ())
+        as_text = [*(args.id or ()), *(c for c in args.carry or () if c != values)]
+        numbered = _read_frame(path, as_text)
         table = f"population table {path.name!r}"
         ids, carry = sheet_columns(list(numbered.columns), args.id, args.carry or (), table, names)
         # checked here so that their errors name the file's rows, not the frame's positions
@@ -508,12 +509,13 @@ def _field_sheet(paths: Sequence[Path]) -> Path:
     return sheets[0]
 
 
-def _read_frame(path: Path, ids: Sequence[str] = ()) -> pd.DataFrame:
+def _read_frame(path: Path, as_text: Sequence[str] = ()) -> pd.DataFrame:
     """The population table at `path`, each row labelled with its row number in the file as a
     spreadsheet shows it (the header row 1; a Parquet file's first record row 1), rows with no
-    value at all left out (an empty line is no unit of the population); the `ids` columns of a
-    CSV read as text (0012 stays 0012). A header naming a column twice, or a table without a row,
-    is refused naming the file."""
+    value at all left out (an empty line is no unit of the population); the `as_text` columns
+    (ids and carried columns) and customer_id and period of a CSV or a workbook read as text
+    (户号 0012 stays 0012, a meter address 000000100001 is not the number 100001). A header
+    naming a column twice, or a table without a row, is refused naming the file."""
     import pandas as pd
 
     from auditkit.data.problems import Problem
@@ -532,13 +534,13 @@ def _read_frame(path: Path, ids: Sequence[str] = ()) -> pd.DataFrame:
         _refuse_duplicated_header(path.name, list(frame.columns), row=None)
         return _with_rows(path.name, frame, first_row=1)
     if suffix == ".xlsx" or lock_file(path) is not None:  # a lock file is named as one
-        frame, header = _read_xlsx_frame(path)
+        frame, header = _read_xlsx_frame(path, as_text)
         _refuse_duplicated_header(path.name, header, row=1)
         return _with_rows(path.name, frame, first_row=2)
     if suffix != ".csv":
         found = f"{path} (an old Excel format: save it as .xlsx)" if suffix == ".xls" else path
         raise ParameterError("--frame", "a .csv, .xlsx or .parquet file", str(found))
-    frame = _read_csv(path, ids)
+    frame = _read_csv(path, as_text)
     _refuse_duplicated_header(path.name, _csv_header(path), row=1)
     return _with_rows(path.name, frame, first_row=2)
 
@@ -680,14 +682,15 @@ def _numbered(frame: pd.DataFrame, first_row: int) -> pd.DataFrame:
     return numbered[numbered.notna().any(axis=1)]
 
 
-def _read_xlsx_frame(path: Path) -> tuple[pd.DataFrame, list[object]]:
+def _read_xlsx_frame(path: Path, as_text: Sequence[str] = ()) -> tuple[pd.DataFrame, list[object]]:
     """A population .xlsx, opened as a returned workbook is (`open_returned_workbook`): refused
     naming the file when it is a lock file an office program keeps beside a workbook, holds a
     zip bomb (a population may be large: its size is not limited, but a part packed hundreds of
     times is refused before it is unpacked), is no workbook or holds no worksheet; read from its
     first worksheet as the dataset loader reads a table (`xlsx_reader.the_table_sheet`): refused
     when that sheet is hidden or another visible sheet holds data too (the population would
-    silently be the first sheet's rows only)."""
+    silently be the first sheet's rows only). Identifiers, periods and the `as_text` columns are
+    read as text: pandas reads a text cell '0013' as the number 13 otherwise."""
     import pandas as pd
 
     from auditkit.data.raw import ReadFailure
@@ -715,19 +718,22 @@ def _read_xlsx_frame(path: Path) -> tuple[pd.DataFrame, list[object]]:
         except ReadFailure as failure:
             raise SampleDataError(str(failure.problem)) from None
         header = list(next(first.iter_rows(min_row=1, max_row=1, values_only=True), ()))
-        return pd.read_excel(workbook, sheet_name=first.title, engine="openpyxl"), header
+        text = {"customer_id", "period", *as_text}
+        dtype = {name: str for name in header if name in text}
+        frame = pd.read_excel(workbook, sheet_name=first.title, engine="openpyxl", dtype=dtype)
+        return frame, header
     finally:
         workbook.close()
 
 
-def _read_csv(path: Path, ids: Sequence[str] = ()) -> pd.DataFrame:
+def _read_csv(path: Path, as_text: Sequence[str] = ()) -> pd.DataFrame:
     """A population CSV read as the dataset reader decodes an export (`read_side_csv`), so one
-    export reads the same everywhere; identifiers (customer_id and the `ids` named) and periods
-    kept as text. One that cannot be read whole is refused: file, row, expected and found."""
+    export reads the same everywhere; customer_id, periods and the `as_text` columns (ids,
+    carried) kept as text. One that cannot be read whole is refused: file, row, expected and found."""
     from auditkit.data.side_csv import SideTableError, read_side_csv
     from auditkit.sampling.errors import SampleDataError
 
-    text = dict.fromkeys(["customer_id", "period", *ids], str)
+    text = dict.fromkeys(["customer_id", "period", *as_text], str)
     try:
         return read_side_csv(path, dtype=text, skip_blank_lines=False)
     except SideTableError as error:

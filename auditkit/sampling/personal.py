@@ -8,8 +8,8 @@ column is personal when its header is a contract column of `PERSONAL_COLUMNS` (`
 case, spaces and full/half width ignored), or when it holds a word billing exports spell one
 with (`PERSONAL_WORDS`: 用户名称 and 客户名称 hold 户名, 联系地址 地址, 手机号 手机), a word
 inside a technical compound of `TECHNICAL_COMPOUNDS` or before a closing 核对 not counting
-(表计通信地址, IP地址, 台区地址码 and 抄表段电话核对 name a device or a check, no person's data); others are marked with `personal`
-(--personal). A carried column given in `keep` (--keep) is written as it is whatever its header
+(表计通信地址, IP地址, 台区地址码 and 抄表段电话核对 name a device or a check, no person's
+data); others are marked with `personal` (--personal). A carried column given in `keep` (--keep) is written as it is whatever its header
 says. Ids are not personal: the returned sheet is checked against them, so they are written as
 they are.
 """

@@ -246,3 +246,34 @@ def test_an_understatement_checked_to_be_large_is_evaluated_with_large_amounts(
     capsys.readouterr()
     assert evaluate(beyond, "--large-amounts") == 0
     assert "Stringer bound" in capsys.readouterr().out
+
+
+@pytest.mark.parametrize("suffix", [".xlsx", ".csv"])
+def test_ids_and_carried_columns_keep_their_leading_zeros(tmp_path: Path, suffix: str) -> None:
+    """pandas read a workbook's text cell '0013' as the number 13, and a CSV's carried column of
+    digits as a number: 户号 0013 went on the sheet as 13, a meter's bus address 000000100001 as
+    100001, and the returned sheet's ids no longer matched the export's."""
+    rows = [(f"{i:04d}", 100.5 + i, f"{i:012d}") for i in range(1, 31)]
+    frame = tmp_path / f"bills{suffix}"
+    if suffix == ".xlsx":
+        workbook = Workbook()
+        workbook.active.append(["户号", "amount", "表计通信地址"])
+        for row in rows:
+            workbook.active.append(list(row))
+        workbook.save(frame)
+    else:
+        lines = ["户号,amount,表计通信地址", *(f"{a},{b},{c}" for a, b, c in rows)]
+        frame.write_text("\n".join(lines) + "\n", encoding="utf-8")
+    sheet = tmp_path / "sheet.xlsx"
+    assert select_from(frame, sheet, "--id", "户号", "--carry", "表计通信地址") == 0
+    written = load_workbook(sheet)[FIELD_SHEET]
+    header_row, _ = header_columns(written)
+    header = [cell.value for cell in written[header_row]]
+    drawn = [
+        (row[header.index("户号")], row[header.index("表计通信地址")])
+        for row in written.iter_rows(min_row=header_row + 1, values_only=True)
+    ]
+    assert len(drawn) == 2
+    for customer, address in drawn:
+        assert len(customer) == 4 and customer.startswith("00")
+        assert address == f"{int(customer):012d}"
