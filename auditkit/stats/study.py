@@ -359,7 +359,7 @@ class ConsumptionStudy:
         if section == "monthly":
             return self.summary.plot(lang, item, self.districts)
         if section == "seasonality":
-            return self.decompositions[item].plot(lang)
+            return self.decompositions[item].plot(lang, unit="kwh")  # of the monthly kWh
         if section == "benford":
             return self.benford[item].plot(lang)
         if section == "adjustment_digits":
