@@ -217,6 +217,13 @@ WORDS: dict[str, tuple[str, str]] = {
         "没有异常月份：各区的残差稳健 z 绝对值均不大于 {threshold}。",
         "No out-of-line month: every district's |robust z| of the residual is {threshold} or less.",
     ),
+    "stats.sentence.rounded_total": (
+        "表中各单位的{columns}分别四舍五入；页首合计为未取整数值之和再四舍五入，"
+        "与表中各行之和可能相差末位 1。",
+        "Each district's {columns} is rounded on its own; the total at the top is the sum of the "
+        "unrounded figures, then rounded, so it may differ by 1 in the last digit from the sum "
+        "of the rows shown.",
+    ),
     "stats.sentence.theft": (
         "{count:,} 户用电量持续突降、窃电嫌疑评分大于 3（强烈可疑），建议优先现场核查。",
         "{count:,} customers show a sustained drop with a theft suspicion score above 3 (strongly "
@@ -314,11 +321,20 @@ WORDS: dict[str, tuple[str, str]] = {
     "stats.chart.seasonal": ("季节", "Seasonal"),
     "stats.chart.resid": ("残差", "Residual"),
     "stats.chart.outlier": ("异常月份", "Out-of-line month"),
+    "stats.chart.with_unit": ("{label}（{unit}）", "{label} ({unit})"),
+    "stats.unit.kwh": ("千瓦时", "kWh"),
     "stats.chart.decomposition": ("{name}：STL 季节分解", "{name}: STL decomposition"),
-    "stats.chart.last_12": ("近 12 个月", "last 12 months"),
-    "stats.chart.benford_observed": (
-        "实际占比（红色：该数字显著偏多或偏少）",
-        "Observed (red: the digit stands out)",
+    "stats.chart.last_12": ("近 12 个月（加粗）", "Last 12 months (bold)"),
+    "stats.chart.monthly_kwh": ("月电量（千瓦时）", "Monthly kWh"),
+    "stats.chart.scored_months": (
+        "评分所比较的近 {months:,} 个月",
+        "The last {months:,} months the score compares",
+    ),
+    "stats.chart.scored_year_before": ("上年同月（比较基准）", "The same months a year before"),
+    "stats.chart.anomaly_title": ("{customer} · 评分 {score}", "{customer} · score {score}"),
+    "stats.chart.benford_off": (
+        "实际占比：该数字显著偏多或偏少",
+        "Observed share: the digit significantly over or under",
     ),
     "stats.chart.benford_expected": ("本福特定律期望", "Benford expected"),
     "stats.chart.benford_digit_first": ("首位数字", "First digit"),

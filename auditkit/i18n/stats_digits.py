@@ -65,7 +65,7 @@ WORDS: dict[str, tuple[str, str]] = {
     "digits.sentence.adjustments_conform": (
         "退补金额 {count:,} 笔，已做 {tests} 项本福特检验，均未偏离本福特定律（判为偏离须卡方 "
         "p < {alpha:g} 且 MAD 为勉强符合或不符合）。",
-        "{count:,} adjustments, {tests} Benford tests run: none departs from the law (a departure "
+        "{count:,} adjustments; Benford tests run: {tests}; none departs from the law (a departure "
         "needs a chi-square p < {alpha:g} and a marginal or nonconforming MAD).",
     ),
     "digits.sentence.adjustments_depart": (

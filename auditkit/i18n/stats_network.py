@@ -40,6 +40,27 @@ WORDS: dict[str, tuple[str, str]] = {
         "high-loss month (> {high_loss_rate}), {negative:,} with a negative-loss month; {low:,} "
         "unit-months not computed for low coverage.",
     ),
+    "network.sentence.listed": (
+        "下表只列出有异常月份的 {listed:,} 个台区或线路（{statuses}）；其余 {rest:,} 个各月线损正常"
+        "或供电量过小不判断，不列出（共 {units:,} 个）。",
+        "The table below lists only the {listed:,} areas or feeders with an abnormal month "
+        "({statuses}); the other {rest:,} of the {units:,}, every month normal or too small a "
+        "supply to judge, are not listed.",
+    ),
+    "network.sentence.listed_first": (
+        "下表只列出有异常月份的台区或线路，共 {listed:,} 个（{statuses}），按严重程度列前 {rows:,} 个"
+        "（完整清单见附件）；其余 {rest:,} 个各月线损正常或供电量过小不判断，不列出（共 {units:,} 个）。",
+        "The table below lists only the areas or feeders with an abnormal month, {listed:,} of "
+        "them ({statuses}), the {rows:,} most serious first (the attached file has them all); the "
+        "other {rest:,} of the {units:,}, every month normal or too small a supply to judge, are "
+        "not listed.",
+    ),
+    "network.sentence.listed_none": (
+        "{units:,} 个台区或线路各月线损均正常或供电量过小不判断，没有需要列出的单位。",
+        "Every month of the {units:,} areas and feeders is normal or too small a supply to judge: "
+        "no unit to list.",
+    ),
+    "network.sentence.status_count": ("{status} {count:,} 个", "{count:,} marked '{status}'"),
     "network.chart.title": (
         "同期线损率分布（{period_from} 至 {period_to}，绿色：0–合理上限）",
         "Same-period loss rates, {period_from} to {period_to} (green: 0 to the reasonable limit)",

@@ -12,7 +12,11 @@ WORDS: dict[str, tuple[str, str]] = {
         "之后，不计入强烈可疑户数；换表、新装、增容等工单不能说明用电下降。稽查台账中用电突降或零电量问题经现场核查"
         "登记为误报（此后未在该户其他问题上核实窃电）的，若最近一次核查不早于变化日（按月账单为变化当月之后），"
         "且核查后最近 {after_days:,} 天（按月账单为最近 {after_months:,} 个月）用电未比核查前同样天数（月数）"
-        "再下降 {min_drop} 以上（电量本身与对上年同期之比同时下降才算再次下降），同样视为已说明。",
+        "再下降 {min_drop} 以上（电量本身与对上年同期之比同时下降才算再次下降），同样视为已说明。"
+        "已有人跟进的用户评分不变，但在清单中排在无人跟进的用户之后，并在“已有疑点/已核查”列注明："
+        "同一统计月份零电量规则（或其让与的电量与示数不符、计量异常告警未处理规则）已有疑点的，"
+        "以及稽查台账中用电突降或零电量问题已派发、核实属实、已整改或已追补的；无法运行零电量规则时，"
+        "变化后用电全部为零的用户标为“降为零，见零电量规则”。",
         "Reasons: customers whose daily reads span a year and 56 days are scored on them (against "
         "their own same days a year before and their peers, the change dated to the day), the "
         "others on their monthly bills, in one ranking. The level before is the mean kWh a day "
@@ -29,7 +33,14 @@ WORDS: dict[str, tuple[str, str]] = {
         "on or after the day of the change (on bills after its month) and the use of the last "
         "{after_days:,} days (on bills the last {after_months:,} months), all after it, is not more "
         "than {min_drop} below that of as many days (months) before it, in kWh and, where there is a "
-        "year before, against it: both must fall.",
+        "year before, against it: both must fall. Customers someone is already on keep their "
+        "score but are listed after the ones no one is on, marked in the 'Already found / "
+        "checked' column: those with a finding of the zero-consumption rule (or of a rule it "
+        "leaves its losses to: billed energy not following the registers, a metering alarm left "
+        "unchecked) for the month studied, and those whose consumption drop or zero consumption finding the register records as "
+        "sent, confirmed, rectified or back-billed; where the zero-consumption rule cannot run, "
+        "a customer at zero since its change is marked 'fell to zero: the zero-consumption "
+        "rule's case'.",
     ),
     # one reason: clauses joined by mark.join, then ended
     "theft.reason.sentence": ("{clauses}。", "{clauses}."),
@@ -154,6 +165,42 @@ WORDS: dict[str, tuple[str, str]] = {
     "stats.status.explained": (
         "已有工单或现场核查说明",
         "explained by a work order or field check",
+    ),
+    "theft.column.record": ("已有疑点/已核查", "Already found / checked"),
+    "theft.followed.rule": ("已有“{rule}”疑点", "'{rule}' finding"),
+    "theft.followed.zero_since_change": (
+        "降为零，见零电量规则",
+        "fell to zero: the zero-consumption rule's case",
+    ),
+    "theft.followed.event": ("{date} 核查：{outcome}", "field check: {outcome} on {date}"),
+    "theft.followed.explained_field_check": (
+        "{date} 核查：误报（未见异常）",
+        "field check: false alarm on {date}",
+    ),
+    "theft.followed.explained_ownership_transfer": ("{date} 过户工单", "transfer order of {date}"),
+    "theft.followed.explained_closure": ("{date} 销户工单", "closure order of {date}"),
+    "theft.followed.explained_suspension": ("{date} 暂停工单", "suspension order of {date}"),
+    "theft.followed.explained_capacity_reduction": (
+        "{date} 减容工单",
+        "capacity reduction order of {date}",
+    ),
+    "theft.followed.explained_tariff_change": ("{date} 改类工单", "tariff change order of {date}"),
+    "theft.reason.followed": (
+        "已有人跟进（{mark}），排在无人跟进的用户之后",
+        "already followed up ({mark}): ranked after the customers no one is on",
+    ),
+    "theft.sentence.followed": (
+        "{count:,} 户用电量持续突降、窃电嫌疑评分大于 3（强烈可疑）；其中 {followed:,} 户已有零电量等"
+        "规则的疑点或现场核查记录（表中“已有疑点/已核查”列标出，排在后面），其余 {fresh:,} 户无人跟进，"
+        "建议优先现场核查。",
+        "{count:,} customers show a sustained drop with a theft suspicion score above 3 (strongly "
+        "suspicious); {followed:,} of them already have a finding of another rule (zero "
+        "consumption) or a field check on record (marked in the table's 'Already found / "
+        "checked' column and listed after the others): inspect the other {fresh:,} first.",
+    ),
+    "theft.chart.title_followed": (
+        "{customer}（评分 {score}，已有疑点/已核查）",
+        "{customer} (score {score}, already found / checked)",
     ),
     "theft.reason.score": ("评分 {score}", "score {score}"),
     "theft.chart.title": ("{customer}（评分 {score}）", "{customer} (score {score})"),

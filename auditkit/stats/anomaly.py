@@ -30,6 +30,8 @@ MIN_SCALE = 0.05
 #: Fewest earlier year-over-year windows needed to judge a customer against itself.
 MIN_HISTORY = 6
 SEASON = 12
+#: Months whose change `anomaly_scores` scores by default (its `recent`).
+RECENT_MONTHS = 3
 #: Columns of the result, in order.
 COLUMNS = (
     "customer_id",
@@ -52,7 +54,7 @@ def anomaly_scores(
     bills: pd.DataFrame,
     customers: pd.DataFrame,
     as_of: str | pd.Timestamp | pd.Period | None = None,
-    recent: int = 3,
+    recent: int = RECENT_MONTHS,
     min_peers: int = 5,
 ) -> pd.DataFrame:
     """Two-sided anomaly score of each customer's last `recent` months of billed kWh up to

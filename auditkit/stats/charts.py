@@ -17,6 +17,8 @@ import numpy as np
 import pandas as pd
 from matplotlib import dates
 from matplotlib.figure import Figure
+from matplotlib.lines import Line2D
+from matplotlib.patches import Patch
 from matplotlib.text import Text
 
 from auditkit import formatting, i18n
@@ -79,19 +81,31 @@ def plot_monthly(monthly: pd.DataFrame, column: str = "kwh", lang: str = "zh") -
         axes.yaxis.set_major_formatter(PercentTicks())
     else:
         group_thousands(axes, "y")
+    if not (monthly[column].dropna() < 0).any():
+        axes.set_ylim(bottom=0)  # from zero: a fall of 5 % does not look like one of half
     axes.legend(ncol=3, fontsize="small")
     axes.grid(alpha=0.3)
     return figure
 
 
 @_plain_text
-def plot_decomposition(decomposition: Decomposition, lang: str = "zh") -> Figure:
-    """Observed series, trend, seasonal and residual panels; flagged months in red."""
+def plot_decomposition(decomposition: Decomposition, lang: str = "zh", unit: str = "") -> Figure:
+    """Observed series, trend, seasonal and residual panels; flagged months in red. `unit` (a
+    key of `stats.unit.`, such as "kwh") names the unit of the series on every panel's axis."""
     frame = decomposition.frame
     figure = Figure(figsize=(10, 7), layout="constrained")
     axes = figure.subplots(4, 1, sharex=True)
+    with_unit = i18n.text("stats.chart.with_unit", lang)
     panels = [
-        (column, i18n.text(f"stats.chart.{column}", lang))
+        (
+            column,
+            with_unit.format(
+                label=i18n.text(f"stats.chart.{column}", lang),
+                unit=i18n.text(f"stats.unit.{unit}", lang),
+            )
+            if unit
+            else i18n.text(f"stats.chart.{column}", lang),
+        )
         for column in ("observed", "trend", "seasonal", "resid")
     ]
     positions = np.arange(len(frame))
@@ -127,15 +141,18 @@ def plot_customer_series(
     titles: Sequence[str] | None = None,
     lang: str = "zh",
     columns: int = 2,
+    recent: int = 0,
 ) -> Figure:
     """Small multiples of the monthly kWh of `customer_ids`, this year against the year before.
 
-    Each panel draws the whole history, with the last 12 months bold, so a drop against the same
-    months a year earlier stands out.
+    Each panel draws the whole history, with the last 12 months bold and red, so a drop against
+    the same months a year earlier stands out; with `recent`, the last `recent` months of the
+    bills (those an anomaly score compares) are dots and the same months a year before rings. A
+    legend above the panels says which is which.
     """
     count = max(len(customer_ids), 1)
     rows = int(np.ceil(count / columns))
-    figure = Figure(figsize=(5 * columns, 2.4 * rows), layout="constrained")
+    figure = Figure(figsize=(5 * columns, 0.5 + 2.4 * rows), layout="constrained")
     separator = i18n.text("common.list_separator", lang)
     figure.set_label(  # its alt text
         i18n.text("stats.chart.customer_series", lang).format(
@@ -144,16 +161,22 @@ def plot_customer_series(
     )
     axes = np.atleast_1d(figure.subplots(rows, columns, squeeze=False)).ravel()
     selected = bills[bills["customer_id"].isin(customer_ids)]
+    scored, year_before = _scored_months(bills, recent)
     for index, (ax, customer_id) in enumerate(zip(axes, customer_ids, strict=False)):
         series = selected[selected["customer_id"] == customer_id].sort_values("period")
         ax.plot(series["period"], series["kwh_billed"], color="grey", marker=".", linewidth=1)
-        recent = series.tail(12)
-        ax.plot(
-            recent["period"],
-            recent["kwh_billed"],
-            color="tab:red",
-            linewidth=2,
-            label=i18n.text("stats.chart.last_12", lang),
+        last = series.tail(12)
+        ax.plot(last["period"], last["kwh_billed"], color="tab:red", linewidth=2)
+        periods = series["period"].astype(str)
+        now, before = series[periods.isin(scored)], series[periods.isin(year_before)]
+        ax.scatter(now["period"], now["kwh_billed"], color="black", s=18, zorder=3)
+        ax.scatter(
+            before["period"],
+            before["kwh_billed"],
+            facecolors="none",
+            edgecolors="black",
+            s=30,
+            zorder=3,
         )
         ax.set_title(titles[index] if titles else str(customer_id), fontsize="medium")
         ax.set_ylabel(i18n.text("common.kwh", lang))
@@ -162,7 +185,33 @@ def plot_customer_series(
         ax.grid(alpha=0.3)
     for ax in axes[len(customer_ids) :]:
         ax.set_visible(False)
+    handles = [
+        Line2D([], [], color="grey", marker=".", linewidth=1),
+        Line2D([], [], color="tab:red", linewidth=2),
+    ]
+    labels = [i18n.text(f"stats.chart.{key}", lang) for key in ("monthly_kwh", "last_12")]
+    if recent:
+        handles += [
+            Line2D([], [], color="black", marker="o", markersize=4, linestyle=""),
+            Line2D(
+                [], [], markeredgecolor="black", markerfacecolor="none", marker="o", linestyle=""
+            ),
+        ]
+        labels += [
+            i18n.text("stats.chart.scored_months", lang).format(months=recent),
+            i18n.text("stats.chart.scored_year_before", lang),
+        ]
+    figure.legend(handles, labels, loc="outside upper center", ncols=len(handles))
     return figure
+
+
+def _scored_months(bills: pd.DataFrame, recent: int) -> tuple[set[str], set[str]]:
+    """The last `recent` months of `bills` ('YYYY-MM') and the same months a year before."""
+    if not recent or bills.empty:
+        return set(), set()
+    last = pd.Period(str(bills["period"].max()), freq="M")
+    months = pd.period_range(end=last, periods=recent, freq="M")
+    return set(months.strftime("%Y-%m")), set((months - 12).strftime("%Y-%m"))
 
 
 @_plain_text
@@ -272,6 +321,26 @@ def _draw_day_shape(ax: Axes, hours: pd.DataFrame, lang: str) -> None:
     ax.grid(alpha=0.3)
 
 
+#: Bar colours of a Benford chart: a digit's observed share, and one significantly off.
+BENFORD_OBSERVED, BENFORD_OFF = "tab:blue", "tab:red"
+
+
+def benford_legend(lang: str, marker: str | None = ".") -> tuple[list, list[str]]:
+    """The handles and labels of every Benford chart's legend, whichever colours it drew: the
+    expected line, the observed share (blue) and the observed share significantly off (red)."""
+    handles = [
+        Line2D([], [], color="black", marker=marker),
+        Patch(color=BENFORD_OBSERVED, alpha=0.7),
+        Patch(color=BENFORD_OFF, alpha=0.7),
+    ]
+    keys = (
+        "stats.chart.benford_expected",
+        "stats.column.observed_share",
+        "stats.chart.benford_off",
+    )
+    return handles, [i18n.text(key, lang) for key in keys]
+
+
 @_plain_text
 def plot_benford(result: BenfordResult, title: str = "", lang: str = "zh") -> Figure:
     """Observed digit proportions (bars) against Benford's expectation (line)."""
@@ -280,25 +349,16 @@ def plot_benford(result: BenfordResult, title: str = "", lang: str = "zh") -> Fi
     axes = figure.subplots()
     digits = table.index.to_numpy()
     standouts = set(result.standouts().index)
-    colours = ["tab:red" if digit in standouts else "tab:blue" for digit in digits]
-    axes.bar(
-        digits,
-        table["observed"],
-        color=colours,
-        alpha=0.7,
-        label=i18n.text("stats.chart.benford_observed", lang),
-    )
-    axes.plot(
-        digits,
-        table["expected"],
-        color="black",
-        marker="." if len(digits) < 20 else None,
-        label=i18n.text("stats.chart.benford_expected", lang),
-    )
+    colours = [BENFORD_OFF if digit in standouts else BENFORD_OBSERVED for digit in digits]
+    axes.bar(digits, table["observed"], color=colours, alpha=0.7)
+    marker = "." if len(digits) < 20 else None
+    axes.plot(digits, table["expected"], color="black", marker=marker)
     axes.set_xlabel(i18n.text(f"stats.chart.benford_digit_{result.test}", lang))
     axes.yaxis.set_major_formatter(PercentTicks())
-    axes.set_title(title or i18n.text("stats.chart.benford_title", lang).format(mad=result.mad))
-    axes.legend(fontsize="small")
+    axes.set_title(
+        title or i18n.text("stats.chart.benford_title", lang).format(mad=result.mad), wrap=True
+    )
+    axes.legend(*benford_legend(lang, marker), fontsize="small")
     axes.grid(alpha=0.3, axis="y")
     return figure
 

@@ -222,6 +222,32 @@ class NetworkLoss:
         keys["loss_rate"] = "network.column.loss_rate"
         return tables.labelled(frame, formats, lang, keys)
 
+    def listed_sentence(self, lang: str = i18n.DEFAULT_LANG, rows: int = LISTED) -> str:
+        """What `to_table` lists, for the sentence above it: only the units with an abnormal
+        month (how many of each status, at most `rows`), and how many units it leaves out
+        (every month normal or too small a supply to judge)."""
+        units = self.units
+        abnormal = units[units["status"].isin(STATUSES[:4])]
+        if abnormal.empty:
+            return i18n.text("network.sentence.listed_none", lang).format(units=len(units))
+        counts = abnormal["status"].value_counts()
+        separator = i18n.text("common.list_separator", lang)
+        statuses = separator.join(
+            i18n.text("network.sentence.status_count", lang).format(
+                status=i18n.text(f"network.status.{status}", lang), count=int(counts[status])
+            )
+            for status in STATUSES[:4]
+            if status in counts.index
+        )
+        key = "listed" if len(abnormal) <= rows else "listed_first"
+        return i18n.text(f"network.sentence.{key}", lang).format(
+            listed=len(abnormal),
+            statuses=statuses,
+            rows=rows,
+            rest=len(units) - len(abnormal),
+            units=len(units),
+        )
+
     def to_table(self, lang: str = i18n.DEFAULT_LANG, rows: int = LISTED) -> pd.DataFrame:
         """The units with an abnormal month (negative or high loss, low coverage, no customers),
         most serious first, at most `rows`."""

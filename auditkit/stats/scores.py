@@ -12,8 +12,9 @@ from typing import TYPE_CHECKING, Any
 
 import pandas as pd
 
-from auditkit import i18n
+from auditkit import formatting, i18n
 from auditkit.stats import tables
+from auditkit.stats.anomaly import RECENT_MONTHS
 
 if TYPE_CHECKING:
     from matplotlib.figure import Figure
@@ -88,12 +89,18 @@ class CustomerScores:
         return tables.labelled(counts, formats, lang)
 
     def plot(self, lang: str = i18n.DEFAULT_LANG) -> Figure:
-        """The monthly kWh of the `top_n` customers, titled with their scores."""
+        """The monthly kWh of the `top_n` customers, each panel titled with its score, the anomaly
+        scores' with the months compared marked (`charts.plot_customer_series`)."""
         top = self.top()
         titles = [
-            f"{customer}  ({score:.1f})"
+            i18n.text("stats.chart.anomaly_title", lang).format(
+                customer=customer, score=formatting.number(score, 1)
+            )
             for customer, score in zip(top["customer_id"], top["score"], strict=True)
         ]
         from auditkit.stats import charts  # matplotlib: loaded when drawn
 
-        return charts.plot_customer_series(self.bills, list(top["customer_id"]), titles, lang)
+        recent = RECENT_MONTHS if self.kind == "anomalies" else 0
+        return charts.plot_customer_series(
+            self.bills, list(top["customer_id"]), titles, lang, recent=recent
+        )

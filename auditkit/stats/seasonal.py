@@ -76,11 +76,12 @@ class Decomposition:
         """The out-of-line months, largest residual first: observed against trend + season."""
         return outlier_table({self.name: self}, lang)
 
-    def plot(self, lang: str = i18n.DEFAULT_LANG) -> Figure:
-        """Observed, trend, seasonal and residual panels, out-of-line months in red."""
+    def plot(self, lang: str = i18n.DEFAULT_LANG, unit: str = "") -> Figure:
+        """Observed, trend, seasonal and residual panels, out-of-line months in red; `unit` (such
+        as "kwh") labels their axes."""
         from auditkit.stats import charts  # matplotlib: loaded when drawn
 
-        return charts.plot_decomposition(self, lang)
+        return charts.plot_decomposition(self, lang, unit)
 
 
 def outlier_table(

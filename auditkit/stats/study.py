@@ -37,6 +37,7 @@ from auditkit.stats.digits import (
     adjustment_benford,
     last_digit_test,
 )
+from auditkit.stats.followed import followed_up, register_outcomes, rule_findings
 from auditkit.stats.funnel import FunnelResult, funnel
 from auditkit.stats.matrix import checked_supply
 from auditkit.stats.network_loss import NetworkLoss, network_loss
@@ -358,7 +359,7 @@ class ConsumptionStudy:
         if section == "monthly":
             return self.summary.plot(lang, item, self.districts)
         if section == "seasonality":
-            return self.decompositions[item].plot(lang)
+            return self.decompositions[item].plot(lang, unit="kwh")  # of the monthly kWh
         if section == "benford":
             return self.benford[item].plot(lang)
         if section == "adjustment_digits":
@@ -400,7 +401,11 @@ def build(
     `register` is the findings register the report reads (`open_report_register`; None when
     there is none): its false alarms on findings of a fall are field checks that the theft
     ranking reads (`register.checks.field_checks`), so a fall the field has seen and found honest
-    ranks after the unexplained ones.
+    ranks after the unexplained ones. The theft worklist also lists after the others, with their
+    scores unchanged, the customers someone is already on (`stats.followed`): a finding of the
+    zero-consumption rule (or a rule it leaves its losses to) for the month scored, as the
+    district report has it, or a field outcome in the register (sent, confirmed, rectified,
+    recovered) on a finding of a fall.
     """
     if dataset.bills is None or dataset.customers is None:
         raise ParameterError("dataset", "the customers and bills tables", "a dataset without them")
@@ -443,6 +448,9 @@ def build(
     network = _network(
         dataset, reads, district, summary, (high_loss_rate, min_coverage, min_supply_kwh), notes
     )
+    until = period_last_day(scored_to)
+    findings = rule_findings(dataset, scored_to, customers["customer_id"])
+    outcomes = None if register is None else register_outcomes(register, district or None, until)
     return ConsumptionStudy(
         district=district,
         summary=summary,
@@ -457,7 +465,9 @@ def build(
             dataset.work_orders,
             field_checks=None
             if register is None
-            else field_checks(register, district or None, until=period_last_day(scored_to)),
+            else field_checks(register, district or None, until=until),
+            followed=followed_up(findings, outcomes),
+            zero_followed=findings is None,
         ),
         anomalies=CustomerScores("anomalies", anomalies, studied, top_n),
         bills=studied,

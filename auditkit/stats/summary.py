@@ -86,6 +86,24 @@ class DistrictSummary:
         }
         return tables.labelled(tables.only(self.table, districts), formats, lang)
 
+    def rounding_note(
+        self, lang: str = i18n.DEFAULT_LANG, districts: Sequence[str] | None = None
+    ) -> list[str]:
+        """A sentence when the headline's kWh or revenue (the total of the unrounded district
+        figures, then rounded: the sound total, recorded with the report) differs from the sum
+        of the table's rounded rows, saying so; none when they agree."""
+        shown = tables.only(self.table, districts)
+        off = []
+        for column, digits in (("kwh", 0), ("revenue", 2)):
+            values = shown[column].dropna().astype(float)
+            rows = round(float(values.round(digits).sum()), digits)
+            if rows != round(float(values.sum()), digits):
+                off.append(i18n.text(f"stats.column.{column}", lang))
+        if not off:
+            return []
+        names = i18n.text("common.list_separator", lang).join(off)
+        return [i18n.text("stats.sentence.rounded_total", lang).format(columns=names)]
+
     def usage_table(
         self, lang: str = i18n.DEFAULT_LANG, districts: Sequence[str] | None = None
     ) -> pd.DataFrame:

@@ -64,6 +64,7 @@ import pandas as pd
 
 from auditkit import formatting, i18n
 from auditkit.periods import as_of_day, local_days
+from auditkit.stats import followed as follow_ups
 from auditkit.stats import tables
 from auditkit.stats.field_checks import FIELD_CHECK
 from auditkit.stats.matrix import (
@@ -150,6 +151,7 @@ class TheftReport:
     day_shapes: pd.DataFrame = field(
         default_factory=lambda: pd.DataFrame(columns=list(DAY_SHAPE_COLUMNS))
     )
+    followed: pd.DataFrame = field(default_factory=follow_ups.empty)
 
     @property
     def _ranking(self) -> CustomerScores:
@@ -161,9 +163,19 @@ class TheftReport:
         return "shape_change" in self.scores.columns
 
     def top(self) -> pd.DataFrame:
-        """The first `top_n` customers of the ranking with a change: those no work order explains
-        by score, then the explained ones."""
-        return _listed(self.scores, self.top_n)
+        """The first `top_n` customers of the worklist, each with a change: those no record
+        explains and no one is on by score, then those someone is on (`followed`: a rule's
+        finding of the same month, a field outcome), then those a work order or field check
+        explains; the scores are the detector's either way."""
+        return _listed(self.scores, self.top_n, self.followed)
+
+    def followed_up(self) -> pd.DataFrame:
+        """The rows of `followed` (`followed.FOLLOWED_COLUMNS`) of the scored customers whose
+        score is above STRONG_SCORE and whom no record explains."""
+        strong = self.scores[
+            (self.scores["status"] == "scored") & (self.scores["score"] > STRONG_SCORE)
+        ]
+        return self.followed[self.followed["customer_id"].isin(strong["customer_id"].astype(str))]
 
     def summary(self) -> dict[str, Any]:
         """Customers, those scored (unexplained), those of them above STRONG_SCORE, the count of
@@ -177,9 +189,17 @@ class TheftReport:
         return figures
 
     def explain(self, lang: str = i18n.DEFAULT_LANG) -> str:
-        """How many unexplained customers score above STRONG_SCORE and what to do about them;
-        how many more a work order explains, when any does."""
-        sentence = self._ranking.explain(lang)
+        """How many unexplained customers score above STRONG_SCORE and what to do about them
+        (of them, how many someone is already on: those are not for inspecting first); how many
+        more a work order or field check explains, when any does."""
+        on_it = len(self.followed_up())
+        if on_it:
+            strong = self.summary()["strong"]
+            sentence = i18n.text("theft.sentence.followed", lang).format(
+                count=strong, followed=on_it, fresh=strong - on_it
+            )
+        else:
+            sentence = self._ranking.explain(lang)
         explained = self.summary()["explained_strong"]
         if explained:
             sentence += i18n.text("theft.sentence.explained", lang).format(count=explained)
@@ -203,6 +223,8 @@ class TheftReport:
                     date=_change_text(pd.Timestamp(row["explained_at"]))
                 )
             )
+        elif (mark := self.mark(row["customer_id"], lang)) != "":
+            clauses.append(i18n.text("theft.reason.followed", lang).format(mark=mark))
         clauses.append(
             i18n.text("theft.reason.score", lang).format(score=formatting.number(row["score"], 1))
         )
@@ -309,11 +331,51 @@ class TheftReport:
         """The reason of each of the `top_n` customers, in ranking order."""
         return [self.reason(row, lang) for _, row in self.top().iterrows()]
 
+    def mark(self, customer: Any, lang: str = i18n.DEFAULT_LANG) -> str:
+        """Who is already on `customer`, in words: the rule whose finding of the same month covers
+        its fall and the latest field outcome with its day, joined; "" when no one is."""
+        rows = self.followed[self.followed["customer_id"] == str(customer)]
+        if rows.empty:
+            return ""
+        row = rows.iloc[0]
+        parts = []
+        if row["followed_rule"] == follow_ups.ZERO_SINCE_CHANGE:
+            parts.append(i18n.text("theft.followed.zero_since_change", lang))
+        elif row["followed_rule"]:
+            rule = i18n.text(f"rule.{row['followed_rule']}.title", lang)
+            parts.append(i18n.text("theft.followed.rule", lang).format(rule=rule))
+        if row["followed_event"]:
+            outcome = i18n.text(f"register.sheet.outcome.{row['followed_event']}", lang)
+            parts.append(
+                i18n.text("theft.followed.event", lang).format(
+                    outcome=outcome, date=_change_text(pd.Timestamp(row["followed_on"]))
+                )
+            )
+        return i18n.text("common.list_separator", lang).join(parts)
+
+    def _record(self, row: pd.Series, lang: str) -> str:
+        """The table's mark of a listed row: who is on it (`mark`), or the work order or field
+        check that explains it."""
+        if row.get("status") == "explained":
+            return i18n.text(f"theft.followed.explained_{row['explained_by']}", lang).format(
+                date=_change_text(pd.Timestamp(row["explained_at"]))
+            )
+        return self.mark(row["customer_id"], lang)
+
     def to_table(self, lang: str = i18n.DEFAULT_LANG) -> pd.DataFrame:
-        """The `top_n` customers: id, score and the reason in words."""
-        top = self.top().assign(reason=self.reasons(lang))
+        """The `top_n` customers: id, score, the reason in words, and when any listed customer
+        has one, the record already on it (a rule's finding, a field outcome, an explaining work
+        order or check: "已有疑点/已核查")."""
+        top = self.top()
+        top = top.assign(reason=[self.reason(row, lang) for _, row in top.iterrows()])
         formats = {"customer_id": str, "score": tables.decimals(1), "reason": str}
-        return tables.labelled(top, formats, lang, keys={"reason": "theft.column.reason"})
+        keys = {"reason": "theft.column.reason"}
+        records = [self._record(row, lang) for _, row in top.iterrows()]
+        if any(records):
+            top = top.assign(record=records)
+            formats["record"] = str
+            keys["record"] = "theft.column.record"
+        return tables.labelled(top, formats, lang, keys=keys)
 
     def plot(self, lang: str = i18n.DEFAULT_LANG) -> Figure:
         """One small panel per listed customer: its kWh a day, the same period a year before
@@ -338,6 +400,8 @@ class TheftReport:
                 key = "theft.chart.title_explained_field_check"
             elif row["status"] == "explained":
                 key = "theft.chart.title_explained"
+            elif str(row["customer_id"]) in set(self.followed["customer_id"]):
+                key = "theft.chart.title_followed"
             elif row["shape"] in ("flat", "reversed"):
                 key = f"theft.chart.title_{row['shape']}"
             else:
@@ -365,6 +429,8 @@ def score_theft(
     work_orders: pd.DataFrame | None = None,
     order_window_days: int = ORDER_WINDOW_DAYS,
     field_checks: pd.DataFrame | None = None,
+    followed: pd.DataFrame | None = None,
+    zero_followed: bool = False,
 ) -> TheftReport:
     """Theft scores with their reasons for `customers` (customer_id, usage_type, district).
 
@@ -380,7 +446,11 @@ def score_theft(
     order explains within `order_window_days` days gets status "explained", EXPLAINED_COLUMNS, and
     is ranked after the unexplained ones (`theft.theft_scores`); with `field_checks`
     (customer_id, checked_on: visits that found nothing wrong) so is a customer whose change a
-    visit on or after its start has seen (explained_by "field_check").
+    visit on or after its start has seen (explained_by "field_check"). `followed`
+    (`followed.FOLLOWED_COLUMNS`: customers a rule's finding of the same month or a field outcome
+    already covers) keeps their scores but lists them after the others no record explains, and
+    with `zero_followed` (the rules' findings are not known) so does every customer whose use has
+    been zero since its change (`followed.ZERO_SINCE_CHANGE`, the zero-consumption rule's case).
     """
     names = customers.drop_duplicates("customer_id").set_index("customer_id")
     peers = names["usage_type"].astype(str) + "|" + names["district"].astype(str)
@@ -391,7 +461,7 @@ def score_theft(
         ["customer_id", "period", "kwh_billed"],
     ].rename(columns={"kwh_billed": "kwh"})
     hours = None if interval_reads is None or interval_reads.empty else interval_reads
-    records = Records(work_orders, order_window_days, field_checks)
+    records = Records(work_orders, order_window_days, field_checks, followed, zero_followed)
     parts = []
     if len(daily):
         until = _read_until(daily, as_of)
@@ -411,16 +481,20 @@ def score_theft(
     extra = [column for column in scores.columns if column not in known]
     profile = [column for column in PROFILE_COLUMNS if column in scores.columns]
     scores = ranked(scores[[*COLUMNS, *extra, *REASON_COLUMNS, *profile]])
-    listed = _listed(scores, top_n)["customer_id"]
+    on_it = records.followed_in(scores)
+    listed = _listed(scores, top_n, on_it)["customer_id"]
     series = series[series["customer_id"].isin(listed)].reset_index(drop=True)
     shapes = shapes[shapes["customer_id"].isin(listed)].reset_index(drop=True)
-    return TheftReport(scores, series, names[["usage_type", "district"]], top_n, shapes)
+    return TheftReport(scores, series, names[["usage_type", "district"]], top_n, shapes, on_it)
 
 
-def _listed(scores: pd.DataFrame, top_n: int) -> pd.DataFrame:
+def _listed(scores: pd.DataFrame, top_n: int, followed: pd.DataFrame | None = None) -> pd.DataFrame:
     """The first `top_n` rows of `scores` (in ranking order) whose change was computed,
-    explained or not."""
-    return scores[scores["status"].isin(CHANGE_STATUSES)].head(top_n)
+    explained or not; the unexplained ones `followed` covers after the others
+    (`followed.tiers`), each tier in ranking order."""
+    changed = scores[scores["status"].isin(CHANGE_STATUSES)]
+    order = np.argsort(follow_ups.tiers(changed, followed), kind="stable")
+    return changed.iloc[order].head(top_n)
 
 
 def _read_until(daily: pd.DataFrame, as_of: str) -> str:
@@ -460,11 +534,23 @@ class Records:
     work_orders: pd.DataFrame | None
     order_window_days: int
     field_checks: pd.DataFrame | None
+    followed: pd.DataFrame | None = None
+    zero_followed: bool = False
 
     @property
     def given(self) -> bool:
         """Whether either is given (the scores then carry EXPLAINED_COLUMNS)."""
         return self.work_orders is not None or self.field_checks is not None
+
+    def followed_in(self, scores: pd.DataFrame) -> pd.DataFrame:
+        """The customers someone is on (`followed.FOLLOWED_COLUMNS`) among those of `scores`
+        (with their reason columns): `followed`, and with `zero_followed` those at zero since
+        their change."""
+        on_it = follow_ups.empty() if self.followed is None else self.followed
+        if self.zero_followed:
+            on_it = follow_ups.with_zero_since_change(on_it, scores)
+        kept = on_it["customer_id"].astype(str).isin(set(scores["customer_id"].astype(str)))
+        return on_it[kept.to_numpy()].reset_index(drop=True)
 
 
 def _scored_with_reasons(
@@ -489,7 +575,7 @@ def _scored_with_reasons(
     )
     groups = peer_group_codes(peers, matrix.customers)
     reasons = reason_columns(scores, matrix, groups)
-    top = _listed(scores, top_n)
+    top = _listed(scores, top_n, records.followed_in(pd.concat([scores, reasons], axis=1)))
     steps = drawn_steps(matrix, top)
     shapes = pd.DataFrame(columns=list(DAY_SHAPE_COLUMNS))
     if interval_reads is not None:

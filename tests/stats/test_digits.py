@@ -76,7 +76,7 @@ def test_amounts_spread_over_orders_of_magnitude_do_not_depart():
     # 2,000 first-two digits: MAD 0.0019, Nigrini's marginal, as 0.0018 is expected by chance.
     assert table["verdict_basis"].to_dict() == {"first": "neither", "first_two": "mad_only"}
     said = result.explain("en")
-    assert said.startswith("2,000 adjustments, 2 Benford tests run: none departs from the law (")
+    assert said.startswith("2,000 adjustments; Benford tests run: 2; none departs from the law (")
     assert "The MAD of 城东 (first two digits: MAD 0.0019 against 0.0018 if conforming" in said
 
 
@@ -107,7 +107,7 @@ def test_a_small_set_whose_mad_alone_is_nonconforming_is_said_not_to_depart_and_
     assert not row["departs"] and row["verdict_basis"] == "mad_only"
     assert result.summary()["mad_only"] == [("城东", "first")]
     assert result.explain("en") == (
-        "100 adjustments, 1 Benford tests run: none departs from the law (a departure needs a "
+        "100 adjustments; Benford tests run: 1; none departs from the law (a departure needs a "
         "chi-square p < 0.05 and a marginal or nonconforming MAD). The MAD of 城东 (first digit: "
         "MAD 0.0185 against 0.0235 if conforming, chi-square p = 0.897) is beyond acceptable, "
         "but the chi-square is not significant: a sample of that size drawn from the law itself "
