@@ -327,13 +327,32 @@ def _conflict_lines(
     its row: the file, sheet, row as it is now, column, recorded and new value."""
     from auditkit.errors import shown
     from auditkit.register.schema import SHEET_COLUMNS
-    from auditkit.register.store import changed_values, elsewhere
+    from auditkit.register.store import WITHDRAWN, changed_values, elsewhere
 
     lines = []
     for row, held in conflict.conflicts:
         where = f"worklist {path.name!r}, sheet {sheet!r}, "
         where += f"row {rows.get(row['finding_key'], row['source_row'])}"
-        if elsewhere(row, held):
+        if held.event == WITHDRAWN:
+            lines.append(
+                f"{where}: the outcome of this check was withdrawn ({held.source} row "
+                f"{held.source_row}, by {held.actor} on {held.happened_at.isoformat()}), found "
+                f"{_described(row) if row['event'] is not None else 'nothing'}: import with "
+                "--correct to enter it again, or empty the row as withdrawn"
+            )
+            continue
+        if row["event"] is None:
+            other = (
+                f" (from another worklist, {held.source} row {held.source_row})"
+                if elsewhere(row, held)
+                else ""
+            )
+            before = f"recorded {{}} (imported before){other}"
+            advice = (
+                "the row was emptied: import with --correct to withdraw its outcome (the "
+                "finding is undecided again), or fill the row again as imported"
+            )
+        elif elsewhere(row, held):
             before = (
                 f"recorded {{}} on another worklist ({held.source} row {held.source_row}, "
                 f"checked {held.happened_at.isoformat()} by {held.actor})"
@@ -341,12 +360,6 @@ def _conflict_lines(
             advice = (
                 "a finding is checked once a day: import with --correct if this sheet corrects "
                 "the other; a further recovery or a later outcome is dated the day it happened"
-            )
-        elif row["event"] is None:
-            before = "recorded {} (imported before)"
-            advice = (
-                "the row was emptied: import with --correct to withdraw its outcome (the "
-                "finding is undecided again), or fill the row again as imported"
             )
         else:
             before = "recorded {} (imported before)"
@@ -450,7 +463,9 @@ def _refuse_unimported(path: Path, store: Register | None) -> None:
             "a folder without that sheet, or one whose sheet is a worklist of auditkit",
             f"{path}, which cannot be read as a worklist: move it away first",
         ) from None
-    unrecorded = len(events) if store is None else store.not_recorded(events)
+    # as import reads it: on a returned sheet, a recorded row emptied since is a change too
+    blank = events.attrs.get("blank_rows", []) if not events.empty else []
+    unrecorded = len(events) if store is None else store.not_recorded(events, blank)
     if unrecorded:
         raise ParameterError(
             "--out",

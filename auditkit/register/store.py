@@ -65,6 +65,12 @@ _LOOKUP_CHUNK = 500
 #: The event recorded when an outcome imported from a worklist row is withdrawn (the row
 #: emptied and imported with --correct): a marker `Register.outcomes` leaves out.
 WITHDRAWN = "withdrawn"
+#: The marker recorded when a worklist row repeats the outcome another worklist recorded for
+#: the same check (counted once): it joins the row to that event's chain (`corrects` names the
+#: event, without superseding it), so that emptying or correcting the row acts on it.
+SAME_CHECK = "same_check"
+#: Events that are markers, no outcome: `Register.outcomes` leaves them out.
+MARKERS = (WITHDRAWN, SAME_CHECK)
 
 
 @dataclass(frozen=True)
@@ -315,7 +321,7 @@ class Register:
         run_id = f"preview {as_of}"
         frame = _run_frame(findings, run_id, as_of, district)
         with self._database_errors(), self._engine.connect() as connection:
-            _not_before_recorded(connection, run_id, as_of, district)
+            _not_before_recorded(connection, run_id, as_of, district, _districts(frame))
             changes = _changes(frame, _state(connection, frame["finding_key"], district), district)
         return RunChanges(run_id, as_of, district, False, changes)
 
@@ -412,12 +418,13 @@ class Register:
                     {**row, "corrects": held.outcome_id,
                      "event_digest": _correction_digest(row["event_digest"], held.outcome_id)}
                 )  # fmt: skip
+            now = dt.datetime.now(dt.UTC)
+            statement = _insert(connection).on_conflict_do_nothing(index_elements=["event_digest"])
             if new_rows:
-                now = dt.datetime.now(dt.UTC)
-                statement = _insert(connection).on_conflict_do_nothing(
-                    index_elements=["event_digest"]
-                )
                 connection.execute(statement, [{**row, "recorded_at": now} for row in new_rows])
+            links = _links(connection, found.links)
+            if links:
+                connection.execute(statement, [{**row, "recorded_at": now} for row in links])
         withdrawn = sum(row["event"] is None for row, _ in corrections)
         return OutcomeImport(
             recorded=len(new_rows),
@@ -508,7 +515,7 @@ class Register:
         if superseded:
             frame["superseded"] = replaced
         else:  # a withdrawal is a marker, no outcome: left out with what it supersedes
-            frame = frame[~replaced & (frame["event"] != WITHDRAWN)].reset_index(drop=True)
+            frame = frame[~replaced & ~frame["event"].isin(MARKERS)].reset_index(drop=True)
         frame["corrects"] = frame["corrects"].astype("Int64")
         frame["amount"] = frame["amount"].astype(float)
         frame["happened_at"] = pd.to_datetime(frame["happened_at"]).astype("datetime64[s]")
@@ -798,8 +805,15 @@ def _recorded_or_refuse(
     if earlier is not None:
         _same_run_or_refuse(earlier, as_of, district, len(frame), digest)
         return True
-    _not_before_recorded(connection, run_id, as_of, district)
+    _not_before_recorded(connection, run_id, as_of, district, _districts(frame))
     return False
+
+
+def _districts(frame: pd.DataFrame) -> set[str]:
+    """The districts of a run's findings (`_run_frame`)."""
+    if "district" not in frame.columns:
+        return set()
+    return {str(name) for name in frame["district"].dropna().unique()}
 
 
 def _same_run_or_refuse(
@@ -819,7 +833,11 @@ def _same_run_or_refuse(
 
 
 def _not_before_recorded(
-    connection: sa.Connection, run_id: str, as_of: str, district: str | None
+    connection: sa.Connection,
+    run_id: str,
+    as_of: str,
+    district: str | None,
+    districts: set[str] = frozenset(),
 ) -> None:
     """Refuse a month before the latest one recorded for the same districts (statuses are
     worked out against the register's latest state), and a month already recorded for them
@@ -844,12 +862,11 @@ def _not_before_recorded(
         holders = sorted({row.district for row in held if row.district is not None})
         if district is None and holders and all(row.district is not None for row in held):
             # a month some districts' runs hold: the others are recorded one by one
-            known = connection.execute(
-                sa.select(schema.findings.c.district)
-                .distinct()
-                .order_by(schema.findings.c.district)
-            ).scalars()
-            others = [name for name in known if name not in holders]
+            # the run's own districts (one the register holds no finding of yet included)
+            known = set(districts) | set(
+                connection.execute(sa.select(schema.findings.c.district).distinct()).scalars()
+            )
+            others = sorted(name for name in known if name not in holders)
             options = (
                 f"run the other districts one by one ({', '.join(f'--district {name}' for name in others)}), "
                 if others
@@ -1124,112 +1141,209 @@ def _existing(connection: sa.Connection, column: sa.Column, values: set[str]) ->
 
 @dataclass
 class _Found:
-    """What `_new_events` found: events to record, rows whose recorded event differs
-    (`conflicts`, each with that event), and outcomes another worklist recorded already
-    (`elsewhere`, each with that worklist's event)."""
+    """What `_new_events` found: events to record, rows whose live event differs or was
+    withdrawn, or that are empty now while their check is decided (`conflicts`, each with the
+    live event), outcomes another worklist recorded already (`elsewhere`, each with the live
+    event), and `links` to record: a row of another worklist joined to the check it repeats
+    (each with the live event, or the digest of a row about to be recorded)."""
 
     new_rows: list[dict]
     conflicts: list[tuple[dict, object]]
     elsewhere: list[tuple[dict, object]]
+    links: list[tuple[dict, object]] = field(default_factory=list)
 
 
 def _new_events(connection: sa.Connection, rows: list[dict], blank: list[dict] = ()) -> _Found:
-    """Of the events given (repeats within them once): those the register does not hold; the
-    rows of worklist sheets whose event in the register (the latest, not superseded) has other
-    values, or that are empty now (`blank`), each with that event; and outcomes of rows new to
-    the register that another worklist holds for the same finding, day and bureau: the same
-    event (recorded once) or a conflict."""
+    """Compare the events given (repeats within them once) and the emptied worklist rows
+    (`blank`) with the live state of each check of the register.
+
+    A check is a finding checked on one day by one team (the finding's own district, however
+    the sheet names it, or another bureau): its events form one chain, an outcome and the
+    corrections and withdrawals that supersede one another (`corrects`), whichever worklist
+    each came from; the latest is live. A worklist row belongs to the chain one of its events
+    (or a `same_check` link) is in, else to the chain of the check its outcome names. A filled
+    row of a chain is already recorded when its values are the live event's (from another
+    worklist: `elsewhere`, linked once), and a conflict when they differ or the live event is a
+    withdrawal; a row giving what it gave when last recorded is already recorded, whatever
+    another worklist corrected since (unless the check was withdrawn); an emptied row of a
+    chain whose live event is an outcome is a conflict (a withdrawal request); a row of no
+    chain is new. Import order changes nothing."""
     given = list({row["event_digest"]: row for row in rows}.values())
-    held = _sheet_row_events(connection, [*given, *blank])
+    keys = {row["finding_key"] for row in [*given, *blank]}
+    chains = _Chains(connection, keys)
     found = _Found([], [], [])
     fresh = []
     for row in given:
-        recorded = held.get((row["source"], row["source_row"]))
-        if recorded is not None and recorded.event == WITHDRAWN and _is_sheet_outcome(row):
-            # a row filled again after its outcome was withdrawn: a new event of the row, told
-            # apart from the withdrawn one it may repeat by the withdrawal it follows
-            row = {**row, "event_digest": _correction_digest(row["event_digest"],
-                                                              recorded.outcome_id)}  # fmt: skip
-            recorded = None
-        if recorded is not None and _is_sheet_outcome(row):
-            if changed_values(row, recorded):
-                found.conflicts.append((row, recorded))
-        else:
+        if not _is_sheet_outcome(row):
             fresh.append(row)
+            continue
+        root = chains.of_row(row)
+        linked = root is not None
+        if root is None:
+            root = chains.of_check(row)
+        if root is None:
+            fresh.append(row)
+            continue
+        live = chains.live[root]
+        if live.event == WITHDRAWN:  # re-entered only with --correct, from either worklist
+            found.conflicts.append((row, live))
+        elif linked and chains.unchanged(row):
+            if not changed_values(row, live) and (live.source, live.source_row) != (
+                row["source"],
+                row["source_row"],
+            ):
+                found.elsewhere.append((row, live))
+        elif changed_values(row, live):
+            found.conflicts.append((row, live))
+        elif not linked and live.outcome_id is not None:
+            found.elsewhere.append((row, live))
+            found.links.append((row, live))
+        elif (live.source, live.source_row) != (row["source"], row["source_row"]):
+            found.elsewhere.append((row, live))
     present = _existing(
         connection, schema.outcomes.c.event_digest, {r["event_digest"] for r in fresh}
-    )
-    others = _other_sheet_outcomes(
-        connection, {row["finding_key"] for row in fresh if _is_sheet_outcome(row)}
     )
     for row in fresh:
         if row["event_digest"] in present:
             continue
         if _is_sheet_outcome(row):
-            same_day = [
-                other
-                for other in others.get((row["finding_key"], row["happened_at"]), [])
-                if other.source != row["source"] and other.auditor == row.get("auditor")
-            ]
-            same = [other for other in same_day if not changed_values(row, other)]
-            if same:
-                found.elsewhere.append((row, same[-1]))
+            root = chains.of_check(row)
+            if root is not None:  # another worklist's row of this import, recorded first
+                live = chains.live[root]
+                if changed_values(row, live):
+                    found.conflicts.append((row, live))
+                else:
+                    found.elsewhere.append((row, live))
+                    found.links.append((row, live))
                 continue
-            if same_day:
-                found.conflicts.append((row, same_day[-1]))
-                continue
-            others.setdefault((row["finding_key"], row["happened_at"]), []).append(_pending(row))
+            chains.pending(row)
         found.new_rows.append(row)
     for row in blank:
-        recorded = held.get((row["source"], row["source_row"]))
-        if recorded is not None and recorded.event != WITHDRAWN:
-            found.conflicts.append((row, recorded))
+        root = chains.of_row(row)
+        if root is not None and chains.live[root].event != WITHDRAWN:
+            found.conflicts.append((row, chains.live[root]))
     return found
 
 
-def _pending(row: Mapping) -> object:
-    """A row about to be recorded, shaped as a recorded event (no outcome_id yet), so a later
-    row of the same import from another worklist is compared with it."""
-    from types import SimpleNamespace
-
-    names = ("finding_key", "event", "amount", "actor", "happened_at", "source", "source_row")
-    return SimpleNamespace(outcome_id=None, auditor=row.get("auditor"),
-                           **{name: row[name] for name in names})  # fmt: skip
+def _team(auditor: object, district: object) -> object:
+    """The team that checked: None for the finding's own district (no auditor, or the auditor
+    named as the finding's own district: a self-audit either way), else the other bureau."""
+    return None if auditor is None or auditor == district else auditor
 
 
-def _other_sheet_outcomes(
-    connection: sa.Connection, keys: set[str]
-) -> dict[tuple[str, dt.date], list[sa.Row]]:
-    """The outcomes worklist sheets recorded for `keys` (not sent, not withdrawn, not
-    superseded), by (finding_key, happened_at), in the order recorded."""
-    if not keys:
-        return {}
-    table = schema.outcomes
-    columns = [table.c.outcome_id, table.c.finding_key, table.c.event, table.c.amount,
-               table.c.actor, table.c.happened_at, table.c.source, table.c.source_row,
-               table.c.auditor, table.c.corrects]  # fmt: skip
-    rows: list[sa.Row] = []
-    ordered = sorted(keys)
-    for start in range(0, len(ordered), _LOOKUP_CHUNK):
-        rows += connection.execute(
-            sa.select(*columns)
-            .where(table.c.finding_key.in_(ordered[start : start + _LOOKUP_CHUNK]))
-            .where(table.c.source.startswith(schema.SHEET_SOURCE, autoescape=True))
-            .where(table.c.event.not_in(("sent", WITHDRAWN)))
-        ).all()
-    rows.sort(key=lambda row: row.outcome_id)
-    if not rows:
-        return {}
-    frame = pd.DataFrame(
-        {"outcome_id": [r.outcome_id for r in rows], "event": [r.event for r in rows],
-         "source": [r.source for r in rows], "source_row": [r.source_row for r in rows]}
-    )  # fmt: skip
-    replaced = _superseded(frame, *_corrections(connection)).to_numpy()
-    by_day: dict[tuple[str, dt.date], list[sa.Row]] = {}
-    for row, gone in zip(rows, replaced, strict=True):
-        if not gone:
-            by_day.setdefault((row.finding_key, row.happened_at), []).append(row)
-    return by_day
+class _Chains:
+    """The chains of the worklist events of findings `keys` (see `_new_events`): `live[root]`
+    the live event of each (by the outcome_id of its first event), with the rows and checks
+    that lead to them."""
+
+    def __init__(self, connection: sa.Connection, keys: set[str]) -> None:
+        self.live: dict[object, object] = {}
+        self.rows: dict[tuple[str, int, str], object] = {}
+        self.own: dict[tuple[str, int, str], object] = {}
+        self.checks: dict[tuple[str, dt.date, object], object] = {}
+        self.districts: dict[str, str] = {}
+        table = schema.outcomes
+        columns = [table.c.outcome_id, table.c.finding_key, table.c.event, table.c.amount,
+                   table.c.actor, table.c.happened_at, table.c.source, table.c.source_row,
+                   table.c.auditor, table.c.corrects]  # fmt: skip
+        events: list[sa.Row] = []
+        ordered = sorted(keys)
+        for start in range(0, len(ordered), _LOOKUP_CHUNK):
+            chunk = ordered[start : start + _LOOKUP_CHUNK]
+            events += connection.execute(
+                sa.select(*columns)
+                .where(table.c.finding_key.in_(chunk))
+                .where(table.c.source.startswith(schema.SHEET_SOURCE, autoescape=True))
+                .where(table.c.event != "sent")
+            ).all()
+            held = schema.findings
+            self.districts.update(
+                connection.execute(
+                    sa.select(held.c.finding_key, held.c.district).where(
+                        held.c.finding_key.in_(chunk)
+                    )
+                ).all()
+            )
+        events.sort(key=lambda event: event.outcome_id)
+        roots: dict[int, int] = {}
+        by_id = {event.outcome_id: event for event in events}
+        for event in events:
+            root = roots.get(event.corrects, event.outcome_id)
+            roots[event.outcome_id] = root
+            where = (event.source, event.source_row, event.finding_key)
+            self.rows[where] = root
+            # what the row gave last: a link gave the values of the event it repeats
+            self.own[where] = by_id.get(event.corrects) if event.event == SAME_CHECK else event
+            if event.event == SAME_CHECK:
+                continue
+            self.live[root] = event
+            if event.event != WITHDRAWN:
+                self.checks[self._check(event.finding_key, event.happened_at, event.auditor)] = root
+
+    def _check(self, key: str, day: object, auditor: object) -> tuple[str, dt.date, object]:
+        return (key, day, _team(auditor, self.districts.get(key)))
+
+    def of_row(self, row: Mapping) -> object:
+        """The chain a worklist row is in (its own events or link), or None."""
+        return self.rows.get((row["source"], int(row["source_row"]), row["finding_key"]))
+
+    def unchanged(self, row: Mapping) -> bool:
+        """Whether a filled row gives what it gave when last recorded (its own outcome, or the
+        one its link repeats): a sheet returned again as it was, whatever another worklist
+        corrected since."""
+        own = self.own.get((row["source"], int(row["source_row"]), row["finding_key"]))
+        return own is not None and own.event != WITHDRAWN and not changed_values(row, own)
+
+    def of_check(self, row: Mapping) -> object:
+        """The chain of the check a filled row's outcome names, or None."""
+        return self.checks.get(
+            self._check(row["finding_key"], row["happened_at"], row.get("auditor"))
+        )
+
+    def pending(self, row: Mapping) -> None:
+        """A row about to be recorded, as a chain of its own (no outcome_id yet), so a row of
+        another worklist of the same import is compared with it."""
+        from types import SimpleNamespace
+
+        names = ("finding_key", "event", "amount", "actor", "happened_at", "source", "source_row")
+        event = SimpleNamespace(outcome_id=None, event_digest=row["event_digest"],
+                                auditor=row.get("auditor"), **{n: row[n] for n in names})  # fmt: skip
+        root = ("pending", row["event_digest"])
+        self.live[root] = event
+        self.rows[(row["source"], int(row["source_row"]), row["finding_key"])] = root
+        self.checks[self.check_of(row)] = root
+
+    def check_of(self, row: Mapping) -> tuple[str, dt.date, object]:
+        return self._check(row["finding_key"], row["happened_at"], row.get("auditor"))
+
+
+def _links(connection: sa.Connection, links: list[tuple[dict, object]]) -> list[dict]:
+    """The `same_check` markers joining each row of another worklist to the event it repeats
+    (counted once): so that emptying or correcting the row acts on that event. A marker names
+    the event (`corrects`) without superseding it."""
+    waiting = {held.event_digest for _, held in links if held.outcome_id is None}
+    ids = {}
+    if waiting:
+        table = schema.outcomes
+        ids = dict(
+            connection.execute(
+                sa.select(table.c.event_digest, table.c.outcome_id).where(
+                    table.c.event_digest.in_(sorted(waiting))
+                )
+            ).all()
+        )
+    markers = []
+    for row, held in links:
+        target = held.outcome_id if held.outcome_id is not None else ids.get(held.event_digest)
+        if target is None:
+            continue
+        parts = (row["finding_key"], SAME_CHECK, row["source"], str(row["source_row"]),
+                 f"same as {target}")  # fmt: skip
+        markers.append(
+            {**row, "event": SAME_CHECK, "amount": None, "corrects": target,
+             "event_digest": hashlib.sha256(SEPARATOR.join(parts).encode()).hexdigest()}
+        )  # fmt: skip
+    return markers
 
 
 def _blank_rows(blank_rows: Sequence[Mapping]) -> list[dict]:
@@ -1267,49 +1381,31 @@ def _is_sheet_outcome(row: Mapping) -> bool:
     return str(row["source"]).startswith(schema.SHEET_SOURCE) and row["event"] != "sent"
 
 
-def _sheet_row_events(connection: sa.Connection, rows: list[dict]) -> dict[tuple[str, int], sa.Row]:
-    """The event each worklist row given holds in the register now (its latest outcome, not
-    superseded), by (source, source_row)."""
-    table = schema.outcomes
-    sources = sorted({row["source"] for row in rows if _is_sheet_outcome(row)})
-    held: dict[tuple[str, int], sa.Row] = {}
-    for start in range(0, len(sources), _LOOKUP_CHUNK):
-        query = (
-            sa.select(table.c.outcome_id, table.c.finding_key, table.c.event, table.c.amount,
-                      table.c.actor, table.c.happened_at, table.c.source, table.c.source_row)
-            .where(table.c.source.in_(sources[start : start + _LOOKUP_CHUNK]))
-            .where(table.c.event != "sent")
-            .order_by(table.c.outcome_id)
-        )  # fmt: skip
-        for event in connection.execute(query):
-            held[(event.source, event.source_row)] = event  # the latest recorded wins
-    return held
-
-
 def _corrections(connection: sa.Connection) -> tuple[dict[tuple[str, int], int], set[int]]:
     """The latest correction of each corrected worklist row: (source, source_row) -> its
     outcome_id; and the outcome_ids corrections name (a correction from another worklist's row
-    names the event it supersedes there). Corrections are few: read whole."""
+    names the event it supersedes there; a `same_check` link names one it does not). Corrections
+    are few: read whole."""
     table = schema.outcomes
+    correcting = sa.and_(table.c.corrects.is_not(None), table.c.event != SAME_CHECK)
     query = (
         sa.select(table.c.source, table.c.source_row, sa.func.max(table.c.outcome_id))
-        .where(table.c.corrects.is_not(None))
+        .where(correcting)
         .group_by(table.c.source, table.c.source_row)
     )
     latest = {(source, row): latest for source, row, latest in connection.execute(query)}
-    named = connection.execute(
-        sa.select(table.c.corrects).where(table.c.corrects.is_not(None))
-    ).scalars()
+    named = connection.execute(sa.select(table.c.corrects).where(correcting)).scalars()
     return latest, set(named)
 
 
 def _superseded(
     frame: pd.DataFrame, corrections: dict[tuple[str, int], int], named: set[int] = frozenset()
 ) -> pd.Series:
-    """Which events of `frame` (outcomes with outcome_id, event, source, source_row) a later
-    correction supersedes: every outcome of a worklist row recorded before the row's latest
-    correction (a `sent` never is), and every event a correction names (`named`: one of
-    another worklist's row)."""
+    """Which events of `frame` (outcomes with outcome_id, event, source, source_row, corrects)
+    a later correction supersedes: every event a correction names (its check's chain goes on
+    from the correction, whichever worklist it came from), and every outcome of a worklist row
+    recorded before the row's latest correction (a `sent` never is; a `same_check` link neither
+    supersedes nor is superseded)."""
     if not corrections or frame.empty:
         return pd.Series(False, index=frame.index)
     by_name = frame["outcome_id"].isin(named).to_numpy()
@@ -1317,7 +1413,8 @@ def _superseded(
     latest = pd.Series(corrections, dtype="float64")
     latest.index = pd.MultiIndex.from_tuples(list(corrections))
     before = latest.reindex(rows).to_numpy() > frame["outcome_id"].astype(float).to_numpy()
-    return pd.Series((before | by_name) & (frame["event"] != "sent").to_numpy(), index=frame.index)
+    kept = ~frame["event"].isin(("sent", SAME_CHECK)).to_numpy()
+    return pd.Series((before | by_name) & kept, index=frame.index)
 
 
 def _checked_before_sent(connection: sa.Connection, rows: list[dict]) -> list[tuple[dict, dt.date]]:

@@ -789,7 +789,7 @@ def test_another_amount_for_the_same_finding_and_day_on_another_worklist_is_refu
 
 def recorded_counts(printed: str) -> list[tuple[int, int]]:
     """(recorded, already recorded) of each sheet an import printed."""
-    pattern = r"(\d+) outcome events recorded(?:, [^,]*)?, already recorded (\d+)"
+    pattern = r"(\d+) outcome events recorded(?:, [^,\n]*)?, already recorded (\d+)"
     return [(int(a), int(b)) for a, b in re.findall(pattern, printed)]
 
 
@@ -839,9 +839,15 @@ def test_a_row_imported_and_emptied_since_is_refused_and_withdrawn_with_correct(
     assert main(["worklist", "--db", db, "--top", "2", "--out", str(tmp_path / "next")]) == 0
     next_keys = first_keys(sheets(tmp_path / "next")[0], 2)
     assert first in next_keys and second not in next_keys
-    # typed again on the first row: recorded anew, not taken for the withdrawn event
+    # typed again on the first row: refused naming the withdrawal, re-entered with --correct
     again = fill(east, {FIRST_DATA_ROW: done, FIRST_DATA_ROW + 1: done}, tmp_path / "again.xlsx")
-    assert main(["register", "import", str(again), "--db", db]) == 0
+    capsys.readouterr()
+    assert main(["register", "import", str(again), "--db", db]) == 2
+    assert (
+        f"worklist 'again.xlsx', sheet 'worklist', row {FIRST_DATA_ROW}: the outcome of this "
+        "check was withdrawn ("
+    ) in capsys.readouterr().err
+    assert main(["register", "import", str(again), "--db", db, "--correct"]) == 0
     with Register.open(db) as register:
         assert register.outcomes(first)["event"].tolist() == ["sent", "sent", "confirmed"]
 
@@ -869,3 +875,160 @@ def test_a_db_naming_a_sqlite_file_that_is_not_there_is_refused_and_nothing_crea
         f"--db URL), found 'sqlite:///{typo}, where no register is'"
     ) in error
     assert not typo.exists() and not (tmp_path / "next").exists()
+
+
+def live_recoveries(db: str, key: str) -> list[float]:
+    """The recovered amounts of a finding that every total reads (not superseded)."""
+    with Register.open(db) as register:
+        trail = register.outcomes(key)
+    return trail.loc[trail["event"] == "recovered", "amount"].tolist()
+
+
+@pytest.mark.parametrize("order", ["A B", "B A"])
+def test_a_correction_typed_on_both_worklists_leaves_one_recovery_in_either_import_order(
+    recorded: tuple[str, Path], tmp_path: Path, capsys, order: str
+) -> None:
+    """30000 counted once from two sheets, then 28000 typed on both and imported with --correct:
+    B then A recorded A's row as a second correction, 56000 live (28000 the other way)."""
+    db, _ = recorded
+    one, two, key = two_worklists(db, tmp_path)
+    row = {"outcome": "已追补", "checked_by": "李四", "checked_on": TODAY}
+    a = fill(one, {FIRST_DATA_ROW: {**row, "amount_recovered": 30000}}, tmp_path / "A.xlsx")
+    b = fill(two, {FIRST_DATA_ROW: {**row, "amount_recovered": 30000}}, tmp_path / "B.xlsx")
+    assert main(["register", "import", str(a), str(b), "--db", db, "--large-amounts"]) == 0
+    assert live_recoveries(db, key) == [30000.0]
+    fixed = {FIRST_DATA_ROW: {**row, "amount_recovered": 28000}}
+    sheets_fixed = {"A": fill(one, fixed, tmp_path / "A6.xlsx"),
+                    "B": fill(two, fixed, tmp_path / "B6.xlsx")}  # fmt: skip
+    ordered = [str(sheets_fixed[name]) for name in order.split()]
+    capsys.readouterr()
+    assert main(["register", "import", "--correct", *ordered, "--db", db, "--large-amounts"]) == 0
+    assert recorded_counts(capsys.readouterr().out) == [(1, 0), (0, 1)]
+    assert live_recoveries(db, key) == [28000.0]
+    # both imported again in the other order: nothing new
+    assert (
+        main(["register", "import", "--correct", *reversed(ordered), "--db", db, "--large-amounts"])
+        == 0
+    )
+    assert recorded_counts(capsys.readouterr().out) == [(0, 1), (0, 1)]
+    assert live_recoveries(db, key) == [28000.0]
+    # the row emptied on the sheet imported first withdraws the one live recovery
+    first = order.split()[0]
+    other = {"outcome": "误报", "checked_by": "李四", "checked_on": TODAY}  # a returned sheet
+    emptied = fill(one if first == "A" else two,
+                   {FIRST_DATA_ROW: dict.fromkeys(row), FIRST_DATA_ROW + 1: other},
+                   tmp_path / "emptied.xlsx")  # fmt: skip
+    assert (
+        main(["register", "import", "--correct", str(emptied), "--db", db, "--large-amounts"]) == 0
+    )
+    assert "1 of them withdrawals" in capsys.readouterr().out
+    assert live_recoveries(db, key) == []
+    with Register.open(db) as register:
+        assert register.outcomes(key)["event"].tolist() == ["sent", "sent"]
+
+
+@pytest.mark.parametrize("emptied", ["A", "B"])
+def test_a_withdrawal_on_either_worklist_holds_against_the_other_until_re_entered_with_correct(
+    recorded: tuple[str, Path], tmp_path: Path, capsys, emptied: str
+) -> None:
+    """属实 on both sheets (B counted through A). Emptying A and --correct withdrew it, then
+    importing B again decided it again without a word; emptying B did nothing at all."""
+    db, _ = recorded
+    one, two, key = two_worklists(db, tmp_path)
+    done = {"outcome": "属实", "checked_by": "张三", "checked_on": TODAY}
+    a = fill(one, {FIRST_DATA_ROW: done}, tmp_path / "A.xlsx")
+    b = fill(two, {FIRST_DATA_ROW: done}, tmp_path / "B.xlsx")
+    # a second row filled, so that the sheet with the first emptied is a returned sheet
+    other = {FIRST_DATA_ROW + 1: {**done, "outcome": "误报"}}
+    a2 = fill(one, {FIRST_DATA_ROW: dict.fromkeys(done), **other}, tmp_path / "A2.xlsx")
+    b2 = fill(two, {FIRST_DATA_ROW: dict.fromkeys(done), **other}, tmp_path / "B2.xlsx")
+    assert main(["register", "import", str(a), str(b), "--db", db]) == 0
+    cleared, kept = (a2, b) if emptied == "A" else (b2, a)
+    capsys.readouterr()
+    assert main(["register", "import", str(cleared), "--db", db]) == 2
+    assert "the row was emptied: import with --correct to withdraw" in capsys.readouterr().err
+    assert main(["register", "import", "--correct", str(cleared), "--db", db]) == 0
+    assert "1 of them withdrawals" in capsys.readouterr().out
+    with Register.open(db) as register:
+        assert register.outcomes(key)["event"].tolist() == ["sent", "sent"]
+    # the other sheet, still 属实, is refused naming the withdrawal, in either order
+    for argv in ([str(cleared), str(kept)], [str(kept), str(cleared)]):
+        assert main(["register", "import", *argv, "--db", db]) == 2
+        error = capsys.readouterr().err
+        assert (
+            f"worklist {kept.name!r}, sheet 'worklist', row {FIRST_DATA_ROW}: the outcome of "
+            "this check was withdrawn ("
+        ) in error
+        assert f"found confirmed by 张三 on {TODAY}: import with --correct to enter it" in error
+        with Register.open(db) as register:
+            assert register.outcomes(key)["event"].tolist() == ["sent", "sent"]
+    # --correct re-enters it: decided once again
+    assert main(["register", "import", "--correct", str(kept), "--db", db]) == 0
+    with Register.open(db) as register:
+        assert register.outcomes(key)["event"].tolist() == ["sent", "sent", "confirmed"]
+
+
+def test_worklist_refuses_to_overwrite_a_returned_sheet_whose_emptied_row_is_not_withdrawn(
+    recorded: tuple[str, Path], tmp_path: Path, capsys
+) -> None:
+    db, _ = recorded
+    out = tmp_path / "worklists"
+    assert main(["worklist", "--db", db, "--top", "2", "--out", str(out)]) == 0
+    east = sheets(out)[0]
+    done = {"outcome": "属实", "checked_by": "张三", "checked_on": TODAY}
+    typed = fill(east, {FIRST_DATA_ROW: done, FIRST_DATA_ROW + 1: done}, tmp_path / "t.xlsx")
+    assert main(["register", "import", str(typed), "--db", db]) == 0
+    fill(typed, {FIRST_DATA_ROW: dict.fromkeys(done)}, east)  # the returned sheet, one emptied
+    before = east.read_bytes()
+    capsys.readouterr()
+    assert main(["register", "import", str(east), "--db", db]) == 2
+    assert main(["worklist", "--db", db, "--top", "2", "--out", str(out)]) == 2
+    assert f"{east} with 1 outcome(s) not in the register: import it first" in (
+        capsys.readouterr().err
+    )
+    assert east.read_bytes() == before
+    assert main(["register", "import", "--correct", str(east), "--db", db]) == 0
+    assert main(["worklist", "--db", db, "--top", "2", "--out", str(out)]) == 0
+
+
+def test_a_self_audit_named_as_its_own_district_is_the_same_check_as_one_without_auditor(
+    recorded: tuple[str, Path], tmp_path: Path, capsys
+) -> None:
+    """--auditor 城东 on 城东's own findings is a self-audit, as no --auditor is: the same
+    recovery on both sheets was recorded twice (10,000 for 5,000)."""
+    db, _ = recorded
+    assert main(["worklist", "--db", db, "--top", "2", "--out", str(tmp_path / "A")]) == 0
+    argv = ["worklist", "--db", db, "--top", "2", "--district", "城东", "--auditor", "城东"]
+    assert main([*argv, "--out", str(tmp_path / "C")]) == 0
+    one = next(path for path in sheets(tmp_path / "A") if "城东" in path.name)
+    own = sheets(tmp_path / "C")[0]
+    key = key_at(one, FIRST_DATA_ROW)
+    assert key_at(own, FIRST_DATA_ROW) == key
+    row = {"outcome": "已追补", "amount_recovered": 5000, "checked_by": "李四",
+           "checked_on": TODAY}  # fmt: skip
+    a = fill(one, {FIRST_DATA_ROW: row}, tmp_path / "A5.xlsx")
+    c = fill(own, {FIRST_DATA_ROW: row}, tmp_path / "C.xlsx")
+    capsys.readouterr()
+    assert main(["register", "import", str(a), str(c), "--db", db, "--large-amounts"]) == 0
+    printed = capsys.readouterr().out
+    assert recorded_counts(printed) == [(1, 0), (0, 1)]
+    assert live_recoveries(db, key) == [5000.0]
+    with Register.open(db) as register:
+        trail = register.outcomes(key)
+    assert trail.loc[trail["event"] == "recovered", "auditor"].isna().all()
+
+
+def test_a_month_one_district_recorded_names_the_districts_left_though_the_register_has_none(
+    utility: Path, tmp_path: Path, capsys
+) -> None:
+    db = f"sqlite:///{tmp_path / 'fresh.sqlite'}"
+    first = ["rules", str(utility), "--district", "城东", "--register", "--db", db]
+    assert main([*first, "--out", str(tmp_path / "east")]) == 0
+    with Register.open(db) as register:
+        assert set(register.findings(columns=["district"])["district"]) == {"城东"}
+    capsys.readouterr()
+    every = ["rules", str(utility), "--register", "--db", db, "--out", str(tmp_path / "all")]
+    assert main(every) == 2
+    error = capsys.readouterr().err
+    assert "which is recorded for 城东 already" in error
+    assert "run the other districts one by one (--district 城西), " in error

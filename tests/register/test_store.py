@@ -442,8 +442,11 @@ def test_a_further_recovery_on_a_later_day_from_another_worklist_adds_to_the_fir
     done = register.record_outcomes(events(same))
     assert (done.recorded, done.already_recorded) == (0, 1)
     assert [held.source for _, held in done.elsewhere] == [SHEET]
-    later = {**same, "amount": 500.0, "happened_at": "2024-09-02"}
+    # the row that repeated it is joined to that check: a later recovery is another sheet's row
+    later = {**same, "amount": 500.0, "happened_at": "2024-09-02", "source_row": 5}
     assert register.record_outcomes(events(later)).recorded == 1
+    with pytest.raises(OutcomeConflict):  # the repeating row changed: a correction of the check
+        register.record_outcomes(events({**same, "amount": 500.0}))
     assert register.outcomes(a)["amount"].sum() == 3500.0
     other_day_same_amount = {**same, "happened_at": "2024-09-03", "source_row": 4}
     assert register.record_outcomes(events(other_day_same_amount)).recorded == 1  # not the same day
