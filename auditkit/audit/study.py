@@ -328,7 +328,7 @@ class DistrictAudit:
         statistics report computes it over its own months)."""
         if key == "line_loss" and self.profile.get("billing_months"):
             return i18n.text("report.district.line_loss_over", lang).format(
-                months=self.profile["billing_months"]
+                period=self.profile["billing_months"]
             )
         return i18n.text(PROFILE_WORDS[key], lang)
 

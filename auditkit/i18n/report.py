@@ -67,7 +67,7 @@ WORDS: dict[str, tuple[str, str]] = {
         "recovered are shown beside it, in the row's own revenue kind (proved and estimated are "
         "never added or netted).",
     ),
-    "report.district.line_loss_over": ("线损率（{months}）", "Line loss ({months})"),
+    "report.district.line_loss_over": ("线损率（{period}）", "Line loss ({period})"),
     "report.district.appendix": (
         "附录：方法与规则目录",
         "Appendix: methodology and rule catalog",

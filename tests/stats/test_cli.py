@@ -266,7 +266,10 @@ def test_an_out_that_is_a_file_is_one_line_naming_it_and_the_file_is_kept(
     taken.write_text("kept", encoding="utf-8")
     assert main(["stats", "theft", str(small_folder), "--out", str(taken)]) == 2
     error = capsys.readouterr().err.strip()
-    assert error == f"auditkit stats theft: error: the file system refused '{taken}': File exists"
+    assert error == (  # said before the scoring, not as the file system's "File exists" after
+        "auditkit stats theft: error: parameter '--out': expected a folder for "
+        f"theft_scores.parquet and theft_scores.csv, found '{taken}, a file'"
+    )
     assert taken.read_text(encoding="utf-8") == "kept"
 
 
