@@ -431,6 +431,13 @@ WORDS: dict[str, tuple[str, str]] = {
         "抽样：{units}，{method}，随机种子 {seed}，共 {n:,} 个抽样单位。",
         "Sampling: {units}, {method}, seed {seed}, {n:,} units.",
     ),
+    "sampling.sheet.line.masked": (
+        "已脱敏的列：{columns}（个人信息只显示一部分，请按编号列找到核查对象；需要完整信息时请向出具本表的"
+        "稽查人员索取，或由其加 --no-mask / --keep 重新出表）。",
+        "Masked columns: {columns} (personal data shows only in part: find each unit by its id "
+        "columns; for the full text ask whoever issued the sheet, who can write it again with "
+        "--no-mask or --keep).",
+    ),
     # the simulated inspectors' notes
     "sampling.simulated.under_billed": (
         "模拟：少计 {amount} 元",

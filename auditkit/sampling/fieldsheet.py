@@ -320,8 +320,10 @@ def write_field_sheet(
     and those `personal` marks (columns masked as names, or a mapping of column → name,
     address or phone), less the carried columns `keep` names (written as they are whatever
     their header says: a meter's address a header's words take for a person's); `mask=False`
-    writes every carried column as it is (`personal` and `keep` then refused). Ids are never masked: the returned sheet is checked against them. The sheet
-    states the misstatement `direction` that will be evaluated and records it, so
+    writes every carried column as it is (`personal` and `keep` then refused). Ids are never
+    masked: the returned sheet is checked against them. The instructions name the columns
+    masked. The sheet states the misstatement `direction` that will be evaluated and records
+    it, so
     evaluating the returned sheet uses what the inspectors read. The file is written under a
     temporary name and renamed, so an interrupted write never leaves a half sheet that looks whole.
     A file already at `path` is replaced only when it is a field sheet with nothing filled in
@@ -344,7 +346,7 @@ def write_field_sheet(
         put_cell(sheet.cell(HEADER_ROW, index), _header(column, lang))
     _put_rows(sheet, rows, FIRST_DATA_ROW)
     format_field_sheet(sheet, columns, INSPECTOR_COLUMNS, len(rows), lang)
-    _write_instructions(workbook.create_sheet(INSTRUCTIONS), selection, direction, lang)
+    _write_instructions(workbook.create_sheet(INSTRUCTIONS), selection, direction, lang, masked)
     meta = workbook.create_sheet(META_SHEET)
     record = _metadata(selection, list(rows.columns), direction, lang)
     record["ids"] = list(ids)
@@ -633,7 +635,11 @@ def canonical_column(header: object, known: Sequence[str] = ()) -> str:
 INSTRUCTION_LINES = ("rows", "audited_value", "error_found", "inspected_at", "note", "sampling")
 
 
-def _write_instructions(sheet, selection: Selection, direction: str, lang: str) -> None:
+def _write_instructions(
+    sheet, selection: Selection, direction: str, lang: str, masked: Mapping[str, str]
+) -> None:
+    """The instructions sheet: what to fill and how, how the sample was drawn, and which carried
+    columns are masked (an inspector seeing 张** should know it is not a typing slip)."""
     yes, no = flag_choices(lang)
     figures = {
         "yes": yes,
@@ -650,6 +656,10 @@ def _write_instructions(sheet, selection: Selection, direction: str, lang: str) 
         i18n.text(f"sampling.sheet.line.{line}", lang).format(**figures)
         for line in INSTRUCTION_LINES
     ]
+    if masked:
+        separator = i18n.text("common.list_separator", lang)
+        columns = separator.join(str(column) for column in masked)
+        lines.append(i18n.text("sampling.sheet.line.masked", lang).format(columns=columns))
     for row, line in enumerate(lines, start=1):
         put_cell(sheet.cell(row, 1), line)
     sheet["A1"].font = Font(bold=True)

@@ -2,7 +2,8 @@
 hidden copy of the selection (the house rule: no output file holds an unmasked name, address or
 phone), marked with --personal, written as they are with --no-mask or, one column at a time,
 with --keep; a header naming a device's address or a check (表计通信地址, IP地址, 台区地址码,
-抄表段电话核对) is no person's data. The returned sheet is evaluated as before. Expected values are what `auditkit.masking` makes of the frame's."""
+抄表段电话核对) is no person's data. The returned sheet is evaluated as before. Expected values
+are what `auditkit.masking` makes of the frame's."""
 
 from __future__ import annotations
 
@@ -17,7 +18,13 @@ from auditkit.cli import main
 from auditkit.errors import ParameterError
 from auditkit.masking import PERSONAL_COLUMNS, mask_value
 from auditkit.sampling import read_field_sheet, select, write_field_sheet
-from auditkit.sampling.fieldsheet import FIELD_SHEET, META_SHEET, ROWS_SHEET, header_columns
+from auditkit.sampling.fieldsheet import (
+    FIELD_SHEET,
+    INSTRUCTIONS,
+    META_SHEET,
+    ROWS_SHEET,
+    header_columns,
+)
 from auditkit.sampling.personal import personal_kind
 
 SELECT = ["sample", "select", "--units", "values", "--n", "5", "--seed", "1"]
@@ -133,6 +140,11 @@ def test_the_reviewer_s_name_address_and_phone_are_masked_on_both_sheets_by_defa
         assert not any(value in written for value in people[column])
     meta = load_workbook(sheet)[META_SHEET]["A1"].value
     assert '"masked": {"name": "name", "address": "address", "phone": "phone"}, "kept": []' in meta
+    # The instructions say which columns are masked: 张** is no typing slip to correct.
+    instructions = [
+        row[0] for row in load_workbook(sheet)[INSTRUCTIONS].iter_rows(values_only=True)
+    ]
+    assert instructions[-1].startswith("已脱敏的列：name、address、phone（个人信息只显示一部分")
 
 
 def test_an_export_s_chinese_personal_headers_are_masked_and_its_other_columns_kept(
@@ -164,6 +176,8 @@ def test_no_mask_writes_every_carried_column_as_the_frame_holds_it(tmp_path: Pat
             for column in PERSONAL_COLUMNS:
                 assert str(row[column]) == people.at[row["customer_id"], column]
     assert '"masked": {}' in load_workbook(sheet)[META_SHEET]["A1"].value
+    instructions = load_workbook(sheet)[INSTRUCTIONS].iter_rows(values_only=True)
+    assert not any(str(row[0]).startswith("已脱敏的列") for row in instructions)
 
 
 def test_personal_masks_a_carried_column_its_header_does_not_tell(
