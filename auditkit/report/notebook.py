@@ -186,8 +186,8 @@ def show_table(
         return
     shown = format_frame(shown_rows(frame, max_rows), money_columns, mask)
     plain = shown.rename(columns=dict(column_labels or {})).to_string(index=False)
-    if table_note(frame):
-        plain = f"{plain}\n{table_note(frame)}"
+    if note := table_note(frame):
+        plain = f"{plain}\n{note}"
     _display(
         {
             "text/html": table_html(

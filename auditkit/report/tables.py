@@ -226,7 +226,6 @@ def table_html(
     own = table_note(frame)
     if own:
         note = f'<p class="ak-table-note">{html.escape(own)}</p>{note}'
-
     return (
         f'<div class="ak-table-wrap"><table class="ak-table"><thead><tr>{headers}</tr></thead>'
         f"<tbody>{body}</tbody>{f'<tfoot>{foot}</tfoot>' if foot else ''}</table>{note}</div>"
