@@ -193,14 +193,15 @@ class TheftReport:
         (of them, how many someone is already on: those are not for inspecting first); how many
         more a work order or field check explains, when any does."""
         on_it = len(self.followed_up())
+        figures = self.summary()
         if on_it:
-            strong = self.summary()["strong"]
+            strong = figures["strong"]
             sentence = i18n.text("theft.sentence.followed", lang).format(
                 count=strong, followed=on_it, fresh=strong - on_it
             )
         else:
             sentence = self._ranking.explain(lang)
-        explained = self.summary()["explained_strong"]
+        explained = figures["explained_strong"]
         if explained:
             sentence += i18n.text("theft.sentence.explained", lang).format(count=explained)
         return sentence
