@@ -60,7 +60,7 @@ def chart_title(shown: int, total: int, lang: str) -> str:
     if shown >= total:
         return title
     cut = i18n.text("report.district.chart_top_rules", lang).format(shown=shown, total=total)
-    return f"{title}{cut}" if lang == "zh" else f"{title} ({cut})"
+    return i18n.text("common.with_aside", lang).format(text=title, qualifier=cut)
 
 
 def monthly_billing_chart(monthly: pd.DataFrame, lang: str) -> Figure:

@@ -19,6 +19,7 @@ WORDS: dict[str, tuple[str, str]] = {
     "common.rule": ("稽查规则", "Rule"),
     "common.area": ("稽查领域", "Area"),
     "common.or": (" 或 ", " or "),
+    "common.with_aside": ("{text}（{qualifier}）", "{text} ({qualifier})"),
     "common.severity": ("风险等级", "Severity"),
     "common.evidence": ("依据", "Evidence"),
     "common.total": ("合计", "Total"),

@@ -54,7 +54,7 @@ WORDS: dict[str, tuple[str, str]] = {
         "Revenue per rule, proved and estimated apart",
     ),
     "report.district.chart_top_rules": (
-        "（前 {shown:,} 条规则，共 {total:,} 条）",
+        "前 {shown:,} 条规则，共 {total:,} 条",
         "top {shown:,} of {total:,} rules",
     ),
     "report.district.top_findings": ("涉及电费最多的疑点", "Top findings by revenue impact"),

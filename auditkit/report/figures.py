@@ -140,4 +140,4 @@ def qualified_name(key: str, basis: str, lang: str = i18n.DEFAULT_LANG) -> str:
     name = figure_name(key, lang)
     if not basis:
         return name
-    return f"{name}（{basis}）" if lang == "zh" else f"{name} ({basis})"
+    return i18n.text("common.with_aside", lang).format(text=name, qualifier=basis)
