@@ -281,7 +281,8 @@ def _a_district_of(names: list[str], previous: pd.DataFrame, found: object) -> s
     """What a cell of a last round `previous` is expected to hold, beside the first name `found`
     that is no district of `names`: the others like it too, so all are fixed in one pass."""
     cells = pd.unique(previous[list(ROUND_COLUMNS)].to_numpy(dtype=object).ravel())
-    others = [shown(value) for value in cells if str(value) not in set(names) and value != found]
+    known = set(names)
+    others = [shown(value) for value in cells if str(value) not in known and value != found]
     also = f"; also unknown: {', '.join(others)}" if others else ""
     return (
         f"one of the districts {', '.join(names)} (a district no longer audited: remove its "

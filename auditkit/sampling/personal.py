@@ -16,6 +16,7 @@ they are.
 
 from __future__ import annotations
 
+import functools
 import unicodedata
 from collections.abc import Mapping, Sequence
 
@@ -68,6 +69,7 @@ def _plain(header: object) -> str:
     return "".join(unicodedata.normalize("NFKC", str(header)).casefold().split())
 
 
+@functools.cache
 def _labels() -> dict[str, str]:
     """Each header naming a personal column outright → its contract column: the column itself
     and the labels reports give it in every language (`common.name` is 户名 / Name)."""
