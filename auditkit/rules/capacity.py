@@ -1490,19 +1490,10 @@ def tariff_key(params: dict) -> tuple:
 def kva_rate_of_tariff_due(ctx: RuleContext, rows: np.ndarray, params: dict) -> np.ndarray:
     """Per bill of `rows`, the basic rate per kVA-month of the tariff a tariff rule prices the
     bill as due (`off_archive.priced_tariff_due`, on the thresholds of `params`), else of the
-    tariff billed (`RuleContext.kva_rate_due`); 0 where it has none. A basic charge a bill left
+    tariff billed (`_basic_rate_of_tariff_due`); 0 where it has none. A basic charge a bill left
     out is due at the tariff due: at the rate billed, a factory archived on IND2 billed COM
     owed nothing for the kVA a suspension overran."""
-    rate = ctx.kva_rate_due(rows)
-    due = priced_tariff_due(ctx, rows, params)
-    at = np.flatnonzero(pd.notna(due))
-    if len(at):
-        codes = ctx.tariff_code(due[at])
-        due_rate = ctx.schedule_rate(
-            codes, ctx.bill_month[rows[at]], "basic_rate_kva_month", rows[at]
-        )
-        rate[at] = np.nan_to_num(due_rate)
-    return rate
+    return _basic_rate_of_tariff_due(ctx, rows, params, "basic_rate_kva_month")
 
 
 def _rate_of_tariff_due(ctx: RuleContext, key: tuple) -> Callable[..., np.ndarray]:
@@ -1519,11 +1510,10 @@ def _rate_of_tariff_due(ctx: RuleContext, key: tuple) -> Callable[..., np.ndarra
 def _basic_rate_of_tariff_due(
     ctx: RuleContext, rows: np.ndarray, params: dict, column: str
 ) -> np.ndarray:
-    """Per bill of `rows`, the basic rate `column` (per kVA-month: `kva_rate_of_tariff_due`; per
-    kW-month likewise) of the tariff a tariff rule prices the bill as due, else of the tariff
-    billed; 0 where it has none."""
-    if column == "basic_rate_kva_month":
-        return kva_rate_of_tariff_due(ctx, rows, params)
+    """Per bill of `rows`, the basic rate `column` (per kVA-month, per kW-month) of the tariff a
+    tariff rule prices the bill as due (`off_archive.priced_tariff_due`, on the thresholds of
+    `params`), else of the tariff billed (`RuleContext.schedule_rate_due`); 0 where it has
+    none."""
     rate = np.nan_to_num(ctx.schedule_rate_due(column, rows))
     due = priced_tariff_due(ctx, rows, params)
     at = np.flatnonzero(pd.notna(due))
