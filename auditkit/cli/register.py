@@ -347,14 +347,14 @@ def _conflict_lines(
                 if elsewhere(row, held)
                 else ""
             )
-            before = f"recorded {{}} (imported before){other}"
+            before = f" (imported before){other}"
             advice = (
                 "the row was emptied: import with --correct to withdraw its outcome (the "
                 "finding is undecided again), or fill the row again as imported"
             )
         elif elsewhere(row, held):
             before = (
-                f"recorded {{}} on another worklist ({held.source} row {held.source_row}, "
+                f" on another worklist ({held.source} row {held.source_row}, "
                 f"checked {held.happened_at.isoformat()} by {held.actor})"
             )
             advice = (
@@ -362,13 +362,13 @@ def _conflict_lines(
                 "the other; a further recovery or a later outcome is dated the day it happened"
             )
         else:
-            before = "recorded {} (imported before)"
+            before = " (imported before)"
             advice = (
                 "import with --correct if the sheet corrects it; a later outcome goes on a "
                 "later worklist"
             )
         lines += [
-            f"{where}, column {SHEET_COLUMNS[column]}: {before.format(shown(recorded))}, "
+            f"{where}, column {SHEET_COLUMNS[column]}: recorded {shown(recorded)}{before}, "
             f"found {shown(found)}: {advice}"
             for column, recorded, found in changed_values(row, held)
         ]

@@ -1188,17 +1188,14 @@ def _new_events(connection: sa.Connection, rows: list[dict], blank: list[dict] =
         if live.event == WITHDRAWN:  # re-entered only with --correct, from either worklist
             found.conflicts.append((row, live))
         elif linked and chains.unchanged(row):
-            if not changed_values(row, live) and (live.source, live.source_row) != (
-                row["source"],
-                row["source_row"],
-            ):
+            if not changed_values(row, live) and elsewhere(row, live):
                 found.elsewhere.append((row, live))
         elif changed_values(row, live):
             found.conflicts.append((row, live))
         elif not linked and live.outcome_id is not None:
             found.elsewhere.append((row, live))
             found.links.append((row, live))
-        elif (live.source, live.source_row) != (row["source"], row["source_row"]):
+        elif elsewhere(row, live):
             found.elsewhere.append((row, live))
     present = _existing(
         connection, schema.outcomes.c.event_digest, {r["event_digest"] for r in fresh}
@@ -1246,6 +1243,7 @@ class _Chains:
         columns = [table.c.outcome_id, table.c.finding_key, table.c.event, table.c.amount,
                    table.c.actor, table.c.happened_at, table.c.source, table.c.source_row,
                    table.c.auditor, table.c.corrects]  # fmt: skip
+        held = schema.findings
         events: list[sa.Row] = []
         ordered = sorted(keys)
         for start in range(0, len(ordered), _LOOKUP_CHUNK):
@@ -1256,7 +1254,6 @@ class _Chains:
                 .where(table.c.source.startswith(schema.SHEET_SOURCE, autoescape=True))
                 .where(table.c.event != "sent")
             ).all()
-            held = schema.findings
             self.districts.update(
                 connection.execute(
                     sa.select(held.c.finding_key, held.c.district).where(
@@ -1296,9 +1293,7 @@ class _Chains:
 
     def of_check(self, row: Mapping) -> object:
         """The chain of the check a filled row's outcome names, or None."""
-        return self.checks.get(
-            self._check(row["finding_key"], row["happened_at"], row.get("auditor"))
-        )
+        return self.checks.get(self.check_of(row))
 
     def pending(self, row: Mapping) -> None:
         """A row about to be recorded, as a chain of its own (no outcome_id yet), so a row of
