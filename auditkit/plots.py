@@ -29,6 +29,14 @@ CJK_FONT_FAMILIES = (
 )
 
 
+#: Each kind of revenue's bars on every page (district audit, audit cycle): one colour and
+#: hatching per kind, told apart in colour and in black and white.
+REVENUE_KIND_STYLE = {
+    "proved": {"color": "#0b6e99", "hatch": ""},
+    "estimated": {"color": "#e39b2d", "hatch": "//"},
+}
+
+
 def available_cjk_font() -> str | None:
     """The first installed font family from `CJK_FONT_FAMILIES`, or None when none is installed."""
     installed = {font.name for font in font_manager.fontManager.ttflist}

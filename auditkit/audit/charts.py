@@ -8,13 +8,7 @@ from matplotlib.figure import Figure
 from matplotlib.ticker import MaxNLocator
 
 from auditkit import i18n
-from auditkit.plots import group_thousands, use_cjk_font
-
-#: Each kind of revenue's bar: colour and hatching, distinct in colour and in black and white.
-KIND_STYLE = {
-    "proved": {"color": "#0b6e99", "hatch": ""},
-    "estimated": {"color": "#e39b2d", "hatch": "//"},
-}
+from auditkit.plots import REVENUE_KIND_STYLE, group_thousands, use_cjk_font
 
 
 def revenue_by_rule_chart(revenue: pd.DataFrame, lang: str, limit: int = 12) -> Figure:
@@ -33,7 +27,9 @@ def revenue_by_rule_chart(revenue: pd.DataFrame, lang: str, limit: int = 12) -> 
     axes = figure.subplots()
     positions = np.arange(len(rows))
     height = 0.4
-    for offset, (kind, style) in zip((height / 2, -height / 2), KIND_STYLE.items(), strict=True):
+    for offset, (kind, style) in zip(
+        (height / 2, -height / 2), REVENUE_KIND_STYLE.items(), strict=True
+    ):
         axes.barh(
             positions + offset,
             rows[kind].astype(float).to_numpy(),
@@ -73,6 +69,7 @@ def monthly_billing_chart(monthly: pd.DataFrame, lang: str) -> Figure:
     step = max(1, len(monthly) // 12)
     axes.set_xticks(range(0, len(monthly), step))
     axes.set_xticklabels(monthly["period"].iloc[::step], rotation=45, ha="right")
+    axes.set_ylim(bottom=0)  # from zero: a fall of 5 % does not look like one of half
     axes.set_ylabel(i18n.text("report.district.kwh_billed", lang))
     group_thousands(axes, "y")
     axes.spines[["top", "right"]].set_visible(False)

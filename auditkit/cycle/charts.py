@@ -10,11 +10,10 @@ from matplotlib.figure import Figure
 
 from auditkit import formatting, i18n
 from auditkit.cycle.tables import rule_title
-from auditkit.plots import PercentTicks, group_thousands
+from auditkit.plots import REVENUE_KIND_STYLE, PercentTicks, group_thousands
 from auditkit.rules.registry import REVENUE_KINDS
 
 SERIES = (("", "tab:blue", "o"), ("sample_", "tab:orange", "s"))
-KIND_COLOURS = {"proved": "tab:green", "estimated": "tab:gray"}
 
 
 def plot_precision(table: pd.DataFrame, confidence: float, lang: str) -> Figure:
@@ -64,7 +63,8 @@ def plot_recovered(by_district: pd.DataFrame, lang: str) -> Figure:
             x,
             by_district[f"recovered_{kind}"].to_numpy(float),
             width,
-            color=KIND_COLOURS[kind],
+            edgecolor="white",
+            **REVENUE_KIND_STYLE[kind],
             label=i18n.text(f"report.revenue_kind.{kind}", lang),
         )
     axes.set_xticks(np.arange(len(districts)), districts)

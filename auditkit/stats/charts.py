@@ -115,6 +115,8 @@ def plot_decomposition(decomposition: Decomposition, lang: str = "zh", unit: str
             ax.axhline(0, color="black", linewidth=0.8)
         else:
             ax.plot(positions, frame[column], marker="." if column == "observed" else None)
+        if column == "observed" and (frame[column] >= 0).all():
+            ax.set_ylim(bottom=0)  # from zero, as every chart of amounts: a dip keeps its size
         ax.set_ylabel(label)
         group_thousands(ax, "y")
         ax.grid(alpha=0.3)

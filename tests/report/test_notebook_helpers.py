@@ -319,7 +319,8 @@ def test_chart_axes_show_plain_grouped_numbers() -> None:
         {"period": ["2024-01", "2024-02", "2024-03"], "kwh_billed": [1.2e7, 1.25e7, 1.3e7]}
     )
     offset, labels = _tick_text(monthly_billing_chart(monthly, "en"))
-    assert offset == "" and "12,400,000" in labels
+    assert offset == "" and "12,000,000" in labels
+    assert monthly_billing_chart(monthly, "en").axes[0].get_ylim()[0] == 0
     use_cjk_font()  # what every chart module calls first: no offset for any chart after it
     figure = Figure()
     figure.subplots().plot([0, 1, 2], [1.2e7, 1.25e7, 1.3e7])
@@ -408,3 +409,28 @@ def test_a_figure_is_shown_with_its_own_words_as_alternative_text(
         "上限 / 样本量",
     ]
     assert [bundle["text/plain"] for bundle, _ in shown] == alts
+
+
+def test_proved_and_estimated_bars_look_the_same_on_the_district_and_the_cycle_pages() -> None:
+    from matplotlib.colors import to_rgba
+
+    from auditkit.audit.charts import revenue_by_rule_chart
+    from auditkit.cycle.charts import plot_recovered
+
+    revenue = pd.DataFrame({"proved": [300.0], "estimated": [200.0]}, index=["倍率"])
+    recovered = pd.DataFrame(
+        {"district": ["城东"], "recovered_proved": [300.0], "recovered_estimated": [200.0]}
+    )
+    looks = []
+    for figure in (revenue_by_rule_chart(revenue, "en"), plot_recovered(recovered, "en")):
+        handles, labels = figure.axes[0].get_legend_handles_labels()
+        looks.append(
+            {
+                label: (to_rgba(h.get_facecolor()), h.get_hatch())
+                for h, label in zip(
+                    [container.patches[0] for container in handles], labels, strict=True
+                )
+            }
+        )
+    assert looks[0] == looks[1]
+    assert len({colour for colour, _ in looks[0].values()}) == 2

@@ -125,7 +125,11 @@ def test_stl_axes_name_their_unit_and_energy_axes_start_at_zero(study):
     # A series of its own (no unit given) is labelled as before.
     periods = [f"{year}-{month:02d}" for year in (2022, 2023, 2024) for month in range(1, 13)]
     series = pd.Series(100 + 10 * np.sin(np.arange(36)), index=periods)
-    assert decompose(series, "x").plot("en").axes[0].get_ylabel() == "Observed"
+    observed = decompose(series, "x").plot("en").axes[0]
+    assert observed.get_ylabel() == "Observed"
+    assert observed.get_ylim()[0] == 0  # a swing of 20 around 100 is drawn as the 20 % it is
+    below_zero = decompose(series - 150, "x").plot("en").axes[0]
+    assert below_zero.get_ylim()[0] < (series - 150).min()  # its own limit, below the data
 
 
 def test_a_series_that_goes_negative_keeps_its_own_lower_limit():
