@@ -13,7 +13,11 @@ Which month it reads:
   the first month recorded for the district has every finding new (`first_month`);
 - earlier months only: what recording this month's findings would say (`preview`,
   `Register.preview_run`), recording nothing;
-- only months after this one: nothing can be said of this month (`later`).
+- only months after this one: nothing can be said of this month (`later`);
+- a register whose findings of the district mostly name customers this dataset's archive does
+  not hold in the district (another utility's register, or another test set's, read because
+  every dataset but the demo shares the team's register): nothing is compared (`other_data`),
+  a sentence says so rather than showing another dataset's history as this one's.
 
 Money stays in its two kinds (a finding's `revenue_kind`), never added: this month's amounts are
 those of the findings found (new, persisting, reopened); the previous run's are the amounts the
@@ -164,8 +168,9 @@ class SinceLastMonth:
     """The district's findings of `as_of` against the register, and its earlier findings'
     outcomes (numbers and codes; words only when shown).
 
-    `situation` says where the figures come from: `no_register`, `recorded`, `preview` or
-    `later` (see the module's docstring). `changes` has one row per finding key (columns `CHANGE_COLUMNS`); `earlier` the district's
+    `situation` says where the figures come from: `no_register`, `recorded`, `preview`,
+    `later` or `other_data` (see the module's docstring; `foreign`: for `other_data`, the
+    register's findings of the district and how many of them name customers not in it). `changes` has one row per finding key (columns `CHANGE_COLUMNS`); `earlier` the district's
     findings first found before `as_of` (`EARLIER_COLUMNS`); `events` their outcome events in
     the order they happened (`EVENT_COLUMNS`), up to the end of `window`, the previous run's
     cycle (`auditkit.cycle.window.previous_cycle`; None: every event). `previous_as_of` is the
@@ -183,6 +188,7 @@ class SinceLastMonth:
     events: pd.DataFrame = field(default_factory=lambda: _empty(EVENT_COLUMNS), repr=False)
     catalog: pd.DataFrame | None = field(default=None, repr=False)
     window: Window | None = field(default=None, repr=False)
+    foreign: tuple[int, int] | None = None
 
     @property
     def has_changes(self) -> bool:
@@ -257,6 +263,11 @@ class SinceLastMonth:
         if self.situation == "later":
             return i18n.text("since.line.later", lang).format(
                 latest=self.latest_as_of, as_of=self.as_of
+            )
+        if self.situation == "other_data":
+            held, missing = self.foreign
+            return i18n.text("since.line.other_data", lang).format(
+                district=self.district, held=held, missing=missing
             )
         figures = self.summary()
         lines = []
@@ -471,16 +482,26 @@ def _empty(columns: Sequence[str]) -> pd.DataFrame:
     return pd.DataFrame(columns=list(columns))
 
 
+#: Share of the register's findings of a district whose customers the dataset's archive must
+#: hold for the register to be read as this dataset's: a customer of a month's finding stays in
+#: the next export's archive (closed accounts included), so a register mostly of others is not
+#: this data's.
+OWN_DATA_SHARE = 0.5
+
+
 def since_last_month(
     findings: pd.DataFrame,
     district: str,
     register: Register | None,
     catalog: pd.DataFrame | None = None,
+    customers: Sequence[str] | None = None,
 ) -> SinceLastMonth:
     """The "since last month" section of `district`'s report from its findings of this month
     (`auditkit.rules.run` on the district, `attrs['as_of']` its month) and the findings
     register the report reads (None: there is none). Reads the register, never writes it.
-    `catalog` (`auditkit.rules.catalog()`) names the rules."""
+    `catalog` (`auditkit.rules.catalog()`) names the rules. `customers`, the district's
+    customer ids in the dataset's archive, lets a register of other data be told apart
+    (`other_data`); None: not checked."""
     as_of = str(findings.attrs["as_of"])
     if register is None:
         return SinceLastMonth(district, as_of, "no_register", catalog=catalog)
@@ -491,6 +512,16 @@ def since_last_month(
         return SinceLastMonth(district, as_of, "no_register", catalog=catalog)
     before = [month for month in months if month < as_of]
     previous, latest = (before[-1] if before else None), months[-1]
+    held = register.findings(
+        district, columns=["customer_id", "rule_id", "revenue_kind", "first_as_of"]
+    )
+    if customers is not None and len(held):
+        missing = int((~held["customer_id"].astype(str).isin(set(map(str, customers)))).sum())
+        if missing > (1 - OWN_DATA_SHARE) * len(held):
+            foreign = (len(held), missing)
+            return SinceLastMonth(
+                district, as_of, "other_data", previous, latest, catalog=catalog, foreign=foreign
+            )
     recorded = register.run_changes(as_of, district)
     if recorded is None and latest > as_of:
         return SinceLastMonth(district, as_of, "later", previous, latest, catalog=catalog)
@@ -499,9 +530,6 @@ def since_last_month(
     else:
         preview = register.preview_run(findings, as_of=as_of, district=district)
         situation, changes = "preview", preview.changes
-    held = register.findings(
-        district, columns=["customer_id", "rule_id", "revenue_kind", "first_as_of"]
-    )
     kinds = pd.concat(
         [
             held.set_index("finding_key")["revenue_kind"],

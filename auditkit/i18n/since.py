@@ -51,6 +51,15 @@ WORDS: dict[str, tuple[str, str]] = {
         "The register holds runs up to {latest}, after this report's month {as_of}, and none "
         "for {as_of}: the changes of that month cannot be shown.",
     ),
+    "since.line.other_data": (
+        "稽查线索台账中{district}的 {held} 条疑点有 {missing} 条的客户不在本数据集该单位的档案中："
+        "这本台账记录的是别的数据（另一家单位或另一套测试数据），本节不作对比。请用本数据集的台账"
+        "（--db 或环境变量 AUDITKIT_DB）。",
+        "{missing} of the register's {held} findings of {district} name customers this dataset's "
+        "archive does not hold there: the register records other data (another utility, or "
+        "another test set), so nothing is compared here. Point --db or AUDITKIT_DB at this "
+        "dataset's register.",
+    ),
     "since.line.preview": (
         "{as_of} 尚未记入台账：以下为预览，即此时记录将得出的结果，未作任何记录。",
         "{as_of} is not recorded in the register yet: what follows is a preview of what "

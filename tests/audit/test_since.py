@@ -550,3 +550,33 @@ def test_the_notebook_shows_a_preview_against_the_register_a_run_points_it_at(
     assert lines[0].startswith(f"{latest} 尚未记入台账：以下为预览")
     assert expected.summary()["persisting"] > 0
     assert all(f"<li>{line}</li>" in page for line in lines)
+
+
+def test_a_register_of_other_data_is_not_read_as_this_datasets_history(sqlite_register) -> None:
+    # June recorded for north with customers A-D; this dataset's north holds other customers
+    # (another utility's export read against the team's shared register).
+    record(sqlite_register, "2024-06")
+    ours = ["P1", "P2", "P3", "A"]
+    section = since_last_month(month_findings("2024-07"), "north", sqlite_register, CATALOG, ours)
+    assert section.situation == "other_data" and section.table_names == ()
+    assert section.foreign == (4, 3)  # A-D held, only A in the archive
+    assert section.explain("en") == (
+        "3 of the register's 4 findings of north name customers this dataset's archive does not "
+        "hold there: the register records other data (another utility, or another test set), "
+        "so nothing is compared here. Point --db or AUDITKIT_DB at this dataset's register."
+    )
+    assert "AUDITKIT_DB" in section.explain("zh") and "4 条疑点有 3 条" in section.explain("zh")
+    assert top_table(section, month_findings("2024-07"), "en").filter(like="status").empty
+    # Near miss: half the customers still in the archive (the rest closed and purged, say) is
+    # this dataset's own history, compared as always.
+    half = since_last_month(
+        month_findings("2024-07"), "north", sqlite_register, CATALOG, ["A", "B", "Q"]
+    )
+    assert half.situation == "preview"
+    every = since_last_month(
+        month_findings("2024-07"), "north", sqlite_register, CATALOG, list("ABCDEF")
+    )
+    assert (
+        every.situation == "preview"
+        and every.summary() == since(sqlite_register, "2024-07").summary()
+    )
