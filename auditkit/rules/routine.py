@@ -28,7 +28,7 @@ from auditkit.rules.findings import (
 )
 from auditkit.rules.instrument import ct_primary_a, ct_secondary_a, expected_pt_ratio
 from auditkit.rules.off_archive import priced_tariff_due
-from auditkit.rules.rate_counted import lines_rate_mismatch_counts
+from auditkit.rules.rate_counted import lines_rate_mismatch_counts, rates_judged_against
 from auditkit.rules.registry import rule
 from auditkit.rules.repriced import (
     RepricedAmounts,
@@ -646,7 +646,10 @@ def _line_rates(ctx: RuleContext, params: dict) -> _LineRates:
     # Each line's kWh at either rate to the fen, as the bill charges it (not their product's
     # difference rounded once).
     kwh = rc.quantity_billed[lines]
-    gain = round_half_up(rc.rate_due[lines] * kwh) - round_half_up(rc.rate_billed[lines] * kwh)
+    # On a bill billed on another tariff than the one due, the tariff billed's rates: the
+    # tariff due's difference is the tariff rules' (`rates_judged_against`).
+    rate_due = rates_judged_against(ctx, lines)
+    gain = round_half_up(rate_due * kwh) - round_half_up(rc.rate_billed[lines] * kwh)
     ranked = lines[np.lexsort((-rc.quantity_billed[lines], rc.row[lines]))]
     first = np.ones(len(ranked), dtype=bool)
     first[1:] = rc.row[ranked][1:] != rc.row[ranked][:-1]
@@ -655,7 +658,8 @@ def _line_rates(ctx: RuleContext, params: dict) -> _LineRates:
     wrong = np.zeros(n, dtype=bool)
     wrong[at] = True
     billed, due = np.full(n, np.nan), np.full(n, np.nan)
-    billed[at], due[at] = rc.rate_billed[largest], rc.rate_due[largest]
+    billed[at] = rc.rate_billed[largest]
+    due[at] = rate_due[np.searchsorted(lines, largest)]
     return _LineRates(
         judged=judged,
         wrong=wrong,
