@@ -62,6 +62,30 @@ def test_order_not_applied_tariff_change_still_billed_old_tariff():
     assert "6 bills 2024-07..2024-12 still use RES" in findings.iloc[0]["evidence"]
 
 
+def test_an_order_to_a_cheaper_tariff_not_applied_is_reported_as_a_refund():
+    """A shop turned farm: order COM → AGR from July, billed on COM (0.8) all year where AGR
+    (0.4) is due: 6 bills × 100 kWh × 0.4 = 240.00 over-billed, a refund as the line rules
+    report one (no revenue), not "(¥0.00)". The near miss: an order RES → COM not applied
+    still counts its 6 × 100 × 0.2 = 120.00 as before."""
+    u = Utility()
+    u.customer("farm", usage_type="agricultural", tariff_category="AGR")
+    u.monthly("farm", flat(100), tariff="COM")
+    u.order("farm", "tariff_change", "2024-07-01", "COM", "AGR")
+    u.customer("shop", usage_type="commercial", tariff_category="COM")
+    u.monthly("shop", flat(100), tariff="RES")
+    u.order("shop", "tariff_change", "2024-07-01", "RES", "COM")
+    found = run(u, "order_not_applied").set_index("customer_id")
+    assert found.loc["farm", "revenue_impact"] == 0.0
+    assert found.loc["farm", "evidence"] == (
+        "order WO0001 (tariff_change COM→AGR) took effect in 2024-07, yet 6 bills "
+        "2024-07..2024-12 still use COM; over-billed ¥240.00 (to refund, not counted as revenue)"
+    )
+    chinese = rules.evidence_text(found.loc[["farm"]].reset_index(), "zh").iat[0]
+    assert chinese.endswith("多计 240.00 元（应退补，不计入涉及电费）")
+    assert found.loc["shop", "revenue_impact"] == pytest.approx(120.00)
+    assert found.loc["shop", "evidence"].endswith("still use RES (¥120.00)")
+
+
 @pytest.mark.parametrize(("tolerance", "underbilled"), [(None, 2_820.0), (300.0, None)])
 def test_a_capacity_order_not_applied_counts_each_month_once_prorated_in_its_first(
     tolerance: float | None, underbilled: float | None
