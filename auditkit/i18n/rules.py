@@ -161,7 +161,8 @@ _RULES = {
     "rule.order_not_applied.title": ("变更工单未在计费中执行", "Work order not applied to billing"),
     "rule.order_not_applied.checks": (
         "工单生效月份（加 grace_months 个月宽限）之后、同类下一张工单之前，账单仍执行原电价类别（改类）或原容量"
-        "（增容、减容）；涉及电费自生效月份起计（宽限只决定是否算作未执行）：改类为按新电价类别重算的账单减按原电价类别"
+        "（增容、减容）；按抄表日期判断账单是否在工单生效之后（抄表止日早于生效日期的账单不计），跨生效日期的账单按抄表天数"
+        "折算生效后的电量计算；涉及电费自生效月份起计（宽限只决定是否算作未执行）：改类为按新电价类别重算的账单减按原电价类别"
         "重算的账单（同一计费电量，含分时、阶梯、基本电费、力调和基金；无电费明细的按平段电度电价和基金及附加差额加新电价类别按运行容量、"
         "需量应收的基本电费减已收基本电费，两者均为两部制的减原电价类别按同一容量、需量应收的基本电费），容量为按容量计收基本电费时工单所定容量（生效当月按天折算）"
         "与计费容量之差；tariff_mismatch 计算的账单（档案电价类别也不是应执行的类别）的电价差额计入 tariff_mismatch，"
@@ -169,7 +170,9 @@ _RULES = {
         "（无论是否同时运行这些规则）；按工单条件应少收的账单列为应退电费、不计入涉及电费",
         "after an order's effective month (plus grace_months), and until a later order of the same "
         "kind, bills still use the old tariff (tariff_change) or the old capacity "
-        "(capacity_increase / capacity_reduction); priced from the effective month on (the grace "
+        "(capacity_increase / capacity_reduction); a bill is under the order where its read "
+        "period ends on or after the effective date (a bill read across it owes on its kWh from "
+        "that day on, prorated by read days); priced from the effective month on (the grace "
         "only decides whether the order is late): for a tariff, the bill recomputed on the new "
         "tariff less recomputed on the old one on the kWh billed (periods, tiers, basic charge, "
         "power-factor adjustment and funds; without itemized bills, the flat energy and fund rates' "

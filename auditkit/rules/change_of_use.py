@@ -416,6 +416,12 @@ def _not_applied_gap(
         gap[is_tariff], pf[is_tariff] = tariff_difference(
             ctx, tariff_rows, new_code, params, charged=short
         )
+        # A bill read across the effective date owes the difference on its kWh from that day
+        # on, to the fen as a bill so split charges it.
+        share = hits["share"].to_numpy(dtype=float)[is_tariff]
+        split = share != 1.0
+        gap[is_tariff] = np.where(split, round_half_up(gap[is_tariff] * share), gap[is_tariff])
+        pf[is_tariff] = np.where(split, round_half_up(pf[is_tariff] * share), pf[is_tariff])
     capacity_rows = rows[~is_tariff]
     capacity_basis = ctx.basis_is(capacity_rows, "capacity")
     due_kva = order_capacity(ctx, capacity_rows).kva_months
